@@ -1,0 +1,122 @@
+"""The ``curate`` command line: a thin mirror of the library.
+
+Each command lives in ``curate/commands/<area>.py`` and is registered below by name, loaded
+lazily so that ``curate --help`` stays fast and optional dependencies stay optional.
+Errors raised on purpose (:class:`curate.errors.WorkbenchError`) become one line on stderr
+and an exit code (0 ok, 1 error, 2 usage, 3 finished with quarantined input); ``--debug``
+shows the traceback.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from curate.errors import WorkbenchError
+
+#: command name -> "module:attribute" (a click command or group)
+COMMANDS: dict[str, str] = {
+    "init": "curate.commands.core:init_cmd",
+    "status": "curate.commands.core:status_cmd",
+    "sql": "curate.commands.core:sql_cmd",
+    "ingest": "curate.commands.ingest:ingest",
+    "run": "curate.commands.run:run",
+    "zh": "curate.commands.zh:zh",
+    "pii": "curate.commands.pii:pii",
+    "dedup": "curate.commands.dedup:dedup",
+    "licences": "curate.commands.licences:licences",
+    "export": "curate.commands.export:export",
+    "provenance": "curate.commands.provenance:provenance",
+    "audit": "curate.commands.audit:audit",
+    "annotate": "curate.commands.annotate:annotate",
+}
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_QUARANTINED = 0, 1, 2, 3
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Global options shared by every command."""
+
+    db_path: Path
+    quiet: bool = False
+    debug: bool = False
+
+
+class LazyGroup(click.Group):
+    """A click group whose sub-commands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, attr = target.split(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name == module_name:  # command not built yet
+                return None
+            raise
+        return getattr(module, attr)
+
+
+def default_db_path() -> Path:
+    """``CURATE_DB`` if set, else ``./curate.duckdb``."""
+    return Path(os.environ.get("CURATE_DB", "curate.duckdb"))
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Catalogue file (default: $CURATE_DB or ./curate.duckdb).")
+@click.option("--quiet", "-q", is_flag=True, help="Print only results and errors; no progress bars.")
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+@click.version_option(package_name="finllm-curate")
+@click.pass_context
+def cli(ctx: click.Context, db_path: Path | None, quiet: bool, debug: bool) -> None:
+    """FinLLM curation & licence-provenance workbench."""
+    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    ctx.obj = Settings(db_path=db_path or default_db_path(), quiet=quiet, debug=debug)
+
+
+def run(argv: list[str]) -> int:
+    """Run the CLI on ``argv``; print errors as one line; return the exit code."""
+    args = list(argv)
+    debug = "--debug" in args
+    try:
+        rv = cli.main(args=args, prog_name="curate", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.exceptions.Abort:
+        click.echo("curate: aborted", err=True)
+        return EXIT_ERROR
+    except click.ClickException as exc:  # usage errors
+        exc.show()
+        return EXIT_USAGE if isinstance(exc, click.UsageError) else EXIT_ERROR
+    except WorkbenchError as exc:
+        if debug:
+            raise
+        click.echo(f"curate: error: {exc}", err=True)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        click.echo("curate: interrupted", err=True)
+        return 130
+    return rv if isinstance(rv, int) else EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point."""
+    sys.exit(run(sys.argv[1:] if argv is None else argv))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,137 @@
+"""The DuckDB catalogue: connections, numbered migrations, read-only auditor access.
+
+Migrations are ``schemas/duckdb/NNNN_name.sql`` files applied in order, each in one
+transaction together with its row in ``_schema_migrations``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+from curate.errors import CatalogueError, ReadOnlyError
+
+_MIGRATION_RE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """All shipped migrations as ``(number, name, sql)``, in order."""
+    found = []
+    for entry in resources.files("schemas").joinpath("duckdb").iterdir():
+        m = _MIGRATION_RE.match(entry.name)
+        if m:
+            found.append((int(m.group(1)), m.group(2), entry.read_text(encoding="utf-8")))
+    found.sort()
+    numbers = [n for n, _, _ in found]
+    if len(numbers) != len(set(numbers)):
+        raise CatalogueError(f"duplicate migration numbers in schemas/duckdb: {numbers}")
+    return found
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    """Highest applied migration number (0 for an empty catalogue)."""
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = '_schema_migrations'"
+    ).fetchone()[0]
+    if not exists:
+        return 0
+    return con.execute("SELECT coalesce(max(version), 0) FROM _schema_migrations").fetchone()[0]
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Apply every migration not yet recorded; returns the numbers applied."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS _schema_migrations ("
+        " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP DEFAULT now())"
+    )
+    applied = {r[0] for r in con.execute("SELECT version FROM _schema_migrations").fetchall()}
+    done = []
+    for number, name, sql in migrations():
+        if number in applied:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(sql)
+            con.execute("INSERT INTO _schema_migrations (version, name) VALUES (?, ?)", [number, name])
+            con.execute("COMMIT")
+        except duckdb.Error as exc:
+            con.execute("ROLLBACK")
+            raise CatalogueError(f"migration {number:04d}_{name} failed: {exc}") from exc
+        done.append(number)
+    return done
+
+
+def connect(path: str | Path, *, create: bool = True) -> duckdb.DuckDBPyConnection:
+    """Open the catalogue for writing, creating and migrating it as needed."""
+    path = Path(path)
+    if not create and not path.exists():
+        raise CatalogueError(f"catalogue `{path}` does not exist; create it with `curate init` or pass --db")
+    if path.parent and not path.parent.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(path))
+    except duckdb.IOException as exc:
+        raise CatalogueError(f"cannot open catalogue `{path}`: {exc}; is another curate process writing to it?") from exc
+    migrate(con)
+    return con
+
+
+def connect_readonly(path: str | Path) -> duckdb.DuckDBPyConnection:
+    """Open the catalogue read-only (auditor paths). Never creates or migrates."""
+    path = Path(path)
+    if not path.exists():
+        raise CatalogueError(f"catalogue `{path}` does not exist; pass --db or set CURATE_DB")
+    try:
+        return duckdb.connect(str(path), read_only=True)
+    except duckdb.Error as exc:
+        raise CatalogueError(f"cannot open catalogue `{path}` read-only: {exc}") from exc
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """``BEGIN`` ... ``COMMIT``, rolled back on any exception."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+_WRITE_RE = re.compile(
+    r"^\s*(insert|update|delete|create|drop|alter|attach|detach|copy|export|import|install|load|"
+    r"pragma|set|call|checkpoint|vacuum|begin|commit|rollback|truncate|merge|use)\b",
+    re.IGNORECASE,
+)
+
+
+def run_readonly_sql(path: str | Path, sql: str, *, forbidden_tables: tuple[str, ...] = ()) -> tuple[list[str], list[tuple]]:
+    """Run one query on a read-only connection; refuse statements that write.
+
+    Returns ``(column names, rows)``. The connection itself is read-only, so a statement that
+    slips past the keyword check still cannot change the catalogue.
+    """
+    if _WRITE_RE.match(sql) or ";" in sql.strip().rstrip(";"):
+        raise ReadOnlyError("only a single read-only SELECT/WITH/DESCRIBE/SHOW query is allowed here")
+    lowered = sql.lower()
+    for table in forbidden_tables:
+        if re.search(rf"\b{re.escape(table.lower())}\b", lowered):
+            raise ReadOnlyError(f"table `{table}` is not readable through this path")
+    con = connect_readonly(path)
+    try:
+        cur = con.execute(sql)
+        cols = [d[0] for d in cur.description] if cur.description else []
+        return cols, cur.fetchall()
+    except duckdb.Error as exc:
+        msg = str(exc).splitlines()[0]
+        if "read-only" in msg.lower():
+            raise ReadOnlyError(f"refused: {msg}") from exc
+        raise CatalogueError(f"query failed: {msg}") from exc
+    finally:
+        con.close()

@@ -1,0 +1,121 @@
+"""The stage contract: a datatrove ``PipelineStep`` that turns records into decisions.
+
+A stage reads the columns it declares (``reads``) from a Parquet snapshot of the catalogue,
+and for each input document returns zero or more :class:`StageResult` rows. The runner
+(:mod:`curate.runner`) writes them per rank, then loads them back in one transaction:
+
+* ``new_text`` (not None and different) -> a new record version (``version_of`` = the input,
+  id derived from parent + stage + text, licence and doc_key inherited, ``fields`` override
+  columns/metadata of the new version); the input becomes ``superseded``;
+* ``set_status`` -> the input record's status changes (e.g. ``duplicate``);
+* ``action`` -> one ledger event on the input record with ``detail`` (never raw PII);
+* ``mark`` -> the input is recorded in ``stage_marks`` so a re-run with the same config
+  skips it.
+
+Global stages (dedup) also implement :meth:`Stage.finalize`, which runs once in the parent
+after all ranks and may return more results.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field, is_dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+from datatrove.data import Document, DocumentsPipeline
+from datatrove.pipeline.base import PipelineStep
+
+
+@dataclass(frozen=True, slots=True)
+class StageResult:
+    """One decision about one input record."""
+
+    record_id: str
+    action: str | None = None
+    new_text: str | None = None
+    set_status: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+    fields: dict[str, Any] = field(default_factory=dict)
+    mark: bool = True
+    outcome: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FinalizeContext:
+    """What :meth:`Stage.finalize` gets: the run's folder and a read-only catalogue path."""
+
+    run_id: str
+    run_dir: Path
+    db_path: Path
+    world_size: int
+
+
+def config_hash(config: Any) -> str:
+    """Stable short hash of a (dataclass) config.
+
+    >>> config_hash({"a": 1}) == config_hash({"a": 1})
+    True
+    """
+    data = asdict(config) if is_dataclass(config) else config
+    blob = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+class Stage(PipelineStep):
+    """Base class of processing stages."""
+
+    #: stage name used in `curate run <name>`, events and stage_marks
+    name: ClassVar[str]
+    #: catalogue columns the stage needs in its snapshot
+    reads: ClassVar[tuple[str, ...]] = ("record_id", "text")
+    #: what it may write: "version", "status", "event"
+    writes: ClassVar[tuple[str, ...]] = ("version", "event")
+    #: SQL condition (over `records r`) selecting its input, beside status='active'
+    select_where: ClassVar[str] = "TRUE"
+    #: skip records already in stage_marks for this stage + config
+    skip_marked: ClassVar[bool] = True
+    #: datatrove stat bookkeeping
+    type = "curate"
+
+    def __init__(self, config: Any = None) -> None:
+        super().__init__()
+        self.config = config
+
+    @property
+    def config_hash(self) -> str:
+        return config_hash(self.config if self.config is not None else {})
+
+    # -- per record ----------------------------------------------------------------------
+    def process(self, doc: Document) -> Iterable[StageResult]:  # pragma: no cover - abstract
+        """Decide about one document (``doc.id`` = record_id, ``doc.metadata`` = other columns)."""
+        raise NotImplementedError
+
+    def process_batch(self, docs: list[Document]) -> Iterable[StageResult]:
+        """Batched variant; default loops over :meth:`process`."""
+        for doc in docs:
+            yield from self.process(doc)
+
+    batch_size: ClassVar[int] = 256
+
+    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        batch: list[Document] = []
+        for doc in data:
+            self.stat_update("documents")
+            batch.append(doc)
+            if len(batch) >= self.batch_size:
+                yield from self._emit(batch)
+                batch = []
+        if batch:
+            yield from self._emit(batch)
+
+    def _emit(self, docs: list[Document]) -> Iterator[Document]:
+        for res in self.process_batch(docs):
+            yield Document(text="", id=res.record_id, metadata={"_result": res})
+
+    # -- once, after all ranks --------------------------------------------------------------
+    def finalize(self, ctx: FinalizeContext) -> Iterable[StageResult]:
+        """Global work after all ranks (default: nothing)."""
+        return ()

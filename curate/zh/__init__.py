@@ -1,0 +1,1 @@
+"""Chinese script handling: detection, Simplified -> Taiwan Traditional conversion, folding."""

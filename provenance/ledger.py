@@ -1,0 +1,160 @@
+"""Append-only, hash-chained provenance ledger (table ``provenance_events``).
+
+Each event stores ``hash = sha256(prev_hash || '|' || content)`` where ``content`` is the
+canonical text of its own fields (see :func:`content_string`) and ``prev_hash`` is the hash
+of the event before it (``seq - 1``; the first event links to :data:`GENESIS`). Changing,
+deleting, inserting or reordering any past event breaks the chain at that event.
+
+The same content string is computed in SQL by :func:`verify`, so verification runs as one
+vectorised DuckDB query instead of a Python loop.
+
+Never put raw personal data into ``detail``: record entity types, offsets and keyed digests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+
+GENESIS = "0" * 64
+_SEP = "\x1f"
+
+#: SQL expression computing an event's content string; must equal :func:`content_string`.
+CONTENT_SQL = (
+    "concat_ws(chr(31), CAST(seq AS VARCHAR), event_id, coalesce(run_id, ''), coalesce(record_id, ''),"
+    " stage, action, coalesce(CAST(detail AS VARCHAR), ''),"
+    " strftime(created_at, '%Y-%m-%dT%H:%M:%S.%f'), coalesce(actor, ''))"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """An event to append. ``detail`` must be JSON-serialisable and free of raw PII."""
+
+    stage: str
+    action: str
+    record_id: str | None = None
+    run_id: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+    actor: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyResult:
+    """Outcome of :func:`verify`."""
+
+    ok: bool
+    checked: int
+    first_bad_seq: int | None = None
+    first_bad_event_id: str | None = None
+    reason: str = ""
+
+
+def canonical_json(obj: Any) -> str:
+    """Deterministic JSON (sorted keys, no spaces, UTF-8 kept).
+
+    >>> canonical_json({"b": 1, "a": "臺"})
+    '{"a":"臺","b":1}'
+    """
+    return json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def _ts(t: dt.datetime) -> str:
+    return t.strftime("%Y-%m-%dT%H:%M:%S.%f")
+
+
+def content_string(seq: int, event_id: str, run_id: str | None, record_id: str | None, stage: str,
+                   action: str, detail: str | None, created_at: dt.datetime, actor: str | None) -> str:
+    """The canonical content of one event, as hashed."""
+    return _SEP.join([str(seq), event_id, run_id or "", record_id or "", stage, action, detail or "",
+                      _ts(created_at), actor or ""])
+
+
+def chain_hash(prev_hash: str, content: str) -> str:
+    """``sha256(prev_hash || '|' || content)`` as hex."""
+    return hashlib.sha256(f"{prev_hash}|{content}".encode()).hexdigest()
+
+
+def _tail(con: duckdb.DuckDBPyConnection) -> tuple[int, str]:
+    row = con.execute("SELECT seq, hash FROM provenance_events ORDER BY seq DESC LIMIT 1").fetchone()
+    return (row[0], row[1]) if row else (0, GENESIS)
+
+
+def now() -> dt.datetime:
+    """Naive UTC timestamp with microseconds (what the ledger stores)."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def append(con: duckdb.DuckDBPyConnection, events: Iterable[Event], *, at: dt.datetime | None = None) -> int:
+    """Append events in the given order; returns how many. Call inside the caller's transaction."""
+    seq, prev = _tail(con)
+    created = at or now()
+    rows = []
+    for ev in events:
+        seq += 1
+        detail = canonical_json(ev.detail) if ev.detail is not None else None
+        event_id = hashlib.sha256(
+            f"{ev.run_id}|{ev.record_id}|{ev.stage}|{ev.action}|{seq}".encode()).hexdigest()[:32]
+        h = chain_hash(prev, content_string(seq, event_id, ev.run_id, ev.record_id, ev.stage, ev.action,
+                                            detail, created, ev.actor))
+        rows.append((seq, event_id, ev.run_id, ev.record_id, ev.stage, ev.action, detail, created,
+                     ev.actor, prev, h))
+        prev = h
+    if not rows:
+        return 0
+    import pyarrow as pa
+
+    table = pa.table({
+        "seq": pa.array([r[0] for r in rows], pa.int64()),
+        "event_id": [r[1] for r in rows],
+        "run_id": pa.array([r[2] for r in rows], pa.string()),
+        "record_id": pa.array([r[3] for r in rows], pa.string()),
+        "stage": [r[4] for r in rows],
+        "action": [r[5] for r in rows],
+        "detail": pa.array([r[6] for r in rows], pa.string()),
+        "created_at": pa.array([r[7] for r in rows], pa.timestamp("us")),
+        "actor": pa.array([r[8] for r in rows], pa.string()),
+        "prev_hash": [r[9] for r in rows],
+        "hash": [r[10] for r in rows],
+    })
+    con.register("_ledger_batch", table)
+    try:
+        con.execute("INSERT INTO provenance_events SELECT seq, event_id, run_id, record_id, stage, action,"
+                    " detail, created_at, actor, prev_hash, hash FROM _ledger_batch")
+    finally:
+        con.unregister("_ledger_batch")
+    return len(rows)
+
+
+def verify(con: duckdb.DuckDBPyConnection) -> VerifyResult:
+    """Check the whole chain; name the first broken event.
+
+    Detects: edited fields (hash mismatch), deleted or inserted events (seq gap or prev_hash
+    not equal to the previous event's hash), reordering (same), a rewritten genesis.
+    """
+    total = con.execute("SELECT count(*) FROM provenance_events").fetchone()[0]
+    bad = con.execute(f"""
+        WITH e AS (
+            SELECT seq, event_id, prev_hash, hash,
+                   lag(hash, 1, '{GENESIS}') OVER (ORDER BY seq) AS expected_prev,
+                   lag(seq, 1, 0) OVER (ORDER BY seq) AS prev_seq,
+                   sha256(prev_hash || '|' || {CONTENT_SQL}) AS recomputed
+            FROM provenance_events
+        )
+        SELECT seq, event_id,
+               CASE WHEN seq <> prev_seq + 1 THEN 'sequence gap: an event before it was deleted or inserted'
+                    WHEN prev_hash <> expected_prev THEN 'prev_hash does not match the previous event: events were deleted, inserted or reordered'
+                    ELSE 'content hash mismatch: the event was modified' END AS reason
+        FROM e
+        WHERE seq <> prev_seq + 1 OR prev_hash <> expected_prev OR recomputed <> hash
+        ORDER BY seq LIMIT 1
+    """).fetchone()
+    if bad:
+        return VerifyResult(False, total, bad[0], bad[1], bad[2])
+    return VerifyResult(True, total)

@@ -1,0 +1,121 @@
+"""The ingestor contract: iterate raw items, then map each to records.
+
+A source is one module with one :class:`Source` subclass, registered by name in
+``sources/__init__.py``. ``iter_raw`` yields raw items (with a locator: ZIP member, PCODE,
+page...) or :class:`Rejection` / :class:`Skip` for what cannot be read; ``to_records`` maps a raw
+item to :class:`Record` objects (or rejections/skips). The ingest driver
+(:func:`curate.ingest.ingest`) stamps ids, run ids, versions, licences and quarantine rows.
+"""
+
+from __future__ import annotations
+
+import enum
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+
+class ErrorPolicy(enum.Enum):
+    """What the ingest driver does with input it cannot parse."""
+
+    RAISE = "raise"              # stop at the first problem (tests)
+    QUARANTINE = "quarantine"    # default: row in `quarantine`, keep going
+    SKIP_COUNTED = "skip"        # count it in the run report only
+
+
+@dataclass(frozen=True, slots=True)
+class SourceInfo:
+    """A row of the ``sources`` table."""
+
+    source_id: str
+    kind: str
+    title: str | None = None
+    origin: str | None = None
+    licence_id: str | None = None
+    pii_expected: bool = False
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class RawItem:
+    """One unit read from an input (a law object, a file, a CSV row...)."""
+
+    locator: str
+    payload: Any
+    origin: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """A record as produced by a source, before the driver stamps ids and runs.
+
+    ``container`` groups the records that one input item fully describes (e.g. every article of
+    one law in one language): after a container is ingested, its active records that were not
+    seen again are marked superseded. ``version_metadata`` is hashed into ``record_id`` together
+    with source, locator and text, so a metadata-only change (e.g. a law's category) creates a
+    new version. ``as_of`` orders snapshots of a container (e.g. LawModifiedDate + snapshot).
+    """
+
+    doc_key: str
+    locator: str
+    text: str
+    source_id: str
+    container: str | None = None
+    title: str | None = None
+    lang: str | None = "zh"
+    licence_id: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    version_metadata: dict[str, Any] = field(default_factory=dict)
+    as_of: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """Input that could not be parsed: goes to ``quarantine`` with the reason."""
+
+    locator: str
+    reason: str
+    excerpt: str = ""
+    source_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Skip:
+    """Input deliberately not ingested (e.g. out of scope): counted, never silent."""
+
+    locator: str
+    reason: str
+    source_id: str | None = None
+
+
+class Source(ABC):
+    """Base class of all ingestors. Per-source facts are class attributes."""
+
+    #: registry name, e.g. "law_moj"
+    name: ClassVar[str]
+    #: default licence of this source's records (None = must come from a manifest)
+    licence_id: ClassVar[str | None] = None
+    #: records may name people: nothing leaves before the PII stage ran
+    pii_expected: ClassVar[bool] = False
+
+    def __init__(self, paths: Sequence[str | Path], **options: Any) -> None:
+        self.paths = [Path(p) for p in paths]
+        self.options = options
+
+    @abstractmethod
+    def source_infos(self) -> list[SourceInfo]:
+        """Rows for the ``sources`` table that this ingest touches."""
+
+    @abstractmethod
+    def iter_raw(self) -> Iterator[RawItem | Rejection | Skip]:
+        """Yield raw items, rejections and skips, streaming (never load the corpus at once)."""
+
+    @abstractmethod
+    def to_records(self, raw: RawItem) -> Iterable[Record | Rejection | Skip]:
+        """Map one raw item to records."""
+
+    def config(self) -> dict[str, Any]:
+        """The options that determine the output (hashed into the run's config_hash)."""
+        return {"source": self.name, **{k: str(v) for k, v in sorted(self.options.items())}}

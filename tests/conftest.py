@@ -1,0 +1,52 @@
+"""Shared fixtures: real MOJ samples from ../shared, temporary catalogues, the CLI runner."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("CURATE_SHARED", ROOT.parent / "shared"))
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    if not SHARED.exists():
+        pytest.skip(f"shared folder not found at {SHARED} (set CURATE_SHARED)")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def law_fixtures(shared_dir: Path) -> Path:
+    """../shared/fixtures/law_moj (real law.moj.gov.tw records; read in place, never copied)."""
+    return shared_dir / "fixtures" / "law_moj"
+
+
+@pytest.fixture(scope="session")
+def eval_dev(shared_dir: Path) -> Path:
+    return shared_dir / "eval-dev"
+
+
+@pytest.fixture()
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "cat.duckdb"
+
+
+@pytest.fixture()
+def cli(db_path: Path):
+    """Invoke the CLI in-process like a user: returns (exit_code, stdout, stderr)."""
+    from click.testing import CliRunner
+
+    from curate import cli as cli_mod
+
+    def invoke(*args: str, db: Path | None = None):
+        runner = CliRunner()
+        argv = ["--db", str(db or db_path), *args]
+        with runner.isolation() as streams:
+            code = cli_mod.run(argv)
+            out, err = streams[0].getvalue(), streams[1].getvalue()
+        return code, out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
+
+    return invoke
