@@ -7,7 +7,7 @@ and for each input document returns zero or more :class:`StageResult` rows. The 
 * ``new_text`` (not None and different) -> a new record version (``version_of`` = the input,
   id derived from parent + stage + text, licence and doc_key inherited, ``fields`` override
   columns/metadata of the new version); the input becomes ``superseded``;
-* ``set_status`` -> the input record's status changes (e.g. ``duplicate``);
+* ``set_status`` / ``set_pii_state`` -> the input record's status / pii_state changes;
 * ``action`` -> one ledger event on the input record with ``detail`` (never raw PII);
 * ``mark`` -> the input is recorded in ``stage_marks`` so a re-run with the same config
   skips it.
@@ -37,6 +37,7 @@ class StageResult:
     action: str | None = None
     new_text: str | None = None
     set_status: str | None = None
+    set_pii_state: str | None = None
     detail: dict[str, Any] = field(default_factory=dict)
     fields: dict[str, Any] = field(default_factory=dict)
     mark: bool = True
@@ -77,12 +78,18 @@ class Stage(PipelineStep):
     select_where: ClassVar[str] = "TRUE"
     #: skip records already in stage_marks for this stage + config
     skip_marked: ClassVar[bool] = True
+    #: frozen dataclass of the stage's options (`curate run STAGE --set key=value`)
+    config_class: ClassVar[type | None] = None
     #: datatrove stat bookkeeping
     type = "curate"
 
     def __init__(self, config: Any = None) -> None:
         super().__init__()
+        if config is None and self.config_class is not None:
+            config = self.config_class()
         self.config = config
+        #: the run's working folder, set by the runner before execution (side files go here)
+        self.run_dir: Path | None = None
 
     @property
     def config_hash(self) -> str:
@@ -119,3 +126,6 @@ class Stage(PipelineStep):
     def finalize(self, ctx: FinalizeContext) -> Iterable[StageResult]:
         """Global work after all ranks (default: nothing)."""
         return ()
+
+    def after_load(self, con: Any, run_id: str) -> None:
+        """Called inside the load transaction after results are written (default: nothing)."""
