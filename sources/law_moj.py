@@ -194,23 +194,30 @@ class LawMojSource(Source):
             yield RawItem(item_loc, LawPayload(law, lang, update, loc), origin=loc)
 
     def _recover_xml(self, loc: str, data: bytes, exc: etree.XMLSyntaxError) -> Iterator[RawItem | Rejection]:
-        parsed = 0
+        """Keep the complete ``<法規>`` elements of a malformed file; quarantine the broken ones."""
         text = data.decode("utf-8", "replace")
+        fragments = 0
         for m in re.finditer(r"<法規>.*?</法規>", text, flags=re.S):
+            fragments += 1
             try:
                 el = etree.fromstring(m.group(0).encode(), etree.XMLParser(strip_cdata=True, no_network=True))
             except etree.XMLSyntaxError as inner:
                 line = text.count("\n", 0, m.start()) + (inner.lineno or 1)
-                yield Rejection(f"{loc}:{line}", f"malformed XML: {inner.msg}",
-                                excerpt=m.group(0)[:200], source_id=SOURCE_ID)
+                yield Rejection(f"{loc}:{line}", f"malformed XML: {inner.msg}", excerpt=m.group(0)[:200],
+                                source_id=SOURCE_ID)
                 continue
-            parsed += 1
             law, lang = _xml_to_law(el)
-            yield RawItem(f"{loc}#{parsed - 1}", LawPayload(law, lang, None, loc), origin=loc)
-        if parsed == 0 or not re.search(r"</(LAWS|法規)>\s*$", text.strip()[-50:] + "\n"):
-            yield Rejection(f"{loc}:{exc.lineno}", f"malformed XML: {exc.msg}",
-                            excerpt=text.splitlines()[exc.lineno - 1][:200] if exc.lineno and exc.lineno <= len(text.splitlines()) else "",
-                            source_id=SOURCE_ID)
+            yield RawItem(f"{loc}#{fragments - 1}", LawPayload(law, lang, None, loc), origin=loc)
+        unclosed = text.count("<法規>") - fragments
+        if unclosed > 0:
+            last = text.rfind("<法規>")
+            yield Rejection(f"{loc}:{text.count(chr(10), 0, last) + 1}",
+                            f"malformed XML: {unclosed} <法規> element(s) not closed (truncated file?)",
+                            excerpt=text[last:last + 200], source_id=SOURCE_ID)
+        elif fragments == 0:
+            lines = text.splitlines()
+            excerpt = lines[exc.lineno - 1][:200] if exc.lineno and 0 < exc.lineno <= len(lines) else ""
+            yield Rejection(f"{loc}:{exc.lineno}", f"malformed XML: {exc.msg}", excerpt=excerpt, source_id=SOURCE_ID)
 
     # -- mapping ------------------------------------------------------------------------------
     def in_scope(self, law: dict[str, Any], lang: str, pcode: str) -> bool:

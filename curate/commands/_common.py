@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -29,13 +30,13 @@ def progress(label: str, length: int | None = None):
         yield lambda n=1: None
         return
     if length is not None:
-        with click.progressbar(length=length, label=label, file=click.get_text_stream("stderr"),
+        with click.progressbar(length=length, label=label, file=sys.stderr,
                                show_pos=True) as bar:
             yield bar.update
         return
     import time
 
-    err = click.get_text_stream("stderr")
+    err = sys.stderr
     state = {"n": 0, "t": 0.0}
 
     def update(n: int = 1) -> None:
