@@ -1,0 +1,91 @@
+"""The CLI as a user meets it: help everywhere, exit codes, one-line errors, read-only sql."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+
+from curate import cli as cli_mod
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _all_commands():
+    ctx = click.Context(cli_mod.cli)
+    out = []
+
+    def walk(cmd: click.Command, path: list[str]) -> None:
+        out.append(path)
+        if isinstance(cmd, click.Group):
+            for name in cmd.list_commands(ctx):
+                sub = cmd.get_command(ctx, name)
+                if sub is not None:
+                    walk(sub, [*path, name])
+
+    walk(cli_mod.cli, [])
+    return out
+
+
+@pytest.mark.parametrize("path", _all_commands(), ids=lambda p: " ".join(p) or "curate")
+def test_help_everywhere(path: list[str], cli) -> None:
+    code, out, _ = cli(*path, "--help")
+    assert code == 0
+    assert "Usage:" in out
+
+
+def test_sources_and_schemas_resolve_inside_project() -> None:
+    import schemas
+    import sources
+
+    assert Path(sources.__file__).resolve().parent == ROOT / "sources"
+    assert Path(schemas.__file__).resolve().parent == ROOT / "schemas"
+
+
+def test_init_status_sql(cli, db_path: Path, law_fixtures: Path) -> None:
+    code, out, _ = cli("init")
+    assert code == 0 and "ready" in out
+    code, out, _ = cli("ingest", "law-moj", str(law_fixtures / "chlaw_json/ch/G0380177.json"))
+    assert code == 0 and "new" in out
+    code, out, _ = cli("status")
+    assert code == 0 and "law_moj" in out and "active" in out
+    code, out, _ = cli("sql", "SELECT count(*) AS n FROM records")
+    assert code == 0 and "n" in out
+    code, out, _ = cli("sql", "--json", "SELECT source_id FROM records LIMIT 1")
+    assert code == 0 and '"source_id": "law_moj"' in out
+
+
+@pytest.mark.parametrize("query", ["DELETE FROM records", "UPDATE records SET text = 'x'",
+                                   "SELECT 1; DROP TABLE records", "ATTACH 'x.db' AS x",
+                                   "COPY records TO '/tmp/leak.csv'", "CREATE TABLE t AS SELECT 1"])
+def test_sql_refuses_writes(cli, db_path: Path, query: str) -> None:
+    cli("init")
+    code, _, err = cli("sql", query)
+    assert code == 1
+    assert "read-only" in err or "refused" in err
+    assert err.count("\n") == 1  # one line, no traceback
+
+
+def test_usage_errors_exit_2(cli) -> None:
+    code, _, _ = cli("run", "nonexistent-stage")
+    assert code == 2
+    code, _, _ = cli("ingest", "law-moj", "/no/such/file.json")
+    assert code == 2
+
+
+def test_missing_catalogue_is_one_line_error(tmp_path: Path) -> None:
+    proc = subprocess.run([sys.executable, "-m", "curate.cli", "--db", str(tmp_path / "none.duckdb"), "status"],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("curate: error: catalogue") and "Traceback" not in proc.stderr
+    proc = subprocess.run([sys.executable, "-m", "curate.cli", "--debug", "--db", str(tmp_path / "none.duckdb"),
+                           "status"], capture_output=True, text=True, cwd=ROOT)
+    assert "Traceback" in proc.stderr
+
+
+def test_curate_db_env(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("CURATE_DB", str(tmp_path / "env.duckdb"))
+    assert cli_mod.default_db_path() == tmp_path / "env.duckdb"
