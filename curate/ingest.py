@@ -61,6 +61,18 @@ class IngestReport:
 ProgressFn = Callable[[int], None]
 
 
+def _metadata_json(rec: Record) -> str:
+    """The stored metadata JSON of a record (with ``as_of``), reusing a precomputed string."""
+    if rec.metadata_json is not None:
+        base = rec.metadata_json
+    else:
+        base = json.dumps(rec.metadata, ensure_ascii=False, default=str)
+    if not rec.as_of:
+        return base
+    tail = f'"as_of":{json.dumps(rec.as_of)}'
+    return base[:-1] + ("," if base.strip() != "{}" else "") + tail + "}"
+
+
 def ingest(db_path: str | Path, source: Source, *, on_error: ErrorPolicy = ErrorPolicy.QUARANTINE,
            progress: ProgressFn | None = None) -> IngestReport:
     """Ingest everything ``source`` yields into the catalogue at ``db_path``."""
@@ -140,8 +152,16 @@ class _Ingestor:
         keys = {r.doc_key for r in records}
         if keys & self.batch_keys or containers & self.batch_containers or len(self.batch) >= BATCH_RECORDS:
             self._flush()
+        vm_json: dict[int, str] = {}  # records of one item share their version metadata: serialise it once
         for rec in records:
-            rid = ingest_record_id(rec.source_id, rec.locator, rec.text, rec.version_metadata or None)
+            vm = rec.version_metadata
+            if vm:
+                key = id(vm)
+                if key not in vm_json:
+                    vm_json[key] = json.dumps(vm, sort_keys=True, ensure_ascii=False)
+                rid = ingest_record_id(rec.source_id, rec.locator, rec.text, vm_json[key])
+            else:
+                rid = ingest_record_id(rec.source_id, rec.locator, rec.text)
             self.batch.append((rid, rec))
         self.batch_keys |= keys
         self.batch_containers |= containers
@@ -190,8 +210,7 @@ class _Ingestor:
             "text": [r.text for _, r in recs],
             "lang": pa.array([r.lang for _, r in recs], pa.string()),
             "licence_id": pa.array([r.licence_id or self.source.licence_id for _, r in recs], pa.string()),
-            "metadata": [json.dumps({**r.metadata, **({"as_of": r.as_of} if r.as_of else {})},
-                                    ensure_ascii=False, default=str) for _, r in recs],
+            "metadata": [_metadata_json(r) for _, r in recs],
             "container": pa.array([r.container for _, r in recs], pa.string()),
             "content_sha256": [sha256_text(r.text) for _, r in recs],
         })
@@ -244,11 +263,13 @@ class _Ingestor:
             new_rows = con.execute("SELECT record_id, version_of, licence_id, historical_of FROM _new"
                                    " ORDER BY doc_key, record_id").fetchall()
             events = []
+            src = json.dumps(self.source.name)
             for rid, v, lic, hist in new_rows:
                 action = "historical_version" if hist else ("new_version" if v else "ingested")
-                detail = {"source": self.source.name, "version_of": v, "licence_id": lic}
-                if hist:
-                    detail["newer_active_version"] = hist
+                # canonical JSON (sorted keys, compact) built directly: this is the hot path of a bulk ingest
+                detail = (f'{{"licence_id":{json.dumps(lic)},'
+                          + (f'"newer_active_version":"{hist}",' if hist else "")
+                          + f'"source":{src},"version_of":{json.dumps(v)}}}')
                 events.append(ledger.Event(stage="ingest", action=action, record_id=rid, run_id=run_id, detail=detail))
             events += [ledger.Event(stage="ingest", action="removed_from_source", record_id=rid, run_id=run_id,
                                     detail={"doc_key": key, "status": "superseded"}) for rid, key in removed]

@@ -24,7 +24,8 @@ def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def ingest_record_id(source_id: str, locator: str, text: str, version_metadata: dict[str, Any] | None = None) -> str:
+def ingest_record_id(source_id: str, locator: str, text: str,
+                     version_metadata: dict[str, Any] | str | None = None) -> str:
     """``record_id`` of an ingested record: sha256 of source + locator + text (+ version metadata).
 
     >>> len(ingest_record_id("law_moj", "G0380001/第 1 條", "本法..."))
@@ -32,7 +33,8 @@ def ingest_record_id(source_id: str, locator: str, text: str, version_metadata: 
     """
     parts = [source_id, locator, text]
     if version_metadata:
-        parts.append(json.dumps(version_metadata, sort_keys=True, ensure_ascii=False))
+        parts.append(version_metadata if isinstance(version_metadata, str)
+                     else json.dumps(version_metadata, sort_keys=True, ensure_ascii=False))
     return hashlib.sha256(_SEP.join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 

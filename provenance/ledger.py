@@ -35,13 +35,16 @@ CONTENT_SQL = (
 
 @dataclass(frozen=True, slots=True)
 class Event:
-    """An event to append. ``detail`` must be JSON-serialisable and free of raw PII."""
+    """An event to append. ``detail`` must be JSON-serialisable and free of raw PII.
+
+    ``detail`` may also be a string that is already canonical JSON (hot paths build it once).
+    """
 
     stage: str
     action: str
     record_id: str | None = None
     run_id: str | None = None
-    detail: dict[str, Any] = field(default_factory=dict)
+    detail: dict[str, Any] | str | None = field(default_factory=dict)
     actor: str | None = None
 
 
@@ -98,7 +101,7 @@ def append(con: duckdb.DuckDBPyConnection, events: Iterable[Event], *, at: dt.da
     rows = []
     for ev in events:
         seq += 1
-        detail = canonical_json(ev.detail) if ev.detail is not None else None
+        detail = ev.detail if isinstance(ev.detail, str) or ev.detail is None else canonical_json(ev.detail)
         event_id = hashlib.sha256(
             f"{ev.run_id}|{ev.record_id}|{ev.stage}|{ev.action}|{seq}".encode()).hexdigest()[:32]
         h = chain_hash(prev, content_string(seq, event_id, ev.run_id, ev.record_id, ev.stage, ev.action,

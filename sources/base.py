@@ -69,6 +69,8 @@ class Record:
     metadata: dict[str, Any] = field(default_factory=dict)
     version_metadata: dict[str, Any] = field(default_factory=dict)
     as_of: str | None = None
+    #: optional precomputed JSON of ``metadata`` (sources with large shared metadata build it once)
+    metadata_json: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,8 +7,9 @@ CRLF), Chinese and English. Both formats are mapped to the JSON key set first, t
 records by one function.
 
 Versions: ``record_id`` hashes source + locator + text + the law-level metadata that defines a
-version (category, dates, effective note, repeal marker), so a metadata-only change under the
-same ``LawModifiedDate`` still yields a new version.
+version (name, level, category, effective note, repeal marker), so a metadata-only change under
+the same ``LawModifiedDate`` still yields a new version, while an amendment re-versions only the
+articles whose text changed.
 """
 
 from __future__ import annotations
@@ -269,10 +270,13 @@ class LawMojSource(Source):
             "update_date": p.update_date, "origin": p.origin,
             "copyright_status": "excluded (TW Copyright Act Art. 9(1)(1)-(2))",
         }
-        version_meta = {key: law_meta[key] for key in ("law_name", "law_level", "law_category", "law_modified_date",
-                                                        "law_effective_date", "repealed")}
+        # what defines a version besides the text: not the dates (an amendment elsewhere in the law must not
+        # re-version unchanged articles), but category, name, level, repeal and the effective note (metadata-only
+        # changes happen under an unchanged LawModifiedDate)
+        version_meta = {key: law_meta[key] for key in ("law_name", "law_level", "law_category", "repealed")}
         version_meta["law_effective_note_sha256"] = hashlib.sha256(effective_note.encode()).hexdigest()[:16]
         container = f"{SOURCE_ID}:{pcode}:{lang}"
+        law_json = json.dumps(law_meta, ensure_ascii=False)[:-1]  # shared prefix of every article's metadata
         chapter = None
         seen: dict[str, int] = {}
         t_key, no_key, c_key = k("ArticleType"), k("ArticleNo"), k("ArticleContent")
@@ -308,6 +312,8 @@ class LawMojSource(Source):
                 container=container, title=f"{law.get('EngLawName') if eng else law.get('LawName')} {number_raw}".strip(),
                 lang=lang, licence_id=self.licence_id,
                 metadata={**law_meta, "article_no": number_raw, "article_index": idx, "chapter": chapter},
+                metadata_json=law_json + "," + json.dumps({"article_no": number_raw, "article_index": idx,
+                                                          "chapter": chapter}, ensure_ascii=False)[1:],
                 version_metadata=version_meta, as_of=modified or None)
 
 

@@ -39,16 +39,18 @@ def progress(label: str, length: int | None = None):
     err = sys.stderr
     state = {"n": 0, "t": 0.0}
 
+    tty = err.isatty()
+
     def update(n: int = 1) -> None:
         state["n"] += n
         now = time.monotonic()
-        if now - state["t"] >= 0.5:
+        if tty and now - state["t"] >= 0.5:
             state["t"] = now
             err.write(f"\r{label}: {state['n']:,} items")
             err.flush()
 
     yield update
-    err.write(f"\r{label}: {state['n']:,} items\n")
+    err.write(f"{chr(13) if tty else ''}{label}: {state['n']:,} items\n")
     err.flush()
 
 

@@ -42,8 +42,6 @@ CREATE TABLE records (
     content_sha256 VARCHAR,                  -- sha256 of text
     pii_state     VARCHAR                    -- NULL unchecked / clean / scrubbed / raw
 );
-CREATE INDEX records_doc_key ON records(doc_key);
-CREATE INDEX records_source ON records(source_id);
 
 -- Append-only, hash-chained ledger (see provenance/ledger.py for the hash definition).
 CREATE TABLE provenance_events (
@@ -59,7 +57,6 @@ CREATE TABLE provenance_events (
     prev_hash     VARCHAR NOT NULL,
     hash          VARCHAR NOT NULL
 );
-CREATE INDEX events_record ON provenance_events(record_id);
 
 CREATE TABLE quarantine (
     run_id        VARCHAR NOT NULL,
