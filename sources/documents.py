@@ -196,7 +196,10 @@ _PAGE_NO = re.compile(
 
 
 def _norm_hf(line: str) -> str:
-    return re.sub(r"\d+", "#", line.strip())
+    line = line.strip()
+    if len(line) > 50 or line[-1:] in ("。", "！", "？", "；"):
+        return "\0" + line  # sentences are body text, never running headers: keep them unique
+    return re.sub(r"\d+", "#", line)
 
 
 def remove_headers_footers(pages: list[list[str]], config: ExtractConfig) -> list[list[str]]:
@@ -222,7 +225,7 @@ def remove_headers_footers(pages: list[list[str]], config: ExtractConfig) -> lis
         keys = {_norm_hf(ln) for ln in lines[:2]} | {_norm_hf(ln) for ln in lines[-2:]}
         edge.update(keys)
     threshold = max(2, config.header_footer_min_share * len(cleaned))
-    repeated = {k for k, n in edge.items() if n >= threshold}
+    repeated = {k for k, n in edge.items() if n >= threshold and not k.startswith("\0")}
     if not repeated:
         return cleaned
     result = []
@@ -248,7 +251,14 @@ _HEADING = re.compile(
 
 
 def _is_heading(line: str) -> bool:
-    return len(line) <= 60 and _HEADING.match(line) is not None
+    """A chapter/section heading line: short, numbered, not a sentence.
+
+    >>> _is_heading("第一章　總則"), _is_heading("第二章續前。"), _is_heading("Chapter 3 Risk")
+    (True, False, True)
+    """
+    line = line.strip()
+    return (0 < len(line) <= 60 and _HEADING.match(line) is not None
+            and line[-1] not in "。！？；，、：.!?;,:")
 
 
 def _split_paged(path_title: str | None, pages: list[list[str]], config: ExtractConfig) -> list[Segment]:
@@ -501,10 +511,12 @@ def _extract_html(path: Path, data: bytes, config: ExtractConfig) -> Document:
     title, blocks = _html_blocks(markup)
     if not blocks:
         raise ExtractionError(Reason.NO_TEXT, "the HTML page holds no text")
-    segments = []
-    for n, (head, texts) in enumerate(_sections_from_blocks(blocks, config), start=0 if len(blocks) else 1):
-        frag = f"section={n}" if head is not None or n else "section=0"
-        segments.append(Segment(frag, "\n".join(texts), head or title, {"section": n, "section_title": head}))
+    sections = _sections_from_blocks(blocks, config)
+    first = 0 if sections[0][0] is None else 1
+    segments = [
+        Segment(f"section={n}", "\n".join(texts), head or title, {"section": n, "section_title": head})
+        for n, (head, texts) in enumerate(sections, start=first)
+    ]
     if len(segments) == 1:
         segments = [Segment("all", segments[0].text, title, {})]
     return Document("html", segments, encoding=encoding, title=title)
@@ -603,7 +615,7 @@ def _extract_text(path: Path, data: bytes, config: ExtractConfig) -> Document:
     if "\f" in text:  # form feeds = pages
         pages = remove_headers_footers([pg.split("\n") for pg in text.split("\f")], config)
         return Document("text", _split_paged(None, pages, config), encoding=encoding, pages=len(pages))
-    lines = text.split("\n")
+    lines = text.removesuffix("\n").split("\n")
     heads = [i for i, ln in enumerate(lines) if _is_heading(ln)]
     segments: list[Segment] = []
     if len(heads) >= config.min_headings:
