@@ -268,7 +268,7 @@ class ModaSource(Source):
             locator=raw.locator,
             text=text,
             source_id=self.source_id,
-            container=f"{self.source_id}:{file}",
+            container=None,  # one row per raw item: the file is not one item
             title=str(title) if title not in (None, "") else None,
             lang=detect_lang(text),
             licence_id=self.licence,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from ingest_fixtures import collect  # noqa: F401
 import pytest
 
-from conftest import collect
 from sources.fsc import FscReason, FscSource, parse_case_text, parse_date, parse_fines
 
 DETAIL = """<html><head><title>金管會裁罰案件</title>

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from ingest_fixtures import build, cjk_font, collect  # noqa: F401
 import csv
 
 import pytest
 
-from conftest import collect
 from curate.errors import ConfigError
 from sources.documents import Reason
 from sources.manifest import ManifestReason, read_manifest

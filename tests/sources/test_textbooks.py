@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from ingest_fixtures import build, collect  # noqa: F401
 import csv
 
-from conftest import collect
 from sources.textbooks import TextbooksSource
 
 CH1 = "貨幣的功能包括交易媒介、價值儲藏與計價單位。"

@@ -1,15 +1,10 @@
-"""Fixtures for the document ingestor tests: builders of every format, a CJK font check."""
+"""Fixtures for the ingestor tests (imported by name: no conftest, so the lead's tests/sources stay free)."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import builders  # noqa: E402
+import builders
 
 
 @pytest.fixture(scope="session")
