@@ -120,6 +120,7 @@ class ModaSource(Source):
         self.fields: ModaFields = fields
         self.source_id = str(options.get("source_id") or self.name)
         self.batch_size = int(options.get("batch_size") or 1000)
+        self._key_cache: dict[tuple, dict[str, str | None]] = {}
 
     def config(self) -> dict[str, Any]:
         return {"source": self.name, "licence": self.licence, "fields": asdict(self.fields),
@@ -237,34 +238,45 @@ class ModaSource(Source):
         else:
             yield from self._row_records(raw)
 
+    def _keys_for(self, row: dict[str, Any]) -> dict[str, str | None]:
+        """Resolve the field mapping once per distinct set of columns (rows of a file share one)."""
+        sig = tuple(row)
+        keys = self._key_cache.get(sig)
+        if keys is None:
+            f = self.fields
+            keys = {"text": _pick(row, f.text, _TEXT_CANDIDATES), "id": _pick(row, f.id, _ID_CANDIDATES),
+                    "title": _pick(row, f.title, _TITLE_CANDIDATES), "url": _pick(row, f.url, _URL_CANDIDATES),
+                    "date": _pick(row, f.date, _DATE_CANDIDATES)}
+            if len(self._key_cache) < 1024:
+                self._key_cache[sig] = keys
+        return keys
+
     def _row_records(self, raw: RawItem) -> Iterator[Record | Rejection]:
         row: dict[str, Any] = raw.payload["row"]
-        f = self.fields
-        text_key = _pick(row, f.text, _TEXT_CANDIDATES)
+        keys = self._keys_for(row)
+        text_key = keys["text"]
         text = row.get(text_key) if text_key else None
         if not isinstance(text, str) or not text.strip():
-            want = f.text or "/".join(_TEXT_CANDIDATES)
-            yield Rejection(raw.locator, ModaReason.NO_TEXT, f"no non-empty `{want}`; fields: {', '.join(map(str, row))}"[:300],
-                            self.source_id)
+            want = self.fields.text or "/".join(_TEXT_CANDIDATES)
+            detail = f"no non-empty `{want}`; fields: {', '.join(map(str, row))}"
+            yield Rejection(raw.locator, ModaReason.NO_TEXT, detail[:300], self.source_id)
             return
-        keys = {"text": text_key, "id": _pick(row, f.id, _ID_CANDIDATES),
-                "title": _pick(row, f.title, _TITLE_CANDIDATES), "url": _pick(row, f.url, _URL_CANDIDATES),
-                "date": _pick(row, f.date, _DATE_CANDIDATES)}
-        ident = row.get(keys["id"]) if keys["id"] else None
-        title = row.get(keys["title"]) if keys["title"] else None
+        ident = _scalar(row.get(keys["id"])) if keys["id"] else None
+        title = _scalar(row.get(keys["title"])) if keys["title"] else None
         url = _clean_url(row.get(keys["url"])) if keys["url"] else None
-        date = row.get(keys["date"]) if keys["date"] else None
-        used = {k for k in keys.values() if k}
-        file = raw.payload["file"]
+        date = _scalar(row.get(keys["date"])) if keys["date"] else None
+        used = keys.values()
         dataset = raw.payload["dataset"]
-        metadata = {
-            "dataset": dataset, "file": file, "url": url, "date": _scalar(date), "id": _scalar(ident),
-            "fields": {str(k): _scalar(v) for k, v in row.items() if k not in used},
-            "licence_class": self.licence,
-        }
-        key = f"id={ident}" if ident not in (None, "") else raw.locator
+        metadata: dict[str, Any] = {"dataset": dataset, "file": raw.payload["file"], "licence_class": self.licence}
+        extra = {str(k): _scalar(v) for k, v in row.items() if k not in used}
+        if extra:
+            metadata["fields"] = extra
+        for name, value in (("url", url), ("date", date), ("id", ident)):
+            if value not in (None, ""):
+                metadata[name] = value
+        has_id = ident not in (None, "")
         yield Record(
-            doc_key=f"{self.source_id}:{dataset}:{key}" if ident not in (None, "") else f"{self.source_id}:{key}",
+            doc_key=f"{self.source_id}:{dataset}:id={ident}" if has_id else f"{self.source_id}:{raw.locator}",
             locator=raw.locator,
             text=text,
             source_id=self.source_id,
@@ -272,8 +284,8 @@ class ModaSource(Source):
             title=str(title) if title not in (None, "") else None,
             lang=detect_lang(text),
             licence_id=self.licence,
-            metadata={k: v for k, v in metadata.items() if v not in (None, {}, "")},
-            version_metadata={"title": _scalar(title), "url": url, "date": _scalar(date)},
+            metadata=metadata,
+            version_metadata={"title": title, "url": url, "date": date},
             as_of=str(date) if date not in (None, "") else None,
         )
 
