@@ -63,7 +63,7 @@ def make_inputs(work: Path, pages: int, corpus_mb: list[int]) -> dict[str, Path]
         with path.open(encoding="utf-8") as fh:
             for line in fh:
                 batch.append(json.loads(line))
-                if len(batch) == 20_000:
+                if len(batch) == 2_000:  # row groups of 2,000 rows
                     t = pa.Table.from_pylist(batch)
                     writer = writer or pq.ParquetWriter(ppath, t.schema)
                     writer.write_table(t)
@@ -104,11 +104,19 @@ def measure(kind: str, path: str) -> dict:
     dt = time.perf_counter() - t0
     # MB of corpus = the JSONL form of the same rows (Parquet files are compressed)
     size = Path(path).with_suffix(".jsonl").stat().st_size / 1e6
-    return {"kind": kind, "mb": round(size, 1), "file_mb": round(Path(path).stat().st_size / 1e6, 1), "records": n, "seconds": dt, "mb_per_s": size / dt,
-            "maxrss_mb": _maxrss()}
+    return {"kind": kind, "mb": round(size, 1), "file_mb": round(Path(path).stat().st_size / 1e6, 1),
+            "records": n, "seconds": dt, "mb_per_s": size / dt, "startup_s": first,
+            "steady_mb_per_s": size / (dt - first), "maxrss_mb": _maxrss()}
 
 
 def _maxrss() -> float:
+    """Peak RSS of this process image in MB (VmHWM; ru_maxrss would include the parent before exec)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

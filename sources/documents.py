@@ -20,7 +20,7 @@ import unicodedata
 import zipfile
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -677,14 +677,3 @@ def extract(path: str | Path, config: ExtractConfig | None = None) -> Document:
     if not any(s.text.strip() for s in doc.segments):
         raise ExtractionError(Reason.NO_TEXT, f"{doc.format} file without text")
     return doc
-
-
-def iter_document_files(paths: Iterable[Path]) -> Iterable[Path]:
-    """Files under ``paths`` (recursively, sorted), hidden files left out."""
-    for p in paths:
-        if p.is_dir():
-            for f in sorted(p.rglob("*")):
-                if f.is_file() and not any(part.startswith(".") for part in f.relative_to(p).parts):
-                    yield f
-        else:
-            yield p

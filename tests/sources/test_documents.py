@@ -145,3 +145,36 @@ def test_header_footer_needs_repetition():
     assert remove_headers_footers(pages, ExtractConfig()) == [["內文"]] * 4 or \
         remove_headers_footers(pages, ExtractConfig()) == [[]] * 4
     assert decode_text("臺灣".encode("cp950"))[0] == "臺灣"
+
+
+def test_pdf_with_owner_password_only_is_read(tmp_path, build, cjk_font):
+    path = build.make_pdf(tmp_path / "owner.pdf", [[PARA1]], encrypt="")  # empty user password
+    assert extract(path).segments[0].text == PARA1
+
+
+def test_docx_zip_bomb_and_corrupt_docx(tmp_path, build):
+    import zipfile
+
+    good = build.make_docx(tmp_path / "g.docx", [("p", PARA1)])
+    bomb = tmp_path / "bomb.docx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info, src.read(info))
+        dst.writestr("word/media/huge.bin", b"\0" * (3 * 1024 * 1024))
+    with pytest.raises(ExtractionError) as info:
+        extract(bomb, ExtractConfig(max_uncompressed_bytes=1024 * 1024))
+    assert info.value.reason == Reason.ZIP_BOMB
+    assert extract(bomb).segments[0].text == PARA1            # under the default limit it is fine
+    truncated = tmp_path / "t.docx"
+    truncated.write_bytes(good.read_bytes()[:300])
+    with pytest.raises(ExtractionError) as info:
+        extract(truncated)
+    assert info.value.reason == Reason.CORRUPT_CONTAINER
+
+
+def test_unsupported_suffix(tmp_path):
+    path = tmp_path / "a.xls"
+    path.write_bytes(b"x")
+    with pytest.raises(ExtractionError) as info:
+        extract(path)
+    assert info.value.reason == Reason.UNSUPPORTED
