@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ingest_fixtures import build, cjk_font  # noqa: F401
 import pytest
 
 from sources.documents import (

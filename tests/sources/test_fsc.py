@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ingest_fixtures import collect  # noqa: F401
 import pytest
 
 from sources.fsc import FscReason, FscSource, parse_case_text, parse_date, parse_fines
@@ -62,7 +61,7 @@ def batch(tmp_path):
     return d
 
 
-def test_batch_of_every_input_kind(batch):
+def test_batch_of_every_input_kind(batch, collect):
     src = FscSource([batch])
     assert src.pii_expected and src.source_infos()[0].pii_expected
     records, rejections, skips = collect(src)

@@ -7,7 +7,6 @@ import json
 
 import duckdb
 
-from ingest_fixtures import build  # noqa: F401
 from sources.documents import Reason
 from sources.manifest import ManifestReason
 

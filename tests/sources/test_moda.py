@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ingest_fixtures import build, cjk_font, collect  # noqa: F401
 import json
 
 import pytest
@@ -19,7 +18,7 @@ ROWS = [
 ]
 
 
-def test_jsonl_bad_line_quarantined_rest_ingested(tmp_path):
+def test_jsonl_bad_line_quarantined_rest_ingested(tmp_path, collect):
     f = tmp_path / "ds1" / "part.jsonl"
     f.parent.mkdir()
     lines = [json.dumps(ROWS[0], ensure_ascii=False), "{not json", "", "[1, 2]", json.dumps(ROWS[1], ensure_ascii=False)]
@@ -36,7 +35,7 @@ def test_jsonl_bad_line_quarantined_rest_ingested(tmp_path):
 
 
 @pytest.mark.parametrize("fmt", ["csv", "parquet", "json", "hf_disk"])
-def test_structured_formats_via_datasets(tmp_path, fmt):
+def test_structured_formats_via_datasets(tmp_path, fmt, collect):
     import datasets
 
     rows = [{**r, "內容": r.pop("text") if False else r["text"]} for r in ROWS]
@@ -65,7 +64,7 @@ def test_structured_formats_via_datasets(tmp_path, fmt):
         assert records[0].locator == "hfds#split=train&row=0"
 
 
-def test_missing_text_field_and_unknown_licence(tmp_path):
+def test_missing_text_field_and_unknown_licence(tmp_path, collect):
     f = tmp_path / "x.jsonl"
     f.write_text('{"id": 1, "body2": "沒有文字欄位"}\n{"id": 2, "text": "有。"}\n', encoding="utf-8")
     records, rejections, _ = collect(ModaSource([f], licence="OGDL-Taiwan-1.0"))
@@ -76,7 +75,7 @@ def test_missing_text_field_and_unknown_licence(tmp_path):
         ModaSource([f])
 
 
-def test_folder_with_pdf_and_broken_files(tmp_path, build, cjk_font):
+def test_folder_with_pdf_and_broken_files(tmp_path, build, cjk_font, collect):
     d = tmp_path / "release"
     d.mkdir()
     build.make_pdf(d / "report.pdf", [["臺灣主權AI語料庫年度報告。"], ["第二頁：資料治理。"]])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ingest_fixtures import build, cjk_font, collect  # noqa: F401
 import csv
 
 import pytest
@@ -59,7 +58,7 @@ def batch(tmp_path, build, cjk_font):
     return write_manifest(d, rows)
 
 
-def test_batch_ingests_good_files_and_reports_each_problem(batch):
+def test_batch_ingests_good_files_and_reports_each_problem(batch, collect):
     src = TabfSource([batch], max_uncompressed_bytes=1024 * 1024)
     records, rejections, skips = collect(src)
     reasons = {r.locator.split(":")[-1] if ":" in r.locator else r.locator: r.reason for r in rejections}

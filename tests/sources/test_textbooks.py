@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ingest_fixtures import build, collect  # noqa: F401
 import csv
 
 from sources.textbooks import TextbooksSource
@@ -11,7 +10,7 @@ CH1 = "貨幣的功能包括交易媒介、價值儲藏與計價單位。"
 CH2 = "中央銀行透過公開市場操作調節市場資金。"
 
 
-def test_textbooks_split_by_chapter_with_locators(tmp_path, build):
+def test_textbooks_split_by_chapter_with_locators(tmp_path, build, collect):
     d = tmp_path / "books"
     d.mkdir()
     build.make_epub(d / "money.epub", [("c1.xhtml", "第一章　貨幣", [CH1]), ("c2.xhtml", "第二章　央行", [CH2])],
