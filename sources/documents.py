@@ -479,6 +479,8 @@ def _html_blocks(markup: bytes | str) -> tuple[str | None, list[tuple[str, str]]
     soup = BeautifulSoup(markup, "lxml")
     for tag in soup(["script", "style", "noscript", "nav", "header", "footer", "aside", "form", "template"]):
         tag.decompose()
+    for br in soup.find_all("br"):
+        br.replace_with("\n")
     title = soup.title.get_text(" ", strip=True) if soup.title else None
     blocks: list[tuple[str, str]] = []
     body = soup.body or soup

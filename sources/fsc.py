@@ -407,8 +407,10 @@ class FscSource(Source):
         fines = parse_fines(result) or parse_fines(subject) or ([] if result else parse_fines(text))
         legal = section("legal_basis") or section("reasons_legal")
         laws = cited_provisions(text)
+        sanction_labels = {"respondent", "facts", "facts_reasons", "reasons_legal", "legal_basis", "result"}
         meta: dict[str, Any] = {
-            "kind": case.kind, "date": date, "doc_no": section("doc_no") or case.fields.get("doc_no"),
+            "kind": case.kind,
+            "doc_type": "sanction" if (sanction_labels & set(spans) or fines or case.kind == "list") else "press_release", "date": date, "doc_no": section("doc_no") or case.fields.get("doc_no"),
             "subject": subject if is_org or not respondent else None,
             "institution": respondent if is_org else None,
             "respondent_type": ("organisation" if is_org else "person") if respondent else None,

@@ -242,8 +242,8 @@ class ManifestSource(Source):
         except ExtractionError as exc:
             yield Rejection(row.rel_path, exc.reason, exc.detail[:500], self.source_id)
             return
-        for frag, reason in doc.skipped:
-            yield Skip(f"{row.rel_path}#{frag}", reason, self.source_id)
+        for frag, reason in doc.skipped:  # e.g. scanned pages inside a text PDF: listed for OCR
+            yield Rejection(f"{row.rel_path}#{frag}", reason, "page without a text layer", self.source_id)
         base_meta: dict[str, Any] = {
             "file": row.rel_path, "format": doc.format, "manifest_line": row.line,
             "licensor": row.licensor, "edition": row.edition, "isbn": row.isbn,

@@ -297,8 +297,8 @@ class ModaSource(Source):
         except ExtractionError as exc:
             yield Rejection(raw.locator, exc.reason, exc.detail[:500], self.source_id)
             return
-        for frag, reason in doc.skipped:
-            yield Skip(f"{raw.locator}#{frag}", reason, self.source_id)
+        for frag, reason in doc.skipped:  # e.g. scanned pages inside a text PDF: listed for OCR
+            yield Rejection(f"{raw.locator}#{frag}", reason, "page without a text layer", self.source_id)
         dataset = str(self.options.get("dataset") or path.parent.name)
         for seg in doc.segments:
             locator = f"{raw.locator}#{seg.fragment}"

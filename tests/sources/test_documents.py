@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sources.documents import (
     ExtractConfig,
@@ -177,3 +179,42 @@ def test_unsupported_suffix(tmp_path):
     with pytest.raises(ExtractionError) as info:
         extract(path)
     assert info.value.reason == Reason.UNSUPPORTED
+
+
+def test_pdf_with_one_scanned_page_quarantines_that_page(tmp_path, build, cjk_font, collect):
+    """A text PDF with a page without text: the page is reported for OCR, the rest ingested."""
+    import csv
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    build.make_pdf(tmp_path / "text.pdf", [[PARA1]])  # registers the CJK font
+    path = tmp_path / "mixed.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    c.setFont("CJK", 12)
+    c.drawString(60, 700, PARA1)
+    c.showPage()
+    c.rect(50, 300, 200, 100, fill=1)   # 'scanned' page: drawing only
+    c.showPage()
+    c.setFont("CJK", 12)
+    c.drawString(60, 700, PARA2)
+    c.showPage()
+    c.save()
+    with (tmp_path / "manifest.csv").open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([["path", "licence_id"], ["mixed.pdf", "CC-BY-4.0"], ["text.pdf", "CC-BY-4.0"]])
+    from sources.textbooks import TextbooksSource
+
+    records, rejections, _ = collect(TextbooksSource([tmp_path / "manifest.csv"]))
+    assert [(r.locator, r.reason) for r in rejections] == [("mixed.pdf#page=2", Reason.NEEDS_OCR)]
+    assert [(r.locator, r.text) for r in records] == [
+        ("mixed.pdf#page=1", PARA1), ("mixed.pdf#page=3", PARA2), ("text.pdf#page=1", PARA1)]
+
+
+CJK_CHARS = "金融監督管理委員會銀行保險證券洗錢防制，。、；：「」（）第一二三章節"
+
+
+@given(st.lists(st.text(alphabet=CJK_CHARS, min_size=1, max_size=30), min_size=1, max_size=12))
+def test_join_broken_lines_never_adds_or_drops_cjk_characters(lines):
+    joined = join_broken_lines(lines)
+    assert joined.replace("\n", "") == "".join(lines).replace(" ", "")
+    assert " " not in joined
