@@ -36,6 +36,7 @@ __all__ = [
     "detect_lang",
     "extract",
     "join_broken_lines",
+    "segment_key",
 ]
 
 
@@ -644,13 +645,23 @@ def _extract_text(path: Path, data: bytes, config: ExtractConfig) -> Document:
             if (size >= config.max_part_chars and end_of_para) or i == len(lines):
                 body = join_broken_lines(lines[start:i])
                 if body.strip():
-                    segments.append(Segment(f"lines={start + 1}-{i}", body, None,
-                                            {"line_start": start + 1, "line_end": i}))
+                    part = len(segments) + 1
+                    segments.append(Segment(f"part={part}&lines={start + 1}-{i}", body, None,
+                                            {"part": part, "line_start": start + 1, "line_end": i}))
                 start, size = i + 1, 0
     return Document("text", segments, encoding=encoding)
 
 
 # ---------------------------------------------------------------------------------------------
+
+
+def segment_key(fragment: str) -> str:
+    """The stable part of a locator fragment (ranges move between editions; numbering does not).
+
+    >>> segment_key("section=2&pages=4-6"), segment_key("part=1&lines=1-40"), segment_key("page=3")
+    ('section=2', 'part=1', 'page=3')
+    """
+    return re.sub(r"&(?:pages|lines)=\d+-\d+", "", fragment)
 
 
 def extract(path: str | Path, config: ExtractConfig | None = None) -> Document:

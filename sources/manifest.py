@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 
 from curate.errors import ConfigError
 from sources.base import RawItem, Record, Rejection, Skip, Source, SourceInfo
-from sources.documents import DOCUMENT_SUFFIXES, ExtractConfig, ExtractionError, detect_lang, extract
+from sources.documents import DOCUMENT_SUFFIXES, ExtractConfig, ExtractionError, detect_lang, extract, segment_key
 
 __all__ = [
     "AGREEMENT_LICENCE",
@@ -266,7 +266,7 @@ class ManifestSource(Source):
             if seg.title and seg.title != title:
                 title = f"{title} — {seg.title}" if title else seg.title
             yield Record(
-                doc_key=f"{self.source_id}:{locator}",
+                doc_key=f"{self.source_id}:{row.rel_path}#{segment_key(seg.fragment)}",
                 locator=locator,
                 text=seg.text,
                 source_id=self.source_id,

@@ -28,7 +28,7 @@ from typing import Any, ClassVar
 
 from curate.errors import ConfigError
 from sources.base import RawItem, Record, Rejection, Skip, Source, SourceInfo
-from sources.documents import DOCUMENT_SUFFIXES, ExtractConfig, ExtractionError, detect_lang, extract
+from sources.documents import DOCUMENT_SUFFIXES, ExtractConfig, ExtractionError, detect_lang, extract, segment_key
 
 __all__ = ["ModaFields", "ModaReason", "ModaSource"]
 
@@ -307,7 +307,8 @@ class ModaSource(Source):
             if doc.encoding:
                 meta["encoding"] = doc.encoding
             yield Record(
-                doc_key=f"{self.source_id}:{locator}", locator=locator, text=seg.text, source_id=self.source_id,
+                doc_key=f"{self.source_id}:{raw.locator}#{segment_key(seg.fragment)}", locator=locator,
+                text=seg.text, source_id=self.source_id,
                 container=f"{self.source_id}:{raw.locator}", title=seg.title or doc.title or path.stem,
                 lang=detect_lang(seg.text), licence_id=self.licence, metadata=meta,
             )

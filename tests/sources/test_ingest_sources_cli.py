@@ -65,3 +65,23 @@ def test_moda_and_fsc_cli(cli, db_path, tmp_path):
     assert _rows(db_path, "SELECT pii_expected FROM sources WHERE source_id = 'fsc'") == [(True,)]
     meta = json.loads(_rows(db_path, "SELECT metadata FROM records WHERE source_id = 'fsc'")[0][0])
     assert meta["fine_twd_total"] == 3_000_000 and meta["institution"] == "甲商業銀行"
+
+
+def test_new_edition_versions_changed_sections_and_supersedes_removed(db_path, tmp_path):
+    from curate.ingest import ingest
+    from sources.textbooks import TextbooksSource
+
+    d = tmp_path / "b"
+    d.mkdir()
+    (d / "manifest.csv").write_text("path,licence_id,edition\nbook.txt,CC-BY-4.0,1\n", encoding="utf-8")
+    (d / "book.txt").write_text("第一章　甲\n甲的內容。\n第二章　乙\n乙的內容。\n第三章　丙\n丙的內容。\n", encoding="utf-8")
+    first = ingest(db_path, TextbooksSource([d / "manifest.csv"]))
+    assert first.records_new == 3
+    # 2nd edition: chapter 1 unchanged, chapter 2 grew a line and moved, chapter 3 dropped
+    (d / "book.txt").write_text("第一章　甲\n甲的內容。\n第二章　乙\n乙的新內容。\n補充。\n", encoding="utf-8")
+    second = ingest(db_path, TextbooksSource([d / "manifest.csv"]))
+    assert second.unchanged == 1 and second.versions_new == 1 and second.superseded == 1
+    active = _rows(db_path, "SELECT locator, text, version_of IS NOT NULL FROM records WHERE status = 'active'"
+                            " ORDER BY locator")
+    assert active == [("book.txt#section=1&lines=1-2", "第一章　甲\n甲的內容。", False),
+                      ("book.txt#section=2&lines=3-5", "第二章　乙\n乙的新內容。\n補充。", True)]

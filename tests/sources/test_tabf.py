@@ -73,7 +73,7 @@ def test_batch_ingests_good_files_and_reports_each_problem(batch, collect):
     assert [s.locator for s in skips] == ["stray.pdf"] and skips[0].reason == ManifestReason.NOT_IN_MANIFEST
     locs = [r.locator for r in records]
     assert locs == ["handouts/credit.pdf#section=1&pages=1-2", "handouts/credit.pdf#section=2&pages=3-3", "aml.docx#page=1",
-                    "aml.docx#page=2", "legacy.txt#lines=1-1"]
+                    "aml.docx#page=2", "legacy.txt#part=1&lines=1-1"]
     first = records[0]
     assert first.text == "第一講　授信原則\n" + PARA + "\n第一講續：五P。"
     assert first.metadata["page_start"] == 1 and first.metadata["page_end"] == 2
