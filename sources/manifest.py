@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 
 from curate.errors import ConfigError
 from sources.base import RawItem, Record, Rejection, Skip, Source, SourceInfo
-from sources.documents import DOCUMENT_SUFFIXES, ExtractConfig, ExtractionError, detect_lang, extract, segment_key
+from sources.documents import ExtractConfig, ExtractionError, detect_lang, extract, segment_key
 
 __all__ = [
     "AGREEMENT_LICENCE",
@@ -231,9 +231,8 @@ class ManifestSource(Source):
                 continue
             rel = f.relative_to(base)
             if any(part.startswith(".") for part in rel.parts) or f.suffix.lower() == ".csv":
-                continue
-            if f.suffix.lower() in DOCUMENT_SUFFIXES:
-                yield Skip(rel.as_posix(), ManifestReason.NOT_IN_MANIFEST, self.source_id)
+                continue  # hidden files; CSVs are manifests (of this or another batch)
+            yield Skip(rel.as_posix(), ManifestReason.NOT_IN_MANIFEST, self.source_id)
 
     def to_records(self, raw: RawItem) -> Iterable[Record | Rejection | Skip]:
         row: ManifestRow = raw.payload
