@@ -58,3 +58,7 @@ def law_moj(paths: tuple[Path, ...], scope: str, allow: tuple[str, ...]) -> int:
 
 
 # --- other sources ---
+
+from curate.commands import ingest_sources as _ingest_sources  # noqa: E402  (moda, fsc, tabf, textbooks)
+
+_ingest_sources.register(ingest)

@@ -1,0 +1,471 @@
+"""FSC sanction cases (裁罰案件) and press releases: RSS/XML feed, saved HTML pages, CSV.
+
+One record per case. Regulation G0380177 Art. 3 publishes, for every case, the date
+(裁罰及處分時間), the sanctioned party (受裁罰及處分之對象), the legal basis (法令依據), the facts and
+reasons (違反事實理由) and the result (裁罰及處分結果); 裁處書 use labels such as 發文日期, 受處分人,
+主旨, 事實, 理由及法令依據, 罰鍰金額. These are parsed into ``metadata``:
+
+* ``date`` (ISO, from ROC or Gregorian dates), ``doc_no``, ``subject``;
+* ``institution`` and ``ubn`` only when the respondent is an organisation (a person's name is
+  personal data and stays in the text only, for the PII stage to mask);
+* ``legal_basis`` (the labelled text, else the provisions cited), ``laws_cited``;
+* ``result`` and ``fines_twd`` / ``fine_twd_total`` (新臺幣300萬元 -> 3000000);
+* ``spans``: ``{facts|reasons|facts_reasons|...: [start, end]}`` character offsets into the
+  record text. Narratives name people, so they are referenced, not copied into metadata.
+
+Licence: ``LicenseRef-TW-Copyright-Art9``. 裁處書 and 新聞稿 are 公文 without copyright (Copyright
+Act Art. 9(1)(1)); this id says *why* they are free, which OGDL-Taiwan-1.0 (an open-data licence
+grant) would not. The source is ``pii_expected``: nothing is exported or annotated before the
+PII stage ran.
+
+Inputs are classified by suffix (``.xml``/``.rss`` feed, ``.html``/``.htm`` page, ``.csv``).
+A saved list page yields its rows only for cases not already read from a detail page or the
+feed in the same batch (those are counted as skips).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+from curate.errors import ConfigError
+from sources.base import RawItem, Record, Rejection, Skip, Source, SourceInfo
+from sources.documents import ExtractionError, decode_text, detect_lang
+
+__all__ = ["FscReason", "FscSource", "parse_case_text", "parse_date", "parse_fines"]
+
+DEFAULT_LICENCE = "LicenseRef-TW-Copyright-Art9"
+
+
+class FscReason:
+    """Stable quarantine/skip reasons of the FSC ingestor."""
+
+    BAD_FEED = "unreadable RSS/XML feed"
+    BAD_CSV = "unreadable CSV"
+    EMPTY = "empty file"
+    NO_CASE = "no sanction case found"
+    UNSUPPORTED = "unsupported file type"
+    DUPLICATE = "case already read in this batch"
+    UNDECODABLE = "undecodable text"
+
+
+#: canonical key -> labels as printed (longest first within a key is not needed: see _LABEL_RE)
+LABELS: dict[str, tuple[str, ...]] = {
+    "date": ("裁罰及處分時間", "發文日期", "裁處日期", "處分日期", "發布日期", "日期"),
+    "doc_no": ("發文字號", "文號"),
+    "respondent": ("受裁罰及處分之對象", "受處分人名稱", "受處分人姓名", "受處分人", "受處分對象", "被處分人", "相對人"),
+    "ubn": ("統一編號", "統一號碼"),
+    "representative": ("代表人或管理人姓名", "代表人姓名", "代表人"),
+    "address": ("地址", "住所", "營業所"),
+    "subject": ("主旨", "標題"),
+    "facts_reasons": ("違反事實理由",),
+    "facts": ("事實",),
+    "reasons_legal": ("理由及法令依據",),
+    "reasons": ("理由",),
+    "legal_basis": ("法令依據",),
+    "result": ("裁罰及處分結果", "處分結果", "裁處結果", "罰鍰金額", "處分內容", "處分"),
+    "appeal": ("繳款方式", "注意事項", "救濟"),
+    "text": ("內容", "全文"),
+    "link": ("連結", "網址", "link", "url"),
+    "bureau": ("單位", "發布單位", "局處"),
+}
+_ALL_LABELS = sorted(((lab, key) for key, labs in LABELS.items() for lab in labs), key=lambda x: -len(x[0]))
+_LABEL_RE = re.compile(
+    r"^[\s\u3000]*(?:[一二三四五六七八九十]+、)?(?P<label>"
+    + "|".join("[\\s\\u3000]*".join(map(re.escape, lab)) for lab, _ in _ALL_LABELS if lab.isascii() is False)
+    + r")[\s\u3000]*(?:[:：]|$|[\s\u3000]+)"
+)
+_ORG = re.compile(r"(銀行|公司|保險|證券|金控|控股|合作社|農會|漁會|基金|信託|票券|期貨|投信|投顧|商業|分行|事務所|協會|交易所|中心|集團)")
+_LAW_CITE = re.compile(
+    r"(?P<name>[\u4e00-\u9fff]{1,24}?(?:法|條例|辦法|規則|準則|要點|標準))"
+    r"(?P<art>第\s*[\d一二三四五六七八九十百零]+\s*條(?:之\s*[\d一二三四五六七八九十]+)?"
+    r"(?:第\s*[\d一二三四五六七八九十]+\s*項)?(?:第\s*[\d一二三四五六七八九十]+\s*款)?)"
+)
+_CITE_LEAD = re.compile(r"^.*(?:違反|依據|依照|依|按照|按|核有|爰|並|暨|，|。)")
+
+
+def cited_provisions(text: str) -> list[str]:
+    """Provisions cited in ``text`` (``同法`` resolved to the previous law), in order, unique.
+
+    >>> cited_provisions("核有違反銀行法第45條之1第1項規定，依同法第129條第7款核處")
+    ['銀行法第45條之1第1項', '銀行法第129條第7款']
+    """
+    out: list[str] = []
+    last_law: str | None = None
+    for m in _LAW_CITE.finditer(text):
+        name = _CITE_LEAD.sub("", m.group("name"))
+        if name in ("同法", "本法") and last_law:
+            name = last_law
+        elif len(name) < 2:
+            continue
+        last_law = name
+        cite = re.sub(r"\s", "", name + m.group("art"))
+        if cite not in out:
+            out.append(cite)
+    return out
+_SERNO = re.compile(r"dataserno=(\d+)", re.IGNORECASE)
+
+
+def parse_date(text: str | None) -> str | None:
+    """ISO date from ROC (中華民國114年9月25日, 114/09/25), Gregorian or RFC 822 dates.
+
+    >>> parse_date("中華民國114年9月25日"), parse_date("114.9.5"), parse_date("Thu, 25 Sep 2025 10:00:00 +0800")
+    ('2025-09-25', '2025-09-05', '2025-09-25')
+    """
+    if not text:
+        return None
+    t = text.strip()
+    m = re.search(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})", t)
+    if m:
+        y, mo, d = (int(g) for g in m.groups())
+    else:
+        m = re.search(r"(\d{2,3})\s*[年/.\-]\s*(\d{1,2})\s*[月/.\-]\s*(\d{1,2})", t)
+        if m:
+            y, mo, d = int(m.group(1)) + 1911, int(m.group(2)), int(m.group(3))
+        else:
+            try:
+                dt = parsedate_to_datetime(t)
+            except (TypeError, ValueError, IndexError):
+                return None
+            return dt.date().isoformat()
+    if not (1 <= mo <= 12 and 1 <= d <= 31):
+        return None
+    return f"{y:04d}-{mo:02d}-{d:02d}"
+
+
+_AMOUNT = re.compile(r"新[臺台]幣\s*([\d,，.]+)\s*(億|萬|千)?\s*(?:餘)?\s*元")
+
+
+def parse_fines(text: str | None) -> list[int]:
+    """Amounts in NT$ of every ``新臺幣…元`` in ``text``.
+
+    >>> parse_fines("核處新臺幣1,200萬元罰鍰，另處新臺幣 60 萬元")
+    [12000000, 600000]
+    """
+    out = []
+    for num, unit in _AMOUNT.findall(text or ""):
+        try:
+            value = float(num.replace(",", "").replace("，", ""))
+        except ValueError:
+            continue
+        out.append(int(round(value * {"億": 1e8, "萬": 1e4, "千": 1e3}.get(unit, 1))))
+    return out
+
+
+def parse_case_text(lines: list[str]) -> tuple[str, dict[str, tuple[int, int]]]:
+    """Join cleaned lines into the record text and find labelled sections.
+
+    Returns ``(text, {key: (start, end)})`` with offsets of each section's value in ``text``.
+
+    >>> text, spans = parse_case_text(["主　旨：核處罰鍰。", "事實：", "甲銀行未確認客戶身分。"])
+    >>> text[slice(*spans["facts"])]
+    '甲銀行未確認客戶身分。'
+    """
+    text_lines = [ln.strip() for ln in lines if ln.strip()]
+    text = "\n".join(text_lines)
+    spans: dict[str, tuple[int, int]] = {}
+    pos = 0
+    current: str | None = None
+    start = 0
+    for ln in text_lines:
+        m = _LABEL_RE.match(ln)
+        if m is not None:
+            if current is not None and current not in spans:
+                spans[current] = (start, pos - 1)
+            label = re.sub(r"[\s\u3000]", "", m.group("label"))
+            current = next(key for lab, key in _ALL_LABELS if lab == label)
+            start = pos + m.end()
+        pos += len(ln) + 1
+    if current is not None and current not in spans:
+        spans[current] = (start, len(text))
+    # a label with its value on the next line(s): trim leading separators
+    spans = {k: (s + len(text[s:e]) - len(text[s:e].lstrip("\n：: \u3000")), e) for k, (s, e) in spans.items()}
+    return text, {k: (s, e) for k, (s, e) in spans.items() if e > s}
+
+
+@dataclass
+class _Case:
+    """A case as read from one input, before it becomes a record."""
+
+    locator: str
+    origin: str
+    lines: list[str] = field(default_factory=list)
+    fields: dict[str, str] = field(default_factory=dict)   # values given outside the text (feed, CSV, list)
+    kind: str = "detail"                                    # detail | feed | csv | list
+    serno: str | None = None
+    link: str | None = None
+
+
+class FscSource(Source):
+    """FSC sanction cases and press releases.
+
+    Options: ``licence`` (default ``LicenseRef-TW-Copyright-Art9``), ``source_id`` (default
+    ``fsc``).
+    """
+
+    name: ClassVar[str] = "fsc"
+    licence_id: ClassVar[str | None] = DEFAULT_LICENCE
+    pii_expected: ClassVar[bool] = True
+
+    def __init__(self, paths, **options: Any) -> None:
+        super().__init__(paths, **options)
+        self.licence = str(options.get("licence") or self.licence_id)
+        from sources.manifest import known_licence_ids
+
+        if self.licence not in known_licence_ids():
+            raise ConfigError(f"unknown licence id `{self.licence}` for FSC cases")
+        self.source_id = str(options.get("source_id") or self.name)
+
+    def source_infos(self) -> list[SourceInfo]:
+        return [SourceInfo(
+            source_id=self.source_id, kind="sanctions", title="金融監督管理委員會 裁罰案件及新聞稿",
+            origin="https://www.fsc.gov.tw/ch/home.jsp?id=131", licence_id=self.licence, pii_expected=True,
+            metadata={"regulation": "G0380177", "copyright": "Copyright Act Art. 9(1)(1)"},
+        )]
+
+    # -- inputs ----------------------------------------------------------------------------
+
+    def _files(self) -> Iterator[Path]:
+        for p in self.paths:
+            if not p.exists():
+                raise ConfigError(f"FSC input `{p}` not found")
+            if p.is_dir():
+                yield from (f for f in sorted(p.rglob("*")) if f.is_file() and not f.name.startswith("."))
+            else:
+                yield p
+
+    def iter_raw(self) -> Iterator[RawItem | Rejection | Skip]:
+        seen: set[str] = set()
+        lists: list[tuple[Path, list[_Case]]] = []
+        for path in self._files():
+            loc = path.name
+            if path.stat().st_size == 0:
+                yield Rejection(loc, FscReason.EMPTY, "0 bytes", self.source_id)
+                continue
+            suffix = path.suffix.lower()
+            try:
+                if suffix in (".xml", ".rss"):
+                    cases = list(self._feed(path))
+                elif suffix in (".html", ".htm"):
+                    cases = self._html(path)
+                    if cases and cases[0].kind == "list":
+                        lists.append((path, cases))  # after detail pages and feeds
+                        continue
+                elif suffix == ".csv":
+                    cases = list(self._csv(path))
+                else:
+                    yield Skip(loc, FscReason.UNSUPPORTED, self.source_id)
+                    continue
+            except _InputError as exc:
+                yield Rejection(loc, exc.reason, exc.detail[:500], self.source_id)
+                continue
+            if not cases:
+                yield Rejection(loc, FscReason.NO_CASE, "", self.source_id)
+            for case in cases:
+                yield from self._emit(case, seen)
+        for _path, cases in lists:
+            for case in cases:
+                yield from self._emit(case, seen)
+
+    def _emit(self, case: _Case, seen: set[str]) -> Iterator[RawItem | Skip]:
+        key = self._case_key(case)
+        if key in seen:
+            yield Skip(case.locator, FscReason.DUPLICATE, self.source_id)
+            return
+        seen.add(key)
+        yield RawItem(case.locator, case, case.origin)
+
+    @staticmethod
+    def _case_key(case: _Case) -> str:
+        if case.serno:
+            return case.serno
+        doc_no = case.fields.get("doc_no")
+        if doc_no:
+            return "doc:" + re.sub(r"\s", "", doc_no)
+        basis = "\n".join(case.lines) or repr(sorted(case.fields.items()))
+        return "sha:" + hashlib.sha256(basis.encode("utf-8")).hexdigest()[:16]
+
+    # -- readers ---------------------------------------------------------------------------
+
+    def _feed(self, path: Path) -> Iterator[_Case]:
+        from lxml import etree
+
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+        try:
+            root = etree.parse(str(path), parser).getroot()
+        except etree.XMLSyntaxError as exc:
+            raise _InputError(FscReason.BAD_FEED, str(exc)) from exc
+        items = root.findall(".//item") or root.findall(".//{*}entry")
+        for n, item in enumerate(items, start=1):
+            def get(tag: str) -> str:
+                el = item.find(tag)
+                if el is None:
+                    el = item.find("{*}" + tag)
+                return (el.text or el.get("href") or "").strip() if el is not None else ""
+
+            link = get("link")
+            description = get("description") or get("content") or get("summary")
+            lines = _html_lines(description) if description else []
+            title = get("title")
+            fields = {"title": title, "pub_date": get("pubDate") or get("updated")}
+            serno = _serno(link) or _serno(get("guid"))
+            yield _Case(f"{path.name}#item={n}", str(path), lines or [title], fields, "feed", serno, link or None)
+
+    def _html(self, path: Path) -> list[_Case]:
+        from bs4 import BeautifulSoup
+
+        try:
+            markup, _enc = decode_text(path.read_bytes())
+        except ExtractionError as exc:
+            raise _InputError(FscReason.UNDECODABLE, exc.detail) from exc
+        soup = BeautifulSoup(markup, "lxml")
+        for tag in soup(["script", "style", "noscript", "nav", "header", "footer", "form"]):
+            tag.decompose()
+        # a list page: a table whose rows link to several different cases
+        rows = [tr for tr in soup.find_all("tr") if tr.find("a", href=_SERNO)]
+        if len({_serno(tr.find("a", href=_SERNO)["href"]) for tr in rows}) >= 2:
+            cases = []
+            for n, tr in enumerate(rows, start=1):
+                a = tr.find("a", href=_SERNO)
+                cells = [td.get_text(" ", strip=True) for td in tr.find_all(["td", "th"])]
+                title = a.get_text(" ", strip=True)
+                date = next((c for c in cells if parse_date(c) and len(c) <= 20), "")
+                others = [c for c in cells if c and c != title and c != date and not c.isdigit()]
+                fields = {"title": title, "date": date, "bureau": others[0] if others else ""}
+                cases.append(_Case(f"{path.name}#row={n}", str(path), [title], fields, "list",
+                                   _serno(a["href"]), a["href"]))
+            return cases
+        main = (soup.find(id=re.compile("content|main", re.I)) or soup.find(class_=re.compile("content|main", re.I))
+                or soup.body or soup)
+        lines = [ln for ln in main.get_text("\n").splitlines() if ln.strip()]
+        if not lines:
+            return []
+        canonical = soup.find("link", rel="canonical")
+        link = canonical.get("href") if canonical else None
+        title = soup.title.get_text(" ", strip=True) if soup.title else ""
+        return [_Case(path.name, str(path), lines, {"title": title}, "detail", _serno(link or "") or _serno(markup),
+                      link)]
+
+    def _csv(self, path: Path) -> Iterator[_Case]:
+        try:
+            text, _enc = decode_text(path.read_bytes())
+        except ExtractionError as exc:
+            raise _InputError(FscReason.UNDECODABLE, exc.detail) from exc
+        try:
+            reader = csv.DictReader(io.StringIO(text))
+            header = reader.fieldnames or []
+        except csv.Error as exc:
+            raise _InputError(FscReason.BAD_CSV, str(exc)) from exc
+        mapping = {col: _column_key(col) for col in header}
+        if not any(k in ("text", "facts", "facts_reasons", "subject", "result") for k in mapping.values()):
+            raise _InputError(FscReason.BAD_CSV, f"no case columns in header {header}")
+        try:
+            for n, row in enumerate(reader, start=2):
+                fields = {}
+                lines = []
+                for col, value in row.items():
+                    value = (value or "").strip()
+                    key = mapping.get(col)
+                    if not value or col is None:
+                        continue
+                    if key in ("link", "bureau", "date", "doc_no", "ubn") or key is None:
+                        fields[key or col] = value
+                    if key not in ("link", "bureau") and key is not None:
+                        lines.append(f"{col}：{value}" if key != "text" else value)
+                link = fields.get("link")
+                yield _Case(f"{path.name}#line={n}", str(path), lines, fields, "csv", _serno(link or ""), link)
+        except csv.Error as exc:
+            raise _InputError(FscReason.BAD_CSV, f"line {reader.line_num}: {exc}") from exc
+
+    # -- records ---------------------------------------------------------------------------
+
+    def to_records(self, raw: RawItem) -> Iterable[Record | Rejection | Skip]:
+        case: _Case = raw.payload
+        text, spans = parse_case_text(case.lines)
+        if not text.strip():
+            yield Rejection(raw.locator, FscReason.NO_CASE, "no text", self.source_id)
+            return
+
+        def section(key: str) -> str | None:
+            if key in spans:
+                return text[slice(*spans[key])].strip() or None
+            return None
+
+        respondent = section("respondent")
+        is_org = bool(respondent and _ORG.search(respondent))
+        date = (parse_date(section("date")) or parse_date(case.fields.get("date"))
+                or parse_date(case.fields.get("pub_date")))
+        result = section("result")
+        subject = section("subject") or case.fields.get("title") or None
+        fines = parse_fines(result) or parse_fines(subject) or ([] if result else parse_fines(text))
+        legal = section("legal_basis") or section("reasons_legal")
+        laws = cited_provisions(text)
+        sanction_labels = {"respondent", "facts", "facts_reasons", "reasons_legal", "legal_basis", "result"}
+        meta: dict[str, Any] = {
+            "kind": case.kind,
+            "doc_type": "sanction" if (sanction_labels & set(spans) or fines or case.kind == "list") else "press_release", "date": date, "doc_no": section("doc_no") or case.fields.get("doc_no"),
+            "subject": subject if is_org or not respondent else None,
+            "institution": respondent if is_org else None,
+            "respondent_type": ("organisation" if is_org else "person") if respondent else None,
+            "ubn": (section("ubn") or case.fields.get("ubn")) if (is_org or not respondent) else None,
+            "legal_basis": laws or None,
+            "result": result if is_org else None,
+            "fines_twd": fines or None,
+            "fine_twd_total": sum(fines) if fines else None,
+            "spans": {k: list(v) for k, v in spans.items() if k not in ("link", "bureau")},
+            "has_legal_basis_section": legal is not None,
+            "serno": case.serno, "url": case.link, "bureau": case.fields.get("bureau") or None,
+            "file": Path(case.origin).name,
+        }
+        meta = {k: v for k, v in meta.items() if v not in (None, "", [], {})}
+        key = self._case_key(case)
+        title = case.fields.get("title") or subject
+        yield Record(
+            doc_key=f"{self.source_id}:{key}",
+            locator=raw.locator,
+            text=text,
+            source_id=self.source_id,
+            container=None,
+            title=title or None,
+            lang=detect_lang(text),
+            licence_id=self.licence,
+            metadata=meta,
+            version_metadata={"date": date, "serno": case.serno},
+            as_of=date,
+        )
+
+
+class _InputError(Exception):
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+def _serno(text: str | None) -> str | None:
+    m = _SERNO.search(text or "")
+    return m.group(1) if m else None
+
+
+def _column_key(column: str | None) -> str | None:
+    col = re.sub(r"[\s\u3000]", "", column or "")
+    for label, key in _ALL_LABELS:
+        if col == label or col.lower() == label.lower():
+            return key
+    return None
+
+
+def _html_lines(markup: str) -> list[str]:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(markup, "lxml")
+    for br in soup.find_all("br"):
+        br.replace_with("\n")
+    return [ln for ln in soup.get_text("\n").splitlines() if ln.strip()]

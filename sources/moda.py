@@ -1,0 +1,314 @@
+"""MODA 臺灣主權AI訓練語料庫 (TAIC, taic.moda.gov.tw): structured corpora and PDF documents.
+
+Inputs (files or folders, local only): JSON Lines, JSON, CSV, Parquet, Hugging Face dataset
+folders (``save_to_disk`` output or hub-style folders of data files), and PDF/DOCX/HTML/text
+documents (read by :mod:`sources.documents`).
+
+* Structured files are read with the ``datasets`` library in streaming mode (memory independent
+  of corpus size), except JSON Lines, which is read line by line with the standard library so
+  that a line that is not JSON is quarantined with its line number while the rest of the file is
+  ingested (``datasets`` aborts the whole file on the first bad line).
+* Field mapping is configuration (:class:`ModaFields`); when a field is not named, common names
+  are tried (``text``/``content``/``內容``..., ``來源網站`` for the URL). Unmapped fields are kept
+  in ``metadata.fields``.
+* The licence class is an option and required: ``OGDL-Taiwan-1.0`` for open data, or the
+  AI-training-only licence (``LicenseRef-MODA-AI-Training`` in the current catalogue; the
+  domain notes call it ``LicenseRef-SAITD-Lic-Taiwan-1.0``). It must be a known licence id.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+from curate.errors import ConfigError
+from sources.base import RawItem, Record, Rejection, Skip, Source, SourceInfo
+from sources.documents import DOCUMENT_SUFFIXES, ExtractConfig, ExtractionError, detect_lang, extract, segment_key
+
+__all__ = ["ModaFields", "ModaReason", "ModaSource"]
+
+STRUCTURED_SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv",
+                       ".parquet": "parquet", ".arrow": "arrow"}
+_TEXT_CANDIDATES = ("text", "content", "內容", "內文", "全文", "body", "文本")
+_ID_CANDIDATES = ("id", "uuid", "doc_id", "編號", "識別碼")
+_TITLE_CANDIDATES = ("title", "標題", "名稱", "name")
+_URL_CANDIDATES = ("url", "來源網站", "source_url", "link", "網址")
+_DATE_CANDIDATES = ("date", "日期", "發布日期", "published", "created_at")
+
+
+class ModaReason:
+    """Stable quarantine/skip reasons of the MODA ingestor."""
+
+    BAD_JSON_LINE = "JSONL line is not JSON"
+    NOT_AN_OBJECT = "JSONL line is not a JSON object"
+    NO_TEXT = "row without text"
+    UNREADABLE = "unreadable structured file"
+    UNSUPPORTED = "unsupported file type"
+    EMPTY = "empty file"
+
+
+@dataclass(frozen=True, slots=True)
+class ModaFields:
+    """Which column holds what (None = try the common names)."""
+
+    text: str | None = None
+    id: str | None = None
+    title: str | None = None
+    url: str | None = None
+    date: str | None = None
+
+
+def _pick(row: dict[str, Any], name: str | None, candidates: tuple[str, ...]) -> str | None:
+    if name is not None:
+        return name if name in row else None
+    return next((c for c in candidates if c in row), None)
+
+
+def _scalar(value: Any) -> Any:
+    """JSON-safe metadata value (dates and other objects become strings)."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_scalar(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _scalar(v) for k, v in value.items()}
+    return str(value)
+
+
+def _clean_url(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, (list, tuple)):
+        value = value[0] if value else None
+        return _clean_url(value)
+    text = str(value).strip()
+    m = re.fullmatch(r"\[\s*(.*?)\s*\]", text)  # "[https://...]" as seen in 來源網站
+    return (m.group(1) if m else text) or None
+
+
+class ModaSource(Source):
+    """The MODA sovereign-AI corpus.
+
+    Options: ``licence`` (required), ``fields`` (:class:`ModaFields`) or ``text_field``,
+    ``id_field``, ``title_field``, ``url_field``, ``date_field``; ``dataset`` (a dataset id for
+    metadata; default: the file's parent folder name); ``source_id`` (default ``moda``);
+    ``extract_config``; ``batch_size`` (rows per Arrow batch, default 1000).
+    """
+
+    name: ClassVar[str] = "moda"
+    licence_id: ClassVar[str | None] = None
+
+    def __init__(self, paths, **options: Any) -> None:
+        super().__init__(paths, **options)
+        licence = options.get("licence") or options.get("licence_id")
+        if not licence:
+            raise ConfigError("MODA ingest needs a licence: --licence OGDL-Taiwan-1.0 or the AI-training licence id")
+        from sources.manifest import known_licence_ids
+
+        known = known_licence_ids()
+        if licence not in known:
+            raise ConfigError(f"unknown licence id `{licence}`; known: {', '.join(sorted(known))}")
+        self.licence = str(licence)
+        fields = options.get("fields")
+        if fields is None:
+            fields = ModaFields(**{k: options.get(f"{k}_field") for k in ("text", "id", "title", "url", "date")})
+        self.fields: ModaFields = fields
+        self.source_id = str(options.get("source_id") or self.name)
+        self.batch_size = int(options.get("batch_size") or 1000)
+        self._key_cache: dict[tuple, dict[str, str | None]] = {}
+
+    def config(self) -> dict[str, Any]:
+        return {"source": self.name, "licence": self.licence, "fields": asdict(self.fields),
+                "paths": [str(p) for p in self.paths]}
+
+    def source_infos(self) -> list[SourceInfo]:
+        return [SourceInfo(
+            source_id=self.source_id, kind="corpus", title="MODA 臺灣主權AI訓練語料庫",
+            origin="https://taic.moda.gov.tw", licence_id=self.licence, pii_expected=self.pii_expected,
+            metadata={"fields": asdict(self.fields)},
+        )]
+
+    # -- discovery -------------------------------------------------------------------------
+
+    def _inputs(self) -> Iterator[tuple[Path, str, Path]]:
+        """(path, kind, base folder for relative locators)."""
+        for p in self.paths:
+            if not p.exists():
+                raise ConfigError(f"MODA input `{p}` not found")
+            if p.is_dir():
+                if (p / "dataset_info.json").exists() or (p / "dataset_dict.json").exists():
+                    yield p, "hf_disk", p.parent
+                    continue
+                for f in sorted(p.rglob("*")):
+                    rel = f.relative_to(p)
+                    if not f.is_file() or any(part.startswith(".") for part in rel.parts):
+                        continue
+                    if f.name in ("README.md", "dataset_infos.json", "state.json") or f.suffix == ".lock":
+                        continue
+                    yield f, self._kind(f), p.parent
+            else:
+                yield p, self._kind(p), p.parent
+
+    @staticmethod
+    def _kind(path: Path) -> str:
+        suffix = path.suffix.lower()
+        if suffix in STRUCTURED_SUFFIXES:
+            return STRUCTURED_SUFFIXES[suffix]
+        if suffix in DOCUMENT_SUFFIXES:
+            return "document"
+        return "unsupported"
+
+    # -- raw items -------------------------------------------------------------------------
+
+    def iter_raw(self) -> Iterator[RawItem | Rejection | Skip]:
+        for path, kind, base in self._inputs():
+            rel = path.relative_to(base).as_posix()
+            dataset = str(self.options.get("dataset") or (path.name if kind == "hf_disk" else path.parent.name))
+            if kind == "unsupported":
+                yield Skip(rel, ModaReason.UNSUPPORTED, self.source_id)
+            elif kind == "document":
+                yield RawItem(rel, {"kind": "document", "path": path}, str(path))
+            elif kind != "hf_disk" and path.stat().st_size == 0:
+                yield Rejection(rel, ModaReason.EMPTY, "0 bytes", self.source_id)
+            elif kind == "jsonl":
+                yield from self._jsonl(path, rel, dataset)
+            else:
+                yield from self._datasets_rows(path, kind, rel, dataset)
+
+    def _jsonl(self, path: Path, rel: str, dataset: str) -> Iterator[RawItem | Rejection]:
+        with path.open("rb") as fh:
+            for n, line in enumerate(fh, start=1):
+                if not line.strip():
+                    continue
+                loc = f"{rel}#line={n}"
+                try:
+                    row = json.loads(line)
+                except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+                    yield Rejection(loc, ModaReason.BAD_JSON_LINE, f"{exc}: {line[:200]!r}", self.source_id)
+                    continue
+                if not isinstance(row, dict):
+                    yield Rejection(loc, ModaReason.NOT_AN_OBJECT, line[:200].decode("utf-8", "replace"),
+                                    self.source_id)
+                    continue
+                yield RawItem(loc, {"kind": "row", "row": row, "file": rel, "dataset": dataset}, str(path))
+
+    def _datasets_rows(self, path: Path, kind: str, rel: str, dataset: str) -> Iterator[RawItem | Rejection]:
+        os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+        import datasets
+        import pyarrow as pa
+
+        try:
+            splits = self._open_dataset(datasets, path, kind)
+            for split, ds in splits:
+                prefix = f"{rel}#" + (f"split={split}&" if split else "")
+                i = 0
+                for batch in ds.iter(batch_size=self.batch_size):
+                    columns = list(batch)
+                    n = len(batch[columns[0]]) if columns else 0
+                    for j in range(n):
+                        row = {c: batch[c][j] for c in columns}
+                        payload = {"kind": "row", "row": row, "file": rel, "dataset": dataset}
+                        yield RawItem(f"{prefix}row={i}", payload, str(path))
+                        i += 1
+        except (datasets.exceptions.DatasetGenerationError, pa.ArrowException, ValueError, OSError,
+                UnicodeDecodeError, json.JSONDecodeError) as exc:
+            yield Rejection(rel, ModaReason.UNREADABLE, f"{type(exc).__name__}: {exc}"[:500], self.source_id)
+
+    @staticmethod
+    def _open_dataset(datasets, path: Path, kind: str) -> list[tuple[str | None, Any]]:
+        if kind == "hf_disk":
+            loaded = datasets.load_from_disk(str(path))
+            if isinstance(loaded, datasets.DatasetDict):
+                return [(name, d.to_iterable_dataset()) for name, d in loaded.items()]
+            return [(None, loaded.to_iterable_dataset())]
+        builder = {"json": "json", "csv": "csv", "parquet": "parquet", "arrow": "arrow"}[kind]
+        ds = datasets.load_dataset(builder, data_files=str(path), split="train", streaming=True)
+        return [(None, ds)]
+
+    # -- records ---------------------------------------------------------------------------
+
+    def to_records(self, raw: RawItem) -> Iterable[Record | Rejection | Skip]:
+        if raw.payload["kind"] == "document":
+            yield from self._document_records(raw)
+        else:
+            yield from self._row_records(raw)
+
+    def _keys_for(self, row: dict[str, Any]) -> dict[str, str | None]:
+        """Resolve the field mapping once per distinct set of columns (rows of a file share one)."""
+        sig = tuple(row)
+        keys = self._key_cache.get(sig)
+        if keys is None:
+            f = self.fields
+            keys = {"text": _pick(row, f.text, _TEXT_CANDIDATES), "id": _pick(row, f.id, _ID_CANDIDATES),
+                    "title": _pick(row, f.title, _TITLE_CANDIDATES), "url": _pick(row, f.url, _URL_CANDIDATES),
+                    "date": _pick(row, f.date, _DATE_CANDIDATES)}
+            if len(self._key_cache) < 1024:
+                self._key_cache[sig] = keys
+        return keys
+
+    def _row_records(self, raw: RawItem) -> Iterator[Record | Rejection]:
+        row: dict[str, Any] = raw.payload["row"]
+        keys = self._keys_for(row)
+        text_key = keys["text"]
+        text = row.get(text_key) if text_key else None
+        if not isinstance(text, str) or not text.strip():
+            want = self.fields.text or "/".join(_TEXT_CANDIDATES)
+            detail = f"no non-empty `{want}`; fields: {', '.join(map(str, row))}"
+            yield Rejection(raw.locator, ModaReason.NO_TEXT, detail[:300], self.source_id)
+            return
+        ident = _scalar(row.get(keys["id"])) if keys["id"] else None
+        title = _scalar(row.get(keys["title"])) if keys["title"] else None
+        url = _clean_url(row.get(keys["url"])) if keys["url"] else None
+        date = _scalar(row.get(keys["date"])) if keys["date"] else None
+        used = keys.values()
+        dataset = raw.payload["dataset"]
+        metadata: dict[str, Any] = {"dataset": dataset, "file": raw.payload["file"], "licence_class": self.licence}
+        extra = {str(k): _scalar(v) for k, v in row.items() if k not in used}
+        if extra:
+            metadata["fields"] = extra
+        for name, value in (("url", url), ("date", date), ("id", ident)):
+            if value not in (None, ""):
+                metadata[name] = value
+        has_id = ident not in (None, "")
+        yield Record(
+            doc_key=f"{self.source_id}:{dataset}:id={ident}" if has_id else f"{self.source_id}:{raw.locator}",
+            locator=raw.locator,
+            text=text,
+            source_id=self.source_id,
+            container=None,  # one row per raw item: the file is not one item
+            title=str(title) if title not in (None, "") else None,
+            lang=detect_lang(text),
+            licence_id=self.licence,
+            metadata=metadata,
+            version_metadata={"title": title, "url": url, "date": date},
+            as_of=str(date) if date not in (None, "") else None,
+        )
+
+    def _document_records(self, raw: RawItem) -> Iterator[Record | Rejection | Skip]:
+        path: Path = raw.payload["path"]
+        cfg = self.options.get("extract_config") or ExtractConfig()
+        try:
+            doc = extract(path, cfg)
+        except ExtractionError as exc:
+            yield Rejection(raw.locator, exc.reason, exc.detail[:500], self.source_id)
+            return
+        for frag, reason in doc.skipped:  # e.g. scanned pages inside a text PDF: listed for OCR
+            yield Rejection(f"{raw.locator}#{frag}", reason, "page without a text layer", self.source_id)
+        dataset = str(self.options.get("dataset") or path.parent.name)
+        for seg in doc.segments:
+            locator = f"{raw.locator}#{seg.fragment}"
+            meta = {"dataset": dataset, "file": raw.locator, "format": doc.format,
+                    "licence_class": self.licence, **seg.metadata}
+            if doc.encoding:
+                meta["encoding"] = doc.encoding
+            yield Record(
+                doc_key=f"{self.source_id}:{raw.locator}#{segment_key(seg.fragment)}", locator=locator,
+                text=seg.text, source_id=self.source_id,
+                container=f"{self.source_id}:{raw.locator}", title=seg.title or doc.title or path.stem,
+                lang=detect_lang(seg.text), licence_id=self.licence, metadata=meta,
+            )

@@ -1,0 +1,117 @@
+"""FscSource: feed, detail and list pages, CSV; case fields; person names kept out of metadata."""
+
+from __future__ import annotations
+
+import pytest
+
+from sources.fsc import FscReason, FscSource, parse_case_text, parse_date, parse_fines
+
+DETAIL = """<html><head><title>金管會裁罰案件</title>
+<link rel="canonical" href="https://www.fsc.gov.tw/ch/home.jsp?id=131&dataserno=202509250001&dtable=Penalty"></head>
+<body><nav>首頁 | 裁罰案件</nav><div id="maincontent">
+<table><tr><th>發文日期</th><td>中華民國114年9月25日</td></tr>
+<tr><th>發文字號</th><td>金管銀法字第1140000001號</td></tr>
+<tr><th>受處分人名稱</th><td>甲商業銀行股份有限公司</td></tr>
+<tr><th>統一編號</th><td>12345675</td></tr>
+<tr><th>代表人或管理人姓名</th><td>王大明</td></tr></table>
+<p>主　旨：核處甲商業銀行股份有限公司新臺幣1,200萬元罰鍰，並予以糾正。</p>
+<p>事　實：</p><p>一、該行辦理存款業務，未確實執行客戶審查，經本會檢查發現缺失。</p>
+<p>理由及法令依據：</p><p>核有違反銀行法第45條之1第1項規定，依同法第129條第7款核處罰鍰。</p>
+</div><footer>金融監督管理委員會 版權所有</footer></body></html>"""
+
+PERSON = """<html><body><div class="content">
+<p>發文日期：114年10月2日</p><p>受處分人：林小華</p><p>地址：臺北市中正區某路1號</p>
+<p>主旨：核處林小華新臺幣60萬元罰鍰。</p><p>事實：林小華擔任業務員期間挪用客戶保費。</p>
+<p>理由及法令依據：違反保險法第167條之2規定。</p></div></body></html>"""
+
+FEED = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>金管會 裁罰案件</title>
+<item><title>丙證券股份有限公司違反證券交易法</title>
+<link>https://www.fsc.gov.tw/ch/home.jsp?id=131&amp;dataserno=202508010002&amp;dtable=Penalty</link>
+<pubDate>Fri, 01 Aug 2025 10:00:00 +0800</pubDate>
+<description><![CDATA[<p>受處分人：丙證券股份有限公司</p><p>主旨：核處新臺幣300萬元罰鍰。</p>
+<p>事實：內部控制制度未落實。</p><p>法令依據：證券交易法第178條之1第1項第4款。</p>]]></description></item>
+<item><title>同一案件（與詳細頁相同）</title>
+<link>https://www.fsc.gov.tw/ch/home.jsp?id=131&amp;dataserno=202509250001&amp;dtable=Penalty</link>
+<description><![CDATA[<p>主旨：重複。</p>]]></description></item>
+</channel></rss>"""
+
+LIST = """<html><body><table>
+<tr><th>序號</th><th>發文日期</th><th>標題</th><th>單位</th></tr>
+<tr><td>1</td><td>2025-09-25</td><td><a href="home.jsp?id=131&dataserno=202509250001&dtable=Penalty">甲商業銀行裁罰案</a></td><td>銀行局</td></tr>
+<tr><td>2</td><td>2025-07-15</td><td><a href="home.jsp?id=131&dataserno=202507150003&dtable=Penalty">丁產物保險股份有限公司裁罰案</a></td><td>保險局</td></tr>
+</table></body></html>"""
+
+CSV = ("發文日期,受處分人,主旨,違反事實理由,法令依據,裁罰及處分結果\n"
+       "114/06/30,戊人壽保險股份有限公司,核處罰鍰,\"未依規定辦理，情節重大。\",保險法第171條之1第4項,新臺幣600萬元\n")
+
+
+@pytest.fixture()
+def batch(tmp_path):
+    d = tmp_path / "fsc"
+    d.mkdir()
+    (d / "case_202509250001.html").write_text(DETAIL, encoding="utf-8")
+    (d / "person.htm").write_bytes(PERSON.encode("big5"))
+    (d / "feed.xml").write_text(FEED, encoding="utf-8")
+    (d / "list.html").write_text(LIST, encoding="utf-8")
+    (d / "cases.csv").write_text(CSV, encoding="utf-8")
+    (d / "broken.xml").write_text("<rss><channel><item>", encoding="utf-8")
+    (d / "empty.csv").write_bytes(b"")
+    (d / "photo.jpg").write_bytes(b"\xff\xd8\xff")
+    return d
+
+
+def test_batch_of_every_input_kind(batch, collect):
+    src = FscSource([batch])
+    assert src.pii_expected and src.source_infos()[0].pii_expected
+    records, rejections, skips = collect(src)
+    assert {(r.locator, r.reason) for r in rejections} == {
+        ("broken.xml", FscReason.BAD_FEED), ("empty.csv", FscReason.EMPTY)}
+    assert {(s.locator, s.reason) for s in skips} == {
+        ("photo.jpg", FscReason.UNSUPPORTED), ("feed.xml#item=2", FscReason.DUPLICATE),
+        ("list.html#row=1", FscReason.DUPLICATE)}
+    by_loc = {r.locator: r for r in records}
+    assert set(by_loc) == {"case_202509250001.html", "person.htm", "feed.xml#item=1", "cases.csv#line=2",
+                           "list.html#row=2"}
+    assert all(r.licence_id == "LicenseRef-TW-Copyright-Art9" for r in records)
+
+    bank = by_loc["case_202509250001.html"].metadata
+    assert bank["date"] == "2025-09-25" and bank["institution"] == "甲商業銀行股份有限公司"
+    assert bank["ubn"] == "12345675" and bank["fine_twd_total"] == 12_000_000
+    assert "銀行法第45條之1第1項" in bank["legal_basis"]
+    assert by_loc["case_202509250001.html"].doc_key == "fsc:202509250001"
+    text = by_loc["case_202509250001.html"].text
+    assert text[slice(*bank["spans"]["facts"])] == "一、該行辦理存款業務，未確實執行客戶審查，經本會檢查發現缺失。"
+    assert "首頁" not in text and "版權所有" not in text
+
+    person = by_loc["person.htm"]
+    assert person.metadata["respondent_type"] == "person"
+    flat = repr(person.metadata)
+    assert "林小華" not in flat and "臺北市" not in flat        # personal data only in the text
+    assert "林小華" in person.text and person.metadata["fine_twd_total"] == 600_000
+
+    feed = by_loc["feed.xml#item=1"].metadata
+    assert feed["date"] == "2025-08-01" and feed["fines_twd"] == [3_000_000]
+    assert feed["legal_basis"] == ["證券交易法第178條之1第1項第4款"]
+    csv_case = by_loc["cases.csv#line=2"].metadata
+    assert csv_case["date"] == "2025-06-30" and csv_case["institution"] == "戊人壽保險股份有限公司"
+    assert csv_case["fine_twd_total"] == 6_000_000
+    listed = by_loc["list.html#row=2"]
+    assert listed.metadata["kind"] == "list" and listed.metadata["bureau"] == "保險局"
+    assert listed.metadata["date"] == "2025-07-15" and listed.doc_key == "fsc:202507150003"
+
+
+@pytest.mark.parametrize("text,iso", [("中華民國114年9月25日", "2025-09-25"), ("2024/1/5", "2024-01-05"),
+                                       ("99.12.31", "2010-12-31"), ("不是日期", None)])
+def test_parse_date(text, iso):
+    assert parse_date(text) == iso
+
+
+def test_parse_fines_units():
+    assert parse_fines("新臺幣1.5億元及新台幣300萬元、新臺幣3,000,000元") == [150_000_000, 3_000_000, 3_000_000]
+
+
+def test_labels_with_spaces_and_values_on_next_line():
+    text, spans = parse_case_text(["主　　旨：核處。", "理由及法令依據", "違反銀行法。", "事 實：甲。"])
+    assert text[slice(*spans["reasons_legal"])] == "違反銀行法。"
+    assert text[slice(*spans["facts"])] == "甲。" and text[slice(*spans["subject"])] == "核處。"

@@ -1,0 +1,92 @@
+"""ModaSource: JSONL/JSON/CSV/Parquet/HF folders via datasets, PDFs, field mapping, bad lines."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from curate.errors import ConfigError
+from sources.documents import Reason
+from sources.moda import ModaReason, ModaSource
+
+ROWS = [
+    {"id": "a1", "title": "數位發展部新聞稿", "text": "數位發展部推動臺灣主權AI訓練語料庫。", "來源網站": "[https://moda.gov.tw/1]",
+     "agency": "數位發展部", "tokens": 17},
+    {"id": "a2", "title": "金融科技", "text": "金融監督管理委員會發布金融科技發展路徑圖。", "來源網站": "[https://fsc.gov.tw/2]",
+     "agency": "金管會", "tokens": 20},
+]
+
+
+def test_jsonl_bad_line_quarantined_rest_ingested(tmp_path, collect):
+    f = tmp_path / "ds1" / "part.jsonl"
+    f.parent.mkdir()
+    lines = [json.dumps(ROWS[0], ensure_ascii=False), "{not json", "", "[1, 2]", json.dumps(ROWS[1], ensure_ascii=False)]
+    f.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    records, rejections, skips = collect(ModaSource([f], licence="OGDL-Taiwan-1.0"))
+    assert [(r.locator, r.reason) for r in rejections] == [
+        ("part.jsonl#line=2", ModaReason.BAD_JSON_LINE), ("part.jsonl#line=4", ModaReason.NOT_AN_OBJECT)]
+    assert [r.locator for r in records] == ["part.jsonl#line=1", "part.jsonl#line=5"]
+    r = records[0]
+    assert r.text == ROWS[0]["text"] and r.title == "數位發展部新聞稿" and r.licence_id == "OGDL-Taiwan-1.0"
+    assert r.metadata["url"] == "https://moda.gov.tw/1" and r.metadata["id"] == "a1"
+    assert r.metadata["fields"] == {"agency": "數位發展部", "tokens": 17}
+    assert r.doc_key == "moda:ds1:id=a1"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "json", "hf_disk"])
+def test_structured_formats_via_datasets(tmp_path, fmt, collect):
+    import datasets
+
+    rows = [{**r, "內容": r.pop("text") if False else r["text"]} for r in ROWS]
+    rows = [{k: v for k, v in r.items() if k != "text"} for r in rows]
+    ds = datasets.Dataset.from_list(rows)
+    if fmt == "csv":
+        path = tmp_path / "x.csv"
+        ds.to_csv(str(path), index=False)
+    elif fmt == "parquet":
+        path = tmp_path / "x.parquet"
+        ds.to_parquet(str(path))
+    elif fmt == "json":
+        path = tmp_path / "x.json"
+        path.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    else:
+        path = tmp_path / "hfds"
+        datasets.DatasetDict({"train": ds}).save_to_disk(str(path))
+    src = ModaSource([path], licence="LicenseRef-MODA-AI-Training", text_field="內容", url_field="來源網站")
+    records, rejections, skips = collect(src)
+    assert rejections == [] and skips == []
+    assert [r.text for r in records] == [r["內容"] for r in rows]
+    assert records[1].metadata["url"] == "https://fsc.gov.tw/2"
+    assert records[1].metadata["fields"]["agency"] == "金管會"
+    assert all(r.licence_id == "LicenseRef-MODA-AI-Training" for r in records)
+    if fmt == "hf_disk":
+        assert records[0].locator == "hfds#split=train&row=0"
+
+
+def test_missing_text_field_and_unknown_licence(tmp_path, collect):
+    f = tmp_path / "x.jsonl"
+    f.write_text('{"id": 1, "body2": "沒有文字欄位"}\n{"id": 2, "text": "有。"}\n', encoding="utf-8")
+    records, rejections, _ = collect(ModaSource([f], licence="OGDL-Taiwan-1.0"))
+    assert [r.reason for r in rejections] == [ModaReason.NO_TEXT] and len(records) == 1
+    with pytest.raises(ConfigError, match="unknown licence"):
+        ModaSource([f], licence="LicenseRef-Nope")
+    with pytest.raises(ConfigError, match="needs a licence"):
+        ModaSource([f])
+
+
+def test_folder_with_pdf_and_broken_files(tmp_path, build, cjk_font, collect):
+    d = tmp_path / "release"
+    d.mkdir()
+    build.make_pdf(d / "report.pdf", [["臺灣主權AI語料庫年度報告。"], ["第二頁：資料治理。"]])
+    (d / "bad.pdf").write_bytes(b"%PDF-1.7\n1 0 obj garbage")
+    (d / "empty.jsonl").write_bytes(b"")
+    (d / "notes.xyz").write_text("?")
+    (d / "rows.jsonl").write_text(json.dumps(ROWS[0], ensure_ascii=False) + "\n", encoding="utf-8")
+    records, rejections, skips = collect(ModaSource([d], licence="OGDL-Taiwan-1.0"))
+    assert {(r.locator, r.reason) for r in rejections} == {
+        ("release/bad.pdf", Reason.CORRUPT_PDF), ("release/empty.jsonl", ModaReason.EMPTY)}
+    assert [(s.locator, s.reason) for s in skips] == [("release/notes.xyz", ModaReason.UNSUPPORTED)]
+    got = {r.locator: r.text for r in records}
+    assert got["release/report.pdf#page=2"] == "第二頁：資料治理。"
+    assert got["release/rows.jsonl#line=1"] == ROWS[0]["text"]
