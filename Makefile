@@ -8,6 +8,9 @@ STAMP := $(VENV)/.installed
 .PHONY: demo test venv bench labelstudio labelstudio-stop clean
 
 $(STAMP): pyproject.toml
+	@# a CJK font for the PDF fixtures the tests and the demo generate (Debian; skipped when not possible)
+	@dpkg -s fonts-arphic-uming >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq fonts-arphic-uming) \
+		>/dev/null 2>&1 || echo "note: could not install fonts-arphic-uming; PDF tests will be skipped"
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	# torch first, pinned: the CPU wheel (a plain `torch` would pull a multi-GB CUDA build)

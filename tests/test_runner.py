@@ -121,3 +121,26 @@ def test_unknown_executor_and_option(law_db: Path) -> None:
         run_stage(law_db, make_stage("hygiene"), executor="spark")
     with pytest.raises(ConfigError, match="valid: drop_cjk_spaces"):
         make_stage("hygiene", {"bogus": "1"})
+
+
+def test_slurm_submit_then_load(tmp_path: Path, law_fixtures: Path, monkeypatch) -> None:
+    """Slurm cannot run here: the cluster is mocked by running the submitted ranks in-process later."""
+    from datatrove.executor import SlurmPipelineExecutor
+
+    submitted = []
+    monkeypatch.setattr(SlurmPipelineExecutor, "run", lambda self: submitted.append(self))
+    path = tmp_path / "cat.duckdb"
+    ingest(path, LawMojSource([law_fixtures / "chlaw_json/ch/G0380001.json"]))
+    first = run_stage(path, make_stage("hygiene"), executor="slurm", workers=2, tasks=2,
+                      slurm_options={"partition": "cpu", "time": "00:10:00"})
+    assert first.status == "running" and "Slurm" in first.message and len(submitted) == 1
+    ex = submitted[0]
+    assert ex.tasks == 2 and ex.partition == "cpu"
+    # "the cluster" runs the submitted job: same pipeline, same logging dir (completion markers), locally
+    from datatrove.executor import LocalPipelineExecutor
+
+    LocalPipelineExecutor(ex.pipeline, tasks=ex.world_size, workers=1, logging_dir=ex.logging_dir).run()
+    second = run_stage(path, make_stage("hygiene"), executor="slurm", workers=2, tasks=2,
+                       slurm_options={"partition": "cpu", "time": "00:10:00"})
+    assert second.status == "finished" and second.resumed and second.run_id == first.run_id
+    assert second.counts["new_versions"] > 0
