@@ -57,6 +57,10 @@ _XML_KEYS = {
     "最新英文異動日期": "EngLawModifiedDate",
 }
 REQUIRED = ("LawName", "LawURL", "LawArticles")
+#: bulk files above this size are parsed as a stream (one law in memory at a time)
+STREAM_THRESHOLD = 32 * 2**20
+_WRAPPER_RE = re.compile(rb'^(?:\xef\xbb\xbf)?\s*\{\s*"UpdateDate"')
+_UPDATE_RE = re.compile(rb'"UpdateDate"\s*:\s*"([^"]*)"')
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +146,9 @@ class LawMojSource(Source):
                 yield from self._iter_xml(loc, payload)
 
     def _iter_json(self, loc: str, data: bytes) -> Iterator[RawItem | Rejection]:
+        if len(data) > STREAM_THRESHOLD and _WRAPPER_RE.match(data[:512]):
+            yield from self._iter_json_stream(loc, data)
+            return
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
@@ -171,6 +178,27 @@ class LawMojSource(Source):
                 continue
             lang = "en" if "EngLawArticles" in law or "EngLawURL" in law else "zh"
             yield RawItem(item_loc, LawPayload(law, lang, update, loc), origin=loc)
+
+    def _iter_json_stream(self, loc: str, data: bytes) -> Iterator[RawItem | Rejection]:
+        """Stream the laws of a large bulk file one at a time (memory bounded by one law)."""
+        import ijson
+
+        head = _UPDATE_RE.search(data[:512])
+        update = head.group(1).decode("utf-8") if head else None
+        stream = io.BytesIO(data[3:] if data.startswith(b"\xef\xbb\xbf") else data)
+        i = -1
+        try:
+            for i, law in enumerate(ijson.items(stream, "Laws.item")):
+                if not isinstance(law, dict):
+                    yield Rejection(f"{loc}#{i}", "law object is not a JSON object", excerpt=str(law)[:200],
+                                    source_id=SOURCE_ID)
+                    continue
+                lang = "en" if "EngLawArticles" in law or "EngLawURL" in law else "zh"
+                yield RawItem(f"{loc}#{i}", LawPayload(law, lang, update, loc), origin=loc)
+        except (ijson.JSONError, UnicodeDecodeError) as exc:
+            pos = stream.tell()
+            yield Rejection(f"{loc}#{i + 1}@byte{pos}", f"invalid JSON: {exc}",
+                            excerpt=data[max(0, pos - 60):pos + 60].decode("utf-8", "replace"), source_id=SOURCE_ID)
 
     def _iter_xml(self, loc: str, data: bytes) -> Iterator[RawItem | Rejection]:
         data = _CTRL_RE.sub(b"", data)

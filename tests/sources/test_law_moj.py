@@ -250,3 +250,21 @@ def test_truncated_xml_keeps_complete_laws(tmp_path: Path, law_fixtures: Path, d
     assert rep.quarantined == 1
     assert "not closed" in _q(db_path, "SELECT reason FROM quarantine")[0][0]
     assert {r[0] for r in _q(db_path, "SELECT DISTINCT json_extract_string(metadata,'$.pcode') FROM records")} == {"G0380112"}
+
+
+def test_large_bulk_file_streams_and_quarantines_tail(tmp_path: Path, law_fixtures: Path, db_path: Path,
+                                                      monkeypatch) -> None:
+    import sources.law_moj as lm
+
+    monkeypatch.setattr(lm, "STREAM_THRESHOLD", 0)  # force the streaming path on a small file
+    laws = [json.loads(p.read_text(encoding="utf-8")) for p in sorted((law_fixtures / "chlaw_json/ch").glob("*.json"))]
+    blob = "\ufeff" + json.dumps({"UpdateDate": "2024/10/11 上午 12:00:00", "Laws": laws}, ensure_ascii=False)
+    full = tmp_path / "ChLaw.json"
+    full.write_text(blob, encoding="utf-8")
+    rep = ingest(db_path, LawMojSource([full]), on_error=ErrorPolicy.RAISE)
+    assert rep.raw_items == len(laws) and rep.quarantined == 0
+    cut = tmp_path / "cut" / "ChLaw.json"
+    cut.parent.mkdir()
+    cut.write_text(blob[: int(len(blob) * 0.6)], encoding="utf-8")
+    rep2 = ingest(tmp_path / "cut.duckdb", LawMojSource([cut]))
+    assert rep2.quarantined == 1 and 0 < rep2.raw_items - 1 < len(laws)
