@@ -111,11 +111,22 @@ class ResultWriter(PipelineStep):
         self.stage_name = stage_name
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
-        results = [doc.metadata["_result"] for doc in data]
         out = Path(self.results_dir)
         out.mkdir(parents=True, exist_ok=True)
-        _write_atomic(_results_to_table(results, self.stage_name, rank * 10**9), out / f"{rank:05d}.parquet")
-        self.stat_update("results", value=len(results))
+        final, tmp = out / f"{rank:05d}.parquet", out / f"{rank:05d}.parquet.tmp"
+        n, chunk = 0, []
+        with pq.ParquetWriter(tmp, RESULT_SCHEMA) as writer:  # streamed: memory bounded by the chunk
+            for doc in data:
+                chunk.append(doc.metadata["_result"])
+                if len(chunk) >= 10_000:
+                    writer.write_table(_results_to_table(chunk, self.stage_name, rank * 10**9 + n))
+                    n += len(chunk)
+                    chunk = []
+            if chunk:
+                writer.write_table(_results_to_table(chunk, self.stage_name, rank * 10**9 + n))
+                n += len(chunk)
+        os.replace(tmp, final)
+        self.stat_update("results", value=n)
         _fault(f"after_rank_{rank}")
         return iter(())
 
