@@ -26,6 +26,7 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from curate._optional import require
 from curate.errors import ConfigError
 
 #: domains an entry may declare
@@ -125,11 +126,13 @@ def charmap() -> dict[int, str]:
 @functools.cache
 def surname_terms() -> tuple[Term, ...]:
     """Surname + title combinations (于先生 -> 于先生, 钟女士 -> 鍾女士) from surnames.toml."""
+    opencc = require("opencc", extra="zh", purpose="surname terms")
+    s2tw = opencc.OpenCC("s2tw").convert
     data = tomllib.loads(_schema_text("surnames.toml"))
     out = []
     for simp, trad in data["surnames"].items():
         for title in data["titles"]:
-            out.append(Term(simp + title, trad + title, "person", "surname before title"))
+            out.append(Term(simp + title, trad + s2tw(title), "person", "surname before title"))
         for prefix in data.get("prefixes", []):
             out.append(Term(prefix + simp, prefix + trad, "person", "after 姓"))
     return tuple(out)
