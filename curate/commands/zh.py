@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -53,7 +54,7 @@ def convert(input_path: Path, output_path: Path, opencc_config: str, protected_f
     if quiet or size == 0:
         rep = convert_jsonl(input_path, output_path, q_path, cfg, protected=protected)
     else:
-        with click.progressbar(length=size, label="converting", file=click.get_text_stream("stderr")) as bar:
+        with click.progressbar(length=size, label="converting", file=sys.stderr) as bar:
             rep = convert_jsonl(input_path, output_path, q_path, cfg, protected=protected,
                                 progress=bar.update)
     scripts = ", ".join(f"{k}={v}" for k, v in sorted(rep.scripts.items()))
