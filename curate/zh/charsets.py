@@ -67,12 +67,26 @@ def _from_dicts(tool: Path, share: Path) -> ScriptSets:
     st = _read_dict(tool, share, "STCharacters")
     ts = _read_dict(tool, share, "TSCharacters")
     simp = {k for k, v in st.items() if len(k) == 1 and k not in v}
+    # Taiwan standard forms that OpenCC's own standard spells otherwise (床 vs 牀) are not
+    # Simplified-only: s2tw leaves them as they are
+    simp -= _unchanged_by("s2tw", simp)
     trad = {k for k, v in ts.items() if len(k) == 1 and k not in v}
     overlap = simp & trad
     simp -= overlap
     trad -= overlap
     ambiguous = {k: tuple(v) for k, v in st.items() if len(k) == 1 and len(v) > 1}
     return ScriptSets(frozenset(simp), frozenset(trad), ambiguous, "opencc_dict")
+
+
+def _unchanged_by(config: str, chars: set[str]) -> set[str]:
+    import opencc
+
+    ordered = sorted(chars)
+    out = opencc.OpenCC(config).convert("\n".join(ordered)).split("\n")
+    if len(out) != len(ordered):  # pragma: no cover - defensive
+        conv = opencc.OpenCC(config)
+        out = [conv.convert(c) for c in ordered]
+    return {c for c, o in zip(ordered, out, strict=True) if c == o}
 
 
 def _from_converters() -> ScriptSets:

@@ -9,6 +9,7 @@ string object, so byte-identical, ``\\r\\n`` included).
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import functools
 import re
@@ -74,6 +75,39 @@ class Result:
         return [asdict(f) for f in self.flags]
 
 
+_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
+
+
+class _CharClass:
+    """Fast membership counting for a large character set.
+
+    Python's ``re`` matches a character class of BMP characters with a bitmap (hundreds of
+    MB/s) but falls back to a slow linear scan once the class holds one astral character, so
+    astral members (CJK Ext B+) are checked separately, and only when the text has any.
+    """
+
+    def __init__(self, chars: Iterable[str]) -> None:
+        chars = set(chars)
+        bmp = "".join(sorted(c for c in chars if ord(c) < 0x10000))
+        self.bmp = re.compile("[" + re.escape(bmp) + "]") if bmp else None
+        self.astral = frozenset(c for c in chars if ord(c) >= 0x10000)
+
+    def count(self, text: str) -> int:
+        n = len(self.bmp.findall(text)) if self.bmp is not None else 0
+        if self.astral and _ASTRAL.search(text):
+            n += sum(1 for c in _ASTRAL.findall(text) if c in self.astral)
+        return n
+
+    def positions(self, text: str) -> Iterable[tuple[int, str]]:
+        if self.bmp is not None:
+            for m in self.bmp.finditer(text):
+                yield m.start(), m.group()
+        if self.astral:
+            for m in _ASTRAL.finditer(text):
+                if m.group() in self.astral:
+                    yield m.start(), m.group()
+
+
 class _Engine:
     """Compiled state for one configuration (OpenCC converter, regexes, term matcher)."""
 
@@ -83,10 +117,9 @@ class _Engine:
         self.config = config
         self.converter = opencc.OpenCC(config.opencc_config)
         self.to_simp = opencc.OpenCC("tw2s")
-        self.simp_re = re.compile("[" + re.escape("".join(sorted(sets.simplified_only))) + "]")
-        self.trad_re = re.compile("[" + re.escape("".join(sorted(sets.traditional_only))) + "]")
-        amb = "".join(sorted(sets.ambiguous))
-        self.amb_re = re.compile("[" + re.escape(amb) + "]") if amb else None
+        self.simp = _CharClass(sets.simplified_only)
+        self.trad = _CharClass(sets.traditional_only)
+        self.amb = _CharClass(sets.ambiguous) if sets.ambiguous else None
         self.charmap = charmap()
         self.terms = (terminology() + surname_terms()) if config.terminology else ()
         self.base_protected = tuple(p.term for p in protected_terms() if p.source_id == "*")
@@ -102,7 +135,7 @@ class _Engine:
     def convert_segment(self, seg: str, offset: int, matcher: TermMatcher,
                         edits: list[Edit]) -> str:
         out: list[str] = []
-        for rel, piece, rep, kind in matcher.split(seg):
+        for rel, piece, rep, _kind in matcher.split(seg):
             if rep is not None:
                 if rep != piece:
                     edits.append(Edit(offset + rel, piece, rep, "term"))
@@ -110,14 +143,46 @@ class _Engine:
                 continue
             conv = self.converter.convert(piece).translate(self.charmap)
             if conv != piece:
-                _diff(piece, conv, offset + rel, edits)
+                if len(conv) != len(piece) and len(piece) > _LONG:
+                    conv = self._convert_long(piece, offset + rel, edits)
+                else:
+                    _diff(piece, conv, offset + rel, edits)
             out.append(conv)
         return "".join(out)
+
+    def _convert_long(self, piece: str, offset: int, edits: list[Edit]) -> str:
+        """Sentence by sentence, so that length-changing phrases are diffed locally."""
+        out = []
+        for a, b in _spans(_CHUNK_RE, piece):
+            part = piece[a:b]
+            conv = self.converter.convert(part).translate(self.charmap)
+            if conv != part:
+                _diff(part, conv, offset + a, edits)
+            out.append(conv)
+        return "".join(out)
+
+
+#: pieces longer than this are diffed chunk by chunk when their length changed
+_LONG = 256
+#: chunks for long pieces: sentences or clauses, at most _LONG characters
+_CHUNK_RE = re.compile(rf"[^{_SENT_END}，,、：:\n]{{1,{_LONG}}}[{_SENT_END}，,、：:\n]*|[{_SENT_END}，,、：:\n]+")
 
 
 def _diff(before: str, after: str, offset: int, edits: list[Edit]) -> None:
     """Append minimal edits turning ``before`` into ``after``."""
     if len(before) == len(after):
+        if len(before) <= 512:
+            start = -1
+            for i, (x, y) in enumerate(zip(before, after)):
+                if x != y:
+                    if start < 0:
+                        start = i
+                elif start >= 0:
+                    edits.append(Edit(offset + start, before[start:i], after[start:i]))
+                    start = -1
+            if start >= 0:
+                edits.append(Edit(offset + start, before[start:], after[start:]))
+            return
         a = np.frombuffer(before.encode("utf-32-le"), dtype="<u4")
         b = np.frombuffer(after.encode("utf-32-le"), dtype="<u4")
         idx = np.flatnonzero(a != b)
@@ -167,61 +232,58 @@ def normalise(text: str, config: NormaliseConfig | None = None, *,
     """
     cfg = config or NormaliseConfig()
     eng = _engine(cfg)
-    n_simp_total = len(eng.simp_re.findall(text))
-    if not n_simp_total:
-        n_trad = len(eng.trad_re.findall(text))
+    n_simp = eng.simp.count(text)
+    n_trad = eng.trad.count(text)
+    if not n_simp:
         script = "traditional" if n_trad else "neutral"
         shares = {"traditional": 1.0 if n_trad else 0.0, "simplified": 0.0}
         return Result(text, script, shares, counts={"simplified_chars": 0, "traditional_chars": n_trad})
 
-    matcher = eng.matcher_with(tuple(sorted(set(protected))))
-    sentences = []  # (start, end, s, t)
-    n_trad_total = 0
-    for a, b in _spans(SENT_RE, text):
-        sent = text[a:b]
-        s = len(eng.simp_re.findall(sent))
-        t = len(eng.trad_re.findall(sent))
-        n_trad_total += t
-        sentences.append((a, b, s, t))
-    has_trad_sentence = any(t and not s for _, _, s, t in sentences)
-
+    matcher = eng.matcher_with(tuple(sorted(set(protected)))) if protected else eng.matcher
     edits: list[Edit] = []
     flags: list[Flag] = []
+    # (start, end, simplified-only chars) of each segment to convert
+    targets: list[tuple[int, int, int]] = []
+    mixed_sentence = has_trad_sentence = False
+    if not n_trad:
+        # nothing Traditional-only anywhere: the whole record is one Simplified segment
+        targets.append((0, len(text), n_simp))
+    else:
+        sentences = [(a, b, eng.simp.count(text[a:b]), eng.trad.count(text[a:b]))
+                     for a, b in _spans(SENT_RE, text)]
+        has_trad_sentence = any(t and not s for _, _, s, t in sentences)
+        for a, b, s, t in sentences:
+            if s == 0 and (t or has_trad_sentence):
+                continue  # Traditional, or neutral next to Traditional: untouched
+            if t == 0:
+                targets.append((a, b, s))
+            else:
+                mixed_sentence = True
+                flags.append(Flag(a, b, "mixed_signals"))
+                targets.extend(_mixed_targets(eng, text[a:b], a, cfg))
+
     out: list[str] = []
     pos = 0
-    n_conv = 0
-    for a, b, s, t in sentences:
-        sent = text[a:b]
-        if s == 0 and (t or has_trad_sentence):
-            continue  # Traditional or neutral next to Traditional: untouched
-        if t == 0:
-            targets = [(a, b)]
-        else:
-            targets = list(_mixed_targets(eng, sent, a, cfg))
-            flags.append(Flag(a, b, "mixed_signals"))
-        for ta, tb in targets:
-            out.append(text[pos:ta])
-            seg = text[ta:tb]
-            n_before = len(edits)
-            out.append(eng.convert_segment(seg, ta, matcher, edits))
-            pos = tb
-            n_conv += 1
-            if 0 < s < cfg.min_signal_chars and t == 0:
-                flags.append(Flag(ta, tb, "short"))
-            if cfg.flag_ambiguous and eng.amb_re is not None:
-                amb = _unresolved_ambiguous(eng, edits[n_before:], seg, ta)
-                if amb:
-                    flags.append(Flag(ta, tb, "ambiguous_chars", amb))
+    for ta, tb, s in targets:
+        out.append(text[pos:ta])
+        seg = text[ta:tb]
+        n_before = len(edits)
+        out.append(eng.convert_segment(seg, ta, matcher, edits))
+        pos = tb
+        if 0 < s < cfg.min_signal_chars:
+            flags.append(Flag(ta, tb, "short"))
+        if cfg.flag_ambiguous and eng.amb is not None:
+            flags.extend(_ambiguous_flags(eng, edits[n_before:], seg, ta))
     out.append(text[pos:])
     new_text = "".join(out) if edits else text
-    conv_sent = sum(1 for _, _, s, _t in sentences if s)
-    trad_sent = sum(1 for _, _, s, t in sentences if t and not s)
-    mixed_sent = any(s and t for _, _, s, t in sentences)
-    script = "mixed" if mixed_sent or (trad_sent and conv_sent) else "simplified"
-    total = n_simp_total + n_trad_total
-    shares = {"traditional": round(n_trad_total / total, 4), "simplified": round(n_simp_total / total, 4)}
-    counts = {"simplified_chars": n_simp_total, "traditional_chars": n_trad_total,
-              "sentences": len(sentences), "converted_segments": n_conv}
+    if mixed_sentence or has_trad_sentence:
+        script = "mixed"
+    else:
+        script = "simplified"
+    total = n_simp + n_trad
+    shares = {"traditional": round(n_trad / total, 4), "simplified": round(n_simp / total, 4)}
+    counts = {"simplified_chars": n_simp, "traditional_chars": n_trad, "converted_segments": len(targets)}
+    flags.sort(key=lambda f: (f.start, f.reason))
     return Result(new_text, script, shares, tuple(edits), tuple(flags), counts)
 
 
@@ -229,22 +291,35 @@ def _mixed_targets(eng: _Engine, sent: str, start: int, cfg: NormaliseConfig):
     """Clauses of a sentence with both scripts' characters that should be converted."""
     for a, b in _spans(CLAUSE_RE, sent):
         clause = sent[a:b]
-        s = len(eng.simp_re.findall(clause))
+        s = eng.simp.count(clause)
         if not s:
             continue
-        t = len(eng.trad_re.findall(clause))
+        t = eng.trad.count(clause)
         if t == 0 or s / (s + t) >= cfg.mixed_convert_share:
-            yield start + a, start + b
+            yield start + a, start + b, s
 
 
-def _unresolved_ambiguous(eng: _Engine, seg_edits: list[Edit], seg: str, offset: int) -> str:
-    """One-to-many characters of ``seg`` that no terminology entry decided."""
+def _ambiguous_flags(eng: _Engine, seg_edits: list[Edit], seg: str, offset: int) -> list[Flag]:
+    """One flag per sentence of ``seg`` holding one-to-many characters no term decided."""
+    hits = list(eng.amb.positions(seg))
+    if not hits:
+        return []
     by_term = set()
     for e in seg_edits:
         if e.by == "term":
             by_term.update(range(e.offset - offset, e.offset - offset + len(e.before)))
-    chars = []
-    for m in eng.amb_re.finditer(seg):
-        if m.start() not in by_term and m.group() not in chars:
-            chars.append(m.group())
-    return "".join(chars)
+    hits = [(p, c) for p, c in hits if p not in by_term]
+    if not hits:
+        return []
+    if len(seg) <= 200:
+        return [Flag(offset, offset + len(seg), "ambiguous_chars", "".join(dict.fromkeys(c for _, c in hits)))]
+    flags: list[Flag] = []
+    spans = list(_spans(SENT_RE, seg))
+    starts = [a for a, _ in spans]
+    grouped: dict[int, dict[str, None]] = {}
+    for p, c in hits:
+        grouped.setdefault(bisect.bisect_right(starts, p) - 1, {})[c] = None
+    for i, chars in sorted(grouped.items()):
+        a, b = spans[i]
+        flags.append(Flag(offset + a, offset + b, "ambiguous_chars", "".join(chars)))
+    return flags

@@ -34,3 +34,8 @@ def test_converter_fallback_agrees_on_clear_cases():
     c = _from_converters()
     assert "发" in c.simplified_only and "發" in c.traditional_only
     assert c.method == "converters"
+
+
+def test_taiwan_standard_forms_are_not_simplified_only():
+    # OpenCC's own standard writes 牀; Taiwan (and s2tw) write 床
+    assert "床" not in script_sets().simplified_only

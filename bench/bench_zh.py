@@ -1,0 +1,80 @@
+"""Throughput of curate.zh.normalise vs bare OpenCC s2twp on the same records, side by side.
+
+    PYTHONPATH=. python bench/bench_zh.py [--mb 2] [--repeat 3] [--dev PATH]
+
+Corpora (built from the dev-set inputs, repeated to --mb MB of UTF-8 each):
+  all         every dev record (Traditional law text, Simplified sentences, mixed paragraphs)
+  simplified  only the simplified_to_tw records (worst case: everything is converted)
+  traditional only the traditional_unchanged records (best case: detection only)
+Both sides process record by record; the best of --repeat runs is reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DEV = Path(os.environ.get("CURATE_SHARED", ROOT.parent / "shared")) / "eval-dev" / "zh_dev.jsonl"
+
+
+def corpus(rows: list[dict], kinds: set[str] | None, mb: float) -> list[str]:
+    texts = [r["text"] for r in rows if kinds is None or r["kind"] in kinds]
+    out, size = [], 0
+    while size < mb * 1e6:
+        for t in texts:
+            out.append(t)
+            size += len(t.encode())
+    return out
+
+
+def best(fn, texts: list[str], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        for t in texts:
+            fn(t)
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--mb", type=float, default=2.0)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--dev", type=Path, default=DEFAULT_DEV)
+    args = ap.parse_args()
+
+    import opencc
+
+    from curate.zh import normalise
+
+    rows = [json.loads(x) for x in args.dev.read_text(encoding="utf-8").split("\n") if x.strip()]
+    bare = opencc.OpenCC("s2twp").convert
+    normalise("预热")  # build tables once (script sets, term matcher) outside the timing
+    print(f"# {platform.machine()} {platform.python_version()} opencc {opencc.__version__}; "
+          f"best of {args.repeat}")
+    print(f"{'corpus':<12}{'records':>9}{'MB':>7}{'opencc MB/s':>13}{'normalise MB/s':>16}{'ratio':>8}")
+    for name, kinds in (("all", None), ("simplified", {"simplified_to_tw"}),
+                        ("traditional", {"traditional_unchanged"})):
+        texts = corpus(rows, kinds, args.mb)
+        mb = sum(len(t.encode()) for t in texts) / 1e6
+        t_bare = best(bare, texts, args.repeat)
+        t_norm = best(normalise, texts, args.repeat)
+        print(f"{name:<12}{len(texts):>9}{mb:>7.2f}{mb / t_bare:>13.2f}{mb / t_norm:>16.2f}"
+              f"{t_bare / t_norm:>8.2f}")
+    big = "".join(corpus(rows, None, 1.0))
+    mb = len(big.encode()) / 1e6
+    t_bare = best(bare, [big], args.repeat)
+    t_norm = best(normalise, [big], args.repeat)
+    print(f"{'one 1MB rec':<12}{1:>9}{mb:>7.2f}{mb / t_bare:>13.2f}{mb / t_norm:>16.2f}{t_bare / t_norm:>8.2f}")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
