@@ -131,24 +131,52 @@ class _Engine:
             return self.matcher
         return build_matcher(self.terms, self.base_protected + extra, self.to_simp.convert)
 
-    # -- conversion of one Simplified segment ----------------------------------------------
-    def convert_segment(self, seg: str, offset: int, matcher: TermMatcher,
-                        edits: list[Edit]) -> str:
-        out: list[str] = []
-        for rel, piece, rep, _kind in matcher.split(seg):
-            if rep is not None:
-                if rep != piece:
-                    edits.append(Edit(offset + rel, piece, rep, "term"))
-                out.append(rep)
-                continue
-            conv = self.converter.convert(piece).translate(self.charmap)
-            if conv != piece:
-                if len(conv) != len(piece) and len(piece) > _LONG:
-                    conv = self._convert_long(piece, offset + rel, edits)
+    # -- conversion of the Simplified segments of one record ---------------------------------
+    def convert_targets(self, text: str, targets: Sequence[tuple[int, int, int]], matcher: TermMatcher,
+                        edits: list[Edit], decided: list[tuple[int, int]]) -> str:
+        """Convert ``text[a:b]`` for each target; terms first, the gaps with OpenCC in one call.
+
+        ``decided`` receives the spans settled by a terminology or protected entry.
+        """
+        items: list[tuple[int, int, str | None]] = []
+        gaps: list[str] = []
+        for ta, tb, _s in targets:
+            for rel, piece, rep, _kind in matcher.split(text[ta:tb]):
+                a, b = ta + rel, ta + rel + len(piece)
+                if rep is None:
+                    gaps.append(piece)
                 else:
-                    _diff(piece, conv, offset + rel, edits)
-            out.append(conv)
+                    decided.append((a, b))
+                    if rep != piece:
+                        edits.append(Edit(a, piece, rep, "term"))
+                items.append((a, b, rep))
+        convs = iter(self._convert_many(gaps))
+        out: list[str] = []
+        pos = 0
+        for a, b, rep in items:
+            out.append(text[pos:a])
+            if rep is None:
+                piece, conv = text[a:b], next(convs)
+                if conv != piece:
+                    if len(conv) != len(piece) and len(piece) > _LONG:
+                        conv = self._convert_long(piece, a, edits)
+                    else:
+                        _diff(piece, conv, a, edits)
+                out.append(conv)
+            else:
+                out.append(rep)
+            pos = b
+        out.append(text[pos:])
+        edits.sort(key=lambda e: e.offset)
         return "".join(out)
+
+    def _convert_many(self, pieces: list[str]) -> list[str]:
+        """OpenCC over many pieces in one call (OpenCC's per-call cost dominates short text)."""
+        if len(pieces) > 1 and not any(_SEP in p for p in pieces):
+            parts = self.converter.convert(_SEP.join(pieces)).translate(self.charmap).split(_SEP)
+            if len(parts) == len(pieces):
+                return parts
+        return [self.converter.convert(p).translate(self.charmap) for p in pieces]
 
     def _convert_long(self, piece: str, offset: int, edits: list[Edit]) -> str:
         """Sentence by sentence, so that length-changing phrases are diffed locally."""
@@ -162,6 +190,8 @@ class _Engine:
         return "".join(out)
 
 
+#: joins pieces for one OpenCC call: a Unicode noncharacter, passed through unchanged
+_SEP = "\ufdd0"
 #: pieces longer than this are diffed chunk by chunk when their length changed
 _LONG = 256
 #: chunks for long pieces: sentences or clauses, at most _LONG characters
@@ -262,20 +292,15 @@ def normalise(text: str, config: NormaliseConfig | None = None, *,
                 flags.append(Flag(a, b, "mixed_signals"))
                 targets.extend(_mixed_targets(eng, text[a:b], a, cfg))
 
-    out: list[str] = []
-    pos = 0
+    decided: list[tuple[int, int]] = []
+    new_text = eng.convert_targets(text, targets, matcher, edits, decided)
+    if not edits:
+        new_text = text
     for ta, tb, s in targets:
-        out.append(text[pos:ta])
-        seg = text[ta:tb]
-        n_before = len(edits)
-        out.append(eng.convert_segment(seg, ta, matcher, edits))
-        pos = tb
         if 0 < s < cfg.min_signal_chars:
             flags.append(Flag(ta, tb, "short"))
-        if cfg.flag_ambiguous and eng.amb is not None:
-            flags.extend(_ambiguous_flags(eng, edits[n_before:], seg, ta))
-    out.append(text[pos:])
-    new_text = "".join(out) if edits else text
+    if cfg.flag_ambiguous and eng.amb is not None:
+        flags.extend(_ambiguous_flags(eng, text, targets, decided))
     if mixed_sentence or has_trad_sentence:
         script = "mixed"
     else:
@@ -299,27 +324,27 @@ def _mixed_targets(eng: _Engine, sent: str, start: int, cfg: NormaliseConfig):
             yield start + a, start + b, s
 
 
-def _ambiguous_flags(eng: _Engine, seg_edits: list[Edit], seg: str, offset: int) -> list[Flag]:
-    """One flag per sentence of ``seg`` holding one-to-many characters no term decided."""
-    hits = list(eng.amb.positions(seg))
-    if not hits:
-        return []
-    by_term = set()
-    for e in seg_edits:
-        if e.by == "term":
-            by_term.update(range(e.offset - offset, e.offset - offset + len(e.before)))
-    hits = [(p, c) for p, c in hits if p not in by_term]
-    if not hits:
-        return []
-    if len(seg) <= 200:
-        return [Flag(offset, offset + len(seg), "ambiguous_chars", "".join(dict.fromkeys(c for _, c in hits)))]
+def _ambiguous_flags(eng: _Engine, text: str, targets: Sequence[tuple[int, int, int]],
+                     decided: list[tuple[int, int]]) -> list[Flag]:
+    """One flag per converted sentence holding one-to-many characters no term decided."""
+    covered: set[int] = set()
+    for a, b in decided:
+        covered.update(range(a, b))
     flags: list[Flag] = []
-    spans = list(_spans(SENT_RE, seg))
-    starts = [a for a, _ in spans]
-    grouped: dict[int, dict[str, None]] = {}
-    for p, c in hits:
-        grouped.setdefault(bisect.bisect_right(starts, p) - 1, {})[c] = None
-    for i, chars in sorted(grouped.items()):
-        a, b = spans[i]
-        flags.append(Flag(offset + a, offset + b, "ambiguous_chars", "".join(chars)))
+    for ta, tb, _s in targets:
+        seg = text[ta:tb]
+        hits = [(p, c) for p, c in eng.amb.positions(seg) if ta + p not in covered]
+        if not hits:
+            continue
+        if len(seg) <= 200:
+            flags.append(Flag(ta, tb, "ambiguous_chars", "".join(dict.fromkeys(c for _, c in hits))))
+            continue
+        spans = list(_spans(SENT_RE, seg))
+        starts = [a for a, _ in spans]
+        grouped: dict[int, dict[str, None]] = {}
+        for p, c in sorted(hits):
+            grouped.setdefault(bisect.bisect_right(starts, p) - 1, {})[c] = None
+        for i, chars in sorted(grouped.items()):
+            a, b = spans[i]
+            flags.append(Flag(ta + a, ta + b, "ambiguous_chars", "".join(chars)))
     return flags
