@@ -139,32 +139,43 @@ class _Engine:
         ``decided`` receives the spans settled by a terminology or protected entry.
         """
         items: list[tuple[int, int, str | None]] = []
-        gaps: list[str] = []
+        pattern, table = matcher.pattern, matcher.table
         for ta, tb, _s in targets:
-            for rel, piece, rep, _kind in matcher.split(text[ta:tb]):
-                a, b = ta + rel, ta + rel + len(piece)
-                if rep is None:
-                    gaps.append(piece)
-                else:
+            pos = ta
+            if pattern is not None:
+                for m in pattern.finditer(text, ta, tb):
+                    a, b = m.span()
+                    if a > pos:
+                        items.append((pos, a, None))
+                    piece = m.group()
+                    rep = table[piece][0]
                     decided.append((a, b))
                     if rep != piece:
                         edits.append(Edit(a, piece, rep, "term"))
-                items.append((a, b, rep))
-        convs = iter(self._convert_many(gaps))
+                    items.append((a, b, rep))
+                    pos = b
+            if pos < tb:
+                items.append((pos, tb, None))
+        gap_items = [(a, b) for a, b, rep in items if rep is None]
+        gaps = [text[a:b] for a, b in gap_items]
+        convs = self._convert_many(gaps)
+        same: list[tuple[int, str, str]] = []
+        for i, ((a, _b), piece, conv) in enumerate(zip(gap_items, gaps, convs, strict=True)):
+            if conv == piece:
+                continue
+            if len(conv) == len(piece):
+                same.append((a, piece, conv))
+            elif len(piece) > _LONG:
+                convs[i] = self._convert_long(piece, a, edits)
+            else:
+                _diff(piece, conv, a, edits)
+        _diff_equal_lengths(same, edits)
+        conv_iter = iter(convs)
         out: list[str] = []
         pos = 0
         for a, b, rep in items:
             out.append(text[pos:a])
-            if rep is None:
-                piece, conv = text[a:b], next(convs)
-                if conv != piece:
-                    if len(conv) != len(piece) and len(piece) > _LONG:
-                        conv = self._convert_long(piece, a, edits)
-                    else:
-                        _diff(piece, conv, a, edits)
-                out.append(conv)
-            else:
-                out.append(rep)
+            out.append(next(conv_iter) if rep is None else rep)
             pos = b
         out.append(text[pos:])
         edits.sort(key=lambda e: e.offset)
@@ -196,6 +207,34 @@ _SEP = "\ufdd0"
 _LONG = 256
 #: chunks for long pieces: sentences or clauses, at most _LONG characters
 _CHUNK_RE = re.compile(rf"[^{_SENT_END}，,、：:\n]{{1,{_LONG}}}[{_SENT_END}，,、：:\n]*|[{_SENT_END}，,、：:\n]+")
+
+
+def _diff_equal_lengths(pairs: list[tuple[int, str, str]], edits: list[Edit]) -> None:
+    """Edits for many equal-length (offset, before, after) pieces with one vectorised compare."""
+    if not pairs:
+        return
+    if len(pairs) < 4:
+        for off, before, after in pairs:
+            _diff(before, after, off, edits)
+        return
+    before = "".join(p[1] for p in pairs)
+    after = "".join(p[2] for p in pairs)
+    lens = np.fromiter((len(p[1]) for p in pairs), dtype=np.int64, count=len(pairs))
+    cum = np.concatenate(([0], np.cumsum(lens)[:-1]))
+    offs = np.fromiter((p[0] for p in pairs), dtype=np.int64, count=len(pairs))
+    a = np.frombuffer(before.encode("utf-32-le"), dtype="<u4")
+    b = np.frombuffer(after.encode("utf-32-le"), dtype="<u4")
+    idx = np.flatnonzero(a != b)
+    if not idx.size:
+        return
+    piece = np.searchsorted(cum, idx, side="right") - 1
+    orig = offs[piece] + (idx - cum[piece])
+    breaks = np.flatnonzero((np.diff(orig) != 1) | (np.diff(idx) != 1))
+    starts = np.concatenate(([0], breaks + 1))
+    ends = np.concatenate((breaks, [idx.size - 1]))
+    for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
+        cs, ce = int(idx[s]), int(idx[e]) + 1
+        edits.append(Edit(int(orig[s]), before[cs:ce], after[cs:ce]))
 
 
 def _diff(before: str, after: str, offset: int, edits: list[Edit]) -> None:
@@ -327,13 +366,13 @@ def _mixed_targets(eng: _Engine, sent: str, start: int, cfg: NormaliseConfig):
 def _ambiguous_flags(eng: _Engine, text: str, targets: Sequence[tuple[int, int, int]],
                      decided: list[tuple[int, int]]) -> list[Flag]:
     """One flag per converted sentence holding one-to-many characters no term decided."""
-    covered: set[int] = set()
+    covered = bytearray(len(text)) if decided else b""
     for a, b in decided:
-        covered.update(range(a, b))
+        covered[a:b] = b"\x01" * (b - a)
     flags: list[Flag] = []
     for ta, tb, _s in targets:
         seg = text[ta:tb]
-        hits = [(p, c) for p, c in eng.amb.positions(seg) if ta + p not in covered]
+        hits = [(p, c) for p, c in eng.amb.positions(seg) if not (covered and covered[ta + p])]
         if not hits:
             continue
         if len(seg) <= 200:
