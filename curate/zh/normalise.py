@@ -14,14 +14,15 @@ import difflib
 import functools
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from curate._optional import require
 from curate.zh.charsets import script_sets
 from curate.zh.config import NormaliseConfig
+from curate.zh.profile import build_converter
 from curate.zh.terms import TermMatcher, build_matcher, charmap, protected_terms, surname_terms, terminology
 
 _SENT_END = "。！？!?；;"
@@ -32,8 +33,7 @@ SENT_RE = re.compile(rf"[^{_SENT_END}\n]*(?:[{_SENT_END}]+[{_CLOSERS}]*\n?|\n|$)
 CLAUSE_RE = re.compile(r"[^，,、：:\n]*(?:[，,、：:]+|$)")
 
 
-@dataclass(frozen=True, slots=True)
-class Edit:
+class Edit(NamedTuple):
     """One change: ``before`` at ``offset`` (code points into the input) became ``after``."""
 
     offset: int
@@ -43,8 +43,7 @@ class Edit:
     by: str = "opencc"
 
 
-@dataclass(frozen=True, slots=True)
-class Flag:
+class Flag(NamedTuple):
     """A span of the input worth a human proofreader's look."""
 
     start: int
@@ -69,10 +68,10 @@ class Result:
         return bool(self.edits)
 
     def edits_json(self) -> list[dict[str, Any]]:
-        return [asdict(e) for e in self.edits]
+        return [e._asdict() for e in self.edits]
 
     def flags_json(self) -> list[dict[str, Any]]:
-        return [asdict(f) for f in self.flags]
+        return [f._asdict() for f in self.flags]
 
 
 _ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
@@ -124,6 +123,10 @@ class _Engine:
         self.terms = (terminology() + surname_terms()) if config.terminology else ()
         self.base_protected = tuple(p.term for p in protected_terms() if p.source_id == "*")
         self.matcher = build_matcher(self.terms, self.base_protected, self.to_simp.convert)
+        table = self.matcher.table
+        #: the shipped profile with the terminology compiled in (used unless per-call words)
+        self.fast = build_converter(config.opencc_config, {k: v for k, (v, _) in table.items()},
+                                    {v for v, _ in table.values()})
 
     @functools.lru_cache(maxsize=64)  # noqa: B019 - engines are few and long-lived
     def matcher_with(self, extra: tuple[str, ...]) -> TermMatcher:
@@ -181,13 +184,58 @@ class _Engine:
         edits.sort(key=lambda e: e.offset)
         return "".join(out)
 
-    def _convert_many(self, pieces: list[str]) -> list[str]:
+    def convert_targets_fast(self, text: str, targets: Sequence[tuple[int, int, int]],
+                             edits: list[Edit]) -> str:
+        """Like :meth:`convert_targets` with the compiled profile: one OpenCC call in total."""
+        segs = [text[a:b] for a, b, _s in targets]
+        convs = self._convert_many(segs, self.fast)
+        same: list[tuple[int, str, str]] = []
+        table = self.matcher.table
+        n0 = len(edits)
+        for (a, _b, _s), seg, conv in zip(targets, segs, convs, strict=True):
+            if conv == seg:
+                continue
+            if len(conv) == len(seg):
+                same.append((a, seg, conv))
+                continue
+            s_spans = list(_spans(SENT_RE, seg))
+            c_spans = list(_spans(SENT_RE, conv))
+            if len(s_spans) != len(c_spans):
+                s_spans, c_spans = [(0, len(seg))], [(0, len(conv))]
+            for (sa, sb), (ca, cb) in zip(s_spans, c_spans, strict=True):
+                before, after = seg[sa:sb], conv[ca:cb]
+                if before == after:
+                    continue
+                if len(before) == len(after):
+                    same.append((a + sa, before, after))
+                elif len(before) > 4 * _LONG:
+                    edits.append(Edit(a + sa, before, after))  # pragma: no cover - no punctuation at all
+                else:
+                    _diff(before, after, a + sa, edits)
+        _diff_equal_lengths(same, edits)
+        for i in range(n0, len(edits)):
+            e = edits[i]
+            hit = table.get(e.before)
+            if hit is not None and hit[0] == e.after:
+                edits[i] = e._replace(by="term")
+        edits.sort(key=lambda e: e.offset)
+        out: list[str] = []
+        pos = 0
+        for (a, b, _s), conv in zip(targets, convs, strict=True):
+            out.append(text[pos:a])
+            out.append(conv)
+            pos = b
+        out.append(text[pos:])
+        return "".join(out)
+
+    def _convert_many(self, pieces: list[str], converter: Any = None) -> list[str]:
         """OpenCC over many pieces in one call (OpenCC's per-call cost dominates short text)."""
+        conv = converter or self.converter
         if len(pieces) > 1 and not any(_SEP in p for p in pieces):
-            parts = self.converter.convert(_SEP.join(pieces)).translate(self.charmap).split(_SEP)
+            parts = conv.convert(_SEP.join(pieces)).translate(self.charmap).split(_SEP)
             if len(parts) == len(pieces):
                 return parts
-        return [self.converter.convert(p).translate(self.charmap) for p in pieces]
+        return [conv.convert(p).translate(self.charmap) for p in pieces]
 
     def _convert_long(self, piece: str, offset: int, edits: list[Edit]) -> str:
         """Sentence by sentence, so that length-changing phrases are diffed locally."""
@@ -332,7 +380,11 @@ def normalise(text: str, config: NormaliseConfig | None = None, *,
                 targets.extend(_mixed_targets(eng, text[a:b], a, cfg))
 
     decided: list[tuple[int, int]] = []
-    new_text = eng.convert_targets(text, targets, matcher, edits, decided)
+    if protected:
+        new_text = eng.convert_targets(text, targets, matcher, edits, decided)
+    else:
+        new_text = eng.convert_targets_fast(text, targets, edits)
+        decided = _decided_spans(matcher, text, targets)
     if not edits:
         new_text = text
     for ta, tb, s in targets:
@@ -361,6 +413,13 @@ def _mixed_targets(eng: _Engine, sent: str, start: int, cfg: NormaliseConfig):
         t = eng.trad.count(clause)
         if t == 0 or s / (s + t) >= cfg.mixed_convert_share:
             yield start + a, start + b, s
+
+
+def _decided_spans(matcher: TermMatcher, text: str, targets: Sequence[tuple[int, int, int]]) -> list[tuple[int, int]]:
+    """Spans of the targets that a terminology or protected entry settles."""
+    if matcher.pattern is None:
+        return []
+    return [m.span() for a, b, _s in targets for m in matcher.pattern.finditer(text, a, b)]
 
 
 def _ambiguous_flags(eng: _Engine, text: str, targets: Sequence[tuple[int, int, int]],

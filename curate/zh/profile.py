@@ -1,0 +1,79 @@
+"""An OpenCC profile with the terminology layer compiled in (one C++ call per record).
+
+The shipped ``s2tw``/``s2twp`` configs are rebuilt with two extra text dictionaries:
+
+* ``terms.txt`` (Simplified -> Taiwan) placed first in the segmentation dictionary and first
+  in the Simplified -> Traditional step (``short_circuit``: a term wins at its position);
+* ``keep.txt`` (every term target and protected word mapped to itself) placed first in the
+  Taiwan step, so that ``s2twp`` phrase rules cannot drift a term's meaning afterwards
+  (窗口 stays 窗口, 程序 stays 程序).
+
+The files live in a private temporary folder for the life of the process.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import shutil
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from curate._optional import require
+
+
+def _ocd2(share: Path, name: str) -> dict[str, str]:
+    return {"type": "ocd2", "file": str(share / name)}
+
+
+def _text(path: Path) -> dict[str, str]:
+    return {"type": "text", "file": str(path)}
+
+
+def _write_dict(path: Path, table: Mapping[str, str]) -> None:
+    lines = [f"{k}\t{v}" for k, v in sorted(table.items()) if k and "\t" not in k + v and " " not in v
+             and "\n" not in k + v]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def build_converter(base: str, terms: Mapping[str, str], keep: set[str]) -> Any:
+    """An ``opencc.OpenCC`` for ``base`` (``s2tw`` or ``s2twp``) with the terms compiled in.
+
+    Args:
+        base: the shipped profile the new one extends.
+        terms: Simplified source -> Taiwan target.
+        keep: words the Taiwan step must leave as they are.
+    """
+    opencc = require("opencc", extra="zh", purpose="Simplified -> Traditional conversion")
+    share = Path(opencc.__file__).parent / "clib" / "share" / "opencc"
+    cfg = json.loads((share / f"{base}.json").read_text(encoding="utf-8"))
+    tmp = Path(tempfile.mkdtemp(prefix="curate-zh-"))
+    atexit.register(shutil.rmtree, tmp, ignore_errors=True)
+    _write_dict(tmp / "terms.txt", terms)
+    _write_dict(tmp / "keep.txt", {w: w for w in keep})
+    terms_dict, keep_dict = _text(tmp / "terms.txt"), _text(tmp / "keep.txt")
+
+    def absolute(node: Any) -> Any:
+        if isinstance(node, dict):
+            if node.get("type") == "ocd2":
+                return _ocd2(share, node["file"])
+            return {k: absolute(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [absolute(x) for x in node]
+        return node
+
+    cfg = absolute(cfg)
+    cfg["segmentation"]["dict"] = {"type": "group", "match_policy": "union",
+                                   "dicts": [terms_dict, cfg["segmentation"]["dict"]]}
+    chain = cfg["conversion_chain"]
+    chain[0]["dict"] = {"type": "group", "match_policy": "short_circuit",
+                        "dicts": [terms_dict, chain[0]["dict"]]}
+    for step in chain[1:]:
+        step["dict"] = {"type": "group", "match_policy": "short_circuit", "dicts": [keep_dict, step["dict"]]}
+    if len(chain) == 1:  # pragma: no cover - every shipped s2t* profile has a Taiwan step
+        chain.append({"dict": keep_dict})
+    path = tmp / f"{base}-curate.json"
+    path.write_text(json.dumps(cfg, ensure_ascii=False, indent=1), encoding="utf-8")
+    return opencc.OpenCC(str(path))
