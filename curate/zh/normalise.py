@@ -185,39 +185,28 @@ class _Engine:
         return "".join(out)
 
     def convert_targets_fast(self, text: str, targets: Sequence[tuple[int, int, int]],
-                             edits: list[Edit]) -> str:
-        """Like :meth:`convert_targets` with the compiled profile: one OpenCC call in total."""
+                             edits: list[Edit], decided: list[tuple[int, int]]) -> str:
+        """Like :meth:`convert_targets` with the compiled profile: one OpenCC call in total.
+
+        Edits are aligned through the term matches (terms are the length-changing part);
+        where OpenCC segmented differently, that segment is diffed sentence by sentence.
+        """
+        pattern, table = self.matcher.pattern, self.matcher.table
         segs = [text[a:b] for a, b, _s in targets]
         convs = self._convert_many(segs, self.fast)
         same: list[tuple[int, str, str]] = []
-        table = self.matcher.table
-        n0 = len(edits)
-        for (a, _b, _s), seg, conv in zip(targets, segs, convs, strict=True):
+        for (a, b, _s), seg, conv in zip(targets, segs, convs, strict=True):
+            matches = [] if pattern is None else [m.span() for m in pattern.finditer(text, a, b)]
+            decided.extend(matches)
             if conv == seg:
                 continue
-            if len(conv) == len(seg):
-                same.append((a, seg, conv))
+            n_edits, n_same = len(edits), len(same)
+            if self._align(text, a, b, conv, matches, table, edits, same):
                 continue
-            s_spans = list(_spans(SENT_RE, seg))
-            c_spans = list(_spans(SENT_RE, conv))
-            if len(s_spans) != len(c_spans):
-                s_spans, c_spans = [(0, len(seg))], [(0, len(conv))]
-            for (sa, sb), (ca, cb) in zip(s_spans, c_spans, strict=True):
-                before, after = seg[sa:sb], conv[ca:cb]
-                if before == after:
-                    continue
-                if len(before) == len(after):
-                    same.append((a + sa, before, after))
-                elif len(before) > 4 * _LONG:
-                    edits.append(Edit(a + sa, before, after))  # pragma: no cover - no punctuation at all
-                else:
-                    _diff(before, after, a + sa, edits)
+            del edits[n_edits:]
+            del same[n_same:]
+            self._diff_sentences(seg, conv, a, edits, same)
         _diff_equal_lengths(same, edits)
-        for i in range(n0, len(edits)):
-            e = edits[i]
-            hit = table.get(e.before)
-            if hit is not None and hit[0] == e.after:
-                edits[i] = e._replace(by="term")
         edits.sort(key=lambda e: e.offset)
         out: list[str] = []
         pos = 0
@@ -227,6 +216,56 @@ class _Engine:
             pos = b
         out.append(text[pos:])
         return "".join(out)
+
+    @staticmethod
+    def _align(text: str, a: int, b: int, conv: str, matches: list[tuple[int, int]], table: Any,
+               edits: list[Edit], same: list[tuple[int, str, str]]) -> bool:
+        ipos, opos = a, 0
+        for ma, mb in matches:
+            gap = ma - ipos
+            if gap:
+                before, after = text[ipos:ma], conv[opos:opos + gap]
+                if before != after:
+                    same.append((ipos, before, after))
+                opos += gap
+            src = text[ma:mb]
+            tgt = table[src][0]
+            if conv[opos:opos + len(tgt)] != tgt:
+                return False
+            if tgt != src:
+                edits.append(Edit(ma, src, tgt, "term"))
+            opos += len(tgt)
+            ipos = mb
+        if b - ipos != len(conv) - opos:
+            return False
+        before, after = text[ipos:b], conv[opos:]
+        if before != after:
+            same.append((ipos, before, after))
+        return True
+
+    def _diff_sentences(self, seg: str, conv: str, a: int, edits: list[Edit],
+                        same: list[tuple[int, str, str]]) -> None:
+        table = self.matcher.table
+        s_spans = [m.span() for m in SENT_RE.finditer(seg) if m.end() > m.start()]
+        c_spans = [m.span() for m in SENT_RE.finditer(conv) if m.end() > m.start()]
+        if len(s_spans) != len(c_spans):
+            s_spans, c_spans = [(0, len(seg))], [(0, len(conv))]
+        for (sa, sb), (ca, cb) in zip(s_spans, c_spans, strict=True):
+            before, after = seg[sa:sb], conv[ca:cb]
+            if before == after:
+                continue
+            if len(before) == len(after):
+                same.append((a + sa, before, after))
+                continue
+            n0 = len(edits)
+            if len(before) > 4 * _LONG:
+                edits.append(Edit(a + sa, before, after))  # pragma: no cover - no punctuation at all
+            else:
+                _diff(before, after, a + sa, edits)
+            for i in range(n0, len(edits)):
+                hit = table.get(edits[i].before)
+                if hit is not None and hit[0] == edits[i].after:
+                    edits[i] = edits[i]._replace(by="term")
 
     def _convert_many(self, pieces: list[str], converter: Any = None) -> list[str]:
         """OpenCC over many pieces in one call (OpenCC's per-call cost dominates short text)."""
@@ -383,8 +422,7 @@ def normalise(text: str, config: NormaliseConfig | None = None, *,
     if protected:
         new_text = eng.convert_targets(text, targets, matcher, edits, decided)
     else:
-        new_text = eng.convert_targets_fast(text, targets, edits)
-        decided = _decided_spans(matcher, text, targets)
+        new_text = eng.convert_targets_fast(text, targets, edits, decided)
     if not edits:
         new_text = text
     for ta, tb, s in targets:
@@ -413,13 +451,6 @@ def _mixed_targets(eng: _Engine, sent: str, start: int, cfg: NormaliseConfig):
         t = eng.trad.count(clause)
         if t == 0 or s / (s + t) >= cfg.mixed_convert_share:
             yield start + a, start + b, s
-
-
-def _decided_spans(matcher: TermMatcher, text: str, targets: Sequence[tuple[int, int, int]]) -> list[tuple[int, int]]:
-    """Spans of the targets that a terminology or protected entry settles."""
-    if matcher.pattern is None:
-        return []
-    return [m.span() for a, b, _s in targets for m in matcher.pattern.finditer(text, a, b)]
 
 
 def _ambiguous_flags(eng: _Engine, text: str, targets: Sequence[tuple[int, int, int]],
