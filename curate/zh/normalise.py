@@ -220,27 +220,35 @@ class _Engine:
     @staticmethod
     def _align(text: str, a: int, b: int, conv: str, matches: list[tuple[int, int]], table: Any,
                edits: list[Edit], same: list[tuple[int, str, str]]) -> bool:
+        """Partition input and output at the term matches; gaps of equal length are batched,
+        gaps whose length OpenCC changed (用户 -> 使用者) are diffed alone."""
         ipos, opos = a, 0
         for ma, mb in matches:
-            gap = ma - ipos
-            if gap:
-                before, after = text[ipos:ma], conv[opos:opos + gap]
-                if before != after:
-                    same.append((ipos, before, after))
-                opos += gap
             src = text[ma:mb]
             tgt = table[src][0]
-            if conv[opos:opos + len(tgt)] != tgt:
-                return False
+            gap = ma - ipos
+            if conv.startswith(tgt, opos + gap):
+                if gap:
+                    before, after = text[ipos:ma], conv[opos:opos + gap]
+                    if before != after:
+                        same.append((ipos, before, after))
+                    opos += gap
+            else:
+                found = conv.find(tgt, opos)
+                if found < 0:
+                    return False
+                _diff_gap(text[ipos:ma], conv[opos:found], ipos, edits)
+                opos = found
             if tgt != src:
                 edits.append(Edit(ma, src, tgt, "term"))
             opos += len(tgt)
             ipos = mb
-        if b - ipos != len(conv) - opos:
-            return False
         before, after = text[ipos:b], conv[opos:]
         if before != after:
-            same.append((ipos, before, after))
+            if len(before) == len(after):
+                same.append((ipos, before, after))
+            else:
+                _diff_gap(before, after, ipos, edits)
         return True
 
     def _diff_sentences(self, seg: str, conv: str, a: int, edits: list[Edit],
@@ -322,6 +330,22 @@ def _diff_equal_lengths(pairs: list[tuple[int, str, str]], edits: list[Edit]) ->
     for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
         cs, ce = int(idx[s]), int(idx[e]) + 1
         edits.append(Edit(int(orig[s]), before[cs:ce], after[cs:ce]))
+
+
+def _diff_gap(before: str, after: str, offset: int, edits: list[Edit]) -> None:
+    if before == after:
+        return
+    if len(before) <= 4 * _LONG:
+        _diff(before, after, offset, edits)
+        return
+    # long stretch: align sentence by sentence (conversion keeps sentence punctuation)
+    b_spans = [m.span() for m in SENT_RE.finditer(before) if m.end() > m.start()]
+    a_spans = [m.span() for m in SENT_RE.finditer(after) if m.end() > m.start()]
+    if len(b_spans) != len(a_spans) or len(b_spans) < 2:
+        edits.append(Edit(offset, before, after))  # no anchor at all: one coarse edit
+        return
+    for (ba, bb), (aa, ab) in zip(b_spans, a_spans, strict=True):
+        _diff_gap(before[ba:bb], after[aa:ab], offset + ba, edits)
 
 
 def _diff(before: str, after: str, offset: int, edits: list[Edit]) -> None:

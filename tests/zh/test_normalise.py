@@ -138,3 +138,10 @@ def test_conversion_of_simplified_text_is_complete_and_idempotent(text):
     r = normalise(text)
     assert not set(r.text) & script_sets().simplified_only
     assert normalise(r.text).text == r.text
+
+
+def test_long_stretch_with_length_changes_gets_fine_grained_edits():
+    text = "部分用户反映。" * 3000  # 用户 -> 使用者 comes from OpenCC, not from a term
+    r = normalise(text)
+    assert apply_edits(text, r.edits) == r.text
+    assert max(len(e.before) for e in r.edits) < 20
