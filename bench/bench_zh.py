@@ -45,14 +45,20 @@ def corpus(rows: list[dict], kinds: set[str] | None, mb: float, doc_bytes: int =
     return out
 
 
-def best(fn, texts: list[str], repeat: int) -> float:
-    times = []
+def _time(fn, texts: list[str]) -> float:
+    t0 = time.perf_counter()
+    for t in texts:
+        fn(t)
+    return time.perf_counter() - t0
+
+
+def side_by_side(bare, norm, texts: list[str], repeat: int) -> tuple[float, float]:
+    """Best time of each, the two runs interleaved so that load changes hit both alike."""
+    tb, tn = [], []
     for _ in range(repeat):
-        t0 = time.perf_counter()
-        for t in texts:
-            fn(t)
-        times.append(time.perf_counter() - t0)
-    return min(times)
+        tb.append(_time(bare, texts))
+        tn.append(_time(norm, texts))
+    return min(tb), min(tn)
 
 
 def main() -> None:
@@ -77,14 +83,12 @@ def main() -> None:
                              ("sentences", simp, 0), ("traditional", {"traditional_unchanged"}, 0)):
         texts = corpus(rows, kinds, args.mb, doc)
         mb = sum(len(t.encode()) for t in texts) / 1e6
-        t_bare = best(bare, texts, args.repeat)
-        t_norm = best(normalise, texts, args.repeat)
+        t_bare, t_norm = side_by_side(bare, normalise, texts, args.repeat)
         print(f"{name:<12}{len(texts):>9}{mb:>7.2f}{mb / t_bare:>13.2f}{mb / t_norm:>16.2f}"
               f"{t_bare / t_norm:>8.2f}")
     big = "".join(corpus(rows, None, 1.0))
     mb = len(big.encode()) / 1e6
-    t_bare = best(bare, [big], args.repeat)
-    t_norm = best(normalise, [big], args.repeat)
+    t_bare, t_norm = side_by_side(bare, normalise, [big], args.repeat)
     print(f"{'1MB-record':<12}{1:>9}{mb:>7.2f}{mb / t_bare:>13.2f}{mb / t_norm:>16.2f}{t_bare / t_norm:>8.2f}")
     sys.stdout.flush()
 
