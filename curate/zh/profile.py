@@ -8,14 +8,13 @@ The shipped ``s2tw``/``s2twp`` configs are rebuilt with two extra text dictionar
   Taiwan step, so that ``s2twp`` phrase rules cannot drift a term's meaning afterwards
   (窗口 stays 窗口, 程序 stays 程序).
 
-The files live in a private temporary folder for the life of the process.
+The files are written to a temporary folder, loaded by OpenCC (which reads them into memory
+at construction) and removed.
 """
 
 from __future__ import annotations
 
-import atexit
 import json
-import shutil
 import subprocess
 import tempfile
 from collections.abc import Mapping
@@ -66,8 +65,12 @@ def build_converter(base: str, terms: Mapping[str, str], keep: set[str]) -> Any:
     opencc = require("opencc", extra="zh", purpose="Simplified -> Traditional conversion")
     share = Path(opencc.__file__).parent / "clib" / "share" / "opencc"
     cfg = json.loads((share / f"{base}.json").read_text(encoding="utf-8"))
-    tmp = Path(tempfile.mkdtemp(prefix="curate-zh-"))
-    atexit.register(shutil.rmtree, tmp, ignore_errors=True)
+    with tempfile.TemporaryDirectory(prefix="curate-zh-") as tmp_name:
+        return _build(opencc, share, cfg, Path(tmp_name), base, terms, keep)
+
+
+def _build(opencc: Any, share: Path, cfg: dict[str, Any], tmp: Path, base: str,
+           terms: Mapping[str, str], keep: set[str]) -> Any:
     _write_dict(tmp / "terms.txt", terms)
     _write_dict(tmp / "keep.txt", {w: w for w in keep})
     terms_dict, keep_dict = _compiled(tmp, "terms"), _compiled(tmp, "keep")
