@@ -120,6 +120,7 @@ class _Engine:
         self.trad = _CharClass(sets.traditional_only)
         self.amb = _CharClass(sets.ambiguous) if sets.ambiguous else None
         self.charmap = charmap()
+        self.charmap_pairs = tuple((chr(k), v) for k, v in self.charmap.items())
         self.terms = (terminology() + surname_terms()) if config.terminology else ()
         self.base_protected = tuple(p.term for p in protected_terms() if p.source_id == "*")
         self.matcher = build_matcher(self.terms, self.base_protected, self.to_simp.convert)
@@ -275,21 +276,27 @@ class _Engine:
                 if hit is not None and hit[0] == edits[i].after:
                     edits[i] = edits[i]._replace(by="term")
 
+    def _standard_forms(self, s: str) -> str:
+        for old, new in self.charmap_pairs:
+            if old in s:
+                s = s.replace(old, new)
+        return s
+
     def _convert_many(self, pieces: list[str], converter: Any = None) -> list[str]:
         """OpenCC over many pieces in one call (OpenCC's per-call cost dominates short text)."""
         conv = converter or self.converter
         if len(pieces) > 1 and not any(_SEP in p for p in pieces):
-            parts = conv.convert(_SEP.join(pieces)).translate(self.charmap).split(_SEP)
+            parts = self._standard_forms(conv.convert(_SEP.join(pieces))).split(_SEP)
             if len(parts) == len(pieces):
                 return parts
-        return [conv.convert(p).translate(self.charmap) for p in pieces]
+        return [self._standard_forms(conv.convert(p)) for p in pieces]
 
     def _convert_long(self, piece: str, offset: int, edits: list[Edit]) -> str:
         """Sentence by sentence, so that length-changing phrases are diffed locally."""
         out = []
         for a, b in _spans(_CHUNK_RE, piece):
             part = piece[a:b]
-            conv = self.converter.convert(part).translate(self.charmap)
+            conv = self._standard_forms(self.converter.convert(part))
             if conv != part:
                 _diff(part, conv, offset + a, edits)
             out.append(conv)
@@ -327,9 +334,8 @@ def _diff_equal_lengths(pairs: list[tuple[int, str, str]], edits: list[Edit]) ->
     breaks = np.flatnonzero((np.diff(orig) != 1) | (np.diff(idx) != 1))
     starts = np.concatenate(([0], breaks + 1))
     ends = np.concatenate((breaks, [idx.size - 1]))
-    for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
-        cs, ce = int(idx[s]), int(idx[e]) + 1
-        edits.append(Edit(int(orig[s]), before[cs:ce], after[cs:ce]))
+    edits.extend(Edit(o, before[cs:ce], after[cs:ce]) for o, cs, ce in
+                 zip(orig[starts].tolist(), idx[starts].tolist(), (idx[ends] + 1).tolist(), strict=True))
 
 
 def _diff_gap(before: str, after: str, offset: int, edits: list[Edit]) -> None:
@@ -492,7 +498,7 @@ def _ambiguous_flags(eng: _Engine, text: str, targets: Sequence[tuple[int, int, 
         if len(seg) <= 200:
             flags.append(Flag(ta, tb, "ambiguous_chars", "".join(dict.fromkeys(c for _, c in hits))))
             continue
-        spans = list(_spans(SENT_RE, seg))
+        spans = [m.span() for m in SENT_RE.finditer(seg) if m.end() > m.start()]
         starts = [a for a, _ in spans]
         grouped: dict[int, dict[str, None]] = {}
         for p, c in sorted(hits):
