@@ -78,3 +78,17 @@ def test_stage_config_rejects_unknown_opencc_profile(db_path):
 
     with pytest.raises(ConfigError, match="valid: s2twp, s2tw"):
         make_stage("normalise", {"opencc_config": "s2hk"})
+
+
+def test_run_normalise_from_the_cli_with_s2tw(cli, db_path):
+    ingest(db_path, TinySource([]), on_error=ErrorPolicy.RAISE)
+    code, out, err = cli("--quiet", "run", "normalise", "--set", "opencc_config=s2tw")
+    assert code == 0, err
+    con = db.connect(db_path)
+    try:
+        texts = {r[0] for r in con.execute("SELECT text FROM records WHERE status = 'active'").fetchall()}
+    finally:
+        con.close()
+    assert "網路銀行的轉帳限額為每日二百萬元。" in texts
+    code, _, err = cli("run", "normalise", "--set", "opencc_config=nope")
+    assert code != 0 and "s2twp" in err
