@@ -25,8 +25,10 @@ class NormaliseConfig:
     opencc_config: str = "s2twp"
     #: apply the cross-strait terminology layer (schemas/zh/terminology.tsv)
     terminology: bool = True
-    #: sentences with fewer script-specific characters than this are flagged as short
+    #: converted sentences with fewer Simplified-only characters than this are flagged:
+    #: "short" when they also have fewer than ``min_han_chars`` Han characters, else "weak_signal"
     min_signal_chars: int = 3
+    min_han_chars: int = 6
     #: share of Simplified-only characters above which a mixed clause is still converted
     mixed_convert_share: float = 0.8
     #: flag converted sentences that contain one-to-many characters (面/麵, 干/乾/幹 ...)

@@ -22,7 +22,6 @@ import numpy as np
 from curate._optional import require
 from curate.zh.charsets import script_sets
 from curate.zh.config import NormaliseConfig
-from curate.zh.profile import build_converter
 from curate.zh.terms import TermMatcher, build_matcher, charmap, protected_terms, surname_terms, terminology
 
 _SENT_END = "。！？!?；;"
@@ -74,6 +73,7 @@ class Result:
         return [f._asdict() for f in self.flags]
 
 
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 _ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
 
 
@@ -124,10 +124,6 @@ class _Engine:
         self.terms = (terminology() + surname_terms()) if config.terminology else ()
         self.base_protected = tuple(p.term for p in protected_terms() if p.source_id == "*")
         self.matcher = build_matcher(self.terms, self.base_protected, self.to_simp.convert)
-        table = self.matcher.table
-        #: the shipped profile with the terminology compiled in (used unless per-call words)
-        self.fast = build_converter(config.opencc_config, {k: v for k, (v, _) in table.items()},
-                                    {v for v, _ in table.values()})
 
     @functools.lru_cache(maxsize=64)  # noqa: B019 - engines are few and long-lived
     def matcher_with(self, extra: tuple[str, ...]) -> TermMatcher:
@@ -164,15 +160,13 @@ class _Engine:
         gaps = [text[a:b] for a, b in gap_items]
         convs = self._convert_many(gaps)
         same: list[tuple[int, str, str]] = []
-        for i, ((a, _b), piece, conv) in enumerate(zip(gap_items, gaps, convs, strict=True)):
+        for (a, _b), piece, conv in zip(gap_items, gaps, convs, strict=True):
             if conv == piece:
                 continue
             if len(conv) == len(piece):
                 same.append((a, piece, conv))
-            elif len(piece) > _LONG:
-                convs[i] = self._convert_long(piece, a, edits)
             else:
-                _diff(piece, conv, a, edits)
+                _diff_gap(piece, conv, a, edits)
         _diff_equal_lengths(same, edits)
         conv_iter = iter(convs)
         out: list[str] = []
@@ -185,130 +179,26 @@ class _Engine:
         edits.sort(key=lambda e: e.offset)
         return "".join(out)
 
-    def convert_targets_fast(self, text: str, targets: Sequence[tuple[int, int, int]],
-                             edits: list[Edit], decided: list[tuple[int, int]]) -> str:
-        """Like :meth:`convert_targets` with the compiled profile: one OpenCC call in total.
-
-        Edits are aligned through the term matches (terms are the length-changing part);
-        where OpenCC segmented differently, that segment is diffed sentence by sentence.
-        """
-        pattern, table = self.matcher.pattern, self.matcher.table
-        segs = [text[a:b] for a, b, _s in targets]
-        convs = self._convert_many(segs, self.fast)
-        same: list[tuple[int, str, str]] = []
-        for (a, b, _s), seg, conv in zip(targets, segs, convs, strict=True):
-            matches = [] if pattern is None else [m.span() for m in pattern.finditer(text, a, b)]
-            decided.extend(matches)
-            if conv == seg:
-                continue
-            n_edits, n_same = len(edits), len(same)
-            if self._align(text, a, b, conv, matches, table, edits, same):
-                continue
-            del edits[n_edits:]
-            del same[n_same:]
-            self._diff_sentences(seg, conv, a, edits, same)
-        _diff_equal_lengths(same, edits)
-        edits.sort(key=lambda e: e.offset)
-        out: list[str] = []
-        pos = 0
-        for (a, b, _s), conv in zip(targets, convs, strict=True):
-            out.append(text[pos:a])
-            out.append(conv)
-            pos = b
-        out.append(text[pos:])
-        return "".join(out)
-
-    @staticmethod
-    def _align(text: str, a: int, b: int, conv: str, matches: list[tuple[int, int]], table: Any,
-               edits: list[Edit], same: list[tuple[int, str, str]]) -> bool:
-        """Partition input and output at the term matches; gaps of equal length are batched,
-        gaps whose length OpenCC changed (用户 -> 使用者) are diffed alone."""
-        ipos, opos = a, 0
-        for ma, mb in matches:
-            src = text[ma:mb]
-            tgt = table[src][0]
-            gap = ma - ipos
-            if conv.startswith(tgt, opos + gap):
-                if gap:
-                    before, after = text[ipos:ma], conv[opos:opos + gap]
-                    if before != after:
-                        same.append((ipos, before, after))
-                    opos += gap
-            else:
-                found = conv.find(tgt, opos)
-                if found < 0:
-                    return False
-                _diff_gap(text[ipos:ma], conv[opos:found], ipos, edits)
-                opos = found
-            if tgt != src:
-                edits.append(Edit(ma, src, tgt, "term"))
-            opos += len(tgt)
-            ipos = mb
-        before, after = text[ipos:b], conv[opos:]
-        if before != after:
-            if len(before) == len(after):
-                same.append((ipos, before, after))
-            else:
-                _diff_gap(before, after, ipos, edits)
-        return True
-
-    def _diff_sentences(self, seg: str, conv: str, a: int, edits: list[Edit],
-                        same: list[tuple[int, str, str]]) -> None:
-        table = self.matcher.table
-        s_spans = [m.span() for m in SENT_RE.finditer(seg) if m.end() > m.start()]
-        c_spans = [m.span() for m in SENT_RE.finditer(conv) if m.end() > m.start()]
-        if len(s_spans) != len(c_spans):
-            s_spans, c_spans = [(0, len(seg))], [(0, len(conv))]
-        for (sa, sb), (ca, cb) in zip(s_spans, c_spans, strict=True):
-            before, after = seg[sa:sb], conv[ca:cb]
-            if before == after:
-                continue
-            if len(before) == len(after):
-                same.append((a + sa, before, after))
-                continue
-            n0 = len(edits)
-            if len(before) > 4 * _LONG:
-                edits.append(Edit(a + sa, before, after))  # pragma: no cover - no punctuation at all
-            else:
-                _diff(before, after, a + sa, edits)
-            for i in range(n0, len(edits)):
-                hit = table.get(edits[i].before)
-                if hit is not None and hit[0] == edits[i].after:
-                    edits[i] = edits[i]._replace(by="term")
-
     def _standard_forms(self, s: str) -> str:
         for old, new in self.charmap_pairs:
             if old in s:
                 s = s.replace(old, new)
         return s
 
-    def _convert_many(self, pieces: list[str], converter: Any = None) -> list[str]:
+    def _convert_many(self, pieces: list[str]) -> list[str]:
         """OpenCC over many pieces in one call (OpenCC's per-call cost dominates short text)."""
-        conv = converter or self.converter
+        conv = self.converter
         if len(pieces) > 1 and not any(_SEP in p for p in pieces):
             parts = self._standard_forms(conv.convert(_SEP.join(pieces))).split(_SEP)
             if len(parts) == len(pieces):
                 return parts
         return [self._standard_forms(conv.convert(p)) for p in pieces]
 
-    def _convert_long(self, piece: str, offset: int, edits: list[Edit]) -> str:
-        """Sentence by sentence, so that length-changing phrases are diffed locally."""
-        out = []
-        for a, b in _spans(_CHUNK_RE, piece):
-            part = piece[a:b]
-            conv = self._standard_forms(self.converter.convert(part))
-            if conv != part:
-                _diff(part, conv, offset + a, edits)
-            out.append(conv)
-        return "".join(out)
-
 
 #: joins pieces for one OpenCC call: a Unicode noncharacter, passed through unchanged
 _SEP = "\ufdd0"
 #: pieces longer than this are diffed chunk by chunk when their length changed
 _LONG = 256
-#: chunks for long pieces: sentences or clauses, at most _LONG characters
-_CHUNK_RE = re.compile(rf"[^{_SENT_END}，,、：:\n]{{1,{_LONG}}}[{_SENT_END}，,、：:\n]*|[{_SENT_END}，,、：:\n]+")
 
 
 def _diff_equal_lengths(pairs: list[tuple[int, str, str]], edits: list[Edit]) -> None:
@@ -449,15 +339,13 @@ def normalise(text: str, config: NormaliseConfig | None = None, *,
                 targets.extend(_mixed_targets(eng, text[a:b], a, cfg))
 
     decided: list[tuple[int, int]] = []
-    if protected:
-        new_text = eng.convert_targets(text, targets, matcher, edits, decided)
-    else:
-        new_text = eng.convert_targets_fast(text, targets, edits, decided)
+    new_text = eng.convert_targets(text, targets, matcher, edits, decided)
     if not edits:
         new_text = text
     for ta, tb, s in targets:
         if 0 < s < cfg.min_signal_chars:
-            flags.append(Flag(ta, tb, "short"))
+            reason = "short" if len(_HAN.findall(text, ta, tb)) < cfg.min_han_chars else "weak_signal"
+            flags.append(Flag(ta, tb, reason))
     if cfg.flag_ambiguous and eng.amb is not None:
         flags.extend(_ambiguous_flags(eng, text, targets, decided))
     if mixed_sentence or has_trad_sentence:
