@@ -145,3 +145,13 @@ def test_long_stretch_with_length_changes_gets_fine_grained_edits():
     r = normalise(text)
     assert apply_edits(text, r.edits) == r.text
     assert max(len(e.before) for e in r.edits) < 20
+
+
+@pytest.mark.parametrize("src,expected", [
+    ("他在出租车上睡着了。", "他在計程車上睡著了。"),
+    ("这只股票的市盈率偏高。", "這檔股票的本益比偏高。"),
+    ("请将文件发送至客服邮箱。", "請將文件發送至客服信箱。"),
+    ("央行宣布下调存款准备金率。", "央行宣布下調存款準備率。"),
+], ids=["term-after-other-phrase", "measure-word", "keep-send", "moe-bu"])
+def test_terms_apply_wherever_they_start(src, expected):
+    assert normalise(src).text == expected
