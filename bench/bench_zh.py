@@ -1,0 +1,97 @@
+"""Throughput of curate.zh.normalise vs bare OpenCC s2twp on the same records, side by side.
+
+    PYTHONPATH=. python bench/bench_zh.py [--mb 2] [--repeat 3] [--dev PATH]
+
+Corpora (built from the dev-set inputs, repeated to --mb MB of UTF-8 each):
+  docs-all     dev records of every kind joined by "\n" into ~2 KB documents (a corpus record)
+  docs-simp    simplified_to_tw sentences joined into ~2 KB documents (everything converted)
+  dev-records  every dev record as it is (Traditional law articles, single sentences, mixed)
+  sentences    each simplified_to_tw sentence as its own record (~40 bytes: worst case,
+               per-record Python overhead dominates)
+  traditional  traditional_unchanged records only (detection only)
+  1MB-record   all dev inputs joined into one record of 1 MB
+Both sides process record by record; the best of --repeat runs is reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DEV = Path(os.environ.get("CURATE_SHARED", ROOT.parent / "shared")) / "eval-dev" / "zh_dev.jsonl"
+
+
+def corpus(rows: list[dict], kinds: set[str] | None, mb: float, doc_bytes: int = 0) -> list[str]:
+    texts = [r["text"] for r in rows if kinds is None or r["kind"] in kinds]
+    out, size, doc = [], 0, []
+    while size < mb * 1e6:
+        for t in texts:
+            size += len(t.encode())
+            if not doc_bytes:
+                out.append(t)
+                continue
+            doc.append(t)
+            if sum(len(x.encode()) for x in doc) >= doc_bytes:
+                out.append("\n".join(doc))
+                doc = []
+    if doc:
+        out.append("\n".join(doc))
+    return out
+
+
+def _time(fn, texts: list[str]) -> float:
+    t0 = time.perf_counter()
+    for t in texts:
+        fn(t)
+    return time.perf_counter() - t0
+
+
+def side_by_side(bare, norm, texts: list[str], repeat: int) -> tuple[float, float]:
+    """Best time of each, the two runs interleaved so that load changes hit both alike."""
+    tb, tn = [], []
+    for _ in range(repeat):
+        tb.append(_time(bare, texts))
+        tn.append(_time(norm, texts))
+    return min(tb), min(tn)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--mb", type=float, default=2.0)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--dev", type=Path, default=DEFAULT_DEV)
+    args = ap.parse_args()
+
+    import opencc
+
+    from curate.zh import normalise
+
+    rows = [json.loads(x) for x in args.dev.read_text(encoding="utf-8").split("\n") if x.strip()]
+    bare = opencc.OpenCC("s2twp").convert
+    normalise("预热")  # build tables once (script sets, term matcher) outside the timing
+    print(f"# {platform.machine()} {platform.python_version()} opencc {opencc.__version__}; "
+          f"best of {args.repeat}")
+    print(f"{'corpus':<12}{'records':>9}{'MB':>7}{'opencc MB/s':>13}{'normalise MB/s':>16}{'ratio':>8}")
+    simp = {"simplified_to_tw"}
+    for name, kinds, doc in (("docs-all", None, 2000), ("docs-simp", simp, 2000), ("dev-records", None, 0),
+                             ("sentences", simp, 0), ("traditional", {"traditional_unchanged"}, 0)):
+        texts = corpus(rows, kinds, args.mb, doc)
+        mb = sum(len(t.encode()) for t in texts) / 1e6
+        t_bare, t_norm = side_by_side(bare, normalise, texts, args.repeat)
+        print(f"{name:<12}{len(texts):>9}{mb:>7.2f}{mb / t_bare:>13.2f}{mb / t_norm:>16.2f}"
+              f"{t_bare / t_norm:>8.2f}")
+    big = "".join(corpus(rows, None, 1.0))
+    mb = len(big.encode()) / 1e6
+    t_bare, t_norm = side_by_side(bare, normalise, [big], args.repeat)
+    print(f"{'1MB-record':<12}{1:>9}{mb:>7.2f}{mb / t_bare:>13.2f}{mb / t_norm:>16.2f}{t_bare / t_norm:>8.2f}")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,82 @@
+"""`curate run normalise`: Simplified -> Taiwan Traditional, only where the text is Simplified.
+
+Per input record (see :func:`curate.zh.normalise`):
+
+* text changed -> a new version (``script`` = ``traditional`` for a fully converted record,
+  ``mixed`` when a sentence with both scripts' signals was left for a human) and one
+  ``normalise`` event on the input with the detected script, shares and every edit
+  (offset into the input, before, after);
+* text unchanged -> one ``detect`` event with the detected script and shares (the record's
+  ``script`` column only changes through new versions);
+* proofreading flags -> one ``flag`` event (offsets into the input, reasons, the one-to-many
+  characters; ``version`` names the new record id when there is one).
+
+Protected words: the shipped glossary (``schemas/zh/protected.tsv``), its rows for this
+record's ``source_id``, and names in ``metadata.protected_terms`` (e.g. person names found by
+the PII stage). Edits hold at most the changed characters, never the protected words.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any, ClassVar
+
+from datatrove.data import Document
+
+from curate.records import derived_record_id
+from curate.stages.base import Stage, StageResult
+from curate.zh.config import NormaliseConfig
+
+
+def _metadata_terms(meta: Any) -> tuple[str, ...]:
+    if isinstance(meta, str):
+        try:
+            meta = json.loads(meta)
+        except json.JSONDecodeError:
+            return ()
+    if not isinstance(meta, dict):
+        return ()
+    terms = meta.get("protected_terms") or ()
+    return tuple(t for t in terms if isinstance(t, str) and t)
+
+
+class NormaliseStage(Stage):
+    """Convert Simplified sentences to Taiwan Traditional; leave everything else byte-identical."""
+
+    name: ClassVar[str] = "normalise"
+    reads: ClassVar[tuple[str, ...]] = ("record_id", "text", "source_id", "script", "metadata")
+    writes: ClassVar[tuple[str, ...]] = ("version", "event")
+    config_class: ClassVar[type] = NormaliseConfig
+
+    def _source_terms(self, source_id: str | None) -> tuple[str, ...]:
+        from curate.zh.terms import protected_terms
+
+        if not source_id:
+            return ()
+        return tuple(p.term for p in protected_terms() if p.source_id == source_id)
+
+    def process(self, doc: Document) -> Iterable[StageResult]:
+        from curate.zh.normalise import normalise
+
+        meta = doc.metadata or {}
+        protected = self._source_terms(meta.get("source_id")) + _metadata_terms(meta.get("metadata"))
+        res = normalise(doc.text or "", self.config, protected=protected)
+        summary = {"script": res.script, "shares": res.shares, "config": self.config.opencc_config,
+                   **res.counts}
+        out: list[StageResult] = []
+        new_id = None
+        if res.changed:
+            new_id = derived_record_id(doc.id, self.name, res.text)
+            left_mixed = any(f.reason == "mixed_signals" for f in res.flags)
+            out.append(StageResult(
+                doc.id, action="normalise", new_text=res.text, outcome="converted",
+                fields={"script": "mixed" if left_mixed else "traditional"},
+                detail={**summary, "n_edits": len(res.edits), "edits": res.edits_json()}))
+        else:
+            out.append(StageResult(doc.id, action="detect", outcome="unchanged", detail=summary))
+        if res.flags:
+            out.append(StageResult(doc.id, action="flag", mark=False,
+                                   detail={"for": "proofreading", "version": new_id,
+                                           "flags": res.flags_json()}))
+        return out

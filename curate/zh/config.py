@@ -1,0 +1,42 @@
+"""Options of Simplified -> Taiwan Traditional normalisation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from curate.errors import ConfigError
+
+#: OpenCC profiles selectable for the conversion of Simplified segments
+OPENCC_PROFILES: dict[str, str] = {
+    "s2twp": "Taiwan characters and Taiwan phrasing (软件 -> 軟體, 信息 -> 資訊)",
+    "s2tw": "Taiwan characters only (character-level, no vocabulary)",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class NormaliseConfig:
+    """How Simplified segments are converted and what gets flagged.
+
+    >>> NormaliseConfig().opencc_config
+    's2twp'
+    """
+
+    #: OpenCC profile for Simplified segments (see OPENCC_PROFILES)
+    opencc_config: str = "s2twp"
+    #: apply the cross-strait terminology layer (schemas/zh/terminology.tsv)
+    terminology: bool = True
+    #: converted sentences with fewer Simplified-only characters than this are flagged:
+    #: "short" when they also have fewer than ``min_han_chars`` Han characters, else "weak_signal"
+    min_signal_chars: int = 3
+    min_han_chars: int = 6
+    #: share of Simplified-only characters above which a mixed clause is still converted
+    mixed_convert_share: float = 0.8
+    #: flag converted sentences that contain one-to-many characters (面/麵, 干/乾/幹 ...)
+    flag_ambiguous: bool = True
+
+    def __post_init__(self) -> None:
+        if self.opencc_config not in OPENCC_PROFILES:
+            raise ConfigError(f"unknown OpenCC config {self.opencc_config!r}; valid: "
+                              f"{', '.join(OPENCC_PROFILES)}")
+        if not 0.5 <= self.mixed_convert_share <= 1.0:
+            raise ConfigError(f"mixed_convert_share must be in [0.5, 1.0], got {self.mixed_convert_share}")

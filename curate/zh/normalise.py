@@ -1,0 +1,397 @@
+"""Detect the script per sentence and convert only Simplified segments to Taiwan Traditional.
+
+Pure library code (no catalogue): :func:`normalise` returns a :class:`Result` with the new
+text, the record's script (traditional | simplified | mixed | neutral), the shares of
+script-specific characters, every edit (offset into the input, before, after) and the
+proofreading flags. Text without Simplified-only characters is returned unchanged (the same
+string object, so byte-identical, ``\\r\\n`` included).
+"""
+
+from __future__ import annotations
+
+import bisect
+import difflib
+import functools
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from curate._optional import require
+from curate.zh.charsets import script_sets
+from curate.zh.config import NormaliseConfig
+from curate.zh.terms import TermMatcher, build_matcher, charmap, protected_terms, surname_terms, terminology
+
+_SENT_END = "。！？!?；;"
+_CLOSERS = "」』”’\"'）)】"
+#: a sentence: up to and including its end punctuation (+ closing quotes) or line break
+SENT_RE = re.compile(rf"[^{_SENT_END}\n]*(?:[{_SENT_END}]+[{_CLOSERS}]*\n?|\n|$)")
+#: a clause inside a sentence
+CLAUSE_RE = re.compile(r"[^，,、：:\n]*(?:[，,、：:]+|$)")
+
+
+class Edit(NamedTuple):
+    """One change: ``before`` at ``offset`` (code points into the input) became ``after``."""
+
+    offset: int
+    before: str
+    after: str
+    #: what made it: "opencc" or "term"
+    by: str = "opencc"
+
+
+class Flag(NamedTuple):
+    """A span of the input worth a human proofreader's look."""
+
+    start: int
+    end: int
+    reason: str
+    chars: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """What :func:`normalise` returns."""
+
+    text: str
+    script: str
+    shares: dict[str, float]
+    edits: tuple[Edit, ...] = ()
+    flags: tuple[Flag, ...] = ()
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.edits)
+
+    def edits_json(self) -> list[dict[str, Any]]:
+        return [e._asdict() for e in self.edits]
+
+    def flags_json(self) -> list[dict[str, Any]]:
+        return [f._asdict() for f in self.flags]
+
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
+
+
+class _CharClass:
+    """Fast membership counting for a large character set.
+
+    Python's ``re`` matches a character class of BMP characters with a bitmap (hundreds of
+    MB/s) but falls back to a slow linear scan once the class holds one astral character, so
+    astral members (CJK Ext B+) are checked separately, and only when the text has any.
+    """
+
+    def __init__(self, chars: Iterable[str]) -> None:
+        chars = set(chars)
+        bmp = "".join(sorted(c for c in chars if ord(c) < 0x10000))
+        self.bmp = re.compile("[" + re.escape(bmp) + "]") if bmp else None
+        self.astral = frozenset(c for c in chars if ord(c) >= 0x10000)
+
+    def count(self, text: str) -> int:
+        n = len(self.bmp.findall(text)) if self.bmp is not None else 0
+        if self.astral and _ASTRAL.search(text):
+            n += sum(1 for c in _ASTRAL.findall(text) if c in self.astral)
+        return n
+
+    def positions(self, text: str) -> Iterable[tuple[int, str]]:
+        if self.bmp is not None:
+            for m in self.bmp.finditer(text):
+                yield m.start(), m.group()
+        if self.astral:
+            for m in _ASTRAL.finditer(text):
+                if m.group() in self.astral:
+                    yield m.start(), m.group()
+
+
+class _Engine:
+    """Compiled state for one configuration (OpenCC converter, regexes, term matcher)."""
+
+    def __init__(self, config: NormaliseConfig) -> None:
+        opencc = require("opencc", extra="zh", purpose="Simplified -> Traditional conversion")
+        sets = script_sets()
+        self.config = config
+        self.converter = opencc.OpenCC(config.opencc_config)
+        self.to_simp = opencc.OpenCC("tw2s")
+        self.simp = _CharClass(sets.simplified_only)
+        self.trad = _CharClass(sets.traditional_only)
+        self.amb = _CharClass(sets.ambiguous) if sets.ambiguous else None
+        self.charmap = charmap()
+        self.charmap_pairs = tuple((chr(k), v) for k, v in self.charmap.items())
+        self.terms = (terminology() + surname_terms()) if config.terminology else ()
+        self.base_protected = tuple(p.term for p in protected_terms() if p.source_id == "*")
+        self.matcher = build_matcher(self.terms, self.base_protected, self.to_simp.convert)
+
+    @functools.lru_cache(maxsize=64)  # noqa: B019 - engines are few and long-lived
+    def matcher_with(self, extra: tuple[str, ...]) -> TermMatcher:
+        if not extra:
+            return self.matcher
+        return build_matcher(self.terms, self.base_protected + extra, self.to_simp.convert)
+
+    # -- conversion of the Simplified segments of one record ---------------------------------
+    def convert_targets(self, text: str, targets: Sequence[tuple[int, int, int]], matcher: TermMatcher,
+                        edits: list[Edit], decided: list[tuple[int, int]]) -> str:
+        """Convert ``text[a:b]`` for each target; terms first, the gaps with OpenCC in one call.
+
+        ``decided`` receives the spans settled by a terminology or protected entry.
+        """
+        items: list[tuple[int, int, str | None]] = []
+        pattern, table = matcher.pattern, matcher.table
+        for ta, tb, _s in targets:
+            pos = ta
+            if pattern is not None:
+                for m in pattern.finditer(text, ta, tb):
+                    a, b = m.span()
+                    if a > pos:
+                        items.append((pos, a, None))
+                    piece = m.group()
+                    rep = table[piece][0]
+                    decided.append((a, b))
+                    if rep != piece:
+                        edits.append(Edit(a, piece, rep, "term"))
+                    items.append((a, b, rep))
+                    pos = b
+            if pos < tb:
+                items.append((pos, tb, None))
+        gap_items = [(a, b) for a, b, rep in items if rep is None]
+        gaps = [text[a:b] for a, b in gap_items]
+        convs = self._convert_many(gaps)
+        same: list[tuple[int, str, str]] = []
+        for (a, _b), piece, conv in zip(gap_items, gaps, convs, strict=True):
+            if conv == piece:
+                continue
+            if len(conv) == len(piece):
+                same.append((a, piece, conv))
+            else:
+                _diff_gap(piece, conv, a, edits)
+        _diff_equal_lengths(same, edits)
+        conv_iter = iter(convs)
+        out: list[str] = []
+        pos = 0
+        for a, b, rep in items:
+            out.append(text[pos:a])
+            out.append(next(conv_iter) if rep is None else rep)
+            pos = b
+        out.append(text[pos:])
+        edits.sort(key=lambda e: e.offset)
+        return "".join(out)
+
+    def _standard_forms(self, s: str) -> str:
+        for old, new in self.charmap_pairs:
+            if old in s:
+                s = s.replace(old, new)
+        return s
+
+    def _convert_many(self, pieces: list[str]) -> list[str]:
+        """OpenCC over many pieces in one call (OpenCC's per-call cost dominates short text)."""
+        conv = self.converter
+        if len(pieces) > 1 and not any(_SEP in p for p in pieces):
+            parts = self._standard_forms(conv.convert(_SEP.join(pieces))).split(_SEP)
+            if len(parts) == len(pieces):
+                return parts
+        return [self._standard_forms(conv.convert(p)) for p in pieces]
+
+
+#: joins pieces for one OpenCC call: a Unicode noncharacter, passed through unchanged
+_SEP = "\ufdd0"
+#: pieces longer than this are diffed chunk by chunk when their length changed
+_LONG = 256
+
+
+def _diff_equal_lengths(pairs: list[tuple[int, str, str]], edits: list[Edit]) -> None:
+    """Edits for many equal-length (offset, before, after) pieces with one vectorised compare."""
+    if not pairs:
+        return
+    if len(pairs) < 4:
+        for off, before, after in pairs:
+            _diff(before, after, off, edits)
+        return
+    before = "".join(p[1] for p in pairs)
+    after = "".join(p[2] for p in pairs)
+    lens = np.fromiter((len(p[1]) for p in pairs), dtype=np.int64, count=len(pairs))
+    cum = np.concatenate(([0], np.cumsum(lens)[:-1]))
+    offs = np.fromiter((p[0] for p in pairs), dtype=np.int64, count=len(pairs))
+    a = np.frombuffer(before.encode("utf-32-le"), dtype="<u4")
+    b = np.frombuffer(after.encode("utf-32-le"), dtype="<u4")
+    idx = np.flatnonzero(a != b)
+    if not idx.size:
+        return
+    piece = np.searchsorted(cum, idx, side="right") - 1
+    orig = offs[piece] + (idx - cum[piece])
+    breaks = np.flatnonzero((np.diff(orig) != 1) | (np.diff(idx) != 1))
+    starts = np.concatenate(([0], breaks + 1))
+    ends = np.concatenate((breaks, [idx.size - 1]))
+    edits.extend(Edit(o, before[cs:ce], after[cs:ce]) for o, cs, ce in
+                 zip(orig[starts].tolist(), idx[starts].tolist(), (idx[ends] + 1).tolist(), strict=True))
+
+
+def _diff_gap(before: str, after: str, offset: int, edits: list[Edit]) -> None:
+    if before == after:
+        return
+    if len(before) <= 4 * _LONG:
+        _diff(before, after, offset, edits)
+        return
+    # long stretch: align sentence by sentence (conversion keeps sentence punctuation)
+    b_spans = [m.span() for m in SENT_RE.finditer(before) if m.end() > m.start()]
+    a_spans = [m.span() for m in SENT_RE.finditer(after) if m.end() > m.start()]
+    if len(b_spans) != len(a_spans) or len(b_spans) < 2:
+        edits.append(Edit(offset, before, after))  # no anchor at all: one coarse edit
+        return
+    for (ba, bb), (aa, ab) in zip(b_spans, a_spans, strict=True):
+        _diff_gap(before[ba:bb], after[aa:ab], offset + ba, edits)
+
+
+def _diff(before: str, after: str, offset: int, edits: list[Edit]) -> None:
+    """Append minimal edits turning ``before`` into ``after``."""
+    if len(before) == len(after):
+        if len(before) <= 512:
+            start = -1
+            for i, (x, y) in enumerate(zip(before, after)):
+                if x != y:
+                    if start < 0:
+                        start = i
+                elif start >= 0:
+                    edits.append(Edit(offset + start, before[start:i], after[start:i]))
+                    start = -1
+            if start >= 0:
+                edits.append(Edit(offset + start, before[start:], after[start:]))
+            return
+        a = np.frombuffer(before.encode("utf-32-le"), dtype="<u4")
+        b = np.frombuffer(after.encode("utf-32-le"), dtype="<u4")
+        idx = np.flatnonzero(a != b)
+        if not idx.size:
+            return
+        breaks = np.flatnonzero(np.diff(idx) > 1)
+        starts = np.concatenate(([idx[0]], idx[breaks + 1]))
+        ends = np.concatenate((idx[breaks], [idx[-1]])) + 1
+        for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
+            edits.append(Edit(offset + s, before[s:e], after[s:e]))
+        return
+    sm = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    for op, i1, i2, j1, j2 in sm.get_opcodes():
+        if op != "equal":
+            edits.append(Edit(offset + i1, before[i1:i2], after[j1:j2]))
+
+
+@functools.cache
+def _engine(config: NormaliseConfig) -> _Engine:
+    return _Engine(config)
+
+
+def _spans(regex: re.Pattern[str], text: str, start: int = 0) -> Iterable[tuple[int, int]]:
+    for m in regex.finditer(text):
+        if m.end() > m.start():
+            yield start + m.start(), start + m.end()
+
+
+def normalise(text: str, config: NormaliseConfig | None = None, *,
+              protected: Sequence[str] = ()) -> Result:
+    """Convert the Simplified parts of ``text`` to Taiwan Traditional.
+
+    Args:
+        text: the input (any mix of scripts; empty and Han-free text are fine).
+        config: options (default :class:`NormaliseConfig`, OpenCC ``s2twp``).
+        protected: extra words never converted for this call (person names found by the PII
+            stage, per-source glossary additions).
+
+    Returns:
+        A :class:`Result`; ``result.text is text`` when nothing was Simplified.
+
+    >>> r = normalise("账户余额不足。")
+    >>> r.text, r.script
+    ('帳戶餘額不足。', 'simplified')
+    >>> normalise("姓范的余先生在里長辦公室。").edits
+    ()
+    """
+    cfg = config or NormaliseConfig()
+    eng = _engine(cfg)
+    n_simp = eng.simp.count(text)
+    n_trad = eng.trad.count(text)
+    if not n_simp:
+        script = "traditional" if n_trad else "neutral"
+        shares = {"traditional": 1.0 if n_trad else 0.0, "simplified": 0.0}
+        return Result(text, script, shares, counts={"simplified_chars": 0, "traditional_chars": n_trad})
+
+    matcher = eng.matcher_with(tuple(sorted(set(protected)))) if protected else eng.matcher
+    edits: list[Edit] = []
+    flags: list[Flag] = []
+    # (start, end, simplified-only chars) of each segment to convert
+    targets: list[tuple[int, int, int]] = []
+    mixed_sentence = has_trad_sentence = False
+    if not n_trad:
+        # nothing Traditional-only anywhere: the whole record is one Simplified segment
+        targets.append((0, len(text), n_simp))
+    else:
+        sentences = [(a, b, eng.simp.count(text[a:b]), eng.trad.count(text[a:b]))
+                     for a, b in _spans(SENT_RE, text)]
+        has_trad_sentence = any(t and not s for _, _, s, t in sentences)
+        for a, b, s, t in sentences:
+            if s == 0 and (t or has_trad_sentence):
+                continue  # Traditional, or neutral next to Traditional: untouched
+            if t == 0:
+                targets.append((a, b, s))
+            else:
+                mixed_sentence = True
+                flags.append(Flag(a, b, "mixed_signals"))
+                targets.extend(_mixed_targets(eng, text[a:b], a, cfg))
+
+    decided: list[tuple[int, int]] = []
+    new_text = eng.convert_targets(text, targets, matcher, edits, decided)
+    if not edits:
+        new_text = text
+    for ta, tb, s in targets:
+        if 0 < s < cfg.min_signal_chars:
+            reason = "short" if len(_HAN.findall(text, ta, tb)) < cfg.min_han_chars else "weak_signal"
+            flags.append(Flag(ta, tb, reason))
+    if cfg.flag_ambiguous and eng.amb is not None:
+        flags.extend(_ambiguous_flags(eng, text, targets, decided))
+    if mixed_sentence or has_trad_sentence:
+        script = "mixed"
+    else:
+        script = "simplified"
+    total = n_simp + n_trad
+    shares = {"traditional": round(n_trad / total, 4), "simplified": round(n_simp / total, 4)}
+    counts = {"simplified_chars": n_simp, "traditional_chars": n_trad, "converted_segments": len(targets)}
+    flags.sort(key=lambda f: (f.start, f.reason))
+    return Result(new_text, script, shares, tuple(edits), tuple(flags), counts)
+
+
+def _mixed_targets(eng: _Engine, sent: str, start: int, cfg: NormaliseConfig):
+    """Clauses of a sentence with both scripts' characters that should be converted."""
+    for a, b in _spans(CLAUSE_RE, sent):
+        clause = sent[a:b]
+        s = eng.simp.count(clause)
+        if not s:
+            continue
+        t = eng.trad.count(clause)
+        if t == 0 or s / (s + t) >= cfg.mixed_convert_share:
+            yield start + a, start + b, s
+
+
+def _ambiguous_flags(eng: _Engine, text: str, targets: Sequence[tuple[int, int, int]],
+                     decided: list[tuple[int, int]]) -> list[Flag]:
+    """One flag per converted sentence holding one-to-many characters no term decided."""
+    covered = bytearray(len(text)) if decided else b""
+    for a, b in decided:
+        covered[a:b] = b"\x01" * (b - a)
+    flags: list[Flag] = []
+    for ta, tb, _s in targets:
+        seg = text[ta:tb]
+        hits = [(p, c) for p, c in eng.amb.positions(seg) if not (covered and covered[ta + p])]
+        if not hits:
+            continue
+        if len(seg) <= 200:
+            flags.append(Flag(ta, tb, "ambiguous_chars", "".join(dict.fromkeys(c for _, c in hits))))
+            continue
+        spans = [m.span() for m in SENT_RE.finditer(seg) if m.end() > m.start()]
+        starts = [a for a, _ in spans]
+        grouped: dict[int, dict[str, None]] = {}
+        for p, c in sorted(hits):
+            grouped.setdefault(bisect.bisect_right(starts, p) - 1, {})[c] = None
+        for i, chars in sorted(grouped.items()):
+            a, b = spans[i]
+            flags.append(Flag(ta + a, ta + b, "ambiguous_chars", "".join(chars)))
+    return flags

@@ -1,0 +1,199 @@
+"""The maintained cross-strait terminology layer and the protected-term glossary.
+
+Both live in ``schemas/zh/`` as reviewable tab-separated files, one entry per line with its
+domain:
+
+* ``terminology.tsv``: ``simplified<TAB>taiwan<TAB>domain<TAB>note`` - established Taiwan usage
+  that OpenCC's ``s2twp`` lacks (账户 -> 帳戶, 国债 -> 公債) and overrides where ``s2twp``
+  drifts meaning in this domain (窗口 stays 窗口, 程序 stays 程序);
+* ``protected.tsv``: ``term<TAB>domain<TAB>source<TAB>note`` - law, institution and product
+  names that are never converted (``source`` = ``*`` or one source id for per-source
+  additions); the Simplified spelling of each protected term maps to its canonical form;
+* ``charmap.tsv``: ``from<TAB>to<TAB>note`` - Ministry of Education standard forms applied to
+  OpenCC output only (賬 -> 帳, 佈 -> 布);
+* ``surnames.toml``: surnames with one-to-many conversions (于, 范, 余 ...) and the titles
+  after which they are kept as surnames (于先生, 范女士).
+
+Matching uses one trie-shaped regular expression (longest match wins).
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.resources
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from curate._optional import require
+from curate.errors import ConfigError
+
+#: domains an entry may declare
+DOMAINS = frozenset({
+    "banking", "finance", "securities", "insurance", "payments", "accounting", "tax", "it",
+    "telecom", "admin", "law", "institution", "product", "daily", "transport", "food", "general",
+    "person",
+})
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One terminology entry: Simplified source -> Taiwan Traditional target."""
+
+    source: str
+    target: str
+    domain: str
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Protected:
+    """One protected term, kept verbatim wherever it occurs."""
+
+    term: str
+    domain: str
+    source_id: str = "*"
+    note: str = ""
+
+
+def _schema_text(name: str) -> str:
+    return importlib.resources.files("schemas").joinpath("zh", name).read_text(encoding="utf-8")
+
+
+def _rows(name: str, text: str, ncols: int) -> Iterable[tuple[int, list[str]]]:
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        cols = line.split("\t")
+        if len(cols) < ncols or not all(c.strip() for c in cols[:ncols]):
+            raise ConfigError(f"schemas/zh/{name} line {n}: expected {ncols} tab-separated "
+                              f"non-empty columns, got {line!r}")
+        yield n, [c.strip() for c in cols]
+
+
+def _check_domain(name: str, n: int, domain: str) -> None:
+    if domain not in DOMAINS:
+        raise ConfigError(f"schemas/zh/{name} line {n}: unknown domain {domain!r}; "
+                          f"valid: {', '.join(sorted(DOMAINS))}")
+
+
+def parse_terminology(text: str, name: str = "terminology.tsv") -> tuple[Term, ...]:
+    """Parse terminology rows; duplicates and unknown domains are errors."""
+    seen: dict[str, int] = {}
+    out = []
+    for n, cols in _rows(name, text, 3):
+        _check_domain(name, n, cols[2])
+        if cols[0] in seen:
+            raise ConfigError(f"schemas/zh/{name} line {n}: {cols[0]!r} already on line {seen[cols[0]]}")
+        seen[cols[0]] = n
+        out.append(Term(cols[0], cols[1], cols[2], cols[3] if len(cols) > 3 else ""))
+    return tuple(out)
+
+
+def parse_protected(text: str, name: str = "protected.tsv") -> tuple[Protected, ...]:
+    """Parse protected-term rows."""
+    out = []
+    for n, cols in _rows(name, text, 3):
+        _check_domain(name, n, cols[1])
+        out.append(Protected(cols[0], cols[1], cols[2], cols[3] if len(cols) > 3 else ""))
+    return tuple(out)
+
+
+@functools.cache
+def terminology() -> tuple[Term, ...]:
+    """The shipped terminology dictionary."""
+    return parse_terminology(_schema_text("terminology.tsv"))
+
+
+@functools.cache
+def protected_terms() -> tuple[Protected, ...]:
+    """The shipped protected-term glossary."""
+    return parse_protected(_schema_text("protected.tsv"))
+
+
+@functools.cache
+def charmap() -> dict[int, str]:
+    """Taiwan standard-form character map applied to OpenCC output."""
+    table: dict[int, str] = {}
+    for n, cols in _rows("charmap.tsv", _schema_text("charmap.tsv"), 2):
+        if len(cols[0]) != 1 or len(cols[1]) != 1:
+            raise ConfigError(f"schemas/zh/charmap.tsv line {n}: single characters expected")
+        table[ord(cols[0])] = cols[1]
+    return table
+
+
+@functools.cache
+def surname_terms() -> tuple[Term, ...]:
+    """Surname + title combinations (于先生 -> 于先生, 钟女士 -> 鍾女士) from surnames.toml."""
+    opencc = require("opencc", extra="zh", purpose="surname terms")
+    s2tw = opencc.OpenCC("s2tw").convert
+    data = tomllib.loads(_schema_text("surnames.toml"))
+    out = []
+    for simp, trad in data["surnames"].items():
+        for title in data["titles"]:
+            out.append(Term(simp + title, trad + s2tw(title), "person", "surname before title"))
+        for prefix in data.get("prefixes", []):
+            out.append(Term(prefix + simp, prefix + trad, "person", "after 姓"))
+    return tuple(out)
+
+
+def _trie_pattern(words: Iterable[str]) -> str:
+    trie: dict = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = True
+
+    def build(node: dict) -> str:
+        end = "" in node
+        alts = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if end else body
+
+    return build(trie)
+
+
+@dataclass(frozen=True)
+class TermMatcher:
+    """Longest-match lookup of terminology and protected terms in a Simplified segment."""
+
+    pattern: re.Pattern[str] | None
+    #: matched text -> (replacement, kind) where kind is "term" or "protected"
+    table: Mapping[str, tuple[str, str]]
+
+    def split(self, text: str) -> Iterable[tuple[int, str, str | None, str]]:
+        """Yield ``(offset, piece, replacement_or_None, kind)`` covering ``text``."""
+        pos = 0
+        if self.pattern is not None:
+            for m in self.pattern.finditer(text):
+                if m.start() > pos:
+                    yield pos, text[pos:m.start()], None, ""
+                rep, kind = self.table[m.group()]
+                yield m.start(), m.group(), rep, kind
+                pos = m.end()
+        if pos < len(text):
+            yield pos, text[pos:], None, ""
+
+
+def build_matcher(terms: Iterable[Term], protected: Iterable[str], to_simplified) -> TermMatcher:
+    """Combine terms and protected words; a protected word's Simplified spelling maps to it.
+
+    ``to_simplified`` converts a Traditional string to Simplified (OpenCC ``tw2s``).
+    """
+    table: dict[str, tuple[str, str]] = {}
+    for t in terms:
+        table[t.source] = (t.target, "term")
+    for word in protected:
+        if not word:
+            continue
+        simp = to_simplified(word)
+        if simp != word:
+            table[simp] = (word, "term")
+        table[word] = (word, "protected")
+    if not table:
+        return TermMatcher(None, {})
+    return TermMatcher(re.compile(_trie_pattern(table)), table)

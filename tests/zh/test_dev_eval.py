@@ -1,0 +1,39 @@
+"""Quality targets on the dev set, scored by the shared scorer itself (not by our own code)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from curate.zh import normalise
+
+
+def test_dev_set_meets_quality_targets(eval_dev, tmp_path):
+    gold = eval_dev / "zh_dev.jsonl"
+    pred = tmp_path / "pred.jsonl"
+    with gold.open(encoding="utf-8") as src, pred.open("w", encoding="utf-8") as out:
+        for line in src:
+            rec = json.loads(line)
+            out.write(json.dumps({"id": rec["id"], "text": normalise(rec["text"]).text},
+                                 ensure_ascii=False) + "\n")
+    proc = subprocess.run([sys.executable, str(eval_dev / "score.py"), "zh", str(gold), str(pred)],
+                          capture_output=True, text=True, check=True)
+    last = proc.stdout.strip().splitlines()[-1]
+    assert last.startswith("SCORE ")
+    score = {k: float(v) for k, v in (kv.split("=") for kv in last.split()[1:])}
+    assert score["exact_traditional_unchanged"] == 1.0
+    assert score["exact_simplified_to_tw"] >= 0.75
+    assert score["cer_simplified_to_tw"] <= 0.02
+    assert score["exact_mixed"] >= 0.70
+
+
+def test_unused_protected_words_change_nothing(eval_dev):
+    """Extra protected words that do not occur leave every result as it was."""
+    with (eval_dev / "zh_dev.jsonl").open(encoding="utf-8") as src:
+        for line in src:
+            text = json.loads(line)["text"]
+            fast = normalise(text)
+            slow = normalise(text, protected=["不會出現的詞"])
+            assert fast.text == slow.text
+            assert fast.script == slow.script

@@ -1,0 +1,94 @@
+"""`curate run normalise` on a real DuckDB catalogue with the real datatrove runner."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+from curate import db
+from curate.ingest import ingest
+from curate.runner import make_stage, run_stage
+from provenance import ledger
+from sources.base import ErrorPolicy, RawItem, Record, Source, SourceInfo
+
+TEXTS = {
+    "simp": "网络银行的转账限额为每日二百万元。",
+    "trad": "姓范的余先生\r\n到里長辦公室，干擾准許。",
+    "mixed": "本行依銀行法辦理。\n详细信息请登录官方网站查询。",
+    "neutral": "ABC 123",
+    "short": "发了。",
+}
+
+
+class TinySource(Source):
+    name = "tiny_zh"
+    licence_id = "CC-BY-4.0"
+
+    def source_infos(self) -> list[SourceInfo]:
+        return [SourceInfo("tiny_zh", kind="test", licence_id=self.licence_id)]
+
+    def iter_raw(self) -> Iterator[RawItem]:
+        for key, text in TEXTS.items():
+            yield RawItem(locator=key, payload=text)
+
+    def to_records(self, raw: RawItem):
+        yield Record(doc_key=f"tiny/{raw.locator}", locator=raw.locator, text=raw.payload,
+                     source_id="tiny_zh", licence_id=self.licence_id,
+                     metadata={"protected_terms": ["余先生"]} if raw.locator == "trad" else {})
+
+
+def test_normalise_stage_versions_events_and_flags(db_path):
+    ingest(db_path, TinySource([]), on_error=ErrorPolicy.RAISE)
+    report = run_stage(db_path, make_stage("normalise"))
+    assert report.status == "finished"
+    con = db.connect(db_path)
+    try:
+        rows = con.execute("""SELECT locator, text, script, status, stage FROM records ORDER BY locator,
+                              created_at""").fetchall()
+        active = {loc: (text, script) for loc, text, script, status, _ in rows if status == "active"}
+        assert active["simp"] == ("網路銀行的轉帳限額為每日二百萬元。", "traditional")
+        assert active["trad"][0] == TEXTS["trad"]  # byte-identical, no new version
+        assert active["mixed"][0] == "本行依銀行法辦理。\n詳細資訊請登入官方網站查詢。"
+        assert active["neutral"][0] == TEXTS["neutral"]
+        events = con.execute("""SELECT e.action, e.detail, r.locator FROM provenance_events e
+                                JOIN records r USING (record_id) WHERE e.stage = 'normalise'""").fetchall()
+        by = {}
+        for action, detail, loc in events:
+            by.setdefault((loc, action), json.loads(detail))
+        assert by[("simp", "normalise")]["script"] == "simplified"
+        edits = by[("simp", "normalise")]["edits"]
+        assert {"offset", "before", "after"} <= set(edits[0])
+        assert by[("trad", "detect")]["script"] == "traditional"
+        assert by[("mixed", "normalise")]["script"] == "mixed"
+        assert by[("neutral", "detect")]["script"] == "neutral"
+        flag = by[("short", "flag")]
+        assert {f["reason"] for f in flag["flags"]} >= {"short"}
+        assert flag["version"] is not None
+        assert ledger.verify(con).ok
+    finally:
+        con.close()
+    again = run_stage(db_path, make_stage("normalise"))
+    assert again.counts.get("new_versions", 0) == 0
+
+
+def test_stage_config_rejects_unknown_opencc_profile(db_path):
+    import pytest
+
+    from curate.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="valid: s2twp, s2tw"):
+        make_stage("normalise", {"opencc_config": "s2hk"})
+
+
+def test_run_normalise_from_the_cli_with_s2tw(cli, db_path):
+    ingest(db_path, TinySource([]), on_error=ErrorPolicy.RAISE)
+    code, out, err = cli("--quiet", "run", "normalise", "--set", "opencc_config=s2tw")
+    assert code == 0, err
+    con = db.connect(db_path)
+    try:
+        texts = {r[0] for r in con.execute("SELECT text FROM records WHERE status = 'active'").fetchall()}
+    finally:
+        con.close()
+    assert "網路銀行的轉帳限額為每日二百萬元。" in texts
+    code, _, err = cli("run", "normalise", "--set", "opencc_config=nope")
+    assert code != 0 and "s2twp" in err

@@ -1,0 +1,66 @@
+"""The terminology dictionary and protected glossary are valid, reviewable data."""
+
+from __future__ import annotations
+
+import opencc
+import pytest
+
+from curate.errors import ConfigError
+from curate.zh.charsets import script_sets
+from curate.zh.terms import (
+    DOMAINS,
+    build_matcher,
+    charmap,
+    parse_protected,
+    parse_terminology,
+    protected_terms,
+    surname_terms,
+    terminology,
+)
+
+
+def test_terminology_is_large_and_every_entry_has_a_domain():
+    terms = terminology()
+    assert len(terms) >= 250
+    assert {t.domain for t in terms} <= DOMAINS
+    assert len({t.source for t in terms}) == len(terms)
+
+
+def test_targets_are_traditional():
+    simp = script_sets().simplified_only
+    for t in terminology() + surname_terms():
+        assert not set(t.target) & simp, t
+
+
+def test_sources_are_written_in_simplified():
+    trad = script_sets().traditional_only
+    for t in terminology():
+        assert not set(t.source) & trad, t
+
+
+def test_protected_glossary_is_traditional_and_complete():
+    items = protected_terms()
+    assert {p.domain for p in items} >= {"law", "institution"}
+    simp = script_sets().simplified_only
+    assert all(not set(p.term) & simp for p in items)
+
+
+def test_charmap_maps_variants_to_moe_forms():
+    assert "帳" == chr(ord("賬")).translate(charmap())
+
+
+def test_bad_rows_are_rejected_with_line_numbers():
+    with pytest.raises(ConfigError, match="line 1: unknown domain"):
+        parse_terminology("账户\t帳戶\tbankingz\n")
+    with pytest.raises(ConfigError, match="line 2"):
+        parse_terminology("账户\t帳戶\tbanking\n账户\t賬戶\tbanking\n")
+    with pytest.raises(ConfigError, match="3 tab-separated"):
+        parse_protected("銀行法\n")
+
+
+def test_matcher_prefers_longest_and_maps_simplified_spelling_of_protected_terms():
+    m = build_matcher(parse_terminology("网上\t網路上\tit\n网上银行\t網路銀行\tbanking\n"),
+                      ["臺灣證券交易所"], opencc.OpenCC("tw2s").convert)
+    pieces = [(p, r, k) for _, p, r, k in m.split("去网上银行和台湾证券交易所")]
+    assert ("网上银行", "網路銀行", "term") in pieces
+    assert ("台湾证券交易所", "臺灣證券交易所", "term") in pieces
