@@ -1,0 +1,149 @@
+"""Read-only audit queries over the catalogue.
+
+Every function takes a connection the caller opened with :func:`curate.db.connect_readonly`
+and only reads. Results are plain dicts/lists (JSON-ready) for ``--json`` and tables.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from curate.db import run_readonly_sql
+from curate.errors import CatalogueError
+from provenance import ledger
+from provenance.licences import Catalogue, default_catalogue
+
+#: tables the auditor's free SQL may never read (raw personal data)
+FORBIDDEN_TABLES: tuple[str, ...] = ("raw_vault",)
+
+
+def _iso(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def _rows(cur: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    cols = [d[0] for d in cur.description]
+    out = []
+    for row in cur.fetchall():
+        item = {}
+        for c, v in zip(cols, row, strict=True):
+            if c in ("detail", "params", "counts", "metadata") and isinstance(v, str):
+                v = json.loads(v)
+            item[c] = _iso(v)
+        out.append(item)
+    return out
+
+
+def verify(con: duckdb.DuckDBPyConnection) -> ledger.VerifyResult:
+    """Check the whole hash chain (see :func:`provenance.ledger.verify`)."""
+    return ledger.verify(con)
+
+
+_LINEAGE_SQL = """
+WITH RECURSIVE up(record_id, version_of, depth) AS (
+    SELECT record_id, version_of, 0 FROM records WHERE record_id = $rid
+    UNION ALL
+    SELECT r.record_id, r.version_of, u.depth - 1 FROM records r JOIN up u ON r.record_id = u.version_of
+), down(record_id, depth) AS (
+    SELECT record_id, 0 FROM records WHERE record_id = $rid
+    UNION ALL
+    SELECT r.record_id, d.depth + 1 FROM records r JOIN down d ON r.version_of = d.record_id
+)
+SELECT record_id, depth FROM up UNION SELECT record_id, depth FROM down ORDER BY depth, record_id
+"""
+
+
+def record_report(con: duckdb.DuckDBPyConnection, record_id: str) -> dict[str, Any]:
+    """Where a record came from, under which terms, what was done to it, which exports had it.
+
+    Returns source (origin, kind), locator, licence, the version chain (ancestors and derived
+    versions), every ledger event of the chain in ledger order and every export that
+    included any version.
+    """
+    rec = _rows(con.execute(
+        "SELECT record_id, doc_key, source_id, locator, title, licence_id, version_of, status, stage, run_id,"
+        " created_at, content_sha256, pii_state, lang, script, length(text) AS characters, metadata"
+        " FROM records WHERE record_id = ?", [record_id]))
+    if not rec:
+        raise CatalogueError(f"record `{record_id}` is not in the catalogue")
+    record = rec[0]
+    source = _rows(con.execute("SELECT source_id, kind, title, origin, licence_id, pii_expected, metadata"
+                               " FROM sources WHERE source_id = ?", [record["source_id"]]))
+    chain = con.execute(_LINEAGE_SQL, {"rid": record_id}).fetchall()
+    ids = [r[0] for r in chain]
+    versions = _rows(con.execute(
+        "SELECT r.record_id, r.version_of, r.stage, r.status, r.licence_id, r.pii_state, r.created_at"
+        " FROM records r JOIN (SELECT unnest($ids) AS record_id, generate_subscripts($ids, 1) AS i) o"
+        " USING (record_id) ORDER BY o.i", {"ids": ids}))
+    events: list[dict[str, Any]] = []
+    for rid in ids:  # point lookups use the record_id index
+        events.extend(_rows(con.execute(
+            "SELECT seq, event_id, record_id, stage, action, run_id, actor, created_at, detail"
+            " FROM provenance_events WHERE record_id = ?", [rid])))
+    events.sort(key=lambda e: e["seq"])
+    exports = _rows(con.execute(
+        "SELECT DISTINCT i.export_id, i.record_id, e.purpose, e.audience, e.commercial, e.created_at, e.out_dir"
+        " FROM export_items i JOIN exports e USING (export_id)"
+        " WHERE i.record_id IN (SELECT unnest($ids)) ORDER BY e.created_at, i.export_id", {"ids": ids}))
+    derived = [v for v in versions if v["record_id"] != record_id and
+               next(d for r, d in chain if r == v["record_id"]) > 0]
+    return {"record": record, "source": source[0] if source else None, "versions": versions,
+            "derived": derived, "events": events, "exports": exports}
+
+
+def export_report(con: duckdb.DuckDBPyConnection, export_id: str) -> dict[str, Any]:
+    """An export's parameters, licence breakdown and blocked counts by reason."""
+    runs = _rows(con.execute("SELECT * FROM exports WHERE export_id = ? OR CAST(export_seq AS VARCHAR) = ?"
+                             " ORDER BY export_seq", [export_id, export_id]))
+    if not runs:
+        raise CatalogueError(f"export `{export_id}` not found; list exports with "
+                             "`curate audit sql \"SELECT export_id, created_at FROM exports\"`")
+    eid = runs[0]["export_id"]
+    licences = _rows(con.execute(
+        "SELECT i.licence_id, r.source_id, count(*) AS records, sum(length(r.text)) AS characters,"
+        " count(*) FILTER (WHERE r.status = 'withdrawn') AS withdrawn_since"
+        " FROM export_items i JOIN records r USING (record_id) WHERE i.export_id = ?"
+        " GROUP BY ALL ORDER BY i.licence_id, r.source_id", [eid]))
+    counts = runs[-1]["counts"] or {}
+    return {"export_id": eid, "runs": runs, "licences": licences, "blocked": counts.get("blocked", {}),
+            "records": runs[-1]["records"], "blocked_total": runs[-1]["blocked"]}
+
+
+def licences_report(con: duckdb.DuckDBPyConnection, catalogue: Catalogue | None = None) -> list[dict[str, Any]]:
+    """Active records and characters per licence per source, flagging licences not in the catalogue."""
+    cat = catalogue or default_catalogue()
+    rows = _rows(con.execute(
+        "SELECT coalesce(licence_id, '(none)') AS licence_id, source_id, count(*) AS records,"
+        " coalesce(sum(length(text)), 0) AS characters FROM records WHERE status = 'active'"
+        " GROUP BY ALL ORDER BY licence_id, source_id"))
+    for r in rows:
+        r["known"] = cat.get(r["licence_id"]) is not None
+    return rows
+
+
+def withdrawn_report(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Past exports that contained records withdrawn since (recipients must be told)."""
+    return _rows(con.execute(
+        "SELECT e.export_id, min(e.created_at) AS exported_at, any_value(e.purpose) AS purpose,"
+        " any_value(e.audience) AS audience, any_value(e.out_dir) AS out_dir,"
+        " count(DISTINCT i.record_id) AS withdrawn_records, list(DISTINCT r.source_id ORDER BY r.source_id) AS sources"
+        " FROM exports e JOIN export_items i USING (export_id) JOIN records r USING (record_id)"
+        " WHERE r.status = 'withdrawn' GROUP BY e.export_id ORDER BY exported_at, e.export_id"))
+
+
+def withdrawn_records(con: duckdb.DuckDBPyConnection, export_id: str) -> list[str]:
+    """Ids of an export's records that are withdrawn now."""
+    return [r[0] for r in con.execute(
+        "SELECT i.record_id FROM export_items i JOIN records r USING (record_id)"
+        " WHERE i.export_id = ? AND r.status = 'withdrawn' ORDER BY 1", [export_id]).fetchall()]
+
+
+def sql(db_path: str | Path, query: str) -> tuple[list[str], list[tuple]]:
+    """Run one read-only query; refuses writes and the raw PII tables."""
+    return run_readonly_sql(db_path, query, forbidden_tables=FORBIDDEN_TABLES)
