@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from prov_helpers import CatalogueBuilder
+from prov_helpers import TEXTBOOK_TERMS, CatalogueBuilder
 
 
 @pytest.fixture()
@@ -41,4 +41,5 @@ def mixed(builder: CatalogueBuilder):
     ids["pii_unchecked"] = [b.record("sanctions", "202601010002", "受處分人：某公司 罰鍰。")]
     ids["mystery"] = [b.record("mystery", "x", "來源不明的文字。")]
     ids["nolicence"] = [b.record("law_moj", "G0380001/第 9 條", "沒有授權的條文。", licence_id=None)]
+    b.close()  # the CLI opens the file next (read-only opens need no other connection in this process)
     return ids
