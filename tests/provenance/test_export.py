@@ -151,6 +151,15 @@ def test_croissant_validates_and_reads(mixed, cli, tmp_path):
     assert len(rows) == 6
     got = {r["records/record_id"].decode() for r in rows}
     assert got == _manifest_ids(out)
+    import shutil
+    import subprocess
+    import sys
+
+    exe = shutil.which("mlcroissant") or str(Path(sys.executable).with_name("mlcroissant"))
+    proc = subprocess.run([exe, "validate", "--jsonld", str(out / "croissant.json")], capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "error" not in proc.stderr.lower()
 
 
 def test_spdx_document(mixed, cli, tmp_path):
