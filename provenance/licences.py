@@ -261,10 +261,13 @@ def _fill(template: str, source: Mapping[str, Any] | None) -> str:
     meta = source.get("metadata") or {}
     if isinstance(meta, str):
         meta = json.loads(meta or "{}")
+    title = str(source.get("title") or source.get("source_id") or "")
+    provider = str(meta.get("provider") or meta.get("agency") or "")
     values = {
-        "provider": str(meta.get("provider") or source.get("title") or source.get("source_id") or ""),
+        "provider": provider or title,
         "year": str(meta.get("year") or ""),
-        "dataset": str(meta.get("dataset") or source.get("title") or source.get("source_id") or ""),
+        # without a named provider the title already stands in for both
+        "dataset": str(meta.get("dataset") or (title if provider else "")),
     }
     text = _PLACEHOLDER_RE.sub(lambda m: values[m.group(1)], template)
     return "\n".join(re.sub(r"\s{2,}", " ", line).strip(" ,") for line in text.splitlines()).strip()
