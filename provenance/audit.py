@@ -45,18 +45,41 @@ def verify(con: duckdb.DuckDBPyConnection) -> ledger.VerifyResult:
     return ledger.verify(con)
 
 
-_LINEAGE_SQL = """
-WITH RECURSIVE up(record_id, version_of, depth) AS (
-    SELECT record_id, version_of, 0 FROM records WHERE record_id = $rid
-    UNION ALL
-    SELECT r.record_id, r.version_of, u.depth - 1 FROM records r JOIN up u ON r.record_id = u.version_of
-), down(record_id, depth) AS (
-    SELECT record_id, 0 FROM records WHERE record_id = $rid
-    UNION ALL
-    SELECT r.record_id, d.depth + 1 FROM records r JOIN down d ON r.version_of = d.record_id
-)
-SELECT record_id, depth FROM up UNION SELECT record_id, depth FROM down ORDER BY depth, record_id
-"""
+_RECORD_COLS = ("record_id, doc_key, source_id, locator, title, licence_id, version_of, status, stage, run_id,"
+                " created_at, content_sha256, pii_state, lang, script, length(text) AS characters, metadata")
+
+
+def _lineage(con: duckdb.DuckDBPyConnection, record_id: str) -> list[tuple[str, int]]:
+    """``(record_id, depth)`` of every version in the chain: ancestors < 0, the record 0, derived > 0.
+
+    Point lookups on the primary key and on ``records(version_of)`` (migration 0002), so the cost
+    grows with the chain, not with the catalogue.
+    """
+    chain = [(record_id, 0)]
+    seen = {record_id}
+    cur, depth = record_id, 0
+    while True:
+        rows = con.execute("SELECT version_of FROM records WHERE record_id = ?", [cur]).fetchall()
+        parent = rows[0][0] if rows else None
+        if parent is None or parent in seen:
+            break
+        depth -= 1
+        chain.append((parent, depth))
+        seen.add(parent)
+        cur = parent
+    frontier, depth = [record_id], 0
+    while frontier:
+        depth += 1
+        nxt = []
+        for rid in frontier:
+            for (child,) in con.execute("SELECT record_id FROM records WHERE version_of = ?", [rid]).fetchall():
+                if child not in seen:
+                    seen.add(child)
+                    chain.append((child, depth))
+                    nxt.append(child)
+        frontier = nxt
+    chain.sort(key=lambda x: (x[1], x[0]))
+    return chain
 
 
 def record_report(con: duckdb.DuckDBPyConnection, record_id: str) -> dict[str, Any]:
@@ -64,35 +87,33 @@ def record_report(con: duckdb.DuckDBPyConnection, record_id: str) -> dict[str, A
 
     Returns source (origin, kind), locator, licence, the version chain (ancestors and derived
     versions), every ledger event of the chain in ledger order and every export that
-    included any version.
+    included any version. Only indexed point lookups (fast on large catalogues).
     """
-    rec = _rows(con.execute(
-        "SELECT record_id, doc_key, source_id, locator, title, licence_id, version_of, status, stage, run_id,"
-        " created_at, content_sha256, pii_state, lang, script, length(text) AS characters, metadata"
-        " FROM records WHERE record_id = ?", [record_id]))
+    rec = _rows(con.execute(f"SELECT {_RECORD_COLS} FROM records WHERE record_id = ?", [record_id]))
     if not rec:
         raise CatalogueError(f"record `{record_id}` is not in the catalogue")
     record = rec[0]
     source = _rows(con.execute("SELECT source_id, kind, title, origin, licence_id, pii_expected, metadata"
                                " FROM sources WHERE source_id = ?", [record["source_id"]]))
-    chain = con.execute(_LINEAGE_SQL, {"rid": record_id}).fetchall()
-    ids = [r[0] for r in chain]
-    versions = _rows(con.execute(
-        "SELECT r.record_id, r.version_of, r.stage, r.status, r.licence_id, r.pii_state, r.created_at"
-        " FROM records r JOIN (SELECT unnest($ids) AS record_id, generate_subscripts($ids, 1) AS i) o"
-        " USING (record_id) ORDER BY o.i", {"ids": ids}))
-    events: list[dict[str, Any]] = []
-    for rid in ids:  # point lookups use the record_id index
+    chain = _lineage(con, record_id)
+    versions, events, exports = [], [], []
+    export_rows: dict[str, list[dict[str, Any]]] = {}
+    for rid, depth in chain:
+        v = _rows(con.execute("SELECT record_id, version_of, stage, status, licence_id, pii_state, created_at"
+                              " FROM records WHERE record_id = ?", [rid]))
+        versions.extend({**x, "depth": depth} for x in v)
         events.extend(_rows(con.execute(
             "SELECT seq, event_id, record_id, stage, action, run_id, actor, created_at, detail"
             " FROM provenance_events WHERE record_id = ?", [rid])))
+        for (eid,) in con.execute("SELECT export_id FROM export_items WHERE record_id = ?", [rid]).fetchall():
+            if eid not in export_rows:
+                export_rows[eid] = _rows(con.execute(
+                    "SELECT export_id, purpose, audience, commercial, created_at, out_dir FROM exports"
+                    " WHERE export_id = ? ORDER BY export_seq", [eid]))
+            exports.extend({**x, "record_id": rid} for x in export_rows[eid])
     events.sort(key=lambda e: e["seq"])
-    exports = _rows(con.execute(
-        "SELECT DISTINCT i.export_id, i.record_id, e.purpose, e.audience, e.commercial, e.created_at, e.out_dir"
-        " FROM export_items i JOIN exports e USING (export_id)"
-        " WHERE i.record_id IN (SELECT unnest($ids)) ORDER BY e.created_at, i.export_id", {"ids": ids}))
-    derived = [v for v in versions if v["record_id"] != record_id and
-               next(d for r, d in chain if r == v["record_id"]) > 0]
+    exports.sort(key=lambda e: (e["created_at"], e["export_id"], e["record_id"]))
+    derived = [v for v in versions if v["depth"] > 0]
     return {"record": record, "source": source[0] if source else None, "versions": versions,
             "derived": derived, "events": events, "exports": exports}
 

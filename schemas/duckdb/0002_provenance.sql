@@ -36,3 +36,6 @@ CREATE TABLE withdrawals (
     created_at      TIMESTAMP NOT NULL,
     actor           VARCHAR
 );
+
+-- Lineage lookups (derived versions of a record) for `curate audit record` and withdrawal.
+CREATE INDEX records_version_of ON records(version_of);
