@@ -31,6 +31,8 @@ def list_cmd(catalogue_file: Path | None, as_json: bool) -> int:
         r["audience"] = ",".join(r["audience"])
         r["commercial"] = "yes" if r["commercial"] else "no"
         r["attribution"] = "yes" if r["attribution_required"] else "no"
+        r["share_alike"] = "yes" if r["share_alike"] else "no"
+        r["sublicensable"] = "yes" if r["sublicensable"] else "no"
         r["template"] = "agreement" if r["template"] else ""
     click.echo(format_table(rows, ["id", "purposes", "audience", "commercial", "attribution", "share_alike",
                                    "sublicensable", "expiry", "template", "rank"]))
