@@ -298,11 +298,15 @@ def export_dataset(
     writer.flush(final=True)
     manifest_bytes = manifest.getvalue().encode("utf-8")
     manifest_sha = hashlib.sha256(manifest_bytes).hexdigest()
+    blocked_bytes = blocked.getvalue().encode("utf-8")
+    # the evaluation date is left out: it matters only through the decisions, which the manifest
+    # and blocked list capture, so a re-run on another day with the same outcome is byte-identical
+    id_params = {k: v for k, v in params.as_dict().items() if k != "as_of"}
     export_id = hashlib.sha256(ledger.canonical_json({
         "state": state_hash, "catalogue": cat_sha, "manifest": manifest_sha,
-        "params": params.as_dict()}).encode()).hexdigest()[:24]
+        "blocked": hashlib.sha256(blocked_bytes).hexdigest(), "params": id_params}).encode()).hexdigest()[:24]
     (out / "manifest.jsonl").write_bytes(manifest_bytes)
-    (out / "blocked.csv").write_bytes(blocked.getvalue().encode("utf-8"))
+    (out / "blocked.csv").write_bytes(blocked_bytes)
     used = sorted(lic_counts)
     used_ids = sorted({part for label in used for part in label.split(" AND ")})
     info = {

@@ -83,6 +83,12 @@ def test_same_state_same_params_is_byte_identical(mixed, db_path, cli, tmp_path)
     assert files_a == files_b and len(files_a) >= 7
     for rel in files_a:
         assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes(), rel
+    # another evaluation date with the same outcome gives the same files
+    code, out, err = cli("--quiet", "export", "dataset", "--purpose", "training", "--audience", "public",
+                         "--out", str(tmp_path / "d"), "--as-of", "2026-07-01", "--json")
+    assert code == 0 and json.loads(out)["export_id"] == a["export_id"]
+    for rel in files_a:
+        assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "d" / rel).read_bytes(), rel
     # a change in the catalogue state changes the export
     con = duckdb.connect(str(db_path))
     try:
