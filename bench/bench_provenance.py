@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import hashlib
 import json
 import os
 import random
@@ -84,40 +83,22 @@ def bench_export(path: Path, out: Path) -> str:
     return res.export_id
 
 
-def verify_hashlib(con) -> tuple[int, int | None]:
-    """Candidate for ledger.verify: content string in SQL, sha256 in Python's hashlib (faster than DuckDB's)."""
-    cur = con.execute(f"SELECT seq, prev_hash, hash, {ledger.CONTENT_SQL} FROM provenance_events ORDER BY seq")
-    prev, want_seq, n = ledger.GENESIS, 1, 0
-    sha = hashlib.sha256
-    while rows := cur.fetchmany(50_000):
-        for seq, prev_hash, h, content in rows:
-            if seq != want_seq or prev_hash != prev or sha(f"{prev_hash}|{content}".encode()).hexdigest() != h:
-                return n, seq
-            prev, want_seq, n = h, seq + 1, n + 1
-    return n, None
-
-
 def bench_verify(path: Path) -> None:
-    con = connect_readonly(path)
-    con.execute("SET threads TO 1")
-    t0 = time.perf_counter()
-    n, bad = verify_hashlib(con)
-    el = time.perf_counter() - t0
-    con.close()
-    print(f"verify candidate (SQL content + hashlib, 1 thread): {n:,} events, bad={bad}, {el:.2f} s "
-          f"=> {n / el:,.0f} events/s")
+    """Wall time and process CPU time (the machine is shared: CPU time is the one-core figure)."""
     for threads in (1, 2):
         con = connect_readonly(path)
         con.execute(f"SET threads TO {threads}")
-        times = []
+        walls, cpus = [], []
         for _ in range(3):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             res = audit.verify(con)
-            times.append(time.perf_counter() - t0)
+            walls.append(time.perf_counter() - t0)
+            cpus.append(time.process_time() - c0)
         con.close()
-        best = min(times)
-        print(f"verify ({threads} thread{'s' if threads > 1 else ''}): {res.checked:,} events, ok={res.ok}, "
-              f"best {best:.2f} s of 3 => {res.checked / best:,.0f} events/s (target >= 200,000 on one core)")
+        w, c = min(walls), min(cpus)
+        print(f"verify ({threads} thread{'s' if threads > 1 else ''}): {res.checked:,} events, ok={res.ok}, best of 3: "
+              f"wall {w:.2f} s => {res.checked / w:,.0f} events/s; CPU {c:.2f} s => {res.checked / c:,.0f} events/CPU-s"
+              f" (target >= 200,000 on one core)")
 
 
 def bench_record(path: Path, samples: int = 200) -> None:
@@ -127,17 +108,19 @@ def bench_record(path: Path, samples: int = 200) -> None:
     ids = ids[:samples]
     audit.record_report(con, ids[0])  # warm
     con.execute("SET threads TO 1")
-    times = []
+    times, cpu = [], []
     for rid in ids:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         rep = audit.record_report(con, rid)
         times.append((time.perf_counter() - t0) * 1000)
+        cpu.append((time.process_time() - c0) * 1000)
         assert rep["events"] and rep["exports"]
     con.close()
     times.sort()
-    print(f"audit record (library, warm connection, 1 thread): {len(times)} random records, median "
-          f"{statistics.median(times):.1f} ms, p95 {times[int(0.95 * len(times)) - 1]:.1f} ms, max {times[-1]:.1f} ms "
-          f"(target <= 50 ms)")
+    cpu.sort()
+    print(f"audit record (library, open catalogue, 1 thread): {len(times)} random records, wall median "
+          f"{statistics.median(times):.1f} ms, p95 {times[int(0.95 * len(times)) - 1]:.1f} ms, max {times[-1]:.1f} ms; "
+          f"CPU median {statistics.median(cpu):.1f} ms, p95 {cpu[int(0.95 * len(cpu)) - 1]:.1f} ms (target <= 50 ms)")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     cli_times, open_times = [], []
     for rid in ids[:10]:

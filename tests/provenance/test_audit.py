@@ -38,6 +38,8 @@ def test_audit_record_shows_lineage_events_and_exports(exported, cli):
     assert code == 0 and "events (2)" in out and "versions (2)" in out and exp["export_id"] in out
     code, _, err = cli("audit", "record", "nope")
     assert code == 1 and "not in the catalogue" in err
+    code, _, err = cli("audit", "record", "x' OR '1'='1")
+    assert code == 1 and "not in the catalogue" in err
 
 
 def test_audit_export_breakdown(exported, cli):
