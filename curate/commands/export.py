@@ -52,7 +52,7 @@ def dataset_cmd(purpose: str, audience: str, commercial: bool, out_dir: Path, fm
                           shard_rows=shard_rows).validated()
     settings = click.get_current_context().obj
     cat = load_catalogue_for(catalogue_file)
-    con = connect(settings.db_path)
+    con = connect(settings.db_path, create=False)
     try:
         total = con.execute("SELECT count(*) FROM records WHERE status IN ('active', 'withdrawn')").fetchone()[0]
         if settings.quiet or as_json:

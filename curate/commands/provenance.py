@@ -20,7 +20,7 @@ def withdraw_cmd(source_id: str | None, record_id: str | None, reason: str, as_j
     from curate.db import connect
     from provenance.withdraw import withdraw
 
-    con = connect(click.get_current_context().obj.db_path)
+    con = connect(click.get_current_context().obj.db_path, create=False)
     try:
         res = withdraw(con, source_id=source_id, record_id=record_id, reason=reason, actor=_actor())
     finally:

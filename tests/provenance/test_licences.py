@@ -197,3 +197,37 @@ def test_cli_list_and_show(cli):
     assert code == 0 and "政府資料開放授權條款" in out
     code, out, err = cli("licences", "show", "LicenseRef-Nope")
     assert code == 1 and "not in the licence catalogue" in err
+
+
+_IDS = sorted(set(REQUIRED_IDS) - {"LicenseRef-Written-Agreement"})
+_TERMS = [None, TEXTBOOK_TERMS, {**TEXTBOOK_TERMS, "audience": ["member:A", "member:B"], "purposes": ["training"]}]
+
+
+def test_combination_never_permits_what_a_part_forbids():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    cat = default_catalogue()
+
+    def grant(choice):
+        lid, terms = choice
+        if terms is not None:
+            return cat.grant("LicenseRef-Written-Agreement", terms)
+        return cat.grant(lid, source={"title": "T"})
+
+    parts = st.tuples(st.sampled_from(_IDS), st.sampled_from(_TERMS))
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.lists(parts, min_size=1, max_size=4), st.sampled_from(["training", "evaluation", "redistribution"]),
+           st.sampled_from(["public", "consortium", "member:A", "member:C"]), st.booleans(),
+           st.dates(dt.date(2025, 1, 1), dt.date(2032, 1, 1)))
+    def check(choices, purpose, audience, commercial, at):
+        grants = [grant(c) for c in choices]
+        combined = combine(grants)
+        each = [g.decide(purpose=purpose, audience=audience, commercial=commercial, at=at).ok for g in grants]
+        assert combined.decide(purpose=purpose, audience=audience, commercial=commercial, at=at).ok == all(each)
+        assert set(combined.attributions) == {a for g in grants for a in g.attributions}
+        assert combine(list(reversed(grants))).decide(purpose=purpose, audience=audience, commercial=commercial,
+                                                      at=at).ok == all(each)
+
+    check()
