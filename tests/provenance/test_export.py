@@ -243,3 +243,10 @@ def test_record_level_terms_override_source(builder, cli, tmp_path):
     _export(cli, tmp_path / "b", audience="member:FUBON")
     assert _blocked(tmp_path / "b")[with_terms] == "audience"
     assert dt.date.fromisoformat(AS_OF) < dt.date(2027, 1, 1)
+
+
+def test_export_needs_an_existing_catalogue(cli, tmp_path):
+    code, _, err = cli("export", "dataset", "--purpose", "training", "--audience", "public", "--out",
+                       str(tmp_path / "o"), db=tmp_path / "absent.duckdb")
+    assert code == 1 and "does not exist" in err
+    assert not (tmp_path / "absent.duckdb").exists()
