@@ -28,6 +28,7 @@ import duckdb
 
 from curate.db import transaction
 from curate.errors import UsageError
+from curate.runs import finish_run, start_run
 from provenance import ledger
 from provenance.errors import LicenceError
 from provenance.licences import (
@@ -258,6 +259,21 @@ def export_dataset(
     out = Path(out_dir)
     _prepare_out(out, overwrite)
     state_hash, as_of = _state(con)
+    run_params = {**params.as_dict(), "out_dir": str(out.resolve())}
+    run_id = start_run(con, "export dataset", hashlib.sha256(ledger.canonical_json(params.as_dict()).encode())
+                       .hexdigest()[:16], run_params)
+    try:
+        res = _export(con, out, params, cat, state_hash, as_of, run_id, actor, progress)
+    except BaseException:
+        finish_run(con, run_id, status="failed")
+        raise
+    finish_run(con, run_id, counts={"records": res.records, "blocked": res.blocked_by_code,
+                                    "export_id": res.export_id})
+    return res
+
+
+def _export(con: duckdb.DuckDBPyConnection, out: Path, params: ExportParams, cat: Catalogue, state_hash: str,
+            as_of: str, run_id: str, actor: str | None, progress: Callable[[int], None] | None) -> ExportResult:
     cat_sha = hashlib.sha256(Path(cat.path or catalogue_path()).read_bytes()).hexdigest()
     decider = _Decider(cat, params)
     writer = _ShardWriter(out, params.format, params.shard_rows)
@@ -328,16 +344,16 @@ def export_dataset(
     total_blocked = sum(blocked_counts.values())
     with transaction(con):
         created = ledger.now()
-        ledger.append(con, [ledger.Event(stage="export", action="export", actor=actor, detail={
+        ledger.append(con, [ledger.Event(stage="export", action="export", actor=actor, run_id=run_id, detail={
             "export_id": export_id, "params": params.as_dict(), "manifest_sha256": manifest_sha,
             "state_hash": state_hash, "records": len(items), "blocked": dict(sorted(blocked_counts.items())),
             "out_dir": str(out.resolve())})], at=created)
         seq = con.execute("SELECT max(seq) FROM provenance_events").fetchone()[0]
-        con.execute("INSERT INTO exports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        con.execute("INSERT INTO exports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [seq, export_id, created, params.purpose, params.audience, params.commercial, params.at,
                      params.format, str(out.resolve()), state_hash, manifest_sha, len(items), total_blocked,
                      ledger.canonical_json({"licences": info["licences"], "blocked": info["blocked"],
-                                            "characters": chars}), actor])
+                                            "characters": chars}), actor, run_id])
         if not con.execute("SELECT 1 FROM export_items WHERE export_id = ? LIMIT 1", [export_id]).fetchall() and items:
             import pyarrow as pa
 

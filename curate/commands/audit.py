@@ -116,7 +116,7 @@ def export_cmd(export_id: str, as_json: bool) -> int:
         return 0
     click.echo(f"export {rep['export_id']}: {rep['records']} records, {rep['blocked_total']} blocked")
     _section("runs", rep["runs"], ["export_seq", "created_at", "purpose", "audience", "commercial", "as_of",
-                                   "format", "out_dir"])
+                                   "format", "run_id", "out_dir"])
     _section("licences", rep["licences"], ["licence_id", "source_id", "records", "characters", "withdrawn_since"])
     _section("blocked", [{"reason": k, "records": v} for k, v in rep["blocked"].items()], ["reason", "records"])
     return 0

@@ -14,7 +14,8 @@ CREATE TABLE exports (
     records         BIGINT NOT NULL,
     blocked         BIGINT NOT NULL,
     counts          JSON,                    -- {"licences": {...}, "blocked": {reason: n}}
-    actor           VARCHAR
+    actor           VARCHAR,
+    run_id          VARCHAR                  -- runs row of the export command
 );
 CREATE INDEX exports_id ON exports(export_id);
 

@@ -107,6 +107,9 @@ def test_export_is_recorded(mixed, db_path, cli, tmp_path):
         ev = con.execute("SELECT detail FROM provenance_events WHERE stage = 'export' AND action = 'export'").fetchall()
         row = con.execute("SELECT export_id, purpose, audience, records, manifest_sha256 FROM exports").fetchall()
         n_items = con.execute("SELECT count(*) FROM export_items WHERE export_id = ?", [res["export_id"]]).fetchone()[0]
+        run = con.execute("SELECT r.command, r.status, e.run_id = r.run_id FROM exports e JOIN runs r USING (run_id)"
+                          ).fetchall()
+        ev_run = con.execute("SELECT run_id FROM provenance_events WHERE stage = 'export'").fetchall()
     finally:
         con.close()
     detail = json.loads(ev[0][0])
@@ -115,6 +118,8 @@ def test_export_is_recorded(mixed, db_path, cli, tmp_path):
     assert detail["params"]["purpose"] == "training" and detail["params"]["audience"] == "public"
     assert row == [(res["export_id"], "training", "public", 6, manifest_sha)]
     assert n_items == 6
+    assert run == [("export dataset", "finished", True)]
+    assert ev_run[0][0] is not None
     code, out, _ = cli("audit", "verify")
     assert code == 0
 
