@@ -52,6 +52,15 @@ def _lit(value: str) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
+def require_provenance_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Raise a clear error when the catalogue predates migration 0002 (exports, withdrawals)."""
+    from curate.db import schema_version
+
+    if schema_version(con) < 2:
+        raise CatalogueError("this catalogue has no exports/withdrawals tables yet (schema < 0002); open it once "
+                             "for writing to migrate it, e.g. `curate init`")
+
+
 def verify(con: duckdb.DuckDBPyConnection) -> ledger.VerifyResult:
     """Check the whole hash chain (see :func:`provenance.ledger.verify`)."""
     return ledger.verify(con)
@@ -101,6 +110,7 @@ def record_report(con: duckdb.DuckDBPyConnection, record_id: str) -> dict[str, A
     versions), every ledger event of the chain in ledger order and every export that
     included any version. Only indexed point lookups (fast on large catalogues).
     """
+    require_provenance_schema(con)
     rec = _rows(con.execute(f"SELECT {_RECORD_COLS} FROM records WHERE record_id = {_lit(record_id)}"))
     if not rec:
         raise CatalogueError(f"record `{record_id}` is not in the catalogue")
@@ -132,6 +142,7 @@ def record_report(con: duckdb.DuckDBPyConnection, record_id: str) -> dict[str, A
 
 def export_report(con: duckdb.DuckDBPyConnection, export_id: str) -> dict[str, Any]:
     """An export's parameters, licence breakdown and blocked counts by reason."""
+    require_provenance_schema(con)
     runs = _rows(con.execute("SELECT * FROM exports WHERE export_id = ? OR CAST(export_seq AS VARCHAR) = ?"
                              " ORDER BY export_seq", [export_id, export_id]))
     if not runs:
@@ -162,6 +173,7 @@ def licences_report(con: duckdb.DuckDBPyConnection, catalogue: Catalogue | None 
 
 def withdrawn_report(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """Past exports that contained records withdrawn since (recipients must be told)."""
+    require_provenance_schema(con)
     return _rows(con.execute(
         "SELECT e.export_id, min(e.created_at) AS exported_at, any_value(e.purpose) AS purpose,"
         " any_value(e.audience) AS audience, any_value(e.out_dir) AS out_dir,"

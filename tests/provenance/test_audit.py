@@ -111,3 +111,19 @@ def test_audit_on_missing_catalogue(tmp_path, cli):
     code, _, err = cli("audit", "verify", db=tmp_path / "absent.duckdb")
     assert code == 1 and "does not exist" in err
     assert not (tmp_path / "absent.duckdb").exists()
+
+
+def test_audit_on_catalogue_before_migration_0002(tmp_path, cli):
+    from curate.db import migrations
+
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE _schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP)")
+    number, name, sql = migrations()[0]
+    con.execute(sql)
+    con.execute("INSERT INTO _schema_migrations VALUES (?, ?, now())", [number, name])
+    con.close()
+    code, _, err = cli("audit", "withdrawn", db=path)
+    assert code == 1 and "curate init" in err
+    code, out, _ = cli("audit", "verify", db=path)
+    assert code == 0
