@@ -129,7 +129,8 @@ def _json(value: Any) -> dict[str, Any]:
 _SELECT = """
 SELECT r.record_id, r.source_id, r.licence_id, r.text, r.title, r.locator, r.lang, r.script, r.doc_key,
        r.stage, coalesce(r.content_sha256, sha256(coalesce(r.text, ''))) AS content_sha256, r.pii_state,
-       r.status, r.metadata, s.title AS s_title, s.metadata AS s_metadata, coalesce(s.pii_expected, FALSE)
+       r.status, CAST(json_extract(r.metadata, '$.licence_terms') AS VARCHAR) AS r_terms,
+       CAST(json_extract(r.metadata, '$.licences') AS VARCHAR) AS r_merged, coalesce(s.pii_expected, FALSE)
 FROM records r LEFT JOIN sources s USING (source_id)
 WHERE r.status = 'active'
    OR (r.status = 'withdrawn' AND NOT EXISTS (SELECT 1 FROM records c WHERE c.version_of = r.record_id))
@@ -138,53 +139,55 @@ ORDER BY r.record_id
 
 
 class _Decider:
-    """Per-record licence/PII decision with grants cached per (licence, terms, source)."""
+    """Per-record licence/PII decision, cached per (licence, terms, merged licences, source).
 
-    def __init__(self, catalogue: Catalogue, params: ExportParams) -> None:
+    Only the licence-relevant parts of the metadata come from SQL (as JSON text), so the
+    per-record cost is a dict lookup; JSON is parsed once per distinct combination.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, catalogue: Catalogue, params: ExportParams) -> None:
         self.cat = catalogue
         self.p = params
         self._cache: dict[tuple, Decision] = {}
+        self._sources = {sid: {"source_id": sid, "title": title, "metadata": _json(meta)}
+                         for sid, title, meta in con.execute("SELECT source_id, title, metadata FROM sources").fetchall()}
 
     def decide(self, row: tuple) -> Decision:
         (_rid, source_id, licence_id, _text, _title, _loc, _lang, _script, _dk, _stage, _sha, pii_state, status,
-         meta, s_title, s_meta, pii_expected) = row
+         r_terms, r_merged, pii_expected) = row
         if status == "withdrawn":
             return Decision(False, "withdrawn", "record or its source was withdrawn", licence_id or "")
         if pii_expected and pii_state not in PII_PASSED:
             return Decision(False, "pii_unchecked",
                             f"source expects personal data and the record has not passed the PII stage "
                             f"(pii_state={pii_state or 'NULL'})", licence_id or "")
-        rmeta, smeta = _json(meta), _json(s_meta)
-        terms = rmeta.get("licence_terms") or smeta.get("licence_terms")
-        merged = rmeta.get("licences") or []
-        key = (licence_id, json.dumps(terms, sort_keys=True, default=str), json.dumps(merged, sort_keys=True),
-               source_id)
+        key = (licence_id, r_terms, r_merged, source_id)
         hit = self._cache.get(key)
-        if hit is not None:
-            return hit
-        source = {"source_id": source_id, "title": s_title, "metadata": smeta}
+        if hit is None:
+            hit = self._cache[key] = self._decide(licence_id, r_terms, r_merged, source_id)
+        return hit
+
+    def _decide(self, licence_id: str | None, r_terms: str | None, r_merged: str | None, source_id: str) -> Decision:
+        source = self._sources.get(source_id) or {"source_id": source_id, "title": None, "metadata": {}}
+        terms = (json.loads(r_terms) if r_terms not in (None, "null") else None) \
+            or source["metadata"].get("licence_terms")
+        merged = (json.loads(r_merged) if r_merged not in (None, "null") else None) or []
         if not licence_id:
-            dec = Decision(False, "missing_licence", "record has no licence", "")
-        elif self.cat.get(licence_id) is None:
-            dec = Decision(False, "unknown_licence", f"licence `{licence_id}` is not in the catalogue", licence_id)
-        else:
-            try:
-                grants = [self.cat.grant(licence_id, terms, source)]
-                for part in merged:  # records derived from several parents carry every parent's licence
-                    grants.append(self.cat.grant(part.get("licence_id"), part.get("licence_terms"), source))
-                grant = combine(grants)
-            except LicenceError as exc:
-                dec = Decision(False, "licence_terms", str(exc), licence_id)
-            else:
-                use = grant.decide(purpose=self.p.purpose, audience=self.p.audience, commercial=self.p.commercial,
-                                   at=self.p.at)
-                label = " AND ".join(grant.licence_ids)
-                if use.ok:
-                    dec = Decision(True, "", "", label, grant.attributions)
-                else:
-                    dec = Decision(False, use.reason.split(":")[0].split(" ")[0], use.reason, label)
-        self._cache[key] = dec
-        return dec
+            return Decision(False, "missing_licence", "record has no licence", "")
+        if self.cat.get(licence_id) is None:
+            return Decision(False, "unknown_licence", f"licence `{licence_id}` is not in the catalogue", licence_id)
+        try:
+            grants = [self.cat.grant(licence_id, terms, source)]
+            for part in merged:  # records derived from several parents carry every parent's licence
+                grants.append(self.cat.grant(part.get("licence_id"), part.get("licence_terms"), source))
+            grant = combine(grants)
+        except (LicenceError, AttributeError, TypeError) as exc:
+            return Decision(False, "licence_terms", str(exc), licence_id)
+        use = grant.decide(purpose=self.p.purpose, audience=self.p.audience, commercial=self.p.commercial, at=self.p.at)
+        label = " AND ".join(grant.licence_ids)
+        if use.ok:
+            return Decision(True, "", "", label, grant.attributions)
+        return Decision(False, use.reason.split(":")[0].split(" ")[0], use.reason, label)
 
 
 def _prepare_out(out_dir: Path, overwrite: bool) -> None:
@@ -275,7 +278,7 @@ def export_dataset(
 def _export(con: duckdb.DuckDBPyConnection, out: Path, params: ExportParams, cat: Catalogue, state_hash: str,
             as_of: str, run_id: str, actor: str | None, progress: Callable[[int], None] | None) -> ExportResult:
     cat_sha = hashlib.sha256(Path(cat.path or catalogue_path()).read_bytes()).hexdigest()
-    decider = _Decider(cat, params)
+    decider = _Decider(con, cat, params)
     writer = _ShardWriter(out, params.format, params.shard_rows)
     manifest = io.StringIO()
     blocked = io.StringIO()
