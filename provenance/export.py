@@ -174,8 +174,11 @@ class _Decider:
         merged = (json.loads(r_merged) if r_merged not in (None, "null") else None) or []
         if not licence_id:
             return Decision(False, "missing_licence", "record has no licence", "")
-        if self.cat.get(licence_id) is None:
+        lic = self.cat.get(licence_id)
+        if lic is None:
             return Decision(False, "unknown_licence", f"licence `{licence_id}` is not in the catalogue", licence_id)
+        if not (lic.template or lic.terms_optional):
+            terms = None  # agreement terms belong to agreement licences, not to e.g. a CC licence beside them
         try:
             grants = [self.cat.grant(licence_id, terms, source)]
             for part in merged:  # records derived from several parents carry every parent's licence

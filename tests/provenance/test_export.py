@@ -255,3 +255,15 @@ def test_export_needs_an_existing_catalogue(cli, tmp_path):
                        str(tmp_path / "o"), db=tmp_path / "absent.duckdb")
     assert code == 1 and "does not exist" in err
     assert not (tmp_path / "absent.duckdb").exists()
+
+
+def test_source_terms_apply_only_to_agreement_licences(builder, cli, tmp_path):
+    from prov_helpers import TEXTBOOK_TERMS
+
+    b = builder
+    b.source("textbook", "LicenseRef-Written-Agreement", metadata={"licence_terms": TEXTBOOK_TERMS})
+    under_terms = b.record("textbook", "ch1", "第一章。")
+    open_chapter = b.record("textbook", "ch2", "開放章節。", licence_id="CC-BY-4.0")
+    _export(cli, tmp_path / "a")
+    assert open_chapter in _manifest_ids(tmp_path / "a")
+    assert _blocked(tmp_path / "a")[under_terms] == "audience"
