@@ -33,7 +33,6 @@ from provenance import ledger
 from provenance.errors import LicenceError
 from provenance.licences import (
     Catalogue,
-    Grant,
     catalogue_path,
     combine,
     default_catalogue,
