@@ -85,8 +85,9 @@ def chain_hash(prev_hash: str, content: str) -> str:
 
 
 def _tail(con: duckdb.DuckDBPyConnection) -> tuple[int, str]:
-    row = con.execute("SELECT seq, hash FROM provenance_events ORDER BY seq DESC LIMIT 1").fetchone()
-    return (row[0], row[1]) if row else (0, GENESIS)
+    # fetchall, not fetchone: DuckDB 2.0 refuses register() while a result is unfinished
+    rows = con.execute("SELECT seq, hash FROM provenance_events ORDER BY seq DESC LIMIT 1").fetchall()
+    return (rows[0][0], rows[0][1]) if rows else (0, GENESIS)
 
 
 def now() -> dt.datetime:

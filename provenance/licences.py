@@ -1,28 +1,467 @@
 """Licence catalogue (schemas/licences/catalogue.toml) and licence decisions.
 
-Placeholder API fixed by the foundation; the full catalogue, validation and checks are built
-by the licence issue. Other modules rely on these names.
+The catalogue is data: each entry declares permitted purposes, audience, commercial use and
+obligations (attribution, share-alike, sublicensing, expiry). Template entries such as
+``LicenseRef-Written-Agreement`` take their agreement-specific terms from
+``records.metadata.licence_terms`` / ``sources.metadata.licence_terms``.
+
+Audience is ordered ``public`` > ``consortium`` > ``member:BANK``: a licence granting ``public``
+allows every audience, ``consortium`` allows the consortium and each member bank, and
+``member:BANK`` only that bank.
 """
 
 from __future__ import annotations
 
-#: provisional order, most permissive first (replaced by the catalogue's own ranking)
-_RANK = {
-    "CC0-1.0": 100,
-    "LicenseRef-TW-Copyright-Art9": 95,
-    "OGDL-Taiwan-1.0": 90,
-    "CC-BY-4.0": 85,
-    "CC-BY-SA-4.0": 70,
-    "CC-BY-NC-4.0": 50,
-    "LicenseRef-MODA-AI-Training": 30,
-    "LicenseRef-Written-Agreement": 20,
-}
+import datetime as dt
+import json
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from curate.errors import ConfigError, UsageError
+from provenance.errors import LicenceError
+
+PURPOSES: tuple[str, ...] = ("training", "evaluation", "redistribution")
+AUDIENCES: tuple[str, ...] = ("consortium", "member:BANK", "public")
+REQUIRED_IDS: tuple[str, ...] = (
+    "OGDL-Taiwan-1.0", "CC-BY-4.0", "CC-BY-SA-4.0", "CC-BY-NC-4.0", "CC0-1.0",
+    "LicenseRef-TW-Copyright-Art9", "LicenseRef-MODA-AI-Training", "LicenseRef-Written-Agreement",
+)
+#: SPDX licence-list identifiers the catalogue may use without a ``LicenseRef-`` prefix.
+KNOWN_SPDX: frozenset[str] = frozenset({
+    "0BSD", "Apache-2.0", "BSD-2-Clause", "BSD-3-Clause", "CC-BY-1.0", "CC-BY-2.0", "CC-BY-2.5",
+    "CC-BY-3.0", "CC-BY-4.0", "CC-BY-NC-1.0", "CC-BY-NC-2.0", "CC-BY-NC-2.5", "CC-BY-NC-3.0",
+    "CC-BY-NC-4.0", "CC-BY-NC-ND-3.0", "CC-BY-NC-ND-4.0", "CC-BY-NC-SA-2.0", "CC-BY-NC-SA-3.0",
+    "CC-BY-NC-SA-4.0", "CC-BY-ND-3.0", "CC-BY-ND-4.0", "CC-BY-SA-2.0", "CC-BY-SA-3.0", "CC-BY-SA-4.0",
+    "CC-PDDC", "CC0-1.0", "CDLA-Permissive-1.0", "CDLA-Permissive-2.0", "CDLA-Sharing-1.0", "ISC", "MIT",
+    "ODbL-1.0", "ODC-By-1.0", "OGDL-Taiwan-1.0", "OGL-UK-3.0", "PDDL-1.0", "Unlicense",
+})
+_MEMBER_RE = re.compile(r"^member:[A-Za-z0-9_.-]+$")
+_PLACEHOLDER_RE = re.compile(r"\{(provider|year|dataset)\}")
+
+
+def parse_purpose(purpose: str) -> str:
+    """Validate a purpose; the error lists the valid values.
+
+    >>> parse_purpose("training")
+    'training'
+    """
+    if purpose not in PURPOSES:
+        raise UsageError(f"unknown purpose `{purpose}`; valid: {', '.join(PURPOSES)}")
+    return purpose
+
+
+def parse_audience(audience: str) -> str:
+    """Validate an audience (``public``, ``consortium`` or ``member:BANK``).
+
+    >>> parse_audience("member:CTBC")
+    'member:CTBC'
+    """
+    if audience in ("public", "consortium") or _MEMBER_RE.match(audience or ""):
+        return audience
+    raise UsageError(f"unknown audience `{audience}`; valid: {', '.join(AUDIENCES)} (BANK = member code)")
+
+
+def _meet(a: str, b: str) -> str | None:
+    """The narrower of two audience grants, or None when they do not overlap."""
+    if a == b:
+        return a
+    if a == "public":
+        return b
+    if b == "public":
+        return a
+    if a == "consortium" and b.startswith("member:"):
+        return b
+    if b == "consortium" and a.startswith("member:"):
+        return a
+    return None
+
+
+def audience_allows(granted: Iterable[str], requested: str) -> bool:
+    """True if an export to ``requested`` is inside the ``granted`` audience.
+
+    >>> audience_allows(["consortium"], "member:CTBC"), audience_allows(["consortium"], "public")
+    (True, False)
+    """
+    return any(_meet(g, requested) == requested for g in granted)
+
+
+def _intersect_audience(a: Iterable[str], b: Iterable[str]) -> tuple[str, ...]:
+    out = {m for x in a for y in b if (m := _meet(x, y)) is not None}
+    return tuple(sorted(out))
+
+
+def _date(value: Any, what: str, licence_id: str | None) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise LicenceError(licence_id, f"{what} `{value}` is not an ISO date (YYYY-MM-DD)") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Licence:
+    """One catalogue entry."""
+
+    id: str
+    name: str
+    url: str
+    purposes: frozenset[str]
+    audience: tuple[str, ...]
+    commercial: bool
+    attribution_required: bool
+    share_alike: bool
+    sublicensable: bool
+    rank: int
+    attribution: str = ""
+    expiry: dt.date | None = None
+    template: bool = False
+    """Agreement-specific terms must come from the record or source (``licence_terms``)."""
+    terms_optional: bool = False
+    """Terms may narrow this licence (e.g. a grant's expiry) but are not required."""
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def is_spdx(self) -> bool:
+        """True for SPDX licence-list ids (not ``LicenseRef-``)."""
+        return not self.id.startswith("LicenseRef-")
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-friendly view."""
+        return {
+            "id": self.id, "name": self.name, "url": self.url, "aliases": list(self.aliases),
+            "purposes": sorted(self.purposes), "audience": list(self.audience), "commercial": self.commercial,
+            "attribution_required": self.attribution_required, "attribution": self.attribution,
+            "share_alike": self.share_alike, "sublicensable": self.sublicensable,
+            "expiry": self.expiry.isoformat() if self.expiry else None, "template": self.template,
+            "terms_optional": self.terms_optional, "rank": self.rank,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Terms:
+    """Agreement-specific terms (``licence_terms``) of a template licence."""
+
+    agreement_id: str
+    licensor: str
+    audience: tuple[str, ...]
+    purposes: frozenset[str]
+    expiry: dt.date | None = None
+    attribution: str = ""
+    commercial: bool = False
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any], licence_id: str | None = None) -> Terms:
+        """Parse ``licence_terms``; raises :class:`LicenceError` naming the bad field."""
+        if not isinstance(data, Mapping):
+            raise LicenceError(licence_id, f"licence_terms must be an object, got {type(data).__name__}")
+        missing = [k for k in ("agreement_id", "licensor", "audience", "purposes") if not data.get(k)]
+        if missing:
+            raise LicenceError(licence_id, f"licence_terms lack {', '.join(missing)}")
+        audience = data["audience"]
+        audience = [audience] if isinstance(audience, str) else list(audience)
+        for a in audience:
+            if not (a in ("public", "consortium") or _MEMBER_RE.match(str(a))):
+                raise LicenceError(licence_id, f"licence_terms audience `{a}` invalid; valid: {', '.join(AUDIENCES)}")
+        purposes = data["purposes"]
+        purposes = [purposes] if isinstance(purposes, str) else list(purposes)
+        bad = [p for p in purposes if p not in PURPOSES]
+        if bad:
+            raise LicenceError(licence_id, f"licence_terms purposes {bad} invalid; valid: {', '.join(PURPOSES)}")
+        return cls(agreement_id=str(data["agreement_id"]), licensor=str(data["licensor"]),
+                   audience=tuple(sorted(set(audience))), purposes=frozenset(purposes),
+                   expiry=_date(data.get("expiry"), "licence_terms expiry", licence_id),
+                   attribution=str(data.get("attribution") or ""), commercial=bool(data.get("commercial", False)))
+
+
+@dataclass(frozen=True, slots=True)
+class UseDecision:
+    """Whether a use is allowed and, if not, why."""
+
+    ok: bool
+    reason: str = ""
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    """Effective permissions of a record (one licence, or the most restrictive of several)."""
+
+    licence_ids: tuple[str, ...]
+    purposes: frozenset[str]
+    audience: tuple[str, ...]
+    commercial: bool
+    share_alike: bool
+    sublicensable: bool
+    expiry: dt.date | None
+    attributions: tuple[str, ...] = ()
+    agreement_ids: tuple[str, ...] = ()
+
+    def decide(self, *, purpose: str, audience: str, commercial: bool = False, at: dt.date | None = None) -> UseDecision:
+        """Check one use against this grant."""
+        at = at or dt.datetime.now(dt.UTC).date()
+        label = "+".join(self.licence_ids)
+        if self.expiry is not None and at > self.expiry:
+            return UseDecision(False, f"expired: {label} ended {self.expiry.isoformat()}")
+        if purpose not in self.purposes:
+            return UseDecision(False, f"purpose `{purpose}` not permitted by {label} "
+                                      f"(permits: {', '.join(sorted(self.purposes)) or 'none'})")
+        if not audience_allows(self.audience, audience):
+            return UseDecision(False, f"audience `{audience}` not permitted by {label} "
+                                      f"(permits: {', '.join(self.audience) or 'none'})")
+        if commercial and not self.commercial:
+            return UseDecision(False, f"commercial use not permitted by {label}")
+        return UseDecision(True, "")
+
+
+def combine(grants: Iterable[Grant]) -> Grant:
+    """The most restrictive combination of several grants, with the union of attributions.
+
+    Used for a record derived from several records (e.g. merged duplicates).
+
+    >>> cat = default_catalogue()
+    >>> g = combine([cat.grant("CC-BY-4.0"), cat.grant("CC-BY-NC-4.0")])
+    >>> g.commercial, g.licence_ids
+    (False, ('CC-BY-4.0', 'CC-BY-NC-4.0'))
+    """
+    grants = list(grants)
+    if not grants:
+        raise ValueError("combine() needs at least one grant")
+    out = grants[0]
+    for g in grants[1:]:
+        expiries = [e for e in (out.expiry, g.expiry) if e is not None]
+        out = Grant(
+            licence_ids=tuple(dict.fromkeys(out.licence_ids + g.licence_ids)),
+            purposes=out.purposes & g.purposes,
+            audience=_intersect_audience(out.audience, g.audience),
+            commercial=out.commercial and g.commercial,
+            share_alike=out.share_alike or g.share_alike,
+            sublicensable=out.sublicensable and g.sublicensable,
+            expiry=min(expiries) if expiries else None,
+            attributions=tuple(dict.fromkeys(out.attributions + g.attributions)),
+            agreement_ids=tuple(dict.fromkeys(out.agreement_ids + g.agreement_ids)),
+        )
+    return out
+
+
+def _fill(template: str, source: Mapping[str, Any] | None) -> str:
+    source = source or {}
+    meta = source.get("metadata") or {}
+    if isinstance(meta, str):
+        meta = json.loads(meta or "{}")
+    title = str(source.get("title") or source.get("source_id") or "")
+    provider = str(meta.get("provider") or meta.get("agency") or "")
+    values = {
+        "provider": provider or title,
+        "year": str(meta.get("year") or ""),
+        # without a named provider the title already stands in for both
+        "dataset": str(meta.get("dataset") or (title if provider else "")),
+    }
+    text = _PLACEHOLDER_RE.sub(lambda m: values[m.group(1)], template)
+    return "\n".join(re.sub(r"\s{2,}", " ", line).strip(" ,") for line in text.splitlines()).strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Catalogue:
+    """The loaded licence catalogue."""
+
+    licences: Mapping[str, Licence]
+    aliases: Mapping[str, str] = field(default_factory=dict)
+    path: str = ""
+
+    def get(self, licence_id: str | None) -> Licence | None:
+        """The entry for an id or alias, or None."""
+        if not licence_id:
+            return None
+        return self.licences.get(self.aliases.get(licence_id, licence_id))
+
+    def __getitem__(self, licence_id: str) -> Licence:
+        lic = self.get(licence_id)
+        if lic is None:
+            raise LicenceError(licence_id, f"not in the licence catalogue; known: {', '.join(sorted(self.licences))}")
+        return lic
+
+    def grant(self, licence_id: str | None, terms: Mapping[str, Any] | Terms | None = None,
+              source: Mapping[str, Any] | None = None) -> Grant:
+        """Effective permissions of ``licence_id`` under optional agreement ``terms``.
+
+        Raises :class:`LicenceError` for an unknown or missing licence, or a template licence
+        without valid terms (default deny).
+        """
+        if not licence_id:
+            raise LicenceError(licence_id, "missing licence")
+        lic = self.get(licence_id)
+        if lic is None:
+            raise LicenceError(licence_id, "unknown licence (not in the catalogue)")
+        if terms is not None and not isinstance(terms, Terms):
+            terms = Terms.from_mapping(terms, lic.id)
+        if lic.template and terms is None:
+            raise LicenceError(lic.id, "agreement terms missing (records/sources metadata.licence_terms)")
+        attributions: tuple[str, ...] = ()
+        if lic.attribution:
+            attributions = (_fill(lic.attribution, source),)
+        grant = Grant(licence_ids=(lic.id,), purposes=lic.purposes, audience=lic.audience,
+                      commercial=lic.commercial, share_alike=lic.share_alike, sublicensable=lic.sublicensable,
+                      expiry=lic.expiry, attributions=attributions)
+        if terms is not None:
+            narrowed = Grant(licence_ids=(lic.id,), purposes=terms.purposes, audience=terms.audience,
+                             commercial=terms.commercial if lic.template else lic.commercial,
+                             share_alike=lic.share_alike, sublicensable=lic.sublicensable,
+                             expiry=terms.expiry,
+                             attributions=(terms.attribution,) if terms.attribution else (),
+                             agreement_ids=(terms.agreement_id,))
+            if lic.template:
+                # the agreement's own attribution replaces the (absent) generic statement
+                grant = replace(grant, attributions=())
+            grant = combine([grant, narrowed])
+        if lic.attribution_required and not grant.attributions:
+            raise LicenceError(lic.id, "attribution required but no attribution statement is available")
+        return grant
+
+
+def catalogue_path() -> Path:
+    """Path of the shipped catalogue."""
+    return Path(str(resources.files("schemas").joinpath("licences", "catalogue.toml")))
+
+
+def _schema() -> dict[str, Any]:
+    return json.loads(resources.files("schemas").joinpath("json", "licence_catalogue.schema.json").read_text("utf-8"))
+
+
+def _entry_name(data: dict[str, Any], path: Iterable[Any]) -> str:
+    path = list(path)
+    if len(path) >= 2 and path[0] == "licence" and isinstance(path[1], int):
+        items = data.get("licence") or []
+        entry_id = items[path[1]].get("id", "?") if path[1] < len(items) and isinstance(items[path[1]], dict) else "?"
+        rest = ".".join(str(p) for p in path[2:])
+        return f"entry #{path[1] + 1} `{entry_id}`" + (f" field `{rest}`" if rest else "")
+    return "catalogue" + (f" field `{'.'.join(map(str, path))}`" if path else "")
+
+
+def check_catalogue_data(data: dict[str, Any]) -> list[str]:
+    """Every problem in a parsed catalogue, each naming its entry; empty when valid."""
+    import jsonschema
+
+    problems: list[str] = []
+    validator = jsonschema.Draft202012Validator(_schema())
+    for err in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
+        problems.append(f"{_entry_name(data, err.absolute_path)}: {err.message}")
+    entries = data.get("licence") if isinstance(data.get("licence"), list) else []
+    seen: dict[str, int] = {}
+    for i, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            continue
+        lid = str(entry.get("id", ""))
+        where = f"entry #{i + 1} `{lid}`"
+        for name in [lid, *entry.get("aliases", [])]:
+            if name in seen:
+                problems.append(f"{where}: id `{name}` already used by entry #{seen[name] + 1}")
+            seen[name] = i
+        if lid and not lid.startswith("LicenseRef-") and lid not in KNOWN_SPDX:
+            problems.append(f"{where}: unknown SPDX id; use an id from the SPDX licence list or a LicenseRef- id")
+        if entry.get("attribution_required") and not entry.get("template") and not entry.get("attribution"):
+            problems.append(f"{where}: attribution_required but no attribution statement")
+        if not entry.get("template") and not entry.get("purposes"):
+            problems.append(f"{where}: no permitted purposes (obligations incomplete)")
+        if not entry.get("template") and not entry.get("audience"):
+            problems.append(f"{where}: no permitted audience (obligations incomplete)")
+        expiry = entry.get("expiry")
+        if isinstance(expiry, dt.date):
+            problems.append(f"{where}: expiry must be a quoted ISO date string")
+    missing = [r for r in REQUIRED_IDS if r not in seen]
+    if missing:
+        problems.append(f"catalogue: required ids missing: {', '.join(missing)}")
+    return problems
+
+
+def read_catalogue_file(path: str | Path) -> dict[str, Any]:
+    """Parse a catalogue TOML file (errors name the file)."""
+    path = Path(path)
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"licence catalogue `{path}` not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"licence catalogue `{path}` is not valid TOML: {exc}") from None
+
+
+def check_catalogue(path: str | Path | None = None) -> list[str]:
+    """Validate a catalogue file; returns the problems (empty = valid)."""
+    return check_catalogue_data(read_catalogue_file(path or catalogue_path()))
+
+
+def load_catalogue(path: str | Path | None = None) -> Catalogue:
+    """Load and validate a catalogue (default: the shipped one).
+
+    Raises :class:`ConfigError` listing every problem, each naming its entry.
+    """
+    path = Path(path or catalogue_path())
+    data = read_catalogue_file(path)
+    problems = check_catalogue_data(data)
+    if problems:
+        raise ConfigError(f"licence catalogue `{path}` is invalid: " + "; ".join(problems))
+    licences: dict[str, Licence] = {}
+    aliases: dict[str, str] = {}
+    for e in data["licence"]:
+        lic = Licence(
+            id=e["id"], name=e["name"], url=e["url"], purposes=frozenset(e["purposes"]),
+            audience=tuple(e["audience"]), commercial=e["commercial"],
+            attribution_required=e["attribution_required"], share_alike=e["share_alike"],
+            sublicensable=e["sublicensable"], rank=e["rank"], attribution=e.get("attribution", ""),
+            expiry=_date(e.get("expiry"), "expiry", e["id"]), template=e.get("template", False),
+            terms_optional=e.get("terms_optional", False), aliases=tuple(e.get("aliases", [])),
+        )
+        licences[lic.id] = lic
+        for a in lic.aliases:
+            aliases[a] = lic.id
+    return Catalogue(licences=licences, aliases=aliases, path=str(path))
+
+
+@lru_cache(maxsize=1)
+def default_catalogue() -> Catalogue:
+    """The shipped catalogue, loaded once."""
+    return load_catalogue()
+
+
+def check_use(licence_id: str | None, *, purpose: str, audience: str, commercial: bool = False,
+              at: dt.date | None = None, terms: Mapping[str, Any] | Terms | None = None,
+              catalogue: Catalogue | None = None) -> UseDecision:
+    """May a record under ``licence_id`` (and agreement ``terms``) be used this way on date ``at``?
+
+    >>> check_use("CC-BY-NC-4.0", purpose="training", audience="public", commercial=True).reason
+    'commercial use not permitted by CC-BY-NC-4.0'
+    >>> check_use("LicenseRef-Written-Agreement", purpose="training", audience="public",
+    ...           terms={"agreement_id": "A1", "licensor": "TABF", "audience": "consortium",
+    ...                  "purposes": ["training"], "attribution": "TABF"}).ok
+    False
+    """
+    parse_purpose(purpose)
+    parse_audience(audience)
+    cat = catalogue or default_catalogue()
+    try:
+        grant = cat.grant(licence_id, terms)
+    except LicenceError as exc:
+        return UseDecision(False, str(exc))
+    return grant.decide(purpose=purpose, audience=audience, commercial=commercial, at=at)
 
 
 def permissiveness(licence_id: str | None) -> int:
-    """Higher = more permissive; unknown or missing licences rank lowest (0).
+    """Higher = more permissive (the catalogue's ``rank``); unknown or missing licences rank 0.
 
     >>> permissiveness("CC0-1.0") > permissiveness("CC-BY-NC-4.0") > permissiveness(None)
     True
     """
-    return _RANK.get(licence_id or "", 0)
+    lic = default_catalogue().get(licence_id)
+    return lic.rank if lic else 0

@@ -1,0 +1,100 @@
+"""``curate licences``: list, show and check the licence catalogue."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from curate.commands.audit import JSON_OPTION, echo_json, format_table
+
+CATALOGUE_OPTION = click.option("--catalogue", "catalogue_file", type=click.Path(dir_okay=False, path_type=Path),
+                                default=None, help="Licence catalogue TOML (default: the shipped one).")
+
+licences = click.Group("licences", help="The licence catalogue: permitted purposes, audience, obligations.")
+
+
+@licences.command("list")
+@CATALOGUE_OPTION
+@JSON_OPTION
+def list_cmd(catalogue_file: Path | None, as_json: bool) -> int:
+    """List every licence with its permissions."""
+    from provenance.licences import load_catalogue
+
+    cat = load_catalogue(catalogue_file)
+    rows = [lic.as_dict() for lic in sorted(cat.licences.values(), key=lambda x: -x.rank)]
+    if as_json:
+        echo_json(rows)
+        return 0
+    for r in rows:
+        r["purposes"] = ",".join(r["purposes"]) or "(per agreement)"
+        r["audience"] = ",".join(r["audience"])
+        r["commercial"] = "yes" if r["commercial"] else "no"
+        r["attribution"] = "yes" if r["attribution_required"] else "no"
+        r["share_alike"] = "yes" if r["share_alike"] else "no"
+        r["sublicensable"] = "yes" if r["sublicensable"] else "no"
+        r["template"] = "agreement" if r["template"] else ""
+    click.echo(format_table(rows, ["id", "purposes", "audience", "commercial", "attribution", "share_alike",
+                                   "sublicensable", "expiry", "template", "rank"]))
+    return 0
+
+
+@licences.command("show")
+@click.argument("licence_id")
+@CATALOGUE_OPTION
+@JSON_OPTION
+def show_cmd(licence_id: str, catalogue_file: Path | None, as_json: bool) -> int:
+    """Show one licence (id or alias) in full."""
+    from provenance.licences import load_catalogue
+
+    lic = load_catalogue(catalogue_file)[licence_id]
+    data = lic.as_dict()
+    if as_json:
+        echo_json(data)
+        return 0
+    for k, v in data.items():
+        if k == "attribution" and v:
+            click.echo("attribution:")
+            for line in str(v).splitlines():
+                click.echo(f"    {line}")
+            continue
+        click.echo(f"{k}: {', '.join(v) if isinstance(v, list) else v}")
+    return 0
+
+
+@licences.command("check")
+@CATALOGUE_OPTION
+@JSON_OPTION
+def check_cmd(catalogue_file: Path | None, as_json: bool) -> int:
+    """Validate the catalogue (JSON schema, SPDX ids, obligations); exit 1 naming each bad entry.
+
+    If the catalogue database exists, also counts records whose licence is not in the catalogue
+    (they are kept but never exported).
+    """
+    from curate.db import connect_readonly
+    from provenance.licences import catalogue_path, check_catalogue, load_catalogue
+
+    path = catalogue_file or catalogue_path()
+    problems = check_catalogue(path)
+    flagged: list[dict] = []
+    db = click.get_current_context().obj.db_path
+    if not problems and Path(db).exists():
+        cat = load_catalogue(path)
+        con = connect_readonly(db)
+        try:
+            rows = con.execute("SELECT licence_id, count(*) FROM records WHERE status = 'active'"
+                               " GROUP BY ALL ORDER BY 1 NULLS FIRST").fetchall()
+        finally:
+            con.close()
+        flagged = [{"licence_id": lid, "records": n} for lid, n in rows if cat.get(lid) is None]
+    if as_json:
+        echo_json({"catalogue": str(path), "ok": not problems, "problems": problems, "unknown_licence_records": flagged})
+    else:
+        for p in problems:
+            click.echo(f"{path}: {p}", err=True)
+        if not problems:
+            click.echo(f"licence catalogue ok: {path}")
+        for f in flagged:
+            click.echo(f"warning: {f['records']} active records carry licence `{f['licence_id']}` that is not in the "
+                       "catalogue; they are kept but never exported")
+    return 1 if problems else 0

@@ -1,0 +1,33 @@
+"""``curate provenance``: withdrawal of sources and records."""
+
+from __future__ import annotations
+
+import click
+
+from curate.commands.audit import JSON_OPTION, echo_json
+from curate.commands.export import _actor
+
+provenance = click.Group("provenance", help="Provenance changes: withdraw sources or records.")
+
+
+@provenance.command("withdraw")
+@click.option("--source", "source_id", default=None, help="Withdraw every record of this source.")
+@click.option("--record", "record_id", default=None, help="Withdraw this record.")
+@click.option("--reason", required=True, help="Why (recorded in the ledger).")
+@JSON_OPTION
+def withdraw_cmd(source_id: str | None, record_id: str | None, reason: str, as_json: bool) -> int:
+    """Mark a source's or a record's records, and every version derived from them, withdrawn."""
+    from curate.db import connect
+    from provenance.withdraw import withdraw
+
+    con = connect(click.get_current_context().obj.db_path, create=False)
+    try:
+        res = withdraw(con, source_id=source_id, record_id=record_id, reason=reason, actor=_actor())
+    finally:
+        con.close()
+    if as_json:
+        echo_json({"scope": res.scope, "target": res.target, "records": res.records, "seq": res.seq})
+    else:
+        click.echo(f"withdrew {res.records} records of {res.scope} `{res.target}` (ledger seq {res.seq}); "
+                   "see `curate audit withdrawn` for past exports that contained them")
+    return 0

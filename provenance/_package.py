@@ -1,0 +1,199 @@
+"""Metadata documents of an export: NOTICE.md, dataset card, Croissant and SPDX 3.0 JSON-LD.
+
+Pure functions of the export summary, so the same export state gives byte-identical files.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from provenance.licences import Catalogue
+
+_NS = "urn:finllm-curate:export"
+FIELD_DOCS: dict[str, str] = {
+    "record_id": "Catalogue record id (sha256); look it up with `curate audit record ID`.",
+    "source_id": "Source the record was ingested from.",
+    "licence_id": "Effective licence (SPDX id or LicenseRef-; `A AND B` for records merged from several).",
+    "attribution": "Attribution statement(s) the licence requires for this record.",
+    "text": "Record text after the processing stages.",
+    "title": "Title of the item (e.g. law name).",
+    "locator": "Where in the source the record came from (e.g. PCODE/article).",
+    "lang": "Language tag.",
+    "script": "Chinese script: traditional / simplified / mixed / neutral.",
+    "doc_key": "Stable identity of the logical item across versions.",
+    "stage": "Last processing stage that produced this version.",
+    "content_sha256": "sha256 of text (UTF-8).",
+}
+
+
+def _dump(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+
+
+def _name(info: Mapping[str, Any]) -> str:
+    return f"finllm-{info['purpose']}-{info['audience'].replace(':', '-')}-{info['export_id'][:12]}"
+
+
+def notice(info: Mapping[str, Any], cat: Catalogue, used_ids: list[str],
+           attributions: Mapping[str, Mapping[str, Mapping[str, int]]]) -> str:
+    """NOTICE.md: every licence used and every required attribution statement."""
+    lines = [f"# NOTICE: {_name(info)}", "",
+             f"Export `{info['export_id']}` (purpose {info['purpose']}, audience {info['audience']}, "
+             f"commercial {'yes' if info['commercial'] else 'no'}). {info['records']} records.", "",
+             "## Licences", ""]
+    for lid in used_ids:
+        lic = cat[lid]
+        obligations = []
+        if lic.attribution_required:
+            obligations.append("attribution required")
+        if lic.share_alike:
+            obligations.append("share-alike: adaptations must carry the same licence")
+        if not lic.sublicensable:
+            obligations.append("not sublicensable or transferable")
+        if not lic.commercial:
+            obligations.append("non-commercial")
+        url = f" <{lic.url}>" if lic.url else ""
+        lines.append(f"* `{lid}`: {lic.name}{url}" + (f" ({'; '.join(obligations)})" if obligations else ""))
+    lines += ["", "## Attribution statements", ""]
+    if not attributions:
+        lines.append("No included licence requires attribution.")
+    for label in sorted(attributions):
+        lines += [f"### {label}", ""]
+        for statement in sorted(attributions[label]):
+            sources = attributions[label][statement]
+            lines.append("Sources: " + ", ".join(f"`{s}` ({n} records)" for s, n in sorted(sources.items())))
+            lines += ["", *[f"> {ln}" if ln else ">" for ln in statement.splitlines()], ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def card(info: Mapping[str, Any], cat: Catalogue, used_ids: list[str], shards: list[str]) -> str:
+    """README.md dataset card with the YAML header ``datasets.load_dataset`` reads."""
+    ext = "parquet" if info["format"] == "parquet" else "jsonl"
+    lines = ["---", "license: other", f"license_name: {_name(info)}-licences", "license_link: NOTICE.md",
+             "language:", "- zh", f"pretty_name: {_name(info)}", "configs:", "- config_name: default",
+             "  data_files:", "  - split: train", f"    path: data/train-*.{ext}", "---", "",
+             f"# {_name(info)}", "",
+             "Licence-gated export of the FinLLM curation catalogue. Every record carries its licence and "
+             "attribution; see `NOTICE.md` before any use.", "",
+             "| property | value |", "| --- | --- |",
+             f"| export id | `{info['export_id']}` |",
+             f"| purpose | {info['purpose']} |",
+             f"| audience | {info['audience']} |",
+             f"| commercial use | {'yes' if info['commercial'] else 'no'} |",
+             f"| records | {info['records']} |",
+             f"| characters | {info['characters']} |",
+             f"| shards | {len(shards)} ({info['format']}) |",
+             f"| catalogue state (ledger hash) | `{info['state_hash']}` |",
+             f"| manifest sha256 | `{info['manifest_sha256']}` |", "",
+             "## Licences", "", "| licence | records |", "| --- | --- |"]
+    lines += [f"| `{k}` | {v} |" for k, v in info["licences"].items()]
+    lines += ["", "## Blocked records", "", "Records not included, by reason (details in `blocked.csv`):", "",
+              "| reason | records |", "| --- | --- |"]
+    lines += [f"| {k} | {v} |" for k, v in info["blocked"].items()] or ["| (none) | 0 |"]
+    lines += ["", "## Columns", ""] + [f"* `{k}`: {v}" for k, v in FIELD_DOCS.items()]
+    lines += ["", "## Files", "", "* `manifest.jsonl`: every included record id with its content hash.",
+              "* `blocked.csv`: every excluded record with licence and reason.",
+              "* `NOTICE.md`: licences and required attribution statements.",
+              "* `croissant.json`: Croissant 1.0 metadata.", "* `spdx.jsonld`: SPDX 3.0 document of the package.",
+              "", "Provenance of any record: `curate audit record RECORD_ID`; of this export: "
+              f"`curate audit export {info['export_id']}`."]
+    return "\n".join(lines) + "\n"
+
+
+def croissant(info: Mapping[str, Any], cat: Catalogue, used_ids: list[str], shard_hashes: Mapping[str, str]) -> str:
+    """croissant.json (Croissant 1.0) describing the shards and their columns."""
+    from provenance._croissant_context import CONTEXT
+
+    parquet = info["format"] == "parquet"
+    encoding = "application/x-parquet" if parquet else "application/jsonlines"
+    distribution = [{"@type": "cr:FileObject", "@id": name, "name": name, "contentUrl": name,
+                     "encodingFormat": encoding, "sha256": sha} for name, sha in sorted(shard_hashes.items())]
+    distribution.append({"@type": "cr:FileSet", "@id": "shards", "name": "shards",
+                         "encodingFormat": encoding, "includes": f"data/train-*.{'parquet' if parquet else 'jsonl'}"})
+    fields = [{"@type": "cr:Field", "@id": f"records/{c}", "name": c, "description": d, "dataType": "sc:Text",
+               "source": {"fileSet": {"@id": "shards"}, "extract": {"column": c}}} for c, d in FIELD_DOCS.items()]
+    licences = [cat[lid].url or f"{_NS}:licence:{lid}" for lid in used_ids]
+    doc = {
+        "@context": CONTEXT,
+        "@type": "sc:Dataset",
+        "conformsTo": "http://mlcommons.org/croissant/1.0",
+        "name": _name(info),
+        "description": (f"FinLLM curation export {info['export_id']}: {info['records']} records permitted for "
+                        f"{info['purpose']} by {info['audience']}"
+                        f"{' (commercial use)' if info['commercial'] else ''}. See NOTICE.md."),
+        "url": f"{_NS}:{info['export_id']}",
+        "version": "1.0.0",
+        "datePublished": info["as_of"][:10],
+        "license": licences or ["NOASSERTION"],
+        "citeAs": f"FinLLM curation export {info['export_id']}",
+        "distribution": distribution,
+        "recordSet": [{"@type": "cr:RecordSet", "@id": "records", "name": "records",
+                       "description": "One row per exported record.", "key": {"@id": "records/record_id"},
+                       "field": fields}],
+    }
+    return _dump(doc)
+
+
+def spdx(info: Mapping[str, Any], cat: Catalogue, used_ids: list[str], shard_hashes: Mapping[str, str]) -> str:
+    """spdx.jsonld: an SPDX 3.0.1 JSON-LD document for the dataset package and its licences."""
+    base = f"{_NS}:{info['export_id']}"
+    ci = "_:creationinfo"
+    graph: list[dict[str, Any]] = [
+        {"type": "CreationInfo", "@id": ci, "specVersion": "3.0.1", "created": info["as_of"],
+         "createdBy": [f"{base}:agent"], "createdUsing": [f"{base}:tool"]},
+        {"type": "Organization", "spdxId": f"{base}:agent", "creationInfo": ci, "name": "FinLLM consortium data stewards"},
+        {"type": "Tool", "spdxId": f"{base}:tool", "creationInfo": ci, "name": "finllm-curate"},
+    ]
+    expression = " AND ".join(used_ids) if used_ids else "NOASSERTION"
+    files = []
+    for i, (name, sha) in enumerate(sorted(shard_hashes.items())):
+        fid = f"{base}:file:{i}"
+        files.append(fid)
+        graph.append({"type": "software_File", "spdxId": fid, "creationInfo": ci, "name": name,
+                      "software_primaryPurpose": "data",
+                      "verifiedUsing": [{"type": "Hash", "algorithm": "sha256", "hashValue": sha}]})
+    pkg = f"{base}:dataset"
+    graph.append({
+        "type": "dataset_DatasetPackage", "spdxId": pkg, "creationInfo": ci, "name": _name(info),
+        "software_packageVersion": info["export_id"], "software_downloadLocation": "NOASSERTION",
+        "software_primaryPurpose": "data", "releaseTime": info["as_of"], "builtTime": info["as_of"],
+        "originatedBy": [f"{base}:agent"],
+        "dataset_datasetType": ["text"],
+        "dataset_intendedUse": f"{info['purpose']} by {info['audience']}"
+                               f"{' (commercial)' if info['commercial'] else ' (non-commercial)'}",
+        "dataset_datasetSize": info["records"],
+        "dataset_hasSensitivePersonalInformation": "no",
+        "comment": f"catalogue state {info['state_hash']}; manifest sha256 {info['manifest_sha256']}",
+    })
+    lic_elems = []
+    for lid in used_ids:
+        if lid.startswith("LicenseRef-"):
+            lic = cat[lid]
+            eid = f"{base}:licence:{lid}"
+            graph.append({"type": "expandedlicensing_CustomLicense", "spdxId": eid, "creationInfo": ci,
+                          "name": lid, "simplelicensing_licenseText": lic.name,
+                          **({"expandedlicensing_seeAlso": [lic.url]} if lic.url else {})})
+            lic_elems.append(eid)
+    expr_id = f"{base}:licence-expression"
+    graph.append({"type": "simplelicensing_LicenseExpression", "spdxId": expr_id, "creationInfo": ci,
+                  "simplelicensing_licenseExpression": expression,
+                  **({"simplelicensing_customIdToUri": [
+                      {"type": "DictionaryEntry", "key": lid, "value": f"{base}:licence:{lid}"}
+                      for lid in used_ids if lid.startswith("LicenseRef-")]} if lic_elems else {})})
+    graph.append({"type": "Relationship", "spdxId": f"{base}:rel:declared", "creationInfo": ci, "from": pkg,
+                  "relationshipType": "hasDeclaredLicense", "to": [expr_id]})
+    graph.append({"type": "Relationship", "spdxId": f"{base}:rel:concluded", "creationInfo": ci, "from": pkg,
+                  "relationshipType": "hasConcludedLicense", "to": [expr_id]})
+    if files:
+        graph.append({"type": "Relationship", "spdxId": f"{base}:rel:contains", "creationInfo": ci, "from": pkg,
+                      "relationshipType": "contains", "to": files})
+    graph.append({"type": "SpdxDocument", "spdxId": f"{base}:document", "creationInfo": ci,
+                  "name": f"SPDX document for {_name(info)}", "dataLicense": f"{base}:data-licence",
+                  "profileConformance": ["core", "software", "dataset", "simpleLicensing", "expandedLicensing"],
+                  "rootElement": [pkg],
+                  "element": sorted(e.get("spdxId") for e in graph if e.get("spdxId"))})
+    graph.append({"type": "simplelicensing_LicenseExpression", "spdxId": f"{base}:data-licence", "creationInfo": ci,
+                  "simplelicensing_licenseExpression": "CC0-1.0"})
+    return _dump({"@context": "https://spdx.org/rdf/3.0.1/spdx-context.jsonld", "@graph": graph})

@@ -1,0 +1,194 @@
+"""Read-only audit queries over the catalogue.
+
+Every function takes a connection the caller opened with :func:`curate.db.connect_readonly`
+and only reads. Results are plain dicts/lists (JSON-ready) for ``--json`` and tables.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from curate.db import run_readonly_sql
+from curate.errors import CatalogueError
+from provenance import ledger
+from provenance.licences import Catalogue, default_catalogue
+
+#: tables the auditor's free SQL may never read (raw personal data)
+FORBIDDEN_TABLES: tuple[str, ...] = ("raw_vault",)
+
+
+def _iso(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def _rows(cur: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    cols = [d[0] for d in cur.description]
+    out = []
+    for row in cur.fetchall():
+        item = {}
+        for c, v in zip(cols, row, strict=True):
+            if c in ("detail", "params", "counts", "metadata") and isinstance(v, str):
+                v = json.loads(v)
+            item[c] = _iso(v)
+        out.append(item)
+    return out
+
+
+def _lit(value: str) -> str:
+    """A SQL string literal (quotes doubled).
+
+    Point lookups inline their ids instead of binding parameters: binding a Python value makes
+    DuckDB 2.0 import pandas (about a second per CLI call), which dominated `audit record`.
+
+    >>> _lit("it's")
+    "'it''s'"
+    """
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def require_provenance_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Raise a clear error when the catalogue predates migration 0002 (exports, withdrawals)."""
+    from curate.db import schema_version
+
+    if schema_version(con) < 2:
+        raise CatalogueError("this catalogue has no exports/withdrawals tables yet (schema < 0002); open it once "
+                             "for writing to migrate it, e.g. `curate init`")
+
+
+def verify(con: duckdb.DuckDBPyConnection) -> ledger.VerifyResult:
+    """Check the whole hash chain (see :func:`provenance.ledger.verify`)."""
+    return ledger.verify(con)
+
+
+_RECORD_COLS = ("record_id, doc_key, source_id, locator, title, licence_id, version_of, status, stage, run_id,"
+                " created_at, content_sha256, pii_state, lang, script, length(text) AS characters, metadata")
+
+
+def _lineage(con: duckdb.DuckDBPyConnection, record_id: str) -> list[tuple[str, int]]:
+    """``(record_id, depth)`` of every version in the chain: ancestors < 0, the record 0, derived > 0.
+
+    Point lookups on the primary key and on ``records(version_of)`` (migration 0002), so the cost
+    grows with the chain, not with the catalogue.
+    """
+    chain = [(record_id, 0)]
+    seen = {record_id}
+    cur, depth = record_id, 0
+    while True:
+        rows = con.execute(f"SELECT version_of FROM records WHERE record_id = {_lit(cur)}").fetchall()
+        parent = rows[0][0] if rows else None
+        if parent is None or parent in seen:
+            break
+        depth -= 1
+        chain.append((parent, depth))
+        seen.add(parent)
+        cur = parent
+    frontier, depth = [record_id], 0
+    while frontier:
+        depth += 1
+        nxt = []
+        for rid in frontier:
+            for (child,) in con.execute(f"SELECT record_id FROM records WHERE version_of = {_lit(rid)}").fetchall():
+                if child not in seen:
+                    seen.add(child)
+                    chain.append((child, depth))
+                    nxt.append(child)
+        frontier = nxt
+    chain.sort(key=lambda x: (x[1], x[0]))
+    return chain
+
+
+def record_report(con: duckdb.DuckDBPyConnection, record_id: str) -> dict[str, Any]:
+    """Where a record came from, under which terms, what was done to it, which exports had it.
+
+    Returns source (origin, kind), locator, licence, the version chain (ancestors and derived
+    versions), every ledger event of the chain in ledger order and every export that
+    included any version. Only indexed point lookups (fast on large catalogues).
+    """
+    require_provenance_schema(con)
+    rec = _rows(con.execute(f"SELECT {_RECORD_COLS} FROM records WHERE record_id = {_lit(record_id)}"))
+    if not rec:
+        raise CatalogueError(f"record `{record_id}` is not in the catalogue")
+    record = rec[0]
+    source = _rows(con.execute("SELECT source_id, kind, title, origin, licence_id, pii_expected, metadata"
+                               f" FROM sources WHERE source_id = {_lit(record['source_id'])}"))
+    chain = _lineage(con, record_id)
+    versions, events, exports = [], [], []
+    export_rows: dict[str, list[dict[str, Any]]] = {}
+    for rid, depth in chain:
+        v = _rows(con.execute("SELECT record_id, version_of, stage, status, licence_id, pii_state, created_at"
+                              f" FROM records WHERE record_id = {_lit(rid)}"))
+        versions.extend({**x, "depth": depth} for x in v)
+        events.extend(_rows(con.execute(
+            "SELECT seq, event_id, record_id, stage, action, run_id, actor, created_at, detail"
+            f" FROM provenance_events WHERE record_id = {_lit(rid)}")))
+        for (eid,) in con.execute(f"SELECT export_id FROM export_items WHERE record_id = {_lit(rid)}").fetchall():
+            if eid not in export_rows:
+                export_rows[eid] = _rows(con.execute(
+                    "SELECT export_id, purpose, audience, commercial, created_at, out_dir FROM exports"
+                    f" WHERE export_id = {_lit(eid)} ORDER BY export_seq"))
+            exports.extend({**x, "record_id": rid} for x in export_rows[eid])
+    events.sort(key=lambda e: e["seq"])
+    exports.sort(key=lambda e: (e["created_at"], e["export_id"], e["record_id"]))
+    derived = [v for v in versions if v["depth"] > 0]
+    return {"record": record, "source": source[0] if source else None, "versions": versions,
+            "derived": derived, "events": events, "exports": exports}
+
+
+def export_report(con: duckdb.DuckDBPyConnection, export_id: str) -> dict[str, Any]:
+    """An export's parameters, licence breakdown and blocked counts by reason."""
+    require_provenance_schema(con)
+    runs = _rows(con.execute("SELECT * FROM exports WHERE export_id = ? OR CAST(export_seq AS VARCHAR) = ?"
+                             " ORDER BY export_seq", [export_id, export_id]))
+    if not runs:
+        raise CatalogueError(f"export `{export_id}` not found; list exports with "
+                             "`curate audit sql \"SELECT export_id, created_at FROM exports\"`")
+    eid = runs[0]["export_id"]
+    licences = _rows(con.execute(
+        "SELECT i.licence_id, r.source_id, count(*) AS records, sum(length(r.text)) AS characters,"
+        " count(*) FILTER (WHERE r.status = 'withdrawn') AS withdrawn_since"
+        " FROM export_items i JOIN records r USING (record_id) WHERE i.export_id = ?"
+        " GROUP BY ALL ORDER BY i.licence_id, r.source_id", [eid]))
+    counts = runs[-1]["counts"] or {}
+    return {"export_id": eid, "runs": runs, "licences": licences, "blocked": counts.get("blocked", {}),
+            "records": runs[-1]["records"], "blocked_total": runs[-1]["blocked"]}
+
+
+def licences_report(con: duckdb.DuckDBPyConnection, catalogue: Catalogue | None = None) -> list[dict[str, Any]]:
+    """Active records and characters per licence per source, flagging licences not in the catalogue."""
+    cat = catalogue or default_catalogue()
+    rows = _rows(con.execute(
+        "SELECT coalesce(licence_id, '(none)') AS licence_id, source_id, count(*) AS records,"
+        " coalesce(sum(length(text)), 0) AS characters FROM records WHERE status = 'active'"
+        " GROUP BY ALL ORDER BY licence_id, source_id"))
+    for r in rows:
+        r["known"] = cat.get(r["licence_id"]) is not None
+    return rows
+
+
+def withdrawn_report(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Past exports that contained records withdrawn since (recipients must be told)."""
+    require_provenance_schema(con)
+    return _rows(con.execute(
+        "SELECT e.export_id, min(e.created_at) AS exported_at, any_value(e.purpose) AS purpose,"
+        " any_value(e.audience) AS audience, any_value(e.out_dir) AS out_dir,"
+        " count(DISTINCT i.record_id) AS withdrawn_records, list(DISTINCT r.source_id ORDER BY r.source_id) AS sources"
+        " FROM exports e JOIN export_items i USING (export_id) JOIN records r USING (record_id)"
+        " WHERE r.status = 'withdrawn' GROUP BY e.export_id ORDER BY exported_at, e.export_id"))
+
+
+def withdrawn_records(con: duckdb.DuckDBPyConnection, export_id: str) -> list[str]:
+    """Ids of an export's records that are withdrawn now."""
+    return [r[0] for r in con.execute(
+        "SELECT i.record_id FROM export_items i JOIN records r USING (record_id)"
+        " WHERE i.export_id = ? AND r.status = 'withdrawn' ORDER BY 1", [export_id]).fetchall()]
+
+
+def sql(db_path: str | Path, query: str) -> tuple[list[str], list[tuple]]:
+    """Run one read-only query; refuses writes and the raw PII tables."""
+    return run_readonly_sql(db_path, query, forbidden_tables=FORBIDDEN_TABLES)

@@ -1,0 +1,46 @@
+"""End to end on real MOJ fixtures: ingest -> hygiene -> export -> load_dataset -> audit."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+
+@pytest.mark.slow
+def test_law_moj_ingest_to_export(law_fixtures, db_path, cli, tmp_path):
+    import datasets
+
+    code, out, err = cli("--quiet", "ingest", "law-moj", str(law_fixtures / "chlaw_json" / "ch"))
+    assert code in (0, 3), err
+    code, out, err = cli("--quiet", "run", "hygiene", "--workers", "1")
+    assert code in (0, 3), err
+    code, out, _ = cli("audit", "licences", "--json")
+    lic = json.loads(out)
+    assert lic and all(r["licence_id"] == "OGDL-Taiwan-1.0" and r["known"] for r in lic)
+    n_active = sum(r["records"] for r in lic)
+
+    out_dir = tmp_path / "laws"
+    code, out, err = cli("--quiet", "export", "dataset", "--purpose", "redistribution", "--audience", "public",
+                         "--commercial", "--out", str(out_dir), "--json")
+    assert code == 0, err
+    res = json.loads(out)
+    assert res["records"] == n_active and res["blocked"] == 0
+    ds = datasets.load_dataset(str(out_dir))["train"]
+    assert len(ds) == n_active
+    row = ds[0]
+    assert row["licence_id"] == "OGDL-Taiwan-1.0" and "https://data.gov.tw/license" in row["attribution"]
+    assert "政府資料開放授權條款" in (out_dir / "NOTICE.md").read_text("utf-8")
+
+    code, out, _ = cli("audit", "record", row["record_id"], "--json")
+    rep = json.loads(out)
+    assert rep["source"]["source_id"] == row["source_id"]
+    assert rep["events"] and rep["events"][0]["stage"] == "ingest"
+    assert [e["export_id"] for e in rep["exports"]] == [res["export_id"]]
+    code, out, _ = cli("audit", "verify")
+    assert code == 0, out
+
+    code, out, err = cli("provenance", "withdraw", "--source", row["source_id"], "--reason", "test", "--json")
+    assert code == 0 and json.loads(out)["records"] >= n_active
+    code, out, _ = cli("audit", "withdrawn", "--json")
+    assert [r["export_id"] for r in json.loads(out)] == [res["export_id"]]

@@ -1,0 +1,233 @@
+"""Licence catalogue, validation and use decisions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from curate.errors import ConfigError, UsageError
+from provenance.licences import (
+    REQUIRED_IDS,
+    Terms,
+    audience_allows,
+    catalogue_path,
+    check_catalogue,
+    check_use,
+    combine,
+    default_catalogue,
+    load_catalogue,
+    permissiveness,
+)
+
+from prov_helpers import TEXTBOOK_TERMS
+
+
+def test_shipped_catalogue_is_valid_and_complete():
+    assert check_catalogue() == []
+    cat = default_catalogue()
+    for lid in REQUIRED_IDS:
+        assert cat.get(lid) is not None, lid
+    assert cat["OGDL-Taiwan-1.0"].attribution_required
+    assert "https://data.gov.tw/license" in cat["OGDL-Taiwan-1.0"].attribution
+    assert cat["LicenseRef-MODA-AI-Training"].purposes == {"training"}
+    assert not cat["LicenseRef-MODA-AI-Training"].sublicensable
+    assert cat["LicenseRef-Written-Agreement"].template
+    # aliases used by the domain notes resolve to the same entries
+    assert cat["LicenseRef-TW-CopyrightAct-Art9"].id == "LicenseRef-TW-Copyright-Art9"
+    assert cat["LicenseRef-SAITD-Lic-Taiwan-1.0"].id == "LicenseRef-MODA-AI-Training"
+
+
+def _write_variant(tmp_path: Path, mutate) -> Path:
+    data = tomllib.loads(catalogue_path().read_text(encoding="utf-8"))
+    mutate(data)
+    lines = ["version = 1"]
+    for entry in data["licence"]:
+        lines.append("[[licence]]")
+        for k, v in entry.items():
+            if isinstance(v, bool):
+                lines.append(f"{k} = {'true' if v else 'false'}")
+            elif isinstance(v, int):
+                lines.append(f"{k} = {v}")
+            elif isinstance(v, list):
+                lines.append(f"{k} = [{', '.join(repr(x).replace(chr(39), chr(34)) for x in v)}]")
+            else:
+                lines.append(f"{k} = '''{v}'''")
+    path = tmp_path / "catalogue.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _entry(data, lid):
+    return next(e for e in data["licence"] if e["id"] == lid)
+
+
+@pytest.mark.parametrize("mutate,needle", [
+    (lambda d: _entry(d, "CC-BY-4.0").update(id="CC-BY-4.5"), "`CC-BY-4.5`: unknown SPDX id"),
+    (lambda d: _entry(d, "CC-BY-SA-4.0").pop("share_alike"), "`CC-BY-SA-4.0`: 'share_alike' is a required property"),
+    (lambda d: _entry(d, "CC-BY-NC-4.0").pop("attribution"), "`CC-BY-NC-4.0`: attribution_required but no attribution"),
+    (lambda d: _entry(d, "CC0-1.0").update(purposes=["training", "selling"]), "`CC0-1.0` field `purposes.1`"),
+    (lambda d: _entry(d, "OGDL-Taiwan-1.0").update(audience=["everyone"]), "`OGDL-Taiwan-1.0` field `audience.0`"),
+    (lambda d: d["licence"].remove(_entry(d, "CC0-1.0")), "required ids missing: CC0-1.0"),
+], ids=["unknown-spdx", "missing-obligation", "missing-attribution", "bad-purpose", "bad-audience", "missing-id"])
+def test_check_names_the_bad_entry(tmp_path, cli, mutate, needle):
+    path = _write_variant(tmp_path, mutate)
+    problems = check_catalogue(path)
+    assert any(needle in p for p in problems), problems
+    code, out, err = cli("licences", "check", "--catalogue", str(path))
+    assert code == 1
+    assert needle in err
+    with pytest.raises(ConfigError, match="invalid"):
+        load_catalogue(path)
+
+
+def test_unmodified_rewrite_passes(tmp_path, cli):
+    path = _write_variant(tmp_path, lambda d: None)
+    assert check_catalogue(path) == []
+    code, out, _ = cli("licences", "check", "--catalogue", str(path))
+    assert code == 0 and "ok" in out
+
+
+@pytest.mark.parametrize("lid,purpose,audience,commercial,ok", [
+    ("CC0-1.0", "redistribution", "public", True, True),
+    ("LicenseRef-TW-Copyright-Art9", "training", "public", True, True),
+    ("OGDL-Taiwan-1.0", "redistribution", "public", True, True),
+    ("CC-BY-NC-4.0", "training", "public", False, True),
+    ("CC-BY-NC-4.0", "training", "public", True, False),
+    ("LicenseRef-MODA-AI-Training", "training", "consortium", False, True),
+    ("LicenseRef-MODA-AI-Training", "training", "member:CTBC", False, True),
+    ("LicenseRef-MODA-AI-Training", "evaluation", "consortium", False, False),
+    ("LicenseRef-MODA-AI-Training", "training", "public", False, False),
+    ("LicenseRef-Written-Agreement", "training", "consortium", False, False),  # no terms: default deny
+    ("LicenseRef-Nonexistent", "training", "consortium", False, False),
+    (None, "training", "consortium", False, False),
+], ids=lambda v: str(v))
+def test_check_use(lid, purpose, audience, commercial, ok):
+    dec = check_use(lid, purpose=purpose, audience=audience, commercial=commercial, at=dt.date(2026, 6, 1))
+    assert dec.ok is ok, dec.reason
+    assert bool(dec.reason) is (not ok)
+
+
+def test_written_agreement_terms():
+    at = dt.date(2026, 6, 1)
+    lid = "LicenseRef-Written-Agreement"
+    assert check_use(lid, purpose="training", audience="consortium", terms=TEXTBOOK_TERMS, at=at).ok
+    assert check_use(lid, purpose="evaluation", audience="member:FUBON", terms=TEXTBOOK_TERMS, at=at).ok
+    pub = check_use(lid, purpose="training", audience="public", terms=TEXTBOOK_TERMS, at=at)
+    assert not pub.ok and "audience" in pub.reason
+    red = check_use(lid, purpose="redistribution", audience="consortium", terms=TEXTBOOK_TERMS, at=at)
+    assert not red.ok and "purpose" in red.reason
+    late = check_use(lid, purpose="training", audience="consortium", terms=TEXTBOOK_TERMS, at=dt.date(2031, 1, 1))
+    assert not late.ok and late.reason.startswith("expired")
+    one_bank = {**TEXTBOOK_TERMS, "audience": ["member:CTBC"]}
+    assert check_use(lid, purpose="training", audience="member:CTBC", terms=one_bank, at=at).ok
+    assert not check_use(lid, purpose="training", audience="member:FUBON", terms=one_bank, at=at).ok
+    assert not check_use(lid, purpose="training", audience="consortium", terms=one_bank, at=at).ok
+    bad = check_use(lid, purpose="training", audience="consortium", terms={"agreement_id": "x"}, at=at)
+    assert not bad.ok and "licensor" in bad.reason
+
+
+def test_moda_grant_expiry_from_terms():
+    terms = {"agreement_id": "TAIC-123", "licensor": "數位發展部", "audience": "consortium",
+             "purposes": ["training"], "expiry": "2026-03-31"}
+    lid = "LicenseRef-MODA-AI-Training"
+    assert check_use(lid, purpose="training", audience="consortium", terms=terms, at=dt.date(2026, 3, 31)).ok
+    assert not check_use(lid, purpose="training", audience="consortium", terms=terms, at=dt.date(2026, 4, 1)).ok
+    # terms can never widen the catalogue entry
+    wide = {**terms, "purposes": ["training", "redistribution"], "audience": "public", "expiry": None}
+    assert not check_use(lid, purpose="redistribution", audience="consortium", terms=wide).ok
+    assert not check_use(lid, purpose="training", audience="public", terms=wide).ok
+
+
+def test_unknown_purpose_and_audience_list_valid_values():
+    with pytest.raises(UsageError, match="training, evaluation, redistribution"):
+        check_use("CC0-1.0", purpose="marketing", audience="public")
+    with pytest.raises(UsageError, match="consortium, member:BANK, public"):
+        check_use("CC0-1.0", purpose="training", audience="everyone")
+
+
+def test_combine_is_most_restrictive_with_union_of_attributions():
+    cat = default_catalogue()
+    src = {"source_id": "s", "title": "T", "metadata": {"provider": "P"}}
+    g = combine([cat.grant("OGDL-Taiwan-1.0", source=src), cat.grant("CC-BY-SA-4.0", source=src),
+                 cat.grant("LicenseRef-Written-Agreement", TEXTBOOK_TERMS)])
+    assert g.purposes == {"training", "evaluation"}
+    assert g.audience == ("consortium",)
+    assert g.share_alike and not g.sublicensable
+    assert g.expiry == dt.date(2030, 12, 31)
+    assert len(g.attributions) == 3
+    assert g.decide(purpose="training", audience="member:X", at=dt.date(2026, 1, 1)).ok
+    assert not g.decide(purpose="training", audience="public", at=dt.date(2026, 1, 1)).ok
+    # disjoint member audiences leave nobody
+    a = cat.grant("LicenseRef-Written-Agreement", {**TEXTBOOK_TERMS, "audience": "member:A"})
+    b = cat.grant("LicenseRef-Written-Agreement", {**TEXTBOOK_TERMS, "audience": "member:B"})
+    assert combine([a, b]).audience == ()
+
+
+def test_audience_order():
+    assert audience_allows(["public"], "member:X")
+    assert audience_allows(["consortium"], "consortium")
+    assert not audience_allows(["member:X"], "consortium")
+    assert not audience_allows([], "member:X")
+
+
+def test_permissiveness_follows_catalogue_rank():
+    cat = default_catalogue()
+    assert permissiveness("CC0-1.0") == cat["CC0-1.0"].rank
+    assert permissiveness("CC-BY-4.0") > permissiveness("CC-BY-NC-4.0") > permissiveness("LicenseRef-Nope") == 0
+
+
+def test_terms_parse_errors_name_field():
+    from provenance.errors import LicenceError
+
+    with pytest.raises(LicenceError, match="purposes"):
+        Terms.from_mapping({**TEXTBOOK_TERMS, "purposes": ["resale"]}, "X")
+    with pytest.raises(LicenceError, match="expiry"):
+        Terms.from_mapping({**TEXTBOOK_TERMS, "expiry": "next year"}, "X")
+
+
+def test_cli_list_and_show(cli):
+    code, out, _ = cli("licences", "list")
+    assert code == 0
+    for lid in REQUIRED_IDS:
+        assert lid in out
+    code, out, _ = cli("licences", "show", "OGDL-Taiwan-1.0")
+    assert code == 0 and "政府資料開放授權條款" in out
+    code, out, err = cli("licences", "show", "LicenseRef-Nope")
+    assert code == 1 and "not in the licence catalogue" in err
+
+
+_IDS = sorted(set(REQUIRED_IDS) - {"LicenseRef-Written-Agreement"})
+_TERMS = [None, TEXTBOOK_TERMS, {**TEXTBOOK_TERMS, "audience": ["member:A", "member:B"], "purposes": ["training"]}]
+
+
+def test_combination_never_permits_what_a_part_forbids():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    cat = default_catalogue()
+
+    def grant(choice):
+        lid, terms = choice
+        if terms is not None:
+            return cat.grant("LicenseRef-Written-Agreement", terms)
+        return cat.grant(lid, source={"title": "T"})
+
+    parts = st.tuples(st.sampled_from(_IDS), st.sampled_from(_TERMS))
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.lists(parts, min_size=1, max_size=4), st.sampled_from(["training", "evaluation", "redistribution"]),
+           st.sampled_from(["public", "consortium", "member:A", "member:C"]), st.booleans(),
+           st.dates(dt.date(2025, 1, 1), dt.date(2032, 1, 1)))
+    def check(choices, purpose, audience, commercial, at):
+        grants = [grant(c) for c in choices]
+        combined = combine(grants)
+        each = [g.decide(purpose=purpose, audience=audience, commercial=commercial, at=at).ok for g in grants]
+        assert combined.decide(purpose=purpose, audience=audience, commercial=commercial, at=at).ok == all(each)
+        assert set(combined.attributions) == {a for g in grants for a in g.attributions}
+        assert combine(list(reversed(grants))).decide(purpose=purpose, audience=audience, commercial=commercial,
+                                                      at=at).ok == all(each)
+
+    check()

@@ -1,0 +1,92 @@
+"""Withdrawal cascades to derived versions, leaves later exports and shows in `audit withdrawn`."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import pytest
+
+
+def _export(cli, out, audience="consortium"):
+    code, stdout, err = cli("--quiet", "export", "dataset", "--purpose", "training", "--audience", audience,
+                            "--out", str(out), "--as-of", "2026-06-01", "--json")
+    assert code == 0, err
+    return json.loads(stdout)
+
+
+def _ids(out):
+    return {json.loads(x)["record_id"] for x in (out / "manifest.jsonl").read_text("utf-8").splitlines()}
+
+
+def _status(db_path, ids):
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        return dict(con.execute("SELECT record_id, status FROM records WHERE record_id IN (SELECT unnest(?))",
+                                [list(ids)]).fetchall())
+    finally:
+        con.close()
+
+
+def test_withdrawn_source_leaves_next_export_and_is_reported(mixed, db_path, cli, tmp_path):
+    first = _export(cli, tmp_path / "before")
+    assert mixed["textbook"][0] in _ids(tmp_path / "before")
+    code, out, _ = cli("audit", "withdrawn", "--json")
+    assert code == 0 and json.loads(out) == []
+
+    code, out, err = cli("provenance", "withdraw", "--source", "textbook", "--reason", "licensor ended agreement")
+    assert code == 0, err
+    assert "withdrew 1 records" in out
+
+    second = _export(cli, tmp_path / "after")
+    assert mixed["textbook"][0] not in _ids(tmp_path / "after")
+    assert second["blocked_by_code"].get("withdrawn") == 1
+    assert _ids(tmp_path / "after") == _ids(tmp_path / "before") - set(mixed["textbook"])
+
+    code, out, _ = cli("audit", "withdrawn", "--json")
+    rows = json.loads(out)
+    assert [r["export_id"] for r in rows] == [first["export_id"]]
+    assert rows[0]["withdrawn_records"] == 1 and rows[0]["sources"] == ["textbook"]
+    code, out, _ = cli("audit", "withdrawn")
+    assert first["export_id"] in out
+    code, out, _ = cli("audit", "verify")
+    assert code == 0
+
+
+def test_withdraw_record_cascades_to_derived_versions(builder, db_path, cli):
+    b = builder
+    b.source("law_moj", "OGDL-Taiwan-1.0")
+    root = b.record("law_moj", "A/1", "原文")
+    v1 = b.version(root, "原文 清理", stage="hygiene")
+    v2 = b.version(v1, "原文 正規化", stage="normalise")
+    other = b.record("law_moj", "A/2", "別的")
+    b.close()
+    code, out, err = cli("provenance", "withdraw", "--record", root, "--reason", "PDPA Art. 11 deletion request", "--json")
+    assert code == 0, err
+    assert json.loads(out)["records"] == 3
+    st = _status(db_path, [root, v1, v2, other])
+    assert st == {root: "withdrawn", v1: "withdrawn", v2: "withdrawn", other: "active"}
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        events = con.execute("SELECT record_id, detail FROM provenance_events WHERE action = 'withdraw'").fetchall()
+        wd = con.execute("SELECT scope, target, records FROM withdrawals").fetchall()
+    finally:
+        con.close()
+    assert {e[0] for e in events} == {root, v1, v2}
+    assert all(json.loads(e[1])["reason"] == "PDPA Art. 11 deletion request" for e in events)
+    assert wd == [("record", root, 3)]
+    # again: nothing new, still recorded
+    code, out, _ = cli("provenance", "withdraw", "--record", v2, "--reason", "again", "--json")
+    assert code == 0 and json.loads(out)["records"] == 0
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["--reason", "x"], "exactly one of --source or --record"),
+    (["--source", "a", "--record", "b", "--reason", "x"], "exactly one of --source or --record"),
+    (["--source", "nope", "--reason", "x"], "source `nope` is not in the catalogue"),
+    (["--record", "nope", "--reason", "x"], "record `nope` is not in the catalogue"),
+    (["--source", "law_moj", "--reason", " "], "non-empty --reason"),
+], ids=["none", "both", "unknown-source", "unknown-record", "empty-reason"])
+def test_withdraw_errors(mixed, cli, args, needle):
+    code, _, err = cli("provenance", "withdraw", *args)
+    assert code in (1, 2) and needle in err
