@@ -93,7 +93,8 @@ class LawMojSource(Source):
         return [SourceInfo(
             source_id=SOURCE_ID, kind=self.name, title="全國法規資料庫 Laws & Regulations Database (MOJ)",
             origin="https://law.moj.gov.tw/api/data/", licence_id=self.licence_id, pii_expected=False,
-            metadata={"copyright_status": "excluded (TW Copyright Act Art. 9(1)(1)-(2))",
+            metadata={"provider": "法務部", "dataset": "全國法規資料庫 法規資料 (開放資料)",
+                      "copyright_status": "excluded (TW Copyright Act Art. 9(1)(1)-(2))",
                       "licence_note": "Laws are excluded from copyright under Copyright Act Art. 9; the bulk files "
                                       "are released under the Open Government Data License v1.0."})]
 

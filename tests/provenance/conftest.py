@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
-from prov_helpers import TEXTBOOK_TERMS, CatalogueBuilder
+
+# importlib import mode puts no test folder on sys.path: make the helper module importable
+sys.path.insert(0, str(Path(__file__).parent))
+from prov_helpers import TEXTBOOK_TERMS, CatalogueBuilder  # noqa: E402
 
 
 @pytest.fixture()

@@ -26,13 +26,14 @@ def test_law_moj_ingest_to_export(law_fixtures, db_path, cli, tmp_path):
     assert code == 0, err
     res = json.loads(out)
     assert res["records"] == n_active and res["blocked"] == 0
-    ds = datasets.load_dataset(str(out_dir))["train"]
+    ds = datasets.load_dataset(str(out_dir), cache_dir=str(tmp_path / "hf-cache"))["train"]
     assert len(ds) == n_active
     row = ds[0]
     assert row["licence_id"] == "OGDL-Taiwan-1.0" and "https://data.gov.tw/license" in row["attribution"]
     assert "政府資料開放授權條款" in (out_dir / "NOTICE.md").read_text("utf-8")
 
-    code, out, _ = cli("audit", "record", row["record_id"], "--json")
+    code, out, err = cli("audit", "record", row["record_id"], "--json")
+    assert code == 0, err
     rep = json.loads(out)
     assert rep["source"]["source_id"] == row["source_id"]
     assert rep["events"] and rep["events"][0]["stage"] == "ingest"

@@ -129,7 +129,7 @@ def test_loads_with_datasets_and_notice(mixed, cli, tmp_path):
 
     out = tmp_path / "ds"
     _export(cli, out)
-    ds = datasets.load_dataset(str(out))["train"]
+    ds = datasets.load_dataset(str(out), cache_dir=str(tmp_path / "hf-cache"))["train"]
     assert len(ds) == 6
     assert {"record_id", "source_id", "licence_id", "attribution", "text"} <= set(ds.column_names)
     law = [r for r in ds if r["source_id"] == "law_moj"]
@@ -149,7 +149,7 @@ def test_jsonl_format_and_sharding(mixed, cli, tmp_path):
     _export(cli, out, "--format", "jsonl", "--shard-rows", "4")
     shards = sorted((out / "data").glob("*.jsonl"))
     assert len(shards) == 2
-    ds = datasets.load_dataset(str(out))["train"]
+    ds = datasets.load_dataset(str(out), cache_dir=str(tmp_path / "hf-cache"))["train"]
     assert len(ds) == 6
 
 
@@ -227,7 +227,7 @@ def test_merged_record_carries_most_restrictive_licence(builder, cli, tmp_path):
     assert {merged, plain} <= _manifest_ids(tmp_path / "a")
     import datasets
 
-    rows = {r["record_id"]: r for r in datasets.load_dataset(str(tmp_path / "a"))["train"]}
+    rows = {r["record_id"]: r for r in datasets.load_dataset(str(tmp_path / "a"), cache_dir=str(tmp_path / "hf-cache"))["train"]}
     assert rows[merged]["licence_id"] == "OGDL-Taiwan-1.0 AND CC-BY-NC-4.0"
     assert "CC BY-NC 4.0" in rows[merged]["attribution"] and "政府資料開放授權條款" in rows[merged]["attribution"]
     _export(cli, tmp_path / "b", "--commercial")
