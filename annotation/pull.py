@@ -37,7 +37,7 @@ from curate.errors import UsageError
 from curate.records import create_version
 from provenance import ledger
 
-Progress = Callable[[int], None]
+Progress = Callable[[int, int], None]  # (advanced by, total of this project)
 STAGE = "annotation"
 
 
@@ -217,7 +217,7 @@ def _pull_project(con: duckdb.DuckDBPyConnection, client: LabelStudioClient, ban
         _insert_annotations(con, rows)
     report.imported += len(rows)
     if progress:
-        progress(len(rows))
+        progress(len(rows), len(rows))
 
 
 def _insert_annotations(con: duckdb.DuckDBPyConnection, rows: list[tuple]) -> None:

@@ -30,7 +30,7 @@ from curate.errors import UsageError
 from provenance import ledger
 
 MAX_BATCH = 1000
-Progress = Callable[[int], None]
+Progress = Callable[[int, int], None]  # (advanced by, total)
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,7 +245,7 @@ def push(con: duckdb.DuckDBPyConnection, client: LabelStudioClient, cfg: PushCon
                 con.execute("DELETE FROM annotation_push_pending WHERE batch_id = ?", [batch_id])
             report.pushed += len(batch)
             if progress:
-                progress(len(batch))
+                progress(len(batch), len(rows))
         report.superseded = _supersede(con, client, cfg, run_id)
     except BaseException:
         finish_run(con, run_id, status="failed", counts=report.as_dict())

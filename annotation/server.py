@@ -53,10 +53,14 @@ class ServerPaths:
     """Files of one local Label Studio."""
 
     cache: Path
+    #: Label Studio's virtualenv; default ``$LABEL_STUDIO_VENV`` or ``<cache>/venv``
+    venv_dir: Path | None = None
 
     @property
     def venv(self) -> Path:
         """Label Studio's own virtualenv (shared by `make labelstudio` and the tests)."""
+        if self.venv_dir is not None:
+            return self.venv_dir
         return Path(os.environ.get("LABEL_STUDIO_VENV", self.cache / "venv"))
 
     @property
