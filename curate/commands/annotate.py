@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
@@ -33,7 +34,7 @@ class _Bar:
         if self.quiet:
             return
         if self.bar is None:
-            self.bar = click.progressbar(length=max(total, 1), label=self.label, show_pos=True, file=click.get_text_stream("stderr"))
+            self.bar = click.progressbar(length=max(total, 1), label=self.label, show_pos=True, file=sys.stderr)
             self.bar.__enter__()
         self.bar.update(n)
 
