@@ -109,7 +109,7 @@ def annotator_actor(bank: str, user_id: int | None, email_sha256: str | None) ->
     """Ledger actor naming the bank and the annotator (Label Studio user id + sha256 of the e-mail).
 
     >>> annotator_actor("CTBC", 7, "ab" * 32)[:20]
-    'CTBC/ls-user:7/ababab'
+    'CTBC/ls-user:7/ababa'
     """
     return f"{bank}/ls-user:{user_id}/{email_sha256 or '-'}"
 
