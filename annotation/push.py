@@ -162,6 +162,19 @@ def _reconcile(con: duckdb.DuckDBPyConnection, client: LabelStudioClient, cfg: P
     return len(adopted)
 
 
+def _mark_pending(con: duckdb.DuckDBPyConnection, instance: str, pid: int, cfg: PushConfig, record_ids: list[str],
+                  batch_id: str) -> None:
+    """Note a batch as sent-but-unconfirmed (committed before the request goes out)."""
+    import pyarrow as pa
+
+    con.register("_ls_pending", pa.table({"record_id": pa.array(record_ids, pa.string())}))
+    try:
+        con.execute("INSERT INTO annotation_push_pending SELECT ?, ?, ?, ?, record_id, ?, now()::TIMESTAMP"
+                    " FROM _ls_pending", [instance, pid, cfg.bank, cfg.project, batch_id])
+    finally:
+        con.unregister("_ls_pending")
+
+
 def _record(con: duckdb.DuckDBPyConnection, client: LabelStudioClient, cfg: PushConfig, pid: int,
             rows: list[tuple[str, str, int]], *, run_id: str | None, action: str = "push") -> None:
     """Write task mappings and one ledger event per pushed version (inside the caller's transaction)."""
@@ -236,8 +249,7 @@ def push(con: duckdb.DuckDBPyConnection, client: LabelStudioClient, cfg: PushCon
             tasks = [build_task(cfg.project, r, bank=cfg.bank, normalise_details=notes.get(r["record_id"], []))
                      for r in batch]
             batch_id = uuid.uuid4().hex
-            con.executemany("INSERT INTO annotation_push_pending VALUES (?, ?, ?, ?, ?, ?, now()::TIMESTAMP)",
-                            [[instance, pid, cfg.bank, cfg.project, r["record_id"], batch_id] for r in batch])
+            _mark_pending(con, instance, pid, cfg, [r["record_id"] for r in batch], batch_id)
             task_ids = client.import_tasks(pid, tasks)
             with transaction(con):
                 _record(con, client, cfg, pid, [(r["record_id"], r["doc_key"], t)
