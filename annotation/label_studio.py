@@ -31,6 +31,8 @@ class LabelStudioClient:
 
         self.config = config
         self._sleep = sleep
+        #: seconds spent in Label Studio calls (including retries), for benchmarks
+        self.request_seconds = 0.0
         self._sdk = LabelStudio(base_url=config.url, api_key=config.api_key, timeout=config.timeout, max_retries=0)
 
     @property
@@ -49,6 +51,7 @@ class LabelStudioClient:
         started = time.monotonic()
         last = ""
         for attempt in range(1, attempts + 1):
+            t0 = time.perf_counter()
             try:
                 return fn(*args, **kwargs)
             except httpx.TransportError as exc:
@@ -59,6 +62,8 @@ class LabelStudioClient:
                     raise LabelStudioTerminalError(f"{what} failed with HTTP {status}: {_detail(exc.body)}"
                                                    f"{_hint(status)}", url=cfg.url, status=status) from exc
                 last = f"HTTP {status}: {_detail(exc.body)}"
+            finally:
+                self.request_seconds += time.perf_counter() - t0
             if attempt < attempts:
                 wait = min(delay, cfg.backoff_max) * (0.75 + 0.5 * random.random())  # noqa: S311 (jitter)
                 log.warning("Label Studio %s: %s; retry %d/%d in %.1fs", what, last, attempt, cfg.retries, wait)

@@ -4,6 +4,9 @@ Each annotation is imported once (``annotations`` keyed by instance + Label Stud
 one transaction per project, with a ledger event naming the bank, the annotator (Label Studio user id
 and sha256 of the e-mail), project / task / annotation ids and timestamps:
 
+New versions are written by :func:`annotation.versions.create_versions`, a set-based equivalent
+of :func:`curate.records.create_version` (tested to produce identical rows and events).
+
 * **proofread** — a corrected text becomes a new record version (stage ``annotation``; its
   ``pii_state`` is reset to NULL because a person typed it, so it must pass the PII stage again);
   ``ok`` and ``reject`` verdicts are events. A correction of a version that is no longer active is
@@ -32,9 +35,9 @@ from annotation.catalogue import annotator_actor, check_bank, email_sha256, fini
 from annotation.label_studio import LabelStudioClient
 from annotation.offsets import OffsetMap
 from annotation.tasks import PROJECTS, Span, detected_spans
+from annotation.versions import NewVersion, create_versions
 from curate.db import transaction
 from curate.errors import UsageError
-from curate.records import create_version
 from provenance import ledger
 
 Progress = Callable[[int, int], None]  # (advanced by, total of this project)
@@ -174,7 +177,7 @@ def _pull_project(con: duckdb.DuckDBPyConnection, client: LabelStudioClient, ban
     tasks = {r[0]: (r[1], r[2], r[3]) for r in con.execute(
         "SELECT t.ls_task_id, t.record_id, r.text, r.status = 'active' FROM annotation_tasks t "
         "JOIN records r USING (record_id) WHERE t.instance = ? AND t.ls_project_id = ?", [instance, pid]).fetchall()}
-    rows, events = [], []
+    rows, events, versions = [], [], []
     imported_at = ledger.now()
     with transaction(con):
         for task in exported:
@@ -197,24 +200,26 @@ def _pull_project(con: duckdb.DuckDBPyConnection, client: LabelStudioClient, ban
                        "annotator_email_sha256": mail, "annotated_at": ann.get("created_at"),
                        "updated_at": ann.get("updated_at"), "lead_time": ann.get("lead_time")}
                 actor = annotator_actor(bank, user_id, mail)
-                new_id = None
                 if d.new_text is not None:
-                    new_id = create_version(con, record_id, d.new_text, stage=STAGE, run_id=run_id, action=d.action,
-                                            detail={**ids, **d.detail}, fields=d.fields, actor=actor)
-                    if new_id and project == "proofread":
-                        con.execute("UPDATE records SET pii_state = NULL WHERE record_id = ?", [new_id])
-                    if new_id:
-                        report.new_versions += 1
-                        tasks[task["id"]] = (record_id, text, False)
+                    versions.append((len(rows), NewVersion(record_id, d.new_text, d.action, {**ids, **d.detail}, actor,
+                                                           (d.fields or {}).get("pii_state"))))
+                    tasks[task["id"]] = (record_id, text, False)  # a second annotation of this task is stale
                 else:
                     events.append(ledger.Event(stage=STAGE, action=d.action, record_id=record_id, run_id=run_id,
                                                detail={**ids, **d.detail}, actor=actor))
-                rows.append((instance, ann["id"], task["id"], pid, bank, project, record_id, user_id, mail, d.outcome,
-                             json.dumps(d.result, ensure_ascii=False), new_id, _ts(ann.get("created_at")),
-                             _ts(ann.get("updated_at")), imported_at, run_id))
+                rows.append([instance, ann["id"], task["id"], pid, bank, project, record_id, user_id, mail, d.outcome,
+                             json.dumps(d.result, ensure_ascii=False), None, _ts(ann.get("created_at")),
+                             _ts(ann.get("updated_at")), imported_at, run_id])
                 report.outcomes[d.outcome] += 1
+        new_ids = create_versions(con, [v for _, v in versions], stage=STAGE, run_id=run_id)
+        for (row_index, _), new_id in zip(versions, new_ids, strict=True):
+            rows[row_index][11] = new_id
+        created = [i for i in new_ids if i]
+        report.new_versions += len(created)
+        if project == "proofread" and created:  # typed by a person: must pass the PII stage again
+            con.execute("UPDATE records SET pii_state = NULL WHERE record_id IN (SELECT unnest(?))", [created])
         ledger.append(con, events)
-        _insert_annotations(con, rows)
+        _insert_annotations(con, [tuple(r) for r in rows])
     report.imported += len(rows)
     if progress:
         progress(len(rows), len(rows))
