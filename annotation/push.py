@@ -134,30 +134,43 @@ def _eligible(cfg: PushConfig, rows: list[dict[str, Any]], report: PushReport) -
     return ok
 
 
-def _reconcile(con: duckdb.DuckDBPyConnection, client: LabelStudioClient, cfg: PushConfig, pid: int) -> int:
-    """Adopt tasks of an interrupted push that Label Studio did create; returns how many."""
+def _reconcile(con: duckdb.DuckDBPyConnection, client: LabelStudioClient, cfg: PushConfig, pid: int, *,
+               everything: bool = False) -> int:
+    """Adopt tasks Label Studio holds but the catalogue never recorded; returns how many.
+
+    Looks for the records of an interrupted push (``annotation_push_pending``), or with
+    ``everything`` for any record of this catalogue (a project adopted by title, e.g. after the
+    catalogue was rebuilt). Duplicate tasks of one record are deleted, keeping the oldest.
+    """
     instance = client.config.instance
-    pending = {r[0]: r[1] for r in con.execute(
-        "SELECT p.record_id, r.doc_key FROM annotation_push_pending p JOIN records r USING (record_id)"
-        " WHERE p.instance = ? AND p.ls_project_id = ?", [instance, pid]).fetchall()}
-    if not pending:
-        return 0
+    if everything:
+        wanted = None
+    else:
+        wanted = {r[0] for r in con.execute("SELECT record_id FROM annotation_push_pending WHERE instance = ? AND "
+                                            "ls_project_id = ?", [instance, pid]).fetchall()}
+        if not wanted:
+            return 0
+    mapped = {r[0] for r in con.execute("SELECT record_id FROM annotation_tasks WHERE bank = ? AND project = ?",
+                                        [cfg.bank, cfg.project]).fetchall()}
     known = {r[0] for r in con.execute("SELECT ls_task_id FROM annotation_tasks WHERE instance = ? AND "
                                        "ls_project_id = ?", [instance, pid]).fetchall()}
     found: dict[str, list[int]] = {}
     for t in client.export(pid, all_tasks=True):
         rid = (t.get("data") or {}).get("record_id")
-        if rid in pending and t["id"] not in known:
+        if rid and (wanted is None or rid in wanted) and rid not in mapped and t["id"] not in known:
             found.setdefault(rid, []).append(t["id"])
+    doc_keys = dict(con.execute("SELECT record_id, doc_key FROM records WHERE record_id IN (SELECT unnest(?))",
+                                [list(found)]).fetchall()) if found else {}
     adopted = []
     for rid, ids in found.items():
+        if rid not in doc_keys:  # not a record of this catalogue
+            continue
         ids.sort()
-        adopted.append((rid, ids[0]))
+        adopted.append((rid, doc_keys[rid], ids[0]))
         for extra in ids[1:]:
             client.delete_task(extra)
     with transaction(con):
-        _record(con, client, cfg, pid, [(rid, pending[rid], tid) for rid, tid in adopted], run_id=None,
-                action="push_adopted")
+        _record(con, client, cfg, pid, adopted, run_id=None, action="push_adopted")
         con.execute("DELETE FROM annotation_push_pending WHERE instance = ? AND ls_project_id = ?", [instance, pid])
     return len(adopted)
 
@@ -230,9 +243,11 @@ def push(con: duckdb.DuckDBPyConnection, client: LabelStudioClient, cfg: PushCon
     """Push eligible record versions to the bank's project; see the module docstring."""
     _validate(cfg)
     report = PushReport(bank=cfg.bank, project=cfg.project)
+    known_before = con.execute("SELECT count(*) FROM annotation_projects WHERE instance = ? AND bank = ? AND "
+                               "project = ?", [client.config.instance, cfg.bank, cfg.project]).fetchone()[0]
     pid = ensure_project(con, client, cfg.bank, cfg.project)
     report.ls_project_id = pid
-    report.adopted = _reconcile(con, client, cfg, pid)
+    report.adopted = _reconcile(con, client, cfg, pid, everything=not known_before)
     rows, report.already = select_candidates(con, cfg)
     report.selected = len(rows) + report.already
     rows = _eligible(cfg, rows, report)
