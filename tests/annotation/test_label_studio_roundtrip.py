@@ -207,3 +207,13 @@ def test_cli_push_and_pull(ls_env, cli, db_path, bank):
     assert code == 0 and json.loads(out.strip().splitlines()[-1])["imported"] == 0
     code, out, err = cli("annotate", "push", "--project", "topic", "--bank", bank, "--where", "r.nosuchcol = 1")
     assert code == 2 and "--where" in err
+
+
+def test_rebuilt_catalogue_adopts_existing_tasks_instead_of_duplicating(label_studio, tmp_path, bank):
+    first, ids = make_catalogue(tmp_path / "a.duckdb", 5)
+    client = label_studio.client()
+    rep = push(first, client, PushConfig(project="topic", bank=bank))
+    rebuilt, _ = make_catalogue(tmp_path / "b.duckdb", 5)  # same records, no task mapping
+    again = push(rebuilt, client, PushConfig(project="topic", bank=bank))
+    assert (again.adopted, again.pushed, again.ls_project_id) == (5, 0, rep.ls_project_id)
+    assert sorted(t["data"]["record_id"] for t in _ls_tasks(client, rep.ls_project_id)) == sorted(ids)
