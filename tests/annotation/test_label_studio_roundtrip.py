@@ -217,3 +217,21 @@ def test_rebuilt_catalogue_adopts_existing_tasks_instead_of_duplicating(label_st
     again = push(rebuilt, client, PushConfig(project="topic", bank=bank))
     assert (again.adopted, again.pushed, again.ls_project_id) == (5, 0, rep.ls_project_id)
     assert sorted(t["data"]["record_id"] for t in _ls_tasks(client, rep.ls_project_id)) == sorted(ids)
+
+
+def test_signup_without_invitation_is_disabled(label_studio):
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    from annotation.server import _cookie, _opener
+
+    opener, jar = _opener()
+    opener.open(label_studio.url + "/user/signup/", timeout=30).read()
+    form = urllib.parse.urlencode({"email": "intruder@example.com", "password": "whatever-123",
+                                   "csrfmiddlewaretoken": _cookie(jar, "csrftoken")}).encode()
+    req = urllib.request.Request(label_studio.url + "/user/signup/", data=form, method="POST",
+                                 headers={"Referer": label_studio.url + "/user/signup/"})
+    with pytest.raises(urllib.error.HTTPError) as info:
+        opener.open(req, timeout=30)
+    assert info.value.code == 403
