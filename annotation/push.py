@@ -84,7 +84,9 @@ def select_candidates(con: duckdb.DuckDBPyConnection, cfg: PushConfig) -> tuple[
     """Active versions matching ``where`` without a task in (bank, project); and how many already have one."""
     where = f"AND ({cfg.where})" if cfg.where else ""
     sql = f"""
-        SELECT r.record_id, r.doc_key, r.text, r.title, r.source_id, r.pii_state, r.licence_id,
+        SELECT r.record_id, r.doc_key, r.text,
+               CASE WHEN coalesce(s.pii_expected, true) THEN NULL ELSE r.title END AS title,
+               r.source_id, r.pii_state, r.licence_id,
                coalesce(json_extract(r.metadata, '$.licence_terms'), json_extract(s.metadata, '$.licence_terms'))
                    AS terms,
                EXISTS (SELECT 1 FROM annotation_tasks t WHERE t.record_id = r.record_id AND t.bank = ?

@@ -2,7 +2,8 @@
 
 A task carries the scrubbed text and only what an annotator needs (title, record id, source id, and
 for proofreading the normalisation notes); record and source metadata are never copied wholesale
-because they may hold personal data. Span offsets sent to Label Studio are UTF-16 code units.
+because they may hold personal data. Titles are sent only for sources not marked ``pii_expected``
+(the PII stage scrubs text, not titles). Span offsets sent to Label Studio are UTF-16 code units.
 """
 
 from __future__ import annotations

@@ -119,3 +119,19 @@ def test_unreachable_label_studio_retries_with_backoff_then_clear_error():
     assert len(waits) == 3 and waits[0] < waits[1] < waits[2]  # exponential (with jitter)
     msg = str(info.value)
     assert "after 4 attempts" in msg and "make labelstudio" in msg and info.value.transient
+
+
+def test_titles_of_pii_expected_sources_are_not_sent(tmp_path):
+    from ls_catalogue import add_record, add_source
+
+    from annotation.push import PushConfig, select_candidates
+    from curate.db import connect
+
+    con = connect(tmp_path / "c.duckdb")
+    add_source(con)
+    con.execute("INSERT INTO sources (source_id, kind, licence_id, pii_expected, created_at) VALUES "
+                "('fsc', 'fsc', 'CC-BY-4.0', true, now()::TIMESTAMP)")
+    add_record(con, "本文〔姓名〕", title="法規標題", locator="a")
+    add_record(con, "裁罰〔姓名〕", source_id="fsc", title="王小明違規案", locator="b")
+    rows, _ = select_candidates(con, PushConfig(project="topic", bank="CTBC"))
+    assert sorted((r["source_id"], r["title"]) for r in rows) == [("demo", "法規標題"), ("fsc", None)]
