@@ -1,0 +1,137 @@
+"""Where a bank's Label Studio is and how to authenticate: resolved from the environment or files.
+
+Resolution for bank ``B`` (first match wins; ``KEY`` = ``B`` upper-cased, non-alphanumerics -> ``_``):
+
+1. ``LABEL_STUDIO_URL__KEY`` with ``LABEL_STUDIO_API_KEY__KEY`` or ``LABEL_STUDIO_API_KEY_FILE__KEY``
+   (a bank that requires its own Label Studio instance);
+2. the banks file ``$LABEL_STUDIO_BANKS_FILE`` (TOML: ``[banks.B] url = "..."  api_key_file = "..."``;
+   tokens are never written in it, only the path of a key file);
+3. ``LABEL_STUDIO_URL`` with ``LABEL_STUDIO_API_KEY`` or ``LABEL_STUDIO_API_KEY_FILE``;
+4. ``.cache/labelstudio/env`` written by ``make labelstudio`` (current directory, then the project).
+
+Label Studio Community has no per-user permissions, so banks are separated by project and, where a
+bank requires it, by instance.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from curate.errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+ENV_FILE = Path(".cache") / "labelstudio" / "env"
+
+
+@dataclass(frozen=True, slots=True)
+class LabelStudioConfig:
+    """Connection settings for one Label Studio instance."""
+
+    url: str
+    api_key: str
+    #: seconds before one HTTP request times out
+    timeout: float = 60.0
+    #: retries after the first attempt for transient failures (connection refused, timeouts, 429, 5xx)
+    retries: int = 4
+    #: first backoff delay in seconds; doubles each retry, capped at ``backoff_max``
+    backoff: float = 0.5
+    backoff_max: float = 8.0
+    #: where the settings came from (for messages; never the token)
+    origin: str = ""
+
+    def __repr__(self) -> str:  # keep the token out of logs and tracebacks
+        return f"LabelStudioConfig(url={self.url!r}, origin={self.origin!r})"
+
+    @property
+    def instance(self) -> str:
+        """The instance key stored with tasks: the URL without a trailing slash."""
+        return self.url.rstrip("/")
+
+
+def bank_key(bank: str) -> str:
+    """Environment-variable suffix for a bank.
+
+    >>> bank_key("bank-a")
+    'BANK_A'
+    """
+    return re.sub(r"[^A-Za-z0-9]", "_", bank).upper()
+
+
+def _read_key_file(path: str | Path, what: str) -> str:
+    p = Path(path).expanduser()
+    try:
+        token = p.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise ConfigError(f"cannot read the Label Studio token file {p} ({what}): {exc.strerror}") from exc
+    if not token:
+        raise ConfigError(f"the Label Studio token file {p} ({what}) is empty")
+    return token
+
+
+def _read_env_file(path: Path) -> dict[str, str]:
+    out = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#") and "=" in line:
+            k, v = line.split("=", 1)
+            out[k.strip()] = v.strip()
+    return out
+
+
+def _pair(env: Mapping[str, str], suffix: str, origin: str) -> tuple[str, str, str] | None:
+    url = env.get(f"LABEL_STUDIO_URL{suffix}")
+    if not url:
+        return None
+    key = env.get(f"LABEL_STUDIO_API_KEY{suffix}")
+    key_file = env.get(f"LABEL_STUDIO_API_KEY_FILE{suffix}")
+    if not key and key_file:
+        key = _read_key_file(key_file, origin)
+    if not key:
+        raise ConfigError(f"LABEL_STUDIO_URL{suffix} is set ({origin}) but neither LABEL_STUDIO_API_KEY{suffix} "
+                          f"nor LABEL_STUDIO_API_KEY_FILE{suffix}; give a Personal Access Token")
+    return url, key, origin
+
+
+def resolve(bank: str, *, env: Mapping[str, str] | None = None, cwd: Path | None = None) -> LabelStudioConfig:
+    """Settings for ``bank``'s Label Studio (see the module docstring for the order)."""
+    env = os.environ if env is None else env
+    cwd = cwd or Path.cwd()
+    found = _pair(env, f"__{bank_key(bank)}", f"environment, bank {bank}")
+    if found is None and env.get("LABEL_STUDIO_BANKS_FILE"):
+        path = Path(env["LABEL_STUDIO_BANKS_FILE"]).expanduser()
+        try:
+            banks = tomllib.loads(path.read_text(encoding="utf-8")).get("banks", {})
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"cannot read LABEL_STUDIO_BANKS_FILE {path}: {exc}") from exc
+        entry = banks.get(bank)
+        if entry is not None:
+            if "api_key" in entry:
+                raise ConfigError(f"{path}: [banks.{bank}] holds a token; put it in a key file and name it with "
+                                  "api_key_file")
+            if "url" not in entry or "api_key_file" not in entry:
+                raise ConfigError(f"{path}: [banks.{bank}] needs url and api_key_file")
+            found = (entry["url"], _read_key_file(entry["api_key_file"], str(path)), f"{path} [banks.{bank}]")
+    if found is None:
+        found = _pair(env, "", "environment")
+    if found is None:
+        for candidate in (cwd / ENV_FILE, PROJECT_ROOT / ENV_FILE):
+            if candidate.exists():
+                found = _pair(_read_env_file(candidate), "", str(candidate))
+                break
+    if found is None:
+        raise ConfigError("no Label Studio configured: start the local one with `make labelstudio`, or set "
+                          "LABEL_STUDIO_URL and LABEL_STUDIO_API_KEY (a Personal Access Token)")
+    url, key, origin = found
+    if not re.match(r"^https?://", url):
+        raise ConfigError(f"Label Studio URL {url!r} ({origin}) must start with http:// or https://")
+    return LabelStudioConfig(url=url.rstrip("/"), api_key=key, origin=origin,
+                             timeout=float(env.get("LABEL_STUDIO_TIMEOUT", 60.0)),
+                             retries=int(env.get("LABEL_STUDIO_RETRIES", 4)))
+
+
+__all__ = ["LabelStudioConfig", "bank_key", "resolve"]

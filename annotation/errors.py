@@ -1,0 +1,45 @@
+"""Errors of the Label Studio bridge.
+
+:class:`LabelStudioError` carries a ``transient`` marker: transient errors (connection refused,
+timeouts, HTTP 429/5xx) are retried with backoff by :mod:`annotation.label_studio`; terminal ones
+(bad token, unknown project, invalid task) are raised at once.
+"""
+
+from __future__ import annotations
+
+from curate.errors import WorkbenchError
+
+
+class LabelStudioError(WorkbenchError):
+    """Label Studio could not do what was asked.
+
+    Attributes:
+        url: The Label Studio instance.
+        transient: True if retrying later may succeed.
+        status: HTTP status code, if there was a response.
+    """
+
+    transient = False
+
+    def __init__(self, msg: str, *, url: str = "", status: int | None = None) -> None:
+        where = f" at {url}" if url else ""
+        super().__init__(f"Label Studio{where}: {msg}")
+        self.url = url
+        self.status = status
+
+
+class LabelStudioTransientError(LabelStudioError):
+    """Label Studio is down, slow or overloaded; retrying later may succeed."""
+
+    transient = True
+
+
+class LabelStudioTerminalError(LabelStudioError):
+    """Label Studio refused the request; retrying will not help."""
+
+
+class AnnotationRefusedError(WorkbenchError):
+    """Records were refused for annotation (PII stage not passed or licence forbids it)."""
+
+
+__all__ = ["AnnotationRefusedError", "LabelStudioError", "LabelStudioTerminalError", "LabelStudioTransientError"]

@@ -1,0 +1,178 @@
+"""A thin client over label-studio-sdk 2.x with retries, backoff and clear errors.
+
+Every call goes through :meth:`LabelStudioClient._call`: transient failures (connection refused or
+reset, timeouts, HTTP 408/429/5xx) are retried with exponential backoff; when the retries are spent,
+or on a terminal failure (401/403/404/400), a :class:`~annotation.errors.LabelStudioError` says what
+failed and how to fix it. The SDK's own retries are switched off so there is one policy.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from annotation.config import LabelStudioConfig
+from annotation.errors import LabelStudioTerminalError, LabelStudioTransientError
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+_TRANSIENT_STATUS = {408, 429, 500, 502, 503, 504}
+
+
+class LabelStudioClient:
+    """Label Studio operations the bridge needs, each retried and mapped to workbench errors."""
+
+    def __init__(self, config: LabelStudioConfig, *, sleep: Callable[[float], None] = time.sleep) -> None:
+        from label_studio_sdk import LabelStudio
+
+        self.config = config
+        self._sleep = sleep
+        #: seconds spent in Label Studio calls (including retries), for benchmarks
+        self.request_seconds = 0.0
+        self._sdk = LabelStudio(base_url=config.url, api_key=config.api_key, timeout=config.timeout, max_retries=0)
+
+    @property
+    def sdk(self):  # noqa: ANN201 (label_studio_sdk.LabelStudio, imported lazily)
+        """The underlying SDK client (for operations not wrapped here)."""
+        return self._sdk
+
+    # -- retry policy -------------------------------------------------------------------------
+    def _call(self, what: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        import httpx
+        from label_studio_sdk.core.api_error import ApiError
+
+        cfg = self.config
+        attempts = cfg.retries + 1
+        delay = cfg.backoff
+        started = time.monotonic()
+        last = ""
+        for attempt in range(1, attempts + 1):
+            t0 = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            except httpx.TransportError as exc:
+                last = f"{type(exc).__name__}: {exc}"
+            except ApiError as exc:
+                status = exc.status_code
+                if status not in _TRANSIENT_STATUS:
+                    raise LabelStudioTerminalError(f"{what} failed with HTTP {status}: {_detail(exc.body)}"
+                                                   f"{_hint(status)}", url=cfg.url, status=status) from exc
+                last = f"HTTP {status}: {_detail(exc.body)}"
+            finally:
+                self.request_seconds += time.perf_counter() - t0
+            if attempt < attempts:
+                wait = min(delay, cfg.backoff_max) * (0.75 + 0.5 * random.random())  # noqa: S311 (jitter)
+                log.warning("Label Studio %s: %s; retry %d/%d in %.1fs", what, last, attempt, cfg.retries, wait)
+                self._sleep(wait)
+                delay *= 2
+        raise LabelStudioTransientError(
+            f"{what} failed after {attempts} attempts over {time.monotonic() - started:.1f}s ({last}); is it running "
+            f"and reachable? Start the local one with `make labelstudio`, or check LABEL_STUDIO_URL "
+            f"(settings from {cfg.origin or 'arguments'}). Re-running continues without duplicates.",
+            url=cfg.url)
+
+    # -- operations ---------------------------------------------------------------------------
+    def whoami(self) -> dict[str, Any]:
+        """The user the token belongs to (id, email)."""
+        me = self._call("identify the API user", self._sdk.users.whoami)
+        return {"id": me.id, "email": me.email}
+
+    def find_project(self, title: str) -> int | None:
+        """Id of the project with exactly this title, if any."""
+        def _find() -> int | None:
+            for p in self._sdk.projects.list(title=title, page_size=100):
+                if p.title == title:
+                    return p.id
+            return None
+        return self._call(f"look up project {title!r}", _find)
+
+    def project_exists(self, project_id: int) -> bool:
+        """True if the project id exists on this instance."""
+        try:
+            self._call(f"read project {project_id}", self._sdk.projects.get, project_id)
+        except LabelStudioTerminalError as exc:
+            if exc.status == 404:
+                return False
+            raise
+        return True
+
+    def create_project(self, title: str, label_config: str, description: str = "") -> int:
+        """Create a project; returns its id."""
+        p = self._call(f"create project {title!r}", self._sdk.projects.create, title=title,
+                       label_config=label_config, description=description)
+        return p.id
+
+    def import_tasks(self, project_id: int, tasks: Sequence[dict[str, Any]]) -> list[int]:
+        """Import tasks in one request; returns their ids in the order given."""
+        resp = self._call(f"import {len(tasks)} tasks into project {project_id}", self._sdk.projects.import_tasks,
+                          project_id, request=list(tasks), return_task_ids=True, commit_to_project=True)
+        ids = list(resp.task_ids or [])
+        if len(ids) != len(tasks):
+            raise LabelStudioTerminalError(
+                f"import into project {project_id} confirmed {len(ids)} task ids for {len(tasks)} tasks; "
+                "the next push reconciles", url=self.config.url)
+        return ids
+
+    def export(self, project_id: int, *, all_tasks: bool = False) -> list[dict[str, Any]]:
+        """Tasks of a project with their annotations (JSON export); only annotated ones unless ``all_tasks``."""
+        def _export() -> list[dict[str, Any]]:
+            chunks = self._sdk.projects.exports.download_sync(project_id, export_type="JSON",
+                                                             download_all_tasks=all_tasks)
+            return json.loads(b"".join(chunks))
+        return self._call(f"export project {project_id}", _export)
+
+    def delete_task(self, task_id: int) -> None:
+        """Delete one task (404 counts as deleted)."""
+        try:
+            self._call(f"delete task {task_id}", self._sdk.tasks.delete, str(task_id))
+        except LabelStudioTerminalError as exc:
+            if exc.status != 404:
+                raise
+
+    def task_annotation_count(self, task_id: int) -> int:
+        """How many annotations a task has (0 if it no longer exists)."""
+        try:
+            t = self._call(f"read task {task_id}", self._sdk.tasks.get, str(task_id))
+        except LabelStudioTerminalError as exc:
+            if exc.status == 404:
+                return 0
+            raise
+        return int(t.total_annotations or 0)
+
+    def user_emails(self) -> dict[int, str]:
+        """Label Studio user id -> e-mail (hashed before it is stored anywhere)."""
+        users = self._call("list users", self._sdk.users.list)
+        return {u.id: (u.email or "") for u in users}
+
+    def create_annotation(self, task_id: int, result: list[dict[str, Any]], *, completed_by: int | None = None,
+                          was_cancelled: bool = False) -> int:
+        """Create an annotation (what an annotator's submit does); returns its id."""
+        a = self._call(f"annotate task {task_id}", self._sdk.annotations.create, task_id, result=result,
+                       completed_by=completed_by, was_cancelled=was_cancelled)
+        return a.id
+
+
+def _detail(body: Any) -> str:
+    if isinstance(body, dict):
+        for key in ("validation_errors", "detail", "message"):
+            if body.get(key):
+                return str(body[key])[:500]
+    return str(body)[:500]
+
+
+def _hint(status: int | None) -> str:
+    if status == 401:
+        return ("; the token was refused: Label Studio 1.20+ needs a Personal Access Token (run `make labelstudio` "
+                "again to renew the local one, or set LABEL_STUDIO_API_KEY)")
+    if status == 403:
+        return "; this user may not do that (check its role in the organisation)"
+    if status == 404:
+        return "; it does not exist on this instance (deleted, or another instance is configured?)"
+    return ""
+
+
+__all__ = ["LabelStudioClient"]

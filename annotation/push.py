@@ -1,0 +1,303 @@
+"""`curate annotate push`: send eligible record versions to a bank's Label Studio project.
+
+Idempotent: one task per record version per (bank, project); pushing again creates nothing. Tasks go
+in batches (at most 1,000 per request). Before a batch is sent its record ids are written to
+``annotation_push_pending``; the task mapping (``annotation_tasks``) is written only after Label
+Studio confirmed the task ids. If a push dies between the two, the next push finds the pending rows,
+looks the tasks up in Label Studio by ``data.record_id`` and adopts them (deleting any duplicates),
+so an interrupted push resumes without duplicates. When a newer version of a record is pushed, the
+old version's task is marked superseded and, if nobody has annotated it yet, deleted.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from annotation.catalogue import check_bank, ensure_project, finish_run, start_run
+from annotation.eligibility import licence_refusal, pii_refusal
+from annotation.label_studio import LabelStudioClient
+from annotation.tasks import PROJECTS, build_task
+from curate.db import transaction
+from curate.errors import UsageError
+from provenance import ledger
+
+MAX_BATCH = 1000
+Progress = Callable[[int, int], None]  # (advanced by, total)
+
+
+@dataclass(frozen=True, slots=True)
+class PushConfig:
+    """What to push where."""
+
+    project: str
+    bank: str
+    #: push at most this many new tasks
+    limit: int | None = None
+    #: extra SQL condition over ``records`` (alias ``r``), ANDed with ``status = 'active'``
+    where: str | None = None
+    #: tasks per import request (1..1000)
+    batch_size: int = MAX_BATCH
+
+
+@dataclass(slots=True)
+class PushReport:
+    """Counts of one push."""
+
+    bank: str
+    project: str
+    ls_project_id: int | None = None
+    selected: int = 0
+    pushed: int = 0
+    already: int = 0
+    adopted: int = 0
+    superseded: int = 0
+    refused: Counter = field(default_factory=Counter)
+    refused_ids: list[tuple[str, str]] = field(default_factory=list)
+    run_id: str | None = None
+    output: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"bank": self.bank, "project": self.project, "ls_project_id": self.ls_project_id,
+                "selected": self.selected, "pushed": self.pushed, "already": self.already, "adopted": self.adopted,
+                "superseded": self.superseded, "refused": dict(self.refused)}
+
+
+def _validate(cfg: PushConfig) -> None:
+    if cfg.project not in PROJECTS:
+        raise UsageError(f"unknown project {cfg.project!r}; valid: {', '.join(PROJECTS)}")
+    check_bank(cfg.bank)
+    if not 1 <= cfg.batch_size <= MAX_BATCH:
+        raise UsageError(f"batch size {cfg.batch_size} outside 1..{MAX_BATCH}")
+    if cfg.limit is not None and cfg.limit < 0:
+        raise UsageError("--limit must be >= 0")
+
+
+def select_candidates(con: duckdb.DuckDBPyConnection, cfg: PushConfig) -> tuple[list[dict[str, Any]], int]:
+    """Active versions matching ``where`` without a task in (bank, project); and how many already have one."""
+    where = f"AND ({cfg.where})" if cfg.where else ""
+    sql = f"""
+        SELECT r.record_id, r.doc_key, r.text,
+               CASE WHEN coalesce(s.pii_expected, true) THEN NULL ELSE r.title END AS title,
+               r.source_id, r.pii_state, r.licence_id,
+               coalesce(json_extract(r.metadata, '$.licence_terms'), json_extract(s.metadata, '$.licence_terms'))
+                   AS terms,
+               EXISTS (SELECT 1 FROM annotation_tasks t WHERE t.record_id = r.record_id AND t.bank = ?
+                       AND t.project = ?) AS pushed
+        FROM records r LEFT JOIN sources s ON s.source_id = r.source_id
+        WHERE r.status = 'active' {where}
+        ORDER BY r.created_at, r.record_id"""
+    try:
+        cur = con.execute(sql, [cfg.bank, cfg.project])
+    except duckdb.Error as exc:
+        raise UsageError(f"--where {cfg.where!r} is not a valid condition over records (alias r): "
+                         f"{str(exc).splitlines()[0]}") from exc
+    cols = [d[0] for d in cur.description]
+    rows = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+    already = sum(1 for r in rows if r["pushed"])
+    return [r for r in rows if not r["pushed"]], already
+
+
+def _normalise_details(con: duckdb.DuckDBPyConnection, record_ids: list[str]) -> dict[str, list[Any]]:
+    """Details of `normalise` events on each record's version chain."""
+    if not record_ids:
+        return {}
+    rows = con.execute("""
+        WITH RECURSIVE chain(start_id, rid, depth) AS (
+            SELECT record_id, record_id, 0 FROM records WHERE record_id IN (SELECT unnest(?::VARCHAR[]))
+            UNION ALL
+            SELECT c.start_id, r.version_of, c.depth + 1 FROM chain c JOIN records r ON r.record_id = c.rid
+            WHERE r.version_of IS NOT NULL AND c.depth < 32)
+        SELECT c.start_id, e.detail FROM chain c
+        JOIN provenance_events e ON e.record_id = c.rid AND e.stage = 'normalise'
+        ORDER BY e.seq""", [record_ids]).fetchall()
+    out: dict[str, list[Any]] = {}
+    for rid, detail in rows:
+        out.setdefault(rid, []).append(detail)
+    return out
+
+
+def _eligible(cfg: PushConfig, rows: list[dict[str, Any]], report: PushReport) -> list[dict[str, Any]]:
+    ok = []
+    for r in rows:
+        reason = pii_refusal(r["pii_state"]) or licence_refusal(r["licence_id"], r["terms"], cfg.bank)
+        if reason:
+            report.refused[reason.split(" (")[0] if reason.startswith("PII") else reason] += 1
+            report.refused_ids.append((r["record_id"], reason))
+        else:
+            ok.append(r)
+    return ok
+
+
+def _reconcile(con: duckdb.DuckDBPyConnection, client: LabelStudioClient, cfg: PushConfig, pid: int, *,
+               everything: bool = False) -> int:
+    """Adopt tasks Label Studio holds but the catalogue never recorded; returns how many.
+
+    Looks for the records of an interrupted push (``annotation_push_pending``), or with
+    ``everything`` for any record of this catalogue (a project adopted by title, e.g. after the
+    catalogue was rebuilt). Duplicate tasks of one record are deleted, keeping the oldest.
+    """
+    instance = client.config.instance
+    if everything:
+        wanted = None
+    else:
+        wanted = {r[0] for r in con.execute("SELECT record_id FROM annotation_push_pending WHERE instance = ? AND "
+                                            "ls_project_id = ?", [instance, pid]).fetchall()}
+        if not wanted:
+            return 0
+    mapped = {r[0] for r in con.execute("SELECT record_id FROM annotation_tasks WHERE bank = ? AND project = ?",
+                                        [cfg.bank, cfg.project]).fetchall()}
+    known = {r[0] for r in con.execute("SELECT ls_task_id FROM annotation_tasks WHERE instance = ? AND "
+                                       "ls_project_id = ?", [instance, pid]).fetchall()}
+    found: dict[str, list[int]] = {}
+    for t in client.export(pid, all_tasks=True):
+        rid = (t.get("data") or {}).get("record_id")
+        if rid and (wanted is None or rid in wanted) and rid not in mapped and t["id"] not in known:
+            found.setdefault(rid, []).append(t["id"])
+    doc_keys = dict(con.execute("SELECT record_id, doc_key FROM records WHERE record_id IN (SELECT unnest(?))",
+                                [list(found)]).fetchall()) if found else {}
+    adopted = []
+    for rid, ids in found.items():
+        if rid not in doc_keys:  # not a record of this catalogue
+            continue
+        ids.sort()
+        adopted.append((rid, doc_keys[rid], ids[0]))
+        for extra in ids[1:]:
+            client.delete_task(extra)
+    with transaction(con):
+        _record(con, client, cfg, pid, adopted, run_id=None, action="push_adopted")
+        con.execute("DELETE FROM annotation_push_pending WHERE instance = ? AND ls_project_id = ?", [instance, pid])
+    return len(adopted)
+
+
+def _mark_pending(con: duckdb.DuckDBPyConnection, instance: str, pid: int, cfg: PushConfig, record_ids: list[str],
+                  batch_id: str) -> None:
+    """Note a batch as sent-but-unconfirmed (committed before the request goes out)."""
+    import pyarrow as pa
+
+    con.register("_ls_pending", pa.table({"record_id": pa.array(record_ids, pa.string())}))
+    try:
+        con.execute("INSERT INTO annotation_push_pending SELECT ?, ?, ?, ?, record_id, ?, now()::TIMESTAMP"
+                    " FROM _ls_pending", [instance, pid, cfg.bank, cfg.project, batch_id])
+    finally:
+        con.unregister("_ls_pending")
+
+
+def _record(con: duckdb.DuckDBPyConnection, client: LabelStudioClient, cfg: PushConfig, pid: int,
+            rows: list[tuple[str, str, int]], *, run_id: str | None, action: str = "push") -> None:
+    """Write task mappings and one ledger event per pushed version (inside the caller's transaction)."""
+    if not rows:
+        return
+    import pyarrow as pa
+
+    instance = client.config.instance
+    table = pa.table({"record_id": [r[0] for r in rows], "doc_key": [r[1] for r in rows],
+                      "ls_task_id": pa.array([r[2] for r in rows], pa.int64())})
+    con.register("_ls_batch", table)
+    try:
+        con.execute("INSERT INTO annotation_tasks (record_id, doc_key, bank, project, instance, ls_project_id,"
+                    " ls_task_id, run_id, pushed_at) SELECT record_id, doc_key, ?, ?, ?, ?, ls_task_id, ?,"
+                    " now()::TIMESTAMP FROM _ls_batch", [cfg.bank, cfg.project, instance, pid, run_id])
+    finally:
+        con.unregister("_ls_batch")
+    ledger.append(con, [ledger.Event(stage="annotation", action=action, record_id=rid, run_id=run_id, actor=cfg.bank,
+                                     detail={"bank": cfg.bank, "project": cfg.project, "instance": instance,
+                                             "ls_project_id": pid, "ls_task_id": tid})
+                        for rid, _, tid in rows])
+
+
+def _supersede(con: duckdb.DuckDBPyConnection, client: LabelStudioClient, cfg: PushConfig, run_id: str) -> int:
+    """Mark tasks of versions replaced by a newer pushed version; delete them in Label Studio if unannotated."""
+    old = con.execute("""
+        SELECT o.record_id, o.ls_task_id, n.record_id FROM annotation_tasks o
+        JOIN records ro ON ro.record_id = o.record_id
+        JOIN annotation_tasks n ON n.bank = o.bank AND n.project = o.project AND n.doc_key = o.doc_key
+             AND n.record_id <> o.record_id AND n.superseded_by IS NULL
+        JOIN records rn ON rn.record_id = n.record_id AND rn.status = 'active'
+        WHERE o.bank = ? AND o.project = ? AND o.superseded_by IS NULL AND ro.status <> 'active'
+        """, [cfg.bank, cfg.project]).fetchall()
+    deleted = []
+    for rid, tid, _ in old:
+        if client.task_annotation_count(tid) == 0:
+            client.delete_task(tid)
+            deleted.append(tid)
+    with transaction(con):
+        for rid, tid, new_rid in old:
+            con.execute("UPDATE annotation_tasks SET superseded_by = ?, superseded_at = now()::TIMESTAMP"
+                        " WHERE bank = ? AND project = ? AND record_id = ?", [new_rid, cfg.bank, cfg.project, rid])
+        ledger.append(con, [ledger.Event(stage="annotation", action="task_superseded", record_id=rid, run_id=run_id,
+                                         actor=cfg.bank,
+                                         detail={"bank": cfg.bank, "project": cfg.project, "ls_task_id": tid,
+                                                 "superseded_by": new_rid, "task_deleted": tid in deleted})
+                            for rid, tid, new_rid in old])
+    return len(old)
+
+
+def push(con: duckdb.DuckDBPyConnection, client: LabelStudioClient, cfg: PushConfig, *,
+         progress: Progress | None = None) -> PushReport:
+    """Push eligible record versions to the bank's project; see the module docstring."""
+    _validate(cfg)
+    report = PushReport(bank=cfg.bank, project=cfg.project)
+    known_before = con.execute("SELECT count(*) FROM annotation_projects WHERE instance = ? AND bank = ? AND "
+                               "project = ?", [client.config.instance, cfg.bank, cfg.project]).fetchone()[0]
+    pid = ensure_project(con, client, cfg.bank, cfg.project)
+    report.ls_project_id = pid
+    report.adopted = _reconcile(con, client, cfg, pid, everything=not known_before)
+    rows, report.already = select_candidates(con, cfg)
+    report.selected = len(rows) + report.already
+    rows = _eligible(cfg, rows, report)
+    if cfg.limit is not None:
+        rows = rows[:cfg.limit]
+    run_id = start_run(con, "annotate push", {"bank": cfg.bank, "project": cfg.project, "limit": cfg.limit,
+                                              "where": cfg.where, "instance": client.config.instance})
+    report.run_id = run_id
+    notes = _normalise_details(con, [r["record_id"] for r in rows]) if cfg.project == "proofread" else {}
+    instance = client.config.instance
+    try:
+        for i in range(0, len(rows), cfg.batch_size):
+            batch = rows[i:i + cfg.batch_size]
+            tasks = [build_task(cfg.project, r, bank=cfg.bank, normalise_details=notes.get(r["record_id"], []))
+                     for r in batch]
+            batch_id = uuid.uuid4().hex
+            _mark_pending(con, instance, pid, cfg, [r["record_id"] for r in batch], batch_id)
+            task_ids = client.import_tasks(pid, tasks)
+            with transaction(con):
+                _record(con, client, cfg, pid, [(r["record_id"], r["doc_key"], t)
+                                                for r, t in zip(batch, task_ids, strict=True)], run_id=run_id)
+                con.execute("DELETE FROM annotation_push_pending WHERE batch_id = ?", [batch_id])
+            report.pushed += len(batch)
+            if progress:
+                progress(len(batch), len(rows))
+        report.superseded = _supersede(con, client, cfg, run_id)
+    except BaseException:
+        finish_run(con, run_id, status="failed", counts=report.as_dict())
+        raise
+    finish_run(con, run_id, counts=report.as_dict())
+    return report
+
+
+def write_tasks_file(con: duckdb.DuckDBPyConnection, cfg: PushConfig, path: Path) -> PushReport:
+    """Write the tasks a push would send to a JSON file (for importing by hand); records nothing."""
+    _validate(cfg)
+    report = PushReport(bank=cfg.bank, project=cfg.project, output=str(path))
+    rows, report.already = select_candidates(con, cfg)
+    report.selected = len(rows) + report.already
+    rows = _eligible(cfg, rows, report)
+    if cfg.limit is not None:
+        rows = rows[:cfg.limit]
+    notes = _normalise_details(con, [r["record_id"] for r in rows]) if cfg.project == "proofread" else {}
+    tasks = [build_task(cfg.project, r, bank=cfg.bank, normalise_details=notes.get(r["record_id"], [])) for r in rows]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(tasks, ensure_ascii=False, indent=1), encoding="utf-8")
+    report.pushed = len(tasks)
+    return report
+
+
+__all__ = ["MAX_BATCH", "PushConfig", "PushReport", "push", "select_candidates", "write_tasks_file"]

@@ -1,0 +1,342 @@
+"""Manage a local Label Studio: install, start, wait, obtain a Personal Access Token, stop.
+
+Standard library only, so it runs under any Python 3.11 (``annotation/labelstudio.sh`` and the
+test suite's session fixture both use it). Label Studio is installed pinned into its own
+virtualenv because its pinned dependencies clash with the workbench's.
+
+Layout under ``<cache>`` (default ``<project>/.cache/labelstudio``)::
+
+    venv/        Label Studio's own virtualenv
+    data/        its data directory (SQLite database, secret key, media)
+    token        the admin's Personal Access Token (mode 0600)
+    env          LABEL_STUDIO_URL=... and LABEL_STUDIO_API_KEY_FILE=... read by `curate annotate`
+    server.pid   the server process id
+    server.log   its output
+
+Development defaults (override with the environment): ``LABEL_STUDIO_PORT`` 8080,
+``LABEL_STUDIO_USERNAME`` ``admin@finllm.local``, ``LABEL_STUDIO_PASSWORD`` ``finllm-dev-only``.
+Label Studio 1.20+ disables legacy API tokens; this module logs in and calls ``POST /api/token/``
+to create a Personal Access Token (a JWT refresh token the SDK exchanges for access tokens),
+leaving the organisation's token settings untouched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+LABEL_STUDIO_VERSION = "1.23.2"
+DEFAULT_PORT = 8080
+DEFAULT_USERNAME = "admin@finllm.local"
+DEFAULT_PASSWORD = "finllm-dev-only"  # development default only; set LABEL_STUDIO_PASSWORD
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+class ServerError(RuntimeError):
+    """Label Studio could not be installed, started or logged into."""
+
+
+@dataclass(frozen=True, slots=True)
+class ServerPaths:
+    """Files of one local Label Studio."""
+
+    cache: Path
+    #: Label Studio's virtualenv; default ``$LABEL_STUDIO_VENV`` or ``<cache>/venv``
+    venv_dir: Path | None = None
+
+    @property
+    def venv(self) -> Path:
+        """Label Studio's own virtualenv (shared by `make labelstudio` and the tests)."""
+        if self.venv_dir is not None:
+            return self.venv_dir
+        return Path(os.environ.get("LABEL_STUDIO_VENV", self.cache / "venv"))
+
+    @property
+    def data(self) -> Path:
+        return self.cache / "data"
+
+    @property
+    def token(self) -> Path:
+        return self.cache / "token"
+
+    @property
+    def env(self) -> Path:
+        return self.cache / "env"
+
+    @property
+    def pid(self) -> Path:
+        return self.cache / "server.pid"
+
+    @property
+    def log(self) -> Path:
+        return self.cache / "server.log"
+
+
+def default_cache() -> Path:
+    """``$LABEL_STUDIO_CACHE`` or ``<project>/.cache/labelstudio``."""
+    return Path(os.environ.get("LABEL_STUDIO_CACHE", PROJECT_ROOT / ".cache" / "labelstudio"))
+
+
+def executable(paths: ServerPaths) -> Path:
+    return paths.venv / "bin" / "label-studio"
+
+
+def install(paths: ServerPaths, *, python: str | None = None, quiet: bool = False) -> Path:
+    """Install Label Studio (pinned) into its own virtualenv unless it is there already."""
+    exe = executable(paths)
+    if exe.exists():
+        return exe
+    py = python or os.environ.get("LABEL_STUDIO_PYTHON") or sys.executable
+    paths.venv.parent.mkdir(parents=True, exist_ok=True)
+    out = subprocess.DEVNULL if quiet else None
+    steps = [
+        [py, "-m", "venv", str(paths.venv)],
+        [str(paths.venv / "bin" / "python"), "-m", "pip", "install", "-q", f"label-studio=={LABEL_STUDIO_VERSION}"],
+    ]
+    for cmd in steps:
+        rc = subprocess.call(cmd, stdout=out)
+        if rc != 0:
+            raise ServerError(f"installing Label Studio failed ({' '.join(cmd)} exited {rc}); "
+                              f"check network access to the package index")
+    return exe
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str, timeout: float = 5.0) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as resp:  # noqa: S310 (local URL)
+            return resp.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def is_up(url: str) -> bool:
+    """True if a Label Studio answers ``/health`` at ``url``."""
+    try:
+        return _get(url.rstrip("/") + "/health", timeout=3.0) == 200
+    except (OSError, urllib.error.URLError):
+        return False
+
+
+def wait_until_up(url: str, *, timeout: float = 300.0, proc: subprocess.Popen | None = None,
+                  log: Path | None = None) -> None:
+    """Poll ``/health`` until Label Studio answers; fail early if the process died."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if is_up(url):
+            return
+        if proc is not None and proc.poll() is not None:
+            tail = log.read_text(errors="replace")[-2000:] if log and log.exists() else ""
+            raise ServerError(f"Label Studio exited with code {proc.returncode} while starting:\n{tail}")
+        time.sleep(1.0)
+    raise ServerError(f"Label Studio did not answer at {url} within {timeout:.0f}s; see {log}")
+
+
+def start(paths: ServerPaths, *, port: int, username: str, password: str, timeout: float = 300.0) -> tuple[str, int]:
+    """Start Label Studio in the background on 127.0.0.1:``port``; returns (url, pid).
+
+    Reuses a server already running from the same cache (pid file alive and answering).
+    """
+    url = f"http://127.0.0.1:{port}"
+    pid = read_pid(paths)
+    if pid and is_up(url):
+        return url, pid
+    exe = install(paths)
+    paths.data.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ)
+    env.update({
+        "LABEL_STUDIO_BASE_DATA_DIR": str(paths.data),
+        "LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK": "true",
+        "LABEL_STUDIO_USERNAME": username,
+        "LABEL_STUDIO_PASSWORD": password,
+        "COLLECT_ANALYTICS": "false",
+        "LABEL_STUDIO_COLLECT_ANALYTICS": "false",
+        "SENTRY_DSN": "",
+        "FRONTEND_SENTRY_DSN": "",
+        "LATEST_VERSION_CHECK": "false",
+        "DATA_UPLOAD_MAX_NUMBER_FILES": "100",
+    })
+    env.pop("LABEL_STUDIO_URL", None)
+    env.pop("LABEL_STUDIO_API_KEY", None)
+    cmd = [str(exe), "start", "--no-browser", "--internal-host", "127.0.0.1", "--port", str(port),
+           "--data-dir", str(paths.data), "--username", username, "--password", password, "--log-level", "WARNING"]
+    log = open(paths.log, "ab")  # noqa: SIM115 (kept open by the child)
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
+                            cwd=str(paths.cache), start_new_session=True)
+    log.close()
+    paths.pid.write_text(str(proc.pid))
+    try:
+        wait_until_up(url, timeout=timeout, proc=proc, log=paths.log)
+    except ServerError:
+        stop(paths)
+        raise
+    return url, proc.pid
+
+
+def read_pid(paths: ServerPaths) -> int | None:
+    """The recorded server pid if that process is alive."""
+    try:
+        pid = int(paths.pid.read_text().strip())
+    except (OSError, ValueError):
+        return None
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return None
+    return pid
+
+
+def stop(paths: ServerPaths, *, timeout: float = 30.0) -> bool:
+    """Stop the server started from this cache (its whole process group); True if one was running."""
+    pid = read_pid(paths)
+    if pid is None:
+        paths.pid.unlink(missing_ok=True)
+        return False
+    try:
+        os.killpg(pid, signal.SIGTERM)
+    except OSError:
+        os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and read_pid(paths):
+        time.sleep(0.3)
+    if read_pid(paths):
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    paths.pid.unlink(missing_ok=True)
+    return True
+
+
+def _opener() -> tuple[urllib.request.OpenerDirector, http.cookiejar.CookieJar]:
+    jar = http.cookiejar.CookieJar()
+    return urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar)), jar
+
+
+def _cookie(jar: http.cookiejar.CookieJar, name: str) -> str:
+    for c in jar:
+        if c.name == name:
+            return c.value
+    return ""
+
+
+def token_is_valid(url: str, token: str) -> bool:
+    """True if ``token`` (a Personal Access Token) can be refreshed into an access token."""
+    req = urllib.request.Request(url.rstrip("/") + "/api/token/refresh/", method="POST",
+                                 data=json.dumps({"refresh": token}).encode(),
+                                 headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:  # noqa: S310
+            return resp.status == 200
+    except urllib.error.HTTPError:
+        return False
+
+
+def create_token(url: str, username: str, password: str) -> str:
+    """Log in as ``username`` and create a Personal Access Token with ``POST /api/token/``."""
+    base = url.rstrip("/")
+    opener, jar = _opener()
+    opener.open(base + "/user/login/", timeout=30).read()
+    form = urllib.parse.urlencode({"email": username, "password": password,
+                                   "csrfmiddlewaretoken": _cookie(jar, "csrftoken")}).encode()
+    req = urllib.request.Request(base + "/user/login/", data=form, method="POST",
+                                 headers={"Referer": base + "/user/login/",
+                                          "Content-Type": "application/x-www-form-urlencoded"})
+    opener.open(req, timeout=30).read()
+    if not _cookie(jar, "sessionid"):
+        raise ServerError(f"logging into Label Studio at {url} as {username} failed; check "
+                          "LABEL_STUDIO_USERNAME / LABEL_STUDIO_PASSWORD")
+    req = urllib.request.Request(base + "/api/token/", data=b"{}", method="POST",
+                                 headers={"Content-Type": "application/json", "Referer": base + "/",
+                                          "X-CSRFToken": _cookie(jar, "csrftoken")})
+    try:
+        with opener.open(req, timeout=30) as resp:
+            body = json.loads(resp.read())
+    except urllib.error.HTTPError as exc:
+        detail = exc.read().decode(errors="replace")[:300]
+        raise ServerError(f"creating a Personal Access Token failed (HTTP {exc.code}: {detail}); a user can hold one "
+                          f"token: revoke it under Account & Settings or delete {url}'s data dir") from exc
+    token = body.get("token")
+    if not token:
+        raise ServerError(f"unexpected answer from POST /api/token/: keys {sorted(body)}")
+    return token
+
+
+def ensure_token(paths: ServerPaths, url: str, username: str, password: str) -> str:
+    """Reuse the stored token if still valid, else create one; stored with mode 0600."""
+    if paths.token.exists():
+        token = paths.token.read_text().strip()
+        if token and token_is_valid(url, token):
+            return token
+    token = create_token(url, username, password)
+    paths.token.touch(mode=0o600, exist_ok=True)
+    paths.token.write_text(token + "\n")
+    os.chmod(paths.token, 0o600)
+    return token
+
+
+def write_env(paths: ServerPaths, url: str) -> None:
+    """Write ``env``: what `curate annotate` reads when LABEL_STUDIO_URL / _API_KEY are unset."""
+    paths.env.write_text(f"LABEL_STUDIO_URL={url}\nLABEL_STUDIO_API_KEY_FILE={paths.token}\n")
+
+
+def up(paths: ServerPaths, *, port: int, username: str, password: str) -> tuple[str, str]:
+    """Install if needed, start, wait, obtain a token, write ``env``; returns (url, token)."""
+    paths.cache.mkdir(parents=True, exist_ok=True)
+    url, _ = start(paths, port=port, username=username, password=password)
+    token = ensure_token(paths, url, username, password)
+    write_env(paths, url)
+    return url, token
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m annotation.server install|start|stop|status``."""
+    p = argparse.ArgumentParser(prog="labelstudio", description=__doc__.splitlines()[0])
+    p.add_argument("action", choices=["install", "start", "stop", "status"])
+    p.add_argument("--cache", type=Path, default=default_cache())
+    p.add_argument("--port", type=int, default=int(os.environ.get("LABEL_STUDIO_PORT", DEFAULT_PORT)))
+    args = p.parse_args(argv)
+    paths = ServerPaths(args.cache.resolve())
+    user = os.environ.get("LABEL_STUDIO_USERNAME", DEFAULT_USERNAME)
+    password = os.environ.get("LABEL_STUDIO_PASSWORD", DEFAULT_PASSWORD)
+    try:
+        if args.action == "install":
+            print(f"Label Studio {LABEL_STUDIO_VERSION} installed in {install(paths).parent.parent}")
+        elif args.action == "start":
+            print(f"starting Label Studio {LABEL_STUDIO_VERSION} on 127.0.0.1:{args.port} (first start takes a while)",
+                  flush=True)
+            url, _ = up(paths, port=args.port, username=user, password=password)
+            print(f"Label Studio is up at {url} (log in as {user}); token in {paths.token}; "
+                  f"`curate annotate` reads {paths.env}")
+        elif args.action == "stop":
+            print("Label Studio stopped" if stop(paths) else "Label Studio was not running")
+        else:
+            pid = read_pid(paths)
+            print(f"running, pid {pid}" if pid else "not running")
+            return 0 if pid else 1
+    except ServerError as exc:
+        print(f"labelstudio: error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

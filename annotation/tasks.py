@@ -1,0 +1,141 @@
+"""Label configs and task payloads for the three annotation projects.
+
+A task carries the scrubbed text and only what an annotator needs (title, record id, source id, and
+for proofreading the normalisation notes); record and source metadata are never copied wholesale
+because they may hold personal data. Titles are sent only for sources not marked ``pii_expected``
+(the PII stage scrubs text, not titles). Span offsets sent to Label Studio are UTF-16 code units.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from annotation.offsets import OffsetMap
+
+PROJECTS = ("proofread", "pii", "topic")
+MODEL_VERSION = "curate"
+
+#: scrub placeholders written by the PII stage, e.g. 〔姓名〕, 〔身分證字號〕
+PLACEHOLDER_RE = re.compile(r"〔([^〔〕\n]{1,20})〕")
+#: placeholder word -> label in pii.xml (first match wins); anything else is 其他
+_LABEL_RULES: tuple[tuple[str, str], ...] = (
+    ("身分證", "身分證字號"), ("居留", "居留證號"), ("統一證號", "居留證號"), ("護照", "護照號碼"),
+    ("電話", "電話"), ("手機", "電話"), ("市話", "電話"), ("郵件", "電子郵件"), ("email", "電子郵件"),
+    ("地址", "地址"), ("帳號", "帳號"), ("帳戶", "帳號"), ("卡號", "卡號"), ("信用卡", "卡號"),
+    ("出生", "出生日期"), ("生日", "出生日期"), ("姓名", "姓名"), ("人名", "姓名"),
+)
+PII_LABELS = ("姓名", "身分證字號", "居留證號", "電話", "電子郵件", "地址", "帳號", "卡號", "護照號碼", "出生日期",
+              "其他")
+
+
+def label_config(project: str) -> str:
+    """The label config XML of a project (``schemas/label_studio/<project>.xml``)."""
+    if project not in PROJECTS:
+        raise ValueError(f"unknown project {project!r}; valid: {', '.join(PROJECTS)}")
+    return resources.files("schemas").joinpath("label_studio", f"{project}.xml").read_text(encoding="utf-8")
+
+
+def config_sha256(project: str) -> str:
+    """sha256 of a project's label config."""
+    return hashlib.sha256(label_config(project).encode()).hexdigest()
+
+
+def placeholder_label(name: str) -> str:
+    """Label for a scrub placeholder's word.
+
+    >>> placeholder_label("身分證字號"), placeholder_label("手機號碼"), placeholder_label("統一編號")
+    ('身分證字號', '電話', '其他')
+    """
+    low = name.lower()
+    for key, label in _LABEL_RULES:
+        if key in low:
+            return label
+    return "其他"
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A PII span in code points with its label."""
+
+    start: int
+    end: int
+    label: str
+
+
+def detected_spans(text: str) -> list[Span]:
+    """Spans the PII stage left in a scrubbed text (its placeholders).
+
+    >>> detected_spans("𠀋〔姓名〕先生")
+    [Span(start=1, end=5, label='姓名')]
+    """
+    return [Span(m.start(), m.end(), placeholder_label(m.group(1))) for m in PLACEHOLDER_RE.finditer(text)]
+
+
+def span_regions(text: str, spans: list[Span], *, from_name: str = "pii", prefix: str = "p") -> list[dict[str, Any]]:
+    """Label Studio ``labels`` regions for spans, offsets converted to UTF-16."""
+    m = OffsetMap(text)
+    return [{"id": f"{prefix}{i}", "from_name": from_name, "to_name": "text", "type": "labels",
+             "value": {"start": m.to_utf16(s.start), "end": m.to_utf16(s.end), "text": text[s.start:s.end],
+                       "labels": [s.label]}}
+            for i, s in enumerate(spans)]
+
+
+def _note_lines(details: list[Any], text: str) -> list[str]:
+    """Readable lines from normalisation event details.
+
+    An edit is shown only if its result still occurs in the (scrubbed) text being sent, so nothing the
+    PII stage removed can reappear through a note.
+    """
+    lines: list[str] = []
+    for raw in details:
+        d = json.loads(raw) if isinstance(raw, str) else raw
+        if not isinstance(d, dict):
+            continue
+        for e in d.get("edits") or []:
+            if not isinstance(e, dict):
+                continue
+            before, after = str(e.get("before", "")), str(e.get("after", ""))
+            if after and after in text and len(after) <= 40:
+                at = e.get("offset", e.get("start"))
+                lines.append(f"edit{f' @{at}' if at is not None else ''}: {before} → {after}")
+        for f in d.get("flags") or []:
+            if isinstance(f, dict):
+                reason = str(f.get("reason") or f.get("kind") or "flag")
+                at = f.get("offset", f.get("start"))
+                lines.append(f"flag{f' @{at}' if at is not None else ''}: {reason}")
+            elif isinstance(f, str):
+                lines.append(f"flag: {f}")
+    return lines
+
+
+def build_task(project: str, rec: dict[str, Any], *, bank: str, normalise_details: list[Any] = ()) -> dict[str, Any]:
+    """One Label Studio task for a record version.
+
+    ``rec`` holds ``record_id``, ``text``, ``title``, ``source_id``. Proofreading gets the text as an
+    editable pre-filled TextArea (a prediction) plus notes; PII review gets the detected spans as a
+    prediction; topic gets the text only.
+    """
+    text = rec["text"] or ""
+    data = {"text": text, "title": rec.get("title") or "", "record_id": rec["record_id"],
+            "source_id": rec.get("source_id") or "", "bank": bank}
+    task: dict[str, Any] = {"data": data}
+    if project == "proofread":
+        notes = _note_lines(list(normalise_details), text)
+        data["notes"] = "\n".join(notes) if notes else "（無正規化修改或待查標記）"
+        task["predictions"] = [{"model_version": MODEL_VERSION, "result": [
+            {"id": "t0", "from_name": "corrected", "to_name": "text", "type": "textarea",
+             "value": {"text": [text]}}]}]
+    elif project == "pii":
+        task["predictions"] = [{"model_version": MODEL_VERSION, "result": span_regions(text, detected_spans(text))}]
+    elif project != "topic":
+        raise ValueError(f"unknown project {project!r}")
+    return task
+
+
+__all__ = ["PII_LABELS", "PROJECTS", "Span", "build_task", "config_sha256", "detected_spans", "label_config",
+           "placeholder_label", "span_regions"]

@@ -1,0 +1,125 @@
+"""`curate annotate push|pull`: hand scrubbed, licence-cleared text to Label Studio and take the work back."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from annotation.tasks import PROJECTS
+
+annotate = click.Group("annotate", help="Label Studio bridge: push tasks to a bank's projects, pull annotations.")
+
+
+def _settings():
+    return click.get_current_context().obj
+
+
+def _client(bank: str):
+    from annotation.config import resolve
+    from annotation.label_studio import LabelStudioClient
+
+    return LabelStudioClient(resolve(bank))
+
+
+class _Bar:
+    """click progress bar unless --quiet (created lazily once the total is known)."""
+
+    def __init__(self, label: str, quiet: bool) -> None:
+        self.label, self.quiet, self.bar = label, quiet, None
+
+    def __call__(self, n: int, total: int) -> None:
+        if self.quiet:
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=max(total, 1), label=self.label, show_pos=True, file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+@annotate.command("push")
+@click.option("--project", type=click.Choice(PROJECTS), required=True, help="Which annotation project.")
+@click.option("--bank", required=True, help="Member bank code; each bank has its own projects (and may have its "
+                                            "own Label Studio: LABEL_STUDIO_URL__BANK).")
+@click.option("--limit", type=click.IntRange(min=0), default=None, help="Push at most N new tasks.")
+@click.option("--where", default=None, help="Extra SQL condition over records (alias r), e.g. \"r.source_id='fsc'\".")
+@click.option("--batch-size", type=click.IntRange(1, 1000), default=1000, show_default=True,
+              help="Tasks per import request.")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the tasks to this JSON file for a manual import instead of pushing (records nothing).")
+def push_cmd(project: str, bank: str, limit: int | None, where: str | None, batch_size: int,
+             output: Path | None) -> int:
+    """Push active record versions that passed the PII stage and whose licence allows the bank.
+
+    One task per record version: pushing again creates nothing; a newer version replaces its old
+    task. Refused records (PII stage not passed, licence) are counted and listed with --debug.
+    """
+    from annotation.push import PushConfig, push, write_tasks_file
+    from curate.db import connect
+
+    s = _settings()
+    cfg = PushConfig(project=project, bank=bank, limit=limit, where=where, batch_size=batch_size)
+    con = connect(s.db_path)
+    try:
+        if output is not None:
+            rep = write_tasks_file(con, cfg, output)
+            click.echo(f"wrote {rep.pushed} {project} tasks for {bank} to {output} (import them in Label Studio by "
+                       f"hand); refused {sum(rep.refused.values())}")
+        else:
+            client = _client(bank)
+            bar = _Bar(f"pushing {project} tasks", s.quiet)
+            try:
+                rep = push(con, client, cfg, progress=bar)
+            finally:
+                bar.close()
+            click.echo(f"pushed {rep.pushed} {project} tasks for {bank} to project {rep.ls_project_id} at "
+                       f"{client.config.url}; already there {rep.already}; superseded {rep.superseded}; "
+                       f"adopted from an interrupted push {rep.adopted}; refused {sum(rep.refused.values())}")
+        for reason, n in sorted(rep.refused.items()):
+            click.echo(f"  refused {n}: {reason}")
+        if s.debug:
+            for rid, reason in rep.refused_ids:
+                click.echo(f"  refused {rid}: {reason}", err=True)
+    finally:
+        con.close()
+    return 0
+
+
+@annotate.command("pull")
+@click.option("--bank", required=True, help="Member bank code.")
+@click.option("--project", "projects", type=click.Choice(PROJECTS), multiple=True,
+              help="Only these projects (repeatable; default all).")
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+def pull_cmd(bank: str, projects: tuple[str, ...], as_json: bool) -> int:
+    """Import completed annotations: corrections become new versions, decisions and labels are stored.
+
+    Every imported annotation is a ledger event naming the bank, the annotator (Label Studio user id +
+    sha256 of the e-mail) and the project/task/annotation ids. Pulling twice imports nothing new.
+    """
+    from annotation.pull import pull
+    from curate.db import connect
+
+    s = _settings()
+    con = connect(s.db_path)
+    try:
+        client = _client(bank)
+        bar = _Bar("importing annotations", s.quiet)
+        try:
+            rep = pull(con, client, bank, projects=projects or PROJECTS, progress=bar)
+        finally:
+            bar.close()
+    finally:
+        con.close()
+    if as_json:
+        click.echo(json.dumps(rep.as_dict(), ensure_ascii=False))
+    else:
+        outcomes = ", ".join(f"{k} {v}" for k, v in sorted(rep.outcomes.items())) or "none"
+        click.echo(f"imported {rep.imported} annotations for {bank} ({outcomes}); new record versions "
+                   f"{rep.new_versions}; already imported {rep.already}; on unknown tasks {rep.unknown_tasks}")
+    return 0

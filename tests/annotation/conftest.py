@@ -1,0 +1,81 @@
+"""A real Label Studio for the annotation tests, and small catalogues to push from.
+
+The session fixture installs Label Studio (pinned) into the project's ``.cache/labelstudio/venv``
+if it is not there (a few minutes, once; ``make labelstudio`` reuses it), starts it on 127.0.0.1 on a
+free port with a temporary data directory, obtains a Personal Access Token, and stops it at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from annotation import server
+from annotation.config import LabelStudioConfig
+from annotation.label_studio import LabelStudioClient
+
+ROOT = Path(__file__).resolve().parents[2]
+USER = "tester@finllm.local"
+PASSWORD = "test-only-password-1"
+
+
+@dataclass
+class LabelStudioServer:
+    """A running Label Studio started by the test session."""
+
+    paths: server.ServerPaths
+    port: int
+    url: str
+    token: str
+    user: str = USER
+
+    def config(self, **kw) -> LabelStudioConfig:
+        kw.setdefault("retries", 2)
+        kw.setdefault("backoff", 0.2)
+        return LabelStudioConfig(url=self.url, api_key=self.token, origin="test fixture", **kw)
+
+    def client(self, **kw) -> LabelStudioClient:
+        return LabelStudioClient(self.config(**kw))
+
+    def stop(self) -> None:
+        server.stop(self.paths)
+
+    def restart(self) -> None:
+        server.stop(self.paths)
+        server.start(self.paths, port=self.port, username=USER, password=PASSWORD)
+
+
+@pytest.fixture(scope="session")
+def label_studio(tmp_path_factory: pytest.TempPathFactory) -> LabelStudioServer:
+    venv = Path(os.environ.get("LABEL_STUDIO_VENV", ROOT / ".cache" / "labelstudio" / "venv"))
+    paths = server.ServerPaths(tmp_path_factory.mktemp("labelstudio"), venv_dir=venv)
+    try:
+        server.install(paths)
+    except server.ServerError as exc:
+        pytest.fail(f"cannot install Label Studio for the tests: {exc}")
+    port = server.free_port()
+    url, _ = server.start(paths, port=port, username=USER, password=PASSWORD)
+    try:
+        token = server.ensure_token(paths, url, USER, PASSWORD)
+        yield LabelStudioServer(paths=paths, port=port, url=url, token=token)
+    finally:
+        server.stop(paths)
+
+
+@pytest.fixture()
+def bank() -> str:
+    """A bank code unique to the test, so tests sharing the Label Studio do not see each other's projects."""
+    return f"bank-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture()
+def ls_env(label_studio: LabelStudioServer, monkeypatch: pytest.MonkeyPatch) -> LabelStudioServer:
+    """Point `curate annotate` (CLI) at the test Label Studio through the environment."""
+    monkeypatch.setenv("LABEL_STUDIO_URL", label_studio.url)
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", label_studio.token)
+    monkeypatch.setenv("LABEL_STUDIO_RETRIES", "1")
+    return label_studio
