@@ -7,6 +7,12 @@ free port with a temporary data directory, obtains a Personal Access Token, and 
 
 from __future__ import annotations
 
+import sys as _sys
+from pathlib import Path as _Path
+
+# importlib import mode puts no test folder on sys.path: make ls_catalogue importable
+_sys.path.insert(0, str(_Path(__file__).parent))
+
 import os
 import uuid
 from dataclasses import dataclass
