@@ -6,10 +6,13 @@ bit-identical signatures:
 * code points (< 2**21) are packed into a padded ``(batch, length)`` tensor;
 * each n-gram is hashed with a polynomial over the Mersenne prime ``P = 2**31 - 1``
   (``unfold`` + weighted sum, terms < 2**52, folded back below ``P``) -- no Python loop per shingle;
-* permutation ``k`` maps a shingle hash ``x < P`` to ``(a_k * x + b_k) mod P`` with ``a_k, b_k < P``
-  (products < 2**62), reduced with one Mersenne fold and shifted right by 2 bits so it fits in
-  ``int32`` (< 2**30; an injective-up-to-1-in-4 relabelling that keeps the order), then the
-  minimum over the document's shingles is taken;
+* the shingle hash is mixed nonlinearly once per shingle (multiply mod ``P``, xor-shift), so the
+  permutations below do not compose with the polynomial into one linear map;
+* permutation ``k`` maps a mixed shingle hash ``x < 2**31`` to ``(a_k * x + b_k) & (2**31 - 1)``
+  with odd ``a_k < 2**31`` and ``b_k < 2**31`` -- a bijection of 31-bit values computed exactly
+  (``a_k * x + b_k < 2**63``, masking instead of relying on overflow), cast to ``int32``, then
+  the minimum over the document's shingles is taken (signature agreement matches the binomial
+  spread of a true MinHash on the dev set);
 * padding repeats the document's first shingle, which cannot change a minimum.
 
 Memory is bounded by ``batch_size`` and an element budget per permutation chunk, not by corpus size.
@@ -24,8 +27,10 @@ import numpy as np
 
 P = (1 << 31) - 1
 #: signature value of a document without any shingle (never equal to a real minimum)
-EMPTY = np.int32((1 << 31) - 1)
+EMPTY = np.int32(-1)
 _POLY_BASE = 1_000_003
+#: odd multipliers of the shingle-hash mixer (breaks the linearity of the polynomial hash)
+_MIX1, _MIX2 = 0x5BD1E995 & ((1 << 31) - 1), 0x27D4EB2F
 
 
 def resolve_device(device: str = "auto") -> str:
@@ -42,19 +47,32 @@ def resolve_device(device: str = "auto") -> str:
 
 
 def permutation_coefficients(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """``(a, b)`` int64 arrays with ``1 <= a < P`` and ``0 <= b < P`` from a seeded generator."""
+    """``(a, b)`` int64 arrays, ``a`` odd in ``[1, 2**31)``, ``b`` in ``[0, 2**31)``, from a seeded generator."""
     rng = np.random.Generator(np.random.PCG64(seed))
-    a = rng.integers(1, P, size=num_perm, dtype=np.int64)
+    a = rng.integers(1, P, size=num_perm, dtype=np.int64) | 1
     b = rng.integers(0, P, size=num_perm, dtype=np.int64)
     return a, b
 
 
-def _fold(t):
-    """One Mersenne fold: ``t mod P`` up to adding a multiple of ``P`` (in place where possible)."""
-    hi = t >> 31
-    t &= P
-    t += hi
-    return t
+def _canon(h):
+    """Exact ``h mod P`` for ``0 <= h < 2**63`` (works on torch tensors and numpy arrays)."""
+    h = (h & P) + (h >> 31)
+    h = (h & P) + (h >> 31)
+    return h - P * (h >= P)
+
+
+def _mix(h):
+    """Nonlinear mixing of shingle hashes in ``[0, P)``: multiply mod P, xor-shift, twice.
+
+    Without it the polynomial shingle hash and the linear permutations compose to a linear map
+    of the characters, and the permutations of neighbouring shingles are correlated (MinHash
+    estimates then scatter about twice as much as theory says).
+    """
+    h = _canon(h * _MIX1)
+    h = h ^ (h >> 16)
+    h = _canon(h * _MIX2)
+    h = h ^ (h >> 13)
+    return h
 
 
 @dataclass
@@ -87,6 +105,7 @@ class MinHasher:
         self._b = torch.from_numpy(b).to(self.device).view(1, -1, 1)
         w = [pow(_POLY_BASE, self.ngram - 1 - j, P) for j in range(self.ngram)]
         self._w = torch.tensor(w, dtype=torch.int64, device=self.device)
+        self._bufs: dict = {}
         if self.chunk_elements is None:
             self.chunk_elements = (1 << 26) if self.device == "cuda" else (1 << 19)
 
@@ -141,8 +160,7 @@ class MinHasher:
         n = self.ngram
         win = x.unfold(1, n, 1)  # (B, S, n)
         h = (win * self._w).sum(-1)  # < n * 2**52
-        h = _fold(_fold(h))
-        h = torch.where(h >= P, h - P, h)
+        h = _mix(_canon(h))
         # documents shorter than n: the whole string is one gram, hashed with the last weights
         short = lens < n
         if bool(short.any()):
@@ -153,19 +171,28 @@ class MinHasher:
             valid = src >= 0
             right = torch.gather(head, 1, src.clamp(min=0)) * valid
             hs = (right * self._w).sum(-1)
-            hs = _fold(_fold(hs))
-            hs = torch.where(hs >= P, hs - P, hs)
+            hs = _mix(_canon(hs))
             h[short, 0] = hs[short]
         nsh = torch.where(lens >= n, lens - n + 1, torch.ones_like(lens))
         pos = torch.arange(h.shape[1], device=x.device).view(1, -1)
         return torch.where(pos < nsh.view(-1, 1), h, h[:, :1])
 
     def _permute_min(self, h):
-        t = self._a * h.unsqueeze(1)  # (b, K, S), < 2**62
+        torch = self._torch
+        shape = (h.shape[0], self.num_perm, h.shape[1])
+        bufs = self._bufs.get(shape)
+        if bufs is None:
+            dev = h.device
+            bufs = (torch.empty(shape, dtype=torch.int64, device=dev),
+                    torch.empty(shape, dtype=torch.int64, device=dev),
+                    torch.empty(shape, dtype=torch.int32, device=dev))
+            self._bufs = {shape: bufs}  # keep one shape: memory stays bounded
+        t, hi, t32 = bufs
+        torch.mul(self._a, h.unsqueeze(1), out=t)  # (b, K, S), a * x < 2**62
         t += self._b
-        t = _fold(t)  # < 2**32 + 1, congruent to (a x + b) mod P, injective in x
-        t >>= 2
-        return t.to(self._torch.int32).amin(dim=2)
+        t &= P  # (a x + b) mod 2**31: a bijection of 31-bit values (a odd)
+        t32.copy_(t)
+        return t32.amin(dim=2)
 
 
 def _np_shingles(cp: np.ndarray, n: int) -> np.ndarray:
@@ -178,6 +205,4 @@ def _np_shingles(cp: np.ndarray, n: int) -> np.ndarray:
     else:
         win = np.lib.stride_tricks.sliding_window_view(cp, n)
         h = (win * w).sum(-1)
-    h = (h & P) + (h >> 31)
-    h = (h & P) + (h >> 31)
-    return np.where(h >= P, h - P, h)
+    return _mix(_canon(h))
