@@ -257,7 +257,7 @@ def cluster(new: Signed, config: DedupConfig, fetch: Callable[[list[int]], list[
 def dedup_texts(docs: Sequence[DedupDoc], config: DedupConfig | None = None) -> list[Decision]:
     """In-memory convenience: decisions for a list of documents.
 
-    >>> ds = dedup_texts([DedupDoc("a", "第一條 銀行應依法辦理存款業務"), DedupDoc("b", "第一条 银行应依法办理存款业务。")])
+    >>> ds = dedup_texts([DedupDoc("a", "第一條 銀行應依法辦理存款業務。"), DedupDoc("b", "第一条 银行应依法办理存款业务")])
     >>> sorted((d.id, d.survivor) for d in ds)
     [('a', True), ('b', False)]
     """
