@@ -87,3 +87,20 @@ def test_cuda_signatures_are_bit_identical_to_cpu():
     cpu, _ = MinHasher(device="cpu").signatures(cps)
     gpu, _ = MinHasher(device="cuda").signatures(cps)
     assert np.array_equal(cpu, gpu)
+
+
+def test_fast_nfkc_path_equals_unicodedata():
+    """The per-character NFKC table gives exactly what full-string NFKC gives (else it falls back)."""
+    import random
+    import unicodedata
+
+    from curate.dedup.keys import _tables
+
+    keep, fmap = _tables()
+    rng = random.Random(11)
+    pools = [(0x20, 0x250), (0x300, 0x370), (0x1100, 0x1200), (0x2000, 0x2100), (0x3000, 0x3100), (0x3130, 0x3190),
+             (0x4E00, 0x9FFF), (0xAC00, 0xD7A4), (0xF900, 0xFAFF), (0xFF00, 0xFFEF), (0x20000, 0x20100)]
+    for _ in range(2000):
+        text = "".join(chr(rng.randrange(*rng.choice(pools))) for _ in range(rng.randrange(0, 40)))
+        ref = np.frombuffer(unicodedata.normalize("NFKC", text).encode("utf-32-le"), dtype="<u4")
+        assert np.array_equal(normalise_codepoints(text), fmap[ref[keep[ref]]]), repr(text)
