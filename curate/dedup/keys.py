@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 import sys
 import unicodedata
+from pathlib import Path
 
 import numpy as np
 
@@ -20,9 +22,56 @@ from curate.zh.fold import fold_table
 __all__ = ["exact_key", "normalise", "normalise_codepoints"]
 
 
+def _cache_file() -> Path | None:
+    """Where the derived lookup tables are cached (``$CURATE_CACHE`` or ~/.cache/curate), or None."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        occ = version("opencc")
+    except PackageNotFoundError:  # pragma: no cover
+        occ = "unknown"
+    root = Path(os.environ.get("CURATE_CACHE", Path.home() / ".cache" / "curate"))
+    tag = f"{unicodedata.unidata_version}-{occ}-{_TABLES_VERSION}"
+    return root / f"dedup-keys-{tag}.npz"
+
+
+_TABLES_VERSION = 1
+
+
 @functools.cache
+def _all_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(keep, fold map, NFKC map), from the cache file when present (derived once, ~1 s)."""
+    path = _cache_file()
+    if path is not None and path.exists():
+        try:
+            with np.load(path) as z:
+                return z["keep"], z["fmap"], z["nfkc"].astype(np.int64)
+        except (OSError, KeyError, ValueError):
+            pass  # corrupt cache: rebuild below
+    keep, fmap = _build_tables()
+    nfkc = _build_nfkc_map()
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(path.name + f".{os.getpid()}.tmp.npz")
+            np.savez(tmp, keep=keep, fmap=fmap, nfkc=nfkc.astype(np.int32))
+            os.replace(tmp, path)
+        except OSError:
+            pass  # read-only home: tables are rebuilt per process
+    return keep, fmap, nfkc
+
+
 def _tables() -> tuple[np.ndarray, np.ndarray]:
     """(keep mask over all code points: category L*/N*, fold map code point -> code point)."""
+    keep, fmap, _ = _all_tables()
+    return keep, fmap
+
+
+def _nfkc_map() -> np.ndarray:
+    return _all_tables()[2]
+
+
+def _build_tables() -> tuple[np.ndarray, np.ndarray]:
     n = sys.maxunicode + 1
     keep = np.zeros(n, dtype=bool)
     # planes 4-16 hold no letters or digits (unassigned, tags, variation selectors, private use)
@@ -41,8 +90,7 @@ _SIMPLE_RANGES = ((0x0000, 0x024F), (0x2000, 0x206F), (0x3000, 0x303F), (0x3400,
                   (0xF900, 0xFAFF), (0xFE30, 0xFE4F), (0xFF00, 0xFF60), (0x20000, 0x2FFFF))
 
 
-@functools.cache
-def _nfkc_map() -> np.ndarray:
+def _build_nfkc_map() -> np.ndarray:
     """Code point -> NFKC code point for "simple" characters, -1 otherwise (those take the slow path)."""
     m = np.full(sys.maxunicode + 1, -1, dtype=np.int64)
     for lo, hi in _SIMPLE_RANGES:
