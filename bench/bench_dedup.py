@@ -6,7 +6,7 @@ measured per process. Quality: the same three processes on the near-duplicate de
 built from the dev set's law sentences (random sentence mixes + 25 % edited / Simplified /
 header / whitespace variants of earlier documents).
 
-    python bench/bench_dedup.py --docs 10000 --scale 100000
+    python bench/bench_dedup.py --docs 4000 --docs-large 20000 --scale 50000
     python bench/bench_dedup.py --device cuda --signatures-only --docs 200000
 
 datatrove 0.10.1's MinHash needs ``xxhash<4`` and jieba (language ``cmn_Hani``); pass the Python of
@@ -212,6 +212,8 @@ def signatures_only(n: int, device: str, work: Path) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--docs", type=int, default=10000, help="documents in the side-by-side speed run")
+    ap.add_argument("--docs-large", type=int, default=0,
+                    help="also compare curate and datasketch (not datatrove: too slow) on this many documents")
     ap.add_argument("--scale", type=int, default=0, help="also run curate alone on this many documents")
     ap.add_argument("--device", default="cpu", choices=["cpu", "cuda", "auto"])
     ap.add_argument("--threads", type=int, default=1, help="torch CPU threads for curate (0 = torch default)")
@@ -268,6 +270,25 @@ def main() -> None:
         print(f"curate vs {r['method']}: {base / r['docs_per_s']:.1f}x docs/s (wall), "
               f"{base_cpu / r['docs_per_cpu_s']:.1f}x docs per CPU-second; "
               f"dev F1 {rows[0]['dev_pair_f1']:.4f} vs {r['dev_pair_f1']:.4f}")
+    if a.docs_large:
+        corpus = a.work / f"corpus-{a.docs_large}.jsonl"
+        if not corpus.exists():
+            make_corpus(corpus, a.docs_large)
+        large = []
+        for name, py, extra in methods:
+            if name == "datatrove":
+                continue
+            out = a.work / f"{name}-large.jsonl"
+            wall, rss, cpu = run_process([py, str(Path(__file__).resolve()), "--worker", name, "--input", str(corpus),
+                                          "--output", str(out), *extra], env)
+            large.append({"method": name, "docs": a.docs_large, "wall_s": round(wall, 1), "cpu_s": round(cpu, 1),
+                          "docs_per_s": round(a.docs_large / wall, 1),
+                          "docs_per_cpu_s": round(a.docs_large / cpu, 1), "peak_rss_mib": round(rss)})
+            print(json.dumps(large[-1]), flush=True)
+        for r in large[1:]:
+            print(f"[{a.docs_large} docs] curate vs {r['method']}: "
+                  f"{large[0]['docs_per_s'] / r['docs_per_s']:.1f}x docs/s (wall), "
+                  f"{large[0]['docs_per_cpu_s'] / r['docs_per_cpu_s']:.1f}x docs per CPU-second")
     if a.scale:
         corpus = a.work / f"corpus-{a.scale}.jsonl"
         if not corpus.exists():
