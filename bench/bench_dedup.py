@@ -76,9 +76,9 @@ def make_corpus(path: Path, n: int, seed: int = 0, length: int = 1000) -> None:
 
 # --------------------------------------------------------------------------- workers
 def worker_curate(inp: Path, out: Path, device: str, threads: int) -> None:
-    import torch
+    if device != "cpu" and threads:  # the CPU path (numpy backend) never imports torch
+        import torch
 
-    if threads:
         torch.set_num_threads(threads)
     from curate.dedup.config import DedupConfig
     from curate.dedup.jsonl import dedup_jsonl

@@ -32,6 +32,8 @@ class DedupConfig:
         seed: seed of the permutation coefficients (recorded; same seed = same signatures).
         batch_size: documents per signature batch (bounds memory).
         device: "auto" (CUDA when available, else CPU), "cpu" or "cuda".
+        backend: "auto" (torch on CUDA, numpy on CPU), "torch" or "numpy"; all give bit-identical
+            signatures (same exact integer arithmetic), so it is not part of the index key.
         max_bucket: LSH buckets larger than this compare members to a few anchors only.
         authority: (source kind, rank) pairs for the survivor policy; unknown kinds rank 0.
         rules: survivor rules in order of priority (subset of authority, licence, newest, longer).
@@ -44,6 +46,7 @@ class DedupConfig:
     seed: int = 20241004
     batch_size: int = 256
     device: str = "auto"
+    backend: str = "auto"
     max_bucket: int = 64
     authority: tuple[tuple[str, int], ...] = field(default=DEFAULT_AUTHORITY)
     rules: tuple[str, ...] = field(default=DEFAULT_RULES)

@@ -100,7 +100,7 @@ class Decision:
 def make_hasher(config: DedupConfig) -> MinHasher:
     """The MinHash kernel for a config."""
     return MinHasher(num_perm=config.num_perm, ngram=config.ngram, seed=config.seed,
-                     device=config.device, batch_size=config.batch_size)
+                     device=config.device, batch_size=config.batch_size, backend=config.backend)
 
 
 def sign(docs: Iterable[DedupDoc], config: DedupConfig, *, hasher: MinHasher | None = None,

@@ -33,8 +33,17 @@ _POLY_BASE = 1_000_003
 _MIX1, _MIX2 = 0x5BD1E995 & ((1 << 31) - 1), 0x27D4EB2F
 
 
+def _no_nvidia_device() -> bool:
+    """True when no NVIDIA device node exists (then importing torch to ask is pointless)."""
+    import glob
+
+    return not glob.glob("/dev/nvidia[0-9]*")
+
+
 def resolve_device(device: str = "auto") -> str:
     """``"cuda"`` when requested/available, else ``"cpu"``."""
+    if device == "cpu" or (device == "auto" and _no_nvidia_device()):
+        return "cpu"
     import torch
 
     if device == "auto":
@@ -84,6 +93,9 @@ class MinHasher:
         ngram: shingle length in characters.
         seed: coefficient seed.
         device: ``"auto"``, ``"cpu"`` or ``"cuda"``.
+        backend: ``"torch"`` or ``"numpy"`` (CPU only; same integer arithmetic, bit-identical, and
+            a process that never needs a GPU is spared importing torch); ``"auto"``: torch on
+            CUDA, numpy on CPU.
         batch_size: documents per device batch.
         chunk_elements: permutation work per step (docs x perms x shingles), bounds memory.
     """
@@ -94,20 +106,31 @@ class MinHasher:
     device: str = "auto"
     batch_size: int = 256
     chunk_elements: int | None = None
+    backend: str = "auto"
 
     def __post_init__(self) -> None:
+        self.device = resolve_device(self.device)
+        if self.backend == "auto":
+            self.backend = "torch" if self.device == "cuda" else "numpy"
+        if self.backend not in ("torch", "numpy") or (self.backend == "numpy" and self.device != "cpu"):
+            from curate.errors import ConfigError
+
+            raise ConfigError(f"dedup: backend {self.backend!r} on device {self.device!r} is not supported; "
+                              "use backend torch (cpu or cuda) or numpy (cpu)")
+        a, b = permutation_coefficients(self.num_perm, self.seed)
+        self._bufs: dict = {}
+        if self.chunk_elements is None:
+            self.chunk_elements = (1 << 26) if self.device == "cuda" else (1 << 19)
+        if self.backend == "numpy":
+            self._a_np, self._b_np = a.reshape(1, -1, 1), b.reshape(1, -1, 1)
+            return
         import torch
 
         self._torch = torch
-        self.device = resolve_device(self.device)
-        a, b = permutation_coefficients(self.num_perm, self.seed)
         self._a = torch.from_numpy(a).to(self.device).view(1, -1, 1)
         self._b = torch.from_numpy(b).to(self.device).view(1, -1, 1)
         w = [pow(_POLY_BASE, self.ngram - 1 - j, P) for j in range(self.ngram)]
         self._w = torch.tensor(w, dtype=torch.int64, device=self.device)
-        self._bufs: dict = {}
-        if self.chunk_elements is None:
-            self.chunk_elements = (1 << 26) if self.device == "cuda" else (1 << 19)
 
     # ------------------------------------------------------------------------------------
     def signatures(self, cps: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -134,6 +157,8 @@ class MinHasher:
 
     # ------------------------------------------------------------------------------------
     def _batch(self, cps: list[np.ndarray]):
+        if self.backend == "numpy":
+            return self._batch_numpy(cps)
         torch = self._torch
         n = self.ngram
         lens = [len(c) for c in cps]
@@ -193,6 +218,37 @@ class MinHasher:
         t &= P  # (a x + b) mod 2**31: a bijection of 31-bit values (a odd)
         t32.copy_(t)
         return t32.amin(dim=2)
+
+
+    # -- numpy twin of the kernel (CPU) ------------------------------------------------------
+    def _batch_numpy(self, cps: list[np.ndarray]) -> np.ndarray:
+        rows = [_np_shingles(c.astype(np.int64) + 1, self.ngram) for c in cps]
+        width = max(1, max(len(r) for r in rows))
+        h = np.empty((len(rows), width), dtype=np.int64)
+        for i, r in enumerate(rows):
+            if len(r):
+                h[i, : len(r)] = r
+                h[i, len(r):] = r[0]  # padding repeats the first shingle
+            else:
+                h[i] = 0
+        out = np.empty((len(rows), self.num_perm), dtype=np.int32)
+        step = max(1, self.chunk_elements // (self.num_perm * width))
+        for s in range(0, len(rows), step):
+            hs = h[s:s + step]
+            shape = (hs.shape[0], self.num_perm, width)
+            bufs = self._bufs.get(shape)
+            if bufs is None:
+                bufs = np.empty(shape, dtype=np.int64)
+                self._bufs = {shape: bufs}
+            t = bufs
+            np.multiply(self._a_np, hs[:, None, :], out=t)
+            t += self._b_np
+            t &= P
+            out[s:s + step] = t.min(axis=2)
+        for i, r in enumerate(rows):
+            if not len(r):
+                out[i] = EMPTY
+        return out
 
 
 def _np_shingles(cp: np.ndarray, n: int) -> np.ndarray:

@@ -104,3 +104,10 @@ def test_fast_nfkc_path_equals_unicodedata():
         text = "".join(chr(rng.randrange(*rng.choice(pools))) for _ in range(rng.randrange(0, 40)))
         ref = np.frombuffer(unicodedata.normalize("NFKC", text).encode("utf-32-le"), dtype="<u4")
         assert np.array_equal(normalise_codepoints(text), fmap[ref[keep[ref]]]), repr(text)
+
+
+def test_numpy_and_torch_backends_are_bit_identical():
+    cps = [normalise_codepoints(t) for t in _texts(60, seed=13)] + [normalise_codepoints(x) for x in ("", "甲", "甲乙丙丁")]
+    a, na = MinHasher(device="cpu", backend="numpy", batch_size=16).signatures(cps)
+    b, nb = MinHasher(device="cpu", backend="torch", batch_size=16).signatures(cps)
+    assert np.array_equal(a, b) and np.array_equal(na, nb)
