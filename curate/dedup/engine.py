@@ -198,7 +198,7 @@ def cluster(new: Signed, config: DedupConfig, fetch: Callable[[list[int]], list[
     if n_old:
         involve = np.zeros(n, dtype=bool)
         involve[n_old:] = True
-    pairs = candidate_pairs(keys, is_rep & has_shingles(allp.sig), max_bucket=config.max_bucket, involve=involve)
+    pairs = candidate_pairs(keys, is_rep & has_shingles(allp.nsh), max_bucket=config.max_bucket, involve=involve)
     stats.candidates = len(pairs)
     shingles: dict[int, np.ndarray] = {}
 

@@ -18,7 +18,7 @@ from curate.dedup.lsh import band_keys, has_shingles
 from curate.dedup.survivor import Candidate
 
 #: bump when the kernel's arithmetic changes (old signatures become incomparable)
-KERNEL_VERSION = "torch-masked31-v1"
+KERNEL_VERSION = "masked32-v2"
 
 
 def index_key(config: DedupConfig) -> str:
@@ -34,7 +34,7 @@ def index_key(config: DedupConfig) -> str:
 def lookup(con, config: DedupConfig, new: Signed) -> Signed:
     """Indexed, still active records sharing an exact key or an LSH bucket with ``new``."""
     key = index_key(config)
-    active = has_shingles(new.sig) if len(new) else np.zeros(0, dtype=bool)
+    active = has_shingles(new.nsh) if len(new) else np.zeros(0, dtype=bool)
     keys = band_keys(new.sig[active], config.bands, config.rows) if active.any() else np.empty((0, config.bands), np.int64)
     q = pa.table({
         "band": pa.array(np.tile(np.arange(config.bands, dtype=np.int16), len(keys))),

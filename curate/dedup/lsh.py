@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from curate.dedup.minhash import EMPTY
-
 _FNV_OFFSET = np.uint64(0xCBF29CE484222325)
 _FNV_PRIME = np.uint64(0x100000001B3)
 _MIX = np.uint64(0x9E3779B97F4A7C15)
@@ -40,9 +38,9 @@ def band_keys(sig: np.ndarray, bands: int, rows: int) -> np.ndarray:
     return h.view(np.int64)
 
 
-def has_shingles(sig: np.ndarray) -> np.ndarray:
+def has_shingles(nsh: np.ndarray) -> np.ndarray:
     """Mask of documents with at least one shingle (the others never enter buckets)."""
-    return sig[:, 0] != EMPTY
+    return np.asarray(nsh) > 0
 
 
 def candidate_pairs(keys: np.ndarray, active: np.ndarray, *, max_bucket: int = 64,

@@ -8,11 +8,13 @@ bit-identical signatures:
   (``unfold`` + weighted sum, terms < 2**52, folded back below ``P``) -- no Python loop per shingle;
 * the shingle hash is mixed nonlinearly once per shingle (multiply mod ``P``, xor-shift), so the
   permutations below do not compose with the polynomial into one linear map;
-* permutation ``k`` maps a mixed shingle hash ``x < 2**31`` to ``(a_k * x + b_k) & (2**31 - 1)``
-  with odd ``a_k < 2**31`` and ``b_k < 2**31`` -- a bijection of 31-bit values computed exactly
-  (``a_k * x + b_k < 2**63``, masking instead of relying on overflow), cast to ``int32``, then
-  the minimum over the document's shingles is taken (signature agreement matches the binomial
-  spread of a true MinHash on the dev set);
+* permutation ``k`` maps a mixed shingle hash ``x < 2**31`` to ``(a_k * x + b_k) mod 2**32``
+  with odd ``a_k < 2**31`` and ``b_k < 2**31`` -- a bijection of 32-bit values. The torch kernel
+  computes it exactly in ``int64`` (``a_k * x + b_k < 2**63``, then ``& (2**32 - 1)``, no overflow
+  anywhere) and shifts by ``-2**31`` into ``int32`` (order kept); the numpy CPU twin computes the
+  same residue in ``uint32``, whose wrap-around is defined, and flips the top bit (the same shift).
+  Then the minimum over the document's shingles is taken (signature agreement matches the
+  binomial spread of a true MinHash on the dev set);
 * padding repeats the document's first shingle, which cannot change a minimum.
 
 Memory is bounded by ``batch_size`` and an element budget per permutation chunk, not by corpus size.
@@ -26,8 +28,10 @@ from dataclasses import dataclass
 import numpy as np
 
 P = (1 << 31) - 1
-#: signature value of a document without any shingle (never equal to a real minimum)
+#: signature row of a document without any shingle (tell them apart by their shingle count, 0)
 EMPTY = np.int32(-1)
+_M32 = (1 << 32) - 1
+_HALF = 1 << 31
 _POLY_BASE = 1_000_003
 #: odd multipliers of the shingle-hash mixer (breaks the linearity of the polynomial hash)
 _MIX1, _MIX2 = 0x5BD1E995 & ((1 << 31) - 1), 0x27D4EB2F
@@ -122,7 +126,8 @@ class MinHasher:
         if self.chunk_elements is None:
             self.chunk_elements = (1 << 26) if self.device == "cuda" else (1 << 19)
         if self.backend == "numpy":
-            self._a_np, self._b_np = a.reshape(1, -1, 1), b.reshape(1, -1, 1)
+            self._a_np = a.astype(np.uint32).reshape(1, -1, 1)
+            self._b_np = b.astype(np.uint32).reshape(1, -1, 1)
             return
         import torch
 
@@ -215,7 +220,8 @@ class MinHasher:
         t, hi, t32 = bufs
         torch.mul(self._a, h.unsqueeze(1), out=t)  # (b, K, S), a * x < 2**62
         t += self._b
-        t &= P  # (a x + b) mod 2**31: a bijection of 31-bit values (a odd)
+        t &= _M32  # (a x + b) mod 2**32: a bijection of 32-bit values (a odd)
+        t -= _HALF  # order-preserving shift into int32
         t32.copy_(t)
         return t32.amin(dim=2)
 
@@ -224,7 +230,7 @@ class MinHasher:
     def _batch_numpy(self, cps: list[np.ndarray]) -> np.ndarray:
         rows = [_np_shingles(c.astype(np.int64) + 1, self.ngram) for c in cps]
         width = max(1, max(len(r) for r in rows))
-        h = np.empty((len(rows), width), dtype=np.int64)
+        h = np.empty((len(rows), width), dtype=np.uint32)
         for i, r in enumerate(rows):
             if len(r):
                 h[i, : len(r)] = r
@@ -238,13 +244,12 @@ class MinHasher:
             shape = (hs.shape[0], self.num_perm, width)
             bufs = self._bufs.get(shape)
             if bufs is None:
-                bufs = np.empty(shape, dtype=np.int64)
+                bufs = np.empty(shape, dtype=np.uint32)
                 self._bufs = {shape: bufs}
             t = bufs
-            np.multiply(self._a_np, hs[:, None, :], out=t)
+            np.multiply(self._a_np, hs[:, None, :], out=t)  # uint32: wraps mod 2**32 by definition
             t += self._b_np
-            t &= P
-            out[s:s + step] = t.min(axis=2)
+            out[s:s + step] = (t.min(axis=2) ^ np.uint32(_HALF)).view(np.int32)
         for i, r in enumerate(rows):
             if not len(r):
                 out[i] = EMPTY
