@@ -131,6 +131,10 @@ def sign(docs: Iterable[DedupDoc], config: DedupConfig, *, hasher: MinHasher | N
     return Signed.concat(parts, config.num_perm)
 
 
+#: candidate pairs (and group rows) verified per block; bounds the shingle sets held at once
+_VERIFY_BLOCK = 8192
+
+
 def _jaccard(a: np.ndarray, b: np.ndarray) -> float:
     if len(a) == 0 or len(b) == 0:
         return 0.0
@@ -200,30 +204,64 @@ def cluster(new: Signed, config: DedupConfig, fetch: Callable[[list[int]], list[
         involve[n_old:] = True
     pairs = candidate_pairs(keys, is_rep & has_shingles(allp.nsh), max_bucket=config.max_bucket, involve=involve)
     stats.candidates = len(pairs)
+    del keys
+    # verification in blocks: shingle sets are fetched for one block of pairs at a time and
+    # dropped afterwards, so memory does not grow with the number of candidate documents
     shingles: dict[int, np.ndarray] = {}
 
     def shingles_of(rows: list[int]) -> None:
         need = sorted({r for r in rows if r not in shingles})
         if need:
             for r, text in zip(need, fetch(need), strict=True):
-                shingles[r] = hasher.shingle_hashes(normalise_codepoints(text))
+                shingles[r] = hasher.shingle_hashes(normalise_codepoints(text)).astype(np.uint32)
 
-    if len(pairs):
-        shingles_of(np.unique(pairs).tolist())
-    for a, b in pairs.tolist():
-        if uf.find(a) == uf.find(b):
-            continue
-        if _jaccard(shingles[a], shingles[b]) >= config.threshold:
-            uf.union(a, b)
-            stats.verified += 1
-        else:
-            stats.rejected += 1
+    for start in range(0, len(pairs), _VERIFY_BLOCK):
+        block = [(a, b) for a, b in pairs[start:start + _VERIFY_BLOCK].tolist() if uf.find(a) != uf.find(b)]
+        shingles.clear()
+        shingles_of([r for ab in block for r in ab])
+        for a, b in block:
+            if uf.find(a) == uf.find(b):
+                continue
+            if _jaccard(shingles[a], shingles[b]) >= config.threshold:
+                uf.union(a, b)
+                stats.verified += 1
+            else:
+                stats.rejected += 1
+    shingles.clear()
 
-    # components and survivors
+    # components and survivors (exact Jaccard to the survivor computed group-block by group-block)
     groups: dict[int, list[int]] = {}
     for i in range(n):
         groups.setdefault(uf.find(i), []).append(i)
     decisions: list[Decision] = []
+    pending: list[tuple[list[int], int, Candidate]] = []
+
+    def flush_groups() -> None:
+        shingles.clear()
+        shingles_of([m for members, s, _ in pending for m in members if allp.exact[m] != allp.exact[s]]
+                    + [s for members, s, _ in pending if any(allp.exact[m] != allp.exact[s] for m in members)])
+        for members, s, surv in pending:
+            for m in members:
+                if m == s:
+                    decisions.append(Decision(allp.ids[s], surv.id, True, is_new=s >= n_old))
+                    continue
+                exact = allp.exact[m] == allp.exact[s]
+                if exact:
+                    stats.exact_duplicates += 1
+                else:
+                    stats.near_duplicates += 1
+                decisions.append(Decision(
+                    id=allp.ids[m], cluster=surv.id, survivor=False, duplicate_of=surv.id,
+                    match="exact" if exact else "near",
+                    rule=deciding_rule(surv, allp.cands[m], config),
+                    jaccard_est=round(float((allp.sig[m] == allp.sig[s]).mean()), 4),
+                    jaccard=1.0 if exact else round(_jaccard(shingles[m], shingles[s]), 4),
+                    is_new=m >= n_old,
+                ))
+        pending.clear()
+        shingles.clear()
+
+    rows_pending = 0
     for members in groups.values():
         if n_old and all(m < n_old for m in members):
             continue
@@ -233,24 +271,12 @@ def cluster(new: Signed, config: DedupConfig, fetch: Callable[[list[int]], list[
             continue
         surv = choose([allp.cands[m] for m in members], config)
         s = next(m for m in members if allp.ids[m] == surv.id)
-        shingles_of([m for m in members if allp.exact[m] != allp.exact[s]] + [s])
-        for m in members:
-            if m == s:
-                decisions.append(Decision(allp.ids[s], surv.id, True, is_new=s >= n_old))
-                continue
-            exact = allp.exact[m] == allp.exact[s]
-            if exact:
-                stats.exact_duplicates += 1
-            else:
-                stats.near_duplicates += 1
-            decisions.append(Decision(
-                id=allp.ids[m], cluster=surv.id, survivor=False, duplicate_of=surv.id,
-                match="exact" if exact else "near",
-                rule=deciding_rule(surv, allp.cands[m], config),
-                jaccard_est=round(float((allp.sig[m] == allp.sig[s]).mean()), 4),
-                jaccard=1.0 if exact else round(_jaccard(shingles[m], shingles[s]), 4),
-                is_new=m >= n_old,
-            ))
+        pending.append((members, s, surv))
+        rows_pending += len(members)
+        if rows_pending >= _VERIFY_BLOCK:
+            flush_groups()
+            rows_pending = 0
+    flush_groups()
     return decisions
 
 
