@@ -35,7 +35,8 @@ class DedupConfig:
         backend: "auto" (torch on CUDA, numpy on CPU), "torch" or "numpy"; all give bit-identical
             signatures (same exact integer arithmetic), so it is not part of the index key.
         max_bucket: LSH buckets larger than this compare members to a few anchors only.
-        authority: (source kind, rank) pairs for the survivor policy; unknown kinds rank 0.
+        authority: (source kind, rank) pairs for the survivor policy; unknown kinds rank 0
+            (on the command line: ``--set authority=law_moj:40,fsc:40,tabf:30``).
         rules: survivor rules in order of priority (subset of authority, licence, newest, longer).
     """
 
@@ -52,6 +53,19 @@ class DedupConfig:
     rules: tuple[str, ...] = field(default=DEFAULT_RULES)
 
     def __post_init__(self) -> None:
+        # `curate run dedup --set authority=law_moj:40,tabf:30` arrives as ("law_moj:40", "tabf:30")
+        if any(isinstance(x, str) for x in self.authority):
+            pairs = []
+            for x in self.authority:
+                if isinstance(x, str):
+                    kind, _, rank = x.partition(":")
+                    try:
+                        pairs.append((kind.strip(), int(rank)))
+                    except ValueError as exc:
+                        raise ConfigError(f"dedup: authority entry {x!r} must be KIND:RANK, e.g. law_moj:40") from exc
+                else:
+                    pairs.append(tuple(x))
+            object.__setattr__(self, "authority", tuple(pairs))
         if self.ngram < 1:
             raise ConfigError(f"dedup: ngram must be >= 1, got {self.ngram}")
         if self.bands < 1 or self.rows < 1:

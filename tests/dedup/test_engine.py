@@ -78,3 +78,11 @@ def test_clusters_do_not_depend_on_input_order(order):
     shuffled = [docs[i] for i in order]
     assert _partition(dedup_texts(shuffled)) == _partition(dedup_texts(docs))
     assert len(dedup_texts(shuffled)) == 6  # nothing dropped
+
+
+def test_authority_from_command_line_strings():
+    from curate.runner import _parse_sets
+
+    cfg = _parse_sets({"authority": "moda:50,law_moj:10", "rules": "authority,longer"}, DedupConfig)
+    assert cfg.authority_rank("moda") == 50 and cfg.authority_rank("law_moj") == 10
+    assert cfg.rules == ("authority", "longer")
