@@ -1,0 +1,97 @@
+"""Configuration of exact and near-duplicate detection (one frozen dataclass)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from curate.errors import ConfigError
+
+#: source kind -> authority rank (higher wins): regulator > training institute > textbook > general corpus
+DEFAULT_AUTHORITY: tuple[tuple[str, int], ...] = (
+    ("law_moj", 40),
+    ("fsc", 40),
+    ("tabf", 30),
+    ("textbooks", 20),
+    ("moda", 10),
+)
+
+#: survivor rules, applied in order; the first that separates two records decides
+DEFAULT_RULES: tuple[str, ...] = ("authority", "licence", "newest", "longer")
+
+
+@dataclass(frozen=True, slots=True)
+class DedupConfig:
+    """Options of :mod:`curate.dedup` (also the ``dedup`` stage's config).
+
+    Attributes:
+        ngram: character n-gram (shingle) length over the normalised key.
+        bands: LSH bands; ``bands * rows`` = number of MinHash permutations.
+        rows: rows per band. 25 x 5 puts the S-curve's 50 % point at J ~ 0.53 and catches a pair at
+            J = 0.7 with probability 0.99 (see docs/bench/dedup.md); candidates are then verified.
+        threshold: a candidate pair is a duplicate iff its exact shingle Jaccard is >= this.
+        seed: seed of the permutation coefficients (recorded; same seed = same signatures).
+        batch_size: documents per signature batch (bounds memory).
+        device: "auto" (CUDA when available, else CPU), "cpu" or "cuda".
+        backend: "auto" (torch on CUDA, numpy on CPU), "torch" or "numpy"; all give bit-identical
+            signatures (same exact integer arithmetic), so it is not part of the index key.
+        max_bucket: LSH buckets larger than this compare members to a few anchors only.
+        authority: (source kind, rank) pairs for the survivor policy; unknown kinds rank 0
+            (on the command line: ``--set authority=law_moj:40,fsc:40,tabf:30``).
+        rules: survivor rules in order of priority (subset of authority, licence, newest, longer).
+    """
+
+    ngram: int = 5
+    bands: int = 25
+    rows: int = 5
+    threshold: float = 0.7
+    seed: int = 20241004
+    batch_size: int = 256
+    device: str = "auto"
+    backend: str = "auto"
+    max_bucket: int = 64
+    authority: tuple[tuple[str, int], ...] = field(default=DEFAULT_AUTHORITY)
+    rules: tuple[str, ...] = field(default=DEFAULT_RULES)
+
+    def __post_init__(self) -> None:
+        # `curate run dedup --set authority=law_moj:40,tabf:30` arrives as ("law_moj:40", "tabf:30")
+        if any(isinstance(x, str) for x in self.authority):
+            pairs = []
+            for x in self.authority:
+                if isinstance(x, str):
+                    kind, _, rank = x.partition(":")
+                    try:
+                        pairs.append((kind.strip(), int(rank)))
+                    except ValueError as exc:
+                        raise ConfigError(f"dedup: authority entry {x!r} must be KIND:RANK, e.g. law_moj:40") from exc
+                else:
+                    pairs.append(tuple(x))
+            object.__setattr__(self, "authority", tuple(pairs))
+        if self.ngram < 1:
+            raise ConfigError(f"dedup: ngram must be >= 1, got {self.ngram}")
+        if self.bands < 1 or self.rows < 1:
+            raise ConfigError(f"dedup: bands and rows must be >= 1, got {self.bands} x {self.rows}")
+        if not 0.0 < self.threshold <= 1.0:
+            raise ConfigError(f"dedup: threshold must be in (0, 1], got {self.threshold}")
+        if self.batch_size < 1:
+            raise ConfigError(f"dedup: batch_size must be >= 1, got {self.batch_size}")
+        if self.device not in ("auto", "cpu", "cuda"):
+            raise ConfigError(f"dedup: device must be auto, cpu or cuda, got {self.device!r}")
+        bad = [r for r in self.rules if r not in DEFAULT_RULES]
+        if bad:
+            raise ConfigError(f"dedup: unknown survivor rule(s) {bad}; valid: {', '.join(DEFAULT_RULES)}")
+
+    @property
+    def num_perm(self) -> int:
+        """Number of MinHash permutations (``bands * rows``)."""
+        return self.bands * self.rows
+
+    def authority_rank(self, kind: str | None) -> int:
+        """Authority rank of a source kind (prefix before ``:`` is used; unknown = 0).
+
+        >>> DedupConfig().authority_rank("law_moj") > DedupConfig().authority_rank("moda")
+        True
+        """
+        if not kind:
+            return 0
+        base = kind.split(":", 1)[0]
+        return dict(self.authority).get(base, 0)

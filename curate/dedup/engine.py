@@ -1,0 +1,293 @@
+"""Exact + near-duplicate clustering: sign documents, band, verify, connect, choose survivors.
+
+The flow, in memory bounded by the signature matrix (4 bytes x permutations per document):
+
+1. :func:`sign` streams documents through the normalised key (:mod:`curate.dedup.keys`) and the
+   batched MinHash kernel (:mod:`curate.dedup.minhash`), keeping only signatures, exact keys and
+   survivor-policy facts -- never the texts.
+2. :func:`cluster` merges exact-key groups, takes LSH candidates among one representative per
+   exact group, verifies every candidate pair against its actual shingle-set Jaccard (texts are
+   fetched again only for candidate rows), joins verified pairs into connected components and
+   applies the survivor policy.
+
+Old (already accepted) documents can be passed in from the persistent index so that a new batch is
+deduplicated against the corpus without recomputing it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from curate.dedup.clustering import UnionFind
+from curate.dedup.config import DedupConfig
+from curate.dedup.keys import exact_key, normalise_codepoints
+from curate.dedup.lsh import band_keys, candidate_pairs, has_shingles
+from curate.dedup.minhash import MinHasher
+from curate.dedup.survivor import Candidate, choose, deciding_rule
+
+__all__ = ["DedupDoc", "Decision", "Signed", "sign", "cluster", "dedup_texts"]
+
+
+@dataclass(frozen=True, slots=True)
+class DedupDoc:
+    """One input document with the facts the survivor policy uses."""
+
+    id: str
+    text: str
+    source_kind: str | None = None
+    licence_id: str | None = None
+    version: str | None = None
+
+
+@dataclass
+class Signed:
+    """Signatures and policy facts of a set of documents (no texts)."""
+
+    ids: list[str] = field(default_factory=list)
+    exact: list[str] = field(default_factory=list)
+    sig: np.ndarray = field(default_factory=lambda: np.empty((0, 0), dtype=np.int32))
+    nsh: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    cands: list[Candidate] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @staticmethod
+    def concat(parts: Sequence["Signed"], num_perm: int) -> "Signed":
+        """One :class:`Signed` from several (in order)."""
+        parts = [p for p in parts if len(p)]
+        if not parts:
+            return Signed(sig=np.empty((0, num_perm), dtype=np.int32))
+        return Signed(
+            ids=[i for p in parts for i in p.ids],
+            exact=[e for p in parts for e in p.exact],
+            sig=np.concatenate([p.sig for p in parts]),
+            nsh=np.concatenate([p.nsh for p in parts]),
+            cands=[c for p in parts for c in p.cands],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The outcome for one document.
+
+    Attributes:
+        id: record id.
+        cluster: cluster label (the survivor's id).
+        survivor: True if this copy stays.
+        duplicate_of: survivor id for removed copies.
+        match: "exact" (same normalised key as the survivor) or "near".
+        rule: survivor rule that decided (authority, licence, newest, longer, id).
+        jaccard_est: MinHash estimate of the Jaccard with the survivor.
+        jaccard: actual shingle Jaccard with the survivor (may be < threshold via a chain).
+        is_new: False for an already-indexed document whose status changes now.
+    """
+
+    id: str
+    cluster: str
+    survivor: bool
+    duplicate_of: str | None = None
+    match: str | None = None
+    rule: str | None = None
+    jaccard_est: float | None = None
+    jaccard: float | None = None
+    is_new: bool = True
+
+
+def make_hasher(config: DedupConfig) -> MinHasher:
+    """The MinHash kernel for a config."""
+    return MinHasher(num_perm=config.num_perm, ngram=config.ngram, seed=config.seed,
+                     device=config.device, batch_size=config.batch_size, backend=config.backend)
+
+
+def sign(docs: Iterable[DedupDoc], config: DedupConfig, *, hasher: MinHasher | None = None,
+         chunk: int | None = None, on_chunk: Callable[[int], None] | None = None) -> Signed:
+    """Signatures of a stream of documents, ``chunk`` documents at a time (texts not kept)."""
+    hasher = hasher or make_hasher(config)
+    chunk = chunk or config.batch_size * 8
+    parts: list[Signed] = []
+    buf: list[DedupDoc] = []
+
+    def flush() -> None:
+        cps = [normalise_codepoints(d.text) for d in buf]
+        sig, nsh = hasher.signatures(cps)
+        parts.append(Signed(
+            ids=[d.id for d in buf], exact=[exact_key(c) for c in cps], sig=sig, nsh=nsh,
+            cands=[Candidate(d.id, d.source_kind, d.licence_id, d.version, len(d.text)) for d in buf],
+        ))
+        if on_chunk:
+            on_chunk(len(buf))
+        buf.clear()
+
+    for d in docs:
+        buf.append(d)
+        if len(buf) >= chunk:
+            flush()
+    if buf:
+        flush()
+    return Signed.concat(parts, config.num_perm)
+
+
+#: candidate pairs (and group rows) verified per block; bounds the shingle sets held at once
+_VERIFY_BLOCK = 8192
+
+
+def _jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    if len(a) == 0 or len(b) == 0:
+        return 0.0
+    inter = len(np.intersect1d(a, b, assume_unique=True))
+    return inter / (len(a) + len(b) - inter)
+
+
+@dataclass
+class ClusterStats:
+    """Counts of one clustering pass."""
+
+    documents: int = 0
+    old: int = 0
+    candidates: int = 0
+    verified: int = 0
+    rejected: int = 0
+    exact_duplicates: int = 0
+    near_duplicates: int = 0
+    empty_keys: int = 0
+
+
+def cluster(new: Signed, config: DedupConfig, fetch: Callable[[list[int]], list[str]], *,
+            old: Signed | None = None, hasher: MinHasher | None = None,
+            stats: ClusterStats | None = None) -> list[Decision]:
+    """Cluster ``new`` (against ``old``, the accepted corpus) and choose survivors.
+
+    Args:
+        new: signatures of the incoming documents.
+        config: thresholds, banding and survivor policy.
+        fetch: texts for row indices of the combined ``old + new`` list (old rows first);
+            called only for rows in candidate pairs.
+        old: signatures of already accepted documents (the persistent index), or None.
+        hasher: kernel used for shingle hashes during verification.
+        stats: filled with counts when given.
+
+    Returns:
+        One :class:`Decision` per new document, plus one for each old document that stops being
+        a survivor (``is_new=False``).
+    """
+    hasher = hasher or make_hasher(config)
+    stats = stats if stats is not None else ClusterStats()
+    old = old if old is not None else Signed(sig=np.empty((0, config.num_perm), dtype=np.int32))
+    allp = Signed.concat([old, new], config.num_perm) if len(old) else new
+    n_old, n = len(old), len(allp)
+    stats.documents, stats.old = len(new), n_old
+    uf = UnionFind(n)
+    nonempty = allp.nsh > 0
+    stats.empty_keys = int((~nonempty[n_old:]).sum())
+
+    # exact keys: one representative per key
+    is_rep = np.zeros(n, dtype=bool)
+    first: dict[str, int] = {}
+    for i, k in enumerate(allp.exact):
+        if not nonempty[i]:
+            continue
+        j = first.setdefault(k, i)
+        if j == i:
+            is_rep[i] = True
+        else:
+            uf.union(j, i)
+
+    # LSH candidates among representatives, then verification
+    keys = band_keys(allp.sig, config.bands, config.rows)
+    involve = None
+    if n_old:
+        involve = np.zeros(n, dtype=bool)
+        involve[n_old:] = True
+    pairs = candidate_pairs(keys, is_rep & has_shingles(allp.nsh), max_bucket=config.max_bucket, involve=involve)
+    stats.candidates = len(pairs)
+    del keys
+    # verification in blocks: shingle sets are fetched for one block of pairs at a time and
+    # dropped afterwards, so memory does not grow with the number of candidate documents
+    shingles: dict[int, np.ndarray] = {}
+
+    def shingles_of(rows: list[int]) -> None:
+        need = sorted({r for r in rows if r not in shingles})
+        if need:
+            for r, text in zip(need, fetch(need), strict=True):
+                shingles[r] = hasher.shingle_hashes(normalise_codepoints(text)).astype(np.uint32)
+
+    for start in range(0, len(pairs), _VERIFY_BLOCK):
+        block = [(a, b) for a, b in pairs[start:start + _VERIFY_BLOCK].tolist() if uf.find(a) != uf.find(b)]
+        shingles.clear()
+        shingles_of([r for ab in block for r in ab])
+        for a, b in block:
+            if uf.find(a) == uf.find(b):
+                continue
+            if _jaccard(shingles[a], shingles[b]) >= config.threshold:
+                uf.union(a, b)
+                stats.verified += 1
+            else:
+                stats.rejected += 1
+    shingles.clear()
+
+    # components and survivors (exact Jaccard to the survivor computed group-block by group-block)
+    groups: dict[int, list[int]] = {}
+    for i in range(n):
+        groups.setdefault(uf.find(i), []).append(i)
+    decisions: list[Decision] = []
+    pending: list[tuple[list[int], int, Candidate]] = []
+
+    def flush_groups() -> None:
+        shingles.clear()
+        shingles_of([m for members, s, _ in pending for m in members if allp.exact[m] != allp.exact[s]]
+                    + [s for members, s, _ in pending if any(allp.exact[m] != allp.exact[s] for m in members)])
+        for members, s, surv in pending:
+            for m in members:
+                if m == s:
+                    decisions.append(Decision(allp.ids[s], surv.id, True, is_new=s >= n_old))
+                    continue
+                exact = allp.exact[m] == allp.exact[s]
+                if exact:
+                    stats.exact_duplicates += 1
+                else:
+                    stats.near_duplicates += 1
+                decisions.append(Decision(
+                    id=allp.ids[m], cluster=surv.id, survivor=False, duplicate_of=surv.id,
+                    match="exact" if exact else "near",
+                    rule=deciding_rule(surv, allp.cands[m], config),
+                    jaccard_est=round(float((allp.sig[m] == allp.sig[s]).mean()), 4),
+                    jaccard=1.0 if exact else round(_jaccard(shingles[m], shingles[s]), 4),
+                    is_new=m >= n_old,
+                ))
+        pending.clear()
+        shingles.clear()
+
+    rows_pending = 0
+    for members in groups.values():
+        if n_old and all(m < n_old for m in members):
+            continue
+        if len(members) == 1:
+            m = members[0]
+            decisions.append(Decision(allp.ids[m], allp.ids[m], True))
+            continue
+        surv = choose([allp.cands[m] for m in members], config)
+        s = next(m for m in members if allp.ids[m] == surv.id)
+        pending.append((members, s, surv))
+        rows_pending += len(members)
+        if rows_pending >= _VERIFY_BLOCK:
+            flush_groups()
+            rows_pending = 0
+    flush_groups()
+    return decisions
+
+
+def dedup_texts(docs: Sequence[DedupDoc], config: DedupConfig | None = None) -> list[Decision]:
+    """In-memory convenience: decisions for a list of documents.
+
+    >>> ds = dedup_texts([DedupDoc("a", "第一條 銀行應依法辦理存款業務。"), DedupDoc("b", "第一条 银行应依法办理存款业务")])
+    >>> sorted((d.id, d.survivor) for d in ds)
+    [('a', True), ('b', False)]
+    """
+    config = config or DedupConfig()
+    hasher = make_hasher(config)
+    signed = sign(docs, config, hasher=hasher)
+    return cluster(signed, config, lambda rows: [docs[r].text for r in rows], hasher=hasher)

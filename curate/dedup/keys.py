@@ -1,0 +1,142 @@
+"""Dedup keys: the normalised, script-folded form of a text and its exact-match digest.
+
+The key is never written back as record text: NFKC, Simplified/Traditional folding (the table of
+:func:`curate.zh.fold.fold`), then only letters and digits are kept (Unicode categories ``L*`` and
+``N*``), so whitespace, line breaks, punctuation and symbols do not matter. After NFKC (C code)
+the folding and filtering are array lookups over code points, not a Python loop per character.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import sys
+import unicodedata
+from pathlib import Path
+
+import numpy as np
+
+from curate.zh.fold import fold_table
+
+__all__ = ["exact_key", "normalise", "normalise_codepoints"]
+
+
+def _cache_file() -> Path | None:
+    """Where the derived lookup tables are cached (``$CURATE_CACHE`` or ~/.cache/curate), or None."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        occ = version("opencc")
+    except PackageNotFoundError:  # pragma: no cover
+        occ = "unknown"
+    root = Path(os.environ.get("CURATE_CACHE", Path.home() / ".cache" / "curate"))
+    tag = f"{unicodedata.unidata_version}-{occ}-{_TABLES_VERSION}"
+    return root / f"dedup-keys-{tag}.npz"
+
+
+_TABLES_VERSION = 1
+
+
+@functools.cache
+def _all_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(keep, fold map, NFKC map), from the cache file when present (derived once, ~1 s)."""
+    path = _cache_file()
+    if path is not None and path.exists():
+        try:
+            with np.load(path) as z:
+                return z["keep"], z["fmap"], z["nfkc"].astype(np.int64)
+        except (OSError, KeyError, ValueError):
+            pass  # corrupt cache: rebuild below
+    keep, fmap = _build_tables()
+    nfkc = _build_nfkc_map()
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(path.name + f".{os.getpid()}.tmp.npz")
+            np.savez(tmp, keep=keep, fmap=fmap, nfkc=nfkc.astype(np.int32))
+            os.replace(tmp, path)
+        except OSError:
+            pass  # read-only home: tables are rebuilt per process
+    return keep, fmap, nfkc
+
+
+def _tables() -> tuple[np.ndarray, np.ndarray]:
+    """(keep mask over all code points: category L*/N*, fold map code point -> code point)."""
+    keep, fmap, _ = _all_tables()
+    return keep, fmap
+
+
+def _nfkc_map() -> np.ndarray:
+    return _all_tables()[2]
+
+
+def _build_tables() -> tuple[np.ndarray, np.ndarray]:
+    n = sys.maxunicode + 1
+    keep = np.zeros(n, dtype=bool)
+    # planes 4-16 hold no letters or digits (unassigned, tags, variation selectors, private use)
+    for cp in range(0x40000):
+        if unicodedata.category(chr(cp))[0] in "LN":
+            keep[cp] = True
+    fmap = np.arange(n, dtype=np.uint32)
+    for src, dst in fold_table().items():
+        fmap[src] = ord(dst)
+    return keep, fmap
+
+
+#: ranges where NFKC of a string equals NFKC of each character alone (no composition partners),
+#: as long as every character maps to one code point and has combining class 0
+_SIMPLE_RANGES = ((0x0000, 0x024F), (0x2000, 0x206F), (0x3000, 0x303F), (0x3400, 0x4DBF), (0x4E00, 0x9FFF),
+                  (0xF900, 0xFAFF), (0xFE30, 0xFE4F), (0xFF00, 0xFF60), (0x20000, 0x2FFFF))
+
+
+def _build_nfkc_map() -> np.ndarray:
+    """Code point -> NFKC code point for "simple" characters, -1 otherwise (those take the slow path)."""
+    m = np.full(sys.maxunicode + 1, -1, dtype=np.int64)
+    for lo, hi in _SIMPLE_RANGES:
+        for cp in range(lo, hi + 1):
+            ch = chr(cp)
+            if unicodedata.combining(ch):
+                continue
+            out = unicodedata.normalize("NFKC", ch)
+            if len(out) == 1 and not unicodedata.combining(out):
+                m[cp] = ord(out)
+    return m
+
+
+def normalise_codepoints(text: str) -> np.ndarray:
+    """Code points (uint32) of the normalised key of ``text``.
+
+    NFKC is applied per character through a table when every character is "simple" (the common
+    case for Chinese text, where CPython's full NFKC of a string costs more than everything else),
+    else with :func:`unicodedata.normalize`; both give the same result.
+
+    >>> normalise_codepoints("第 5 條，") .tolist() == [ord("第"), ord("5"), ord("条")]
+    True
+    """
+    keep, fmap = _tables()
+    cp = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    mapped = _nfkc_map()[cp]
+    if (mapped < 0).any():
+        cp = np.frombuffer(unicodedata.normalize("NFKC", text).encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    else:
+        cp = mapped.astype(np.uint32)
+    return fmap[cp[keep[cp]]]
+
+
+def normalise(text: str) -> str:
+    """Script-folded text with everything but letters and digits removed.
+
+    >>> normalise("第 5 條，銀行。") == normalise("第5条,银行")
+    True
+    """
+    return normalise_codepoints(text).astype("<u4").tobytes().decode("utf-32-le")
+
+
+def exact_key(codepoints: np.ndarray) -> str:
+    """Hex digest of a normalised key (exact-duplicate key).
+
+    >>> exact_key(normalise_codepoints("銀行。")) == exact_key(normalise_codepoints("银行"))
+    True
+    """
+    return hashlib.blake2b(np.ascontiguousarray(codepoints, dtype="<u4").tobytes(), digest_size=16).hexdigest()

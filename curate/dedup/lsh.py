@@ -1,0 +1,87 @@
+"""LSH banding: band keys from signatures and candidate pairs from shared buckets.
+
+With ``b`` bands of ``r`` rows, two documents of Jaccard ``s`` share at least one bucket with
+probability ``1 - (1 - s**r)**b`` (the S-curve). Candidates are verified afterwards, so the curve
+is placed for recall at the threshold rather than for precision.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+_FNV_OFFSET = np.uint64(0xCBF29CE484222325)
+_FNV_PRIME = np.uint64(0x100000001B3)
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+def s_curve(s: float, bands: int, rows: int) -> float:
+    """Probability that a pair of Jaccard ``s`` becomes a candidate.
+
+    >>> round(s_curve(0.7, 25, 5), 3)
+    0.99
+    """
+    return 1.0 - (1.0 - s**rows) ** bands
+
+
+def band_keys(sig: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """``(n, bands)`` int64 bucket keys (FNV-1a style over the band's values, band index mixed in).
+
+    Deterministic and platform independent (uint64 arithmetic wraps by definition in numpy).
+    """
+    n = sig.shape[0]
+    v = sig[:, : bands * rows].reshape(n, bands, rows).astype(np.uint64)
+    h = np.broadcast_to(_FNV_OFFSET ^ (np.arange(bands, dtype=np.uint64) * _MIX), (n, bands)).copy()
+    with np.errstate(over="ignore"):
+        for j in range(rows):
+            h ^= v[:, :, j]
+            h *= _FNV_PRIME
+    return h.view(np.int64)
+
+
+def has_shingles(nsh: np.ndarray) -> np.ndarray:
+    """Mask of documents with at least one shingle (the others never enter buckets)."""
+    return np.asarray(nsh) > 0
+
+
+def candidate_pairs(keys: np.ndarray, active: np.ndarray, *, max_bucket: int = 64,
+                    involve: np.ndarray | None = None) -> np.ndarray:
+    """Unique candidate pairs ``(m, 2)`` (row indices, i < j) of documents sharing a bucket.
+
+    Args:
+        keys: ``(n, bands)`` band keys.
+        active: mask of rows that take part.
+        max_bucket: a bucket with more members pairs every member with its first three members
+            only (still connects them all; avoids quadratic blow-up on boilerplate buckets).
+        involve: optional mask; only pairs with at least one row in it are returned
+            (incremental runs: old-old pairs were settled before).
+    """
+    rows_idx = np.flatnonzero(active)
+    out: list[np.ndarray] = []
+    for band in range(keys.shape[1]):
+        k = keys[rows_idx, band]
+        order = np.argsort(k, kind="stable")
+        ks, ids = k[order], rows_idx[order]
+        if len(ks) < 2:
+            continue
+        starts = np.flatnonzero(np.r_[True, ks[1:] != ks[:-1]])
+        sizes = np.diff(np.r_[starts, len(ks)])
+        two = starts[sizes == 2]
+        if len(two):
+            out.append(np.stack([ids[two], ids[two + 1]], axis=1))
+        for st, sz in zip(starts[sizes > 2], sizes[sizes > 2]):
+            members = ids[st:st + sz]
+            if sz <= max_bucket:
+                a, b = np.triu_indices(sz, 1)
+            else:
+                a = np.repeat(np.arange(3), sz)
+                b = np.tile(np.arange(sz), 3)
+                keep = a < b
+                a, b = a[keep], b[keep]
+            out.append(np.stack([members[a], members[b]], axis=1))
+    if not out:
+        return np.empty((0, 2), dtype=np.int64)
+    pairs = np.concatenate(out).astype(np.int64)
+    pairs.sort(axis=1)
+    if involve is not None:
+        pairs = pairs[involve[pairs[:, 0]] | involve[pairs[:, 1]]]
+    return np.unique(pairs, axis=0)

@@ -1,0 +1,63 @@
+"""Survivor policy: which copy of a duplicate cluster stays active, and which rule decided."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from curate.dedup.config import DedupConfig
+from provenance.licences import permissiveness
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """What the policy knows about one record."""
+
+    id: str
+    source_kind: str | None = None
+    licence_id: str | None = None
+    version: str | None = None
+    length: int = 0
+
+
+def rule_values(c: Candidate, config: DedupConfig) -> dict[str, object]:
+    """Comparable value of every rule for one record (higher wins)."""
+    return {
+        "authority": config.authority_rank(c.source_kind),
+        "licence": permissiveness(c.licence_id),
+        "newest": c.version or "",
+        "longer": c.length,
+    }
+
+
+def _key(c: Candidate, config: DedupConfig) -> tuple:
+    vals = rule_values(c, config)
+    return tuple(vals[r] for r in config.rules)
+
+
+def choose(cands: list[Candidate], config: DedupConfig) -> Candidate:
+    """The survivor: best by the configured rules in order; ties go to the smallest id.
+
+    >>> cfg = DedupConfig()
+    >>> choose([Candidate("a", "moda"), Candidate("b", "law_moj")], cfg).id
+    'b'
+    """
+    best = cands[0]
+    for c in cands[1:]:
+        kc, kb = _key(c, config), _key(best, config)
+        if kc > kb or (kc == kb and c.id < best.id):
+            best = c
+    return best
+
+
+def deciding_rule(survivor: Candidate, removed: Candidate, config: DedupConfig) -> str:
+    """Name of the first rule that prefers ``survivor`` over ``removed`` (``"id"`` for a tie).
+
+    >>> cfg = DedupConfig()
+    >>> deciding_rule(Candidate("a", "law_moj", length=5), Candidate("b", "law_moj", length=3), cfg)
+    'longer'
+    """
+    vs, vr = rule_values(survivor, config), rule_values(removed, config)
+    for r in config.rules:
+        if vs[r] != vr[r]:
+            return r
+    return "id"

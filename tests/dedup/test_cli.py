@@ -1,0 +1,47 @@
+"""`curate dedup --input --output`: output contract, bad lines counted, exit code 3."""
+
+from __future__ import annotations
+
+import json
+
+
+def _write(path, lines):
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_cli_output_contract(cli, tmp_path):
+    inp, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    law = "第 2 條\n本法稱銀行，謂依本法組織登記，經營銀行業務之機構。銀行應依主管機關之規定辦理存款業務。"
+    _write(inp, [
+        json.dumps({"id": "trad", "text": law, "source_kind": "law_moj"}, ensure_ascii=False),
+        json.dumps({"id": "simp", "text": "第2条 本法称银行,谓依本法组织登记,经营银行业务之机构.银行应依主管机关之规定办理存款业务.",
+                    "source_kind": "moda"}, ensure_ascii=False),
+        json.dumps({"id": 7, "text": "另一段完全無關的文字，談的是保險業的資本適足率規定。"}, ensure_ascii=False),
+    ])
+    code, _, err = cli("--quiet", "dedup", "--input", str(inp), "--output", str(out))
+    assert code == 0, err
+    rows = {r["id"]: r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
+    assert set(rows) == {"trad", "simp", "7"}
+    assert rows["trad"] == {**rows["trad"], "cluster": "trad", "survivor": True, "duplicate_of": None}
+    assert rows["simp"]["survivor"] is False and rows["simp"]["duplicate_of"] == "trad"
+    assert rows["simp"]["cluster"] == "trad" and rows["simp"]["rule"] == "authority"
+    assert rows["7"]["cluster"] == "7" and rows["7"]["survivor"] is True
+
+
+def test_cli_bad_lines_reported_and_counted(cli, tmp_path):
+    inp, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    _write(inp, ['{"id": "a", "text": "銀行法"}', "{not json", '{"id": "b"}', '["x"]', '{"id": "a", "text": "x"}'])
+    code, _, err = cli("dedup", "--input", str(inp), "--output", str(out))
+    assert code == 3
+    assert "in.jsonl:2" in err and "in.jsonl:3" in err and "in.jsonl:4" in err and "duplicate id" in err
+    assert "4 bad lines" in err
+    assert [json.loads(x)["id"] for x in out.read_text().splitlines()] == ["a"]
+
+
+def test_cli_usage_errors(cli, tmp_path):
+    inp = tmp_path / "in.jsonl"
+    _write(inp, ['{"id": "a", "text": "銀行法"}'])
+    code, _, err = cli("dedup", "--input", str(inp), "--output", str(tmp_path / "o.jsonl"), "--set", "bands=0")
+    assert code == 1 and "bands" in err
+    code, _, err = cli("dedup", "--input", str(tmp_path / "missing.jsonl"), "--output", str(tmp_path / "o.jsonl"))
+    assert code == 2

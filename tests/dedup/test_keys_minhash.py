@@ -1,0 +1,114 @@
+"""Keys and the MinHash kernel: script invariance, determinism, exact agreement of torch and numpy."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from curate.dedup.engine import _jaccard
+from curate.dedup.keys import exact_key, normalise, normalise_codepoints
+from curate.dedup.minhash import EMPTY, MinHasher
+
+TRAD = "第 5 條\n銀行辦理存款業務，應依主管機關之規定，並確保存款人權益；其辦法由主管機關定之。"
+SIMP = "第5条 银行办理存款业务,应依主管机关之规定,并确保存款人权益;其办法由主管机关定之."
+
+
+def _texts(n: int, seed: int = 1) -> list[str]:
+    rng = np.random.default_rng(seed)
+    base = np.array(list("銀行存款業務主管機關規定權益辦法保險證券金融消費者保護法令條例施行細則罰鍰處新臺幣萬元以上"))
+    return ["".join(rng.choice(base, size=int(rng.integers(0, 400)))) for _ in range(n)]
+
+
+def test_simplified_copy_has_same_exact_key():
+    assert normalise(TRAD) == normalise(SIMP)
+    assert exact_key(normalise_codepoints(TRAD)) == exact_key(normalise_codepoints(SIMP))
+
+
+def test_key_drops_punctuation_and_whitespace_only():
+    assert normalise("銀行 法，第 1 條。") == normalise("銀行法第1條")
+    assert normalise("銀行法第1條") != normalise("銀行法第2條")
+
+
+@pytest.mark.parametrize("batch_size", [1, 7, 256], ids=["b1", "b7", "b256"])
+def test_signatures_do_not_depend_on_batching(batch_size):
+    cps = [normalise_codepoints(t) for t in _texts(40)]
+    ref, nref = MinHasher(device="cpu", batch_size=64).signatures(cps)
+    got, ngot = MinHasher(device="cpu", batch_size=batch_size, chunk_elements=1 << 12).signatures(cps)
+    assert np.array_equal(ref, got) and np.array_equal(nref, ngot)
+
+
+def test_same_shingle_set_same_signature_and_empty_docs():
+    mh = MinHasher(device="cpu")
+    cps = [normalise_codepoints(t) for t in ["甲乙丙丁戊己", "甲乙丙丁戊己甲乙丙丁戊己", "，。", "甲乙"]]
+    sig, nsh = mh.signatures(cps)
+    assert nsh.tolist() == [2, 8, 0, 1]
+    assert (sig[2] == EMPTY).all()
+    # "甲乙丙丁戊己" repeated has more shingles, so only the first two must agree on min over a superset
+    assert (sig[1] <= sig[0]).all()
+
+
+@pytest.mark.parametrize("backend", ["torch", "numpy"])
+def test_kernel_matches_exact_reference(backend):
+    """The vectorised kernel's minima equal the minima recomputed from the numpy shingle sets."""
+    from curate.dedup.minhash import P, permutation_coefficients  # noqa: F401
+
+    mh = MinHasher(device="cpu", num_perm=16, backend=backend)
+    cps = [normalise_codepoints(t) for t in _texts(30, seed=3)] + [normalise_codepoints("甲乙")]
+    sig, _ = mh.signatures(cps)
+    a, b = permutation_coefficients(16, mh.seed)
+    for cp, s in zip(cps, sig, strict=True):
+        sh = mh.shingle_hashes(cp)
+        if len(sh) == 0:
+            continue
+        ref = (((a[:, None] * sh[None, :] + b[:, None]) & ((1 << 32) - 1)) - (1 << 31)).min(axis=1)
+        assert np.array_equal(ref.astype(np.int32), s)
+
+
+def test_signature_agreement_estimates_jaccard():
+    rng = np.random.default_rng(7)
+    base = _texts(1, seed=9)[0] * 3
+    mh = MinHasher(device="cpu", num_perm=256)
+    errs = []
+    for _ in range(30):
+        chars = list(base)
+        for i in rng.choice(len(chars), size=int(rng.integers(1, 40)), replace=False):
+            chars[i] = "變"
+        a, b = normalise_codepoints(base), normalise_codepoints("".join(chars))
+        sig, _ = mh.signatures([a, b])
+        j = _jaccard(mh.shingle_hashes(a), mh.shingle_hashes(b))
+        errs.append(float((sig[0] == sig[1]).mean()) - j)
+    assert abs(np.mean(errs)) < 0.03 and np.std(errs) < 0.06
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_cuda_signatures_are_bit_identical_to_cpu():
+    cps = [normalise_codepoints(t) for t in _texts(200, seed=5)]
+    cpu, _ = MinHasher(device="cpu").signatures(cps)
+    gpu, _ = MinHasher(device="cuda").signatures(cps)
+    assert np.array_equal(cpu, gpu)
+
+
+def test_fast_nfkc_path_equals_unicodedata():
+    """The per-character NFKC table gives exactly what full-string NFKC gives (else it falls back)."""
+    import random
+    import unicodedata
+
+    from curate.dedup.keys import _tables
+
+    keep, fmap = _tables()
+    rng = random.Random(11)
+    pools = [(0x20, 0x250), (0x300, 0x370), (0x1100, 0x1200), (0x2000, 0x2100), (0x3000, 0x3100), (0x3130, 0x3190),
+             (0x4E00, 0x9FFF), (0xAC00, 0xD7A4), (0xF900, 0xFAFF), (0xFF00, 0xFFEF), (0x20000, 0x20100)]
+    for _ in range(2000):
+        text = "".join(chr(rng.randrange(*rng.choice(pools))) for _ in range(rng.randrange(0, 40)))
+        ref = np.frombuffer(unicodedata.normalize("NFKC", text).encode("utf-32-le"), dtype="<u4")
+        assert np.array_equal(normalise_codepoints(text), fmap[ref[keep[ref]]]), repr(text)
+
+
+def test_numpy_and_torch_backends_are_bit_identical():
+    cps = [normalise_codepoints(t) for t in _texts(60, seed=13)] + [normalise_codepoints(x) for x in ("", "甲", "甲乙丙丁")]
+    a, na = MinHasher(device="cpu", backend="numpy", batch_size=16).signatures(cps)
+    b, nb = MinHasher(device="cpu", backend="torch", batch_size=16).signatures(cps)
+    assert np.array_equal(a, b) and np.array_equal(na, nb)
