@@ -73,7 +73,7 @@ NOT_NAMES = (
     "方案", "何時", "何时", "任何", "任意", "向來", "石門", "花蓮", "花莲", "黃金", "黄金", "余額", "余额", "于是",
     "文件", "文字", "成立", "成員", "成员", "全部", "全額", "全额", "全體", "全体", "全國", "全国", "江蘇", "連江",
     "连江", "連續", "连续", "連結", "连结", "王道", "宋體", "明細", "萬元", "万元", "千元", "百元", "上述", "上開",
-    "上开", "上午", "上傳", "上传", "上列", "上官", "新北", "新竹", "新臺", "新台", "台北", "臺北", "台中", "臺中",
+    "上开", "上午", "上傳", "上传", "上列", "新北", "新竹", "新臺", "新台", "台北", "臺北", "台中", "臺中",
     "台南", "臺南", "台東", "臺東", "宜蘭", "彰化", "雲林", "嘉義", "屏東", "苗栗", "南投", "基隆", "桃園", "澎湖",
     "信用", "信託", "信托", "信義", "信义", "利率", "利息", "華南", "华南", "國泰", "国泰", "安泰", "永豐", "永丰",
     "元大", "合作", "第一", "土地", "中國", "中国", "中華", "中华", "台灣", "臺灣", "台湾", "彭博", "孫子", "房屋",
@@ -192,7 +192,7 @@ class ChineseNameRecognizer(EntityRecognizer):
         if left == "role" or honorific:
             return end, self.weak_score
         if left == "punct" and options and not self._is_boundary(text, start + 1 if not compound else start + 2):
-            return end, self.weak_score - 0.15
+            return end, self.weak_score
         return None
 
     def analyze(self, text: str, entities: list[str] | None = None, nlp_artifacts=None) -> list[RecognizerResult]:

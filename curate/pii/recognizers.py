@@ -170,6 +170,8 @@ def _validate_account(m: re.Match[str], text: str) -> Hit | None:
         return None
     if "-" not in s and digits.startswith("09") and len(digits) == 10:
         return None  # a mobile number
+    if v.classify_phone(s) or (digits.startswith(("0800", "0809")) and len(digits) <= 10):
+        return None  # a phone number (the phone recognizer decides about it)
     start = m.start()
     parts = s.split("-")
     # a leading bank code (3) + branch code (4) is not part of the account
@@ -237,7 +239,8 @@ def address_pattern() -> str:
     )
 
 
-INSTITUTION_ADDRESS_WORDS = ("分行", "總行", "总行", "營業部", "营业部", "總公司", "总公司", "本行", "營業時間", "营业时间")
+INSTITUTION_ADDRESS_WORDS = ("分行", "總行", "总行", "營業部", "营业部", "總公司", "总公司", "本行", "營業時間", "营业时间",
+                             "營業", "营业", "上午", "下午", "服務時間", "服务时间")
 
 
 def _validate_address(m: re.Match[str], text: str) -> Hit | None:
