@@ -41,13 +41,22 @@ VIET_MIDDLE = "氏文"
 
 #: last characters of role / kinship words that introduce a name (客戶, 申請人, 行員, 胞弟 ...)
 ROLE_END = set(
-    "人員员者戶户民生士工專专弟兄哥姐姊妹母父女子夫妻護护告師师長长理官東东友嫂媳婿孫孙爸媽妈叔姨舅伯"
-    "醫医監监董總总辦办親亲屬属嫌犯"
+    "人員员者戶户民生士工專专弟兄哥姐姊妹母父女子夫妻護护告師师長长官東东友嫂媳婿孫孙爸媽妈叔姨舅伯"
+    "醫医董總总辦办親亲屬属嫌犯"
+)
+#: characters that (practically) never occur in given names: legal, financial and function words
+NON_GIVEN = set(
+    "事法轄獨錢第個化總會條項款目者所其他等及或與為於以上下中內外前後年日時分元號額率度性式面部局處署院"
+    "科股組團社司業務件案權利義責任料理計畫管規準標程序制機構關係單筆次種類數量值價格費稅息本融證券險銀託財"
+    "產負債投交易契約委員董監察審查核准許登記報告通知送罰鍰訴訟判決裁執令政府團體企商廠場區域範圍容措施"
+    "段目的途效期限間錢幣純儲匯兌符合之而且並但即應得須不未無非被由向對給把將使讓經過從到至自在乃亦"
+    "也都只又人一據針律播庫免統再已曾尚還更最很太這那此該每各某另全每的地得著了過嗎呢吧啊您你我他她它們個位種點些"
 )
 #: introducer words directly before a name
 INTRODUCERS = (
     "姓名", "名字", "戶名", "户名", "我是", "我叫", "冒用", "代", "為", "为", "致", "由", "與", "与", "和",
     "及", "聯繫", "联系", "聯絡", "联络", "寄件者", "收件者", "受款人", "即", "係", "系", "是",
+    "經理", "经理", "襄理", "協理", "协理", "副理", "助理", "理專", "理专",
 )
 #: separators / sentence starts that may precede a name (after half-width folding)
 LEFT_PUNCT = set(":,;()[]|/ 、。「」『』【】〔〕<>\n\t-")
@@ -97,12 +106,13 @@ def _tables() -> tuple[frozenset[str], tuple[str, ...], tuple[str, ...]]:
     singles |= set(conv.convert(SINGLE_SURNAMES))
     compounds = set(COMPOUND_SURNAMES) | {conv.convert(c) for c in COMPOUND_SURNAMES}
     not_names = set(NOT_NAMES) | {conv.convert(w) for w in NOT_NAMES}
-    return frozenset(singles), tuple(sorted(compounds, key=len, reverse=True)), tuple(not_names)
+    non_given = frozenset(NON_GIVEN | set(conv.convert("".join(NON_GIVEN))))
+    return frozenset(singles), tuple(sorted(compounds, key=len, reverse=True)), tuple(not_names), non_given
 
 
 def surname_class() -> str:
     """A regex character class of all single surnames (both scripts)."""
-    singles, _, _ = _tables()
+    singles = _tables()[0]
     return "[" + "".join(sorted(singles)) + "]"
 
 
@@ -117,7 +127,8 @@ class ChineseNameRecognizer(EntityRecognizer):
                          supported_language=supported_language)
 
     def load(self) -> None:
-        singles, compounds, not_names = _tables()
+        singles, compounds, not_names, non_given = _tables()
+        self._non_given = non_given
         self._singles = singles
         self._not_names = not_names
         alt = "|".join(compounds)
@@ -156,7 +167,7 @@ class ChineseNameRecognizer(EntityRecognizer):
         return text.startswith(FOLLOW_WORDS, q) or text.startswith(self._honorifics, q)
 
     def _given_ok(self, text: str, a: int, b: int) -> bool:
-        return b <= len(text) and all(is_han(c) for c in text[a:b])
+        return b <= len(text) and all(is_han(c) and c not in self._non_given for c in text[a:b])
 
     def _candidate(self, text: str, start: int, sur_end: int) -> tuple[int, float] | None:
         """Pick the end of the name starting at ``start`` and score it (None = not a name)."""
