@@ -1,0 +1,1 @@
+"""CLI commands, one module per area (registered in curate/cli.py)."""

@@ -1,0 +1,267 @@
+"""The generic ingest driver: stamps ids, versions, licences, quarantine and counts.
+
+Records arrive from a :class:`sources.base.Source`. Ids are content-derived, so re-ingesting
+the same input changes nothing. A record whose ``doc_key`` has an active record with other
+content becomes a new version (``version_of``), and the old one is ``superseded``. After an
+input item (``container``) is ingested without rejections, its active records that it no
+longer contains are marked superseded (never deleted). Work is done in bulk SQL batches;
+a batch is flushed before a doc_key or container would repeat, so successive snapshots given
+in one run chain in order.
+
+Accounting: ``items = records_seen + quarantined + skipped`` per raw item class, and every
+skip has a reason in the report.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from curate import db, runs
+from curate.records import ingest_record_id, sha256_text
+from curate.stages.base import config_hash
+from provenance import ledger
+from sources.base import ErrorPolicy, RawItem, Record, Rejection, Skip, Source
+from sources.errors import SourceError
+
+BATCH_RECORDS = 50_000
+
+
+@dataclass
+class IngestReport:
+    """Counts of one ingest run."""
+
+    run_id: str
+    source: str
+    raw_items: int = 0
+    records_seen: int = 0
+    records_new: int = 0
+    versions_new: int = 0
+    unchanged: int = 0
+    superseded: int = 0
+    quarantined: int = 0
+    skipped: Counter = field(default_factory=Counter)
+    quarantine_reasons: Counter = field(default_factory=Counter)
+
+    def as_dict(self) -> dict[str, Any]:
+        d = {k: v for k, v in self.__dict__.items() if not isinstance(v, Counter)}
+        d["skipped"] = dict(self.skipped)
+        d["skipped_total"] = sum(self.skipped.values())
+        d["quarantine_reasons"] = dict(self.quarantine_reasons)
+        return d
+
+
+ProgressFn = Callable[[int], None]
+
+
+def ingest(db_path: str | Path, source: Source, *, on_error: ErrorPolicy = ErrorPolicy.QUARANTINE,
+           progress: ProgressFn | None = None) -> IngestReport:
+    """Ingest everything ``source`` yields into the catalogue at ``db_path``."""
+    con = db.connect(db_path)
+    try:
+        return _Ingestor(con, source, on_error, progress).run()
+    finally:
+        con.close()
+
+
+class _Ingestor:
+    def __init__(self, con: duckdb.DuckDBPyConnection, source: Source, on_error: ErrorPolicy,
+                 progress: ProgressFn | None) -> None:
+        self.con = con
+        self.source = source
+        self.on_error = on_error
+        self.progress = progress
+        self.batch: list[tuple[str, Record]] = []
+        self.batch_keys: set[str] = set()
+        self.batch_containers: set[str] = set()
+        self.incomplete: set[str] = set()
+        self.quarantine_rows: list[tuple] = []
+
+    def run(self) -> IngestReport:
+        con = self.con
+        cfg = self.source.config()
+        run_id = runs.start_run(con, f"ingest {self.source.name}", config_hash(cfg), cfg)
+        self.run_id = run_id
+        self.report = IngestReport(run_id=run_id, source=self.source.name)
+        try:
+            self._upsert_sources()
+            for raw in self.source.iter_raw():
+                self._handle_raw(raw)
+            self._flush()
+            self._write_quarantine()
+            runs.finish_run(con, run_id, "finished", self.report.as_dict())
+        except BaseException:
+            try:
+                runs.finish_run(con, run_id, "failed", self.report.as_dict())
+            except duckdb.Error:  # pragma: no cover - connection already broken
+                pass
+            raise
+        return self.report
+
+    # -- input -------------------------------------------------------------------------------
+    def _handle_raw(self, raw: RawItem | Rejection | Skip) -> None:
+        rep = self.report
+        rep.raw_items += 1
+        if self.progress:
+            self.progress(1)
+        if isinstance(raw, Rejection):
+            self._reject(raw)
+            return
+        if isinstance(raw, Skip):
+            rep.skipped[raw.reason] += 1
+            return
+        containers: set[str] = set()
+        records: list[Record] = []
+        rejected = False
+        try:
+            for out in self.source.to_records(raw):
+                if isinstance(out, Record):
+                    records.append(out)
+                    if out.container:
+                        containers.add(out.container)
+                elif isinstance(out, Rejection):
+                    rejected = True
+                    self._reject(out)
+                elif isinstance(out, Skip):
+                    rep.skipped[out.reason] += 1
+        except SourceError as exc:
+            rejected = True
+            self._reject(Rejection(locator=exc.locator or raw.locator, reason=exc.reason))
+        if rejected:
+            self.incomplete |= containers
+        # flush first if this item would repeat a doc_key or container of the pending batch
+        keys = {r.doc_key for r in records}
+        if keys & self.batch_keys or containers & self.batch_containers or len(self.batch) >= BATCH_RECORDS:
+            self._flush()
+        for rec in records:
+            rid = ingest_record_id(rec.source_id, rec.locator, rec.text, rec.version_metadata or None)
+            self.batch.append((rid, rec))
+        self.batch_keys |= keys
+        self.batch_containers |= containers
+        rep.records_seen += len(records)
+
+    def _reject(self, rej: Rejection) -> None:
+        if self.on_error is ErrorPolicy.RAISE:
+            raise SourceError(self.source.name, rej.locator, rej.reason)
+        self.report.quarantined += 1
+        self.report.quarantine_reasons[rej.reason.split(":")[0]] += 1
+        if self.on_error is ErrorPolicy.QUARANTINE:
+            self.quarantine_rows.append((self.run_id, rej.source_id or self.source.name, rej.locator, rej.reason,
+                                         (rej.excerpt or "")[:500], "ingest", ledger.now()))
+
+    def _write_quarantine(self) -> None:
+        if self.quarantine_rows:
+            self.con.executemany("INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?, ?)", self.quarantine_rows)
+            self.quarantine_rows.clear()
+
+    def _upsert_sources(self) -> None:
+        for info in self.source.source_infos():
+            self.con.execute(
+                "INSERT INTO sources (source_id, kind, title, origin, licence_id, pii_expected, metadata, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source_id) DO UPDATE SET"
+                " title = excluded.title, origin = excluded.origin, licence_id = excluded.licence_id,"
+                " pii_expected = excluded.pii_expected, metadata = excluded.metadata",
+                [info.source_id, info.kind, info.title, info.origin, info.licence_id, info.pii_expected,
+                 json.dumps(info.metadata, ensure_ascii=False, default=str), ledger.now()])
+
+    # -- bulk write ---------------------------------------------------------------------------
+    def _flush(self) -> None:
+        self._write_quarantine()
+        if not self.batch:
+            self.batch_keys.clear()
+            self.batch_containers.clear()
+            return
+        con, rep, run_id = self.con, self.report, self.run_id
+        now = ledger.now()
+        recs = self.batch
+        table = pa.table({
+            "record_id": [rid for rid, _ in recs],
+            "doc_key": [r.doc_key for _, r in recs],
+            "source_id": [r.source_id for _, r in recs],
+            "locator": [r.locator for _, r in recs],
+            "title": pa.array([r.title for _, r in recs], pa.string()),
+            "text": [r.text for _, r in recs],
+            "lang": pa.array([r.lang for _, r in recs], pa.string()),
+            "licence_id": pa.array([r.licence_id or self.source.licence_id for _, r in recs], pa.string()),
+            "metadata": [json.dumps({**r.metadata, **({"as_of": r.as_of} if r.as_of else {})},
+                                    ensure_ascii=False, default=str) for _, r in recs],
+            "container": pa.array([r.container for _, r in recs], pa.string()),
+            "content_sha256": [sha256_text(r.text) for _, r in recs],
+        })
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.register("_inc", table)
+            con.execute("CREATE OR REPLACE TEMP TABLE _inc_t AS SELECT * FROM _inc")
+            con.unregister("_inc")
+            con.execute("""
+                CREATE OR REPLACE TEMP TABLE _new AS
+                SELECT i.* EXCLUDE (historical_of), CASE WHEN historical_of IS NULL THEN a_id END AS version_of,
+                       historical_of
+                FROM (
+                    SELECT i.*, a.record_id AS a_id,
+                           -- an older snapshot than the active version: kept as history, never replaces it
+                           CASE WHEN json_extract_string(i.metadata, '$.as_of') <
+                                     json_extract_string(a.metadata, '$.as_of') THEN a.record_id END AS historical_of
+                    FROM _inc_t i
+                    LEFT JOIN records a ON a.doc_key = i.doc_key AND a.status = 'active'
+                    WHERE NOT EXISTS (SELECT 1 FROM records x WHERE x.record_id = i.record_id)
+                ) i""")
+            con.execute("""
+                INSERT INTO records (record_id, doc_key, source_id, locator, title, text, lang, script, licence_id,
+                                     version_of, status, run_id, created_at, metadata, stage, content_sha256,
+                                     pii_state, container)
+                SELECT record_id, doc_key, source_id, locator, title, text, lang, NULL, licence_id, version_of,
+                       CASE WHEN historical_of IS NULL THEN 'active' ELSE 'superseded' END, ?, ?, metadata, 'ingest',
+                       content_sha256, NULL, container
+                FROM _new ORDER BY doc_key""", [run_id, now])
+            con.execute("""UPDATE records SET status = 'superseded'
+                           WHERE status = 'active' AND record_id IN (SELECT version_of FROM _new)""")
+            # containers ingested completely: active records they no longer contain
+            complete = [c for c in self.batch_containers if c not in self.incomplete]
+            removed: list[tuple] = []
+            if complete:
+                con.register("_complete", pa.table({"container": complete}))
+                removed = con.execute("""
+                    SELECT r.record_id, r.doc_key FROM records r
+                    WHERE r.status = 'active' AND r.container IN (SELECT container FROM _complete)
+                      AND r.record_id NOT IN (SELECT record_id FROM _inc_t)
+                      AND r.doc_key NOT IN (SELECT doc_key FROM _inc_t)
+                      AND coalesce(json_extract_string(r.metadata, '$.as_of'), '') <= coalesce(
+                          (SELECT max(json_extract_string(i.metadata, '$.as_of')) FROM _inc_t i
+                           WHERE i.container = r.container), '')
+                    ORDER BY r.record_id""").fetchall()
+                con.unregister("_complete")
+                if removed:
+                    con.executemany("UPDATE records SET status = 'superseded' WHERE record_id = ?",
+                                    [(r[0],) for r in removed])
+            new_rows = con.execute("SELECT record_id, version_of, licence_id, historical_of FROM _new"
+                                   " ORDER BY doc_key, record_id").fetchall()
+            events = []
+            for rid, v, lic, hist in new_rows:
+                action = "historical_version" if hist else ("new_version" if v else "ingested")
+                detail = {"source": self.source.name, "version_of": v, "licence_id": lic}
+                if hist:
+                    detail["newer_active_version"] = hist
+                events.append(ledger.Event(stage="ingest", action=action, record_id=rid, run_id=run_id, detail=detail))
+            events += [ledger.Event(stage="ingest", action="removed_from_source", record_id=rid, run_id=run_id,
+                                    detail={"doc_key": key, "status": "superseded"}) for rid, key in removed]
+            ledger.append(con, events, at=now)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        n_versions = sum(1 for _, v, _, h in new_rows if v or h)
+        rep.versions_new += n_versions
+        rep.records_new += len(new_rows) - n_versions
+        rep.unchanged += len(recs) - len(new_rows)
+        rep.superseded += len(removed)
+        self.batch = []
+        self.batch_keys = set()
+        self.batch_containers = set()

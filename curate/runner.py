@@ -1,0 +1,362 @@
+"""Stage runner: snapshot -> datatrove executor -> one-transaction load.
+
+1. The stage's input (active records it has not processed under this config) is written from
+   DuckDB to Parquet shards in the run's folder (``<db dir>/.curate/<db name>/runs/<run_id>``).
+2. A datatrove pipeline ``ParquetReader -> stage -> ResultWriter`` runs on the chosen executor
+   (local by default, Ray, or Slurm); each rank writes its decisions to ``results/NNNNN.parquet``
+   and datatrove marks the rank complete.
+3. ``Stage.finalize`` runs once (global work such as dedup clustering) and its decisions are
+   written to ``results/final.parquet``.
+4. Everything is loaded back in one transaction: new versions, status changes, ledger events,
+   stage marks, the run row.
+
+A run interrupted at any point (even ``kill -9``) stays ``running``; the next invocation of the
+same stage and config resumes it: the snapshot is reused, completed ranks are skipped, and the
+load (all or nothing) happens once. The catalogue ends as after an uninterrupted run.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from datatrove.data import DocumentsPipeline
+from datatrove.pipeline.base import PipelineStep
+from datatrove.pipeline.readers import ParquetReader
+
+from curate import db, runs
+from curate.errors import ConfigError, StageError
+from curate.records import derived_record_id
+from curate.stages.base import FinalizeContext, Stage, StageResult
+from provenance import ledger
+
+log = logging.getLogger(__name__)
+
+EXECUTORS = ("local", "ray", "slurm")
+RESULT_SCHEMA = pa.schema([
+    ("record_id", pa.string()), ("action", pa.string()), ("new_text", pa.string()), ("new_id", pa.string()),
+    ("set_status", pa.string()), ("set_pii_state", pa.string()), ("detail", pa.string()), ("fields", pa.string()),
+    ("mark", pa.bool_()), ("outcome", pa.string()), ("ord", pa.int64()),
+])
+
+
+@dataclass
+class RunReport:
+    """What a stage run did."""
+
+    run_id: str
+    stage: str
+    status: str
+    resumed: bool = False
+    inputs: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+    message: str = ""
+
+
+def work_root(db_path: str | Path) -> Path:
+    """Folder for run snapshots and results, beside the catalogue file."""
+    p = Path(db_path).resolve()
+    return p.parent / ".curate" / p.name
+
+
+def _fault(point: str) -> None:
+    """Fault injection for crash tests: ``CURATE_FAULT=<point>`` kills this process with SIGKILL there."""
+    if os.environ.get("CURATE_FAULT") == point:
+        import signal
+
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _results_to_table(results: list[StageResult], stage_name: str, start: int) -> pa.Table:
+    cols: dict[str, list[Any]] = {name: [] for name in RESULT_SCHEMA.names}
+    for i, r in enumerate(results):
+        cols["record_id"].append(r.record_id)
+        cols["action"].append(r.action)
+        cols["new_text"].append(r.new_text)
+        cols["new_id"].append(derived_record_id(r.record_id, stage_name, r.new_text) if r.new_text is not None else None)
+        cols["set_status"].append(r.set_status)
+        cols["set_pii_state"].append(r.set_pii_state)
+        cols["detail"].append(ledger.canonical_json(r.detail or {}))
+        cols["fields"].append(json.dumps(r.fields, ensure_ascii=False, default=str) if r.fields else None)
+        cols["mark"].append(bool(r.mark))
+        cols["outcome"].append(r.outcome)
+        cols["ord"].append(start + i)
+    return pa.table(cols, schema=RESULT_SCHEMA)
+
+
+def _write_atomic(table: pa.Table, path: Path) -> None:
+    tmp = path.with_suffix(".tmp")
+    pq.write_table(table, tmp)
+    os.replace(tmp, path)
+
+
+class ResultWriter(PipelineStep):
+    """Last pipeline step: collects a rank's StageResults into ``results/<rank>.parquet``."""
+
+    name = "curate result writer"
+    type = "curate"
+
+    def __init__(self, results_dir: str, stage_name: str) -> None:
+        super().__init__()
+        self.results_dir = results_dir
+        self.stage_name = stage_name
+
+    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        results = [doc.metadata["_result"] for doc in data]
+        out = Path(self.results_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        _write_atomic(_results_to_table(results, self.stage_name, rank * 10**9), out / f"{rank:05d}.parquet")
+        self.stat_update("results", value=len(results))
+        _fault(f"after_rank_{rank}")
+        return iter(())
+
+
+def _parse_sets(sets: dict[str, str], config_class: type | None) -> Any:
+    if config_class is None:
+        if sets:
+            raise ConfigError("this stage takes no --set options")
+        return None
+    import dataclasses
+
+    fields_ = {f.name: f for f in dataclasses.fields(config_class)}
+    kwargs: dict[str, Any] = {}
+    for key, value in sets.items():
+        if key not in fields_:
+            raise ConfigError(f"unknown option `{key}` for {config_class.__name__}; valid: {', '.join(sorted(fields_))}")
+        default = getattr(config_class(), key)
+        try:
+            if isinstance(default, bool):
+                if value.lower() not in ("true", "false", "1", "0", "yes", "no"):
+                    raise ValueError(value)
+                kwargs[key] = value.lower() in ("true", "1", "yes")
+            elif isinstance(default, int):
+                kwargs[key] = int(value)
+            elif isinstance(default, float):
+                kwargs[key] = float(value)
+            elif isinstance(default, tuple):
+                kwargs[key] = tuple(v.strip() for v in value.split(",") if v.strip())
+            else:
+                kwargs[key] = value
+        except ValueError as exc:
+            raise ConfigError(f"option `{key}`: cannot read {value!r} as {type(default).__name__}") from exc
+    return config_class(**kwargs)
+
+
+def make_stage(name: str, sets: dict[str, str] | None = None) -> Stage:
+    """Instantiate a registered stage with ``--set key=value`` overrides."""
+    from curate.stages import get_stage_class
+
+    cls = get_stage_class(name)
+    return cls(_parse_sets(sets or {}, getattr(cls, "config_class", None)))
+
+
+def run_stage(db_path: str | Path, stage: Stage, *, executor: str = "local", workers: int | None = None,
+              tasks: int | None = None, ray_address: str | None = None, slurm_options: dict[str, Any] | None = None,
+              verbose: bool = False) -> RunReport:
+    """Run ``stage`` over the catalogue (see module docstring)."""
+    if executor not in EXECUTORS:
+        raise ConfigError(f"unknown executor `{executor}`; valid: {', '.join(EXECUTORS)}")
+    workers = max(1, workers or os.cpu_count() or 1)
+    con = db.connect(db_path)
+    command = f"run {stage.name}"
+    cfg_hash = stage.config_hash
+    resumed_id = runs.find_unfinished(con, command, cfg_hash)
+    run_id = resumed_id or runs.start_run(con, command, cfg_hash, {"executor": executor, "workers": workers,
+                                                                     "config": repr(stage.config)})
+    run_dir = work_root(db_path) / "runs" / run_id
+    snap_dir, res_dir = run_dir / "snapshot", run_dir / "results"
+    report = RunReport(run_id=run_id, stage=stage.name, status="running", resumed=bool(resumed_id))
+    try:
+        n_inputs, n_shards = _snapshot(con, stage, cfg_hash, snap_dir, tasks or workers)
+        report.inputs = n_inputs
+        con.close()  # executors (and finalize) may open the catalogue themselves
+        stage.run_dir = run_dir
+        if n_shards:
+            with _console_to_file(run_dir / "console.log", enabled=not verbose):
+                done = _execute(stage, snap_dir, res_dir, run_dir, n_shards, executor, workers, ray_address,
+                                slurm_options)
+            if not done:
+                report.message = (f"submitted {n_shards} tasks to Slurm; run the same command again when they "
+                                  f"finish to load the results (logs: {run_dir / 'logs'})")
+                return report
+        final = res_dir / "final.parquet"
+        if not final.exists():
+            extra = list(stage.finalize(FinalizeContext(run_id, run_dir, Path(db_path), n_shards)))
+            res_dir.mkdir(parents=True, exist_ok=True)
+            _write_atomic(_results_to_table(extra, stage.name, 10**15), final)
+        _fault("before_load")
+        con = db.connect(db_path)
+        report.counts = _load(con, stage, run_id, cfg_hash, res_dir)
+        report.status = "finished"
+    except BaseException:
+        log.debug("stage %s run %s interrupted", stage.name, run_id)
+        raise
+    finally:
+        try:
+            con.close()
+        except Exception:  # noqa: BLE001 - closing twice is harmless
+            pass
+    shutil.rmtree(snap_dir, ignore_errors=True)
+    return report
+
+
+@contextmanager
+def _console_to_file(path: Path, *, enabled: bool) -> Iterator[None]:
+    """Send datatrove's console logging (loguru to stderr) to the run's folder."""
+    if not enabled:
+        yield
+        return
+    import sys
+
+    from loguru import logger
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a", encoding="utf-8") as fh:
+        old = sys.stderr
+        sys.stderr = fh
+        logger.remove()
+        logger.add(fh, level="INFO")
+        try:
+            yield
+        finally:
+            sys.stderr = old
+            logger.remove()
+            logger.add(sys.stderr, level="WARNING")
+
+
+def _snapshot(con, stage: Stage, cfg_hash: str, snap_dir: Path, n_shards: int) -> tuple[int, int]:
+    """Write the stage's input as Parquet shards once per run; returns (rows, shard files)."""
+    marker = snap_dir / "_SUCCESS"
+    if marker.exists():
+        info = json.loads(marker.read_text())
+        return info["rows"], info["files"]
+    shutil.rmtree(snap_dir, ignore_errors=True)
+    snap_dir.mkdir(parents=True, exist_ok=True)
+    cols = list(dict.fromkeys(("record_id", "text", *stage.reads)))
+    select = ", ".join(f"r.{c}" for c in cols)
+    skip = ("AND NOT EXISTS (SELECT 1 FROM stage_marks m WHERE m.record_id = r.record_id"
+            " AND m.stage = $stage AND m.config_hash = $cfg)") if stage.skip_marked else ""
+    where = f"r.status = 'active' AND r.text IS NOT NULL AND ({stage.select_where}) {skip}"
+    params = {"stage": stage.name, "cfg": cfg_hash} if stage.skip_marked else {}
+    n = con.execute(f"SELECT count(*) FROM records r WHERE {where}", params).fetchone()[0]
+    files = 0
+    if n:
+        shards = max(1, min(n_shards, n))
+        con.execute(
+            f"COPY (SELECT {select}, CAST(hash(r.record_id) % {shards} AS INTEGER) AS _shard FROM records r"
+            f" WHERE {where} ORDER BY r.record_id) TO '{snap_dir}' (FORMAT parquet, PARTITION_BY (_shard))", params)
+        files = len(list(snap_dir.rglob("*.parquet")))
+    marker.write_text(json.dumps({"rows": n, "files": files}))
+    return n, files
+
+
+def _execute(stage: Stage, snap_dir: Path, res_dir: Path, run_dir: Path, n_shards: int, executor: str,
+             workers: int, ray_address: str | None, slurm_options: dict[str, Any] | None) -> bool:
+    """Run the datatrove pipeline; True when all ranks are complete."""
+    pipeline = [
+        ParquetReader(str(snap_dir), glob_pattern="**/*.parquet", text_key="text", id_key="record_id"),
+        stage,
+        ResultWriter(str(res_dir), stage.name),
+    ]
+    logs = str(run_dir / "logs")
+    if executor == "local":
+        from datatrove.executor import LocalPipelineExecutor
+
+        ex = LocalPipelineExecutor(pipeline, tasks=n_shards, workers=min(workers, n_shards), logging_dir=logs,
+                                   start_method="fork")
+        ex.run()
+    elif executor == "ray":
+        from curate._optional import require
+
+        ray = require("ray", extra="ray", purpose="--executor ray")
+        from datatrove.executor import RayPipelineExecutor
+
+        if not ray.is_initialized():
+            if ray_address:
+                ray.init(address=ray_address, log_to_driver=False)
+            else:
+                ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
+        ex = RayPipelineExecutor(pipeline, tasks=n_shards, workers=workers, logging_dir=logs, mem_per_cpu_gb=1)
+        ex.run()
+    else:
+        from datatrove.executor import SlurmPipelineExecutor
+
+        opts = {"time": "04:00:00", "partition": "cpu", **(slurm_options or {})}
+        ex = SlurmPipelineExecutor(pipeline, tasks=n_shards, logging_dir=logs, **opts)
+        if all(ex.is_rank_completed(r) for r in range(n_shards)):
+            return True
+        ex.run()
+        return False
+    incomplete = [r for r in range(n_shards) if not ex.is_rank_completed(r)]
+    if incomplete:
+        raise StageError(f"stage `{stage.name}`: {len(incomplete)} of {n_shards} tasks failed (ranks "
+                         f"{incomplete[:10]}); see {logs}/logs; rerun the same command to retry them")
+    return True
+
+
+def _load(con, stage: Stage, run_id: str, cfg_hash: str, res_dir: Path) -> dict[str, int]:
+    """Load all results of the run in one transaction."""
+    files = sorted(str(p) for p in res_dir.glob("*.parquet"))
+    with db.transaction(con):
+        con.execute("CREATE OR REPLACE TEMP TABLE _res AS SELECT * FROM read_parquet($f) ORDER BY ord",
+                    {"f": files})
+        new_versions = con.execute("""
+            INSERT INTO records (record_id, doc_key, source_id, locator, title, text, lang, script, licence_id,
+                                 version_of, status, run_id, created_at, metadata, stage, content_sha256, pii_state,
+                                 container)
+            SELECT DISTINCT ON (x.new_id) x.new_id, p.doc_key, p.source_id, p.locator,
+                   coalesce(json_extract_string(x.fields, '$.title'), p.title), x.new_text,
+                   coalesce(json_extract_string(x.fields, '$.lang'), p.lang),
+                   coalesce(json_extract_string(x.fields, '$.script'), p.script),
+                   coalesce(json_extract_string(x.fields, '$.licence_id'), p.licence_id),
+                   p.record_id, 'active', $run, now()::TIMESTAMP,
+                   CASE WHEN json_extract(x.fields, '$.metadata') IS NULL THEN p.metadata
+                        ELSE json_merge_patch(coalesce(p.metadata, '{}'), json_extract(x.fields, '$.metadata')) END,
+                   $stage, sha256(x.new_text),
+                   coalesce(json_extract_string(x.fields, '$.pii_state'), p.pii_state), p.container
+            FROM _res x JOIN records p ON p.record_id = x.record_id
+            WHERE x.new_text IS NOT NULL AND x.new_text IS DISTINCT FROM p.text
+              AND NOT EXISTS (SELECT 1 FROM records e WHERE e.record_id = x.new_id)
+            ORDER BY x.new_id""", {"run": run_id, "stage": stage.name}).fetchone()
+        n_versions = new_versions[0] if new_versions else 0
+        con.execute("""UPDATE records SET status = 'superseded' WHERE status = 'active' AND record_id IN (
+                           SELECT x.record_id FROM _res x JOIN records n ON n.record_id = x.new_id
+                           WHERE n.version_of = x.record_id)""")
+        n_status = con.execute("""UPDATE records SET status = x.set_status FROM _res x
+                                  WHERE records.record_id = x.record_id AND x.set_status IS NOT NULL
+                                    AND records.status IS DISTINCT FROM x.set_status""").fetchone()[0]
+        con.execute("""UPDATE records SET pii_state = x.set_pii_state FROM _res x
+                       WHERE records.record_id = x.record_id AND x.set_pii_state IS NOT NULL""")
+        rows = con.execute("""SELECT x.record_id, x.action, x.detail, x.new_id, (n.record_id IS NOT NULL) AS created
+                              FROM _res x LEFT JOIN records n ON n.record_id = x.new_id AND n.run_id = $run
+                              WHERE x.action IS NOT NULL ORDER BY x.ord""", {"run": run_id}).fetchall()
+        events = []
+        for rid, action, detail, new_id, created in rows:
+            d = json.loads(detail) if detail else {}
+            if new_id and created:
+                d["new_record_id"] = new_id
+            events.append(ledger.Event(stage=stage.name, action=action, record_id=rid, run_id=run_id, detail=d))
+        n_events = ledger.append(con, events)
+        con.execute("""INSERT INTO stage_marks SELECT DISTINCT ON (record_id) record_id, $stage, $cfg, $run, outcome
+                       FROM _res WHERE mark ON CONFLICT DO NOTHING""", {"stage": stage.name, "cfg": cfg_hash, "run": run_id})
+        n_results = con.execute("SELECT count(*) FROM _res").fetchone()[0]
+        stage.after_load(con, run_id)
+        counts = {"results": n_results, "new_versions": n_versions, "status_changes": n_status, "events": n_events}
+        _fault("during_load")
+        runs.finish_run(con, run_id, "finished", counts)
+    return counts
+
+
+def iter_stage_names() -> Iterator[str]:
+    from curate.stages import STAGES
+
+    yield from sorted(STAGES)

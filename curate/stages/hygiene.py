@@ -1,0 +1,94 @@
+"""Text hygiene: Unicode NFC, control and zero-width characters removed, whitespace runs collapsed.
+
+Chinese has no spaces between words, so nothing is ever inserted: only runs of horizontal
+whitespace collapse to one space (or vanish between two CJK characters, where a space is a
+layout artefact), CRLF/CR become LF, spaces at line ends go, and runs of three or more line
+breaks become two. A new version is emitted only when the text changed, with an event that
+says what changed (counts per kind), never the text itself.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import ClassVar
+
+from datatrove.data import Document
+
+from curate.stages.base import Stage, StageResult
+
+# C0/C1 controls except TAB and LF; zero-width and BOM; bidi marks are layout, not text
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f]")
+_ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff\u200e\u200f\u202a-\u202e\u2066-\u2069\u00ad]")
+_HSPACE_CHARS = "\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
+#: two or more horizontal spaces, or one space character other than U+0020
+_HSPACE_RUN = re.compile(rf"[ {_HSPACE_CHARS}]{{2,}}|[{_HSPACE_CHARS}]")
+_CR = re.compile(r"\r\n?")
+_CJK = r"\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_CJK_GAP = re.compile(rf"(?<=[{_CJK}]) (?=[{_CJK}])")
+_LINE_EDGE = re.compile(r" +\n|\n +")
+_LINE_END = re.compile(r" +\n")
+_BLANKS = re.compile(r"\n{3,}")
+
+
+@dataclass(frozen=True, slots=True)
+class HygieneConfig:
+    """Options of the hygiene stage."""
+
+    #: Unicode normal form (NFC keeps compatibility characters such as full-width digits)
+    normal_form: str = "NFC"
+    #: drop a single space between two CJK characters (a layout artefact in Chinese text)
+    drop_cjk_spaces: bool = True
+    #: keep leading indentation of lines (law items are often indented with full-width spaces)
+    keep_indentation: bool = False
+
+
+def clean(text: str, config: HygieneConfig = HygieneConfig()) -> tuple[str, dict[str, int]]:
+    r"""Return the cleaned text and counts of what changed (by kind).
+
+    >>> clean("第一條\u200b  本法\r\n")[0]
+    '第一條本法'
+    >>> clean("Bank  Act\tof 1931")[0]
+    'Bank Act of 1931'
+    """
+    changes: dict[str, int] = {}
+
+    def sub(name: str, pattern: re.Pattern[str], repl: str, s: str) -> str:
+        s, n = pattern.subn(repl, s)
+        if n:
+            changes[name] = changes.get(name, 0) + n
+        return s
+
+    out = unicodedata.normalize(config.normal_form, text)
+    if out != text:
+        changes["unicode_normalised"] = 1
+    out = sub("control_chars", _CONTROL, "", out)
+    out = sub("zero_width_chars", _ZERO_WIDTH, "", out)
+    out = sub("line_breaks_normalised", _CR, "\n", out)
+    out = sub("whitespace_runs_collapsed", _HSPACE_RUN, " ", out)
+    if config.drop_cjk_spaces:
+        out = sub("cjk_spaces_removed", _CJK_GAP, "", out)
+    out = sub("line_edge_spaces_removed", _LINE_END if config.keep_indentation else _LINE_EDGE, "\n", out)
+    out = sub("blank_lines_collapsed", _BLANKS, "\n\n", out)
+    trimmed = out.strip(" \n")
+    if trimmed != out:
+        changes["edges_trimmed"] = 1
+    return trimmed, changes
+
+
+class HygieneStage(Stage):
+    """`curate run hygiene`."""
+
+    name: ClassVar[str] = "hygiene"
+    reads: ClassVar[tuple[str, ...]] = ("record_id", "text")
+    writes: ClassVar[tuple[str, ...]] = ("version", "event")
+    config_class: ClassVar[type] = HygieneConfig
+
+    def process(self, doc: Document) -> Iterable[StageResult]:
+        new, changes = clean(doc.text, self.config)
+        if new == doc.text:
+            return [StageResult(doc.id, outcome="unchanged")]
+        return [StageResult(doc.id, action="rewrite", new_text=new, outcome="rewritten",
+                            detail={"changes": changes, "chars_before": len(doc.text), "chars_after": len(new)})]

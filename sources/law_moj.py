@@ -1,0 +1,357 @@
+"""law.moj.gov.tw (全國法規資料庫): FSC regulations, one record per article.
+
+Accepts the official bulk downloads (``ChLaw.json.zip`` etc. and the unzipped JSON: UTF-8 with
+BOM, ``{"UpdateDate": …, "Laws": […]}``), single law objects (one per file, or a list), and
+the older FalVMingLing XML (root ``LAWS`` or a bare ``法規`` element, Chinese tag names, LF or
+CRLF), Chinese and English. Both formats are mapped to the JSON key set first, then to
+records by one function.
+
+Versions: ``record_id`` hashes source + locator + text + the law-level metadata that defines a
+version (category, dates, effective note, repeal marker), so a metadata-only change under the
+same ``LawModifiedDate`` still yields a new version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+from lxml import etree
+
+from sources.base import RawItem, Record, Rejection, Skip, Source, SourceInfo
+
+SOURCE_ID = "law_moj"
+FSC_PREFIX = "行政＞金融監督管理委員會＞"
+FSC_REPEALED = ("廢止法規＞金融監督管理委員會", "廢止法規＞行政院金融監督管理委員會")
+#: finance laws filed under other agencies (domain-sources.md §1)
+DEFAULT_ALLOW_LIST: tuple[str, ...] = (
+    "G0380131",  # 洗錢防制法
+    "I0030047",  # 資恐防制法
+    "I0050021",  # 個人資料保護法
+    "G0410001",  # 中央銀行法
+    "J0080001",  # 公司法
+    "I0020024",  # 信託法
+    "B0000001",  # 民法
+    "J0170001",  # 消費者保護法
+    "M0070013",  # 農業金融法
+)
+_PCODE_RE = re.compile(r"pcode=([A-Z]\d{7})", re.IGNORECASE)
+_CTRL_RE = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_ART_NO_RE = re.compile(r"^\s*(?:第\s*)?(\d+(?:\s*-\s*\d+)?)\s*(?:條)?\s*$")
+_ENG_ART_NO_RE = re.compile(r"^\s*Article\s+(\d+(?:\s*-\s*\d+)?)\s*$", re.IGNORECASE)
+
+# XML tag -> JSON key (Chinese and English FalVMingLing)
+_XML_KEYS = {
+    "法規性質": "LawLevel", "法規名稱": "LawName", "法規網址": "LawURL", "法規類別": "LawCategory",
+    "最新異動日期": "LawModifiedDate", "生效日期": "LawEffectiveDate", "生效內容": "LawEffectiveNote",
+    "廢止註記": "LawAbandonNote", "是否英譯註記": "LawHasEngVersion", "英文法規名稱": "EngLawName",
+    "沿革內容": "LawHistories", "前言": "LawForeword", "中文法規名稱": "LawName",
+    "最新英文異動日期": "EngLawModifiedDate",
+}
+REQUIRED = ("LawName", "LawURL", "LawArticles")
+
+
+@dataclass(frozen=True, slots=True)
+class LawPayload:
+    law: dict[str, Any]
+    lang: str            # zh | en
+    update_date: str | None
+    origin: str
+
+
+class LawMojSource(Source):
+    """Ingestor for law.moj.gov.tw bulk files (JSON, ZIP, XML)."""
+
+    name: ClassVar[str] = "law_moj"
+    licence_id: ClassVar[str | None] = "OGDL-Taiwan-1.0"
+    pii_expected: ClassVar[bool] = False
+
+    def __init__(self, paths, *, scope: str = "fsc", allow_list: Iterable[str] = DEFAULT_ALLOW_LIST,
+                 known_fsc_pcodes: Iterable[str] = ()) -> None:
+        super().__init__(paths, scope=scope, allow_list=",".join(sorted(allow_list)))
+        if scope not in ("fsc", "all"):
+            from curate.errors import ConfigError
+            raise ConfigError(f"unknown scope `{scope}`; valid: fsc, all")
+        self.scope = scope
+        self.allow_list = frozenset(allow_list)
+        # English files carry no category: in scope if the Chinese law is (this run or the catalogue)
+        self.fsc_pcodes: set[str] = set(known_fsc_pcodes)
+
+    def source_infos(self) -> list[SourceInfo]:
+        return [SourceInfo(
+            source_id=SOURCE_ID, kind=self.name, title="全國法規資料庫 Laws & Regulations Database (MOJ)",
+            origin="https://law.moj.gov.tw/api/data/", licence_id=self.licence_id, pii_expected=False,
+            metadata={"copyright_status": "excluded (TW Copyright Act Art. 9(1)(1)-(2))",
+                      "licence_note": "Laws are excluded from copyright under Copyright Act Art. 9; the bulk files "
+                                      "are released under the Open Government Data License v1.0."})]
+
+    # -- reading ------------------------------------------------------------------------------
+    def _files(self) -> Iterator[Path]:
+        for p in self.paths:
+            if p.is_dir():
+                yield from sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in (".json", ".zip", ".xml"))
+            else:
+                yield p
+
+    def iter_raw(self) -> Iterator[RawItem | Rejection | Skip]:
+        for path in self._files():
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                yield Rejection(str(path), f"unreadable file: {exc.strerror or exc}", source_id=SOURCE_ID)
+                continue
+            suffix = path.suffix.lower()
+            if suffix == ".zip":
+                yield from self._iter_zip(path, data)
+            elif suffix == ".xml":
+                yield from self._iter_xml(str(path), data)
+            elif suffix == ".json":
+                yield from self._iter_json(str(path), data)
+            else:
+                yield Skip(str(path), "unsupported file type", source_id=SOURCE_ID)
+
+    def _iter_zip(self, path: Path, data: bytes) -> Iterator[RawItem | Rejection | Skip]:
+        try:
+            zf = zipfile.ZipFile(io.BytesIO(data))
+            members = [m for m in zf.infolist() if not m.is_dir()]
+        except zipfile.BadZipFile as exc:
+            yield Rejection(str(path), f"corrupt or truncated ZIP: {exc}", source_id=SOURCE_ID)
+            return
+        for m in members:
+            loc = f"{path}!{m.filename}"
+            low = m.filename.lower()
+            if not (low.endswith(".json") or low.endswith(".xml")):
+                yield Skip(loc, "not a law file (ZIP member)", source_id=SOURCE_ID)
+                continue
+            try:
+                payload = zf.read(m)
+            except (zipfile.BadZipFile, EOFError, OSError, zipfile.LargeZipFile) as exc:
+                yield Rejection(loc, f"corrupt or truncated ZIP member: {exc}", source_id=SOURCE_ID)
+                continue
+            if low.endswith(".json"):
+                yield from self._iter_json(loc, payload)
+            else:
+                yield from self._iter_xml(loc, payload)
+
+    def _iter_json(self, loc: str, data: bytes) -> Iterator[RawItem | Rejection]:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            yield Rejection(loc, f"not UTF-8 at byte {exc.start}", excerpt=repr(data[max(0, exc.start - 20):exc.start + 20]),
+                            source_id=SOURCE_ID)
+            return
+        try:
+            obj = json.loads(text)
+        except json.JSONDecodeError as exc:
+            yield Rejection(f"{loc}:{exc.lineno}:{exc.colno}", f"invalid JSON: {exc.msg}",
+                            excerpt=text[max(0, exc.pos - 60):exc.pos + 60], source_id=SOURCE_ID)
+            return
+        update = None
+        if isinstance(obj, dict) and "Laws" in obj:
+            update, laws = obj.get("UpdateDate"), obj["Laws"]
+        elif isinstance(obj, list):
+            laws = obj
+        else:
+            laws = [obj]
+        if not isinstance(laws, list):
+            yield Rejection(loc, "invalid JSON: `Laws` is not a list", source_id=SOURCE_ID)
+            return
+        for i, law in enumerate(laws):
+            item_loc = f"{loc}#{i}" if len(laws) > 1 else loc
+            if not isinstance(law, dict):
+                yield Rejection(item_loc, "law object is not a JSON object", excerpt=str(law)[:200], source_id=SOURCE_ID)
+                continue
+            lang = "en" if "EngLawArticles" in law or "EngLawURL" in law else "zh"
+            yield RawItem(item_loc, LawPayload(law, lang, update, loc), origin=loc)
+
+    def _iter_xml(self, loc: str, data: bytes) -> Iterator[RawItem | Rejection]:
+        data = _CTRL_RE.sub(b"", data)
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, strip_cdata=True)
+        try:
+            root = etree.fromstring(data, parser)
+        except etree.XMLSyntaxError as exc:
+            # keep what parsed: recover complete <法規> elements before the error
+            yield from self._recover_xml(loc, data, exc)
+            return
+        yield from self._xml_laws(loc, root)
+
+    def _xml_laws(self, loc: str, root) -> Iterator[RawItem | Rejection]:
+        update = root.get("UpdateDate")
+        laws = [root] if root.tag == "法規" else root.findall("法規")
+        if not laws:
+            yield Rejection(loc, f"no <法規> element (root <{root.tag}>)", source_id=SOURCE_ID)
+            return
+        for i, el in enumerate(laws):
+            item_loc = f"{loc}#{i}" if len(laws) > 1 else loc
+            law, lang = _xml_to_law(el)
+            yield RawItem(item_loc, LawPayload(law, lang, update, loc), origin=loc)
+
+    def _recover_xml(self, loc: str, data: bytes, exc: etree.XMLSyntaxError) -> Iterator[RawItem | Rejection]:
+        parsed = 0
+        text = data.decode("utf-8", "replace")
+        for m in re.finditer(r"<法規>.*?</法規>", text, flags=re.S):
+            try:
+                el = etree.fromstring(m.group(0).encode(), etree.XMLParser(strip_cdata=True, no_network=True))
+            except etree.XMLSyntaxError as inner:
+                line = text.count("\n", 0, m.start()) + (inner.lineno or 1)
+                yield Rejection(f"{loc}:{line}", f"malformed XML: {inner.msg}",
+                                excerpt=m.group(0)[:200], source_id=SOURCE_ID)
+                continue
+            parsed += 1
+            law, lang = _xml_to_law(el)
+            yield RawItem(f"{loc}#{parsed - 1}", LawPayload(law, lang, None, loc), origin=loc)
+        if parsed == 0 or not re.search(r"</(LAWS|法規)>\s*$", text.strip()[-50:] + "\n"):
+            yield Rejection(f"{loc}:{exc.lineno}", f"malformed XML: {exc.msg}",
+                            excerpt=text.splitlines()[exc.lineno - 1][:200] if exc.lineno and exc.lineno <= len(text.splitlines()) else "",
+                            source_id=SOURCE_ID)
+
+    # -- mapping ------------------------------------------------------------------------------
+    def in_scope(self, law: dict[str, Any], lang: str, pcode: str) -> bool:
+        if self.scope == "all" or pcode in self.allow_list:
+            return True
+        if lang == "en":
+            return pcode in self.fsc_pcodes
+        cat = (law.get("LawCategory") or "").strip()
+        return cat.startswith(FSC_PREFIX) or cat in FSC_REPEALED
+
+    def to_records(self, raw: RawItem) -> Iterable[Record | Rejection | Skip]:
+        p: LawPayload = raw.payload
+        law, lang = p.law, p.lang
+        eng = lang == "en"
+        k = (lambda key: "Eng" + key) if eng else (lambda key: key)
+        url_key = "EngLawURL" if eng and "EngLawURL" in law else "LawURL"
+        arts_key = "EngLawArticles" if eng else "LawArticles"
+        missing = [key for key in ("LawName", url_key, arts_key) if key not in law]
+        if missing:
+            yield Rejection(raw.locator, f"law object missing fields: {', '.join(missing)}",
+                            excerpt=json.dumps({kk: law[kk] for kk in list(law)[:4]}, ensure_ascii=False)[:200],
+                            source_id=SOURCE_ID)
+            return
+        m = _PCODE_RE.search(law.get(url_key) or "")
+        if not m:
+            yield Rejection(raw.locator, f"no PCODE in {url_key}: {law.get(url_key)!r}", source_id=SOURCE_ID)
+            return
+        pcode = m.group(1).upper()
+        if not self.in_scope(law, lang, pcode):
+            yield Skip(raw.locator, "out of scope (--scope fsc)", source_id=SOURCE_ID)
+            return
+        if lang == "zh":
+            self.fsc_pcodes.add(pcode)
+        articles = law.get(arts_key)
+        if not isinstance(articles, list):
+            yield Rejection(raw.locator, f"{arts_key} is not a list", source_id=SOURCE_ID)
+            return
+        category = (law.get("LawCategory") or "").strip()
+        modified = law.get("EngLawModifiedDate" if eng else "LawModifiedDate") or ""
+        repealed = (law.get(k("LawAbandonNote")) or "").strip() == "廢"
+        effective_note = (law.get("LawEffectiveNote") or "").strip()
+        law_meta = {
+            "pcode": pcode, "law_name": law.get("LawName"), "eng_law_name": (law.get("EngLawName") or "").strip() or None,
+            "law_level": law.get("LawLevel"), "law_category": category or None, "law_modified_date": modified or None,
+            "law_effective_date": (law.get("LawEffectiveDate") or "").strip() or None,
+            "law_effective_note": effective_note or None, "repealed": repealed,
+            "attachments": [{"file_name": a.get("FileName"), "file_url": a.get("FileURL")}
+                            for a in (law.get(k("LawAttachements")) or []) if isinstance(a, dict)],
+            "update_date": p.update_date, "origin": p.origin,
+            "copyright_status": "excluded (TW Copyright Act Art. 9(1)(1)-(2))",
+        }
+        version_meta = {key: law_meta[key] for key in ("law_name", "law_level", "law_category", "law_modified_date",
+                                                        "law_effective_date", "repealed")}
+        version_meta["law_effective_note_sha256"] = hashlib.sha256(effective_note.encode()).hexdigest()[:16]
+        container = f"{SOURCE_ID}:{pcode}:{lang}"
+        chapter = None
+        seen: dict[str, int] = {}
+        t_key, no_key, c_key = k("ArticleType"), k("ArticleNo"), k("ArticleContent")
+        for idx, art in enumerate(articles):
+            if not isinstance(art, dict):
+                yield Rejection(f"{raw.locator}/{pcode}#{idx}", "article is not an object", source_id=SOURCE_ID)
+                continue
+            atype = art.get(t_key)
+            content = art.get(c_key)
+            if content is None and not eng:
+                content = art.get("ArticleConctent")  # reported misspelling in the XML API
+            if atype == "C":
+                chapter = (content or "").strip() or None
+                continue
+            if atype != "A":
+                yield Skip(f"{raw.locator}/{pcode}#{idx}", f"article type {atype!r} is not an article", source_id=SOURCE_ID)
+                continue
+            number_raw = (art.get(no_key) or "").strip()
+            number = _article_number(number_raw, eng)
+            if content is None or not number:
+                yield Rejection(f"{raw.locator}/{pcode}#{idx}", "article without number or content",
+                                excerpt=json.dumps(art, ensure_ascii=False)[:200], source_id=SOURCE_ID)
+                continue
+            if not content.strip():
+                yield Skip(f"{raw.locator}/{pcode}#{idx}", "empty article text", source_id=SOURCE_ID)
+                continue
+            n = seen.get(number, 0) + 1
+            seen[number] = n
+            key_no = number if n == 1 else f"{number}#{n}"
+            locator = f"{pcode}/{lang}/{key_no}"
+            yield Record(
+                doc_key=f"{SOURCE_ID}:{pcode}:{lang}:{key_no}", locator=locator, text=content, source_id=SOURCE_ID,
+                container=container, title=f"{law.get('EngLawName') if eng else law.get('LawName')} {number_raw}".strip(),
+                lang=lang, licence_id=self.licence_id,
+                metadata={**law_meta, "article_no": number_raw, "article_index": idx, "chapter": chapter},
+                version_metadata=version_meta, as_of=modified or None)
+
+
+def _article_number(raw: str, eng: bool) -> str | None:
+    """``第 15-1 條`` -> ``15-1``; ``Article 5`` -> ``5``; bare ``12`` -> ``12``.
+
+    >>> _article_number("第 15-1 條", False), _article_number("Article 45-1", True)
+    ('15-1', '45-1')
+    """
+    m = (_ENG_ART_NO_RE if eng else _ART_NO_RE).match(raw) or _ART_NO_RE.match(raw)
+    if m:
+        return re.sub(r"\s+", "", m.group(1))
+    return raw or None
+
+
+def _text(el) -> str:
+    return "".join(el.itertext()) if el is not None else ""
+
+
+def _xml_to_law(el) -> tuple[dict[str, Any], str]:
+    """Map a ``<法規>`` element to the JSON key set; returns (law, lang)."""
+    eng = el.find("最新英文異動日期") is not None or el.find("中文法規名稱") is not None
+    law: dict[str, Any] = {}
+    for child in el:
+        if not isinstance(child.tag, str):
+            continue
+        key = _XML_KEYS.get(child.tag)
+        if key:
+            law[key] = _text(child).strip() if key not in ("LawEffectiveNote", "LawHistories", "LawForeword") else _text(child)
+    url = law.pop("LawURL", "")
+    prefix = "Eng" if eng else ""
+    law[f"{prefix}LawURL" if eng else "LawURL"] = url
+    if eng:
+        law["EngLawName"] = law.get("EngLawName", "")
+        law["EngLawModifiedDate"] = law.get("EngLawModifiedDate", "")
+        law["EngLawAbandonNote"] = law.pop("LawAbandonNote", "")
+    files = []
+    for f in el.findall("附件/檔案"):
+        files.append({"FileName": _text(f.find("檔案名稱")).strip(), "FileURL": _text(f.find("下載網址")).strip()})
+    law[f"{prefix}LawAttachements"] = files
+    arts = []
+    body = el.find("法規內容")
+    if body is not None:
+        for node in body:
+            if node.tag == "編章節":
+                arts.append({f"{prefix}ArticleType": "C", f"{prefix}ArticleNo": "", f"{prefix}ArticleContent": _text(node)})
+            elif node.tag == "條文":
+                content_el = node.find("條文內容")
+                if content_el is None:
+                    content_el = node.find("條文內容".replace("內容", "內容"))
+                arts.append({f"{prefix}ArticleType": "A", f"{prefix}ArticleNo": _text(node.find("條號")).strip(),
+                             f"{prefix}ArticleContent": _text(content_el) if content_el is not None else None})
+    law[f"{prefix}LawArticles"] = arts
+    return law, ("en" if eng else "zh")
