@@ -84,7 +84,7 @@ def load_key(required: bool = True, purpose: str = "PII pseudonyms and the raw-t
         except UnicodeDecodeError:
             return derive_key(data)
     if required:
-        raise ConfigError(f"{purpose} need a secret key: set {ENV_KEY} (hex or a passphrase of >= {MIN_KEY_BYTES} "
+        raise ConfigError(f"{purpose} needs a secret key: set {ENV_KEY} (hex or a passphrase of >= {MIN_KEY_BYTES} "
                           f"bytes) or {ENV_KEY_FILE} (path to a key file); keys are never stored in the repository "
                           "or the catalogue")
     return None

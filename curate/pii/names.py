@@ -69,8 +69,8 @@ HONORIFICS = (
 #: characters that typically follow a name in running text (never the end of a given name here)
 STOP_AFTER = set(
     "的之於于以在向與与及和跟為为係是將将把被已曾因所由遭欲等並并亦也都仍就請请要說说稱称表反主申辦办提"
-    "簽签陪致詢询投違违溢綁绑變变誤误初目名不資资預预意關关宣經经君先女小您告自涉偽伪冒委擔担入帳账卡"
-    "住電电手護护身居今昨去近前透利即對对給给替疑聲声指否未無无可應应須需會会再還还另尚持出來来上同領领"
+    "簽签陪致詢询投違违溢綁绑變变誤误初目名不資资預预關关經经您告自涉偽伪冒委擔担入帳账卡"
+    "住電电手護护身居今昨去近前透利即對对給给替疑聲声指否未無无應应須需會会再還还另尚持出來来上同領领"
     "查開开購购辦办向擬拟確确使用簽收於寄匯汇轉转存提繳缴借貸贷償偿欠積积逾核辭辞任離离退名戶户"
 )
 #: 2-character words after a name
@@ -171,6 +171,8 @@ class ChineseNameRecognizer(EntityRecognizer):
 
     def _candidate(self, text: str, start: int, sur_end: int) -> tuple[int, float] | None:
         """Pick the end of the name starting at ``start`` and score it (None = not a name)."""
+        if text.startswith(self._honorifics, sur_end):
+            return None  # a surname-only mention (林先生) is not a full name
         left = self._left_kind(text, start)
         compound = sur_end - start == 2
         options: list[int] = []
