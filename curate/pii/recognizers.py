@@ -158,25 +158,24 @@ def _validate_card(m: re.Match[str], text: str) -> Hit | None:
 
 
 # --- bank accounts ----------------------------------------------------------------------------
-ACCOUNT_PATTERN = r"(?<![0-9A-Za-z第-])(?:\d{10,16}|\d{2,8}(?:-\d{2,8}){1,3})(?![0-9A-Za-z-])"
+ACCOUNT_PATTERN = r"(?<![0-9A-Za-z第-])(?:\d{10,16}|\d{2,8}(?:-\d{2,16}){1,3})(?![0-9A-Za-z-])"
 ACCOUNT_CONTEXT = ["帳號", "帳戶", "账号", "账户", "存摺", "存折", "撥入", "拨入", "轉入", "转入", "匯入", "汇入",
                    "入帳", "入账", "戶名", "户名", "匯款", "汇款", "轉帳", "转账", "扣款", "account", "帳號為"]
 
 
 def _validate_account(m: re.Match[str], text: str) -> Hit | None:
     s = m.group()
-    digits = s.replace("-", "")
-    if not 10 <= len(digits) <= 16:
-        return None
-    if "-" not in s and digits.startswith("09") and len(digits) == 10:
-        return None  # a mobile number
-    if v.classify_phone(s) or (digits.startswith(("0800", "0809")) and len(digits) <= 10):
-        return None  # a phone number (the phone recognizer decides about it)
     start = m.start()
     parts = s.split("-")
     # a leading bank code (3) + branch code (4) is not part of the account
     if len(parts) >= 3 and len(parts[0]) == 3 and len(parts[1]) == 4 and len("".join(parts[2:])) >= 10:
         start += len(parts[0]) + len(parts[1]) + 2
+        s = "-".join(parts[2:])
+    digits = s.replace("-", "")
+    if not 10 <= len(digits) <= 16:
+        return None
+    if v.classify_phone(s) or (digits.startswith(("0800", "0809")) and len(digits) <= 10):
+        return None  # a phone number (the phone recognizer decides about it)
     return Hit("TW_BANK_ACCOUNT", start, m.end(), 0.1)
 
 
