@@ -68,6 +68,7 @@ def _prescreen_regex() -> re.Pattern[str]:
         county,                         # addresses
         surname_class() + "|" + "|".join(COMPOUND_SURNAMES),  # surnames (the name recognizer checks context)
         "|".join(HONORIFICS),
+        "出生|生日|生於|生于",            # dates of birth (context-gated)
     ]
     return re.compile("|".join(f"(?:{p})" for p in parts))
 
@@ -92,6 +93,50 @@ class PiiDetector:
                 continue
             spans.extend(self._analyze_chunk(chunk, offset))
         return _resolve(spans)
+
+    def analyze_many(self, texts: list[str]) -> list[list[Span]]:
+        """Spans for many texts; short texts are joined (newline-separated) into one presidio call.
+
+        Results are identical to calling :meth:`analyze` per text: a newline ends every context
+        window and no recognizer matches across one, and spans are mapped back per text.
+        """
+        out: list[list[Span]] = [[] for _ in texts]
+        batch: list[tuple[int, int, str]] = []  # (index, offset in joined text, normalised text)
+        size = 0
+
+        def flush() -> None:
+            nonlocal batch, size
+            if not batch:
+                return
+            joined = "\n".join(t for _, _, t in batch)
+            spans = self._analyze_chunk(joined, 0)
+            bounds = [(i, off, off + len(t)) for i, off, t in batch]
+            k = 0
+            for sp in sorted(spans):
+                while k < len(bounds) and sp.start >= bounds[k][2]:
+                    k += 1
+                if k == len(bounds):
+                    break
+                i, lo, hi = bounds[k]
+                if lo <= sp.start and sp.end <= hi:
+                    out[i].append(Span(sp.start - lo, sp.end - lo, sp.entity_type, sp.score))
+            batch, size = [], 0
+
+        for i, text in enumerate(texts):
+            if not text:
+                continue
+            if len(text) > self.config.chunk_chars or "\n" in text:
+                out[i] = self.analyze(text)
+                continue
+            norm = halfwidth(text)
+            if not self._screen.search(norm):
+                continue
+            if size + len(norm) + 1 > self.config.chunk_chars:
+                flush()
+            batch.append((i, size, norm))
+            size += len(norm) + 1
+        flush()
+        return [_resolve(s) for s in out]
 
     def _analyze_chunk(self, chunk: str, offset: int) -> list[Span]:
         results = self.analyzer.analyze(chunk, language=self.config.language,

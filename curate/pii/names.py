@@ -133,9 +133,17 @@ class ChineseNameRecognizer(EntityRecognizer):
         self._non_given = non_given
         self._singles = singles
         self._not_names = not_names
-        alt = "|".join(compounds)
-        self._regex = re.compile(f"(?:{alt})|{surname_class()}")
+        alt = "|".join(compounds) + "|" + surname_class()
         self._honorifics = tuple(sorted(HONORIFICS, key=len, reverse=True))
+        # cheap position filter: a name slot on the left (role/introducer character, punctuation,
+        # text start) or an honorific within three characters on the right
+        left_chars = "".join(sorted(ROLE_END | {w[-1] for w in INTRODUCERS}))
+        hon = "|".join(self._honorifics)
+        self._regex = re.compile(
+            f"(?:(?<=[{left_chars}])|(?<![\u4e00-\u9fff0-9A-Za-z]))(?:{alt})"
+            f"|(?:{alt})(?=[\u4e00-\u9fff]{{1,3}}(?:{hon}))")
+        self._introducers = tuple(INTRODUCERS)
+        self._follow = tuple(FOLLOW_WORDS) + self._honorifics
 
     # -- helpers ---------------------------------------------------------------------------
     def _left_kind(self, text: str, start: int) -> str | None:
@@ -150,7 +158,7 @@ class ChineseNameRecognizer(EntityRecognizer):
         if prev in ROLE_END:
             return "role"
         head = text[max(0, i - 3):i]
-        if any(head.endswith(w) for w in INTRODUCERS):
+        if head.endswith(self._introducers):
             return "role"
         if i < start and text[i] == ":":
             return "punct"  # "...催告:" + name
@@ -166,7 +174,7 @@ class ChineseNameRecognizer(EntityRecognizer):
             return True
         if ch in STOP_AFTER:
             return True
-        return text.startswith(FOLLOW_WORDS, q) or text.startswith(self._honorifics, q)
+        return text.startswith(self._follow, q)
 
     def _given_ok(self, text: str, a: int, b: int) -> bool:
         return b <= len(text) and all(is_han(c) and c not in self._non_given for c in text[a:b])
@@ -176,6 +184,8 @@ class ChineseNameRecognizer(EntityRecognizer):
         if text.startswith(self._honorifics, sur_end):
             return None  # a surname-only mention (林先生) is not a full name
         left = self._left_kind(text, start)
+        if left is None and not any(text.startswith(self._honorifics, q) for q in range(sur_end + 1, sur_end + 4)):
+            return None  # neither a name slot on the left nor an honorific on the right
         compound = sur_end - start == 2
         options: list[int] = []
         # preferred order: 2 given chars, 1, then 3 (Vietnamese-style only)

@@ -38,8 +38,11 @@ class RegexRecognizer(EntityRecognizer):
     """One compiled regex plus a validator; context words feed the raw-text enhancer."""
 
     def __init__(self, name: str, entities: list[str], pattern: str, validate: Validator,
-                 context: list[str] | None = None, supported_language: str = "zh", flags: int = 0) -> None:
+                 context: list[str] | None = None, supported_language: str = "zh", flags: int = 0,
+                 gate: str | None = None) -> None:
         self.pattern = pattern
+        #: optional cheap regex; when it does not occur in the text the recognizer is skipped
+        self.gate = gate
         self.validate = validate
         self.flags = flags
         super().__init__(supported_entities=entities, name=name, supported_language=supported_language,
@@ -47,10 +50,13 @@ class RegexRecognizer(EntityRecognizer):
 
     def load(self) -> None:
         self._regex = re.compile(self.pattern, self.flags)
+        self._gate = re.compile(self.gate, re.IGNORECASE) if self.gate else None
 
     def analyze(self, text: str, entities: list[str] | None = None, nlp_artifacts=None) -> list[RecognizerResult]:
         if not hasattr(self, "_regex"):
             self.load()
+        if self._gate is not None and not self._gate.search(text):
+            return []
         out = []
         for m in self._regex.finditer(text):
             hit = self.validate(m, text)
@@ -226,7 +232,6 @@ def address_pattern() -> str:
     conv = opencc.OpenCC("t2s")
     counties = sorted(set(_COUNTIES) | {conv.convert(c) for c in _COUNTIES}, key=len, reverse=True)
     return (
-        r"(?:(?<![0-9])\d{3}(?:\d{2})?)?"
         "(?:" + "|".join(counties) + ")"
         rf"(?:{_HAN}{{1,3}}?[區鄉鎮市区乡镇])?"
         rf"(?:{_HAN}{{1,3}}?[村里])?"
@@ -242,10 +247,23 @@ INSTITUTION_ADDRESS_WORDS = ("分行", "總行", "总行", "營業部", "营业�
                              "營業", "营业", "上午", "下午", "服務時間", "服务时间")
 
 
+def _postcode_start(text: str, start: int) -> int:
+    """Start of a 3- or 5-digit postal code directly before ``start`` (or ``start``)."""
+    i = start
+    while i > 0 and text[i - 1].isdigit() and start - i < 6:
+        i -= 1
+    n = start - i
+    return i if n in (3, 5) else start
+
+
 def _validate_address(m: re.Match[str], text: str) -> Hit | None:
     if _near(text, m.start(), m.end(), INSTITUTION_ADDRESS_WORDS, before=20):
         return None
-    return Hit("TW_ADDRESS", m.start(), m.end(), 0.8)
+    return Hit("TW_ADDRESS", _postcode_start(text, m.start()), m.end(), 0.8)
+
+
+def _gate(words) -> str:
+    return "|".join(re.escape(w) for w in words)
 
 
 def build_recognizers(language: str = "zh") -> list[EntityRecognizer]:
@@ -260,11 +278,13 @@ def build_recognizers(language: str = "zh") -> list[EntityRecognizer]:
         RegexRecognizer("AsciiEmailRecognizer", ["EMAIL_ADDRESS"], EMAIL_PATTERN, _validate_email, None, language),
         RegexRecognizer("LuhnCardRecognizer", ["CREDIT_CARD"], CARD_PATTERN, _validate_card, ctx_lower, language),
         RegexRecognizer("TwBankAccountRecognizer", ["TW_BANK_ACCOUNT"], ACCOUNT_PATTERN, _validate_account,
-                        ACCOUNT_CONTEXT, language),
+                        ACCOUNT_CONTEXT, language, gate=_gate(ACCOUNT_CONTEXT)),
         RegexRecognizer("TwPassportRecognizer", ["TW_PASSPORT"], PASSPORT_PATTERN, _validate_passport,
-                        PASSPORT_CONTEXT, language),
-        RegexRecognizer("TwNhiCardRecognizer", ["TW_NHI_CARD"], NHI_PATTERN, _validate_nhi, NHI_CONTEXT, language),
-        RegexRecognizer("DateOfBirthRecognizer", ["DATE_OF_BIRTH"], DOB_PATTERN, _validate_dob, None, language),
+                        PASSPORT_CONTEXT, language, gate=_gate(PASSPORT_CONTEXT)),
+        RegexRecognizer("TwNhiCardRecognizer", ["TW_NHI_CARD"], NHI_PATTERN, _validate_nhi, NHI_CONTEXT, language,
+                        gate=_gate(NHI_CONTEXT)),
+        RegexRecognizer("DateOfBirthRecognizer", ["DATE_OF_BIRTH"], DOB_PATTERN, _validate_dob, None, language,
+                        gate=_gate(DOB_CONTEXT)),
         RegexRecognizer("TwAddressRecognizer", ["TW_ADDRESS"], address_pattern(), _validate_address, None, language),
         ChineseNameRecognizer(language),
     ]
