@@ -58,7 +58,10 @@ def detect(in_path: Path, out_path: Path, errors_path: Path | None, threshold: f
     """Write {"id", "spans": [{"start", "end", "entity_type", "score"}]} per line (code-point offsets)."""
 
     def factory(detector):
-        return lambda rid, text: {"id": rid, "spans": [s.to_dict() for s in detector.analyze(text)]}
+        def handle(batch):
+            found = detector.analyze_many([text for _, text in batch])
+            return [{"id": rid, "spans": [s.to_dict() for s in spans]} for (rid, _), spans in zip(batch, found)]
+        return handle
 
     return _run(in_path, out_path, errors_path, threshold, ckip_model, max_line_bytes, factory)
 
@@ -76,9 +79,13 @@ def scrub(in_path: Path, out_path: Path, errors_path: Path | None, threshold: fl
     key = load_key(required=mode == "pseudonym", purpose=f"scrub mode `{mode}`")
 
     def factory(detector):
-        def handle(rid, text):
-            res = scrub_text(text, detector.analyze(text), mode=mode, key=key)
-            return {"id": rid, "text": res.text, "spans": res.spans}
+        def handle(batch):
+            found = detector.analyze_many([text for _, text in batch])
+            out = []
+            for (rid, text), spans in zip(batch, found):
+                res = scrub_text(text, spans, mode=mode, key=key)
+                out.append({"id": rid, "text": res.text, "spans": res.spans})
+            return out
         return handle
 
     return _run(in_path, out_path, errors_path, threshold, ckip_model, max_line_bytes, factory)

@@ -70,12 +70,20 @@ class PiiStage(Stage):
         return state
 
     def process(self, doc: Document) -> Iterable[StageResult]:
+        text = doc.text or ""
+        return self._decide(doc.id, text, self.detector.analyze(text))
+
+    def process_batch(self, docs: list[Document]) -> Iterable[StageResult]:
+        found = self.detector.analyze_many([d.text or "" for d in docs])
+        for doc, spans in zip(docs, found):
+            yield from self._decide(doc.id, doc.text or "", spans)
+
+    def _decide(self, record_id: str, text: str, spans: list) -> list[StageResult]:
         from curate.pii.scrubber import scrub
 
-        text = doc.text or ""
-        spans = self.detector.analyze(text)
+        doc_id = record_id
         if not spans:
-            return [StageResult(doc.id, action="pii_checked", set_pii_state="clean", outcome="clean",
+            return [StageResult(doc_id, action="pii_checked", set_pii_state="clean", outcome="clean",
                                 detail={"entities": {}, "chars": len(text)})]
         res = scrub(text, spans, mode=self.config.mode, key=self.key)
         detail = {
@@ -85,7 +93,7 @@ class PiiStage(Stage):
             "mode": self.config.mode,
             "key_id": self.key.key_id,
         }
-        return [StageResult(doc.id, action="pii_scrubbed", new_text=res.text, set_pii_state="raw",
+        return [StageResult(doc_id, action="pii_scrubbed", new_text=res.text, set_pii_state="raw",
                             fields={"pii_state": "scrubbed"}, detail=detail, outcome="scrubbed")]
 
     def after_load(self, con, run_id: str) -> None:
