@@ -114,3 +114,14 @@ def test_presidio_is_offline_no_op_engine():
     from curate.pii.engine import build_analyzer
 
     assert isinstance(build_analyzer().nlp_engine, NoOpNlpEngine)
+
+
+def test_analyze_many_equals_analyze(detector):
+    texts = ["客戶王小明手機0912345678", "", "本條文無個資。", "帳號12345678901234，戶名林美惠",
+             "多行\n申請人陳大文\n電話(02)2345-6789", "信箱a.b@example.com" * 3, "法" * 5000 + "客戶李小華"]
+    assert detector.analyze_many(texts) == [detector.analyze(t) for t in texts]
+
+
+@pytest.mark.parametrize("text", ["本行官方網站已更新", "余姓經理因故離職", "請於周末前回覆", "報刊、文書、廣播"])
+def test_common_words_are_not_names(detector, text):
+    assert [e for _, e in found(detector, text) if e == "PERSON"] == []
