@@ -125,3 +125,22 @@ def test_analyze_many_equals_analyze(detector):
 @pytest.mark.parametrize("text", ["本行官方網站已更新", "余姓經理因故離職", "請於周末前回覆", "報刊、文書、廣播"])
 def test_common_words_are_not_names(detector, text):
     assert [e for _, e in found(detector, text) if e == "PERSON"] == []
+
+
+@pytest.mark.parametrize("text,name", [
+    ("經查王志明於民國110年間", "王志明"),
+    ("匯款予張家豪帳戶", "張家豪"),
+    ("董事陳建宏辭職", "陳建宏"),
+    ("其兒子李俊傑代為辦理", "李俊傑"),
+    ("理事長林正義致詞", "林正義"),
+    ("洪志偉與其配偶林欣怡共同申請", "林欣怡"),
+    ("收件人：曾雅雯 0933-222-111", "曾雅雯"),
+])
+def test_names_other_contexts(detector, text, name):
+    assert (name, "PERSON") in found(detector, text)
+
+
+@pytest.mark.parametrize("text", ["請林先生來行", "王經理表示本季業績成長", "本行向高雄分行調閱", "對方表示同意",
+                                  "連絡電話如下", "或逕予關閉。"])
+def test_surname_only_and_words_not_names(detector, text):
+    assert [e for _, e in found(detector, text) if e == "PERSON"] == []
