@@ -26,6 +26,17 @@ def catalogue(db_path, monkeypatch):
         con.execute("INSERT INTO records (record_id, doc_key, source_id, locator, text, status, run_id, created_at,"
                     " stage, content_sha256) VALUES (?, ?, 's', ?, ?, 'active', ?, now()::TIMESTAMP, 'ingest', ?)",
                     [rid, loc, loc, text, run_id, sha256_text(text)])
+    # an earlier version with the same personal data (as hygiene would leave it): must be sealed too
+    from curate.db import transaction
+    from curate.records import create_version
+
+    old_text = RECORDS["loan/1"] + "  "
+    old_id = ingest_record_id("s", "loan/0", old_text)
+    con.execute("INSERT INTO records (record_id, doc_key, source_id, locator, text, status, run_id, created_at,"
+                " stage, content_sha256) VALUES (?, 'loan/0', 's', 'loan/0', ?, 'active', ?, now()::TIMESTAMP,"
+                " 'ingest', ?)", [old_id, old_text, run_id, sha256_text(old_text)])
+    with transaction(con):
+        create_version(con, old_id, RECORDS["loan/1"] + "。", stage="hygiene", run_id=run_id)
     runs.finish_run(con, run_id)
     con.close()
     return db_path
@@ -42,6 +53,11 @@ def test_run_pii(catalogue, cli):
     rows = con.execute("SELECT locator, status, pii_state, text FROM records ORDER BY locator, pii_state").fetchall()
     by = {(loc, state): (status, text) for loc, status, state, text in rows}
     assert by[("loan/2", "clean")] == ("active", RECORDS["loan/2"])
+    chain = {stage: (status, state, text) for stage, status, state, text in con.execute(
+        "SELECT stage, status, pii_state, text FROM records WHERE locator = 'loan/0'").fetchall()}
+    # the ingest ancestor and the hygiene version carry the same personal data: both sealed
+    assert chain["ingest"] == ("superseded", "raw", None) and chain["hygiene"] == ("superseded", "raw", None)
+    assert chain["pii"][:2] == ("active", "scrubbed") and "〔姓名〕" in chain["pii"][2]
     for loc in ("loan/1", "kyc/3"):
         assert by[(loc, "raw")] == ("superseded", None)        # raw text no longer in clear
         status, scrubbed = by[(loc, "scrubbed")]
@@ -52,7 +68,7 @@ def test_run_pii(catalogue, cli):
     assert read_raw(con, raw_id, load_key()) == RECORDS["loan/1"]
     # the ledger proves what was removed without keeping it
     events = con.execute("SELECT action, detail FROM provenance_events WHERE stage='pii'").fetchall()
-    assert sorted(a for a, _ in events) == ["pii_checked", "pii_scrubbed", "pii_scrubbed"]
+    assert sorted(a for a, _ in events) == ["pii_checked", "pii_scrubbed", "pii_scrubbed", "pii_scrubbed"]
     blob = json.dumps([json.loads(d) for _, d in events], ensure_ascii=False)
     assert not any(s in blob for s in SECRETS)
     scrub_detail = [json.loads(d) for a, d in events if a == "pii_scrubbed"]
