@@ -79,11 +79,11 @@ class PiiStage(Stage):
             yield from self._decide(doc.id, doc.text or "", spans)
 
     def _decide(self, record_id: str, text: str, spans: list) -> list[StageResult]:
+        """One result per record: `clean`, or a scrubbed version plus `raw` on the input."""
         from curate.pii.scrubber import scrub
 
-        doc_id = record_id
         if not spans:
-            return [StageResult(doc_id, action="pii_checked", set_pii_state="clean", outcome="clean",
+            return [StageResult(record_id, action="pii_checked", set_pii_state="clean", outcome="clean",
                                 detail={"entities": {}, "chars": len(text)})]
         res = scrub(text, spans, mode=self.config.mode, key=self.key)
         detail = {
@@ -93,7 +93,7 @@ class PiiStage(Stage):
             "mode": self.config.mode,
             "key_id": self.key.key_id,
         }
-        return [StageResult(doc_id, action="pii_scrubbed", new_text=res.text, set_pii_state="raw",
+        return [StageResult(record_id, action="pii_scrubbed", new_text=res.text, set_pii_state="raw",
                             fields={"pii_state": "scrubbed"}, detail=detail, outcome="scrubbed")]
 
     def after_load(self, con, run_id: str) -> None:
