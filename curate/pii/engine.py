@@ -54,11 +54,10 @@ def offline_tldextract() -> None:
 
 
 def _prescreen_regex() -> re.Pattern[str]:
-    from curate.pii.names import COMPOUND_SURNAMES, HONORIFICS, surname_class
-    from curate.pii.recognizers import address_pattern
+    from curate.pii.names import name_slot_pattern
+    from curate.pii.recognizers import county_pattern
 
-    county = address_pattern()
-    county = county[county.index("(?:", 10):county.index(")", county.index("(?:", 10)) + 1]
+    county = county_pattern()
     parts = [
         r"\d{7}",                      # digit runs: accounts, phones, passports, cards
         r"\d[- ]\d{3}",                # grouped digits (0912-345-678, 4111 1111 ...)
@@ -66,8 +65,7 @@ def _prescreen_regex() -> re.Pattern[str]:
         "@",
         r"[A-Za-z][0-9A-Da-d]\d{4}",   # ID shapes
         county,                         # addresses
-        surname_class() + "|" + "|".join(COMPOUND_SURNAMES),  # surnames (the name recognizer checks context)
-        "|".join(HONORIFICS),
+        name_slot_pattern(),            # a surname in a name slot (the name recognizer checks the rest)
         "出生|生日|生於|生于",            # dates of birth (context-gated)
     ]
     return re.compile("|".join(f"(?:{p})" for p in parts))

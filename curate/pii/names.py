@@ -120,6 +120,20 @@ def surname_class() -> str:
     return "[" + "".join(sorted(singles)) + "]"
 
 
+def name_slot_pattern() -> str:
+    """Cheap position filter for name candidates: a surname in a name slot.
+
+    A slot is a role/introducer character, punctuation or the text start on the left, or an
+    honorific within three characters on the right.
+    """
+    compounds = _tables()[1]
+    alt = "|".join(compounds) + "|" + surname_class()
+    left_chars = "".join(sorted(ROLE_END | {w[-1] for w in INTRODUCERS}))
+    hon = "|".join(sorted(HONORIFICS, key=len, reverse=True))
+    return (f"(?:(?<=[{left_chars}])|(?<![\u4e00-\u9fff0-9A-Za-z]))(?:{alt})"
+            f"|(?:{alt})(?=[\u4e00-\u9fff]{{1,3}}(?:{hon}))")
+
+
 class ChineseNameRecognizer(EntityRecognizer):
     """Rule-based PERSON recognizer for unspaced Chinese (works without any model)."""
 
@@ -135,15 +149,8 @@ class ChineseNameRecognizer(EntityRecognizer):
         self._non_given = non_given
         self._singles = singles
         self._not_names = not_names
-        alt = "|".join(compounds) + "|" + surname_class()
         self._honorifics = tuple(sorted(HONORIFICS, key=len, reverse=True))
-        # cheap position filter: a name slot on the left (role/introducer character, punctuation,
-        # text start) or an honorific within three characters on the right
-        left_chars = "".join(sorted(ROLE_END | {w[-1] for w in INTRODUCERS}))
-        hon = "|".join(self._honorifics)
-        self._regex = re.compile(
-            f"(?:(?<=[{left_chars}])|(?<![\u4e00-\u9fff0-9A-Za-z]))(?:{alt})"
-            f"|(?:{alt})(?=[\u4e00-\u9fff]{{1,3}}(?:{hon}))")
+        self._regex = re.compile(name_slot_pattern())
         self._introducers = tuple(INTRODUCERS)
         self._follow = tuple(FOLLOW_WORDS) + self._honorifics
 

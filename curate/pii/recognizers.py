@@ -226,14 +226,19 @@ _NUM = r"[0-9一二三四五六七八九十百〇零]+"
 _HAN = r"[\u4e00-\u9fff]"
 
 
-def address_pattern() -> str:
-    """The address grammar: (postcode) 縣市 (區鄉鎮市) (村里) (鄰) 路街 (段) (巷) (弄) 號 (之N) (樓 (之N))."""
+def county_pattern() -> str:
+    """Alternation of the county/city names (both scripts, 臺 and 台, pre-2010 counties)."""
     import opencc
 
     conv = opencc.OpenCC("t2s")
     counties = sorted(set(_COUNTIES) | {conv.convert(c) for c in _COUNTIES}, key=len, reverse=True)
+    return "(?:" + "|".join(counties) + ")"
+
+
+def address_pattern() -> str:
+    """The address grammar: (postcode) 縣市 (區鄉鎮市) (村里) (鄰) 路街 (段) (巷) (弄) 號 (之N) (樓 (之N))."""
     return (
-        "(?:" + "|".join(counties) + ")"
+        county_pattern() +
         rf"(?:{_HAN}{{1,3}}?[區鄉鎮市区乡镇])?"
         rf"(?:{_HAN}{{1,3}}?[村里])?"
         rf"(?:{_NUM}[鄰邻])?"
