@@ -1,0 +1,192 @@
+"""The detection engine: a cheap pre-screen, then presidio's AnalyzerEngine on candidate chunks.
+
+Everything is offline: the no-op NLP engine (no spaCy model, no download), our own CJK-safe
+recognizers, and the raw-text context enhancer. Text is folded to half-width (1:1) before
+matching, so offsets are code-point offsets into the caller's text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from curate.pii.text import SENTENCE_END, halfwidth
+
+#: entity types whose values must never survive scrubbing (structured identifiers)
+STRUCTURED_TYPES = ("TW_NATIONAL_ID", "TW_RESIDENT_ID", "TW_PHONE", "EMAIL_ADDRESS", "CREDIT_CARD",
+                    "TW_BANK_ACCOUNT", "TW_PASSPORT", "TW_NHI_CARD")
+
+
+@dataclass(frozen=True, slots=True)
+class DetectorConfig:
+    """Options of :class:`PiiDetector`."""
+
+    language: str = "zh"
+    #: minimum score a span needs to be reported
+    score_threshold: float = 0.4
+    #: texts longer than this are cut at sentence ends and only chunks passing the pre-screen are analysed
+    chunk_chars: int = 2000
+    #: local CKIP NER model directory (optional, GPL-3.0 extra); None = rule-based names only
+    ckip_model_dir: str | None = None
+    #: entity types to report (empty = all)
+    entities: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Span:
+    """A detected entity: code-point offsets into the original text."""
+
+    start: int
+    end: int
+    entity_type: str
+    score: float = field(compare=False)
+
+    def to_dict(self) -> dict:
+        return {"start": self.start, "end": self.end, "entity_type": self.entity_type, "score": round(self.score, 4)}
+
+
+def offline_tldextract() -> None:
+    """Make tldextract use its bundled public-suffix snapshot (no download at run time)."""
+    import tldextract
+
+    tldextract.tldextract.TLD_EXTRACTOR = tldextract.TLDExtract(suffix_list_urls=())
+
+
+def _prescreen_regex() -> re.Pattern[str]:
+    from curate.pii.names import name_slot_pattern
+    from curate.pii.recognizers import county_pattern
+
+    county = county_pattern()
+    parts = [
+        r"\d{7}",                      # digit runs: accounts, phones, passports, cards
+        r"\d[- ]\d{3}",                # grouped digits (0912-345-678, 4111 1111 ...)
+        r"\d{2,4}\)",                  # (02)2345-6789
+        "@",
+        r"[A-Za-z][0-9A-Da-d]\d{4}",   # ID shapes
+        county,                         # addresses
+        name_slot_pattern(),            # a surname in a name slot (the name recognizer checks the rest)
+        "出生|生日|生於|生于",            # dates of birth (context-gated)
+    ]
+    return re.compile("|".join(f"(?:{p})" for p in parts))
+
+
+class PiiDetector:
+    """Pre-screen + presidio ``AnalyzerEngine`` with the Taiwan recognizers."""
+
+    def __init__(self, config: DetectorConfig | None = None) -> None:
+        self.config = config or DetectorConfig()
+        self.analyzer = build_analyzer(self.config.language, self.config.ckip_model_dir)
+        self._screen = _prescreen_regex()
+        self._digit_screen = re.compile(r"\d{7}|\d[- ]\d{3}|\d{2,4}\)|@|[A-Za-z][0-9A-Da-d]\d{4}")
+
+    def analyze(self, text: str) -> list[Span]:
+        """Detected spans (non-overlapping, sorted) in ``text``."""
+        if not text:
+            return []
+        norm = halfwidth(text)
+        spans: list[Span] = []
+        for offset, chunk in _chunks(norm, self.config.chunk_chars):
+            if not self._screen.search(chunk):
+                continue
+            spans.extend(self._analyze_chunk(chunk, offset))
+        return _resolve(spans)
+
+    def analyze_many(self, texts: list[str]) -> list[list[Span]]:
+        """Spans for many texts; short texts are joined (newline-separated) into one presidio call.
+
+        Results are identical to calling :meth:`analyze` per text: a newline ends every context
+        window and no recognizer matches across one, and spans are mapped back per text.
+        """
+        out: list[list[Span]] = [[] for _ in texts]
+        batch: list[tuple[int, int, str]] = []  # (index, offset in joined text, normalised text)
+        size = 0
+
+        def flush() -> None:
+            nonlocal batch, size
+            if not batch:
+                return
+            joined = "\n".join(t for _, _, t in batch)
+            spans = self._analyze_chunk(joined, 0)
+            bounds = [(i, off, off + len(t)) for i, off, t in batch]
+            k = 0
+            for sp in sorted(spans):
+                while k < len(bounds) and sp.start >= bounds[k][2]:
+                    k += 1
+                if k == len(bounds):
+                    break
+                i, lo, hi = bounds[k]
+                if lo <= sp.start and sp.end <= hi:
+                    out[i].append(Span(sp.start - lo, sp.end - lo, sp.entity_type, sp.score))
+            batch, size = [], 0
+
+        for i, text in enumerate(texts):
+            if not text:
+                continue
+            if len(text) > self.config.chunk_chars or "\n" in text:
+                out[i] = self.analyze(text)
+                continue
+            norm = halfwidth(text)
+            if not self._screen.search(norm):
+                continue
+            if size + len(norm) + 1 > self.config.chunk_chars:
+                flush()
+            batch.append((i, size, norm))
+            size += len(norm) + 1
+        flush()
+        return [_resolve(s) for s in out]
+
+    def _analyze_chunk(self, chunk: str, offset: int) -> list[Span]:
+        results = self.analyzer.analyze(chunk, language=self.config.language,
+                                        entities=list(self.config.entities) or None,
+                                        score_threshold=self.config.score_threshold)
+        return [Span(r.start + offset, r.end + offset, r.entity_type, float(r.score)) for r in results]
+
+
+def _chunks(text: str, size: int) -> list[tuple[int, str]]:
+    """Cut ``text`` into pieces of about ``size`` characters at sentence ends."""
+    if len(text) <= size:
+        return [(0, text)]
+    out = []
+    pos = 0
+    n = len(text)
+    while pos < n:
+        end = min(n, pos + size)
+        if end < n:
+            cut = max(text.rfind(c, pos + size // 2, end) for c in SENTENCE_END)
+            if cut > pos:
+                end = cut + 1
+        out.append((pos, text[pos:end]))
+        pos = end
+    return out
+
+
+def _resolve(spans: list[Span]) -> list[Span]:
+    """Keep the best of overlapping spans (higher score, then longer)."""
+    chosen: list[Span] = []
+    for s in sorted(spans, key=lambda s: (-s.score, -(s.end - s.start), s.start)):
+        if all(s.end <= c.start or s.start >= c.end for c in chosen):
+            chosen.append(s)
+    return sorted(chosen)
+
+
+@lru_cache(maxsize=4)
+def build_analyzer(language: str = "zh", ckip_model_dir: str | None = None):
+    """A presidio ``AnalyzerEngine``: no-op NLP engine, Taiwan recognizers, raw-text context."""
+    from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
+    from presidio_analyzer.nlp_engine import NoOpNlpEngine
+
+    from curate.pii.context import RawTextContextEnhancer
+    from curate.pii.recognizers import build_recognizers
+
+    nlp = NoOpNlpEngine(models=[{"lang_code": language, "model_name": "no_op"}])
+    nlp.load()
+    registry = RecognizerRegistry(supported_languages=[language])
+    for rec in build_recognizers(language):
+        registry.add_recognizer(rec)
+    if ckip_model_dir:
+        from curate.pii.ckip import CkipNerRecognizer
+
+        registry.add_recognizer(CkipNerRecognizer(ckip_model_dir, supported_language=language))
+    return AnalyzerEngine(registry=registry, nlp_engine=nlp, supported_languages=[language],
+                          context_aware_enhancer=RawTextContextEnhancer(), default_score_threshold=0.4)

@@ -1,0 +1,95 @@
+"""Scrubbing with presidio-anonymizer: typed placeholders or keyed pseudonyms.
+
+The default replaces each entity with a typed placeholder such as 〔身分證字號〕. The ``pseudonym``
+mode gives a consistent surrogate (same value -> same surrogate within the key's scope) derived
+from a keyed HMAC, so the same customer stays linkable across a run without keeping the value.
+Span reports carry entity type, offsets and (when a key is configured) HMAC digests, never values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from curate.errors import ConfigError
+from curate.pii.engine import Span
+from curate.pii.keys import PiiKey
+
+#: entity type -> placeholder text
+PLACEHOLDERS: dict[str, str] = {
+    "PERSON": "〔姓名〕",
+    "TW_NATIONAL_ID": "〔身分證字號〕",
+    "TW_RESIDENT_ID": "〔居留證號〕",
+    "TW_PHONE": "〔電話〕",
+    "EMAIL_ADDRESS": "〔電子郵件〕",
+    "CREDIT_CARD": "〔信用卡號〕",
+    "TW_BANK_ACCOUNT": "〔銀行帳號〕",
+    "TW_PASSPORT": "〔護照號碼〕",
+    "TW_NHI_CARD": "〔健保卡號〕",
+    "DATE_OF_BIRTH": "〔出生日期〕",
+    "TW_ADDRESS": "〔地址〕",
+}
+MODES = ("placeholder", "pseudonym")
+
+
+@dataclass(frozen=True, slots=True)
+class ScrubResult:
+    """Scrubbed text and the span report (no raw values)."""
+
+    text: str
+    spans: list[dict]
+
+
+def placeholder(entity_type: str) -> str:
+    """Typed placeholder for an entity type.
+
+    >>> placeholder("TW_NATIONAL_ID"), placeholder("SOMETHING_ELSE")
+    ('〔身分證字號〕', '〔SOMETHING_ELSE〕')
+    """
+    return PLACEHOLDERS.get(entity_type, f"〔{entity_type}〕")
+
+
+def pseudonym(entity_type: str, digest: str) -> str:
+    """A stable surrogate from a digest, e.g. 〔姓名#3fa2c1〕 (typed, so readers know it is synthetic)."""
+    label = placeholder(entity_type)[1:-1]
+    return f"〔{label}#{digest[:6]}〕"
+
+
+@lru_cache(maxsize=1)
+def _anonymizer():
+    from presidio_anonymizer import AnonymizerEngine
+
+    return AnonymizerEngine()
+
+
+def scrub(text: str, spans: Sequence[Span], *, mode: str = "placeholder", key: PiiKey | None = None) -> ScrubResult:
+    """Replace ``spans`` in ``text`` via presidio-anonymizer.
+
+    Raises:
+        ConfigError: unknown mode, or ``pseudonym`` without a key.
+    """
+    if mode not in MODES:
+        raise ConfigError(f"unknown scrub mode `{mode}`; valid: {', '.join(MODES)}")
+    if mode == "pseudonym" and key is None:
+        raise ConfigError("scrub mode `pseudonym` needs a key: set CURATE_PII_KEY or CURATE_PII_KEY_FILE")
+    report = []
+    for s in spans:
+        item = {"start": s.start, "end": s.end, "entity_type": s.entity_type, "score": round(s.score, 4)}
+        if key is not None:
+            item["hmac"] = key.digest(s.entity_type, text[s.start:s.end])
+        report.append(item)
+    if not spans:
+        return ScrubResult(text, report)
+    from presidio_anonymizer.entities import OperatorConfig, RecognizerResult
+
+    results = [RecognizerResult(s.entity_type, s.start, s.end, s.score) for s in spans]
+    if mode == "placeholder":
+        ops = {t: OperatorConfig("replace", {"new_value": placeholder(t)}) for t in {s.entity_type for s in spans}}
+    else:
+        assert key is not None
+        ops = {}
+        for t in {s.entity_type for s in spans}:
+            ops[t] = OperatorConfig("custom", {"lambda": (lambda value, _t=t: pseudonym(_t, key.digest(_t, value)))})
+    out = _anonymizer().anonymize(text=text, analyzer_results=results, operators=ops)
+    return ScrubResult(out.text, report)

@@ -1,0 +1,70 @@
+"""Raw text out of reach: AES-GCM encryption of raw versions' text at rest.
+
+Once a record has a scrubbed successor (``pii_state='raw'``), :func:`seal_raw_records` moves its
+text into ``raw_vault`` (nonce + ciphertext, authenticated with the record id as associated data)
+and sets ``records.text`` to NULL, so `curate sql`, audit queries, exports and Label Studio only
+ever see ciphertext. The pipeline reads it back with :func:`read_raw` and the key.
+"""
+
+from __future__ import annotations
+
+import os
+
+from curate.errors import CatalogueError, ConfigError
+from curate.pii.keys import PiiKey
+
+NONCE_BYTES = 12
+
+
+def encrypt(key: PiiKey, record_id: str, text: str) -> tuple[bytes, bytes]:
+    """(nonce, ciphertext) of ``text`` bound to ``record_id``."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    nonce = os.urandom(NONCE_BYTES)
+    return nonce, AESGCM(key.vault_key).encrypt(nonce, text.encode("utf-8"), record_id.encode("utf-8"))
+
+
+def decrypt(key: PiiKey, record_id: str, nonce: bytes, ciphertext: bytes) -> str:
+    """Inverse of :func:`encrypt`; raises ConfigError for a wrong key or tampered data."""
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    try:
+        return AESGCM(key.vault_key).decrypt(nonce, ciphertext, record_id.encode("utf-8")).decode("utf-8")
+    except InvalidTag as exc:
+        raise ConfigError(f"cannot decrypt the raw text of `{record_id}`: wrong PII key (key id {key.key_id}) "
+                          "or the vault row was altered") from exc
+
+
+def seal_raw_records(con, key: PiiKey) -> int:
+    """Encrypt the text of every ``pii_state='raw'`` record still in clear and NULL it; returns the count."""
+    # earlier versions of a raw record (ingest, hygiene ...) carry the same personal data: seal them too
+    con.execute("""
+        WITH RECURSIVE anc(record_id) AS (
+            SELECT version_of FROM records WHERE pii_state = 'raw' AND version_of IS NOT NULL
+            UNION
+            SELECT r.version_of FROM records r JOIN anc ON r.record_id = anc.record_id WHERE r.version_of IS NOT NULL)
+        UPDATE records SET pii_state = 'raw'
+        WHERE record_id IN (SELECT record_id FROM anc) AND pii_state IS NULL AND status <> 'active'""")
+    rows = con.execute("SELECT record_id, text FROM records WHERE pii_state = 'raw' AND text IS NOT NULL").fetchall()
+    if not rows:
+        return 0
+    sealed = []
+    for rid, text in rows:
+        nonce, ct = encrypt(key, rid, text)
+        sealed.append((rid, nonce, ct, key.key_id))
+    con.executemany("INSERT INTO raw_vault (record_id, nonce, ciphertext, key_id, sealed_at) "
+                    "VALUES (?, ?, ?, ?, now()::TIMESTAMP) ON CONFLICT DO NOTHING", sealed)
+    con.execute("UPDATE records SET text = NULL WHERE pii_state = 'raw' AND text IS NOT NULL")
+    return len(rows)
+
+
+def read_raw(con, record_id: str, key: PiiKey) -> str:
+    """The raw text of a sealed record (for the pipeline, e.g. to re-scrub with better recognizers)."""
+    row = con.execute("SELECT nonce, ciphertext FROM raw_vault WHERE record_id = ?", [record_id]).fetchone()
+    if row is None:
+        clear = con.execute("SELECT text FROM records WHERE record_id = ?", [record_id]).fetchone()
+        if clear is not None and clear[0] is not None:
+            return clear[0]
+        raise CatalogueError(f"no raw text for record `{record_id}` (not in the catalogue or the vault)")
+    return decrypt(key, record_id, bytes(row[0]), bytes(row[1]))

@@ -1,0 +1,85 @@
+"""`curate pii detect|scrub` on files with bad lines."""
+
+import json
+
+import pytest
+
+
+def _write(path, lines: list[bytes]):
+    path.write_bytes(b"\n".join(lines) + b"\n")
+
+
+@pytest.fixture()
+def messy(tmp_path):
+    p = tmp_path / "in.jsonl"
+    _write(p, [
+        json.dumps({"id": "a", "text": "申請人王小明，身分證字號A123456789，手機0912-345-678。"}, ensure_ascii=False).encode(),
+        b"not json at all",
+        b'{"id": "bad", "text": "\xff\xfe"}',
+        json.dumps({"id": "e", "text": ""}).encode(),
+        json.dumps({"id": "p", "text": "。，！？……"}, ensure_ascii=False).encode(),
+        json.dumps({"id": "n"}).encode(),
+        json.dumps({"id": "huge", "text": "x" * 3000}).encode(),
+        b"",
+        json.dumps({"id": "big", "text": "法" * 1_000_000 + "客戶王小明"}, ensure_ascii=False).encode(),
+    ])
+    return p
+
+
+def test_detect(cli, messy, tmp_path):
+    out = tmp_path / "out.jsonl"
+    code, stdout, err = cli("-q", "pii", "detect", "--input", str(messy), "--output", str(out),
+                            "--max-line-bytes", "3_500_000".replace("_", ""))
+    assert code == 3, err
+    rows = [json.loads(l) for l in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in rows] == ["a", "e", "p", "huge", "big"]
+    text = "申請人王小明，身分證字號A123456789，手機0912-345-678。"
+    got = {(text[s["start"]:s["end"]], s["entity_type"]) for s in rows[0]["spans"]}
+    assert got == {("王小明", "PERSON"), ("A123456789", "TW_NATIONAL_ID"), ("0912-345-678", "TW_PHONE")}
+    assert rows[1]["spans"] == [] and rows[2]["spans"] == []
+    assert rows[4]["spans"][0]["start"] == 1_000_002
+    errors = [json.loads(l) for l in (tmp_path / "out.jsonl.errors.jsonl").read_text().splitlines()]
+    assert [e["line"] for e in errors] == [2, 3, 6]
+    assert "not JSON" in errors[0]["reason"] and "UTF-8" in errors[1]["reason"] and "text" in errors[2]["reason"]
+    report = json.loads(stdout)
+    assert report["errors"] == 3 and report["written"] == 5
+
+
+def test_huge_line_reported_not_loaded(cli, messy, tmp_path):
+    out = tmp_path / "o.jsonl"
+    code, stdout, _ = cli("-q", "pii", "detect", "--input", str(messy), "--output", str(out),
+                          "--max-line-bytes", "2000")
+    assert code == 3
+    reasons = [json.loads(l)["reason"] for l in (tmp_path / "o.jsonl.errors.jsonl").read_text().splitlines()]
+    assert sum("too long" in r for r in reasons) == 2
+
+
+def test_scrub_placeholder_and_pseudonym(cli, tmp_path, monkeypatch):
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": 1, "text": "客戶王小明手機0912345678"}, ensure_ascii=False) + "\n",
+                   encoding="utf-8")
+    out = tmp_path / "s.jsonl"
+    monkeypatch.delenv("CURATE_PII_KEY", raising=False)
+    monkeypatch.delenv("CURATE_PII_KEY_FILE", raising=False)
+    code, _, err = cli("-q", "pii", "scrub", "--input", str(src), "--output", str(out))
+    assert code == 0, err
+    row = json.loads(out.read_text(encoding="utf-8"))
+    assert row == {"id": "1", "text": "客戶〔姓名〕手機〔電話〕", "spans": row["spans"]}
+    code, _, err = cli("-q", "pii", "scrub", "--mode", "pseudonym", "--input", str(src), "--output", str(out))
+    assert code == 1 and "CURATE_PII_KEY" in err and "Traceback" not in err
+    monkeypatch.setenv("CURATE_PII_KEY", "cd" * 32)
+    code, _, err = cli("-q", "pii", "scrub", "--mode", "pseudonym", "--input", str(src), "--output", str(out))
+    assert code == 0, err
+    row = json.loads(out.read_text(encoding="utf-8"))
+    assert "王小明" not in json.dumps(row, ensure_ascii=False) and all("hmac" in s for s in row["spans"])
+
+
+def test_missing_input_is_usage_error(cli, tmp_path):
+    code, _, err = cli("pii", "detect", "--input", str(tmp_path / "nope.jsonl"), "--output", str(tmp_path / "o"))
+    assert code == 2 and "does not exist" in err
+
+
+def test_help(cli):
+    for args in (("pii", "--help"), ("pii", "detect", "--help"), ("pii", "scrub", "--help")):
+        code, out, _ = cli(*args)
+        assert code == 0 and "Usage" in out

@@ -1,0 +1,56 @@
+"""Quality targets on the shared dev set (scored with the shared scorer, same as the held-back set)."""
+
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+
+STRUCTURED = ("TW_NATIONAL_ID", "TW_RESIDENT_ID", "TW_PHONE", "EMAIL_ADDRESS", "CREDIT_CARD", "TW_BANK_ACCOUNT")
+
+
+@pytest.fixture(scope="module")
+def scored(eval_dev, tmp_path_factory):
+    from curate.pii.engine import PiiDetector
+    from curate.pii.scrubber import scrub
+
+    gold_path = eval_dev / "pii_dev.jsonl"
+    if not gold_path.exists():
+        pytest.skip(f"{gold_path} not found")
+    det = PiiDetector()
+    out = tmp_path_factory.mktemp("pii_dev") / "pred.jsonl"
+    gold = [json.loads(l) for l in gold_path.read_text(encoding="utf-8").splitlines() if l.strip()]
+    scrubbed = {}
+    with open(out, "w", encoding="utf-8") as fh:
+        for rec in gold:
+            spans = det.analyze(rec["text"])
+            scrubbed[rec["id"]] = scrub(rec["text"], spans).text
+            fh.write(json.dumps({"id": rec["id"], "spans": [s.to_dict() for s in spans]}) + "\n")
+    proc = subprocess.run([sys.executable, str(eval_dev / "score.py"), "pii", str(gold_path), str(out)],
+                          capture_output=True, text=True, check=True)
+    scores = {}
+    for line in proc.stdout.splitlines():
+        if line.startswith("SCORE"):
+            scores.update({k: float(v) for k, v in re.findall(r"(\w+)=([0-9.]+)", line)})
+    return gold, scrubbed, scores, proc.stdout
+
+
+def test_recall_targets(scored):
+    _, _, s, report = scored
+    for t in STRUCTURED:
+        assert s[f"r_{t}"] >= 0.97, report
+    assert s["r_PERSON"] >= 0.85, report
+    assert s["r_TW_ADDRESS"] >= 0.85, report
+
+
+def test_precision_target(scored):
+    _, _, s, report = scored
+    assert s["untyped_p"] >= 0.92, report
+
+
+def test_no_structured_gold_value_left_after_scrubbing(scored):
+    gold, scrubbed, _, _ = scored
+    left = [(r["id"], sp["entity_type"]) for r in gold for sp in r["spans"]
+            if sp["entity_type"] in STRUCTURED + ("TW_PASSPORT",) and sp["value"] in scrubbed[r["id"]]]
+    assert left == []
