@@ -89,7 +89,7 @@ def test_audit_sql_reads_and_refuses_raw_vault(mixed, db_path, cli):
     code, out, _ = cli("audit", "sql", "SELECT source_id, count(*) AS n FROM records GROUP BY 1 ORDER BY 1", "--json")
     assert code == 0 and {"source_id": "law_moj", "n": 4} in json.loads(out)
     con = duckdb.connect(str(db_path))
-    con.execute("CREATE TABLE raw_vault (record_id VARCHAR, ciphertext BLOB)")
+    con.execute("CREATE TABLE IF NOT EXISTS raw_vault (record_id VARCHAR, ciphertext BLOB)")  # migration 0004
     con.close()
     code, _, err = cli("audit", "sql", "SELECT * FROM raw_vault")
     assert code == 1 and "raw_vault" in err
