@@ -58,8 +58,11 @@ def test_pii_gate(state, ok):
 
 def test_licence_gate_for_agreements():
     terms = {"agreement_id": "A1", "licensor": "TABF", "audience": "consortium", "purposes": ["training"],
-             "expiry": "2099-12-31"}
+             "expiry": "2099-12-31", "attribution": "台灣金融研訓院 授權使用"}
     assert licence_refusal("LicenseRef-Written-Agreement", terms, "CTBC") is None
+    # an agreement that requires attribution but states none cannot be honoured: refused
+    no_attr = {k: v for k, v in terms.items() if k != "attribution"}
+    assert "attribution" in licence_refusal("LicenseRef-Written-Agreement", no_attr, "CTBC")
     assert licence_refusal("LicenseRef-Written-Agreement", {**terms, "audience": "member:ESUN"}, "CTBC")
     assert licence_refusal("LicenseRef-Written-Agreement", {**terms, "audience": "member:CTBC"}, "CTBC") is None
     assert licence_refusal("LicenseRef-Written-Agreement", {**terms, "expiry": "2020-01-01"}, "CTBC",
