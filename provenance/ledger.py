@@ -73,10 +73,11 @@ def _ts(t: dt.datetime) -> str:
 
 
 def content_string(seq: int, event_id: str, run_id: str | None, record_id: str | None, stage: str,
-                   action: str, detail: str | None, created_at: dt.datetime, actor: str | None) -> str:
-    """The canonical content of one event, as hashed."""
+                   action: str, detail: str | None, created_at: dt.datetime | str, actor: str | None) -> str:
+    """The canonical content of one event, as hashed (``created_at`` may be pre-formatted)."""
+    ts = created_at if isinstance(created_at, str) else _ts(created_at)
     return _SEP.join([str(seq), event_id, run_id or "", record_id or "", stage, action, detail or "",
-                      _ts(created_at), actor or ""])
+                      ts, actor or ""])
 
 
 def chain_hash(prev_hash: str, content: str) -> str:
@@ -99,6 +100,7 @@ def append(con: duckdb.DuckDBPyConnection, events: Iterable[Event], *, at: dt.da
     """Append events in the given order; returns how many. Call inside the caller's transaction."""
     seq, prev = _tail(con)
     created = at or now()
+    created_ts = _ts(created)  # one timestamp per append: format it once
     rows = []
     for ev in events:
         seq += 1
@@ -106,7 +108,7 @@ def append(con: duckdb.DuckDBPyConnection, events: Iterable[Event], *, at: dt.da
         event_id = hashlib.sha256(
             f"{ev.run_id}|{ev.record_id}|{ev.stage}|{ev.action}|{seq}".encode()).hexdigest()[:32]
         h = chain_hash(prev, content_string(seq, event_id, ev.run_id, ev.record_id, ev.stage, ev.action,
-                                            detail, created, ev.actor))
+                                            detail, created_ts, ev.actor))
         rows.append((seq, event_id, ev.run_id, ev.record_id, ev.stage, ev.action, detail, created,
                      ev.actor, prev, h))
         prev = h
