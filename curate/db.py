@@ -66,8 +66,12 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
     return done
 
 
-def connect(path: str | Path, *, create: bool = True) -> duckdb.DuckDBPyConnection:
-    """Open the catalogue for writing, creating and migrating it as needed."""
+def connect(path: str | Path, *, create: bool = True, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+    """Open the catalogue for writing, creating and migrating it as needed.
+
+    ``memory_limit`` (e.g. ``"1GB"``) caps DuckDB's buffer pool; bulk writers use it so that peak
+    memory does not grow with the catalogue (DuckDB spills to disk beyond it).
+    """
     path = Path(path)
     if not create and not path.exists():
         raise CatalogueError(f"catalogue `{path}` does not exist; create it with `curate init` or pass --db")
@@ -77,6 +81,8 @@ def connect(path: str | Path, *, create: bool = True) -> duckdb.DuckDBPyConnecti
         con = duckdb.connect(str(path))
     except duckdb.IOException as exc:
         raise CatalogueError(f"cannot open catalogue `{path}`: {exc}; is another curate process writing to it?") from exc
+    if memory_limit:
+        con.execute(f"SET memory_limit = '{memory_limit}'")
     migrate(con)
     return con
 

@@ -32,6 +32,8 @@ from sources.base import ErrorPolicy, RawItem, Record, Rejection, Skip, Source
 from sources.errors import SourceError
 
 BATCH_RECORDS = 50_000
+#: DuckDB buffer pool cap while ingesting (peak memory independent of catalogue size)
+INGEST_MEMORY_LIMIT = "768MB"
 
 
 @dataclass
@@ -76,7 +78,7 @@ def _metadata_json(rec: Record) -> str:
 def ingest(db_path: str | Path, source: Source, *, on_error: ErrorPolicy = ErrorPolicy.QUARANTINE,
            progress: ProgressFn | None = None) -> IngestReport:
     """Ingest everything ``source`` yields into the catalogue at ``db_path``."""
-    con = db.connect(db_path)
+    con = db.connect(db_path, memory_limit=INGEST_MEMORY_LIMIT)
     try:
         return _Ingestor(con, source, on_error, progress).run()
     finally:
