@@ -31,7 +31,7 @@ from provenance import ledger
 from sources.base import ErrorPolicy, RawItem, Record, Rejection, Skip, Source
 from sources.errors import SourceError
 
-BATCH_RECORDS = 50_000
+BATCH_RECORDS = 20_000
 #: DuckDB buffer pool cap while ingesting (peak memory independent of catalogue size)
 INGEST_MEMORY_LIMIT = "768MB"
 

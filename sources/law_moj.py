@@ -22,7 +22,7 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, BinaryIO, ClassVar
 
 from lxml import etree
 
@@ -61,6 +61,17 @@ REQUIRED = ("LawName", "LawURL", "LawArticles")
 STREAM_THRESHOLD = 32 * 2**20
 _WRAPPER_RE = re.compile(rb'^(?:\xef\xbb\xbf)?\s*\{\s*"UpdateDate"')
 _UPDATE_RE = re.compile(rb'"UpdateDate"\s*:\s*"([^"]*)"')
+
+
+def _is_large_bulk(path: Path) -> bool:
+    """A bulk wrapper file above the streaming threshold."""
+    try:
+        if path.stat().st_size <= STREAM_THRESHOLD:
+            return False
+        with open(path, "rb") as fh:
+            return bool(_WRAPPER_RE.match(fh.read(512)))
+    except OSError:
+        return False  # the normal path reports it as unreadable
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +119,9 @@ class LawMojSource(Source):
 
     def iter_raw(self) -> Iterator[RawItem | Rejection | Skip]:
         for path in self._files():
+            if path.suffix.lower() == ".json" and _is_large_bulk(path):
+                yield from self._iter_json_file(path)
+                continue
             try:
                 data = path.read_bytes()
             except OSError as exc:
@@ -181,12 +195,28 @@ class LawMojSource(Source):
             yield RawItem(item_loc, LawPayload(law, lang, update, loc), origin=loc)
 
     def _iter_json_stream(self, loc: str, data: bytes) -> Iterator[RawItem | Rejection]:
-        """Stream the laws of a large bulk file one at a time (memory bounded by one law)."""
+        """Stream the laws of a large bulk file held in memory (e.g. a ZIP member)."""
+        yield from self._stream_laws(loc, io.BytesIO(data), data[:512])
+
+    def _iter_json_file(self, path: Path) -> Iterator[RawItem | Rejection]:
+        """Stream the laws of a large bulk file straight from disk (memory bounded by one law)."""
+        try:
+            fh = open(path, "rb")  # noqa: SIM115 - closed below, generator
+        except OSError as exc:
+            yield Rejection(str(path), f"unreadable file: {exc.strerror or exc}", source_id=SOURCE_ID)
+            return
+        with fh:
+            head = fh.read(512)
+            fh.seek(0)
+            yield from self._stream_laws(str(path), fh, head)
+
+    def _stream_laws(self, loc: str, stream: BinaryIO, head: bytes) -> Iterator[RawItem | Rejection]:
         import ijson
 
-        head = _UPDATE_RE.search(data[:512])
-        update = head.group(1).decode("utf-8") if head else None
-        stream = io.BytesIO(data[3:] if data.startswith(b"\xef\xbb\xbf") else data)
+        m = _UPDATE_RE.search(head)
+        update = m.group(1).decode("utf-8") if m else None
+        if head.startswith(b"\xef\xbb\xbf"):
+            stream.seek(3)
         i = -1
         try:
             for i, law in enumerate(ijson.items(stream, "Laws.item")):
@@ -198,8 +228,9 @@ class LawMojSource(Source):
                 yield RawItem(f"{loc}#{i}", LawPayload(law, lang, update, loc), origin=loc)
         except (ijson.JSONError, UnicodeDecodeError) as exc:
             pos = stream.tell()
-            yield Rejection(f"{loc}#{i + 1}@byte{pos}", f"invalid JSON: {exc}",
-                            excerpt=data[max(0, pos - 60):pos + 60].decode("utf-8", "replace"), source_id=SOURCE_ID)
+            stream.seek(max(0, pos - 60))
+            excerpt = stream.read(120).decode("utf-8", "replace")
+            yield Rejection(f"{loc}#{i + 1}@byte{pos}", f"invalid JSON: {exc}", excerpt=excerpt, source_id=SOURCE_ID)
 
     def _iter_xml(self, loc: str, data: bytes) -> Iterator[RawItem | Rejection]:
         data = _CTRL_RE.sub(b"", data)
