@@ -27,7 +27,7 @@ class DedupConfig:
         ngram: character n-gram (shingle) length over the normalised key.
         bands: LSH bands; ``bands * rows`` = number of MinHash permutations.
         rows: rows per band. 25 x 5 puts the S-curve's 50 % point at J ~ 0.53 and catches a pair at
-            J = 0.7 with probability 0.99 (see docs/bench/dedup.md); candidates are then verified.
+            J = 0.7 with probability 0.99 (see docs/benchmarks.md, Dedup); candidates are then verified.
         threshold: a candidate pair is a duplicate iff its exact shingle Jaccard is >= this.
         seed: seed of the permutation coefficients (recorded; same seed = same signatures).
         batch_size: documents per signature batch (bounds memory).
