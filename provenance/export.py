@@ -43,6 +43,7 @@ from provenance.licences import (
 
 FORMATS: tuple[str, ...] = ("parquet", "jsonl")
 PII_PASSED: tuple[str, ...] = ("clean", "scrubbed")
+PII_GATES: tuple[str, ...] = ("all", "expected")
 COLUMNS: tuple[str, ...] = ("record_id", "source_id", "licence_id", "attribution", "text", "title", "locator",
                             "lang", "script", "doc_key", "stage", "content_sha256")
 BLOCKED_HEADER: tuple[str, ...] = ("record_id", "source_id", "licence_id", "code", "reason")
@@ -60,6 +61,9 @@ class ExportParams:
     """Date licences are evaluated at (expiry); default today (UTC). Not written into the files."""
     shard_rows: int = 50_000
     """Records per data shard."""
+    pii_gate: str = "all"
+    """``all``: every record must have passed the PII stage (default: nothing leaves with personal data
+    in it); ``expected``: only records of sources marked ``pii_expected``."""
 
     def validated(self) -> ExportParams:
         """Checked copy with ``at`` filled in; raises :class:`UsageError` listing valid values."""
@@ -69,14 +73,17 @@ class ExportParams:
             raise UsageError(f"unknown format `{self.format}`; valid: {', '.join(FORMATS)}")
         if self.shard_rows < 1:
             raise UsageError("shard_rows must be at least 1")
+        if self.pii_gate not in PII_GATES:
+            raise UsageError(f"unknown PII gate `{self.pii_gate}`; valid: {', '.join(PII_GATES)}")
         at = self.at or dt.datetime.now(dt.UTC).date()
-        return ExportParams(self.purpose, self.audience, self.commercial, self.format, at, self.shard_rows)
+        return ExportParams(self.purpose, self.audience, self.commercial, self.format, at, self.shard_rows,
+                            self.pii_gate)
 
     def as_dict(self) -> dict[str, Any]:
         """Parameters as recorded in the ledger."""
         return {"purpose": self.purpose, "audience": self.audience, "commercial": self.commercial,
                 "format": self.format, "as_of": self.at.isoformat() if self.at else None,
-                "shard_rows": self.shard_rows}
+                "shard_rows": self.shard_rows, "pii_gate": self.pii_gate}
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,10 +163,11 @@ class _Decider:
          r_terms, r_merged, pii_expected) = row
         if status == "withdrawn":
             return Decision(False, "withdrawn", "record or its source was withdrawn", licence_id or "")
-        if pii_expected and pii_state not in PII_PASSED:
+        if (pii_expected or self.p.pii_gate == "all") and pii_state not in PII_PASSED:
+            why = "source expects personal data and " if pii_expected else ""
             return Decision(False, "pii_unchecked",
-                            f"source expects personal data and the record has not passed the PII stage "
-                            f"(pii_state={pii_state or 'NULL'})", licence_id or "")
+                            f"{why}the record has not passed the PII stage (pii_state={pii_state or 'NULL'}); "
+                            f"run `curate run pii`", licence_id or "")
         key = (licence_id, r_terms, r_merged, source_id)
         hit = self._cache.get(key)
         if hit is None:

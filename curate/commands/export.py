@@ -28,11 +28,15 @@ def _actor() -> str:
 @click.option("--overwrite", is_flag=True, help="Replace the contents of a non-empty --out.")
 @click.option("--as-of", "as_of", default=None, help="Evaluate licence expiry at this date (YYYY-MM-DD; default today UTC).")
 @click.option("--shard-rows", default=50_000, show_default=True, type=int, help="Records per data shard.")
+@click.option("--pii-gate", type=click.Choice(["all", "expected"]), default="all", show_default=True,
+              help="all: every record must have passed `curate run pii`; expected: only records of sources "
+                   "marked pii_expected.")
 @click.option("--catalogue", "catalogue_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Licence catalogue TOML (default: the shipped one).")
 @JSON_OPTION
 def dataset_cmd(purpose: str, audience: str, commercial: bool, out_dir: Path, fmt: str, overwrite: bool,
-                as_of: str | None, shard_rows: int, catalogue_file: Path | None, as_json: bool) -> int:
+                as_of: str | None, shard_rows: int, pii_gate: str, catalogue_file: Path | None,
+                as_json: bool) -> int:
     """Write the records whose licences permit PURPOSE for AUDIENCE to --out.
 
     Writes data/ shards, README.md, manifest.jsonl, blocked.csv, NOTICE.md, croissant.json and
@@ -49,7 +53,7 @@ def dataset_cmd(purpose: str, audience: str, commercial: bool, out_dir: Path, fm
         except ValueError:
             raise UsageError(f"--as-of `{as_of}` is not a date (YYYY-MM-DD)") from None
     params = ExportParams(purpose=purpose, audience=audience, commercial=commercial, format=fmt, at=at,
-                          shard_rows=shard_rows).validated()
+                          shard_rows=shard_rows, pii_gate=pii_gate).validated()
     settings = click.get_current_context().obj
     cat = load_catalogue_for(catalogue_file)
     con = connect(settings.db_path, create=False)

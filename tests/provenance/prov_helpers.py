@@ -36,7 +36,11 @@ class CatalogueBuilder:
         return source_id
 
     def record(self, source_id: str, locator: str, text: str, *, licence_id: str | None = "__source__",
-               metadata: dict[str, Any] | None = None, pii_state: str | None = None) -> str:
+               metadata: dict[str, Any] | None = None, pii_state: str | None = "__auto__") -> str:
+        if pii_state == "__auto__":  # as after `curate run pii`, except for sources that expect personal data
+            expected = self.con.execute("SELECT pii_expected FROM sources WHERE source_id = ?",
+                                        [source_id]).fetchone()
+            pii_state = None if expected and expected[0] else "clean"
         if licence_id == "__source__":
             licence_id = self.con.execute("SELECT licence_id FROM sources WHERE source_id = ?",
                                           [source_id]).fetchone()[0]

@@ -8,12 +8,21 @@ import pytest
 
 
 @pytest.mark.slow
-def test_law_moj_ingest_to_export(law_fixtures, db_path, cli, tmp_path):
+def test_law_moj_ingest_to_export(law_fixtures, db_path, cli, tmp_path, monkeypatch):
     import datasets
+
+    monkeypatch.setenv("CURATE_PII_KEY", "00" * 32)  # test key; real keys come from the environment or a key file
 
     code, out, err = cli("--quiet", "ingest", "law-moj", str(law_fixtures / "chlaw_json" / "ch"))
     assert code in (0, 3), err
     code, out, err = cli("--quiet", "run", "hygiene", "--workers", "1")
+    assert code in (0, 3), err
+    code, out, err = cli("--quiet", "audit", "licences", "--json")
+    out_dir = tmp_path / "unchecked"
+    code, out, err = cli("--quiet", "export", "dataset", "--purpose", "training", "--audience", "consortium",
+                         "--out", str(out_dir), "--json")
+    assert code == 0 and json.loads(out)["records"] == 0  # nothing leaves before the PII stage ran
+    code, out, err = cli("--quiet", "run", "pii", "--workers", "1")
     assert code in (0, 3), err
     code, out, _ = cli("audit", "licences", "--json")
     lic = json.loads(out)

@@ -267,3 +267,18 @@ def test_source_terms_apply_only_to_agreement_licences(builder, cli, tmp_path):
     _export(cli, tmp_path / "a")
     assert open_chapter in _manifest_ids(tmp_path / "a")
     assert _blocked(tmp_path / "a")[under_terms] == "audience"
+
+
+def test_pii_gate_blocks_unchecked_records_of_any_source(builder, cli, tmp_path):
+    builder.source("law_moj", "OGDL-Taiwan-1.0", title="全國法規資料庫")
+    checked = builder.record("law_moj", "a", "本法所稱銀行。")
+    unchecked = builder.record("law_moj", "b", "本法所稱存款。", pii_state=None)
+    builder.close()
+    code, out, _ = cli("export", "dataset", "--purpose", "training", "--audience", "consortium",
+                       "--out", str(tmp_path / "strict"), "--json")
+    assert code == 0
+    blocked = (tmp_path / "strict" / "blocked.csv").read_text(encoding="utf-8")
+    assert unchecked in blocked and "pii_unchecked" in blocked and checked not in blocked
+    code, out, _ = cli("export", "dataset", "--purpose", "training", "--audience", "consortium",
+                       "--pii-gate", "expected", "--out", str(tmp_path / "loose"), "--json")
+    assert code == 0 and unchecked not in (tmp_path / "loose" / "blocked.csv").read_text(encoding="utf-8")
