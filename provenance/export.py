@@ -312,7 +312,9 @@ def _export(con: duckdb.DuckDBPyConnection, out: Path, params: ExportParams, cat
             text = row[3] or ""
             attribution = "\n\n".join(dec.attributions)
             writer.add({"record_id": row[0], "source_id": row[1], "licence_id": dec.licence,
-                        "attribution": attribution, "text": text, "title": row[4], "locator": row[5],
+                        # titles are not scrubbed by the PII stage: leave them out where personal data is expected
+                        "attribution": attribution, "text": text, "title": None if row[15] else row[4],
+                        "locator": row[5],
                         "lang": row[6], "script": row[7], "doc_key": row[8], "stage": row[9],
                         "content_sha256": row[10]})
             manifest.write(json.dumps({"record_id": row[0], "content_sha256": row[10], "source_id": row[1],

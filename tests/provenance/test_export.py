@@ -282,3 +282,14 @@ def test_pii_gate_blocks_unchecked_records_of_any_source(builder, cli, tmp_path)
     code, out, _ = cli("export", "dataset", "--purpose", "training", "--audience", "consortium",
                        "--pii-gate", "expected", "--out", str(tmp_path / "loose"), "--json")
     assert code == 0 and unchecked not in (tmp_path / "loose" / "blocked.csv").read_text(encoding="utf-8")
+
+
+def test_titles_of_pii_expected_sources_are_not_exported(mixed, db_path, cli, tmp_path):
+    import pyarrow.parquet as pq
+
+    code, _, _ = cli("export", "dataset", "--purpose", "training", "--audience", "consortium",
+                     "--out", str(tmp_path / "o"), "--json")
+    assert code == 0
+    rows = pq.read_table(next((tmp_path / "o").rglob("*.parquet"))).to_pylist()
+    sanctions = [r for r in rows if r["source_id"] == "sanctions"]
+    assert sanctions and all(r["title"] is None for r in sanctions)
