@@ -335,7 +335,7 @@ def _load(con, stage: Stage, run_id: str, cfg_hash: str, res_dir: Path) -> dict[
                    $stage, sha256(x.new_text),
                    coalesce(json_extract_string(x.fields, '$.pii_state'), p.pii_state), p.container
             FROM _res x JOIN records p ON p.record_id = x.record_id
-            WHERE x.new_text IS NOT NULL AND x.new_text IS DISTINCT FROM p.text
+            WHERE x.new_text IS NOT NULL AND (x.new_text IS DISTINCT FROM p.text OR x.fields IS NOT NULL)
               AND NOT EXISTS (SELECT 1 FROM records e WHERE e.record_id = x.new_id)
             ORDER BY x.new_id""", {"run": run_id, "stage": stage.name}).fetchone()
         n_versions = new_versions[0] if new_versions else 0

@@ -46,6 +46,7 @@ def seal_raw_records(con, key: PiiKey) -> int:
             SELECT r.version_of FROM records r JOIN anc ON r.record_id = anc.record_id WHERE r.version_of IS NOT NULL)
         UPDATE records SET pii_state = 'raw'
         WHERE record_id IN (SELECT record_id FROM anc) AND pii_state IS NULL AND status <> 'active'""")
+    _seal_raw_titles(con, key)
     rows = con.execute("SELECT record_id, text FROM records WHERE pii_state = 'raw' AND text IS NOT NULL").fetchall()
     if not rows:
         return 0
@@ -57,6 +58,31 @@ def seal_raw_records(con, key: PiiKey) -> int:
                     "VALUES (?, ?, ?, ?, now()::TIMESTAMP) ON CONFLICT DO NOTHING", sealed)
     con.execute("UPDATE records SET text = NULL WHERE pii_state = 'raw' AND text IS NOT NULL")
     return len(rows)
+
+
+def title_vault_id(record_id: str) -> str:
+    """Vault key of a record's raw title."""
+    return f"{record_id}#title"
+
+
+def _seal_raw_titles(con, key: PiiKey) -> int:
+    """Raw records whose title was scrubbed in a successor: encrypt the title, show the scrubbed one."""
+    rows = con.execute("""
+        SELECT DISTINCT ON (r.record_id) r.record_id, r.title, s.title
+        FROM records r JOIN records s ON s.doc_key = r.doc_key AND s.pii_state = 'scrubbed'
+        WHERE r.pii_state = 'raw' AND r.title IS NOT NULL AND r.title IS DISTINCT FROM s.title
+          AND NOT EXISTS (SELECT 1 FROM raw_vault v WHERE v.record_id = r.record_id || '#title')
+        ORDER BY r.record_id, s.created_at DESC""").fetchall()
+    sealed = []
+    for rid, title, scrubbed in rows:
+        vid = title_vault_id(rid)
+        nonce, ct = encrypt(key, vid, title)
+        sealed.append((vid, nonce, ct, key.key_id))
+        con.execute("UPDATE records SET title = ? WHERE record_id = ?", [scrubbed, rid])
+    if sealed:
+        con.executemany("INSERT INTO raw_vault (record_id, nonce, ciphertext, key_id, sealed_at) "
+                        "VALUES (?, ?, ?, ?, now()::TIMESTAMP) ON CONFLICT DO NOTHING", sealed)
+    return len(sealed)
 
 
 def read_raw(con, record_id: str, key: PiiKey) -> str:

@@ -4,7 +4,7 @@ A stage reads the columns it declares (``reads``) from a Parquet snapshot of the
 and for each input document returns zero or more :class:`StageResult` rows. The runner
 (:mod:`curate.runner`) writes them per rank, then loads them back in one transaction:
 
-* ``new_text`` (not None and different) -> a new record version (``version_of`` = the input,
+* ``new_text`` (not None, and different or with ``fields``) -> a new record version (``version_of`` = the input,
   id derived from parent + stage + text, licence and doc_key inherited, ``fields`` override
   columns/metadata of the new version); the input becomes ``superseded``;
 * ``set_status`` / ``set_pii_state`` -> the input record's status / pii_state changes;

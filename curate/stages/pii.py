@@ -39,7 +39,7 @@ class PiiStage(Stage):
     """`curate run pii`."""
 
     name: ClassVar[str] = "pii"
-    reads: ClassVar[tuple[str, ...]] = ("record_id", "text")
+    reads: ClassVar[tuple[str, ...]] = ("record_id", "text", "title")
     writes: ClassVar[tuple[str, ...]] = ("version", "event")
     select_where: ClassVar[str] = "r.pii_state IS NULL"
     config_class: ClassVar[type] = PiiConfig
@@ -70,31 +70,39 @@ class PiiStage(Stage):
         return state
 
     def process(self, doc: Document) -> Iterable[StageResult]:
-        text = doc.text or ""
-        return self._decide(doc.id, text, self.detector.analyze(text))
+        return self.process_batch([doc])
 
     def process_batch(self, docs: list[Document]) -> Iterable[StageResult]:
-        found = self.detector.analyze_many([d.text or "" for d in docs])
-        for doc, spans in zip(docs, found):
-            yield from self._decide(doc.id, doc.text or "", spans)
+        texts = [d.text or "" for d in docs]
+        titles = [(d.metadata or {}).get("title") or "" for d in docs]
+        found = self.detector.analyze_many(texts)
+        found_titles = self.detector.analyze_many(titles)  # titles can name people too (sanction subjects)
+        for doc, text, spans, title, title_spans in zip(docs, texts, found, titles, found_titles, strict=True):
+            yield from self._decide(doc.id, text, spans, title, title_spans)
 
-    def _decide(self, record_id: str, text: str, spans: list) -> list[StageResult]:
+    def _decide(self, record_id: str, text: str, spans: list, title: str = "", title_spans: list = ()) -> list[StageResult]:
         """One result per record: `clean`, or a scrubbed version plus `raw` on the input."""
         from curate.pii.scrubber import scrub
 
-        if not spans:
+        if not spans and not title_spans:
             return [StageResult(record_id, action="pii_checked", set_pii_state="clean", outcome="clean",
                                 detail={"entities": {}, "chars": len(text)})]
-        res = scrub(text, spans, mode=self.config.mode, key=self.key)
+        res = scrub(text, spans, mode=self.config.mode, key=self.key) if spans else None
         detail = {
-            "entities": dict(Counter(s.entity_type for s in spans)),
+            "entities": dict(Counter(s.entity_type for s in [*spans, *title_spans])),
             "spans": [{"entity_type": s["entity_type"], "start": s["start"], "end": s["end"], "hmac": s["hmac"]}
-                      for s in res.spans],
+                      for s in (res.spans if res else [])],
             "mode": self.config.mode,
             "key_id": self.key.key_id,
         }
-        return [StageResult(record_id, action="pii_scrubbed", new_text=res.text, set_pii_state="raw",
-                            fields={"pii_state": "scrubbed"}, detail=detail, outcome="scrubbed")]
+        fields = {"pii_state": "scrubbed"}
+        if title_spans:
+            t = scrub(title, title_spans, mode=self.config.mode, key=self.key)
+            fields["title"] = t.text
+            detail["title_spans"] = [{"entity_type": s["entity_type"], "start": s["start"], "end": s["end"],
+                                      "hmac": s["hmac"]} for s in t.spans]
+        return [StageResult(record_id, action="pii_scrubbed", new_text=res.text if res else text,
+                            set_pii_state="raw", fields=fields, detail=detail, outcome="scrubbed")]
 
     def after_load(self, con, run_id: str) -> None:
         from curate.pii.vault import seal_raw_records

@@ -92,3 +92,32 @@ def test_run_pii_without_key_is_clear_error(catalogue, cli, monkeypatch):
     monkeypatch.delenv("CURATE_PII_KEY_FILE", raising=False)
     code, out, err = cli("run", "pii", db=catalogue)
     assert code == 1 and "CURATE_PII_KEY" in err and "Traceback" not in err
+
+
+def test_titles_are_scrubbed_and_raw_titles_sealed(db_path, cli, monkeypatch):
+    """A sanction's title can name the person even when the text does not."""
+    from curate.pii.keys import load_key
+    from curate.pii.vault import read_raw, title_vault_id
+
+    monkeypatch.setenv("CURATE_PII_KEY", "7a" * 32)
+    con = db.connect(db_path)
+    run_id = runs.start_run(con, "test-ingest", "x")
+    con.execute("INSERT INTO sources (source_id, kind, created_at) VALUES ('fsc', 'fsc', now()::TIMESTAMP)")
+    title, text = "裁處書：理財專員陳建宏先生違規案", "本會依銀行法第129條處罰鍰新臺幣三百萬元。"
+    rid = ingest_record_id("fsc", "case/1", text)
+    con.execute("INSERT INTO records (record_id, doc_key, source_id, locator, title, text, status, run_id, created_at,"
+                " stage, content_sha256) VALUES (?, 'case/1', 'fsc', 'case/1', ?, ?, 'active', ?, now()::TIMESTAMP,"
+                " 'ingest', ?)", [rid, title, text, run_id, sha256_text(text)])
+    runs.finish_run(con, run_id)
+    con.close()
+    code, _, err = cli("-q", "run", "pii", "--workers", "1")
+    assert code == 0, err
+    code, out, _ = cli("sql", "SELECT title FROM records")
+    assert "陳建宏" not in out and "〔姓名〕" in out
+    con = db.connect(db_path)
+    active = con.execute("SELECT title, text, pii_state FROM records WHERE status = 'active'").fetchall()
+    assert active == [("裁處書：理財專員〔姓名〕先生違規案", text, "scrubbed")]
+    assert read_raw(con, title_vault_id(rid), load_key()) == title
+    events = con.execute("SELECT CAST(detail AS VARCHAR) FROM provenance_events WHERE stage = 'pii'").fetchall()
+    assert events and all("陳建宏" not in e[0] for e in events)
+    con.close()
