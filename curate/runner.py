@@ -131,7 +131,8 @@ class ResultWriter(PipelineStep):
         return iter(())
 
 
-def _parse_sets(sets: dict[str, str], config_class: type | None) -> Any:
+def parse_sets(sets: dict[str, str], config_class: type | None) -> Any:
+    """Build ``config_class`` from ``--set key=value`` strings, converting to each field's type."""
     if config_class is None:
         if sets:
             raise ConfigError("this stage takes no --set options")
@@ -167,7 +168,7 @@ def make_stage(name: str, sets: dict[str, str] | None = None) -> Stage:
     from curate.stages import get_stage_class
 
     cls = get_stage_class(name)
-    return cls(_parse_sets(sets or {}, getattr(cls, "config_class", None)))
+    return cls(parse_sets(sets or {}, getattr(cls, "config_class", None)))
 
 
 def run_stage(db_path: str | Path, stage: Stage, *, executor: str = "local", workers: int | None = None,
@@ -208,14 +209,8 @@ def run_stage(db_path: str | Path, stage: Stage, *, executor: str = "local", wor
         con = db.connect(db_path)
         report.counts = _load(con, stage, run_id, cfg_hash, res_dir)
         report.status = "finished"
-    except BaseException:
-        log.debug("stage %s run %s interrupted", stage.name, run_id)
-        raise
     finally:
-        try:
-            con.close()
-        except Exception:  # noqa: BLE001 - closing twice is harmless
-            pass
+        con.close()  # closing an already closed DuckDB connection is a no-op
     shutil.rmtree(snap_dir, ignore_errors=True)
     return report
 
@@ -365,9 +360,3 @@ def _load(con, stage: Stage, run_id: str, cfg_hash: str, res_dir: Path) -> dict[
         _fault("during_load")
         runs.finish_run(con, run_id, "finished", counts)
     return counts
-
-
-def iter_stage_names() -> Iterator[str]:
-    from curate.stages import STAGES
-
-    yield from sorted(STAGES)

@@ -56,7 +56,6 @@ _XML_KEYS = {
     "沿革內容": "LawHistories", "前言": "LawForeword", "中文法規名稱": "LawName",
     "最新英文異動日期": "EngLawModifiedDate",
 }
-REQUIRED = ("LawName", "LawURL", "LawArticles")
 #: bulk files above this size are parsed as a stream (one law in memory at a time)
 STREAM_THRESHOLD = 32 * 2**20
 _WRAPPER_RE = re.compile(rb'^(?:\xef\xbb\xbf)?\s*\{\s*"UpdateDate"')
@@ -422,8 +421,6 @@ def _xml_to_law(el) -> tuple[dict[str, Any], str]:
                 arts.append({f"{prefix}ArticleType": "C", f"{prefix}ArticleNo": "", f"{prefix}ArticleContent": _text(node)})
             elif node.tag == "條文":
                 content_el = node.find("條文內容")
-                if content_el is None:
-                    content_el = node.find("條文內容".replace("內容", "內容"))
                 arts.append({f"{prefix}ArticleType": "A", f"{prefix}ArticleNo": _text(node.find("條號")).strip(),
                              f"{prefix}ArticleContent": _text(content_el) if content_el is not None else None})
     law[f"{prefix}LawArticles"] = arts

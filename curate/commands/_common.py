@@ -78,6 +78,23 @@ def _pad(s: str, w: int) -> str:
     return s + " " * (w - _w(s))
 
 
+def parse_key_values(values: Sequence[str], option: str = "--set") -> dict[str, str]:
+    """``("a=1", "b=x")`` -> ``{"a": "1", "b": "x"}``; a malformed item is a usage error.
+
+    >>> parse_key_values(["threshold=0.8", " rows = 5"])
+    {'threshold': '0.8', 'rows': ' 5'}
+    """
+    from curate.errors import UsageError
+
+    out: dict[str, str] = {}
+    for item in values:
+        if "=" not in item:
+            raise UsageError(f"{option} expects KEY=VALUE, got `{item}`")
+        key, value = item.split("=", 1)
+        out[key.strip()] = value
+    return out
+
+
 def exit_code(quarantined: int) -> int:
     """0, or 3 when the command finished but quarantined some input."""
     return EXIT_QUARANTINED if quarantined else EXIT_OK

@@ -34,21 +34,16 @@ def dedup(inp: Path, out: Path, threshold: float | None, ngram: int | None, devi
     """
     from curate.dedup.config import DedupConfig
     from curate.dedup.jsonl import dedup_jsonl
-    from curate.errors import UsageError
-    from curate.runner import _parse_sets
+    from curate.commands._common import parse_key_values
+    from curate.runner import parse_sets
 
-    kv: dict[str, str] = {}
-    for item in sets:
-        if "=" not in item:
-            raise UsageError(f"--set expects KEY=VALUE, got `{item}`")
-        k, v = item.split("=", 1)
-        kv[k.strip()] = v.strip()
+    kv = {k: v.strip() for k, v in parse_key_values(sets).items()}
     if threshold is not None:
         kv["threshold"] = str(threshold)
     if ngram is not None:
         kv["ngram"] = str(ngram)
     kv["device"] = device
-    config = _parse_sets(kv, DedupConfig)
+    config = parse_sets(kv, DedupConfig)
     with progress("dedup: signatures") as update:
         report = dedup_jsonl(inp, out, config, on_progress=update)
     for lineno, reason in report.bad[:50]:

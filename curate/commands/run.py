@@ -4,24 +4,13 @@ from __future__ import annotations
 
 import click
 
-from curate.commands._common import settings
-from curate.errors import UsageError
+from curate.commands._common import parse_key_values, settings
 
 
 def _stage_names() -> list[str]:
     from curate.stages import STAGES
 
     return sorted(STAGES)
-
-
-def _parse_set(values: tuple[str, ...]) -> dict[str, str]:
-    out = {}
-    for v in values:
-        if "=" not in v:
-            raise UsageError(f"--set expects KEY=VALUE, got {v!r}")
-        k, val = v.split("=", 1)
-        out[k.strip()] = val
-    return out
 
 
 @click.command("run")
@@ -42,7 +31,7 @@ def run(stage: str, executor: str, workers: int | None, tasks: int | None, ray_a
     from curate.runner import make_stage, run_stage
 
     s = settings()
-    st = make_stage(stage, _parse_set(sets))
+    st = make_stage(stage, parse_key_values(sets))
     slurm = {"partition": slurm_partition} if slurm_partition else None
     report = run_stage(s.db_path, st, executor=executor, workers=workers, tasks=tasks, ray_address=ray_address,
                        slurm_options=slurm, verbose=s.debug)

@@ -81,8 +81,8 @@ def test_clusters_do_not_depend_on_input_order(order):
 
 
 def test_authority_from_command_line_strings():
-    from curate.runner import _parse_sets
+    from curate.runner import parse_sets
 
-    cfg = _parse_sets({"authority": "moda:50,law_moj:10", "rules": "authority,longer"}, DedupConfig)
+    cfg = parse_sets({"authority": "moda:50,law_moj:10", "rules": "authority,longer"}, DedupConfig)
     assert cfg.authority_rank("moda") == 50 and cfg.authority_rank("law_moj") == 10
     assert cfg.rules == ("authority", "longer")
