@@ -1,14 +1,11 @@
 """Catalogue helpers of the bridge: runs, and the bank's Label Studio projects.
 
-Runs go through ``curate.runs`` when the foundation provides it; until then a row is written to
-``runs`` directly with the same columns.
+Runs are rows written by :mod:`provenance.runs` (the one owner of run rows).
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
-import uuid
 from typing import Any
 
 import duckdb
@@ -16,8 +13,8 @@ import duckdb
 from annotation.errors import LabelStudioTerminalError
 from annotation.label_studio import LabelStudioClient
 from annotation.tasks import config_sha256, label_config
-from curate.errors import UsageError
-from provenance import ledger
+from provenance import ledger, runs
+from provenance.errors import UsageError
 
 BANK_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
 
@@ -30,44 +27,16 @@ def check_bank(bank: str) -> str:
 
 
 def start_run(con: duckdb.DuckDBPyConnection, command: str, params: dict[str, Any]) -> str:
-    """Record a run; returns its id."""
+    """Record a run through the catalogue kernel; returns its id."""
     cfg_hash = hashlib.sha256(ledger.canonical_json(params).encode()).hexdigest()
-    try:
-        from curate.runs import start_run as _start
-    except ImportError:
-        _start = None
-    if _start is not None:
-        return _start(con, command, cfg_hash, params)
-    run_id = uuid.uuid4().hex
-    from curate.db import schema_version
-
-    con.execute("INSERT INTO runs (run_id, command, config_hash, code_version, started_at, status, schema_version,"
-                " params) VALUES (?, ?, ?, ?, now()::TIMESTAMP, 'running', ?, ?)",
-                [run_id, command, cfg_hash, _code_version(), schema_version(con), json.dumps(params)])
-    return run_id
+    return runs.start_run(con, command, cfg_hash, params)
 
 
-def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str = "finished",
-               counts: dict[str, Any] | None = None) -> None:
+def finish_run(
+    con: duckdb.DuckDBPyConnection, run_id: str, status: str = "finished", counts: dict[str, Any] | None = None
+) -> None:
     """Close a run with its counts."""
-    try:
-        from curate.runs import finish_run as _finish
-    except ImportError:
-        _finish = None
-    if _finish is not None:
-        _finish(con, run_id, status=status, counts=counts)
-        return
-    con.execute("UPDATE runs SET finished_at = now()::TIMESTAMP, status = ?, counts = ? WHERE run_id = ?",
-                [status, json.dumps(counts or {}), run_id])
-
-
-def _code_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("finllm-curate")
-    except PackageNotFoundError:
-        return "0+unknown"
+    runs.finish_run(con, run_id, status=status, counts=counts)
 
 
 def project_title(bank: str, project: str) -> str:
@@ -86,22 +55,29 @@ def ensure_project(con: duckdb.DuckDBPyConnection, client: LabelStudioClient, ba
     would be wrong); a project found on the instance by title is adopted.
     """
     instance = client.config.instance
-    row = con.execute("SELECT ls_project_id FROM annotation_projects WHERE instance = ? AND bank = ? AND project = ?",
-                      [instance, bank, project]).fetchone()
+    row = con.execute(
+        "SELECT ls_project_id FROM annotation_projects WHERE instance = ? AND bank = ? AND project = ?",
+        [instance, bank, project],
+    ).fetchone()
     if row:
         if not client.project_exists(row[0]):
             raise LabelStudioTerminalError(
                 f"project {row[0]} ({project_title(bank, project)}) recorded in the catalogue no longer exists; "
                 f"if it was deleted on purpose, remove its rows from annotation_projects and annotation_tasks "
-                f"(instance {instance}) and push again", url=instance)
+                f"(instance {instance}) and push again",
+                url=instance,
+            )
         return row[0]
     title = project_title(bank, project)
     pid = client.find_project(title)
     if pid is None:
-        pid = client.create_project(title, label_config(project),
-                                    description=f"FinLLM curation: {project} tasks for bank {bank}")
-    con.execute("INSERT INTO annotation_projects VALUES (?, ?, ?, ?, ?, ?, now()::TIMESTAMP)",
-                [instance, bank, project, pid, title, config_sha256(project)])
+        pid = client.create_project(
+            title, label_config(project), description=f"FinLLM curation: {project} tasks for bank {bank}"
+        )
+    con.execute(
+        "INSERT INTO annotation_projects VALUES (?, ?, ?, ?, ?, ?, now()::TIMESTAMP)",
+        [instance, bank, project, pid, title, config_sha256(project)],
+    )
     return pid
 
 
@@ -121,5 +97,12 @@ def email_sha256(email: str | None) -> str | None:
     return hashlib.sha256(email.strip().lower().encode()).hexdigest()
 
 
-__all__ = ["annotator_actor", "check_bank", "email_sha256", "ensure_project", "finish_run", "project_title",
-           "start_run"]
+__all__ = [
+    "annotator_actor",
+    "check_bank",
+    "email_sha256",
+    "ensure_project",
+    "finish_run",
+    "project_title",
+    "start_run",
+]

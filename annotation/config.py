@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from curate.errors import ConfigError
+from provenance.errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 ENV_FILE = Path(".cache") / "labelstudio" / "env"
@@ -92,8 +92,10 @@ def _pair(env: Mapping[str, str], suffix: str, origin: str) -> tuple[str, str, s
     if not key and key_file:
         key = _read_key_file(key_file, origin)
     if not key:
-        raise ConfigError(f"LABEL_STUDIO_URL{suffix} is set ({origin}) but neither LABEL_STUDIO_API_KEY{suffix} "
-                          f"nor LABEL_STUDIO_API_KEY_FILE{suffix}; give a Personal Access Token")
+        raise ConfigError(
+            f"LABEL_STUDIO_URL{suffix} is set ({origin}) but neither LABEL_STUDIO_API_KEY{suffix} "
+            f"nor LABEL_STUDIO_API_KEY_FILE{suffix}; give a Personal Access Token"
+        )
     return url, key, origin
 
 
@@ -111,8 +113,9 @@ def resolve(bank: str, *, env: Mapping[str, str] | None = None, cwd: Path | None
         entry = banks.get(bank)
         if entry is not None:
             if "api_key" in entry:
-                raise ConfigError(f"{path}: [banks.{bank}] holds a token; put it in a key file and name it with "
-                                  "api_key_file")
+                raise ConfigError(
+                    f"{path}: [banks.{bank}] holds a token; put it in a key file and name it with api_key_file"
+                )
             if "url" not in entry or "api_key_file" not in entry:
                 raise ConfigError(f"{path}: [banks.{bank}] needs url and api_key_file")
             found = (entry["url"], _read_key_file(entry["api_key_file"], str(path)), f"{path} [banks.{bank}]")
@@ -124,14 +127,20 @@ def resolve(bank: str, *, env: Mapping[str, str] | None = None, cwd: Path | None
                 found = _pair(_read_env_file(candidate), "", str(candidate))
                 break
     if found is None:
-        raise ConfigError("no Label Studio configured: start the local one with `make labelstudio`, or set "
-                          "LABEL_STUDIO_URL and LABEL_STUDIO_API_KEY (a Personal Access Token)")
+        raise ConfigError(
+            "no Label Studio configured: start the local one with `make labelstudio`, or set "
+            "LABEL_STUDIO_URL and LABEL_STUDIO_API_KEY (a Personal Access Token)"
+        )
     url, key, origin = found
     if not re.match(r"^https?://", url):
         raise ConfigError(f"Label Studio URL {url!r} ({origin}) must start with http:// or https://")
-    return LabelStudioConfig(url=url.rstrip("/"), api_key=key, origin=origin,
-                             timeout=float(env.get("LABEL_STUDIO_TIMEOUT", 60.0)),
-                             retries=int(env.get("LABEL_STUDIO_RETRIES", 4)))
+    return LabelStudioConfig(
+        url=url.rstrip("/"),
+        api_key=key,
+        origin=origin,
+        timeout=float(env.get("LABEL_STUDIO_TIMEOUT", 60.0)),
+        retries=int(env.get("LABEL_STUDIO_RETRIES", 4)),
+    )
 
 
 __all__ = ["LabelStudioConfig", "bank_key", "resolve"]

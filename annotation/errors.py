@@ -7,7 +7,7 @@ timeouts, HTTP 429/5xx) are retried with backoff by :mod:`annotation.label_studi
 
 from __future__ import annotations
 
-from curate.errors import WorkbenchError
+from provenance.errors import WorkbenchError
 
 
 class LabelStudioError(WorkbenchError):

@@ -59,8 +59,11 @@ class LabelStudioClient:
             except ApiError as exc:
                 status = exc.status_code
                 if status not in _TRANSIENT_STATUS:
-                    raise LabelStudioTerminalError(f"{what} failed with HTTP {status}: {_detail(exc.body)}"
-                                                   f"{_hint(status)}", url=cfg.url, status=status) from exc
+                    raise LabelStudioTerminalError(
+                        f"{what} failed with HTTP {status}: {_detail(exc.body)}{_hint(status)}",
+                        url=cfg.url,
+                        status=status,
+                    ) from exc
                 last = f"HTTP {status}: {_detail(exc.body)}"
             finally:
                 self.request_seconds += time.perf_counter() - t0
@@ -73,7 +76,8 @@ class LabelStudioClient:
             f"{what} failed after {attempts} attempts over {time.monotonic() - started:.1f}s ({last}); is it running "
             f"and reachable? Start the local one with `make labelstudio`, or check LABEL_STUDIO_URL "
             f"(settings from {cfg.origin or 'arguments'}). Re-running continues without duplicates.",
-            url=cfg.url)
+            url=cfg.url,
+        )
 
     # -- operations ---------------------------------------------------------------------------
     def whoami(self) -> dict[str, Any]:
@@ -83,11 +87,13 @@ class LabelStudioClient:
 
     def find_project(self, title: str) -> int | None:
         """Id of the project with exactly this title, if any."""
+
         def _find() -> int | None:
             for p in self._sdk.projects.list(title=title, page_size=100):
                 if p.title == title:
                     return p.id
             return None
+
         return self._call(f"look up project {title!r}", _find)
 
     def project_exists(self, project_id: int) -> bool:
@@ -102,27 +108,43 @@ class LabelStudioClient:
 
     def create_project(self, title: str, label_config: str, description: str = "") -> int:
         """Create a project; returns its id."""
-        p = self._call(f"create project {title!r}", self._sdk.projects.create, title=title,
-                       label_config=label_config, description=description)
+        p = self._call(
+            f"create project {title!r}",
+            self._sdk.projects.create,
+            title=title,
+            label_config=label_config,
+            description=description,
+        )
         return p.id
 
     def import_tasks(self, project_id: int, tasks: Sequence[dict[str, Any]]) -> list[int]:
         """Import tasks in one request; returns their ids in the order given."""
-        resp = self._call(f"import {len(tasks)} tasks into project {project_id}", self._sdk.projects.import_tasks,
-                          project_id, request=list(tasks), return_task_ids=True, commit_to_project=True)
+        resp = self._call(
+            f"import {len(tasks)} tasks into project {project_id}",
+            self._sdk.projects.import_tasks,
+            project_id,
+            request=list(tasks),
+            return_task_ids=True,
+            commit_to_project=True,
+        )
         ids = list(resp.task_ids or [])
         if len(ids) != len(tasks):
             raise LabelStudioTerminalError(
                 f"import into project {project_id} confirmed {len(ids)} task ids for {len(tasks)} tasks; "
-                "the next push reconciles", url=self.config.url)
+                "the next push reconciles",
+                url=self.config.url,
+            )
         return ids
 
     def export(self, project_id: int, *, all_tasks: bool = False) -> list[dict[str, Any]]:
         """Tasks of a project with their annotations (JSON export); only annotated ones unless ``all_tasks``."""
+
         def _export() -> list[dict[str, Any]]:
-            chunks = self._sdk.projects.exports.download_sync(project_id, export_type="JSON",
-                                                             download_all_tasks=all_tasks)
+            chunks = self._sdk.projects.exports.download_sync(
+                project_id, export_type="JSON", download_all_tasks=all_tasks
+            )
             return json.loads(b"".join(chunks))
+
         return self._call(f"export project {project_id}", _export)
 
     def delete_task(self, task_id: int) -> None:
@@ -148,11 +170,23 @@ class LabelStudioClient:
         users = self._call("list users", self._sdk.users.list)
         return {u.id: (u.email or "") for u in users}
 
-    def create_annotation(self, task_id: int, result: list[dict[str, Any]], *, completed_by: int | None = None,
-                          was_cancelled: bool = False) -> int:
+    def create_annotation(
+        self,
+        task_id: int,
+        result: list[dict[str, Any]],
+        *,
+        completed_by: int | None = None,
+        was_cancelled: bool = False,
+    ) -> int:
         """Create an annotation (what an annotator's submit does); returns its id."""
-        a = self._call(f"annotate task {task_id}", self._sdk.annotations.create, task_id, result=result,
-                       completed_by=completed_by, was_cancelled=was_cancelled)
+        a = self._call(
+            f"annotate task {task_id}",
+            self._sdk.annotations.create,
+            task_id,
+            result=result,
+            completed_by=completed_by,
+            was_cancelled=was_cancelled,
+        )
         return a.id
 
 
@@ -166,8 +200,10 @@ def _detail(body: Any) -> str:
 
 def _hint(status: int | None) -> str:
     if status == 401:
-        return ("; the token was refused: Label Studio 1.20+ needs a Personal Access Token (run `make labelstudio` "
-                "again to renew the local one, or set LABEL_STUDIO_API_KEY)")
+        return (
+            "; the token was refused: Label Studio 1.20+ needs a Personal Access Token (run `make labelstudio` "
+            "again to renew the local one, or set LABEL_STUDIO_API_KEY)"
+        )
     if status == 403:
         return "; this user may not do that (check its role in the organisation)"
     if status == 404:

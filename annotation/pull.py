@@ -5,7 +5,7 @@ one transaction per project, with a ledger event naming the bank, the annotator 
 and sha256 of the e-mail), project / task / annotation ids and timestamps:
 
 New versions are written by :func:`annotation.versions.create_versions`, a set-based equivalent
-of :func:`curate.records.create_version` (tested to produce identical rows and events).
+of :func:`provenance.records.create_version` (tested to produce identical rows and events).
 
 * **proofread** — a corrected text becomes a new record version (stage ``annotation``; its
   ``pii_state`` is reset to NULL because a person typed it, so it must pass the PII stage again);
@@ -36,9 +36,9 @@ from annotation.label_studio import LabelStudioClient
 from annotation.offsets import OffsetMap
 from annotation.tasks import PROJECTS, Span, detected_spans
 from annotation.versions import NewVersion, create_versions
-from curate.db import transaction
-from curate.errors import UsageError
 from provenance import ledger
+from provenance.db import transaction
+from provenance.errors import UsageError
 
 Progress = Callable[[int, int], None]  # (advanced by, total of this project)
 STAGE = "annotation"
@@ -57,8 +57,14 @@ class PullReport:
     run_id: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"bank": self.bank, "imported": self.imported, "already": self.already,
-                "new_versions": self.new_versions, "unknown_tasks": self.unknown_tasks, "outcomes": dict(self.outcomes)}
+        return {
+            "bank": self.bank,
+            "imported": self.imported,
+            "already": self.already,
+            "new_versions": self.new_versions,
+            "unknown_tasks": self.unknown_tasks,
+            "outcomes": dict(self.outcomes),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,12 +147,13 @@ def decide_pii(text: str, result: list[dict[str, Any]], parent_active: bool) -> 
     for s in added:
         if s.start < last:  # overlapping additions: the earlier one covers it
             continue
-        new_text.append(text[last:s.start])
+        new_text.append(text[last : s.start])
         new_text.append(f"〔{s.label}〕")
         last = s.end
     new_text.append(text[last:])
-    return Decision("reviewed", "pii_review", stored, detail, new_text="".join(new_text),
-                    fields={"pii_state": "scrubbed"})
+    return Decision(
+        "reviewed", "pii_review", stored, detail, new_text="".join(new_text), fields={"pii_state": "scrubbed"}
+    )
 
 
 def decide_topic(result: list[dict[str, Any]]) -> Decision:
@@ -168,15 +175,33 @@ def _decide(project: str, text: str, ann: dict[str, Any], parent_active: bool) -
     return decide_topic(result)
 
 
-def _pull_project(con: duckdb.DuckDBPyConnection, client: LabelStudioClient, bank: str, project: str, pid: int,
-                  emails: dict[int, str], run_id: str, report: PullReport, progress: Progress | None) -> None:
+def _pull_project(
+    con: duckdb.DuckDBPyConnection,
+    client: LabelStudioClient,
+    bank: str,
+    project: str,
+    pid: int,
+    emails: dict[int, str],
+    run_id: str,
+    report: PullReport,
+    progress: Progress | None,
+) -> None:
     instance = client.config.instance
     exported = client.export(pid)
-    known = {r[0] for r in con.execute("SELECT ls_annotation_id FROM annotations WHERE instance = ? AND "
-                                       "ls_project_id = ?", [instance, pid]).fetchall()}
-    tasks = {r[0]: (r[1], r[2], r[3]) for r in con.execute(
-        "SELECT t.ls_task_id, t.record_id, r.text, r.status = 'active' FROM annotation_tasks t "
-        "JOIN records r USING (record_id) WHERE t.instance = ? AND t.ls_project_id = ?", [instance, pid]).fetchall()}
+    known = {
+        r[0]
+        for r in con.execute(
+            "SELECT ls_annotation_id FROM annotations WHERE instance = ? AND ls_project_id = ?", [instance, pid]
+        ).fetchall()
+    }
+    tasks = {
+        r[0]: (r[1], r[2], r[3])
+        for r in con.execute(
+            "SELECT t.ls_task_id, t.record_id, r.text, r.status = 'active' FROM annotation_tasks t "
+            "JOIN records r USING (record_id) WHERE t.instance = ? AND t.ls_project_id = ?",
+            [instance, pid],
+        ).fetchall()
+    }
     rows, events, versions = [], [], []
     imported_at = ledger.now()
     with transaction(con):
@@ -195,21 +220,66 @@ def _pull_project(con: duckdb.DuckDBPyConnection, client: LabelStudioClient, ban
                     user_id = user_id.get("id")
                 mail = email_sha256(emails.get(user_id))
                 d = _decide(project, text, ann, active)
-                ids = {"bank": bank, "project": project, "instance": instance, "ls_project_id": pid,
-                       "ls_task_id": task["id"], "ls_annotation_id": ann["id"], "annotator_id": user_id,
-                       "annotator_email_sha256": mail, "annotated_at": ann.get("created_at"),
-                       "updated_at": ann.get("updated_at"), "lead_time": ann.get("lead_time")}
+                ids = {
+                    "bank": bank,
+                    "project": project,
+                    "instance": instance,
+                    "ls_project_id": pid,
+                    "ls_task_id": task["id"],
+                    "ls_annotation_id": ann["id"],
+                    "annotator_id": user_id,
+                    "annotator_email_sha256": mail,
+                    "annotated_at": ann.get("created_at"),
+                    "updated_at": ann.get("updated_at"),
+                    "lead_time": ann.get("lead_time"),
+                }
                 actor = annotator_actor(bank, user_id, mail)
                 if d.new_text is not None:
-                    versions.append((len(rows), NewVersion(record_id, d.new_text, d.action, {**ids, **d.detail}, actor,
-                                                           (d.fields or {}).get("pii_state"))))
+                    versions.append(
+                        (
+                            len(rows),
+                            NewVersion(
+                                record_id,
+                                d.new_text,
+                                d.action,
+                                {**ids, **d.detail},
+                                actor,
+                                (d.fields or {}).get("pii_state"),
+                            ),
+                        )
+                    )
                     tasks[task["id"]] = (record_id, text, False)  # a second annotation of this task is stale
                 else:
-                    events.append(ledger.Event(stage=STAGE, action=d.action, record_id=record_id, run_id=run_id,
-                                               detail={**ids, **d.detail}, actor=actor))
-                rows.append([instance, ann["id"], task["id"], pid, bank, project, record_id, user_id, mail, d.outcome,
-                             json.dumps(d.result, ensure_ascii=False), None, _ts(ann.get("created_at")),
-                             _ts(ann.get("updated_at")), imported_at, run_id])
+                    events.append(
+                        ledger.Event(
+                            stage=STAGE,
+                            action=d.action,
+                            record_id=record_id,
+                            run_id=run_id,
+                            detail={**ids, **d.detail},
+                            actor=actor,
+                        )
+                    )
+                rows.append(
+                    [
+                        instance,
+                        ann["id"],
+                        task["id"],
+                        pid,
+                        bank,
+                        project,
+                        record_id,
+                        user_id,
+                        mail,
+                        d.outcome,
+                        json.dumps(d.result, ensure_ascii=False),
+                        None,
+                        _ts(ann.get("created_at")),
+                        _ts(ann.get("updated_at")),
+                        imported_at,
+                        run_id,
+                    ]
+                )
                 report.outcomes[d.outcome] += 1
         new_ids = create_versions(con, [v for _, v in versions], stage=STAGE, run_id=run_id)
         for (row_index, _), new_id in zip(versions, new_ids, strict=True):
@@ -231,16 +301,26 @@ def _insert_annotations(con: duckdb.DuckDBPyConnection, rows: list[tuple]) -> No
     import pyarrow as pa
 
     cols = list(zip(*rows, strict=True))
-    table = pa.table({
-        "instance": pa.array(cols[0], pa.string()), "ls_annotation_id": pa.array(cols[1], pa.int64()),
-        "ls_task_id": pa.array(cols[2], pa.int64()), "ls_project_id": pa.array(cols[3], pa.int64()),
-        "bank": pa.array(cols[4], pa.string()), "project": pa.array(cols[5], pa.string()),
-        "record_id": pa.array(cols[6], pa.string()), "annotator_id": pa.array(cols[7], pa.int64()),
-        "annotator_email_sha256": pa.array(cols[8], pa.string()), "outcome": pa.array(cols[9], pa.string()),
-        "result": pa.array(cols[10], pa.string()), "new_record_id": pa.array(cols[11], pa.string()),
-        "annotated_at": pa.array(cols[12], pa.timestamp("us")), "updated_at": pa.array(cols[13], pa.timestamp("us")),
-        "imported_at": pa.array(cols[14], pa.timestamp("us")), "run_id": pa.array(cols[15], pa.string()),
-    })
+    table = pa.table(
+        {
+            "instance": pa.array(cols[0], pa.string()),
+            "ls_annotation_id": pa.array(cols[1], pa.int64()),
+            "ls_task_id": pa.array(cols[2], pa.int64()),
+            "ls_project_id": pa.array(cols[3], pa.int64()),
+            "bank": pa.array(cols[4], pa.string()),
+            "project": pa.array(cols[5], pa.string()),
+            "record_id": pa.array(cols[6], pa.string()),
+            "annotator_id": pa.array(cols[7], pa.int64()),
+            "annotator_email_sha256": pa.array(cols[8], pa.string()),
+            "outcome": pa.array(cols[9], pa.string()),
+            "result": pa.array(cols[10], pa.string()),
+            "new_record_id": pa.array(cols[11], pa.string()),
+            "annotated_at": pa.array(cols[12], pa.timestamp("us")),
+            "updated_at": pa.array(cols[13], pa.timestamp("us")),
+            "imported_at": pa.array(cols[14], pa.timestamp("us")),
+            "run_id": pa.array(cols[15], pa.string()),
+        }
+    )
     con.register("_ls_ann", table)
     try:
         con.execute("INSERT INTO annotations SELECT * FROM _ls_ann")
@@ -248,21 +328,30 @@ def _insert_annotations(con: duckdb.DuckDBPyConnection, rows: list[tuple]) -> No
         con.unregister("_ls_ann")
 
 
-def pull(con: duckdb.DuckDBPyConnection, client: LabelStudioClient, bank: str, *, projects: tuple[str, ...] = PROJECTS,
-         progress: Progress | None = None) -> PullReport:
+def pull(
+    con: duckdb.DuckDBPyConnection,
+    client: LabelStudioClient,
+    bank: str,
+    *,
+    projects: tuple[str, ...] = PROJECTS,
+    progress: Progress | None = None,
+) -> PullReport:
     """Import new completed annotations of ``bank``'s projects on this instance."""
     check_bank(bank)
     bad = set(projects) - set(PROJECTS)
     if bad:
         raise UsageError(f"unknown project(s) {sorted(bad)}; valid: {', '.join(PROJECTS)}")
     report = PullReport(bank=bank)
-    found = con.execute("SELECT project, ls_project_id FROM annotation_projects WHERE instance = ? AND bank = ?"
-                        " ORDER BY project", [client.config.instance, bank]).fetchall()
+    found = con.execute(
+        "SELECT project, ls_project_id FROM annotation_projects WHERE instance = ? AND bank = ? ORDER BY project",
+        [client.config.instance, bank],
+    ).fetchall()
     found = [(p, pid) for p, pid in found if p in projects]
     if not found:
         return report
-    run_id = start_run(con, "annotate pull", {"bank": bank, "projects": list(projects),
-                                              "instance": client.config.instance})
+    run_id = start_run(
+        con, "annotate pull", {"bank": bank, "projects": list(projects), "instance": client.config.instance}
+    )
     report.run_id = run_id
     try:
         emails = client.user_emails()

@@ -25,9 +25,9 @@ from annotation.catalogue import check_bank, ensure_project, finish_run, start_r
 from annotation.eligibility import licence_refusal, pii_refusal
 from annotation.label_studio import LabelStudioClient
 from annotation.tasks import PROJECTS, build_task
-from curate.db import transaction
-from curate.errors import UsageError
 from provenance import ledger
+from provenance.db import transaction
+from provenance.errors import UsageError
 
 MAX_BATCH = 1000
 Progress = Callable[[int, int], None]  # (advanced by, total)
@@ -65,9 +65,17 @@ class PushReport:
     output: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"bank": self.bank, "project": self.project, "ls_project_id": self.ls_project_id,
-                "selected": self.selected, "pushed": self.pushed, "already": self.already, "adopted": self.adopted,
-                "superseded": self.superseded, "refused": dict(self.refused)}
+        return {
+            "bank": self.bank,
+            "project": self.project,
+            "ls_project_id": self.ls_project_id,
+            "selected": self.selected,
+            "pushed": self.pushed,
+            "already": self.already,
+            "adopted": self.adopted,
+            "superseded": self.superseded,
+            "refused": dict(self.refused),
+        }
 
 
 def _validate(cfg: PushConfig) -> None:
@@ -97,8 +105,9 @@ def select_candidates(con: duckdb.DuckDBPyConnection, cfg: PushConfig) -> tuple[
     try:
         cur = con.execute(sql, [cfg.bank, cfg.project])
     except duckdb.Error as exc:
-        raise UsageError(f"--where {cfg.where!r} is not a valid condition over records (alias r): "
-                         f"{str(exc).splitlines()[0]}") from exc
+        raise UsageError(
+            f"--where {cfg.where!r} is not a valid condition over records (alias r): {str(exc).splitlines()[0]}"
+        ) from exc
     cols = [d[0] for d in cur.description]
     rows = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
     already = sum(1 for r in rows if r["pushed"])
@@ -109,7 +118,8 @@ def _normalise_details(con: duckdb.DuckDBPyConnection, record_ids: list[str]) ->
     """Details of `normalise` events on each record's version chain."""
     if not record_ids:
         return {}
-    rows = con.execute("""
+    rows = con.execute(
+        """
         WITH RECURSIVE chain(start_id, rid, depth) AS (
             SELECT record_id, record_id, 0 FROM records WHERE record_id IN (SELECT unnest(?::VARCHAR[]))
             UNION ALL
@@ -117,7 +127,9 @@ def _normalise_details(con: duckdb.DuckDBPyConnection, record_ids: list[str]) ->
             WHERE r.version_of IS NOT NULL AND c.depth < 32)
         SELECT c.start_id, e.detail FROM chain c
         JOIN provenance_events e ON e.record_id = c.rid AND e.stage = 'normalise'
-        ORDER BY e.seq""", [record_ids]).fetchall()
+        ORDER BY e.seq""",
+        [record_ids],
+    ).fetchall()
     out: dict[str, list[Any]] = {}
     for rid, detail in rows:
         out.setdefault(rid, []).append(detail)
@@ -136,8 +148,9 @@ def _eligible(cfg: PushConfig, rows: list[dict[str, Any]], report: PushReport) -
     return ok
 
 
-def _reconcile(con: duckdb.DuckDBPyConnection, client: LabelStudioClient, cfg: PushConfig, pid: int, *,
-               everything: bool = False) -> int:
+def _reconcile(
+    con: duckdb.DuckDBPyConnection, client: LabelStudioClient, cfg: PushConfig, pid: int, *, everything: bool = False
+) -> int:
     """Adopt tasks Label Studio holds but the catalogue never recorded; returns how many.
 
     Looks for the records of an interrupted push (``annotation_push_pending``), or with
@@ -148,21 +161,41 @@ def _reconcile(con: duckdb.DuckDBPyConnection, client: LabelStudioClient, cfg: P
     if everything:
         wanted = None
     else:
-        wanted = {r[0] for r in con.execute("SELECT record_id FROM annotation_push_pending WHERE instance = ? AND "
-                                            "ls_project_id = ?", [instance, pid]).fetchall()}
+        wanted = {
+            r[0]
+            for r in con.execute(
+                "SELECT record_id FROM annotation_push_pending WHERE instance = ? AND ls_project_id = ?",
+                [instance, pid],
+            ).fetchall()
+        }
         if not wanted:
             return 0
-    mapped = {r[0] for r in con.execute("SELECT record_id FROM annotation_tasks WHERE bank = ? AND project = ?",
-                                        [cfg.bank, cfg.project]).fetchall()}
-    known = {r[0] for r in con.execute("SELECT ls_task_id FROM annotation_tasks WHERE instance = ? AND "
-                                       "ls_project_id = ?", [instance, pid]).fetchall()}
+    mapped = {
+        r[0]
+        for r in con.execute(
+            "SELECT record_id FROM annotation_tasks WHERE bank = ? AND project = ?", [cfg.bank, cfg.project]
+        ).fetchall()
+    }
+    known = {
+        r[0]
+        for r in con.execute(
+            "SELECT ls_task_id FROM annotation_tasks WHERE instance = ? AND ls_project_id = ?", [instance, pid]
+        ).fetchall()
+    }
     found: dict[str, list[int]] = {}
     for t in client.export(pid, all_tasks=True):
         rid = (t.get("data") or {}).get("record_id")
         if rid and (wanted is None or rid in wanted) and rid not in mapped and t["id"] not in known:
             found.setdefault(rid, []).append(t["id"])
-    doc_keys = dict(con.execute("SELECT record_id, doc_key FROM records WHERE record_id IN (SELECT unnest(?))",
-                                [list(found)]).fetchall()) if found else {}
+    doc_keys = (
+        dict(
+            con.execute(
+                "SELECT record_id, doc_key FROM records WHERE record_id IN (SELECT unnest(?))", [list(found)]
+            ).fetchall()
+        )
+        if found
+        else {}
+    )
     adopted = []
     for rid, ids in found.items():
         if rid not in doc_keys:  # not a record of this catalogue
@@ -177,76 +210,135 @@ def _reconcile(con: duckdb.DuckDBPyConnection, client: LabelStudioClient, cfg: P
     return len(adopted)
 
 
-def _mark_pending(con: duckdb.DuckDBPyConnection, instance: str, pid: int, cfg: PushConfig, record_ids: list[str],
-                  batch_id: str) -> None:
+def _mark_pending(
+    con: duckdb.DuckDBPyConnection, instance: str, pid: int, cfg: PushConfig, record_ids: list[str], batch_id: str
+) -> None:
     """Note a batch as sent-but-unconfirmed (committed before the request goes out)."""
     import pyarrow as pa
 
     con.register("_ls_pending", pa.table({"record_id": pa.array(record_ids, pa.string())}))
     try:
-        con.execute("INSERT INTO annotation_push_pending SELECT ?, ?, ?, ?, record_id, ?, now()::TIMESTAMP"
-                    " FROM _ls_pending", [instance, pid, cfg.bank, cfg.project, batch_id])
+        con.execute(
+            "INSERT INTO annotation_push_pending SELECT ?, ?, ?, ?, record_id, ?, now()::TIMESTAMP FROM _ls_pending",
+            [instance, pid, cfg.bank, cfg.project, batch_id],
+        )
     finally:
         con.unregister("_ls_pending")
 
 
-def _record(con: duckdb.DuckDBPyConnection, client: LabelStudioClient, cfg: PushConfig, pid: int,
-            rows: list[tuple[str, str, int]], *, run_id: str | None, action: str = "push") -> None:
+def _record(
+    con: duckdb.DuckDBPyConnection,
+    client: LabelStudioClient,
+    cfg: PushConfig,
+    pid: int,
+    rows: list[tuple[str, str, int]],
+    *,
+    run_id: str | None,
+    action: str = "push",
+) -> None:
     """Write task mappings and one ledger event per pushed version (inside the caller's transaction)."""
     if not rows:
         return
     import pyarrow as pa
 
     instance = client.config.instance
-    table = pa.table({"record_id": [r[0] for r in rows], "doc_key": [r[1] for r in rows],
-                      "ls_task_id": pa.array([r[2] for r in rows], pa.int64())})
+    table = pa.table(
+        {
+            "record_id": [r[0] for r in rows],
+            "doc_key": [r[1] for r in rows],
+            "ls_task_id": pa.array([r[2] for r in rows], pa.int64()),
+        }
+    )
     con.register("_ls_batch", table)
     try:
-        con.execute("INSERT INTO annotation_tasks (record_id, doc_key, bank, project, instance, ls_project_id,"
-                    " ls_task_id, run_id, pushed_at) SELECT record_id, doc_key, ?, ?, ?, ?, ls_task_id, ?,"
-                    " now()::TIMESTAMP FROM _ls_batch", [cfg.bank, cfg.project, instance, pid, run_id])
+        con.execute(
+            "INSERT INTO annotation_tasks (record_id, doc_key, bank, project, instance, ls_project_id,"
+            " ls_task_id, run_id, pushed_at) SELECT record_id, doc_key, ?, ?, ?, ?, ls_task_id, ?,"
+            " now()::TIMESTAMP FROM _ls_batch",
+            [cfg.bank, cfg.project, instance, pid, run_id],
+        )
     finally:
         con.unregister("_ls_batch")
-    ledger.append(con, [ledger.Event(stage="annotation", action=action, record_id=rid, run_id=run_id, actor=cfg.bank,
-                                     detail={"bank": cfg.bank, "project": cfg.project, "instance": instance,
-                                             "ls_project_id": pid, "ls_task_id": tid})
-                        for rid, _, tid in rows])
+    ledger.append(
+        con,
+        [
+            ledger.Event(
+                stage="annotation",
+                action=action,
+                record_id=rid,
+                run_id=run_id,
+                actor=cfg.bank,
+                detail={
+                    "bank": cfg.bank,
+                    "project": cfg.project,
+                    "instance": instance,
+                    "ls_project_id": pid,
+                    "ls_task_id": tid,
+                },
+            )
+            for rid, _, tid in rows
+        ],
+    )
 
 
 def _supersede(con: duckdb.DuckDBPyConnection, client: LabelStudioClient, cfg: PushConfig, run_id: str) -> int:
     """Mark tasks of versions replaced by a newer pushed version; delete them in Label Studio if unannotated."""
-    old = con.execute("""
+    old = con.execute(
+        """
         SELECT o.record_id, o.ls_task_id, n.record_id FROM annotation_tasks o
         JOIN records ro ON ro.record_id = o.record_id
         JOIN annotation_tasks n ON n.bank = o.bank AND n.project = o.project AND n.doc_key = o.doc_key
              AND n.record_id <> o.record_id AND n.superseded_by IS NULL
         JOIN records rn ON rn.record_id = n.record_id AND rn.status = 'active'
         WHERE o.bank = ? AND o.project = ? AND o.superseded_by IS NULL AND ro.status <> 'active'
-        """, [cfg.bank, cfg.project]).fetchall()
+        """,
+        [cfg.bank, cfg.project],
+    ).fetchall()
     deleted = []
-    for rid, tid, _ in old:
+    for _rid, tid, _ in old:
         if client.task_annotation_count(tid) == 0:
             client.delete_task(tid)
             deleted.append(tid)
     with transaction(con):
-        for rid, tid, new_rid in old:
-            con.execute("UPDATE annotation_tasks SET superseded_by = ?, superseded_at = now()::TIMESTAMP"
-                        " WHERE bank = ? AND project = ? AND record_id = ?", [new_rid, cfg.bank, cfg.project, rid])
-        ledger.append(con, [ledger.Event(stage="annotation", action="task_superseded", record_id=rid, run_id=run_id,
-                                         actor=cfg.bank,
-                                         detail={"bank": cfg.bank, "project": cfg.project, "ls_task_id": tid,
-                                                 "superseded_by": new_rid, "task_deleted": tid in deleted})
-                            for rid, tid, new_rid in old])
+        for rid, _tid, new_rid in old:
+            con.execute(
+                "UPDATE annotation_tasks SET superseded_by = ?, superseded_at = now()::TIMESTAMP"
+                " WHERE bank = ? AND project = ? AND record_id = ?",
+                [new_rid, cfg.bank, cfg.project, rid],
+            )
+        ledger.append(
+            con,
+            [
+                ledger.Event(
+                    stage="annotation",
+                    action="task_superseded",
+                    record_id=rid,
+                    run_id=run_id,
+                    actor=cfg.bank,
+                    detail={
+                        "bank": cfg.bank,
+                        "project": cfg.project,
+                        "ls_task_id": tid,
+                        "superseded_by": new_rid,
+                        "task_deleted": tid in deleted,
+                    },
+                )
+                for rid, tid, new_rid in old
+            ],
+        )
     return len(old)
 
 
-def push(con: duckdb.DuckDBPyConnection, client: LabelStudioClient, cfg: PushConfig, *,
-         progress: Progress | None = None) -> PushReport:
+def push(
+    con: duckdb.DuckDBPyConnection, client: LabelStudioClient, cfg: PushConfig, *, progress: Progress | None = None
+) -> PushReport:
     """Push eligible record versions to the bank's project; see the module docstring."""
     _validate(cfg)
     report = PushReport(bank=cfg.bank, project=cfg.project)
-    known_before = con.execute("SELECT count(*) FROM annotation_projects WHERE instance = ? AND bank = ? AND "
-                               "project = ?", [client.config.instance, cfg.bank, cfg.project]).fetchone()[0]
+    known_before = con.execute(
+        "SELECT count(*) FROM annotation_projects WHERE instance = ? AND bank = ? AND project = ?",
+        [client.config.instance, cfg.bank, cfg.project],
+    ).fetchone()[0]
     pid = ensure_project(con, client, cfg.bank, cfg.project)
     report.ls_project_id = pid
     report.adopted = _reconcile(con, client, cfg, pid, everything=not known_before)
@@ -254,23 +346,40 @@ def push(con: duckdb.DuckDBPyConnection, client: LabelStudioClient, cfg: PushCon
     report.selected = len(rows) + report.already
     rows = _eligible(cfg, rows, report)
     if cfg.limit is not None:
-        rows = rows[:cfg.limit]
-    run_id = start_run(con, "annotate push", {"bank": cfg.bank, "project": cfg.project, "limit": cfg.limit,
-                                              "where": cfg.where, "instance": client.config.instance})
+        rows = rows[: cfg.limit]
+    run_id = start_run(
+        con,
+        "annotate push",
+        {
+            "bank": cfg.bank,
+            "project": cfg.project,
+            "limit": cfg.limit,
+            "where": cfg.where,
+            "instance": client.config.instance,
+        },
+    )
     report.run_id = run_id
     notes = _normalise_details(con, [r["record_id"] for r in rows]) if cfg.project == "proofread" else {}
     instance = client.config.instance
     try:
         for i in range(0, len(rows), cfg.batch_size):
-            batch = rows[i:i + cfg.batch_size]
-            tasks = [build_task(cfg.project, r, bank=cfg.bank, normalise_details=notes.get(r["record_id"], []))
-                     for r in batch]
+            batch = rows[i : i + cfg.batch_size]
+            tasks = [
+                build_task(cfg.project, r, bank=cfg.bank, normalise_details=notes.get(r["record_id"], []))
+                for r in batch
+            ]
             batch_id = uuid.uuid4().hex
             _mark_pending(con, instance, pid, cfg, [r["record_id"] for r in batch], batch_id)
             task_ids = client.import_tasks(pid, tasks)
             with transaction(con):
-                _record(con, client, cfg, pid, [(r["record_id"], r["doc_key"], t)
-                                                for r, t in zip(batch, task_ids, strict=True)], run_id=run_id)
+                _record(
+                    con,
+                    client,
+                    cfg,
+                    pid,
+                    [(r["record_id"], r["doc_key"], t) for r, t in zip(batch, task_ids, strict=True)],
+                    run_id=run_id,
+                )
                 con.execute("DELETE FROM annotation_push_pending WHERE batch_id = ?", [batch_id])
             report.pushed += len(batch)
             if progress:
@@ -291,7 +400,7 @@ def write_tasks_file(con: duckdb.DuckDBPyConnection, cfg: PushConfig, path: Path
     report.selected = len(rows) + report.already
     rows = _eligible(cfg, rows, report)
     if cfg.limit is not None:
-        rows = rows[:cfg.limit]
+        rows = rows[: cfg.limit]
     notes = _normalise_details(con, [r["record_id"] for r in rows]) if cfg.project == "proofread" else {}
     tasks = [build_task(cfg.project, r, bank=cfg.bank, normalise_details=notes.get(r["record_id"], [])) for r in rows]
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -108,8 +108,10 @@ def install(paths: ServerPaths, *, python: str | None = None, quiet: bool = Fals
     for cmd in steps:
         rc = subprocess.call(cmd, stdout=out)
         if rc != 0:
-            raise ServerError(f"installing Label Studio failed ({' '.join(cmd)} exited {rc}); "
-                              f"check network access to the package index")
+            raise ServerError(
+                f"installing Label Studio failed ({' '.join(cmd)} exited {rc}); "
+                f"check network access to the package index"
+            )
     return exe
 
 
@@ -136,8 +138,9 @@ def is_up(url: str) -> bool:
         return False
 
 
-def wait_until_up(url: str, *, timeout: float = 300.0, proc: subprocess.Popen | None = None,
-                  log: Path | None = None) -> None:
+def wait_until_up(
+    url: str, *, timeout: float = 300.0, proc: subprocess.Popen | None = None, log: Path | None = None
+) -> None:
     """Poll ``/health`` until Label Studio answers; fail early if the process died."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -162,25 +165,49 @@ def start(paths: ServerPaths, *, port: int, username: str, password: str, timeou
     exe = install(paths)
     paths.data.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
-    env.update({
-        "LABEL_STUDIO_BASE_DATA_DIR": str(paths.data),
-        "LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK": "true",
-        "LABEL_STUDIO_USERNAME": username,
-        "LABEL_STUDIO_PASSWORD": password,
-        "COLLECT_ANALYTICS": "false",
-        "LABEL_STUDIO_COLLECT_ANALYTICS": "false",
-        "SENTRY_DSN": "",
-        "FRONTEND_SENTRY_DSN": "",
-        "LATEST_VERSION_CHECK": "false",
-        "DATA_UPLOAD_MAX_NUMBER_FILES": "100",
-    })
+    env.update(
+        {
+            "LABEL_STUDIO_BASE_DATA_DIR": str(paths.data),
+            "LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK": "true",
+            "LABEL_STUDIO_USERNAME": username,
+            "LABEL_STUDIO_PASSWORD": password,
+            "COLLECT_ANALYTICS": "false",
+            "LABEL_STUDIO_COLLECT_ANALYTICS": "false",
+            "SENTRY_DSN": "",
+            "FRONTEND_SENTRY_DSN": "",
+            "LATEST_VERSION_CHECK": "false",
+            "DATA_UPLOAD_MAX_NUMBER_FILES": "100",
+        }
+    )
     env.pop("LABEL_STUDIO_URL", None)
     env.pop("LABEL_STUDIO_API_KEY", None)
-    cmd = [str(exe), "start", "--no-browser", "--internal-host", "127.0.0.1", "--port", str(port),
-           "--data-dir", str(paths.data), "--username", username, "--password", password, "--log-level", "WARNING"]
+    cmd = [
+        str(exe),
+        "start",
+        "--no-browser",
+        "--internal-host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--data-dir",
+        str(paths.data),
+        "--username",
+        username,
+        "--password",
+        password,
+        "--log-level",
+        "WARNING",
+    ]
     log = open(paths.log, "ab")  # noqa: SIM115 (kept open by the child)
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
-                            cwd=str(paths.cache), start_new_session=True)
+    proc = subprocess.Popen(
+        cmd,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        env=env,
+        cwd=str(paths.cache),
+        start_new_session=True,
+    )
     log.close()
     paths.pid.write_text(str(proc.pid))
     try:
@@ -240,9 +267,12 @@ def _cookie(jar: http.cookiejar.CookieJar, name: str) -> str:
 
 def token_is_valid(url: str, token: str) -> bool:
     """True if ``token`` (a Personal Access Token) can be refreshed into an access token."""
-    req = urllib.request.Request(url.rstrip("/") + "/api/token/refresh/", method="POST",
-                                 data=json.dumps({"refresh": token}).encode(),
-                                 headers={"Content-Type": "application/json"})
+    req = urllib.request.Request(
+        url.rstrip("/") + "/api/token/refresh/",
+        method="POST",
+        data=json.dumps({"refresh": token}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
     try:
         with urllib.request.urlopen(req, timeout=10) as resp:  # noqa: S310
             return resp.status == 200
@@ -255,25 +285,36 @@ def create_token(url: str, username: str, password: str) -> str:
     base = url.rstrip("/")
     opener, jar = _opener()
     opener.open(base + "/user/login/", timeout=30).read()
-    form = urllib.parse.urlencode({"email": username, "password": password,
-                                   "csrfmiddlewaretoken": _cookie(jar, "csrftoken")}).encode()
-    req = urllib.request.Request(base + "/user/login/", data=form, method="POST",
-                                 headers={"Referer": base + "/user/login/",
-                                          "Content-Type": "application/x-www-form-urlencoded"})
+    form = urllib.parse.urlencode(
+        {"email": username, "password": password, "csrfmiddlewaretoken": _cookie(jar, "csrftoken")}
+    ).encode()
+    req = urllib.request.Request(
+        base + "/user/login/",
+        data=form,
+        method="POST",
+        headers={"Referer": base + "/user/login/", "Content-Type": "application/x-www-form-urlencoded"},
+    )
     opener.open(req, timeout=30).read()
     if not _cookie(jar, "sessionid"):
-        raise ServerError(f"logging into Label Studio at {url} as {username} failed; check "
-                          "LABEL_STUDIO_USERNAME / LABEL_STUDIO_PASSWORD")
-    req = urllib.request.Request(base + "/api/token/", data=b"{}", method="POST",
-                                 headers={"Content-Type": "application/json", "Referer": base + "/",
-                                          "X-CSRFToken": _cookie(jar, "csrftoken")})
+        raise ServerError(
+            f"logging into Label Studio at {url} as {username} failed; check "
+            "LABEL_STUDIO_USERNAME / LABEL_STUDIO_PASSWORD"
+        )
+    req = urllib.request.Request(
+        base + "/api/token/",
+        data=b"{}",
+        method="POST",
+        headers={"Content-Type": "application/json", "Referer": base + "/", "X-CSRFToken": _cookie(jar, "csrftoken")},
+    )
     try:
         with opener.open(req, timeout=30) as resp:
             body = json.loads(resp.read())
     except urllib.error.HTTPError as exc:
         detail = exc.read().decode(errors="replace")[:300]
-        raise ServerError(f"creating a Personal Access Token failed (HTTP {exc.code}: {detail}); a user can hold one "
-                          f"token: revoke it under Account & Settings or delete {url}'s data dir") from exc
+        raise ServerError(
+            f"creating a Personal Access Token failed (HTTP {exc.code}: {detail}); a user can hold one "
+            f"token: revoke it under Account & Settings or delete {url}'s data dir"
+        ) from exc
     token = body.get("token")
     if not token:
         raise ServerError(f"unexpected answer from POST /api/token/: keys {sorted(body)}")
@@ -321,11 +362,15 @@ def main(argv: list[str] | None = None) -> int:
         if args.action == "install":
             print(f"Label Studio {LABEL_STUDIO_VERSION} installed in {install(paths).parent.parent}")
         elif args.action == "start":
-            print(f"starting Label Studio {LABEL_STUDIO_VERSION} on 127.0.0.1:{args.port} (first start takes a while)",
-                  flush=True)
+            print(
+                f"starting Label Studio {LABEL_STUDIO_VERSION} on 127.0.0.1:{args.port} (first start takes a while)",
+                flush=True,
+            )
             url, _ = up(paths, port=args.port, username=user, password=password)
-            print(f"Label Studio is up at {url} (log in as {user}); token in {paths.token}; "
-                  f"`curate annotate` reads {paths.env}")
+            print(
+                f"Label Studio is up at {url} (log in as {user}); token in {paths.token}; "
+                f"`curate annotate` reads {paths.env}"
+            )
         elif args.action == "stop":
             print("Label Studio stopped" if stop(paths) else "Label Studio was not running")
         else:

@@ -24,13 +24,38 @@ MODEL_VERSION = "curate"
 PLACEHOLDER_RE = re.compile(r"〔([^〔〕\n]{1,20})〕")
 #: placeholder word -> label in pii.xml (first match wins); anything else is 其他
 _LABEL_RULES: tuple[tuple[str, str], ...] = (
-    ("身分證", "身分證字號"), ("居留", "居留證號"), ("統一證號", "居留證號"), ("護照", "護照號碼"),
-    ("電話", "電話"), ("手機", "電話"), ("市話", "電話"), ("郵件", "電子郵件"), ("email", "電子郵件"),
-    ("地址", "地址"), ("帳號", "帳號"), ("帳戶", "帳號"), ("卡號", "卡號"), ("信用卡", "卡號"),
-    ("出生", "出生日期"), ("生日", "出生日期"), ("姓名", "姓名"), ("人名", "姓名"),
+    ("身分證", "身分證字號"),
+    ("居留", "居留證號"),
+    ("統一證號", "居留證號"),
+    ("護照", "護照號碼"),
+    ("電話", "電話"),
+    ("手機", "電話"),
+    ("市話", "電話"),
+    ("郵件", "電子郵件"),
+    ("email", "電子郵件"),
+    ("地址", "地址"),
+    ("帳號", "帳號"),
+    ("帳戶", "帳號"),
+    ("卡號", "卡號"),
+    ("信用卡", "卡號"),
+    ("出生", "出生日期"),
+    ("生日", "出生日期"),
+    ("姓名", "姓名"),
+    ("人名", "姓名"),
 )
-PII_LABELS = ("姓名", "身分證字號", "居留證號", "電話", "電子郵件", "地址", "帳號", "卡號", "護照號碼", "出生日期",
-              "其他")
+PII_LABELS = (
+    "姓名",
+    "身分證字號",
+    "居留證號",
+    "電話",
+    "電子郵件",
+    "地址",
+    "帳號",
+    "卡號",
+    "護照號碼",
+    "出生日期",
+    "其他",
+)
 
 
 def label_config(project: str) -> str:
@@ -79,10 +104,21 @@ def detected_spans(text: str) -> list[Span]:
 def span_regions(text: str, spans: list[Span], *, from_name: str = "pii", prefix: str = "p") -> list[dict[str, Any]]:
     """Label Studio ``labels`` regions for spans, offsets converted to UTF-16."""
     m = OffsetMap(text)
-    return [{"id": f"{prefix}{i}", "from_name": from_name, "to_name": "text", "type": "labels",
-             "value": {"start": m.to_utf16(s.start), "end": m.to_utf16(s.end), "text": text[s.start:s.end],
-                       "labels": [s.label]}}
-            for i, s in enumerate(spans)]
+    return [
+        {
+            "id": f"{prefix}{i}",
+            "from_name": from_name,
+            "to_name": "text",
+            "type": "labels",
+            "value": {
+                "start": m.to_utf16(s.start),
+                "end": m.to_utf16(s.end),
+                "text": text[s.start : s.end],
+                "labels": [s.label],
+            },
+        }
+        for i, s in enumerate(spans)
+    ]
 
 
 def _note_lines(details: list[Any], text: str) -> list[str]:
@@ -121,15 +157,31 @@ def build_task(project: str, rec: dict[str, Any], *, bank: str, normalise_detail
     prediction; topic gets the text only.
     """
     text = rec["text"] or ""
-    data = {"text": text, "title": rec.get("title") or "", "record_id": rec["record_id"],
-            "source_id": rec.get("source_id") or "", "bank": bank}
+    data = {
+        "text": text,
+        "title": rec.get("title") or "",
+        "record_id": rec["record_id"],
+        "source_id": rec.get("source_id") or "",
+        "bank": bank,
+    }
     task: dict[str, Any] = {"data": data}
     if project == "proofread":
         notes = _note_lines(list(normalise_details), text)
         data["notes"] = "\n".join(notes) if notes else "（無正規化修改或待查標記）"
-        task["predictions"] = [{"model_version": MODEL_VERSION, "result": [
-            {"id": "t0", "from_name": "corrected", "to_name": "text", "type": "textarea",
-             "value": {"text": [text]}}]}]
+        task["predictions"] = [
+            {
+                "model_version": MODEL_VERSION,
+                "result": [
+                    {
+                        "id": "t0",
+                        "from_name": "corrected",
+                        "to_name": "text",
+                        "type": "textarea",
+                        "value": {"text": [text]},
+                    }
+                ],
+            }
+        ]
     elif project == "pii":
         task["predictions"] = [{"model_version": MODEL_VERSION, "result": span_regions(text, detected_spans(text))}]
     elif project != "topic":
@@ -137,5 +189,14 @@ def build_task(project: str, rec: dict[str, Any], *, bank: str, normalise_detail
     return task
 
 
-__all__ = ["PII_LABELS", "PROJECTS", "Span", "build_task", "config_sha256", "detected_spans", "label_config",
-           "placeholder_label", "span_regions"]
+__all__ = [
+    "PII_LABELS",
+    "PROJECTS",
+    "Span",
+    "build_task",
+    "config_sha256",
+    "detected_spans",
+    "label_config",
+    "placeholder_label",
+    "span_regions",
+]

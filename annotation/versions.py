@@ -1,4 +1,4 @@
-"""Create many record versions at once, exactly as :func:`curate.records.create_version` would.
+"""Create many record versions at once, exactly as :func:`provenance.records.create_version` would.
 
 ``create_version`` costs several queries and a ledger append per record; a pull of thousands of
 corrections would spend most of its time there. :func:`create_versions` does the same work in a
@@ -15,8 +15,8 @@ from typing import Any
 
 import duckdb
 
-from curate.records import derived_record_id, sha256_text
 from provenance import ledger
+from provenance.records import derived_record_id, insert_versions
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,16 +31,19 @@ class NewVersion:
     pii_state: str | None = None
 
 
-def create_versions(con: duckdb.DuckDBPyConnection, versions: Sequence[NewVersion], *, stage: str,
-                    run_id: str) -> list[str | None]:
+def create_versions(
+    con: duckdb.DuckDBPyConnection, versions: Sequence[NewVersion], *, stage: str, run_id: str
+) -> list[str | None]:
     """Create the versions (inside the caller's transaction); returns new ids (None where it existed)."""
     if not versions:
         return []
     import pyarrow as pa
 
     ids = [derived_record_id(v.parent_id, stage, v.new_text) for v in versions]
-    existing = {r[0] for r in con.execute("SELECT record_id FROM records WHERE record_id IN (SELECT unnest(?))",
-                                          [ids]).fetchall()}
+    existing = {
+        r[0]
+        for r in con.execute("SELECT record_id FROM records WHERE record_id IN (SELECT unnest(?))", [ids]).fetchall()
+    }
     todo, out, seen = [], [], set()
     for v, nid in zip(versions, ids, strict=True):
         if nid in existing or nid in seen:
@@ -51,29 +54,38 @@ def create_versions(con: duckdb.DuckDBPyConnection, versions: Sequence[NewVersio
         out.append(nid)
     if not todo:
         return out
-    table = pa.table({
-        "new_id": [nid for _, nid in todo], "parent_id": [v.parent_id for v, _ in todo],
-        "new_text": [v.new_text for v, _ in todo], "sha": [sha256_text(v.new_text) for v, _ in todo],
-        "pii_state": pa.array([v.pii_state for v, _ in todo], pa.string()),
-        "ord": pa.array(range(len(todo)), pa.int64()),
-    })
+    table = pa.table(
+        {
+            "record_id": [nid for _, nid in todo],
+            "parent_id": [v.parent_id for v, _ in todo],
+            "text": [v.new_text for v, _ in todo],
+            "pii_state": pa.array([v.pii_state for v, _ in todo], pa.string()),
+            "ord": pa.array(range(len(todo)), pa.int64()),
+        }
+    )
     con.register("_ls_versions", table)
     try:
-        con.execute("""
-            INSERT INTO records (record_id, doc_key, source_id, locator, title, text, lang, script, licence_id,
-                                 version_of, status, run_id, created_at, metadata, stage, content_sha256, pii_state,
-                                 container)
-            SELECT v.new_id, p.doc_key, p.source_id, p.locator, p.title, v.new_text, p.lang, p.script, p.licence_id,
-                   p.record_id, 'active', ?, now()::TIMESTAMP, p.metadata, ?, v.sha,
-                   coalesce(v.pii_state, p.pii_state), p.container
-            FROM _ls_versions v JOIN records p ON p.record_id = v.parent_id
-            ORDER BY v.ord""", [run_id, stage])
-        con.execute("UPDATE records SET status = 'superseded' WHERE status = 'active' AND record_id IN "
-                    "(SELECT parent_id FROM _ls_versions)")
+        insert_versions(con, "_ls_versions", run_id=run_id, stage=stage, order_by="ord")
+        con.execute(
+            "UPDATE records SET status = 'superseded' WHERE status = 'active' AND record_id IN "
+            "(SELECT parent_id FROM _ls_versions)"
+        )
     finally:
         con.unregister("_ls_versions")
-    ledger.append(con, [ledger.Event(stage=stage, action=v.action, record_id=v.parent_id, run_id=run_id,
-                                     detail={"new_record_id": nid, **v.detail}, actor=v.actor) for v, nid in todo])
+    ledger.append(
+        con,
+        [
+            ledger.Event(
+                stage=stage,
+                action=v.action,
+                record_id=v.parent_id,
+                run_id=run_id,
+                detail={"new_record_id": nid, **v.detail},
+                actor=v.actor,
+            )
+            for v, nid in todo
+        ],
+    )
     return out
 
 

@@ -35,26 +35,39 @@ def _annotated_tasks(con, client, bank: str, project: str, n: int) -> int:
     """Set-up for the pull benchmark: n tasks imported together with a completed annotation each."""
     pid = ensure_project(con, client, bank, project)
     me = client.whoami()["id"]
-    rows = con.execute("SELECT record_id, doc_key, text, title, source_id FROM records WHERE status = 'active' "
-                       "ORDER BY record_id LIMIT ?", [n]).fetchall()
+    rows = con.execute(
+        "SELECT record_id, doc_key, text, title, source_id FROM records WHERE status = 'active' "
+        "ORDER BY record_id LIMIT ?",
+        [n],
+    ).fetchall()
     tasks = []
     for rid, _, text, title, src in rows:
         task = build_task(project, {"record_id": rid, "text": text, "title": title, "source_id": src}, bank=bank)
         if project == "topic":
-            result = [{"from_name": "topic", "to_name": "text", "type": "choices", "value": {"choices": ["授信"]}},
-                      {"from_name": "quality", "to_name": "text", "type": "rating", "value": {"rating": 4}}]
+            result = [
+                {"from_name": "topic", "to_name": "text", "type": "choices", "value": {"choices": ["授信"]}},
+                {"from_name": "quality", "to_name": "text", "type": "rating", "value": {"rating": 4}},
+            ]
         else:
-            result = [{"from_name": "corrected", "to_name": "text", "type": "textarea",
-                       "value": {"text": [text.replace("授信", "授信與徵信")]}},
-                      {"from_name": "verdict", "to_name": "text", "type": "choices", "value": {"choices": ["fixed"]}}]
+            result = [
+                {
+                    "from_name": "corrected",
+                    "to_name": "text",
+                    "type": "textarea",
+                    "value": {"text": [text.replace("授信", "授信與徵信")]},
+                },
+                {"from_name": "verdict", "to_name": "text", "type": "choices", "value": {"choices": ["fixed"]}},
+            ]
         task["annotations"] = [{"result": result, "completed_by": me}]
         tasks.append(task)
     ids = []
     for i in range(0, len(tasks), 1000):
-        ids += client.import_tasks(pid, tasks[i:i + 1000])
-    con.executemany("INSERT INTO annotation_tasks (record_id, doc_key, bank, project, instance, ls_project_id,"
-                    " ls_task_id, pushed_at) VALUES (?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP)",
-                    [[r[0], r[1], bank, project, client.config.instance, pid, t] for r, t in zip(rows, ids, strict=True)])
+        ids += client.import_tasks(pid, tasks[i : i + 1000])
+    con.executemany(
+        "INSERT INTO annotation_tasks (record_id, doc_key, bank, project, instance, ls_project_id,"
+        " ls_task_id, pushed_at) VALUES (?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP)",
+        [[r[0], r[1], bank, project, client.config.instance, pid, t] for r, t in zip(rows, ids, strict=True)],
+    )
     return len(ids)
 
 
@@ -79,8 +92,10 @@ def main() -> None:
                 rep = push(con, client, PushConfig(project=project, bank="bench"))
                 dt_ = time.perf_counter() - t
                 own = dt_ - client.request_seconds
-                print(f"push {project:9s}: {rep.pushed} tasks in {dt_:.2f}s = {rep.pushed / dt_:.0f} tasks/s "
-                      f"(Label Studio {client.request_seconds:.2f}s; bridge {own:.2f}s = {rep.pushed / own:.0f}/s)")
+                print(
+                    f"push {project:9s}: {rep.pushed} tasks in {dt_:.2f}s = {rep.pushed / dt_:.0f} tasks/s "
+                    f"(Label Studio {client.request_seconds:.2f}s; bridge {own:.2f}s = {rep.pushed / own:.0f}/s)"
+                )
             t = time.perf_counter()
             rep = push(con, client, PushConfig(project="topic", bank="bench"))
             print(f"push again (no-op): {rep.already} already there in {time.perf_counter() - t:.2f}s")
@@ -94,9 +109,11 @@ def main() -> None:
                 dt_ = time.perf_counter() - t
                 own = dt_ - client.request_seconds
                 assert got.imported == n, got.as_dict()
-                print(f"pull {project:9s}: {got.imported} annotations ({got.new_versions} new versions) in "
-                      f"{dt_:.2f}s = {got.imported / dt_:.0f} annotations/s (Label Studio export "
-                      f"{client.request_seconds:.2f}s; bridge {own:.2f}s = {got.imported / own:.0f}/s)")
+                print(
+                    f"pull {project:9s}: {got.imported} annotations ({got.new_versions} new versions) in "
+                    f"{dt_:.2f}s = {got.imported / dt_:.0f} annotations/s (Label Studio export "
+                    f"{client.request_seconds:.2f}s; bridge {own:.2f}s = {got.imported / own:.0f}/s)"
+                )
             t = time.perf_counter()
             again = pull(con2, client, "bench-topic")
             print(f"pull again (no-op): {again.already} already imported in {time.perf_counter() - t:.2f}s")

@@ -103,7 +103,7 @@ def worker_datasketch(inp: Path, out: Path) -> None:
     for line in inp.open(encoding="utf-8"):
         r = json.loads(line)
         t = normalise(r["text"])
-        sh = {t[i:i + 5] for i in range(max(1, len(t) - 4))}
+        sh = {t[i : i + 5] for i in range(max(1, len(t) - 4))}
         m = MinHash(num_perm=128)
         m.update_batch([s.encode("utf-8") for s in sh])
         lsh.insert(r["id"], m)
@@ -130,8 +130,13 @@ def worker_datasketch(inp: Path, out: Path) -> None:
 def worker_datatrove(inp: Path, out: Path, work: Path) -> None:
     """datatrove 0.10.1 MinHash: signatures -> buckets -> cluster -> filter (jieba via cmn_Hani)."""
     from datatrove.executor import LocalPipelineExecutor
-    from datatrove.pipeline.dedup.minhash import (MinhashConfig, MinhashDedupBuckets, MinhashDedupCluster,
-                                                  MinhashDedupFilter, MinhashDedupSignature)
+    from datatrove.pipeline.dedup.minhash import (
+        MinhashConfig,
+        MinhashDedupBuckets,
+        MinhashDedupCluster,
+        MinhashDedupFilter,
+        MinhashDedupSignature,
+    )
     from datatrove.pipeline.readers import JsonlReader
     from datatrove.pipeline.writers import JsonlWriter
 
@@ -145,13 +150,20 @@ def worker_datatrove(inp: Path, out: Path, work: Path) -> None:
         LocalPipelineExecutor(pipeline, tasks=tasks, workers=1, logging_dir=str(work / "logs" / name)).run()
 
     run([reader(), MinhashDedupSignature(str(work / "sigs"), config=cfg, language=lang)], "sig")
-    run([MinhashDedupBuckets(str(work / "sigs"), str(work / "buckets"), config=cfg)], "buckets",
-        tasks=cfg.num_buckets)
-    run([MinhashDedupCluster(str(work / "buckets"), str(work / "remove"), config=cfg, save_cluster_id=True)],
-        "cluster")
-    run([reader(), MinhashDedupFilter(str(work / "remove"), load_cluster_ids=True,
-                                      exclusion_writer=JsonlWriter(str(work / "removed"), compression=None)),
-         JsonlWriter(str(work / "kept"), compression=None)], "filter")
+    run([MinhashDedupBuckets(str(work / "sigs"), str(work / "buckets"), config=cfg)], "buckets", tasks=cfg.num_buckets)
+    run([MinhashDedupCluster(str(work / "buckets"), str(work / "remove"), config=cfg, save_cluster_id=True)], "cluster")
+    run(
+        [
+            reader(),
+            MinhashDedupFilter(
+                str(work / "remove"),
+                load_cluster_ids=True,
+                exclusion_writer=JsonlWriter(str(work / "removed"), compression=None),
+            ),
+            JsonlWriter(str(work / "kept"), compression=None),
+        ],
+        "filter",
+    )
     with out.open("w") as fh:
         for f in sorted((work / "kept").glob("*.jsonl")) + sorted((work / "removed").glob("*.jsonl")):
             for line in f.open(encoding="utf-8"):
@@ -175,8 +187,9 @@ def run_process(cmd: list[str], env: dict[str, str]) -> tuple[float, float, floa
 
 
 def score(pred: Path) -> dict[str, float]:
-    out = subprocess.run([sys.executable, str(SCORE), "dedup", str(DEV), str(pred)], capture_output=True,
-                         text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, str(SCORE), "dedup", str(DEV), str(pred)], capture_output=True, text=True, check=True
+    ).stdout
     return {k: float(v) for k, v in re.findall(r"(\w+)=([0-9.]+)", out.strip().splitlines()[-1])}
 
 
@@ -205,15 +218,21 @@ def signatures_only(n: int, device: str, work: Path) -> None:
         torch.cuda.synchronize()
     t_sig = time.perf_counter() - t0
     dev = torch.cuda.get_device_name(0) if hasher.device == "cuda" else f"cpu ({torch.get_num_threads()} threads)"
-    print(f"signatures only on {dev}: {n} docs, mean {sum(map(len, cps)) / n:.0f} key chars, "
-          f"{cfg.num_perm} perms: {n / t_sig:,.0f} docs/s (normalisation on CPU: {n / t_norm:,.0f} docs/s)")
+    print(
+        f"signatures only on {dev}: {n} docs, mean {sum(map(len, cps)) / n:.0f} key chars, "
+        f"{cfg.num_perm} perms: {n / t_sig:,.0f} docs/s (normalisation on CPU: {n / t_norm:,.0f} docs/s)"
+    )
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--docs", type=int, default=10000, help="documents in the side-by-side speed run")
-    ap.add_argument("--docs-large", type=int, default=0,
-                    help="also compare curate and datasketch (not datatrove: too slow) on this many documents")
+    ap.add_argument(
+        "--docs-large",
+        type=int,
+        default=0,
+        help="also compare curate and datasketch (not datatrove: too slow) on this many documents",
+    )
     ap.add_argument("--scale", type=int, default=0, help="also run curate alone on this many documents")
     ap.add_argument("--device", default="cpu", choices=["cpu", "cuda", "auto"])
     ap.add_argument("--threads", type=int, default=1, help="torch CPU threads for curate (0 = torch default)")
@@ -252,24 +271,42 @@ def main() -> None:
         for label, inp in (("dev", DEV), ("speed", corpus)):
             out = a.work / f"{name}-{label}.jsonl"
             shutil.rmtree(a.work / f"{name}-{label}-work", ignore_errors=True)
-            cmd = [py, str(Path(__file__).resolve()), "--worker", name, "--input", str(inp), "--output", str(out),
-                   *extra]
+            cmd = [
+                py,
+                str(Path(__file__).resolve()),
+                "--worker",
+                name,
+                "--input",
+                str(inp),
+                "--output",
+                str(out),
+                *extra,
+            ]
             wall, rss, cpu = run_process(cmd, env)
             n = sum(1 for _ in inp.open(encoding="utf-8"))
             if label == "dev":
                 res.update({f"dev_{k}": v for k, v in score(out).items()})
                 res["dev_s"] = round(wall, 2)
             else:
-                res.update({"docs": n, "wall_s": round(wall, 2), "cpu_s": round(cpu, 2),
-                            "docs_per_s": round(n / wall, 1), "docs_per_cpu_s": round(n / cpu, 1),
-                            "peak_rss_mib": round(rss)})
+                res.update(
+                    {
+                        "docs": n,
+                        "wall_s": round(wall, 2),
+                        "cpu_s": round(cpu, 2),
+                        "docs_per_s": round(n / wall, 1),
+                        "docs_per_cpu_s": round(n / cpu, 1),
+                        "peak_rss_mib": round(rss),
+                    }
+                )
         rows.append(res)
         print(json.dumps(res), flush=True)
     base, base_cpu = rows[0]["docs_per_s"], rows[0]["docs_per_cpu_s"]
     for r in rows[1:]:
-        print(f"curate vs {r['method']}: {base / r['docs_per_s']:.1f}x docs/s (wall), "
-              f"{base_cpu / r['docs_per_cpu_s']:.1f}x docs per CPU-second; "
-              f"dev F1 {rows[0]['dev_pair_f1']:.4f} vs {r['dev_pair_f1']:.4f}")
+        print(
+            f"curate vs {r['method']}: {base / r['docs_per_s']:.1f}x docs/s (wall), "
+            f"{base_cpu / r['docs_per_cpu_s']:.1f}x docs per CPU-second; "
+            f"dev F1 {rows[0]['dev_pair_f1']:.4f} vs {r['dev_pair_f1']:.4f}"
+        )
     if a.docs_large:
         corpus = a.work / f"corpus-{a.docs_large}.jsonl"
         if not corpus.exists():
@@ -279,27 +316,73 @@ def main() -> None:
             if name == "datatrove":
                 continue
             out = a.work / f"{name}-large.jsonl"
-            wall, rss, cpu = run_process([py, str(Path(__file__).resolve()), "--worker", name, "--input", str(corpus),
-                                          "--output", str(out), *extra], env)
-            large.append({"method": name, "docs": a.docs_large, "wall_s": round(wall, 1), "cpu_s": round(cpu, 1),
-                          "docs_per_s": round(a.docs_large / wall, 1),
-                          "docs_per_cpu_s": round(a.docs_large / cpu, 1), "peak_rss_mib": round(rss)})
+            wall, rss, cpu = run_process(
+                [
+                    py,
+                    str(Path(__file__).resolve()),
+                    "--worker",
+                    name,
+                    "--input",
+                    str(corpus),
+                    "--output",
+                    str(out),
+                    *extra,
+                ],
+                env,
+            )
+            large.append(
+                {
+                    "method": name,
+                    "docs": a.docs_large,
+                    "wall_s": round(wall, 1),
+                    "cpu_s": round(cpu, 1),
+                    "docs_per_s": round(a.docs_large / wall, 1),
+                    "docs_per_cpu_s": round(a.docs_large / cpu, 1),
+                    "peak_rss_mib": round(rss),
+                }
+            )
             print(json.dumps(large[-1]), flush=True)
         for r in large[1:]:
-            print(f"[{a.docs_large} docs] curate vs {r['method']}: "
-                  f"{large[0]['docs_per_s'] / r['docs_per_s']:.1f}x docs/s (wall), "
-                  f"{large[0]['docs_per_cpu_s'] / r['docs_per_cpu_s']:.1f}x docs per CPU-second")
+            print(
+                f"[{a.docs_large} docs] curate vs {r['method']}: "
+                f"{large[0]['docs_per_s'] / r['docs_per_s']:.1f}x docs/s (wall), "
+                f"{large[0]['docs_per_cpu_s'] / r['docs_per_cpu_s']:.1f}x docs per CPU-second"
+            )
     if a.scale:
         corpus = a.work / f"corpus-{a.scale}.jsonl"
         if not corpus.exists():
             make_corpus(corpus, a.scale)
         out = a.work / f"curate-scale-{a.scale}.jsonl"
-        wall, rss, cpu = run_process([sys.executable, str(Path(__file__).resolve()), "--worker", "curate", "--input",
-                                    str(corpus), "--output", str(out), "--device", a.device,
-                                    "--threads", str(a.threads)], env)
-        print(json.dumps({"method": "curate-scale", "docs": a.scale, "wall_s": round(wall, 1),
-                          "cpu_s": round(cpu, 1), "docs_per_s": round(a.scale / wall, 1),
-                          "docs_per_cpu_s": round(a.scale / cpu, 1), "peak_rss_mib": round(rss)}))
+        wall, rss, cpu = run_process(
+            [
+                sys.executable,
+                str(Path(__file__).resolve()),
+                "--worker",
+                "curate",
+                "--input",
+                str(corpus),
+                "--output",
+                str(out),
+                "--device",
+                a.device,
+                "--threads",
+                str(a.threads),
+            ],
+            env,
+        )
+        print(
+            json.dumps(
+                {
+                    "method": "curate-scale",
+                    "docs": a.scale,
+                    "wall_s": round(wall, 1),
+                    "cpu_s": round(cpu, 1),
+                    "docs_per_s": round(a.scale / wall, 1),
+                    "docs_per_cpu_s": round(a.scale / cpu, 1),
+                    "peak_rss_mib": round(rss),
+                }
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -26,8 +26,14 @@ SENTENCE = "本行應依洗錢防制法之規定，建立內部控制與稽核�
 
 
 def _env() -> dict[str, str]:
-    env = dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS="1", RAYON_NUM_THREADS="1",
-               HF_DATASETS_OFFLINE="1", ARROW_NUM_THREADS="1")
+    env = dict(
+        os.environ,
+        PYTHONPATH=str(ROOT),
+        OMP_NUM_THREADS="1",
+        RAYON_NUM_THREADS="1",
+        HF_DATASETS_OFFLINE="1",
+        ARROW_NUM_THREADS="1",
+    )
     return env
 
 
@@ -39,7 +45,7 @@ def make_inputs(work: Path, pages: int, corpus_mb: list[int]) -> dict[str, Path]
     page_list = [[f"第{p + 1}頁"] + lines for p in range(pages)]
     out["pdf"] = builders.make_pdf(work / "bench.pdf", page_list, header="台灣金融研訓院　講義", page_numbers=True)
     blocks: list[tuple[str, str]] = []
-    for p in range(pages):
+    for _ in range(pages):
         blocks += [("p", SENTENCE)] * 12 + [("pagebreak", "")]
     out["docx"] = builders.make_docx(work / "bench.docx", blocks[:-1])
     import pyarrow as pa
@@ -51,9 +57,20 @@ def make_inputs(work: Path, pages: int, corpus_mb: list[int]) -> dict[str, Path]
         with path.open("w", encoding="utf-8") as fh:
             while fh.tell() < mb * 1024 * 1024:
                 text = (SENTENCE * 70)[: 300 + (row_n * 397) % 2700]  # 300..3000 chars
-                fh.write(json.dumps({"id": f"r{row_n}", "title": f"文件{row_n}", "text": text,
-                                     "來源網站": f"[https://example.gov.tw/{row_n}]", "agency": "數位發展部",
-                                     "tokens": len(text)}, ensure_ascii=False) + "\n")
+                fh.write(
+                    json.dumps(
+                        {
+                            "id": f"r{row_n}",
+                            "title": f"文件{row_n}",
+                            "text": text,
+                            "來源網站": f"[https://example.gov.tw/{row_n}]",
+                            "agency": "數位發展部",
+                            "tokens": len(text),
+                        },
+                        ensure_ascii=False,
+                    )
+                    + "\n"
+                )
                 row_n += 1
         out[f"jsonl_{mb}"] = path
         # same rows as Parquet, written in row groups (streamed, never one table in memory)
@@ -85,8 +102,14 @@ def measure(kind: str, path: str) -> dict:
     if kind in ("pdf", "docx"):
         doc = extract(Path(path))
         dt = time.perf_counter() - t0
-        return {"kind": kind, "pages": doc.pages, "seconds": dt, "pages_per_s": doc.pages / dt,
-                "segments": len(doc.segments), "maxrss_mb": _maxrss()}
+        return {
+            "kind": kind,
+            "pages": doc.pages,
+            "seconds": dt,
+            "pages_per_s": doc.pages / dt,
+            "segments": len(doc.segments),
+            "maxrss_mb": _maxrss(),
+        }
     from sources.base import RawItem, Record
     from sources.moda import ModaSource
 
@@ -104,9 +127,17 @@ def measure(kind: str, path: str) -> dict:
     dt = time.perf_counter() - t0
     # MB of corpus = the JSONL form of the same rows (Parquet files are compressed)
     size = Path(path).with_suffix(".jsonl").stat().st_size / 1e6
-    return {"kind": kind, "mb": round(size, 1), "file_mb": round(Path(path).stat().st_size / 1e6, 1),
-            "records": n, "seconds": dt, "mb_per_s": size / dt, "startup_s": first,
-            "steady_mb_per_s": size / (dt - first), "maxrss_mb": _maxrss()}
+    return {
+        "kind": kind,
+        "mb": round(size, 1),
+        "file_mb": round(Path(path).stat().st_size / 1e6, 1),
+        "records": n,
+        "seconds": dt,
+        "mb_per_s": size / dt,
+        "startup_s": first,
+        "steady_mb_per_s": size / (dt - first),
+        "maxrss_mb": _maxrss(),
+    }
 
 
 def _maxrss() -> float:
@@ -137,25 +168,33 @@ def main() -> None:
         work = Path(tmp)
         t0 = time.perf_counter()
         inputs = make_inputs(work, pages, sizes)
-        print(f"inputs built in {time.perf_counter() - t0:.1f}s: PDF/DOCX {pages} pages; corpus {sizes} MB "
-              f"(JSONL; Parquet of the same rows is {[round(inputs[f'parquet_{m}'].stat().st_size / 1e6, 1) for m in sizes]} MB)")
+        print(
+            f"inputs built in {time.perf_counter() - t0:.1f}s: PDF/DOCX {pages} pages; corpus {sizes} MB "
+            f"(JSONL; Parquet of the same rows is {[round(inputs[f'parquet_{m}'].stat().st_size / 1e6, 1) for m in sizes]} MB)"
+        )
         print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}; each line one single-threaded process")
         for kind in ("pdf", "docx"):
             r = run_sub(kind, inputs[kind])
             ok = "meets" if r["pages_per_s"] >= 20 else "MISSES"
-            print(f"{kind:8s} {r['pages']:5d} pages  {r['seconds']:6.2f}s  {r['pages_per_s']:7.1f} pages/s/core "
-                  f"({ok} >= 20)  peak RSS {r['maxrss_mb']:.0f} MB")
+            print(
+                f"{kind:8s} {r['pages']:5d} pages  {r['seconds']:6.2f}s  {r['pages_per_s']:7.1f} pages/s/core "
+                f"({ok} >= 20)  peak RSS {r['maxrss_mb']:.0f} MB"
+            )
         for fmt in ("jsonl", "parquet"):
             rss = []
             for mb in sizes:
                 r = run_sub(fmt, inputs[f"{fmt}_{mb}"])
                 rss.append(r["maxrss_mb"])
                 ok = "meets" if r["steady_mb_per_s"] >= 30 else "MISSES"
-                print(f"{fmt:8s} {r['mb']:6.1f} MB ({r['file_mb']:5.1f} MB file) {r['records']:7d} rows  "
-                      f"{r['seconds']:6.2f}s (startup {r['startup_s']:.2f}s)  {r['mb_per_s']:6.1f} MB/s/core overall, "
-                      f"{r['steady_mb_per_s']:6.1f} after startup ({ok} >= 30)  peak RSS {r['maxrss_mb']:.0f} MB")
-            print(f"{fmt:8s} peak RSS ratio {sizes[-1]}MB/{sizes[0]}MB corpus: {rss[-1] / rss[0]:.2f} "
-                  f"(input ratio {sizes[-1] / sizes[0]:.1f})")
+                print(
+                    f"{fmt:8s} {r['mb']:6.1f} MB ({r['file_mb']:5.1f} MB file) {r['records']:7d} rows  "
+                    f"{r['seconds']:6.2f}s (startup {r['startup_s']:.2f}s)  {r['mb_per_s']:6.1f} MB/s/core overall, "
+                    f"{r['steady_mb_per_s']:6.1f} after startup ({ok} >= 30)  peak RSS {r['maxrss_mb']:.0f} MB"
+                )
+            print(
+                f"{fmt:8s} peak RSS ratio {sizes[-1]}MB/{sizes[0]}MB corpus: {rss[-1] / rss[0]:.2f} "
+                f"(input ratio {sizes[-1] / sizes[0]:.1f})"
+            )
 
 
 if __name__ == "__main__":

@@ -58,9 +58,11 @@ def worker(engine: str, input_path: str) -> dict:
         det = PiiDetector()
         det.analyze(texts[0])
         if engine == "ours":
+
             def run():
                 return sum(len(s) for s in det.analyze_many(texts))
         else:
+
             def run():
                 return sum(len(det.analyze(t)) for t in texts)
     else:
@@ -76,8 +78,9 @@ def worker(engine: str, input_path: str) -> dict:
         offline_tldextract()
         model_dir = tempfile.mkdtemp()
         spacy.blank("zh").to_disk(model_dir)
-        nlp = NlpEngineProvider(nlp_configuration={
-            "nlp_engine_name": "spacy", "models": [{"lang_code": "zh", "model_name": model_dir}]}).create_engine()
+        nlp = NlpEngineProvider(
+            nlp_configuration={"nlp_engine_name": "spacy", "models": [{"lang_code": "zh", "model_name": model_dir}]}
+        ).create_engine()
         reg = RecognizerRegistry(supported_languages=["zh"])
         if engine == "stock":
             for name in dir(pr):
@@ -92,13 +95,22 @@ def worker(engine: str, input_path: str) -> dict:
 
         def run():
             return sum(len(an.analyze(t, language="zh")) for t in texts)
+
     setup = time.perf_counter() - t_setup
     chars = sum(len(t) for t in texts)
     c0, w0 = time.process_time(), time.perf_counter()
     spans = run()
     cpu, wall = time.process_time() - c0, time.perf_counter() - w0
-    return {"engine": engine, "records": len(texts), "chars": chars, "spans": spans, "cpu_s": round(cpu, 3),
-            "wall_s": round(wall, 3), "setup_s": round(setup, 2), "chars_per_cpu_s": round(chars / cpu)}
+    return {
+        "engine": engine,
+        "records": len(texts),
+        "chars": chars,
+        "spans": spans,
+        "cpu_s": round(cpu, 3),
+        "wall_s": round(wall, 3),
+        "setup_s": round(setup, 2),
+        "chars_per_cpu_s": round(chars / cpu),
+    }
 
 
 def main() -> None:
@@ -121,8 +133,13 @@ def main() -> None:
         results = {}
         for engine in args.engines.split(","):
             t0 = time.perf_counter()
-            out = subprocess.run([sys.executable, __file__, "--worker", engine, "--input", fh.name],
-                                 capture_output=True, text=True, check=True, env={**os.environ, "OMP_NUM_THREADS": "1"})
+            out = subprocess.run(
+                [sys.executable, __file__, "--worker", engine, "--input", fh.name],
+                capture_output=True,
+                text=True,
+                check=True,
+                env={**os.environ, "OMP_NUM_THREADS": "1"},
+            )
             res = json.loads(out.stdout.strip().splitlines()[-1])
             res["process_wall_s"] = round(time.perf_counter() - t0, 2)
             results[engine] = res
@@ -131,8 +148,10 @@ def main() -> None:
         print(f"\ncorpus={corpus} records={len(texts)} chars={chars:,}")
         print(f"{'engine':16s} {'chars/cpu-s':>12s} {'cpu_s':>7s} {'setup_s':>7s} {'process_s':>9s} {'spans':>6s}")
         for r in results.values():
-            print(f"{r['engine']:16s} {r['chars_per_cpu_s']:>12,} {r['cpu_s']:>7} {r['setup_s']:>7} "
-                  f"{r['process_wall_s']:>9} {r['spans']:>6}")
+            print(
+                f"{r['engine']:16s} {r['chars_per_cpu_s']:>12,} {r['cpu_s']:>7} {r['setup_s']:>7} "
+                f"{r['process_wall_s']:>9} {r['spans']:>6}"
+            )
         if "ours" in results and "stock" in results:
             ratio = results["ours"]["chars_per_cpu_s"] / results["stock"]["chars_per_cpu_s"]
             print(f"ratio ours/stock = {ratio:.1f}x (target >= 5x)")

@@ -23,18 +23,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from curate.db import connect, connect_readonly  # noqa: E402
 from provenance import audit, ledger  # noqa: E402
+from provenance.db import connect, connect_readonly  # noqa: E402
 from provenance.export import ExportParams, export_dataset  # noqa: E402
 
 
 def build(path: Path, docs: int) -> None:
     con = connect(path)
     t0 = time.perf_counter()
-    con.execute("INSERT INTO runs (run_id, command, config_hash, code_version, started_at, status)"
-                " VALUES ('bench', 'bench', 'x', 'bench', TIMESTAMP '2026-01-01', 'finished')")
-    con.execute("INSERT INTO sources VALUES ('law_moj', 'law_moj', '全國法規資料庫', 'bench', 'OGDL-Taiwan-1.0', FALSE,"
-                " '{\"provider\": \"法務部\", \"year\": 2025}', TIMESTAMP '2026-01-01')")
+    con.execute(
+        "INSERT INTO runs (run_id, command, config_hash, code_version, started_at, status)"
+        " VALUES ('bench', 'bench', 'x', 'bench', TIMESTAMP '2026-01-01', 'finished')"
+    )
+    con.execute(
+        "INSERT INTO sources VALUES ('law_moj', 'law_moj', '全國法規資料庫', 'bench', 'OGDL-Taiwan-1.0', FALSE,"
+        ' \'{"provider": "法務部", "year": 2025}\', TIMESTAMP \'2026-01-01\')'
+    )
     con.execute(f"""
         CREATE TEMP TABLE d AS SELECT i, sha256('root' || i) AS root, sha256('v1' || i) AS v1,
             repeat('銀行法第' || i || '條 本法所稱銀行，謂依本法組織登記，經營銀行業務之機構。', 3) AS text
@@ -54,19 +58,23 @@ def build(path: Path, docs: int) -> None:
     chunk = 25_000
     for k in range(0, len(rows), chunk):
         events = []
-        for root, v1 in rows[k:k + chunk]:
-            events += [ledger.Event("ingest", "ingest", record_id=root, run_id="bench", detail={"source": "law_moj"}),
-                       ledger.Event("hygiene", "rewrite", record_id=root, run_id="bench", detail={"new_record_id": v1}),
-                       ledger.Event("pii", "check", record_id=v1, run_id="bench", detail={"entities": 0}),
-                       ledger.Event("dedup", "check", record_id=v1, run_id="bench", detail={"cluster": None})]
+        for root, v1 in rows[k : k + chunk]:
+            events += [
+                ledger.Event("ingest", "ingest", record_id=root, run_id="bench", detail={"source": "law_moj"}),
+                ledger.Event("hygiene", "rewrite", record_id=root, run_id="bench", detail={"new_record_id": v1}),
+                ledger.Event("pii", "check", record_id=v1, run_id="bench", detail={"entities": 0}),
+                ledger.Event("dedup", "check", record_id=v1, run_id="bench", detail={"cluster": None}),
+            ]
         con.execute("BEGIN")
         ledger.append(con, events, at=at)
         con.execute("COMMIT")
     con.execute("CHECKPOINT")
     t2 = time.perf_counter()
     n = con.execute("SELECT count(*) FROM provenance_events").fetchone()[0]
-    print(f"build: {docs:,} docs, {2 * docs:,} records in {t1 - t0:.1f} s; {n:,} events appended in {t2 - t1:.1f} s "
-          f"({n / (t2 - t1):,.0f} events/s via ledger.append)")
+    print(
+        f"build: {docs:,} docs, {2 * docs:,} records in {t1 - t0:.1f} s; {n:,} events appended in {t2 - t1:.1f} s "
+        f"({n / (t2 - t1):,.0f} events/s via ledger.append)"
+    )
     con.close()
 
 
@@ -77,8 +85,10 @@ def bench_export(path: Path, out: Path) -> str:
     dt_s = time.perf_counter() - t0
     con.close()
     size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
-    print(f"export: {res.records:,} records, {res.characters:,} chars in {dt_s:.1f} s "
-          f"({res.records / dt_s:,.0f} records/s), {size / 1e6:.1f} MB written")
+    print(
+        f"export: {res.records:,} records, {res.characters:,} chars in {dt_s:.1f} s "
+        f"({res.records / dt_s:,.0f} records/s), {size / 1e6:.1f} MB written"
+    )
     return res.export_id
 
 
@@ -95,9 +105,11 @@ def bench_verify(path: Path) -> None:
             cpus.append(time.process_time() - c0)
         con.close()
         w, c = min(walls), min(cpus)
-        print(f"verify ({threads} thread{'s' if threads > 1 else ''}): {res.checked:,} events, ok={res.ok}, best of 3: "
-              f"wall {w:.2f} s => {res.checked / w:,.0f} events/s; CPU {c:.2f} s => {res.checked / c:,.0f} events/CPU-s"
-              f" (target >= 200,000 on one core)")
+        print(
+            f"verify ({threads} thread{'s' if threads > 1 else ''}): {res.checked:,} events, ok={res.ok}, best of 3: "
+            f"wall {w:.2f} s => {res.checked / w:,.0f} events/s; CPU {c:.2f} s => {res.checked / c:,.0f} events/CPU-s"
+            f" (target >= 200,000 on one core)"
+        )
 
 
 def bench_record(path: Path, samples: int = 200) -> None:
@@ -117,15 +129,21 @@ def bench_record(path: Path, samples: int = 200) -> None:
     con.close()
     times.sort()
     cpu.sort()
-    print(f"audit record (library, open catalogue, 1 thread): {len(times)} random records, wall median "
-          f"{statistics.median(times):.1f} ms, p95 {times[int(0.95 * len(times)) - 1]:.1f} ms, max {times[-1]:.1f} ms; "
-          f"CPU median {statistics.median(cpu):.1f} ms, p95 {cpu[int(0.95 * len(cpu)) - 1]:.1f} ms (target <= 50 ms)")
+    print(
+        f"audit record (library, open catalogue, 1 thread): {len(times)} random records, wall median "
+        f"{statistics.median(times):.1f} ms, p95 {times[int(0.95 * len(times)) - 1]:.1f} ms, max {times[-1]:.1f} ms; "
+        f"CPU median {statistics.median(cpu):.1f} ms, p95 {cpu[int(0.95 * len(cpu)) - 1]:.1f} ms (target <= 50 ms)"
+    )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     cli_times, open_times = [], []
     for rid in ids[:10]:
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "curate.cli", "--db", str(path), "audit", "record", rid, "--json"],
-                       check=True, capture_output=True, env=env)
+        subprocess.run(
+            [sys.executable, "-m", "curate.cli", "--db", str(path), "audit", "record", rid, "--json"],
+            check=True,
+            capture_output=True,
+            env=env,
+        )
         cli_times.append((time.perf_counter() - t0) * 1000)
     for rid in ids[:20]:
         t0 = time.perf_counter()
@@ -133,8 +151,10 @@ def bench_record(path: Path, samples: int = 200) -> None:
         audit.record_report(c, rid)
         c.close()
         open_times.append((time.perf_counter() - t0) * 1000)
-    print(f"audit record (library incl. opening the catalogue read-only): median {statistics.median(open_times):.1f} ms, "
-          f"max {max(open_times):.1f} ms")
+    print(
+        f"audit record (library incl. opening the catalogue read-only): median {statistics.median(open_times):.1f} ms, "
+        f"max {max(open_times):.1f} ms"
+    )
     print(f"curate audit record (CLI subprocess incl. Python start-up): median {statistics.median(cli_times):.0f} ms")
 
 

@@ -75,17 +75,20 @@ def main() -> None:
     rows = [json.loads(x) for x in args.dev.read_text(encoding="utf-8").split("\n") if x.strip()]
     bare = opencc.OpenCC("s2twp").convert
     normalise("预热")  # build tables once (script sets, term matcher) outside the timing
-    print(f"# {platform.machine()} {platform.python_version()} opencc {opencc.__version__}; "
-          f"best of {args.repeat}")
+    print(f"# {platform.machine()} {platform.python_version()} opencc {opencc.__version__}; best of {args.repeat}")
     print(f"{'corpus':<12}{'records':>9}{'MB':>7}{'opencc MB/s':>13}{'normalise MB/s':>16}{'ratio':>8}")
     simp = {"simplified_to_tw"}
-    for name, kinds, doc in (("docs-all", None, 2000), ("docs-simp", simp, 2000), ("dev-records", None, 0),
-                             ("sentences", simp, 0), ("traditional", {"traditional_unchanged"}, 0)):
+    for name, kinds, doc in (
+        ("docs-all", None, 2000),
+        ("docs-simp", simp, 2000),
+        ("dev-records", None, 0),
+        ("sentences", simp, 0),
+        ("traditional", {"traditional_unchanged"}, 0),
+    ):
         texts = corpus(rows, kinds, args.mb, doc)
         mb = sum(len(t.encode()) for t in texts) / 1e6
         t_bare, t_norm = side_by_side(bare, normalise, texts, args.repeat)
-        print(f"{name:<12}{len(texts):>9}{mb:>7.2f}{mb / t_bare:>13.2f}{mb / t_norm:>16.2f}"
-              f"{t_bare / t_norm:>8.2f}")
+        print(f"{name:<12}{len(texts):>9}{mb:>7.2f}{mb / t_bare:>13.2f}{mb / t_norm:>16.2f}{t_bare / t_norm:>8.2f}")
     big = "".join(corpus(rows, None, 1.0))
     mb = len(big.encode()) / 1e6
     t_bare, t_norm = side_by_side(bare, normalise, [big], args.repeat)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-from curate.errors import MissingDependencyError
+from provenance.errors import MissingDependencyError
 
 
 def require(module: str, *, extra: str | None = None, purpose: str = "") -> ModuleType:

@@ -2,7 +2,7 @@
 
 Each command lives in ``curate/commands/<area>.py`` and is registered below by name, loaded
 lazily so that ``curate --help`` stays fast and optional dependencies stay optional.
-Errors raised on purpose (:class:`curate.errors.WorkbenchError`) become one line on stderr
+Errors raised on purpose (:class:`provenance.errors.WorkbenchError`) become one line on stderr
 and an exit code (0 ok, 1 error, 2 usage, 3 finished with quarantined input); ``--debug``
 shows the traceback.
 """
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import click
 
-from curate.errors import WorkbenchError
+from provenance.errors import WorkbenchError
 
 #: command name -> "module:attribute" (a click command or group)
 COMMANDS: dict[str, str] = {
@@ -75,16 +75,20 @@ def default_db_path() -> Path:
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Catalogue file (default: $CURATE_DB or ./curate.duckdb).")
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Catalogue file (default: $CURATE_DB or ./curate.duckdb).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print only results and errors; no progress bars.")
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 @click.version_option(package_name="finllm-curate")
 @click.pass_context
 def cli(ctx: click.Context, db_path: Path | None, quiet: bool, debug: bool) -> None:
     """FinLLM curation & licence-provenance workbench."""
-    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     ctx.obj = Settings(db_path=db_path or default_db_path(), quiet=quiet, debug=debug)
 
 

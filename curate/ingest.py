@@ -24,10 +24,9 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from curate import db, runs
-from curate.records import ingest_record_id, sha256_text
 from curate.stages.base import config_hash
-from provenance import ledger
+from provenance import db, ledger, runs
+from provenance.records import ingest_record_id, insert_versions, sha256_text
 from sources.base import ErrorPolicy, RawItem, Record, Rejection, Skip, Source
 from sources.errors import SourceError
 
@@ -75,8 +74,13 @@ def _metadata_json(rec: Record) -> str:
     return base[:-1] + ("," if base.strip() != "{}" else "") + tail + "}"
 
 
-def ingest(db_path: str | Path, source: Source, *, on_error: ErrorPolicy = ErrorPolicy.QUARANTINE,
-           progress: ProgressFn | None = None) -> IngestReport:
+def ingest(
+    db_path: str | Path,
+    source: Source,
+    *,
+    on_error: ErrorPolicy = ErrorPolicy.QUARANTINE,
+    progress: ProgressFn | None = None,
+) -> IngestReport:
     """Ingest everything ``source`` yields into the catalogue at ``db_path``."""
     con = db.connect(db_path, memory_limit=INGEST_MEMORY_LIMIT)
     try:
@@ -86,8 +90,9 @@ def ingest(db_path: str | Path, source: Source, *, on_error: ErrorPolicy = Error
 
 
 class _Ingestor:
-    def __init__(self, con: duckdb.DuckDBPyConnection, source: Source, on_error: ErrorPolicy,
-                 progress: ProgressFn | None) -> None:
+    def __init__(
+        self, con: duckdb.DuckDBPyConnection, source: Source, on_error: ErrorPolicy, progress: ProgressFn | None
+    ) -> None:
         self.con = con
         self.source = source
         self.on_error = on_error
@@ -175,8 +180,17 @@ class _Ingestor:
         self.report.quarantined += 1
         self.report.quarantine_reasons[rej.reason.split(":")[0]] += 1
         if self.on_error is ErrorPolicy.QUARANTINE:
-            self.quarantine_rows.append((self.run_id, rej.source_id or self.source.name, rej.locator, rej.reason,
-                                         (rej.excerpt or "")[:500], "ingest", ledger.now()))
+            self.quarantine_rows.append(
+                (
+                    self.run_id,
+                    rej.source_id or self.source.name,
+                    rej.locator,
+                    rej.reason,
+                    (rej.excerpt or "")[:500],
+                    "ingest",
+                    ledger.now(),
+                )
+            )
 
     def _write_quarantine(self) -> None:
         if self.quarantine_rows:
@@ -190,8 +204,17 @@ class _Ingestor:
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source_id) DO UPDATE SET"
                 " title = excluded.title, origin = excluded.origin, licence_id = excluded.licence_id,"
                 " pii_expected = excluded.pii_expected, metadata = excluded.metadata",
-                [info.source_id, info.kind, info.title, info.origin, info.licence_id, info.pii_expected,
-                 json.dumps(info.metadata, ensure_ascii=False, default=str), ledger.now()])
+                [
+                    info.source_id,
+                    info.kind,
+                    info.title,
+                    info.origin,
+                    info.licence_id,
+                    info.pii_expected,
+                    json.dumps(info.metadata, ensure_ascii=False, default=str),
+                    ledger.now(),
+                ],
+            )
 
     # -- bulk write ---------------------------------------------------------------------------
     def _flush(self) -> None:
@@ -203,19 +226,21 @@ class _Ingestor:
         con, rep, run_id = self.con, self.report, self.run_id
         now = ledger.now()
         recs = self.batch
-        table = pa.table({
-            "record_id": [rid for rid, _ in recs],
-            "doc_key": [r.doc_key for _, r in recs],
-            "source_id": [r.source_id for _, r in recs],
-            "locator": [r.locator for _, r in recs],
-            "title": pa.array([r.title for _, r in recs], pa.string()),
-            "text": [r.text for _, r in recs],
-            "lang": pa.array([r.lang for _, r in recs], pa.string()),
-            "licence_id": pa.array([r.licence_id or self.source.licence_id for _, r in recs], pa.string()),
-            "metadata": [_metadata_json(r) for _, r in recs],
-            "container": pa.array([r.container for _, r in recs], pa.string()),
-            "content_sha256": [sha256_text(r.text) for _, r in recs],
-        })
+        table = pa.table(
+            {
+                "record_id": [rid for rid, _ in recs],
+                "doc_key": [r.doc_key for _, r in recs],
+                "source_id": [r.source_id for _, r in recs],
+                "locator": [r.locator for _, r in recs],
+                "title": pa.array([r.title for _, r in recs], pa.string()),
+                "text": [r.text for _, r in recs],
+                "lang": pa.array([r.lang for _, r in recs], pa.string()),
+                "licence_id": pa.array([r.licence_id or self.source.licence_id for _, r in recs], pa.string()),
+                "metadata": [_metadata_json(r) for _, r in recs],
+                "container": pa.array([r.container for _, r in recs], pa.string()),
+                "content_sha256": [sha256_text(r.text) for _, r in recs],
+            }
+        )
         con.execute("BEGIN TRANSACTION")
         try:
             con.register("_inc", table)
@@ -234,14 +259,11 @@ class _Ingestor:
                     LEFT JOIN records a ON a.doc_key = i.doc_key AND a.status = 'active'
                     WHERE NOT EXISTS (SELECT 1 FROM records x WHERE x.record_id = i.record_id)
                 ) i""")
-            con.execute("""
-                INSERT INTO records (record_id, doc_key, source_id, locator, title, text, lang, script, licence_id,
-                                     version_of, status, run_id, created_at, metadata, stage, content_sha256,
-                                     pii_state, container)
-                SELECT record_id, doc_key, source_id, locator, title, text, lang, NULL, licence_id, version_of,
-                       CASE WHEN historical_of IS NULL THEN 'active' ELSE 'superseded' END, ?, ?, metadata, 'ingest',
-                       content_sha256, NULL, container
-                FROM _new ORDER BY doc_key""", [run_id, now])
+            con.execute("""CREATE OR REPLACE TEMP VIEW _new_versions AS
+                           SELECT * EXCLUDE (a_id, historical_of),
+                                  CASE WHEN historical_of IS NULL THEN 'active' ELSE 'superseded' END AS status
+                           FROM _new""")
+            insert_versions(con, "_new_versions", run_id=run_id, stage="ingest", created_at=now, order_by="doc_key")
             con.execute("""UPDATE records SET status = 'superseded'
                            WHERE status = 'active' AND record_id IN (SELECT version_of FROM _new)""")
             # containers ingested completely: active records they no longer contain
@@ -260,21 +282,33 @@ class _Ingestor:
                     ORDER BY r.record_id""").fetchall()
                 con.unregister("_complete")
                 if removed:
-                    con.executemany("UPDATE records SET status = 'superseded' WHERE record_id = ?",
-                                    [(r[0],) for r in removed])
-            new_rows = con.execute("SELECT record_id, version_of, licence_id, historical_of FROM _new"
-                                   " ORDER BY doc_key, record_id").fetchall()
+                    con.executemany(
+                        "UPDATE records SET status = 'superseded' WHERE record_id = ?", [(r[0],) for r in removed]
+                    )
+            new_rows = con.execute(
+                "SELECT record_id, version_of, licence_id, historical_of FROM _new ORDER BY doc_key, record_id"
+            ).fetchall()
             events = []
             src = json.dumps(self.source.name)
             for rid, v, lic, hist in new_rows:
                 action = "historical_version" if hist else ("new_version" if v else "ingested")
                 # canonical JSON (sorted keys, compact) built directly: this is the hot path of a bulk ingest
-                detail = (f'{{"licence_id":{json.dumps(lic)},'
-                          + (f'"newer_active_version":"{hist}",' if hist else "")
-                          + f'"source":{src},"version_of":{json.dumps(v)}}}')
+                detail = (
+                    f'{{"licence_id":{json.dumps(lic)},'
+                    + (f'"newer_active_version":"{hist}",' if hist else "")
+                    + f'"source":{src},"version_of":{json.dumps(v)}}}'
+                )
                 events.append(ledger.Event(stage="ingest", action=action, record_id=rid, run_id=run_id, detail=detail))
-            events += [ledger.Event(stage="ingest", action="removed_from_source", record_id=rid, run_id=run_id,
-                                    detail={"doc_key": key, "status": "superseded"}) for rid, key in removed]
+            events += [
+                ledger.Event(
+                    stage="ingest",
+                    action="removed_from_source",
+                    record_id=rid,
+                    run_id=run_id,
+                    detail={"doc_key": key, "status": "superseded"},
+                )
+                for rid, key in removed
+            ]
             ledger.append(con, events, at=now)
             con.execute("COMMIT")
         except BaseException:

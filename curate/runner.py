@@ -33,20 +33,29 @@ from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.readers import ParquetReader
 
-from curate import db, runs
-from curate.errors import ConfigError, StageError
-from curate.records import derived_record_id
 from curate.stages.base import FinalizeContext, Stage, StageResult
-from provenance import ledger
+from provenance import db, ledger, runs
+from provenance.errors import ConfigError, StageError
+from provenance.records import derived_record_id, insert_versions
 
 log = logging.getLogger(__name__)
 
 EXECUTORS = ("local", "ray", "slurm")
-RESULT_SCHEMA = pa.schema([
-    ("record_id", pa.string()), ("action", pa.string()), ("new_text", pa.string()), ("new_id", pa.string()),
-    ("set_status", pa.string()), ("set_pii_state", pa.string()), ("detail", pa.string()), ("fields", pa.string()),
-    ("mark", pa.bool_()), ("outcome", pa.string()), ("ord", pa.int64()),
-])
+RESULT_SCHEMA = pa.schema(
+    [
+        ("record_id", pa.string()),
+        ("action", pa.string()),
+        ("new_text", pa.string()),
+        ("new_id", pa.string()),
+        ("set_status", pa.string()),
+        ("set_pii_state", pa.string()),
+        ("detail", pa.string()),
+        ("fields", pa.string()),
+        ("mark", pa.bool_()),
+        ("outcome", pa.string()),
+        ("ord", pa.int64()),
+    ]
+)
 
 
 @dataclass
@@ -82,7 +91,9 @@ def _results_to_table(results: list[StageResult], stage_name: str, start: int) -
         cols["record_id"].append(r.record_id)
         cols["action"].append(r.action)
         cols["new_text"].append(r.new_text)
-        cols["new_id"].append(derived_record_id(r.record_id, stage_name, r.new_text) if r.new_text is not None else None)
+        cols["new_id"].append(
+            derived_record_id(r.record_id, stage_name, r.new_text) if r.new_text is not None else None
+        )
         cols["set_status"].append(r.set_status)
         cols["set_pii_state"].append(r.set_pii_state)
         cols["detail"].append(ledger.canonical_json(r.detail or {}))
@@ -143,7 +154,9 @@ def parse_sets(sets: dict[str, str], config_class: type | None) -> Any:
     kwargs: dict[str, Any] = {}
     for key, value in sets.items():
         if key not in fields_:
-            raise ConfigError(f"unknown option `{key}` for {config_class.__name__}; valid: {', '.join(sorted(fields_))}")
+            raise ConfigError(
+                f"unknown option `{key}` for {config_class.__name__}; valid: {', '.join(sorted(fields_))}"
+            )
         default = getattr(config_class(), key)
         try:
             if isinstance(default, bool):
@@ -171,9 +184,17 @@ def make_stage(name: str, sets: dict[str, str] | None = None) -> Stage:
     return cls(parse_sets(sets or {}, getattr(cls, "config_class", None)))
 
 
-def run_stage(db_path: str | Path, stage: Stage, *, executor: str = "local", workers: int | None = None,
-              tasks: int | None = None, ray_address: str | None = None, slurm_options: dict[str, Any] | None = None,
-              verbose: bool = False) -> RunReport:
+def run_stage(
+    db_path: str | Path,
+    stage: Stage,
+    *,
+    executor: str = "local",
+    workers: int | None = None,
+    tasks: int | None = None,
+    ray_address: str | None = None,
+    slurm_options: dict[str, Any] | None = None,
+    verbose: bool = False,
+) -> RunReport:
     """Run ``stage`` over the catalogue (see module docstring)."""
     if executor not in EXECUTORS:
         raise ConfigError(f"unknown executor `{executor}`; valid: {', '.join(EXECUTORS)}")
@@ -182,8 +203,9 @@ def run_stage(db_path: str | Path, stage: Stage, *, executor: str = "local", wor
     command = f"run {stage.name}"
     cfg_hash = stage.config_hash
     resumed_id = runs.find_unfinished(con, command, cfg_hash)
-    run_id = resumed_id or runs.start_run(con, command, cfg_hash, {"executor": executor, "workers": workers,
-                                                                     "config": repr(stage.config)})
+    run_id = resumed_id or runs.start_run(
+        con, command, cfg_hash, {"executor": executor, "workers": workers, "config": repr(stage.config)}
+    )
     run_dir = work_root(db_path) / "runs" / run_id
     snap_dir, res_dir = run_dir / "snapshot", run_dir / "results"
     report = RunReport(run_id=run_id, stage=stage.name, status="running", resumed=bool(resumed_id))
@@ -194,11 +216,14 @@ def run_stage(db_path: str | Path, stage: Stage, *, executor: str = "local", wor
         stage.run_dir = run_dir
         if n_shards:
             with _console_to_file(run_dir / "console.log", enabled=not verbose):
-                done = _execute(stage, snap_dir, res_dir, run_dir, n_shards, executor, workers, ray_address,
-                                slurm_options)
+                done = _execute(
+                    stage, snap_dir, res_dir, run_dir, n_shards, executor, workers, ray_address, slurm_options
+                )
             if not done:
-                report.message = (f"submitted {n_shards} tasks to Slurm; run the same command again when they "
-                                  f"finish to load the results (logs: {run_dir / 'logs'})")
+                report.message = (
+                    f"submitted {n_shards} tasks to Slurm; run the same command again when they "
+                    f"finish to load the results (logs: {run_dir / 'logs'})"
+                )
                 return report
         final = res_dir / "final.parquet"
         if not final.exists():
@@ -249,8 +274,14 @@ def _snapshot(con, stage: Stage, cfg_hash: str, snap_dir: Path, n_shards: int) -
     snap_dir.mkdir(parents=True, exist_ok=True)
     cols = list(dict.fromkeys(("record_id", "text", *stage.reads)))
     select = ", ".join(f"r.{c}" for c in cols)
-    skip = ("AND NOT EXISTS (SELECT 1 FROM stage_marks m WHERE m.record_id = r.record_id"
-            " AND m.stage = $stage AND m.config_hash = $cfg)") if stage.skip_marked else ""
+    skip = (
+        (
+            "AND NOT EXISTS (SELECT 1 FROM stage_marks m WHERE m.record_id = r.record_id"
+            " AND m.stage = $stage AND m.config_hash = $cfg)"
+        )
+        if stage.skip_marked
+        else ""
+    )
     where = f"r.status = 'active' AND r.text IS NOT NULL AND ({stage.select_where}) {skip}"
     params = {"stage": stage.name, "cfg": cfg_hash} if stage.skip_marked else {}
     n = con.execute(f"SELECT count(*) FROM records r WHERE {where}", params).fetchone()[0]
@@ -259,14 +290,25 @@ def _snapshot(con, stage: Stage, cfg_hash: str, snap_dir: Path, n_shards: int) -
         shards = max(1, min(n_shards, n))
         con.execute(
             f"COPY (SELECT {select}, CAST(hash(r.record_id) % {shards} AS INTEGER) AS _shard FROM records r"
-            f" WHERE {where} ORDER BY r.record_id) TO '{snap_dir}' (FORMAT parquet, PARTITION_BY (_shard))", params)
+            f" WHERE {where} ORDER BY r.record_id) TO '{snap_dir}' (FORMAT parquet, PARTITION_BY (_shard))",
+            params,
+        )
         files = len(list(snap_dir.rglob("*.parquet")))
     marker.write_text(json.dumps({"rows": n, "files": files}))
     return n, files
 
 
-def _execute(stage: Stage, snap_dir: Path, res_dir: Path, run_dir: Path, n_shards: int, executor: str,
-             workers: int, ray_address: str | None, slurm_options: dict[str, Any] | None) -> bool:
+def _execute(
+    stage: Stage,
+    snap_dir: Path,
+    res_dir: Path,
+    run_dir: Path,
+    n_shards: int,
+    executor: str,
+    workers: int,
+    ray_address: str | None,
+    slurm_options: dict[str, Any] | None,
+) -> bool:
     """Run the datatrove pipeline; True when all ranks are complete."""
     pipeline = [
         ParquetReader(str(snap_dir), glob_pattern="**/*.parquet", text_key="text", id_key="record_id"),
@@ -277,8 +319,9 @@ def _execute(stage: Stage, snap_dir: Path, res_dir: Path, run_dir: Path, n_shard
     if executor == "local":
         from datatrove.executor import LocalPipelineExecutor
 
-        ex = LocalPipelineExecutor(pipeline, tasks=n_shards, workers=min(workers, n_shards), logging_dir=logs,
-                                   start_method="fork")
+        ex = LocalPipelineExecutor(
+            pipeline, tasks=n_shards, workers=min(workers, n_shards), logging_dir=logs, start_method="fork"
+        )
         ex.run()
     elif executor == "ray":
         from curate._optional import require
@@ -304,8 +347,10 @@ def _execute(stage: Stage, snap_dir: Path, res_dir: Path, run_dir: Path, n_shard
         return False
     incomplete = [r for r in range(n_shards) if not ex.is_rank_completed(r)]
     if incomplete:
-        raise StageError(f"stage `{stage.name}`: {len(incomplete)} of {n_shards} tasks failed (ranks "
-                         f"{incomplete[:10]}); see {logs}/logs; rerun the same command to retry them")
+        raise StageError(
+            f"stage `{stage.name}`: {len(incomplete)} of {n_shards} tasks failed (ranks "
+            f"{incomplete[:10]}); see {logs}/logs; rerun the same command to retry them"
+        )
     return True
 
 
@@ -313,27 +358,18 @@ def _load(con, stage: Stage, run_id: str, cfg_hash: str, res_dir: Path) -> dict[
     """Load all results of the run in one transaction."""
     files = sorted(str(p) for p in res_dir.glob("*.parquet"))
     with db.transaction(con):
-        con.execute("CREATE OR REPLACE TEMP TABLE _res AS SELECT * FROM read_parquet($f) ORDER BY ord",
-                    {"f": files})
-        new_versions = con.execute("""
-            INSERT INTO records (record_id, doc_key, source_id, locator, title, text, lang, script, licence_id,
-                                 version_of, status, run_id, created_at, metadata, stage, content_sha256, pii_state,
-                                 container)
-            SELECT DISTINCT ON (x.new_id) x.new_id, p.doc_key, p.source_id, p.locator,
-                   coalesce(json_extract_string(x.fields, '$.title'), p.title), x.new_text,
-                   coalesce(json_extract_string(x.fields, '$.lang'), p.lang),
-                   coalesce(json_extract_string(x.fields, '$.script'), p.script),
-                   coalesce(json_extract_string(x.fields, '$.licence_id'), p.licence_id),
-                   p.record_id, 'active', $run, now()::TIMESTAMP,
-                   CASE WHEN json_extract(x.fields, '$.metadata') IS NULL THEN p.metadata
-                        ELSE json_merge_patch(coalesce(p.metadata, '{}'), json_extract(x.fields, '$.metadata')) END,
-                   $stage, sha256(x.new_text),
-                   coalesce(json_extract_string(x.fields, '$.pii_state'), p.pii_state), p.container
+        con.execute("CREATE OR REPLACE TEMP TABLE _res AS SELECT * FROM read_parquet($f) ORDER BY ord", {"f": files})
+        con.execute("""
+            CREATE OR REPLACE TEMP VIEW _res_versions AS
+            SELECT x.new_id AS record_id, x.record_id AS parent_id, x.new_text AS text,
+                   json_extract_string(x.fields, '$.title') AS title, json_extract_string(x.fields, '$.lang') AS lang,
+                   json_extract_string(x.fields, '$.script') AS script,
+                   json_extract_string(x.fields, '$.licence_id') AS licence_id,
+                   json_extract(x.fields, '$.metadata') AS metadata,
+                   json_extract_string(x.fields, '$.pii_state') AS pii_state
             FROM _res x JOIN records p ON p.record_id = x.record_id
-            WHERE x.new_text IS NOT NULL AND (x.new_text IS DISTINCT FROM p.text OR x.fields IS NOT NULL)
-              AND NOT EXISTS (SELECT 1 FROM records e WHERE e.record_id = x.new_id)
-            ORDER BY x.new_id""", {"run": run_id, "stage": stage.name}).fetchone()
-        n_versions = new_versions[0] if new_versions else 0
+            WHERE x.new_text IS NOT NULL AND (x.new_text IS DISTINCT FROM p.text OR x.fields IS NOT NULL)""")
+        n_versions = insert_versions(con, "_res_versions", run_id=run_id, stage=stage.name)
         con.execute("""UPDATE records SET status = 'superseded' WHERE status = 'active' AND record_id IN (
                            SELECT x.record_id FROM _res x JOIN records n ON n.record_id = x.new_id
                            WHERE n.version_of = x.record_id)""")
@@ -342,9 +378,12 @@ def _load(con, stage: Stage, run_id: str, cfg_hash: str, res_dir: Path) -> dict[
                                     AND records.status IS DISTINCT FROM x.set_status""").fetchone()[0]
         con.execute("""UPDATE records SET pii_state = x.set_pii_state FROM _res x
                        WHERE records.record_id = x.record_id AND x.set_pii_state IS NOT NULL""")
-        rows = con.execute("""SELECT x.record_id, x.action, x.detail, x.new_id, (n.record_id IS NOT NULL) AS created
+        rows = con.execute(
+            """SELECT x.record_id, x.action, x.detail, x.new_id, (n.record_id IS NOT NULL) AS created
                               FROM _res x LEFT JOIN records n ON n.record_id = x.new_id AND n.run_id = $run
-                              WHERE x.action IS NOT NULL ORDER BY x.ord""", {"run": run_id}).fetchall()
+                              WHERE x.action IS NOT NULL ORDER BY x.ord""",
+            {"run": run_id},
+        ).fetchall()
         events = []
         for rid, action, detail, new_id, created in rows:
             d = json.loads(detail) if detail else {}
@@ -352,8 +391,11 @@ def _load(con, stage: Stage, run_id: str, cfg_hash: str, res_dir: Path) -> dict[
                 d["new_record_id"] = new_id
             events.append(ledger.Event(stage=stage.name, action=action, record_id=rid, run_id=run_id, detail=d))
         n_events = ledger.append(con, events)
-        con.execute("""INSERT INTO stage_marks SELECT DISTINCT ON (record_id) record_id, $stage, $cfg, $run, outcome
-                       FROM _res WHERE mark ON CONFLICT DO NOTHING""", {"stage": stage.name, "cfg": cfg_hash, "run": run_id})
+        con.execute(
+            """INSERT INTO stage_marks SELECT DISTINCT ON (record_id) record_id, $stage, $cfg, $run, outcome
+                       FROM _res WHERE mark ON CONFLICT DO NOTHING""",
+            {"stage": stage.name, "cfg": cfg_hash, "run": run_id},
+        )
         n_results = con.execute("SELECT count(*) FROM _res").fetchone()[0]
         stage.after_load(con, run_id)
         counts = {"results": n_results, "new_versions": n_versions, "status_changes": n_status, "events": n_events}

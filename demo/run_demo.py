@@ -18,11 +18,11 @@ ROOT = HERE.parent
 
 @dataclass
 class DemoContext:
-    root: Path          # project root
-    out: Path           # demo-out/ (scratch files)
-    db: Path            # the catalogue
-    sample: Path        # demo/sample
-    notes: list[str]    # "what to try next" lines
+    root: Path  # project root
+    out: Path  # demo-out/ (scratch files)
+    db: Path  # the catalogue
+    sample: Path  # demo/sample
+    notes: list[str]  # "what to try next" lines
 
     def curate(self, *args: str, ok_codes: tuple[int, ...] = (0,)) -> int:
         """Run `curate --db DB ARGS` as a user would; stop the demo on an unexpected exit code."""
@@ -53,7 +53,7 @@ def main() -> None:
     print(f"\nDemo finished. Catalogue: {db}")
     print("Try next:")
     print(f"  .venv/bin/curate --db {db} status")
-    print(f"  .venv/bin/curate --db {db} sql \"SELECT source_id, status, count(*) FROM records GROUP BY ALL\"")
+    print(f'  .venv/bin/curate --db {db} sql "SELECT source_id, status, count(*) FROM records GROUP BY ALL"')
     for line in ctx.notes:
         print(f"  {line}")
 

@@ -10,20 +10,11 @@ CONTEXT: dict = {
     "conformsTo": "dct:conformsTo",
     "cr": "http://mlcommons.org/croissant/",
     "rai": "http://mlcommons.org/croissant/RAI/",
-    "data": {
-        "@id": "cr:data",
-        "@type": "@json"
-    },
-    "dataType": {
-        "@id": "cr:dataType",
-        "@type": "@vocab"
-    },
+    "data": {"@id": "cr:data", "@type": "@json"},
+    "dataType": {"@id": "cr:dataType", "@type": "@vocab"},
     "dct": "http://purl.org/dc/terms/",
     "equivalentProperty": "cr:equivalentProperty",
-    "examples": {
-        "@id": "cr:examples",
-        "@type": "@json"
-    },
+    "examples": {"@id": "cr:examples", "@type": "@json"},
     "extract": "cr:extract",
     "field": "cr:field",
     "fileProperty": "cr:fileProperty",
@@ -47,5 +38,5 @@ CONTEXT: dict = {
     "separator": "cr:separator",
     "source": "cr:source",
     "subField": "cr:subField",
-    "transform": "cr:transform"
+    "transform": "cr:transform",
 }

@@ -36,13 +36,22 @@ def _name(info: Mapping[str, Any]) -> str:
     return f"finllm-{info['purpose']}-{info['audience'].replace(':', '-')}-{info['export_id'][:12]}"
 
 
-def notice(info: Mapping[str, Any], cat: Catalogue, used_ids: list[str],
-           attributions: Mapping[str, Mapping[str, Mapping[str, int]]]) -> str:
+def notice(
+    info: Mapping[str, Any],
+    cat: Catalogue,
+    used_ids: list[str],
+    attributions: Mapping[str, Mapping[str, Mapping[str, int]]],
+) -> str:
     """NOTICE.md: every licence used and every required attribution statement."""
-    lines = [f"# NOTICE: {_name(info)}", "",
-             f"Export `{info['export_id']}` (purpose {info['purpose']}, audience {info['audience']}, "
-             f"commercial {'yes' if info['commercial'] else 'no'}). {info['records']} records.", "",
-             "## Licences", ""]
+    lines = [
+        f"# NOTICE: {_name(info)}",
+        "",
+        f"Export `{info['export_id']}` (purpose {info['purpose']}, audience {info['audience']}, "
+        f"commercial {'yes' if info['commercial'] else 'no'}). {info['records']} records.",
+        "",
+        "## Licences",
+        "",
+    ]
     for lid in used_ids:
         lic = cat[lid]
         obligations = []
@@ -71,34 +80,68 @@ def notice(info: Mapping[str, Any], cat: Catalogue, used_ids: list[str],
 def card(info: Mapping[str, Any], cat: Catalogue, used_ids: list[str], shards: list[str]) -> str:
     """README.md dataset card with the YAML header ``datasets.load_dataset`` reads."""
     ext = "parquet" if info["format"] == "parquet" else "jsonl"
-    lines = ["---", "license: other", f"license_name: {_name(info)}-licences", "license_link: NOTICE.md",
-             "language:", "- zh", f"pretty_name: {_name(info)}", "configs:", "- config_name: default",
-             "  data_files:", "  - split: train", f"    path: data/train-*.{ext}", "---", "",
-             f"# {_name(info)}", "",
-             "Licence-gated export of the FinLLM curation catalogue. Every record carries its licence and "
-             "attribution; see `NOTICE.md` before any use.", "",
-             "| property | value |", "| --- | --- |",
-             f"| export id | `{info['export_id']}` |",
-             f"| purpose | {info['purpose']} |",
-             f"| audience | {info['audience']} |",
-             f"| commercial use | {'yes' if info['commercial'] else 'no'} |",
-             f"| records | {info['records']} |",
-             f"| characters | {info['characters']} |",
-             f"| shards | {len(shards)} ({info['format']}) |",
-             f"| catalogue state (ledger hash) | `{info['state_hash']}` |",
-             f"| manifest sha256 | `{info['manifest_sha256']}` |", "",
-             "## Licences", "", "| licence | records |", "| --- | --- |"]
+    lines = [
+        "---",
+        "license: other",
+        f"license_name: {_name(info)}-licences",
+        "license_link: NOTICE.md",
+        "language:",
+        "- zh",
+        f"pretty_name: {_name(info)}",
+        "configs:",
+        "- config_name: default",
+        "  data_files:",
+        "  - split: train",
+        f"    path: data/train-*.{ext}",
+        "---",
+        "",
+        f"# {_name(info)}",
+        "",
+        "Licence-gated export of the FinLLM curation catalogue. Every record carries its licence and "
+        "attribution; see `NOTICE.md` before any use.",
+        "",
+        "| property | value |",
+        "| --- | --- |",
+        f"| export id | `{info['export_id']}` |",
+        f"| purpose | {info['purpose']} |",
+        f"| audience | {info['audience']} |",
+        f"| commercial use | {'yes' if info['commercial'] else 'no'} |",
+        f"| records | {info['records']} |",
+        f"| characters | {info['characters']} |",
+        f"| shards | {len(shards)} ({info['format']}) |",
+        f"| catalogue state (ledger hash) | `{info['state_hash']}` |",
+        f"| manifest sha256 | `{info['manifest_sha256']}` |",
+        "",
+        "## Licences",
+        "",
+        "| licence | records |",
+        "| --- | --- |",
+    ]
     lines += [f"| `{k}` | {v} |" for k, v in info["licences"].items()]
-    lines += ["", "## Blocked records", "", "Records not included, by reason (details in `blocked.csv`):", "",
-              "| reason | records |", "| --- | --- |"]
+    lines += [
+        "",
+        "## Blocked records",
+        "",
+        "Records not included, by reason (details in `blocked.csv`):",
+        "",
+        "| reason | records |",
+        "| --- | --- |",
+    ]
     lines += [f"| {k} | {v} |" for k, v in info["blocked"].items()] or ["| (none) | 0 |"]
     lines += ["", "## Columns", ""] + [f"* `{k}`: {v}" for k, v in FIELD_DOCS.items()]
-    lines += ["", "## Files", "", "* `manifest.jsonl`: every included record id with its content hash.",
-              "* `blocked.csv`: every excluded record with licence and reason.",
-              "* `NOTICE.md`: licences and required attribution statements.",
-              "* `croissant.json`: Croissant 1.0 metadata.", "* `spdx.jsonld`: SPDX 3.0 document of the package.",
-              "", "Provenance of any record: `curate audit record RECORD_ID`; of this export: "
-              f"`curate audit export {info['export_id']}`."]
+    lines += [
+        "",
+        "## Files",
+        "",
+        "* `manifest.jsonl`: every included record id with its content hash.",
+        "* `blocked.csv`: every excluded record with licence and reason.",
+        "* `NOTICE.md`: licences and required attribution statements.",
+        "* `croissant.json`: Croissant 1.0 metadata.",
+        "* `spdx.jsonld`: SPDX 3.0 document of the package.",
+        "",
+        "Provenance of any record: `curate audit record RECORD_ID`; of this export: "
+        f"`curate audit export {info['export_id']}`.",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -108,30 +151,64 @@ def croissant(info: Mapping[str, Any], cat: Catalogue, used_ids: list[str], shar
 
     parquet = info["format"] == "parquet"
     encoding = "application/x-parquet" if parquet else "application/jsonlines"
-    distribution = [{"@type": "cr:FileObject", "@id": name, "name": name, "contentUrl": name,
-                     "encodingFormat": encoding, "sha256": sha} for name, sha in sorted(shard_hashes.items())]
-    distribution.append({"@type": "cr:FileSet", "@id": "shards", "name": "shards",
-                         "encodingFormat": encoding, "includes": f"data/train-*.{'parquet' if parquet else 'jsonl'}"})
-    fields = [{"@type": "cr:Field", "@id": f"records/{c}", "name": c, "description": d, "dataType": "sc:Text",
-               "source": {"fileSet": {"@id": "shards"}, "extract": {"column": c}}} for c, d in FIELD_DOCS.items()]
+    distribution = [
+        {
+            "@type": "cr:FileObject",
+            "@id": name,
+            "name": name,
+            "contentUrl": name,
+            "encodingFormat": encoding,
+            "sha256": sha,
+        }
+        for name, sha in sorted(shard_hashes.items())
+    ]
+    distribution.append(
+        {
+            "@type": "cr:FileSet",
+            "@id": "shards",
+            "name": "shards",
+            "encodingFormat": encoding,
+            "includes": f"data/train-*.{'parquet' if parquet else 'jsonl'}",
+        }
+    )
+    fields = [
+        {
+            "@type": "cr:Field",
+            "@id": f"records/{c}",
+            "name": c,
+            "description": d,
+            "dataType": "sc:Text",
+            "source": {"fileSet": {"@id": "shards"}, "extract": {"column": c}},
+        }
+        for c, d in FIELD_DOCS.items()
+    ]
     licences = [cat[lid].url or f"{_NS}:licence:{lid}" for lid in used_ids]
     doc = {
         "@context": CONTEXT,
         "@type": "sc:Dataset",
         "conformsTo": "http://mlcommons.org/croissant/1.0",
         "name": _name(info),
-        "description": (f"FinLLM curation export {info['export_id']}: {info['records']} records permitted for "
-                        f"{info['purpose']} by {info['audience']}"
-                        f"{' (commercial use)' if info['commercial'] else ''}. See NOTICE.md."),
+        "description": (
+            f"FinLLM curation export {info['export_id']}: {info['records']} records permitted for "
+            f"{info['purpose']} by {info['audience']}"
+            f"{' (commercial use)' if info['commercial'] else ''}. See NOTICE.md."
+        ),
         "url": f"{_NS}:{info['export_id']}",
         "version": "1.0.0",
         "datePublished": info["as_of"][:10],
         "license": licences or ["NOASSERTION"],
         "citeAs": f"FinLLM curation export {info['export_id']}",
         "distribution": distribution,
-        "recordSet": [{"@type": "cr:RecordSet", "@id": "records", "name": "records",
-                       "description": "One row per exported record.", "key": {"@id": "records/record_id"},
-                       "field": fields}],
+        "recordSet": [
+            {
+                "@type": "cr:RecordSet",
+                "@id": "records",
+                "name": "records",
+                "description": "One row per exported record.",
+                "key": {"@id": "records/record_id"},
+                "field": fields,
+            }
+        ],
     }
     return _dump(doc)
 
@@ -141,9 +218,20 @@ def spdx(info: Mapping[str, Any], cat: Catalogue, used_ids: list[str], shard_has
     base = f"{_NS}:{info['export_id']}"
     ci = "_:creationinfo"
     graph: list[dict[str, Any]] = [
-        {"type": "CreationInfo", "@id": ci, "specVersion": "3.0.1", "created": info["as_of"],
-         "createdBy": [f"{base}:agent"], "createdUsing": [f"{base}:tool"]},
-        {"type": "Organization", "spdxId": f"{base}:agent", "creationInfo": ci, "name": "FinLLM consortium data stewards"},
+        {
+            "type": "CreationInfo",
+            "@id": ci,
+            "specVersion": "3.0.1",
+            "created": info["as_of"],
+            "createdBy": [f"{base}:agent"],
+            "createdUsing": [f"{base}:tool"],
+        },
+        {
+            "type": "Organization",
+            "spdxId": f"{base}:agent",
+            "creationInfo": ci,
+            "name": "FinLLM consortium data stewards",
+        },
         {"type": "Tool", "spdxId": f"{base}:tool", "creationInfo": ci, "name": "finllm-curate"},
     ]
     expression = " AND ".join(used_ids) if used_ids else "NOASSERTION"
@@ -151,49 +239,122 @@ def spdx(info: Mapping[str, Any], cat: Catalogue, used_ids: list[str], shard_has
     for i, (name, sha) in enumerate(sorted(shard_hashes.items())):
         fid = f"{base}:file:{i}"
         files.append(fid)
-        graph.append({"type": "software_File", "spdxId": fid, "creationInfo": ci, "name": name,
-                      "software_primaryPurpose": "data",
-                      "verifiedUsing": [{"type": "Hash", "algorithm": "sha256", "hashValue": sha}]})
+        graph.append(
+            {
+                "type": "software_File",
+                "spdxId": fid,
+                "creationInfo": ci,
+                "name": name,
+                "software_primaryPurpose": "data",
+                "verifiedUsing": [{"type": "Hash", "algorithm": "sha256", "hashValue": sha}],
+            }
+        )
     pkg = f"{base}:dataset"
-    graph.append({
-        "type": "dataset_DatasetPackage", "spdxId": pkg, "creationInfo": ci, "name": _name(info),
-        "software_packageVersion": info["export_id"], "software_downloadLocation": "NOASSERTION",
-        "software_primaryPurpose": "data", "releaseTime": info["as_of"], "builtTime": info["as_of"],
-        "originatedBy": [f"{base}:agent"],
-        "dataset_datasetType": ["text"],
-        "dataset_intendedUse": f"{info['purpose']} by {info['audience']}"
-                               f"{' (commercial)' if info['commercial'] else ' (non-commercial)'}",
-        "dataset_datasetSize": info["records"],
-        "dataset_hasSensitivePersonalInformation": "no",
-        "comment": f"catalogue state {info['state_hash']}; manifest sha256 {info['manifest_sha256']}",
-    })
+    graph.append(
+        {
+            "type": "dataset_DatasetPackage",
+            "spdxId": pkg,
+            "creationInfo": ci,
+            "name": _name(info),
+            "software_packageVersion": info["export_id"],
+            "software_downloadLocation": "NOASSERTION",
+            "software_primaryPurpose": "data",
+            "releaseTime": info["as_of"],
+            "builtTime": info["as_of"],
+            "originatedBy": [f"{base}:agent"],
+            "dataset_datasetType": ["text"],
+            "dataset_intendedUse": f"{info['purpose']} by {info['audience']}"
+            f"{' (commercial)' if info['commercial'] else ' (non-commercial)'}",
+            "dataset_datasetSize": info["records"],
+            "dataset_hasSensitivePersonalInformation": "no",
+            "comment": f"catalogue state {info['state_hash']}; manifest sha256 {info['manifest_sha256']}",
+        }
+    )
     lic_elems = []
     for lid in used_ids:
         if lid.startswith("LicenseRef-"):
             lic = cat[lid]
             eid = f"{base}:licence:{lid}"
-            graph.append({"type": "expandedlicensing_CustomLicense", "spdxId": eid, "creationInfo": ci,
-                          "name": lid, "simplelicensing_licenseText": lic.name,
-                          **({"expandedlicensing_seeAlso": [lic.url]} if lic.url else {})})
+            graph.append(
+                {
+                    "type": "expandedlicensing_CustomLicense",
+                    "spdxId": eid,
+                    "creationInfo": ci,
+                    "name": lid,
+                    "simplelicensing_licenseText": lic.name,
+                    **({"expandedlicensing_seeAlso": [lic.url]} if lic.url else {}),
+                }
+            )
             lic_elems.append(eid)
     expr_id = f"{base}:licence-expression"
-    graph.append({"type": "simplelicensing_LicenseExpression", "spdxId": expr_id, "creationInfo": ci,
-                  "simplelicensing_licenseExpression": expression,
-                  **({"simplelicensing_customIdToUri": [
-                      {"type": "DictionaryEntry", "key": lid, "value": f"{base}:licence:{lid}"}
-                      for lid in used_ids if lid.startswith("LicenseRef-")]} if lic_elems else {})})
-    graph.append({"type": "Relationship", "spdxId": f"{base}:rel:declared", "creationInfo": ci, "from": pkg,
-                  "relationshipType": "hasDeclaredLicense", "to": [expr_id]})
-    graph.append({"type": "Relationship", "spdxId": f"{base}:rel:concluded", "creationInfo": ci, "from": pkg,
-                  "relationshipType": "hasConcludedLicense", "to": [expr_id]})
+    graph.append(
+        {
+            "type": "simplelicensing_LicenseExpression",
+            "spdxId": expr_id,
+            "creationInfo": ci,
+            "simplelicensing_licenseExpression": expression,
+            **(
+                {
+                    "simplelicensing_customIdToUri": [
+                        {"type": "DictionaryEntry", "key": lid, "value": f"{base}:licence:{lid}"}
+                        for lid in used_ids
+                        if lid.startswith("LicenseRef-")
+                    ]
+                }
+                if lic_elems
+                else {}
+            ),
+        }
+    )
+    graph.append(
+        {
+            "type": "Relationship",
+            "spdxId": f"{base}:rel:declared",
+            "creationInfo": ci,
+            "from": pkg,
+            "relationshipType": "hasDeclaredLicense",
+            "to": [expr_id],
+        }
+    )
+    graph.append(
+        {
+            "type": "Relationship",
+            "spdxId": f"{base}:rel:concluded",
+            "creationInfo": ci,
+            "from": pkg,
+            "relationshipType": "hasConcludedLicense",
+            "to": [expr_id],
+        }
+    )
     if files:
-        graph.append({"type": "Relationship", "spdxId": f"{base}:rel:contains", "creationInfo": ci, "from": pkg,
-                      "relationshipType": "contains", "to": files})
-    graph.append({"type": "SpdxDocument", "spdxId": f"{base}:document", "creationInfo": ci,
-                  "name": f"SPDX document for {_name(info)}", "dataLicense": f"{base}:data-licence",
-                  "profileConformance": ["core", "software", "dataset", "simpleLicensing", "expandedLicensing"],
-                  "rootElement": [pkg],
-                  "element": sorted(e.get("spdxId") for e in graph if e.get("spdxId"))})
-    graph.append({"type": "simplelicensing_LicenseExpression", "spdxId": f"{base}:data-licence", "creationInfo": ci,
-                  "simplelicensing_licenseExpression": "CC0-1.0"})
+        graph.append(
+            {
+                "type": "Relationship",
+                "spdxId": f"{base}:rel:contains",
+                "creationInfo": ci,
+                "from": pkg,
+                "relationshipType": "contains",
+                "to": files,
+            }
+        )
+    graph.append(
+        {
+            "type": "SpdxDocument",
+            "spdxId": f"{base}:document",
+            "creationInfo": ci,
+            "name": f"SPDX document for {_name(info)}",
+            "dataLicense": f"{base}:data-licence",
+            "profileConformance": ["core", "software", "dataset", "simpleLicensing", "expandedLicensing"],
+            "rootElement": [pkg],
+            "element": sorted(e.get("spdxId") for e in graph if e.get("spdxId")),
+        }
+    )
+    graph.append(
+        {
+            "type": "simplelicensing_LicenseExpression",
+            "spdxId": f"{base}:data-licence",
+            "creationInfo": ci,
+            "simplelicensing_licenseExpression": "CC0-1.0",
+        }
+    )
     return _dump({"@context": "https://spdx.org/rdf/3.0.1/spdx-context.jsonld", "@graph": graph})

@@ -1,6 +1,6 @@
 """Read-only audit queries over the catalogue.
 
-Every function takes a connection the caller opened with :func:`curate.db.connect_readonly`
+Every function takes a connection the caller opened with :func:`provenance.db.connect_readonly`
 and only reads. Results are plain dicts/lists (JSON-ready) for ``--json`` and tables.
 """
 
@@ -12,9 +12,9 @@ from typing import Any
 
 import duckdb
 
-from curate.db import run_readonly_sql
-from curate.errors import CatalogueError
 from provenance import ledger
+from provenance.db import run_readonly_sql
+from provenance.errors import CatalogueError
 from provenance.licences import Catalogue, default_catalogue
 
 #: tables the auditor's free SQL may never read (raw personal data)
@@ -54,11 +54,13 @@ def _lit(value: str) -> str:
 
 def require_provenance_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Raise a clear error when the catalogue predates migration 0002 (exports, withdrawals)."""
-    from curate.db import schema_version
+    from provenance.db import schema_version
 
     if schema_version(con) < 2:
-        raise CatalogueError("this catalogue has no exports/withdrawals tables yet (schema < 0002); open it once "
-                             "for writing to migrate it, e.g. `curate init`")
+        raise CatalogueError(
+            "this catalogue has no exports/withdrawals tables yet (schema < 0002); open it once "
+            "for writing to migrate it, e.g. `curate init`"
+        )
 
 
 def verify(con: duckdb.DuckDBPyConnection) -> ledger.VerifyResult:
@@ -66,8 +68,10 @@ def verify(con: duckdb.DuckDBPyConnection) -> ledger.VerifyResult:
     return ledger.verify(con)
 
 
-_RECORD_COLS = ("record_id, doc_key, source_id, locator, title, licence_id, version_of, status, stage, run_id,"
-                " created_at, content_sha256, pii_state, lang, script, length(text) AS characters, metadata")
+_RECORD_COLS = (
+    "record_id, doc_key, source_id, locator, title, licence_id, version_of, status, stage, run_id,"
+    " created_at, content_sha256, pii_state, lang, script, length(text) AS characters, metadata"
+)
 
 
 def _lineage(con: duckdb.DuckDBPyConnection, record_id: str) -> list[tuple[str, int]]:
@@ -115,57 +119,98 @@ def record_report(con: duckdb.DuckDBPyConnection, record_id: str) -> dict[str, A
     if not rec:
         raise CatalogueError(f"record `{record_id}` is not in the catalogue")
     record = rec[0]
-    source = _rows(con.execute("SELECT source_id, kind, title, origin, licence_id, pii_expected, metadata"
-                               f" FROM sources WHERE source_id = {_lit(record['source_id'])}"))
+    source = _rows(
+        con.execute(
+            "SELECT source_id, kind, title, origin, licence_id, pii_expected, metadata"
+            f" FROM sources WHERE source_id = {_lit(record['source_id'])}"
+        )
+    )
     chain = _lineage(con, record_id)
     versions, events, exports = [], [], []
     export_rows: dict[str, list[dict[str, Any]]] = {}
     for rid, depth in chain:
-        v = _rows(con.execute("SELECT record_id, version_of, stage, status, licence_id, pii_state, created_at"
-                              f" FROM records WHERE record_id = {_lit(rid)}"))
+        v = _rows(
+            con.execute(
+                "SELECT record_id, version_of, stage, status, licence_id, pii_state, created_at"
+                f" FROM records WHERE record_id = {_lit(rid)}"
+            )
+        )
         versions.extend({**x, "depth": depth} for x in v)
-        events.extend(_rows(con.execute(
-            "SELECT seq, event_id, record_id, stage, action, run_id, actor, created_at, detail"
-            f" FROM provenance_events WHERE record_id = {_lit(rid)}")))
+        events.extend(
+            _rows(
+                con.execute(
+                    "SELECT seq, event_id, record_id, stage, action, run_id, actor, created_at, detail"
+                    f" FROM provenance_events WHERE record_id = {_lit(rid)}"
+                )
+            )
+        )
         for (eid,) in con.execute(f"SELECT export_id FROM export_items WHERE record_id = {_lit(rid)}").fetchall():
             if eid not in export_rows:
-                export_rows[eid] = _rows(con.execute(
-                    "SELECT export_id, purpose, audience, commercial, created_at, out_dir FROM exports"
-                    f" WHERE export_id = {_lit(eid)} ORDER BY export_seq"))
+                export_rows[eid] = _rows(
+                    con.execute(
+                        "SELECT export_id, purpose, audience, commercial, created_at, out_dir FROM exports"
+                        f" WHERE export_id = {_lit(eid)} ORDER BY export_seq"
+                    )
+                )
             exports.extend({**x, "record_id": rid} for x in export_rows[eid])
     events.sort(key=lambda e: e["seq"])
     exports.sort(key=lambda e: (e["created_at"], e["export_id"], e["record_id"]))
     derived = [v for v in versions if v["depth"] > 0]
-    return {"record": record, "source": source[0] if source else None, "versions": versions,
-            "derived": derived, "events": events, "exports": exports}
+    return {
+        "record": record,
+        "source": source[0] if source else None,
+        "versions": versions,
+        "derived": derived,
+        "events": events,
+        "exports": exports,
+    }
 
 
 def export_report(con: duckdb.DuckDBPyConnection, export_id: str) -> dict[str, Any]:
     """An export's parameters, licence breakdown and blocked counts by reason."""
     require_provenance_schema(con)
-    runs = _rows(con.execute("SELECT * FROM exports WHERE export_id = ? OR CAST(export_seq AS VARCHAR) = ?"
-                             " ORDER BY export_seq", [export_id, export_id]))
+    runs = _rows(
+        con.execute(
+            "SELECT * FROM exports WHERE export_id = ? OR CAST(export_seq AS VARCHAR) = ? ORDER BY export_seq",
+            [export_id, export_id],
+        )
+    )
     if not runs:
-        raise CatalogueError(f"export `{export_id}` not found; list exports with "
-                             "`curate audit sql \"SELECT export_id, created_at FROM exports\"`")
+        raise CatalogueError(
+            f"export `{export_id}` not found; list exports with "
+            '`curate audit sql "SELECT export_id, created_at FROM exports"`'
+        )
     eid = runs[0]["export_id"]
-    licences = _rows(con.execute(
-        "SELECT i.licence_id, r.source_id, count(*) AS records, sum(length(r.text)) AS characters,"
-        " count(*) FILTER (WHERE r.status = 'withdrawn') AS withdrawn_since"
-        " FROM export_items i JOIN records r USING (record_id) WHERE i.export_id = ?"
-        " GROUP BY ALL ORDER BY i.licence_id, r.source_id", [eid]))
+    licences = _rows(
+        con.execute(
+            "SELECT i.licence_id, r.source_id, count(*) AS records, sum(length(r.text)) AS characters,"
+            " count(*) FILTER (WHERE r.status = 'withdrawn') AS withdrawn_since"
+            " FROM export_items i JOIN records r USING (record_id) WHERE i.export_id = ?"
+            " GROUP BY ALL ORDER BY i.licence_id, r.source_id",
+            [eid],
+        )
+    )
     counts = runs[-1]["counts"] or {}
-    return {"export_id": eid, "runs": runs, "licences": licences, "blocked": counts.get("blocked", {}),
-            "records": runs[-1]["records"], "blocked_total": runs[-1]["blocked"]}
+    return {
+        "export_id": eid,
+        "runs": runs,
+        "licences": licences,
+        "blocked": counts.get("blocked", {}),
+        "records": runs[-1]["records"],
+        "blocked_total": runs[-1]["blocked"],
+    }
 
 
 def licences_report(con: duckdb.DuckDBPyConnection, catalogue: Catalogue | None = None) -> list[dict[str, Any]]:
     """Active records and characters per licence per source, flagging licences not in the catalogue."""
     cat = catalogue or default_catalogue()
-    rows = _rows(con.execute(
-        "SELECT coalesce(licence_id, '(none)') AS licence_id, source_id, count(*) AS records,"
-        " coalesce(sum(length(text)), 0) AS characters FROM records WHERE status = 'active'"
-        " GROUP BY ALL ORDER BY licence_id, source_id"))
+    rows = _rows(
+        con.execute(
+            "SELECT coalesce(licence_id, '(none)') AS licence_id, source_id, count(*) AS records,"
+            " coalesce(sum(length(text)), 0) AS characters FROM records WHERE status = 'active'"
+            " GROUP BY ALL ORDER BY licence_id, source_id"
+        )
+    )
     for r in rows:
         r["known"] = cat.get(r["licence_id"]) is not None
     return rows
@@ -174,19 +219,27 @@ def licences_report(con: duckdb.DuckDBPyConnection, catalogue: Catalogue | None 
 def withdrawn_report(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """Past exports that contained records withdrawn since (recipients must be told)."""
     require_provenance_schema(con)
-    return _rows(con.execute(
-        "SELECT e.export_id, min(e.created_at) AS exported_at, any_value(e.purpose) AS purpose,"
-        " any_value(e.audience) AS audience, any_value(e.out_dir) AS out_dir,"
-        " count(DISTINCT i.record_id) AS withdrawn_records, list(DISTINCT r.source_id ORDER BY r.source_id) AS sources"
-        " FROM exports e JOIN export_items i USING (export_id) JOIN records r USING (record_id)"
-        " WHERE r.status = 'withdrawn' GROUP BY e.export_id ORDER BY exported_at, e.export_id"))
+    return _rows(
+        con.execute(
+            "SELECT e.export_id, min(e.created_at) AS exported_at, any_value(e.purpose) AS purpose,"
+            " any_value(e.audience) AS audience, any_value(e.out_dir) AS out_dir,"
+            " count(DISTINCT i.record_id) AS withdrawn_records, list(DISTINCT r.source_id ORDER BY r.source_id) AS sources"
+            " FROM exports e JOIN export_items i USING (export_id) JOIN records r USING (record_id)"
+            " WHERE r.status = 'withdrawn' GROUP BY e.export_id ORDER BY exported_at, e.export_id"
+        )
+    )
 
 
 def withdrawn_records(con: duckdb.DuckDBPyConnection, export_id: str) -> list[str]:
     """Ids of an export's records that are withdrawn now."""
-    return [r[0] for r in con.execute(
-        "SELECT i.record_id FROM export_items i JOIN records r USING (record_id)"
-        " WHERE i.export_id = ? AND r.status = 'withdrawn' ORDER BY 1", [export_id]).fetchall()]
+    return [
+        r[0]
+        for r in con.execute(
+            "SELECT i.record_id FROM export_items i JOIN records r USING (record_id)"
+            " WHERE i.export_id = ? AND r.status = 'withdrawn' ORDER BY 1",
+            [export_id],
+        ).fetchall()
+    ]
 
 
 def sql(db_path: str | Path, query: str) -> tuple[list[str], list[tuple]]:

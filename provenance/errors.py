@@ -1,8 +1,50 @@
-"""Errors of the provenance layer."""
+"""One exception root for the workbench (the catalogue kernel owns it).
+
+Every error a user can cause is a :class:`WorkbenchError`; its message says what went wrong,
+where, and how to fix it. The CLI turns these into one-line messages and exit code 1
+(``UsageError`` -> exit code 2). Anything else is a bug and shows a traceback with ``--debug``.
+"""
 
 from __future__ import annotations
 
-from curate.errors import WorkbenchError
+
+class WorkbenchError(Exception):
+    """Root of all errors the workbench raises on purpose."""
+
+    exit_code = 1
+
+
+class ConfigError(WorkbenchError):
+    """A configuration value or option is invalid."""
+
+
+class UsageError(WorkbenchError):
+    """The command line was used wrongly (exit code 2)."""
+
+    exit_code = 2
+
+
+class CatalogueError(WorkbenchError):
+    """The DuckDB catalogue is missing, locked, read-only or inconsistent."""
+
+
+class ReadOnlyError(CatalogueError):
+    """A write was attempted on a read-only (auditor) path."""
+
+
+class StageError(WorkbenchError):
+    """A processing stage failed."""
+
+
+class MissingDependencyError(WorkbenchError, ImportError):
+    """An optional dependency is not installed."""
+
+    def __init__(self, package: str, extra: str | None = None, purpose: str = "") -> None:
+        hint = f"pip install 'finllm-curate[{extra}]'" if extra else f"pip install {package}"
+        what = f" (needed for {purpose})" if purpose else ""
+        super().__init__(f"the optional package `{package}` is not installed{what}; install it with: {hint}")
+        self.package = package
+        self.extra = extra
 
 
 class LicenceError(WorkbenchError):

@@ -26,11 +26,9 @@ from typing import Any
 
 import duckdb
 
-from curate.db import transaction
-from curate.errors import UsageError
-from curate.runs import finish_run, start_run
 from provenance import ledger
-from provenance.errors import LicenceError
+from provenance.db import transaction
+from provenance.errors import LicenceError, UsageError
 from provenance.licences import (
     Catalogue,
     catalogue_path,
@@ -40,12 +38,25 @@ from provenance.licences import (
     parse_audience,
     parse_purpose,
 )
+from provenance.records import PII_PASSED
+from provenance.runs import finish_run, start_run
 
 FORMATS: tuple[str, ...] = ("parquet", "jsonl")
-PII_PASSED: tuple[str, ...] = ("clean", "scrubbed")
 PII_GATES: tuple[str, ...] = ("all", "expected")
-COLUMNS: tuple[str, ...] = ("record_id", "source_id", "licence_id", "attribution", "text", "title", "locator",
-                            "lang", "script", "doc_key", "stage", "content_sha256")
+COLUMNS: tuple[str, ...] = (
+    "record_id",
+    "source_id",
+    "licence_id",
+    "attribution",
+    "text",
+    "title",
+    "locator",
+    "lang",
+    "script",
+    "doc_key",
+    "stage",
+    "content_sha256",
+)
 BLOCKED_HEADER: tuple[str, ...] = ("record_id", "source_id", "licence_id", "code", "reason")
 
 
@@ -76,14 +87,21 @@ class ExportParams:
         if self.pii_gate not in PII_GATES:
             raise UsageError(f"unknown PII gate `{self.pii_gate}`; valid: {', '.join(PII_GATES)}")
         at = self.at or dt.datetime.now(dt.UTC).date()
-        return ExportParams(self.purpose, self.audience, self.commercial, self.format, at, self.shard_rows,
-                            self.pii_gate)
+        return ExportParams(
+            self.purpose, self.audience, self.commercial, self.format, at, self.shard_rows, self.pii_gate
+        )
 
     def as_dict(self) -> dict[str, Any]:
         """Parameters as recorded in the ledger."""
-        return {"purpose": self.purpose, "audience": self.audience, "commercial": self.commercial,
-                "format": self.format, "as_of": self.at.isoformat() if self.at else None,
-                "shard_rows": self.shard_rows, "pii_gate": self.pii_gate}
+        return {
+            "purpose": self.purpose,
+            "audience": self.audience,
+            "commercial": self.commercial,
+            "format": self.format,
+            "as_of": self.at.isoformat() if self.at else None,
+            "shard_rows": self.shard_rows,
+            "pii_gate": self.pii_gate,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,8 +135,9 @@ class Decision:
 
 def _state(con: duckdb.DuckDBPyConnection) -> tuple[str, str]:
     """(hash, created_at ISO) of the last non-export ledger event: the catalogue state."""
-    row = con.execute("SELECT hash, created_at FROM provenance_events WHERE stage <> 'export'"
-                      " ORDER BY seq DESC LIMIT 1").fetchone()
+    row = con.execute(
+        "SELECT hash, created_at FROM provenance_events WHERE stage <> 'export' ORDER BY seq DESC LIMIT 1"
+    ).fetchone()
     if row is None:
         return ledger.GENESIS, "1970-01-01T00:00:00Z"
     return row[0], row[1].replace(microsecond=0).isoformat() + "Z"
@@ -155,19 +174,40 @@ class _Decider:
         self.cat = catalogue
         self.p = params
         self._cache: dict[tuple, Decision] = {}
-        self._sources = {sid: {"source_id": sid, "title": title, "metadata": _json(meta)}
-                         for sid, title, meta in con.execute("SELECT source_id, title, metadata FROM sources").fetchall()}
+        self._sources = {
+            sid: {"source_id": sid, "title": title, "metadata": _json(meta)}
+            for sid, title, meta in con.execute("SELECT source_id, title, metadata FROM sources").fetchall()
+        }
 
     def decide(self, row: tuple) -> Decision:
-        (_rid, source_id, licence_id, _text, _title, _loc, _lang, _script, _dk, _stage, _sha, pii_state, status,
-         r_terms, r_merged, pii_expected) = row
+        (
+            _rid,
+            source_id,
+            licence_id,
+            _text,
+            _title,
+            _loc,
+            _lang,
+            _script,
+            _dk,
+            _stage,
+            _sha,
+            pii_state,
+            status,
+            r_terms,
+            r_merged,
+            pii_expected,
+        ) = row
         if status == "withdrawn":
             return Decision(False, "withdrawn", "record or its source was withdrawn", licence_id or "")
         if (pii_expected or self.p.pii_gate == "all") and pii_state not in PII_PASSED:
             why = "source expects personal data and " if pii_expected else ""
-            return Decision(False, "pii_unchecked",
-                            f"{why}the record has not passed the PII stage (pii_state={pii_state or 'NULL'}); "
-                            f"run `curate run pii`", licence_id or "")
+            return Decision(
+                False,
+                "pii_unchecked",
+                f"{why}the record has not passed the PII stage (pii_state={pii_state or 'NULL'}); run `curate run pii`",
+                licence_id or "",
+            )
         key = (licence_id, r_terms, r_merged, source_id)
         hit = self._cache.get(key)
         if hit is None:
@@ -176,8 +216,9 @@ class _Decider:
 
     def _decide(self, licence_id: str | None, r_terms: str | None, r_merged: str | None, source_id: str) -> Decision:
         source = self._sources.get(source_id) or {"source_id": source_id, "title": None, "metadata": {}}
-        terms = (json.loads(r_terms) if r_terms not in (None, "null") else None) \
-            or source["metadata"].get("licence_terms")
+        terms = (json.loads(r_terms) if r_terms not in (None, "null") else None) or source["metadata"].get(
+            "licence_terms"
+        )
         merged = (json.loads(r_merged) if r_merged not in (None, "null") else None) or []
         if not licence_id:
             return Decision(False, "missing_licence", "record has no licence", "")
@@ -273,20 +314,32 @@ def export_dataset(
     _prepare_out(out, overwrite)
     state_hash, as_of = _state(con)
     run_params = {**params.as_dict(), "out_dir": str(out.resolve())}
-    run_id = start_run(con, "export dataset", hashlib.sha256(ledger.canonical_json(params.as_dict()).encode())
-                       .hexdigest()[:16], run_params)
+    run_id = start_run(
+        con,
+        "export dataset",
+        hashlib.sha256(ledger.canonical_json(params.as_dict()).encode()).hexdigest()[:16],
+        run_params,
+    )
     try:
         res = _export(con, out, params, cat, state_hash, as_of, run_id, actor, progress)
     except BaseException:
         finish_run(con, run_id, status="failed")
         raise
-    finish_run(con, run_id, counts={"records": res.records, "blocked": res.blocked_by_code,
-                                    "export_id": res.export_id})
+    finish_run(con, run_id, counts={"records": res.records, "blocked": res.blocked_by_code, "export_id": res.export_id})
     return res
 
 
-def _export(con: duckdb.DuckDBPyConnection, out: Path, params: ExportParams, cat: Catalogue, state_hash: str,
-            as_of: str, run_id: str, actor: str | None, progress: Callable[[int], None] | None) -> ExportResult:
+def _export(
+    con: duckdb.DuckDBPyConnection,
+    out: Path,
+    params: ExportParams,
+    cat: Catalogue,
+    state_hash: str,
+    as_of: str,
+    run_id: str,
+    actor: str | None,
+    progress: Callable[[int], None] | None,
+) -> ExportResult:
     cat_sha = hashlib.sha256(Path(cat.path or catalogue_path()).read_bytes()).hexdigest()
     decider = _Decider(con, cat, params)
     writer = _ShardWriter(out, params.format, params.shard_rows)
@@ -311,14 +364,30 @@ def _export(con: duckdb.DuckDBPyConnection, out: Path, params: ExportParams, cat
                 continue
             text = row[3] or ""
             attribution = "\n\n".join(dec.attributions)
-            writer.add({"record_id": row[0], "source_id": row[1], "licence_id": dec.licence,
-                        # titles are not scrubbed by the PII stage: leave them out where personal data is expected
-                        "attribution": attribution, "text": text, "title": None if row[15] else row[4],
-                        "locator": row[5],
-                        "lang": row[6], "script": row[7], "doc_key": row[8], "stage": row[9],
-                        "content_sha256": row[10]})
-            manifest.write(json.dumps({"record_id": row[0], "content_sha256": row[10], "source_id": row[1],
-                                       "licence_id": dec.licence}, ensure_ascii=False) + "\n")
+            writer.add(
+                {
+                    "record_id": row[0],
+                    "source_id": row[1],
+                    "licence_id": dec.licence,
+                    # titles are not scrubbed by the PII stage: leave them out where personal data is expected
+                    "attribution": attribution,
+                    "text": text,
+                    "title": None if row[15] else row[4],
+                    "locator": row[5],
+                    "lang": row[6],
+                    "script": row[7],
+                    "doc_key": row[8],
+                    "stage": row[9],
+                    "content_sha256": row[10],
+                }
+            )
+            manifest.write(
+                json.dumps(
+                    {"record_id": row[0], "content_sha256": row[10], "source_id": row[1], "licence_id": dec.licence},
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )
             items.append((row[0], row[10], dec.licence))
             lic_counts[dec.licence] += 1
             chars += len(text)
@@ -333,18 +402,34 @@ def _export(con: duckdb.DuckDBPyConnection, out: Path, params: ExportParams, cat
     # the evaluation date is left out: it matters only through the decisions, which the manifest
     # and blocked list capture, so a re-run on another day with the same outcome is byte-identical
     id_params = {k: v for k, v in params.as_dict().items() if k != "as_of"}
-    export_id = hashlib.sha256(ledger.canonical_json({
-        "state": state_hash, "catalogue": cat_sha, "manifest": manifest_sha,
-        "blocked": hashlib.sha256(blocked_bytes).hexdigest(), "params": id_params}).encode()).hexdigest()[:24]
+    export_id = hashlib.sha256(
+        ledger.canonical_json(
+            {
+                "state": state_hash,
+                "catalogue": cat_sha,
+                "manifest": manifest_sha,
+                "blocked": hashlib.sha256(blocked_bytes).hexdigest(),
+                "params": id_params,
+            }
+        ).encode()
+    ).hexdigest()[:24]
     (out / "manifest.jsonl").write_bytes(manifest_bytes)
     (out / "blocked.csv").write_bytes(blocked_bytes)
     used = sorted(lic_counts)
     used_ids = sorted({part for label in used for part in label.split(" AND ")})
     info = {
-        "export_id": export_id, "state_hash": state_hash, "as_of": as_of, "catalogue_sha256": cat_sha,
-        "manifest_sha256": manifest_sha, "records": len(items), "characters": chars,
-        "blocked": dict(sorted(blocked_counts.items())), "licences": dict(sorted(lic_counts.items())),
-        "purpose": params.purpose, "audience": params.audience, "commercial": params.commercial,
+        "export_id": export_id,
+        "state_hash": state_hash,
+        "as_of": as_of,
+        "catalogue_sha256": cat_sha,
+        "manifest_sha256": manifest_sha,
+        "records": len(items),
+        "characters": chars,
+        "blocked": dict(sorted(blocked_counts.items())),
+        "licences": dict(sorted(lic_counts.items())),
+        "purpose": params.purpose,
+        "audience": params.audience,
+        "commercial": params.commercial,
         "format": params.format,
     }
     from provenance import _package  # metadata documents; kept apart from the selection logic
@@ -354,35 +439,88 @@ def _export(con: duckdb.DuckDBPyConnection, out: Path, params: ExportParams, cat
     (out / "README.md").write_text(_package.card(info, cat, used_ids, writer.files), encoding="utf-8")
     (out / "croissant.json").write_text(_package.croissant(info, cat, used_ids, shard_hashes), encoding="utf-8")
     (out / "spdx.jsonld").write_text(_package.spdx(info, cat, used_ids, shard_hashes), encoding="utf-8")
-    files = tuple(sorted([*writer.files, "manifest.jsonl", "blocked.csv", "NOTICE.md", "README.md",
-                          "croissant.json", "spdx.jsonld"]))
+    files = tuple(
+        sorted(
+            [*writer.files, "manifest.jsonl", "blocked.csv", "NOTICE.md", "README.md", "croissant.json", "spdx.jsonld"]
+        )
+    )
     total_blocked = sum(blocked_counts.values())
     with transaction(con):
         created = ledger.now()
-        ledger.append(con, [ledger.Event(stage="export", action="export", actor=actor, run_id=run_id, detail={
-            "export_id": export_id, "params": params.as_dict(), "manifest_sha256": manifest_sha,
-            "state_hash": state_hash, "records": len(items), "blocked": dict(sorted(blocked_counts.items())),
-            "out_dir": str(out.resolve())})], at=created)
+        ledger.append(
+            con,
+            [
+                ledger.Event(
+                    stage="export",
+                    action="export",
+                    actor=actor,
+                    run_id=run_id,
+                    detail={
+                        "export_id": export_id,
+                        "params": params.as_dict(),
+                        "manifest_sha256": manifest_sha,
+                        "state_hash": state_hash,
+                        "records": len(items),
+                        "blocked": dict(sorted(blocked_counts.items())),
+                        "out_dir": str(out.resolve()),
+                    },
+                )
+            ],
+            at=created,
+        )
         seq = con.execute("SELECT max(seq) FROM provenance_events").fetchone()[0]
-        con.execute("INSERT INTO exports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [seq, export_id, created, params.purpose, params.audience, params.commercial, params.at,
-                     params.format, str(out.resolve()), state_hash, manifest_sha, len(items), total_blocked,
-                     ledger.canonical_json({"licences": info["licences"], "blocked": info["blocked"],
-                                            "characters": chars}), actor, run_id])
+        con.execute(
+            "INSERT INTO exports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                seq,
+                export_id,
+                created,
+                params.purpose,
+                params.audience,
+                params.commercial,
+                params.at,
+                params.format,
+                str(out.resolve()),
+                state_hash,
+                manifest_sha,
+                len(items),
+                total_blocked,
+                ledger.canonical_json({"licences": info["licences"], "blocked": info["blocked"], "characters": chars}),
+                actor,
+                run_id,
+            ],
+        )
         if not con.execute("SELECT 1 FROM export_items WHERE export_id = ? LIMIT 1", [export_id]).fetchall() and items:
             import pyarrow as pa
 
-            tbl = pa.table({"export_id": [export_id] * len(items), "record_id": [i[0] for i in items],
-                            "content_sha256": [i[1] for i in items], "licence_id": [i[2] for i in items]})
+            tbl = pa.table(
+                {
+                    "export_id": [export_id] * len(items),
+                    "record_id": [i[0] for i in items],
+                    "content_sha256": [i[1] for i in items],
+                    "licence_id": [i[2] for i in items],
+                }
+            )
             con.register("_export_items", tbl)
             try:
-                con.execute("INSERT INTO export_items SELECT export_id, record_id, content_sha256, licence_id"
-                            " FROM _export_items")
+                con.execute(
+                    "INSERT INTO export_items SELECT export_id, record_id, content_sha256, licence_id"
+                    " FROM _export_items"
+                )
             finally:
                 con.unregister("_export_items")
-    return ExportResult(export_id=export_id, out_dir=out, records=len(items), blocked=total_blocked,
-                        blocked_by_code=dict(sorted(blocked_counts.items())), licences=dict(sorted(lic_counts.items())),
-                        manifest_sha256=manifest_sha, files=files, seq=seq, characters=chars)
+    return ExportResult(
+        export_id=export_id,
+        out_dir=out,
+        records=len(items),
+        blocked=total_blocked,
+        blocked_by_code=dict(sorted(blocked_counts.items())),
+        licences=dict(sorted(lic_counts.items())),
+        manifest_sha256=manifest_sha,
+        files=files,
+        seq=seq,
+        characters=chars,
+    )
 
 
 def iter_blocked(path: str | Path) -> Iterator[dict[str, str]]:

@@ -72,12 +72,20 @@ def _ts(t: dt.datetime) -> str:
     return t.strftime("%Y-%m-%dT%H:%M:%S.%f")
 
 
-def content_string(seq: int, event_id: str, run_id: str | None, record_id: str | None, stage: str,
-                   action: str, detail: str | None, created_at: dt.datetime | str, actor: str | None) -> str:
+def content_string(
+    seq: int,
+    event_id: str,
+    run_id: str | None,
+    record_id: str | None,
+    stage: str,
+    action: str,
+    detail: str | None,
+    created_at: dt.datetime | str,
+    actor: str | None,
+) -> str:
     """The canonical content of one event, as hashed (``created_at`` may be pre-formatted)."""
     ts = created_at if isinstance(created_at, str) else _ts(created_at)
-    return _SEP.join([str(seq), event_id, run_id or "", record_id or "", stage, action, detail or "",
-                      ts, actor or ""])
+    return _SEP.join([str(seq), event_id, run_id or "", record_id or "", stage, action, detail or "", ts, actor or ""])
 
 
 def chain_hash(prev_hash: str, content: str) -> str:
@@ -105,34 +113,38 @@ def append(con: duckdb.DuckDBPyConnection, events: Iterable[Event], *, at: dt.da
     for ev in events:
         seq += 1
         detail = ev.detail if isinstance(ev.detail, str) or ev.detail is None else canonical_json(ev.detail)
-        event_id = hashlib.sha256(
-            f"{ev.run_id}|{ev.record_id}|{ev.stage}|{ev.action}|{seq}".encode()).hexdigest()[:32]
-        h = chain_hash(prev, content_string(seq, event_id, ev.run_id, ev.record_id, ev.stage, ev.action,
-                                            detail, created_ts, ev.actor))
-        rows.append((seq, event_id, ev.run_id, ev.record_id, ev.stage, ev.action, detail, created,
-                     ev.actor, prev, h))
+        event_id = hashlib.sha256(f"{ev.run_id}|{ev.record_id}|{ev.stage}|{ev.action}|{seq}".encode()).hexdigest()[:32]
+        h = chain_hash(
+            prev,
+            content_string(seq, event_id, ev.run_id, ev.record_id, ev.stage, ev.action, detail, created_ts, ev.actor),
+        )
+        rows.append((seq, event_id, ev.run_id, ev.record_id, ev.stage, ev.action, detail, created, ev.actor, prev, h))
         prev = h
     if not rows:
         return 0
     import pyarrow as pa
 
-    table = pa.table({
-        "seq": pa.array([r[0] for r in rows], pa.int64()),
-        "event_id": [r[1] for r in rows],
-        "run_id": pa.array([r[2] for r in rows], pa.string()),
-        "record_id": pa.array([r[3] for r in rows], pa.string()),
-        "stage": [r[4] for r in rows],
-        "action": [r[5] for r in rows],
-        "detail": pa.array([r[6] for r in rows], pa.string()),
-        "created_at": pa.array([r[7] for r in rows], pa.timestamp("us")),
-        "actor": pa.array([r[8] for r in rows], pa.string()),
-        "prev_hash": [r[9] for r in rows],
-        "hash": [r[10] for r in rows],
-    })
+    table = pa.table(
+        {
+            "seq": pa.array([r[0] for r in rows], pa.int64()),
+            "event_id": [r[1] for r in rows],
+            "run_id": pa.array([r[2] for r in rows], pa.string()),
+            "record_id": pa.array([r[3] for r in rows], pa.string()),
+            "stage": [r[4] for r in rows],
+            "action": [r[5] for r in rows],
+            "detail": pa.array([r[6] for r in rows], pa.string()),
+            "created_at": pa.array([r[7] for r in rows], pa.timestamp("us")),
+            "actor": pa.array([r[8] for r in rows], pa.string()),
+            "prev_hash": [r[9] for r in rows],
+            "hash": [r[10] for r in rows],
+        }
+    )
     con.register("_ledger_batch", table)
     try:
-        con.execute("INSERT INTO provenance_events SELECT seq, event_id, run_id, record_id, stage, action,"
-                    " detail, created_at, actor, prev_hash, hash FROM _ledger_batch")
+        con.execute(
+            "INSERT INTO provenance_events SELECT seq, event_id, run_id, record_id, stage, action,"
+            " detail, created_at, actor, prev_hash, hash FROM _ledger_batch"
+        )
     finally:
         con.unregister("_ledger_batch")
     return len(rows)

@@ -23,24 +23,62 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from curate.errors import ConfigError, UsageError
-from provenance.errors import LicenceError
+from provenance.errors import ConfigError, LicenceError, UsageError
 
 PURPOSES: tuple[str, ...] = ("training", "evaluation", "redistribution")
 AUDIENCES: tuple[str, ...] = ("consortium", "member:BANK", "public")
 REQUIRED_IDS: tuple[str, ...] = (
-    "OGDL-Taiwan-1.0", "CC-BY-4.0", "CC-BY-SA-4.0", "CC-BY-NC-4.0", "CC0-1.0",
-    "LicenseRef-TW-Copyright-Art9", "LicenseRef-MODA-AI-Training", "LicenseRef-Written-Agreement",
+    "OGDL-Taiwan-1.0",
+    "CC-BY-4.0",
+    "CC-BY-SA-4.0",
+    "CC-BY-NC-4.0",
+    "CC0-1.0",
+    "LicenseRef-TW-Copyright-Art9",
+    "LicenseRef-MODA-AI-Training",
+    "LicenseRef-Written-Agreement",
 )
 #: SPDX licence-list identifiers the catalogue may use without a ``LicenseRef-`` prefix.
-KNOWN_SPDX: frozenset[str] = frozenset({
-    "0BSD", "Apache-2.0", "BSD-2-Clause", "BSD-3-Clause", "CC-BY-1.0", "CC-BY-2.0", "CC-BY-2.5",
-    "CC-BY-3.0", "CC-BY-4.0", "CC-BY-NC-1.0", "CC-BY-NC-2.0", "CC-BY-NC-2.5", "CC-BY-NC-3.0",
-    "CC-BY-NC-4.0", "CC-BY-NC-ND-3.0", "CC-BY-NC-ND-4.0", "CC-BY-NC-SA-2.0", "CC-BY-NC-SA-3.0",
-    "CC-BY-NC-SA-4.0", "CC-BY-ND-3.0", "CC-BY-ND-4.0", "CC-BY-SA-2.0", "CC-BY-SA-3.0", "CC-BY-SA-4.0",
-    "CC-PDDC", "CC0-1.0", "CDLA-Permissive-1.0", "CDLA-Permissive-2.0", "CDLA-Sharing-1.0", "ISC", "MIT",
-    "ODbL-1.0", "ODC-By-1.0", "OGDL-Taiwan-1.0", "OGL-UK-3.0", "PDDL-1.0", "Unlicense",
-})
+KNOWN_SPDX: frozenset[str] = frozenset(
+    {
+        "0BSD",
+        "Apache-2.0",
+        "BSD-2-Clause",
+        "BSD-3-Clause",
+        "CC-BY-1.0",
+        "CC-BY-2.0",
+        "CC-BY-2.5",
+        "CC-BY-3.0",
+        "CC-BY-4.0",
+        "CC-BY-NC-1.0",
+        "CC-BY-NC-2.0",
+        "CC-BY-NC-2.5",
+        "CC-BY-NC-3.0",
+        "CC-BY-NC-4.0",
+        "CC-BY-NC-ND-3.0",
+        "CC-BY-NC-ND-4.0",
+        "CC-BY-NC-SA-2.0",
+        "CC-BY-NC-SA-3.0",
+        "CC-BY-NC-SA-4.0",
+        "CC-BY-ND-3.0",
+        "CC-BY-ND-4.0",
+        "CC-BY-SA-2.0",
+        "CC-BY-SA-3.0",
+        "CC-BY-SA-4.0",
+        "CC-PDDC",
+        "CC0-1.0",
+        "CDLA-Permissive-1.0",
+        "CDLA-Permissive-2.0",
+        "CDLA-Sharing-1.0",
+        "ISC",
+        "MIT",
+        "ODbL-1.0",
+        "ODC-By-1.0",
+        "OGDL-Taiwan-1.0",
+        "OGL-UK-3.0",
+        "PDDL-1.0",
+        "Unlicense",
+    }
+)
 _MEMBER_RE = re.compile(r"^member:[A-Za-z0-9_.-]+$")
 _PLACEHOLDER_RE = re.compile(r"\{(provider|year|dataset)\}")
 
@@ -139,12 +177,21 @@ class Licence:
     def as_dict(self) -> dict[str, Any]:
         """JSON-friendly view."""
         return {
-            "id": self.id, "name": self.name, "url": self.url, "aliases": list(self.aliases),
-            "purposes": sorted(self.purposes), "audience": list(self.audience), "commercial": self.commercial,
-            "attribution_required": self.attribution_required, "attribution": self.attribution,
-            "share_alike": self.share_alike, "sublicensable": self.sublicensable,
-            "expiry": self.expiry.isoformat() if self.expiry else None, "template": self.template,
-            "terms_optional": self.terms_optional, "rank": self.rank,
+            "id": self.id,
+            "name": self.name,
+            "url": self.url,
+            "aliases": list(self.aliases),
+            "purposes": sorted(self.purposes),
+            "audience": list(self.audience),
+            "commercial": self.commercial,
+            "attribution_required": self.attribution_required,
+            "attribution": self.attribution,
+            "share_alike": self.share_alike,
+            "sublicensable": self.sublicensable,
+            "expiry": self.expiry.isoformat() if self.expiry else None,
+            "template": self.template,
+            "terms_optional": self.terms_optional,
+            "rank": self.rank,
         }
 
 
@@ -178,10 +225,15 @@ class Terms:
         bad = [p for p in purposes if p not in PURPOSES]
         if bad:
             raise LicenceError(licence_id, f"licence_terms purposes {bad} invalid; valid: {', '.join(PURPOSES)}")
-        return cls(agreement_id=str(data["agreement_id"]), licensor=str(data["licensor"]),
-                   audience=tuple(sorted(set(audience))), purposes=frozenset(purposes),
-                   expiry=_date(data.get("expiry"), "licence_terms expiry", licence_id),
-                   attribution=str(data.get("attribution") or ""), commercial=bool(data.get("commercial", False)))
+        return cls(
+            agreement_id=str(data["agreement_id"]),
+            licensor=str(data["licensor"]),
+            audience=tuple(sorted(set(audience))),
+            purposes=frozenset(purposes),
+            expiry=_date(data.get("expiry"), "licence_terms expiry", licence_id),
+            attribution=str(data.get("attribution") or ""),
+            commercial=bool(data.get("commercial", False)),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,18 +261,23 @@ class Grant:
     attributions: tuple[str, ...] = ()
     agreement_ids: tuple[str, ...] = ()
 
-    def decide(self, *, purpose: str, audience: str, commercial: bool = False, at: dt.date | None = None) -> UseDecision:
+    def decide(
+        self, *, purpose: str, audience: str, commercial: bool = False, at: dt.date | None = None
+    ) -> UseDecision:
         """Check one use against this grant."""
         at = at or dt.datetime.now(dt.UTC).date()
         label = "+".join(self.licence_ids)
         if self.expiry is not None and at > self.expiry:
             return UseDecision(False, f"expired: {label} ended {self.expiry.isoformat()}")
         if purpose not in self.purposes:
-            return UseDecision(False, f"purpose `{purpose}` not permitted by {label} "
-                                      f"(permits: {', '.join(sorted(self.purposes)) or 'none'})")
+            return UseDecision(
+                False,
+                f"purpose `{purpose}` not permitted by {label} (permits: {', '.join(sorted(self.purposes)) or 'none'})",
+            )
         if not audience_allows(self.audience, audience):
-            return UseDecision(False, f"audience `{audience}` not permitted by {label} "
-                                      f"(permits: {', '.join(self.audience) or 'none'})")
+            return UseDecision(
+                False, f"audience `{audience}` not permitted by {label} (permits: {', '.join(self.audience) or 'none'})"
+            )
         if commercial and not self.commercial:
             return UseDecision(False, f"commercial use not permitted by {label}")
         return UseDecision(True, "")
@@ -293,8 +350,12 @@ class Catalogue:
             raise LicenceError(licence_id, f"not in the licence catalogue; known: {', '.join(sorted(self.licences))}")
         return lic
 
-    def grant(self, licence_id: str | None, terms: Mapping[str, Any] | Terms | None = None,
-              source: Mapping[str, Any] | None = None) -> Grant:
+    def grant(
+        self,
+        licence_id: str | None,
+        terms: Mapping[str, Any] | Terms | None = None,
+        source: Mapping[str, Any] | None = None,
+    ) -> Grant:
         """Effective permissions of ``licence_id`` under optional agreement ``terms``.
 
         Raises :class:`LicenceError` for an unknown or missing licence, or a template licence
@@ -312,16 +373,28 @@ class Catalogue:
         attributions: tuple[str, ...] = ()
         if lic.attribution:
             attributions = (_fill(lic.attribution, source),)
-        grant = Grant(licence_ids=(lic.id,), purposes=lic.purposes, audience=lic.audience,
-                      commercial=lic.commercial, share_alike=lic.share_alike, sublicensable=lic.sublicensable,
-                      expiry=lic.expiry, attributions=attributions)
+        grant = Grant(
+            licence_ids=(lic.id,),
+            purposes=lic.purposes,
+            audience=lic.audience,
+            commercial=lic.commercial,
+            share_alike=lic.share_alike,
+            sublicensable=lic.sublicensable,
+            expiry=lic.expiry,
+            attributions=attributions,
+        )
         if terms is not None:
-            narrowed = Grant(licence_ids=(lic.id,), purposes=terms.purposes, audience=terms.audience,
-                             commercial=terms.commercial if lic.template else lic.commercial,
-                             share_alike=lic.share_alike, sublicensable=lic.sublicensable,
-                             expiry=terms.expiry,
-                             attributions=(terms.attribution,) if terms.attribution else (),
-                             agreement_ids=(terms.agreement_id,))
+            narrowed = Grant(
+                licence_ids=(lic.id,),
+                purposes=terms.purposes,
+                audience=terms.audience,
+                commercial=terms.commercial if lic.template else lic.commercial,
+                share_alike=lic.share_alike,
+                sublicensable=lic.sublicensable,
+                expiry=terms.expiry,
+                attributions=(terms.attribution,) if terms.attribution else (),
+                agreement_ids=(terms.agreement_id,),
+            )
             if lic.template:
                 # the agreement's own attribution replaces the (absent) generic statement
                 grant = replace(grant, attributions=())
@@ -416,12 +489,21 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
     aliases: dict[str, str] = {}
     for e in data["licence"]:
         lic = Licence(
-            id=e["id"], name=e["name"], url=e["url"], purposes=frozenset(e["purposes"]),
-            audience=tuple(e["audience"]), commercial=e["commercial"],
-            attribution_required=e["attribution_required"], share_alike=e["share_alike"],
-            sublicensable=e["sublicensable"], rank=e["rank"], attribution=e.get("attribution", ""),
-            expiry=_date(e.get("expiry"), "expiry", e["id"]), template=e.get("template", False),
-            terms_optional=e.get("terms_optional", False), aliases=tuple(e.get("aliases", [])),
+            id=e["id"],
+            name=e["name"],
+            url=e["url"],
+            purposes=frozenset(e["purposes"]),
+            audience=tuple(e["audience"]),
+            commercial=e["commercial"],
+            attribution_required=e["attribution_required"],
+            share_alike=e["share_alike"],
+            sublicensable=e["sublicensable"],
+            rank=e["rank"],
+            attribution=e.get("attribution", ""),
+            expiry=_date(e.get("expiry"), "expiry", e["id"]),
+            template=e.get("template", False),
+            terms_optional=e.get("terms_optional", False),
+            aliases=tuple(e.get("aliases", [])),
         )
         licences[lic.id] = lic
         for a in lic.aliases:
@@ -435,9 +517,16 @@ def default_catalogue() -> Catalogue:
     return load_catalogue()
 
 
-def check_use(licence_id: str | None, *, purpose: str, audience: str, commercial: bool = False,
-              at: dt.date | None = None, terms: Mapping[str, Any] | Terms | None = None,
-              catalogue: Catalogue | None = None) -> UseDecision:
+def check_use(
+    licence_id: str | None,
+    *,
+    purpose: str,
+    audience: str,
+    commercial: bool = False,
+    at: dt.date | None = None,
+    terms: Mapping[str, Any] | Terms | None = None,
+    catalogue: Catalogue | None = None,
+) -> UseDecision:
     """May a record under ``licence_id`` (and agreement ``terms``) be used this way on date ``at``?
 
     >>> check_use("CC-BY-NC-4.0", purpose="training", audience="public", commercial=True).reason

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 import duckdb
 
-from curate.db import transaction
-from curate.errors import CatalogueError, UsageError
 from provenance import ledger
+from provenance.db import transaction
+from provenance.errors import CatalogueError, UsageError
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,14 +37,17 @@ SELECT DISTINCT record_id FROM tree ORDER BY record_id
 """
 
 
-def affected_records(con: duckdb.DuckDBPyConnection, *, source_id: str | None = None,
-                     record_id: str | None = None) -> list[str]:
+def affected_records(
+    con: duckdb.DuckDBPyConnection, *, source_id: str | None = None, record_id: str | None = None
+) -> list[str]:
     """Record ids a withdrawal reaches: the roots and every version derived from them."""
     if (source_id is None) == (record_id is None):
         raise UsageError("withdraw needs exactly one of --source or --record")
     if source_id is not None:
-        if not con.execute("SELECT 1 FROM sources WHERE source_id = ?", [source_id]).fetchone() and \
-                not con.execute("SELECT 1 FROM records WHERE source_id = ? LIMIT 1", [source_id]).fetchone():
+        if (
+            not con.execute("SELECT 1 FROM sources WHERE source_id = ?", [source_id]).fetchone()
+            and not con.execute("SELECT 1 FROM records WHERE source_id = ? LIMIT 1", [source_id]).fetchone()
+        ):
             raise CatalogueError(f"source `{source_id}` is not in the catalogue; see `curate audit licences`")
         rows = con.execute(_DESCENDANTS_SQL.format(root="source_id = ?"), [source_id]).fetchall()
     else:
@@ -54,8 +57,14 @@ def affected_records(con: duckdb.DuckDBPyConnection, *, source_id: str | None = 
     return [r[0] for r in rows]
 
 
-def withdraw(con: duckdb.DuckDBPyConnection, *, source_id: str | None = None, record_id: str | None = None,
-             reason: str, actor: str | None = None) -> WithdrawResult:
+def withdraw(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    source_id: str | None = None,
+    record_id: str | None = None,
+    reason: str,
+    actor: str | None = None,
+) -> WithdrawResult:
     """Withdraw a source or a record (cascading to derived versions) in one transaction.
 
     Writes one ledger event per newly withdrawn record plus one summary event, and a row in
@@ -70,19 +79,36 @@ def withdraw(con: duckdb.DuckDBPyConnection, *, source_id: str | None = None, re
         con.executemany("INSERT INTO _withdraw_ids VALUES (?)", [(i,) for i in ids])
         prior = con.execute(
             "SELECT r.record_id, r.status FROM records r JOIN _withdraw_ids w USING (record_id)"
-            " WHERE r.status <> 'withdrawn' ORDER BY r.record_id").fetchall()
-        con.execute("UPDATE records SET status = 'withdrawn' WHERE record_id IN (SELECT record_id FROM _withdraw_ids)"
-                    " AND status <> 'withdrawn'")
+            " WHERE r.status <> 'withdrawn' ORDER BY r.record_id"
+        ).fetchall()
+        con.execute(
+            "UPDATE records SET status = 'withdrawn' WHERE record_id IN (SELECT record_id FROM _withdraw_ids)"
+            " AND status <> 'withdrawn'"
+        )
         con.execute("DROP TABLE _withdraw_ids")
-        events = [ledger.Event(stage="provenance", action="withdraw", record_id=rid,
-                               detail={"scope": scope, "target": target, "reason": reason, "previous_status": st},
-                               actor=actor) for rid, st in prior]
-        events.append(ledger.Event(stage="provenance", action="withdrawal",
-                                   detail={"scope": scope, "target": target, "reason": reason,
-                                           "records": len(prior)}, actor=actor))
+        events = [
+            ledger.Event(
+                stage="provenance",
+                action="withdraw",
+                record_id=rid,
+                detail={"scope": scope, "target": target, "reason": reason, "previous_status": st},
+                actor=actor,
+            )
+            for rid, st in prior
+        ]
+        events.append(
+            ledger.Event(
+                stage="provenance",
+                action="withdrawal",
+                detail={"scope": scope, "target": target, "reason": reason, "records": len(prior)},
+                actor=actor,
+            )
+        )
         created = ledger.now()
         ledger.append(con, events, at=created)
         seq = con.execute("SELECT max(seq) FROM provenance_events").fetchone()[0]
-        con.execute("INSERT INTO withdrawals VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [seq, scope, target, reason, len(prior), created, actor])
+        con.execute(
+            "INSERT INTO withdrawals VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [seq, scope, target, reason, len(prior), created, actor],
+        )
     return WithdrawResult(scope=scope, target=target, records=len(prior), seq=seq)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 
-from curate.errors import ConfigError
+from provenance.errors import ConfigError
 
 #: registry name -> "module:Class"
 SOURCES: dict[str, str] = {

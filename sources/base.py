@@ -20,9 +20,9 @@ from typing import Any, ClassVar
 class ErrorPolicy(enum.Enum):
     """What the ingest driver does with input it cannot parse."""
 
-    RAISE = "raise"              # stop at the first problem (tests)
-    QUARANTINE = "quarantine"    # default: row in `quarantine`, keep going
-    SKIP_COUNTED = "skip"        # count it in the run report only
+    RAISE = "raise"  # stop at the first problem (tests)
+    QUARANTINE = "quarantine"  # default: row in `quarantine`, keep going
+    SKIP_COUNTED = "skip"  # count it in the run report only
 
 
 @dataclass(frozen=True, slots=True)

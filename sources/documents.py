@@ -83,7 +83,7 @@ class ExtractConfig:
 class Segment:
     """One record-sized piece of a document."""
 
-    fragment: str            # locator fragment, e.g. "page=3" or "section=2&pages=4-6"
+    fragment: str  # locator fragment, e.g. "page=3" or "section=2&pages=4-6"
     text: str
     title: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
@@ -103,19 +103,34 @@ class Document:
 
 
 DOCUMENT_SUFFIXES = {
-    ".pdf": "pdf", ".docx": "docx", ".epub": "epub", ".html": "html", ".htm": "html",
-    ".xhtml": "html", ".txt": "text", ".text": "text", ".md": "text",
+    ".pdf": "pdf",
+    ".docx": "docx",
+    ".epub": "epub",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".txt": "text",
+    ".text": "text",
+    ".md": "text",
 }
 
 # ---------------------------------------------------------------------------------------------
 # character classes and line joining
 
 _CJK_RANGES = (
-    (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x3134F),
-    (0x3000, 0x303F), (0xFF00, 0xFFEF), (0x3100, 0x312F), (0x31A0, 0x31BF),
+    (0x3400, 0x4DBF),
+    (0x4E00, 0x9FFF),
+    (0xF900, 0xFAFF),
+    (0x20000, 0x3134F),
+    (0x3000, 0x303F),
+    (0xFF00, 0xFFEF),
+    (0x3100, 0x312F),
+    (0x31A0, 0x31BF),
 )
 _SENTENCE_END = set("。！？!?；;：:」』）)】》")
-_LIST_START = re.compile(r"^\s*(第[一二三四五六七八九十百零〇\d]+[編章節條篇]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、]|[•·●○■□▪\-*]\s)")
+_LIST_START = re.compile(
+    r"^\s*(第[一二三四五六七八九十百零〇\d]+[編章節條篇]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、]|[•·●○■□▪\-*]\s)"
+)
 
 
 _CJK_CLASS = "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in _CJK_RANGES)
@@ -266,8 +281,7 @@ def _is_heading(line: str) -> bool:
     (True, False, True)
     """
     line = line.strip()
-    return (0 < len(line) <= 60 and _HEADING.match(line) is not None
-            and line[-1] not in "。！？；，、：.!?;,:")
+    return 0 < len(line) <= 60 and _HEADING.match(line) is not None and line[-1] not in "。！？；，、：.!?;,:"
 
 
 def _split_paged(path_title: str | None, pages: list[list[str]], config: ExtractConfig) -> list[Segment]:
@@ -281,8 +295,14 @@ def _split_paged(path_title: str | None, pages: list[list[str]], config: Extract
         if any(ln.strip() for ln in front):
             text = join_broken_lines(front)
             end = first_p + 1 if first_i else first_p
-            segments.append(Segment(f"section=0&pages=1-{max(end, 1)}", text, path_title,
-                                    {"section": 0, "page_start": 1, "page_end": max(end, 1)}))
+            segments.append(
+                Segment(
+                    f"section=0&pages=1-{max(end, 1)}",
+                    text,
+                    path_title,
+                    {"section": 0, "page_start": 1, "page_end": max(end, 1)},
+                )
+            )
         for n, ((p, i), (np_, ni)) in enumerate(zip(bounds[:-1], bounds[1:]), start=1):
             lines: list[str] = []
             for q in range(p, min(np_, len(pages) - 1) + 1):
@@ -295,10 +315,14 @@ def _split_paged(path_title: str | None, pages: list[list[str]], config: Extract
             text = join_broken_lines(lines)
             if not text.strip():
                 continue
-            segments.append(Segment(
-                f"section={n}&pages={p + 1}-{last_page + 1}", text, title,
-                {"section": n, "section_title": title, "page_start": p + 1, "page_end": last_page + 1},
-            ))
+            segments.append(
+                Segment(
+                    f"section={n}&pages={p + 1}-{last_page + 1}",
+                    text,
+                    title,
+                    {"section": n, "section_title": title, "page_start": p + 1, "page_end": last_page + 1},
+                )
+            )
         return segments
     return [
         Segment(f"page={p + 1}", join_broken_lines(lines), path_title, {"page": p + 1})
@@ -312,8 +336,17 @@ def _split_paged(path_title: str | None, pages: list[list[str]], config: Extract
 
 
 _PDF_ERRORS: tuple[type[BaseException], ...] = (
-    ValueError, KeyError, TypeError, AttributeError, IndexError, OSError, struct.error, zlib.error,
-    RecursionError, AssertionError, UnicodeDecodeError,
+    ValueError,
+    KeyError,
+    TypeError,
+    AttributeError,
+    IndexError,
+    OSError,
+    struct.error,
+    zlib.error,
+    RecursionError,
+    AssertionError,
+    UnicodeDecodeError,
 )
 
 
@@ -350,8 +383,7 @@ def _extract_pdf(path: Path, data: bytes, config: ExtractConfig) -> Document:
     skipped = [(f"page={i + 1}", Reason.NEEDS_OCR) for i, t in enumerate(raw_pages) if not t.strip()]
     pages = remove_headers_footers([_nfc(t).splitlines() for t in raw_pages], config)
     title = str(meta_title) if meta_title else None
-    return Document("pdf", _split_paged(title, pages, config), pages=len(raw_pages), title=title,
-                    skipped=skipped)
+    return Document("pdf", _split_paged(title, pages, config), pages=len(raw_pages), title=title, skipped=skipped)
 
 
 def _nfc(text: str) -> str:
@@ -440,8 +472,9 @@ def _extract_docx(path: Path, config: ExtractConfig) -> Document:
     if len(heading_marks) >= config.min_headings:
         segments = _split_on_marks(pages, heading_marks)
     else:
-        segments = [Segment(f"page={i + 1}", "\n".join(lines), title, {"page": i + 1})
-                    for i, lines in enumerate(pages) if lines]
+        segments = [
+            Segment(f"page={i + 1}", "\n".join(lines), title, {"page": i + 1}) for i, lines in enumerate(pages) if lines
+        ]
     return Document("docx", segments, pages=len(pages), title=title)
 
 
@@ -458,14 +491,26 @@ def _split_on_marks(pages: list[list[str]], marks: list[tuple[int, int, str]]) -
     segments = []
     if starts[0] > 0:
         part = flat[: starts[0]]
-        segments.append(Segment(f"section=0&pages=1-{part[-1][0] + 1}", "\n".join(t for _, t in part), None,
-                                {"section": 0, "page_start": 1, "page_end": part[-1][0] + 1}))
+        segments.append(
+            Segment(
+                f"section=0&pages=1-{part[-1][0] + 1}",
+                "\n".join(t for _, t in part),
+                None,
+                {"section": 0, "page_start": 1, "page_end": part[-1][0] + 1},
+            )
+        )
     for n, (a, b) in enumerate(zip(starts, starts[1:] + [len(flat)]), start=1):
         part = flat[a:b]
         p0, p1 = part[0][0] + 1, part[-1][0] + 1
         title = part[0][1]
-        segments.append(Segment(f"section={n}&pages={p0}-{p1}", "\n".join(t for _, t in part), title,
-                                {"section": n, "section_title": title, "page_start": p0, "page_end": p1}))
+        segments.append(
+            Segment(
+                f"section={n}&pages={p0}-{p1}",
+                "\n".join(t for _, t in part),
+                title,
+                {"section": n, "section_title": title, "page_start": p0, "page_end": p1},
+            )
+        )
     return segments
 
 
@@ -562,8 +607,14 @@ def _extract_epub(path: Path, config: ExtractConfig) -> Document:
             if not blocks:
                 continue
             head = next((t for tag, t in blocks if tag in ("h1", "h2")), None) or chapter_title
-            segments.append(Segment(f"chapter={name}", "\n".join(t for _, t in blocks), head,
-                                    {"chapter": n + 1, "chapter_file": name, "section_title": head}))
+            segments.append(
+                Segment(
+                    f"chapter={name}",
+                    "\n".join(t for _, t in blocks),
+                    head,
+                    {"chapter": n + 1, "chapter_file": name, "section_title": head},
+                )
+            )
     if not segments:
         raise ExtractionError(Reason.NO_TEXT, "no chapter with text in the EPUB spine")
     return Document("epub", segments, title=book_title)
@@ -635,8 +686,14 @@ def _extract_text(path: Path, data: bytes, config: ExtractConfig) -> Document:
             body = join_broken_lines(lines[a:b])
             if body.strip():
                 title = lines[a].strip() if a in heads else None
-                segments.append(Segment(f"section={n}&lines={a + 1}-{b}", body, title,
-                                        {"section": n, "section_title": title, "line_start": a + 1, "line_end": b}))
+                segments.append(
+                    Segment(
+                        f"section={n}&lines={a + 1}-{b}",
+                        body,
+                        title,
+                        {"section": n, "section_title": title, "line_start": a + 1, "line_end": b},
+                    )
+                )
     else:
         start, size = 0, 0
         for i, ln in enumerate(lines + [""]):
@@ -646,8 +703,14 @@ def _extract_text(path: Path, data: bytes, config: ExtractConfig) -> Document:
                 body = join_broken_lines(lines[start:i])
                 if body.strip():
                     part = len(segments) + 1
-                    segments.append(Segment(f"part={part}&lines={start + 1}-{i}", body, None,
-                                            {"part": part, "line_start": start + 1, "line_end": i}))
+                    segments.append(
+                        Segment(
+                            f"part={part}&lines={start + 1}-{i}",
+                            body,
+                            None,
+                            {"part": part, "line_start": start + 1, "line_end": i},
+                        )
+                    )
                 start, size = i + 1, 0
     return Document("text", segments, encoding=encoding)
 
@@ -670,7 +733,9 @@ def extract(path: str | Path, config: ExtractConfig | None = None) -> Document:
     path = Path(path)
     kind = DOCUMENT_SUFFIXES.get(path.suffix.lower())
     if kind is None:
-        raise ExtractionError(Reason.UNSUPPORTED, f"suffix `{path.suffix}`; known: {', '.join(sorted(DOCUMENT_SUFFIXES))}")
+        raise ExtractionError(
+            Reason.UNSUPPORTED, f"suffix `{path.suffix}`; known: {', '.join(sorted(DOCUMENT_SUFFIXES))}"
+        )
     if path.stat().st_size == 0:
         raise ExtractionError(Reason.EMPTY, "0 bytes")
     if kind == "docx":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from curate.errors import WorkbenchError
+from provenance.errors import WorkbenchError
 
 
 class SourceError(WorkbenchError):

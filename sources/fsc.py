@@ -35,7 +35,7 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-from curate.errors import ConfigError
+from provenance.errors import ConfigError
 from sources.base import RawItem, Record, Rejection, Skip, Source, SourceInfo
 from sources.documents import ExtractionError, decode_text, detect_lang
 
@@ -60,7 +60,15 @@ class FscReason:
 LABELS: dict[str, tuple[str, ...]] = {
     "date": ("裁罰及處分時間", "發文日期", "裁處日期", "處分日期", "發布日期", "日期"),
     "doc_no": ("發文字號", "文號"),
-    "respondent": ("受裁罰及處分之對象", "受處分人名稱", "受處分人姓名", "受處分人", "受處分對象", "被處分人", "相對人"),
+    "respondent": (
+        "受裁罰及處分之對象",
+        "受處分人名稱",
+        "受處分人姓名",
+        "受處分人",
+        "受處分對象",
+        "被處分人",
+        "相對人",
+    ),
     "ubn": ("統一編號", "統一號碼"),
     "representative": ("代表人或管理人姓名", "代表人姓名", "代表人"),
     "address": ("地址", "住所", "營業所"),
@@ -82,7 +90,9 @@ _LABEL_RE = re.compile(
     + "|".join("[\\s\\u3000]*".join(map(re.escape, lab)) for lab, _ in _ALL_LABELS if lab.isascii() is False)
     + r")[\s\u3000]*(?:[:：]|$|[\s\u3000]+)"
 )
-_ORG = re.compile(r"(銀行|公司|保險|證券|金控|控股|合作社|農會|漁會|基金|信託|票券|期貨|投信|投顧|商業|分行|事務所|協會|交易所|中心|集團)")
+_ORG = re.compile(
+    r"(銀行|公司|保險|證券|金控|控股|合作社|農會|漁會|基金|信託|票券|期貨|投信|投顧|商業|分行|事務所|協會|交易所|中心|集團)"
+)
 _LAW_CITE = re.compile(
     r"(?P<name>[\u4e00-\u9fff]{1,24}?(?:法|條例|辦法|規則|準則|要點|標準))"
     r"(?P<art>第\s*[\d一二三四五六七八九十百零]+\s*條(?:之\s*[\d一二三四五六七八九十]+)?"
@@ -110,6 +120,8 @@ def cited_provisions(text: str) -> list[str]:
         if cite not in out:
             out.append(cite)
     return out
+
+
 _SERNO = re.compile(r"dataserno=(\d+)", re.IGNORECASE)
 
 
@@ -197,8 +209,8 @@ class _Case:
     locator: str
     origin: str
     lines: list[str] = field(default_factory=list)
-    fields: dict[str, str] = field(default_factory=dict)   # values given outside the text (feed, CSV, list)
-    kind: str = "detail"                                    # detail | feed | csv | list
+    fields: dict[str, str] = field(default_factory=dict)  # values given outside the text (feed, CSV, list)
+    kind: str = "detail"  # detail | feed | csv | list
     serno: str | None = None
     link: str | None = None
 
@@ -224,11 +236,17 @@ class FscSource(Source):
         self.source_id = str(options.get("source_id") or self.name)
 
     def source_infos(self) -> list[SourceInfo]:
-        return [SourceInfo(
-            source_id=self.source_id, kind="sanctions", title="金融監督管理委員會 裁罰案件及新聞稿",
-            origin="https://www.fsc.gov.tw/ch/home.jsp?id=131", licence_id=self.licence, pii_expected=True,
-            metadata={"regulation": "G0380177", "copyright": "Copyright Act Art. 9(1)(1)"},
-        )]
+        return [
+            SourceInfo(
+                source_id=self.source_id,
+                kind="sanctions",
+                title="金融監督管理委員會 裁罰案件及新聞稿",
+                origin="https://www.fsc.gov.tw/ch/home.jsp?id=131",
+                licence_id=self.licence,
+                pii_expected=True,
+                metadata={"regulation": "G0380177", "copyright": "Copyright Act Art. 9(1)(1)"},
+            )
+        ]
 
     # -- inputs ----------------------------------------------------------------------------
 
@@ -304,7 +322,8 @@ class FscSource(Source):
             raise _InputError(FscReason.BAD_FEED, str(exc)) from exc
         items = root.findall(".//item") or root.findall(".//{*}entry")
         for n, item in enumerate(items, start=1):
-            def get(tag: str) -> str:
+
+            def get(tag: str, item=item) -> str:
                 el = item.find(tag)
                 if el is None:
                     el = item.find("{*}" + tag)
@@ -339,19 +358,25 @@ class FscSource(Source):
                 date = next((c for c in cells if parse_date(c) and len(c) <= 20), "")
                 others = [c for c in cells if c and c != title and c != date and not c.isdigit()]
                 fields = {"title": title, "date": date, "bureau": others[0] if others else ""}
-                cases.append(_Case(f"{path.name}#row={n}", str(path), [title], fields, "list",
-                                   _serno(a["href"]), a["href"]))
+                cases.append(
+                    _Case(f"{path.name}#row={n}", str(path), [title], fields, "list", _serno(a["href"]), a["href"])
+                )
             return cases
-        main = (soup.find(id=re.compile("content|main", re.I)) or soup.find(class_=re.compile("content|main", re.I))
-                or soup.body or soup)
+        main = (
+            soup.find(id=re.compile("content|main", re.I))
+            or soup.find(class_=re.compile("content|main", re.I))
+            or soup.body
+            or soup
+        )
         lines = [ln for ln in main.get_text("\n").splitlines() if ln.strip()]
         if not lines:
             return []
         canonical = soup.find("link", rel="canonical")
         link = canonical.get("href") if canonical else None
         title = soup.title.get_text(" ", strip=True) if soup.title else ""
-        return [_Case(path.name, str(path), lines, {"title": title}, "detail", _serno(link or "") or _serno(markup),
-                      link)]
+        return [
+            _Case(path.name, str(path), lines, {"title": title}, "detail", _serno(link or "") or _serno(markup), link)
+        ]
 
     def _csv(self, path: Path) -> Iterator[_Case]:
         try:
@@ -400,8 +425,11 @@ class FscSource(Source):
 
         respondent = section("respondent")
         is_org = bool(respondent and _ORG.search(respondent))
-        date = (parse_date(section("date")) or parse_date(case.fields.get("date"))
-                or parse_date(case.fields.get("pub_date")))
+        date = (
+            parse_date(section("date"))
+            or parse_date(case.fields.get("date"))
+            or parse_date(case.fields.get("pub_date"))
+        )
         result = section("result")
         subject = section("subject") or case.fields.get("title") or None
         fines = parse_fines(result) or parse_fines(subject) or ([] if result else parse_fines(text))
@@ -410,7 +438,11 @@ class FscSource(Source):
         sanction_labels = {"respondent", "facts", "facts_reasons", "reasons_legal", "legal_basis", "result"}
         meta: dict[str, Any] = {
             "kind": case.kind,
-            "doc_type": "sanction" if (sanction_labels & set(spans) or fines or case.kind == "list") else "press_release", "date": date, "doc_no": section("doc_no") or case.fields.get("doc_no"),
+            "doc_type": "sanction"
+            if (sanction_labels & set(spans) or fines or case.kind == "list")
+            else "press_release",
+            "date": date,
+            "doc_no": section("doc_no") or case.fields.get("doc_no"),
             "subject": subject if is_org or not respondent else None,
             "institution": respondent if is_org else None,
             "respondent_type": ("organisation" if is_org else "person") if respondent else None,
@@ -421,7 +453,9 @@ class FscSource(Source):
             "fine_twd_total": sum(fines) if fines else None,
             "spans": {k: list(v) for k, v in spans.items() if k not in ("link", "bureau")},
             "has_legal_basis_section": legal is not None,
-            "serno": case.serno, "url": case.link, "bureau": case.fields.get("bureau") or None,
+            "serno": case.serno,
+            "url": case.link,
+            "bureau": case.fields.get("bureau") or None,
             "file": Path(case.origin).name,
         }
         meta = {k: v for k, v in meta.items() if v not in (None, "", [], {})}

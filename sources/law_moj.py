@@ -50,10 +50,19 @@ _ENG_ART_NO_RE = re.compile(r"^\s*Article\s+(\d+(?:\s*-\s*\d+)?)\s*$", re.IGNORE
 
 # XML tag -> JSON key (Chinese and English FalVMingLing)
 _XML_KEYS = {
-    "法規性質": "LawLevel", "法規名稱": "LawName", "法規網址": "LawURL", "法規類別": "LawCategory",
-    "最新異動日期": "LawModifiedDate", "生效日期": "LawEffectiveDate", "生效內容": "LawEffectiveNote",
-    "廢止註記": "LawAbandonNote", "是否英譯註記": "LawHasEngVersion", "英文法規名稱": "EngLawName",
-    "沿革內容": "LawHistories", "前言": "LawForeword", "中文法規名稱": "LawName",
+    "法規性質": "LawLevel",
+    "法規名稱": "LawName",
+    "法規網址": "LawURL",
+    "法規類別": "LawCategory",
+    "最新異動日期": "LawModifiedDate",
+    "生效日期": "LawEffectiveDate",
+    "生效內容": "LawEffectiveNote",
+    "廢止註記": "LawAbandonNote",
+    "是否英譯註記": "LawHasEngVersion",
+    "英文法規名稱": "EngLawName",
+    "沿革內容": "LawHistories",
+    "前言": "LawForeword",
+    "中文法規名稱": "LawName",
     "最新英文異動日期": "EngLawModifiedDate",
 }
 #: bulk files above this size are parsed as a stream (one law in memory at a time)
@@ -76,7 +85,7 @@ def _is_large_bulk(path: Path) -> bool:
 @dataclass(frozen=True, slots=True)
 class LawPayload:
     law: dict[str, Any]
-    lang: str            # zh | en
+    lang: str  # zh | en
     update_date: str | None
     origin: str
 
@@ -88,11 +97,18 @@ class LawMojSource(Source):
     licence_id: ClassVar[str | None] = "OGDL-Taiwan-1.0"
     pii_expected: ClassVar[bool] = False
 
-    def __init__(self, paths, *, scope: str = "fsc", allow_list: Iterable[str] = DEFAULT_ALLOW_LIST,
-                 known_fsc_pcodes: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        paths,
+        *,
+        scope: str = "fsc",
+        allow_list: Iterable[str] = DEFAULT_ALLOW_LIST,
+        known_fsc_pcodes: Iterable[str] = (),
+    ) -> None:
         super().__init__(paths, scope=scope, allow_list=",".join(sorted(allow_list)))
         if scope not in ("fsc", "all"):
-            from curate.errors import ConfigError
+            from provenance.errors import ConfigError
+
             raise ConfigError(f"unknown scope `{scope}`; valid: fsc, all")
         self.scope = scope
         self.allow_list = frozenset(allow_list)
@@ -100,19 +116,31 @@ class LawMojSource(Source):
         self.fsc_pcodes: set[str] = set(known_fsc_pcodes)
 
     def source_infos(self) -> list[SourceInfo]:
-        return [SourceInfo(
-            source_id=SOURCE_ID, kind=self.name, title="全國法規資料庫 Laws & Regulations Database (MOJ)",
-            origin="https://law.moj.gov.tw/api/data/", licence_id=self.licence_id, pii_expected=False,
-            metadata={"provider": "法務部", "dataset": "全國法規資料庫 法規資料 (開放資料)",
-                      "copyright_status": "excluded (TW Copyright Act Art. 9(1)(1)-(2))",
-                      "licence_note": "Laws are excluded from copyright under Copyright Act Art. 9; the bulk files "
-                                      "are released under the Open Government Data License v1.0."})]
+        return [
+            SourceInfo(
+                source_id=SOURCE_ID,
+                kind=self.name,
+                title="全國法規資料庫 Laws & Regulations Database (MOJ)",
+                origin="https://law.moj.gov.tw/api/data/",
+                licence_id=self.licence_id,
+                pii_expected=False,
+                metadata={
+                    "provider": "法務部",
+                    "dataset": "全國法規資料庫 法規資料 (開放資料)",
+                    "copyright_status": "excluded (TW Copyright Act Art. 9(1)(1)-(2))",
+                    "licence_note": "Laws are excluded from copyright under Copyright Act Art. 9; the bulk files "
+                    "are released under the Open Government Data License v1.0.",
+                },
+            )
+        ]
 
     # -- reading ------------------------------------------------------------------------------
     def _files(self) -> Iterator[Path]:
         for p in self.paths:
             if p.is_dir():
-                yield from sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in (".json", ".zip", ".xml"))
+                yield from sorted(
+                    f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in (".json", ".zip", ".xml")
+                )
             else:
                 yield p
 
@@ -146,7 +174,7 @@ class LawMojSource(Source):
         for m in members:
             loc = f"{path}!{m.filename}"
             low = m.filename.lower()
-            if not (low.endswith(".json") or low.endswith(".xml")):
+            if not low.endswith((".json", ".xml")):
                 yield Skip(loc, "not a law file (ZIP member)", source_id=SOURCE_ID)
                 continue
             try:
@@ -166,14 +194,22 @@ class LawMojSource(Source):
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            yield Rejection(loc, f"not UTF-8 at byte {exc.start}", excerpt=repr(data[max(0, exc.start - 20):exc.start + 20]),
-                            source_id=SOURCE_ID)
+            yield Rejection(
+                loc,
+                f"not UTF-8 at byte {exc.start}",
+                excerpt=repr(data[max(0, exc.start - 20) : exc.start + 20]),
+                source_id=SOURCE_ID,
+            )
             return
         try:
             obj = json.loads(text)
         except json.JSONDecodeError as exc:
-            yield Rejection(f"{loc}:{exc.lineno}:{exc.colno}", f"invalid JSON: {exc.msg}",
-                            excerpt=text[max(0, exc.pos - 60):exc.pos + 60], source_id=SOURCE_ID)
+            yield Rejection(
+                f"{loc}:{exc.lineno}:{exc.colno}",
+                f"invalid JSON: {exc.msg}",
+                excerpt=text[max(0, exc.pos - 60) : exc.pos + 60],
+                source_id=SOURCE_ID,
+            )
             return
         update = None
         if isinstance(obj, dict) and "Laws" in obj:
@@ -188,7 +224,9 @@ class LawMojSource(Source):
         for i, law in enumerate(laws):
             item_loc = f"{loc}#{i}" if len(laws) > 1 else loc
             if not isinstance(law, dict):
-                yield Rejection(item_loc, "law object is not a JSON object", excerpt=str(law)[:200], source_id=SOURCE_ID)
+                yield Rejection(
+                    item_loc, "law object is not a JSON object", excerpt=str(law)[:200], source_id=SOURCE_ID
+                )
                 continue
             lang = "en" if "EngLawArticles" in law or "EngLawURL" in law else "zh"
             yield RawItem(item_loc, LawPayload(law, lang, update, loc), origin=loc)
@@ -220,8 +258,9 @@ class LawMojSource(Source):
         try:
             for i, law in enumerate(ijson.items(stream, "Laws.item")):
                 if not isinstance(law, dict):
-                    yield Rejection(f"{loc}#{i}", "law object is not a JSON object", excerpt=str(law)[:200],
-                                    source_id=SOURCE_ID)
+                    yield Rejection(
+                        f"{loc}#{i}", "law object is not a JSON object", excerpt=str(law)[:200], source_id=SOURCE_ID
+                    )
                     continue
                 lang = "en" if "EngLawArticles" in law or "EngLawURL" in law else "zh"
                 yield RawItem(f"{loc}#{i}", LawPayload(law, lang, update, loc), origin=loc)
@@ -263,17 +302,21 @@ class LawMojSource(Source):
                 el = etree.fromstring(m.group(0).encode(), etree.XMLParser(strip_cdata=True, no_network=True))
             except etree.XMLSyntaxError as inner:
                 line = text.count("\n", 0, m.start()) + (inner.lineno or 1)
-                yield Rejection(f"{loc}:{line}", f"malformed XML: {inner.msg}", excerpt=m.group(0)[:200],
-                                source_id=SOURCE_ID)
+                yield Rejection(
+                    f"{loc}:{line}", f"malformed XML: {inner.msg}", excerpt=m.group(0)[:200], source_id=SOURCE_ID
+                )
                 continue
             law, lang = _xml_to_law(el)
             yield RawItem(f"{loc}#{fragments - 1}", LawPayload(law, lang, None, loc), origin=loc)
         unclosed = text.count("<法規>") - fragments
         if unclosed > 0:
             last = text.rfind("<法規>")
-            yield Rejection(f"{loc}:{text.count(chr(10), 0, last) + 1}",
-                            f"malformed XML: {unclosed} <法規> element(s) not closed (truncated file?)",
-                            excerpt=text[last:last + 200], source_id=SOURCE_ID)
+            yield Rejection(
+                f"{loc}:{text.count(chr(10), 0, last) + 1}",
+                f"malformed XML: {unclosed} <法規> element(s) not closed (truncated file?)",
+                excerpt=text[last : last + 200],
+                source_id=SOURCE_ID,
+            )
         elif fragments == 0:
             lines = text.splitlines()
             excerpt = lines[exc.lineno - 1][:200] if exc.lineno and 0 < exc.lineno <= len(lines) else ""
@@ -297,9 +340,12 @@ class LawMojSource(Source):
         arts_key = "EngLawArticles" if eng else "LawArticles"
         missing = [key for key in ("LawName", url_key, arts_key) if key not in law]
         if missing:
-            yield Rejection(raw.locator, f"law object missing fields: {', '.join(missing)}",
-                            excerpt=json.dumps({kk: law[kk] for kk in list(law)[:4]}, ensure_ascii=False)[:200],
-                            source_id=SOURCE_ID)
+            yield Rejection(
+                raw.locator,
+                f"law object missing fields: {', '.join(missing)}",
+                excerpt=json.dumps({kk: law[kk] for kk in list(law)[:4]}, ensure_ascii=False)[:200],
+                source_id=SOURCE_ID,
+            )
             return
         m = _PCODE_RE.search(law.get(url_key) or "")
         if not m:
@@ -320,13 +366,22 @@ class LawMojSource(Source):
         repealed = (law.get(k("LawAbandonNote")) or "").strip() == "廢"
         effective_note = (law.get("LawEffectiveNote") or "").strip()
         law_meta = {
-            "pcode": pcode, "law_name": law.get("LawName"), "eng_law_name": (law.get("EngLawName") or "").strip() or None,
-            "law_level": law.get("LawLevel"), "law_category": category or None, "law_modified_date": modified or None,
+            "pcode": pcode,
+            "law_name": law.get("LawName"),
+            "eng_law_name": (law.get("EngLawName") or "").strip() or None,
+            "law_level": law.get("LawLevel"),
+            "law_category": category or None,
+            "law_modified_date": modified or None,
             "law_effective_date": (law.get("LawEffectiveDate") or "").strip() or None,
-            "law_effective_note": effective_note or None, "repealed": repealed,
-            "attachments": [{"file_name": a.get("FileName"), "file_url": a.get("FileURL")}
-                            for a in (law.get(k("LawAttachements")) or []) if isinstance(a, dict)],
-            "update_date": p.update_date, "origin": p.origin,
+            "law_effective_note": effective_note or None,
+            "repealed": repealed,
+            "attachments": [
+                {"file_name": a.get("FileName"), "file_url": a.get("FileURL")}
+                for a in (law.get(k("LawAttachements")) or [])
+                if isinstance(a, dict)
+            ],
+            "update_date": p.update_date,
+            "origin": p.origin,
             "copyright_status": "excluded (TW Copyright Act Art. 9(1)(1)-(2))",
         }
         # what defines a version besides the text: not the dates (an amendment elsewhere in the law must not
@@ -351,13 +406,19 @@ class LawMojSource(Source):
                 chapter = (content or "").strip() or None
                 continue
             if atype != "A":
-                yield Skip(f"{raw.locator}/{pcode}#{idx}", f"article type {atype!r} is not an article", source_id=SOURCE_ID)
+                yield Skip(
+                    f"{raw.locator}/{pcode}#{idx}", f"article type {atype!r} is not an article", source_id=SOURCE_ID
+                )
                 continue
             number_raw = (art.get(no_key) or "").strip()
             number = _article_number(number_raw, eng)
             if content is None or not number:
-                yield Rejection(f"{raw.locator}/{pcode}#{idx}", "article without number or content",
-                                excerpt=json.dumps(art, ensure_ascii=False)[:200], source_id=SOURCE_ID)
+                yield Rejection(
+                    f"{raw.locator}/{pcode}#{idx}",
+                    "article without number or content",
+                    excerpt=json.dumps(art, ensure_ascii=False)[:200],
+                    source_id=SOURCE_ID,
+                )
                 continue
             if not content.strip():
                 yield Skip(f"{raw.locator}/{pcode}#{idx}", "empty article text", source_id=SOURCE_ID)
@@ -367,13 +428,23 @@ class LawMojSource(Source):
             key_no = number if n == 1 else f"{number}#{n}"
             locator = f"{pcode}/{lang}/{key_no}"
             yield Record(
-                doc_key=f"{SOURCE_ID}:{pcode}:{lang}:{key_no}", locator=locator, text=content, source_id=SOURCE_ID,
-                container=container, title=f"{law.get('EngLawName') if eng else law.get('LawName')} {number_raw}".strip(),
-                lang=lang, licence_id=self.licence_id,
+                doc_key=f"{SOURCE_ID}:{pcode}:{lang}:{key_no}",
+                locator=locator,
+                text=content,
+                source_id=SOURCE_ID,
+                container=container,
+                title=f"{law.get('EngLawName') if eng else law.get('LawName')} {number_raw}".strip(),
+                lang=lang,
+                licence_id=self.licence_id,
                 metadata={**law_meta, "article_no": number_raw, "article_index": idx, "chapter": chapter},
-                metadata_json=law_json + "," + json.dumps({"article_no": number_raw, "article_index": idx,
-                                                          "chapter": chapter}, ensure_ascii=False)[1:],
-                version_metadata=version_meta, as_of=modified or None)
+                metadata_json=law_json
+                + ","
+                + json.dumps({"article_no": number_raw, "article_index": idx, "chapter": chapter}, ensure_ascii=False)[
+                    1:
+                ],
+                version_metadata=version_meta,
+                as_of=modified or None,
+            )
 
 
 def _article_number(raw: str, eng: bool) -> str | None:
@@ -401,7 +472,9 @@ def _xml_to_law(el) -> tuple[dict[str, Any], str]:
             continue
         key = _XML_KEYS.get(child.tag)
         if key:
-            law[key] = _text(child).strip() if key not in ("LawEffectiveNote", "LawHistories", "LawForeword") else _text(child)
+            law[key] = (
+                _text(child).strip() if key not in ("LawEffectiveNote", "LawHistories", "LawForeword") else _text(child)
+            )
     url = law.pop("LawURL", "")
     prefix = "Eng" if eng else ""
     law[f"{prefix}LawURL" if eng else "LawURL"] = url
@@ -418,10 +491,38 @@ def _xml_to_law(el) -> tuple[dict[str, Any], str]:
     if body is not None:
         for node in body:
             if node.tag == "編章節":
-                arts.append({f"{prefix}ArticleType": "C", f"{prefix}ArticleNo": "", f"{prefix}ArticleContent": _text(node)})
+                arts.append(
+                    {f"{prefix}ArticleType": "C", f"{prefix}ArticleNo": "", f"{prefix}ArticleContent": _text(node)}
+                )
             elif node.tag == "條文":
                 content_el = node.find("條文內容")
-                arts.append({f"{prefix}ArticleType": "A", f"{prefix}ArticleNo": _text(node.find("條號")).strip(),
-                             f"{prefix}ArticleContent": _text(content_el) if content_el is not None else None})
+                arts.append(
+                    {
+                        f"{prefix}ArticleType": "A",
+                        f"{prefix}ArticleNo": _text(node.find("條號")).strip(),
+                        f"{prefix}ArticleContent": _text(content_el) if content_el is not None else None,
+                    }
+                )
     law[f"{prefix}LawArticles"] = arts
     return law, ("en" if eng else "zh")
+
+
+def known_fsc_pcodes(db_path: str | Path) -> list[str]:
+    """PCODEs of Chinese law_moj records already in the catalogue at ``db_path`` (empty if none)."""
+    from provenance import db
+
+    path = Path(db_path)
+    if not path.exists():
+        return []
+    con = db.connect(path)
+    try:
+        return [
+            r[0]
+            for r in con.execute(
+                "SELECT DISTINCT json_extract_string(metadata, '$.pcode') FROM records"
+                " WHERE source_id = 'law_moj' AND lang = 'zh'"
+            ).fetchall()
+            if r[0]
+        ]
+    finally:
+        con.close()

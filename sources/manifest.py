@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
-from curate.errors import ConfigError
+from provenance.errors import ConfigError
 from sources.base import RawItem, Record, Rejection, Skip, Source, SourceInfo
 from sources.documents import ExtractConfig, ExtractionError, detect_lang, extract, segment_key
 
@@ -36,8 +36,20 @@ __all__ = [
 ]
 
 AGREEMENT_LICENCE = "LicenseRef-Written-Agreement"
-KNOWN_COLUMNS = ("path", "title", "licensor", "author", "licence_id", "agreement_id", "audience",
-                 "edition", "isbn", "purposes", "expiry", "attribution")
+KNOWN_COLUMNS = (
+    "path",
+    "title",
+    "licensor",
+    "author",
+    "licence_id",
+    "agreement_id",
+    "audience",
+    "edition",
+    "isbn",
+    "purposes",
+    "expiry",
+    "attribution",
+)
 
 
 class ManifestReason:
@@ -52,44 +64,15 @@ class ManifestReason:
 
 
 def known_licence_ids(catalogue: Path | None = None) -> frozenset[str]:
-    """Licence ids a manifest may name.
-
-    The placeholder ranking of :mod:`provenance.licences` plus every id of
-    ``schemas/licences/catalogue.toml`` when that file exists (string values under an ``id``
-    key, and table keys that look like SPDX/LicenseRef ids).
+    """Licence ids (and aliases) a manifest may name, read by the one catalogue reader.
 
     >>> "OGDL-Taiwan-1.0" in known_licence_ids()
     True
     """
     from provenance import licences
 
-    ids: set[str] = set(getattr(licences, "_RANK", {}))
-    path = catalogue or Path(__file__).resolve().parents[1] / "schemas" / "licences" / "catalogue.toml"
-    if path.exists():
-        import tomllib
-
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"licence catalogue `{path}` is not valid TOML: {exc}") from exc
-        ids |= set(_ids_in(data))
-    return frozenset(ids)
-
-
-_ID_LIKE = re.compile(r"^(LicenseRef-[\w.\-]+|[A-Z][A-Za-z0-9.\-+]*-\d[\w.\-]*|CC0-1\.0)$")
-
-
-def _ids_in(node: Any) -> Iterator[str]:
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "id" and isinstance(value, str):
-                yield value
-            elif _ID_LIKE.match(str(key)):
-                yield str(key)
-            yield from _ids_in(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _ids_in(item)
+    cat = licences.load_catalogue(catalogue) if catalogue else licences.default_catalogue()
+    return frozenset(cat.licences) | frozenset(cat.aliases)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,8 +131,7 @@ def read_manifest(manifest: Path, known: frozenset[str] | None = None) -> Iterat
                 yield Rejection(loc, ManifestReason.MISSING_LICENCE, rel)
                 continue
             if licence not in known:
-                yield Rejection(loc, ManifestReason.UNKNOWN_LICENCE,
-                                f"{licence!r} is not in the licence catalogue")
+                yield Rejection(loc, ManifestReason.UNKNOWN_LICENCE, f"{licence!r} is not in the licence catalogue")
                 continue
             agreement = _clean(row.get("agreement_id"))
             if licence == AGREEMENT_LICENCE and agreement is None:
@@ -172,10 +154,18 @@ def read_manifest(manifest: Path, known: frozenset[str] | None = None) -> Iterat
                 }
             extra = {k: v for k, v in row.items() if k not in KNOWN_COLUMNS and k and v.strip()}
             yield ManifestRow(
-                line=line, rel_path=Path(rel).as_posix(), path=path, licence_id=licence,
-                title=_clean(row.get("title")), licensor=licensor, agreement_id=agreement,
-                audience=_clean(row.get("audience")), edition=_clean(row.get("edition")),
-                isbn=_clean(row.get("isbn")), extra=extra, licence_terms=terms,
+                line=line,
+                rel_path=Path(rel).as_posix(),
+                path=path,
+                licence_id=licence,
+                title=_clean(row.get("title")),
+                licensor=licensor,
+                agreement_id=agreement,
+                audience=_clean(row.get("audience")),
+                edition=_clean(row.get("edition")),
+                isbn=_clean(row.get("isbn")),
+                extra=extra,
+                licence_terms=terms,
             )
 
 
@@ -196,11 +186,17 @@ class ManifestSource(Source):
         return str(self.options.get("source_id") or self.name)
 
     def source_infos(self) -> list[SourceInfo]:
-        return [SourceInfo(
-            source_id=self.source_id, kind=self.kind, title=self.title,
-            origin=";".join(str(p) for p in self.paths), licence_id=None,
-            pii_expected=self.pii_expected, metadata={"manifests": [str(p) for p in self.paths]},
-        )]
+        return [
+            SourceInfo(
+                source_id=self.source_id,
+                kind=self.kind,
+                title=self.title,
+                origin=";".join(str(p) for p in self.paths),
+                licence_id=None,
+                pii_expected=self.pii_expected,
+                metadata={"manifests": [str(p) for p in self.paths]},
+            )
+        ]
 
     def _extract_config(self) -> ExtractConfig:
         cfg = self.options.get("extract_config")
@@ -244,9 +240,14 @@ class ManifestSource(Source):
         for frag, reason in doc.skipped:  # e.g. scanned pages inside a text PDF: listed for OCR
             yield Rejection(f"{row.rel_path}#{frag}", reason, "page without a text layer", self.source_id)
         base_meta: dict[str, Any] = {
-            "file": row.rel_path, "format": doc.format, "manifest_line": row.line,
-            "licensor": row.licensor, "edition": row.edition, "isbn": row.isbn,
-            "audience": row.audience, "agreement_id": row.agreement_id,
+            "file": row.rel_path,
+            "format": doc.format,
+            "manifest_line": row.line,
+            "licensor": row.licensor,
+            "edition": row.edition,
+            "isbn": row.isbn,
+            "audience": row.audience,
+            "agreement_id": row.agreement_id,
             "document_title": row.title or doc.title,
         }
         if doc.encoding:
@@ -274,7 +275,10 @@ class ManifestSource(Source):
                 lang=detect_lang(seg.text),
                 licence_id=row.licence_id,
                 metadata={**base_meta, **seg.metadata},
-                version_metadata={"licence_id": row.licence_id, "edition": row.edition,
-                                  "agreement_id": row.agreement_id},
+                version_metadata={
+                    "licence_id": row.licence_id,
+                    "edition": row.edition,
+                    "agreement_id": row.agreement_id,
+                },
                 as_of=row.extra.get("as_of"),
             )

@@ -26,14 +26,20 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from curate.errors import ConfigError
+from provenance.errors import ConfigError
 from sources.base import RawItem, Record, Rejection, Skip, Source, SourceInfo
 from sources.documents import DOCUMENT_SUFFIXES, ExtractConfig, ExtractionError, detect_lang, extract, segment_key
 
 __all__ = ["ModaFields", "ModaReason", "ModaSource"]
 
-STRUCTURED_SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv",
-                       ".parquet": "parquet", ".arrow": "arrow"}
+STRUCTURED_SUFFIXES = {
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "json",
+    ".csv": "csv",
+    ".parquet": "parquet",
+    ".arrow": "arrow",
+}
 _TEXT_CANDIDATES = ("text", "content", "內容", "內文", "全文", "body", "文本")
 _ID_CANDIDATES = ("id", "uuid", "doc_id", "編號", "識別碼")
 _TITLE_CANDIDATES = ("title", "標題", "名稱", "name")
@@ -123,15 +129,25 @@ class ModaSource(Source):
         self._key_cache: dict[tuple, dict[str, str | None]] = {}
 
     def config(self) -> dict[str, Any]:
-        return {"source": self.name, "licence": self.licence, "fields": asdict(self.fields),
-                "paths": [str(p) for p in self.paths]}
+        return {
+            "source": self.name,
+            "licence": self.licence,
+            "fields": asdict(self.fields),
+            "paths": [str(p) for p in self.paths],
+        }
 
     def source_infos(self) -> list[SourceInfo]:
-        return [SourceInfo(
-            source_id=self.source_id, kind="corpus", title="MODA 臺灣主權AI訓練語料庫",
-            origin="https://taic.moda.gov.tw", licence_id=self.licence, pii_expected=self.pii_expected,
-            metadata={"fields": asdict(self.fields)},
-        )]
+        return [
+            SourceInfo(
+                source_id=self.source_id,
+                kind="corpus",
+                title="MODA 臺灣主權AI訓練語料庫",
+                origin="https://taic.moda.gov.tw",
+                licence_id=self.licence,
+                pii_expected=self.pii_expected,
+                metadata={"fields": asdict(self.fields)},
+            )
+        ]
 
     # -- discovery -------------------------------------------------------------------------
 
@@ -192,8 +208,9 @@ class ModaSource(Source):
                     yield Rejection(loc, ModaReason.BAD_JSON_LINE, f"{exc}: {line[:200]!r}", self.source_id)
                     continue
                 if not isinstance(row, dict):
-                    yield Rejection(loc, ModaReason.NOT_AN_OBJECT, line[:200].decode("utf-8", "replace"),
-                                    self.source_id)
+                    yield Rejection(
+                        loc, ModaReason.NOT_AN_OBJECT, line[:200].decode("utf-8", "replace"), self.source_id
+                    )
                     continue
                 yield RawItem(loc, {"kind": "row", "row": row, "file": rel, "dataset": dataset}, str(path))
 
@@ -215,8 +232,14 @@ class ModaSource(Source):
                         payload = {"kind": "row", "row": row, "file": rel, "dataset": dataset}
                         yield RawItem(f"{prefix}row={i}", payload, str(path))
                         i += 1
-        except (datasets.exceptions.DatasetGenerationError, pa.ArrowException, ValueError, OSError,
-                UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except (
+            datasets.exceptions.DatasetGenerationError,
+            pa.ArrowException,
+            ValueError,
+            OSError,
+            UnicodeDecodeError,
+            json.JSONDecodeError,
+        ) as exc:
             yield Rejection(rel, ModaReason.UNREADABLE, f"{type(exc).__name__}: {exc}"[:500], self.source_id)
 
     @staticmethod
@@ -244,9 +267,13 @@ class ModaSource(Source):
         keys = self._key_cache.get(sig)
         if keys is None:
             f = self.fields
-            keys = {"text": _pick(row, f.text, _TEXT_CANDIDATES), "id": _pick(row, f.id, _ID_CANDIDATES),
-                    "title": _pick(row, f.title, _TITLE_CANDIDATES), "url": _pick(row, f.url, _URL_CANDIDATES),
-                    "date": _pick(row, f.date, _DATE_CANDIDATES)}
+            keys = {
+                "text": _pick(row, f.text, _TEXT_CANDIDATES),
+                "id": _pick(row, f.id, _ID_CANDIDATES),
+                "title": _pick(row, f.title, _TITLE_CANDIDATES),
+                "url": _pick(row, f.url, _URL_CANDIDATES),
+                "date": _pick(row, f.date, _DATE_CANDIDATES),
+            }
             if len(self._key_cache) < 1024:
                 self._key_cache[sig] = keys
         return keys
@@ -302,13 +329,23 @@ class ModaSource(Source):
         dataset = str(self.options.get("dataset") or path.parent.name)
         for seg in doc.segments:
             locator = f"{raw.locator}#{seg.fragment}"
-            meta = {"dataset": dataset, "file": raw.locator, "format": doc.format,
-                    "licence_class": self.licence, **seg.metadata}
+            meta = {
+                "dataset": dataset,
+                "file": raw.locator,
+                "format": doc.format,
+                "licence_class": self.licence,
+                **seg.metadata,
+            }
             if doc.encoding:
                 meta["encoding"] = doc.encoding
             yield Record(
-                doc_key=f"{self.source_id}:{raw.locator}#{segment_key(seg.fragment)}", locator=locator,
-                text=seg.text, source_id=self.source_id,
-                container=f"{self.source_id}:{raw.locator}", title=seg.title or doc.title or path.stem,
-                lang=detect_lang(seg.text), licence_id=self.licence, metadata=meta,
+                doc_key=f"{self.source_id}:{raw.locator}#{segment_key(seg.fragment)}",
+                locator=locator,
+                text=seg.text,
+                source_id=self.source_id,
+                container=f"{self.source_id}:{raw.locator}",
+                title=seg.title or doc.title or path.stem,
+                lang=detect_lang(seg.text),
+                licence_id=self.licence,
+                metadata=meta,
             )

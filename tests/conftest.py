@@ -29,12 +29,12 @@ def eval_dev(shared_dir: Path) -> Path:
     return shared_dir / "eval-dev"
 
 
-@pytest.fixture()
+@pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "cat.duckdb"
 
 
-@pytest.fixture()
+@pytest.fixture
 def cli(db_path: Path):
     """Invoke the CLI in-process like a user: returns (exit_code, stdout, stderr)."""
     from click.testing import CliRunner

@@ -58,9 +58,17 @@ def test_init_status_sql(cli, db_path: Path, law_fixtures: Path) -> None:
     assert code == 0 and '"source_id": "law_moj"' in out
 
 
-@pytest.mark.parametrize("query", ["DELETE FROM records", "UPDATE records SET text = 'x'",
-                                   "SELECT 1; DROP TABLE records", "ATTACH 'x.db' AS x",
-                                   "COPY records TO '/tmp/leak.csv'", "CREATE TABLE t AS SELECT 1"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "DELETE FROM records",
+        "UPDATE records SET text = 'x'",
+        "SELECT 1; DROP TABLE records",
+        "ATTACH 'x.db' AS x",
+        "COPY records TO '/tmp/leak.csv'",
+        "CREATE TABLE t AS SELECT 1",
+    ],
+)
 def test_sql_refuses_writes(cli, db_path: Path, query: str) -> None:
     cli("init")
     code, _, err = cli("sql", query)
@@ -77,12 +85,20 @@ def test_usage_errors_exit_2(cli) -> None:
 
 
 def test_missing_catalogue_is_one_line_error(tmp_path: Path) -> None:
-    proc = subprocess.run([sys.executable, "-m", "curate.cli", "--db", str(tmp_path / "none.duckdb"), "status"],
-                          capture_output=True, text=True, cwd=ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "curate.cli", "--db", str(tmp_path / "none.duckdb"), "status"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert proc.returncode == 1
     assert proc.stderr.startswith("curate: error: catalogue") and "Traceback" not in proc.stderr
-    proc = subprocess.run([sys.executable, "-m", "curate.cli", "--debug", "--db", str(tmp_path / "none.duckdb"),
-                           "status"], capture_output=True, text=True, cwd=ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "curate.cli", "--debug", "--db", str(tmp_path / "none.duckdb"), "status"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert "Traceback" in proc.stderr
 
 

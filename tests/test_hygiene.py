@@ -10,8 +10,12 @@ from hypothesis import strategies as st
 from curate.stages.hygiene import HygieneConfig, clean
 
 CJK = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF)
-ANY = st.text(st.one_of(CJK, st.characters(codec="utf-8", exclude_categories=("Cs",)),
-                        st.sampled_from(" \t\r\n\u3000\u200b\ufeff\x00")), max_size=200)
+ANY = st.text(
+    st.one_of(
+        CJK, st.characters(codec="utf-8", exclude_categories=("Cs",)), st.sampled_from(" \t\r\n\u3000\u200b\ufeff\x00")
+    ),
+    max_size=200,
+)
 
 
 @given(ANY)

@@ -5,16 +5,20 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from curate import db
-from provenance import ledger
+from provenance import db, ledger
 
 
-@pytest.fixture()
+@pytest.fixture
 def con():
     c = duckdb.connect()
     db.migrate(c)
-    ledger.append(c, [ledger.Event("ingest", "ingested", record_id=f"r{i}", run_id="run1", detail={"i": i, "名": "臺"})
-                      for i in range(50)])
+    ledger.append(
+        c,
+        [
+            ledger.Event("ingest", "ingested", record_id=f"r{i}", run_id="run1", detail={"i": i, "名": "臺"})
+            for i in range(50)
+        ],
+    )
     yield c
     c.close()
 
@@ -26,12 +30,16 @@ def test_chain_verifies(con) -> None:
     assert ledger.verify(con).ok
 
 
-@pytest.mark.parametrize(("sql", "seq", "why"), [
-    ("UPDATE provenance_events SET detail = '{\"i\":99}' WHERE seq = 17", 17, "modified"),
-    ("UPDATE provenance_events SET actor = 'mallory' WHERE seq = 3", 3, "modified"),
-    ("DELETE FROM provenance_events WHERE seq = 20", 21, "deleted"),
-    ("UPDATE provenance_events SET seq = CASE seq WHEN 30 THEN 31 ELSE 30 END WHERE seq IN (30, 31)", 30, ""),
-], ids=["update-detail", "update-actor", "delete", "reorder"])
+@pytest.mark.parametrize(
+    ("sql", "seq", "why"),
+    [
+        ("UPDATE provenance_events SET detail = '{\"i\":99}' WHERE seq = 17", 17, "modified"),
+        ("UPDATE provenance_events SET actor = 'mallory' WHERE seq = 3", 3, "modified"),
+        ("DELETE FROM provenance_events WHERE seq = 20", 21, "deleted"),
+        ("UPDATE provenance_events SET seq = CASE seq WHEN 30 THEN 31 ELSE 30 END WHERE seq IN (30, 31)", 30, ""),
+    ],
+    ids=["update-detail", "update-actor", "delete", "reorder"],
+)
 def test_tampering_is_named(con, sql: str, seq: int, why: str) -> None:
     con.execute(sql)
     res = ledger.verify(con)
@@ -43,8 +51,10 @@ def test_tampering_is_named(con, sql: str, seq: int, why: str) -> None:
 def test_inserted_event_detected(con) -> None:
     row = con.execute("SELECT * FROM provenance_events WHERE seq = 10").fetchone()
     con.execute("UPDATE provenance_events SET seq = seq + 1 WHERE seq > 10")  # make room, keep everything else
-    con.execute("INSERT INTO provenance_events VALUES (11, 'forged', NULL, 'rX', 'x', 'y', NULL, now()::TIMESTAMP,"
-                " NULL, ?, ?)", [row[-1], "f" * 64])
+    con.execute(
+        "INSERT INTO provenance_events VALUES (11, 'forged', NULL, 'rX', 'x', 'y', NULL, now()::TIMESTAMP, NULL, ?, ?)",
+        [row[-1], "f" * 64],
+    )
     res = ledger.verify(con)
     assert not res.ok and res.first_bad_seq == 11
 

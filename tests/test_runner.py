@@ -27,7 +27,7 @@ def _q(path: Path, sql: str):
         con.close()
 
 
-@pytest.fixture()
+@pytest.fixture
 def law_db(tmp_path: Path, law_fixtures: Path) -> Path:
     path = tmp_path / "cat.duckdb"
     ingest(path, LawMojSource([law_fixtures / "chlaw_json/ch", law_fixtures / "chlaw_json/en"]))
@@ -37,8 +37,9 @@ def law_db(tmp_path: Path, law_fixtures: Path) -> Path:
 def _catalogue_state(path: Path):
     """Everything but run ids and timestamps: what must match after a crash + rerun."""
     recs = _q(path, "SELECT record_id, doc_key, version_of, status, text, stage FROM records ORDER BY record_id")
-    events = _q(path, "SELECT record_id, stage, action, detail FROM provenance_events ORDER BY record_id, stage, action,"
-                      " detail")
+    events = _q(
+        path, "SELECT record_id, stage, action, detail FROM provenance_events ORDER BY record_id, stage, action, detail"
+    )
     marks = _q(path, "SELECT record_id, stage, config_hash FROM stage_marks ORDER BY ALL")
     return recs, events, marks
 
@@ -47,8 +48,11 @@ def test_hygiene_new_versions_and_events(law_db: Path) -> None:
     rep = run_stage(law_db, make_stage("hygiene"), workers=2)
     assert rep.status == "finished" and rep.counts["new_versions"] > 0
     # CRLF articles changed; each new version links to its parent and inherits licence and doc_key
-    rows = _q(law_db, """SELECT n.text, p.text, n.licence_id = p.licence_id, n.doc_key = p.doc_key, p.status
-                         FROM records n JOIN records p ON p.record_id = n.version_of WHERE n.stage = 'hygiene'""")
+    rows = _q(
+        law_db,
+        """SELECT n.text, p.text, n.licence_id = p.licence_id, n.doc_key = p.doc_key, p.status
+                         FROM records n JOIN records p ON p.record_id = n.version_of WHERE n.stage = 'hygiene'""",
+    )
     assert len(rows) == rep.counts["new_versions"]
     for new, old, same_lic, same_key, old_status in rows:
         assert "\r" not in new and new != old and same_lic and same_key and old_status == "superseded"
@@ -67,9 +71,25 @@ def _run_cli_killed(db: Path, fault: str, tmp: Path, tasks: int = 4) -> int:
     """Run `curate run hygiene` in its own session with a SIGKILL injected at ``fault``."""
     env = {**os.environ, "CURATE_FAULT": fault, "PYTHONPATH": str(ROOT)}
     with open(tmp / "out.log", "w") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "curate.cli", "--db", str(db), "run", "hygiene", "--workers",
-                                 "1", "--tasks", str(tasks)], env=env, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "curate.cli",
+                "--db",
+                str(db),
+                "run",
+                "hygiene",
+                "--workers",
+                "1",
+                "--tasks",
+                str(tasks),
+            ],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         try:
             rc = proc.wait(timeout=300)
         finally:
@@ -115,7 +135,7 @@ def test_ray_executor_same_result(tmp_path: Path, law_fixtures: Path) -> None:
 
 
 def test_unknown_executor_and_option(law_db: Path) -> None:
-    from curate.errors import ConfigError
+    from provenance.errors import ConfigError
 
     with pytest.raises(ConfigError, match="valid: local, ray, slurm"):
         run_stage(law_db, make_stage("hygiene"), executor="spark")
@@ -131,8 +151,14 @@ def test_slurm_submit_then_load(tmp_path: Path, law_fixtures: Path, monkeypatch)
     monkeypatch.setattr(SlurmPipelineExecutor, "run", lambda self: submitted.append(self))
     path = tmp_path / "cat.duckdb"
     ingest(path, LawMojSource([law_fixtures / "chlaw_json/ch/G0380001.json"]))
-    first = run_stage(path, make_stage("hygiene"), executor="slurm", workers=2, tasks=2,
-                      slurm_options={"partition": "cpu", "time": "00:10:00"})
+    first = run_stage(
+        path,
+        make_stage("hygiene"),
+        executor="slurm",
+        workers=2,
+        tasks=2,
+        slurm_options={"partition": "cpu", "time": "00:10:00"},
+    )
     assert first.status == "running" and "Slurm" in first.message and len(submitted) == 1
     ex = submitted[0]
     assert ex.tasks == 2 and ex.partition == "cpu"
@@ -140,7 +166,13 @@ def test_slurm_submit_then_load(tmp_path: Path, law_fixtures: Path, monkeypatch)
     from datatrove.executor import LocalPipelineExecutor
 
     LocalPipelineExecutor(ex.pipeline, tasks=ex.world_size, workers=1, logging_dir=ex.logging_dir).run()
-    second = run_stage(path, make_stage("hygiene"), executor="slurm", workers=2, tasks=2,
-                       slurm_options={"partition": "cpu", "time": "00:10:00"})
+    second = run_stage(
+        path,
+        make_stage("hygiene"),
+        executor="slurm",
+        workers=2,
+        tasks=2,
+        slurm_options={"partition": "cpu", "time": "00:10:00"},
+    )
     assert second.status == "finished" and second.resumed and second.run_id == first.run_id
     assert second.counts["new_versions"] > 0

@@ -30,8 +30,7 @@ def progress(label: str, length: int | None = None):
         yield lambda n=1: None
         return
     if length is not None:
-        with click.progressbar(length=length, label=label, file=sys.stderr,
-                               show_pos=True) as bar:
+        with click.progressbar(length=length, label=label, file=sys.stderr, show_pos=True) as bar:
             yield bar.update
         return
     import time
@@ -84,7 +83,7 @@ def parse_key_values(values: Sequence[str], option: str = "--set") -> dict[str, 
     >>> parse_key_values(["threshold=0.8", " rows = 5"])
     {'threshold': '0.8', 'rows': ' 5'}
     """
-    from curate.errors import UsageError
+    from provenance.errors import UsageError
 
     out: dict[str, str] = {}
     for item in values:

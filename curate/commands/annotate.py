@@ -45,23 +45,33 @@ class _Bar:
 
 @annotate.command("push")
 @click.option("--project", type=click.Choice(PROJECTS), required=True, help="Which annotation project.")
-@click.option("--bank", required=True, help="Member bank code; each bank has its own projects (and may have its "
-                                            "own Label Studio: LABEL_STUDIO_URL__BANK).")
+@click.option(
+    "--bank",
+    required=True,
+    help="Member bank code; each bank has its own projects (and may have its "
+    "own Label Studio: LABEL_STUDIO_URL__BANK).",
+)
 @click.option("--limit", type=click.IntRange(min=0), default=None, help="Push at most N new tasks.")
 @click.option("--where", default=None, help="Extra SQL condition over records (alias r), e.g. \"r.source_id='fsc'\".")
-@click.option("--batch-size", type=click.IntRange(1, 1000), default=1000, show_default=True,
-              help="Tasks per import request.")
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write the tasks to this JSON file for a manual import instead of pushing (records nothing).")
-def push_cmd(project: str, bank: str, limit: int | None, where: str | None, batch_size: int,
-             output: Path | None) -> int:
+@click.option(
+    "--batch-size", type=click.IntRange(1, 1000), default=1000, show_default=True, help="Tasks per import request."
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the tasks to this JSON file for a manual import instead of pushing (records nothing).",
+)
+def push_cmd(
+    project: str, bank: str, limit: int | None, where: str | None, batch_size: int, output: Path | None
+) -> int:
     """Push active record versions that passed the PII stage and whose licence allows the bank.
 
     One task per record version: pushing again creates nothing; a newer version replaces its old
     task. Refused records (PII stage not passed, licence) are counted and listed with --debug.
     """
     from annotation.push import PushConfig, push, write_tasks_file
-    from curate.db import connect
+    from provenance.db import connect
 
     s = _settings()
     cfg = PushConfig(project=project, bank=bank, limit=limit, where=where, batch_size=batch_size)
@@ -69,8 +79,10 @@ def push_cmd(project: str, bank: str, limit: int | None, where: str | None, batc
     try:
         if output is not None:
             rep = write_tasks_file(con, cfg, output)
-            click.echo(f"wrote {rep.pushed} {project} tasks for {bank} to {output} (import them in Label Studio by "
-                       f"hand); refused {sum(rep.refused.values())}")
+            click.echo(
+                f"wrote {rep.pushed} {project} tasks for {bank} to {output} (import them in Label Studio by "
+                f"hand); refused {sum(rep.refused.values())}"
+            )
         else:
             client = _client(bank)
             bar = _Bar(f"pushing {project} tasks", s.quiet)
@@ -78,9 +90,11 @@ def push_cmd(project: str, bank: str, limit: int | None, where: str | None, batc
                 rep = push(con, client, cfg, progress=bar)
             finally:
                 bar.close()
-            click.echo(f"pushed {rep.pushed} {project} tasks for {bank} to project {rep.ls_project_id} at "
-                       f"{client.config.url}; already there {rep.already}; superseded {rep.superseded}; "
-                       f"adopted from an interrupted push {rep.adopted}; refused {sum(rep.refused.values())}")
+            click.echo(
+                f"pushed {rep.pushed} {project} tasks for {bank} to project {rep.ls_project_id} at "
+                f"{client.config.url}; already there {rep.already}; superseded {rep.superseded}; "
+                f"adopted from an interrupted push {rep.adopted}; refused {sum(rep.refused.values())}"
+            )
         for reason, n in sorted(rep.refused.items()):
             click.echo(f"  refused {n}: {reason}")
         if s.debug:
@@ -93,8 +107,13 @@ def push_cmd(project: str, bank: str, limit: int | None, where: str | None, batc
 
 @annotate.command("pull")
 @click.option("--bank", required=True, help="Member bank code.")
-@click.option("--project", "projects", type=click.Choice(PROJECTS), multiple=True,
-              help="Only these projects (repeatable; default all).")
+@click.option(
+    "--project",
+    "projects",
+    type=click.Choice(PROJECTS),
+    multiple=True,
+    help="Only these projects (repeatable; default all).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
 def pull_cmd(bank: str, projects: tuple[str, ...], as_json: bool) -> int:
     """Import completed annotations: corrections become new versions, decisions and labels are stored.
@@ -103,7 +122,7 @@ def pull_cmd(bank: str, projects: tuple[str, ...], as_json: bool) -> int:
     sha256 of the e-mail) and the project/task/annotation ids. Pulling twice imports nothing new.
     """
     from annotation.pull import pull
-    from curate.db import connect
+    from provenance.db import connect
 
     s = _settings()
     con = connect(s.db_path)
@@ -120,6 +139,8 @@ def pull_cmd(bank: str, projects: tuple[str, ...], as_json: bool) -> int:
         click.echo(json.dumps(rep.as_dict(), ensure_ascii=False))
     else:
         outcomes = ", ".join(f"{k} {v}" for k, v in sorted(rep.outcomes.items())) or "none"
-        click.echo(f"imported {rep.imported} annotations for {bank} ({outcomes}); new record versions "
-                   f"{rep.new_versions}; already imported {rep.already}; on unknown tasks {rep.unknown_tasks}")
+        click.echo(
+            f"imported {rep.imported} annotations for {bank} ({outcomes}); new record versions "
+            f"{rep.new_versions}; already imported {rep.already}; on unknown tasks {rep.unknown_tasks}"
+        )
     return 0

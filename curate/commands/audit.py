@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from curate.db import connect_readonly
+from provenance.db import connect_readonly
 
 JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
 
@@ -22,6 +22,7 @@ def _settings():
 
 def format_table(rows: Sequence[dict[str, Any]] | Sequence[Sequence[Any]], columns: Sequence[str]) -> str:
     """A plain fixed-width text table."""
+
     def cell(v: Any) -> str:
         if isinstance(v, (dict, list)):
             v = json.dumps(v, ensure_ascii=False, sort_keys=True)
@@ -31,8 +32,10 @@ def format_table(rows: Sequence[dict[str, Any]] | Sequence[Sequence[Any]], colum
 
     body = [[cell(r.get(c) if isinstance(r, dict) else r[i]) for i, c in enumerate(columns)] for r in rows]
     widths = [max([len(c), *(len(b[i]) for b in body)]) for i, c in enumerate(columns)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip(),
-             "  ".join("-" * w for w in widths)]
+    lines = [
+        "  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip(),
+        "  ".join("-" * w for w in widths),
+    ]
     lines += ["  ".join(v.ljust(w) for v, w in zip(b, widths, strict=True)).rstrip() for b in body]
     return "\n".join(lines)
 
@@ -64,13 +67,22 @@ def verify_cmd(as_json: bool) -> int:
     finally:
         con.close()
     if as_json:
-        echo_json({"ok": res.ok, "checked": res.checked, "first_bad_seq": res.first_bad_seq,
-                   "first_bad_event_id": res.first_bad_event_id, "reason": res.reason})
+        echo_json(
+            {
+                "ok": res.ok,
+                "checked": res.checked,
+                "first_bad_seq": res.first_bad_seq,
+                "first_bad_event_id": res.first_bad_event_id,
+                "reason": res.reason,
+            }
+        )
     elif res.ok:
         click.echo(f"ledger ok: {res.checked} events verified")
     else:
-        click.echo(f"ledger BROKEN at event seq {res.first_bad_seq} (event_id {res.first_bad_event_id}): "
-                   f"{res.reason}; {res.checked} events checked")
+        click.echo(
+            f"ledger BROKEN at event seq {res.first_bad_seq} (event_id {res.first_bad_event_id}): "
+            f"{res.reason}; {res.checked} events checked"
+        )
     return 0 if res.ok else 1
 
 
@@ -90,9 +102,11 @@ def record_cmd(record_id: str, as_json: bool) -> int:
         echo_json(rep)
         return 0
     r, s = rep["record"], rep["source"] or {}
-    click.echo(f"record   {r['record_id']}\nstatus   {r['status']} (stage {r['stage']}, pii_state {r['pii_state']})\n"
-               f"source   {r['source_id']} ({s.get('kind')}) from {s.get('origin')}\nlocator  {r['locator']}\n"
-               f"licence  {r['licence_id']}\nsha256   {r['content_sha256']}")
+    click.echo(
+        f"record   {r['record_id']}\nstatus   {r['status']} (stage {r['stage']}, pii_state {r['pii_state']})\n"
+        f"source   {r['source_id']} ({s.get('kind')}) from {s.get('origin')}\nlocator  {r['locator']}\n"
+        f"licence  {r['licence_id']}\nsha256   {r['content_sha256']}"
+    )
     _section("versions", rep["versions"], ["record_id", "version_of", "stage", "status", "licence_id", "pii_state"])
     _section("events", rep["events"], ["seq", "created_at", "record_id", "stage", "action", "actor", "detail"])
     _section("exports", rep["exports"], ["export_id", "record_id", "purpose", "audience", "created_at"])
@@ -115,8 +129,11 @@ def export_cmd(export_id: str, as_json: bool) -> int:
         echo_json(rep)
         return 0
     click.echo(f"export {rep['export_id']}: {rep['records']} records, {rep['blocked_total']} blocked")
-    _section("runs", rep["runs"], ["export_seq", "created_at", "purpose", "audience", "commercial", "as_of",
-                                   "format", "run_id", "out_dir"])
+    _section(
+        "runs",
+        rep["runs"],
+        ["export_seq", "created_at", "purpose", "audience", "commercial", "as_of", "format", "run_id", "out_dir"],
+    )
     _section("licences", rep["licences"], ["licence_id", "source_id", "records", "characters", "withdrawn_since"])
     _section("blocked", [{"reason": k, "records": v} for k, v in rep["blocked"].items()], ["reason", "records"])
     return 0
@@ -158,8 +175,11 @@ def withdrawn_cmd(as_json: bool) -> int:
     elif not rows:
         click.echo("no past export contains withdrawn records")
     else:
-        click.echo(format_table(rows, ["export_id", "exported_at", "purpose", "audience", "withdrawn_records",
-                                       "sources", "out_dir"]))
+        click.echo(
+            format_table(
+                rows, ["export_id", "exported_at", "purpose", "audience", "withdrawn_records", "sources", "out_dir"]
+            )
+        )
     return 0
 
 

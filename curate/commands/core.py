@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from curate import db
 from curate.commands._common import echo_table, settings
+from provenance import db
 
 
 @click.command("init")
@@ -29,13 +29,16 @@ def status_cmd(as_json: bool) -> int:
         sections = {
             "records": (
                 "SELECT source_id, status, coalesce(script, '-') AS script, count(*) AS records,"
-                " sum(length(text)) AS chars FROM records GROUP BY ALL ORDER BY ALL"),
+                " sum(length(text)) AS chars FROM records GROUP BY ALL ORDER BY ALL"
+            ),
             "runs": (
                 "SELECT run_id, command, status, strftime(started_at, '%Y-%m-%d %H:%M:%S') AS started,"
-                " strftime(finished_at, '%Y-%m-%d %H:%M:%S') AS finished FROM runs ORDER BY started_at DESC LIMIT 10"),
+                " strftime(finished_at, '%Y-%m-%d %H:%M:%S') AS finished FROM runs ORDER BY started_at DESC LIMIT 10"
+            ),
             "quarantine": (
                 "SELECT coalesce(source_id, '-') AS source_id, coalesce(stage, '-') AS stage, reason, count(*) AS items"
-                " FROM quarantine GROUP BY ALL ORDER BY items DESC, reason LIMIT 30"),
+                " FROM quarantine GROUP BY ALL ORDER BY items DESC, reason LIMIT 30"
+            ),
         }
         for name, sql in sections.items():
             cur = con.execute(sql)

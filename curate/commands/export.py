@@ -22,28 +22,54 @@ def _actor() -> str:
 @click.option("--purpose", required=True, help="training | evaluation | redistribution")
 @click.option("--audience", required=True, help="consortium | member:BANK | public")
 @click.option("--commercial", is_flag=True, help="The recipient uses the data commercially.")
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Output directory (must be empty unless --overwrite).")
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output directory (must be empty unless --overwrite).",
+)
 @click.option("--format", "fmt", default="parquet", show_default=True, help="parquet | jsonl")
 @click.option("--overwrite", is_flag=True, help="Replace the contents of a non-empty --out.")
-@click.option("--as-of", "as_of", default=None, help="Evaluate licence expiry at this date (YYYY-MM-DD; default today UTC).")
+@click.option(
+    "--as-of", "as_of", default=None, help="Evaluate licence expiry at this date (YYYY-MM-DD; default today UTC)."
+)
 @click.option("--shard-rows", default=50_000, show_default=True, type=int, help="Records per data shard.")
-@click.option("--pii-gate", type=click.Choice(["all", "expected"]), default="all", show_default=True,
-              help="all: every record must have passed `curate run pii`; expected: only records of sources "
-                   "marked pii_expected.")
-@click.option("--catalogue", "catalogue_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Licence catalogue TOML (default: the shipped one).")
+@click.option(
+    "--pii-gate",
+    type=click.Choice(["all", "expected"]),
+    default="all",
+    show_default=True,
+    help="all: every record must have passed `curate run pii`; expected: only records of sources marked pii_expected.",
+)
+@click.option(
+    "--catalogue",
+    "catalogue_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Licence catalogue TOML (default: the shipped one).",
+)
 @JSON_OPTION
-def dataset_cmd(purpose: str, audience: str, commercial: bool, out_dir: Path, fmt: str, overwrite: bool,
-                as_of: str | None, shard_rows: int, pii_gate: str, catalogue_file: Path | None,
-                as_json: bool) -> int:
+def dataset_cmd(
+    purpose: str,
+    audience: str,
+    commercial: bool,
+    out_dir: Path,
+    fmt: str,
+    overwrite: bool,
+    as_of: str | None,
+    shard_rows: int,
+    pii_gate: str,
+    catalogue_file: Path | None,
+    as_json: bool,
+) -> int:
     """Write the records whose licences permit PURPOSE for AUDIENCE to --out.
 
     Writes data/ shards, README.md, manifest.jsonl, blocked.csv, NOTICE.md, croissant.json and
     spdx.jsonld, records the export in the ledger and prints the export id.
     """
-    from curate.db import connect
-    from curate.errors import UsageError
+    from provenance.db import connect
+    from provenance.errors import UsageError
     from provenance.export import ExportParams, export_dataset, load_catalogue_for
 
     at = None
@@ -52,8 +78,15 @@ def dataset_cmd(purpose: str, audience: str, commercial: bool, out_dir: Path, fm
             at = dt.date.fromisoformat(as_of)
         except ValueError:
             raise UsageError(f"--as-of `{as_of}` is not a date (YYYY-MM-DD)") from None
-    params = ExportParams(purpose=purpose, audience=audience, commercial=commercial, format=fmt, at=at,
-                          shard_rows=shard_rows, pii_gate=pii_gate).validated()
+    params = ExportParams(
+        purpose=purpose,
+        audience=audience,
+        commercial=commercial,
+        format=fmt,
+        at=at,
+        shard_rows=shard_rows,
+        pii_gate=pii_gate,
+    ).validated()
     settings = click.get_current_context().obj
     cat = load_catalogue_for(catalogue_file)
     con = connect(settings.db_path, create=False)
@@ -63,15 +96,27 @@ def dataset_cmd(purpose: str, audience: str, commercial: bool, out_dir: Path, fm
             res = export_dataset(con, out_dir, params, overwrite=overwrite, catalogue=cat, actor=_actor())
         else:
             with click.progressbar(length=total, label="exporting", file=click.get_text_stream("stderr")) as bar:
-                res = export_dataset(con, out_dir, params, overwrite=overwrite, catalogue=cat, actor=_actor(),
-                                     progress=bar.update)
+                res = export_dataset(
+                    con, out_dir, params, overwrite=overwrite, catalogue=cat, actor=_actor(), progress=bar.update
+                )
     finally:
         con.close()
     if as_json:
-        echo_json({"export_id": res.export_id, "out_dir": str(res.out_dir), "records": res.records,
-                   "blocked": res.blocked, "blocked_by_code": res.blocked_by_code, "licences": res.licences,
-                   "manifest_sha256": res.manifest_sha256, "files": list(res.files)})
+        echo_json(
+            {
+                "export_id": res.export_id,
+                "out_dir": str(res.out_dir),
+                "records": res.records,
+                "blocked": res.blocked,
+                "blocked_by_code": res.blocked_by_code,
+                "licences": res.licences,
+                "manifest_sha256": res.manifest_sha256,
+                "files": list(res.files),
+            }
+        )
     else:
-        click.echo(f"export {res.export_id}: {res.records} records to {res.out_dir}, {res.blocked} blocked"
-                   + (f" ({', '.join(f'{k} {v}' for k, v in res.blocked_by_code.items())})" if res.blocked else ""))
+        click.echo(
+            f"export {res.export_id}: {res.records} records to {res.out_dir}, {res.blocked} blocked"
+            + (f" ({', '.join(f'{k} {v}' for k, v in res.blocked_by_code.items())})" if res.blocked else "")
+        )
     return 0

@@ -8,8 +8,13 @@ import click
 
 from curate.commands.audit import JSON_OPTION, echo_json, format_table
 
-CATALOGUE_OPTION = click.option("--catalogue", "catalogue_file", type=click.Path(dir_okay=False, path_type=Path),
-                                default=None, help="Licence catalogue TOML (default: the shipped one).")
+CATALOGUE_OPTION = click.option(
+    "--catalogue",
+    "catalogue_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Licence catalogue TOML (default: the shipped one).",
+)
 
 licences = click.Group("licences", help="The licence catalogue: permitted purposes, audience, obligations.")
 
@@ -34,8 +39,23 @@ def list_cmd(catalogue_file: Path | None, as_json: bool) -> int:
         r["share_alike"] = "yes" if r["share_alike"] else "no"
         r["sublicensable"] = "yes" if r["sublicensable"] else "no"
         r["template"] = "agreement" if r["template"] else ""
-    click.echo(format_table(rows, ["id", "purposes", "audience", "commercial", "attribution", "share_alike",
-                                   "sublicensable", "expiry", "template", "rank"]))
+    click.echo(
+        format_table(
+            rows,
+            [
+                "id",
+                "purposes",
+                "audience",
+                "commercial",
+                "attribution",
+                "share_alike",
+                "sublicensable",
+                "expiry",
+                "template",
+                "rank",
+            ],
+        )
+    )
     return 0
 
 
@@ -71,7 +91,7 @@ def check_cmd(catalogue_file: Path | None, as_json: bool) -> int:
     If the catalogue database exists, also counts records whose licence is not in the catalogue
     (they are kept but never exported).
     """
-    from curate.db import connect_readonly
+    from provenance.db import connect_readonly
     from provenance.licences import catalogue_path, check_catalogue, load_catalogue
 
     path = catalogue_file or catalogue_path()
@@ -82,19 +102,24 @@ def check_cmd(catalogue_file: Path | None, as_json: bool) -> int:
         cat = load_catalogue(path)
         con = connect_readonly(db)
         try:
-            rows = con.execute("SELECT licence_id, count(*) FROM records WHERE status = 'active'"
-                               " GROUP BY ALL ORDER BY 1 NULLS FIRST").fetchall()
+            rows = con.execute(
+                "SELECT licence_id, count(*) FROM records WHERE status = 'active' GROUP BY ALL ORDER BY 1 NULLS FIRST"
+            ).fetchall()
         finally:
             con.close()
         flagged = [{"licence_id": lid, "records": n} for lid, n in rows if cat.get(lid) is None]
     if as_json:
-        echo_json({"catalogue": str(path), "ok": not problems, "problems": problems, "unknown_licence_records": flagged})
+        echo_json(
+            {"catalogue": str(path), "ok": not problems, "problems": problems, "unknown_licence_records": flagged}
+        )
     else:
         for p in problems:
             click.echo(f"{path}: {p}", err=True)
         if not problems:
             click.echo(f"licence catalogue ok: {path}")
         for f in flagged:
-            click.echo(f"warning: {f['records']} active records carry licence `{f['licence_id']}` that is not in the "
-                       "catalogue; they are kept but never exported")
+            click.echo(
+                f"warning: {f['records']} active records carry licence `{f['licence_id']}` that is not in the "
+                "catalogue; they are kept but never exported"
+            )
     return 1 if problems else 0

@@ -10,20 +10,40 @@ import click
 from curate.cli import EXIT_OK, EXIT_QUARANTINED
 from curate.commands._common import progress
 
-pii = click.Group("pii", help="Detect and scrub personal data in JSONL files ({\"id\", \"text\"} per line).")
+pii = click.Group("pii", help='Detect and scrub personal data in JSONL files ({"id", "text"} per line).')
 
 _common = [
-    click.option("--input", "in_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
-                 help="Input JSONL: one {\"id\", \"text\"} object per line."),
-    click.option("--output", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
-                 help="Output JSONL."),
-    click.option("--errors", "errors_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-                 help="Where bad lines are reported (default: OUTPUT.errors.jsonl)."),
+    click.option(
+        "--input",
+        "in_path",
+        required=True,
+        type=click.Path(dir_okay=False, path_type=Path),
+        help='Input JSONL: one {"id", "text"} object per line.',
+    ),
+    click.option(
+        "--output", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Output JSONL."
+    ),
+    click.option(
+        "--errors",
+        "errors_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="Where bad lines are reported (default: OUTPUT.errors.jsonl).",
+    ),
     click.option("--threshold", type=float, default=0.4, show_default=True, help="Minimum score of a span."),
-    click.option("--ckip-model", type=click.Path(file_okay=False, exists=True), default=None,
-                 help="Local CKIP NER model directory (optional extra `ckip`, GPL-3.0)."),
-    click.option("--max-line-bytes", type=int, default=16 * 1024 * 1024, show_default=True,
-                 help="Longer lines are reported as errors, not read into memory."),
+    click.option(
+        "--ckip-model",
+        type=click.Path(file_okay=False, exists=True),
+        default=None,
+        help="Local CKIP NER model directory (optional extra `ckip`, GPL-3.0).",
+    ),
+    click.option(
+        "--max-line-bytes",
+        type=int,
+        default=16 * 1024 * 1024,
+        show_default=True,
+        help="Longer lines are reported as errors, not read into memory.",
+    ),
 ]
 
 
@@ -33,8 +53,15 @@ def _options(f):
     return f
 
 
-def _run(in_path: Path, out_path: Path, errors_path: Path | None, threshold: float, ckip_model: str | None,
-         max_line_bytes: int, handle_factory) -> int:
+def _run(
+    in_path: Path,
+    out_path: Path,
+    errors_path: Path | None,
+    threshold: float,
+    ckip_model: str | None,
+    max_line_bytes: int,
+    handle_factory,
+) -> int:
     from curate.pii.engine import DetectorConfig, PiiDetector
     from curate.pii.fileio import process_file
 
@@ -42,8 +69,9 @@ def _run(in_path: Path, out_path: Path, errors_path: Path | None, threshold: flo
     errors_path = errors_path or out_path.with_name(out_path.name + ".errors.jsonl")
     size = in_path.stat().st_size if in_path.is_file() else None
     with progress("pii", length=size) as update:
-        report = process_file(in_path, out_path, errors_path, handle_factory(detector),
-                              max_line_bytes=max_line_bytes, on_progress=update)
+        report = process_file(
+            in_path, out_path, errors_path, handle_factory(detector), max_line_bytes=max_line_bytes, on_progress=update
+        )
     click.echo(json.dumps(report.as_dict(), ensure_ascii=False))
     if report.errors:
         click.echo(f"curate: {report.errors} line(s) skipped; reasons in {errors_path}", err=True)
@@ -53,14 +81,21 @@ def _run(in_path: Path, out_path: Path, errors_path: Path | None, threshold: flo
 
 @pii.command("detect")
 @_options
-def detect(in_path: Path, out_path: Path, errors_path: Path | None, threshold: float, ckip_model: str | None,
-           max_line_bytes: int) -> int:
+def detect(
+    in_path: Path,
+    out_path: Path,
+    errors_path: Path | None,
+    threshold: float,
+    ckip_model: str | None,
+    max_line_bytes: int,
+) -> int:
     """Write {"id", "spans": [{"start", "end", "entity_type", "score"}]} per line (code-point offsets)."""
 
     def factory(detector):
         def handle(batch):
             found = detector.analyze_many([text for _, text in batch])
             return [{"id": rid, "spans": [s.to_dict() for s in spans]} for (rid, _), spans in zip(batch, found)]
+
         return handle
 
     return _run(in_path, out_path, errors_path, threshold, ckip_model, max_line_bytes, factory)
@@ -68,10 +103,22 @@ def detect(in_path: Path, out_path: Path, errors_path: Path | None, threshold: f
 
 @pii.command("scrub")
 @_options
-@click.option("--mode", type=click.Choice(["placeholder", "pseudonym"]), default="placeholder", show_default=True,
-              help="Typed placeholders (〔姓名〕) or consistent keyed pseudonyms (needs CURATE_PII_KEY[_FILE]).")
-def scrub(in_path: Path, out_path: Path, errors_path: Path | None, threshold: float, ckip_model: str | None,
-          max_line_bytes: int, mode: str) -> int:
+@click.option(
+    "--mode",
+    type=click.Choice(["placeholder", "pseudonym"]),
+    default="placeholder",
+    show_default=True,
+    help="Typed placeholders (〔姓名〕) or consistent keyed pseudonyms (needs CURATE_PII_KEY[_FILE]).",
+)
+def scrub(
+    in_path: Path,
+    out_path: Path,
+    errors_path: Path | None,
+    threshold: float,
+    ckip_model: str | None,
+    max_line_bytes: int,
+    mode: str,
+) -> int:
     """Write {"id", "text", "spans"} per line: scrubbed text; spans as type, offsets and HMAC digests only."""
     from curate.pii.keys import load_key
     from curate.pii.scrubber import scrub as scrub_text
@@ -86,6 +133,7 @@ def scrub(in_path: Path, out_path: Path, errors_path: Path | None, threshold: fl
                 res = scrub_text(text, spans, mode=mode, key=key)
                 out.append({"id": rid, "text": res.text, "spans": res.spans})
             return out
+
         return handle
 
     return _run(in_path, out_path, errors_path, threshold, ckip_model, max_line_bytes, factory)

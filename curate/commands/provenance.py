@@ -17,7 +17,7 @@ provenance = click.Group("provenance", help="Provenance changes: withdraw source
 @JSON_OPTION
 def withdraw_cmd(source_id: str | None, record_id: str | None, reason: str, as_json: bool) -> int:
     """Mark a source's or a record's records, and every version derived from them, withdrawn."""
-    from curate.db import connect
+    from provenance.db import connect
     from provenance.withdraw import withdraw
 
     con = connect(click.get_current_context().obj.db_path, create=False)
@@ -28,6 +28,8 @@ def withdraw_cmd(source_id: str | None, record_id: str | None, reason: str, as_j
     if as_json:
         echo_json({"scope": res.scope, "target": res.target, "records": res.records, "seq": res.seq})
     else:
-        click.echo(f"withdrew {res.records} records of {res.scope} `{res.target}` (ledger seq {res.seq}); "
-                   "see `curate audit withdrawn` for past exports that contained them")
+        click.echo(
+            f"withdrew {res.records} records of {res.scope} `{res.target}` (ledger seq {res.seq}); "
+            "see `curate audit withdrawn` for past exports that contained them"
+        )
     return 0

@@ -15,15 +15,27 @@ def _stage_names() -> list[str]:
 
 @click.command("run")
 @click.argument("stage", type=click.Choice(_stage_names()))
-@click.option("--executor", type=click.Choice(["local", "ray", "slurm"]), default="local", show_default=True,
-              help="datatrove executor.")
+@click.option(
+    "--executor",
+    type=click.Choice(["local", "ray", "slurm"]),
+    default="local",
+    show_default=True,
+    help="datatrove executor.",
+)
 @click.option("--workers", type=int, default=None, help="Parallel workers (default: CPU cores).")
 @click.option("--tasks", type=int, default=None, help="Shards of the snapshot (default: workers).")
 @click.option("--ray-address", default=None, help="Address of an existing Ray cluster (default: start a local one).")
 @click.option("--slurm-partition", default=None, help="Slurm partition (with --executor slurm).")
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Override a field of the stage's config.")
-def run(stage: str, executor: str, workers: int | None, tasks: int | None, ray_address: str | None,
-        slurm_partition: str | None, sets: tuple[str, ...]) -> int:
+def run(
+    stage: str,
+    executor: str,
+    workers: int | None,
+    tasks: int | None,
+    ray_address: str | None,
+    slurm_partition: str | None,
+    sets: tuple[str, ...],
+) -> int:
     """Run STAGE (hygiene, normalise, pii, dedup) on the active records it has not yet processed.
 
     An interrupted run is resumed by running the same command again.
@@ -33,13 +45,23 @@ def run(stage: str, executor: str, workers: int | None, tasks: int | None, ray_a
     s = settings()
     st = make_stage(stage, parse_key_values(sets))
     slurm = {"partition": slurm_partition} if slurm_partition else None
-    report = run_stage(s.db_path, st, executor=executor, workers=workers, tasks=tasks, ray_address=ray_address,
-                       slurm_options=slurm, verbose=s.debug)
+    report = run_stage(
+        s.db_path,
+        st,
+        executor=executor,
+        workers=workers,
+        tasks=tasks,
+        ray_address=ray_address,
+        slurm_options=slurm,
+        verbose=s.debug,
+    )
     if report.status != "finished":
         click.echo(report.message)
         return 0
     c = report.counts
-    click.echo(f"run {report.run_id}{' (resumed)' if report.resumed else ''}: stage {stage}: {report.inputs} records in, "
-               f"{c.get('new_versions', 0)} new versions, {c.get('status_changes', 0)} status changes, "
-               f"{c.get('events', 0)} events")
+    click.echo(
+        f"run {report.run_id}{' (resumed)' if report.resumed else ''}: stage {stage}: {report.inputs} records in, "
+        f"{c.get('new_versions', 0)} new versions, {c.get('status_changes', 0)} status changes, "
+        f"{c.get('events', 0)} events"
+    )
     return 0

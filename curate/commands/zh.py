@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from curate.errors import UsageError
 from curate.zh.config import OPENCC_PROFILES, NormaliseConfig
+from provenance.errors import UsageError
 
 
 @click.group("zh")
@@ -17,18 +17,42 @@ def zh() -> None:
 
 
 @zh.command("convert")
-@click.option("--input", "input_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help='JSONL file, one {"id", "text"} object per line.')
-@click.option("--output", "output_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help='JSONL output: {"id", "text", "script", "shares", "edits", "flags"} per line.')
-@click.option("--config", "opencc_config", default="s2twp", show_default=True,
-              help=f"OpenCC profile for Simplified segments: {', '.join(OPENCC_PROFILES)}.")
-@click.option("--protected", "protected_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Text file of extra protected words (one per line), e.g. person names.")
-@click.option("--quarantine", "quarantine_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Where bad input lines go (default: OUTPUT.quarantine.jsonl).")
-def convert(input_path: Path, output_path: Path, opencc_config: str, protected_file: Path | None,
-            quarantine_path: Path | None) -> int:
+@click.option(
+    "--input",
+    "input_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help='JSONL file, one {"id", "text"} object per line.',
+)
+@click.option(
+    "--output",
+    "output_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help='JSONL output: {"id", "text", "script", "shares", "edits", "flags"} per line.',
+)
+@click.option(
+    "--config",
+    "opencc_config",
+    default="s2twp",
+    show_default=True,
+    help=f"OpenCC profile for Simplified segments: {', '.join(OPENCC_PROFILES)}.",
+)
+@click.option(
+    "--protected",
+    "protected_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Text file of extra protected words (one per line), e.g. person names.",
+)
+@click.option(
+    "--quarantine",
+    "quarantine_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where bad input lines go (default: OUTPUT.quarantine.jsonl).",
+)
+def convert(
+    input_path: Path, output_path: Path, opencc_config: str, protected_file: Path | None, quarantine_path: Path | None
+) -> int:
     """Convert only the Simplified sentences of each record to Taiwan Traditional.
 
     Traditional and neutral text is written back byte-identical. Exit code 3 when some
@@ -46,8 +70,11 @@ def convert(input_path: Path, output_path: Path, opencc_config: str, protected_f
     if protected_file is not None:
         if not protected_file.exists():
             raise UsageError(f"protected-word file {protected_file} does not exist")
-        protected = [w.strip() for w in protected_file.read_text(encoding="utf-8").splitlines()
-                     if w.strip() and not w.startswith("#")]
+        protected = [
+            w.strip()
+            for w in protected_file.read_text(encoding="utf-8").splitlines()
+            if w.strip() and not w.startswith("#")
+        ]
     q_path = quarantine_path or output_path.with_name(output_path.name + ".quarantine.jsonl")
     quiet = settings.quiet if settings is not None else False
     size = input_path.stat().st_size
@@ -55,11 +82,12 @@ def convert(input_path: Path, output_path: Path, opencc_config: str, protected_f
         rep = convert_jsonl(input_path, output_path, q_path, cfg, protected=protected)
     else:
         with click.progressbar(length=size, label="converting", file=sys.stderr) as bar:
-            rep = convert_jsonl(input_path, output_path, q_path, cfg, protected=protected,
-                                progress=bar.update)
+            rep = convert_jsonl(input_path, output_path, q_path, cfg, protected=protected, progress=bar.update)
     scripts = ", ".join(f"{k}={v}" for k, v in sorted(rep.scripts.items()))
-    click.echo(f"read {rep.read}, written {rep.written}, changed {rep.changed}, flagged {rep.flagged}, "
-               f"quarantined {rep.quarantined}" + (f"; scripts: {scripts}" if scripts else ""))
+    click.echo(
+        f"read {rep.read}, written {rep.written}, changed {rep.changed}, flagged {rep.flagged}, "
+        f"quarantined {rep.quarantined}" + (f"; scripts: {scripts}" if scripts else "")
+    )
     if rep.quarantined:
         reasons = ", ".join(f"{k}={v}" for k, v in sorted(rep.reasons.items()))
         click.echo(f"quarantined lines ({reasons}) written to {q_path}", err=True)

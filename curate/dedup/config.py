@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from curate.errors import ConfigError
+from provenance.errors import ConfigError
 
 #: source kind -> authority rank (higher wins): regulator > training institute > textbook > general corpus
 DEFAULT_AUTHORITY: tuple[tuple[str, int], ...] = (

@@ -56,7 +56,7 @@ class Signed:
         return len(self.ids)
 
     @staticmethod
-    def concat(parts: Sequence["Signed"], num_perm: int) -> "Signed":
+    def concat(parts: Sequence[Signed], num_perm: int) -> Signed:
         """One :class:`Signed` from several (in order)."""
         parts = [p for p in parts if len(p)]
         if not parts:
@@ -99,12 +99,24 @@ class Decision:
 
 def make_hasher(config: DedupConfig) -> MinHasher:
     """The MinHash kernel for a config."""
-    return MinHasher(num_perm=config.num_perm, ngram=config.ngram, seed=config.seed,
-                     device=config.device, batch_size=config.batch_size, backend=config.backend)
+    return MinHasher(
+        num_perm=config.num_perm,
+        ngram=config.ngram,
+        seed=config.seed,
+        device=config.device,
+        batch_size=config.batch_size,
+        backend=config.backend,
+    )
 
 
-def sign(docs: Iterable[DedupDoc], config: DedupConfig, *, hasher: MinHasher | None = None,
-         chunk: int | None = None, on_chunk: Callable[[int], None] | None = None) -> Signed:
+def sign(
+    docs: Iterable[DedupDoc],
+    config: DedupConfig,
+    *,
+    hasher: MinHasher | None = None,
+    chunk: int | None = None,
+    on_chunk: Callable[[int], None] | None = None,
+) -> Signed:
     """Signatures of a stream of documents, ``chunk`` documents at a time (texts not kept)."""
     hasher = hasher or make_hasher(config)
     chunk = chunk or config.batch_size * 8
@@ -114,10 +126,15 @@ def sign(docs: Iterable[DedupDoc], config: DedupConfig, *, hasher: MinHasher | N
     def flush() -> None:
         cps = [normalise_codepoints(d.text) for d in buf]
         sig, nsh = hasher.signatures(cps)
-        parts.append(Signed(
-            ids=[d.id for d in buf], exact=[exact_key(c) for c in cps], sig=sig, nsh=nsh,
-            cands=[Candidate(d.id, d.source_kind, d.licence_id, d.version, len(d.text)) for d in buf],
-        ))
+        parts.append(
+            Signed(
+                ids=[d.id for d in buf],
+                exact=[exact_key(c) for c in cps],
+                sig=sig,
+                nsh=nsh,
+                cands=[Candidate(d.id, d.source_kind, d.licence_id, d.version, len(d.text)) for d in buf],
+            )
+        )
         if on_chunk:
             on_chunk(len(buf))
         buf.clear()
@@ -156,9 +173,15 @@ class ClusterStats:
     empty_keys: int = 0
 
 
-def cluster(new: Signed, config: DedupConfig, fetch: Callable[[list[int]], list[str]], *,
-            old: Signed | None = None, hasher: MinHasher | None = None,
-            stats: ClusterStats | None = None) -> list[Decision]:
+def cluster(
+    new: Signed,
+    config: DedupConfig,
+    fetch: Callable[[list[int]], list[str]],
+    *,
+    old: Signed | None = None,
+    hasher: MinHasher | None = None,
+    stats: ClusterStats | None = None,
+) -> list[Decision]:
     """Cluster ``new`` (against ``old``, the accepted corpus) and choose survivors.
 
     Args:
@@ -216,7 +239,7 @@ def cluster(new: Signed, config: DedupConfig, fetch: Callable[[list[int]], list[
                 shingles[r] = hasher.shingle_hashes(normalise_codepoints(text)).astype(np.uint32)
 
     for start in range(0, len(pairs), _VERIFY_BLOCK):
-        block = [(a, b) for a, b in pairs[start:start + _VERIFY_BLOCK].tolist() if uf.find(a) != uf.find(b)]
+        block = [(a, b) for a, b in pairs[start : start + _VERIFY_BLOCK].tolist() if uf.find(a) != uf.find(b)]
         shingles.clear()
         shingles_of([r for ab in block for r in ab])
         for a, b in block:
@@ -238,8 +261,10 @@ def cluster(new: Signed, config: DedupConfig, fetch: Callable[[list[int]], list[
 
     def flush_groups() -> None:
         shingles.clear()
-        shingles_of([m for members, s, _ in pending for m in members if allp.exact[m] != allp.exact[s]]
-                    + [s for members, s, _ in pending if any(allp.exact[m] != allp.exact[s] for m in members)])
+        shingles_of(
+            [m for members, s, _ in pending for m in members if allp.exact[m] != allp.exact[s]]
+            + [s for members, s, _ in pending if any(allp.exact[m] != allp.exact[s] for m in members)]
+        )
         for members, s, surv in pending:
             for m in members:
                 if m == s:
@@ -250,14 +275,19 @@ def cluster(new: Signed, config: DedupConfig, fetch: Callable[[list[int]], list[
                     stats.exact_duplicates += 1
                 else:
                     stats.near_duplicates += 1
-                decisions.append(Decision(
-                    id=allp.ids[m], cluster=surv.id, survivor=False, duplicate_of=surv.id,
-                    match="exact" if exact else "near",
-                    rule=deciding_rule(surv, allp.cands[m], config),
-                    jaccard_est=round(float((allp.sig[m] == allp.sig[s]).mean()), 4),
-                    jaccard=1.0 if exact else round(_jaccard(shingles[m], shingles[s]), 4),
-                    is_new=m >= n_old,
-                ))
+                decisions.append(
+                    Decision(
+                        id=allp.ids[m],
+                        cluster=surv.id,
+                        survivor=False,
+                        duplicate_of=surv.id,
+                        match="exact" if exact else "near",
+                        rule=deciding_rule(surv, allp.cands[m], config),
+                        jaccard_est=round(float((allp.sig[m] == allp.sig[s]).mean()), 4),
+                        jaccard=1.0 if exact else round(_jaccard(shingles[m], shingles[s]), 4),
+                        is_new=m >= n_old,
+                    )
+                )
         pending.clear()
         shingles.clear()
 

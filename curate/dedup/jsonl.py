@@ -49,8 +49,9 @@ def _parse(line: bytes, lineno: int, seen: set[str]) -> DedupDoc | str:
     return DedupDoc(rid, text, **opt)
 
 
-def dedup_jsonl(inp: Path, out: Path, config: DedupConfig, *,
-                on_progress: Callable[[int], None] | None = None) -> JsonlReport:
+def dedup_jsonl(
+    inp: Path, out: Path, config: DedupConfig, *, on_progress: Callable[[int], None] | None = None
+) -> JsonlReport:
     """Deduplicate ``inp`` (lines ``{"id", "text", [source_kind, licence_id, version]}``) into ``out``.
 
     Output lines, in input order: ``{"id", "cluster", "survivor", "duplicate_of", "match", "rule",
@@ -93,9 +94,22 @@ def dedup_jsonl(inp: Path, out: Path, config: DedupConfig, *,
     with open(tmp, "w", encoding="utf-8") as fh:
         for rid in signed.ids:
             d = by_id[rid]
-            fh.write(json.dumps({"id": d.id, "cluster": d.cluster, "survivor": d.survivor,
-                                 "duplicate_of": d.duplicate_of, "match": d.match, "rule": d.rule,
-                                 "jaccard_est": d.jaccard_est, "jaccard": d.jaccard}, ensure_ascii=False) + "\n")
+            fh.write(
+                json.dumps(
+                    {
+                        "id": d.id,
+                        "cluster": d.cluster,
+                        "survivor": d.survivor,
+                        "duplicate_of": d.duplicate_of,
+                        "match": d.match,
+                        "rule": d.rule,
+                        "jaccard_est": d.jaccard_est,
+                        "jaccard": d.jaccard,
+                    },
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )
     tmp.replace(out)
     report.documents = len(signed)
     report.survivors = sum(1 for d in decisions if d.survivor)

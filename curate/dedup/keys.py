@@ -86,8 +86,17 @@ def _build_tables() -> tuple[np.ndarray, np.ndarray]:
 
 #: ranges where NFKC of a string equals NFKC of each character alone (no composition partners),
 #: as long as every character maps to one code point and has combining class 0
-_SIMPLE_RANGES = ((0x0000, 0x024F), (0x2000, 0x206F), (0x3000, 0x303F), (0x3400, 0x4DBF), (0x4E00, 0x9FFF),
-                  (0xF900, 0xFAFF), (0xFE30, 0xFE4F), (0xFF00, 0xFF60), (0x20000, 0x2FFFF))
+_SIMPLE_RANGES = (
+    (0x0000, 0x024F),
+    (0x2000, 0x206F),
+    (0x3000, 0x303F),
+    (0x3400, 0x4DBF),
+    (0x4E00, 0x9FFF),
+    (0xF900, 0xFAFF),
+    (0xFE30, 0xFE4F),
+    (0xFF00, 0xFF60),
+    (0x20000, 0x2FFFF),
+)
 
 
 def _build_nfkc_map() -> np.ndarray:

@@ -43,8 +43,9 @@ def has_shingles(nsh: np.ndarray) -> np.ndarray:
     return np.asarray(nsh) > 0
 
 
-def candidate_pairs(keys: np.ndarray, active: np.ndarray, *, max_bucket: int = 64,
-                    involve: np.ndarray | None = None) -> np.ndarray:
+def candidate_pairs(
+    keys: np.ndarray, active: np.ndarray, *, max_bucket: int = 64, involve: np.ndarray | None = None
+) -> np.ndarray:
     """Unique candidate pairs ``(m, 2)`` (row indices, i < j) of documents sharing a bucket.
 
     Args:
@@ -69,7 +70,7 @@ def candidate_pairs(keys: np.ndarray, active: np.ndarray, *, max_bucket: int = 6
         if len(two):
             out.append(np.stack([ids[two], ids[two + 1]], axis=1))
         for st, sz in zip(starts[sizes > 2], sizes[sizes > 2]):
-            members = ids[st:st + sz]
+            members = ids[st : st + sz]
             if sz <= max_bucket:
                 a, b = np.triu_indices(sz, 1)
             else:

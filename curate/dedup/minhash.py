@@ -53,7 +53,7 @@ def resolve_device(device: str = "auto") -> str:
     if device == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
     if device == "cuda" and not torch.cuda.is_available():
-        from curate.errors import ConfigError
+        from provenance.errors import ConfigError
 
         raise ConfigError("dedup: device=cuda requested but torch sees no CUDA device; use --device cpu or auto")
     return device
@@ -117,10 +117,12 @@ class MinHasher:
         if self.backend == "auto":
             self.backend = "torch" if self.device == "cuda" else "numpy"
         if self.backend not in ("torch", "numpy") or (self.backend == "numpy" and self.device != "cpu"):
-            from curate.errors import ConfigError
+            from provenance.errors import ConfigError
 
-            raise ConfigError(f"dedup: backend {self.backend!r} on device {self.device!r} is not supported; "
-                              "use backend torch (cpu or cuda) or numpy (cpu)")
+            raise ConfigError(
+                f"dedup: backend {self.backend!r} on device {self.device!r} is not supported; "
+                "use backend torch (cpu or cuda) or numpy (cpu)"
+            )
         a, b = permutation_coefficients(self.num_perm, self.seed)
         self._bufs: dict = {}
         if self.chunk_elements is None:
@@ -151,7 +153,7 @@ class MinHasher:
         lengths = np.fromiter((len(c) for c in cps), dtype=np.int64, count=n)
         order = np.argsort(-lengths, kind="stable")
         for start in range(0, n, self.batch_size):
-            idx = order[start:start + self.batch_size]
+            idx = order[start : start + self.batch_size]
             sig[idx] = self._batch([cps[i] for i in idx])
         nshingles = np.where(lengths >= self.ngram, lengths - self.ngram + 1, np.minimum(lengths, 1))
         return sig, nshingles
@@ -179,7 +181,7 @@ class MinHasher:
         per_doc = self.num_perm * h.shape[1]
         step = max(1, self.chunk_elements // per_doc)
         for s in range(0, h.shape[0], step):
-            out[s:s + step] = self._permute_min(h[s:s + step])
+            out[s : s + step] = self._permute_min(h[s : s + step])
         empty = lens_t == 0
         if bool(empty.any()):
             out[empty] = int(EMPTY)
@@ -197,7 +199,7 @@ class MinHasher:
             head = x[:, :n]
             shift = (n - lens).clamp(min=0)
             idx = torch.arange(n, device=x.device).view(1, -1)
-            src = (idx - shift.view(-1, 1))
+            src = idx - shift.view(-1, 1)
             valid = src >= 0
             right = torch.gather(head, 1, src.clamp(min=0)) * valid
             hs = (right * self._w).sum(-1)
@@ -213,9 +215,11 @@ class MinHasher:
         bufs = self._bufs.get(shape)
         if bufs is None:
             dev = h.device
-            bufs = (torch.empty(shape, dtype=torch.int64, device=dev),
-                    torch.empty(shape, dtype=torch.int64, device=dev),
-                    torch.empty(shape, dtype=torch.int32, device=dev))
+            bufs = (
+                torch.empty(shape, dtype=torch.int64, device=dev),
+                torch.empty(shape, dtype=torch.int64, device=dev),
+                torch.empty(shape, dtype=torch.int32, device=dev),
+            )
             self._bufs = {shape: bufs}  # keep one shape: memory stays bounded
         t, hi, t32 = bufs
         torch.mul(self._a, h.unsqueeze(1), out=t)  # (b, K, S), a * x < 2**62
@@ -225,7 +229,6 @@ class MinHasher:
         t32.copy_(t)
         return t32.amin(dim=2)
 
-
     # -- numpy twin of the kernel (CPU) ------------------------------------------------------
     def _batch_numpy(self, cps: list[np.ndarray]) -> np.ndarray:
         rows = [_np_shingles(c.astype(np.int64) + 1, self.ngram) for c in cps]
@@ -234,13 +237,13 @@ class MinHasher:
         for i, r in enumerate(rows):
             if len(r):
                 h[i, : len(r)] = r
-                h[i, len(r):] = r[0]  # padding repeats the first shingle
+                h[i, len(r) :] = r[0]  # padding repeats the first shingle
             else:
                 h[i] = 0
         out = np.empty((len(rows), self.num_perm), dtype=np.int32)
         step = max(1, self.chunk_elements // (self.num_perm * width))
         for s in range(0, len(rows), step):
-            hs = h[s:s + step]
+            hs = h[s : s + step]
             shape = (hs.shape[0], self.num_perm, width)
             bufs = self._bufs.get(shape)
             if bufs is None:
@@ -249,7 +252,7 @@ class MinHasher:
             t = bufs
             np.multiply(self._a_np, hs[:, None, :], out=t)  # uint32: wraps mod 2**32 by definition
             t += self._b_np
-            out[s:s + step] = (t.min(axis=2) ^ np.uint32(_HALF)).view(np.int32)
+            out[s : s + step] = (t.min(axis=2) ^ np.uint32(_HALF)).view(np.int32)
         for i, r in enumerate(rows):
             if not len(r):
                 out[i] = EMPTY
@@ -262,7 +265,7 @@ def _np_shingles(cp: np.ndarray, n: int) -> np.ndarray:
     if len(cp) == 0:
         return np.empty(0, dtype=np.int64)
     if len(cp) < n:
-        h = np.array([int((cp * w[n - len(cp):]).sum())], dtype=np.int64)
+        h = np.array([int((cp * w[n - len(cp) :]).sum())], dtype=np.int64)
     else:
         win = np.lib.stride_tricks.sliding_window_view(cp, n)
         h = (win * w).sum(-1)

@@ -21,14 +21,14 @@ def context_window(text: str, start: int, end: int, before: int = 20, after: int
     >>> context_window("上一句。本公司統一編號為22099131，完。", 12, 20)
     '本公司統一編號為，完'
     """
-    left = text[max(0, start - before):start]
+    left = text[max(0, start - before) : start]
     cut = max(left.rfind(c) for c in SENTENCE_END)
     if cut >= 0:
-        left = left[cut + 1:]
-    right = text[end:end + after]
+        left = left[cut + 1 :]
+    right = text[end : end + after]
     cuts = [i for i in (right.find(c) for c in SENTENCE_END) if i >= 0]
     if cuts:
-        right = right[:min(cuts)]
+        right = right[: min(cuts)]
     return left + right
 
 
@@ -36,8 +36,12 @@ class RawTextContextEnhancer(ContextAwareEnhancer):
     """Lift scores when a context word occurs within a raw character window."""
 
     def __init__(self, boost: float = 0.35, floor: float = 0.4, before: int = 20, after: int = 8) -> None:
-        super().__init__(context_similarity_factor=boost, min_score_with_context_similarity=floor,
-                         context_prefix_count=before, context_suffix_count=after)
+        super().__init__(
+            context_similarity_factor=boost,
+            min_score_with_context_similarity=floor,
+            context_prefix_count=before,
+            context_suffix_count=after,
+        )
         self.boost, self.floor, self.before, self.after = boost, floor, before, after
 
     def enhance_using_context(

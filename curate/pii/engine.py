@@ -14,8 +14,16 @@ from functools import lru_cache
 from curate.pii.text import SENTENCE_END, halfwidth
 
 #: entity types whose values must never survive scrubbing (structured identifiers)
-STRUCTURED_TYPES = ("TW_NATIONAL_ID", "TW_RESIDENT_ID", "TW_PHONE", "EMAIL_ADDRESS", "CREDIT_CARD",
-                    "TW_BANK_ACCOUNT", "TW_PASSPORT", "TW_NHI_CARD")
+STRUCTURED_TYPES = (
+    "TW_NATIONAL_ID",
+    "TW_RESIDENT_ID",
+    "TW_PHONE",
+    "EMAIL_ADDRESS",
+    "CREDIT_CARD",
+    "TW_BANK_ACCOUNT",
+    "TW_PASSPORT",
+    "TW_NHI_CARD",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,14 +67,14 @@ def _prescreen_regex() -> re.Pattern[str]:
 
     county = county_pattern()
     parts = [
-        r"\d{7}",                      # digit runs: accounts, phones, passports, cards
-        r"\d[- ]\d{3}",                # grouped digits (0912-345-678, 4111 1111 ...)
-        r"\d{2,4}\)",                  # (02)2345-6789
+        r"\d{7}",  # digit runs: accounts, phones, passports, cards
+        r"\d[- ]\d{3}",  # grouped digits (0912-345-678, 4111 1111 ...)
+        r"\d{2,4}\)",  # (02)2345-6789
         "@",
-        r"[A-Za-z][0-9A-Da-d]\d{4}",   # ID shapes
-        county,                         # addresses
-        name_slot_pattern(),            # a surname in a name slot (the name recognizer checks the rest)
-        "出生|生日|生於|生于",            # dates of birth (context-gated)
+        r"[A-Za-z][0-9A-Da-d]\d{4}",  # ID shapes
+        county,  # addresses
+        name_slot_pattern(),  # a surname in a name slot (the name recognizer checks the rest)
+        "出生|生日|生於|生于",  # dates of birth (context-gated)
     ]
     return re.compile("|".join(f"(?:{p})" for p in parts))
 
@@ -137,9 +145,12 @@ class PiiDetector:
         return [_resolve(s) for s in out]
 
     def _analyze_chunk(self, chunk: str, offset: int) -> list[Span]:
-        results = self.analyzer.analyze(chunk, language=self.config.language,
-                                        entities=list(self.config.entities) or None,
-                                        score_threshold=self.config.score_threshold)
+        results = self.analyzer.analyze(
+            chunk,
+            language=self.config.language,
+            entities=list(self.config.entities) or None,
+            score_threshold=self.config.score_threshold,
+        )
         return [Span(r.start + offset, r.end + offset, r.entity_type, float(r.score)) for r in results]
 
 
@@ -188,5 +199,10 @@ def build_analyzer(language: str = "zh", ckip_model_dir: str | None = None):
         from curate.pii.ckip import CkipNerRecognizer
 
         registry.add_recognizer(CkipNerRecognizer(ckip_model_dir, supported_language=language))
-    return AnalyzerEngine(registry=registry, nlp_engine=nlp, supported_languages=[language],
-                          context_aware_enhancer=RawTextContextEnhancer(), default_score_threshold=0.4)
+    return AnalyzerEngine(
+        registry=registry,
+        nlp_engine=nlp,
+        supported_languages=[language],
+        context_aware_enhancer=RawTextContextEnhancer(),
+        default_score_threshold=0.4,
+    )

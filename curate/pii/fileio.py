@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from curate.errors import UsageError
+from provenance.errors import UsageError
 
 DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024
 _READ = 1 << 20
@@ -32,8 +32,14 @@ class FileReport:
     entity_counts: Counter = field(default_factory=Counter)
 
     def as_dict(self) -> dict:
-        return {"lines": self.lines, "written": self.written, "errors": self.errors, "spans": self.spans,
-                "error_reasons": dict(self.reasons), "entities": dict(self.entity_counts)}
+        return {
+            "lines": self.lines,
+            "written": self.written,
+            "errors": self.errors,
+            "spans": self.spans,
+            "error_reasons": dict(self.reasons),
+            "entities": dict(self.entity_counts),
+        }
 
 
 def iter_lines(fh: BinaryIO, max_bytes: int) -> Iterator[tuple[bytes | None, int]]:
@@ -87,10 +93,16 @@ def parse_line(raw: bytes) -> tuple[str, str]:
     return str(rid), text
 
 
-def process_file(in_path: Path, out_path: Path, errors_path: Path,
-                 handle: Callable[[list[tuple[str, str]]], list[dict]],
-                 *, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES, batch_lines: int = 256,
-                 on_progress: Callable[[int], None] = lambda n: None) -> FileReport:
+def process_file(
+    in_path: Path,
+    out_path: Path,
+    errors_path: Path,
+    handle: Callable[[list[tuple[str, str]]], list[dict]],
+    *,
+    max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
+    batch_lines: int = 256,
+    on_progress: Callable[[int], None] = lambda n: None,
+) -> FileReport:
     """Apply ``handle([(id, text), ...]) -> [output dict, ...]`` to batches of good lines; report the rest.
 
     Output lines keep the input order; bad lines go to ``errors_path`` with their line number.
@@ -115,8 +127,11 @@ def process_file(in_path: Path, out_path: Path, errors_path: Path,
             fout.write(json.dumps(out, ensure_ascii=False) + "\n")
         pending, pending_chars = [], 0
 
-    with open(in_path, "rb") as fin, open(out_path, "w", encoding="utf-8") as fout, \
-            open(errors_path, "w", encoding="utf-8") as ferr:
+    with (
+        open(in_path, "rb") as fin,
+        open(out_path, "w", encoding="utf-8") as fout,
+        open(errors_path, "w", encoding="utf-8") as ferr,
+    ):
         for lineno, (raw, size) in enumerate(iter_lines(fin, max_line_bytes), start=1):
             on_progress(size)
             rid = None

@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from curate.errors import ConfigError
+from provenance.errors import ConfigError
 
 ENV_KEY = "CURATE_PII_KEY"
 ENV_KEY_FILE = "CURATE_PII_KEY_FILE"
@@ -46,14 +46,19 @@ class PiiKey:
 def derive_key(master: bytes) -> PiiKey:
     """Sub-keys from a master key (HMAC-SHA256 as a KDF with fixed labels)."""
     if len(master) < MIN_KEY_BYTES:
-        raise ConfigError(f"the PII key is too short ({len(master)} bytes); use at least {MIN_KEY_BYTES} random "
-                          "bytes, e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`")
+        raise ConfigError(
+            f"the PII key is too short ({len(master)} bytes); use at least {MIN_KEY_BYTES} random "
+            "bytes, e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`"
+        )
 
     def sub(label: str) -> bytes:
         return hmac.new(master, label.encode(), hashlib.sha256).digest()
 
-    return PiiKey(hmac_key=sub("curate-pii/hmac/v1"), vault_key=sub("curate-pii/vault/v1"),
-                  key_id=sub("curate-pii/key-id/v1").hex()[:12])
+    return PiiKey(
+        hmac_key=sub("curate-pii/hmac/v1"),
+        vault_key=sub("curate-pii/vault/v1"),
+        key_id=sub("curate-pii/key-id/v1").hex()[:12],
+    )
 
 
 def _decode(raw: str) -> bytes:
@@ -84,7 +89,9 @@ def load_key(required: bool = True, purpose: str = "PII pseudonyms and the raw-t
         except UnicodeDecodeError:
             return derive_key(data)
     if required:
-        raise ConfigError(f"{purpose} needs a secret key: set {ENV_KEY} (hex or a passphrase of >= {MIN_KEY_BYTES} "
-                          f"bytes) or {ENV_KEY_FILE} (path to a key file); keys are never stored in the repository "
-                          "or the catalogue")
+        raise ConfigError(
+            f"{purpose} needs a secret key: set {ENV_KEY} (hex or a passphrase of >= {MIN_KEY_BYTES} "
+            f"bytes) or {ENV_KEY_FILE} (path to a key file); keys are never stored in the repository "
+            "or the catalogue"
+        )
     return None

@@ -32,9 +32,38 @@ SINGLE_SURNAMES = (
 )
 #: compound surnames (including Taiwanese double surnames such as 范姜, 張簡)
 COMPOUND_SURNAMES = (
-    "歐陽", "司馬", "上官", "范姜", "張簡", "張廖", "簡廖", "諸葛", "司徒", "東方", "夏侯", "皇甫", "長孫",
-    "慕容", "尉遲", "公孫", "令狐", "澹臺", "宇文", "端木", "軒轅", "鍾離", "南宮", "西門", "申屠", "獨孤",
-    "呼延", "周黃", "陳吳", "劉張", "江謝", "姜林",
+    "歐陽",
+    "司馬",
+    "上官",
+    "范姜",
+    "張簡",
+    "張廖",
+    "簡廖",
+    "諸葛",
+    "司徒",
+    "東方",
+    "夏侯",
+    "皇甫",
+    "長孫",
+    "慕容",
+    "尉遲",
+    "公孫",
+    "令狐",
+    "澹臺",
+    "宇文",
+    "端木",
+    "軒轅",
+    "鍾離",
+    "南宮",
+    "西門",
+    "申屠",
+    "獨孤",
+    "呼延",
+    "周黃",
+    "陳吳",
+    "劉張",
+    "江謝",
+    "姜林",
 )
 #: Vietnamese-style middle characters of foreign residents' names (阮氏…, 范文…)
 VIET_MIDDLE = "氏文"
@@ -54,19 +83,122 @@ NON_GIVEN = set(
 )
 #: introducer words directly before a name
 INTRODUCERS = (
-    "姓名", "名字", "戶名", "户名", "我是", "我叫", "冒用", "代", "為", "为", "致", "由", "與", "与", "和",
-    "及", "聯繫", "联系", "聯絡", "联络", "寄件者", "收件者", "受款人", "即", "係", "系", "是",
-    "經查", "经查", "據", "据", "向", "對", "对", "請", "请", "通知", "告知", "協助", "协助", "委託", "委托",
-    "授權", "授权", "指派", "拜訪", "拜访", "訪談", "访谈", "轉交", "转交", "交付", "給", "给", "予", "自稱", "自称",
-    "名為", "名为", "名叫", "主任", "主委", "同仁", "法官", "檢察官", "检察官", "警官", "經理", "经理", "襄理", "協理", "协理", "副理", "助理", "理專", "理专",
+    "姓名",
+    "名字",
+    "戶名",
+    "户名",
+    "我是",
+    "我叫",
+    "冒用",
+    "代",
+    "為",
+    "为",
+    "致",
+    "由",
+    "與",
+    "与",
+    "和",
+    "及",
+    "聯繫",
+    "联系",
+    "聯絡",
+    "联络",
+    "寄件者",
+    "收件者",
+    "受款人",
+    "即",
+    "係",
+    "系",
+    "是",
+    "經查",
+    "经查",
+    "據",
+    "据",
+    "向",
+    "對",
+    "对",
+    "請",
+    "请",
+    "通知",
+    "告知",
+    "協助",
+    "协助",
+    "委託",
+    "委托",
+    "授權",
+    "授权",
+    "指派",
+    "拜訪",
+    "拜访",
+    "訪談",
+    "访谈",
+    "轉交",
+    "转交",
+    "交付",
+    "給",
+    "给",
+    "予",
+    "自稱",
+    "自称",
+    "名為",
+    "名为",
+    "名叫",
+    "主任",
+    "主委",
+    "同仁",
+    "法官",
+    "檢察官",
+    "检察官",
+    "警官",
+    "經理",
+    "经理",
+    "襄理",
+    "協理",
+    "协理",
+    "副理",
+    "助理",
+    "理專",
+    "理专",
 )
 #: separators / sentence starts that may precede a name (after half-width folding)
 LEFT_PUNCT = set(":,;()[]|/ 、。「」『』【】〔〕<>\n\t-")
 #: honorifics and titles after a name (strong evidence)
 HONORIFICS = (
-    "先生", "女士", "小姐", "君", "您好", "同學", "同学", "太太", "老師", "老师", "經理", "经理", "專員", "专员",
-    "襄理", "協理", "协理", "副理", "董事長", "董事长", "總經理", "总经理", "律師", "律师", "會計師", "会计师",
-    "醫師", "医师", "博士", "教授", "主任", "行長", "行长", "科長", "科长",
+    "先生",
+    "女士",
+    "小姐",
+    "君",
+    "您好",
+    "同學",
+    "同学",
+    "太太",
+    "老師",
+    "老师",
+    "經理",
+    "经理",
+    "專員",
+    "专员",
+    "襄理",
+    "協理",
+    "协理",
+    "副理",
+    "董事長",
+    "董事长",
+    "總經理",
+    "总经理",
+    "律師",
+    "律师",
+    "會計師",
+    "会计师",
+    "醫師",
+    "医师",
+    "博士",
+    "教授",
+    "主任",
+    "行長",
+    "行长",
+    "科長",
+    "科长",
 )
 #: characters that typically follow a name in running text (never the end of a given name here)
 STOP_AFTER = set(
@@ -79,24 +211,272 @@ STOP_AFTER = set(
 FOLLOW_WORDS = ("帳戶", "账户", "帳號", "账号", "名下", "本人", "女士", "先生", "小姐")
 #: frequent words starting with a surname character that are not names
 NOT_NAMES = (
-    "高雄", "高額", "高额", "高於", "高于", "高達", "高达", "高齡", "高龄", "高風險", "金額", "金额", "金融", "金管",
-    "金門", "金门", "金控", "林口", "林園", "陳述", "陈述", "陳情", "陈情", "曾經", "曾经", "周年", "方面", "方式",
-    "方案", "何時", "何时", "任何", "任意", "向來", "石門", "花蓮", "花莲", "黃金", "黄金", "余額", "余额", "于是",
-    "文件", "文字", "成立", "成員", "成员", "全部", "全額", "全额", "全體", "全体", "全國", "全国", "江蘇", "連江",
-    "连江", "連續", "连续", "連結", "连结", "王道", "宋體", "明細", "萬元", "万元", "千元", "百元", "上述", "上開",
-    "上开", "上午", "上傳", "上传", "上列", "新北", "新竹", "新臺", "新台", "台北", "臺北", "台中", "臺中",
-    "台南", "臺南", "台東", "臺東", "宜蘭", "彰化", "雲林", "嘉義", "屏東", "苗栗", "南投", "基隆", "桃園", "澎湖",
-    "信用", "信託", "信托", "信義", "信义", "利率", "利息", "華南", "华南", "國泰", "国泰", "安泰", "永豐", "永丰",
-    "元大", "合作", "第一", "土地", "中國", "中国", "中華", "中华", "台灣", "臺灣", "台湾", "彭博", "孫子", "房屋",
-    "房貸", "房贷", "車貸", "车贷", "包括", "包含", "包裹", "程序", "程式", "章程", "史上", "段落", "管理", "管制",
-    "計算", "计算", "計畫", "计划", "費用", "费用", "應收", "应收", "應付", "应付", "應該", "应该", "單位", "单位",
-    "單筆", "单笔", "武器", "易於", "易于", "龍頭", "龙头", "向其", "宗旨", "莫非", "凌晨", "霍亂", "全台", "全臺",
-    "成交", "成功", "成本", "季度", "季報", "季报", "紀錄", "纪录", "温度", "溫度", "柯式", "余下", "于此", "于该",
-    "万一", "萬一", "司法", "左右", "路段", "路口", "關係", "关系", "毛利", "毛額", "毛额", "田地", "石油", "甘願",
-    "馬上", "马上", "邱比", "湯匙", "白天", "白色", "白金", "康健", "童年", "麥當", "畢業", "毕业", "戴上",
-    "關閉", "关闭", "許可", "许可", "許多", "许多", "嚴重", "严重", "嚴格", "严格", "周末", "週末", "馬鈴", "文書", "文化", "文章", "官方", "連絡", "連線", "連同", "連帶", "陳報", "金流", "高度", "高速", "方可", "方能", "方得", "何者", "何種", "夏季",
-    "春季", "溫馨", "程度", "史料", "王者", "萬分", "萬全", "林業", "林務", "葉片", "江湖", "洪流", "石材", "田野",
-    "時間", "游戲", "游资", "游資", "洪水", "施行", "施工", "卓越", "高峰", "高層", "高层", "黎明", "唐突",
+    "高雄",
+    "高額",
+    "高额",
+    "高於",
+    "高于",
+    "高達",
+    "高达",
+    "高齡",
+    "高龄",
+    "高風險",
+    "金額",
+    "金额",
+    "金融",
+    "金管",
+    "金門",
+    "金门",
+    "金控",
+    "林口",
+    "林園",
+    "陳述",
+    "陈述",
+    "陳情",
+    "陈情",
+    "曾經",
+    "曾经",
+    "周年",
+    "方面",
+    "方式",
+    "方案",
+    "何時",
+    "何时",
+    "任何",
+    "任意",
+    "向來",
+    "石門",
+    "花蓮",
+    "花莲",
+    "黃金",
+    "黄金",
+    "余額",
+    "余额",
+    "于是",
+    "文件",
+    "文字",
+    "成立",
+    "成員",
+    "成员",
+    "全部",
+    "全額",
+    "全额",
+    "全體",
+    "全体",
+    "全國",
+    "全国",
+    "江蘇",
+    "連江",
+    "连江",
+    "連續",
+    "连续",
+    "連結",
+    "连结",
+    "王道",
+    "宋體",
+    "明細",
+    "萬元",
+    "万元",
+    "千元",
+    "百元",
+    "上述",
+    "上開",
+    "上开",
+    "上午",
+    "上傳",
+    "上传",
+    "上列",
+    "新北",
+    "新竹",
+    "新臺",
+    "新台",
+    "台北",
+    "臺北",
+    "台中",
+    "臺中",
+    "台南",
+    "臺南",
+    "台東",
+    "臺東",
+    "宜蘭",
+    "彰化",
+    "雲林",
+    "嘉義",
+    "屏東",
+    "苗栗",
+    "南投",
+    "基隆",
+    "桃園",
+    "澎湖",
+    "信用",
+    "信託",
+    "信托",
+    "信義",
+    "信义",
+    "利率",
+    "利息",
+    "華南",
+    "华南",
+    "國泰",
+    "国泰",
+    "安泰",
+    "永豐",
+    "永丰",
+    "元大",
+    "合作",
+    "第一",
+    "土地",
+    "中國",
+    "中国",
+    "中華",
+    "中华",
+    "台灣",
+    "臺灣",
+    "台湾",
+    "彭博",
+    "孫子",
+    "房屋",
+    "房貸",
+    "房贷",
+    "車貸",
+    "车贷",
+    "包括",
+    "包含",
+    "包裹",
+    "程序",
+    "程式",
+    "章程",
+    "史上",
+    "段落",
+    "管理",
+    "管制",
+    "計算",
+    "计算",
+    "計畫",
+    "计划",
+    "費用",
+    "费用",
+    "應收",
+    "应收",
+    "應付",
+    "应付",
+    "應該",
+    "应该",
+    "單位",
+    "单位",
+    "單筆",
+    "单笔",
+    "武器",
+    "易於",
+    "易于",
+    "龍頭",
+    "龙头",
+    "向其",
+    "宗旨",
+    "莫非",
+    "凌晨",
+    "霍亂",
+    "全台",
+    "全臺",
+    "成交",
+    "成功",
+    "成本",
+    "季度",
+    "季報",
+    "季报",
+    "紀錄",
+    "纪录",
+    "温度",
+    "溫度",
+    "柯式",
+    "余下",
+    "于此",
+    "于该",
+    "万一",
+    "萬一",
+    "司法",
+    "左右",
+    "路段",
+    "路口",
+    "關係",
+    "关系",
+    "毛利",
+    "毛額",
+    "毛额",
+    "田地",
+    "石油",
+    "甘願",
+    "馬上",
+    "马上",
+    "邱比",
+    "湯匙",
+    "白天",
+    "白色",
+    "白金",
+    "康健",
+    "童年",
+    "麥當",
+    "畢業",
+    "毕业",
+    "戴上",
+    "關閉",
+    "关闭",
+    "許可",
+    "许可",
+    "許多",
+    "许多",
+    "嚴重",
+    "严重",
+    "嚴格",
+    "严格",
+    "周末",
+    "週末",
+    "馬鈴",
+    "文書",
+    "文化",
+    "文章",
+    "官方",
+    "連絡",
+    "連線",
+    "連同",
+    "連帶",
+    "陳報",
+    "金流",
+    "高度",
+    "高速",
+    "方可",
+    "方能",
+    "方得",
+    "何者",
+    "何種",
+    "夏季",
+    "春季",
+    "溫馨",
+    "程度",
+    "史料",
+    "王者",
+    "萬分",
+    "萬全",
+    "林業",
+    "林務",
+    "葉片",
+    "江湖",
+    "洪流",
+    "石材",
+    "田野",
+    "時間",
+    "游戲",
+    "游资",
+    "游資",
+    "洪水",
+    "施行",
+    "施工",
+    "卓越",
+    "高峰",
+    "高層",
+    "高层",
+    "黎明",
+    "唐突",
 )
 
 
@@ -130,8 +510,9 @@ def name_slot_pattern() -> str:
     alt = "|".join(compounds) + "|" + surname_class()
     left_chars = "".join(sorted(ROLE_END | {w[-1] for w in INTRODUCERS}))
     hon = "|".join(sorted(HONORIFICS, key=len, reverse=True))
-    return (f"(?:(?<=[{left_chars}])|(?<![\u4e00-\u9fff0-9A-Za-z]))(?:{alt})"
-            f"|(?:{alt})(?=[\u4e00-\u9fff]{{1,3}}(?:{hon}))")
+    return (
+        f"(?:(?<=[{left_chars}])|(?<![\u4e00-\u9fff0-9A-Za-z]))(?:{alt})|(?:{alt})(?=[\u4e00-\u9fff]{{1,3}}(?:{hon}))"
+    )
 
 
 class ChineseNameRecognizer(EntityRecognizer):
@@ -141,8 +522,9 @@ class ChineseNameRecognizer(EntityRecognizer):
 
     def __init__(self, supported_language: str = "zh", strong_score: float = 0.85, weak_score: float = 0.5) -> None:
         self.strong_score, self.weak_score = strong_score, weak_score
-        super().__init__(supported_entities=[self.ENTITY], name="ChineseNameRecognizer",
-                         supported_language=supported_language)
+        super().__init__(
+            supported_entities=[self.ENTITY], name="ChineseNameRecognizer", supported_language=supported_language
+        )
 
     def load(self) -> None:
         singles, compounds, not_names, non_given = _tables()
@@ -166,7 +548,7 @@ class ChineseNameRecognizer(EntityRecognizer):
         prev = text[i - 1]
         if prev in ROLE_END:
             return "role"
-        head = text[max(0, i - 3):i]
+        head = text[max(0, i - 3) : i]
         if head.endswith(self._introducers):
             return "role"
         if i < start and text[i] == ":":
@@ -199,24 +581,36 @@ class ChineseNameRecognizer(EntityRecognizer):
         options: list[int] = []
         # preferred order: 2 given chars, 1, then 3 (Vietnamese-style only)
         two, one, three = sur_end + 2, sur_end + 1, sur_end + 3
-        if self._given_ok(text, sur_end, two) and text[sur_end + 1] not in STOP_AFTER and text[sur_end] not in STOP_AFTER:
+        if (
+            self._given_ok(text, sur_end, two)
+            and text[sur_end + 1] not in STOP_AFTER
+            and text[sur_end] not in STOP_AFTER
+        ):
             if self._is_boundary(text, two):
                 options.append(two)
-            elif (not compound and text[sur_end] in VIET_MIDDLE and self._given_ok(text, sur_end, three)
-                  and self._is_boundary(text, three)):
+            elif (
+                not compound
+                and text[sur_end] in VIET_MIDDLE
+                and self._given_ok(text, sur_end, three)
+                and self._is_boundary(text, three)
+            ):
                 options.append(three)
         if not options and self._given_ok(text, sur_end, one) and text[sur_end] not in STOP_AFTER:
             if self._is_boundary(text, one):
                 options.append(one)
         weak_end = None
         if not options:
-            if self._given_ok(text, sur_end, two) and text[sur_end] not in STOP_AFTER and text[sur_end + 1] not in STOP_AFTER:
+            if (
+                self._given_ok(text, sur_end, two)
+                and text[sur_end] not in STOP_AFTER
+                and text[sur_end + 1] not in STOP_AFTER
+            ):
                 weak_end = two  # no clear right boundary
             else:
                 return None
         end = options[0] if options else weak_end
         assert end is not None
-        if text[start:end].startswith(self._not_names) or text[start:start + 2] in self._not_names:
+        if text[start:end].startswith(self._not_names) or text[start : start + 2] in self._not_names:
             return None
         honorific = text.startswith(self._honorifics, end)
         if honorific and left is not None:
@@ -249,7 +643,17 @@ class ChineseNameRecognizer(EntityRecognizer):
                 pos = start + 1
                 continue
             end, score = found
-            results.append(RecognizerResult(self.ENTITY, start, end, score, recognition_metadata={
-                RecognizerResult.RECOGNIZER_NAME_KEY: self.name, RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id}))
+            results.append(
+                RecognizerResult(
+                    self.ENTITY,
+                    start,
+                    end,
+                    score,
+                    recognition_metadata={
+                        RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                        RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+                    },
+                )
+            )
             pos = end
         return results

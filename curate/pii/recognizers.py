@@ -37,16 +37,23 @@ Validator = Callable[[re.Match[str], str], "Hit | None"]
 class RegexRecognizer(EntityRecognizer):
     """One compiled regex plus a validator; context words feed the raw-text enhancer."""
 
-    def __init__(self, name: str, entities: list[str], pattern: str, validate: Validator,
-                 context: list[str] | None = None, supported_language: str = "zh", flags: int = 0,
-                 gate: str | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        entities: list[str],
+        pattern: str,
+        validate: Validator,
+        context: list[str] | None = None,
+        supported_language: str = "zh",
+        flags: int = 0,
+        gate: str | None = None,
+    ) -> None:
         self.pattern = pattern
         #: optional cheap regex; when it does not occur in the text the recognizer is skipped
         self.gate = gate
         self.validate = validate
         self.flags = flags
-        super().__init__(supported_entities=entities, name=name, supported_language=supported_language,
-                         context=context)
+        super().__init__(supported_entities=entities, name=name, supported_language=supported_language, context=context)
 
     def load(self) -> None:
         self._regex = re.compile(self.pattern, self.flags)
@@ -62,8 +69,18 @@ class RegexRecognizer(EntityRecognizer):
             hit = self.validate(m, text)
             if hit is None or (entities and hit.entity_type not in entities):
                 continue
-            out.append(RecognizerResult(hit.entity_type, hit.start, hit.end, hit.score, recognition_metadata={
-                RecognizerResult.RECOGNIZER_NAME_KEY: self.name, RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id}))
+            out.append(
+                RecognizerResult(
+                    hit.entity_type,
+                    hit.start,
+                    hit.end,
+                    hit.score,
+                    recognition_metadata={
+                        RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                        RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+                    },
+                )
+            )
         return out
 
 
@@ -98,9 +115,38 @@ PHONE_PATTERN = (
 )
 #: an institution's public line (客服專線, 總機, 請洽 ...): not personal data
 INSTITUTION_PHONE_WORDS = (
-    "客服", "專線", "专线", "總機", "总机", "請洽", "请洽", "請撥", "请拨", "撥打", "拨打", "海外", "國外", "国外",
-    "服務電話", "服务电话", "代表號", "代表号", "免付費", "免付费", "洽詢", "洽询", "諮詢", "咨询", "服務中心",
-    "服务中心", "分行電話", "分行电话", "本行電話", "傳真", "传真", "hotline",
+    "客服",
+    "專線",
+    "专线",
+    "總機",
+    "总机",
+    "請洽",
+    "请洽",
+    "請撥",
+    "请拨",
+    "撥打",
+    "拨打",
+    "海外",
+    "國外",
+    "国外",
+    "服務電話",
+    "服务电话",
+    "代表號",
+    "代表号",
+    "免付費",
+    "免付费",
+    "洽詢",
+    "洽询",
+    "諮詢",
+    "咨询",
+    "服務中心",
+    "服务中心",
+    "分行電話",
+    "分行电话",
+    "本行電話",
+    "傳真",
+    "传真",
+    "hotline",
 )
 PERSONAL_PHONE_WORDS = ("手機", "手机", "行動", "行动", "住家", "本人", "其電話", "其电话", "您的")
 
@@ -110,7 +156,8 @@ def _validate_phone(m: re.Match[str], text: str) -> Hit | None:
     if kind is None:
         return None
     if _near(text, m.start(), m.end(), INSTITUTION_PHONE_WORDS, before=12) and not _near(
-            text, m.start(), m.end(), PERSONAL_PHONE_WORDS, before=8):
+        text, m.start(), m.end(), PERSONAL_PHONE_WORDS, before=8
+    ):
         return None
     return Hit("TW_PHONE", m.start(), m.end(), 0.7 if kind == "MOBILE" else 0.6)
 
@@ -118,14 +165,46 @@ def _validate_phone(m: re.Match[str], text: str) -> Hit | None:
 PHONE_CONTEXT = ["電話", "电话", "手機", "手机", "聯絡", "联络", "聯繫", "联系", "行動", "致電", "tel", "phone", "市話"]
 
 # --- e-mail -----------------------------------------------------------------------------------
-EMAIL_PATTERN = (r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}"
-                 r"(?![A-Za-z0-9-])")
+EMAIL_PATTERN = (
+    r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}"
+    r"(?![A-Za-z0-9-])"
+)
 #: generic institutional mailboxes (service@bank...): not personal data
-ROLE_MAILBOXES = frozenset({
-    "service", "services", "cs", "customer", "customerservice", "info", "support", "contact", "help", "noreply",
-    "no-reply", "admin", "webmaster", "hr", "pr", "ir", "news", "marketing", "sales", "complaint", "complaints",
-    "consumer", "public", "office", "postmaster", "feedback", "mail", "ebank", "card", "cards", "loan",
-})
+ROLE_MAILBOXES = frozenset(
+    {
+        "service",
+        "services",
+        "cs",
+        "customer",
+        "customerservice",
+        "info",
+        "support",
+        "contact",
+        "help",
+        "noreply",
+        "no-reply",
+        "admin",
+        "webmaster",
+        "hr",
+        "pr",
+        "ir",
+        "news",
+        "marketing",
+        "sales",
+        "complaint",
+        "complaints",
+        "consumer",
+        "public",
+        "office",
+        "postmaster",
+        "feedback",
+        "mail",
+        "ebank",
+        "card",
+        "cards",
+        "loan",
+    }
+)
 
 
 def _validate_email(m: re.Match[str], text: str) -> Hit | None:
@@ -165,9 +244,44 @@ def _validate_card(m: re.Match[str], text: str) -> Hit | None:
 
 # --- bank accounts ----------------------------------------------------------------------------
 ACCOUNT_PATTERN = r"(?<![0-9A-Za-z第-])(?:\d{10,16}|\d{2,8}(?:-\d{2,16}){1,3})(?![0-9A-Za-z-])"
-ACCOUNT_CONTEXT = ["帳號", "帳戶", "账号", "账户", "存摺", "存折", "撥入", "拨入", "轉入", "转入", "匯入", "汇入",
-                   "入帳", "入账", "戶名", "户名", "匯款", "汇款", "轉帳", "转账", "扣款", "account", "帳號為",
-                   "戶頭", "户头", "存款", "收款", "受款", "撥款", "拨款", "扣繳", "扣缴", "約定", "约定", "acct", "a/c"]
+ACCOUNT_CONTEXT = [
+    "帳號",
+    "帳戶",
+    "账号",
+    "账户",
+    "存摺",
+    "存折",
+    "撥入",
+    "拨入",
+    "轉入",
+    "转入",
+    "匯入",
+    "汇入",
+    "入帳",
+    "入账",
+    "戶名",
+    "户名",
+    "匯款",
+    "汇款",
+    "轉帳",
+    "转账",
+    "扣款",
+    "account",
+    "帳號為",
+    "戶頭",
+    "户头",
+    "存款",
+    "收款",
+    "受款",
+    "撥款",
+    "拨款",
+    "扣繳",
+    "扣缴",
+    "約定",
+    "约定",
+    "acct",
+    "a/c",
+]
 
 
 def _validate_account(m: re.Match[str], text: str) -> Hit | None:
@@ -219,9 +333,11 @@ def _validate_dob(m: re.Match[str], text: str) -> Hit | None:
 
 
 # --- addresses --------------------------------------------------------------------------------
-_COUNTIES = ("臺北市 台北市 新北市 桃園市 臺中市 台中市 臺南市 台南市 高雄市 基隆市 新竹市 嘉義市 新竹縣 苗栗縣 "
-             "彰化縣 南投縣 雲林縣 嘉義縣 屏東縣 宜蘭縣 花蓮縣 臺東縣 台東縣 澎湖縣 金門縣 連江縣 臺北縣 台北縣 "
-             "桃園縣 臺中縣 台中縣 臺南縣 台南縣 高雄縣").split()
+_COUNTIES = (
+    "臺北市 台北市 新北市 桃園市 臺中市 台中市 臺南市 台南市 高雄市 基隆市 新竹市 嘉義市 新竹縣 苗栗縣 "
+    "彰化縣 南投縣 雲林縣 嘉義縣 屏東縣 宜蘭縣 花蓮縣 臺東縣 台東縣 澎湖縣 金門縣 連江縣 臺北縣 台北縣 "
+    "桃園縣 臺中縣 台中縣 臺南縣 台南縣 高雄縣"
+).split()
 _NUM = r"[0-9一二三四五六七八九十百〇零]+"
 _HAN = r"[\u4e00-\u9fff]"
 
@@ -238,8 +354,7 @@ def county_pattern() -> str:
 def address_pattern() -> str:
     """The address grammar: (postcode) 縣市 (區鄉鎮市) (村里) (鄰) 路街 (段) (巷) (弄) 號 (之N) (樓 (之N))."""
     return (
-        county_pattern() +
-        rf"(?:{_HAN}{{1,3}}?[區鄉鎮市区乡镇])?"
+        county_pattern() + rf"(?:{_HAN}{{1,3}}?[區鄉鎮市区乡镇])?"
         rf"(?:{_HAN}{{1,3}}?[村里])?"
         rf"(?:{_NUM}[鄰邻])?"
         rf"(?:{_HAN}{{1,6}}?(?:大道|路|街|道))"
@@ -249,8 +364,24 @@ def address_pattern() -> str:
     )
 
 
-INSTITUTION_ADDRESS_WORDS = ("分行", "總行", "总行", "營業部", "营业部", "總公司", "总公司", "本行", "營業時間", "营业时间",
-                             "營業", "营业", "上午", "下午", "服務時間", "服务时间")
+INSTITUTION_ADDRESS_WORDS = (
+    "分行",
+    "總行",
+    "总行",
+    "營業部",
+    "营业部",
+    "總公司",
+    "总公司",
+    "本行",
+    "營業時間",
+    "营业时间",
+    "營業",
+    "营业",
+    "上午",
+    "下午",
+    "服務時間",
+    "服务时间",
+)
 
 
 def _postcode_start(text: str, start: int) -> int:
@@ -278,19 +409,48 @@ def build_recognizers(language: str = "zh") -> list[EntityRecognizer]:
 
     ctx_lower = [w.lower() for w in CARD_CONTEXT]
     return [
-        RegexRecognizer("TwIdRecognizer", ["TW_NATIONAL_ID", "TW_RESIDENT_ID"], ID_PATTERN, _validate_id,
-                        ID_CONTEXT, language),
+        RegexRecognizer(
+            "TwIdRecognizer", ["TW_NATIONAL_ID", "TW_RESIDENT_ID"], ID_PATTERN, _validate_id, ID_CONTEXT, language
+        ),
         RegexRecognizer("TwPhoneRecognizer", ["TW_PHONE"], PHONE_PATTERN, _validate_phone, PHONE_CONTEXT, language),
         RegexRecognizer("AsciiEmailRecognizer", ["EMAIL_ADDRESS"], EMAIL_PATTERN, _validate_email, None, language),
         RegexRecognizer("LuhnCardRecognizer", ["CREDIT_CARD"], CARD_PATTERN, _validate_card, ctx_lower, language),
-        RegexRecognizer("TwBankAccountRecognizer", ["TW_BANK_ACCOUNT"], ACCOUNT_PATTERN, _validate_account,
-                        ACCOUNT_CONTEXT, language, gate=_gate(ACCOUNT_CONTEXT)),
-        RegexRecognizer("TwPassportRecognizer", ["TW_PASSPORT"], PASSPORT_PATTERN, _validate_passport,
-                        PASSPORT_CONTEXT, language, gate=_gate(PASSPORT_CONTEXT)),
-        RegexRecognizer("TwNhiCardRecognizer", ["TW_NHI_CARD"], NHI_PATTERN, _validate_nhi, NHI_CONTEXT, language,
-                        gate=_gate(NHI_CONTEXT)),
-        RegexRecognizer("DateOfBirthRecognizer", ["DATE_OF_BIRTH"], DOB_PATTERN, _validate_dob, None, language,
-                        gate=_gate(DOB_CONTEXT)),
+        RegexRecognizer(
+            "TwBankAccountRecognizer",
+            ["TW_BANK_ACCOUNT"],
+            ACCOUNT_PATTERN,
+            _validate_account,
+            ACCOUNT_CONTEXT,
+            language,
+            gate=_gate(ACCOUNT_CONTEXT),
+        ),
+        RegexRecognizer(
+            "TwPassportRecognizer",
+            ["TW_PASSPORT"],
+            PASSPORT_PATTERN,
+            _validate_passport,
+            PASSPORT_CONTEXT,
+            language,
+            gate=_gate(PASSPORT_CONTEXT),
+        ),
+        RegexRecognizer(
+            "TwNhiCardRecognizer",
+            ["TW_NHI_CARD"],
+            NHI_PATTERN,
+            _validate_nhi,
+            NHI_CONTEXT,
+            language,
+            gate=_gate(NHI_CONTEXT),
+        ),
+        RegexRecognizer(
+            "DateOfBirthRecognizer",
+            ["DATE_OF_BIRTH"],
+            DOB_PATTERN,
+            _validate_dob,
+            None,
+            language,
+            gate=_gate(DOB_CONTEXT),
+        ),
         RegexRecognizer("TwAddressRecognizer", ["TW_ADDRESS"], address_pattern(), _validate_address, None, language),
         ChineseNameRecognizer(language),
     ]

@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from curate.errors import ConfigError
 from curate.pii.engine import Span
 from curate.pii.keys import PiiKey
+from provenance.errors import ConfigError
 
 #: entity type -> placeholder text
 PLACEHOLDERS: dict[str, str] = {
@@ -77,7 +77,7 @@ def scrub(text: str, spans: Sequence[Span], *, mode: str = "placeholder", key: P
     for s in spans:
         item = {"start": s.start, "end": s.end, "entity_type": s.entity_type, "score": round(s.score, 4)}
         if key is not None:
-            item["hmac"] = key.digest(s.entity_type, text[s.start:s.end])
+            item["hmac"] = key.digest(s.entity_type, text[s.start : s.end])
         report.append(item)
     if not spans:
         return ScrubResult(text, report)

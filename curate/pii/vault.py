@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import os
 
-from curate.errors import CatalogueError, ConfigError
 from curate.pii.keys import PiiKey
+from provenance.errors import CatalogueError, ConfigError
 
 NONCE_BYTES = 12
 
@@ -32,8 +32,10 @@ def decrypt(key: PiiKey, record_id: str, nonce: bytes, ciphertext: bytes) -> str
     try:
         return AESGCM(key.vault_key).decrypt(nonce, ciphertext, record_id.encode("utf-8")).decode("utf-8")
     except InvalidTag as exc:
-        raise ConfigError(f"cannot decrypt the raw text of `{record_id}`: wrong PII key (key id {key.key_id}) "
-                          "or the vault row was altered") from exc
+        raise ConfigError(
+            f"cannot decrypt the raw text of `{record_id}`: wrong PII key (key id {key.key_id}) "
+            "or the vault row was altered"
+        ) from exc
 
 
 def seal_raw_records(con, key: PiiKey) -> int:
@@ -54,8 +56,11 @@ def seal_raw_records(con, key: PiiKey) -> int:
     for rid, text in rows:
         nonce, ct = encrypt(key, rid, text)
         sealed.append((rid, nonce, ct, key.key_id))
-    con.executemany("INSERT INTO raw_vault (record_id, nonce, ciphertext, key_id, sealed_at) "
-                    "VALUES (?, ?, ?, ?, now()::TIMESTAMP) ON CONFLICT DO NOTHING", sealed)
+    con.executemany(
+        "INSERT INTO raw_vault (record_id, nonce, ciphertext, key_id, sealed_at) "
+        "VALUES (?, ?, ?, ?, now()::TIMESTAMP) ON CONFLICT DO NOTHING",
+        sealed,
+    )
     con.execute("UPDATE records SET text = NULL WHERE pii_state = 'raw' AND text IS NOT NULL")
     return len(rows)
 
@@ -80,8 +85,11 @@ def _seal_raw_titles(con, key: PiiKey) -> int:
         sealed.append((vid, nonce, ct, key.key_id))
         con.execute("UPDATE records SET title = ? WHERE record_id = ?", [scrubbed, rid])
     if sealed:
-        con.executemany("INSERT INTO raw_vault (record_id, nonce, ciphertext, key_id, sealed_at) "
-                        "VALUES (?, ?, ?, ?, now()::TIMESTAMP) ON CONFLICT DO NOTHING", sealed)
+        con.executemany(
+            "INSERT INTO raw_vault (record_id, nonce, ciphertext, key_id, sealed_at) "
+            "VALUES (?, ?, ?, ?, now()::TIMESTAMP) ON CONFLICT DO NOTHING",
+            sealed,
+        )
     return len(sealed)
 
 

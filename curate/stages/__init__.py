@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 
-from curate.errors import ConfigError
+from provenance.errors import ConfigError
 
 #: stage name -> "module:Class"
 STAGES: dict[str, str] = {

@@ -61,7 +61,7 @@ class DedupStage(Stage):
     # -- ranks --------------------------------------------------------------------------
     def _side_dir(self) -> Path:
         if self.run_dir is None:
-            from curate.errors import StageError
+            from provenance.errors import StageError
 
             raise StageError("dedup: run_dir is not set; run the stage through curate.runner.run_stage")
         return Path(self.run_dir) / "dedup"
@@ -80,8 +80,15 @@ class DedupStage(Stage):
         for d in docs:
             m = d.metadata
             src = m.get("source_id")
-            dd.append(DedupDoc(str(d.id), d.text or "", source_kind=src, licence_id=m.get("licence_id"),
-                               version=_version(m.get("metadata"), m.get("created_at"))))
+            dd.append(
+                DedupDoc(
+                    str(d.id),
+                    d.text or "",
+                    source_kind=src,
+                    licence_id=m.get("licence_id"),
+                    version=_version(m.get("metadata"), m.get("created_at")),
+                )
+            )
         self._parts.append(sign(dd, self.config, hasher=self._hasher))
         return ()
 
@@ -99,7 +106,7 @@ class DedupStage(Stage):
         self._parts = []
 
     # -- parent -------------------------------------------------------------------------
-    def _load_side(self) -> "Any":
+    def _load_side(self) -> Any:
         from curate.dedup.engine import Signed
         from curate.dedup.survivor import Candidate
 
@@ -109,21 +116,33 @@ class DedupStage(Stage):
         t = pa.concat_tables([pq.read_table(f) for f in files])
         k = self.config.num_perm
         sig = np.frombuffer(b"".join(t.column("signature").to_pylist()), dtype="<i4").reshape(t.num_rows, k)
-        cols = {c: t.column(c).to_pylist() for c in ("record_id", "exact_key", "source_kind", "licence_id",
-                                                       "version", "length")}
+        cols = {
+            c: t.column(c).to_pylist()
+            for c in ("record_id", "exact_key", "source_kind", "licence_id", "version", "length")
+        }
         order = np.argsort(np.array(cols["record_id"], dtype=object), kind="stable")  # rank-independent
         return Signed(
-            ids=[cols["record_id"][i] for i in order], exact=[cols["exact_key"][i] for i in order],
-            sig=sig[order].astype(np.int32), nsh=t.column("n_shingles").to_numpy().astype(np.int64)[order],
-            cands=[Candidate(cols["record_id"][i], cols["source_kind"][i], cols["licence_id"][i],
-                             cols["version"][i], cols["length"][i] or 0) for i in order],
+            ids=[cols["record_id"][i] for i in order],
+            exact=[cols["exact_key"][i] for i in order],
+            sig=sig[order].astype(np.int32),
+            nsh=t.column("n_shingles").to_numpy().astype(np.int64)[order],
+            cands=[
+                Candidate(
+                    cols["record_id"][i],
+                    cols["source_kind"][i],
+                    cols["licence_id"][i],
+                    cols["version"][i],
+                    cols["length"][i] or 0,
+                )
+                for i in order
+            ],
         )
 
     def finalize(self, ctx: FinalizeContext) -> Iterable[StageResult]:
-        from curate import db
-        from curate.dedup.engine import ClusterStats, Signed, cluster, make_hasher
+        from curate.dedup.engine import ClusterStats, cluster, make_hasher
         from curate.dedup.index import index_key, lookup, update_table
         from curate.dedup.survivor import Candidate
+        from provenance import db
 
         cfg = self.config
         new = self._load_side()
@@ -133,16 +152,21 @@ class DedupStage(Stage):
         con = db.connect_readonly(ctx.db_path)
         try:
             kinds = dict(con.execute("SELECT source_id, kind FROM sources").fetchall())
-            new.cands = [Candidate(c.id, kinds.get(c.source_kind, c.source_kind), c.licence_id, c.version, c.length)
-                         for c in new.cands]
+            new.cands = [
+                Candidate(c.id, kinds.get(c.source_kind, c.source_kind), c.licence_id, c.version, c.length)
+                for c in new.cands
+            ]
             old = lookup(con, cfg, new)
             all_ids = old.ids + new.ids
 
             def fetch(rows: list[int]) -> list[str]:
                 ids = [all_ids[r] for r in rows]
                 con.register("_dd_f", pa.table({"record_id": pa.array(ids, type=pa.string())}))
-                got = dict(con.execute("SELECT record_id, text FROM records WHERE record_id IN "
-                                       "(SELECT record_id FROM _dd_f)").fetchall())
+                got = dict(
+                    con.execute(
+                        "SELECT record_id, text FROM records WHERE record_id IN (SELECT record_id FROM _dd_f)"
+                    ).fetchall()
+                )
                 con.unregister("_dd_f")
                 return [got.get(i) or "" for i in ids]
 
@@ -150,9 +174,16 @@ class DedupStage(Stage):
             decisions = cluster(new, cfg, fetch, old=old, hasher=make_hasher(cfg), stats=stats)
         finally:
             con.close()
-        policy = {"rules": list(cfg.rules), "authority": dict(cfg.authority), "threshold": cfg.threshold,
-                  "ngram": cfg.ngram, "bands": cfg.bands, "rows": cfg.rows, "seed": cfg.seed,
-                  "index_key": index_key(cfg)}
+        policy = {
+            "rules": list(cfg.rules),
+            "authority": dict(cfg.authority),
+            "threshold": cfg.threshold,
+            "ngram": cfg.ngram,
+            "bands": cfg.bands,
+            "rows": cfg.rows,
+            "seed": cfg.seed,
+            "index_key": index_key(cfg),
+        }
         results: list[StageResult] = []
         keep = np.zeros(len(new), dtype=bool)
         pos = {rid: i for i, rid in enumerate(new.ids)}
@@ -165,11 +196,24 @@ class DedupStage(Stage):
                 continue
             if not d.is_new:
                 demoted.append(d.id)
-            results.append(StageResult(
-                d.id, action="duplicate_of", set_status="duplicate", mark=d.is_new, outcome="duplicate",
-                detail={"survivor": d.duplicate_of, "jaccard_est": d.jaccard_est, "jaccard": d.jaccard,
-                        "match": d.match, "rule": d.rule, "already_indexed": not d.is_new, "policy": policy},
-            ))
+            results.append(
+                StageResult(
+                    d.id,
+                    action="duplicate_of",
+                    set_status="duplicate",
+                    mark=d.is_new,
+                    outcome="duplicate",
+                    detail={
+                        "survivor": d.duplicate_of,
+                        "jaccard_est": d.jaccard_est,
+                        "jaccard": d.jaccard,
+                        "match": d.match,
+                        "rule": d.rule,
+                        "already_indexed": not d.is_new,
+                        "policy": policy,
+                    },
+                )
+            )
         self._write_update(update_table(new, keep), demoted)
         self._stats = asdict(stats)
         return results

@@ -29,8 +29,10 @@ _CR = re.compile(r"\r\n?")
 _CJK = r"\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 _CJK_GAP = re.compile(rf" (?<=[{_CJK}] )(?=[{_CJK}])")  # literal first: the engine jumps to spaces
 #: anything clean() could change (besides NFC, checked separately)
-_SUSPECT = re.compile(rf"[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2060\ufeff\u202a-\u202e\u2066-\u2069\u00ad"
-                      rf"\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]|  | \n|\n |\n\n\n| (?<=[{_CJK}] )(?=[{_CJK}])|^[ \n]|[ \n]$")
+_SUSPECT = re.compile(
+    rf"[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2060\ufeff\u202a-\u202e\u2066-\u2069\u00ad"
+    rf"\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]|  | \n|\n |\n\n\n| (?<=[{_CJK}] )(?=[{_CJK}])|^[ \n]|[ \n]$"
+)
 _LINE_EDGE = re.compile(r" +\n|\n +")
 _LINE_END = re.compile(r" +\n")
 _BLANKS = re.compile(r"\n{3,}")
@@ -95,5 +97,12 @@ class HygieneStage(Stage):
         new, changes = clean(doc.text, self.config)
         if new == doc.text:
             return [StageResult(doc.id, outcome="unchanged")]
-        return [StageResult(doc.id, action="rewrite", new_text=new, outcome="rewritten",
-                            detail={"changes": changes, "chars_before": len(doc.text), "chars_after": len(new)})]
+        return [
+            StageResult(
+                doc.id,
+                action="rewrite",
+                new_text=new,
+                outcome="rewritten",
+                detail={"changes": changes, "chars_before": len(doc.text), "chars_after": len(new)},
+            )
+        ]

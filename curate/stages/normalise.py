@@ -24,9 +24,9 @@ from typing import Any, ClassVar
 
 from datatrove.data import Document
 
-from curate.records import derived_record_id
 from curate.stages.base import Stage, StageResult
 from curate.zh.config import NormaliseConfig
+from provenance.records import derived_record_id
 
 
 def _metadata_terms(meta: Any) -> tuple[str, ...]:
@@ -62,21 +62,31 @@ class NormaliseStage(Stage):
         meta = doc.metadata or {}
         protected = self._source_terms(meta.get("source_id")) + _metadata_terms(meta.get("metadata"))
         res = normalise(doc.text or "", self.config, protected=protected)
-        summary = {"script": res.script, "shares": res.shares, "config": self.config.opencc_config,
-                   **res.counts}
+        summary = {"script": res.script, "shares": res.shares, "config": self.config.opencc_config, **res.counts}
         out: list[StageResult] = []
         new_id = None
         if res.changed:
             new_id = derived_record_id(doc.id, self.name, res.text)
             left_mixed = any(f.reason == "mixed_signals" for f in res.flags)
-            out.append(StageResult(
-                doc.id, action="normalise", new_text=res.text, outcome="converted",
-                fields={"script": "mixed" if left_mixed else "traditional"},
-                detail={**summary, "n_edits": len(res.edits), "edits": res.edits_json()}))
+            out.append(
+                StageResult(
+                    doc.id,
+                    action="normalise",
+                    new_text=res.text,
+                    outcome="converted",
+                    fields={"script": "mixed" if left_mixed else "traditional"},
+                    detail={**summary, "n_edits": len(res.edits), "edits": res.edits_json()},
+                )
+            )
         else:
             out.append(StageResult(doc.id, action="detect", outcome="unchanged", detail=summary))
         if res.flags:
-            out.append(StageResult(doc.id, action="flag", mark=False,
-                                   detail={"for": "proofreading", "version": new_id,
-                                           "flags": res.flags_json()}))
+            out.append(
+                StageResult(
+                    doc.id,
+                    action="flag",
+                    mark=False,
+                    detail={"for": "proofreading", "version": new_id, "flags": res.flags_json()},
+                )
+            )
         return out

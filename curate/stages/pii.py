@@ -46,9 +46,9 @@ class PiiStage(Stage):
 
     def __init__(self, config: PiiConfig | None = None) -> None:
         super().__init__(config)
-        from curate.errors import ConfigError
         from curate.pii.keys import load_key
         from curate.pii.scrubber import MODES
+        from provenance.errors import ConfigError
 
         if self.config.mode not in MODES:
             raise ConfigError(f"pii: unknown mode `{self.config.mode}`; valid: {', '.join(MODES)}")
@@ -60,8 +60,11 @@ class PiiStage(Stage):
         if self._detector is None:
             from curate.pii.engine import DetectorConfig, PiiDetector
 
-            self._detector = PiiDetector(DetectorConfig(score_threshold=self.config.score_threshold,
-                                                        ckip_model_dir=self.config.ckip_model_dir or None))
+            self._detector = PiiDetector(
+                DetectorConfig(
+                    score_threshold=self.config.score_threshold, ckip_model_dir=self.config.ckip_model_dir or None
+                )
+            )
         return self._detector
 
     def __getstate__(self):  # the detector is rebuilt in each worker
@@ -80,18 +83,29 @@ class PiiStage(Stage):
         for doc, text, spans, title, title_spans in zip(docs, texts, found, titles, found_titles, strict=True):
             yield from self._decide(doc.id, text, spans, title, title_spans)
 
-    def _decide(self, record_id: str, text: str, spans: list, title: str = "", title_spans: list = ()) -> list[StageResult]:
+    def _decide(
+        self, record_id: str, text: str, spans: list, title: str = "", title_spans: list = ()
+    ) -> list[StageResult]:
         """One result per record: `clean`, or a scrubbed version plus `raw` on the input."""
         from curate.pii.scrubber import scrub
 
         if not spans and not title_spans:
-            return [StageResult(record_id, action="pii_checked", set_pii_state="clean", outcome="clean",
-                                detail={"entities": {}, "chars": len(text)})]
+            return [
+                StageResult(
+                    record_id,
+                    action="pii_checked",
+                    set_pii_state="clean",
+                    outcome="clean",
+                    detail={"entities": {}, "chars": len(text)},
+                )
+            ]
         res = scrub(text, spans, mode=self.config.mode, key=self.key) if spans else None
         detail = {
             "entities": dict(Counter(s.entity_type for s in [*spans, *title_spans])),
-            "spans": [{"entity_type": s["entity_type"], "start": s["start"], "end": s["end"], "hmac": s["hmac"]}
-                      for s in (res.spans if res else [])],
+            "spans": [
+                {"entity_type": s["entity_type"], "start": s["start"], "end": s["end"], "hmac": s["hmac"]}
+                for s in (res.spans if res else [])
+            ],
             "mode": self.config.mode,
             "key_id": self.key.key_id,
         }
@@ -99,10 +113,21 @@ class PiiStage(Stage):
         if title_spans:
             t = scrub(title, title_spans, mode=self.config.mode, key=self.key)
             fields["title"] = t.text
-            detail["title_spans"] = [{"entity_type": s["entity_type"], "start": s["start"], "end": s["end"],
-                                      "hmac": s["hmac"]} for s in t.spans]
-        return [StageResult(record_id, action="pii_scrubbed", new_text=res.text if res else text,
-                            set_pii_state="raw", fields=fields, detail=detail, outcome="scrubbed")]
+            detail["title_spans"] = [
+                {"entity_type": s["entity_type"], "start": s["start"], "end": s["end"], "hmac": s["hmac"]}
+                for s in t.spans
+            ]
+        return [
+            StageResult(
+                record_id,
+                action="pii_scrubbed",
+                new_text=res.text if res else text,
+                set_pii_state="raw",
+                fields=fields,
+                detail=detail,
+                outcome="scrubbed",
+            )
+        ]
 
     def after_load(self, con, run_id: str) -> None:
         from curate.pii.vault import seal_raw_records

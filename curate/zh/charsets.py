@@ -53,8 +53,11 @@ def _opencc_paths() -> tuple[Path, Path]:
 def _read_dict(tool: Path, share: Path, name: str) -> dict[str, list[str]]:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / f"{name}.txt"
-        subprocess.run([str(tool), "-i", str(share / f"{name}.ocd2"), "-o", str(out),
-                        "-f", "ocd2", "-t", "text"], check=True, capture_output=True)
+        subprocess.run(
+            [str(tool), "-i", str(share / f"{name}.ocd2"), "-o", str(out), "-f", "ocd2", "-t", "text"],
+            check=True,
+            capture_output=True,
+        )
         table: dict[str, list[str]] = {}
         for line in out.read_text(encoding="utf-8").splitlines():
             key, _, values = line.partition("\t")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from curate.errors import ConfigError
+from provenance.errors import ConfigError
 
 #: OpenCC profiles selectable for the conversion of Simplified segments
 OPENCC_PROFILES: dict[str, str] = {
@@ -36,7 +36,6 @@ class NormaliseConfig:
 
     def __post_init__(self) -> None:
         if self.opencc_config not in OPENCC_PROFILES:
-            raise ConfigError(f"unknown OpenCC config {self.opencc_config!r}; valid: "
-                              f"{', '.join(OPENCC_PROFILES)}")
+            raise ConfigError(f"unknown OpenCC config {self.opencc_config!r}; valid: {', '.join(OPENCC_PROFILES)}")
         if not 0.5 <= self.mixed_convert_share <= 1.0:
             raise ConfigError(f"mixed_convert_share must be in [0.5, 1.0], got {self.mixed_convert_share}")

@@ -61,15 +61,22 @@ def parse_line(raw: bytes) -> dict[str, Any]:
     try:
         obj["text"].encode("utf-8")
     except UnicodeEncodeError as exc:
-        raise LineError("invalid_surrogate",
-                        f"`text` holds a lone surrogate U+{ord(obj['text'][exc.start]):04X} "
-                        f"at offset {exc.start}") from None
+        raise LineError(
+            "invalid_surrogate",
+            f"`text` holds a lone surrogate U+{ord(obj['text'][exc.start]):04X} at offset {exc.start}",
+        ) from None
     return obj
 
 
-def convert_jsonl(input_path: Path, output_path: Path, quarantine_path: Path,
-                  config: NormaliseConfig | None = None, *, protected: Sequence[str] = (),
-                  progress: Callable[[int], None] | None = None) -> ConvertReport:
+def convert_jsonl(
+    input_path: Path,
+    output_path: Path,
+    quarantine_path: Path,
+    config: NormaliseConfig | None = None,
+    *,
+    protected: Sequence[str] = (),
+    progress: Callable[[int], None] | None = None,
+) -> ConvertReport:
     """Convert ``input_path`` into ``output_path``; bad lines go to ``quarantine_path``.
 
     ``progress`` is called with the number of bytes consumed after each line.
@@ -94,16 +101,32 @@ def convert_jsonl(input_path: Path, output_path: Path, quarantine_path: Path,
                     if q_out is None:
                         q_out = quarantine_path.open("w", encoding="utf-8")
                     excerpt = raw[:200].decode("utf-8", "replace")
-                    q_out.write(json.dumps({"line": n, "reason": exc.reason, "message": str(exc),
-                                            "excerpt": excerpt}, ensure_ascii=False) + "\n")
+                    q_out.write(
+                        json.dumps(
+                            {"line": n, "reason": exc.reason, "message": str(exc), "excerpt": excerpt},
+                            ensure_ascii=False,
+                        )
+                        + "\n"
+                    )
                     continue
                 res = normalise(obj["text"], cfg, protected=protected)
                 rep.scripts[res.script] = rep.scripts.get(res.script, 0) + 1
                 rep.changed += res.changed
                 rep.flagged += bool(res.flags)
-                out.write(json.dumps({"id": obj.get("id"), "text": res.text, "script": res.script,
-                                      "shares": res.shares, "edits": res.edits_json(),
-                                      "flags": res.flags_json()}, ensure_ascii=False) + "\n")
+                out.write(
+                    json.dumps(
+                        {
+                            "id": obj.get("id"),
+                            "text": res.text,
+                            "script": res.script,
+                            "shares": res.shares,
+                            "edits": res.edits_json(),
+                            "flags": res.flags_json(),
+                        },
+                        ensure_ascii=False,
+                    )
+                    + "\n"
+                )
                 rep.written += 1
     finally:
         if q_out is not None:

@@ -74,7 +74,7 @@ class Result:
 
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
-_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
 class _CharClass:
@@ -132,8 +132,14 @@ class _Engine:
         return build_matcher(self.terms, self.base_protected + extra, self.to_simp.convert)
 
     # -- conversion of the Simplified segments of one record ---------------------------------
-    def convert_targets(self, text: str, targets: Sequence[tuple[int, int, int]], matcher: TermMatcher,
-                        edits: list[Edit], decided: list[tuple[int, int]]) -> str:
+    def convert_targets(
+        self,
+        text: str,
+        targets: Sequence[tuple[int, int, int]],
+        matcher: TermMatcher,
+        edits: list[Edit],
+        decided: list[tuple[int, int]],
+    ) -> str:
         """Convert ``text[a:b]`` for each target; terms first, the gaps with OpenCC in one call.
 
         ``decided`` receives the spans settled by a terminology or protected entry.
@@ -224,8 +230,10 @@ def _diff_equal_lengths(pairs: list[tuple[int, str, str]], edits: list[Edit]) ->
     breaks = np.flatnonzero((np.diff(orig) != 1) | (np.diff(idx) != 1))
     starts = np.concatenate(([0], breaks + 1))
     ends = np.concatenate((breaks, [idx.size - 1]))
-    edits.extend(Edit(o, before[cs:ce], after[cs:ce]) for o, cs, ce in
-                 zip(orig[starts].tolist(), idx[starts].tolist(), (idx[ends] + 1).tolist(), strict=True))
+    edits.extend(
+        Edit(o, before[cs:ce], after[cs:ce])
+        for o, cs, ce in zip(orig[starts].tolist(), idx[starts].tolist(), (idx[ends] + 1).tolist(), strict=True)
+    )
 
 
 def _diff_gap(before: str, after: str, offset: int, edits: list[Edit]) -> None:
@@ -287,8 +295,7 @@ def _spans(regex: re.Pattern[str], text: str, start: int = 0) -> Iterable[tuple[
             yield start + m.start(), start + m.end()
 
 
-def normalise(text: str, config: NormaliseConfig | None = None, *,
-              protected: Sequence[str] = ()) -> Result:
+def normalise(text: str, config: NormaliseConfig | None = None, *, protected: Sequence[str] = ()) -> Result:
     """Convert the Simplified parts of ``text`` to Taiwan Traditional.
 
     Args:
@@ -325,8 +332,7 @@ def normalise(text: str, config: NormaliseConfig | None = None, *,
         # nothing Traditional-only anywhere: the whole record is one Simplified segment
         targets.append((0, len(text), n_simp))
     else:
-        sentences = [(a, b, eng.simp.count(text[a:b]), eng.trad.count(text[a:b]))
-                     for a, b in _spans(SENT_RE, text)]
+        sentences = [(a, b, eng.simp.count(text[a:b]), eng.trad.count(text[a:b])) for a, b in _spans(SENT_RE, text)]
         has_trad_sentence = any(t and not s for _, _, s, t in sentences)
         for a, b, s, t in sentences:
             if s == 0 and (t or has_trad_sentence):
@@ -371,8 +377,9 @@ def _mixed_targets(eng: _Engine, sent: str, start: int, cfg: NormaliseConfig):
             yield start + a, start + b, s
 
 
-def _ambiguous_flags(eng: _Engine, text: str, targets: Sequence[tuple[int, int, int]],
-                     decided: list[tuple[int, int]]) -> list[Flag]:
+def _ambiguous_flags(
+    eng: _Engine, text: str, targets: Sequence[tuple[int, int, int]], decided: list[tuple[int, int]]
+) -> list[Flag]:
     """One flag per converted sentence holding one-to-many characters no term decided."""
     covered = bytearray(len(text)) if decided else b""
     for a, b in decided:

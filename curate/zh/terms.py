@@ -27,14 +27,31 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from curate._optional import require
-from curate.errors import ConfigError
+from provenance.errors import ConfigError
 
 #: domains an entry may declare
-DOMAINS = frozenset({
-    "banking", "finance", "securities", "insurance", "payments", "accounting", "tax", "it",
-    "telecom", "admin", "law", "institution", "product", "daily", "transport", "food", "general",
-    "person",
-})
+DOMAINS = frozenset(
+    {
+        "banking",
+        "finance",
+        "securities",
+        "insurance",
+        "payments",
+        "accounting",
+        "tax",
+        "it",
+        "telecom",
+        "admin",
+        "law",
+        "institution",
+        "product",
+        "daily",
+        "transport",
+        "food",
+        "general",
+        "person",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,15 +84,15 @@ def _rows(name: str, text: str, ncols: int) -> Iterable[tuple[int, list[str]]]:
             continue
         cols = line.split("\t")
         if len(cols) < ncols or not all(c.strip() for c in cols[:ncols]):
-            raise ConfigError(f"schemas/zh/{name} line {n}: expected {ncols} tab-separated "
-                              f"non-empty columns, got {line!r}")
+            raise ConfigError(
+                f"schemas/zh/{name} line {n}: expected {ncols} tab-separated non-empty columns, got {line!r}"
+            )
         yield n, [c.strip() for c in cols]
 
 
 def _check_domain(name: str, n: int, domain: str) -> None:
     if domain not in DOMAINS:
-        raise ConfigError(f"schemas/zh/{name} line {n}: unknown domain {domain!r}; "
-                          f"valid: {', '.join(sorted(DOMAINS))}")
+        raise ConfigError(f"schemas/zh/{name} line {n}: unknown domain {domain!r}; valid: {', '.join(sorted(DOMAINS))}")
 
 
 def parse_terminology(text: str, name: str = "terminology.tsv") -> tuple[Term, ...]:
@@ -171,7 +188,7 @@ class TermMatcher:
         if self.pattern is not None:
             for m in self.pattern.finditer(text):
                 if m.start() > pos:
-                    yield pos, text[pos:m.start()], None, ""
+                    yield pos, text[pos : m.start()], None, ""
                 rep, kind = self.table[m.group()]
                 yield m.start(), m.group(), rep, kind
                 pos = m.end()

@@ -22,23 +22,40 @@ def _builders(ctx):
 def _make_documents(ctx, tabf, books) -> None:
     b = _builders(ctx)
     (tabf / "handouts").mkdir(exist_ok=True)
-    b.make_docx(tabf / "handouts" / "aml.docx", [
-        ("h1", "第一章　洗錢防制概論"), ("p", "洗錢是將犯罪所得透過金融體系掩飾其來源的行為。"),
-        ("pagebreak", ""), ("p", "金融機構應建立以風險為基礎的防制計畫。"),
-        ("h1", "第二章　疑似洗錢交易申報"), ("p", "發現疑似洗錢交易時，應依規定向調查局申報。"),
-    ], title="洗錢防制講義")
-    b.make_epub(books / "money_banking.epub", [
-        ("ch01.xhtml", "第一章　貨幣的功能", ["貨幣具有交易媒介、價值儲藏與計價單位三種功能。"]),
-        ("ch02.xhtml", "第二章　商業銀行", ["商業銀行吸收存款並辦理放款，創造存款貨幣。"]),
-    ], title="貨幣銀行學（示範）")
+    b.make_docx(
+        tabf / "handouts" / "aml.docx",
+        [
+            ("h1", "第一章　洗錢防制概論"),
+            ("p", "洗錢是將犯罪所得透過金融體系掩飾其來源的行為。"),
+            ("pagebreak", ""),
+            ("p", "金融機構應建立以風險為基礎的防制計畫。"),
+            ("h1", "第二章　疑似洗錢交易申報"),
+            ("p", "發現疑似洗錢交易時，應依規定向調查局申報。"),
+        ],
+        title="洗錢防制講義",
+    )
+    b.make_epub(
+        books / "money_banking.epub",
+        [
+            ("ch01.xhtml", "第一章　貨幣的功能", ["貨幣具有交易媒介、價值儲藏與計價單位三種功能。"]),
+            ("ch02.xhtml", "第二章　商業銀行", ["商業銀行吸收存款並辦理放款，創造存款貨幣。"]),
+        ],
+        title="貨幣銀行學（示範）",
+    )
     if b.cjk_font_path() is None:
         print("  (no CJK font: the demo PDFs are not generated; their manifest rows are reported as missing)")
         return
-    b.make_pdf(tabf / "handouts" / "credit.pdf", [
-        ["第一講　授信五P原則", "授信審核應考量借款戶、資金用途、還款來源、債權保障與", "未來展望五項原則。"],
-        ["第一講（續）", "還款來源是授信最重要的考量。"],
-        ["第二講　徵信調查", "徵信調查應確實，並留存紀錄。"],
-    ], header="台灣金融研訓院　授信實務（示範）", page_numbers=True, title="授信實務講義")
+    b.make_pdf(
+        tabf / "handouts" / "credit.pdf",
+        [
+            ["第一講　授信五P原則", "授信審核應考量借款戶、資金用途、還款來源、債權保障與", "未來展望五項原則。"],
+            ["第一講（續）", "還款來源是授信最重要的考量。"],
+            ["第二講　徵信調查", "徵信調查應確實，並留存紀錄。"],
+        ],
+        header="台灣金融研訓院　授信實務（示範）",
+        page_numbers=True,
+        title="授信實務講義",
+    )
     b.make_image_pdf(tabf / "handouts" / "scanned_exam.pdf")
 
 
@@ -53,15 +70,27 @@ def run(ctx) -> None:
     _make_documents(ctx, tabf, books)
 
     # MODA: one JSONL line is broken on purpose -> quarantined, the rest ingested (exit 3)
-    ctx.curate("ingest", "moda", str(ctx.sample / "moda" / "corpus.jsonl"), "--licence", "OGDL-Taiwan-1.0",
-               ok_codes=(3,))
-    ctx.curate("ingest", "moda", str(ctx.sample / "moda" / "open_data.csv"), "--licence", "OGDL-Taiwan-1.0",
-               "--dataset", "demo-open-data")
+    ctx.curate(
+        "ingest", "moda", str(ctx.sample / "moda" / "corpus.jsonl"), "--licence", "OGDL-Taiwan-1.0", ok_codes=(3,)
+    )
+    ctx.curate(
+        "ingest",
+        "moda",
+        str(ctx.sample / "moda" / "open_data.csv"),
+        "--licence",
+        "OGDL-Taiwan-1.0",
+        "--dataset",
+        "demo-open-data",
+    )
     ctx.curate("ingest", "fsc", str(ctx.sample / "fsc"))
     ctx.curate("ingest", "tabf", str(tabf / "manifest.csv"), ok_codes=(3,))
     ctx.curate("ingest", "textbooks", str(books / "manifest.csv"))
-    ctx.notes.append("curate sql \"SELECT source_id, locator, licence_id FROM records WHERE source_id IN "
-                     "('moda','fsc','tabf','textbooks') ORDER BY ALL\"")
-    ctx.notes.append("curate sql \"SELECT locator, reason FROM quarantine ORDER BY ALL\"")
-    ctx.notes.append("curate sql \"SELECT json_extract(metadata, '$.fine_twd_total') AS fine, "
-                     "json_extract_string(metadata, '$.institution') AS institution FROM records WHERE source_id='fsc'\"")
+    ctx.notes.append(
+        'curate sql "SELECT source_id, locator, licence_id FROM records WHERE source_id IN '
+        "('moda','fsc','tabf','textbooks') ORDER BY ALL\""
+    )
+    ctx.notes.append('curate sql "SELECT locator, reason FROM quarantine ORDER BY ALL"')
+    ctx.notes.append(
+        "curate sql \"SELECT json_extract(metadata, '$.fine_twd_total') AS fine, "
+        "json_extract_string(metadata, '$.institution') AS institution FROM records WHERE source_id='fsc'\""
+    )

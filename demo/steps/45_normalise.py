@@ -11,5 +11,6 @@ def run(ctx) -> None:
         print("  " + line[:160])
     ctx.curate("--quiet", "run", "normalise")
     ctx.notes.append(f"curate zh convert --input {sample} --output out.jsonl --config s2tw")
-    ctx.notes.append("curate sql \"SELECT action, count(*) FROM provenance_events "
-                     "WHERE stage = 'normalise' GROUP BY ALL\"")
+    ctx.notes.append(
+        "curate sql \"SELECT action, count(*) FROM provenance_events WHERE stage = 'normalise' GROUP BY ALL\""
+    )

@@ -12,11 +12,17 @@ def run(ctx) -> None:
     ctx.curate("dedup", "--input", str(sample), "--output", str(out), ok_codes=(3,))
     for line in out.read_text(encoding="utf-8").splitlines():
         r = json.loads(line)
-        mark = "keep" if r["survivor"] else f"duplicate of {r['duplicate_of']} ({r['match']}, rule {r['rule']}, J={r['jaccard']})"
+        mark = (
+            "keep"
+            if r["survivor"]
+            else f"duplicate of {r['duplicate_of']} ({r['match']}, rule {r['rule']}, J={r['jaccard']})"
+        )
         print(f"  {r['id']:<22} {mark}")
     # the stage over whatever the catalogue holds (ingested by earlier steps); incremental on reruns
     ctx.curate("run", "dedup")
     ctx.curate("sql", "SELECT status, count(*) AS n FROM records GROUP BY status ORDER BY status")
     ctx.notes.append(f"curate dedup --input {sample} --output /tmp/d.jsonl --set threshold=0.8")
-    ctx.notes.append("curate sql \"SELECT record_id, detail->>'survivor' AS survivor, detail->>'rule' AS rule "
-                     "FROM provenance_events WHERE action = 'duplicate_of'\"")
+    ctx.notes.append(
+        "curate sql \"SELECT record_id, detail->>'survivor' AS survivor, detail->>'rule' AS rule "
+        "FROM provenance_events WHERE action = 'duplicate_of'\""
+    )

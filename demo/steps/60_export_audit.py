@@ -20,12 +20,23 @@ def run(ctx) -> None:
     ctx.curate("licences", "check")
     ctx.curate("licences", "list")
     out = ctx.out / "export-training-consortium"
-    res = _curate_json(ctx, "export", "dataset", "--purpose", "training", "--audience", "consortium",
-                       "--out", str(out), "--overwrite")
+    res = _curate_json(
+        ctx, "export", "dataset", "--purpose", "training", "--audience", "consortium", "--out", str(out), "--overwrite"
+    )
     print(f"export {res['export_id']}: {res['records']} records, {res['blocked']} blocked -> {out}")
     public = ctx.out / "export-redistribution-public"
-    ctx.curate("--quiet", "export", "dataset", "--purpose", "redistribution", "--audience", "public",
-               "--out", str(public), "--overwrite")
+    ctx.curate(
+        "--quiet",
+        "export",
+        "dataset",
+        "--purpose",
+        "redistribution",
+        "--audience",
+        "public",
+        "--out",
+        str(public),
+        "--overwrite",
+    )
     ctx.curate("audit", "verify")
     ctx.curate("audit", "licences")
     ctx.curate("audit", "export", res["export_id"])
@@ -37,4 +48,4 @@ def run(ctx) -> None:
     ctx.notes.append(f"python -c \"import datasets; print(datasets.load_dataset('{out}'))\"")
     ctx.notes.append(f"cat {out}/NOTICE.md {out}/blocked.csv")
     ctx.notes.append("curate provenance withdraw --source SOURCE --reason '...' && curate audit withdrawn")
-    ctx.notes.append("curate audit sql \"SELECT export_id, purpose, audience, records, blocked FROM exports\"")
+    ctx.notes.append('curate audit sql "SELECT export_id, purpose, audience, records, blocked FROM exports"')

@@ -13,7 +13,7 @@ PROJECTS = ("topic", "pii", "proofread")
 def _label_studio_url() -> str | None:
     from annotation.config import resolve
     from annotation.server import is_up
-    from curate.errors import ConfigError
+    from provenance.errors import ConfigError
 
     try:
         cfg = resolve(BANK)
@@ -29,8 +29,9 @@ def run(ctx) -> None:
         for project in PROJECTS:
             ctx.curate("--quiet", "annotate", "push", "--project", project, "--bank", BANK)
         ctx.curate("--quiet", "annotate", "pull", "--bank", BANK)
-        ctx.notes.append(f"open {url}, annotate a task in 'FinLLM {BANK} proofread', then: "
-                         f"curate annotate pull --bank {BANK}")
+        ctx.notes.append(
+            f"open {url}, annotate a task in 'FinLLM {BANK} proofread', then: curate annotate pull --bank {BANK}"
+        )
     else:
         print("No Label Studio running (start one with `make labelstudio`): writing tasks files to import by hand")
         for project in PROJECTS:

@@ -72,13 +72,13 @@ def label_studio(tmp_path_factory: pytest.TempPathFactory) -> LabelStudioServer:
         server.stop(paths)
 
 
-@pytest.fixture()
+@pytest.fixture
 def bank() -> str:
     """A bank code unique to the test, so tests sharing the Label Studio do not see each other's projects."""
     return f"bank-{uuid.uuid4().hex[:8]}"
 
 
-@pytest.fixture()
+@pytest.fixture
 def ls_env(label_studio: LabelStudioServer, monkeypatch: pytest.MonkeyPatch) -> LabelStudioServer:
     """Point `curate annotate` (CLI) at the test Label Studio through the environment."""
     monkeypatch.setenv("LABEL_STUDIO_URL", label_studio.url)

@@ -13,14 +13,18 @@ from annotation.errors import LabelStudioTransientError
 from annotation.label_studio import LabelStudioClient
 from annotation.pull import decide_pii, decide_proofread, decide_topic
 from annotation.tasks import build_task, detected_spans, label_config
-from curate.errors import ConfigError
+from provenance.errors import ConfigError
 
 
 def test_config_per_bank_env_wins_over_global(tmp_path):
     key = tmp_path / "k"
     key.write_text("tok-bank\n")
-    env = {"LABEL_STUDIO_URL": "http://ls:8080", "LABEL_STUDIO_API_KEY": "tok-all",
-           "LABEL_STUDIO_URL__BANK_A": "https://ls.bank-a.example/", "LABEL_STUDIO_API_KEY_FILE__BANK_A": str(key)}
+    env = {
+        "LABEL_STUDIO_URL": "http://ls:8080",
+        "LABEL_STUDIO_API_KEY": "tok-all",
+        "LABEL_STUDIO_URL__BANK_A": "https://ls.bank-a.example/",
+        "LABEL_STUDIO_API_KEY_FILE__BANK_A": str(key),
+    }
     a = resolve("bank-a", env=env, cwd=tmp_path)
     assert (a.url, a.api_key) == ("https://ls.bank-a.example", "tok-bank")
     b = resolve("bank-b", env=env, cwd=tmp_path)
@@ -50,38 +54,64 @@ def test_config_missing_token_is_clear():
         resolve("x", env={"LABEL_STUDIO_URL": "http://a:1"})
 
 
-@pytest.mark.parametrize(("state", "ok"), [("clean", True), ("scrubbed", True), (None, False), ("raw", False)],
-                         ids=["clean", "scrubbed", "unchecked", "raw"])
+@pytest.mark.parametrize(
+    ("state", "ok"),
+    [("clean", True), ("scrubbed", True), (None, False), ("raw", False)],
+    ids=["clean", "scrubbed", "unchecked", "raw"],
+)
 def test_pii_gate(state, ok):
     assert (pii_refusal(state) is None) is ok
 
 
 def test_licence_gate_for_agreements():
-    terms = {"agreement_id": "A1", "licensor": "TABF", "audience": "consortium", "purposes": ["training"],
-             "expiry": "2099-12-31", "attribution": "台灣金融研訓院 授權使用"}
+    terms = {
+        "agreement_id": "A1",
+        "licensor": "TABF",
+        "audience": "consortium",
+        "purposes": ["training"],
+        "expiry": "2099-12-31",
+        "attribution": "台灣金融研訓院 授權使用",
+    }
     assert licence_refusal("LicenseRef-Written-Agreement", terms, "CTBC") is None
     # an agreement that requires attribution but states none cannot be honoured: refused
     no_attr = {k: v for k, v in terms.items() if k != "attribution"}
     assert "attribution" in licence_refusal("LicenseRef-Written-Agreement", no_attr, "CTBC")
     assert licence_refusal("LicenseRef-Written-Agreement", {**terms, "audience": "member:ESUN"}, "CTBC")
     assert licence_refusal("LicenseRef-Written-Agreement", {**terms, "audience": "member:CTBC"}, "CTBC") is None
-    assert licence_refusal("LicenseRef-Written-Agreement", {**terms, "expiry": "2020-01-01"}, "CTBC",
-                           today=dt.date(2026, 1, 1))
+    assert licence_refusal(
+        "LicenseRef-Written-Agreement", {**terms, "expiry": "2020-01-01"}, "CTBC", today=dt.date(2026, 1, 1)
+    )
     assert licence_refusal("LicenseRef-Written-Agreement", None, "CTBC")
     assert licence_refusal("LicenseRef-Nope", None, "CTBC")
 
 
 def test_tasks_carry_only_what_annotators_need():
-    rec = {"record_id": "r1", "text": "客戶𠀋〔姓名〕，電話〔手機號碼〕。", "title": "t", "source_id": "fsc",
-           "metadata": {"name": "王小明"}}
+    rec = {
+        "record_id": "r1",
+        "text": "客戶𠀋〔姓名〕，電話〔手機號碼〕。",
+        "title": "t",
+        "source_id": "fsc",
+        "metadata": {"name": "王小明"},
+    }
     task = build_task("pii", rec, bank="CTBC")
     assert set(task["data"]) == {"text", "title", "record_id", "source_id", "bank"}
     regions = task["predictions"][0]["result"]
     assert [r["value"]["labels"] for r in regions] == [["姓名"], ["電話"]]
     assert regions[0]["value"]["start"] == 4  # 客戶 + surrogate pair
-    proof = build_task("proofread", rec, bank="CTBC", normalise_details=[
-        {"edits": [{"offset": 3, "before": "银", "after": "〔姓名〕"}, {"offset": 1, "before": "范", "after": "範"}],
-         "flags": [{"offset": 0, "reason": "ambiguous 干"}]}])
+    proof = build_task(
+        "proofread",
+        rec,
+        bank="CTBC",
+        normalise_details=[
+            {
+                "edits": [
+                    {"offset": 3, "before": "银", "after": "〔姓名〕"},
+                    {"offset": 1, "before": "范", "after": "範"},
+                ],
+                "flags": [{"offset": 0, "reason": "ambiguous 干"}],
+            }
+        ],
+    )
     notes = proof["data"]["notes"]
     assert "ambiguous 干" in notes and "範" not in notes  # an edit whose result is not in the text is not shown
     assert proof["predictions"][0]["result"][0]["value"]["text"] == [rec["text"]]
@@ -99,14 +129,17 @@ def test_decisions():
     pred = detected_spans(text)[0]
     d = decide_pii(text, [], True)  # everything rejected, nothing added
     assert d.result["rejected"] == [{"start": pred.start, "end": pred.end, "type": "姓名"}] and d.new_text is None
-    d = decide_pii(text, [{"from_name": "pii", "value": {"start": 0, "end": 2, "text": "客戶", "labels": ["其他"]}}],
-                   True)
+    d = decide_pii(
+        text, [{"from_name": "pii", "value": {"start": 0, "end": 2, "text": "客戶", "labels": ["其他"]}}], True
+    )
     assert d.new_text == "〔其他〕〔姓名〕先生" and d.fields == {"pii_state": "scrubbed"}
-    bad = decide_pii(text, [{"from_name": "pii", "value": {"start": 0, "end": 2, "text": "不對", "labels": ["其他"]}}],
-                     True)
+    bad = decide_pii(
+        text, [{"from_name": "pii", "value": {"start": 0, "end": 2, "text": "不對", "labels": ["其他"]}}], True
+    )
     assert bad.outcome == "invalid" and bad.new_text is None
-    t = decide_topic([{"from_name": "topic", "value": {"choices": ["外匯"]}},
-                      {"from_name": "quality", "value": {"rating": 3}}])
+    t = decide_topic(
+        [{"from_name": "topic", "value": {"choices": ["外匯"]}}, {"from_name": "quality", "value": {"rating": 3}}]
+    )
     assert t.result == {"topic": "外匯", "quality": 3}
 
 
@@ -115,8 +148,9 @@ def test_unreachable_label_studio_retries_with_backoff_then_clear_error():
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]  # closed again: nothing listens there
     waits: list[float] = []
-    client = LabelStudioClient(LabelStudioConfig(url=f"http://127.0.0.1:{port}", api_key="x", retries=3, backoff=1.0),
-                               sleep=waits.append)
+    client = LabelStudioClient(
+        LabelStudioConfig(url=f"http://127.0.0.1:{port}", api_key="x", retries=3, backoff=1.0), sleep=waits.append
+    )
     with pytest.raises(LabelStudioTransientError) as info:
         client.import_tasks(1, [{"data": {"text": "a"}}])
     assert len(waits) == 3 and waits[0] < waits[1] < waits[2]  # exponential (with jitter)
@@ -128,12 +162,14 @@ def test_titles_of_pii_expected_sources_are_not_sent(tmp_path):
     from ls_catalogue import add_record, add_source
 
     from annotation.push import PushConfig, select_candidates
-    from curate.db import connect
+    from provenance.db import connect
 
     con = connect(tmp_path / "c.duckdb")
     add_source(con)
-    con.execute("INSERT INTO sources (source_id, kind, licence_id, pii_expected, created_at) VALUES "
-                "('fsc', 'fsc', 'CC-BY-4.0', true, now()::TIMESTAMP)")
+    con.execute(
+        "INSERT INTO sources (source_id, kind, licence_id, pii_expected, created_at) VALUES "
+        "('fsc', 'fsc', 'CC-BY-4.0', true, now()::TIMESTAMP)"
+    )
     add_record(con, "本文〔姓名〕", title="法規標題", locator="a")
     add_record(con, "裁罰〔姓名〕", source_id="fsc", title="王小明違規案", locator="b")
     rows, _ = select_candidates(con, PushConfig(project="topic", bank="CTBC"))

@@ -15,8 +15,8 @@ from annotation.label_studio import LabelStudioClient
 from annotation.offsets import cp_to_utf16
 from annotation.pull import pull
 from annotation.push import PushConfig, push
-from curate.db import connect, transaction
-from curate.records import create_version
+from provenance.db import connect, transaction
+from provenance.records import create_version
 
 pytestmark = pytest.mark.labelstudio
 
@@ -27,7 +27,7 @@ def _ls_tasks(client, pid: int) -> list[dict]:
 
 def _utf16_slice(text: str, start: int, end: int) -> str:
     """What JavaScript's text.slice(start, end) returns."""
-    return text.encode("utf-16-le")[2 * start:2 * end].decode("utf-16-le")
+    return text.encode("utf-16-le")[2 * start : 2 * end].decode("utf-16-le")
 
 
 def test_push_200_then_again_creates_nothing(label_studio, db_path, bank):
@@ -54,9 +54,21 @@ def test_records_without_pii_stage_or_licence_are_refused(label_studio, db_path,
     skipped = add_record(con, "客戶王小明電話0912345678", locator="raw1", pii_state=None)
     raw = add_record(con, "客戶李大同電話0912000000", locator="raw2", pii_state="raw")
     add_source(con, "tabf", "LicenseRef-Written-Agreement")
-    other_bank = add_record(con, "講義內容", source_id="tabf", locator="p1", licence_id="LicenseRef-Written-Agreement",
-                            metadata={"licence_terms": {"agreement_id": "A1", "licensor": "TABF",
-                                                        "audience": "member:OTHER", "purposes": ["training"]}})
+    other_bank = add_record(
+        con,
+        "講義內容",
+        source_id="tabf",
+        locator="p1",
+        licence_id="LicenseRef-Written-Agreement",
+        metadata={
+            "licence_terms": {
+                "agreement_id": "A1",
+                "licensor": "TABF",
+                "audience": "member:OTHER",
+                "purposes": ["training"],
+            }
+        },
+    )
     no_licence = add_record(con, "無授權文字", locator="nl", licence_id=None)
     client = label_studio.client()
     rep = push(con, client, PushConfig(project="topic", bank=bank))
@@ -76,23 +88,32 @@ def test_annotation_pull_creates_version_and_event(label_studio, db_path, bank):
     tasks = {t["data"]["record_id"]: t for t in _ls_tasks(client, rep.ls_project_id)}
     me = client.whoami()
     fixed_text = tasks[ids[0]]["data"]["text"].replace("授信額度", "授信額度與利率")
-    client.create_annotation(tasks[ids[0]]["id"], [
-        {"from_name": "corrected", "to_name": "text", "type": "textarea", "value": {"text": [fixed_text]}},
-        {"from_name": "verdict", "to_name": "text", "type": "choices", "value": {"choices": ["fixed"]}},
-        {"from_name": "comment", "to_name": "text", "type": "textarea", "value": {"text": ["補上利率"]}}],
-        completed_by=me["id"])
-    client.create_annotation(tasks[ids[1]]["id"], [
-        {"from_name": "verdict", "to_name": "text", "type": "choices", "value": {"choices": ["ok"]}}],
-        completed_by=me["id"])
+    client.create_annotation(
+        tasks[ids[0]]["id"],
+        [
+            {"from_name": "corrected", "to_name": "text", "type": "textarea", "value": {"text": [fixed_text]}},
+            {"from_name": "verdict", "to_name": "text", "type": "choices", "value": {"choices": ["fixed"]}},
+            {"from_name": "comment", "to_name": "text", "type": "textarea", "value": {"text": ["補上利率"]}},
+        ],
+        completed_by=me["id"],
+    )
+    client.create_annotation(
+        tasks[ids[1]]["id"],
+        [{"from_name": "verdict", "to_name": "text", "type": "choices", "value": {"choices": ["ok"]}}],
+        completed_by=me["id"],
+    )
 
     got = pull(con, client, bank)
     assert (got.imported, got.new_versions) == (2, 1)
-    new = con.execute("SELECT record_id, text, version_of, stage, status, pii_state FROM records "
-                      "WHERE version_of = ?", [ids[0]]).fetchone()
+    new = con.execute(
+        "SELECT record_id, text, version_of, stage, status, pii_state FROM records WHERE version_of = ?", [ids[0]]
+    ).fetchone()
     assert new[1:] == (fixed_text, ids[0], "annotation", "active", None)
     assert con.execute("SELECT status FROM records WHERE record_id = ?", [ids[0]]).fetchone()[0] == "superseded"
-    events = con.execute("SELECT action, actor, detail FROM provenance_events WHERE stage = 'annotation' "
-                         "AND action LIKE 'proofread%' ORDER BY seq").fetchall()
+    events = con.execute(
+        "SELECT action, actor, detail FROM provenance_events WHERE stage = 'annotation' "
+        "AND action LIKE 'proofread%' ORDER BY seq"
+    ).fetchall()
     assert [e[0] for e in events] == ["proofread_fix", "proofread_ok"]
     detail = json.loads(events[0][2])
     assert detail["bank"] == bank and detail["annotator_id"] == me["id"]
@@ -126,9 +147,18 @@ def test_astral_character_before_a_span_keeps_offsets_both_ways(label_studio, db
     assert regions[1]["value"]["start"] == text.index("〔地址〕") + 3
     # pull: an annotator keeps both and marks the missed name 𠀋𠀋 after three astral characters
     cp_start = text.index("𠀋𠀋太太")
-    missed = {"id": "m1", "from_name": "pii", "to_name": "text", "type": "labels",
-              "value": {"start": cp_to_utf16(text, cp_start), "end": cp_to_utf16(text, cp_start + 2),
-                        "text": "𠀋𠀋", "labels": ["姓名"]}}
+    missed = {
+        "id": "m1",
+        "from_name": "pii",
+        "to_name": "text",
+        "type": "labels",
+        "value": {
+            "start": cp_to_utf16(text, cp_start),
+            "end": cp_to_utf16(text, cp_start + 2),
+            "text": "𠀋𠀋",
+            "labels": ["姓名"],
+        },
+    }
     client.create_annotation(task["id"], [*regions, missed], completed_by=client.whoami()["id"])
     got = pull(con, client, bank)
     assert got.outcomes == Counter({"reviewed": 1})
@@ -137,7 +167,9 @@ def test_astral_character_before_a_span_keeps_offsets_both_ways(label_studio, db
     result = json.loads(con.execute("SELECT result FROM annotations").fetchone()[0])
     assert result["added"] == [{"start": cp_start, "end": cp_start + 2, "type": "姓名"}]
     assert [(s["start"], s["end"]) for s in result["confirmed"]] == [
-        (text.index("〔姓名〕"), text.index("〔姓名〕") + 4), (text.index("〔地址〕"), text.index("〔地址〕") + 4)]
+        (text.index("〔姓名〕"), text.index("〔姓名〕") + 4),
+        (text.index("〔地址〕"), text.index("〔地址〕") + 4),
+    ]
     assert result["rejected"] == []
 
 
@@ -153,7 +185,9 @@ def test_newer_version_supersedes_its_old_task(label_studio, db_path, bank):
     data = {t["data"]["record_id"] for t in _ls_tasks(client, rep.ls_project_id)}
     assert data == {new_id, ids[1], ids[2]}  # the unannotated old task was removed
     assert old_task not in {t["id"] for t in _ls_tasks(client, rep.ls_project_id)}
-    assert con.execute("SELECT superseded_by FROM annotation_tasks WHERE record_id = ?", [ids[0]]).fetchone()[0] == new_id
+    assert (
+        con.execute("SELECT superseded_by FROM annotation_tasks WHERE record_id = ?", [ids[0]]).fetchone()[0] == new_id
+    )
 
 
 def test_label_studio_stopped_mid_push_then_rerun_completes_without_duplicates(label_studio, db_path, bank):
@@ -175,10 +209,13 @@ def test_label_studio_stopped_mid_push_then_rerun_completes_without_duplicates(l
     # a batch Label Studio created but the catalogue never recorded (crash between confirm and commit)
     pid = con.execute("SELECT ls_project_id FROM annotation_projects WHERE bank = ?", [bank]).fetchone()[0]
     orphan = ids[500:510]
-    con.executemany("INSERT INTO annotation_push_pending VALUES (?, ?, ?, 'topic', ?, 'b-orphan', now()::TIMESTAMP)",
-                    [[client.config.instance, pid, bank, r] for r in orphan])
-    client.import_tasks(pid, [{"data": {"text": "x", "title": "", "record_id": r, "source_id": "demo", "bank": bank}}
-                              for r in orphan])
+    con.executemany(
+        "INSERT INTO annotation_push_pending VALUES (?, ?, ?, 'topic', ?, 'b-orphan', now()::TIMESTAMP)",
+        [[client.config.instance, pid, bank, r] for r in orphan],
+    )
+    client.import_tasks(
+        pid, [{"data": {"text": "x", "title": "", "record_id": r, "source_id": "demo", "bank": bank}} for r in orphan]
+    )
 
     rep = push(con, label_studio.client(), PushConfig(project="topic", bank=bank))
     assert (rep.adopted, rep.pushed, rep.already) == (10, 790, 410)
@@ -228,10 +265,15 @@ def test_signup_without_invitation_is_disabled(label_studio):
 
     opener, jar = _opener()
     opener.open(label_studio.url + "/user/signup/", timeout=30).read()
-    form = urllib.parse.urlencode({"email": "intruder@example.com", "password": "whatever-123",
-                                   "csrfmiddlewaretoken": _cookie(jar, "csrftoken")}).encode()
-    req = urllib.request.Request(label_studio.url + "/user/signup/", data=form, method="POST",
-                                 headers={"Referer": label_studio.url + "/user/signup/"})
+    form = urllib.parse.urlencode(
+        {"email": "intruder@example.com", "password": "whatever-123", "csrfmiddlewaretoken": _cookie(jar, "csrftoken")}
+    ).encode()
+    req = urllib.request.Request(
+        label_studio.url + "/user/signup/",
+        data=form,
+        method="POST",
+        headers={"Referer": label_studio.url + "/user/signup/"},
+    )
     with pytest.raises(urllib.error.HTTPError) as info:
         opener.open(req, timeout=30)
     assert info.value.code == 403

@@ -1,4 +1,4 @@
-"""Bulk version creation matches curate.records.create_version row for row and event for event."""
+"""Bulk version creation matches provenance.records.create_version row for row and event for event."""
 
 from __future__ import annotations
 
@@ -7,11 +7,13 @@ import json
 from ls_catalogue import add_record, add_source
 
 from annotation.versions import NewVersion, create_versions
-from curate.db import connect, transaction
-from curate.records import create_version
+from provenance.db import connect, transaction
+from provenance.records import create_version
 
-COLS = ("record_id, doc_key, source_id, locator, title, text, lang, script, licence_id, version_of, status, run_id, "
-        "metadata, stage, content_sha256, pii_state, container")
+COLS = (
+    "record_id, doc_key, source_id, locator, title, text, lang, script, licence_id, version_of, status, run_id, "
+    "metadata, stage, content_sha256, pii_state, container"
+)
 
 
 def _catalogue(path):
@@ -26,11 +28,27 @@ def test_bulk_equals_create_version(tmp_path):
     b, _ = _catalogue(tmp_path / "b.duckdb")
     specs = [(ids[0], "新文字一", None), (ids[2], "新文字三", "scrubbed")]
     with transaction(a):
-        one = [create_version(a, p, t, stage="annotation", run_id="r1", action="proofread_fix", detail={"x": 1},
-                              fields={"pii_state": s} if s else None, actor="bank/ls-user:1/h") for p, t, s in specs]
+        one = [
+            create_version(
+                a,
+                p,
+                t,
+                stage="annotation",
+                run_id="r1",
+                action="proofread_fix",
+                detail={"x": 1},
+                fields={"pii_state": s} if s else None,
+                actor="bank/ls-user:1/h",
+            )
+            for p, t, s in specs
+        ]
     with transaction(b):
-        bulk = create_versions(b, [NewVersion(p, t, "proofread_fix", {"x": 1}, "bank/ls-user:1/h", s)
-                                   for p, t, s in specs], stage="annotation", run_id="r1")
+        bulk = create_versions(
+            b,
+            [NewVersion(p, t, "proofread_fix", {"x": 1}, "bank/ls-user:1/h", s) for p, t, s in specs],
+            stage="annotation",
+            run_id="r1",
+        )
     assert one == bulk
     q = f"SELECT {COLS} FROM records ORDER BY record_id"
     assert a.execute(q).fetchall() == b.execute(q).fetchall()
@@ -38,5 +56,6 @@ def test_bulk_equals_create_version(tmp_path):
     assert a.execute(e).fetchall() == b.execute(e).fetchall()
     assert json.loads(b.execute(e).fetchall()[0][5])["new_record_id"] == bulk[0]
     with transaction(b):  # the same version again is a no-op
-        assert create_versions(b, [NewVersion(ids[0], "新文字一", "proofread_fix")], stage="annotation",
-                               run_id="r2") == [None]
+        assert create_versions(
+            b, [NewVersion(ids[0], "新文字一", "proofread_fix")], stage="annotation", run_id="r2"
+        ) == [None]

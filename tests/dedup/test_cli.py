@@ -12,12 +12,21 @@ def _write(path, lines):
 def test_cli_output_contract(cli, tmp_path):
     inp, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     law = "第 2 條\n本法稱銀行，謂依本法組織登記，經營銀行業務之機構。銀行應依主管機關之規定辦理存款業務。"
-    _write(inp, [
-        json.dumps({"id": "trad", "text": law, "source_kind": "law_moj"}, ensure_ascii=False),
-        json.dumps({"id": "simp", "text": "第2条 本法称银行,谓依本法组织登记,经营银行业务之机构.银行应依主管机关之规定办理存款业务.",
-                    "source_kind": "moda"}, ensure_ascii=False),
-        json.dumps({"id": 7, "text": "另一段完全無關的文字，談的是保險業的資本適足率規定。"}, ensure_ascii=False),
-    ])
+    _write(
+        inp,
+        [
+            json.dumps({"id": "trad", "text": law, "source_kind": "law_moj"}, ensure_ascii=False),
+            json.dumps(
+                {
+                    "id": "simp",
+                    "text": "第2条 本法称银行,谓依本法组织登记,经营银行业务之机构.银行应依主管机关之规定办理存款业务.",
+                    "source_kind": "moda",
+                },
+                ensure_ascii=False,
+            ),
+            json.dumps({"id": 7, "text": "另一段完全無關的文字，談的是保險業的資本適足率規定。"}, ensure_ascii=False),
+        ],
+    )
     code, _, err = cli("--quiet", "dedup", "--input", str(inp), "--output", str(out))
     assert code == 0, err
     rows = {r["id"]: r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}

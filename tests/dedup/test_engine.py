@@ -11,11 +11,15 @@ from curate.dedup.engine import DedupDoc, dedup_texts
 from curate.dedup.lsh import band_keys, candidate_pairs, s_curve
 from curate.dedup.survivor import Candidate, choose, deciding_rule
 
-LAW = ("第 1 條\n為健全銀行業務經營，保障存款人權益，適應產業發展，並使銀行信用配合國家金融政策，特制定本法。\n"
-       "第 2 條\n本法稱銀行，謂依本法組織登記，經營銀行業務之機構。\n第 3 條\n銀行經營之業務如左：一、收受支票存款。"
-       "二、收受其他各種存款。三、受託經理信託資金。四、發行金融債券。五、辦理放款。")
-OTHER = ("第 10 條\n個人資料之蒐集或處理，應尊重當事人之權益，依誠實及信用方法為之，不得逾越特定目的之必要範圍，"
-         "並應與蒐集之目的具有正當合理之關聯。第 11 條 公務機關或非公務機關應維護個人資料之正確，並應主動或依當事人之請求更正或補充之。")
+LAW = (
+    "第 1 條\n為健全銀行業務經營，保障存款人權益，適應產業發展，並使銀行信用配合國家金融政策，特制定本法。\n"
+    "第 2 條\n本法稱銀行，謂依本法組織登記，經營銀行業務之機構。\n第 3 條\n銀行經營之業務如左：一、收受支票存款。"
+    "二、收受其他各種存款。三、受託經理信託資金。四、發行金融債券。五、辦理放款。"
+)
+OTHER = (
+    "第 10 條\n個人資料之蒐集或處理，應尊重當事人之權益，依誠實及信用方法為之，不得逾越特定目的之必要範圍，"
+    "並應與蒐集之目的具有正當合理之關聯。第 11 條 公務機關或非公務機關應維護個人資料之正確，並應主動或依當事人之請求更正或補充之。"
+)
 
 
 def _partition(decisions):
@@ -43,8 +47,12 @@ def test_candidate_pairs_sorted_unique_and_big_bucket_connected():
 def test_variants_cluster_and_unrelated_stay_apart():
     simplified = LAW.replace("條", "条").replace("為", "为").replace("銀行", "银行").replace("業務", "业务")
     edited = LAW.replace("支票存款", "活期存款")
-    docs = [DedupDoc("law", LAW, "law_moj"), DedupDoc("simp", simplified, "moda"),
-            DedupDoc("edit", edited, "textbooks:1"), DedupDoc("other", OTHER, "moda")]
+    docs = [
+        DedupDoc("law", LAW, "law_moj"),
+        DedupDoc("simp", simplified, "moda"),
+        DedupDoc("edit", edited, "textbooks:1"),
+        DedupDoc("other", OTHER, "moda"),
+    ]
     ds = {d.id: d for d in dedup_texts(docs)}
     assert ds["law"].survivor and ds["other"].survivor
     assert ds["simp"].duplicate_of == "law" and ds["edit"].duplicate_of == "law"
@@ -72,8 +80,14 @@ def test_survivor_rules_in_order():
 @settings(max_examples=15, deadline=None)
 @given(st.permutations(range(6)))
 def test_clusters_do_not_depend_on_input_order(order):
-    texts = [LAW, LAW + "（資料擷取日期：2024-10-04）", LAW.replace("辦理放款", "辦理貸款"), OTHER,
-             OTHER.replace("正確", "準確"), "短文"]
+    texts = [
+        LAW,
+        LAW + "（資料擷取日期：2024-10-04）",
+        LAW.replace("辦理放款", "辦理貸款"),
+        OTHER,
+        OTHER.replace("正確", "準確"),
+        "短文",
+    ]
     docs = [DedupDoc(f"d{i}", texts[i]) for i in range(6)]
     shuffled = [docs[i] for i in order]
     assert _partition(dedup_texts(shuffled)) == _partition(dedup_texts(docs))

@@ -99,8 +99,19 @@ def test_fast_nfkc_path_equals_unicodedata():
 
     keep, fmap = _tables()
     rng = random.Random(11)
-    pools = [(0x20, 0x250), (0x300, 0x370), (0x1100, 0x1200), (0x2000, 0x2100), (0x3000, 0x3100), (0x3130, 0x3190),
-             (0x4E00, 0x9FFF), (0xAC00, 0xD7A4), (0xF900, 0xFAFF), (0xFF00, 0xFFEF), (0x20000, 0x20100)]
+    pools = [
+        (0x20, 0x250),
+        (0x300, 0x370),
+        (0x1100, 0x1200),
+        (0x2000, 0x2100),
+        (0x3000, 0x3100),
+        (0x3130, 0x3190),
+        (0x4E00, 0x9FFF),
+        (0xAC00, 0xD7A4),
+        (0xF900, 0xFAFF),
+        (0xFF00, 0xFFEF),
+        (0x20000, 0x20100),
+    ]
     for _ in range(2000):
         text = "".join(chr(rng.randrange(*rng.choice(pools))) for _ in range(rng.randrange(0, 40)))
         ref = np.frombuffer(unicodedata.normalize("NFKC", text).encode("utf-32-le"), dtype="<u4")
@@ -108,7 +119,9 @@ def test_fast_nfkc_path_equals_unicodedata():
 
 
 def test_numpy_and_torch_backends_are_bit_identical():
-    cps = [normalise_codepoints(t) for t in _texts(60, seed=13)] + [normalise_codepoints(x) for x in ("", "甲", "甲乙丙丁")]
+    cps = [normalise_codepoints(t) for t in _texts(60, seed=13)] + [
+        normalise_codepoints(x) for x in ("", "甲", "甲乙丙丁")
+    ]
     a, na = MinHasher(device="cpu", backend="numpy", batch_size=16).signatures(cps)
     b, nb = MinHasher(device="cpu", backend="torch", batch_size=16).signatures(cps)
     assert np.array_equal(a, b) and np.array_equal(na, nb)

@@ -16,8 +16,12 @@ def test_neardup_dev_pairwise_f1_and_simplified_copies(eval_dev, tmp_path):
     pred = tmp_path / "pred.jsonl"
     report = dedup_jsonl(gold, pred, DedupConfig(device="cpu"))
     assert report.documents == 2000 and not report.bad
-    out = subprocess.run([sys.executable, str(eval_dev / "score.py"), "dedup", str(gold), str(pred)],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, str(eval_dev / "score.py"), "dedup", str(gold), str(pred)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     scores = dict(re.findall(r"(\w+)=([0-9.]+)", out.strip().splitlines()[-1]))
     assert float(scores["pair_f1"]) >= 0.98, out
     assert float(scores["pair_p"]) >= 0.98, out

@@ -4,31 +4,40 @@ from __future__ import annotations
 
 import json
 
-from curate import db
-from curate.dedup.index import index_key
 from curate.dedup.config import DedupConfig
+from curate.dedup.index import index_key
 from curate.runner import run_stage
 from curate.stages.dedup import DedupStage
-from provenance import ledger
+from provenance import db, ledger
 
 from .catalogue import add_records
 
-LAW = ("第 1 條\n為健全銀行業務經營，保障存款人權益，適應產業發展，並使銀行信用配合國家金融政策，特制定本法。\n"
-       "第 2 條\n本法稱銀行，謂依本法組織登記，經營銀行業務之機構。\n第 3 條\n銀行經營之業務如左：一、收受支票存款。"
-       "二、收受其他各種存款。三、受託經理信託資金。四、發行金融債券。五、辦理放款。")
-SIMP = ("第1条 为健全银行业务经营,保障存款人权益,适应产业发展,并使银行信用配合国家金融政策,特制定本法。"
-        "第2条 本法称银行,谓依本法组织登记,经营银行业务之机构。第3条 银行经营之业务如左:一、收受支票存款。"
-        "二、收受其他各种存款。三、受托经理信托资金。四、发行金融债券。五、办理放款。")
-PDPA = ("第 5 條\n個人資料之蒐集、處理或利用，應尊重當事人之權益，依誠實及信用方法為之，不得逾越特定目的之必要範圍，"
-        "並應與蒐集之目的具有正當合理之關聯。第 6 條 有關病歷、醫療、基因、性生活、健康檢查及犯罪前科之個人資料，不得蒐集。")
+LAW = (
+    "第 1 條\n為健全銀行業務經營，保障存款人權益，適應產業發展，並使銀行信用配合國家金融政策，特制定本法。\n"
+    "第 2 條\n本法稱銀行，謂依本法組織登記，經營銀行業務之機構。\n第 3 條\n銀行經營之業務如左：一、收受支票存款。"
+    "二、收受其他各種存款。三、受託經理信託資金。四、發行金融債券。五、辦理放款。"
+)
+SIMP = (
+    "第1条 为健全银行业务经营,保障存款人权益,适应产业发展,并使银行信用配合国家金融政策,特制定本法。"
+    "第2条 本法称银行,谓依本法组织登记,经营银行业务之机构。第3条 银行经营之业务如左:一、收受支票存款。"
+    "二、收受其他各种存款。三、受托经理信托资金。四、发行金融债券。五、办理放款。"
+)
+PDPA = (
+    "第 5 條\n個人資料之蒐集、處理或利用，應尊重當事人之權益，依誠實及信用方法為之，不得逾越特定目的之必要範圍，"
+    "並應與蒐集之目的具有正當合理之關聯。第 6 條 有關病歷、醫療、基因、性生活、健康檢查及犯罪前科之個人資料，不得蒐集。"
+)
 
 
 def _rows(path):
     con = db.connect_readonly(path)
     try:
         status = dict(con.execute("SELECT record_id, status FROM records").fetchall())
-        events = {r: json.loads(d) for r, d in con.execute(
-            "SELECT record_id, detail FROM provenance_events WHERE stage = 'dedup' AND action = 'duplicate_of'").fetchall()}
+        events = {
+            r: json.loads(d)
+            for r, d in con.execute(
+                "SELECT record_id, detail FROM provenance_events WHERE stage = 'dedup' AND action = 'duplicate_of'"
+            ).fetchall()
+        }
         indexed = {r for (r,) in con.execute("SELECT record_id FROM dedup_signatures").fetchall()}
         n_records = con.execute("SELECT count(*) FROM records").fetchone()[0]
         ok = ledger.verify(con)
@@ -38,10 +47,15 @@ def _rows(path):
 
 
 def test_stage_marks_duplicates_and_keeps_authoritative_copy(db_path):
-    moda, law, other, book = add_records(db_path, [
-        ("moda", "m1", SIMP), ("law_moj", "G1", LAW), ("moda", "m2", PDPA),
-        ("textbooks:978-1", "t1", LAW.replace("辦理放款", "辦理各項放款")),
-    ])
+    moda, law, other, book = add_records(
+        db_path,
+        [
+            ("moda", "m1", SIMP),
+            ("law_moj", "G1", LAW),
+            ("moda", "m2", PDPA),
+            ("textbooks:978-1", "t1", LAW.replace("辦理放款", "辦理各項放款")),
+        ],
+    )
     rep = run_stage(db_path, DedupStage(), workers=2)
     assert rep.status == "finished" and rep.inputs == 4
     status, events, indexed, n, ok = _rows(db_path)

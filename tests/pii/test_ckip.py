@@ -15,19 +15,45 @@ def tiny_ner_dir(tmp_path_factory):
     torch = pytest.importorskip("torch")
     d = tmp_path_factory.mktemp("ckip_ner")
     chars = sorted(set(TEXT + OTHER))
-    (d / "vocab.txt").write_text("\n".join(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *chars]) + "\n",
-                                 encoding="utf-8")
+    (d / "vocab.txt").write_text(
+        "\n".join(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *chars]) + "\n", encoding="utf-8"
+    )
     tok = transformers.BertTokenizerFast(vocab_file=str(d / "vocab.txt"), do_lower_case=False, model_max_length=128)
     tok.save_pretrained(str(d))
-    types = ["CARDINAL", "DATE", "EVENT", "FAC", "GPE", "LANGUAGE", "LAW", "LOC", "MONEY", "NORP", "ORDINAL", "ORG",
-             "PERCENT", "PERSON", "PRODUCT", "QUANTITY", "TIME", "WORK_OF_ART"]
+    types = [
+        "CARDINAL",
+        "DATE",
+        "EVENT",
+        "FAC",
+        "GPE",
+        "LANGUAGE",
+        "LAW",
+        "LOC",
+        "MONEY",
+        "NORP",
+        "ORDINAL",
+        "ORG",
+        "PERCENT",
+        "PERSON",
+        "PRODUCT",
+        "QUANTITY",
+        "TIME",
+        "WORK_OF_ART",
+    ]
     labels = ["O"] + [f"{p}-{t}" for t in types for p in "BIES"]
-    cfg = transformers.BertConfig(vocab_size=5 + len(chars), hidden_size=32, num_hidden_layers=2,
-                                  num_attention_heads=2, intermediate_size=64, max_position_embeddings=128,
-                                  id2label=dict(enumerate(labels)), label2id={l: i for i, l in enumerate(labels)})
+    cfg = transformers.BertConfig(
+        vocab_size=5 + len(chars),
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=128,
+        id2label=dict(enumerate(labels)),
+        label2id={l: i for i, l in enumerate(labels)},
+    )
     torch.manual_seed(0)
     model = transformers.BertForTokenClassification(cfg)
-    with torch.no_grad():   # deterministic: every character is its own single-char PERSON (S-PERSON)
+    with torch.no_grad():  # deterministic: every character is its own single-char PERSON (S-PERSON)
         model.classifier.weight.zero_()
         model.classifier.bias.zero_()
         model.classifier.bias[labels.index("S-PERSON")] = 10.0
@@ -46,7 +72,7 @@ def test_ckip_recognizer_loads_offline_and_maps_offsets(tiny_ner_dir):
     assert len(results[0]) == len(TEXT) and len(results[1]) == len(OTHER) and results[2] == []
     for text, res in zip((TEXT, OTHER), results):
         assert all(r.entity_type == "PERSON" and r.end - r.start == 1 for r in res)
-        assert "".join(text[r.start:r.end] for r in sorted(res, key=lambda r: r.start)) == text
+        assert "".join(text[r.start : r.end] for r in sorted(res, key=lambda r: r.start)) == text
 
 
 def test_ckip_in_the_detector(tiny_ner_dir):
@@ -58,8 +84,8 @@ def test_ckip_in_the_detector(tiny_ner_dir):
 
 
 def test_missing_model_dir_is_config_error(tmp_path):
-    from curate.errors import ConfigError
     from curate.pii.ckip import CkipNerRecognizer
+    from provenance.errors import ConfigError
 
     with pytest.raises(ConfigError, match="does not exist"):
         CkipNerRecognizer(tmp_path / "nope")

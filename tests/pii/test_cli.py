@@ -9,32 +9,46 @@ def _write(path, lines: list[bytes]):
     path.write_bytes(b"\n".join(lines) + b"\n")
 
 
-@pytest.fixture()
+@pytest.fixture
 def messy(tmp_path):
     p = tmp_path / "in.jsonl"
-    _write(p, [
-        json.dumps({"id": "a", "text": "申請人王小明，身分證字號A123456789，手機0912-345-678。"}, ensure_ascii=False).encode(),
-        b"not json at all",
-        b'{"id": "bad", "text": "\xff\xfe"}',
-        json.dumps({"id": "e", "text": ""}).encode(),
-        json.dumps({"id": "p", "text": "。，！？……"}, ensure_ascii=False).encode(),
-        json.dumps({"id": "n"}).encode(),
-        json.dumps({"id": "huge", "text": "x" * 3000}).encode(),
-        b"",
-        json.dumps({"id": "big", "text": "法" * 1_000_000 + "客戶王小明"}, ensure_ascii=False).encode(),
-    ])
+    _write(
+        p,
+        [
+            json.dumps(
+                {"id": "a", "text": "申請人王小明，身分證字號A123456789，手機0912-345-678。"}, ensure_ascii=False
+            ).encode(),
+            b"not json at all",
+            b'{"id": "bad", "text": "\xff\xfe"}',
+            json.dumps({"id": "e", "text": ""}).encode(),
+            json.dumps({"id": "p", "text": "。，！？……"}, ensure_ascii=False).encode(),
+            json.dumps({"id": "n"}).encode(),
+            json.dumps({"id": "huge", "text": "x" * 3000}).encode(),
+            b"",
+            json.dumps({"id": "big", "text": "法" * 1_000_000 + "客戶王小明"}, ensure_ascii=False).encode(),
+        ],
+    )
     return p
 
 
 def test_detect(cli, messy, tmp_path):
     out = tmp_path / "out.jsonl"
-    code, stdout, err = cli("-q", "pii", "detect", "--input", str(messy), "--output", str(out),
-                            "--max-line-bytes", "3_500_000".replace("_", ""))
+    code, stdout, err = cli(
+        "-q",
+        "pii",
+        "detect",
+        "--input",
+        str(messy),
+        "--output",
+        str(out),
+        "--max-line-bytes",
+        "3_500_000".replace("_", ""),
+    )
     assert code == 3, err
     rows = [json.loads(l) for l in out.read_text(encoding="utf-8").splitlines()]
     assert [r["id"] for r in rows] == ["a", "e", "p", "huge", "big"]
     text = "申請人王小明，身分證字號A123456789，手機0912-345-678。"
-    got = {(text[s["start"]:s["end"]], s["entity_type"]) for s in rows[0]["spans"]}
+    got = {(text[s["start"] : s["end"]], s["entity_type"]) for s in rows[0]["spans"]}
     assert got == {("王小明", "PERSON"), ("A123456789", "TW_NATIONAL_ID"), ("0912-345-678", "TW_PHONE")}
     assert rows[1]["spans"] == [] and rows[2]["spans"] == []
     assert rows[4]["spans"][0]["start"] == 1_000_002
@@ -47,8 +61,9 @@ def test_detect(cli, messy, tmp_path):
 
 def test_huge_line_reported_not_loaded(cli, messy, tmp_path):
     out = tmp_path / "o.jsonl"
-    code, stdout, _ = cli("-q", "pii", "detect", "--input", str(messy), "--output", str(out),
-                          "--max-line-bytes", "2000")
+    code, stdout, _ = cli(
+        "-q", "pii", "detect", "--input", str(messy), "--output", str(out), "--max-line-bytes", "2000"
+    )
     assert code == 3
     reasons = [json.loads(l)["reason"] for l in (tmp_path / "o.jsonl.errors.jsonl").read_text().splitlines()]
     assert sum("too long" in r for r in reasons) == 2
@@ -56,8 +71,9 @@ def test_huge_line_reported_not_loaded(cli, messy, tmp_path):
 
 def test_scrub_placeholder_and_pseudonym(cli, tmp_path, monkeypatch):
     src = tmp_path / "in.jsonl"
-    src.write_text(json.dumps({"id": 1, "text": "客戶王小明手機0912345678"}, ensure_ascii=False) + "\n",
-                   encoding="utf-8")
+    src.write_text(
+        json.dumps({"id": 1, "text": "客戶王小明手機0912345678"}, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     out = tmp_path / "s.jsonl"
     monkeypatch.delenv("CURATE_PII_KEY", raising=False)
     monkeypatch.delenv("CURATE_PII_KEY_FILE", raising=False)

@@ -11,60 +11,69 @@ def detector():
 
 
 def found(detector, text):
-    return [(text[s.start:s.end], s.entity_type) for s in detector.analyze(text)]
+    return [(text[s.start : s.end], s.entity_type) for s in detector.analyze(text)]
 
 
-@pytest.mark.parametrize("text,value,etype", [
-    ("字號A123456789電話", "A123456789", "TW_NATIONAL_ID"),
-    ("身分證字號：Ｆ１３１１０４０９３，", "Ｆ１３１１０４０９３", "TW_NATIONAL_ID"),
-    ("居留證號AB12345677辦理", "AB12345677", "TW_RESIDENT_ID"),
-    ("統一證號A800000014申請", "A800000014", "TW_RESIDENT_ID"),
-    ("聯絡手機0912345678，", "0912345678", "TW_PHONE"),
-    ("住家電話(02)2345-6789分機305，", "(02)2345-6789分機305", "TW_PHONE"),
-    ("電話+886 912 345 678。", "+886 912 345 678", "TW_PHONE"),
-    ("信箱wang.xiaoming@example.com.tw聯繫", "wang.xiaoming@example.com.tw", "EMAIL_ADDRESS"),
-    ("卡號4111-1111-1111-1111遭盜刷", "4111-1111-1111-1111", "CREDIT_CARD"),
-    ("信用卡卡號3530111333300000", "3530111333300000", "CREDIT_CARD"),
-    ("匯入帳號123456789012，", "123456789012", "TW_BANK_ACCOUNT"),
-    ("護照號碼312345678。", "312345678", "TW_PASSPORT"),
-    ("健保卡號0000 1234 5678。", "0000 1234 5678", "TW_NHI_CARD"),
-    ("出生日期民國85年3月5日。", "民國85年3月5日", "DATE_OF_BIRTH"),
-    ("住所臺北市大安區忠孝東路四段100巷2弄3號5樓之1，", "臺北市大安區忠孝東路四段100巷2弄3號5樓之1", "TW_ADDRESS"),
-    ("寄至10617台北市大安區羅斯福路三段12號。", "10617台北市大安區羅斯福路三段12號", "TW_ADDRESS"),
-])
+@pytest.mark.parametrize(
+    "text,value,etype",
+    [
+        ("字號A123456789電話", "A123456789", "TW_NATIONAL_ID"),
+        ("身分證字號：Ｆ１３１１０４０９３，", "Ｆ１３１１０４０９３", "TW_NATIONAL_ID"),
+        ("居留證號AB12345677辦理", "AB12345677", "TW_RESIDENT_ID"),
+        ("統一證號A800000014申請", "A800000014", "TW_RESIDENT_ID"),
+        ("聯絡手機0912345678，", "0912345678", "TW_PHONE"),
+        ("住家電話(02)2345-6789分機305，", "(02)2345-6789分機305", "TW_PHONE"),
+        ("電話+886 912 345 678。", "+886 912 345 678", "TW_PHONE"),
+        ("信箱wang.xiaoming@example.com.tw聯繫", "wang.xiaoming@example.com.tw", "EMAIL_ADDRESS"),
+        ("卡號4111-1111-1111-1111遭盜刷", "4111-1111-1111-1111", "CREDIT_CARD"),
+        ("信用卡卡號3530111333300000", "3530111333300000", "CREDIT_CARD"),
+        ("匯入帳號123456789012，", "123456789012", "TW_BANK_ACCOUNT"),
+        ("護照號碼312345678。", "312345678", "TW_PASSPORT"),
+        ("健保卡號0000 1234 5678。", "0000 1234 5678", "TW_NHI_CARD"),
+        ("出生日期民國85年3月5日。", "民國85年3月5日", "DATE_OF_BIRTH"),
+        ("住所臺北市大安區忠孝東路四段100巷2弄3號5樓之1，", "臺北市大安區忠孝東路四段100巷2弄3號5樓之1", "TW_ADDRESS"),
+        ("寄至10617台北市大安區羅斯福路三段12號。", "10617台北市大安區羅斯福路三段12號", "TW_ADDRESS"),
+    ],
+)
 def test_finds(detector, text, value, etype):
     assert (value, etype) in found(detector, text)
 
 
-@pytest.mark.parametrize("text,name", [
-    ("申請人王小明先生表示", "王小明"),
-    ("客戶歐陽娜娜，身分證", "歐陽娜娜"),
-    ("負責人范姜志豪之帳戶", "范姜志豪"),
-    ("理財專員余美玲於昨日", "余美玲"),
-    ("新住民阮氏花持居留證", "阮氏花"),
-    ("经理林志强反映", "林志强"),
-])
+@pytest.mark.parametrize(
+    "text,name",
+    [
+        ("申請人王小明先生表示", "王小明"),
+        ("客戶歐陽娜娜，身分證", "歐陽娜娜"),
+        ("負責人范姜志豪之帳戶", "范姜志豪"),
+        ("理財專員余美玲於昨日", "余美玲"),
+        ("新住民阮氏花持居留證", "阮氏花"),
+        ("经理林志强反映", "林志强"),
+    ],
+)
 def test_names(detector, text, name):
     assert (name, "PERSON") in found(detector, text)
 
 
-@pytest.mark.parametrize("text", [
-    "本公司統一編號22099131，",                       # UBN
-    "金管銀法字第11202712340號函",                     # regulator document number
-    "依銀行法第45條之1規定",                          # law article
-    "核貸新臺幣3,000,000元，利率2.5%",                # money
-    "交易日期20230405，金額22099131元",               # event date + number
-    "於民國112年5月3日撥款",                          # event date (no birth context)
-    "如有疑問請洽客服專線0800-123-456",               # toll-free
-    "客服專線(02)2345-6789，",                        # institutional hotline
-    "卡號4563-****-****-1234已停用",                  # already masked
-    "身分證字號A12****789",                           # already masked
-    "金融監督管理委員會與中央銀行",                   # regulator / bank names
-    "高雄市政府財政局",                                # no street/number: not an address
-    "請寄信至service@bank.example.com.tw",             # role mailbox
-    "。，！？、；：「」",                              # punctuation only
-    "",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "本公司統一編號22099131，",  # UBN
+        "金管銀法字第11202712340號函",  # regulator document number
+        "依銀行法第45條之1規定",  # law article
+        "核貸新臺幣3,000,000元，利率2.5%",  # money
+        "交易日期20230405，金額22099131元",  # event date + number
+        "於民國112年5月3日撥款",  # event date (no birth context)
+        "如有疑問請洽客服專線0800-123-456",  # toll-free
+        "客服專線(02)2345-6789，",  # institutional hotline
+        "卡號4563-****-****-1234已停用",  # already masked
+        "身分證字號A12****789",  # already masked
+        "金融監督管理委員會與中央銀行",  # regulator / bank names
+        "高雄市政府財政局",  # no street/number: not an address
+        "請寄信至service@bank.example.com.tw",  # role mailbox
+        "。，！？、；：「」",  # punctuation only
+        "",
+    ],
+)
 def test_not_pii(detector, text):
     assert found(detector, text) == []
 
@@ -75,15 +84,15 @@ def test_bank_account_needs_context(detector):
 
 def test_offsets_are_code_points_after_astral_chars(detector):
     text = "𠀋𠀋客戶王小明，手機0912345678"
-    spans = {(text[s.start:s.end], s.entity_type) for s in detector.analyze(text)}
+    spans = {(text[s.start : s.end], s.entity_type) for s in detector.analyze(text)}
     assert ("0912345678", "TW_PHONE") in spans and ("王小明", "PERSON") in spans
 
 
 def test_long_record_chunks_keep_offsets(detector):
-    filler = "本條文所稱之金融機構，係指依法設立之銀行。" * 5000   # ~105k chars, no PII
+    filler = "本條文所稱之金融機構，係指依法設立之銀行。" * 5000  # ~105k chars, no PII
     text = filler + "客戶王小明手機0912345678。" + filler
     spans = detector.analyze(text)
-    assert {text[s.start:s.end] for s in spans} == {"王小明", "0912345678"}
+    assert {text[s.start : s.end] for s in spans} == {"王小明", "0912345678"}
 
 
 def test_raw_text_context_enhancer():
@@ -96,8 +105,9 @@ def test_raw_text_context_enhancer():
         context = ["統一編號"]
 
     def res(start, end):
-        return RecognizerResult("TW_UBN", start, end, 0.05,
-                                recognition_metadata={RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: "r1"})
+        return RecognizerResult(
+            "TW_UBN", start, end, 0.05, recognition_metadata={RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: "r1"}
+        )
 
     enh = RawTextContextEnhancer()
     text = "本公司統一編號為22099131"
@@ -117,8 +127,15 @@ def test_presidio_is_offline_no_op_engine():
 
 
 def test_analyze_many_equals_analyze(detector):
-    texts = ["客戶王小明手機0912345678", "", "本條文無個資。", "帳號12345678901234，戶名林美惠",
-             "多行\n申請人陳大文\n電話(02)2345-6789", "信箱a.b@example.com" * 3, "法" * 5000 + "客戶李小華"]
+    texts = [
+        "客戶王小明手機0912345678",
+        "",
+        "本條文無個資。",
+        "帳號12345678901234，戶名林美惠",
+        "多行\n申請人陳大文\n電話(02)2345-6789",
+        "信箱a.b@example.com" * 3,
+        "法" * 5000 + "客戶李小華",
+    ]
     assert detector.analyze_many(texts) == [detector.analyze(t) for t in texts]
 
 
@@ -127,20 +144,25 @@ def test_common_words_are_not_names(detector, text):
     assert [e for _, e in found(detector, text) if e == "PERSON"] == []
 
 
-@pytest.mark.parametrize("text,name", [
-    ("經查王志明於民國110年間", "王志明"),
-    ("匯款予張家豪帳戶", "張家豪"),
-    ("董事陳建宏辭職", "陳建宏"),
-    ("其兒子李俊傑代為辦理", "李俊傑"),
-    ("理事長林正義致詞", "林正義"),
-    ("洪志偉與其配偶林欣怡共同申請", "林欣怡"),
-    ("收件人：曾雅雯 0933-222-111", "曾雅雯"),
-])
+@pytest.mark.parametrize(
+    "text,name",
+    [
+        ("經查王志明於民國110年間", "王志明"),
+        ("匯款予張家豪帳戶", "張家豪"),
+        ("董事陳建宏辭職", "陳建宏"),
+        ("其兒子李俊傑代為辦理", "李俊傑"),
+        ("理事長林正義致詞", "林正義"),
+        ("洪志偉與其配偶林欣怡共同申請", "林欣怡"),
+        ("收件人：曾雅雯 0933-222-111", "曾雅雯"),
+    ],
+)
 def test_names_other_contexts(detector, text, name):
     assert (name, "PERSON") in found(detector, text)
 
 
-@pytest.mark.parametrize("text", ["請林先生來行", "王經理表示本季業績成長", "本行向高雄分行調閱", "對方表示同意",
-                                  "連絡電話如下", "或逕予關閉。"])
+@pytest.mark.parametrize(
+    "text",
+    ["請林先生來行", "王經理表示本季業績成長", "本行向高雄分行調閱", "對方表示同意", "連絡電話如下", "或逕予關閉。"],
+)
 def test_surname_only_and_words_not_names(detector, text):
     assert [e for _, e in found(detector, text) if e == "PERSON"] == []

@@ -27,8 +27,12 @@ def scored(eval_dev, tmp_path_factory):
             spans = det.analyze(rec["text"])
             scrubbed[rec["id"]] = scrub(rec["text"], spans).text
             fh.write(json.dumps({"id": rec["id"], "spans": [s.to_dict() for s in spans]}) + "\n")
-    proc = subprocess.run([sys.executable, str(eval_dev / "score.py"), "pii", str(gold_path), str(out)],
-                          capture_output=True, text=True, check=True)
+    proc = subprocess.run(
+        [sys.executable, str(eval_dev / "score.py"), "pii", str(gold_path), str(out)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     scores = {}
     for line in proc.stdout.splitlines():
         if line.startswith("SCORE"):
@@ -51,6 +55,10 @@ def test_precision_target(scored):
 
 def test_no_structured_gold_value_left_after_scrubbing(scored):
     gold, scrubbed, _, _ = scored
-    left = [(r["id"], sp["entity_type"]) for r in gold for sp in r["spans"]
-            if sp["entity_type"] in STRUCTURED + ("TW_PASSPORT",) and sp["value"] in scrubbed[r["id"]]]
+    left = [
+        (r["id"], sp["entity_type"])
+        for r in gold
+        for sp in r["spans"]
+        if sp["entity_type"] in STRUCTURED + ("TW_PASSPORT",) and sp["value"] in scrubbed[r["id"]]
+    ]
     assert left == []

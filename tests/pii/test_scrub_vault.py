@@ -2,11 +2,11 @@
 
 import pytest
 
-from curate.errors import ConfigError
 from curate.pii.engine import PiiDetector
 from curate.pii.keys import derive_key, load_key
 from curate.pii.scrubber import scrub
 from curate.pii.vault import decrypt, encrypt
+from provenance.errors import ConfigError
 
 TEXT = "客戶王小明手機0912345678，其子王大同手機0912345678。"
 
@@ -30,7 +30,7 @@ def test_pseudonyms_consistent_and_keyed(spans):
     c = scrub(TEXT, spans, mode="pseudonym", key=k2)
     assert a.text == b.text != c.text
     phones = [s["hmac"] for s in a.spans if s["entity_type"] == "TW_PHONE"]
-    assert len(phones) == 2 and phones[0] == phones[1]   # same value -> same digest / surrogate
+    assert len(phones) == 2 and phones[0] == phones[1]  # same value -> same digest / surrogate
     assert "0912345678" not in a.text and "0912345678" not in repr(a.spans)
 
 
@@ -69,4 +69,4 @@ def test_vault_roundtrip_and_wrong_key():
     with pytest.raises(ConfigError, match="wrong PII key"):
         decrypt(derive_key(b"w" * 32), "rec1", nonce, ct)
     with pytest.raises(ConfigError):
-        decrypt(k, "rec2", nonce, ct)    # bound to the record id
+        decrypt(k, "rec2", nonce, ct)  # bound to the record id

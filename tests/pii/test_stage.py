@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from curate import db, runs
-from curate.records import ingest_record_id, sha256_text
+from provenance import db, runs
+from provenance.records import ingest_record_id, sha256_text
 
 RECORDS = {
     "loan/1": "申請人王小明，身分證字號A123456789，手機0912345678，住臺北市大安區忠孝東路四段100號5樓。",
@@ -15,7 +15,7 @@ RECORDS = {
 SECRETS = ["王小明", "A123456789", "0912345678", "忠孝東路", "欧阳娜娜", "63344351679986", "nana.ouyang"]
 
 
-@pytest.fixture()
+@pytest.fixture
 def catalogue(db_path, monkeypatch):
     monkeypatch.setenv("CURATE_PII_KEY", "5e" * 32)
     con = db.connect(db_path)
@@ -23,18 +23,23 @@ def catalogue(db_path, monkeypatch):
     con.execute("INSERT INTO sources (source_id, kind, created_at) VALUES ('s', 'test', now()::TIMESTAMP)")
     for loc, text in RECORDS.items():
         rid = ingest_record_id("s", loc, text)
-        con.execute("INSERT INTO records (record_id, doc_key, source_id, locator, text, status, run_id, created_at,"
-                    " stage, content_sha256) VALUES (?, ?, 's', ?, ?, 'active', ?, now()::TIMESTAMP, 'ingest', ?)",
-                    [rid, loc, loc, text, run_id, sha256_text(text)])
+        con.execute(
+            "INSERT INTO records (record_id, doc_key, source_id, locator, text, status, run_id, created_at,"
+            " stage, content_sha256) VALUES (?, ?, 's', ?, ?, 'active', ?, now()::TIMESTAMP, 'ingest', ?)",
+            [rid, loc, loc, text, run_id, sha256_text(text)],
+        )
     # an earlier version with the same personal data (as hygiene would leave it): must be sealed too
-    from curate.db import transaction
-    from curate.records import create_version
+    from provenance.db import transaction
+    from provenance.records import create_version
 
     old_text = RECORDS["loan/1"] + "  "
     old_id = ingest_record_id("s", "loan/0", old_text)
-    con.execute("INSERT INTO records (record_id, doc_key, source_id, locator, text, status, run_id, created_at,"
-                " stage, content_sha256) VALUES (?, 'loan/0', 's', 'loan/0', ?, 'active', ?, now()::TIMESTAMP,"
-                " 'ingest', ?)", [old_id, old_text, run_id, sha256_text(old_text)])
+    con.execute(
+        "INSERT INTO records (record_id, doc_key, source_id, locator, text, status, run_id, created_at,"
+        " stage, content_sha256) VALUES (?, 'loan/0', 's', 'loan/0', ?, 'active', ?, now()::TIMESTAMP,"
+        " 'ingest', ?)",
+        [old_id, old_text, run_id, sha256_text(old_text)],
+    )
     with transaction(con):
         create_version(con, old_id, RECORDS["loan/1"] + "。", stage="hygiene", run_id=run_id)
     runs.finish_run(con, run_id)
@@ -53,13 +58,17 @@ def test_run_pii(catalogue, cli):
     rows = con.execute("SELECT locator, status, pii_state, text FROM records ORDER BY locator, pii_state").fetchall()
     by = {(loc, state): (status, text) for loc, status, state, text in rows}
     assert by[("loan/2", "clean")] == ("active", RECORDS["loan/2"])
-    chain = {stage: (status, state, text) for stage, status, state, text in con.execute(
-        "SELECT stage, status, pii_state, text FROM records WHERE locator = 'loan/0'").fetchall()}
+    chain = {
+        stage: (status, state, text)
+        for stage, status, state, text in con.execute(
+            "SELECT stage, status, pii_state, text FROM records WHERE locator = 'loan/0'"
+        ).fetchall()
+    }
     # the ingest ancestor and the hygiene version carry the same personal data: both sealed
     assert chain["ingest"] == ("superseded", "raw", None) and chain["hygiene"] == ("superseded", "raw", None)
     assert chain["pii"][:2] == ("active", "scrubbed") and "〔姓名〕" in chain["pii"][2]
     for loc in ("loan/1", "kyc/3"):
-        assert by[(loc, "raw")] == ("superseded", None)        # raw text no longer in clear
+        assert by[(loc, "raw")] == ("superseded", None)  # raw text no longer in clear
         status, scrubbed = by[(loc, "scrubbed")]
         assert status == "active" and "〔姓名〕" in scrubbed
     assert "〔身分證字號〕" in by[("loan/1", "scrubbed")][1]
@@ -105,9 +114,12 @@ def test_titles_are_scrubbed_and_raw_titles_sealed(db_path, cli, monkeypatch):
     con.execute("INSERT INTO sources (source_id, kind, created_at) VALUES ('fsc', 'fsc', now()::TIMESTAMP)")
     title, text = "裁處書：理財專員陳建宏先生違規案", "本會依銀行法第129條處罰鍰新臺幣三百萬元。"
     rid = ingest_record_id("fsc", "case/1", text)
-    con.execute("INSERT INTO records (record_id, doc_key, source_id, locator, title, text, status, run_id, created_at,"
-                " stage, content_sha256) VALUES (?, 'case/1', 'fsc', 'case/1', ?, ?, 'active', ?, now()::TIMESTAMP,"
-                " 'ingest', ?)", [rid, title, text, run_id, sha256_text(text)])
+    con.execute(
+        "INSERT INTO records (record_id, doc_key, source_id, locator, title, text, status, run_id, created_at,"
+        " stage, content_sha256) VALUES (?, 'case/1', 'fsc', 'case/1', ?, ?, 'active', ?, now()::TIMESTAMP,"
+        " 'ingest', ?)",
+        [rid, title, text, run_id, sha256_text(text)],
+    )
     runs.finish_run(con, run_id)
     con.close()
     code, _, err = cli("-q", "run", "pii", "--workers", "1")

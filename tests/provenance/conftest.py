@@ -1,4 +1,4 @@
-"""Fixtures: small real DuckDB catalogues for provenance tests (built with curate.db + SQL, no runner)."""
+"""Fixtures: small real DuckDB catalogues for provenance tests (built with provenance.db + SQL, no runner)."""
 
 from __future__ import annotations
 
@@ -12,24 +12,27 @@ sys.path.insert(0, str(Path(__file__).parent))
 from prov_helpers import TEXTBOOK_TERMS, CatalogueBuilder  # noqa: E402
 
 
-@pytest.fixture()
+@pytest.fixture
 def builder(db_path: Path):
     b = CatalogueBuilder(db_path)
     yield b
     b.close()
 
 
-@pytest.fixture()
+@pytest.fixture
 def mixed(builder: CatalogueBuilder):
     """A catalogue with laws, open data, NC text, MODA, a textbook agreement, PII and unknown licences."""
     b = builder
-    b.source("law_moj", "OGDL-Taiwan-1.0", title="全國法規資料庫",
-             metadata={"provider": "法務部", "year": 2025, "dataset": "全國法規資料庫 中文法規 v1"})
+    b.source(
+        "law_moj",
+        "OGDL-Taiwan-1.0",
+        title="全國法規資料庫",
+        metadata={"provider": "法務部", "year": 2025, "dataset": "全國法規資料庫 中文法規 v1"},
+    )
     b.source("fsc_press", "LicenseRef-TW-Copyright-Art9", title="金管會新聞稿")
     b.source("ocw", "CC-BY-NC-4.0", title="大學開放課程講義")
     b.source("moda", "LicenseRef-MODA-AI-Training", title="TAIC 金融語料")
-    b.source("textbook", "LicenseRef-Written-Agreement", title="銀行實務",
-             metadata={"licence_terms": TEXTBOOK_TERMS})
+    b.source("textbook", "LicenseRef-Written-Agreement", title="銀行實務", metadata={"licence_terms": TEXTBOOK_TERMS})
     b.source("sanctions", "LicenseRef-TW-Copyright-Art9", pii_expected=True, title="裁處書")
     b.source("mystery", "LicenseRef-Unknown-Thing", title="不明來源")
     ids: dict[str, list[str]] = {}

@@ -8,10 +8,22 @@ import duckdb
 import pytest
 
 
-@pytest.fixture()
+@pytest.fixture
 def exported(mixed, cli, tmp_path):
-    code, out, err = cli("--quiet", "export", "dataset", "--purpose", "training", "--audience", "public",
-                         "--out", str(tmp_path / "x"), "--as-of", "2026-06-01", "--json")
+    code, out, err = cli(
+        "--quiet",
+        "export",
+        "dataset",
+        "--purpose",
+        "training",
+        "--audience",
+        "public",
+        "--out",
+        str(tmp_path / "x"),
+        "--as-of",
+        "2026-06-01",
+        "--json",
+    )
     assert code == 0, err
     return mixed, json.loads(out)
 
@@ -70,14 +82,18 @@ def test_audit_licences_flags_unknown(mixed, cli):
     assert code == 0 and "LicenseRef-Unknown-Thing" in out
 
 
-@pytest.mark.parametrize("query", [
-    "UPDATE records SET status = 'active'",
-    "DELETE FROM provenance_events",
-    "INSERT INTO exports SELECT * FROM exports",
-    "SELECT 1; DROP TABLE records",
-    "CREATE TABLE x AS SELECT 1",
-    "ATTACH 'other.duckdb'",
-], ids=["update", "delete", "insert", "stacked", "create", "attach"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "UPDATE records SET status = 'active'",
+        "DELETE FROM provenance_events",
+        "INSERT INTO exports SELECT * FROM exports",
+        "SELECT 1; DROP TABLE records",
+        "CREATE TABLE x AS SELECT 1",
+        "ATTACH 'other.duckdb'",
+    ],
+    ids=["update", "delete", "insert", "stacked", "create", "attach"],
+)
 def test_audit_sql_refuses_writes(mixed, db_path, cli, query):
     before = db_path.read_bytes()
     code, _, err = cli("audit", "sql", query)
@@ -100,8 +116,14 @@ def test_audit_sql_reads_and_refuses_raw_vault(mixed, db_path, cli):
 def test_auditor_commands_never_write(exported, db_path, cli):
     ids, exp = exported
     before = db_path.read_bytes()
-    for args in (["verify"], ["record", ids["law"][0]], ["export", exp["export_id"]], ["licences"], ["withdrawn"],
-                 ["sql", "SELECT 1"]):
+    for args in (
+        ["verify"],
+        ["record", ids["law"][0]],
+        ["export", exp["export_id"]],
+        ["licences"],
+        ["withdrawn"],
+        ["sql", "SELECT 1"],
+    ):
         code, _, err = cli("audit", *args, "--json")
         assert code == 0, (args, err)
     assert db_path.read_bytes() == before
@@ -114,7 +136,7 @@ def test_audit_on_missing_catalogue(tmp_path, cli):
 
 
 def test_audit_on_catalogue_before_migration_0002(tmp_path, cli):
-    from curate.db import migrations
+    from provenance.db import migrations
 
     path = tmp_path / "old.duckdb"
     con = duckdb.connect(str(path))

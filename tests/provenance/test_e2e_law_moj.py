@@ -19,8 +19,18 @@ def test_law_moj_ingest_to_export(law_fixtures, db_path, cli, tmp_path, monkeypa
     assert code in (0, 3), err
     code, out, err = cli("--quiet", "audit", "licences", "--json")
     out_dir = tmp_path / "unchecked"
-    code, out, err = cli("--quiet", "export", "dataset", "--purpose", "training", "--audience", "consortium",
-                         "--out", str(out_dir), "--json")
+    code, out, err = cli(
+        "--quiet",
+        "export",
+        "dataset",
+        "--purpose",
+        "training",
+        "--audience",
+        "consortium",
+        "--out",
+        str(out_dir),
+        "--json",
+    )
     assert code == 0 and json.loads(out)["records"] == 0  # nothing leaves before the PII stage ran
     code, out, err = cli("--quiet", "run", "pii", "--workers", "1")
     assert code in (0, 3), err
@@ -30,8 +40,19 @@ def test_law_moj_ingest_to_export(law_fixtures, db_path, cli, tmp_path, monkeypa
     n_active = sum(r["records"] for r in lic)
 
     out_dir = tmp_path / "laws"
-    code, out, err = cli("--quiet", "export", "dataset", "--purpose", "redistribution", "--audience", "public",
-                         "--commercial", "--out", str(out_dir), "--json")
+    code, out, err = cli(
+        "--quiet",
+        "export",
+        "dataset",
+        "--purpose",
+        "redistribution",
+        "--audience",
+        "public",
+        "--commercial",
+        "--out",
+        str(out_dir),
+        "--json",
+    )
     assert code == 0, err
     res = json.loads(out)
     assert res["records"] == n_active and res["blocked"] == 0

@@ -15,8 +15,21 @@ AS_OF = "2026-06-01"
 
 
 def _export(cli, out: Path, *extra: str, purpose="training", audience="public"):
-    code, stdout, err = cli("--quiet", "export", "dataset", "--purpose", purpose, "--audience", audience,
-                            "--out", str(out), "--as-of", AS_OF, "--json", *extra)
+    code, stdout, err = cli(
+        "--quiet",
+        "export",
+        "dataset",
+        "--purpose",
+        purpose,
+        "--audience",
+        audience,
+        "--out",
+        str(out),
+        "--as-of",
+        AS_OF,
+        "--json",
+        *extra,
+    )
     assert code == 0, err
     return json.loads(stdout)
 
@@ -37,12 +50,12 @@ def test_public_training_export_selects_by_licence(mixed, db_path, cli, tmp_path
     blocked = _blocked(out)
     for rid in mixed["law"] + mixed["press"] + mixed["ocw"] + mixed["pii_scrubbed"]:
         assert rid in ids
-    assert blocked[mixed["textbook"][0]] == "audience"       # consortium-only textbook
-    assert blocked[mixed["moda"][0]] == "audience"           # MODA: consortium only
+    assert blocked[mixed["textbook"][0]] == "audience"  # consortium-only textbook
+    assert blocked[mixed["moda"][0]] == "audience"  # MODA: consortium only
     assert blocked[mixed["pii_unchecked"][0]] == "pii_unchecked"
     assert blocked[mixed["mystery"][0]] == "unknown_licence"
     assert blocked[mixed["nolicence"][0]] == "missing_licence"
-    assert mixed["pii_raw_parent"][0] not in ids             # superseded raw version never exported
+    assert mixed["pii_raw_parent"][0] not in ids  # superseded raw version never exported
     assert res["records"] == len(ids) == 6
     assert set(ids).isdisjoint(blocked)
 
@@ -53,7 +66,7 @@ def test_consortium_and_member_audiences_include_textbook(mixed, cli, tmp_path):
     ids = _manifest_ids(tmp_path / "m") if _export(cli, tmp_path / "m", audience="member:CTBC") else set()
     assert mixed["textbook"][0] in ids
     _export(cli, tmp_path / "e", audience="consortium", purpose="evaluation")
-    assert mixed["moda"][0] not in _manifest_ids(tmp_path / "e")      # MODA: training only
+    assert mixed["moda"][0] not in _manifest_ids(tmp_path / "e")  # MODA: training only
     assert mixed["textbook"][0] in _manifest_ids(tmp_path / "e")
     _export(cli, tmp_path / "r", audience="consortium", purpose="redistribution")
     assert _blocked(tmp_path / "r")[mixed["textbook"][0]] == "purpose"
@@ -66,8 +79,19 @@ def test_commercial_blocks_non_commercial(mixed, cli, tmp_path):
 
 
 def test_expired_licence_blocks(mixed, cli, tmp_path):
-    code, stdout, err = cli("--quiet", "export", "dataset", "--purpose", "training", "--audience", "consortium",
-                            "--out", str(tmp_path / "late"), "--as-of", "2031-01-01")
+    code, stdout, err = cli(
+        "--quiet",
+        "export",
+        "dataset",
+        "--purpose",
+        "training",
+        "--audience",
+        "consortium",
+        "--out",
+        str(tmp_path / "late"),
+        "--as-of",
+        "2031-01-01",
+    )
     assert code == 0, err
     blocked = _blocked(tmp_path / "late")
     assert blocked[mixed["textbook"][0]] == "expired"
@@ -84,8 +108,20 @@ def test_same_state_same_params_is_byte_identical(mixed, db_path, cli, tmp_path)
     for rel in files_a:
         assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes(), rel
     # another evaluation date with the same outcome gives the same files
-    code, out, err = cli("--quiet", "export", "dataset", "--purpose", "training", "--audience", "public",
-                         "--out", str(tmp_path / "d"), "--as-of", "2026-07-01", "--json")
+    code, out, err = cli(
+        "--quiet",
+        "export",
+        "dataset",
+        "--purpose",
+        "training",
+        "--audience",
+        "public",
+        "--out",
+        str(tmp_path / "d"),
+        "--as-of",
+        "2026-07-01",
+        "--json",
+    )
     assert code == 0 and json.loads(out)["export_id"] == a["export_id"]
     for rel in files_a:
         assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "d" / rel).read_bytes(), rel
@@ -93,6 +129,7 @@ def test_same_state_same_params_is_byte_identical(mixed, db_path, cli, tmp_path)
     con = duckdb.connect(str(db_path))
     try:
         from provenance import ledger
+
         ledger.append(con, [ledger.Event(stage="hygiene", action="noop")])
     finally:
         con.close()
@@ -107,8 +144,9 @@ def test_export_is_recorded(mixed, db_path, cli, tmp_path):
         ev = con.execute("SELECT detail FROM provenance_events WHERE stage = 'export' AND action = 'export'").fetchall()
         row = con.execute("SELECT export_id, purpose, audience, records, manifest_sha256 FROM exports").fetchall()
         n_items = con.execute("SELECT count(*) FROM export_items WHERE export_id = ?", [res["export_id"]]).fetchone()[0]
-        run = con.execute("SELECT r.command, r.status, e.run_id = r.run_id FROM exports e JOIN runs r USING (run_id)"
-                          ).fetchall()
+        run = con.execute(
+            "SELECT r.command, r.status, e.run_id = r.run_id FROM exports e JOIN runs r USING (run_id)"
+        ).fetchall()
         ev_run = con.execute("SELECT run_id FROM provenance_events WHERE stage = 'export'").fetchall()
     finally:
         con.close()
@@ -167,8 +205,9 @@ def test_croissant_validates_and_reads(mixed, cli, tmp_path):
     import sys
 
     exe = shutil.which("mlcroissant") or str(Path(sys.executable).with_name("mlcroissant"))
-    proc = subprocess.run([exe, "validate", "--jsonld", str(out / "croissant.json")], capture_output=True, text=True,
-                          timeout=300)
+    proc = subprocess.run(
+        [exe, "validate", "--jsonld", str(out / "croissant.json")], capture_output=True, text=True, timeout=300
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "error" not in proc.stderr.lower()
 
@@ -198,21 +237,45 @@ def test_spdx_document(mixed, cli, tmp_path):
 
 
 def test_bad_parameters(mixed, cli, tmp_path):
-    code, _, err = cli("export", "dataset", "--purpose", "marketing", "--audience", "public", "--out", str(tmp_path / "q"))
+    code, _, err = cli(
+        "export", "dataset", "--purpose", "marketing", "--audience", "public", "--out", str(tmp_path / "q")
+    )
     assert code == 2 and "training, evaluation, redistribution" in err
     code, _, err = cli("export", "dataset", "--purpose", "training", "--audience", "bank", "--out", str(tmp_path / "q"))
     assert code == 2 and "consortium, member:BANK, public" in err
-    code, _, err = cli("export", "dataset", "--purpose", "training", "--audience", "public", "--out",
-                       str(tmp_path / "q"), "--format", "csv")
+    code, _, err = cli(
+        "export",
+        "dataset",
+        "--purpose",
+        "training",
+        "--audience",
+        "public",
+        "--out",
+        str(tmp_path / "q"),
+        "--format",
+        "csv",
+    )
     assert code == 2 and "parquet, jsonl" in err
     busy = tmp_path / "busy"
     busy.mkdir()
     (busy / "keep.txt").write_text("x")
-    code, _, err = cli("--quiet", "export", "dataset", "--purpose", "training", "--audience", "public", "--out", str(busy))
+    code, _, err = cli(
+        "--quiet", "export", "dataset", "--purpose", "training", "--audience", "public", "--out", str(busy)
+    )
     assert code == 2 and "--overwrite" in err
     assert (busy / "keep.txt").exists()
-    code, _, err = cli("--quiet", "export", "dataset", "--purpose", "training", "--audience", "public", "--out",
-                       str(busy), "--overwrite")
+    code, _, err = cli(
+        "--quiet",
+        "export",
+        "dataset",
+        "--purpose",
+        "training",
+        "--audience",
+        "public",
+        "--out",
+        str(busy),
+        "--overwrite",
+    )
     assert code == 0, err
     assert not (busy / "keep.txt").exists() and (busy / "manifest.jsonl").exists()
 
@@ -220,14 +283,16 @@ def test_bad_parameters(mixed, cli, tmp_path):
 def test_merged_record_carries_most_restrictive_licence(builder, cli, tmp_path):
     b = builder
     b.source("law_moj", "OGDL-Taiwan-1.0", metadata={"provider": "法務部"})
-    merged = b.record("law_moj", "M/1", "合併後的條文。", metadata={"licences": [
-        {"licence_id": "CC-BY-NC-4.0"}]})
+    merged = b.record("law_moj", "M/1", "合併後的條文。", metadata={"licences": [{"licence_id": "CC-BY-NC-4.0"}]})
     plain = b.record("law_moj", "M/2", "單一來源條文。")
     _export(cli, tmp_path / "a")
     assert {merged, plain} <= _manifest_ids(tmp_path / "a")
     import datasets
 
-    rows = {r["record_id"]: r for r in datasets.load_dataset(str(tmp_path / "a"), cache_dir=str(tmp_path / "hf-cache"))["train"]}
+    rows = {
+        r["record_id"]: r
+        for r in datasets.load_dataset(str(tmp_path / "a"), cache_dir=str(tmp_path / "hf-cache"))["train"]
+    }
     assert rows[merged]["licence_id"] == "OGDL-Taiwan-1.0 AND CC-BY-NC-4.0"
     assert "CC BY-NC 4.0" in rows[merged]["attribution"] and "政府資料開放授權條款" in rows[merged]["attribution"]
     _export(cli, tmp_path / "b", "--commercial")
@@ -238,9 +303,21 @@ def test_merged_record_carries_most_restrictive_licence(builder, cli, tmp_path):
 def test_record_level_terms_override_source(builder, cli, tmp_path):
     b = builder
     b.source("tabf", "LicenseRef-Written-Agreement")  # no source terms: default deny
-    with_terms = b.record("tabf", "h1", "講義一。", metadata={"licence_terms": {
-        "agreement_id": "LicenseRef-TABF-Agreement-2026", "licensor": "台灣金融研訓院", "audience": ["member:CTBC"],
-        "purposes": ["training"], "expiry": "2027-01-01", "attribution": "台灣金融研訓院授權"}})
+    with_terms = b.record(
+        "tabf",
+        "h1",
+        "講義一。",
+        metadata={
+            "licence_terms": {
+                "agreement_id": "LicenseRef-TABF-Agreement-2026",
+                "licensor": "台灣金融研訓院",
+                "audience": ["member:CTBC"],
+                "purposes": ["training"],
+                "expiry": "2027-01-01",
+                "attribution": "台灣金融研訓院授權",
+            }
+        },
+    )
     without = b.record("tabf", "h2", "講義二。")
     _export(cli, tmp_path / "a", audience="member:CTBC")
     assert with_terms in _manifest_ids(tmp_path / "a")
@@ -251,8 +328,17 @@ def test_record_level_terms_override_source(builder, cli, tmp_path):
 
 
 def test_export_needs_an_existing_catalogue(cli, tmp_path):
-    code, _, err = cli("export", "dataset", "--purpose", "training", "--audience", "public", "--out",
-                       str(tmp_path / "o"), db=tmp_path / "absent.duckdb")
+    code, _, err = cli(
+        "export",
+        "dataset",
+        "--purpose",
+        "training",
+        "--audience",
+        "public",
+        "--out",
+        str(tmp_path / "o"),
+        db=tmp_path / "absent.duckdb",
+    )
     assert code == 1 and "does not exist" in err
     assert not (tmp_path / "absent.duckdb").exists()
 
@@ -274,21 +360,42 @@ def test_pii_gate_blocks_unchecked_records_of_any_source(builder, cli, tmp_path)
     checked = builder.record("law_moj", "a", "本法所稱銀行。")
     unchecked = builder.record("law_moj", "b", "本法所稱存款。", pii_state=None)
     builder.close()
-    code, out, _ = cli("export", "dataset", "--purpose", "training", "--audience", "consortium",
-                       "--out", str(tmp_path / "strict"), "--json")
+    code, out, _ = cli(
+        "export",
+        "dataset",
+        "--purpose",
+        "training",
+        "--audience",
+        "consortium",
+        "--out",
+        str(tmp_path / "strict"),
+        "--json",
+    )
     assert code == 0
     blocked = (tmp_path / "strict" / "blocked.csv").read_text(encoding="utf-8")
     assert unchecked in blocked and "pii_unchecked" in blocked and checked not in blocked
-    code, out, _ = cli("export", "dataset", "--purpose", "training", "--audience", "consortium",
-                       "--pii-gate", "expected", "--out", str(tmp_path / "loose"), "--json")
+    code, out, _ = cli(
+        "export",
+        "dataset",
+        "--purpose",
+        "training",
+        "--audience",
+        "consortium",
+        "--pii-gate",
+        "expected",
+        "--out",
+        str(tmp_path / "loose"),
+        "--json",
+    )
     assert code == 0 and unchecked not in (tmp_path / "loose" / "blocked.csv").read_text(encoding="utf-8")
 
 
 def test_titles_of_pii_expected_sources_are_not_exported(mixed, db_path, cli, tmp_path):
     import pyarrow.parquet as pq
 
-    code, _, _ = cli("export", "dataset", "--purpose", "training", "--audience", "consortium",
-                     "--out", str(tmp_path / "o"), "--json")
+    code, _, _ = cli(
+        "export", "dataset", "--purpose", "training", "--audience", "consortium", "--out", str(tmp_path / "o"), "--json"
+    )
     assert code == 0
     rows = pq.read_table(next((tmp_path / "o").rglob("*.parquet"))).to_pylist()
     sanctions = [r for r in rows if r["source_id"] == "sanctions"]

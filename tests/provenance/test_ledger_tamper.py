@@ -6,7 +6,7 @@ import duckdb
 import pytest
 
 
-@pytest.fixture()
+@pytest.fixture
 def ledger_db(builder, db_path):
     b = builder
     b.source("law_moj", "OGDL-Taiwan-1.0")
@@ -38,28 +38,57 @@ def test_intact_ledger_verifies(ledger_db, cli):
     assert code == 0 and "7 events verified" in out
 
 
-@pytest.mark.parametrize("sql,bad_seq", [
-    (["UPDATE provenance_events SET detail = '{\"source_id\":\"forged\"}' WHERE seq = 3"], 3),
-    (["UPDATE provenance_events SET actor = 'mallory' WHERE seq = 2"], 2),
-    (["UPDATE provenance_events SET created_at = created_at + INTERVAL 1 SECOND WHERE seq = 5"], 5),
-    (["DELETE FROM provenance_events WHERE seq = 4"], 5),
-    # delete and renumber to hide the gap: the next event's prev_hash no longer matches
-    (["DELETE FROM provenance_events WHERE seq = 4",
-      "UPDATE provenance_events SET seq = seq - 1 WHERE seq > 4"], 4),
-    # swap two events' positions
-    (["UPDATE provenance_events SET seq = -1 WHERE seq = 2",
-      "UPDATE provenance_events SET seq = 2 WHERE seq = 3",
-      "UPDATE provenance_events SET seq = 3 WHERE seq = -1"], 2),
-    # insert a forged event in the middle (after shifting later ones)
-    (["UPDATE provenance_events SET seq = seq + 100 WHERE seq >= 4",
-      "UPDATE provenance_events SET seq = seq - 99 WHERE seq >= 104",
-      "INSERT INTO provenance_events SELECT 4, 'forged', run_id, record_id, stage, action, detail, created_at,"
-      " actor, hash, hash FROM provenance_events WHERE seq = 3"], 4),
-    # forged event appended with a bogus hash
-    (["INSERT INTO provenance_events SELECT 8, 'forged', run_id, record_id, stage, action, detail, created_at,"
-      " actor, hash, repeat('a', 64) FROM provenance_events WHERE seq = 7"], 8),
-], ids=["update-detail", "update-actor", "update-time", "delete", "delete-renumber", "reorder", "insert",
-        "append-forged"])
+@pytest.mark.parametrize(
+    "sql,bad_seq",
+    [
+        (['UPDATE provenance_events SET detail = \'{"source_id":"forged"}\' WHERE seq = 3'], 3),
+        (["UPDATE provenance_events SET actor = 'mallory' WHERE seq = 2"], 2),
+        (["UPDATE provenance_events SET created_at = created_at + INTERVAL 1 SECOND WHERE seq = 5"], 5),
+        (["DELETE FROM provenance_events WHERE seq = 4"], 5),
+        # delete and renumber to hide the gap: the next event's prev_hash no longer matches
+        (
+            ["DELETE FROM provenance_events WHERE seq = 4", "UPDATE provenance_events SET seq = seq - 1 WHERE seq > 4"],
+            4,
+        ),
+        # swap two events' positions
+        (
+            [
+                "UPDATE provenance_events SET seq = -1 WHERE seq = 2",
+                "UPDATE provenance_events SET seq = 2 WHERE seq = 3",
+                "UPDATE provenance_events SET seq = 3 WHERE seq = -1",
+            ],
+            2,
+        ),
+        # insert a forged event in the middle (after shifting later ones)
+        (
+            [
+                "UPDATE provenance_events SET seq = seq + 100 WHERE seq >= 4",
+                "UPDATE provenance_events SET seq = seq - 99 WHERE seq >= 104",
+                "INSERT INTO provenance_events SELECT 4, 'forged', run_id, record_id, stage, action, detail, created_at,"
+                " actor, hash, hash FROM provenance_events WHERE seq = 3",
+            ],
+            4,
+        ),
+        # forged event appended with a bogus hash
+        (
+            [
+                "INSERT INTO provenance_events SELECT 8, 'forged', run_id, record_id, stage, action, detail, created_at,"
+                " actor, hash, repeat('a', 64) FROM provenance_events WHERE seq = 7"
+            ],
+            8,
+        ),
+    ],
+    ids=[
+        "update-detail",
+        "update-actor",
+        "update-time",
+        "delete",
+        "delete-renumber",
+        "reorder",
+        "insert",
+        "append-forged",
+    ],
+)
 def test_tampering_is_detected_and_named(ledger_db, cli, sql, bad_seq):
     before = dict(_events(ledger_db))
     _tamper(ledger_db, *sql)

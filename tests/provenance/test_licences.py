@@ -7,8 +7,9 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from prov_helpers import TEXTBOOK_TERMS
 
-from curate.errors import ConfigError, UsageError
+from provenance.errors import ConfigError, UsageError
 from provenance.licences import (
     REQUIRED_IDS,
     Terms,
@@ -21,8 +22,6 @@ from provenance.licences import (
     load_catalogue,
     permissiveness,
 )
-
-from prov_helpers import TEXTBOOK_TERMS
 
 
 def test_shipped_catalogue_is_valid_and_complete():
@@ -64,14 +63,24 @@ def _entry(data, lid):
     return next(e for e in data["licence"] if e["id"] == lid)
 
 
-@pytest.mark.parametrize("mutate,needle", [
-    (lambda d: _entry(d, "CC-BY-4.0").update(id="CC-BY-4.5"), "`CC-BY-4.5`: unknown SPDX id"),
-    (lambda d: _entry(d, "CC-BY-SA-4.0").pop("share_alike"), "`CC-BY-SA-4.0`: 'share_alike' is a required property"),
-    (lambda d: _entry(d, "CC-BY-NC-4.0").pop("attribution"), "`CC-BY-NC-4.0`: attribution_required but no attribution"),
-    (lambda d: _entry(d, "CC0-1.0").update(purposes=["training", "selling"]), "`CC0-1.0` field `purposes.1`"),
-    (lambda d: _entry(d, "OGDL-Taiwan-1.0").update(audience=["everyone"]), "`OGDL-Taiwan-1.0` field `audience.0`"),
-    (lambda d: d["licence"].remove(_entry(d, "CC0-1.0")), "required ids missing: CC0-1.0"),
-], ids=["unknown-spdx", "missing-obligation", "missing-attribution", "bad-purpose", "bad-audience", "missing-id"])
+@pytest.mark.parametrize(
+    "mutate,needle",
+    [
+        (lambda d: _entry(d, "CC-BY-4.0").update(id="CC-BY-4.5"), "`CC-BY-4.5`: unknown SPDX id"),
+        (
+            lambda d: _entry(d, "CC-BY-SA-4.0").pop("share_alike"),
+            "`CC-BY-SA-4.0`: 'share_alike' is a required property",
+        ),
+        (
+            lambda d: _entry(d, "CC-BY-NC-4.0").pop("attribution"),
+            "`CC-BY-NC-4.0`: attribution_required but no attribution",
+        ),
+        (lambda d: _entry(d, "CC0-1.0").update(purposes=["training", "selling"]), "`CC0-1.0` field `purposes.1`"),
+        (lambda d: _entry(d, "OGDL-Taiwan-1.0").update(audience=["everyone"]), "`OGDL-Taiwan-1.0` field `audience.0`"),
+        (lambda d: d["licence"].remove(_entry(d, "CC0-1.0")), "required ids missing: CC0-1.0"),
+    ],
+    ids=["unknown-spdx", "missing-obligation", "missing-attribution", "bad-purpose", "bad-audience", "missing-id"],
+)
 def test_check_names_the_bad_entry(tmp_path, cli, mutate, needle):
     path = _write_variant(tmp_path, mutate)
     problems = check_catalogue(path)
@@ -90,20 +99,24 @@ def test_unmodified_rewrite_passes(tmp_path, cli):
     assert code == 0 and "ok" in out
 
 
-@pytest.mark.parametrize("lid,purpose,audience,commercial,ok", [
-    ("CC0-1.0", "redistribution", "public", True, True),
-    ("LicenseRef-TW-Copyright-Art9", "training", "public", True, True),
-    ("OGDL-Taiwan-1.0", "redistribution", "public", True, True),
-    ("CC-BY-NC-4.0", "training", "public", False, True),
-    ("CC-BY-NC-4.0", "training", "public", True, False),
-    ("LicenseRef-MODA-AI-Training", "training", "consortium", False, True),
-    ("LicenseRef-MODA-AI-Training", "training", "member:CTBC", False, True),
-    ("LicenseRef-MODA-AI-Training", "evaluation", "consortium", False, False),
-    ("LicenseRef-MODA-AI-Training", "training", "public", False, False),
-    ("LicenseRef-Written-Agreement", "training", "consortium", False, False),  # no terms: default deny
-    ("LicenseRef-Nonexistent", "training", "consortium", False, False),
-    (None, "training", "consortium", False, False),
-], ids=lambda v: str(v))
+@pytest.mark.parametrize(
+    "lid,purpose,audience,commercial,ok",
+    [
+        ("CC0-1.0", "redistribution", "public", True, True),
+        ("LicenseRef-TW-Copyright-Art9", "training", "public", True, True),
+        ("OGDL-Taiwan-1.0", "redistribution", "public", True, True),
+        ("CC-BY-NC-4.0", "training", "public", False, True),
+        ("CC-BY-NC-4.0", "training", "public", True, False),
+        ("LicenseRef-MODA-AI-Training", "training", "consortium", False, True),
+        ("LicenseRef-MODA-AI-Training", "training", "member:CTBC", False, True),
+        ("LicenseRef-MODA-AI-Training", "evaluation", "consortium", False, False),
+        ("LicenseRef-MODA-AI-Training", "training", "public", False, False),
+        ("LicenseRef-Written-Agreement", "training", "consortium", False, False),  # no terms: default deny
+        ("LicenseRef-Nonexistent", "training", "consortium", False, False),
+        (None, "training", "consortium", False, False),
+    ],
+    ids=lambda v: str(v),
+)
 def test_check_use(lid, purpose, audience, commercial, ok):
     dec = check_use(lid, purpose=purpose, audience=audience, commercial=commercial, at=dt.date(2026, 6, 1))
     assert dec.ok is ok, dec.reason
@@ -130,8 +143,13 @@ def test_written_agreement_terms():
 
 
 def test_moda_grant_expiry_from_terms():
-    terms = {"agreement_id": "TAIC-123", "licensor": "數位發展部", "audience": "consortium",
-             "purposes": ["training"], "expiry": "2026-03-31"}
+    terms = {
+        "agreement_id": "TAIC-123",
+        "licensor": "數位發展部",
+        "audience": "consortium",
+        "purposes": ["training"],
+        "expiry": "2026-03-31",
+    }
     lid = "LicenseRef-MODA-AI-Training"
     assert check_use(lid, purpose="training", audience="consortium", terms=terms, at=dt.date(2026, 3, 31)).ok
     assert not check_use(lid, purpose="training", audience="consortium", terms=terms, at=dt.date(2026, 4, 1)).ok
@@ -151,8 +169,13 @@ def test_unknown_purpose_and_audience_list_valid_values():
 def test_combine_is_most_restrictive_with_union_of_attributions():
     cat = default_catalogue()
     src = {"source_id": "s", "title": "T", "metadata": {"provider": "P"}}
-    g = combine([cat.grant("OGDL-Taiwan-1.0", source=src), cat.grant("CC-BY-SA-4.0", source=src),
-                 cat.grant("LicenseRef-Written-Agreement", TEXTBOOK_TERMS)])
+    g = combine(
+        [
+            cat.grant("OGDL-Taiwan-1.0", source=src),
+            cat.grant("CC-BY-SA-4.0", source=src),
+            cat.grant("LicenseRef-Written-Agreement", TEXTBOOK_TERMS),
+        ]
+    )
     assert g.purposes == {"training", "evaluation"}
     assert g.audience == ("consortium",)
     assert g.share_alike and not g.sublicensable
@@ -218,16 +241,21 @@ def test_combination_never_permits_what_a_part_forbids():
     parts = st.tuples(st.sampled_from(_IDS), st.sampled_from(_TERMS))
 
     @settings(max_examples=200, deadline=None)
-    @given(st.lists(parts, min_size=1, max_size=4), st.sampled_from(["training", "evaluation", "redistribution"]),
-           st.sampled_from(["public", "consortium", "member:A", "member:C"]), st.booleans(),
-           st.dates(dt.date(2025, 1, 1), dt.date(2032, 1, 1)))
+    @given(
+        st.lists(parts, min_size=1, max_size=4),
+        st.sampled_from(["training", "evaluation", "redistribution"]),
+        st.sampled_from(["public", "consortium", "member:A", "member:C"]),
+        st.booleans(),
+        st.dates(dt.date(2025, 1, 1), dt.date(2032, 1, 1)),
+    )
     def check(choices, purpose, audience, commercial, at):
         grants = [grant(c) for c in choices]
         combined = combine(grants)
         each = [g.decide(purpose=purpose, audience=audience, commercial=commercial, at=at).ok for g in grants]
         assert combined.decide(purpose=purpose, audience=audience, commercial=commercial, at=at).ok == all(each)
         assert set(combined.attributions) == {a for g in grants for a in g.attributions}
-        assert combine(list(reversed(grants))).decide(purpose=purpose, audience=audience, commercial=commercial,
-                                                      at=at).ok == all(each)
+        assert combine(list(reversed(grants))).decide(
+            purpose=purpose, audience=audience, commercial=commercial, at=at
+        ).ok == all(each)
 
     check()

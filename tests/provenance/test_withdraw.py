@@ -9,8 +9,20 @@ import pytest
 
 
 def _export(cli, out, audience="consortium"):
-    code, stdout, err = cli("--quiet", "export", "dataset", "--purpose", "training", "--audience", audience,
-                            "--out", str(out), "--as-of", "2026-06-01", "--json")
+    code, stdout, err = cli(
+        "--quiet",
+        "export",
+        "dataset",
+        "--purpose",
+        "training",
+        "--audience",
+        audience,
+        "--out",
+        str(out),
+        "--as-of",
+        "2026-06-01",
+        "--json",
+    )
     assert code == 0, err
     return json.loads(stdout)
 
@@ -22,8 +34,11 @@ def _ids(out):
 def _status(db_path, ids):
     con = duckdb.connect(str(db_path), read_only=True)
     try:
-        return dict(con.execute("SELECT record_id, status FROM records WHERE record_id IN (SELECT unnest(?))",
-                                [list(ids)]).fetchall())
+        return dict(
+            con.execute(
+                "SELECT record_id, status FROM records WHERE record_id IN (SELECT unnest(?))", [list(ids)]
+            ).fetchall()
+        )
     finally:
         con.close()
 
@@ -61,7 +76,9 @@ def test_withdraw_record_cascades_to_derived_versions(builder, db_path, cli):
     v2 = b.version(v1, "原文 正規化", stage="normalise")
     other = b.record("law_moj", "A/2", "別的")
     b.close()
-    code, out, err = cli("provenance", "withdraw", "--record", root, "--reason", "PDPA Art. 11 deletion request", "--json")
+    code, out, err = cli(
+        "provenance", "withdraw", "--record", root, "--reason", "PDPA Art. 11 deletion request", "--json"
+    )
     assert code == 0, err
     assert json.loads(out)["records"] == 3
     st = _status(db_path, [root, v1, v2, other])
@@ -80,13 +97,17 @@ def test_withdraw_record_cascades_to_derived_versions(builder, db_path, cli):
     assert code == 0 and json.loads(out)["records"] == 0
 
 
-@pytest.mark.parametrize("args,needle", [
-    (["--reason", "x"], "exactly one of --source or --record"),
-    (["--source", "a", "--record", "b", "--reason", "x"], "exactly one of --source or --record"),
-    (["--source", "nope", "--reason", "x"], "source `nope` is not in the catalogue"),
-    (["--record", "nope", "--reason", "x"], "record `nope` is not in the catalogue"),
-    (["--source", "law_moj", "--reason", " "], "non-empty --reason"),
-], ids=["none", "both", "unknown-source", "unknown-record", "empty-reason"])
+@pytest.mark.parametrize(
+    "args,needle",
+    [
+        (["--reason", "x"], "exactly one of --source or --record"),
+        (["--source", "a", "--record", "b", "--reason", "x"], "exactly one of --source or --record"),
+        (["--source", "nope", "--reason", "x"], "source `nope` is not in the catalogue"),
+        (["--record", "nope", "--reason", "x"], "record `nope` is not in the catalogue"),
+        (["--source", "law_moj", "--reason", " "], "non-empty --reason"),
+    ],
+    ids=["none", "both", "unknown-source", "unknown-record", "empty-reason"],
+)
 def test_withdraw_errors(mixed, cli, args, needle):
     code, _, err = cli("provenance", "withdraw", *args)
     assert code in (1, 2) and needle in err

@@ -43,8 +43,15 @@ def _font_name() -> str:
     return "CJK"
 
 
-def make_pdf(path: Path, pages: Sequence[Sequence[str]], *, header: str | None = None,
-             page_numbers: bool = False, encrypt: str | None = None, title: str | None = None) -> Path:
+def make_pdf(
+    path: Path,
+    pages: Sequence[Sequence[str]],
+    *,
+    header: str | None = None,
+    page_numbers: bool = False,
+    encrypt: str | None = None,
+    title: str | None = None,
+) -> Path:
     """A PDF with one text line per entry, CJK font embedded; optional running header/page numbers."""
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
@@ -131,9 +138,12 @@ def make_epub(path: Path, chapters: Sequence[tuple[str, str, Sequence[str]]], ti
         zf.writestr("OEBPS/content.opf", opf)
         for name, head, paras in chapters:
             body = "".join(f"<p>{p}</p>" for p in paras)
-            zf.writestr(f"OEBPS/text/{name}", f"""<?xml version="1.0" encoding="utf-8"?>
+            zf.writestr(
+                f"OEBPS/text/{name}",
+                f"""<?xml version="1.0" encoding="utf-8"?>
 <html xmlns="http://www.w3.org/1999/xhtml"><head><title>{head}</title></head>
-<body><h1>{head}</h1>{body}</body></html>""")
+<body><h1>{head}</h1>{body}</body></html>""",
+            )
     return path
 
 

@@ -27,13 +27,18 @@ def test_pdf_chinese_text_survives_and_headers_pages_removed(tmp_path, build, cj
     assert doc.format == "pdf" and doc.pages == 3
     assert [s.fragment for s in doc.segments] == ["page=1", "page=2", "page=3"]
     assert doc.segments[0].text == "前言\n" + PARA1
-    assert doc.segments[1].text == PARA2          # broken line joined, no space inserted
+    assert doc.segments[1].text == PARA2  # broken line joined, no space inserted
     assert "講義" not in "".join(s.text for s in doc.segments)
     assert not any("- 2 -" in s.text for s in doc.segments)
 
 
 def test_pdf_split_by_chapter_with_page_ranges(tmp_path, build, cjk_font):
-    pages = [["第一章　總則", PARA1], ["續第一章。", "第二章　定義", PARA2], ["第二章續。"], ["第三章　附則", "本辦法自發布日施行。"]]
+    pages = [
+        ["第一章　總則", PARA1],
+        ["續第一章。", "第二章　定義", PARA2],
+        ["第二章續。"],
+        ["第三章　附則", "本辦法自發布日施行。"],
+    ]
     doc = extract(build.make_pdf(tmp_path / "c.pdf", pages))
     frags = [s.fragment for s in doc.segments]
     assert frags == ["section=1&pages=1-2", "section=2&pages=2-3", "section=3&pages=4-4"]
@@ -67,8 +72,14 @@ def test_pdf_bad_inputs_have_their_own_reason(tmp_path, build, cjk_font, kind):
 
 
 def test_docx_headings_sections_and_page_fallback(tmp_path, build):
-    blocks = [("h1", "第一章　金融市場"), ("p", PARA1), ("pagebreak", ""), ("p", "第一章第二頁。"),
-              ("h1", "第二章　銀行"), ("p", PARA2)]
+    blocks = [
+        ("h1", "第一章　金融市場"),
+        ("p", PARA1),
+        ("pagebreak", ""),
+        ("p", "第一章第二頁。"),
+        ("h1", "第二章　銀行"),
+        ("p", PARA2),
+    ]
     doc = extract(build.make_docx(tmp_path / "b.docx", blocks, title="金融概論"))
     assert [s.fragment for s in doc.segments] == ["section=1&pages=1-2", "section=2&pages=2-2"]
     assert doc.segments[0].text == "第一章　金融市場\n" + PARA1 + "\n第一章第二頁。"
@@ -111,7 +122,7 @@ def test_text_encodings_detected_and_recorded(tmp_path, encoding):
 
 def test_undecodable_and_whitespace_only_text(tmp_path):
     bad = tmp_path / "bad.txt"
-    bad.write_bytes(bytes(range(0, 32)) * 50 + b"\xff\xfe\xfd" * 10)
+    bad.write_bytes(bytes(range(32)) * 50 + b"\xff\xfe\xfd" * 10)
     with pytest.raises(ExtractionError) as info:
         extract(bad)
     assert info.value.reason == Reason.UNDECODABLE
@@ -123,9 +134,11 @@ def test_undecodable_and_whitespace_only_text(tmp_path):
 
 
 def test_html_sections_and_declared_big5(tmp_path):
-    html = ("<html><head><meta charset='big5'><title>講義</title></head><body><nav>首頁</nav>"
-            f"<h2>第一節　存款</h2><p>{PARA1}</p><h2>第二節　放款</h2><p>{PARA2}</p>"
-            "<footer>版權所有</footer></body></html>")
+    html = (
+        "<html><head><meta charset='big5'><title>講義</title></head><body><nav>首頁</nav>"
+        f"<h2>第一節　存款</h2><p>{PARA1}</p><h2>第二節　放款</h2><p>{PARA2}</p>"
+        "<footer>版權所有</footer></body></html>"
+    )
     path = tmp_path / "a.html"
     path.write_bytes(html.encode("big5"))
     doc = extract(path)
@@ -134,8 +147,10 @@ def test_html_sections_and_declared_big5(tmp_path):
 
 
 def test_join_broken_lines_keeps_latin_spaces_and_breaks_after_punctuation():
-    assert join_broken_lines(["The bank shall keep", "records of transactions."]) == \
-        "The bank shall keep records of transactions."
+    assert (
+        join_broken_lines(["The bank shall keep", "records of transactions."])
+        == "The bank shall keep records of transactions."
+    )
     assert join_broken_lines(["第一句結束。", "第二句開始"]) == "第一句結束。\n第二句開始"
     assert join_broken_lines(["臺灣金融", "", "新段落"]) == "臺灣金融\n新段落"
 
@@ -143,8 +158,10 @@ def test_join_broken_lines_keeps_latin_spaces_and_breaks_after_punctuation():
 def test_header_footer_needs_repetition():
     pages = [[f"唯一標題{i}", "內文"] for i in range(4)]
     # digits are normalised: "唯一標題0..3" is a running header
-    assert remove_headers_footers(pages, ExtractConfig()) == [["內文"]] * 4 or \
-        remove_headers_footers(pages, ExtractConfig()) == [[]] * 4
+    assert (
+        remove_headers_footers(pages, ExtractConfig()) == [["內文"]] * 4
+        or remove_headers_footers(pages, ExtractConfig()) == [[]] * 4
+    )
     assert decode_text("臺灣".encode("cp950"))[0] == "臺灣"
 
 
@@ -165,7 +182,7 @@ def test_docx_zip_bomb_and_corrupt_docx(tmp_path, build):
     with pytest.raises(ExtractionError) as info:
         extract(bomb, ExtractConfig(max_uncompressed_bytes=1024 * 1024))
     assert info.value.reason == Reason.ZIP_BOMB
-    assert extract(bomb).segments[0].text == PARA1            # under the default limit it is fine
+    assert extract(bomb).segments[0].text == PARA1  # under the default limit it is fine
     truncated = tmp_path / "t.docx"
     truncated.write_bytes(good.read_bytes()[:300])
     with pytest.raises(ExtractionError) as info:
@@ -194,7 +211,7 @@ def test_pdf_with_one_scanned_page_quarantines_that_page(tmp_path, build, cjk_fo
     c.setFont("CJK", 12)
     c.drawString(60, 700, PARA1)
     c.showPage()
-    c.rect(50, 300, 200, 100, fill=1)   # 'scanned' page: drawing only
+    c.rect(50, 300, 200, 100, fill=1)  # 'scanned' page: drawing only
     c.showPage()
     c.setFont("CJK", 12)
     c.drawString(60, 700, PARA2)
@@ -207,7 +224,10 @@ def test_pdf_with_one_scanned_page_quarantines_that_page(tmp_path, build, cjk_fo
     records, rejections, _ = collect(TextbooksSource([tmp_path / "manifest.csv"]))
     assert [(r.locator, r.reason) for r in rejections] == [("mixed.pdf#page=2", Reason.NEEDS_OCR)]
     assert [(r.locator, r.text) for r in records] == [
-        ("mixed.pdf#page=1", PARA1), ("mixed.pdf#page=3", PARA2), ("text.pdf#page=1", PARA1)]
+        ("mixed.pdf#page=1", PARA1),
+        ("mixed.pdf#page=3", PARA2),
+        ("text.pdf#page=1", PARA1),
+    ]
 
 
 CJK_CHARS = "金融監督管理委員會銀行保險證券洗錢防制，。、；：「」（）第一二三章節"

@@ -42,11 +42,13 @@ LIST = """<html><body><table>
 <tr><td>2</td><td>2025-07-15</td><td><a href="home.jsp?id=131&dataserno=202507150003&dtable=Penalty">丁產物保險股份有限公司裁罰案</a></td><td>保險局</td></tr>
 </table></body></html>"""
 
-CSV = ("發文日期,受處分人,主旨,違反事實理由,法令依據,裁罰及處分結果\n"
-       "114/06/30,戊人壽保險股份有限公司,核處罰鍰,\"未依規定辦理，情節重大。\",保險法第171條之1第4項,新臺幣600萬元\n")
+CSV = (
+    "發文日期,受處分人,主旨,違反事實理由,法令依據,裁罰及處分結果\n"
+    '114/06/30,戊人壽保險股份有限公司,核處罰鍰,"未依規定辦理，情節重大。",保險法第171條之1第4項,新臺幣600萬元\n'
+)
 
 
-@pytest.fixture()
+@pytest.fixture
 def batch(tmp_path):
     d = tmp_path / "fsc"
     d.mkdir()
@@ -66,13 +68,22 @@ def test_batch_of_every_input_kind(batch, collect):
     assert src.pii_expected and src.source_infos()[0].pii_expected
     records, rejections, skips = collect(src)
     assert {(r.locator, r.reason) for r in rejections} == {
-        ("broken.xml", FscReason.BAD_FEED), ("empty.csv", FscReason.EMPTY)}
+        ("broken.xml", FscReason.BAD_FEED),
+        ("empty.csv", FscReason.EMPTY),
+    }
     assert {(s.locator, s.reason) for s in skips} == {
-        ("photo.jpg", FscReason.UNSUPPORTED), ("feed.xml#item=2", FscReason.DUPLICATE),
-        ("list.html#row=1", FscReason.DUPLICATE)}
+        ("photo.jpg", FscReason.UNSUPPORTED),
+        ("feed.xml#item=2", FscReason.DUPLICATE),
+        ("list.html#row=1", FscReason.DUPLICATE),
+    }
     by_loc = {r.locator: r for r in records}
-    assert set(by_loc) == {"case_202509250001.html", "person.htm", "feed.xml#item=1", "cases.csv#line=2",
-                           "list.html#row=2"}
+    assert set(by_loc) == {
+        "case_202509250001.html",
+        "person.htm",
+        "feed.xml#item=1",
+        "cases.csv#line=2",
+        "list.html#row=2",
+    }
     assert all(r.licence_id == "LicenseRef-TW-Copyright-Art9" for r in records)
 
     bank = by_loc["case_202509250001.html"].metadata
@@ -87,7 +98,7 @@ def test_batch_of_every_input_kind(batch, collect):
     person = by_loc["person.htm"]
     assert person.metadata["respondent_type"] == "person"
     flat = repr(person.metadata)
-    assert "林小華" not in flat and "臺北市" not in flat        # personal data only in the text
+    assert "林小華" not in flat and "臺北市" not in flat  # personal data only in the text
     assert "林小華" in person.text and person.metadata["fine_twd_total"] == 600_000
 
     feed = by_loc["feed.xml#item=1"].metadata
@@ -101,8 +112,15 @@ def test_batch_of_every_input_kind(batch, collect):
     assert listed.metadata["date"] == "2025-07-15" and listed.doc_key == "fsc:202507150003"
 
 
-@pytest.mark.parametrize("text,iso", [("中華民國114年9月25日", "2025-09-25"), ("2024/1/5", "2024-01-05"),
-                                       ("99.12.31", "2010-12-31"), ("不是日期", None)])
+@pytest.mark.parametrize(
+    "text,iso",
+    [
+        ("中華民國114年9月25日", "2025-09-25"),
+        ("2024/1/5", "2024-01-05"),
+        ("99.12.31", "2010-12-31"),
+        ("不是日期", None),
+    ],
+)
 def test_parse_date(text, iso):
     assert parse_date(text) == iso
 

@@ -22,14 +22,18 @@ def _rows(db, sql):
 def test_textbooks_cli_quarantines_and_reingest_is_noop(cli, db_path, tmp_path, build):
     d = tmp_path / "books"
     d.mkdir()
-    build.make_epub(d / "a.epub", [("c1.xhtml", "第一章　貨幣", ["貨幣是交易媒介。"]), ("c2.xhtml", "第二章　信用", ["信用創造。"])])
+    build.make_epub(
+        d / "a.epub", [("c1.xhtml", "第一章　貨幣", ["貨幣是交易媒介。"]), ("c2.xhtml", "第二章　信用", ["信用創造。"])]
+    )
     (d / "b.txt").write_bytes("第一節　利率\n利率是資金的價格。\n第二節　匯率\n匯率是貨幣的價格。\n".encode("big5"))
     (d / "c.txt").write_bytes(b"")
     (d / "d.txt").write_text("未列入清單。", encoding="utf-8")
     with (d / "manifest.csv").open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["path", "title", "licensor", "licence_id", "agreement_id", "audience", "expiry"])
-        w.writerow(["a.epub", "貨幣銀行學", "某出版社", "LicenseRef-Written-Agreement", "PUB-2025-1", "internal", "2026-12-31"])
+        w.writerow(
+            ["a.epub", "貨幣銀行學", "某出版社", "LicenseRef-Written-Agreement", "PUB-2025-1", "internal", "2026-12-31"]
+        )
         w.writerow(["b.txt", "講義", "某教授", "CC-BY-4.0", "", "", ""])
         w.writerow(["c.txt", "空", "某教授", "CC-BY-4.0", "", "", ""])
         w.writerow(["b.txt", "壞授權", "某教授", "LicenseRef-Unknown", "", "", ""])
@@ -38,8 +42,12 @@ def test_textbooks_cli_quarantines_and_reingest_is_noop(cli, db_path, tmp_path, 
     q = dict(_rows(db_path, "SELECT reason, count(*) FROM quarantine GROUP BY reason"))
     assert q == {Reason.EMPTY: 1, ManifestReason.UNKNOWN_LICENCE: 1}
     recs = _rows(db_path, "SELECT locator, licence_id, metadata FROM records ORDER BY locator")
-    assert [r[0] for r in recs] == ["a.epub#chapter=OEBPS/text/c1.xhtml", "a.epub#chapter=OEBPS/text/c2.xhtml",
-                                    "b.txt#section=1&lines=1-2", "b.txt#section=2&lines=3-4"]
+    assert [r[0] for r in recs] == [
+        "a.epub#chapter=OEBPS/text/c1.xhtml",
+        "a.epub#chapter=OEBPS/text/c2.xhtml",
+        "b.txt#section=1&lines=1-2",
+        "b.txt#section=2&lines=3-4",
+    ]
     terms = json.loads(recs[0][2])["licence_terms"]
     assert terms["agreement_id"] == "PUB-2025-1" and terms["audience"] == "internal" and terms["expiry"] == "2026-12-31"
     assert json.loads(recs[2][2])["encoding"] == "big5"
@@ -57,9 +65,11 @@ def test_moda_and_fsc_cli(cli, db_path, tmp_path):
     code, _, err = cli("--quiet", "ingest", "moda", str(f), "--licence", "LicenseRef-Bogus")
     assert code == 1 and "unknown licence id" in err
     feed = tmp_path / "feed.xml"
-    feed.write_text("<rss><channel><item><title>甲銀行裁罰</title><description>&lt;p&gt;受處分人：甲商業銀行"
-                    "&lt;/p&gt;&lt;p&gt;主旨：核處新臺幣300萬元罰鍰。&lt;/p&gt;</description></item></channel></rss>",
-                    encoding="utf-8")
+    feed.write_text(
+        "<rss><channel><item><title>甲銀行裁罰</title><description>&lt;p&gt;受處分人：甲商業銀行"
+        "&lt;/p&gt;&lt;p&gt;主旨：核處新臺幣300萬元罰鍰。&lt;/p&gt;</description></item></channel></rss>",
+        encoding="utf-8",
+    )
     code, out, err = cli("--quiet", "ingest", "fsc", str(feed))
     assert code == 0, out + err
     assert _rows(db_path, "SELECT pii_expected FROM sources WHERE source_id = 'fsc'") == [(True,)]
@@ -74,14 +84,19 @@ def test_new_edition_versions_changed_sections_and_supersedes_removed(db_path, t
     d = tmp_path / "b"
     d.mkdir()
     (d / "manifest.csv").write_text("path,licence_id,edition\nbook.txt,CC-BY-4.0,1\n", encoding="utf-8")
-    (d / "book.txt").write_text("第一章　甲\n甲的內容。\n第二章　乙\n乙的內容。\n第三章　丙\n丙的內容。\n", encoding="utf-8")
+    (d / "book.txt").write_text(
+        "第一章　甲\n甲的內容。\n第二章　乙\n乙的內容。\n第三章　丙\n丙的內容。\n", encoding="utf-8"
+    )
     first = ingest(db_path, TextbooksSource([d / "manifest.csv"]))
     assert first.records_new == 3
     # 2nd edition: chapter 1 unchanged, chapter 2 grew a line and moved, chapter 3 dropped
     (d / "book.txt").write_text("第一章　甲\n甲的內容。\n第二章　乙\n乙的新內容。\n補充。\n", encoding="utf-8")
     second = ingest(db_path, TextbooksSource([d / "manifest.csv"]))
     assert second.unchanged == 1 and second.versions_new == 1 and second.superseded == 1
-    active = _rows(db_path, "SELECT locator, text, version_of IS NOT NULL FROM records WHERE status = 'active'"
-                            " ORDER BY locator")
-    assert active == [("book.txt#section=1&lines=1-2", "第一章　甲\n甲的內容。", False),
-                      ("book.txt#section=2&lines=3-5", "第二章　乙\n乙的新內容。\n補充。", True)]
+    active = _rows(
+        db_path, "SELECT locator, text, version_of IS NOT NULL FROM records WHERE status = 'active' ORDER BY locator"
+    )
+    assert active == [
+        ("book.txt#section=1&lines=1-2", "第一章　甲\n甲的內容。", False),
+        ("book.txt#section=2&lines=3-5", "第二章　乙\n乙的新內容。\n補充。", True),
+    ]

@@ -10,8 +10,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from curate import db
 from curate.ingest import ingest
+from provenance import db
 from sources.base import ErrorPolicy, RawItem, Record
 from sources.errors import SourceError
 from sources.law_moj import LawMojSource, _article_number
@@ -40,8 +40,19 @@ def test_every_fixture_file_ingests(law_fixtures: Path, db_path: Path) -> None:
     assert rep.quarantined == 0
     assert rep.raw_items == len(files)
     pcodes = {r[0] for r in _q(db_path, "SELECT DISTINCT json_extract_string(metadata, '$.pcode') FROM records")}
-    assert {"G0380001", "G0380112", "G0390002", "G0400001", "G0380131", "I0050021", "G0380058", "G0380237",
-            "G0380177", "G0380233", "G0380207"} <= pcodes
+    assert {
+        "G0380001",
+        "G0380112",
+        "G0390002",
+        "G0400001",
+        "G0380131",
+        "I0050021",
+        "G0380058",
+        "G0380237",
+        "G0380177",
+        "G0380233",
+        "G0380207",
+    } <= pcodes
     assert {r[0] for r in _q(db_path, "SELECT DISTINCT lang FROM records")} == {"zh", "en"}
 
 
@@ -78,8 +89,15 @@ def test_xml_and_json_agree(law_fixtures: Path) -> None:
 
 
 def test_english_json_and_xml(law_fixtures: Path) -> None:
-    recs = _records(LawMojSource([law_fixtures / "chlaw_json/ch/G0380001.json", law_fixtures / "chlaw_json/en",
-                                  law_fixtures / "falvmingling_xml/en"]))
+    recs = _records(
+        LawMojSource(
+            [
+                law_fixtures / "chlaw_json/ch/G0380001.json",
+                law_fixtures / "chlaw_json/en",
+                law_fixtures / "falvmingling_xml/en",
+            ]
+        )
+    )
     en = [r for r in recs if r.lang == "en"]
     assert {r.metadata["pcode"] for r in en} == {"G0380001", "G0380131"}
     assert any(r.locator == "G0380001/en/1" for r in en)
@@ -88,11 +106,17 @@ def test_english_json_and_xml(law_fixtures: Path) -> None:
 
 def test_scope_fsc_counts_out_of_scope(tmp_path: Path, law_fixtures: Path, db_path: Path) -> None:
     law = json.loads((law_fixtures / "chlaw_json/ch/G0380058.json").read_text(encoding="utf-8"))
-    other = dict(law, LawURL="https://law.moj.gov.tw/LawClass/LawAll.aspx?pcode=A0000001",
-                 LawCategory="行政＞內政部＞戶政目", LawName="某內政法")
+    other = dict(
+        law,
+        LawURL="https://law.moj.gov.tw/LawClass/LawAll.aspx?pcode=A0000001",
+        LawCategory="行政＞內政部＞戶政目",
+        LawName="某內政法",
+    )
     bulk = tmp_path / "ChLaw.json"
-    bulk.write_text("\ufeff" + json.dumps({"UpdateDate": "2024/10/11 上午 12:00:00", "Laws": [law, other]},
-                                          ensure_ascii=False), encoding="utf-8")
+    bulk.write_text(
+        "\ufeff" + json.dumps({"UpdateDate": "2024/10/11 上午 12:00:00", "Laws": [law, other]}, ensure_ascii=False),
+        encoding="utf-8",
+    )
     rep = ingest(db_path, LawMojSource([bulk], scope="fsc"))
     assert rep.skipped["out of scope (--scope fsc)"] == 1
     assert rep.records_seen == len([a for a in law["LawArticles"] if a["ArticleType"] == "A"])
@@ -117,16 +141,28 @@ def test_history_chains_versions_in_order(law_fixtures: Path, db_path: Path) -> 
     active = _q(db_path, "SELECT count(*) FROM records WHERE status='active' AND lang='zh'")[0][0]
     assert active == 31
     # 15-1 appeared in 2023: its first record is new (no version_of)
-    chain = _q(db_path, """SELECT json_extract_string(metadata,'$.law_modified_date'), status, version_of IS NULL
-                           FROM records WHERE doc_key = 'law_moj:G0380131:zh:1' ORDER BY created_at, record_id""")
+    chain = _q(
+        db_path,
+        """SELECT json_extract_string(metadata,'$.law_modified_date'), status, version_of IS NULL
+                           FROM records WHERE doc_key = 'law_moj:G0380131:zh:1' ORDER BY created_at, record_id""",
+    )
     assert [c[0] for c in chain][-1] == "20240731" and chain[-1][1] == "active"
     # every non-first version links to a record of the same doc_key
-    bad = _q(db_path, """SELECT count(*) FROM records r JOIN records p ON p.record_id = r.version_of
-                         WHERE p.doc_key <> r.doc_key""")[0][0]
+    bad = _q(
+        db_path,
+        """SELECT count(*) FROM records r JOIN records p ON p.record_id = r.version_of
+                         WHERE p.doc_key <> r.doc_key""",
+    )[0][0]
     assert bad == 0
     # articles of an older snapshot missing from the newer one end superseded, never deleted
-    assert _q(db_path, "SELECT count(*) FROM records WHERE status='active' AND doc_key LIKE 'law_moj:G0380131:zh:%'"
-                       " AND json_extract_string(metadata,'$.law_modified_date') <> '20240731'")[0][0] == 0
+    assert (
+        _q(
+            db_path,
+            "SELECT count(*) FROM records WHERE status='active' AND doc_key LIKE 'law_moj:G0380131:zh:%'"
+            " AND json_extract_string(metadata,'$.law_modified_date') <> '20240731'",
+        )[0][0]
+        == 0
+    )
 
 
 def test_older_snapshot_never_replaces_newer(law_fixtures: Path, db_path: Path) -> None:
@@ -145,8 +181,11 @@ def test_xml_history_old_tags_and_crlf(law_fixtures: Path, db_path: Path) -> Non
         rep = ingest(db_path, LawMojSource([f]), on_error=ErrorPolicy.RAISE)
         assert rep.records_seen > 0
     assert _q(db_path, "SELECT count(*) FROM records WHERE status='active'")[0][0] == 31
-    old = _q(db_path, "SELECT count(DISTINCT doc_key) FROM records WHERE json_extract_string(metadata,"
-                      "'$.law_modified_date') = '20090610'")[0][0]
+    old = _q(
+        db_path,
+        "SELECT count(DISTINCT doc_key) FROM records WHERE json_extract_string(metadata,"
+        "'$.law_modified_date') = '20090610'",
+    )[0][0]
     assert old == 17
 
 
@@ -156,8 +195,9 @@ def test_metadata_only_change_makes_new_version(law_fixtures: Path, db_path: Pat
     ingest(db_path, LawMojSource([snaps[0]]))
     rep = ingest(db_path, LawMojSource([snaps[1]]))
     assert rep.versions_new == 57  # same LawModifiedDate, but LawCategory and LawEffectiveNote changed
-    cats = _q(db_path, "SELECT DISTINCT json_extract_string(metadata,'$.law_category') FROM records"
-                       " WHERE status='active'")
+    cats = _q(
+        db_path, "SELECT DISTINCT json_extract_string(metadata,'$.law_category') FROM records WHERE status='active'"
+    )
     assert cats == [("行政＞個人資料保護委員會籌備處＞通用目",)]
 
 
@@ -216,8 +256,10 @@ def test_zip_bulk_with_bom(tmp_path: Path, law_fixtures: Path, db_path: Path) ->
     laws = [json.loads(p.read_text(encoding="utf-8")) for p in sorted((law_fixtures / "chlaw_json/ch").glob("*.json"))]
     z = tmp_path / "ChLaw.json.zip"
     with zipfile.ZipFile(z, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("ChLaw.json", "\ufeff" + json.dumps({"UpdateDate": "2024/10/11 上午 12:00:00", "Laws": laws},
-                                                       ensure_ascii=False))
+        zf.writestr(
+            "ChLaw.json",
+            "\ufeff" + json.dumps({"UpdateDate": "2024/10/11 上午 12:00:00", "Laws": laws}, ensure_ascii=False),
+        )
         zf.writestr("schema.csv", "a,b\n")
     rep = ingest(db_path, LawMojSource([z]), on_error=ErrorPolicy.RAISE)
     assert rep.records_new == sum(1 for law in laws for a in law["LawArticles"] if a["ArticleType"] == "A")
@@ -226,9 +268,11 @@ def test_zip_bulk_with_bom(tmp_path: Path, law_fixtures: Path, db_path: Path) ->
     assert upd == [("2024/10/11 上午 12:00:00",)]
 
 
-@pytest.mark.parametrize(("raw", "eng", "want"), [("第 1 條", False, "1"), ("第 15-1 條", False, "15-1"),
-                                                  ("12", False, "12"), ("Article 45-1", True, "45-1")],
-                         ids=["plain", "n-m", "bare", "english"])
+@pytest.mark.parametrize(
+    ("raw", "eng", "want"),
+    [("第 1 條", False, "1"), ("第 15-1 條", False, "15-1"), ("12", False, "12"), ("Article 45-1", True, "45-1")],
+    ids=["plain", "n-m", "bare", "english"],
+)
 def test_article_number(raw: str, eng: bool, want: str) -> None:
     assert _article_number(raw, eng) == want
 
@@ -249,11 +293,14 @@ def test_truncated_xml_keeps_complete_laws(tmp_path: Path, law_fixtures: Path, d
     rep = ingest(db_path, LawMojSource([f]))
     assert rep.quarantined == 1
     assert "not closed" in _q(db_path, "SELECT reason FROM quarantine")[0][0]
-    assert {r[0] for r in _q(db_path, "SELECT DISTINCT json_extract_string(metadata,'$.pcode') FROM records")} == {"G0380112"}
+    assert {r[0] for r in _q(db_path, "SELECT DISTINCT json_extract_string(metadata,'$.pcode') FROM records")} == {
+        "G0380112"
+    }
 
 
-def test_large_bulk_file_streams_and_quarantines_tail(tmp_path: Path, law_fixtures: Path, db_path: Path,
-                                                      monkeypatch) -> None:
+def test_large_bulk_file_streams_and_quarantines_tail(
+    tmp_path: Path, law_fixtures: Path, db_path: Path, monkeypatch
+) -> None:
     import sources.law_moj as lm
 
     monkeypatch.setattr(lm, "STREAM_THRESHOLD", 0)  # force the streaming path on a small file

@@ -6,26 +6,46 @@ import json
 
 import pytest
 
-from curate.errors import ConfigError
+from provenance.errors import ConfigError
 from sources.documents import Reason
 from sources.moda import ModaReason, ModaSource
 
 ROWS = [
-    {"id": "a1", "title": "數位發展部新聞稿", "text": "數位發展部推動臺灣主權AI訓練語料庫。", "來源網站": "[https://moda.gov.tw/1]",
-     "agency": "數位發展部", "tokens": 17},
-    {"id": "a2", "title": "金融科技", "text": "金融監督管理委員會發布金融科技發展路徑圖。", "來源網站": "[https://fsc.gov.tw/2]",
-     "agency": "金管會", "tokens": 20},
+    {
+        "id": "a1",
+        "title": "數位發展部新聞稿",
+        "text": "數位發展部推動臺灣主權AI訓練語料庫。",
+        "來源網站": "[https://moda.gov.tw/1]",
+        "agency": "數位發展部",
+        "tokens": 17,
+    },
+    {
+        "id": "a2",
+        "title": "金融科技",
+        "text": "金融監督管理委員會發布金融科技發展路徑圖。",
+        "來源網站": "[https://fsc.gov.tw/2]",
+        "agency": "金管會",
+        "tokens": 20,
+    },
 ]
 
 
 def test_jsonl_bad_line_quarantined_rest_ingested(tmp_path, collect):
     f = tmp_path / "ds1" / "part.jsonl"
     f.parent.mkdir()
-    lines = [json.dumps(ROWS[0], ensure_ascii=False), "{not json", "", "[1, 2]", json.dumps(ROWS[1], ensure_ascii=False)]
+    lines = [
+        json.dumps(ROWS[0], ensure_ascii=False),
+        "{not json",
+        "",
+        "[1, 2]",
+        json.dumps(ROWS[1], ensure_ascii=False),
+    ]
     f.write_text("\n".join(lines) + "\n", encoding="utf-8")
     records, rejections, skips = collect(ModaSource([f], licence="OGDL-Taiwan-1.0"))
     assert [(r.locator, r.reason) for r in rejections] == [
-        ("part.jsonl#line=2", ModaReason.BAD_JSON_LINE), ("part.jsonl#line=4", ModaReason.NOT_AN_OBJECT)]
+        ("part.jsonl#line=2", ModaReason.BAD_JSON_LINE),
+        ("part.jsonl#line=4", ModaReason.NOT_AN_OBJECT),
+    ]
     assert [r.locator for r in records] == ["part.jsonl#line=1", "part.jsonl#line=5"]
     r = records[0]
     assert r.text == ROWS[0]["text"] and r.title == "數位發展部新聞稿" and r.licence_id == "OGDL-Taiwan-1.0"
@@ -85,7 +105,9 @@ def test_folder_with_pdf_and_broken_files(tmp_path, build, cjk_font, collect):
     (d / "rows.jsonl").write_text(json.dumps(ROWS[0], ensure_ascii=False) + "\n", encoding="utf-8")
     records, rejections, skips = collect(ModaSource([d], licence="OGDL-Taiwan-1.0"))
     assert {(r.locator, r.reason) for r in rejections} == {
-        ("release/bad.pdf", Reason.CORRUPT_PDF), ("release/empty.jsonl", ModaReason.EMPTY)}
+        ("release/bad.pdf", Reason.CORRUPT_PDF),
+        ("release/empty.jsonl", ModaReason.EMPTY),
+    }
     assert [(s.locator, s.reason) for s in skips] == [("release/notes.xyz", ModaReason.UNSUPPORTED)]
     got = {r.locator: r.text for r in records}
     assert got["release/report.pdf#page=2"] == "第二頁：資料治理。"

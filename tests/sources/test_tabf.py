@@ -6,14 +6,26 @@ import csv
 
 import pytest
 
-from curate.errors import ConfigError
+from provenance.errors import ConfigError
 from sources.documents import Reason
 from sources.manifest import ManifestReason, read_manifest
 from sources.tabf import TabfSource
 
 PARA = "授信五P原則：借款戶、資金用途、還款來源、債權保障、未來展望。"
-COLUMNS = ["path", "title", "licensor", "licence_id", "agreement_id", "audience", "edition", "isbn",
-           "purposes", "expiry", "attribution", "course"]
+COLUMNS = [
+    "path",
+    "title",
+    "licensor",
+    "licence_id",
+    "agreement_id",
+    "audience",
+    "edition",
+    "isbn",
+    "purposes",
+    "expiry",
+    "attribution",
+    "course",
+]
 
 
 def write_manifest(folder, rows):
@@ -26,12 +38,16 @@ def write_manifest(folder, rows):
     return path
 
 
-@pytest.fixture()
+@pytest.fixture
 def batch(tmp_path, build, cjk_font):
     d = tmp_path / "tabf"
     (d / "handouts").mkdir(parents=True)
-    build.make_pdf(d / "handouts" / "credit.pdf", [["第一講　授信原則", PARA], ["第一講續：五P。"], ["第二講　徵信", "徵信調查應確實。"]],
-                   header="台灣金融研訓院", page_numbers=True)
+    build.make_pdf(
+        d / "handouts" / "credit.pdf",
+        [["第一講　授信原則", PARA], ["第一講續：五P。"], ["第二講　徵信", "徵信調查應確實。"]],
+        header="台灣金融研訓院",
+        page_numbers=True,
+    )
     build.make_docx(d / "aml.docx", [("p", "洗錢防制概論。"), ("pagebreak", ""), ("p", "疑似洗錢交易申報。")])
     build.make_image_pdf(d / "scan.pdf")
     build.make_pdf(d / "locked.pdf", [["機密"]], encrypt="pw")
@@ -39,9 +55,15 @@ def batch(tmp_path, build, cjk_font):
     (d / "legacy.txt").write_bytes("《台灣銀行家》舊文：利率風險管理。\n".encode("big5"))
     (d / "stray.pdf").write_bytes((d / "handouts" / "credit.pdf").read_bytes())
     build.make_zip_bomb_epub(d / "bomb.epub", uncompressed_mb=3)
-    agreement = {"licence_id": "LicenseRef-Written-Agreement", "agreement_id": "TABF-2025-007",
-                 "licensor": "台灣金融研訓院", "audience": "internal", "purposes": "training;evaluation",
-                 "expiry": "2027-12-31", "attribution": "© 台灣金融研訓院"}
+    agreement = {
+        "licence_id": "LicenseRef-Written-Agreement",
+        "agreement_id": "TABF-2025-007",
+        "licensor": "台灣金融研訓院",
+        "audience": "internal",
+        "purposes": "training;evaluation",
+        "expiry": "2027-12-31",
+        "attribution": "© 台灣金融研訓院",
+    }
     rows = [
         {"path": "handouts/credit.pdf", "title": "授信實務講義", "edition": "2025", "course": "授信", **agreement},
         {"path": "aml.docx", "title": "洗錢防制", **agreement},
@@ -72,15 +94,25 @@ def test_batch_ingests_good_files_and_reports_each_problem(batch, collect):
     assert ManifestReason.UNKNOWN_LICENCE in by_reason and ManifestReason.AGREEMENT_INCOMPLETE in by_reason
     assert [s.locator for s in skips] == ["stray.pdf"] and skips[0].reason == ManifestReason.NOT_IN_MANIFEST
     locs = [r.locator for r in records]
-    assert locs == ["handouts/credit.pdf#section=1&pages=1-2", "handouts/credit.pdf#section=2&pages=3-3", "aml.docx#page=1",
-                    "aml.docx#page=2", "legacy.txt#part=1&lines=1-1"]
+    assert locs == [
+        "handouts/credit.pdf#section=1&pages=1-2",
+        "handouts/credit.pdf#section=2&pages=3-3",
+        "aml.docx#page=1",
+        "aml.docx#page=2",
+        "legacy.txt#part=1&lines=1-1",
+    ]
     first = records[0]
     assert first.text == "第一講　授信原則\n" + PARA + "\n第一講續：五P。"
     assert first.metadata["page_start"] == 1 and first.metadata["page_end"] == 2
     assert first.licence_id == "LicenseRef-Written-Agreement"
     assert first.metadata["licence_terms"] == {
-        "agreement_id": "TABF-2025-007", "licensor": "台灣金融研訓院", "audience": "internal",
-        "purposes": ["training", "evaluation"], "expiry": "2027-12-31", "attribution": "© 台灣金融研訓院"}
+        "agreement_id": "TABF-2025-007",
+        "licensor": "台灣金融研訓院",
+        "audience": "internal",
+        "purposes": ["training", "evaluation"],
+        "expiry": "2027-12-31",
+        "attribution": "© 台灣金融研訓院",
+    }
     assert first.metadata["course"] == "授信" and first.metadata["edition"] == "2025"
     assert first.container == "tabf:handouts/credit.pdf" and first.source_id == "tabf"
     legacy = records[-1]

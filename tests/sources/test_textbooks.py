@@ -13,11 +13,13 @@ CH2 = "中央銀行透過公開市場操作調節市場資金。"
 def test_textbooks_split_by_chapter_with_locators(tmp_path, build, collect):
     d = tmp_path / "books"
     d.mkdir()
-    build.make_epub(d / "money.epub", [("c1.xhtml", "第一章　貨幣", [CH1]), ("c2.xhtml", "第二章　央行", [CH2])],
-                    title="貨幣銀行學")
+    build.make_epub(
+        d / "money.epub", [("c1.xhtml", "第一章　貨幣", [CH1]), ("c2.xhtml", "第二章　央行", [CH2])], title="貨幣銀行學"
+    )
     (d / "notes.txt").write_bytes(f"第一節　存款\n{CH1[:10]}\n{CH1[10:]}\n第二節　放款\n{CH2}\n".encode("cp950"))
-    (d / "ocw.html").write_text(f"<html><body><h1>Unit 1</h1><p>{CH1}</p><h1>Unit 2</h1><p>{CH2}</p></body></html>",
-                                encoding="utf-8")
+    (d / "ocw.html").write_text(
+        f"<html><body><h1>Unit 1</h1><p>{CH1}</p><h1>Unit 2</h1><p>{CH2}</p></body></html>", encoding="utf-8"
+    )
     with (d / "manifest.csv").open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["path", "title", "licensor", "licence_id", "edition", "isbn", "publisher"])
@@ -28,7 +30,7 @@ def test_textbooks_split_by_chapter_with_locators(tmp_path, build, collect):
     assert rejections == [] and skips == []
     got = {r.locator: r.text for r in records}
     assert got["money.epub#chapter=OEBPS/text/c2.xhtml"] == "第二章　央行\n" + CH2
-    assert got["notes.txt#section=1&lines=1-3"] == "第一節　存款\n" + CH1   # joined without a space
+    assert got["notes.txt#section=1&lines=1-3"] == "第一節　存款\n" + CH1  # joined without a space
     assert got["notes.txt#section=2&lines=4-5"] == "第二節　放款\n" + CH2
     assert got["ocw.html#section=1"] == "Unit 1\n" + CH1
     epub = next(r for r in records if r.locator.startswith("money.epub"))

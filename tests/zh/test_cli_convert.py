@@ -11,12 +11,15 @@ def _write(path, lines):
 
 
 def test_convert_writes_script_edits_and_flags(cli, tmp_path):
-    src = _write(tmp_path / "in.jsonl", [
-        json.dumps({"id": "a", "text": "账户余额不足，自动扣款失败。"}, ensure_ascii=False).encode() + b"\n",
-        json.dumps({"id": "b", "text": "姓范的余先生\r\n里長。"}, ensure_ascii=False).encode() + b"\n",
-        b'{"id": "c", "text": ""}\n',
-        b'{"id": "d", "text": "no han at all"}\n',
-    ])
+    src = _write(
+        tmp_path / "in.jsonl",
+        [
+            json.dumps({"id": "a", "text": "账户余额不足，自动扣款失败。"}, ensure_ascii=False).encode() + b"\n",
+            json.dumps({"id": "b", "text": "姓范的余先生\r\n里長。"}, ensure_ascii=False).encode() + b"\n",
+            b'{"id": "c", "text": ""}\n',
+            b'{"id": "d", "text": "no han at all"}\n',
+        ],
+    )
     out = tmp_path / "out.jsonl"
     code, stdout, _ = cli("--quiet", "zh", "convert", "--input", str(src), "--output", str(out))
     assert code == 0, stdout
@@ -30,41 +33,45 @@ def test_convert_writes_script_edits_and_flags(cli, tmp_path):
 
 
 def test_bad_lines_are_quarantined_with_reasons_and_exit_3(cli, tmp_path):
-    src = _write(tmp_path / "in.jsonl", [
-        b'{"id": "ok", "text": "\xe8\xbd\xaf\xe4\xbb\xb6"}\n',  # 软件
-        b"not json\n",
-        b'{"id": "x"}\n',
-        b'{"id": "s", "text": "a\\ud800b"}\n',
-        b'{"id": "n", "text": 5}\n',
-        b'{"id": "u", "text": "\xff\xfe"}\n',
-    ])
+    src = _write(
+        tmp_path / "in.jsonl",
+        [
+            b'{"id": "ok", "text": "\xe8\xbd\xaf\xe4\xbb\xb6"}\n',  # 软件
+            b"not json\n",
+            b'{"id": "x"}\n',
+            b'{"id": "s", "text": "a\\ud800b"}\n',
+            b'{"id": "n", "text": 5}\n',
+            b'{"id": "u", "text": "\xff\xfe"}\n',
+        ],
+    )
     out = tmp_path / "out.jsonl"
     code, stdout, stderr = cli("zh", "convert", "--input", str(src), "--output", str(out))
     assert code == 3
     assert "quarantined 5" in stdout
     assert json.loads(out.read_text(encoding="utf-8"))["text"] == "軟體"
     q = [json.loads(x) for x in (tmp_path / "out.jsonl.quarantine.jsonl").read_text().splitlines()]
-    assert [r["reason"] for r in q] == ["bad_json", "missing_text", "invalid_surrogate",
-                                        "text_not_string", "not_utf8"]
+    assert [r["reason"] for r in q] == ["bad_json", "missing_text", "invalid_surrogate", "text_not_string", "not_utf8"]
     assert [r["line"] for r in q] == [2, 3, 4, 5, 6]
 
 
 def test_unknown_config_lists_valid_ones(cli, tmp_path):
     src = _write(tmp_path / "in.jsonl", [b'{"id": 1, "text": "x"}\n'])
-    code, _, err = cli("zh", "convert", "--input", str(src), "--output", str(tmp_path / "o.jsonl"),
-                       "--config", "s2hk")
+    code, _, err = cli("zh", "convert", "--input", str(src), "--output", str(tmp_path / "o.jsonl"), "--config", "s2hk")
     assert code == 1
     assert "s2twp" in err and "s2tw" in err
 
 
 def test_s2tw_and_protected_file(cli, tmp_path):
-    src = _write(tmp_path / "in.jsonl", [json.dumps({"id": 1, "text": "客户范志明的鼠标坏了。"},
-                                                    ensure_ascii=False).encode() + b"\n"])
+    src = _write(
+        tmp_path / "in.jsonl",
+        [json.dumps({"id": 1, "text": "客户范志明的鼠标坏了。"}, ensure_ascii=False).encode() + b"\n"],
+    )
     names = tmp_path / "names.txt"
     names.write_text("范志明\n", encoding="utf-8")
     out = tmp_path / "o.jsonl"
-    code, _, _ = cli("-q", "zh", "convert", "--input", str(src), "--output", str(out),
-                     "--config", "s2tw", "--protected", str(names))
+    code, _, _ = cli(
+        "-q", "zh", "convert", "--input", str(src), "--output", str(out), "--config", "s2tw", "--protected", str(names)
+    )
     assert code == 0
     assert json.loads(out.read_text(encoding="utf-8"))["text"] == "客戶范志明的滑鼠壞了。"
 

@@ -15,10 +15,13 @@ def test_dev_set_meets_quality_targets(eval_dev, tmp_path):
     with gold.open(encoding="utf-8") as src, pred.open("w", encoding="utf-8") as out:
         for line in src:
             rec = json.loads(line)
-            out.write(json.dumps({"id": rec["id"], "text": normalise(rec["text"]).text},
-                                 ensure_ascii=False) + "\n")
-    proc = subprocess.run([sys.executable, str(eval_dev / "score.py"), "zh", str(gold), str(pred)],
-                          capture_output=True, text=True, check=True)
+            out.write(json.dumps({"id": rec["id"], "text": normalise(rec["text"]).text}, ensure_ascii=False) + "\n")
+    proc = subprocess.run(
+        [sys.executable, str(eval_dev / "score.py"), "zh", str(gold), str(pred)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     last = proc.stdout.strip().splitlines()[-1]
     assert last.startswith("SCORE ")
     score = {k: float(v) for k, v in (kv.split("=") for kv in last.split()[1:])}

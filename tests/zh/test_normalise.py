@@ -8,27 +8,37 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from curate.errors import ConfigError
 from curate.zh import NormaliseConfig, normalise
 from curate.zh.charsets import script_sets
+from provenance.errors import ConfigError
 
 
 def apply_edits(text: str, edits) -> str:
     out, pos = [], 0
     for e in sorted(edits, key=lambda e: e.offset):
         assert e.offset >= pos, "edits overlap"
-        assert text[e.offset:e.offset + len(e.before)] == e.before
-        out.append(text[pos:e.offset])
+        assert text[e.offset : e.offset + len(e.before)] == e.before
+        out.append(text[pos : e.offset])
         out.append(e.after)
         pos = e.offset + len(e.before)
     out.append(text[pos:])
     return "".join(out)
 
 
-@pytest.mark.parametrize("text", [
-    "姓范的余先生在里長辦公室。", "干擾、干涉、若干；准許與核准。", "臺北與台北都對。\r\n后里區、埔里、萬里。",
-    "于先生的頭髮", "", "hello world\r\n", "１２３ ABC", "中文",
-], ids=["surnames", "gan-zhun", "crlf", "yu", "empty", "ascii", "fullwidth", "neutral"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "姓范的余先生在里長辦公室。",
+        "干擾、干涉、若干；准許與核准。",
+        "臺北與台北都對。\r\n后里區、埔里、萬里。",
+        "于先生的頭髮",
+        "",
+        "hello world\r\n",
+        "１２３ ABC",
+        "中文",
+    ],
+    ids=["surnames", "gan-zhun", "crlf", "yu", "empty", "ascii", "fullwidth", "neutral"],
+)
 def test_traditional_and_neutral_text_is_returned_byte_identical(text):
     r = normalise(text)
     assert r.text is text
@@ -147,11 +157,15 @@ def test_long_stretch_with_length_changes_gets_fine_grained_edits():
     assert max(len(e.before) for e in r.edits) < 20
 
 
-@pytest.mark.parametrize("src,expected", [
-    ("他在出租车上睡着了。", "他在計程車上睡著了。"),
-    ("这只股票的市盈率偏高。", "這檔股票的本益比偏高。"),
-    ("请将文件发送至客服邮箱。", "請將文件發送至客服信箱。"),
-    ("央行宣布下调存款准备金率。", "央行宣布下調存款準備率。"),
-], ids=["term-after-other-phrase", "measure-word", "keep-send", "moe-bu"])
+@pytest.mark.parametrize(
+    "src,expected",
+    [
+        ("他在出租车上睡着了。", "他在計程車上睡著了。"),
+        ("这只股票的市盈率偏高。", "這檔股票的本益比偏高。"),
+        ("请将文件发送至客服邮箱。", "請將文件發送至客服信箱。"),
+        ("央行宣布下调存款准备金率。", "央行宣布下調存款準備率。"),
+    ],
+    ids=["term-after-other-phrase", "measure-word", "keep-send", "moe-bu"],
+)
 def test_terms_apply_wherever_they_start(src, expected):
     assert normalise(src).text == expected

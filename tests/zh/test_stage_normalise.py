@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from curate import db
 from curate.ingest import ingest
 from curate.runner import make_stage, run_stage
-from provenance import ledger
+from provenance import db, ledger
 from sources.base import ErrorPolicy, RawItem, Record, Source, SourceInfo
 
 TEXTS = {
@@ -32,9 +31,14 @@ class TinySource(Source):
             yield RawItem(locator=key, payload=text)
 
     def to_records(self, raw: RawItem):
-        yield Record(doc_key=f"tiny/{raw.locator}", locator=raw.locator, text=raw.payload,
-                     source_id="tiny_zh", licence_id=self.licence_id,
-                     metadata={"protected_terms": ["余先生"]} if raw.locator == "trad" else {})
+        yield Record(
+            doc_key=f"tiny/{raw.locator}",
+            locator=raw.locator,
+            text=raw.payload,
+            source_id="tiny_zh",
+            licence_id=self.licence_id,
+            metadata={"protected_terms": ["余先生"]} if raw.locator == "trad" else {},
+        )
 
 
 def test_normalise_stage_versions_events_and_flags(db_path):
@@ -74,7 +78,7 @@ def test_normalise_stage_versions_events_and_flags(db_path):
 def test_stage_config_rejects_unknown_opencc_profile(db_path):
     import pytest
 
-    from curate.errors import ConfigError
+    from provenance.errors import ConfigError
 
     with pytest.raises(ConfigError, match="valid: s2twp, s2tw"):
         make_stage("normalise", {"opencc_config": "s2hk"})

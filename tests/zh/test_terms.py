@@ -5,7 +5,6 @@ from __future__ import annotations
 import opencc
 import pytest
 
-from curate.errors import ConfigError
 from curate.zh.charsets import script_sets
 from curate.zh.terms import (
     DOMAINS,
@@ -17,6 +16,7 @@ from curate.zh.terms import (
     surname_terms,
     terminology,
 )
+from provenance.errors import ConfigError
 
 
 def test_terminology_is_large_and_every_entry_has_a_domain():
@@ -59,8 +59,11 @@ def test_bad_rows_are_rejected_with_line_numbers():
 
 
 def test_matcher_prefers_longest_and_maps_simplified_spelling_of_protected_terms():
-    m = build_matcher(parse_terminology("网上\t網路上\tit\n网上银行\t網路銀行\tbanking\n"),
-                      ["臺灣證券交易所"], opencc.OpenCC("tw2s").convert)
+    m = build_matcher(
+        parse_terminology("网上\t網路上\tit\n网上银行\t網路銀行\tbanking\n"),
+        ["臺灣證券交易所"],
+        opencc.OpenCC("tw2s").convert,
+    )
     pieces = [(p, r, k) for _, p, r, k in m.split("去网上银行和台湾证券交易所")]
     assert ("网上银行", "網路銀行", "term") in pieces
     assert ("台湾证券交易所", "臺灣證券交易所", "term") in pieces

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from curate.errors import CatalogueError, ReadOnlyError
+from provenance.errors import CatalogueError, ReadOnlyError
 
 _MIGRATION_RE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
@@ -80,7 +80,9 @@ def connect(path: str | Path, *, create: bool = True, memory_limit: str | None =
     try:
         con = duckdb.connect(str(path))
     except duckdb.IOException as exc:
-        raise CatalogueError(f"cannot open catalogue `{path}`: {exc}; is another curate process writing to it?") from exc
+        raise CatalogueError(
+            f"cannot open catalogue `{path}`: {exc}; is another curate process writing to it?"
+        ) from exc
     if memory_limit:
         con.execute(f"SET memory_limit = '{memory_limit}'")
     migrate(con)
@@ -117,7 +119,9 @@ _WRITE_RE = re.compile(
 )
 
 
-def run_readonly_sql(path: str | Path, sql: str, *, forbidden_tables: tuple[str, ...] = ()) -> tuple[list[str], list[tuple]]:
+def run_readonly_sql(
+    path: str | Path, sql: str, *, forbidden_tables: tuple[str, ...] = ()
+) -> tuple[list[str], list[tuple]]:
     """Run one query on a read-only connection; refuse statements that write.
 
     Returns ``(column names, rows)``. The connection itself is read-only, so a statement that

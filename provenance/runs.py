@@ -11,7 +11,7 @@ from typing import Any
 
 import duckdb
 
-from curate import db
+from provenance import db
 from provenance.ledger import now
 
 
@@ -26,8 +26,13 @@ def code_version() -> str:
         ver = "0+unknown"
     try:
         root = Path(__file__).resolve().parents[1]
-        sha = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True,
-                             text=True, timeout=5, check=False).stdout.strip()
+        sha = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):  # pragma: no cover
         sha = ""
     return f"{ver}+g{sha}" if sha else ver
@@ -38,15 +43,28 @@ def new_run_id() -> str:
     return now().strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3)
 
 
-def start_run(con: duckdb.DuckDBPyConnection, command: str, config_hash: str, params: dict[str, Any] | None = None,
-              *, run_id: str | None = None) -> str:
+def start_run(
+    con: duckdb.DuckDBPyConnection,
+    command: str,
+    config_hash: str,
+    params: dict[str, Any] | None = None,
+    *,
+    run_id: str | None = None,
+) -> str:
     """Insert a ``running`` run row and return its id."""
     run_id = run_id or new_run_id()
     con.execute(
         "INSERT INTO runs (run_id, command, config_hash, code_version, started_at, status, schema_version, params)"
         " VALUES (?, ?, ?, ?, ?, 'running', ?, ?)",
-        [run_id, command, config_hash, code_version(), now(), db.schema_version(con),
-         json.dumps(params or {}, ensure_ascii=False, default=str, sort_keys=True)],
+        [
+            run_id,
+            command,
+            config_hash,
+            code_version(),
+            now(),
+            db.schema_version(con),
+            json.dumps(params or {}, ensure_ascii=False, default=str, sort_keys=True),
+        ],
     )
     return run_id
 
@@ -55,12 +73,17 @@ def find_unfinished(con: duckdb.DuckDBPyConnection, command: str, config_hash: s
     """The newest run of this command+config that never finished (to resume it)."""
     row = con.execute(
         "SELECT run_id FROM runs WHERE command = ? AND config_hash = ? AND status = 'running'"
-        " ORDER BY started_at DESC LIMIT 1", [command, config_hash]).fetchone()
+        " ORDER BY started_at DESC LIMIT 1",
+        [command, config_hash],
+    ).fetchone()
     return row[0] if row else None
 
 
-def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str = "finished",
-               counts: dict[str, Any] | None = None) -> None:
+def finish_run(
+    con: duckdb.DuckDBPyConnection, run_id: str, status: str = "finished", counts: dict[str, Any] | None = None
+) -> None:
     """Mark a run finished (or failed) with its counts."""
-    con.execute("UPDATE runs SET finished_at = ?, status = ?, counts = ? WHERE run_id = ?",
-                [now(), status, json.dumps(counts or {}, ensure_ascii=False, default=str, sort_keys=True), run_id])
+    con.execute(
+        "UPDATE runs SET finished_at = ?, status = ?, counts = ? WHERE run_id = ?",
+        [now(), status, json.dumps(counts or {}, ensure_ascii=False, default=str, sort_keys=True), run_id],
+    )

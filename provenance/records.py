@@ -1,0 +1,209 @@
+"""Record ids and immutable versions.
+
+Records are never changed in place (only ``status`` / ``pii_state`` move). A change is a new
+row whose ``version_of`` names the record it replaces; the replaced record becomes
+``superseded``. Ids are derived from content, so writing the same version twice is a no-op.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+import duckdb
+
+from provenance import ledger
+from provenance.errors import CatalogueError
+
+_SEP = "\x1f"
+
+#: ``pii_state`` values of a version that passed the PII stage (export and annotation gates)
+PII_PASSED: tuple[str, ...] = ("clean", "scrubbed")
+
+
+def sha256_text(text: str) -> str:
+    """Hex sha256 of UTF-8 text."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def ingest_record_id(
+    source_id: str, locator: str, text: str, version_metadata: dict[str, Any] | str | None = None
+) -> str:
+    """``record_id`` of an ingested record: sha256 of source + locator + text (+ version metadata).
+
+    >>> len(ingest_record_id("law_moj", "G0380001/第 1 條", "本法..."))
+    64
+    """
+    parts = [source_id, locator, text]
+    if version_metadata:
+        parts.append(
+            version_metadata
+            if isinstance(version_metadata, str)
+            else json.dumps(version_metadata, sort_keys=True, ensure_ascii=False)
+        )
+    return hashlib.sha256(_SEP.join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def derived_record_id(parent_id: str, stage: str, text: str) -> str:
+    """``record_id`` of a version derived by a stage from ``parent_id``."""
+    return hashlib.sha256(_SEP.join([parent_id, stage, text]).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+#: columns of ``records``, in table order
+RECORD_COLUMNS: tuple[str, ...] = (
+    "record_id",
+    "doc_key",
+    "source_id",
+    "locator",
+    "title",
+    "text",
+    "lang",
+    "script",
+    "licence_id",
+    "version_of",
+    "status",
+    "run_id",
+    "created_at",
+    "metadata",
+    "stage",
+    "content_sha256",
+    "pii_state",
+    "container",
+)
+_INHERITED = ("doc_key", "source_id", "locator", "title", "lang", "script", "licence_id", "pii_state", "container")
+
+
+def insert_versions(
+    con: duckdb.DuckDBPyConnection,
+    relation: str,
+    *,
+    run_id: str,
+    stage: str,
+    created_at: Any = None,
+    order_by: str = "record_id",
+) -> int:
+    """Insert the record versions described by the rows of ``relation``; the one writer of ``records`` rows.
+
+    ``relation`` is a table, view or registered Arrow table visible to ``con`` with at least
+    ``record_id`` and ``text``. A row with a ``parent_id`` is a *derived* version: every column it
+    leaves out or NULL is copied from the parent, ``metadata`` is merged into the parent's as a JSON
+    patch, and ``version_of`` is the parent. A row without one is a new record whose columns are
+    taken as given (``version_of`` may name the version it replaces). ``status`` defaults to
+    ``active``, ``content_sha256`` to the sha256 of the text, ``stage``/``run_id``/``created_at``
+    to the arguments. Rows whose ``record_id`` exists already are skipped (ids are derived from
+    content, so writing a version twice is a no-op); a duplicated id in ``relation`` is written once.
+    Parents are not superseded here: the caller decides which versions replace which.
+    Call inside the caller's transaction. Returns the number of rows written.
+    """
+    given = {d[0] for d in con.execute(f"SELECT * FROM {relation} LIMIT 0").description}
+    missing = {"record_id", "text"} - given
+    if missing:
+        raise CatalogueError(f"insert_versions: `{relation}` lacks columns {sorted(missing)}")
+    derived = "parent_id" in given
+    exprs: dict[str, str] = {}
+    for col in RECORD_COLUMNS:
+        if col in ("record_id", "text"):
+            exprs[col] = f"n.{col}"
+        elif col == "version_of":
+            own = "n.version_of" if "version_of" in given else "NULL"
+            exprs[col] = f"coalesce(n.parent_id, {own})" if derived else own
+        elif col == "metadata":
+            if derived and "metadata" in given:
+                exprs[col] = (
+                    "CASE WHEN n.metadata IS NULL THEN p.metadata "
+                    "ELSE json_merge_patch(coalesce(p.metadata, '{}'), n.metadata) END"
+                )
+            elif derived:
+                exprs[col] = "p.metadata"
+            else:
+                exprs[col] = "n.metadata" if "metadata" in given else "NULL"
+        elif col == "status":
+            exprs[col] = "coalesce(n.status, 'active')" if "status" in given else "'active'"
+        elif col == "run_id":
+            exprs[col] = "coalesce(n.run_id, $run)" if "run_id" in given else "$run"
+        elif col == "stage":
+            exprs[col] = "coalesce(n.stage, $stage)" if "stage" in given else "$stage"
+        elif col == "created_at":
+            exprs[col] = "coalesce($at, now()::TIMESTAMP)"
+        elif col == "content_sha256":
+            exprs[col] = "coalesce(n.content_sha256, sha256(n.text))" if col in given else "sha256(n.text)"
+        elif col in given:
+            exprs[col] = f"coalesce(n.{col}, p.{col})" if derived and col in _INHERITED else f"n.{col}"
+        else:
+            exprs[col] = f"p.{col}" if derived else "NULL"
+    join = "LEFT JOIN records p ON p.record_id = n.parent_id" if derived else ""
+    order = order_by if order_by in given else "record_id"
+    row = con.execute(
+        f"""
+        INSERT INTO records ({", ".join(RECORD_COLUMNS)})
+        SELECT {", ".join(RECORD_COLUMNS)} FROM (
+            SELECT DISTINCT ON (n.record_id) {", ".join(f"{e} AS {c}" for c, e in exprs.items())}, n.{order} AS _ord
+            FROM {relation} n {join}
+            WHERE NOT EXISTS (SELECT 1 FROM records e WHERE e.record_id = n.record_id)
+              {"AND (n.parent_id IS NULL OR p.record_id IS NOT NULL)" if derived else ""}
+        ) ORDER BY _ord, record_id""",
+        {"run": run_id, "stage": stage, "at": created_at},
+    ).fetchone()
+    return row[0] if row else 0
+
+
+def create_version(
+    con: duckdb.DuckDBPyConnection,
+    parent_id: str,
+    new_text: str,
+    *,
+    stage: str,
+    run_id: str,
+    action: str = "rewrite",
+    detail: dict[str, Any] | None = None,
+    fields: dict[str, Any] | None = None,
+    actor: str | None = None,
+) -> str | None:
+    """Create one derived version of ``parent_id`` with an event; returns the new id.
+
+    Returns None (and writes nothing) if that exact version exists already. For bulk work use
+    :func:`insert_versions` directly. Call inside a transaction.
+    """
+    import pyarrow as pa
+
+    parent = con.execute("SELECT record_id, status FROM records WHERE record_id = ?", [parent_id]).fetchone()
+    if parent is None:
+        raise CatalogueError(f"record `{parent_id}` does not exist")
+    new_id = derived_record_id(parent_id, stage, new_text)
+    if con.execute("SELECT 1 FROM records WHERE record_id = ?", [new_id]).fetchone():
+        return None
+    fields = dict(fields or {})
+    meta_patch = fields.pop("metadata", None)
+    allowed = {"script", "lang", "title", "pii_state", "licence_id"}
+    bad = set(fields) - allowed
+    if bad:
+        raise CatalogueError(f"cannot override columns {sorted(bad)} in a new version; allowed: {sorted(allowed)}")
+    row = {
+        "record_id": [new_id],
+        "parent_id": [parent_id],
+        "text": [new_text],
+        "metadata": pa.array([json.dumps(meta_patch, ensure_ascii=False) if meta_patch else None], pa.string()),
+    }
+    for col in sorted(allowed):
+        row[col] = pa.array([fields.get(col)], pa.string())
+    con.register("_one_version", pa.table(row))
+    try:
+        insert_versions(con, "_one_version", run_id=run_id, stage=stage)
+    finally:
+        con.unregister("_one_version")
+    con.execute("UPDATE records SET status = 'superseded' WHERE record_id = ? AND status = 'active'", [parent_id])
+    ledger.append(
+        con,
+        [
+            ledger.Event(
+                stage=stage,
+                action=action,
+                record_id=parent_id,
+                run_id=run_id,
+                detail={"new_record_id": new_id, **(detail or {})},
+                actor=actor,
+            )
+        ],
+    )
+    return new_id
