@@ -1,0 +1,176 @@
+"""ZIP-based formats: DOCX (python-docx, MIT) and EPUB (stdlib zipfile + lxml), with zip-bomb limits."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+import zlib
+from pathlib import Path, PurePosixPath
+
+from sources.documents.cleanup import is_heading
+from sources.documents.html import html_blocks
+from sources.documents.model import ExtractConfig, ExtractedDocument, ExtractionError, Reason, Segment
+
+__all__ = ["extract_docx", "extract_epub"]
+
+# ---------------------------------------------------------------------------------------------
+# ZIP containers (DOCX, EPUB)
+
+
+def _check_zip(path: Path, config: ExtractConfig) -> zipfile.ZipFile:
+    try:
+        zf = zipfile.ZipFile(path)
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
+        raise ExtractionError(Reason.CORRUPT_CONTAINER, f"not a readable ZIP: {exc}") from exc
+    total = sum(i.file_size for i in infos)
+    if total > config.max_uncompressed_bytes:
+        zf.close()
+        raise ExtractionError(
+            Reason.ZIP_BOMB,
+            f"{total} bytes uncompressed > limit {config.max_uncompressed_bytes} "
+            f"({sum(i.compress_size for i in infos)} compressed)",
+        )
+    return zf
+
+
+def _read_member(zf: zipfile.ZipFile, name: str, config: ExtractConfig) -> bytes:
+    """Read a ZIP member with a hard cap (declared sizes can lie)."""
+    try:
+        with zf.open(name) as fh:
+            data = fh.read(config.max_uncompressed_bytes + 1)
+    except KeyError as exc:
+        raise ExtractionError(Reason.CORRUPT_CONTAINER, f"missing member {name}") from exc
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError) as exc:
+        raise ExtractionError(Reason.CORRUPT_CONTAINER, f"member {name}: {exc}") from exc
+    if len(data) > config.max_uncompressed_bytes:
+        raise ExtractionError(Reason.ZIP_BOMB, f"member {name} exceeds {config.max_uncompressed_bytes} bytes")
+    return data
+
+
+# ---------------------------------------------------------------------------------------------
+# DOCX
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def extract_docx(path: Path, config: ExtractConfig) -> ExtractedDocument:
+    zf = _check_zip(path, config)
+    zf.close()
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(str(path))
+    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+        raise ExtractionError(Reason.CORRUPT_CONTAINER, f"not a readable DOCX: {exc}") from exc
+    title = document.core_properties.title or None
+    # walk the body in order: paragraphs (with headings, page breaks) and tables
+    pages: list[list[str]] = [[]]
+    heading_marks: list[tuple[int, int, str]] = []  # (page, line index, text)
+    for child in document.element.body.iterchildren():
+        if child.tag == f"{_W}p":
+            style = child.find(f"{_W}pPr/{_W}pStyle")
+            style_id = style.get(f"{_W}val") if style is not None else ""
+            for run in child.iter(f"{_W}br", f"{_W}t", f"{_W}lastRenderedPageBreak"):
+                if run.tag == f"{_W}br" and run.get(f"{_W}type") == "page" and pages[-1]:
+                    pages.append([])
+            text = "".join(t.text or "" for t in child.iter(f"{_W}t")).strip()
+            if not text:
+                continue
+            if re.match(r"(?i)^(heading|title)\s*[12]?$|^標題\s*[12]?$", style_id or "") or is_heading(text):
+                heading_marks.append((len(pages) - 1, len(pages[-1]), text))
+            pages[-1].append(text)
+        elif child.tag == f"{_W}tbl":
+            for row in child.iter(f"{_W}tr"):
+                cells = ["".join(t.text or "" for t in tc.iter(f"{_W}t")).strip() for tc in row.iter(f"{_W}tc")]
+                line = "\t".join(c for c in cells if c)
+                if line:
+                    pages[-1].append(line)
+    pages = [p for p in pages if p] or [[]]
+    if not any(pages[0]) and len(pages) == 1:
+        raise ExtractionError(Reason.NO_TEXT, "the DOCX body holds no text")
+    if len(heading_marks) >= config.min_headings:
+        segments = _split_on_marks(pages, heading_marks)
+    else:
+        segments = [
+            Segment(f"page={i + 1}", "\n".join(lines), title, {"page": i + 1}) for i, lines in enumerate(pages) if lines
+        ]
+    return ExtractedDocument("docx", segments, pages=len(pages), title=title)
+
+
+def _split_on_marks(pages: list[list[str]], marks: list[tuple[int, int, str]]) -> list[Segment]:
+    """Sections between heading marks (page, line) with their page ranges (paragraphs kept)."""
+    flat = [(p, ln) for p, lines in enumerate(pages) for ln in lines]
+    index = {}
+    pos = 0
+    for p, lines in enumerate(pages):
+        for i in range(len(lines)):
+            index[(p, i)] = pos
+            pos += 1
+    starts = [index[(p, i)] for p, i, _ in marks]
+    segments = []
+    if starts[0] > 0:
+        part = flat[: starts[0]]
+        segments.append(
+            Segment(
+                f"section=0&pages=1-{part[-1][0] + 1}",
+                "\n".join(t for _, t in part),
+                None,
+                {"section": 0, "page_start": 1, "page_end": part[-1][0] + 1},
+            )
+        )
+    for n, (a, b) in enumerate(zip(starts, starts[1:] + [len(flat)]), start=1):
+        part = flat[a:b]
+        p0, p1 = part[0][0] + 1, part[-1][0] + 1
+        title = part[0][1]
+        segments.append(
+            Segment(
+                f"section={n}&pages={p0}-{p1}",
+                "\n".join(t for _, t in part),
+                title,
+                {"section": n, "section_title": title, "page_start": p0, "page_end": p1},
+            )
+        )
+    return segments
+
+
+# ---------------------------------------------------------------------------------------------
+# EPUB
+
+
+def extract_epub(path: Path, config: ExtractConfig) -> ExtractedDocument:
+    from lxml import etree
+
+    zf = _check_zip(path, config)
+    with zf:
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+        try:
+            container = etree.fromstring(_read_member(zf, "META-INF/container.xml", config), parser)
+            rootfile = container.find(".//{*}rootfile").get("full-path")
+            opf = etree.fromstring(_read_member(zf, rootfile, config), parser)
+        except (etree.XMLSyntaxError, AttributeError) as exc:
+            raise ExtractionError(Reason.CORRUPT_CONTAINER, f"bad EPUB package files: {exc}") from exc
+        base = PurePosixPath(rootfile).parent
+        manifest = {item.get("id"): item.get("href") for item in opf.iterfind(".//{*}manifest/{*}item")}
+        spine = [manifest.get(ref.get("idref")) for ref in opf.iterfind(".//{*}spine/{*}itemref")]
+        title_el = opf.find(".//{*}metadata/{*}title")
+        book_title = title_el.text.strip() if title_el is not None and title_el.text else None
+        segments: list[Segment] = []
+        for n, href in enumerate(h for h in spine if h):
+            name = str(base / href) if str(base) not in ("", ".") else href
+            chapter_title, blocks = html_blocks(_read_member(zf, name, config))
+            if not blocks:
+                continue
+            head = next((t for tag, t in blocks if tag in ("h1", "h2")), None) or chapter_title
+            segments.append(
+                Segment(
+                    f"chapter={name}",
+                    "\n".join(t for _, t in blocks),
+                    head,
+                    {"chapter": n + 1, "chapter_file": name, "section_title": head},
+                )
+            )
+    if not segments:
+        raise ExtractionError(Reason.NO_TEXT, "no chapter with text in the EPUB spine")
+    return ExtractedDocument("epub", segments, title=book_title)

@@ -1,0 +1,72 @@
+"""PDF extraction with pypdf (BSD): text layer per page, headers/footers removed, sections by heading."""
+
+from __future__ import annotations
+
+import struct
+import unicodedata
+import zlib
+from pathlib import Path
+
+from sources.documents.cleanup import remove_headers_footers, split_paged
+from sources.documents.model import ExtractConfig, ExtractedDocument, ExtractionError, Reason
+
+__all__ = ["extract_pdf"]
+
+
+_PDF_ERRORS: tuple[type[BaseException], ...] = (
+    ValueError,
+    KeyError,
+    TypeError,
+    AttributeError,
+    IndexError,
+    OSError,
+    struct.error,
+    zlib.error,
+    RecursionError,
+    AssertionError,
+    UnicodeDecodeError,
+)
+
+
+def extract_pdf(path: Path, data: bytes, config: ExtractConfig) -> ExtractedDocument:
+    import io
+
+    from pypdf import PdfReader
+    from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError, PdfStreamError
+
+    errors = (PdfReadError, PdfStreamError, *_PDF_ERRORS)
+    if not data.lstrip()[:5].startswith(b"%PDF"):
+        raise ExtractionError(Reason.CORRUPT_PDF, "no %PDF header")
+    if b"%%EOF" not in data[-2048:]:
+        raise ExtractionError(Reason.CORRUPT_PDF, "no %%EOF marker at the end (truncated?)")
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            try:
+                ok = reader.decrypt("")
+            except (DependencyError, NotImplementedError) as exc:
+                raise ExtractionError(Reason.ENCRYPTED_PDF, str(exc)) from exc
+            if not ok:
+                raise ExtractionError(Reason.ENCRYPTED_PDF, "a password is needed to open it")
+        raw_pages = [page.extract_text() or "" for page in reader.pages]
+        meta_title = (reader.metadata or {}).get("/Title") if reader.metadata else None
+    except FileNotDecryptedError as exc:
+        raise ExtractionError(Reason.ENCRYPTED_PDF, str(exc)) from exc
+    except errors as exc:
+        raise ExtractionError(Reason.CORRUPT_PDF, f"{type(exc).__name__}: {exc}") from exc
+    if not raw_pages:
+        raise ExtractionError(Reason.CORRUPT_PDF, "no pages")
+    if not any(t.strip() for t in raw_pages):
+        raise ExtractionError(Reason.NEEDS_OCR, f"none of {len(raw_pages)} pages has a text layer")
+    skipped = [(f"page={i + 1}", Reason.NEEDS_OCR) for i, t in enumerate(raw_pages) if not t.strip()]
+    pages = remove_headers_footers([_nfc(t).splitlines() for t in raw_pages], config)
+    title = str(meta_title) if meta_title else None
+    return ExtractedDocument(
+        "pdf", split_paged(title, pages, config), pages=len(raw_pages), title=title, skipped=skipped
+    )
+
+
+def _nfc(text: str) -> str:
+    # pypdf may return CJK compatibility ideographs/radicals from some fonts; NFC keeps
+    # the characters as drawn (NFKC would fold compatibility forms, which is a later stage).
+    return unicodedata.normalize("NFC", text)
