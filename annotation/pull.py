@@ -68,7 +68,7 @@ class PullReport:
 
 
 @dataclass(frozen=True, slots=True)
-class Decision:
+class AnnotationEffect:
     """What one annotation means for its record."""
 
     outcome: str
@@ -89,7 +89,7 @@ def _by_name(result: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
     return [r for r in result or [] if r.get("from_name") == name]
 
 
-def decide_proofread(text: str, result: list[dict[str, Any]], parent_active: bool) -> Decision:
+def decide_proofread(text: str, result: list[dict[str, Any]], parent_active: bool) -> AnnotationEffect:
     """Verdict, correction and comment of a proofreading annotation."""
     verdict = next((c for r in _by_name(result, "verdict") for c in r.get("value", {}).get("choices", [])), None)
     corrected = None
@@ -101,14 +101,14 @@ def decide_proofread(text: str, result: list[dict[str, Any]], parent_active: boo
     changed = corrected is not None and corrected != text and verdict != "reject"
     detail = {"verdict": verdict, "has_comment": bool(comment), "changed": changed}
     if verdict == "reject":
-        return Decision("reject", "proofread_reject", stored, detail)
+        return AnnotationEffect("reject", "proofread_reject", stored, detail)
     if not changed:
-        return Decision("ok", "proofread_ok", stored, detail)
+        return AnnotationEffect("ok", "proofread_ok", stored, detail)
     stored["corrected_text"] = corrected
     detail.update(chars_before=len(text), chars_after=len(corrected))
     if not parent_active:
-        return Decision("stale", "proofread_stale", stored, detail)
-    return Decision("fixed", "proofread_fix", stored, detail, new_text=corrected)
+        return AnnotationEffect("stale", "proofread_stale", stored, detail)
+    return AnnotationEffect("fixed", "proofread_fix", stored, detail, new_text=corrected)
 
 
 def _regions(text: str, result: list[dict[str, Any]]) -> list[Span]:
@@ -124,12 +124,12 @@ def _regions(text: str, result: list[dict[str, Any]]) -> list[Span]:
     return spans
 
 
-def decide_pii(text: str, result: list[dict[str, Any]], parent_active: bool) -> Decision:
+def decide_pii(text: str, result: list[dict[str, Any]], parent_active: bool) -> AnnotationEffect:
     """Confirmed / rejected / added spans of a PII review; added ones are masked in a new version."""
     try:
         marked = _regions(text, result)
     except (ValueError, KeyError) as exc:
-        return Decision("invalid", "pii_review_invalid", {"error": str(exc)}, {"error": str(exc)})
+        return AnnotationEffect("invalid", "pii_review_invalid", {"error": str(exc)}, {"error": str(exc)})
     predicted = detected_spans(text)
     pos = {(s.start, s.end) for s in predicted}
     marked_pos = {(s.start, s.end) for s in marked}
@@ -140,9 +140,9 @@ def decide_pii(text: str, result: list[dict[str, Any]], parent_active: bool) -> 
     stored = {"confirmed": as_json(confirmed), "rejected": as_json(rejected), "added": as_json(added)}
     detail = dict(stored)
     if not added:
-        return Decision("reviewed", "pii_review", stored, detail)
+        return AnnotationEffect("reviewed", "pii_review", stored, detail)
     if not parent_active:
-        return Decision("stale", "pii_review_stale", stored, detail)
+        return AnnotationEffect("stale", "pii_review_stale", stored, detail)
     new_text, last = [], 0
     for s in added:
         if s.start < last:  # overlapping additions: the earlier one covers it
@@ -151,22 +151,22 @@ def decide_pii(text: str, result: list[dict[str, Any]], parent_active: bool) -> 
         new_text.append(f"〔{s.label}〕")
         last = s.end
     new_text.append(text[last:])
-    return Decision(
+    return AnnotationEffect(
         "reviewed", "pii_review", stored, detail, new_text="".join(new_text), fields={"pii_state": "scrubbed"}
     )
 
 
-def decide_topic(result: list[dict[str, Any]]) -> Decision:
+def decide_topic(result: list[dict[str, Any]]) -> AnnotationEffect:
     """Topic choice and quality rating."""
     topic = next((c for r in _by_name(result, "topic") for c in r.get("value", {}).get("choices", [])), None)
     quality = next((r.get("value", {}).get("rating") for r in _by_name(result, "quality")), None)
     stored = {"topic": topic, "quality": quality}
-    return Decision("labelled", "topic_label", stored, dict(stored))
+    return AnnotationEffect("labelled", "topic_label", stored, dict(stored))
 
 
-def _decide(project: str, text: str, ann: dict[str, Any], parent_active: bool) -> Decision:
+def _decide(project: str, text: str, ann: dict[str, Any], parent_active: bool) -> AnnotationEffect:
     if ann.get("was_cancelled"):
-        return Decision("cancelled", "annotation_skipped", {}, {})
+        return AnnotationEffect("cancelled", "annotation_skipped", {}, {})
     result = ann.get("result") or []
     if project == "proofread":
         return decide_proofread(text, result, parent_active)
@@ -364,4 +364,4 @@ def pull(
     return report
 
 
-__all__ = ["Decision", "PullReport", "decide_pii", "decide_proofread", "decide_topic", "pull"]
+__all__ = ["AnnotationEffect", "PullReport", "decide_pii", "decide_proofread", "decide_topic", "pull"]

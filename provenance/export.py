@@ -123,7 +123,7 @@ class ExportResult:
 
 
 @dataclass(frozen=True, slots=True)
-class Decision:
+class ExportVerdict:
     """Export decision for one record."""
 
     ok: bool
@@ -173,13 +173,13 @@ class _Decider:
     def __init__(self, con: duckdb.DuckDBPyConnection, catalogue: Catalogue, params: ExportParams) -> None:
         self.cat = catalogue
         self.p = params
-        self._cache: dict[tuple, Decision] = {}
+        self._cache: dict[tuple, ExportVerdict] = {}
         self._sources = {
             sid: {"source_id": sid, "title": title, "metadata": _json(meta)}
             for sid, title, meta in con.execute("SELECT source_id, title, metadata FROM sources").fetchall()
         }
 
-    def decide(self, row: tuple) -> Decision:
+    def decide(self, row: tuple) -> ExportVerdict:
         (
             _rid,
             source_id,
@@ -199,10 +199,10 @@ class _Decider:
             pii_expected,
         ) = row
         if status == "withdrawn":
-            return Decision(False, "withdrawn", "record or its source was withdrawn", licence_id or "")
+            return ExportVerdict(False, "withdrawn", "record or its source was withdrawn", licence_id or "")
         if (pii_expected or self.p.pii_gate == "all") and pii_state not in PII_PASSED:
             why = "source expects personal data and " if pii_expected else ""
-            return Decision(
+            return ExportVerdict(
                 False,
                 "pii_unchecked",
                 f"{why}the record has not passed the PII stage (pii_state={pii_state or 'NULL'}); run `curate run pii`",
@@ -214,17 +214,17 @@ class _Decider:
             hit = self._cache[key] = self._decide(licence_id, r_terms, r_merged, source_id)
         return hit
 
-    def _decide(self, licence_id: str | None, r_terms: str | None, r_merged: str | None, source_id: str) -> Decision:
+    def _decide(self, licence_id: str | None, r_terms: str | None, r_merged: str | None, source_id: str) -> ExportVerdict:
         source = self._sources.get(source_id) or {"source_id": source_id, "title": None, "metadata": {}}
         terms = (json.loads(r_terms) if r_terms not in (None, "null") else None) or source["metadata"].get(
             "licence_terms"
         )
         merged = (json.loads(r_merged) if r_merged not in (None, "null") else None) or []
         if not licence_id:
-            return Decision(False, "missing_licence", "record has no licence", "")
+            return ExportVerdict(False, "missing_licence", "record has no licence", "")
         lic = self.cat.get(licence_id)
         if lic is None:
-            return Decision(False, "unknown_licence", f"licence `{licence_id}` is not in the catalogue", licence_id)
+            return ExportVerdict(False, "unknown_licence", f"licence `{licence_id}` is not in the catalogue", licence_id)
         if not (lic.template or lic.terms_optional):
             terms = None  # agreement terms belong to agreement licences, not to e.g. a CC licence beside them
         try:
@@ -233,12 +233,12 @@ class _Decider:
                 grants.append(self.cat.grant(part.get("licence_id"), part.get("licence_terms"), source))
             grant = combine(grants)
         except (LicenceError, AttributeError, TypeError) as exc:
-            return Decision(False, "licence_terms", str(exc), licence_id)
+            return ExportVerdict(False, "licence_terms", str(exc), licence_id)
         use = grant.decide(purpose=self.p.purpose, audience=self.p.audience, commercial=self.p.commercial, at=self.p.at)
         label = " AND ".join(grant.licence_ids)
         if use.ok:
-            return Decision(True, "", "", label, grant.attributions)
-        return Decision(False, use.reason.split(":")[0].split(" ")[0], use.reason, label)
+            return ExportVerdict(True, "", "", label, grant.attributions)
+        return ExportVerdict(False, use.reason.split(":")[0].split(" ")[0], use.reason, label)
 
 
 def _prepare_out(out_dir: Path, overwrite: bool) -> None:

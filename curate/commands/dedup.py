@@ -61,8 +61,8 @@ def dedup(inp: Path, out: Path, threshold: float | None, ngram: int | None, devi
     config = parse_sets(kv, DedupConfig)
     with progress("dedup: signatures") as update:
         report = dedup_jsonl(inp, out, config, on_progress=update)
-    for lineno, reason in report.bad[:50]:
-        click.echo(f"curate dedup: {inp}:{lineno}: skipped: {reason}", err=True)
+    for bad in report.bad[:50]:
+        click.echo(f"curate dedup: {inp}:{bad.lineno}: skipped ({bad.reason}): {bad.message}", err=True)
     if len(report.bad) > 50:
         click.echo(f"curate dedup: ... and {len(report.bad) - 50} more bad lines", err=True)
     if not settings().quiet or report.bad:

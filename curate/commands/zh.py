@@ -58,14 +58,12 @@ def convert(
     Traditional and neutral text is written back byte-identical. Exit code 3 when some
     input lines were quarantined (the rest is converted).
     """
+    from curate.jsonl_io import check_paths
     from curate.zh.jsonl import convert_jsonl
 
     settings = click.get_current_context().obj
     cfg = NormaliseConfig(opencc_config=opencc_config)
-    if not input_path.exists():
-        raise UsageError(f"input file {input_path} does not exist")
-    if input_path.resolve() == output_path.resolve():
-        raise UsageError("--output must differ from --input")
+    check_paths(input_path, output_path)
     protected: list[str] = []
     if protected_file is not None:
         if not protected_file.exists():

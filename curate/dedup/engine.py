@@ -28,7 +28,7 @@ from curate.dedup.lsh import band_keys, candidate_pairs, has_shingles
 from curate.dedup.minhash import MinHasher
 from curate.dedup.survivor import Candidate, choose, deciding_rule
 
-__all__ = ["DedupDoc", "Decision", "Signed", "sign", "cluster", "dedup_texts"]
+__all__ = ["DedupDoc", "DedupVerdict", "Signed", "sign", "cluster", "dedup_texts"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +71,7 @@ class Signed:
 
 
 @dataclass(frozen=True, slots=True)
-class Decision:
+class DedupVerdict:
     """The outcome for one document.
 
     Attributes:
@@ -181,7 +181,7 @@ def cluster(
     old: Signed | None = None,
     hasher: MinHasher | None = None,
     stats: ClusterStats | None = None,
-) -> list[Decision]:
+) -> list[DedupVerdict]:
     """Cluster ``new`` (against ``old``, the accepted corpus) and choose survivors.
 
     Args:
@@ -194,7 +194,7 @@ def cluster(
         stats: filled with counts when given.
 
     Returns:
-        One :class:`Decision` per new document, plus one for each old document that stops being
+        One :class:`DedupVerdict` per new document, plus one for each old document that stops being
         a survivor (``is_new=False``).
     """
     hasher = hasher or make_hasher(config)
@@ -256,7 +256,7 @@ def cluster(
     groups: dict[int, list[int]] = {}
     for i in range(n):
         groups.setdefault(uf.find(i), []).append(i)
-    decisions: list[Decision] = []
+    decisions: list[DedupVerdict] = []
     pending: list[tuple[list[int], int, Candidate]] = []
 
     def flush_groups() -> None:
@@ -268,7 +268,7 @@ def cluster(
         for members, s, surv in pending:
             for m in members:
                 if m == s:
-                    decisions.append(Decision(allp.ids[s], surv.id, True, is_new=s >= n_old))
+                    decisions.append(DedupVerdict(allp.ids[s], surv.id, True, is_new=s >= n_old))
                     continue
                 exact = allp.exact[m] == allp.exact[s]
                 if exact:
@@ -276,7 +276,7 @@ def cluster(
                 else:
                     stats.near_duplicates += 1
                 decisions.append(
-                    Decision(
+                    DedupVerdict(
                         id=allp.ids[m],
                         cluster=surv.id,
                         survivor=False,
@@ -297,7 +297,7 @@ def cluster(
             continue
         if len(members) == 1:
             m = members[0]
-            decisions.append(Decision(allp.ids[m], allp.ids[m], True))
+            decisions.append(DedupVerdict(allp.ids[m], allp.ids[m], True))
             continue
         surv = choose([allp.cands[m] for m in members], config)
         s = next(m for m in members if allp.ids[m] == surv.id)
@@ -310,7 +310,7 @@ def cluster(
     return decisions
 
 
-def dedup_texts(docs: Sequence[DedupDoc], config: DedupConfig | None = None) -> list[Decision]:
+def dedup_texts(docs: Sequence[DedupDoc], config: DedupConfig | None = None) -> list[DedupVerdict]:
     """In-memory convenience: decisions for a list of documents.
 
     >>> ds = dedup_texts([DedupDoc("a", "第一條 銀行應依法辦理存款業務。"), DedupDoc("b", "第一条 银行应依法办理存款业务")])

@@ -1,7 +1,8 @@
 """Standalone dedup of a JSONL file: stream, sign, cluster, write decisions (memory bounded).
 
-Texts are not kept in memory: the byte offset of every good line is, and verification re-reads
-only the lines of candidate pairs.
+Lines are read by :mod:`curate.jsonl_io` (one contract for the standalone tools; ids must be
+unique here). Texts are not kept in memory: the byte offset of every good line is, and
+verification re-reads only the lines of candidate pairs.
 """
 
 from __future__ import annotations
@@ -13,40 +14,26 @@ from pathlib import Path
 
 from curate.dedup.config import DedupConfig
 from curate.dedup.engine import ClusterStats, DedupDoc, cluster, make_hasher, sign
+from curate.jsonl_io import JsonlLine, QuarantinedLine, atomic_output, read_jsonl, write_line
 
 
 @dataclass
 class JsonlReport:
-    """Counts of a standalone run; ``bad`` lists (line number, reason) of rejected lines."""
+    """Counts of a standalone run; ``bad`` lists the quarantined lines (number, reason code, message)."""
 
     documents: int = 0
     survivors: int = 0
     exact_duplicates: int = 0
     near_duplicates: int = 0
     clusters: int = 0
-    bad: list[tuple[int, str]] = field(default_factory=list)
+    bad: list[QuarantinedLine] = field(default_factory=list)
     stats: ClusterStats = field(default_factory=ClusterStats)
 
 
-def _parse(line: bytes, lineno: int, seen: set[str]) -> DedupDoc | str:
-    """A document or the reason the line is rejected."""
-    try:
-        obj = json.loads(line)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        return f"not valid JSON ({exc.msg if hasattr(exc, 'msg') else exc})"
-    if not isinstance(obj, dict):
-        return "not a JSON object"
-    rid, text = obj.get("id"), obj.get("text")
-    if not isinstance(rid, (str, int)) or isinstance(rid, bool) or rid == "":
-        return "missing or invalid `id` (string or integer expected)"
-    if not isinstance(text, str):
-        return "missing or invalid `text` (string expected)"
-    rid = str(rid)
-    if rid in seen:
-        return f"duplicate id `{rid}` (first occurrence kept)"
-    seen.add(rid)
+def _doc(line: JsonlLine) -> DedupDoc:
+    obj = line.fields
     opt = {k: (str(obj[k]) if obj.get(k) is not None else None) for k in ("source_kind", "licence_id", "version")}
-    return DedupDoc(rid, text, **opt)
+    return DedupDoc(line.id, line.text, **opt)
 
 
 def dedup_jsonl(
@@ -59,22 +46,11 @@ def dedup_jsonl(
     """
     report = JsonlReport()
     offsets: list[int] = []
-    seen: set[str] = set()
 
     def docs() -> Iterator[DedupDoc]:
-        with open(inp, "rb") as fh:
-            lineno, pos = 0, 0
-            for raw in fh:
-                lineno += 1
-                start, pos = pos, pos + len(raw)
-                if not raw.strip():
-                    continue
-                parsed = _parse(raw, lineno, seen)
-                if isinstance(parsed, str):
-                    report.bad.append((lineno, parsed))
-                    continue
-                offsets.append(start)
-                yield parsed
+        for line in read_jsonl(inp, on_bad=report.bad.append, unique_ids=True):
+            offsets.append(line.offset)
+            yield _doc(line)
 
     hasher = make_hasher(config)
     signed = sign(docs(), config, hasher=hasher, on_chunk=on_progress)
@@ -89,28 +65,22 @@ def dedup_jsonl(
 
     decisions = cluster(signed, config, fetch, hasher=hasher, stats=report.stats)
     by_id = {d.id: d for d in decisions}
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
+    with atomic_output(out) as fh:
         for rid in signed.ids:
             d = by_id[rid]
-            fh.write(
-                json.dumps(
-                    {
-                        "id": d.id,
-                        "cluster": d.cluster,
-                        "survivor": d.survivor,
-                        "duplicate_of": d.duplicate_of,
-                        "match": d.match,
-                        "rule": d.rule,
-                        "jaccard_est": d.jaccard_est,
-                        "jaccard": d.jaccard,
-                    },
-                    ensure_ascii=False,
-                )
-                + "\n"
+            write_line(
+                fh,
+                {
+                    "id": d.id,
+                    "cluster": d.cluster,
+                    "survivor": d.survivor,
+                    "duplicate_of": d.duplicate_of,
+                    "match": d.match,
+                    "rule": d.rule,
+                    "jaccard_est": d.jaccard_est,
+                    "jaccard": d.jaccard,
+                },
             )
-    tmp.replace(out)
     report.documents = len(signed)
     report.survivors = sum(1 for d in decisions if d.survivor)
     report.exact_duplicates = report.stats.exact_duplicates

@@ -1,23 +1,30 @@
-"""`curate pii detect|scrub` on users' own JSONL files, line by line, bad lines counted with reasons.
+"""`curate pii detect|scrub` on users' own JSONL files, in batches, bad lines counted with reasons.
 
-Input lines are ``{"id": ..., "text": ...}``. A line that is not valid UTF-8, not JSON, not an
-object with a string ``text``, or longer than ``max_line_bytes`` is skipped and reported in the
-errors file (line number, id when known, reason; never the text). Everything else is written.
+Lines are read by :mod:`curate.jsonl_io` (one contract for the standalone tools). A bad line
+(not UTF-8, not JSON, no id, no string ``text``, longer than ``max_line_bytes``, ...) is skipped
+and reported in the errors file (line number, id when known, reason code, message; never the
+text). Everything else is written, in input order.
 """
 
 from __future__ import annotations
 
-import json
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
-from provenance.errors import UsageError
+from curate.jsonl_io import (
+    DEFAULT_MAX_LINE_BYTES,
+    QuarantineFile,
+    ReadStats,
+    atomic_output,
+    check_paths,
+    read_jsonl,
+    write_line,
+)
 
-DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024
-_READ = 1 << 20
+__all__ = ["DEFAULT_MAX_LINE_BYTES", "FileReport", "process_file"]
 
 
 @dataclass
@@ -42,57 +49,6 @@ class FileReport:
         }
 
 
-def iter_lines(fh: BinaryIO, max_bytes: int) -> Iterator[tuple[bytes | None, int]]:
-    """Yield (line bytes without the newline, size); None for a line over ``max_bytes`` (its rest is skipped)."""
-    while True:
-        line = fh.readline(max_bytes + 1)
-        if not line:
-            return
-        if len(line) > max_bytes and not line.endswith(b"\n"):
-            size = len(line)
-            while True:  # drain the rest of the long line in bounded pieces
-                more = fh.readline(_READ)
-                size += len(more)
-                if not more or more.endswith(b"\n"):
-                    break
-            yield None, size
-            continue
-        yield line.rstrip(b"\r\n"), len(line)
-
-
-class LineError(ValueError):
-    """A line that cannot be processed; the message is the reason (no content)."""
-
-
-def parse_line(raw: bytes) -> tuple[str, str]:
-    """(id, text) of one input line.
-
-    >>> parse_line(b'{"id": "a", "text": "hi"}')
-    ('a', 'hi')
-    >>> parse_line(b'[1]')  # doctest: +IGNORE_EXCEPTION_DETAIL
-    Traceback (most recent call last):
-    ...
-    curate.pii.fileio.LineError: not a JSON object
-    """
-    try:
-        s = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise LineError(f"invalid UTF-8 at byte {exc.start}") from None
-    try:
-        obj = json.loads(s)
-    except json.JSONDecodeError as exc:
-        raise LineError(f"not JSON ({exc.msg} at column {exc.colno})") from None
-    if not isinstance(obj, dict):
-        raise LineError("not a JSON object")
-    rid = obj.get("id")
-    if rid is None or isinstance(rid, (dict, list)):
-        raise LineError("missing or non-scalar `id`")
-    text = obj.get("text")
-    if not isinstance(text, str):
-        raise LineError("missing `text` or `text` is not a string")
-    return str(rid), text
-
-
 def process_file(
     in_path: Path,
     out_path: Path,
@@ -107,16 +63,13 @@ def process_file(
 
     Output lines keep the input order; bad lines go to ``errors_path`` with their line number.
     """
-    if not in_path.is_file():
-        raise UsageError(f"input file `{in_path}` does not exist")
-    if in_path.resolve() == out_path.resolve():
-        raise UsageError("--output must differ from --input")
+    check_paths(in_path, out_path)
     report = FileReport()
-    out_path.parent.mkdir(parents=True, exist_ok=True)
+    stats = ReadStats()
     pending: list[tuple[str, str]] = []
     pending_chars = 0
 
-    def flush(fout) -> None:
+    def flush(fout: IO[str]) -> None:
         nonlocal pending, pending_chars
         if not pending:
             return
@@ -124,35 +77,18 @@ def process_file(
             report.written += 1
             report.spans += len(out.get("spans", ()))
             report.entity_counts.update(s["entity_type"] for s in out.get("spans", ()))
-            fout.write(json.dumps(out, ensure_ascii=False) + "\n")
+            write_line(fout, out)
         pending, pending_chars = [], 0
 
-    with (
-        open(in_path, "rb") as fin,
-        open(out_path, "w", encoding="utf-8") as fout,
-        open(errors_path, "w", encoding="utf-8") as ferr,
-    ):
-        for lineno, (raw, size) in enumerate(iter_lines(fin, max_line_bytes), start=1):
-            on_progress(size)
-            rid = None
-            try:
-                if raw is None:
-                    raise LineError(f"line too long ({size} bytes > {max_line_bytes}); raise --max-line-bytes")
-                if not raw.strip():
-                    continue  # blank lines are not records
-                report.lines += 1
-                rid, text = parse_line(raw)
-            except LineError as exc:
-                if raw is None:
-                    report.lines += 1
-                report.errors += 1
-                reason = str(exc)
-                report.reasons[reason.split(" (")[0].split(" at ")[0]] += 1
-                ferr.write(json.dumps({"line": lineno, "id": rid, "reason": reason}, ensure_ascii=False) + "\n")
-                continue
-            pending.append((rid, text))
-            pending_chars += len(text)
+    with QuarantineFile(errors_path) as quarantine, atomic_output(out_path) as fout:
+        lines = read_jsonl(
+            in_path, on_bad=quarantine, stats=stats, max_line_bytes=max_line_bytes, on_progress=on_progress
+        )
+        for line in lines:
+            pending.append((line.id, line.text))
+            pending_chars += len(line.text)
             if len(pending) >= batch_lines or pending_chars >= 4_000_000:
                 flush(fout)
         flush(fout)
+    report.lines, report.errors, report.reasons = stats.lines, stats.quarantined, stats.reasons
     return report

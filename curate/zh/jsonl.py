@@ -1,18 +1,17 @@
 """Convert a user's JSONL file (``{"id", "text"}`` per line) with :func:`curate.zh.normalise`.
 
-Bad lines (not UTF-8, not JSON, not an object, missing/non-string ``text``, lone surrogates)
-are written to a quarantine file with the line number and the reason, and counted; every
-good line is converted and written, in input order.
+Lines are read by :mod:`curate.jsonl_io` (one contract for the standalone tools): bad lines go to
+the quarantine file with their line number and reason code, and are counted; every good line is
+converted and written, in input order.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
+from curate.jsonl_io import QuarantineFile, ReadStats, atomic_output, read_jsonl, write_line
 from curate.zh.config import NormaliseConfig
 from curate.zh.normalise import normalise
 
@@ -30,44 +29,6 @@ class ConvertReport:
     reasons: dict[str, int] = field(default_factory=dict)
 
 
-class LineError(ValueError):
-    """A line that cannot be converted; ``reason`` is a short machine-readable cause."""
-
-    def __init__(self, reason: str, message: str) -> None:
-        super().__init__(message)
-        self.reason = reason
-
-
-def parse_line(raw: bytes) -> dict[str, Any]:
-    """Decode one JSONL line into ``{"id", "text"}`` or raise :class:`LineError`.
-
-    >>> parse_line(b'{"id": 1, "text": "abc"}')["text"]
-    'abc'
-    """
-    try:
-        line = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise LineError("not_utf8", f"not UTF-8 at byte {exc.start}") from None
-    try:
-        obj = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise LineError("bad_json", f"not JSON: {exc.msg} at column {exc.colno}") from None
-    if not isinstance(obj, dict):
-        raise LineError("not_object", f"expected a JSON object, got {type(obj).__name__}")
-    if "text" not in obj:
-        raise LineError("missing_text", "no `text` field")
-    if not isinstance(obj["text"], str):
-        raise LineError("text_not_string", f"`text` is {type(obj['text']).__name__}, not a string")
-    try:
-        obj["text"].encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise LineError(
-            "invalid_surrogate",
-            f"`text` holds a lone surrogate U+{ord(obj['text'][exc.start]):04X} at offset {exc.start}",
-        ) from None
-    return obj
-
-
 def convert_jsonl(
     input_path: Path,
     output_path: Path,
@@ -83,52 +44,24 @@ def convert_jsonl(
     """
     cfg = config or NormaliseConfig()
     rep = ConvertReport()
-    q_out = None
-    quarantine_path.unlink(missing_ok=True)  # a stale file from an earlier run would mislead
-    try:
-        with input_path.open("rb") as src, output_path.open("w", encoding="utf-8") as out:
-            for n, raw in enumerate(src, 1):
-                if progress is not None:
-                    progress(len(raw))
-                if not raw.strip():
-                    continue
-                rep.read += 1
-                try:
-                    obj = parse_line(raw.rstrip(b"\r\n"))
-                except LineError as exc:
-                    rep.quarantined += 1
-                    rep.reasons[exc.reason] = rep.reasons.get(exc.reason, 0) + 1
-                    if q_out is None:
-                        q_out = quarantine_path.open("w", encoding="utf-8")
-                    excerpt = raw[:200].decode("utf-8", "replace")
-                    q_out.write(
-                        json.dumps(
-                            {"line": n, "reason": exc.reason, "message": str(exc), "excerpt": excerpt},
-                            ensure_ascii=False,
-                        )
-                        + "\n"
-                    )
-                    continue
-                res = normalise(obj["text"], cfg, protected=protected)
-                rep.scripts[res.script] = rep.scripts.get(res.script, 0) + 1
-                rep.changed += res.changed
-                rep.flagged += bool(res.flags)
-                out.write(
-                    json.dumps(
-                        {
-                            "id": obj.get("id"),
-                            "text": res.text,
-                            "script": res.script,
-                            "shares": res.shares,
-                            "edits": res.edits_json(),
-                            "flags": res.flags_json(),
-                        },
-                        ensure_ascii=False,
-                    )
-                    + "\n"
-                )
-                rep.written += 1
-    finally:
-        if q_out is not None:
-            q_out.close()
+    stats = ReadStats()
+    with QuarantineFile(quarantine_path) as quarantine, atomic_output(output_path) as out:
+        for line in read_jsonl(input_path, on_bad=quarantine, stats=stats, on_progress=progress):
+            res = normalise(line.text, cfg, protected=protected)
+            rep.scripts[res.script] = rep.scripts.get(res.script, 0) + 1
+            rep.changed += res.changed
+            rep.flagged += bool(res.flags)
+            write_line(
+                out,
+                {
+                    "id": line.id,
+                    "text": res.text,
+                    "script": res.script,
+                    "shares": res.shares,
+                    "edits": res.edits_json(),
+                    "flags": res.flags_json(),
+                },
+            )
+            rep.written += 1
+    rep.read, rep.quarantined, rep.reasons = stats.lines, stats.quarantined, dict(stats.reasons)
     return rep

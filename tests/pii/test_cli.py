@@ -54,7 +54,9 @@ def test_detect(cli, messy, tmp_path):
     assert rows[4]["spans"][0]["start"] == 1_000_002
     errors = [json.loads(l) for l in (tmp_path / "out.jsonl.errors.jsonl").read_text().splitlines()]
     assert [e["line"] for e in errors] == [2, 3, 6]
-    assert "not JSON" in errors[0]["reason"] and "UTF-8" in errors[1]["reason"] and "text" in errors[2]["reason"]
+    assert [e["reason"] for e in errors] == ["bad_json", "not_utf8", "missing_text"]
+    assert errors[2]["id"] == "n" and "text" in errors[2]["message"]
+    assert "王小明" not in json.dumps(errors, ensure_ascii=False)  # the errors file never quotes the text
     report = json.loads(stdout)
     assert report["errors"] == 3 and report["written"] == 5
 
@@ -66,7 +68,7 @@ def test_huge_line_reported_not_loaded(cli, messy, tmp_path):
     )
     assert code == 3
     reasons = [json.loads(l)["reason"] for l in (tmp_path / "o.jsonl.errors.jsonl").read_text().splitlines()]
-    assert sum("too long" in r for r in reasons) == 2
+    assert reasons.count("line_too_long") == 2
 
 
 def test_scrub_placeholder_and_pseudonym(cli, tmp_path, monkeypatch):

@@ -1,0 +1,292 @@
+"""One reader and one quarantine for the standalone JSONL tools.
+
+Used by ``curate zh convert``, ``curate pii detect|scrub`` and ``curate dedup``, which read a
+user's own file of ``{"id", "text"}`` lines (no catalogue involved).
+
+The contract
+------------
+**Input.** Lines are separated by ``\\n``; a trailing ``\\r`` is dropped. Bytes must be UTF-8; a
+UTF-8 byte-order mark at the start of the file is skipped. Line numbers count every physical
+line from 1, blank ones included, so they match an editor's.
+
+**Blank lines** (empty or whitespace only) are not records: they are skipped, not counted and
+never quarantined.
+
+**A valid line** is one JSON object with
+
+* ``id``: a non-empty string or an integer (not a boolean). It is read as a string, so ``7``
+  and ``"7"`` are the same id and the output says ``"7"``;
+* ``text``: a string (it may be empty);
+* any other fields, kept in :attr:`JsonlLine.fields` for the tools that use them (dedup reads
+  ``source_kind``, ``licence_id`` and ``version``).
+
+Neither ``id`` nor ``text`` may hold a lone surrogate (``"\\ud800"``): it cannot be written as
+UTF-8. A line longer than ``max_line_bytes`` is never read into memory: it is drained in bounded
+pieces and quarantined. With ``unique_ids=True`` (dedup, which keys its output by id) a repeated
+id is quarantined and its first occurrence kept.
+
+**Quarantine.** Every other line is skipped, counted, and reported as a :class:`QuarantinedLine`:
+line number, reason code (one of :data:`REASONS`), a message that says what is wrong and where
+(column, byte offset), and the id when it could be read. The message never quotes the line's
+text, which may hold personal data. :class:`QuarantineFile` writes these as JSON lines
+``{"line", "id", "reason", "message"}`` to the tool's quarantine file (``zh convert --quarantine``,
+``pii --errors``); the file is rewritten on every run (empty when nothing was quarantined), so a
+stale file never misleads. ``curate dedup`` lists them on stderr instead. A command that
+quarantined any line processes all good lines and exits with 3.
+
+**Output.** :func:`atomic_output` writes one JSON object per good line, in input order, as UTF-8
+without ASCII escapes, each ending in ``\\n``; the file appears only once complete.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, BinaryIO
+
+from provenance.errors import UsageError
+
+__all__ = [
+    "DEFAULT_MAX_LINE_BYTES",
+    "REASONS",
+    "InvalidLine",
+    "JsonlLine",
+    "QuarantineFile",
+    "QuarantinedLine",
+    "ReadStats",
+    "atomic_output",
+    "check_paths",
+    "parse_line",
+    "read_jsonl",
+    "write_line",
+]
+
+#: lines longer than this (bytes) are quarantined without being read into memory
+DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024
+_DRAIN = 1 << 20
+_BOM = b"\xef\xbb\xbf"
+
+#: reason code -> what it means
+REASONS = {
+    "not_utf8": "the line is not valid UTF-8",
+    "bad_json": "the line is not JSON",
+    "not_object": "the JSON value is not an object",
+    "missing_id": "no `id` field",
+    "bad_id": "`id` is not a non-empty string or an integer",
+    "missing_text": "no `text` field",
+    "text_not_string": "`text` is not a string",
+    "invalid_surrogate": "`id` or `text` holds a lone surrogate (not encodable as UTF-8)",
+    "line_too_long": "the line is longer than the limit",
+    "duplicate_id": "the id was seen on an earlier line",
+}
+
+
+class InvalidLine(ValueError):
+    """A line that breaks the contract; ``reason`` is a code of :data:`REASONS`."""
+
+    def __init__(self, reason: str, message: str, record_id: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.record_id = record_id
+
+
+@dataclass(frozen=True, slots=True)
+class JsonlLine:
+    """One valid input line."""
+
+    lineno: int
+    id: str
+    text: str
+    #: the whole JSON object, ``id`` and ``text`` included
+    fields: dict[str, Any]
+    #: byte offset in the file where the line's JSON starts (after a BOM)
+    offset: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class QuarantinedLine:
+    """One line left out, and why (never its text)."""
+
+    lineno: int
+    reason: str
+    message: str
+    id: str | None = None
+
+    def as_row(self) -> dict[str, Any]:
+        """The quarantine file row ``{"line", "id", "reason", "message"}``."""
+        return {"line": self.lineno, "id": self.id, "reason": self.reason, "message": self.message}
+
+
+@dataclass(slots=True)
+class ReadStats:
+    """Counts of one read: ``lines`` non-blank lines, of which ``quarantined`` were left out."""
+
+    lines: int = 0
+    quarantined: int = 0
+    reasons: Counter = field(default_factory=Counter)
+
+
+def _no_surrogate(value: str, name: str, record_id: str | None) -> None:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InvalidLine(
+            "invalid_surrogate",
+            f"`{name}` holds a lone surrogate U+{ord(value[exc.start]):04X} at offset {exc.start}",
+            record_id,
+        ) from None
+
+
+def parse_line(raw: bytes, lineno: int = 1, offset: int = 0) -> JsonlLine:
+    """Parse one line (without its newline) or raise :class:`InvalidLine`.
+
+    >>> parse_line(b'{"id": 7, "text": "abc", "version": "2"}').id
+    '7'
+    >>> parse_line(b'{"text": "abc"}')
+    Traceback (most recent call last):
+    ...
+    curate.jsonl_io.InvalidLine: no `id` field
+    """
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidLine("not_utf8", f"not UTF-8 at byte {exc.start}") from None
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise InvalidLine("bad_json", f"not JSON: {exc.msg} at column {exc.colno}") from None
+    except RecursionError:
+        raise InvalidLine("bad_json", "not JSON: nested too deeply") from None
+    if not isinstance(obj, dict):
+        raise InvalidLine("not_object", f"expected a JSON object, got {type(obj).__name__}")
+    if "id" not in obj or obj["id"] is None:
+        raise InvalidLine("missing_id", "no `id` field")
+    rid = obj["id"]
+    if isinstance(rid, bool) or not isinstance(rid, (str, int)) or rid == "":
+        raise InvalidLine("bad_id", f"`id` is {type(rid).__name__}, expected a non-empty string or an integer")
+    rid = str(rid)
+    _no_surrogate(rid, "id", None)
+    if "text" not in obj:
+        raise InvalidLine("missing_text", "no `text` field", rid)
+    text = obj["text"]
+    if not isinstance(text, str):
+        raise InvalidLine("text_not_string", f"`text` is {type(text).__name__}, not a string", rid)
+    _no_surrogate(text, "text", rid)
+    return JsonlLine(lineno, rid, text, obj, offset)
+
+
+def _physical_lines(fh: BinaryIO, max_bytes: int) -> Iterator[tuple[bytes | None, int]]:
+    """(line without its newline, size in bytes); ``None`` for a line over ``max_bytes`` (drained)."""
+    while True:
+        line = fh.readline(max_bytes + 1)
+        if not line:
+            return
+        if len(line) > max_bytes and not line.endswith(b"\n"):
+            size = len(line)
+            while True:
+                more = fh.readline(_DRAIN)
+                size += len(more)
+                if not more or more.endswith(b"\n"):
+                    break
+            yield None, size
+            continue
+        yield line.rstrip(b"\r\n"), len(line)
+
+
+def read_jsonl(
+    path: Path,
+    *,
+    on_bad: Callable[[QuarantinedLine], None],
+    stats: ReadStats | None = None,
+    max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
+    unique_ids: bool = False,
+    on_progress: Callable[[int], None] | None = None,
+) -> Iterator[JsonlLine]:
+    """Yield the valid lines of ``path`` in order; pass each bad one to ``on_bad`` (see the module contract).
+
+    ``stats`` (optional) is updated as lines are read; ``on_progress`` gets the bytes consumed per line.
+    """
+    stats = stats if stats is not None else ReadStats()
+    seen: set[str] = set()
+    pos = 0
+    with open(path, "rb") as fh:
+        for lineno, (raw, size) in enumerate(_physical_lines(fh, max_line_bytes), start=1):
+            start, pos = pos, pos + size
+            if on_progress is not None:
+                on_progress(size)
+            if raw is not None and lineno == 1 and raw.startswith(_BOM):
+                raw, start = raw[len(_BOM) :], start + len(_BOM)
+            if raw is not None and not raw.strip():
+                continue
+            stats.lines += 1
+            try:
+                if raw is None:
+                    raise InvalidLine(
+                        "line_too_long", f"line too long ({size} bytes > limit {max_line_bytes}); raise the limit"
+                    )
+                line = parse_line(raw, lineno, start)
+                if unique_ids:
+                    if line.id in seen:
+                        raise InvalidLine("duplicate_id", f"duplicate id `{line.id}` (first occurrence kept)", line.id)
+                    seen.add(line.id)
+            except InvalidLine as exc:
+                stats.quarantined += 1
+                stats.reasons[exc.reason] += 1
+                on_bad(QuarantinedLine(lineno, exc.reason, str(exc), exc.record_id))
+                continue
+            yield line
+
+
+class QuarantineFile:
+    """Writes :class:`QuarantinedLine` rows to a JSONL file; use as a context manager and as ``on_bad``.
+
+    The file is created (truncated) on entry, so it always describes the latest run.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fh: IO[str] | None = None
+
+    def __enter__(self) -> QuarantineFile:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._fh = open(self.path, "w", encoding="utf-8")  # closed in __exit__
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+
+    def __call__(self, bad: QuarantinedLine) -> None:
+        assert self._fh is not None, "QuarantineFile used outside its `with` block"
+        write_line(self._fh, bad.as_row())
+
+
+def write_line(fh: IO[str], obj: dict[str, Any]) -> None:
+    """Write one output object as a JSON line (UTF-8, no ASCII escapes)."""
+    fh.write(json.dumps(obj, ensure_ascii=False) + "\n")
+
+
+@contextmanager
+def atomic_output(path: Path) -> Iterator[IO[str]]:
+    """A text file handle whose content replaces ``path`` only when the block ends without error."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            yield fh
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def check_paths(input_path: Path, output_path: Path) -> None:
+    """Raise :class:`UsageError` when the input is missing or the output would overwrite it."""
+    if not input_path.is_file():
+        raise UsageError(f"input file `{input_path}` does not exist")
+    if input_path.resolve() == output_path.resolve():
+        raise UsageError("--output must differ from --input")

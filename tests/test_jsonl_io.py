@@ -1,0 +1,163 @@
+"""curate.jsonl_io: the one {"id", "text"} contract of `curate zh convert`, `curate pii`, `curate dedup`."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from curate.jsonl_io import (
+    REASONS,
+    InvalidLine,
+    QuarantineFile,
+    ReadStats,
+    atomic_output,
+    parse_line,
+    read_jsonl,
+)
+
+
+def _read(path, **kw):
+    bad, stats = [], ReadStats()
+    good = list(read_jsonl(path, on_bad=bad.append, stats=stats, **kw))
+    return good, bad, stats
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        (b"{not json", "bad_json"),
+        (b'{"id": "a", "text": "\xff\xfe"}', "not_utf8"),
+        (b'["a", "b"]', "not_object"),
+        (b'{"text": "x"}', "missing_id"),
+        (b'{"id": null, "text": "x"}', "missing_id"),
+        (b'{"id": "", "text": "x"}', "bad_id"),
+        (b'{"id": true, "text": "x"}', "bad_id"),
+        (b'{"id": [1], "text": "x"}', "bad_id"),
+        (b'{"id": "a"}', "missing_text"),
+        (b'{"id": "a", "text": 5}', "text_not_string"),
+        (b'{"id": "a", "text": null}', "text_not_string"),
+        (b'{"id": "a", "text": "x\\ud800y"}', "invalid_surrogate"),
+        (b'{"id": "\\udc00", "text": "x"}', "invalid_surrogate"),
+    ],
+    ids=lambda v: v if isinstance(v, str) else None,
+)
+def test_each_broken_rule_has_its_reason(raw, reason):
+    with pytest.raises(InvalidLine) as exc:
+        parse_line(raw)
+    assert exc.value.reason == reason and reason in REASONS
+    assert str(exc.value)  # a message, not just a code
+
+
+def test_valid_line_ids_are_strings_and_extra_fields_kept():
+    line = parse_line(b'{"id": 7, "text": "", "licence_id": "CC-BY-4.0"}', lineno=4)
+    assert (line.lineno, line.id, line.text, line.fields["licence_id"]) == (4, "7", "", "CC-BY-4.0")
+
+
+def test_bom_blank_lines_crlf_and_line_numbers(tmp_path):
+    p = tmp_path / "in.jsonl"
+    p.write_bytes(
+        b'\xef\xbb\xbf{"id": "a", "text": "\xe9\x8a\x80\xe8\xa1\x8c"}\r\n'  # 銀行, BOM first, CRLF
+        b"\n"
+        b"   \t\n"
+        b"{broken\n"
+        b'{"id": "b", "text": "x"}'  # no final newline
+    )
+    good, bad, stats = _read(p)
+    assert [(g.lineno, g.id, g.text) for g in good] == [(1, "a", "銀行"), (5, "b", "x")]
+    assert [(b.lineno, b.reason) for b in bad] == [(4, "bad_json")]
+    assert (stats.lines, stats.quarantined, dict(stats.reasons)) == (3, 1, {"bad_json": 1})
+    data = p.read_bytes()
+    for g in good:  # offsets point at the JSON itself (after the BOM), so lines can be re-read
+        assert json.loads(data[g.offset :].split(b"\n", 1)[0])["id"] == g.id
+
+
+def test_bom_only_counts_at_the_start_of_the_file(tmp_path):
+    p = tmp_path / "in.jsonl"
+    p.write_bytes(b'{"id": "a", "text": "x"}\n\xef\xbb\xbf{"id": "b", "text": "y"}\n')
+    good, bad, _ = _read(p)
+    assert [g.id for g in good] == ["a"] and [(b.lineno, b.reason) for b in bad] == [(2, "bad_json")]
+
+
+def test_long_lines_are_quarantined_without_loading_and_reading_goes_on(tmp_path):
+    p = tmp_path / "in.jsonl"
+    long = json.dumps({"id": "long", "text": "字" * 5000}, ensure_ascii=False).encode()
+    p.write_bytes(long + b"\n" + b'{"id": "b", "text": "y"}\n' + long)
+    good, bad, stats = _read(p, max_line_bytes=1000)
+    assert [g.id for g in good] == ["b"]
+    assert [(b.lineno, b.reason, b.id) for b in bad] == [(1, "line_too_long", None), (3, "line_too_long", None)]
+    assert stats.lines == 3
+
+
+def test_duplicate_ids_only_when_asked(tmp_path):
+    p = tmp_path / "in.jsonl"
+    p.write_text('{"id": 1, "text": "a"}\n{"id": "1", "text": "b"}\n', encoding="utf-8")
+    good, bad, _ = _read(p)
+    assert [g.text for g in good] == ["a", "b"] and not bad
+    good, bad, _ = _read(p, unique_ids=True)
+    assert [g.text for g in good] == ["a"] and [(b.lineno, b.reason, b.id) for b in bad] == [(2, "duplicate_id", "1")]
+
+
+def test_quarantine_rows_never_hold_the_text_and_file_is_rewritten(tmp_path):
+    p, q = tmp_path / "in.jsonl", tmp_path / "q.jsonl"
+    p.write_text('{"id": "a", "text": 12345678}\n{"id": "b", "text": "王小明 0912345678", "x": }\n', encoding="utf-8")
+    with QuarantineFile(q) as quarantine:
+        assert list(read_jsonl(p, on_bad=quarantine)) == []
+    rows = [json.loads(x) for x in q.read_text(encoding="utf-8").splitlines()]
+    assert [set(r) for r in rows] == [{"line", "id", "reason", "message"}] * 2
+    assert [(r["line"], r["id"], r["reason"]) for r in rows] == [(1, "a", "text_not_string"), (2, None, "bad_json")]
+    assert "12345678" not in q.read_text() and "0912345678" not in q.read_text()
+    p.write_text('{"id": "a", "text": "ok"}\n', encoding="utf-8")
+    with QuarantineFile(q) as quarantine:
+        assert [g.id for g in read_jsonl(p, on_bad=quarantine)] == ["a"]
+    assert q.read_text() == ""  # a stale quarantine from the earlier run does not survive
+
+
+def test_atomic_output_appears_only_when_complete(tmp_path):
+    out = tmp_path / "out.jsonl"
+    out.write_text("old\n")
+
+    def crash_midway() -> None:
+        with atomic_output(out) as fh:
+            fh.write("partial\n")
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        crash_midway()
+    assert out.read_text() == "old\n" and not list(tmp_path.glob("*.tmp"))
+    with atomic_output(out) as fh:
+        fh.write("new\n")
+    assert out.read_text() == "new\n"
+
+
+MESSY = [
+    b'\xef\xbb\xbf{"id": "a", "text": "\xe9\x8a\x80\xe8\xa1\x8c\xe6\xb3\x95"}',  # BOM + 銀行法
+    b"",
+    b"{not json",
+    b'{"text": "no id"}',
+    b'{"id": "c", "text": ["not", "a", "string"]}',
+    b'{"id": 9, "text": "\xe9\x87\x91\xe8\x9e\x8d"}',  # 金融, integer id
+]
+
+
+@pytest.mark.parametrize(
+    ("argv", "quarantine"),
+    [
+        (["zh", "convert"], "out.jsonl.quarantine.jsonl"),
+        (["pii", "detect"], "out.jsonl.errors.jsonl"),
+        (["dedup"], None),
+    ],
+    ids=["zh-convert", "pii-detect", "dedup"],
+)
+def test_the_three_tools_read_the_same_file_the_same_way(cli, tmp_path, argv, quarantine):
+    inp, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    inp.write_bytes(b"\n".join(MESSY) + b"\n")
+    code, _, err = cli("-q", *argv, "--input", str(inp), "--output", str(out))
+    assert code == 3, err
+    assert [json.loads(x)["id"] for x in out.read_text(encoding="utf-8").splitlines()] == ["a", "9"]
+    if quarantine:
+        rows = [json.loads(x) for x in (tmp_path / quarantine).read_text(encoding="utf-8").splitlines()]
+        assert [(r["line"], r["reason"]) for r in rows] == [(3, "bad_json"), (4, "missing_id"), (5, "text_not_string")]
+    else:
+        assert all(f"in.jsonl:{n}: skipped ({r})" in err for n, r in [(3, "bad_json"), (4, "missing_id")])
+        assert "in.jsonl:5: skipped (text_not_string)" in err
