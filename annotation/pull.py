@@ -31,9 +31,9 @@ from typing import Any
 
 import duckdb
 
-from annotation.catalogue import annotator_actor, check_bank, email_sha256, finish_run, start_run
 from annotation.label_studio import LabelStudioClient
 from annotation.offsets import OffsetMap
+from annotation.projects import annotator_actor, check_bank, email_sha256, finish_run, start_run
 from annotation.tasks import PROJECTS, Span, detected_spans
 from annotation.versions import NewVersion, create_versions
 from provenance import ledger

@@ -21,9 +21,9 @@ from typing import Any
 
 import duckdb
 
-from annotation.catalogue import check_bank, ensure_project, finish_run, start_run
 from annotation.eligibility import licence_refusal, pii_refusal
 from annotation.label_studio import LabelStudioClient
+from annotation.projects import check_bank, ensure_project, finish_run, start_run
 from annotation.tasks import PROJECTS, build_task
 from provenance import ledger
 from provenance.db import transaction

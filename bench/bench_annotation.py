@@ -16,13 +16,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "annotation"))
+sys.path.insert(0, str(ROOT / "tests" / "helpers"))
 
-from ls_catalogue import make_catalogue  # noqa: E402
+from ls_records import make_catalogue  # noqa: E402
 
 from annotation import server  # noqa: E402
-from annotation.catalogue import ensure_project  # noqa: E402
 from annotation.config import LabelStudioConfig  # noqa: E402
 from annotation.label_studio import LabelStudioClient  # noqa: E402
+from annotation.projects import ensure_project  # noqa: E402
 from annotation.pull import pull  # noqa: E402
 from annotation.push import PushConfig, push  # noqa: E402
 from annotation.tasks import build_task  # noqa: E402

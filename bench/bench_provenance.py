@@ -24,8 +24,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from provenance import audit, ledger  # noqa: E402
-from provenance.db import connect, connect_readonly  # noqa: E402
+from provenance.db import connect, connect_readonly, transaction  # noqa: E402
 from provenance.export import ExportParams, export_dataset  # noqa: E402
+from provenance.records import insert_versions  # noqa: E402
 
 
 def build(path: Path, docs: int) -> None:
@@ -44,14 +45,17 @@ def build(path: Path, docs: int) -> None:
             repeat('銀行法第' || i || '條 本法所稱銀行，謂依本法組織登記，經營銀行業務之機構。', 3) AS text
         FROM range({docs}) t(i)""")
     con.execute("""
-        INSERT INTO records (record_id, doc_key, source_id, locator, title, text, lang, script, licence_id, version_of,
-                             status, run_id, created_at, metadata, stage, content_sha256, pii_state, container)
-        SELECT root, 'law_moj/' || i, 'law_moj', 'P' || i, 'law', text, 'zh', 'traditional', 'OGDL-Taiwan-1.0', NULL,
-               'superseded', 'bench', TIMESTAMP '2026-01-01', '{}', 'ingest', sha256(text), NULL, NULL FROM d
+        CREATE TEMP TABLE v AS
+        SELECT root AS record_id, 'law_moj/' || i AS doc_key, 'law_moj' AS source_id, 'P' || i AS locator,
+               'law' AS title, text, 'zh' AS lang, 'traditional' AS script, 'OGDL-Taiwan-1.0' AS licence_id,
+               NULL AS version_of, 'superseded' AS status, '{}' AS metadata, 'ingest' AS stage,
+               NULL AS pii_state, 2 * i AS ord FROM d
         UNION ALL
         SELECT v1, 'law_moj/' || i, 'law_moj', 'P' || i, 'law', text || ' ', 'zh', 'traditional', 'OGDL-Taiwan-1.0',
-               root, 'active', 'bench', TIMESTAMP '2026-01-01', '{}', 'hygiene', sha256(text || ' '), 'clean', NULL
-        FROM d""")
+               root, 'active', '{}', 'hygiene', 'clean', 2 * i + 1 FROM d""")
+    with transaction(con):  # the one version writer, as ingest and the runner use it
+        insert_versions(con, "v", run_id="bench", stage="ingest", created_at=dt.datetime(2026, 1, 1), order_by="ord")
+    con.execute("DROP TABLE v")
     rows = con.execute("SELECT root, v1 FROM d ORDER BY i").fetchall()
     t1 = time.perf_counter()
     at = dt.datetime(2026, 1, 1)

@@ -9,7 +9,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from provenance.licences import Catalogue
+from provenance.licences import LicenceCatalogue
 
 _NS = "urn:finllm-curate:export"
 FIELD_DOCS: dict[str, str] = {
@@ -38,7 +38,7 @@ def _name(info: Mapping[str, Any]) -> str:
 
 def notice(
     info: Mapping[str, Any],
-    cat: Catalogue,
+    cat: LicenceCatalogue,
     used_ids: list[str],
     attributions: Mapping[str, Mapping[str, Mapping[str, int]]],
 ) -> str:
@@ -77,7 +77,7 @@ def notice(
     return "\n".join(lines).rstrip() + "\n"
 
 
-def card(info: Mapping[str, Any], cat: Catalogue, used_ids: list[str], shards: list[str]) -> str:
+def card(info: Mapping[str, Any], cat: LicenceCatalogue, used_ids: list[str], shards: list[str]) -> str:
     """README.md dataset card with the YAML header ``datasets.load_dataset`` reads."""
     ext = "parquet" if info["format"] == "parquet" else "jsonl"
     lines = [
@@ -145,7 +145,9 @@ def card(info: Mapping[str, Any], cat: Catalogue, used_ids: list[str], shards: l
     return "\n".join(lines) + "\n"
 
 
-def croissant(info: Mapping[str, Any], cat: Catalogue, used_ids: list[str], shard_hashes: Mapping[str, str]) -> str:
+def croissant(
+    info: Mapping[str, Any], cat: LicenceCatalogue, used_ids: list[str], shard_hashes: Mapping[str, str]
+) -> str:
     """croissant.json (Croissant 1.0) describing the shards and their columns."""
     from provenance._croissant_context import CONTEXT
 
@@ -213,7 +215,7 @@ def croissant(info: Mapping[str, Any], cat: Catalogue, used_ids: list[str], shar
     return _dump(doc)
 
 
-def spdx(info: Mapping[str, Any], cat: Catalogue, used_ids: list[str], shard_hashes: Mapping[str, str]) -> str:
+def spdx(info: Mapping[str, Any], cat: LicenceCatalogue, used_ids: list[str], shard_hashes: Mapping[str, str]) -> str:
     """spdx.jsonld: an SPDX 3.0.1 JSON-LD document for the dataset package and its licences."""
     base = f"{_NS}:{info['export_id']}"
     ci = "_:creationinfo"

@@ -15,7 +15,7 @@ import duckdb
 from provenance import ledger
 from provenance.db import run_readonly_sql
 from provenance.errors import CatalogueError
-from provenance.licences import Catalogue, default_catalogue
+from provenance.licences import LicenceCatalogue, default_licence_catalogue
 
 #: tables the auditor's free SQL may never read (raw personal data)
 FORBIDDEN_TABLES: tuple[str, ...] = ("raw_vault",)
@@ -201,9 +201,11 @@ def export_report(con: duckdb.DuckDBPyConnection, export_id: str) -> dict[str, A
     }
 
 
-def licences_report(con: duckdb.DuckDBPyConnection, catalogue: Catalogue | None = None) -> list[dict[str, Any]]:
+def licences_report(
+    con: duckdb.DuckDBPyConnection, licence_catalogue: LicenceCatalogue | None = None
+) -> list[dict[str, Any]]:
     """Active records and characters per licence per source, flagging licences not in the catalogue."""
-    cat = catalogue or default_catalogue()
+    cat = licence_catalogue or default_licence_catalogue()
     rows = _rows(
         con.execute(
             "SELECT coalesce(licence_id, '(none)') AS licence_id, source_id, count(*) AS records,"

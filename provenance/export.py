@@ -30,11 +30,11 @@ from provenance import ledger
 from provenance.db import transaction
 from provenance.errors import LicenceError, UsageError
 from provenance.licences import (
-    Catalogue,
-    catalogue_path,
+    LicenceCatalogue,
     combine,
-    default_catalogue,
-    load_catalogue,
+    default_licence_catalogue,
+    licence_catalogue_path,
+    load_licence_catalogue,
     parse_audience,
     parse_purpose,
 )
@@ -170,8 +170,10 @@ class _Decider:
     per-record cost is a dict lookup; JSON is parsed once per distinct combination.
     """
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, catalogue: Catalogue, params: ExportParams) -> None:
-        self.cat = catalogue
+    def __init__(
+        self, con: duckdb.DuckDBPyConnection, licence_catalogue: LicenceCatalogue, params: ExportParams
+    ) -> None:
+        self.cat = licence_catalogue
         self.p = params
         self._cache: dict[tuple, ExportVerdict] = {}
         self._sources = {
@@ -214,7 +216,9 @@ class _Decider:
             hit = self._cache[key] = self._decide(licence_id, r_terms, r_merged, source_id)
         return hit
 
-    def _decide(self, licence_id: str | None, r_terms: str | None, r_merged: str | None, source_id: str) -> ExportVerdict:
+    def _decide(
+        self, licence_id: str | None, r_terms: str | None, r_merged: str | None, source_id: str
+    ) -> ExportVerdict:
         source = self._sources.get(source_id) or {"source_id": source_id, "title": None, "metadata": {}}
         terms = (json.loads(r_terms) if r_terms not in (None, "null") else None) or source["metadata"].get(
             "licence_terms"
@@ -224,7 +228,9 @@ class _Decider:
             return ExportVerdict(False, "missing_licence", "record has no licence", "")
         lic = self.cat.get(licence_id)
         if lic is None:
-            return ExportVerdict(False, "unknown_licence", f"licence `{licence_id}` is not in the catalogue", licence_id)
+            return ExportVerdict(
+                False, "unknown_licence", f"licence `{licence_id}` is not in the licence catalogue", licence_id
+            )
         if not (lic.template or lic.terms_optional):
             terms = None  # agreement terms belong to agreement licences, not to e.g. a CC licence beside them
         try:
@@ -296,7 +302,7 @@ def export_dataset(
     params: ExportParams,
     *,
     overwrite: bool = False,
-    catalogue: Catalogue | None = None,
+    licence_catalogue: LicenceCatalogue | None = None,
     actor: str | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ExportResult:
@@ -309,7 +315,7 @@ def export_dataset(
         UsageError: bad purpose/audience/format, or a non-empty ``out_dir`` without ``overwrite``.
     """
     params = params.validated()
-    cat = catalogue or default_catalogue()
+    cat = licence_catalogue or default_licence_catalogue()
     out = Path(out_dir)
     _prepare_out(out, overwrite)
     state_hash, as_of = _state(con)
@@ -333,14 +339,14 @@ def _export(
     con: duckdb.DuckDBPyConnection,
     out: Path,
     params: ExportParams,
-    cat: Catalogue,
+    cat: LicenceCatalogue,
     state_hash: str,
     as_of: str,
     run_id: str,
     actor: str | None,
     progress: Callable[[int], None] | None,
 ) -> ExportResult:
-    cat_sha = hashlib.sha256(Path(cat.path or catalogue_path()).read_bytes()).hexdigest()
+    cat_sha = hashlib.sha256(Path(cat.path or licence_catalogue_path()).read_bytes()).hexdigest()
     decider = _Decider(con, cat, params)
     writer = _ShardWriter(out, params.format, params.shard_rows)
     manifest = io.StringIO()
@@ -529,6 +535,6 @@ def iter_blocked(path: str | Path) -> Iterator[dict[str, str]]:
         yield from csv.DictReader(fh)
 
 
-def load_catalogue_for(path: str | Path | None) -> Catalogue:
-    """The catalogue at ``path`` or the shipped one."""
-    return load_catalogue(path) if path else default_catalogue()
+def load_licence_catalogue_for(path: str | Path | None) -> LicenceCatalogue:
+    """The licence catalogue at ``path`` or the shipped one."""
+    return load_licence_catalogue(path) if path else default_licence_catalogue()

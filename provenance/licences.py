@@ -288,7 +288,7 @@ def combine(grants: Iterable[Grant]) -> Grant:
 
     Used for a record derived from several records (e.g. merged duplicates).
 
-    >>> cat = default_catalogue()
+    >>> cat = default_licence_catalogue()
     >>> g = combine([cat.grant("CC-BY-4.0"), cat.grant("CC-BY-NC-4.0")])
     >>> g.commercial, g.licence_ids
     (False, ('CC-BY-4.0', 'CC-BY-NC-4.0'))
@@ -331,7 +331,7 @@ def _fill(template: str, source: Mapping[str, Any] | None) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Catalogue:
+class LicenceCatalogue:
     """The loaded licence catalogue."""
 
     licences: Mapping[str, Licence]
@@ -404,8 +404,8 @@ class Catalogue:
         return grant
 
 
-def catalogue_path() -> Path:
-    """Path of the shipped catalogue."""
+def licence_catalogue_path() -> Path:
+    """Path of the shipped licence catalogue."""
     return Path(str(resources.files("schemas").joinpath("licences", "catalogue.toml")))
 
 
@@ -423,8 +423,8 @@ def _entry_name(data: dict[str, Any], path: Iterable[Any]) -> str:
     return "catalogue" + (f" field `{'.'.join(map(str, path))}`" if path else "")
 
 
-def check_catalogue_data(data: dict[str, Any]) -> list[str]:
-    """Every problem in a parsed catalogue, each naming its entry; empty when valid."""
+def check_licence_catalogue_data(data: dict[str, Any]) -> list[str]:
+    """Every problem in a parsed licence catalogue, each naming its entry; empty when valid."""
     import jsonschema
 
     problems: list[str] = []
@@ -459,8 +459,8 @@ def check_catalogue_data(data: dict[str, Any]) -> list[str]:
     return problems
 
 
-def read_catalogue_file(path: str | Path) -> dict[str, Any]:
-    """Parse a catalogue TOML file (errors name the file)."""
+def read_licence_catalogue_file(path: str | Path) -> dict[str, Any]:
+    """Parse a licence catalogue TOML file (errors name the file)."""
     path = Path(path)
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
@@ -470,19 +470,19 @@ def read_catalogue_file(path: str | Path) -> dict[str, Any]:
         raise ConfigError(f"licence catalogue `{path}` is not valid TOML: {exc}") from None
 
 
-def check_catalogue(path: str | Path | None = None) -> list[str]:
-    """Validate a catalogue file; returns the problems (empty = valid)."""
-    return check_catalogue_data(read_catalogue_file(path or catalogue_path()))
+def check_licence_catalogue(path: str | Path | None = None) -> list[str]:
+    """Validate a licence catalogue file; returns the problems (empty = valid)."""
+    return check_licence_catalogue_data(read_licence_catalogue_file(path or licence_catalogue_path()))
 
 
-def load_catalogue(path: str | Path | None = None) -> Catalogue:
-    """Load and validate a catalogue (default: the shipped one).
+def load_licence_catalogue(path: str | Path | None = None) -> LicenceCatalogue:
+    """Load and validate a licence catalogue (default: the shipped one).
 
     Raises :class:`ConfigError` listing every problem, each naming its entry.
     """
-    path = Path(path or catalogue_path())
-    data = read_catalogue_file(path)
-    problems = check_catalogue_data(data)
+    path = Path(path or licence_catalogue_path())
+    data = read_licence_catalogue_file(path)
+    problems = check_licence_catalogue_data(data)
     if problems:
         raise ConfigError(f"licence catalogue `{path}` is invalid: " + "; ".join(problems))
     licences: dict[str, Licence] = {}
@@ -508,13 +508,13 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
         licences[lic.id] = lic
         for a in lic.aliases:
             aliases[a] = lic.id
-    return Catalogue(licences=licences, aliases=aliases, path=str(path))
+    return LicenceCatalogue(licences=licences, aliases=aliases, path=str(path))
 
 
 @lru_cache(maxsize=1)
-def default_catalogue() -> Catalogue:
-    """The shipped catalogue, loaded once."""
-    return load_catalogue()
+def default_licence_catalogue() -> LicenceCatalogue:
+    """The shipped licence catalogue, loaded once."""
+    return load_licence_catalogue()
 
 
 def check_use(
@@ -525,7 +525,7 @@ def check_use(
     commercial: bool = False,
     at: dt.date | None = None,
     terms: Mapping[str, Any] | Terms | None = None,
-    catalogue: Catalogue | None = None,
+    licence_catalogue: LicenceCatalogue | None = None,
 ) -> UseDecision:
     """May a record under ``licence_id`` (and agreement ``terms``) be used this way on date ``at``?
 
@@ -538,7 +538,7 @@ def check_use(
     """
     parse_purpose(purpose)
     parse_audience(audience)
-    cat = catalogue or default_catalogue()
+    cat = licence_catalogue or default_licence_catalogue()
     try:
         grant = cat.grant(licence_id, terms)
     except LicenceError as exc:
@@ -552,5 +552,5 @@ def permissiveness(licence_id: str | None) -> int:
     >>> permissiveness("CC0-1.0") > permissiveness("CC-BY-NC-4.0") > permissiveness(None)
     True
     """
-    lic = default_catalogue().get(licence_id)
+    lic = default_licence_catalogue().get(licence_id)
     return lic.rank if lic else 0

@@ -63,7 +63,7 @@ class ManifestReason:
     AGREEMENT_INCOMPLETE = "agreement row without agreement_id"
 
 
-def known_licence_ids(catalogue: Path | None = None) -> frozenset[str]:
+def known_licence_ids(licence_catalogue: Path | None = None) -> frozenset[str]:
     """Licence ids (and aliases) a manifest may name, read by the one catalogue reader.
 
     >>> "OGDL-Taiwan-1.0" in known_licence_ids()
@@ -71,7 +71,11 @@ def known_licence_ids(catalogue: Path | None = None) -> frozenset[str]:
     """
     from provenance import licences
 
-    cat = licences.load_catalogue(catalogue) if catalogue else licences.default_catalogue()
+    cat = (
+        licences.load_licence_catalogue(licence_catalogue)
+        if licence_catalogue
+        else licences.default_licence_catalogue()
+    )
     return frozenset(cat.licences) | frozenset(cat.aliases)
 
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+# importlib import mode puts no test folder on sys.path: make the shared helpers (catalogue_builder) importable
+sys.path.insert(0, str(Path(__file__).parent / "helpers"))
 SHARED = Path(os.environ.get("CURATE_SHARED", ROOT.parent / "shared"))
 
 

@@ -70,7 +70,7 @@ def dataset_cmd(
     """
     from provenance.db import connect
     from provenance.errors import UsageError
-    from provenance.export import ExportParams, export_dataset, load_catalogue_for
+    from provenance.export import ExportParams, export_dataset, load_licence_catalogue_for
 
     at = None
     if as_of:
@@ -88,16 +88,22 @@ def dataset_cmd(
         pii_gate=pii_gate,
     ).validated()
     settings = click.get_current_context().obj
-    cat = load_catalogue_for(catalogue_file)
+    cat = load_licence_catalogue_for(catalogue_file)
     con = connect(settings.db_path, create=False)
     try:
         total = con.execute("SELECT count(*) FROM records WHERE status IN ('active', 'withdrawn')").fetchone()[0]
         if settings.quiet or as_json:
-            res = export_dataset(con, out_dir, params, overwrite=overwrite, catalogue=cat, actor=_actor())
+            res = export_dataset(con, out_dir, params, overwrite=overwrite, licence_catalogue=cat, actor=_actor())
         else:
             with click.progressbar(length=total, label="exporting", file=click.get_text_stream("stderr")) as bar:
                 res = export_dataset(
-                    con, out_dir, params, overwrite=overwrite, catalogue=cat, actor=_actor(), progress=bar.update
+                    con,
+                    out_dir,
+                    params,
+                    overwrite=overwrite,
+                    licence_catalogue=cat,
+                    actor=_actor(),
+                    progress=bar.update,
                 )
     finally:
         con.close()

@@ -24,9 +24,9 @@ licences = click.Group("licences", help="The licence catalogue: permitted purpos
 @JSON_OPTION
 def list_cmd(catalogue_file: Path | None, as_json: bool) -> int:
     """List every licence with its permissions."""
-    from provenance.licences import load_catalogue
+    from provenance.licences import load_licence_catalogue
 
-    cat = load_catalogue(catalogue_file)
+    cat = load_licence_catalogue(catalogue_file)
     rows = [lic.as_dict() for lic in sorted(cat.licences.values(), key=lambda x: -x.rank)]
     if as_json:
         echo_json(rows)
@@ -65,9 +65,9 @@ def list_cmd(catalogue_file: Path | None, as_json: bool) -> int:
 @JSON_OPTION
 def show_cmd(licence_id: str, catalogue_file: Path | None, as_json: bool) -> int:
     """Show one licence (id or alias) in full."""
-    from provenance.licences import load_catalogue
+    from provenance.licences import load_licence_catalogue
 
-    lic = load_catalogue(catalogue_file)[licence_id]
+    lic = load_licence_catalogue(catalogue_file)[licence_id]
     data = lic.as_dict()
     if as_json:
         echo_json(data)
@@ -92,14 +92,14 @@ def check_cmd(catalogue_file: Path | None, as_json: bool) -> int:
     (they are kept but never exported).
     """
     from provenance.db import connect_readonly
-    from provenance.licences import catalogue_path, check_catalogue, load_catalogue
+    from provenance.licences import check_licence_catalogue, licence_catalogue_path, load_licence_catalogue
 
-    path = catalogue_file or catalogue_path()
-    problems = check_catalogue(path)
+    path = catalogue_file or licence_catalogue_path()
+    problems = check_licence_catalogue(path)
     flagged: list[dict] = []
     db = click.get_current_context().obj.db_path
     if not problems and Path(db).exists():
-        cat = load_catalogue(path)
+        cat = load_licence_catalogue(path)
         con = connect_readonly(db)
         try:
             rows = con.execute(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys as _sys
 from pathlib import Path as _Path
 
-# importlib import mode puts no test folder on sys.path: make ls_catalogue importable
+# importlib import mode puts no test folder on sys.path: make ls_records importable
 _sys.path.insert(0, str(_Path(__file__).parent))
 
 import os

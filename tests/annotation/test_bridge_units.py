@@ -159,7 +159,7 @@ def test_unreachable_label_studio_retries_with_backoff_then_clear_error():
 
 
 def test_titles_of_pii_expected_sources_are_not_sent(tmp_path):
-    from ls_catalogue import add_record, add_source
+    from ls_records import add_record, add_source
 
     from annotation.push import PushConfig, select_candidates
     from provenance.db import connect

@@ -6,13 +6,13 @@ import json
 from collections import Counter
 
 import pytest
-from ls_catalogue import add_record, add_source, make_catalogue
+from ls_records import add_record, add_source, make_catalogue
 
-from annotation.catalogue import email_sha256
 from annotation.config import LabelStudioConfig
 from annotation.errors import LabelStudioTerminalError, LabelStudioTransientError
 from annotation.label_studio import LabelStudioClient
 from annotation.offsets import cp_to_utf16
+from annotation.projects import email_sha256
 from annotation.pull import pull
 from annotation.push import PushConfig, push
 from provenance.db import connect, transaction

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from ls_catalogue import add_record, add_source
+from ls_records import add_record, add_source
 
 from annotation.versions import NewVersion, create_versions
 from provenance.db import connect, transaction

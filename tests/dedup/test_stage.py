@@ -10,7 +10,7 @@ from curate.runner import run_stage
 from curate.stages.dedup import DedupStage
 from provenance import db, ledger
 
-from .catalogue import add_records
+from .records import add_records
 
 LAW = (
     "第 1 條\n為健全銀行業務經營，保障存款人權益，適應產業發展，並使銀行信用配合國家金融政策，特制定本法。\n"

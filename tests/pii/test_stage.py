@@ -3,9 +3,9 @@
 import json
 
 import pytest
+from catalogue_builder import add_record, add_records, add_source
 
 from provenance import db, runs
-from provenance.records import ingest_record_id, sha256_text
 
 RECORDS = {
     "loan/1": "申請人王小明，身分證字號A123456789，手機0912345678，住臺北市大安區忠孝東路四段100號5樓。",
@@ -20,26 +20,18 @@ def catalogue(db_path, monkeypatch):
     monkeypatch.setenv("CURATE_PII_KEY", "5e" * 32)
     con = db.connect(db_path)
     run_id = runs.start_run(con, "test-ingest", "x")
-    con.execute("INSERT INTO sources (source_id, kind, created_at) VALUES ('s', 'test', now()::TIMESTAMP)")
-    for loc, text in RECORDS.items():
-        rid = ingest_record_id("s", loc, text)
-        con.execute(
-            "INSERT INTO records (record_id, doc_key, source_id, locator, text, status, run_id, created_at,"
-            " stage, content_sha256) VALUES (?, ?, 's', ?, ?, 'active', ?, now()::TIMESTAMP, 'ingest', ?)",
-            [rid, loc, loc, text, run_id, sha256_text(text)],
-        )
+    add_source(con, "s")
+    add_records(
+        con,
+        [{"source_id": "s", "locator": loc, "text": text, "doc_key": loc} for loc, text in RECORDS.items()],
+        run_id=run_id,
+    )
     # an earlier version with the same personal data (as hygiene would leave it): must be sealed too
     from provenance.db import transaction
     from provenance.records import create_version
 
     old_text = RECORDS["loan/1"] + "  "
-    old_id = ingest_record_id("s", "loan/0", old_text)
-    con.execute(
-        "INSERT INTO records (record_id, doc_key, source_id, locator, text, status, run_id, created_at,"
-        " stage, content_sha256) VALUES (?, 'loan/0', 's', 'loan/0', ?, 'active', ?, now()::TIMESTAMP,"
-        " 'ingest', ?)",
-        [old_id, old_text, run_id, sha256_text(old_text)],
-    )
+    old_id = add_record(con, "s", "loan/0", old_text, doc_key="loan/0", run_id=run_id)
     with transaction(con):
         create_version(con, old_id, RECORDS["loan/1"] + "。", stage="hygiene", run_id=run_id)
     runs.finish_run(con, run_id)
@@ -111,15 +103,9 @@ def test_titles_are_scrubbed_and_raw_titles_sealed(db_path, cli, monkeypatch):
     monkeypatch.setenv("CURATE_PII_KEY", "7a" * 32)
     con = db.connect(db_path)
     run_id = runs.start_run(con, "test-ingest", "x")
-    con.execute("INSERT INTO sources (source_id, kind, created_at) VALUES ('fsc', 'fsc', now()::TIMESTAMP)")
+    add_source(con, "fsc", kind="fsc")
     title, text = "裁處書：理財專員陳建宏先生違規案", "本會依銀行法第129條處罰鍰新臺幣三百萬元。"
-    rid = ingest_record_id("fsc", "case/1", text)
-    con.execute(
-        "INSERT INTO records (record_id, doc_key, source_id, locator, title, text, status, run_id, created_at,"
-        " stage, content_sha256) VALUES (?, 'case/1', 'fsc', 'case/1', ?, ?, 'active', ?, now()::TIMESTAMP,"
-        " 'ingest', ?)",
-        [rid, title, text, run_id, sha256_text(text)],
-    )
+    rid = add_record(con, "fsc", "case/1", text, doc_key="case/1", title=title, run_id=run_id)
     runs.finish_run(con, run_id)
     con.close()
     code, _, err = cli("-q", "run", "pii", "--workers", "1")

@@ -1,15 +1,16 @@
-"""Builders of small real DuckDB catalogues for provenance tests (provenance.db + SQL, no runner)."""
+"""Small real DuckDB catalogues for provenance tests: the one fixture builder plus ingest ledger events."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 from typing import Any
 
+from catalogue_builder import add_record, add_source
+
 from provenance import ledger
 from provenance.db import connect, transaction
-from provenance.records import create_version, ingest_record_id, sha256_text
+from provenance.records import create_version
 
 T0 = dt.datetime(2026, 1, 1, 0, 0, 0)
 
@@ -45,17 +46,15 @@ class CatalogueBuilder:
         metadata: dict[str, Any] | None = None,
         title: str | None = None,
     ) -> str:
-        self.con.execute(
-            "INSERT INTO sources VALUES (?, 'test', ?, ?, ?, ?, ?, ?)",
-            [
-                source_id,
-                title or source_id,
-                f"file://{source_id}",
-                licence_id,
-                pii_expected,
-                json.dumps(metadata or {}, ensure_ascii=False),
-                T0,
-            ],
+        add_source(
+            self.con,
+            source_id,
+            licence_id=licence_id,
+            title=title or source_id,
+            origin=f"file://{source_id}",
+            pii_expected=pii_expected,
+            metadata=metadata or {},
+            created_at=T0,
         )
         return source_id
 
@@ -76,26 +75,20 @@ class CatalogueBuilder:
             licence_id = self.con.execute("SELECT licence_id FROM sources WHERE source_id = ?", [source_id]).fetchone()[
                 0
             ]
-        rid = ingest_record_id(source_id, locator, text)
         with transaction(self.con):
-            self.con.execute(
-                "INSERT INTO records (record_id, doc_key, source_id, locator, title, text, lang, script, licence_id,"
-                " version_of, status, run_id, created_at, metadata, stage, content_sha256, pii_state, container)"
-                " VALUES (?, ?, ?, ?, ?, ?, 'zh-Hant', 'traditional', ?, NULL, 'active', ?, ?, ?, 'ingest', ?, ?, NULL)",
-                [
-                    rid,
-                    f"{source_id}/{locator}",
-                    source_id,
-                    locator,
-                    locator,
-                    text,
-                    licence_id,
-                    self.run_id,
-                    T0,
-                    json.dumps(metadata or {}, ensure_ascii=False),
-                    sha256_text(text),
-                    pii_state,
-                ],
+            rid = add_record(
+                self.con,
+                source_id,
+                locator,
+                text,
+                run_id=self.run_id,
+                created_at=T0,
+                title=locator,
+                lang="zh-Hant",
+                script="traditional",
+                licence_id=licence_id,
+                metadata=metadata or {},
+                pii_state=pii_state,
             )
             ledger.append(
                 self.con,

@@ -14,19 +14,19 @@ from provenance.licences import (
     REQUIRED_IDS,
     Terms,
     audience_allows,
-    catalogue_path,
-    check_catalogue,
+    check_licence_catalogue,
     check_use,
     combine,
-    default_catalogue,
-    load_catalogue,
+    default_licence_catalogue,
+    licence_catalogue_path,
+    load_licence_catalogue,
     permissiveness,
 )
 
 
 def test_shipped_catalogue_is_valid_and_complete():
-    assert check_catalogue() == []
-    cat = default_catalogue()
+    assert check_licence_catalogue() == []
+    cat = default_licence_catalogue()
     for lid in REQUIRED_IDS:
         assert cat.get(lid) is not None, lid
     assert cat["OGDL-Taiwan-1.0"].attribution_required
@@ -40,7 +40,7 @@ def test_shipped_catalogue_is_valid_and_complete():
 
 
 def _write_variant(tmp_path: Path, mutate) -> Path:
-    data = tomllib.loads(catalogue_path().read_text(encoding="utf-8"))
+    data = tomllib.loads(licence_catalogue_path().read_text(encoding="utf-8"))
     mutate(data)
     lines = ["version = 1"]
     for entry in data["licence"]:
@@ -83,18 +83,18 @@ def _entry(data, lid):
 )
 def test_check_names_the_bad_entry(tmp_path, cli, mutate, needle):
     path = _write_variant(tmp_path, mutate)
-    problems = check_catalogue(path)
+    problems = check_licence_catalogue(path)
     assert any(needle in p for p in problems), problems
     code, out, err = cli("licences", "check", "--catalogue", str(path))
     assert code == 1
     assert needle in err
     with pytest.raises(ConfigError, match="invalid"):
-        load_catalogue(path)
+        load_licence_catalogue(path)
 
 
 def test_unmodified_rewrite_passes(tmp_path, cli):
     path = _write_variant(tmp_path, lambda d: None)
-    assert check_catalogue(path) == []
+    assert check_licence_catalogue(path) == []
     code, out, _ = cli("licences", "check", "--catalogue", str(path))
     assert code == 0 and "ok" in out
 
@@ -167,7 +167,7 @@ def test_unknown_purpose_and_audience_list_valid_values():
 
 
 def test_combine_is_most_restrictive_with_union_of_attributions():
-    cat = default_catalogue()
+    cat = default_licence_catalogue()
     src = {"source_id": "s", "title": "T", "metadata": {"provider": "P"}}
     g = combine(
         [
@@ -197,7 +197,7 @@ def test_audience_order():
 
 
 def test_permissiveness_follows_catalogue_rank():
-    cat = default_catalogue()
+    cat = default_licence_catalogue()
     assert permissiveness("CC0-1.0") == cat["CC0-1.0"].rank
     assert permissiveness("CC-BY-4.0") > permissiveness("CC-BY-NC-4.0") > permissiveness("LicenseRef-Nope") == 0
 
@@ -230,7 +230,7 @@ def test_combination_never_permits_what_a_part_forbids():
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    cat = default_catalogue()
+    cat = default_licence_catalogue()
 
     def grant(choice):
         lid, terms = choice
@@ -259,3 +259,13 @@ def test_combination_never_permits_what_a_part_forbids():
         ).ok == all(each)
 
     check()
+
+
+def test_deprecated_catalogue_names_are_the_licence_catalogue_api():
+    import provenance
+
+    assert provenance.Catalogue is provenance.LicenceCatalogue
+    assert provenance.load_catalogue is provenance.load_licence_catalogue
+    assert provenance.default_catalogue is provenance.default_licence_catalogue
+    assert provenance.check_catalogue is provenance.check_licence_catalogue
+    assert set(provenance.__all__) <= set(dir(provenance))

@@ -1,4 +1,4 @@
-"""Catalogue helpers of the bridge: runs, and the bank's Label Studio projects.
+"""Run rows and the bank's Label Studio project table (`annotation_projects`) of the bridge.
 
 Runs are rows written by :mod:`provenance.runs` (the one owner of run rows).
 """
