@@ -455,7 +455,7 @@ def check_licence_catalogue_data(data: dict[str, Any]) -> list[str]:
             problems.append(f"{where}: expiry must be a quoted ISO date string")
     missing = [r for r in REQUIRED_IDS if r not in seen]
     if missing:
-        problems.append(f"catalogue: required ids missing: {', '.join(missing)}")
+        problems.append(f"licence catalogue: required ids missing: {', '.join(missing)}")
     return problems
 
 

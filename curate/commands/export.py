@@ -44,7 +44,7 @@ def _actor() -> str:
 )
 @click.option(
     "--catalogue",
-    "catalogue_file",
+    "licence_catalogue_file",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
     help="Licence catalogue TOML (default: the shipped one).",
@@ -60,7 +60,7 @@ def dataset_cmd(
     as_of: str | None,
     shard_rows: int,
     pii_gate: str,
-    catalogue_file: Path | None,
+    licence_catalogue_file: Path | None,
     as_json: bool,
 ) -> int:
     """Write the records whose licences permit PURPOSE for AUDIENCE to --out.
@@ -88,7 +88,7 @@ def dataset_cmd(
         pii_gate=pii_gate,
     ).validated()
     settings = click.get_current_context().obj
-    cat = load_licence_catalogue_for(catalogue_file)
+    cat = load_licence_catalogue_for(licence_catalogue_file)
     con = connect(settings.db_path, create=False)
     try:
         total = con.execute("SELECT count(*) FROM records WHERE status IN ('active', 'withdrawn')").fetchone()[0]

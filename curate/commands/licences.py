@@ -10,7 +10,7 @@ from curate.commands.audit import JSON_OPTION, echo_json, format_table
 
 CATALOGUE_OPTION = click.option(
     "--catalogue",
-    "catalogue_file",
+    "licence_catalogue_file",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
     help="Licence catalogue TOML (default: the shipped one).",
@@ -22,11 +22,11 @@ licences = click.Group("licences", help="The licence catalogue: permitted purpos
 @licences.command("list")
 @CATALOGUE_OPTION
 @JSON_OPTION
-def list_cmd(catalogue_file: Path | None, as_json: bool) -> int:
+def list_cmd(licence_catalogue_file: Path | None, as_json: bool) -> int:
     """List every licence with its permissions."""
     from provenance.licences import load_licence_catalogue
 
-    cat = load_licence_catalogue(catalogue_file)
+    cat = load_licence_catalogue(licence_catalogue_file)
     rows = [lic.as_dict() for lic in sorted(cat.licences.values(), key=lambda x: -x.rank)]
     if as_json:
         echo_json(rows)
@@ -63,11 +63,11 @@ def list_cmd(catalogue_file: Path | None, as_json: bool) -> int:
 @click.argument("licence_id")
 @CATALOGUE_OPTION
 @JSON_OPTION
-def show_cmd(licence_id: str, catalogue_file: Path | None, as_json: bool) -> int:
+def show_cmd(licence_id: str, licence_catalogue_file: Path | None, as_json: bool) -> int:
     """Show one licence (id or alias) in full."""
     from provenance.licences import load_licence_catalogue
 
-    lic = load_licence_catalogue(catalogue_file)[licence_id]
+    lic = load_licence_catalogue(licence_catalogue_file)[licence_id]
     data = lic.as_dict()
     if as_json:
         echo_json(data)
@@ -85,7 +85,7 @@ def show_cmd(licence_id: str, catalogue_file: Path | None, as_json: bool) -> int
 @licences.command("check")
 @CATALOGUE_OPTION
 @JSON_OPTION
-def check_cmd(catalogue_file: Path | None, as_json: bool) -> int:
+def check_cmd(licence_catalogue_file: Path | None, as_json: bool) -> int:
     """Validate the catalogue (JSON schema, SPDX ids, obligations); exit 1 naming each bad entry.
 
     If the catalogue database exists, also counts records whose licence is not in the catalogue
@@ -94,7 +94,7 @@ def check_cmd(catalogue_file: Path | None, as_json: bool) -> int:
     from provenance.db import connect_readonly
     from provenance.licences import check_licence_catalogue, licence_catalogue_path, load_licence_catalogue
 
-    path = catalogue_file or licence_catalogue_path()
+    path = licence_catalogue_file or licence_catalogue_path()
     problems = check_licence_catalogue(path)
     flagged: list[dict] = []
     db = click.get_current_context().obj.db_path
