@@ -15,18 +15,21 @@ __all__ = [
     "active_records_per_licence",
     "count_records",
     "quarantine_total",
+    "recent_runs",
     "status_sections",
 ]
 
-_SECTIONS: dict[str, str] = {
+_RUNS = (
+    "SELECT run_id, command, status, strftime(started_at, '%Y-%m-%d %H:%M:%S') AS started,"
+    " strftime(finished_at, '%Y-%m-%d %H:%M:%S') AS finished FROM runs ORDER BY started_at DESC LIMIT ?"
+)
+
+_SECTIONS: dict[str, str | None] = {
     "records": (
         "SELECT source_id, status, coalesce(script, '-') AS script, count(*) AS records,"
         " sum(length(text)) AS chars FROM records GROUP BY ALL ORDER BY ALL"
     ),
-    "runs": (
-        "SELECT run_id, command, status, strftime(started_at, '%Y-%m-%d %H:%M:%S') AS started,"
-        " strftime(finished_at, '%Y-%m-%d %H:%M:%S') AS finished FROM runs ORDER BY started_at DESC LIMIT 10"
-    ),
+    "runs": None,  # recent_runs()
     "quarantine": (
         "SELECT coalesce(source_id, '-') AS source_id, coalesce(stage, '-') AS stage, reason, count(*) AS items"
         " FROM quarantine GROUP BY ALL ORDER BY items DESC, reason LIMIT 30"
@@ -47,9 +50,18 @@ def status_sections(con: duckdb.DuckDBPyConnection) -> list[StatusSection]:
     """Records per source/status/script, the ten latest runs, the top quarantine reasons."""
     out = []
     for name, sql in _SECTIONS.items():
+        if sql is None:
+            out.append(recent_runs(con))
+            continue
         cur = con.execute(sql)
         out.append(StatusSection(name, [d[0] for d in cur.description], cur.fetchall()))
     return out
+
+
+def recent_runs(con: duckdb.DuckDBPyConnection, limit: int = 10) -> StatusSection:
+    """The newest ``limit`` runs: id, command, status, start and finish time (to the second)."""
+    cur = con.execute(_RUNS, [limit])
+    return StatusSection("runs", [d[0] for d in cur.description], cur.fetchall())
 
 
 def quarantine_total(con: duckdb.DuckDBPyConnection) -> int:
