@@ -35,6 +35,14 @@ def status_cmd(as_json: bool) -> int:
                 "SELECT run_id, command, status, strftime(started_at, '%Y-%m-%d %H:%M:%S') AS started,"
                 " strftime(finished_at, '%Y-%m-%d %H:%M:%S') AS finished FROM runs ORDER BY started_at DESC LIMIT 10"
             ),
+            "licence term problems": (
+                "SELECT source_id, concat_ws(':', json_extract_string(metadata, '$.manifest'),"
+                " json_extract_string(metadata, '$.manifest_line'), json_extract_string(metadata, '$.file')) AS row,"
+                " array_to_string(CAST(json_extract(metadata, '$.licence_term_problems') AS VARCHAR[]), '; ')"
+                " AS problems, count(*) AS records FROM records"
+                " WHERE status = 'active' AND json_extract(metadata, '$.licence_term_problems') IS NOT NULL"
+                " GROUP BY ALL ORDER BY ALL LIMIT 30"
+            ),
             "quarantine": (
                 "SELECT coalesce(source_id, '-') AS source_id, coalesce(stage, '-') AS stage, reason, count(*) AS items"
                 " FROM quarantine GROUP BY ALL ORDER BY items DESC, reason LIMIT 30"

@@ -21,7 +21,13 @@ def _actor() -> str:
 @export.command("dataset")
 @click.option("--purpose", required=True, help="training | evaluation | redistribution")
 @click.option("--audience", required=True, help="consortium | member:BANK | public")
-@click.option("--commercial", is_flag=True, help="The recipient uses the data commercially.")
+@click.option(
+    "--commercial/--non-commercial",
+    "commercial",
+    default=None,
+    help="Required: whether the recipient uses the data commercially (non-commercial licences such as "
+    "CC-BY-NC are left out of a --commercial export). No default.",
+)
 @click.option(
     "--out",
     "out_dir",
@@ -53,7 +59,7 @@ def _actor() -> str:
 def dataset_cmd(
     purpose: str,
     audience: str,
-    commercial: bool,
+    commercial: bool | None,
     out_dir: Path,
     fmt: str,
     overwrite: bool,
@@ -72,6 +78,10 @@ def dataset_cmd(
     from provenance.errors import UsageError
     from provenance.export import ExportParams, export_dataset, load_licence_catalogue_for
 
+    if commercial is None:
+        raise UsageError(
+            "state the use: pass --commercial (the recipient uses the data commercially) or --non-commercial"
+        )
     at = None
     if as_of:
         try:
