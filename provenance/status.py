@@ -30,6 +30,14 @@ _SECTIONS: dict[str, str | None] = {
         " sum(length(text)) AS chars FROM records GROUP BY ALL ORDER BY ALL"
     ),
     "runs": None,  # recent_runs()
+    "licence term problems": (
+        "SELECT source_id, concat_ws(':', json_extract_string(metadata, '$.manifest'),"
+        " json_extract_string(metadata, '$.manifest_line'), json_extract_string(metadata, '$.file')) AS row,"
+        " array_to_string(CAST(json_extract(metadata, '$.licence_term_problems') AS VARCHAR[]), '; ')"
+        " AS problems, count(*) AS records FROM records"
+        " WHERE status = 'active' AND json_extract(metadata, '$.licence_term_problems') IS NOT NULL"
+        " GROUP BY ALL ORDER BY ALL LIMIT 30"
+    ),
     "quarantine": (
         "SELECT coalesce(source_id, '-') AS source_id, coalesce(stage, '-') AS stage, reason, count(*) AS items"
         " FROM quarantine GROUP BY ALL ORDER BY items DESC, reason LIMIT 30"
@@ -47,7 +55,8 @@ class StatusSection:
 
 
 def status_sections(con: duckdb.DuckDBPyConnection) -> list[StatusSection]:
-    """Records per source/status/script, the ten latest runs, the top quarantine reasons."""
+    """Records per source/status/script, the ten latest runs, active records whose manifest row has licence
+    term problems, the top quarantine reasons."""
     out = []
     for name, sql in _SECTIONS.items():
         if sql is None:

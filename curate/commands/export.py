@@ -15,7 +15,13 @@ export = click.Group("export", help="Export licence-permitted records as a datas
 @export.command("dataset")
 @click.option("--purpose", required=True, help="training | evaluation | redistribution")
 @click.option("--audience", required=True, help="consortium | member:BANK | public")
-@click.option("--commercial", is_flag=True, help="The recipient uses the data commercially.")
+@click.option(
+    "--commercial/--non-commercial",
+    "commercial",
+    default=None,
+    help="Required: whether the recipient uses the data commercially (non-commercial licences such as "
+    "CC-BY-NC are left out of a --commercial export). No default.",
+)
 @click.option(
     "--out",
     "out_dir",
@@ -47,7 +53,7 @@ export = click.Group("export", help="Export licence-permitted records as a datas
 def dataset_cmd(
     purpose: str,
     audience: str,
-    commercial: bool,
+    commercial: bool | None,
     out_dir: Path,
     fmt: str,
     overwrite: bool,
@@ -67,6 +73,10 @@ def dataset_cmd(
     from provenance.export import ExportParams, export_dataset, load_licence_catalogue_for
     from provenance.status import count_records
 
+    if commercial is None:
+        raise UsageError(
+            "state the use: pass --commercial (the recipient uses the data commercially) or --non-commercial"
+        )
     at = None
     if as_of:
         try:
