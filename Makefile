@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test venv bench labelstudio labelstudio-stop clean
+.PHONY: demo test venv bench bench-scale labelstudio labelstudio-stop clean
 
 $(STAMP): pyproject.toml
 	@# a CJK font for the PDF fixtures the tests and the demo generate (Debian; skipped when not possible)
@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q --upgrade pip
 	# torch first, pinned: the CPU wheel (a plain `torch` would pull a multi-GB CUDA build)
 	$(PY) -m pip install -q torch==2.13.0
-	$(PY) -m pip install -q -e '.[test,ray,ckip]'
+	$(PY) -m pip install -q -e '.[test,ray,ckip,bench]'
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -37,6 +37,12 @@ $(BENCH_DT)/.installed: $(STAMP)
 
 bench: $(STAMP) $(BENCH_DT)/.installed
 	for b in bench/bench_*.py; do echo "== $$b"; DATATROVE_PYTHON=$(BENCH_DT)/bin/python $(PY) $$b || exit 1; done
+
+# scale benchmark (issue 17): synthetic law dump of N articles through the whole pipeline; time and peak RSS
+# per step, growth exponents, docs/img/scale.png, the table in docs/benchmarks.md. Not part of `make test`.
+N ?= 25000
+bench-scale: $(STAMP)
+	$(PY) bench/scale.py --n $(N) --compare-workers --write-docs
 
 labelstudio: $(STAMP)
 	bash annotation/labelstudio.sh start

@@ -1,0 +1,280 @@
+"""Scale benchmark: the whole pipeline on a synthetic law dump of N articles, time and peak RSS per step.
+
+For each N: generate the dump (:mod:`bench.gen_law_dump`, cached), then run in fresh processes,
+each measured by ``/usr/bin/time -v`` (wall time, CPU %, peak RSS of the largest process):
+
+    ingest law-moj -> run hygiene -> run pii -> run normalise -> run dedup -> export dataset
+
+plus two side-by-side references in the same run, so ratios stay meaningful on a shared machine:
+
+* ``duckdb_bulk``: DuckDB's own bulk path on the same file (``read_json`` + ``unnest`` + ``sha256``
+  in SQL + insert into a keyed table), the ingest target's yardstick;
+* ``hygiene_w1`` / ``hygiene_w2``: ``run hygiene`` with 1 and 2 workers on copies of the same
+  post-ingest catalogue (``--compare-workers``).
+
+Results accumulate in ``docs/bench-raw/scale.json`` (one entry per N, newest wins); the table with
+per-step growth exponents (log-log least squares over N) goes to stdout and, with ``--write-docs``,
+between the ``scale-table`` markers of docs/benchmarks.md; the chart goes to docs/img/scale.png.
+
+    python bench/scale.py --n 25000 [--n 100000 ...] [--compare-workers] [--write-docs]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+
+from gen_law_dump import write_dump  # noqa: E402
+
+OUT = ROOT / "bench-out" / "scale"
+RAW = ROOT / "docs" / "bench-raw" / "scale.json"
+CHART = ROOT / "docs" / "img" / "scale.png"
+DOCS = ROOT / "docs" / "benchmarks.md"
+STEPS = ("ingest", "hygiene", "pii", "normalise", "dedup", "export")
+PII_KEY = "5c" * 32  # a fixed benchmark key (never a real one)
+CURATE = [sys.executable, "-m", "curate.cli"]
+
+
+def _env() -> dict[str, str]:
+    return dict(os.environ, PYTHONPATH=str(ROOT), CURATE_PII_KEY=PII_KEY, HF_DATASETS_OFFLINE="1")
+
+
+def timed(cmd: list[str], env: dict[str, str] | None = None) -> dict:
+    """Run ``cmd`` under GNU time; wall seconds, CPU % and peak RSS (MiB) of its largest process."""
+    t0 = time.perf_counter()
+    proc = subprocess.run(
+        ["/usr/bin/time", "-v", *cmd], capture_output=True, text=True, env=env or _env(), cwd=str(ROOT)
+    )
+    wall = time.perf_counter() - t0
+    if proc.returncode not in (0, 3):
+        sys.stderr.write(proc.stdout[-3000:] + proc.stderr[-6000:])
+        raise SystemExit(f"step failed ({proc.returncode}): {' '.join(cmd)}")
+    rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr)
+    cpu = re.search(r"Percent of CPU this job got: (\d+)%", proc.stderr)
+    return {
+        "seconds": round(wall, 2),
+        "peak_mib": round(int(rss.group(1)) / 1024, 1) if rss else None,
+        "cpu_pct": int(cpu.group(1)) if cpu else None,
+    }
+
+
+def _curate(db: Path, *args: str) -> list[str]:
+    return [*CURATE, "--db", str(db), *args]
+
+
+BULK_REF = """
+import sys, time, duckdb
+dump, db = sys.argv[1], sys.argv[2]
+con = duckdb.connect(db)
+con.execute("CREATE TABLE ref (record_id VARCHAR PRIMARY KEY, doc_key VARCHAR, text VARCHAR, content_sha256 VARCHAR,"
+            " metadata JSON)")
+t0 = time.perf_counter()
+con.execute(f'''
+INSERT INTO ref
+SELECT sha256(concat_ws(chr(31), 'law_moj', pcode || '/zh/' || a.ArticleNo, a.ArticleContent)),
+       'law_moj:' || pcode || ':zh:' || a.ArticleNo, a.ArticleContent, sha256(a.ArticleContent),
+       json_object('pcode', pcode, 'law_name', LawName, 'article_no', a.ArticleNo)
+FROM (SELECT regexp_extract(l.LawURL, 'pcode=([A-Z][0-9]{{7}})', 1) AS pcode, l.LawName,
+             unnest(l.LawArticles) AS a
+      FROM (SELECT unnest(Laws) AS l FROM read_json('{dump}', maximum_object_size=2000000000)))
+WHERE a.ArticleType = 'A'
+''')
+print(con.execute("SELECT count(*) FROM ref").fetchone()[0], time.perf_counter() - t0)
+"""
+
+
+def run_n(n: int, *, compare_workers: bool, workers: int | None, steps: tuple[str, ...]) -> dict:
+    work = OUT / f"n{n}"
+    dump = work / "ChLaw.json"
+    if not dump.exists():
+        write_dump(dump, n)
+    db = work / "bench.duckdb"
+    for p in (db, Path(f"{db}.wal"), work / ".curate", work / "export", work / "ref.duckdb"):
+        shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
+    res: dict = {"n": n, "dump_mib": round(dump.stat().st_size / 2**20, 1), "steps": {}}
+    wopt = ["--workers", str(workers)] if workers else []
+    for step in steps:
+        if step == "ingest":
+            cmd = _curate(db, "ingest", "law-moj", str(dump), "--scope", "all")
+        elif step == "export":
+            cmd = _curate(
+                db,
+                "export",
+                "dataset",
+                "--purpose",
+                "training",
+                "--audience",
+                "consortium",
+                "--out",
+                str(work / "export"),
+                "--overwrite",
+            )
+        else:
+            if step == "hygiene" and compare_workers:
+                for w in (1, 2):
+                    copy = work / f"hygiene_w{w}.duckdb"
+                    shutil.copy(db, copy)
+                    shutil.rmtree(work / ".curate" / copy.name, ignore_errors=True)
+                    res["steps"][f"hygiene_w{w}"] = timed(_curate(copy, "run", "hygiene", "--workers", str(w)))
+                    copy.unlink()
+                    shutil.rmtree(work / ".curate" / copy.name, ignore_errors=True)
+            cmd = _curate(db, "run", step, *wopt)
+        r = timed(cmd)
+        res["steps"][step] = r
+        print(
+            f"  n={n:>8} {step:<10} {r['seconds']:>8.1f} s  {r['peak_mib']:>7.0f} MiB  {r['cpu_pct']}% CPU", flush=True
+        )
+    if "ingest" in steps:
+        out = subprocess.run(
+            [sys.executable, "-c", BULK_REF, str(dump), str(work / "ref.duckdb")],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        rows, secs = out.stdout.split()
+        res["steps"]["duckdb_bulk"] = {"seconds": round(float(secs), 2), "rows": int(rows)}
+        ing = res["steps"]["ingest"]["seconds"]
+        print(f"  n={n:>8} ingest {n / ing:,.0f} articles/s; DuckDB bulk reference {int(rows) / float(secs):,.0f}/s")
+        (work / "ref.duckdb").unlink(missing_ok=True)
+    return res
+
+
+def machine() -> str:
+    mem = ""
+    try:
+        kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
+        mem = f", {kb / 2**20:.0f} GiB RAM"
+    except (OSError, AttributeError):
+        pass
+    return f"{platform.machine()} {os.cpu_count()} cores{mem}, Python {platform.python_version()}"
+
+
+def exponent(points: list[tuple[float, float]]) -> float | None:
+    """Least-squares slope of log(y) on log(x): y ~ x**slope."""
+    pts = [(math.log(x), math.log(y)) for x, y in points if x > 0 and y and y > 0]
+    if len(pts) < 2:
+        return None
+    mx = sum(p[0] for p in pts) / len(pts)
+    my = sum(p[1] for p in pts) / len(pts)
+    den = sum((p[0] - mx) ** 2 for p in pts)
+    return sum((p[0] - mx) * (p[1] - my) for p in pts) / den if den else None
+
+
+def table(results: list[dict]) -> str:
+    results = sorted(results, key=lambda r: r["n"])
+    steps = [s for s in STEPS if any(s in r["steps"] for r in results)]
+    lines = [
+        "| N articles | " + " | ".join(steps) + " | ingest articles/s | DuckDB bulk rows/s |",
+        "|---" * (len(steps) + 3) + "|",
+    ]
+    for r in results:
+        cells = []
+        for s in steps:
+            m = r["steps"].get(s)
+            cells.append(f"{m['seconds']:.1f} s / {m['peak_mib'] / 1024:.2f} GiB" if m else "–")
+        ing, ref = r["steps"].get("ingest"), r["steps"].get("duckdb_bulk")
+        rate = f"{r['n'] / ing['seconds']:,.0f}" if ing else "–"
+        bulk = f"{ref['rows'] / ref['seconds']:,.0f}" if ref else "–"
+        lines.append(f"| {r['n']:,} | " + " | ".join(cells) + f" | {rate} | {bulk} |")
+    if len(results) > 1:
+        te, me = [], []
+        for s in steps:
+            t = exponent([(r["n"], r["steps"][s]["seconds"]) for r in results if s in r["steps"]])
+            m = exponent([(r["n"], r["steps"][s]["peak_mib"]) for r in results if s in r["steps"]])
+            te.append(f"{t:.2f}" if t is not None else "–")
+            me.append(f"{m:.2f}" if m is not None else "–")
+        lines.append("| time exponent | " + " | ".join(te) + " | | |")
+        lines.append("| memory exponent | " + " | ".join(me) + " | | |")
+    for r in results:
+        w1, w2 = r["steps"].get("hygiene_w1"), r["steps"].get("hygiene_w2")
+        if w1 and w2:
+            lines.append(
+                f"\nAt {r['n']:,}: `run hygiene` 1 worker {w1['seconds']:.1f} s ({w1['cpu_pct']}% CPU), "
+                f"2 workers {w2['seconds']:.1f} s ({w2['cpu_pct']}% CPU): speed-up {w1['seconds'] / w2['seconds']:.2f}x."
+            )
+    return "\n".join(lines)
+
+
+def chart(results: list[dict], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    results = sorted(results, key=lambda r: r["n"])
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2))
+    for s in STEPS:
+        pts = [(r["n"], r["steps"][s]) for r in results if s in r["steps"]]
+        if not pts:
+            continue
+        ax1.plot([p[0] for p in pts], [p[1]["seconds"] for p in pts], "o-", label=s)
+        ax2.plot([p[0] for p in pts], [p[1]["peak_mib"] for p in pts], "o-", label=s)
+    for ax, title, unit in ((ax1, "time per step", "seconds"), (ax2, "peak RSS per step", "MiB")):
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("articles (N)")
+        ax.set_ylabel(unit)
+        ax.set_title(title)
+        ax.grid(True, which="both", alpha=0.3)
+    ax1.legend(fontsize=8)
+    fig.suptitle(f"curate scale benchmark ({machine()})", fontsize=9)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+
+
+def write_docs(text: str) -> None:
+    doc = DOCS.read_text(encoding="utf-8")
+    start, end = "<!-- scale-table:start -->", "<!-- scale-table:end -->"
+    if start not in doc:
+        raise SystemExit(f"{DOCS} has no `{start}` marker (the Issue 17 section)")
+    head, rest = doc.split(start, 1)
+    _, tail = rest.split(end, 1)
+    DOCS.write_text(f"{head}{start}\n{text}\n{end}{tail}", encoding="utf-8")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--n", type=int, action="append", help="articles (repeatable; default 25000)")
+    ap.add_argument("--steps", default=",".join(STEPS))
+    ap.add_argument("--workers", type=int, default=None, help="--workers for the stages (default: cores)")
+    ap.add_argument("--compare-workers", action="store_true", help="also time run hygiene with 1 and 2 workers")
+    ap.add_argument("--write-docs", action="store_true", help="write the table into docs/benchmarks.md")
+    ap.add_argument("--results", type=Path, default=RAW)
+    ap.add_argument("--chart", type=Path, default=CHART)
+    a = ap.parse_args()
+    steps = tuple(s for s in a.steps.split(",") if s)
+    bad = set(steps) - set(STEPS)
+    if bad:
+        raise SystemExit(f"unknown steps {sorted(bad)}; valid: {', '.join(STEPS)}")
+    print(f"machine: {machine()}")
+    stored = json.loads(a.results.read_text()) if a.results.exists() else {"results": []}
+    for n in a.n or [25_000]:
+        r = run_n(n, compare_workers=a.compare_workers, workers=a.workers, steps=steps)
+        r["machine"] = machine()
+        r["date"] = time.strftime("%Y-%m-%d")
+        stored["results"] = [x for x in stored["results"] if x["n"] != n] + [r]
+    a.results.parent.mkdir(parents=True, exist_ok=True)
+    a.results.write_text(json.dumps(stored, indent=1, ensure_ascii=False) + "\n")
+    text = table(stored["results"])
+    print(text)
+    chart(stored["results"], a.chart)
+    print(f"chart: {a.chart}")
+    if a.write_docs:
+        write_docs(text)
+
+
+if __name__ == "__main__":
+    main()
