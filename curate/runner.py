@@ -256,6 +256,9 @@ def run_stage(
     finally:
         con.close()  # closing an already closed DuckDB connection is a no-op
     shutil.rmtree(snap_dir, ignore_errors=True)
+    # the results hold stage output (text of records not yet through PII, names for the PII stage): once
+    # loaded they are not needed to resume, so they do not outlive the load
+    shutil.rmtree(res_dir, ignore_errors=True)
     return report
 
 

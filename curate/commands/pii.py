@@ -162,8 +162,14 @@ def scan(paths: tuple[Path, ...], as_json: bool, threshold: float) -> int:
     from curate.pii.scan import scan as run_scan
 
     key = load_key(required=True, purpose="`curate pii scan` (reading the raw-text vault)")
+    from curate.runner import work_root
+
+    db_path = settings().db_path
     report = run_scan(
-        settings().db_path, key, paths=paths, detector=PiiDetector(DetectorConfig(score_threshold=threshold))
+        db_path,
+        key,
+        paths=[work_root(db_path), *paths],
+        detector=PiiDetector(DetectorConfig(score_threshold=threshold)),
     )
     if as_json:
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False))

@@ -8,9 +8,10 @@ matching, so offsets are code-point offsets into the caller's text.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
+from curate.pii.span import Span
 from curate.pii.text import SENTENCE_END, halfwidth
 
 #: entity types whose values must never survive scrubbing (structured identifiers)
@@ -41,21 +42,6 @@ class DetectorConfig:
     entities: tuple[str, ...] = ()
     #: scrub every other occurrence of a detected value in the same text (see curate.pii.propagate)
     propagate: bool = True
-
-
-@dataclass(frozen=True, slots=True, order=True)
-class Span:
-    """A detected entity: code-point offsets into the original text."""
-
-    start: int
-    end: int
-    entity_type: str
-    score: float = field(compare=False)
-    #: recognizer that found it (``LabelledField`` spans propagate across a source)
-    source: str = field(default="", compare=False)
-
-    def to_dict(self) -> dict:
-        return {"start": self.start, "end": self.end, "entity_type": self.entity_type, "score": round(self.score, 4)}
 
 
 def offline_tldextract() -> None:
@@ -108,9 +94,7 @@ class PiiDetector:
         from curate.pii.labels import LABEL_SCORE, LABELLED, labelled_values
 
         wanted = self.config.entities
-        return [
-            Span(s, e, t, LABEL_SCORE, LABELLED) for s, e, t in labelled_values(norm) if not wanted or t in wanted
-        ]
+        return [Span(s, e, t, LABEL_SCORE, LABELLED) for s, e, t in labelled_values(norm) if not wanted or t in wanted]
 
     def _finish(self, text: str, spans: list[Span]) -> list[Span]:
         spans = _resolve(spans)

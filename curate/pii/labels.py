@@ -23,7 +23,9 @@ LABELLED = "LabelledField"
 #: score of a labelled value (above every rule-based name score)
 LABEL_SCORE = 0.9
 #: values that fill a field but name nobody
-NON_VALUES = frozenset({"不詳", "不详", "同上", "如上", "如下", "本人", "本行", "本公司", "無", "无", "略", "未填", "空白"})
+NON_VALUES = frozenset(
+    {"不詳", "不详", "同上", "如上", "如下", "本人", "本行", "本公司", "無", "无", "略", "未填", "空白"}
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-from curate.pii.engine import Span
+from curate.pii.span import Span
 from curate.pii.text import halfwidth
 
 #: entity types whose values propagate (addresses and dates are too context-dependent)
@@ -95,7 +95,7 @@ def merge(spans: Iterable[Span], extra: Iterable[Span]) -> list[Span]:
 def propagate(fields: Mapping[str, str], spans: Mapping[str, list[Span]]) -> dict[str, list[Span]]:
     """Spans per field after propagating every field's values to all fields.
 
-    >>> from curate.pii.engine import Span
+    >>> from curate.pii.span import Span
     >>> t = "受處分人：林志明。經查林志明於任職期間。核處林志明罰鍰"
     >>> out = propagate({"text": t}, {"text": [Span(5, 8, "PERSON", 0.9)]})
     >>> [t[s.start:s.end] for s in out["text"]]

@@ -185,10 +185,9 @@ def _parquet_strings(path: Path) -> Iterator[tuple[str, str, str]]:
 
 
 def scan(db_path: str | Path, key: PiiKey, *, paths: Iterable[Path] = (), detector=None) -> ScanReport:
-    """Search the catalogue, its working files, its exports and ``paths`` for surviving personal values."""
+    """Search the catalogue, its exports and ``paths`` (give the run working folder) for surviving values."""
     from curate.pii.engine import PiiDetector
-    from curate.runner import work_root
-    from curate.stages.pii import load_metadata, string_leaves
+    from curate.pii.fields import load_metadata, string_leaves
     from provenance import db
 
     detector = detector or PiiDetector()
@@ -204,7 +203,9 @@ def scan(db_path: str | Path, key: PiiKey, *, paths: Iterable[Path] = (), detect
         # the detector on what passed the PII stage
         rows = con.execute("""SELECT record_id, text, title, CAST(metadata AS VARCHAR) FROM records
                               WHERE pii_state IN ('clean', 'scrubbed') AND status = 'active'""").fetchall()
-        export_dirs = [Path(r[0]) for r in con.execute("SELECT DISTINCT out_dir FROM exports WHERE out_dir IS NOT NULL").fetchall()]
+        export_dirs = [
+            Path(r[0]) for r in con.execute("SELECT DISTINCT out_dir FROM exports WHERE out_dir IS NOT NULL").fetchall()
+        ]
     finally:
         con.close()
     for rid, text, title, meta in rows:
@@ -213,9 +214,11 @@ def scan(db_path: str | Path, key: PiiKey, *, paths: Iterable[Path] = (), detect
         for name, spans in zip(names, detector.analyze_many([fields[n] for n in names]), strict=True):
             for s in spans:
                 v = fields[name][s.start : s.end]
-                report.findings.append(Finding("detector", f"records.{name} {rid}", s.entity_type, key.digest(s.entity_type, v)))
+                report.findings.append(
+                    Finding("detector", f"records.{name} {rid}", s.entity_type, key.digest(s.entity_type, v))
+                )
     files = set()
-    for path, where, text in _file_strings([work_root(db_path), *export_dirs, *paths]):
+    for path, where, text in _file_strings([*export_dirs, *paths]):
         files.add(path)
         report.strings += 1
         report.findings.extend(Finding("file", where, t, d) for t, d in match.find(text))

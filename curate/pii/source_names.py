@@ -63,7 +63,7 @@ def source_names(con, key: PiiKey, source_id: str) -> list[str]:
 
 
 def _names_from_results(con) -> dict[str, set[str]]:
-    from curate.stages.pii import NAMES_FIELD
+    from curate.pii.fields import NAMES_FIELD
 
     out: dict[str, set[str]] = {}
     rows = con.execute(
@@ -79,8 +79,8 @@ def _names_from_results(con) -> dict[str, set[str]]:
 
 def propagate_source_names(con, key: PiiKey, run_id: str, *, mode: str = "placeholder") -> int:
     """Remember this run's labelled names and scrub them across their sources; returns new versions."""
+    from curate.pii.fields import load_metadata, replace_leaves, span_report, string_leaves
     from curate.pii.scrubber import scrub
-    from curate.stages.pii import load_metadata, replace_leaves, span_report, string_leaves
 
     grown = remember_names(con, key, run_id, _names_from_results(con))
     sources = [
@@ -92,7 +92,7 @@ def propagate_source_names(con, key: PiiKey, run_id: str, *, mode: str = "placeh
         names = source_names(con, key, source_id)
         if not names:
             continue
-        values = {n: ("PERSON", 0.9) for n in names}
+        values = dict.fromkeys(names, ("PERSON", 0.9))
         scope = (
             ""
             if source_id in grown

@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 from datatrove.data import Document, DocumentsPipeline
 
 from curate.dedup.config import DedupConfig
-from curate.stages.base import FinalizeContext, Stage, StageResult
+from curate.stages.base import RECORD_METADATA, FinalizeContext, Stage, StageResult
 
 _VERSION_KEYS = ("law_modified_date", "version_date", "published", "edition")
 
@@ -86,7 +86,7 @@ class DedupStage(Stage):
                     d.text or "",
                     source_kind=src,
                     licence_id=m.get("licence_id"),
-                    version=_version(m.get("metadata"), m.get("created_at")),
+                    version=_version(m.get(RECORD_METADATA), m.get("created_at")),
                 )
             )
         self._parts.append(sign(dd, self.config, hasher=self._hasher))

@@ -106,7 +106,11 @@ class NormaliseStage(Stage):
                     doc.id,
                     action="flag",
                     mark=False,
-                    detail={"for": "proofreading", "version": new_id, "flags": _ledger_flags(res.flags_json(), unchecked)},
+                    detail={
+                        "for": "proofreading",
+                        "version": new_id,
+                        "flags": _ledger_flags(res.flags_json(), unchecked),
+                    },
                 )
             )
         return out

@@ -20,7 +20,6 @@ earlier versions) into ``raw_vault`` and NULLs ``records.text``. The key (``CURA
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -28,10 +27,8 @@ from typing import Any, ClassVar
 
 from datatrove.data import Document
 
+from curate.pii.fields import NAMES_FIELD, load_metadata, replace_leaves, span_report, string_leaves
 from curate.stages.base import RECORD_METADATA, Stage, StageResult
-
-#: key of ``StageResult.fields`` carrying a record's labelled names to ``after_load`` (never a column)
-NAMES_FIELD = "_pii_names"
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,45 +41,6 @@ class PiiConfig:
     score_threshold: float = 0.4
     #: local CKIP NER model directory (optional extra `ckip`, GPL-3.0); empty = rule-based names only
     ckip_model_dir: str = ""
-
-
-def load_metadata(value: Any) -> Any:
-    """A record's metadata as Python data (the snapshot holds JSON text)."""
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except json.JSONDecodeError:
-            return value
-    return value
-
-
-def string_leaves(value: Any, path: str = "metadata") -> Iterable[tuple[str, str]]:
-    """``(path, string)`` of every string inside ``value`` (dict keys are paths, not scanned)."""
-    if isinstance(value, str):
-        if value:
-            yield path, value
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            yield from string_leaves(v, f"{path}.{k}")
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            yield from string_leaves(v, f"{path}[{i}]")
-
-
-def replace_leaves(value: Any, new: dict[str, str], path: str = "metadata") -> Any:
-    """``value`` with the strings at the paths of ``new`` replaced."""
-    if isinstance(value, str):
-        return new.get(path, value)
-    if isinstance(value, dict):
-        return {k: replace_leaves(v, new, f"{path}.{k}") for k, v in value.items()}
-    if isinstance(value, list):
-        return [replace_leaves(v, new, f"{path}[{i}]") for i, v in enumerate(value)]
-    return value
-
-
-def span_report(spans: list[dict]) -> list[dict]:
-    """Ledger form of scrubbed spans: type, offsets, keyed digest."""
-    return [{"entity_type": s["entity_type"], "start": s["start"], "end": s["end"], "hmac": s["hmac"]} for s in spans]
 
 
 class PiiStage(Stage):
@@ -177,7 +135,9 @@ class PiiStage(Stage):
         if meta_new:
             meta = load_metadata((doc.metadata or {}).get(RECORD_METADATA))
             new_fields["metadata"] = replace_leaves(meta, meta_new)
-            detail["metadata_spans"] = {k[len("metadata") :]: span_report(r.spans) for k, r in scrubbed.items() if k in meta_new}
+            detail["metadata_spans"] = {
+                k[len("metadata") :]: span_report(r.spans) for k, r in scrubbed.items() if k in meta_new
+            }
         names = sorted(
             {value[s.start : s.end] for name, value in fields.items() for s in spans[name] if s.source == LABELLED}
         )
