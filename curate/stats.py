@@ -212,7 +212,9 @@ def summary_lines(summary: RunSummary, *, quarantine: bool = True) -> list[str]:
         lines.append("  ".join(f"{k} {fmt_number(v)}" for k, v in head.items()))
     secs = summary.metrics.get("seconds", {})
     if secs:
-        lines.append("seconds: " + "  ".join(f"{k} {v:.2f}" for k, v in secs.items()))
+        order = ["snapshot", "execute", "finalize", "load", "total"]
+        keys = sorted(secs, key=lambda k: (order.index(k) if k in order else len(order), k))
+        lines.append("seconds: " + "  ".join(f"{k} {secs[k]:.2f}" for k in keys))
     by = summary.metrics.get("bytes", {})
     if by:
         lines.append("bytes: " + "  ".join(f"{k} {fmt_number(v)}" for k, v in by.items()))
