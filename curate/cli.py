@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "pii": "curate.commands.pii:pii",
     "dedup": "curate.commands.dedup:dedup",
     "licences": "curate.commands.licences:licences",
+    "manifest": "curate.commands.manifest:manifest",
     "export": "curate.commands.export:export",
     "provenance": "curate.commands.provenance:provenance",
     "audit": "curate.commands.audit:audit",
