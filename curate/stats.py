@@ -180,6 +180,15 @@ def run_summary(con: duckdb.DuckDBPyConnection, run: str) -> RunSummary:
     return RunSummary(run=row, stage=stage, metrics=metrics, quarantine=quarantine)
 
 
+def recent_runs(con: duckdb.DuckDBPyConnection, limit: int = 20) -> list[tuple]:
+    """``(run_id, command, status, started, finished)`` of the newest ``limit`` runs."""
+    return con.execute(
+        "SELECT run_id, command, status, strftime(started_at, '%Y-%m-%d %H:%M:%S') AS started,"
+        " strftime(finished_at, '%Y-%m-%d %H:%M:%S') AS finished FROM runs ORDER BY started_at DESC LIMIT ?",
+        [limit],
+    ).fetchall()
+
+
 def headlines(con: duckdb.DuckDBPyConnection, run_ids: Iterable[str]) -> dict[str, dict[str, float]]:
     """``{run_id: {in, out, dropped, rewritten, flagged, seconds}}`` for the runs that have statistics."""
     ids = list(run_ids)
