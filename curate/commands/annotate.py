@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
 
 from annotation.tasks import PROJECTS
+from curate.commands._common import LazyProgress, settings
 
 annotate = click.Group("annotate", help="Label Studio bridge: push tasks to a bank's projects, pull annotations.")
-
-
-def _settings():
-    return click.get_current_context().obj
 
 
 def _client(bank: str):
@@ -31,25 +27,6 @@ def _vault(*, required: bool, purpose: str = ""):
 
     key = load_key(required=required, purpose=purpose)
     return VaultReview(key) if key is not None else None
-
-
-class _Bar:
-    """click progress bar unless --quiet (created lazily once the total is known)."""
-
-    def __init__(self, label: str, quiet: bool) -> None:
-        self.label, self.quiet, self.bar = label, quiet, None
-
-    def __call__(self, n: int, total: int) -> None:
-        if self.quiet:
-            return
-        if self.bar is None:
-            self.bar = click.progressbar(length=max(total, 1), label=self.label, show_pos=True, file=sys.stderr)
-            self.bar.__enter__()
-        self.bar.update(n)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
 
 
 @annotate.command("push")
@@ -82,7 +59,7 @@ def push_cmd(
     from annotation.push import PushConfig, push, write_tasks_file
     from provenance.db import connect
 
-    s = _settings()
+    s = settings()
     vault = (
         _vault(required=True, purpose="PII review tasks (spans are shown partially masked)")
         if project == "pii"
@@ -99,7 +76,7 @@ def push_cmd(
             )
         else:
             client = _client(bank)
-            bar = _Bar(f"pushing {project} tasks", s.quiet)
+            bar = LazyProgress(f"pushing {project} tasks", s.quiet)
             try:
                 rep = push(con, client, cfg, progress=bar)
             finally:
@@ -138,11 +115,11 @@ def pull_cmd(bank: str, projects: tuple[str, ...], as_json: bool) -> int:
     from annotation.pull import pull
     from provenance.db import connect
 
-    s = _settings()
+    s = settings()
     con = connect(s.db_path)
     try:
         client = _client(bank)
-        bar = _Bar("importing annotations", s.quiet)
+        bar = LazyProgress("importing annotations", s.quiet)
         try:
             rep = pull(con, client, bank, projects=projects or PROJECTS, progress=bar, vault=_vault(required=False))
         finally:
@@ -173,7 +150,7 @@ def allowlist_list(source: str | None, all_: bool, as_json: bool) -> int:
     from curate.pii.allowlist import entries
     from provenance.db import connect
 
-    con = connect(_settings().db_path)
+    con = connect(settings().db_path)
     try:
         rows = entries(con, source_id=source, all_=all_)
     finally:
@@ -203,7 +180,7 @@ def allowlist_revoke(entry_id: str, reason: str, by: str | None) -> int:
     from curate.pii.allowlist import revoke
     from provenance.db import connect
 
-    con = connect(_settings().db_path)
+    con = connect(settings().db_path)
     try:
         r = revoke(con, entry_id, by=by or getpass.getuser(), reason=reason)
     finally:
