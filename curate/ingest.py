@@ -285,18 +285,20 @@ class _Ingestor:
                     con.executemany(
                         "UPDATE records SET status = 'superseded' WHERE record_id = ?", [(r[0],) for r in removed]
                     )
+            # licence and content digest as written: `audit verify` checks records against them
             new_rows = con.execute(
-                "SELECT record_id, version_of, licence_id, historical_of FROM _new ORDER BY doc_key, record_id"
+                "SELECT n.record_id, n.version_of, r.licence_id, n.historical_of, r.content_sha256 FROM _new n"
+                " JOIN records r USING (record_id) ORDER BY n.doc_key, n.record_id"
             ).fetchall()
             events = []
             src = json.dumps(self.source.name)
-            for rid, v, lic, hist in new_rows:
+            for rid, v, lic, hist, digest in new_rows:
                 action = "historical_version" if hist else ("new_version" if v else "ingested")
                 # canonical JSON (sorted keys, compact) built directly: this is the hot path of a bulk ingest
                 detail = (
                     f'{{"licence_id":{json.dumps(lic)},'
                     + (f'"newer_active_version":"{hist}",' if hist else "")
-                    + f'"source":{src},"version_of":{json.dumps(v)}}}'
+                    + f'"sha256":{json.dumps(digest)},"source":{src},"version_of":{json.dumps(v)}}}'
                 )
                 events.append(ledger.Event(stage="ingest", action=action, record_id=rid, run_id=run_id, detail=detail))
             events += [
@@ -314,7 +316,7 @@ class _Ingestor:
         except BaseException:
             con.execute("ROLLBACK")
             raise
-        n_versions = sum(1 for _, v, _, h in new_rows if v or h)
+        n_versions = sum(1 for _, v, _, h, _ in new_rows if v or h)
         rep.versions_new += n_versions
         rep.records_new += len(new_rows) - n_versions
         rep.unchanged += len(recs) - len(new_rows)
