@@ -89,9 +89,21 @@ def _by_name(result: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
     return [r for r in result or [] if r.get("from_name") == name]
 
 
+#: proofreading choice (zh-TW, as stored by Label Studio; English ones from projects created before) -> code
+PROOFREAD_VERDICTS = {
+    "正確": "ok",
+    "已修正": "fixed",
+    "退回": "reject",
+    "ok": "ok",
+    "fixed": "fixed",
+    "reject": "reject",
+}
+
+
 def decide_proofread(text: str, result: list[dict[str, Any]], parent_active: bool) -> AnnotationEffect:
     """Verdict, correction and comment of a proofreading annotation."""
-    verdict = next((c for r in _by_name(result, "verdict") for c in r.get("value", {}).get("choices", [])), None)
+    choice = next((c for r in _by_name(result, "verdict") for c in r.get("value", {}).get("choices", [])), None)
+    verdict = PROOFREAD_VERDICTS.get(choice, choice)
     corrected = None
     for r in _by_name(result, "corrected"):
         parts = r.get("value", {}).get("text") or []

@@ -9,13 +9,13 @@ because they may hold personal data. Titles are sent only for sources not marked
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
 from annotation.offsets import OffsetMap
+from annotation.zh_tw import NO_NOTES, instructions, note_lines
 
 PROJECTS = ("proofread", "pii", "topic")
 MODEL_VERSION = "curate"
@@ -66,8 +66,8 @@ def label_config(project: str) -> str:
 
 
 def config_sha256(project: str) -> str:
-    """sha256 of a project's label config."""
-    return hashlib.sha256(label_config(project).encode()).hexdigest()
+    """sha256 of a project's label config and zh-TW instructions (a change updates existing projects)."""
+    return hashlib.sha256((label_config(project) + "\0" + instructions(project)).encode()).hexdigest()
 
 
 def placeholder_label(name: str) -> str:
@@ -121,34 +121,6 @@ def span_regions(text: str, spans: list[Span], *, from_name: str = "pii", prefix
     ]
 
 
-def _note_lines(details: list[Any], text: str) -> list[str]:
-    """Readable lines from normalisation event details.
-
-    An edit is shown only if its result still occurs in the (scrubbed) text being sent, so nothing the
-    PII stage removed can reappear through a note.
-    """
-    lines: list[str] = []
-    for raw in details:
-        d = json.loads(raw) if isinstance(raw, str) else raw
-        if not isinstance(d, dict):
-            continue
-        for e in d.get("edits") or []:
-            if not isinstance(e, dict):
-                continue
-            before, after = str(e.get("before", "")), str(e.get("after", ""))
-            if after and after in text and len(after) <= 40:
-                at = e.get("offset", e.get("start"))
-                lines.append(f"edit{f' @{at}' if at is not None else ''}: {before} → {after}")
-        for f in d.get("flags") or []:
-            if isinstance(f, dict):
-                reason = str(f.get("reason") or f.get("kind") or "flag")
-                at = f.get("offset", f.get("start"))
-                lines.append(f"flag{f' @{at}' if at is not None else ''}: {reason}")
-            elif isinstance(f, str):
-                lines.append(f"flag: {f}")
-    return lines
-
-
 def build_task(project: str, rec: dict[str, Any], *, bank: str, normalise_details: list[Any] = ()) -> dict[str, Any]:
     """One Label Studio task for a record version.
 
@@ -166,8 +138,8 @@ def build_task(project: str, rec: dict[str, Any], *, bank: str, normalise_detail
     }
     task: dict[str, Any] = {"data": data}
     if project == "proofread":
-        notes = _note_lines(list(normalise_details), text)
-        data["notes"] = "\n".join(notes) if notes else "（無正規化修改或待查標記）"
+        notes = note_lines(list(normalise_details), text)
+        data["notes"] = "\n".join(notes) if notes else NO_NOTES
         task["predictions"] = [
             {
                 "model_version": MODEL_VERSION,

@@ -31,7 +31,7 @@ from provenance import ledger
 from provenance.errors import UsageError
 
 #: actions of the ingest events that create a record version (``ingest``: test and legacy builders)
-INGEST_ACTIONS = ("ingested", "new_version", "historical_version", "ingest")
+INGEST_ACTIONS = ("ingested", "new_version", "historical_version", "licence_terms_changed", "ingest")
 #: how many examples of each problem are listed
 EXAMPLES = 20
 

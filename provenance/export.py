@@ -66,7 +66,8 @@ class ExportParams:
 
     purpose: str
     audience: str
-    commercial: bool = False
+    commercial: bool | None = None
+    """The recipient's use is commercial (True) or not (False): a stated choice, no default."""
     format: str = "parquet"
     at: dt.date | None = None
     """Date licences are evaluated at (expiry); default today (UTC). Not written into the files."""
@@ -80,6 +81,11 @@ class ExportParams:
         """Checked copy with ``at`` filled in; raises :class:`UsageError` listing valid values."""
         parse_purpose(self.purpose)
         parse_audience(self.audience)
+        if not isinstance(self.commercial, bool):
+            raise UsageError(
+                "state whether the use is commercial: --commercial or --non-commercial"
+                " (ExportParams.commercial=True/False); there is no default"
+            )
         if self.format not in FORMATS:
             raise UsageError(f"unknown format `{self.format}`; valid: {', '.join(FORMATS)}")
         if self.shard_rows < 1:

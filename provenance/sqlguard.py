@@ -49,6 +49,7 @@ READABLE_TABLES: frozenset[str] = frozenset(
         "annotation_tasks",
         "annotation_push_pending",
         "annotations",
+        "run_stats",
     }
 )
 

@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
 
 from annotation.tasks import PROJECTS
+from curate.commands._common import LazyProgress, settings
 
 annotate = click.Group("annotate", help="Label Studio bridge: push tasks to a bank's projects, pull annotations.")
-
-
-def _settings():
-    return click.get_current_context().obj
 
 
 def _client(bank: str):
@@ -22,25 +18,6 @@ def _client(bank: str):
     from annotation.label_studio import LabelStudioClient
 
     return LabelStudioClient(resolve(bank))
-
-
-class _Bar:
-    """click progress bar unless --quiet (created lazily once the total is known)."""
-
-    def __init__(self, label: str, quiet: bool) -> None:
-        self.label, self.quiet, self.bar = label, quiet, None
-
-    def __call__(self, n: int, total: int) -> None:
-        if self.quiet:
-            return
-        if self.bar is None:
-            self.bar = click.progressbar(length=max(total, 1), label=self.label, show_pos=True, file=sys.stderr)
-            self.bar.__enter__()
-        self.bar.update(n)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
 
 
 @annotate.command("push")
@@ -73,7 +50,7 @@ def push_cmd(
     from annotation.push import PushConfig, push, write_tasks_file
     from provenance.db import connect
 
-    s = _settings()
+    s = settings()
     cfg = PushConfig(project=project, bank=bank, limit=limit, where=where, batch_size=batch_size)
     con = connect(s.db_path)
     try:
@@ -85,7 +62,7 @@ def push_cmd(
             )
         else:
             client = _client(bank)
-            bar = _Bar(f"pushing {project} tasks", s.quiet)
+            bar = LazyProgress(f"pushing {project} tasks", s.quiet)
             try:
                 rep = push(con, client, cfg, progress=bar)
             finally:
@@ -124,11 +101,11 @@ def pull_cmd(bank: str, projects: tuple[str, ...], as_json: bool) -> int:
     from annotation.pull import pull
     from provenance.db import connect
 
-    s = _settings()
+    s = settings()
     con = connect(s.db_path)
     try:
         client = _client(bank)
-        bar = _Bar("importing annotations", s.quiet)
+        bar = LazyProgress("importing annotations", s.quiet)
         try:
             rep = pull(con, client, bank, projects=projects or PROJECTS, progress=bar)
         finally:

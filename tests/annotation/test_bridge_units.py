@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import socket
 
 import pytest
@@ -117,6 +118,41 @@ def test_tasks_carry_only_what_annotators_need():
     assert proof["predictions"][0]["result"][0]["value"]["text"] == [rec["text"]]
     for name in ("proofread", "pii", "topic"):
         assert label_config(name).lstrip().startswith("<!--")
+
+
+def test_notes_are_plain_chinese_sentences_never_repeated():
+    detail = {
+        "edits": [{"offset": 8, "before": "银", "after": "銀", "by": "opencc"}],
+        "flags": [
+            {"start": 0, "end": 12, "reason": "weak_signal", "chars": ""},
+            {"start": 20, "end": 30, "reason": "ambiguous_chars", "chars": "干"},
+        ],
+    }
+    proof = build_task(
+        "proofread",
+        {"record_id": "r", "text": "本行銀行業務", "title": "", "source_id": "s"},
+        bank="B",
+        normalise_details=[detail, json.dumps(detail, ensure_ascii=False)],  # the same event seen twice
+    )
+    assert proof["data"]["notes"].splitlines() == [
+        "第 1–12 字可能為簡體，請確認",
+        "第 9 字「银」已轉為「銀」",
+        "第 21–30 字含一簡對多繁的字「干」，請確認轉換是否正確",
+    ]
+    assert "@" not in proof["data"]["notes"] and "weak_signal" not in proof["data"]["notes"]
+    empty = build_task("proofread", {"record_id": "r", "text": "x", "title": "", "source_id": "s"}, bank="B")
+    assert empty["data"]["notes"] == "（無簡轉繁修改或待確認之處）"
+
+
+def test_label_studio_cache_names_the_env_file(tmp_path):
+    cache = tmp_path / "ls-cache"
+    cache.mkdir()
+    (cache / "token").write_text("tok-cache\n")
+    (cache / "env").write_text(f"LABEL_STUDIO_URL=http://127.0.0.1:9999\nLABEL_STUDIO_API_KEY_FILE={cache / 'token'}\n")
+    cfg = resolve("B", env={"LABEL_STUDIO_CACHE": str(cache)}, cwd=tmp_path)
+    assert (cfg.url, cfg.api_key) == ("http://127.0.0.1:9999", "tok-cache")
+    with pytest.raises(ConfigError, match="LABEL_STUDIO_CACHE"):
+        resolve("B", env={"LABEL_STUDIO_CACHE": str(tmp_path / "elsewhere")}, cwd=tmp_path)
 
 
 def test_decisions():
