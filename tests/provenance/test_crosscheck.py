@@ -22,7 +22,7 @@ def _export(cli, out, *extra):
 @pytest.fixture
 def history(mixed, db_path, cli, tmp_path):
     """`mixed` + an export + a withdrawal + another export: runs, exports and withdrawals rows exist."""
-    _export(cli, tmp_path / "e1", "--as-of", "2026-06-01")
+    _export(cli, tmp_path / "e1", "--as-of", "2026-06-01", "--non-commercial")
     code, _, err = cli("provenance", "withdraw", "--record", mixed["press"][0], "--reason", "takedown request")
     assert code == 0, err
     _export(cli, tmp_path / "e2", "--as-of", "2026-06-01", "--commercial")
