@@ -45,5 +45,8 @@ def replace_leaves(value: Any, new: dict[str, str], path: str = "metadata") -> A
 
 
 def span_report(spans: list[dict]) -> list[dict]:
-    """Ledger form of scrubbed spans: type, offsets, keyed digest."""
-    return [{"entity_type": s["entity_type"], "start": s["start"], "end": s["end"], "hmac": s["hmac"]} for s in spans]
+    """Ledger form of scrubbed spans: type, offsets, keyed digest and score (never the value)."""
+    return [
+        {"entity_type": s["entity_type"], "start": s["start"], "end": s["end"], "hmac": s["hmac"], "score": s["score"]}
+        for s in spans
+    ]

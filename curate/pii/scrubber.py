@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from curate.pii.engine import Span
 from curate.pii.keys import PiiKey
-from curate.pii.text import halfwidth
 from provenance.errors import ConfigError
 
 #: entity type -> placeholder text
@@ -70,7 +69,7 @@ def scrub(text: str, spans: Sequence[Span], *, mode: str = "placeholder", key: P
     for s in spans:
         item = {"start": s.start, "end": s.end, "entity_type": s.entity_type, "score": round(s.score, 4)}
         if key is not None:
-            item["hmac"] = key.digest(s.entity_type, halfwidth(text[s.start : s.end]))
+            item["hmac"] = key.digest(s.entity_type, text[s.start : s.end])
         report.append(item)
     if not spans:
         return ScrubResult(text, report)
@@ -84,7 +83,7 @@ def scrub(text: str, spans: Sequence[Span], *, mode: str = "placeholder", key: P
             new = placeholder(s.entity_type)
         else:
             assert key is not None
-            new = pseudonym(s.entity_type, key.digest(s.entity_type, halfwidth(value)))
+            new = pseudonym(s.entity_type, key.digest(s.entity_type, value))
         out.append(text[pos : s.start])
         out.append(new)
         pos = s.end

@@ -62,6 +62,13 @@ class PiiStage(Stage):
             raise ConfigError(f"pii: unknown mode `{self.config.mode}`; valid: {', '.join(MODES)}")
         self.key = load_key(required=True, purpose="`curate run pii` (ledger digests and the raw-text vault)")
         self._detector = None
+        #: source_id -> {(entity type, keyed digest)} judged 非個資 by reviewers (see curate.pii.allowlist)
+        self.allowlist: dict[str, set[tuple[str, str]]] = {}
+
+    def prepare(self, con) -> None:
+        from curate.pii.allowlist import allowed
+
+        self.allowlist = allowed(con, self.key)
 
     @property
     def detector(self):
@@ -96,9 +103,22 @@ class PiiStage(Stage):
             flat.extend(fields.values())
         found = iter(self.detector.analyze_many(flat))
         for doc, fields in zip(docs, items, strict=True):
-            spans = {name: next(found) for name in fields}
-            spans = propagate(fields, spans)
-            yield from self._decide(doc, fields, spans)
+            spans = propagate(fields, {name: next(found) for name in fields})
+            allowed = self.allowlist.get((doc.metadata or {}).get("source_id") or "")
+            n_allowed = 0
+            if allowed:
+                for name, value in fields.items():
+                    kept = [
+                        s
+                        for s in spans[name]
+                        if (s.entity_type, self.key.digest(s.entity_type, value[s.start : s.end])) not in allowed
+                    ]
+                    n_allowed += len(spans[name]) - len(kept)
+                    spans[name] = kept
+            for res in self._decide(doc, fields, spans):
+                if n_allowed:
+                    res.detail["allowlisted"] = n_allowed
+                yield res
 
     def _decide(self, doc: Document, fields: dict[str, str], spans: dict[str, list]) -> list[StageResult]:
         """One result per record: `clean`, or a scrubbed version plus `raw` on the input."""
