@@ -11,7 +11,8 @@ record to :func:`propagate_source_names` (inside the run's load transaction), wh
    version and becomes ``raw`` (its text is then sealed like any raw record), with a
    ``pii_scrubbed`` ledger event (``"propagated": "source_names"``, offsets and digests only).
 
-Names shorter than 2 characters are never propagated.
+Names shorter than 2 characters are never propagated, and neither are names reviewers judged 非個資 for
+the source (the allow-list, :mod:`curate.pii.allowlist`).
 """
 
 from __future__ import annotations
@@ -82,14 +83,18 @@ def propagate_source_names(con, key: PiiKey, run_id: str, *, mode: str = "placeh
     from curate.pii.fields import load_metadata, replace_leaves, span_report, string_leaves
     from curate.pii.scrubber import scrub
 
+    from curate.pii.allowlist import allowed
+
     grown = remember_names(con, key, run_id, _names_from_results(con))
+    allow = allowed(con, key)  # names reviewers judged 非個資 for a source stay
     sources = [
         r[0] for r in con.execute("SELECT DISTINCT source_id FROM pii_source_names ORDER BY source_id").fetchall()
     ]
     new_rows: list[dict[str, Any]] = []
     events = []
     for source_id in sources:
-        names = source_names(con, key, source_id)
+        ok = allow.get(source_id, set())
+        names = [n for n in source_names(con, key, source_id) if ("PERSON", key.digest("PERSON", n)) not in ok]
         if not names:
             continue
         values = dict.fromkeys(names, ("PERSON", 0.9))
