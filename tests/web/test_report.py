@@ -31,13 +31,13 @@ def test_report_is_self_contained_and_true(demo_catalogue, cli, tmp_path):
     # the funnel's exportable step is the export rule's own answer
     con = db.connect_readonly(demo_catalogue["path"])
     try:
-        want = preview(con, ExportParams(purpose="training", audience="consortium"))
+        want = preview(con, ExportParams(purpose="training", audience="consortium", commercial=False))
         n_pii = con.execute("SELECT count(*) FROM provenance_events WHERE action = 'pii_scrubbed'").fetchone()[0]
     finally:
         con.close()
     assert n_pii >= 1 and "TW_NATIONAL_ID" in html
     assert demo_catalogue["export_id"] in html
-    m = re.search(r"可匯出 exportable \(training, consortium\)</td><td class=\"n\">([\d,]+)<", html)
+    m = re.search(r"可匯出 exportable \(training, consortium, non-commercial\)</td><td class=\"n\">([\d,]+)<", html)
     assert m and int(m.group(1).replace(",", "")) == want["records"] > 0
 
 
