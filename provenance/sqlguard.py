@@ -50,6 +50,8 @@ READABLE_TABLES: frozenset[str] = frozenset(
         "annotation_push_pending",
         "annotations",
         "run_stats",
+        "pii_allowlist",  # keyed digests only (HMAC under the PII key), never values
+        "annotation_pull_cursor",
     }
 )
 
