@@ -24,6 +24,7 @@ import duckdb
 from annotation.eligibility import licence_refusal, pii_refusal
 from annotation.label_studio import LabelStudioClient
 from annotation.projects import check_bank, ensure_project, finish_run, start_run
+from annotation.review import PiiVault
 from annotation.tasks import PROJECTS, build_task
 from provenance import ledger
 from provenance.db import transaction
@@ -45,6 +46,8 @@ class PushConfig:
     where: str | None = None
     #: tasks per import request (1..1000)
     batch_size: int = MAX_BATCH
+    #: reveals partially masked PII for review tasks (``curate.pii.review.VaultReview``); None = placeholders
+    vault: PiiVault | None = None
 
 
 @dataclass(slots=True)
@@ -134,6 +137,24 @@ def _normalise_details(con: duckdb.DuckDBPyConnection, record_ids: list[str]) ->
     for rid, detail in rows:
         out.setdefault(rid, []).append(detail)
     return out
+
+
+def _tasks(con: duckdb.DuckDBPyConnection, cfg: PushConfig, batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Label Studio tasks for a batch of records (normalisation notes; masked PII for review)."""
+    notes = _normalise_details(con, [r["record_id"] for r in batch]) if cfg.project == "proofread" else {}
+    masks: dict[str, list[str]] = {}
+    if cfg.project == "pii" and cfg.vault is not None:
+        masks = cfg.vault.masked(con, [(r["record_id"], r["text"] or "") for r in batch])
+    return [
+        build_task(
+            cfg.project,
+            r,
+            bank=cfg.bank,
+            normalise_details=notes.get(r["record_id"], []),
+            masks=masks.get(r["record_id"]),
+        )
+        for r in batch
+    ]
 
 
 def _eligible(cfg: PushConfig, rows: list[dict[str, Any]], report: PushReport) -> list[dict[str, Any]]:
@@ -359,15 +380,11 @@ def push(
         },
     )
     report.run_id = run_id
-    notes = _normalise_details(con, [r["record_id"] for r in rows]) if cfg.project == "proofread" else {}
     instance = client.config.instance
     try:
         for i in range(0, len(rows), cfg.batch_size):
             batch = rows[i : i + cfg.batch_size]
-            tasks = [
-                build_task(cfg.project, r, bank=cfg.bank, normalise_details=notes.get(r["record_id"], []))
-                for r in batch
-            ]
+            tasks = _tasks(con, cfg, batch)
             batch_id = uuid.uuid4().hex
             _mark_pending(con, instance, pid, cfg, [r["record_id"] for r in batch], batch_id)
             task_ids = client.import_tasks(pid, tasks)
@@ -401,8 +418,7 @@ def write_tasks_file(con: duckdb.DuckDBPyConnection, cfg: PushConfig, path: Path
     rows = _eligible(cfg, rows, report)
     if cfg.limit is not None:
         rows = rows[: cfg.limit]
-    notes = _normalise_details(con, [r["record_id"] for r in rows]) if cfg.project == "proofread" else {}
-    tasks = [build_task(cfg.project, r, bank=cfg.bank, normalise_details=notes.get(r["record_id"], [])) for r in rows]
+    tasks = _tasks(con, cfg, rows)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(tasks, ensure_ascii=False, indent=1), encoding="utf-8")
     report.pushed = len(tasks)

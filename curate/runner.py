@@ -220,6 +220,7 @@ def run_stage(
     seconds: dict[str, float] = {}
     t0 = time.monotonic()
     try:
+        stage.prepare(con)
         n_inputs, n_shards, bytes_in = _snapshot(con, stage, cfg_hash, snap_dir, tasks or workers)
         seconds["snapshot"] = time.monotonic() - t0
         report.inputs = n_inputs

@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import getpass
-import os
 from pathlib import Path
 
 import click
 
-from curate.commands.audit import JSON_OPTION, echo_json
+from curate.commands._common import JSON_OPTION, actor, echo_json, progress, settings
 
 export = click.Group("export", help="Export licence-permitted records as a dataset.")
-
-
-def _actor() -> str:
-    return os.environ.get("CURATE_ACTOR") or getpass.getuser()
 
 
 @export.command("dataset")
@@ -90,6 +84,7 @@ def dataset_cmd(
     from provenance.db import connect
     from provenance.errors import UsageError
     from provenance.export import ExportParams, export_dataset, load_licence_catalogue_for
+    from provenance.status import count_records
 
     if commercial is None:
         raise UsageError(
@@ -112,24 +107,15 @@ def dataset_cmd(
         drop_near_duplicates=drop_near_duplicates,
         include_deleted_stubs=include_deleted_stubs,
     ).validated()
-    settings = click.get_current_context().obj
+    s = settings()
     cat = load_licence_catalogue_for(licence_catalogue_file)
-    con = connect(settings.db_path, create=False)
+    con = connect(s.db_path, create=False)
     try:
-        total = con.execute("SELECT count(*) FROM records WHERE status IN ('active', 'withdrawn')").fetchone()[0]
-        if settings.quiet or as_json:
-            res = export_dataset(con, out_dir, params, overwrite=overwrite, licence_catalogue=cat, actor=_actor())
-        else:
-            with click.progressbar(length=total, label="exporting", file=click.get_text_stream("stderr")) as bar:
-                res = export_dataset(
-                    con,
-                    out_dir,
-                    params,
-                    overwrite=overwrite,
-                    licence_catalogue=cat,
-                    actor=_actor(),
-                    progress=bar.update,
-                )
+        total = None if s.quiet or as_json else count_records(con, ("active", "withdrawn"))
+        with progress("exporting", length=total, quiet=as_json) as update:
+            res = export_dataset(
+                con, out_dir, params, overwrite=overwrite, licence_catalogue=cat, actor=actor(), progress=update
+            )
     finally:
         con.close()
     if as_json:
