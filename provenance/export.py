@@ -47,7 +47,9 @@ __all__ = [
     "ExportVerdict",
     "export_dataset",
     "iter_blocked",
+    "iter_verdicts",
     "load_licence_catalogue_for",
+    "preview",
 ]
 
 FORMATS: tuple[str, ...] = ("parquet", "jsonl")
@@ -446,10 +448,10 @@ def iter_verdicts(
     pipeline dry runs).
     """
     params = params.validated()
-    decider = _Decider(con, licence_catalogue or default_licence_catalogue(), params)
-    sql, args = _SELECT, []
+    decider = Decider(con, licence_catalogue or default_licence_catalogue(), params)
+    sql, args = SELECT, []
     if record_ids is not None:
-        sql = _SELECT.replace("ORDER BY r.record_id", "") + " "
+        sql = SELECT.replace("ORDER BY r.record_id", "") + " "
         sql = f"SELECT * FROM ({sql}) WHERE list_contains(?, record_id) ORDER BY record_id"
         args = [list(record_ids)]
     cur = con.execute(sql, args)

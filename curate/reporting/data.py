@@ -154,7 +154,11 @@ def _funnel(con: duckdb.DuckDBPyConnection, purpose: str, audience: str) -> list
         " WHERE m.stage = 'dedup' AND r.doc_key NOT IN (SELECT doc_key FROM records WHERE status = 'duplicate')"
     ).fetchone()[0]
     n_export = len(
-        {rv.doc_key for rv in iter_verdicts(con, ExportParams(purpose=purpose, audience=audience)) if rv.verdict.ok}
+        {
+            rv.doc_key
+            for rv in iter_verdicts(con, ExportParams(purpose=purpose, audience=audience, commercial=False))
+            if rv.verdict.ok
+        }
     )
     return [
         {"step": "ingested", "label": "匯入 ingested", "items": ingested},

@@ -84,7 +84,9 @@ def demo_catalogue(tmp_path_factory) -> dict:
             rep = run_stage(path, make_stage(stage), workers=1)
             assert rep.status == "finished"
         con = db.connect(path)
-        res = export_dataset(con, root / "export", ExportParams(purpose="training", audience="consortium"))
+        res = export_dataset(
+            con, root / "export", ExportParams(purpose="training", audience="consortium", commercial=False)
+        )
         con.close()
     finally:
         if old_key is None:

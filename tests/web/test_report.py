@@ -31,7 +31,7 @@ def test_report_is_self_contained_and_true(demo_catalogue, cli, tmp_path):
     # the funnel's exportable step is the export rule's own answer
     con = db.connect_readonly(demo_catalogue["path"])
     try:
-        want = preview(con, ExportParams(purpose="training", audience="consortium"))
+        want = preview(con, ExportParams(purpose="training", audience="consortium", commercial=False))
         n_pii = con.execute("SELECT count(*) FROM provenance_events WHERE action = 'pii_scrubbed'").fetchone()[0]
     finally:
         con.close()
