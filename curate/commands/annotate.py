@@ -40,6 +40,14 @@ def _vault(*, required: bool, purpose: str = ""):
 @click.option("--limit", type=click.IntRange(min=0), default=None, help="Push at most N new tasks.")
 @click.option("--where", default=None, help="Extra SQL condition over records (alias r), e.g. \"r.source_id='fsc'\".")
 @click.option(
+    "--order",
+    type=click.Choice(["priority", "created"]),
+    default="priority",
+    show_default=True,
+    help="priority: normalisation flags, then low-confidence PII, then annotators' corrections, then the rest; "
+    "created: oldest first.",
+)
+@click.option(
     "--batch-size", type=click.IntRange(1, 1000), default=1000, show_default=True, help="Tasks per import request."
 )
 @click.option(
@@ -49,7 +57,7 @@ def _vault(*, required: bool, purpose: str = ""):
     help="Write the tasks to this JSON file for a manual import instead of pushing (records nothing).",
 )
 def push_cmd(
-    project: str, bank: str, limit: int | None, where: str | None, batch_size: int, output: Path | None
+    project: str, bank: str, limit: int | None, where: str | None, order: str, batch_size: int, output: Path | None
 ) -> int:
     """Push active record versions that passed the PII stage and whose licence allows the bank.
 
@@ -65,7 +73,9 @@ def push_cmd(
         if project == "pii"
         else None
     )
-    cfg = PushConfig(project=project, bank=bank, limit=limit, where=where, batch_size=batch_size, vault=vault)
+    cfg = PushConfig(
+        project=project, bank=bank, limit=limit, where=where, order=order, batch_size=batch_size, vault=vault
+    )
     con = connect(s.db_path)
     try:
         if output is not None:
@@ -85,6 +95,12 @@ def push_cmd(
                 f"pushed {rep.pushed} {project} tasks for {bank} to project {rep.ls_project_id} at "
                 f"{client.config.url}; already there {rep.already}; superseded {rep.superseded}; "
                 f"adopted from an interrupted push {rep.adopted}; refused {sum(rep.refused.values())}"
+            )
+        if rep.priority:
+            from annotation.push import PRIORITY_CLASSES
+
+            click.echo(
+                "  by priority: " + ", ".join(f"{c} {rep.priority[c]}" for c in PRIORITY_CLASSES if rep.priority[c])
             )
         for reason, n in sorted(rep.refused.items()):
             click.echo(f"  refused {n}: {reason}")

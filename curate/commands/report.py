@@ -21,7 +21,13 @@ from curate.commands._common import settings
 )
 @click.option("--purpose", default="training", show_default=True, help="Purpose for the funnel's exportable step.")
 @click.option("--audience", default="consortium", show_default=True, help="Audience for the exportable step.")
-def report(out: Path, purpose: str, audience: str) -> int:
+@click.option(
+    "--commercial/--non-commercial",
+    default=False,
+    show_default=True,
+    help="Whether the exportable step assumes commercial use.",
+)
+def report(out: Path, purpose: str, audience: str, commercial: bool) -> int:
     """Write the curation report: records, stage funnel, PII, duplicates, edits, quarantine, exports, ledger."""
     from curate.reporting import build_report
     from provenance import db
@@ -29,7 +35,7 @@ def report(out: Path, purpose: str, audience: str) -> int:
     s = settings()
     con = db.connect_readonly(s.db_path)
     try:
-        html = build_report(con, purpose=purpose, audience=audience, catalogue=str(s.db_path))
+        html = build_report(con, purpose=purpose, audience=audience, commercial=commercial, catalogue=str(s.db_path))
     finally:
         con.close()
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -53,8 +53,10 @@ def _events(action: str) -> str:
     return f"(SELECT record_id, detail FROM provenance_events WHERE action = '{action}')"
 
 
-def gather(con: duckdb.DuckDBPyConnection, *, purpose: str = "training", audience: str = "consortium") -> ReportData:
-    """Everything the report shows; ``purpose``/``audience`` select the "exportable" step of the funnel."""
+def gather(
+    con: duckdb.DuckDBPyConnection, *, purpose: str = "training", audience: str = "consortium", commercial: bool = False
+) -> ReportData:
+    """Everything the report shows; ``purpose``/``audience``/``commercial`` select the funnel's "exportable" step."""
     d = ReportData()
     total, active, sources = con.execute(
         "SELECT count(*), count(*) FILTER (WHERE status = 'active'), count(DISTINCT source_id) FROM records"
@@ -74,7 +76,7 @@ def gather(con: duckdb.DuckDBPyConnection, *, purpose: str = "training", audienc
     d.by["source_status"] = _dicts(
         con, "SELECT source_id, status, count(*) AS records FROM records GROUP BY ALL ORDER BY 1, 2"
     )
-    d.funnel = _funnel(con, purpose, audience)
+    d.funnel = _funnel(con, purpose, audience, commercial)
     d.pii_entities = _dicts(
         con,
         f"SELECT j.key AS entity, sum(CAST(j.value AS BIGINT)) AS count FROM {_events('pii_scrubbed')} e,"
@@ -135,7 +137,7 @@ def gather(con: duckdb.DuckDBPyConnection, *, purpose: str = "training", audienc
     return d
 
 
-def _funnel(con: duckdb.DuckDBPyConnection, purpose: str, audience: str) -> list[dict[str, Any]]:
+def _funnel(con: duckdb.DuckDBPyConnection, purpose: str, audience: str, commercial: bool) -> list[dict[str, Any]]:
     """Logical items (doc_keys) that reached each step; exportable by the export rule itself."""
     from provenance.export import ExportParams, iter_verdicts
 
@@ -156,7 +158,7 @@ def _funnel(con: duckdb.DuckDBPyConnection, purpose: str, audience: str) -> list
     n_export = len(
         {
             rv.doc_key
-            for rv in iter_verdicts(con, ExportParams(purpose=purpose, audience=audience, commercial=False))
+            for rv in iter_verdicts(con, ExportParams(purpose=purpose, audience=audience, commercial=commercial))
             if rv.verdict.ok
         }
     )
@@ -166,7 +168,11 @@ def _funnel(con: duckdb.DuckDBPyConnection, purpose: str, audience: str) -> list
         {"step": "pii", "label": "個資 pii", "items": pii},
         {"step": "normalise", "label": "正規化 normalise", "items": marked("normalise")},
         {"step": "dedup", "label": "去重 dedup (kept)", "items": kept},
-        {"step": "exportable", "label": f"可匯出 exportable ({purpose}, {audience})", "items": n_export},
+        {
+            "step": "exportable",
+            "label": f"可匯出 exportable ({purpose}, {audience}, {'commercial' if commercial else 'non-commercial'})",
+            "items": n_export,
+        },
     ]
 
 

@@ -130,7 +130,12 @@ def render(d: ReportData, *, title: str = "FinLLM 語料整理報告 Curation re
 
 
 def build_report(
-    con: duckdb.DuckDBPyConnection, *, purpose: str = "training", audience: str = "consortium", catalogue: str = ""
+    con: duckdb.DuckDBPyConnection,
+    *,
+    purpose: str = "training",
+    audience: str = "consortium",
+    commercial: bool = False,
+    catalogue: str = "",
 ) -> str:
     """Gather and render the report from a (read-only) connection."""
-    return render(gather(con, purpose=purpose, audience=audience), catalogue=catalogue)
+    return render(gather(con, purpose=purpose, audience=audience, commercial=commercial), catalogue=catalogue)

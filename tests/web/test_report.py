@@ -37,7 +37,7 @@ def test_report_is_self_contained_and_true(demo_catalogue, cli, tmp_path):
         con.close()
     assert n_pii >= 1 and "TW_NATIONAL_ID" in html
     assert demo_catalogue["export_id"] in html
-    m = re.search(r"可匯出 exportable \(training, consortium\)</td><td class=\"n\">([\d,]+)<", html)
+    m = re.search(r"可匯出 exportable \(training, consortium, non-commercial\)</td><td class=\"n\">([\d,]+)<", html)
     assert m and int(m.group(1).replace(",", "")) == want["records"] > 0
 
 
