@@ -80,10 +80,9 @@ def _names_from_results(con) -> dict[str, set[str]]:
 
 def propagate_source_names(con, key: PiiKey, run_id: str, *, mode: str = "placeholder") -> int:
     """Remember this run's labelled names and scrub them across their sources; returns new versions."""
+    from curate.pii.allowlist import allowed
     from curate.pii.fields import load_metadata, replace_leaves, span_report, string_leaves
     from curate.pii.scrubber import scrub
-
-    from curate.pii.allowlist import allowed
 
     grown = remember_names(con, key, run_id, _names_from_results(con))
     allow = allowed(con, key)  # names reviewers judged 非個資 for a source stay
