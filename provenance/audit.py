@@ -16,9 +16,10 @@ from provenance import ledger
 from provenance.db import run_readonly_sql
 from provenance.errors import CatalogueError
 from provenance.licences import LicenceCatalogue, default_licence_catalogue
+from provenance.sqlguard import SEALED_TABLES
 
-#: tables the auditor's free SQL may never read (raw personal data)
-FORBIDDEN_TABLES: tuple[str, ...] = ("raw_vault",)
+#: tables the auditor's free SQL may never read (raw personal data, keys); the guard's own list
+FORBIDDEN_TABLES: tuple[str, ...] = tuple(sorted(SEALED_TABLES))
 
 
 def _iso(value: Any) -> Any:
@@ -245,5 +246,5 @@ def withdrawn_records(con: duckdb.DuckDBPyConnection, export_id: str) -> list[st
 
 
 def sql(db_path: str | Path, query: str) -> tuple[list[str], list[tuple]]:
-    """Run one read-only query; refuses writes and the raw PII tables."""
-    return run_readonly_sql(db_path, query, forbidden_tables=FORBIDDEN_TABLES)
+    """Run one read-only query; refuses anything but one SELECT over readable tables (exit code 2)."""
+    return run_readonly_sql(db_path, query)

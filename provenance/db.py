@@ -89,15 +89,36 @@ def connect(path: str | Path, *, create: bool = True, memory_limit: str | None =
     return con
 
 
-def connect_readonly(path: str | Path) -> duckdb.DuckDBPyConnection:
-    """Open the catalogue read-only (auditor paths). Never creates or migrates."""
+#: settings of every read-only (auditor) connection; ``lock_configuration`` keeps a query from undoing them
+READONLY_CONFIG: dict[str, str | bool] = {
+    "enable_external_access": False,
+    "autoload_known_extensions": False,
+    "autoinstall_known_extensions": False,
+    "allow_community_extensions": False,
+    "python_enable_replacements": False,
+}
+
+
+def connect_readonly(path: str | Path, *, threads: int | None = None) -> duckdb.DuckDBPyConnection:
+    """Open the catalogue read-only (auditor paths). Never creates or migrates.
+
+    The connection cannot write the catalogue (``access_mode=READ_ONLY``), cannot reach files,
+    other databases or extensions (``enable_external_access=false``, autoload/autoinstall off),
+    and its configuration is locked so that no statement can switch these back on. Settings a
+    caller needs (``threads``) are therefore given here, before the lock.
+    """
     path = Path(path)
     if not path.exists():
         raise CatalogueError(f"catalogue `{path}` does not exist; pass --db or set CURATE_DB")
+    config: dict[str, str | bool | int] = dict(READONLY_CONFIG)
+    if threads:
+        config["threads"] = int(threads)
     try:
-        return duckdb.connect(str(path), read_only=True)
+        con = duckdb.connect(str(path), read_only=True, config=config)
+        con.execute("SET lock_configuration = true")
     except duckdb.Error as exc:
         raise CatalogueError(f"cannot open catalogue `{path}` read-only: {exc}") from exc
+    return con
 
 
 @contextmanager
@@ -112,35 +133,24 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
     con.execute("COMMIT")
 
 
-_WRITE_RE = re.compile(
-    r"^\s*(insert|update|delete|create|drop|alter|attach|detach|copy|export|import|install|load|"
-    r"pragma|set|call|checkpoint|vacuum|begin|commit|rollback|truncate|merge|use)\b",
-    re.IGNORECASE,
-)
+def run_readonly_sql(path: str | Path, sql: str) -> tuple[list[str], list[tuple]]:
+    """Run one auditor query: exactly one SELECT over readable tables (see :mod:`provenance.sqlguard`).
 
-
-def run_readonly_sql(
-    path: str | Path, sql: str, *, forbidden_tables: tuple[str, ...] = ()
-) -> tuple[list[str], list[tuple]]:
-    """Run one query on a read-only connection; refuse statements that write.
-
-    Returns ``(column names, rows)``. The connection itself is read-only, so a statement that
-    slips past the keyword check still cannot change the catalogue.
+    Returns ``(column names, rows)``. Refusals raise :class:`ReadOnlyError` (exit code 2); the
+    hardened connection is the second wall behind the parse-tree check.
     """
-    if _WRITE_RE.match(sql) or ";" in sql.strip().rstrip(";"):
-        raise ReadOnlyError("only a single read-only SELECT/WITH/DESCRIBE/SHOW query is allowed here")
-    lowered = sql.lower()
-    for table in forbidden_tables:
-        if re.search(rf"\b{re.escape(table.lower())}\b", lowered):
-            raise ReadOnlyError(f"table `{table}` is not readable through this path")
+    from provenance import sqlguard
+
     con = connect_readonly(path)
     try:
+        name = con.execute("SELECT current_database()").fetchone()[0]
+        sqlguard.check_select(con, sql, catalogue_name=name)
         cur = con.execute(sql)
         cols = [d[0] for d in cur.description] if cur.description else []
         return cols, cur.fetchall()
     except duckdb.Error as exc:
         msg = str(exc).splitlines()[0]
-        if "read-only" in msg.lower():
+        if isinstance(exc, duckdb.PermissionException) or "read-only" in msg.lower():
             raise ReadOnlyError(f"refused: {msg}") from exc
         raise CatalogueError(f"query failed: {msg}") from exc
     finally:

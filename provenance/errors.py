@@ -2,7 +2,7 @@
 
 Every error a user can cause is a :class:`WorkbenchError`; its message says what went wrong,
 where, and how to fix it. The CLI turns these into one-line messages and exit code 1
-(``UsageError`` -> exit code 2). Anything else is a bug and shows a traceback with ``--debug``.
+(``UsageError`` and ``ReadOnlyError`` -> exit code 2). Anything else is a bug and shows a traceback with ``--debug``.
 """
 
 from __future__ import annotations
@@ -29,7 +29,9 @@ class CatalogueError(WorkbenchError):
 
 
 class ReadOnlyError(CatalogueError):
-    """A write was attempted on a read-only (auditor) path."""
+    """A write, file access or sealed table was attempted on a read-only (auditor) path (exit code 2)."""
+
+    exit_code = 2
 
 
 class StageError(WorkbenchError):

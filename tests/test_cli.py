@@ -72,7 +72,7 @@ def test_init_status_sql(cli, db_path: Path, law_fixtures: Path) -> None:
 def test_sql_refuses_writes(cli, db_path: Path, query: str) -> None:
     cli("init")
     code, _, err = cli("sql", query)
-    assert code == 1
+    assert code == 2
     assert "read-only" in err or "refused" in err
     assert err.count("\n") == 1  # one line, no traceback
 

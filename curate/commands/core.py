@@ -58,16 +58,12 @@ def status_cmd(as_json: bool) -> int:
     return 0
 
 
-#: tables that hold raw personal data and are never readable through reporting paths
-RAW_TABLES = ("raw_vault",)
-
-
 @click.command("sql")
 @click.argument("query")
 @click.option("--json", "as_json", is_flag=True, help="JSON lines instead of a table.")
 def sql_cmd(query: str, as_json: bool) -> int:
-    """Run one read-only query on the catalogue (writes are refused)."""
+    """Run one read-only SELECT on the catalogue (anything else, files and sealed tables are refused)."""
     s = settings()
-    cols, rows = db.run_readonly_sql(s.db_path, query, forbidden_tables=RAW_TABLES)
+    cols, rows = db.run_readonly_sql(s.db_path, query)
     echo_table(cols, rows, as_json=as_json)
     return 0

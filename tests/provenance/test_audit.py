@@ -97,7 +97,7 @@ def test_audit_licences_flags_unknown(mixed, cli):
 def test_audit_sql_refuses_writes(mixed, db_path, cli, query):
     before = db_path.read_bytes()
     code, _, err = cli("audit", "sql", query)
-    assert code == 1 and "read-only" in err.lower()
+    assert code == 2 and ("read-only" in err.lower() or "refused" in err)
     assert db_path.read_bytes() == before
 
 
@@ -108,9 +108,9 @@ def test_audit_sql_reads_and_refuses_raw_vault(mixed, db_path, cli):
     con.execute("CREATE TABLE IF NOT EXISTS raw_vault (record_id VARCHAR, ciphertext BLOB)")  # migration 0004
     con.close()
     code, _, err = cli("audit", "sql", "SELECT * FROM raw_vault")
-    assert code == 1 and "raw_vault" in err
+    assert code == 2 and "raw_vault" in err
     code, _, err = cli("audit", "sql", "SELECT count(*) FROM RAW_VAULT")
-    assert code == 1 and "raw_vault" in err
+    assert code == 2 and "raw_vault" in err
 
 
 def test_auditor_commands_never_write(exported, db_path, cli):

@@ -1,0 +1,164 @@
+"""What the auditor's free SQL (`curate sql`, `curate audit sql`) may run, decided on DuckDB's parse tree.
+
+A query is accepted only when DuckDB itself parses it as exactly one ``SELECT`` statement and
+every table it reads is on an allow-list:
+
+* ``connection.extract_statements`` splits and types the input, so a leading comment
+  (``/**/ COPY ...``), a second statement or a ``PRAGMA`` (which DuckDB rewrites to a
+  ``SELECT`` over ``pragma_*()``) cannot hide behind a first keyword; a ``';'`` inside a
+  string literal is just a string.
+* ``json_serialize_sql`` gives the statement's tree; every table reference in it (CTEs,
+  subqueries, joins, ``DESCRIBE``/``SHOW``) is walked: a base table must be in
+  :data:`READABLE_TABLES` (or ``information_schema``/``pg_catalog``), a table function in
+  :data:`ALLOWED_TABLE_FUNCTIONS`. So ``read_text``, ``read_parquet``, ``glob``, ``query``,
+  ``query_table``, ``'file.csv'`` replacement scans and the sealed tables are refused by name,
+  whatever expression builds their arguments.
+
+This is the second wall: the connection it runs on (:func:`provenance.db.connect_readonly`) is
+read-only with external access, extension loading and configuration changes switched off.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import duckdb
+
+from provenance.errors import ReadOnlyError
+
+#: catalogue tables the auditor may read (every table a migration creates must be listed here or in SEALED_TABLES)
+READABLE_TABLES: frozenset[str] = frozenset(
+    {
+        "_schema_migrations",
+        "runs",
+        "run_locks",
+        "sources",
+        "records",
+        "provenance_events",
+        "quarantine",
+        "stage_marks",
+        "exports",
+        "export_items",
+        "withdrawals",
+        "reinstatements",
+        "dedup_signatures",
+        "dedup_buckets",
+        "annotation_projects",
+        "annotation_tasks",
+        "annotation_push_pending",
+        "annotations",
+    }
+)
+
+#: tables that hold raw personal data or key material: never readable through a reporting path
+SEALED_TABLES: frozenset[str] = frozenset({"raw_vault", "run_keys"})
+
+#: table functions that only generate values (no files, no other tables, no settings)
+ALLOWED_TABLE_FUNCTIONS: frozenset[str] = frozenset({"range", "generate_series", "unnest"})
+
+#: schemas of DuckDB's metadata views (table and column names only)
+_METADATA_SCHEMAS = frozenset({"information_schema", "pg_catalog"})
+
+_HINT = "only one SELECT (or DESCRIBE/SHOW) over the catalogue tables is allowed here"
+
+
+def _lit(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def parse_select(con: duckdb.DuckDBPyConnection, sql: str) -> dict[str, Any]:
+    """The parse tree of ``sql`` when it is exactly one SELECT statement; else :class:`ReadOnlyError`."""
+    try:
+        statements = con.extract_statements(sql)
+    except duckdb.Error as exc:
+        raise ReadOnlyError(f"refused: the query does not parse ({str(exc).splitlines()[0]})") from exc
+    if len(statements) != 1:
+        raise ReadOnlyError(f"refused: {len(statements)} statements given; {_HINT}")
+    kind = statements[0].type
+    if kind != duckdb.StatementType.SELECT:
+        raise ReadOnlyError(f"refused: a {kind.name} statement is not read-only; {_HINT}")
+    tree = json.loads(con.execute(f"SELECT json_serialize_sql({_lit(sql)})").fetchone()[0])
+    if tree.get("error") or len(tree.get("statements", ())) != 1:
+        # PRAGMA and other statements DuckDB rewrites into a SELECT do not serialise
+        reason = tree.get("error_message", "not a plain SELECT")
+        raise ReadOnlyError(f"refused: {reason}; {_HINT}")
+    return tree["statements"][0]
+
+
+def _cte_names(node: Any, out: set[str]) -> set[str]:
+    if isinstance(node, dict):
+        cte_map = node.get("cte_map")
+        if isinstance(cte_map, dict):
+            for item in cte_map.get("map", ()):
+                out.add(str(item.get("key", "")).lower())
+        for v in node.values():
+            _cte_names(v, out)
+    elif isinstance(node, list):
+        for v in node:
+            _cte_names(v, out)
+    return out
+
+
+def _table_refs(node: Any):
+    """Every table reference dict in the tree (base tables, table functions, SHOW/DESCRIBE)."""
+    if isinstance(node, dict):
+        if node.get("type") in ("BASE_TABLE", "TABLE_FUNCTION", "SHOW_REF"):
+            yield node
+        for v in node.values():
+            yield from _table_refs(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from _table_refs(v)
+
+
+def check_select(
+    con: duckdb.DuckDBPyConnection,
+    sql: str,
+    *,
+    readable: frozenset[str] = READABLE_TABLES,
+    catalogue_name: str | None = None,
+) -> None:
+    """Raise :class:`ReadOnlyError` (one line, exit code 2) unless ``sql`` is one allowed SELECT.
+
+    ``catalogue_name`` is the database name the catalogue is attached under (its file stem);
+    references qualified with any other database are refused.
+    """
+    tree = parse_select(con, sql)
+    existing = {r[0].lower() for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    existing |= {
+        r[0].lower() for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()
+    }
+    # a CTE may shadow nothing that is not readable: its name could resolve to the real table in another scope
+    ctes = _cte_names(tree, set())
+    for name in ctes:
+        if name in SEALED_TABLES or (name in existing and name not in readable):
+            raise ReadOnlyError(f"refused: a CTE may not be named `{name}`; {_HINT}")
+    databases = {"", (catalogue_name or "").lower()}
+    for ref in _table_refs(tree):
+        kind = ref["type"]
+        if kind == "TABLE_FUNCTION":
+            fn = ref.get("function") or {}
+            name = str(fn.get("function_name", "")).lower()
+            if fn.get("schema") or fn.get("catalog") or name not in ALLOWED_TABLE_FUNCTIONS:
+                raise ReadOnlyError(
+                    f"refused: table function `{name}` is not allowed (files, settings and other tables are out "
+                    f"of reach); {_HINT}"
+                )
+        elif kind == "SHOW_REF":
+            if ref.get("query") is None and (ref.get("catalog_name") or ref.get("schema_name")):
+                raise ReadOnlyError(f"refused: SHOW of another database or schema; {_HINT}")
+        else:  # BASE_TABLE
+            name = str(ref.get("table_name", "")).lower()
+            schema = str(ref.get("schema_name", "")).lower()
+            catalog = str(ref.get("catalog_name", "")).lower()
+            if schema in _METADATA_SCHEMAS and catalog in databases | {"system"}:
+                continue
+            if name in SEALED_TABLES:
+                raise ReadOnlyError(f"refused: table `{name}` holds sealed data and is not readable through this path")
+            if catalog not in databases or schema not in ("", "main"):
+                raise ReadOnlyError(f"refused: `{catalog or schema}.{name}` is outside the catalogue; {_HINT}")
+            if name not in readable and not (name in ctes and not catalog and not schema):
+                raise ReadOnlyError(
+                    f"refused: `{name}` is not a readable catalogue table (allow-list: provenance/sqlguard.py); {_HINT}"
+                )

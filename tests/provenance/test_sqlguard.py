@@ -1,0 +1,179 @@
+"""The auditor's SQL surface (`curate sql`, `curate audit sql`) tried as a hostile user would (issue 12 §1).
+
+Every attack runs through the real CLI on a real catalogue; each must be refused with one line
+and exit code 2, and must leave the catalogue, the key file and every other file untouched.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from provenance.db import connect, connect_readonly, migrations
+from provenance.errors import ReadOnlyError
+from provenance.sqlguard import READABLE_TABLES, SEALED_TABLES
+
+KEY = "k" * 64
+
+
+@pytest.fixture
+def hostile(mixed, db_path: Path, tmp_path: Path):
+    """`mixed` plus what an attacker wants: a sealed vault row, a key file, a run's results parquet."""
+    con = connect(db_path)
+    con.execute(
+        "INSERT INTO raw_vault VALUES ('rid-1', 'NONCE'::BLOB, 'CIPHERTEXT-OF-X'::BLOB, 'kid', now()::TIMESTAMP)"
+    )
+    con.close()
+    key_file = tmp_path / "pii.key"
+    key_file.write_text(KEY)
+    results = tmp_path / ".curate" / db_path.stem / "runs" / "r1" / "results"
+    results.mkdir(parents=True)
+    pq.write_table(pa.table({"id": ["a"], "text": ["受處分人：王小明 身分證 A123456789"]}), results / "00000.parquet")
+    return {"ids": mixed, "key": key_file, "results": results, "tmp": tmp_path}
+
+
+def _snapshot(*paths: Path) -> dict[str, bytes]:
+    return {str(p): p.read_bytes() for p in paths if p.exists()}
+
+
+ATTACKS = {
+    "comment-copy-over-catalogue": "/**/ COPY (SELECT 'x') TO '{db}'",
+    "comment-copy-over-key": "/* hi */ COPY (SELECT 'x') TO '{key}'",
+    "copy-into-run-results": "/**/ COPY (SELECT 'x' AS id, 'y' AS text) TO '{results}/99999.parquet' (FORMAT parquet)",
+    "export-database": "/**/ EXPORT DATABASE '{tmp}/dump'",
+    "read-key-file": "SELECT content FROM read_text('{key}')",
+    "query-table-vault": "SELECT * FROM query_table('raw'||'_vault')",
+    "query-vault": "SELECT * FROM query('SELECT * FROM raw_vault')",
+    "vault-direct": "SELECT * FROM raw_vault",
+    "vault-subquery": "SELECT (SELECT count(*) FROM main.RAW_VAULT) AS n",
+    "vault-in-cte": 'WITH x AS (SELECT * FROM "raw_vault") SELECT * FROM x',
+    "vault-describe": "DESCRIBE raw_vault",
+    "cte-shadowing-vault": "WITH raw_vault AS (SELECT 1 AS a) SELECT * FROM raw_vault",
+    "read-parquet-results": "SELECT * FROM read_parquet('{tmp}/.curate/**/results/*.parquet')",
+    "replacement-scan": "SELECT * FROM '{results}/00000.parquet'",
+    "glob": "SELECT * FROM glob('{tmp}/*')",
+    "attach": "ATTACH '{tmp}/other.duckdb' AS o",
+    "set": "SET enable_external_access = true",
+    "reset": "RESET lock_configuration",
+    "pragma": "PRAGMA database_list",
+    "call": "CALL pragma_version()",
+    "load": "LOAD httpfs",
+    "install": "INSTALL httpfs",
+    "checkpoint": "CHECKPOINT",
+    "stacked": "SELECT 1; DROP TABLE records",
+    "stacked-after-literal": "SELECT ';'; COPY (SELECT 1) TO '{tmp}/x.csv'",
+    "update": "UPDATE records SET licence_id = 'CC0-1.0'",
+    "settings-function": "SELECT * FROM duckdb_settings()",
+    "other-catalog": "SELECT * FROM system.main.duckdb_settings",
+    "explain-analyze": "EXPLAIN ANALYZE SELECT 1",
+}
+
+
+@pytest.mark.parametrize("command", ["sql", "audit sql"])
+@pytest.mark.parametrize("attack", sorted(ATTACKS))
+def test_attack_refused_with_exit_2(hostile, db_path, cli, command, attack):
+    t = hostile
+    query = ATTACKS[attack].format(db=db_path, key=t["key"], results=t["results"], tmp=t["tmp"])
+    watched = [db_path, t["key"], *t["results"].iterdir()]
+    before = _snapshot(*watched)
+    listing = sorted(p.relative_to(t["tmp"]) for p in t["tmp"].rglob("*"))
+    code, out, err = cli(*command.split(), query)
+    assert code == 2, (out, err)
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and ("refused" in lines[0] or "read-only" in lines[0]), err
+    assert _snapshot(*watched) == before
+    assert sorted(p.relative_to(t["tmp"]) for p in t["tmp"].rglob("*")) == listing  # no file created
+    assert KEY not in out + err and "王小明" not in out + err and "CIPHERTEXT" not in out + err
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("SELECT ';' AS semi", [{"semi": ";"}]),
+        ("SELECT 'a;b' AS s;", [{"s": "a;b"}]),
+        ("SELECT count(*) AS n FROM records WHERE source_id = 'law_moj'", [{"n": 4}]),
+        ("/* auditors comment too */ SELECT count(*) AS n FROM main.records WHERE source_id = 'ocw'", [{"n": 1}]),
+        (
+            "WITH s AS (SELECT source_id FROM records) SELECT count(DISTINCT source_id) AS n FROM s",
+            [{"n": 7}],
+        ),
+        ("SELECT count(*) AS n FROM provenance_events e JOIN records r USING (record_id)", None),
+        ("SELECT * FROM range(2) t(i)", [{"i": 0}, {"i": 1}]),
+        ("FROM records SELECT count(*) AS n WHERE status = 'superseded'", [{"n": 1}]),
+        ("SELECT table_name FROM information_schema.tables WHERE table_name = 'records'", [{"table_name": "records"}]),
+    ],
+)
+def test_normal_audit_queries_still_work(hostile, cli, query, expected):
+    for command in ("sql", "audit sql"):
+        code, out, err = cli(*command.split(), query, "--json")
+        assert code == 0, err
+        rows = json.loads(out) if command == "audit sql" else [json.loads(x) for x in out.splitlines()]
+        if expected is not None:
+            assert rows == expected
+
+
+def test_describe_and_show_of_permitted_tables(hostile, cli):
+    code, out, err = cli("sql", "DESCRIBE records")
+    assert code == 0 and "licence_id" in out, err
+    code, out, err = cli("audit", "sql", "SHOW TABLES")
+    assert code == 0 and "records" in out, err
+    code, out, err = cli("sql", "SUMMARIZE runs")
+    assert code == 0, err
+
+
+def test_views_and_macros_in_the_catalogue_cannot_launder_the_vault(hostile, db_path, cli):
+    con = connect(db_path)
+    con.execute("CREATE VIEW innocent AS SELECT * FROM raw_vault")
+    con.execute("CREATE MACRO vault_rows() AS TABLE SELECT * FROM raw_vault")
+    con.close()
+    for q in ("SELECT * FROM innocent", "SELECT * FROM vault_rows()", "WITH innocent AS (SELECT 1) SELECT 1"):
+        code, out, err = cli("audit", "sql", q)
+        assert code == 2 and "CIPHERTEXT" not in out, (q, err)
+
+
+def test_readonly_connection_is_the_second_wall(hostile, db_path):
+    """Without the guard, the connection itself refuses writes, files, extensions and setting changes."""
+    t = hostile
+    con = connect_readonly(db_path, threads=1)
+    try:
+        assert con.execute("SELECT current_setting('threads')").fetchone()[0] == 1
+        for q in (
+            f"COPY (SELECT 1) TO '{t['tmp']}/x.csv'",
+            f"SELECT * FROM read_text('{t['key']}')",
+            f"SELECT * FROM read_parquet('{t['results']}/*.parquet')",
+            f"ATTACH '{t['tmp']}/o.duckdb'",
+            "SET enable_external_access = true",
+            "SET lock_configuration = false",
+            "SET threads = 2",
+            "LOAD httpfs",
+            "UPDATE records SET licence_id = 'CC0-1.0'",
+        ):
+            with pytest.raises(duckdb.Error):
+                con.execute(q)
+    finally:
+        con.close()
+    assert not (t["tmp"] / "x.csv").exists()
+
+
+def test_every_catalogue_table_is_classified(tmp_path):
+    """A migration that adds a table must put it on the allow-list or the sealed list (fails closed)."""
+    con = connect(tmp_path / "all.duckdb")
+    tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    con.close()
+    assert migrations()
+    unclassified = tables - READABLE_TABLES - SEALED_TABLES
+    assert not unclassified, f"classify in provenance/sqlguard.py: {sorted(unclassified)}"
+    assert not READABLE_TABLES & SEALED_TABLES
+
+
+def test_guard_refusal_is_a_readonly_error(hostile, db_path):
+    from provenance.db import run_readonly_sql
+
+    with pytest.raises(ReadOnlyError) as exc:
+        run_readonly_sql(db_path, "/**/ COPY (SELECT 1) TO 'x.csv'")
+    assert exc.value.exit_code == 2 and "COPY" in str(exc.value)
