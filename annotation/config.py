@@ -7,7 +7,9 @@ Resolution for bank ``B`` (first match wins; ``KEY`` = ``B`` upper-cased, non-al
 2. the banks file ``$LABEL_STUDIO_BANKS_FILE`` (TOML: ``[banks.B] url = "..."  api_key_file = "..."``;
    tokens are never written in it, only the path of a key file);
 3. ``LABEL_STUDIO_URL`` with ``LABEL_STUDIO_API_KEY`` or ``LABEL_STUDIO_API_KEY_FILE``;
-4. ``.cache/labelstudio/env`` written by ``make labelstudio`` (current directory, then the project).
+4. the ``env`` file written by ``make labelstudio`` in its cache: ``$LABEL_STUDIO_CACHE/env`` when
+   ``LABEL_STUDIO_CACHE`` is set (the same variable `make labelstudio` honours), else
+   ``.cache/labelstudio/env`` in the current directory, then in the project.
 
 Label Studio Community has no per-user permissions, so banks are separated by project and, where a
 bank requires it, by instance.
@@ -99,6 +101,17 @@ def _pair(env: Mapping[str, str], suffix: str, origin: str) -> tuple[str, str, s
     return url, key, origin
 
 
+def env_file_candidates(env: Mapping[str, str], cwd: Path) -> list[Path]:
+    """Where `make labelstudio` writes its ``env`` file, in lookup order.
+
+    >>> env_file_candidates({"LABEL_STUDIO_CACHE": "/srv/ls"}, Path("/x"))
+    [PosixPath('/srv/ls/env')]
+    """
+    if env.get("LABEL_STUDIO_CACHE"):
+        return [Path(env["LABEL_STUDIO_CACHE"]).expanduser() / "env"]
+    return [cwd / ENV_FILE, PROJECT_ROOT / ENV_FILE]
+
+
 def resolve(bank: str, *, env: Mapping[str, str] | None = None, cwd: Path | None = None) -> LabelStudioConfig:
     """Settings for ``bank``'s Label Studio (see the module docstring for the order)."""
     env = os.environ if env is None else env
@@ -122,13 +135,14 @@ def resolve(bank: str, *, env: Mapping[str, str] | None = None, cwd: Path | None
     if found is None:
         found = _pair(env, "", "environment")
     if found is None:
-        for candidate in (cwd / ENV_FILE, PROJECT_ROOT / ENV_FILE):
+        for candidate in env_file_candidates(env, cwd):
             if candidate.exists():
                 found = _pair(_read_env_file(candidate), "", str(candidate))
                 break
     if found is None:
         raise ConfigError(
-            "no Label Studio configured: start the local one with `make labelstudio`, or set "
+            "no Label Studio configured: start the local one with `make labelstudio` (with the same "
+            "LABEL_STUDIO_CACHE, if you set one), or set "
             "LABEL_STUDIO_URL and LABEL_STUDIO_API_KEY (a Personal Access Token)"
         )
     url, key, origin = found

@@ -57,7 +57,7 @@ def licence_refusal(licence_id: str | None, terms: Any, bank: str, *, today: dt.
     >>> licence_refusal("CC-BY-4.0", None, "CTBC") is None
     True
     >>> licence_refusal(None, None, "CTBC")
-    'no licence recorded'
+    'licence `None`: missing licence'
     """
     terms = _terms(terms)
     decision = check_use(licence_id, purpose=PURPOSE, audience=audience_for(bank), terms=terms, at=today)

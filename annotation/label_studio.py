@@ -106,16 +106,26 @@ class LabelStudioClient:
             raise
         return True
 
-    def create_project(self, title: str, label_config: str, description: str = "") -> int:
-        """Create a project; returns its id."""
+    def create_project(self, title: str, label_config: str, description: str = "", **settings: Any) -> int:
+        """Create a project (``settings``: e.g. ``expert_instruction``, ``show_instruction``); returns its id."""
         p = self._call(
             f"create project {title!r}",
             self._sdk.projects.create,
             title=title,
             label_config=label_config,
             description=description,
+            **settings,
         )
         return p.id
+
+    def update_project(self, project_id: int, **settings: Any) -> None:
+        """Change a project's settings (label config, description, instructions)."""
+        self._call(f"update project {project_id}", self._sdk.projects.update, project_id, **settings)
+
+    def project(self, project_id: int) -> dict[str, Any]:
+        """A project's settings as Label Studio returns them."""
+        p = self._call(f"read project {project_id}", self._sdk.projects.get, project_id)
+        return p.model_dump() if hasattr(p, "model_dump") else dict(p)
 
     def import_tasks(self, project_id: int, tasks: Sequence[dict[str, Any]]) -> list[int]:
         """Import tasks in one request; returns their ids in the order given."""

@@ -13,6 +13,7 @@ import duckdb
 from annotation.errors import LabelStudioTerminalError
 from annotation.label_studio import LabelStudioClient
 from annotation.tasks import config_sha256, label_config
+from annotation.zh_tw import description, instructions, project_title
 from provenance import ledger, runs
 from provenance.errors import UsageError
 
@@ -39,13 +40,14 @@ def finish_run(
     runs.finish_run(con, run_id, status=status, counts=counts)
 
 
-def project_title(bank: str, project: str) -> str:
-    """Label Studio project title of a bank's project (its identity on the instance).
-
-    >>> project_title("CTBC", "pii")
-    'FinLLM CTBC pii'
-    """
-    return f"FinLLM {bank} {project}"
+def _settings(bank: str, project: str) -> dict[str, Any]:
+    """zh-TW description, instructions (shown before labelling) and the label config of a project."""
+    return {
+        "label_config": label_config(project),
+        "description": description(bank, project),
+        "expert_instruction": instructions(project),
+        "show_instruction": True,
+    }
 
 
 def ensure_project(con: duckdb.DuckDBPyConnection, client: LabelStudioClient, bank: str, project: str) -> int:
@@ -56,7 +58,7 @@ def ensure_project(con: duckdb.DuckDBPyConnection, client: LabelStudioClient, ba
     """
     instance = client.config.instance
     row = con.execute(
-        "SELECT ls_project_id FROM annotation_projects WHERE instance = ? AND bank = ? AND project = ?",
+        "SELECT ls_project_id, config_sha256 FROM annotation_projects WHERE instance = ? AND bank = ? AND project = ?",
         [instance, bank, project],
     ).fetchone()
     if row:
@@ -67,13 +69,17 @@ def ensure_project(con: duckdb.DuckDBPyConnection, client: LabelStudioClient, ba
                 f"(instance {instance}) and push again",
                 url=instance,
             )
+        if row[1] != config_sha256(project):  # the shipped config or instructions changed: update in place
+            client.update_project(row[0], **_settings(bank, project))
+            con.execute(
+                "UPDATE annotation_projects SET config_sha256 = ? WHERE instance = ? AND bank = ? AND project = ?",
+                [config_sha256(project), instance, bank, project],
+            )
         return row[0]
     title = project_title(bank, project)
     pid = client.find_project(title)
     if pid is None:
-        pid = client.create_project(
-            title, label_config(project), description=f"FinLLM curation: {project} tasks for bank {bank}"
-        )
+        pid = client.create_project(title, **_settings(bank, project))
     con.execute(
         "INSERT INTO annotation_projects VALUES (?, ?, ?, ?, ?, ?, now()::TIMESTAMP)",
         [instance, bank, project, pid, title, config_sha256(project)],

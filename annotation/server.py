@@ -101,11 +101,17 @@ def install(paths: ServerPaths, *, python: str | None = None, quiet: bool = Fals
     py = python or os.environ.get("LABEL_STUDIO_PYTHON") or sys.executable
     paths.venv.parent.mkdir(parents=True, exist_ok=True)
     out = subprocess.DEVNULL if quiet else None
+    pip = [str(paths.venv / "bin" / "python"), "-m", "pip", "install", "--progress-bar", "on"]
     steps = [
         [py, "-m", "venv", str(paths.venv)],
-        [str(paths.venv / "bin" / "python"), "-m", "pip", "install", "-q", f"label-studio=={LABEL_STUDIO_VERSION}"],
+        [*pip, *(["-q"] if quiet else []), f"label-studio=={LABEL_STUDIO_VERSION}"],
     ]
-    for cmd in steps:
+    for i, cmd in enumerate(steps, 1):
+        if not quiet:
+            what = (
+                "creating its virtualenv" if i == 1 else f"pip install label-studio=={LABEL_STUDIO_VERSION} (minutes)"
+            )
+            print(f"[{i}/{len(steps)}] {what} in {paths.venv}", flush=True)
         rc = subprocess.call(cmd, stdout=out)
         if rc != 0:
             raise ServerError(
@@ -224,6 +230,11 @@ def read_pid(paths: ServerPaths) -> int | None:
         pid = int(paths.pid.read_text().strip())
     except (OSError, ValueError):
         return None
+    try:
+        if os.waitpid(pid, os.WNOHANG)[0] == pid:  # our own child that exited: reap it (not a zombie)
+            return None
+    except ChildProcessError:
+        pass  # not our child
     try:
         os.kill(pid, 0)
     except OSError:

@@ -85,7 +85,9 @@ def build(path: Path, docs: int) -> None:
 def bench_export(path: Path, out: Path) -> str:
     con = connect(path)
     t0 = time.perf_counter()
-    res = export_dataset(con, out, ExportParams("training", "public", at=dt.date(2026, 6, 1)), overwrite=True)
+    res = export_dataset(
+        con, out, ExportParams("training", "public", commercial=False, at=dt.date(2026, 6, 1)), overwrite=True
+    )
     dt_s = time.perf_counter() - t0
     con.close()
     size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())

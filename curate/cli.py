@@ -31,10 +31,13 @@ COMMANDS: dict[str, str] = {
     "pii": "curate.commands.pii:pii",
     "dedup": "curate.commands.dedup:dedup",
     "licences": "curate.commands.licences:licences",
+    "manifest": "curate.commands.manifest:manifest",
     "export": "curate.commands.export:export",
     "provenance": "curate.commands.provenance:provenance",
     "audit": "curate.commands.audit:audit",
     "annotate": "curate.commands.annotate:annotate",
+    "runs": "curate.commands.runs:runs",
+    "report": "curate.commands.report:report",
 }
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_QUARANTINED = 0, 1, 2, 3

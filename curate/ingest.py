@@ -9,7 +9,9 @@ a batch is flushed before a doc_key or container would repeat, so successive sna
 in one run chain in order.
 
 Accounting: ``items = records_seen + quarantined + skipped`` per raw item class, and every
-skip has a reason in the report.
+skip has a reason in the report; every skip, rejection and notice is also named (locator and
+detail) in ``IngestReport.named``. A manifest row whose file is unchanged and whose licence terms
+alone changed is settled by :mod:`curate.ingest_terms` without re-extraction.
 """
 
 from __future__ import annotations
@@ -29,12 +31,14 @@ from curate.stages.base import config_hash
 from provenance import db, ledger, runs
 from provenance.batches import BATCH_ACTION, batch_digest
 from provenance.records import INGEST_RECORD_ID_SQL, insert_versions
-from sources.base import ErrorPolicy, RawItem, Record, Rejection, Skip, Source
+from sources.base import ErrorPolicy, Notice, RawItem, Record, Rejection, Skip, Source
 from sources.errors import SourceError
 
 BATCH_RECORDS = 20_000
 #: DuckDB buffer pool cap while ingesting (peak memory independent of catalogue size)
 INGEST_MEMORY_LIMIT = "768MB"
+#: named skips/rejections/notices kept in a report (the counts stay complete)
+NAMED_LIMIT = 1000
 
 
 @dataclass
@@ -50,14 +54,26 @@ class IngestReport:
     unchanged: int = 0
     superseded: int = 0
     quarantined: int = 0
+    terms_changed: int = 0
     skipped: Counter = field(default_factory=Counter)
     quarantine_reasons: Counter = field(default_factory=Counter)
+    notices: Counter = field(default_factory=Counter)
+    named: list[dict[str, str]] = field(default_factory=list)
+    """``{kind: skipped|quarantined|notice, reason, locator, detail}`` (the first NAMED_LIMIT)."""
+
+    def name(self, kind: str, reason: str, locator: str, detail: str = "") -> None:
+        """Remember one named item for the report."""
+        if len(self.named) < NAMED_LIMIT:
+            self.named.append({"kind": kind, "reason": reason, "locator": locator, "detail": detail})
 
     def as_dict(self) -> dict[str, Any]:
-        d = {k: v for k, v in self.__dict__.items() if not isinstance(v, Counter)}
+        d = {k: v for k, v in self.__dict__.items() if not isinstance(v, Counter | list)}
         d["skipped"] = dict(self.skipped)
         d["skipped_total"] = sum(self.skipped.values())
         d["quarantine_reasons"] = dict(self.quarantine_reasons)
+        d["notices"] = dict(self.notices)
+        d["notices_total"] = sum(self.notices.values())
+        d["named"] = list(self.named)
         return d
 
 
@@ -138,6 +154,14 @@ class _Ingestor:
             return
         if isinstance(raw, Skip):
             rep.skipped[raw.reason] += 1
+            rep.name("skipped", raw.reason, raw.locator)
+            return
+        if isinstance(raw, Notice):
+            rep.raw_items -= 1  # a notice is about the raw item that follows, not an item itself
+            rep.notices[raw.reason] += 1
+            rep.name("notice", raw.reason, raw.locator, raw.detail)
+            return
+        if self._terms_only(raw):
             return
         containers: set[str] = set()
         records: list[Record] = []
@@ -153,6 +177,7 @@ class _Ingestor:
                     self._reject(out)
                 elif isinstance(out, Skip):
                     rep.skipped[out.reason] += 1
+                    rep.name("skipped", out.reason, out.locator)
         except SourceError as exc:
             rejected = True
             self._reject(Rejection(locator=exc.locator or raw.locator, reason=exc.reason))
@@ -175,9 +200,29 @@ class _Ingestor:
         self.batch_containers |= containers
         rep.records_seen += len(records)
 
+    def _terms_only(self, raw: RawItem) -> bool:
+        """A manifest row whose file is unchanged: settled without extraction (see curate.ingest_terms)."""
+        from curate import ingest_terms
+        from sources.manifest import ManifestRow
+
+        if not isinstance(raw.payload, ManifestRow):
+            return False
+        if f"{getattr(self.source, 'source_id', '')}:{raw.payload.rel_path}" in self.batch_containers:
+            self._flush()  # the stored versions it compares with must include this run's earlier rows
+        out = ingest_terms.apply_terms_only_change(self.con, self.source, raw, run_id=self.run_id, at=ledger.now())
+        if not out.handled:
+            return False
+        rep = self.report
+        rep.records_seen += out.new_versions + out.unchanged
+        rep.versions_new += out.new_versions
+        rep.terms_changed += out.new_versions
+        rep.unchanged += out.unchanged
+        return True
+
     def _reject(self, rej: Rejection) -> None:
         if self.on_error is ErrorPolicy.RAISE:
             raise SourceError(self.source.name, rej.locator, rej.reason)
+        self.report.name("quarantined", rej.reason, rej.locator, rej.excerpt or "")
         self.report.quarantined += 1
         self.report.quarantine_reasons[rej.reason.split(":")[0]] += 1
         if self.on_error is ErrorPolicy.QUARANTINE:
@@ -294,24 +339,41 @@ class _Ingestor:
                     con.executemany(
                         "UPDATE records SET status = 'superseded' WHERE record_id = ?", [(r[0],) for r in removed]
                     )
+            # licence and content digest as written: `audit verify` checks records against them
             new_rows = con.execute(
-                "SELECT record_id, version_of, licence_id, historical_of FROM _new ORDER BY doc_key, record_id"
+                "SELECT n.record_id, n.version_of, r.licence_id, n.historical_of, r.content_sha256 FROM _new n"
+                " JOIN records r USING (record_id) ORDER BY n.doc_key, n.record_id"
             ).fetchall()
+            from curate.ingest_terms import ACTION as TERMS_CHANGED
+            from curate.ingest_terms import classify_new_versions
+
+            terms_changed = classify_new_versions(con, "_new") if any(v for _, v, _, _, _ in new_rows) else {}
             events = []
             if new_rows:
                 # one event for every record this batch created: its members are the records of this run
                 # with this created_at; `audit verify` recomputes the digest from the records table
-                n_members, digest = batch_digest(con, run_id, now)
+                n_members, batch_sha = batch_digest(con, run_id, now)
                 events.append(
                     ledger.Event(
                         stage="ingest",
                         action=BATCH_ACTION,
                         run_id=run_id,
-                        detail={"digest": digest, "records": n_members, "source": self.source.name},
+                        detail={"digest": batch_sha, "records": n_members, "source": self.source.name},
                     )
                 )
             src = json.dumps(self.source.name)
-            for rid, v, lic, hist in new_rows:
+            for rid, v, lic, hist, digest in new_rows:
+                if rid in terms_changed:
+                    events.append(
+                        ledger.Event(
+                            stage="ingest",
+                            action=TERMS_CHANGED,
+                            record_id=rid,
+                            run_id=run_id,
+                            detail={**terms_changed[rid], "licence_id": lic, "sha256": digest},
+                        )
+                    )
+                    continue
                 if not (v or hist):
                     continue  # a new record: covered by the batch event
                 action = "historical_version" if hist else "new_version"
@@ -319,7 +381,7 @@ class _Ingestor:
                 detail = (
                     f'{{"licence_id":{json.dumps(lic)},'
                     + (f'"newer_active_version":"{hist}",' if hist else "")
-                    + f'"source":{src},"version_of":{json.dumps(v)}}}'
+                    + f'"sha256":{json.dumps(digest)},"source":{src},"version_of":{json.dumps(v)}}}'
                 )
                 events.append(ledger.Event(stage="ingest", action=action, record_id=rid, run_id=run_id, detail=detail))
             events += [
@@ -337,8 +399,9 @@ class _Ingestor:
         except BaseException:
             con.execute("ROLLBACK")
             raise
-        n_versions = sum(1 for _, v, _, h in new_rows if v or h)
+        n_versions = sum(1 for _, v, _, h, _ in new_rows if v or h)
         rep.versions_new += n_versions
+        rep.terms_changed += len(terms_changed)
         rep.records_new += len(new_rows) - n_versions
         rep.unchanged += len(recs) - len(new_rows)
         rep.superseded += len(removed)

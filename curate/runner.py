@@ -21,6 +21,9 @@ import json
 import logging
 import os
 import shutil
+import sys
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -36,7 +39,7 @@ from datatrove.pipeline.readers import ParquetReader
 from curate.stages.base import FinalizeContext, Stage, StageResult
 from provenance import db, ledger, runs
 from provenance.errors import ConfigError, StageError
-from provenance.records import derived_record_id, insert_versions
+from provenance.records import derived_record_id, insert_versions, version_seal
 
 log = logging.getLogger(__name__)
 
@@ -194,8 +197,13 @@ def run_stage(
     ray_address: str | None = None,
     slurm_options: dict[str, Any] | None = None,
     verbose: bool = False,
+    progress: bool = False,
 ) -> RunReport:
-    """Run ``stage`` over the catalogue (see module docstring)."""
+    """Run ``stage`` over the catalogue (see module docstring).
+
+    ``progress`` shows a progress bar (count, rate, ETA) on stderr over all workers' records; it
+    stays off when stderr is not a terminal. Statistics of the run go to ``run_stats``.
+    """
     if executor not in EXECUTORS:
         raise ConfigError(f"unknown executor `{executor}`; valid: {', '.join(EXECUTORS)}")
     workers = max(1, workers or os.cpu_count() or 1)
@@ -209,16 +217,25 @@ def run_stage(
     run_dir = work_root(db_path) / "runs" / run_id
     snap_dir, res_dir = run_dir / "snapshot", run_dir / "results"
     report = RunReport(run_id=run_id, stage=stage.name, status="running", resumed=bool(resumed_id))
+    seconds: dict[str, float] = {}
+    t0 = time.monotonic()
     try:
-        n_inputs, n_shards = _snapshot(con, stage, cfg_hash, snap_dir, tasks or workers)
+        stage.prepare(con)
+        n_inputs, n_shards, bytes_in = _snapshot(con, stage, cfg_hash, snap_dir, tasks or workers)
+        seconds["snapshot"] = time.monotonic() - t0
         report.inputs = n_inputs
         con.close()  # executors (and finalize) may open the catalogue themselves
         stage.run_dir = run_dir
         if n_shards:
-            with _console_to_file(run_dir / "console.log", enabled=not verbose):
+            t = time.monotonic()
+            with (
+                _progress(run_dir / "progress", n_inputs, f"{stage.name}", enabled=progress),
+                _console_to_file(run_dir / "console.log", enabled=not verbose),
+            ):
                 done = _execute(
                     stage, snap_dir, res_dir, run_dir, n_shards, executor, workers, ray_address, slurm_options
                 )
+            seconds["execute"] = time.monotonic() - t
             if not done:
                 report.message = (
                     f"submitted {n_shards} tasks to Slurm; run the same command again when they "
@@ -227,17 +244,62 @@ def run_stage(
                 return report
         final = res_dir / "final.parquet"
         if not final.exists():
+            t = time.monotonic()
             extra = list(stage.finalize(FinalizeContext(run_id, run_dir, Path(db_path), n_shards)))
             res_dir.mkdir(parents=True, exist_ok=True)
             _write_atomic(_results_to_table(extra, stage.name, 10**15), final)
+            seconds["finalize"] = time.monotonic() - t
         _fault("before_load")
         con = db.connect(db_path)
-        report.counts = _load(con, stage, run_id, cfg_hash, res_dir)
+        stats_args = {"inputs": n_inputs, "bytes_in": bytes_in, "seconds": seconds, "started": t0}
+        report.counts = _load(con, stage, run_id, cfg_hash, res_dir, stats_args)
         report.status = "finished"
     finally:
         con.close()  # closing an already closed DuckDB connection is a no-op
     shutil.rmtree(snap_dir, ignore_errors=True)
     return report
+
+
+@contextmanager
+def _progress(folder: Path, total: int, label: str, *, enabled: bool) -> Iterator[None]:
+    """A tqdm bar over every worker's progress file (``<run>/progress/<rank>``), polled twice a second.
+
+    Workers (forked, or remote with a shared folder) write their running count there
+    (:meth:`curate.stages.base.Stage.run`); the bar shows the total, rate and ETA. Off when
+    ``enabled`` is false or stderr is not a terminal.
+    """
+    err = sys.stderr
+    if not enabled or not err.isatty():
+        yield
+        return
+    from tqdm import tqdm
+
+    folder.mkdir(parents=True, exist_ok=True)
+    stop = threading.Event()
+    bar = tqdm(total=total, desc=label, unit="rec", file=err, dynamic_ncols=True, mininterval=0.5)
+
+    def poll() -> None:
+        while True:
+            stopped = stop.is_set()
+            done = 0
+            for f in folder.glob("[0-9]*"):
+                try:
+                    done += int(f.read_text() or 0)
+                except (OSError, ValueError):
+                    continue
+            bar.update(max(0, min(done, total) - bar.n))
+            if stopped:
+                return
+            stop.wait(0.5)
+
+    thread = threading.Thread(target=poll, name="curate-progress", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+        bar.close()
 
 
 @contextmanager
@@ -264,12 +326,12 @@ def _console_to_file(path: Path, *, enabled: bool) -> Iterator[None]:
             logger.add(sys.stderr, level="WARNING")
 
 
-def _snapshot(con, stage: Stage, cfg_hash: str, snap_dir: Path, n_shards: int) -> tuple[int, int]:
-    """Write the stage's input as Parquet shards once per run; returns (rows, shard files)."""
+def _snapshot(con, stage: Stage, cfg_hash: str, snap_dir: Path, n_shards: int) -> tuple[int, int, int]:
+    """Write the stage's input as Parquet shards once per run; returns (rows, shard files, text bytes)."""
     marker = snap_dir / "_SUCCESS"
     if marker.exists():
         info = json.loads(marker.read_text())
-        return info["rows"], info["files"]
+        return info["rows"], info["files"], info.get("bytes", 0)
     shutil.rmtree(snap_dir, ignore_errors=True)
     snap_dir.mkdir(parents=True, exist_ok=True)
     cols = list(dict.fromkeys(("record_id", "text", *stage.reads)))
@@ -284,7 +346,9 @@ def _snapshot(con, stage: Stage, cfg_hash: str, snap_dir: Path, n_shards: int) -
     )
     where = f"r.status = 'active' AND r.text IS NOT NULL AND ({stage.select_where}) {skip}"
     params = {"stage": stage.name, "cfg": cfg_hash} if stage.skip_marked else {}
-    n = con.execute(f"SELECT count(*) FROM records r WHERE {where}", params).fetchone()[0]
+    n, n_bytes = con.execute(
+        f"SELECT count(*), coalesce(sum(strlen(r.text)), 0) FROM records r WHERE {where}", params
+    ).fetchone()
     files = 0
     if n:
         shards = max(1, min(n_shards, n))
@@ -294,8 +358,8 @@ def _snapshot(con, stage: Stage, cfg_hash: str, snap_dir: Path, n_shards: int) -
             params,
         )
         files = len(list(snap_dir.rglob("*.parquet")))
-    marker.write_text(json.dumps({"rows": n, "files": files}))
-    return n, files
+    marker.write_text(json.dumps({"rows": n, "files": files, "bytes": n_bytes}))
+    return n, files, n_bytes
 
 
 def _execute(
@@ -354,8 +418,11 @@ def _execute(
     return True
 
 
-def _load(con, stage: Stage, run_id: str, cfg_hash: str, res_dir: Path) -> dict[str, int]:
-    """Load all results of the run in one transaction."""
+def _load(
+    con, stage: Stage, run_id: str, cfg_hash: str, res_dir: Path, stats_args: dict[str, Any] | None = None
+) -> dict[str, int]:
+    """Load all results of the run in one transaction (with the run's statistics, :mod:`curate.stats`)."""
+    t_load = time.monotonic()
     files = sorted(str(p) for p in res_dir.glob("*.parquet"))
     with db.transaction(con):
         con.execute("CREATE OR REPLACE TEMP TABLE _res AS SELECT * FROM read_parquet($f) ORDER BY ord", {"f": files})
@@ -379,16 +446,17 @@ def _load(con, stage: Stage, run_id: str, cfg_hash: str, res_dir: Path) -> dict[
         con.execute("""UPDATE records SET pii_state = x.set_pii_state FROM _res x
                        WHERE records.record_id = x.record_id AND x.set_pii_state IS NOT NULL""")
         rows = con.execute(
-            """SELECT x.record_id, x.action, x.detail, x.new_id, (n.record_id IS NOT NULL) AS created
+            """SELECT x.record_id, x.action, x.detail, x.new_id, (n.record_id IS NOT NULL) AS created,
+                             n.content_sha256, n.licence_id
                               FROM _res x LEFT JOIN records n ON n.record_id = x.new_id AND n.run_id = $run
                               WHERE x.action IS NOT NULL ORDER BY x.ord""",
             {"run": run_id},
         ).fetchall()
         events = []
-        for rid, action, detail, new_id, created in rows:
+        for rid, action, detail, new_id, created, digest, licence in rows:
             d = json.loads(detail) if detail else {}
             if new_id and created:
-                d["new_record_id"] = new_id
+                d.update(version_seal(new_id, digest, licence))
             events.append(ledger.Event(stage=stage.name, action=action, record_id=rid, run_id=run_id, detail=d))
         n_events = ledger.append(con, events)
         con.execute(
@@ -399,6 +467,22 @@ def _load(con, stage: Stage, run_id: str, cfg_hash: str, res_dir: Path) -> dict[
         n_results = con.execute("SELECT count(*) FROM _res").fetchone()[0]
         stage.after_load(con, run_id)
         counts = {"results": n_results, "new_versions": n_versions, "status_changes": n_status, "events": n_events}
+        if stats_args is not None:
+            from curate import stats
+
+            seconds = dict(stats_args["seconds"])
+            seconds["load"] = time.monotonic() - t_load
+            seconds["total"] = time.monotonic() - stats_args["started"]
+            stats.collect(
+                con,
+                stage.name,
+                run_id,
+                inputs=stats_args["inputs"],
+                bytes_in=stats_args["bytes_in"],
+                counts=counts,
+                seconds=seconds,
+                extra=stage.run_statistics(),
+            )
         _fault("during_load")
         runs.finish_run(con, run_id, "finished", counts)
     return counts

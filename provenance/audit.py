@@ -7,6 +7,7 @@ and only reads. Results are plain dicts/lists (JSON-ready) for ``--json`` and ta
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import duckdb
 
 from provenance import ledger
 from provenance.batches import batch_event_sql, verify_batches
+from provenance.crosscheck import Anchor, CrossCheck, check_anchors, crosscheck
 from provenance.db import run_readonly_sql
 from provenance.errors import CatalogueError
 from provenance.licences import LicenceCatalogue, default_licence_catalogue
@@ -73,8 +75,47 @@ def verify(con: duckdb.DuckDBPyConnection) -> ledger.VerifyResult:
         return result
     batches = verify_batches(con)
     if not batches.ok:
-        return ledger.VerifyResult(False, result.checked, batches.first_bad_seq, batches.first_bad_event_id, batches.reason)
+        return ledger.VerifyResult(
+            False, result.checked, batches.first_bad_seq, batches.first_bad_event_id, batches.reason
+        )
     return result
+
+
+@dataclass(slots=True)
+class FullVerify:
+    """What ``curate audit verify`` proves: the chain, the tables against it, and anchored heads."""
+
+    chain: ledger.VerifyResult
+    cross: CrossCheck
+    head: tuple[int, str]
+    anchors_checked: int = 0
+    anchor_problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.chain.ok and self.cross.ok and not self.anchor_problems
+
+    def as_dict(self) -> dict[str, Any]:
+        c = self.chain
+        return {
+            "ok": self.ok,
+            "checked": c.checked,
+            "first_bad_seq": c.first_bad_seq,
+            "first_bad_event_id": c.first_bad_event_id,
+            "reason": c.reason,
+            "head": {"seq": self.head[0], "hash": self.head[1]},
+            "crosscheck": self.cross.as_dict(),
+            "anchors": {"checked": self.anchors_checked, "problems": self.anchor_problems},
+        }
+
+
+def verify_all(con: duckdb.DuckDBPyConnection, anchors: list[Anchor] | None = None) -> FullVerify:
+    """Chain + cross-checks (:mod:`provenance.crosscheck`) + every anchor in ``anchors``."""
+    res = FullVerify(chain=ledger.verify(con), cross=crosscheck(con), head=ledger.head(con))
+    if anchors is not None:
+        res.anchors_checked = len(anchors)
+        res.anchor_problems = check_anchors(con, anchors)
+    return res
 
 
 _RECORD_COLS = (

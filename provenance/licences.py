@@ -236,6 +236,59 @@ class Terms:
         )
 
 
+def term_problems(
+    licence_id: str | None,
+    terms: Mapping[str, Any] | None,
+    licence_catalogue: LicenceCatalogue | None = None,
+) -> list[str]:
+    """Every problem of a licence id with its agreement ``terms``, each naming the allowed values.
+
+    The same rules as :meth:`LicenceCatalogue.grant` (which stops at the first problem), so what
+    passes here is not blocked later for its terms. Empty when the terms are usable.
+
+    >>> term_problems("LicenseRef-Written-Agreement", {"agreement_id": "A1", "licensor": "X",
+    ...               "audience": "internal", "purposes": ["training"]})  # doctest: +NORMALIZE_WHITESPACE
+    ['audience `internal` invalid; allowed: consortium, member:BANK, public',
+     'attribution missing: the licence requires an attribution statement (column `attribution`)']
+    """
+    cat = licence_catalogue or default_licence_catalogue()
+    if not licence_id:
+        return ["licence id missing"]
+    lic = cat.get(licence_id)
+    if lic is None:
+        return [f"unknown licence id `{licence_id}`; known: {', '.join(sorted(cat.licences))}"]
+    if not terms:
+        return ["agreement terms missing (agreement_id, licensor, audience, purposes)"] if lic.template else []
+    problems: list[str] = []
+    commercial = terms.get("commercial", False)
+    if not isinstance(commercial, bool):
+        problems.append(f"commercial `{commercial}` invalid; allowed: yes, no")
+    elif commercial and not lic.commercial:
+        problems.append(f"commercial use granted but {lic.id} does not permit commercial use")
+    if not (lic.template or lic.terms_optional):
+        return problems  # other terms belong to agreement licences only
+    required = ("agreement_id", "licensor", "audience", "purposes") if lic.template else ()
+    for key in required:
+        if not terms.get(key):
+            allowed = {"audience": AUDIENCES, "purposes": PURPOSES}.get(key)
+            problems.append(f"{key} missing" + (f"; allowed: {', '.join(allowed)}" if allowed else ""))
+    audience = terms.get("audience") or []
+    for a in [audience] if isinstance(audience, str) else audience:
+        if not (a in ("public", "consortium") or _MEMBER_RE.match(str(a))):
+            problems.append(f"audience `{a}` invalid; allowed: {', '.join(AUDIENCES)}")
+    purposes = terms.get("purposes") or []
+    for p in [purposes] if isinstance(purposes, str) else purposes:
+        if p not in PURPOSES:
+            problems.append(f"purpose `{p}` invalid; allowed: {', '.join(PURPOSES)}")
+    try:
+        _date(terms.get("expiry"), "expiry", lic.id)
+    except LicenceError:
+        problems.append(f"expiry `{terms.get('expiry')}` is not an ISO date (YYYY-MM-DD)")
+    if lic.attribution_required and not terms.get("attribution") and (lic.template or not lic.attribution):
+        problems.append("attribution missing: the licence requires an attribution statement (column `attribution`)")
+    return problems
+
+
 @dataclass(frozen=True, slots=True)
 class UseDecision:
     """Whether a use is allowed and, if not, why."""

@@ -36,6 +36,7 @@ READABLE_TABLES: frozenset[str] = frozenset(
         "sources",
         "records",
         "provenance_events",
+        "ledger_format",
         "quarantine",
         "stage_marks",
         "exports",
@@ -48,6 +49,7 @@ READABLE_TABLES: frozenset[str] = frozenset(
         "annotation_tasks",
         "annotation_push_pending",
         "annotations",
+        "run_stats",
     }
 )
 

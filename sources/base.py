@@ -92,6 +92,19 @@ class Skip:
     source_id: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """Input that is ingested but has a problem someone must fix (e.g. incomplete licence terms).
+
+    Yielded by ``iter_raw`` before the raw item it concerns; counted and named in the run report.
+    """
+
+    locator: str
+    reason: str
+    detail: str = ""
+    source_id: str | None = None
+
+
 class Source(ABC):
     """Base class of all ingestors. Per-source facts are class attributes."""
 
@@ -111,7 +124,7 @@ class Source(ABC):
         """Rows for the ``sources`` table that this ingest touches."""
 
     @abstractmethod
-    def iter_raw(self) -> Iterator[RawItem | Rejection | Skip]:
+    def iter_raw(self) -> Iterator[RawItem | Rejection | Skip | Notice]:
         """Yield raw items, rejections and skips, streaming (never load the corpus at once)."""
 
     @abstractmethod

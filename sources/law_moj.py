@@ -67,6 +67,21 @@ _XML_KEYS = {
 }
 #: bulk files above this size are parsed as a stream (one law in memory at a time)
 STREAM_THRESHOLD = 32 * 2**20
+_NEWLINE_RE = re.compile(r"\r\n?")
+
+
+def canonical_text(text: str) -> str:
+    r"""The text of an article or note as one version: line endings are a format detail.
+
+    The JSON bulk files use CRLF and FalVMingLing XML often LF; the same law text from either
+    format must be one version (issue 14), so CRLF and lone CR become LF.
+
+    >>> canonical_text("一、存款。\r\n二、放款。\r") == canonical_text("一、存款。\n二、放款。\n")
+    True
+    """
+    return _NEWLINE_RE.sub("\n", text) if "\r" in text else text
+
+
 _WRAPPER_RE = re.compile(rb'^(?:\xef\xbb\xbf)?\s*\{\s*"UpdateDate"')
 _UPDATE_RE = re.compile(rb'"UpdateDate"\s*:\s*"([^"]*)"')
 
@@ -364,7 +379,7 @@ class LawMojSource(Source):
         category = (law.get("LawCategory") or "").strip()
         modified = law.get("EngLawModifiedDate" if eng else "LawModifiedDate") or ""
         repealed = (law.get(k("LawAbandonNote")) or "").strip() == "廢"
-        effective_note = (law.get("LawEffectiveNote") or "").strip()
+        effective_note = canonical_text(law.get("LawEffectiveNote") or "").strip()
         law_meta = {
             "pcode": pcode,
             "law_name": law.get("LawName"),
@@ -402,6 +417,8 @@ class LawMojSource(Source):
             content = art.get(c_key)
             if content is None and not eng:
                 content = art.get("ArticleConctent")  # reported misspelling in the XML API
+            if isinstance(content, str):
+                content = canonical_text(content)
             if atype == "C":
                 chapter = (content or "").strip() or None
                 continue

@@ -5,13 +5,18 @@ A manifest is a UTF-8 CSV beside the files it licenses. Columns:
 * ``path`` (required): file path relative to the manifest's folder;
 * ``licence_id`` (required): must exist in the licence catalogue;
 * ``title``, ``licensor`` (or ``author``), ``agreement_id``, ``audience``, ``edition``, ``isbn``;
-* ``purposes``, ``expiry``, ``attribution``: terms of agreement-based rows;
+* ``purposes`` (separated by ``;``; ``|``, ``,`` and ``、`` are accepted too), ``commercial``
+  (``yes``/``no``), ``expiry`` (YYYY-MM-DD), ``attribution``: terms of agreement-based rows;
 * any other column is kept in the record's ``metadata``.
 
 Rows under ``LicenseRef-Written-Agreement`` (or any row with an ``agreement_id``) put
-``{agreement_id, licensor, audience, purposes, expiry, attribution}`` into
-``metadata.licence_terms``. A file in the folder that no row names, and a row whose file is
-missing, are reported and never ingested: nothing enters the catalogue without a licence.
+``{agreement_id, licensor, audience, purposes, commercial, expiry, attribution}`` into
+``metadata.licence_terms``. The terms are part of a version's identity: correcting them in the
+manifest makes new versions (see :mod:`curate.ingest_terms`). Rows whose terms the licence engine
+would refuse at export (:func:`provenance.licences.term_problems`) are reported by manifest line
+with the allowed values and kept (a :class:`~sources.base.Notice`), or rejected with ``strict``.
+A file in the folder that no row names, and a row whose file is missing, are reported by name and
+never ingested: nothing enters the catalogue without a licence.
 """
 
 from __future__ import annotations
@@ -24,15 +29,18 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from provenance.errors import ConfigError
-from sources.base import RawItem, Record, Rejection, Skip, Source, SourceInfo
+from sources.base import Notice, RawItem, Record, Rejection, Skip, Source, SourceInfo
 from sources.documents import ExtractConfig, ExtractionError, detect_lang, extract, segment_key
 
 __all__ = [
     "AGREEMENT_LICENCE",
     "ManifestRow",
     "ManifestSource",
+    "check_manifest",
     "known_licence_ids",
     "read_manifest",
+    "row_metadata",
+    "row_version_metadata",
 ]
 
 AGREEMENT_LICENCE = "LicenseRef-Written-Agreement"
@@ -47,9 +55,13 @@ KNOWN_COLUMNS = (
     "edition",
     "isbn",
     "purposes",
+    "commercial",
     "expiry",
     "attribution",
 )
+#: accepted spellings of the ``commercial`` column
+_YES = ("yes", "y", "true", "1", "是")
+_NO = ("no", "n", "false", "0", "否")
 
 
 class ManifestReason:
@@ -61,6 +73,7 @@ class ManifestReason:
     NOT_IN_MANIFEST = "file not in manifest (no licence)"
     OUTSIDE = "manifest path outside the manifest folder"
     AGREEMENT_INCOMPLETE = "agreement row without agreement_id"
+    TERMS_INVALID = "licence terms incomplete or invalid"
 
 
 def known_licence_ids(licence_catalogue: Path | None = None) -> frozenset[str]:
@@ -95,6 +108,17 @@ class ManifestRow:
     isbn: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
     licence_terms: dict[str, Any] | None = None
+    commercial: bool | str | None = None
+    """``commercial`` column: True/False, None when empty, the raw text when not yes/no."""
+    term_problems: tuple[str, ...] = ()
+    """What the licence engine would refuse at export, each with the allowed values."""
+
+    @property
+    def locator(self) -> str:
+        """``manifest.csv:LINE:path`` as in reports."""
+        return f"{self.manifest_name}:{self.line}:{self.rel_path}"
+
+    manifest_name: str = ""
 
 
 def _clean(value: str | None) -> str | None:
@@ -102,8 +126,26 @@ def _clean(value: str | None) -> str | None:
     return value or None
 
 
+def _commercial(value: str | None) -> bool | str | None:
+    value = _clean(value)
+    if value is None:
+        return None
+    low = value.lower()
+    if low in _YES:
+        return True
+    if low in _NO:
+        return False
+    return value
+
+
 def read_manifest(manifest: Path, known: frozenset[str] | None = None) -> Iterator[ManifestRow | Rejection]:
-    """Validate the rows of ``manifest``; bad rows become :class:`Rejection` (with the line)."""
+    """Validate the rows of ``manifest``; bad rows become :class:`Rejection` (with the line).
+
+    Rows are checked against the licence engine: ``ManifestRow.term_problems`` lists what would
+    block the row at export (the caller warns or rejects).
+    """
+    from provenance.licences import term_problems
+
     known = known_licence_ids() if known is None else known
     base = manifest.parent.resolve()
     try:
@@ -135,7 +177,11 @@ def read_manifest(manifest: Path, known: frozenset[str] | None = None) -> Iterat
                 yield Rejection(loc, ManifestReason.MISSING_LICENCE, rel)
                 continue
             if licence not in known:
-                yield Rejection(loc, ManifestReason.UNKNOWN_LICENCE, f"{licence!r} is not in the licence catalogue")
+                yield Rejection(
+                    loc,
+                    ManifestReason.UNKNOWN_LICENCE,
+                    f"`{licence}` is not in the licence catalogue (see `curate licences list`)",
+                )
                 continue
             agreement = _clean(row.get("agreement_id"))
             if licence == AGREEMENT_LICENCE and agreement is None:
@@ -145,6 +191,7 @@ def read_manifest(manifest: Path, known: frozenset[str] | None = None) -> Iterat
                 yield Rejection(loc, ManifestReason.MISSING_FILE, rel)
                 continue
             licensor = _clean(row.get("licensor")) or _clean(row.get("author"))
+            commercial = _commercial(row.get("commercial"))
             terms = None
             if agreement is not None:
                 purposes = _clean(row.get("purposes"))
@@ -156,6 +203,10 @@ def read_manifest(manifest: Path, known: frozenset[str] | None = None) -> Iterat
                     "expiry": _clean(row.get("expiry")),
                     "attribution": _clean(row.get("attribution")),
                 }
+                if commercial is not None:
+                    terms["commercial"] = commercial
+            checked = terms if terms is not None else ({"commercial": commercial} if commercial is not None else None)
+            problems = tuple(term_problems(licence, checked))
             extra = {k: v for k, v in row.items() if k not in KNOWN_COLUMNS and k and v.strip()}
             yield ManifestRow(
                 line=line,
@@ -170,6 +221,9 @@ def read_manifest(manifest: Path, known: frozenset[str] | None = None) -> Iterat
                 isbn=_clean(row.get("isbn")),
                 extra=extra,
                 licence_terms=terms,
+                commercial=commercial,
+                term_problems=problems,
+                manifest_name=manifest.name,
             )
 
 
@@ -178,7 +232,9 @@ class ManifestSource(Source):
 
     ``paths`` are manifest files. Options: ``source_id`` (default: the source name),
     ``extract_config`` (:class:`~sources.documents.ExtractConfig`), ``report_unlisted``
-    (default True: files in the manifest folder that no row names are reported as skips).
+    (default True: files in the manifest folder that no row names are reported as skips),
+    ``strict`` (default False: a row with term problems is kept with a :class:`Notice`; True:
+    it is rejected).
     """
 
     licence_id: ClassVar[str | None] = None
@@ -220,6 +276,12 @@ class ManifestSource(Source):
                     yield Rejection(row.locator, row.reason, row.excerpt, self.source_id)
                     continue
                 listed.add(row.path)
+                if row.term_problems:
+                    detail = "; ".join(row.term_problems)
+                    if self.options.get("strict"):
+                        yield Rejection(row.locator, ManifestReason.TERMS_INVALID, detail, self.source_id)
+                        continue
+                    yield Notice(row.locator, ManifestReason.TERMS_INVALID, detail, self.source_id)
                 yield RawItem(locator=row.rel_path, payload=row, origin=str(manifest))
             if self.options.get("report_unlisted", True):
                 yield from self._unlisted(manifest, listed)
@@ -244,24 +306,16 @@ class ManifestSource(Source):
         for frag, reason in doc.skipped:  # e.g. scanned pages inside a text PDF: listed for OCR
             yield Rejection(f"{row.rel_path}#{frag}", reason, "page without a text layer", self.source_id)
         base_meta: dict[str, Any] = {
-            "file": row.rel_path,
             "format": doc.format,
-            "manifest_line": row.line,
-            "licensor": row.licensor,
-            "edition": row.edition,
-            "isbn": row.isbn,
-            "audience": row.audience,
-            "agreement_id": row.agreement_id,
+            **row_metadata(row),
             "document_title": row.title or doc.title,
         }
         if doc.encoding:
             base_meta["encoding"] = doc.encoding
         if doc.pages is not None:
             base_meta["pages"] = doc.pages
-        base_meta.update(row.extra)
-        if row.licence_terms is not None:
-            base_meta["licence_terms"] = row.licence_terms
         base_meta = {k: v for k, v in base_meta.items() if v is not None}
+        version_metadata = row_version_metadata(row)
         for seg in doc.segments:
             if not seg.text.strip():
                 continue
@@ -279,10 +333,149 @@ class ManifestSource(Source):
                 lang=detect_lang(seg.text),
                 licence_id=row.licence_id,
                 metadata={**base_meta, **seg.metadata},
-                version_metadata={
-                    "licence_id": row.licence_id,
-                    "edition": row.edition,
-                    "agreement_id": row.agreement_id,
-                },
+                version_metadata=version_metadata,
                 as_of=row.extra.get("as_of"),
             )
+
+
+def row_metadata(row: ManifestRow) -> dict[str, Any]:
+    """The metadata a manifest row gives each of its records (terms, edition, extra columns...).
+
+    ``file_sha256`` lets a terms-only correction reuse the stored text (:mod:`curate.ingest_terms`).
+    """
+    import hashlib
+
+    h = hashlib.sha256()
+    with row.path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    meta: dict[str, Any] = {
+        "file": row.rel_path,
+        "file_sha256": h.hexdigest(),
+        "manifest": row.manifest_name or None,
+        "manifest_line": row.line,
+        "licensor": row.licensor,
+        "edition": row.edition,
+        "isbn": row.isbn,
+        "audience": row.audience,
+        "agreement_id": row.agreement_id,
+        "commercial": row.commercial,
+        **row.extra,
+    }
+    if row.licence_terms is not None:
+        meta["licence_terms"] = row.licence_terms
+    if row.term_problems:
+        meta["licence_term_problems"] = list(row.term_problems)
+    return {k: v for k, v in meta.items() if v is not None}
+
+
+#: metadata keys a manifest row sets (replaced wholesale when its terms are corrected)
+ROW_METADATA_KEYS: tuple[str, ...] = (
+    "file",
+    "file_sha256",
+    "manifest",
+    "manifest_line",
+    "licensor",
+    "edition",
+    "isbn",
+    "audience",
+    "agreement_id",
+    "commercial",
+    "licence_terms",
+    "licence_term_problems",
+)
+
+
+def row_version_metadata(row: ManifestRow) -> dict[str, Any]:
+    """What besides the text defines a version of a row's records: licence, edition and the terms.
+
+    A change of terms alone (e.g. an added attribution) therefore makes a new version.
+    """
+    vm: dict[str, Any] = {"licence_id": row.licence_id, "edition": row.edition, "agreement_id": row.agreement_id}
+    if row.licence_terms is not None:
+        vm["licence_terms"] = row.licence_terms
+    return vm
+
+
+def check_manifest(manifest: Path) -> list[dict[str, Any]]:
+    """Dry run of a manifest: each row's effective terms and the exports it would be allowed into.
+
+    One dict per manifest row (``line, path, licence_id, status, problems, terms, allowed``) plus
+    one per file in the folder that no row names (``status = not in manifest``). Writes nothing.
+    ``allowed`` lists ``PURPOSE AUDIENCE (commercial|non-commercial)`` for the audiences
+    ``public``, ``consortium`` and each ``member:BANK`` the terms name.
+    """
+    from provenance.errors import LicenceError
+    from provenance.licences import PURPOSES, default_licence_catalogue
+
+    if not manifest.is_file():
+        raise ConfigError(f"manifest `{manifest}` not found; pass the CSV that lists the files")
+    cat = default_licence_catalogue()
+    out: list[dict[str, Any]] = []
+    listed: set[Path] = set()
+    for row in read_manifest(manifest, known_licence_ids()):
+        if isinstance(row, Rejection):
+            line = row.locator.split(":")[1] if row.locator.count(":") >= 2 else ""
+            out.append(
+                {
+                    "line": int(line) if line.isdigit() else None,
+                    "path": row.locator.split(":", 2)[-1],
+                    "licence_id": None,
+                    "status": "rejected",
+                    "problems": [row.reason + (f": {row.excerpt}" if row.excerpt else "")],
+                    "terms": None,
+                    "allowed": [],
+                }
+            )
+            continue
+        listed.add(row.path)
+        entry: dict[str, Any] = {
+            "line": row.line,
+            "path": row.rel_path,
+            "licence_id": row.licence_id,
+            "status": "problems" if row.term_problems else "ok",
+            "problems": list(row.term_problems),
+            "terms": None,
+            "allowed": [],
+        }
+        lic = cat.get(row.licence_id)
+        try:
+            terms = row.licence_terms if lic is not None and (lic.template or lic.terms_optional) else None
+            grant = cat.grant(row.licence_id, terms, {"source_id": "manifest", "title": row.title})
+        except LicenceError as exc:
+            entry["status"] = "blocked"
+            if str(exc) not in entry["problems"] and not entry["problems"]:
+                entry["problems"].append(str(exc))
+            out.append(entry)
+            continue
+        entry["terms"] = {
+            "purposes": sorted(grant.purposes),
+            "audience": list(grant.audience),
+            "commercial": grant.commercial,
+            "expiry": grant.expiry.isoformat() if grant.expiry else None,
+            "attribution": list(grant.attributions),
+            "agreement_id": list(grant.agreement_ids),
+        }
+        audiences = ["public", "consortium", *sorted(a for a in grant.audience if a.startswith("member:"))]
+        for purpose in PURPOSES:
+            for audience in audiences:
+                for commercial in (False, True):
+                    if grant.decide(purpose=purpose, audience=audience, commercial=commercial).ok:
+                        entry["allowed"].append(
+                            f"{purpose} {audience} ({'commercial' if commercial else 'non-commercial'})"
+                        )
+        out.append(entry)
+    source = ManifestSource([manifest], source_id="manifest")
+    for skip in source._unlisted(manifest, listed):
+        out.append(
+            {
+                "line": None,
+                "path": skip.locator,
+                "licence_id": None,
+                "status": "not in manifest",
+                "problems": [ManifestReason.NOT_IN_MANIFEST],
+                "terms": None,
+                "allowed": [],
+            }
+        )
+    return out

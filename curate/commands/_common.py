@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Sequence
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -18,15 +19,23 @@ def settings() -> Settings:
     return click.get_current_context().find_root().obj
 
 
+def actor() -> str:
+    """Who runs the command, for the ledger: ``$CURATE_ACTOR``, else the login name."""
+    import getpass
+    import os
+
+    return os.environ.get("CURATE_ACTOR") or getpass.getuser()
+
+
 @contextmanager
-def progress(label: str, length: int | None = None):
-    """Progress on stderr unless --quiet; yields an ``update(n)`` callable.
+def progress(label: str, length: int | None = None, *, quiet: bool = False):
+    """Progress on stderr unless --quiet (or ``quiet``); yields an ``update(n)`` callable.
 
     With a known ``length`` a click progress bar; otherwise a running count, refreshed at most
     every half second.
     """
     s = settings()
-    if s.quiet:
+    if s.quiet or quiet:
         yield lambda n=1: None
         return
     if length is not None:
@@ -53,28 +62,112 @@ def progress(label: str, length: int | None = None):
     err.flush()
 
 
-def echo_table(cols: Sequence[str], rows: Sequence[Sequence[Any]], *, as_json: bool = False) -> None:
-    """Print rows as an aligned text table, or JSON lines with ``as_json``."""
+class LazyProgress:
+    """A ``progress(n, total)`` callback for library calls that learn their total as they go.
+
+    The click progress bar (stderr) is created on the first call; nothing is shown when ``quiet``.
+    Call :meth:`close` when done.
+    """
+
+    def __init__(self, label: str, quiet: bool) -> None:
+        self.label, self.quiet, self.bar = label, quiet, None
+
+    def __call__(self, n: int, total: int) -> None:
+        if self.quiet:
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=max(total, 1), label=self.label, show_pos=True, file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+
+
+def echo_json(obj: Any) -> None:
+    """Print JSON (UTF-8 kept, stable key order)."""
+    click.echo(json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True, default=str))
+
+
+def display_width(text: str) -> int:
+    """Terminal columns ``text`` takes: East Asian wide/fullwidth characters count 2, combining marks 0.
+
+    >>> display_width("abc"), display_width("銀行法"), display_width("ｅ"), display_width("e\u0301")
+    (3, 6, 2, 1)
+    """
+    width = 0
+    for ch in text:
+        if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+            continue
+        width += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return width
+
+
+def _truncate(text: str, max_width: int) -> str:
+    """Cut ``text`` to at most ``max_width`` columns, ending in ``...`` when cut."""
+    if display_width(text) <= max_width:
+        return text
+    out, width, room = [], 0, max(max_width - 3, 0)
+    for ch in text:
+        w = display_width(ch)
+        if width + w > room:
+            break
+        out.append(ch)
+        width += w
+    return "".join(out) + "..."
+
+
+def _cell(value: Any, max_width: int | None) -> str:
+    if isinstance(value, (dict, list)):
+        value = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    text = "" if value is None else str(value)
+    text = text.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
+    return text if max_width is None else _truncate(text, max_width)
+
+
+def format_table(
+    columns: Sequence[str], rows: Iterable[Sequence[Any] | Mapping[str, Any]], *, max_width: int | None = None
+) -> str:
+    """Rows as a fixed-width text table whose columns line up in a terminal, Chinese included.
+
+    ``rows`` are sequences in column order or mappings keyed by column name; ``None`` prints empty,
+    lists and dicts as JSON, line breaks as spaces; a cell wider than ``max_width`` columns is cut.
+
+    >>> print(format_table(["id", "title"], [("a", "銀行法"), {"id": "bb", "title": "law"}]))
+    id  title
+    --  ------
+    a   銀行法
+    bb  law
+    """
+    body = [
+        [_cell(r.get(c) if isinstance(r, Mapping) else r[i], max_width) for i, c in enumerate(columns)] for r in rows
+    ]
+    widths = [max([display_width(c), *(display_width(b[i]) for b in body)]) for i, c in enumerate(columns)]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(v + " " * (w - display_width(v)) for v, w in zip(cells, widths, strict=True)).rstrip()
+
+    return "\n".join([line(list(columns)), "  ".join("-" * w for w in widths), *(line(b) for b in body)])
+
+
+def echo_table(
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any] | Mapping[str, Any]],
+    *,
+    as_json: bool = False,
+    max_width: int | None = None,
+) -> None:
+    """Print rows with :func:`format_table`, or as JSON lines with ``as_json``."""
     if as_json:
         for r in rows:
-            click.echo(json.dumps(dict(zip(cols, r, strict=True)), ensure_ascii=False, default=str))
+            obj = dict(r) if isinstance(r, Mapping) else dict(zip(columns, r, strict=True))
+            click.echo(json.dumps(obj, ensure_ascii=False, default=str))
         return
-    cells = [[("" if v is None else str(v)) for v in r] for r in rows]
-    widths = [max([_w(c)] + [_w(r[i]) for r in cells]) for i, c in enumerate(cols)]
-    click.echo("  ".join(_pad(c, w) for c, w in zip(cols, widths, strict=True)).rstrip())
-    click.echo("  ".join("-" * w for w in widths))
-    for r in cells:
-        click.echo("  ".join(_pad(v, w) for v, w in zip(r, widths, strict=True)).rstrip())
-
-
-def _w(s: str) -> int:
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
-
-
-def _pad(s: str, w: int) -> str:
-    return s + " " * (w - _w(s))
+    click.echo(format_table(columns, rows, max_width=max_width))
 
 
 def parse_key_values(values: Sequence[str], option: str = "--set") -> dict[str, str]:

@@ -23,38 +23,24 @@ def init_cmd() -> int:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def status_cmd(as_json: bool) -> int:
     """Records per source / status / script, recent runs, quarantine counts."""
+    from provenance.status import quarantine_total, status_sections
+
     s = settings()
     con = db.connect_readonly(s.db_path)
     try:
-        sections = {
-            "records": (
-                "SELECT source_id, status, coalesce(script, '-') AS script, count(*) AS records,"
-                " sum(length(text)) AS chars FROM records GROUP BY ALL ORDER BY ALL"
-            ),
-            "runs": (
-                "SELECT run_id, command, status, strftime(started_at, '%Y-%m-%d %H:%M:%S') AS started,"
-                " strftime(finished_at, '%Y-%m-%d %H:%M:%S') AS finished FROM runs ORDER BY started_at DESC LIMIT 10"
-            ),
-            "quarantine": (
-                "SELECT coalesce(source_id, '-') AS source_id, coalesce(stage, '-') AS stage, reason, count(*) AS items"
-                " FROM quarantine GROUP BY ALL ORDER BY items DESC, reason LIMIT 30"
-            ),
-        }
-        for name, sql in sections.items():
-            cur = con.execute(sql)
-            cols = [d[0] for d in cur.description]
-            rows = cur.fetchall()
-            if not as_json:
-                click.echo(f"\n{name}:")
-            if rows or as_json:
-                echo_table(cols, rows, as_json=as_json)
-            else:
-                click.echo("  (none)")
-        if not as_json:
-            total_q = con.execute("SELECT count(*) FROM quarantine").fetchone()[0]
-            click.echo(f"\ncatalogue: {s.db_path}  quarantined items: {total_q}")
+        sections = status_sections(con)
+        total_q = None if as_json else quarantine_total(con)
     finally:
         con.close()
+    for sec in sections:
+        if not as_json:
+            click.echo(f"\n{sec.name}:")
+        if sec.rows or as_json:
+            echo_table(sec.columns, sec.rows, as_json=as_json)
+        else:
+            click.echo("  (none)")
+    if not as_json:
+        click.echo(f"\ncatalogue: {s.db_path}  quarantined items: {total_q}")
     return 0
 
 

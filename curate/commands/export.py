@@ -3,25 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
-import getpass
-import os
 from pathlib import Path
 
 import click
 
-from curate.commands.audit import JSON_OPTION, echo_json
+from curate.commands._common import JSON_OPTION, actor, echo_json, progress, settings
 
 export = click.Group("export", help="Export licence-permitted records as a dataset.")
-
-
-def _actor() -> str:
-    return os.environ.get("CURATE_ACTOR") or getpass.getuser()
 
 
 @export.command("dataset")
 @click.option("--purpose", required=True, help="training | evaluation | redistribution")
 @click.option("--audience", required=True, help="consortium | member:BANK | public")
-@click.option("--commercial", is_flag=True, help="The recipient uses the data commercially.")
+@click.option(
+    "--commercial/--non-commercial",
+    "commercial",
+    default=None,
+    help="Required: whether the recipient uses the data commercially (non-commercial licences such as "
+    "CC-BY-NC are left out of a --commercial export). No default.",
+)
 @click.option(
     "--out",
     "out_dir",
@@ -53,7 +53,7 @@ def _actor() -> str:
 def dataset_cmd(
     purpose: str,
     audience: str,
-    commercial: bool,
+    commercial: bool | None,
     out_dir: Path,
     fmt: str,
     overwrite: bool,
@@ -71,7 +71,12 @@ def dataset_cmd(
     from provenance.db import connect
     from provenance.errors import UsageError
     from provenance.export import ExportParams, export_dataset, load_licence_catalogue_for
+    from provenance.status import count_records
 
+    if commercial is None:
+        raise UsageError(
+            "state the use: pass --commercial (the recipient uses the data commercially) or --non-commercial"
+        )
     at = None
     if as_of:
         try:
@@ -87,24 +92,15 @@ def dataset_cmd(
         shard_rows=shard_rows,
         pii_gate=pii_gate,
     ).validated()
-    settings = click.get_current_context().obj
+    s = settings()
     cat = load_licence_catalogue_for(licence_catalogue_file)
-    con = connect(settings.db_path, create=False)
+    con = connect(s.db_path, create=False)
     try:
-        total = con.execute("SELECT count(*) FROM records WHERE status IN ('active', 'withdrawn')").fetchone()[0]
-        if settings.quiet or as_json:
-            res = export_dataset(con, out_dir, params, overwrite=overwrite, licence_catalogue=cat, actor=_actor())
-        else:
-            with click.progressbar(length=total, label="exporting", file=click.get_text_stream("stderr")) as bar:
-                res = export_dataset(
-                    con,
-                    out_dir,
-                    params,
-                    overwrite=overwrite,
-                    licence_catalogue=cat,
-                    actor=_actor(),
-                    progress=bar.update,
-                )
+        total = None if s.quiet or as_json else count_records(con, ("active", "withdrawn"))
+        with progress("exporting", length=total, quiet=as_json) as update:
+            res = export_dataset(
+                con, out_dir, params, overwrite=overwrite, licence_catalogue=cat, actor=actor(), progress=update
+            )
     finally:
         con.close()
     if as_json:

@@ -17,18 +17,38 @@ from curate.commands._common import exit_code, progress, settings
 __all__ = ["ingest", "report_ingest"]
 
 
+#: names printed per reason (the rest is counted; `quarantine` holds every rejection)
+NAMES_SHOWN = 20
+
+
+def _names(named: list[dict[str, str]], kind: str, reason_prefix: str) -> None:
+    items = [n for n in named if n["kind"] == kind and n["reason"].split(":")[0] == reason_prefix]
+    for n in items[:NAMES_SHOWN]:
+        click.echo(f"    {n['locator']}" + (f": {n['detail']}" if n["detail"] else ""))
+    if len(items) > NAMES_SHOWN:
+        click.echo(f"    ... and {len(items) - NAMES_SHOWN} more")
+
+
 def report_ingest(report) -> int:
-    """Print an ingest report; exit code 3 when something was quarantined."""
+    """Print an ingest report, naming every skipped, rejected and warned item; exit 3 when quarantined."""
     d = report.as_dict()
     click.echo(
         f"run {d['run_id']}: {d['raw_items']} items read, {d['records_seen']} records "
-        f"({d['records_new']} new, {d['versions_new']} new versions, {d['unchanged']} unchanged, "
-        f"{d['superseded']} superseded), {d['quarantined']} quarantined, {d['skipped_total']} skipped"
+        f"({d['records_new']} new, {d['versions_new']} new versions"
+        + (f" of which {d['terms_changed']} licence terms changed" if d["terms_changed"] else "")
+        + f", {d['unchanged']} unchanged, {d['superseded']} superseded), {d['quarantined']} quarantined, "
+        f"{d['skipped_total']} skipped"
+        + (f", {d['notices_total']} with licence term problems (kept; --strict rejects)" if d["notices_total"] else "")
     )
     for reason, n in sorted(d["skipped"].items()):
         click.echo(f"  skipped {n}: {reason}")
+        _names(d["named"], "skipped", reason.split(":")[0])
     for reason, n in sorted(d["quarantine_reasons"].items()):
         click.echo(f"  quarantined {n}: {reason}")
+        _names(d["named"], "quarantined", reason)
+    for reason, n in sorted(d["notices"].items()):
+        click.echo(f"  warning {n}: {reason} (exports will block these rows until the manifest is corrected)")
+        _names(d["named"], "notice", reason)
     if d["quarantined"]:
         click.echo("  see `curate status` and the `quarantine` table for details", err=True)
     return exit_code(d["quarantined"])
@@ -110,9 +130,12 @@ def _manifest_command(name: str, what: str) -> click.Command:
         help=f"""{what} listed in MANIFEST.csv (PDF, DOCX, EPUB, HTML, text).
 
     Manifest columns: path (relative to the manifest), title, licensor, licence_id (required,
-    must be a known licence), agreement_id, audience, edition, isbn, purposes, expiry,
-    attribution; other columns are kept as metadata. Files not listed and rows whose file is
-    missing are reported, never ingested.""",
+    must be a known licence), agreement_id, audience, edition, isbn, purposes (separated by ;),
+    commercial (yes/no), expiry (YYYY-MM-DD), attribution; other columns are kept as metadata.
+    Files not listed and rows whose file is missing are named, never ingested. Rows whose
+    licence terms exports would refuse are named by line with the allowed values and kept
+    (--strict: rejected). A change of terms alone makes new versions (licence_terms_changed).
+    Check a manifest first with `curate manifest check MANIFEST.csv`.""",
     )
     @click.argument("manifests", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
     @click.option(
@@ -123,12 +146,20 @@ def _manifest_command(name: str, what: str) -> click.Command:
         help="Refuse EPUB/DOCX files that uncompress to more than this (zip bombs).",
     )
     @click.option("--source-id", default=None, help=f"Catalogue source id (default: {name}).")
-    def cmd(manifests, max_uncompressed_mb, source_id) -> int:
+    @click.option(
+        "--strict",
+        is_flag=True,
+        help="Reject (quarantine) rows whose licence terms are incomplete or invalid instead of warning.",
+    )
+    def cmd(manifests, max_uncompressed_mb, source_id, strict) -> int:
         from sources import get_source_class
 
         source_cls = get_source_class(name)
         source = source_cls(
-            list(manifests), max_uncompressed_bytes=max_uncompressed_mb * 1024 * 1024, source_id=source_id
+            list(manifests),
+            max_uncompressed_bytes=max_uncompressed_mb * 1024 * 1024,
+            source_id=source_id,
+            strict=strict,
         )
         return _run(source, f"ingest {name}")
 

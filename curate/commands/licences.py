@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from curate.commands.audit import JSON_OPTION, echo_json, format_table
+from curate.commands._common import JSON_OPTION, echo_json, format_table, settings
 
 CATALOGUE_OPTION = click.option(
     "--catalogue",
@@ -41,7 +41,6 @@ def list_cmd(licence_catalogue_file: Path | None, as_json: bool) -> int:
         r["template"] = "agreement" if r["template"] else ""
     click.echo(
         format_table(
-            rows,
             [
                 "id",
                 "purposes",
@@ -54,6 +53,7 @@ def list_cmd(licence_catalogue_file: Path | None, as_json: bool) -> int:
                 "template",
                 "rank",
             ],
+            rows,
         )
     )
     return 0
@@ -93,18 +93,17 @@ def check_cmd(licence_catalogue_file: Path | None, as_json: bool) -> int:
     """
     from provenance.db import connect_readonly
     from provenance.licences import check_licence_catalogue, licence_catalogue_path, load_licence_catalogue
+    from provenance.status import active_records_per_licence
 
     path = licence_catalogue_file or licence_catalogue_path()
     problems = check_licence_catalogue(path)
     flagged: list[dict] = []
-    db = click.get_current_context().obj.db_path
+    db = settings().db_path
     if not problems and Path(db).exists():
         cat = load_licence_catalogue(path)
         con = connect_readonly(db)
         try:
-            rows = con.execute(
-                "SELECT licence_id, count(*) FROM records WHERE status = 'active' GROUP BY ALL ORDER BY 1 NULLS FIRST"
-            ).fetchall()
+            rows = active_records_per_licence(con)
         finally:
             con.close()
         flagged = [{"licence_id": lid, "records": n} for lid, n in rows if cat.get(lid) is None]

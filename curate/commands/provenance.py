@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import click
 
-from curate.commands.audit import JSON_OPTION, echo_json
-from curate.commands.export import _actor
+from curate.commands._common import JSON_OPTION, actor, echo_json, settings
 
 provenance = click.Group("provenance", help="Provenance changes: withdraw sources or records.")
 
@@ -20,9 +19,9 @@ def withdraw_cmd(source_id: str | None, record_id: str | None, reason: str, as_j
     from provenance.db import connect
     from provenance.withdraw import withdraw
 
-    con = connect(click.get_current_context().obj.db_path, create=False)
+    con = connect(settings().db_path, create=False)
     try:
-        res = withdraw(con, source_id=source_id, record_id=record_id, reason=reason, actor=_actor())
+        res = withdraw(con, source_id=source_id, record_id=record_id, reason=reason, actor=actor())
     finally:
         con.close()
     if as_json:

@@ -54,6 +54,7 @@ def run(
         ray_address=ray_address,
         slurm_options=slurm,
         verbose=s.debug,
+        progress=not s.quiet,
     )
     if report.status != "finished":
         click.echo(report.message)
@@ -64,4 +65,14 @@ def run(
         f"{c.get('new_versions', 0)} new versions, {c.get('status_changes', 0)} status changes, "
         f"{c.get('events', 0)} events"
     )
+    if not s.quiet:
+        from curate.stats import run_summary, summary_lines
+        from provenance import db
+
+        con = db.connect_readonly(s.db_path)
+        try:
+            for line in summary_lines(run_summary(con, report.run_id)):
+                click.echo("  " + line)
+        finally:
+            con.close()
     return 0

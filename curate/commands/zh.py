@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
+from curate.commands._common import progress
 from curate.zh.config import OPENCC_PROFILES, NormaliseConfig
 from provenance.errors import UsageError
 
@@ -61,7 +61,6 @@ def convert(
     from curate.jsonl_io import check_paths
     from curate.zh.jsonl import convert_jsonl
 
-    settings = click.get_current_context().obj
     cfg = NormaliseConfig(opencc_config=opencc_config)
     check_paths(input_path, output_path)
     protected: list[str] = []
@@ -74,13 +73,9 @@ def convert(
             if w.strip() and not w.startswith("#")
         ]
     q_path = quarantine_path or output_path.with_name(output_path.name + ".quarantine.jsonl")
-    quiet = settings.quiet if settings is not None else False
     size = input_path.stat().st_size
-    if quiet or size == 0:
-        rep = convert_jsonl(input_path, output_path, q_path, cfg, protected=protected)
-    else:
-        with click.progressbar(length=size, label="converting", file=sys.stderr) as bar:
-            rep = convert_jsonl(input_path, output_path, q_path, cfg, protected=protected, progress=bar.update)
+    with progress("converting", length=size, quiet=size == 0) as update:
+        rep = convert_jsonl(input_path, output_path, q_path, cfg, protected=protected, progress=update)
     scripts = ", ".join(f"{k}={v}" for k, v in sorted(rep.scripts.items()))
     click.echo(
         f"read {rep.read}, written {rep.written}, changed {rep.changed}, flagged {rep.flagged}, "

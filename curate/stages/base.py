@@ -109,14 +109,32 @@ class Stage(PipelineStep):
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         batch: list[Document] = []
+        done = 0
         for doc in data:
             self.stat_update("documents")
             batch.append(doc)
             if len(batch) >= self.batch_size:
                 yield from self._emit(batch)
+                done += len(batch)
+                self._report_progress(rank, done)
                 batch = []
         if batch:
             yield from self._emit(batch)
+            done += len(batch)
+        self._report_progress(rank, done)
+
+    def _report_progress(self, rank: int, done: int) -> None:
+        """This rank's running count for the runner's progress bar (``<run>/progress/<rank>``)."""
+        if self.run_dir is None:
+            return
+        folder = Path(self.run_dir) / "progress"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            tmp = folder / f".{rank}.tmp"
+            tmp.write_text(str(done))
+            tmp.replace(folder / str(rank))
+        except OSError:  # progress is best effort (e.g. a remote worker without the shared folder)
+            pass
 
     def _emit(self, docs: list[Document]) -> Iterator[Document]:
         for res in self.process_batch(docs):
@@ -126,6 +144,13 @@ class Stage(PipelineStep):
     def finalize(self, ctx: FinalizeContext) -> Iterable[StageResult]:
         """Global work after all ranks (default: nothing)."""
         return ()
+
+    def run_statistics(self) -> dict[str, dict[str, float]]:
+        """Extra statistics of the run as ``{metric: {key: number}}`` (stored in ``run_stats``; default none)."""
+        return {}
+
+    def prepare(self, con: Any) -> None:
+        """Read what the stage needs from the catalogue before the snapshot (e.g. the PII allow-list)."""
 
     def after_load(self, con: Any, run_id: str) -> None:
         """Called inside the load transaction after results are written (default: nothing)."""

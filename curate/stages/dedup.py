@@ -224,6 +224,10 @@ class DedupStage(Stage):
         pq.write_table(add, out / "index_add.parquet")
         (out / "index_remove.json").write_text(json.dumps(demoted))
 
+    def run_statistics(self) -> dict[str, dict[str, float]]:
+        """The clustering counters of this run (candidates, verified, rejected, exact/near duplicates)."""
+        return {"cluster": dict(getattr(self, "_stats", None) or {})}
+
     def after_load(self, con: Any, run_id: str) -> None:
         from curate.dedup.index import apply_update
 

@@ -20,8 +20,19 @@ def run(ctx) -> None:
     ctx.curate("licences", "check")
     ctx.curate("licences", "list")
     out = ctx.out / "export-training-consortium"
+    # the banks train a commercial model: a stated choice, so non-commercial (CC-BY-NC) text stays out
     res = _curate_json(
-        ctx, "export", "dataset", "--purpose", "training", "--audience", "consortium", "--out", str(out), "--overwrite"
+        ctx,
+        "export",
+        "dataset",
+        "--commercial",
+        "--purpose",
+        "training",
+        "--audience",
+        "consortium",
+        "--out",
+        str(out),
+        "--overwrite",
     )
     print(f"export {res['export_id']}: {res['records']} records, {res['blocked']} blocked -> {out}")
     public = ctx.out / "export-redistribution-public"
@@ -29,6 +40,7 @@ def run(ctx) -> None:
         "--quiet",
         "export",
         "dataset",
+        "--non-commercial",
         "--purpose",
         "redistribution",
         "--audience",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import socket
 
 import pytest
@@ -94,7 +95,8 @@ def test_tasks_carry_only_what_annotators_need():
         "metadata": {"name": "王小明"},
     }
     task = build_task("pii", rec, bank="CTBC")
-    assert set(task["data"]) == {"text", "title", "record_id", "source_id", "bank"}
+    assert set(task["data"]) == {"text", "title", "record_id", "source_id", "bank", "pii_spans", "masked"}
+    assert task["data"]["masked"] is False and task["data"]["pii_spans"] == [[3, 7], [10, 16]]
     regions = task["predictions"][0]["result"]
     assert [r["value"]["labels"] for r in regions] == [["姓名"], ["電話"]]
     assert regions[0]["value"]["start"] == 4  # 客戶 + surrogate pair
@@ -119,6 +121,41 @@ def test_tasks_carry_only_what_annotators_need():
         assert label_config(name).lstrip().startswith("<!--")
 
 
+def test_notes_are_plain_chinese_sentences_never_repeated():
+    detail = {
+        "edits": [{"offset": 8, "before": "银", "after": "銀", "by": "opencc"}],
+        "flags": [
+            {"start": 0, "end": 12, "reason": "weak_signal", "chars": ""},
+            {"start": 20, "end": 30, "reason": "ambiguous_chars", "chars": "干"},
+        ],
+    }
+    proof = build_task(
+        "proofread",
+        {"record_id": "r", "text": "本行銀行業務", "title": "", "source_id": "s"},
+        bank="B",
+        normalise_details=[detail, json.dumps(detail, ensure_ascii=False)],  # the same event seen twice
+    )
+    assert proof["data"]["notes"].splitlines() == [
+        "第 1–12 字可能為簡體，請確認",
+        "第 9 字「银」已轉為「銀」",
+        "第 21–30 字含一簡對多繁的字「干」，請確認轉換是否正確",
+    ]
+    assert "@" not in proof["data"]["notes"] and "weak_signal" not in proof["data"]["notes"]
+    empty = build_task("proofread", {"record_id": "r", "text": "x", "title": "", "source_id": "s"}, bank="B")
+    assert empty["data"]["notes"] == "（無簡轉繁修改或待確認之處）"
+
+
+def test_label_studio_cache_names_the_env_file(tmp_path):
+    cache = tmp_path / "ls-cache"
+    cache.mkdir()
+    (cache / "token").write_text("tok-cache\n")
+    (cache / "env").write_text(f"LABEL_STUDIO_URL=http://127.0.0.1:9999\nLABEL_STUDIO_API_KEY_FILE={cache / 'token'}\n")
+    cfg = resolve("B", env={"LABEL_STUDIO_CACHE": str(cache)}, cwd=tmp_path)
+    assert (cfg.url, cfg.api_key) == ("http://127.0.0.1:9999", "tok-cache")
+    with pytest.raises(ConfigError, match="LABEL_STUDIO_CACHE"):
+        resolve("B", env={"LABEL_STUDIO_CACHE": str(tmp_path / "elsewhere")}, cwd=tmp_path)
+
+
 def test_decisions():
     text = "客戶〔姓名〕先生"
     d = decide_proofread(text, [{"from_name": "verdict", "value": {"choices": ["reject"]}}], True)
@@ -128,7 +165,8 @@ def test_decisions():
     assert decide_proofread(text, [{"from_name": "corrected", "value": {"text": ["x"]}}], False).outcome == "stale"
     pred = detected_spans(text)[0]
     d = decide_pii(text, [], True)  # everything rejected, nothing added
-    assert d.result["rejected"] == [{"start": pred.start, "end": pred.end, "type": "姓名"}] and d.new_text is None
+    assert d.result["rejected"] == [{"index": 0, "start": pred.start, "end": pred.end, "type": "姓名"}]
+    assert d.new_text is None
     d = decide_pii(
         text, [{"from_name": "pii", "value": {"start": 0, "end": 2, "text": "客戶", "labels": ["其他"]}}], True
     )

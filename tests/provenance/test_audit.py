@@ -14,6 +14,7 @@ def exported(mixed, cli, tmp_path):
         "--quiet",
         "export",
         "dataset",
+        "--non-commercial",
         "--purpose",
         "training",
         "--audience",

@@ -19,6 +19,7 @@ def _export(cli, out: Path, *extra: str, purpose="training", audience="public"):
         "--quiet",
         "export",
         "dataset",
+        "--non-commercial",
         "--purpose",
         purpose,
         "--audience",
@@ -83,6 +84,7 @@ def test_expired_licence_blocks(mixed, cli, tmp_path):
         "--quiet",
         "export",
         "dataset",
+        "--non-commercial",
         "--purpose",
         "training",
         "--audience",
@@ -112,6 +114,7 @@ def test_same_state_same_params_is_byte_identical(mixed, db_path, cli, tmp_path)
         "--quiet",
         "export",
         "dataset",
+        "--non-commercial",
         "--purpose",
         "training",
         "--audience",
@@ -238,14 +241,33 @@ def test_spdx_document(mixed, cli, tmp_path):
 
 def test_bad_parameters(mixed, cli, tmp_path):
     code, _, err = cli(
-        "export", "dataset", "--purpose", "marketing", "--audience", "public", "--out", str(tmp_path / "q")
+        "export",
+        "dataset",
+        "--non-commercial",
+        "--purpose",
+        "marketing",
+        "--audience",
+        "public",
+        "--out",
+        str(tmp_path / "q"),
     )
     assert code == 2 and "training, evaluation, redistribution" in err
-    code, _, err = cli("export", "dataset", "--purpose", "training", "--audience", "bank", "--out", str(tmp_path / "q"))
+    code, _, err = cli(
+        "export",
+        "dataset",
+        "--non-commercial",
+        "--purpose",
+        "training",
+        "--audience",
+        "bank",
+        "--out",
+        str(tmp_path / "q"),
+    )
     assert code == 2 and "consortium, member:BANK, public" in err
     code, _, err = cli(
         "export",
         "dataset",
+        "--non-commercial",
         "--purpose",
         "training",
         "--audience",
@@ -260,7 +282,16 @@ def test_bad_parameters(mixed, cli, tmp_path):
     busy.mkdir()
     (busy / "keep.txt").write_text("x")
     code, _, err = cli(
-        "--quiet", "export", "dataset", "--purpose", "training", "--audience", "public", "--out", str(busy)
+        "--quiet",
+        "export",
+        "dataset",
+        "--non-commercial",
+        "--purpose",
+        "training",
+        "--audience",
+        "public",
+        "--out",
+        str(busy),
     )
     assert code == 2 and "--overwrite" in err
     assert (busy / "keep.txt").exists()
@@ -268,6 +299,7 @@ def test_bad_parameters(mixed, cli, tmp_path):
         "--quiet",
         "export",
         "dataset",
+        "--non-commercial",
         "--purpose",
         "training",
         "--audience",
@@ -331,6 +363,7 @@ def test_export_needs_an_existing_catalogue(cli, tmp_path):
     code, _, err = cli(
         "export",
         "dataset",
+        "--non-commercial",
         "--purpose",
         "training",
         "--audience",
@@ -363,6 +396,7 @@ def test_pii_gate_blocks_unchecked_records_of_any_source(builder, cli, tmp_path)
     code, out, _ = cli(
         "export",
         "dataset",
+        "--non-commercial",
         "--purpose",
         "training",
         "--audience",
@@ -377,6 +411,7 @@ def test_pii_gate_blocks_unchecked_records_of_any_source(builder, cli, tmp_path)
     code, out, _ = cli(
         "export",
         "dataset",
+        "--non-commercial",
         "--purpose",
         "training",
         "--audience",
@@ -394,7 +429,16 @@ def test_titles_of_pii_expected_sources_are_not_exported(mixed, db_path, cli, tm
     import pyarrow.parquet as pq
 
     code, _, _ = cli(
-        "export", "dataset", "--purpose", "training", "--audience", "consortium", "--out", str(tmp_path / "o"), "--json"
+        "export",
+        "dataset",
+        "--non-commercial",
+        "--purpose",
+        "training",
+        "--audience",
+        "consortium",
+        "--out",
+        str(tmp_path / "o"),
+        "--json",
     )
     assert code == 0
     rows = pq.read_table(next((tmp_path / "o").rglob("*.parquet"))).to_pylist()

@@ -13,6 +13,7 @@ def _export(cli, out, audience="consortium"):
         "--quiet",
         "export",
         "dataset",
+        "--non-commercial",
         "--purpose",
         "training",
         "--audience",

@@ -1,0 +1,50 @@
+"""``curate manifest check``: dry run of a licence manifest (TABF material, textbooks)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from curate.commands.audit import JSON_OPTION, echo_json
+
+manifest = click.Group("manifest", help="Licence manifests of document sources (TABF, textbooks).")
+
+
+@manifest.command("check")
+@click.argument("manifest_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@JSON_OPTION
+def check_cmd(manifest_csv: Path, as_json: bool) -> int:
+    """Print each row's effective licence terms and the exports it would be allowed into; writes nothing.
+
+    Exit 0 when every row is usable, 3 when a row has problems (each named by manifest line, with
+    the allowed values) or a file in the folder is not in the manifest.
+    """
+    from curate.commands._common import exit_code
+    from sources.manifest import check_manifest
+
+    rows = check_manifest(manifest_csv)
+    bad = sum(1 for r in rows if r["status"] != "ok")
+    if as_json:
+        echo_json(rows)
+        return exit_code(bad)
+    for r in rows:
+        where = f"line {r['line']}" if r["line"] else "no row"
+        click.echo(f"{where}: {r['path']} [{r['licence_id'] or '-'}] {r['status']}")
+        for p in r["problems"]:
+            click.echo(f"  problem: {p}")
+        t = r["terms"]
+        if t:
+            click.echo(
+                f"  terms: purposes {', '.join(t['purposes']) or 'none'}; audience {', '.join(t['audience']) or 'none'};"
+                f" commercial {'yes' if t['commercial'] else 'no'}; expiry {t['expiry'] or 'none'}"
+                + (f"; agreement {', '.join(t['agreement_id'])}" if t["agreement_id"] else "")
+            )
+            for a in t["attribution"]:
+                click.echo(f"  attribution: {a.splitlines()[0]}" + (" ..." if "\n" in a else ""))
+        if r["status"] in ("ok", "problems") and t is not None:
+            click.echo(f"  allowed: {'; '.join(r['allowed']) or 'no export'}")
+        elif r["status"] != "not in manifest":
+            click.echo("  allowed: no export (every export would block these records)")
+    click.echo(f"{len(rows)} entries, {bad} with problems; nothing was written")
+    return exit_code(bad)

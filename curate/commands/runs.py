@@ -1,0 +1,78 @@
+"""``curate runs``: the runs of the catalogue and their statistics (read-only)."""
+
+from __future__ import annotations
+
+import click
+
+from curate.commands._common import echo_table, settings
+
+
+@click.group("runs")
+def runs() -> None:
+    """List runs and show what each did (counts, statistics, quarantine)."""
+
+
+@runs.command("list")
+@click.option("--limit", type=int, default=20, show_default=True, help="Newest N runs.")
+@click.option("--json", "as_json", is_flag=True, help="JSON lines instead of a table.")
+def list_cmd(limit: int, as_json: bool) -> int:
+    """Newest runs with status and, for stage runs, records in/out/dropped/rewritten/flagged."""
+    from curate.stats import HEADLINE, fmt_number, headlines, recent_runs
+    from provenance import db
+
+    con = db.connect_readonly(settings().db_path)
+    try:
+        rows = recent_runs(con, limit)
+        heads = headlines(con, [r[0] for r in rows])
+    finally:
+        con.close()
+    cols = ["run_id", "command", "status", "started", "finished", *HEADLINE, "seconds"]
+    out = []
+    for r in rows:
+        h = heads.get(r[0], {})
+        extra = [h.get(k) for k in (*HEADLINE, "seconds")]
+        out.append([*r, *(v if as_json or v is None else fmt_number(v) for v in extra)])
+    echo_table(cols, out, as_json=as_json)
+    return 0
+
+
+@runs.command("show")
+@click.argument("run", default="latest")
+@click.option("--json", "as_json", is_flag=True, help="JSON instead of text.")
+def show_cmd(run: str, as_json: bool) -> int:
+    """Parameters, counts and stage statistics of RUN (an id, an unambiguous prefix, or `latest`)."""
+    import json
+
+    from curate.stats import run_summary, summary_lines
+    from provenance import db
+
+    con = db.connect_readonly(settings().db_path)
+    try:
+        summary = run_summary(con, run)
+    finally:
+        con.close()
+    r = summary.run
+    if as_json:
+        click.echo(
+            json.dumps(
+                {"run": r, "stage": summary.stage, "stats": summary.metrics, "quarantine": summary.quarantine},
+                ensure_ascii=False,
+                indent=2,
+                default=str,
+            )
+        )
+        return 0
+    click.echo(f"run       {r['run_id']}\ncommand   {r['command']}\nstatus    {r['status']}")
+    click.echo(f"started   {r['started_at']}\nfinished  {r['finished_at']}\ncode      {r['code_version']}")
+    click.echo(f"params    {r['params']}\ncounts    {r['counts']}")
+    lines = summary_lines(summary, quarantine=False)
+    if lines:
+        click.echo("\nstatistics:")
+        for line in lines:
+            click.echo("  " + line)
+    if summary.quarantine:
+        click.echo("\nquarantine:")
+        echo_table(
+            ["reason", "locator", "items"], [[q["reason"], q["locator"], q["items"]] for q in summary.quarantine]
+        )
+    return 0

@@ -1,0 +1,198 @@
+"""Issue 14, licence terms: corrections take effect, problems are found at ingest, skips are named,
+the manifest can be checked dry, and the commercial choice is explicit (real DuckDB, real CLI)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+
+COLUMNS = [
+    "path",
+    "title",
+    "licensor",
+    "licence_id",
+    "agreement_id",
+    "audience",
+    "edition",
+    "isbn",
+    "purposes",
+    "commercial",
+    "expiry",
+    "attribution",
+]
+AGREEMENT = {
+    "licence_id": "LicenseRef-Written-Agreement",
+    "agreement_id": "PUB-2025-01",
+    "licensor": "金融出版社",
+    "audience": "consortium",
+    "purposes": "training;evaluation",
+    "expiry": "2030-12-31",
+}
+
+
+def _manifest(folder: Path, rows: list[dict[str, str]]) -> Path:
+    path = folder / "manifest.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=COLUMNS)
+        w.writeheader()
+        for row in rows:
+            w.writerow({c: row.get(c, "") for c in COLUMNS})
+    return path
+
+
+@pytest.fixture
+def books(tmp_path: Path) -> Path:
+    d = tmp_path / "books"
+    d.mkdir()
+    (d / "deposit.txt").write_text("第一章 存款\n銀行應依法辦理存款業務並保障存款人權益。\n", encoding="utf-8")
+    (d / "loans.txt").write_text("第二章 放款\n放款應審慎評估借款人之信用狀況。\n", encoding="utf-8")
+    return d
+
+
+def _export(cli, out: Path, *extra: str, audience: str = "consortium") -> dict:
+    code, stdout, err = cli(
+        "--quiet",
+        "export",
+        "dataset",
+        "--purpose",
+        "training",
+        "--audience",
+        audience,
+        "--pii-gate",
+        "expected",
+        "--out",
+        str(out),
+        "--json",
+        *extra,
+    )
+    assert code == 0, err
+    return json.loads(stdout)
+
+
+def _blocked_codes(out: Path) -> list[str]:
+    with (out / "blocked.csv").open(encoding="utf-8", newline="") as fh:
+        return [r["code"] for r in csv.DictReader(fh)]
+
+
+def test_terms_correction_makes_new_versions_and_exports_follow(cli, db_path, books):
+    """Adding the missing attribution makes new versions (licence_terms_changed, old and new terms)."""
+    m = _manifest(books, [{"path": "deposit.txt", **AGREEMENT}, {"path": "loans.txt", **AGREEMENT}])
+    code, out, err = cli("ingest", "textbooks", str(m))
+    assert code == 0, err
+    assert "2 with licence term problems" in out
+    res = _export(cli, books.parent / "e1", "--non-commercial")
+    assert res["records"] == 0 and res["blocked_by_code"] == {"licence_terms": 2}
+
+    _manifest(
+        books, [{"path": "deposit.txt", **AGREEMENT, "attribution": "© 金融出版社"}, {"path": "loans.txt", **AGREEMENT}]
+    )
+    code, out, err = cli("ingest", "textbooks", str(m))
+    assert code == 0, err
+    assert "1 new versions of which 1 licence terms changed" in out and "1 unchanged" in out
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        (detail,) = con.execute(
+            "SELECT detail FROM provenance_events WHERE action = 'licence_terms_changed'"
+        ).fetchone()
+        detail = json.loads(detail)
+        assert detail["old"]["licence_terms"]["attribution"] is None
+        assert detail["new"]["licence_terms"]["attribution"] == "© 金融出版社"
+        old_text, new_text, old_status = con.execute(
+            "SELECT o.text, n.text, o.status FROM records n JOIN records o ON o.record_id = n.version_of"
+            " WHERE n.record_id = (SELECT record_id FROM provenance_events WHERE action = 'licence_terms_changed')"
+        ).fetchone()
+        assert new_text == old_text and old_status == "superseded"
+    finally:
+        con.close()
+    res = _export(cli, books.parent / "e2", "--non-commercial")
+    assert res["records"] == 1 and res["blocked_by_code"] == {"licence_terms": 1}
+
+    code, out, _ = cli("ingest", "textbooks", str(m))  # the corrected manifest again: nothing changes
+    assert code == 0 and "0 new versions" in out and "2 unchanged" in out
+    code, out, _ = cli("audit", "verify")
+    assert code == 0
+
+
+def test_commercial_column_lets_an_agreement_allow_commercial_use(cli, books):
+    row = {"path": "deposit.txt", **AGREEMENT, "attribution": "© 金融出版社"}
+    m = _manifest(books, [row])
+    assert cli("--quiet", "ingest", "textbooks", str(m))[0] == 0
+    res = _export(cli, books.parent / "c1", "--commercial")
+    assert res["records"] == 0 and res["blocked_by_code"] == {"commercial": 1}  # default deny
+    _manifest(books, [{**row, "commercial": "yes"}])
+    code, out, _ = cli("ingest", "textbooks", str(m))
+    assert code == 0 and "licence terms changed" in out
+    assert _export(cli, books.parent / "c2", "--commercial")["records"] == 1
+
+
+def test_term_problems_are_reported_by_line_with_allowed_values_and_strict_rejects(cli, db_path, books):
+    rows = [
+        {"path": "deposit.txt", **AGREEMENT, "purposes": "", "attribution": "© 金融出版社"},
+        {"path": "loans.txt", **AGREEMENT, "audience": "internal", "purposes": "training;teaching"},
+    ]
+    m = _manifest(books, rows)
+    code, out, err = cli("ingest", "textbooks", str(m), "--strict", db=db_path.with_name("strict.duckdb"))
+    assert code == 3 and "quarantined 2: licence terms incomplete or invalid" in out
+    code, out, err = cli("ingest", "textbooks", str(m))
+    assert code == 0, err
+    assert "manifest.csv:2:deposit.txt: purposes missing; allowed: training, evaluation, redistribution" in out
+    assert "manifest.csv:3:loans.txt: audience `internal` invalid; allowed: consortium, member:BANK, public" in out
+    assert "purpose `teaching` invalid" in out and "attribution missing" in out
+    code, out, _ = cli("status")
+    assert "licence term problems" in out and "manifest.csv:3" in out
+
+
+def test_skips_are_named(cli, books):
+    (books / "stray.pdf").write_bytes(b"%PDF-1.4 not listed")
+    (books / "notes.txt").write_text("未列入", encoding="utf-8")
+    m = _manifest(
+        books,
+        [
+            {"path": "deposit.txt", "licence_id": "CC-BY-4.0"},
+            {"path": "gone.txt", "licence_id": "CC-BY-4.0"},
+            {"path": "loans.txt", "licence_id": "LicenseRef-Nobody-Knows"},
+        ],
+    )
+    code, out, _ = cli("ingest", "textbooks", str(m))
+    assert code == 3
+    assert "skipped 3: file not in manifest" in out and "    stray.pdf" in out and "    notes.txt" in out
+    assert "manifest.csv:3:gone.txt" in out
+    assert "`LicenseRef-Nobody-Knows` is not in the licence catalogue" in out
+
+
+def test_manifest_check_is_a_dry_run(cli, db_path, books):
+    m = _manifest(
+        books,
+        [
+            {"path": "deposit.txt", **AGREEMENT, "attribution": "© 金融出版社", "commercial": "no"},
+            {"path": "loans.txt", "licence_id": "CC-BY-NC-4.0", "title": "放款"},
+        ],
+    )
+    code, out, _ = cli("manifest", "check", str(m))
+    assert code == 0, out
+    assert "line 2: deposit.txt [LicenseRef-Written-Agreement] ok" in out
+    assert (
+        "training consortium (non-commercial)" in out
+        and "training consortium (commercial)" not in out.split("line 3")[0]
+    )
+    assert "redistribution public (non-commercial)" in out.split("line 3")[1]
+    assert "nothing was written" in out and not db_path.exists()
+    code, out, _ = cli("manifest", "check", str(_manifest(books, [{"path": "deposit.txt", **AGREEMENT}])))
+    assert code == 3 and "attribution missing" in out and "no export" in out
+
+
+def test_export_requires_the_commercial_choice(cli, books):
+    m = _manifest(books, [{"path": "deposit.txt", "licence_id": "CC-BY-NC-4.0", "title": "存款"}])
+    assert cli("--quiet", "ingest", "textbooks", str(m))[0] == 0
+    code, _, err = cli("export", "dataset", "--purpose", "training", "--audience", "public", "--out", str(books / "x"))
+    assert code == 2 and "pass --commercial" in err and "or --non-commercial" in err
+    assert _export(cli, books.parent / "nc", "--non-commercial", audience="public")["records"] == 1
+    res = _export(cli, books.parent / "co", "--commercial", audience="public")
+    assert res["records"] == 0 and _blocked_codes(books.parent / "co") == ["commercial"]
+    card = (books.parent / "co" / "README.md").read_text("utf-8")
+    notice = (books.parent / "co" / "NOTICE.md").read_text("utf-8")
+    assert "commercial use | yes" in card and "commercial yes" in notice

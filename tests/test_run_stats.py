@@ -1,0 +1,108 @@
+"""Stage statistics in `run_stats`: filled by the runner, consistent with the ledger, shown by `curate runs`."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+from catalogue_builder import add_records, add_source
+
+from curate.runner import make_stage, run_stage
+from provenance import db, runs
+
+TEXTS = {
+    "a/1": "第 1 條\r\n本法稱銀行，謂依本法組織登記，經營銀行業務之機構。\u200b",
+    "a/2": "第 2 條  銀行 業務\t\t如左。",
+    "a/3": "已經乾淨的一段文字。",
+    "b/1": "申請人王小明，身分證字號A123456789，手機0912345678。",
+    "b/2": "客服專線0800-123-456，本行依銀行法辦理。",
+}
+
+
+@pytest.fixture
+def catalogue(db_path, monkeypatch):
+    monkeypatch.setenv("CURATE_PII_KEY", "5e" * 32)
+    con = db.connect(db_path)
+    run_id = runs.start_run(con, "test-ingest", "x")
+    add_source(con, "law")
+    add_source(con, "cases")
+    add_records(
+        con,
+        [
+            {"source_id": loc.startswith("a") and "law" or "cases", "locator": loc, "text": t, "doc_key": loc}
+            for loc, t in TEXTS.items()
+        ],
+        run_id=run_id,
+    )
+    runs.finish_run(con, run_id)
+    con.close()
+    return db_path
+
+
+def _stats(path, run_id):
+    con = db.connect_readonly(path)
+    try:
+        rows = con.execute("SELECT stage, metric, key, value FROM run_stats WHERE run_id = ?", [run_id]).fetchall()
+        events = [
+            (a, json.loads(d))
+            for a, d in con.execute(
+                "SELECT action, detail FROM provenance_events WHERE run_id = ?", [run_id]
+            ).fetchall()
+        ]
+        n_versions = con.execute("SELECT count(*) FROM records WHERE run_id = ?", [run_id]).fetchone()[0]
+        in_bytes = sum(len(t.encode()) for t in TEXTS.values())
+    finally:
+        con.close()
+    out: dict[str, dict[str, float]] = {}
+    for stage, metric, key, value in rows:
+        assert stage in ("hygiene", "pii")
+        out.setdefault(metric, {})[key] = value
+    return out, events, n_versions, in_bytes
+
+
+def test_hygiene_stats_agree_with_ledger(catalogue):
+    rep = run_stage(catalogue, make_stage("hygiene"), workers=1)
+    st, events, n_versions, in_bytes = _stats(catalogue, rep.run_id)
+    assert st["records"]["in"] == len(TEXTS) == rep.inputs
+    assert st["records"]["rewritten"] == n_versions == rep.counts["new_versions"] > 0
+    assert st["records"]["dropped"] == 0 and st["records"]["out"] == len(TEXTS)
+    assert st["bytes"]["in"] == in_bytes and 0 < st["bytes"]["out"] < in_bytes
+    # changes by kind equal the sum over the ledger's rewrite events
+    want = Counter()
+    for action, detail in events:
+        if action == "rewrite":
+            want.update(detail["changes"])
+    assert want and st["change"] == {k: float(v) for k, v in want.items()}
+    assert {"snapshot", "execute", "load", "total"} <= set(st["seconds"])
+
+
+def test_pii_entities_by_type_and_source(catalogue):
+    rep = run_stage(catalogue, make_stage("pii"), workers=1)
+    st, events, _, _ = _stats(catalogue, rep.run_id)
+    want = Counter()
+    for action, detail in events:
+        if action == "pii_scrubbed":
+            want.update(detail["entities"])
+    assert want and st["entity"] == {k: float(v) for k, v in want.items()}
+    # all personal data was in the `cases` source
+    assert st["entity_by_source"] == {f"cases {k}": float(v) for k, v in want.items()}
+    assert st["pii_state"]["raw"] >= 1
+
+
+def test_runs_show_and_list(catalogue, cli):
+    code, out, err = cli("run", "hygiene", "--workers", "1")
+    assert code == 0, err
+    assert "in 5" in out and "change:" in out  # the summary printed at the end of the run
+    con = db.connect_readonly(catalogue)
+    run_id = con.execute("SELECT run_id FROM runs WHERE command = 'run hygiene'").fetchone()[0]
+    con.close()
+    code, out, err = cli("runs", "show", run_id[:17])
+    assert code == 0, err
+    assert run_id in out and "run hygiene" in out and "change:" in out and "rewritten" in out
+    code, out, err = cli("runs", "show", "latest", "--json")
+    assert code == 0 and json.loads(out)["stats"]["records"]["in"] == 5
+    code, out, err = cli("runs", "list")
+    assert code == 0 and "rewritten" in out and run_id in out
+    code, out, err = cli("runs", "show", "1999")
+    assert code == 1 and "not found" in err and "Traceback" not in err
