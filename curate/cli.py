@@ -38,6 +38,7 @@ COMMANDS: dict[str, str] = {
     "annotate": "curate.commands.annotate:annotate",
     "runs": "curate.commands.runs:runs",
     "report": "curate.commands.report:report",
+    "serve": "curate.commands.serve:serve",
 }
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_QUARANTINED = 0, 1, 2, 3

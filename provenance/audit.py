@@ -299,3 +299,35 @@ def withdrawn_records(con: duckdb.DuckDBPyConnection, export_id: str) -> list[st
 def sql(db_path: str | Path, query: str) -> tuple[list[str], list[tuple]]:
     """Run one read-only query; refuses anything but one SELECT over readable tables (exit code 2)."""
     return run_readonly_sql(db_path, query)
+
+
+def withdrawals_report(con: duckdb.DuckDBPyConnection, *, limit: int = 200) -> list[dict[str, Any]]:
+    """Each withdrawal (newest first): scope, target, reason, when, by whom, the records it withdrew
+    (up to ``limit`` each, from its ledger events) and the past exports that held any of them."""
+    require_provenance_schema(con)
+    rows = _rows(
+        con.execute(
+            "SELECT withdrawal_seq, scope, target, reason, records, created_at, actor FROM withdrawals"
+            " ORDER BY withdrawal_seq DESC"
+        )
+    )
+    for w in rows:
+        seq, n = w["withdrawal_seq"], w["records"]
+        w["record_ids"] = [
+            r[0]
+            for r in con.execute(
+                "SELECT record_id FROM provenance_events WHERE action = 'withdraw' AND seq BETWEEN ? AND ?"
+                " ORDER BY seq LIMIT ?",
+                [seq - n, seq - 1, limit],
+            ).fetchall()
+        ]
+        w["exports"] = _rows(
+            con.execute(
+                "SELECT i.export_id, any_value(e.purpose) AS purpose, any_value(e.audience) AS audience,"
+                " count(DISTINCT i.record_id) AS records FROM export_items i JOIN exports e USING (export_id)"
+                " WHERE i.record_id IN (SELECT record_id FROM provenance_events WHERE action = 'withdraw'"
+                " AND seq BETWEEN ? AND ?) GROUP BY i.export_id ORDER BY 1",
+                [seq - n, seq - 1],
+            )
+        )
+    return rows

@@ -45,11 +45,14 @@ READABLE_TABLES: frozenset[str] = frozenset(
         "reinstatements",
         "dedup_signatures",
         "dedup_buckets",
+        "near_duplicates",
         "annotation_projects",
         "annotation_tasks",
         "annotation_push_pending",
         "annotations",
         "run_stats",
+        "pii_allowlist",  # keyed digests only (HMAC under the PII key), never values
+        "annotation_pull_cursor",
     }
 )
 

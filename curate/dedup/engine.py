@@ -40,6 +40,7 @@ class DedupDoc:
     source_kind: str | None = None
     licence_id: str | None = None
     version: str | None = None
+    document: str | None = None
 
 
 @dataclass
@@ -84,6 +85,8 @@ class DedupVerdict:
         jaccard_est: MinHash estimate of the Jaccard with the survivor.
         jaccard: actual shingle Jaccard with the survivor (may be < threshold via a chain).
         is_new: False for an already-indexed document whose status changes now.
+        near_duplicate_of: for a survivor kept by the per-document policy although it is a copy of
+            another document's record: the cluster's representative.
     """
 
     id: str
@@ -95,6 +98,7 @@ class DedupVerdict:
     jaccard_est: float | None = None
     jaccard: float | None = None
     is_new: bool = True
+    near_duplicate_of: str | None = None
 
 
 def make_hasher(config: DedupConfig) -> MinHasher:
@@ -132,7 +136,7 @@ def sign(
                 exact=[exact_key(c) for c in cps],
                 sig=sig,
                 nsh=nsh,
-                cands=[Candidate(d.id, d.source_kind, d.licence_id, d.version, len(d.text)) for d in buf],
+                cands=[Candidate(d.id, d.source_kind, d.licence_id, d.version, len(d.text), d.document) for d in buf],
             )
         )
         if on_chunk:
@@ -209,6 +213,7 @@ class ClusterStats:
     prefiltered: int = 0
     exact_duplicates: int = 0
     near_duplicates: int = 0
+    kept_near_duplicates: int = 0
     empty_keys: int = 0
 
 
@@ -293,16 +298,36 @@ def cluster(
     pending: list[tuple[list[int], int, Candidate]] = []
 
     def flush_groups() -> None:
-        shingles.load(
-            [m for members, s, _ in pending for m in members if allp.exact[m] != allp.exact[s]]
-            + [s for members, s, _ in pending if any(allp.exact[m] != allp.exact[s] for m in members)]
-        )
+        need = [m for members, s, _ in pending for m in members if allp.exact[m] != allp.exact[s]]
+        need += [s for members, s, _ in pending if any(allp.exact[m] != allp.exact[s] for m in members)]
+        shingles.load(need)
         for members, s, surv in pending:
+            targets = _targets(members, s, allp, config)
             for m in members:
                 if m == s:
                     decisions.append(DedupVerdict(allp.ids[s], surv.id, True, is_new=s >= n_old))
                     continue
-                exact = allp.exact[m] == allp.exact[s]
+                t = targets[m]
+                kept = t is None
+                t = s if kept else t
+                exact = allp.exact[m] == allp.exact[t]
+                jac_est = round(float((allp.sig[m] == allp.sig[t]).mean()), 4)
+                jac = 1.0 if exact else round(_jaccard(shingles[m], shingles[t]), 4)
+                if kept:  # the per-document policy keeps it: one link to the representative
+                    stats.kept_near_duplicates += 1
+                    decisions.append(
+                        DedupVerdict(
+                            id=allp.ids[m],
+                            cluster=surv.id,
+                            survivor=True,
+                            match="exact" if exact else "near",
+                            jaccard_est=jac_est,
+                            jaccard=jac,
+                            is_new=m >= n_old,
+                            near_duplicate_of=surv.id,
+                        )
+                    )
+                    continue
                 if exact:
                     stats.exact_duplicates += 1
                 else:
@@ -312,11 +337,11 @@ def cluster(
                         id=allp.ids[m],
                         cluster=surv.id,
                         survivor=False,
-                        duplicate_of=surv.id,
+                        duplicate_of=allp.ids[t],
                         match="exact" if exact else "near",
-                        rule=deciding_rule(surv, allp.cands[m], config),
-                        jaccard_est=round(float((allp.sig[m] == allp.sig[s]).mean()), 4),
-                        jaccard=1.0 if exact else round(_jaccard(shingles[m], shingles[s]), 4),
+                        rule=deciding_rule(allp.cands[t], allp.cands[m], config),
+                        jaccard_est=jac_est,
+                        jaccard=jac,
                         is_new=m >= n_old,
                     )
                 )
@@ -339,6 +364,40 @@ def cluster(
             rows_pending = 0
     flush_groups()
     return decisions
+
+
+def _targets(members: list[int], s: int, allp: Signed, config: DedupConfig) -> dict[int, int | None]:
+    """Per-source policy: for each member (not the survivor ``s``), the row it is a duplicate of, or None
+    when it stays active as a near duplicate (a per-document source's record of another document).
+
+    Records of per-document sources are duplicates only of an identical text in the same document;
+    other records go to an identical kept copy if there is one, else to the survivor.
+    """
+    docs = {m: config.document_of(allp.cands[m].source_kind, allp.cands[m].document) for m in members}
+    if all(d is None for d in docs.values()):
+        return dict.fromkeys((m for m in members if m != s), s)
+    # within each (document, exact text): the best copy stays, the others are its duplicates
+    best: dict[tuple[str, str], int] = {}
+    for m in members:
+        if docs[m] is None:
+            continue
+        key = (docs[m], allp.exact[m])
+        cur = best.get(key)
+        if cur is None or m == s or (cur != s and choose([allp.cands[cur], allp.cands[m]], config) is allp.cands[m]):
+            best[key] = m
+    kept_by_exact: dict[str, int] = {}
+    for (_, ex), m in sorted(best.items(), key=lambda kv: (kv[1] != s, allp.ids[kv[1]])):
+        kept_by_exact.setdefault(ex, m)
+    out: dict[int, int | None] = {}
+    for m in members:
+        if m == s:
+            continue
+        if docs[m] is None:
+            out[m] = kept_by_exact.get(allp.exact[m], s)
+        else:
+            b = best[(docs[m], allp.exact[m])]
+            out[m] = None if b == m else b
+    return out
 
 
 def dedup_texts(docs: Sequence[DedupDoc], config: DedupConfig | None = None) -> list[DedupVerdict]:
