@@ -198,15 +198,58 @@ def _pull_project(
     report: PullReport,
     progress: Progress | None,
 ) -> None:
+    """Import one project's new annotations: read what is known, decide each annotation, write all at once."""
     instance = client.config.instance
     exported = client.export(pid)
-    known = {
-        r[0]
-        for r in con.execute(
-            "SELECT ls_annotation_id FROM annotations WHERE instance = ? AND ls_project_id = ?", [instance, pid]
-        ).fetchall()
-    }
-    tasks = {
+    known, tasks = _known_annotations(con, instance, pid), _pushed_tasks(con, instance, pid)
+    batch = _Batch(run_id=run_id, imported_at=ledger.now())
+    for task in exported:
+        for ann in task.get("annotations") or []:
+            if ann["id"] in known:
+                report.already += 1
+                continue
+            mapped = tasks.get(task["id"])
+            if mapped is None:
+                report.unknown_tasks += 1
+                continue
+            record_id, text, active = mapped
+            user_id = ann.get("completed_by")
+            if isinstance(user_id, dict):
+                user_id = user_id.get("id")
+            mail = email_sha256(emails.get(user_id))
+            d = _decide(project, text, ann, active)
+            ids = {
+                "bank": bank,
+                "project": project,
+                "instance": instance,
+                "ls_project_id": pid,
+                "ls_task_id": task["id"],
+                "ls_annotation_id": ann["id"],
+                "annotator_id": user_id,
+                "annotator_email_sha256": mail,
+                "annotated_at": ann.get("created_at"),
+                "updated_at": ann.get("updated_at"),
+                "lead_time": ann.get("lead_time"),
+            }
+            batch.add(record_id, d, {**ids, **d.detail}, annotator_actor(bank, user_id, mail), ids)
+            if d.new_text is not None:
+                tasks[task["id"]] = (record_id, text, False)  # a second annotation of this task is stale
+            report.outcomes[d.outcome] += 1
+    batch.write(con, project, report)
+    report.imported += len(batch.rows)
+    if progress:
+        progress(len(batch.rows), len(batch.rows))
+
+
+def _known_annotations(con: duckdb.DuckDBPyConnection, instance: str, pid: int) -> set[int]:
+    """Label Studio ids of the annotations of project ``pid`` imported before."""
+    sql = "SELECT ls_annotation_id FROM annotations WHERE instance = ? AND ls_project_id = ?"
+    return {r[0] for r in con.execute(sql, [instance, pid]).fetchall()}
+
+
+def _pushed_tasks(con: duckdb.DuckDBPyConnection, instance: str, pid: int) -> dict[int, tuple[str, str, bool]]:
+    """Task id -> (record id, text, record still active) of every task pushed to project ``pid``."""
+    return {
         r[0]: (r[1], r[2], r[3])
         for r in con.execute(
             "SELECT t.ls_task_id, t.record_id, r.text, r.status = 'active' FROM annotation_tasks t "
@@ -214,97 +257,63 @@ def _pull_project(
             [instance, pid],
         ).fetchall()
     }
-    rows, events, versions = [], [], []
-    imported_at = ledger.now()
-    with transaction(con):
-        for task in exported:
-            for ann in task.get("annotations") or []:
-                if ann["id"] in known:
-                    report.already += 1
-                    continue
-                mapped = tasks.get(task["id"])
-                if mapped is None:
-                    report.unknown_tasks += 1
-                    continue
-                record_id, text, active = mapped
-                user_id = ann.get("completed_by")
-                if isinstance(user_id, dict):
-                    user_id = user_id.get("id")
-                mail = email_sha256(emails.get(user_id))
-                d = _decide(project, text, ann, active)
-                ids = {
-                    "bank": bank,
-                    "project": project,
-                    "instance": instance,
-                    "ls_project_id": pid,
-                    "ls_task_id": task["id"],
-                    "ls_annotation_id": ann["id"],
-                    "annotator_id": user_id,
-                    "annotator_email_sha256": mail,
-                    "annotated_at": ann.get("created_at"),
-                    "updated_at": ann.get("updated_at"),
-                    "lead_time": ann.get("lead_time"),
-                }
-                actor = annotator_actor(bank, user_id, mail)
-                if d.new_text is not None:
-                    versions.append(
-                        (
-                            len(rows),
-                            NewVersion(
-                                record_id,
-                                d.new_text,
-                                d.action,
-                                {**ids, **d.detail},
-                                actor,
-                                (d.fields or {}).get("pii_state"),
-                            ),
-                        )
-                    )
-                    tasks[task["id"]] = (record_id, text, False)  # a second annotation of this task is stale
-                else:
-                    events.append(
-                        ledger.Event(
-                            stage=STAGE,
-                            action=d.action,
-                            record_id=record_id,
-                            run_id=run_id,
-                            detail={**ids, **d.detail},
-                            actor=actor,
-                        )
-                    )
-                rows.append(
-                    [
-                        instance,
-                        ann["id"],
-                        task["id"],
-                        pid,
-                        bank,
-                        project,
-                        record_id,
-                        user_id,
-                        mail,
-                        d.outcome,
-                        json.dumps(d.result, ensure_ascii=False),
-                        None,
-                        _ts(ann.get("created_at")),
-                        _ts(ann.get("updated_at")),
-                        imported_at,
-                        run_id,
-                    ]
+
+
+@dataclass
+class _Batch:
+    """What one project's pull writes: annotation rows, new versions (with their row) and ledger events."""
+
+    run_id: str
+    imported_at: Any
+    rows: list[list[Any]] = field(default_factory=list)
+    events: list[ledger.Event] = field(default_factory=list)
+    versions: list[tuple[int, NewVersion]] = field(default_factory=list)
+
+    def add(self, record_id: str, d: AnnotationEffect, detail: dict[str, Any], actor: str, ids: dict) -> None:
+        if d.new_text is not None:
+            pii_state = (d.fields or {}).get("pii_state")
+            self.versions.append(
+                (len(self.rows), NewVersion(record_id, d.new_text, d.action, detail, actor, pii_state))
+            )
+        else:
+            self.events.append(
+                ledger.Event(
+                    stage=STAGE, action=d.action, record_id=record_id, run_id=self.run_id, detail=detail, actor=actor
                 )
-                report.outcomes[d.outcome] += 1
-        new_ids = create_versions(con, [v for _, v in versions], stage=STAGE, run_id=run_id)
-        for (row_index, _), new_id in zip(versions, new_ids, strict=True):
-            rows[row_index][11] = new_id
-        created = [i for i in new_ids if i]
-        report.new_versions += len(created)
-        if project == "proofread" and created:  # typed by a person: must pass the PII stage again
-            con.execute("UPDATE records SET pii_state = NULL WHERE record_id IN (SELECT unnest(?))", [created])
-        ledger.append(con, events)
-        _insert_annotations(con, [tuple(r) for r in rows])
-    report.imported += len(rows)
-    if progress:
-        progress(len(rows), len(rows))
+            )
+        self.rows.append(
+            [
+                ids["instance"],
+                ids["ls_annotation_id"],
+                ids["ls_task_id"],
+                ids["ls_project_id"],
+                ids["bank"],
+                ids["project"],
+                record_id,
+                ids["annotator_id"],
+                ids["annotator_email_sha256"],
+                d.outcome,
+                json.dumps(d.result, ensure_ascii=False),
+                None,  # the new version's id, once written
+                _ts(ids["annotated_at"]),
+                _ts(ids["updated_at"]),
+                self.imported_at,
+                self.run_id,
+            ]
+        )
+
+    def write(self, con: duckdb.DuckDBPyConnection, project: str, report: PullReport) -> None:
+        """New versions, events and annotation rows in one transaction."""
+        with transaction(con):
+            new_ids = create_versions(con, [v for _, v in self.versions], stage=STAGE, run_id=self.run_id)
+            for (row_index, _), new_id in zip(self.versions, new_ids, strict=True):
+                self.rows[row_index][11] = new_id
+            created = [i for i in new_ids if i]
+            report.new_versions += len(created)
+            if project == "proofread" and created:  # typed by a person: must pass the PII stage again
+                con.execute("UPDATE records SET pii_state = NULL WHERE record_id IN (SELECT unnest(?))", [created])
+            ledger.append(con, self.events)
+            _insert_annotations(con, [tuple(r) for r in self.rows])
 
 
 def _insert_annotations(con: duckdb.DuckDBPyConnection, rows: list[tuple]) -> None:
