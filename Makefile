@@ -19,6 +19,10 @@ $(STAMP): pyproject.toml
 	@# a CJK font for the PDF fixtures the tests and the demo generate (Debian; skipped when not possible)
 	@dpkg -s fonts-arphic-uming >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq fonts-arphic-uming) \
 		>/dev/null 2>&1 || echo "note: could not install fonts-arphic-uming; PDF tests will be skipped"
+	@# Debian's chromium for the browser tests of the report and portal (Playwright drives it through
+	@# executable_path; Playwright's own browser download is never used)
+	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium) \
+		>/dev/null 2>&1 || echo "note: could not install chromium; browser tests will be skipped"
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[test,ray,bench]'

@@ -11,10 +11,11 @@ of :func:`provenance.records.create_version` (tested to produce identical rows a
   ``pii_state`` is reset to NULL because a person typed it, so it must pass the PII stage again);
   ``ok`` and ``reject`` verdicts are events. A correction of a version that is no longer active is
   stored as ``stale`` and creates nothing.
-* **pii** — regions are compared with the spans that were predicted: confirmed, rejected (false
-  positives, for the PII stage to learn from) and added (missed personal data). Added spans are
-  masked with a typed placeholder in a new ``scrubbed`` version. Offsets are converted from UTF-16;
-  the ledger holds types and offsets only.
+* **pii** — per-span verdicts (:mod:`annotation.review`): 正確 confirmed, 非個資 restored from the
+  vault into a new version and added to the source's allow-list (keyed digests), 類型錯誤 re-typed,
+  漏標 (regions the reviewer added) masked with a typed placeholder: the record is re-scrubbed in a
+  new ``scrubbed`` version. Offsets are converted from UTF-16 and from the masked text the reviewer
+  saw; the ledger holds types, offsets and digests only.
 * **topic** — the topic and quality rating are stored and recorded.
 
 Annotations edited in Label Studio after they were imported are not imported again.
@@ -32,13 +33,13 @@ from typing import Any
 import duckdb
 
 from annotation.label_studio import LabelStudioClient
-from annotation.offsets import OffsetMap
 from annotation.projects import annotator_actor, check_bank, email_sha256, finish_run, start_run
-from annotation.tasks import PROJECTS, Span, detected_spans
+from annotation.review import AllowEntry, PiiVault, apply_review, read_review
+from annotation.tasks import PROJECTS
 from annotation.versions import NewVersion, create_versions
 from provenance import ledger
 from provenance.db import transaction
-from provenance.errors import UsageError
+from provenance.errors import ConfigError, UsageError
 
 Progress = Callable[[int, int], None]  # (advanced by, total of this project)
 STAGE = "annotation"
@@ -77,6 +78,8 @@ class AnnotationEffect:
     detail: dict[str, Any]
     new_text: str | None = None
     fields: dict[str, Any] | None = None
+    #: (entity type, original value, placeholder index) restored by 非個資 verdicts (memory only)
+    restored: list[tuple[str, str, int]] = field(default_factory=list)
 
 
 def _ts(s: str | None) -> dt.datetime | None:
@@ -123,48 +126,46 @@ def decide_proofread(text: str, result: list[dict[str, Any]], parent_active: boo
     return AnnotationEffect("fixed", "proofread_fix", stored, detail, new_text=corrected)
 
 
-def _regions(text: str, result: list[dict[str, Any]]) -> list[Span]:
-    m = OffsetMap(text)
-    spans = []
-    for r in _by_name(result, "pii"):
-        v = r.get("value", {})
-        start, end = m.to_cp(int(v["start"])), m.to_cp(int(v["end"]))
-        if "text" in v and v["text"] != text[start:end]:
-            raise ValueError(f"region text does not match the task text at UTF-16 {v['start']}..{v['end']}")
-        for label in v.get("labels") or ["其他"]:
-            spans.append(Span(start, end, label))
-    return spans
+def decide_pii(
+    text: str,
+    result: list[dict[str, Any]],
+    parent_active: bool,
+    *,
+    data: dict[str, Any] | None = None,
+    originals: Callable[[], list[tuple[str, str]] | None] | None = None,
+) -> AnnotationEffect:
+    """Per-span verdicts of a PII review (see :mod:`annotation.review`); changes make a new version.
 
-
-def decide_pii(text: str, result: list[dict[str, Any]], parent_active: bool) -> AnnotationEffect:
-    """Confirmed / rejected / added spans of a PII review; added ones are masked in a new version."""
+    ``data`` is the task data as pushed (shown text and ``pii_spans``; default: the text with its
+    placeholders); ``originals`` gives each placeholder's original value, needed only for 非個資.
+    """
     try:
-        marked = _regions(text, result)
-    except (ValueError, KeyError) as exc:
+        review = read_review(text, data or {"text": text}, result)
+    except (ValueError, KeyError, TypeError) as exc:
         return AnnotationEffect("invalid", "pii_review_invalid", {"error": str(exc)}, {"error": str(exc)})
-    predicted = detected_spans(text)
-    pos = {(s.start, s.end) for s in predicted}
-    marked_pos = {(s.start, s.end) for s in marked}
-    confirmed = [s for s in predicted if (s.start, s.end) in marked_pos]
-    rejected = [s for s in predicted if (s.start, s.end) not in marked_pos]
-    added = sorted({s for s in marked if (s.start, s.end) not in pos}, key=lambda s: (s.start, s.end))
-    as_json = lambda spans: [{"start": s.start, "end": s.end, "type": s.label} for s in spans]  # noqa: E731
-    stored = {"confirmed": as_json(confirmed), "rejected": as_json(rejected), "added": as_json(added)}
-    detail = dict(stored)
-    if not added:
+    stored = review.as_dict()
+    detail = {k: [{x: y for x, y in s.items() if x != "value"} for s in v] for k, v in stored.items()}
+    if not (review.not_pii or review.wrong_type or review.added):
         return AnnotationEffect("reviewed", "pii_review", stored, detail)
     if not parent_active:
         return AnnotationEffect("stale", "pii_review_stale", stored, detail)
-    new_text, last = [], 0
-    for s in added:
-        if s.start < last:  # overlapping additions: the earlier one covers it
-            continue
-        new_text.append(text[last : s.start])
-        new_text.append(f"〔{s.label}〕")
-        last = s.end
-    new_text.append(text[last:])
+    values = None
+    if review.not_pii:
+        values = originals() if originals is not None else None
+        if values is None:
+            raise ConfigError(
+                "a PII review marked spans 非個資 (not personal data); restoring them needs the PII key and the "
+                "raw-text vault: set CURATE_PII_KEY or CURATE_PII_KEY_FILE and pull again (nothing was imported)"
+            )
+    new_text, restored = apply_review(text, review, values)
     return AnnotationEffect(
-        "reviewed", "pii_review", stored, detail, new_text="".join(new_text), fields={"pii_state": "scrubbed"}
+        "reviewed",
+        "pii_review",
+        stored,
+        detail,
+        new_text=new_text,
+        fields={"pii_state": "scrubbed"},
+        restored=restored,
     )
 
 
@@ -176,14 +177,21 @@ def decide_topic(result: list[dict[str, Any]]) -> AnnotationEffect:
     return AnnotationEffect("labelled", "topic_label", stored, dict(stored))
 
 
-def _decide(project: str, text: str, ann: dict[str, Any], parent_active: bool) -> AnnotationEffect:
+def _decide(
+    project: str,
+    text: str,
+    ann: dict[str, Any],
+    parent_active: bool,
+    data: dict[str, Any] | None = None,
+    originals: Callable[[], list[tuple[str, str]] | None] | None = None,
+) -> AnnotationEffect:
     if ann.get("was_cancelled"):
         return AnnotationEffect("cancelled", "annotation_skipped", {}, {})
     result = ann.get("result") or []
     if project == "proofread":
         return decide_proofread(text, result, parent_active)
     if project == "pii":
-        return decide_pii(text, result, parent_active)
+        return decide_pii(text, result, parent_active, data=data, originals=originals)
     return decide_topic(result)
 
 
@@ -197,45 +205,57 @@ def _pull_project(
     run_id: str,
     report: PullReport,
     progress: Progress | None,
+    vault: PiiVault | None = None,
 ) -> None:
-    """Import one project's new annotations: read what is known, decide each annotation, write all at once."""
+    """Import one project's new annotations in one transaction: decide each one, then write the batch."""
     instance = client.config.instance
     exported = client.export(pid)
     known, tasks = _known_annotations(con, instance, pid), _pushed_tasks(con, instance, pid)
     batch = _Batch(run_id=run_id, imported_at=ledger.now())
-    for task in exported:
-        for ann in task.get("annotations") or []:
-            if ann["id"] in known:
-                report.already += 1
-                continue
-            mapped = tasks.get(task["id"])
-            if mapped is None:
-                report.unknown_tasks += 1
-                continue
-            record_id, text, active = mapped
-            user_id = ann.get("completed_by")
-            if isinstance(user_id, dict):
-                user_id = user_id.get("id")
-            mail = email_sha256(emails.get(user_id))
-            d = _decide(project, text, ann, active)
-            ids = {
-                "bank": bank,
-                "project": project,
-                "instance": instance,
-                "ls_project_id": pid,
-                "ls_task_id": task["id"],
-                "ls_annotation_id": ann["id"],
-                "annotator_id": user_id,
-                "annotator_email_sha256": mail,
-                "annotated_at": ann.get("created_at"),
-                "updated_at": ann.get("updated_at"),
-                "lead_time": ann.get("lead_time"),
-            }
-            batch.add(record_id, d, {**ids, **d.detail}, annotator_actor(bank, user_id, mail), ids)
-            if d.new_text is not None:
-                tasks[task["id"]] = (record_id, text, False)  # a second annotation of this task is stale
-            report.outcomes[d.outcome] += 1
-    batch.write(con, project, report)
+    with transaction(con):
+        for task in exported:
+            for ann in task.get("annotations") or []:
+                if ann["id"] in known:
+                    report.already += 1
+                    continue
+                mapped = tasks.get(task["id"])
+                if mapped is None:
+                    report.unknown_tasks += 1
+                    continue
+                record_id, text, active, source_id = mapped
+                user_id = ann.get("completed_by")
+                if isinstance(user_id, dict):
+                    user_id = user_id.get("id")
+                mail = email_sha256(emails.get(user_id))
+                d = _decide(
+                    project,
+                    text,
+                    ann,
+                    active,
+                    task.get("data"),
+                    (lambda rid=record_id, t=text: vault.originals(con, rid, t)) if vault is not None else None,
+                )
+                ids = {
+                    "bank": bank,
+                    "project": project,
+                    "instance": instance,
+                    "ls_project_id": pid,
+                    "ls_task_id": task["id"],
+                    "ls_annotation_id": ann["id"],
+                    "annotator_id": user_id,
+                    "annotator_email_sha256": mail,
+                    "annotated_at": ann.get("created_at"),
+                    "updated_at": ann.get("updated_at"),
+                    "lead_time": ann.get("lead_time"),
+                }
+                actor = annotator_actor(bank, user_id, mail)
+                if d.restored and vault is not None:  # 非個資: remember the values as keyed digests
+                    _allow_restored(con, vault, d, source_id, record_id, bank, actor, ann["id"])
+                batch.add(record_id, d, ids, actor)
+                if d.new_text is not None:
+                    tasks[task["id"]] = (record_id, text, False, source_id)  # a second annotation is stale
+                report.outcomes[d.outcome] += 1
+        batch.write(con, project, report)
     report.imported += len(batch.rows)
     if progress:
         progress(len(batch.rows), len(batch.rows))
@@ -247,16 +267,36 @@ def _known_annotations(con: duckdb.DuckDBPyConnection, instance: str, pid: int) 
     return {r[0] for r in con.execute(sql, [instance, pid]).fetchall()}
 
 
-def _pushed_tasks(con: duckdb.DuckDBPyConnection, instance: str, pid: int) -> dict[int, tuple[str, str, bool]]:
-    """Task id -> (record id, text, record still active) of every task pushed to project ``pid``."""
+def _pushed_tasks(con: duckdb.DuckDBPyConnection, instance: str, pid: int) -> dict[int, tuple[str, str, bool, str]]:
+    """Task id -> (record id, text, record still active, source id) of every task pushed to project ``pid``."""
     return {
-        r[0]: (r[1], r[2], r[3])
+        r[0]: (r[1], r[2], r[3], r[4])
         for r in con.execute(
-            "SELECT t.ls_task_id, t.record_id, r.text, r.status = 'active' FROM annotation_tasks t "
+            "SELECT t.ls_task_id, t.record_id, r.text, r.status = 'active', r.source_id FROM annotation_tasks t "
             "JOIN records r USING (record_id) WHERE t.instance = ? AND t.ls_project_id = ?",
             [instance, pid],
         ).fetchall()
     }
+
+
+def _allow_restored(
+    con: duckdb.DuckDBPyConnection,
+    vault: PiiVault,
+    d: AnnotationEffect,
+    source_id: str,
+    record_id: str,
+    bank: str,
+    actor: str,
+    annotation_id: int,
+) -> None:
+    """Values an annotator marked 非個資 go to the allow-list; the ledger detail keeps only their digests."""
+    digests = vault.allow(
+        con,
+        [AllowEntry(source_id, etype, value, record_id, bank, actor, annotation_id) for etype, value, _ in d.restored],
+    )
+    d.detail["restored"] = [
+        {"index": k, "type": etype, "digest": dg} for (etype, _, k), dg in zip(d.restored, digests, strict=True)
+    ]
 
 
 @dataclass
@@ -269,7 +309,9 @@ class _Batch:
     events: list[ledger.Event] = field(default_factory=list)
     versions: list[tuple[int, NewVersion]] = field(default_factory=list)
 
-    def add(self, record_id: str, d: AnnotationEffect, detail: dict[str, Any], actor: str, ids: dict) -> None:
+    def add(self, record_id: str, d: AnnotationEffect, ids: dict[str, Any], actor: str) -> None:
+        """One decided annotation: a new version or a ledger event, and its ``annotations`` row."""
+        detail = {**ids, **d.detail}
         if d.new_text is not None:
             pii_state = (d.fields or {}).get("pii_state")
             self.versions.append(
@@ -303,17 +345,16 @@ class _Batch:
         )
 
     def write(self, con: duckdb.DuckDBPyConnection, project: str, report: PullReport) -> None:
-        """New versions, events and annotation rows in one transaction."""
-        with transaction(con):
-            new_ids = create_versions(con, [v for _, v in self.versions], stage=STAGE, run_id=self.run_id)
-            for (row_index, _), new_id in zip(self.versions, new_ids, strict=True):
-                self.rows[row_index][11] = new_id
-            created = [i for i in new_ids if i]
-            report.new_versions += len(created)
-            if project == "proofread" and created:  # typed by a person: must pass the PII stage again
-                con.execute("UPDATE records SET pii_state = NULL WHERE record_id IN (SELECT unnest(?))", [created])
-            ledger.append(con, self.events)
-            _insert_annotations(con, [tuple(r) for r in self.rows])
+        """New versions, ledger events and annotation rows (the caller holds the transaction)."""
+        new_ids = create_versions(con, [v for _, v in self.versions], stage=STAGE, run_id=self.run_id)
+        for (row_index, _), new_id in zip(self.versions, new_ids, strict=True):
+            self.rows[row_index][11] = new_id
+        created = [i for i in new_ids if i]
+        report.new_versions += len(created)
+        if project == "proofread" and created:  # typed by a person: must pass the PII stage again
+            con.execute("UPDATE records SET pii_state = NULL WHERE record_id IN (SELECT unnest(?))", [created])
+        ledger.append(con, self.events)
+        _insert_annotations(con, [tuple(r) for r in self.rows])
 
 
 def _insert_annotations(con: duckdb.DuckDBPyConnection, rows: list[tuple]) -> None:
@@ -356,8 +397,13 @@ def pull(
     *,
     projects: tuple[str, ...] = PROJECTS,
     progress: Progress | None = None,
+    vault: PiiVault | None = None,
 ) -> PullReport:
-    """Import new completed annotations of ``bank``'s projects on this instance."""
+    """Import new completed annotations of ``bank``'s projects on this instance.
+
+    ``vault`` (``curate.pii.review.VaultReview``) restores spans reviewers judged 非個資 and adds them
+    to the source's allow-list; without it such a verdict stops the pull with a ConfigError.
+    """
     check_bank(bank)
     bad = set(projects) - set(PROJECTS)
     if bad:
@@ -377,7 +423,7 @@ def pull(
     try:
         emails = client.user_emails()
         for project, pid in found:
-            _pull_project(con, client, bank, project, pid, emails, run_id, report, progress)
+            _pull_project(con, client, bank, project, pid, emails, run_id, report, progress, vault)
     except BaseException:
         finish_run(con, run_id, status="failed", counts=report.as_dict())
         raise

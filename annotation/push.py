@@ -24,6 +24,7 @@ import duckdb
 from annotation.eligibility import licence_refusal, pii_refusal
 from annotation.label_studio import LabelStudioClient
 from annotation.projects import check_bank, ensure_project, finish_run, start_run
+from annotation.review import PiiVault
 from annotation.tasks import PROJECTS, build_task
 from provenance import ledger
 from provenance.db import transaction
@@ -45,6 +46,10 @@ class PushConfig:
     where: str | None = None
     #: tasks per import request (1..1000)
     batch_size: int = MAX_BATCH
+    #: ``priority`` (default) or ``created`` (oldest first); see :func:`select_candidates`
+    order: str = "priority"
+    #: reveals partially masked PII for review tasks (``curate.pii.review.VaultReview``); None = placeholders
+    vault: PiiVault | None = None
 
 
 @dataclass(slots=True)
@@ -61,6 +66,8 @@ class PushReport:
     superseded: int = 0
     refused: Counter = field(default_factory=Counter)
     refused_ids: list[tuple[str, str]] = field(default_factory=list)
+    #: pushed tasks per priority class (see PRIORITY_CLASSES)
+    priority: Counter = field(default_factory=Counter)
     run_id: str | None = None
     output: str | None = None
 
@@ -75,6 +82,7 @@ class PushReport:
             "adopted": self.adopted,
             "superseded": self.superseded,
             "refused": dict(self.refused),
+            "priority": dict(self.priority),
         }
 
 
@@ -86,13 +94,49 @@ def _validate(cfg: PushConfig) -> None:
         raise UsageError(f"batch size {cfg.batch_size} outside 1..{MAX_BATCH}")
     if cfg.limit is not None and cfg.limit < 0:
         raise UsageError("--limit must be >= 0")
+    if cfg.order not in ORDERS:
+        raise UsageError(f"unknown order {cfg.order!r}; valid: {', '.join(ORDERS)}")
+
+
+#: push order: ``priority`` (default) puts the records that most need a person first
+ORDERS = ("priority", "created")
+#: a PII span scored below this by the PII stage is low-confidence (worth a reviewer's look first)
+LOW_PII_SCORE = 0.6
+#: priority classes, most urgent first
+PRIORITY_CLASSES = ("normalise_flag", "low_confidence_pii", "annotation_correction", "other")
+
+_PRIORITY_SQL = f"""
+    , chain(start_id, rid, depth) AS (
+        SELECT record_id, record_id, 0 FROM cand
+        UNION ALL
+        SELECT c.start_id, r.version_of, c.depth + 1 FROM chain c JOIN records r ON r.record_id = c.rid
+        WHERE r.version_of IS NOT NULL AND c.depth < 32)
+    , sig AS (
+        SELECT c.start_id,
+               bool_or(e.stage = 'normalise' AND e.action = 'flag') AS flagged,
+               bool_or(e.stage = 'pii' AND e.action = 'pii_scrubbed' AND coalesce(list_min(
+                   CAST(json_extract(e.detail, '$.spans[*].score') AS DOUBLE[])), 1) < {LOW_PII_SCORE}) AS low_pii
+        FROM chain c JOIN provenance_events e ON e.record_id = c.rid AND e.stage IN ('normalise', 'pii')
+        GROUP BY c.start_id)
+    , corr AS (
+        SELECT c.start_id, bool_or(r.stage = 'annotation') AS corrected
+        FROM chain c JOIN records r ON r.record_id = c.rid GROUP BY c.start_id)
+    SELECT cand.*, CASE WHEN coalesce(sig.flagged, false) THEN 0 WHEN coalesce(sig.low_pii, false) THEN 1
+                        WHEN coalesce(corr.corrected, false) THEN 2 ELSE 3 END AS priority
+    FROM cand LEFT JOIN sig ON sig.start_id = cand.record_id LEFT JOIN corr ON corr.start_id = cand.record_id
+    ORDER BY priority, cand.created_at, cand.record_id"""
 
 
 def select_candidates(con: duckdb.DuckDBPyConnection, cfg: PushConfig) -> tuple[list[dict[str, Any]], int]:
-    """Active versions matching ``where`` without a task in (bank, project); and how many already have one."""
+    """Active versions matching ``where`` without a task in (bank, project), in push order; and how many
+    already have one.
+
+    ``priority`` order: records with normalisation flags, then with low-confidence PII spans, then
+    versions made from annotators' corrections, then the rest (each oldest first).
+    """
     where = f"AND ({cfg.where})" if cfg.where else ""
-    sql = f"""
-        SELECT r.record_id, r.doc_key, r.text,
+    cand = f"""
+        SELECT r.record_id, r.doc_key, r.text, r.created_at,
                CASE WHEN coalesce(s.pii_expected, true) THEN NULL ELSE r.title END AS title,
                r.source_id, r.pii_state, r.licence_id,
                coalesce(json_extract(r.metadata, '$.licence_terms'), json_extract(s.metadata, '$.licence_terms'))
@@ -100,8 +144,11 @@ def select_candidates(con: duckdb.DuckDBPyConnection, cfg: PushConfig) -> tuple[
                EXISTS (SELECT 1 FROM annotation_tasks t WHERE t.record_id = r.record_id AND t.bank = ?
                        AND t.project = ?) AS pushed
         FROM records r LEFT JOIN sources s ON s.source_id = r.source_id
-        WHERE r.status = 'active' {where}
-        ORDER BY r.created_at, r.record_id"""
+        WHERE r.status = 'active' {where}"""
+    if cfg.order == "priority":
+        sql = f"WITH RECURSIVE cand AS ({cand}) {_PRIORITY_SQL}"
+    else:
+        sql = f"SELECT *, 3 AS priority FROM ({cand}) ORDER BY created_at, record_id"
     try:
         cur = con.execute(sql, [cfg.bank, cfg.project])
     except duckdb.Error as exc:
@@ -134,6 +181,24 @@ def _normalise_details(con: duckdb.DuckDBPyConnection, record_ids: list[str]) ->
     for rid, detail in rows:
         out.setdefault(rid, []).append(detail)
     return out
+
+
+def _tasks(con: duckdb.DuckDBPyConnection, cfg: PushConfig, batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Label Studio tasks for a batch of records (normalisation notes; masked PII for review)."""
+    notes = _normalise_details(con, [r["record_id"] for r in batch]) if cfg.project == "proofread" else {}
+    masks: dict[str, list[str]] = {}
+    if cfg.project == "pii" and cfg.vault is not None:
+        masks = cfg.vault.masked(con, [(r["record_id"], r["text"] or "") for r in batch])
+    return [
+        build_task(
+            cfg.project,
+            r,
+            bank=cfg.bank,
+            normalise_details=notes.get(r["record_id"], []),
+            masks=masks.get(r["record_id"]),
+        )
+        for r in batch
+    ]
 
 
 def _eligible(cfg: PushConfig, rows: list[dict[str, Any]], report: PushReport) -> list[dict[str, Any]]:
@@ -359,15 +424,11 @@ def push(
         },
     )
     report.run_id = run_id
-    notes = _normalise_details(con, [r["record_id"] for r in rows]) if cfg.project == "proofread" else {}
     instance = client.config.instance
     try:
         for i in range(0, len(rows), cfg.batch_size):
             batch = rows[i : i + cfg.batch_size]
-            tasks = [
-                build_task(cfg.project, r, bank=cfg.bank, normalise_details=notes.get(r["record_id"], []))
-                for r in batch
-            ]
+            tasks = _tasks(con, cfg, batch)
             batch_id = uuid.uuid4().hex
             _mark_pending(con, instance, pid, cfg, [r["record_id"] for r in batch], batch_id)
             task_ids = client.import_tasks(pid, tasks)
@@ -382,6 +443,7 @@ def push(
                 )
                 con.execute("DELETE FROM annotation_push_pending WHERE batch_id = ?", [batch_id])
             report.pushed += len(batch)
+            report.priority.update(PRIORITY_CLASSES[r["priority"]] for r in batch)
             if progress:
                 progress(len(batch), len(rows))
         report.superseded = _supersede(con, client, cfg, run_id)
@@ -401,12 +463,22 @@ def write_tasks_file(con: duckdb.DuckDBPyConnection, cfg: PushConfig, path: Path
     rows = _eligible(cfg, rows, report)
     if cfg.limit is not None:
         rows = rows[: cfg.limit]
-    notes = _normalise_details(con, [r["record_id"] for r in rows]) if cfg.project == "proofread" else {}
-    tasks = [build_task(cfg.project, r, bank=cfg.bank, normalise_details=notes.get(r["record_id"], [])) for r in rows]
+    tasks = _tasks(con, cfg, rows)
+    report.priority.update(PRIORITY_CLASSES[r["priority"]] for r in rows)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(tasks, ensure_ascii=False, indent=1), encoding="utf-8")
     report.pushed = len(tasks)
     return report
 
 
-__all__ = ["MAX_BATCH", "PushConfig", "PushReport", "push", "select_candidates", "write_tasks_file"]
+__all__ = [
+    "LOW_PII_SCORE",
+    "ORDERS",
+    "PRIORITY_CLASSES",
+    "MAX_BATCH",
+    "PushConfig",
+    "PushReport",
+    "push",
+    "select_candidates",
+    "write_tasks_file",
+]

@@ -9,40 +9,17 @@ because they may hold personal data. Titles are sent only for sources not marked
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
 from annotation.offsets import OffsetMap
+from annotation.review import PLACEHOLDER_RE, placeholder_label, show
 from annotation.zh_tw import NO_NOTES, instructions, note_lines
 
 PROJECTS = ("proofread", "pii", "topic")
 MODEL_VERSION = "curate"
 
-#: scrub placeholders written by the PII stage, e.g. 〔姓名〕, 〔身分證字號〕
-PLACEHOLDER_RE = re.compile(r"〔([^〔〕\n]{1,20})〕")
-#: placeholder word -> label in pii.xml (first match wins); anything else is 其他
-_LABEL_RULES: tuple[tuple[str, str], ...] = (
-    ("身分證", "身分證字號"),
-    ("居留", "居留證號"),
-    ("統一證號", "居留證號"),
-    ("護照", "護照號碼"),
-    ("電話", "電話"),
-    ("手機", "電話"),
-    ("市話", "電話"),
-    ("郵件", "電子郵件"),
-    ("email", "電子郵件"),
-    ("地址", "地址"),
-    ("帳號", "帳號"),
-    ("帳戶", "帳號"),
-    ("卡號", "卡號"),
-    ("信用卡", "卡號"),
-    ("出生", "出生日期"),
-    ("生日", "出生日期"),
-    ("姓名", "姓名"),
-    ("人名", "姓名"),
-)
 PII_LABELS = (
     "姓名",
     "身分證字號",
@@ -68,19 +45,6 @@ def label_config(project: str) -> str:
 def config_sha256(project: str) -> str:
     """sha256 of a project's label config and zh-TW instructions (a change updates existing projects)."""
     return hashlib.sha256((label_config(project) + "\0" + instructions(project)).encode()).hexdigest()
-
-
-def placeholder_label(name: str) -> str:
-    """Label for a scrub placeholder's word.
-
-    >>> placeholder_label("身分證字號"), placeholder_label("手機號碼"), placeholder_label("統一編號")
-    ('身分證字號', '電話', '其他')
-    """
-    low = name.lower()
-    for key, label in _LABEL_RULES:
-        if key in low:
-            return label
-    return "其他"
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,12 +85,20 @@ def span_regions(text: str, spans: list[Span], *, from_name: str = "pii", prefix
     ]
 
 
-def build_task(project: str, rec: dict[str, Any], *, bank: str, normalise_details: list[Any] = ()) -> dict[str, Any]:
+def build_task(
+    project: str,
+    rec: dict[str, Any],
+    *,
+    bank: str,
+    normalise_details: list[Any] = (),
+    masks: list[str] | None = None,
+) -> dict[str, Any]:
     """One Label Studio task for a record version.
 
     ``rec`` holds ``record_id``, ``text``, ``title``, ``source_id``. Proofreading gets the text as an
     editable pre-filled TextArea (a prediction) plus notes; PII review gets the detected spans as a
-    prediction; topic gets the text only.
+    prediction, partially masked when ``masks`` (one per placeholder, from the PII vault) are given,
+    with their positions in ``pii_spans``; topic gets the text only.
     """
     text = rec["text"] or ""
     data = {
@@ -155,7 +127,15 @@ def build_task(project: str, rec: dict[str, Any], *, bank: str, normalise_detail
             }
         ]
     elif project == "pii":
-        task["predictions"] = [{"model_version": MODEL_VERSION, "result": span_regions(text, detected_spans(text))}]
+        shown = show(text, masks)
+        data["text"] = shown.text
+        data["pii_spans"] = [list(s) for s in shown.spans]
+        data["masked"] = masks is not None and shown.text != text
+        spans = [
+            Span(a, b, placeholder_label(word))
+            for (a, b), (_, _, word) in zip(shown.spans, shown.placeholders, strict=True)
+        ]
+        task["predictions"] = [{"model_version": MODEL_VERSION, "result": span_regions(shown.text, spans)}]
     elif project != "topic":
         raise ValueError(f"unknown project {project!r}")
     return task

@@ -16,7 +16,7 @@ from typing import Any
 import duckdb
 
 from provenance import ledger
-from provenance.records import derived_record_id, insert_versions
+from provenance.records import derived_record_id, insert_versions, version_seals
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +72,7 @@ def create_versions(
         )
     finally:
         con.unregister("_ls_versions")
+    seals = version_seals(con, [nid for _, nid in todo])
     ledger.append(
         con,
         [
@@ -80,7 +81,7 @@ def create_versions(
                 action=v.action,
                 record_id=v.parent_id,
                 run_id=run_id,
-                detail={"new_record_id": nid, **v.detail},
+                detail={**seals.get(nid, {"new_record_id": nid}), **v.detail},
                 actor=v.actor,
             )
             for v, nid in todo

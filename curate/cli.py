@@ -37,6 +37,8 @@ COMMANDS: dict[str, str] = {
     "audit": "curate.commands.audit:audit",
     "annotate": "curate.commands.annotate:annotate",
     "runs": "curate.commands.runs:runs",
+    "report": "curate.commands.report:report",
+    "serve": "curate.commands.serve:serve",
 }
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_QUARANTINED = 0, 1, 2, 3

@@ -330,16 +330,18 @@ class _Ingestor:
                     con.executemany(
                         "UPDATE records SET status = 'superseded' WHERE record_id = ?", [(r[0],) for r in removed]
                     )
+            # licence and content digest as written: `audit verify` checks records against them
             new_rows = con.execute(
-                "SELECT record_id, version_of, licence_id, historical_of FROM _new ORDER BY doc_key, record_id"
+                "SELECT n.record_id, n.version_of, r.licence_id, n.historical_of, r.content_sha256 FROM _new n"
+                " JOIN records r USING (record_id) ORDER BY n.doc_key, n.record_id"
             ).fetchall()
             from curate.ingest_terms import ACTION as TERMS_CHANGED
             from curate.ingest_terms import classify_new_versions
 
-            terms_changed = classify_new_versions(con, "_new") if any(v for _, v, _, _ in new_rows) else {}
+            terms_changed = classify_new_versions(con, "_new") if any(v for _, v, _, _, _ in new_rows) else {}
             events = []
             src = json.dumps(self.source.name)
-            for rid, v, lic, hist in new_rows:
+            for rid, v, lic, hist, digest in new_rows:
                 if rid in terms_changed:
                     events.append(
                         ledger.Event(
@@ -347,7 +349,7 @@ class _Ingestor:
                             action=TERMS_CHANGED,
                             record_id=rid,
                             run_id=run_id,
-                            detail=terms_changed[rid],
+                            detail={**terms_changed[rid], "licence_id": lic, "sha256": digest},
                         )
                     )
                     continue
@@ -356,7 +358,7 @@ class _Ingestor:
                 detail = (
                     f'{{"licence_id":{json.dumps(lic)},'
                     + (f'"newer_active_version":"{hist}",' if hist else "")
-                    + f'"source":{src},"version_of":{json.dumps(v)}}}'
+                    + f'"sha256":{json.dumps(digest)},"source":{src},"version_of":{json.dumps(v)}}}'
                 )
                 events.append(ledger.Event(stage="ingest", action=action, record_id=rid, run_id=run_id, detail=detail))
             events += [
@@ -374,7 +376,7 @@ class _Ingestor:
         except BaseException:
             con.execute("ROLLBACK")
             raise
-        n_versions = sum(1 for _, v, _, h in new_rows if v or h)
+        n_versions = sum(1 for _, v, _, h, _ in new_rows if v or h)
         rep.versions_new += n_versions
         rep.terms_changed += len(terms_changed)
         rep.records_new += len(new_rows) - n_versions

@@ -24,7 +24,7 @@ import duckdb
 import pyarrow as pa
 
 from provenance import ledger
-from provenance.records import derived_record_id, insert_versions
+from provenance.records import derived_record_id, insert_versions, sha256_text
 from sources.base import RawItem, Source
 from sources.manifest import ROW_METADATA_KEYS, ManifestRow, ManifestSource, row_metadata, row_version_metadata
 
@@ -113,9 +113,12 @@ def apply_terms_only_change(
                 "new": new_terms,
                 "manifest_line": row.line,
                 "text_reused": True,
+                # what `audit verify` checks the written row against
+                "licence_id": row.licence_id,
+                "sha256": sha256_text(text or ""),
             },
         )
-        for new_id, (old_id, _, lic, old, _) in zip(ids, changed, strict=True)
+        for new_id, (old_id, text, lic, old, _) in zip(ids, changed, strict=True)
     ]
     con.execute("BEGIN TRANSACTION")
     try:

@@ -39,7 +39,7 @@ from datatrove.pipeline.readers import ParquetReader
 from curate.stages.base import FinalizeContext, Stage, StageResult
 from provenance import db, ledger, runs
 from provenance.errors import ConfigError, StageError
-from provenance.records import derived_record_id, insert_versions
+from provenance.records import derived_record_id, insert_versions, version_seal
 
 log = logging.getLogger(__name__)
 
@@ -220,6 +220,7 @@ def run_stage(
     seconds: dict[str, float] = {}
     t0 = time.monotonic()
     try:
+        stage.prepare(con)
         n_inputs, n_shards, bytes_in = _snapshot(con, stage, cfg_hash, snap_dir, tasks or workers)
         seconds["snapshot"] = time.monotonic() - t0
         report.inputs = n_inputs
@@ -445,16 +446,17 @@ def _load(
         con.execute("""UPDATE records SET pii_state = x.set_pii_state FROM _res x
                        WHERE records.record_id = x.record_id AND x.set_pii_state IS NOT NULL""")
         rows = con.execute(
-            """SELECT x.record_id, x.action, x.detail, x.new_id, (n.record_id IS NOT NULL) AS created
+            """SELECT x.record_id, x.action, x.detail, x.new_id, (n.record_id IS NOT NULL) AS created,
+                             n.content_sha256, n.licence_id
                               FROM _res x LEFT JOIN records n ON n.record_id = x.new_id AND n.run_id = $run
                               WHERE x.action IS NOT NULL ORDER BY x.ord""",
             {"run": run_id},
         ).fetchall()
         events = []
-        for rid, action, detail, new_id, created in rows:
+        for rid, action, detail, new_id, created, digest, licence in rows:
             d = json.loads(detail) if detail else {}
             if new_id and created:
-                d["new_record_id"] = new_id
+                d.update(version_seal(new_id, digest, licence))
             events.append(ledger.Event(stage=stage.name, action=action, record_id=rid, run_id=run_id, detail=d))
         n_events = ledger.append(con, events)
         con.execute(

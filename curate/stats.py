@@ -180,6 +180,15 @@ def run_summary(con: duckdb.DuckDBPyConnection, run: str) -> RunSummary:
     return RunSummary(run=row, stage=stage, metrics=metrics, quarantine=quarantine)
 
 
+def recent_runs(con: duckdb.DuckDBPyConnection, limit: int = 20) -> list[tuple]:
+    """``(run_id, command, status, started, finished)`` of the newest ``limit`` runs."""
+    return con.execute(
+        "SELECT run_id, command, status, strftime(started_at, '%Y-%m-%d %H:%M:%S') AS started,"
+        " strftime(finished_at, '%Y-%m-%d %H:%M:%S') AS finished FROM runs ORDER BY started_at DESC LIMIT ?",
+        [limit],
+    ).fetchall()
+
+
 def headlines(con: duckdb.DuckDBPyConnection, run_ids: Iterable[str]) -> dict[str, dict[str, float]]:
     """``{run_id: {in, out, dropped, rewritten, flagged, seconds}}`` for the runs that have statistics."""
     ids = list(run_ids)
@@ -212,7 +221,9 @@ def summary_lines(summary: RunSummary, *, quarantine: bool = True) -> list[str]:
         lines.append("  ".join(f"{k} {fmt_number(v)}" for k, v in head.items()))
     secs = summary.metrics.get("seconds", {})
     if secs:
-        lines.append("seconds: " + "  ".join(f"{k} {v:.2f}" for k, v in secs.items()))
+        order = ["snapshot", "execute", "finalize", "load", "total"]
+        keys = sorted(secs, key=lambda k: (order.index(k) if k in order else len(order), k))
+        lines.append("seconds: " + "  ".join(f"{k} {secs[k]:.2f}" for k in keys))
     by = summary.metrics.get("bytes", {})
     if by:
         lines.append("bytes: " + "  ".join(f"{k} {fmt_number(v)}" for k, v in by.items()))

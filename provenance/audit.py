@@ -7,12 +7,14 @@ and only reads. Results are plain dicts/lists (JSON-ready) for ``--json`` and ta
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from provenance import ledger
+from provenance.crosscheck import Anchor, CrossCheck, check_anchors, crosscheck
 from provenance.db import run_readonly_sql
 from provenance.errors import CatalogueError
 from provenance.licences import LicenceCatalogue, default_licence_catalogue
@@ -67,6 +69,43 @@ def require_provenance_schema(con: duckdb.DuckDBPyConnection) -> None:
 def verify(con: duckdb.DuckDBPyConnection) -> ledger.VerifyResult:
     """Check the whole hash chain (see :func:`provenance.ledger.verify`)."""
     return ledger.verify(con)
+
+
+@dataclass(slots=True)
+class FullVerify:
+    """What ``curate audit verify`` proves: the chain, the tables against it, and anchored heads."""
+
+    chain: ledger.VerifyResult
+    cross: CrossCheck
+    head: tuple[int, str]
+    anchors_checked: int = 0
+    anchor_problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.chain.ok and self.cross.ok and not self.anchor_problems
+
+    def as_dict(self) -> dict[str, Any]:
+        c = self.chain
+        return {
+            "ok": self.ok,
+            "checked": c.checked,
+            "first_bad_seq": c.first_bad_seq,
+            "first_bad_event_id": c.first_bad_event_id,
+            "reason": c.reason,
+            "head": {"seq": self.head[0], "hash": self.head[1]},
+            "crosscheck": self.cross.as_dict(),
+            "anchors": {"checked": self.anchors_checked, "problems": self.anchor_problems},
+        }
+
+
+def verify_all(con: duckdb.DuckDBPyConnection, anchors: list[Anchor] | None = None) -> FullVerify:
+    """Chain + cross-checks (:mod:`provenance.crosscheck`) + every anchor in ``anchors``."""
+    res = FullVerify(chain=ledger.verify(con), cross=crosscheck(con), head=ledger.head(con))
+    if anchors is not None:
+        res.anchors_checked = len(anchors)
+        res.anchor_problems = check_anchors(con, anchors)
+    return res
 
 
 _RECORD_COLS = (
@@ -248,3 +287,35 @@ def withdrawn_records(con: duckdb.DuckDBPyConnection, export_id: str) -> list[st
 def sql(db_path: str | Path, query: str) -> tuple[list[str], list[tuple]]:
     """Run one read-only query; refuses anything but one SELECT over readable tables (exit code 2)."""
     return run_readonly_sql(db_path, query)
+
+
+def withdrawals_report(con: duckdb.DuckDBPyConnection, *, limit: int = 200) -> list[dict[str, Any]]:
+    """Each withdrawal (newest first): scope, target, reason, when, by whom, the records it withdrew
+    (up to ``limit`` each, from its ledger events) and the past exports that held any of them."""
+    require_provenance_schema(con)
+    rows = _rows(
+        con.execute(
+            "SELECT withdrawal_seq, scope, target, reason, records, created_at, actor FROM withdrawals"
+            " ORDER BY withdrawal_seq DESC"
+        )
+    )
+    for w in rows:
+        seq, n = w["withdrawal_seq"], w["records"]
+        w["record_ids"] = [
+            r[0]
+            for r in con.execute(
+                "SELECT record_id FROM provenance_events WHERE action = 'withdraw' AND seq BETWEEN ? AND ?"
+                " ORDER BY seq LIMIT ?",
+                [seq - n, seq - 1, limit],
+            ).fetchall()
+        ]
+        w["exports"] = _rows(
+            con.execute(
+                "SELECT i.export_id, any_value(e.purpose) AS purpose, any_value(e.audience) AS audience,"
+                " count(DISTINCT i.record_id) AS records FROM export_items i JOIN exports e USING (export_id)"
+                " WHERE i.record_id IN (SELECT record_id FROM provenance_events WHERE action = 'withdraw'"
+                " AND seq BETWEEN ? AND ?) GROUP BY i.export_id ORDER BY 1",
+                [seq - n, seq - 1],
+            )
+        )
+    return rows

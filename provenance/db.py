@@ -77,16 +77,29 @@ def connect(path: str | Path, *, create: bool = True, memory_limit: str | None =
         raise CatalogueError(f"catalogue `{path}` does not exist; create it with `curate init` or pass --db")
     if path.parent and not path.parent.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        con = duckdb.connect(str(path))
-    except duckdb.IOException as exc:
-        raise CatalogueError(
-            f"cannot open catalogue `{path}`: {exc}; is another curate process writing to it?"
-        ) from exc
+    con = _open_waiting(path)
     if memory_limit:
         con.execute(f"SET memory_limit = '{memory_limit}'")
     migrate(con)
     return con
+
+
+def _open_waiting(path: Path) -> duckdb.DuckDBPyConnection:
+    """Open for writing; a lock held by a short reader (the portal taking a snapshot copy) is waited
+    for, up to ``$CURATE_LOCK_WAIT`` seconds (default 10), before giving up."""
+    import os
+    import time
+
+    deadline = time.monotonic() + float(os.environ.get("CURATE_LOCK_WAIT", "10"))
+    while True:
+        try:
+            return duckdb.connect(str(path))
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
+                raise CatalogueError(
+                    f"cannot open catalogue `{path}`: {exc}; is another curate process writing to it?"
+                ) from exc
+            time.sleep(0.2)
 
 
 #: settings of every read-only (auditor) connection; ``lock_configuration`` keeps a query from undoing them

@@ -544,3 +544,56 @@ def iter_blocked(path: str | Path) -> Iterator[dict[str, str]]:
 def load_licence_catalogue_for(path: str | Path | None) -> LicenceCatalogue:
     """The licence catalogue at ``path`` or the shipped one."""
     return load_licence_catalogue(path) if path else default_licence_catalogue()
+
+
+@dataclass(frozen=True, slots=True)
+class RecordVerdict:
+    """The export decision for one candidate record (see :func:`iter_verdicts`)."""
+
+    record_id: str
+    source_id: str
+    licence_id: str | None
+    doc_key: str
+    verdict: ExportVerdict
+
+
+def iter_verdicts(
+    con: duckdb.DuckDBPyConnection,
+    params: ExportParams,
+    *,
+    licence_catalogue: LicenceCatalogue | None = None,
+    record_ids: list[str] | None = None,
+) -> Iterator[RecordVerdict]:
+    """What :func:`export_dataset` would decide, record by record, without writing anything.
+
+    Candidates are the same as an export's (active records, and withdrawn leaves); with
+    ``record_ids`` only those. Read-only: usable on an auditor's connection (reports, the portal,
+    pipeline dry runs).
+    """
+    params = params.validated()
+    decider = _Decider(con, licence_catalogue or default_licence_catalogue(), params)
+    sql, args = _SELECT, []
+    if record_ids is not None:
+        sql = _SELECT.replace("ORDER BY r.record_id", "") + " "
+        sql = f"SELECT * FROM ({sql}) WHERE list_contains(?, record_id) ORDER BY record_id"
+        args = [list(record_ids)]
+    cur = con.execute(sql, args)
+    while batch := cur.fetchmany(5000):
+        for row in batch:
+            yield RecordVerdict(row[0], row[1], row[2], row[8], decider.decide(row))
+
+
+def preview(
+    con: duckdb.DuckDBPyConnection, params: ExportParams, *, licence_catalogue: LicenceCatalogue | None = None
+) -> dict[str, Any]:
+    """Counts of what an export with ``params`` would hold now: records, blocked by code, licences."""
+    blocked: Counter[str] = Counter()
+    licences: Counter[str] = Counter()
+    n = 0
+    for rv in iter_verdicts(con, params, licence_catalogue=licence_catalogue):
+        if rv.verdict.ok:
+            n += 1
+            licences[rv.verdict.licence] += 1
+        else:
+            blocked[rv.verdict.code] += 1
+    return {"records": n, "blocked": dict(sorted(blocked.items())), "licences": dict(sorted(licences.items()))}

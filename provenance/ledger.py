@@ -25,11 +25,23 @@ import duckdb
 GENESIS = "0" * 64
 _SEP = "\x1f"
 
-#: SQL expression computing an event's content string; must equal :func:`content_string`.
-CONTENT_SQL = (
+#: SQL expression computing an event's format-1 content string (NULL and '' alike); must equal :func:`content_string`.
+CONTENT_SQL_V1 = (
     "concat_ws(chr(31), CAST(seq AS VARCHAR), event_id, coalesce(run_id, ''), coalesce(record_id, ''),"
     " stage, action, coalesce(CAST(detail AS VARCHAR), ''),"
     " strftime(created_at, '%Y-%m-%dT%H:%M:%S.%f'), coalesce(actor, ''))"
+)
+
+
+def _opt_sql(col: str) -> str:
+    return f"CASE WHEN {col} IS NULL THEN 'N' ELSE 'V' || CAST({col} AS VARCHAR) END"
+
+
+#: format 2 (migration 0013): every nullable field is ``N`` (NULL) or ``V`` + value, so NULL and '' differ
+CONTENT_SQL_V2 = (
+    f"concat_ws(chr(31), CAST(seq AS VARCHAR), event_id, {_opt_sql('run_id')}, {_opt_sql('record_id')},"
+    f" stage, action, {_opt_sql('detail')},"
+    f" strftime(created_at, '%Y-%m-%dT%H:%M:%S.%f'), {_opt_sql('actor')})"
 )
 
 
@@ -82,10 +94,36 @@ def content_string(
     detail: str | None,
     created_at: dt.datetime | str,
     actor: str | None,
+    *,
+    fmt: int = 2,
 ) -> str:
-    """The canonical content of one event, as hashed (``created_at`` may be pre-formatted)."""
+    """The canonical content of one event, as hashed (``created_at`` may be pre-formatted).
+
+    Format 2 marks each nullable field ``N`` (NULL) or ``V`` + value; format 1 (events before
+    migration 0013) wrote NULL as ''.
+    """
     ts = created_at if isinstance(created_at, str) else _ts(created_at)
-    return _SEP.join([str(seq), event_id, run_id or "", record_id or "", stage, action, detail or "", ts, actor or ""])
+    if fmt == 1:
+        opt = [run_id or "", record_id or "", detail or "", actor or ""]
+    else:
+        opt = ["N" if v is None else "V" + v for v in (run_id, record_id, detail, actor)]
+    return _SEP.join([str(seq), event_id, opt[0], opt[1], stage, action, opt[2], ts, opt[3]])
+
+
+def format_from(con: duckdb.DuckDBPyConnection) -> int | None:
+    """First seq hashed with format 2 (None: catalogue before migration 0013, all format 1)."""
+    has = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'ledger_format' AND schema_name = 'main'"
+    ).fetchall()[0][0]
+    if not has:
+        return None
+    rows = con.execute("SELECT from_seq FROM ledger_format WHERE version = 2").fetchall()
+    return rows[0][0] if rows else None
+
+
+def head(con: duckdb.DuckDBPyConnection) -> tuple[int, str]:
+    """``(seq, hash)`` of the newest event (``(0, GENESIS)`` for an empty ledger)."""
+    return _tail(con)
 
 
 def chain_hash(prev_hash: str, content: str) -> str:
@@ -107,6 +145,7 @@ def now() -> dt.datetime:
 def append(con: duckdb.DuckDBPyConnection, events: Iterable[Event], *, at: dt.datetime | None = None) -> int:
     """Append events in the given order; returns how many. Call inside the caller's transaction."""
     seq, prev = _tail(con)
+    v2_from = format_from(con)
     created = at or now()
     created_ts = _ts(created)  # one timestamp per append: format it once
     rows = []
@@ -116,7 +155,18 @@ def append(con: duckdb.DuckDBPyConnection, events: Iterable[Event], *, at: dt.da
         event_id = hashlib.sha256(f"{ev.run_id}|{ev.record_id}|{ev.stage}|{ev.action}|{seq}".encode()).hexdigest()[:32]
         h = chain_hash(
             prev,
-            content_string(seq, event_id, ev.run_id, ev.record_id, ev.stage, ev.action, detail, created_ts, ev.actor),
+            content_string(
+                seq,
+                event_id,
+                ev.run_id,
+                ev.record_id,
+                ev.stage,
+                ev.action,
+                detail,
+                created_ts,
+                ev.actor,
+                fmt=2 if v2_from is not None and seq >= v2_from else 1,
+            ),
         )
         rows.append((seq, event_id, ev.run_id, ev.record_id, ev.stage, ev.action, detail, created, ev.actor, prev, h))
         prev = h
@@ -157,12 +207,18 @@ def verify(con: duckdb.DuckDBPyConnection) -> VerifyResult:
     not equal to the previous event's hash), reordering (same), a rewritten genesis.
     """
     total = con.execute("SELECT count(*) FROM provenance_events").fetchone()[0]
+    v2_from = format_from(con)
+    content = (
+        CONTENT_SQL_V1
+        if v2_from is None
+        else f"CASE WHEN seq >= {int(v2_from)} THEN {CONTENT_SQL_V2} ELSE {CONTENT_SQL_V1} END"
+    )
     bad = con.execute(f"""
         WITH e AS (
             SELECT seq, event_id, prev_hash, hash,
                    lag(hash, 1, '{GENESIS}') OVER (ORDER BY seq) AS expected_prev,
                    lag(seq, 1, 0) OVER (ORDER BY seq) AS prev_seq,
-                   sha256(prev_hash || '|' || {CONTENT_SQL}) AS recomputed
+                   sha256(prev_hash || '|' || {content}) AS recomputed
             FROM provenance_events
         )
         SELECT seq, event_id,

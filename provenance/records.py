@@ -148,6 +148,31 @@ def insert_versions(
     return row[0] if row else 0
 
 
+def version_seal(new_id: str, content_sha256: str | None, licence_id: str | None) -> dict[str, Any]:
+    """The fields a creating event of a derived version carries, so ``audit verify`` can check the row.
+
+    >>> version_seal("r2", "ab", None)
+    {'new_record_id': 'r2', 'new_sha256': 'ab', 'new_licence_id': None}
+    """
+    return {"new_record_id": new_id, "new_sha256": content_sha256, "new_licence_id": licence_id}
+
+
+def version_seals(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, dict[str, Any]]:
+    """:func:`version_seal` of each written record in ``ids`` (as stored in ``records``)."""
+    if not ids:
+        return {}
+    import pyarrow as pa
+
+    con.register("_seal_ids", pa.table({"record_id": pa.array(ids, pa.string())}))
+    try:
+        rows = con.execute(
+            "SELECT record_id, content_sha256, licence_id FROM records WHERE record_id IN (SELECT record_id FROM _seal_ids)"
+        ).fetchall()
+    finally:
+        con.unregister("_seal_ids")
+    return {r[0]: version_seal(*r) for r in rows}
+
+
 def create_version(
     con: duckdb.DuckDBPyConnection,
     parent_id: str,
@@ -201,7 +226,7 @@ def create_version(
                 action=action,
                 record_id=parent_id,
                 run_id=run_id,
-                detail={"new_record_id": new_id, **(detail or {})},
+                detail={**version_seals(con, [new_id])[new_id], **(detail or {})},
                 actor=actor,
             )
         ],

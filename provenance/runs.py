@@ -11,7 +11,7 @@ from typing import Any
 
 import duckdb
 
-from provenance import db
+from provenance import db, ledger
 from provenance.ledger import now
 
 
@@ -82,8 +82,20 @@ def find_unfinished(con: duckdb.DuckDBPyConnection, command: str, config_hash: s
 def finish_run(
     con: duckdb.DuckDBPyConnection, run_id: str, status: str = "finished", counts: dict[str, Any] | None = None
 ) -> None:
-    """Mark a run finished (or failed) with its counts."""
+    """Mark a run finished (or failed) with its counts and the ledger head at that moment.
+
+    The head (``ledger_seq``, ``ledger_hash``, migration 0013) lets ``curate audit verify`` notice
+    events deleted from the end of the chain: the run would point past it.
+    """
+    seq, head_hash = ledger.head(con)
     con.execute(
-        "UPDATE runs SET finished_at = ?, status = ?, counts = ? WHERE run_id = ?",
-        [now(), status, json.dumps(counts or {}, ensure_ascii=False, default=str, sort_keys=True), run_id],
+        "UPDATE runs SET finished_at = ?, status = ?, counts = ?, ledger_seq = ?, ledger_hash = ? WHERE run_id = ?",
+        [
+            now(),
+            status,
+            json.dumps(counts or {}, ensure_ascii=False, default=str, sort_keys=True),
+            seq,
+            head_hash,
+            run_id,
+        ],
     )

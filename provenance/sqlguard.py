@@ -36,6 +36,7 @@ READABLE_TABLES: frozenset[str] = frozenset(
         "sources",
         "records",
         "provenance_events",
+        "ledger_format",
         "quarantine",
         "stage_marks",
         "exports",
@@ -49,6 +50,8 @@ READABLE_TABLES: frozenset[str] = frozenset(
         "annotation_push_pending",
         "annotations",
         "run_stats",
+        "pii_allowlist",  # keyed digests only (HMAC under the PII key), never values
+        "annotation_pull_cursor",
     }
 )
 

@@ -20,6 +20,15 @@ def _client(bank: str):
     return LabelStudioClient(resolve(bank))
 
 
+def _vault(*, required: bool, purpose: str = ""):
+    """The PII key's review helper (masked values, 非個資 restores), or None without a key."""
+    from curate.pii.keys import load_key
+    from curate.pii.review import VaultReview
+
+    key = load_key(required=required, purpose=purpose)
+    return VaultReview(key) if key is not None else None
+
+
 @annotate.command("push")
 @click.option("--project", type=click.Choice(PROJECTS), required=True, help="Which annotation project.")
 @click.option(
@@ -31,6 +40,14 @@ def _client(bank: str):
 @click.option("--limit", type=click.IntRange(min=0), default=None, help="Push at most N new tasks.")
 @click.option("--where", default=None, help="Extra SQL condition over records (alias r), e.g. \"r.source_id='fsc'\".")
 @click.option(
+    "--order",
+    type=click.Choice(["priority", "created"]),
+    default="priority",
+    show_default=True,
+    help="priority: normalisation flags, then low-confidence PII, then annotators' corrections, then the rest; "
+    "created: oldest first.",
+)
+@click.option(
     "--batch-size", type=click.IntRange(1, 1000), default=1000, show_default=True, help="Tasks per import request."
 )
 @click.option(
@@ -40,7 +57,7 @@ def _client(bank: str):
     help="Write the tasks to this JSON file for a manual import instead of pushing (records nothing).",
 )
 def push_cmd(
-    project: str, bank: str, limit: int | None, where: str | None, batch_size: int, output: Path | None
+    project: str, bank: str, limit: int | None, where: str | None, order: str, batch_size: int, output: Path | None
 ) -> int:
     """Push active record versions that passed the PII stage and whose licence allows the bank.
 
@@ -51,7 +68,14 @@ def push_cmd(
     from provenance.db import connect
 
     s = settings()
-    cfg = PushConfig(project=project, bank=bank, limit=limit, where=where, batch_size=batch_size)
+    vault = (
+        _vault(required=True, purpose="PII review tasks (spans are shown partially masked)")
+        if project == "pii"
+        else None
+    )
+    cfg = PushConfig(
+        project=project, bank=bank, limit=limit, where=where, order=order, batch_size=batch_size, vault=vault
+    )
     con = connect(s.db_path)
     try:
         if output is not None:
@@ -71,6 +95,12 @@ def push_cmd(
                 f"pushed {rep.pushed} {project} tasks for {bank} to project {rep.ls_project_id} at "
                 f"{client.config.url}; already there {rep.already}; superseded {rep.superseded}; "
                 f"adopted from an interrupted push {rep.adopted}; refused {sum(rep.refused.values())}"
+            )
+        if rep.priority:
+            from annotation.push import PRIORITY_CLASSES
+
+            click.echo(
+                "  by priority: " + ", ".join(f"{c} {rep.priority[c]}" for c in PRIORITY_CLASSES if rep.priority[c])
             )
         for reason, n in sorted(rep.refused.items()):
             click.echo(f"  refused {n}: {reason}")
@@ -107,7 +137,7 @@ def pull_cmd(bank: str, projects: tuple[str, ...], as_json: bool) -> int:
         client = _client(bank)
         bar = LazyProgress("importing annotations", s.quiet)
         try:
-            rep = pull(con, client, bank, projects=projects or PROJECTS, progress=bar)
+            rep = pull(con, client, bank, projects=projects or PROJECTS, progress=bar, vault=_vault(required=False))
         finally:
             bar.close()
     finally:
@@ -120,4 +150,56 @@ def pull_cmd(bank: str, projects: tuple[str, ...], as_json: bool) -> int:
             f"imported {rep.imported} annotations for {bank} ({outcomes}); new record versions "
             f"{rep.new_versions}; already imported {rep.already}; on unknown tasks {rep.unknown_tasks}"
         )
+    return 0
+
+
+allowlist = click.Group("allowlist", help="PII allow-list fed by 非個資 verdicts (keyed digests per source).")
+annotate.add_command(allowlist)
+
+
+@allowlist.command("list")
+@click.option("--source", default=None, help="Only this source.")
+@click.option("--all", "all_", is_flag=True, help="Include revoked entries.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+def allowlist_list(source: str | None, all_: bool, as_json: bool) -> int:
+    """Entries in force (digests only: the values are never stored), newest first."""
+    from curate.pii.allowlist import entries
+    from provenance.db import connect
+
+    con = connect(settings().db_path)
+    try:
+        rows = entries(con, source_id=source, all_=all_)
+    finally:
+        con.close()
+    for r in rows:
+        if as_json:
+            click.echo(json.dumps(r, default=str, ensure_ascii=False))
+        else:
+            state = f"revoked {r['revoked_at']:%Y-%m-%d} by {r['revoked_by']}" if r["revoked_at"] else "in force"
+            click.echo(
+                f"{r['entry_id'][:12]}  {r['source_id']}  {r['entity_type']}  digest {r['digest'][:12]}  "
+                f"{r['bank']}  {r['annotator']}  {r['created_at']:%Y-%m-%d}  {state}"
+            )
+    if not rows and not as_json:
+        click.echo("no allow-list entries")
+    return 0
+
+
+@allowlist.command("revoke")
+@click.argument("entry_id")
+@click.option("--reason", required=True, help="Why (recorded in the ledger).")
+@click.option("--by", default=None, help="Who revokes (default: $USER).")
+def allowlist_revoke(entry_id: str, reason: str, by: str | None) -> int:
+    """Revoke an entry (give at least 8 characters of its id): later PII runs mask the value again."""
+    import getpass
+
+    from curate.pii.allowlist import revoke
+    from provenance.db import connect
+
+    con = connect(settings().db_path)
+    try:
+        r = revoke(con, entry_id, by=by or getpass.getuser(), reason=reason)
+    finally:
+        con.close()
+    click.echo(f"revoked allow-list entry {r['entry_id'][:12]} ({r['source_id']}, {r['entity_type']})")
     return 0

@@ -24,38 +24,102 @@ def _section(title: str, rows: Iterable[dict[str, Any]], columns: Sequence[str])
         click.echo(format_table(columns, rows, max_width=MAX_CELL))
 
 
-audit = click.Group("audit", help="Read-only auditor queries: ledger, records, exports, licences, withdrawals.")
+audit = click.Group(
+    "audit", help="Read-only auditor queries: ledger (verify, anchor), records, exports, licences, withdrawals."
+)
 
 
 @audit.command("verify")
+@click.option(
+    "--anchor",
+    "anchor_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Anchor file (from `curate audit anchor --append`): every head in it must still be in the chain.",
+)
 @JSON_OPTION
-def verify_cmd(as_json: bool) -> int:
-    """Check the whole hash-chained ledger; exit 1 naming the first broken event."""
-    from provenance import audit as lib
+def verify_cmd(anchor_file: str | None, as_json: bool) -> int:
+    """Check the ledger chain and the tables against it; exit 1 naming what is broken.
 
+    Without --anchor, events cut off the end of the chain are noticed only while a later run,
+    export or withdrawal still points at them; keep anchors outside the database to prove more.
+    """
+    from provenance import audit as lib
+    from provenance.crosscheck import read_anchors
+
+    anchors = read_anchors(anchor_file) if anchor_file else None
     con = connect_readonly(settings().db_path)
     try:
-        res = lib.verify(con)
+        res = lib.verify_all(con, anchors)
     finally:
         con.close()
     if as_json:
-        echo_json(
-            {
-                "ok": res.ok,
-                "checked": res.checked,
-                "first_bad_seq": res.first_bad_seq,
-                "first_bad_event_id": res.first_bad_event_id,
-                "reason": res.reason,
-            }
-        )
-    elif res.ok:
-        click.echo(f"ledger ok: {res.checked} events verified")
+        echo_json(res.as_dict())
+        return 0 if res.ok else 1
+    c = res.chain
+    seq, head = res.head
+    if c.ok:
+        click.echo(f"ledger ok: {c.checked} events verified (head seq {seq}, hash {head[:16]}…)")
     else:
         click.echo(
-            f"ledger BROKEN at event seq {res.first_bad_seq} (event_id {res.first_bad_event_id}): "
-            f"{res.reason}; {res.checked} events checked"
+            f"ledger BROKEN at event seq {c.first_bad_seq} (event_id {c.first_bad_event_id}): "
+            f"{c.reason}; {c.checked} events checked"
+        )
+    x = res.cross
+    checked = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in x.checked.items())
+    if x.ok:
+        click.echo(f"cross-checks ok: {checked}")
+    else:
+        click.echo(f"cross-checks FAILED ({checked}):")
+        for problem, n in x.problems.items():
+            click.echo(f"  {n} x {problem}")
+        for f in x.findings:
+            click.echo(f"    {f.check}: {f.subject}: {f.problem}")
+    for note in x.notes:
+        click.echo(f"note: {note}")
+    if anchors is not None:
+        if res.anchor_problems:
+            click.echo(f"anchors FAILED ({len(anchors)} checked):")
+            for p in res.anchor_problems:
+                click.echo(f"  {p}")
+        else:
+            click.echo(f"anchors ok: {len(anchors)} anchored heads still in the chain")
+    else:
+        click.echo(
+            "note: no --anchor given; truncation of the newest events is caught only while a run, export or withdrawal points past them"
         )
     return 0 if res.ok else 1
+
+
+@audit.command("anchor")
+@click.option(
+    "--append",
+    "append_to",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Append the head as a JSON line to this file (keep it outside the catalogue's reach).",
+)
+@JSON_OPTION
+def anchor_cmd(append_to: str | None, as_json: bool) -> int:
+    """Print the ledger head (seq, hash, count), or append it to an anchor file for `verify --anchor`."""
+    from provenance.crosscheck import append_anchor, current_anchor
+
+    db_path = settings().db_path
+    con = connect_readonly(db_path)
+    try:
+        a = current_anchor(con, str(db_path))
+    finally:
+        con.close()
+    if append_to:
+        append_anchor(append_to, a)
+    if as_json:
+        echo_json(a.as_dict())
+    else:
+        click.echo(
+            f"head seq {a.seq} hash {a.hash} ({a.count} events) at {a.at}"
+            + (f"; appended to {append_to}" if append_to else "")
+        )
+    return 0
 
 
 @audit.command("record")

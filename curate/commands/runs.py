@@ -17,13 +17,12 @@ def runs() -> None:
 @click.option("--json", "as_json", is_flag=True, help="JSON lines instead of a table.")
 def list_cmd(limit: int, as_json: bool) -> int:
     """Newest runs with status and, for stage runs, records in/out/dropped/rewritten/flagged."""
-    from curate.stats import HEADLINE, fmt_number, headlines
+    from curate.stats import HEADLINE, fmt_number, headlines, recent_runs
     from provenance import db
-    from provenance.status import recent_runs
 
     con = db.connect_readonly(settings().db_path)
     try:
-        rows = recent_runs(con, limit).rows
+        rows = recent_runs(con, limit)
         heads = headlines(con, [r[0] for r in rows])
     finally:
         con.close()

@@ -149,5 +149,8 @@ class Stage(PipelineStep):
         """Extra statistics of the run as ``{metric: {key: number}}`` (stored in ``run_stats``; default none)."""
         return {}
 
+    def prepare(self, con: Any) -> None:
+        """Read what the stage needs from the catalogue before the snapshot (e.g. the PII allow-list)."""
+
     def after_load(self, con: Any, run_id: str) -> None:
         """Called inside the load transaction after results are written (default: nothing)."""

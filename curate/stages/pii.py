@@ -39,7 +39,7 @@ class PiiStage(Stage):
     """`curate run pii`."""
 
     name: ClassVar[str] = "pii"
-    reads: ClassVar[tuple[str, ...]] = ("record_id", "text", "title")
+    reads: ClassVar[tuple[str, ...]] = ("record_id", "text", "title", "source_id")
     writes: ClassVar[tuple[str, ...]] = ("version", "event")
     select_where: ClassVar[str] = "r.pii_state IS NULL"
     config_class: ClassVar[type] = PiiConfig
@@ -54,6 +54,13 @@ class PiiStage(Stage):
             raise ConfigError(f"pii: unknown mode `{self.config.mode}`; valid: {', '.join(MODES)}")
         self.key = load_key(required=True, purpose="`curate run pii` (ledger digests and the raw-text vault)")
         self._detector = None
+        #: source_id -> {(entity type, keyed digest)} judged 非個資 by reviewers (see curate.pii.allowlist)
+        self.allowlist: dict[str, set[tuple[str, str]]] = {}
+
+    def prepare(self, con) -> None:
+        from curate.pii.allowlist import allowed
+
+        self.allowlist = allowed(con, self.key)
 
     @property
     def detector(self):
@@ -81,7 +88,19 @@ class PiiStage(Stage):
         found = self.detector.analyze_many(texts)
         found_titles = self.detector.analyze_many(titles)  # titles can name people too (sanction subjects)
         for doc, text, spans, title, title_spans in zip(docs, texts, found, titles, found_titles, strict=True):
-            yield from self._decide(doc.id, text, spans, title, title_spans)
+            allowed = self.allowlist.get((doc.metadata or {}).get("source_id") or "")
+            n_allowed = 0
+            if allowed:
+                kept = [
+                    s
+                    for s in spans
+                    if (s.entity_type, self.key.digest(s.entity_type, text[s.start : s.end])) not in allowed
+                ]
+                n_allowed, spans = len(spans) - len(kept), kept
+            for res in self._decide(doc.id, text, spans, title, title_spans):
+                if n_allowed:
+                    res.detail["allowlisted"] = n_allowed
+                yield res
 
     def _decide(
         self, record_id: str, text: str, spans: list, title: str = "", title_spans: list = ()
@@ -103,7 +122,13 @@ class PiiStage(Stage):
         detail = {
             "entities": dict(Counter(s.entity_type for s in [*spans, *title_spans])),
             "spans": [
-                {"entity_type": s["entity_type"], "start": s["start"], "end": s["end"], "hmac": s["hmac"]}
+                {
+                    "entity_type": s["entity_type"],
+                    "start": s["start"],
+                    "end": s["end"],
+                    "hmac": s["hmac"],
+                    "score": s["score"],
+                }
                 for s in (res.spans if res else [])
             ],
             "mode": self.config.mode,

@@ -95,7 +95,8 @@ def test_tasks_carry_only_what_annotators_need():
         "metadata": {"name": "王小明"},
     }
     task = build_task("pii", rec, bank="CTBC")
-    assert set(task["data"]) == {"text", "title", "record_id", "source_id", "bank"}
+    assert set(task["data"]) == {"text", "title", "record_id", "source_id", "bank", "pii_spans", "masked"}
+    assert task["data"]["masked"] is False and task["data"]["pii_spans"] == [[3, 7], [10, 16]]
     regions = task["predictions"][0]["result"]
     assert [r["value"]["labels"] for r in regions] == [["姓名"], ["電話"]]
     assert regions[0]["value"]["start"] == 4  # 客戶 + surrogate pair
@@ -164,7 +165,8 @@ def test_decisions():
     assert decide_proofread(text, [{"from_name": "corrected", "value": {"text": ["x"]}}], False).outcome == "stale"
     pred = detected_spans(text)[0]
     d = decide_pii(text, [], True)  # everything rejected, nothing added
-    assert d.result["rejected"] == [{"start": pred.start, "end": pred.end, "type": "姓名"}] and d.new_text is None
+    assert d.result["rejected"] == [{"index": 0, "start": pred.start, "end": pred.end, "type": "姓名"}]
+    assert d.new_text is None
     d = decide_pii(
         text, [{"from_name": "pii", "value": {"start": 0, "end": 2, "text": "客戶", "labels": ["其他"]}}], True
     )

@@ -41,7 +41,7 @@ def test_push_200_then_again_creates_nothing(label_studio, db_path, bank):
     assert {t["id"]: t["data"]["record_id"] for t in tasks} == mapping
     assert set(mapping.values()) == set(ids)
     # the task carries what annotators need, not metadata wholesale
-    assert set(tasks[0]["data"]) == {"text", "title", "record_id", "source_id", "bank"}
+    assert set(tasks[0]["data"]) == {"text", "title", "record_id", "source_id", "bank", "pii_spans", "masked"}
 
     again = push(con, client, PushConfig(project="pii", bank=bank))
     assert (again.pushed, again.already) == (0, 200)

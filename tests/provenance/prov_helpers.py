@@ -98,7 +98,14 @@ class CatalogueBuilder:
                         action="ingest",
                         record_id=rid,
                         run_id=self.run_id,
-                        detail={"source_id": source_id, "locator": locator},
+                        detail={
+                            "source_id": source_id,
+                            "locator": locator,
+                            "licence_id": licence_id,
+                            "sha256": self.con.execute(
+                                "SELECT content_sha256 FROM records WHERE record_id = ?", [rid]
+                            ).fetchone()[0],
+                        },
                     )
                 ],
                 at=T0,

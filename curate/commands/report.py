@@ -1,0 +1,44 @@
+"""``curate report``: the curation report as one self-contained HTML file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from curate.commands._common import settings
+
+
+@click.command("report")
+@click.option(
+    "--out",
+    "-o",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("report.html"),
+    show_default=True,
+    help="HTML file to write (all scripts and styles inline; opens offline).",
+)
+@click.option("--purpose", default="training", show_default=True, help="Purpose for the funnel's exportable step.")
+@click.option("--audience", default="consortium", show_default=True, help="Audience for the exportable step.")
+@click.option(
+    "--commercial/--non-commercial",
+    default=False,
+    show_default=True,
+    help="Whether the exportable step assumes commercial use.",
+)
+def report(out: Path, purpose: str, audience: str, commercial: bool) -> int:
+    """Write the curation report: records, stage funnel, PII, duplicates, edits, quarantine, exports, ledger."""
+    from curate.reporting import build_report
+    from provenance import db
+
+    s = settings()
+    con = db.connect_readonly(s.db_path)
+    try:
+        html = build_report(con, purpose=purpose, audience=audience, commercial=commercial, catalogue=str(s.db_path))
+    finally:
+        con.close()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(html, encoding="utf-8")
+    click.echo(f"report written to {out} ({len(html.encode()) // 1024:,} KiB, self-contained)")
+    return 0

@@ -1,0 +1,103 @@
+"""The PII key's side of the review workflow: masked values for reviewers, originals for 非個資 restores.
+
+:class:`VaultReview` implements :class:`annotation.review.PiiVault`. For a record it finds the nearest
+version on its chain that the PII stage scrubbed (the ``pii_scrubbed`` event, whose spans hold the
+raw text's offsets and types), decrypts that raw text from ``raw_vault``, and pairs each placeholder
+of the record's current text with a span, in order. If the placeholders do not match the spans one for
+one with the same types (the text was re-scrubbed, or edited by hand), nothing is revealed for that
+record: its review task shows placeholders.
+
+Masked values (:func:`curate.pii.masking.mask`) go to Label Studio; originals stay in memory only long
+enough to build the restored version on pull.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import duckdb
+
+from annotation.review import AllowEntry, placeholders
+from curate.pii import allowlist
+from curate.pii.keys import PiiKey
+from curate.pii.masking import mask
+from curate.pii.scrubber import placeholder
+from curate.pii.vault import read_raw
+
+
+def _scrub_events(con: duckdb.DuckDBPyConnection, record_ids: list[str]) -> dict[str, tuple[str, dict[str, Any]]]:
+    """record_id -> (raw ancestor id, pii_scrubbed detail) of the nearest scrubbed ancestor."""
+    if not record_ids:
+        return {}
+    rows = con.execute(
+        """
+        WITH RECURSIVE chain(start_id, rid, depth) AS (
+            SELECT record_id, version_of, 0 FROM records WHERE record_id IN (SELECT unnest(?::VARCHAR[]))
+            UNION ALL
+            SELECT c.start_id, r.version_of, c.depth + 1 FROM chain c JOIN records r ON r.record_id = c.rid
+            WHERE r.version_of IS NOT NULL AND c.depth < 32)
+        SELECT c.start_id, c.rid, e.detail, c.depth FROM chain c
+        JOIN provenance_events e ON e.record_id = c.rid AND e.stage = 'pii' AND e.action = 'pii_scrubbed'
+        ORDER BY c.start_id, c.depth, e.seq DESC""",
+        [record_ids],
+    ).fetchall()
+    out: dict[str, tuple[str, dict[str, Any]]] = {}
+    for start, rid, detail, _ in rows:
+        if start not in out:
+            out[start] = (rid, json.loads(detail) if isinstance(detail, str) else detail)
+    return out
+
+
+class VaultReview:
+    """Reveal masked values and originals of a catalogue's scrubbed spans (needs the PII key)."""
+
+    def __init__(self, key: PiiKey) -> None:
+        self.key = key
+
+    def _values(self, con, record_id: str, text: str, found) -> list[tuple[str, str]] | None:
+        if record_id not in found:
+            return None
+        raw_id, detail = found[record_id]
+        spans = sorted(detail.get("spans") or [], key=lambda s: s["start"])
+        ph = placeholders(text)
+        if not spans or len(spans) != len(ph):
+            return None
+        if any(placeholder(s["entity_type"])[1:-1] != word for s, (_, _, word) in zip(spans, ph, strict=True)):
+            return None
+        raw = read_raw(con, raw_id, self.key)
+        values = [(s["entity_type"], raw[s["start"] : s["end"]]) for s in spans]
+        if any(not v for _, v in values):
+            return None
+        return values
+
+    def masked(self, con: duckdb.DuckDBPyConnection, items: list[tuple[str, str]]) -> dict[str, list[str]]:
+        found = _scrub_events(con, [rid for rid, _ in items])
+        out = {}
+        for rid, text in items:
+            values = self._values(con, rid, text, found)
+            if values is not None:
+                out[rid] = [mask(etype, value) for etype, value in values]
+        return out
+
+    def originals(self, con: duckdb.DuckDBPyConnection, record_id: str, text: str) -> list[tuple[str, str]] | None:
+        return self._values(con, record_id, text, _scrub_events(con, [record_id]))
+
+    def allow(self, con: duckdb.DuckDBPyConnection, entries: list[AllowEntry]) -> list[str]:
+        return [
+            allowlist.add(
+                con,
+                self.key,
+                source_id=e.source_id,
+                entity_type=e.entity_type,
+                value=e.value,
+                bank=e.bank,
+                annotator=e.actor,
+                record_id=e.record_id,
+                ls_annotation_id=e.ls_annotation_id,
+            )
+            for e in entries
+        ]
+
+
+__all__ = ["VaultReview"]

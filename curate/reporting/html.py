@@ -1,0 +1,141 @@
+"""Render :class:`~curate.reporting.data.ReportData` as one self-contained HTML page.
+
+Charts are declarative plotly figures; plotly.js itself is inlined once, so the file opens on an
+air-gapped laptop and makes no network request. Labels are bilingual (Traditional Chinese /
+English). Data is embedded as JSON with ``<``, ``>`` and ``&`` escaped, tables through Jinja2's
+autoescaping, so no catalogue value can inject markup.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from curate.reporting.data import ReportData, gather
+
+_TEMPLATES = Path(__file__).parent / "templates"
+#: plotly config: no logo, no "edit in chart studio" link, nothing fetched from the network
+PLOT_CONFIG = {"displaylogo": False, "showLink": False, "responsive": True, "topojsonURL": "", "mathjax": False}
+
+
+@functools.cache
+def plotly_js() -> str:
+    """plotly.js, minified, from the installed plotly package (no CDN)."""
+    from plotly.offline import get_plotlyjs
+
+    return get_plotlyjs()
+
+
+@functools.cache
+def _env():
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    env = Environment(loader=FileSystemLoader(str(_TEMPLATES)), autoescape=select_autoescape(["html", "j2"]))
+    env.filters["num"] = lambda v: "" if v is None else (f"{int(v):,}" if float(v).is_integer() else f"{v:,.2f}")
+    return env
+
+
+def _safe_json(obj: Any) -> str:
+    """JSON that can sit inside a ``<script>`` element."""
+    text = json.dumps(obj, ensure_ascii=False, default=str)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _bar(title: str, rows: list[dict[str, Any]], x: str, y: str, *, horizontal: bool = False) -> dict[str, Any] | None:
+    import plotly.graph_objects as go
+
+    if not rows:
+        return None
+    xs = [str(r[x]) for r in rows]
+    ys = [r[y] for r in rows]
+    trace = go.Bar(x=ys, y=xs, orientation="h") if horizontal else go.Bar(x=xs, y=ys)
+    fig = go.Figure(trace)
+    height = max(260, 28 * len(rows) + 120) if horizontal else 340
+    fig.update_layout(title=title, height=height, margin={"l": 10, "r": 10, "t": 50, "b": 10})
+    if horizontal:
+        fig.update_yaxes(autorange="reversed", automargin=True)
+    return json.loads(fig.to_json())
+
+
+def _figures(d: ReportData) -> dict[str, Any]:
+    import plotly.graph_objects as go
+
+    figs: dict[str, Any] = {}
+    figs["source"] = _bar(
+        "來源別現行記錄 Active records by source", d.by.get("source", []), "key", "records", horizontal=True
+    )
+    figs["status"] = _bar("狀態 Records by status", d.by.get("status", []), "key", "records")
+    figs["script"] = _bar("字體 Active records by script", d.by.get("script", []), "key", "records")
+    figs["licence"] = _bar("授權 Active records by licence", d.by.get("licence", []), "key", "records", horizontal=True)
+    figs["pii_state"] = _bar("個資狀態 Active records by pii_state", d.by.get("pii_state", []), "key", "records")
+    if d.funnel:
+        fig = go.Figure(go.Funnel(y=[f["label"] for f in d.funnel], x=[f["items"] for f in d.funnel]))
+        fig.update_layout(
+            title="處理漏斗 Stage funnel (documents)", height=380, margin={"l": 10, "r": 10, "t": 50, "b": 10}
+        )
+        figs["funnel"] = json.loads(fig.to_json())
+    figs["pii"] = _bar("個資實體 PII entities by type", d.pii_entities, "entity", "count", horizontal=True)
+    figs["dedup_sizes"] = _bar("近似重複群大小 Near-duplicate cluster sizes", d.dedup_sizes, "size", "clusters")
+    figs["dedup_rules"] = _bar("保留規則 Survivor rules", d.dedup_rules, "rule", "duplicates")
+    figs["normalise"] = _bar("正規化修改 Normalise edits by kind", d.normalise_edits, "kind", "edits")
+    figs["hygiene"] = _bar("清理修改 Hygiene changes by kind", d.hygiene_changes, "change", "count", horizontal=True)
+    figs["quarantine"] = _bar(
+        "隔離原因 Quarantine reasons",
+        [{"reason": f"{q['reason']} ({q['source_id']})", "items": q["items"]} for q in d.quarantine],
+        "reason",
+        "items",
+        horizontal=True,
+    )
+    for i, e in enumerate(d.exports):
+        figs[f"export_blocked_{i}"] = _bar(
+            f"{e['export_id'][:12]} 阻擋原因 blocked by reason",
+            [{"code": k, "records": v} for k, v in sorted(e["blocked_by"].items(), key=lambda kv: -kv[1])],
+            "code",
+            "records",
+            horizontal=True,
+        )
+        if e["licences"]:
+            fig = go.Figure(go.Pie(labels=list(e["licences"]), values=list(e["licences"].values()), hole=0.4))
+            fig.update_layout(
+                title=f"{e['export_id'][:12]} 授權組成 licence mix",
+                height=340,
+                margin={"l": 10, "r": 10, "t": 50, "b": 10},
+            )
+            figs[f"export_licences_{i}"] = json.loads(fig.to_json())
+    return {k: v for k, v in figs.items() if v is not None}
+
+
+def render(d: ReportData, *, title: str = "FinLLM 語料整理報告 Curation report", catalogue: str = "") -> str:
+    """The report page as a string (self-contained HTML)."""
+    figs = _figures(d)
+    return (
+        _env()
+        .get_template("report.html.j2")
+        .render(
+            title=title,
+            catalogue=catalogue,
+            generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            d=d,
+            figs=figs,
+            figs_json=_safe_json(figs),
+            config_json=_safe_json(PLOT_CONFIG),
+            plotly_js=plotly_js(),
+        )
+    )
+
+
+def build_report(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    purpose: str = "training",
+    audience: str = "consortium",
+    commercial: bool = False,
+    catalogue: str = "",
+) -> str:
+    """Gather and render the report from a (read-only) connection."""
+    return render(gather(con, purpose=purpose, audience=audience, commercial=commercial), catalogue=catalogue)

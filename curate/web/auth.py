@@ -1,0 +1,183 @@
+"""Portal users, passwords, roles, CSRF tokens and the failed-login limiter.
+
+Users live in a JSON file (``curate serve adduser`` writes it, mode 0600) holding argon2id
+hashes (argon2-cffi), never passwords. Roles:
+
+* ``auditor``: every record's metadata, the ledger and exports; never the raw-text vault, and
+  text of ``pii_expected`` sources only once it has passed the PII stage;
+* ``bank:<CODE>``: only records whose licence the licence catalogue allows for ``member:<CODE>``
+  and the chosen purpose (``training`` by default), the same rule an export applies.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import os
+import re
+import secrets
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+
+from provenance.errors import ConfigError, UsageError
+
+_ROLE_RE = re.compile(r"^(auditor|bank:[A-Za-z0-9_.-]+)$")
+_NAME_RE = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
+MIN_PASSWORD = 10
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    name: str
+    role: str
+
+    @property
+    def bank(self) -> str | None:
+        """The bank code of a ``bank:<CODE>`` user, else None."""
+        return self.role.split(":", 1)[1] if self.role.startswith("bank:") else None
+
+
+def _hasher():
+    from argon2 import PasswordHasher
+
+    return PasswordHasher()
+
+
+def parse_role(role: str) -> str:
+    """``auditor`` or ``bank:<CODE>``; anything else is a usage error."""
+    if not _ROLE_RE.match(role or ""):
+        raise UsageError(f"unknown role `{role}`; valid: auditor, bank:<CODE> (e.g. bank:CTBC)")
+    return role
+
+
+class UserStore:
+    """The users file: ``{"users": {name: {"role": ..., "hash": argon2id}}}``."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+
+    def _read(self) -> dict[str, dict[str, str]]:
+        if not self.path.exists():
+            return {}
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            return dict(data.get("users", {}))
+        except (OSError, ValueError, AttributeError) as exc:
+            raise ConfigError(f"cannot read the portal users file `{self.path}`: {exc}; fix or remove it") from exc
+
+    def names(self) -> list[str]:
+        return sorted(self._read())
+
+    def add(self, name: str, role: str, password: str) -> None:
+        """Add or replace a user (the file is written 0600, atomically)."""
+        if not _NAME_RE.match(name):
+            raise UsageError(f"user name `{name}` must be 1-64 letters, digits or _ . @ -")
+        parse_role(role)
+        if len(password) < MIN_PASSWORD:
+            raise UsageError(f"the password must have at least {MIN_PASSWORD} characters")
+        users = self._read()
+        users[name] = {"role": role, "hash": _hasher().hash(password)}
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump({"users": users}, fh, ensure_ascii=False, indent=2, sort_keys=True)
+        os.replace(tmp, self.path)
+
+    def authenticate(self, name: str, password: str) -> User | None:
+        """The user when the password matches its argon2 hash; None otherwise (same cost either way)."""
+        from argon2.exceptions import InvalidHashError, VerificationError
+
+        entry = self._read().get(name)
+        h = _hasher()
+        target = entry["hash"] if entry else _DUMMY_HASH.get(h)
+        try:
+            h.verify(target, password)
+        except (VerificationError, InvalidHashError):
+            return None
+        return User(name, entry["role"]) if entry else None
+
+    def get(self, name: str) -> User | None:
+        entry = self._read().get(name)
+        return User(name, entry["role"]) if entry else None
+
+
+class _Dummy:
+    """A hash of a random password, so unknown users cost as much as wrong passwords."""
+
+    def __init__(self) -> None:
+        self._hash: str | None = None
+
+    def get(self, hasher) -> str:
+        if self._hash is None:
+            self._hash = hasher.hash(secrets.token_hex(16))
+        return self._hash
+
+
+_DUMMY_HASH = _Dummy()
+
+
+def load_secret(path: Path) -> str:
+    """The session-signing secret: ``$CURATE_WEB_SECRET``, ``$CURATE_WEB_SECRET_FILE``, or a key file
+    created once (0600) at ``path``."""
+    if os.environ.get("CURATE_WEB_SECRET"):
+        return os.environ["CURATE_WEB_SECRET"]
+    file = Path(os.environ.get("CURATE_WEB_SECRET_FILE") or path)
+    if file.exists():
+        value = file.read_text(encoding="utf-8").strip()
+        if len(value) < 32:
+            raise ConfigError(f"the portal secret in `{file}` is too short; use at least 32 characters")
+        return value
+    file.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    value = secrets.token_hex(32)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(value + "\n")
+    return value
+
+
+def csrf_token(session: dict) -> str:
+    """This session's CSRF token (created on first use)."""
+    tok = session.get("csrf")
+    if not tok:
+        tok = session["csrf"] = secrets.token_urlsafe(32)
+    return tok
+
+
+def csrf_ok(session: dict, sent: str | None) -> bool:
+    tok = session.get("csrf")
+    return bool(tok and sent and hmac.compare_digest(str(tok), str(sent)))
+
+
+class LoginLimiter:
+    """At most ``attempts`` failed logins per user name and per client address within ``window`` seconds."""
+
+    def __init__(self, attempts: int = 5, window: float = 300.0) -> None:
+        self.attempts, self.window = attempts, window
+        self._fails: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, key: str, now: float) -> deque[float]:
+        q = self._fails.setdefault(key, deque())
+        while q and now - q[0] > self.window:
+            q.popleft()
+        return q
+
+    def blocked(self, *keys: str) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            return any(len(self._recent(k, now)) >= self.attempts for k in keys)
+
+    def failed(self, *keys: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            for k in keys:
+                self._recent(k, now).append(now)
+
+    def succeeded(self, *keys: str) -> None:
+        with self._lock:
+            for k in keys:
+                self._fails.pop(k, None)

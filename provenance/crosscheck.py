@@ -1,0 +1,390 @@
+"""Cross-checks of the catalogue tables against the ledger, and ledger head anchors.
+
+The hash chain (:func:`provenance.ledger.verify`) proves that the events were not changed; it
+cannot see an edit of ``records`` that no event describes, nor events cut off its end. This
+module checks, read-only:
+
+* every record version has its creating event, and the event's content digest and licence equal
+  the row's (ingest events carry ``sha256``/``licence_id``; a stage's, ``new_sha256``/
+  ``new_licence_id``); the text still hashes to its digest;
+* every ``withdrawn``/``duplicate``/``superseded`` status has the event or newer version that
+  made it, and no record is active while its newest withdraw event stands;
+* every ``exports`` and ``withdrawals`` row points at the event (by seq) that recorded it, with
+  matching fields, and every such event has its row; exported items still match the records;
+* every finished run's ledger head (``runs.ledger_seq``/``ledger_hash``, migration 0013) is still
+  in the chain, so cutting events off the end is noticed while a later run exists;
+* an *anchor* (``curate audit anchor``: a head kept outside the database) is still in the chain,
+  which catches truncation and a recomputed chain even when the tables were cut too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from provenance import ledger
+from provenance.errors import UsageError
+
+#: actions of the ingest events that create a record version (``ingest``: test and legacy builders)
+INGEST_ACTIONS = ("ingested", "new_version", "historical_version", "licence_terms_changed", "ingest")
+#: how many examples of each problem are listed
+EXAMPLES = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One disagreement between a table and the ledger."""
+
+    check: str
+    subject: str
+    problem: str
+
+
+@dataclass(slots=True)
+class CrossCheck:
+    """Outcome of :func:`crosscheck`: problems (counted, with examples), what was checked, notes."""
+
+    problems: dict[str, int] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    checked: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def add(self, check: str, problem: str, subjects: list[str], total: int | None = None) -> None:
+        n = total if total is not None else len(subjects)
+        if not n:
+            return
+        self.problems[f"{check}: {problem}"] = n
+        self.findings += [Finding(check, s, problem) for s in subjects[:EXAMPLES]]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "problems": self.problems,
+            "examples": [{"check": f.check, "subject": f.subject, "problem": f.problem} for f in self.findings],
+            "checked": self.checked,
+            "notes": self.notes,
+        }
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(
+        con.execute(
+            f"SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = '{name}'"
+        ).fetchall()[0][0]
+    )
+
+
+def _has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM duckdb_columns() WHERE schema_name = 'main'"
+            f" AND table_name = '{table}' AND column_name = '{column}'"
+        ).fetchall()[0][0]
+    )
+
+
+def _ids(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[list[str], int]:
+    rows = con.execute(f"SELECT * FROM ({sql}) LIMIT {EXAMPLES}").fetchall()
+    total = con.execute(f"SELECT count(*) FROM ({sql})").fetchall()[0][0]
+    return [str(r[0]) for r in rows], total
+
+
+_CREATORS = f"""
+    WITH ev AS (
+        SELECT seq, record_id AS rid, 'ingest' AS kind, detail FROM provenance_events
+        WHERE stage = 'ingest' AND action IN {INGEST_ACTIONS} AND record_id IS NOT NULL
+        UNION ALL
+        SELECT seq, json_extract_string(detail, '$.new_record_id') AS rid, 'derived' AS kind, detail
+        FROM provenance_events WHERE json_extract_string(detail, '$.new_record_id') IS NOT NULL
+    ), creator AS (
+        SELECT DISTINCT ON (rid) * FROM ev ORDER BY rid, seq
+    )
+    SELECT r.record_id, r.content_sha256, r.licence_id, r.text IS NOT NULL AND sha256(r.text) <> r.content_sha256
+               AS text_differs,
+           c.seq, c.kind,
+           CASE c.kind WHEN 'ingest' THEN json_extract_string(c.detail, '$.sha256')
+                       ELSE json_extract_string(c.detail, '$.new_sha256') END AS ev_sha,
+           CASE c.kind WHEN 'ingest' THEN json_exists(c.detail, '$.licence_id')
+                       ELSE json_exists(c.detail, '$.new_licence_id') END AS ev_has_licence,
+           CASE c.kind WHEN 'ingest' THEN json_extract_string(c.detail, '$.licence_id')
+                       ELSE json_extract_string(c.detail, '$.new_licence_id') END AS ev_licence
+    FROM records r LEFT JOIN creator c ON c.rid = r.record_id
+"""
+
+
+def _check_records(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
+    base = f"SELECT * FROM ({_CREATORS})"
+    res.checked["record_versions"] = con.execute("SELECT count(*) FROM records").fetchall()[0][0]
+    res.add(
+        "records", "no creating event in the ledger", *_ids(con, f"SELECT record_id FROM ({base}) WHERE seq IS NULL")
+    )
+    res.add(
+        "records",
+        "text does not hash to its content_sha256 (edited in place)",
+        *_ids(con, f"SELECT record_id FROM ({base}) WHERE text_differs"),
+    )
+    res.add(
+        "records",
+        "content_sha256 differs from the digest in its creating event",
+        *_ids(con, f"SELECT record_id FROM ({base}) WHERE ev_sha IS NOT NULL AND ev_sha <> content_sha256"),
+    )
+    res.add(
+        "records",
+        "licence_id differs from the licence in its creating event",
+        *_ids(
+            con,
+            f"SELECT record_id FROM ({base}) WHERE ev_has_licence AND ev_licence IS DISTINCT FROM licence_id",
+        ),
+    )
+    unsealed = con.execute(f"SELECT count(*) FROM ({base}) WHERE seq IS NOT NULL AND ev_sha IS NULL").fetchall()[0][0]
+    if unsealed:
+        res.notes.append(
+            f"{unsealed} record versions were created by events without a content digest (before this check "
+            "existed); their text and licence are not checked against the ledger"
+        )
+
+
+_LAST_WITHDRAW = """
+    SELECT record_id, max(seq) FILTER (WHERE action = 'withdraw') AS w,
+           max(seq) FILTER (WHERE action = 'reinstate') AS u
+    FROM provenance_events WHERE stage = 'provenance' AND record_id IS NOT NULL GROUP BY record_id
+"""
+
+
+def _check_status(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
+    res.add(
+        "status",
+        "withdrawn without a withdraw event",
+        *_ids(
+            con,
+            f"SELECT r.record_id FROM records r LEFT JOIN ({_LAST_WITHDRAW}) w USING (record_id)"
+            " WHERE r.status = 'withdrawn' AND (w.w IS NULL OR w.u > w.w)",
+        ),
+    )
+    res.add(
+        "status",
+        "active although its newest withdraw event was never reinstated",
+        *_ids(
+            con,
+            f"SELECT r.record_id FROM records r JOIN ({_LAST_WITHDRAW}) w USING (record_id)"
+            " WHERE r.status = 'active' AND w.w IS NOT NULL AND (w.u IS NULL OR w.u < w.w)",
+        ),
+    )
+    res.add(
+        "status",
+        "duplicate without a duplicate_of event",
+        *_ids(
+            con,
+            "SELECT r.record_id FROM records r WHERE r.status = 'duplicate' AND NOT EXISTS ("
+            " SELECT 1 FROM provenance_events e WHERE e.record_id = r.record_id AND e.action = 'duplicate_of')",
+        ),
+    )
+    res.add(
+        "status",
+        "superseded without a newer version or a supersede event",
+        *_ids(
+            con,
+            "SELECT r.record_id FROM records r WHERE r.status = 'superseded'"
+            " AND NOT EXISTS (SELECT 1 FROM records c WHERE c.version_of = r.record_id)"
+            " AND NOT EXISTS (SELECT 1 FROM provenance_events e WHERE e.record_id = r.record_id"
+            "   AND e.action IN ('removed_from_source', 'historical_version'))",
+        ),
+    )
+    res.add(
+        "status",
+        "active although a newer version replaced it",
+        *_ids(
+            con,
+            "SELECT r.record_id FROM records r WHERE r.status = 'active'"
+            " AND EXISTS (SELECT 1 FROM records c WHERE c.version_of = r.record_id AND c.status <> 'withdrawn')",
+        ),
+    )
+
+
+def _check_rows(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
+    if _has_table(con, "exports"):
+        res.checked["exports"] = con.execute("SELECT count(*) FROM exports").fetchall()[0][0]
+        res.add(
+            "exports",
+            "row does not match the export event at its export_seq",
+            *_ids(
+                con,
+                "SELECT x.export_id || ' (seq ' || x.export_seq || ')' FROM exports x"
+                " LEFT JOIN provenance_events e ON e.seq = x.export_seq"
+                " WHERE e.seq IS NULL OR e.action <> 'export'"
+                " OR json_extract_string(e.detail, '$.export_id') IS DISTINCT FROM x.export_id"
+                " OR json_extract_string(e.detail, '$.manifest_sha256') IS DISTINCT FROM x.manifest_sha256"
+                " OR json_extract_string(e.detail, '$.state_hash') IS DISTINCT FROM x.state_hash"
+                " OR CAST(json_extract(e.detail, '$.records') AS BIGINT) IS DISTINCT FROM x.records",
+            ),
+        )
+        res.add(
+            "exports",
+            "export event has no exports row (row deleted)",
+            *_ids(
+                con,
+                "SELECT 'seq ' || e.seq FROM provenance_events e WHERE e.stage = 'export' AND e.action = 'export'"
+                " AND NOT EXISTS (SELECT 1 FROM exports x WHERE x.export_seq = e.seq)",
+            ),
+        )
+        res.add(
+            "exports",
+            "exported record no longer matches the catalogue (record changed or deleted)",
+            *_ids(
+                con,
+                "SELECT i.export_id || ':' || i.record_id FROM export_items i LEFT JOIN records r USING (record_id)"
+                " WHERE r.record_id IS NULL OR i.content_sha256 IS DISTINCT FROM r.content_sha256",
+            ),
+        )
+    if _has_table(con, "withdrawals"):
+        res.checked["withdrawals"] = con.execute("SELECT count(*) FROM withdrawals").fetchall()[0][0]
+        res.add(
+            "withdrawals",
+            "row does not match the withdrawal event at its withdrawal_seq",
+            *_ids(
+                con,
+                "SELECT w.scope || ':' || w.target || ' (seq ' || w.withdrawal_seq || ')' FROM withdrawals w"
+                " LEFT JOIN provenance_events e ON e.seq = w.withdrawal_seq"
+                " WHERE e.seq IS NULL OR e.action <> 'withdrawal'"
+                " OR json_extract_string(e.detail, '$.scope') IS DISTINCT FROM w.scope"
+                " OR json_extract_string(e.detail, '$.target') IS DISTINCT FROM w.target"
+                " OR json_extract_string(e.detail, '$.reason') IS DISTINCT FROM w.reason"
+                " OR CAST(json_extract(e.detail, '$.records') AS BIGINT) IS DISTINCT FROM w.records",
+            ),
+        )
+        res.add(
+            "withdrawals",
+            "withdrawal event has no withdrawals row (row deleted)",
+            *_ids(
+                con,
+                "SELECT 'seq ' || e.seq FROM provenance_events e WHERE e.stage = 'provenance'"
+                " AND e.action = 'withdrawal' AND NOT EXISTS (SELECT 1 FROM withdrawals w WHERE w.withdrawal_seq = e.seq)",
+            ),
+        )
+    res.checked["runs"] = con.execute("SELECT count(*) FROM runs").fetchall()[0][0]
+    if _has_column(con, "runs", "ledger_seq"):
+        res.add(
+            "runs",
+            "finished at a ledger head the chain no longer has (events deleted from the end or rewritten)",
+            *_ids(
+                con,
+                "SELECT r.run_id || ' (seq ' || r.ledger_seq || ')' FROM runs r"
+                " LEFT JOIN provenance_events e ON e.seq = r.ledger_seq WHERE r.ledger_seq IS NOT NULL AND"
+                f" CASE WHEN r.ledger_seq = 0 THEN r.ledger_hash <> '{ledger.GENESIS}'"
+                " ELSE e.seq IS NULL OR e.hash <> r.ledger_hash END",
+            ),
+        )
+    res.add(
+        "runs",
+        "run id used by events or records has no runs row",
+        *_ids(
+            con,
+            "SELECT DISTINCT run_id FROM (SELECT run_id FROM provenance_events UNION ALL SELECT run_id FROM records)"
+            " WHERE run_id IS NOT NULL AND run_id NOT IN (SELECT run_id FROM runs)",
+        ),
+    )
+
+
+def crosscheck(con: duckdb.DuckDBPyConnection) -> CrossCheck:
+    """Check records, statuses, exports, withdrawals and runs against the ledger (read-only)."""
+    res = CrossCheck()
+    events = con.execute("SELECT count(*) FROM provenance_events").fetchall()[0][0]
+    records = con.execute("SELECT count(*) FROM records").fetchall()[0][0]
+    if records and not events:
+        res.add("ledger", "the ledger is empty although the catalogue has records (events deleted)", ["all"])
+    _check_records(con, res)
+    _check_status(con, res)
+    _check_rows(con, res)
+    return res
+
+
+# ---------------------------------------------------------------- anchors
+
+
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    """A ledger head kept outside the database: ``count`` events, the newest with ``hash``."""
+
+    seq: int
+    hash: str
+    count: int
+    at: str
+    catalogue: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"seq": self.seq, "hash": self.hash, "count": self.count, "at": self.at, "catalogue": self.catalogue}
+
+
+def current_anchor(con: duckdb.DuckDBPyConnection, catalogue: str = "") -> Anchor:
+    """The head of the ledger now, as an anchor to keep outside the database."""
+    seq, h = ledger.head(con)
+    count = con.execute("SELECT count(*) FROM provenance_events").fetchall()[0][0]
+    at = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return Anchor(seq=seq, hash=h, count=count, at=at, catalogue=catalogue)
+
+
+def append_anchor(path: str | Path, anchor: Anchor) -> None:
+    """Append ``anchor`` as one JSON line to the auditor's anchor file (created if missing)."""
+    p = Path(path)
+    with p.open("a", encoding="utf-8") as fh:
+        fh.write(json.dumps(anchor.as_dict(), sort_keys=True) + "\n")
+
+
+def read_anchors(path: str | Path) -> list[Anchor]:
+    """Every anchor in an anchor file (JSON lines with ``seq`` and ``hash``)."""
+    p = Path(path)
+    if not p.is_file():
+        raise UsageError(f"anchor file `{p}` does not exist; write one with `curate audit anchor --append {p}`")
+    out = []
+    for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            d = json.loads(line)
+            out.append(
+                Anchor(
+                    int(d["seq"]),
+                    str(d["hash"]),
+                    int(d.get("count", d["seq"])),
+                    str(d.get("at", "")),
+                    d.get("catalogue", ""),
+                )
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            raise UsageError(
+                f"anchor file `{p}` line {n} is not an anchor (JSON with seq and hash): {exc}; "
+                "write anchors with `curate audit anchor --append FILE`"
+            ) from exc
+    return out
+
+
+def check_anchors(con: duckdb.DuckDBPyConnection, anchors: list[Anchor]) -> list[str]:
+    """Problems with ``anchors``: each anchored head must still be in the chain with the same hash."""
+    problems = []
+    total = con.execute("SELECT count(*) FROM provenance_events").fetchall()[0][0]
+    for a in anchors:
+        if a.seq == 0:
+            if a.hash != ledger.GENESIS:
+                problems.append(f"anchor seq 0 has hash {a.hash[:12]}…, not the genesis hash")
+            continue
+        rows = con.execute(f"SELECT hash FROM provenance_events WHERE seq = {int(a.seq)}").fetchall()
+        if not rows:
+            problems.append(
+                f"anchored head seq {a.seq} (taken {a.at}) is missing: the ledger has {total} events; "
+                "events were deleted from its end (truncation)"
+            )
+        elif rows[0][0] != a.hash:
+            problems.append(
+                f"anchored head seq {a.seq} (taken {a.at}) has hash {rows[0][0][:12]}…, anchored {a.hash[:12]}…: "
+                "the chain up to it was rewritten"
+            )
+    return problems

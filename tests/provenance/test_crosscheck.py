@@ -1,0 +1,227 @@
+"""The ledger notices truncation and edits outside the chain (issue 12 §2), tried through plain DuckDB."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import duckdb
+import pytest
+
+from provenance import ledger
+
+
+def _export(cli, out, *extra):
+    code, stdout, err = cli(
+        "--quiet", "export", "dataset", "--purpose", "training", "--audience", "public", "--out", str(out), *extra
+    )
+    assert code == 0, err
+    return stdout
+
+
+@pytest.fixture
+def history(mixed, db_path, cli, tmp_path):
+    """`mixed` + an export + a withdrawal + another export: runs, exports and withdrawals rows exist."""
+    _export(cli, tmp_path / "e1", "--as-of", "2026-06-01", "--non-commercial")
+    code, _, err = cli("provenance", "withdraw", "--record", mixed["press"][0], "--reason", "takedown request")
+    assert code == 0, err
+    _export(cli, tmp_path / "e2", "--as-of", "2026-06-01", "--commercial")
+    code, out, err = cli("audit", "verify")
+    assert code == 0 and "ledger ok" in out and "cross-checks ok" in out, out + err
+    return mixed
+
+
+def _sql(path, *statements):
+    con = duckdb.connect(str(path))
+    try:
+        for s in statements:
+            con.execute(s)
+    finally:
+        con.close()
+
+
+def _one(path, sql):
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(sql).fetchone()
+    finally:
+        con.close()
+
+
+def _rehash_from(path, seq):
+    """Recompute every hash from ``seq`` on, as an attacker who knows the format would."""
+    con = duckdb.connect(str(path))
+    try:
+        v2_from = ledger.format_from(con)
+        prev = con.execute("SELECT hash FROM provenance_events WHERE seq = ?", [seq - 1]).fetchone()
+        prev = prev[0] if prev else ledger.GENESIS
+        rows = con.execute(
+            "SELECT seq, event_id, run_id, record_id, stage, action, CAST(detail AS VARCHAR), created_at, actor"
+            " FROM provenance_events WHERE seq >= ? ORDER BY seq",
+            [seq],
+        ).fetchall()
+        for r in rows:
+            fmt = 2 if v2_from is not None and r[0] >= v2_from else 1
+            h = ledger.chain_hash(prev, ledger.content_string(*r, fmt=fmt))
+            con.execute("UPDATE provenance_events SET prev_hash = ?, hash = ? WHERE seq = ?", [prev, h, r[0]])
+            prev = h
+    finally:
+        con.close()
+
+
+def _verify(cli, *args):
+    code, out, err = cli("audit", "verify", *args)
+    return code, out + err
+
+
+@pytest.mark.parametrize(
+    "attack",
+    ["newest", "newest-10", "all", "export-events", "withdrawal-event"],
+)
+def test_deleted_events_are_detected(history, db_path, cli, attack):
+    n = _one(db_path, "SELECT max(seq) FROM provenance_events")[0]
+    where = {
+        "newest": f"seq = {n}",
+        "newest-10": f"seq > {n - 10}",
+        "all": "true",
+        "export-events": "stage = 'export'",
+        "withdrawal-event": "action = 'withdrawal'",
+    }[attack]
+    _sql(db_path, f"DELETE FROM provenance_events WHERE {where}")
+    code, out = _verify(cli)
+    assert code == 1, out
+    assert "FAILED" in out or "BROKEN" in out
+
+
+def test_truncation_with_matching_table_cuts_needs_the_anchor(history, db_path, cli, tmp_path):
+    """Cut the last events *and* every row pointing at them: only the external anchor proves it."""
+    anchors = tmp_path / "anchors.jsonl"
+    code, out, _ = cli("audit", "anchor", "--append", str(anchors))
+    assert code == 0 and "appended" in out
+    head = json.loads(anchors.read_text().splitlines()[-1])
+    last_withdrawal = _one(db_path, "SELECT min(seq) FROM provenance_events WHERE stage = 'provenance'")[0]
+    _sql(
+        db_path,
+        f"DELETE FROM provenance_events WHERE seq >= {last_withdrawal}",
+        f"DELETE FROM exports WHERE export_seq >= {last_withdrawal}",
+        f"DELETE FROM withdrawals WHERE withdrawal_seq >= {last_withdrawal}",
+        f"DELETE FROM runs WHERE ledger_seq >= {last_withdrawal}",
+        "UPDATE records SET status = 'active' WHERE status = 'withdrawn'",
+        "DELETE FROM export_items WHERE export_id NOT IN (SELECT export_id FROM exports)",
+    )
+    code, out = _verify(cli)
+    assert code == 0, out  # what the tables alone cannot prove (documented in the README)
+    assert "no --anchor" in out
+    code, out = _verify(cli, "--anchor", str(anchors))
+    assert code == 1 and f"seq {head['seq']}" in out and "truncation" in out, out
+
+
+def test_recomputed_chain_after_an_edit_is_detected(history, db_path, cli, tmp_path):
+    anchors = tmp_path / "anchors.jsonl"
+    assert cli("audit", "anchor", "--append", str(anchors))[0] == 0
+    ocw = history["ocw"][0]
+    seq = _one(db_path, f"SELECT min(seq) FROM provenance_events WHERE record_id = '{ocw}'")[0]
+    # forge the licence in the record *and* in its creating event, then recompute every hash after it
+    _sql(
+        db_path,
+        f"UPDATE records SET licence_id = 'CC0-1.0' WHERE record_id = '{ocw}'",
+        'UPDATE provenance_events SET detail = json_merge_patch(detail, \'{"licence_id": "CC0-1.0"}\')'
+        f" WHERE seq = {seq}",
+    )
+    _rehash_from(db_path, seq)
+    code, out = _verify(cli)
+    assert code == 1 and "ledger head the chain no longer has" in out, out  # runs remember the old heads
+    # the attacker fixes the runs too: the anchor kept outside still catches it
+    con = duckdb.connect(str(db_path))
+    con.execute(
+        "UPDATE runs SET ledger_hash = (SELECT hash FROM provenance_events e WHERE e.seq = runs.ledger_seq)"
+        " WHERE ledger_seq > 0"
+    )
+    con.close()
+    code, out = _verify(cli)
+    assert code == 0, out
+    code, out = _verify(cli, "--anchor", str(anchors))
+    assert code == 1 and "rewritten" in out, out
+
+
+@pytest.mark.parametrize(
+    "edit, problem",
+    [
+        ("UPDATE records SET licence_id = 'CC0-1.0' WHERE record_id = '{ocw}'", "licence_id differs"),
+        ("UPDATE records SET text = '偽造的講義。' WHERE record_id = '{ocw}'", "does not hash"),
+        (
+            "UPDATE records SET text = '偽造的講義。', content_sha256 = sha256('偽造的講義。') WHERE record_id = '{ocw}'",
+            "content_sha256 differs",
+        ),
+        ("UPDATE records SET status = 'active' WHERE status = 'withdrawn'", "never reinstated"),
+        ("UPDATE records SET status = 'withdrawn' WHERE record_id = '{ocw}'", "withdrawn without"),
+        ("UPDATE records SET status = 'duplicate' WHERE record_id = '{ocw}'", "duplicate without"),
+        ("UPDATE records SET status = 'active' WHERE status = 'superseded'", "newer version replaced it"),
+        ("DELETE FROM withdrawals", "withdrawal event has no withdrawals row"),
+        ("UPDATE withdrawals SET reason = 'routine'", "does not match the withdrawal event"),
+        ("UPDATE exports SET records = records + 1", "does not match the export event"),
+        ("DELETE FROM exports", "export event has no exports row"),
+        ("UPDATE export_items SET content_sha256 = sha256('x') WHERE record_id = '{law}'", "no longer matches"),
+        ("DELETE FROM runs", "has no runs row"),
+    ],
+    ids=lambda v: v[:40],
+)
+def test_edits_outside_the_chain_are_named(history, db_path, cli, edit, problem):
+    _sql(db_path, edit.format(ocw=history["ocw"][0], law=history["law"][0]))
+    code, out = _verify(cli)
+    assert code == 1 and problem in out, out
+    code, out, _ = cli("audit", "verify", "--json")
+    rep = json.loads(out)
+    assert code == 1 and not rep["ok"] and any(problem in p for p in rep["crosscheck"]["problems"])
+
+
+def test_actor_null_and_empty_hash_differently(history, db_path, cli):
+    seq = _one(db_path, "SELECT min(seq) FROM provenance_events WHERE actor IS NULL")[0]
+    _sql(db_path, f"UPDATE provenance_events SET actor = '' WHERE seq = {seq}")
+    code, out = _verify(cli)
+    assert code == 1 and f"seq {seq}" in out and "modified" in out, out
+
+
+def test_ledger_format_row_cannot_be_moved(history, db_path, cli):
+    _sql(db_path, "UPDATE ledger_format SET from_seq = 1000000")
+    code, out = _verify(cli)
+    assert code == 1 and "BROKEN" in out
+
+
+def test_forged_licence_does_not_survive_verify_end_to_end(history, db_path, cli, tmp_path):
+    """§1 + §2: the SQL surface cannot forge a licence; a direct edit of the file is named by verify."""
+    ocw = history["ocw"][0]
+    for attack in (
+        f"UPDATE records SET licence_id = 'CC0-1.0' WHERE record_id = '{ocw}'",
+        f"/**/ COPY (SELECT 'CC0-1.0' AS licence_id) TO '{tmp_path}/forge.parquet' (FORMAT parquet)",
+    ):
+        code, _, err = cli("sql", attack)
+        assert code == 2, err
+    assert _one(db_path, f"SELECT licence_id FROM records WHERE record_id = '{ocw}'")[0] == "CC-BY-NC-4.0"
+    out = _export(cli, tmp_path / "pub", "--as-of", "2026-06-01", "--commercial")
+    assert ocw not in (tmp_path / "pub" / "manifest.jsonl").read_text() and out is not None
+    # someone with write access to the file forges it anyway: verify names the record
+    _sql(db_path, f"UPDATE records SET licence_id = 'CC0-1.0' WHERE record_id = '{ocw}'")
+    code, out = _verify(cli)
+    assert code == 1 and ocw in out and "licence_id differs" in out
+
+
+def test_anchor_prints_head_and_verify_passes_with_it(history, db_path, cli, tmp_path):
+    code, out, _ = cli("audit", "anchor", "--json")
+    a = json.loads(out)
+    seq, h = _one(db_path, "SELECT seq, hash FROM provenance_events ORDER BY seq DESC LIMIT 1")
+    assert code == 0 and (a["seq"], a["hash"], a["count"]) == (seq, h, seq)
+    anchors = tmp_path / "a.jsonl"
+    anchors.write_text(json.dumps(a) + "\n")
+    code, out, _ = cli("provenance", "withdraw", "--source", "ocw", "--reason", "licence ended")
+    assert code == 0
+    assert cli("audit", "anchor", "--append", str(anchors))[0] == 0
+    code, out = _verify(cli, "--anchor", str(anchors))
+    assert code == 0 and "anchors ok: 2" in out, out
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("not json\n")
+    code, out = _verify(cli, "--anchor", str(bad))
+    assert code == 2 and "line 1" in out
+    code, out = _verify(cli, "--anchor", str(tmp_path / "missing.jsonl"))
+    assert code == 2 and "does not exist" in out
+    assert hashlib.sha256(db_path.read_bytes()).hexdigest()  # the catalogue is still readable
