@@ -18,7 +18,9 @@ of :func:`provenance.records.create_version` (tested to produce identical rows a
   saw; the ledger holds types, offsets and digests only.
 * **topic** — the topic and quality rating are stored and recorded.
 
-Annotations edited in Label Studio after they were imported are not imported again.
+Pull is incremental: Label Studio's Data Manager lists the annotated tasks updated since the last
+pull (``annotation_pull_cursor``), and only those are exported (by id). Annotations edited in Label
+Studio after they were imported are not imported again.
 """
 
 from __future__ import annotations
@@ -54,6 +56,8 @@ class PullReport:
     already: int = 0
     new_versions: int = 0
     unknown_tasks: int = 0
+    #: tasks Label Studio listed as changed since the last pull (what was exported)
+    changed_tasks: int = 0
     outcomes: Counter = field(default_factory=Counter)
     run_id: str | None = None
 
@@ -64,6 +68,7 @@ class PullReport:
             "already": self.already,
             "new_versions": self.new_versions,
             "unknown_tasks": self.unknown_tasks,
+            "changed_tasks": self.changed_tasks,
             "outcomes": dict(self.outcomes),
         }
 
@@ -80,6 +85,38 @@ class AnnotationEffect:
     fields: dict[str, Any] | None = None
     #: (entity type, original value, placeholder index) restored by 非個資 verdicts (memory only)
     restored: list[tuple[str, str, int]] = field(default_factory=list)
+
+
+class _Annotators:
+    """Label Studio user id -> sha256 of the e-mail: from earlier pulls, asking Label Studio once if needed."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, client: LabelStudioClient) -> None:
+        self.client = client
+        self.known: dict[int, str | None] = dict(
+            con.execute(
+                "SELECT annotator_id, any_value(annotator_email_sha256) FROM annotations WHERE instance = ?"
+                " AND annotator_id IS NOT NULL AND annotator_email_sha256 IS NOT NULL GROUP BY annotator_id",
+                [client.config.instance],
+            ).fetchall()
+        )
+        self.asked = False
+
+    def sha256(self, user_id: int | None) -> str | None:
+        if user_id is None:
+            return None
+        if user_id not in self.known and not self.asked:
+            self.asked = True
+            self.known.update({uid: email_sha256(mail) for uid, mail in self.client.user_emails().items()})
+        return self.known.get(user_id)
+
+
+def _iso(t: dt.datetime) -> str:
+    """A cursor as Label Studio's Data Manager filter expects it (UTC, microseconds).
+
+    >>> _iso(dt.datetime(2026, 12, 3, 7, 11, 43, 303270))
+    '2026-12-03T07:11:43.303270Z'
+    """
+    return t.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _ts(s: str | None) -> dt.datetime | None:
@@ -201,17 +238,50 @@ def _pull_project(
     bank: str,
     project: str,
     pid: int,
-    emails: dict[int, str],
+    emails: _Annotators,
     run_id: str,
     report: PullReport,
     progress: Progress | None,
     vault: PiiVault | None = None,
+    full: bool = False,
 ) -> None:
-    """Import one project's new annotations in one transaction: decide each one, then write the batch."""
     instance = client.config.instance
-    exported = client.export(pid)
-    known, tasks = _known_annotations(con, instance, pid), _pushed_tasks(con, instance, pid)
-    batch = _Batch(run_id=run_id, imported_at=ledger.now())
+    cursor = None
+    if not full:
+        row = con.execute(
+            "SELECT updated_at FROM annotation_pull_cursor WHERE instance = ? AND ls_project_id = ?", [instance, pid]
+        ).fetchone()
+        cursor = _iso(row[0]) if row and row[0] else None
+    if cursor is None:  # first pull: Label Studio's own export of every annotated task
+        exported = client.export(pid)
+        changed = [(t["id"], t["updated_at"]) for t in exported]
+    else:
+        changed = client.changed_tasks(pid, cursor)
+        exported = client.export_tasks(pid, [t for t, _ in changed]) if changed else []
+    report.changed_tasks += len(changed)
+    if not changed:
+        return
+    task_ids = [t["id"] for t in exported]
+    known = {
+        r[0]
+        for r in con.execute(
+            "SELECT ls_annotation_id FROM annotations WHERE instance = ? AND ls_project_id = ?"
+            " AND ls_task_id IN (SELECT unnest(?::BIGINT[]))",
+            [instance, pid, task_ids],
+        ).fetchall()
+    }
+    tasks = {
+        r[0]: (r[1], r[2], r[3], r[4])
+        for r in con.execute(
+            "SELECT t.ls_task_id, t.record_id, r.text, r.status = 'active', r.source_id FROM annotation_tasks t "
+            "JOIN records r USING (record_id) WHERE t.instance = ? AND t.ls_project_id = ?"
+            " AND t.ls_task_id IN (SELECT unnest(?::BIGINT[]))",
+            [instance, pid, task_ids],
+        ).fetchall()
+    }
+    new_cursor = max(_ts(u) for _, u in changed)
+    rows, events, versions = [], [], []
+    imported_at = ledger.now()
     with transaction(con):
         for task in exported:
             for ann in task.get("annotations") or []:
@@ -226,7 +296,7 @@ def _pull_project(
                 user_id = ann.get("completed_by")
                 if isinstance(user_id, dict):
                     user_id = user_id.get("id")
-                mail = email_sha256(emails.get(user_id))
+                mail = emails.sha256(user_id)
                 d = _decide(
                     project,
                     text,
@@ -250,111 +320,85 @@ def _pull_project(
                 }
                 actor = annotator_actor(bank, user_id, mail)
                 if d.restored and vault is not None:  # 非個資: remember the values as keyed digests
-                    _allow_restored(con, vault, d, source_id, record_id, bank, actor, ann["id"])
-                batch.add(record_id, d, ids, actor)
+                    digests = vault.allow(
+                        con,
+                        [
+                            AllowEntry(source_id, etype, value, record_id, bank, actor, ann["id"])
+                            for etype, value, _ in d.restored
+                        ],
+                    )
+                    d.detail["restored"] = [
+                        {"index": k, "type": etype, "digest": dg}
+                        for (etype, _, k), dg in zip(d.restored, digests, strict=True)
+                    ]
                 if d.new_text is not None:
+                    versions.append(
+                        (
+                            len(rows),
+                            NewVersion(
+                                record_id,
+                                d.new_text,
+                                d.action,
+                                {**ids, **d.detail},
+                                actor,
+                                (d.fields or {}).get("pii_state"),
+                            ),
+                        )
+                    )
                     tasks[task["id"]] = (record_id, text, False, source_id)  # a second annotation is stale
-                report.outcomes[d.outcome] += 1
-        batch.write(con, project, report)
-    report.imported += len(batch.rows)
-    if progress:
-        progress(len(batch.rows), len(batch.rows))
-
-
-def _known_annotations(con: duckdb.DuckDBPyConnection, instance: str, pid: int) -> set[int]:
-    """Label Studio ids of the annotations of project ``pid`` imported before."""
-    sql = "SELECT ls_annotation_id FROM annotations WHERE instance = ? AND ls_project_id = ?"
-    return {r[0] for r in con.execute(sql, [instance, pid]).fetchall()}
-
-
-def _pushed_tasks(con: duckdb.DuckDBPyConnection, instance: str, pid: int) -> dict[int, tuple[str, str, bool, str]]:
-    """Task id -> (record id, text, record still active, source id) of every task pushed to project ``pid``."""
-    return {
-        r[0]: (r[1], r[2], r[3], r[4])
-        for r in con.execute(
-            "SELECT t.ls_task_id, t.record_id, r.text, r.status = 'active', r.source_id FROM annotation_tasks t "
-            "JOIN records r USING (record_id) WHERE t.instance = ? AND t.ls_project_id = ?",
-            [instance, pid],
-        ).fetchall()
-    }
-
-
-def _allow_restored(
-    con: duckdb.DuckDBPyConnection,
-    vault: PiiVault,
-    d: AnnotationEffect,
-    source_id: str,
-    record_id: str,
-    bank: str,
-    actor: str,
-    annotation_id: int,
-) -> None:
-    """Values an annotator marked 非個資 go to the allow-list; the ledger detail keeps only their digests."""
-    digests = vault.allow(
-        con,
-        [AllowEntry(source_id, etype, value, record_id, bank, actor, annotation_id) for etype, value, _ in d.restored],
-    )
-    d.detail["restored"] = [
-        {"index": k, "type": etype, "digest": dg} for (etype, _, k), dg in zip(d.restored, digests, strict=True)
-    ]
-
-
-@dataclass
-class _Batch:
-    """What one project's pull writes: annotation rows, new versions (with their row) and ledger events."""
-
-    run_id: str
-    imported_at: Any
-    rows: list[list[Any]] = field(default_factory=list)
-    events: list[ledger.Event] = field(default_factory=list)
-    versions: list[tuple[int, NewVersion]] = field(default_factory=list)
-
-    def add(self, record_id: str, d: AnnotationEffect, ids: dict[str, Any], actor: str) -> None:
-        """One decided annotation: a new version or a ledger event, and its ``annotations`` row."""
-        detail = {**ids, **d.detail}
-        if d.new_text is not None:
-            pii_state = (d.fields or {}).get("pii_state")
-            self.versions.append(
-                (len(self.rows), NewVersion(record_id, d.new_text, d.action, detail, actor, pii_state))
-            )
-        else:
-            self.events.append(
-                ledger.Event(
-                    stage=STAGE, action=d.action, record_id=record_id, run_id=self.run_id, detail=detail, actor=actor
+                else:
+                    events.append(
+                        ledger.Event(
+                            stage=STAGE,
+                            action=d.action,
+                            record_id=record_id,
+                            run_id=run_id,
+                            detail={**ids, **d.detail},
+                            actor=actor,
+                        )
+                    )
+                rows.append(
+                    [
+                        instance,
+                        ann["id"],
+                        task["id"],
+                        pid,
+                        bank,
+                        project,
+                        record_id,
+                        user_id,
+                        mail,
+                        d.outcome,
+                        json.dumps(d.result, ensure_ascii=False),
+                        None,
+                        _ts(ann.get("created_at")),
+                        _ts(ann.get("updated_at")),
+                        imported_at,
+                        run_id,
+                    ]
                 )
-            )
-        self.rows.append(
-            [
-                ids["instance"],
-                ids["ls_annotation_id"],
-                ids["ls_task_id"],
-                ids["ls_project_id"],
-                ids["bank"],
-                ids["project"],
-                record_id,
-                ids["annotator_id"],
-                ids["annotator_email_sha256"],
-                d.outcome,
-                json.dumps(d.result, ensure_ascii=False),
-                None,  # the new version's id, once written
-                _ts(ids["annotated_at"]),
-                _ts(ids["updated_at"]),
-                self.imported_at,
-                self.run_id,
-            ]
-        )
-
-    def write(self, con: duckdb.DuckDBPyConnection, project: str, report: PullReport) -> None:
-        """New versions, ledger events and annotation rows (the caller holds the transaction)."""
-        new_ids = create_versions(con, [v for _, v in self.versions], stage=STAGE, run_id=self.run_id)
-        for (row_index, _), new_id in zip(self.versions, new_ids, strict=True):
-            self.rows[row_index][11] = new_id
+                report.outcomes[d.outcome] += 1
+        new_ids = create_versions(con, [v for _, v in versions], stage=STAGE, run_id=run_id)
+        for (row_index, _), new_id in zip(versions, new_ids, strict=True):
+            rows[row_index][11] = new_id
         created = [i for i in new_ids if i]
         report.new_versions += len(created)
         if project == "proofread" and created:  # typed by a person: must pass the PII stage again
             con.execute("UPDATE records SET pii_state = NULL WHERE record_id IN (SELECT unnest(?))", [created])
-        ledger.append(con, self.events)
-        _insert_annotations(con, [tuple(r) for r in self.rows])
+        ledger.append(con, events)
+        _insert_annotations(con, [tuple(r) for r in rows])
+        con.execute(
+            "INSERT OR REPLACE INTO annotation_pull_cursor VALUES (?, ?, ?, ?, now()::TIMESTAMP)",
+            [
+                instance,
+                pid,
+                new_cursor,
+                max((a["id"] for t in exported for a in t.get("annotations") or []), default=None),
+            ],
+        )
+    report.imported += len(rows)
+    if progress:
+        progress(len(rows), len(rows))
 
 
 def _insert_annotations(con: duckdb.DuckDBPyConnection, rows: list[tuple]) -> None:
@@ -398,9 +442,12 @@ def pull(
     projects: tuple[str, ...] = PROJECTS,
     progress: Progress | None = None,
     vault: PiiVault | None = None,
+    full: bool = False,
 ) -> PullReport:
     """Import new completed annotations of ``bank``'s projects on this instance.
 
+    Incremental: only tasks whose ``updated_at`` (set by Label Studio when an annotation is saved) is
+    later than the last pull's are listed and exported; ``full`` exports every annotated task.
     ``vault`` (``curate.pii.review.VaultReview``) restores spans reviewers judged 非個資 and adds them
     to the source's allow-list; without it such a verdict stops the pull with a ConfigError.
     """
@@ -421,9 +468,9 @@ def pull(
     )
     report.run_id = run_id
     try:
-        emails = client.user_emails()
+        emails = _Annotators(con, client)
         for project, pid in found:
-            _pull_project(con, client, bank, project, pid, emails, run_id, report, progress, vault)
+            _pull_project(con, client, bank, project, pid, emails, run_id, report, progress, vault, full)
     except BaseException:
         finish_run(con, run_id, status="failed", counts=report.as_dict())
         raise

@@ -45,6 +45,7 @@ READABLE_TABLES: frozenset[str] = frozenset(
         "reinstatements",
         "dedup_signatures",
         "dedup_buckets",
+        "near_duplicates",
         "annotation_projects",
         "annotation_tasks",
         "annotation_push_pending",
