@@ -36,7 +36,7 @@ from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.readers import ParquetReader
 
-from curate.stages.base import FinalizeContext, Stage, StageResult
+from curate.stages.base import RECORD_METADATA, FinalizeContext, Stage, StageResult
 from provenance import db, ledger, runs
 from provenance.errors import ConfigError, StageError
 from provenance.records import derived_record_id, insert_versions, version_seal
@@ -259,6 +259,9 @@ def run_stage(
     finally:
         con.close()  # closing an already closed DuckDB connection is a no-op
     shutil.rmtree(snap_dir, ignore_errors=True)
+    # the results hold stage output (text of records not yet through PII, names for the PII stage): once
+    # loaded they are not needed to resume, so they do not outlive the load
+    shutil.rmtree(res_dir, ignore_errors=True)
     return report
 
 
@@ -337,7 +340,9 @@ def _snapshot(con, stage: Stage, cfg_hash: str, snap_dir: Path, n_shards: int) -
     shutil.rmtree(snap_dir, ignore_errors=True)
     snap_dir.mkdir(parents=True, exist_ok=True)
     cols = list(dict.fromkeys(("record_id", "text", *stage.reads)))
-    select = ", ".join(f"r.{c}" for c in cols)
+    # datatrove's reader merges a column named `metadata` into Document.metadata: ship it as JSON text
+    # under its own name (stages read ``doc.metadata[RECORD_METADATA]``)
+    select = ", ".join(f"CAST(r.{c} AS VARCHAR) AS {RECORD_METADATA}" if c == "metadata" else f"r.{c}" for c in cols)
     skip = (
         (
             "AND NOT EXISTS (SELECT 1 FROM stage_marks m WHERE m.record_id = r.record_id"

@@ -31,6 +31,7 @@ from typing import Any
 import duckdb
 
 from provenance import ledger
+from provenance.batches import BATCH_ACTION, verify_batches
 from provenance.errors import UsageError
 
 #: actions of the ingest events that create a record version (``ingest``: test and legacy builders)
@@ -108,6 +109,12 @@ _CREATORS = f"""
         UNION ALL
         SELECT seq, json_extract_string(detail, '$.new_record_id') AS rid, 'derived' AS kind, detail
         FROM provenance_events WHERE json_extract_string(detail, '$.new_record_id') IS NOT NULL
+        UNION ALL
+        -- bulk ingest: one event per batch; members by run and creation time, checked by the batch digest
+        SELECT e.seq, r.record_id AS rid, 'batch' AS kind, e.detail
+        FROM provenance_events e JOIN records r
+          ON r.run_id = e.run_id AND r.created_at = e.created_at AND r.stage = 'ingest'
+        WHERE e.action = '{BATCH_ACTION}'
     ), creator AS (
         SELECT DISTINCT ON (rid) * FROM ev ORDER BY rid, seq
     )
@@ -148,7 +155,13 @@ def _check_records(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
             f"SELECT record_id FROM ({base}) WHERE ev_has_licence AND ev_licence IS DISTINCT FROM licence_id",
         ),
     )
-    unsealed = con.execute(f"SELECT count(*) FROM ({base}) WHERE seq IS NOT NULL AND ev_sha IS NULL").fetchall()[0][0]
+    batches = verify_batches(con)
+    res.checked["ingest_batches"] = batches.checked
+    if not batches.ok:
+        res.add("records", batches.reason, [f"event seq {batches.first_bad_seq}"])
+    unsealed = con.execute(
+        f"SELECT count(*) FROM ({base}) WHERE seq IS NOT NULL AND ev_sha IS NULL AND kind <> 'batch'"
+    ).fetchall()[0][0]
     if unsealed:
         res.notes.append(
             f"{unsealed} record versions were created by events without a content digest (before this check "

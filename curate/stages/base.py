@@ -30,6 +30,9 @@ from typing import Any, ClassVar
 from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 
+#: key of ``Document.metadata`` holding the record's ``metadata`` column (JSON text) when a stage reads it
+RECORD_METADATA = "record_metadata"
+
 
 @dataclass(frozen=True, slots=True)
 class StageResult:

@@ -194,13 +194,9 @@ def dedup_cluster(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, A
 
 
 def exports_list(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    return _dicts(
-        con.execute(
-            "SELECT export_id, min(export_seq) AS seq, min(created_at) AS created_at, any_value(purpose) AS purpose,"
-            " any_value(audience) AS audience, bool_or(commercial) AS commercial, max(records) AS records,"
-            " max(blocked) AS blocked, count(*) AS runs FROM exports GROUP BY export_id ORDER BY seq DESC"
-        )
-    )
+    from provenance.audit import exports_report
+
+    return exports_report(con)
 
 
 def export_page(con: duckdb.DuckDBPyConnection, export_id: str) -> dict[str, Any]:
