@@ -55,9 +55,9 @@ def _manifest(folder: Path, n: int, attribution: str) -> Path:
     return path
 
 
-def _timed(fn):
+def _timed(fn, *args, **kwargs):
     t = time.perf_counter()
-    out = fn()
+    out = fn(*args, **kwargs)
     return time.perf_counter() - t, out
 
 
@@ -75,14 +75,14 @@ def bench_terms(files: int, repeat: int) -> dict:
                 builders.make_docx(d / f"book{i:04d}.docx", blocks)
             cat = Path(tmp) / "c.duckdb"
             m = _manifest(d, files, "")
-            t, rep = _timed(lambda: ingest(cat, TextbooksSource([m]), on_error=ErrorPolicy.RAISE))
+            t, rep = _timed(ingest, cat, TextbooksSource([m]), on_error=ErrorPolicy.RAISE)
             runs["first"].append(t)
             versions["records"] = rep.records_new
             _manifest(d, files, "© 金融出版社")
-            t, rep = _timed(lambda: ingest(cat, TextbooksSource([m]), on_error=ErrorPolicy.RAISE))
+            t, rep = _timed(ingest, cat, TextbooksSource([m]), on_error=ErrorPolicy.RAISE)
             runs["terms_reuse"].append(t)
             versions["terms_reuse"] = rep.terms_changed
-            t, rep = _timed(lambda: ingest(cat, TextbooksSource([m]), on_error=ErrorPolicy.RAISE))
+            t, rep = _timed(ingest, cat, TextbooksSource([m]), on_error=ErrorPolicy.RAISE)
             runs["unchanged"].append(t)
             versions["unchanged_new"] = rep.versions_new
             # the same correction where the stored versions predate file_sha256: extraction path
@@ -90,7 +90,7 @@ def bench_terms(files: int, repeat: int) -> dict:
             con.execute("UPDATE records SET metadata = json_merge_patch(metadata, '{\"file_sha256\": null}')")
             con.close()
             _manifest(d, files, "© 金融出版社 2025")
-            t, rep = _timed(lambda: ingest(cat, TextbooksSource([m]), on_error=ErrorPolicy.RAISE))
+            t, rep = _timed(ingest, cat, TextbooksSource([m]), on_error=ErrorPolicy.RAISE)
             runs["terms_extract"].append(t)
             versions["terms_extract"] = rep.terms_changed
     med = {k: statistics.median(v) for k, v in runs.items()}
@@ -119,7 +119,7 @@ def bench_dedup(repeat: int) -> dict:
     ):
         times, verdicts = [], []
         for _ in range(repeat):
-            t, verdicts = _timed(lambda cfg=cfg: dedup_texts(docs, cfg))
+            t, verdicts = _timed(dedup_texts, docs, cfg)
             times.append(t)
         removed = [v for v in verdicts if not v.survivor]
         out[name] = {
@@ -143,9 +143,9 @@ def bench_formats(repeat: int) -> dict:
     for _ in range(repeat):
         with tempfile.TemporaryDirectory() as tmp:
             cat = Path(tmp) / "c.duckdb"
-            t, _ = _timed(lambda: ingest(cat, LawMojSource([p[0] for p in pairs], scope="all")))
+            t, _ = _timed(ingest, cat, LawMojSource([p[0] for p in pairs], scope="all"))
             t_json.append(t)
-            t, rep = _timed(lambda: ingest(cat, LawMojSource([p[1] for p in pairs], scope="all")))
+            t, rep = _timed(ingest, cat, LawMojSource([p[1] for p in pairs], scope="all"))
             t_xml.append(t)
             new = rep.versions_new + rep.records_new
     return {"json_s": statistics.median(t_json), "xml_after_json_s": statistics.median(t_xml), "new_versions": new}
