@@ -52,6 +52,7 @@ RESULT_SCHEMA = pa.schema(
         ("new_id", pa.string()),
         ("set_status", pa.string()),
         ("set_pii_state", pa.string()),
+        ("set_script", pa.string()),
         ("detail", pa.string()),
         ("fields", pa.string()),
         ("mark", pa.bool_()),
@@ -99,6 +100,7 @@ def _results_to_table(results: list[StageResult], stage_name: str, start: int) -
         )
         cols["set_status"].append(r.set_status)
         cols["set_pii_state"].append(r.set_pii_state)
+        cols["set_script"].append(r.set_script)
         cols["detail"].append(ledger.canonical_json(r.detail or {}))
         cols["fields"].append(json.dumps(r.fields, ensure_ascii=False, default=str) if r.fields else None)
         cols["mark"].append(bool(r.mark))
@@ -430,7 +432,10 @@ def _load(
     t_load = time.monotonic()
     files = sorted(str(p) for p in res_dir.glob("*.parquet"))
     with db.transaction(con):
-        con.execute("CREATE OR REPLACE TEMP TABLE _res AS SELECT * FROM read_parquet($f) ORDER BY ord", {"f": files})
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _res AS SELECT * FROM read_parquet($f, union_by_name = true) ORDER BY ord",
+            {"f": files},
+        )
         con.execute("""
             CREATE OR REPLACE TEMP VIEW _res_versions AS
             SELECT x.new_id AS record_id, x.record_id AS parent_id, x.new_text AS text,
@@ -450,6 +455,9 @@ def _load(
                                     AND records.status IS DISTINCT FROM x.set_status""").fetchone()[0]
         con.execute("""UPDATE records SET pii_state = x.set_pii_state FROM _res x
                        WHERE records.record_id = x.record_id AND x.set_pii_state IS NOT NULL""")
+        con.execute("""UPDATE records SET script = x.set_script FROM _res x
+                       WHERE records.record_id = x.record_id AND x.set_script IS NOT NULL
+                         AND records.script IS DISTINCT FROM x.set_script""")
         rows = con.execute(
             """SELECT x.record_id, x.action, x.detail, x.new_id, (n.record_id IS NOT NULL) AS created,
                              n.content_sha256, n.licence_id

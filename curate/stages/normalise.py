@@ -9,8 +9,9 @@ Stage order is enforced, not advised: for a record that has not passed the PII s
   ``mixed`` when a sentence with both scripts' signals was left for a human) and one
   ``normalise`` event on the input with the detected script, shares and every edit
   (offset into the input, before, after);
-* text unchanged -> one ``detect`` event with the detected script and shares (the record's
-  ``script`` column only changes through new versions);
+* text unchanged -> the detected script is stored in the record's ``script`` column in place (a
+  derived column: the text did not change, so no new version) with one ``script_detected`` event
+  holding the script and shares (the ledger cross-check compares the column with it);
 * proofreading flags -> one ``flag`` event (offsets into the input, reasons, the one-to-many
   characters; ``version`` names the new record id when there is one).
 
@@ -99,7 +100,11 @@ class NormaliseStage(Stage):
                 )
             )
         else:
-            out.append(StageResult(doc.id, action="detect", outcome="unchanged", detail=summary))
+            out.append(
+                StageResult(
+                    doc.id, action="script_detected", set_script=res.script, outcome="unchanged", detail=summary
+                )
+            )
         if res.flags:
             out.append(
                 StageResult(

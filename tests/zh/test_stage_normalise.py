@@ -65,9 +65,9 @@ def test_normalise_stage_versions_events_and_flags(db_path):
         assert by[("simp", "normalise")]["script"] == "simplified"
         edits = by[("simp", "normalise")]["edits"]
         assert {"offset", "before", "after"} <= set(edits[0])
-        assert by[("trad", "detect")]["script"] == "traditional"
+        assert by[("trad", "script_detected")]["script"] == "traditional"
         assert by[("mixed", "normalise")]["script"] == "mixed"
-        assert by[("neutral", "detect")]["script"] == "neutral"
+        assert by[("neutral", "script_detected")]["script"] == "neutral"
         flag = by[("short", "flag")]
         assert {f["reason"] for f in flag["flags"]} >= {"short"}
         assert flag["version"] is not None
