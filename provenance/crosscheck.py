@@ -9,6 +9,9 @@ module checks, read-only:
   ``new_licence_id``); the text still hashes to its digest;
 * every ``withdrawn``/``duplicate``/``superseded`` status has the event or newer version that
   made it, and no record is active while its newest withdraw event stands;
+* derived columns stored in place agree with the newest event that set them: ``script`` with the
+  ``script_detected`` event (normalise), ``near_duplicate_of`` with the ``near_duplicate_of`` event
+  (dedup policy);
 * every ``exports`` and ``withdrawals`` row points at the event (by seq) that recorded it, with
   matching fields, and every such event has its row; exported items still match the records;
 * every finished run's ledger head (``runs.ledger_seq``/``ledger_hash``, migration 0013) is still
@@ -316,8 +319,36 @@ def crosscheck(con: duckdb.DuckDBPyConnection) -> CrossCheck:
         res.add("ledger", "the ledger is empty although the catalogue has records (events deleted)", ["all"])
     _check_records(con, res)
     _check_status(con, res)
+    _check_derived(con, res)
     _check_rows(con, res)
     return res
+
+
+def _check_derived(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
+    """Derived columns changed in place (no new version) against the event that set them."""
+    res.add(
+        "derived",
+        "script differs from its newest script_detected event (edited in place)",
+        *_ids(
+            con,
+            "SELECT r.record_id FROM records r JOIN (SELECT record_id,"
+            " arg_max(json_extract_string(detail, '$.script'), seq) AS script FROM provenance_events"
+            " WHERE action = 'script_detected' AND record_id IS NOT NULL GROUP BY record_id) e USING (record_id)"
+            " WHERE r.script IS DISTINCT FROM e.script",
+        ),
+    )
+    if _has_column(con, "records", "near_duplicate_of"):
+        res.add(
+            "derived",
+            "near_duplicate_of differs from its newest near_duplicate_of event",
+            *_ids(
+                con,
+                "SELECT r.record_id FROM records r LEFT JOIN (SELECT record_id,"
+                " arg_max(json_extract_string(detail, '$.representative'), seq) AS rep FROM provenance_events"
+                " WHERE action = 'near_duplicate_of' AND record_id IS NOT NULL GROUP BY record_id) e"
+                " USING (record_id) WHERE r.near_duplicate_of IS NOT NULL AND r.near_duplicate_of IS DISTINCT FROM e.rep",
+            ),
+        )
 
 
 # ---------------------------------------------------------------- anchors
