@@ -326,6 +326,7 @@ def _dry_stage(con, step: StageStep, echo: Echo, samples: int) -> dict[str, Any]
     from datatrove.data import Document
 
     from curate.runner import input_where, make_stage
+    from curate.stages.base import RECORD_METADATA
     from provenance.records import PII_PASSED
 
     stage = make_stage(step.name, step.sets)
@@ -335,8 +336,11 @@ def _dry_stage(con, step: StageStep, echo: Echo, samples: int) -> dict[str, Any]
     shown = []
     if step.name in ("hygiene", "normalise") and n:
         cols = list(dict.fromkeys(("record_id", "text", *stage.reads)))
+        # the same columns the runner's snapshot gives the stage (metadata as JSON text, see curate.runner)
+        select = ", ".join(f"CAST(r.{c} AS VARCHAR)" if c == "metadata" else f"r.{c}" for c in cols)
+        cols = [RECORD_METADATA if c == "metadata" else c for c in cols]
         rows = con.execute(
-            f"SELECT {', '.join('r.' + c for c in cols)} FROM records r WHERE {where}"
+            f"SELECT {select} FROM records r WHERE {where}"
             f" AND list_contains(['{PII_PASSED[0]}', '{PII_PASSED[1]}'], r.pii_state) ORDER BY r.record_id LIMIT 200",
             params,
         ).fetchall()

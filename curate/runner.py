@@ -36,7 +36,7 @@ from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.readers import ParquetReader
 
-from curate.stages.base import FinalizeContext, Stage, StageResult
+from curate.stages.base import RECORD_METADATA, FinalizeContext, Stage, StageResult
 from provenance import db, ledger, runs
 from provenance.errors import ConfigError, StageError
 from provenance.records import derived_record_id, insert_versions, version_seal
@@ -52,6 +52,7 @@ RESULT_SCHEMA = pa.schema(
         ("new_id", pa.string()),
         ("set_status", pa.string()),
         ("set_pii_state", pa.string()),
+        ("set_script", pa.string()),
         ("detail", pa.string()),
         ("fields", pa.string()),
         ("mark", pa.bool_()),
@@ -99,6 +100,7 @@ def _results_to_table(results: list[StageResult], stage_name: str, start: int) -
         )
         cols["set_status"].append(r.set_status)
         cols["set_pii_state"].append(r.set_pii_state)
+        cols["set_script"].append(r.set_script)
         cols["detail"].append(ledger.canonical_json(r.detail or {}))
         cols["fields"].append(json.dumps(r.fields, ensure_ascii=False, default=str) if r.fields else None)
         cols["mark"].append(bool(r.mark))
@@ -257,6 +259,9 @@ def run_stage(
     finally:
         con.close()  # closing an already closed DuckDB connection is a no-op
     shutil.rmtree(snap_dir, ignore_errors=True)
+    # the results hold stage output (text of records not yet through PII, names for the PII stage): once
+    # loaded they are not needed to resume, so they do not outlive the load
+    shutil.rmtree(res_dir, ignore_errors=True)
     return report
 
 
@@ -351,7 +356,9 @@ def _snapshot(con, stage: Stage, cfg_hash: str, snap_dir: Path, n_shards: int) -
     shutil.rmtree(snap_dir, ignore_errors=True)
     snap_dir.mkdir(parents=True, exist_ok=True)
     cols = list(dict.fromkeys(("record_id", "text", *stage.reads)))
-    select = ", ".join(f"r.{c}" for c in cols)
+    # datatrove's reader merges a column named `metadata` into Document.metadata: ship it as JSON text
+    # under its own name (stages read ``doc.metadata[RECORD_METADATA]``)
+    select = ", ".join(f"CAST(r.{c} AS VARCHAR) AS {RECORD_METADATA}" if c == "metadata" else f"r.{c}" for c in cols)
     where, params = input_where(stage, cfg_hash)
     n, n_bytes = con.execute(
         f"SELECT count(*), coalesce(sum(strlen(r.text)), 0) FROM records r WHERE {where}", params
@@ -432,7 +439,10 @@ def _load(
     t_load = time.monotonic()
     files = sorted(str(p) for p in res_dir.glob("*.parquet"))
     with db.transaction(con):
-        con.execute("CREATE OR REPLACE TEMP TABLE _res AS SELECT * FROM read_parquet($f) ORDER BY ord", {"f": files})
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _res AS SELECT * FROM read_parquet($f, union_by_name = true) ORDER BY ord",
+            {"f": files},
+        )
         con.execute("""
             CREATE OR REPLACE TEMP VIEW _res_versions AS
             SELECT x.new_id AS record_id, x.record_id AS parent_id, x.new_text AS text,
@@ -452,6 +462,9 @@ def _load(
                                     AND records.status IS DISTINCT FROM x.set_status""").fetchone()[0]
         con.execute("""UPDATE records SET pii_state = x.set_pii_state FROM _res x
                        WHERE records.record_id = x.record_id AND x.set_pii_state IS NOT NULL""")
+        con.execute("""UPDATE records SET script = x.set_script FROM _res x
+                       WHERE records.record_id = x.record_id AND x.set_script IS NOT NULL
+                         AND records.script IS DISTINCT FROM x.set_script""")
         rows = con.execute(
             """SELECT x.record_id, x.action, x.detail, x.new_id, (n.record_id IS NOT NULL) AS created,
                              n.content_sha256, n.licence_id

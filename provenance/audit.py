@@ -14,6 +14,7 @@ from typing import Any
 import duckdb
 
 from provenance import ledger
+from provenance.batches import batch_event_sql, verify_batches
 from provenance.crosscheck import Anchor, CrossCheck, check_anchors, crosscheck
 from provenance.db import run_readonly_sql
 from provenance.errors import CatalogueError
@@ -67,8 +68,17 @@ def require_provenance_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def verify(con: duckdb.DuckDBPyConnection) -> ledger.VerifyResult:
-    """Check the whole hash chain (see :func:`provenance.ledger.verify`)."""
-    return ledger.verify(con)
+    """Check the whole hash chain (see :func:`provenance.ledger.verify`), then every ingest batch
+    event's member count and digest against the records table (:func:`provenance.batches.verify_batches`)."""
+    result = ledger.verify(con)
+    if not result.ok:
+        return result
+    batches = verify_batches(con)
+    if not batches.ok:
+        return ledger.VerifyResult(
+            False, result.checked, batches.first_bad_seq, batches.first_bad_event_id, batches.reason
+        )
+    return result
 
 
 @dataclass(slots=True)
@@ -184,6 +194,8 @@ def record_report(con: duckdb.DuckDBPyConnection, record_id: str) -> dict[str, A
                 )
             )
         )
+        # a bulk-ingested version is covered by its batch's event (provenance.batches)
+        events.extend(_rows(con.execute(batch_event_sql(_lit(rid)))))
         for (eid,) in con.execute(f"SELECT export_id FROM export_items WHERE record_id = {_lit(rid)}").fetchall():
             if eid not in export_rows:
                 export_rows[eid] = _rows(
