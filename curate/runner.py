@@ -336,6 +336,22 @@ def _console_to_file(path: Path, *, enabled: bool) -> Iterator[None]:
             logger.add(sys.stderr, level="WARNING")
 
 
+def input_where(stage: Stage, cfg_hash: str | None = None) -> tuple[str, dict[str, str]]:
+    """SQL condition over ``records r`` selecting what ``stage`` would process now, and its parameters:
+    active records with text, the stage's own condition, not yet marked under this config."""
+    cfg_hash = cfg_hash or stage.config_hash
+    skip = (
+        (
+            "AND NOT EXISTS (SELECT 1 FROM stage_marks m WHERE m.record_id = r.record_id"
+            " AND m.stage = $stage AND m.config_hash = $cfg)"
+        )
+        if stage.skip_marked
+        else ""
+    )
+    where = f"r.status = 'active' AND r.text IS NOT NULL AND ({stage.select_where}) {skip}"
+    return where, ({"stage": stage.name, "cfg": cfg_hash} if stage.skip_marked else {})
+
+
 def _snapshot(con, stage: Stage, cfg_hash: str, snap_dir: Path, n_shards: int) -> tuple[int, int, int]:
     """Write the stage's input as Parquet shards once per run; returns (rows, shard files, text bytes)."""
     marker = snap_dir / "_SUCCESS"
@@ -348,16 +364,7 @@ def _snapshot(con, stage: Stage, cfg_hash: str, snap_dir: Path, n_shards: int) -
     # datatrove's reader merges a column named `metadata` into Document.metadata: ship it as JSON text
     # under its own name (stages read ``doc.metadata[RECORD_METADATA]``)
     select = ", ".join(f"CAST(r.{c} AS VARCHAR) AS {RECORD_METADATA}" if c == "metadata" else f"r.{c}" for c in cols)
-    skip = (
-        (
-            "AND NOT EXISTS (SELECT 1 FROM stage_marks m WHERE m.record_id = r.record_id"
-            " AND m.stage = $stage AND m.config_hash = $cfg)"
-        )
-        if stage.skip_marked
-        else ""
-    )
-    where = f"r.status = 'active' AND r.text IS NOT NULL AND ({stage.select_where}) {skip}"
-    params = {"stage": stage.name, "cfg": cfg_hash} if stage.skip_marked else {}
+    where, params = input_where(stage, cfg_hash)
     n, n_bytes = con.execute(
         f"SELECT count(*), coalesce(sum(strlen(r.text)), 0) FROM records r WHERE {where}", params
     ).fetchone()
