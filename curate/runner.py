@@ -44,6 +44,11 @@ from provenance.records import derived_record_id, insert_versions, version_seal
 log = logging.getLogger(__name__)
 
 EXECUTORS = ("local", "ray", "slurm")
+#: DuckDB buffer pool cap of the runner's connections (snapshot, load): peak memory independent of the
+#: catalogue's size; DuckDB spills to the temp directory beyond it
+STAGE_MEMORY_LIMIT = "1GB"
+#: ledger events appended per page while loading results
+EVENT_PAGE = 20_000
 RESULT_SCHEMA = pa.schema(
     [
         ("record_id", pa.string()),
@@ -209,7 +214,7 @@ def run_stage(
     if executor not in EXECUTORS:
         raise ConfigError(f"unknown executor `{executor}`; valid: {', '.join(EXECUTORS)}")
     workers = max(1, workers or os.cpu_count() or 1)
-    con = db.connect(db_path)
+    con = db.connect(db_path, memory_limit=STAGE_MEMORY_LIMIT)
     command = f"run {stage.name}"
     cfg_hash = stage.config_hash
     resumed_id = runs.find_unfinished(con, command, cfg_hash)
@@ -252,7 +257,7 @@ def run_stage(
             _write_atomic(_results_to_table(extra, stage.name, 10**15), final)
             seconds["finalize"] = time.monotonic() - t
         _fault("before_load")
-        con = db.connect(db_path)
+        con = db.connect(db_path, memory_limit=STAGE_MEMORY_LIMIT)
         stats_args = {"inputs": n_inputs, "bytes_in": bytes_in, "seconds": seconds, "started": t0}
         report.counts = _load(con, stage, run_id, cfg_hash, res_dir, stats_args)
         report.status = "finished"
@@ -331,6 +336,22 @@ def _console_to_file(path: Path, *, enabled: bool) -> Iterator[None]:
             logger.add(sys.stderr, level="WARNING")
 
 
+def input_where(stage: Stage, cfg_hash: str | None = None) -> tuple[str, dict[str, str]]:
+    """SQL condition over ``records r`` selecting what ``stage`` would process now, and its parameters:
+    active records with text, the stage's own condition, not yet marked under this config."""
+    cfg_hash = cfg_hash or stage.config_hash
+    skip = (
+        (
+            "AND NOT EXISTS (SELECT 1 FROM stage_marks m WHERE m.record_id = r.record_id"
+            " AND m.stage = $stage AND m.config_hash = $cfg)"
+        )
+        if stage.skip_marked
+        else ""
+    )
+    where = f"r.status = 'active' AND r.text IS NOT NULL AND ({stage.select_where}) {skip}"
+    return where, ({"stage": stage.name, "cfg": cfg_hash} if stage.skip_marked else {})
+
+
 def _snapshot(con, stage: Stage, cfg_hash: str, snap_dir: Path, n_shards: int) -> tuple[int, int, int]:
     """Write the stage's input as Parquet shards once per run; returns (rows, shard files, text bytes)."""
     marker = snap_dir / "_SUCCESS"
@@ -343,16 +364,7 @@ def _snapshot(con, stage: Stage, cfg_hash: str, snap_dir: Path, n_shards: int) -
     # datatrove's reader merges a column named `metadata` into Document.metadata: ship it as JSON text
     # under its own name (stages read ``doc.metadata[RECORD_METADATA]``)
     select = ", ".join(f"CAST(r.{c} AS VARCHAR) AS {RECORD_METADATA}" if c == "metadata" else f"r.{c}" for c in cols)
-    skip = (
-        (
-            "AND NOT EXISTS (SELECT 1 FROM stage_marks m WHERE m.record_id = r.record_id"
-            " AND m.stage = $stage AND m.config_hash = $cfg)"
-        )
-        if stage.skip_marked
-        else ""
-    )
-    where = f"r.status = 'active' AND r.text IS NOT NULL AND ({stage.select_where}) {skip}"
-    params = {"stage": stage.name, "cfg": cfg_hash} if stage.skip_marked else {}
+    where, params = input_where(stage, cfg_hash)
     n, n_bytes = con.execute(
         f"SELECT count(*), coalesce(sum(strlen(r.text)), 0) FROM records r WHERE {where}", params
     ).fetchone()
@@ -458,20 +470,29 @@ def _load(
         con.execute("""UPDATE records SET script = x.set_script FROM _res x
                        WHERE records.record_id = x.record_id AND x.set_script IS NOT NULL
                          AND records.script IS DISTINCT FROM x.set_script""")
-        rows = con.execute(
-            """SELECT x.record_id, x.action, x.detail, x.new_id, (n.record_id IS NOT NULL) AS created,
-                             n.content_sha256, n.licence_id
-                              FROM _res x LEFT JOIN records n ON n.record_id = x.new_id AND n.run_id = $run
-                              WHERE x.action IS NOT NULL ORDER BY x.ord""",
+        # events in bounded pages (memory flat in the number of results), in result order
+        con.execute(
+            """CREATE OR REPLACE TEMP TABLE _res_ev AS
+               SELECT row_number() OVER (ORDER BY x.ord) AS _n, x.record_id, x.action, x.detail, x.new_id,
+                      (n.record_id IS NOT NULL) AS created, n.content_sha256, n.licence_id
+               FROM _res x LEFT JOIN records n ON n.record_id = x.new_id AND n.run_id = $run
+               WHERE x.action IS NOT NULL""",
             {"run": run_id},
-        ).fetchall()
-        events = []
-        for rid, action, detail, new_id, created, digest, licence in rows:
-            d = json.loads(detail) if detail else {}
-            if new_id and created:
-                d.update(version_seal(new_id, digest, licence))
-            events.append(ledger.Event(stage=stage.name, action=action, record_id=rid, run_id=run_id, detail=d))
-        n_events = ledger.append(con, events)
+        )
+        n_ev = con.execute("SELECT count(*) FROM _res_ev").fetchall()[0][0]
+        n_events = 0
+        for lo in range(0, n_ev, EVENT_PAGE):
+            rows = con.execute(
+                "SELECT record_id, action, detail, new_id, created, content_sha256, licence_id FROM _res_ev"
+                f" WHERE _n > {lo} AND _n <= {lo + EVENT_PAGE} ORDER BY _n"
+            ).fetchall()
+            events = []
+            for rid, action, detail, new_id, created, digest, licence in rows:
+                d = json.loads(detail) if detail else {}
+                if new_id and created:
+                    d.update(version_seal(new_id, digest, licence))
+                events.append(ledger.Event(stage=stage.name, action=action, record_id=rid, run_id=run_id, detail=d))
+            n_events += ledger.append(con, events)
         con.execute(
             """INSERT INTO stage_marks SELECT DISTINCT ON (record_id) record_id, $stage, $cfg, $run, outcome
                        FROM _res WHERE mark ON CONFLICT DO NOTHING""",
