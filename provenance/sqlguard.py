@@ -32,7 +32,6 @@ READABLE_TABLES: frozenset[str] = frozenset(
     {
         "_schema_migrations",
         "runs",
-        "run_locks",
         "sources",
         "records",
         "provenance_events",
