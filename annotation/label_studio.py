@@ -157,6 +157,62 @@ class LabelStudioClient:
 
         return self._call(f"export project {project_id}", _export)
 
+    def _get(self, path: str, params: dict[str, Any]) -> Any:
+        """GET a Label Studio endpoint through the SDK's authenticated client; the JSON answer."""
+        from label_studio_sdk.core.api_error import ApiError
+
+        r = self._sdk._client_wrapper.httpx_client.request(
+            path, method="GET", params=params, request_options={"max_retries": 0}
+        )
+        if r.status_code >= 400:
+            try:
+                body = r.json()
+            except ValueError:
+                body = r.text
+            raise ApiError(status_code=r.status_code, body=body)
+        return r.json()
+
+    def changed_tasks(
+        self, project_id: int, since: str | None = None, *, page_size: int = 1000
+    ) -> list[tuple[int, str]]:
+        """(task id, updated_at) of annotated tasks updated after ``since`` (ISO time; None = all).
+
+        Label Studio sets a task's ``updated_at`` whenever one of its annotations is saved, so this is
+        the set to import after a pull that saw everything up to ``since`` (Data Manager filter).
+        """
+        items = [{"filter": "filter:tasks:total_annotations", "operator": "greater", "type": "Number", "value": 0}]
+        if since:
+            items.append(
+                {"filter": "filter:tasks:updated_at", "operator": "greater", "type": "Datetime", "value": since}
+            )
+        query = json.dumps({"filters": {"conjunction": "and", "items": items}})
+
+        def _list() -> list[tuple[int, str]]:
+            out: list[tuple[int, str]] = []
+            page = 1
+            while True:
+                params = {"project": project_id, "fields": "task_only", "page_size": page_size, "page": page}
+                got = self._get("api/tasks/", {**params, "query": query})
+                out += [(t["id"], t["updated_at"]) for t in got.get("tasks", [])]
+                if len(out) >= int(got.get("total", 0)) or not got.get("tasks"):
+                    return out
+                page += 1
+
+        return self._call(f"list changed tasks of project {project_id}", _list)
+
+    def export_tasks(self, project_id: int, task_ids: Sequence[int], *, chunk: int = 500) -> list[dict[str, Any]]:
+        """The JSON export of these tasks (with their annotations), in requests of ``chunk`` ids."""
+        out: list[dict[str, Any]] = []
+        for i in range(0, len(task_ids), chunk):
+            ids = list(task_ids[i : i + chunk])
+            out += self._call(
+                f"export {len(ids)} tasks of project {project_id}",
+                self._get,
+                f"api/projects/{project_id}/export",
+                {"exportType": "JSON", "ids[]": ids},
+            )
+        return out
+
     def delete_task(self, task_id: int) -> None:
         """Delete one task (404 counts as deleted)."""
         try:

@@ -18,7 +18,9 @@ of :func:`provenance.records.create_version` (tested to produce identical rows a
   saw; the ledger holds types, offsets and digests only.
 * **topic** — the topic and quality rating are stored and recorded.
 
-Annotations edited in Label Studio after they were imported are not imported again.
+Pull is incremental: Label Studio's Data Manager lists the annotated tasks updated since the last
+pull (``annotation_pull_cursor``), and only those are exported (by id). Annotations edited in Label
+Studio after they were imported are not imported again.
 """
 
 from __future__ import annotations
@@ -54,6 +56,8 @@ class PullReport:
     already: int = 0
     new_versions: int = 0
     unknown_tasks: int = 0
+    #: tasks Label Studio listed as changed since the last pull (what was exported)
+    changed_tasks: int = 0
     outcomes: Counter = field(default_factory=Counter)
     run_id: str | None = None
 
@@ -64,6 +68,7 @@ class PullReport:
             "already": self.already,
             "new_versions": self.new_versions,
             "unknown_tasks": self.unknown_tasks,
+            "changed_tasks": self.changed_tasks,
             "outcomes": dict(self.outcomes),
         }
 
@@ -80,6 +85,38 @@ class AnnotationEffect:
     fields: dict[str, Any] | None = None
     #: (entity type, original value, placeholder index) restored by 非個資 verdicts (memory only)
     restored: list[tuple[str, str, int]] = field(default_factory=list)
+
+
+class _Annotators:
+    """Label Studio user id -> sha256 of the e-mail: from earlier pulls, asking Label Studio once if needed."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, client: LabelStudioClient) -> None:
+        self.client = client
+        self.known: dict[int, str | None] = dict(
+            con.execute(
+                "SELECT annotator_id, any_value(annotator_email_sha256) FROM annotations WHERE instance = ?"
+                " AND annotator_id IS NOT NULL AND annotator_email_sha256 IS NOT NULL GROUP BY annotator_id",
+                [client.config.instance],
+            ).fetchall()
+        )
+        self.asked = False
+
+    def sha256(self, user_id: int | None) -> str | None:
+        if user_id is None:
+            return None
+        if user_id not in self.known and not self.asked:
+            self.asked = True
+            self.known.update({uid: email_sha256(mail) for uid, mail in self.client.user_emails().items()})
+        return self.known.get(user_id)
+
+
+def _iso(t: dt.datetime) -> str:
+    """A cursor as Label Studio's Data Manager filter expects it (UTC, microseconds).
+
+    >>> _iso(dt.datetime(2026, 12, 3, 7, 11, 43, 303270))
+    '2026-12-03T07:11:43.303270Z'
+    """
+    return t.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _ts(s: str | None) -> dt.datetime | None:
@@ -201,28 +238,48 @@ def _pull_project(
     bank: str,
     project: str,
     pid: int,
-    emails: dict[int, str],
+    emails: _Annotators,
     run_id: str,
     report: PullReport,
     progress: Progress | None,
     vault: PiiVault | None = None,
+    full: bool = False,
 ) -> None:
     instance = client.config.instance
-    exported = client.export(pid)
+    cursor = None
+    if not full:
+        row = con.execute(
+            "SELECT updated_at FROM annotation_pull_cursor WHERE instance = ? AND ls_project_id = ?", [instance, pid]
+        ).fetchone()
+        cursor = _iso(row[0]) if row and row[0] else None
+    if cursor is None:  # first pull: Label Studio's own export of every annotated task
+        exported = client.export(pid)
+        changed = [(t["id"], t["updated_at"]) for t in exported]
+    else:
+        changed = client.changed_tasks(pid, cursor)
+        exported = client.export_tasks(pid, [t for t, _ in changed]) if changed else []
+    report.changed_tasks += len(changed)
+    if not changed:
+        return
+    task_ids = [t["id"] for t in exported]
     known = {
         r[0]
         for r in con.execute(
-            "SELECT ls_annotation_id FROM annotations WHERE instance = ? AND ls_project_id = ?", [instance, pid]
+            "SELECT ls_annotation_id FROM annotations WHERE instance = ? AND ls_project_id = ?"
+            " AND ls_task_id IN (SELECT unnest(?::BIGINT[]))",
+            [instance, pid, task_ids],
         ).fetchall()
     }
     tasks = {
         r[0]: (r[1], r[2], r[3], r[4])
         for r in con.execute(
             "SELECT t.ls_task_id, t.record_id, r.text, r.status = 'active', r.source_id FROM annotation_tasks t "
-            "JOIN records r USING (record_id) WHERE t.instance = ? AND t.ls_project_id = ?",
-            [instance, pid],
+            "JOIN records r USING (record_id) WHERE t.instance = ? AND t.ls_project_id = ?"
+            " AND t.ls_task_id IN (SELECT unnest(?::BIGINT[]))",
+            [instance, pid, task_ids],
         ).fetchall()
     }
+    new_cursor = max(_ts(u) for _, u in changed)
     rows, events, versions = [], [], []
     imported_at = ledger.now()
     with transaction(con):
@@ -239,7 +296,7 @@ def _pull_project(
                 user_id = ann.get("completed_by")
                 if isinstance(user_id, dict):
                     user_id = user_id.get("id")
-                mail = email_sha256(emails.get(user_id))
+                mail = emails.sha256(user_id)
                 d = _decide(
                     project,
                     text,
@@ -330,6 +387,15 @@ def _pull_project(
             con.execute("UPDATE records SET pii_state = NULL WHERE record_id IN (SELECT unnest(?))", [created])
         ledger.append(con, events)
         _insert_annotations(con, [tuple(r) for r in rows])
+        con.execute(
+            "INSERT OR REPLACE INTO annotation_pull_cursor VALUES (?, ?, ?, ?, now()::TIMESTAMP)",
+            [
+                instance,
+                pid,
+                new_cursor,
+                max((a["id"] for t in exported for a in t.get("annotations") or []), default=None),
+            ],
+        )
     report.imported += len(rows)
     if progress:
         progress(len(rows), len(rows))
@@ -376,9 +442,12 @@ def pull(
     projects: tuple[str, ...] = PROJECTS,
     progress: Progress | None = None,
     vault: PiiVault | None = None,
+    full: bool = False,
 ) -> PullReport:
     """Import new completed annotations of ``bank``'s projects on this instance.
 
+    Incremental: only tasks whose ``updated_at`` (set by Label Studio when an annotation is saved) is
+    later than the last pull's are listed and exported; ``full`` exports every annotated task.
     ``vault`` (``curate.pii.review.VaultReview``) restores spans reviewers judged 非個資 and adds them
     to the source's allow-list; without it such a verdict stops the pull with a ConfigError.
     """
@@ -399,9 +468,9 @@ def pull(
     )
     report.run_id = run_id
     try:
-        emails = client.user_emails()
+        emails = _Annotators(con, client)
         for project, pid in found:
-            _pull_project(con, client, bank, project, pid, emails, run_id, report, progress, vault)
+            _pull_project(con, client, bank, project, pid, emails, run_id, report, progress, vault, full)
     except BaseException:
         finish_run(con, run_id, status="failed", counts=report.as_dict())
         raise

@@ -37,7 +37,10 @@ def terms_of(licence_id: str | None, metadata: dict[str, Any] | str | None) -> d
     """The licence facts of a version as shown in events: ``{licence_id, licence_terms}``."""
     if isinstance(metadata, str):
         metadata = json.loads(metadata or "{}")
-    return {"licence_id": licence_id, "licence_terms": (metadata or {}).get("licence_terms")}
+    terms = (metadata or {}).get("licence_terms")
+    if isinstance(terms, dict):  # an empty term is absent (JSON merge patches drop null members)
+        terms = {k: v for k, v in terms.items() if v is not None}
+    return {"licence_id": licence_id, "licence_terms": terms}
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +80,7 @@ def apply_terms_only_change(
     olds = [json.loads(m or "{}") for _, _, _, m, _ in active]
     if any(o.get("file_sha256") != new_meta["file_sha256"] or o.get("edition") != row.edition for o in olds):
         return _NOT_HANDLED
-    new_terms = {"licence_id": row.licence_id, "licence_terms": row.licence_terms}
+    new_terms = terms_of(row.licence_id, {"licence_terms": row.licence_terms})
     changed = [
         (rid, text, lic, old, stage)
         for (rid, text, lic, _, stage), old in zip(active, olds, strict=True)

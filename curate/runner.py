@@ -37,7 +37,7 @@ from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.readers import ParquetReader
 
 from curate.runlock import RunLock
-from curate.stages.base import FinalizeContext, Stage, StageResult
+from curate.stages.base import RECORD_METADATA, FinalizeContext, Stage, StageResult
 from curate.watched import run_watched
 from curate.workfiles import RunKey, drop_run_key, private_umask, remove_work, run_key, secure_dir, sign_as, unsigned
 from provenance import db, ledger, runs
@@ -55,6 +55,7 @@ RESULT_SCHEMA = pa.schema(
         ("new_id", pa.string()),
         ("set_status", pa.string()),
         ("set_pii_state", pa.string()),
+        ("set_script", pa.string()),
         ("detail", pa.string()),
         ("fields", pa.string()),
         ("mark", pa.bool_()),
@@ -102,6 +103,7 @@ def _results_to_table(results: list[StageResult], stage_name: str, start: int) -
         )
         cols["set_status"].append(r.set_status)
         cols["set_pii_state"].append(r.set_pii_state)
+        cols["set_script"].append(r.set_script)
         cols["detail"].append(ledger.canonical_json(r.detail or {}))
         cols["fields"].append(json.dumps(r.fields, ensure_ascii=False, default=str) if r.fields else None)
         cols["mark"].append(bool(r.mark))
@@ -285,7 +287,9 @@ def _run_locked(
         raise
     finally:
         con.close()  # closing an already closed DuckDB connection is a no-op
-    remove_work(run_dir)  # pre-PII text does not outlive the load
+    # snapshot and results hold stage output (text of records not yet through PII, names for the PII
+    # stage): once loaded they are not needed to resume, so they do not outlive the load
+    remove_work(run_dir)
     return report
 
 
@@ -364,16 +368,10 @@ def _console_to_file(path: Path, *, enabled: bool) -> Iterator[None]:
             logger.add(sys.stderr, level="WARNING")
 
 
-def _snapshot(con, stage: Stage, cfg_hash: str, snap_dir: Path, n_shards: int) -> tuple[int, int, int]:
-    """Write the stage's input as Parquet shards once per run; returns (rows, shard files, text bytes)."""
-    marker = snap_dir / "_SUCCESS"
-    if marker.exists():
-        info = json.loads(marker.read_text())
-        return info["rows"], info["files"], info.get("bytes", 0)
-    shutil.rmtree(snap_dir, ignore_errors=True)
-    snap_dir.mkdir(parents=True, exist_ok=True)
-    cols = list(dict.fromkeys(("record_id", "text", *stage.reads)))
-    select = ", ".join(f"r.{c}" for c in cols)
+def input_where(stage: Stage, cfg_hash: str | None = None) -> tuple[str, dict[str, str]]:
+    """SQL condition over ``records r`` selecting what ``stage`` would process now, and its parameters:
+    active records with text, the stage's own condition, not yet marked under this config."""
+    cfg_hash = cfg_hash or stage.config_hash
     skip = (
         (
             "AND NOT EXISTS (SELECT 1 FROM stage_marks m WHERE m.record_id = r.record_id"
@@ -383,7 +381,22 @@ def _snapshot(con, stage: Stage, cfg_hash: str, snap_dir: Path, n_shards: int) -
         else ""
     )
     where = f"r.status = 'active' AND r.text IS NOT NULL AND ({stage.select_where}) {skip}"
-    params = {"stage": stage.name, "cfg": cfg_hash} if stage.skip_marked else {}
+    return where, ({"stage": stage.name, "cfg": cfg_hash} if stage.skip_marked else {})
+
+
+def _snapshot(con, stage: Stage, cfg_hash: str, snap_dir: Path, n_shards: int) -> tuple[int, int, int]:
+    """Write the stage's input as Parquet shards once per run; returns (rows, shard files, text bytes)."""
+    marker = snap_dir / "_SUCCESS"
+    if marker.exists():
+        info = json.loads(marker.read_text())
+        return info["rows"], info["files"], info.get("bytes", 0)
+    shutil.rmtree(snap_dir, ignore_errors=True)
+    snap_dir.mkdir(parents=True, exist_ok=True)
+    cols = list(dict.fromkeys(("record_id", "text", *stage.reads)))
+    # datatrove's reader merges a column named `metadata` into Document.metadata: ship it as JSON text
+    # under its own name (stages read ``doc.metadata[RECORD_METADATA]``)
+    select = ", ".join(f"CAST(r.{c} AS VARCHAR) AS {RECORD_METADATA}" if c == "metadata" else f"r.{c}" for c in cols)
+    where, params = input_where(stage, cfg_hash)
     n, n_bytes = con.execute(
         f"SELECT count(*), coalesce(sum(strlen(r.text)), 0) FROM records r WHERE {where}", params
     ).fetchone()
@@ -481,7 +494,10 @@ def _load(
             )
     files = sorted(str(p) for p in res_dir.glob("*.parquet"))
     with db.transaction(con):
-        con.execute("CREATE OR REPLACE TEMP TABLE _res AS SELECT * FROM read_parquet($f) ORDER BY ord", {"f": files})
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _res AS SELECT * FROM read_parquet($f, union_by_name = true) ORDER BY ord",
+            {"f": files},
+        )
         con.execute("""
             CREATE OR REPLACE TEMP VIEW _res_versions AS
             SELECT x.new_id AS record_id, x.record_id AS parent_id, x.new_text AS text,
@@ -501,6 +517,9 @@ def _load(
                                     AND records.status IS DISTINCT FROM x.set_status""").fetchone()[0]
         con.execute("""UPDATE records SET pii_state = x.set_pii_state FROM _res x
                        WHERE records.record_id = x.record_id AND x.set_pii_state IS NOT NULL""")
+        con.execute("""UPDATE records SET script = x.set_script FROM _res x
+                       WHERE records.record_id = x.record_id AND x.set_script IS NOT NULL
+                         AND records.script IS DISTINCT FROM x.set_script""")
         rows = con.execute(
             """SELECT x.record_id, x.action, x.detail, x.new_id, (n.record_id IS NOT NULL) AS created,
                              n.content_sha256, n.licence_id

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from provenance._selection import is_deleted_stub
 from provenance.errors import LedgerError, LicenceError
 from provenance.licences import (
     Grant,
@@ -39,6 +40,7 @@ __all__ = [
     "combine",
     "default_catalogue",
     "default_licence_catalogue",
+    "is_deleted_stub",
     "load_catalogue",
     "load_licence_catalogue",
     "permissiveness",

@@ -25,6 +25,7 @@ FIELD_DOCS: dict[str, str] = {
     "doc_key": "Stable identity of the logical item across versions.",
     "stage": "Last processing stage that produced this version.",
     "content_sha256": "sha256 of text (UTF-8).",
+    "pii_state": "PII stage outcome: clean (nothing found) / scrubbed (personal data replaced).",
 }
 
 
@@ -48,6 +49,8 @@ def notice(
         "",
         f"Export `{info['export_id']}` (purpose {info['purpose']}, audience {info['audience']}, "
         f"commercial {'yes' if info['commercial'] else 'no'}). {info['records']} records.",
+        "",
+        _commercial_statement(info),
         "",
         "## Licences",
         "",
@@ -77,22 +80,56 @@ def notice(
     return "\n".join(lines).rstrip() + "\n"
 
 
+#: what the card of an export with no records says (`datasets` cannot load an empty split)
+EMPTY_NOTE = (
+    "**This export is empty: no record qualified** (reasons under *Blocked records* and in `blocked.csv`). "
+    "It has no data files, so `datasets.load_dataset` cannot load it: the `datasets` library has no "
+    "empty split."
+)
+
+
+def config_name(info: Mapping[str, Any]) -> str:
+    """The card's config name, ``export-<id>``: ``datasets`` caches by folder and config, so a re-export
+    into the same folder must not reuse the previous export's cache."""
+    return f"export-{info['export_id']}"
+
+
+def _commercial_statement(info: Mapping[str, Any]) -> str:
+    if info["commercial"]:
+        return (
+            "Stated use: **commercial** (`--commercial`): records whose licences do not permit commercial "
+            "use were left out."
+        )
+    return (
+        "Stated use: **non-commercial** (`--non-commercial`): records under non-commercial licences are "
+        "included; this export must not be used commercially."
+    )
+
+
 def card(info: Mapping[str, Any], cat: LicenceCatalogue, used_ids: list[str], shards: list[str]) -> str:
-    """README.md dataset card with the YAML header ``datasets.load_dataset`` reads."""
+    """README.md dataset card with the YAML header ``datasets.load_dataset`` reads.
+
+    ``language`` lists the Hub tags actually present (``zh-Hant``, ``en``...); the config is named
+    ``export-<id>`` so that ``datasets`` never serves a previous export's cache; an empty export has
+    no config (no data files) and says so.
+    """
     ext = "parquet" if info["format"] == "parquet" else "jsonl"
+    languages = info.get("languages") or []
+    config = [
+        "configs:",
+        f"- config_name: {config_name(info)}",
+        "  data_files:",
+        "  - split: train",
+        f"    path: data/train-*.{ext}",
+    ]
     lines = [
         "---",
         "license: other",
         f"license_name: {_name(info)}-licences",
         "license_link: NOTICE.md",
-        "language:",
-        "- zh",
+        *(["language:", *[f"- {lang}" for lang in languages]] if languages else []),
         f"pretty_name: {_name(info)}",
-        "configs:",
-        "- config_name: default",
-        "  data_files:",
-        "  - split: train",
-        f"    path: data/train-*.{ext}",
+        *(config if shards else []),
         "---",
         "",
         f"# {_name(info)}",
@@ -100,6 +137,9 @@ def card(info: Mapping[str, Any], cat: LicenceCatalogue, used_ids: list[str], sh
         "Licence-gated export of the FinLLM curation catalogue. Every record carries its licence and "
         "attribution; see `NOTICE.md` before any use.",
         "",
+        _commercial_statement(info),
+        "",
+        *([] if shards else [EMPTY_NOTE, ""]),
         "| property | value |",
         "| --- | --- |",
         f"| export id | `{info['export_id']}` |",
@@ -107,6 +147,9 @@ def card(info: Mapping[str, Any], cat: LicenceCatalogue, used_ids: list[str], sh
         f"| audience | {info['audience']} |",
         f"| commercial use | {'yes' if info['commercial'] else 'no'} |",
         f"| records | {info['records']} |",
+        f"| languages | {', '.join(languages) or '(none)'} |",
+        f"| near duplicates | {'dropped' if info.get('drop_near_duplicates') else 'kept'} |",
+        f"| deleted-article stubs | {'kept' if info.get('include_deleted_stubs') else 'left out'} |",
         f"| characters | {info['characters']} |",
         f"| shards | {len(shards)} ({info['format']}) |",
         f"| catalogue state (ledger hash) | `{info['state_hash']}` |",

@@ -20,43 +20,40 @@ import json
 import shutil
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from provenance import ledger
+from provenance._selection import COLUMNS, SELECT, Decider, ExportVerdict, hub_language, to_row
 from provenance.db import transaction
-from provenance.errors import LicenceError, UsageError
+from provenance.errors import UsageError
 from provenance.licences import (
     LicenceCatalogue,
-    combine,
     default_licence_catalogue,
     licence_catalogue_path,
     load_licence_catalogue,
     parse_audience,
     parse_purpose,
 )
-from provenance.records import PII_PASSED
 from provenance.runs import finish_run, start_run
+
+__all__ = [
+    "COLUMNS",
+    "ExportParams",
+    "ExportResult",
+    "ExportVerdict",
+    "export_dataset",
+    "iter_blocked",
+    "iter_verdicts",
+    "load_licence_catalogue_for",
+    "preview",
+]
 
 FORMATS: tuple[str, ...] = ("parquet", "jsonl")
 PII_GATES: tuple[str, ...] = ("all", "expected")
-COLUMNS: tuple[str, ...] = (
-    "record_id",
-    "source_id",
-    "licence_id",
-    "attribution",
-    "text",
-    "title",
-    "locator",
-    "lang",
-    "script",
-    "doc_key",
-    "stage",
-    "content_sha256",
-)
 BLOCKED_HEADER: tuple[str, ...] = ("record_id", "source_id", "licence_id", "code", "reason")
 
 
@@ -76,6 +73,10 @@ class ExportParams:
     pii_gate: str = "all"
     """``all``: every record must have passed the PII stage (default: nothing leaves with personal data
     in it); ``expected``: only records of sources marked ``pii_expected``."""
+    drop_near_duplicates: bool = False
+    """Leave out records the dedup policy kept as near duplicates (``records.near_duplicate_of``)."""
+    include_deleted_stubs: bool = False
+    """Keep "（刪除）" placeholders of repealed articles (left out by default)."""
 
     def validated(self) -> ExportParams:
         """Checked copy with ``at`` filled in; raises :class:`UsageError` listing valid values."""
@@ -92,10 +93,7 @@ class ExportParams:
             raise UsageError("shard_rows must be at least 1")
         if self.pii_gate not in PII_GATES:
             raise UsageError(f"unknown PII gate `{self.pii_gate}`; valid: {', '.join(PII_GATES)}")
-        at = self.at or dt.datetime.now(dt.UTC).date()
-        return ExportParams(
-            self.purpose, self.audience, self.commercial, self.format, at, self.shard_rows, self.pii_gate
-        )
+        return replace(self, at=self.at or dt.datetime.now(dt.UTC).date())
 
     def as_dict(self) -> dict[str, Any]:
         """Parameters as recorded in the ledger."""
@@ -107,6 +105,8 @@ class ExportParams:
             "as_of": self.at.isoformat() if self.at else None,
             "shard_rows": self.shard_rows,
             "pii_gate": self.pii_gate,
+            "drop_near_duplicates": self.drop_near_duplicates,
+            "include_deleted_stubs": self.include_deleted_stubs,
         }
 
 
@@ -128,17 +128,6 @@ class ExportResult:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
-class ExportVerdict:
-    """Export decision for one record."""
-
-    ok: bool
-    code: str = ""
-    reason: str = ""
-    licence: str = ""
-    attributions: tuple[str, ...] = ()
-
-
 def _state(con: duckdb.DuckDBPyConnection) -> tuple[str, str]:
     """(hash, created_at ISO) of the last non-export ledger event: the catalogue state."""
     row = con.execute(
@@ -147,110 +136,6 @@ def _state(con: duckdb.DuckDBPyConnection) -> tuple[str, str]:
     if row is None:
         return ledger.GENESIS, "1970-01-01T00:00:00Z"
     return row[0], row[1].replace(microsecond=0).isoformat() + "Z"
-
-
-def _json(value: Any) -> dict[str, Any]:
-    if value is None or value == "":
-        return {}
-    if isinstance(value, dict):
-        return value
-    return json.loads(value)
-
-
-_SELECT = """
-SELECT r.record_id, r.source_id, r.licence_id, r.text, r.title, r.locator, r.lang, r.script, r.doc_key,
-       r.stage, coalesce(r.content_sha256, sha256(coalesce(r.text, ''))) AS content_sha256, r.pii_state,
-       r.status, CAST(json_extract(r.metadata, '$.licence_terms') AS VARCHAR) AS r_terms,
-       CAST(json_extract(r.metadata, '$.licences') AS VARCHAR) AS r_merged, coalesce(s.pii_expected, FALSE)
-FROM records r LEFT JOIN sources s USING (source_id)
-WHERE r.status = 'active'
-   OR (r.status = 'withdrawn' AND NOT EXISTS (SELECT 1 FROM records c WHERE c.version_of = r.record_id))
-ORDER BY r.record_id
-"""
-
-
-class _Decider:
-    """Per-record licence/PII decision, cached per (licence, terms, merged licences, source).
-
-    Only the licence-relevant parts of the metadata come from SQL (as JSON text), so the
-    per-record cost is a dict lookup; JSON is parsed once per distinct combination.
-    """
-
-    def __init__(
-        self, con: duckdb.DuckDBPyConnection, licence_catalogue: LicenceCatalogue, params: ExportParams
-    ) -> None:
-        self.cat = licence_catalogue
-        self.p = params
-        self._cache: dict[tuple, ExportVerdict] = {}
-        self._sources = {
-            sid: {"source_id": sid, "title": title, "metadata": _json(meta)}
-            for sid, title, meta in con.execute("SELECT source_id, title, metadata FROM sources").fetchall()
-        }
-
-    def decide(self, row: tuple) -> ExportVerdict:
-        (
-            _rid,
-            source_id,
-            licence_id,
-            _text,
-            _title,
-            _loc,
-            _lang,
-            _script,
-            _dk,
-            _stage,
-            _sha,
-            pii_state,
-            status,
-            r_terms,
-            r_merged,
-            pii_expected,
-        ) = row
-        if status == "withdrawn":
-            return ExportVerdict(False, "withdrawn", "record or its source was withdrawn", licence_id or "")
-        if (pii_expected or self.p.pii_gate == "all") and pii_state not in PII_PASSED:
-            why = "source expects personal data and " if pii_expected else ""
-            return ExportVerdict(
-                False,
-                "pii_unchecked",
-                f"{why}the record has not passed the PII stage (pii_state={pii_state or 'NULL'}); run `curate run pii`",
-                licence_id or "",
-            )
-        key = (licence_id, r_terms, r_merged, source_id)
-        hit = self._cache.get(key)
-        if hit is None:
-            hit = self._cache[key] = self._decide(licence_id, r_terms, r_merged, source_id)
-        return hit
-
-    def _decide(
-        self, licence_id: str | None, r_terms: str | None, r_merged: str | None, source_id: str
-    ) -> ExportVerdict:
-        source = self._sources.get(source_id) or {"source_id": source_id, "title": None, "metadata": {}}
-        terms = (json.loads(r_terms) if r_terms not in (None, "null") else None) or source["metadata"].get(
-            "licence_terms"
-        )
-        merged = (json.loads(r_merged) if r_merged not in (None, "null") else None) or []
-        if not licence_id:
-            return ExportVerdict(False, "missing_licence", "record has no licence", "")
-        lic = self.cat.get(licence_id)
-        if lic is None:
-            return ExportVerdict(
-                False, "unknown_licence", f"licence `{licence_id}` is not in the licence catalogue", licence_id
-            )
-        if not (lic.template or lic.terms_optional):
-            terms = None  # agreement terms belong to agreement licences, not to e.g. a CC licence beside them
-        try:
-            grants = [self.cat.grant(licence_id, terms, source)]
-            for part in merged:  # records derived from several parents carry every parent's licence
-                grants.append(self.cat.grant(part.get("licence_id"), part.get("licence_terms"), source))
-            grant = combine(grants)
-        except (LicenceError, AttributeError, TypeError) as exc:
-            return ExportVerdict(False, "licence_terms", str(exc), licence_id)
-        use = grant.decide(purpose=self.p.purpose, audience=self.p.audience, commercial=self.p.commercial, at=self.p.at)
-        label = " AND ".join(grant.licence_ids)
-        if use.ok:
-            return ExportVerdict(True, "", "", label, grant.attributions)
-        return ExportVerdict(False, use.reason.split(":")[0].split(" ")[0], use.reason, label)
 
 
 def _prepare_out(out_dir: Path, overwrite: bool) -> None:
@@ -283,7 +168,9 @@ class _ShardWriter:
             self.flush()
 
     def flush(self, final: bool = False) -> None:
-        if not self.buf and not (final and not self.files):
+        # an empty export writes no shard: `datasets` cannot load an empty split (its reader raises
+        # "Instruction 'train' corresponds to no data"), so the card says the export is empty instead
+        if not self.buf:
             return
         name = f"data/train-{len(self.files):05d}.{self.fmt}"
         path = self.out_dir / name
@@ -353,7 +240,7 @@ def _export(
     progress: Callable[[int], None] | None,
 ) -> ExportResult:
     cat_sha = hashlib.sha256(Path(cat.path or licence_catalogue_path()).read_bytes()).hexdigest()
-    decider = _Decider(con, cat, params)
+    decider = Decider(con, cat, params)
     writer = _ShardWriter(out, params.format, params.shard_rows)
     manifest = io.StringIO()
     blocked = io.StringIO()
@@ -365,7 +252,8 @@ def _export(
     items: list[tuple[str, str, str]] = []
     chars = 0
     seen = 0
-    cur = con.execute(_SELECT)
+    languages: set[str] = set()
+    cur = con.execute(SELECT)
     while batch := cur.fetchmany(5000):
         for row in batch:
             seen += 1
@@ -374,25 +262,11 @@ def _export(
                 bw.writerow((row[0], row[1], row[2] or "", dec.code, dec.reason))
                 blocked_counts[dec.code] += 1
                 continue
-            text = row[3] or ""
-            attribution = "\n\n".join(dec.attributions)
-            writer.add(
-                {
-                    "record_id": row[0],
-                    "source_id": row[1],
-                    "licence_id": dec.licence,
-                    # titles are not scrubbed by the PII stage: leave them out where personal data is expected
-                    "attribution": attribution,
-                    "text": text,
-                    "title": None if row[15] else row[4],
-                    "locator": row[5],
-                    "lang": row[6],
-                    "script": row[7],
-                    "doc_key": row[8],
-                    "stage": row[9],
-                    "content_sha256": row[10],
-                }
-            )
+            out_row = to_row(row, dec)
+            text = out_row["text"]
+            writer.add(out_row)
+            if (tag := hub_language(row[6], row[7])) is not None:
+                languages.add(tag)
             manifest.write(
                 json.dumps(
                     {"record_id": row[0], "content_sha256": row[10], "source_id": row[1], "licence_id": dec.licence},
@@ -443,6 +317,9 @@ def _export(
         "audience": params.audience,
         "commercial": params.commercial,
         "format": params.format,
+        "languages": sorted(languages),
+        "drop_near_duplicates": params.drop_near_duplicates,
+        "include_deleted_stubs": params.include_deleted_stubs,
     }
     from provenance import _package  # metadata documents; kept apart from the selection logic
 
@@ -571,10 +448,10 @@ def iter_verdicts(
     pipeline dry runs).
     """
     params = params.validated()
-    decider = _Decider(con, licence_catalogue or default_licence_catalogue(), params)
-    sql, args = _SELECT, []
+    decider = Decider(con, licence_catalogue or default_licence_catalogue(), params)
+    sql, args = SELECT, []
     if record_ids is not None:
-        sql = _SELECT.replace("ORDER BY r.record_id", "") + " "
+        sql = SELECT.replace("ORDER BY r.record_id", "") + " "
         sql = f"SELECT * FROM ({sql}) WHERE list_contains(?, record_id) ORDER BY record_id"
         args = [list(record_ids)]
     cur = con.execute(sql, args)

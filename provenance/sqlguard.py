@@ -44,6 +44,7 @@ READABLE_TABLES: frozenset[str] = frozenset(
         "reinstatements",
         "dedup_signatures",
         "dedup_buckets",
+        "near_duplicates",
         "annotation_projects",
         "annotation_tasks",
         "annotation_push_pending",
@@ -55,7 +56,13 @@ READABLE_TABLES: frozenset[str] = frozenset(
 )
 
 #: tables that hold raw personal data or key material: never readable through a reporting path
-SEALED_TABLES: frozenset[str] = frozenset({"raw_vault", "run_keys"})
+SEALED_TABLES: frozenset[str] = frozenset(
+    {
+        "raw_vault",  # raw text of scrubbed records (ciphertext + nonces)
+        "pii_source_names",  # names found by the PII stage (ciphertext + nonces)
+        "run_keys",  # MAC keys of unfinished runs' results
+    }
+)
 
 #: table functions that only generate values (no files, no other tables, no settings)
 ALLOWED_TABLE_FUNCTIONS: frozenset[str] = frozenset({"range", "generate_series", "unnest"})

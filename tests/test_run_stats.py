@@ -106,3 +106,45 @@ def test_runs_show_and_list(catalogue, cli):
     assert code == 0 and "rewritten" in out and run_id in out
     code, out, err = cli("runs", "show", "1999")
     assert code == 1 and "not found" in err and "Traceback" not in err
+
+
+def _run_on_tty(args: list[str]) -> str:
+    """Run the CLI with stderr on a pseudo-terminal; returns what it wrote there."""
+    import os
+    import pty
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    import fcntl
+    import struct
+    import termios
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 120, 0, 0))  # a real terminal has a size
+    env = {**os.environ, "PYTHONPATH": str(root), "CURATE_PII_KEY": "5e" * 32, "COLUMNS": "120"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "curate.cli", *args], stderr=slave, stdout=subprocess.DEVNULL, env=env
+    )
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 4096)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait(timeout=300)
+    os.close(master)
+    assert proc.returncode == 0
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_progress_bar_on_a_terminal_only(catalogue):
+    err = _run_on_tty(["--db", str(catalogue), "run", "hygiene", "--workers", "2"])
+    assert "hygiene" in err and "100%" in err and "5/5" in err  # tqdm: total over both workers, rate, ETA
+    err = _run_on_tty(["--db", str(catalogue), "--quiet", "run", "normalise", "--workers", "1"])
+    assert "100%" not in err and "rec/s" not in err

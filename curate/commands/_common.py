@@ -27,46 +27,47 @@ def actor() -> str:
     return os.environ.get("CURATE_ACTOR") or getpass.getuser()
 
 
+def _bar(label: str, total: int | None):
+    """A tqdm bar on stderr (count, rate, ETA when the total is known); tqdm itself switches it off
+    when stderr is not a terminal."""
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=label, unit="item", file=sys.stderr, mininterval=0.5, disable=None, leave=True)
+
+
 @contextmanager
 def progress(label: str, length: int | None = None, *, quiet: bool = False):
     """Progress on stderr unless --quiet (or ``quiet``); yields an ``update(n)`` callable.
 
-    With a known ``length`` a click progress bar; otherwise a running count, refreshed at most
-    every half second.
+    One library (tqdm) for every long command: a bar with count, rate and ETA when ``length`` is
+    known, else a running count with rate. Off when stderr is not a terminal; then, for an unknown
+    length, one final line gives the count.
     """
     s = settings()
     if s.quiet or quiet:
         yield lambda n=1: None
         return
-    if length is not None:
-        with click.progressbar(length=length, label=label, file=sys.stderr, show_pos=True) as bar:
-            yield bar.update
-        return
-    import time
-
-    err = sys.stderr
-    state = {"n": 0, "t": 0.0}
-
-    tty = err.isatty()
+    bar = _bar(label, length)
+    state = {"n": 0}
 
     def update(n: int = 1) -> None:
         state["n"] += n
-        now = time.monotonic()
-        if tty and now - state["t"] >= 0.5:
-            state["t"] = now
-            err.write(f"\r{label}: {state['n']:,} items")
-            err.flush()
+        bar.update(n)
 
-    yield update
-    err.write(f"{chr(13) if tty else ''}{label}: {state['n']:,} items\n")
-    err.flush()
+    try:
+        yield update
+    finally:
+        bar.close()
+    if bar.disable and length is None:
+        sys.stderr.write(f"{label}: {state['n']:,} items\n")
+        sys.stderr.flush()
 
 
 class LazyProgress:
     """A ``progress(n, total)`` callback for library calls that learn their total as they go.
 
-    The click progress bar (stderr) is created on the first call; nothing is shown when ``quiet``.
-    Call :meth:`close` when done.
+    The tqdm bar (stderr) is created on the first call; nothing is shown when ``quiet`` or when
+    stderr is not a terminal. Call :meth:`close` when done.
     """
 
     def __init__(self, label: str, quiet: bool) -> None:
@@ -76,13 +77,12 @@ class LazyProgress:
         if self.quiet:
             return
         if self.bar is None:
-            self.bar = click.progressbar(length=max(total, 1), label=self.label, show_pos=True, file=sys.stderr)
-            self.bar.__enter__()
+            self.bar = _bar(self.label, max(total, 1))
         self.bar.update(n)
 
     def close(self) -> None:
         if self.bar is not None:
-            self.bar.__exit__(None, None, None)
+            self.bar.close()
 
 
 JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")

@@ -121,8 +121,11 @@ def push_cmd(
     multiple=True,
     help="Only these projects (repeatable; default all).",
 )
+@click.option(
+    "--full", is_flag=True, help="Export every annotated task (default: only tasks changed since the last pull)."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
-def pull_cmd(bank: str, projects: tuple[str, ...], as_json: bool) -> int:
+def pull_cmd(bank: str, projects: tuple[str, ...], full: bool, as_json: bool) -> int:
     """Import completed annotations: corrections become new versions, decisions and labels are stored.
 
     Every imported annotation is a ledger event naming the bank, the annotator (Label Studio user id +
@@ -137,7 +140,9 @@ def pull_cmd(bank: str, projects: tuple[str, ...], as_json: bool) -> int:
         client = _client(bank)
         bar = LazyProgress("importing annotations", s.quiet)
         try:
-            rep = pull(con, client, bank, projects=projects or PROJECTS, progress=bar, vault=_vault(required=False))
+            rep = pull(
+                con, client, bank, projects=projects or PROJECTS, progress=bar, vault=_vault(required=False), full=full
+            )
         finally:
             bar.close()
     finally:
@@ -148,7 +153,8 @@ def pull_cmd(bank: str, projects: tuple[str, ...], as_json: bool) -> int:
         outcomes = ", ".join(f"{k} {v}" for k, v in sorted(rep.outcomes.items())) or "none"
         click.echo(
             f"imported {rep.imported} annotations for {bank} ({outcomes}); new record versions "
-            f"{rep.new_versions}; already imported {rep.already}; on unknown tasks {rep.unknown_tasks}"
+            f"{rep.new_versions}; already imported {rep.already}; on unknown tasks {rep.unknown_tasks}; "
+            f"tasks changed since the last pull {rep.changed_tasks}"
         )
     return 0
 

@@ -43,6 +43,17 @@ export = click.Group("export", help="Export licence-permitted records as a datas
     help="all: every record must have passed `curate run pii`; expected: only records of sources marked pii_expected.",
 )
 @click.option(
+    "--drop-near-duplicates",
+    is_flag=True,
+    help="Leave out near duplicates that the dedup policy keeps in the catalogue (e.g. parallel provisions of "
+    "different laws); the catalogue is not changed.",
+)
+@click.option(
+    "--include-deleted-stubs",
+    is_flag=True,
+    help="Keep the （刪除） placeholders of repealed articles (left out by default).",
+)
+@click.option(
     "--catalogue",
     "licence_catalogue_file",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -60,6 +71,8 @@ def dataset_cmd(
     as_of: str | None,
     shard_rows: int,
     pii_gate: str,
+    drop_near_duplicates: bool,
+    include_deleted_stubs: bool,
     licence_catalogue_file: Path | None,
     as_json: bool,
 ) -> int:
@@ -91,6 +104,8 @@ def dataset_cmd(
         at=at,
         shard_rows=shard_rows,
         pii_gate=pii_gate,
+        drop_near_duplicates=drop_near_duplicates,
+        include_deleted_stubs=include_deleted_stubs,
     ).validated()
     s = settings()
     cat = load_licence_catalogue_for(licence_catalogue_file)
@@ -120,5 +135,12 @@ def dataset_cmd(
         click.echo(
             f"export {res.export_id}: {res.records} records to {res.out_dir}, {res.blocked} blocked"
             + (f" ({', '.join(f'{k} {v}' for k, v in res.blocked_by_code.items())})" if res.blocked else "")
+        )
+    if not res.records:
+        why = ", ".join(f"{k} {v}" for k, v in res.blocked_by_code.items()) or "the catalogue has no active records"
+        click.echo(
+            f"warning: nothing qualified for this export ({why}); it has no data files and cannot be loaded with"
+            f" datasets.load_dataset; see {res.out_dir / 'blocked.csv'}",
+            err=True,
         )
     return 0

@@ -13,7 +13,39 @@ def _stage_names() -> list[str]:
     return sorted(STAGES)
 
 
-@click.command("run")
+def _fmt(value) -> str:
+    if isinstance(value, tuple):
+        return ",".join(":".join(map(str, v)) if isinstance(v, tuple) else str(v) for v in value)
+    return str(value)
+
+
+class _RunCommand(click.Command):
+    """`curate run --help` ends with every stage's --set options and their defaults (loaded lazily)."""
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        import dataclasses
+
+        from curate.stages import get_stage_class
+
+        for name in _stage_names():
+            cfg_cls = getattr(get_stage_class(name), "config_class", None)
+            if cfg_cls is None or not dataclasses.is_dataclass(cfg_cls):
+                continue
+            default = cfg_cls()
+            with formatter.section(f"--set options of {name}"):
+                formatter.write_dl(
+                    [
+                        (f.name, f"default {_fmt(getattr(default, f.name)) or '(none)'}")
+                        for f in dataclasses.fields(default)
+                    ]
+                )
+                policy = getattr(cfg_cls, "POLICY_HELP", None)
+                if policy:
+                    formatter.write_paragraph()
+                    formatter.write_text(policy)
+
+
+@click.command("run", cls=_RunCommand)
 @click.argument("stage", type=click.Choice(_stage_names()))
 @click.option(
     "--executor",

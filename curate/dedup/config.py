@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from provenance.errors import ConfigError
 
@@ -14,6 +15,10 @@ DEFAULT_AUTHORITY: tuple[tuple[str, int], ...] = (
     ("textbooks", 20),
     ("moda", 10),
 )
+
+#: source kinds deduplicated per document only: the regulator's articles of different laws are never
+#: each other's duplicates (parallel provisions are different law); an identical text within one law is
+DEFAULT_PER_DOCUMENT: tuple[str, ...] = ("law_moj",)
 
 #: survivor rules, applied in order; the first that separates two records decides
 DEFAULT_RULES: tuple[str, ...] = ("authority", "licence", "newest", "longer")
@@ -35,10 +40,36 @@ class DedupConfig:
         backend: "auto" (torch on CUDA, numpy on CPU), "torch" or "numpy"; all give bit-identical
             signatures (same exact integer arithmetic), so it is not part of the index key.
         max_bucket: LSH buckets larger than this compare members to a few anchors only.
+        prefilter_margin: a candidate pair whose MinHash estimate of the Jaccard is below
+            ``threshold - prefilter_margin`` is rejected without reading its texts (most LSH candidates
+            are far below the threshold). With 125 permutations the estimate's standard deviation is
+            <= 0.045, so the default 0.2 is > 4 standard deviations: a pair at the threshold is lost with
+            probability < 1e-5 (measured recall: docs/benchmarks.md, Scale). ``>= threshold`` verifies
+            every candidate.
+        verify_cache: shingle sets kept between verification blocks (documents; bounds memory).
         authority: (source kind, rank) pairs for the survivor policy; unknown kinds rank 0
             (on the command line: ``--set authority=law_moj:40,fsc:40,tabf:30``).
         rules: survivor rules in order of priority (subset of authority, licence, newest, longer).
+        per_document: per-source policy: source kinds whose records are deduplicated within one
+            document only (``container``: one law in one language). Within a document an
+            identical text is a duplicate; across documents near or identical copies stay active and
+            get one ``near_duplicate_of`` link to their cluster's representative (a training export
+            may drop them with ``--drop-near-duplicates``). Copies from other sources (a textbook
+            quoting an article) still become duplicates of the law
+            (``--set per_document=law_moj,fsc``; ``--set per_document=`` for none).
     """
+
+    #: shown by `curate run dedup --help`
+    POLICY_HELP: ClassVar[str] = (
+        "Per-source policy (per_document, default law_moj): a source listed there is deduplicated within "
+        "one document only (one law in one language): an identical text within one law version is a "
+        "duplicate, but articles of different laws are never each other's duplicates (parallel provisions are "
+        "different law): they stay active with one near_duplicate_of link to their cluster's representative "
+        "(export --drop-near-duplicates leaves them out). Copies from other sources (a textbook quoting an "
+        "article) still become duplicates of the law. （刪除） stubs of repealed articles are flagged "
+        "(deleted_stub), never clustered. Survivors: authority (law_moj:40, fsc:40, tabf:30, textbooks:20, "
+        "moda:10), then licence, newest, longer."
+    )
 
     ngram: int = 5
     bands: int = 25
@@ -49,8 +80,11 @@ class DedupConfig:
     device: str = "auto"
     backend: str = "auto"
     max_bucket: int = 64
+    prefilter_margin: float = 0.2
+    verify_cache: int = 50_000
     authority: tuple[tuple[str, int], ...] = field(default=DEFAULT_AUTHORITY)
     rules: tuple[str, ...] = field(default=DEFAULT_RULES)
+    per_document: tuple[str, ...] = field(default=DEFAULT_PER_DOCUMENT)
 
     def __post_init__(self) -> None:
         # `curate run dedup --set authority=law_moj:40,tabf:30` arrives as ("law_moj:40", "tabf:30")
@@ -66,12 +100,20 @@ class DedupConfig:
                 else:
                     pairs.append(tuple(x))
             object.__setattr__(self, "authority", tuple(pairs))
+        if isinstance(self.per_document, str):
+            object.__setattr__(
+                self, "per_document", tuple(k.strip() for k in self.per_document.split(",") if k.strip())
+            )
+        else:
+            object.__setattr__(self, "per_document", tuple(k for k in self.per_document if k))
         if self.ngram < 1:
             raise ConfigError(f"dedup: ngram must be >= 1, got {self.ngram}")
         if self.bands < 1 or self.rows < 1:
             raise ConfigError(f"dedup: bands and rows must be >= 1, got {self.bands} x {self.rows}")
         if not 0.0 < self.threshold <= 1.0:
             raise ConfigError(f"dedup: threshold must be in (0, 1], got {self.threshold}")
+        if self.prefilter_margin < 0:
+            raise ConfigError(f"dedup: prefilter_margin must be >= 0, got {self.prefilter_margin}")
         if self.batch_size < 1:
             raise ConfigError(f"dedup: batch_size must be >= 1, got {self.batch_size}")
         if self.device not in ("auto", "cpu", "cuda"):
@@ -84,6 +126,16 @@ class DedupConfig:
     def num_perm(self) -> int:
         """Number of MinHash permutations (``bands * rows``)."""
         return self.bands * self.rows
+
+    def document_of(self, kind: str | None, document: str | None) -> str | None:
+        """The document a record is deduplicated within, or None when its source is deduplicated globally.
+
+        >>> DedupConfig().document_of("law_moj", "law_moj:G0380001:zh"), DedupConfig().document_of("moda", "x")
+        ('law_moj:G0380001:zh', None)
+        """
+        if not kind or kind.split(":", 1)[0] not in self.per_document:
+            return None
+        return document or ""
 
     def authority_rank(self, kind: str | None) -> int:
         """Authority rank of a source kind (prefix before ``:`` is used; unknown = 0).

@@ -40,6 +40,7 @@ class DedupDoc:
     source_kind: str | None = None
     licence_id: str | None = None
     version: str | None = None
+    document: str | None = None
 
 
 @dataclass
@@ -84,6 +85,8 @@ class DedupVerdict:
         jaccard_est: MinHash estimate of the Jaccard with the survivor.
         jaccard: actual shingle Jaccard with the survivor (may be < threshold via a chain).
         is_new: False for an already-indexed document whose status changes now.
+        near_duplicate_of: for a survivor kept by the per-document policy although it is a copy of
+            another document's record: the cluster's representative.
     """
 
     id: str
@@ -95,6 +98,7 @@ class DedupVerdict:
     jaccard_est: float | None = None
     jaccard: float | None = None
     is_new: bool = True
+    near_duplicate_of: str | None = None
 
 
 def make_hasher(config: DedupConfig) -> MinHasher:
@@ -132,7 +136,7 @@ def sign(
                 exact=[exact_key(c) for c in cps],
                 sig=sig,
                 nsh=nsh,
-                cands=[Candidate(d.id, d.source_kind, d.licence_id, d.version, len(d.text)) for d in buf],
+                cands=[Candidate(d.id, d.source_kind, d.licence_id, d.version, len(d.text), d.document) for d in buf],
             )
         )
         if on_chunk:
@@ -152,6 +156,44 @@ def sign(
 _VERIFY_BLOCK = 8192
 
 
+class _ShingleCache:
+    """Shingle-hash sets of rows, fetched in blocks, oldest dropped beyond ``limit`` documents."""
+
+    def __init__(self, limit: int, fetch: Callable[[list[int]], list[str]], hasher: MinHasher) -> None:
+        self.limit, self.fetch, self.hasher = max(1, limit), fetch, hasher
+        self.sets: dict[int, np.ndarray] = {}
+
+    def load(self, rows: list[int]) -> None:
+        """Make sure every row of ``rows`` is cached (one fetch for the missing ones)."""
+        need = sorted({r for r in rows if r not in self.sets})
+        if not need:
+            return
+        overflow = len(self.sets) + len(need) - max(self.limit, len(set(rows)))
+        if overflow > 0:  # dicts keep insertion order: drop the oldest entries not needed now
+            keep = set(rows)
+            for r in [r for r in self.sets if r not in keep][:overflow]:
+                del self.sets[r]
+        for r, text in zip(need, self.fetch(need), strict=True):
+            self.sets[r] = self.hasher.shingle_hashes(normalise_codepoints(text)).astype(np.uint32)
+
+    def __getitem__(self, row: int) -> np.ndarray:
+        return self.sets[row]
+
+
+def _prefilter(sig: np.ndarray, pairs: np.ndarray, floor: float, stats: ClusterStats) -> np.ndarray:
+    """Candidate pairs whose signature estimate of the Jaccard is at least ``floor``."""
+    if floor <= 0 or not len(pairs):
+        return pairs
+    keep = np.empty(len(pairs), dtype=bool)
+    step = 65_536
+    for s in range(0, len(pairs), step):
+        p = pairs[s : s + step]
+        keep[s : s + step] = (sig[p[:, 0]] == sig[p[:, 1]]).mean(axis=1) >= floor
+    stats.prefiltered = int((~keep).sum())
+    stats.rejected += stats.prefiltered
+    return pairs[keep]
+
+
 def _jaccard(a: np.ndarray, b: np.ndarray) -> float:
     if len(a) == 0 or len(b) == 0:
         return 0.0
@@ -168,8 +210,10 @@ class ClusterStats:
     candidates: int = 0
     verified: int = 0
     rejected: int = 0
+    prefiltered: int = 0
     exact_duplicates: int = 0
     near_duplicates: int = 0
+    kept_near_duplicates: int = 0
     empty_keys: int = 0
 
 
@@ -228,20 +272,15 @@ def cluster(
     pairs = candidate_pairs(keys, is_rep & has_shingles(allp.nsh), max_bucket=config.max_bucket, involve=involve)
     stats.candidates = len(pairs)
     del keys
-    # verification in blocks: shingle sets are fetched for one block of pairs at a time and
-    # dropped afterwards, so memory does not grow with the number of candidate documents
-    shingles: dict[int, np.ndarray] = {}
-
-    def shingles_of(rows: list[int]) -> None:
-        need = sorted({r for r in rows if r not in shingles})
-        if need:
-            for r, text in zip(need, fetch(need), strict=True):
-                shingles[r] = hasher.shingle_hashes(normalise_codepoints(text)).astype(np.uint32)
-
+    # signature pre-filter: candidates whose MinHash estimate is far below the threshold are
+    # rejected without reading texts (vectorised, block by block)
+    pairs = _prefilter(allp.sig, pairs, config.threshold - config.prefilter_margin, stats)
+    # verification in blocks; shingle sets stay in a bounded cache (memory does not grow with the
+    # number of candidate documents, and a document's shingles are computed about once)
+    shingles = _ShingleCache(config.verify_cache, fetch, hasher)
     for start in range(0, len(pairs), _VERIFY_BLOCK):
         block = [(a, b) for a, b in pairs[start : start + _VERIFY_BLOCK].tolist() if uf.find(a) != uf.find(b)]
-        shingles.clear()
-        shingles_of([r for ab in block for r in ab])
+        shingles.load([r for ab in block for r in ab])
         for a, b in block:
             if uf.find(a) == uf.find(b):
                 continue
@@ -250,7 +289,6 @@ def cluster(
                 stats.verified += 1
             else:
                 stats.rejected += 1
-    shingles.clear()
 
     # components and survivors (exact Jaccard to the survivor computed group-block by group-block)
     groups: dict[int, list[int]] = {}
@@ -260,17 +298,36 @@ def cluster(
     pending: list[tuple[list[int], int, Candidate]] = []
 
     def flush_groups() -> None:
-        shingles.clear()
-        shingles_of(
-            [m for members, s, _ in pending for m in members if allp.exact[m] != allp.exact[s]]
-            + [s for members, s, _ in pending if any(allp.exact[m] != allp.exact[s] for m in members)]
-        )
+        need = [m for members, s, _ in pending for m in members if allp.exact[m] != allp.exact[s]]
+        need += [s for members, s, _ in pending if any(allp.exact[m] != allp.exact[s] for m in members)]
+        shingles.load(need)
         for members, s, surv in pending:
+            targets = _targets(members, s, allp, config)
             for m in members:
                 if m == s:
                     decisions.append(DedupVerdict(allp.ids[s], surv.id, True, is_new=s >= n_old))
                     continue
-                exact = allp.exact[m] == allp.exact[s]
+                t = targets[m]
+                kept = t is None
+                t = s if kept else t
+                exact = allp.exact[m] == allp.exact[t]
+                jac_est = round(float((allp.sig[m] == allp.sig[t]).mean()), 4)
+                jac = 1.0 if exact else round(_jaccard(shingles[m], shingles[t]), 4)
+                if kept:  # the per-document policy keeps it: one link to the representative
+                    stats.kept_near_duplicates += 1
+                    decisions.append(
+                        DedupVerdict(
+                            id=allp.ids[m],
+                            cluster=surv.id,
+                            survivor=True,
+                            match="exact" if exact else "near",
+                            jaccard_est=jac_est,
+                            jaccard=jac,
+                            is_new=m >= n_old,
+                            near_duplicate_of=surv.id,
+                        )
+                    )
+                    continue
                 if exact:
                     stats.exact_duplicates += 1
                 else:
@@ -280,16 +337,15 @@ def cluster(
                         id=allp.ids[m],
                         cluster=surv.id,
                         survivor=False,
-                        duplicate_of=surv.id,
+                        duplicate_of=allp.ids[t],
                         match="exact" if exact else "near",
-                        rule=deciding_rule(surv, allp.cands[m], config),
-                        jaccard_est=round(float((allp.sig[m] == allp.sig[s]).mean()), 4),
-                        jaccard=1.0 if exact else round(_jaccard(shingles[m], shingles[s]), 4),
+                        rule=deciding_rule(allp.cands[t], allp.cands[m], config),
+                        jaccard_est=jac_est,
+                        jaccard=jac,
                         is_new=m >= n_old,
                     )
                 )
         pending.clear()
-        shingles.clear()
 
     rows_pending = 0
     for members in groups.values():
@@ -308,6 +364,40 @@ def cluster(
             rows_pending = 0
     flush_groups()
     return decisions
+
+
+def _targets(members: list[int], s: int, allp: Signed, config: DedupConfig) -> dict[int, int | None]:
+    """Per-source policy: for each member (not the survivor ``s``), the row it is a duplicate of, or None
+    when it stays active as a near duplicate (a per-document source's record of another document).
+
+    Records of per-document sources are duplicates only of an identical text in the same document;
+    other records go to an identical kept copy if there is one, else to the survivor.
+    """
+    docs = {m: config.document_of(allp.cands[m].source_kind, allp.cands[m].document) for m in members}
+    if all(d is None for d in docs.values()):
+        return dict.fromkeys((m for m in members if m != s), s)
+    # within each (document, exact text): the best copy stays, the others are its duplicates
+    best: dict[tuple[str, str], int] = {}
+    for m in members:
+        if docs[m] is None:
+            continue
+        key = (docs[m], allp.exact[m])
+        cur = best.get(key)
+        if cur is None or m == s or (cur != s and choose([allp.cands[cur], allp.cands[m]], config) is allp.cands[m]):
+            best[key] = m
+    kept_by_exact: dict[str, int] = {}
+    for (_, ex), m in sorted(best.items(), key=lambda kv: (kv[1] != s, allp.ids[kv[1]])):
+        kept_by_exact.setdefault(ex, m)
+    out: dict[int, int | None] = {}
+    for m in members:
+        if m == s:
+            continue
+        if docs[m] is None:
+            out[m] = kept_by_exact.get(allp.exact[m], s)
+        else:
+            b = best[(docs[m], allp.exact[m])]
+            out[m] = None if b == m else b
+    return out
 
 
 def dedup_texts(docs: Sequence[DedupDoc], config: DedupConfig | None = None) -> list[DedupVerdict]:

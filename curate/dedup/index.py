@@ -63,7 +63,7 @@ def lookup(con, config: DedupConfig, new: Signed) -> Signed:
                 SELECT s.record_id FROM dedup_signatures s JOIN _dd_qe e ON s.exact_key = e.exact_key
                 WHERE s.index_key = $k)
             SELECT s.record_id, s.exact_key, s.n_shingles, s.signature, s.source_kind, s.licence_id, s.version,
-                   s.length
+                   s.length, r.container
             FROM dedup_signatures s JOIN records r ON r.record_id = s.record_id AND r.status = 'active'
             WHERE s.index_key = $k AND s.record_id IN (SELECT record_id FROM hit)
               AND s.record_id NOT IN (SELECT record_id FROM _dd_qi)
@@ -84,7 +84,7 @@ def lookup(con, config: DedupConfig, new: Signed) -> Signed:
         exact=[r[1] for r in rows],
         sig=sig,
         nsh=np.array([r[2] for r in rows], dtype=np.int64),
-        cands=[Candidate(r[0], r[4], r[5], r[6], r[7] or 0) for r in rows],
+        cands=[Candidate(r[0], r[4], r[5], r[6], r[7] or 0, r[8]) for r in rows],
     )
 
 
@@ -101,6 +101,7 @@ def update_table(signed: Signed, keep: np.ndarray) -> pa.Table:
             "licence_id": pa.array([signed.cands[i].licence_id for i in idx], type=pa.string()),
             "version": pa.array([signed.cands[i].version for i in idx], type=pa.string()),
             "length": pa.array([signed.cands[i].length for i in idx], type=pa.int32()),
+            "document": pa.array([signed.cands[i].document for i in idx], type=pa.string()),
         }
     )
 

@@ -17,6 +17,8 @@ class Candidate:
     licence_id: str | None = None
     version: str | None = None
     length: int = 0
+    document: str | None = None
+    """The document the record belongs to (its ``container``, e.g. one law in one language)."""
 
 
 def rule_values(c: Candidate, config: DedupConfig) -> dict[str, object]:

@@ -7,7 +7,14 @@
   actual shingles, joins components and applies the survivor policy. Every removed record gets
   ``set_status='duplicate'`` and a ``duplicate_of`` event (survivor, estimated and actual Jaccard,
   deciding rule, policy); nothing is deleted. The index update is written beside the results.
-* :meth:`DedupStage.after_load` applies that index update inside the load transaction.
+  Per-source policy (``DedupConfig.per_document``): records of the regulator are duplicates only
+  of an identical text within the same law; copies across laws stay active and get one
+  ``near_duplicate_of`` event and link (table ``near_duplicates``, column
+  ``records.near_duplicate_of``) to their cluster's representative.
+* "（刪除）" stubs of repealed articles are not clustered: each gets a ``deleted_stub`` flag event
+  (exports leave them out unless ``--include-deleted-stubs``).
+* :meth:`DedupStage.after_load` applies the index update and the near-duplicate links inside the
+  load transaction.
 """
 
 from __future__ import annotations
@@ -25,7 +32,7 @@ import pyarrow.parquet as pq
 from datatrove.data import Document, DocumentsPipeline
 
 from curate.dedup.config import DedupConfig
-from curate.stages.base import FinalizeContext, Stage, StageResult
+from curate.stages.base import RECORD_METADATA, FinalizeContext, Stage, StageResult
 
 _VERSION_KEYS = ("law_modified_date", "version_date", "published", "edition")
 
@@ -48,7 +55,15 @@ class DedupStage(Stage):
     """Exact + near-duplicate clustering with an authority- and licence-aware survivor policy."""
 
     name: ClassVar[str] = "dedup"
-    reads: ClassVar[tuple[str, ...]] = ("record_id", "text", "source_id", "licence_id", "metadata", "created_at")
+    reads: ClassVar[tuple[str, ...]] = (
+        "record_id",
+        "text",
+        "source_id",
+        "licence_id",
+        "metadata",
+        "created_at",
+        "container",
+    )
     writes: ClassVar[tuple[str, ...]] = ("status", "event")
     config_class: ClassVar[type | None] = DedupConfig
 
@@ -73,24 +88,34 @@ class DedupStage(Stage):
 
     def process_batch(self, docs: list[Document]) -> Iterable[StageResult]:
         from curate.dedup.engine import DedupDoc, make_hasher, sign
+        from provenance import is_deleted_stub
 
         if self._hasher is None:
             self._hasher = make_hasher(self.config)
         dd = []
+        stubs = []
         for d in docs:
             m = d.metadata
-            src = m.get("source_id")
+            if is_deleted_stub(d.text):  # identical by nature: flagged, never clustered
+                stubs.append(
+                    StageResult(
+                        str(d.id), action="deleted_stub", outcome="deleted_stub", detail={"text": d.text.strip()}
+                    )
+                )
+                continue
             dd.append(
                 DedupDoc(
                     str(d.id),
                     d.text or "",
-                    source_kind=src,
+                    source_kind=m.get("source_id"),
                     licence_id=m.get("licence_id"),
-                    version=_version(m.get("metadata"), m.get("created_at")),
+                    version=_version(m.get(RECORD_METADATA), m.get("created_at")),
+                    document=m.get("container"),
                 )
             )
-        self._parts.append(sign(dd, self.config, hasher=self._hasher))
-        return ()
+        if dd:
+            self._parts.append(sign(dd, self.config, hasher=self._hasher))
+        return stubs
 
     def _write_side(self, rank: int) -> None:
         from curate.dedup.engine import Signed
@@ -118,7 +143,7 @@ class DedupStage(Stage):
         sig = np.frombuffer(b"".join(t.column("signature").to_pylist()), dtype="<i4").reshape(t.num_rows, k)
         cols = {
             c: t.column(c).to_pylist()
-            for c in ("record_id", "exact_key", "source_kind", "licence_id", "version", "length")
+            for c in ("record_id", "exact_key", "source_kind", "licence_id", "version", "length", "document")
         }
         order = np.argsort(np.array(cols["record_id"], dtype=object), kind="stable")  # rank-independent
         return Signed(
@@ -133,6 +158,7 @@ class DedupStage(Stage):
                     cols["licence_id"][i],
                     cols["version"][i],
                     cols["length"][i] or 0,
+                    cols["document"][i],
                 )
                 for i in order
             ],
@@ -153,7 +179,7 @@ class DedupStage(Stage):
         try:
             kinds = dict(con.execute("SELECT source_id, kind FROM sources").fetchall())
             new.cands = [
-                Candidate(c.id, kinds.get(c.source_kind, c.source_kind), c.licence_id, c.version, c.length)
+                Candidate(c.id, kinds.get(c.source_kind, c.source_kind), c.licence_id, c.version, c.length, c.document)
                 for c in new.cands
             ]
             old = lookup(con, cfg, new)
@@ -183,12 +209,37 @@ class DedupStage(Stage):
             "rows": cfg.rows,
             "seed": cfg.seed,
             "index_key": index_key(cfg),
+            "per_document": list(cfg.per_document),
         }
         results: list[StageResult] = []
         keep = np.zeros(len(new), dtype=bool)
         pos = {rid: i for i, rid in enumerate(new.ids)}
         demoted: list[str] = []
+        links: list[dict[str, Any]] = []
         for d in decisions:
+            if d.survivor and d.near_duplicate_of:
+                if d.is_new:
+                    keep[pos[d.id]] = True
+                links.append(
+                    {"record_id": d.id, "representative": d.near_duplicate_of, "jaccard": d.jaccard, "match": d.match}
+                )
+                results.append(
+                    StageResult(
+                        d.id,
+                        action="near_duplicate_of",
+                        mark=d.is_new,
+                        outcome="near_duplicate",
+                        detail={
+                            "representative": d.near_duplicate_of,
+                            "jaccard_est": d.jaccard_est,
+                            "jaccard": d.jaccard,
+                            "match": d.match,
+                            "kept_by": "per_document",
+                            "policy": policy,
+                        },
+                    )
+                )
+                continue
             if d.survivor:
                 if d.is_new:
                     keep[pos[d.id]] = True
@@ -214,15 +265,16 @@ class DedupStage(Stage):
                     },
                 )
             )
-        self._write_update(update_table(new, keep), demoted)
+        self._write_update(update_table(new, keep), demoted, links)
         self._stats = asdict(stats)
         return results
 
-    def _write_update(self, add: pa.Table, demoted: list[str]) -> None:
+    def _write_update(self, add: pa.Table, demoted: list[str], links: list[dict[str, Any]] | None = None) -> None:
         out = self._side_dir()
         out.mkdir(parents=True, exist_ok=True)
         pq.write_table(add, out / "index_add.parquet")
         (out / "index_remove.json").write_text(json.dumps(demoted))
+        (out / "near_links.json").write_text(json.dumps(links or []))
 
     def run_statistics(self) -> dict[str, dict[str, float]]:
         """The clustering counters of this run (candidates, verified, rejected, exact/near duplicates)."""
@@ -237,3 +289,27 @@ class DedupStage(Stage):
             return
         demoted = json.loads((out / "index_remove.json").read_text())
         apply_update(con, self.config, pq.read_table(add_path), demoted, run_id)
+        links_path = out / "near_links.json"
+        links = json.loads(links_path.read_text()) if links_path.exists() else []
+        # a record that became a duplicate is no longer anyone's representative nor near duplicate
+        stale = demoted + [r["record_id"] for r in links]
+        if stale:
+            con.register("_dd_stale", pa.table({"record_id": pa.array(stale, type=pa.string())}))
+            con.execute("DELETE FROM near_duplicates WHERE record_id IN (SELECT record_id FROM _dd_stale)")
+            con.execute(
+                "UPDATE records SET near_duplicate_of = NULL WHERE record_id IN (SELECT record_id FROM _dd_stale)"
+                " AND near_duplicate_of IS NOT NULL"
+            )
+            con.unregister("_dd_stale")
+        if links:
+            con.register("_dd_links", pa.Table.from_pylist(links))
+            con.execute(
+                "INSERT INTO near_duplicates SELECT record_id, representative, jaccard, match, $run, now()::TIMESTAMP"
+                " FROM _dd_links",
+                {"run": run_id},
+            )
+            con.execute(
+                "UPDATE records SET near_duplicate_of = l.representative FROM _dd_links l"
+                " WHERE records.record_id = l.record_id"
+            )
+            con.unregister("_dd_links")

@@ -125,8 +125,10 @@ def test_annotation_pull_creates_version_and_event(label_studio, db_path, bank):
     assert "授信額度與利率" not in events[0][2] and "補上利率" not in events[0][2]  # no text in the ledger
 
     n_events = con.execute("SELECT count(*) FROM provenance_events").fetchone()[0]
-    again = pull(con, client, bank)
-    assert (again.imported, again.new_versions, again.already) == (0, 0, 2)
+    again = pull(con, client, bank)  # incremental: nothing changed since, nothing exported
+    assert (again.imported, again.new_versions, again.changed_tasks) == (0, 0, 0)
+    full = pull(con, client, bank, full=True)  # a full export finds both, imported already
+    assert (full.imported, full.new_versions, full.already) == (0, 0, 2)
     assert con.execute("SELECT count(*) FROM provenance_events").fetchone()[0] == n_events
     assert con.execute("SELECT count(*) FROM annotations").fetchone()[0] == 2
 
@@ -277,3 +279,33 @@ def test_signup_without_invitation_is_disabled(label_studio):
     with pytest.raises(urllib.error.HTTPError) as info:
         opener.open(req, timeout=30)
     assert info.value.code == 403
+
+
+def test_pull_is_incremental(label_studio, db_path, bank):
+    con, ids = make_catalogue(db_path, 6)
+    client = label_studio.client()
+    rep = push(con, client, PushConfig(project="topic", bank=bank))
+    tasks = {t["data"]["record_id"]: t["id"] for t in _ls_tasks(client, rep.ls_project_id)}
+    me = client.whoami()["id"]
+
+    def label(rid, topic):
+        client.create_annotation(
+            tasks[rid],
+            [{"from_name": "topic", "to_name": "text", "type": "choices", "value": {"choices": [topic]}}],
+            completed_by=me,
+        )
+
+    for rid in ids[:3]:
+        label(rid, "授信")
+    first = pull(con, client, bank)
+    assert (first.imported, first.changed_tasks) == (3, 3)
+    label(ids[4], "外匯")  # a new task annotated
+    label(ids[0], "法規")  # a second annotation on a task pulled before
+    second = pull(con, client, bank)
+    assert (second.imported, second.changed_tasks, second.already) == (2, 2, 1)
+    assert dict(second.outcomes) == {"labelled": 2}
+    assert pull(con, client, bank).changed_tasks == 0
+    stored = con.execute("SELECT record_id, json_extract_string(result, '$.topic') FROM annotations").fetchall()
+    assert sorted(stored) == sorted(
+        [(ids[0], "授信"), (ids[1], "授信"), (ids[2], "授信"), (ids[4], "外匯"), (ids[0], "法規")]
+    )

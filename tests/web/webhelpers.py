@@ -26,3 +26,79 @@ class PageWatch:
             "request",
             lambda r: None if r.url.startswith(allowed) or r.url.startswith("data:") else self.external.append(r.url),
         )
+
+
+USERS = {
+    "alice": ("auditor", "alice-audit-pw-1"),
+    "esun": ("bank:ESUN", "esun-bank-pw-1"),
+    "ctbc": ("bank:CTBC", "ctbc-bank-pw-1"),
+}
+
+
+class LivePortal:
+    """The real portal application served by uvicorn on 127.0.0.1 in a background thread."""
+
+    def __init__(self, db_path, folder, *, refresh_interval: float = 0.5) -> None:
+        import socket
+        import threading
+        import time
+
+        import uvicorn
+
+        from curate.web.app import PortalConfig, create_app
+        from curate.web.auth import UserStore
+
+        users = folder / "users.json"
+        store = UserStore(users)
+        for name, (role, pw) in USERS.items():
+            store.add(name, role, pw)
+        cfg = PortalConfig(
+            db_path=db_path,
+            users_file=users,
+            secret="t" * 48,
+            snapshot_dir=folder / "snapshots",
+            refresh_interval=refresh_interval,
+        )
+        self.app = create_app(cfg)
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("portal did not start")
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+        self.app.state.view.close()
+
+
+def login(page, base: str, name: str) -> None:
+    page.goto(f"{base}/login")
+    page.fill("input[name=username]", name)
+    page.fill("input[name=password]", USERS[name][1])
+    page.click("#login")
+    page.wait_for_load_state()
+
+
+def http_login(client, name: str, password: str | None = None):
+    """Log ``client`` (httpx) in through the real form; returns the final response."""
+    import re
+
+    r = client.get("/login")
+    tok = re.search(r'name="csrf" value="([^"]+)"', r.text).group(1)
+    return client.post(
+        "/login", data={"csrf": tok, "username": name, "password": password or USERS[name][1], "next": "/"}
+    )
+
+
+def csrf_of(html: str) -> str:
+    import re
+
+    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)

@@ -1,0 +1,77 @@
+"""``curate serve``: the read-only auditor portal; ``curate serve adduser``: its users."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from curate.commands._common import settings
+
+
+def _users_file(path: Path | None) -> Path:
+    from curate.web.snapshot import portal_dir
+
+    env = os.environ.get("CURATE_WEB_USERS")
+    return Path(path or env or portal_dir(settings().db_path) / "users.json")
+
+
+USERS_OPTION = click.option(
+    "--users",
+    "users",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Users file (default: $CURATE_WEB_USERS or <db dir>/.curate/<db>/portal/users.json).",
+)
+
+
+@click.group("serve", invoke_without_command=True)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback by default).")
+@click.option("--port", type=int, default=8765, show_default=True, help="TCP port.")
+@USERS_OPTION
+@click.option("--https-only", is_flag=True, help="Mark the session cookie Secure (behind a TLS proxy).")
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, users: Path | None, https_only: bool) -> int:
+    """Start the read-only auditor portal (login required; it reads a snapshot copy of the catalogue)."""
+    if ctx.invoked_subcommand is not None:
+        return 0
+    import uvicorn
+
+    from curate.web.app import PortalConfig, create_app
+    from curate.web.auth import UserStore, load_secret
+    from curate.web.snapshot import portal_dir
+    from provenance.errors import ConfigError
+
+    s = settings()
+    users_file = _users_file(users)
+    if not UserStore(users_file).names():
+        raise ConfigError(f"no portal users in `{users_file}`; add one with `curate serve adduser NAME --role auditor`")
+    secret = load_secret(portal_dir(s.db_path) / "secret.key")
+    app = create_app(PortalConfig(db_path=s.db_path, users_file=users_file, secret=secret, https_only=https_only))
+    click.echo(f"auditor portal on http://{host}:{port}/ (catalogue {s.db_path}, snapshot copy; Ctrl-C stops)")
+    uvicorn.run(app, host=host, port=port, log_level="warning" if s.quiet else "info", server_header=False)
+    return 0
+
+
+@serve.command("adduser")
+@click.argument("name")
+@click.option("--role", required=True, help="auditor, or bank:<CODE> (sees only what that bank's licences allow).")
+@USERS_OPTION
+@click.option(
+    "--password-stdin", is_flag=True, help="Read the password from standard input (else prompt twice, hidden)."
+)
+def adduser(name: str, role: str, users: Path | None, password_stdin: bool) -> int:
+    """Add (or reset) portal user NAME with an argon2-hashed password."""
+    import sys
+
+    from curate.web.auth import UserStore
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("password", hide_input=True, confirmation_prompt=True)
+    path = _users_file(users)
+    UserStore(path).add(name, role, password)
+    click.echo(f"user {name} ({role}) saved in {path}")
+    return 0

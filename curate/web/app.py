@@ -1,0 +1,358 @@
+"""The portal's Starlette application: login, search, record, exports, withdrawals, ledger,
+licences and the curation report; all read-only (see :mod:`curate.web.snapshot`).
+
+Security: every page needs a login (signed HttpOnly SameSite=Strict session cookie); forms carry
+a CSRF token; failed logins are rate-limited per user name and client address; responses carry a
+Content-Security-Policy that allows only this origin (no CDN, no external request); every query
+is parameterised on a read-only snapshot connection with external access off.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+from starlette.templating import Jinja2Templates
+
+from curate.web import data
+from curate.web.auth import LoginLimiter, User, UserStore, csrf_ok, csrf_token
+from curate.web.snapshot import CatalogueView
+from provenance.errors import WorkbenchError
+from provenance.licences import PURPOSES, LicenceCatalogue, default_licence_catalogue
+
+
+def _templates() -> Jinja2Templates:
+    import jinja2
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(Path(__file__).parent / "templates")), autoescape=True)
+    return Jinja2Templates(env=env)
+
+
+TEMPLATES = _templates()
+CSP = (
+    "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'"
+)
+
+
+@dataclass
+class PortalConfig:
+    db_path: Path
+    users_file: Path
+    secret: str
+    https_only: bool = False
+    snapshot_dir: Path | None = None
+    refresh_interval: float = 2.0
+    licence_catalogue: LicenceCatalogue | None = None
+
+
+def _user(request: Request) -> User | None:
+    name = request.session.get("user")
+    if not name:
+        return None
+    user = request.app.state.users.get(name)
+    if user is None or user.role != request.session.get("role"):
+        return None
+    return user
+
+
+def _purpose(request: Request) -> str:
+    p = request.query_params.get("purpose") or request.session.get("purpose") or "training"
+    p = p if p in PURPOSES else "training"
+    request.session["purpose"] = p
+    return p
+
+
+def page(name: str, request: Request, status: int = 200, **ctx: Any) -> Response:
+    ctx.update(
+        request=request,
+        user=_user(request),
+        csrf=csrf_token(request.session),
+        purposes=PURPOSES,
+        purpose=request.session.get("purpose", "training"),
+        generation=request.app.state.view.generation,
+    )
+    return TEMPLATES.TemplateResponse(request, name, ctx, status_code=status)
+
+
+def guarded(*, auditor_only: bool = False):
+    """Require a logged-in user (else redirect to /login); optionally the auditor role."""
+
+    def wrap(fn):
+        @functools.wraps(fn)
+        def inner(request: Request) -> Response:
+            user = _user(request)
+            if user is None:
+                target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+            if auditor_only and user.role != "auditor":
+                return page("error.html.j2", request, 403, message="這一頁只開放給稽核人員 auditors only")
+            try:
+                return fn(request, user)
+            except WorkbenchError as exc:
+                return page("error.html.j2", request, 404, message=str(exc))
+
+        return inner
+
+    return wrap
+
+
+def login_form(request: Request) -> Response:
+    nxt = request.query_params.get("next", "/")
+    return page("login.html.j2", request, next=nxt if nxt.startswith("/") and not nxt.startswith("//") else "/")
+
+
+async def login_submit(request: Request) -> Response:
+    form = await request.form()
+    nxt = str(form.get("next") or "/")
+    nxt = nxt if nxt.startswith("/") and not nxt.startswith("//") else "/"
+    if not csrf_ok(request.session, form.get("csrf")):
+        return page("login.html.j2", request, 400, next=nxt, error="表單已過期，請重新送出 form expired; try again")
+    name = str(form.get("username") or "")[:64]
+    password = str(form.get("password") or "")[:1024]
+    client = request.client.host if request.client else "-"
+    limiter: LoginLimiter = request.app.state.limiter
+    keys = (f"user:{name}", f"ip:{client}")
+    if limiter.blocked(*keys):
+        return page(
+            "login.html.j2", request, 429, next=nxt, error="嘗試次數過多，請稍後再試 too many failed logins; wait"
+        )
+    from starlette.concurrency import run_in_threadpool
+
+    user = await run_in_threadpool(request.app.state.users.authenticate, name, password)
+    if user is None:
+        limiter.failed(*keys)
+        return page("login.html.j2", request, 401, next=nxt, error="帳號或密碼錯誤 wrong user name or password")
+    limiter.succeeded(*keys)
+    request.session.clear()
+    request.session.update({"user": user.name, "role": user.role})
+    csrf_token(request.session)
+    return RedirectResponse(nxt, status_code=303)
+
+
+async def logout(request: Request) -> Response:
+    form = await request.form()
+    if csrf_ok(request.session, form.get("csrf")):
+        request.session.clear()
+    return RedirectResponse("/login", status_code=303)
+
+
+def _visible(con, user: User, rows: list[dict[str, Any]], purpose: str, cat: LicenceCatalogue) -> list[dict]:
+    if user.bank is None:
+        return rows
+    allowed = data.bank_allowed(con, user.bank, data.record_ids_of(rows), purpose, cat)
+    return [r for r in rows if allowed.get(r["record_id"]) == ""]
+
+
+@guarded()
+def home(request: Request, user: User) -> Response:
+    purpose = _purpose(request)
+    q = request.query_params.get("q", "")[:200]
+    rows: list[dict[str, Any]] = []
+    if q:
+        con = request.app.state.view.cursor()
+        try:
+            rows = _visible(con, user, data.search(con, q), purpose, request.app.state.cat)
+        finally:
+            con.close()
+    return page("home.html.j2", request, q=q, rows=rows)
+
+
+@guarded()
+def record(request: Request, user: User) -> Response:
+    purpose = _purpose(request)
+    ref = request.path_params["record_id"][:64]
+    con = request.app.state.view.cursor()
+    try:
+        rid, candidates = data.resolve_record(con, ref)
+        if rid is None:
+            cands = _visible(con, user, [{"record_id": c} for c in candidates], purpose, request.app.state.cat)
+            msg = "找不到紀錄 record not found" if not cands else "前綴不唯一 ambiguous prefix; candidates:"
+            return page("error.html.j2", request, 404, message=msg, candidates=[c["record_id"] for c in cands])
+        if user.bank is not None:
+            verdict = data.bank_allowed(con, user.bank, [rid], purpose, request.app.state.cat).get(
+                rid, "not exportable"
+            )
+            if verdict:
+                return page(
+                    "error.html.j2",
+                    request,
+                    403,
+                    message=f"此紀錄不在 {user.bank} 的授權範圍內 not licensed for member:{user.bank} ({purpose}): {verdict}",
+                )
+        rep = data.record_page(con, rid, request.app.state.cat)
+    finally:
+        con.close()
+    return page("record.html.j2", request, r=rep)
+
+
+@guarded()
+def exports(request: Request, user: User) -> Response:
+    con = request.app.state.view.cursor()
+    try:
+        rows = data.exports_list(con)
+    finally:
+        con.close()
+    if user.bank is not None:
+        rows = [r for r in rows if r["audience"] in ("public", "consortium", f"member:{user.bank}")]
+    return page("exports.html.j2", request, rows=rows)
+
+
+def _export(request: Request, user: User, *, verify: bool) -> Response:
+    con = request.app.state.view.cursor()
+    try:
+        rep = data.export_page(con, request.path_params["export_id"][:64])
+        aud = rep["runs"][-1]["audience"]
+        if user.bank is not None and aud not in ("public", "consortium", f"member:{user.bank}"):
+            return page("error.html.j2", request, 403, message=f"export for {aud}: not visible to member:{user.bank}")
+        check = data.verify_export_folder(con, rep["export_id"]) if verify else None
+    finally:
+        con.close()
+    return page("export.html.j2", request, e=rep, check=check)
+
+
+@guarded()
+def export_detail(request: Request, user: User) -> Response:
+    return _export(request, user, verify=False)
+
+
+async def export_verify(request: Request) -> Response:
+    form = await request.form()
+    if not csrf_ok(request.session, form.get("csrf")):
+        return page("error.html.j2", request, 400, message="CSRF token missing or wrong; reload the page")
+    from starlette.concurrency import run_in_threadpool
+
+    @guarded(auditor_only=True)
+    def run(req: Request, user: User) -> Response:
+        return _export(req, user, verify=True)
+
+    return await run_in_threadpool(run, request)
+
+
+@guarded(auditor_only=True)
+def withdrawals(request: Request, user: User) -> Response:
+    con = request.app.state.view.cursor()
+    try:
+        rows = data.withdrawals_page(con)
+    finally:
+        con.close()
+    return page("withdrawals.html.j2", request, rows=rows)
+
+
+@guarded(auditor_only=True)
+def ledger_view(request: Request, user: User) -> Response:
+    con = request.app.state.view.cursor()
+    try:
+        info = data.ledger_page(con)
+    finally:
+        con.close()
+    return page("ledger.html.j2", request, info=info)
+
+
+@guarded()
+def licences(request: Request, user: User) -> Response:
+    cat: LicenceCatalogue = request.app.state.cat
+    rows = [cat.licences[k].as_dict() for k in sorted(cat.licences)]
+    return page("licences.html.j2", request, rows=rows)
+
+
+@guarded(auditor_only=True)
+def report(request: Request, user: User) -> Response:
+    state = request.app.state
+    view: CatalogueView = state.view
+    view.refresh()
+    cached = state.report_cache
+    if cached is None or cached[0] != view.generation:
+        from curate.reporting import build_report
+
+        con = view.cursor()
+        try:
+            html = build_report(con, catalogue=str(view.db_path.name))
+        finally:
+            con.close()
+        cached = state.report_cache = (view.generation, html)
+    return HTMLResponse(cached[1])
+
+
+def plotly_js(request: Request) -> Response:
+    from curate.reporting.html import plotly_js as js
+
+    return Response(js(), media_type="text/javascript", headers={"Cache-Control": "private, max-age=86400"})
+
+
+class SecurityHeaders:
+    """CSP, no framing, no sniffing, no referrer, no caching of pages."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                extra = {
+                    b"content-security-policy": CSP.encode(),
+                    b"x-frame-options": b"DENY",
+                    b"x-content-type-options": b"nosniff",
+                    b"referrer-policy": b"no-referrer",
+                }
+                if not scope["path"].startswith("/static/"):
+                    extra[b"cache-control"] = b"no-store"
+                names = {k.lower() for k, _ in headers}
+                headers += [(k, v) for k, v in extra.items() if k not in names]
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def create_app(config: PortalConfig, view: CatalogueView | None = None) -> Starlette:
+    """The portal application for ``config`` (a snapshot view is created unless given)."""
+    routes = [
+        Route("/login", login_form, methods=["GET"]),
+        Route("/login", login_submit, methods=["POST"]),
+        Route("/logout", logout, methods=["POST"]),
+        Route("/", home),
+        Route("/record/{record_id}", record),
+        Route("/exports", exports),
+        Route("/exports/{export_id}", export_detail, methods=["GET"]),
+        Route("/exports/{export_id}/verify", export_verify, methods=["POST"]),
+        Route("/withdrawals", withdrawals),
+        Route("/ledger", ledger_view),
+        Route("/licences", licences),
+        Route("/report", report),
+        Route("/static/plotly.js", plotly_js),
+        Route("/favicon.ico", lambda request: Response(status_code=204)),
+    ]
+    middleware = [
+        Middleware(SecurityHeaders),
+        Middleware(
+            SessionMiddleware,
+            secret_key=config.secret,
+            session_cookie="curate_portal",
+            max_age=8 * 3600,
+            same_site="strict",
+            https_only=config.https_only,
+        ),
+    ]
+    app = Starlette(routes=routes, middleware=middleware)
+    app.state.view = view or CatalogueView(config.db_path, config.snapshot_dir, interval=config.refresh_interval)
+    app.state.users = UserStore(config.users_file)
+    app.state.limiter = LoginLimiter()
+    app.state.cat = config.licence_catalogue or default_licence_catalogue()
+    app.state.report_cache = None
+    return app

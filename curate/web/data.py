@@ -1,0 +1,264 @@
+"""What the portal's pages show, read from a snapshot cursor. Every query is parameterised.
+
+Text is shown by one rule (:func:`text_visible`): never a raw version (its text is sealed in the
+vault and cleared here anyway), and for ``pii_expected`` sources only versions that have passed
+the PII stage. A bank user sees only records the licence catalogue allows for ``member:<BANK>``
+and the chosen purpose, by the export rule itself (:func:`provenance.export.iter_verdicts`).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import duckdb
+
+from provenance.audit import export_report, record_report
+from provenance.errors import CatalogueError
+from provenance.export import ExportParams, iter_verdicts
+from provenance.licences import PURPOSES, LicenceCatalogue
+from provenance.records import PII_PASSED
+
+SEARCH_LIMIT = 50
+_HEX = re.compile(r"^[0-9a-f]{4,64}$")
+
+
+def _dicts(cur: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+
+
+def text_visible(pii_state: str | None, pii_expected: bool, text: str | None) -> bool:
+    """Whether a version's text may be shown: not raw, and past the PII stage where personal data is expected.
+
+    >>> text_visible("scrubbed", True, "x"), text_visible(None, True, "x"), text_visible(None, False, "x")
+    (True, False, True)
+    """
+    if text is None or pii_state == "raw":
+        return False
+    return pii_state in PII_PASSED or not pii_expected
+
+
+def bank_allowed(
+    con: duckdb.DuckDBPyConnection, bank: str, record_ids: Iterable[str], purpose: str, cat: LicenceCatalogue
+) -> dict[str, str]:
+    """``{record_id: ""}`` for allowed records, ``{record_id: reason}`` for refused ones (missing = not a candidate)."""
+    out: dict[str, str] = {}
+    ids = list(record_ids)
+    if not ids:
+        return out
+    params = ExportParams(purpose=purpose, audience=f"member:{bank}", commercial=False)
+    for rv in iter_verdicts(con, params, licence_catalogue=cat, record_ids=ids):
+        out[rv.record_id] = "" if rv.verdict.ok else (rv.verdict.reason or rv.verdict.code)
+    return out
+
+
+def resolve_record(con: duckdb.DuckDBPyConnection, ref: str) -> tuple[str | None, list[str]]:
+    """A record id from an id or an unambiguous prefix (8+ hex); ``(None, candidates)`` otherwise."""
+    ref = ref.strip().lower()
+    found = [
+        r[0]
+        for r in con.execute(
+            "SELECT record_id FROM records WHERE starts_with(record_id, ?) ORDER BY record_id LIMIT 21", [ref]
+        ).fetchall()
+    ]
+    if ref in found:
+        return ref, []
+    if len(found) == 1 and len(ref) >= 8:
+        return found[0], []
+    return None, found
+
+
+def search(con: duckdb.DuckDBPyConnection, q: str, *, limit: int = SEARCH_LIMIT) -> list[dict[str, Any]]:
+    """Records matching ``q``: an id prefix, a doc_key, a law name with article number, or a text snippet.
+
+    Text matches only where the text may be shown (:func:`text_visible`); all values are bound.
+    """
+    q = (q or "").strip()
+    if not q:
+        return []
+    compact = re.sub(r"\s+", "", q)
+    hex_q = q.lower() if _HEX.match(q.lower()) else None
+    sql = """
+        SELECT r.record_id, r.title, r.source_id, r.status, r.licence_id, r.pii_state, r.doc_key, r.stage,
+               CASE WHEN starts_with(r.record_id, $hex) THEN 'id'
+                    WHEN r.doc_key = $q OR starts_with(r.doc_key, $q) THEN 'doc_key'
+                    WHEN contains(replace(coalesce(r.title, ''), ' ', ''), $compact) THEN 'title'
+                    ELSE 'text' END AS matched
+        FROM records r LEFT JOIN sources s USING (source_id)
+        WHERE ($hex IS NOT NULL AND starts_with(r.record_id, $hex))
+           OR r.doc_key = $q OR starts_with(r.doc_key, $q)
+           OR contains(replace(coalesce(r.title, ''), ' ', ''), $compact)
+           OR (contains(r.text, $q) AND r.pii_state IS DISTINCT FROM 'raw'
+               AND (NOT coalesce(s.pii_expected, FALSE) OR list_contains($passed, r.pii_state)))
+        ORDER BY (r.status = 'active') DESC, r.title NULLS LAST, r.record_id
+        LIMIT $limit
+    """
+    return _dicts(
+        con.execute(sql, {"hex": hex_q, "q": q, "compact": compact, "passed": list(PII_PASSED), "limit": int(limit)})
+    )
+
+
+def _diff(before: str, after: str) -> list[tuple[str, str]]:
+    """Character diff as ``(op, text)`` segments: ``=`` same, ``-`` removed, ``+`` inserted."""
+    sm = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
+    out: list[tuple[str, str]] = []
+    for tag, i1, i2, j1, j2 in sm.get_opcodes():
+        if tag == "equal":
+            out.append(("=", before[i1:i2]))
+        else:
+            if i2 > i1:
+                out.append(("-", before[i1:i2]))
+            if j2 > j1:
+                out.append(("+", after[j1:j2]))
+    return out
+
+
+def record_page(con: duckdb.DuckDBPyConnection, record_id: str, cat: LicenceCatalogue) -> dict[str, Any]:
+    """Everything the record page shows: versions with diffs, every event (full details), licence
+    terms, the dedup cluster, exports. Reuses :func:`provenance.audit.record_report`."""
+    rep = record_report(con, record_id)
+    source = rep["source"] or {}
+    pii_expected = bool(source.get("pii_expected"))
+    ids = [v["record_id"] for v in rep["versions"]]
+    texts = {
+        rid: (text, state, title)
+        for rid, text, state, title in con.execute(
+            "SELECT record_id, text, pii_state, title FROM records WHERE list_contains(?, record_id)", [ids]
+        ).fetchall()
+    }
+    versions = []
+    prev_text: str | None = None
+    for v in rep["versions"]:
+        text, state, title = texts.get(v["record_id"], (None, None, None))
+        shown = text if text_visible(state, pii_expected, text) else None
+        v = {**v, "title": title, "text": shown, "hidden": text is not None and shown is None, "diff": None}
+        if shown is not None and prev_text is not None and shown != prev_text:
+            v["diff"] = _diff(prev_text, shown)
+        prev_text = shown if shown is not None else prev_text
+        versions.append(v)
+    for e in rep["events"]:
+        e["detail_json"] = json.dumps(e.get("detail"), ensure_ascii=False, indent=2, sort_keys=True)
+    lic = cat.get(rep["record"]["licence_id"])
+    meta = rep["record"].get("metadata") or {}
+    terms = meta.get("licence_terms") if isinstance(meta, dict) else None
+    if terms is None:
+        smeta = source.get("metadata") or {}
+        terms = smeta.get("licence_terms") if isinstance(smeta, dict) else None
+    permits = []
+    for purpose in PURPOSES:
+        for audience in ("public", "consortium"):
+            for rv in iter_verdicts(
+                con,
+                ExportParams(purpose=purpose, audience=audience, commercial=False),
+                licence_catalogue=cat,
+                record_ids=[record_id],
+            ):
+                permits.append(
+                    {"purpose": purpose, "audience": audience, "ok": rv.verdict.ok, "why": rv.verdict.reason}
+                )
+    return {
+        **rep,
+        "versions": versions,
+        "licence": lic.as_dict() if lic else None,
+        "terms": terms,
+        "permits": permits,
+        "cluster": dedup_cluster(con, ids),
+        "pii_expected": pii_expected,
+    }
+
+
+def dedup_cluster(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, Any] | None:
+    """The near-duplicate cluster of any version in ``ids``: its survivor and members with Jaccard and rule."""
+    rows = con.execute(
+        "SELECT record_id, json_extract_string(detail, '$.survivor') FROM provenance_events"
+        " WHERE action = 'duplicate_of' AND (list_contains($ids, record_id)"
+        " OR list_contains($ids, json_extract_string(detail, '$.survivor')))",
+        {"ids": ids},
+    ).fetchall()
+    if not rows:
+        return None
+    survivor = rows[0][1]
+    members = _dicts(
+        con.execute(
+            "SELECT record_id, json_extract_string(detail, '$.rule') AS rule, json_extract_string(detail, '$.match')"
+            " AS match, json_extract(detail, '$.jaccard') AS jaccard FROM provenance_events"
+            " WHERE action = 'duplicate_of' AND json_extract_string(detail, '$.survivor') = ? ORDER BY seq",
+            [survivor],
+        )
+    )
+    return {"survivor": survivor, "members": members}
+
+
+def exports_list(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    from provenance.audit import exports_report
+
+    return exports_report(con)
+
+
+def export_page(con: duckdb.DuckDBPyConnection, export_id: str) -> dict[str, Any]:
+    """The export's report plus its card and NOTICE when the folder is reachable."""
+    from pathlib import Path
+
+    rep = export_report(con, export_id)
+    out_dir = rep["runs"][-1].get("out_dir")
+    files: dict[str, str | None] = {"README.md": None, "NOTICE.md": None}
+    reachable = bool(out_dir) and Path(out_dir).is_dir()
+    if reachable:
+        for name in files:
+            f = Path(out_dir) / name
+            if f.is_file() and f.stat().st_size < 2_000_000:
+                files[name] = f.read_text(encoding="utf-8", errors="replace")
+    return {**rep, "out_dir": out_dir, "reachable": reachable, "files": files}
+
+
+def verify_export_folder(con: duckdb.DuckDBPyConnection, export_id: str) -> dict[str, Any]:
+    """Recompute the export folder's manifest hash and count against the catalogue's record of it."""
+    import hashlib
+    from pathlib import Path
+
+    rep = export_report(con, export_id)
+    run = rep["runs"][-1]
+    out = Path(run.get("out_dir") or "")
+    manifest = out / "manifest.jsonl"
+    if not manifest.is_file():
+        return {"ok": False, "problems": [f"{manifest} is not reachable from the portal"]}
+    data = manifest.read_bytes()
+    problems = []
+    if hashlib.sha256(data).hexdigest() != run["manifest_sha256"]:
+        problems.append("manifest.jsonl changed since the export (sha256 differs from the catalogue)")
+    lines = [ln for ln in data.decode("utf-8", "replace").splitlines() if ln.strip()]
+    if len(lines) != run["records"]:
+        problems.append(f"manifest lists {len(lines)} records, the catalogue recorded {run['records']}")
+    return {"ok": not problems, "problems": problems, "records": len(lines)}
+
+
+def withdrawals_page(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Each withdrawal with its records, reason and the past exports that held them."""
+    from provenance.audit import withdrawals_report
+
+    return withdrawals_report(con)
+
+
+def ledger_page(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    from provenance import ledger
+
+    res = ledger.verify(con)
+    head = _dicts(
+        con.execute(
+            "SELECT seq, event_id, hash, created_at, stage, action FROM provenance_events ORDER BY seq DESC LIMIT 25"
+        )
+    )
+    return {"verify": res, "head": head[0] if head else None, "recent": head}
+
+
+def record_ids_of(rows: list[dict[str, Any]]) -> list[str]:
+    return [r["record_id"] for r in rows]
+
+
+def require_found(rows: list[Any], what: str) -> None:
+    if not rows:
+        raise CatalogueError(f"{what} not found")

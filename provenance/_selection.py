@@ -1,0 +1,214 @@
+"""Which records an export includes, and the row it writes for each (used by :mod:`provenance.export`).
+
+One decision per record, in this order: withdrawn; not past the PII stage; a "（刪除）" stub of a
+repealed article (left out unless ``include_deleted_stubs``); a near duplicate kept by the dedup
+policy (left out with ``drop_near_duplicates``); then the licence engine
+(:meth:`provenance.licences.LicenceCatalogue.grant` and :meth:`Grant.decide`) for the purpose,
+audience and the stated commercial choice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import duckdb
+
+from provenance.errors import LicenceError
+from provenance.licences import LicenceCatalogue, combine
+from provenance.records import PII_PASSED
+
+__all__ = ["COLUMNS", "ExportVerdict", "hub_language", "is_deleted_stub"]
+
+#: columns of every data shard, in order
+COLUMNS: tuple[str, ...] = (
+    "record_id",
+    "source_id",
+    "licence_id",
+    "attribution",
+    "text",
+    "title",
+    "locator",
+    "lang",
+    "script",
+    "doc_key",
+    "stage",
+    "content_sha256",
+    "pii_state",
+)
+
+_STUB_RE = re.compile(r"^[\s　]*[（(]?[\s　]*[刪删][\s　]*除[\s　]*[)）]?[\s　。.]*$")
+
+
+def is_deleted_stub(text: str | None) -> bool:
+    """True for the "（刪除）" placeholder of a repealed article (no content of its own).
+
+    >>> is_deleted_stub("（刪除）"), is_deleted_stub(" (删除)。"), is_deleted_stub("本條刪除後之規定如下。")
+    (True, True, False)
+    """
+    return bool(text) and len(text) <= 16 and _STUB_RE.match(text) is not None
+
+
+def hub_language(lang: str | None, script: str | None) -> str | None:
+    """The Hugging Face Hub language tag of a record: ``zh-Hant`` / ``zh-Hans`` / ``en``...
+
+    >>> hub_language("zh", "traditional"), hub_language("zh", "simplified"), hub_language("en", None)
+    ('zh-Hant', 'zh-Hans', 'en')
+    """
+    if not lang:
+        return None
+    base = lang.split("-")[0].lower()
+    if base == "zh":
+        return "zh-Hans" if script == "simplified" else "zh-Hant"
+    return lang
+
+
+SELECT = """
+SELECT r.record_id, r.source_id, r.licence_id, r.text, r.title, r.locator, r.lang, r.script, r.doc_key,
+       r.stage, coalesce(r.content_sha256, sha256(coalesce(r.text, ''))) AS content_sha256, r.pii_state,
+       r.status, CAST(json_extract(r.metadata, '$.licence_terms') AS VARCHAR) AS r_terms,
+       CAST(json_extract(r.metadata, '$.licences') AS VARCHAR) AS r_merged, coalesce(s.pii_expected, FALSE),
+       r.near_duplicate_of
+FROM records r LEFT JOIN sources s USING (source_id)
+WHERE r.status = 'active'
+   OR (r.status = 'withdrawn' AND NOT EXISTS (SELECT 1 FROM records c WHERE c.version_of = r.record_id))
+ORDER BY r.record_id
+"""
+# positions in a SELECT row
+ID, SOURCE, LICENCE, TEXT, TITLE, LOCATOR, LANG, SCRIPT, DOC_KEY, STAGE, SHA, PII, STATUS = range(13)
+TERMS, MERGED, PII_EXPECTED, NEAR = 13, 14, 15, 16
+
+
+@dataclass(frozen=True, slots=True)
+class ExportVerdict:
+    """Export decision for one record."""
+
+    ok: bool
+    code: str = ""
+    reason: str = ""
+    licence: str = ""
+    attributions: tuple[str, ...] = ()
+
+
+class Params(Protocol):
+    """The parts of :class:`provenance.export.ExportParams` a decision reads."""
+
+    purpose: str
+    audience: str
+    commercial: bool | None
+    at: dt.date | None
+    pii_gate: str
+    drop_near_duplicates: bool
+    include_deleted_stubs: bool
+
+
+def _json(value: Any) -> dict[str, Any]:
+    if value is None or value == "":
+        return {}
+    if isinstance(value, dict):
+        return value
+    return json.loads(value)
+
+
+class Decider:
+    """Per-record licence/PII decision, cached per (licence, terms, merged licences, source).
+
+    Only the licence-relevant parts of the metadata come from SQL (as JSON text), so the
+    per-record cost is a dict lookup; JSON is parsed once per distinct combination.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, licence_catalogue: LicenceCatalogue, params: Params) -> None:
+        self.cat = licence_catalogue
+        self.p = params
+        self._cache: dict[tuple, ExportVerdict] = {}
+        self._sources = {
+            sid: {"source_id": sid, "title": title, "metadata": _json(meta)}
+            for sid, title, meta in con.execute("SELECT source_id, title, metadata FROM sources").fetchall()
+        }
+
+    def decide(self, row: tuple) -> ExportVerdict:
+        licence_id, status, pii_state, pii_expected = row[LICENCE], row[STATUS], row[PII], row[PII_EXPECTED]
+        if status == "withdrawn":
+            return ExportVerdict(False, "withdrawn", "record or its source was withdrawn", licence_id or "")
+        if (pii_expected or self.p.pii_gate == "all") and pii_state not in PII_PASSED:
+            why = "source expects personal data and " if pii_expected else ""
+            return ExportVerdict(
+                False,
+                "pii_unchecked",
+                f"{why}the record has not passed the PII stage (pii_state={pii_state or 'NULL'}); run `curate run pii`",
+                licence_id or "",
+            )
+        if not self.p.include_deleted_stubs and is_deleted_stub(row[TEXT]):
+            return ExportVerdict(
+                False,
+                "deleted_stub",
+                "placeholder of a repealed article (（刪除）); --include-deleted-stubs keeps it",
+                licence_id or "",
+            )
+        if self.p.drop_near_duplicates and row[NEAR]:
+            return ExportVerdict(
+                False,
+                "near_duplicate",
+                f"near duplicate of {row[NEAR]} kept in the catalogue by the dedup policy (--drop-near-duplicates)",
+                licence_id or "",
+            )
+        key = (licence_id, row[TERMS], row[MERGED], row[SOURCE])
+        hit = self._cache.get(key)
+        if hit is None:
+            hit = self._cache[key] = self._decide(licence_id, row[TERMS], row[MERGED], row[SOURCE])
+        return hit
+
+    def _decide(
+        self, licence_id: str | None, r_terms: str | None, r_merged: str | None, source_id: str
+    ) -> ExportVerdict:
+        source = self._sources.get(source_id) or {"source_id": source_id, "title": None, "metadata": {}}
+        terms = (json.loads(r_terms) if r_terms not in (None, "null") else None) or source["metadata"].get(
+            "licence_terms"
+        )
+        merged = (json.loads(r_merged) if r_merged not in (None, "null") else None) or []
+        if not licence_id:
+            return ExportVerdict(False, "missing_licence", "record has no licence", "")
+        lic = self.cat.get(licence_id)
+        if lic is None:
+            return ExportVerdict(
+                False, "unknown_licence", f"licence `{licence_id}` is not in the licence catalogue", licence_id
+            )
+        if not (lic.template or lic.terms_optional):
+            terms = None  # agreement terms belong to agreement licences, not to e.g. a CC licence beside them
+        try:
+            grants = [self.cat.grant(licence_id, terms, source)]
+            for part in merged:  # records derived from several parents carry every parent's licence
+                grants.append(self.cat.grant(part.get("licence_id"), part.get("licence_terms"), source))
+            grant = combine(grants)
+        except (LicenceError, AttributeError, TypeError) as exc:
+            return ExportVerdict(False, "licence_terms", str(exc), licence_id)
+        use = grant.decide(
+            purpose=self.p.purpose, audience=self.p.audience, commercial=bool(self.p.commercial), at=self.p.at
+        )
+        label = " AND ".join(grant.licence_ids)
+        if use.ok:
+            return ExportVerdict(True, "", "", label, grant.attributions)
+        return ExportVerdict(False, use.reason.split(":")[0].split(" ")[0], use.reason, label)
+
+
+def to_row(row: tuple, verdict: ExportVerdict) -> dict[str, str | None]:
+    """The data-shard row of an included record (titles of ``pii_expected`` sources left out)."""
+    return {
+        "record_id": row[ID],
+        "source_id": row[SOURCE],
+        "licence_id": verdict.licence,
+        "attribution": "\n\n".join(verdict.attributions),
+        "text": row[TEXT] or "",
+        # titles are not scrubbed by the PII stage: leave them out where personal data is expected
+        "title": None if row[PII_EXPECTED] else row[TITLE],
+        "locator": row[LOCATOR],
+        "lang": row[LANG],
+        "script": row[SCRIPT],
+        "doc_key": row[DOC_KEY],
+        "stage": row[STAGE],
+        "content_sha256": row[SHA],
+        "pii_state": row[PII],
+    }
