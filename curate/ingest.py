@@ -134,6 +134,9 @@ class _Ingestor:
         run_id = runs.start_run(con, f"ingest {self.source.name}", config_hash(cfg), cfg)
         self.run_id = run_id
         self.report = IngestReport(run_id=run_id, source=self.source.name)
+        from curate.ingest_terms import TermsCorrector
+
+        self.terms = TermsCorrector(con, self.source)
         try:
             self._upsert_sources()
             for raw in self.source.iter_raw():
@@ -208,15 +211,10 @@ class _Ingestor:
 
     def _terms_only(self, raw: RawItem) -> bool:
         """A manifest row whose file is unchanged: settled without extraction (see curate.ingest_terms)."""
-        from curate import ingest_terms
-        from sources.manifest import ManifestRow
-
-        if not isinstance(raw.payload, ManifestRow):
-            return False
-        if f"{getattr(self.source, 'source_id', '')}:{raw.payload.rel_path}" in self.batch_containers:
-            self._flush()  # the stored versions it compares with must include this run's earlier rows
-        out = ingest_terms.apply_terms_only_change(self.con, self.source, raw, run_id=self.run_id, at=ledger.now())
+        out = self.terms.plan(raw, self.run_id)
         if not out.handled:
+            # versions about to be extracted must not race planned ones of the same file
+            self.terms.write(run_id=self.run_id, at=ledger.now())
             return False
         rep = self.report
         rep.records_seen += out.new_versions + out.unchanged
@@ -277,6 +275,7 @@ class _Ingestor:
     # -- bulk write ---------------------------------------------------------------------------
     def _flush(self) -> None:
         self._write_quarantine()
+        self.terms.write(run_id=self.run_id, at=ledger.now())
         if not self.batch:
             self.batch_keys.clear()
             self.batch_containers.clear()

@@ -47,6 +47,11 @@ from provenance.records import derived_record_id, insert_versions, version_seal
 log = logging.getLogger(__name__)
 
 EXECUTORS = ("local", "ray", "slurm")
+#: DuckDB buffer pool cap of the runner's connections (snapshot, load): peak memory independent of the
+#: catalogue's size; DuckDB spills to the temp directory beyond it
+STAGE_MEMORY_LIMIT = "1GB"
+#: ledger events appended per page while loading results
+EVENT_PAGE = 20_000
 RESULT_SCHEMA = pa.schema(
     [
         ("record_id", pa.string()),
@@ -230,7 +235,7 @@ def _run_locked(
     verbose: bool,
     progress: bool,
 ) -> RunReport:
-    con = db.connect(db_path)
+    con = db.connect(db_path, memory_limit=STAGE_MEMORY_LIMIT)
     command = f"run {stage.name}"
     cfg_hash = stage.config_hash
     resumed_id = runs.find_unfinished(con, command, cfg_hash)
@@ -277,7 +282,7 @@ def _run_locked(
             sign_as(key, tmp, final)
             seconds["finalize"] = time.monotonic() - t
         _fault("before_load")
-        con = db.connect(db_path)
+        con = db.connect(db_path, memory_limit=STAGE_MEMORY_LIMIT)
         stats_args = {"inputs": n_inputs, "bytes_in": bytes_in, "seconds": seconds, "started": t0}
         report.counts = _load(con, stage, run_id, cfg_hash, res_dir, stats_args, key)
         report.status = "finished"
@@ -520,20 +525,29 @@ def _load(
         con.execute("""UPDATE records SET script = x.set_script FROM _res x
                        WHERE records.record_id = x.record_id AND x.set_script IS NOT NULL
                          AND records.script IS DISTINCT FROM x.set_script""")
-        rows = con.execute(
-            """SELECT x.record_id, x.action, x.detail, x.new_id, (n.record_id IS NOT NULL) AS created,
-                             n.content_sha256, n.licence_id
-                              FROM _res x LEFT JOIN records n ON n.record_id = x.new_id AND n.run_id = $run
-                              WHERE x.action IS NOT NULL ORDER BY x.ord""",
+        # events in bounded pages (memory flat in the number of results), in result order
+        con.execute(
+            """CREATE OR REPLACE TEMP TABLE _res_ev AS
+               SELECT row_number() OVER (ORDER BY x.ord) AS _n, x.record_id, x.action, x.detail, x.new_id,
+                      (n.record_id IS NOT NULL) AS created, n.content_sha256, n.licence_id
+               FROM _res x LEFT JOIN records n ON n.record_id = x.new_id AND n.run_id = $run
+               WHERE x.action IS NOT NULL""",
             {"run": run_id},
-        ).fetchall()
-        events = []
-        for rid, action, detail, new_id, created, digest, licence in rows:
-            d = json.loads(detail) if detail else {}
-            if new_id and created:
-                d.update(version_seal(new_id, digest, licence))
-            events.append(ledger.Event(stage=stage.name, action=action, record_id=rid, run_id=run_id, detail=d))
-        n_events = ledger.append(con, events)
+        )
+        n_ev = con.execute("SELECT count(*) FROM _res_ev").fetchall()[0][0]
+        n_events = 0
+        for lo in range(0, n_ev, EVENT_PAGE):
+            rows = con.execute(
+                "SELECT record_id, action, detail, new_id, created, content_sha256, licence_id FROM _res_ev"
+                f" WHERE _n > {lo} AND _n <= {lo + EVENT_PAGE} ORDER BY _n"
+            ).fetchall()
+            events = []
+            for rid, action, detail, new_id, created, digest, licence in rows:
+                d = json.loads(detail) if detail else {}
+                if new_id and created:
+                    d.update(version_seal(new_id, digest, licence))
+                events.append(ledger.Event(stage=stage.name, action=action, record_id=rid, run_id=run_id, detail=d))
+            n_events += ledger.append(con, events)
         con.execute(
             """INSERT INTO stage_marks SELECT DISTINCT ON (record_id) record_id, $stage, $cfg, $run, outcome
                        FROM _res WHERE mark ON CONFLICT DO NOTHING""",
