@@ -39,6 +39,7 @@ COMMANDS: dict[str, str] = {
     "runs": "curate.commands.runs:runs",
     "report": "curate.commands.report:report",
     "serve": "curate.commands.serve:serve",
+    "pipeline": "curate.commands.pipeline:pipeline",
 }
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_QUARANTINED = 0, 1, 2, 3

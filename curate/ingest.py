@@ -125,9 +125,18 @@ class _Ingestor:
     def run(self) -> IngestReport:
         con = self.con
         cfg = self.source.config()
+        # this process holds the catalogue's write lock for the whole ingest, so an ingest run of this
+        # source still `running` belongs to a process that died (kill -9): end it as failed
+        for (stale,) in con.execute(
+            "SELECT run_id FROM runs WHERE command = ? AND status = 'running'", [f"ingest {self.source.name}"]
+        ).fetchall():
+            runs.finish_run(con, stale, "failed", {"interrupted": True})
         run_id = runs.start_run(con, f"ingest {self.source.name}", config_hash(cfg), cfg)
         self.run_id = run_id
         self.report = IngestReport(run_id=run_id, source=self.source.name)
+        from curate.ingest_terms import TermsCorrector
+
+        self.terms = TermsCorrector(con, self.source)
         try:
             self._upsert_sources()
             for raw in self.source.iter_raw():
@@ -202,15 +211,10 @@ class _Ingestor:
 
     def _terms_only(self, raw: RawItem) -> bool:
         """A manifest row whose file is unchanged: settled without extraction (see curate.ingest_terms)."""
-        from curate import ingest_terms
-        from sources.manifest import ManifestRow
-
-        if not isinstance(raw.payload, ManifestRow):
-            return False
-        if f"{getattr(self.source, 'source_id', '')}:{raw.payload.rel_path}" in self.batch_containers:
-            self._flush()  # the stored versions it compares with must include this run's earlier rows
-        out = ingest_terms.apply_terms_only_change(self.con, self.source, raw, run_id=self.run_id, at=ledger.now())
+        out = self.terms.plan(raw, self.run_id)
         if not out.handled:
+            # versions about to be extracted must not race planned ones of the same file
+            self.terms.write(run_id=self.run_id, at=ledger.now())
             return False
         rep = self.report
         rep.records_seen += out.new_versions + out.unchanged
@@ -240,7 +244,13 @@ class _Ingestor:
 
     def _write_quarantine(self) -> None:
         if self.quarantine_rows:
-            self.con.executemany("INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?, ?)", self.quarantine_rows)
+            # keyed by input and reason: re-ingesting the same bad input adds no second row
+            self.con.executemany(
+                "INSERT INTO quarantine SELECT $1, $2, $3, $4, $5, $6, $7 FROM (SELECT 1)"
+                " WHERE NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.source_id IS NOT DISTINCT FROM $2"
+                " AND q.locator IS NOT DISTINCT FROM $3 AND q.reason = $4 AND q.stage IS NOT DISTINCT FROM $6)",
+                self.quarantine_rows,
+            )
             self.quarantine_rows.clear()
 
     def _upsert_sources(self) -> None:
@@ -265,6 +275,7 @@ class _Ingestor:
     # -- bulk write ---------------------------------------------------------------------------
     def _flush(self) -> None:
         self._write_quarantine()
+        self.terms.write(run_id=self.run_id, at=ledger.now())
         if not self.batch:
             self.batch_keys.clear()
             self.batch_containers.clear()

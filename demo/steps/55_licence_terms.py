@@ -1,7 +1,7 @@
 """Demo step: a licence-terms correction takes effect (issue 14).
 
-The sample manifests (copied by step 15 into demo-out/ingest/) carry agreement rows with an
-invalid audience (`internal`) and, for the textbook, no purposes or attribution: step 15 warned
+The sample manifests (copied by step 05 into demo-out/ingest/) carry agreement rows with an
+invalid audience (`internal`) and, for the textbook, no purposes or attribution: the pipeline's ingest warned
 about them by manifest line and every export would block those records. Here the data steward
 checks the manifest dry (`curate manifest check`), corrects the rows and ingests again: the
 records get new versions (same text, not re-extracted, processing state kept) with a
@@ -41,7 +41,8 @@ def _textbook(row) -> None:
 
 
 def _tabf(row) -> None:
-    row.update(audience="consortium")
+    # the institute's agreement allows the consortium's (commercial) model training: a stated term
+    row.update(audience="consortium", commercial="yes")
 
 
 def run(ctx) -> None:
@@ -50,7 +51,10 @@ def run(ctx) -> None:
     ctx.curate("manifest", "check", str(books), ok_codes=(3,))  # the agreement row is incomplete
     _correct(books, _textbook)
     _correct(tabf, _tabf)
-    print("(corrected the agreement rows of both manifests: audience, purposes, commercial, attribution)")
+    print(
+        "(corrected the agreement rows: textbook audience, purposes, commercial=no, attribution;"
+        " TABF audience consortium, commercial=yes)"
+    )
     ctx.curate("manifest", "check", str(books))
     ctx.curate("ingest", "textbooks", str(books))
     ctx.curate("ingest", "tabf", str(tabf), ok_codes=(3,))  # its unknown-licence row stays quarantined
