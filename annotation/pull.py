@@ -110,6 +110,49 @@ class _Annotators:
         return self.known.get(user_id)
 
 
+#: pending tasks asked for by id in one incremental pull; above this the Data Manager lists what changed
+PENDING_BY_ID = 5000
+
+
+def _changed_since(
+    con: duckdb.DuckDBPyConnection, client: LabelStudioClient, instance: str, pid: int, cursor: str, report: PullReport
+) -> list[dict[str, Any]]:
+    """Tasks with annotations created after ``cursor``, in as few Label Studio requests as possible.
+
+    One count (Data Manager filter on ``completed_at``, one task serialised) says whether anything
+    changed. New annotations are almost always on tasks nothing was imported from yet: those are
+    asked for by id in the export (Label Studio returns only the annotated ones). Only if the count
+    shows more (a second annotation on a task imported before) does the Data Manager list them.
+    """
+    changed = client.changed_count(pid, cursor)
+    report.changed_tasks += changed
+    if not changed:
+        return []
+    pending = [
+        r[0]
+        for r in con.execute(
+            "SELECT t.ls_task_id FROM annotation_tasks t WHERE t.instance = ? AND t.ls_project_id = ? AND NOT EXISTS"
+            " (SELECT 1 FROM annotations a WHERE a.instance = t.instance AND a.ls_task_id = t.ls_task_id)"
+            " ORDER BY t.ls_task_id",
+            [instance, pid],
+        ).fetchall()
+    ]
+    exported: list[dict[str, Any]] = []
+    if len(pending) <= PENDING_BY_ID:
+        exported = client.export_tasks(pid, pending, chunk=1000)
+    since = _ts(cursor)
+    fresh = sum(
+        1
+        for t in exported
+        if any(not a.get("was_cancelled") and _ts(a.get("created_at")) > since for a in t.get("annotations") or [])
+    )
+    if fresh < changed:
+        have = {t["id"] for t in exported}
+        rest = [tid for tid in client.changed_tasks(pid, cursor) if tid not in have]
+        exported += client.export_tasks(pid, rest) if rest else []
+    return exported
+
+
 def _iso(t: dt.datetime) -> str:
     """A cursor as Label Studio's Data Manager filter expects it (UTC, microseconds).
 
@@ -254,12 +297,10 @@ def _pull_project(
         cursor = _iso(row[0]) if row and row[0] else None
     if cursor is None:  # first pull: Label Studio's own export of every annotated task
         exported = client.export(pid)
-        changed = [(t["id"], t["updated_at"]) for t in exported]
+        report.changed_tasks += len(exported)
     else:
-        changed = client.changed_tasks(pid, cursor)
-        exported = client.export_tasks(pid, [t for t, _ in changed]) if changed else []
-    report.changed_tasks += len(changed)
-    if not changed:
+        exported = _changed_since(con, client, instance, pid, cursor, report)
+    if not exported:
         return
     task_ids = [t["id"] for t in exported]
     known = {
@@ -279,7 +320,8 @@ def _pull_project(
             [instance, pid, task_ids],
         ).fetchall()
     }
-    new_cursor = max(_ts(u) for _, u in changed)
+    stamps = [_ts(a.get("created_at")) for t in exported for a in t.get("annotations") or [] if a.get("created_at")]
+    new_cursor = max([*stamps, *([_ts(cursor)] if cursor else [])], default=None)
     rows, events, versions = [], [], []
     imported_at = ledger.now()
     with transaction(con):
