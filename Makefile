@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test venv bench bench-scale labelstudio labelstudio-stop clean
+.PHONY: demo test venv bench bench-scale labelstudio labelstudio-stop guide-screenshots clean
 
 $(STAMP): pyproject.toml
 	@# a CJK font for the PDF fixtures the tests and the demo generate (Debian; skipped when not possible)
@@ -53,6 +53,10 @@ labelstudio: $(STAMP)
 
 labelstudio-stop:
 	bash annotation/labelstudio.sh stop
+
+# screenshots of the three labelling screens for docs/annotation-guide.zh-TW.md (headless Debian chromium)
+guide-screenshots: $(STAMP)
+	PYTHONPATH=. .venv/bin/python tests/annotation/screens.py docs/img
 
 clean:
 	rm -rf .curate demo-out bench-out curate.duckdb curate.duckdb.wal

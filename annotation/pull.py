@@ -18,8 +18,9 @@ of :func:`provenance.records.create_version` (tested to produce identical rows a
   saw; the ledger holds types, offsets and digests only.
 * **topic** — the topic and quality rating are stored and recorded.
 
-Pull is incremental: Label Studio's Data Manager lists the annotated tasks updated since the last
-pull (``annotation_pull_cursor``), and only those are exported (by id). Annotations edited in Label
+Pull is incremental: the tasks nothing was imported from yet are exported by id (Label Studio returns
+only the annotated ones), and Label Studio's project counters show whether anything else changed
+(then the Data Manager lists tasks annotated since the last pull, ``annotation_pull_cursor``). Annotations edited in Label
 Studio after they were imported are not imported again.
 """
 
@@ -110,24 +111,21 @@ class _Annotators:
         return self.known.get(user_id)
 
 
-#: pending tasks asked for by id in one incremental pull; above this the Data Manager lists what changed
+#: pending tasks asked for by id in an incremental pull; above this the Data Manager lists what changed
 PENDING_BY_ID = 5000
 
 
 def _changed_since(
     con: duckdb.DuckDBPyConnection, client: LabelStudioClient, instance: str, pid: int, cursor: str, report: PullReport
 ) -> list[dict[str, Any]]:
-    """Tasks with annotations created after ``cursor``, in as few Label Studio requests as possible.
+    """Tasks with annotations not imported yet, in as few Label Studio requests as possible.
 
-    One count (Data Manager filter on ``completed_at``, one task serialised) says whether anything
-    changed. New annotations are almost always on tasks nothing was imported from yet: those are
-    asked for by id in the export (Label Studio returns only the annotated ones). Only if the count
-    shows more (a second annotation on a task imported before) does the Data Manager list them.
+    New annotations are almost always on tasks nothing was imported from yet: those tasks are asked
+    for by id in one export request (Label Studio returns only the annotated ones). Label Studio's
+    project counters then tell whether it holds more annotations than the catalogue now knows (a second
+    annotation on a task imported before): only then does the Data Manager list the tasks annotated
+    since the last pull (``cursor``) for a second export.
     """
-    changed = client.changed_count(pid, cursor)
-    report.changed_tasks += changed
-    if not changed:
-        return []
     pending = [
         r[0]
         for r in con.execute(
@@ -140,16 +138,18 @@ def _changed_since(
     exported: list[dict[str, Any]] = []
     if len(pending) <= PENDING_BY_ID:
         exported = client.export_tasks(pid, pending, chunk=1000)
-    since = _ts(cursor)
-    fresh = sum(
-        1
-        for t in exported
-        if any(not a.get("was_cancelled") and _ts(a.get("created_at")) > since for a in t.get("annotations") or [])
-    )
-    if fresh < changed:
+        imported = con.execute(
+            "SELECT count(*) FROM annotations WHERE instance = ? AND ls_project_id = ?", [instance, pid]
+        ).fetchone()[0]
+        found = sum(len(t.get("annotations") or []) for t in exported)
+        complete = client.annotation_count(pid) <= imported + found
+    else:
+        complete = False
+    if not complete:
         have = {t["id"] for t in exported}
         rest = [tid for tid in client.changed_tasks(pid, cursor) if tid not in have]
         exported += client.export_tasks(pid, rest) if rest else []
+    report.changed_tasks += len(exported)
     return exported
 
 
@@ -488,8 +488,8 @@ def pull(
 ) -> PullReport:
     """Import new completed annotations of ``bank``'s projects on this instance.
 
-    Incremental: only tasks whose ``updated_at`` (set by Label Studio when an annotation is saved) is
-    later than the last pull's are listed and exported; ``full`` exports every annotated task.
+    Incremental (see :func:`_changed_since`): only tasks with annotations not imported yet are
+    exported; ``full`` exports every annotated task.
     ``vault`` (``curate.pii.review.VaultReview``) restores spans reviewers judged 非個資 and adds them
     to the source's allow-list; without it such a verdict stops the pull with a ConfigError.
     """
