@@ -1,11 +1,19 @@
 # Two commands: `make demo` and `make test`. Each sets everything up from a fresh clone.
+#
+# Two environments: .venv is the core install (no torch, no transformers/CKIP), which runs the demo and the
+# whole test suite; .venv-extras adds the heavy extras ([gpu]: torch, [ckip]: ckip-transformers, GPL-3.0) and
+# runs only the tests that need them or check what gets imported (markers ckip, torch, imports).
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+EXTRAS_VENV ?= .venv-extras
+EXTRAS_PY := $(EXTRAS_VENV)/bin/python
+EXTRAS_STAMP := $(EXTRAS_VENV)/.installed
+PYTEST := -m pytest -q -p no:cacheprovider
 
-.PHONY: demo test venv bench bench-scale labelstudio labelstudio-stop guide-screenshots clean
+.PHONY: demo test lint test-core test-extras venv bench bench-scale labelstudio labelstudio-stop guide-screenshots clean
 
 $(STAMP): pyproject.toml
 	@# a CJK font for the PDF fixtures the tests and the demo generate (Debian; skipped when not possible)
@@ -17,18 +25,35 @@ $(STAMP): pyproject.toml
 		>/dev/null 2>&1 || echo "note: could not install chromium; browser tests will be skipped"
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	# torch first, pinned: the CPU wheel (a plain `torch` would pull a multi-GB CUDA build)
-	$(PY) -m pip install -q torch==2.13.0
-	$(PY) -m pip install -q -e '.[test,ray,ckip,bench]'
+	$(PY) -m pip install -q -e '.[test,ray,bench]'
 	touch $(STAMP)
+
+$(EXTRAS_STAMP): pyproject.toml
+	test -x $(EXTRAS_PY) || $(PYTHON) -m venv $(EXTRAS_VENV)
+	$(EXTRAS_PY) -m pip install -q --upgrade pip
+	# torch first, pinned: the CPU wheel (a plain `torch` would pull a multi-GB CUDA build)
+	$(EXTRAS_PY) -m pip install -q torch==2.13.0
+	$(EXTRAS_PY) -m pip install -q -e '.[ckip,gpu,test]'
+	touch $(EXTRAS_STAMP)
 
 venv: $(STAMP)
 
 demo: $(STAMP)
 	$(PY) demo/run_demo.py
 
-test: $(STAMP)
-	$(PY) -m pytest -q -p no:cacheprovider
+test: lint test-core test-extras
+
+# architecture rules and style: ruff (lint + format) and import-linter (contracts in pyproject.toml)
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+
+test-core: $(STAMP)
+	$(PY) $(PYTEST)
+
+test-extras: $(EXTRAS_STAMP)
+	$(EXTRAS_PY) $(PYTEST) -m "ckip or torch or imports"
 
 # datatrove's MinHash baseline (bench_dedup) needs xxhash<4 and jieba: a side venv that sees the main one
 BENCH_DT := .venv-bench-dt

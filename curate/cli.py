@@ -39,6 +39,7 @@ COMMANDS: dict[str, str] = {
     "runs": "curate.commands.runs:runs",
     "report": "curate.commands.report:report",
     "serve": "curate.commands.serve:serve",
+    "pipeline": "curate.commands.pipeline:pipeline",
 }
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_QUARANTINED = 0, 1, 2, 3
@@ -96,9 +97,44 @@ def cli(ctx: click.Context, db_path: Path | None, quiet: bool, debug: bool) -> N
     ctx.obj = Settings(db_path=db_path or default_db_path(), quiet=quiet, debug=debug)
 
 
+#: global options also accepted after the command (``curate status --db X``): moved to the front
+_GLOBAL_VALUE_OPTS = ("--db",)
+_GLOBAL_FLAGS = ("--quiet", "--debug")
+
+
+def hoist_global_options(argv: list[str]) -> list[str]:
+    """Move ``--db PATH`` / ``--db=PATH``, ``--quiet`` and ``--debug`` given after a command to the front.
+
+    Nothing after a ``--`` is touched, nor a value of another option that happens to look like one.
+
+    >>> hoist_global_options(["status", "--db", "x.duckdb", "--json"])
+    ['--db', 'x.duckdb', 'status', '--json']
+    >>> hoist_global_options(["sql", "--", "--db"])
+    ['sql', '--', '--db']
+    """
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        if a == "--":
+            rest.extend(argv[i:])
+            break
+        if a in _GLOBAL_VALUE_OPTS and i + 1 < len(argv):
+            front += [a, argv[i + 1]]
+            i += 2
+            continue
+        if any(a.startswith(o + "=") for o in _GLOBAL_VALUE_OPTS) or a in _GLOBAL_FLAGS:
+            front.append(a)
+        else:
+            rest.append(a)
+        i += 1
+    return front + rest
+
+
 def run(argv: list[str]) -> int:
     """Run the CLI on ``argv``; print errors as one line; return the exit code."""
-    args = list(argv)
+    args = hoist_global_options(list(argv))
     debug = "--debug" in args
     try:
         rv = cli.main(args=args, prog_name="curate", standalone_mode=False)

@@ -16,6 +16,7 @@ alone changed is settled by :mod:`curate.ingest_terms` without re-extraction.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections import Counter
 from collections.abc import Callable
@@ -28,7 +29,8 @@ import pyarrow as pa
 
 from curate.stages.base import config_hash
 from provenance import db, ledger, runs
-from provenance.records import ingest_record_id, insert_versions, sha256_text
+from provenance.batches import BATCH_ACTION, batch_digest
+from provenance.records import INGEST_RECORD_ID_SQL, insert_versions
 from sources.base import ErrorPolicy, Notice, RawItem, Record, Rejection, Skip, Source
 from sources.errors import SourceError
 
@@ -113,7 +115,8 @@ class _Ingestor:
         self.source = source
         self.on_error = on_error
         self.progress = progress
-        self.batch: list[tuple[str, Record]] = []
+        self.batch: list[tuple[str | None, Record]] = []  # (version metadata JSON, record)
+        self.last_at = None
         self.batch_keys: set[str] = set()
         self.batch_containers: set[str] = set()
         self.incomplete: set[str] = set()
@@ -122,9 +125,18 @@ class _Ingestor:
     def run(self) -> IngestReport:
         con = self.con
         cfg = self.source.config()
+        # this process holds the catalogue's write lock for the whole ingest, so an ingest run of this
+        # source still `running` belongs to a process that died (kill -9): end it as failed
+        for (stale,) in con.execute(
+            "SELECT run_id FROM runs WHERE command = ? AND status = 'running'", [f"ingest {self.source.name}"]
+        ).fetchall():
+            runs.finish_run(con, stale, "failed", {"interrupted": True})
         run_id = runs.start_run(con, f"ingest {self.source.name}", config_hash(cfg), cfg)
         self.run_id = run_id
         self.report = IngestReport(run_id=run_id, source=self.source.name)
+        from curate.ingest_terms import TermsCorrector
+
+        self.terms = TermsCorrector(con, self.source)
         try:
             self._upsert_sources()
             for raw in self.source.iter_raw():
@@ -187,29 +199,22 @@ class _Ingestor:
         vm_json: dict[int, str] = {}  # records of one item share their version metadata: serialise it once
         for rec in records:
             vm = rec.version_metadata
+            vj = None
             if vm:
-                key = id(vm)
-                if key not in vm_json:
-                    vm_json[key] = json.dumps(vm, sort_keys=True, ensure_ascii=False)
-                rid = ingest_record_id(rec.source_id, rec.locator, rec.text, vm_json[key])
-            else:
-                rid = ingest_record_id(rec.source_id, rec.locator, rec.text)
-            self.batch.append((rid, rec))
+                vj = vm if isinstance(vm, str) else vm_json.get(id(vm))
+                if vj is None:
+                    vj = vm_json[id(vm)] = json.dumps(vm, sort_keys=True, ensure_ascii=False)
+            self.batch.append((vj, rec))
         self.batch_keys |= keys
         self.batch_containers |= containers
         rep.records_seen += len(records)
 
     def _terms_only(self, raw: RawItem) -> bool:
         """A manifest row whose file is unchanged: settled without extraction (see curate.ingest_terms)."""
-        from curate import ingest_terms
-        from sources.manifest import ManifestRow
-
-        if not isinstance(raw.payload, ManifestRow):
-            return False
-        if f"{getattr(self.source, 'source_id', '')}:{raw.payload.rel_path}" in self.batch_containers:
-            self._flush()  # the stored versions it compares with must include this run's earlier rows
-        out = ingest_terms.apply_terms_only_change(self.con, self.source, raw, run_id=self.run_id, at=ledger.now())
+        out = self.terms.plan(raw, self.run_id)
         if not out.handled:
+            # versions about to be extracted must not race planned ones of the same file
+            self.terms.write(run_id=self.run_id, at=ledger.now())
             return False
         rep = self.report
         rep.records_seen += out.new_versions + out.unchanged
@@ -239,7 +244,13 @@ class _Ingestor:
 
     def _write_quarantine(self) -> None:
         if self.quarantine_rows:
-            self.con.executemany("INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?, ?)", self.quarantine_rows)
+            # keyed by input and reason: re-ingesting the same bad input adds no second row
+            self.con.executemany(
+                "INSERT INTO quarantine SELECT $1, $2, $3, $4, $5, $6, $7 FROM (SELECT 1)"
+                " WHERE NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.source_id IS NOT DISTINCT FROM $2"
+                " AND q.locator IS NOT DISTINCT FROM $3 AND q.reason = $4 AND q.stage IS NOT DISTINCT FROM $6)",
+                self.quarantine_rows,
+            )
             self.quarantine_rows.clear()
 
     def _upsert_sources(self) -> None:
@@ -264,16 +275,20 @@ class _Ingestor:
     # -- bulk write ---------------------------------------------------------------------------
     def _flush(self) -> None:
         self._write_quarantine()
+        self.terms.write(run_id=self.run_id, at=ledger.now())
         if not self.batch:
             self.batch_keys.clear()
             self.batch_containers.clear()
             return
         con, rep, run_id = self.con, self.report, self.run_id
         now = ledger.now()
+        if self.last_at is not None and now <= self.last_at:  # batch members are keyed by (run, created_at)
+            now = self.last_at + dt.timedelta(microseconds=1)
+        self.last_at = now
         recs = self.batch
         table = pa.table(
             {
-                "record_id": [rid for rid, _ in recs],
+                "version_meta": pa.array([vj for vj, _ in recs], pa.string()),
                 "doc_key": [r.doc_key for _, r in recs],
                 "source_id": [r.source_id for _, r in recs],
                 "locator": [r.locator for _, r in recs],
@@ -283,27 +298,33 @@ class _Ingestor:
                 "licence_id": pa.array([r.licence_id or self.source.licence_id for _, r in recs], pa.string()),
                 "metadata": [_metadata_json(r) for _, r in recs],
                 "container": pa.array([r.container for _, r in recs], pa.string()),
-                "content_sha256": [sha256_text(r.text) for _, r in recs],
+                "as_of": pa.array([r.as_of or None for _, r in recs], pa.string()),
             }
         )
         con.execute("BEGIN TRANSACTION")
         try:
             con.register("_inc", table)
-            con.execute("CREATE OR REPLACE TEMP TABLE _inc_t AS SELECT * FROM _inc")
-            con.unregister("_inc")
-            con.execute("""
+            # ids and digests in SQL (vectorised): the same values as provenance.records.ingest_record_id.
+            # Only the keys of the incoming batch are materialised; full rows only for the new ones.
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE _inc_t AS SELECT {INGEST_RECORD_ID_SQL} AS record_id, doc_key,"
+                " container, as_of FROM _inc"
+            )
+            con.execute(f"""
                 CREATE OR REPLACE TEMP TABLE _new AS
-                SELECT i.* EXCLUDE (historical_of), CASE WHEN historical_of IS NULL THEN a_id END AS version_of,
-                       historical_of
+                SELECT i.* EXCLUDE (historical_of, as_of),
+                       CASE WHEN historical_of IS NULL THEN a_id END AS version_of, historical_of
                 FROM (
                     SELECT i.*, a.record_id AS a_id,
                            -- an older snapshot than the active version: kept as history, never replaces it
-                           CASE WHEN json_extract_string(i.metadata, '$.as_of') <
-                                     json_extract_string(a.metadata, '$.as_of') THEN a.record_id END AS historical_of
-                    FROM _inc_t i
+                           CASE WHEN i.as_of < json_extract_string(a.metadata, '$.as_of') THEN a.record_id END
+                               AS historical_of
+                    FROM (SELECT {INGEST_RECORD_ID_SQL} AS record_id, * EXCLUDE (version_meta),
+                                 sha256(text) AS content_sha256 FROM _inc) i
                     LEFT JOIN records a ON a.doc_key = i.doc_key AND a.status = 'active'
                     WHERE NOT EXISTS (SELECT 1 FROM records x WHERE x.record_id = i.record_id)
                 ) i""")
+            con.unregister("_inc")
             con.execute("""CREATE OR REPLACE TEMP VIEW _new_versions AS
                            SELECT * EXCLUDE (a_id, historical_of),
                                   CASE WHEN historical_of IS NULL THEN 'active' ELSE 'superseded' END AS status
@@ -322,8 +343,7 @@ class _Ingestor:
                       AND r.record_id NOT IN (SELECT record_id FROM _inc_t)
                       AND r.doc_key NOT IN (SELECT doc_key FROM _inc_t)
                       AND coalesce(json_extract_string(r.metadata, '$.as_of'), '') <= coalesce(
-                          (SELECT max(json_extract_string(i.metadata, '$.as_of')) FROM _inc_t i
-                           WHERE i.container = r.container), '')
+                          (SELECT max(i.as_of) FROM _inc_t i WHERE i.container = r.container), '')
                     ORDER BY r.record_id""").fetchall()
                 con.unregister("_complete")
                 if removed:
@@ -340,6 +360,18 @@ class _Ingestor:
 
             terms_changed = classify_new_versions(con, "_new") if any(v for _, v, _, _, _ in new_rows) else {}
             events = []
+            if new_rows:
+                # one event for every record this batch created: its members are the records of this run
+                # with this created_at; `audit verify` recomputes the digest from the records table
+                n_members, batch_sha = batch_digest(con, run_id, now)
+                events.append(
+                    ledger.Event(
+                        stage="ingest",
+                        action=BATCH_ACTION,
+                        run_id=run_id,
+                        detail={"digest": batch_sha, "records": n_members, "source": self.source.name},
+                    )
+                )
             src = json.dumps(self.source.name)
             for rid, v, lic, hist, digest in new_rows:
                 if rid in terms_changed:
@@ -353,8 +385,10 @@ class _Ingestor:
                         )
                     )
                     continue
-                action = "historical_version" if hist else ("new_version" if v else "ingested")
-                # canonical JSON (sorted keys, compact) built directly: this is the hot path of a bulk ingest
+                if not (v or hist):
+                    continue  # a new record: covered by the batch event
+                action = "historical_version" if hist else "new_version"
+                # canonical JSON (sorted keys, compact) built directly
                 detail = (
                     f'{{"licence_id":{json.dumps(lic)},'
                     + (f'"newer_active_version":"{hist}",' if hist else "")

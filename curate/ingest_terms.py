@@ -24,11 +24,11 @@ import duckdb
 import pyarrow as pa
 
 from provenance import ledger
-from provenance.records import derived_record_id, insert_versions, sha256_text
+from provenance.records import derived_record_id, insert_versions
 from sources.base import RawItem, Source
 from sources.manifest import ROW_METADATA_KEYS, ManifestRow, ManifestSource, row_metadata, row_version_metadata
 
-__all__ = ["TermsOutcome", "apply_terms_only_change", "classify_new_versions", "terms_of"]
+__all__ = ["TermsCorrector", "TermsOutcome", "classify_new_versions", "terms_of"]
 
 ACTION = "licence_terms_changed"
 
@@ -37,15 +37,18 @@ def terms_of(licence_id: str | None, metadata: dict[str, Any] | str | None) -> d
     """The licence facts of a version as shown in events: ``{licence_id, licence_terms}``."""
     if isinstance(metadata, str):
         metadata = json.loads(metadata or "{}")
-    return {"licence_id": licence_id, "licence_terms": (metadata or {}).get("licence_terms")}
+    terms = (metadata or {}).get("licence_terms")
+    if isinstance(terms, dict):  # an empty term is absent (JSON merge patches drop null members)
+        terms = {k: v for k, v in terms.items() if v is not None}
+    return {"licence_id": licence_id, "licence_terms": terms}
 
 
 @dataclass(frozen=True, slots=True)
 class TermsOutcome:
-    """What :func:`apply_terms_only_change` did for one manifest row."""
+    """What :meth:`TermsCorrector.plan` decided for one manifest row."""
 
     handled: bool
-    """True: the row's records are settled (unchanged, or new versions written); do not extract."""
+    """True: the row's records are settled (unchanged, or new versions planned); do not extract."""
     new_versions: int = 0
     unchanged: int = 0
 
@@ -53,88 +56,120 @@ class TermsOutcome:
 _NOT_HANDLED = TermsOutcome(False)
 
 
-def apply_terms_only_change(
-    con: duckdb.DuckDBPyConnection, source: Source, raw: RawItem, *, run_id: str, at: Any
-) -> TermsOutcome:
-    """Settle a manifest row whose file is unchanged since its active versions were ingested.
+class TermsCorrector:
+    """Settles manifest rows whose file is unchanged since their active versions were ingested.
 
-    Returns ``handled=False`` (the driver extracts the file) for other sources, for rows whose
-    file changed or whose stored versions predate ``file_sha256``, and when the edition changed.
-    Call between the driver's batches (it opens its own transaction).
+    The active versions of the source are read once (without their text); corrections are planned
+    per row and written in bulk by :meth:`write` (one transaction, text copied from the parents by
+    SQL), so a corrected manifest of many files costs a few statements, not one per file.
     """
-    if not isinstance(source, ManifestSource) or not isinstance(raw.payload, ManifestRow):
-        return _NOT_HANDLED
-    row: ManifestRow = raw.payload
-    container = f"{source.source_id}:{row.rel_path}"
-    active = con.execute(
-        "SELECT record_id, text, licence_id, metadata, stage FROM records"
-        " WHERE container = ? AND status = 'active' ORDER BY doc_key, record_id",
-        [container],
-    ).fetchall()
-    if not active:
-        return _NOT_HANDLED
-    new_meta = row_metadata(row)
-    olds = [json.loads(m or "{}") for _, _, _, m, _ in active]
-    if any(o.get("file_sha256") != new_meta["file_sha256"] or o.get("edition") != row.edition for o in olds):
-        return _NOT_HANDLED
-    new_terms = {"licence_id": row.licence_id, "licence_terms": row.licence_terms}
-    changed = [
-        (rid, text, lic, old, stage)
-        for (rid, text, lic, _, stage), old in zip(active, olds, strict=True)
-        if terms_of(lic, old) != new_terms
-    ]
-    if not changed:
-        return TermsOutcome(True, unchanged=len(active))
-    # JSON merge patch: the row's keys replace the stored ones; keys the row no longer sets are removed
-    patch: dict[str, Any] = dict.fromkeys(ROW_METADATA_KEYS)
-    patch.update(new_meta)
-    patch_json = json.dumps(patch, ensure_ascii=False, default=str)
-    vm_json = json.dumps(row_version_metadata(row), sort_keys=True, ensure_ascii=False)
-    ids = [derived_record_id(rid, f"{ACTION}:{vm_json}", text or "") for rid, text, _, _, _ in changed]
-    table = pa.table(
-        {
-            "record_id": ids,
-            "parent_id": [c[0] for c in changed],
-            "text": [c[1] for c in changed],
-            "licence_id": [row.licence_id] * len(changed),
-            "metadata": [patch_json] * len(changed),
-            "stage": [c[4] for c in changed],
-        }
-    )
-    events = [
-        ledger.Event(
-            stage="ingest",
-            action=ACTION,
-            record_id=new_id,
-            run_id=run_id,
-            detail={
-                "version_of": old_id,
-                "old": terms_of(lic, old),
-                "new": new_terms,
-                "manifest_line": row.line,
-                "text_reused": True,
-                # what `audit verify` checks the written row against
-                "licence_id": row.licence_id,
-                "sha256": sha256_text(text or ""),
-            },
-        )
-        for new_id, (old_id, text, lic, old, _) in zip(ids, changed, strict=True)
-    ]
-    con.execute("BEGIN TRANSACTION")
-    try:
-        con.register("_terms_new", table)
-        written = insert_versions(con, "_terms_new", run_id=run_id, stage="ingest", created_at=at)
-        con.unregister("_terms_new")
-        con.executemany(
-            "UPDATE records SET status = 'superseded' WHERE record_id = ? AND status = 'active'",
-            [(c[0],) for c in changed],
-        )
-        ledger.append(con, events, at=at)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    return TermsOutcome(True, new_versions=written, unchanged=len(active) - len(changed))
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, source: Source) -> None:
+        self.con = con
+        self.source = source
+        self.enabled = isinstance(source, ManifestSource)
+        self._active: dict[str, list[tuple]] | None = None
+        self._touched: set[str] = set()
+        self.rows: list[dict[str, Any]] = []
+        self.events: list[ledger.Event] = []
+
+    def _load(self) -> dict[str, list[tuple]]:
+        if self._active is None:
+            self._active = {}
+            for container, rid, lic, meta, stage, sha in self.con.execute(
+                "SELECT container, record_id, licence_id, metadata, stage, content_sha256 FROM records"
+                " WHERE status = 'active' AND source_id = ? AND container IS NOT NULL ORDER BY doc_key, record_id",
+                [self.source.source_id],
+            ).fetchall():
+                self._active.setdefault(container, []).append((rid, lic, json.loads(meta or "{}"), stage, sha))
+        return self._active
+
+    def plan(self, raw: RawItem, run_id: str) -> TermsOutcome:
+        """Plan the new versions of a row whose terms alone changed (``handled=False``: extract the file).
+
+        Not handled: other sources, rows whose file changed or whose stored versions predate
+        ``file_sha256``, an edition change, and a file named twice in one run.
+        """
+        if not self.enabled or not isinstance(raw.payload, ManifestRow):
+            return _NOT_HANDLED
+        row: ManifestRow = raw.payload
+        container = f"{self.source.source_id}:{row.rel_path}"
+        active = self._load().get(container)
+        if not active or container in self._touched:
+            return _NOT_HANDLED
+        self._touched.add(container)
+        new_meta = row_metadata(row)
+        if any(
+            o.get("file_sha256") != new_meta["file_sha256"] or o.get("edition") != row.edition
+            for _, _, o, _, _ in active
+        ):
+            return _NOT_HANDLED
+        new_terms = terms_of(row.licence_id, {"licence_terms": row.licence_terms})
+        changed = [a for a in active if terms_of(a[1], a[2]) != new_terms]
+        if not changed:
+            return TermsOutcome(True, unchanged=len(active))
+        # JSON merge patch: the row's keys replace the stored ones; keys the row no longer sets are removed
+        patch: dict[str, Any] = dict.fromkeys(ROW_METADATA_KEYS)
+        patch.update(new_meta)
+        patch_json = json.dumps(patch, ensure_ascii=False, default=str)
+        vm_json = json.dumps(row_version_metadata(row), sort_keys=True, ensure_ascii=False)
+        for old_id, lic, old, stage, sha in changed:
+            new_id = derived_record_id(old_id, f"{ACTION}:{vm_json}", sha or "")
+            self.rows.append(
+                {
+                    "record_id": new_id,
+                    "parent_id": old_id,
+                    "licence_id": row.licence_id,
+                    "metadata": patch_json,
+                    "stage": stage,
+                }
+            )
+            self.events.append(
+                ledger.Event(
+                    stage="ingest",
+                    action=ACTION,
+                    record_id=new_id,
+                    run_id=run_id,
+                    detail={
+                        "version_of": old_id,
+                        "old": terms_of(lic, old),
+                        "new": new_terms,
+                        "manifest_line": row.line,
+                        "text_reused": True,
+                        # what `audit verify` checks the written row against
+                        "licence_id": row.licence_id,
+                        "sha256": sha,
+                    },
+                )
+            )
+        return TermsOutcome(True, new_versions=len(changed), unchanged=len(active) - len(changed))
+
+    def write(self, *, run_id: str, at: Any) -> int:
+        """Write the planned versions (same text as their parents), supersede the parents, append the events."""
+        if not self.rows:
+            return 0
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.register("_terms_plan", pa.Table.from_pylist(self.rows))
+            con.execute(
+                "CREATE OR REPLACE TEMP VIEW _terms_new AS SELECT t.*, p.text FROM _terms_plan t"
+                " JOIN records p ON p.record_id = t.parent_id"
+            )
+            written = insert_versions(con, "_terms_new", run_id=run_id, stage="ingest", created_at=at)
+            con.execute(
+                "UPDATE records SET status = 'superseded' WHERE status = 'active'"
+                " AND record_id IN (SELECT parent_id FROM _terms_plan)"
+            )
+            con.execute("DROP VIEW _terms_new")
+            con.unregister("_terms_plan")
+            ledger.append(con, self.events, at=at)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        self.rows, self.events = [], []
+        return written
 
 
 def classify_new_versions(con: duckdb.DuckDBPyConnection, new_table: str) -> dict[str, dict[str, Any]]:

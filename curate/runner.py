@@ -36,7 +36,10 @@ from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.readers import ParquetReader
 
-from curate.stages.base import FinalizeContext, Stage, StageResult
+from curate.runlock import RunLock
+from curate.stages.base import RECORD_METADATA, FinalizeContext, Stage, StageResult
+from curate.watched import run_watched
+from curate.workfiles import RunKey, drop_run_key, private_umask, remove_work, run_key, secure_dir, sign_as, unsigned
 from provenance import db, ledger, runs
 from provenance.errors import ConfigError, StageError
 from provenance.records import derived_record_id, insert_versions, version_seal
@@ -44,6 +47,11 @@ from provenance.records import derived_record_id, insert_versions, version_seal
 log = logging.getLogger(__name__)
 
 EXECUTORS = ("local", "ray", "slurm")
+#: DuckDB buffer pool cap of the runner's connections (snapshot, load): peak memory independent of the
+#: catalogue's size; DuckDB spills to the temp directory beyond it
+STAGE_MEMORY_LIMIT = "1GB"
+#: ledger events appended per page while loading results
+EVENT_PAGE = 20_000
 RESULT_SCHEMA = pa.schema(
     [
         ("record_id", pa.string()),
@@ -52,6 +60,7 @@ RESULT_SCHEMA = pa.schema(
         ("new_id", pa.string()),
         ("set_status", pa.string()),
         ("set_pii_state", pa.string()),
+        ("set_script", pa.string()),
         ("detail", pa.string()),
         ("fields", pa.string()),
         ("mark", pa.bool_()),
@@ -99,6 +108,7 @@ def _results_to_table(results: list[StageResult], stage_name: str, start: int) -
         )
         cols["set_status"].append(r.set_status)
         cols["set_pii_state"].append(r.set_pii_state)
+        cols["set_script"].append(r.set_script)
         cols["detail"].append(ledger.canonical_json(r.detail or {}))
         cols["fields"].append(json.dumps(r.fields, ensure_ascii=False, default=str) if r.fields else None)
         cols["mark"].append(bool(r.mark))
@@ -107,22 +117,17 @@ def _results_to_table(results: list[StageResult], stage_name: str, start: int) -
     return pa.table(cols, schema=RESULT_SCHEMA)
 
 
-def _write_atomic(table: pa.Table, path: Path) -> None:
-    tmp = path.with_suffix(".tmp")
-    pq.write_table(table, tmp)
-    os.replace(tmp, path)
-
-
 class ResultWriter(PipelineStep):
     """Last pipeline step: collects a rank's StageResults into ``results/<rank>.parquet``."""
 
     name = "curate result writer"
     type = "curate"
 
-    def __init__(self, results_dir: str, stage_name: str) -> None:
+    def __init__(self, results_dir: str, stage_name: str, key: RunKey | None = None) -> None:
         super().__init__()
         self.results_dir = results_dir
         self.stage_name = stage_name
+        self.key = key
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         out = Path(self.results_dir)
@@ -139,7 +144,10 @@ class ResultWriter(PipelineStep):
             if chunk:
                 writer.write_table(_results_to_table(chunk, self.stage_name, rank * 10**9 + n))
                 n += len(chunk)
-        os.replace(tmp, final)
+        if self.key is not None:
+            sign_as(self.key, tmp, final)  # the loader refuses results without this run's MAC
+        else:
+            os.replace(tmp, final)
         self.stat_update("results", value=n)
         _fault(f"after_rank_{rank}")
         return iter(())
@@ -207,14 +215,36 @@ def run_stage(
     if executor not in EXECUTORS:
         raise ConfigError(f"unknown executor `{executor}`; valid: {', '.join(EXECUTORS)}")
     workers = max(1, workers or os.cpu_count() or 1)
-    con = db.connect(db_path)
+    root = secure_dir(work_root(db_path))
+    # one live process per stage: a second one is refused, a dead one's run is resumed
+    with RunLock(root, f"run {stage.name}") as lock, private_umask():
+        return _run_locked(
+            db_path, stage, lock, executor, workers, tasks, ray_address, slurm_options, verbose, progress
+        )
+
+
+def _run_locked(
+    db_path: str | Path,
+    stage: Stage,
+    lock: RunLock,
+    executor: str,
+    workers: int,
+    tasks: int | None,
+    ray_address: str | None,
+    slurm_options: dict[str, Any] | None,
+    verbose: bool,
+    progress: bool,
+) -> RunReport:
+    con = db.connect(db_path, memory_limit=STAGE_MEMORY_LIMIT)
     command = f"run {stage.name}"
     cfg_hash = stage.config_hash
     resumed_id = runs.find_unfinished(con, command, cfg_hash)
     run_id = resumed_id or runs.start_run(
         con, command, cfg_hash, {"executor": executor, "workers": workers, "config": repr(stage.config)}
     )
-    run_dir = work_root(db_path) / "runs" / run_id
+    lock.set_run(run_id)
+    key = run_key(con, run_id)
+    run_dir = secure_dir(work_root(db_path) / "runs" / run_id)
     snap_dir, res_dir = run_dir / "snapshot", run_dir / "results"
     report = RunReport(run_id=run_id, stage=stage.name, status="running", resumed=bool(resumed_id))
     seconds: dict[str, float] = {}
@@ -233,7 +263,7 @@ def run_stage(
                 _console_to_file(run_dir / "console.log", enabled=not verbose),
             ):
                 done = _execute(
-                    stage, snap_dir, res_dir, run_dir, n_shards, executor, workers, ray_address, slurm_options
+                    stage, snap_dir, res_dir, run_dir, n_shards, executor, workers, ray_address, slurm_options, key
                 )
             seconds["execute"] = time.monotonic() - t
             if not done:
@@ -247,17 +277,34 @@ def run_stage(
             t = time.monotonic()
             extra = list(stage.finalize(FinalizeContext(run_id, run_dir, Path(db_path), n_shards)))
             res_dir.mkdir(parents=True, exist_ok=True)
-            _write_atomic(_results_to_table(extra, stage.name, 10**15), final)
+            tmp = final.with_suffix(".tmp")
+            pq.write_table(_results_to_table(extra, stage.name, 10**15), tmp)
+            sign_as(key, tmp, final)
             seconds["finalize"] = time.monotonic() - t
         _fault("before_load")
-        con = db.connect(db_path)
+        con = db.connect(db_path, memory_limit=STAGE_MEMORY_LIMIT)
         stats_args = {"inputs": n_inputs, "bytes_in": bytes_in, "seconds": seconds, "started": t0}
-        report.counts = _load(con, stage, run_id, cfg_hash, res_dir, stats_args)
+        report.counts = _load(con, stage, run_id, cfg_hash, res_dir, stats_args, key)
         report.status = "finished"
+    except StageError:
+        con.close()
+        _mark_failed(db_path, run_id)
+        raise
     finally:
         con.close()  # closing an already closed DuckDB connection is a no-op
-    shutil.rmtree(snap_dir, ignore_errors=True)
+    # snapshot and results hold stage output (text of records not yet through PII, names for the PII
+    # stage): once loaded they are not needed to resume, so they do not outlive the load
+    remove_work(run_dir)
     return report
+
+
+def _mark_failed(db_path: str | Path, run_id: str) -> None:
+    """End a run as failed (it stays resumable: :func:`provenance.runs.find_unfinished`)."""
+    con = db.connect(db_path)
+    try:
+        runs.finish_run(con, run_id, "failed", {"resumable": True})
+    finally:
+        con.close()
 
 
 @contextmanager
@@ -326,16 +373,10 @@ def _console_to_file(path: Path, *, enabled: bool) -> Iterator[None]:
             logger.add(sys.stderr, level="WARNING")
 
 
-def _snapshot(con, stage: Stage, cfg_hash: str, snap_dir: Path, n_shards: int) -> tuple[int, int, int]:
-    """Write the stage's input as Parquet shards once per run; returns (rows, shard files, text bytes)."""
-    marker = snap_dir / "_SUCCESS"
-    if marker.exists():
-        info = json.loads(marker.read_text())
-        return info["rows"], info["files"], info.get("bytes", 0)
-    shutil.rmtree(snap_dir, ignore_errors=True)
-    snap_dir.mkdir(parents=True, exist_ok=True)
-    cols = list(dict.fromkeys(("record_id", "text", *stage.reads)))
-    select = ", ".join(f"r.{c}" for c in cols)
+def input_where(stage: Stage, cfg_hash: str | None = None) -> tuple[str, dict[str, str]]:
+    """SQL condition over ``records r`` selecting what ``stage`` would process now, and its parameters:
+    active records with text, the stage's own condition, not yet marked under this config."""
+    cfg_hash = cfg_hash or stage.config_hash
     skip = (
         (
             "AND NOT EXISTS (SELECT 1 FROM stage_marks m WHERE m.record_id = r.record_id"
@@ -345,7 +386,22 @@ def _snapshot(con, stage: Stage, cfg_hash: str, snap_dir: Path, n_shards: int) -
         else ""
     )
     where = f"r.status = 'active' AND r.text IS NOT NULL AND ({stage.select_where}) {skip}"
-    params = {"stage": stage.name, "cfg": cfg_hash} if stage.skip_marked else {}
+    return where, ({"stage": stage.name, "cfg": cfg_hash} if stage.skip_marked else {})
+
+
+def _snapshot(con, stage: Stage, cfg_hash: str, snap_dir: Path, n_shards: int) -> tuple[int, int, int]:
+    """Write the stage's input as Parquet shards once per run; returns (rows, shard files, text bytes)."""
+    marker = snap_dir / "_SUCCESS"
+    if marker.exists():
+        info = json.loads(marker.read_text())
+        return info["rows"], info["files"], info.get("bytes", 0)
+    shutil.rmtree(snap_dir, ignore_errors=True)
+    snap_dir.mkdir(parents=True, exist_ok=True)
+    cols = list(dict.fromkeys(("record_id", "text", *stage.reads)))
+    # datatrove's reader merges a column named `metadata` into Document.metadata: ship it as JSON text
+    # under its own name (stages read ``doc.metadata[RECORD_METADATA]``)
+    select = ", ".join(f"CAST(r.{c} AS VARCHAR) AS {RECORD_METADATA}" if c == "metadata" else f"r.{c}" for c in cols)
+    where, params = input_where(stage, cfg_hash)
     n, n_bytes = con.execute(
         f"SELECT count(*), coalesce(sum(strlen(r.text)), 0) FROM records r WHERE {where}", params
     ).fetchone()
@@ -372,12 +428,13 @@ def _execute(
     workers: int,
     ray_address: str | None,
     slurm_options: dict[str, Any] | None,
+    key: RunKey | None = None,
 ) -> bool:
     """Run the datatrove pipeline; True when all ranks are complete."""
     pipeline = [
         ParquetReader(str(snap_dir), glob_pattern="**/*.parquet", text_key="text", id_key="record_id"),
         stage,
-        ResultWriter(str(res_dir), stage.name),
+        ResultWriter(str(res_dir), stage.name, key),
     ]
     logs = str(run_dir / "logs")
     if executor == "local":
@@ -386,7 +443,7 @@ def _execute(
         ex = LocalPipelineExecutor(
             pipeline, tasks=n_shards, workers=min(workers, n_shards), logging_dir=logs, start_method="fork"
         )
-        ex.run()
+        run_watched(ex.run, f"stage `{stage.name}`")  # a killed worker fails the run instead of hanging it
     elif executor == "ray":
         from curate._optional import require
 
@@ -419,13 +476,33 @@ def _execute(
 
 
 def _load(
-    con, stage: Stage, run_id: str, cfg_hash: str, res_dir: Path, stats_args: dict[str, Any] | None = None
+    con,
+    stage: Stage,
+    run_id: str,
+    cfg_hash: str,
+    res_dir: Path,
+    stats_args: dict[str, Any] | None = None,
+    key: RunKey | None = None,
 ) -> dict[str, int]:
-    """Load all results of the run in one transaction (with the run's statistics, :mod:`curate.stats`)."""
+    """Load all results of the run in one transaction (with the run's statistics, :mod:`curate.stats`).
+
+    Every results file must carry this run's MAC (:mod:`curate.workfiles`); one that does not was
+    not written by the run's workers and nothing is loaded.
+    """
     t_load = time.monotonic()
+    if key is not None:
+        bad = unsigned(res_dir, key)
+        if bad:
+            raise StageError(
+                f"stage `{stage.name}`: results in {res_dir} were not written by run {run_id}'s workers: "
+                f"{', '.join(bad[:5])}; nothing was loaded. Remove those files, or `curate runs abandon {run_id}`"
+            )
     files = sorted(str(p) for p in res_dir.glob("*.parquet"))
     with db.transaction(con):
-        con.execute("CREATE OR REPLACE TEMP TABLE _res AS SELECT * FROM read_parquet($f) ORDER BY ord", {"f": files})
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _res AS SELECT * FROM read_parquet($f, union_by_name = true) ORDER BY ord",
+            {"f": files},
+        )
         con.execute("""
             CREATE OR REPLACE TEMP VIEW _res_versions AS
             SELECT x.new_id AS record_id, x.record_id AS parent_id, x.new_text AS text,
@@ -445,20 +522,32 @@ def _load(
                                     AND records.status IS DISTINCT FROM x.set_status""").fetchone()[0]
         con.execute("""UPDATE records SET pii_state = x.set_pii_state FROM _res x
                        WHERE records.record_id = x.record_id AND x.set_pii_state IS NOT NULL""")
-        rows = con.execute(
-            """SELECT x.record_id, x.action, x.detail, x.new_id, (n.record_id IS NOT NULL) AS created,
-                             n.content_sha256, n.licence_id
-                              FROM _res x LEFT JOIN records n ON n.record_id = x.new_id AND n.run_id = $run
-                              WHERE x.action IS NOT NULL ORDER BY x.ord""",
+        con.execute("""UPDATE records SET script = x.set_script FROM _res x
+                       WHERE records.record_id = x.record_id AND x.set_script IS NOT NULL
+                         AND records.script IS DISTINCT FROM x.set_script""")
+        # events in bounded pages (memory flat in the number of results), in result order
+        con.execute(
+            """CREATE OR REPLACE TEMP TABLE _res_ev AS
+               SELECT row_number() OVER (ORDER BY x.ord) AS _n, x.record_id, x.action, x.detail, x.new_id,
+                      (n.record_id IS NOT NULL) AS created, n.content_sha256, n.licence_id
+               FROM _res x LEFT JOIN records n ON n.record_id = x.new_id AND n.run_id = $run
+               WHERE x.action IS NOT NULL""",
             {"run": run_id},
-        ).fetchall()
-        events = []
-        for rid, action, detail, new_id, created, digest, licence in rows:
-            d = json.loads(detail) if detail else {}
-            if new_id and created:
-                d.update(version_seal(new_id, digest, licence))
-            events.append(ledger.Event(stage=stage.name, action=action, record_id=rid, run_id=run_id, detail=d))
-        n_events = ledger.append(con, events)
+        )
+        n_ev = con.execute("SELECT count(*) FROM _res_ev").fetchall()[0][0]
+        n_events = 0
+        for lo in range(0, n_ev, EVENT_PAGE):
+            rows = con.execute(
+                "SELECT record_id, action, detail, new_id, created, content_sha256, licence_id FROM _res_ev"
+                f" WHERE _n > {lo} AND _n <= {lo + EVENT_PAGE} ORDER BY _n"
+            ).fetchall()
+            events = []
+            for rid, action, detail, new_id, created, digest, licence in rows:
+                d = json.loads(detail) if detail else {}
+                if new_id and created:
+                    d.update(version_seal(new_id, digest, licence))
+                events.append(ledger.Event(stage=stage.name, action=action, record_id=rid, run_id=run_id, detail=d))
+            n_events += ledger.append(con, events)
         con.execute(
             """INSERT INTO stage_marks SELECT DISTINCT ON (record_id) record_id, $stage, $cfg, $run, outcome
                        FROM _res WHERE mark ON CONFLICT DO NOTHING""",
@@ -485,4 +574,5 @@ def _load(
             )
         _fault("during_load")
         runs.finish_run(con, run_id, "finished", counts)
+        drop_run_key(con, run_id)
     return counts

@@ -50,7 +50,7 @@ STAGE_QUERIES: dict[str, list[str]] = {
         "SELECT 'flag', json_extract_string(j.value, '$.reason'), count(*) FROM _res x,"
         " json_each(x.detail, '$.flags') j WHERE x.action = 'flag' GROUP BY ALL",
         "SELECT 'script', json_extract_string(detail, '$.script'), count(*) FROM _res"
-        " WHERE action IN ('normalise', 'detect') GROUP BY ALL",
+        " WHERE action IN ('normalise', 'script_detected', 'detect') GROUP BY ALL",
     ],
     "dedup": [
         "SELECT 'rule', coalesce(json_extract_string(detail, '$.rule'), '-'), count(*) FROM _res"

@@ -37,7 +37,7 @@ class DemoContext:
 
 
 def main() -> None:
-    out = ROOT / "demo-out"
+    out = Path(os.environ.get("CURATE_DEMO_OUT", ROOT / "demo-out"))
     out.mkdir(exist_ok=True)
     db = Path(os.environ.get("CURATE_DB", out / "curate.duckdb"))
     for p in (db, Path(str(db) + ".wal")):

@@ -14,6 +14,7 @@ from typing import Any
 import duckdb
 
 from provenance import ledger
+from provenance.batches import batch_event_sql, verify_batches
 from provenance.crosscheck import Anchor, CrossCheck, check_anchors, crosscheck
 from provenance.db import run_readonly_sql
 from provenance.errors import CatalogueError
@@ -67,8 +68,17 @@ def require_provenance_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def verify(con: duckdb.DuckDBPyConnection) -> ledger.VerifyResult:
-    """Check the whole hash chain (see :func:`provenance.ledger.verify`)."""
-    return ledger.verify(con)
+    """Check the whole hash chain (see :func:`provenance.ledger.verify`), then every ingest batch
+    event's member count and digest against the records table (:func:`provenance.batches.verify_batches`)."""
+    result = ledger.verify(con)
+    if not result.ok:
+        return result
+    batches = verify_batches(con)
+    if not batches.ok:
+        return ledger.VerifyResult(
+            False, result.checked, batches.first_bad_seq, batches.first_bad_event_id, batches.reason
+        )
+    return result
 
 
 @dataclass(slots=True)
@@ -184,6 +194,8 @@ def record_report(con: duckdb.DuckDBPyConnection, record_id: str) -> dict[str, A
                 )
             )
         )
+        # a bulk-ingested version is covered by its batch's event (provenance.batches)
+        events.extend(_rows(con.execute(batch_event_sql(_lit(rid)))))
         for (eid,) in con.execute(f"SELECT export_id FROM export_items WHERE record_id = {_lit(rid)}").fetchall():
             if eid not in export_rows:
                 export_rows[eid] = _rows(
@@ -319,3 +331,86 @@ def withdrawals_report(con: duckdb.DuckDBPyConnection, *, limit: int = 200) -> l
             )
         )
     return rows
+
+
+#: shortest record id prefix `audit record` accepts
+MIN_PREFIX = 8
+
+
+def resolve_record_id(con: duckdb.DuckDBPyConnection, ref: str) -> str:
+    """A full record id from an id or an unambiguous prefix of at least 8 hex characters.
+
+    An ambiguous prefix raises :class:`CatalogueError` listing the candidates.
+    """
+    import re
+
+    ref = (ref or "").strip()
+    if len(ref) == 64 or not re.fullmatch(r"[0-9a-fA-F]+", ref):
+        return ref  # a full id, or not an id at all (the report says it is not in the catalogue)
+    ref = ref.lower()
+    if len(ref) < MIN_PREFIX:
+        raise CatalogueError(f"record id prefix `{ref}` is too short; give at least {MIN_PREFIX} hex characters")
+    found = [
+        r[0]
+        for r in con.execute(
+            f"SELECT record_id FROM records WHERE starts_with(record_id, {_lit(ref)}) ORDER BY 1 LIMIT 21"
+        ).fetchall()
+    ]
+    if not found:
+        raise CatalogueError(f"no record id starts with `{ref}`; search with `curate audit sql` or the portal")
+    if len(found) > 1:
+        more = " ..." if len(found) > 20 else ""
+        raise CatalogueError(
+            f"record id prefix `{ref}` is ambiguous; candidates: {', '.join(found[:20])}{more}; give more characters"
+        )
+    return found[0]
+
+
+def licence_permits(
+    con: duckdb.DuckDBPyConnection, record_id: str, licence_catalogue: LicenceCatalogue | None = None
+) -> dict[str, Any]:
+    """What the record's licence permits now, by the export rule: per purpose and audience
+    (non-commercial and commercial), plus a one-line summary."""
+    from provenance.export import ExportParams, iter_verdicts
+    from provenance.licences import PURPOSES
+
+    cat = licence_catalogue or default_licence_catalogue()
+    allowed: list[dict[str, Any]] = []
+    reason = ""
+    for purpose in PURPOSES:
+        for audience in ("public", "consortium"):
+            for commercial in (False, True):
+                params = ExportParams(purpose=purpose, audience=audience, commercial=commercial)
+                for rv in iter_verdicts(con, params, licence_catalogue=cat, record_ids=[record_id]):
+                    allowed.append(
+                        {"purpose": purpose, "audience": audience, "commercial": commercial, "ok": rv.verdict.ok}
+                    )
+                    if not rv.verdict.ok and not reason:
+                        reason = f"{rv.verdict.code}: {rv.verdict.reason}"
+    ok = [a for a in allowed if a["ok"]]
+    if not allowed:
+        summary = "not an export candidate (superseded or duplicate version)"
+    elif not ok:
+        summary = f"permits nothing now ({reason})"
+    else:
+        parts = []
+        for purpose in PURPOSES:
+            auds = sorted({a["audience"] for a in ok if a["purpose"] == purpose})
+            if auds:
+                com = any(a["commercial"] for a in ok if a["purpose"] == purpose)
+                parts.append(f"{purpose} ({'/'.join(auds)}{', commercial' if com else ', non-commercial'})")
+        summary = "permits " + "; ".join(parts)
+    return {"summary": summary, "decisions": allowed}
+
+
+def exports_report(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Every export (one row per export id, newest first), with how often it was written."""
+    require_provenance_schema(con)
+    return _rows(
+        con.execute(
+            "SELECT export_id, min(created_at) AS created_at, any_value(purpose) AS purpose,"
+            " any_value(audience) AS audience, bool_or(commercial) AS commercial, max(records) AS records,"
+            " max(blocked) AS blocked, count(*) AS runs, any_value(out_dir) AS out_dir"
+            " FROM exports GROUP BY export_id ORDER BY min(export_seq) DESC"
+        )
+    )

@@ -9,6 +9,9 @@ module checks, read-only:
   ``new_licence_id``); the text still hashes to its digest;
 * every ``withdrawn``/``duplicate``/``superseded`` status has the event or newer version that
   made it, and no record is active while its newest withdraw event stands;
+* derived columns stored in place agree with the newest event that set them: ``script`` with the
+  ``script_detected`` event (normalise), ``near_duplicate_of`` with the ``near_duplicate_of`` event
+  (dedup policy);
 * every ``exports`` and ``withdrawals`` row points at the event (by seq) that recorded it, with
   matching fields, and every such event has its row; exported items still match the records;
 * every finished run's ledger head (``runs.ledger_seq``/``ledger_hash``, migration 0013) is still
@@ -28,6 +31,7 @@ from typing import Any
 import duckdb
 
 from provenance import ledger
+from provenance.batches import BATCH_ACTION, verify_batches
 from provenance.errors import UsageError
 
 #: actions of the ingest events that create a record version (``ingest``: test and legacy builders)
@@ -105,6 +109,12 @@ _CREATORS = f"""
         UNION ALL
         SELECT seq, json_extract_string(detail, '$.new_record_id') AS rid, 'derived' AS kind, detail
         FROM provenance_events WHERE json_extract_string(detail, '$.new_record_id') IS NOT NULL
+        UNION ALL
+        -- bulk ingest: one event per batch; members by run and creation time, checked by the batch digest
+        SELECT e.seq, r.record_id AS rid, 'batch' AS kind, e.detail
+        FROM provenance_events e JOIN records r
+          ON r.run_id = e.run_id AND r.created_at = e.created_at AND r.stage = 'ingest'
+        WHERE e.action = '{BATCH_ACTION}'
     ), creator AS (
         SELECT DISTINCT ON (rid) * FROM ev ORDER BY rid, seq
     )
@@ -145,7 +155,13 @@ def _check_records(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
             f"SELECT record_id FROM ({base}) WHERE ev_has_licence AND ev_licence IS DISTINCT FROM licence_id",
         ),
     )
-    unsealed = con.execute(f"SELECT count(*) FROM ({base}) WHERE seq IS NOT NULL AND ev_sha IS NULL").fetchall()[0][0]
+    batches = verify_batches(con)
+    res.checked["ingest_batches"] = batches.checked
+    if not batches.ok:
+        res.add("records", batches.reason, [f"event seq {batches.first_bad_seq}"])
+    unsealed = con.execute(
+        f"SELECT count(*) FROM ({base}) WHERE seq IS NOT NULL AND ev_sha IS NULL AND kind <> 'batch'"
+    ).fetchall()[0][0]
     if unsealed:
         res.notes.append(
             f"{unsealed} record versions were created by events without a content digest (before this check "
@@ -303,8 +319,36 @@ def crosscheck(con: duckdb.DuckDBPyConnection) -> CrossCheck:
         res.add("ledger", "the ledger is empty although the catalogue has records (events deleted)", ["all"])
     _check_records(con, res)
     _check_status(con, res)
+    _check_derived(con, res)
     _check_rows(con, res)
     return res
+
+
+def _check_derived(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
+    """Derived columns changed in place (no new version) against the event that set them."""
+    res.add(
+        "derived",
+        "script differs from its newest script_detected event (edited in place)",
+        *_ids(
+            con,
+            "SELECT r.record_id FROM records r JOIN (SELECT record_id,"
+            " arg_max(json_extract_string(detail, '$.script'), seq) AS script FROM provenance_events"
+            " WHERE action = 'script_detected' AND record_id IS NOT NULL GROUP BY record_id) e USING (record_id)"
+            " WHERE r.script IS DISTINCT FROM e.script",
+        ),
+    )
+    if _has_column(con, "records", "near_duplicate_of"):
+        res.add(
+            "derived",
+            "near_duplicate_of differs from its newest near_duplicate_of event",
+            *_ids(
+                con,
+                "SELECT r.record_id FROM records r LEFT JOIN (SELECT record_id,"
+                " arg_max(json_extract_string(detail, '$.representative'), seq) AS rep FROM provenance_events"
+                " WHERE action = 'near_duplicate_of' AND record_id IS NOT NULL GROUP BY record_id) e"
+                " USING (record_id) WHERE r.near_duplicate_of IS NOT NULL AND r.near_duplicate_of IS DISTINCT FROM e.rep",
+            ),
+        )
 
 
 # ---------------------------------------------------------------- anchors

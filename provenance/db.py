@@ -122,7 +122,9 @@ def connect_readonly(path: str | Path, *, threads: int | None = None) -> duckdb.
     """
     path = Path(path)
     if not path.exists():
-        raise CatalogueError(f"catalogue `{path}` does not exist; pass --db or set CURATE_DB")
+        raise CatalogueError(
+            f"catalogue `{path}` does not exist; run `curate init` to create it, or pass --db / set CURATE_DB"
+        )
     config: dict[str, str | bool | int] = dict(READONLY_CONFIG)
     if threads:
         config["threads"] = int(threads)

@@ -45,6 +45,11 @@ def ingest_record_id(
     return hashlib.sha256(_SEP.join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
+#: SQL over columns ``source_id, locator, text, version_meta`` (NULL when none): the same value as
+#: :func:`ingest_record_id` (``concat_ws`` skips a NULL ``version_meta``), for vectorised bulk ingest
+INGEST_RECORD_ID_SQL = "sha256(concat_ws(chr(31), source_id, locator, text, version_meta))"
+
+
 def derived_record_id(parent_id: str, stage: str, text: str) -> str:
     """``record_id`` of a version derived by a stage from ``parent_id``."""
     return hashlib.sha256(_SEP.join([parent_id, stage, text]).encode("utf-8", "surrogatepass")).hexdigest()

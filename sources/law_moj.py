@@ -19,7 +19,7 @@ import io
 import json
 import re
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, ClassVar
@@ -347,63 +347,41 @@ class LawMojSource(Source):
         return cat.startswith(FSC_PREFIX) or cat in FSC_REPEALED
 
     def to_records(self, raw: RawItem) -> Iterable[Record | Rejection | Skip]:
+        """One record per article: check the law object, scope, law metadata, then the articles in order."""
         p: LawPayload = raw.payload
-        law, lang = p.law, p.lang
-        eng = lang == "en"
-        k = (lambda key: "Eng" + key) if eng else (lambda key: key)
-        url_key = "EngLawURL" if eng and "EngLawURL" in law else "LawURL"
-        arts_key = "EngLawArticles" if eng else "LawArticles"
-        missing = [key for key in ("LawName", url_key, arts_key) if key not in law]
-        if missing:
-            yield Rejection(
-                raw.locator,
-                f"law object missing fields: {', '.join(missing)}",
-                excerpt=json.dumps({kk: law[kk] for kk in list(law)[:4]}, ensure_ascii=False)[:200],
-                source_id=SOURCE_ID,
-            )
+        eng = p.lang == "en"
+        checked = _check_law(raw, p.law, eng)
+        if not isinstance(checked, str):
+            yield checked
             return
-        m = _PCODE_RE.search(law.get(url_key) or "")
-        if not m:
-            yield Rejection(raw.locator, f"no PCODE in {url_key}: {law.get(url_key)!r}", source_id=SOURCE_ID)
-            return
-        pcode = m.group(1).upper()
-        if not self.in_scope(law, lang, pcode):
+        pcode = checked
+        if not self.in_scope(p.law, p.lang, pcode):
             yield Skip(raw.locator, "out of scope (--scope fsc)", source_id=SOURCE_ID)
             return
-        if lang == "zh":
+        if p.lang == "zh":
             self.fsc_pcodes.add(pcode)
-        articles = law.get(arts_key)
+        arts_key = "EngLawArticles" if eng else "LawArticles"
+        articles = p.law.get(arts_key)
         if not isinstance(articles, list):
             yield Rejection(raw.locator, f"{arts_key} is not a list", source_id=SOURCE_ID)
             return
-        category = (law.get("LawCategory") or "").strip()
-        modified = law.get("EngLawModifiedDate" if eng else "LawModifiedDate") or ""
-        repealed = (law.get(k("LawAbandonNote")) or "").strip() == "廢"
-        effective_note = canonical_text(law.get("LawEffectiveNote") or "").strip()
-        law_meta = {
-            "pcode": pcode,
-            "law_name": law.get("LawName"),
-            "eng_law_name": (law.get("EngLawName") or "").strip() or None,
-            "law_level": law.get("LawLevel"),
-            "law_category": category or None,
-            "law_modified_date": modified or None,
-            "law_effective_date": (law.get("LawEffectiveDate") or "").strip() or None,
-            "law_effective_note": effective_note or None,
-            "repealed": repealed,
-            "attachments": [
-                {"file_name": a.get("FileName"), "file_url": a.get("FileURL")}
-                for a in (law.get(k("LawAttachements")) or [])
-                if isinstance(a, dict)
-            ],
-            "update_date": p.update_date,
-            "origin": p.origin,
-            "copyright_status": "excluded (TW Copyright Act Art. 9(1)(1)-(2))",
-        }
-        # what defines a version besides the text: not the dates (an amendment elsewhere in the law must not
-        # re-version unchanged articles), but category, name, level, repeal and the effective note (metadata-only
-        # changes happen under an unchanged LawModifiedDate)
-        version_meta = {key: law_meta[key] for key in ("law_name", "law_level", "law_category", "repealed")}
-        version_meta["law_effective_note_sha256"] = hashlib.sha256(effective_note.encode()).hexdigest()[:16]
+        law_meta, version_meta = _law_metadata(p, pcode, eng)
+        yield from self._article_records(raw, p, pcode, articles, law_meta, version_meta)
+
+    def _article_records(
+        self,
+        raw: RawItem,
+        p: LawPayload,
+        pcode: str,
+        articles: list[Any],
+        law_meta: dict[str, Any],
+        version_meta: dict[str, Any],
+    ) -> Iterator[Record | Rejection | Skip]:
+        """Records of the articles (type ``A``); a chapter heading (type ``C``) names the chapter of those after it."""
+        law, lang = p.law, p.lang
+        eng = lang == "en"
+        k = _key_for(eng)
+        modified = law_meta["law_modified_date"]
         container = f"{SOURCE_ID}:{pcode}:{lang}"
         law_json = json.dumps(law_meta, ensure_ascii=False)[:-1]  # shared prefix of every article's metadata
         chapter = None
@@ -460,8 +438,65 @@ class LawMojSource(Source):
                     1:
                 ],
                 version_metadata=version_meta,
-                as_of=modified or None,
+                as_of=modified,
             )
+
+
+def _key_for(eng: bool) -> Callable[[str], str]:
+    """Field names of the English bulk files carry an ``Eng`` prefix."""
+    return (lambda key: "Eng" + key) if eng else (lambda key: key)
+
+
+def _check_law(raw: RawItem, law: dict[str, Any], eng: bool) -> str | Rejection:
+    """The law's PCODE, or why the law object cannot be read (required fields, a PCODE in its URL)."""
+    url_key = "EngLawURL" if eng and "EngLawURL" in law else "LawURL"
+    arts_key = "EngLawArticles" if eng else "LawArticles"
+    missing = [key for key in ("LawName", url_key, arts_key) if key not in law]
+    if missing:
+        return Rejection(
+            raw.locator,
+            f"law object missing fields: {', '.join(missing)}",
+            excerpt=json.dumps({kk: law[kk] for kk in list(law)[:4]}, ensure_ascii=False)[:200],
+            source_id=SOURCE_ID,
+        )
+    m = _PCODE_RE.search(law.get(url_key) or "")
+    if not m:
+        return Rejection(raw.locator, f"no PCODE in {url_key}: {law.get(url_key)!r}", source_id=SOURCE_ID)
+    return m.group(1).upper()
+
+
+def _law_metadata(p: LawPayload, pcode: str, eng: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``(law_meta, version_meta)``: metadata every article of the law carries, and what of it defines a version."""
+    law = p.law
+    k = _key_for(eng)
+    category = (law.get("LawCategory") or "").strip()
+    modified = law.get("EngLawModifiedDate" if eng else "LawModifiedDate") or ""
+    effective_note = canonical_text(law.get("LawEffectiveNote") or "").strip()
+    law_meta = {
+        "pcode": pcode,
+        "law_name": law.get("LawName"),
+        "eng_law_name": (law.get("EngLawName") or "").strip() or None,
+        "law_level": law.get("LawLevel"),
+        "law_category": category or None,
+        "law_modified_date": modified or None,
+        "law_effective_date": (law.get("LawEffectiveDate") or "").strip() or None,
+        "law_effective_note": effective_note or None,
+        "repealed": (law.get(k("LawAbandonNote")) or "").strip() == "廢",
+        "attachments": [
+            {"file_name": a.get("FileName"), "file_url": a.get("FileURL")}
+            for a in (law.get(k("LawAttachements")) or [])
+            if isinstance(a, dict)
+        ],
+        "update_date": p.update_date,
+        "origin": p.origin,
+        "copyright_status": "excluded (TW Copyright Act Art. 9(1)(1)-(2))",
+    }
+    # what defines a version besides the text: not the dates (an amendment elsewhere in the law must not
+    # re-version unchanged articles), but category, name, level, repeal and the effective note (metadata-only
+    # changes happen under an unchanged LawModifiedDate)
+    version_meta = {key: law_meta[key] for key in ("law_name", "law_level", "law_category", "repealed")}
+    version_meta["law_effective_note_sha256"] = hashlib.sha256(effective_note.encode()).hexdigest()[:16]
+    return law_meta, version_meta
 
 
 def _article_number(raw: str, eng: bool) -> str | None:

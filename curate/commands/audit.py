@@ -17,11 +17,43 @@ from provenance.db import connect_readonly
 MAX_CELL = 80
 
 
-def _section(title: str, rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> None:
+def _layout_options(fn):
+    """``--full`` (never cut a cell) and ``--vertical`` (one ``column: value`` block per row, nothing cut)."""
+    fn = click.option("--vertical", "-x", is_flag=True, help="One block per row, `column: value`, nothing cut.")(fn)
+    return click.option("--full", is_flag=True, help=f"Do not cut cells at {MAX_CELL} columns.")(fn)
+
+
+def _vertical(columns: Sequence[str], rows: Iterable[Any]) -> str:
+    """Rows as blocks of ``column: value`` lines; JSON values pretty-printed, nothing cut."""
+    import json
+    from collections.abc import Mapping
+
+    width = max((len(c) for c in columns), default=0)
+    out = []
+    for i, r in enumerate(rows, 1):
+        out.append(f"-[ {i} ]" + "-" * 40)
+        for j, c in enumerate(columns):
+            v = r.get(c) if isinstance(r, Mapping) else r[j]
+            if isinstance(v, (dict, list)):
+                v = json.dumps(v, ensure_ascii=False, indent=2, sort_keys=True).replace("\n", "\n" + " " * (width + 3))
+            out.append(f"{c.ljust(width)} : {'' if v is None else v}")
+    return "\n".join(out)
+
+
+def _table(columns: Sequence[str], rows: Iterable[Any], full: bool = False, vertical: bool = False) -> str:
+    rows = list(rows)
+    if vertical:
+        return _vertical(columns, rows)
+    return format_table(columns, rows, max_width=None if full else MAX_CELL)
+
+
+def _section(
+    title: str, rows: Iterable[dict[str, Any]], columns: Sequence[str], full: bool = False, vertical: bool = False
+) -> None:
     rows = list(rows)
     click.echo(f"\n{title} ({len(rows)})")
     if rows:
-        click.echo(format_table(columns, rows, max_width=MAX_CELL))
+        click.echo(_table(columns, rows, full, vertical))
 
 
 audit = click.Group(
@@ -125,15 +157,21 @@ def anchor_cmd(append_to: str | None, as_json: bool) -> int:
 @audit.command("record")
 @click.argument("record_id")
 @JSON_OPTION
-def record_cmd(record_id: str, as_json: bool) -> int:
-    """Source, licence, every event, derived versions and exports of RECORD_ID."""
+@_layout_options
+def record_cmd(record_id: str, as_json: bool, full: bool, vertical: bool) -> int:
+    """Source, licence (and what it permits), every event, derived versions and exports of RECORD_ID.
+
+    RECORD_ID may be an unambiguous prefix of at least 8 hex characters.
+    """
     from provenance import audit as lib
 
     con = connect_readonly(settings().db_path)
     try:
-        rep = lib.record_report(con, record_id)
+        rep = lib.record_report(con, lib.resolve_record_id(con, record_id))
+        permits = lib.licence_permits(con, rep["record"]["record_id"])
     finally:
         con.close()
+    rep["permits"] = permits
     if as_json:
         echo_json(rep)
         return 0
@@ -141,18 +179,43 @@ def record_cmd(record_id: str, as_json: bool) -> int:
     click.echo(
         f"record   {r['record_id']}\nstatus   {r['status']} (stage {r['stage']}, pii_state {r['pii_state']})\n"
         f"source   {r['source_id']} ({s.get('kind')}) from {s.get('origin')}\nlocator  {r['locator']}\n"
-        f"licence  {r['licence_id']}\nsha256   {r['content_sha256']}"
+        f"licence  {r['licence_id']}: {permits['summary']}\nsha256   {r['content_sha256']}"
     )
-    _section("versions", rep["versions"], ["record_id", "version_of", "stage", "status", "licence_id", "pii_state"])
-    _section("events", rep["events"], ["seq", "created_at", "record_id", "stage", "action", "actor", "detail"])
-    _section("exports", rep["exports"], ["export_id", "record_id", "purpose", "audience", "created_at"])
+    lay = {"full": full, "vertical": vertical}
+    cols = ["record_id", "version_of", "stage", "status", "licence_id", "pii_state"]
+    _section("versions", rep["versions"], cols, **lay)
+    _section("events", rep["events"], ["seq", "created_at", "record_id", "stage", "action", "actor", "detail"], **lay)
+    _section("exports", rep["exports"], ["export_id", "record_id", "purpose", "audience", "created_at"], **lay)
+    return 0
+
+
+@audit.command("exports")
+@JSON_OPTION
+@_layout_options
+def exports_cmd(as_json: bool, full: bool, vertical: bool) -> int:
+    """Every export: id, when, purpose, audience, commercial use, records, blocked, folder."""
+    from provenance import audit as lib
+
+    con = connect_readonly(settings().db_path)
+    try:
+        rows = lib.exports_report(con)
+    finally:
+        con.close()
+    if as_json:
+        echo_json(rows)
+    elif not rows:
+        click.echo("no exports yet; make one with `curate export dataset`")
+    else:
+        cols = ["export_id", "created_at", "purpose", "audience", "commercial", "records", "blocked", "runs", "out_dir"]
+        click.echo(_table(cols, rows, full, vertical))
     return 0
 
 
 @audit.command("export")
 @click.argument("export_id")
 @JSON_OPTION
-def export_cmd(export_id: str, as_json: bool) -> int:
+@_layout_options
+def export_cmd(export_id: str, as_json: bool, full: bool, vertical: bool) -> int:
     """Licence breakdown and blocked counts of export EXPORT_ID."""
     from provenance import audit as lib
 
@@ -165,19 +228,23 @@ def export_cmd(export_id: str, as_json: bool) -> int:
         echo_json(rep)
         return 0
     click.echo(f"export {rep['export_id']}: {rep['records']} records, {rep['blocked_total']} blocked")
+    lay = {"full": full, "vertical": vertical}
     _section(
         "runs",
         rep["runs"],
         ["export_seq", "created_at", "purpose", "audience", "commercial", "as_of", "format", "run_id", "out_dir"],
+        **lay,
     )
-    _section("licences", rep["licences"], ["licence_id", "source_id", "records", "characters", "withdrawn_since"])
-    _section("blocked", [{"reason": k, "records": v} for k, v in rep["blocked"].items()], ["reason", "records"])
+    cols = ["licence_id", "source_id", "records", "characters", "withdrawn_since"]
+    _section("licences", rep["licences"], cols, **lay)
+    _section("blocked", [{"reason": k, "records": v} for k, v in rep["blocked"].items()], ["reason", "records"], **lay)
     return 0
 
 
 @audit.command("licences")
 @JSON_OPTION
-def licences_cmd(as_json: bool) -> int:
+@_layout_options
+def licences_cmd(as_json: bool, full: bool, vertical: bool) -> int:
     """Active records and characters per licence per source (unknown licences flagged)."""
     from provenance import audit as lib
 
@@ -191,40 +258,48 @@ def licences_cmd(as_json: bool) -> int:
     else:
         for r in rows:
             r["flag"] = "" if r["known"] else "UNKNOWN: never exported"
-        click.echo(format_table(["licence_id", "source_id", "records", "characters", "flag"], rows, max_width=MAX_CELL))
+        click.echo(_table(["licence_id", "source_id", "records", "characters", "flag"], rows, full, vertical))
     return 0
 
 
 @audit.command("withdrawn")
 @JSON_OPTION
-def withdrawn_cmd(as_json: bool) -> int:
-    """Past exports that contained records withdrawn since (tell their recipients)."""
+@_layout_options
+def withdrawn_cmd(as_json: bool, full: bool, vertical: bool) -> int:
+    """Withdrawals (records and reasons) and the past exports that held withdrawn records (tell their recipients)."""
     from provenance import audit as lib
 
     con = connect_readonly(settings().db_path)
     try:
         rows = lib.withdrawn_report(con)
+        withdrawals = lib.withdrawals_report(con)
     finally:
         con.close()
     if as_json:
-        echo_json(rows)
-    elif not rows:
-        click.echo("no past export contains withdrawn records")
+        echo_json({"exports": rows, "withdrawals": withdrawals})
+        return 0
+    lay = {"full": full, "vertical": vertical}
+    for w in withdrawals:
+        w["exports"] = [e["export_id"] for e in w["exports"]]
+    _section(
+        "withdrawals",
+        withdrawals,
+        ["withdrawal_seq", "created_at", "scope", "target", "reason", "records", "actor", "record_ids", "exports"],
+        **lay,
+    )
+    if not rows:
+        click.echo("\nno past export contains withdrawn records")
     else:
-        click.echo(
-            format_table(
-                ["export_id", "exported_at", "purpose", "audience", "withdrawn_records", "sources", "out_dir"],
-                rows,
-                max_width=MAX_CELL,
-            )
-        )
+        cols = ["export_id", "exported_at", "purpose", "audience", "withdrawn_records", "sources", "out_dir"]
+        _section("exports holding withdrawn records", rows, cols, **lay)
     return 0
 
 
 @audit.command("sql")
 @click.argument("query")
 @JSON_OPTION
-def sql_cmd(query: str, as_json: bool) -> int:
+@_layout_options
+def sql_cmd(query: str, as_json: bool, full: bool, vertical: bool) -> int:
     """Run one read-only QUERY (writes and raw PII tables are refused)."""
     from provenance import audit as lib
 
@@ -232,5 +307,5 @@ def sql_cmd(query: str, as_json: bool) -> int:
     if as_json:
         echo_json([dict(zip(cols, r, strict=True)) for r in rows])
     else:
-        click.echo(format_table(cols, rows, max_width=MAX_CELL))
+        click.echo(_table(cols, rows, full, vertical))
     return 0

@@ -137,3 +137,47 @@ def scrub(
         return handle
 
     return _run(in_path, out_path, errors_path, threshold, ckip_model, max_line_bytes, factory)
+
+
+@pii.command("scan")
+@click.option(
+    "--path",
+    "paths",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="Also scan these files or folders (Label Studio task files, a scratch folder); repeatable.",
+)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object on stdout.")
+@click.option("--threshold", type=float, default=0.4, show_default=True, help="Minimum score of a detected span.")
+def scan(paths: tuple[Path, ...], as_json: bool, threshold: float) -> int:
+    """Search the catalogue (all tables but the vault), its working files and exports for personal values.
+
+    The values are learnt from the raw-text vault (needs CURATE_PII_KEY[_FILE]) and the source name
+    lists; findings name the place, the entity type and a keyed digest, never the value. Exit 0 when
+    nothing survives, 1 otherwise.
+    """
+    from curate.commands._common import settings
+    from curate.pii.engine import DetectorConfig, PiiDetector
+    from curate.pii.keys import load_key
+    from curate.pii.scan import scan as run_scan
+
+    key = load_key(required=True, purpose="`curate pii scan` (reading the raw-text vault)")
+    from curate.runner import work_root
+
+    db_path = settings().db_path
+    report = run_scan(
+        db_path,
+        key,
+        paths=[work_root(db_path), *paths],
+        detector=PiiDetector(DetectorConfig(score_threshold=threshold)),
+    )
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False))
+    else:
+        click.echo(
+            f"scanned {report.strings:,} strings ({report.files:,} files) for {report.values:,} known personal values"
+        )
+        for f in report.findings:
+            click.echo(f"  LEAK {f.surface}: {f.where} ({f.entity_type}, digest {f.digest[:12]})")
+        click.echo("no personal value found" if report.clean else f"{len(report.findings)} finding(s)")
+    return EXIT_OK if report.clean else 1

@@ -156,6 +156,44 @@ def sign(
 _VERIFY_BLOCK = 8192
 
 
+class _ShingleCache:
+    """Shingle-hash sets of rows, fetched in blocks, oldest dropped beyond ``limit`` documents."""
+
+    def __init__(self, limit: int, fetch: Callable[[list[int]], list[str]], hasher: MinHasher) -> None:
+        self.limit, self.fetch, self.hasher = max(1, limit), fetch, hasher
+        self.sets: dict[int, np.ndarray] = {}
+
+    def load(self, rows: list[int]) -> None:
+        """Make sure every row of ``rows`` is cached (one fetch for the missing ones)."""
+        need = sorted({r for r in rows if r not in self.sets})
+        if not need:
+            return
+        overflow = len(self.sets) + len(need) - max(self.limit, len(set(rows)))
+        if overflow > 0:  # dicts keep insertion order: drop the oldest entries not needed now
+            keep = set(rows)
+            for r in [r for r in self.sets if r not in keep][:overflow]:
+                del self.sets[r]
+        for r, text in zip(need, self.fetch(need), strict=True):
+            self.sets[r] = self.hasher.shingle_hashes(normalise_codepoints(text)).astype(np.uint32)
+
+    def __getitem__(self, row: int) -> np.ndarray:
+        return self.sets[row]
+
+
+def _prefilter(sig: np.ndarray, pairs: np.ndarray, floor: float, stats: ClusterStats) -> np.ndarray:
+    """Candidate pairs whose signature estimate of the Jaccard is at least ``floor``."""
+    if floor <= 0 or not len(pairs):
+        return pairs
+    keep = np.empty(len(pairs), dtype=bool)
+    step = 65_536
+    for s in range(0, len(pairs), step):
+        p = pairs[s : s + step]
+        keep[s : s + step] = (sig[p[:, 0]] == sig[p[:, 1]]).mean(axis=1) >= floor
+    stats.prefiltered = int((~keep).sum())
+    stats.rejected += stats.prefiltered
+    return pairs[keep]
+
+
 def _jaccard(a: np.ndarray, b: np.ndarray) -> float:
     if len(a) == 0 or len(b) == 0:
         return 0.0
@@ -172,6 +210,7 @@ class ClusterStats:
     candidates: int = 0
     verified: int = 0
     rejected: int = 0
+    prefiltered: int = 0
     exact_duplicates: int = 0
     near_duplicates: int = 0
     kept_near_duplicates: int = 0
@@ -233,20 +272,15 @@ def cluster(
     pairs = candidate_pairs(keys, is_rep & has_shingles(allp.nsh), max_bucket=config.max_bucket, involve=involve)
     stats.candidates = len(pairs)
     del keys
-    # verification in blocks: shingle sets are fetched for one block of pairs at a time and
-    # dropped afterwards, so memory does not grow with the number of candidate documents
-    shingles: dict[int, np.ndarray] = {}
-
-    def shingles_of(rows: list[int]) -> None:
-        need = sorted({r for r in rows if r not in shingles})
-        if need:
-            for r, text in zip(need, fetch(need), strict=True):
-                shingles[r] = hasher.shingle_hashes(normalise_codepoints(text)).astype(np.uint32)
-
+    # signature pre-filter: candidates whose MinHash estimate is far below the threshold are
+    # rejected without reading texts (vectorised, block by block)
+    pairs = _prefilter(allp.sig, pairs, config.threshold - config.prefilter_margin, stats)
+    # verification in blocks; shingle sets stay in a bounded cache (memory does not grow with the
+    # number of candidate documents, and a document's shingles are computed about once)
+    shingles = _ShingleCache(config.verify_cache, fetch, hasher)
     for start in range(0, len(pairs), _VERIFY_BLOCK):
         block = [(a, b) for a, b in pairs[start : start + _VERIFY_BLOCK].tolist() if uf.find(a) != uf.find(b)]
-        shingles.clear()
-        shingles_of([r for ab in block for r in ab])
+        shingles.load([r for ab in block for r in ab])
         for a, b in block:
             if uf.find(a) == uf.find(b):
                 continue
@@ -255,7 +289,6 @@ def cluster(
                 stats.verified += 1
             else:
                 stats.rejected += 1
-    shingles.clear()
 
     # components and survivors (exact Jaccard to the survivor computed group-block by group-block)
     groups: dict[int, list[int]] = {}
@@ -265,10 +298,9 @@ def cluster(
     pending: list[tuple[list[int], int, Candidate]] = []
 
     def flush_groups() -> None:
-        shingles.clear()
         need = [m for members, s, _ in pending for m in members if allp.exact[m] != allp.exact[s]]
         need += [s for members, s, _ in pending if any(allp.exact[m] != allp.exact[s] for m in members)]
-        shingles_of(need)
+        shingles.load(need)
         for members, s, surv in pending:
             targets = _targets(members, s, allp, config)
             for m in members:
@@ -314,7 +346,6 @@ def cluster(
                     )
                 )
         pending.clear()
-        shingles.clear()
 
     rows_pending = 0
     for members in groups.values():

@@ -44,12 +44,23 @@ def _no_nvidia_device() -> bool:
     return not glob.glob("/dev/nvidia[0-9]*")
 
 
+def _torch(purpose: str):
+    """torch (the ``[gpu]`` extra), or :class:`MissingDependencyError` naming the pip line."""
+    from curate._optional import require
+
+    return require("torch", extra="gpu", purpose=purpose)
+
+
 def resolve_device(device: str = "auto") -> str:
-    """``"cuda"`` when requested/available, else ``"cpu"``."""
+    """``"cuda"`` when requested/available, else ``"cpu"`` (also for ``auto`` without torch installed)."""
     if device == "cpu" or (device == "auto" and _no_nvidia_device()):
         return "cpu"
-    import torch
+    if device == "auto":
+        import importlib.util
 
+        if importlib.util.find_spec("torch") is None:
+            return "cpu"
+    torch = _torch("dedup on a CUDA device")
     if device == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
     if device == "cuda" and not torch.cuda.is_available():
@@ -131,8 +142,7 @@ class MinHasher:
             self._a_np = a.astype(np.uint32).reshape(1, -1, 1)
             self._b_np = b.astype(np.uint32).reshape(1, -1, 1)
             return
-        import torch
-
+        torch = _torch(f"dedup with backend torch on {self.device}")
         self._torch = torch
         self._a = torch.from_numpy(a).to(self.device).view(1, -1, 1)
         self._b = torch.from_numpy(b).to(self.device).view(1, -1, 1)

@@ -8,10 +8,12 @@ matching, so offsets are code-point offsets into the caller's text.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
-from curate.pii.text import SENTENCE_END, halfwidth
+from curate.pii.span import Span
+from curate.pii.text import SENTENCE_END
+from curate.pii.view import detection_view
 
 #: entity types whose values must never survive scrubbing (structured identifiers)
 STRUCTURED_TYPES = (
@@ -39,19 +41,8 @@ class DetectorConfig:
     ckip_model_dir: str | None = None
     #: entity types to report (empty = all)
     entities: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True, order=True)
-class Span:
-    """A detected entity: code-point offsets into the original text."""
-
-    start: int
-    end: int
-    entity_type: str
-    score: float = field(compare=False)
-
-    def to_dict(self) -> dict:
-        return {"start": self.start, "end": self.end, "entity_type": self.entity_type, "score": round(self.score, 4)}
+    #: scrub every other occurrence of a detected value in the same text (see curate.pii.propagate)
+    propagate: bool = True
 
 
 def offline_tldextract() -> None:
@@ -92,13 +83,27 @@ class PiiDetector:
         """Detected spans (non-overlapping, sorted) in ``text``."""
         if not text:
             return []
-        norm = halfwidth(text)
-        spans: list[Span] = []
+        norm = detection_view(text)
+        spans: list[Span] = self._labelled(norm)
         for offset, chunk in _chunks(norm, self.config.chunk_chars):
             if not self._screen.search(chunk):
                 continue
             spans.extend(self._analyze_chunk(chunk, offset))
-        return _resolve(spans)
+        return self._finish(text, spans)
+
+    def _labelled(self, norm: str) -> list[Span]:
+        from curate.pii.labels import LABEL_SCORE, LABELLED, labelled_values
+
+        wanted = self.config.entities
+        return [Span(s, e, t, LABEL_SCORE, LABELLED) for s, e, t in labelled_values(norm) if not wanted or t in wanted]
+
+    def _finish(self, text: str, spans: list[Span]) -> list[Span]:
+        spans = _resolve(spans)
+        if self.config.propagate and spans:
+            from curate.pii.propagate import propagate
+
+            spans = propagate({"text": text}, {"text": spans})["text"]
+        return spans
 
     def analyze_many(self, texts: list[str]) -> list[list[Span]]:
         """Spans for many texts; short texts are joined (newline-separated) into one presidio call.
@@ -125,7 +130,7 @@ class PiiDetector:
                     break
                 i, lo, hi = bounds[k]
                 if lo <= sp.start and sp.end <= hi:
-                    out[i].append(Span(sp.start - lo, sp.end - lo, sp.entity_type, sp.score))
+                    out[i].append(Span(sp.start - lo, sp.end - lo, sp.entity_type, sp.score, sp.source))
             batch, size = [], 0
 
         for i, text in enumerate(texts):
@@ -134,7 +139,8 @@ class PiiDetector:
             if len(text) > self.config.chunk_chars or "\n" in text:
                 out[i] = self.analyze(text)
                 continue
-            norm = halfwidth(text)
+            norm = detection_view(text)
+            out[i] = self._labelled(norm)
             if not self._screen.search(norm):
                 continue
             if size + len(norm) + 1 > self.config.chunk_chars:
@@ -142,7 +148,7 @@ class PiiDetector:
             batch.append((i, size, norm))
             size += len(norm) + 1
         flush()
-        return [_resolve(s) for s in out]
+        return [self._finish(t, s) if s else s for t, s in zip(texts, out, strict=True)]
 
     def _analyze_chunk(self, chunk: str, offset: int) -> list[Span]:
         results = self.analyzer.analyze(
@@ -151,7 +157,16 @@ class PiiDetector:
             entities=list(self.config.entities) or None,
             score_threshold=self.config.score_threshold,
         )
-        return [Span(r.start + offset, r.end + offset, r.entity_type, float(r.score)) for r in results]
+        return [
+            Span(
+                r.start + offset,
+                r.end + offset,
+                r.entity_type,
+                float(r.score),
+                (r.recognition_metadata or {}).get("recognizer_name", ""),
+            )
+            for r in results
+        ]
 
 
 def _chunks(text: str, size: int) -> list[tuple[int, str]]:

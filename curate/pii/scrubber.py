@@ -1,4 +1,4 @@
-"""Scrubbing with presidio-anonymizer: typed placeholders or keyed pseudonyms.
+"""Scrubbing: typed placeholders or keyed pseudonyms (plain string replacement, no presidio needed).
 
 The default replaces each entity with a typed placeholder such as 〔身分證字號〕. The ``pseudonym``
 mode gives a consistent surrogate (same value -> same surrogate within the key's scope) derived
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 from curate.pii.engine import Span
 from curate.pii.keys import PiiKey
@@ -56,15 +55,8 @@ def pseudonym(entity_type: str, digest: str) -> str:
     return f"〔{label}#{digest[:6]}〕"
 
 
-@lru_cache(maxsize=1)
-def _anonymizer():
-    from presidio_anonymizer import AnonymizerEngine
-
-    return AnonymizerEngine()
-
-
 def scrub(text: str, spans: Sequence[Span], *, mode: str = "placeholder", key: PiiKey | None = None) -> ScrubResult:
-    """Replace ``spans`` in ``text`` via presidio-anonymizer.
+    """Replace ``spans`` in ``text`` (non-overlapping) by placeholders or pseudonyms.
 
     Raises:
         ConfigError: unknown mode, or ``pseudonym`` without a key.
@@ -81,15 +73,19 @@ def scrub(text: str, spans: Sequence[Span], *, mode: str = "placeholder", key: P
         report.append(item)
     if not spans:
         return ScrubResult(text, report)
-    from presidio_anonymizer.entities import OperatorConfig, RecognizerResult
-
-    results = [RecognizerResult(s.entity_type, s.start, s.end, s.score) for s in spans]
-    if mode == "placeholder":
-        ops = {t: OperatorConfig("replace", {"new_value": placeholder(t)}) for t in {s.entity_type for s in spans}}
-    else:
-        assert key is not None
-        ops = {}
-        for t in {s.entity_type for s in spans}:
-            ops[t] = OperatorConfig("custom", {"lambda": (lambda value, _t=t: pseudonym(_t, key.digest(_t, value)))})
-    out = _anonymizer().anonymize(text=text, analyzer_results=results, operators=ops)
-    return ScrubResult(out.text, report)
+    out = []
+    pos = 0
+    for s in sorted(spans, key=lambda x: x.start):
+        if s.start < pos:  # overlapping spans are resolved by the detector; keep the first defensively
+            continue
+        value = text[s.start : s.end]
+        if mode == "placeholder":
+            new = placeholder(s.entity_type)
+        else:
+            assert key is not None
+            new = pseudonym(s.entity_type, key.digest(s.entity_type, value))
+        out.append(text[pos : s.start])
+        out.append(new)
+        pos = s.end
+    out.append(text[pos:])
+    return ScrubResult("".join(out), report)

@@ -49,6 +49,7 @@ def seal_raw_records(con, key: PiiKey) -> int:
         UPDATE records SET pii_state = 'raw'
         WHERE record_id IN (SELECT record_id FROM anc) AND pii_state IS NULL AND status <> 'active'""")
     _seal_raw_titles(con, key)
+    _seal_raw_metadata(con, key)
     rows = con.execute("SELECT record_id, text FROM records WHERE pii_state = 'raw' AND text IS NOT NULL").fetchall()
     if not rows:
         return 0
@@ -84,6 +85,35 @@ def _seal_raw_titles(con, key: PiiKey) -> int:
         nonce, ct = encrypt(key, vid, title)
         sealed.append((vid, nonce, ct, key.key_id))
         con.execute("UPDATE records SET title = ? WHERE record_id = ?", [scrubbed, rid])
+    if sealed:
+        con.executemany(
+            "INSERT INTO raw_vault (record_id, nonce, ciphertext, key_id, sealed_at) "
+            "VALUES (?, ?, ?, ?, now()::TIMESTAMP) ON CONFLICT DO NOTHING",
+            sealed,
+        )
+    return len(sealed)
+
+
+def metadata_vault_id(record_id: str) -> str:
+    """Vault key of a record's raw metadata."""
+    return f"{record_id}#metadata"
+
+
+def _seal_raw_metadata(con, key: PiiKey) -> int:
+    """Raw records whose metadata was scrubbed in a successor: encrypt it, show the scrubbed one."""
+    rows = con.execute("""
+        SELECT DISTINCT ON (r.record_id) r.record_id, CAST(r.metadata AS VARCHAR), CAST(s.metadata AS VARCHAR)
+        FROM records r JOIN records s ON s.doc_key = r.doc_key AND s.pii_state = 'scrubbed'
+        WHERE r.pii_state = 'raw' AND r.metadata IS NOT NULL
+          AND CAST(r.metadata AS VARCHAR) IS DISTINCT FROM CAST(s.metadata AS VARCHAR)
+          AND NOT EXISTS (SELECT 1 FROM raw_vault v WHERE v.record_id = r.record_id || '#metadata')
+        ORDER BY r.record_id, s.created_at DESC""").fetchall()
+    sealed = []
+    for rid, meta, scrubbed in rows:
+        vid = metadata_vault_id(rid)
+        nonce, ct = encrypt(key, vid, meta)
+        sealed.append((vid, nonce, ct, key.key_id))
+        con.execute("UPDATE records SET metadata = ? WHERE record_id = ?", [scrubbed, rid])
     if sealed:
         con.executemany(
             "INSERT INTO raw_vault (record_id, nonce, ciphertext, key_id, sealed_at) "

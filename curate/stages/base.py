@@ -8,6 +8,8 @@ and for each input document returns zero or more :class:`StageResult` rows. The 
   id derived from parent + stage + text, licence and doc_key inherited, ``fields`` override
   columns/metadata of the new version); the input becomes ``superseded``;
 * ``set_status`` / ``set_pii_state`` -> the input record's status / pii_state changes;
+* ``set_script`` -> the input record's ``script`` is stored in place (a derived column: the text did
+  not change, so no new version; the stage's event, e.g. ``script_detected``, records it);
 * ``action`` -> one ledger event on the input record with ``detail`` (never raw PII);
 * ``mark`` -> the input is recorded in ``stage_marks`` so a re-run with the same config
   skips it.
@@ -28,6 +30,9 @@ from typing import Any, ClassVar
 from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 
+#: key of ``Document.metadata`` holding the record's ``metadata`` column (JSON text) when a stage reads it
+RECORD_METADATA = "record_metadata"
+
 
 @dataclass(frozen=True, slots=True)
 class StageResult:
@@ -38,6 +43,7 @@ class StageResult:
     new_text: str | None = None
     set_status: str | None = None
     set_pii_state: str | None = None
+    set_script: str | None = None
     detail: dict[str, Any] = field(default_factory=dict)
     fields: dict[str, Any] = field(default_factory=dict)
     mark: bool = True

@@ -32,7 +32,7 @@ import pyarrow.parquet as pq
 from datatrove.data import Document, DocumentsPipeline
 
 from curate.dedup.config import DedupConfig
-from curate.stages.base import FinalizeContext, Stage, StageResult
+from curate.stages.base import RECORD_METADATA, FinalizeContext, Stage, StageResult
 
 _VERSION_KEYS = ("law_modified_date", "version_date", "published", "edition")
 
@@ -109,7 +109,7 @@ class DedupStage(Stage):
                     d.text or "",
                     source_kind=m.get("source_id"),
                     licence_id=m.get("licence_id"),
-                    version=_version(m.get("metadata"), m.get("created_at")),
+                    version=_version(m.get(RECORD_METADATA), m.get("created_at")),
                     document=m.get("container"),
                 )
             )

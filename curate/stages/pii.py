@@ -1,13 +1,20 @@
 """`curate run pii`: detect and scrub personal data; raw text goes to the encrypted vault.
 
-Per input record (``pii_state IS NULL``):
+Per input record (``pii_state IS NULL``), every string that can leave the catalogue is checked:
+``text``, ``title`` and every string in ``metadata`` (MODA extra fields, manifest columns,
+``document_title`` ...). A value found in one of them is scrubbed in all of them (repeated
+mentions, :mod:`curate.pii.propagate`), so the third ``林志明`` of a sanction text goes too.
 
 * no PII -> ``set_pii_state='clean'`` and a ``pii_checked`` event;
-* PII -> a new scrubbed version (``pii_state='scrubbed'``), the input becomes ``pii_state='raw'``,
-  and a ``pii_scrubbed`` event with entity types, offsets and keyed HMAC digests (never values).
+* PII -> a new scrubbed version (``pii_state='scrubbed'``, scrubbed title and metadata), the input
+  becomes ``pii_state='raw'``, and a ``pii_scrubbed`` event with entity types, offsets and keyed
+  HMAC digests (never values).
 
-After loading, :meth:`PiiStage.after_load` encrypts the text of raw records (and their earlier
-versions) into ``raw_vault`` and NULLs ``records.text``. The key (``CURATE_PII_KEY`` or
+Names found after a field label (``受處分人：``, ``負責人``; :mod:`curate.pii.labels`) join the
+source's name list (``pii_source_names``, encrypted). After loading, :meth:`PiiStage.after_load`
+scrubs those names in the source's other records -- also records already marked clean, whenever a
+new name joins the list -- then encrypts the text, title and metadata of raw records (and their
+earlier versions) into ``raw_vault`` and NULLs ``records.text``. The key (``CURATE_PII_KEY`` or
 ``CURATE_PII_KEY_FILE``) is required; it is never stored in the repository or the catalogue.
 """
 
@@ -16,11 +23,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from datatrove.data import Document
 
-from curate.stages.base import Stage, StageResult
+from curate.pii.fields import NAMES_FIELD, load_metadata, replace_leaves, span_report, string_leaves
+from curate.stages.base import RECORD_METADATA, Stage, StageResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +47,7 @@ class PiiStage(Stage):
     """`curate run pii`."""
 
     name: ClassVar[str] = "pii"
-    reads: ClassVar[tuple[str, ...]] = ("record_id", "text", "title", "source_id")
+    reads: ClassVar[tuple[str, ...]] = ("record_id", "text", "title", "metadata", "source_id")
     writes: ClassVar[tuple[str, ...]] = ("version", "event")
     select_where: ClassVar[str] = "r.pii_state IS NULL"
     config_class: ClassVar[type] = PiiConfig
@@ -83,78 +91,93 @@ class PiiStage(Stage):
         return self.process_batch([doc])
 
     def process_batch(self, docs: list[Document]) -> Iterable[StageResult]:
-        texts = [d.text or "" for d in docs]
-        titles = [(d.metadata or {}).get("title") or "" for d in docs]
-        found = self.detector.analyze_many(texts)
-        found_titles = self.detector.analyze_many(titles)  # titles can name people too (sanction subjects)
-        for doc, text, spans, title, title_spans in zip(docs, texts, found, titles, found_titles, strict=True):
+        from curate.pii.propagate import propagate
+
+        items = []  # per doc: {field name: string}
+        flat: list[str] = []
+        for d in docs:
+            meta = d.metadata or {}
+            fields = {"text": d.text or "", "title": meta.get("title") or ""}
+            fields.update(string_leaves(load_metadata(meta.get(RECORD_METADATA))))
+            items.append(fields)
+            flat.extend(fields.values())
+        found = iter(self.detector.analyze_many(flat))
+        for doc, fields in zip(docs, items, strict=True):
+            spans = propagate(fields, {name: next(found) for name in fields})
             allowed = self.allowlist.get((doc.metadata or {}).get("source_id") or "")
             n_allowed = 0
             if allowed:
-                kept = [
-                    s
-                    for s in spans
-                    if (s.entity_type, self.key.digest(s.entity_type, text[s.start : s.end])) not in allowed
-                ]
-                n_allowed, spans = len(spans) - len(kept), kept
-            for res in self._decide(doc.id, text, spans, title, title_spans):
+                for name, value in fields.items():
+                    kept = [
+                        s
+                        for s in spans[name]
+                        if (s.entity_type, self.key.digest(s.entity_type, value[s.start : s.end])) not in allowed
+                    ]
+                    n_allowed += len(spans[name]) - len(kept)
+                    spans[name] = kept
+            for res in self._decide(doc, fields, spans):
                 if n_allowed:
                     res.detail["allowlisted"] = n_allowed
                 yield res
 
-    def _decide(
-        self, record_id: str, text: str, spans: list, title: str = "", title_spans: list = ()
-    ) -> list[StageResult]:
+    def _decide(self, doc: Document, fields: dict[str, str], spans: dict[str, list]) -> list[StageResult]:
         """One result per record: `clean`, or a scrubbed version plus `raw` on the input."""
+        from curate.pii.labels import LABELLED
         from curate.pii.scrubber import scrub
 
-        if not spans and not title_spans:
+        text = fields["text"]
+        if not any(spans.values()):
             return [
                 StageResult(
-                    record_id,
+                    doc.id,
                     action="pii_checked",
                     set_pii_state="clean",
                     outcome="clean",
                     detail={"entities": {}, "chars": len(text)},
                 )
             ]
-        res = scrub(text, spans, mode=self.config.mode, key=self.key) if spans else None
+        scrubbed = {
+            name: scrub(value, spans[name], mode=self.config.mode, key=self.key)
+            for name, value in fields.items()
+            if spans[name]
+        }
         detail = {
-            "entities": dict(Counter(s.entity_type for s in [*spans, *title_spans])),
-            "spans": [
-                {
-                    "entity_type": s["entity_type"],
-                    "start": s["start"],
-                    "end": s["end"],
-                    "hmac": s["hmac"],
-                    "score": s["score"],
-                }
-                for s in (res.spans if res else [])
-            ],
+            "entities": dict(Counter(s.entity_type for ss in spans.values() for s in ss)),
+            "spans": span_report(scrubbed["text"].spans) if "text" in scrubbed else [],
             "mode": self.config.mode,
             "key_id": self.key.key_id,
         }
-        fields = {"pii_state": "scrubbed"}
-        if title_spans:
-            t = scrub(title, title_spans, mode=self.config.mode, key=self.key)
-            fields["title"] = t.text
-            detail["title_spans"] = [
-                {"entity_type": s["entity_type"], "start": s["start"], "end": s["end"], "hmac": s["hmac"]}
-                for s in t.spans
-            ]
+        new_fields: dict[str, Any] = {"pii_state": "scrubbed"}
+        if "title" in scrubbed:
+            new_fields["title"] = scrubbed["title"].text
+            detail["title_spans"] = span_report(scrubbed["title"].spans)
+        meta_new = {k: r.text for k, r in scrubbed.items() if k.startswith("metadata")}
+        if meta_new:
+            meta = load_metadata((doc.metadata or {}).get(RECORD_METADATA))
+            new_fields["metadata"] = replace_leaves(meta, meta_new)
+            detail["metadata_spans"] = {
+                k[len("metadata") :]: span_report(r.spans) for k, r in scrubbed.items() if k in meta_new
+            }
+        names = sorted(
+            {value[s.start : s.end] for name, value in fields.items() for s in spans[name] if s.source == LABELLED}
+        )
+        if names:
+            new_fields[NAMES_FIELD] = [(doc.metadata or {}).get("source_id"), names]
         return [
             StageResult(
-                record_id,
+                doc.id,
                 action="pii_scrubbed",
-                new_text=res.text if res else text,
+                new_text=scrubbed["text"].text if "text" in scrubbed else text,
                 set_pii_state="raw",
-                fields=fields,
+                fields=new_fields,
                 detail=detail,
                 outcome="scrubbed",
             )
         ]
 
     def after_load(self, con, run_id: str) -> None:
+        from curate.pii.source_names import propagate_source_names
         from curate.pii.vault import seal_raw_records
 
+        propagate_source_names(con, self.key, run_id, mode=self.config.mode)
         seal_raw_records(con, self.key)

@@ -1,4 +1,4 @@
-"""Demo step: Simplified -> Taiwan Traditional on a user file and on the catalogue."""
+"""Demo step: Simplified -> Taiwan Traditional on a user file (the catalogue was normalised by the pipeline)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ def run(ctx) -> None:
     ctx.curate("--quiet", "zh", "convert", "--input", str(sample), "--output", str(out))
     for line in out.read_text(encoding="utf-8").splitlines():
         print("  " + line[:160])
-    ctx.curate("--quiet", "run", "normalise")
     ctx.notes.append(f"curate zh convert --input {sample} --output out.jsonl --config s2tw")
     ctx.notes.append(
         "curate sql \"SELECT action, count(*) FROM provenance_events WHERE stage = 'normalise' GROUP BY ALL\""

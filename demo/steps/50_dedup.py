@@ -18,8 +18,7 @@ def run(ctx) -> None:
             else f"duplicate of {r['duplicate_of']} ({r['match']}, rule {r['rule']}, J={r['jaccard']})"
         )
         print(f"  {r['id']:<22} {mark}")
-    # the stage over whatever the catalogue holds (ingested by earlier steps); incremental on reruns
-    ctx.curate("run", "dedup")
+    # the stage ran over the catalogue in the pipeline; what it decided:
     ctx.curate("sql", "SELECT status, count(*) AS n FROM records GROUP BY status ORDER BY status")
     ctx.notes.append(f"curate dedup --input {sample} --output /tmp/d.jsonl --set threshold=0.8")
     ctx.notes.append(

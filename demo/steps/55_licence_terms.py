@@ -1,7 +1,7 @@
 """Demo step: a licence-terms correction takes effect (issue 14).
 
-The sample manifests (copied by step 15 into demo-out/ingest/) carry agreement rows with an
-invalid audience (`internal`) and, for the textbook, no purposes or attribution: step 15 warned
+The sample manifests (copied by step 05 into demo-out/ingest/) carry agreement rows with an
+invalid audience (`internal`) and, for the textbook, no purposes or attribution: the pipeline's ingest warned
 about them by manifest line and every export would block those records. Here the data steward
 checks the manifest dry (`curate manifest check`), corrects the rows and ingests again: the
 records get new versions (same text, not re-extracted, processing state kept) with a

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
 
 from curate.dedup.engine import _jaccard
 from curate.dedup.keys import exact_key, normalise, normalise_codepoints
@@ -48,11 +47,13 @@ def test_same_shingle_set_same_signature_and_empty_docs():
     assert (sig[1] <= sig[0]).all()
 
 
-@pytest.mark.parametrize("backend", ["torch", "numpy"])
+@pytest.mark.parametrize("backend", [pytest.param("torch", marks=pytest.mark.torch), "numpy"])
 def test_kernel_matches_exact_reference(backend):
     """The vectorised kernel's minima equal the minima recomputed from the numpy shingle sets."""
     from curate.dedup.minhash import P, permutation_coefficients  # noqa: F401
 
+    if backend == "torch":
+        pytest.importorskip("torch", reason="torch (extra `gpu`) not installed")
     mh = MinHasher(device="cpu", num_perm=16, backend=backend)
     cps = [normalise_codepoints(t) for t in _texts(30, seed=3)] + [normalise_codepoints("甲乙")]
     sig, _ = mh.signatures(cps)
@@ -82,8 +83,11 @@ def test_signature_agreement_estimates_jaccard():
 
 
 @pytest.mark.gpu
-@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+@pytest.mark.torch
 def test_cuda_signatures_are_bit_identical_to_cpu():
+    torch = pytest.importorskip("torch", reason="torch (extra `gpu`) not installed")
+    if not torch.cuda.is_available():
+        pytest.skip("needs CUDA")
     cps = [normalise_codepoints(t) for t in _texts(200, seed=5)]
     cpu, _ = MinHasher(device="cpu").signatures(cps)
     gpu, _ = MinHasher(device="cuda").signatures(cps)
@@ -118,10 +122,30 @@ def test_fast_nfkc_path_equals_unicodedata():
         assert np.array_equal(normalise_codepoints(text), fmap[ref[keep[ref]]]), repr(text)
 
 
+@pytest.mark.torch
 def test_numpy_and_torch_backends_are_bit_identical():
+    pytest.importorskip("torch", reason="torch (extra `gpu`) not installed")
     cps = [normalise_codepoints(t) for t in _texts(60, seed=13)] + [
         normalise_codepoints(x) for x in ("", "甲", "甲乙丙丁")
     ]
     a, na = MinHasher(device="cpu", backend="numpy", batch_size=16).signatures(cps)
     b, nb = MinHasher(device="cpu", backend="torch", batch_size=16).signatures(cps)
     assert np.array_equal(a, b) and np.array_equal(na, nb)
+
+
+@pytest.mark.imports
+def test_without_torch_cpu_works_and_torch_backend_says_what_to_install(monkeypatch):
+    """A core install (no torch): auto and cpu use numpy; asking for torch names the extra."""
+    import sys
+
+    from curate.dedup import minhash
+    from provenance.errors import MissingDependencyError
+
+    monkeypatch.setitem(sys.modules, "torch", None)  # `import torch` now fails as if not installed
+    monkeypatch.setattr(minhash, "_no_nvidia_device", lambda: False)  # even on a machine with a GPU
+    monkeypatch.setattr("importlib.util.find_spec", lambda name, *a: None if name == "torch" else object())
+    assert MinHasher(device="auto").backend == "numpy"
+    with pytest.raises(MissingDependencyError, match=r"finllm-curate\[gpu\]"):
+        MinHasher(device="cpu", backend="torch")
+    with pytest.raises(MissingDependencyError, match="CUDA"):
+        MinHasher(device="cuda")

@@ -13,6 +13,7 @@ from curate.ingest import ingest
 from curate.runner import run_stage
 from curate.stages.dedup import DedupStage
 from provenance import db, ledger
+from provenance.crosscheck import crosscheck
 from sources.base import ErrorPolicy
 from sources.law_moj import LawMojSource
 
@@ -49,7 +50,8 @@ def _status(db_path: Path) -> dict:
             "SELECT record_id, action, detail FROM provenance_events WHERE stage = 'dedup' ORDER BY seq"
         ).fetchall()
         links = con.execute("SELECT record_id, representative FROM near_duplicates").fetchall()
-        ok = ledger.verify(con)
+        # the test's textbook row comes from the fixture builder (no ingest event): check the dedup parts
+        ok = ledger.verify(con).ok and not [p for p in crosscheck(con).problems if p.startswith(("derived", "status"))]
     finally:
         con.close()
     return {"rows": rows, "events": events, "links": links, "ok": ok}

@@ -64,6 +64,7 @@ def tiny_ner_dir(tmp_path_factory):
     return d
 
 
+@pytest.mark.ckip
 def test_ckip_recognizer_loads_offline_and_maps_offsets(tiny_ner_dir):
     from curate.pii.ckip import CkipNerRecognizer
 
@@ -75,6 +76,7 @@ def test_ckip_recognizer_loads_offline_and_maps_offsets(tiny_ner_dir):
         assert "".join(text[r.start : r.end] for r in sorted(res, key=lambda r: r.start)) == text
 
 
+@pytest.mark.ckip
 def test_ckip_in_the_detector(tiny_ner_dir):
     from curate.pii.engine import DetectorConfig, PiiDetector
 

@@ -99,7 +99,7 @@ def test_terms_correction_makes_new_versions_and_exports_follow(cli, db_path, bo
             "SELECT detail FROM provenance_events WHERE action = 'licence_terms_changed'"
         ).fetchone()
         detail = json.loads(detail)
-        assert detail["old"]["licence_terms"]["attribution"] is None
+        assert "attribution" not in detail["old"]["licence_terms"]  # empty terms are absent
         assert detail["new"]["licence_terms"]["attribution"] == "© 金融出版社"
         old_text, new_text, old_status = con.execute(
             "SELECT o.text, n.text, o.status FROM records n JOIN records o ON o.record_id = n.version_of"
@@ -123,10 +123,12 @@ def test_commercial_column_lets_an_agreement_allow_commercial_use(cli, books):
     assert cli("--quiet", "ingest", "textbooks", str(m))[0] == 0
     res = _export(cli, books.parent / "c1", "--commercial")
     assert res["records"] == 0 and res["blocked_by_code"] == {"commercial": 1}  # default deny
-    _manifest(books, [{**row, "commercial": "yes"}])
+    _manifest(books, [{**row, "commercial": "yes", "expiry": ""}])  # an empty term too
     code, out, _ = cli("ingest", "textbooks", str(m))
     assert code == 0 and "licence terms changed" in out
     assert _export(cli, books.parent / "c2", "--commercial")["records"] == 1
+    code, out, _ = cli("ingest", "textbooks", str(m))
+    assert code == 0 and "0 new versions" in out and "1 unchanged" in out
 
 
 def test_term_problems_are_reported_by_line_with_allowed_values_and_strict_rejects(cli, db_path, books):

@@ -1,13 +1,15 @@
-"""Demo step: ingest the synthetic MODA, FSC, TABF and textbook samples.
+"""Demo step: prepare the inputs the pipeline file (demo/pipeline.toml) names.
 
 The samples under demo/sample/{moda,fsc,tabf,textbooks} are invented. PDFs, DOCX and EPUB are
 generated here (into demo-out/ingest/, next to a copy of each manifest); the TABF batch holds a
-scanned PDF and a row with an unknown licence on purpose, so that command exits 3 and
-`curate status` lists the quarantine reasons.
+scanned PDF and a row with an unknown licence on purpose, so its ingest quarantines them and
+`curate status` lists the reasons. A demo-only PII key is written to demo-out/ (never the repo).
 """
 
 from __future__ import annotations
 
+import os
+import secrets
 import shutil
 import sys
 
@@ -69,28 +71,10 @@ def run(ctx) -> None:
     shutil.copytree(ctx.sample / "textbooks", books)
     _make_documents(ctx, tabf, books)
 
-    # MODA: one JSONL line is broken on purpose -> quarantined, the rest ingested (exit 3)
-    ctx.curate(
-        "ingest", "moda", str(ctx.sample / "moda" / "corpus.jsonl"), "--licence", "OGDL-Taiwan-1.0", ok_codes=(3,)
-    )
-    ctx.curate(
-        "ingest",
-        "moda",
-        str(ctx.sample / "moda" / "open_data.csv"),
-        "--licence",
-        "OGDL-Taiwan-1.0",
-        "--dataset",
-        "demo-open-data",
-    )
-    ctx.curate("ingest", "fsc", str(ctx.sample / "fsc"))
-    ctx.curate("ingest", "tabf", str(tabf / "manifest.csv"), ok_codes=(3,))
-    ctx.curate("ingest", "textbooks", str(books / "manifest.csv"))
-    ctx.notes.append(
-        'curate sql "SELECT source_id, locator, licence_id FROM records WHERE source_id IN '
-        "('moda','fsc','tabf','textbooks') ORDER BY ALL\""
-    )
-    ctx.notes.append('curate sql "SELECT locator, reason FROM quarantine ORDER BY ALL"')
-    ctx.notes.append(
-        "curate sql \"SELECT json_extract(metadata, '$.fine_twd_total') AS fine, "
-        "json_extract_string(metadata, '$.institution') AS institution FROM records WHERE source_id='fsc'\""
-    )
+    os.environ["CURATE_DEMO_OUT"] = str(ctx.out)  # the pipeline file's $CURATE_DEMO_OUT
+    if not (os.environ.get("CURATE_PII_KEY") or os.environ.get("CURATE_PII_KEY_FILE")):
+        key_file = ctx.out / "pii.key"  # demo only: a fresh key in the scratch folder, never the repo
+        if not key_file.exists():
+            key_file.write_text(secrets.token_hex(32) + "\n")
+            key_file.chmod(0o600)
+        os.environ["CURATE_PII_KEY_FILE"] = str(key_file)

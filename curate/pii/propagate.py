@@ -1,0 +1,109 @@
+"""Repeated mentions: a value found once is scrubbed everywhere it occurs.
+
+Once a name, ID, phone, account, card, passport or e-mail is detected in one field of a record
+(text, title, a metadata string), every other occurrence of the same string in any field of that
+record gets a span of the same type, so the scrubber gives it the same placeholder or pseudonym.
+Names shorter than 2 characters are never propagated. Values are compared on the half-width view
+(:func:`curate.pii.text.halfwidth`), so ``０９１２…`` and ``0912…`` are the same value.
+
+The same search, fed with the labelled-field names of a whole source, is what the PII stage uses
+to scrub a source's other records (:func:`find_values`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+from curate.pii.span import Span
+from curate.pii.text import halfwidth
+
+#: entity types whose values propagate (addresses and dates are too context-dependent)
+PROPAGATED_TYPES = frozenset(
+    {
+        "PERSON",
+        "TW_NATIONAL_ID",
+        "TW_RESIDENT_ID",
+        "TW_PHONE",
+        "EMAIL_ADDRESS",
+        "CREDIT_CARD",
+        "TW_BANK_ACCOUNT",
+        "TW_PASSPORT",
+        "TW_NHI_CARD",
+    }
+)
+#: a value shorter than this is never propagated
+MIN_CHARS = 2
+#: recognizer name of propagated spans
+PROPAGATED = "Propagated"
+
+
+def values_of(text: str, spans: Iterable[Span]) -> dict[str, tuple[str, float]]:
+    """``{half-width value: (entity_type, score)}`` of the spans that propagate."""
+    norm = halfwidth(text)
+    out: dict[str, tuple[str, float]] = {}
+    for s in spans:
+        if s.entity_type not in PROPAGATED_TYPES or s.end - s.start < MIN_CHARS:
+            continue
+        value = norm[s.start : s.end].strip()
+        if len(value) >= MIN_CHARS and (value not in out or out[value][1] < s.score):
+            out[value] = (s.entity_type, s.score)
+    return out
+
+
+def find_values(text: str, values: Mapping[str, tuple[str, float]], *, source: str = PROPAGATED) -> list[Span]:
+    """Spans of every occurrence of ``values`` in ``text`` (longest value first at a position)."""
+    if not text or not values:
+        return []
+    norm = halfwidth(text)
+    alts = sorted(values, key=len, reverse=True)
+    regex = _alternation(tuple(alts))
+    out = []
+    for m in regex.finditer(norm):
+        etype, score = values[m.group(0)]
+        out.append(Span(m.start(), m.end(), etype, score, source))
+    return out
+
+
+_CACHE: dict[tuple[str, ...], re.Pattern[str]] = {}
+
+
+def _alternation(alts: tuple[str, ...]) -> re.Pattern[str]:
+    pat = _CACHE.get(alts)
+    if pat is None:
+        # an ASCII value must not be part of a longer ASCII token (0912345678 inside 09123456789)
+        parts = [
+            rf"(?<![A-Za-z0-9@._-]){re.escape(a)}(?![A-Za-z0-9])" if a[0].isascii() else re.escape(a) for a in alts
+        ]
+        pat = re.compile("|".join(parts))
+        if len(_CACHE) > 64:
+            _CACHE.clear()
+        _CACHE[alts] = pat
+    return pat
+
+
+def merge(spans: Iterable[Span], extra: Iterable[Span]) -> list[Span]:
+    """``spans`` plus those of ``extra`` that overlap none of them (sorted)."""
+    kept = sorted(spans)
+    for s in sorted(extra):
+        if all(s.end <= k.start or s.start >= k.end for k in kept):
+            kept.append(s)
+            kept.sort()
+    return kept
+
+
+def propagate(fields: Mapping[str, str], spans: Mapping[str, list[Span]]) -> dict[str, list[Span]]:
+    """Spans per field after propagating every field's values to all fields.
+
+    >>> from curate.pii.span import Span
+    >>> t = "受處分人：林志明。經查林志明於任職期間。核處林志明罰鍰"
+    >>> out = propagate({"text": t}, {"text": [Span(5, 8, "PERSON", 0.9)]})
+    >>> [t[s.start:s.end] for s in out["text"]]
+    ['林志明', '林志明', '林志明']
+    """
+    values: dict[str, tuple[str, float]] = {}
+    for name, text in fields.items():
+        for v, (etype, score) in values_of(text, spans.get(name, ())).items():
+            if v not in values or values[v][1] < score:
+                values[v] = (etype, score)
+    return {name: merge(spans.get(name, ()), find_values(text, values)) for name, text in fields.items()}

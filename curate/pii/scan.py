@@ -1,0 +1,226 @@
+"""`curate pii scan`: is any personal value left anywhere outside the raw-text vault?
+
+The scan learns the personal values of the catalogue from the vault itself: it decrypts every
+sealed raw text, title and metadata (the key is required), runs the detector on them, and adds
+the source name lists (``pii_source_names``). It then searches every surface that can leave the
+catalogue for those values:
+
+* every text column of every catalogue table except the vault and the name lists (records with all
+  their string columns and metadata, the ledger, quarantine, runs, sources, exports, annotation
+  tables ...);
+* every file under the catalogue's working folder (stage snapshots, results, logs), the folders of
+  recorded exports, and any extra path given (Label Studio task files, a scratch folder);
+
+and runs the detector on the text, title and metadata strings of the versions that passed the PII
+stage. Findings name the surface, where, the entity type and a keyed digest, never the value.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from curate.pii.keys import PiiKey
+from curate.pii.propagate import MIN_CHARS, PROPAGATED_TYPES
+
+#: entity types whose values are searched verbatim (addresses too: a surviving address is a leak)
+SEARCHED_TYPES = PROPAGATED_TYPES | {"TW_ADDRESS"}
+#: tables never scanned: they hold ciphertext only
+SEALED_TABLES = ("raw_vault", "pii_source_names")
+#: file suffixes read as text; Parquet is read column by column; anything else is read as UTF-8 if it decodes
+_PARQUET = (".parquet",)
+_SKIP_SUFFIXES = (".duckdb", ".wal", ".tmp")
+_MAX_FILE_BYTES = 256 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One surviving value: where, what kind, and a keyed digest of it (never the value)."""
+
+    surface: str  # table / file / detector
+    where: str  # table.column + row key, or a path
+    entity_type: str
+    digest: str
+
+    def as_dict(self) -> dict:
+        return {"surface": self.surface, "where": self.where, "entity_type": self.entity_type, "digest": self.digest}
+
+
+@dataclass
+class ScanReport:
+    values: int = 0
+    strings: int = 0
+    files: int = 0
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def clean(self) -> bool:
+        return not self.findings
+
+    def as_dict(self) -> dict:
+        return {
+            "known_values": self.values,
+            "strings_scanned": self.strings,
+            "files_scanned": self.files,
+            "findings": [f.as_dict() for f in self.findings],
+        }
+
+
+def known_values(con, key: PiiKey, detector) -> dict[str, str]:
+    """``{value: entity_type}`` of the personal values sealed in the vault and the source name lists."""
+    from curate.pii.source_names import source_names
+    from curate.pii.text import halfwidth
+    from curate.pii.vault import decrypt
+
+    texts: list[str] = []
+    for rid, nonce, ct in con.execute("SELECT record_id, nonce, ciphertext FROM raw_vault").fetchall():
+        raw = decrypt(key, rid, bytes(nonce), bytes(ct))
+        if rid.endswith("#metadata"):
+            texts.extend(v for _, v in _leaves(_json(raw)))
+        else:
+            texts.append(raw)
+    values: dict[str, str] = {}
+    for text, spans in zip(texts, detector.analyze_many(texts), strict=True):
+        norm = halfwidth(text)
+        for s in spans:
+            v = norm[s.start : s.end].strip()
+            if s.entity_type in SEARCHED_TYPES and len(v) >= MIN_CHARS:
+                values.setdefault(v, s.entity_type)
+    for (source_id,) in con.execute("SELECT DISTINCT source_id FROM pii_source_names").fetchall():
+        for name in source_names(con, key, source_id):
+            if len(name) >= MIN_CHARS:
+                values.setdefault(name, "PERSON")
+    return values
+
+
+def _json(raw: str):
+    try:
+        return json.loads(raw)
+    except (TypeError, json.JSONDecodeError):
+        return raw
+
+
+def _leaves(value, path: str = "") -> Iterator[tuple[str, str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _leaves(v, f"{path}.{k}")
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _leaves(v, f"{path}[{i}]")
+
+
+class _Matcher:
+    def __init__(self, values: dict[str, str], key: PiiKey) -> None:
+        from curate.pii.text import halfwidth
+
+        self.values, self.key, self._hw = values, key, halfwidth
+        alts = sorted(values, key=len, reverse=True)
+        self.regex = re.compile("|".join(re.escape(a) for a in alts)) if alts else None
+
+    def find(self, text: str) -> Iterator[tuple[str, str]]:
+        if self.regex is None or not text:
+            return
+        for m in self.regex.finditer(self._hw(text)):
+            etype = self.values[m.group(0)]
+            yield etype, self.key.digest(etype, m.group(0))
+
+
+def _table_strings(con) -> Iterator[tuple[str, str, str]]:
+    """``(table, where, string)`` for every text/JSON value of every scanned table."""
+    cols = con.execute("""
+        SELECT table_name, column_name FROM information_schema.columns
+        WHERE table_schema = 'main' AND (data_type LIKE 'VARCHAR%' OR data_type = 'JSON')
+        ORDER BY table_name, ordinal_position""").fetchall()
+    by_table: dict[str, list[str]] = {}
+    for t, c in cols:
+        if t not in SEALED_TABLES and not t.startswith("_"):
+            by_table.setdefault(t, []).append(c)
+    for table, columns in by_table.items():
+        sel = ", ".join(f'CAST("{c}" AS VARCHAR)' for c in columns)
+        for i, row in enumerate(con.execute(f'SELECT {sel} FROM "{table}"').fetchall()):
+            for c, v in zip(columns, row, strict=True):
+                if v:
+                    yield table, f"{table}.{c} row {i}", v
+
+
+def _file_strings(paths: Iterable[Path]) -> Iterator[tuple[str, str, str]]:
+    """``(path, where, string)`` pieces of every readable file under ``paths``."""
+    seen: set[Path] = set()
+    for root in paths:
+        root = Path(root)
+        files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+        for p in files:
+            rp = p.resolve()
+            if rp in seen or p.suffix in _SKIP_SUFFIXES or p.stat().st_size > _MAX_FILE_BYTES:
+                continue
+            seen.add(rp)
+            if p.suffix in _PARQUET:
+                yield from _parquet_strings(p)
+                continue
+            try:
+                yield str(p), str(p), p.read_bytes().decode("utf-8")
+            except (UnicodeDecodeError, OSError):
+                continue
+
+
+def _parquet_strings(path: Path) -> Iterator[tuple[str, str, str]]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(path)
+    except (OSError, pa.ArrowException):
+        return
+    for name in table.column_names:
+        col = table.column(name)
+        if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+            for v in col.to_pylist():
+                if v:
+                    yield str(path), f"{path}:{name}", v
+
+
+def scan(db_path: str | Path, key: PiiKey, *, paths: Iterable[Path] = (), detector=None) -> ScanReport:
+    """Search the catalogue, its exports and ``paths`` (give the run working folder) for surviving values."""
+    from curate.pii.engine import PiiDetector
+    from curate.pii.fields import load_metadata, string_leaves
+    from provenance import db
+
+    detector = detector or PiiDetector()
+    report = ScanReport()
+    con = db.connect_readonly(db_path)
+    try:
+        values = known_values(con, key, detector)
+        report.values = len(values)
+        match = _Matcher(values, key)
+        for table, where, text in _table_strings(con):
+            report.strings += 1
+            report.findings.extend(Finding(table, where, t, d) for t, d in match.find(text))
+        # the detector on what passed the PII stage
+        rows = con.execute("""SELECT record_id, text, title, CAST(metadata AS VARCHAR) FROM records
+                              WHERE pii_state IN ('clean', 'scrubbed') AND status = 'active'""").fetchall()
+        export_dirs = [
+            Path(r[0]) for r in con.execute("SELECT DISTINCT out_dir FROM exports WHERE out_dir IS NOT NULL").fetchall()
+        ]
+    finally:
+        con.close()
+    for rid, text, title, meta in rows:
+        fields = {"text": text or "", "title": title or "", **dict(string_leaves(load_metadata(meta)))}
+        names = list(fields)
+        for name, spans in zip(names, detector.analyze_many([fields[n] for n in names]), strict=True):
+            for s in spans:
+                v = fields[name][s.start : s.end]
+                report.findings.append(
+                    Finding("detector", f"records.{name} {rid}", s.entity_type, key.digest(s.entity_type, v))
+                )
+    files = set()
+    for path, where, text in _file_strings([*export_dirs, *paths]):
+        files.add(path)
+        report.strings += 1
+        report.findings.extend(Finding("file", where, t, d) for t, d in match.find(text))
+    report.files = len(files)
+    return report

@@ -1,0 +1,158 @@
+"""A source's labelled names: found once after a field label, scrubbed in every record of the source.
+
+FSC sanction texts name the respondent after ``受處分人：`` in one place and in running text
+elsewhere, also in other records of the same source. The PII stage hands the labelled names of each
+record to :func:`propagate_source_names` (inside the run's load transaction), which
+
+1. keeps them in ``pii_source_names``, encrypted with the vault key and found by keyed digest;
+2. scrubs every occurrence in the source's records that passed the PII stage (text, title and
+   metadata strings): records of this run, and -- when a new name joined the list -- every active
+   record of the source, also those already marked clean. Each such record gets a new scrubbed
+   version and becomes ``raw`` (its text is then sealed like any raw record), with a
+   ``pii_scrubbed`` ledger event (``"propagated": "source_names"``, offsets and digests only).
+
+Names shorter than 2 characters are never propagated, and neither are names reviewers judged 非個資 for
+the source (the allow-list, :mod:`curate.pii.allowlist`).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from curate.pii.keys import PiiKey
+from curate.pii.propagate import MIN_CHARS, find_values
+from curate.pii.vault import decrypt, encrypt
+from provenance import ledger
+from provenance.records import derived_record_id, insert_versions
+
+STAGE = "pii"
+
+
+def _aad(source_id: str, digest: str) -> str:
+    return f"names\x1f{source_id}\x1f{digest}"
+
+
+def remember_names(con, key: PiiKey, run_id: str, names: dict[str, set[str]]) -> set[str]:
+    """Store new names per source (encrypted); returns the sources that got a new name."""
+    grown = set()
+    for source_id, values in names.items():
+        for name in sorted(values):
+            if len(name) < MIN_CHARS:
+                continue
+            digest = key.digest("PERSON", name)
+            known = con.execute(
+                "SELECT 1 FROM pii_source_names WHERE source_id = ? AND digest = ?", [source_id, digest]
+            ).fetchone()
+            if known:
+                continue
+            nonce, ct = encrypt(key, _aad(source_id, digest), name)
+            con.execute(
+                "INSERT INTO pii_source_names VALUES (?, ?, ?, ?, ?, ?, now()::TIMESTAMP)",
+                [source_id, digest, nonce, ct, key.key_id, run_id],
+            )
+            grown.add(source_id)
+    return grown
+
+
+def source_names(con, key: PiiKey, source_id: str) -> list[str]:
+    """The decrypted names of a source."""
+    rows = con.execute(
+        "SELECT digest, nonce, ciphertext FROM pii_source_names WHERE source_id = ?", [source_id]
+    ).fetchall()
+    return [decrypt(key, _aad(source_id, d), bytes(n), bytes(c)) for d, n, c in rows]
+
+
+def _names_from_results(con) -> dict[str, set[str]]:
+    from curate.pii.fields import NAMES_FIELD
+
+    out: dict[str, set[str]] = {}
+    rows = con.execute(
+        f"SELECT json_extract(fields, '$.{NAMES_FIELD}') FROM _res WHERE fields IS NOT NULL"
+        f" AND json_extract(fields, '$.{NAMES_FIELD}') IS NOT NULL"
+    ).fetchall()
+    for (value,) in rows:
+        source_id, names = json.loads(value)
+        if source_id:
+            out.setdefault(source_id, set()).update(names)
+    return out
+
+
+def propagate_source_names(con, key: PiiKey, run_id: str, *, mode: str = "placeholder") -> int:
+    """Remember this run's labelled names and scrub them across their sources; returns new versions."""
+    from curate.pii.allowlist import allowed
+    from curate.pii.fields import load_metadata, replace_leaves, span_report, string_leaves
+    from curate.pii.scrubber import scrub
+
+    grown = remember_names(con, key, run_id, _names_from_results(con))
+    allow = allowed(con, key)  # names reviewers judged 非個資 for a source stay
+    sources = [
+        r[0] for r in con.execute("SELECT DISTINCT source_id FROM pii_source_names ORDER BY source_id").fetchall()
+    ]
+    new_rows: list[dict[str, Any]] = []
+    events = []
+    for source_id in sources:
+        ok = allow.get(source_id, set())
+        names = [n for n in source_names(con, key, source_id) if ("PERSON", key.digest("PERSON", n)) not in ok]
+        if not names:
+            continue
+        values = dict.fromkeys(names, ("PERSON", 0.9))
+        scope = (
+            ""
+            if source_id in grown
+            else "AND (r.run_id = $run OR r.record_id IN (SELECT record_id FROM _res) "
+            "OR r.record_id IN (SELECT new_id FROM _res WHERE new_id IS NOT NULL))"
+        )
+        rows = con.execute(
+            f"""SELECT r.record_id, r.text, r.title, r.metadata FROM records r
+                WHERE r.source_id = $src AND r.status = 'active' AND r.text IS NOT NULL
+                  AND r.pii_state IN ('clean', 'scrubbed') {scope} ORDER BY r.record_id""",
+            {"src": source_id, **({"run": run_id} if scope else {})},
+        ).fetchall()
+        for rid, text, title, metadata in rows:
+            meta = load_metadata(metadata)
+            fields = {"text": text, "title": title or "", **dict(string_leaves(meta))}
+            found = {k: find_values(v, values) for k, v in fields.items()}
+            if not any(found.values()):
+                continue
+            done = {k: scrub(v, found[k], mode=mode, key=key) for k, v in fields.items() if found[k]}
+            new_text = done["text"].text if "text" in done else text
+            meta_new = {k: r.text for k, r in done.items() if k.startswith("metadata")}
+            new_id = derived_record_id(rid, STAGE, new_text)
+            new_rows.append(
+                {
+                    "record_id": new_id,
+                    "parent_id": rid,
+                    "text": new_text,
+                    "title": done["title"].text if "title" in done else None,
+                    "metadata": json.dumps(replace_leaves(meta, meta_new), ensure_ascii=False) if meta_new else None,
+                    "pii_state": "scrubbed",
+                }
+            )
+            detail = {
+                "propagated": "source_names",
+                "entities": {"PERSON": sum(len(v) for v in found.values())},
+                "spans": span_report(done["text"].spans) if "text" in done else [],
+                "mode": mode,
+                "key_id": key.key_id,
+                "new_record_id": new_id,
+            }
+            if "title" in done:
+                detail["title_spans"] = span_report(done["title"].spans)
+            if meta_new:
+                detail["metadata_spans"] = {k[len("metadata") :]: span_report(done[k].spans) for k in meta_new}
+            events.append(ledger.Event(stage=STAGE, action="pii_scrubbed", record_id=rid, run_id=run_id, detail=detail))
+    if not new_rows:
+        return 0
+    import pyarrow as pa
+
+    cols = ("record_id", "parent_id", "text", "title", "metadata", "pii_state")
+    con.register("_pii_name_versions", pa.table({c: pa.array([r[c] for r in new_rows], pa.string()) for c in cols}))
+    try:
+        n = insert_versions(con, "_pii_name_versions", run_id=run_id, stage=STAGE)
+        con.execute("""UPDATE records SET status = 'superseded', pii_state = 'raw'
+                       WHERE record_id IN (SELECT parent_id FROM _pii_name_versions)""")
+    finally:
+        con.unregister("_pii_name_versions")
+    ledger.append(con, events)
+    return n

@@ -1,0 +1,365 @@
+"""A whole curation pipeline in one TOML file: sources to ingest, stages in order, exports, report.
+
+``curate pipeline run FILE`` runs it through the same library calls as the single commands
+(:func:`curate.ingest.ingest`, :func:`curate.runner.run_stage`,
+:func:`provenance.export.export_dataset`, :func:`curate.reporting.build_report`);
+``--dry-run`` says what each step would do and writes nothing. File layout::
+
+    [[ingest]]                       # one per batch, in order
+    source = "law-moj"               # a name of sources.SOURCES
+    paths = ["sample/law_moj/ChLaw.json"]   # relative to this file; $VARS expanded
+    options = { scope = "all" }      # the source's options (as `curate ingest SOURCE --help` lists them)
+
+    [[stage]]                        # in order
+    name = "hygiene"
+    set = { drop_cjk_spaces = true } # the stage's config fields (`curate pipeline stages` lists them)
+    workers = 2                      # optional: executor, workers, tasks
+
+    [[export]]
+    out = "out/training"             # purpose, audience, commercial are required
+    purpose = "training"
+    audience = "consortium"
+    commercial = true
+
+    [report]
+    out = "out/report.html"
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from provenance.errors import ConfigError, WorkbenchError
+
+Echo = Callable[[str], None]
+_TOP = {"ingest", "stage", "export", "report"}
+_STAGE_KEYS = {"name", "set", "executor", "workers", "tasks"}
+
+
+@dataclass
+class IngestStep:
+    source: str
+    paths: list[Path]
+    options: dict[str, Any] = field(default_factory=dict)
+    ok_quarantine: bool = True
+
+
+@dataclass
+class StageStep:
+    name: str
+    sets: dict[str, str] = field(default_factory=dict)
+    executor: str = "local"
+    workers: int | None = None
+    tasks: int | None = None
+
+
+@dataclass
+class ExportStep:
+    out: Path
+    params: dict[str, Any]
+    overwrite: bool = True
+
+
+@dataclass
+class Pipeline:
+    path: Path
+    ingest: list[IngestStep] = field(default_factory=list)
+    stages: list[StageStep] = field(default_factory=list)
+    exports: list[ExportStep] = field(default_factory=list)
+    report: Path | None = None
+
+
+def _as_set_value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (list, tuple)):
+        return ",".join(str(x) for x in v)
+    return str(v)
+
+
+def load(path: str | Path) -> Pipeline:
+    """Read and check a pipeline file; every problem names the file, the table and the fix."""
+    from curate.runner import make_stage
+    from curate.stages import STAGES
+    from provenance.export import ExportParams
+    from sources import SOURCES
+
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"pipeline file `{path}` not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    unknown = set(data) - _TOP
+    if unknown:
+        raise ConfigError(f"{path}: unknown tables {sorted(unknown)}; valid: {sorted(_TOP)}")
+    base = path.resolve().parent
+
+    def resolve(p: str) -> Path:
+        q = Path(os.path.expandvars(str(p)))
+        return q if q.is_absolute() else base / q
+
+    pipe = Pipeline(path=path)
+    for i, item in enumerate(data.get("ingest", []), 1):
+        where = f"{path}: [[ingest]] #{i}"
+        name = str(item.get("source", "")).replace("-", "_")
+        if name not in SOURCES:
+            raise ConfigError(f"{where}: unknown source `{item.get('source')}`; valid: {', '.join(sorted(SOURCES))}")
+        paths = item.get("paths")
+        if not paths or not isinstance(paths, list):
+            raise ConfigError(f"{where}: `paths` must be a non-empty list of files or folders")
+        resolved = [resolve(p) for p in paths]
+        missing = [str(p) for p in resolved if not p.exists()]
+        if missing:
+            raise ConfigError(f"{where}: paths not found: {', '.join(missing)}")
+        pipe.ingest.append(IngestStep(name, resolved, dict(item.get("options", {}))))
+    for i, item in enumerate(data.get("stage", []), 1):
+        where = f"{path}: [[stage]] #{i}"
+        if item.get("name") not in STAGES:
+            raise ConfigError(f"{where}: unknown stage `{item.get('name')}`; valid: {', '.join(sorted(STAGES))}")
+        bad = set(item) - _STAGE_KEYS
+        if bad:
+            raise ConfigError(f"{where}: unknown keys {sorted(bad)}; valid: {sorted(_STAGE_KEYS)}")
+        step = StageStep(
+            item["name"],
+            {k: _as_set_value(v) for k, v in dict(item.get("set", {})).items()},
+            str(item.get("executor", "local")),
+            item.get("workers"),
+            item.get("tasks"),
+        )
+        try:
+            make_stage(step.name, step.sets)  # checks every `set` key and value now, not mid-pipeline
+        except WorkbenchError as exc:
+            raise ConfigError(f"{where}: {exc}") from exc
+        pipe.stages.append(step)
+    valid = {f.name for f in dataclasses.fields(ExportParams)} - {"at"}
+    for i, item in enumerate(data.get("export", []), 1):
+        where = f"{path}: [[export]] #{i}"
+        item = dict(item)
+        out = item.pop("out", None)
+        overwrite = bool(item.pop("overwrite", True))
+        if not out:
+            raise ConfigError(f"{where}: `out` (the export folder) is required")
+        bad = set(item) - valid
+        if bad:
+            raise ConfigError(f"{where}: unknown keys {sorted(bad)}; valid: out, overwrite, {', '.join(sorted(valid))}")
+        try:
+            ExportParams(**item).validated()
+        except (TypeError, WorkbenchError) as exc:
+            raise ConfigError(f"{where}: {exc}") from exc
+        pipe.exports.append(ExportStep(resolve(out), item, overwrite))
+    if "report" in data:
+        out = data["report"].get("out")
+        if not out:
+            raise ConfigError(f"{path}: [report] needs `out`")
+        pipe.report = resolve(out)
+    return pipe
+
+
+def stage_fields() -> dict[str, list[tuple[str, str, Any]]]:
+    """``{stage: [(field, type, default)]}``: the `set` keys each stage takes."""
+    from curate.stages import STAGES, get_stage_class
+
+    out = {}
+    for name in sorted(STAGES):
+        cls = getattr(get_stage_class(name), "config_class", None)
+        out[name] = (
+            [(f.name, type(getattr(cls(), f.name)).__name__, getattr(cls(), f.name)) for f in dataclasses.fields(cls)]
+            if cls
+            else []
+        )
+    return out
+
+
+def _source(step: IngestStep, db_path: str | Path, *, read_catalogue: bool = True):
+    """The source object, with the options the matching `curate ingest` command would give it."""
+    from sources import get_source_class
+
+    options = dict(step.options)
+    if step.source == "law_moj":  # as `curate ingest law-moj`: allow-list additions, FSC laws already known
+        from sources.law_moj import DEFAULT_ALLOW_LIST, known_fsc_pcodes
+
+        options["allow_list"] = (*DEFAULT_ALLOW_LIST, *options.pop("allow", ()))
+        if read_catalogue and Path(db_path).exists():  # (opens it for writing: not in a dry run)
+            options.setdefault("known_fsc_pcodes", known_fsc_pcodes(db_path))
+    try:
+        return get_source_class(step.source)([str(p) for p in step.paths], **options)
+    except TypeError as exc:
+        raise ConfigError(f"ingest {step.source}: bad options {step.options}: {exc}") from exc
+
+
+def run(
+    pipe: Pipeline, db_path: str | Path, *, echo: Echo, progress: Callable[[str], Any] | None = None
+) -> dict[str, Any]:
+    """Run every step in order; returns what each did. ``progress(label)`` gives a context manager
+    yielding an ``update(n)`` callable (the CLI's progress bars)."""
+    from contextlib import nullcontext
+
+    from curate.ingest import ingest
+    from curate.runner import make_stage, run_stage
+    from provenance import db
+    from provenance.export import ExportParams, export_dataset
+
+    done: dict[str, Any] = {"ingest": [], "stages": [], "exports": [], "report": None, "quarantined": 0}
+    for step in pipe.ingest:
+        with progress(f"ingest {step.source}") if progress else nullcontext(lambda n=1: None) as update:
+            rep = ingest(db_path, _source(step, db_path), progress=update)
+        d = rep.as_dict()
+        done["quarantined"] += d["quarantined"]
+        done["ingest"].append(d)
+        echo(
+            f"ingest {step.source}: run {d['run_id']}: {d['records_seen']} records ({d['records_new']} new, "
+            f"{d['versions_new']} new versions), {d['quarantined']} quarantined, {d['skipped_total']} skipped"
+        )
+    for step in pipe.stages:
+        rep = run_stage(
+            db_path,
+            make_stage(step.name, step.sets),
+            executor=step.executor,
+            workers=step.workers,
+            tasks=step.tasks,
+            progress=progress is not None,
+        )
+        c = rep.counts
+        done["stages"].append({"stage": step.name, "run_id": rep.run_id, "inputs": rep.inputs, **c})
+        echo(
+            f"stage {step.name}: run {rep.run_id}: {rep.inputs} records in, {c.get('new_versions', 0)} new versions,"
+            f" {c.get('status_changes', 0)} status changes, {c.get('events', 0)} events"
+        )
+    for step in pipe.exports:
+        con = db.connect(db_path, create=False)
+        try:
+            res = export_dataset(con, step.out, ExportParams(**step.params), overwrite=step.overwrite)
+        finally:
+            con.close()
+        done["exports"].append({"export_id": res.export_id, "out": str(res.out_dir), "records": res.records})
+        echo(f"export {res.export_id}: {res.records} records, {res.blocked} blocked -> {res.out_dir}")
+    if pipe.report:
+        from curate.reporting import build_report
+
+        con = db.connect_readonly(db_path)
+        try:
+            html = build_report(con, catalogue=str(db_path))
+        finally:
+            con.close()
+        pipe.report.parent.mkdir(parents=True, exist_ok=True)
+        pipe.report.write_text(html, encoding="utf-8")
+        done["report"] = str(pipe.report)
+        echo(f"report: {pipe.report}")
+    return done
+
+
+def dry_run(pipe: Pipeline, db_path: str | Path, *, echo: Echo, samples: int = 2) -> dict[str, Any]:
+    """What each step would do, writing nothing: items per ingest batch (files are read), records each
+    stage would take from the catalogue as it is now, before/after samples for hygiene and normalise
+    (only records past the PII stage), and what each export would hold and block, by reason."""
+    from collections import Counter
+
+    from sources.base import Rejection, Skip
+
+    out: dict[str, Any] = {"ingest": [], "stages": [], "exports": []}
+    for step in pipe.ingest:
+        kinds: Counter[str] = Counter()
+        reasons: Counter[str] = Counter()
+        src = _source(step, db_path, read_catalogue=False)
+        for raw in src.iter_raw():
+            if isinstance(raw, Rejection):
+                kinds["quarantined"] += 1
+                reasons[raw.reason.split(":")[0]] += 1
+            elif isinstance(raw, Skip):
+                kinds["skipped"] += 1
+                reasons[raw.reason.split(":")[0]] += 1
+            elif hasattr(raw, "payload"):
+                for rec in src.to_records(raw):
+                    kind = (
+                        "quarantined"
+                        if isinstance(rec, Rejection)
+                        else "skipped"
+                        if isinstance(rec, Skip)
+                        else "records"
+                    )
+                    kinds[kind] += 1
+                    if kind != "records":
+                        reasons[rec.reason.split(":")[0]] += 1
+        out["ingest"].append({"source": step.source, **kinds, "reasons": dict(reasons)})
+        why = "; ".join(f"{k} {v}" for k, v in reasons.most_common())
+        echo(
+            f"ingest {step.source}: would read {kinds['records']} records, quarantine {kinds['quarantined']},"
+            f" skip {kinds['skipped']}" + (f" ({why})" if why else "")
+        )
+    if not Path(db_path).exists():
+        echo(f"catalogue {db_path} does not exist yet: stage and export counts need the ingested records")
+        return out
+    from provenance import db
+
+    con = db.connect_readonly(db_path)
+    try:
+        echo(f"(stages and exports below: on catalogue {db_path} as it is now; a dry run applies no step)")
+        for step in pipe.stages:
+            out["stages"].append(_dry_stage(con, step, echo, samples))
+        for step in pipe.exports:
+            from provenance.export import ExportParams, preview
+
+            pv = preview(con, ExportParams(**step.params))
+            out["exports"].append({"out": str(step.out), **pv})
+            blocked = ", ".join(f"{k} {v}" for k, v in sorted(pv["blocked"].items(), key=lambda kv: -kv[1]))
+            echo(
+                f"export {step.params['purpose']}/{step.params['audience']} -> {step.out}: would hold"
+                f" {pv['records']} records; blocked {sum(pv['blocked'].values())}"
+                + (f" ({blocked})" if blocked else "")
+            )
+        if pipe.report:
+            echo(f"report: would write {pipe.report}")
+    finally:
+        con.close()
+    return out
+
+
+def _dry_stage(con, step: StageStep, echo: Echo, samples: int) -> dict[str, Any]:
+    from datatrove.data import Document
+
+    from curate.runner import input_where, make_stage
+    from curate.stages.base import RECORD_METADATA
+    from provenance.records import PII_PASSED
+
+    stage = make_stage(step.name, step.sets)
+    where, params = input_where(stage)
+    n = con.execute(f"SELECT count(*) FROM records r WHERE {where}", params).fetchone()[0]
+    echo(f"stage {step.name}: would take {n} records")
+    shown = []
+    if step.name in ("hygiene", "normalise") and n:
+        cols = list(dict.fromkeys(("record_id", "text", *stage.reads)))
+        # the same columns the runner's snapshot gives the stage (metadata as JSON text, see curate.runner)
+        select = ", ".join(f"CAST(r.{c} AS VARCHAR)" if c == "metadata" else f"r.{c}" for c in cols)
+        cols = [RECORD_METADATA if c == "metadata" else c for c in cols]
+        rows = con.execute(
+            f"SELECT {select} FROM records r WHERE {where}"
+            f" AND list_contains(['{PII_PASSED[0]}', '{PII_PASSED[1]}'], r.pii_state) ORDER BY r.record_id LIMIT 200",
+            params,
+        ).fetchall()
+        for row in rows:
+            rec = dict(zip(cols, row, strict=True))
+            meta = {k: v for k, v in rec.items() if k not in ("record_id", "text")}
+            results = list(stage.process(Document(text=rec["text"], id=rec["record_id"], metadata=meta)))
+            new = next((r.new_text for r in results if r.new_text is not None), None)
+            if new is not None and new != rec["text"]:
+                shown.append({"record_id": rec["record_id"], "before": rec["text"], "after": new})
+                echo(f"  {rec['record_id'][:12]} before: {_clip(rec['text'])}")
+                echo(f"  {rec['record_id'][:12]} after:  {_clip(new)}")
+            if len(shown) >= samples:
+                break
+        if not shown:
+            echo("  (no sample: no record past the PII stage would change)")
+    return {"stage": step.name, "records": n, "samples": shown}
+
+
+def _clip(text: str, n: int = 100) -> str:
+    t = text.replace("\r", "\\r").replace("\n", "\\n")
+    return t if len(t) <= n else t[: n - 1] + "…"

@@ -1,0 +1,85 @@
+"""Batch ledger events: one event for every record a bulk ingest batch created.
+
+A bulk ingest writes one ``ingested_batch`` event per batch instead of one event per record. The
+batch's members are not listed in the event; they are derived from the records table: the
+versions with the event's ``run_id``, ``stage = 'ingest'`` and ``created_at`` equal to the event's
+(the ingest gives every batch its own timestamp). The event's detail carries ``records`` (how
+many) and ``digest``: the sha256 over the members' ``record_id:content_sha256:licence_id`` lines
+in ``record_id`` order. :func:`verify_batches` recomputes both from the records table in one
+query, so a member added, removed or edited (text digest or licence) after the fact is caught,
+and ``audit record`` answers per record by looking up the batch event of the record's run and
+creation time (:func:`batch_event_sql`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import duckdb
+
+#: the ledger action of a batch event
+BATCH_ACTION = "ingested_batch"
+
+#: SQL aggregate over ``records r`` rows: the digest of a batch (NULL for no rows)
+DIGEST_SQL = (
+    "sha256(string_agg(r.record_id || ':' || coalesce(r.content_sha256, '') || ':' || coalesce(r.licence_id, ''),"
+    " chr(10) ORDER BY r.record_id))"
+)
+
+
+def batch_digest(con: duckdb.DuckDBPyConnection, run_id: str, created_at: dt.datetime) -> tuple[int, str]:
+    """``(members, digest)`` of the batch of ``run_id`` created at ``created_at`` (as stored now)."""
+    row = con.execute(
+        f"SELECT count(*), {DIGEST_SQL} FROM records r"
+        " WHERE r.run_id = $run AND r.stage = 'ingest' AND r.created_at = $at",
+        {"run": run_id, "at": created_at},
+    ).fetchone()
+    return int(row[0]), row[1] or ""
+
+
+@dataclass(frozen=True, slots=True)
+class BatchCheck:
+    """Outcome of :func:`verify_batches`."""
+
+    ok: bool
+    checked: int
+    first_bad_seq: int | None = None
+    first_bad_event_id: str | None = None
+    reason: str = ""
+
+
+def verify_batches(con: duckdb.DuckDBPyConnection) -> BatchCheck:
+    """Recompute every batch event's member count and digest from the records table."""
+    bad = con.execute(f"""
+        WITH b AS (
+            SELECT seq, event_id, run_id, created_at, json_extract_string(detail, '$.digest') AS digest,
+                   CAST(json_extract(detail, '$.records') AS BIGINT) AS n
+            FROM provenance_events WHERE action = '{BATCH_ACTION}'),
+        m AS (
+            SELECT b.seq, count(r.record_id) AS n, {DIGEST_SQL} AS digest
+            FROM b LEFT JOIN records r ON r.run_id = b.run_id AND r.created_at = b.created_at AND r.stage = 'ingest'
+            GROUP BY b.seq)
+        SELECT b.seq, b.event_id, b.n, m.n, count(*) OVER () AS checked
+        FROM b JOIN m USING (seq)
+        WHERE b.n IS DISTINCT FROM m.n OR b.digest IS DISTINCT FROM coalesce(m.digest, '')
+        ORDER BY b.seq LIMIT 1""").fetchall()
+    checked = con.execute(f"SELECT count(*) FROM provenance_events WHERE action = '{BATCH_ACTION}'").fetchone()[0]
+    if not bad:
+        return BatchCheck(True, checked)
+    seq, event_id, n_event, n_now = bad[0][:4]
+    what = (
+        f"the batch had {n_event} records, the catalogue now has {n_now}"
+        if n_event != n_now
+        else "a member's id, content digest or licence differs from what was recorded"
+    )
+    return BatchCheck(False, checked, seq, event_id, f"ingest batch digest mismatch: {what}")
+
+
+def batch_event_sql(record_id_literal: str) -> str:
+    """SQL selecting the batch event that created a record (for ``audit record``), by the record's run and time."""
+    return (
+        "SELECT e.seq, e.event_id, e.record_id, e.stage, e.action, e.run_id, e.actor, e.created_at, e.detail"
+        " FROM records r JOIN provenance_events e ON e.run_id = r.run_id AND e.created_at = r.created_at"
+        f" WHERE r.record_id = {record_id_literal} AND r.stage = 'ingest' AND e.action = '{BATCH_ACTION}'"
+    )

@@ -1,0 +1,158 @@
+"""Issue 13, leaks 1, 2 and 4: repeated mentions, labelled fields, titles and metadata, across a source."""
+
+import json
+
+import pytest
+from catalogue_builder import add_records, add_source
+
+from provenance import db, runs
+
+SANCTION = "受處分人：林志明\n事實：經查林志明於任職期間挪用客戶款項。\n主旨：核處林志明新臺幣60萬元罰鍰。"
+FORM = "代表人或管理人姓名\n王示範\n地址：新北市板橋區示範街2號"
+RUNNING = "一、該行辦理存款業務，理財專員李示範挪用客戶款項。"
+
+
+def test_repeated_mentions_in_one_text():
+    from curate.pii.engine import PiiDetector
+    from curate.pii.scrubber import scrub
+
+    det = PiiDetector()
+    out = scrub(SANCTION, det.analyze(SANCTION)).text
+    assert "林志明" not in out
+    assert out.count("〔姓名〕") == 3
+
+
+def test_repeated_structured_values():
+    from curate.pii.engine import PiiDetector
+    from curate.pii.scrubber import scrub
+
+    text = "客戶手機0912345678。備註：回撥0912345678無人接聽；另寄至a.b@example.com，a.b@example.com已退信。"
+    out = scrub(text, PiiDetector().analyze(text)).text
+    assert "0912345678" not in out and "a.b@example.com" not in out
+
+
+@pytest.mark.parametrize(
+    "text,value",
+    [
+        (FORM, "王示範"),
+        (RUNNING, "李示範"),
+        ("受處分人：林示範\n", "林示範"),
+        ("負責人：張示範，", "張示範"),
+        ("聯絡人\t陳示範\t電話", "陳示範"),
+        ("客户：周示范。", "周示范"),
+    ],
+)
+def test_labelled_values_are_names_whatever_they_look_like(text, value):
+    from curate.pii.engine import PiiDetector
+
+    spans = PiiDetector().analyze(text)
+    assert [text[s.start : s.end] for s in spans if s.entity_type == "PERSON"] == [value]
+
+
+def test_labels_do_not_take_ordinary_words():
+    from curate.pii.labels import labelled_values
+
+    for text in ("客戶\n服務說明。", "客戶王先生來電", "負責人應於三日內", "申請人於112年提出"):
+        assert labelled_values(text) == [], text
+
+
+@pytest.fixture
+def catalogue(db_path, monkeypatch):
+    monkeypatch.setenv("CURATE_PII_KEY", "5e" * 32)
+    con = db.connect(db_path)
+    run_id = runs.start_run(con, "test-ingest", "x")
+    add_source(con, "fsc", pii_expected=True)
+    add_records(
+        con,
+        [
+            {
+                "source_id": "fsc",
+                "locator": "case/1",
+                "text": SANCTION,
+                "title": "核處林志明罰鍰案",
+                "metadata": {"document_title": "林志明案", "extra": {"respondent_phone": "0912345678"}},
+            },
+            # a later case names the same person only in running text: found through the source's list
+            {"source_id": "fsc", "locator": "case/2", "text": "本會前於113年核處林志明，該員已離職。"},
+            {"source_id": "law", "locator": "a/1", "text": "林志明路段之規定。"},  # another source: untouched
+        ],
+        run_id=run_id,
+    )
+    runs.finish_run(con, run_id)
+    con.close()
+    return db_path
+
+
+def _active(con):
+    return {
+        loc: (text, title, meta, state)
+        for loc, text, title, meta, state in con.execute(
+            "SELECT locator, text, title, CAST(metadata AS VARCHAR), pii_state FROM records WHERE status = 'active'"
+        ).fetchall()
+    }
+
+
+def test_stage_scrubs_every_field_and_the_source(catalogue, cli):
+    code, _, err = cli("-q", "run", "pii", "--workers", "1", db=catalogue)
+    assert code == 0, err
+    con = db.connect(catalogue)
+    act = _active(con)
+    text, title, meta, state = act["case/1"]
+    assert state == "scrubbed" and "林志明" not in text and "林志明" not in title
+    assert "林志明" not in meta and "0912345678" not in meta
+    assert json.loads(meta)["extra"]["respondent_phone"] == "〔電話〕"
+    assert act["case/2"][3] == "scrubbed" and "林志明" not in act["case/2"][0]
+    assert act["a/1"][0] == "林志明路段之規定。"  # names propagate within a source only
+    # nothing outside the vault holds the raw values: raw versions' text, title and metadata are sealed
+    for col in ("text", "title", "CAST(metadata AS VARCHAR)"):
+        n = con.execute(
+            f"SELECT count(*) FROM records WHERE source_id = 'fsc' AND contains(coalesce({col}, ''), '林志明')"
+        ).fetchone()[0]
+        assert n == 0, col
+    ledger = con.execute("SELECT string_agg(CAST(detail AS VARCHAR), '') FROM provenance_events").fetchone()[0]
+    assert "林志明" not in ledger and "0912345678" not in ledger
+    names = con.execute("SELECT count(*) FROM pii_source_names WHERE source_id = 'fsc'").fetchone()[0]
+    assert names == 1
+    con.close()
+
+
+def test_clean_records_are_rechecked_when_a_name_joins(catalogue, cli, db_path):
+    con = db.connect(catalogue)
+    # the second case only: clean on its own
+    con.execute("UPDATE records SET status = 'withdrawn' WHERE locator = 'case/1'")
+    con.close()
+    assert cli("-q", "run", "pii", "--workers", "1", db=catalogue)[0] == 0
+    con = db.connect(catalogue)
+    assert _active(con)["case/2"][3] == "clean"
+    run_id = runs.start_run(con, "test-ingest", "y")
+    add_records(con, [{"source_id": "fsc", "locator": "case/3", "text": "受處分人：林志明\n核處罰鍰。"}], run_id=run_id)
+    runs.finish_run(con, run_id)
+    con.close()
+    assert cli("-q", "run", "pii", "--workers", "1", db=catalogue)[0] == 0
+    con = db.connect(catalogue)
+    act = _active(con)
+    assert act["case/3"][3] == "scrubbed" and "林志明" not in act["case/3"][0]
+    assert act["case/2"][3] == "scrubbed" and "林志明" not in act["case/2"][0]
+    n = con.execute(
+        "SELECT count(*) FROM records WHERE contains(coalesce(text, ''), '林志明')"
+        " AND source_id = 'fsc' AND status <> 'withdrawn'"
+    ).fetchone()[0]
+    assert n == 0
+    con.close()
+
+
+def test_normalise_before_pii_keeps_text_out_of_the_ledger(db_path, cli, monkeypatch):
+    """Leak 7: running normalise first must not put a raw (Simplified) name into the permanent ledger."""
+    con = db.connect(db_path)
+    run_id = runs.start_run(con, "test-ingest", "x")
+    add_source(con, "kyc", pii_expected=True)
+    add_records(con, [{"source_id": "kyc", "locator": "1", "text": "客户欧阳娜娜的账户已开通。"}], run_id=run_id)
+    runs.finish_run(con, run_id)
+    con.close()
+    assert cli("-q", "run", "normalise", "--workers", "1", db=db_path)[0] == 0
+    con = db.connect(db_path)
+    ledger = con.execute("SELECT string_agg(CAST(detail AS VARCHAR), '') FROM provenance_events").fetchone()[0]
+    assert '"edits"' in ledger
+    for ch in ("欧", "娜", "歐"):
+        assert ch not in ledger
+    con.close()

@@ -1,0 +1,131 @@
+"""`curate pipeline run FILE [--dry-run]`: one TOML file for sources, stages, exports and the report."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+from provenance import db
+from provenance.export import ExportParams, preview
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "demo" / "sample"
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_errors_name_the_file_the_table_and_the_fix(cli, tmp_path):
+    cases = {
+        '[[stage]]\nname = "polish"\n': "unknown stage `polish`; valid: dedup, hygiene, normalise, pii",
+        '[[stage]]\nname = "hygiene"\nset = { strength = 3 }\n': "unknown option `strength`",
+        '[[ingest]]\nsource = "moda"\npaths = ["nope.jsonl"]\n': "paths not found",
+        '[[export]]\nout = "x"\npurpose = "training"\naudience = "consortium"\n': "commercial",
+        '[[export]]\nout = "x"\npurpose = "training"\naudience = "all"\ncommercial = false\n': "audience",
+        "[exports]\n": "unknown tables ['exports']",
+    }
+    for i, (text, msg) in enumerate(cases.items()):
+        f = _write(tmp_path / f"p{i}.toml", text)
+        code, out, err = cli("pipeline", "run", str(f), "--dry-run")
+        assert code in (1, 2) and msg in err and str(f) in err and "Traceback" not in err, (text, err)
+
+
+def test_dry_run_writes_nothing_and_says_what_would_happen(demo_catalogue, cli, tmp_path):
+    path = tmp_path / "copy.duckdb"
+    shutil.copyfile(demo_catalogue["path"], path)
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    out_dir = tmp_path / "exp"
+    f = _write(
+        tmp_path / "p.toml",
+        f"""
+[[ingest]]
+source = "moda"
+paths = ["{SAMPLE / "moda" / "corpus.jsonl"}"]
+options = {{ licence = "OGDL-Taiwan-1.0" }}
+
+[[stage]]
+name = "normalise"
+set = {{ opencc_config = "s2tw" }}
+
+[[export]]
+out = "{out_dir}"
+purpose = "training"
+audience = "consortium"
+commercial = false
+
+[report]
+out = "{tmp_path / "r.html"}"
+""",
+    )
+    code, out, err = cli("pipeline", "run", str(f), "--dry-run", db=path)
+    assert code == 0, err
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before  # nothing written
+    assert not out_dir.exists() and not (tmp_path / "r.html").exists()
+    assert "ingest moda: would read" in out and "quarantine 1" in out  # the sample's broken line
+    con = db.connect_readonly(path)
+    try:
+        want = preview(con, ExportParams(purpose="training", audience="consortium", commercial=False))
+        active = con.execute("SELECT count(*) FROM records WHERE status = 'active'").fetchone()[0]
+    finally:
+        con.close()
+    assert f"stage normalise: would take {active} records" in out  # another config: everything again
+    assert f"would hold {want['records']} records" in out
+
+
+def test_run_ingests_processes_exports_and_reports(cli, tmp_path):
+    f = _write(
+        tmp_path / "p.toml",
+        f"""
+[[ingest]]
+source = "moda"
+paths = ["{SAMPLE / "moda" / "corpus.jsonl"}"]
+options = {{ licence = "OGDL-Taiwan-1.0" }}
+
+[[stage]]
+name = "hygiene"
+
+[[export]]
+out = "exp"
+purpose = "training"
+audience = "consortium"
+commercial = false
+pii_gate = "expected"
+
+[report]
+out = "out/report.html"
+""",
+    )
+    code, out, err = cli("pipeline", "run", str(f))
+    assert code == 3, err  # finished, one input line quarantined
+    assert "ingest moda: run" in out and "stage hygiene: run" in out and "export " in out
+    assert (tmp_path / "exp" / "manifest.jsonl").exists() and (tmp_path / "out" / "report.html").exists()
+    con = db.connect_readonly(tmp_path / "cat.duckdb")
+    try:
+        cmds = [r[0] for r in con.execute("SELECT command FROM runs ORDER BY started_at").fetchall()]
+    finally:
+        con.close()
+    assert cmds == ["ingest moda", "run hygiene", "export dataset"]
+
+
+def test_dry_run_samples_only_records_past_the_pii_stage(cli, db_path, tmp_path):
+    from catalogue_builder import add_records, add_source
+
+    con = db.connect(db_path)
+    add_source(con, "moda", licence_id="CC-BY-4.0")
+    add_records(
+        con,
+        [
+            {"source_id": "moda", "locator": "a", "text": "银行经营之业务如左：收受支票存款。", "pii_state": "clean"},
+            {"source_id": "moda", "locator": "b", "text": "申请人欧阳娜娜的账号为63344351679986。"},
+        ],
+    )
+    con.close()
+    f = _write(tmp_path / "p.toml", '[[stage]]\nname = "normalise"\n[[stage]]\nname = "hygiene"\n')
+    code, out, err = cli("pipeline", "run", str(f), "--dry-run")
+    assert code == 0, err
+    assert "stage normalise: would take 2 records" in out
+    assert "before: 银行经营之业务" in out and "after:  銀行經營之業務" in out
+    assert "欧阳娜娜" not in out and "63344351679986" not in out  # not past the PII stage: never a sample
