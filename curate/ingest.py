@@ -27,6 +27,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from curate.faults import fault
 from curate.stages.base import config_hash
 from provenance import db, ledger, runs
 from provenance.batches import BATCH_ACTION, batch_digest
@@ -117,6 +118,7 @@ class _Ingestor:
         self.progress = progress
         self.batch: list[tuple[str | None, Record]] = []  # (version metadata JSON, record)
         self.last_at = None
+        self.flushes = 0
         self.batch_keys: set[str] = set()
         self.batch_containers: set[str] = set()
         self.incomplete: set[str] = set()
@@ -397,6 +399,8 @@ class _Ingestor:
                 for rid, key in removed
             ]
             ledger.append(con, events, at=now)
+            self.flushes += 1
+            fault(f"ingest_mid_batch_{self.flushes}")  # crash tests: everything written, not committed
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -410,3 +414,4 @@ class _Ingestor:
         self.batch = []
         self.batch_keys = set()
         self.batch_containers = set()
+        fault(f"ingest_after_batch_{self.flushes}")
