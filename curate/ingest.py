@@ -127,6 +127,12 @@ class _Ingestor:
     def run(self) -> IngestReport:
         con = self.con
         cfg = self.source.config()
+        # this process holds the catalogue's write lock for the whole ingest, so an ingest run of this
+        # source still `running` belongs to a process that died (kill -9): end it as failed
+        for (stale,) in con.execute(
+            "SELECT run_id FROM runs WHERE command = ? AND status = 'running'", [f"ingest {self.source.name}"]
+        ).fetchall():
+            runs.finish_run(con, stale, "failed", {"interrupted": True})
         run_id = runs.start_run(con, f"ingest {self.source.name}", config_hash(cfg), cfg)
         self.run_id = run_id
         self.report = IngestReport(run_id=run_id, source=self.source.name)
@@ -240,7 +246,13 @@ class _Ingestor:
 
     def _write_quarantine(self) -> None:
         if self.quarantine_rows:
-            self.con.executemany("INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?, ?)", self.quarantine_rows)
+            # keyed by input and reason: re-ingesting the same bad input adds no second row
+            self.con.executemany(
+                "INSERT INTO quarantine SELECT $1, $2, $3, $4, $5, $6, $7 FROM (SELECT 1)"
+                " WHERE NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.source_id IS NOT DISTINCT FROM $2"
+                " AND q.locator IS NOT DISTINCT FROM $3 AND q.reason = $4 AND q.stage IS NOT DISTINCT FROM $6)",
+                self.quarantine_rows,
+            )
             self.quarantine_rows.clear()
 
     def _upsert_sources(self) -> None:

@@ -37,7 +37,10 @@ from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.readers import ParquetReader
 
 from curate.faults import fault
+from curate.runlock import RunLock
 from curate.stages.base import RECORD_METADATA, FinalizeContext, Stage, StageResult
+from curate.watched import run_watched
+from curate.workfiles import RunKey, drop_run_key, private_umask, remove_work, run_key, secure_dir, sign_as, unsigned
 from provenance import db, ledger, runs
 from provenance.errors import ConfigError, StageError
 from provenance.records import derived_record_id, insert_versions, version_seal
@@ -110,22 +113,17 @@ def _results_to_table(results: list[StageResult], stage_name: str, start: int) -
     return pa.table(cols, schema=RESULT_SCHEMA)
 
 
-def _write_atomic(table: pa.Table, path: Path) -> None:
-    tmp = path.with_suffix(".tmp")
-    pq.write_table(table, tmp)
-    os.replace(tmp, path)
-
-
 class ResultWriter(PipelineStep):
     """Last pipeline step: collects a rank's StageResults into ``results/<rank>.parquet``."""
 
     name = "curate result writer"
     type = "curate"
 
-    def __init__(self, results_dir: str, stage_name: str) -> None:
+    def __init__(self, results_dir: str, stage_name: str, key: RunKey | None = None) -> None:
         super().__init__()
         self.results_dir = results_dir
         self.stage_name = stage_name
+        self.key = key
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         out = Path(self.results_dir)
@@ -142,7 +140,10 @@ class ResultWriter(PipelineStep):
             if chunk:
                 writer.write_table(_results_to_table(chunk, self.stage_name, rank * 10**9 + n))
                 n += len(chunk)
-        os.replace(tmp, final)
+        if self.key is not None:
+            sign_as(self.key, tmp, final)  # the loader refuses results without this run's MAC
+        else:
+            os.replace(tmp, final)
         self.stat_update("results", value=n)
         _fault(f"after_rank_{rank}")
         return iter(())
@@ -210,6 +211,26 @@ def run_stage(
     if executor not in EXECUTORS:
         raise ConfigError(f"unknown executor `{executor}`; valid: {', '.join(EXECUTORS)}")
     workers = max(1, workers or os.cpu_count() or 1)
+    root = secure_dir(work_root(db_path))
+    # one live process per stage: a second one is refused, a dead one's run is resumed
+    with RunLock(root, f"run {stage.name}") as lock, private_umask():
+        return _run_locked(
+            db_path, stage, lock, executor, workers, tasks, ray_address, slurm_options, verbose, progress
+        )
+
+
+def _run_locked(
+    db_path: str | Path,
+    stage: Stage,
+    lock: RunLock,
+    executor: str,
+    workers: int,
+    tasks: int | None,
+    ray_address: str | None,
+    slurm_options: dict[str, Any] | None,
+    verbose: bool,
+    progress: bool,
+) -> RunReport:
     con = db.connect(db_path, memory_limit=STAGE_MEMORY_LIMIT)
     command = f"run {stage.name}"
     cfg_hash = stage.config_hash
@@ -217,7 +238,9 @@ def run_stage(
     run_id = resumed_id or runs.start_run(
         con, command, cfg_hash, {"executor": executor, "workers": workers, "config": repr(stage.config)}
     )
-    run_dir = work_root(db_path) / "runs" / run_id
+    lock.set_run(run_id)
+    key = run_key(con, run_id)
+    run_dir = secure_dir(work_root(db_path) / "runs" / run_id)
     snap_dir, res_dir = run_dir / "snapshot", run_dir / "results"
     report = RunReport(run_id=run_id, stage=stage.name, status="running", resumed=bool(resumed_id))
     seconds: dict[str, float] = {}
@@ -236,7 +259,7 @@ def run_stage(
                 _console_to_file(run_dir / "console.log", enabled=not verbose),
             ):
                 done = _execute(
-                    stage, snap_dir, res_dir, run_dir, n_shards, executor, workers, ray_address, slurm_options
+                    stage, snap_dir, res_dir, run_dir, n_shards, executor, workers, ray_address, slurm_options, key
                 )
             seconds["execute"] = time.monotonic() - t
             if not done:
@@ -250,20 +273,34 @@ def run_stage(
             t = time.monotonic()
             extra = list(stage.finalize(FinalizeContext(run_id, run_dir, Path(db_path), n_shards)))
             res_dir.mkdir(parents=True, exist_ok=True)
-            _write_atomic(_results_to_table(extra, stage.name, 10**15), final)
+            tmp = final.with_suffix(".tmp")
+            pq.write_table(_results_to_table(extra, stage.name, 10**15), tmp)
+            sign_as(key, tmp, final)
             seconds["finalize"] = time.monotonic() - t
         _fault("before_load")
         con = db.connect(db_path, memory_limit=STAGE_MEMORY_LIMIT)
         stats_args = {"inputs": n_inputs, "bytes_in": bytes_in, "seconds": seconds, "started": t0}
-        report.counts = _load(con, stage, run_id, cfg_hash, res_dir, stats_args)
+        report.counts = _load(con, stage, run_id, cfg_hash, res_dir, stats_args, key)
         report.status = "finished"
+    except StageError:
+        con.close()
+        _mark_failed(db_path, run_id)
+        raise
     finally:
         con.close()  # closing an already closed DuckDB connection is a no-op
-    shutil.rmtree(snap_dir, ignore_errors=True)
-    # the results hold stage output (text of records not yet through PII, names for the PII stage): once
-    # loaded they are not needed to resume, so they do not outlive the load
-    shutil.rmtree(res_dir, ignore_errors=True)
+    # snapshot and results hold stage output (text of records not yet through PII, names for the PII
+    # stage): once loaded they are not needed to resume, so they do not outlive the load
+    remove_work(run_dir)
     return report
+
+
+def _mark_failed(db_path: str | Path, run_id: str) -> None:
+    """End a run as failed (it stays resumable: :func:`provenance.runs.find_unfinished`)."""
+    con = db.connect(db_path)
+    try:
+        runs.finish_run(con, run_id, "failed", {"resumable": True})
+    finally:
+        con.close()
 
 
 @contextmanager
@@ -387,12 +424,13 @@ def _execute(
     workers: int,
     ray_address: str | None,
     slurm_options: dict[str, Any] | None,
+    key: RunKey | None = None,
 ) -> bool:
     """Run the datatrove pipeline; True when all ranks are complete."""
     pipeline = [
         ParquetReader(str(snap_dir), glob_pattern="**/*.parquet", text_key="text", id_key="record_id"),
         stage,
-        ResultWriter(str(res_dir), stage.name),
+        ResultWriter(str(res_dir), stage.name, key),
     ]
     logs = str(run_dir / "logs")
     if executor == "local":
@@ -401,7 +439,7 @@ def _execute(
         ex = LocalPipelineExecutor(
             pipeline, tasks=n_shards, workers=min(workers, n_shards), logging_dir=logs, start_method="fork"
         )
-        ex.run()
+        run_watched(ex.run, f"stage `{stage.name}`")  # a killed worker fails the run instead of hanging it
     elif executor == "ray":
         from curate._optional import require
 
@@ -434,10 +472,27 @@ def _execute(
 
 
 def _load(
-    con, stage: Stage, run_id: str, cfg_hash: str, res_dir: Path, stats_args: dict[str, Any] | None = None
+    con,
+    stage: Stage,
+    run_id: str,
+    cfg_hash: str,
+    res_dir: Path,
+    stats_args: dict[str, Any] | None = None,
+    key: RunKey | None = None,
 ) -> dict[str, int]:
-    """Load all results of the run in one transaction (with the run's statistics, :mod:`curate.stats`)."""
+    """Load all results of the run in one transaction (with the run's statistics, :mod:`curate.stats`).
+
+    Every results file must carry this run's MAC (:mod:`curate.workfiles`); one that does not was
+    not written by the run's workers and nothing is loaded.
+    """
     t_load = time.monotonic()
+    if key is not None:
+        bad = unsigned(res_dir, key)
+        if bad:
+            raise StageError(
+                f"stage `{stage.name}`: results in {res_dir} were not written by run {run_id}'s workers: "
+                f"{', '.join(bad[:5])}; nothing was loaded. Remove those files, or `curate runs abandon {run_id}`"
+            )
     files = sorted(str(p) for p in res_dir.glob("*.parquet"))
     with db.transaction(con):
         con.execute(
@@ -515,4 +570,5 @@ def _load(
             )
         _fault("during_load")
         runs.finish_run(con, run_id, "finished", counts)
+        drop_run_key(con, run_id)
     return counts

@@ -449,15 +449,31 @@ def iter_verdicts(
     """
     params = params.validated()
     decider = Decider(con, licence_catalogue or default_licence_catalogue(), params)
-    sql, args = SELECT, []
     if record_ids is not None:
-        sql = SELECT.replace("ORDER BY r.record_id", "") + " "
-        sql = f"SELECT * FROM ({sql}) WHERE list_contains(?, record_id) ORDER BY record_id"
-        args = [list(record_ids)]
-    cur = con.execute(sql, args)
+        yield from _point_verdicts(con, decider, list(record_ids))
+        return
+    cur = con.execute(SELECT)
     while batch := cur.fetchmany(5000):
         for row in batch:
             yield RecordVerdict(row[0], row[1], row[2], row[8], decider.decide(row))
+
+
+def _point_verdicts(con: duckdb.DuckDBPyConnection, decider: Decider, ids: list[str]) -> Iterator[RecordVerdict]:
+    """:func:`iter_verdicts` for a few records by indexed point lookups (the candidate rule of
+    ``SELECT`` applied per row: active, or withdrawn without a derived version)."""
+    if not ids:
+        return
+    head = SELECT.split("\nWHERE ", 1)[0]
+    lits = ", ".join("'" + str(i).replace("'", "''") + "'" for i in ids)
+    for row in con.execute(f"{head}\nWHERE r.record_id IN ({lits})\nORDER BY r.record_id").fetchall():
+        status = row[12]
+        if status == "withdrawn":
+            rid = str(row[0]).replace("'", "''")
+            if con.execute(f"SELECT 1 FROM records WHERE version_of = '{rid}' LIMIT 1").fetchall():
+                continue
+        elif status != "active":
+            continue
+        yield RecordVerdict(row[0], row[1], row[2], row[8], decider.decide(row))
 
 
 def preview(

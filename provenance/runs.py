@@ -70,9 +70,12 @@ def start_run(
 
 
 def find_unfinished(con: duckdb.DuckDBPyConnection, command: str, config_hash: str) -> str | None:
-    """The newest run of this command+config that never finished (to resume it)."""
+    """The newest run of this command+config that never finished or failed (to resume it).
+
+    Callers hold the command's run lock (``curate/runlock.py``), so such a run's process is gone.
+    """
     row = con.execute(
-        "SELECT run_id FROM runs WHERE command = ? AND config_hash = ? AND status = 'running'"
+        "SELECT run_id FROM runs WHERE command = ? AND config_hash = ? AND status IN ('running', 'failed')"
         " ORDER BY started_at DESC LIMIT 1",
         [command, config_hash],
     ).fetchone()

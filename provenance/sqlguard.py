@@ -32,7 +32,6 @@ READABLE_TABLES: frozenset[str] = frozenset(
     {
         "_schema_migrations",
         "runs",
-        "run_locks",
         "sources",
         "records",
         "provenance_events",
@@ -57,7 +56,13 @@ READABLE_TABLES: frozenset[str] = frozenset(
 )
 
 #: tables that hold raw personal data or key material: never readable through a reporting path
-SEALED_TABLES: frozenset[str] = frozenset({"raw_vault", "run_keys"})
+SEALED_TABLES: frozenset[str] = frozenset(
+    {
+        "raw_vault",  # raw text of scrubbed records (ciphertext + nonces)
+        "pii_source_names",  # names found by the PII stage (ciphertext + nonces)
+        "run_keys",  # MAC keys of unfinished runs' results
+    }
+)
 
 #: table functions that only generate values (no files, no other tables, no settings)
 ALLOWED_TABLE_FUNCTIONS: frozenset[str] = frozenset({"range", "generate_series", "unnest"})

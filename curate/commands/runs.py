@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from curate.commands._common import echo_table, settings
+from curate.commands._common import actor, echo_table, settings
 
 
 @click.group("runs")
@@ -75,4 +75,21 @@ def show_cmd(run: str, as_json: bool) -> int:
         echo_table(
             ["reason", "locator", "items"], [[q["reason"], q["locator"], q["items"]] for q in summary.quarantine]
         )
+    return 0
+
+
+@runs.command("abandon")
+@click.argument("run_id")
+@click.option("--reason", default="abandoned by the operator", show_default=True, help="Recorded in the ledger.")
+def abandon_cmd(run_id: str, reason: str) -> int:
+    """End the unfinished RUN_ID for good: its work files (pre-PII text) are deleted, a ledger event says why.
+
+    Refused while the run's process is alive. A resumable run is otherwise resumed by rerunning its command.
+    """
+    from curate.workfiles import abandon_run
+
+    res = abandon_run(settings().db_path, run_id, reason, actor=actor())
+    click.echo(
+        f"run {res['run_id']} ({res['command']}, was {res['previous_status']}) abandoned; its work files are deleted"
+    )
     return 0

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from curate.pii.span import Span
-from curate.pii.text import SENTENCE_END, halfwidth
+from curate.pii.text import SENTENCE_END
+from curate.pii.view import detection_view
 
 #: entity types whose values must never survive scrubbing (structured identifiers)
 STRUCTURED_TYPES = (
@@ -82,7 +83,7 @@ class PiiDetector:
         """Detected spans (non-overlapping, sorted) in ``text``."""
         if not text:
             return []
-        norm = halfwidth(text)
+        norm = detection_view(text)
         spans: list[Span] = self._labelled(norm)
         for offset, chunk in _chunks(norm, self.config.chunk_chars):
             if not self._screen.search(chunk):
@@ -138,7 +139,7 @@ class PiiDetector:
             if len(text) > self.config.chunk_chars or "\n" in text:
                 out[i] = self.analyze(text)
                 continue
-            norm = halfwidth(text)
+            norm = detection_view(text)
             out[i] = self._labelled(norm)
             if not self._screen.search(norm):
                 continue

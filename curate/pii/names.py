@@ -486,11 +486,17 @@ def _tables() -> tuple[frozenset[str], tuple[str, ...], tuple[str, ...]]:
     import opencc
 
     conv = opencc.OpenCC("t2s")
+    tw = opencc.OpenCC("s2tw")  # the detection view reads Simplified text in Taiwan characters
+
+    def both(words):
+        simp = {conv.convert(w) for w in words}
+        return set(words) | simp | {tw.convert(w) for w in simp}
+
     singles = set(SINGLE_SURNAMES)
     singles |= set(conv.convert(SINGLE_SURNAMES))
-    compounds = set(COMPOUND_SURNAMES) | {conv.convert(c) for c in COMPOUND_SURNAMES}
-    not_names = set(NOT_NAMES) | {conv.convert(w) for w in NOT_NAMES}
-    non_given = frozenset(NON_GIVEN | set(conv.convert("".join(NON_GIVEN))))
+    compounds = both(COMPOUND_SURNAMES)
+    not_names = both(NOT_NAMES)
+    non_given = frozenset(both(NON_GIVEN))
     return frozenset(singles), tuple(sorted(compounds, key=len, reverse=True)), tuple(not_names), non_given
 
 

@@ -90,15 +90,20 @@ def _near(text: str, start: int, end: int, words: tuple[str, ...], before: int =
 
 
 # --- national ID / resident certificate -------------------------------------------------------
-ID_PATTERN = r"(?<![A-Za-z0-9])[A-Za-z][0-9A-Da-d]\d{8}(?![A-Za-z0-9])"
+#: plain (A123456789) or written in groups with single spaces or hyphens (A 123 456 789, A123-456-789)
+ID_PATTERN = r"(?<![A-Za-z0-9])[A-Za-z][ -]?[0-9A-Da-d](?:[ -]?\d){8}(?![A-Za-z0-9])"
+#: score of a checksum-valid ID written in groups: needs a context word (身分證 ...) to be reported
+SPACED_ID_SCORE = 0.3
 
 
 def _validate_id(m: re.Match[str], text: str) -> Hit | None:
-    kind = v.id_kind(m.group())
+    value = m.group()
+    compact = value.replace(" ", "").replace("-", "")
+    kind = v.id_kind(compact)
     if kind is None:
         return None
     entity = "TW_NATIONAL_ID" if kind == "national" else "TW_RESIDENT_ID"
-    return Hit(entity, m.start(), m.end(), CHECKSUM_SCORE)
+    return Hit(entity, m.start(), m.end(), CHECKSUM_SCORE if compact == value else SPACED_ID_SCORE)
 
 
 ID_CONTEXT = ["身分證", "身份證", "身分证", "身份证", "統一證號", "统一证号", "居留證", "居留证", "證號", "证号", "ID"]
@@ -110,7 +115,7 @@ PHONE_PATTERN = (
     r"|\(0\d{1,3}\)"
     r"|0\d{1,3})"
     r"[- ]?\d{2,4}[- ]?\d{3,4}"
-    r"(?:[ ]?(?:#|分機|分机|轉|转|ext\.?|EXT\.?)[ ]?\d{1,6})?"
+    r"(?:[ ]?(?:#|分機|分机|轉|转|ext\.?|EXT\.?)[ ]?[:]?[ ]?\d{1,6})?"
     r"(?![0-9])"
 )
 #: an institution's public line (客服專線, 總機, 請洽 ...): not personal data
@@ -155,8 +160,12 @@ def _validate_phone(m: re.Match[str], text: str) -> Hit | None:
     kind = v.classify_phone(m.group())
     if kind is None:
         return None
-    if _near(text, m.start(), m.end(), INSTITUTION_PHONE_WORDS, before=12) and not _near(
-        text, m.start(), m.end(), PERSONAL_PHONE_WORDS, before=8
+    # institutions publish landlines and toll-free numbers; a mobile number is a person's, also after
+    # a verb such as 撥打 / 請洽
+    if (
+        kind != "MOBILE"
+        and _near(text, m.start(), m.end(), INSTITUTION_PHONE_WORDS, before=12)
+        and not _near(text, m.start(), m.end(), PERSONAL_PHONE_WORDS, before=8)
     ):
         return None
     return Hit("TW_PHONE", m.start(), m.end(), 0.7 if kind == "MOBILE" else 0.6)
@@ -397,6 +406,30 @@ def _validate_address(m: re.Match[str], text: str) -> Hit | None:
     if _near(text, m.start(), m.end(), INSTITUTION_ADDRESS_WORDS, before=20):
         return None
     return Hit("TW_ADDRESS", _postcode_start(text, m.start()), m.end(), 0.8)
+
+
+def _folded_lists() -> None:
+    """Add the detection-view form (:mod:`curate.pii.view`) of every context word: text written in
+    Simplified is read in Taiwan characters (账号 -> 賬號), so its context words must match there too."""
+    from curate.pii.view import with_folded
+
+    g = globals()
+    for name in (
+        "ID_CONTEXT",
+        "PHONE_CONTEXT",
+        "CARD_CONTEXT",
+        "ACCOUNT_CONTEXT",
+        "PASSPORT_CONTEXT",
+        "NHI_CONTEXT",
+        "DOB_CONTEXT",
+        "INSTITUTION_PHONE_WORDS",
+        "PERSONAL_PHONE_WORDS",
+        "INSTITUTION_ADDRESS_WORDS",
+    ):
+        g[name] = type(g[name])(with_folded(g[name]))
+
+
+_folded_lists()
 
 
 def _gate(words) -> str:

@@ -124,10 +124,11 @@ def record_page(con: duckdb.DuckDBPyConnection, record_id: str, cat: LicenceCata
     source = rep["source"] or {}
     pii_expected = bool(source.get("pii_expected"))
     ids = [v["record_id"] for v in rep["versions"]]
+    lits = ", ".join("'" + i.replace("'", "''") + "'" for i in ids)  # ids from the catalogue; literal IN uses the index
     texts = {
         rid: (text, state, title)
         for rid, text, state, title in con.execute(
-            "SELECT record_id, text, pii_state, title FROM records WHERE list_contains(?, record_id)", [ids]
+            f"SELECT record_id, text, pii_state, title FROM records WHERE record_id IN ({lits})"
         ).fetchall()
     }
     versions = []
@@ -173,21 +174,21 @@ def record_page(con: duckdb.DuckDBPyConnection, record_id: str, cat: LicenceCata
 
 def dedup_cluster(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, Any] | None:
     """The near-duplicate cluster of any version in ``ids``: its survivor and members with Jaccard and rule."""
+    lits = ", ".join("'" + i.replace("'", "''") + "'" for i in ids)  # catalogue ids as literals (no binding)
     rows = con.execute(
-        "SELECT record_id, json_extract_string(detail, '$.survivor') FROM provenance_events"
-        " WHERE action = 'duplicate_of' AND (list_contains($ids, record_id)"
-        " OR list_contains($ids, json_extract_string(detail, '$.survivor')))",
-        {"ids": ids},
+        "SELECT record_id, json_extract_string(detail, '$.survivor') AS s FROM provenance_events"
+        f" WHERE action = 'duplicate_of' AND (record_id IN ({lits}) OR json_extract_string(detail, '$.survivor')"
+        f" IN ({lits})) LIMIT 1"
     ).fetchall()
     if not rows:
         return None
     survivor = rows[0][1]
+    lit = "'" + str(survivor).replace("'", "''") + "'"
     members = _dicts(
         con.execute(
             "SELECT record_id, json_extract_string(detail, '$.rule') AS rule, json_extract_string(detail, '$.match')"
             " AS match, json_extract(detail, '$.jaccard') AS jaccard FROM provenance_events"
-            " WHERE action = 'duplicate_of' AND json_extract_string(detail, '$.survivor') = ? ORDER BY seq",
-            [survivor],
+            f" WHERE action = 'duplicate_of' AND json_extract_string(detail, '$.survivor') = {lit} ORDER BY seq"
         )
     )
     return {"survivor": survivor, "members": members}

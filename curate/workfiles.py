@@ -1,0 +1,172 @@
+"""A stage run's working files: private permissions, signed results, removal after the load.
+
+The run folder (``<db dir>/.curate/<db>/runs/<run>``) holds the input snapshot and the workers'
+results, i.e. pre-PII text. So:
+
+* folders are created ``0700`` and files ``0600`` (the runner works under umask ``077``);
+* every results file is signed by the worker that wrote it: an HMAC-SHA256 of its name and bytes
+  under the run's key (table ``run_keys``, sealed from the SQL surface), in ``<file>.mac``; the
+  loader refuses any results file without a valid MAC (a file planted in the folder is never
+  loaded);
+* snapshot and results are deleted when the run's load commits; after a failure they stay until
+  the run is resumed or abandoned (``curate runs abandon RUN``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+MAC_SUFFIX = ".mac"
+
+
+def secure_dir(path: Path) -> Path:
+    """Create ``path`` (and parents) and make it ``0700``."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(path, 0o700)
+    return path
+
+
+@contextmanager
+def private_umask() -> Iterator[None]:
+    """Create files ``0600`` and folders ``0700`` inside the block (workers forked here inherit it)."""
+    old = os.umask(0o077)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
+class RunKey:
+    """A run's MAC key; shows as ``<run key>`` in reprs and datatrove's ``executor.json``."""
+
+    __slots__ = ("_key",)
+
+    def __init__(self, key: bytes) -> None:
+        self._key = bytes(key)
+
+    def __repr__(self) -> str:
+        return "<run key>"
+
+    __str__ = __repr__
+
+    def __getstate__(self) -> bytes:
+        return self._key
+
+    def __setstate__(self, state: bytes) -> None:
+        self._key = state
+
+    def mac(self, path: Path) -> str:
+        """HMAC-SHA256 of the file's name and bytes."""
+        h = hmac.new(self._key, path.name.encode() + b"\0", hashlib.sha256)
+        with path.open("rb") as fh:
+            while chunk := fh.read(1 << 20):
+                h.update(chunk)
+        return h.hexdigest()
+
+
+def sign_as(key: RunKey, tmp: Path, final: Path) -> None:
+    """Sign ``tmp`` under the name ``final`` and move it there (MAC first, then the file)."""
+    h = hmac.new(key._key, final.name.encode() + b"\0", hashlib.sha256)
+    with tmp.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+    mac_path = final.with_name(final.name + MAC_SUFFIX)
+    mac_tmp = mac_path.with_name(mac_path.name + ".tmp")
+    mac_tmp.write_text(h.hexdigest())
+    os.replace(mac_tmp, mac_path)
+    os.replace(tmp, final)
+
+
+def unsigned(res_dir: Path, key: RunKey) -> list[str]:
+    """Results files in ``res_dir`` whose MAC is missing or wrong (names, for the error message)."""
+    bad = []
+    for p in sorted(res_dir.glob("*.parquet")):
+        mac_path = p.with_name(p.name + MAC_SUFFIX)
+        if not mac_path.exists():
+            bad.append(f"{p.name} (no MAC)")
+        elif not hmac.compare_digest(mac_path.read_text().strip(), key.mac(p)):
+            bad.append(f"{p.name} (MAC mismatch)")
+    return bad
+
+
+def run_key(con: duckdb.DuckDBPyConnection, run_id: str) -> RunKey:
+    """The run's key from ``run_keys``, created on first use."""
+    rows = con.execute("SELECT key FROM run_keys WHERE run_id = ?", [run_id]).fetchall()
+    if rows:
+        return RunKey(rows[0][0])
+    key = secrets.token_bytes(32)
+    con.execute("INSERT INTO run_keys VALUES (?, ?, now()::TIMESTAMP)", [run_id, key])
+    return RunKey(key)
+
+
+def drop_run_key(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+    """Forget the run's key (its results are loaded or abandoned)."""
+    con.execute("DELETE FROM run_keys WHERE run_id = ?", [run_id])
+
+
+def remove_work(run_dir: Path, *, keep_logs: bool = True) -> None:
+    """Delete a run's snapshot and results (and everything else unless ``keep_logs``)."""
+    if not keep_logs:
+        shutil.rmtree(run_dir, ignore_errors=True)
+        return
+    for name in ("snapshot", "results", "progress"):
+        shutil.rmtree(run_dir / name, ignore_errors=True)
+    for p in run_dir.glob("*"):
+        if p.is_dir() and p.name not in ("logs",):
+            shutil.rmtree(p, ignore_errors=True)
+
+
+def abandon_run(db_path: str | Path, run_id: str, reason: str, actor: str | None = None) -> dict[str, str]:
+    """End an unfinished run for good: status ``abandoned``, a ledger event, its key and work files gone.
+
+    Refused while the run's process is alive (its run lock is held) and for finished runs.
+    """
+    from curate.runlock import RunLock
+    from curate.runner import work_root
+    from provenance import db, ledger, runs
+    from provenance.errors import UsageError
+
+    con = db.connect(db_path, create=False)
+    try:
+        row = con.execute("SELECT command, status FROM runs WHERE run_id = ?", [run_id]).fetchall()
+        if not row:
+            raise UsageError(f"run `{run_id}` is not in the catalogue; see `curate runs list`")
+        command, status = row[0]
+        if status not in ("running", "failed"):
+            raise UsageError(f"run `{run_id}` is {status}; only running or failed runs can be abandoned")
+        root = secure_dir(work_root(db_path))
+        with RunLock(root, command) as lock:  # refused while the run's process is alive
+            lock.set_run(run_id)
+            con.execute("BEGIN TRANSACTION")
+            try:
+                ledger.append(
+                    con,
+                    [
+                        ledger.Event(
+                            stage="runs",
+                            action="abandon",
+                            run_id=run_id,
+                            detail={"command": command, "previous_status": status, "reason": reason},
+                            actor=actor,
+                        )
+                    ],
+                )
+                runs.finish_run(con, run_id, "abandoned", {"abandoned": reason})
+                drop_run_key(con, run_id)
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            remove_work(root / "runs" / run_id, keep_logs=False)
+    finally:
+        con.close()
+    return {"run_id": run_id, "command": command, "previous_status": status}
