@@ -25,7 +25,7 @@ $(STAMP): pyproject.toml
 		>/dev/null 2>&1 || echo "note: could not install chromium; browser tests will be skipped"
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test,ray,bench]'
+	$(PY) -m pip install -q -e '.[test,ray,bench,presidio]'
 	touch $(STAMP)
 
 $(EXTRAS_STAMP): pyproject.toml
