@@ -36,6 +36,7 @@ from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.readers import ParquetReader
 
+from curate.faults import fault
 from curate.runlock import RunLock
 from curate.stages.base import RECORD_METADATA, FinalizeContext, Stage, StageResult
 from curate.watched import run_watched
@@ -89,12 +90,7 @@ def work_root(db_path: str | Path) -> Path:
     return p.parent / ".curate" / p.name
 
 
-def _fault(point: str) -> None:
-    """Fault injection for crash tests: ``CURATE_FAULT=<point>`` kills this process with SIGKILL there."""
-    if os.environ.get("CURATE_FAULT") == point:
-        import signal
-
-        os.kill(os.getpid(), signal.SIGKILL)
+_fault = fault  # crash-test kill points (CURATE_FAULT)
 
 
 def _results_to_table(results: list[StageResult], stage_name: str, start: int) -> pa.Table:
