@@ -349,6 +349,11 @@ def _export(
                         "params": params.as_dict(),
                         "manifest_sha256": manifest_sha,
                         "state_hash": state_hash,
+                        # `audit export` flags an export made with a licence catalogue other than the shipped one
+                        "licence_catalogue": {
+                            "sha256": cat_sha,
+                            "shipped": cat_sha == hashlib.sha256(licence_catalogue_path().read_bytes()).hexdigest(),
+                        },
                         "records": len(items),
                         "blocked": dict(sorted(blocked_counts.items())),
                         "out_dir": str(out.resolve()),
