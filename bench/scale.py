@@ -126,11 +126,15 @@ def run_n(n: int, *, compare_workers: bool, workers: int | None, steps: tuple[st
             )
         else:
             if step == "hygiene" and compare_workers:
-                for w in (1, 2):
-                    copy = work / f"hygiene_w{w}.duckdb"
+                for name, opts in (
+                    ("hygiene_w1", ["--workers", "1"]),
+                    ("hygiene_w2", ["--workers", "2"]),
+                    ("hygiene_ray2", ["--executor", "ray", "--workers", "2"]),
+                ):
+                    copy = work / f"{name}.duckdb"
                     shutil.copy(db, copy)
                     shutil.rmtree(work / ".curate" / copy.name, ignore_errors=True)
-                    res["steps"][f"hygiene_w{w}"] = timed(_curate(copy, "run", "hygiene", "--workers", str(w)))
+                    res["steps"][name] = timed(_curate(copy, "run", "hygiene", *opts))
                     copy.unlink()
                     shutil.rmtree(work / ".curate" / copy.name, ignore_errors=True)
             cmd = _curate(db, "run", step, *wopt)
@@ -201,12 +205,15 @@ def table(results: list[dict]) -> str:
         lines.append("| time exponent | " + " | ".join(te) + " | | |")
         lines.append("| memory exponent | " + " | ".join(me) + " | | |")
     for r in results:
-        w1, w2 = r["steps"].get("hygiene_w1"), r["steps"].get("hygiene_w2")
+        w1, w2, ray = (r["steps"].get(k) for k in ("hygiene_w1", "hygiene_w2", "hygiene_ray2"))
         if w1 and w2:
-            lines.append(
+            line = (
                 f"\nAt {r['n']:,}: `run hygiene` 1 worker {w1['seconds']:.1f} s ({w1['cpu_pct']}% CPU), "
-                f"2 workers {w2['seconds']:.1f} s ({w2['cpu_pct']}% CPU): speed-up {w1['seconds'] / w2['seconds']:.2f}x."
+                f"2 workers {w2['seconds']:.1f} s ({w2['cpu_pct']}% CPU): speed-up {w1['seconds'] / w2['seconds']:.2f}x"
             )
+            if ray:
+                line += f"; Ray, 2 workers {ray['seconds']:.1f} s ({ray['cpu_pct']}% CPU, {ray['seconds'] / w2['seconds']:.2f}x local)"
+            lines.append(line + ".")
     return "\n".join(lines)
 
 

@@ -27,6 +27,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from curate.faults import fault
 from curate.stages.base import config_hash
 from provenance import db, ledger, runs
 from provenance.batches import BATCH_ACTION, batch_digest
@@ -118,6 +119,7 @@ class _Ingestor:
         self.progress = progress
         self.batch: list[tuple[str | None, Record]] = []  # (version metadata JSON, record)
         self.last_at = None
+        self.flushes = 0
         self.batch_keys: set[str] = set()
         self.batch_containers: set[str] = set()
         self.incomplete: set[str] = set()
@@ -318,12 +320,15 @@ class _Ingestor:
                 FROM (
                     SELECT i.*, a.record_id AS a_id,
                            -- an older snapshot than the active version: kept as history, never replaces it
-                           CASE WHEN i.as_of < json_extract_string(a.metadata, '$.as_of') THEN a.record_id END
-                               AS historical_of
+                           CASE WHEN i.as_of < a.as_of THEN a.record_id END AS historical_of
                     FROM (SELECT {INGEST_RECORD_ID_SQL} AS record_id, * EXCLUDE (version_meta),
                                  sha256(text) AS content_sha256 FROM _inc) i
-                    LEFT JOIN records a ON a.doc_key = i.doc_key AND a.status = 'active'
-                    WHERE NOT EXISTS (SELECT 1 FROM records x WHERE x.record_id = i.record_id)
+                    -- the active versions of this batch's doc_keys only (not every active record's metadata)
+                    LEFT JOIN (SELECT record_id, doc_key, json_extract_string(metadata, '$.as_of') AS as_of
+                               FROM records WHERE status = 'active' AND doc_key IN (SELECT doc_key FROM _inc_t)) a
+                           ON a.doc_key = i.doc_key
+                    WHERE i.record_id NOT IN (SELECT record_id FROM records
+                                              WHERE record_id IN (SELECT record_id FROM _inc_t))
                 ) i""")
             con.unregister("_inc")
             con.execute("""CREATE OR REPLACE TEMP VIEW _new_versions AS
@@ -410,6 +415,8 @@ class _Ingestor:
             ledger.append(con, events, at=now)
             # a withdrawn source or document stays withdrawn when its items come again (after their events)
             hold_withdrawn(con, withheld_sql, run_id=run_id)
+            self.flushes += 1
+            fault(f"ingest_mid_batch_{self.flushes}")  # crash tests: everything written, not committed
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -423,3 +430,4 @@ class _Ingestor:
         self.batch = []
         self.batch_keys = set()
         self.batch_containers = set()
+        fault(f"ingest_after_batch_{self.flushes}")

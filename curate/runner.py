@@ -36,10 +36,21 @@ from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.readers import ParquetReader
 
+from curate.faults import fault
 from curate.runlock import RunLock
 from curate.stages.base import RECORD_METADATA, FinalizeContext, Stage, StageResult
 from curate.watched import run_watched
-from curate.workfiles import RunKey, drop_run_key, private_umask, remove_work, run_key, secure_dir, sign_as, unsigned
+from curate.workfiles import (
+    RunKey,
+    drop_run_key,
+    private_umask,
+    remove_work,
+    run_key,
+    secure_dir,
+    sign_as,
+    unsigned,
+    work_root,
+)
 from provenance import db, ledger, runs
 from provenance.errors import ConfigError, StageError
 from provenance.records import derived_record_id, insert_versions, version_seal
@@ -83,18 +94,7 @@ class RunReport:
     message: str = ""
 
 
-def work_root(db_path: str | Path) -> Path:
-    """Folder for run snapshots and results, beside the catalogue file."""
-    p = Path(db_path).resolve()
-    return p.parent / ".curate" / p.name
-
-
-def _fault(point: str) -> None:
-    """Fault injection for crash tests: ``CURATE_FAULT=<point>`` kills this process with SIGKILL there."""
-    if os.environ.get("CURATE_FAULT") == point:
-        import signal
-
-        os.kill(os.getpid(), signal.SIGKILL)
+_fault = fault  # crash-test kill points (CURATE_FAULT)
 
 
 def _results_to_table(results: list[StageResult], stage_name: str, start: int) -> pa.Table:

@@ -83,8 +83,8 @@ def notice(
 #: what the card of an export with no records says (`datasets` cannot load an empty split)
 EMPTY_NOTE = (
     "**This export is empty: no record qualified** (reasons under *Blocked records* and in `blocked.csv`). "
-    "It has no data files, so `datasets.load_dataset` cannot load it: the `datasets` library has no "
-    "empty split."
+    "It has no data files, so `datasets.load_dataset` cannot load it (it reports that no file matches "
+    "`data/train-*`): the `datasets` library has no empty split."
 )
 
 
@@ -111,7 +111,8 @@ def card(info: Mapping[str, Any], cat: LicenceCatalogue, used_ids: list[str], sh
 
     ``language`` lists the Hub tags actually present (``zh-Hant``, ``en``...); the config is named
     ``export-<id>`` so that ``datasets`` never serves a previous export's cache; an empty export has
-    no config (no data files) and says so.
+    no data files (its config matches none, so ``load_dataset`` fails instead of reading the metadata
+    files as data) and says so.
     """
     ext = "parquet" if info["format"] == "parquet" else "jsonl"
     languages = info.get("languages") or []
@@ -129,7 +130,8 @@ def card(info: Mapping[str, Any], cat: LicenceCatalogue, used_ids: list[str], sh
         "license_link: NOTICE.md",
         *(["language:", *[f"- {lang}" for lang in languages]] if languages else []),
         f"pretty_name: {_name(info)}",
-        *(config if shards else []),
+        # kept for an empty export too: without it `datasets` would load blocked.csv as the data
+        *config,
         "---",
         "",
         f"# {_name(info)}",

@@ -39,45 +39,13 @@ REQUIRED_IDS: tuple[str, ...] = (
 )
 #: SPDX licence-list identifiers the catalogue may use without a ``LicenseRef-`` prefix.
 KNOWN_SPDX: frozenset[str] = frozenset(
-    {
-        "0BSD",
-        "Apache-2.0",
-        "BSD-2-Clause",
-        "BSD-3-Clause",
-        "CC-BY-1.0",
-        "CC-BY-2.0",
-        "CC-BY-2.5",
-        "CC-BY-3.0",
-        "CC-BY-4.0",
-        "CC-BY-NC-1.0",
-        "CC-BY-NC-2.0",
-        "CC-BY-NC-2.5",
-        "CC-BY-NC-3.0",
-        "CC-BY-NC-4.0",
-        "CC-BY-NC-ND-3.0",
-        "CC-BY-NC-ND-4.0",
-        "CC-BY-NC-SA-2.0",
-        "CC-BY-NC-SA-3.0",
-        "CC-BY-NC-SA-4.0",
-        "CC-BY-ND-3.0",
-        "CC-BY-ND-4.0",
-        "CC-BY-SA-2.0",
-        "CC-BY-SA-3.0",
-        "CC-BY-SA-4.0",
-        "CC-PDDC",
-        "CC0-1.0",
-        "CDLA-Permissive-1.0",
-        "CDLA-Permissive-2.0",
-        "CDLA-Sharing-1.0",
-        "ISC",
-        "MIT",
-        "ODbL-1.0",
-        "ODC-By-1.0",
-        "OGDL-Taiwan-1.0",
-        "OGL-UK-3.0",
-        "PDDL-1.0",
-        "Unlicense",
-    }
+    (
+        "0BSD Apache-2.0 BSD-2-Clause BSD-3-Clause CC-BY-1.0 CC-BY-2.0 CC-BY-2.5 CC-BY-3.0 CC-BY-4.0 "
+        "CC-BY-NC-1.0 CC-BY-NC-2.0 CC-BY-NC-2.5 CC-BY-NC-3.0 CC-BY-NC-4.0 CC-BY-NC-ND-3.0 CC-BY-NC-ND-4.0 "
+        "CC-BY-NC-SA-2.0 CC-BY-NC-SA-3.0 CC-BY-NC-SA-4.0 CC-BY-ND-3.0 CC-BY-ND-4.0 CC-BY-SA-2.0 CC-BY-SA-3.0 "
+        "CC-BY-SA-4.0 CC-PDDC CC0-1.0 CDLA-Permissive-1.0 CDLA-Permissive-2.0 CDLA-Sharing-1.0 ISC MIT "
+        "ODbL-1.0 ODC-By-1.0 OGDL-Taiwan-1.0 OGL-UK-3.0 PDDL-1.0 Unlicense"
+    ).split()
 )
 _MEMBER_RE = re.compile(r"^member:[A-Za-z0-9_.-]+$")
 _PLACEHOLDER_RE = re.compile(r"\{(provider|year|dataset)\}")

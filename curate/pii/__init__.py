@@ -1,11 +1,5 @@
 """PII detection and scrubbing for Taiwanese financial text.
 
-presidio is imported here first, with transformers and torch kept out: presidio imports them
-whenever transformers is installed (the ``[ckip]`` extra), adding seconds to every ``curate pii``
-start-up, and the workbench never uses presidio's transformers engine. The CKIP recogniser
-(:mod:`curate.pii.ckip`) imports transformers itself when it is asked for.
+Our own engine (:mod:`curate.pii.engine`) runs the Taiwan recognizers; presidio is an optional
+extra (``[presidio]``, :mod:`curate.pii.presidio_adapter`), imported only when asked for.
 """
-
-from curate._optional import import_without
-
-import_without(("presidio_analyzer", "presidio_anonymizer"), blocked=("torch", "transformers"))

@@ -12,9 +12,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from presidio_analyzer import EntityRecognizer, RecognizerResult
-
 from curate._optional import require
+from curate.pii.base import EntityRecognizer, RecognizerResult
 from provenance.errors import ConfigError
 
 #: CKIP (OntoNotes) NER labels -> presidio entity types

@@ -8,10 +8,7 @@ recognizer's context words (or call-level context words) occurs in it.
 
 from __future__ import annotations
 
-from presidio_analyzer import EntityRecognizer, RecognizerResult
-from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
-from presidio_analyzer.nlp_engine import NlpArtifacts
-
+from curate.pii.base import EntityRecognizer, RecognizerResult
 from curate.pii.text import SENTENCE_END
 
 
@@ -32,23 +29,21 @@ def context_window(text: str, start: int, end: int, before: int = 20, after: int
     return left + right
 
 
-class RawTextContextEnhancer(ContextAwareEnhancer):
-    """Lift scores when a context word occurs within a raw character window."""
+class RawTextContextEnhancer:
+    """Lift scores when a context word occurs within a raw character window.
+
+    Same call shape as presidio's ``ContextAwareEnhancer.enhance_using_context``, so the presidio
+    adapter (:mod:`curate.pii.presidio_adapter`) can wrap it.
+    """
 
     def __init__(self, boost: float = 0.35, floor: float = 0.4, before: int = 20, after: int = 8) -> None:
-        super().__init__(
-            context_similarity_factor=boost,
-            min_score_with_context_similarity=floor,
-            context_prefix_count=before,
-            context_suffix_count=after,
-        )
         self.boost, self.floor, self.before, self.after = boost, floor, before, after
 
     def enhance_using_context(
         self,
         text: str,
         raw_results: list[RecognizerResult],
-        nlp_artifacts: NlpArtifacts | None,
+        nlp_artifacts: object,
         recognizers: list[EntityRecognizer],
         context: list[str] | None = None,
     ) -> list[RecognizerResult]:

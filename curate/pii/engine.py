@@ -1,8 +1,9 @@
-"""The detection engine: a cheap pre-screen, then presidio's AnalyzerEngine on candidate chunks.
+"""The detection engine: a cheap pre-screen, then our analyzer on candidate chunks.
 
-Everything is offline: the no-op NLP engine (no spaCy model, no download), our own CJK-safe
-recognizers, and the raw-text context enhancer. Text is folded to half-width (1:1) before
-matching, so offsets are code-point offsets into the caller's text.
+Everything is offline: our own CJK-safe recognizers and the raw-text context enhancer, run by
+:class:`TaiwanAnalyzer` (presidio is an optional extra with an adapter, never needed). Text is
+read through the detection view (:mod:`curate.pii.view`: half-width, Simplified sentences in
+Taiwan characters; 1:1), so offsets are code-point offsets into the caller's text.
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ class DetectorConfig:
     entities: tuple[str, ...] = ()
     #: scrub every other occurrence of a detected value in the same text (see curate.pii.propagate)
     propagate: bool = True
+    #: "own" (default, no presidio) or "presidio" (optional extra: the same recognizers in presidio's engine)
+    engine: str = "own"
 
 
 def offline_tldextract() -> None:
@@ -75,7 +78,7 @@ class PiiDetector:
 
     def __init__(self, config: DetectorConfig | None = None) -> None:
         self.config = config or DetectorConfig()
-        self.analyzer = build_analyzer(self.config.language, self.config.ckip_model_dir)
+        self.analyzer = build_analyzer(self.config.language, self.config.ckip_model_dir, self.config.engine)
         self._screen = _prescreen_regex()
         self._digit_screen = re.compile(r"\d{7}|\d[- ]\d{3}|\d{2,4}\)|@|[A-Za-z][0-9A-Da-d]\d{4}")
 
@@ -196,28 +199,52 @@ def _resolve(spans: list[Span]) -> list[Span]:
     return sorted(chosen)
 
 
-@lru_cache(maxsize=4)
-def build_analyzer(language: str = "zh", ckip_model_dir: str | None = None):
-    """A presidio ``AnalyzerEngine``: no-op NLP engine, Taiwan recognizers, raw-text context."""
-    from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
-    from presidio_analyzer.nlp_engine import NoOpNlpEngine
+class TaiwanAnalyzer:
+    """Our detection engine: run the recognizers, lift scores by raw-text context, drop weak spans.
 
+    The same steps as presidio's ``AnalyzerEngine.analyze`` with the no-op NLP engine (recognizers,
+    context enhancement, score threshold; overlaps are resolved by :func:`_resolve`), without
+    importing presidio: start-up drops from seconds to a fraction of one.
+    """
+
+    def __init__(self, recognizers: list, enhancer, default_score_threshold: float = 0.4) -> None:
+        self.recognizers = recognizers
+        self.enhancer = enhancer
+        self.default_score_threshold = default_score_threshold
+
+    def analyze(
+        self, text: str, language: str = "zh", entities: list[str] | None = None, score_threshold: float | None = None
+    ) -> list:
+        wanted = set(entities) if entities else None
+        results = []
+        recs = [r for r in self.recognizers if wanted is None or wanted & set(r.supported_entities)]
+        for rec in recs:
+            found = rec.analyze(text, entities or list(rec.supported_entities))
+            if found:
+                results.extend(found)
+        results = self.enhancer.enhance_using_context(text, results, None, recs)
+        threshold = self.default_score_threshold if score_threshold is None else score_threshold
+        return [r for r in results if r.score >= threshold and r.score > 0]
+
+
+@lru_cache(maxsize=4)
+def build_analyzer(language: str = "zh", ckip_model_dir: str | None = None, engine: str = "own"):
+    """The analyzer: our engine (default) or, with ``engine="presidio"``, a presidio ``AnalyzerEngine``
+    (extra ``[presidio]``) holding the same recognizers and context enhancer."""
     from curate.pii.context import RawTextContextEnhancer
     from curate.pii.recognizers import build_recognizers
 
-    nlp = NoOpNlpEngine(models=[{"lang_code": language, "model_name": "no_op"}])
-    nlp.load()
-    registry = RecognizerRegistry(supported_languages=[language])
-    for rec in build_recognizers(language):
-        registry.add_recognizer(rec)
+    recognizers = build_recognizers(language)
     if ckip_model_dir:
         from curate.pii.ckip import CkipNerRecognizer
 
-        registry.add_recognizer(CkipNerRecognizer(ckip_model_dir, supported_language=language))
-    return AnalyzerEngine(
-        registry=registry,
-        nlp_engine=nlp,
-        supported_languages=[language],
-        context_aware_enhancer=RawTextContextEnhancer(),
-        default_score_threshold=0.4,
-    )
+        recognizers.append(CkipNerRecognizer(ckip_model_dir, supported_language=language))
+    if engine == "presidio":
+        from curate.pii.presidio_adapter import presidio_analyzer
+
+        return presidio_analyzer(recognizers, language)
+    if engine != "own":
+        from provenance.errors import ConfigError
+
+        raise ConfigError(f"unknown PII engine `{engine}`; valid: own, presidio")
+    return TaiwanAnalyzer(recognizers, RawTextContextEnhancer(), default_score_threshold=0.4)

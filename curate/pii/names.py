@@ -18,8 +18,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from presidio_analyzer import EntityRecognizer, RecognizerResult
-
+from curate.pii.base import EntityRecognizer, RecognizerResult
 from curate.pii.text import is_han
 
 #: single-character surnames common in Taiwan (Traditional; Simplified forms are derived)

@@ -12,9 +12,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from presidio_analyzer import EntityRecognizer, RecognizerResult
-
 from curate.pii import validators as v
+from curate.pii.base import EntityRecognizer, RecognizerResult
 from curate.pii.context import context_window
 
 #: score of a checksum-valid identifier without context

@@ -12,12 +12,13 @@ import difflib
 import json
 import re
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from provenance.audit import export_report, record_report
-from provenance.errors import CatalogueError
+from provenance.errors import CatalogueError, WorkbenchError
 from provenance.export import ExportParams, iter_verdicts
 from provenance.licences import PURPOSES, LicenceCatalogue
 from provenance.records import PII_PASSED
@@ -124,10 +125,11 @@ def record_page(con: duckdb.DuckDBPyConnection, record_id: str, cat: LicenceCata
     source = rep["source"] or {}
     pii_expected = bool(source.get("pii_expected"))
     ids = [v["record_id"] for v in rep["versions"]]
+    lits = ", ".join("'" + i.replace("'", "''") + "'" for i in ids)  # ids from the catalogue; literal IN uses the index
     texts = {
         rid: (text, state, title)
         for rid, text, state, title in con.execute(
-            "SELECT record_id, text, pii_state, title FROM records WHERE list_contains(?, record_id)", [ids]
+            f"SELECT record_id, text, pii_state, title FROM records WHERE record_id IN ({lits})"
         ).fetchall()
     }
     versions = []
@@ -173,21 +175,21 @@ def record_page(con: duckdb.DuckDBPyConnection, record_id: str, cat: LicenceCata
 
 def dedup_cluster(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, Any] | None:
     """The near-duplicate cluster of any version in ``ids``: its survivor and members with Jaccard and rule."""
+    lits = ", ".join("'" + i.replace("'", "''") + "'" for i in ids)  # catalogue ids as literals (no binding)
     rows = con.execute(
-        "SELECT record_id, json_extract_string(detail, '$.survivor') FROM provenance_events"
-        " WHERE action = 'duplicate_of' AND (list_contains($ids, record_id)"
-        " OR list_contains($ids, json_extract_string(detail, '$.survivor')))",
-        {"ids": ids},
+        "SELECT record_id, json_extract_string(detail, '$.survivor') AS s FROM provenance_events"
+        f" WHERE action = 'duplicate_of' AND (record_id IN ({lits}) OR json_extract_string(detail, '$.survivor')"
+        f" IN ({lits})) LIMIT 1"
     ).fetchall()
     if not rows:
         return None
     survivor = rows[0][1]
+    lit = "'" + str(survivor).replace("'", "''") + "'"
     members = _dicts(
         con.execute(
             "SELECT record_id, json_extract_string(detail, '$.rule') AS rule, json_extract_string(detail, '$.match')"
             " AS match, json_extract(detail, '$.jaccard') AS jaccard FROM provenance_events"
-            " WHERE action = 'duplicate_of' AND json_extract_string(detail, '$.survivor') = ? ORDER BY seq",
-            [survivor],
+            f" WHERE action = 'duplicate_of' AND json_extract_string(detail, '$.survivor') = {lit} ORDER BY seq"
         )
     )
     return {"survivor": survivor, "members": members}
@@ -243,7 +245,9 @@ def withdrawals_page(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     return withdrawals_report(con)
 
 
-def ledger_page(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+def ledger_page(con: duckdb.DuckDBPyConnection, anchor_file: str | Path | None = None) -> dict[str, Any]:
+    """Verify result, head, recent events, and anchors: the heads each export recorded and, when the
+    portal was given one, the auditor's anchor file (each anchored head must still be in the chain)."""
     from provenance import ledger
 
     res = ledger.verify(con)
@@ -252,7 +256,23 @@ def ledger_page(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
             "SELECT seq, event_id, hash, created_at, stage, action FROM provenance_events ORDER BY seq DESC LIMIT 25"
         )
     )
-    return {"verify": res, "head": head[0] if head else None, "recent": head}
+    exports = _dicts(
+        con.execute(
+            "SELECT e.export_id, min(e.created_at) AS created_at, any_value(e.state_hash) AS state_hash,"
+            " bool_or(p.hash IS NOT NULL) AS in_chain FROM exports e LEFT JOIN provenance_events p"
+            " ON p.hash = e.state_hash GROUP BY e.export_id ORDER BY 2"
+        )
+    )
+    anchors: dict[str, Any] | None = None
+    if anchor_file:
+        from provenance.crosscheck import check_anchors, read_anchors
+
+        try:
+            items = read_anchors(anchor_file)
+            anchors = {"file": str(anchor_file), "items": items, "problems": check_anchors(con, items)}
+        except WorkbenchError as exc:
+            anchors = {"file": str(anchor_file), "items": [], "problems": [str(exc)]}
+    return {"verify": res, "head": head[0] if head else None, "recent": head, "exports": exports, "anchors": anchors}
 
 
 def record_ids_of(rows: list[dict[str, Any]]) -> list[str]:

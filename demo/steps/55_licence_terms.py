@@ -41,7 +41,8 @@ def _textbook(row) -> None:
 
 
 def _tabf(row) -> None:
-    row.update(audience="consortium")
+    # the institute's agreement allows the consortium's (commercial) model training: a stated term
+    row.update(audience="consortium", commercial="yes")
 
 
 def run(ctx) -> None:
@@ -50,7 +51,10 @@ def run(ctx) -> None:
     ctx.curate("manifest", "check", str(books), ok_codes=(3,))  # the agreement row is incomplete
     _correct(books, _textbook)
     _correct(tabf, _tabf)
-    print("(corrected the agreement rows of both manifests: audience, purposes, commercial, attribution)")
+    print(
+        "(corrected the agreement rows: textbook audience, purposes, commercial=no, attribution;"
+        " TABF audience consortium, commercial=yes)"
+    )
     ctx.curate("manifest", "check", str(books))
     ctx.curate("ingest", "textbooks", str(books))
     ctx.curate("ingest", "tabf", str(tabf), ok_codes=(3,))  # its unknown-licence row stays quarantined

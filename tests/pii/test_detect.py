@@ -96,8 +96,7 @@ def test_long_record_chunks_keep_offsets(detector):
 
 
 def test_raw_text_context_enhancer():
-    from presidio_analyzer import RecognizerResult
-
+    from curate.pii.base import RecognizerResult
     from curate.pii.context import RawTextContextEnhancer
 
     class Rec:
@@ -118,12 +117,38 @@ def test_raw_text_context_enhancer():
     assert r2.score == pytest.approx(0.05)
 
 
-def test_presidio_is_offline_no_op_engine():
+def test_presidio_adapter_is_offline_no_op_engine_and_gives_the_same_spans(detector):
+    pytest.importorskip("presidio_analyzer")
     from presidio_analyzer.nlp_engine import NoOpNlpEngine
 
-    from curate.pii.engine import build_analyzer
+    from curate.pii.engine import DetectorConfig, PiiDetector, build_analyzer
 
-    assert isinstance(build_analyzer().nlp_engine, NoOpNlpEngine)
+    assert isinstance(build_analyzer(engine="presidio").nlp_engine, NoOpNlpEngine)
+    other = PiiDetector(DetectorConfig(engine="presidio"))
+    for text in (
+        "客戶王小明，身分證字號A123456789，手機0912-345-678。",
+        "本公司統一編號為22099131",
+        "卡號4111111111111111",
+    ):
+        assert other.analyze(text) == detector.analyze(text)
+
+
+def test_detection_does_not_import_presidio():
+    """Start-up: our engine runs the recognizers itself; presidio (seconds of imports) stays out."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from curate.pii.engine import PiiDetector\n"
+        "from curate.pii.scrubber import scrub\n"
+        "t = '客戶王小明手機0912345678'\n"
+        "assert scrub(t, PiiDetector().analyze(t)).text == '客戶〔姓名〕手機〔電話〕'\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('presidio_analyzer', 'presidio_anonymizer', "
+        "'spacy', 'torch', 'transformers')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
 
 
 def test_analyze_many_equals_analyze(detector):

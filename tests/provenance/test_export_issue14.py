@@ -99,5 +99,8 @@ def test_empty_export_says_so_clearly(laws, cli, tmp_path):
     assert "0 records" in stdout and "nothing qualified for this export (pii_unchecked" in err
     assert not list((out / "data").glob("*"))
     card = (out / "README.md").read_text("utf-8")
-    assert "This export is empty: no record qualified" in card and "configs:" not in card
+    assert "This export is empty: no record qualified" in card
     assert "| shards | 0 (parquet) |" in card
+    # `datasets` has no empty split: loading fails plainly, never reads blocked.csv or the manifest as data
+    with pytest.raises(FileNotFoundError):
+        _load(out, tmp_path / "hf")
