@@ -124,6 +124,11 @@ class _Ingestor:
         self.batch_containers: set[str] = set()
         self.incomplete: set[str] = set()
         self.quarantine_rows: list[tuple] = []
+        from curate.pii.identifiers import IdentifierGuard
+
+        #: personal values in ids, file names, run parameters and quarantine rows become keyed pseudonyms
+        self.guard = IdentifierGuard()
+        self.pii_sources = {i.source_id for i in source.source_infos() if i.pii_expected}
 
     def run(self) -> IngestReport:
         con = self.con
@@ -134,7 +139,9 @@ class _Ingestor:
             "SELECT run_id FROM runs WHERE command = ? AND status = 'running'", [f"ingest {self.source.name}"]
         ).fetchall():
             runs.finish_run(con, stale, "failed", {"interrupted": True})
-        run_id = runs.start_run(con, f"ingest {self.source.name}", config_hash(cfg), cfg)
+        # run parameters hold file paths: stored pseudonymised from the start (never rewritten later)
+        params = self.guard.walk(cfg, all_types=bool(self.pii_sources))
+        run_id = runs.start_run(con, f"ingest {self.source.name}", config_hash(cfg), params)
         self.run_id = run_id
         self.report = IngestReport(run_id=run_id, source=self.source.name)
         from curate.ingest_terms import TermsCorrector
@@ -166,12 +173,15 @@ class _Ingestor:
             return
         if isinstance(raw, Skip):
             rep.skipped[raw.reason] += 1
-            rep.name("skipped", raw.reason, raw.locator)
+            rep.name("skipped", raw.reason, self.guard(raw.locator, all_types=bool(self.pii_sources)))
             return
         if isinstance(raw, Notice):
             rep.raw_items -= 1  # a notice is about the raw item that follows, not an item itself
             rep.notices[raw.reason] += 1
-            rep.name("notice", raw.reason, raw.locator, raw.detail)
+            pii = bool(self.pii_sources)
+            rep.name(
+                "notice", raw.reason, self.guard(raw.locator, all_types=pii), self.guard(raw.detail, all_types=pii)
+            )
             return
         if self._terms_only(raw):
             return
@@ -189,12 +199,14 @@ class _Ingestor:
                     self._reject(out)
                 elif isinstance(out, Skip):
                     rep.skipped[out.reason] += 1
-                    rep.name("skipped", out.reason, out.locator)
+                    rep.name("skipped", out.reason, self.guard(out.locator, all_types=bool(self.pii_sources)))
         except SourceError as exc:
             rejected = True
             self._reject(Rejection(locator=exc.locator or raw.locator, reason=exc.reason))
         if rejected:
             self.incomplete |= containers
+        records = [self._guard_ids(r) for r in records]
+        containers = {r.container for r in records if r.container}
         # flush first if this item would repeat a doc_key or container of the pending batch
         keys = {r.doc_key for r in records}
         if keys & self.batch_keys or containers & self.batch_containers or len(self.batch) >= BATCH_RECORDS:
@@ -211,6 +223,20 @@ class _Ingestor:
         self.batch_keys |= keys
         self.batch_containers |= containers
         rep.records_seen += len(records)
+
+    def _guard_ids(self, rec: Record) -> Record:
+        """doc_key, locator and container with personal values pseudonymised (see curate.pii.identifiers)."""
+        all_types = rec.source_id in self.pii_sources
+        new = {
+            f: self.guard(getattr(rec, f), all_types=all_types)
+            for f in ("doc_key", "locator", "container")
+            if getattr(rec, f)
+        }
+        if all(new[f] == getattr(rec, f) for f in new):
+            return rec
+        import dataclasses
+
+        return dataclasses.replace(rec, **new)
 
     def _terms_only(self, raw: RawItem) -> bool:
         """A manifest row whose file is unchanged: settled without extraction (see curate.ingest_terms)."""
@@ -229,6 +255,13 @@ class _Ingestor:
     def _reject(self, rej: Rejection) -> None:
         if self.on_error is ErrorPolicy.RAISE:
             raise SourceError(self.source.name, rej.locator, rej.reason)
+        import dataclasses
+
+        # quarantine rows and reports use the pseudonymised form where the detector fired
+        pii = (rej.source_id or self.source.name) in self.pii_sources or bool(self.pii_sources)
+        rej = dataclasses.replace(
+            rej, locator=self.guard(rej.locator, all_types=pii), excerpt=self.guard(rej.excerpt, all_types=pii)
+        )
         self.report.name("quarantined", rej.reason, rej.locator, rej.excerpt or "")
         self.report.quarantined += 1
         self.report.quarantine_reasons[rej.reason.split(":")[0]] += 1
