@@ -32,6 +32,7 @@ from curate.stages.base import config_hash
 from provenance import db, ledger, runs
 from provenance.batches import BATCH_ACTION, batch_digest
 from provenance.records import INGEST_RECORD_ID_SQL, insert_versions
+from provenance.withdraw import hold_withdrawn
 from sources.base import ErrorPolicy, Notice, RawItem, Record, Rejection, Skip, Source
 from sources.errors import SourceError
 
@@ -370,6 +371,7 @@ class _Ingestor:
             insert_versions(con, "_new_versions", run_id=run_id, stage="ingest", created_at=now, order_by="doc_key")
             con.execute("""UPDATE records SET status = 'superseded'
                            WHERE status = 'active' AND record_id IN (SELECT version_of FROM _new)""")
+            withheld_sql = "(SELECT record_id, source_id, doc_key FROM _new WHERE historical_of IS NULL)"
             # containers ingested completely: active records they no longer contain
             complete = [c for c in self.batch_containers if c not in self.incomplete]
             removed: list[tuple] = []
@@ -444,6 +446,8 @@ class _Ingestor:
                 for rid, key in removed
             ]
             ledger.append(con, events, at=now)
+            # a withdrawn source or document stays withdrawn when its items come again (after their events)
+            hold_withdrawn(con, withheld_sql, run_id=run_id)
             self.flushes += 1
             fault(f"ingest_mid_batch_{self.flushes}")  # crash tests: everything written, not committed
             con.execute("COMMIT")
