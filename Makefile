@@ -13,7 +13,7 @@ EXTRAS_PY := $(EXTRAS_VENV)/bin/python
 EXTRAS_STAMP := $(EXTRAS_VENV)/.installed
 PYTEST := -m pytest -q -p no:cacheprovider
 
-.PHONY: demo test lint test-core test-extras venv bench bench-scale labelstudio labelstudio-stop clean
+.PHONY: demo test lint test-core test-extras venv bench bench-scale labelstudio labelstudio-stop guide-screenshots clean
 
 $(STAMP): pyproject.toml
 	@# a CJK font for the PDF fixtures the tests and the demo generate (Debian; skipped when not possible)
@@ -78,6 +78,10 @@ labelstudio: $(STAMP)
 
 labelstudio-stop:
 	bash annotation/labelstudio.sh stop
+
+# screenshots of the three labelling screens for docs/annotation-guide.zh-TW.md (headless Debian chromium)
+guide-screenshots: $(STAMP)
+	PYTHONPATH=. .venv/bin/python tests/annotation/screens.py docs/img
 
 clean:
 	rm -rf .curate demo-out bench-out curate.duckdb curate.duckdb.wal

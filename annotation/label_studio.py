@@ -172,28 +172,42 @@ class LabelStudioClient:
             raise ApiError(status_code=r.status_code, body=body)
         return r.json()
 
-    def changed_tasks(
-        self, project_id: int, since: str | None = None, *, page_size: int = 1000
-    ) -> list[tuple[int, str]]:
-        """(task id, updated_at) of annotated tasks updated after ``since`` (ISO time; None = all).
-
-        Label Studio sets a task's ``updated_at`` whenever one of its annotations is saved, so this is
-        the set to import after a pull that saw everything up to ``since`` (Data Manager filter).
-        """
-        items = [{"filter": "filter:tasks:total_annotations", "operator": "greater", "type": "Number", "value": 0}]
+    def _changed_query(self, since: str | None) -> str:
+        items = []
         if since:
             items.append(
-                {"filter": "filter:tasks:updated_at", "operator": "greater", "type": "Datetime", "value": since}
+                {"filter": "filter:tasks:completed_at", "operator": "greater", "type": "Datetime", "value": since}
             )
-        query = json.dumps({"filters": {"conjunction": "and", "items": items}})
+        return json.dumps({"filters": {"conjunction": "and", "items": items}})
 
-        def _list() -> list[tuple[int, str]]:
-            out: list[tuple[int, str]] = []
+    def annotation_count(self, project_id: int) -> int:
+        """How many annotations (submitted and skipped) a project holds (Label Studio's project counters)."""
+
+        def _count() -> int:
+            got = self._get(
+                "api/projects/counts/",
+                {"ids": str(project_id), "include": "id,total_annotations_number,skipped_annotations_number"},
+            )
+            row = next((r for r in got.get("results", []) if r.get("id") == project_id), None)
+            if row is None:
+                from label_studio_sdk.core.api_error import ApiError
+
+                raise ApiError(status_code=404, body={"detail": f"project {project_id} not found"})
+            return int(row.get("total_annotations_number") or 0) + int(row.get("skipped_annotations_number") or 0)
+
+        return self._call(f"count annotations of project {project_id}", _count)
+
+    def changed_tasks(self, project_id: int, since: str | None = None, *, page_size: int = 1000) -> list[int]:
+        """Ids of tasks with an annotation created after ``since`` (ISO time; None = all labelled tasks)."""
+        query = self._changed_query(since)
+
+        def _list() -> list[int]:
+            out: list[int] = []
             page = 1
             while True:
                 params = {"project": project_id, "fields": "task_only", "page_size": page_size, "page": page}
                 got = self._get("api/tasks/", {**params, "query": query})
-                out += [(t["id"], t["updated_at"]) for t in got.get("tasks", [])]
+                out += [t["id"] for t in got.get("tasks", [])]
                 if len(out) >= int(got.get("total", 0)) or not got.get("tasks"):
                     return out
                 page += 1

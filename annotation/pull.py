@@ -18,8 +18,9 @@ of :func:`provenance.records.create_version` (tested to produce identical rows a
   saw; the ledger holds types, offsets and digests only.
 * **topic** — the topic and quality rating are stored and recorded.
 
-Pull is incremental: Label Studio's Data Manager lists the annotated tasks updated since the last
-pull (``annotation_pull_cursor``), and only those are exported (by id). Annotations edited in Label
+Pull is incremental: the tasks nothing was imported from yet are exported by id (Label Studio returns
+only the annotated ones), and Label Studio's project counters show whether anything else changed
+(then the Data Manager lists tasks annotated since the last pull, ``annotation_pull_cursor``). Annotations edited in Label
 Studio after they were imported are not imported again.
 """
 
@@ -29,6 +30,7 @@ import datetime as dt
 import json
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -108,6 +110,55 @@ class _Annotators:
             self.asked = True
             self.known.update({uid: email_sha256(mail) for uid, mail in self.client.user_emails().items()})
         return self.known.get(user_id)
+
+
+#: how far back from the newest imported annotation the next listing looks (see ``_changed_since``)
+CURSOR_MARGIN = dt.timedelta(minutes=5)
+#: pending tasks asked for by id in an incremental pull; above this the Data Manager lists what changed
+PENDING_BY_ID = 5000
+
+
+def _changed_since(
+    con: duckdb.DuckDBPyConnection, client: LabelStudioClient, instance: str, pid: int, cursor: str, report: PullReport
+) -> list[dict[str, Any]]:
+    """Tasks with annotations not imported yet, in as few Label Studio requests as possible.
+
+    New annotations are almost always on tasks nothing was imported from yet: those tasks are asked
+    for by id in one export request (Label Studio returns only the annotated ones). Label Studio's
+    project counters then tell whether it holds more annotations than the catalogue now knows (a second
+    annotation on a task imported before): only then does the Data Manager list the tasks annotated
+    since the last pull (``cursor``) for a second export.
+    """
+    pending = [
+        r[0]
+        for r in con.execute(
+            "SELECT t.ls_task_id FROM annotation_tasks t WHERE t.instance = ? AND t.ls_project_id = ? AND NOT EXISTS"
+            " (SELECT 1 FROM annotations a WHERE a.instance = t.instance AND a.ls_task_id = t.ls_task_id)"
+            " ORDER BY t.ls_task_id",
+            [instance, pid],
+        ).fetchall()
+    ]
+    exported: list[dict[str, Any]] = []
+    if len(pending) <= PENDING_BY_ID:
+        imported = con.execute(
+            "SELECT count(*) FROM annotations WHERE instance = ? AND ls_project_id = ?", [instance, pid]
+        ).fetchone()[0]
+        # the counters are read while the export runs (one round trip less); an annotation saved in
+        # between can only make the count larger, which costs a listing, never a missed annotation
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            counted = pool.submit(client.annotation_count, pid)
+            exported = client.export_tasks(pid, pending, chunk=1000)
+            total = counted.result()
+        found = sum(len(t.get("annotations") or []) for t in exported)
+        complete = total <= imported + found
+    else:
+        complete = False
+    if not complete:
+        have = {t["id"] for t in exported}
+        rest = [tid for tid in client.changed_tasks(pid, cursor) if tid not in have]
+        exported += client.export_tasks(pid, rest) if rest else []
+    report.changed_tasks += len(exported)
+    return exported
 
 
 def _iso(t: dt.datetime) -> str:
@@ -254,12 +305,10 @@ def _pull_project(
         cursor = _iso(row[0]) if row and row[0] else None
     if cursor is None:  # first pull: Label Studio's own export of every annotated task
         exported = client.export(pid)
-        changed = [(t["id"], t["updated_at"]) for t in exported]
+        report.changed_tasks += len(exported)
     else:
-        changed = client.changed_tasks(pid, cursor)
-        exported = client.export_tasks(pid, [t for t, _ in changed]) if changed else []
-    report.changed_tasks += len(changed)
-    if not changed:
+        exported = _changed_since(con, client, instance, pid, cursor, report)
+    if not exported:
         return
     task_ids = [t["id"] for t in exported]
     known = {
@@ -279,7 +328,11 @@ def _pull_project(
             [instance, pid, task_ids],
         ).fetchall()
     }
-    new_cursor = max(_ts(u) for _, u in changed)
+    stamps = [_ts(a.get("created_at")) for t in exported for a in t.get("annotations") or [] if a.get("created_at")]
+    newest = max(stamps, default=None)
+    old = _ts(cursor) if cursor else None
+    # a margin for annotations saved while this pull ran: the listing (rare) looks a little further back
+    new_cursor = max(x for x in (newest - CURSOR_MARGIN if newest else None, old) if x) if (newest or old) else None
     rows, events, versions = [], [], []
     imported_at = ledger.now()
     with transaction(con):
@@ -446,8 +499,8 @@ def pull(
 ) -> PullReport:
     """Import new completed annotations of ``bank``'s projects on this instance.
 
-    Incremental: only tasks whose ``updated_at`` (set by Label Studio when an annotation is saved) is
-    later than the last pull's are listed and exported; ``full`` exports every annotated task.
+    Incremental (see :func:`_changed_since`): only tasks with annotations not imported yet are
+    exported; ``full`` exports every annotated task.
     ``vault`` (``curate.pii.review.VaultReview``) restores spans reviewers judged 非個資 and adds them
     to the source's allow-list; without it such a verdict stops the pull with a ConfigError.
     """

@@ -197,10 +197,8 @@ def start(paths: ServerPaths, *, port: int, username: str, password: str, timeou
         str(port),
         "--data-dir",
         str(paths.data),
-        "--username",
-        username,
-        "--password",
-        password,
+        # the admin user comes from LABEL_STUDIO_USERNAME / LABEL_STUDIO_PASSWORD in the child's
+        # environment: never on the command line, which any local user can read (ps, /proc/PID/cmdline)
         "--log-level",
         "WARNING",
     ]
@@ -357,6 +355,57 @@ def up(paths: ServerPaths, *, port: int, username: str, password: str) -> tuple[
     token = ensure_token(paths, url, username, password)
     write_env(paths, url)
     return url, token
+
+
+def save_template(paths: ServerPaths, template: Path) -> None:
+    """Copy a just-migrated data directory and its token (SQLite through its backup API: the server runs)."""
+    import shutil
+    import sqlite3
+
+    tmp = template.with_name(template.name + f".tmp-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    shutil.copytree(paths.data, tmp / "data", ignore=shutil.ignore_patterns("*.sqlite3*", "export", "media"))
+    for db in paths.data.glob("*.sqlite3"):
+        src, dst = sqlite3.connect(db), sqlite3.connect(tmp / "data" / db.name)
+        with dst:
+            src.backup(dst)
+        src.close()
+        dst.close()
+    shutil.copy2(paths.token, tmp / "token")
+    try:
+        tmp.rename(template)
+    except OSError:  # another session saved one first
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def start_from_template(
+    cache: Path, work: Path, *, user: str, password: str, venv: Path | None = None
+) -> tuple[ServerPaths, str, str]:
+    """Start a throw-away Label Studio (tests, benchmarks) with its data in ``work``; returns (paths, url, token).
+
+    Label Studio comes from ``<cache>/venv`` (installed if missing). The first start leaves its freshly
+    migrated data directory and the user's token in ``<cache>/test-template/<user>``; later starts copy
+    it and skip Label Studio's database migrations (most of the start-up time).
+    """
+    import shutil
+
+    venv = venv or Path(os.environ.get("LABEL_STUDIO_VENV", cache / "venv"))
+    paths = ServerPaths(work, venv_dir=venv)
+    install(paths)
+    template = cache / "test-template" / user
+    fresh = not (template / "token").exists()
+    if not fresh:
+        shutil.copytree(template / "data", paths.data)
+        shutil.copy2(template / "token", paths.token)
+    url, _ = start(paths, port=free_port(), username=user, password=password)
+    try:
+        token = ensure_token(paths, url, user, password)
+        if fresh:
+            save_template(paths, template)
+    except BaseException:
+        stop(paths)
+        raise
+    return paths, url, token
 
 
 def main(argv: list[str] | None = None) -> int:

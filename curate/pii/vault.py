@@ -57,13 +57,37 @@ def seal_raw_records(con, key: PiiKey) -> int:
     for rid, text in rows:
         nonce, ct = encrypt(key, rid, text)
         sealed.append((rid, nonce, ct, key.key_id))
-    con.executemany(
-        "INSERT INTO raw_vault (record_id, nonce, ciphertext, key_id, sealed_at) "
-        "VALUES (?, ?, ?, ?, now()::TIMESTAMP) ON CONFLICT DO NOTHING",
-        sealed,
-    )
+    _vault_insert(con, sealed)
     con.execute("UPDATE records SET text = NULL WHERE pii_state = 'raw' AND text IS NOT NULL")
     return len(rows)
+
+
+def _vault_insert(con, sealed: list[tuple[str, bytes, bytes, str]]) -> None:
+    """Insert ``(vault id, nonce, ciphertext, key id)`` rows in one set-based statement.
+
+    Row-by-row ``executemany`` keeps every statement's state in memory until the commit, which
+    fails under the runner's capped buffer pool on large runs.
+    """
+    import pyarrow as pa
+
+    con.register(
+        "_sealed",
+        pa.table(
+            {
+                "record_id": pa.array([x[0] for x in sealed], pa.string()),
+                "nonce": pa.array([x[1] for x in sealed], pa.binary()),
+                "ciphertext": pa.array([x[2] for x in sealed], pa.binary()),
+                "key_id": pa.array([x[3] for x in sealed], pa.string()),
+            }
+        ),
+    )
+    try:
+        con.execute(
+            "INSERT INTO raw_vault (record_id, nonce, ciphertext, key_id, sealed_at) "
+            "SELECT record_id, nonce, ciphertext, key_id, now()::TIMESTAMP FROM _sealed ON CONFLICT DO NOTHING"
+        )
+    finally:
+        con.unregister("_sealed")
 
 
 def title_vault_id(record_id: str) -> str:
@@ -86,11 +110,7 @@ def _seal_raw_titles(con, key: PiiKey) -> int:
         sealed.append((vid, nonce, ct, key.key_id))
         con.execute("UPDATE records SET title = ? WHERE record_id = ?", [scrubbed, rid])
     if sealed:
-        con.executemany(
-            "INSERT INTO raw_vault (record_id, nonce, ciphertext, key_id, sealed_at) "
-            "VALUES (?, ?, ?, ?, now()::TIMESTAMP) ON CONFLICT DO NOTHING",
-            sealed,
-        )
+        _vault_insert(con, sealed)
     return len(sealed)
 
 
@@ -115,11 +135,7 @@ def _seal_raw_metadata(con, key: PiiKey) -> int:
         sealed.append((vid, nonce, ct, key.key_id))
         con.execute("UPDATE records SET metadata = ? WHERE record_id = ?", [scrubbed, rid])
     if sealed:
-        con.executemany(
-            "INSERT INTO raw_vault (record_id, nonce, ciphertext, key_id, sealed_at) "
-            "VALUES (?, ?, ?, ?, now()::TIMESTAMP) ON CONFLICT DO NOTHING",
-            sealed,
-        )
+        _vault_insert(con, sealed)
     return len(sealed)
 
 

@@ -16,9 +16,6 @@ from pathlib import Path as _Path
 # importlib import mode puts no test folder on sys.path: make ls_records importable
 _sys.path.insert(0, str(_Path(__file__).parent))
 
-import os
-import shutil
-import sqlite3
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,45 +58,11 @@ class LabelStudioServer:
 
 def start_server(cache: Path, work: Path, *, user: str = USER, password: str = PASSWORD) -> LabelStudioServer:
     """Install if needed and start a Label Studio with its data in ``work`` (from the cached template)."""
-    venv = Path(os.environ.get("LABEL_STUDIO_VENV", cache / "venv"))
-    paths = server.ServerPaths(work, venv_dir=venv)
     try:
-        server.install(paths)
+        paths, url, token = server.start_from_template(cache, work, user=user, password=password)
     except server.ServerError as exc:
-        pytest.fail(f"cannot install Label Studio for the tests: {exc}")
-    template = cache / "test-template" / user
-    fresh = not (template / "token").exists()
-    if not fresh:
-        shutil.copytree(template / "data", paths.data)
-        shutil.copy2(template / "token", paths.token)
-    port = server.free_port()
-    url, _ = server.start(paths, port=port, username=user, password=password)
-    try:
-        token = server.ensure_token(paths, url, user, password)
-        if fresh:
-            save_template(paths, template)
-    except BaseException:
-        server.stop(paths)
-        raise
-    return LabelStudioServer(paths=paths, port=port, url=url, token=token, user=user)
-
-
-def save_template(paths: server.ServerPaths, template: Path) -> None:
-    """Copy a just-migrated data directory (SQLite through its backup API: the server is running)."""
-    tmp = template.with_name(template.name + f".tmp-{os.getpid()}")
-    shutil.rmtree(tmp, ignore_errors=True)
-    shutil.copytree(paths.data, tmp / "data", ignore=shutil.ignore_patterns("*.sqlite3*", "export", "media"))
-    for db in paths.data.glob("*.sqlite3"):
-        src, dst = sqlite3.connect(db), sqlite3.connect(tmp / "data" / db.name)
-        with dst:
-            src.backup(dst)
-        src.close()
-        dst.close()
-    shutil.copy2(paths.token, tmp / "token")
-    try:
-        tmp.rename(template)
-    except OSError:  # another session saved one first
-        shutil.rmtree(tmp, ignore_errors=True)
+        pytest.fail(f"cannot start Label Studio for the tests: {exc}")
+    return LabelStudioServer(paths=paths, port=int(url.rsplit(":", 1)[1]), url=url, token=token, user=user)
 
 
 @pytest.fixture(scope="session")
