@@ -33,6 +33,7 @@ from provenance import db, ledger, runs
 from provenance.batches import BATCH_ACTION, batch_digest
 from provenance.records import INGEST_RECORD_ID_SQL, insert_versions
 from provenance.withdraw import hold_withdrawn
+from sources import capped
 from sources.base import ErrorPolicy, Notice, RawItem, Record, Rejection, Skip, Source
 from sources.errors import SourceError
 
@@ -188,9 +189,22 @@ class _Ingestor:
         containers: set[str] = set()
         records: list[Record] = []
         rejected = False
+        max_chars = capped.max_record_chars()
         try:
             for out in self.source.to_records(raw):
-                if isinstance(out, Record):
+                if isinstance(out, Record) and len(out.text) > max_chars:
+                    rejected = True
+                    if out.container:
+                        containers.add(out.container)
+                    self._reject(
+                        Rejection(
+                            locator=out.locator,
+                            reason=capped.REASON_TOO_LARGE,
+                            excerpt=f"{len(out.text)} characters > {max_chars} (CURATE_MAX_RECORD_CHARS)",
+                            source_id=out.source_id,
+                        )
+                    )
+                elif isinstance(out, Record):
                     records.append(out)
                     if out.container:
                         containers.add(out.container)
