@@ -120,6 +120,7 @@ def run_n(n: int, *, compare_workers: bool, workers: int | None, steps: tuple[st
                 "training",
                 "--audience",
                 "consortium",
+                "--non-commercial",
                 "--out",
                 str(work / "export"),
                 "--overwrite",
