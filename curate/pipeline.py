@@ -233,6 +233,15 @@ def run(
             f"stage {step.name}: run {rep.run_id}: {rep.inputs} records in, {c.get('new_versions', 0)} new versions,"
             f" {c.get('status_changes', 0)} status changes, {c.get('events', 0)} events"
         )
+        if rep.status == "finished":
+            from curate.stats import run_summary, summary_lines
+
+            con = db.connect_readonly(db_path)
+            try:
+                for line in summary_lines(run_summary(con, rep.run_id)):
+                    echo("  " + line)
+            finally:
+                con.close()
     for step in pipe.exports:
         con = db.connect(db_path, create=False)
         try:
