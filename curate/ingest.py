@@ -72,6 +72,30 @@ class IngestReport:
         if self._named_per_key[key] <= NAMED_LIMIT:
             self.named.append({"kind": kind, "reason": reason, "locator": locator, "detail": detail})
 
+    def detail_lines(self, shown: int = 20) -> list[str]:
+        """Each skip, quarantine and notice reason with its count and up to ``shown`` named items."""
+        lines: list[str] = []
+        groups = [
+            ("skipped", "skipped", dict(self.skipped), ""),
+            ("quarantined", "quarantined", dict(self.quarantine_reasons), ""),
+            (
+                "notice",
+                "warning",
+                dict(self.notices),
+                " (exports will block these rows until the manifest is corrected)",
+            ),
+        ]
+        for kind, label, counts, note in groups:
+            for reason, n in sorted(counts.items()):
+                lines.append(f"{label} {n}: {reason}{note}")
+                prefix = reason.split(":")[0]
+                items = [x for x in self.named if x["kind"] == kind and x["reason"].split(":")[0] == prefix]
+                for x in items[:shown]:
+                    lines.append(f"  {x['locator']}" + (f": {x['detail']}" if x["detail"] else ""))
+                if n > min(len(items), shown):
+                    lines.append(f"  ... and {n - min(len(items), shown)} more")
+        return lines
+
     def as_dict(self) -> dict[str, Any]:
         d = {k: v for k, v in self.__dict__.items() if not isinstance(v, Counter | list) and not k.startswith("_")}
         d["skipped"] = dict(self.skipped)
