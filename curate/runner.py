@@ -40,7 +40,17 @@ from curate.faults import fault
 from curate.runlock import RunLock
 from curate.stages.base import RECORD_METADATA, FinalizeContext, Stage, StageResult
 from curate.watched import run_watched
-from curate.workfiles import RunKey, drop_run_key, private_umask, remove_work, run_key, secure_dir, sign_as, unsigned
+from curate.workfiles import (
+    RunKey,
+    drop_run_key,
+    private_umask,
+    remove_work,
+    run_key,
+    secure_dir,
+    sign_as,
+    unsigned,
+    work_root,
+)
 from provenance import db, ledger, runs
 from provenance.errors import ConfigError, StageError
 from provenance.records import derived_record_id, insert_versions, version_seal
@@ -82,12 +92,6 @@ class RunReport:
     inputs: int = 0
     counts: dict[str, int] = field(default_factory=dict)
     message: str = ""
-
-
-def work_root(db_path: str | Path) -> Path:
-    """Folder for run snapshots and results, beside the catalogue file."""
-    p = Path(db_path).resolve()
-    return p.parent / ".curate" / p.name
 
 
 _fault = fault  # crash-test kill points (CURATE_FAULT)

@@ -57,6 +57,8 @@ STAGE_QUERIES: dict[str, list[str]] = {
         " WHERE action = 'duplicate_of' GROUP BY ALL",
         "SELECT 'match', coalesce(json_extract_string(detail, '$.match'), '-'), count(*) FROM _res"
         " WHERE action = 'duplicate_of' GROUP BY ALL",
+        "SELECT 'kept_by_policy', coalesce(json_extract_string(detail, '$.kept_by'), '-'), count(*) FROM _res"
+        " WHERE action = 'near_duplicate_of' GROUP BY ALL",
         "SELECT 'cluster_size', CAST(size AS VARCHAR), count(*) FROM (SELECT json_extract_string(detail,"
         " '$.survivor') AS s, count(*) + 1 AS size FROM _res WHERE action = 'duplicate_of' GROUP BY s) GROUP BY ALL",
     ],

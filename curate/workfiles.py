@@ -125,13 +125,18 @@ def remove_work(run_dir: Path, *, keep_logs: bool = True) -> None:
             shutil.rmtree(p, ignore_errors=True)
 
 
+def work_root(db_path: str | Path) -> Path:
+    """Folder for run snapshots and results, beside the catalogue file."""
+    p = Path(db_path).resolve()
+    return p.parent / ".curate" / p.name
+
+
 def abandon_run(db_path: str | Path, run_id: str, reason: str, actor: str | None = None) -> dict[str, str]:
     """End an unfinished run for good: status ``abandoned``, a ledger event, its key and work files gone.
 
     Refused while the run's process is alive (its run lock is held) and for finished runs.
     """
     from curate.runlock import RunLock
-    from curate.runner import work_root
     from provenance import db, ledger, runs
     from provenance.errors import UsageError
 

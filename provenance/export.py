@@ -239,52 +239,13 @@ def _export(
     actor: str | None,
     progress: Callable[[int], None] | None,
 ) -> ExportResult:
+    """Select, write the files, record the export: the three phases of :func:`export_dataset`."""
     cat_sha = hashlib.sha256(Path(cat.path or licence_catalogue_path()).read_bytes()).hexdigest()
-    decider = Decider(con, cat, params)
     writer = _ShardWriter(out, params.format, params.shard_rows)
-    manifest = io.StringIO()
-    blocked = io.StringIO()
-    bw = csv.writer(blocked, lineterminator="\n")
-    bw.writerow(BLOCKED_HEADER)
-    blocked_counts: Counter[str] = Counter()
-    lic_counts: Counter[str] = Counter()
-    attributions: dict[str, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
-    items: list[tuple[str, str, str]] = []
-    chars = 0
-    seen = 0
-    languages: set[str] = set()
-    cur = con.execute(SELECT)
-    while batch := cur.fetchmany(5000):
-        for row in batch:
-            seen += 1
-            dec = decider.decide(row)
-            if not dec.ok:
-                bw.writerow((row[0], row[1], row[2] or "", dec.code, dec.reason))
-                blocked_counts[dec.code] += 1
-                continue
-            out_row = to_row(row, dec)
-            text = out_row["text"]
-            writer.add(out_row)
-            if (tag := hub_language(row[6], row[7])) is not None:
-                languages.add(tag)
-            manifest.write(
-                json.dumps(
-                    {"record_id": row[0], "content_sha256": row[10], "source_id": row[1], "licence_id": dec.licence},
-                    ensure_ascii=False,
-                )
-                + "\n"
-            )
-            items.append((row[0], row[10], dec.licence))
-            lic_counts[dec.licence] += 1
-            chars += len(text)
-            for a in dec.attributions:
-                attributions[dec.licence][a][row[1]] += 1
-        if progress:
-            progress(len(batch))
-    writer.flush(final=True)
-    manifest_bytes = manifest.getvalue().encode("utf-8")
+    sel = _select(con, Decider(con, cat, params), writer, progress)
+    manifest_bytes = sel.manifest.getvalue().encode("utf-8")
     manifest_sha = hashlib.sha256(manifest_bytes).hexdigest()
-    blocked_bytes = blocked.getvalue().encode("utf-8")
+    blocked_bytes = sel.blocked.getvalue().encode("utf-8")
     # the evaluation date is left out: it matters only through the decisions, which the manifest
     # and blocked list capture, so a re-run on another day with the same outcome is byte-identical
     id_params = {k: v for k, v in params.as_dict().items() if k != "as_of"}
@@ -301,39 +262,124 @@ def _export(
     ).hexdigest()[:24]
     (out / "manifest.jsonl").write_bytes(manifest_bytes)
     (out / "blocked.csv").write_bytes(blocked_bytes)
-    used = sorted(lic_counts)
-    used_ids = sorted({part for label in used for part in label.split(" AND ")})
     info = {
         "export_id": export_id,
         "state_hash": state_hash,
         "as_of": as_of,
         "catalogue_sha256": cat_sha,
         "manifest_sha256": manifest_sha,
-        "records": len(items),
-        "characters": chars,
-        "blocked": dict(sorted(blocked_counts.items())),
-        "licences": dict(sorted(lic_counts.items())),
+        "records": len(sel.items),
+        "characters": sel.chars,
+        "blocked": dict(sorted(sel.blocked_counts.items())),
+        "licences": dict(sorted(sel.lic_counts.items())),
         "purpose": params.purpose,
         "audience": params.audience,
         "commercial": params.commercial,
         "format": params.format,
-        "languages": sorted(languages),
+        "languages": sorted(sel.languages),
         "drop_near_duplicates": params.drop_near_duplicates,
         "include_deleted_stubs": params.include_deleted_stubs,
     }
+    files = _write_documents(out, info, cat, sel, writer)
+    seq = _record_export(con, out, params, info, sel, run_id, actor)
+    return ExportResult(
+        export_id=export_id,
+        out_dir=out,
+        records=len(sel.items),
+        blocked=sum(sel.blocked_counts.values()),
+        blocked_by_code=info["blocked"],
+        licences=info["licences"],
+        manifest_sha256=manifest_sha,
+        files=files,
+        seq=seq,
+        characters=sel.chars,
+    )
+
+
+@dataclass
+class _Selection:
+    """What the selection phase gathers: manifest and blocked list (in memory), counts, exported items."""
+
+    manifest: io.StringIO = field(default_factory=io.StringIO)
+    blocked: io.StringIO = field(default_factory=io.StringIO)
+    blocked_counts: Counter[str] = field(default_factory=Counter)
+    lic_counts: Counter[str] = field(default_factory=Counter)
+    #: licence -> attribution line -> source id -> records
+    attributions: dict[str, dict[str, Counter[str]]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(Counter))
+    )
+    items: list[tuple[str, str, str]] = field(default_factory=list)  # (record id, content sha256, licence)
+    chars: int = 0
+    languages: set[str] = field(default_factory=set)
+
+
+def _select(
+    con: duckdb.DuckDBPyConnection, decider: Decider, writer: _ShardWriter, progress: Callable[[int], None] | None
+) -> _Selection:
+    """Phase 1: decide every candidate record; exported ones go to the shards and the manifest."""
+    sel = _Selection()
+    bw = csv.writer(sel.blocked, lineterminator="\n")
+    bw.writerow(BLOCKED_HEADER)
+    cur = con.execute(SELECT)
+    while batch := cur.fetchmany(5000):
+        for row in batch:
+            dec = decider.decide(row)
+            if not dec.ok:
+                bw.writerow((row[0], row[1], row[2] or "", dec.code, dec.reason))
+                sel.blocked_counts[dec.code] += 1
+                continue
+            out_row = to_row(row, dec)
+            writer.add(out_row)
+            if (tag := hub_language(row[6], row[7])) is not None:
+                sel.languages.add(tag)
+            sel.manifest.write(
+                json.dumps(
+                    {"record_id": row[0], "content_sha256": row[10], "source_id": row[1], "licence_id": dec.licence},
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )
+            sel.items.append((row[0], row[10], dec.licence))
+            sel.lic_counts[dec.licence] += 1
+            sel.chars += len(out_row["text"])
+            for a in dec.attributions:
+                sel.attributions[dec.licence][a][row[1]] += 1
+        if progress:
+            progress(len(batch))
+    writer.flush(final=True)
+    return sel
+
+
+def _write_documents(
+    out: Path, info: dict[str, Any], cat: LicenceCatalogue, sel: _Selection, writer: _ShardWriter
+) -> tuple[str, ...]:
+    """Phase 2: NOTICE, dataset card, Croissant and SPDX beside the shards; returns every file's name."""
     from provenance import _package  # metadata documents; kept apart from the selection logic
 
-    (out / "NOTICE.md").write_text(_package.notice(info, cat, used_ids, attributions), encoding="utf-8")
+    used_ids = sorted({part for label in sel.lic_counts for part in label.split(" AND ")})
+    (out / "NOTICE.md").write_text(_package.notice(info, cat, used_ids, sel.attributions), encoding="utf-8")
     shard_hashes = {name: _sha256_file(out / name) for name in writer.files}
     (out / "README.md").write_text(_package.card(info, cat, used_ids, writer.files), encoding="utf-8")
     (out / "croissant.json").write_text(_package.croissant(info, cat, used_ids, shard_hashes), encoding="utf-8")
     (out / "spdx.jsonld").write_text(_package.spdx(info, cat, used_ids, shard_hashes), encoding="utf-8")
-    files = tuple(
+    return tuple(
         sorted(
             [*writer.files, "manifest.jsonl", "blocked.csv", "NOTICE.md", "README.md", "croissant.json", "spdx.jsonld"]
         )
     )
-    total_blocked = sum(blocked_counts.values())
+
+
+def _record_export(
+    con: duckdb.DuckDBPyConnection,
+    out: Path,
+    params: ExportParams,
+    info: dict[str, Any],
+    sel: _Selection,
+    run_id: str,
+    actor: str | None,
+) -> int:
+    """Phase 3: the ledger event, the ``exports`` row and the ``export_items``, in one transaction; returns the seq."""
+    export_id = info["export_id"]
     with transaction(con):
         created = ledger.now()
         ledger.append(
@@ -347,10 +393,16 @@ def _export(
                     detail={
                         "export_id": export_id,
                         "params": params.as_dict(),
-                        "manifest_sha256": manifest_sha,
-                        "state_hash": state_hash,
-                        "records": len(items),
-                        "blocked": dict(sorted(blocked_counts.items())),
+                        "manifest_sha256": info["manifest_sha256"],
+                        "state_hash": info["state_hash"],
+                        # `audit export` flags an export made with a licence catalogue other than the shipped one
+                        "licence_catalogue": {
+                            "sha256": info["catalogue_sha256"],
+                            "shipped": info["catalogue_sha256"]
+                            == hashlib.sha256(licence_catalogue_path().read_bytes()).hexdigest(),
+                        },
+                        "records": len(sel.items),
+                        "blocked": info["blocked"],
                         "out_dir": str(out.resolve()),
                     },
                 )
@@ -370,15 +422,18 @@ def _export(
                 params.at,
                 params.format,
                 str(out.resolve()),
-                state_hash,
-                manifest_sha,
-                len(items),
-                total_blocked,
-                ledger.canonical_json({"licences": info["licences"], "blocked": info["blocked"], "characters": chars}),
+                info["state_hash"],
+                info["manifest_sha256"],
+                len(sel.items),
+                sum(sel.blocked_counts.values()),
+                ledger.canonical_json(
+                    {"licences": info["licences"], "blocked": info["blocked"], "characters": sel.chars}
+                ),
                 actor,
                 run_id,
             ],
         )
+        items = sel.items
         if not con.execute("SELECT 1 FROM export_items WHERE export_id = ? LIMIT 1", [export_id]).fetchall() and items:
             import pyarrow as pa
 
@@ -398,18 +453,7 @@ def _export(
                 )
             finally:
                 con.unregister("_export_items")
-    return ExportResult(
-        export_id=export_id,
-        out_dir=out,
-        records=len(items),
-        blocked=total_blocked,
-        blocked_by_code=dict(sorted(blocked_counts.items())),
-        licences=dict(sorted(lic_counts.items())),
-        manifest_sha256=manifest_sha,
-        files=files,
-        seq=seq,
-        characters=chars,
-    )
+    return seq
 
 
 def iter_blocked(path: str | Path) -> Iterator[dict[str, str]]:

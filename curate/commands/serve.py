@@ -31,8 +31,17 @@ USERS_OPTION = click.option(
 @click.option("--port", type=int, default=8765, show_default=True, help="TCP port.")
 @USERS_OPTION
 @click.option("--https-only", is_flag=True, help="Mark the session cookie Secure (behind a TLS proxy).")
+@click.option(
+    "--anchor",
+    "anchor_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Anchor file (`curate audit anchor --append FILE`) the ledger page checks.",
+)
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, users: Path | None, https_only: bool) -> int:
+def serve(
+    ctx: click.Context, host: str, port: int, users: Path | None, https_only: bool, anchor_file: Path | None
+) -> int:
     """Start the read-only auditor portal (login required; it reads a snapshot copy of the catalogue)."""
     if ctx.invoked_subcommand is not None:
         return 0
@@ -48,7 +57,11 @@ def serve(ctx: click.Context, host: str, port: int, users: Path | None, https_on
     if not UserStore(users_file).names():
         raise ConfigError(f"no portal users in `{users_file}`; add one with `curate serve adduser NAME --role auditor`")
     secret = load_secret(portal_dir(s.db_path) / "secret.key")
-    app = create_app(PortalConfig(db_path=s.db_path, users_file=users_file, secret=secret, https_only=https_only))
+    app = create_app(
+        PortalConfig(
+            db_path=s.db_path, users_file=users_file, secret=secret, https_only=https_only, anchor_file=anchor_file
+        )
+    )
     click.echo(f"auditor portal on http://{host}:{port}/ (catalogue {s.db_path}, snapshot copy; Ctrl-C stops)")
     uvicorn.run(app, host=host, port=port, log_level="warning" if s.quiet else "info", server_header=False)
     return 0

@@ -248,11 +248,19 @@ def cluster(
     n_old, n = len(old), len(allp)
     stats.documents, stats.old = len(new), n_old
     uf = UnionFind(n)
-    nonempty = allp.nsh > 0
-    stats.empty_keys = int((~nonempty[n_old:]).sum())
+    stats.empty_keys = int((allp.nsh[n_old:] == 0).sum())
+    is_rep = _join_exact(allp, uf)
+    # shingle sets stay in a bounded cache (memory does not grow with the number of candidate
+    # documents, and a document's shingles are computed about once)
+    shingles = _ShingleCache(config.verify_cache, fetch, hasher)
+    _join_near(allp, is_rep, n_old, config, uf, shingles, stats)
+    return _verdicts(allp, n_old, config, uf, shingles, stats)
 
-    # exact keys: one representative per key
-    is_rep = np.zeros(n, dtype=bool)
+
+def _join_exact(allp: Signed, uf: UnionFind) -> np.ndarray:
+    """Phase 1: documents with the same exact key are joined; returns which row represents its key."""
+    nonempty = allp.nsh > 0
+    is_rep = np.zeros(len(allp), dtype=bool)
     first: dict[str, int] = {}
     for i, k in enumerate(allp.exact):
         if not nonempty[i]:
@@ -262,12 +270,23 @@ def cluster(
             is_rep[i] = True
         else:
             uf.union(j, i)
+    return is_rep
 
-    # LSH candidates among representatives, then verification
+
+def _join_near(
+    allp: Signed,
+    is_rep: np.ndarray,
+    n_old: int,
+    config: DedupConfig,
+    uf: UnionFind,
+    shingles: _ShingleCache,
+    stats: ClusterStats,
+) -> None:
+    """Phase 2: LSH candidates among representatives (each involving a new row), verified on real shingles."""
     keys = band_keys(allp.sig, config.bands, config.rows)
     involve = None
     if n_old:
-        involve = np.zeros(n, dtype=bool)
+        involve = np.zeros(len(allp), dtype=bool)
         involve[n_old:] = True
     pairs = candidate_pairs(keys, is_rep & has_shingles(allp.nsh), max_bucket=config.max_bucket, involve=involve)
     stats.candidates = len(pairs)
@@ -275,9 +294,6 @@ def cluster(
     # signature pre-filter: candidates whose MinHash estimate is far below the threshold are
     # rejected without reading texts (vectorised, block by block)
     pairs = _prefilter(allp.sig, pairs, config.threshold - config.prefilter_margin, stats)
-    # verification in blocks; shingle sets stay in a bounded cache (memory does not grow with the
-    # number of candidate documents, and a document's shingles are computed about once)
-    shingles = _ShingleCache(config.verify_cache, fetch, hasher)
     for start in range(0, len(pairs), _VERIFY_BLOCK):
         block = [(a, b) for a, b in pairs[start : start + _VERIFY_BLOCK].tolist() if uf.find(a) != uf.find(b)]
         shingles.load([r for ab in block for r in ab])
@@ -290,63 +306,17 @@ def cluster(
             else:
                 stats.rejected += 1
 
-    # components and survivors (exact Jaccard to the survivor computed group-block by group-block)
+
+def _verdicts(
+    allp: Signed, n_old: int, config: DedupConfig, uf: UnionFind, shingles: _ShingleCache, stats: ClusterStats
+) -> list[DedupVerdict]:
+    """Phase 3: connected components, a survivor each, and one verdict per member (exact Jaccard to the
+    survivor computed group-block by group-block)."""
     groups: dict[int, list[int]] = {}
-    for i in range(n):
+    for i in range(len(allp)):
         groups.setdefault(uf.find(i), []).append(i)
     decisions: list[DedupVerdict] = []
     pending: list[tuple[list[int], int, Candidate]] = []
-
-    def flush_groups() -> None:
-        need = [m for members, s, _ in pending for m in members if allp.exact[m] != allp.exact[s]]
-        need += [s for members, s, _ in pending if any(allp.exact[m] != allp.exact[s] for m in members)]
-        shingles.load(need)
-        for members, s, surv in pending:
-            targets = _targets(members, s, allp, config)
-            for m in members:
-                if m == s:
-                    decisions.append(DedupVerdict(allp.ids[s], surv.id, True, is_new=s >= n_old))
-                    continue
-                t = targets[m]
-                kept = t is None
-                t = s if kept else t
-                exact = allp.exact[m] == allp.exact[t]
-                jac_est = round(float((allp.sig[m] == allp.sig[t]).mean()), 4)
-                jac = 1.0 if exact else round(_jaccard(shingles[m], shingles[t]), 4)
-                if kept:  # the per-document policy keeps it: one link to the representative
-                    stats.kept_near_duplicates += 1
-                    decisions.append(
-                        DedupVerdict(
-                            id=allp.ids[m],
-                            cluster=surv.id,
-                            survivor=True,
-                            match="exact" if exact else "near",
-                            jaccard_est=jac_est,
-                            jaccard=jac,
-                            is_new=m >= n_old,
-                            near_duplicate_of=surv.id,
-                        )
-                    )
-                    continue
-                if exact:
-                    stats.exact_duplicates += 1
-                else:
-                    stats.near_duplicates += 1
-                decisions.append(
-                    DedupVerdict(
-                        id=allp.ids[m],
-                        cluster=surv.id,
-                        survivor=False,
-                        duplicate_of=allp.ids[t],
-                        match="exact" if exact else "near",
-                        rule=deciding_rule(allp.cands[t], allp.cands[m], config),
-                        jaccard_est=jac_est,
-                        jaccard=jac,
-                        is_new=m >= n_old,
-                    )
-                )
-        pending.clear()
-
     rows_pending = 0
     for members in groups.values():
         if n_old and all(m < n_old for m in members):
@@ -360,9 +330,69 @@ def cluster(
         pending.append((members, s, surv))
         rows_pending += len(members)
         if rows_pending >= _VERIFY_BLOCK:
-            flush_groups()
-            rows_pending = 0
-    flush_groups()
+            decisions += _group_verdicts(pending, allp, n_old, config, shingles, stats)
+            pending, rows_pending = [], 0
+    decisions += _group_verdicts(pending, allp, n_old, config, shingles, stats)
+    return decisions
+
+
+def _group_verdicts(
+    pending: list[tuple[list[int], int, Candidate]],
+    allp: Signed,
+    n_old: int,
+    config: DedupConfig,
+    shingles: _ShingleCache,
+    stats: ClusterStats,
+) -> list[DedupVerdict]:
+    """Verdicts of the members of a block of groups ``(members, survivor row, survivor)``."""
+    need = [m for members, s, _ in pending for m in members if allp.exact[m] != allp.exact[s]]
+    need += [s for members, s, _ in pending if any(allp.exact[m] != allp.exact[s] for m in members)]
+    shingles.load(need)
+    decisions: list[DedupVerdict] = []
+    for members, s, surv in pending:
+        targets = _targets(members, s, allp, config)
+        for m in members:
+            if m == s:
+                decisions.append(DedupVerdict(allp.ids[s], surv.id, True, is_new=s >= n_old))
+                continue
+            t = targets[m]
+            kept = t is None
+            t = s if kept else t
+            exact = allp.exact[m] == allp.exact[t]
+            jac_est = round(float((allp.sig[m] == allp.sig[t]).mean()), 4)
+            jac = 1.0 if exact else round(_jaccard(shingles[m], shingles[t]), 4)
+            if kept:  # the per-document policy keeps it: one link to the representative
+                stats.kept_near_duplicates += 1
+                decisions.append(
+                    DedupVerdict(
+                        id=allp.ids[m],
+                        cluster=surv.id,
+                        survivor=True,
+                        match="exact" if exact else "near",
+                        jaccard_est=jac_est,
+                        jaccard=jac,
+                        is_new=m >= n_old,
+                        near_duplicate_of=surv.id,
+                    )
+                )
+                continue
+            if exact:
+                stats.exact_duplicates += 1
+            else:
+                stats.near_duplicates += 1
+            decisions.append(
+                DedupVerdict(
+                    id=allp.ids[m],
+                    cluster=surv.id,
+                    survivor=False,
+                    duplicate_of=allp.ids[t],
+                    match="exact" if exact else "near",
+                    rule=deciding_rule(allp.cands[t], allp.cands[m], config),
+                    jaccard_est=jac_est,
+                    jaccard=jac,
+                    is_new=m >= n_old,
+                )
+            )
     return decisions
 
 

@@ -27,6 +27,7 @@ class ReportData:
     pii_entities: list[dict[str, Any]] = field(default_factory=list)
     dedup_sizes: list[dict[str, Any]] = field(default_factory=list)
     dedup_rules: list[dict[str, Any]] = field(default_factory=list)
+    dedup_kept: list[dict[str, Any]] = field(default_factory=list)
     normalise_edits: list[dict[str, Any]] = field(default_factory=list)
     normalise_pairs: list[dict[str, Any]] = field(default_factory=list)
     normalise_flags: list[dict[str, Any]] = field(default_factory=list)
@@ -92,6 +93,11 @@ def gather(
         "SELECT coalesce(json_extract_string(detail, '$.rule'), '-') AS rule,"
         " coalesce(json_extract_string(detail, '$.match'), '-') AS match, count(*) AS duplicates"
         f" FROM {_events('duplicate_of')} GROUP BY ALL ORDER BY 3 DESC, 1",
+    )
+    d.dedup_kept = _dicts(
+        con,
+        "SELECT coalesce(json_extract_string(detail, '$.kept_by'), '-') AS policy, count(*) AS pairs"
+        f" FROM {_events('near_duplicate_of')} GROUP BY ALL ORDER BY 2 DESC",
     )
     d.normalise_edits = _dicts(
         con,

@@ -54,6 +54,7 @@ class PortalConfig:
     snapshot_dir: Path | None = None
     refresh_interval: float = 2.0
     licence_catalogue: LicenceCatalogue | None = None
+    anchor_file: Path | None = None
 
 
 def _user(request: Request) -> User | None:
@@ -253,7 +254,7 @@ def withdrawals(request: Request, user: User) -> Response:
 def ledger_view(request: Request, user: User) -> Response:
     con = request.app.state.view.cursor()
     try:
-        info = data.ledger_page(con)
+        info = data.ledger_page(con, request.app.state.anchor_file)
     finally:
         con.close()
     return page("ledger.html.j2", request, info=info)
@@ -355,4 +356,5 @@ def create_app(config: PortalConfig, view: CatalogueView | None = None) -> Starl
     app.state.limiter = LoginLimiter()
     app.state.cat = config.licence_catalogue or default_licence_catalogue()
     app.state.report_cache = None
+    app.state.anchor_file = config.anchor_file
     return app

@@ -12,12 +12,13 @@ import difflib
 import json
 import re
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from provenance.audit import export_report, record_report
-from provenance.errors import CatalogueError
+from provenance.errors import WorkbenchError
 from provenance.export import ExportParams, iter_verdicts
 from provenance.licences import PURPOSES, LicenceCatalogue
 from provenance.records import PII_PASSED
@@ -244,7 +245,9 @@ def withdrawals_page(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     return withdrawals_report(con)
 
 
-def ledger_page(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+def ledger_page(con: duckdb.DuckDBPyConnection, anchor_file: str | Path | None = None) -> dict[str, Any]:
+    """Verify result, head, recent events, and anchors: the heads each export recorded and, when the
+    portal was given one, the auditor's anchor file (each anchored head must still be in the chain)."""
     from provenance import ledger
 
     res = ledger.verify(con)
@@ -253,13 +256,24 @@ def ledger_page(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
             "SELECT seq, event_id, hash, created_at, stage, action FROM provenance_events ORDER BY seq DESC LIMIT 25"
         )
     )
-    return {"verify": res, "head": head[0] if head else None, "recent": head}
+    exports = _dicts(
+        con.execute(
+            "SELECT e.export_id, min(e.created_at) AS created_at, any_value(e.state_hash) AS state_hash,"
+            " bool_or(p.hash IS NOT NULL) AS in_chain FROM exports e LEFT JOIN provenance_events p"
+            " ON p.hash = e.state_hash GROUP BY e.export_id ORDER BY 2"
+        )
+    )
+    anchors: dict[str, Any] | None = None
+    if anchor_file:
+        from provenance.crosscheck import check_anchors, read_anchors
+
+        try:
+            items = read_anchors(anchor_file)
+            anchors = {"file": str(anchor_file), "items": items, "problems": check_anchors(con, items)}
+        except WorkbenchError as exc:
+            anchors = {"file": str(anchor_file), "items": [], "problems": [str(exc)]}
+    return {"verify": res, "head": head[0] if head else None, "recent": head, "exports": exports, "anchors": anchors}
 
 
 def record_ids_of(rows: list[dict[str, Any]]) -> list[str]:
     return [r["record_id"] for r in rows]
-
-
-def require_found(rows: list[Any], what: str) -> None:
-    if not rows:
-        raise CatalogueError(f"{what} not found")

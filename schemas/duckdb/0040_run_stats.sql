@@ -5,7 +5,7 @@
 --   metric 'seconds'  keys snapshot / execute / finalize / load / total
 --   metric 'outcome'  per stage outcome; 'action' per ledger action
 --   stage metrics: hygiene 'change'; pii 'entity', 'entity_by_source'; normalise 'edit', 'flag';
---   dedup 'rule', 'match', 'cluster_size', 'cluster' (clustering counters)
+--   dedup 'rule', 'match', 'cluster_size', 'kept_by_policy' (near-duplicate pairs kept), 'cluster' (counters)
 CREATE TABLE run_stats (
     run_id   VARCHAR NOT NULL,
     stage    VARCHAR NOT NULL,

@@ -126,6 +126,7 @@ def browser():
 def watched_page(browser):
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     page = ctx.new_page()
+    page.set_default_timeout(180_000)  # a shared, loaded machine: generous, never a timing assertion
     try:
         yield page
     finally:

@@ -209,3 +209,21 @@ def test_a_run_goes_on_while_the_portal_serves(demo_catalogue, tmp_path):
             assert c.get("/ledger").text != head0  # the new snapshot shows the run's events
     finally:
         p.stop()
+
+
+def test_ledger_page_checks_anchors_and_export_heads(portal, demo_catalogue, cli, tmp_path):
+    anchors = tmp_path / "anchors.jsonl"
+    code, out, err = cli("audit", "anchor", "--append", str(anchors), db=demo_catalogue["path"])
+    assert code == 0, err
+    portal.app.state.anchor_file = anchors
+    try:
+        with httpx.Client(base_url=portal.url) as c:
+            http_login(c, "alice")
+            html = c.get("/ledger").text
+            assert "every anchored head is in the chain" in html
+            assert demo_catalogue["export_id"] in html.split('id="anchors"')[1]
+            # an anchor the chain does not hold (a forged or cut-off head) is named
+            anchors.write_text(anchors.read_text().replace('"hash": "', '"hash": "0', 1)[:-1] + "\n")
+            assert "every anchored head is in the chain" not in c.get("/ledger").text
+    finally:
+        portal.app.state.anchor_file = None
