@@ -30,6 +30,7 @@ import datetime as dt
 import json
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -111,6 +112,8 @@ class _Annotators:
         return self.known.get(user_id)
 
 
+#: how far back from the newest imported annotation the next listing looks (see ``_changed_since``)
+CURSOR_MARGIN = dt.timedelta(minutes=5)
 #: pending tasks asked for by id in an incremental pull; above this the Data Manager lists what changed
 PENDING_BY_ID = 5000
 
@@ -137,12 +140,17 @@ def _changed_since(
     ]
     exported: list[dict[str, Any]] = []
     if len(pending) <= PENDING_BY_ID:
-        exported = client.export_tasks(pid, pending, chunk=1000)
         imported = con.execute(
             "SELECT count(*) FROM annotations WHERE instance = ? AND ls_project_id = ?", [instance, pid]
         ).fetchone()[0]
+        # the counters are read while the export runs (one round trip less); an annotation saved in
+        # between can only make the count larger, which costs a listing, never a missed annotation
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            counted = pool.submit(client.annotation_count, pid)
+            exported = client.export_tasks(pid, pending, chunk=1000)
+            total = counted.result()
         found = sum(len(t.get("annotations") or []) for t in exported)
-        complete = client.annotation_count(pid) <= imported + found
+        complete = total <= imported + found
     else:
         complete = False
     if not complete:
@@ -296,7 +304,10 @@ def _pull_project(
         return
     known, tasks = _known_and_pushed(con, instance, pid, [t["id"] for t in exported])
     stamps = [_ts(a.get("created_at")) for t in exported for a in t.get("annotations") or [] if a.get("created_at")]
-    new_cursor = max([*stamps, *([_ts(cursor)] if cursor else [])], default=None)
+    newest = max(stamps, default=None)
+    old = _ts(cursor) if cursor else None
+    # a margin for annotations saved while this pull ran: the listing (rare) looks a little further back
+    new_cursor = max(x for x in (newest - CURSOR_MARGIN if newest else None, old) if x) if (newest or old) else None
     batch = _Batch(run_id=run_id, imported_at=ledger.now())
     with transaction(con):
         for task in exported:

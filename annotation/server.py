@@ -197,10 +197,8 @@ def start(paths: ServerPaths, *, port: int, username: str, password: str, timeou
         str(port),
         "--data-dir",
         str(paths.data),
-        "--username",
-        username,
-        "--password",
-        password,
+        # the admin user comes from LABEL_STUDIO_USERNAME / LABEL_STUDIO_PASSWORD in the child's
+        # environment: never on the command line, which any local user can read (ps, /proc/PID/cmdline)
         "--log-level",
         "WARNING",
     ]

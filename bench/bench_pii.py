@@ -5,8 +5,8 @@ worker reports characters per CPU-second of the analysis loop (= per core; robus
 on a shared machine) and the wall time of the whole process including start-up.
 
 Engines:
-  ours         curate.pii PiiDetector.analyze_many (pre-screen + presidio, no-op NLP engine)
-  ours-single  the same, one presidio call per record (PiiDetector.analyze)
+  ours         curate.pii PiiDetector.analyze_many (pre-screen + our engine; no presidio)
+  ours-single  the same, one engine call per record (PiiDetector.analyze)
   stock        AnalyzerEngine with every predefined presidio PatternRecognizer registered for zh,
                blank zh spaCy pipeline loaded from a local dir, no NER
   stock-defaults  AnalyzerEngine with presidio's default zh registry (load_predefined_recognizers:

@@ -32,14 +32,16 @@ from curate.stages.base import config_hash
 from provenance import db, ledger, runs
 from provenance.batches import BATCH_ACTION, batch_digest
 from provenance.records import INGEST_RECORD_ID_SQL, insert_versions
+from provenance.withdraw import hold_withdrawn
+from sources import capped
 from sources.base import ErrorPolicy, Notice, RawItem, Record, Rejection, Skip, Source
 from sources.errors import SourceError
 
 BATCH_RECORDS = 20_000
 #: DuckDB buffer pool cap while ingesting (peak memory independent of catalogue size)
 INGEST_MEMORY_LIMIT = "768MB"
-#: named skips/rejections/notices kept in a report (the counts stay complete)
-NAMED_LIMIT = 1000
+#: named skips/rejections/notices kept in a report per kind and reason (the counts stay complete)
+NAMED_LIMIT = 200
 
 
 @dataclass
@@ -60,15 +62,42 @@ class IngestReport:
     quarantine_reasons: Counter = field(default_factory=Counter)
     notices: Counter = field(default_factory=Counter)
     named: list[dict[str, str]] = field(default_factory=list)
-    """``{kind: skipped|quarantined|notice, reason, locator, detail}`` (the first NAMED_LIMIT)."""
+    """``{kind: skipped|quarantined|notice, reason, locator, detail}`` (the first NAMED_LIMIT of each reason)."""
+    _named_per_key: Counter = field(default_factory=Counter, repr=False)
 
     def name(self, kind: str, reason: str, locator: str, detail: str = "") -> None:
-        """Remember one named item for the report."""
-        if len(self.named) < NAMED_LIMIT:
+        """Remember one named item for the report (at most NAMED_LIMIT per kind and reason)."""
+        key = f"{kind}\x1f{reason.split(':')[0]}"
+        self._named_per_key[key] += 1
+        if self._named_per_key[key] <= NAMED_LIMIT:
             self.named.append({"kind": kind, "reason": reason, "locator": locator, "detail": detail})
 
+    def detail_lines(self, shown: int = 20) -> list[str]:
+        """Each skip, quarantine and notice reason with its count and up to ``shown`` named items."""
+        lines: list[str] = []
+        groups = [
+            ("skipped", "skipped", dict(self.skipped), ""),
+            ("quarantined", "quarantined", dict(self.quarantine_reasons), ""),
+            (
+                "notice",
+                "warning",
+                dict(self.notices),
+                " (exports will block these rows until the manifest is corrected)",
+            ),
+        ]
+        for kind, label, counts, note in groups:
+            for reason, n in sorted(counts.items()):
+                lines.append(f"{label} {n}: {reason}{note}")
+                prefix = reason.split(":")[0]
+                items = [x for x in self.named if x["kind"] == kind and x["reason"].split(":")[0] == prefix]
+                for x in items[:shown]:
+                    lines.append(f"  {x['locator']}" + (f": {x['detail']}" if x["detail"] else ""))
+                if n > min(len(items), shown):
+                    lines.append(f"  ... and {n - min(len(items), shown)} more")
+        return lines
+
     def as_dict(self) -> dict[str, Any]:
-        d = {k: v for k, v in self.__dict__.items() if not isinstance(v, Counter | list)}
+        d = {k: v for k, v in self.__dict__.items() if not isinstance(v, Counter | list) and not k.startswith("_")}
         d["skipped"] = dict(self.skipped)
         d["skipped_total"] = sum(self.skipped.values())
         d["quarantine_reasons"] = dict(self.quarantine_reasons)
@@ -123,6 +152,11 @@ class _Ingestor:
         self.batch_containers: set[str] = set()
         self.incomplete: set[str] = set()
         self.quarantine_rows: list[tuple] = []
+        from curate.pii.identifiers import IdentifierGuard
+
+        #: personal values in ids, file names, run parameters and quarantine rows become keyed pseudonyms
+        self.guard = IdentifierGuard()
+        self.pii_sources = {i.source_id for i in source.source_infos() if i.pii_expected}
 
     def run(self) -> IngestReport:
         con = self.con
@@ -133,7 +167,9 @@ class _Ingestor:
             "SELECT run_id FROM runs WHERE command = ? AND status = 'running'", [f"ingest {self.source.name}"]
         ).fetchall():
             runs.finish_run(con, stale, "failed", {"interrupted": True})
-        run_id = runs.start_run(con, f"ingest {self.source.name}", config_hash(cfg), cfg)
+        # run parameters hold file paths: stored pseudonymised from the start (never rewritten later)
+        params = self.guard.walk(cfg, all_types=bool(self.pii_sources))
+        run_id = runs.start_run(con, f"ingest {self.source.name}", config_hash(cfg), params)
         self.run_id = run_id
         self.report = IngestReport(run_id=run_id, source=self.source.name)
         from curate.ingest_terms import TermsCorrector
@@ -165,21 +201,37 @@ class _Ingestor:
             return
         if isinstance(raw, Skip):
             rep.skipped[raw.reason] += 1
-            rep.name("skipped", raw.reason, raw.locator)
+            rep.name("skipped", raw.reason, self.guard(raw.locator, all_types=bool(self.pii_sources)))
             return
         if isinstance(raw, Notice):
             rep.raw_items -= 1  # a notice is about the raw item that follows, not an item itself
             rep.notices[raw.reason] += 1
-            rep.name("notice", raw.reason, raw.locator, raw.detail)
+            pii = bool(self.pii_sources)
+            rep.name(
+                "notice", raw.reason, self.guard(raw.locator, all_types=pii), self.guard(raw.detail, all_types=pii)
+            )
             return
         if self._terms_only(raw):
             return
         containers: set[str] = set()
         records: list[Record] = []
         rejected = False
+        max_chars = capped.max_record_chars()
         try:
             for out in self.source.to_records(raw):
-                if isinstance(out, Record):
+                if isinstance(out, Record) and len(out.text) > max_chars:
+                    rejected = True
+                    if out.container:
+                        containers.add(out.container)
+                    self._reject(
+                        Rejection(
+                            locator=out.locator,
+                            reason=capped.REASON_TOO_LARGE,
+                            excerpt=f"{len(out.text)} characters > {max_chars} (CURATE_MAX_RECORD_CHARS)",
+                            source_id=out.source_id,
+                        )
+                    )
+                elif isinstance(out, Record):
                     records.append(out)
                     if out.container:
                         containers.add(out.container)
@@ -188,12 +240,14 @@ class _Ingestor:
                     self._reject(out)
                 elif isinstance(out, Skip):
                     rep.skipped[out.reason] += 1
-                    rep.name("skipped", out.reason, out.locator)
+                    rep.name("skipped", out.reason, self.guard(out.locator, all_types=bool(self.pii_sources)))
         except SourceError as exc:
             rejected = True
             self._reject(Rejection(locator=exc.locator or raw.locator, reason=exc.reason))
         if rejected:
             self.incomplete |= containers
+        records = [self._guard_ids(r) for r in records]
+        containers = {r.container for r in records if r.container}
         # flush first if this item would repeat a doc_key or container of the pending batch
         keys = {r.doc_key for r in records}
         if keys & self.batch_keys or containers & self.batch_containers or len(self.batch) >= BATCH_RECORDS:
@@ -210,6 +264,20 @@ class _Ingestor:
         self.batch_keys |= keys
         self.batch_containers |= containers
         rep.records_seen += len(records)
+
+    def _guard_ids(self, rec: Record) -> Record:
+        """doc_key, locator and container with personal values pseudonymised (see curate.pii.identifiers)."""
+        all_types = rec.source_id in self.pii_sources
+        new = {
+            f: self.guard(getattr(rec, f), all_types=all_types)
+            for f in ("doc_key", "locator", "container")
+            if getattr(rec, f)
+        }
+        if all(new[f] == getattr(rec, f) for f in new):
+            return rec
+        import dataclasses
+
+        return dataclasses.replace(rec, **new)
 
     def _terms_only(self, raw: RawItem) -> bool:
         """A manifest row whose file is unchanged: settled without extraction (see curate.ingest_terms)."""
@@ -228,6 +296,13 @@ class _Ingestor:
     def _reject(self, rej: Rejection) -> None:
         if self.on_error is ErrorPolicy.RAISE:
             raise SourceError(self.source.name, rej.locator, rej.reason)
+        import dataclasses
+
+        # quarantine rows and reports use the pseudonymised form where the detector fired
+        pii = (rej.source_id or self.source.name) in self.pii_sources or bool(self.pii_sources)
+        rej = dataclasses.replace(
+            rej, locator=self.guard(rej.locator, all_types=pii), excerpt=self.guard(rej.excerpt, all_types=pii)
+        )
         self.report.name("quarantined", rej.reason, rej.locator, rej.excerpt or "")
         self.report.quarantined += 1
         self.report.quarantine_reasons[rej.reason.split(":")[0]] += 1
@@ -337,6 +412,7 @@ class _Ingestor:
             insert_versions(con, "_new_versions", run_id=run_id, stage="ingest", created_at=now, order_by="doc_key")
             con.execute("""UPDATE records SET status = 'superseded'
                            WHERE status = 'active' AND record_id IN (SELECT version_of FROM _new)""")
+            withheld_sql = "(SELECT record_id, source_id, doc_key FROM _new WHERE historical_of IS NULL)"
             # containers ingested completely: active records they no longer contain
             complete = [c for c in self.batch_containers if c not in self.incomplete]
             removed: list[tuple] = []
@@ -411,6 +487,8 @@ class _Ingestor:
                 for rid, key in removed
             ]
             ledger.append(con, events, at=now)
+            # a withdrawn source or document stays withdrawn when its items come again (after their events)
+            hold_withdrawn(con, withheld_sql, run_id=run_id)
             self.flushes += 1
             fault(f"ingest_mid_batch_{self.flushes}")  # crash tests: everything written, not committed
             con.execute("COMMIT")

@@ -243,14 +243,34 @@ def export_report(con: duckdb.DuckDBPyConnection, export_id: str) -> dict[str, A
         )
     )
     counts = runs[-1]["counts"] or {}
+    for run in runs:
+        run["overrides"] = export_overrides(con, run)
     return {
         "export_id": eid,
+        "overrides": sorted({o for run in runs for o in run["overrides"]}),
         "runs": runs,
         "licences": licences,
         "blocked": counts.get("blocked", {}),
         "records": runs[-1]["records"],
         "blocked_total": runs[-1]["blocked"],
     }
+
+
+def export_overrides(con: duckdb.DuckDBPyConnection, run: dict[str, Any]) -> list[str]:
+    """What an export run changed from the defaults an auditor assumes: licences evaluated at a past
+    date (``--as-of``), a licence catalogue other than the shipped one, the looser PII gate."""
+    out = []
+    created = str(run["created_at"])[:10]
+    if str(run["as_of"]) < created:
+        out.append(f"--as-of {run['as_of']}: licences were evaluated at a past date (exported {created})")
+    rows = con.execute(f"SELECT detail FROM provenance_events WHERE seq = {int(run['export_seq'])}").fetchall()
+    detail = json.loads(rows[0][0]) if rows and rows[0][0] else {}
+    cat = detail.get("licence_catalogue")
+    if cat and not cat.get("shipped", True):
+        out.append(f"--licence-catalogue: a custom licence catalogue (sha256 {str(cat.get('sha256'))[:16]}…)")
+    if (detail.get("params") or {}).get("pii_gate") not in (None, "all"):
+        out.append(f"--pii-gate {detail['params']['pii_gate']}: the looser PII rule")
+    return out
 
 
 def licences_report(

@@ -212,7 +212,8 @@ def _check_status(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
             "SELECT r.record_id FROM records r WHERE r.status = 'superseded'"
             " AND NOT EXISTS (SELECT 1 FROM records c WHERE c.version_of = r.record_id)"
             " AND NOT EXISTS (SELECT 1 FROM provenance_events e WHERE e.record_id = r.record_id"
-            "   AND e.action IN ('removed_from_source', 'historical_version'))",
+            "   AND (e.action IN ('removed_from_source', 'historical_version')"
+            "        OR (e.action = 'reinstate' AND json_extract_string(e.detail, '$.status') = 'superseded')))",
         ),
     )
     res.add(
@@ -284,6 +285,29 @@ def _check_rows(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
                 con,
                 "SELECT 'seq ' || e.seq FROM provenance_events e WHERE e.stage = 'provenance'"
                 " AND e.action = 'withdrawal' AND NOT EXISTS (SELECT 1 FROM withdrawals w WHERE w.withdrawal_seq = e.seq)",
+            ),
+        )
+    if _has_table(con, "reinstatements"):
+        res.checked["reinstatements"] = con.execute("SELECT count(*) FROM reinstatements").fetchall()[0][0]
+        res.add(
+            "reinstatements",
+            "row does not match the reinstatement event at its reinstatement_seq",
+            *_ids(
+                con,
+                "SELECT u.scope || ':' || u.target || ' (seq ' || u.reinstatement_seq || ')' FROM reinstatements u"
+                " LEFT JOIN provenance_events e ON e.seq = u.reinstatement_seq"
+                " WHERE e.seq IS NULL OR e.action <> 'reinstatement'"
+                " OR json_extract_string(e.detail, '$.target') IS DISTINCT FROM u.target"
+                " OR json_extract_string(e.detail, '$.reason') IS DISTINCT FROM u.reason",
+            ),
+        )
+        res.add(
+            "reinstatements",
+            "reinstatement event has no reinstatements row (row deleted)",
+            *_ids(
+                con,
+                "SELECT 'seq ' || e.seq FROM provenance_events e WHERE e.action = 'reinstatement'"
+                " AND NOT EXISTS (SELECT 1 FROM reinstatements u WHERE u.reinstatement_seq = e.seq)",
             ),
         )
     res.checked["runs"] = con.execute("SELECT count(*) FROM runs").fetchall()[0][0]

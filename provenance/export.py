@@ -395,6 +395,12 @@ def _record_export(
                         "params": params.as_dict(),
                         "manifest_sha256": info["manifest_sha256"],
                         "state_hash": info["state_hash"],
+                        # `audit export` flags an export made with a licence catalogue other than the shipped one
+                        "licence_catalogue": {
+                            "sha256": info["catalogue_sha256"],
+                            "shipped": info["catalogue_sha256"]
+                            == hashlib.sha256(licence_catalogue_path().read_bytes()).hexdigest(),
+                        },
                         "records": len(sel.items),
                         "blocked": info["blocked"],
                         "out_dir": str(out.resolve()),

@@ -112,3 +112,129 @@ def withdraw(
             [seq, scope, target, reason, len(prior), created, actor],
         )
     return WithdrawResult(scope=scope, target=target, records=len(prior), seq=seq)
+
+
+#: source ids under a withdrawal that no later reinstatement lifted (a query over ``withdrawals``)
+STANDING_SOURCE_WITHDRAWALS = """
+    SELECT w.target AS source_id, max(w.withdrawal_seq) AS seq FROM withdrawals w
+    WHERE w.scope = 'source' AND NOT EXISTS (
+        SELECT 1 FROM reinstatements u WHERE u.scope = 'source' AND u.target = w.target
+          AND u.reinstatement_seq > w.withdrawal_seq)
+    GROUP BY w.target
+"""
+
+
+def standing_status_sql(relation: str) -> str:
+    """SQL selecting ``record_id, seq, scope, target`` of the rows of ``relation`` (with ``record_id``,
+    ``source_id``, ``doc_key``) that a standing withdrawal covers: their source is withdrawn, or
+    another version of their document is (withdrawal sticks to re-ingested items)."""
+    return f"""
+        SELECT n.record_id, s.seq,
+               CASE WHEN s.seq IS NOT NULL THEN 'source' ELSE 'document' END AS scope,
+               CASE WHEN s.seq IS NOT NULL THEN n.source_id ELSE n.doc_key END AS target
+        FROM {relation} n
+        LEFT JOIN ({STANDING_SOURCE_WITHDRAWALS}) s ON s.source_id = n.source_id
+        WHERE s.seq IS NOT NULL OR n.doc_key IN (
+            SELECT doc_key FROM records WHERE status = 'withdrawn' AND doc_key IN (SELECT doc_key FROM {relation}))
+    """
+
+
+def hold_withdrawn(con: duckdb.DuckDBPyConnection, relation: str, *, run_id: str | None = None) -> int:
+    """Mark the just-written records of ``relation`` that a standing withdrawal covers ``withdrawn``.
+
+    One ``withdraw`` ledger event per record (``previous_status`` active, so a reinstatement makes it
+    active). Call inside the writer's transaction, after the records are inserted.
+    """
+    held = con.execute(f"SELECT * FROM ({standing_status_sql(relation)}) ORDER BY record_id").fetchall()
+    if not held:
+        return 0
+    con.executemany(
+        "UPDATE records SET status = 'withdrawn' WHERE record_id = ? AND status = 'active'", [(r[0],) for r in held]
+    )
+    ledger.append(
+        con,
+        [
+            ledger.Event(
+                stage="provenance",
+                action="withdraw",
+                record_id=rid,
+                run_id=run_id,
+                detail={
+                    "scope": scope,
+                    "target": target,
+                    "reason": "a withdrawal stands for this "
+                    + ("source" if scope == "source" else "document")
+                    + "; lift it with `curate provenance reinstate`",
+                    "previous_status": "active",
+                    "withdrawal_seq": seq,
+                },
+            )
+            for rid, seq, scope, target in held
+        ],
+    )
+    return len(held)
+
+
+def reinstate(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    source_id: str | None = None,
+    record_id: str | None = None,
+    reason: str,
+    actor: str | None = None,
+) -> WithdrawResult:
+    """Lift a withdrawal: withdrawn records of the source (or the record and its derived versions)
+    get back the status they had before, with one ledger event each, a summary event and a row in
+    ``reinstatements``. New records of the source are no longer withdrawn at ingest."""
+    if not reason or not reason.strip():
+        raise UsageError("reinstate needs a non-empty --reason")
+    scope, target = ("source", source_id) if source_id is not None else ("record", record_id)
+    with transaction(con):
+        ids = affected_records(con, source_id=source_id, record_id=record_id)
+        con.execute("CREATE OR REPLACE TEMP TABLE _reinstate_ids (record_id VARCHAR)")
+        con.executemany("INSERT INTO _reinstate_ids VALUES (?)", [(i,) for i in ids])
+        # the status each record had before its newest withdraw event; of several versions of one
+        # document that would be active (some ingested while it was withdrawn) the newest stays active
+        rows = con.execute(
+            """WITH back AS (
+                   SELECT r.record_id, r.doc_key, r.created_at,
+                          coalesce(json_extract_string(e.detail, '$.previous_status'), 'active') AS st
+                   FROM records r JOIN _reinstate_ids i USING (record_id)
+                   JOIN (SELECT DISTINCT ON (record_id) record_id, detail FROM provenance_events
+                         WHERE action = 'withdraw' ORDER BY record_id, seq DESC) e USING (record_id)
+                   WHERE r.status = 'withdrawn')
+               SELECT b.record_id,
+                      CASE WHEN b.st = 'active' AND EXISTS (
+                               SELECT 1 FROM back n WHERE n.doc_key = b.doc_key AND n.st = 'active'
+                                 AND (n.created_at, n.record_id) > (b.created_at, b.record_id))
+                           THEN 'superseded' ELSE b.st END
+               FROM back b ORDER BY b.record_id"""
+        ).fetchall()
+        con.execute("DROP TABLE _reinstate_ids")
+        con.executemany("UPDATE records SET status = ? WHERE record_id = ?", [(st, rid) for rid, st in rows])
+        events = [
+            ledger.Event(
+                stage="provenance",
+                action="reinstate",
+                record_id=rid,
+                detail={"scope": scope, "target": target, "reason": reason, "status": st},
+                actor=actor,
+            )
+            for rid, st in rows
+        ]
+        events.append(
+            ledger.Event(
+                stage="provenance",
+                action="reinstatement",
+                detail={"scope": scope, "target": target, "reason": reason, "records": len(rows)},
+                actor=actor,
+            )
+        )
+        created = ledger.now()
+        ledger.append(con, events, at=created)
+        seq = con.execute("SELECT max(seq) FROM provenance_events").fetchone()[0]
+        con.execute(
+            "INSERT INTO reinstatements VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [seq, scope, target, reason, len(rows), created, actor],
+        )
+    return WithdrawResult(scope=scope, target=target, records=len(rows), seq=seq)

@@ -228,6 +228,8 @@ def export_cmd(export_id: str, as_json: bool, full: bool, vertical: bool) -> int
         echo_json(rep)
         return 0
     click.echo(f"export {rep['export_id']}: {rep['records']} records, {rep['blocked_total']} blocked")
+    for o in rep["overrides"]:
+        click.echo(f"OVERRIDE: {o}")
     lay = {"full": full, "vertical": vertical}
     _section(
         "runs",

@@ -1,4 +1,4 @@
-"""``curate provenance``: withdrawal of sources and records."""
+"""``curate provenance``: withdrawal and reinstatement of sources and records."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import click
 
 from curate.commands._common import JSON_OPTION, actor, echo_json, settings
 
-provenance = click.Group("provenance", help="Provenance changes: withdraw sources or records.")
+provenance = click.Group("provenance", help="Provenance changes: withdraw or reinstate sources or records.")
 
 
 @provenance.command("withdraw")
@@ -31,4 +31,26 @@ def withdraw_cmd(source_id: str | None, record_id: str | None, reason: str, as_j
             f"withdrew {res.records} records of {res.scope} `{res.target}` (ledger seq {res.seq}); "
             "see `curate audit withdrawn` for past exports that contained them"
         )
+    return 0
+
+
+@provenance.command("reinstate")
+@click.option("--source", "source_id", default=None, help="Lift the withdrawal of this source.")
+@click.option("--record", "record_id", default=None, help="Lift the withdrawal of this record (and its versions).")
+@click.option("--reason", required=True, help="Why (recorded in the ledger).")
+@JSON_OPTION
+def reinstate_cmd(source_id: str | None, record_id: str | None, reason: str, as_json: bool) -> int:
+    """Lift a withdrawal: records get back their earlier status; later ingests are no longer withdrawn."""
+    from provenance.db import connect
+    from provenance.withdraw import reinstate
+
+    con = connect(click.get_current_context().obj.db_path, create=False)
+    try:
+        res = reinstate(con, source_id=source_id, record_id=record_id, reason=reason, actor=actor())
+    finally:
+        con.close()
+    if as_json:
+        echo_json({"scope": res.scope, "target": res.target, "records": res.records, "seq": res.seq})
+    else:
+        click.echo(f"reinstated {res.records} records of {res.scope} `{res.target}` (ledger seq {res.seq})")
     return 0

@@ -225,3 +225,21 @@ def test_anchor_prints_head_and_verify_passes_with_it(history, db_path, cli, tmp
     code, out = _verify(cli, "--anchor", str(tmp_path / "missing.jsonl"))
     assert code == 2 and "does not exist" in out
     assert hashlib.sha256(db_path.read_bytes()).hexdigest()  # the catalogue is still readable
+
+
+def test_audit_export_flags_overrides(mixed, cli, tmp_path):
+    from provenance.licences import licence_catalogue_path
+
+    custom = tmp_path / "custom.toml"
+    custom.write_text(licence_catalogue_path().read_text(encoding="utf-8") + "\n# local edit\n", encoding="utf-8")
+    plain = json.loads(_export(cli, tmp_path / "a", "--non-commercial", "--json"))
+    code, out, _ = cli("audit", "export", plain["export_id"], "--json")
+    assert code == 0 and json.loads(out)["overrides"] == []
+    past = json.loads(
+        _export(cli, tmp_path / "b", "--non-commercial", "--as-of", "2020-01-01", "--catalogue", str(custom), "--json")
+    )
+    code, out, _ = cli("audit", "export", past["export_id"], "--json")
+    overrides = json.loads(out)["overrides"]
+    assert any("--as-of 2020-01-01" in o for o in overrides) and any("custom licence catalogue" in o for o in overrides)
+    code, out, _ = cli("audit", "export", past["export_id"])
+    assert code == 0 and out.count("OVERRIDE:") == 2

@@ -1,0 +1,99 @@
+"""Issue 13, leak 4: ids, file names, run parameters and quarantine rows built from personal data."""
+
+import json
+from collections.abc import Iterator
+
+import pytest
+
+from curate.ingest import ingest
+from provenance import db
+from sources.base import ErrorPolicy, RawItem, Record, Rejection, Source, SourceInfo
+
+SECRETS = ("王小明", "A123456789", "0912345678", "lin.pei@example.com")
+
+
+class PersonalFiles(Source):
+    """A `pii_expected` source whose file names and id fields carry personal data."""
+
+    name = "kyc_files"
+    licence_id = "LicenseRef-Internal"
+
+    def config(self) -> dict:
+        return {"paths": ["/data/kyc/王小明_A123456789.jsonl"], "note": "contact 0912345678"}
+
+    def source_infos(self) -> list[SourceInfo]:
+        return [SourceInfo("kyc_files", kind="test", licence_id=self.licence_id, pii_expected=True)]
+
+    def iter_raw(self) -> Iterator[RawItem]:
+        yield RawItem("王小明_A123456789.jsonl#line=1", {"id": "A123456789", "text": "開戶申請已受理。"})
+        yield Rejection(
+            "王小明_A123456789.jsonl#line=2", "bad_json", '{"phone": "0912345678", "mail": "lin.pei@example.com"'
+        )
+
+    def to_records(self, raw: RawItem):
+        yield Record(
+            doc_key=f"kyc:id={raw.payload['id']}",
+            locator=raw.locator,
+            container="王小明_A123456789.jsonl",
+            text=raw.payload["text"],
+            source_id="kyc_files",
+            licence_id=self.licence_id,
+        )
+
+
+class Textbooks(Source):
+    """Not `pii_expected`: file names are shown as they are, only structured ids are pseudonymised."""
+
+    name = "books"
+    licence_id = "CC-BY-4.0"
+
+    def source_infos(self) -> list[SourceInfo]:
+        return [SourceInfo("books", kind="test", licence_id=self.licence_id)]
+
+    def iter_raw(self) -> Iterator[RawItem]:
+        yield RawItem("王大明教授講義.pdf#page=1", "貨幣具有交易媒介功能。")
+
+    def to_records(self, raw: RawItem):
+        yield Record(doc_key="books:王大明教授講義", locator=raw.locator, text=raw.payload, source_id="books")
+
+
+def _dump(con) -> str:
+    rows = []
+    for table in ("records", "runs", "quarantine", "provenance_events"):
+        rows += con.execute(f"SELECT * FROM {table}").fetchall()
+    return json.dumps(rows, ensure_ascii=False, default=str)
+
+
+def test_ids_file_names_params_and_quarantine_are_pseudonymised(db_path, monkeypatch):
+    monkeypatch.setenv("CURATE_PII_KEY", "3c" * 32)
+    ingest(db_path, PersonalFiles([]), on_error=ErrorPolicy.QUARANTINE)
+    con = db.connect(db_path)
+    dump = _dump(con)
+    for secret in SECRETS:
+        assert secret not in dump, secret
+    doc_key, locator, container = con.execute("SELECT doc_key, locator, container FROM records").fetchone()
+    assert doc_key.startswith("kyc:id=〔身分證字號#") and "#line=1" in locator and container.endswith(".jsonl")
+    con.close()
+    # deterministic under one key: re-ingesting changes nothing
+    ingest(db_path, PersonalFiles([]), on_error=ErrorPolicy.QUARANTINE)
+    con = db.connect(db_path)
+    assert con.execute("SELECT count(*) FROM records").fetchone()[0] == 1
+    con.close()
+
+
+def test_other_sources_keep_file_names(db_path, monkeypatch):
+    monkeypatch.delenv("CURATE_PII_KEY", raising=False)
+    monkeypatch.delenv("CURATE_PII_KEY_FILE", raising=False)
+    ingest(db_path, Textbooks([]), on_error=ErrorPolicy.RAISE)  # nothing found: no key needed
+    con = db.connect(db_path)
+    assert con.execute("SELECT locator FROM records").fetchone()[0] == "王大明教授講義.pdf#page=1"
+    con.close()
+
+
+def test_pii_expected_ids_need_the_key(db_path, monkeypatch):
+    from provenance.errors import ConfigError
+
+    monkeypatch.delenv("CURATE_PII_KEY", raising=False)
+    monkeypatch.delenv("CURATE_PII_KEY_FILE", raising=False)
+    with pytest.raises(ConfigError, match="CURATE_PII_KEY"):
+        ingest(db_path, PersonalFiles([]), on_error=ErrorPolicy.QUARANTINE)

@@ -1,0 +1,92 @@
+"""Withdrawal sticks: re-ingesting a withdrawn source or document does not bring it back (issue 12 §6)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+
+
+def _write(folder: Path, rows: list[tuple[str, str]]) -> Path:
+    folder.mkdir(exist_ok=True)
+    (folder / "p.jsonl").write_text(
+        "".join(json.dumps({"id": i, "text": t}, ensure_ascii=False) + "\n" for i, t in rows), encoding="utf-8"
+    )
+    return folder
+
+
+def _status(db: Path) -> dict[str, list[str]]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        rows = con.execute("SELECT doc_key, status FROM records ORDER BY doc_key, created_at, status").fetchall()
+    finally:
+        con.close()
+    out: dict[str, list[str]] = {}
+    for k, s in rows:
+        out.setdefault(k, []).append(s)
+    return out
+
+
+def _ingest(cli, folder):
+    code, out, err = cli("--quiet", "ingest", "moda", str(folder), "--licence", "CC-BY-4.0")
+    assert code == 0, err
+
+
+def test_withdrawn_source_stays_withdrawn_until_reinstated(cli, db_path, tmp_path):
+    ds = tmp_path / "ds"
+    _ingest(cli, _write(ds, [("a1", "金融監督管理委員會發布新聞稿。"), ("a2", "數位發展部推動主權語料。")]))
+    code, out, err = cli("provenance", "withdraw", "--source", "moda", "--reason", "licensor asked")
+    assert code == 0, err
+    # a revised file: one row changed, one row new
+    _ingest(
+        cli,
+        _write(
+            ds, [("a1", "金融監督管理委員會發布修正新聞稿。"), ("a2", "數位發展部推動主權語料。"), ("a3", "新的一列。")]
+        ),
+    )
+    st = _status(db_path)
+    assert all(s == "withdrawn" for v in st.values() for s in v), st
+    assert len(st["moda:ds:id=a1"]) == 2 and "moda:ds:id=a3" in st
+    code, out, err = cli("audit", "verify")
+    assert code == 0, out + err
+    code, out, err = cli(
+        "--quiet",
+        "export",
+        "dataset",
+        "--purpose",
+        "training",
+        "--audience",
+        "public",
+        "--non-commercial",
+        "--out",
+        str(tmp_path / "x"),
+        "--json",
+    )
+    assert code == 0 and json.loads(out)["records"] == 0, out + err
+
+    code, _, err = cli("provenance", "reinstate", "--source", "moda")
+    assert code == 2 and "--reason" in err
+    code, out, err = cli("provenance", "reinstate", "--source", "moda", "--reason", "new agreement signed")
+    assert code == 0 and "reinstated" in out, err
+    st = _status(db_path)
+    assert st["moda:ds:id=a3"] == ["active"] and "active" in st["moda:ds:id=a1"]
+    assert sum(s == "active" for v in st.values() for s in v) == 3  # one active version per document
+    code, out, err = cli("audit", "verify")
+    assert code == 0, out + err
+    _ingest(cli, _write(ds, [("a4", "再下一列。")]))
+    assert _status(db_path)["moda:ds:id=a4"] == ["active"]
+
+
+def test_withdrawn_document_stays_withdrawn(cli, db_path, tmp_path):
+    ds = tmp_path / "ds"
+    _ingest(cli, _write(ds, [("a1", "第一版。"), ("a2", "另一份。")]))
+    con = duckdb.connect(str(db_path), read_only=True)
+    rid = con.execute("SELECT record_id FROM records WHERE doc_key = 'moda:ds:id=a1'").fetchone()[0]
+    con.close()
+    assert cli("provenance", "withdraw", "--record", rid, "--reason", "takedown")[0] == 0
+    _ingest(cli, _write(ds, [("a1", "第二版。"), ("a2", "另一份。")]))
+    st = _status(db_path)
+    assert st["moda:ds:id=a1"] == ["withdrawn", "withdrawn"] and st["moda:ds:id=a2"] == ["active"]
+    code, out, err = cli("audit", "verify")
+    assert code == 0, out + err
