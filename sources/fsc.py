@@ -327,7 +327,13 @@ class FscSource(Source):
                 el = item.find(tag)
                 if el is None:
                     el = item.find("{*}" + tag)
-                return (el.text or el.get("href") or "").strip() if el is not None else ""
+                if el is None:
+                    return ""
+                # text before and after entity references (never expanded: resolve_entities=False)
+                text = (el.text or "") + "".join(
+                    ("" if isinstance(c, etree._Entity) else "".join(c.itertext())) + (c.tail or "") for c in el
+                )
+                return (text or el.get("href") or "").strip()
 
             link = get("link")
             description = get("description") or get("content") or get("summary")

@@ -26,6 +26,7 @@ from typing import Any, BinaryIO, ClassVar
 
 from lxml import etree
 
+from sources import capped
 from sources.base import RawItem, Record, Rejection, Skip, Source, SourceInfo
 
 SOURCE_ID = "law_moj"
@@ -193,7 +194,10 @@ class LawMojSource(Source):
                 yield Skip(loc, "not a law file (ZIP member)", source_id=SOURCE_ID)
                 continue
             try:
-                payload = zf.read(m)
+                payload = capped.read_member(zf, m)  # hard cap on inflated bytes and ratio (zip bombs)
+            except capped.InputLimitError as exc:
+                yield Rejection(loc, exc.reason, excerpt=exc.detail, source_id=SOURCE_ID)
+                continue
             except (zipfile.BadZipFile, EOFError, OSError, zipfile.LargeZipFile) as exc:
                 yield Rejection(loc, f"corrupt or truncated ZIP member: {exc}", source_id=SOURCE_ID)
                 continue
@@ -217,7 +221,10 @@ class LawMojSource(Source):
             )
             return
         try:
-            obj = json.loads(text)
+            obj = capped.loads(text)
+        except capped.InputLimitError as exc:
+            yield Rejection(loc, exc.reason, excerpt=exc.detail, source_id=SOURCE_ID)
+            return
         except json.JSONDecodeError as exc:
             yield Rejection(
                 f"{loc}:{exc.lineno}:{exc.colno}",

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from provenance.errors import ConfigError
+from sources import capped
 from sources.base import RawItem, Record, Rejection, Skip, Source, SourceInfo
 from sources.documents import DOCUMENT_SUFFIXES, ExtractConfig, ExtractionError, detect_lang, extract, segment_key
 
@@ -197,13 +198,24 @@ class ModaSource(Source):
                 yield from self._datasets_rows(path, kind, rel, dataset)
 
     def _jsonl(self, path: Path, rel: str, dataset: str) -> Iterator[RawItem | Rejection]:
+        cap = capped.max_record_chars() * 4  # bytes: at most 4 per character in UTF-8
         with path.open("rb") as fh:
-            for n, line in enumerate(fh, start=1):
+            n = 0
+            while line := fh.readline(cap + 1):
+                n += 1
+                loc = f"{rel}#line={n}"
+                if len(line) > cap and not line.endswith(b"\n"):
+                    while (rest := fh.readline(1 << 20)) and not rest.endswith(b"\n"):
+                        pass  # drain the rest of the line without keeping it
+                    yield Rejection(loc, capped.REASON_TOO_LARGE, f"line longer than {cap} bytes", self.source_id)
+                    continue
                 if not line.strip():
                     continue
-                loc = f"{rel}#line={n}"
                 try:
-                    row = json.loads(line)
+                    row = capped.loads(line)
+                except capped.InputLimitError as exc:
+                    yield Rejection(loc, exc.reason, f"{exc.detail}: {line[:200]!r}", self.source_id)
+                    continue
                 except (json.JSONDecodeError, UnicodeDecodeError) as exc:
                     yield Rejection(loc, ModaReason.BAD_JSON_LINE, f"{exc}: {line[:200]!r}", self.source_id)
                     continue

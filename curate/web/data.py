@@ -18,7 +18,7 @@ from typing import Any
 import duckdb
 
 from provenance.audit import export_report, record_report
-from provenance.errors import CatalogueError, WorkbenchError
+from provenance.errors import WorkbenchError
 from provenance.export import ExportParams, iter_verdicts
 from provenance.licences import PURPOSES, LicenceCatalogue
 from provenance.records import PII_PASSED
@@ -277,8 +277,3 @@ def ledger_page(con: duckdb.DuckDBPyConnection, anchor_file: str | Path | None =
 
 def record_ids_of(rows: list[dict[str, Any]]) -> list[str]:
     return [r["record_id"] for r in rows]
-
-
-def require_found(rows: list[Any], what: str) -> None:
-    if not rows:
-        raise CatalogueError(f"{what} not found")

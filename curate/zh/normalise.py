@@ -22,7 +22,16 @@ import numpy as np
 from curate._optional import require
 from curate.zh.charsets import script_sets
 from curate.zh.config import NormaliseConfig
-from curate.zh.terms import TermMatcher, build_matcher, charmap, protected_terms, surname_terms, terminology
+from curate.zh.terms import (
+    Term,
+    TermMatcher,
+    build_matcher,
+    charmap,
+    context_terms,
+    protected_terms,
+    surname_terms,
+    terminology,
+)
 
 _SENT_END = "。！？!?；;"
 _CLOSERS = "」』”’\"'）)】"
@@ -121,7 +130,17 @@ class _Engine:
         self.amb = _CharClass(sets.ambiguous) if sets.ambiguous else None
         self.charmap = charmap()
         self.charmap_pairs = tuple((chr(k), v) for k, v in self.charmap.items())
-        self.terms = (terminology() + surname_terms()) if config.terminology else ()
+        ctx = context_terms() if config.terminology else ()
+        self.terms = (
+            (terminology() + surname_terms() + tuple(Term(c.source, c.default, c.domain, c.note) for c in ctx))
+            if config.terminology
+            else ()
+        )
+        #: ambiguous pairs decided by cue words in the same sentence (schemas/zh/context_terms.tsv)
+        self.context = {
+            c.source: (c.in_context, re.compile("|".join(re.escape(w) for w in sorted(c.cues, key=len, reverse=True))))
+            for c in ctx
+        }
         self.base_protected = tuple(p.term for p in protected_terms() if p.source_id == "*")
         self.matcher = build_matcher(self.terms, self.base_protected, self.to_simp.convert)
 
@@ -139,10 +158,12 @@ class _Engine:
         matcher: TermMatcher,
         edits: list[Edit],
         decided: list[tuple[int, int]],
+        flags: list[Flag] | None = None,
     ) -> str:
         """Convert ``text[a:b]`` for each target; terms first, the gaps with OpenCC in one call.
 
-        ``decided`` receives the spans settled by a terminology or protected entry.
+        ``decided`` receives the spans settled by a terminology or protected entry; ``flags`` the
+        ambiguous pairs no cue word decided.
         """
         items: list[tuple[int, int, str | None]] = []
         pattern, table = matcher.pattern, matcher.table
@@ -155,6 +176,9 @@ class _Engine:
                         items.append((pos, a, None))
                     piece = m.group()
                     rep = table[piece][0]
+                    rule = self.context.get(piece) if self.context else None
+                    if rule is not None:
+                        rep = self._by_context(text, ta, tb, a, b, piece, rep, rule, flags)
                     decided.append((a, b))
                     if rep != piece:
                         edits.append(Edit(a, piece, rep, "term"))
@@ -184,6 +208,19 @@ class _Engine:
         out.append(text[pos:])
         edits.sort(key=lambda e: e.offset)
         return "".join(out)
+
+    @staticmethod
+    def _by_context(text, ta, tb, a, b, piece, default, rule, flags) -> str:
+        """The in-context form when a cue word is in the same sentence, else the default (flagged)."""
+        in_context, cues = rule
+        left = max(ta, max(text.rfind(c, ta, a) for c in "。！？；\n") + 1)
+        ends = [i for i in (text.find(c, b, tb) for c in "。！？；\n") if i >= 0]
+        right = min(ends) if ends else tb
+        if cues.search(text, left, right):
+            return in_context
+        if flags is not None:
+            flags.append(Flag(left, right, "ambiguous_term", piece))
+        return default
 
     def _standard_forms(self, s: str) -> str:
         for old, new in self.charmap_pairs:
@@ -345,7 +382,7 @@ def normalise(text: str, config: NormaliseConfig | None = None, *, protected: Se
                 targets.extend(_mixed_targets(eng, text[a:b], a, cfg))
 
     decided: list[tuple[int, int]] = []
-    new_text = eng.convert_targets(text, targets, matcher, edits, decided)
+    new_text = eng.convert_targets(text, targets, matcher, edits, decided, flags)
     if not edits:
         new_text = text
     for ta, tb, s in targets:

@@ -123,6 +123,37 @@ def terminology() -> tuple[Term, ...]:
     return parse_terminology(_schema_text("terminology.tsv"))
 
 
+@dataclass(frozen=True, slots=True)
+class ContextTerm:
+    """An ambiguous pair: ``default`` unless a cue word of the other sense is in the sentence."""
+
+    source: str
+    default: str
+    in_context: str
+    domain: str
+    cues: tuple[str, ...]
+    note: str = ""
+
+
+def parse_context_terms(text: str, name: str = "context_terms.tsv") -> tuple[ContextTerm, ...]:
+    """Parse context-term rows (cue words comma-separated)."""
+    out, seen = [], set()
+    for n, cols in _rows(name, text, 5):
+        _check_domain(name, n, cols[3])
+        if cols[0] in seen:
+            raise ConfigError(f"schemas/zh/{name} line {n}: {cols[0]!r} listed twice")
+        seen.add(cols[0])
+        cues = tuple(c.strip() for c in cols[4].split(",") if c.strip())
+        out.append(ContextTerm(cols[0], cols[1], cols[2], cols[3], cues, cols[5] if len(cols) > 5 else ""))
+    return tuple(out)
+
+
+@functools.cache
+def context_terms() -> tuple[ContextTerm, ...]:
+    """The shipped context-decided pairs (``schemas/zh/context_terms.tsv``)."""
+    return parse_context_terms(_schema_text("context_terms.tsv"))
+
+
 @functools.cache
 def protected_terms() -> tuple[Protected, ...]:
     """The shipped protected-term glossary."""

@@ -157,11 +157,18 @@ def extract_epub(path: Path, config: ExtractConfig) -> ExtractedDocument:
         title_el = opf.find(".//{*}metadata/{*}title")
         book_title = title_el.text.strip() if title_el is not None and title_el.text else None
         segments: list[Segment] = []
+        extracted = 0
         for n, href in enumerate(h for h in spine if h):
             name = str(base / href) if str(base) not in ("", ".") else href
             chapter_title, blocks = html_blocks(_read_member(zf, name, config))
             if not blocks:
                 continue
+            extracted += sum(len(t) for _, t in blocks)
+            if extracted > config.max_extracted_chars:  # counted, not declared: the spine can repeat a member
+                raise ExtractionError(
+                    Reason.ZIP_BOMB,
+                    f"extracted text passes {config.max_extracted_chars} characters at spine item {n + 1} ({name})",
+                )
             head = next((t for tag, t in blocks if tag in ("h1", "h2")), None) or chapter_title
             segments.append(
                 Segment(

@@ -51,6 +51,8 @@ def decode_text(data: bytes) -> tuple[str, str]:
             return data[3:].decode("utf-8"), "utf-8-sig"
         except UnicodeDecodeError as exc:
             raise ExtractionError(Reason.UNDECODABLE, f"UTF-8 BOM but invalid UTF-8 at byte {exc.start + 3}") from exc
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):  # before UTF-16: FF FE starts both
+        raise ExtractionError(Reason.UNDECODABLE, "UTF-32 byte-order mark: convert the file to UTF-8")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16"), "utf-16"

@@ -77,4 +77,4 @@ def test_law_moj_ingest_to_export(law_fixtures, db_path, cli, tmp_path, monkeypa
     code, out, err = cli("provenance", "withdraw", "--source", row["source_id"], "--reason", "test", "--json")
     assert code == 0 and json.loads(out)["records"] >= n_active
     code, out, _ = cli("audit", "withdrawn", "--json")
-    assert [r["export_id"] for r in json.loads(out)] == [res["export_id"]]
+    assert [r["export_id"] for r in json.loads(out)["exports"]] == [res["export_id"]]

@@ -48,7 +48,7 @@ def test_withdrawn_source_leaves_next_export_and_is_reported(mixed, db_path, cli
     first = _export(cli, tmp_path / "before")
     assert mixed["textbook"][0] in _ids(tmp_path / "before")
     code, out, _ = cli("audit", "withdrawn", "--json")
-    assert code == 0 and json.loads(out) == []
+    assert code == 0 and json.loads(out)["exports"] == []
 
     code, out, err = cli("provenance", "withdraw", "--source", "textbook", "--reason", "licensor ended agreement")
     assert code == 0, err
@@ -60,7 +60,7 @@ def test_withdrawn_source_leaves_next_export_and_is_reported(mixed, db_path, cli
     assert _ids(tmp_path / "after") == _ids(tmp_path / "before") - set(mixed["textbook"])
 
     code, out, _ = cli("audit", "withdrawn", "--json")
-    rows = json.loads(out)
+    rows = json.loads(out)["exports"]
     assert [r["export_id"] for r in rows] == [first["export_id"]]
     assert rows[0]["withdrawn_records"] == 1 and rows[0]["sources"] == ["textbook"]
     code, out, _ = cli("audit", "withdrawn")

@@ -1,0 +1,91 @@
+"""Bounded inputs: byte caps on archive members, nesting depth, record size, odd encodings.
+
+One place for the limits every source applies, so a hostile or broken file is quarantined with
+its own reason instead of exhausting memory or crashing the batch:
+
+* :func:`read_member` reads a ZIP member with a hard cap on the uncompressed bytes (declared
+  sizes can lie) and refuses members whose declared size or compression ratio is over the limit;
+* :func:`loads` is ``json.loads`` that turns a ``RecursionError`` (deeply nested JSON) into a
+  ``ValueError`` the caller quarantines;
+* :func:`max_record_chars` is the per-record character cap (``CURATE_MAX_RECORD_CHARS``), applied
+  by the ingest driver to every record of every source;
+* :func:`utf32_bom` recognises a UTF-32 byte-order mark (which starts with the UTF-16 one).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import zipfile
+from typing import Any
+
+#: largest uncompressed ZIP member a source reads (ChLaw.json is ~200 MB)
+MAX_MEMBER_BYTES = 512 * 1024 * 1024
+#: largest uncompressed/compressed ratio of a ZIP member (JSON and XML compress ~10x)
+MAX_RATIO = 200
+#: default per-record character cap (``CURATE_MAX_RECORD_CHARS`` overrides it)
+DEFAULT_MAX_RECORD_CHARS = 5_000_000
+
+REASON_ZIP_BOMB = "zip bomb (uncompressed size or ratio over limit)"
+REASON_TOO_DEEP = "JSON nested too deeply"
+REASON_TOO_LARGE = "record too large"
+REASON_UTF32 = "UTF-32 text (not supported; convert to UTF-8)"
+
+
+class InputLimitError(ValueError):
+    """An input is over a limit; ``reason`` is the quarantine reason, ``detail`` the numbers."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+def check_member(info: zipfile.ZipInfo, max_bytes: int | None = None, max_ratio: int | None = None) -> None:
+    """Refuse a member whose declared size or compression ratio is over the limits."""
+    max_bytes = MAX_MEMBER_BYTES if max_bytes is None else max_bytes
+    max_ratio = MAX_RATIO if max_ratio is None else max_ratio
+    if info.file_size > max_bytes:
+        raise InputLimitError(REASON_ZIP_BOMB, f"{info.filename}: {info.file_size} bytes uncompressed > {max_bytes}")
+    if info.compress_size and info.file_size / info.compress_size > max_ratio and info.file_size > 1 << 20:
+        raise InputLimitError(
+            REASON_ZIP_BOMB,
+            f"{info.filename}: ratio {info.file_size // info.compress_size}:1 > {max_ratio}:1",
+        )
+
+
+def read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, max_bytes: int | None = None) -> bytes:
+    """The member's bytes, never more than ``max_bytes`` in memory whatever its header says."""
+    max_bytes = MAX_MEMBER_BYTES if max_bytes is None else max_bytes
+    check_member(info, max_bytes)
+    with zf.open(info) as fh:
+        data = fh.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise InputLimitError(REASON_ZIP_BOMB, f"{info.filename}: inflates past {max_bytes} bytes")
+    return data
+
+
+def loads(text: str | bytes) -> Any:
+    """``json.loads``; deeply nested input raises :class:`InputLimitError` instead of ``RecursionError``."""
+    try:
+        return json.loads(text)
+    except RecursionError as exc:
+        raise InputLimitError(REASON_TOO_DEEP, "nesting exceeds the parser's depth limit") from exc
+
+
+def max_record_chars() -> int:
+    """The per-record character cap: ``CURATE_MAX_RECORD_CHARS`` or :data:`DEFAULT_MAX_RECORD_CHARS`."""
+    raw = os.environ.get("CURATE_MAX_RECORD_CHARS", "")
+    try:
+        return int(raw) if raw.strip() else DEFAULT_MAX_RECORD_CHARS
+    except ValueError:
+        return DEFAULT_MAX_RECORD_CHARS
+
+
+def utf32_bom(data: bytes) -> bool:
+    """True when ``data`` starts with a UTF-32 (LE or BE) byte-order mark.
+
+    >>> utf32_bom("x".encode("utf-32")), utf32_bom("x".encode("utf-16"))
+    (True, False)
+    """
+    return data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"))
