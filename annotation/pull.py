@@ -30,7 +30,6 @@ import datetime as dt
 import json
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -143,12 +142,8 @@ def _changed_since(
         imported = con.execute(
             "SELECT count(*) FROM annotations WHERE instance = ? AND ls_project_id = ?", [instance, pid]
         ).fetchone()[0]
-        # the counters are read while the export runs (one round trip less); an annotation saved in
-        # between can only make the count larger, which costs a listing, never a missed annotation
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            counted = pool.submit(client.annotation_count, pid)
-            exported = client.export_tasks(pid, pending, chunk=1000)
-            total = counted.result()
+        exported = client.export_tasks(pid, pending, chunk=1000)
+        total = client.annotation_count(pid)
         found = sum(len(t.get("annotations") or []) for t in exported)
         complete = total <= imported + found
     else:

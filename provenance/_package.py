@@ -154,7 +154,7 @@ def card(info: Mapping[str, Any], cat: LicenceCatalogue, used_ids: list[str], sh
         f"| deleted-article stubs | {'kept' if info.get('include_deleted_stubs') else 'left out'} |",
         f"| characters | {info['characters']} |",
         f"| shards | {len(shards)} ({info['format']}) |",
-        f"| catalogue state (ledger hash) | `{info['state_hash']}` |",
+        f"| catalogue state (ledger seq, hash) | {info.get('state_seq', '')} `{info['state_hash']}` |",
         f"| manifest sha256 | `{info['manifest_sha256']}` |",
         "",
         "## Licences",
