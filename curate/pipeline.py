@@ -218,6 +218,8 @@ def run(
             f"ingest {step.source}: run {d['run_id']}: {d['records_seen']} records ({d['records_new']} new, "
             f"{d['versions_new']} new versions), {d['quarantined']} quarantined, {d['skipped_total']} skipped"
         )
+        for line in rep.detail_lines():  # every skipped, quarantined and warned item by name (issue 14)
+            echo("  " + line)
     for step in pipe.stages:
         rep = run_stage(
             db_path,
