@@ -63,8 +63,12 @@ def timed(cmd: list[str], env: dict[str, str] | None = None) -> dict:
         raise SystemExit(f"step failed ({proc.returncode}): {' '.join(cmd)}")
     rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr)
     cpu = re.search(r"Percent of CPU this job got: (\d+)%", proc.stderr)
+    user = re.search(r"User time \(seconds\): ([\d.]+)", proc.stderr)
+    system = re.search(r"System time \(seconds\): ([\d.]+)", proc.stderr)
     return {
         "seconds": round(wall, 2),
+        # CPU seconds of the step and its workers: steadier than wall time on a shared machine
+        "cpu_s": round(float(user.group(1)) + float(system.group(1)), 2) if user and system else None,
         "peak_mib": round(int(rss.group(1)) / 1024, 1) if rss else None,
         "cpu_pct": int(cpu.group(1)) if cpu else None,
     }
@@ -120,6 +124,7 @@ def run_n(n: int, *, compare_workers: bool, workers: int | None, steps: tuple[st
                 "training",
                 "--audience",
                 "consortium",
+                "--non-commercial",
                 "--out",
                 str(work / "export"),
                 "--overwrite",
@@ -144,14 +149,19 @@ def run_n(n: int, *, compare_workers: bool, workers: int | None, steps: tuple[st
             f"  n={n:>8} {step:<10} {r['seconds']:>8.1f} s  {r['peak_mib']:>7.0f} MiB  {r['cpu_pct']}% CPU", flush=True
         )
     if "ingest" in steps:
+        import resource
+
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         out = subprocess.run(
             [sys.executable, "-c", BULK_REF, str(dump), str(work / "ref.duckdb")],
             capture_output=True,
             text=True,
             check=True,
         )
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
         rows, secs = out.stdout.strip().splitlines()[-1].split()
-        res["steps"]["duckdb_bulk"] = {"seconds": round(float(secs), 2), "rows": int(rows)}
+        cpu_s = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+        res["steps"]["duckdb_bulk"] = {"seconds": round(float(secs), 2), "rows": int(rows), "cpu_s": round(cpu_s, 2)}
         ing = res["steps"]["ingest"]["seconds"]
         print(f"  n={n:>8} ingest {n / ing:,.0f} articles/s; DuckDB bulk reference {int(rows) / float(secs):,.0f}/s")
         (work / "ref.duckdb").unlink(missing_ok=True)
@@ -190,10 +200,14 @@ def table(results: list[dict]) -> str:
         cells = []
         for s in steps:
             m = r["steps"].get(s)
-            cells.append(f"{m['seconds']:.1f} s / {m['peak_mib'] / 1024:.2f} GiB" if m else "–")
+            cpu = f" ({m['cpu_s']:.0f} CPU-s)" if m and m.get("cpu_s") else ""
+            cells.append(f"{m['seconds']:.1f} s{cpu} / {m['peak_mib'] / 1024:.2f} GiB" if m else "–")
         ing, ref = r["steps"].get("ingest"), r["steps"].get("duckdb_bulk")
         rate = f"{r['n'] / ing['seconds']:,.0f}" if ing else "–"
         bulk = f"{ref['rows'] / ref['seconds']:,.0f}" if ref else "–"
+        if ing and ing.get("cpu_s") and ref and ref.get("cpu_s"):
+            rate += f" ({r['n'] / ing['cpu_s']:,.0f} per CPU-s)"
+            bulk += f" ({ref['rows'] / ref['cpu_s']:,.0f} per CPU-s, whole process)"
         lines.append(f"| {r['n']:,} | " + " | ".join(cells) + f" | {rate} | {bulk} |")
     if len(results) > 1:
         te, me = [], []

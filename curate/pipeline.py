@@ -218,6 +218,8 @@ def run(
             f"ingest {step.source}: run {d['run_id']}: {d['records_seen']} records ({d['records_new']} new, "
             f"{d['versions_new']} new versions), {d['quarantined']} quarantined, {d['skipped_total']} skipped"
         )
+        for line in rep.detail_lines():  # every skipped, quarantined and warned item by name (issue 14)
+            echo("  " + line)
     for step in pipe.stages:
         rep = run_stage(
             db_path,
@@ -233,6 +235,15 @@ def run(
             f"stage {step.name}: run {rep.run_id}: {rep.inputs} records in, {c.get('new_versions', 0)} new versions,"
             f" {c.get('status_changes', 0)} status changes, {c.get('events', 0)} events"
         )
+        if rep.status == "finished":
+            from curate.stats import run_summary, summary_lines
+
+            con = db.connect_readonly(db_path)
+            try:
+                for line in summary_lines(run_summary(con, rep.run_id)):
+                    echo("  " + line)
+            finally:
+                con.close()
     for step in pipe.exports:
         con = db.connect(db_path, create=False)
         try:

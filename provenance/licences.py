@@ -193,6 +193,9 @@ class Terms:
         bad = [p for p in purposes if p not in PURPOSES]
         if bad:
             raise LicenceError(licence_id, f"licence_terms purposes {bad} invalid; valid: {', '.join(PURPOSES)}")
+        commercial = data.get("commercial", False)
+        if not isinstance(commercial, bool):  # default deny: only an explicit yes grants commercial use
+            raise LicenceError(licence_id, f"licence_terms commercial `{commercial}` invalid; valid: yes, no")
         return cls(
             agreement_id=str(data["agreement_id"]),
             licensor=str(data["licensor"]),
@@ -200,7 +203,7 @@ class Terms:
             purposes=frozenset(purposes),
             expiry=_date(data.get("expiry"), "licence_terms expiry", licence_id),
             attribution=str(data.get("attribution") or ""),
-            commercial=bool(data.get("commercial", False)),
+            commercial=commercial,
         )
 
 

@@ -17,18 +17,6 @@ from curate.commands._common import exit_code, progress, settings
 __all__ = ["ingest", "report_ingest"]
 
 
-#: names printed per reason (the rest is counted; `quarantine` holds every rejection)
-NAMES_SHOWN = 20
-
-
-def _names(named: list[dict[str, str]], kind: str, reason_prefix: str) -> None:
-    items = [n for n in named if n["kind"] == kind and n["reason"].split(":")[0] == reason_prefix]
-    for n in items[:NAMES_SHOWN]:
-        click.echo(f"    {n['locator']}" + (f": {n['detail']}" if n["detail"] else ""))
-    if len(items) > NAMES_SHOWN:
-        click.echo(f"    ... and {len(items) - NAMES_SHOWN} more")
-
-
 def report_ingest(report) -> int:
     """Print an ingest report, naming every skipped, rejected and warned item; exit 3 when quarantined."""
     d = report.as_dict()
@@ -40,15 +28,8 @@ def report_ingest(report) -> int:
         f"{d['skipped_total']} skipped"
         + (f", {d['notices_total']} with licence term problems (kept; --strict rejects)" if d["notices_total"] else "")
     )
-    for reason, n in sorted(d["skipped"].items()):
-        click.echo(f"  skipped {n}: {reason}")
-        _names(d["named"], "skipped", reason.split(":")[0])
-    for reason, n in sorted(d["quarantine_reasons"].items()):
-        click.echo(f"  quarantined {n}: {reason}")
-        _names(d["named"], "quarantined", reason)
-    for reason, n in sorted(d["notices"].items()):
-        click.echo(f"  warning {n}: {reason} (exports will block these rows until the manifest is corrected)")
-        _names(d["named"], "notice", reason)
+    for line in report.detail_lines():
+        click.echo("  " + line)
     if d["quarantined"]:
         click.echo("  see `curate status` and the `quarantine` table for details", err=True)
     return exit_code(d["quarantined"])

@@ -30,7 +30,7 @@ def run(ctx) -> None:
             ctx.curate("--quiet", "annotate", "push", "--project", project, "--bank", BANK)
         ctx.curate("--quiet", "annotate", "pull", "--bank", BANK)
         ctx.notes.append(
-            f"open {url}, annotate a task in 'FinLLM {BANK} proofread', then: curate annotate pull --bank {BANK}"
+            f"open {url}, annotate a task in 'FinLLM {BANK} 校對 (proofread)', then: curate annotate pull --bank {BANK}"
         )
     else:
         print("No Label Studio running (start one with `make labelstudio`): writing tasks files to import by hand")

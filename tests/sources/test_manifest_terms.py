@@ -198,3 +198,11 @@ def test_export_requires_the_commercial_choice(cli, books):
     card = (books.parent / "co" / "README.md").read_text("utf-8")
     notice = (books.parent / "co" / "NOTICE.md").read_text("utf-8")
     assert "commercial use | yes" in card and "commercial yes" in notice
+
+
+def test_an_unreadable_commercial_word_never_grants_commercial_use(cli, books):
+    m = _manifest(books, [{"path": "deposit.txt", **AGREEMENT, "attribution": "© 金融出版社", "commercial": "maybe"}])
+    code, out, _ = cli("ingest", "textbooks", str(m))
+    assert code == 0 and "commercial `maybe` invalid; allowed: yes, no" in out
+    res = _export(cli, books.parent / "m", "--commercial")
+    assert res["records"] == 0 and res["blocked_by_code"] == {"licence_terms": 1}

@@ -1,0 +1,51 @@
+"""`curate serve adduser` and `curate serve` start-up checks (no server is started here)."""
+
+from __future__ import annotations
+
+import json
+import stat
+
+from click.testing import CliRunner
+
+from curate import cli as cli_mod
+
+
+def _run(args: list[str], stdin: str = "") -> tuple[int, str, str]:
+    with CliRunner().isolation(input=stdin) as streams:
+        code = cli_mod.run(args)
+        return code, streams[0].getvalue().decode(), streams[1].getvalue().decode()
+
+
+def test_adduser_stores_only_an_argon2_hash(demo_catalogue, tmp_path):
+    users = tmp_path / "users.json"
+    code, out, err = _run(
+        [
+            "--db",
+            str(demo_catalogue["path"]),
+            "serve",
+            "adduser",
+            "alice",
+            "--role",
+            "auditor",
+            "--users",
+            str(users),
+            "--password-stdin",
+        ],
+        "correct horse battery\n",
+    )
+    assert code == 0, err
+    data = json.loads(users.read_text())
+    assert data["users"]["alice"]["role"] == "auditor"
+    assert data["users"]["alice"]["hash"].startswith("$argon2id$")
+    assert "correct horse" not in users.read_text()
+    assert stat.S_IMODE(users.stat().st_mode) == 0o600
+    for role, pw, msg in (("admin", "long enough pw", "unknown role"), ("bank:CTBC", "short", "at least 10")):
+        code, out, err = _run(
+            ["serve", "adduser", "bob", "--role", role, "--users", str(users), "--password-stdin"], pw + "\n"
+        )
+        assert code != 0 and msg in err and "Traceback" not in err
+
+
+def test_serve_refuses_to_start_without_users(demo_catalogue, tmp_path):
+    code, out, err = _run(["--db", str(demo_catalogue["path"]), "serve", "--users", str(tmp_path / "none.json")])
+    assert code != 0 and "curate serve adduser" in err
