@@ -218,24 +218,18 @@ def export_page(con: duckdb.DuckDBPyConnection, export_id: str) -> dict[str, Any
 
 
 def verify_export_folder(con: duckdb.DuckDBPyConnection, export_id: str) -> dict[str, Any]:
-    """Recompute the export folder's manifest hash and count against the catalogue's record of it."""
-    import hashlib
-    from pathlib import Path
+    """``curate audit verify-export`` on the export's folder (:func:`provenance.verify_export.verify_export`):
+    every file's sha256, the manifest against ``export_items``, the export's ledger state."""
+    from provenance.verify_export import verify_export
 
     rep = export_report(con, export_id)
-    run = rep["runs"][-1]
-    out = Path(run.get("out_dir") or "")
-    manifest = out / "manifest.jsonl"
-    if not manifest.is_file():
-        return {"ok": False, "problems": [f"{manifest} is not reachable from the portal"]}
-    data = manifest.read_bytes()
-    problems = []
-    if hashlib.sha256(data).hexdigest() != run["manifest_sha256"]:
-        problems.append("manifest.jsonl changed since the export (sha256 differs from the catalogue)")
-    lines = [ln for ln in data.decode("utf-8", "replace").splitlines() if ln.strip()]
-    if len(lines) != run["records"]:
-        problems.append(f"manifest lists {len(lines)} records, the catalogue recorded {run['records']}")
-    return {"ok": not problems, "problems": problems, "records": len(lines)}
+    out = Path(rep["runs"][-1].get("out_dir") or "")
+    if not out.is_dir():
+        return {"ok": False, "problems": [f"{out} is not reachable from the portal"], "checked_files": 0}
+    try:
+        return verify_export(con, out, rep["export_id"])
+    except WorkbenchError as exc:
+        return {"ok": False, "problems": [str(exc)], "checked_files": 0}
 
 
 def withdrawals_page(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
