@@ -211,6 +211,12 @@ def record_cmd(record_id: str, as_json: bool, full: bool, vertical: bool) -> int
     cols = ["record_id", "version_of", "stage", "status", "licence_id", "pii_state"]
     _section("versions", rep["versions"], cols, **lay)
     _section("events", rep["events"], ["seq", "created_at", "record_id", "stage", "action", "actor", "detail"], **lay)
+    _section(
+        "checked, unchanged (stage marks)",
+        rep["marks"],
+        ["record_id", "stage", "outcome", "run_id", "finished_at"],
+        **lay,
+    )
     _section("exports", rep["exports"], ["export_id", "record_id", "purpose", "audience", "created_at"], **lay)
     return 0
 
