@@ -33,7 +33,7 @@ $(EXTRAS_STAMP): pyproject.toml
 	$(EXTRAS_PY) -m pip install -q --upgrade pip
 	# torch first, pinned: the CPU wheel (a plain `torch` would pull a multi-GB CUDA build)
 	$(EXTRAS_PY) -m pip install -q torch==2.13.0
-	$(EXTRAS_PY) -m pip install -q -e '.[ckip,gpu,test]'
+	$(EXTRAS_PY) -m pip install -q -e '.[ckip,gpu,test,presidio]'
 	touch $(EXTRAS_STAMP)
 
 venv: $(STAMP)

@@ -291,45 +291,19 @@ def _pull_project(
     vault: PiiVault | None = None,
     full: bool = False,
 ) -> None:
+    """Import one project's new annotations: fetch what changed, decide each annotation, write the batch
+    and move the project's cursor, in one transaction."""
     instance = client.config.instance
-    cursor = None
-    if not full:
-        row = con.execute(
-            "SELECT updated_at FROM annotation_pull_cursor WHERE instance = ? AND ls_project_id = ?", [instance, pid]
-        ).fetchone()
-        cursor = _iso(row[0]) if row and row[0] else None
-    if cursor is None:  # first pull: Label Studio's own export of every annotated task
-        exported = client.export(pid)
-        report.changed_tasks += len(exported)
-    else:
-        exported = _changed_since(con, client, instance, pid, cursor, report)
+    exported, cursor = _fetch_changed(con, client, instance, pid, full, report)
     if not exported:
         return
-    task_ids = [t["id"] for t in exported]
-    known = {
-        r[0]
-        for r in con.execute(
-            "SELECT ls_annotation_id FROM annotations WHERE instance = ? AND ls_project_id = ?"
-            " AND ls_task_id IN (SELECT unnest(?::BIGINT[]))",
-            [instance, pid, task_ids],
-        ).fetchall()
-    }
-    tasks = {
-        r[0]: (r[1], r[2], r[3], r[4])
-        for r in con.execute(
-            "SELECT t.ls_task_id, t.record_id, r.text, r.status = 'active', r.source_id FROM annotation_tasks t "
-            "JOIN records r USING (record_id) WHERE t.instance = ? AND t.ls_project_id = ?"
-            " AND t.ls_task_id IN (SELECT unnest(?::BIGINT[]))",
-            [instance, pid, task_ids],
-        ).fetchall()
-    }
+    known, tasks = _known_and_pushed(con, instance, pid, [t["id"] for t in exported])
     stamps = [_ts(a.get("created_at")) for t in exported for a in t.get("annotations") or [] if a.get("created_at")]
     newest = max(stamps, default=None)
     old = _ts(cursor) if cursor else None
     # a margin for annotations saved while this pull ran: the listing (rare) looks a little further back
     new_cursor = max(x for x in (newest - CURSOR_MARGIN if newest else None, old) if x) if (newest or old) else None
-    rows, events, versions = [], [], []
-    imported_at = ledger.now()
+    batch = _Batch(run_id=run_id, imported_at=ledger.now())
     with transaction(con):
         for task in exported:
             for ann in task.get("annotations") or []:
@@ -368,73 +342,12 @@ def _pull_project(
                 }
                 actor = annotator_actor(bank, user_id, mail)
                 if d.restored and vault is not None:  # 非個資: remember the values as keyed digests
-                    digests = vault.allow(
-                        con,
-                        [
-                            AllowEntry(source_id, etype, value, record_id, bank, actor, ann["id"])
-                            for etype, value, _ in d.restored
-                        ],
-                    )
-                    d.detail["restored"] = [
-                        {"index": k, "type": etype, "digest": dg}
-                        for (etype, _, k), dg in zip(d.restored, digests, strict=True)
-                    ]
+                    _allow_restored(con, vault, d, source_id, record_id, bank, actor, ann["id"])
+                batch.add(record_id, d, ids, actor)
                 if d.new_text is not None:
-                    versions.append(
-                        (
-                            len(rows),
-                            NewVersion(
-                                record_id,
-                                d.new_text,
-                                d.action,
-                                {**ids, **d.detail},
-                                actor,
-                                (d.fields or {}).get("pii_state"),
-                            ),
-                        )
-                    )
                     tasks[task["id"]] = (record_id, text, False, source_id)  # a second annotation is stale
-                else:
-                    events.append(
-                        ledger.Event(
-                            stage=STAGE,
-                            action=d.action,
-                            record_id=record_id,
-                            run_id=run_id,
-                            detail={**ids, **d.detail},
-                            actor=actor,
-                        )
-                    )
-                rows.append(
-                    [
-                        instance,
-                        ann["id"],
-                        task["id"],
-                        pid,
-                        bank,
-                        project,
-                        record_id,
-                        user_id,
-                        mail,
-                        d.outcome,
-                        json.dumps(d.result, ensure_ascii=False),
-                        None,
-                        _ts(ann.get("created_at")),
-                        _ts(ann.get("updated_at")),
-                        imported_at,
-                        run_id,
-                    ]
-                )
                 report.outcomes[d.outcome] += 1
-        new_ids = create_versions(con, [v for _, v in versions], stage=STAGE, run_id=run_id)
-        for (row_index, _), new_id in zip(versions, new_ids, strict=True):
-            rows[row_index][11] = new_id
-        created = [i for i in new_ids if i]
-        report.new_versions += len(created)
-        if project == "proofread" and created:  # typed by a person: must pass the PII stage again
-            con.execute("UPDATE records SET pii_state = NULL WHERE record_id IN (SELECT unnest(?))", [created])
-        ledger.append(con, events)
-        _insert_annotations(con, [tuple(r) for r in rows])
+        batch.write(con, project, report)
         con.execute(
             "INSERT OR REPLACE INTO annotation_pull_cursor VALUES (?, ?, ?, ?, now()::TIMESTAMP)",
             [
@@ -444,9 +357,135 @@ def _pull_project(
                 max((a["id"] for t in exported for a in t.get("annotations") or []), default=None),
             ],
         )
-    report.imported += len(rows)
+    report.imported += len(batch.rows)
     if progress:
-        progress(len(rows), len(rows))
+        progress(len(batch.rows), len(batch.rows))
+
+
+def _fetch_changed(
+    con: duckdb.DuckDBPyConnection,
+    client: LabelStudioClient,
+    instance: str,
+    pid: int,
+    full: bool,
+    report: PullReport,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Tasks with annotations changed since the project's cursor (all of them on a first or ``full`` pull),
+    and the cursor."""
+    cursor = None
+    if not full:
+        row = con.execute(
+            "SELECT updated_at FROM annotation_pull_cursor WHERE instance = ? AND ls_project_id = ?", [instance, pid]
+        ).fetchone()
+        cursor = _iso(row[0]) if row and row[0] else None
+    if cursor is None:  # first pull: Label Studio's own export of every annotated task
+        exported = client.export(pid)
+        report.changed_tasks += len(exported)
+        return exported, None
+    return _changed_since(con, client, instance, pid, cursor, report), cursor
+
+
+def _known_and_pushed(
+    con: duckdb.DuckDBPyConnection, instance: str, pid: int, task_ids: list[int]
+) -> tuple[set[int], dict[int, tuple[str, str, bool, str]]]:
+    """Annotation ids of these tasks imported before, and task id -> (record id, text, record still active,
+    source id) of the tasks we pushed."""
+    known = {
+        r[0]
+        for r in con.execute(
+            "SELECT ls_annotation_id FROM annotations WHERE instance = ? AND ls_project_id = ?"
+            " AND ls_task_id IN (SELECT unnest(?::BIGINT[]))",
+            [instance, pid, task_ids],
+        ).fetchall()
+    }
+    tasks = {
+        r[0]: (r[1], r[2], r[3], r[4])
+        for r in con.execute(
+            "SELECT t.ls_task_id, t.record_id, r.text, r.status = 'active', r.source_id FROM annotation_tasks t "
+            "JOIN records r USING (record_id) WHERE t.instance = ? AND t.ls_project_id = ?"
+            " AND t.ls_task_id IN (SELECT unnest(?::BIGINT[]))",
+            [instance, pid, task_ids],
+        ).fetchall()
+    }
+    return known, tasks
+
+
+def _allow_restored(
+    con: duckdb.DuckDBPyConnection,
+    vault: PiiVault,
+    d: AnnotationEffect,
+    source_id: str,
+    record_id: str,
+    bank: str,
+    actor: str,
+    annotation_id: int,
+) -> None:
+    """Values an annotator marked 非個資 go to the allow-list; the ledger detail keeps only their digests."""
+    digests = vault.allow(
+        con,
+        [AllowEntry(source_id, etype, value, record_id, bank, actor, annotation_id) for etype, value, _ in d.restored],
+    )
+    d.detail["restored"] = [
+        {"index": k, "type": etype, "digest": dg} for (etype, _, k), dg in zip(d.restored, digests, strict=True)
+    ]
+
+
+@dataclass
+class _Batch:
+    """What one project's pull writes: annotation rows, new versions (with their row) and ledger events."""
+
+    run_id: str
+    imported_at: Any
+    rows: list[list[Any]] = field(default_factory=list)
+    events: list[ledger.Event] = field(default_factory=list)
+    versions: list[tuple[int, NewVersion]] = field(default_factory=list)
+
+    def add(self, record_id: str, d: AnnotationEffect, ids: dict[str, Any], actor: str) -> None:
+        """One decided annotation: a new version or a ledger event, and its ``annotations`` row."""
+        detail = {**ids, **d.detail}
+        if d.new_text is not None:
+            pii_state = (d.fields or {}).get("pii_state")
+            self.versions.append(
+                (len(self.rows), NewVersion(record_id, d.new_text, d.action, detail, actor, pii_state))
+            )
+        else:
+            self.events.append(
+                ledger.Event(
+                    stage=STAGE, action=d.action, record_id=record_id, run_id=self.run_id, detail=detail, actor=actor
+                )
+            )
+        self.rows.append(
+            [
+                ids["instance"],
+                ids["ls_annotation_id"],
+                ids["ls_task_id"],
+                ids["ls_project_id"],
+                ids["bank"],
+                ids["project"],
+                record_id,
+                ids["annotator_id"],
+                ids["annotator_email_sha256"],
+                d.outcome,
+                json.dumps(d.result, ensure_ascii=False),
+                None,  # the new version's id, once written
+                _ts(ids["annotated_at"]),
+                _ts(ids["updated_at"]),
+                self.imported_at,
+                self.run_id,
+            ]
+        )
+
+    def write(self, con: duckdb.DuckDBPyConnection, project: str, report: PullReport) -> None:
+        """New versions, ledger events and annotation rows (the caller holds the transaction)."""
+        new_ids = create_versions(con, [v for _, v in self.versions], stage=STAGE, run_id=self.run_id)
+        for (row_index, _), new_id in zip(self.versions, new_ids, strict=True):
+            self.rows[row_index][11] = new_id
+        created = [i for i in new_ids if i]
+        report.new_versions += len(created)
+        if project == "proofread" and created:  # typed by a person: must pass the PII stage again
+            con.execute("UPDATE records SET pii_state = NULL WHERE record_id IN (SELECT unnest(?))", [created])
+        ledger.append(con, self.events)
+        _insert_annotations(con, [tuple(r) for r in self.rows])
 
 
 def _insert_annotations(con: duckdb.DuckDBPyConnection, rows: list[tuple]) -> None:

@@ -5,9 +5,9 @@ median wall time and the heavy modules (torch, transformers) that ended up impor
 
 * ``python``: the interpreter alone (the floor);
 * ``curate --help``: every command group listed (loads no command module);
-* ``curate pii detect``: a one-line JSONL file through the PII detector (imports presidio and builds the engine);
-* ``... presidio imported plainly``: as before the renovation, presidio imported without keeping
-  transformers out, so it imports transformers and torch whenever they are installed;
+* ``curate pii detect``: a one-line JSONL file through the PII detector (loads and builds the engine);
+* ``... presidio imported plainly``: the same after a plain ``import presidio_analyzer``, as the code did before
+  the renovation: presidio then imports transformers and torch whenever they are installed;
 * ``... extras not importable``: torch and transformers blocked, i.e. a core install without ``[gpu]``/``[ckip]``.
 
 With ``--before DIR`` (a checkout of older code, e.g. ``git worktree add /tmp/before dd480f2``) the same

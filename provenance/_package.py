@@ -154,7 +154,7 @@ def card(info: Mapping[str, Any], cat: LicenceCatalogue, used_ids: list[str], sh
         f"| deleted-article stubs | {'kept' if info.get('include_deleted_stubs') else 'left out'} |",
         f"| characters | {info['characters']} |",
         f"| shards | {len(shards)} ({info['format']}) |",
-        f"| catalogue state (ledger hash) | `{info['state_hash']}` |",
+        f"| catalogue state (ledger seq, hash) | {info.get('state_seq', '')} `{info['state_hash']}` |",
         f"| manifest sha256 | `{info['manifest_sha256']}` |",
         "",
         "## Licences",
@@ -261,7 +261,11 @@ def croissant(
 
 
 def spdx(info: Mapping[str, Any], cat: LicenceCatalogue, used_ids: list[str], shard_hashes: Mapping[str, str]) -> str:
-    """spdx.jsonld: an SPDX 3.0.1 JSON-LD document for the dataset package and its licences."""
+    """spdx.jsonld: an SPDX 3.0.1 JSON-LD document for the dataset package and its licences.
+
+    The graph in order: who made it, the data files, the package, its licences, the relationships
+    between them, then the document itself.
+    """
     base = f"{_NS}:{info['export_id']}"
     ci = "_:creationinfo"
     graph: list[dict[str, Any]] = [
@@ -281,107 +285,21 @@ def spdx(info: Mapping[str, Any], cat: LicenceCatalogue, used_ids: list[str], sh
         },
         {"type": "Tool", "spdxId": f"{base}:tool", "creationInfo": ci, "name": "finllm-curate"},
     ]
-    expression = " AND ".join(used_ids) if used_ids else "NOASSERTION"
-    files = []
-    for i, (name, sha) in enumerate(sorted(shard_hashes.items())):
-        fid = f"{base}:file:{i}"
-        files.append(fid)
-        graph.append(
-            {
-                "type": "software_File",
-                "spdxId": fid,
-                "creationInfo": ci,
-                "name": name,
-                "software_primaryPurpose": "data",
-                "verifiedUsing": [{"type": "Hash", "algorithm": "sha256", "hashValue": sha}],
-            }
-        )
-    pkg = f"{base}:dataset"
-    graph.append(
-        {
-            "type": "dataset_DatasetPackage",
-            "spdxId": pkg,
-            "creationInfo": ci,
-            "name": _name(info),
-            "software_packageVersion": info["export_id"],
-            "software_downloadLocation": "NOASSERTION",
-            "software_primaryPurpose": "data",
-            "releaseTime": info["as_of"],
-            "builtTime": info["as_of"],
-            "originatedBy": [f"{base}:agent"],
-            "dataset_datasetType": ["text"],
-            "dataset_intendedUse": f"{info['purpose']} by {info['audience']}"
-            f"{' (commercial)' if info['commercial'] else ' (non-commercial)'}",
-            "dataset_datasetSize": info["records"],
-            "dataset_hasSensitivePersonalInformation": "no",
-            "comment": f"catalogue state {info['state_hash']}; manifest sha256 {info['manifest_sha256']}",
-        }
-    )
-    lic_elems = []
-    for lid in used_ids:
-        if lid.startswith("LicenseRef-"):
-            lic = cat[lid]
-            eid = f"{base}:licence:{lid}"
-            graph.append(
-                {
-                    "type": "expandedlicensing_CustomLicense",
-                    "spdxId": eid,
-                    "creationInfo": ci,
-                    "name": lid,
-                    "simplelicensing_licenseText": lic.name,
-                    **({"expandedlicensing_seeAlso": [lic.url]} if lic.url else {}),
-                }
-            )
-            lic_elems.append(eid)
-    expr_id = f"{base}:licence-expression"
-    graph.append(
-        {
-            "type": "simplelicensing_LicenseExpression",
-            "spdxId": expr_id,
-            "creationInfo": ci,
-            "simplelicensing_licenseExpression": expression,
-            **(
-                {
-                    "simplelicensing_customIdToUri": [
-                        {"type": "DictionaryEntry", "key": lid, "value": f"{base}:licence:{lid}"}
-                        for lid in used_ids
-                        if lid.startswith("LicenseRef-")
-                    ]
-                }
-                if lic_elems
-                else {}
-            ),
-        }
-    )
-    graph.append(
-        {
-            "type": "Relationship",
-            "spdxId": f"{base}:rel:declared",
-            "creationInfo": ci,
-            "from": pkg,
-            "relationshipType": "hasDeclaredLicense",
-            "to": [expr_id],
-        }
-    )
-    graph.append(
-        {
-            "type": "Relationship",
-            "spdxId": f"{base}:rel:concluded",
-            "creationInfo": ci,
-            "from": pkg,
-            "relationshipType": "hasConcludedLicense",
-            "to": [expr_id],
-        }
-    )
+    files = _spdx_files(graph, base, ci, shard_hashes)
+    pkg = _spdx_package(graph, base, ci, info)
+    expr_id = _spdx_licences(graph, base, ci, cat, used_ids)
+    rels = [("declared", "hasDeclaredLicense", [expr_id]), ("concluded", "hasConcludedLicense", [expr_id])]
     if files:
+        rels.append(("contains", "contains", files))
+    for name, kind, to in rels:
         graph.append(
             {
                 "type": "Relationship",
-                "spdxId": f"{base}:rel:contains",
+                "spdxId": f"{base}:rel:{name}",
                 "creationInfo": ci,
                 "from": pkg,
-                "relationshipType": "contains",
-                "to": files,
+                "relationshipType": kind,
+                "to": to,
             }
         )
     graph.append(
@@ -405,3 +323,89 @@ def spdx(info: Mapping[str, Any], cat: LicenceCatalogue, used_ids: list[str], sh
         }
     )
     return _dump({"@context": "https://spdx.org/rdf/3.0.1/spdx-context.jsonld", "@graph": graph})
+
+
+def _spdx_files(graph: list[dict[str, Any]], base: str, ci: str, shard_hashes: Mapping[str, str]) -> list[str]:
+    """One ``software_File`` per data shard, with its sha256; returns their ids."""
+    files = []
+    for i, (name, sha) in enumerate(sorted(shard_hashes.items())):
+        fid = f"{base}:file:{i}"
+        files.append(fid)
+        graph.append(
+            {
+                "type": "software_File",
+                "spdxId": fid,
+                "creationInfo": ci,
+                "name": name,
+                "software_primaryPurpose": "data",
+                "verifiedUsing": [{"type": "Hash", "algorithm": "sha256", "hashValue": sha}],
+            }
+        )
+    return files
+
+
+def _spdx_package(graph: list[dict[str, Any]], base: str, ci: str, info: Mapping[str, Any]) -> str:
+    """The ``dataset_DatasetPackage`` (purpose, audience, size, catalogue state); returns its id."""
+    pkg = f"{base}:dataset"
+    graph.append(
+        {
+            "type": "dataset_DatasetPackage",
+            "spdxId": pkg,
+            "creationInfo": ci,
+            "name": _name(info),
+            "software_packageVersion": info["export_id"],
+            "software_downloadLocation": "NOASSERTION",
+            "software_primaryPurpose": "data",
+            "releaseTime": info["as_of"],
+            "builtTime": info["as_of"],
+            "originatedBy": [f"{base}:agent"],
+            "dataset_datasetType": ["text"],
+            "dataset_intendedUse": f"{info['purpose']} by {info['audience']}"
+            f"{' (commercial)' if info['commercial'] else ' (non-commercial)'}",
+            "dataset_datasetSize": info["records"],
+            "dataset_hasSensitivePersonalInformation": "no",
+            "comment": f"catalogue state {info['state_hash']}; manifest sha256 {info['manifest_sha256']}",
+        }
+    )
+    return pkg
+
+
+def _spdx_licences(graph: list[dict[str, Any]], base: str, ci: str, cat: LicenceCatalogue, used_ids: list[str]) -> str:
+    """A ``CustomLicense`` per ``LicenseRef-`` id and the licence expression of the package; returns its id."""
+    lic_elems = []
+    for lid in used_ids:
+        if lid.startswith("LicenseRef-"):
+            lic = cat[lid]
+            eid = f"{base}:licence:{lid}"
+            graph.append(
+                {
+                    "type": "expandedlicensing_CustomLicense",
+                    "spdxId": eid,
+                    "creationInfo": ci,
+                    "name": lid,
+                    "simplelicensing_licenseText": lic.name,
+                    **({"expandedlicensing_seeAlso": [lic.url]} if lic.url else {}),
+                }
+            )
+            lic_elems.append(eid)
+    expr_id = f"{base}:licence-expression"
+    graph.append(
+        {
+            "type": "simplelicensing_LicenseExpression",
+            "spdxId": expr_id,
+            "creationInfo": ci,
+            "simplelicensing_licenseExpression": " AND ".join(used_ids) if used_ids else "NOASSERTION",
+            **(
+                {
+                    "simplelicensing_customIdToUri": [
+                        {"type": "DictionaryEntry", "key": lid, "value": f"{base}:licence:{lid}"}
+                        for lid in used_ids
+                        if lid.startswith("LicenseRef-")
+                    ]
+                }
+                if lic_elems
+                else {}
+            ),
+        }
+    )
+    return expr_id

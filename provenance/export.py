@@ -262,9 +262,11 @@ def _export(
     ).hexdigest()[:24]
     (out / "manifest.jsonl").write_bytes(manifest_bytes)
     (out / "blocked.csv").write_bytes(blocked_bytes)
+    seq_row = con.execute("SELECT seq FROM provenance_events WHERE hash = ? LIMIT 1", [state_hash]).fetchall()
     info = {
         "export_id": export_id,
         "state_hash": state_hash,
+        "state_seq": seq_row[0][0] if seq_row else 0,  # with the hash: the ledger head this export was made at
         "as_of": as_of,
         "catalogue_sha256": cat_sha,
         "manifest_sha256": manifest_sha,
@@ -403,6 +405,13 @@ def _record_export(
                         },
                         "records": len(sel.items),
                         "blocked": info["blocked"],
+                        "state_seq": info["state_seq"],
+                        # every file as written: `curate audit verify-export DIR` names changed, missing, extra ones
+                        "files": {
+                            p.relative_to(out).as_posix(): _sha256_file(p)
+                            for p in sorted(out.rglob("*"))
+                            if p.is_file() and p.name != ".lock"
+                        },
                         "out_dir": str(out.resolve()),
                     },
                 )

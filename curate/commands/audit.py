@@ -123,6 +123,32 @@ def verify_cmd(anchor_file: str | None, as_json: bool) -> int:
     return 0 if res.ok else 1
 
 
+@audit.command("verify-export")
+@click.argument("out_dir", type=click.Path(file_okay=False))
+@click.option("--export", "export_id", default=None, help="Export id (default: found by the folder's manifest).")
+@JSON_OPTION
+def verify_export_cmd(out_dir: str, export_id: str | None, as_json: bool) -> int:
+    """Recompute an export folder's file hashes against the catalogue; name changed, missing, extra files."""
+    from provenance.verify_export import verify_export
+
+    con = connect_readonly(settings().db_path)
+    try:
+        res = verify_export(con, out_dir, export_id)
+    finally:
+        con.close()
+    if as_json:
+        echo_json(res)
+    else:
+        head = "ok" if res["ok"] else "FAILED"
+        click.echo(
+            f"export {res['export_id']} (ledger seq {res['export_seq']}, made at state seq {res['state']['seq']}): "
+            f"{head}, {res['checked_files']} files checked"
+        )
+        for p in res["problems"]:
+            click.echo(f"  {p}")
+    return 0 if res["ok"] else 1
+
+
 @audit.command("anchor")
 @click.option(
     "--append",
@@ -185,6 +211,12 @@ def record_cmd(record_id: str, as_json: bool, full: bool, vertical: bool) -> int
     cols = ["record_id", "version_of", "stage", "status", "licence_id", "pii_state"]
     _section("versions", rep["versions"], cols, **lay)
     _section("events", rep["events"], ["seq", "created_at", "record_id", "stage", "action", "actor", "detail"], **lay)
+    _section(
+        "checked, unchanged (stage marks)",
+        rep["marks"],
+        ["record_id", "stage", "outcome", "run_id", "finished_at"],
+        **lay,
+    )
     _section("exports", rep["exports"], ["export_id", "record_id", "purpose", "audience", "created_at"], **lay)
     return 0
 

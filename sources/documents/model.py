@@ -48,7 +48,7 @@ class ExtractConfig:
     max_uncompressed_bytes: int = 256 * 1024 * 1024
     #: a document whose extracted text is longer than this is refused, whatever its members declare
     #: (an EPUB spine may list one large chapter many times)
-    max_extracted_chars: int = 64_000_000
+    max_extracted_chars: int = 32_000_000
     #: a line seen at the top/bottom of at least this share of pages is a running header/footer
     header_footer_min_share: float = 0.5
     #: header/footer detection needs at least this many pages

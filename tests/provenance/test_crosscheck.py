@@ -243,3 +243,24 @@ def test_audit_export_flags_overrides(mixed, cli, tmp_path):
     assert any("--as-of 2020-01-01" in o for o in overrides) and any("custom licence catalogue" in o for o in overrides)
     code, out, _ = cli("audit", "export", past["export_id"])
     assert code == 0 and out.count("OVERRIDE:") == 2
+
+
+def test_verify_export_names_changed_missing_and_extra_files(mixed, cli, tmp_path):
+    out = tmp_path / "exp"
+    res = json.loads(_export(cli, out, "--non-commercial", "--as-of", "2026-06-01", "--json"))
+    code, text, err = cli("audit", "verify-export", str(out))
+    assert code == 0 and "ok" in text and res["export_id"] in text, text + err
+    assert "state seq" in (out / "README.md").read_text() or "ledger seq" in (out / "README.md").read_text()
+    shard = next(p for p in out.rglob("*.parquet"))
+    shard.write_bytes(shard.read_bytes() + b"x")
+    (out / "blocked.csv").unlink()
+    (out / "smuggled.parquet").write_bytes(b"PAR1")
+    code, text, err = cli("audit", "verify-export", str(out), "--export", res["export_id"])
+    assert code == 1, text + err
+    assert f"changed file: {shard.relative_to(out).as_posix()}" in text and "missing file: blocked.csv" in text
+    assert "extra file: smuggled.parquet" in text
+    lines = (out / "manifest.jsonl").read_text().splitlines()
+    (out / "manifest.jsonl").write_text("\n".join(lines[1:]) + "\n")
+    code, text, _ = cli("audit", "verify-export", str(out), "--export", res["export_id"], "--json")
+    rep = json.loads(text)
+    assert code == 1 and any("export_items disagree on 1 records" in p for p in rep["problems"])
