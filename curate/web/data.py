@@ -103,8 +103,32 @@ def search(con: duckdb.DuckDBPyConnection, q: str, *, limit: int = SEARCH_LIMIT)
     )
 
 
+#: longest text diffed character by character on the record page
+DIFF_CHARS = 20_000
+
+
+def _line_diff(before: str, after: str) -> list[tuple[str, str]]:
+    r"""Line diff as ``(op, text)`` segments (for long texts).
+
+    >>> _line_diff("a\nb\n", "a\nB\n")
+    [('=', 'a\n'), ('-', 'b\n'), ('+', 'B\n')]
+    """
+    out: list[tuple[str, str]] = []
+    for line in difflib.ndiff(before.splitlines(keepends=True), after.splitlines(keepends=True)):
+        op, text = line[:1], line[2:]
+        if op in ("-", "+"):
+            out.append((op, text))
+        elif op == " ":
+            out.append(("=", text))
+    return out
+
+
 def _diff(before: str, after: str) -> list[tuple[str, str]]:
-    """Character diff as ``(op, text)`` segments: ``=`` same, ``-`` removed, ``+`` inserted."""
+    """Character diff as ``(op, text)`` segments: ``=`` same, ``-`` removed, ``+`` inserted.
+
+    >>> _diff("銀行 法", "銀行法")
+    [('=', '銀行'), ('-', ' '), ('=', '法')]
+    """
     sm = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
     out: list[tuple[str, str]] = []
     for tag, i1, i2, j1, j2 in sm.get_opcodes():
@@ -139,7 +163,12 @@ def record_page(con: duckdb.DuckDBPyConnection, record_id: str, cat: LicenceCata
         shown = text if text_visible(state, pii_expected, text) else None
         v = {**v, "title": title, "text": shown, "hidden": text is not None and shown is None, "diff": None}
         if shown is not None and prev_text is not None and shown != prev_text:
-            v["diff"] = _diff(prev_text, shown)
+            # character diffs are quadratic at worst: long texts are diffed line by line
+            v["diff"] = (
+                _diff(prev_text, shown)
+                if max(len(prev_text), len(shown)) <= DIFF_CHARS
+                else _line_diff(prev_text, shown)
+            )
         prev_text = shown if shown is not None else prev_text
         versions.append(v)
     for e in rep["events"]:
