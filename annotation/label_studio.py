@@ -21,6 +21,9 @@ from annotation.errors import LabelStudioTerminalError, LabelStudioTransientErro
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 _TRANSIENT_STATUS = {408, 429, 500, 502, 503, 504}
+#: task ids per export request: each id is a query parameter, and Django answers 400 beyond
+#: DATA_UPLOAD_MAX_NUMBER_FIELDS (1,000 by default)
+EXPORT_IDS_PER_REQUEST = 500
 
 
 class LabelStudioClient:
@@ -214,8 +217,12 @@ class LabelStudioClient:
 
         return self._call(f"list changed tasks of project {project_id}", _list)
 
-    def export_tasks(self, project_id: int, task_ids: Sequence[int], *, chunk: int = 500) -> list[dict[str, Any]]:
+    def export_tasks(
+        self, project_id: int, task_ids: Sequence[int], *, chunk: int = EXPORT_IDS_PER_REQUEST
+    ) -> list[dict[str, Any]]:
         """The JSON export of these tasks (with their annotations), in requests of ``chunk`` ids."""
+        if not 1 <= chunk <= EXPORT_IDS_PER_REQUEST:
+            raise ValueError(f"chunk {chunk} outside 1..{EXPORT_IDS_PER_REQUEST}")
         out: list[dict[str, Any]] = []
         for i in range(0, len(task_ids), chunk):
             ids = list(task_ids[i : i + chunk])

@@ -142,7 +142,7 @@ def _changed_since(
         imported = con.execute(
             "SELECT count(*) FROM annotations WHERE instance = ? AND ls_project_id = ?", [instance, pid]
         ).fetchone()[0]
-        exported = client.export_tasks(pid, pending, chunk=1000)
+        exported = client.export_tasks(pid, pending)
         total = client.annotation_count(pid)
         found = sum(len(t.get("annotations") or []) for t in exported)
         complete = total <= imported + found

@@ -108,7 +108,7 @@ def _bench_pull(client: LabelStudioClient, tmp: Path) -> list[tuple[float, float
         batch = ids[BASE + r * K : BASE + (r + 1) * K]
         _annotate(client, batch, me)
         t = time.perf_counter()  # the ceiling before and after ours (neither side gets a warmer cache)
-        exported = client.export_tasks(pid, batch, chunk=len(batch))
+        exported = client.export_tasks(pid, batch)
         before = time.perf_counter() - t
         client.request_seconds = 0.0
         t = time.perf_counter()
@@ -116,7 +116,7 @@ def _bench_pull(client: LabelStudioClient, tmp: Path) -> list[tuple[float, float
         ours = time.perf_counter() - t
         in_ls = client.request_seconds
         t = time.perf_counter()
-        client.export_tasks(pid, batch, chunk=len(batch))
+        client.export_tasks(pid, batch)
         ceiling = (before + time.perf_counter() - t) / 2
         assert got.imported == K == len(exported), (got.as_dict(), len(exported))
         t = time.perf_counter()

@@ -161,7 +161,8 @@ def record_report(con: duckdb.DuckDBPyConnection, record_id: str) -> dict[str, A
     """Where a record came from, under which terms, what was done to it, which exports had it.
 
     Returns source (origin, kind), locator, licence, the version chain (ancestors and derived
-    versions), every ledger event of the chain in ledger order and every export that
+    versions), every ledger event of the chain in ledger order, the stage marks (stages that
+    checked a version and left it unchanged, e.g. hygiene or dedup) and every export that
     included any version. Only indexed point lookups (fast on large catalogues).
     """
     require_provenance_schema(con)
@@ -178,6 +179,7 @@ def record_report(con: duckdb.DuckDBPyConnection, record_id: str) -> dict[str, A
     chain = _lineage(con, record_id)
     versions, events, exports = [], [], []
     export_rows: dict[str, list[dict[str, Any]]] = {}
+    marks: list[dict[str, Any]] = []
     for rid, depth in chain:
         v = _rows(
             con.execute(
@@ -196,6 +198,16 @@ def record_report(con: duckdb.DuckDBPyConnection, record_id: str) -> dict[str, A
         )
         # a bulk-ingested version is covered by its batch's event (provenance.batches)
         events.extend(_rows(con.execute(batch_event_sql(_lit(rid)))))
+        # "checked, unchanged": stages that processed this version and left it as it was
+        marks.extend(
+            _rows(
+                con.execute(
+                    "SELECT m.record_id, m.stage, m.outcome, m.config_hash, m.run_id, r.finished_at"
+                    f" FROM stage_marks m LEFT JOIN runs r USING (run_id) WHERE m.record_id = {_lit(rid)}"
+                    " ORDER BY r.finished_at NULLS LAST, m.stage"
+                )
+            )
+        )
         for (eid,) in con.execute(f"SELECT export_id FROM export_items WHERE record_id = {_lit(rid)}").fetchall():
             if eid not in export_rows:
                 export_rows[eid] = _rows(
@@ -214,6 +226,7 @@ def record_report(con: duckdb.DuckDBPyConnection, record_id: str) -> dict[str, A
         "versions": versions,
         "derived": derived,
         "events": events,
+        "marks": marks,
         "exports": exports,
     }
 

@@ -175,4 +175,9 @@ def test_slurm_submit_then_load(tmp_path: Path, law_fixtures: Path, monkeypatch)
         slurm_options={"partition": "cpu", "time": "00:10:00"},
     )
     assert second.status == "finished" and second.resumed and second.run_id == first.run_id
-    assert second.counts["new_versions"] > 0
+    # the submitted job's results are loaded as a local run's would be
+    local = tmp_path / "local.duckdb"
+    ingest(local, LawMojSource([law_fixtures / "chlaw_json/ch/G0380001.json"]))
+    expected = run_stage(local, make_stage("hygiene"), executor="local", workers=1, tasks=2)
+    assert second.counts["results"] == expected.counts["results"] > 0
+    assert second.counts["new_versions"] == expected.counts["new_versions"]

@@ -201,3 +201,18 @@ def test_reingesting_the_same_bad_input_adds_no_quarantine_rows(tmp_path: Path) 
         rep = ingest(db, ModaSource([f.parent], licence_id="CC-BY-4.0"))
         assert rep.quarantined == 1
     assert _q(db, "SELECT count(*) FROM quarantine") == [(1,)]
+
+
+def test_audit_record_shows_checked_unchanged_marks(law_db: Path) -> None:
+    run_stage(law_db, make_stage("hygiene"), workers=1)
+    rid, outcome = _q(
+        law_db,
+        "SELECT m.record_id, m.outcome FROM stage_marks m JOIN records r USING (record_id)"
+        " WHERE m.stage = 'hygiene' AND r.status = 'active' ORDER BY 1 LIMIT 1",
+    )[0]
+    rc, out = _cli(law_db, "audit", "record", rid, "--json")
+    assert rc == 0, out
+    marks = json.loads(out)["marks"]
+    assert [(m["record_id"], m["stage"], m["outcome"]) for m in marks] == [(rid, "hygiene", outcome)]
+    rc, out = _cli(law_db, "audit", "record", rid)
+    assert rc == 0 and "checked, unchanged (stage marks) (1)" in out, out

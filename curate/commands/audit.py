@@ -76,18 +76,27 @@ def verify_cmd(anchor_file: str | None, as_json: bool) -> int:
     Without --anchor, events cut off the end of the chain are noticed only while a later run,
     export or withdrawal still points at them; keep anchors outside the database to prove more.
     """
+    from curate.pii.keys import load_key
     from provenance import audit as lib
     from provenance.crosscheck import read_anchors
 
     anchors = read_anchors(anchor_file) if anchor_file else None
+    key = load_key(required=False)  # the vault and keyed digests are checked only with the PII key
     con = connect_readonly(settings().db_path)
     try:
         res = lib.verify_all(con, anchors)
+        if key is not None:
+            from curate.pii.keyed_check import verify_keyed
+
+            keyed = verify_keyed(con, key)
+        else:
+            keyed = None
     finally:
         con.close()
+    ok = res.ok and not (keyed and keyed["problems"])
     if as_json:
-        echo_json(res.as_dict())
-        return 0 if res.ok else 1
+        echo_json({**res.as_dict(), "ok": ok, "keyed": keyed})
+        return 0 if ok else 1
     c = res.chain
     seq, head = res.head
     if c.ok:
@@ -120,7 +129,16 @@ def verify_cmd(anchor_file: str | None, as_json: bool) -> int:
         click.echo(
             "note: no --anchor given; truncation of the newest events is caught only while a run, export or withdrawal points past them"
         )
-    return 0 if res.ok else 1
+    if keyed is None:
+        click.echo("note: CURATE_PII_KEY not set: the raw-text vault and keyed digests were not checked")
+    elif keyed["problems"]:
+        click.echo(f"keyed checks FAILED ({keyed['checked']} sealed items checked):")
+        for p in keyed["problems"][:20]:
+            click.echo(f"  {p}")
+    else:
+        other = f"; {keyed['other_key']} sealed under another key, not checked" if keyed["other_key"] else ""
+        click.echo(f"keyed checks ok: {keyed['checked']} sealed texts and names decrypt and match their digests{other}")
+    return 0 if ok else 1
 
 
 @audit.command("verify-export")
@@ -211,6 +229,12 @@ def record_cmd(record_id: str, as_json: bool, full: bool, vertical: bool) -> int
     cols = ["record_id", "version_of", "stage", "status", "licence_id", "pii_state"]
     _section("versions", rep["versions"], cols, **lay)
     _section("events", rep["events"], ["seq", "created_at", "record_id", "stage", "action", "actor", "detail"], **lay)
+    _section(
+        "checked, unchanged (stage marks)",
+        rep["marks"],
+        ["record_id", "stage", "outcome", "run_id", "finished_at"],
+        **lay,
+    )
     _section("exports", rep["exports"], ["export_id", "record_id", "purpose", "audience", "created_at"], **lay)
     return 0
 

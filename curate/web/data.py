@@ -103,8 +103,32 @@ def search(con: duckdb.DuckDBPyConnection, q: str, *, limit: int = SEARCH_LIMIT)
     )
 
 
+#: longest text diffed character by character on the record page
+DIFF_CHARS = 20_000
+
+
+def _line_diff(before: str, after: str) -> list[tuple[str, str]]:
+    r"""Line diff as ``(op, text)`` segments (for long texts).
+
+    >>> _line_diff("a\nb\n", "a\nB\n")
+    [('=', 'a\n'), ('-', 'b\n'), ('+', 'B\n')]
+    """
+    out: list[tuple[str, str]] = []
+    for line in difflib.ndiff(before.splitlines(keepends=True), after.splitlines(keepends=True)):
+        op, text = line[:1], line[2:]
+        if op in ("-", "+"):
+            out.append((op, text))
+        elif op == " ":
+            out.append(("=", text))
+    return out
+
+
 def _diff(before: str, after: str) -> list[tuple[str, str]]:
-    """Character diff as ``(op, text)`` segments: ``=`` same, ``-`` removed, ``+`` inserted."""
+    """Character diff as ``(op, text)`` segments: ``=`` same, ``-`` removed, ``+`` inserted.
+
+    >>> _diff("銀行 法", "銀行法")
+    [('=', '銀行'), ('-', ' '), ('=', '法')]
+    """
     sm = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
     out: list[tuple[str, str]] = []
     for tag, i1, i2, j1, j2 in sm.get_opcodes():
@@ -139,7 +163,12 @@ def record_page(con: duckdb.DuckDBPyConnection, record_id: str, cat: LicenceCata
         shown = text if text_visible(state, pii_expected, text) else None
         v = {**v, "title": title, "text": shown, "hidden": text is not None and shown is None, "diff": None}
         if shown is not None and prev_text is not None and shown != prev_text:
-            v["diff"] = _diff(prev_text, shown)
+            # character diffs are quadratic at worst: long texts are diffed line by line
+            v["diff"] = (
+                _diff(prev_text, shown)
+                if max(len(prev_text), len(shown)) <= DIFF_CHARS
+                else _line_diff(prev_text, shown)
+            )
         prev_text = shown if shown is not None else prev_text
         versions.append(v)
     for e in rep["events"]:
@@ -218,24 +247,18 @@ def export_page(con: duckdb.DuckDBPyConnection, export_id: str) -> dict[str, Any
 
 
 def verify_export_folder(con: duckdb.DuckDBPyConnection, export_id: str) -> dict[str, Any]:
-    """Recompute the export folder's manifest hash and count against the catalogue's record of it."""
-    import hashlib
-    from pathlib import Path
+    """``curate audit verify-export`` on the export's folder (:func:`provenance.verify_export.verify_export`):
+    every file's sha256, the manifest against ``export_items``, the export's ledger state."""
+    from provenance.verify_export import verify_export
 
     rep = export_report(con, export_id)
-    run = rep["runs"][-1]
-    out = Path(run.get("out_dir") or "")
-    manifest = out / "manifest.jsonl"
-    if not manifest.is_file():
-        return {"ok": False, "problems": [f"{manifest} is not reachable from the portal"]}
-    data = manifest.read_bytes()
-    problems = []
-    if hashlib.sha256(data).hexdigest() != run["manifest_sha256"]:
-        problems.append("manifest.jsonl changed since the export (sha256 differs from the catalogue)")
-    lines = [ln for ln in data.decode("utf-8", "replace").splitlines() if ln.strip()]
-    if len(lines) != run["records"]:
-        problems.append(f"manifest lists {len(lines)} records, the catalogue recorded {run['records']}")
-    return {"ok": not problems, "problems": problems, "records": len(lines)}
+    out = Path(rep["runs"][-1].get("out_dir") or "")
+    if not out.is_dir():
+        return {"ok": False, "problems": [f"{out} is not reachable from the portal"], "checked_files": 0}
+    try:
+        return verify_export(con, out, rep["export_id"])
+    except WorkbenchError as exc:
+        return {"ok": False, "problems": [str(exc)], "checked_files": 0}
 
 
 def withdrawals_page(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:

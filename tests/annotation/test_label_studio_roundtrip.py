@@ -309,3 +309,19 @@ def test_pull_is_incremental(label_studio, db_path, bank):
     assert sorted(stored) == sorted(
         [(ids[0], "授信"), (ids[1], "授信"), (ids[2], "授信"), (ids[4], "外匯"), (ids[0], "法規")]
     )
+
+
+def test_incremental_pull_with_more_pending_tasks_than_one_request_holds(label_studio, db_path, bank):
+    """Pending task ids go in export requests of at most 500 (Django refuses > 1,000 query fields)."""
+    con, ids = make_catalogue(db_path, 1100)
+    client = label_studio.client()
+    rep = push(con, client, PushConfig(project="topic", bank=bank, order="created"))
+    task_of = dict(con.execute("SELECT record_id, ls_task_id FROM annotation_tasks WHERE bank = ?", [bank]).fetchall())
+    me = client.whoami()["id"]
+    choice = [{"from_name": "topic", "to_name": "text", "type": "choices", "value": {"choices": ["市場"]}}]
+    client.create_annotation(task_of[ids[0]], choice, completed_by=me)
+    assert pull(con, client, bank).imported == 1  # first pull: the whole export
+    client.create_annotation(task_of[ids[1099]], choice, completed_by=me)  # the last of 1,099 pending tasks
+    got = pull(con, client, bank)
+    assert (got.imported, got.changed_tasks) == (1, 1)
+    assert rep.pushed == 1100

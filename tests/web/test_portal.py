@@ -151,6 +151,14 @@ def test_csrf_and_failed_login_limit(portal, demo_catalogue):
         assert c.post(f"/exports/{eid}/verify", data={"csrf": "forged"}).status_code == 400
         r = c.post(f"/exports/{eid}/verify", data={"csrf": csrf_of(c.get(f"/exports/{eid}").text)})
         assert r.status_code == 200 and 'id="verify-result" class="ok"' in r.text
+        notice = demo_catalogue["export_dir"] / "NOTICE.md"
+        original = notice.read_bytes()
+        try:  # a changed file in the folder is named
+            notice.write_bytes(original + b"\nedited afterwards\n")
+            r = c.post(f"/exports/{eid}/verify", data={"csrf": csrf_of(c.get(f"/exports/{eid}").text)})
+            assert 'id="verify-result" class="bad"' in r.text and "changed file: NOTICE.md" in r.text
+        finally:
+            notice.write_bytes(original)
         c.post("/logout", data={"csrf": "forged"})
         assert c.get("/exports").status_code == 200  # a forged logout does nothing
         cookie = c.cookies.get("curate_portal")
@@ -159,9 +167,14 @@ def test_csrf_and_failed_login_limit(portal, demo_catalogue):
         r = c.get("/login")
         assert "httponly" in r.headers["set-cookie"].lower() and "samesite=strict" in r.headers["set-cookie"].lower()
         assert "default-src 'none'" in r.headers["content-security-policy"]
-        codes = [http_login(c, "esun", "wrong-password").status_code for _ in range(6)]
-        assert codes[:5] == [401] * 5 and codes[5] == 429
-        assert http_login(c, "esun").status_code == 429  # even the right password waits out the window
+        try:
+            codes = [http_login(c, "esun", "wrong-password").status_code for _ in range(6)]
+            assert codes[:5] == [401] * 5 and codes[5] == 429
+            assert http_login(c, "esun").status_code == 429  # even the right password waits out the window
+        finally:  # the lock holds for this client address too: free it for the module's other tests
+            from curate.web.auth import LoginLimiter
+
+            portal.app.state.limiter = LoginLimiter()
 
 
 def test_a_run_goes_on_while_the_portal_serves(demo_catalogue, tmp_path):
