@@ -112,7 +112,7 @@ def _running_values(text: str, by_label: dict[str, str]) -> list[tuple[int, int,
     """
     from curate.pii.names import HONORIFICS, NOT_NAMES, STOP_AFTER, _tables
 
-    not_names = _tables()[2]
+    not_names, non_given = _tables()[2], _tables()[3]
     out = []
     for m in _running_regex().finditer(text):
         start, g0 = m.start("sur"), m.start("given")
@@ -122,5 +122,9 @@ def _running_values(text: str, by_label: dict[str, str]) -> list[tuple[int, int,
         if given[0] in STOP_AFTER:
             continue
         end = g0 + (1 if len(given) < 2 or given[1] in STOP_AFTER else 2)
+        # without a separator, the first given character must be one that occurs in given names (the name
+        # rule's list of legal / financial / function characters): 業務員任職, 客戶關係 are words, not names
+        if given[0] in non_given:
+            continue
         out.append((start, end, "PERSON"))
     return out

@@ -156,3 +156,12 @@ def test_normalise_before_pii_keeps_text_out_of_the_ledger(db_path, cli, monkeyp
     for ch in ("欧", "娜", "歐"):
         assert ch not in ledger
     con.close()
+
+
+@pytest.mark.parametrize(
+    "text", ["業務員任職期間挪用客戶款項。", "行為人任職於該公司。", "客戶關係管理", "客戶金錢、證券"]
+)
+def test_role_words_before_ordinary_words_are_not_names(text):
+    from curate.pii.engine import PiiDetector
+
+    assert PiiDetector().analyze(text) == []

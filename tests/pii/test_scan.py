@@ -1,0 +1,46 @@
+"""`curate pii scan` finds a personal value wherever it was left (so a clean scan means something)."""
+
+import json
+
+import pytest
+from catalogue_builder import add_records, add_source
+
+from provenance import db, runs
+
+TEXT = "受處分人：林志明\n核處林志明罰鍰，聯絡手機0912345678。"
+
+
+@pytest.fixture
+def scrubbed(db_path, cli, monkeypatch):
+    monkeypatch.setenv("CURATE_PII_KEY", "4d" * 32)
+    con = db.connect(db_path)
+    run_id = runs.start_run(con, "test-ingest", "x")
+    add_source(con, "fsc", pii_expected=True)
+    add_records(con, [{"source_id": "fsc", "locator": "case/1", "text": TEXT}], run_id=run_id)
+    runs.finish_run(con, run_id)
+    con.close()
+    code, _, err = cli("-q", "run", "pii", "--workers", "1")
+    assert code == 0, err
+    return db_path
+
+
+def test_clean_after_the_stage(scrubbed, cli):
+    code, out, _ = cli("pii", "scan", "--json")
+    report = json.loads(out)
+    assert code == 0 and report["findings"] == [] and report["known_values"] >= 2
+
+
+def test_planted_leaks_are_found(scrubbed, cli, tmp_path):
+    con = db.connect(scrubbed)
+    con.execute(
+        "INSERT INTO quarantine VALUES ('r', 'fsc', 'case/9', 'bad_json', '{\"name\": \"林志明\"}', 'ingest', now())"
+    )
+    con.close()
+    tasks = tmp_path / "tasks.json"
+    tasks.write_text(json.dumps([{"data": {"text": "回撥0912345678"}}], ensure_ascii=False), encoding="utf-8")
+    code, out, _ = cli("pii", "scan", "--json", "--path", str(tasks))
+    report = json.loads(out)
+    assert code == 1
+    where = {(f["surface"], f["entity_type"]) for f in report["findings"]}
+    assert ("quarantine", "PERSON") in where and ("file", "TW_PHONE") in where
+    assert "林志明" not in out and "0912345678" not in out  # findings name digests, never values
