@@ -408,11 +408,19 @@ def _snapshot(con, stage: Stage, cfg_hash: str, snap_dir: Path, n_shards: int) -
     files = 0
     if n:
         shards = max(1, min(n_shards, n))
-        con.execute(
-            f"COPY (SELECT {select}, CAST(hash(r.record_id) % {shards} AS INTEGER) AS _shard FROM records r"
-            f" WHERE {where} ORDER BY r.record_id) TO '{snap_dir}' (FORMAT parquet, PARTITION_BY (_shard))",
-            params,
-        )
+        # one COPY per shard: each sorts (spilling to disk if needed) and writes one file, so memory stays
+        # within the connection's cap (PARTITION_BY keeps every partition's buffers in memory)
+        for k in range(shards):
+            part = snap_dir / f"_shard={k}"
+            part.mkdir(parents=True, exist_ok=True)
+            out = part / "data_0.parquet"
+            written = con.execute(
+                f"COPY (SELECT {select} FROM records r WHERE {where} AND hash(r.record_id) % {shards} = {k}"
+                f" ORDER BY r.record_id) TO '{out}' (FORMAT parquet)",
+                params,
+            ).fetchall()[0][0]
+            if not written:
+                shutil.rmtree(part, ignore_errors=True)
         files = len(list(snap_dir.rglob("*.parquet")))
     marker.write_text(json.dumps({"rows": n, "files": files, "bytes": n_bytes}))
     return n, files, n_bytes

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from curate.commands._common import JSON_OPTION, echo_json, format_table, settings
+from curate.commands._common import JSON_OPTION, display_width, echo_json, format_table, settings
 from provenance.db import connect_readonly
 
 #: widest cell of an audit table, in terminal columns (longer values end in ``...``)
@@ -28,7 +28,7 @@ def _vertical(columns: Sequence[str], rows: Iterable[Any]) -> str:
     import json
     from collections.abc import Mapping
 
-    width = max((len(c) for c in columns), default=0)
+    width = max((display_width(c) for c in columns), default=0)
     out = []
     for i, r in enumerate(rows, 1):
         out.append(f"-[ {i} ]" + "-" * 40)
@@ -36,7 +36,7 @@ def _vertical(columns: Sequence[str], rows: Iterable[Any]) -> str:
             v = r.get(c) if isinstance(r, Mapping) else r[j]
             if isinstance(v, (dict, list)):
                 v = json.dumps(v, ensure_ascii=False, indent=2, sort_keys=True).replace("\n", "\n" + " " * (width + 3))
-            out.append(f"{c.ljust(width)} : {'' if v is None else v}")
+            out.append(f"{c}{' ' * (width - display_width(c))} : {'' if v is None else v}")
     return "\n".join(out)
 
 
@@ -76,18 +76,27 @@ def verify_cmd(anchor_file: str | None, as_json: bool) -> int:
     Without --anchor, events cut off the end of the chain are noticed only while a later run,
     export or withdrawal still points at them; keep anchors outside the database to prove more.
     """
+    from curate.pii.keys import load_key
     from provenance import audit as lib
     from provenance.crosscheck import read_anchors
 
     anchors = read_anchors(anchor_file) if anchor_file else None
+    key = load_key(required=False)  # the vault and keyed digests are checked only with the PII key
     con = connect_readonly(settings().db_path)
     try:
         res = lib.verify_all(con, anchors)
+        if key is not None:
+            from curate.pii.keyed_check import verify_keyed
+
+            keyed = verify_keyed(con, key)
+        else:
+            keyed = None
     finally:
         con.close()
+    ok = res.ok and not (keyed and keyed["problems"])
     if as_json:
-        echo_json(res.as_dict())
-        return 0 if res.ok else 1
+        echo_json({**res.as_dict(), "ok": ok, "keyed": keyed})
+        return 0 if ok else 1
     c = res.chain
     seq, head = res.head
     if c.ok:
@@ -120,7 +129,16 @@ def verify_cmd(anchor_file: str | None, as_json: bool) -> int:
         click.echo(
             "note: no --anchor given; truncation of the newest events is caught only while a run, export or withdrawal points past them"
         )
-    return 0 if res.ok else 1
+    if keyed is None:
+        click.echo("note: CURATE_PII_KEY not set: the raw-text vault and keyed digests were not checked")
+    elif keyed["problems"]:
+        click.echo(f"keyed checks FAILED ({keyed['checked']} sealed items checked):")
+        for p in keyed["problems"][:20]:
+            click.echo(f"  {p}")
+    else:
+        other = f"; {keyed['other_key']} sealed under another key, not checked" if keyed["other_key"] else ""
+        click.echo(f"keyed checks ok: {keyed['checked']} sealed texts and names decrypt and match their digests{other}")
+    return 0 if ok else 1
 
 
 @audit.command("verify-export")
