@@ -351,6 +351,7 @@ class _Ingestor:
 
     # -- bulk write ---------------------------------------------------------------------------
     def _flush(self) -> None:
+        """Write the batch in one transaction: stage the new rows, insert versions, supersede, ledger events."""
         self._write_quarantine()
         self.terms.write(run_id=self.run_id, at=ledger.now())
         if not self.batch:
@@ -363,129 +364,24 @@ class _Ingestor:
             now = self.last_at + dt.timedelta(microseconds=1)
         self.last_at = now
         recs = self.batch
-        table = pa.table(
-            {
-                "version_meta": pa.array([vj for vj, _ in recs], pa.string()),
-                "doc_key": [r.doc_key for _, r in recs],
-                "source_id": [r.source_id for _, r in recs],
-                "locator": [r.locator for _, r in recs],
-                "title": pa.array([r.title for _, r in recs], pa.string()),
-                "text": [r.text for _, r in recs],
-                "lang": pa.array([r.lang for _, r in recs], pa.string()),
-                "licence_id": pa.array([r.licence_id or self.source.licence_id for _, r in recs], pa.string()),
-                "metadata": [_metadata_json(r) for _, r in recs],
-                "container": pa.array([r.container for _, r in recs], pa.string()),
-                "as_of": pa.array([r.as_of or None for _, r in recs], pa.string()),
-            }
-        )
+        table = self._batch_table()
         con.execute("BEGIN TRANSACTION")
         try:
-            con.register("_inc", table)
-            # ids and digests in SQL (vectorised): the same values as provenance.records.ingest_record_id.
-            # Only the keys of the incoming batch are materialised; full rows only for the new ones.
-            con.execute(
-                f"CREATE OR REPLACE TEMP TABLE _inc_t AS SELECT {INGEST_RECORD_ID_SQL} AS record_id, doc_key,"
-                " container, as_of FROM _inc"
-            )
-            con.execute(f"""
-                CREATE OR REPLACE TEMP TABLE _new AS
-                SELECT i.* EXCLUDE (historical_of, as_of),
-                       CASE WHEN historical_of IS NULL THEN a_id END AS version_of, historical_of
-                FROM (
-                    SELECT i.*, a.record_id AS a_id,
-                           -- an older snapshot than the active version: kept as history, never replaces it
-                           CASE WHEN i.as_of < a.as_of THEN a.record_id END AS historical_of
-                    FROM (SELECT {INGEST_RECORD_ID_SQL} AS record_id, * EXCLUDE (version_meta),
-                                 sha256(text) AS content_sha256 FROM _inc) i
-                    -- the active versions of this batch's doc_keys only (not every active record's metadata)
-                    LEFT JOIN (SELECT record_id, doc_key, json_extract_string(metadata, '$.as_of') AS as_of
-                               FROM records WHERE status = 'active' AND doc_key IN (SELECT doc_key FROM _inc_t)) a
-                           ON a.doc_key = i.doc_key
-                    WHERE i.record_id NOT IN (SELECT record_id FROM records
-                                              WHERE record_id IN (SELECT record_id FROM _inc_t))
-                ) i""")
-            con.unregister("_inc")
-            con.execute("""CREATE OR REPLACE TEMP VIEW _new_versions AS
-                           SELECT * EXCLUDE (a_id, historical_of),
-                                  CASE WHEN historical_of IS NULL THEN 'active' ELSE 'superseded' END AS status
-                           FROM _new""")
+            _stage_new(con, table)
             insert_versions(con, "_new_versions", run_id=run_id, stage="ingest", created_at=now, order_by="doc_key")
             con.execute("""UPDATE records SET status = 'superseded'
                            WHERE status = 'active' AND record_id IN (SELECT version_of FROM _new)""")
             withheld_sql = "(SELECT record_id, source_id, doc_key FROM _new WHERE historical_of IS NULL)"
-            # containers ingested completely: active records they no longer contain
-            complete = [c for c in self.batch_containers if c not in self.incomplete]
-            removed: list[tuple] = []
-            if complete:
-                con.register("_complete", pa.table({"container": complete}))
-                removed = con.execute("""
-                    SELECT r.record_id, r.doc_key FROM records r
-                    WHERE r.status = 'active' AND r.container IN (SELECT container FROM _complete)
-                      AND r.record_id NOT IN (SELECT record_id FROM _inc_t)
-                      AND r.doc_key NOT IN (SELECT doc_key FROM _inc_t)
-                      AND coalesce(json_extract_string(r.metadata, '$.as_of'), '') <= coalesce(
-                          (SELECT max(i.as_of) FROM _inc_t i WHERE i.container = r.container), '')
-                    ORDER BY r.record_id""").fetchall()
-                con.unregister("_complete")
-                if removed:
-                    con.executemany(
-                        "UPDATE records SET status = 'superseded' WHERE record_id = ?", [(r[0],) for r in removed]
-                    )
+            removed = self._supersede_removed()
             # licence and content digest as written: `audit verify` checks records against them
             new_rows = con.execute(
                 "SELECT n.record_id, n.version_of, r.licence_id, n.historical_of, r.content_sha256 FROM _new n"
                 " JOIN records r USING (record_id) ORDER BY n.doc_key, n.record_id"
             ).fetchall()
-            from curate.ingest_terms import ACTION as TERMS_CHANGED
             from curate.ingest_terms import classify_new_versions
 
             terms_changed = classify_new_versions(con, "_new") if any(v for _, v, _, _, _ in new_rows) else {}
-            events = []
-            if new_rows:
-                # one event for every record this batch created: its members are the records of this run
-                # with this created_at; `audit verify` recomputes the digest from the records table
-                n_members, batch_sha = batch_digest(con, run_id, now)
-                events.append(
-                    ledger.Event(
-                        stage="ingest",
-                        action=BATCH_ACTION,
-                        run_id=run_id,
-                        detail={"digest": batch_sha, "records": n_members, "source": self.source.name},
-                    )
-                )
-            src = json.dumps(self.source.name)
-            for rid, v, lic, hist, digest in new_rows:
-                if rid in terms_changed:
-                    events.append(
-                        ledger.Event(
-                            stage="ingest",
-                            action=TERMS_CHANGED,
-                            record_id=rid,
-                            run_id=run_id,
-                            detail={**terms_changed[rid], "licence_id": lic, "sha256": digest},
-                        )
-                    )
-                    continue
-                if not (v or hist):
-                    continue  # a new record: covered by the batch event
-                action = "historical_version" if hist else "new_version"
-                # canonical JSON (sorted keys, compact) built directly
-                detail = (
-                    f'{{"licence_id":{json.dumps(lic)},'
-                    + (f'"newer_active_version":"{hist}",' if hist else "")
-                    + f'"sha256":{json.dumps(digest)},"source":{src},"version_of":{json.dumps(v)}}}'
-                )
-                events.append(ledger.Event(stage="ingest", action=action, record_id=rid, run_id=run_id, detail=detail))
-            events += [
-                ledger.Event(
-                    stage="ingest",
-                    action="removed_from_source",
-                    record_id=rid,
-                    run_id=run_id,
-                    detail={"doc_key": key, "status": "superseded"},
-                )
-                for rid, key in removed
-            ]
+            events = self._events(now, new_rows, terms_changed, removed)
             ledger.append(con, events, at=now)
             # a withdrawn source or document stays withdrawn when its items come again (after their events)
             hold_withdrawn(con, withheld_sql, run_id=run_id)
@@ -505,3 +401,131 @@ class _Ingestor:
         self.batch_keys = set()
         self.batch_containers = set()
         fault(f"ingest_after_batch_{self.flushes}")
+
+    def _batch_table(self) -> pa.Table:
+        """The batch as an Arrow table (``version_meta`` first: it is part of the record id)."""
+        recs = self.batch
+        return pa.table(
+            {
+                "version_meta": pa.array([vj for vj, _ in recs], pa.string()),
+                "doc_key": [r.doc_key for _, r in recs],
+                "source_id": [r.source_id for _, r in recs],
+                "locator": [r.locator for _, r in recs],
+                "title": pa.array([r.title for _, r in recs], pa.string()),
+                "text": [r.text for _, r in recs],
+                "lang": pa.array([r.lang for _, r in recs], pa.string()),
+                "licence_id": pa.array([r.licence_id or self.source.licence_id for _, r in recs], pa.string()),
+                "metadata": [_metadata_json(r) for _, r in recs],
+                "container": pa.array([r.container for _, r in recs], pa.string()),
+                "as_of": pa.array([r.as_of or None for _, r in recs], pa.string()),
+            }
+        )
+
+    def _supersede_removed(self) -> list[tuple]:
+        """Containers ingested completely: their active records they no longer contain become superseded."""
+        con = self.con
+        complete = [c for c in self.batch_containers if c not in self.incomplete]
+        if not complete:
+            return []
+        con.register("_complete", pa.table({"container": complete}))
+        removed = con.execute("""
+            SELECT r.record_id, r.doc_key FROM records r
+            WHERE r.status = 'active' AND r.container IN (SELECT container FROM _complete)
+              AND r.record_id NOT IN (SELECT record_id FROM _inc_t)
+              AND r.doc_key NOT IN (SELECT doc_key FROM _inc_t)
+              AND coalesce(json_extract_string(r.metadata, '$.as_of'), '') <= coalesce(
+                  (SELECT max(i.as_of) FROM _inc_t i WHERE i.container = r.container), '')
+            ORDER BY r.record_id""").fetchall()
+        con.unregister("_complete")
+        if removed:
+            con.executemany("UPDATE records SET status = 'superseded' WHERE record_id = ?", [(r[0],) for r in removed])
+        return removed
+
+    def _events(
+        self, now: dt.datetime, new_rows: list[tuple], terms_changed: dict[str, dict], removed: list[tuple]
+    ) -> list[ledger.Event]:
+        """Ledger events of a batch: one for its new records, one per new version, terms change or removal."""
+        from curate.ingest_terms import ACTION as TERMS_CHANGED
+
+        run_id = self.run_id
+        events = []
+        if new_rows:
+            # one event for every record this batch created: its members are the records of this run
+            # with this created_at; `audit verify` recomputes the digest from the records table
+            n_members, batch_sha = batch_digest(self.con, run_id, now)
+            events.append(
+                ledger.Event(
+                    stage="ingest",
+                    action=BATCH_ACTION,
+                    run_id=run_id,
+                    detail={"digest": batch_sha, "records": n_members, "source": self.source.name},
+                )
+            )
+        src = json.dumps(self.source.name)
+        for rid, v, lic, hist, digest in new_rows:
+            if rid in terms_changed:
+                events.append(
+                    ledger.Event(
+                        stage="ingest",
+                        action=TERMS_CHANGED,
+                        record_id=rid,
+                        run_id=run_id,
+                        detail={**terms_changed[rid], "licence_id": lic, "sha256": digest},
+                    )
+                )
+                continue
+            if not (v or hist):
+                continue  # a new record: covered by the batch event
+            action = "historical_version" if hist else "new_version"
+            # canonical JSON (sorted keys, compact) built directly
+            detail = (
+                f'{{"licence_id":{json.dumps(lic)},'
+                + (f'"newer_active_version":"{hist}",' if hist else "")
+                + f'"sha256":{json.dumps(digest)},"source":{src},"version_of":{json.dumps(v)}}}'
+            )
+            events.append(ledger.Event(stage="ingest", action=action, record_id=rid, run_id=run_id, detail=detail))
+        events += [
+            ledger.Event(
+                stage="ingest",
+                action="removed_from_source",
+                record_id=rid,
+                run_id=run_id,
+                detail={"doc_key": key, "status": "superseded"},
+            )
+            for rid, key in removed
+        ]
+        return events
+
+
+def _stage_new(con: duckdb.DuckDBPyConnection, table: pa.Table) -> None:
+    """Temp tables of a batch: ``_inc_t`` (its ids and keys), ``_new`` (rows not yet in the catalogue, with the
+    version they replace or, for an older snapshot, the newer active one) and the view ``_new_versions``."""
+    con.register("_inc", table)
+    # ids and digests in SQL (vectorised): the same values as provenance.records.ingest_record_id.
+    # Only the keys of the incoming batch are materialised; full rows only for the new ones.
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _inc_t AS SELECT {INGEST_RECORD_ID_SQL} AS record_id, doc_key,"
+        " container, as_of FROM _inc"
+    )
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _new AS
+        SELECT i.* EXCLUDE (historical_of, as_of),
+               CASE WHEN historical_of IS NULL THEN a_id END AS version_of, historical_of
+        FROM (
+            SELECT i.*, a.record_id AS a_id,
+                   -- an older snapshot than the active version: kept as history, never replaces it
+                   CASE WHEN i.as_of < a.as_of THEN a.record_id END AS historical_of
+            FROM (SELECT {INGEST_RECORD_ID_SQL} AS record_id, * EXCLUDE (version_meta),
+                         sha256(text) AS content_sha256 FROM _inc) i
+            -- the active versions of this batch's doc_keys only (not every active record's metadata)
+            LEFT JOIN (SELECT record_id, doc_key, json_extract_string(metadata, '$.as_of') AS as_of
+                       FROM records WHERE status = 'active' AND doc_key IN (SELECT doc_key FROM _inc_t)) a
+                   ON a.doc_key = i.doc_key
+            WHERE i.record_id NOT IN (SELECT record_id FROM records
+                                      WHERE record_id IN (SELECT record_id FROM _inc_t))
+        ) i""")
+    con.unregister("_inc")
+    con.execute("""CREATE OR REPLACE TEMP VIEW _new_versions AS
+                   SELECT * EXCLUDE (a_id, historical_of),
+                          CASE WHEN historical_of IS NULL THEN 'active' ELSE 'superseded' END AS status
+                   FROM _new""")

@@ -442,27 +442,31 @@ def _record_export(
                 run_id,
             ],
         )
-        items = sel.items
-        if not con.execute("SELECT 1 FROM export_items WHERE export_id = ? LIMIT 1", [export_id]).fetchall() and items:
-            import pyarrow as pa
-
-            tbl = pa.table(
-                {
-                    "export_id": [export_id] * len(items),
-                    "record_id": [i[0] for i in items],
-                    "content_sha256": [i[1] for i in items],
-                    "licence_id": [i[2] for i in items],
-                }
-            )
-            con.register("_export_items", tbl)
-            try:
-                con.execute(
-                    "INSERT INTO export_items SELECT export_id, record_id, content_sha256, licence_id"
-                    " FROM _export_items"
-                )
-            finally:
-                con.unregister("_export_items")
+        _insert_export_items(con, export_id, sel.items)
     return seq
+
+
+def _insert_export_items(con: duckdb.DuckDBPyConnection, export_id: str, items: list[tuple[str, str, str]]) -> None:
+    """One ``export_items`` row per exported record (once: a byte-identical re-export adds none)."""
+    if not items or con.execute("SELECT 1 FROM export_items WHERE export_id = ? LIMIT 1", [export_id]).fetchall():
+        return
+    import pyarrow as pa
+
+    tbl = pa.table(
+        {
+            "export_id": [export_id] * len(items),
+            "record_id": [i[0] for i in items],
+            "content_sha256": [i[1] for i in items],
+            "licence_id": [i[2] for i in items],
+        }
+    )
+    con.register("_export_items", tbl)
+    try:
+        con.execute(
+            "INSERT INTO export_items SELECT export_id, record_id, content_sha256, licence_id FROM _export_items"
+        )
+    finally:
+        con.unregister("_export_items")
 
 
 def iter_blocked(path: str | Path) -> Iterator[dict[str, str]]:

@@ -220,3 +220,16 @@ def test_cli_commands_hold_no_sql() -> None:
 def test_sql_check_can_fail(tmp_path: Path) -> None:
     assert _SQL.search("SELECT count(*) FROM records") and _SQL.search("insert into records VALUES (1)") is None
     assert _SQL.search("DELETE FROM quarantine") and not _SQL.search("Select a licence from the list")
+
+
+def test_commands_share_settings_progress_and_tables() -> None:
+    """One settings, progress and table helper (curate/commands/_common.py); commands do not roll their own."""
+    own = re.compile(r"get_current_context\(\)|click\.progressbar|\.ljust\(|\.rjust\(|import tqdm|from tqdm")
+    found = []
+    for path in sorted((ROOT / "curate" / "commands").glob("*.py")):
+        if path.name == "_common.py":
+            continue
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if own.search(line):
+                found.append(f"{path.relative_to(ROOT).as_posix()}:{n}: {line.strip()}")
+    assert not found, "use curate/commands/_common.py (settings, progress, format_table):\n" + "\n".join(found)

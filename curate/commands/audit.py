@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from curate.commands._common import JSON_OPTION, echo_json, format_table, settings
+from curate.commands._common import JSON_OPTION, display_width, echo_json, format_table, settings
 from provenance.db import connect_readonly
 
 #: widest cell of an audit table, in terminal columns (longer values end in ``...``)
@@ -28,7 +28,7 @@ def _vertical(columns: Sequence[str], rows: Iterable[Any]) -> str:
     import json
     from collections.abc import Mapping
 
-    width = max((len(c) for c in columns), default=0)
+    width = max((display_width(c) for c in columns), default=0)
     out = []
     for i, r in enumerate(rows, 1):
         out.append(f"-[ {i} ]" + "-" * 40)
@@ -36,7 +36,7 @@ def _vertical(columns: Sequence[str], rows: Iterable[Any]) -> str:
             v = r.get(c) if isinstance(r, Mapping) else r[j]
             if isinstance(v, (dict, list)):
                 v = json.dumps(v, ensure_ascii=False, indent=2, sort_keys=True).replace("\n", "\n" + " " * (width + 3))
-            out.append(f"{c.ljust(width)} : {'' if v is None else v}")
+            out.append(f"{c}{' ' * (width - display_width(c))} : {'' if v is None else v}")
     return "\n".join(out)
 
 

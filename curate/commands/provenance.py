@@ -44,7 +44,7 @@ def reinstate_cmd(source_id: str | None, record_id: str | None, reason: str, as_
     from provenance.db import connect
     from provenance.withdraw import reinstate
 
-    con = connect(click.get_current_context().obj.db_path, create=False)
+    con = connect(settings().db_path, create=False)
     try:
         res = reinstate(con, source_id=source_id, record_id=record_id, reason=reason, actor=actor())
     finally:

@@ -9,7 +9,9 @@ ids stay deterministic and unique under one key).
 
 For sources marked ``pii_expected`` every detected type counts (names included); elsewhere only
 structured identifiers (IDs, phones, e-mail, cards, accounts, passports) do, so file names of
-textbooks and manifests are shown as they are. The key is needed only when something is found.
+textbooks and manifests are shown as they are. A plain digest of raw text in an identifier of a
+``pii_expected`` source (the FSC fallback key ``fsc:sha:<prefix>``) becomes a keyed one (``fsc:hk:<prefix>``).
+The key is needed only when something is found.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from curate.pii.propagate import PROPAGATED_TYPES
 STRUCTURED = tuple(sorted(PROPAGATED_TYPES - {"PERSON"}))
 #: hex digits of a pseudonym inside an identifier (64 bits: no collisions at catalogue scale)
 ID_DIGEST_CHARS = 16
+#: a plain sha256 (prefix) of raw text inside an identifier of a pii_expected source
+_PLAIN_DIGEST = re.compile(r"(?<![0-9A-Za-z])sha:([0-9a-f]{16,64})(?![0-9A-Za-z])")
 #: cheap pre-check for structured values (digit runs, grouped digits, @, ID shapes)
 _STRUCTURED_HINT = re.compile(r"\d{7}|\d[- ]\d{3}|@|[A-Za-z][ -]?[0-9A-Da-d]\d{4}|[０-９]{4}")
 
@@ -52,10 +56,14 @@ class IdentifierGuard:
         if hit is not None:
             return hit
         out = value
+        if all_types and _PLAIN_DIGEST.search(value):
+            # a plain digest of raw text (fsc:sha:<prefix>) can be brute-forced for short records: keyed instead
+            key = self._load_key()
+            out = _PLAIN_DIGEST.sub(lambda m: "hk:" + key.digest("DIGEST", m.group(1))[:16], out)
         if all_types or _STRUCTURED_HINT.search(value):
-            spans = self._detector(all_types).analyze(value)
+            spans = self._detector(all_types).analyze(out)
             if spans:
-                out = self._replace(value, spans)
+                out = self._replace(out, spans)
         if len(self._cache) < 100_000:
             self._cache[(value, all_types)] = out
         return out

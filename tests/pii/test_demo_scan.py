@@ -32,14 +32,11 @@ def demo(tmp_path_factory):
     return out, env
 
 
-def test_scan_finds_nothing_after_the_demo(demo, cli):
+def test_scan_finds_nothing_after_the_demo(demo, cli, monkeypatch):
     out, env = demo
-    os.environ["CURATE_PII_KEY"] = env["CURATE_PII_KEY"]
-    try:
-        tasks = [a for p in sorted(out.glob("labelstudio-*-tasks.json")) for a in ("--path", str(p))]
-        code, stdout, err = cli("pii", "scan", "--json", *tasks, db=out / "curate.duckdb")
-    finally:
-        del os.environ["CURATE_PII_KEY"]
+    monkeypatch.setenv("CURATE_PII_KEY", env["CURATE_PII_KEY"])
+    tasks = [a for p in sorted(out.glob("labelstudio-*-tasks.json")) for a in ("--path", str(p))]
+    code, stdout, err = cli("pii", "scan", "--json", *tasks, db=out / "curate.duckdb")
     report = json.loads(stdout)
     assert report["known_values"] >= len(DEMO_VALUES)
     assert report["files_scanned"] > 0

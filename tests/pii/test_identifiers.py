@@ -97,3 +97,18 @@ def test_pii_expected_ids_need_the_key(db_path, monkeypatch):
     monkeypatch.delenv("CURATE_PII_KEY_FILE", raising=False)
     with pytest.raises(ConfigError, match="CURATE_PII_KEY"):
         ingest(db_path, PersonalFiles([]), on_error=ErrorPolicy.QUARANTINE)
+
+
+def test_plain_digests_in_ids_of_pii_expected_sources_are_keyed(monkeypatch):
+    import hashlib
+
+    monkeypatch.setenv("CURATE_PII_KEY", "3c" * 32)
+    from curate.pii.identifiers import IdentifierGuard
+
+    raw = "受處分人：林示範\n核處罰鍰。"
+    plain = "fsc:sha:" + hashlib.sha256(raw.encode()).hexdigest()[:16]
+    guard = IdentifierGuard()
+    keyed = guard(plain, all_types=True)
+    assert keyed.startswith("fsc:hk:") and hashlib.sha256(raw.encode()).hexdigest()[:16] not in keyed
+    assert guard(plain, all_types=True) == keyed  # deterministic under one key
+    assert guard(plain) == plain  # other sources: unchanged
