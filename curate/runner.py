@@ -59,8 +59,9 @@ log = logging.getLogger(__name__)
 
 EXECUTORS = ("local", "ray", "slurm")
 #: DuckDB buffer pool cap of the runner's connections (snapshot, load): peak memory independent of the
-#: catalogue's size; DuckDB spills to the temp directory beyond it
-STAGE_MEMORY_LIMIT = "1GB"
+#: catalogue's size; DuckDB spills to its temp directory beyond it. ``CURATE_DUCKDB_MEMORY`` overrides it
+#: (e.g. ``4GB``) should a very large load need more than DuckDB can spill.
+STAGE_MEMORY_LIMIT = os.environ.get("CURATE_DUCKDB_MEMORY", "1GB")
 #: ledger events appended per page while loading results
 EVENT_PAGE = 20_000
 RESULT_SCHEMA = pa.schema(
