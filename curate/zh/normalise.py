@@ -251,10 +251,14 @@ def _diff_in_place(text: str, pairs: list[tuple[int, str, str]], edits: list[Edi
     """Edits for equal-length (offset, before, after) pieces of ``text``, sorted by offset.
 
     One vectorised compare of ``text`` against itself with the pieces replaced: a change run
-    ends where the text between pieces (a term, an unconverted stretch) starts; with fewer than
-    four pieces a run also ends at each piece's start (edits stay within one piece).
+    ends where the text between pieces (a term, an unconverted stretch) starts. Fewer than four
+    pieces are diffed one by one (a run also ends at each piece's start), as before.
     """
     if not pairs:
+        return
+    if len(pairs) < 4:
+        for off, before, after in pairs:
+            _diff(before, after, off, edits)
         return
     lo = pairs[0][0]
     parts: list[str] = []
@@ -270,10 +274,7 @@ def _diff_in_place(text: str, pairs: list[tuple[int, str, str]], edits: list[Edi
     idx = np.flatnonzero(x != y)
     if not idx.size:
         return
-    cut = np.diff(idx) != 1
-    if len(pairs) < 4:
-        cut |= np.isin(idx[1:], np.array([a - lo for a, _, _ in pairs], dtype=np.int64))
-    breaks = np.flatnonzero(cut)
+    breaks = np.flatnonzero(np.diff(idx) != 1)
     starts = np.concatenate(([idx[0]], idx[breaks + 1])).tolist()
     ends = (np.concatenate((idx[breaks], [idx[-1]])) + 1).tolist()
     edits.extend(
