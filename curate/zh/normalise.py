@@ -427,18 +427,33 @@ def _ambiguous_flags(
     eng: _Engine, text: str, targets: Sequence[tuple[int, int, int]], decided: list[tuple[int, int]]
 ) -> list[Flag]:
     """One flag per converted sentence holding one-to-many characters no term decided."""
-    covered = bytearray(len(text)) if decided else b""
-    for a, b in decided:
-        covered[a:b] = b"\x01" * (b - a)
+    masked = text
+    if decided:  # decided spans (sorted, disjoint) blanked out: they hold no ambiguous character
+        parts: list[str] = []
+        pos = 0
+        for a, b in decided:
+            parts.append(text[pos:a])
+            parts.append("\0" * (b - a))
+            pos = b
+        parts.append(text[pos:])
+        masked = "".join(parts)
+    bmp, astral = eng.amb.bmp, eng.amb.astral
+    has_astral = bool(astral) and _ASTRAL.search(masked) is not None
     flags: list[Flag] = []
     for ta, tb, _s in targets:
-        seg = text[ta:tb]
-        hits = [(p, c) for p, c in eng.amb.positions(seg) if not (covered and covered[ta + p])]
+        if tb - ta <= 200:
+            chars = bmp.findall(masked, ta, tb) if bmp is not None else []
+            if has_astral:
+                chars += [c for c in _ASTRAL.findall(masked, ta, tb) if c in astral]
+            if chars:
+                flags.append(Flag(ta, tb, "ambiguous_chars", "".join(dict.fromkeys(chars))))
+            continue
+        hits = [(m.start() - ta, m.group()) for m in bmp.finditer(masked, ta, tb)] if bmp is not None else []
+        if has_astral:
+            hits += [(m.start() - ta, m.group()) for m in _ASTRAL.finditer(masked, ta, tb) if m.group() in astral]
         if not hits:
             continue
-        if len(seg) <= 200:
-            flags.append(Flag(ta, tb, "ambiguous_chars", "".join(dict.fromkeys(c for _, c in hits))))
-            continue
+        seg = text[ta:tb]
         spans = [m.span() for m in SENT_RE.finditer(seg) if m.end() > m.start()]
         starts = [a for a, _ in spans]
         grouped: dict[int, dict[str, None]] = {}
