@@ -302,16 +302,18 @@ def _diff(before: str, after: str, offset: int, edits: list[Edit]) -> None:
     """Append minimal edits turning ``before`` into ``after``."""
     if len(before) == len(after):
         if len(before) <= 512:
-            start = -1
-            for i, (x, y) in enumerate(zip(before, after)):
-                if x != y:
-                    if start < 0:
-                        start = i
-                elif start >= 0:
-                    edits.append(Edit(offset + start, before[start:i], after[start:i]))
-                    start = -1
-            if start >= 0:
-                edits.append(Edit(offset + start, before[start:], after[start:]))
+            idx = [i for i, x, y in zip(range(len(before)), before, after, strict=True) if x != y]
+            if not idx:
+                return
+            start = prev = idx[0]
+            for i in idx[1:]:
+                if i != prev + 1:
+                    edits.append(
+                        _tnew(Edit, (offset + start, before[start : prev + 1], after[start : prev + 1], "opencc"))
+                    )
+                    start = i
+                prev = i
+            edits.append(_tnew(Edit, (offset + start, before[start : prev + 1], after[start : prev + 1], "opencc")))
             return
         a = np.frombuffer(before.encode("utf-32-le"), dtype="<u4")
         b = np.frombuffer(after.encode("utf-32-le"), dtype="<u4")
