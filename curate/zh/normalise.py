@@ -450,6 +450,12 @@ def _ambiguous_flags(
             if chars:
                 flags.append(Flag(ta, tb, "ambiguous_chars", "".join(dict.fromkeys(chars))))
             continue
+        if not has_astral and bmp is not None:  # sentence by sentence (sentences tile the segment)
+            for m in SENT_RE.finditer(text[ta:tb]):
+                a, b = m.span()
+                if b > a and (chars := bmp.findall(masked, ta + a, ta + b)):
+                    flags.append(Flag(ta + a, ta + b, "ambiguous_chars", "".join(dict.fromkeys(chars))))
+            continue
         hits = [(m.start() - ta, m.group()) for m in bmp.finditer(masked, ta, tb)] if bmp is not None else []
         if has_astral:
             hits += [(m.start() - ta, m.group()) for m in _ASTRAL.finditer(masked, ta, tb) if m.group() in astral]

@@ -117,3 +117,55 @@ def test_normalise_terms_through_fast_scan(protected) -> None:
     for e in r.edits:
         assert r.text  # edits point into the input
         assert "账户余额不足，请联系客户经理张三。"[e.offset : e.offset + len(e.before)] == e.before
+
+
+def _reference_ambiguous(eng, text, targets, decided):
+    """The previous per-character ambiguous-flag scan."""
+    import bisect
+
+    from curate.zh.normalise import SENT_RE, Flag
+
+    covered = bytearray(len(text)) if decided else b""
+    for a, b in decided:
+        covered[a:b] = b"\x01" * (b - a)
+    flags = []
+    for ta, tb, _s in targets:
+        seg = text[ta:tb]
+        hits = [(p, c) for p, c in eng.amb.positions(seg) if not (covered and covered[ta + p])]
+        if not hits:
+            continue
+        if len(seg) <= 200:
+            flags.append(Flag(ta, tb, "ambiguous_chars", "".join(dict.fromkeys(c for _, c in hits))))
+            continue
+        spans = [m.span() for m in SENT_RE.finditer(seg) if m.end() > m.start()]
+        starts = [a for a, _ in spans]
+        grouped: dict = {}
+        for p, c in sorted(hits):
+            grouped.setdefault(bisect.bisect_right(starts, p) - 1, {})[c] = None
+        for i, chars in sorted(grouped.items()):
+            a, b = spans[i]
+            flags.append(Flag(ta + a, ta + b, "ambiguous_chars", "".join(chars)))
+    return flags
+
+
+AMB = sorted(ENGINE.amb.bmp.pattern[1:-1].replace("\\", "")) if ENGINE.amb is not None else []
+
+
+@pytest.mark.skipif(not AMB, reason="no one-to-many characters in the shipped tables")
+@settings(max_examples=200, deadline=None)
+@given(
+    parts=st.lists(
+        st.one_of(_fragments(), st.sampled_from(AMB[:40] or ["的"]), st.sampled_from(["。", "！", "\n", "”"])),
+        min_size=20,
+        max_size=160,
+    ),
+    data=st.data(),
+)
+def test_ambiguous_flags_equal_reference(parts: list[str], data) -> None:
+    from curate.zh.normalise import _ambiguous_flags
+
+    text = "".join(parts)
+    cuts = sorted(set(data.draw(st.lists(st.integers(0, len(text)), max_size=4))) | {0, len(text)})
+    targets = [(a, b, 1) for a, b in zip(cuts, cuts[1:], strict=False)]
+    decided = [span for a, b, _ in targets for span in ENGINE.matcher.find(text, a, b)]
+    assert _ambiguous_flags(ENGINE, text, targets, decided) == _reference_ambiguous(ENGINE, text, targets, decided)
