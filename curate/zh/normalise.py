@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import difflib
 import functools
+import operator
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -166,26 +167,25 @@ class _Engine:
         ambiguous pairs no cue word decided.
         """
         items: list[tuple[int, int, str | None]] = []
-        pattern, table = matcher.pattern, matcher.table
+        add_item, add_edit, add_decided = items.append, edits.append, decided.append
+        table, find, context = matcher.table, matcher.find, self.context
         for ta, tb, _s in targets:
             pos = ta
-            if pattern is not None:
-                for m in pattern.finditer(text, ta, tb):
-                    a, b = m.span()
+            if table:
+                for a, b in find(text, ta, tb):
                     if a > pos:
-                        items.append((pos, a, None))
-                    piece = m.group()
+                        add_item((pos, a, None))
+                    piece = text[a:b]
                     rep = table[piece][0]
-                    rule = self.context.get(piece) if self.context else None
-                    if rule is not None:
-                        rep = self._by_context(text, ta, tb, a, b, piece, rep, rule, flags)
-                    decided.append((a, b))
+                    if context and piece in context:
+                        rep = self._by_context(text, ta, tb, a, b, piece, rep, context[piece], flags)
+                    add_decided((a, b))
                     if rep != piece:
-                        edits.append(Edit(a, piece, rep, "term"))
-                    items.append((a, b, rep))
+                        add_edit(_tnew(Edit, (a, piece, rep, "term")))
+                    add_item((a, b, rep))
                     pos = b
             if pos < tb:
-                items.append((pos, tb, None))
+                add_item((pos, tb, None))
         gap_items = [(a, b) for a, b, rep in items if rep is None]
         gaps = [text[a:b] for a, b in gap_items]
         convs = self._convert_many(gaps)
@@ -197,7 +197,7 @@ class _Engine:
                 same.append((a, piece, conv))
             else:
                 _diff_gap(piece, conv, a, edits)
-        _diff_equal_lengths(same, edits)
+        _diff_in_place(text, same, edits)
         conv_iter = iter(convs)
         out: list[str] = []
         pos = 0
@@ -206,7 +206,7 @@ class _Engine:
             out.append(next(conv_iter) if rep is None else rep)
             pos = b
         out.append(text[pos:])
-        edits.sort(key=lambda e: e.offset)
+        edits.sort(key=_offset)
         return "".join(out)
 
     @staticmethod
@@ -238,38 +238,47 @@ class _Engine:
         return [self._standard_forms(conv.convert(p)) for p in pieces]
 
 
+#: builds a NamedTuple without its Python-level ``__new__`` (hot loops; all fields given)
+_tnew = tuple.__new__
+_offset = operator.itemgetter(0)
 #: joins pieces for one OpenCC call: a Unicode noncharacter, passed through unchanged
 _SEP = "\ufdd0"
 #: pieces longer than this are diffed chunk by chunk when their length changed
 _LONG = 256
 
 
-def _diff_equal_lengths(pairs: list[tuple[int, str, str]], edits: list[Edit]) -> None:
-    """Edits for many equal-length (offset, before, after) pieces with one vectorised compare."""
+def _diff_in_place(text: str, pairs: list[tuple[int, str, str]], edits: list[Edit]) -> None:
+    """Edits for equal-length (offset, before, after) pieces of ``text``, sorted by offset.
+
+    One vectorised compare of ``text`` against itself with the pieces replaced: a change run
+    ends where the text between pieces (a term, an unconverted stretch) starts. Fewer than four
+    pieces are diffed one by one (a run also ends at each piece's start), as before.
+    """
     if not pairs:
         return
     if len(pairs) < 4:
         for off, before, after in pairs:
             _diff(before, after, off, edits)
         return
-    before = "".join(p[1] for p in pairs)
-    after = "".join(p[2] for p in pairs)
-    lens = np.fromiter((len(p[1]) for p in pairs), dtype=np.int64, count=len(pairs))
-    cum = np.concatenate(([0], np.cumsum(lens)[:-1]))
-    offs = np.fromiter((p[0] for p in pairs), dtype=np.int64, count=len(pairs))
-    a = np.frombuffer(before.encode("utf-32-le"), dtype="<u4")
-    b = np.frombuffer(after.encode("utf-32-le"), dtype="<u4")
-    idx = np.flatnonzero(a != b)
+    lo = pairs[0][0]
+    parts: list[str] = []
+    pos = lo
+    for a, before, after in pairs:
+        parts.append(text[pos:a])
+        parts.append(after)
+        pos = a + len(before)
+    before_s = text[lo:pos]
+    after_s = "".join(parts)
+    x = np.frombuffer(before_s.encode("utf-32-le"), dtype="<u4")
+    y = np.frombuffer(after_s.encode("utf-32-le"), dtype="<u4")
+    idx = np.flatnonzero(x != y)
     if not idx.size:
         return
-    piece = np.searchsorted(cum, idx, side="right") - 1
-    orig = offs[piece] + (idx - cum[piece])
-    breaks = np.flatnonzero((np.diff(orig) != 1) | (np.diff(idx) != 1))
-    starts = np.concatenate(([0], breaks + 1))
-    ends = np.concatenate((breaks, [idx.size - 1]))
+    breaks = np.flatnonzero(np.diff(idx) != 1)
+    starts = np.concatenate(([idx[0]], idx[breaks + 1])).tolist()
+    ends = (np.concatenate((idx[breaks], [idx[-1]])) + 1).tolist()
     edits.extend(
-        Edit(o, before[cs:ce], after[cs:ce])
-        for o, cs, ce in zip(orig[starts].tolist(), idx[starts].tolist(), (idx[ends] + 1).tolist(), strict=True)
+        [_tnew(Edit, (lo + s, before_s[s:e], after_s[s:e], "opencc")) for s, e in zip(starts, ends, strict=True)]
     )
 
 
@@ -293,16 +302,18 @@ def _diff(before: str, after: str, offset: int, edits: list[Edit]) -> None:
     """Append minimal edits turning ``before`` into ``after``."""
     if len(before) == len(after):
         if len(before) <= 512:
-            start = -1
-            for i, (x, y) in enumerate(zip(before, after)):
-                if x != y:
-                    if start < 0:
-                        start = i
-                elif start >= 0:
-                    edits.append(Edit(offset + start, before[start:i], after[start:i]))
-                    start = -1
-            if start >= 0:
-                edits.append(Edit(offset + start, before[start:], after[start:]))
+            idx = [i for i, x, y in zip(range(len(before)), before, after, strict=True) if x != y]
+            if not idx:
+                return
+            start = prev = idx[0]
+            for i in idx[1:]:
+                if i != prev + 1:
+                    edits.append(
+                        _tnew(Edit, (offset + start, before[start : prev + 1], after[start : prev + 1], "opencc"))
+                    )
+                    start = i
+                prev = i
+            edits.append(_tnew(Edit, (offset + start, before[start : prev + 1], after[start : prev + 1], "opencc")))
             return
         a = np.frombuffer(before.encode("utf-32-le"), dtype="<u4")
         b = np.frombuffer(after.encode("utf-32-le"), dtype="<u4")
@@ -418,18 +429,39 @@ def _ambiguous_flags(
     eng: _Engine, text: str, targets: Sequence[tuple[int, int, int]], decided: list[tuple[int, int]]
 ) -> list[Flag]:
     """One flag per converted sentence holding one-to-many characters no term decided."""
-    covered = bytearray(len(text)) if decided else b""
-    for a, b in decided:
-        covered[a:b] = b"\x01" * (b - a)
+    masked = text
+    if decided:  # decided spans (sorted, disjoint) blanked out: they hold no ambiguous character
+        parts: list[str] = []
+        pos = 0
+        for a, b in decided:
+            parts.append(text[pos:a])
+            parts.append("\0" * (b - a))
+            pos = b
+        parts.append(text[pos:])
+        masked = "".join(parts)
+    bmp, astral = eng.amb.bmp, eng.amb.astral
+    has_astral = bool(astral) and _ASTRAL.search(masked) is not None
     flags: list[Flag] = []
     for ta, tb, _s in targets:
-        seg = text[ta:tb]
-        hits = [(p, c) for p, c in eng.amb.positions(seg) if not (covered and covered[ta + p])]
+        if tb - ta <= 200:
+            chars = bmp.findall(masked, ta, tb) if bmp is not None else []
+            if has_astral:
+                chars += [c for c in _ASTRAL.findall(masked, ta, tb) if c in astral]
+            if chars:
+                flags.append(Flag(ta, tb, "ambiguous_chars", "".join(dict.fromkeys(chars))))
+            continue
+        if not has_astral and bmp is not None:  # sentence by sentence (sentences tile the segment)
+            for m in SENT_RE.finditer(text[ta:tb]):
+                a, b = m.span()
+                if b > a and (chars := bmp.findall(masked, ta + a, ta + b)):
+                    flags.append(Flag(ta + a, ta + b, "ambiguous_chars", "".join(dict.fromkeys(chars))))
+            continue
+        hits = [(m.start() - ta, m.group()) for m in bmp.finditer(masked, ta, tb)] if bmp is not None else []
+        if has_astral:
+            hits += [(m.start() - ta, m.group()) for m in _ASTRAL.finditer(masked, ta, tb) if m.group() in astral]
         if not hits:
             continue
-        if len(seg) <= 200:
-            flags.append(Flag(ta, tb, "ambiguous_chars", "".join(dict.fromkeys(c for _, c in hits))))
-            continue
+        seg = text[ta:tb]
         spans = [m.span() for m in SENT_RE.finditer(seg) if m.end() > m.start()]
         starts = [a for a, _ in spans]
         grouped: dict[int, dict[str, None]] = {}

@@ -14,7 +14,9 @@ domain:
 * ``surnames.toml``: surnames with one-to-many conversions (于, 范, 余 ...) and the titles
   after which they are kept as surnames (于先生, 范女士).
 
-Matching uses one trie-shaped regular expression (longest match wins).
+Matching is leftmost-longest: an Aho-Corasick automaton (``pyahocorasick``) finds every occurrence
+and the leftmost, then longest, non-overlapping ones are kept - the same spans as the trie-shaped
+regular expression kept as :attr:`TermMatcher.pattern` (the reference; ~3x slower on long text).
 """
 
 from __future__ import annotations
@@ -25,6 +27,9 @@ import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
+
+import ahocorasick
 
 from curate._optional import require
 from provenance.errors import ConfigError
@@ -212,17 +217,34 @@ class TermMatcher:
     pattern: re.Pattern[str] | None
     #: matched text -> (replacement, kind) where kind is "term" or "protected"
     table: Mapping[str, tuple[str, str]]
+    #: Aho-Corasick automaton over the table's keys (value: key length)
+    automaton: Any = None
+
+    def find(self, text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+        """``(start, end)`` of the leftmost-longest non-overlapping matches in ``text[start:end]``.
+
+        The same spans as ``pattern.finditer(text, start, end)``.
+        """
+        if self.automaton is None:
+            return []
+        hits = sorted([(e - n + 1, -n) for e, n in self.automaton.iter(text, start, len(text) if end is None else end)])
+        out = []
+        pos = start
+        for a, neg in hits:
+            if a >= pos:
+                pos = a - neg
+                out.append((a, pos))
+        return out
 
     def split(self, text: str) -> Iterable[tuple[int, str, str | None, str]]:
         """Yield ``(offset, piece, replacement_or_None, kind)`` covering ``text``."""
         pos = 0
-        if self.pattern is not None:
-            for m in self.pattern.finditer(text):
-                if m.start() > pos:
-                    yield pos, text[pos : m.start()], None, ""
-                rep, kind = self.table[m.group()]
-                yield m.start(), m.group(), rep, kind
-                pos = m.end()
+        for a, b in self.find(text):
+            if a > pos:
+                yield pos, text[pos:a], None, ""
+            rep, kind = self.table[text[a:b]]
+            yield a, text[a:b], rep, kind
+            pos = b
         if pos < len(text):
             yield pos, text[pos:], None, ""
 
@@ -244,4 +266,8 @@ def build_matcher(terms: Iterable[Term], protected: Iterable[str], to_simplified
         table[word] = (word, "protected")
     if not table:
         return TermMatcher(None, {})
-    return TermMatcher(re.compile(_trie_pattern(table)), table)
+    automaton = ahocorasick.Automaton()
+    for key in table:
+        automaton.add_word(key, len(key))
+    automaton.make_automaton()
+    return TermMatcher(re.compile(_trie_pattern(table)), table, automaton)

@@ -1,0 +1,171 @@
+"""The fast paths of curate.zh (Aho-Corasick term scan, in-place diff) equal the reference paths."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from curate.zh.config import NormaliseConfig
+from curate.zh.normalise import Edit, _diff_in_place, _engine
+from curate.zh.terms import build_matcher
+
+ENGINE = _engine(NormaliseConfig())
+KEYS = sorted(ENGINE.matcher.table)
+
+
+def _fragments() -> st.SearchStrategy[str]:
+    """Dictionary keys, their prefixes and suffixes, and other characters (astral ones too)."""
+    key = st.sampled_from(KEYS)
+    return st.one_of(
+        key,
+        key.map(lambda k: k[: max(1, len(k) - 1)]),
+        key.map(lambda k: k[1:] or k),
+        st.sampled_from(["的", "。", "\n", "银", "行", "账", "𠀀", "a", " ", "证券"]),
+    )
+
+
+mixed = st.lists(_fragments(), max_size=30).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=mixed, data=st.data())
+def test_find_equals_regex_reference(text: str, data) -> None:
+    m = ENGINE.matcher
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    ref = [x.span() for x in m.pattern.finditer(text, start, end)]
+    assert m.find(text, start, end) == ref
+    assert m.find(text) == [x.span() for x in m.pattern.finditer(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    words=st.lists(st.text(alphabet="abc𠀀", min_size=1, max_size=4), max_size=8),
+    text=st.text(alphabet="abcd𠀀", max_size=40),
+)
+def test_find_equals_regex_on_small_alphabets(words: list[str], text: str) -> None:
+    """Overlapping and nested keys, where a plain "longest" Aho-Corasick scan goes wrong."""
+    m = build_matcher([], words, lambda s: s)
+    if m.pattern is None:
+        assert m.find(text) == []
+        return
+    assert m.find(text) == [x.span() for x in m.pattern.finditer(text)]
+
+
+def _reference_diff(pairs: list[tuple[int, str, str]], edits: list[Edit]) -> None:
+    """The previous equal-length diff (pieces concatenated; per piece below four pieces)."""
+    if not pairs:
+        return
+    if len(pairs) < 4:
+        for off, before, after in pairs:
+            for i in range(len(before)):
+                if before[i] != after[i] and (i == 0 or before[i - 1] == after[i - 1]):
+                    j = i
+                    while j < len(before) and before[j] != after[j]:
+                        j += 1
+                    edits.append(Edit(off + i, before[i:j], after[i:j]))
+        return
+    before = "".join(p[1] for p in pairs)
+    after = "".join(p[2] for p in pairs)
+    lens = np.array([len(p[1]) for p in pairs], dtype=np.int64)
+    cum = np.concatenate(([0], np.cumsum(lens)[:-1]))
+    offs = np.array([p[0] for p in pairs], dtype=np.int64)
+    a = np.frombuffer(before.encode("utf-32-le"), dtype="<u4")
+    b = np.frombuffer(after.encode("utf-32-le"), dtype="<u4")
+    idx = np.flatnonzero(a != b)
+    if not idx.size:
+        return
+    piece = np.searchsorted(cum, idx, side="right") - 1
+    orig = offs[piece] + (idx - cum[piece])
+    breaks = np.flatnonzero((np.diff(orig) != 1) | (np.diff(idx) != 1))
+    starts = np.concatenate(([0], breaks + 1))
+    ends = np.concatenate((breaks, [idx.size - 1]))
+    edits.extend(
+        Edit(o, before[cs:ce], after[cs:ce])
+        for o, cs, ce in zip(orig[starts].tolist(), idx[starts].tolist(), (idx[ends] + 1).tolist(), strict=True)
+    )
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    text=st.text(alphabet="ab。”“𠀀", min_size=1, max_size=60),
+    cuts=st.lists(st.integers(0, 60), max_size=14),
+    data=st.data(),
+)
+def test_in_place_diff_equals_reference(text: str, cuts: list[int], data) -> None:
+    bounds = sorted({c for c in cuts if c <= len(text)} | {0, len(text)})
+    pairs = []
+    for a, b in zip(bounds, bounds[1:], strict=False):
+        if data.draw(st.booleans()):  # a converted piece (abutting pieces included), else a gap
+            after = data.draw(st.text(alphabet="ab。「」𠀀", min_size=b - a, max_size=b - a))
+            if after != text[a:b]:
+                pairs.append((a, text[a:b], after))
+    new: list[Edit] = []
+    ref: list[Edit] = []
+    _diff_in_place(text, pairs, new)
+    _reference_diff(pairs, ref)
+    assert new == ref
+
+
+@pytest.mark.parametrize("protected", [(), ("余额", "张三")])
+def test_normalise_terms_through_fast_scan(protected) -> None:
+    from curate.zh import normalise
+
+    r = normalise("账户余额不足，请联系客户经理张三。", protected=protected)
+    for e in r.edits:
+        assert r.text  # edits point into the input
+        assert "账户余额不足，请联系客户经理张三。"[e.offset : e.offset + len(e.before)] == e.before
+
+
+def _reference_ambiguous(eng, text, targets, decided):
+    """The previous per-character ambiguous-flag scan."""
+    import bisect
+
+    from curate.zh.normalise import SENT_RE, Flag
+
+    covered = bytearray(len(text)) if decided else b""
+    for a, b in decided:
+        covered[a:b] = b"\x01" * (b - a)
+    flags = []
+    for ta, tb, _s in targets:
+        seg = text[ta:tb]
+        hits = [(p, c) for p, c in eng.amb.positions(seg) if not (covered and covered[ta + p])]
+        if not hits:
+            continue
+        if len(seg) <= 200:
+            flags.append(Flag(ta, tb, "ambiguous_chars", "".join(dict.fromkeys(c for _, c in hits))))
+            continue
+        spans = [m.span() for m in SENT_RE.finditer(seg) if m.end() > m.start()]
+        starts = [a for a, _ in spans]
+        grouped: dict = {}
+        for p, c in sorted(hits):
+            grouped.setdefault(bisect.bisect_right(starts, p) - 1, {})[c] = None
+        for i, chars in sorted(grouped.items()):
+            a, b = spans[i]
+            flags.append(Flag(ta + a, ta + b, "ambiguous_chars", "".join(chars)))
+    return flags
+
+
+AMB = sorted(ENGINE.amb.bmp.pattern[1:-1].replace("\\", "")) if ENGINE.amb is not None else []
+
+
+@pytest.mark.skipif(not AMB, reason="no one-to-many characters in the shipped tables")
+@settings(max_examples=200, deadline=None)
+@given(
+    parts=st.lists(
+        st.one_of(_fragments(), st.sampled_from(AMB[:40] or ["的"]), st.sampled_from(["。", "！", "\n", "”"])),
+        min_size=20,
+        max_size=160,
+    ),
+    data=st.data(),
+)
+def test_ambiguous_flags_equal_reference(parts: list[str], data) -> None:
+    from curate.zh.normalise import _ambiguous_flags
+
+    text = "".join(parts)
+    cuts = sorted(set(data.draw(st.lists(st.integers(0, len(text)), max_size=4))) | {0, len(text)})
+    targets = [(a, b, 1) for a, b in zip(cuts, cuts[1:], strict=False)]
+    decided = [span for a, b, _ in targets for span in ENGINE.matcher.find(text, a, b)]
+    assert _ambiguous_flags(ENGINE, text, targets, decided) == _reference_ambiguous(ENGINE, text, targets, decided)
