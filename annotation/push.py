@@ -455,7 +455,10 @@ def push(
 
 
 def write_tasks_file(con: duckdb.DuckDBPyConnection, cfg: PushConfig, path: Path) -> PushReport:
-    """Write the tasks a push would send to a JSON file (for importing by hand); records nothing."""
+    """Write the tasks a push would send to a JSON file (for importing by hand).
+
+    Records no task, only the file's path (table ``annotation_task_files``) so `curate pii scan` checks it.
+    """
     _validate(cfg)
     report = PushReport(bank=cfg.bank, project=cfg.project, output=str(path))
     rows, report.already = select_candidates(con, cfg)
@@ -467,6 +470,10 @@ def write_tasks_file(con: duckdb.DuckDBPyConnection, cfg: PushConfig, path: Path
     report.priority.update(PRIORITY_CLASSES[r["priority"]] for r in rows)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(tasks, ensure_ascii=False, indent=1), encoding="utf-8")
+    con.execute(
+        "INSERT INTO annotation_task_files VALUES (?, ?, ?, ?, now()::TIMESTAMP)",
+        [str(path.resolve()), cfg.bank, cfg.project, len(tasks)],
+    )
     report.pushed = len(tasks)
     return report
 

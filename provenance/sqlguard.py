@@ -52,6 +52,7 @@ READABLE_TABLES: frozenset[str] = frozenset(
         "run_stats",
         "pii_allowlist",  # keyed digests only (HMAC under the PII key), never values
         "annotation_pull_cursor",
+        "annotation_task_files",  # paths of task files written for a manual import
     }
 )
 

@@ -54,7 +54,7 @@ def _vault(*, required: bool, purpose: str = ""):
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Write the tasks to this JSON file for a manual import instead of pushing (records nothing).",
+    help="Write the tasks to this JSON file for a manual import instead of pushing (records only its path, for `curate pii scan`).",
 )
 def push_cmd(
     project: str, bank: str, limit: int | None, where: str | None, order: str, batch_size: int, output: Path | None

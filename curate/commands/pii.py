@@ -145,16 +145,24 @@ def scrub(
     "paths",
     multiple=True,
     type=click.Path(exists=True, path_type=Path),
-    help="Also scan these files or folders (Label Studio task files, a scratch folder); repeatable.",
+    help="Also scan these files or folders (a scratch folder, a copy of an export); repeatable.",
+)
+@click.option(
+    "--label-studio/--no-label-studio",
+    default=True,
+    show_default=True,
+    help="Read back the tasks of the Label Studio projects pushed to (settings as for `curate annotate`).",
 )
 @click.option("--json", "as_json", is_flag=True, help="One JSON object on stdout.")
 @click.option("--threshold", type=float, default=0.4, show_default=True, help="Minimum score of a detected span.")
-def scan(paths: tuple[Path, ...], as_json: bool, threshold: float) -> int:
-    """Search the catalogue (all tables but the vault), its working files and exports for personal values.
+def scan(paths: tuple[Path, ...], label_studio: bool, as_json: bool, threshold: float) -> int:
+    """Search the catalogue (all tables but the vault) and everything it wrote for personal values.
 
-    The values are learnt from the raw-text vault (needs CURATE_PII_KEY[_FILE]) and the source name
-    lists; findings name the place, the entity type and a keyed digest, never the value. Exit 0 when
-    nothing survives, 1 otherwise.
+    Covers the stage working files, the recorded export folders, the Label Studio task files written
+    by `curate annotate push --output` and the tasks in the Label Studio projects pushed to. The
+    values are learnt from the raw-text vault (needs CURATE_PII_KEY[_FILE]) and the source name
+    lists; findings name the place, the entity type and a keyed digest, never the value. Surfaces
+    that could not be read are listed as not checked. Exit 0 when nothing survives, 1 otherwise.
     """
     from curate.commands._common import settings
     from curate.pii.engine import DetectorConfig, PiiDetector
@@ -162,22 +170,30 @@ def scan(paths: tuple[Path, ...], as_json: bool, threshold: float) -> int:
     from curate.pii.scan import scan as run_scan
 
     key = load_key(required=True, purpose="`curate pii scan` (reading the raw-text vault)")
-    from curate.runner import work_root
 
-    db_path = settings().db_path
+    def client_for(bank: str):
+        from annotation.config import resolve
+        from annotation.label_studio import LabelStudioClient
+
+        return LabelStudioClient(resolve(bank))
+
     report = run_scan(
-        db_path,
+        settings().db_path,
         key,
-        paths=[work_root(db_path), *paths],
+        paths=list(paths),
         detector=PiiDetector(DetectorConfig(score_threshold=threshold)),
+        label_studio=client_for if label_studio else None,
     )
     if as_json:
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False))
     else:
         click.echo(
-            f"scanned {report.strings:,} strings ({report.files:,} files) for {report.values:,} known personal values"
+            f"scanned {report.strings:,} strings ({report.files:,} files, {report.tasks:,} Label Studio tasks) "
+            f"for {report.values:,} known personal values"
         )
         for f in report.findings:
             click.echo(f"  LEAK {f.surface}: {f.where} ({f.entity_type}, digest {f.digest[:12]})")
+        for u in report.unchecked:
+            click.echo(f"  {u}")
         click.echo("no personal value found" if report.clean else f"{len(report.findings)} finding(s)")
     return EXIT_OK if report.clean else 1

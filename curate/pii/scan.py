@@ -9,7 +9,11 @@ catalogue for those values:
   their string columns and metadata, the ledger, quarantine, runs, sources, exports, annotation
   tables ...);
 * every file under the catalogue's working folder (stage snapshots, results, logs), the folders of
-  recorded exports, and any extra path given (Label Studio task files, a scratch folder);
+  recorded exports (data files JSONL/Parquet, card, manifest, NOTICE, blocked.csv), the Label
+  Studio task files written for a manual import (``annotation_task_files``), and any extra path
+  given; JSON ``\\uXXXX`` escapes are decoded first and nested Parquet columns read as JSON;
+* the tasks held by the Label Studio projects the bridge pushed to (``annotation_projects``), read
+  back through the API when a client is given, listed as not checked otherwise;
 
 and runs the detector on the text, title and metadata strings of the versions that passed the PII
 stage. Findings name the surface, where, the entity type and a keyed digest, never the value.
@@ -19,7 +23,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,7 +58,9 @@ class ScanReport:
     values: int = 0
     strings: int = 0
     files: int = 0
+    tasks: int = 0  # Label Studio tasks read from the server
     findings: list[Finding] = field(default_factory=list)
+    unchecked: list[str] = field(default_factory=list)  # recorded surfaces that could not be read
 
     @property
     def clean(self) -> bool:
@@ -65,6 +71,8 @@ class ScanReport:
             "known_values": self.values,
             "strings_scanned": self.strings,
             "files_scanned": self.files,
+            "labelstudio_tasks_scanned": self.tasks,
+            "unchecked": self.unchecked,
             "findings": [f.as_dict() for f in self.findings],
         }
 
@@ -148,6 +156,23 @@ def _table_strings(con) -> Iterator[tuple[str, str, str]]:
                     yield table, f"{table}.{c} row {i}", v
 
 
+_JSON_ESCAPE = re.compile(r"(?:\\u[0-9a-fA-F]{4})+")
+
+
+def _unescape_json(text: str) -> str:
+    """``text`` with its JSON ``\\uXXXX`` escapes decoded (a value written with ``ensure_ascii`` is found too)."""
+    if "\\u" not in text:
+        return text
+
+    def _one(m: re.Match) -> str:
+        try:
+            return json.loads(f'"{m.group(0)}"')
+        except json.JSONDecodeError:
+            return m.group(0)
+
+    return _JSON_ESCAPE.sub(_one, text)
+
+
 def _file_strings(paths: Iterable[Path]) -> Iterator[tuple[str, str, str]]:
     """``(path, where, string)`` pieces of every readable file under ``paths``."""
     seen: set[Path] = set()
@@ -163,9 +188,10 @@ def _file_strings(paths: Iterable[Path]) -> Iterator[tuple[str, str, str]]:
                 yield from _parquet_strings(p)
                 continue
             try:
-                yield str(p), str(p), p.read_bytes().decode("utf-8")
+                text = p.read_bytes().decode("utf-8")
             except (UnicodeDecodeError, OSError):
                 continue
+            yield str(p), str(p), _unescape_json(text)
 
 
 def _parquet_strings(path: Path) -> Iterator[tuple[str, str, str]]:
@@ -182,12 +208,51 @@ def _parquet_strings(path: Path) -> Iterator[tuple[str, str, str]]:
             for v in col.to_pylist():
                 if v:
                     yield str(path), f"{path}:{name}", v
+        elif pa.types.is_nested(col.type) or pa.types.is_dictionary(col.type):
+            for v in col.to_pylist():
+                if v:
+                    yield str(path), f"{path}:{name}", json.dumps(v, ensure_ascii=False, default=str)
 
 
-def scan(db_path: str | Path, key: PiiKey, *, paths: Iterable[Path] = (), detector=None) -> ScanReport:
-    """Search the catalogue, its exports and ``paths`` (give the run working folder) for surviving values."""
+def _label_studio_strings(
+    projects: list[tuple[str, str, str, int]], client_for: Callable[[str], object], report: ScanReport
+) -> Iterator[tuple[str, str, str]]:
+    """``(surface, where, string)`` of the tasks held by the Label Studio projects the bridge pushed to."""
+    for instance, bank, project, pid in projects:
+        what = f"Label Studio {instance} project {pid} ({bank}/{project})"
+        try:
+            client = client_for(bank)
+            if client.config.instance != instance:
+                report.unchecked.append(f"{what}: not checked, {bank} is now configured for {client.config.instance}")
+                continue
+            tasks = client.export(pid, all_tasks=True)
+        except Exception as exc:  # noqa: BLE001 (any failure to reach it: say so, scan the rest)
+            report.unchecked.append(f"{what}: not checked ({type(exc).__name__}: {str(exc)[:200]})")
+            continue
+        for task in tasks:
+            yield "labelstudio", f"{what} task {task.get('id')}", json.dumps(task, ensure_ascii=False, default=str)
+
+
+def scan(
+    db_path: str | Path,
+    key: PiiKey,
+    *,
+    paths: Iterable[Path] = (),
+    detector=None,
+    label_studio: Callable[[str], object] | None = None,
+) -> ScanReport:
+    """Search the catalogue and everything it wrote for surviving personal values.
+
+    Besides the catalogue's tables: the stage working files (the run folders beside the catalogue),
+    the folders of recorded exports (data files, card, manifest, NOTICE, blocked.csv), the Label
+    Studio task files written for a manual import (``annotation_task_files``), the tasks held by
+    the Label Studio projects pushed to (``label_studio`` gives a client for a bank; without it they
+    are listed as not checked), and ``paths``. A recorded file or folder that no longer exists is
+    listed in ``unchecked``.
+    """
     from curate.pii.engine import PiiDetector
     from curate.pii.fields import load_metadata, string_leaves
+    from curate.workfiles import work_root
     from provenance import db
 
     detector = detector or PiiDetector()
@@ -206,6 +271,10 @@ def scan(db_path: str | Path, key: PiiKey, *, paths: Iterable[Path] = (), detect
         export_dirs = [
             Path(r[0]) for r in con.execute("SELECT DISTINCT out_dir FROM exports WHERE out_dir IS NOT NULL").fetchall()
         ]
+        task_files = [Path(r[0]) for r in con.execute("SELECT DISTINCT path FROM annotation_task_files").fetchall()]
+        projects = con.execute(
+            "SELECT instance, bank, project, ls_project_id FROM annotation_projects ORDER BY bank, project"
+        ).fetchall()
     finally:
         con.close()
     for rid, text, title, meta in rows:
@@ -217,10 +286,29 @@ def scan(db_path: str | Path, key: PiiKey, *, paths: Iterable[Path] = (), detect
                 report.findings.append(
                     Finding("detector", f"records.{name} {rid}", s.entity_type, key.digest(s.entity_type, v))
                 )
+    surfaces = [
+        ("workfile", [work_root(db_path)]),
+        ("export", export_dirs),
+        ("labelstudio-file", task_files),
+        ("file", list(paths)),
+    ]
     files = set()
-    for path, where, text in _file_strings([*export_dirs, *paths]):
-        files.add(path)
-        report.strings += 1
-        report.findings.extend(Finding("file", where, t, d) for t, d in match.find(text))
+    for surface, roots in surfaces:
+        if surface in ("export", "labelstudio-file"):
+            report.unchecked.extend(f"{surface} {p}: not checked, it no longer exists" for p in roots if not p.exists())
+        for path, where, text in _file_strings(roots):
+            files.add(path)
+            report.strings += 1
+            report.findings.extend(Finding(surface, where, t, d) for t, d in match.find(text))
     report.files = len(files)
+    if projects and label_studio is None:
+        report.unchecked.extend(
+            f"Label Studio {i} project {pid} ({b}/{p}): not checked (no Label Studio client)"
+            for i, b, p, pid in projects
+        )
+    elif projects:
+        for surface, where, text in _label_studio_strings(projects, label_studio, report):
+            report.strings += 1
+            report.tasks += 1
+            report.findings.extend(Finding(surface, where, t, d) for t, d in match.find(text))
     return report
