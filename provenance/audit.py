@@ -180,24 +180,32 @@ def record_report(con: duckdb.DuckDBPyConnection, record_id: str) -> dict[str, A
     versions, events, exports = [], [], []
     export_rows: dict[str, list[dict[str, Any]]] = {}
     marks: list[dict[str, Any]] = []
+    # every event of the chain in one scan of the ledger: the inner query reads only record_id and seq
+    # (record ids are random, so no index or zone map helps; one scan instead of one per version)
+    id_list = ", ".join(_lit(rid) for rid, _ in chain)
+    events.extend(
+        _rows(
+            con.execute(
+                "SELECT seq, event_id, record_id, stage, action, run_id, actor, created_at, detail"
+                " FROM provenance_events WHERE seq IN"
+                f" (SELECT seq FROM provenance_events WHERE record_id IN ({id_list}))"
+            )
+        )
+    )
     for rid, depth in chain:
         v = _rows(
             con.execute(
-                "SELECT record_id, version_of, stage, status, licence_id, pii_state, created_at"
+                "SELECT record_id, version_of, stage, status, licence_id, pii_state, created_at, run_id"
                 f" FROM records WHERE record_id = {_lit(rid)}"
             )
         )
+        for x in v:
+            run_id = x.pop("run_id")
+            # a bulk-ingested version is covered by its batch's event (provenance.batches)
+            if x["stage"] == "ingest" and run_id is not None and x["created_at"] is not None:
+                ts = f"CAST({_lit(x['created_at'])} AS TIMESTAMP)"
+                events.extend(_rows(con.execute(batch_event_sql(_lit(run_id), ts))))
         versions.extend({**x, "depth": depth} for x in v)
-        events.extend(
-            _rows(
-                con.execute(
-                    "SELECT seq, event_id, record_id, stage, action, run_id, actor, created_at, detail"
-                    f" FROM provenance_events WHERE record_id = {_lit(rid)}"
-                )
-            )
-        )
-        # a bulk-ingested version is covered by its batch's event (provenance.batches)
-        events.extend(_rows(con.execute(batch_event_sql(_lit(rid)))))
         # "checked, unchanged": stages that processed this version and left it as it was
         marks.extend(
             _rows(

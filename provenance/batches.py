@@ -76,10 +76,14 @@ def verify_batches(con: duckdb.DuckDBPyConnection) -> BatchCheck:
     return BatchCheck(False, checked, seq, event_id, f"ingest batch digest mismatch: {what}")
 
 
-def batch_event_sql(record_id_literal: str) -> str:
-    """SQL selecting the batch event that created a record (for ``audit record``), by the record's run and time."""
+def batch_event_sql(run_id_literal: str, created_at_literal: str) -> str:
+    """SQL selecting the batch event that created an ingested version (for ``audit record``).
+
+    A batch's members are the ``stage = 'ingest'`` records of its run with the event's timestamp, so the
+    caller passes the version's ``run_id`` and ``created_at`` as SQL literals. Literals (not a join) let DuckDB
+    prune the ledger's row groups by time: events are appended in time order.
+    """
     return (
-        "SELECT e.seq, e.event_id, e.record_id, e.stage, e.action, e.run_id, e.actor, e.created_at, e.detail"
-        " FROM records r JOIN provenance_events e ON e.run_id = r.run_id AND e.created_at = r.created_at"
-        f" WHERE r.record_id = {record_id_literal} AND r.stage = 'ingest' AND e.action = '{BATCH_ACTION}'"
+        "SELECT seq, event_id, record_id, stage, action, run_id, actor, created_at, detail FROM provenance_events"
+        f" WHERE created_at = {created_at_literal} AND run_id = {run_id_literal} AND action = '{BATCH_ACTION}'"
     )
