@@ -86,30 +86,8 @@ def withdraw(
             " AND status <> 'withdrawn'"
         )
         con.execute("DROP TABLE _withdraw_ids")
-        events = [
-            ledger.Event(
-                stage="provenance",
-                action="withdraw",
-                record_id=rid,
-                detail={"scope": scope, "target": target, "reason": reason, "previous_status": st},
-                actor=actor,
-            )
-            for rid, st in prior
-        ]
-        events.append(
-            ledger.Event(
-                stage="provenance",
-                action="withdrawal",
-                detail={"scope": scope, "target": target, "reason": reason, "records": len(prior)},
-                actor=actor,
-            )
-        )
-        created = ledger.now()
-        ledger.append(con, events, at=created)
-        seq = con.execute("SELECT max(seq) FROM provenance_events").fetchone()[0]
-        con.execute(
-            "INSERT INTO withdrawals VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [seq, scope, target, reason, len(prior), created, actor],
+        seq = _record_decision(
+            con, ("withdraw", "withdrawal", "withdrawals", "previous_status"), scope, target, reason, prior, actor
         )
     return WithdrawResult(scope=scope, target=target, records=len(prior), seq=seq)
 
@@ -212,29 +190,37 @@ def reinstate(
         ).fetchall()
         con.execute("DROP TABLE _reinstate_ids")
         con.executemany("UPDATE records SET status = ? WHERE record_id = ?", [(st, rid) for rid, st in rows])
-        events = [
-            ledger.Event(
-                stage="provenance",
-                action="reinstate",
-                record_id=rid,
-                detail={"scope": scope, "target": target, "reason": reason, "status": st},
-                actor=actor,
-            )
-            for rid, st in rows
-        ]
-        events.append(
-            ledger.Event(
-                stage="provenance",
-                action="reinstatement",
-                detail={"scope": scope, "target": target, "reason": reason, "records": len(rows)},
-                actor=actor,
-            )
-        )
-        created = ledger.now()
-        ledger.append(con, events, at=created)
-        seq = con.execute("SELECT max(seq) FROM provenance_events").fetchone()[0]
-        con.execute(
-            "INSERT INTO reinstatements VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [seq, scope, target, reason, len(rows), created, actor],
+        seq = _record_decision(
+            con, ("reinstate", "reinstatement", "reinstatements", "status"), scope, target, reason, rows, actor
         )
     return WithdrawResult(scope=scope, target=target, records=len(rows), seq=seq)
+
+
+def _record_decision(
+    con: duckdb.DuckDBPyConnection,
+    kind: tuple[str, str, str, str],
+    scope: str,
+    target: str,
+    reason: str,
+    rows: list[tuple[str, str]],
+    actor: str | None,
+) -> int:
+    """Ledger rows of a withdrawal or reinstatement (one per record, one summary) and its table row.
+
+    ``kind`` is (per-record action, summary action, table, detail key of each record's status); ``rows`` are
+    (record_id, status). Returns the summary event's seq, which keys the table row.
+    """
+    action, summary, table, status_key = kind
+    base = {"scope": scope, "target": target, "reason": reason}
+    events = [
+        ledger.Event(stage="provenance", action=action, record_id=rid, detail={**base, status_key: st}, actor=actor)
+        for rid, st in rows
+    ]
+    events.append(ledger.Event(stage="provenance", action=summary, detail={**base, "records": len(rows)}, actor=actor))
+    created = ledger.now()
+    ledger.append(con, events, at=created)
+    seq = con.execute("SELECT max(seq) FROM provenance_events").fetchone()[0]
+    con.execute(
+        f"INSERT INTO {table} VALUES (?, ?, ?, ?, ?, ?, ?)", [seq, scope, target, reason, len(rows), created, actor]
+    )
+    return seq
