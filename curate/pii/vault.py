@@ -95,47 +95,57 @@ def title_vault_id(record_id: str) -> str:
     return f"{record_id}#title"
 
 
-def _seal_raw_titles(con, key: PiiKey) -> int:
-    """Raw records whose title was scrubbed in a successor: encrypt the title, show the scrubbed one."""
-    rows = con.execute("""
-        SELECT DISTINCT ON (r.record_id) r.record_id, r.title, s.title
-        FROM records r JOIN records s ON s.doc_key = r.doc_key AND s.pii_state = 'scrubbed'
-        WHERE r.pii_state = 'raw' AND r.title IS NOT NULL AND r.title IS DISTINCT FROM s.title
-          AND NOT EXISTS (SELECT 1 FROM raw_vault v WHERE v.record_id = r.record_id || '#title')
-        ORDER BY r.record_id, s.created_at DESC""").fetchall()
-    sealed = []
-    for rid, title, scrubbed in rows:
-        vid = title_vault_id(rid)
-        nonce, ct = encrypt(key, vid, title)
-        sealed.append((vid, nonce, ct, key.key_id))
-        con.execute("UPDATE records SET title = ? WHERE record_id = ?", [scrubbed, rid])
-    if sealed:
-        _vault_insert(con, sealed)
-    return len(sealed)
-
-
 def metadata_vault_id(record_id: str) -> str:
     """Vault key of a record's raw metadata."""
     return f"{record_id}#metadata"
 
 
+def _seal_raw_titles(con, key: PiiKey) -> int:
+    """Raw records whose title was scrubbed in a successor: encrypt the title, show the scrubbed one."""
+    return _seal_raw_field(con, key, "title", "{}.title", "#title")
+
+
 def _seal_raw_metadata(con, key: PiiKey) -> int:
     """Raw records whose metadata was scrubbed in a successor: encrypt it, show the scrubbed one."""
-    rows = con.execute("""
-        SELECT DISTINCT ON (r.record_id) r.record_id, CAST(r.metadata AS VARCHAR), CAST(s.metadata AS VARCHAR)
+    return _seal_raw_field(con, key, "metadata", "CAST({}.metadata AS VARCHAR)", "#metadata")
+
+
+def _seal_raw_field(con, key: PiiKey, column: str, as_text: str, suffix: str) -> int:
+    """Seal ``column`` of raw records whose newest scrubbed successor shows it differently.
+
+    ``as_text`` renders the column as text for alias ``{}``; the raw value goes to the vault under
+    ``record_id + suffix`` and the record shows the scrubbed value (one set-based update).
+    """
+    raw, scrubbed = as_text.format("r"), as_text.format("s")
+    rows = con.execute(f"""
+        SELECT DISTINCT ON (r.record_id) r.record_id, {raw}, {scrubbed}
         FROM records r JOIN records s ON s.doc_key = r.doc_key AND s.pii_state = 'scrubbed'
-        WHERE r.pii_state = 'raw' AND r.metadata IS NOT NULL
-          AND CAST(r.metadata AS VARCHAR) IS DISTINCT FROM CAST(s.metadata AS VARCHAR)
-          AND NOT EXISTS (SELECT 1 FROM raw_vault v WHERE v.record_id = r.record_id || '#metadata')
+        WHERE r.pii_state = 'raw' AND r.{column} IS NOT NULL AND {raw} IS DISTINCT FROM {scrubbed}
+          AND NOT EXISTS (SELECT 1 FROM raw_vault v WHERE v.record_id = r.record_id || '{suffix}')
         ORDER BY r.record_id, s.created_at DESC""").fetchall()
+    if not rows:
+        return 0
     sealed = []
-    for rid, meta, scrubbed in rows:
-        vid = metadata_vault_id(rid)
-        nonce, ct = encrypt(key, vid, meta)
+    for rid, value, _ in rows:
+        vid = rid + suffix
+        nonce, ct = encrypt(key, vid, value)
         sealed.append((vid, nonce, ct, key.key_id))
-        con.execute("UPDATE records SET metadata = ? WHERE record_id = ?", [scrubbed, rid])
-    if sealed:
-        _vault_insert(con, sealed)
+    _vault_insert(con, sealed)
+    import pyarrow as pa
+
+    con.register(
+        "_shown",
+        pa.table(
+            {
+                "record_id": pa.array([r[0] for r in rows], pa.string()),
+                "value": pa.array([r[2] for r in rows], pa.string()),
+            }
+        ),
+    )
+    try:
+        con.execute(f"UPDATE records SET {column} = u.value FROM _shown u WHERE records.record_id = u.record_id")
+    finally:
+        con.unregister("_shown")
     return len(sealed)
 
 
