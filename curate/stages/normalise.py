@@ -24,13 +24,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from datatrove.data import Document
 
 from curate.stages.base import RECORD_METADATA, Stage, StageResult
 from curate.zh.config import NormaliseConfig
 from provenance.records import derived_record_id
+
+if TYPE_CHECKING:
+    from curate.zh.normalise import Result
 
 
 def _metadata_terms(meta: Any) -> tuple[str, ...]:
@@ -43,16 +46,6 @@ def _metadata_terms(meta: Any) -> tuple[str, ...]:
         return ()
     terms = meta.get("protected_terms") or ()
     return tuple(t for t in terms if isinstance(t, str) and t)
-
-
-def _ledger_edits(edits: list[dict[str, Any]], unchecked: bool) -> list[dict[str, Any]]:
-    """Edits as the ledger keeps them: with text once the record passed PII, else offsets and lengths only."""
-    if not unchecked:
-        return edits
-    return [
-        {"offset": e["offset"], "before_chars": len(e["before"]), "after_chars": len(e["after"]), "by": e["by"]}
-        for e in edits
-    ]
 
 
 def _ledger_flags(flags: list[dict[str, Any]], unchecked: bool) -> list[dict[str, Any]]:
@@ -69,19 +62,42 @@ class NormaliseStage(Stage):
     writes: ClassVar[tuple[str, ...]] = ("version", "event")
     config_class: ClassVar[type] = NormaliseConfig
 
-    def _source_terms(self, source_id: str | None) -> tuple[str, ...]:
-        from curate.zh.terms import protected_terms
+    def __init__(self, config: Any = None) -> None:
+        super().__init__(config)
+        self._terms_by_source: dict[str, tuple[str, ...]] = {}
 
+    def _source_terms(self, source_id: str | None) -> tuple[str, ...]:
         if not source_id:
             return ()
-        return tuple(p.term for p in protected_terms() if p.source_id == source_id)
+        terms = self._terms_by_source.get(source_id)
+        if terms is None:
+            from curate.zh.terms import protected_terms
+
+            terms = tuple(p.term for p in protected_terms() if p.source_id == source_id)
+            self._terms_by_source[source_id] = terms
+        return terms
+
+    def _protected(self, doc: Document) -> tuple[str, ...]:
+        meta = doc.metadata or {}
+        return self._source_terms(meta.get("source_id")) + _metadata_terms(meta.get(RECORD_METADATA))
 
     def process(self, doc: Document) -> Iterable[StageResult]:
         from curate.zh.normalise import normalise
 
+        return self._decide(doc, normalise(doc.text or "", self.config, protected=self._protected(doc)))
+
+    def process_batch(self, docs: list[Document]) -> Iterable[StageResult]:
+        """The batch in one :func:`curate.zh.normalise_many` call (one OpenCC call for its Simplified records)."""
+        from curate.zh.batch import normalise_many
+
+        results = normalise_many(
+            [doc.text or "" for doc in docs], self.config, protected=[self._protected(doc) for doc in docs]
+        )
+        for doc, res in zip(docs, results, strict=True):
+            yield from self._decide(doc, res)
+
+    def _decide(self, doc: Document, res: Result) -> list[StageResult]:
         meta = doc.metadata or {}
-        protected = self._source_terms(meta.get("source_id")) + _metadata_terms(meta.get(RECORD_METADATA))
-        res = normalise(doc.text or "", self.config, protected=protected)
         unchecked = meta.get("pii_state") is None  # not through the PII stage: no text into the ledger
         summary = {"script": res.script, "shares": res.shares, "config": self.config.opencc_config, **res.counts}
         out: list[StageResult] = []
@@ -89,6 +105,7 @@ class NormaliseStage(Stage):
         if res.changed:
             new_id = derived_record_id(doc.id, self.name, res.text)
             left_mixed = any(f.reason == "mixed_signals" for f in res.flags)
+            edits = res.edit_lengths() if unchecked else res.edits_json()
             out.append(
                 StageResult(
                     doc.id,
@@ -96,7 +113,7 @@ class NormaliseStage(Stage):
                     new_text=res.text,
                     outcome="converted",
                     fields={"script": "mixed" if left_mixed else "traditional"},
-                    detail={**summary, "n_edits": len(res.edits), "edits": _ledger_edits(res.edits_json(), unchecked)},
+                    detail={**summary, "n_edits": len(edits), "edits": edits},
                 )
             )
         else:
