@@ -9,7 +9,8 @@ changes, ledger events, stage marks, :meth:`Stage.after_batch`) and records itse
 
 Then one last transaction runs what needs the whole run: :meth:`Stage.after_load` (dedup's index
 update, the PII stage's source names), the statistics (:mod:`curate.stats`) and the run's end. There
-``_res`` is a view over all result files (DuckDB streams them, within its memory cap).
+``_res`` holds all of the run's results (a DuckDB temp table, which spills to disk beyond the
+connection's memory cap; no Python objects per result).
 
 A run killed at any point resumes to the same catalogue: batches are cut the same way from the
 same signed files, the ones listed in ``run_load_batches`` are skipped, and a batch that was
@@ -105,9 +106,8 @@ def load_results(
         del table
         fault(f"after_batch_{n}")
     with db.transaction(con):
-        con.execute("DROP TABLE IF EXISTS _res")
-        # the whole run's results for after_load and the statistics: streamed from the files
-        con.execute(f"CREATE OR REPLACE TEMP VIEW _res AS SELECT * FROM read_parquet({_sql_list(files)})")
+        # the whole run's results for after_load and the statistics (DuckDB spills it beyond its memory cap)
+        _results_table(con, stage, f"read_parquet({_sql_list(files)}, union_by_name = true)")
         row = con.execute(
             "SELECT " + ", ".join(f"coalesce(sum({c}), 0)" for c in COUNTS) + " FROM run_load_batches WHERE run_id = ?",
             [run_id],
@@ -140,7 +140,7 @@ def load_results(
         fault("during_load")
         runs.finish_run(con, run_id, "finished", counts)
         drop_run_key(con, run_id)
-        con.execute("DROP VIEW IF EXISTS _res")
+        con.execute("DROP TABLE IF EXISTS _res")
     return counts
 
 
@@ -153,16 +153,25 @@ def _cpu() -> float:
     return t.user + t.system + t.children_user + t.children_system
 
 
+def _results_table(con, stage: Stage, source: str) -> None:
+    """The temp table ``_res`` from ``source`` (a registered batch or ``read_parquet(...)``), in ``ord`` order,
+    with keyed ids and digests where versions derived before the PII stage need them (issue 13)."""
+    from curate.pii.keyed_ids import key_pre_pii_results
+
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _res AS SELECT * FROM {source} ORDER BY ord")
+    key_pre_pii_results(con, stage.name)
+
+
 def _apply_batch(con, stage: Stage, run_id: str, cfg_hash: str, table: pa.Table) -> dict[str, int]:
     """Apply one batch of results (inside the caller's transaction); returns its counts."""
     con.register("_res_in", table)
     try:
-        con.execute("CREATE OR REPLACE TEMP TABLE _res AS SELECT * FROM _res_in ORDER BY ord")
+        _results_table(con, stage, "_res_in")
     finally:
         con.unregister("_res_in")
     con.execute("""
         CREATE OR REPLACE TEMP VIEW _res_versions AS
-        SELECT x.new_id AS record_id, x.record_id AS parent_id, x.new_text AS text,
+        SELECT x.new_id AS record_id, x.record_id AS parent_id, x.new_text AS text, x.k_sha AS content_sha256,
                json_extract_string(x.fields, '$.title') AS title, json_extract_string(x.fields, '$.lang') AS lang,
                json_extract_string(x.fields, '$.script') AS script,
                json_extract_string(x.fields, '$.licence_id') AS licence_id,

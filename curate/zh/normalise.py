@@ -15,7 +15,6 @@ import functools
 import operator
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -61,26 +60,137 @@ class Flag(NamedTuple):
     chars: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+_BY = ("opencc", "term")
+_set = object.__setattr__
+
+
+class EditArrays:
+    """The edits of one record as positions, made into :class:`Edit` tuples only when read.
+
+    Column ``i`` of ``rows`` (offset, before length, offset in the new text, after length, by-term)
+    for ``lo <= i < hi``: ``before = text[offset:offset + before length]``, ``after`` likewise in ``new``.
+    """
+
+    __slots__ = ("hi", "lo", "new", "rows", "text")
+
+    def __init__(self, text: str, new: str, rows: np.ndarray, lo: int, hi: int) -> None:
+        self.text, self.new, self.rows, self.lo, self.hi = text, new, rows, lo, hi
+
+    def __len__(self) -> int:
+        return self.hi - self.lo
+
+    def columns(self) -> list[list[int]]:
+        """[offsets, before lengths, new offsets, after lengths, by-term (0/1)] as lists."""
+        return self.rows[:, self.lo : self.hi].tolist()
+
+    def edits(self) -> tuple[Edit, ...]:
+        t, n = self.text, self.new
+        return tuple(
+            [
+                _tnew(Edit, (o, t[o : o + b], n[p : p + a], _BY[k]))
+                for o, b, p, a, k in zip(*self.columns(), strict=True)
+            ]
+        )
+
+
 class Result:
-    """What :func:`normalise` returns."""
+    """What :func:`normalise` returns (immutable; edits may be held as positions until read)."""
+
+    __slots__ = ("_edits", "counts", "flags", "script", "shares", "text")
 
     text: str
     script: str
     shares: dict[str, float]
-    edits: tuple[Edit, ...] = ()
-    flags: tuple[Flag, ...] = ()
-    counts: dict[str, int] = field(default_factory=dict)
+    flags: tuple[Flag, ...]
+    counts: dict[str, int]
+
+    def __init__(
+        self,
+        text: str,
+        script: str,
+        shares: dict[str, float],
+        edits: tuple[Edit, ...] | EditArrays = (),
+        flags: tuple[Flag, ...] = (),
+        counts: dict[str, int] | None = None,
+    ) -> None:
+        _set(self, "text", text)
+        _set(self, "script", script)
+        _set(self, "shares", shares)
+        _set(self, "_edits", edits)
+        _set(self, "flags", flags)
+        _set(self, "counts", {} if counts is None else counts)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"Result is immutable: cannot set {name!r}")
+
+    @property
+    def edits(self) -> tuple[Edit, ...]:
+        """Every change (offset into the input, before, after, by), in offset order."""
+        e = self._edits
+        if not isinstance(e, tuple):
+            e = e.edits()
+            object.__setattr__(self, "_edits", e)
+        return e
+
+    @property
+    def n_edits(self) -> int:
+        return len(self._edits)
+
+    def edits_columns(self, *, text: bool = True) -> dict[str, list[Any]]:
+        """The edits column by column, as the ledger keeps them (one list per field, in offset order).
+
+        ``{"offset", "before", "after", "by"}``; with ``text=False`` (a record not yet through PII)
+        ``{"offset", "before_chars", "after_chars", "by"}``: positions and lengths, no characters.
+        """
+        e = self._edits
+        if isinstance(e, tuple):
+            off = [x.offset for x in e]
+            by = [x.by for x in e]
+            if text:
+                return {"offset": off, "before": [x.before for x in e], "after": [x.after for x in e], "by": by}
+            return {
+                "offset": off,
+                "before_chars": [len(x.before) for x in e],
+                "after_chars": [len(x.after) for x in e],
+                "by": by,
+            }
+        off, blen, noff, alen, term = e.columns()
+        by = [_BY[k] for k in term]
+        if not text:
+            return {"offset": off, "before_chars": blen, "after_chars": alen, "by": by}
+        t, n = e.text, e.new
+        return {
+            "offset": off,
+            "before": [t[o : o + b] for o, b in zip(off, blen, strict=True)],
+            "after": [n[p : p + a] for p, a in zip(noff, alen, strict=True)],
+            "by": by,
+        }
 
     @property
     def changed(self) -> bool:
-        return bool(self.edits)
+        return bool(len(self._edits))
 
     def edits_json(self) -> list[dict[str, Any]]:
-        return [e._asdict() for e in self.edits]
+        return [{"offset": o, "before": b, "after": a, "by": k} for o, b, a, k in self.edits]
 
     def flags_json(self) -> list[dict[str, Any]]:
         return [f._asdict() for f in self.flags]
+
+    def _key(self) -> tuple:
+        return (self.text, self.script, self.shares, self.edits, self.flags, self.counts)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Result):
+            return NotImplemented
+        return self._key() == other._key()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return (
+            f"Result(text={self.text!r}, script={self.script!r}, shares={self.shares!r}, edits={self.edits!r}, "
+            f"flags={self.flags!r}, counts={self.counts!r})"
+        )
 
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
@@ -283,19 +393,39 @@ def _diff_in_place(text: str, pairs: list[tuple[int, str, str]], edits: list[Edi
 
 
 def _diff_gap(before: str, after: str, offset: int, edits: list[Edit]) -> None:
+    edits.extend(Edit(offset + i1, before[i1:i2], after[j1:j2]) for i1, i2, j1, j2 in _diff_gap_spans(before, after))
+
+
+def _diff_gap_spans(before: str, after: str) -> list[tuple[int, int, int, int]]:
+    """``(i1, i2, j1, j2)``: ``before[i1:i2]`` became ``after[j1:j2]``, minimal, in order.
+
+    A long stretch whose length changed is aligned sentence by sentence (conversion keeps
+    sentence punctuation); without a sentence anchor it is one coarse edit.
+    """
     if before == after:
-        return
+        return []
     if len(before) <= 4 * _LONG:
-        _diff(before, after, offset, edits)
-        return
-    # long stretch: align sentence by sentence (conversion keeps sentence punctuation)
+        return _diff_spans(before, after)
     b_spans = [m.span() for m in SENT_RE.finditer(before) if m.end() > m.start()]
     a_spans = [m.span() for m in SENT_RE.finditer(after) if m.end() > m.start()]
     if len(b_spans) != len(a_spans) or len(b_spans) < 2:
-        edits.append(Edit(offset, before, after))  # no anchor at all: one coarse edit
-        return
+        return [(0, len(before), 0, len(after))]
+    out: list[tuple[int, int, int, int]] = []
     for (ba, bb), (aa, ab) in zip(b_spans, a_spans, strict=True):
-        _diff_gap(before[ba:bb], after[aa:ab], offset + ba, edits)
+        out.extend(
+            (ba + i1, ba + i2, aa + j1, aa + j2) for i1, i2, j1, j2 in _diff_gap_spans(before[ba:bb], after[aa:ab])
+        )
+    return out
+
+
+def _diff_spans(before: str, after: str) -> list[tuple[int, int, int, int]]:
+    """:func:`_diff` as ``(i1, i2, j1, j2)`` spans."""
+    if len(before) == len(after):
+        got: list[Edit] = []
+        _diff(before, after, 0, got)
+        return [(e.offset, e.offset + len(e.before), e.offset, e.offset + len(e.after)) for e in got]
+    sm = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    return [(i1, i2, j1, j2) for op, i1, i2, j1, j2 in sm.get_opcodes() if op != "equal"]
 
 
 def _diff(before: str, after: str, offset: int, edits: list[Edit]) -> None:
@@ -366,11 +496,26 @@ def normalise(text: str, config: NormaliseConfig | None = None, *, protected: Se
     n_simp = eng.simp.count(text)
     n_trad = eng.trad.count(text)
     if not n_simp:
-        script = "traditional" if n_trad else "neutral"
-        shares = {"traditional": 1.0 if n_trad else 0.0, "simplified": 0.0}
-        return Result(text, script, shares, counts={"simplified_chars": 0, "traditional_chars": n_trad})
-
+        return _unchanged(text, n_trad)
     matcher = eng.matcher_with(tuple(sorted(set(protected)))) if protected else eng.matcher
+    return _normalise_segments(eng, cfg, text, matcher, n_simp, n_trad)
+
+
+def _unchanged(text: str, n_trad: int) -> Result:
+    """The result for text without Simplified-only characters (returned as it is)."""
+    script = "traditional" if n_trad else "neutral"
+    shares = {"traditional": 1.0 if n_trad else 0.0, "simplified": 0.0}
+    return Result(text, script, shares, counts={"simplified_chars": 0, "traditional_chars": n_trad})
+
+
+def _flag_key(f: Flag) -> tuple[int, str]:
+    return (f.start, f.reason)
+
+
+def _normalise_segments(
+    eng: _Engine, cfg: NormaliseConfig, text: str, matcher: TermMatcher, n_simp: int, n_trad: int
+) -> Result:
+    """One record with Simplified-only characters, sentence by sentence (``n_simp`` > 0)."""
     edits: list[Edit] = []
     flags: list[Flag] = []
     # (start, end, simplified-only chars) of each segment to convert
@@ -409,7 +554,7 @@ def normalise(text: str, config: NormaliseConfig | None = None, *, protected: Se
     total = n_simp + n_trad
     shares = {"traditional": round(n_trad / total, 4), "simplified": round(n_simp / total, 4)}
     counts = {"simplified_chars": n_simp, "traditional_chars": n_trad, "converted_segments": len(targets)}
-    flags.sort(key=lambda f: (f.start, f.reason))
+    flags.sort(key=_flag_key)
     return Result(new_text, script, shares, tuple(edits), tuple(flags), counts)
 
 
