@@ -11,6 +11,8 @@ For every entry it reports
              would fire inside a longer word of another meaning;
 and that Traditional text stays untouched: every Taiwan form in a Traditional frame sentence, every law
 article and every Traditional dev record goes through ``normalise`` byte-identical.
+With ``--twphrases FILE`` (a text dump of OpenCC's TWPhrases, ``key<TAB>value`` per line) it also lists the
+pairs s2twp drops in running text: converted for the bare word, not next to one of the CHARS below.
 Exit status 1 when a Traditional text changed (that guarantee is absolute); noise and harm are for review.
 """
 
@@ -71,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--laws", type=Path, default=SHARED / "fixtures" / "law_moj" / "chlaw_json" / "ch")
     ap.add_argument("--show", type=int, default=20)
+    ap.add_argument("--twphrases", type=Path, help="scan this TWPhrases dump for segmentation gaps")
     ap.add_argument("--noise-out", type=Path, help="write the noise entries here (TSV)")
     args = ap.parse_args(argv)
 
@@ -160,6 +163,24 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Traditional texts changed (must be 0): {len(changed)} of {len(law) + len(trad_dev)} texts + frames")
     for text in changed[: args.show]:
         print(f"  {text}")
+    if args.twphrases:
+        gaps = []
+        for line in args.twphrases.read_text(encoding="utf-8").splitlines():
+            key, _, value = line.partition("\t")
+            src, target = t2s(key), value.split()[0] if value.split() else ""
+            if not target or s2twp(src) != target:
+                continue
+            bad = [
+                c + src if i else src + c
+                for c in CHARS
+                for i in (0, 1)
+                if target not in s2twp(c + src if i else src + c)
+            ]
+            if bad:
+                gaps.append((src, target, len(bad), bad[0]))
+        print(f"TWPhrases pairs s2twp drops next to a frequent character: {len(gaps)}")
+        for src, target, n, example in sorted(gaps, key=lambda g: -g[2])[: args.show]:
+            print(f"  {src} -> {target}: {n} contexts, e.g. {example} -> {s2twp(example)}")
     return 1 if changed else 0
 
 

@@ -25,17 +25,14 @@ from curate.zh.normalise import (
     _ASTRAL,
     _HAN,
     SENT_RE,
-    EditArrays,
-    Flag,
-    Result,
     _diff_gap_spans,
     _Engine,
     _engine,
     _flag_key,
     _normalise_segments,
-    _tnew,
     _unchanged,
 )
+from curate.zh.result import EditArrays, Flag, Result, _tnew
 from curate.zh.terms import TermMatcher
 
 #: joins records and marks term places for the batch (a noncharacter: never in text, passed by OpenCC)
