@@ -118,7 +118,9 @@ def main() -> None:
         f"# {platform.machine()} {platform.python_version()} opencc {opencc.__version__}; best of {args.repeat};"
         f" load average {os.getloadavg()[0]:.2f}"
     )
-    print("# MB per CPU-second of bare OpenCC s2twp; then each side's throughput divided by it (ratio >= 0.5 is the target)")
+    print(
+        "# MB per CPU-second of bare OpenCC s2twp; then each side's throughput divided by it (ratio >= 0.5 is the target)"
+    )
     heads = "".join(f"{k:>10}" for k in sides if k != "opencc")
     print(f"{'corpus':<12}{'records':>9}{'MB':>7}{'opencc MB/s':>13}{heads}")
     simp = {"simplified_to_tw"}
