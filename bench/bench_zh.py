@@ -10,7 +10,9 @@ Corpora (built from the dev-set inputs, repeated to --mb MB of UTF-8 each):
                per-record Python overhead dominates)
   traditional  traditional_unchanged records only (detection only)
   1MB-record   all dev inputs joined into one record of 1 MB
-Both sides process record by record; the best of --repeat runs is reported.
+Bare OpenCC and ``normalise`` process record by record; ``normalise_many`` takes the records in batches
+of 256 (the normalise stage's batch size). The three are timed interleaved; the best of --repeat runs is
+reported, and the load average before and after the run.
 """
 
 from __future__ import annotations
@@ -52,13 +54,31 @@ def _time(fn, texts: list[str]) -> float:
     return time.perf_counter() - t0
 
 
-def side_by_side(bare, norm, texts: list[str], repeat: int) -> tuple[float, float]:
-    """Best time of each, the two runs interleaved so that load changes hit both alike."""
-    tb, tn = [], []
+BATCH = 256
+
+
+def _time_many(many, texts: list[str]) -> float:
+    t0 = time.perf_counter()
+    for lo in range(0, len(texts), BATCH):
+        many(texts[lo : lo + BATCH])
+    return time.perf_counter() - t0
+
+
+def side_by_side(bare, norm, many, texts: list[str], repeat: int) -> tuple[float, float, float]:
+    """Best time of each, the runs interleaved so that load changes hit all alike."""
+    tb, tn, tm = [], [], []
     for _ in range(repeat):
         tb.append(_time(bare, texts))
         tn.append(_time(norm, texts))
-    return min(tb), min(tn)
+        tm.append(_time_many(many, texts))
+    return min(tb), min(tn), min(tm)
+
+
+def _row(name: str, n: int, mb: float, t_bare: float, t_norm: float, t_many: float) -> str:
+    return (
+        f"{name:<12}{n:>9}{mb:>7.2f}{mb / t_bare:>13.2f}{mb / t_norm:>16.2f}{t_bare / t_norm:>8.2f}"
+        f"{mb / t_many:>11.2f}{t_bare / t_many:>8.2f}"
+    )
 
 
 def main() -> None:
@@ -70,13 +90,18 @@ def main() -> None:
 
     import opencc
 
-    from curate.zh import normalise
+    from curate.zh import normalise, normalise_many
 
     rows = [json.loads(x) for x in args.dev.read_text(encoding="utf-8").split("\n") if x.strip()]
     bare = opencc.OpenCC("s2twp").convert
     normalise("预热")  # build tables once (script sets, term matcher) outside the timing
-    print(f"# {platform.machine()} {platform.python_version()} opencc {opencc.__version__}; best of {args.repeat}")
-    print(f"{'corpus':<12}{'records':>9}{'MB':>7}{'opencc MB/s':>13}{'normalise MB/s':>16}{'ratio':>8}")
+    print(
+        f"# {platform.machine()} {platform.python_version()} opencc {opencc.__version__}; best of {args.repeat};"
+        f" load average {os.getloadavg()[0]:.2f}"
+    )
+    print(
+        f"{'corpus':<12}{'records':>9}{'MB':>7}{'opencc MB/s':>13}{'normalise MB/s':>16}{'ratio':>8}{'many MB/s':>11}{'ratio':>8}"
+    )
     simp = {"simplified_to_tw"}
     for name, kinds, doc in (
         ("docs-all", None, 2000),
@@ -87,12 +112,11 @@ def main() -> None:
     ):
         texts = corpus(rows, kinds, args.mb, doc)
         mb = sum(len(t.encode()) for t in texts) / 1e6
-        t_bare, t_norm = side_by_side(bare, normalise, texts, args.repeat)
-        print(f"{name:<12}{len(texts):>9}{mb:>7.2f}{mb / t_bare:>13.2f}{mb / t_norm:>16.2f}{t_bare / t_norm:>8.2f}")
+        print(_row(name, len(texts), mb, *side_by_side(bare, normalise, normalise_many, texts, args.repeat)))
     big = "".join(corpus(rows, None, 1.0))
     mb = len(big.encode()) / 1e6
-    t_bare, t_norm = side_by_side(bare, normalise, [big], args.repeat)
-    print(f"{'1MB-record':<12}{1:>9}{mb:>7.2f}{mb / t_bare:>13.2f}{mb / t_norm:>16.2f}{t_bare / t_norm:>8.2f}")
+    print(_row("1MB-record", 1, mb, *side_by_side(bare, normalise, normalise_many, [big], args.repeat)))
+    print(f"# load average after: {os.getloadavg()[0]:.2f}")
     sys.stdout.flush()
 
 

@@ -14,7 +14,9 @@ plus two side-by-side references in the same run, so ratios stay meaningful on a
 
 Results accumulate in ``docs/bench-raw/scale.json`` (one entry per N, newest wins); the table with
 per-step growth exponents (log-log least squares over N) goes to stdout and, with ``--write-docs``,
-between the ``scale-table`` markers of docs/benchmarks.md; the chart goes to docs/img/scale.png.
+between the ``scale-table`` markers of docs/benchmarks.md; the chart goes to docs/img/scale.png and
+the HTML report of the largest N's catalogue, with a scale section (``curate report --scale-results``),
+to bench-out/scale/report.html.
 
     python bench/scale.py --n 25000 [--n 100000 ...] [--compare-workers] [--write-docs]
 """
@@ -23,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import platform
 import re
@@ -37,6 +38,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from gen_law_dump import write_dump  # noqa: E402
+
+from curate.reporting.scale import exponent  # noqa: E402
 
 OUT = ROOT / "bench-out" / "scale"
 RAW = ROOT / "docs" / "bench-raw" / "scale.json"
@@ -178,17 +181,6 @@ def machine() -> str:
     return f"{platform.machine()} {os.cpu_count()} cores{mem}, Python {platform.python_version()}"
 
 
-def exponent(points: list[tuple[float, float]]) -> float | None:
-    """Least-squares slope of log(y) on log(x): y ~ x**slope."""
-    pts = [(math.log(x), math.log(y)) for x, y in points if x > 0 and y and y > 0]
-    if len(pts) < 2:
-        return None
-    mx = sum(p[0] for p in pts) / len(pts)
-    my = sum(p[1] for p in pts) / len(pts)
-    den = sum((p[0] - mx) ** 2 for p in pts)
-    return sum((p[0] - mx) * (p[1] - my) for p in pts) / den if den else None
-
-
 def table(results: list[dict]) -> str:
     results = sorted(results, key=lambda r: r["n"])
     steps = [s for s in STEPS if any(s in r["steps"] for r in results)]
@@ -278,6 +270,12 @@ def main() -> None:
     ap.add_argument("--write-docs", action="store_true", help="write the table into docs/benchmarks.md")
     ap.add_argument("--results", type=Path, default=RAW)
     ap.add_argument("--chart", type=Path, default=CHART)
+    ap.add_argument(
+        "--report",
+        type=Path,
+        default=OUT / "report.html",
+        help="HTML report (`curate report --scale-results`) of the largest N's catalogue with the scale section",
+    )
     a = ap.parse_args()
     steps = tuple(s for s in a.steps.split(",") if s)
     bad = set(steps) - set(STEPS)
@@ -298,6 +296,11 @@ def main() -> None:
     print(f"chart: {a.chart}")
     if a.write_docs:
         write_docs(text)
+    biggest = OUT / f"n{max(a.n or [25_000])}" / "bench.duckdb"
+    if biggest.exists():
+        cmd = _curate(biggest, "report", "--scale-results", str(a.results), "--out", str(a.report))
+        subprocess.run(cmd, check=True, env=_env(), cwd=str(ROOT))
+        print(f"report: {a.report}")
 
 
 if __name__ == "__main__":

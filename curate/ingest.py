@@ -157,6 +157,8 @@ class _Ingestor:
         #: personal values in ids, file names, run parameters and quarantine rows become keyed pseudonyms
         self.guard = IdentifierGuard()
         self.pii_sources = {i.source_id for i in source.source_infos() if i.pii_expected}
+        #: record ids and content digests of pii_expected sources are keyed (curate/pii/keyed_ids.py)
+        self.keyed = _keyed_ids(source.name, self.pii_sources)
 
     def run(self) -> IngestReport:
         con = self.con
@@ -419,8 +421,10 @@ class _Ingestor:
     def _batch_table(self) -> pa.Table:
         """The batch as an Arrow table (``version_meta`` first: it is part of the record id)."""
         recs = self.batch
+        cols = _keyed_columns(self.keyed, recs, self.pii_sources) if self.keyed else {}
         return pa.table(
             {
+                **cols,
                 "version_meta": pa.array([vj for vj, _ in recs], pa.string()),
                 "doc_key": [r.doc_key for _, r in recs],
                 "source_id": [r.source_id for _, r in recs],
@@ -517,9 +521,13 @@ def _stage_new(con: duckdb.DuckDBPyConnection, relation: str) -> None:
     ``_new_versions``."""
     # ids and digests in SQL (vectorised): the same values as provenance.records.ingest_record_id.
     # Only the keys of the incoming batch are materialised; full rows only for the new ones.
+    # Keyed ids/digests (pii_expected sources) come precomputed as columns k_id, k_sha.
+    keyed = "k_id" in {d[0] for d in con.execute(f"SELECT * FROM {relation} LIMIT 0").description}
+    rid = f"coalesce(k_id, {INGEST_RECORD_ID_SQL})" if keyed else INGEST_RECORD_ID_SQL
+    sha = "coalesce(k_sha, sha256(text))" if keyed else "sha256(text)"
+    excluded = "version_meta, k_id, k_sha" if keyed else "version_meta"
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE _inc_t AS SELECT {INGEST_RECORD_ID_SQL} AS record_id, doc_key,"
-        f" container, as_of FROM {relation}"
+        f"CREATE OR REPLACE TEMP TABLE _inc_t AS SELECT {rid} AS record_id, doc_key, container, as_of FROM {relation}"
     )
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _new AS
@@ -529,8 +537,8 @@ def _stage_new(con: duckdb.DuckDBPyConnection, relation: str) -> None:
             SELECT i.*, a.record_id AS a_id,
                    -- an older snapshot than the active version: kept as history, never replaces it
                    CASE WHEN i.as_of < a.as_of THEN a.record_id END AS historical_of
-            FROM (SELECT {INGEST_RECORD_ID_SQL} AS record_id, * EXCLUDE (version_meta),
-                         sha256(text) AS content_sha256 FROM {relation}) i
+            FROM (SELECT {rid} AS record_id, * EXCLUDE ({excluded}),
+                         {sha} AS content_sha256 FROM {relation}) i
             -- the active versions of this batch's doc_keys only (not every active record's metadata)
             LEFT JOIN (SELECT record_id, doc_key, json_extract_string(metadata, '$.as_of') AS as_of
                        FROM records WHERE status = 'active' AND doc_key IN (SELECT doc_key FROM _inc_t)) a
@@ -542,3 +550,25 @@ def _stage_new(con: duckdb.DuckDBPyConnection, relation: str) -> None:
                    SELECT * EXCLUDE (a_id, historical_of),
                           CASE WHEN historical_of IS NULL THEN 'active' ELSE 'superseded' END AS status
                    FROM _new""")
+
+
+def _keyed_ids(source_name: str, pii_sources: set[str]) -> Any:
+    """:class:`curate.pii.keyed_ids.KeyedIds` when the source has ``pii_expected`` parts (the key is required)."""
+    if not pii_sources:
+        return None
+    from curate.pii.keyed_ids import KeyedIds, require_key
+
+    marked = ", ".join(f"`{s}`" for s in sorted(pii_sources))
+    return KeyedIds(
+        require_key("record ids and content digests", f"ingest `{source_name}` ({marked} marked pii_expected)")
+    )
+
+
+def _keyed_columns(keyed: Any, recs: list[tuple[str | None, Record]], pii_sources: set[str]) -> dict[str, pa.Array]:
+    """``k_id``/``k_sha`` of a batch: keyed id and digest for records of pii_expected sources, else NULL."""
+    ids, shas = [], []
+    for vj, r in recs:
+        mine = r.source_id in pii_sources
+        ids.append(keyed.record_id(r.source_id, r.locator, r.text, vj) if mine else None)
+        shas.append(keyed.content(r.text) if mine else None)
+    return {"k_id": pa.array(ids, pa.string()), "k_sha": pa.array(shas, pa.string())}

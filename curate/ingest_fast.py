@@ -20,12 +20,9 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sources.base import Notice, RawItem, Rejection, Skip, Source
-
-if TYPE_CHECKING:  # pragma: no cover
-    from curate.ingest import _Ingestor
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +50,11 @@ def is_bulk(item: Any) -> bool:
     return not isinstance(item, RawItem | Rejection | Skip | Notice) and hasattr(item, "load")
 
 
-def ingest_bulk(ing: _Ingestor, item: Any) -> bool:
-    """Ingest one whole file in SQL; False (nothing written) when the Python path must take it."""
+def ingest_bulk(ing: Any, item: Any) -> bool:
+    """Ingest one whole file in SQL; False (nothing written) when the Python path must take it.
+
+    ``ing`` is the running :class:`curate.ingest._Ingestor` (its writer, report, guard and progress).
+    """
     con = ing.con
     from sources import law_moj_bulk
 

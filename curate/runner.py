@@ -512,9 +512,13 @@ def _load(
             "CREATE OR REPLACE TEMP TABLE _res AS SELECT * FROM read_parquet($f, union_by_name = true) ORDER BY ord",
             {"f": files},
         )
+        # versions derived before the PII stage from keyed records get keyed ids and digests (issue 13)
+        from curate.pii.keyed_ids import key_pre_pii_results
+
+        key_pre_pii_results(con, stage.name)
         con.execute("""
             CREATE OR REPLACE TEMP VIEW _res_versions AS
-            SELECT x.new_id AS record_id, x.record_id AS parent_id, x.new_text AS text,
+            SELECT x.new_id AS record_id, x.record_id AS parent_id, x.new_text AS text, x.k_sha AS content_sha256,
                    json_extract_string(x.fields, '$.title') AS title, json_extract_string(x.fields, '$.lang') AS lang,
                    json_extract_string(x.fields, '$.script') AS script,
                    json_extract_string(x.fields, '$.licence_id') AS licence_id,

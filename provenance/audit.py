@@ -7,6 +7,7 @@ and only reads. Results are plain dicts/lists (JSON-ready) for ``--json`` and ta
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -109,9 +110,16 @@ class FullVerify:
         }
 
 
-def verify_all(con: duckdb.DuckDBPyConnection, anchors: list[Anchor] | None = None) -> FullVerify:
-    """Chain + cross-checks (:mod:`provenance.crosscheck`) + every anchor in ``anchors``."""
-    res = FullVerify(chain=ledger.verify(con), cross=crosscheck(con), head=ledger.head(con))
+def verify_all(
+    con: duckdb.DuckDBPyConnection,
+    anchors: list[Anchor] | None = None,
+    *,
+    keyed_digest: Callable[[str], str] | None = None,
+) -> FullVerify:
+    """Chain + cross-checks (:mod:`provenance.crosscheck`) + every anchor in ``anchors``.
+
+    ``keyed_digest``: see :func:`provenance.crosscheck.crosscheck` (keyed content digests need the key)."""
+    res = FullVerify(chain=ledger.verify(con), cross=crosscheck(con, keyed_digest=keyed_digest), head=ledger.head(con))
     if anchors is not None:
         res.anchors_checked = len(anchors)
         res.anchor_problems = check_anchors(con, anchors)

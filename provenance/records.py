@@ -22,9 +22,25 @@ _SEP = "\x1f"
 PII_PASSED: tuple[str, ...] = ("clean", "scrubbed")
 
 
+#: prefix of a keyed content digest in ``content_sha256`` (``hmac:`` + HMAC-SHA256 under the PII key of the
+#: plain sha256, :mod:`curate.pii.keyed_ids`): versions of ``pii_expected`` sources before the PII stage, and
+#: sealed raw versions. The kernel never holds the key: checks take a digest function from the caller, and
+#: without one say "not checked without the key".
+KEYED_PREFIX = "hmac:"
+
+
 def sha256_text(text: str) -> str:
     """Hex sha256 of UTF-8 text."""
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def is_keyed_digest(digest: str | None) -> bool:
+    """Whether a stored content digest is keyed (needs the PII key to recompute).
+
+    >>> is_keyed_digest("hmac:00"), is_keyed_digest("ab12"), is_keyed_digest(None)
+    (True, False, False)
+    """
+    return bool(digest) and digest.startswith(KEYED_PREFIX)
 
 
 def ingest_record_id(

@@ -173,7 +173,9 @@ class LawMojSource(Source):
         from sources import law_moj_bulk
 
         for path in self._files():
-            bulk = law_moj_bulk.classify(path, self) if path.suffix.lower() == ".json" else None
+            bulk = None
+            if path.suffix.lower() == ".json":
+                bulk = law_moj_bulk.classify(path, self, streamed=_is_large_bulk(path))
             if bulk is not None:
                 yield bulk
             else:
@@ -364,6 +366,16 @@ class LawMojSource(Source):
             yield Rejection(f"{loc}:{exc.lineno}", f"malformed XML: {exc.msg}", excerpt=excerpt, source_id=SOURCE_ID)
 
     # -- mapping ------------------------------------------------------------------------------
+    def scope_params(self) -> dict[str, Any]:
+        """What :meth:`in_scope` decides by, as parameters of the SQL path (:mod:`sources.law_moj_bulk`)."""
+        return {
+            "all": self.scope == "all",
+            "allow": sorted(self.allow_list),
+            "known": sorted(self.fsc_pcodes),
+            "fsc_prefix": FSC_PREFIX,
+            "fsc_repealed": list(FSC_REPEALED),
+        }
+
     def in_scope(self, law: dict[str, Any], lang: str, pcode: str) -> bool:
         if self.scope == "all" or pcode in self.allow_list:
             return True

@@ -27,14 +27,15 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sources import capped
 
 if TYPE_CHECKING:  # pragma: no cover
     import duckdb
 
-    from sources.law_moj import LawMojSource
+#: a sources.law_moj.LawMojSource (not imported: that module imports this one)
+LawMojSource = Any
 
 #: characters Python's ``str.strip()`` removes (``str.isspace``), for DuckDB's ``trim(s, chars)``
 PY_WHITESPACE = (
@@ -77,7 +78,7 @@ class BulkJson:
     #: the Python path names every law ``file#i`` (streamed bulk file) instead of only when there are several
     always_index: bool = False
     laws: tuple[int, int] | None = None  # byte range of the ``Laws`` array (wrapper)
-    source: LawMojSource | None = field(default=None, repr=False)
+    source: Any = field(default=None, repr=False)
     source_id: str = "law_moj"
 
     def fallback(self) -> Iterator:
@@ -135,11 +136,7 @@ class BulkJson:
             "loc": str(self.path),
             "many": many,
             "update": self.update_date,
-            "all": src.scope == "all",
-            "allow": sorted(src.allow_list),
-            "known": sorted(src.fsc_pcodes),
-            "fsc_prefix": _fsc().FSC_PREFIX,
-            "fsc_repealed": list(_fsc().FSC_REPEALED),
+            **src.scope_params(),
             "wrapper_obj": self.kind == "object",
         }
         con.execute(PARSE_SQL)
@@ -216,14 +213,11 @@ def _declined(why: str) -> LoadedFile:
 SCOPE_SKIP = "out of scope (--scope fsc)"
 
 
-def _fsc():
-    from sources import law_moj
+def classify(path: Path, source: LawMojSource, *, streamed: bool) -> BulkJson | None:
+    """The file as a :class:`BulkJson`, or None when its shape is not one the SQL path reads.
 
-    return law_moj
-
-
-def classify(path: Path, source: LawMojSource) -> BulkJson | None:
-    """The file as a :class:`BulkJson`, or None when its shape is not one the SQL path reads."""
+    ``streamed``: the Python path would stream this file (it names every law ``file#i`` then).
+    """
     try:
         size = path.stat().st_size
         with open(path, "rb") as fh:
@@ -241,12 +235,11 @@ def classify(path: Path, source: LawMojSource) -> BulkJson | None:
         except UnicodeDecodeError:
             return None
         end = size - len(tail) + tail.rindex(b"]") + 1
-        law_moj = _fsc()
         return BulkJson(
             path,
             "wrapper",
             update_date=update,
-            always_index=law_moj._is_large_bulk(path),
+            always_index=streamed,
             laws=(m.end() - 1, end),
             source=source,
         )

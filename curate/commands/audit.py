@@ -76,6 +76,7 @@ def verify_cmd(anchor_file: str | None, as_json: bool) -> int:
     Without --anchor, events cut off the end of the chain are noticed only while a later run,
     export or withdrawal still points at them; keep anchors outside the database to prove more.
     """
+    from curate.pii.keyed_ids import digest_function
     from curate.pii.keys import load_key
     from provenance import audit as lib
     from provenance.crosscheck import read_anchors
@@ -84,7 +85,7 @@ def verify_cmd(anchor_file: str | None, as_json: bool) -> int:
     key = load_key(required=False)  # the vault and keyed digests are checked only with the PII key
     con = connect_readonly(settings().db_path)
     try:
-        res = lib.verify_all(con, anchors)
+        res = lib.verify_all(con, anchors, keyed_digest=digest_function(key))
         if key is not None:
             from curate.pii.keyed_check import verify_keyed
 

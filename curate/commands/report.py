@@ -27,15 +27,25 @@ from curate.commands._common import settings
     show_default=True,
     help="Whether the exportable step assumes commercial use.",
 )
-def report(out: Path, purpose: str, audience: str, commercial: bool) -> int:
+@click.option(
+    "--scale-results",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Add the scale benchmark's section from this results file (bench/scale.py, docs/bench-raw/scale.json).",
+)
+def report(out: Path, purpose: str, audience: str, commercial: bool, scale_results: Path | None) -> int:
     """Write the curation report: records, stage funnel, PII, duplicates, edits, quarantine, exports, ledger."""
     from curate.reporting import build_report
+    from curate.reporting import scale as scale_mod
     from provenance import db
 
+    scale = scale_mod.load(scale_results) if scale_results else None
     s = settings()
     con = db.connect_readonly(s.db_path)
     try:
-        html = build_report(con, purpose=purpose, audience=audience, commercial=commercial, catalogue=str(s.db_path))
+        html = build_report(
+            con, purpose=purpose, audience=audience, commercial=commercial, catalogue=str(s.db_path), scale=scale
+        )
     finally:
         con.close()
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -31,6 +31,39 @@ def index_key(config: DedupConfig) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
+def sig_matrix(col: pa.ChunkedArray | pa.Array, k: int) -> np.ndarray:
+    """``(n, k)`` int32 signatures from an Arrow column of ``4 k``-byte little-endian blobs.
+
+    Read straight from the Arrow buffers (no Python ``bytes`` per row).
+    """
+    arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+    n = len(arr)
+    if n == 0:
+        return np.empty((0, k), dtype=np.int32)
+    if arr.null_count:
+        raise ValueError("dedup index: a signature is missing")
+    if not pa.types.is_fixed_size_binary(arr.type):
+        arr = arr.cast(pa.binary(4 * k))  # checks that every blob has 4 k bytes
+    data = np.frombuffer(arr.buffers()[1], dtype="<i4", count=(arr.offset + n) * k)
+    return data[arr.offset * k :].reshape(n, k).astype(np.int32)
+
+
+def sig_array(sig: np.ndarray) -> pa.Array:
+    """Arrow ``fixed_size_binary(4 k)`` column of ``(n, k)`` signatures (one buffer, no per-row bytes)."""
+    sig = np.ascontiguousarray(sig, dtype="<i4")
+    n, k = sig.shape if sig.ndim == 2 else (0, 0)
+    return pa.FixedSizeBinaryArray.from_buffers(pa.binary(4 * k), n, [None, pa.py_buffer(sig)])
+
+
+def buckets_array(sig: np.ndarray, nsh: np.ndarray, config: DedupConfig) -> pa.Array:
+    """Arrow ``list<int64>`` of the LSH bucket keys per document (null for documents without shingles)."""
+    n = len(sig)
+    keys = band_keys(sig, config.bands, config.rows) if n else np.empty((0, config.bands), np.int64)
+    offsets = pa.array(np.arange(n + 1, dtype=np.int32) * config.bands)
+    arr = pa.ListArray.from_arrays(offsets, pa.array(keys.reshape(-1)), mask=pa.array(~has_shingles(nsh)))
+    return arr
+
+
 def lookup(con, config: DedupConfig, new: Signed) -> Signed:
     """Indexed, still active records sharing an exact key or an LSH bucket with ``new``."""
     key = index_key(config)
@@ -44,6 +77,7 @@ def lookup(con, config: DedupConfig, new: Signed) -> Signed:
             "bucket": pa.array(keys.reshape(-1)),
         }
     )
+    del keys
     qe = pa.table(
         {
             "exact_key": pa.array(sorted(set(new.exact)), type=pa.string()),
@@ -54,7 +88,7 @@ def lookup(con, config: DedupConfig, new: Signed) -> Signed:
     con.register("_dd_qe", qe)
     con.register("_dd_qi", qi)
     try:
-        rows = con.execute(
+        t = con.execute(
             """
             WITH hit AS (
                 SELECT b.record_id FROM dedup_buckets b JOIN _dd_q q ON b.band = q.band AND b.bucket = q.bucket
@@ -69,34 +103,39 @@ def lookup(con, config: DedupConfig, new: Signed) -> Signed:
               AND s.record_id NOT IN (SELECT record_id FROM _dd_qi)
             ORDER BY s.record_id""",
             {"k": key},
-        ).fetchall()
+        ).to_arrow_table()
     finally:
         for name in ("_dd_q", "_dd_qe", "_dd_qi"):
             con.unregister(name)
-    k = config.num_perm
-    sig = (
-        np.frombuffer(b"".join(r[3] for r in rows), dtype="<i4").reshape(len(rows), k).astype(np.int32)
-        if rows
-        else np.empty((0, k), dtype=np.int32)
-    )
+    cols = {c: t.column(c).to_pylist() for c in ("record_id", "exact_key", "source_kind", "licence_id", "version")}
+    length = t.column("length").to_pylist()
+    doc = t.column("container").to_pylist()
+    ids = cols["record_id"]
     return Signed(
-        ids=[r[0] for r in rows],
-        exact=[r[1] for r in rows],
-        sig=sig,
-        nsh=np.array([r[2] for r in rows], dtype=np.int64),
-        cands=[Candidate(r[0], r[4], r[5], r[6], r[7] or 0, r[8]) for r in rows],
+        ids=ids,
+        exact=cols["exact_key"],
+        sig=sig_matrix(t.column("signature"), config.num_perm),
+        nsh=t.column("n_shingles").to_numpy().astype(np.int64),
+        cands=[
+            Candidate(ids[i], cols["source_kind"][i], cols["licence_id"][i], cols["version"][i], length[i] or 0, doc[i])
+            for i in range(len(ids))
+        ],
     )
 
 
-def update_table(signed: Signed, keep: np.ndarray) -> pa.Table:
-    """Rows to add to the index: the kept documents of ``signed`` (as an Arrow table)."""
+def update_table(signed: Signed, keep: np.ndarray, config: DedupConfig) -> pa.Table:
+    """Rows to add to the index: the kept documents of ``signed`` (as an Arrow table), with their
+    signatures as fixed-size blobs and their LSH bucket keys."""
     idx = np.flatnonzero(keep)
+    sig = signed.sig[idx] if len(idx) else np.empty((0, config.num_perm), np.int32)
+    nsh = signed.nsh[idx]
     return pa.table(
         {
             "record_id": pa.array([signed.ids[i] for i in idx], type=pa.string()),
             "exact_key": pa.array([signed.exact[i] for i in idx], type=pa.string()),
-            "n_shingles": pa.array(signed.nsh[idx].astype(np.int32)),
-            "signature": pa.array([signed.sig[i].astype("<i4").tobytes() for i in idx], type=pa.binary()),
+            "n_shingles": pa.array(nsh.astype(np.int32)),
+            "signature": sig_array(sig),
+            "buckets": buckets_array(sig, nsh, config),
             "source_kind": pa.array([signed.cands[i].source_kind for i in idx], type=pa.string()),
             "licence_id": pa.array([signed.cands[i].licence_id for i in idx], type=pa.string()),
             "version": pa.array([signed.cands[i].version for i in idx], type=pa.string()),
@@ -106,44 +145,25 @@ def update_table(signed: Signed, keep: np.ndarray) -> pa.Table:
     )
 
 
-def apply_update(con, config: DedupConfig, add: pa.Table, remove: list[str], run_id: str) -> None:
-    """Insert survivors (signatures + buckets) and drop records that stopped being survivors."""
+def apply_update(con, config: DedupConfig, add_path: str, remove: list[str], run_id: str) -> None:
+    """Insert survivors (signatures + bucket keys, from the Parquet file ``add_path`` written by
+    :func:`update_table`) and drop records that stopped being survivors; all in SQL, so the rows
+    never pass through Python."""
     key = index_key(config)
-    ids = list(remove) + add.column("record_id").to_pylist()
-    if ids:
-        con.register("_dd_rm", pa.table({"record_id": pa.array(ids, type=pa.string())}))
+    con.register("_dd_rm", pa.table({"record_id": pa.array(list(remove), type=pa.string())}))
+    try:
         con.execute(
-            "DELETE FROM dedup_buckets WHERE index_key = $k AND record_id IN (SELECT record_id FROM _dd_rm)", {"k": key}
+            "DELETE FROM dedup_signatures WHERE index_key = $k AND record_id IN ("
+            " SELECT record_id FROM _dd_rm UNION ALL SELECT record_id FROM read_parquet($p))",
+            {"k": key, "p": str(add_path)},
         )
-        con.execute(
-            "DELETE FROM dedup_signatures WHERE index_key = $k AND record_id IN (SELECT record_id FROM _dd_rm)",
-            {"k": key},
-        )
+    finally:
         con.unregister("_dd_rm")
-    if add.num_rows == 0:
-        return
-    con.register("_dd_add", add)
     con.execute(
-        """INSERT INTO dedup_signatures SELECT record_id, $k, exact_key, n_shingles, signature, source_kind,
-                   licence_id, version, length, $run, now()::TIMESTAMP FROM _dd_add""",
-        {"k": key, "run": run_id},
+        """INSERT INTO dedup_signatures (record_id, index_key, exact_key, n_shingles, signature, source_kind,
+                   licence_id, version, length, run_id, created_at, buckets)
+           SELECT record_id, $k, exact_key, n_shingles, signature, source_kind, licence_id, version, length, $run,
+                  now()::TIMESTAMP, buckets
+           FROM read_parquet($p)""",
+        {"k": key, "run": run_id, "p": str(add_path)},
     )
-    con.unregister("_dd_add")
-    sig = np.frombuffer(b"".join(add.column("signature").to_pylist()), dtype="<i4").reshape(add.num_rows, -1)
-    nsh = add.column("n_shingles").to_numpy()
-    rows = np.flatnonzero(nsh > 0)
-    if len(rows):
-        keys = band_keys(sig[rows].astype(np.int32), config.bands, config.rows)
-        rid = add.column("record_id").to_pylist()
-        buckets = pa.table(
-            {
-                "band": pa.array(np.tile(np.arange(config.bands, dtype=np.int16), len(rows))),
-                "bucket": pa.array(keys.reshape(-1)),
-                "record_id": pa.array(
-                    np.repeat(np.array([rid[i] for i in rows], dtype=object), config.bands), type=pa.string()
-                ),
-            }
-        )
-        con.register("_dd_b", buckets)
-        con.execute("INSERT INTO dedup_buckets SELECT $k, band, bucket, record_id FROM _dd_b", {"k": key})
-        con.unregister("_dd_b")

@@ -110,9 +110,21 @@ def _figures(d: ReportData) -> dict[str, Any]:
     return {k: v for k, v in figs.items() if v is not None}
 
 
-def render(d: ReportData, *, title: str = "FinLLM 語料整理報告 Curation report", catalogue: str = "") -> str:
-    """The report page as a string (self-contained HTML)."""
+def render(
+    d: ReportData,
+    *,
+    title: str = "FinLLM 語料整理報告 Curation report",
+    catalogue: str = "",
+    scale: list[dict[str, Any]] | None = None,
+) -> str:
+    """The report page as a string (self-contained HTML); ``scale``: the scale benchmark's results, if given."""
     figs = _figures(d)
+    scale_section = None
+    if scale:
+        from curate.reporting import scale as scale_mod
+
+        scale_section = scale_mod.section(scale)
+        figs.update(scale_mod.figures(scale_section))
     return (
         _env()
         .get_template("report.html.j2")
@@ -121,6 +133,7 @@ def render(d: ReportData, *, title: str = "FinLLM 語料整理報告 Curation re
             catalogue=catalogue,
             generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
             d=d,
+            scale=scale_section,
             figs=figs,
             figs_json=_safe_json(figs),
             config_json=_safe_json(PLOT_CONFIG),
@@ -136,6 +149,8 @@ def build_report(
     audience: str = "consortium",
     commercial: bool = False,
     catalogue: str = "",
+    scale: list[dict[str, Any]] | None = None,
 ) -> str:
-    """Gather and render the report from a (read-only) connection."""
-    return render(gather(con, purpose=purpose, audience=audience, commercial=commercial), catalogue=catalogue)
+    """Gather and render the report from a (read-only) connection (``scale``: see :func:`render`)."""
+    d = gather(con, purpose=purpose, audience=audience, commercial=commercial)
+    return render(d, catalogue=catalogue, scale=scale)

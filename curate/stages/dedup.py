@@ -124,7 +124,7 @@ class DedupStage(Stage):
         signed = Signed.concat(self._parts, self.config.num_perm)
         out = self._side_dir()
         out.mkdir(parents=True, exist_ok=True)
-        table = update_table(signed, np.ones(len(signed), dtype=bool))
+        table = update_table(signed, np.ones(len(signed), dtype=bool), self.config)
         tmp = out / f"sig-{rank:05d}.tmp"
         pq.write_table(table, tmp)
         os.replace(tmp, out / f"sig-{rank:05d}.parquet")
@@ -133,6 +133,7 @@ class DedupStage(Stage):
     # -- parent -------------------------------------------------------------------------
     def _load_side(self) -> Any:
         from curate.dedup.engine import Signed
+        from curate.dedup.index import sig_matrix
         from curate.dedup.survivor import Candidate
 
         files = sorted(self._side_dir().glob("sig-*.parquet"))
@@ -140,7 +141,7 @@ class DedupStage(Stage):
             return Signed(sig=np.empty((0, self.config.num_perm), dtype=np.int32))
         t = pa.concat_tables([pq.read_table(f) for f in files])
         k = self.config.num_perm
-        sig = np.frombuffer(b"".join(t.column("signature").to_pylist()), dtype="<i4").reshape(t.num_rows, k)
+        sig = sig_matrix(t.column("signature"), k)
         cols = {
             c: t.column(c).to_pylist()
             for c in ("record_id", "exact_key", "source_kind", "licence_id", "version", "length", "document")
@@ -173,7 +174,7 @@ class DedupStage(Stage):
         cfg = self.config
         new = self._load_side()
         if not len(new):
-            self._write_update(update_table(new, np.zeros(0, dtype=bool)), [])
+            self._write_update(update_table(new, np.zeros(0, dtype=bool), cfg), [])
             return []
         con = db.connect_readonly(ctx.db_path)
         try:
@@ -265,7 +266,7 @@ class DedupStage(Stage):
                     },
                 )
             )
-        self._write_update(update_table(new, keep), demoted, links)
+        self._write_update(update_table(new, keep, cfg), demoted, links)
         self._stats = asdict(stats)
         return results
 
@@ -288,7 +289,7 @@ class DedupStage(Stage):
         if not add_path.exists():
             return
         demoted = json.loads((out / "index_remove.json").read_text())
-        apply_update(con, self.config, pq.read_table(add_path), demoted, run_id)
+        apply_update(con, self.config, str(add_path), demoted, run_id)
         links_path = out / "near_links.json"
         links = json.loads(links_path.read_text()) if links_path.exists() else []
         # a record that became a duplicate is no longer anyone's representative nor near duplicate

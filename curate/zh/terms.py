@@ -3,9 +3,10 @@
 Both live in ``schemas/zh/`` as reviewable tab-separated files, one entry per line with its
 domain:
 
-* ``terminology.tsv``: ``simplified<TAB>taiwan<TAB>domain<TAB>note`` - established Taiwan usage
-  that OpenCC's ``s2twp`` lacks (账户 -> 帳戶, 国债 -> 公債) and overrides where ``s2twp``
-  drifts meaning in this domain (窗口 stays 窗口, 程序 stays 程序);
+* ``terminology.tsv``: ``simplified<TAB>taiwan<TAB>domain<TAB>basis<TAB>note`` - established
+  Taiwan usage that OpenCC's ``s2twp`` lacks (账户 -> 帳戶, 国债 -> 公債) and overrides where
+  ``s2twp`` drifts meaning in this domain (窗口 stays 窗口, 程序 stays 程序); ``basis`` says where
+  each entry comes from (see :data:`BASIS_KINDS`);
 * ``protected.tsv``: ``term<TAB>domain<TAB>source<TAB>note`` - law, institution and product
   names that are never converted (``source`` = ``*`` or one source id for per-source
   additions); the Simplified spelling of each protected term maps to its canonical form;
@@ -55,8 +56,24 @@ DOMAINS = frozenset(
         "food",
         "general",
         "person",
+        "privacy",
+        "contract",
+        "banking_channel",
     }
 )
+
+#: where a terminology entry comes from: ``kind`` or ``kind:detail`` in the ``basis`` column
+BASIS_KINDS: dict[str, str] = {
+    "opencc": "OpenCC's own TWPhrases pair (Apache-2.0); listed because s2twp misses it in running text "
+    "(its segmentation splits the word) or applies it in the wrong place",
+    "moe": "Ministry of Education standard form (重編國語辭典修訂本, 常用國字標準字體表)",
+    "law": "wording of a Taiwan statute or regulation; detail names it (law:個人資料保護法)",
+    "reg": "terminology of a Taiwan regulator or market institution; detail names it "
+    "(reg:FSC, reg:CBC, reg:TWSE, reg:TDCC, reg:JCIC, reg:TII)",
+    "usage": "established Taiwan usage in this domain, hand-curated; detail names the field "
+    "(usage:banking, usage:it, usage:daily)",
+    "keep": "override that keeps the character-level form where s2twp's phrase table drifts meaning",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +84,8 @@ class Term:
     target: str
     domain: str
     note: str = ""
+    #: where the entry comes from (``kind`` or ``kind:detail``, kinds in :data:`BASIS_KINDS`)
+    basis: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,16 +119,26 @@ def _check_domain(name: str, n: int, domain: str) -> None:
         raise ConfigError(f"schemas/zh/{name} line {n}: unknown domain {domain!r}; valid: {', '.join(sorted(DOMAINS))}")
 
 
+def _check_basis(name: str, n: int, basis: str) -> None:
+    kind, _, detail = basis.partition(":")
+    if kind not in BASIS_KINDS or (kind in {"law", "reg", "usage"} and not detail.strip()):
+        raise ConfigError(
+            f"schemas/zh/{name} line {n}: basis {basis!r} must be one of {', '.join(BASIS_KINDS)}"
+            " (law, reg and usage need a detail: law:民法); say where the entry comes from"
+        )
+
+
 def parse_terminology(text: str, name: str = "terminology.tsv") -> tuple[Term, ...]:
-    """Parse terminology rows; duplicates and unknown domains are errors."""
+    """Parse terminology rows; duplicates, unknown domains and a missing basis are errors."""
     seen: dict[str, int] = {}
     out = []
-    for n, cols in _rows(name, text, 3):
+    for n, cols in _rows(name, text, 4):
         _check_domain(name, n, cols[2])
+        _check_basis(name, n, cols[3])
         if cols[0] in seen:
             raise ConfigError(f"schemas/zh/{name} line {n}: {cols[0]!r} already on line {seen[cols[0]]}")
         seen[cols[0]] = n
-        out.append(Term(cols[0], cols[1], cols[2], cols[3] if len(cols) > 3 else ""))
+        out.append(Term(cols[0], cols[1], cols[2], cols[4] if len(cols) > 4 else "", cols[3]))
     return tuple(out)
 
 
@@ -138,18 +167,20 @@ class ContextTerm:
     domain: str
     cues: tuple[str, ...]
     note: str = ""
+    basis: str = ""
 
 
 def parse_context_terms(text: str, name: str = "context_terms.tsv") -> tuple[ContextTerm, ...]:
-    """Parse context-term rows (cue words comma-separated)."""
+    """Parse context-term rows (cue words comma-separated; basis as in terminology.tsv)."""
     out, seen = [], set()
-    for n, cols in _rows(name, text, 5):
+    for n, cols in _rows(name, text, 6):
         _check_domain(name, n, cols[3])
+        _check_basis(name, n, cols[5])
         if cols[0] in seen:
             raise ConfigError(f"schemas/zh/{name} line {n}: {cols[0]!r} listed twice")
         seen.add(cols[0])
         cues = tuple(c.strip() for c in cols[4].split(",") if c.strip())
-        out.append(ContextTerm(cols[0], cols[1], cols[2], cols[3], cues, cols[5] if len(cols) > 5 else ""))
+        out.append(ContextTerm(cols[0], cols[1], cols[2], cols[3], cues, cols[6] if len(cols) > 6 else "", cols[5]))
     return tuple(out)
 
 

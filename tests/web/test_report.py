@@ -55,3 +55,60 @@ def test_report_renders_offline_in_chromium(demo_catalogue, cli, tmp_path, watch
     assert shot.stat().st_size > 10_000
     if os.environ.get("CURATE_UPDATE_DOCS_IMG"):  # `make screenshots`: refresh the README's copy
         shutil.copyfile(shot, DOCS_IMG / "report.png")
+
+
+def _scale_file(path: Path, points: list[tuple[int, float, float]]) -> Path:
+    import json
+
+    results = [
+        {
+            "n": n,
+            "machine": "x86_64 2 cores",
+            "date": "2026-12-03",
+            "steps": {
+                "ingest": {"seconds": secs, "peak_mib": mib, "cpu_s": secs, "cpu_pct": 100},
+                "dedup": {"seconds": secs * 2, "peak_mib": mib, "cpu_s": secs * 2, "cpu_pct": 100},
+                "duckdb_bulk": {"seconds": secs / 2, "rows": n, "cpu_s": secs / 2},
+                "pii_w1": {"seconds": 10.0, "peak_mib": 500.0},
+                "pii_w2": {"seconds": 5.5, "peak_mib": 500.0},
+            },
+        }
+        for n, secs, mib in points
+    ]
+    path.write_text(json.dumps({"results": results}), encoding="utf-8")
+    return path
+
+
+def test_report_scale_section(demo_catalogue, cli, tmp_path):
+    # linear time (x10 N -> x10 s) and flat memory: exponents 1.00 and 0.00, speed-up 10/5.5
+    res = _scale_file(
+        tmp_path / "scale.json", [(100_000, 20.0, 800.0), (25_000, 5.0, 800.0), (1_000_000, 200.0, 800.0)]
+    )
+    out = tmp_path / "report.html"
+    code, _, err = cli("report", "-o", str(out), "--scale-results", str(res), db=demo_catalogue["path"])
+    assert code == 0, err
+    html = out.read_text(encoding="utf-8")
+    assert "Scale benchmark" in html and "fig-scale_time" in html and "fig-scale_rss" in html
+    rows = re.findall(r"<tr><td>([\d,]+)</td>", html)
+    assert rows[:3] == ["25,000", "100,000", "1,000,000"]  # sorted by N
+    assert re.search(r"time exponent</th><td>1\.00</td><td>1\.00</td>", html)
+    assert re.search(r"memory exponent</th><td>0\.00</td>", html)
+    assert "1.82×" in html  # pii 1 vs 2 workers
+    assert '"type":"log"' in html.replace(" ", "")
+
+
+def test_report_scale_results_bad_file_is_a_clear_error(demo_catalogue, cli, tmp_path):
+    out = tmp_path / "report.html"
+    for content, says in (
+        (None, "not found"),
+        ("{nope", "not readable JSON"),
+        ('{"results": [{"n": "many", "steps": {}}]}', "positive integer"),
+        ('{"results": [{"n": 5, "steps": {"ingest": {"seconds": "slow"}}}]}', "numeric"),
+    ):
+        path = tmp_path / "bad.json"
+        path.unlink(missing_ok=True)
+        if content is not None:
+            path.write_text(content, encoding="utf-8")
+        code, stdout, err = cli("report", "-o", str(out), "--scale-results", str(path), db=demo_catalogue["path"])
+        assert code == 2 and says in (stdout + err) and "Traceback" not in (stdout + err)
+        assert not out.exists()

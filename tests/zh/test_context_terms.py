@@ -8,7 +8,10 @@ from curate.zh import normalise
 @pytest.mark.parametrize(
     "src,expected",
     [
-        ("用鼠标点击打开文件，另存为PDF。", "用滑鼠點選開啟檔案，另存為PDF。"),  # computer file
+        (
+            "用鼠标点击打开文件，另存为PDF。",
+            "用滑鼠點選打開檔案，另存為PDF。",
+        ),  # computer file; 打开 -> 打開 (dev policy)
         ("请下载安装程序并运行。", "請下載安裝程式並執行。"),  # computer program
         ("请携带身份证明文件到柜台办理。", "請攜帶身分證明文件到櫃檯辦理。"),  # paper document: kept
         ("本行已修订作业程序。", "本行已修訂作業程序。"),  # procedure: kept

@@ -1,0 +1,346 @@
+"""Many records at once: :func:`normalise_many`, vectorised for fully Simplified records.
+
+A record without Traditional-only characters is converted whole (one segment), so a batch of such
+records can be treated as one string: the records are joined with a Unicode noncharacter (U+FDD0,
+which no table holds and OpenCC passes through unchanged), terms are found in one scan, the gaps
+between terms (each term replaced by one U+FDD0, so OpenCC's maximum-match segmentation never
+crosses a term or a record) go through **one** OpenCC call, and the equal-length gaps are compared
+with the input in one numpy pass. Edits are kept as positions (:class:`~curate.zh.normalise.EditArrays`)
+and become ``Edit`` tuples only when read. Records with Traditional-only characters (mixed
+sentences, Traditional sentences next to Simplified ones) take :func:`curate.zh.normalise.normalise`'s
+sentence-by-sentence path, one record at a time. The output equals :func:`normalise` record by record
+(``tests/zh/test_fast_path.py`` checks it against the previous implementation).
+"""
+
+from __future__ import annotations
+
+import bisect
+import operator
+from collections.abc import Sequence
+
+import numpy as np
+
+from curate.zh.config import NormaliseConfig
+from curate.zh.normalise import (
+    _ASTRAL,
+    _HAN,
+    SENT_RE,
+    _diff_gap_spans,
+    _Engine,
+    _engine,
+    _flag_key,
+    _normalise_segments,
+    _unchanged,
+)
+from curate.zh.result import EditArrays, Flag, Result, _tnew
+from curate.zh.terms import TermMatcher
+
+#: joins records and marks term places for the batch (a noncharacter: never in text, passed by OpenCC)
+SEP = "\ufdd0"
+_SEP_CP = 0xFDD0
+#: class bits of the per-code-point table
+SIMP, TRAD, AMB = 1, 2, 4
+
+
+def _codepoints(s: str) -> np.ndarray:
+    return np.frombuffer(s.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+
+
+def _string(cps: np.ndarray) -> str:
+    return cps.astype("<u4", copy=False).tobytes().decode("utf-32-le", "surrogatepass")
+
+
+def class_table(eng: _Engine) -> np.ndarray:
+    """uint8 per code point: SIMP | TRAD | AMB bits (the engine's character sets, built once)."""
+    lut = getattr(eng, "_lut", None)
+    if lut is None:
+        from curate.zh.charsets import script_sets
+
+        sets = script_sets()
+        lut = np.zeros(0x110000, dtype=np.uint8)
+        for chars, bit in ((sets.simplified_only, SIMP), (sets.traditional_only, TRAD), (sets.ambiguous, AMB)):
+            if chars:
+                lut[np.fromiter(map(ord, chars), dtype=np.int64, count=len(chars))] |= bit
+        eng._lut = lut
+    return lut
+
+
+def _bounds(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Start and length of each record in ``SEP.join(texts)``."""
+    lens = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    starts = np.zeros(len(texts), dtype=np.int64)
+    if len(texts) > 1:
+        starts[1:] = np.cumsum(lens + 1)[:-1]
+    return starts, lens
+
+
+def _per_record(mask: np.ndarray, starts: np.ndarray, lens: np.ndarray) -> np.ndarray:
+    cs = np.zeros(mask.size + 1, dtype=np.int64)
+    np.cumsum(mask, out=cs[1:])
+    return cs[starts + lens] - cs[starts]
+
+
+def normalise_many(
+    texts: Sequence[str],
+    config: NormaliseConfig | None = None,
+    *,
+    protected: Sequence[Sequence[str]] | None = None,
+) -> list[Result]:
+    """:func:`curate.zh.normalise` over many records; the same results, in order.
+
+    Args:
+        texts: the records' texts.
+        config: options (default :class:`NormaliseConfig`).
+        protected: per record, extra words never converted (``None``: none for any record).
+
+    >>> [r.text for r in normalise_many(["账户余额不足。", "帳戶餘額", "ABC"])]
+    ['帳戶餘額不足。', '帳戶餘額', 'ABC']
+    """
+    cfg = config or NormaliseConfig()
+    eng = _engine(cfg)
+    n = len(texts)
+    if protected is not None and len(protected) != n:
+        raise ValueError(f"protected: {len(protected)} entries for {n} texts")
+    if not n:
+        return []
+    joined = SEP.join(texts)
+    if joined.count(SEP) != n - 1:  # a record holds the separator itself: one by one
+        from curate.zh.normalise import normalise
+
+        return [normalise(t, cfg, protected=protected[i] if protected else ()) for i, t in enumerate(texts)]
+    cls = class_table(eng)[_codepoints(joined)]
+    starts, lens = _bounds(texts)
+    n_simp = _per_record(cls & SIMP, starts, lens).tolist()
+    n_trad = _per_record((cls & TRAD) >> 1, starts, lens).tolist()
+    out: list[Result | None] = [None] * n
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for i, (s, t) in enumerate(zip(n_simp, n_trad, strict=True)):
+        if not s:
+            out[i] = _unchanged(texts[i], t)
+            continue
+        key = tuple(sorted(set(protected[i]))) if protected and protected[i] else ()
+        if t:
+            out[i] = _normalise_segments(eng, cfg, texts[i], eng.matcher_with(key), s, t)
+        else:
+            groups.setdefault(key, []).append(i)
+    for key, idx in groups.items():
+        matcher = eng.matcher_with(key)
+        sub = [texts[i] for i in idx]
+        res = _convert_simplified(eng, cfg, matcher, sub, [n_simp[i] for i in idx])
+        if res is None:  # OpenCC did not keep the separators: record by record
+            res = [_normalise_segments(eng, cfg, t, matcher, n_simp[i], 0) for i, t in zip(idx, sub, strict=True)]
+        for i, r in zip(idx, res, strict=True):
+            out[i] = r
+    return out  # type: ignore[return-value]
+
+
+def _convert_simplified(
+    eng: _Engine, cfg: NormaliseConfig, matcher: TermMatcher, texts: list[str], n_simp: list[int]
+) -> list[Result] | None:
+    """Fully Simplified records (one segment each), vectorised; None if OpenCC moved a separator."""
+    J = SEP.join(texts)
+    X = _codepoints(J)
+    nJ = X.size
+    rstart, lens = _bounds(texts)
+    rstart_l, lens_l = rstart.tolist(), lens.tolist()
+    # -- terms: leftmost-longest over the joined text (no key holds SEP, so none crosses a record)
+    spans = matcher.find(J) if matcher.table else []
+    table, context = matcher.table, eng.context
+    pieces = [J[a:b] for a, b in spans]
+    reps = [table[p][0] for p in pieces]
+    ctx_flags: list[tuple[int, Flag]] = []
+    if context:
+        for t in [t for t, p in enumerate(pieces) if p in context]:
+            a, b = spans[t]
+            r = bisect.bisect_right(rstart_l, a) - 1
+            ta, tb = rstart_l[r], rstart_l[r] + lens_l[r]
+            got: list[Flag] = []
+            reps[t] = eng._by_context(J, ta, tb, a, b, pieces[t], reps[t], context[pieces[t]], got)
+            ctx_flags.extend((r, Flag(f.start - ta, f.end - ta, f.reason, f.chars)) for f in got)
+    if SEP in "".join(reps):
+        return None
+    n_terms = len(spans)
+    ab = np.array(spans, dtype=np.int64).reshape(n_terms, 2)
+    A, B = ab[:, 0], ab[:, 1]
+    # -- the OpenCC input: each term becomes one SEP (its first character), the rest of it is dropped
+    inner = np.zeros(nJ + 1, dtype=np.int32)
+    inner[A + 1] += 1
+    inner[B] -= 1
+    keep = np.cumsum(inner[:nJ]) == 0
+    Xg = X.copy()
+    Xg[A] = _SEP_CP
+    gpos = np.flatnonzero(keep)  # G position -> J position
+    Gc = Xg[gpos]
+    G = _string(Gc)
+    Z = eng._standard_forms(eng.converter.convert(G))
+    Zc = _codepoints(Z)
+    sepG = np.flatnonzero(Gc == _SEP_CP)
+    sepZ = np.flatnonzero(Zc == _SEP_CP)
+    if sepG.size != sepZ.size:
+        return None
+    startG = np.concatenate(([0], sepG + 1))
+    lenG = np.concatenate((sepG, [Gc.size])) - startG
+    startZ = np.concatenate(([0], sepZ + 1))
+    lenZ = np.concatenate((sepZ, [Zc.size])) - startZ
+    same_len = lenG == lenZ
+    # which SEPs stand for a term (the others join records), and each SEP's growth in the new text
+    is_term_sep = X[gpos[sepG]] != _SEP_CP
+    term_sep = np.flatnonzero(is_term_sep)
+    rep_len = np.fromiter(map(len, reps), dtype=np.int64, count=n_terms)
+    extra = np.zeros(sepZ.size + 1, dtype=np.int64)
+    extra[term_sep + 1] = rep_len - 1
+    cum_extra = np.cumsum(extra)  # cum_extra[k]: growth of the SEPs before SEP k
+
+    def new_pos(z: np.ndarray) -> np.ndarray:
+        """Z position -> position in the joined new text (terms put back)."""
+        return z + cum_extra[np.searchsorted(sepZ, z, side="left")]
+
+    # -- edits, in the previous implementation's append order: terms, length-changing gaps, in-place
+    term_changed = np.fromiter(map(operator.ne, reps, pieces), dtype=bool, count=n_terms)
+    tc = np.flatnonzero(term_changed)
+    e_off = [A[tc]]
+    e_blen = [B[tc] - A[tc]]
+    e_new = [new_pos(sepZ[term_sep[tc]])]
+    e_alen = [rep_len[tc]]
+    e_term = [np.ones(tc.size, dtype=np.int64)]
+    diff_rows: list[tuple[int, int, int, int]] = []
+    for k in np.flatnonzero(~same_len).tolist():
+        g0, z0 = int(startG[k]), int(startZ[k])
+        j0 = int(gpos[g0]) if lenG[k] else 0
+        before, after = G[g0 : g0 + int(lenG[k])], Z[z0 : z0 + int(lenZ[k])]
+        diff_rows.extend((j0 + i1, i2 - i1, z0 + j1, j2 - j1) for i1, i2, j1, j2 in _diff_gap_spans(before, after))
+    if diff_rows:
+        d = np.array(diff_rows, dtype=np.int64).reshape(-1, 4)
+        e_off.append(d[:, 0])
+        e_blen.append(d[:, 1])
+        e_new.append(new_pos(d[:, 2]))
+        e_alen.append(d[:, 3])
+        e_term.append(np.zeros(len(diff_rows), dtype=np.int64))
+    pid = np.cumsum(Gc == _SEP_CP) - (Gc == _SEP_CP)
+    sel = np.flatnonzero(same_len[pid])
+    zi = sel - startG[pid[sel]] + startZ[pid[sel]]
+    hit = Gc[sel] != Zc[zi]
+    jp, zp = gpos[sel[hit]], zi[hit]
+    if jp.size:
+        br = np.flatnonzero(np.diff(jp) != 1)
+        rs = np.concatenate(([0], br + 1))
+        re_ = np.concatenate((br, [jp.size - 1]))
+        e_off.append(jp[rs])
+        e_blen.append(jp[re_] - jp[rs] + 1)
+        e_new.append(new_pos(zp[rs]))
+        e_alen.append(jp[re_] - jp[rs] + 1)
+        e_term.append(np.zeros(rs.size, dtype=np.int64))
+    off = np.concatenate(e_off)
+    order = np.argsort(off, kind="stable")
+    rows = np.stack(
+        [off, np.concatenate(e_blen), np.concatenate(e_new), np.concatenate(e_alen), np.concatenate(e_term)]
+    )
+    rows = rows[:, order]
+    rec = np.searchsorted(rstart, rows[0], side="right") - 1
+    # -- the new texts: Z with each term's SEP replaced by the term's replacement, in code points
+    z_sep = Zc == _SEP_CP
+    z_new = np.arange(Zc.size, dtype=np.int64) + cum_extra[np.cumsum(z_sep) - z_sep]
+    out_cp = np.empty(Zc.size + int(rep_len.sum()) - n_terms, dtype="<u4")
+    z_keep = np.ones(Zc.size, dtype=bool)
+    z_keep[sepZ[term_sep]] = False
+    out_cp[z_new[z_keep]] = Zc[z_keep]
+    if n_terms:
+        rep_cp = _codepoints("".join(reps))
+        rep_at = z_new[sepZ[term_sep]]
+        first = np.cumsum(rep_len) - rep_len
+        out_cp[np.repeat(rep_at - first, rep_len) + np.arange(rep_cp.size)] = rep_cp
+    new_texts = _string(out_cp).split(SEP)
+    if len(new_texts) != len(texts):
+        return None
+    rec_sep = sepZ[~is_term_sep]
+    nstart = np.concatenate(([0], new_pos(rec_sep) + 1))
+    rows[0] -= rstart[rec]
+    rows[2] -= nstart[rec]
+    ebounds = np.searchsorted(rec, np.arange(len(texts) + 1), side="left").tolist()
+    # -- flags (only records that have any)
+    flags: dict[int, list[Flag]] = {}
+    for r, f in ctx_flags:
+        flags.setdefault(r, []).append(f)
+    for r in np.flatnonzero(np.array(n_simp) < cfg.min_signal_chars).tolist():  # all have n_simp > 0
+        t = texts[r]
+        reason = "short" if len(_HAN.findall(t)) < cfg.min_han_chars else "weak_signal"
+        flags.setdefault(r, []).append(Flag(0, len(t), reason))
+    if cfg.flag_ambiguous and eng.amb is not None:
+        covered = ~keep
+        covered[A] = True
+        amb = np.flatnonzero((class_table(eng)[X] & AMB).astype(bool) & ~covered)
+        if amb.size:
+            _ambiguous_flags(texts, rstart, amb, _string(X[amb]), flags, bool(eng.amb.astral))
+    out = []
+    no_flags: tuple[Flag, ...] = ()
+    for r, (text, new, s, lo, hi) in enumerate(zip(texts, new_texts, n_simp, ebounds, ebounds[1:])):
+        fl = flags.get(r)
+        if fl is not None:
+            if len(fl) > 1:
+                fl.sort(key=_flag_key)
+            fl = tuple(fl)
+        out.append(
+            Result(
+                new if hi > lo else text,
+                "simplified",
+                {"traditional": 0.0, "simplified": 1.0},
+                EditArrays(text, new, rows, lo, hi) if hi > lo else (),
+                fl or no_flags,
+                {"simplified_chars": s, "traditional_chars": 0, "converted_segments": 1},
+            )
+        )
+    return out
+
+
+def _ambiguous_flags(
+    texts: list[str],
+    rstart: np.ndarray,
+    amb: np.ndarray,
+    chars: str,
+    flags: dict[int, list[Flag]],
+    astral: bool,
+) -> None:
+    """One ``ambiguous_chars`` flag per record (up to 200 characters) or per sentence holding such characters.
+
+    As :func:`curate.zh.normalise._ambiguous_flags`: a short record lists its BMP characters before its astral ones.
+    """
+    rec = np.searchsorted(rstart, amb, side="right") - 1
+    long_recs = sorted({r for r in set(rec.tolist()) if len(texts[r]) > 200})
+    sent = np.full(amb.size, -1, dtype=np.int64)
+    spans: list[tuple[int, int]] = []  # sentences of the long records, in order (offsets into the record)
+    if long_recs:
+        starts: list[int] = []
+        for r in long_recs:
+            got = [m.span() for m in SENT_RE.finditer(texts[r]) if m.end() > m.start()]
+            spans.extend(got)
+            off = int(rstart[r])
+            starts.extend(off + a for a, _ in got)
+        is_long = np.zeros(len(texts), dtype=bool)
+        is_long[long_recs] = True
+        where = is_long[rec]
+        sent[where] = np.searchsorted(np.array(starts, dtype=np.int64), amb[where], side="right") - 1
+    # one group per flag; each group's characters once, in order of first occurrence
+    new_group = np.ones(amb.size, dtype=bool)
+    new_group[1:] = (np.diff(rec) != 0) | (np.diff(sent) != 0)
+    group = np.cumsum(new_group) - 1
+    cps = _codepoints(chars)
+    order = np.lexsort((cps, group))  # by group, then character (stable: first occurrence first)
+    dup = np.zeros(amb.size, dtype=bool)
+    dup[order[1:]] = (group[order[1:]] == group[order[:-1]]) & (cps[order[1:]] == cps[order[:-1]])
+    first = ~dup
+    uniq = _string(cps[first])
+    g_first = np.flatnonzero(new_group)
+    g_uniq = np.searchsorted(group[first], np.arange(g_first.size + 1), side="left").tolist()
+    for lo, hi, r, si in zip(g_uniq[:-1], g_uniq[1:], rec[g_first].tolist(), sent[g_first].tolist(), strict=True):
+        cs = uniq[lo:hi]
+        if si < 0:  # a record of up to 200 characters: one flag over all of it
+            if astral and _ASTRAL.search(cs):
+                cs = "".join(c for c in cs if c < "\U00010000") + "".join(_ASTRAL.findall(cs))
+            a, b = 0, len(texts[r])
+        else:
+            a, b = spans[si]
+        got = flags.get(r)
+        if got is None:
+            flags[r] = [_tnew(Flag, (a, b, "ambiguous_chars", cs))]
+        else:
+            got.append(_tnew(Flag, (a, b, "ambiguous_chars", cs)))
