@@ -180,4 +180,6 @@ class PiiStage(Stage):
         from curate.pii.vault import seal_raw_records
 
         propagate_source_names(con, self.key, run_id, mode=self.config.mode)
-        seal_raw_records(con, self.key)
+        from curate.pii.rekey import key_sealed_digests
+
+        seal_raw_records(con, self.key, lambda rows: key_sealed_digests(con, self.key, rows, run_id))
