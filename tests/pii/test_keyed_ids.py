@@ -7,6 +7,7 @@ switched off) is the control: the brute-force oracle works there and must be gon
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import duckdb
