@@ -3,12 +3,16 @@
 Per input record (see :func:`curate.zh.normalise`):
 
 Stage order is enforced, not advised: for a record that has not passed the PII stage
-(``pii_state`` NULL) the ledger gets offsets and lengths only, never characters of the text.
+(``pii_state`` NULL) the ledger gets offsets and lengths only (``before_chars`` / ``after_chars``
+instead of ``before`` / ``after``), never characters of the text.
 
 * text changed -> a new version (``script`` = ``traditional`` for a fully converted record,
   ``mixed`` when a sentence with both scripts' signals was left for a human) and one
-  ``normalise`` event on the input with the detected script, shares and every edit
-  (offset into the input, before, after);
+  ``normalise`` event on the input with the detected script, shares and every edit, column by
+  column: ``"edits": {"offset": [...], "before": [...], "after": [...], "by": [...]}`` (offsets into
+  the input; one ledger row per record however many edits it has; events written before
+  2026-12-03 hold a list of ``{"offset", "before", "after", "by"}`` objects instead, and every
+  reader takes both);
 * text unchanged -> the detected script is stored in the record's ``script`` column in place (a
   derived column: the text did not change, so no new version) with one ``script_detected`` event
   holding the script and shares (the ledger cross-check compares the column with it);
@@ -105,7 +109,7 @@ class NormaliseStage(Stage):
         if res.changed:
             new_id = derived_record_id(doc.id, self.name, res.text)
             left_mixed = any(f.reason == "mixed_signals" for f in res.flags)
-            edits = res.edit_lengths() if unchecked else res.edits_json()
+            edits = res.edits_columns(text=not unchecked)
             out.append(
                 StageResult(
                     doc.id,
@@ -113,7 +117,7 @@ class NormaliseStage(Stage):
                     new_text=res.text,
                     outcome="converted",
                     fields={"script": "mixed" if left_mixed else "traditional"},
-                    detail={**summary, "n_edits": len(edits), "edits": edits},
+                    detail={**summary, "n_edits": res.n_edits, "edits": edits},
                 )
             )
         else:

@@ -136,18 +136,35 @@ class Result:
     def n_edits(self) -> int:
         return len(self._edits)
 
-    def edit_lengths(self) -> list[dict[str, Any]]:
-        """Edits without their text: offset, before_chars, after_chars, by (for records not yet through PII)."""
+    def edits_columns(self, *, text: bool = True) -> dict[str, list[Any]]:
+        """The edits column by column, as the ledger keeps them (one list per field, in offset order).
+
+        ``{"offset", "before", "after", "by"}``; with ``text=False`` (a record not yet through PII)
+        ``{"offset", "before_chars", "after_chars", "by"}``: positions and lengths, no characters.
+        """
         e = self._edits
         if isinstance(e, tuple):
-            return [
-                {"offset": x.offset, "before_chars": len(x.before), "after_chars": len(x.after), "by": x.by} for x in e
-            ]
-        off, blen, _, alen, term = e.columns()
-        return [
-            {"offset": o, "before_chars": b, "after_chars": a, "by": _BY[k]}
-            for o, b, a, k in zip(off, blen, alen, term, strict=True)
-        ]
+            off = [x.offset for x in e]
+            by = [x.by for x in e]
+            if text:
+                return {"offset": off, "before": [x.before for x in e], "after": [x.after for x in e], "by": by}
+            return {
+                "offset": off,
+                "before_chars": [len(x.before) for x in e],
+                "after_chars": [len(x.after) for x in e],
+                "by": by,
+            }
+        off, blen, noff, alen, term = e.columns()
+        by = [_BY[k] for k in term]
+        if not text:
+            return {"offset": off, "before_chars": blen, "after_chars": alen, "by": by}
+        t, n = e.text, e.new
+        return {
+            "offset": off,
+            "before": [t[o : o + b] for o, b in zip(off, blen, strict=True)],
+            "after": [n[p : p + a] for p, a in zip(noff, alen, strict=True)],
+            "by": by,
+        }
 
     @property
     def changed(self) -> bool:

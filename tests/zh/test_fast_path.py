@@ -261,10 +261,17 @@ def test_normalise_many_edge_cases() -> None:
 
 
 def test_result_edits_are_read_lazily_and_results_are_immutable() -> None:
-    (r,) = normalise_many(["网络银行的转账限额为每日二百万元。"])
-    assert r.n_edits == len(r.edits) > 0
-    assert [(e["offset"], e["before_chars"], e["after_chars"]) for e in r.edit_lengths()] == [
-        (e.offset, len(e.before), len(e.after)) for e in r.edits
-    ]
+    text = "网络银行的转账限额为每日二百万元。用户可以下载软件。"
+    (lazy,) = normalise_many([text])
+    eager = normalise(text)
+    assert lazy.n_edits == len(lazy.edits) == len(eager.edits) > 0
+    for r in (lazy, eager):  # the ledger's columns, from positions or from Edit tuples
+        cols = r.edits_columns()
+        assert cols == {k: [getattr(e, k) for e in eager.edits] for k in ("offset", "before", "after", "by")}
+        bare = r.edits_columns(text=False)
+        assert set(bare) == {"offset", "before_chars", "after_chars", "by"}
+        assert bare["before_chars"] == [len(e.before) for e in eager.edits]
+        assert bare["after_chars"] == [len(e.after) for e in eager.edits]
+    assert normalise_many([text])[0].edits_columns() == eager.edits_columns()  # before the edits were read
     with pytest.raises(AttributeError):
-        r.text = "x"  # type: ignore[misc]
+        lazy.text = "x"  # type: ignore[misc]
