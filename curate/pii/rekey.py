@@ -299,6 +299,11 @@ def rekey_catalogue(db_path, key: PiiKey) -> RekeyReport:
     """``curate pii rekey``: keyed ids and digests for every record of a ``pii_expected`` source, in one transaction."""
     con = db.connect(db_path)
     try:
+        # this process holds the write lock: a rekey run still `running` died (kill -9) before its commit
+        for (stale,) in con.execute(
+            "SELECT run_id FROM runs WHERE command = 'pii rekey' AND status = 'running'"
+        ).fetchall():
+            runs.finish_run(con, stale, "failed", {"interrupted": True})
         changes = plan_rekey(con, key)
         if not changes:
             return RekeyReport()

@@ -145,6 +145,10 @@ def test_kill_during_rekey_leaves_the_old_catalogue(old_catalogue, cli):
     assert code == 0 and _rows(old_catalogue) != before
     code, out, err = cli("audit", "verify", db=old_catalogue)
     assert code == 0, out + err
+    con = duckdb.connect(str(old_catalogue), read_only=True)
+    states = con.execute("SELECT status FROM runs WHERE command = 'pii rekey' ORDER BY started_at").fetchall()
+    con.close()
+    assert states == [("failed",), ("finished",)]  # the killed run is marked failed by the next one
 
 
 def test_sealing_keys_the_digest_of_a_plain_source(tmp_path, cli, db_path, monkeypatch):
