@@ -148,7 +148,9 @@ _EVENTS_REKEYED = (
 
 
 def _events(con: duckdb.DuckDBPyConnection) -> str:
-    return _EVENTS_REKEYED if _has_table(con, "pii_rekey_map") else "provenance_events"
+    if _has_table(con, "pii_rekey_map") and con.execute("SELECT count(*) FROM pii_rekey_map").fetchall()[0][0]:
+        return _EVENTS_REKEYED
+    return "provenance_events"  # nothing was rekeyed: the checks read the ledger as before
 
 
 #: the UDF name under which a keyed digest function is registered for one cross-check
