@@ -34,3 +34,45 @@ def test_context_rows_are_data():
     rows = {c.source: c for c in context_terms()}
     assert rows["文件"].in_context == "檔案" and "打开" in rows["文件"].cues
     assert not {t.source for t in terminology()} & set(rows)  # one owner per pair
+
+
+@pytest.mark.parametrize(
+    "src,expected",
+    [
+        ("统计局公布的经济数据好于预期。", "統計局公布的經濟數據好於預期。"),  # statistics
+        ("请勿泄露客户数据和交易数据。", "請勿洩露客戶資料和交易資料。"),  # records
+        ("本行依法收集客户的个人信息。", "本行依法蒐集客戶的個人資料。"),  # personal data: 個資法 wording
+        ("公司正在收集员工对新制度的意见。", "公司正在收集員工對新制度的意見。"),
+        ("备份任务每天凌晨自动运行。", "備份任務每天凌晨自動執行。"),  # a program
+        ("今年经济运行总体平稳。", "今年經濟運行總體平穩。"),
+        ("国债收益率持续走高。", "公債殖利率持續走高。"),  # bond yield
+        ("该理财产品的预期收益率为百分之三。", "該理財商品的預期報酬率為百分之三。"),
+        ("请把文件保存到电脑的桌面。", "請把檔案儲存到電腦的桌面。"),  # storage
+        ("通话录音将保存五年。", "通話錄音將保存五年。"),  # retention
+        ("请先重置密码再登录。", "請先重設密碼再登入。"),
+        ("该基金的管理费为百分之一。", "該基金的經理費為百分之一。"),
+        ("物业管理费每月收取一次。", "物業管理費每月收取一次。"),
+        ("我们把网站部署在云服务器上。", "我們把網站部署在雲端伺服器上。"),  # overlap 云服务 + 服务器
+    ],
+)
+def test_issue13_pairs_follow_the_sentence_context(src, expected):
+    assert normalise(src).text == expected
+
+
+@pytest.mark.parametrize(
+    "src,absent",
+    [
+        ("依规定投资不动产须经核准。", "定期定額"),  # 定投 across 规定|投资
+        ("双方应符合同等条件。", "契約"),  # 合同 across 符合|同等
+        ("请配合同事完成盘点。", "契約"),
+        ("款项应于次营业日内存入专户。", "記憶體"),  # 内存 across 日内|存入
+        ("核保理赔应建立内部控制。", "應收帳款承購"),  # 保理 across 核保|理赔
+        ("营运维护费用由甲方承担。", "維運"),  # 运维 across 营运|维护
+        ("不得向客户推荐高风险投资产品。", "創業"),  # 风险投资 (VC) across 高风险|投资
+        ("请联系发卡银行冻结信用卡。", "髮"),  # OpenCC reads 发卡 as a hairpin
+        ("数据中心系统升级已经完成。", "繫"),  # OpenCC reads 心系 as 心繫
+        ("公司的现金流动性依然紧张。", "現金流量"),
+    ],
+)
+def test_entries_do_not_fire_across_a_word_boundary(src, absent):
+    assert absent not in normalise(src).text
