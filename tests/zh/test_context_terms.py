@@ -106,7 +106,7 @@ def test_programming_senses_of_opencc_pairs_stay_out_of_financial_text(src, expe
         ("法院得免提供担保。", "法院得免提供擔保。"),  # OpenCC 免提 -> 擴音
         ("主管机关在前项范围内核定之。", "主管機關在前項範圍內核定之。"),  # OpenCC 内核 -> 核心
         ("经济增长发展良好。", "經濟增長發展良好。"),  # OpenCC 长发 -> 長髮
-        ("保险业务员的登录应向主管机关申请登记。", "保險業務員的登錄應向主管機關申請登記。"),
+        ("保险业务员登录应向主管机关申请。", "保險業務員登錄應向主管機關申請。"),
     ],
 )
 def test_opencc_errors_in_regulatory_text_are_corrected(src, expected):
