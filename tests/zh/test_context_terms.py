@@ -111,3 +111,16 @@ def test_programming_senses_of_opencc_pairs_stay_out_of_financial_text(src, expe
 )
 def test_opencc_errors_in_regulatory_text_are_corrected(src, expected):
     assert normalise(src).text == expected
+
+
+@pytest.mark.parametrize(
+    "src,expected",
+    [
+        ("商户可以通过收款码收取货款。", "商戶可以透過收款碼收取貨款。"),  # by way of
+        ("审批通过后，贷款将于三日内发放。", "審批通過後，貸款將於三日內發放。"),  # passing a review
+        ("该议案获得通过。", "該議案獲得通過。"),
+        ("本公司推出了新的医疗险产品。", "本公司推出了新的醫療險商品。"),
+    ],
+)
+def test_tongguo_by_way_of_or_passing(src, expected):
+    assert normalise(src).text == expected
