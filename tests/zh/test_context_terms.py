@@ -76,3 +76,22 @@ def test_issue13_pairs_follow_the_sentence_context(src, expected):
 )
 def test_entries_do_not_fire_across_a_word_boundary(src, absent):
     assert absent not in normalise(src).text
+
+
+@pytest.mark.parametrize(
+    "src,expected",
+    [
+        ("请选择账户类型。", "請選擇帳戶類型。"),  # s2twp: 型別
+        ("公司正在加快上市进程。", "公司正在加快上市進程。"),  # s2twp: 程序
+        ("操作系统会终止占用内存过多的进程。", "作業系統會終止占用記憶體過多的程序。"),
+        ("循环信用的利率较高。", "循環信用的利率較高。"),  # s2twp: 迴圈
+        ("比特币价格大涨。", "比特幣價格大漲。"),
+        ("央行调用外汇储备稳定汇率。", "央行調用外匯存底穩定匯率。"),  # s2twp: 呼叫
+        ("银行设置了专门的投诉处理部门。", "銀行設置了專門的投訴處理部門。"),
+        ("请在设置页面中修改密码。", "請在設定頁面中修改密碼。"),
+        ("大盘回调后，投资者开始加仓。", "大盤回檔後，投資者開始加倉。"),
+        ("本行发布了风险声明。", "本行發布了風險聲明。"),  # s2twp: 宣告
+    ],
+)
+def test_programming_senses_of_opencc_pairs_stay_out_of_financial_text(src, expected):
+    assert normalise(src).text == expected

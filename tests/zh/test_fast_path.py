@@ -305,3 +305,17 @@ def test_batch_term_scan_equals_find(words: list[str], text: str, real: str) -> 
     for m, t in ((build_matcher([], words, lambda s: s), text), (ENGINE.matcher, real)):
         a, b = _find_terms(m, t)
         assert list(zip(a.tolist(), b.tolist(), strict=True)) == m.find(t)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    a=st.one_of(st.text(alphabet="abc", max_size=25), st.text(alphabet="用户使者后後里裡的。\n", max_size=40)),
+    b=st.one_of(st.text(alphabet="abc", max_size=25), st.text(alphabet="用户使者后後里裡的。\n", max_size=40)),
+)
+def test_changed_spans_equal_difflib(a: str, b: str) -> None:
+    import difflib
+
+    from curate.zh.normalise import changed_spans
+
+    sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    assert changed_spans(a, b) == [(i1, i2, j1, j2) for op, i1, i2, j1, j2 in sm.get_opcodes() if op != "equal"]
