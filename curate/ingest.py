@@ -156,9 +156,15 @@ class _Ingestor:
 
         #: personal values in ids, file names, run parameters and quarantine rows become keyed pseudonyms
         self.guard = IdentifierGuard()
-        self.pii_sources = {i.source_id for i in source.source_infos() if i.pii_expected}
+        infos = source.source_infos()
+        # a source marked pii_expected in the catalogue stays so (an ingest without the option included)
+        sticky = con.execute(
+            "SELECT source_id FROM sources WHERE pii_expected AND source_id IN (SELECT unnest($s))",
+            {"s": [i.source_id for i in infos]},
+        ).fetchall()
+        self.pii_sources = {i.source_id for i in infos if i.pii_expected} | {r[0] for r in sticky}
         #: record ids and content digests of pii_expected sources are keyed (curate/pii/keyed_ids.py)
-        self.keyed = _keyed_ids(source.name, self.pii_sources)
+        self.keyed = _keyed_ids(con, source.name, self.pii_sources)
 
     def run(self) -> IngestReport:
         con = self.con
@@ -346,7 +352,7 @@ class _Ingestor:
                 "INSERT INTO sources (source_id, kind, title, origin, licence_id, pii_expected, metadata, created_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source_id) DO UPDATE SET"
                 " title = excluded.title, origin = excluded.origin, licence_id = excluded.licence_id,"
-                " pii_expected = excluded.pii_expected, metadata = excluded.metadata",
+                " pii_expected = sources.pii_expected OR excluded.pii_expected, metadata = excluded.metadata",
                 [
                     info.source_id,
                     info.kind,
@@ -577,16 +583,17 @@ def _stage_new(con: duckdb.DuckDBPyConnection, relation: str) -> None:
                    FROM _new""")
 
 
-def _keyed_ids(source_name: str, pii_sources: set[str]) -> Any:
+def _keyed_ids(con: duckdb.DuckDBPyConnection, source_name: str, pii_sources: set[str]) -> Any:
     """:class:`curate.pii.keyed_ids.KeyedIds` when the source has ``pii_expected`` parts (the key is required)."""
     if not pii_sources:
         return None
-    from curate.pii.keyed_ids import KeyedIds, require_key
+    from curate.pii.keyed_ids import KeyedIds, refuse_plain_catalogue, require_key
 
     marked = ", ".join(f"`{s}`" for s in sorted(pii_sources))
-    return KeyedIds(
-        require_key("record ids and content digests", f"ingest `{source_name}` ({marked} marked pii_expected)")
-    )
+    where = f"ingest `{source_name}` ({marked} marked pii_expected)"
+    keyed = KeyedIds(require_key("record ids and content digests", where))
+    refuse_plain_catalogue(con, pii_sources, where)
+    return keyed
 
 
 def _keyed_columns(keyed: Any, recs: list[tuple[str | None, Record]], pii_sources: set[str]) -> dict[str, pa.Array]:
