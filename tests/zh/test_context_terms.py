@@ -106,8 +106,21 @@ def test_programming_senses_of_opencc_pairs_stay_out_of_financial_text(src, expe
         ("法院得免提供担保。", "法院得免提供擔保。"),  # OpenCC 免提 -> 擴音
         ("主管机关在前项范围内核定之。", "主管機關在前項範圍內核定之。"),  # OpenCC 内核 -> 核心
         ("经济增长发展良好。", "經濟增長發展良好。"),  # OpenCC 长发 -> 長髮
-        ("保险业务员的登录应向主管机关申请登记。", "保險業務員的登錄應向主管機關申請登記。"),
+        ("保险业务员登录应向主管机关申请。", "保險業務員登錄應向主管機關申請。"),
     ],
 )
 def test_opencc_errors_in_regulatory_text_are_corrected(src, expected):
+    assert normalise(src).text == expected
+
+
+@pytest.mark.parametrize(
+    "src,expected",
+    [
+        ("商户可以通过收款码收取货款。", "商戶可以透過收款碼收取貨款。"),  # by way of
+        ("审批通过后，贷款将于三日内发放。", "審批通過後，貸款將於三日內發放。"),  # passing a review
+        ("该议案获得通过。", "該議案獲得通過。"),
+        ("本公司推出了新的医疗险产品。", "本公司推出了新的醫療險商品。"),
+    ],
+)
+def test_tongguo_by_way_of_or_passing(src, expected):
     assert normalise(src).text == expected
