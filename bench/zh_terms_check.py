@@ -7,10 +7,12 @@ For every entry it reports
              every frame sentence below: the entry changes nothing and should go;
   harm       the entry's Simplified form occurs inside Traditional reference text read as Simplified
              (OpenCC t2s of the law fixtures, the dev set's Traditional records, the bench corpus
-             references) where the reference does not read as the entry's Taiwan form, i.e. the entry
+             references in bench/data/zh_terms_*.tsv) where the reference does not read as the entry's Taiwan form, i.e. the entry
              would fire inside a longer word of another meaning;
 and that Traditional text stays untouched: every Taiwan form in a Traditional frame sentence, every law
 article and every Traditional dev record goes through ``normalise`` byte-identical.
+With ``--overlaps`` it lists, for review, the strings where one entry's end is another's start (云服务 +
+服务器 = 云服务器): the leftmost entry wins there, so the pair may need a longer entry of its own.
 With ``--twphrases FILE`` (a text dump of OpenCC's TWPhrases, ``key<TAB>value`` per line) it also lists the
 pairs s2twp drops in running text: converted for the bare word, not next to one of the CHARS below.
 Exit status 1 when a Traditional text changed (that guarantee is absolute); noise and harm are for review.
@@ -61,8 +63,7 @@ def _references(law_dir: Path) -> list[str]:
         for line in dev.open(encoding="utf-8"):
             r = json.loads(line)
             refs.append(r["expected"])
-    corpus = ROOT / "bench" / "data" / "zh_terms_eval.tsv"
-    if corpus.exists():
+    for corpus in sorted((ROOT / "bench" / "data").glob("zh_terms_*.tsv")):
         for line in corpus.read_text(encoding="utf-8").splitlines():
             if line and not line.startswith("#"):
                 refs.append(line.split("\t")[3])
@@ -73,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--laws", type=Path, default=SHARED / "fixtures" / "law_moj" / "chlaw_json" / "ch")
     ap.add_argument("--show", type=int, default=20)
+    ap.add_argument("--overlaps", action="store_true", help="list entry overlaps for review")
     ap.add_argument("--twphrases", type=Path, help="scan this TWPhrases dump for segmentation gaps")
     ap.add_argument("--noise-out", type=Path, help="write the noise entries here (TSV)")
     args = ap.parse_args(argv)
@@ -112,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
             noise.append(t)
 
     matcher = _engine(NormaliseConfig()).matcher
+    ctx_sources = {c.source for c in ctx}
     harm: dict[str, list[str]] = defaultdict(list)
     fired: dict[str, int] = defaultdict(int)
     refs = _references(args.laws)
@@ -122,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         for a, b in matcher.find(simp):
             piece = simp[a:b]
             rep, kind = matcher.table[piece]
-            if kind != "term":
+            if kind != "term" or piece in ctx_sources:  # context pairs are decided per sentence
                 continue
             fired[piece] += 1
             if ref[a : a + len(rep)] != rep and ref[a:b] != rep:
@@ -163,6 +166,22 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Traditional texts changed (must be 0): {len(changed)} of {len(law) + len(trad_dev)} texts + frames")
     for text in changed[: args.show]:
         print(f"  {text}")
+    if args.overlaps:
+        rows = {t.source: t.target for t in terms if t.basis != "keep"} | {c.source: c.default for c in ctx}
+        by_prefix: dict[str, list[str]] = defaultdict(list)
+        for b in rows:
+            for k in range(1, len(b)):
+                by_prefix[b[:k]].append(b)
+        pairs = []
+        for a in rows:
+            for k in range(1, len(a)):
+                for b in by_prefix.get(a[-k:], []):
+                    both = a + b[k:]
+                    if both not in rows:
+                        pairs.append((a, b, both, normalise("我们的" + both + "。").text[3:-1]))
+        print(f"overlapping entries (review which are real phrases): {len(pairs)}")
+        for a, b, both, out in pairs[: args.show]:
+            print(f"  {a} + {b} = {both} -> {out}")
     if args.twphrases:
         gaps = []
         for line in args.twphrases.read_text(encoding="utf-8").splitlines():

@@ -179,7 +179,15 @@ class _Ingestor:
         self.terms = TermsCorrector(con, self.source)
         try:
             self._upsert_sources()
-            for raw in self.source.iter_raw():
+            from curate import ingest_fast
+
+            for raw in ingest_fast.items(self.source):
+                if ingest_fast.is_bulk(raw):
+                    self._flush()  # successive snapshots chain in input order
+                    if not ingest_fast.ingest_bulk(self, raw):
+                        for item in raw.fallback():
+                            self._handle_raw(item)
+                    continue
                 self._handle_raw(raw)
             self._flush()
             self._write_quarantine()
@@ -360,21 +368,30 @@ class _Ingestor:
             self.batch_keys.clear()
             self.batch_containers.clear()
             return
+        self.con.register("_inc", self._batch_table())
+        try:
+            self._write_batch("_inc", len(self.batch), self.batch_containers)
+        finally:
+            self.con.unregister("_inc")
+        self.batch = []
+        self.batch_keys = set()
+        self.batch_containers = set()
+
+    def _write_batch(self, relation: str, n_records: int, containers: set[str] | list[str]) -> None:
+        """Write the records of ``relation`` (the columns of :meth:`_batch_table`) in one transaction."""
         con, rep, run_id = self.con, self.report, self.run_id
         now = ledger.now()
         if self.last_at is not None and now <= self.last_at:  # batch members are keyed by (run, created_at)
             now = self.last_at + dt.timedelta(microseconds=1)
         self.last_at = now
-        recs = self.batch
-        table = self._batch_table()
         con.execute("BEGIN TRANSACTION")
         try:
-            _stage_new(con, table)
+            _stage_new(con, relation)
             insert_versions(con, "_new_versions", run_id=run_id, stage="ingest", created_at=now, order_by="doc_key")
             con.execute("""UPDATE records SET status = 'superseded'
                            WHERE status = 'active' AND record_id IN (SELECT version_of FROM _new)""")
             withheld_sql = "(SELECT record_id, source_id, doc_key FROM _new WHERE historical_of IS NULL)"
-            removed = self._supersede_removed()
+            removed = self._supersede_removed(containers)
             # licence and content digest as written: `audit verify` checks records against them
             new_rows = con.execute(
                 "SELECT n.record_id, n.version_of, r.licence_id, n.historical_of, r.content_sha256 FROM _new n"
@@ -397,11 +414,8 @@ class _Ingestor:
         rep.versions_new += n_versions
         rep.terms_changed += len(terms_changed)
         rep.records_new += len(new_rows) - n_versions
-        rep.unchanged += len(recs) - len(new_rows)
+        rep.unchanged += n_records - len(new_rows)
         rep.superseded += len(removed)
-        self.batch = []
-        self.batch_keys = set()
-        self.batch_containers = set()
         fault(f"ingest_after_batch_{self.flushes}")
 
     def _batch_table(self) -> pa.Table:
@@ -425,10 +439,10 @@ class _Ingestor:
             }
         )
 
-    def _supersede_removed(self) -> list[tuple]:
+    def _supersede_removed(self, containers: set[str] | list[str]) -> list[tuple]:
         """Containers ingested completely: their active records they no longer contain become superseded."""
         con = self.con
-        complete = [c for c in self.batch_containers if c not in self.incomplete]
+        complete = [c for c in containers if c not in self.incomplete]
         if not complete:
             return []
         con.register("_complete", pa.table({"container": complete}))
@@ -501,19 +515,19 @@ class _Ingestor:
         return events
 
 
-def _stage_new(con: duckdb.DuckDBPyConnection, table: pa.Table) -> None:
-    """Temp tables of a batch: ``_inc_t`` (its ids and keys), ``_new`` (rows not yet in the catalogue, with the
-    version they replace or, for an older snapshot, the newer active one) and the view ``_new_versions``."""
-    con.register("_inc", table)
+def _stage_new(con: duckdb.DuckDBPyConnection, relation: str) -> None:
+    """Temp tables of a batch (the rows of ``relation``): ``_inc_t`` (its ids and keys), ``_new`` (rows not yet in
+    the catalogue, with the version they replace or, for an older snapshot, the newer active one) and the view
+    ``_new_versions``."""
     # ids and digests in SQL (vectorised): the same values as provenance.records.ingest_record_id.
     # Only the keys of the incoming batch are materialised; full rows only for the new ones.
     # Keyed ids/digests (pii_expected sources) come precomputed as columns k_id, k_sha.
-    keyed = "k_id" in table.column_names
+    keyed = "k_id" in {d[0] for d in con.execute(f"SELECT * FROM {relation} LIMIT 0").description}
     rid = f"coalesce(k_id, {INGEST_RECORD_ID_SQL})" if keyed else INGEST_RECORD_ID_SQL
     sha = "coalesce(k_sha, sha256(text))" if keyed else "sha256(text)"
     excluded = "version_meta, k_id, k_sha" if keyed else "version_meta"
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE _inc_t AS SELECT {rid} AS record_id, doc_key, container, as_of FROM _inc"
+        f"CREATE OR REPLACE TEMP TABLE _inc_t AS SELECT {rid} AS record_id, doc_key, container, as_of FROM {relation}"
     )
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _new AS
@@ -524,7 +538,7 @@ def _stage_new(con: duckdb.DuckDBPyConnection, table: pa.Table) -> None:
                    -- an older snapshot than the active version: kept as history, never replaces it
                    CASE WHEN i.as_of < a.as_of THEN a.record_id END AS historical_of
             FROM (SELECT {rid} AS record_id, * EXCLUDE ({excluded}),
-                         {sha} AS content_sha256 FROM _inc) i
+                         {sha} AS content_sha256 FROM {relation}) i
             -- the active versions of this batch's doc_keys only (not every active record's metadata)
             LEFT JOIN (SELECT record_id, doc_key, json_extract_string(metadata, '$.as_of') AS as_of
                        FROM records WHERE status = 'active' AND doc_key IN (SELECT doc_key FROM _inc_t)) a
@@ -532,7 +546,6 @@ def _stage_new(con: duckdb.DuckDBPyConnection, table: pa.Table) -> None:
             WHERE i.record_id NOT IN (SELECT record_id FROM records
                                       WHERE record_id IN (SELECT record_id FROM _inc_t))
         ) i""")
-    con.unregister("_inc")
     con.execute("""CREATE OR REPLACE TEMP VIEW _new_versions AS
                    SELECT * EXCLUDE (a_id, historical_of),
                           CASE WHEN historical_of IS NULL THEN 'active' ELSE 'superseded' END AS status

@@ -24,7 +24,6 @@ from curate.zh.config import NormaliseConfig
 from curate.zh.normalise import (
     _ASTRAL,
     _HAN,
-    SENT_RE,
     _diff_gap_spans,
     _Engine,
     _engine,
@@ -110,28 +109,57 @@ def normalise_many(
         return [normalise(t, cfg, protected=protected[i] if protected else ()) for i, t in enumerate(texts)]
     cls = class_table(eng)[_codepoints(joined)]
     starts, lens = _bounds(texts)
-    n_simp = _per_record(cls & SIMP, starts, lens).tolist()
-    n_trad = _per_record((cls & TRAD) >> 1, starts, lens).tolist()
+    simp = _per_record(cls & SIMP, starts, lens)
+    trad = _per_record((cls & TRAD) >> 1, starts, lens)
+    n_simp, n_trad = simp.tolist(), trad.tolist()
     out: list[Result | None] = [None] * n
+    for i in np.flatnonzero(simp == 0).tolist():
+        out[i] = _unchanged(texts[i], n_trad[i])
+    keys = [tuple(sorted(set(p))) if p else () for p in protected] if protected and any(protected) else None
+    for i in np.flatnonzero((simp > 0) & (trad > 0)).tolist():
+        matcher = eng.matcher_with(keys[i]) if keys else eng.matcher
+        out[i] = _normalise_segments(eng, cfg, texts[i], matcher, n_simp[i], n_trad[i])
+    fast = np.flatnonzero((simp > 0) & (trad == 0)).tolist()
     groups: dict[tuple[str, ...], list[int]] = {}
-    for i, (s, t) in enumerate(zip(n_simp, n_trad, strict=True)):
-        if not s:
-            out[i] = _unchanged(texts[i], t)
-            continue
-        key = tuple(sorted(set(protected[i]))) if protected and protected[i] else ()
-        if t:
-            out[i] = _normalise_segments(eng, cfg, texts[i], eng.matcher_with(key), s, t)
-        else:
-            groups.setdefault(key, []).append(i)
+    if keys:
+        for i in fast:
+            groups.setdefault(keys[i], []).append(i)
+    elif fast:
+        groups[()] = fast
     for key, idx in groups.items():
         matcher = eng.matcher_with(key)
-        sub = [texts[i] for i in idx]
+        sub = list(texts) if len(idx) == n else [texts[i] for i in idx]
         res = _convert_simplified(eng, cfg, matcher, sub, [n_simp[i] for i in idx])
         if res is None:  # OpenCC did not keep the separators: record by record
             res = [_normalise_segments(eng, cfg, t, matcher, n_simp[i], 0) for i, t in zip(idx, sub, strict=True)]
         for i, r in zip(idx, res, strict=True):
             out[i] = r
     return out  # type: ignore[return-value]
+
+
+def _find_terms(matcher: TermMatcher, text: str) -> tuple[np.ndarray, np.ndarray]:
+    """Starts and ends of :meth:`TermMatcher.find`'s spans (leftmost-longest, non-overlapping), in numpy."""
+    hits = list(matcher.automaton.iter(text)) if matcher.automaton is not None else []
+    if not hits:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    eb = np.array(hits, dtype=np.int64)
+    length = eb[:, 1]
+    start = eb[:, 0] - length + 1
+    order = np.lexsort((-length, start))  # by start, the longest first
+    start, length = start[order], length[order]
+    first = np.ones(start.size, dtype=bool)
+    first[1:] = start[1:] != start[:-1]
+    start, end = start[first], start[first] + length[first]
+    if start.size > 1 and (start[1:] < end[:-1]).any():  # overlaps: leftmost wins, then the next that fits
+        keep = []
+        pos = 0
+        for i, (a, b) in enumerate(zip(start.tolist(), end.tolist(), strict=True)):
+            if a >= pos:
+                keep.append(i)
+                pos = b
+        start, end = start[keep], end[keep]
+    return start, end
 
 
 def _convert_simplified(
@@ -144,14 +172,15 @@ def _convert_simplified(
     rstart, lens = _bounds(texts)
     rstart_l, lens_l = rstart.tolist(), lens.tolist()
     # -- terms: leftmost-longest over the joined text (no key holds SEP, so none crosses a record)
-    spans = matcher.find(J) if matcher.table else []
+    A, B = _find_terms(matcher, J)
     table, context = matcher.table, eng.context
-    pieces = [J[a:b] for a, b in spans]
+    a_l, b_l = A.tolist(), B.tolist()
+    pieces = [J[a:b] for a, b in zip(a_l, b_l, strict=True)]
     reps = [table[p][0] for p in pieces]
     ctx_flags: list[tuple[int, Flag]] = []
     if context:
         for t in [t for t, p in enumerate(pieces) if p in context]:
-            a, b = spans[t]
+            a, b = a_l[t], b_l[t]
             r = bisect.bisect_right(rstart_l, a) - 1
             ta, tb = rstart_l[r], rstart_l[r] + lens_l[r]
             got: list[Flag] = []
@@ -159,9 +188,7 @@ def _convert_simplified(
             ctx_flags.extend((r, Flag(f.start - ta, f.end - ta, f.reason, f.chars)) for f in got)
     if SEP in "".join(reps):
         return None
-    n_terms = len(spans)
-    ab = np.array(spans, dtype=np.int64).reshape(n_terms, 2)
-    A, B = ab[:, 0], ab[:, 1]
+    n_terms = A.size
     # -- the OpenCC input: each term becomes one SEP (its first character), the rest of it is dropped
     inner = np.zeros(nJ + 1, dtype=np.int32)
     inner[A + 1] += 1
@@ -257,73 +284,90 @@ def _convert_simplified(
     rows[0] -= rstart[rec]
     rows[2] -= nstart[rec]
     ebounds = np.searchsorted(rec, np.arange(len(texts) + 1), side="left").tolist()
-    # -- flags (only records that have any)
-    flags: dict[int, list[Flag]] = {}
+    # -- flags: ambiguous characters as one sorted list with per-record bounds, the rarer kinds per record
+    extra_flags: dict[int, list[Flag]] = {}
     for r, f in ctx_flags:
-        flags.setdefault(r, []).append(f)
+        extra_flags.setdefault(r, []).append(f)
     for r in np.flatnonzero(np.array(n_simp) < cfg.min_signal_chars).tolist():  # all have n_simp > 0
         t = texts[r]
         reason = "short" if len(_HAN.findall(t)) < cfg.min_han_chars else "weak_signal"
-        flags.setdefault(r, []).append(Flag(0, len(t), reason))
+        extra_flags.setdefault(r, []).append(Flag(0, len(t), reason))
+    amb_flags: list[Flag] = []
+    fbounds = [0] * (len(texts) + 1)
     if cfg.flag_ambiguous and eng.amb is not None:
         covered = ~keep
         covered[A] = True
         amb = np.flatnonzero((class_table(eng)[X] & AMB).astype(bool) & ~covered)
         if amb.size:
-            _ambiguous_flags(texts, rstart, amb, _string(X[amb]), flags, bool(eng.amb.astral))
+            amb_flags, fbounds = _ambiguous_flags(X, rstart, lens, amb, bool(eng.amb.astral))
     out = []
     no_flags: tuple[Flag, ...] = ()
-    for r, (text, new, s, lo, hi) in enumerate(zip(texts, new_texts, n_simp, ebounds, ebounds[1:])):
-        fl = flags.get(r)
-        if fl is not None:
-            if len(fl) > 1:
-                fl.sort(key=_flag_key)
-            fl = tuple(fl)
+    for r, (text, new, s, lo, hi, flo, fhi) in enumerate(
+        zip(texts, new_texts, n_simp, ebounds, ebounds[1:], fbounds, fbounds[1:])
+    ):
+        fl = tuple(amb_flags[flo:fhi]) if fhi > flo else no_flags
+        more = extra_flags.get(r)
+        if more is not None:
+            fl = tuple(sorted([*more, *fl], key=_flag_key))
         out.append(
             Result(
                 new if hi > lo else text,
                 "simplified",
                 {"traditional": 0.0, "simplified": 1.0},
                 EditArrays(text, new, rows, lo, hi) if hi > lo else (),
-                fl or no_flags,
+                fl,
                 {"simplified_chars": s, "traditional_chars": 0, "converted_segments": 1},
             )
         )
     return out
 
 
-def _ambiguous_flags(
-    texts: list[str],
-    rstart: np.ndarray,
-    amb: np.ndarray,
-    chars: str,
-    flags: dict[int, list[Flag]],
-    astral: bool,
-) -> None:
-    """One ``ambiguous_chars`` flag per record (up to 200 characters) or per sentence holding such characters.
+_END = np.array([ord(c) for c in "。！？!?；;"], dtype="<u4")
+_CLOSE = np.array([ord(c) for c in "」』”’\"'）)】"], dtype="<u4")
+_REASON_AMB = "ambiguous_chars"
 
-    As :func:`curate.zh.normalise._ambiguous_flags`: a short record lists its BMP characters before its astral ones.
+
+def sentence_bounds(X: np.ndarray, rstart: np.ndarray, lens: np.ndarray) -> np.ndarray:
+    """Sorted positions where a sentence of :data:`~curate.zh.normalise.SENT_RE` starts or ends, records joined.
+
+    ``SENT_RE`` ends a sentence after a run of end punctuation and the closing quotes after it (and
+    one line break right after those), or after a line break; each record's start and end bound it too.
+    """
+    n = X.size
+    is_end = np.isin(X, _END)
+    run_end = np.flatnonzero(is_end & ~np.append(is_end[1:], False)) + 1
+    # first position at or after each run's end that is not a closing quote
+    not_close = np.where(np.isin(X, _CLOSE), n, np.arange(n))
+    nxt = np.minimum.accumulate(not_close[::-1])[::-1]
+    after = np.append(nxt, n)[run_end]
+    after = after[np.append(X, 0)[after] != 10]  # a line break right there ends the sentence after it
+    newline = np.flatnonzero(X == 10) + 1
+    return np.unique(np.concatenate((after, newline, rstart, rstart + lens)))
+
+
+def _ambiguous_flags(
+    X: np.ndarray, rstart: np.ndarray, lens: np.ndarray, amb: np.ndarray, astral: bool
+) -> tuple[list[Flag], list[int]]:
+    """``ambiguous_chars`` flags of all records in record and offset order, and each record's bounds in that list.
+
+    As :func:`curate.zh.normalise._ambiguous_flags`: one flag over a record of up to 200 characters, else
+    one per sentence holding such characters; the characters once each, in order of first occurrence
+    (a short record lists its BMP characters before its astral ones).
     """
     rec = np.searchsorted(rstart, amb, side="right") - 1
-    long_recs = sorted({r for r in set(rec.tolist()) if len(texts[r]) > 200})
-    sent = np.full(amb.size, -1, dtype=np.int64)
-    spans: list[tuple[int, int]] = []  # sentences of the long records, in order (offsets into the record)
-    if long_recs:
-        starts: list[int] = []
-        for r in long_recs:
-            got = [m.span() for m in SENT_RE.finditer(texts[r]) if m.end() > m.start()]
-            spans.extend(got)
-            off = int(rstart[r])
-            starts.extend(off + a for a, _ in got)
-        is_long = np.zeros(len(texts), dtype=bool)
-        is_long[long_recs] = True
-        where = is_long[rec]
-        sent[where] = np.searchsorted(np.array(starts, dtype=np.int64), amb[where], side="right") - 1
+    r0, rlen = rstart[rec], lens[rec]
+    short = rlen <= 200
+    start, end = r0.copy(), r0 + rlen
+    if not short.all():
+        bounds = sentence_bounds(X, rstart, lens)
+        at = np.searchsorted(bounds, amb[~short], side="right")
+        start[~short] = bounds[at - 1]
+        end[~short] = bounds[at]
     # one group per flag; each group's characters once, in order of first occurrence
     new_group = np.ones(amb.size, dtype=bool)
-    new_group[1:] = (np.diff(rec) != 0) | (np.diff(sent) != 0)
+    new_group[1:] = start[1:] != start[:-1]
     group = np.cumsum(new_group) - 1
-    cps = _codepoints(chars)
+    cps = X[amb]
     order = np.lexsort((cps, group))  # by group, then character (stable: first occurrence first)
     dup = np.zeros(amb.size, dtype=bool)
     dup[order[1:]] = (group[order[1:]] == group[order[:-1]]) & (cps[order[1:]] == cps[order[:-1]])
@@ -331,16 +375,22 @@ def _ambiguous_flags(
     uniq = _string(cps[first])
     g_first = np.flatnonzero(new_group)
     g_uniq = np.searchsorted(group[first], np.arange(g_first.size + 1), side="left").tolist()
-    for lo, hi, r, si in zip(g_uniq[:-1], g_uniq[1:], rec[g_first].tolist(), sent[g_first].tolist(), strict=True):
-        cs = uniq[lo:hi]
-        if si < 0:  # a record of up to 200 characters: one flag over all of it
-            if astral and _ASTRAL.search(cs):
-                cs = "".join(c for c in cs if c < "\U00010000") + "".join(_ASTRAL.findall(cs))
-            a, b = 0, len(texts[r])
-        else:
-            a, b = spans[si]
-        got = flags.get(r)
-        if got is None:
-            flags[r] = [_tnew(Flag, (a, b, "ambiguous_chars", cs))]
-        else:
-            got.append(_tnew(Flag, (a, b, "ambiguous_chars", cs)))
+    chars = [uniq[lo:hi] for lo, hi in zip(g_uniq[:-1], g_uniq[1:], strict=True)]
+    if astral:
+        for i in np.flatnonzero(short[g_first]).tolist():
+            cs = chars[i]
+            if _ASTRAL.search(cs):
+                chars[i] = "".join(c for c in cs if c < "\U00010000") + "".join(_ASTRAL.findall(cs))
+    g_r0 = r0[g_first]
+    flags = [
+        _tnew(Flag, t)
+        for t in zip(
+            (start[g_first] - g_r0).tolist(),
+            (end[g_first] - g_r0).tolist(),
+            [_REASON_AMB] * g_first.size,
+            chars,
+            strict=True,
+        )
+    ]
+    fbounds = np.searchsorted(rec[g_first], np.arange(rstart.size + 1), side="left").tolist()
+    return flags, fbounds

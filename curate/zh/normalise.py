@@ -10,7 +10,6 @@ string object, so byte-identical, ``\\r\\n`` included).
 from __future__ import annotations
 
 import bisect
-import difflib
 import functools
 import operator
 import re
@@ -272,8 +271,63 @@ def _diff_spans(before: str, after: str) -> list[tuple[int, int, int, int]]:
         got: list[Edit] = []
         _diff(before, after, 0, got)
         return [(e.offset, e.offset + len(e.before), e.offset, e.offset + len(e.after)) for e in got]
-    sm = difflib.SequenceMatcher(None, before, after, autojunk=False)
-    return [(i1, i2, j1, j2) for op, i1, i2, j1, j2 in sm.get_opcodes() if op != "equal"]
+    return changed_spans(before, after)
+
+
+def changed_spans(a: str, b: str) -> list[tuple[int, int, int, int]]:
+    """The non-equal opcodes of ``difflib.SequenceMatcher(None, a, b, autojunk=False)``, as ``(i1, i2, j1, j2)``.
+
+    The same algorithm as difflib (longest matching block first, ties to the smallest ``i``, then ``j``;
+    then both sides of it), without junk handling, in about half the time on short strings.
+    """
+    b2j: dict[str, list[int]] = {}
+    for j, c in enumerate(b):
+        b2j.setdefault(c, []).append(j)
+    nothing: list[int] = []
+    blocks = []
+    queue = [(0, len(a), 0, len(b))]
+    while queue:
+        alo, ahi, blo, bhi = queue.pop()
+        besti, bestj, bestsize = alo, blo, 0
+        j2len: dict[int, int] = {}
+        for i in range(alo, ahi):
+            get = j2len.get
+            new: dict[int, int] = {}
+            for j in b2j.get(a[i], nothing):
+                if j < blo:
+                    continue
+                if j >= bhi:
+                    break
+                k = new[j] = get(j - 1, 0) + 1
+                if k > bestsize:
+                    besti, bestj, bestsize = i - k + 1, j - k + 1, k
+            j2len = new
+        if bestsize:
+            blocks.append((besti, bestj, bestsize))
+            if alo < besti and blo < bestj:
+                queue.append((alo, besti, blo, bestj))
+            if besti + bestsize < ahi and bestj + bestsize < bhi:
+                queue.append((besti + bestsize, ahi, bestj + bestsize, bhi))
+    blocks.sort()
+    out = []
+    i = j = 0
+    i1 = j1 = k1 = 0
+    merged = []
+    for i2, j2, k2 in blocks:  # adjacent blocks become one
+        if i1 + k1 == i2 and j1 + k1 == j2:
+            k1 += k2
+        else:
+            if k1:
+                merged.append((i1, j1, k1))
+            i1, j1, k1 = i2, j2, k2
+    if k1:
+        merged.append((i1, j1, k1))
+    merged.append((len(a), len(b), 0))
+    for ai, bj, size in merged:
+        if i < ai or j < bj:
+            out.append((i, ai, j, bj))
+        i, j = ai + size, bj + size
+    return out
 
 
 def _diff(before: str, after: str, offset: int, edits: list[Edit]) -> None:
@@ -304,10 +358,8 @@ def _diff(before: str, after: str, offset: int, edits: list[Edit]) -> None:
         for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
             edits.append(Edit(offset + s, before[s:e], after[s:e]))
         return
-    sm = difflib.SequenceMatcher(None, before, after, autojunk=False)
-    for op, i1, i2, j1, j2 in sm.get_opcodes():
-        if op != "equal":
-            edits.append(Edit(offset + i1, before[i1:i2], after[j1:j2]))
+    for i1, i2, j1, j2 in changed_spans(before, after):
+        edits.append(Edit(offset + i1, before[i1:i2], after[j1:j2]))
 
 
 @functools.cache

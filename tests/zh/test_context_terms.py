@@ -49,6 +49,10 @@ def test_context_rows_are_data():
         ("该理财产品的预期收益率为百分之三。", "該理財商品的預期報酬率為百分之三。"),
         ("请把文件保存到电脑的桌面。", "請把檔案儲存到電腦的桌面。"),  # storage
         ("通话录音将保存五年。", "通話錄音將保存五年。"),  # retention
+        ("请先重置密码再登录。", "請先重設密碼再登入。"),
+        ("该基金的管理费为百分之一。", "該基金的經理費為百分之一。"),
+        ("物业管理费每月收取一次。", "物業管理費每月收取一次。"),
+        ("我们把网站部署在云服务器上。", "我們把網站部署在雲端伺服器上。"),  # overlap 云服务 + 服务器
     ],
 )
 def test_issue13_pairs_follow_the_sentence_context(src, expected):
@@ -64,7 +68,30 @@ def test_issue13_pairs_follow_the_sentence_context(src, expected):
         ("款项应于次营业日内存入专户。", "記憶體"),  # 内存 across 日内|存入
         ("核保理赔应建立内部控制。", "應收帳款承購"),  # 保理 across 核保|理赔
         ("营运维护费用由甲方承担。", "維運"),  # 运维 across 营运|维护
+        ("不得向客户推荐高风险投资产品。", "創業"),  # 风险投资 (VC) across 高风险|投资
+        ("请联系发卡银行冻结信用卡。", "髮"),  # OpenCC reads 发卡 as a hairpin
+        ("数据中心系统升级已经完成。", "繫"),  # OpenCC reads 心系 as 心繫
+        ("公司的现金流动性依然紧张。", "現金流量"),
     ],
 )
 def test_entries_do_not_fire_across_a_word_boundary(src, absent):
     assert absent not in normalise(src).text
+
+
+@pytest.mark.parametrize(
+    "src,expected",
+    [
+        ("请选择账户类型。", "請選擇帳戶類型。"),  # s2twp: 型別
+        ("公司正在加快上市进程。", "公司正在加快上市進程。"),  # s2twp: 程序
+        ("操作系统会终止占用内存过多的进程。", "作業系統會終止占用記憶體過多的程序。"),
+        ("循环信用的利率较高。", "循環信用的利率較高。"),  # s2twp: 迴圈
+        ("比特币价格大涨。", "比特幣價格大漲。"),
+        ("央行调用外汇储备稳定汇率。", "央行調用外匯存底穩定匯率。"),  # s2twp: 呼叫
+        ("银行设置了专门的投诉处理部门。", "銀行設置了專門的投訴處理部門。"),
+        ("请在设置页面中修改密码。", "請在設定頁面中修改密碼。"),
+        ("大盘回调后，投资者开始加仓。", "大盤回檔後，投資者開始加倉。"),
+        ("本行发布了风险声明。", "本行發布了風險聲明。"),  # s2twp: 宣告
+    ],
+)
+def test_programming_senses_of_opencc_pairs_stay_out_of_financial_text(src, expected):
+    assert normalise(src).text == expected

@@ -275,3 +275,47 @@ def test_result_edits_are_read_lazily_and_results_are_immutable() -> None:
     assert normalise_many([text])[0].edits_columns() == eager.edits_columns()  # before the edits were read
     with pytest.raises(AttributeError):
         lazy.text = "x"  # type: ignore[misc]
+
+
+@settings(max_examples=400, deadline=None)
+@given(texts=st.lists(st.text(alphabet='ab。！?；」』”"）\n 𠀀', max_size=30), min_size=1, max_size=5))
+def test_sentence_bounds_equal_the_sentence_regex(texts: list[str]) -> None:
+    """The vectorised sentence boundaries of the batch path are SENT_RE's sentences, record by record."""
+    from curate.zh.batch import _bounds, _codepoints, sentence_bounds
+    from curate.zh.normalise import SENT_RE
+
+    starts, lens = _bounds(texts)
+    got = sentence_bounds(_codepoints(SEP.join(texts)), starts, lens).tolist()
+    want = set()
+    for off, text in zip(starts.tolist(), texts, strict=True):
+        want |= {off, off + len(text)}
+        want |= {off + x for m in SENT_RE.finditer(text) if m.end() > m.start() for x in m.span()}
+    assert got == sorted(want)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    words=st.lists(st.text(alphabet="abc𠀀", min_size=1, max_size=4), max_size=8),
+    text=st.text(alphabet="abcd𠀀", max_size=40),
+    real=mixed,
+)
+def test_batch_term_scan_equals_find(words: list[str], text: str, real: str) -> None:
+    from curate.zh.batch import _find_terms
+
+    for m, t in ((build_matcher([], words, lambda s: s), text), (ENGINE.matcher, real)):
+        a, b = _find_terms(m, t)
+        assert list(zip(a.tolist(), b.tolist(), strict=True)) == m.find(t)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    a=st.one_of(st.text(alphabet="abc", max_size=25), st.text(alphabet="用户使者后後里裡的。\n", max_size=40)),
+    b=st.one_of(st.text(alphabet="abc", max_size=25), st.text(alphabet="用户使者后後里裡的。\n", max_size=40)),
+)
+def test_changed_spans_equal_difflib(a: str, b: str) -> None:
+    import difflib
+
+    from curate.zh.normalise import changed_spans
+
+    sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    assert changed_spans(a, b) == [(i1, i2, j1, j2) for op, i1, i2, j1, j2 in sm.get_opcodes() if op != "equal"]
