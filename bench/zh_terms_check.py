@@ -11,6 +11,8 @@ For every entry it reports
              would fire inside a longer word of another meaning;
 and that Traditional text stays untouched: every Taiwan form in a Traditional frame sentence, every law
 article and every Traditional dev record goes through ``normalise`` byte-identical.
+With ``--roundtrip`` it reads every law article back from OpenCC ``t2s`` and scores ``normalise`` (and bare
+s2twp) against the original: exact articles and character edits (difflib opcodes) per character.
 With ``--overlaps`` it lists, for review, the strings where one entry's end is another's start (云服务 +
 服务器 = 云服务器): the leftmost entry wins there, so the pair may need a longer entry of its own.
 With ``--twphrases FILE`` (a text dump of OpenCC's TWPhrases, ``key<TAB>value`` per line) it also lists the
@@ -74,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--laws", type=Path, default=SHARED / "fixtures" / "law_moj" / "chlaw_json" / "ch")
     ap.add_argument("--show", type=int, default=20)
+    ap.add_argument("--roundtrip", action="store_true", help="score law articles read back from t2s")
     ap.add_argument("--overlaps", action="store_true", help="list entry overlaps for review")
     ap.add_argument("--twphrases", type=Path, help="scan this TWPhrases dump for segmentation gaps")
     ap.add_argument("--noise-out", type=Path, help="write the noise entries here (TSV)")
@@ -166,6 +169,24 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Traditional texts changed (must be 0): {len(changed)} of {len(law) + len(trad_dev)} texts + frames")
     for text in changed[: args.show]:
         print(f"  {text}")
+    if args.roundtrip:
+        import difflib
+
+        def edits(a: str, b: str) -> int:
+            ops = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+            return sum(max(i2 - i1, j2 - j1) for op, i1, i2, j1, j2 in ops if op != "equal")
+
+        for name, fn in (("s2twp", lambda x: s2twp(x).translate(cmap)), ("normalise", lambda x: normalise(x).text)):
+            exact = n_edits = n_chars = 0
+            for text in law:
+                e = edits(text, fn(t2s(text)))
+                exact += e == 0
+                n_edits += e
+                n_chars += len(text)
+            print(
+                f"law round trip, {name}: exact {exact}/{len(law)} = {exact / len(law):.3f}, "
+                f"character edits {n_edits}/{n_chars} = {n_edits / n_chars:.5f}"
+            )
     if args.overlaps:
         rows = {t.source: t.target for t in terms if t.basis != "keep"} | {c.source: c.default for c in ctx}
         by_prefix: dict[str, list[str]] = defaultdict(list)

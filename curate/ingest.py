@@ -156,9 +156,15 @@ class _Ingestor:
 
         #: personal values in ids, file names, run parameters and quarantine rows become keyed pseudonyms
         self.guard = IdentifierGuard()
-        self.pii_sources = {i.source_id for i in source.source_infos() if i.pii_expected}
+        infos = source.source_infos()
+        # a source marked pii_expected in the catalogue stays so (an ingest without the option included)
+        sticky = con.execute(
+            "SELECT source_id FROM sources WHERE pii_expected AND source_id IN (SELECT unnest($s))",
+            {"s": [i.source_id for i in infos]},
+        ).fetchall()
+        self.pii_sources = {i.source_id for i in infos if i.pii_expected} | {r[0] for r in sticky}
         #: record ids and content digests of pii_expected sources are keyed (curate/pii/keyed_ids.py)
-        self.keyed = _keyed_ids(source.name, self.pii_sources)
+        self.keyed = _keyed_ids(con, source.name, self.pii_sources)
 
     def run(self) -> IngestReport:
         con = self.con
@@ -346,7 +352,7 @@ class _Ingestor:
                 "INSERT INTO sources (source_id, kind, title, origin, licence_id, pii_expected, metadata, created_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source_id) DO UPDATE SET"
                 " title = excluded.title, origin = excluded.origin, licence_id = excluded.licence_id,"
-                " pii_expected = excluded.pii_expected, metadata = excluded.metadata",
+                " pii_expected = sources.pii_expected OR excluded.pii_expected, metadata = excluded.metadata",
                 [
                     info.source_id,
                     info.kind,
@@ -377,8 +383,14 @@ class _Ingestor:
         self.batch_keys = set()
         self.batch_containers = set()
 
-    def _write_batch(self, relation: str, n_records: int, containers: set[str] | list[str]) -> None:
-        """Write the records of ``relation`` (the columns of :meth:`_batch_table`) in one transaction."""
+    def _write_batch(
+        self, relation: str, n_records: int, containers: set[str] | list[str], *, distinct_ids: bool = False
+    ) -> None:
+        """Write the records of ``relation`` (the columns of :meth:`_batch_table`) in one transaction.
+
+        ``distinct_ids``: the caller knows the ids of ``relation`` are distinct (the set-based path, one locator
+        per record); they are written in the relation's order, without a second duplicate check.
+        """
         con, rep, run_id = self.con, self.report, self.run_id
         now = ledger.now()
         if self.last_at is not None and now <= self.last_at:  # batch members are keyed by (run, created_at)
@@ -387,20 +399,31 @@ class _Ingestor:
         con.execute("BEGIN TRANSACTION")
         try:
             _stage_new(con, relation)
-            insert_versions(con, "_new_versions", run_id=run_id, stage="ingest", created_at=now, order_by="doc_key")
+            insert_versions(
+                con,
+                "_new_versions",
+                run_id=run_id,
+                stage="ingest",
+                created_at=now,
+                order_by=None if distinct_ids else "doc_key",
+                fresh=distinct_ids,  # _new holds only ids not in records (anti-joined in _stage_new)
+            )
             con.execute("""UPDATE records SET status = 'superseded'
                            WHERE status = 'active' AND record_id IN (SELECT version_of FROM _new)""")
             withheld_sql = "(SELECT record_id, source_id, doc_key FROM _new WHERE historical_of IS NULL)"
             removed = self._supersede_removed(containers)
             # licence and content digest as written: `audit verify` checks records against them
+            # only versions and history rows need an event of their own (new records: the batch event)
+            n_new = con.execute("SELECT count(*) FROM _new").fetchone()[0]
             new_rows = con.execute(
                 "SELECT n.record_id, n.version_of, r.licence_id, n.historical_of, r.content_sha256 FROM _new n"
-                " JOIN records r USING (record_id) ORDER BY n.doc_key, n.record_id"
+                " JOIN records r USING (record_id) WHERE n.version_of IS NOT NULL OR n.historical_of IS NOT NULL"
+                " ORDER BY n.doc_key, n.record_id"
             ).fetchall()
             from curate.ingest_terms import classify_new_versions
 
             terms_changed = classify_new_versions(con, "_new") if any(v for _, v, _, _, _ in new_rows) else {}
-            events = self._events(now, new_rows, terms_changed, removed)
+            events = self._events(now, n_new, new_rows, terms_changed, removed)
             ledger.append(con, events, at=now)
             # a withdrawn source or document stays withdrawn when its items come again (after their events)
             hold_withdrawn(con, withheld_sql, run_id=run_id)
@@ -410,11 +433,11 @@ class _Ingestor:
         except BaseException:
             con.execute("ROLLBACK")
             raise
-        n_versions = sum(1 for _, v, _, h, _ in new_rows if v or h)
+        n_versions = len(new_rows)
         rep.versions_new += n_versions
         rep.terms_changed += len(terms_changed)
-        rep.records_new += len(new_rows) - n_versions
-        rep.unchanged += n_records - len(new_rows)
+        rep.records_new += n_new - n_versions
+        rep.unchanged += n_records - n_new
         rep.superseded += len(removed)
         fault(f"ingest_after_batch_{self.flushes}")
 
@@ -460,14 +483,21 @@ class _Ingestor:
         return removed
 
     def _events(
-        self, now: dt.datetime, new_rows: list[tuple], terms_changed: dict[str, dict], removed: list[tuple]
+        self,
+        now: dt.datetime,
+        n_new: int,
+        new_rows: list[tuple],
+        terms_changed: dict[str, dict],
+        removed: list[tuple],
     ) -> list[ledger.Event]:
-        """Ledger events of a batch: one for its new records, one per new version, terms change or removal."""
+        """Ledger events of a batch: one for its new records, one per new version, terms change or removal.
+
+        ``new_rows``: the versions and history rows among the ``n_new`` records written."""
         from curate.ingest_terms import ACTION as TERMS_CHANGED
 
         run_id = self.run_id
         events = []
-        if new_rows:
+        if n_new:
             # one event for every record this batch created: its members are the records of this run
             # with this created_at; `audit verify` recomputes the digest from the records table
             n_members, batch_sha = batch_digest(self.con, run_id, now)
@@ -521,7 +551,8 @@ def _stage_new(con: duckdb.DuckDBPyConnection, relation: str) -> None:
     ``_new_versions``."""
     # ids and digests in SQL (vectorised): the same values as provenance.records.ingest_record_id.
     # Only the keys of the incoming batch are materialised; full rows only for the new ones.
-    # Keyed ids/digests (pii_expected sources) come precomputed as columns k_id, k_sha.
+    # Keyed ids/digests (pii_expected sources) come precomputed as columns k_id, k_sha; so do the ids and digests
+    # of the set-based path (curate.ingest_fast), computed once with INGEST_RECORD_ID_SQL.
     keyed = "k_id" in {d[0] for d in con.execute(f"SELECT * FROM {relation} LIMIT 0").description}
     rid = f"coalesce(k_id, {INGEST_RECORD_ID_SQL})" if keyed else INGEST_RECORD_ID_SQL
     sha = "coalesce(k_sha, sha256(text))" if keyed else "sha256(text)"
@@ -552,16 +583,17 @@ def _stage_new(con: duckdb.DuckDBPyConnection, relation: str) -> None:
                    FROM _new""")
 
 
-def _keyed_ids(source_name: str, pii_sources: set[str]) -> Any:
+def _keyed_ids(con: duckdb.DuckDBPyConnection, source_name: str, pii_sources: set[str]) -> Any:
     """:class:`curate.pii.keyed_ids.KeyedIds` when the source has ``pii_expected`` parts (the key is required)."""
     if not pii_sources:
         return None
-    from curate.pii.keyed_ids import KeyedIds, require_key
+    from curate.pii.keyed_ids import KeyedIds, refuse_plain_catalogue, require_key
 
     marked = ", ".join(f"`{s}`" for s in sorted(pii_sources))
-    return KeyedIds(
-        require_key("record ids and content digests", f"ingest `{source_name}` ({marked} marked pii_expected)")
-    )
+    where = f"ingest `{source_name}` ({marked} marked pii_expected)"
+    keyed = KeyedIds(require_key("record ids and content digests", where))
+    refuse_plain_catalogue(con, pii_sources, where)
+    return keyed
 
 
 def _keyed_columns(keyed: Any, recs: list[tuple[str | None, Record]], pii_sources: set[str]) -> dict[str, pa.Array]:

@@ -28,8 +28,10 @@ log = logging.getLogger(__name__)
 
 #: records per transaction on the set-based path (whole laws; DuckDB writes full row groups directly)
 BULK_BATCH_RECORDS = int(os.environ.get("CURATE_INGEST_BULK_BATCH", "250000"))
-#: the columns the generic writer reads
-_COLUMNS = "version_meta, doc_key, source_id, locator, title, text, lang, licence_id, metadata, container, as_of"
+#: the columns the generic writer reads (``k_id``/``k_sha``: ids and digests the source computed already)
+_COLUMNS = (
+    "version_meta, doc_key, source_id, locator, title, text, lang, licence_id, metadata, container, as_of, k_id, k_sha"
+)
 
 
 def enabled() -> bool:
@@ -84,7 +86,7 @@ def ingest_bulk(ing: Any, item: Any) -> bool:
                 f"CREATE OR REPLACE TEMP VIEW _bli AS SELECT {_COLUMNS} FROM _blr WHERE law_i BETWEEN {lo} AND {hi}"
             )
             containers = [r[0] for r in con.execute("SELECT DISTINCT container FROM _bli").fetchall()]
-            ing._write_batch("_bli", n, containers)
+            ing._write_batch("_bli", n, containers, distinct_ids=True)
             rep.records_seen += n
         return True
     finally:

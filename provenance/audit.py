@@ -236,12 +236,24 @@ def record_report(con: duckdb.DuckDBPyConnection, record_id: str) -> dict[str, A
     events.sort(key=lambda e: e["seq"])
     exports.sort(key=lambda e: (e["created_at"], e["export_id"], e["record_id"]))
     derived = [v for v in versions if v["depth"] > 0]
+    # issue 13: events written before `curate pii rekey` name the old ids; the old->new map is sealed
+    # (pii_rekey_map), so they are counted here, not shown (showing them would hand out the mapping)
+    before_rekey = 0
+    if con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'pii_rekey_map'").fetchall()[0][0]:
+        old_ids = [
+            r[0] for r in con.execute(f"SELECT old_id FROM pii_rekey_map WHERE new_id IN ({id_list})").fetchall()
+        ]
+        if old_ids:  # a second ledger scan only for a chain that was rekeyed
+            before_rekey = con.execute(
+                "SELECT count(*) FROM provenance_events WHERE record_id IN (SELECT unnest($ids))", {"ids": old_ids}
+            ).fetchall()[0][0]
     return {
         "record": record,
         "source": source[0] if source else None,
         "versions": versions,
         "derived": derived,
         "events": events,
+        "events_before_rekey": before_rekey,
         "marks": marks,
         "exports": exports,
     }

@@ -119,20 +119,38 @@ _CREATORS = f"""
         WHERE e.action = '{BATCH_ACTION}'
     ), creator AS (
         SELECT DISTINCT ON (rid) * FROM ev ORDER BY rid, seq
+    ), rekeyed AS (
+        -- issue 13: a rekey or a sealing re-declares a version's digest (the creating event keeps the old one)
+        SELECT json_extract_string(detail, '$.new_record_id') AS rid,
+               arg_max(json_extract_string(detail, '$.new_sha256'), seq) AS sha
+        FROM provenance_events WHERE action = 'record_rekeyed' GROUP BY 1
     )
     SELECT r.record_id, r.content_sha256, r.licence_id,
            r.text IS NOT NULL AND NOT starts_with(coalesce(r.content_sha256, ''), '{KEYED_PREFIX}')
                AND sha256(r.text) <> r.content_sha256 AS text_differs,
            r.text IS NOT NULL AND starts_with(coalesce(r.content_sha256, ''), '{KEYED_PREFIX}') AS keyed,
            c.seq, c.kind,
-           CASE c.kind WHEN 'ingest' THEN json_extract_string(c.detail, '$.sha256')
-                       ELSE json_extract_string(c.detail, '$.new_sha256') END AS ev_sha,
+           coalesce(k.sha, CASE c.kind WHEN 'ingest' THEN json_extract_string(c.detail, '$.sha256')
+                       ELSE json_extract_string(c.detail, '$.new_sha256') END) AS ev_sha,
            CASE c.kind WHEN 'ingest' THEN json_exists(c.detail, '$.licence_id')
                        ELSE json_exists(c.detail, '$.new_licence_id') END AS ev_has_licence,
            CASE c.kind WHEN 'ingest' THEN json_extract_string(c.detail, '$.licence_id')
                        ELSE json_extract_string(c.detail, '$.new_licence_id') END AS ev_licence
-    FROM records r LEFT JOIN creator c ON c.rid = r.record_id
+    FROM records r LEFT JOIN creator c ON c.rid = r.record_id LEFT JOIN rekeyed k ON k.rid = r.record_id
 """
+
+#: ``provenance_events`` with record ids written before a ``curate pii rekey`` translated to the current ids
+#: (``pii_rekey_map``, sealed from auditor SQL); the plain table when the catalogue has no map
+_EVENTS_REKEYED = (
+    "(SELECT e.* REPLACE (coalesce(m.new_id, e.record_id) AS record_id) FROM provenance_events e"
+    " LEFT JOIN pii_rekey_map m ON m.old_id = e.record_id)"
+)
+
+
+def _events(con: duckdb.DuckDBPyConnection) -> str:
+    if _has_table(con, "pii_rekey_map") and con.execute("SELECT count(*) FROM pii_rekey_map").fetchall()[0][0]:
+        return _EVENTS_REKEYED
+    return "provenance_events"  # nothing was rekeyed: the checks read the ledger as before
 
 
 #: the UDF name under which a keyed digest function is registered for one cross-check
@@ -214,17 +232,19 @@ def _check_keyed_text(
 _LAST_WITHDRAW = """
     SELECT record_id, max(seq) FILTER (WHERE action = 'withdraw') AS w,
            max(seq) FILTER (WHERE action = 'reinstate') AS u
-    FROM provenance_events WHERE stage = 'provenance' AND record_id IS NOT NULL GROUP BY record_id
+    FROM {ev} WHERE stage = 'provenance' AND record_id IS NOT NULL GROUP BY record_id
 """
 
 
 def _check_status(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
+    ev = _events(con)
+    last_withdraw = _LAST_WITHDRAW.format(ev=ev)
     res.add(
         "status",
         "withdrawn without a withdraw event",
         *_ids(
             con,
-            f"SELECT r.record_id FROM records r LEFT JOIN ({_LAST_WITHDRAW}) w USING (record_id)"
+            f"SELECT r.record_id FROM records r LEFT JOIN ({last_withdraw}) w USING (record_id)"
             " WHERE r.status = 'withdrawn' AND (w.w IS NULL OR w.u > w.w)",
         ),
     )
@@ -233,7 +253,7 @@ def _check_status(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
         "active although its newest withdraw event was never reinstated",
         *_ids(
             con,
-            f"SELECT r.record_id FROM records r JOIN ({_LAST_WITHDRAW}) w USING (record_id)"
+            f"SELECT r.record_id FROM records r JOIN ({last_withdraw}) w USING (record_id)"
             " WHERE r.status = 'active' AND w.w IS NOT NULL AND (w.u IS NULL OR w.u < w.w)",
         ),
     )
@@ -243,7 +263,7 @@ def _check_status(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
         *_ids(
             con,
             "SELECT r.record_id FROM records r WHERE r.status = 'duplicate' AND NOT EXISTS ("
-            " SELECT 1 FROM provenance_events e WHERE e.record_id = r.record_id AND e.action = 'duplicate_of')",
+            f" SELECT 1 FROM {ev} e WHERE e.record_id = r.record_id AND e.action = 'duplicate_of')",
         ),
     )
     res.add(
@@ -253,7 +273,7 @@ def _check_status(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
             con,
             "SELECT r.record_id FROM records r WHERE r.status = 'superseded'"
             " AND NOT EXISTS (SELECT 1 FROM records c WHERE c.version_of = r.record_id)"
-            " AND NOT EXISTS (SELECT 1 FROM provenance_events e WHERE e.record_id = r.record_id"
+            f" AND NOT EXISTS (SELECT 1 FROM {ev} e WHERE e.record_id = r.record_id"
             "   AND (e.action IN ('removed_from_source', 'historical_version')"
             "        OR (e.action = 'reinstate' AND json_extract_string(e.detail, '$.status') = 'superseded')))",
         ),
@@ -396,13 +416,19 @@ def crosscheck(con: duckdb.DuckDBPyConnection, *, keyed_digest: Callable[[str], 
 
 def _check_derived(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
     """Derived columns changed in place (no new version) against the event that set them."""
+    ev = _events(con)
+    rep = (
+        "coalesce((SELECT m.new_id FROM pii_rekey_map m WHERE m.old_id = e.rep), e.rep)"
+        if ev != "provenance_events"
+        else "e.rep"
+    )
     res.add(
         "derived",
         "script differs from its newest script_detected event (edited in place)",
         *_ids(
             con,
             "SELECT r.record_id FROM records r JOIN (SELECT record_id,"
-            " arg_max(json_extract_string(detail, '$.script'), seq) AS script FROM provenance_events"
+            f" arg_max(json_extract_string(detail, '$.script'), seq) AS script FROM {ev}"
             " WHERE action = 'script_detected' AND record_id IS NOT NULL GROUP BY record_id) e USING (record_id)"
             " WHERE r.script IS DISTINCT FROM e.script",
         ),
@@ -414,9 +440,9 @@ def _check_derived(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
             *_ids(
                 con,
                 "SELECT r.record_id FROM records r LEFT JOIN (SELECT record_id,"
-                " arg_max(json_extract_string(detail, '$.representative'), seq) AS rep FROM provenance_events"
+                f" arg_max(json_extract_string(detail, '$.representative'), seq) AS rep FROM {ev}"
                 " WHERE action = 'near_duplicate_of' AND record_id IS NOT NULL GROUP BY record_id) e"
-                " USING (record_id) WHERE r.near_duplicate_of IS NOT NULL AND r.near_duplicate_of IS DISTINCT FROM e.rep",
+                f" USING (record_id) WHERE r.near_duplicate_of IS NOT NULL AND r.near_duplicate_of IS DISTINCT FROM {rep}",
             ),
         )
 

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from provenance.records import INGEST_RECORD_ID_SQL
 from sources import capped
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -126,7 +127,7 @@ class BulkJson:
         # DuckDB's json_structure recurses (deep input crashes it) and Python's parser refuses deep input: a law
         # with more than MAX_DEPTH brackets is measured exactly, and any deeper than MAX_DEPTH declines the file
         for (text,) in con.execute(
-            "SELECT j FROM _bl WHERE length(j) - length(replace(replace(j, '[', ''), '{', '')) > ?", [MAX_DEPTH]
+            "SELECT j FROM _bl WHERE strlen(j) - strlen(replace(replace(j, '[', ''), '{', '')) > ?", [MAX_DEPTH]
         ).fetchall():
             if json_depth(text) > MAX_DEPTH:
                 return _declined("nested too deeply")
@@ -161,6 +162,8 @@ class BulkJson:
         if bad:
             return _declined(f"law #{bad[0]}: unusual attachment")
         con.execute(RECORDS_SQL, {"licence": src.licence_id})
+        for t in ("_blx", "_bla", "_blatt"):  # only _blf and _blr are read from here on
+            con.execute(f"DROP TABLE {t}")
         skips = con.execute("SELECT item_loc FROM _blf WHERE NOT in_scope ORDER BY law_i").fetchall()
         zh = [r[0] for r in con.execute("SELECT pcode FROM _blf WHERE in_scope AND lang = 'zh'").fetchall()]
         containers = [r[0] for r in con.execute("SELECT DISTINCT container FROM _blr").fetchall()]
@@ -251,9 +254,25 @@ def classify(path: Path, source: LawMojSource, *, streamed: bool) -> BulkJson | 
 
 
 def _copy_range(src: Path, dst: Path, start: int, end: int) -> None:
+    """Copy bytes ``[start, end)`` of ``src`` to ``dst`` (in the kernel where it can)."""
+    import os
+
     with open(src, "rb") as fi, open(dst, "wb") as fo:
-        fi.seek(start)
         left = end - start
+        if hasattr(os, "copy_file_range"):
+            try:
+                pos = start
+                while left > 0:
+                    n = os.copy_file_range(fi.fileno(), fo.fileno(), left, pos)
+                    if n <= 0:
+                        break
+                    pos += n
+                    left -= n
+            except OSError:
+                fo.seek(0)
+                fo.truncate()
+                left = end - start
+        fi.seek(end - left)
         while left > 0:
             buf = fi.read(min(_COPY_CHUNK, left))
             if not buf:
@@ -463,8 +482,10 @@ GROUP BY law_i
 """
 
 #: the records, in the columns of the generic ingest writer (plus ``ord`` for batches)
-RECORDS_SQL = """
+RECORDS_SQL = f"""
 CREATE OR REPLACE TEMP TABLE _blr AS
+-- ids and content digests computed once here (the writer takes precomputed ``k_id``/``k_sha`` as they are)
+SELECT *, {INGEST_RECORD_ID_SQL} AS k_id, sha256(text) AS k_sha FROM (
 WITH w AS (  -- narrow rows for the window functions: chapter heading in force, n-th article of that number
     SELECT law_i, idx, atype,
            nullif(last_value(heading IGNORE NULLS) OVER (
@@ -478,16 +499,16 @@ SELECT l.law_i,
        'law_moj:' || l.pcode || ':' || l.lang || ':' || w.key_no AS doc_key,
        'law_moj' AS source_id,
        l.pcode || '/' || l.lang || '/' || w.key_no AS locator,
-       -- f"{name} {number_raw}".strip(), number_raw being stripped already
+       -- f"{{name}} {{number_raw}}".strip(), number_raw being stripped already
        CASE WHEN k.number_raw = '' THEN l.name_s WHEN l.name_l = '' THEN k.number_raw
             ELSE l.name_l || ' ' || k.number_raw END AS title,
        k.content AS text, l.lang, $licence AS licence_id,
        l.law_head || coalesce(t.att, '[]') || l.law_tail || ',"article_no": ' || _js(k.number_raw)
          || ', "article_index": ' || k.idx || ', "chapter": ' || _js(w.chapter)
-         || CASE WHEN l.as_of IS NULL THEN '}' ELSE ',"as_of":' || _js(l.as_of) || '}' END AS metadata,
+         || CASE WHEN l.as_of IS NULL THEN '}}' ELSE ',"as_of":' || _js(l.as_of) || '}}' END AS metadata,
        l.container, l.as_of
 FROM _bla k JOIN w USING (law_i, idx) JOIN _blf l USING (law_i) LEFT JOIN _blatt t USING (law_i)
-WHERE k.atype = 'A' AND w.atype = 'A'
+WHERE k.atype = 'A' AND w.atype = 'A')
 """
 
 

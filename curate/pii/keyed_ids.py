@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from curate.pii.keys import ENV_KEY, ENV_KEY_FILE, MIN_KEY_BYTES, PiiKey, load_key
-from provenance.errors import KeyRequiredError
+from provenance.errors import KeyRequiredError, UsageError
 from provenance.records import KEYED_PREFIX, derived_record_id, ingest_record_id
 
 __all__ = ["KEYED_PREFIX", "KeyedIds", "digest_function", "require_key"]
@@ -105,3 +105,22 @@ def annotator_email_digest(key: PiiKey | None) -> Callable[[str], str] | None:
     if key is None:
         return None
     return lambda email: KEYED_PREFIX + key.keyed_hex("annotator-email", email.encode())
+
+
+def refuse_plain_catalogue(con, source_ids: set[str], where: str) -> None:
+    """Refuse a keyed ingest into a catalogue whose records of these sources still have plain ids.
+
+    Every record would come back as a new version of itself (its id changes); ``curate pii rekey``
+    rewrites the old ids first, to exactly the ids this ingest gives.
+    """
+    row = con.execute(
+        "SELECT count(*) FROM records WHERE source_id IN (SELECT unnest($s)) AND stage = 'ingest'"
+        f" AND content_sha256 IS NOT NULL AND NOT starts_with(content_sha256, '{KEYED_PREFIX}')",
+        {"s": sorted(source_ids)},
+    ).fetchone()
+    if row[0]:
+        raise UsageError(
+            f"{where}: the catalogue holds {row[0]} records of these sources with plain ids and digests from "
+            "before keyed ids (issue 13); run `curate pii rekey` first (it gives them the ids this ingest "
+            "derives), then ingest again; nothing was written"
+        )

@@ -178,13 +178,17 @@ class PiiStage(Stage):
 
     def after_batch(self, con, run_id: str) -> None:
         """Seal the raw text of the batch's records as the batch commits (memory bounded by the batch)."""
+        self._seal(con, run_id)
+
+    def _seal(self, con, run_id: str) -> None:
+        """Seal raw records; a plain content digest of a sealed version becomes the keyed one (issue 13)."""
+        from curate.pii.rekey import key_sealed_digests
         from curate.pii.vault import seal_raw_records
 
-        seal_raw_records(con, self.key)
+        seal_raw_records(con, self.key, lambda rows: key_sealed_digests(con, self.key, rows, run_id))
 
     def after_load(self, con, run_id: str) -> None:
         from curate.pii.source_names import propagate_source_names
-        from curate.pii.vault import seal_raw_records
 
         propagate_source_names(con, self.key, run_id, mode=self.config.mode)
-        seal_raw_records(con, self.key)
+        self._seal(con, run_id)

@@ -14,7 +14,6 @@ sentence-by-sentence path, one record at a time. The output equals :func:`normal
 
 from __future__ import annotations
 
-import bisect
 import operator
 from collections.abc import Sequence
 
@@ -170,7 +169,6 @@ def _convert_simplified(
     X = _codepoints(J)
     nJ = X.size
     rstart, lens = _bounds(texts)
-    rstart_l, lens_l = rstart.tolist(), lens.tolist()
     # -- terms: leftmost-longest over the joined text (no key holds SEP, so none crosses a record)
     A, B = _find_terms(matcher, J)
     table, context = matcher.table, eng.context
@@ -178,14 +176,26 @@ def _convert_simplified(
     pieces = [J[a:b] for a, b in zip(a_l, b_l, strict=True)]
     reps = [table[p][0] for p in pieces]
     ctx_flags: list[tuple[int, Flag]] = []
-    if context:
-        for t in [t for t, p in enumerate(pieces) if p in context]:
-            a, b = a_l[t], b_l[t]
-            r = bisect.bisect_right(rstart_l, a) - 1
-            ta, tb = rstart_l[r], rstart_l[r] + lens_l[r]
-            got: list[Flag] = []
-            reps[t] = eng._by_context(J, ta, tb, a, b, pieces[t], reps[t], context[pieces[t]], got)
-            ctx_flags.extend((r, Flag(f.start - ta, f.end - ta, f.reason, f.chars)) for f in got)
+    ctx = [t for t, p in enumerate(pieces) if p in context] if context else []
+    if ctx:  # as _Engine._by_context: the cue words are looked for between the nearest 。！？；or line breaks
+        stops = np.flatnonzero(np.isin(X, _CTX_STOPS))
+        ca, cb = A[ctx], B[ctx]
+        rec = np.searchsorted(rstart, ca, side="right") - 1
+        ta = rstart[rec]
+        tb = ta + lens[rec]
+        if stops.size:
+            li = np.searchsorted(stops, ca, side="left") - 1
+            left = np.maximum(ta, np.where(li >= 0, stops[np.maximum(li, 0)] + 1, 0))
+            ri = np.searchsorted(stops, cb, side="left")
+            right = np.minimum(tb, np.where(ri < stops.size, stops[np.minimum(ri, stops.size - 1)], tb))
+        else:
+            left, right = ta, tb
+        for t, r, lo, hi, t0 in zip(ctx, rec.tolist(), left.tolist(), right.tolist(), ta.tolist(), strict=True):
+            in_context, cues = context[pieces[t]]
+            if cues.search(J, lo, hi):
+                reps[t] = in_context
+            else:
+                ctx_flags.append((r, Flag(lo - t0, hi - t0, "ambiguous_term", pieces[t])))
     if SEP in "".join(reps):
         return None
     n_terms = A.size
@@ -325,6 +335,8 @@ def _convert_simplified(
 _END = np.array([ord(c) for c in "。！？!?；;"], dtype="<u4")
 _CLOSE = np.array([ord(c) for c in "」』”’\"'）)】"], dtype="<u4")
 _REASON_AMB = "ambiguous_chars"
+#: where the sentence of a context-decided term ends (:meth:`curate.zh.normalise._Engine._by_context`)
+_CTX_STOPS = np.array([ord(c) for c in "。！？；\n"], dtype="<u4")
 
 
 def sentence_bounds(X: np.ndarray, rstart: np.ndarray, lens: np.ndarray) -> np.ndarray:
