@@ -6,6 +6,7 @@ Runs are rows written by :mod:`provenance.runs` (the one owner of run rows).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from typing import Any
 
 import duckdb
@@ -88,7 +89,7 @@ def ensure_project(con: duckdb.DuckDBPyConnection, client: LabelStudioClient, ba
 
 
 def annotator_actor(bank: str, user_id: int | None, email_sha256: str | None) -> str:
-    """Ledger actor naming the bank and the annotator (Label Studio user id + sha256 of the e-mail).
+    """Ledger actor naming the bank and the annotator (Label Studio user id + keyed digest of the e-mail).
 
     >>> annotator_actor("CTBC", 7, "ab" * 32)[:20]
     'CTBC/ls-user:7/ababa'
@@ -96,11 +97,18 @@ def annotator_actor(bank: str, user_id: int | None, email_sha256: str | None) ->
     return f"{bank}/ls-user:{user_id}/{email_sha256 or '-'}"
 
 
-def email_sha256(email: str | None) -> str | None:
-    """sha256 of the trimmed, lower-cased e-mail (None if unknown)."""
-    if not email:
+def email_sha256(email: str | None, keyed: Callable[[str], str] | None = None) -> str | None:
+    """Keyed digest of the trimmed, lower-cased e-mail; None if unknown or no keyed function was given.
+
+    An e-mail address is guessable (``name@bank``), so a plain sha256 of it is never stored (issue 13):
+    the caller passes ``keyed`` (``curate.pii.keyed_ids.annotator_email_digest``: HMAC under the PII key).
+
+    >>> email_sha256("A@x.tw", lambda e: "hmac:" + e), email_sha256("A@x.tw")
+    ('hmac:a@x.tw', None)
+    """
+    if not email or keyed is None:
         return None
-    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
+    return keyed(email.strip().lower())
 
 
 __all__ = [

@@ -89,25 +89,34 @@ class AnnotationEffect:
 
 
 class _Annotators:
-    """Label Studio user id -> sha256 of the e-mail: from earlier pulls, asking Label Studio once if needed."""
+    """Label Studio user id -> keyed digest of the e-mail: from earlier pulls, asking Label Studio once if needed."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, client: LabelStudioClient) -> None:
+    def __init__(
+        self, con: duckdb.DuckDBPyConnection, client: LabelStudioClient, keyed: Callable[[str], str] | None
+    ) -> None:
         self.client = client
-        self.known: dict[int, str | None] = dict(
-            con.execute(
-                "SELECT annotator_id, any_value(annotator_email_sha256) FROM annotations WHERE instance = ?"
-                " AND annotator_id IS NOT NULL AND annotator_email_sha256 IS NOT NULL GROUP BY annotator_id",
-                [client.config.instance],
-            ).fetchall()
+        self.keyed = keyed
+        # only keyed digests are reused (a plain sha256 of an e-mail from before issue 13 is guessable)
+        self.known: dict[int, str | None] = (
+            dict(
+                con.execute(
+                    "SELECT annotator_id, any_value(annotator_email_sha256) FROM annotations WHERE instance = ?"
+                    " AND annotator_id IS NOT NULL AND starts_with(annotator_email_sha256, 'hmac:')"
+                    " GROUP BY annotator_id",
+                    [client.config.instance],
+                ).fetchall()
+            )
+            if keyed is not None
+            else {}
         )
-        self.asked = False
+        self.asked = keyed is None  # without the key no digest is stored: never ask for e-mails
 
     def sha256(self, user_id: int | None) -> str | None:
         if user_id is None:
             return None
         if user_id not in self.known and not self.asked:
             self.asked = True
-            self.known.update({uid: email_sha256(mail) for uid, mail in self.client.user_emails().items()})
+            self.known.update({uid: email_sha256(mail, self.keyed) for uid, mail in self.client.user_emails().items()})
         return self.known.get(user_id)
 
 
@@ -530,6 +539,7 @@ def pull(
     progress: Progress | None = None,
     vault: PiiVault | None = None,
     full: bool = False,
+    email_digest: Callable[[str], str] | None = None,
 ) -> PullReport:
     """Import new completed annotations of ``bank``'s projects on this instance.
 
@@ -537,6 +547,8 @@ def pull(
     exported; ``full`` exports every annotated task.
     ``vault`` (``curate.pii.review.VaultReview``) restores spans reviewers judged 非個資 and adds them
     to the source's allow-list; without it such a verdict stops the pull with a ConfigError.
+    ``email_digest`` (``curate.pii.keyed_ids.annotator_email_digest``, HMAC under the PII key) names
+    annotators by a keyed digest of their e-mail; without it no e-mail digest is stored.
     """
     check_bank(bank)
     bad = set(projects) - set(PROJECTS)
@@ -555,7 +567,7 @@ def pull(
     )
     report.run_id = run_id
     try:
-        emails = _Annotators(con, client)
+        emails = _Annotators(con, client, email_digest)
         for project, pid in found:
             _pull_project(con, client, bank, project, pid, emails, run_id, report, progress, vault, full)
     except BaseException:

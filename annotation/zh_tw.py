@@ -107,6 +107,20 @@ def _where(start: Any, end: Any = None) -> str:
     return f"第 {start + 1} 字"
 
 
+def _edit_rows(edits: Any) -> list[dict[str, Any]]:
+    """A normalise event's edits one by one: held column by column (``{"offset": [...], "before": [...], ...}``)
+    or, in events written before 2026-12-03, as a list of objects.
+
+    >>> _edit_rows({"offset": [8], "before": ["银"], "after": ["銀"], "by": ["opencc"]})
+    [{'offset': 8, 'before': '银', 'after': '銀', 'by': 'opencc'}]
+    """
+    if isinstance(edits, dict):
+        cols = {k: v for k, v in edits.items() if isinstance(v, list)}
+        n = min((len(v) for v in cols.values()), default=0)
+        return [{k: v[i] for k, v in cols.items()} for i in range(n)]
+    return [e for e in edits or () if isinstance(e, dict)]
+
+
 def note_lines(details: list[Any], text: str) -> list[str]:
     """One plain Chinese sentence per normalisation edit or proofreading flag, each once, in text order.
 
@@ -114,6 +128,8 @@ def note_lines(details: list[Any], text: str) -> list[str]:
     the PII stage removed can reappear through a note.
 
     >>> note_lines([{"edits": [{"offset": 8, "before": "银", "after": "銀"}]}] * 2, "本行銀行")
+    ['第 9 字「银」已轉為「銀」']
+    >>> note_lines([{"edits": {"offset": [8], "before": ["银"], "after": ["銀"], "by": ["opencc"]}}], "本行銀行")
     ['第 9 字「银」已轉為「銀」']
     >>> note_lines([{"flags": [{"start": 0, "end": 5, "reason": "weak_signal"}]}], "")
     ['第 1–5 字可能為簡體，請確認']
@@ -123,9 +139,7 @@ def note_lines(details: list[Any], text: str) -> list[str]:
         d = json.loads(raw) if isinstance(raw, str) else raw
         if not isinstance(d, dict):
             continue
-        for e in d.get("edits") or []:
-            if not isinstance(e, dict):
-                continue
+        for e in _edit_rows(d.get("edits")):
             before, after = str(e.get("before", "")), str(e.get("after", ""))
             if not after or after not in text or len(after) > 40:
                 continue

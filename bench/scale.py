@@ -9,8 +9,12 @@ plus two side-by-side references in the same run, so ratios stay meaningful on a
 
 * ``duckdb_bulk``: DuckDB's own bulk path on the same file (``read_json`` + ``unnest`` + ``sha256``
   in SQL + insert into a keyed table), the ingest target's yardstick;
-* ``hygiene_w1`` / ``hygiene_w2``: ``run hygiene`` with 1 and 2 workers on copies of the same
-  post-ingest catalogue (``--compare-workers``).
+* ``--compare-workers [STAGES]``: each of hygiene, pii, normalise and dedup (or the STAGES given) with
+  1 and 2 workers (hygiene also on Ray with 2 workers) on copies of the catalogue as the pipeline reaches
+  that stage, one after the other. Besides wall time and the load average, each prints the CPU seconds
+  of every phase (``run_stats``: snapshot, execute, finalize, load) and the speed-up Amdahl's law allows
+  2 workers: only ``execute`` runs in parallel, everything else (start-up, snapshot, finalize, load)
+  is serial. On a shared machine the CPU split is the figure to trust; the wall ratio needs a quiet one.
 
 Results accumulate in ``docs/bench-raw/scale.json`` (one entry per N, newest wins); the table with
 per-step growth exponents (log-log least squares over N) goes to stdout and, with ``--write-docs``,
@@ -18,7 +22,7 @@ between the ``scale-table`` markers of docs/benchmarks.md; the chart goes to doc
 the HTML report of the largest N's catalogue, with a scale section (``curate report --scale-results``),
 to bench-out/scale/report.html.
 
-    python bench/scale.py --n 25000 [--n 100000 ...] [--compare-workers] [--write-docs]
+    python bench/scale.py --n 25000 [--n 100000 ...] [--compare-workers [hygiene,pii,...]] [--write-docs]
 """
 
 from __future__ import annotations
@@ -46,6 +50,8 @@ RAW = ROOT / "docs" / "bench-raw" / "scale.json"
 CHART = ROOT / "docs" / "img" / "scale.png"
 DOCS = ROOT / "docs" / "benchmarks.md"
 STEPS = ("ingest", "hygiene", "pii", "normalise", "dedup", "export")
+#: stages ``--compare-workers`` runs with 1 and 2 workers (each on a copy of the catalogue as the pipeline reaches it)
+COMPARED = ("hygiene", "pii", "normalise", "dedup")
 PII_KEY = "5c" * 32  # a fixed benchmark key (never a real one)
 CURATE = [sys.executable, "-m", "curate.cli"]
 
@@ -105,7 +111,92 @@ print(n, time.perf_counter() - t0)
 """
 
 
-def run_n(n: int, *, compare_workers: bool, workers: int | None, steps: tuple[str, ...]) -> dict:
+def _phases(db: Path) -> dict:
+    """Wall and CPU seconds per phase of the (only) stage run in ``db``, from ``run_stats``."""
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        rows = con.execute(
+            "SELECT metric, key, value FROM run_stats WHERE metric IN ('seconds', 'cpu_seconds')"
+        ).fetchall()
+    finally:
+        con.close()
+    out: dict = {"phase_seconds": {}, "cpu_seconds": {}}
+    for metric, key, value in rows:
+        out["phase_seconds" if metric == "seconds" else metric][key] = value
+    return out
+
+
+def _load_average() -> float:
+    return float(Path("/proc/loadavg").read_text().split()[0])
+
+
+def compare_stage(db: Path, work: Path, stage: str, *, ray: bool) -> dict:
+    """``run STAGE`` with 1 and 2 workers (and Ray, 2 workers) on copies of ``db``, one after the other."""
+    variants = [("w1", ["--workers", "1"]), ("w2", ["--workers", "2"])]
+    if ray:
+        variants.append(("ray2", ["--executor", "ray", "--workers", "2"]))
+    out: dict = {}
+    for name, opts in variants:
+        copy = work / f"{stage}_{name}.duckdb"
+        shutil.copy(db, copy)
+        shutil.rmtree(work / ".curate" / copy.name, ignore_errors=True)
+        load = _load_average()
+        r = timed(_curate(copy, "--quiet", "run", stage, *opts))
+        r["load_average"] = round((load + _load_average()) / 2, 2)
+        r.update(_phases(copy))
+        out[name] = r
+        print(
+            f"    {stage:<10} {name:<5} {r['seconds']:>7.1f} s  {r['cpu_s']:>6.1f} CPU-s  {r['peak_mib']:>6.0f} MiB"
+            f"  load {r['load_average']:.1f}",
+            flush=True,
+        )
+        copy.unlink()
+        shutil.rmtree(work / ".curate" / copy.name, ignore_errors=True)
+    return out
+
+
+def amdahl(w1: dict) -> dict:
+    """Serial and parallel CPU seconds of a 1-worker run and the speed-up 2 workers can reach at best.
+
+    Parallel: the ``execute`` phase (the ranks). Serial: everything else the process spent CPU on
+    (start-up and imports, snapshot, finalize, load, the summary); 2 workers halve the parallel part only.
+    """
+    total = w1.get("cpu_s") or 0.0
+    par = (w1.get("cpu_seconds") or {}).get("execute", 0.0)
+    ser = max(total - par, 0.0)
+    return {"serial_cpu_s": ser, "parallel_cpu_s": par, "predicted": (ser + par) / (ser + par / 2) if total else None}
+
+
+def workers_table(results: list[dict]) -> str:
+    """Per stage and N: 1 vs 2 workers (wall ratio, load average), serial/parallel CPU, Amdahl's prediction."""
+    lines = [
+        "| N | stage | 1 worker | 2 workers | speed-up (wall) | load average | serial CPU-s | parallel CPU-s"
+        " | predicted 2-worker speed-up | snapshot / execute / finalize / load CPU-s (1 worker) | Ray 2 workers |",
+        "|---" * 11 + "|",
+    ]
+    for r in sorted(results, key=lambda r: r["n"]):
+        for stage, v in (r.get("workers") or {}).items():
+            w1, w2, ray = v.get("w1"), v.get("w2"), v.get("ray2")
+            if not (w1 and w2):
+                continue
+            a = amdahl(w1)
+            ph = w1.get("cpu_seconds") or {}
+            phases = " / ".join(f"{ph.get(k, 0.0):.1f}" for k in ("snapshot", "execute", "finalize", "load"))
+            ray_cell = f"{ray['seconds']:.1f} s ({ray['seconds'] / w2['seconds']:.2f}x local)" if ray else "–"
+            lines.append(
+                f"| {r['n']:,} | {stage} | {w1['seconds']:.1f} s ({w1['cpu_pct']}% CPU) | {w2['seconds']:.1f} s"
+                f" ({w2['cpu_pct']}% CPU) | {w1['seconds'] / w2['seconds']:.2f}x | {w1['load_average']:.1f} /"
+                f" {w2['load_average']:.1f} | {a['serial_cpu_s']:.1f} | {a['parallel_cpu_s']:.1f} |"
+                f" {a['predicted']:.2f}x | {phases} | {ray_cell} |"
+            )
+    return "\n".join(lines) if len(lines) > 2 else ""
+
+
+def run_n(
+    n: int, *, compare_workers: tuple[str, ...], workers: int | None, steps: tuple[str, ...], compare_ray: bool = True
+) -> dict:
     work = OUT / f"n{n}"
     dump = work / "ChLaw.json"
     if not dump.exists():
@@ -113,7 +204,7 @@ def run_n(n: int, *, compare_workers: bool, workers: int | None, steps: tuple[st
     db = work / "bench.duckdb"
     for p in (db, Path(f"{db}.wal"), work / ".curate", work / "export", work / "ref.duckdb"):
         shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
-    res: dict = {"n": n, "dump_mib": round(dump.stat().st_size / 2**20, 1), "steps": {}}
+    res: dict = {"n": n, "dump_mib": round(dump.stat().st_size / 2**20, 1), "steps": {}, "workers": {}}
     wopt = ["--workers", str(workers)] if workers else []
     for step in steps:
         if step == "ingest":
@@ -133,18 +224,8 @@ def run_n(n: int, *, compare_workers: bool, workers: int | None, steps: tuple[st
                 "--overwrite",
             )
         else:
-            if step == "hygiene" and compare_workers:
-                for name, opts in (
-                    ("hygiene_w1", ["--workers", "1"]),
-                    ("hygiene_w2", ["--workers", "2"]),
-                    ("hygiene_ray2", ["--executor", "ray", "--workers", "2"]),
-                ):
-                    copy = work / f"{name}.duckdb"
-                    shutil.copy(db, copy)
-                    shutil.rmtree(work / ".curate" / copy.name, ignore_errors=True)
-                    res["steps"][name] = timed(_curate(copy, "run", "hygiene", *opts))
-                    copy.unlink()
-                    shutil.rmtree(work / ".curate" / copy.name, ignore_errors=True)
+            if step in compare_workers:
+                res["workers"][step] = compare_stage(db, work, step, ray=step == "hygiene" and compare_ray)
             cmd = _curate(db, "run", step, *wopt)
         r = timed(cmd)
         res["steps"][step] = r
@@ -220,6 +301,9 @@ def table(results: list[dict]) -> str:
             if ray:
                 line += f"; Ray, 2 workers {ray['seconds']:.1f} s ({ray['cpu_pct']}% CPU, {ray['seconds'] / w2['seconds']:.2f}x local)"
             lines.append(line + ".")
+    wt = workers_table(results)
+    if wt:
+        lines += ["", wt]
     return "\n".join(lines)
 
 
@@ -266,7 +350,16 @@ def main() -> None:
     ap.add_argument("--n", type=int, action="append", help="articles (repeatable; default 25000)")
     ap.add_argument("--steps", default=",".join(STEPS))
     ap.add_argument("--workers", type=int, default=None, help="--workers for the stages (default: cores)")
-    ap.add_argument("--compare-workers", action="store_true", help="also time run hygiene with 1 and 2 workers")
+    ap.add_argument(
+        "--compare-workers",
+        nargs="?",
+        const=",".join(COMPARED),
+        default="",
+        metavar="STAGES",
+        help=f"also run these stages with 1 and 2 workers on copies of the catalogue (default {','.join(COMPARED)};"
+        " hygiene also with Ray)",
+    )
+    ap.add_argument("--no-ray", action="store_true", help="leave Ray out of --compare-workers")
     ap.add_argument("--write-docs", action="store_true", help="write the table into docs/benchmarks.md")
     ap.add_argument("--results", type=Path, default=RAW)
     ap.add_argument("--chart", type=Path, default=CHART)
@@ -281,10 +374,13 @@ def main() -> None:
     bad = set(steps) - set(STEPS)
     if bad:
         raise SystemExit(f"unknown steps {sorted(bad)}; valid: {', '.join(STEPS)}")
+    compare = tuple(x for x in a.compare_workers.split(",") if x)
+    if set(compare) - set(COMPARED):
+        raise SystemExit(f"--compare-workers: unknown stages {sorted(set(compare) - set(COMPARED))}; valid: {COMPARED}")
     print(f"machine: {machine()}")
     stored = json.loads(a.results.read_text()) if a.results.exists() else {"results": []}
     for n in a.n or [25_000]:
-        r = run_n(n, compare_workers=a.compare_workers, workers=a.workers, steps=steps)
+        r = run_n(n, compare_workers=compare, workers=a.workers, steps=steps, compare_ray=not a.no_ray)
         r["machine"] = machine()
         r["date"] = time.strftime("%Y-%m-%d")
         stored["results"] = [x for x in stored["results"] if x["n"] != n] + [r]

@@ -156,7 +156,15 @@ class _Ingestor:
 
         #: personal values in ids, file names, run parameters and quarantine rows become keyed pseudonyms
         self.guard = IdentifierGuard()
-        self.pii_sources = {i.source_id for i in source.source_infos() if i.pii_expected}
+        infos = source.source_infos()
+        # a source marked pii_expected in the catalogue stays so (an ingest without the option included)
+        sticky = con.execute(
+            "SELECT source_id FROM sources WHERE pii_expected AND source_id IN (SELECT unnest($s))",
+            {"s": [i.source_id for i in infos]},
+        ).fetchall()
+        self.pii_sources = {i.source_id for i in infos if i.pii_expected} | {r[0] for r in sticky}
+        #: record ids and content digests of pii_expected sources are keyed (curate/pii/keyed_ids.py)
+        self.keyed = _keyed_ids(con, source.name, self.pii_sources)
 
     def run(self) -> IngestReport:
         con = self.con
@@ -177,7 +185,15 @@ class _Ingestor:
         self.terms = TermsCorrector(con, self.source)
         try:
             self._upsert_sources()
-            for raw in self.source.iter_raw():
+            from curate import ingest_fast
+
+            for raw in ingest_fast.items(self.source):
+                if ingest_fast.is_bulk(raw):
+                    self._flush()  # successive snapshots chain in input order
+                    if not ingest_fast.ingest_bulk(self, raw):
+                        for item in raw.fallback():
+                            self._handle_raw(item)
+                    continue
                 self._handle_raw(raw)
             self._flush()
             self._write_quarantine()
@@ -336,7 +352,7 @@ class _Ingestor:
                 "INSERT INTO sources (source_id, kind, title, origin, licence_id, pii_expected, metadata, created_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source_id) DO UPDATE SET"
                 " title = excluded.title, origin = excluded.origin, licence_id = excluded.licence_id,"
-                " pii_expected = excluded.pii_expected, metadata = excluded.metadata",
+                " pii_expected = sources.pii_expected OR excluded.pii_expected, metadata = excluded.metadata",
                 [
                     info.source_id,
                     info.kind,
@@ -358,30 +374,56 @@ class _Ingestor:
             self.batch_keys.clear()
             self.batch_containers.clear()
             return
+        self.con.register("_inc", self._batch_table())
+        try:
+            self._write_batch("_inc", len(self.batch), self.batch_containers)
+        finally:
+            self.con.unregister("_inc")
+        self.batch = []
+        self.batch_keys = set()
+        self.batch_containers = set()
+
+    def _write_batch(
+        self, relation: str, n_records: int, containers: set[str] | list[str], *, distinct_ids: bool = False
+    ) -> None:
+        """Write the records of ``relation`` (the columns of :meth:`_batch_table`) in one transaction.
+
+        ``distinct_ids``: the caller knows the ids of ``relation`` are distinct (the set-based path, one locator
+        per record); they are written in the relation's order, without a second duplicate check.
+        """
         con, rep, run_id = self.con, self.report, self.run_id
         now = ledger.now()
         if self.last_at is not None and now <= self.last_at:  # batch members are keyed by (run, created_at)
             now = self.last_at + dt.timedelta(microseconds=1)
         self.last_at = now
-        recs = self.batch
-        table = self._batch_table()
         con.execute("BEGIN TRANSACTION")
         try:
-            _stage_new(con, table)
-            insert_versions(con, "_new_versions", run_id=run_id, stage="ingest", created_at=now, order_by="doc_key")
+            _stage_new(con, relation)
+            insert_versions(
+                con,
+                "_new_versions",
+                run_id=run_id,
+                stage="ingest",
+                created_at=now,
+                order_by=None if distinct_ids else "doc_key",
+                fresh=distinct_ids,  # _new holds only ids not in records (anti-joined in _stage_new)
+            )
             con.execute("""UPDATE records SET status = 'superseded'
                            WHERE status = 'active' AND record_id IN (SELECT version_of FROM _new)""")
             withheld_sql = "(SELECT record_id, source_id, doc_key FROM _new WHERE historical_of IS NULL)"
-            removed = self._supersede_removed()
+            removed = self._supersede_removed(containers)
             # licence and content digest as written: `audit verify` checks records against them
+            # only versions and history rows need an event of their own (new records: the batch event)
+            n_new = con.execute("SELECT count(*) FROM _new").fetchone()[0]
             new_rows = con.execute(
                 "SELECT n.record_id, n.version_of, r.licence_id, n.historical_of, r.content_sha256 FROM _new n"
-                " JOIN records r USING (record_id) ORDER BY n.doc_key, n.record_id"
+                " JOIN records r USING (record_id) WHERE n.version_of IS NOT NULL OR n.historical_of IS NOT NULL"
+                " ORDER BY n.doc_key, n.record_id"
             ).fetchall()
             from curate.ingest_terms import classify_new_versions
 
             terms_changed = classify_new_versions(con, "_new") if any(v for _, v, _, _, _ in new_rows) else {}
-            events = self._events(now, new_rows, terms_changed, removed)
+            events = self._events(now, n_new, new_rows, terms_changed, removed)
             ledger.append(con, events, at=now)
             # a withdrawn source or document stays withdrawn when its items come again (after their events)
             hold_withdrawn(con, withheld_sql, run_id=run_id)
@@ -391,22 +433,21 @@ class _Ingestor:
         except BaseException:
             con.execute("ROLLBACK")
             raise
-        n_versions = sum(1 for _, v, _, h, _ in new_rows if v or h)
+        n_versions = len(new_rows)
         rep.versions_new += n_versions
         rep.terms_changed += len(terms_changed)
-        rep.records_new += len(new_rows) - n_versions
-        rep.unchanged += len(recs) - len(new_rows)
+        rep.records_new += n_new - n_versions
+        rep.unchanged += n_records - n_new
         rep.superseded += len(removed)
-        self.batch = []
-        self.batch_keys = set()
-        self.batch_containers = set()
         fault(f"ingest_after_batch_{self.flushes}")
 
     def _batch_table(self) -> pa.Table:
         """The batch as an Arrow table (``version_meta`` first: it is part of the record id)."""
         recs = self.batch
+        cols = _keyed_columns(self.keyed, recs, self.pii_sources) if self.keyed else {}
         return pa.table(
             {
+                **cols,
                 "version_meta": pa.array([vj for vj, _ in recs], pa.string()),
                 "doc_key": [r.doc_key for _, r in recs],
                 "source_id": [r.source_id for _, r in recs],
@@ -421,10 +462,10 @@ class _Ingestor:
             }
         )
 
-    def _supersede_removed(self) -> list[tuple]:
+    def _supersede_removed(self, containers: set[str] | list[str]) -> list[tuple]:
         """Containers ingested completely: their active records they no longer contain become superseded."""
         con = self.con
-        complete = [c for c in self.batch_containers if c not in self.incomplete]
+        complete = [c for c in containers if c not in self.incomplete]
         if not complete:
             return []
         con.register("_complete", pa.table({"container": complete}))
@@ -442,14 +483,21 @@ class _Ingestor:
         return removed
 
     def _events(
-        self, now: dt.datetime, new_rows: list[tuple], terms_changed: dict[str, dict], removed: list[tuple]
+        self,
+        now: dt.datetime,
+        n_new: int,
+        new_rows: list[tuple],
+        terms_changed: dict[str, dict],
+        removed: list[tuple],
     ) -> list[ledger.Event]:
-        """Ledger events of a batch: one for its new records, one per new version, terms change or removal."""
+        """Ledger events of a batch: one for its new records, one per new version, terms change or removal.
+
+        ``new_rows``: the versions and history rows among the ``n_new`` records written."""
         from curate.ingest_terms import ACTION as TERMS_CHANGED
 
         run_id = self.run_id
         events = []
-        if new_rows:
+        if n_new:
             # one event for every record this batch created: its members are the records of this run
             # with this created_at; `audit verify` recomputes the digest from the records table
             n_members, batch_sha = batch_digest(self.con, run_id, now)
@@ -497,15 +545,20 @@ class _Ingestor:
         return events
 
 
-def _stage_new(con: duckdb.DuckDBPyConnection, table: pa.Table) -> None:
-    """Temp tables of a batch: ``_inc_t`` (its ids and keys), ``_new`` (rows not yet in the catalogue, with the
-    version they replace or, for an older snapshot, the newer active one) and the view ``_new_versions``."""
-    con.register("_inc", table)
+def _stage_new(con: duckdb.DuckDBPyConnection, relation: str) -> None:
+    """Temp tables of a batch (the rows of ``relation``): ``_inc_t`` (its ids and keys), ``_new`` (rows not yet in
+    the catalogue, with the version they replace or, for an older snapshot, the newer active one) and the view
+    ``_new_versions``."""
     # ids and digests in SQL (vectorised): the same values as provenance.records.ingest_record_id.
     # Only the keys of the incoming batch are materialised; full rows only for the new ones.
+    # Keyed ids/digests (pii_expected sources) come precomputed as columns k_id, k_sha; so do the ids and digests
+    # of the set-based path (curate.ingest_fast), computed once with INGEST_RECORD_ID_SQL.
+    keyed = "k_id" in {d[0] for d in con.execute(f"SELECT * FROM {relation} LIMIT 0").description}
+    rid = f"coalesce(k_id, {INGEST_RECORD_ID_SQL})" if keyed else INGEST_RECORD_ID_SQL
+    sha = "coalesce(k_sha, sha256(text))" if keyed else "sha256(text)"
+    excluded = "version_meta, k_id, k_sha" if keyed else "version_meta"
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE _inc_t AS SELECT {INGEST_RECORD_ID_SQL} AS record_id, doc_key,"
-        " container, as_of FROM _inc"
+        f"CREATE OR REPLACE TEMP TABLE _inc_t AS SELECT {rid} AS record_id, doc_key, container, as_of FROM {relation}"
     )
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _new AS
@@ -515,8 +568,8 @@ def _stage_new(con: duckdb.DuckDBPyConnection, table: pa.Table) -> None:
             SELECT i.*, a.record_id AS a_id,
                    -- an older snapshot than the active version: kept as history, never replaces it
                    CASE WHEN i.as_of < a.as_of THEN a.record_id END AS historical_of
-            FROM (SELECT {INGEST_RECORD_ID_SQL} AS record_id, * EXCLUDE (version_meta),
-                         sha256(text) AS content_sha256 FROM _inc) i
+            FROM (SELECT {rid} AS record_id, * EXCLUDE ({excluded}),
+                         {sha} AS content_sha256 FROM {relation}) i
             -- the active versions of this batch's doc_keys only (not every active record's metadata)
             LEFT JOIN (SELECT record_id, doc_key, json_extract_string(metadata, '$.as_of') AS as_of
                        FROM records WHERE status = 'active' AND doc_key IN (SELECT doc_key FROM _inc_t)) a
@@ -524,8 +577,30 @@ def _stage_new(con: duckdb.DuckDBPyConnection, table: pa.Table) -> None:
             WHERE i.record_id NOT IN (SELECT record_id FROM records
                                       WHERE record_id IN (SELECT record_id FROM _inc_t))
         ) i""")
-    con.unregister("_inc")
     con.execute("""CREATE OR REPLACE TEMP VIEW _new_versions AS
                    SELECT * EXCLUDE (a_id, historical_of),
                           CASE WHEN historical_of IS NULL THEN 'active' ELSE 'superseded' END AS status
                    FROM _new""")
+
+
+def _keyed_ids(con: duckdb.DuckDBPyConnection, source_name: str, pii_sources: set[str]) -> Any:
+    """:class:`curate.pii.keyed_ids.KeyedIds` when the source has ``pii_expected`` parts (the key is required)."""
+    if not pii_sources:
+        return None
+    from curate.pii.keyed_ids import KeyedIds, refuse_plain_catalogue, require_key
+
+    marked = ", ".join(f"`{s}`" for s in sorted(pii_sources))
+    where = f"ingest `{source_name}` ({marked} marked pii_expected)"
+    keyed = KeyedIds(require_key("record ids and content digests", where))
+    refuse_plain_catalogue(con, pii_sources, where)
+    return keyed
+
+
+def _keyed_columns(keyed: Any, recs: list[tuple[str | None, Record]], pii_sources: set[str]) -> dict[str, pa.Array]:
+    """``k_id``/``k_sha`` of a batch: keyed id and digest for records of pii_expected sources, else NULL."""
+    ids, shas = [], []
+    for vj, r in recs:
+        mine = r.source_id in pii_sources
+        ids.append(keyed.record_id(r.source_id, r.locator, r.text, vj) if mine else None)
+        shas.append(keyed.content(r.text) if mine else None)
+    return {"k_id": pa.array(ids, pa.string()), "k_sha": pa.array(shas, pa.string())}

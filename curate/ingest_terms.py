@@ -122,6 +122,8 @@ class TermsCorrector:
                     "licence_id": row.licence_id,
                     "metadata": patch_json,
                     "stage": stage,
+                    # same text, same digest (a keyed one stays keyed: pii_expected sources, issue 13)
+                    "content_sha256": sha,
                 }
             )
             self.events.append(

@@ -17,6 +17,8 @@ from typing import Any
 
 import duckdb
 
+from curate.zh.ledger import edit_field
+
 #: headline counts shown for every stage run (metric ``records``)
 HEADLINE = ("in", "out", "dropped", "rewritten", "flagged")
 
@@ -45,8 +47,8 @@ STAGE_QUERIES: dict[str, list[str]] = {
         "SELECT 'pii_state', set_pii_state, count(*) FROM _res WHERE set_pii_state IS NOT NULL GROUP BY ALL",
     ],
     "normalise": [
-        "SELECT 'edit', json_extract_string(j.value, '$.by'), count(*) FROM _res x,"
-        " json_each(x.detail, '$.edits') j WHERE x.action = 'normalise' GROUP BY ALL",
+        f"SELECT 'edit', kind, count(*) FROM (SELECT unnest({edit_field('by')}) AS kind FROM _res"
+        " WHERE action = 'normalise') GROUP BY ALL",
         "SELECT 'flag', json_extract_string(j.value, '$.reason'), count(*) FROM _res x,"
         " json_each(x.detail, '$.flags') j WHERE x.action = 'flag' GROUP BY ALL",
         "SELECT 'script', json_extract_string(detail, '$.script'), count(*) FROM _res"

@@ -134,7 +134,8 @@ def work_root(db_path: str | Path) -> Path:
 def abandon_run(db_path: str | Path, run_id: str, reason: str, actor: str | None = None) -> dict[str, str]:
     """End an unfinished run for good: status ``abandoned``, a ledger event, its key and work files gone.
 
-    Refused while the run's process is alive (its run lock is held) and for finished runs.
+    Refused while the run's process is alive (its run lock is held), for finished runs and for runs whose
+    load has committed batches already (:mod:`curate.load`: rerunning the command finishes them).
     """
     from curate.runlock import RunLock
     from provenance import db, ledger, runs
@@ -148,6 +149,12 @@ def abandon_run(db_path: str | Path, run_id: str, reason: str, actor: str | None
         command, status = row[0]
         if status not in ("running", "failed"):
             raise UsageError(f"run `{run_id}` is {status}; only running or failed runs can be abandoned")
+        loaded = con.execute("SELECT count(*) FROM run_load_batches WHERE run_id = ?", [run_id]).fetchone()[0]
+        if loaded:  # its decisions are partly in the catalogue: only finishing the load keeps it consistent
+            raise UsageError(
+                f"run `{run_id}` has {loaded} result batches loaded already; rerun `{command}` to finish "
+                "its load instead of abandoning it"
+            )
         root = secure_dir(work_root(db_path))
         with RunLock(root, command) as lock:  # refused while the run's process is alive
             lock.set_run(run_id)

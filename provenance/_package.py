@@ -24,7 +24,7 @@ FIELD_DOCS: dict[str, str] = {
     "script": "Chinese script: traditional / simplified / mixed / neutral.",
     "doc_key": "Stable identity of the logical item across versions.",
     "stage": "Last processing stage that produced this version.",
-    "content_sha256": "sha256 of text (UTF-8).",
+    "content_sha256": "sha256 of text (UTF-8); for sources that expect personal data, 'hmac:' + a keyed digest.",
     "pii_state": "PII stage outcome: clean (nothing found) / scrubbed (personal data replaced).",
 }
 

@@ -7,6 +7,7 @@ and only reads. Results are plain dicts/lists (JSON-ready) for ``--json`` and ta
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -109,9 +110,16 @@ class FullVerify:
         }
 
 
-def verify_all(con: duckdb.DuckDBPyConnection, anchors: list[Anchor] | None = None) -> FullVerify:
-    """Chain + cross-checks (:mod:`provenance.crosscheck`) + every anchor in ``anchors``."""
-    res = FullVerify(chain=ledger.verify(con), cross=crosscheck(con), head=ledger.head(con))
+def verify_all(
+    con: duckdb.DuckDBPyConnection,
+    anchors: list[Anchor] | None = None,
+    *,
+    keyed_digest: Callable[[str], str] | None = None,
+) -> FullVerify:
+    """Chain + cross-checks (:mod:`provenance.crosscheck`) + every anchor in ``anchors``.
+
+    ``keyed_digest``: see :func:`provenance.crosscheck.crosscheck` (keyed content digests need the key)."""
+    res = FullVerify(chain=ledger.verify(con), cross=crosscheck(con, keyed_digest=keyed_digest), head=ledger.head(con))
     if anchors is not None:
         res.anchors_checked = len(anchors)
         res.anchor_problems = check_anchors(con, anchors)
@@ -228,12 +236,24 @@ def record_report(con: duckdb.DuckDBPyConnection, record_id: str) -> dict[str, A
     events.sort(key=lambda e: e["seq"])
     exports.sort(key=lambda e: (e["created_at"], e["export_id"], e["record_id"]))
     derived = [v for v in versions if v["depth"] > 0]
+    # issue 13: events written before `curate pii rekey` name the old ids; the old->new map is sealed
+    # (pii_rekey_map), so they are counted here, not shown (showing them would hand out the mapping)
+    before_rekey = 0
+    if con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'pii_rekey_map'").fetchall()[0][0]:
+        old_ids = [
+            r[0] for r in con.execute(f"SELECT old_id FROM pii_rekey_map WHERE new_id IN ({id_list})").fetchall()
+        ]
+        if old_ids:  # a second ledger scan only for a chain that was rekeyed
+            before_rekey = con.execute(
+                "SELECT count(*) FROM provenance_events WHERE record_id IN (SELECT unnest($ids))", {"ids": old_ids}
+            ).fetchall()[0][0]
     return {
         "record": record,
         "source": source[0] if source else None,
         "versions": versions,
         "derived": derived,
         "events": events,
+        "events_before_rekey": before_rekey,
         "marks": marks,
         "exports": exports,
     }

@@ -8,7 +8,9 @@ many) and ``digest``: the sha256 over the members' ``record_id:content_sha256:li
 in ``record_id`` order. :func:`verify_batches` recomputes both from the records table in one
 query, so a member added, removed or edited (text digest or licence) after the fact is caught,
 and ``audit record`` answers per record by looking up the batch event of the record's run and
-creation time (:func:`batch_event_sql`).
+creation time (:func:`batch_event_sql`). When members are rekeyed (issue 13: ``curate pii rekey``, or a
+sealed raw version's digest keyed), a ``batch_rekeyed`` event re-declares the batch's digest over the
+rewritten members, after checking the old one; the newest declaration is what is verified.
 """
 
 from __future__ import annotations
@@ -20,6 +22,24 @@ import duckdb
 
 #: the ledger action of a batch event
 BATCH_ACTION = "ingested_batch"
+#: a later event re-declaring a batch's digest after its members' ids or digests were rekeyed
+#: (``curate pii rekey``, sealing; detail ``batch_seq``, ``digest``, ``records``): the newest one counts
+BATCH_REKEYED = "batch_rekeyed"
+
+#: per batch event seq, the newest digest and member count declared for it (SQL)
+_DECLARED = f"""
+    WITH b AS (
+        SELECT seq, event_id, run_id, created_at, json_extract_string(detail, '$.digest') AS digest,
+               CAST(json_extract(detail, '$.records') AS BIGINT) AS n
+        FROM provenance_events WHERE action = '{BATCH_ACTION}'),
+    rk AS (
+        SELECT CAST(json_extract(detail, '$.batch_seq') AS BIGINT) AS bseq,
+               arg_max(json_extract_string(detail, '$.digest'), seq) AS digest,
+               arg_max(CAST(json_extract(detail, '$.records') AS BIGINT), seq) AS n
+        FROM provenance_events WHERE action = '{BATCH_REKEYED}' GROUP BY 1)
+    SELECT b.seq, b.event_id, b.run_id, b.created_at, coalesce(rk.digest, b.digest) AS digest,
+           coalesce(rk.n, b.n) AS n
+    FROM b LEFT JOIN rk ON rk.bseq = b.seq"""
 
 #: SQL aggregate over ``records r`` rows: the digest of a batch (NULL for no rows)
 DIGEST_SQL = (
@@ -52,10 +72,7 @@ class BatchCheck:
 def verify_batches(con: duckdb.DuckDBPyConnection) -> BatchCheck:
     """Recompute every batch event's member count and digest from the records table."""
     bad = con.execute(f"""
-        WITH b AS (
-            SELECT seq, event_id, run_id, created_at, json_extract_string(detail, '$.digest') AS digest,
-                   CAST(json_extract(detail, '$.records') AS BIGINT) AS n
-            FROM provenance_events WHERE action = '{BATCH_ACTION}'),
+        WITH b AS ({_DECLARED}),
         m AS (
             SELECT b.seq, count(r.record_id) AS n, {DIGEST_SQL} AS digest
             FROM b LEFT JOIN records r ON r.run_id = b.run_id AND r.created_at = b.created_at AND r.stage = 'ingest'
@@ -74,6 +91,14 @@ def verify_batches(con: duckdb.DuckDBPyConnection) -> BatchCheck:
         else "a member's id, content digest or licence differs from what was recorded"
     )
     return BatchCheck(False, checked, seq, event_id, f"ingest batch digest mismatch: {what}")
+
+
+def declared_batch_digests(con: duckdb.DuckDBPyConnection, seqs: list[int]) -> dict[int, tuple[int, str]]:
+    """``{batch event seq: (members, digest)}`` as last declared (the batch event, or its newest re-declaration)."""
+    if not seqs:
+        return {}
+    rows = con.execute(f"SELECT seq, n, digest FROM ({_DECLARED}) WHERE seq IN (SELECT unnest($s))", {"s": seqs})
+    return {seq: (int(n), digest or "") for seq, n, digest in rows.fetchall()}
 
 
 def batch_event_sql(run_id_literal: str, created_at_literal: str) -> str:

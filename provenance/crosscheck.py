@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ import duckdb
 from provenance import ledger
 from provenance.batches import BATCH_ACTION, verify_batches
 from provenance.errors import UsageError
+from provenance.records import KEYED_PREFIX
 
 #: actions of the ingest events that create a record version (``ingest``: test and legacy builders)
 INGEST_ACTIONS = ("ingested", "new_version", "historical_version", "licence_terms_changed", "ingest")
@@ -117,21 +119,47 @@ _CREATORS = f"""
         WHERE e.action = '{BATCH_ACTION}'
     ), creator AS (
         SELECT DISTINCT ON (rid) * FROM ev ORDER BY rid, seq
+    ), rekeyed AS (
+        -- issue 13: a rekey or a sealing re-declares a version's digest (the creating event keeps the old one)
+        SELECT json_extract_string(detail, '$.new_record_id') AS rid,
+               arg_max(json_extract_string(detail, '$.new_sha256'), seq) AS sha
+        FROM provenance_events WHERE action = 'record_rekeyed' GROUP BY 1
     )
-    SELECT r.record_id, r.content_sha256, r.licence_id, r.text IS NOT NULL AND sha256(r.text) <> r.content_sha256
-               AS text_differs,
+    SELECT r.record_id, r.content_sha256, r.licence_id,
+           r.text IS NOT NULL AND NOT starts_with(coalesce(r.content_sha256, ''), '{KEYED_PREFIX}')
+               AND sha256(r.text) <> r.content_sha256 AS text_differs,
+           r.text IS NOT NULL AND starts_with(coalesce(r.content_sha256, ''), '{KEYED_PREFIX}') AS keyed,
            c.seq, c.kind,
-           CASE c.kind WHEN 'ingest' THEN json_extract_string(c.detail, '$.sha256')
-                       ELSE json_extract_string(c.detail, '$.new_sha256') END AS ev_sha,
+           coalesce(k.sha, CASE c.kind WHEN 'ingest' THEN json_extract_string(c.detail, '$.sha256')
+                       ELSE json_extract_string(c.detail, '$.new_sha256') END) AS ev_sha,
            CASE c.kind WHEN 'ingest' THEN json_exists(c.detail, '$.licence_id')
                        ELSE json_exists(c.detail, '$.new_licence_id') END AS ev_has_licence,
            CASE c.kind WHEN 'ingest' THEN json_extract_string(c.detail, '$.licence_id')
                        ELSE json_extract_string(c.detail, '$.new_licence_id') END AS ev_licence
-    FROM records r LEFT JOIN creator c ON c.rid = r.record_id
+    FROM records r LEFT JOIN creator c ON c.rid = r.record_id LEFT JOIN rekeyed k ON k.rid = r.record_id
 """
 
+#: ``provenance_events`` with record ids written before a ``curate pii rekey`` translated to the current ids
+#: (``pii_rekey_map``, sealed from auditor SQL); the plain table when the catalogue has no map
+_EVENTS_REKEYED = (
+    "(SELECT e.* REPLACE (coalesce(m.new_id, e.record_id) AS record_id) FROM provenance_events e"
+    " LEFT JOIN pii_rekey_map m ON m.old_id = e.record_id)"
+)
 
-def _check_records(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
+
+def _events(con: duckdb.DuckDBPyConnection) -> str:
+    if _has_table(con, "pii_rekey_map") and con.execute("SELECT count(*) FROM pii_rekey_map").fetchall()[0][0]:
+        return _EVENTS_REKEYED
+    return "provenance_events"  # nothing was rekeyed: the checks read the ledger as before
+
+
+#: the UDF name under which a keyed digest function is registered for one cross-check
+_KEYED_UDF = "_curate_keyed_digest"
+
+
+def _check_records(
+    con: duckdb.DuckDBPyConnection, res: CrossCheck, keyed_digest: Callable[[str], str] | None = None
+) -> None:
     base = f"SELECT * FROM ({_CREATORS})"
     res.checked["record_versions"] = con.execute("SELECT count(*) FROM records").fetchall()[0][0]
     res.add(
@@ -142,6 +170,7 @@ def _check_records(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
         "text does not hash to its content_sha256 (edited in place)",
         *_ids(con, f"SELECT record_id FROM ({base}) WHERE text_differs"),
     )
+    _check_keyed_text(con, res, base, keyed_digest)
     res.add(
         "records",
         "content_sha256 differs from the digest in its creating event",
@@ -169,20 +198,53 @@ def _check_records(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
         )
 
 
+def _check_keyed_text(
+    con: duckdb.DuckDBPyConnection, res: CrossCheck, base: str, keyed_digest: Callable[[str], str] | None
+) -> None:
+    """Texts whose digest is keyed (``hmac:``): recomputed with the key's digest function, else named as
+    not checked (never reported as tampered, never skipped silently)."""
+    n = con.execute(f"SELECT count(*) FROM ({base}) WHERE keyed").fetchall()[0][0]
+    if not n:
+        return
+    if keyed_digest is None:
+        res.checked["keyed_texts_not_checked"] = n
+        res.notes.append(
+            f"{n} record versions carry keyed content digests (sources marked pii_expected, issue 13): their text "
+            "was not checked without the key; set CURATE_PII_KEY or CURATE_PII_KEY_FILE to check it"
+        )
+        return
+    con.create_function(_KEYED_UDF, keyed_digest, ["VARCHAR"], "VARCHAR", side_effects=False)
+    try:
+        res.add(
+            "records",
+            "text does not hash to its keyed content digest (edited in place)",
+            *_ids(
+                con,
+                f"SELECT b.record_id FROM ({base}) b JOIN records t USING (record_id)"
+                f" WHERE b.keyed AND {_KEYED_UDF}(t.text) <> b.content_sha256",
+            ),
+        )
+    finally:
+        con.remove_function(_KEYED_UDF)
+    res.checked["keyed_texts"] = n
+
+
 _LAST_WITHDRAW = """
     SELECT record_id, max(seq) FILTER (WHERE action = 'withdraw') AS w,
            max(seq) FILTER (WHERE action = 'reinstate') AS u
-    FROM provenance_events WHERE stage = 'provenance' AND record_id IS NOT NULL GROUP BY record_id
+    FROM {ev} WHERE stage = 'provenance' AND record_id IS NOT NULL GROUP BY record_id
 """
 
 
 def _check_status(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
+    ev = _events(con)
+    last_withdraw = _LAST_WITHDRAW.format(ev=ev)
     res.add(
         "status",
         "withdrawn without a withdraw event",
         *_ids(
             con,
-            f"SELECT r.record_id FROM records r LEFT JOIN ({_LAST_WITHDRAW}) w USING (record_id)"
+            f"SELECT r.record_id FROM records r LEFT JOIN ({last_withdraw}) w USING (record_id)"
             " WHERE r.status = 'withdrawn' AND (w.w IS NULL OR w.u > w.w)",
         ),
     )
@@ -191,7 +253,7 @@ def _check_status(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
         "active although its newest withdraw event was never reinstated",
         *_ids(
             con,
-            f"SELECT r.record_id FROM records r JOIN ({_LAST_WITHDRAW}) w USING (record_id)"
+            f"SELECT r.record_id FROM records r JOIN ({last_withdraw}) w USING (record_id)"
             " WHERE r.status = 'active' AND w.w IS NOT NULL AND (w.u IS NULL OR w.u < w.w)",
         ),
     )
@@ -201,7 +263,7 @@ def _check_status(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
         *_ids(
             con,
             "SELECT r.record_id FROM records r WHERE r.status = 'duplicate' AND NOT EXISTS ("
-            " SELECT 1 FROM provenance_events e WHERE e.record_id = r.record_id AND e.action = 'duplicate_of')",
+            f" SELECT 1 FROM {ev} e WHERE e.record_id = r.record_id AND e.action = 'duplicate_of')",
         ),
     )
     res.add(
@@ -211,7 +273,7 @@ def _check_status(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
             con,
             "SELECT r.record_id FROM records r WHERE r.status = 'superseded'"
             " AND NOT EXISTS (SELECT 1 FROM records c WHERE c.version_of = r.record_id)"
-            " AND NOT EXISTS (SELECT 1 FROM provenance_events e WHERE e.record_id = r.record_id"
+            f" AND NOT EXISTS (SELECT 1 FROM {ev} e WHERE e.record_id = r.record_id"
             "   AND (e.action IN ('removed_from_source', 'historical_version')"
             "        OR (e.action = 'reinstate' AND json_extract_string(e.detail, '$.status') = 'superseded')))",
         ),
@@ -334,14 +396,18 @@ def _check_rows(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
     )
 
 
-def crosscheck(con: duckdb.DuckDBPyConnection) -> CrossCheck:
-    """Check records, statuses, exports, withdrawals and runs against the ledger (read-only)."""
+def crosscheck(con: duckdb.DuckDBPyConnection, *, keyed_digest: Callable[[str], str] | None = None) -> CrossCheck:
+    """Check records, statuses, exports, withdrawals and runs against the ledger (read-only).
+
+    ``keyed_digest`` (``text -> "hmac:..."``, from the PII key; the kernel never holds the key) lets the
+    texts of records with keyed content digests be checked too; without it they are named as not checked.
+    """
     res = CrossCheck()
     events = con.execute("SELECT count(*) FROM provenance_events").fetchall()[0][0]
     records = con.execute("SELECT count(*) FROM records").fetchall()[0][0]
     if records and not events:
         res.add("ledger", "the ledger is empty although the catalogue has records (events deleted)", ["all"])
-    _check_records(con, res)
+    _check_records(con, res, keyed_digest)
     _check_status(con, res)
     _check_derived(con, res)
     _check_rows(con, res)
@@ -350,13 +416,19 @@ def crosscheck(con: duckdb.DuckDBPyConnection) -> CrossCheck:
 
 def _check_derived(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
     """Derived columns changed in place (no new version) against the event that set them."""
+    ev = _events(con)
+    rep = (
+        "coalesce((SELECT m.new_id FROM pii_rekey_map m WHERE m.old_id = e.rep), e.rep)"
+        if ev != "provenance_events"
+        else "e.rep"
+    )
     res.add(
         "derived",
         "script differs from its newest script_detected event (edited in place)",
         *_ids(
             con,
             "SELECT r.record_id FROM records r JOIN (SELECT record_id,"
-            " arg_max(json_extract_string(detail, '$.script'), seq) AS script FROM provenance_events"
+            f" arg_max(json_extract_string(detail, '$.script'), seq) AS script FROM {ev}"
             " WHERE action = 'script_detected' AND record_id IS NOT NULL GROUP BY record_id) e USING (record_id)"
             " WHERE r.script IS DISTINCT FROM e.script",
         ),
@@ -368,9 +440,9 @@ def _check_derived(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
             *_ids(
                 con,
                 "SELECT r.record_id FROM records r LEFT JOIN (SELECT record_id,"
-                " arg_max(json_extract_string(detail, '$.representative'), seq) AS rep FROM provenance_events"
+                f" arg_max(json_extract_string(detail, '$.representative'), seq) AS rep FROM {ev}"
                 " WHERE action = 'near_duplicate_of' AND record_id IS NOT NULL GROUP BY record_id) e"
-                " USING (record_id) WHERE r.near_duplicate_of IS NOT NULL AND r.near_duplicate_of IS DISTINCT FROM e.rep",
+                f" USING (record_id) WHERE r.near_duplicate_of IS NOT NULL AND r.near_duplicate_of IS DISTINCT FROM {rep}",
             ),
         )
 

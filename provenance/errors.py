@@ -2,7 +2,7 @@
 
 Every error a user can cause is a :class:`WorkbenchError`; its message says what went wrong,
 where, and how to fix it. The CLI turns these into one-line messages and exit code 1
-(``UsageError`` and ``ReadOnlyError`` -> exit code 2). Anything else is a bug and shows a traceback with ``--debug``.
+(``UsageError``, ``KeyRequiredError`` and ``ReadOnlyError`` -> exit code 2). Anything else is a bug and shows a traceback with ``--debug``.
 """
 
 from __future__ import annotations
@@ -16,6 +16,12 @@ class WorkbenchError(Exception):
 
 class ConfigError(WorkbenchError):
     """A configuration value or option is invalid."""
+
+
+class KeyRequiredError(ConfigError):
+    """A secret key is needed and none is configured (exit code 2): e.g. ingesting a ``pii_expected`` source."""
+
+    exit_code = 2
 
 
 class UsageError(WorkbenchError):

@@ -22,9 +22,25 @@ _SEP = "\x1f"
 PII_PASSED: tuple[str, ...] = ("clean", "scrubbed")
 
 
+#: prefix of a keyed content digest in ``content_sha256`` (``hmac:`` + HMAC-SHA256 under the PII key of the
+#: plain sha256, :mod:`curate.pii.keyed_ids`): versions of ``pii_expected`` sources before the PII stage, and
+#: sealed raw versions. The kernel never holds the key: checks take a digest function from the caller, and
+#: without one say "not checked without the key".
+KEYED_PREFIX = "hmac:"
+
+
 def sha256_text(text: str) -> str:
     """Hex sha256 of UTF-8 text."""
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def is_keyed_digest(digest: str | None) -> bool:
+    """Whether a stored content digest is keyed (needs the PII key to recompute).
+
+    >>> is_keyed_digest("hmac:00"), is_keyed_digest("ab12"), is_keyed_digest(None)
+    (True, False, False)
+    """
+    return bool(digest) and digest.startswith(KEYED_PREFIX)
 
 
 def ingest_record_id(
@@ -86,7 +102,8 @@ def insert_versions(
     run_id: str,
     stage: str,
     created_at: Any = None,
-    order_by: str = "record_id",
+    order_by: str | None = "record_id",
+    fresh: bool = False,
 ) -> int:
     """Insert the record versions described by the rows of ``relation``; the one writer of ``records`` rows.
 
@@ -99,6 +116,8 @@ def insert_versions(
     to the arguments. Rows whose ``record_id`` exists already are skipped (ids are derived from
     content, so writing a version twice is a no-op); a duplicated id in ``relation`` is written once.
     Parents are not superseded here: the caller decides which versions replace which.
+    ``fresh=True``: the caller guarantees the rows' ids are distinct and not in ``records`` yet (a bulk ingest
+    that anti-joined them already), so neither is checked again; ``order_by=None`` keeps the relation's order.
     Call inside the caller's transaction. Returns the number of rows written.
     """
     given = {d[0] for d in con.execute(f"SELECT * FROM {relation} LIMIT 0").description}
@@ -138,17 +157,25 @@ def insert_versions(
         else:
             exprs[col] = f"p.{col}" if derived else "NULL"
     join = "LEFT JOIN records p ON p.record_id = n.parent_id" if derived else ""
+    cols = ", ".join(f"{e} AS {c}" for c, e in exprs.items())
+    params = {"run": run_id, "stage": stage, "at": created_at}
+    if fresh and not derived:
+        order = f" ORDER BY n.{order_by}, n.record_id" if order_by in given else ""
+        row = con.execute(
+            f"INSERT INTO records ({', '.join(RECORD_COLUMNS)}) SELECT {cols} FROM {relation} n{order}", params
+        ).fetchone()
+        return row[0] if row else 0
     order = order_by if order_by in given else "record_id"
     row = con.execute(
         f"""
         INSERT INTO records ({", ".join(RECORD_COLUMNS)})
         SELECT {", ".join(RECORD_COLUMNS)} FROM (
-            SELECT DISTINCT ON (n.record_id) {", ".join(f"{e} AS {c}" for c, e in exprs.items())}, n.{order} AS _ord
+            SELECT DISTINCT ON (n.record_id) {cols}, n.{order} AS _ord
             FROM {relation} n {join}
             WHERE NOT EXISTS (SELECT 1 FROM records e WHERE e.record_id = n.record_id)
               {"AND (n.parent_id IS NULL OR p.record_id IS NOT NULL)" if derived else ""}
         ) ORDER BY _ord, record_id""",
-        {"run": run_id, "stage": stage, "at": created_at},
+        params,
     ).fetchone()
     return row[0] if row else 0
 

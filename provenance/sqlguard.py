@@ -62,6 +62,7 @@ SEALED_TABLES: frozenset[str] = frozenset(
         "raw_vault",  # raw text of scrubbed records (ciphertext + nonces)
         "pii_source_names",  # names found by the PII stage (ciphertext + nonces)
         "run_keys",  # MAC keys of unfinished runs' results
+        "pii_rekey_map",  # old plain record ids -> keyed ids (`curate pii rekey`, issue 13)
     }
 )
 

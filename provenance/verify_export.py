@@ -4,18 +4,24 @@ The export event (ledger) lists every file the export wrote with its sha256, the
 and the ledger state (seq + hash) the export was made at. This recomputes the folder's hashes and
 names every changed, missing or extra file, checks ``manifest.jsonl`` against ``export_items``,
 and checks that the export's ledger state is still in the chain. Read-only.
+
+After ``curate pii rekey`` (issue 13) the catalogue holds keyed ids and digests where the folder's
+manifest has the old plain ones: ids are translated through ``pii_rekey_map``; a keyed digest is
+compared with the key's digest function when given, otherwise counted as not checked without the key.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from provenance.errors import CatalogueError, UsageError
+from provenance.records import is_keyed_digest
 
 
 def _sha256(path: Path) -> str:
@@ -50,8 +56,48 @@ def _find_export(con: duckdb.DuckDBPyConnection, out: Path, export_id: str | Non
     return seq, json.loads(ev[0][0])
 
 
-def verify_export(con: duckdb.DuckDBPyConnection, out_dir: str | Path, export_id: str | None = None) -> dict[str, Any]:
-    """Check an export folder against the catalogue; returns ``{ok, export_id, problems, checked}``."""
+def _rekeyed(
+    con: duckdb.DuckDBPyConnection,
+    listed: dict[str, str | None],
+    items: dict[str, str | None],
+    key_digest: Callable[[str], str] | None,
+) -> tuple[dict[str, str | None], int]:
+    """``listed`` (the folder's manifest) in the catalogue's current ids and digests; and how many keyed
+    digests could not be checked (no key)."""
+    has_map = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = 'pii_rekey_map'"
+    ).fetchall()[0][0]
+    if has_map and listed:
+        mapping = dict(
+            con.execute(
+                "SELECT old_id, new_id FROM pii_rekey_map WHERE old_id IN (SELECT unnest($ids))", {"ids": list(listed)}
+            ).fetchall()
+        )
+        listed = {mapping.get(k, k): v for k, v in listed.items()}
+    unchecked = 0
+    for k, v in listed.items():
+        now = items.get(k)
+        if v != now and is_keyed_digest(now) and v and not is_keyed_digest(v):
+            if key_digest is None:
+                unchecked += 1
+                listed[k] = now
+            elif key_digest(v) == now:
+                listed[k] = now
+    return listed, unchecked
+
+
+def verify_export(
+    con: duckdb.DuckDBPyConnection,
+    out_dir: str | Path,
+    export_id: str | None = None,
+    *,
+    key_digest: Callable[[str], str] | None = None,
+) -> dict[str, Any]:
+    """Check an export folder against the catalogue; returns ``{ok, export_id, problems, checked}``.
+
+    ``key_digest`` (plain sha256 hex -> keyed digest, from the PII key) checks digests keyed since the export.
+    """
+    notes: list[str] = []
     out = Path(out_dir)
     if not out.is_dir():
         raise UsageError(f"`{out}` is not a folder")
@@ -82,6 +128,12 @@ def verify_export(con: duckdb.DuckDBPyConnection, out_dir: str | Path, export_id
                 "SELECT record_id, content_sha256 FROM export_items WHERE export_id = ?", [detail.get("export_id")]
             ).fetchall()
         )
+        listed, unchecked = _rekeyed(con, listed, items, key_digest)
+        if unchecked:
+            notes.append(
+                f"{unchecked} exported records have keyed digests in the catalogue since a rekey or sealing: "
+                "not checked without the key (set CURATE_PII_KEY or CURATE_PII_KEY_FILE)"
+            )
         if listed != items:
             diff = len(set(listed) ^ set(items)) + sum(1 for k in set(listed) & set(items) if listed[k] != items[k])
             problems.append(f"manifest.jsonl and the catalogue's export_items disagree on {diff} records")
@@ -99,4 +151,5 @@ def verify_export(con: duckdb.DuckDBPyConnection, out_dir: str | Path, export_id
         "state": {"seq": detail.get("state_seq"), "hash": state},
         "checked_files": len(files),
         "problems": problems,
+        "notes": notes,
     }

@@ -118,6 +118,10 @@ class Source(ABC):
     def __init__(self, paths: Sequence[str | Path], **options: Any) -> None:
         self.paths = [Path(p) for p in paths]
         self.options = options
+        if options.get("pii_expected"):
+            # option `pii_expected` (`--pii-expected`): this input may name people (keyed ids, PII gate);
+            # it can mark a source, never unmark one whose class expects personal data
+            self.pii_expected = True  # type: ignore[misc]
 
     @abstractmethod
     def source_infos(self) -> list[SourceInfo]:

@@ -162,23 +162,44 @@ class LawMojSource(Source):
 
     def iter_raw(self) -> Iterator[RawItem | Rejection | Skip]:
         for path in self._files():
-            if path.suffix.lower() == ".json" and _is_large_bulk(path):
-                yield from self._iter_json_file(path)
-                continue
-            try:
-                data = path.read_bytes()
-            except OSError as exc:
-                yield Rejection(str(path), f"unreadable file: {exc.strerror or exc}", source_id=SOURCE_ID)
-                continue
-            suffix = path.suffix.lower()
-            if suffix == ".zip":
-                yield from self._iter_zip(path, data)
-            elif suffix == ".xml":
-                yield from self._iter_xml(str(path), data)
-            elif suffix == ".json":
-                yield from self._iter_json(str(path), data)
+            yield from self.iter_file(path)
+
+    def iter_raw_bulk(self) -> Iterator[RawItem | Rejection | Skip | Any]:
+        """:meth:`iter_raw`, with JSON files DuckDB can read whole given as :class:`sources.law_moj_bulk.BulkJson`.
+
+        The ingest driver maps those in SQL (:mod:`curate.ingest_fast`) and falls back to
+        :meth:`iter_file` when the SQL path declines a file.
+        """
+        from sources import law_moj_bulk
+
+        for path in self._files():
+            bulk = None
+            if path.suffix.lower() == ".json":
+                bulk = law_moj_bulk.classify(path, self, streamed=_is_large_bulk(path))
+            if bulk is not None:
+                yield bulk
             else:
-                yield Skip(str(path), "unsupported file type", source_id=SOURCE_ID)
+                yield from self.iter_file(path)
+
+    def iter_file(self, path: Path) -> Iterator[RawItem | Rejection | Skip]:
+        """The raw items of one input file (JSON, ZIP or XML)."""
+        if path.suffix.lower() == ".json" and _is_large_bulk(path):
+            yield from self._iter_json_file(path)
+            return
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            yield Rejection(str(path), f"unreadable file: {exc.strerror or exc}", source_id=SOURCE_ID)
+            return
+        suffix = path.suffix.lower()
+        if suffix == ".zip":
+            yield from self._iter_zip(path, data)
+        elif suffix == ".xml":
+            yield from self._iter_xml(str(path), data)
+        elif suffix == ".json":
+            yield from self._iter_json(str(path), data)
+        else:
+            yield Skip(str(path), "unsupported file type", source_id=SOURCE_ID)
 
     def _iter_zip(self, path: Path, data: bytes) -> Iterator[RawItem | Rejection | Skip]:
         try:
@@ -345,6 +366,16 @@ class LawMojSource(Source):
             yield Rejection(f"{loc}:{exc.lineno}", f"malformed XML: {exc.msg}", excerpt=excerpt, source_id=SOURCE_ID)
 
     # -- mapping ------------------------------------------------------------------------------
+    def scope_params(self) -> dict[str, Any]:
+        """What :meth:`in_scope` decides by, as parameters of the SQL path (:mod:`sources.law_moj_bulk`)."""
+        return {
+            "all": self.scope == "all",
+            "allow": sorted(self.allow_list),
+            "known": sorted(self.fsc_pcodes),
+            "fsc_prefix": FSC_PREFIX,
+            "fsc_repealed": list(FSC_REPEALED),
+        }
+
     def in_scope(self, law: dict[str, Any], lang: str, pcode: str) -> bool:
         if self.scope == "all" or pcode in self.allow_list:
             return True

@@ -100,18 +100,35 @@ def _run_cli_killed(db: Path, fault: str, tmp: Path, tasks: int = 4) -> int:
     return rc
 
 
-@pytest.mark.parametrize("fault", ["after_rank_1", "before_load", "during_load"])
-def test_kill9_then_rerun_matches_uninterrupted(tmp_path: Path, law_fixtures: Path, fault: str) -> None:
+@pytest.mark.parametrize(
+    "fault, batches_in",
+    [
+        ("after_rank_1", 0),
+        ("before_load", 0),
+        ("after_batch_0", 1),  # killed at a batch boundary: batch 0 committed
+        ("mid_batch_1", 1),  # killed inside batch 1's transaction: batch 0 in, batch 1 rolled back
+        ("during_load", None),  # in the last transaction: every batch in
+    ],
+)
+def test_kill9_then_rerun_matches_uninterrupted(
+    tmp_path: Path, law_fixtures: Path, fault: str, batches_in: int | None, monkeypatch
+) -> None:
+    monkeypatch.setenv("CURATE_LOAD_BATCH", "7")  # several load batches per results file
     src = [law_fixtures / "chlaw_json/ch"]
     clean, crashed = tmp_path / "clean.duckdb", tmp_path / "crashed.duckdb"
     for p in (clean, crashed):
         ingest(p, LawMojSource(src))
-    run_stage(clean, make_stage("hygiene"), workers=1, tasks=4)
+    expected = run_stage(clean, make_stage("hygiene"), workers=1, tasks=4)
     rc = _run_cli_killed(crashed, fault, tmp_path)
     assert rc == -signal.SIGKILL
     assert _q(crashed, "SELECT status FROM runs WHERE command = 'run hygiene'") == [("running",)]
+    loaded = _q(crashed, "SELECT count(*) FROM run_load_batches")[0][0]
+    if batches_in is None:
+        assert loaded > 2  # the kill came after several committed batches
+    else:
+        assert loaded == batches_in
     rep = run_stage(crashed, make_stage("hygiene"), workers=1, tasks=4)
-    assert rep.resumed
+    assert rep.resumed and rep.counts == expected.counts and rep.counts["new_versions"] > 0
     assert _catalogue_state(crashed) == _catalogue_state(clean)
     assert _q(crashed, "SELECT count(*) FROM runs WHERE command = 'run hygiene' AND status = 'finished'") == [(1,)]
     assert ledger.verify(duckdb.connect(str(crashed), read_only=True)).ok

@@ -129,9 +129,12 @@ def pull_cmd(bank: str, projects: tuple[str, ...], full: bool, as_json: bool) ->
     """Import completed annotations: corrections become new versions, decisions and labels are stored.
 
     Every imported annotation is a ledger event naming the bank, the annotator (Label Studio user id +
-    sha256 of the e-mail) and the project/task/annotation ids. Pulling twice imports nothing new.
+    keyed digest of the e-mail, HMAC under the PII key; none without the key) and the project/task/annotation
+    ids. Pulling twice imports nothing new.
     """
     from annotation.pull import pull
+    from curate.pii.keyed_ids import annotator_email_digest
+    from curate.pii.keys import load_key
     from provenance.db import connect
 
     s = settings()
@@ -141,7 +144,14 @@ def pull_cmd(bank: str, projects: tuple[str, ...], full: bool, as_json: bool) ->
         bar = LazyProgress("importing annotations", s.quiet)
         try:
             rep = pull(
-                con, client, bank, projects=projects or PROJECTS, progress=bar, vault=_vault(required=False), full=full
+                con,
+                client,
+                bank,
+                projects=projects or PROJECTS,
+                progress=bar,
+                vault=_vault(required=False),
+                full=full,
+                email_digest=annotator_email_digest(load_key(required=False)),
             )
         finally:
             bar.close()

@@ -76,6 +76,7 @@ def verify_cmd(anchor_file: str | None, as_json: bool) -> int:
     Without --anchor, events cut off the end of the chain are noticed only while a later run,
     export or withdrawal still points at them; keep anchors outside the database to prove more.
     """
+    from curate.pii.keyed_ids import digest_function
     from curate.pii.keys import load_key
     from provenance import audit as lib
     from provenance.crosscheck import read_anchors
@@ -84,7 +85,7 @@ def verify_cmd(anchor_file: str | None, as_json: bool) -> int:
     key = load_key(required=False)  # the vault and keyed digests are checked only with the PII key
     con = connect_readonly(settings().db_path)
     try:
-        res = lib.verify_all(con, anchors)
+        res = lib.verify_all(con, anchors, keyed_digest=digest_function(key))
         if key is not None:
             from curate.pii.keyed_check import verify_keyed
 
@@ -147,11 +148,13 @@ def verify_cmd(anchor_file: str | None, as_json: bool) -> int:
 @JSON_OPTION
 def verify_export_cmd(out_dir: str, export_id: str | None, as_json: bool) -> int:
     """Recompute an export folder's file hashes against the catalogue; name changed, missing, extra files."""
+    from curate.pii.keys import load_key
     from provenance.verify_export import verify_export
 
+    key = load_key(required=False)  # digests keyed after the export are checked only with the PII key
     con = connect_readonly(settings().db_path)
     try:
-        res = verify_export(con, out_dir, export_id)
+        res = verify_export(con, out_dir, export_id, key_digest=key.key_plain_digest if key else None)
     finally:
         con.close()
     if as_json:
@@ -164,6 +167,8 @@ def verify_export_cmd(out_dir: str, export_id: str | None, as_json: bool) -> int
         )
         for p in res["problems"]:
             click.echo(f"  {p}")
+        for n in res.get("notes", []):
+            click.echo(f"note: {n}")
     return 0 if res["ok"] else 1
 
 
@@ -229,6 +234,11 @@ def record_cmd(record_id: str, as_json: bool, full: bool, vertical: bool) -> int
     cols = ["record_id", "version_of", "stage", "status", "licence_id", "pii_state"]
     _section("versions", rep["versions"], cols, **lay)
     _section("events", rep["events"], ["seq", "created_at", "record_id", "stage", "action", "actor", "detail"], **lay)
+    if rep.get("events_before_rekey"):
+        click.echo(
+            f"note: {rep['events_before_rekey']} older events name this chain by its ids before `curate pii rekey`; "
+            "the old->new mapping is sealed, so they are not shown here"
+        )
     _section(
         "checked, unchanged (stage marks)",
         rep["marks"],

@@ -63,7 +63,15 @@ def _run(source, label: str) -> int:
 @click.option("--date-field", default=None, help="Column holding the date (default: date/日期/...).")
 @click.option("--dataset", default=None, help="Dataset id recorded in metadata (default: the folder name).")
 @click.option("--source-id", default=None, help="Catalogue source id (default: moda).")
-def moda_cmd(paths, licence, text_field, id_field, title_field, url_field, date_field, dataset, source_id) -> int:
+@click.option(
+    "--pii-expected",
+    is_flag=True,
+    help="These records may name people: ids and digests are keyed (needs CURATE_PII_KEY) and nothing is "
+    "exported or annotated before the PII stage. Once set for a source it stays set.",
+)
+def moda_cmd(
+    paths, licence, text_field, id_field, title_field, url_field, date_field, dataset, source_id, pii_expected
+) -> int:
     """MODA sovereign-AI corpus: JSONL/JSON/CSV/Parquet, Hugging Face dataset folders, PDFs.
 
     Unmapped columns are kept in metadata.fields; a JSONL line that is not JSON is quarantined
@@ -81,6 +89,7 @@ def moda_cmd(paths, licence, text_field, id_field, title_field, url_field, date_
         date_field=date_field,
         dataset=dataset,
         source_id=source_id,
+        pii_expected=pii_expected,
     )
     return _run(source, "ingest moda")
 
@@ -132,7 +141,12 @@ def _manifest_command(name: str, what: str) -> click.Command:
         is_flag=True,
         help="Reject (quarantine) rows whose licence terms are incomplete or invalid instead of warning.",
     )
-    def cmd(manifests, max_uncompressed_mb, source_id, strict) -> int:
+    @click.option(
+        "--pii-expected",
+        is_flag=True,
+        help="These documents may name people: keyed ids (needs CURATE_PII_KEY), PII stage before export. Sticks.",
+    )
+    def cmd(manifests, max_uncompressed_mb, source_id, strict, pii_expected) -> int:
         from sources import get_source_class
 
         source_cls = get_source_class(name)
@@ -141,6 +155,7 @@ def _manifest_command(name: str, what: str) -> click.Command:
             max_uncompressed_bytes=max_uncompressed_mb * 1024 * 1024,
             source_id=source_id,
             strict=strict,
+            pii_expected=pii_expected,
         )
         return _run(source, f"ingest {name}")
 

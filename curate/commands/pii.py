@@ -1,4 +1,4 @@
-"""`curate pii detect|scrub`: PII detection and scrubbing for users' own JSONL files."""
+"""`curate pii detect|scrub|scan|rekey`: PII in users' JSONL files, the leak scan, keyed ids for old catalogues."""
 
 from __future__ import annotations
 
@@ -197,3 +197,33 @@ def scan(paths: tuple[Path, ...], label_studio: bool, as_json: bool, threshold: 
             click.echo(f"  {u}")
         click.echo("no personal value found" if report.clean else f"{len(report.findings)} finding(s)")
     return EXIT_OK if report.clean else 1
+
+
+@pii.command("rekey")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object on stdout.")
+def rekey(as_json: bool) -> int:
+    """Give a catalogue made before keyed ids the keyed ids and digests of sources marked pii_expected.
+
+    Rewrites, in one transaction, the ids and content digests of those sources' records wherever
+    they occur (versions, the raw-text vault, exports, dedup tables, stage marks, annotation tables)
+    and records the mapping in the ledger as keyed digests of the old ids (the mapping itself is kept
+    in the sealed table pii_rekey_map). Ledger rows written before the rekey keep the old ids: the
+    hash chain is never rewritten. Needs CURATE_PII_KEY[_FILE]; running it again changes nothing.
+    """
+    from curate.commands._common import settings
+    from curate.pii.keyed_ids import require_key
+    from curate.pii.rekey import rekey_catalogue
+
+    key = require_key("keyed record ids and digests", "`curate pii rekey`")
+    rep = rekey_catalogue(settings().db_path, key)
+    if as_json:
+        click.echo(json.dumps(rep.as_dict(), ensure_ascii=False))
+    elif not rep.records:
+        click.echo("nothing to rekey: every record of a pii_expected source has keyed ids and digests")
+    else:
+        click.echo(
+            f"rekeyed {rep.records:,} record versions (run {rep.run_id}): {rep.ids_changed:,} new ids, "
+            f"{rep.digests_keyed:,} keyed digests, {rep.vault_rows:,} vault rows re-sealed, "
+            f"{rep.batches:,} ingest batches re-declared"
+        )
+    return EXIT_OK

@@ -4,8 +4,8 @@ The ledger's cross-checks (:mod:`provenance.crosscheck`) see digests and ciphert
 With ``CURATE_PII_KEY``/``CURATE_PII_KEY_FILE`` set, this also proves that:
 
 * every sealed raw text in ``raw_vault`` decrypts (AES-GCM: the ciphertext and its record binding
-  are authentic) and hashes to its record's ``content_sha256``, so the vault still holds the text
-  the ledger recorded;
+  are authentic) and hashes to its record's ``content_sha256`` (plain sha256, or the keyed
+  ``hmac:`` digest of issue 13), so the vault still holds the text the ledger recorded;
 * sealed raw titles and metadata decrypt;
 * every name in ``pii_source_names`` decrypts and its keyed digest is the one stored beside it.
 
@@ -23,6 +23,7 @@ from curate.pii.keys import PiiKey
 from curate.pii.source_names import _aad
 from curate.pii.vault import decrypt
 from provenance.errors import ConfigError
+from provenance.records import is_keyed_digest
 
 
 def _has(con: duckdb.DuckDBPyConnection, table: str) -> bool:
@@ -52,7 +53,12 @@ def verify_keyed(con: duckdb.DuckDBPyConnection, key: PiiKey) -> dict[str, Any]:
             except ConfigError:
                 problems.append(f"raw_vault `{vid}`: does not decrypt (altered, or bound to another record)")
                 continue
-            if digest is not None and hashlib.sha256(plain.encode("utf-8", "surrogatepass")).hexdigest() != digest:
+            expected = (
+                key.content_digest(plain)
+                if is_keyed_digest(digest)
+                else hashlib.sha256(plain.encode("utf-8", "surrogatepass")).hexdigest()
+            )
+            if digest is not None and expected != digest:
                 problems.append(f"raw_vault `{vid}`: the sealed text does not hash to the record's content_sha256")
     if _has(con, "pii_source_names"):
         for source_id, digest, nonce, ct, key_id in con.execute(

@@ -1,7 +1,26 @@
 """The PII key: from ``CURATE_PII_KEY`` or a file named by ``CURATE_PII_KEY_FILE``; never the repo or DB.
 
-One master key; separate sub-keys are derived for HMAC digests/pseudonyms and for the raw-text
-vault, so a digest never reveals anything about the encryption key.
+One master key; separate sub-keys are derived for HMAC digests/pseudonyms, for the raw-text
+vault and for record ids and content digests, so a digest never reveals anything about the
+encryption key. Derivation (``K`` = the master key bytes)::
+
+    hmac_key  = HMAC-SHA256(K, "curate-pii/hmac/v1")    pseudonyms, allow-list and source-name digests
+    vault_key = HMAC-SHA256(K, "curate-pii/vault/v1")   AES-256-GCM of sealed raw text
+    id_key    = HMAC-SHA256(K, "curate-pii/ids/v1")     keyed record ids and content digests (issue 13)
+    key_id    = HMAC-SHA256(K, "curate-pii/key-id/v1")[:12 hex]  names the key, reveals nothing
+
+Keyed ids and digests (:meth:`PiiKey.keyed_hex`, used by :mod:`curate.pii.keyed_ids`) are
+``hex(HMAC-SHA256(id_key, domain || 0x1f || message))``: deterministic under one key, and no
+brute-force oracle without it. The message is the *plain* id or digest, so a catalogue made
+before keyed ids is rekeyed to exactly the ids a fresh ingest gives (``curate pii rekey``):
+
+* record id of an ingested record of a ``pii_expected`` source: domain ``record-id`` over the plain
+  id (sha256 of ``source_id 0x1f locator 0x1f text [0x1f version metadata JSON]``);
+* a version derived before the PII stage: domain ``derived-id`` over the plain derived id
+  (sha256 of ``parent_id 0x1f stage 0x1f text``, the parent already keyed);
+* content digest: ``hmac:`` + domain ``content`` over the plain sha256 of the text;
+* any other id rewritten by ``curate pii rekey``: domain ``rekeyed-id`` over the old id;
+* e-mail of an annotator: domain ``annotator-email`` over the lower-cased, trimmed address.
 """
 
 from __future__ import annotations
@@ -26,6 +45,7 @@ class PiiKey:
     hmac_key: bytes
     vault_key: bytes
     key_id: str
+    id_key: bytes = b""
 
     def __repr__(self) -> str:  # never show key material
         return f"PiiKey(key_id={self.key_id!r})"
@@ -41,6 +61,30 @@ class PiiKey:
         """
         msg = f"{entity_type}\x1f{value}".encode()
         return hmac.new(self.hmac_key, msg, hashlib.sha256).hexdigest()[:32]
+
+    def keyed_hex(self, domain: str, message: bytes) -> str:
+        """HMAC-SHA256 under the id sub-key of ``domain 0x1f message`` (64 hex; see the module docstring).
+
+        >>> k = derive_key(b"0" * 32)
+        >>> len(k.keyed_hex("record-id", b"fsc"))
+        64
+        >>> k.keyed_hex("record-id", b"x") == k.keyed_hex("content", b"x")
+        False
+        """
+        return hmac.new(self.id_key, domain.encode() + b"\x1f" + message, hashlib.sha256).hexdigest()
+
+    def content_digest(self, text: str) -> str:
+        """The keyed content digest of ``text``: ``hmac:`` + keyed hex of its plain sha256.
+
+        >>> k = derive_key(b"0" * 32)
+        >>> k.content_digest("王小明") == k.key_plain_digest(hashlib.sha256("王小明".encode()).hexdigest())
+        True
+        """
+        return self.key_plain_digest(hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest())
+
+    def key_plain_digest(self, plain_hex: str) -> str:
+        """The keyed form of a plain sha256 content digest (needs no text: used to rekey stored digests)."""
+        return "hmac:" + self.keyed_hex("content", plain_hex.encode())
 
 
 def derive_key(master: bytes) -> PiiKey:
@@ -58,6 +102,7 @@ def derive_key(master: bytes) -> PiiKey:
         hmac_key=sub("curate-pii/hmac/v1"),
         vault_key=sub("curate-pii/vault/v1"),
         key_id=sub("curate-pii/key-id/v1").hex()[:12],
+        id_key=sub("curate-pii/ids/v1"),
     )
 
 

@@ -9,6 +9,7 @@ ever see ciphertext. The pipeline reads it back with :func:`read_raw` and the ke
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 from curate.pii.keys import PiiKey
 from provenance.errors import CatalogueError, ConfigError
@@ -38,8 +39,13 @@ def decrypt(key: PiiKey, record_id: str, nonce: bytes, ciphertext: bytes) -> str
         ) from exc
 
 
-def seal_raw_records(con, key: PiiKey) -> int:
-    """Encrypt the text of every ``pii_state='raw'`` record still in clear and NULL it; returns the count."""
+def seal_raw_records(con, key: PiiKey, before_seal: Callable[[list[tuple[str, str]]], object] | None = None) -> int:
+    """Encrypt the text of every ``pii_state='raw'`` record still in clear and NULL it; returns the count.
+
+    ``before_seal`` gets the ``(record_id, text)`` rows about to be sealed while their text is still at
+    hand: the PII stage passes :func:`curate.pii.rekey.key_sealed_digests`, so a sealed version whose
+    content digest is a plain sha256 (a source not marked ``pii_expected``) gets the keyed one (issue 13).
+    """
     # earlier versions of a raw record (ingest, hygiene ...) carry the same personal data: seal them too
     con.execute("""
         WITH RECURSIVE anc(record_id) AS (
@@ -53,6 +59,8 @@ def seal_raw_records(con, key: PiiKey) -> int:
     rows = con.execute("SELECT record_id, text FROM records WHERE pii_state = 'raw' AND text IS NOT NULL").fetchall()
     if not rows:
         return 0
+    if before_seal is not None:
+        before_seal(rows)
     sealed = []
     for rid, text in rows:
         nonce, ct = encrypt(key, rid, text)

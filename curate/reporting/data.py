@@ -13,6 +13,7 @@ from typing import Any
 
 import duckdb
 
+from curate.zh.ledger import edit_field
 from provenance import ledger
 from provenance.records import PII_PASSED
 
@@ -101,15 +102,15 @@ def gather(
     )
     d.normalise_edits = _dicts(
         con,
-        "SELECT json_extract_string(j.value, '$.by') AS kind, count(*) AS edits"
-        f" FROM {_events('normalise')} e, json_each(e.detail, '$.edits') j GROUP BY ALL ORDER BY 2 DESC",
+        f"SELECT kind, count(*) AS edits FROM (SELECT unnest({edit_field('by')}) AS kind"
+        f" FROM {_events('normalise')}) GROUP BY ALL ORDER BY 2 DESC",
     )
     # the most frequent conversions, only short ones (characters and terms, never passages)
     d.normalise_pairs = _dicts(
         con,
-        "SELECT json_extract_string(j.value, '$.before') AS before, json_extract_string(j.value, '$.after') AS after,"
-        f" count(*) AS edits FROM {_events('normalise')} e, json_each(e.detail, '$.edits') j"
-        " WHERE length(json_extract_string(j.value, '$.before')) <= 6 GROUP BY ALL ORDER BY 3 DESC, 1 LIMIT 25",
+        f"SELECT before, after, count(*) AS edits FROM (SELECT unnest({edit_field('before')}) AS before,"
+        f" unnest({edit_field('after')}) AS after FROM {_events('normalise')})"
+        " WHERE length(before) <= 6 GROUP BY ALL ORDER BY 3 DESC, 1 LIMIT 25",
     )
     d.normalise_flags = _dicts(
         con,

@@ -104,6 +104,14 @@ def section(results: list[dict[str, Any]]) -> dict[str, Any]:
                         {"n": r["n"], "stage": key[:-3], "w1": m["seconds"], "w2": m2["seconds"],
                          "speedup": round(m["seconds"] / m2["seconds"], 2)}
                     )  # fmt: skip
+        # bench/scale.py --compare-workers: {"workers": {stage: {"w1": {...}, "w2": {...}}}}
+        for stage, v in sorted((r.get("workers") or {}).items()):
+            m, m2 = (v.get(k) or {} for k in ("w1", "w2")) if isinstance(v, dict) else ({}, {})
+            if m.get("seconds") and m2.get("seconds"):
+                workers.append(
+                    {"n": r["n"], "stage": stage, "w1": m["seconds"], "w2": m2["seconds"],
+                     "speedup": round(m["seconds"] / m2["seconds"], 2)}
+                )  # fmt: skip
     return {"steps": steps, "rows": rows, "exponents": exponents, "workers": workers}
 
 

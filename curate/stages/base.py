@@ -2,7 +2,8 @@
 
 A stage reads the columns it declares (``reads``) from a Parquet snapshot of the catalogue,
 and for each input document returns zero or more :class:`StageResult` rows. The runner
-(:mod:`curate.runner`) writes them per rank, then loads them back in one transaction:
+(:mod:`curate.runner`) writes them per rank, then loads them back in bounded batches that each commit
+(:mod:`curate.load`):
 
 * ``new_text`` (not None, and different or with ``fields``) -> a new record version (``version_of`` = the input,
   id derived from parent + stage + text, licence and doc_key inherited, ``fields`` override
@@ -158,5 +159,10 @@ class Stage(PipelineStep):
     def prepare(self, con: Any) -> None:
         """Read what the stage needs from the catalogue before the snapshot (e.g. the PII allow-list)."""
 
+    def after_batch(self, con: Any, run_id: str) -> None:
+        """Called inside each load batch's transaction after its results are written (``_res`` holds the
+        batch; default: nothing). Work here commits with the batch (:mod:`curate.load`)."""
+
     def after_load(self, con: Any, run_id: str) -> None:
-        """Called inside the load transaction after results are written (default: nothing)."""
+        """Called once in the run's last load transaction, after every batch (``_res`` is a view over all
+        of the run's results; default: nothing)."""

@@ -3,12 +3,16 @@
 Per input record (see :func:`curate.zh.normalise`):
 
 Stage order is enforced, not advised: for a record that has not passed the PII stage
-(``pii_state`` NULL) the ledger gets offsets and lengths only, never characters of the text.
+(``pii_state`` NULL) the ledger gets offsets and lengths only (``before_chars`` / ``after_chars``
+instead of ``before`` / ``after``), never characters of the text.
 
 * text changed -> a new version (``script`` = ``traditional`` for a fully converted record,
   ``mixed`` when a sentence with both scripts' signals was left for a human) and one
-  ``normalise`` event on the input with the detected script, shares and every edit
-  (offset into the input, before, after);
+  ``normalise`` event on the input with the detected script, shares and every edit, column by
+  column: ``"edits": {"offset": [...], "before": [...], "after": [...], "by": [...]}`` (offsets into
+  the input; one ledger row per record however many edits it has; events written before
+  2026-12-03 hold a list of ``{"offset", "before", "after", "by"}`` objects instead, and every
+  reader takes both);
 * text unchanged -> the detected script is stored in the record's ``script`` column in place (a
   derived column: the text did not change, so no new version) with one ``script_detected`` event
   holding the script and shares (the ledger cross-check compares the column with it);
@@ -24,13 +28,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from datatrove.data import Document
 
 from curate.stages.base import RECORD_METADATA, Stage, StageResult
 from curate.zh.config import NormaliseConfig
 from provenance.records import derived_record_id
+
+if TYPE_CHECKING:
+    from curate.zh.normalise import Result
 
 
 def _metadata_terms(meta: Any) -> tuple[str, ...]:
@@ -43,16 +50,6 @@ def _metadata_terms(meta: Any) -> tuple[str, ...]:
         return ()
     terms = meta.get("protected_terms") or ()
     return tuple(t for t in terms if isinstance(t, str) and t)
-
-
-def _ledger_edits(edits: list[dict[str, Any]], unchecked: bool) -> list[dict[str, Any]]:
-    """Edits as the ledger keeps them: with text once the record passed PII, else offsets and lengths only."""
-    if not unchecked:
-        return edits
-    return [
-        {"offset": e["offset"], "before_chars": len(e["before"]), "after_chars": len(e["after"]), "by": e["by"]}
-        for e in edits
-    ]
 
 
 def _ledger_flags(flags: list[dict[str, Any]], unchecked: bool) -> list[dict[str, Any]]:
@@ -69,19 +66,42 @@ class NormaliseStage(Stage):
     writes: ClassVar[tuple[str, ...]] = ("version", "event")
     config_class: ClassVar[type] = NormaliseConfig
 
-    def _source_terms(self, source_id: str | None) -> tuple[str, ...]:
-        from curate.zh.terms import protected_terms
+    def __init__(self, config: Any = None) -> None:
+        super().__init__(config)
+        self._terms_by_source: dict[str, tuple[str, ...]] = {}
 
+    def _source_terms(self, source_id: str | None) -> tuple[str, ...]:
         if not source_id:
             return ()
-        return tuple(p.term for p in protected_terms() if p.source_id == source_id)
+        terms = self._terms_by_source.get(source_id)
+        if terms is None:
+            from curate.zh.terms import protected_terms
+
+            terms = tuple(p.term for p in protected_terms() if p.source_id == source_id)
+            self._terms_by_source[source_id] = terms
+        return terms
+
+    def _protected(self, doc: Document) -> tuple[str, ...]:
+        meta = doc.metadata or {}
+        return self._source_terms(meta.get("source_id")) + _metadata_terms(meta.get(RECORD_METADATA))
 
     def process(self, doc: Document) -> Iterable[StageResult]:
         from curate.zh.normalise import normalise
 
+        return self._decide(doc, normalise(doc.text or "", self.config, protected=self._protected(doc)))
+
+    def process_batch(self, docs: list[Document]) -> Iterable[StageResult]:
+        """The batch in one :func:`curate.zh.normalise_many` call (one OpenCC call for its Simplified records)."""
+        from curate.zh.batch import normalise_many
+
+        results = normalise_many(
+            [doc.text or "" for doc in docs], self.config, protected=[self._protected(doc) for doc in docs]
+        )
+        for doc, res in zip(docs, results, strict=True):
+            yield from self._decide(doc, res)
+
+    def _decide(self, doc: Document, res: Result) -> list[StageResult]:
         meta = doc.metadata or {}
-        protected = self._source_terms(meta.get("source_id")) + _metadata_terms(meta.get(RECORD_METADATA))
-        res = normalise(doc.text or "", self.config, protected=protected)
         unchecked = meta.get("pii_state") is None  # not through the PII stage: no text into the ledger
         summary = {"script": res.script, "shares": res.shares, "config": self.config.opencc_config, **res.counts}
         out: list[StageResult] = []
@@ -89,6 +109,7 @@ class NormaliseStage(Stage):
         if res.changed:
             new_id = derived_record_id(doc.id, self.name, res.text)
             left_mixed = any(f.reason == "mixed_signals" for f in res.flags)
+            edits = res.edits_columns(text=not unchecked)
             out.append(
                 StageResult(
                     doc.id,
@@ -96,7 +117,7 @@ class NormaliseStage(Stage):
                     new_text=res.text,
                     outcome="converted",
                     fields={"script": "mixed" if left_mixed else "traditional"},
-                    detail={**summary, "n_edits": len(res.edits), "edits": _ledger_edits(res.edits_json(), unchecked)},
+                    detail={**summary, "n_edits": res.n_edits, "edits": edits},
                 )
             )
         else:

@@ -11,7 +11,8 @@ mentions, :mod:`curate.pii.propagate`), so the third ``林志明`` of a sanction
   HMAC digests (never values).
 
 Names found after a field label (``受處分人：``, ``負責人``; :mod:`curate.pii.labels`) join the
-source's name list (``pii_source_names``, encrypted). After loading, :meth:`PiiStage.after_load`
+source's name list (``pii_source_names``, encrypted). Each load batch seals its raw records as it commits
+(:meth:`PiiStage.after_batch`); after the last batch, :meth:`PiiStage.after_load`
 scrubs those names in the source's other records -- also records already marked clean, whenever a
 new name joins the list -- then encrypts the text, title and metadata of raw records (and their
 earlier versions) into ``raw_vault`` and NULLs ``records.text``. The key (``CURATE_PII_KEY`` or
@@ -175,9 +176,19 @@ class PiiStage(Stage):
             )
         ]
 
-    def after_load(self, con, run_id: str) -> None:
-        from curate.pii.source_names import propagate_source_names
+    def after_batch(self, con, run_id: str) -> None:
+        """Seal the raw text of the batch's records as the batch commits (memory bounded by the batch)."""
+        self._seal(con, run_id)
+
+    def _seal(self, con, run_id: str) -> None:
+        """Seal raw records; a plain content digest of a sealed version becomes the keyed one (issue 13)."""
+        from curate.pii.rekey import key_sealed_digests
         from curate.pii.vault import seal_raw_records
 
+        seal_raw_records(con, self.key, lambda rows: key_sealed_digests(con, self.key, rows, run_id))
+
+    def after_load(self, con, run_id: str) -> None:
+        from curate.pii.source_names import propagate_source_names
+
         propagate_source_names(con, self.key, run_id, mode=self.config.mode)
-        seal_raw_records(con, self.key)
+        self._seal(con, run_id)

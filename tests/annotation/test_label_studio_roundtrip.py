@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter
 
@@ -103,7 +104,11 @@ def test_annotation_pull_creates_version_and_event(label_studio, db_path, bank):
         completed_by=me["id"],
     )
 
-    got = pull(con, client, bank)
+    from curate.pii.keyed_ids import annotator_email_digest
+    from curate.pii.keys import derive_key
+
+    keyed = annotator_email_digest(derive_key(b"k" * 32))
+    got = pull(con, client, bank, email_digest=keyed)
     assert (got.imported, got.new_versions) == (2, 1)
     new = con.execute(
         "SELECT record_id, text, version_of, stage, status, pii_state FROM records WHERE version_of = ?", [ids[0]]
@@ -117,7 +122,10 @@ def test_annotation_pull_creates_version_and_event(label_studio, db_path, bank):
     assert [e[0] for e in events] == ["proofread_fix", "proofread_ok"]
     detail = json.loads(events[0][2])
     assert detail["bank"] == bank and detail["annotator_id"] == me["id"]
-    assert detail["annotator_email_sha256"] == email_sha256(label_studio.user)
+    # keyed (issue 13): a plain sha256 of a guessable e-mail is never stored
+    assert detail["annotator_email_sha256"] == email_sha256(label_studio.user, keyed)
+    assert detail["annotator_email_sha256"].startswith("hmac:")
+    assert hashlib.sha256(label_studio.user.strip().lower().encode()).hexdigest() not in events[0][2]
     assert detail["new_record_id"] == new[0]
     assert detail["ls_task_id"] == tasks[ids[0]]["id"] and detail["ls_project_id"] == rep.ls_project_id
     assert detail["annotated_at"] and "ls_annotation_id" in detail

@@ -68,7 +68,17 @@ def test_run_pii(catalogue, cli):
     raw_id = con.execute("SELECT record_id FROM records WHERE locator='loan/1' AND pii_state='raw'").fetchone()[0]
     assert read_raw(con, raw_id, load_key()) == RECORDS["loan/1"]
     # the ledger proves what was removed without keeping it
-    events = con.execute("SELECT action, detail FROM provenance_events WHERE stage='pii'").fetchall()
+    # issue 13: sealed raw versions of a source not marked pii_expected get keyed digests (record_rekeyed)
+    raw = con.execute("SELECT count(*) FROM records WHERE pii_state = 'raw'").fetchone()[0]
+    keyed = con.execute(
+        "SELECT count(*) FROM provenance_events WHERE action = 'record_rekeyed' AND record_id IN"
+        " (SELECT record_id FROM records WHERE pii_state = 'raw' AND starts_with(content_sha256, 'hmac:'))"
+    ).fetchone()[0]
+    assert raw and keyed == raw
+    events = con.execute(
+        "SELECT action, detail FROM provenance_events WHERE stage='pii'"
+        " AND action NOT IN ('record_rekeyed', 'batch_rekeyed')"
+    ).fetchall()
     assert sorted(a for a, _ in events) == ["pii_checked", "pii_scrubbed", "pii_scrubbed", "pii_scrubbed"]
     blob = json.dumps([json.loads(d) for _, d in events], ensure_ascii=False)
     assert not any(s in blob for s in SECRETS)

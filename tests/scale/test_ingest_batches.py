@@ -11,6 +11,7 @@ import duckdb
 import pytest
 
 import curate.ingest as ingest_mod
+import curate.ingest_fast as fast_mod
 from provenance import audit, db
 from provenance.batches import BATCH_ACTION
 from provenance.records import ingest_record_id, sha256_text
@@ -27,6 +28,7 @@ def catalogue(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     dump = tmp_path / "ChLaw.json"
     gen.write_dump(dump, 500)
     monkeypatch.setattr(ingest_mod, "BATCH_RECORDS", 120)
+    monkeypatch.setattr(fast_mod, "BULK_BATCH_RECORDS", 120)  # the set-based path cuts batches of whole laws
     rep = ingest_mod.ingest(tmp_path / "cat.duckdb", LawMojSource([dump], scope="all"))
     assert rep.records_new == 500
     return tmp_path / "cat.duckdb"

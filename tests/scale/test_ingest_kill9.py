@@ -13,6 +13,7 @@ import duckdb
 import pytest
 
 import curate.ingest as ingest_mod
+import curate.ingest_fast as fast_mod
 from provenance import audit, db
 from sources.law_moj import LawMojSource
 
@@ -22,8 +23,9 @@ BATCH = 100
 CHILD = """
 import sys
 import curate.ingest as m
+import curate.ingest_fast as f
 from sources.law_moj import LawMojSource
-m.BATCH_RECORDS = int(sys.argv[3])
+m.BATCH_RECORDS = f.BULK_BATCH_RECORDS = int(sys.argv[3])
 m.ingest(sys.argv[1], LawMojSource([sys.argv[2]], scope="all"))
 """
 
@@ -39,14 +41,21 @@ def _records(path: Path):
         con.close()
 
 
+@pytest.mark.parametrize("fast", ["1", "0"], ids=["sql-path", "python-path"])
 @pytest.mark.parametrize("fault", ["ingest_after_batch_2", "ingest_mid_batch_3"])
-def test_killed_ingest_resumes_to_the_same_records(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fault: str) -> None:
+def test_killed_ingest_resumes_to_the_same_records(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fault: str, fast: str
+) -> None:
+    """Both ingest paths: the set-based one (batches of whole laws, 100 records = 5 laws of 20 articles) and the
+    Python one (CURATE_INGEST_FAST=0)."""
+    monkeypatch.setenv("CURATE_INGEST_FAST", fast)
     spec = importlib.util.spec_from_file_location("gen_law_dump", ROOT / "bench" / "gen_law_dump.py")
     gen = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(gen)
     dump = tmp_path / "ChLaw.json"
     gen.write_dump(dump, 450)
     monkeypatch.setattr(ingest_mod, "BATCH_RECORDS", BATCH)
+    monkeypatch.setattr(fast_mod, "BULK_BATCH_RECORDS", BATCH)
     clean, crashed = tmp_path / "clean.duckdb", tmp_path / "crashed.duckdb"
     ingest_mod.ingest(clean, LawMojSource([dump], scope="all"))
 

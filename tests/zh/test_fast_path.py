@@ -169,3 +169,153 @@ def test_ambiguous_flags_equal_reference(parts: list[str], data) -> None:
     targets = [(a, b, 1) for a, b in zip(cuts, cuts[1:], strict=False)]
     decided = [span for a, b, _ in targets for span in ENGINE.matcher.find(text, a, b)]
     assert _ambiguous_flags(ENGINE, text, targets, decided) == _reference_ambiguous(ENGINE, text, targets, decided)
+
+
+# -- the batch path (normalise_many) and normalise() against the previous implementation ----------------------
+import json  # noqa: E402
+import os  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import zh_reference_normalise as reference  # noqa: E402  (tests/helpers: frozen copy of the code before the batch path)
+
+from curate.zh import normalise, normalise_many  # noqa: E402
+from curate.zh.batch import SEP  # noqa: E402
+
+_DEV = (
+    Path(os.environ.get("CURATE_SHARED", Path(__file__).resolve().parents[3] / "shared")) / "eval-dev" / "zh_dev.jsonl"
+)
+DEV_TEXTS = (
+    [json.loads(x)["text"] for x in _DEV.read_text(encoding="utf-8").splitlines() if x.strip()] if _DEV.exists() else []
+)
+SNIPPETS = [
+    *DEV_TEXTS,
+    "账户余额不足，请联系客户经理张三。",
+    "用户名和密码",
+    "文件已保存到服务器，请下载文件。",
+    "于必要时，范先生与余女士",
+    "发了。",
+    "本行依銀行法辦理。\n详细信息请登录官方网站查询。",
+    "姓范的余先生在里長辦公室。",
+    "𠀀这是测试𠀾。",
+    "\r\n",
+    "",
+    "ABC 123",
+]
+
+
+def _same(new, old) -> None:
+    assert new.text == old.text
+    assert (new.script, new.shares, new.counts) == (old.script, old.shares, old.counts)
+    assert new.edits == old.edits
+    assert new.flags == old.flags
+    assert new.changed == old.changed
+    assert new.edits_json() == old.edits_json()
+    if not old.edits:
+        assert new.text is old.text or new.text == old.text
+
+
+def _record() -> st.SearchStrategy[str]:
+    """A record: dev texts and fragments spliced (sentences, long documents, both scripts)."""
+    part = st.one_of(st.sampled_from(SNIPPETS), _fragments(), st.sampled_from(["。", "\n", "，", "」", "用户", "软件"]))
+    return st.lists(part, max_size=60).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts=st.lists(_record(), max_size=12), data=st.data())
+def test_normalise_many_equals_previous_implementation(texts: list[str], data) -> None:
+    words = data.draw(st.lists(st.sampled_from(["余额", "张三", "客户经理", "银行", "文件"]), max_size=2))
+    protected = [tuple(words) if i % 2 else () for i in range(len(texts))]
+    many = normalise_many(texts, protected=protected)
+    assert len(many) == len(texts)
+    for text, p, got in zip(texts, protected, many, strict=True):
+        old = reference.normalise(text, protected=p)
+        _same(got, old)
+        _same(normalise(text, protected=p), old)
+
+
+def test_normalise_many_on_dev_documents_equals_previous_implementation() -> None:
+    simp = [t for t in DEV_TEXTS if not reference._engine(NormaliseConfig()).trad.count(t)]
+    docs = ["\n".join(simp[i : i + 40]) for i in range(0, len(simp), 7)] + ["".join(simp)] + simp
+    for text, got in zip(docs, normalise_many(docs), strict=True):
+        _same(got, reference.normalise(text))
+
+
+@pytest.mark.parametrize(
+    "config",
+    [NormaliseConfig(opencc_config="s2tw"), NormaliseConfig(terminology=False), NormaliseConfig(flag_ambiguous=False)],
+    ids=["s2tw", "no-terms", "no-ambiguous-flags"],
+)
+def test_normalise_many_with_other_configs(config) -> None:
+    docs = [*SNIPPETS, "\n".join(SNIPPETS)]
+    for text, got in zip(docs, normalise_many(docs, config), strict=True):
+        _same(got, reference.normalise(text, config))
+
+
+def test_normalise_many_edge_cases() -> None:
+    assert normalise_many([]) == []
+    texts = ["账户" + SEP + "余额", "账户余额", "", "帳戶"]  # a record holding the separator: one by one
+    for text, got in zip(texts, normalise_many(texts), strict=True):
+        _same(got, reference.normalise(text))
+    with pytest.raises(ValueError, match="protected"):
+        normalise_many(["a", "b"], protected=[()])
+
+
+def test_result_edits_are_read_lazily_and_results_are_immutable() -> None:
+    text = "网络银行的转账限额为每日二百万元。用户可以下载软件。"
+    (lazy,) = normalise_many([text])
+    eager = normalise(text)
+    assert lazy.n_edits == len(lazy.edits) == len(eager.edits) > 0
+    for r in (lazy, eager):  # the ledger's columns, from positions or from Edit tuples
+        cols = r.edits_columns()
+        assert cols == {k: [getattr(e, k) for e in eager.edits] for k in ("offset", "before", "after", "by")}
+        bare = r.edits_columns(text=False)
+        assert set(bare) == {"offset", "before_chars", "after_chars", "by"}
+        assert bare["before_chars"] == [len(e.before) for e in eager.edits]
+        assert bare["after_chars"] == [len(e.after) for e in eager.edits]
+    assert normalise_many([text])[0].edits_columns() == eager.edits_columns()  # before the edits were read
+    with pytest.raises(AttributeError):
+        lazy.text = "x"  # type: ignore[misc]
+
+
+@settings(max_examples=400, deadline=None)
+@given(texts=st.lists(st.text(alphabet='ab。！?；」』”"）\n 𠀀', max_size=30), min_size=1, max_size=5))
+def test_sentence_bounds_equal_the_sentence_regex(texts: list[str]) -> None:
+    """The vectorised sentence boundaries of the batch path are SENT_RE's sentences, record by record."""
+    from curate.zh.batch import _bounds, _codepoints, sentence_bounds
+    from curate.zh.normalise import SENT_RE
+
+    starts, lens = _bounds(texts)
+    got = sentence_bounds(_codepoints(SEP.join(texts)), starts, lens).tolist()
+    want = set()
+    for off, text in zip(starts.tolist(), texts, strict=True):
+        want |= {off, off + len(text)}
+        want |= {off + x for m in SENT_RE.finditer(text) if m.end() > m.start() for x in m.span()}
+    assert got == sorted(want)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    words=st.lists(st.text(alphabet="abc𠀀", min_size=1, max_size=4), max_size=8),
+    text=st.text(alphabet="abcd𠀀", max_size=40),
+    real=mixed,
+)
+def test_batch_term_scan_equals_find(words: list[str], text: str, real: str) -> None:
+    from curate.zh.batch import _find_terms
+
+    for m, t in ((build_matcher([], words, lambda s: s), text), (ENGINE.matcher, real)):
+        a, b = _find_terms(m, t)
+        assert list(zip(a.tolist(), b.tolist(), strict=True)) == m.find(t)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    a=st.one_of(st.text(alphabet="abc", max_size=25), st.text(alphabet="用户使者后後里裡的。\n", max_size=40)),
+    b=st.one_of(st.text(alphabet="abc", max_size=25), st.text(alphabet="用户使者后後里裡的。\n", max_size=40)),
+)
+def test_changed_spans_equal_difflib(a: str, b: str) -> None:
+    import difflib
+
+    from curate.zh.normalise import changed_spans
+
+    sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    assert changed_spans(a, b) == [(i1, i2, j1, j2) for op, i1, i2, j1, j2 in sm.get_opcodes() if op != "equal"]

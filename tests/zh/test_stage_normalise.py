@@ -63,8 +63,13 @@ def test_normalise_stage_versions_events_and_flags(db_path):
         for action, detail, loc in events:
             by.setdefault((loc, action), json.loads(detail))
         assert by[("simp", "normalise")]["script"] == "simplified"
-        edits = by[("simp", "normalise")]["edits"]
-        assert {"offset", "before", "after"} <= set(edits[0])
+        edits = by[("simp", "normalise")]["edits"]  # one row per record, the edits column by column
+        assert set(edits) == {"offset", "before", "after", "by"}
+        n = by[("simp", "normalise")]["n_edits"]
+        assert n > 0 and all(len(v) == n for v in edits.values())
+        simp = TEXTS["simp"]
+        for off, before in zip(edits["offset"], edits["before"], strict=True):
+            assert simp[off : off + len(before)] == before
         assert by[("trad", "script_detected")]["script"] == "traditional"
         assert by[("mixed", "normalise")]["script"] == "mixed"
         assert by[("neutral", "script_detected")]["script"] == "neutral"

@@ -100,3 +100,27 @@ def test_opencc_basis_is_what_opencc_itself_says():
 
 def test_domains_include_the_issue_13_groups():
     assert {"it", "privacy", "contract", "banking_channel", "payments", "securities", "insurance", "general"} <= DOMAINS
+
+
+@pytest.mark.parametrize("frame", ["我们已经{}了，请确认。", "请问{}的规则是什么？", "这个{}对于我们来说很重要。"])
+def test_every_entry_converts_inside_running_simplified_text(frame):
+    """Each entry's Simplified form, embedded in a Simplified sentence, comes out as its Taiwan form."""
+    from curate.zh import normalise
+
+    wrong = []
+    for t in terminology():
+        out = normalise(frame.format(t.source)).text
+        if t.target not in out:
+            wrong.append((t.source, t.target, out))
+    assert wrong == []
+
+
+@pytest.mark.parametrize("frame", ["依{}之規定辦理。", "本行的{}已於上週更新完成，請客戶留意。", "{}"])
+def test_traditional_text_with_any_entry_stays_untouched(frame):
+    """The Traditional-unchanged guarantee holds for every Taiwan form in the tables."""
+    from curate.zh import normalise
+
+    forms = [t.target for t in terminology()] + [c.default for c in context_terms()]
+    forms += [c.in_context for c in context_terms()]
+    changed = [frame.format(f) for f in forms if normalise(frame.format(f)).text != frame.format(f)]
+    assert changed == []

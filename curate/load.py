@@ -1,0 +1,226 @@
+"""Loading a stage run's results into the catalogue, in bounded batches that each commit.
+
+The results of a run are its ranks' files ``results/NNNNN.parquet`` and ``results/final.parquet``
+(:mod:`curate.runner`), in ``ord`` order: the files sorted by name, rows in file order. They are
+read back in batches of at most :func:`batch_rows` rows (``CURATE_LOAD_BATCH``, default
+:data:`LOAD_BATCH`); each batch is one transaction that applies its decisions (new versions, status
+changes, ledger events, stage marks, :meth:`Stage.after_batch`) and records itself in
+``run_load_batches`` (migration 0070). So the load's memory is bounded by the batch, not by the run.
+
+Then one last transaction runs what needs the whole run: :meth:`Stage.after_load` (dedup's index
+update, the PII stage's source names), the statistics (:mod:`curate.stats`) and the run's end. There
+``_res`` holds all of the run's results (a DuckDB temp table, which spills to disk beyond the
+connection's memory cap; no Python objects per result).
+
+A run killed at any point resumes to the same catalogue: batches are cut the same way from the
+same signed files, the ones listed in ``run_load_batches`` are skipped, and a batch that was
+interrupted rolled back as a whole. Counts are summed from ``run_load_batches``, so a resumed run
+reports the same counts as an uninterrupted one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from curate.faults import fault
+from curate.stages.base import Stage
+from curate.workfiles import RunKey, drop_run_key, unsigned
+from provenance import db, ledger, runs
+from provenance.errors import StageError
+from provenance.records import insert_versions, version_seal
+
+#: result rows per load batch (one transaction each); ``CURATE_LOAD_BATCH`` overrides it
+LOAD_BATCH = 50_000
+#: ledger events appended per page while loading a batch
+EVENT_PAGE = 20_000
+COUNTS = ("results", "new_versions", "status_changes", "events")
+
+
+def batch_rows() -> int:
+    """Rows per load batch: ``CURATE_LOAD_BATCH`` if set, else :data:`LOAD_BATCH`."""
+    raw = os.environ.get("CURATE_LOAD_BATCH", "")
+    try:
+        return max(1, int(raw)) if raw else LOAD_BATCH
+    except ValueError:
+        from provenance.errors import ConfigError
+
+        raise ConfigError(f"CURATE_LOAD_BATCH must be a whole number of rows, not {raw!r}") from None
+
+
+def result_batches(files: list[Path], rows: int) -> Iterator[tuple[str, pa.Table]]:
+    """``(batch id, rows)`` over the result files in ``ord`` order; ids are ``<file>:<n>``, stable across resumes."""
+    for path in files:
+        with pq.ParquetFile(path) as pf:
+            for i, batch in enumerate(pf.iter_batches(batch_size=rows)):
+                yield f"{path.name}:{i}", pa.Table.from_batches([batch])
+
+
+def _sql_list(paths: list[Path]) -> str:
+    return "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths) + "]"
+
+
+def load_results(
+    con,
+    stage: Stage,
+    run_id: str,
+    cfg_hash: str,
+    res_dir: Path,
+    stats_args: dict[str, Any] | None = None,
+    key: RunKey | None = None,
+) -> dict[str, int]:
+    """Load the run's results batch by batch, then finish the run (see the module docstring).
+
+    Every results file must carry this run's MAC (:mod:`curate.workfiles`); one that does not was
+    not written by the run's workers and nothing (more) is loaded.
+    """
+    t_load = time.monotonic()
+    c_load = _cpu()
+    if key is not None:
+        bad = unsigned(res_dir, key)
+        if bad:
+            raise StageError(
+                f"stage `{stage.name}`: results in {res_dir} were not written by run {run_id}'s workers: "
+                f"{', '.join(bad[:5])}; nothing was loaded. Remove those files, or `curate runs abandon {run_id}`"
+            )
+    files = sorted(res_dir.glob("*.parquet"))
+    done = {r[0] for r in con.execute("SELECT batch FROM run_load_batches WHERE run_id = ?", [run_id]).fetchall()}
+    for n, (batch_id, table) in enumerate(result_batches(files, batch_rows())):
+        if batch_id in done:
+            continue
+        with db.transaction(con):
+            counts = _apply_batch(con, stage, run_id, cfg_hash, table)
+            fault(f"mid_batch_{n}")
+            con.execute(
+                "INSERT INTO run_load_batches (run_id, batch, results, new_versions, status_changes, events)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [run_id, batch_id, *(counts[c] for c in COUNTS)],
+            )
+        del table
+        fault(f"after_batch_{n}")
+    with db.transaction(con):
+        # the whole run's results for after_load and the statistics (DuckDB spills it beyond its memory cap)
+        _results_table(con, stage, f"read_parquet({_sql_list(files)}, union_by_name = true)")
+        row = con.execute(
+            "SELECT " + ", ".join(f"coalesce(sum({c}), 0)" for c in COUNTS) + " FROM run_load_batches WHERE run_id = ?",
+            [run_id],
+        ).fetchone()
+        counts = dict(zip(COUNTS, (int(v) for v in row), strict=True))
+        stage.after_load(con, run_id)
+        if stats_args is not None:
+            from curate import stats
+
+            seconds = dict(stats_args["seconds"])
+            seconds["load"] = time.monotonic() - t_load
+            seconds["total"] = time.monotonic() - stats_args["started"]
+            cpu = dict(stats_args.get("cpu") or {})
+            cpu["load"] = _cpu() - c_load
+            extra = {
+                **stage.run_statistics(),
+                "cpu_seconds": cpu,
+                "load": {"batches": _n_batches(con, run_id), "batch_rows": batch_rows()},
+            }
+            stats.collect(
+                con,
+                stage.name,
+                run_id,
+                inputs=stats_args["inputs"],
+                bytes_in=stats_args["bytes_in"],
+                counts=counts,
+                seconds=seconds,
+                extra=extra,
+            )
+        fault("during_load")
+        runs.finish_run(con, run_id, "finished", counts)
+        drop_run_key(con, run_id)
+        con.execute("DROP TABLE IF EXISTS _res")
+    return counts
+
+
+def _n_batches(con, run_id: str) -> int:
+    return con.execute("SELECT count(*) FROM run_load_batches WHERE run_id = ?", [run_id]).fetchone()[0]
+
+
+def _cpu() -> float:
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+def _results_table(con, stage: Stage, source: str) -> None:
+    """The temp table ``_res`` from ``source`` (a registered batch or ``read_parquet(...)``), in ``ord`` order,
+    with keyed ids and digests where versions derived before the PII stage need them (issue 13)."""
+    from curate.pii.keyed_ids import key_pre_pii_results
+
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _res AS SELECT * FROM {source} ORDER BY ord")
+    key_pre_pii_results(con, stage.name)
+
+
+def _apply_batch(con, stage: Stage, run_id: str, cfg_hash: str, table: pa.Table) -> dict[str, int]:
+    """Apply one batch of results (inside the caller's transaction); returns its counts."""
+    con.register("_res_in", table)
+    try:
+        _results_table(con, stage, "_res_in")
+    finally:
+        con.unregister("_res_in")
+    con.execute("""
+        CREATE OR REPLACE TEMP VIEW _res_versions AS
+        SELECT x.new_id AS record_id, x.record_id AS parent_id, x.new_text AS text, x.k_sha AS content_sha256,
+               json_extract_string(x.fields, '$.title') AS title, json_extract_string(x.fields, '$.lang') AS lang,
+               json_extract_string(x.fields, '$.script') AS script,
+               json_extract_string(x.fields, '$.licence_id') AS licence_id,
+               json_extract(x.fields, '$.metadata') AS metadata,
+               json_extract_string(x.fields, '$.pii_state') AS pii_state
+        FROM _res x JOIN records p ON p.record_id = x.record_id
+        WHERE x.new_text IS NOT NULL AND (x.new_text IS DISTINCT FROM p.text OR x.fields IS NOT NULL)""")
+    n_versions = insert_versions(con, "_res_versions", run_id=run_id, stage=stage.name)
+    con.execute("""UPDATE records SET status = 'superseded' WHERE status = 'active' AND record_id IN (
+                       SELECT x.record_id FROM _res x JOIN records n ON n.record_id = x.new_id
+                       WHERE n.version_of = x.record_id)""")
+    n_status = con.execute("""UPDATE records SET status = x.set_status FROM _res x
+                              WHERE records.record_id = x.record_id AND x.set_status IS NOT NULL
+                                AND records.status IS DISTINCT FROM x.set_status""").fetchone()[0]
+    con.execute("""UPDATE records SET pii_state = x.set_pii_state FROM _res x
+                   WHERE records.record_id = x.record_id AND x.set_pii_state IS NOT NULL""")
+    con.execute("""UPDATE records SET script = x.set_script FROM _res x
+                   WHERE records.record_id = x.record_id AND x.set_script IS NOT NULL
+                     AND records.script IS DISTINCT FROM x.set_script""")
+    # events in bounded pages, in result order
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE _res_ev AS
+           SELECT row_number() OVER (ORDER BY x.ord) AS _n, x.record_id, x.action, x.detail, x.new_id,
+                  (n.record_id IS NOT NULL) AS created, n.content_sha256, n.licence_id
+           FROM _res x LEFT JOIN records n ON n.record_id = x.new_id AND n.run_id = $run
+           WHERE x.action IS NOT NULL""",
+        {"run": run_id},
+    )
+    n_ev = con.execute("SELECT count(*) FROM _res_ev").fetchall()[0][0]
+    n_events = 0
+    for lo in range(0, n_ev, EVENT_PAGE):
+        rows = con.execute(
+            "SELECT record_id, action, detail, new_id, created, content_sha256, licence_id FROM _res_ev"
+            f" WHERE _n > {lo} AND _n <= {lo + EVENT_PAGE} ORDER BY _n"
+        ).fetchall()
+        events = []
+        for rid, action, detail, new_id, created, digest, licence in rows:
+            d = json.loads(detail) if detail else {}
+            if new_id and created:
+                d.update(version_seal(new_id, digest, licence))
+            events.append(ledger.Event(stage=stage.name, action=action, record_id=rid, run_id=run_id, detail=d))
+        n_events += ledger.append(con, events)
+    con.execute("DROP TABLE IF EXISTS _res_ev")
+    con.execute(
+        """INSERT INTO stage_marks SELECT DISTINCT ON (record_id) record_id, $stage, $cfg, $run, outcome
+                   FROM _res WHERE mark ON CONFLICT DO NOTHING""",
+        {"stage": stage.name, "cfg": cfg_hash, "run": run_id},
+    )
+    n_results = con.execute("SELECT count(*) FROM _res").fetchone()[0]
+    stage.after_batch(con, run_id)
+    con.execute("DROP VIEW IF EXISTS _res_versions")
+    return {"results": n_results, "new_versions": n_versions, "status_changes": n_status, "events": n_events}

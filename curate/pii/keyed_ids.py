@@ -1,0 +1,126 @@
+"""Keyed record ids and content digests for sources marked ``pii_expected`` (issue 13, leak 5).
+
+A plain sha256 of a short record's raw text is a brute-force oracle: with the span offsets in the
+ledger, guessing a name and a phone number and hashing the candidates recovered them in seconds.
+So for ``pii_expected`` sources the ingest driver derives ``record_id`` and ``content_sha256`` with
+HMAC-SHA256 under a sub-key of the PII key (derivation in :mod:`curate.pii.keys`), versions derived
+before the PII stage (e.g. hygiene) get keyed ids and digests too, and a sealed raw version of any
+source has its plain digest replaced by the keyed one. Laws and textbooks keep plain sha256.
+
+Every keyed value is an HMAC of the *plain* id or digest (derivation in :mod:`curate.pii.keys`), so
+``curate pii rekey`` turns an old catalogue into exactly what a fresh keyed ingest gives. The kernel
+(:mod:`provenance`) never holds the key: checks are handed a digest function. :class:`KeyedIds` is
+what the ingest driver and the runner use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from curate.pii.keys import ENV_KEY, ENV_KEY_FILE, MIN_KEY_BYTES, PiiKey, load_key
+from provenance.errors import KeyRequiredError, UsageError
+from provenance.records import KEYED_PREFIX, derived_record_id, ingest_record_id
+
+__all__ = ["KEYED_PREFIX", "KeyedIds", "digest_function", "require_key"]
+
+
+def require_key(what: str, where: str) -> PiiKey:
+    """The PII key, or :class:`KeyRequiredError` (exit 2) saying what needs it, where and how to fix it."""
+    key = load_key(required=False)
+    if key is None:
+        raise KeyRequiredError(
+            f"{where}: {what} are derived with a keyed hash (HMAC-SHA256 under the PII key) so that they "
+            f"cannot be used to guess personal data; set {ENV_KEY} (hex or a passphrase of >= {MIN_KEY_BYTES} "
+            f"bytes) or {ENV_KEY_FILE} (path to a key file) and run the command again; nothing was written"
+        )
+    return key
+
+
+class KeyedIds:
+    """Keyed id and digest functions under one key (deterministic: same key, same input, same id)."""
+
+    def __init__(self, key: PiiKey) -> None:
+        self.key = key
+
+    def record_id(self, source_id: str, locator: str, text: str, version_meta: str | None) -> str:
+        """Keyed id of an ingested record: the plain :func:`provenance.records.ingest_record_id`, keyed."""
+        return self.key_record_id(ingest_record_id(source_id, locator, text, version_meta))
+
+    def key_record_id(self, plain_id: str) -> str:
+        """The keyed form of a plain ingest record id (a fresh ingest and ``curate pii rekey`` agree)."""
+        return self.key.keyed_hex("record-id", plain_id.encode())
+
+    def derived_id(self, parent_id: str, stage: str, text: str) -> str:
+        """Keyed :func:`provenance.records.derived_record_id` (a version derived before the PII stage)."""
+        return self.key.keyed_hex("derived-id", derived_record_id(parent_id, stage, text).encode())
+
+    def content(self, text: str) -> str:
+        """Keyed content digest (``hmac:`` + 64 hex)."""
+        return self.key.content_digest(text)
+
+
+def digest_function(key: PiiKey | None) -> Callable[[str], str] | None:
+    """What :func:`provenance.crosscheck.crosscheck` needs to recompute keyed digests (None: no key)."""
+    return key.content_digest if key is not None else None
+
+
+def key_pre_pii_results(con, stage: str) -> int:
+    """Give the stage results in the temp table ``_res`` keyed ids and digests where they need them.
+
+    A version derived before the PII stage from a record with a keyed digest (e.g. hygiene of an FSC
+    record) holds the same raw text: its ``new_id`` becomes the keyed derived id and ``k_sha`` (added
+    to ``_res``, NULL elsewhere) its keyed digest. Called by the runner's load inside its transaction;
+    returns how many results were keyed. Needs the key only when there is such a result.
+    """
+    con.execute("ALTER TABLE _res ADD COLUMN IF NOT EXISTS k_sha VARCHAR")
+    rows = con.execute(f"""
+        SELECT x.ord, x.record_id, x.new_text FROM _res x JOIN records p ON p.record_id = x.record_id
+        WHERE x.new_text IS NOT NULL AND starts_with(coalesce(p.content_sha256, ''), '{KEYED_PREFIX}')
+          AND coalesce(json_extract_string(x.fields, '$.pii_state'), p.pii_state, 'raw') NOT IN ('clean', 'scrubbed')
+        ORDER BY x.ord""").fetchall()
+    if not rows:
+        return 0
+    import pyarrow as pa
+
+    keyed = KeyedIds(require_key("ids and digests of versions derived before the PII stage", f"stage `{stage}`"))
+    con.register(
+        "_keyed_res",
+        pa.table(
+            {
+                "ord": pa.array([r[0] for r in rows], pa.int64()),
+                "new_id": pa.array([keyed.derived_id(r[1], stage, r[2]) for r in rows], pa.string()),
+                "k_sha": pa.array([keyed.content(r[2]) for r in rows], pa.string()),
+            }
+        ),
+    )
+    try:
+        con.execute("UPDATE _res SET new_id = k.new_id, k_sha = k.k_sha FROM _keyed_res k WHERE _res.ord = k.ord")
+    finally:
+        con.unregister("_keyed_res")
+    return len(rows)
+
+
+def annotator_email_digest(key: PiiKey | None) -> Callable[[str], str] | None:
+    """``e-mail -> "hmac:" + keyed hex`` for ``annotations.annotator_email_sha256`` (None without a key)."""
+    if key is None:
+        return None
+    return lambda email: KEYED_PREFIX + key.keyed_hex("annotator-email", email.encode())
+
+
+def refuse_plain_catalogue(con, source_ids: set[str], where: str) -> None:
+    """Refuse a keyed ingest into a catalogue whose records of these sources still have plain ids.
+
+    Every record would come back as a new version of itself (its id changes); ``curate pii rekey``
+    rewrites the old ids first, to exactly the ids this ingest gives.
+    """
+    row = con.execute(
+        "SELECT count(*) FROM records WHERE source_id IN (SELECT unnest($s)) AND stage = 'ingest'"
+        f" AND content_sha256 IS NOT NULL AND NOT starts_with(content_sha256, '{KEYED_PREFIX}')",
+        {"s": sorted(source_ids)},
+    ).fetchone()
+    if row[0]:
+        raise UsageError(
+            f"{where}: the catalogue holds {row[0]} records of these sources with plain ids and digests from "
+            "before keyed ids (issue 13); run `curate pii rekey` first (it gives them the ids this ingest "
+            "derives), then ingest again; nothing was written"
+        )

@@ -1,0 +1,361 @@
+"""Rewrite plain ids and digests into keyed ones everywhere they occur (issue 13, leak 5).
+
+Two callers:
+
+* ``curate pii rekey`` (:func:`rekey_catalogue`): a catalogue made before keyed ids holds plain
+  sha256 ids and digests for records of ``pii_expected`` sources. Their ingested records get the id
+  a fresh keyed ingest gives (:meth:`KeyedIds.key_record_id` of the plain id), versions derived
+  from them are re-derived from the new parent id (keyed where they hold raw text), and content
+  digests of raw text become keyed. Needs the PII key.
+* sealing (:func:`curate.pii.vault.seal_raw_records`, :func:`key_sealed_digests`): a raw version of
+  a source *not* marked ``pii_expected`` keeps its plain id (laws and textbooks keep plain ids) but its
+  plain content digest is replaced by the keyed one.
+
+:func:`apply_changes` does the rewriting, inside the caller's transaction (a crash leaves the old
+catalogue or the new one, never a mix): ``records`` (id, ``version_of``, ``near_duplicate_of``,
+digest), ``raw_vault`` (re-encrypted: AES-GCM binds each text to its record id), ``export_items``,
+``near_duplicates``, the dedup index (rows of sealed raw versions are dropped: their exact key and
+MinHash are digests of raw text), ``stage_marks``, the annotation tables and ``pii_allowlist``.
+
+The ledger is hash-chained and is **not** rewritten: rows written before a rekey still hold the old
+ids and digests. The mapping goes to the sealed table ``pii_rekey_map`` (``curate sql`` cannot read
+it) and to the ledger as one ``record_rekeyed`` event per record whose detail carries the new id,
+digest and licence (so ``audit verify`` checks the row against it) and only a *keyed* digest of the
+old id; a batch whose members changed gets a ``batch_rekeyed`` event with its new digest; the run
+ends with one ``rekey`` event (counts, key id, a digest of the whole keyed mapping).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from curate.faults import fault
+from curate.pii.keyed_ids import KeyedIds
+from curate.pii.keys import PiiKey
+from provenance import db, ledger, runs
+from provenance.batches import BATCH_ACTION, BATCH_REKEYED, batch_digest, declared_batch_digests
+from provenance.errors import CatalogueError
+from provenance.records import PII_PASSED, derived_record_id, is_keyed_digest, version_seal
+
+#: ledger actions written here
+RECORD_REKEYED = "record_rekeyed"
+REKEY = "rekey"
+
+#: (table, id column) pairs rewritten by a rekey besides records, raw_vault, export_items and the dedup index
+_ID_COLUMNS = (
+    ("near_duplicates", "record_id"),
+    ("near_duplicates", "representative"),
+    ("stage_marks", "record_id"),
+    ("annotation_tasks", "record_id"),
+    ("annotation_tasks", "superseded_by"),
+    ("annotation_push_pending", "record_id"),
+    ("annotations", "record_id"),
+    ("annotations", "new_record_id"),
+    ("pii_allowlist", "record_id"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One record's rewrite: ``old_id`` -> ``new_id`` (may be equal) and its new content digest."""
+
+    old_id: str
+    new_id: str
+    new_sha: str | None
+    licence_id: str | None
+    sealed: bool = False
+
+
+@dataclass
+class RekeyReport:
+    """What a rekey changed."""
+
+    run_id: str | None = None
+    records: int = 0
+    ids_changed: int = 0
+    digests_keyed: int = 0
+    vault_rows: int = 0
+    batches: int = 0
+    tables: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def _has(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = ?", [table]
+        ).fetchall()[0][0]
+    )
+
+
+# ---------------------------------------------------------------- planning (curate pii rekey)
+
+
+def plan_rekey(con: duckdb.DuckDBPyConnection, key: PiiKey) -> list[Change]:
+    """The changes that bring the records of ``pii_expected`` sources to keyed ids and digests.
+
+    A record still needs it when it was ingested with a plain digest (keyed ingests never write one);
+    every version derived from it follows, parents first.
+    """
+    from curate.pii.vault import read_raw
+
+    keyed = KeyedIds(key)
+    rows = con.execute("""
+        SELECT r.record_id, r.version_of, r.stage, r.pii_state, r.content_sha256, r.licence_id,
+               r.text IS NULL AS sealed
+        FROM records r JOIN sources s USING (source_id) WHERE s.pii_expected""").fetchall()
+    recs = {r[0]: r for r in rows}
+    depth: dict[str, int] = {}
+    for rid in recs:
+        chain, cur = [], rid
+        while cur in recs and cur not in depth:
+            chain.append(cur)
+            cur = recs[cur][1]
+        base = depth.get(cur, -1)
+        for i, c in enumerate(reversed(chain)):
+            depth[c] = base + 1 + i
+    new_id: dict[str, str] = {}
+    new_sha: dict[str, str | None] = {}
+    changes: list[Change] = []
+    for rid in sorted(recs, key=lambda r: (depth[r], r)):
+        _, parent, stage, state, sha, licence, sealed = recs[rid]
+        if parent not in recs:
+            parent = None
+        if stage == "ingest":
+            if is_keyed_digest(sha) or sha is None:
+                continue  # ingested with keyed ids already
+            nid, nsha = keyed.key_record_id(rid), key.key_plain_digest(sha)
+        else:
+            if parent is None or parent not in new_id:
+                continue  # its lineage needs nothing
+            p_state, p_sha = recs[parent][3], new_sha[parent]
+            raw_text = is_keyed_digest(p_sha) and p_state not in PII_PASSED and state != "scrubbed"
+            text = read_raw(con, rid, key)
+            if derived_record_id(parent, stage, text) == rid:
+                plain = derived_record_id(new_id[parent], stage, text)
+                nid = keyed.key.keyed_hex("derived-id", plain.encode()) if raw_text else plain
+            else:  # made some other way (terms corrections, annotation...): a keyed id of the old one
+                nid = key.keyed_hex("rekeyed-id", rid.encode())
+            nsha = key.key_plain_digest(sha) if raw_text and sha and not is_keyed_digest(sha) else sha
+        new_id[rid], new_sha[rid] = nid, nsha
+        changes.append(Change(rid, nid, nsha, licence, bool(sealed)))
+    return changes
+
+
+# ---------------------------------------------------------------- applying (both callers)
+
+
+def apply_changes(
+    con: duckdb.DuckDBPyConnection, key: PiiKey, changes: list[Change], *, run_id: str, stage: str, reason: str
+) -> RekeyReport:
+    """Rewrite ``changes`` everywhere and record them in the ledger; call inside a transaction."""
+    rep = RekeyReport(run_id=run_id, records=len(changes))
+    if not changes:
+        return rep
+    con.register(
+        "_rk_in",
+        pa.table(
+            {
+                "old_id": pa.array([c.old_id for c in changes], pa.string()),
+                "new_id": pa.array([c.new_id for c in changes], pa.string()),
+                "new_sha": pa.array([c.new_sha for c in changes], pa.string()),
+            }
+        ),
+    )
+    con.execute("CREATE OR REPLACE TEMP TABLE _rk AS SELECT * FROM _rk_in")
+    con.unregister("_rk_in")
+    con.execute("CREATE OR REPLACE TEMP TABLE _rk_ids AS SELECT old_id, new_id FROM _rk WHERE new_id <> old_id")
+    rep.ids_changed = con.execute("SELECT count(*) FROM _rk_ids").fetchone()[0]
+    batches = _affected_batches(con)
+    rep.digests_keyed = con.execute(
+        "SELECT count(*) FROM _rk k JOIN records r ON r.record_id = k.old_id"
+        " WHERE k.new_sha IS DISTINCT FROM r.content_sha256"
+    ).fetchone()[0]
+    rep.vault_rows = _rekey_vault(con, key)
+    # the dedup index of sealed raw versions: exact key and MinHash are digests of raw text
+    for t in ("dedup_signatures", "dedup_buckets"):
+        if _has(con, t):
+            n = con.execute(
+                f"DELETE FROM {t} WHERE record_id IN (SELECT k.old_id FROM _rk k JOIN records r"
+                " ON r.record_id = k.old_id WHERE r.pii_state = 'raw')"
+            ).fetchone()[0]
+            n += con.execute(
+                f"UPDATE {t} SET record_id = m.new_id FROM _rk_ids m WHERE {t}.record_id = m.old_id"
+            ).fetchone()[0]
+            rep.tables[t] = n
+    if _has(con, "export_items"):
+        rep.tables["export_items"] = con.execute(
+            "UPDATE export_items SET record_id = k.new_id, content_sha256 = CASE WHEN"
+            " export_items.content_sha256 IS NOT DISTINCT FROM r.content_sha256 THEN k.new_sha"
+            " ELSE export_items.content_sha256 END FROM _rk k JOIN records r ON r.record_id = k.old_id"
+            " WHERE export_items.record_id = k.old_id"
+        ).fetchone()[0]
+    for table, col in _ID_COLUMNS:
+        if _has(con, table):
+            n = con.execute(
+                f"UPDATE {table} SET {col} = m.new_id FROM _rk_ids m WHERE {table}.{col} = m.old_id"
+            ).fetchone()[0]
+            rep.tables[f"{table}.{col}"] = n
+    con.execute(
+        "UPDATE records SET content_sha256 = k.new_sha FROM _rk k WHERE records.record_id = k.old_id"
+        " AND records.content_sha256 IS DISTINCT FROM k.new_sha"
+    )
+    con.execute("UPDATE records SET version_of = m.new_id FROM _rk_ids m WHERE records.version_of = m.old_id")
+    con.execute(
+        "UPDATE records SET near_duplicate_of = m.new_id FROM _rk_ids m WHERE records.near_duplicate_of = m.old_id"
+    )
+    rep.tables["records"] = con.execute(
+        "UPDATE records SET record_id = m.new_id FROM _rk_ids m WHERE records.record_id = m.old_id"
+    ).fetchone()[0]
+    now = ledger.now()
+    if rep.ids_changed:
+        con.execute(
+            "INSERT INTO pii_rekey_map SELECT old_id, new_id, $run, $at FROM _rk_ids ON CONFLICT DO NOTHING",
+            {"run": run_id, "at": now},
+        )
+    events = [
+        ledger.Event(
+            stage=stage,
+            action=RECORD_REKEYED,
+            record_id=c.new_id,
+            run_id=run_id,
+            detail={
+                **version_seal(c.new_id, c.new_sha, c.licence_id),
+                "old_id_keyed": key.keyed_hex("old-id", c.old_id.encode()) if c.new_id != c.old_id else None,
+                "reason": reason,
+            },
+        )
+        for c in changes
+    ]
+    for seq, run, at in batches:
+        n, digest = batch_digest(con, run, at)
+        events.append(
+            ledger.Event(
+                stage=stage,
+                action=BATCH_REKEYED,
+                run_id=run_id,
+                detail={"batch_seq": seq, "digest": digest, "records": n, "reason": reason},
+            )
+        )
+    rep.batches = len(batches)
+    ledger.append(con, events)
+    con.execute("DROP TABLE IF EXISTS _rk_ids")
+    con.execute("DROP TABLE IF EXISTS _rk")
+    return rep
+
+
+def _affected_batches(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str, Any]]:
+    """Batch events with a member in ``_rk``; each must still verify before its digest is re-declared."""
+    rows = con.execute(f"""
+        SELECT DISTINCT e.seq, e.run_id, e.created_at FROM provenance_events e
+        JOIN records r ON r.run_id = e.run_id AND r.created_at = e.created_at AND r.stage = 'ingest'
+        WHERE e.action = '{BATCH_ACTION}' AND r.record_id IN (SELECT old_id FROM _rk) ORDER BY e.seq""").fetchall()
+    declared = declared_batch_digests(con, [r[0] for r in rows])
+    for seq, run, at in rows:
+        n, digest = batch_digest(con, run, at)
+        if (n, digest) != declared.get(seq):
+            raise CatalogueError(
+                f"the ingest batch at ledger seq {seq} no longer matches its recorded digest, so its members "
+                "cannot be rekeyed safely; run `curate audit verify` and repair the catalogue first; nothing was changed"
+            )
+    return rows
+
+
+def _rekey_vault(con: duckdb.DuckDBPyConnection, key: PiiKey) -> int:
+    """Re-encrypt the vault rows of renamed records under their new ids (AES-GCM binds text to the id)."""
+    from curate.pii.vault import _vault_insert, decrypt, encrypt
+
+    rows = con.execute("""
+        SELECT v.record_id, v.nonce, v.ciphertext, v.key_id, m.new_id || substr(v.record_id, length(m.old_id) + 1)
+        FROM raw_vault v JOIN _rk_ids m
+          ON v.record_id IN (m.old_id, m.old_id || '#title', m.old_id || '#metadata')""").fetchall()
+    if not rows:
+        return 0
+    sealed = []
+    for vid, nonce, ct, key_id, new_vid in rows:
+        if key_id != key.key_id:
+            raise CatalogueError(
+                f"raw_vault `{vid}` was sealed under another PII key (key id {key_id}, this key is {key.key_id}); "
+                "rekey with the key that sealed the vault; nothing was changed"
+            )
+        n2, c2 = encrypt(key, new_vid, decrypt(key, vid, bytes(nonce), bytes(ct)))
+        sealed.append((new_vid, n2, c2, key.key_id))
+    con.execute("DELETE FROM raw_vault WHERE record_id IN (SELECT unnest($ids))", {"ids": [r[0] for r in rows]})
+    _vault_insert(con, sealed)
+    return len(sealed)
+
+
+# ---------------------------------------------------------------- the two entry points
+
+
+def rekey_catalogue(db_path, key: PiiKey) -> RekeyReport:
+    """``curate pii rekey``: keyed ids and digests for every record of a ``pii_expected`` source, in one transaction."""
+    con = db.connect(db_path)
+    try:
+        # this process holds the write lock: a rekey run still `running` died (kill -9) before its commit
+        for (stale,) in con.execute(
+            "SELECT run_id FROM runs WHERE command = 'pii rekey' AND status = 'running'"
+        ).fetchall():
+            runs.finish_run(con, stale, "failed", {"interrupted": True})
+        changes = plan_rekey(con, key)
+        if not changes:
+            return RekeyReport()
+        run_id = runs.start_run(con, "pii rekey", "rekey", {"key_id": key.key_id})
+        with db.transaction(con):
+            rep = apply_changes(con, key, changes, run_id=run_id, stage="pii", reason="rekey")
+            lines = sorted(f"{key.keyed_hex('old-id', c.old_id.encode())}:{c.new_id}" for c in changes)
+            ledger.append(
+                con,
+                [
+                    ledger.Event(
+                        stage="pii",
+                        action=REKEY,
+                        run_id=run_id,
+                        detail={
+                            "key_id": key.key_id,
+                            "records": rep.records,
+                            "ids_changed": rep.ids_changed,
+                            "digests_keyed": rep.digests_keyed,
+                            "vault_rows": rep.vault_rows,
+                            "batches": rep.batches,
+                            "mapping_digest": hashlib.sha256("\n".join(lines).encode()).hexdigest(),
+                        },
+                    )
+                ],
+            )
+            fault("rekey_before_commit")  # crash tests: everything written, nothing committed
+            runs.finish_run(con, run_id, "finished", rep.as_dict())
+        return rep
+    finally:
+        con.close()
+
+
+def key_sealed_digests(con: duckdb.DuckDBPyConnection, key: PiiKey, rows: list[tuple[str, str]], run_id: str) -> int:
+    """Sealing: ``(record_id, text)`` rows about to be sealed whose digest is plain get the keyed digest.
+
+    Ids do not change (a source not marked ``pii_expected`` keeps plain ids). Call inside the caller's
+    transaction, before the text is cleared.
+    """
+    if not rows:
+        return 0
+    con.register("_seal_rows", pa.table({"record_id": [r[0] for r in rows]}))
+    try:
+        plain = con.execute(
+            "SELECT r.record_id, r.licence_id FROM records r WHERE r.record_id IN (SELECT record_id FROM _seal_rows)"
+            " AND r.content_sha256 IS NOT NULL AND NOT starts_with(r.content_sha256, 'hmac:')"
+            " AND r.source_id NOT IN (SELECT source_id FROM sources WHERE pii_expected)"
+        ).fetchall()
+    finally:
+        con.unregister("_seal_rows")
+    if not plain:
+        return 0
+    texts = dict(rows)
+    changes = [Change(rid, rid, key.content_digest(texts[rid]), lic, True) for rid, lic in plain]
+    return apply_changes(con, key, changes, run_id=run_id, stage="pii", reason="sealed").digests_keyed

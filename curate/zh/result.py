@@ -1,0 +1,166 @@
+"""What :func:`curate.zh.normalise` returns: :class:`Result` with its :class:`Edit` and :class:`Flag` tuples.
+
+Edits made by the batch path are held as positions (:class:`EditArrays`) and become ``Edit`` tuples
+only when read; the ledger takes them column by column (:meth:`Result.edits_columns`).
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+
+#: builds a NamedTuple without its Python-level ``__new__`` (hot loops; all fields given)
+_tnew = tuple.__new__
+
+
+class Edit(NamedTuple):
+    """One change: ``before`` at ``offset`` (code points into the input) became ``after``."""
+
+    offset: int
+    before: str
+    after: str
+    #: what made it: "opencc" or "term"
+    by: str = "opencc"
+
+
+class Flag(NamedTuple):
+    """A span of the input worth a human proofreader's look."""
+
+    start: int
+    end: int
+    reason: str
+    chars: str = ""
+
+
+_BY = ("opencc", "term")
+_set = object.__setattr__
+
+
+class EditArrays:
+    """The edits of one record as positions, made into :class:`Edit` tuples only when read.
+
+    Column ``i`` of ``rows`` (offset, before length, offset in the new text, after length, by-term)
+    for ``lo <= i < hi``: ``before = text[offset:offset + before length]``, ``after`` likewise in ``new``.
+    """
+
+    __slots__ = ("hi", "lo", "new", "rows", "text")
+
+    def __init__(self, text: str, new: str, rows: np.ndarray, lo: int, hi: int) -> None:
+        self.text, self.new, self.rows, self.lo, self.hi = text, new, rows, lo, hi
+
+    def __len__(self) -> int:
+        return self.hi - self.lo
+
+    def columns(self) -> list[list[int]]:
+        """[offsets, before lengths, new offsets, after lengths, by-term (0/1)] as lists."""
+        return self.rows[:, self.lo : self.hi].tolist()
+
+    def edits(self) -> tuple[Edit, ...]:
+        t, n = self.text, self.new
+        return tuple(
+            [
+                _tnew(Edit, (o, t[o : o + b], n[p : p + a], _BY[k]))
+                for o, b, p, a, k in zip(*self.columns(), strict=True)
+            ]
+        )
+
+
+class Result:
+    """What :func:`normalise` returns (immutable; edits may be held as positions until read)."""
+
+    __slots__ = ("_edits", "counts", "flags", "script", "shares", "text")
+
+    text: str
+    script: str
+    shares: dict[str, float]
+    flags: tuple[Flag, ...]
+    counts: dict[str, int]
+
+    def __init__(
+        self,
+        text: str,
+        script: str,
+        shares: dict[str, float],
+        edits: tuple[Edit, ...] | EditArrays = (),
+        flags: tuple[Flag, ...] = (),
+        counts: dict[str, int] | None = None,
+    ) -> None:
+        _set(self, "text", text)
+        _set(self, "script", script)
+        _set(self, "shares", shares)
+        _set(self, "_edits", edits)
+        _set(self, "flags", flags)
+        _set(self, "counts", {} if counts is None else counts)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"Result is immutable: cannot set {name!r}")
+
+    @property
+    def edits(self) -> tuple[Edit, ...]:
+        """Every change (offset into the input, before, after, by), in offset order."""
+        e = self._edits
+        if not isinstance(e, tuple):
+            e = e.edits()
+            object.__setattr__(self, "_edits", e)
+        return e
+
+    @property
+    def n_edits(self) -> int:
+        return len(self._edits)
+
+    def edits_columns(self, *, text: bool = True) -> dict[str, list[Any]]:
+        """The edits column by column, as the ledger keeps them (one list per field, in offset order).
+
+        ``{"offset", "before", "after", "by"}``; with ``text=False`` (a record not yet through PII)
+        ``{"offset", "before_chars", "after_chars", "by"}``: positions and lengths, no characters.
+        """
+        e = self._edits
+        if isinstance(e, tuple):
+            off = [x.offset for x in e]
+            by = [x.by for x in e]
+            if text:
+                return {"offset": off, "before": [x.before for x in e], "after": [x.after for x in e], "by": by}
+            return {
+                "offset": off,
+                "before_chars": [len(x.before) for x in e],
+                "after_chars": [len(x.after) for x in e],
+                "by": by,
+            }
+        off, blen, noff, alen, term = e.columns()
+        by = [_BY[k] for k in term]
+        if not text:
+            return {"offset": off, "before_chars": blen, "after_chars": alen, "by": by}
+        t, n = e.text, e.new
+        return {
+            "offset": off,
+            "before": [t[o : o + b] for o, b in zip(off, blen, strict=True)],
+            "after": [n[p : p + a] for p, a in zip(noff, alen, strict=True)],
+            "by": by,
+        }
+
+    @property
+    def changed(self) -> bool:
+        return bool(len(self._edits))
+
+    def edits_json(self) -> list[dict[str, Any]]:
+        return [{"offset": o, "before": b, "after": a, "by": k} for o, b, a, k in self.edits]
+
+    def flags_json(self) -> list[dict[str, Any]]:
+        return [f._asdict() for f in self.flags]
+
+    def _key(self) -> tuple:
+        return (self.text, self.script, self.shares, self.edits, self.flags, self.counts)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Result):
+            return NotImplemented
+        return self._key() == other._key()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return (
+            f"Result(text={self.text!r}, script={self.script!r}, shares={self.shares!r}, edits={self.edits!r}, "
+            f"flags={self.flags!r}, counts={self.counts!r})"
+        )

@@ -1,0 +1,183 @@
+"""Issue 13, leak 5: `curate pii rekey` of a catalogue made before keyed ids, and keyed digests at sealing.
+
+The old catalogue is built by the code path before keyed ids (``test_keyed_ids._plain_path``), through
+the same CLI, with every stage and an export, so ids sit in every table a rekey must rewrite.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+from pii_oracle import CASE, KEY, NAME, OTHER, _dump, _oracle_hits, _plain_path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _catalogue(cli, db: Path, fsc: Path) -> None:
+    code, out, err = cli("-q", "ingest", "fsc", str(fsc), db=db)
+    assert code == 0, out + err
+    for stage in ("hygiene", "pii", "normalise", "dedup"):
+        code, out, err = cli("-q", "run", stage, "--workers", "1", db=db)
+        assert code == 0, stage + out + err
+    code, out, err = cli(
+        "-q", "export", "dataset", "--purpose", "training", "--audience", "consortium", "--commercial",
+        "--out", str(db.parent / f"export-{db.stem}"), db=db,
+    )  # fmt: skip
+    assert code in (0, 3), out + err
+
+
+def _rows(db: Path) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(
+            "SELECT record_id, content_sha256, version_of, stage, pii_state, status FROM records ORDER BY ALL"
+        ).fetchall()
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def old_catalogue(tmp_path, cli, monkeypatch) -> Path:
+    monkeypatch.setenv("CURATE_PII_KEY", KEY)
+    fsc = tmp_path / "fsc"
+    fsc.mkdir()
+    (fsc / "case.html").write_text(CASE, encoding="utf-8")
+    (fsc / "other.html").write_text(OTHER, encoding="utf-8")
+    with monkeypatch.context() as m:
+        _plain_path(m)
+        import curate.pii.rekey
+
+        m.setattr(curate.pii.rekey, "key_sealed_digests", lambda *a, **k: 0)
+        old = tmp_path / "old.duckdb"
+        _catalogue(cli, old, fsc)
+    assert _oracle_hits(old) == {(NAME, "0912345678")}  # the brute force works on it
+    return old
+
+
+def test_rekey_gives_the_ids_of_a_fresh_keyed_catalogue(old_catalogue, tmp_path, cli, monkeypatch):
+    fresh = tmp_path / "fresh.duckdb"
+    _catalogue(cli, fresh, tmp_path / "fsc")
+    before = _rows(old_catalogue)
+    assert before != _rows(fresh)
+
+    code, out, err = cli("pii", "rekey", db=old_catalogue)
+    assert code == 0 and "rekeyed" in out, out + err
+    assert _rows(old_catalogue) == _rows(fresh)  # deterministic: the same ids and digests as a keyed ingest
+    code, out, _ = cli("pii", "rekey", db=old_catalogue)
+    assert "nothing to rekey" in out
+
+    # verification keeps working: with the key everything is checked, without it it says what was not
+    code, out, err = cli("audit", "verify", db=old_catalogue)
+    assert code == 0 and "cross-checks ok" in out and "keyed checks ok" in out, out + err
+    code, out, err = cli("audit", "verify-export", str(tmp_path / "export-old"), db=old_catalogue)
+    assert code == 0, out + err
+    monkeypatch.delenv("CURATE_PII_KEY")
+    code, out, _ = cli("audit", "verify", db=old_catalogue)
+    assert code == 0 and "not checked without the key" in out and "FAILED" not in out, out
+    new_id = _rows(old_catalogue)[0][0]
+    code, out, _ = cli("audit", "record", new_id, db=old_catalogue)
+    assert code == 0 and "record_rekeyed" in out and "before `curate pii rekey`" in out, out
+
+    # the old ids are gone from every table but the ledger rows written before the rekey (never rewritten)
+    con = duckdb.connect(str(old_catalogue), read_only=True)
+    rekey_seq = con.execute("SELECT min(seq) FROM provenance_events WHERE action = 'record_rekeyed'").fetchone()[0]
+    tables = [t for (t,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'").fetchall()]
+    events = con.execute("SELECT record_id, detail FROM provenance_events WHERE seq >= ?", [rekey_seq]).fetchall()
+    con.close()
+    old_ids = {r[0] for r in before}
+    for t in tables:
+        if t in ("provenance_events", "pii_rekey_map"):
+            continue
+        con = duckdb.connect(str(old_catalogue), read_only=True)
+        text = repr(con.execute(f'SELECT * FROM "{t}"').fetchall())
+        con.close()
+        assert not [i for i in old_ids if i in text], t
+    assert not [i for i in old_ids if i in repr(events)]  # the mapping events hold keyed digests only
+    # the brute force finds nothing outside the ledger rows written before the rekey, which keep the old
+    # plain ids (the chain is never rewritten: documented in the README's security model)
+    assert _oracle_hits(old_catalogue, skip=("provenance_events", "pii_rekey_map")) == set()
+    assert _oracle_hits(old_catalogue) == {(NAME, "0912345678")}
+    # auditors cannot map old ids to new ones: the map is sealed
+    code, out, err = cli("sql", "SELECT * FROM pii_rekey_map", db=old_catalogue)
+    assert code == 2 and "pii_rekey_map" in err
+
+
+def test_keyed_ingest_into_an_old_catalogue_asks_for_a_rekey(old_catalogue, tmp_path, cli):
+    before = _rows(old_catalogue)
+    code, out, err = cli("ingest", "fsc", str(tmp_path / "fsc"), db=old_catalogue)
+    assert code == 2 and "curate pii rekey" in err and "Traceback" not in err
+    assert _rows(old_catalogue) == before
+    code, out, err = cli("pii", "rekey", db=old_catalogue)
+    assert code == 0, out + err
+    code, out, err = cli("ingest", "fsc", str(tmp_path / "fsc"), db=old_catalogue)
+    assert code == 0 and "0 new" in out and _rows(old_catalogue) != before, out + err
+
+
+def test_rekey_refuses_without_the_key(old_catalogue, cli, monkeypatch):
+    monkeypatch.delenv("CURATE_PII_KEY", raising=False)
+    monkeypatch.delenv("CURATE_PII_KEY_FILE", raising=False)
+    before = _rows(old_catalogue)
+    code, out, err = cli("pii", "rekey", db=old_catalogue)
+    assert code == 2 and "CURATE_PII_KEY" in err and "Traceback" not in err
+    assert _rows(old_catalogue) == before
+
+
+def test_kill_during_rekey_leaves_the_old_catalogue(old_catalogue, cli):
+    before = _rows(old_catalogue)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CURATE_PII_KEY": KEY, "CURATE_FAULT": "rekey_before_commit"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "curate.cli", "--db", str(old_catalogue), "pii", "rekey"],
+        env=env,
+        capture_output=True,
+        cwd=ROOT,
+    )
+    assert proc.returncode == -9, proc.stderr
+    assert _rows(old_catalogue) == before  # one transaction: all or nothing
+    code, out, err = cli("audit", "verify", db=old_catalogue)
+    assert code == 0, out + err
+    code, out, err = cli("pii", "rekey", db=old_catalogue)
+    assert code == 0 and _rows(old_catalogue) != before
+    code, out, err = cli("audit", "verify", db=old_catalogue)
+    assert code == 0, out + err
+    con = duckdb.connect(str(old_catalogue), read_only=True)
+    states = con.execute("SELECT status FROM runs WHERE command = 'pii rekey' ORDER BY started_at").fetchall()
+    con.close()
+    assert states == [("failed",), ("finished",)]  # the killed run is marked failed by the next one
+
+
+def test_sealing_keys_the_digest_of_a_plain_source(tmp_path, cli, db_path, monkeypatch):
+    """A source not marked pii_expected keeps plain ids, but a sealed raw version's digest becomes keyed."""
+    from catalogue_builder import add_records, add_source
+
+    from provenance import db, runs
+
+    monkeypatch.setenv("CURATE_PII_KEY", KEY)
+    con = db.connect(db_path)
+    run_id = runs.start_run(con, "test-ingest", "x")
+    add_source(con, "corpus", pii_expected=False)
+    text = f"申訴人{NAME}，電話0912345678，要求更正帳務紀錄。"
+    add_records(con, [{"source_id": "corpus", "locator": "c/1", "text": text, "doc_key": "c/1"}], run_id=run_id)
+    runs.finish_run(con, run_id)
+    con.close()
+    code, out, err = cli("-q", "run", "pii", "--workers", "1")
+    assert code == 0, out + err
+    con = duckdb.connect(str(db_path), read_only=True)
+    rid, sha = con.execute("SELECT record_id, content_sha256 FROM records WHERE pii_state = 'raw'").fetchone()
+    detail = con.execute(
+        "SELECT detail FROM provenance_events WHERE action = 'record_rekeyed' AND record_id = ?", [rid]
+    ).fetchone()
+    con.close()
+    import hashlib
+
+    # (the creating event written before sealing keeps the plain digest: the ledger is never rewritten)
+    assert sha.startswith("hmac:")
+    assert hashlib.sha256(text.encode()).hexdigest() not in _dump(db_path, skip=("provenance_events",))
+    assert json.loads(detail[0])["new_sha256"] == sha
+    code, out, err = cli("audit", "verify")
+    assert code == 0 and "keyed checks ok" in out, out + err

@@ -1,0 +1,182 @@
+"""The set-based law.moj ingest (DuckDB reads and maps the JSON) writes exactly what the Python path writes.
+
+Every record column but ``run_id``/``created_at``, the report's counts and named items, and the ledger
+events per action are compared between ``CURATE_INGEST_FAST=1`` and ``=0`` on the real fixtures (single
+law files, the same laws in the official bulk wrapper with BOM and as a JSON array, history snapshots,
+FalVMingLing XML) and on the synthetic generator's dump; files the SQL cannot map exactly are declined
+and give the Python path's rejections and skips.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import logging
+from pathlib import Path
+
+import duckdb
+import pytest
+
+import curate.ingest_fast as fast_mod
+from curate.ingest import ingest
+from provenance import audit, db
+from sources import law_moj
+from sources.law_moj import LawMojSource
+
+ROOT = Path(__file__).resolve().parents[2]
+FIX = ROOT.parent / "shared" / "fixtures" / "law_moj"
+if not FIX.exists():  # worktrees sit next to the main checkout
+    FIX = Path("/work/shared/fixtures/law_moj")
+COLS = (
+    "record_id, doc_key, source_id, locator, title, text, lang, script, licence_id, version_of, status, metadata,"
+    " stage, content_sha256, pii_state, container"
+)
+
+
+def _gen():
+    spec = importlib.util.spec_from_file_location("gen_law_dump", ROOT / "bench" / "gen_law_dump.py")
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    return gen
+
+
+def _state(path: Path):
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        recs = con.execute(f"SELECT {COLS} FROM records ORDER BY record_id").fetchall()
+        # batches may be cut differently (one per file on the SQL path): their members must add up the same
+        events = con.execute(
+            "SELECT action, CASE WHEN action = 'ingested_batch' THEN 0 ELSE count(*) END,"
+            " sum(CAST(json_extract(detail, '$.records') AS BIGINT)) FROM provenance_events"
+            " WHERE stage = 'ingest' GROUP BY action ORDER BY action"
+        ).fetchall()
+        quarantine = con.execute("SELECT source_id, locator, reason FROM quarantine ORDER BY ALL").fetchall()
+    finally:
+        con.close()
+    ro = db.connect_readonly(path)
+    try:
+        assert audit.verify(ro).ok
+    finally:
+        ro.close()
+    return recs, events, quarantine
+
+
+def _report(rep) -> dict:
+    d = rep.as_dict()
+    d.pop("run_id")
+    d["named"] = sorted(json.dumps(x, sort_keys=True, ensure_ascii=False) for x in d["named"])
+    return d
+
+
+def _both(tmp_path: Path, monkeypatch, runs: list[list[Path]], scope: str = "all", expect_fast: bool = True):
+    """Ingest the same inputs (one run per list) with the SQL path and the Python path; compare everything."""
+    out = {}
+    for fast in ("1", "0"):
+        monkeypatch.setenv("CURATE_INGEST_FAST", fast)
+        path = tmp_path / f"fast{fast}.duckdb"
+        reps = [
+            _report(ingest(path, LawMojSource(paths, scope=scope, known_fsc_pcodes=law_moj.known_fsc_pcodes(path))))
+            for paths in runs
+        ]
+        out[fast] = (reps, *_state(path))
+    assert out["1"][0] == out["0"][0]  # reports: counts and named items
+    assert out["1"][2] == out["0"][2]  # ledger events per action
+    assert out["1"][3] == out["0"][3]  # quarantine rows
+    fast_recs, slow_recs = out["1"][1], out["0"][1]
+    assert len(fast_recs) == len(slow_recs)
+    for a, b in zip(fast_recs, slow_recs, strict=True):
+        assert a == b
+    return out["1"]
+
+
+def _laws(*dirs: Path) -> list[dict]:
+    return [json.loads(p.read_text(encoding="utf-8")) for d in dirs for p in sorted(d.glob("*.json"))]
+
+
+def _wrapper(path: Path, laws: list[dict], update: str = "2024/10/11 上午 12:00:00") -> Path:
+    body = json.dumps({"UpdateDate": update, "Laws": laws}, ensure_ascii=False, indent=1)
+    path.write_bytes(b"\xef\xbb\xbf" + body.replace("\n", "\r\n").encode("utf-8"))
+    return path
+
+
+@pytest.fixture
+def declined(caplog):
+    caplog.set_level(logging.INFO, logger=fast_mod.__name__)
+    return lambda: [r.getMessage() for r in caplog.records if "takes the Python path" in r.getMessage()]
+
+
+@pytest.mark.parametrize("scope", ["all", "fsc"])
+def test_fixture_law_files(tmp_path, monkeypatch, declined, scope) -> None:
+    recs = _both(tmp_path, monkeypatch, [[FIX / "chlaw_json" / "ch", FIX / "chlaw_json" / "en"]], scope=scope)[1]
+    assert len(recs) > 1000
+    assert declined() == []
+
+
+def test_official_wrapper_and_array(tmp_path, monkeypatch, declined) -> None:
+    ch = _wrapper(tmp_path / "ChLaw.json", _laws(FIX / "chlaw_json" / "ch"))
+    en = _wrapper(tmp_path / "EnLaw.json", _laws(FIX / "chlaw_json" / "en"))
+    arr = tmp_path / "arr"
+    arr.mkdir()
+    (arr / "laws.json").write_text(json.dumps(_laws(FIX / "chlaw_json" / "ch")[:3], ensure_ascii=False), "utf-8")
+    _both(tmp_path, monkeypatch, [[ch, en]], scope="fsc")
+    (tmp_path / "b").mkdir()
+    _both(tmp_path / "b", monkeypatch, [[arr], [ch, en]], scope="all")
+    assert declined() == []
+
+
+def test_history_versions(tmp_path, monkeypatch, declined) -> None:
+    files = sorted((FIX / "history" / "G0380131" / "chlaw_json").glob("*.json")) + sorted(
+        (FIX / "history" / "I0050021" / "chlaw_json").glob("*.json")
+    )
+    # one run with every snapshot (they chain in order), then each snapshot as its own run, newest first
+    _, recs, events, _ = _both(tmp_path, monkeypatch, [files])
+    assert any(r[9] for r in recs)  # versions chained
+    (tmp_path / "b").mkdir()
+    _both(tmp_path / "b", monkeypatch, [[f] for f in reversed(files)])
+    xml = sorted((FIX / "history" / "G0380131" / "falvmingling_xml").glob("*.xml"))
+    (tmp_path / "c").mkdir()
+    _both(tmp_path / "c", monkeypatch, [files[:2], xml, files[2:]])
+    assert declined() == []
+
+
+def test_xml_takes_the_python_path(tmp_path, monkeypatch) -> None:
+    _both(tmp_path, monkeypatch, [[FIX / "falvmingling_xml" / "ch", FIX / "falvmingling_xml" / "en"]], scope="fsc")
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+def test_synthetic_dump(tmp_path, monkeypatch, declined, streamed) -> None:
+    dump = tmp_path / "ChLaw.json"
+    _gen().write_dump(dump, 1500)
+    if streamed:  # the Python path streams files above the threshold and names every law `file#i`
+        monkeypatch.setattr(law_moj, "STREAM_THRESHOLD", 1024)
+    monkeypatch.setattr(fast_mod, "BULK_BATCH_RECORDS", 400)  # several batches
+    _, recs, events, _ = _both(tmp_path, monkeypatch, [[dump]])
+    assert len(recs) == 1500
+    con = duckdb.connect(str(tmp_path / "fast1.duckdb"), read_only=True)
+    assert con.execute("SELECT count(*) FROM provenance_events WHERE action = 'ingested_batch'").fetchone()[0] > 1
+    con.close()
+    assert declined() == []
+
+
+def test_files_the_sql_cannot_map_are_declined(tmp_path, monkeypatch, declined) -> None:
+    laws = _laws(FIX / "chlaw_json" / "ch")[:4]
+    odd = json.loads(json.dumps(laws))
+    odd[1]["LawArticles"][1]["ArticleContent"] = "  "  # empty article: a skip
+    odd[2]["LawArticles"].append({"ArticleType": "X", "ArticleNo": "", "ArticleContent": "附表"})
+    odd[3]["LawName"] = 5
+    bad = _wrapper(tmp_path / "odd.json", odd)
+    ok = _wrapper(tmp_path / "ok.json", laws[:2])
+    ctrl = json.loads(json.dumps(laws[:1]))
+    first = next(a for a in ctrl[0]["LawArticles"] if a["ArticleType"] == "A")
+    first["ArticleNo"] = "第 1\x1f 條"  # \x1f: whitespace to Python's regex, escaped differently by DuckDB
+    ctl = _wrapper(tmp_path / "ctl.json", ctrl)
+    reps = _both(tmp_path, monkeypatch, [[ok], [bad], [ctl]])[0]
+    assert reps[1]["skipped_total"] >= 1 or reps[1]["quarantined"] >= 1
+    assert len(declined()) == 2
+
+
+def test_a_pcode_twice_in_one_file_chains_like_the_python_path(tmp_path, monkeypatch, declined) -> None:
+    files = sorted((FIX / "history" / "G0380131" / "chlaw_json").glob("*.json"))
+    both = _wrapper(tmp_path / "both.json", [json.loads(f.read_text("utf-8")) for f in files])
+    _both(tmp_path, monkeypatch, [[both]])
+    assert len(declined()) == 1
