@@ -91,6 +91,7 @@ def test_entries_do_not_fire_across_a_word_boundary(src, absent):
         ("请在设置页面中修改密码。", "請在設定頁面中修改密碼。"),
         ("大盘回调后，投资者开始加仓。", "大盤回檔後，投資者開始加倉。"),
         ("本行发布了风险声明。", "本行發布了風險聲明。"),  # s2twp: 宣告
+        ("请在电脑上下载申请表，并按照法律程序办理。", "請在電腦上下載申請表，並按照法律程序辦理。"),  # cue 电脑
     ],
 )
 def test_programming_senses_of_opencc_pairs_stay_out_of_financial_text(src, expected):
