@@ -107,18 +107,18 @@ def _where(start: Any, end: Any = None) -> str:
     return f"第 {start + 1} 字"
 
 
-def _edit_rows(edits: Any) -> list[dict[str, Any]]:
-    """A normalise event's edits one by one: held column by column (``{"offset": [...], "before": [...], ...}``)
-    or, in events written before 2026-12-03, as a list of objects.
+def _rows(entries: Any) -> list[Any]:
+    """A normalise or flag event's entries one by one: held column by column (``{"offset": [...], ...}``)
+    or, in events written before 2026-12-03, as a list.
 
-    >>> _edit_rows({"offset": [8], "before": ["银"], "after": ["銀"], "by": ["opencc"]})
+    >>> _rows({"offset": [8], "before": ["银"], "after": ["銀"], "by": ["opencc"]})
     [{'offset': 8, 'before': '银', 'after': '銀', 'by': 'opencc'}]
     """
-    if isinstance(edits, dict):
-        cols = {k: v for k, v in edits.items() if isinstance(v, list)}
+    if isinstance(entries, dict):
+        cols = {k: v for k, v in entries.items() if isinstance(v, list)}
         n = min((len(v) for v in cols.values()), default=0)
         return [{k: v[i] for k, v in cols.items()} for i in range(n)]
-    return [e for e in edits or () if isinstance(e, dict)]
+    return list(entries) if isinstance(entries, list) else []
 
 
 def note_lines(details: list[Any], text: str) -> list[str]:
@@ -133,20 +133,24 @@ def note_lines(details: list[Any], text: str) -> list[str]:
     ['第 9 字「银」已轉為「銀」']
     >>> note_lines([{"flags": [{"start": 0, "end": 5, "reason": "weak_signal"}]}], "")
     ['第 1–5 字可能為簡體，請確認']
+    >>> note_lines([{"flags": {"start": [0], "end": [5], "reason": ["weak_signal"]}}], "")
+    ['第 1–5 字可能為簡體，請確認']
     """
     found: dict[str, tuple[int, int]] = {}
     for n, raw in enumerate(details):
         d = json.loads(raw) if isinstance(raw, str) else raw
         if not isinstance(d, dict):
             continue
-        for e in _edit_rows(d.get("edits")):
+        for e in _rows(d.get("edits")):
+            if not isinstance(e, dict):
+                continue
             before, after = str(e.get("before", "")), str(e.get("after", ""))
             if not after or after not in text or len(after) > 40:
                 continue
             at = e.get("offset", e.get("start"))
             line = f"{_where(at)}「{before}」已轉為「{after}」"
             found.setdefault(line, (at if isinstance(at, int) else 1 << 30, n))
-        for f in d.get("flags") or []:
+        for f in _rows(d.get("flags")):
             if isinstance(f, str):
                 f = {"reason": f}
             if not isinstance(f, dict):

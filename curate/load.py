@@ -209,8 +209,10 @@ def _apply_batch(con, stage: Stage, run_id: str, cfg_hash: str, table: pa.Table)
         ).fetchall()
         events = []
         for rid, action, detail, new_id, created, digest, licence in rows:
-            d = json.loads(detail) if detail else {}
+            # the workers wrote the detail as canonical JSON already: parsed again only to add the seal
+            d: dict[str, Any] | str = detail or "{}"
             if new_id and created:
+                d = json.loads(detail) if detail else {}
                 d.update(version_seal(new_id, digest, licence))
             events.append(ledger.Event(stage=stage.name, action=action, record_id=rid, run_id=run_id, detail=d))
         n_events += ledger.append(con, events)

@@ -17,7 +17,7 @@ from typing import Any
 
 import duckdb
 
-from curate.zh.ledger import edit_field
+from curate.zh.ledger import edit_field, flag_field
 
 #: headline counts shown for every stage run (metric ``records``)
 HEADLINE = ("in", "out", "dropped", "rewritten", "flagged")
@@ -49,8 +49,8 @@ STAGE_QUERIES: dict[str, list[str]] = {
     "normalise": [
         f"SELECT 'edit', kind, count(*) FROM (SELECT unnest({edit_field('by')}) AS kind FROM _res"
         " WHERE action = 'normalise') GROUP BY ALL",
-        "SELECT 'flag', json_extract_string(j.value, '$.reason'), count(*) FROM _res x,"
-        " json_each(x.detail, '$.flags') j WHERE x.action = 'flag' GROUP BY ALL",
+        f"SELECT 'flag', reason, count(*) FROM (SELECT unnest({flag_field('reason')}) AS reason FROM _res"
+        " WHERE action = 'flag') GROUP BY ALL",
         "SELECT 'script', json_extract_string(detail, '$.script'), count(*) FROM _res"
         " WHERE action IN ('normalise', 'script_detected', 'detect') GROUP BY ALL",
     ],

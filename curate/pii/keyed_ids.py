@@ -15,6 +15,7 @@ what the ingest driver and the runner use.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 
 from curate.pii.keys import ENV_KEY, ENV_KEY_FILE, MIN_KEY_BYTES, PiiKey, load_key
@@ -101,10 +102,19 @@ def key_pre_pii_results(con, stage: str) -> int:
 
 
 def annotator_email_digest(key: PiiKey | None) -> Callable[[str], str] | None:
-    """``e-mail -> "hmac:" + keyed hex`` for ``annotations.annotator_email_sha256`` (None without a key)."""
+    """``e-mail -> "hmac:" + keyed hex`` for ``annotations.annotator_email_sha256`` (None without a key).
+
+    Keyed over the plain sha256 of the (already normalised) address, so ``curate pii rekey`` turns a plain
+    digest stored before issue 13 into exactly this value (:func:`key_email_digest`).
+    """
     if key is None:
         return None
-    return lambda email: KEYED_PREFIX + key.keyed_hex("annotator-email", email.encode())
+    return lambda email: key_email_digest(key, hashlib.sha256(email.encode()).hexdigest())
+
+
+def key_email_digest(key: PiiKey, plain_hex: str) -> str:
+    """The keyed form of a plain sha256 of an annotator's e-mail."""
+    return KEYED_PREFIX + key.keyed_hex("annotator-email", plain_hex.encode())
 
 
 def refuse_plain_catalogue(con, source_ids: set[str], where: str) -> None:

@@ -20,7 +20,8 @@ before keyed ids is rekeyed to exactly the ids a fresh ingest gives (``curate pi
   (sha256 of ``parent_id 0x1f stage 0x1f text``, the parent already keyed);
 * content digest: ``hmac:`` + domain ``content`` over the plain sha256 of the text;
 * any other id rewritten by ``curate pii rekey``: domain ``rekeyed-id`` over the old id;
-* e-mail of an annotator: domain ``annotator-email`` over the lower-cased, trimmed address.
+* e-mail of an annotator: ``hmac:`` + domain ``annotator-email`` over the plain sha256 of the lower-cased,
+  trimmed address.
 """
 
 from __future__ import annotations

@@ -65,6 +65,20 @@ def find_values(text: str, values: Mapping[str, tuple[str, float]], *, source: s
     return out
 
 
+def any_value(texts: Iterable[str], values: Mapping[str, tuple[str, float]]) -> bool:
+    """Whether :func:`find_values` would find a value in one of ``texts``: one search over all of them.
+
+    Never False where ``find_values`` finds a span (the texts are joined by NUL, which the ASCII
+    boundary checks treat as they treat the start or end of a text); may be True where it finds none.
+
+    >>> any_value(["甲", "經查林志明"], {"林志明": ("PERSON", 0.9)}), any_value(["甲"], {"林志明": ("PERSON", 0.9)})
+    (True, False)
+    """
+    if not values:
+        return False
+    return _alternation(tuple(sorted(values, key=len, reverse=True))).search(halfwidth("\0".join(texts))) is not None
+
+
 _CACHE: dict[tuple[str, ...], re.Pattern[str]] = {}
 
 

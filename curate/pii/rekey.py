@@ -15,7 +15,8 @@ Two callers:
 catalogue or the new one, never a mix): ``records`` (id, ``version_of``, ``near_duplicate_of``,
 digest), ``raw_vault`` (re-encrypted: AES-GCM binds each text to its record id), ``export_items``,
 ``near_duplicates``, the dedup index (rows of sealed raw versions are dropped: their exact key and
-MinHash are digests of raw text), ``stage_marks``, the annotation tables and ``pii_allowlist``.
+MinHash are digests of raw text), ``stage_marks``, the annotation tables and ``pii_allowlist``. A
+rekey also keys the plain sha256 digests of annotators' e-mails stored before issue 13.
 
 The ledger is hash-chained and is **not** rewritten: rows written before a rekey still hold the old
 ids and digests. The mapping goes to the sealed table ``pii_rekey_map`` (``curate sql`` cannot read
@@ -305,11 +306,13 @@ def rekey_catalogue(db_path, key: PiiKey) -> RekeyReport:
         ).fetchall():
             runs.finish_run(con, stale, "failed", {"interrupted": True})
         changes = plan_rekey(con, key)
-        if not changes:
+        emails = _plain_email_digests(con)
+        if not changes and not emails:
             return RekeyReport()
         run_id = runs.start_run(con, "pii rekey", "rekey", {"key_id": key.key_id})
         with db.transaction(con):
             rep = apply_changes(con, key, changes, run_id=run_id, stage="pii", reason="rekey")
+            rep.tables["annotator e-mail digests"] = _key_email_digests(con, key, emails)
             lines = sorted(f"{key.keyed_hex('old-id', c.old_id.encode())}:{c.new_id}" for c in changes)
             ledger.append(
                 con,
@@ -335,6 +338,41 @@ def rekey_catalogue(db_path, key: PiiKey) -> RekeyReport:
         return rep
     finally:
         con.close()
+
+
+def _plain_email_digests(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Plain sha256 digests of annotators' e-mails stored before issue 13 (``annotations``)."""
+    if not _has(con, "annotations"):
+        return []
+    return [
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT annotator_email_sha256 FROM annotations WHERE annotator_email_sha256 IS NOT NULL"
+            " AND NOT starts_with(annotator_email_sha256, 'hmac:')"
+        ).fetchall()
+    ]
+
+
+def _key_email_digests(con: duckdb.DuckDBPyConnection, key: PiiKey, plain: list[str]) -> int:
+    """Annotators' e-mail digests (``annotations``, the actor in ``pii_allowlist``) keyed in place."""
+    if not plain:
+        return 0
+    from curate.pii.keyed_ids import key_email_digest
+
+    con.register("_mail", pa.table({"plain": plain, "keyed": [key_email_digest(key, p) for p in plain]}))
+    try:
+        n = con.execute(
+            "UPDATE annotations SET annotator_email_sha256 = m.keyed FROM _mail m"
+            " WHERE annotations.annotator_email_sha256 = m.plain"
+        ).fetchone()[0]
+        if _has(con, "pii_allowlist"):  # actor: bank/ls-user:ID/<digest>
+            con.execute(
+                "UPDATE pii_allowlist SET annotator = replace(annotator, '/' || m.plain, '/' || m.keyed)"
+                " FROM _mail m WHERE ends_with(pii_allowlist.annotator, '/' || m.plain)"
+            )
+    finally:
+        con.unregister("_mail")
+    return n
 
 
 def key_sealed_digests(con: duckdb.DuckDBPyConnection, key: PiiKey, rows: list[tuple[str, str]], run_id: str) -> int:

@@ -21,7 +21,7 @@ import json
 from typing import Any
 
 from curate.pii.keys import PiiKey
-from curate.pii.propagate import MIN_CHARS, find_values
+from curate.pii.propagate import MIN_CHARS, any_value, find_values
 from curate.pii.vault import decrypt, encrypt
 from provenance import ledger
 from provenance.records import derived_record_id, insert_versions
@@ -78,6 +78,12 @@ def _names_from_results(con) -> dict[str, set[str]]:
     return out
 
 
+def _rows(cur, size: int = 5_000):
+    """The rows of a DuckDB result, fetched ``size`` at a time."""
+    while rows := cur.fetchmany(size):
+        yield from rows
+
+
 def propagate_source_names(con, key: PiiKey, run_id: str, *, mode: str = "placeholder") -> int:
     """Remember this run's labelled names and scrub them across their sources; returns new versions."""
     from curate.pii.allowlist import allowed
@@ -103,15 +109,17 @@ def propagate_source_names(con, key: PiiKey, run_id: str, *, mode: str = "placeh
             else "AND (r.run_id = $run OR r.record_id IN (SELECT record_id FROM _res) "
             "OR r.record_id IN (SELECT new_id FROM _res WHERE new_id IS NOT NULL))"
         )
-        rows = con.execute(
+        cur = con.execute(
             f"""SELECT r.record_id, r.text, r.title, r.metadata FROM records r
                 WHERE r.source_id = $src AND r.status = 'active' AND r.text IS NOT NULL
                   AND r.pii_state IN ('clean', 'scrubbed') {scope} ORDER BY r.record_id""",
             {"src": source_id, **({"run": run_id} if scope else {})},
-        ).fetchall()
-        for rid, text, title, metadata in rows:
+        )
+        for rid, text, title, metadata in _rows(cur):  # in chunks: memory flat in the source's size
             meta = load_metadata(metadata)
             fields = {"text": text, "title": title or "", **dict(string_leaves(meta))}
+            if not any_value(fields.values(), values):  # one search per record; most have no name
+                continue
             found = {k: find_values(v, values) for k, v in fields.items()}
             if not any(found.values()):
                 continue

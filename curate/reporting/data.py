@@ -13,7 +13,7 @@ from typing import Any
 
 import duckdb
 
-from curate.zh.ledger import edit_field
+from curate.zh.ledger import edit_field, flag_field
 from provenance import ledger
 from provenance.records import PII_PASSED
 
@@ -114,8 +114,8 @@ def gather(
     )
     d.normalise_flags = _dicts(
         con,
-        "SELECT json_extract_string(j.value, '$.reason') AS reason, count(*) AS flags"
-        f" FROM {_events('flag')} e, json_each(e.detail, '$.flags') j GROUP BY ALL ORDER BY 2 DESC",
+        f"SELECT reason, count(*) AS flags FROM (SELECT unnest({flag_field('reason')}) AS reason"
+        f" FROM {_events('flag')}) GROUP BY ALL ORDER BY 2 DESC",
     )
     d.hygiene_changes = _dicts(
         con,

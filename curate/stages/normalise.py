@@ -17,7 +17,8 @@ instead of ``before`` / ``after``), never characters of the text.
   derived column: the text did not change, so no new version) with one ``script_detected`` event
   holding the script and shares (the ledger cross-check compares the column with it);
 * proofreading flags -> one ``flag`` event (offsets into the input, reasons, the one-to-many
-  characters; ``version`` names the new record id when there is one).
+  characters, column by column: ``"flags": {"start": [...], "end": [...], "reason": [...], "chars": [...]}``,
+  no ``chars`` before PII; ``version`` names the new record id when there is one).
 
 Protected words: the shipped glossary (``schemas/zh/protected.tsv``), its rows for this
 record's ``source_id``, and names in ``metadata.protected_terms`` (e.g. person names found by
@@ -50,12 +51,6 @@ def _metadata_terms(meta: Any) -> tuple[str, ...]:
         return ()
     terms = meta.get("protected_terms") or ()
     return tuple(t for t in terms if isinstance(t, str) and t)
-
-
-def _ledger_flags(flags: list[dict[str, Any]], unchecked: bool) -> list[dict[str, Any]]:
-    if not unchecked:
-        return flags
-    return [{k: v for k, v in f.items() if k != "chars"} for f in flags]
 
 
 class NormaliseStage(Stage):
@@ -135,7 +130,7 @@ class NormaliseStage(Stage):
                     detail={
                         "for": "proofreading",
                         "version": new_id,
-                        "flags": _ledger_flags(res.flags_json(), unchecked),
+                        "flags": res.flags_columns(chars=not unchecked),
                     },
                 )
             )

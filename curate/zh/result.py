@@ -147,7 +147,19 @@ class Result:
         return [{"offset": o, "before": b, "after": a, "by": k} for o, b, a, k in self.edits]
 
     def flags_json(self) -> list[dict[str, Any]]:
-        return [f._asdict() for f in self.flags]
+        return [{"start": a, "end": b, "reason": r, "chars": c} for a, b, r, c in self.flags]
+
+    def flags_columns(self, *, chars: bool = True) -> dict[str, list[Any]]:
+        """The flags column by column, as the ledger keeps them (``chars=False``: without the characters)."""
+        fl = self.flags
+        cols: dict[str, list[Any]] = {
+            "start": [f[0] for f in fl],
+            "end": [f[1] for f in fl],
+            "reason": [f[2] for f in fl],
+        }
+        if chars:
+            cols["chars"] = [f[3] for f in fl]
+        return cols
 
     def _key(self) -> tuple:
         return (self.text, self.script, self.shares, self.edits, self.flags, self.counts)

@@ -7,6 +7,9 @@ domain:
   Taiwan usage that OpenCC's ``s2twp`` lacks (账户 -> 帳戶, 国债 -> 公債) and overrides where
   ``s2twp`` drifts meaning in this domain (窗口 stays 窗口, 程序 stays 程序); ``basis`` says where
   each entry comes from (see :data:`BASIS_KINDS`);
+* ``context_terms.tsv``: ``simplified<TAB>default<TAB>in_context<TAB>domain<TAB>cues<TAB>basis<TAB>note`` -
+  ambiguous pairs decided per sentence by cue words (数据 資料 / 數據, 程序 程序 / 程式, 通过 透過 / 通過);
+  without a cue the default is kept and the sentence is flagged ``ambiguous_term``;
 * ``protected.tsv``: ``term<TAB>domain<TAB>source<TAB>note`` - law, institution and product
   names that are never converted (``source`` = ``*`` or one source id for per-source
   additions); the Simplified spelling of each protected term maps to its canonical form;

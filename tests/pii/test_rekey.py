@@ -6,6 +6,7 @@ the same CLI, with every stage and an export, so ids sit in every table a rekey 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -66,9 +67,28 @@ def test_rekey_gives_the_ids_of_a_fresh_keyed_catalogue(old_catalogue, tmp_path,
     before = _rows(old_catalogue)
     assert before != _rows(fresh)
 
+    # an annotation pulled before keyed e-mail digests: plain sha256 of a guessable address
+    mail = "lin.pei@bank.example"
+    con = duckdb.connect(str(old_catalogue))
+    con.execute(
+        "INSERT INTO annotations (instance, ls_annotation_id, ls_task_id, ls_project_id, bank, project, record_id,"
+        " annotator_id, annotator_email_sha256, outcome, imported_at) VALUES"
+        " ('http://ls', 1, 1, 1, 'CTBC', 'proofread', ?, 7, ?, 'ok', now()::TIMESTAMP)",
+        [before[0][0], hashlib.sha256(mail.encode()).hexdigest()],
+    )
+    con.close()
+
     code, out, err = cli("pii", "rekey", db=old_catalogue)
     assert code == 0 and "rekeyed" in out, out + err
     assert _rows(old_catalogue) == _rows(fresh)  # deterministic: the same ids and digests as a keyed ingest
+    from curate.pii.keyed_ids import annotator_email_digest
+    from curate.pii.keys import load_key
+
+    con = duckdb.connect(str(old_catalogue), read_only=True)
+    rid, digest = con.execute("SELECT record_id, annotator_email_sha256 FROM annotations").fetchone()
+    con.close()
+    assert digest == annotator_email_digest(load_key())(mail)  # what a pull with the key stores now
+    assert rid in {r[0] for r in _rows(old_catalogue)} and rid != before[0][0]
     code, out, _ = cli("pii", "rekey", db=old_catalogue)
     assert "nothing to rekey" in out
 
@@ -173,7 +193,6 @@ def test_sealing_keys_the_digest_of_a_plain_source(tmp_path, cli, db_path, monke
         "SELECT detail FROM provenance_events WHERE action = 'record_rekeyed' AND record_id = ?", [rid]
     ).fetchone()
     con.close()
-    import hashlib
 
     # (the creating event written before sealing keeps the plain digest: the ledger is never rewritten)
     assert sha.startswith("hmac:")

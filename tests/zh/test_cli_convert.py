@@ -85,3 +85,32 @@ def test_one_megabyte_record_and_missing_input(cli, tmp_path):
     assert json.loads(out.read_text(encoding="utf-8"))["text"].startswith("網路銀行的轉帳")
     code, _, err = cli("zh", "convert", "--input", str(tmp_path / "nope.jsonl"), "--output", str(out))
     assert code == 2 and "does not exist" in err
+
+
+def test_convert_in_batches_equals_record_by_record(cli, tmp_path, eval_dev):
+    """More lines than one batch, bad lines between them: every good line as `normalise` gives it, in order."""
+    from curate.zh import normalise
+    from curate.zh.jsonl import BATCH
+
+    texts = [json.loads(x)["text"] for x in (eval_dev / "zh_dev.jsonl").read_text(encoding="utf-8").splitlines()]
+    texts = (texts * (2 * BATCH // len(texts) + 2))[: 2 * BATCH + 7]
+    lines = []
+    for i, t in enumerate(texts):
+        lines.append(json.dumps({"id": str(i), "text": t}, ensure_ascii=False).encode() + b"\n")
+        if i % 97 == 0:
+            lines.append(b"{not json\n")
+    src = _write(tmp_path / "in.jsonl", lines)
+    out = tmp_path / "out.jsonl"
+    code, stdout, err = cli("--quiet", "zh", "convert", "--input", str(src), "--output", str(out))
+    n_bad = len(lines) - len(texts)
+    assert code == 3 and f"quarantined {n_bad}" in stdout + err  # 3: some lines quarantined
+    rows = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in rows] == [str(i) for i in range(len(texts))]
+    for r, t in zip(rows, texts, strict=True):
+        want = normalise(t)
+        assert (r["text"], r["script"], r["edits"], r["flags"]) == (
+            want.text,
+            want.script,
+            want.edits_json(),
+            want.flags_json(),
+        )

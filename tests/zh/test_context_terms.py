@@ -91,6 +91,7 @@ def test_entries_do_not_fire_across_a_word_boundary(src, absent):
         ("请在设置页面中修改密码。", "請在設定頁面中修改密碼。"),
         ("大盘回调后，投资者开始加仓。", "大盤回檔後，投資者開始加倉。"),
         ("本行发布了风险声明。", "本行發布了風險聲明。"),  # s2twp: 宣告
+        ("请在电脑上下载申请表，并按照法律程序办理。", "請在電腦上下載申請表，並按照法律程序辦理。"),  # cue 电脑
     ],
 )
 def test_programming_senses_of_opencc_pairs_stay_out_of_financial_text(src, expected):
@@ -110,4 +111,17 @@ def test_programming_senses_of_opencc_pairs_stay_out_of_financial_text(src, expe
     ],
 )
 def test_opencc_errors_in_regulatory_text_are_corrected(src, expected):
+    assert normalise(src).text == expected
+
+
+@pytest.mark.parametrize(
+    "src,expected",
+    [
+        ("商户可以通过收款码收取货款。", "商戶可以透過收款碼收取貨款。"),  # by way of
+        ("审批通过后，贷款将于三日内发放。", "審批通過後，貸款將於三日內發放。"),  # passing a review
+        ("该议案获得通过。", "該議案獲得通過。"),
+        ("本公司推出了新的医疗险产品。", "本公司推出了新的醫療險商品。"),
+    ],
+)
+def test_tongguo_by_way_of_or_passing(src, expected):
     assert normalise(src).text == expected

@@ -8,7 +8,7 @@ import duckdb
 from catalogue_builder import add_records, add_source
 
 from curate.runner import make_stage, run_stage
-from curate.zh.ledger import edit_field
+from curate.zh.ledger import edit_field, flag_field
 from provenance import db, runs
 
 OLD = {
@@ -31,6 +31,12 @@ def test_edit_field_reads_both_forms_edit_by_edit() -> None:
     expected = [("银", "銀", "opencc"), ("帐户", "帳戶", "term")]
     assert [r[1:] for r in rows if r[0] == 1] == expected
     assert [r[1:] for r in rows if r[0] == 2] == expected
+    old_flags = {"flags": [{"start": 0, "end": 4, "reason": "short"}, {"start": 5, "end": 9, "reason": "weak_signal"}]}
+    new_flags = {"flags": {"start": [0, 5], "end": [4, 9], "reason": ["short", "weak_signal"]}}
+    con.execute("DELETE FROM t")
+    con.execute("INSERT INTO t VALUES (1, $a), (2, $b)", {"a": json.dumps(old_flags), "b": json.dumps(new_flags)})
+    got = con.execute(f"SELECT id, unnest({flag_field('reason')}) FROM t ORDER BY id").fetchall()
+    assert got == [(1, "short"), (1, "weak_signal"), (2, "short"), (2, "weak_signal")]
 
 
 def test_report_and_run_stats_count_every_edit(db_path) -> None:
@@ -63,5 +69,20 @@ def test_report_and_run_stats_count_every_edit(db_path) -> None:
         data = gather(con)
         assert {r["kind"]: r["edits"] for r in data.normalise_edits} == by_kind
         assert ("银", "銀") in {(r["before"], r["after"]) for r in data.normalise_pairs}
+        flags = [
+            json.loads(d)["flags"]
+            for (d,) in con.execute("SELECT detail FROM provenance_events WHERE action = 'flag'").fetchall()
+        ]
+        reasons: dict[str, int] = {}
+        for f in flags:
+            for r in f["reason"]:
+                reasons[r] = reasons.get(r, 0) + 1
+        assert reasons and {r["reason"]: r["flags"] for r in data.normalise_flags} == reasons
+        flag_stats = dict(
+            con.execute(
+                "SELECT key, value FROM run_stats WHERE run_id = $r AND metric = 'flag'", {"r": report.run_id}
+            ).fetchall()
+        )
+        assert flag_stats == reasons
     finally:
         con.close()
