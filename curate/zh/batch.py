@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Sequence
+from itertools import chain
 
 import numpy as np
 
@@ -169,7 +170,7 @@ def _find_terms(matcher: TermMatcher, text: str) -> tuple[np.ndarray, np.ndarray
     if not hits:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty
-    eb = np.array(hits, dtype=np.int64)
+    eb = np.fromiter(chain.from_iterable(hits), dtype=np.int64, count=2 * len(hits)).reshape(-1, 2)
     length = eb[:, 1]
     start = eb[:, 0] - length + 1
     order = np.lexsort((-length, start))  # by start, the longest first
