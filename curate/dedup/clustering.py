@@ -37,4 +37,9 @@ class UnionFind:
         >>> uf = UnionFind(4); _ = uf.union(0, 2); uf.labels().tolist()
         [0, 1, 0, 3]
         """
-        return np.array([self.find(i) for i in range(len(self.parent))], dtype=np.int64)
+        p = self.parent.copy()
+        while True:  # pointer jumping: every element ends at its root (the root ``find`` returns)
+            q = p[p]
+            if np.array_equal(q, p):
+                return p
+            p = q

@@ -18,17 +18,29 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 
 from curate.dedup.clustering import UnionFind
 from curate.dedup.config import DedupConfig
 from curate.dedup.keys import exact_key, normalise_codepoints
-from curate.dedup.lsh import band_keys, candidate_pairs, has_shingles
+from curate.dedup.lsh import band_keys, candidate_pairs_banded, has_shingles
 from curate.dedup.minhash import MinHasher
 from curate.dedup.survivor import Candidate, choose, deciding_rule
 
-__all__ = ["DedupDoc", "DedupVerdict", "Signed", "sign", "cluster", "dedup_texts"]
+__all__ = [
+    "DedupDoc",
+    "DedupVerdict",
+    "Signed",
+    "Rows",
+    "MemRows",
+    "Clustered",
+    "sign",
+    "cluster",
+    "cluster_rows",
+    "dedup_texts",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,7 +192,7 @@ class _ShingleCache:
         return self.sets[row]
 
 
-def _prefilter(sig: np.ndarray, pairs: np.ndarray, floor: float, stats: ClusterStats) -> np.ndarray:
+def _prefilter(rows: Rows, pairs: np.ndarray, floor: float, stats: ClusterStats) -> np.ndarray:
     """Candidate pairs whose signature estimate of the Jaccard is at least ``floor``."""
     if floor <= 0 or not len(pairs):
         return pairs
@@ -188,7 +200,7 @@ def _prefilter(sig: np.ndarray, pairs: np.ndarray, floor: float, stats: ClusterS
     step = 65_536
     for s in range(0, len(pairs), step):
         p = pairs[s : s + step]
-        keep[s : s + step] = (sig[p[:, 0]] == sig[p[:, 1]]).mean(axis=1) >= floor
+        keep[s : s + step] = (rows.sig(p[:, 0]) == rows.sig(p[:, 1])).mean(axis=1) >= floor
     stats.prefiltered = int((~keep).sum())
     stats.rejected += stats.prefiltered
     return pairs[keep]
@@ -217,6 +229,45 @@ class ClusterStats:
     empty_keys: int = 0
 
 
+class Rows(Protocol):
+    """The documents being clustered, row by row (old rows first): in memory (:class:`MemRows`) or
+    on disk (:class:`curate.dedup.store.DiskRows`). Only per-row numbers are held whole; signatures,
+    ids and policy facts are read for the rows that need them."""
+
+    n: int
+    n_old: int
+    nsh: np.ndarray  # (n,) shingle counts
+    exact: np.ndarray  # (n,) int64 codes, equal exactly when the exact keys are equal
+
+    def sig(self, rows: np.ndarray) -> np.ndarray: ...  # (len(rows), num_perm) int32
+
+    def band(self, b: int) -> np.ndarray: ...  # (n,) int64 bucket keys of band b
+
+    def cands(self, rows: Sequence[int]) -> list[Candidate]: ...
+
+
+class MemRows:
+    """:class:`Rows` over an in-memory :class:`Signed` (old rows first)."""
+
+    def __init__(self, allp: Signed, n_old: int, config: DedupConfig) -> None:
+        self.allp, self.n, self.n_old, self.config = allp, len(allp), n_old, config
+        self.nsh = allp.nsh
+        codes: dict[str, int] = {}
+        self.exact = np.array([codes.setdefault(e, len(codes)) for e in allp.exact], dtype=np.int64)
+        self._keys: np.ndarray | None = None
+
+    def sig(self, rows: np.ndarray) -> np.ndarray:
+        return self.allp.sig[rows]
+
+    def band(self, b: int) -> np.ndarray:
+        if self._keys is None:
+            self._keys = band_keys(self.allp.sig, self.config.bands, self.config.rows)
+        return self._keys[:, b]
+
+    def cands(self, rows: Sequence[int]) -> list[Candidate]:
+        return [self.allp.cands[r] for r in rows]
+
+
 def cluster(
     new: Signed,
     config: DedupConfig,
@@ -241,59 +292,87 @@ def cluster(
         One :class:`DedupVerdict` per new document, plus one for each old document that stops being
         a survivor (``is_new=False``).
     """
-    hasher = hasher or make_hasher(config)
-    stats = stats if stats is not None else ClusterStats()
     old = old if old is not None else Signed(sig=np.empty((0, config.num_perm), dtype=np.int32))
     allp = Signed.concat([old, new], config.num_perm) if len(old) else new
-    n_old, n = len(old), len(allp)
-    stats.documents, stats.old = len(new), n_old
+    res = cluster_rows(MemRows(allp, len(old), config), config, fetch, hasher=hasher, stats=stats)
+    # one verdict list in row order of each group's first member (singletons are their own group)
+    out: list[tuple[int, list[DedupVerdict]]] = [(ms[0], ds) for ms, ds in res.groups]
+    out += [(int(r), [DedupVerdict(allp.ids[r], allp.ids[r], True)]) for r in res.singles]
+    out.sort(key=lambda g: g[0])
+    return [d for _, ds in out for d in ds]
+
+
+@dataclass
+class Clustered:
+    """What :func:`cluster_rows` decided: per group of two or more rows, its member rows (ascending)
+    and their verdicts (one each, same order), groups in order of their first row; and the new rows that are alone in their group (survivors, no verdict
+    object each: at a million documents those would be most of the memory)."""
+
+    groups: list[tuple[list[int], list[DedupVerdict]]]
+    singles: np.ndarray
+
+
+def cluster_rows(
+    rows: Rows,
+    config: DedupConfig,
+    fetch: Callable[[list[int]], list[str]],
+    *,
+    hasher: MinHasher | None = None,
+    stats: ClusterStats | None = None,
+) -> Clustered:
+    """Cluster the new rows of ``rows`` (against its old rows): exact groups, verified LSH candidates,
+    connected components, survivors. Memory: per-row numbers, one band's keys at a time, candidate
+    pairs, and the bounded shingle cache; signatures and policy facts are read per block."""
+    hasher = hasher or make_hasher(config)
+    stats = stats if stats is not None else ClusterStats()
+    n_old, n = rows.n_old, rows.n
+    stats.documents, stats.old = n - n_old, n_old
     uf = UnionFind(n)
-    stats.empty_keys = int((allp.nsh[n_old:] == 0).sum())
-    is_rep = _join_exact(allp, uf)
+    stats.empty_keys = int((rows.nsh[n_old:] == 0).sum())
+    is_rep = _join_exact(rows, uf)
     # shingle sets stay in a bounded cache (memory does not grow with the number of candidate
     # documents, and a document's shingles are computed about once)
     shingles = _ShingleCache(config.verify_cache, fetch, hasher)
-    _join_near(allp, is_rep, n_old, config, uf, shingles, stats)
-    return _verdicts(allp, n_old, config, uf, shingles, stats)
+    _join_near(rows, is_rep, config, uf, shingles, stats)
+    return _verdicts(rows, config, uf, shingles, stats)
 
 
-def _join_exact(allp: Signed, uf: UnionFind) -> np.ndarray:
-    """Phase 1: documents with the same exact key are joined; returns which row represents its key."""
-    nonempty = allp.nsh > 0
-    is_rep = np.zeros(len(allp), dtype=bool)
-    first: dict[str, int] = {}
-    for i, k in enumerate(allp.exact):
-        if not nonempty[i]:
-            continue
-        j = first.setdefault(k, i)
-        if j == i:
-            is_rep[i] = True
-        else:
-            uf.union(j, i)
+def _join_exact(rows: Rows, uf: UnionFind) -> np.ndarray:
+    """Phase 1: documents with the same exact key are joined to the key's first row (in row order);
+    returns which row represents its key."""
+    idx = np.flatnonzero(rows.nsh > 0)
+    is_rep = np.zeros(rows.n, dtype=bool)
+    if not len(idx):
+        return is_rep
+    _, first_pos, inv = np.unique(rows.exact[idx], return_index=True, return_inverse=True)
+    first = idx[first_pos][inv.reshape(-1)]
+    is_rep[idx[first == idx]] = True
+    dup = first != idx
+    for j, i in zip(first[dup].tolist(), idx[dup].tolist(), strict=True):
+        uf.union(j, i)
     return is_rep
 
 
 def _join_near(
-    allp: Signed,
+    rows: Rows,
     is_rep: np.ndarray,
-    n_old: int,
     config: DedupConfig,
     uf: UnionFind,
     shingles: _ShingleCache,
     stats: ClusterStats,
 ) -> None:
     """Phase 2: LSH candidates among representatives (each involving a new row), verified on real shingles."""
-    keys = band_keys(allp.sig, config.bands, config.rows)
     involve = None
-    if n_old:
-        involve = np.zeros(len(allp), dtype=bool)
-        involve[n_old:] = True
-    pairs = candidate_pairs(keys, is_rep & has_shingles(allp.nsh), max_bucket=config.max_bucket, involve=involve)
+    if rows.n_old:
+        involve = np.zeros(rows.n, dtype=bool)
+        involve[rows.n_old :] = True
+    pairs = candidate_pairs_banded(
+        rows.band, config.bands, is_rep & has_shingles(rows.nsh), max_bucket=config.max_bucket, involve=involve
+    )
     stats.candidates = len(pairs)
-    del keys
     # signature pre-filter: candidates whose MinHash estimate is far below the threshold are
     # rejected without reading texts (vectorised, block by block)
-    pairs = _prefilter(allp.sig, pairs, config.threshold - config.prefilter_margin, stats)
+    pairs = _prefilter(rows, pairs, config.threshold - config.prefilter_margin, stats)
     for start in range(0, len(pairs), _VERIFY_BLOCK):
         block = [(a, b) for a, b in pairs[start : start + _VERIFY_BLOCK].tolist() if uf.find(a) != uf.find(b)]
         shingles.load([r for ab in block for r in ab])
@@ -308,64 +387,80 @@ def _join_near(
 
 
 def _verdicts(
-    allp: Signed, n_old: int, config: DedupConfig, uf: UnionFind, shingles: _ShingleCache, stats: ClusterStats
-) -> list[DedupVerdict]:
+    rows: Rows, config: DedupConfig, uf: UnionFind, shingles: _ShingleCache, stats: ClusterStats
+) -> Clustered:
     """Phase 3: connected components, a survivor each, and one verdict per member (exact Jaccard to the
     survivor computed group-block by group-block)."""
-    groups: dict[int, list[int]] = {}
-    for i in range(len(allp)):
-        groups.setdefault(uf.find(i), []).append(i)
-    decisions: list[DedupVerdict] = []
-    pending: list[tuple[list[int], int, Candidate]] = []
+    n_old = rows.n_old
+    labels = uf.labels()
+    order = np.argsort(labels, kind="stable")  # members of a group stay in row order
+    sl = labels[order]
+    starts = np.flatnonzero(np.r_[True, sl[1:] != sl[:-1]]) if len(sl) else np.empty(0, dtype=np.int64)
+    ends = np.r_[starts[1:], len(sl)]
+    firsts = order[starts]
+    single = (ends - starts) == 1
+    singles = firsts[single & (firsts >= n_old)]
+    multi = np.flatnonzero(~single)
+    multi = multi[np.argsort(firsts[multi], kind="stable")]
+    groups: list[tuple[list[int], list[DedupVerdict]]] = []
+    pending: list[np.ndarray] = []
     rows_pending = 0
-    for members in groups.values():
-        if n_old and all(m < n_old for m in members):
+    for g in multi.tolist():
+        members = order[starts[g] : ends[g]]
+        if n_old and members[-1] < n_old:  # settled before: only old rows
             continue
-        if len(members) == 1:
-            m = members[0]
-            decisions.append(DedupVerdict(allp.ids[m], allp.ids[m], True))
-            continue
-        surv = choose([allp.cands[m] for m in members], config)
-        s = next(m for m in members if allp.ids[m] == surv.id)
-        pending.append((members, s, surv))
+        pending.append(members)
         rows_pending += len(members)
         if rows_pending >= _VERIFY_BLOCK:
-            decisions += _group_verdicts(pending, allp, n_old, config, shingles, stats)
+            groups += _group_verdicts(pending, rows, config, shingles, stats)
             pending, rows_pending = [], 0
-    decisions += _group_verdicts(pending, allp, n_old, config, shingles, stats)
-    return decisions
+    groups += _group_verdicts(pending, rows, config, shingles, stats)
+    return Clustered(groups=groups, singles=singles)
 
 
 def _group_verdicts(
-    pending: list[tuple[list[int], int, Candidate]],
-    allp: Signed,
-    n_old: int,
+    pending: list[np.ndarray],
+    rows: Rows,
     config: DedupConfig,
     shingles: _ShingleCache,
     stats: ClusterStats,
-) -> list[DedupVerdict]:
-    """Verdicts of the members of a block of groups ``(members, survivor row, survivor)``."""
-    need = [m for members, s, _ in pending for m in members if allp.exact[m] != allp.exact[s]]
-    need += [s for members, s, _ in pending if any(allp.exact[m] != allp.exact[s] for m in members)]
+) -> list[tuple[list[int], list[DedupVerdict]]]:
+    """Verdicts of the members of a block of groups (member rows, ascending)."""
+    if not pending:
+        return []
+    n_old = rows.n_old
+    block = np.concatenate(pending)
+    cands = dict(zip(block.tolist(), rows.cands(block.tolist()), strict=True))
+    sigs = dict(zip(block.tolist(), rows.sig(block), strict=True))
+    ex = dict(zip(block.tolist(), rows.exact[block].tolist(), strict=True))
+    chosen = []
+    for members in pending:
+        ms = members.tolist()
+        surv = choose([cands[m] for m in ms], config)
+        s = next(m for m in ms if cands[m].id == surv.id)
+        chosen.append((ms, s, surv))
+    need = [m for ms, s, _ in chosen for m in ms if ex[m] != ex[s]]
+    need += [s for ms, s, _ in chosen if any(ex[m] != ex[s] for m in ms)]
     shingles.load(need)
-    decisions: list[DedupVerdict] = []
-    for members, s, surv in pending:
-        targets = _targets(members, s, allp, config)
-        for m in members:
+    out: list[tuple[list[int], list[DedupVerdict]]] = []
+    for ms, s, surv in chosen:
+        decisions: list[DedupVerdict] = []
+        targets = _targets(ms, s, cands, ex, config)
+        for m in ms:
             if m == s:
-                decisions.append(DedupVerdict(allp.ids[s], surv.id, True, is_new=s >= n_old))
+                decisions.append(DedupVerdict(cands[s].id, surv.id, True, is_new=s >= n_old))
                 continue
             t = targets[m]
             kept = t is None
             t = s if kept else t
-            exact = allp.exact[m] == allp.exact[t]
-            jac_est = round(float((allp.sig[m] == allp.sig[t]).mean()), 4)
+            exact = ex[m] == ex[t]
+            jac_est = round(float((sigs[m] == sigs[t]).mean()), 4)
             jac = 1.0 if exact else round(_jaccard(shingles[m], shingles[t]), 4)
             if kept:  # the per-document policy keeps it: one link to the representative
                 stats.kept_near_duplicates += 1
                 decisions.append(
                     DedupVerdict(
-                        id=allp.ids[m],
+                        id=cands[m].id,
                         cluster=surv.id,
                         survivor=True,
                         match="exact" if exact else "near",
@@ -382,50 +477,53 @@ def _group_verdicts(
                 stats.near_duplicates += 1
             decisions.append(
                 DedupVerdict(
-                    id=allp.ids[m],
+                    id=cands[m].id,
                     cluster=surv.id,
                     survivor=False,
-                    duplicate_of=allp.ids[t],
+                    duplicate_of=cands[t].id,
                     match="exact" if exact else "near",
-                    rule=deciding_rule(allp.cands[t], allp.cands[m], config),
+                    rule=deciding_rule(cands[t], cands[m], config),
                     jaccard_est=jac_est,
                     jaccard=jac,
                     is_new=m >= n_old,
                 )
             )
-    return decisions
+        out.append((ms, decisions))
+    return out
 
 
-def _targets(members: list[int], s: int, allp: Signed, config: DedupConfig) -> dict[int, int | None]:
+def _targets(
+    members: list[int], s: int, cands: dict[int, Candidate], ex: dict[int, int], config: DedupConfig
+) -> dict[int, int | None]:
     """Per-source policy: for each member (not the survivor ``s``), the row it is a duplicate of, or None
     when it stays active as a near duplicate (a per-document source's record of another document).
 
     Records of per-document sources are duplicates only of an identical text in the same document;
     other records go to an identical kept copy if there is one, else to the survivor.
     """
-    docs = {m: config.document_of(allp.cands[m].source_kind, allp.cands[m].document) for m in members}
+    docs = {m: config.document_of(cands[m].source_kind, cands[m].document) for m in members}
     if all(d is None for d in docs.values()):
         return dict.fromkeys((m for m in members if m != s), s)
     # within each (document, exact text): the best copy stays, the others are its duplicates
-    best: dict[tuple[str, str], int] = {}
+    best: dict[tuple[str, int], int] = {}
     for m in members:
         if docs[m] is None:
             continue
-        key = (docs[m], allp.exact[m])
+        key = (docs[m], ex[m])
         cur = best.get(key)
-        if cur is None or m == s or (cur != s and choose([allp.cands[cur], allp.cands[m]], config) is allp.cands[m]):
+        if cur is None or m == s or (cur != s and choose([cands[cur], cands[m]], config) is cands[m]):
             best[key] = m
-    kept_by_exact: dict[str, int] = {}
-    for (_, ex), m in sorted(best.items(), key=lambda kv: (kv[1] != s, allp.ids[kv[1]])):
-        kept_by_exact.setdefault(ex, m)
+    kept_by_exact: dict[int, int] = {}
+    for (_, e), m in sorted(best.items(), key=lambda kv: (kv[1] != s, cands[kv[1]].id)):
+        kept_by_exact.setdefault(e, m)
     out: dict[int, int | None] = {}
     for m in members:
         if m == s:
             continue
         if docs[m] is None:
-            out[m] = kept_by_exact.get(allp.exact[m], s)
+            out[m] = kept_by_exact.get(ex[m], s)
         else:
-            b = best[(docs[m], allp.exact[m])]
+            b = best[(docs[m], ex[m])]
             out[m] = None if b == m else b
     return out
 

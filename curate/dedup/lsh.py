@@ -7,6 +7,8 @@ is placed for recall at the threshold rather than for precision.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 _FNV_OFFSET = np.uint64(0xCBF29CE484222325)
@@ -56,33 +58,50 @@ def candidate_pairs(
         involve: optional mask; only pairs with at least one row in it are returned
             (incremental runs: old-old pairs were settled before).
     """
+    return candidate_pairs_banded(lambda b: keys[:, b], keys.shape[1], active, max_bucket=max_bucket, involve=involve)
+
+
+def candidate_pairs_banded(
+    band: Callable[[int], np.ndarray],
+    bands: int,
+    active: np.ndarray,
+    *,
+    max_bucket: int = 64,
+    involve: np.ndarray | None = None,
+) -> np.ndarray:
+    """:func:`candidate_pairs` with the keys given one band at a time (``band(b)``: ``(n,)`` keys of
+    band ``b``), so only one band's keys are in memory; pairs are made unique band by band."""
     rows_idx = np.flatnonzero(active)
-    out: list[np.ndarray] = []
-    for band in range(keys.shape[1]):
-        k = keys[rows_idx, band]
+    n = np.int64(len(active))
+    found = np.empty(0, dtype=np.int64)  # pair (i, j) as i * n + j: unique and sorted as a 1-d array
+    for b in range(bands):
+        k = np.asarray(band(b))[rows_idx]
         order = np.argsort(k, kind="stable")
         ks, ids = k[order], rows_idx[order]
+        del k, order
         if len(ks) < 2:
             continue
         starts = np.flatnonzero(np.r_[True, ks[1:] != ks[:-1]])
         sizes = np.diff(np.r_[starts, len(ks)])
+        out = []
         two = starts[sizes == 2]
         if len(two):
             out.append(np.stack([ids[two], ids[two + 1]], axis=1))
         for st, sz in zip(starts[sizes > 2], sizes[sizes > 2]):
             members = ids[st : st + sz]
             if sz <= max_bucket:
-                a, b = np.triu_indices(sz, 1)
+                a, c = np.triu_indices(sz, 1)
             else:
                 a = np.repeat(np.arange(3), sz)
-                b = np.tile(np.arange(sz), 3)
-                keep = a < b
-                a, b = a[keep], b[keep]
-            out.append(np.stack([members[a], members[b]], axis=1))
-    if not out:
-        return np.empty((0, 2), dtype=np.int64)
-    pairs = np.concatenate(out).astype(np.int64)
-    pairs.sort(axis=1)
-    if involve is not None:
-        pairs = pairs[involve[pairs[:, 0]] | involve[pairs[:, 1]]]
-    return np.unique(pairs, axis=0)
+                c = np.tile(np.arange(sz), 3)
+                keep = a < c
+                a, c = a[keep], c[keep]
+            out.append(np.stack([members[a], members[c]], axis=1))
+        if not out:
+            continue
+        pairs = np.concatenate(out).astype(np.int64)
+        pairs.sort(axis=1)
+        if involve is not None:
+            pairs = pairs[involve[pairs[:, 0]] | involve[pairs[:, 1]]]
+        found = np.unique(np.concatenate([found, pairs[:, 0] * n + pairs[:, 1]]))
+    return np.stack([found // n, found % n], axis=1) if len(found) else np.empty((0, 2), dtype=np.int64)

@@ -70,7 +70,7 @@ class DedupStage(Stage):
     def __init__(self, config: DedupConfig | None = None) -> None:
         super().__init__(config)
         self._hasher = None
-        self._parts: list = []
+        self._writer: pq.ParquetWriter | None = None
         self._rank = 0
 
     # -- ranks --------------------------------------------------------------------------
@@ -82,7 +82,7 @@ class DedupStage(Stage):
         return Path(self.run_dir) / "dedup"
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
-        self._rank, self._parts = rank, []
+        self._rank, self._writer = rank, None
         yield from super().run(data, rank, world_size)
         self._write_side(rank)
 
@@ -114,172 +114,153 @@ class DedupStage(Stage):
                 )
             )
         if dd:
-            self._parts.append(sign(dd, self.config, hasher=self._hasher))
+            self._append_side(sign(dd, self.config, hasher=self._hasher))
         return stubs
+
+    def _side_tmp(self, rank: int) -> Path:
+        return self._side_dir() / f"sig-{rank:05d}.tmp"
+
+    def _append_side(self, signed: Any) -> None:
+        """Write one batch's signatures to this rank's side file (a row group each: the rank holds
+        one batch, not its whole shard)."""
+        from curate.dedup.index import update_table
+
+        table = update_table(signed, np.ones(len(signed), dtype=bool), self.config)
+        if self._writer is None:
+            self._side_dir().mkdir(parents=True, exist_ok=True)
+            self._writer = pq.ParquetWriter(self._side_tmp(self._rank), table.schema)
+        self._writer.write_table(table)
 
     def _write_side(self, rank: int) -> None:
         from curate.dedup.engine import Signed
-        from curate.dedup.index import update_table
 
-        signed = Signed.concat(self._parts, self.config.num_perm)
-        out = self._side_dir()
-        out.mkdir(parents=True, exist_ok=True)
-        table = update_table(signed, np.ones(len(signed), dtype=bool), self.config)
-        tmp = out / f"sig-{rank:05d}.tmp"
-        pq.write_table(table, tmp)
-        os.replace(tmp, out / f"sig-{rank:05d}.parquet")
-        self._parts = []
+        if self._writer is None:  # no document (or only stubs): an empty file with the schema
+            self._append_side(Signed(sig=np.empty((0, self.config.num_perm), dtype=np.int32)))
+        self._writer.close()
+        self._writer = None
+        os.replace(self._side_tmp(rank), self._side_dir() / f"sig-{rank:05d}.parquet")
 
     # -- parent -------------------------------------------------------------------------
-    def _load_side(self) -> Any:
-        from curate.dedup.engine import Signed
-        from curate.dedup.index import sig_matrix
-        from curate.dedup.survivor import Candidate
-
-        files = sorted(self._side_dir().glob("sig-*.parquet"))
-        if not files:
-            return Signed(sig=np.empty((0, self.config.num_perm), dtype=np.int32))
-        t = pa.concat_tables([pq.read_table(f) for f in files])
-        k = self.config.num_perm
-        sig = sig_matrix(t.column("signature"), k)
-        cols = {
-            c: t.column(c).to_pylist()
-            for c in ("record_id", "exact_key", "source_kind", "licence_id", "version", "length", "document")
-        }
-        order = np.argsort(np.array(cols["record_id"], dtype=object), kind="stable")  # rank-independent
-        return Signed(
-            ids=[cols["record_id"][i] for i in order],
-            exact=[cols["exact_key"][i] for i in order],
-            sig=sig[order].astype(np.int32),
-            nsh=t.column("n_shingles").to_numpy().astype(np.int64)[order],
-            cands=[
-                Candidate(
-                    cols["record_id"][i],
-                    cols["source_kind"][i],
-                    cols["licence_id"][i],
-                    cols["version"][i],
-                    cols["length"][i] or 0,
-                    cols["document"][i],
-                )
-                for i in order
-            ],
-        )
-
     def finalize(self, ctx: FinalizeContext) -> Iterable[StageResult]:
-        from curate.dedup.engine import ClusterStats, cluster, make_hasher
-        from curate.dedup.index import index_key, lookup, update_table
-        from curate.dedup.survivor import Candidate
-        from provenance import db
+        from curate.dedup.engine import ClusterStats, cluster_rows, make_hasher
+        from curate.dedup.index import index_key
+        from curate.dedup.store import DiskRows
 
         cfg = self.config
-        new = self._load_side()
-        if not len(new):
-            self._write_update(update_table(new, np.zeros(0, dtype=bool), cfg), [])
+        out = self._side_dir()
+        files = sorted(out.glob("sig-*.parquet"))
+        stats = ClusterStats()
+        if not files:
+            self._write_update(None, [])
             return []
-        con = db.connect_readonly(ctx.db_path)
-        try:
-            kinds = dict(con.execute("SELECT source_id, kind FROM sources").fetchall())
-            new.cands = [
-                Candidate(c.id, kinds.get(c.source_kind, c.source_kind), c.licence_id, c.version, c.length, c.document)
-                for c in new.cands
-            ]
-            old = lookup(con, cfg, new)
-            all_ids = old.ids + new.ids
+        with DiskRows(out / "work", files, ctx.db_path, cfg) as rows:
+            clustered = cluster_rows(rows, cfg, rows.texts, hasher=make_hasher(cfg), stats=stats)
+            policy = {
+                "rules": list(cfg.rules),
+                "authority": dict(cfg.authority),
+                "threshold": cfg.threshold,
+                "ngram": cfg.ngram,
+                "bands": cfg.bands,
+                "rows": cfg.rows,
+                "seed": cfg.seed,
+                "index_key": index_key(cfg),
+                "per_document": list(cfg.per_document),
+            }
+            results: list[StageResult] = []
+            keep = np.zeros(rows.n_new, dtype=bool)
+            keep[clustered.singles - rows.n_old] = True  # alone in their group: survivors (marked after the load)
+            demoted: list[str] = []
+            links: list[dict[str, Any]] = []
+            for members, decisions in clustered.groups:
+                for r, d in zip(members, decisions, strict=True):
+                    if d.survivor and d.is_new:
+                        keep[r - rows.n_old] = True
+                    self._decide(d, policy, results, demoted, links)
+            self._write_update(rows, demoted, links, keep)
+        self._stats = asdict(stats)
+        self._survivors = len(clustered.singles) + sum(1 for r in results if r.outcome == "survivor")
+        return results
 
-            def fetch(rows: list[int]) -> list[str]:
-                ids = [all_ids[r] for r in rows]
-                con.register("_dd_f", pa.table({"record_id": pa.array(ids, type=pa.string())}))
-                got = dict(
-                    con.execute(
-                        "SELECT record_id, text FROM records WHERE record_id IN (SELECT record_id FROM _dd_f)"
-                    ).fetchall()
-                )
-                con.unregister("_dd_f")
-                return [got.get(i) or "" for i in ids]
+    def _write_update(
+        self, rows: Any, demoted: list[str], links: list[dict[str, Any]], keep: np.ndarray | None = None
+    ) -> None:
+        """The index update and near-duplicate links, applied by :meth:`after_load` in the load transaction."""
+        from curate.dedup.engine import Signed
+        from curate.dedup.index import update_table
 
-            stats = ClusterStats()
-            decisions = cluster(new, cfg, fetch, old=old, hasher=make_hasher(cfg), stats=stats)
-        finally:
-            con.close()
-        policy = {
-            "rules": list(cfg.rules),
-            "authority": dict(cfg.authority),
-            "threshold": cfg.threshold,
-            "ngram": cfg.ngram,
-            "bands": cfg.bands,
-            "rows": cfg.rows,
-            "seed": cfg.seed,
-            "index_key": index_key(cfg),
-            "per_document": list(cfg.per_document),
-        }
-        results: list[StageResult] = []
-        keep = np.zeros(len(new), dtype=bool)
-        pos = {rid: i for i, rid in enumerate(new.ids)}
-        demoted: list[str] = []
-        links: list[dict[str, Any]] = []
-        for d in decisions:
-            if d.survivor and d.near_duplicate_of:
-                if d.is_new:
-                    keep[pos[d.id]] = True
-                links.append(
-                    {"record_id": d.id, "representative": d.near_duplicate_of, "jaccard": d.jaccard, "match": d.match}
-                )
-                results.append(
-                    StageResult(
-                        d.id,
-                        action="near_duplicate_of",
-                        mark=d.is_new,
-                        outcome="near_duplicate",
-                        detail={
-                            "representative": d.near_duplicate_of,
-                            "jaccard_est": d.jaccard_est,
-                            "jaccard": d.jaccard,
-                            "match": d.match,
-                            "kept_by": "per_document",
-                            "policy": policy,
-                        },
-                    )
-                )
-                continue
-            if d.survivor:
-                if d.is_new:
-                    keep[pos[d.id]] = True
-                    results.append(StageResult(d.id, outcome="survivor"))
-                continue
-            if not d.is_new:
-                demoted.append(d.id)
+        out = self._side_dir()
+        out.mkdir(parents=True, exist_ok=True)
+        tmp = out / "index_add.tmp"
+        if rows is None:
+            empty = Signed(sig=np.empty((0, self.config.num_perm), dtype=np.int32))
+            pq.write_table(update_table(empty, np.zeros(0, dtype=bool), self.config), tmp)
+        else:
+            rows.write_kept(keep, tmp)
+        (out / "index_remove.json").write_text(json.dumps(demoted))
+        (out / "near_links.json").write_text(json.dumps(links))
+        os.replace(tmp, out / "index_add.parquet")
+
+    def _decide(
+        self,
+        d: Any,
+        policy: dict[str, Any],
+        results: list[StageResult],
+        demoted: list[str],
+        links: list[dict[str, Any]],
+    ) -> None:
+        """The result (and index change) of one verdict of a multi-member group."""
+        if d.survivor and d.near_duplicate_of:
+            links.append(
+                {"record_id": d.id, "representative": d.near_duplicate_of, "jaccard": d.jaccard, "match": d.match}
+            )
             results.append(
                 StageResult(
                     d.id,
-                    action="duplicate_of",
-                    set_status="duplicate",
+                    action="near_duplicate_of",
                     mark=d.is_new,
-                    outcome="duplicate",
+                    outcome="near_duplicate",
                     detail={
-                        "survivor": d.duplicate_of,
+                        "representative": d.near_duplicate_of,
                         "jaccard_est": d.jaccard_est,
                         "jaccard": d.jaccard,
                         "match": d.match,
-                        "rule": d.rule,
-                        "already_indexed": not d.is_new,
+                        "kept_by": "per_document",
                         "policy": policy,
                     },
                 )
             )
-        self._write_update(update_table(new, keep, cfg), demoted, links)
-        self._stats = asdict(stats)
-        return results
-
-    def _write_update(self, add: pa.Table, demoted: list[str], links: list[dict[str, Any]] | None = None) -> None:
-        out = self._side_dir()
-        out.mkdir(parents=True, exist_ok=True)
-        pq.write_table(add, out / "index_add.parquet")
-        (out / "index_remove.json").write_text(json.dumps(demoted))
-        (out / "near_links.json").write_text(json.dumps(links or []))
+            return
+        if d.survivor:
+            if d.is_new:
+                results.append(StageResult(d.id, outcome="survivor"))
+            return
+        if not d.is_new:
+            demoted.append(d.id)
+        results.append(
+            StageResult(
+                d.id,
+                action="duplicate_of",
+                set_status="duplicate",
+                mark=d.is_new,
+                outcome="duplicate",
+                detail={
+                    "survivor": d.duplicate_of,
+                    "jaccard_est": d.jaccard_est,
+                    "jaccard": d.jaccard,
+                    "match": d.match,
+                    "rule": d.rule,
+                    "already_indexed": not d.is_new,
+                    "policy": policy,
+                },
+            )
+        )
 
     def run_statistics(self) -> dict[str, dict[str, float]]:
         """The clustering counters of this run (candidates, verified, rejected, exact/near duplicates)."""
-        return {"cluster": dict(getattr(self, "_stats", None) or {})}
+        out: dict[str, dict[str, float]] = {"cluster": dict(getattr(self, "_stats", None) or {})}
+        if getattr(self, "_survivors", None) is not None:  # plain survivors have no result row (see after_load)
+            out["outcome"] = {"survivor": self._survivors}
+        return out
 
     def after_load(self, con: Any, run_id: str) -> None:
         from curate.dedup.index import apply_update
@@ -290,6 +271,14 @@ class DedupStage(Stage):
             return
         demoted = json.loads((out / "index_remove.json").read_text())
         apply_update(con, self.config, str(add_path), demoted, run_id)
+        # documents that stayed active are marked done here, in SQL: finalize makes no result row for
+        # a document alone in its group (most of them), so memory does not grow with the corpus;
+        # the others (group survivors, near duplicates) were marked from their results already
+        con.execute(
+            "INSERT INTO stage_marks SELECT record_id, $stage, $cfg, $run, 'survivor' FROM read_parquet($p)"
+            " ON CONFLICT DO NOTHING",
+            {"stage": self.name, "cfg": self.config_hash, "run": run_id, "p": str(add_path)},
+        )
         links_path = out / "near_links.json"
         links = json.loads(links_path.read_text()) if links_path.exists() else []
         # a record that became a duplicate is no longer anyone's representative nor near duplicate

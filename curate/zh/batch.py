@@ -5,7 +5,8 @@ records can be treated as one string: the records are joined with a Unicode nonc
 which no table holds and OpenCC passes through unchanged), terms are found in one scan, the gaps
 between terms (each term replaced by one U+FDD0, so OpenCC's maximum-match segmentation never
 crosses a term or a record) go through **one** OpenCC call, and the equal-length gaps are compared
-with the input in one numpy pass. Edits are kept as positions (:class:`~curate.zh.normalise.EditArrays`)
+with the input in one numpy pass; sentences, ambiguous-character flags and context-decided terms are
+found with numpy over the whole batch too. Edits are kept as positions (:class:`~curate.zh.result.EditArrays`)
 and become ``Edit`` tuples only when read. Records with Traditional-only characters (mixed
 sentences, Traditional sentences next to Simplified ones) take :func:`curate.zh.normalise.normalise`'s
 sentence-by-sentence path, one record at a time. The output equals :func:`normalise` record by record
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Sequence
+from itertools import chain
 
 import numpy as np
 
@@ -127,13 +129,39 @@ def normalise_many(
         groups[()] = fast
     for key, idx in groups.items():
         matcher = eng.matcher_with(key)
-        sub = list(texts) if len(idx) == n else [texts[i] for i in idx]
-        res = _convert_simplified(eng, cfg, matcher, sub, [n_simp[i] for i in idx])
-        if res is None:  # OpenCC did not keep the separators: record by record
-            res = [_normalise_segments(eng, cfg, t, matcher, n_simp[i], 0) for i, t in zip(idx, sub, strict=True)]
-        for i, r in zip(idx, res, strict=True):
-            out[i] = r
+        for chunk in _chunks(idx, lens):
+            if len(chunk) == 1 and lens[chunk[0]] > MAX_BATCH_CHARS:  # alone, the numpy arrays are no smaller
+                i = chunk[0]
+                out[i] = _normalise_segments(eng, cfg, texts[i], matcher, n_simp[i], 0)
+                continue
+            sub = list(texts) if len(chunk) == n else [texts[i] for i in chunk]
+            res = _convert_simplified(eng, cfg, matcher, sub, [n_simp[i] for i in chunk])
+            if res is None:  # OpenCC did not keep the separators: record by record
+                res = [_normalise_segments(eng, cfg, t, matcher, n_simp[i], 0) for i, t in zip(chunk, sub, strict=True)]
+            for i, r in zip(chunk, res, strict=True):
+                out[i] = r
     return out  # type: ignore[return-value]
+
+
+#: characters converted per vectorised call: at its peak it holds ~150 bytes per character (numpy arrays,
+#: the new texts, the edit positions: ~75 MB here); a longer record takes the record-by-record path
+MAX_BATCH_CHARS = 500_000
+
+
+def _chunks(idx: list[int], lens: np.ndarray) -> list[list[int]]:
+    """``idx`` cut into runs of at most :data:`MAX_BATCH_CHARS` characters (a longer record alone)."""
+    out: list[list[int]] = []
+    cur: list[int] = []
+    size = 0
+    for i, n in zip(idx, lens[idx].tolist(), strict=True):
+        if cur and size + n > MAX_BATCH_CHARS:
+            out.append(cur)
+            cur, size = [], 0
+        cur.append(i)
+        size += n + 1
+    if cur:
+        out.append(cur)
+    return out
 
 
 def _find_terms(matcher: TermMatcher, text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -142,7 +170,7 @@ def _find_terms(matcher: TermMatcher, text: str) -> tuple[np.ndarray, np.ndarray
     if not hits:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty
-    eb = np.array(hits, dtype=np.int64)
+    eb = np.fromiter(chain.from_iterable(hits), dtype=np.int64, count=2 * len(hits)).reshape(-1, 2)
     length = eb[:, 1]
     start = eb[:, 0] - length + 1
     order = np.lexsort((-length, start))  # by start, the longest first

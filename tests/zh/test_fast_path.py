@@ -319,3 +319,24 @@ def test_changed_spans_equal_difflib(a: str, b: str) -> None:
 
     sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
     assert changed_spans(a, b) == [(i1, i2, j1, j2) for op, i1, i2, j1, j2 in sm.get_opcodes() if op != "equal"]
+
+
+def test_normalise_many_cuts_large_batches_and_leaves_huge_records_to_the_record_path(monkeypatch) -> None:
+    """Memory stays bounded: batches are cut by characters, a record above the cap is converted on its own."""
+    import curate.zh.batch as batch
+
+    calls: list[int] = []
+    real = batch._convert_simplified
+
+    def spy(eng, cfg, matcher, texts, n_simp):
+        calls.append(sum(map(len, texts)) + len(texts) - 1)
+        return real(eng, cfg, matcher, texts, n_simp)
+
+    monkeypatch.setattr(batch, "MAX_BATCH_CHARS", 400)
+    monkeypatch.setattr(batch, "_convert_simplified", spy)
+    simp = [t for t in DEV_TEXTS if not reference._engine(NormaliseConfig()).trad.count(t)][:60]
+    texts = [*simp, "\n".join(simp)]  # the last one is over the cap
+    for text, got in zip(texts, normalise_many(texts), strict=True):
+        _same(got, reference.normalise(text))
+    assert len(calls) > 1 and max(calls) <= 400 + max(map(len, simp))
+    assert len("\n".join(simp)) not in calls

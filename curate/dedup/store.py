@@ -1,0 +1,319 @@
+"""Out-of-core rows for the dedup stage's finalize: memory flat in the number of documents.
+
+The ranks' side files (one Parquet file per rank: ids, exact keys, signatures, bucket keys, policy
+facts) are loaded into a scratch DuckDB file in the run folder, sorted by record id (rank
+independent), with the catalogue attached read-only. DuckDB spills beyond its small memory cap, so
+only per-row numbers stay in Python memory (shingle counts and exact-key codes: 16 bytes a document);
+signatures are written once to a flat file read row by row (``os.pread``, not a memory map, so
+random reads do not add file pages to the process's resident set), band keys to a band-major file
+read one band at a time, and ids, texts and policy facts are queried for the rows that need them
+(candidate pairs and multi-member groups). The index lookup runs in the same SQL (hash joins over
+the unnested bucket keys of the catalogue's index), and the index update is a ``COPY`` of the kept
+rows to Parquet, so no per-document Python object is made anywhere.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from curate.dedup.config import DedupConfig
+from curate.dedup.engine import Signed
+from curate.dedup.index import index_key, sig_matrix
+from curate.dedup.lsh import band_keys
+from curate.dedup.survivor import Candidate
+
+#: DuckDB buffer pool of the scratch database (it spills to the run folder beyond this)
+SCRATCH_MEMORY = os.environ.get("CURATE_DEDUP_MEMORY", "128MB")
+#: rows per streamed batch when writing the signature and band files
+_BATCH = 8_192
+
+_FACTS = "record_id, source_kind, licence_id, version, length, document"
+_INDEX_COLUMNS = [
+    "record_id",
+    "exact_key",
+    "n_shingles",
+    "signature",
+    "buckets",
+    "source_kind",
+    "licence_id",
+    "version",
+    "length",
+    "document",
+]
+
+
+class DiskRows:
+    """:class:`curate.dedup.engine.Rows` of old (index hits, in memory) + new (on disk) documents."""
+
+    def __init__(self, work: Path, files: Sequence[Path], catalogue: Path, config: DedupConfig) -> None:
+        self.config, self.work = config, work
+        work.mkdir(parents=True, exist_ok=True)
+        self.sig_path, self.band_path = work / "sig.bin", work / "bands.bin"
+        self.scratch = work / "scratch.duckdb"
+        self._remove_files()  # a finalize killed earlier may have left them
+        self.con = duckdb.connect(str(self.scratch))
+        try:
+            self._load(files, catalogue)
+        except BaseException:
+            self.close()
+            raise
+
+    def _load(self, files: Sequence[Path], catalogue: Path) -> None:
+        con = self.con
+        con.execute(f"SET memory_limit = '{SCRATCH_MEMORY}'")
+        con.execute(f"SET temp_directory = '{_quote(self.work / 'spill')}'")
+        con.execute("SET preserve_insertion_order = false")  # rows are placed by their number, not their order
+        con.execute("SET enable_progress_bar = false")
+        con.execute(f"ATTACH '{_quote(catalogue)}' AS cat (READ_ONLY)")
+        self.files = [str(f) for f in files]
+        # new rows' ids and policy facts (no signatures: those are streamed from the side files, never
+        # sorted), numbered in record-id order; source ids mapped to source kinds (the policy's terms)
+        con.execute(
+            """CREATE TABLE new AS
+               SELECT CAST(row_number() OVER (ORDER BY p.record_id) - 1 AS BIGINT) AS i, p.record_id, p.exact_key,
+                      p.n_shingles, coalesce(s.kind, p.source_kind) AS source_kind, p.licence_id, p.version,
+                      p.length, p.document
+               FROM read_parquet($f) p LEFT JOIN cat.sources s ON s.source_id = p.source_kind""",
+            {"f": self.files},
+        )
+        self.n_new = con.execute("SELECT count(*) FROM new").fetchone()[0]
+        self.old = self._lookup()
+        self.n_old = len(self.old)
+        self.n = self.n_old + self.n_new
+        self._write_files()
+
+    # -- construction --------------------------------------------------------------------------
+    def _lookup(self) -> Signed:
+        """Indexed, still active records sharing an exact key or an LSH bucket with a new row."""
+        con, key = self.con, index_key(self.config)
+        con.execute("CREATE OR REPLACE TABLE hit (record_id VARCHAR)")
+        # one band at a time: each join holds one band's keys of the new rows, never all of them
+        for b in range(self.config.bands):
+            con.execute(
+                """INSERT INTO hit SELECT s.record_id FROM cat.dedup_signatures s
+                   SEMI JOIN (SELECT buckets[$b] AS bucket FROM read_parquet($f) WHERE n_shingles > 0) q
+                        ON s.buckets[$b] = q.bucket
+                   WHERE s.index_key = $k""",
+                {"b": b + 1, "f": self.files, "k": key},
+            )
+        con.execute(
+            """INSERT INTO hit SELECT s.record_id FROM cat.dedup_signatures s
+               SEMI JOIN new e ON s.exact_key = e.exact_key WHERE s.index_key = $k""",
+            {"k": key},
+        )
+        t = con.execute(
+            """
+            SELECT s.record_id, s.exact_key, s.n_shingles, s.signature, s.source_kind, s.licence_id, s.version,
+                   s.length, r.container
+            FROM cat.dedup_signatures s JOIN cat.records r ON r.record_id = s.record_id AND r.status = 'active'
+            WHERE s.index_key = $k AND s.record_id IN (SELECT record_id FROM hit)
+              AND s.record_id NOT IN (SELECT record_id FROM new)
+            ORDER BY s.record_id""",
+            {"k": key},
+        ).to_arrow_table()
+        cols = {c: t.column(c).to_pylist() for c in ("record_id", "exact_key", "source_kind", "licence_id", "version")}
+        length, doc, ids = t.column("length").to_pylist(), t.column("container").to_pylist(), cols["record_id"]
+        return Signed(
+            ids=ids,
+            exact=cols["exact_key"],
+            sig=sig_matrix(t.column("signature"), self.config.num_perm),
+            nsh=t.column("n_shingles").to_numpy().astype(np.int64),
+            cands=[
+                Candidate(
+                    ids[i], cols["source_kind"][i], cols["licence_id"][i], cols["version"][i], length[i] or 0, doc[i]
+                )
+                for i in range(len(ids))
+            ],
+        )
+
+    def _write_files(self) -> None:
+        """Per-row numbers in memory; signatures and band keys of the new rows to flat files."""
+        cfg, con, k = self.config, self.con, self.config.num_perm
+        # exact keys -> int codes shared by old and new rows (equal codes exactly for equal keys)
+        con.register(
+            "_old", pa.table({"j": pa.array(np.arange(self.n_old)), "exact_key": pa.array(self.old.exact, pa.string())})
+        )
+        try:
+            con.execute(
+                """CREATE TABLE ex AS SELECT exact_key, CAST(row_number() OVER () AS BIGINT) AS code
+                   FROM (SELECT exact_key FROM new UNION SELECT exact_key FROM _old)"""
+            )
+            old_codes = con.execute("SELECT ex.code FROM _old JOIN ex USING (exact_key) ORDER BY _old.j").fetchnumpy()
+        finally:
+            con.unregister("_old")
+        self.exact = np.empty(self.n, dtype=np.int64)
+        self.nsh = np.empty(self.n, dtype=np.int64)
+        self.exact[: self.n_old] = old_codes["code"] if self.n_old else 0
+        self.nsh[: self.n_old] = self.old.nsh
+        self._row_bytes = 4 * k
+        n_new = self.n_new
+        # signatures and band keys in the side files' own order (no sort of the blobs): ``_row`` is the
+        # row number of each place in that order, ``_at`` the place of each row
+        order = con.execute(
+            """SELECT n.i, ex.code FROM read_parquet($f, filename = true, file_row_number = true) p
+               JOIN new n ON n.record_id = p.record_id JOIN ex ON ex.exact_key = n.exact_key
+               ORDER BY p.filename, p.file_row_number""",
+            {"f": self.files},
+        ).fetchnumpy()
+        self._row = order["i"].astype(np.int64)
+        if len(self._row) != n_new:
+            raise RuntimeError(f"dedup: side files hold {len(self._row)} rows for {n_new} documents")
+        self._at = np.empty(n_new, dtype=np.int64)
+        self._at[self._row] = np.arange(n_new)
+        self.exact[self.n_old + self._row] = order["code"]
+        del order
+        with open(self.sig_path, "wb") as fs, open(self.band_path, "wb") as fb:
+            fb.truncate(8 * cfg.bands * n_new)
+            lo = 0
+            for batch in self._side_batches(["n_shingles", "signature"]):
+                m = batch.num_rows
+                self.nsh[self.n_old + self._row[lo : lo + m]] = batch.column(0).to_numpy()
+                sig = sig_matrix(batch.column(1), k)
+                fs.write(np.ascontiguousarray(sig, dtype="<i4").tobytes())
+                keys = band_keys(sig, cfg.bands, cfg.rows)
+                for b in range(cfg.bands):  # band-major: one band of all rows is one contiguous read
+                    fb.seek(8 * (b * n_new + lo))
+                    fb.write(np.ascontiguousarray(keys[:, b], dtype="<i8").tobytes())
+                lo += m
+        if lo != n_new:
+            raise RuntimeError(f"dedup: wrote {lo} of {n_new} signatures")
+        self._old_keys = band_keys(self.old.sig, cfg.bands, cfg.rows) if self.n_old else None
+
+    def _side_batches(self, columns: list[str]) -> Iterator[pa.RecordBatch]:
+        """The side files' rows in file order (the order of ``_row``), a bounded batch at a time."""
+        for f in self.files:
+            for batch in pq.ParquetFile(f).iter_batches(batch_size=_BATCH, columns=columns):
+                if batch.num_rows:
+                    yield batch
+
+    # -- Rows ------------------------------------------------------------------------------------
+    def sig(self, rows: np.ndarray) -> np.ndarray:
+        rows = np.asarray(rows, dtype=np.int64)
+        out = np.empty((len(rows), self.config.num_perm), dtype=np.int32)
+        is_old = rows < self.n_old
+        if is_old.any():
+            out[is_old] = self.old.sig[rows[is_old]]
+        new_pos = np.flatnonzero(~is_old)
+        if len(new_pos):
+            rb = self._row_bytes
+            buf = bytearray(rb * len(new_pos))
+            want = self._at[rows[new_pos] - self.n_old]
+            order = np.argsort(want, kind="stable")  # sequential reads
+            fd = os.open(self.sig_path, os.O_RDONLY)
+            try:
+                view = memoryview(buf)
+                for slot, r in zip(order.tolist(), want[order].tolist(), strict=True):
+                    got = os.preadv(fd, [view[slot * rb : (slot + 1) * rb]], r * rb)
+                    if got != rb:
+                        raise RuntimeError(f"dedup: short read of signature row {r}")
+            finally:
+                os.close(fd)
+            out[new_pos] = np.frombuffer(buf, dtype="<i4").reshape(len(new_pos), -1)
+        return out
+
+    def band(self, b: int) -> np.ndarray:
+        stored = np.fromfile(self.band_path, dtype="<i8", count=self.n_new, offset=8 * b * self.n_new)
+        out = np.empty(self.n, dtype=np.int64)
+        out[self.n_old :] = stored[self._at]
+        if self.n_old:
+            out[: self.n_old] = self._old_keys[:, b]
+        return out
+
+    def _facts(self, rows: Sequence[int]) -> dict[int, tuple]:
+        """Policy facts of new rows, by row."""
+        want = [r - self.n_old for r in rows if r >= self.n_old]
+        if not want:
+            return {}
+        self.con.register("_q", pa.table({"i": pa.array(want, pa.int64())}))
+        try:
+            got = self.con.execute(f"SELECT i, {_FACTS} FROM new WHERE i IN (SELECT i FROM _q)").fetchall()
+        finally:
+            self.con.unregister("_q")
+        return {r[0] + self.n_old: r[1:] for r in got}
+
+    def cands(self, rows: Sequence[int]) -> list[Candidate]:
+        facts = self._facts(rows)
+        out = []
+        for r in rows:
+            if r < self.n_old:
+                out.append(self.old.cands[r])
+            else:
+                rid, kind, lic, ver, length, doc = facts[r]
+                out.append(Candidate(rid, kind, lic, ver, length or 0, doc))
+        return out
+
+    def ids(self, rows: Sequence[int]) -> list[str]:
+        facts = self._facts(rows)
+        return [self.old.ids[r] if r < self.n_old else facts[r][0] for r in rows]
+
+    def texts(self, rows: list[int]) -> list[str]:
+        """Texts of rows from the catalogue (verification of candidates)."""
+        ids = self.ids(rows)
+        self.con.register("_dd_f", pa.table({"record_id": pa.array(ids, type=pa.string())}))
+        try:
+            got = dict(
+                self.con.execute(
+                    "SELECT record_id, text FROM cat.records WHERE record_id IN (SELECT record_id FROM _dd_f)"
+                ).fetchall()
+            )
+        finally:
+            self.con.unregister("_dd_f")
+        return [got.get(i) or "" for i in ids]
+
+    # -- results ---------------------------------------------------------------------------------
+    def write_kept(self, keep_new: np.ndarray, path: Path) -> int:
+        """Write the kept new rows (``keep_new`` by row number ``0..n_new-1``) as the index update Parquet
+        file, streamed from the side files (source ids mapped to kinds, as the index stores them)."""
+        kinds = dict(self.con.execute("SELECT source_id, kind FROM cat.sources").fetchall())
+        writer = None
+        lo = 0
+        try:
+            for batch in self._side_batches(_INDEX_COLUMNS):
+                m = batch.num_rows
+                t = pa.Table.from_batches([batch]).filter(pa.array(keep_new[self._row[lo : lo + m]]))
+                lo += m
+                src = t.column("source_kind").to_pylist()
+                t = t.set_column(
+                    t.schema.get_field_index("source_kind"),
+                    "source_kind",
+                    pa.array([kinds.get(x, x) for x in src], pa.string()),
+                )
+                if writer is None:
+                    writer = pq.ParquetWriter(path, t.schema)
+                writer.write_table(t)
+        finally:
+            if writer is not None:
+                writer.close()
+        if writer is None:
+            raise RuntimeError("dedup: no side file to write the index update from")
+        return int(keep_new.sum())
+
+    def close(self) -> None:
+        """Close the scratch database and remove the working files."""
+        self.con.close()
+        self._remove_files()
+
+    def _remove_files(self) -> None:
+        import shutil
+
+        for p in (self.sig_path, self.band_path, self.scratch, Path(f"{self.scratch}.wal")):
+            p.unlink(missing_ok=True)
+        shutil.rmtree(self.work / "spill", ignore_errors=True)
+
+    def __enter__(self) -> DiskRows:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
+def _quote(p: Path | str) -> str:
+    return str(p).replace("'", "''")
