@@ -261,6 +261,7 @@ def _run_locked(
     verbose: bool,
     progress: bool,
 ) -> RunReport:
+    preload = _preload(executor)  # the executor's modules import while the catalogue is read
     con = db.connect(db_path, memory_limit=STAGE_MEMORY_LIMIT)
     command = f"run {stage.name}"
     cfg_hash = stage.config_hash
@@ -283,6 +284,7 @@ def _run_locked(
         report.inputs = n_inputs
         con.close()  # executors (and finalize) may open the catalogue themselves
         stage.run_dir = run_dir
+        preload.join()  # before the executor forks: no thread may hold an import lock then
         if n_shards:
             t, c = time.monotonic(), cpu_seconds()
             with (
@@ -323,6 +325,31 @@ def _run_locked(
     # stage): once loaded they are not needed to resume, so they do not outlive the load
     remove_work(run_dir)
     return report
+
+
+#: modules each executor needs, imported in a thread during the snapshot (:func:`_preload`)
+#: (local only: importing Ray outside the main thread is not something to rely on)
+_EXECUTOR_MODULES = {"local": ("datatrove.executor.local",)}
+
+
+def _preload(executor: str) -> threading.Thread:
+    """Import the executor's modules (datatrove's executors pull in ``datatrove.io`` and through it
+    ``huggingface_hub``, ~0.3 s) in a thread while the main thread takes the lock, prepares the stage and
+    writes the snapshot (DuckDB releases the GIL), so start-up overlaps the snapshot instead of adding to it.
+    A failed import is left to the main thread, which imports the same modules again and reports it."""
+
+    def work() -> None:
+        import importlib
+
+        for name in _EXECUTOR_MODULES.get(executor, ()):
+            try:
+                importlib.import_module(name)
+            except Exception:  # noqa: BLE001 - reported by the main thread's own import
+                return
+
+    thread = threading.Thread(target=work, name="curate-preload", daemon=True)
+    thread.start()
+    return thread
 
 
 def cpu_seconds() -> float:
