@@ -53,6 +53,11 @@ EXECUTORS = ("local", "ray", "slurm")
 #: catalogue's size; DuckDB spills to its temp directory beyond it. ``CURATE_DUCKDB_MEMORY`` overrides it
 #: (e.g. ``4GB``) should a very large load need more than DuckDB can spill.
 STAGE_MEMORY_LIMIT = os.environ.get("CURATE_DUCKDB_MEMORY", "1GB")
+#: WAL size at which DuckDB checkpoints, on the runner's connections (DuckDB's default is 16 MB): a load
+#: commits per batch, and with the default every batch's commit rewrote the large tables (records,
+#: provenance_events) in a checkpoint; with this the WAL is checkpointed once, when the run's connection
+#: closes. Committed batches are durable in the WAL either way. ``CURATE_CHECKPOINT_THRESHOLD`` overrides it.
+CHECKPOINT_THRESHOLD = os.environ.get("CURATE_CHECKPOINT_THRESHOLD", "1GB")
 RESULT_SCHEMA = pa.schema(
     [
         ("record_id", pa.string()),
@@ -312,6 +317,7 @@ def _run_locked(
             seconds["finalize"], cpu["finalize"] = time.monotonic() - t, cpu_seconds() - c
         _fault("before_load")
         con = db.connect(db_path, memory_limit=STAGE_MEMORY_LIMIT)
+        con.execute(f"SET checkpoint_threshold = '{CHECKPOINT_THRESHOLD}'")
         stats_args = {"inputs": n_inputs, "bytes_in": bytes_in, "seconds": seconds, "started": t0, "cpu": cpu}
         report.counts = _load(con, stage, run_id, cfg_hash, res_dir, stats_args, key)
         report.status = "finished"
