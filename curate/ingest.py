@@ -38,8 +38,9 @@ from sources.base import ErrorPolicy, Notice, RawItem, Record, Rejection, Skip, 
 from sources.errors import SourceError
 
 BATCH_RECORDS = 20_000
-#: DuckDB buffer pool cap while ingesting (peak memory independent of catalogue size)
-INGEST_MEMORY_LIMIT = "768MB"
+#: DuckDB buffer pool cap while ingesting (peak memory independent of catalogue size); JSON parsing on the
+#: set-based path allocates outside the pool, so the cap leaves room for it under ~1 GiB of process memory
+INGEST_MEMORY_LIMIT = "512MB"
 #: named skips/rejections/notices kept in a report per kind and reason (the counts stay complete)
 NAMED_LIMIT = 200
 

@@ -171,6 +171,15 @@ def _check_records(
         *_ids(con, f"SELECT record_id FROM ({base}) WHERE text_differs"),
     )
     _check_keyed_text(con, res, base, keyed_digest)
+    plain = con.execute(
+        "SELECT count(*) FROM records r JOIN sources s USING (source_id) WHERE s.pii_expected"
+        " AND r.stage = 'ingest' AND r.content_sha256 IS NOT NULL AND NOT starts_with(r.content_sha256, 'hmac:')"
+    ).fetchall()[0][0]
+    if plain:
+        res.notes.append(
+            f"{plain} records of sources marked pii_expected still have plain ids and digests from before keyed ids "
+            "(issue 13): a guessable digest of raw text; run `curate pii rekey` (needs the PII key)"
+        )
     res.add(
         "records",
         "content_sha256 differs from the digest in its creating event",

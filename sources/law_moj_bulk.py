@@ -67,6 +67,7 @@ _WRAPPER_TAIL = re.compile(rb"\]" + _JSON_WS + rb"\}" + _JSON_WS + rb"$")
 _ARRAY_HEAD = re.compile(rb"^(?:\xef\xbb\xbf)?" + _JSON_WS + rb"\[")
 _OBJECT_HEAD = re.compile(rb"^(?:\xef\xbb\xbf)?" + _JSON_WS + rb"\{")
 _COPY_CHUNK = 8 * 2**20
+_MAX_LAW_BYTES = 64 * 2**20
 
 
 @dataclass
@@ -102,7 +103,8 @@ class BulkJson:
             con.execute(
                 "CREATE OR REPLACE TEMP TABLE _bl AS SELECT ordinality - 1 AS law_i, json AS j"
                 f" FROM read_json_objects(?, format='{fmt}', maximum_object_size=?) WITH ORDINALITY",
-                [str(src), max(16 * 2**20, min(src.stat().st_size + 1024, 2**31 - 1))],
+                # a law is an array element: 64 MiB is far above any law (a larger one declines the file)
+                [str(src), _MAX_LAW_BYTES if fmt == "array" else max(2**24, min(src.stat().st_size + 1024, 2**31 - 1))],
             )
             return self._map(con)
         except (
@@ -493,7 +495,11 @@ WITH w AS (  -- narrow rows for the window functions: chapter heading in force, 
            number || CASE WHEN row_number() OVER (PARTITION BY law_i, number, atype ORDER BY idx) > 1
                           THEN '#' || row_number() OVER (PARTITION BY law_i, number, atype ORDER BY idx) ELSE '' END
                AS key_no
-    FROM (SELECT law_i, idx, atype, heading, number FROM _bla))
+    FROM (SELECT law_i, idx, atype, heading, number FROM _bla)),
+l AS (  -- per law: the metadata JSON up to the article's own keys, built once
+    SELECT l.*, l.law_head || coalesce(t.att, '[]') || l.law_tail || ',"article_no": ' AS meta_head,
+           CASE WHEN l.as_of IS NULL THEN '}}' ELSE ',"as_of":' || _js(l.as_of) || '}}' END AS meta_tail
+    FROM _blf l LEFT JOIN _blatt t USING (law_i) WHERE l.in_scope)
 SELECT l.law_i,
        l.version_meta,
        'law_moj:' || l.pcode || ':' || l.lang || ':' || w.key_no AS doc_key,
@@ -503,11 +509,10 @@ SELECT l.law_i,
        CASE WHEN k.number_raw = '' THEN l.name_s WHEN l.name_l = '' THEN k.number_raw
             ELSE l.name_l || ' ' || k.number_raw END AS title,
        k.content AS text, l.lang, $licence AS licence_id,
-       l.law_head || coalesce(t.att, '[]') || l.law_tail || ',"article_no": ' || _js(k.number_raw)
-         || ', "article_index": ' || k.idx || ', "chapter": ' || _js(w.chapter)
-         || CASE WHEN l.as_of IS NULL THEN '}}' ELSE ',"as_of":' || _js(l.as_of) || '}}' END AS metadata,
+       concat(l.meta_head, _js(k.number_raw), ', "article_index": ', k.idx, ', "chapter": ', _js(w.chapter),
+              l.meta_tail) AS metadata,
        l.container, l.as_of
-FROM _bla k JOIN w USING (law_i, idx) JOIN _blf l USING (law_i) LEFT JOIN _blatt t USING (law_i)
+FROM _bla k JOIN w USING (law_i, idx) JOIN l USING (law_i)
 WHERE k.atype = 'A' AND w.atype = 'A')
 """
 

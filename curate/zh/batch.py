@@ -15,8 +15,8 @@ sentence-by-sentence path, one record at a time. The output equals :func:`normal
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Sequence
+from itertools import chain
 
 import numpy as np
 
@@ -163,20 +163,53 @@ def _chunks(idx: list[int], lens: np.ndarray) -> list[list[int]]:
     return out
 
 
-def _find_terms(matcher: TermMatcher, text: str) -> tuple[np.ndarray, np.ndarray]:
-    """Starts and ends of :meth:`TermMatcher.find`'s spans (leftmost-longest, non-overlapping), in numpy."""
-    hits = list(matcher.automaton.iter(text)) if matcher.automaton is not None else []
+class _TermIndex:
+    """A matcher's table as arrays, with an automaton whose value is ``key index * base + key length``."""
+
+    __slots__ = ("automaton", "base", "changed", "in_context", "keys", "matcher", "reps")
+
+    def __init__(self, matcher: TermMatcher, context: dict) -> None:
+        import ahocorasick
+
+        self.matcher = matcher
+        self.keys = list(matcher.table)
+        self.reps = [matcher.table[k][0] for k in self.keys]
+        self.changed = np.array([r != k for r, k in zip(self.reps, self.keys, strict=True)], dtype=bool)
+        self.in_context = np.array([k in context for k in self.keys], dtype=bool)
+        self.base = max(map(len, self.keys), default=0) + 1
+        self.automaton = None
+        if self.keys:
+            self.automaton = ahocorasick.Automaton()
+            for i, k in enumerate(self.keys):
+                self.automaton.add_word(k, i * self.base + len(k))
+            self.automaton.make_automaton()
+
+
+def _term_index(eng: _Engine, matcher: TermMatcher) -> _TermIndex:
+    """The :class:`_TermIndex` of ``matcher`` (kept on the engine, as many as its matchers)."""
+    cache: dict[int, _TermIndex] = eng.__dict__.setdefault("_term_index", {})
+    got = cache.get(id(matcher))
+    if got is None or got.matcher is not matcher:
+        if len(cache) > 128:
+            cache.clear()
+        got = cache[id(matcher)] = _TermIndex(matcher, eng.context)
+    return got
+
+
+def _find_terms(index: _TermIndex, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Starts, ends and key indexes of :meth:`TermMatcher.find`'s spans (leftmost-longest, non-overlapping)."""
+    hits = list(index.automaton.iter(text)) if index.automaton is not None else []
     if not hits:
         empty = np.zeros(0, dtype=np.int64)
-        return empty, empty
-    eb = np.array(hits, dtype=np.int64)
-    length = eb[:, 1]
+        return empty, empty, empty
+    eb = np.fromiter(chain.from_iterable(hits), dtype=np.int64, count=2 * len(hits)).reshape(-1, 2)
+    key, length = np.divmod(eb[:, 1], index.base)
     start = eb[:, 0] - length + 1
     order = np.lexsort((-length, start))  # by start, the longest first
-    start, length = start[order], length[order]
+    start, length, key = start[order], length[order], key[order]
     first = np.ones(start.size, dtype=bool)
     first[1:] = start[1:] != start[:-1]
-    start, end = start[first], start[first] + length[first]
+    start, end, key = start[first], start[first] + length[first], key[first]
     if start.size > 1 and (start[1:] < end[:-1]).any():  # overlaps: leftmost wins, then the next that fits
         keep = []
         pos = 0
@@ -184,8 +217,8 @@ def _find_terms(matcher: TermMatcher, text: str) -> tuple[np.ndarray, np.ndarray
             if a >= pos:
                 keep.append(i)
                 pos = b
-        start, end = start[keep], end[keep]
-    return start, end
+        start, end, key = start[keep], end[keep], key[keep]
+    return start, end, key
 
 
 def _convert_simplified(
@@ -197,13 +230,15 @@ def _convert_simplified(
     nJ = X.size
     rstart, lens = _bounds(texts)
     # -- terms: leftmost-longest over the joined text (no key holds SEP, so none crosses a record)
-    A, B = _find_terms(matcher, J)
-    table, context = matcher.table, eng.context
-    a_l, b_l = A.tolist(), B.tolist()
-    pieces = [J[a:b] for a, b in zip(a_l, b_l, strict=True)]
-    reps = [table[p][0] for p in pieces]
+    index = _term_index(eng, matcher)
+    A, B, K = _find_terms(index, J)
+    context = eng.context
+    keys, all_reps = index.keys, index.reps
+    k_l = K.tolist()
+    reps = [all_reps[k] for k in k_l]
+    term_changed = index.changed[K]
     ctx_flags: list[tuple[int, Flag]] = []
-    ctx = [t for t, p in enumerate(pieces) if p in context] if context else []
+    ctx = np.flatnonzero(index.in_context[K]).tolist() if context else []
     if ctx:  # as _Engine._by_context: the cue words are looked for between the nearest 。！？；or line breaks
         stops = np.flatnonzero(np.isin(X, _CTX_STOPS))
         ca, cb = A[ctx], B[ctx]
@@ -218,11 +253,13 @@ def _convert_simplified(
         else:
             left, right = ta, tb
         for t, r, lo, hi, t0 in zip(ctx, rec.tolist(), left.tolist(), right.tolist(), ta.tolist(), strict=True):
-            in_context, cues = context[pieces[t]]
+            piece = keys[k_l[t]]
+            in_context, cues = context[piece]
             if cues.search(J, lo, hi):
                 reps[t] = in_context
+                term_changed[t] = in_context != piece
             else:
-                ctx_flags.append((r, Flag(lo - t0, hi - t0, "ambiguous_term", pieces[t])))
+                ctx_flags.append((r, Flag(lo - t0, hi - t0, "ambiguous_term", piece)))
     if SEP in "".join(reps):
         return None
     n_terms = A.size
@@ -260,7 +297,6 @@ def _convert_simplified(
         return z + cum_extra[np.searchsorted(sepZ, z, side="left")]
 
     # -- edits, in the previous implementation's append order: terms, length-changing gaps, in-place
-    term_changed = np.fromiter(map(operator.ne, reps, pieces), dtype=bool, count=n_terms)
     tc = np.flatnonzero(term_changed)
     e_off = [A[tc]]
     e_blen = [B[tc] - A[tc]]

@@ -78,6 +78,8 @@ def test_rekey_gives_the_ids_of_a_fresh_keyed_catalogue(old_catalogue, tmp_path,
     )
     con.close()
 
+    code, out, err = cli("audit", "verify", db=old_catalogue)
+    assert code == 0 and "run `curate pii rekey`" in out, out + err
     code, out, err = cli("pii", "rekey", db=old_catalogue)
     assert code == 0 and "rekeyed" in out, out + err
     assert _rows(old_catalogue) == _rows(fresh)  # deterministic: the same ids and digests as a keyed ingest
@@ -95,6 +97,7 @@ def test_rekey_gives_the_ids_of_a_fresh_keyed_catalogue(old_catalogue, tmp_path,
     # verification keeps working: with the key everything is checked, without it it says what was not
     code, out, err = cli("audit", "verify", db=old_catalogue)
     assert code == 0 and "cross-checks ok" in out and "keyed checks ok" in out, out + err
+    assert "run `curate pii rekey`" not in out
     code, out, err = cli("audit", "verify-export", str(tmp_path / "export-old"), db=old_catalogue)
     assert code == 0, out + err
     monkeypatch.delenv("CURATE_PII_KEY")

@@ -300,11 +300,13 @@ def test_sentence_bounds_equal_the_sentence_regex(texts: list[str]) -> None:
     real=mixed,
 )
 def test_batch_term_scan_equals_find(words: list[str], text: str, real: str) -> None:
-    from curate.zh.batch import _find_terms
+    from curate.zh.batch import _find_terms, _TermIndex
 
     for m, t in ((build_matcher([], words, lambda s: s), text), (ENGINE.matcher, real)):
-        a, b = _find_terms(m, t)
+        index = _TermIndex(m, {})
+        a, b, k = _find_terms(index, t)
         assert list(zip(a.tolist(), b.tolist(), strict=True)) == m.find(t)
+        assert [index.keys[i] for i in k.tolist()] == [t[x:y] for x, y in m.find(t)]
 
 
 @settings(max_examples=1500, deadline=None)
