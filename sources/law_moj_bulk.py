@@ -24,7 +24,7 @@ writer (ids by ``INGEST_RECORD_ID_SQL``, versions, ledger batch events).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -89,8 +89,8 @@ class BulkJson:
         return self.source.iter_file(self.path)
 
     # -- SQL --------------------------------------------------------------------------------
-    def load(self, con: duckdb.DuckDBPyConnection, tmp_dir: Path) -> LoadedFile | None:
-        """Stage the file's laws and records in temp tables; None if the Python path must take it."""
+    def load(self, con: duckdb.DuckDBPyConnection, tmp_dir: Path) -> LoadedFile:
+        """Stage the file's laws and records in temp tables (``ok=False``: the Python path must take the file)."""
         import duckdb
 
         src = self.path
@@ -187,7 +187,8 @@ class LoadedFile:
     skips: list[tuple[str, str]] = field(default_factory=list)
     containers: list[str] = field(default_factory=list)
     declined: str = ""
-    on_written: object = None
+    #: called once the driver takes the file (the source learns the file's in-scope Chinese PCODEs)
+    on_written: Callable[[], Any] | None = None
 
 
 #: deepest nesting of a law object the SQL path takes (a law is 3 levels deep)

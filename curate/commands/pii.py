@@ -10,7 +10,11 @@ import click
 from curate.cli import EXIT_OK, EXIT_QUARANTINED
 from curate.commands._common import progress
 
-pii = click.Group("pii", help='Detect and scrub personal data in JSONL files ({"id", "text"} per line).')
+pii = click.Group(
+    "pii",
+    help='Detect and scrub personal data in JSONL files ({"id", "text"} per line); scan the catalogue for '
+    "leaks; rekey a catalogue made before keyed ids.",
+)
 
 _common = [
     click.option(

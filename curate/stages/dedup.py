@@ -32,6 +32,7 @@ import pyarrow.parquet as pq
 from datatrove.data import Document, DocumentsPipeline
 
 from curate.dedup.config import DedupConfig
+from curate.faults import fault
 from curate.stages.base import RECORD_METADATA, FinalizeContext, Stage, StageResult
 
 _VERSION_KEYS = ("law_modified_date", "version_date", "published", "edition")
@@ -155,6 +156,7 @@ class DedupStage(Stage):
             return []
         with DiskRows(out / "work", files, ctx.db_path, cfg) as rows:
             clustered = cluster_rows(rows, cfg, rows.texts, hasher=make_hasher(cfg), stats=stats)
+            fault("dedup_clustered")  # crash tests: killed with the scratch files on disk
             policy = {
                 "rules": list(cfg.rules),
                 "authority": dict(cfg.authority),
