@@ -53,6 +53,11 @@ EXECUTORS = ("local", "ray", "slurm")
 #: catalogue's size; DuckDB spills to its temp directory beyond it. ``CURATE_DUCKDB_MEMORY`` overrides it
 #: (e.g. ``4GB``) should a very large load need more than DuckDB can spill.
 STAGE_MEMORY_LIMIT = os.environ.get("CURATE_DUCKDB_MEMORY", "1GB")
+#: WAL size at which DuckDB checkpoints, on the runner's connections (DuckDB's default is 16 MB): a load
+#: commits per batch, and with the default every batch's commit rewrote the large tables (records,
+#: provenance_events) in a checkpoint; with this the WAL is checkpointed once, when the run's connection
+#: closes. Committed batches are durable in the WAL either way. ``CURATE_CHECKPOINT_THRESHOLD`` overrides it.
+CHECKPOINT_THRESHOLD = os.environ.get("CURATE_CHECKPOINT_THRESHOLD", "1GB")
 RESULT_SCHEMA = pa.schema(
     [
         ("record_id", pa.string()),
@@ -261,6 +266,7 @@ def _run_locked(
     verbose: bool,
     progress: bool,
 ) -> RunReport:
+    preload = _preload(executor)  # the executor's modules import while the catalogue is read
     con = db.connect(db_path, memory_limit=STAGE_MEMORY_LIMIT)
     command = f"run {stage.name}"
     cfg_hash = stage.config_hash
@@ -283,6 +289,7 @@ def _run_locked(
         report.inputs = n_inputs
         con.close()  # executors (and finalize) may open the catalogue themselves
         stage.run_dir = run_dir
+        preload.join()  # before the executor forks: no thread may hold an import lock then
         if n_shards:
             t, c = time.monotonic(), cpu_seconds()
             with (
@@ -310,6 +317,7 @@ def _run_locked(
             seconds["finalize"], cpu["finalize"] = time.monotonic() - t, cpu_seconds() - c
         _fault("before_load")
         con = db.connect(db_path, memory_limit=STAGE_MEMORY_LIMIT)
+        con.execute(f"SET checkpoint_threshold = '{CHECKPOINT_THRESHOLD}'")
         stats_args = {"inputs": n_inputs, "bytes_in": bytes_in, "seconds": seconds, "started": t0, "cpu": cpu}
         report.counts = _load(con, stage, run_id, cfg_hash, res_dir, stats_args, key)
         report.status = "finished"
@@ -323,6 +331,31 @@ def _run_locked(
     # stage): once loaded they are not needed to resume, so they do not outlive the load
     remove_work(run_dir)
     return report
+
+
+#: modules each executor needs, imported in a thread during the snapshot (:func:`_preload`)
+#: (local only: importing Ray outside the main thread is not something to rely on)
+_EXECUTOR_MODULES = {"local": ("datatrove.executor.local",)}
+
+
+def _preload(executor: str) -> threading.Thread:
+    """Import the executor's modules (datatrove's executors pull in ``datatrove.io`` and through it
+    ``huggingface_hub``, ~0.3 s) in a thread while the main thread takes the lock, prepares the stage and
+    writes the snapshot (DuckDB releases the GIL), so start-up overlaps the snapshot instead of adding to it.
+    A failed import is left to the main thread, which imports the same modules again and reports it."""
+
+    def work() -> None:
+        import importlib
+
+        for name in _EXECUTOR_MODULES.get(executor, ()):
+            try:
+                importlib.import_module(name)
+            except Exception:  # noqa: BLE001 - reported by the main thread's own import
+                return
+
+    thread = threading.Thread(target=work, name="curate-preload", daemon=True)
+    thread.start()
+    return thread
 
 
 def cpu_seconds() -> float:
