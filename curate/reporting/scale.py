@@ -96,23 +96,28 @@ def section(results: list[dict[str, Any]]) -> dict[str, Any]:
     }
     workers = []
     for r in results:
-        for key, m in sorted(r["steps"].items()):
-            if key.endswith("_w1") and f"{key[:-3]}_w2" in r["steps"]:
-                m2 = r["steps"][f"{key[:-3]}_w2"]
-                if m.get("seconds") and m2.get("seconds"):
-                    workers.append(
-                        {"n": r["n"], "stage": key[:-3], "w1": m["seconds"], "w2": m2["seconds"],
-                         "speedup": round(m["seconds"] / m2["seconds"], 2)}
-                    )  # fmt: skip
-        # bench/scale.py --compare-workers: {"workers": {stage: {"w1": {...}, "w2": {...}}}}
-        for stage, v in sorted((r.get("workers") or {}).items()):
-            m, m2 = (v.get(k) or {} for k in ("w1", "w2")) if isinstance(v, dict) else ({}, {})
-            if m.get("seconds") and m2.get("seconds"):
+        for stage, v in _worker_runs(r):
+            w1, w2, ray = v.get("w1") or {}, v.get("w2") or {}, v.get("ray2") or {}
+            if w1.get("seconds") and w2.get("seconds"):
                 workers.append(
-                    {"n": r["n"], "stage": stage, "w1": m["seconds"], "w2": m2["seconds"],
-                     "speedup": round(m["seconds"] / m2["seconds"], 2)}
+                    {"n": r["n"], "stage": stage, "w1": w1["seconds"], "w2": w2["seconds"],
+                     "speedup": round(w1["seconds"] / w2["seconds"], 2),
+                     "ray2": ray.get("seconds")}
                 )  # fmt: skip
     return {"steps": steps, "rows": rows, "exponents": exponents, "workers": workers}
+
+
+def _worker_runs(r: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """``(stage, {"w1": .., "w2": .., "ray2": ..})`` of one N: the ``workers`` object, or the older
+    ``<stage>_w1`` / ``<stage>_w2`` / ``<stage>_ray2`` step keys."""
+    if isinstance(r.get("workers"), dict):
+        return [(k, v) for k, v in r["workers"].items() if isinstance(v, dict)]
+    found = {}
+    for key, m in r["steps"].items():
+        stage, _, variant = key.rpartition("_")
+        if variant in ("w1", "w2", "ray2") and stage:
+            found.setdefault(stage, {})[variant] = m
+    return sorted(found.items())
 
 
 def figures(sec: dict[str, Any]) -> dict[str, Any]:
