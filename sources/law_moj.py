@@ -28,6 +28,7 @@ from lxml import etree
 
 from sources import capped
 from sources.base import RawItem, Record, Rejection, Skip, Source, SourceInfo
+from sources.law_moj_xml import xml_to_law
 
 SOURCE_ID = "law_moj"
 FSC_PREFIX = "行政＞金融監督管理委員會＞"
@@ -49,23 +50,6 @@ _CTRL_RE = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _ART_NO_RE = re.compile(r"^\s*(?:第\s*)?(\d+(?:\s*-\s*\d+)?)\s*(?:條)?\s*$")
 _ENG_ART_NO_RE = re.compile(r"^\s*Article\s+(\d+(?:\s*-\s*\d+)?)\s*$", re.IGNORECASE)
 
-# XML tag -> JSON key (Chinese and English FalVMingLing)
-_XML_KEYS = {
-    "法規性質": "LawLevel",
-    "法規名稱": "LawName",
-    "法規網址": "LawURL",
-    "法規類別": "LawCategory",
-    "最新異動日期": "LawModifiedDate",
-    "生效日期": "LawEffectiveDate",
-    "生效內容": "LawEffectiveNote",
-    "廢止註記": "LawAbandonNote",
-    "是否英譯註記": "LawHasEngVersion",
-    "英文法規名稱": "EngLawName",
-    "沿革內容": "LawHistories",
-    "前言": "LawForeword",
-    "中文法規名稱": "LawName",
-    "最新英文異動日期": "EngLawModifiedDate",
-}
 #: bulk files above this size are parsed as a stream (one law in memory at a time)
 STREAM_THRESHOLD = 32 * 2**20
 _NEWLINE_RE = re.compile(r"\r\n?")
@@ -332,7 +316,7 @@ class LawMojSource(Source):
             return
         for i, el in enumerate(laws):
             item_loc = f"{loc}#{i}" if len(laws) > 1 else loc
-            law, lang = _xml_to_law(el)
+            law, lang = xml_to_law(el)
             yield RawItem(item_loc, LawPayload(law, lang, update, loc), origin=loc)
 
     def _recover_xml(self, loc: str, data: bytes, exc: etree.XMLSyntaxError) -> Iterator[RawItem | Rejection]:
@@ -349,7 +333,7 @@ class LawMojSource(Source):
                     f"{loc}:{line}", f"malformed XML: {inner.msg}", excerpt=m.group(0)[:200], source_id=SOURCE_ID
                 )
                 continue
-            law, lang = _xml_to_law(el)
+            law, lang = xml_to_law(el)
             yield RawItem(f"{loc}#{fragments - 1}", LawPayload(law, lang, None, loc), origin=loc)
         unclosed = text.count("<法規>") - fragments
         if unclosed > 0:
@@ -547,54 +531,6 @@ def _article_number(raw: str, eng: bool) -> str | None:
     if m:
         return re.sub(r"\s+", "", m.group(1))
     return raw or None
-
-
-def _text(el) -> str:
-    return "".join(el.itertext()) if el is not None else ""
-
-
-def _xml_to_law(el) -> tuple[dict[str, Any], str]:
-    """Map a ``<法規>`` element to the JSON key set; returns (law, lang)."""
-    eng = el.find("最新英文異動日期") is not None or el.find("中文法規名稱") is not None
-    law: dict[str, Any] = {}
-    for child in el:
-        if not isinstance(child.tag, str):
-            continue
-        key = _XML_KEYS.get(child.tag)
-        if key:
-            law[key] = (
-                _text(child).strip() if key not in ("LawEffectiveNote", "LawHistories", "LawForeword") else _text(child)
-            )
-    url = law.pop("LawURL", "")
-    prefix = "Eng" if eng else ""
-    law[f"{prefix}LawURL" if eng else "LawURL"] = url
-    if eng:
-        law["EngLawName"] = law.get("EngLawName", "")
-        law["EngLawModifiedDate"] = law.get("EngLawModifiedDate", "")
-        law["EngLawAbandonNote"] = law.pop("LawAbandonNote", "")
-    files = []
-    for f in el.findall("附件/檔案"):
-        files.append({"FileName": _text(f.find("檔案名稱")).strip(), "FileURL": _text(f.find("下載網址")).strip()})
-    law[f"{prefix}LawAttachements"] = files
-    arts = []
-    body = el.find("法規內容")
-    if body is not None:
-        for node in body:
-            if node.tag == "編章節":
-                arts.append(
-                    {f"{prefix}ArticleType": "C", f"{prefix}ArticleNo": "", f"{prefix}ArticleContent": _text(node)}
-                )
-            elif node.tag == "條文":
-                content_el = node.find("條文內容")
-                arts.append(
-                    {
-                        f"{prefix}ArticleType": "A",
-                        f"{prefix}ArticleNo": _text(node.find("條號")).strip(),
-                        f"{prefix}ArticleContent": _text(content_el) if content_el is not None else None,
-                    }
-                )
-    law[f"{prefix}LawArticles"] = arts
-    return law, ("en" if eng else "zh")
 
 
 def known_fsc_pcodes(db_path: str | Path) -> list[str]:

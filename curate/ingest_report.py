@@ -1,0 +1,73 @@
+"""What one ingest run did: counts per outcome and the first named skips, rejections and notices."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+#: named skips/rejections/notices kept in a report per kind and reason (the counts stay complete)
+NAMED_LIMIT = 200
+
+
+@dataclass
+class IngestReport:
+    """Counts of one ingest run."""
+
+    run_id: str
+    source: str
+    raw_items: int = 0
+    records_seen: int = 0
+    records_new: int = 0
+    versions_new: int = 0
+    unchanged: int = 0
+    superseded: int = 0
+    quarantined: int = 0
+    terms_changed: int = 0
+    skipped: Counter = field(default_factory=Counter)
+    quarantine_reasons: Counter = field(default_factory=Counter)
+    notices: Counter = field(default_factory=Counter)
+    named: list[dict[str, str]] = field(default_factory=list)
+    """``{kind: skipped|quarantined|notice, reason, locator, detail}`` (the first NAMED_LIMIT of each reason)."""
+    _named_per_key: Counter = field(default_factory=Counter, repr=False)
+
+    def name(self, kind: str, reason: str, locator: str, detail: str = "") -> None:
+        """Remember one named item for the report (at most NAMED_LIMIT per kind and reason)."""
+        key = f"{kind}\x1f{reason.split(':')[0]}"
+        self._named_per_key[key] += 1
+        if self._named_per_key[key] <= NAMED_LIMIT:
+            self.named.append({"kind": kind, "reason": reason, "locator": locator, "detail": detail})
+
+    def detail_lines(self, shown: int = 20) -> list[str]:
+        """Each skip, quarantine and notice reason with its count and up to ``shown`` named items."""
+        lines: list[str] = []
+        groups = [
+            ("skipped", "skipped", dict(self.skipped), ""),
+            ("quarantined", "quarantined", dict(self.quarantine_reasons), ""),
+            (
+                "notice",
+                "warning",
+                dict(self.notices),
+                " (exports will block these rows until the manifest is corrected)",
+            ),
+        ]
+        for kind, label, counts, note in groups:
+            for reason, n in sorted(counts.items()):
+                lines.append(f"{label} {n}: {reason}{note}")
+                prefix = reason.split(":")[0]
+                items = [x for x in self.named if x["kind"] == kind and x["reason"].split(":")[0] == prefix]
+                for x in items[:shown]:
+                    lines.append(f"  {x['locator']}" + (f": {x['detail']}" if x["detail"] else ""))
+                if n > min(len(items), shown):
+                    lines.append(f"  ... and {n - min(len(items), shown)} more")
+        return lines
+
+    def as_dict(self) -> dict[str, Any]:
+        d = {k: v for k, v in self.__dict__.items() if not isinstance(v, Counter | list) and not k.startswith("_")}
+        d["skipped"] = dict(self.skipped)
+        d["skipped_total"] = sum(self.skipped.values())
+        d["quarantine_reasons"] = dict(self.quarantine_reasons)
+        d["notices"] = dict(self.notices)
+        d["notices_total"] = sum(self.notices.values())
+        d["named"] = list(self.named)
+        return d
