@@ -154,6 +154,16 @@ def run(argv: list[str]) -> int:
     except KeyboardInterrupt:
         click.echo("curate: interrupted", err=True)
         return 130
+    except Exception as exc:
+        if debug or type(exc).__name__ != "OutOfMemoryException" or "duckdb" not in type(exc).__module__:
+            raise
+        click.echo(
+            f"curate: error: DuckDB ran out of its memory cap ({str(exc).splitlines()[0]}). Nothing of the failed"
+            " transaction was kept; raise the cap with CURATE_DUCKDB_MEMORY (e.g. 2GB) and run the same command"
+            " again (a stage run keeps its committed batches and resumes after them).",
+            err=True,
+        )
+        return EXIT_ERROR
     return rv if isinstance(rv, int) else EXIT_OK
 
 

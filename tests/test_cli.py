@@ -105,3 +105,19 @@ def test_missing_catalogue_is_one_line_error(tmp_path: Path) -> None:
 def test_curate_db_env(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("CURATE_DB", str(tmp_path / "env.duckdb"))
     assert cli_mod.default_db_path() == tmp_path / "env.duckdb"
+
+
+def test_duckdb_out_of_memory_is_one_clear_line(cli, db_path, monkeypatch, tmp_path):
+    import duckdb
+
+    import curate.reporting
+
+    assert cli("init")[0] == 0
+
+    def boom(*a, **k):
+        raise duckdb.OutOfMemoryException("Out of Memory Error: could not allocate block of size 256.0 KiB")
+
+    monkeypatch.setattr(curate.reporting, "build_report", boom)
+    code, out, err = cli("report", "-o", str(tmp_path / "r.html"))
+    assert code == 1 and "Traceback" not in out + err
+    assert "ran out of its memory cap" in err and "CURATE_DUCKDB_MEMORY" in err
