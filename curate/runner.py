@@ -38,6 +38,7 @@ from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 
 from curate.faults import fault
+from curate.load import load_results
 from curate.runlock import RunLock
 from curate.stages.base import RECORD_METADATA, FinalizeContext, Stage, StageResult
 from curate.watched import run_watched
@@ -319,7 +320,7 @@ def _run_locked(
         con = db.connect(db_path, memory_limit=STAGE_MEMORY_LIMIT)
         con.execute(f"SET checkpoint_threshold = '{CHECKPOINT_THRESHOLD}'")
         stats_args = {"inputs": n_inputs, "bytes_in": bytes_in, "seconds": seconds, "started": t0, "cpu": cpu}
-        report.counts = _load(con, stage, run_id, cfg_hash, res_dir, stats_args, key)
+        report.counts = load_results(con, stage, run_id, cfg_hash, res_dir, stats_args, key)
         report.status = "finished"
     except StageError:
         con.close()
@@ -547,18 +548,3 @@ def _execute(
             f"{incomplete[:10]}); see {logs}/logs; rerun the same command to retry them"
         )
     return True
-
-
-def _load(
-    con,
-    stage: Stage,
-    run_id: str,
-    cfg_hash: str,
-    res_dir: Path,
-    stats_args: dict[str, Any] | None = None,
-    key: RunKey | None = None,
-) -> dict[str, int]:
-    """Load the run's results in committed batches, then finish the run (:mod:`curate.load`)."""
-    from curate.load import load_results
-
-    return load_results(con, stage, run_id, cfg_hash, res_dir, stats_args, key)
