@@ -16,7 +16,6 @@ sentence-by-sentence path, one record at a time. The output equals :func:`normal
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import chain
 
 import numpy as np
 
@@ -32,6 +31,7 @@ from curate.zh.normalise import (
     _unchanged,
 )
 from curate.zh.result import EditArrays, Flag, Result, _tnew
+from curate.zh.scan import TermIndex, find_terms
 from curate.zh.terms import TermMatcher
 
 #: joins records and marks term places for the batch (a noncharacter: never in text, passed by OpenCC)
@@ -163,62 +163,15 @@ def _chunks(idx: list[int], lens: np.ndarray) -> list[list[int]]:
     return out
 
 
-class _TermIndex:
-    """A matcher's table as arrays, with an automaton whose value is ``key index * base + key length``."""
-
-    __slots__ = ("automaton", "base", "changed", "in_context", "keys", "matcher", "reps")
-
-    def __init__(self, matcher: TermMatcher, context: dict) -> None:
-        import ahocorasick
-
-        self.matcher = matcher
-        self.keys = list(matcher.table)
-        self.reps = [matcher.table[k][0] for k in self.keys]
-        self.changed = np.array([r != k for r, k in zip(self.reps, self.keys, strict=True)], dtype=bool)
-        self.in_context = np.array([k in context for k in self.keys], dtype=bool)
-        self.base = max(map(len, self.keys), default=0) + 1
-        self.automaton = None
-        if self.keys:
-            self.automaton = ahocorasick.Automaton()
-            for i, k in enumerate(self.keys):
-                self.automaton.add_word(k, i * self.base + len(k))
-            self.automaton.make_automaton()
-
-
-def _term_index(eng: _Engine, matcher: TermMatcher) -> _TermIndex:
-    """The :class:`_TermIndex` of ``matcher`` (kept on the engine, as many as its matchers)."""
-    cache: dict[int, _TermIndex] = eng.__dict__.setdefault("_term_index", {})
+def _term_index(eng: _Engine, matcher: TermMatcher) -> TermIndex:
+    """The :class:`~curate.zh.scan.TermIndex` of ``matcher`` (kept on the engine, as many as its matchers)."""
+    cache: dict[int, TermIndex] = eng.__dict__.setdefault("_term_index", {})
     got = cache.get(id(matcher))
     if got is None or got.matcher is not matcher:
         if len(cache) > 128:
             cache.clear()
-        got = cache[id(matcher)] = _TermIndex(matcher, eng.context)
+        got = cache[id(matcher)] = TermIndex(matcher, eng.context)
     return got
-
-
-def _find_terms(index: _TermIndex, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Starts, ends and key indexes of :meth:`TermMatcher.find`'s spans (leftmost-longest, non-overlapping)."""
-    hits = list(index.automaton.iter(text)) if index.automaton is not None else []
-    if not hits:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, empty
-    eb = np.fromiter(chain.from_iterable(hits), dtype=np.int64, count=2 * len(hits)).reshape(-1, 2)
-    key, length = np.divmod(eb[:, 1], index.base)
-    start = eb[:, 0] - length + 1
-    order = np.lexsort((-length, start))  # by start, the longest first
-    start, length, key = start[order], length[order], key[order]
-    first = np.ones(start.size, dtype=bool)
-    first[1:] = start[1:] != start[:-1]
-    start, end, key = start[first], start[first] + length[first], key[first]
-    if start.size > 1 and (start[1:] < end[:-1]).any():  # overlaps: leftmost wins, then the next that fits
-        keep = []
-        pos = 0
-        for i, (a, b) in enumerate(zip(start.tolist(), end.tolist(), strict=True)):
-            if a >= pos:
-                keep.append(i)
-                pos = b
-        start, end, key = start[keep], end[keep], key[keep]
-    return start, end, key
 
 
 def _convert_simplified(
@@ -231,7 +184,7 @@ def _convert_simplified(
     rstart, lens = _bounds(texts)
     # -- terms: leftmost-longest over the joined text (no key holds SEP, so none crosses a record)
     index = _term_index(eng, matcher)
-    A, B, K = _find_terms(index, J)
+    A, B, K = find_terms(index, X)
     context = eng.context
     keys, all_reps = index.keys, index.reps
     k_l = K.tolist()
@@ -373,21 +326,30 @@ def _convert_simplified(
         amb = np.flatnonzero((class_table(eng)[X] & AMB).astype(bool) & ~covered)
         if amb.size:
             amb_flags, fbounds = _ambiguous_flags(X, rstart, lens, amb, bool(eng.amb.astral))
-    out = []
-    no_flags: tuple[Flag, ...] = ()
+    out: list[Result] = []
+    append = out.append
+    amb_t = tuple(amb_flags)  # a slice of it is the record's flags tuple
     for r, (text, new, s, lo, hi, flo, fhi) in enumerate(
         zip(texts, new_texts, n_simp, ebounds, ebounds[1:], fbounds, fbounds[1:])
     ):
-        fl = tuple(amb_flags[flo:fhi]) if fhi > flo else no_flags
-        more = extra_flags.get(r)
-        if more is not None:
-            fl = tuple(sorted([*more, *fl], key=_flag_key))
-        out.append(
+        fl = amb_t[flo:fhi]
+        if extra_flags and r in extra_flags:
+            fl = tuple(sorted([*extra_flags[r], *fl], key=_flag_key))
+        append(
             Result(
-                new if hi > lo else text,
+                new,
                 "simplified",
                 {"traditional": 0.0, "simplified": 1.0},
-                EditArrays(text, new, rows, lo, hi) if hi > lo else (),
+                EditArrays(text, new, rows, lo, hi),
+                fl,
+                {"simplified_chars": s, "traditional_chars": 0, "converted_segments": 1},
+            )
+            if hi > lo
+            else Result(
+                text,
+                "simplified",
+                {"traditional": 0.0, "simplified": 1.0},
+                (),
                 fl,
                 {"simplified_chars": s, "traditional_chars": 0, "converted_segments": 1},
             )
