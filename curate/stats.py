@@ -18,6 +18,7 @@ from typing import Any
 import duckdb
 
 from curate.zh.ledger import edit_field, flag_field
+from provenance import db
 
 #: headline counts shown for every stage run (metric ``records``)
 HEADLINE = ("in", "out", "dropped", "rewritten", "flagged")
@@ -129,7 +130,7 @@ class RunSummary:
 
 def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     return bool(
-        con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]).fetchone()[0]
+        db.execute(con, "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]).fetchone()[0]
     )
 
 
@@ -186,7 +187,8 @@ def run_summary(con: duckdb.DuckDBPyConnection, run: str) -> RunSummary:
 
 def recent_runs(con: duckdb.DuckDBPyConnection, limit: int = 20) -> list[tuple]:
     """``(run_id, command, status, started, finished)`` of the newest ``limit`` runs."""
-    return con.execute(
+    return db.execute(
+        con,
         "SELECT run_id, command, status, strftime(started_at, '%Y-%m-%d %H:%M:%S') AS started,"
         " strftime(finished_at, '%Y-%m-%d %H:%M:%S') AS finished FROM runs ORDER BY started_at DESC LIMIT ?",
         [limit],
@@ -199,7 +201,8 @@ def headlines(con: duckdb.DuckDBPyConnection, run_ids: Iterable[str]) -> dict[st
     if not ids or not _has_table(con, "run_stats"):
         return {}
     out: dict[str, dict[str, float]] = {}
-    for run_id, metric, key, value in con.execute(
+    for run_id, metric, key, value in db.execute(
+        con,
         "SELECT run_id, metric, key, value FROM run_stats WHERE list_contains(?, run_id)"
         " AND ((metric = 'records' AND list_contains(?, key)) OR (metric = 'seconds' AND key = 'total'))",
         [ids, list(HEADLINE)],

@@ -6,6 +6,7 @@ only when read; the ledger takes them column by column (:meth:`Result.edits_colu
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -34,7 +35,6 @@ class Flag(NamedTuple):
 
 
 _BY = ("opencc", "term")
-_set = object.__setattr__
 
 
 class EditArrays:
@@ -67,15 +67,14 @@ class EditArrays:
 
 
 class Result:
-    """What :func:`normalise` returns (immutable; edits may be held as positions until read)."""
+    """What :func:`normalise` returns (immutable; edits may be held as positions until read).
 
-    __slots__ = ("_edits", "counts", "flags", "script", "shares", "text")
+    The fields are read-only properties over private slots: plain slot assignment in ``__init__``
+    costs ~0.15 µs, a ``__setattr__`` that refuses every write (and ``object.__setattr__`` to get
+    past it) ~0.6 µs per result, which the batch path pays once per record.
+    """
 
-    text: str
-    script: str
-    shares: dict[str, float]
-    flags: tuple[Flag, ...]
-    counts: dict[str, int]
+    __slots__ = ("_counts", "_edits", "_flags", "_script", "_shares", "_text")
 
     def __init__(
         self,
@@ -86,23 +85,30 @@ class Result:
         flags: tuple[Flag, ...] = (),
         counts: dict[str, int] | None = None,
     ) -> None:
-        _set(self, "text", text)
-        _set(self, "script", script)
-        _set(self, "shares", shares)
-        _set(self, "_edits", edits)
-        _set(self, "flags", flags)
-        _set(self, "counts", {} if counts is None else counts)
+        self._text = text
+        self._script = script
+        self._shares = shares
+        self._edits = edits
+        self._flags = flags
+        self._counts = {} if counts is None else counts
 
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError(f"Result is immutable: cannot set {name!r}")
+    #: the new text (the input object itself when nothing changed)
+    text: str = property(attrgetter("_text"))  # type: ignore[assignment]
+    #: traditional | simplified | mixed | neutral
+    script: str = property(attrgetter("_script"))  # type: ignore[assignment]
+    #: shares of script-specific characters
+    shares: dict[str, float] = property(attrgetter("_shares"))  # type: ignore[assignment]
+    #: proofreading flags, in offset order
+    flags: tuple[Flag, ...] = property(attrgetter("_flags"))  # type: ignore[assignment]
+    #: simplified_chars, traditional_chars (and converted_segments when something was converted)
+    counts: dict[str, int] = property(attrgetter("_counts"))  # type: ignore[assignment]
 
     @property
     def edits(self) -> tuple[Edit, ...]:
         """Every change (offset into the input, before, after, by), in offset order."""
         e = self._edits
         if not isinstance(e, tuple):
-            e = e.edits()
-            object.__setattr__(self, "_edits", e)
+            e = self._edits = e.edits()
         return e
 
     @property
