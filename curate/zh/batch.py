@@ -135,9 +135,12 @@ def normalise_many(
     for key, idx in groups.items():
         matcher = eng.matcher_with(key)
         for chunk in _chunks(idx, lens):
-            if len(chunk) == 1 and lens[chunk[0]] > MAX_BATCH_CHARS:  # alone, the numpy arrays are no smaller
-                i = chunk[0]
-                out[i] = _normalise_segments(eng, cfg, texts[i], matcher, n_simp[i], 0)
+            size = int(lens[chunk].sum())
+            if (len(chunk) == 1 and size > MAX_BATCH_CHARS) or (len(chunk) <= SMALL_RECORDS and size <= SMALL_CHARS):
+                # a huge record alone (the numpy arrays would be no smaller), or too little text to pay for the
+                # vectorised call's fixed cost: record by record
+                for i in chunk:
+                    out[i] = _normalise_segments(eng, cfg, texts[i], matcher, n_simp[i], 0)
                 continue
             if len(chunk) == n:  # the whole batch (the usual case): its code points and classes are known
                 sub = list(texts)
@@ -158,6 +161,11 @@ def normalise_many(
 #: a call's memory (~40 MB at its peak) and hold ~370 documents of 2 KB
 BATCH_RECORDS = 4096
 BATCH_CHARS = 262_144
+
+#: a vectorised call costs ~200 µs of CPU whatever its size (~100 numpy operations); fewer records and
+#: characters than these are cheaper record by record (~20 µs per sentence, ~0.7 µs per character)
+SMALL_RECORDS = 12
+SMALL_CHARS = 1_200
 
 #: characters converted per vectorised call: at its peak it holds ~150 bytes per character (numpy arrays,
 #: the new texts, the edit positions: ~75 MB here); a longer record takes the record-by-record path
