@@ -6,7 +6,7 @@ which no table holds and OpenCC passes through unchanged), terms are found in on
 between terms (each term replaced by one U+FDD0, so OpenCC's maximum-match segmentation never
 crosses a term or a record) go through **one** OpenCC call, and the equal-length gaps are compared
 with the input in one numpy pass; sentences, ambiguous-character flags and context-decided terms are
-found with numpy over the whole batch too. Edits are kept as positions (:class:`~curate.zh.result.EditArrays`)
+found with numpy over the whole batch too. Edits are kept as positions (:class:`~curate.zh.result.BatchResult`)
 and become ``Edit`` tuples only when read. Records with Traditional-only characters (mixed
 sentences, Traditional sentences next to Simplified ones) take :func:`curate.zh.normalise.normalise`'s
 sentence-by-sentence path, one record at a time. The output equals :func:`normalise` record by record
@@ -32,7 +32,7 @@ from curate.zh.normalise import (
     _normalise_segments,
     _unchanged,
 )
-from curate.zh.result import EditArrays, EditRows, Flag, Result, _tnew
+from curate.zh.result import BatchResult, EditRows, Flag, Result, _tnew
 from curate.zh.scan import TermIndex, find_terms
 from curate.zh.terms import TermMatcher
 
@@ -380,14 +380,7 @@ def _convert_simplified(
         if extra_flags and r in extra_flags:
             fl = tuple(sorted([*extra_flags[r], *fl], key=_flag_key))
         append(
-            Result(
-                new,
-                "simplified",
-                {"traditional": 0.0, "simplified": 1.0},
-                EditArrays(text, new, batch_rows, lo, hi),
-                fl,
-                {"simplified_chars": s, "traditional_chars": 0, "converted_segments": 1},
-            )
+            BatchResult(new, text, batch_rows, lo, hi, fl, s)
             if hi > lo
             else Result(
                 text,
