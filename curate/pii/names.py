@@ -74,14 +74,11 @@ def given_char_scores() -> dict[str, float]:
 
 @lru_cache(maxsize=1)
 def role_words() -> frozenset[str]:
-    """``schemas/pii/role_words.txt`` plus the field labels: words whose last character is a role character."""
+    """``schemas/pii/role_words.txt``: words (and field-label endings) whose last character is a role character."""
     import importlib.resources
 
-    from curate.pii.labels import labels
-
     text = importlib.resources.files("schemas").joinpath("pii", "role_words.txt").read_text(encoding="utf-8")
-    words = {w for w in text.splitlines() if w and not w.startswith("#")}
-    return frozenset(words | {lb.label[-3:] for lb in labels()} | {lb.label[-2:] for lb in labels()})
+    return frozenset(w for w in text.splitlines() if w and not w.startswith("#"))
 
 
 def given_name_score(given: str) -> float:

@@ -17,7 +17,8 @@ Both are Simplified; each count also goes to the character's Traditional forms (
 clamped to [-3, 3]: > 0 means the character is more typical of given names than of text.
 
 ``role_words.txt`` lists the dictionary words (2-3 characters, jieba ``dict.txt``, all tags) that end in a
-role character of ``names.toml`` (``role_end``: 客戶, 股東, 看護 ...), in both scripts: a name after such a
+role character of ``names.toml`` (``role_end``: 客戶, 股東, 看護 ...), and the last two and three characters of
+the field labels of ``labels.tsv`` (受處分人 -> 分人, 處分人), in both scripts: a name after such a
 word has a role word on its left, a name after a stray 戶 or 人 in a run of characters does not.
 """
 
@@ -55,6 +56,11 @@ def role_words(jieba_sdist: str) -> list[str]:
             for f in {word} | {c.convert(word) for c in convs}:
                 if f[-1] in ends:
                     words.add(f)
+    for line in (Path(__file__).parent / "labels.tsv").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            label = line.split("\t")[0]
+            for f in {label} | {c.convert(label) for c in convs}:
+                words.update(w for w in (f[-2:], f[-3:]) if len(w) > 1 and w[-1] in ends)
     return sorted(words)
 
 
@@ -96,7 +102,9 @@ def main() -> None:
 
     here = Path(__file__).parent
     with open(here / "role_words.txt", "w", encoding="utf-8") as fh:
-        fh.write("# Dictionary words ending in a role character (names.toml role_end), both scripts.\n")
+        fh.write(
+            "# Dictionary words and label endings (labels.tsv) that end in a role character (names.toml role_end).\n"
+        )
         fh.write("# Built by schemas/pii/build_name_tables.py from jieba 0.42.1 dict.txt (MIT, (c) 2013 Sun Junyi).\n")
         fh.writelines(w + "\n" for w in role_words(sys.argv[2]))
     table = build(sys.argv[1], sys.argv[2])
