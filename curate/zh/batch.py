@@ -22,6 +22,9 @@ import numpy as np
 from curate.zh.config import NormaliseConfig
 from curate.zh.normalise import (
     _ASTRAL,
+    _CLOSERS,
+    _CTX_STOPS,
+    _SENT_END,
     _diff_gap_spans,
     _Engine,
     _engine,
@@ -29,7 +32,7 @@ from curate.zh.normalise import (
     _normalise_segments,
     _unchanged,
 )
-from curate.zh.result import EditArrays, Flag, Result, _tnew
+from curate.zh.result import EditArrays, EditRows, Flag, Result, _tnew
 from curate.zh.scan import TermIndex, find_terms
 from curate.zh.terms import TermMatcher
 
@@ -163,15 +166,18 @@ MAX_BATCH_CHARS = 500_000
 
 def _chunks(idx: list[int], lens: np.ndarray) -> list[list[int]]:
     """``idx`` cut into runs of at most :data:`MAX_BATCH_CHARS` characters (a longer record alone)."""
+    sizes = lens[idx] + 1
+    if int(sizes.sum()) <= MAX_BATCH_CHARS:  # the usual case: one run
+        return [idx]
     out: list[list[int]] = []
     cur: list[int] = []
     size = 0
-    for i, n in zip(idx, lens[idx].tolist(), strict=True):
-        if cur and size + n > MAX_BATCH_CHARS:
+    for i, n in zip(idx, sizes.tolist(), strict=True):
+        if cur and size + n - 1 > MAX_BATCH_CHARS:
             out.append(cur)
             cur, size = [], 0
         cur.append(i)
-        size += n + 1
+        size += n
     if cur:
         out.append(cur)
     return out
@@ -219,7 +225,7 @@ def _convert_simplified(
     ctx_flags: list[tuple[int, Flag]] = []
     ctx = np.flatnonzero(index.in_context[K]).tolist() if context else []
     if ctx:  # as _Engine._by_context: the cue words are looked for between the nearest 。！？；or line breaks
-        stops = np.flatnonzero(np.isin(X, _CTX_STOPS))
+        stops = np.flatnonzero(_PUNCT[X] & STOP)
         ca, cb = A[ctx], B[ctx]
         rec = np.searchsorted(rstart, ca, side="right") - 1
         ta = rstart[rec]
@@ -358,6 +364,7 @@ def _convert_simplified(
     out: list[Result] = []
     append = out.append
     amb_t = tuple(amb_flags)  # a slice of it is the record's flags tuple
+    batch_rows = EditRows(rows)
     for r, (text, new, s, lo, hi, flo, fhi) in enumerate(
         zip(texts, new_texts, n_simp, ebounds, ebounds[1:], fbounds, fbounds[1:])
     ):
@@ -369,7 +376,7 @@ def _convert_simplified(
                 new,
                 "simplified",
                 {"traditional": 0.0, "simplified": 1.0},
-                EditArrays(text, new, rows, lo, hi),
+                EditArrays(text, new, batch_rows, lo, hi),
                 fl,
                 {"simplified_chars": s, "traditional_chars": 0, "converted_segments": 1},
             )
@@ -386,24 +393,27 @@ def _convert_simplified(
     return out
 
 
-_END = np.array([ord(c) for c in "。！？!?；;"], dtype="<u4")
-_CLOSE = np.array([ord(c) for c in "」』”’\"'）)】"], dtype="<u4")
 _REASON_AMB = "ambiguous_chars"
-#: where the sentence of a context-decided term ends (:meth:`curate.zh.normalise._Engine._by_context`)
-_CTX_STOPS = np.array([ord(c) for c in "。！？；\n"], dtype="<u4")
+#: punctuation classes per code point: END ends a sentence, CLOSE a closing quote after it (SENT_RE's
+#: classes), STOP ends the sentence of a context-decided term (:meth:`curate.zh.normalise._Engine._by_context`)
+END, CLOSE, STOP = 1, 2, 4
+_PUNCT = np.zeros(0x110000, dtype=np.uint8)
+for _chars, _bit in ((_SENT_END, END), (_CLOSERS, CLOSE), (_CTX_STOPS, STOP)):
+    _PUNCT[[ord(c) for c in _chars]] |= _bit
 
 
-def sentence_bounds(X: np.ndarray, rstart: np.ndarray, lens: np.ndarray) -> np.ndarray:
+def sentence_bounds(X: np.ndarray, rstart: np.ndarray, lens: np.ndarray, punct: np.ndarray | None = None) -> np.ndarray:
     """Sorted positions where a sentence of :data:`~curate.zh.normalise.SENT_RE` starts or ends, records joined.
 
     ``SENT_RE`` ends a sentence after a run of end punctuation and the closing quotes after it (and
     one line break right after those), or after a line break; each record's start and end bound it too.
     """
     n = X.size
-    is_end = np.isin(X, _END)
+    punct = _PUNCT[X] if punct is None else punct
+    is_end = (punct & END).astype(bool)
     run_end = np.flatnonzero(is_end & ~np.append(is_end[1:], False)) + 1
     # first position at or after each run's end that is not a closing quote
-    not_close = np.where(np.isin(X, _CLOSE), n, np.arange(n))
+    not_close = np.where(punct & CLOSE, n, np.arange(n))
     nxt = np.minimum.accumulate(not_close[::-1])[::-1]
     after = np.append(nxt, n)[run_end]
     after = after[np.append(X, 0)[after] != 10]  # a line break right there ends the sentence after it

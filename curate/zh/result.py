@@ -37,32 +37,52 @@ class Flag(NamedTuple):
 _BY = ("opencc", "term")
 
 
+class EditRows:
+    """The edit positions of one batch: a 5 x n array (see :class:`EditArrays`), as Python lists once read.
+
+    The lists are made once for the whole batch (one ``tolist``), and each record slices them.
+    """
+
+    __slots__ = ("_lists", "rows")
+
+    def __init__(self, rows: np.ndarray) -> None:
+        self.rows = rows
+        self._lists: list[list] | None = None
+
+    def lists(self) -> list[list]:
+        """[offsets, before lengths, new offsets, after lengths, makers ("opencc" | "term")]."""
+        got = self._lists
+        if got is None:
+            got = self.rows.tolist()
+            got[4] = [_BY[k] for k in got[4]]
+            self._lists = got
+        return got
+
+
 class EditArrays:
     """The edits of one record as positions, made into :class:`Edit` tuples only when read.
 
-    Column ``i`` of ``rows`` (offset, before length, offset in the new text, after length, by-term)
+    Column ``i`` of the batch's rows (offset, before length, offset in the new text, after length, by-term)
     for ``lo <= i < hi``: ``before = text[offset:offset + before length]``, ``after`` likewise in ``new``.
     """
 
-    __slots__ = ("hi", "lo", "new", "rows", "text")
+    __slots__ = ("batch", "hi", "lo", "new", "text")
 
-    def __init__(self, text: str, new: str, rows: np.ndarray, lo: int, hi: int) -> None:
-        self.text, self.new, self.rows, self.lo, self.hi = text, new, rows, lo, hi
+    def __init__(self, text: str, new: str, batch: EditRows, lo: int, hi: int) -> None:
+        self.text, self.new, self.batch, self.lo, self.hi = text, new, batch, lo, hi
 
     def __len__(self) -> int:
         return self.hi - self.lo
 
-    def columns(self) -> list[list[int]]:
-        """[offsets, before lengths, new offsets, after lengths, by-term (0/1)] as lists."""
-        return self.rows[:, self.lo : self.hi].tolist()
+    def columns(self) -> list[list]:
+        """[offsets, before lengths, new offsets, after lengths, makers] of this record."""
+        lo, hi = self.lo, self.hi
+        return [c[lo:hi] for c in self.batch.lists()]
 
     def edits(self) -> tuple[Edit, ...]:
         t, n = self.text, self.new
         return tuple(
-            [
-                _tnew(Edit, (o, t[o : o + b], n[p : p + a], _BY[k]))
-                for o, b, p, a, k in zip(*self.columns(), strict=True)
-            ]
+            [_tnew(Edit, (o, t[o : o + b], n[p : p + a], k)) for o, b, p, a, k in zip(*self.columns(), strict=True)]
         )
 
 
@@ -133,8 +153,7 @@ class Result:
                 "after_chars": [len(x.after) for x in e],
                 "by": by,
             }
-        off, blen, noff, alen, term = e.columns()
-        by = [_BY[k] for k in term]
+        off, blen, noff, alen, by = e.columns()
         if not text:
             return {"offset": off, "before_chars": blen, "after_chars": alen, "by": by}
         t, n = e.text, e.new
