@@ -144,7 +144,7 @@ def resolve_run(con: duckdb.DuckDBPyConnection, run: str) -> str:
             raise CatalogueError("the catalogue has no runs yet; start one with `curate ingest` or `curate run`")
         return row[0]
     found = [
-        r[0] for r in con.execute("SELECT run_id FROM runs WHERE starts_with(run_id, ?) LIMIT 11", [run]).fetchall()
+        r[0] for r in db.execute(con, "SELECT run_id FROM runs WHERE starts_with(run_id, ?) LIMIT 11", [run]).fetchall()
     ]
     if run in found:
         return run
@@ -159,13 +159,14 @@ def resolve_run(con: duckdb.DuckDBPyConnection, run: str) -> str:
 def run_summary(con: duckdb.DuckDBPyConnection, run: str) -> RunSummary:
     """The run row, its statistics by metric and its quarantine reasons with file names."""
     run_id = resolve_run(con, run)
-    cur = con.execute("SELECT * FROM runs WHERE run_id = ?", [run_id])
+    cur = db.execute(con, "SELECT * FROM runs WHERE run_id = ?", [run_id])
     cols = [d[0] for d in cur.description]
     row = dict(zip(cols, cur.fetchone(), strict=True))
     metrics: dict[str, dict[str, float]] = {}
     stage = None
     if _has_table(con, "run_stats"):
-        for st, metric, key, value in con.execute(
+        for st, metric, key, value in db.execute(
+            con,
             "SELECT stage, metric, key, value FROM run_stats WHERE run_id = ? ORDER BY metric, value DESC, key",
             [run_id],
         ).fetchall():
@@ -173,7 +174,8 @@ def run_summary(con: duckdb.DuckDBPyConnection, run: str) -> RunSummary:
             metrics.setdefault(metric, {})[key] = value
     quarantine = [
         {"reason": r, "locator": loc, "items": n}
-        for r, loc, n in con.execute(
+        for r, loc, n in db.execute(
+            con,
             "SELECT reason, coalesce(locator, '-'), count(*) FROM quarantine WHERE run_id = ?"
             " GROUP BY ALL ORDER BY 3 DESC, 1, 2 LIMIT 200",
             [run_id],

@@ -4,13 +4,14 @@ other heavy libraries, on paths that do not use them). Each command runs in a fr
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from provenance import db
+from provenance import db, runs
 
 pytestmark = pytest.mark.imports  # also run where torch and transformers are installed (`make test-extras`)
 
@@ -31,23 +32,26 @@ ML = {"torch", "transformers", "ckip_transformers", "presidio_analyzer", "spacy"
 DATA = {"pandas", "numpy", "pyarrow", "datatrove", "huggingface_hub", "fsspec", "ray"}
 
 
-def imported(args: list[str], cwd: Path) -> set[str]:
+def imported(args: list[str], cwd: Path, rc: int = 0) -> set[str]:
     """Modules (and top-level packages) in ``sys.modules`` after ``curate ARGS`` ran in a fresh process."""
     env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "HOME": str(cwd), "CURATE_DB": str(cwd / "none.duckdb")}
+    env |= {k: os.environ[k] for k in ("CURATE_PII_KEY", "CURATE_PII_KEY_FILE") if k in os.environ}
     res = subprocess.run(
         [sys.executable, "-c", _WRAPPER, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
     )
     assert res.returncode == 0, res.stderr[-3000:]
     out = json.loads(res.stdout.strip().splitlines()[-1])
-    assert out["rc"] == 0, res.stdout + res.stderr
+    assert out["rc"] == rc, res.stdout + res.stderr
     return set(out["modules"])
 
 
 @pytest.fixture(scope="module")
 def work(tmp_path_factory) -> Path:
-    """An empty, migrated catalogue and a one-line JSONL file."""
+    """A migrated catalogue with one finished run and no records, and a one-line JSONL file."""
     d = tmp_path_factory.mktemp("startup")
-    db.connect(d / "cat.duckdb").close()
+    con = db.connect(d / "cat.duckdb")
+    runs.finish_run(con, runs.start_run(con, "ingest law_moj", "cfg"), counts={"records": 0})
+    con.close()
     (d / "in.jsonl").write_text(
         json.dumps({"id": "a", "text": "客戶王小明的電話是0912-345-678。"}, ensure_ascii=False) + "\n", encoding="utf-8"
     )
@@ -63,6 +67,7 @@ def work(tmp_path_factory) -> Path:
         (["pipeline", "--help"], ML | DATA),
         (["--db", "cat.duckdb", "status"], ML | DATA),  # DuckDB binds parameters without importing pandas
         (["--db", "cat.duckdb", "runs", "list"], ML | DATA),
+        (["--db", "cat.duckdb", "runs", "show"], ML | DATA),
         (["--db", "cat.duckdb", "audit", "verify"], ML | DATA),
         (["--quiet", "pii", "detect", "--input", "in.jsonl", "--output", "out.jsonl"], ML | DATA),
         # a stage run with nothing to process: no executor, so neither datatrove.io nor huggingface_hub
@@ -76,6 +81,25 @@ def work(tmp_path_factory) -> Path:
 )
 def test_command_imports_no_heavy_library(work, args, not_imported):
     assert imported(args, work) & not_imported == set()
+
+
+def test_audit_record_binds_the_id_without_pandas(work):
+    """`audit record` looks up what the user typed as a bound parameter (here: a prefix found nowhere)."""
+    assert imported(["--db", "cat.duckdb", "audit", "record", "deadbeefdeadbeef"], work, rc=1) & (ML | DATA) == set()
+
+
+def test_ingest_and_stage_runs_import_no_ml_library(tmp_path):
+    """Paths that do work (an ingest, the PII stage without a CKIP model) import no torch, transformers,
+    presidio or spaCy, although presidio and spaCy are installed here."""
+    sample = ROOT / "demo" / "sample" / "law_moj" / "ChLaw.json"
+    assert imported(["--db", "cat.duckdb", "--quiet", "ingest", "law-moj", str(sample)], tmp_path) & ML == set()
+    assert imported(["--db", "cat.duckdb", "--quiet", "run", "pii"], tmp_path) & ML == set()
+    con = db.connect_readonly(tmp_path / "cat.duckdb")
+    try:  # the stage really ran over the ingested records
+        (n,) = con.execute("SELECT count(*) FROM stage_marks WHERE stage = 'pii'").fetchone()
+    finally:
+        con.close()
+    assert n > 0
 
 
 def test_pii_detect_result(work):

@@ -181,9 +181,8 @@ class ChineseNameRecognizer(EntityRecognizer):
             words = role_words()
             return "role" if text[max(0, i - 2) : i] in words or text[max(0, i - 3) : i] in words else "weak"
         head = text[max(0, i - 3) : i]
-        for intro in self._introducers:
-            if head.endswith(intro):
-                return "role" if len(intro) > 1 else "weak"
+        if head.endswith(self._introducers):  # the longest matching introducer decides
+            return "role" if any(len(x) > 1 and head.endswith(x) for x in self._introducers) else "weak"
         if i < start and text[i] == ":":
             return "punct"  # "...催告:" + name
         if prev in LEFT_PUNCT or not (is_han(prev) or prev.isalnum()):
