@@ -99,14 +99,16 @@ class BulkJson:
             src = tmp_dir / "laws.json"
             _copy_range(self.path, src, *self.laws)
         fmt = "unstructured" if self.kind == "object" else "array"
+        # a law is an array element: 64 MiB is far above any law (a larger one declines the file)
+        args = {
+            "src": str(src),
+            "max": _MAX_LAW_BYTES if fmt == "array" else max(2**24, min(src.stat().st_size + 1024, 2**31 - 1)),
+        }
+        read = f"read_json_objects($src, format='{fmt}', maximum_object_size=$max) WITH ORDINALITY"
         try:
-            con.execute(
-                "CREATE OR REPLACE TEMP TABLE _bl AS SELECT ordinality - 1 AS law_i, json AS j"
-                f" FROM read_json_objects(?, format='{fmt}', maximum_object_size=?) WITH ORDINALITY",
-                # a law is an array element: 64 MiB is far above any law (a larger one declines the file)
-                [str(src), _MAX_LAW_BYTES if fmt == "array" else max(2**24, min(src.stat().st_size + 1024, 2**31 - 1))],
-            )
-            return self._map(con)
+            # the file is read and each law parsed here, straight into its structure and values (no copy of the text)
+            con.execute(PARSE_SQL.format(read=read, guard=STRUCTURE_GUARD_BYTES), args)
+            return self._map(con, read, args)
         except (
             duckdb.BinderException,
             duckdb.ParserException,
@@ -120,19 +122,43 @@ class BulkJson:
             if src != self.path:
                 src.unlink(missing_ok=True)
 
-    def _map(self, con: duckdb.DuckDBPyConnection) -> LoadedFile:
+    def _too_deep(self, con: duckdb.DuckDBPyConnection, read: str, args: dict) -> bool:
+        """Whether a law nests deeper than MAX_DEPTH (Python's parser refuses deep input: the file is declined).
+
+        ``json_structure`` keeps a law's depth unless it merges values of different kinds (or an empty object)
+        into ``"JSON"``; it recurses, so it ran only on laws too small to nest deep enough to hurt. Laws that
+        are larger or merged are measured on their text (read again; rare in the official dumps).
+        """
+        odd = [r[0] for r in con.execute("SELECT law_i FROM _blx WHERE st IS NULL OR contains(st, 'JSON')").fetchall()]
+        if odd:
+            texts = con.execute(
+                f"SELECT json FROM {read} WHERE list_contains($odd, ordinality - 1)"
+                " AND strlen(json) - strlen(replace(replace(json, '[', ''), '{', '')) > $depth",
+                {**args, "odd": odd, "depth": MAX_DEPTH},
+            ).fetchall()
+            if any(json_depth(t) > MAX_DEPTH for (t,) in texts):
+                return True
+            # no law nests deeper than MAX_DEPTH: json_structure is safe on the larger ones now
+            con.execute(
+                f"UPDATE _blx SET st = json_structure(r.json) FROM (SELECT ordinality - 1 AS i, json FROM {read}) r"
+                " WHERE _blx.st IS NULL AND r.i = _blx.law_i",
+                args,
+            )
+        deep = con.execute(
+            "SELECT st FROM _blx WHERE NOT contains(st, 'JSON')"
+            " AND strlen(st) - strlen(replace(replace(st, '[', ''), '{', '')) > $depth",
+            {"depth": MAX_DEPTH},
+        ).fetchall()
+        return any(json_depth(st) > MAX_DEPTH for (st,) in deep)
+
+    def _map(self, con: duckdb.DuckDBPyConnection, read: str, args: dict) -> LoadedFile:
         src = self.source
         assert src is not None
-        n_laws = con.execute("SELECT count(*) FROM _bl").fetchone()[0]
+        n_laws = con.execute("SELECT count(*) FROM _blx").fetchone()[0]
         if n_laws == 0 or (self.kind == "object" and n_laws != 1):
             return _declined("no law or several top-level values")
-        # DuckDB's json_structure recurses (deep input crashes it) and Python's parser refuses deep input: a law
-        # with more than MAX_DEPTH brackets is measured exactly, and any deeper than MAX_DEPTH declines the file
-        for (text,) in con.execute(
-            "SELECT j FROM _bl WHERE strlen(j) - strlen(replace(replace(j, '[', ''), '{', '')) > ?", [MAX_DEPTH]
-        ).fetchall():
-            if json_depth(text) > MAX_DEPTH:
-                return _declined("nested too deeply")
+        if self._too_deep(con, read, args):
+            return _declined("nested too deeply")
         many = self.always_index or n_laws > 1
         _macros(con)
         params = {
@@ -142,8 +168,6 @@ class BulkJson:
             **src.scope_params(),
             "wrapper_obj": self.kind == "object",
         }
-        con.execute(PARSE_SQL)
-        con.execute("DROP TABLE _bl")
         con.execute(LAWS_SQL, params)
         bad = con.execute("SELECT law_i, why FROM _blf WHERE why IS NOT NULL ORDER BY law_i LIMIT 1").fetchone()
         if bad:
@@ -325,20 +349,25 @@ _PATHS_SQL = "[" + ", ".join(f"'{p}'" for p in _LAW_PATHS) + "]"
 _STR_FIELDS = (1, 2, 3, 6, 7, 8, 9, 10, 11, 12, 13, 14)
 _WS_SQL = "||".join(f"chr({ord(c)})" for c in PY_WHITESPACE)
 
-#: each law parsed once for its types (json_structure) and once for its values (json_transform)
+#: laws up to this size go through ``json_structure`` as they are read: too small to nest deep enough for its
+#: recursion to exhaust a thread's stack (~17,500 object levels on an 8 MiB stack; a level takes >= 5 bytes)
+STRUCTURE_GUARD_BYTES = 32 * 1024
+
+#: each law read and parsed for its types (json_structure) and its values (json_transform), in one statement
 PARSE_SQL = """
 CREATE OR REPLACE TEMP TABLE _blx AS
-SELECT law_i, json_structure(j) AS st, json_transform(j, '{
+SELECT ordinality - 1 AS law_i, CASE WHEN strlen(json) <= {guard} THEN json_structure(json) END AS st,
+       json_transform(json, '{{
     "LawName": "VARCHAR", "LawURL": "VARCHAR", "EngLawURL": "VARCHAR", "LawCategory": "VARCHAR",
     "LawModifiedDate": "VARCHAR", "EngLawModifiedDate": "VARCHAR", "LawEffectiveDate": "VARCHAR",
     "LawEffectiveNote": "VARCHAR", "LawAbandonNote": "VARCHAR", "EngLawAbandonNote": "VARCHAR",
     "EngLawName": "VARCHAR", "LawLevel": "VARCHAR",
-    "LawArticles": [{"ArticleType": "VARCHAR", "ArticleNo": "VARCHAR", "ArticleContent": "VARCHAR",
-                     "ArticleConctent": "VARCHAR"}],
-    "EngLawArticles": [{"EngArticleType": "VARCHAR", "EngArticleNo": "VARCHAR", "EngArticleContent": "VARCHAR"}],
-    "LawAttachements": [{"FileName": "VARCHAR", "FileURL": "VARCHAR"}],
-    "EngLawAttachements": [{"FileName": "VARCHAR", "FileURL": "VARCHAR"}]}') AS x
-FROM _bl
+    "LawArticles": [{{"ArticleType": "VARCHAR", "ArticleNo": "VARCHAR", "ArticleContent": "VARCHAR",
+                     "ArticleConctent": "VARCHAR"}}],
+    "EngLawArticles": [{{"EngArticleType": "VARCHAR", "EngArticleNo": "VARCHAR", "EngArticleContent": "VARCHAR"}}],
+    "LawAttachements": [{{"FileName": "VARCHAR", "FileURL": "VARCHAR"}}],
+    "EngLawAttachements": [{{"FileName": "VARCHAR", "FileURL": "VARCHAR"}}]}}') AS x
+FROM {read}
 """
 
 #: one row per law: checks (``why`` names the first thing the SQL cannot reproduce), scope and law metadata
@@ -520,5 +549,5 @@ WHERE k.atype = 'A' AND w.atype = 'A')
 
 def drop_temp(con: duckdb.DuckDBPyConnection) -> None:
     """Drop the temp tables of one file."""
-    for t in ("_bl", "_blx", "_blf", "_bla", "_blatt", "_blr"):
+    for t in ("_blx", "_blf", "_bla", "_blatt", "_blr"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
