@@ -70,6 +70,7 @@ def main() -> None:
     ap.add_argument("dump", type=Path)
     ap.add_argument("--top", type=int, default=30)
     ap.add_argument("--repeat", type=int, default=1, help="runs; the minimum of each figure is printed")
+    ap.add_argument("--threads", type=int, default=None, help="DuckDB threads (1: steadier CPU figures for A/B runs)")
     args = ap.parse_args()
     c_imp = _cpu()
     import curate.ingest as ci
@@ -87,6 +88,8 @@ def main() -> None:
             con0.close()
             c0, w0 = _cpu(), time.perf_counter()
             con = Timed(db.connect(path, memory_limit=ci.INGEST_MEMORY_LIMIT))
+            if args.threads:
+                con.execute(f"SET threads = {args.threads}")
             src = LawMojSource([args.dump], scope="all", allow_list=DEFAULT_ALLOW_LIST, known_fsc_pcodes=set())
             rep = ci._Ingestor(con, src, ci.ErrorPolicy.QUARANTINE, None).run()
             con.close()

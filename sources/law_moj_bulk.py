@@ -187,12 +187,19 @@ class BulkJson:
         bad = con.execute("SELECT law_i FROM _blatt WHERE odd ORDER BY law_i LIMIT 1").fetchone()
         if bad:
             return _declined(f"law #{bad[0]}: unusual attachment")
-        con.execute(RECORDS_SQL, {"licence": src.licence_id})
-        for t in ("_blx", "_bla", "_blatt"):  # only _blf and _blr are read from here on
+        con.execute(LAW_ROWS_SQL, {"licence": src.licence_id})
+        con.execute(RECORDS_SQL)
+        con.execute(RECORDS_VIEW_SQL)
+        for t in ("_blx", "_bla", "_blatt"):  # only _blf, _bll and _blr are read from here on
             con.execute(f"DROP TABLE {t}")
         skips = con.execute("SELECT item_loc FROM _blf WHERE NOT in_scope ORDER BY law_i").fetchall()
         zh = [r[0] for r in con.execute("SELECT pcode FROM _blf WHERE in_scope AND lang = 'zh'").fetchall()]
-        containers = [r[0] for r in con.execute("SELECT DISTINCT container FROM _blr").fetchall()]
+        containers = [
+            r[0]
+            for r in con.execute(
+                "SELECT container FROM _bll WHERE law_i IN (SELECT law_i FROM _blr) ORDER BY law_i"
+            ).fetchall()
+        ]
         return LoadedFile(
             ok=True,
             items=n_laws,
@@ -204,7 +211,7 @@ class BulkJson:
 
 @dataclass
 class LoadedFile:
-    """Outcome of :meth:`BulkJson.load`: the records are in the temp table ``_blr`` (ordered by ``ord``)."""
+    """Outcome of :meth:`BulkJson.load`: the records are the rows of the temp view ``_blv`` (``law_i``: the law)."""
 
     ok: bool
     items: int = 0
@@ -513,11 +520,22 @@ WHERE a IS NOT NULL  -- Python skips attachments that are not objects (null)
 GROUP BY law_i
 """
 
-#: the records, in the columns of the generic ingest writer (plus ``ord`` for batches)
+#: per in-scope law: what its records share, built once (the metadata JSON around the article's own keys)
+LAW_ROWS_SQL = """
+CREATE OR REPLACE TEMP TABLE _bll AS
+SELECT l.law_i, l.version_meta, l.pcode, l.lang, l.container, l.as_of, l.name_s, l.name_l,
+       $licence AS licence_id,
+       l.law_head || coalesce(t.att, '[]') || l.law_tail || ',"article_no": ' AS meta_head,
+       CASE WHEN l.as_of IS NULL THEN '}' ELSE ',"as_of":' || _js(l.as_of) || '}' END AS meta_tail
+FROM _blf l LEFT JOIN _blatt t USING (law_i) WHERE l.in_scope
+"""
+
+_LOCATOR = "l.pcode || '/' || l.lang || '/' || key_no"
+
+#: the records' text, keys, ids and content digests (what a law's records share stays in ``_bll``)
 RECORDS_SQL = f"""
 CREATE OR REPLACE TEMP TABLE _blr AS
 -- ids and content digests computed once here (the writer takes precomputed ``k_id``/``k_sha`` as they are)
-SELECT *, {INGEST_RECORD_ID_SQL} AS k_id, sha256(text) AS k_sha FROM (
 WITH w AS (  -- narrow rows for the window functions: chapter heading in force, n-th article of that number
     SELECT law_i, idx, atype,
            nullif(last_value(heading IGNORE NULLS) OVER (
@@ -526,28 +544,32 @@ WITH w AS (  -- narrow rows for the window functions: chapter heading in force, 
                           THEN '#' || row_number() OVER (PARTITION BY law_i, number, atype ORDER BY idx) ELSE '' END
                AS key_no
     FROM (SELECT law_i, idx, atype, heading, number FROM _bla)),
-l AS (  -- per law: the metadata JSON up to the article's own keys, built once
-    SELECT l.*, l.law_head || coalesce(t.att, '[]') || l.law_tail || ',"article_no": ' AS meta_head,
-           CASE WHEN l.as_of IS NULL THEN '}}' ELSE ',"as_of":' || _js(l.as_of) || '}}' END AS meta_tail
-    FROM _blf l LEFT JOIN _blatt t USING (law_i) WHERE l.in_scope)
-SELECT l.law_i,
-       l.version_meta,
-       'law_moj:' || l.pcode || ':' || l.lang || ':' || w.key_no AS doc_key,
-       'law_moj' AS source_id,
-       l.pcode || '/' || l.lang || '/' || w.key_no AS locator,
+r AS (
+    SELECT law_i, idx, w.key_no, w.chapter, k.number_raw, l.version_meta, 'law_moj' AS source_id,
+           {_LOCATOR} AS locator, k.content AS text
+    FROM _bla k JOIN w USING (law_i, idx) JOIN _bll l USING (law_i)
+    WHERE k.atype = 'A' AND w.atype = 'A')
+SELECT law_i, idx, key_no, chapter, number_raw, text, {INGEST_RECORD_ID_SQL} AS k_id, sha256(text) AS k_sha FROM r
+"""
+
+#: the records, in the columns of the generic ingest writer: read once, by the writer's INSERT
+RECORDS_VIEW_SQL = f"""
+CREATE OR REPLACE TEMP VIEW _blv AS
+SELECT law_i, l.version_meta, 'law_moj:' || l.pcode || ':' || l.lang || ':' || key_no AS doc_key,
+       'law_moj' AS source_id, {_LOCATOR} AS locator,
        -- f"{{name}} {{number_raw}}".strip(), number_raw being stripped already
-       CASE WHEN k.number_raw = '' THEN l.name_s WHEN l.name_l = '' THEN k.number_raw
-            ELSE l.name_l || ' ' || k.number_raw END AS title,
-       k.content AS text, l.lang, $licence AS licence_id,
-       concat(l.meta_head, _js(k.number_raw), ', "article_index": ', k.idx, ', "chapter": ', _js(w.chapter),
+       CASE WHEN r.number_raw = '' THEN l.name_s WHEN l.name_l = '' THEN r.number_raw
+            ELSE l.name_l || ' ' || r.number_raw END AS title,
+       r.text, l.lang, l.licence_id,
+       concat(l.meta_head, _js(r.number_raw), ', "article_index": ', r.idx, ', "chapter": ', _js(r.chapter),
               l.meta_tail) AS metadata,
-       l.container, l.as_of
-FROM _bla k JOIN w USING (law_i, idx) JOIN l USING (law_i)
-WHERE k.atype = 'A' AND w.atype = 'A')
+       l.container, l.as_of, r.k_id, r.k_sha
+FROM _blr r JOIN _bll l USING (law_i)
 """
 
 
 def drop_temp(con: duckdb.DuckDBPyConnection) -> None:
     """Drop the temp tables of one file."""
-    for t in ("_blx", "_blf", "_bla", "_blatt", "_blr"):
+    con.execute("DROP VIEW IF EXISTS _blv")
+    for t in ("_blx", "_blf", "_bla", "_blatt", "_bll", "_blr"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
