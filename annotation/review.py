@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Protocol
-
-import duckdb
+from typing import TYPE_CHECKING, Any, Protocol
 
 from annotation.offsets import OffsetMap
+
+if TYPE_CHECKING:  # (a type only: `curate --help` lists the annotate commands without importing DuckDB)
+    import duckdb
 
 #: scrub placeholders written by the PII stage, e.g. 〔姓名〕, 〔身分證字號〕
 PLACEHOLDER_RE = re.compile(r"〔([^〔〕\n]{1,20})〕")

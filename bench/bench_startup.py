@@ -1,7 +1,8 @@
 """Benchmark: how long the CLI takes to start, and which heavy libraries it imports on the way.
 
 Each variant runs as a fresh process, interleaved with the others, ``--repeat`` times; the table shows the
-median wall time and the heavy modules (torch, transformers) that ended up imported:
+median wall time, the median CPU time (user + system: steadier than wall on a shared machine) and the heavy
+modules (torch, transformers, datatrove, huggingface_hub, pandas, numpy, ray) that ended up imported:
 
 * ``python``: the interpreter alone (the floor);
 * ``curate --help``: every command group listed (loads no command module);
@@ -9,8 +10,8 @@ median wall time and the heavy modules (torch, transformers) that ended up impor
 * ``... presidio imported plainly``: the same after a plain ``import presidio_analyzer``, as the code did before
   the renovation: presidio then imports transformers and torch whenever they are installed;
 * ``... extras not importable``: torch and transformers blocked, i.e. a core install without ``[gpu]``/``[ckip]``;
-* with ``--every-command``: every command's ``--help``, and ``status``, ``runs list`` and ``run hygiene`` on an
-  empty catalogue (the last is the whole start-up path of a stage run: runner, datatrove's executor, the lock,
+* with ``--every-command``: every command's ``--help``, and ``status``, ``runs list``, ``audit verify`` and
+  ``run hygiene`` on an empty catalogue (the last is the whole start-up path of a stage run: runner, datatrove's executor, the lock,
   the run row, an empty snapshot and load).
 
 With ``--before DIR`` (a checkout of older code, e.g. ``git worktree add /tmp/before dd480f2``) the same
@@ -32,7 +33,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-HEAVY = ("torch", "transformers", "ckip_transformers", "datatrove", "pandas", "ray")
+HEAVY = ("torch", "transformers", "ckip_transformers", "datatrove", "huggingface_hub", "pandas", "numpy", "ray")
 
 #: run the CLI in-process after optional preparation; report the heavy modules imported to a file
 _WRAPPER = """
@@ -77,6 +78,7 @@ def _variants(work: Path, every_command: bool = False) -> dict[str, tuple[list[s
         # the whole start-up path of a stage run (runner, datatrove's executor), nothing to process
         out["curate run hygiene (empty catalogue)"] = (["--db", cat, "--quiet", "run", "hygiene"], {})
         out["curate runs list (empty catalogue)"] = (["--db", cat, "runs", "list"], {})
+        out["curate audit verify (empty catalogue)"] = (["--db", cat, "audit", "verify"], {})
     return out
 
 
@@ -133,14 +135,14 @@ def main() -> None:
         f"start-up, median of {a.repeat} runs: wall s (CPU s); heavy modules imported;"
         f" load average {os.getloadavg()[0]:.1f}"
     )
-    header = f"{'variant':48s}" + "".join(f"{t:>14s}" for t in trees) + ("   now/before" if a.before else "")
+    header = f"{'variant':48s}" + "".join(f"{t:>14s}" for t in trees) + ("  CPU now/before" if a.before else "")
     print(header)
     for name in variants:
         meds = {t: statistics.median(times[(t, name)]) for t in trees}
         cpu = {t: statistics.median(cpus[(t, name)]) for t in trees}
         line = f"{name:48s}" + "".join(f"{meds[t]:7.2f} ({cpu[t]:.2f})" for t in trees)
         if a.before:
-            line += f"   {meds['now'] / meds['before']:10.2f}"
+            line += f"   {cpu['now'] / cpu['before']:13.2f}"
         line += "   " + "; ".join(f"{t}: {heavy[(t, name)] or '-'}" for t in trees)
         print(line)
 

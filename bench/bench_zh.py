@@ -11,11 +11,13 @@ Corpora (built from the dev-set inputs, repeated to --mb MB of UTF-8 each):
   traditional  traditional_unchanged records only (detection only)
   1MB-record   all dev inputs joined into one record of 1 MB
 Bare OpenCC, ``before`` (the implementation before the batch path, kept in
-tests/helpers/zh_reference_normalise.py) and ``normalise`` process record by record; ``many``
-(``normalise_many``) takes the records in batches of 256 (the normalise stage's batch size). All are timed
-interleaved and timed in CPU seconds of this process (``time.process_time``: on the shared VM wall time
-also counts the other jobs' turns); the best of --repeat runs is reported, with the load average before
-and after the run.
+tests/helpers/zh_reference_normalise.py) and ``normalise`` process record by record; ``many256``
+(``normalise_many``) takes the records in batches of 256 (the stage's batch size until 2026-12-03), ``many``
+in the batches the normalise stage and ``curate zh convert`` make now (up to ``BATCH_RECORDS`` records and
+``BATCH_CHARS`` characters). All are timed interleaved, in CPU seconds of this process
+(``time.process_time``: on the shared VM wall time also counts the other jobs' turns). Each repeat gives
+each side's ratio to bare OpenCC in that repeat; the median ratio over --repeat runs is printed with its
+range, and the load average before and after the run.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import argparse
 import json
 import os
 import platform
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -57,28 +60,56 @@ def _time(fn, texts: list[str]) -> float:
     return time.process_time() - t0
 
 
-BATCH = 256
+def stage_batches(texts: list[str]) -> list[list[str]]:
+    """``texts`` cut as the normalise stage cuts its input (``Stage.run`` with its batch_size / batch_chars)."""
+    from curate.zh.batch import BATCH_CHARS, BATCH_RECORDS
+
+    out: list[list[str]] = [[]]
+    chars = 0
+    for t in texts:
+        out[-1].append(t)
+        chars += len(t)
+        if len(out[-1]) >= BATCH_RECORDS or chars >= BATCH_CHARS:
+            out.append([])
+            chars = 0
+    return [b for b in out if b]
 
 
-def _time_many(many, texts: list[str]) -> float:
+def _time_many(many, batches: list[list[str]]) -> float:
     t0 = time.process_time()
-    for lo in range(0, len(texts), BATCH):
-        many(texts[lo : lo + BATCH])
+    for b in batches:
+        many(b)
     return time.process_time() - t0
 
 
-def side_by_side(sides: dict, texts: list[str], repeat: int) -> dict[str, float]:
-    """Best time of each side, the runs interleaved so that load changes hit all alike."""
+def side_by_side(sides: dict, texts: list[str], repeat: int) -> dict[str, list[float]]:
+    """Each side's CPU seconds per repeat, the runs interleaved so that load changes hit all alike.
+
+    A side is ``(fn, None)`` (record by record) or ``(fn, batcher)`` (``fn`` on each of ``batcher(texts)``).
+    """
     times: dict[str, list[float]] = {name: [] for name in sides}
+    cut = {name: b(texts) for name, (_, b) in sides.items() if b is not None}
     for _ in range(repeat):
-        for name, (fn, batched) in sides.items():
-            times[name].append(_time_many(fn, texts) if batched else _time(fn, texts))
-    return {name: min(t) for name, t in times.items()}
+        for name, (fn, batcher) in sides.items():
+            times[name].append(_time_many(fn, cut[name]) if batcher is not None else _time(fn, texts))
+    return times
 
 
-def _row(name: str, n: int, mb: float, t: dict[str, float]) -> str:
-    ratios = "".join(f"{t['opencc'] / t[k]:>10.2f}" for k in t if k != "opencc")
-    return f"{name:<12}{n:>9}{mb:>7.2f}{mb / t['opencc']:>13.2f}{ratios}"
+def _ratios(t: dict[str, list[float]], side: str) -> list[float]:
+    return sorted(o / x for o, x in zip(t["opencc"], t[side], strict=True))
+
+
+def _row(name: str, n: int, mb: float, t: dict[str, list[float]]) -> str:
+    """Median ratio per side, with its range over the repeats."""
+    cells = []
+    for k in t:
+        if k == "opencc":
+            continue
+        r = _ratios(t, k)
+        cells.append(f"{statistics.median(r):>7.2f} ({r[0]:.2f}-{r[-1]:.2f})")
+    return f"{name:<12}{n:>9}{mb:>7.2f}{mb / statistics.median(t['opencc']):>13.2f}" + "".join(
+        f"{c:>20}" for c in cells
+    )
 
 
 def _previous():
@@ -106,22 +137,24 @@ def main() -> None:
 
     rows = [json.loads(x) for x in args.dev.read_text(encoding="utf-8").split("\n") if x.strip()]
     bare = opencc.OpenCC("s2twp").convert
-    sides = {"opencc": (bare, False)}
+    sides = {"opencc": (bare, None)}
     before = None if args.no_before else _previous()
     if before is not None:
         before("预热")
-        sides["before"] = (before, False)
-    sides["normalise"] = (normalise, False)
-    sides["many"] = (normalise_many, True)
+        sides["before"] = (before, None)
+    sides["normalise"] = (normalise, None)
+    sides["many256"] = (normalise_many, lambda texts: [texts[i : i + 256] for i in range(0, len(texts), 256)])
+    sides["many"] = (normalise_many, stage_batches)
     normalise("预热")  # build tables once (script sets, term matcher) outside the timing
     print(
-        f"# {platform.machine()} {platform.python_version()} opencc {opencc.__version__}; best of {args.repeat};"
+        f"# {platform.machine()} {platform.python_version()} opencc {opencc.__version__}; median (range) of"
+        f" {args.repeat} repeats;"
         f" load average {os.getloadavg()[0]:.2f}"
     )
     print(
         "# MB per CPU-second of bare OpenCC s2twp; then each side's throughput divided by it (ratio >= 0.5 is the target)"
     )
-    heads = "".join(f"{k:>10}" for k in sides if k != "opencc")
+    heads = "".join(f"{k:>20}" for k in sides if k != "opencc")
     print(f"{'corpus':<12}{'records':>9}{'MB':>7}{'opencc MB/s':>13}{heads}")
     simp = {"simplified_to_tw"}
     for name, kinds, doc in (

@@ -8,8 +8,8 @@ catalogue is built (ingest, not timed), then timed side by side, interleaved:
 * ``opencc``: ``OpenCC("s2twp").convert`` over every record's text, in-process (CPU seconds, and wall
   seconds for the ``run`` ratio);
 * ``worker``: the stage's own work in-process, in CPU seconds: ``NormaliseStage.process_batch`` on the
-  records in batches of ``batch_size`` and the rank's results table (``runner._results_to_table``, the JSON
-  the ledger gets);
+  records in the stage's batches (``batch_size`` records, ``batch_chars`` characters) and the rank's results
+  table (``runner._results_to_table``, the JSON the ledger gets);
 * ``run``: ``run_stage(db, normalise, workers=1)`` on a copy of the catalogue, wall seconds (DuckDB uses
   threads): snapshot, datatrove, the load with its ledger rows (hash chain) and new versions.
 
@@ -22,6 +22,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -84,10 +85,19 @@ def worker(texts: list[str], pii_state: str | None) -> float:
         Document(text=t, id=f"r{i}", metadata={"source_id": "bench_zh", "pii_state": pii_state})
         for i, t in enumerate(texts)
     ]
+    batches: list[list[Document]] = [[]]
+    chars = 0
+    for d in docs:  # as Stage.run cuts its input
+        batches[-1].append(d)
+        chars += len(d.text)
+        if len(batches[-1]) >= stage.batch_size or (stage.batch_chars is not None and chars >= stage.batch_chars):
+            batches.append([])
+            chars = 0
     t0 = time.process_time()
     results = []
-    for lo in range(0, len(docs), stage.batch_size):
-        results.extend(stage.process_batch(docs[lo : lo + stage.batch_size]))
+    for b in batches:
+        if b:
+            results.extend(stage.process_batch(b))
     _results_to_table(results, stage.name, 0)
     return time.process_time() - t0
 
@@ -127,10 +137,11 @@ def main() -> None:
     from curate.zh import normalise
 
     normalise("预热")
-    print(f"# load average {os.getloadavg()[0]:.2f}; best of {args.repeat}; worker: CPU seconds, run: wall seconds")
     print(
-        f"{'corpus':<11}{'pii':>6}{'records':>9}{'MB':>6}{'opencc MB/s':>13}{'worker':>8}{'ratio':>7}{'run':>8}{'ratio':>7}"
+        f"# load average {os.getloadavg()[0]:.2f}; median (range) of {args.repeat} repeats; worker: CPU seconds,"
+        " run: wall seconds"
     )
+    print(f"{'corpus':<11}{'pii':>6}{'records':>9}{'MB':>6}{'opencc MB/s':>13}{'worker ratio':>20}{'run ratio':>22}")
     for name, doc in (("docs-simp", 2000), ("sentences", 0)):
         texts = corpus(rows, simp, args.mb, doc)
         mb = sum(len(t.encode()) for t in texts) / 1e6
@@ -147,11 +158,12 @@ def main() -> None:
                     if not args.no_run:
                         tbw.append(bare(texts, time.perf_counter))
                         tr.append(run(src, tmp, i))
-                b, w = min(tb), min(tw)
-                r, bw = (min(tr), min(tbw)) if tr else (float("nan"), float("nan"))
+                wr = sorted(b / w for b, w in zip(tb, tw, strict=True))
+                rr = sorted(b / r for b, r in zip(tbw, tr, strict=True)) or [float("nan")]
                 print(
-                    f"{name:<11}{pii or 'NULL':>6}{len(texts):>9}{mb:>6.2f}{mb / b:>13.2f}{mb / w:>8.2f}{b / w:>7.2f}"
-                    f"{mb / r:>8.2f}{bw / r:>7.3f}"
+                    f"{name:<11}{pii or 'NULL':>6}{len(texts):>9}{mb:>6.2f}{mb / statistics.median(tb):>13.2f}"
+                    f"{statistics.median(wr):>8.2f} ({wr[0]:.2f}-{wr[-1]:.2f})"
+                    f"{statistics.median(rr):>9.3f} ({rr[0]:.3f}-{rr[-1]:.3f})"
                 )
     print(f"# load average after: {os.getloadavg()[0]:.2f}")
     sys.stdout.flush()

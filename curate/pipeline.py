@@ -165,11 +165,11 @@ def load(path: str | Path) -> Pipeline:
 
 def stage_fields() -> dict[str, list[tuple[str, str, Any]]]:
     """``{stage: [(field, type, default)]}``: the `set` keys each stage takes."""
-    from curate.stages import STAGES, get_stage_class
+    from curate.stages import STAGES, get_config_class
 
     out = {}
     for name in sorted(STAGES):
-        cls = getattr(get_stage_class(name), "config_class", None)
+        cls = get_config_class(name)
         out[name] = (
             [(f.name, type(getattr(cls(), f.name)).__name__, getattr(cls(), f.name)) for f in dataclasses.fields(cls)]
             if cls

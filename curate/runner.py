@@ -26,7 +26,7 @@ import shutil
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -267,7 +267,7 @@ def _run_locked(
     verbose: bool,
     progress: bool,
 ) -> RunReport:
-    preload = _preload(executor)  # the executor's modules import while the catalogue is read
+    preload: list[threading.Thread] = []  # the executor's modules, imported while the snapshot is written
     con = db.connect(db_path, memory_limit=STAGE_MEMORY_LIMIT)
     command = f"run {stage.name}"
     cfg_hash = stage.config_hash
@@ -285,12 +285,15 @@ def _run_locked(
     t0, c0 = time.monotonic(), cpu_seconds()
     try:
         stage.prepare(con)
-        n_inputs, n_shards, bytes_in = _snapshot(con, stage, cfg_hash, snap_dir, tasks or workers)
+        n_inputs, n_shards, bytes_in = _snapshot(
+            con, stage, cfg_hash, snap_dir, tasks or workers, on_inputs=lambda: preload.append(_preload(executor))
+        )
         seconds["snapshot"], cpu["snapshot"] = time.monotonic() - t0, cpu_seconds() - c0
         report.inputs = n_inputs
         con.close()  # executors (and finalize) may open the catalogue themselves
         stage.run_dir = run_dir
-        preload.join()  # before the executor forks: no thread may hold an import lock then
+        for thread in preload:
+            thread.join()  # before the executor forks: no thread may hold an import lock then
         if n_shards:
             t, c = time.monotonic(), cpu_seconds()
             with (
@@ -341,8 +344,9 @@ _EXECUTOR_MODULES = {"local": ("datatrove.executor.local",)}
 
 def _preload(executor: str) -> threading.Thread:
     """Import the executor's modules (datatrove's executors pull in ``datatrove.io`` and through it
-    ``huggingface_hub``, ~0.3 s) in a thread while the main thread takes the lock, prepares the stage and
-    writes the snapshot (DuckDB releases the GIL), so start-up overlaps the snapshot instead of adding to it.
+    ``huggingface_hub``, ~0.3 s) in a thread while the main thread writes the snapshot (DuckDB releases the
+    GIL), so start-up overlaps the snapshot instead of adding to it. Started only once the snapshot has
+    counted its input: a run with nothing to process imports no executor.
     A failed import is left to the main thread, which imports the same modules again and reports it."""
 
     def work() -> None:
@@ -456,8 +460,12 @@ def input_where(stage: Stage, cfg_hash: str | None = None) -> tuple[str, dict[st
     return where, ({"stage": stage.name, "cfg": cfg_hash} if stage.skip_marked else {})
 
 
-def _snapshot(con, stage: Stage, cfg_hash: str, snap_dir: Path, n_shards: int) -> tuple[int, int, int]:
-    """Write the stage's input as Parquet shards once per run; returns (rows, shard files, text bytes)."""
+def _snapshot(
+    con, stage: Stage, cfg_hash: str, snap_dir: Path, n_shards: int, on_inputs: Callable[[], object] = lambda: None
+) -> tuple[int, int, int]:
+    """Write the stage's input as Parquet shards once per run; returns (rows, shard files, text bytes).
+
+    ``on_inputs`` is called once the input is counted and not empty, before the shards are written."""
     marker = snap_dir / "_SUCCESS"
     if marker.exists():
         info = json.loads(marker.read_text())
@@ -474,6 +482,7 @@ def _snapshot(con, stage: Stage, cfg_hash: str, snap_dir: Path, n_shards: int) -
     ).fetchone()
     files = 0
     if n:
+        on_inputs()
         shards = max(1, min(n_shards, n))
         # one COPY per shard: each sorts (spilling to disk if needed) and writes one file, so memory stays
         # within the connection's cap (PARTITION_BY keeps every partition's buffers in memory)

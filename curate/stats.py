@@ -18,6 +18,7 @@ from typing import Any
 import duckdb
 
 from curate.zh.ledger import edit_field, flag_field
+from provenance import db
 
 #: headline counts shown for every stage run (metric ``records``)
 HEADLINE = ("in", "out", "dropped", "rewritten", "flagged")
@@ -129,7 +130,7 @@ class RunSummary:
 
 def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     return bool(
-        con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]).fetchone()[0]
+        db.execute(con, "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]).fetchone()[0]
     )
 
 
@@ -143,7 +144,7 @@ def resolve_run(con: duckdb.DuckDBPyConnection, run: str) -> str:
             raise CatalogueError("the catalogue has no runs yet; start one with `curate ingest` or `curate run`")
         return row[0]
     found = [
-        r[0] for r in con.execute("SELECT run_id FROM runs WHERE starts_with(run_id, ?) LIMIT 11", [run]).fetchall()
+        r[0] for r in db.execute(con, "SELECT run_id FROM runs WHERE starts_with(run_id, ?) LIMIT 11", [run]).fetchall()
     ]
     if run in found:
         return run
@@ -158,13 +159,14 @@ def resolve_run(con: duckdb.DuckDBPyConnection, run: str) -> str:
 def run_summary(con: duckdb.DuckDBPyConnection, run: str) -> RunSummary:
     """The run row, its statistics by metric and its quarantine reasons with file names."""
     run_id = resolve_run(con, run)
-    cur = con.execute("SELECT * FROM runs WHERE run_id = ?", [run_id])
+    cur = db.execute(con, "SELECT * FROM runs WHERE run_id = ?", [run_id])
     cols = [d[0] for d in cur.description]
     row = dict(zip(cols, cur.fetchone(), strict=True))
     metrics: dict[str, dict[str, float]] = {}
     stage = None
     if _has_table(con, "run_stats"):
-        for st, metric, key, value in con.execute(
+        for st, metric, key, value in db.execute(
+            con,
             "SELECT stage, metric, key, value FROM run_stats WHERE run_id = ? ORDER BY metric, value DESC, key",
             [run_id],
         ).fetchall():
@@ -172,7 +174,8 @@ def run_summary(con: duckdb.DuckDBPyConnection, run: str) -> RunSummary:
             metrics.setdefault(metric, {})[key] = value
     quarantine = [
         {"reason": r, "locator": loc, "items": n}
-        for r, loc, n in con.execute(
+        for r, loc, n in db.execute(
+            con,
             "SELECT reason, coalesce(locator, '-'), count(*) FROM quarantine WHERE run_id = ?"
             " GROUP BY ALL ORDER BY 3 DESC, 1, 2 LIMIT 200",
             [run_id],
@@ -186,7 +189,8 @@ def run_summary(con: duckdb.DuckDBPyConnection, run: str) -> RunSummary:
 
 def recent_runs(con: duckdb.DuckDBPyConnection, limit: int = 20) -> list[tuple]:
     """``(run_id, command, status, started, finished)`` of the newest ``limit`` runs."""
-    return con.execute(
+    return db.execute(
+        con,
         "SELECT run_id, command, status, strftime(started_at, '%Y-%m-%d %H:%M:%S') AS started,"
         " strftime(finished_at, '%Y-%m-%d %H:%M:%S') AS finished FROM runs ORDER BY started_at DESC LIMIT ?",
         [limit],
@@ -199,7 +203,8 @@ def headlines(con: duckdb.DuckDBPyConnection, run_ids: Iterable[str]) -> dict[st
     if not ids or not _has_table(con, "run_stats"):
         return {}
     out: dict[str, dict[str, float]] = {}
-    for run_id, metric, key, value in con.execute(
+    for run_id, metric, key, value in db.execute(
+        con,
         "SELECT run_id, metric, key, value FROM run_stats WHERE list_contains(?, run_id)"
         " AND ((metric = 'records' AND list_contains(?, key)) OR (metric = 'seconds' AND key = 'total'))",
         [ids, list(HEADLINE)],

@@ -14,7 +14,7 @@ from typing import Any
 
 import duckdb
 
-from provenance import ledger
+from provenance import db, ledger
 from provenance.batches import batch_event_sql, verify_batches
 from provenance.crosscheck import Anchor, CrossCheck, check_anchors, crosscheck
 from provenance.db import run_readonly_sql
@@ -46,10 +46,11 @@ def _rows(cur: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
 
 
 def _lit(value: str) -> str:
-    """A SQL string literal (quotes doubled).
+    """A SQL string literal (quotes doubled), for ids read from the catalogue itself.
 
-    Point lookups inline their ids instead of binding parameters: binding a Python value makes
-    DuckDB 2.0 import pandas (about a second per CLI call), which dominated `audit record`.
+    The lineage lookups inline such ids (literals let DuckDB prune the ledger's row groups, see
+    :func:`provenance.batches.batch_event_sql`); what the user typed is bound as a parameter through
+    :func:`provenance.db.execute`, which also keeps DuckDB from importing pandas to bind it.
 
     >>> _lit("it's")
     "'it''s'"
@@ -174,7 +175,7 @@ def record_report(con: duckdb.DuckDBPyConnection, record_id: str) -> dict[str, A
     included any version. Only indexed point lookups (fast on large catalogues).
     """
     require_provenance_schema(con)
-    rec = _rows(con.execute(f"SELECT {_RECORD_COLS} FROM records WHERE record_id = {_lit(record_id)}"))
+    rec = _rows(db.execute(con, f"SELECT {_RECORD_COLS} FROM records WHERE record_id = ?", [record_id]))
     if not rec:
         raise CatalogueError(f"record `{record_id}` is not in the catalogue")
     record = rec[0]
@@ -413,8 +414,8 @@ def resolve_record_id(con: duckdb.DuckDBPyConnection, ref: str) -> str:
         raise CatalogueError(f"record id prefix `{ref}` is too short; give at least {MIN_PREFIX} hex characters")
     found = [
         r[0]
-        for r in con.execute(
-            f"SELECT record_id FROM records WHERE starts_with(record_id, {_lit(ref)}) ORDER BY 1 LIMIT 21"
+        for r in db.execute(
+            con, "SELECT record_id FROM records WHERE starts_with(record_id, ?) ORDER BY 1 LIMIT 21", [ref]
         ).fetchall()
     ]
     if not found:

@@ -53,7 +53,8 @@ def start_run(
 ) -> str:
     """Insert a ``running`` run row and return its id."""
     run_id = run_id or new_run_id()
-    con.execute(
+    db.execute(
+        con,
         "INSERT INTO runs (run_id, command, config_hash, code_version, started_at, status, schema_version, params)"
         " VALUES (?, ?, ?, ?, ?, 'running', ?, ?)",
         [
@@ -74,7 +75,8 @@ def find_unfinished(con: duckdb.DuckDBPyConnection, command: str, config_hash: s
 
     Callers hold the command's run lock (``curate/runlock.py``), so such a run's process is gone.
     """
-    row = con.execute(
+    row = db.execute(
+        con,
         "SELECT run_id FROM runs WHERE command = ? AND config_hash = ? AND status IN ('running', 'failed')"
         " ORDER BY started_at DESC LIMIT 1",
         [command, config_hash],
@@ -91,7 +93,8 @@ def finish_run(
     events deleted from the end of the chain: the run would point past it.
     """
     seq, head_hash = ledger.head(con)
-    con.execute(
+    db.execute(
+        con,
         "UPDATE runs SET finished_at = ?, status = ?, counts = ?, ledger_seq = ?, ledger_hash = ? WHERE run_id = ?",
         [
             now(),

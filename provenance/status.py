@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 import duckdb
 
+from provenance import db
+
 __all__ = [
     "StatusSection",
     "active_records_per_licence",
@@ -69,7 +71,7 @@ def status_sections(con: duckdb.DuckDBPyConnection) -> list[StatusSection]:
 
 def recent_runs(con: duckdb.DuckDBPyConnection, limit: int = 10) -> StatusSection:
     """The newest ``limit`` runs: id, command, status, start and finish time (to the second)."""
-    cur = con.execute(_RUNS, [limit])
+    cur = db.execute(con, _RUNS, [limit])
     return StatusSection("runs", [d[0] for d in cur.description], cur.fetchall())
 
 

@@ -25,10 +25,10 @@ class _RunCommand(click.Command):
     def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         import dataclasses
 
-        from curate.stages import get_stage_class
+        from curate.stages import get_config_class
 
         for name in _stage_names():
-            cfg_cls = getattr(get_stage_class(name), "config_class", None)
+            cfg_cls = get_config_class(name)  # without importing the stage (and datatrove)
             if cfg_cls is None or not dataclasses.is_dataclass(cfg_cls):
                 continue
             default = cfg_cls()

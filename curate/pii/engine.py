@@ -95,10 +95,10 @@ class PiiDetector:
         return self._finish(text, spans)
 
     def _labelled(self, norm: str) -> list[Span]:
-        from curate.pii.labels import LABEL_SCORE, LABELLED, labelled_values
+        from curate.pii.labels import LABEL_SCORE, labelled_spans
 
         wanted = self.config.entities
-        return [Span(s, e, t, LABEL_SCORE, LABELLED) for s, e, t in labelled_values(norm) if not wanted or t in wanted]
+        return [Span(s, e, t, LABEL_SCORE, r) for s, e, t, r in labelled_spans(norm) if not wanted or t in wanted]
 
     def _finish(self, text: str, spans: list[Span]) -> list[Span]:
         spans = _resolve(spans)

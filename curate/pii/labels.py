@@ -20,6 +20,9 @@ from provenance.errors import ConfigError
 
 #: recognizer name of labelled-field spans (the stage propagates these across a source)
 LABELLED = "LabelledField"
+#: recognizer name of a label directly followed by a name in running text whose given name does not read as a
+#: name (理財專員李示範挪用): scrubbed where found, not propagated across the source (see :func:`labelled_spans`)
+RUNNING = "LabelledRunning"
 #: score of a labelled value (above every rule-based name score)
 LABEL_SCORE = 0.9
 #: values that fill a field but name nobody
@@ -76,7 +79,7 @@ def _regex() -> re.Pattern[str]:
 
 
 def labelled_values(text: str) -> list[tuple[int, int, str]]:
-    """``(start, end, entity_type)`` of every labelled value in ``text``.
+    """``(start, end, entity_type)`` of every labelled value in ``text`` (see :func:`labelled_spans`).
 
     >>> t = "受處分人：林示範\\n地址：新北市"
     >>> [(t[s:e], k) for s, e, k in labelled_values(t)]
@@ -84,14 +87,41 @@ def labelled_values(text: str) -> list[tuple[int, int, str]]:
     >>> labelled_values("代表人或管理人姓名\\n王示範")
     [(10, 13, 'PERSON')]
     """
+    return sorted({(s, e, t) for s, e, t, _ in labelled_spans(text)})
+
+
+def labelled_spans(text: str) -> list[tuple[int, int, str, str]]:
+    """``(start, end, entity_type, recognizer)`` of every labelled value in ``text``.
+
+    The recognizer is :data:`LABELLED` (the name propagates across the source) for a value after a
+    separator, and for a name in running text whose given name reads as a name
+    (:func:`curate.pii.names.plausible_given_name` after a role word); otherwise :data:`RUNNING`: in
+    random-looking text a label can be followed by any three characters (客戶錢貨；), and such a string must
+    not be scrubbed in every record of the source.
+
+    >>> [(k, r) for _, _, k, r in labelled_spans("理財專員李示範挪用")]
+    [('PERSON', 'LabelledRunning')]
+    >>> [(k, r) for _, _, k, r in labelled_spans("客戶林志明挪用")]
+    [('PERSON', 'LabelledField')]
+    """
+    from curate.pii.names import _tables, plausible_given_name
+
+    compounds = _tables()[1]
     by_label = {lb.label: lb.entity_type for lb in labels()}
-    out = _running_values(text, by_label)
+    out = []
+    for s, e, t in _running_values(text, by_label):
+        sur = next((len(c) for c in compounds if text.startswith(c, s)), 1)
+        out.append((s, e, t, LABELLED if plausible_given_name(text[s + sur : e], "role") else RUNNING))
     for m in _regex().finditer(text):
         g = "value" if m.group("value") else "value2"
         if m.group(g) in NON_VALUES:
             continue
-        out.append((m.start(g), m.end(g), by_label[m.group("label" if g == "value" else "label2")]))
-    return sorted(set(out))
+        out.append((m.start(g), m.end(g), by_label[m.group("label" if g == "value" else "label2")], LABELLED))
+    best: dict[tuple[int, int, str], str] = {}
+    for s, e, t, r in out:  # a value found both ways propagates
+        if best.get((s, e, t)) != LABELLED:
+            best[(s, e, t)] = r
+    return sorted((s, e, t, r) for (s, e, t), r in best.items())
 
 
 @lru_cache(maxsize=1)

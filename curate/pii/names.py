@@ -54,6 +54,50 @@ STOP_AFTER: set[str] = set(_W["stop_after"])
 FOLLOW_WORDS: tuple[str, ...] = tuple(_W["follow_words"])
 #: frequent words starting with a surname character that are not names
 NOT_NAMES: tuple[str, ...] = tuple(_W["not_names"])
+#: evidence of the left context for the given-name plausibility test ("role", "punct")
+GIVEN_NAME_PRIOR: dict[str, float] = dict(_W["given_name_prior"])
+
+
+@lru_cache(maxsize=1)
+def given_char_scores() -> dict[str, float]:
+    """``schemas/pii/given_chars.tsv``: log10(frequency in given names / frequency in ordinary text) per character."""
+    import importlib.resources
+
+    text = importlib.resources.files("schemas").joinpath("pii", "given_chars.tsv").read_text(encoding="utf-8")
+    out = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            ch, score = line.split("\t")
+            out[ch] = float(score)
+    return out
+
+
+@lru_cache(maxsize=1)
+def role_words() -> frozenset[str]:
+    """``schemas/pii/role_words.txt``: words (and field-label endings) whose last character is a role character."""
+    import importlib.resources
+
+    text = importlib.resources.files("schemas").joinpath("pii", "role_words.txt").read_text(encoding="utf-8")
+    return frozenset(w for w in text.splitlines() if w and not w.startswith("#"))
+
+
+def given_name_score(given: str) -> float:
+    """Summed character scores of a given name (> 0: more typical of names than of text).
+
+    A Vietnamese-style middle character (the 氏 of 阮氏月) is structure, not scored.
+
+    >>> given_name_score("志明") > 0 > given_name_score("控命")
+    True
+    """
+    scores = given_char_scores()
+    if len(given) > 1 and given[0] in VIET_MIDDLE:
+        given = given[1:]
+    return sum(scores.get(c, 0.0) for c in given)
+
+
+def plausible_given_name(given: str, context: str) -> bool:
+    """Whether ``given`` reads as a given name after a left context of kind ``context`` ("role" or "punct")."""
+    return GIVEN_NAME_PRIOR.get(context, 0.0) + given_name_score(given) >= 0
 
 
 @lru_cache(maxsize=1)
@@ -115,12 +159,17 @@ class ChineseNameRecognizer(EntityRecognizer):
         self._not_names = not_names
         self._honorifics = tuple(sorted(HONORIFICS, key=len, reverse=True))
         self._regex = re.compile(name_slot_pattern())
-        self._introducers = tuple(INTRODUCERS)
+        self._introducers = tuple(sorted(INTRODUCERS, key=len, reverse=True))
         self._follow = tuple(FOLLOW_WORDS) + self._honorifics
 
     # -- helpers ---------------------------------------------------------------------------
     def _left_kind(self, text: str, start: int) -> str | None:
-        """'role' (role word / introducer), 'punct' (separator or text start) or None."""
+        """The evidence of the left context.
+
+        'role': a word ending in a role character (客戶, 申請人, 看護: ``role_words.txt``) or a
+        multi-character introducer (姓名, 我是, 經查); 'weak': a stray role character or a one-character
+        introducer (為, 由, 與); 'punct': a separator or the text start; None: no name slot.
+        """
         i = start
         # allow one space or colon between the role word and the name
         while i > 0 and text[i - 1] in " :" and start - i < 2:
@@ -129,10 +178,11 @@ class ChineseNameRecognizer(EntityRecognizer):
             return "punct"
         prev = text[i - 1]
         if prev in ROLE_END:
-            return "role"
+            words = role_words()
+            return "role" if text[max(0, i - 2) : i] in words or text[max(0, i - 3) : i] in words else "weak"
         head = text[max(0, i - 3) : i]
-        if head.endswith(self._introducers):
-            return "role"
+        if head.endswith(self._introducers):  # the longest matching introducer decides
+            return "role" if any(len(x) > 1 and head.endswith(x) for x in self._introducers) else "weak"
         if i < start and text[i] == ":":
             return "punct"  # "...催告:" + name
         if prev in LEFT_PUNCT or not (is_han(prev) or prev.isalnum()):
@@ -195,11 +245,13 @@ class ChineseNameRecognizer(EntityRecognizer):
         if text[start:end].startswith(self._not_names) or text[start : start + 2] in self._not_names:
             return None
         honorific = text.startswith(self._honorifics, end)
+        if not honorific and not plausible_given_name(text[sur_end:end], left or "punct"):
+            return None  # the "given name" reads as ordinary text (控命, 依足): no name evidence
         if honorific and left is not None:
             return end, self.strong_score
-        if left == "role" and options:
+        if left in ("role", "weak") and options:
             return end, self.strong_score
-        if left == "role" or honorific:
+        if left in ("role", "weak") or honorific:
             return end, self.weak_score
         if left == "punct" and options and not self._is_boundary(text, start + 1 if not compound else start + 2):
             return end, self.weak_score

@@ -78,10 +78,8 @@ def _names_from_results(con) -> dict[str, set[str]]:
     return out
 
 
-def _rows(cur, size: int = 5_000):
-    """The rows of a DuckDB result, fetched ``size`` at a time."""
-    while rows := cur.fetchmany(size):
-        yield from rows
+#: records read, scrubbed and written per step (Python holds one chunk's texts and new versions at a time)
+CHUNK = 5_000
 
 
 #: names per regular expression of the SQL pre-filter (RE2 keeps each alternation small)
@@ -125,8 +123,7 @@ def propagate_source_names(con, key: PiiKey, run_id: str, *, mode: str = "placeh
     sources = [
         r[0] for r in con.execute("SELECT DISTINCT source_id FROM pii_source_names ORDER BY source_id").fetchall()
     ]
-    new_rows: list[dict[str, Any]] = []
-    events = []
+    total = 0
     for source_id in sources:
         ok = allow.get(source_id, set())
         names = [n for n in source_names(con, key, source_id) if ("PERSON", key.digest("PERSON", n)) not in ok]
@@ -140,47 +137,67 @@ def propagate_source_names(con, key: PiiKey, run_id: str, *, mode: str = "placeh
             "OR r.record_id IN (SELECT new_id FROM _res WHERE new_id IS NOT NULL))"
         )
         prefilter, patterns = _sql_prefilter(names)
-        cur = con.execute(
-            f"""SELECT r.record_id, r.text, r.title, r.metadata FROM records r
-                WHERE r.source_id = $src AND r.status = 'active' AND r.text IS NOT NULL
-                  AND r.pii_state IN ('clean', 'scrubbed') {scope} {prefilter} ORDER BY r.record_id""",
-            {"src": source_id, **({"run": run_id} if scope else {}), **patterns},
-        )
-        for rid, text, title, metadata in _rows(cur):  # in chunks: memory flat in the source's size
-            meta = load_metadata(metadata)
-            fields = {"text": text, "title": title or "", **dict(string_leaves(meta))}
-            if not any_value(fields.values(), values):  # one search per record; most have no name
-                continue
-            found = {k: find_values(v, values) for k, v in fields.items()}
-            if not any(found.values()):
-                continue
-            done = {k: scrub(v, found[k], mode=mode, key=key) for k, v in fields.items() if found[k]}
-            new_text = done["text"].text if "text" in done else text
-            meta_new = {k: r.text for k, r in done.items() if k.startswith("metadata")}
-            new_id = derived_record_id(rid, STAGE, new_text)
-            new_rows.append(
-                {
-                    "record_id": new_id,
-                    "parent_id": rid,
-                    "text": new_text,
-                    "title": done["title"].text if "title" in done else None,
-                    "metadata": json.dumps(replace_leaves(meta, meta_new), ensure_ascii=False) if meta_new else None,
-                    "pii_state": "scrubbed",
+        ids = [  # ids only (the texts are read per chunk below): memory flat in the source's size
+            r[0]
+            for r in con.execute(
+                f"""SELECT r.record_id FROM records r
+                    WHERE r.source_id = $src AND r.status = 'active' AND r.text IS NOT NULL
+                      AND r.pii_state IN ('clean', 'scrubbed') {scope} {prefilter} ORDER BY r.record_id""",
+                {"src": source_id, **({"run": run_id} if scope else {}), **patterns},
+            ).fetchall()
+        ]
+        for lo in range(0, len(ids), CHUNK):
+            rows = con.execute(
+                "SELECT record_id, text, title, metadata FROM records"
+                " WHERE record_id IN (SELECT unnest($ids)) ORDER BY record_id",
+                {"ids": ids[lo : lo + CHUNK]},
+            ).fetchall()
+            new_rows, events = [], []
+            for rid, text, title, metadata in rows:
+                meta = load_metadata(metadata)
+                fields = {"text": text, "title": title or "", **dict(string_leaves(meta))}
+                if not any_value(fields.values(), values):  # one search per record; most have no name
+                    continue
+                found = {k: find_values(v, values) for k, v in fields.items()}
+                if not any(found.values()):
+                    continue
+                done = {k: scrub(v, found[k], mode=mode, key=key) for k, v in fields.items() if found[k]}
+                new_text = done["text"].text if "text" in done else text
+                meta_new = {k: r.text for k, r in done.items() if k.startswith("metadata")}
+                new_id = derived_record_id(rid, STAGE, new_text)
+                new_rows.append(
+                    {
+                        "record_id": new_id,
+                        "parent_id": rid,
+                        "text": new_text,
+                        "title": done["title"].text if "title" in done else None,
+                        "metadata": json.dumps(replace_leaves(meta, meta_new), ensure_ascii=False)
+                        if meta_new
+                        else None,
+                        "pii_state": "scrubbed",
+                    }
+                )
+                detail = {
+                    "propagated": "source_names",
+                    "entities": {"PERSON": sum(len(v) for v in found.values())},
+                    "spans": span_report(done["text"].spans) if "text" in done else [],
+                    "mode": mode,
+                    "key_id": key.key_id,
+                    "new_record_id": new_id,
                 }
-            )
-            detail = {
-                "propagated": "source_names",
-                "entities": {"PERSON": sum(len(v) for v in found.values())},
-                "spans": span_report(done["text"].spans) if "text" in done else [],
-                "mode": mode,
-                "key_id": key.key_id,
-                "new_record_id": new_id,
-            }
-            if "title" in done:
-                detail["title_spans"] = span_report(done["title"].spans)
-            if meta_new:
-                detail["metadata_spans"] = {k[len("metadata") :]: span_report(done[k].spans) for k in meta_new}
-            events.append(ledger.Event(stage=STAGE, action="pii_scrubbed", record_id=rid, run_id=run_id, detail=detail))
+                if "title" in done:
+                    detail["title_spans"] = span_report(done["title"].spans)
+                if meta_new:
+                    detail["metadata_spans"] = {k[len("metadata") :]: span_report(done[k].spans) for k in meta_new}
+                events.append(
+                    ledger.Event(stage=STAGE, action="pii_scrubbed", record_id=rid, run_id=run_id, detail=detail)
+                )
+            total += _write(con, run_id, new_rows, events)
+    return total
+
+
+def _write(con, run_id: str, new_rows: list[dict[str, Any]], events: list) -> int:
+    """Insert one chunk's scrubbed versions, supersede their parents and log their events."""
     if not new_rows:
         return 0
     import pyarrow as pa

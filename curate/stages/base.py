@@ -113,18 +113,25 @@ class Stage(PipelineStep):
             yield from self.process(doc)
 
     batch_size: ClassVar[int] = 256
+    #: a batch also ends once its texts hold this many characters (None: by records only)
+    batch_chars: ClassVar[int | None] = None
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         batch: list[Document] = []
         done = 0
+        chars = 0
+        limit = self.batch_chars
         for doc in data:
             self.stat_update("documents")
             batch.append(doc)
-            if len(batch) >= self.batch_size:
+            if limit is not None:
+                chars += len(doc.text or "")
+            if len(batch) >= self.batch_size or (limit is not None and chars >= limit):
                 yield from self._emit(batch)
                 done += len(batch)
                 self._report_progress(rank, done)
                 batch = []
+                chars = 0
         if batch:
             yield from self._emit(batch)
             done += len(batch)

@@ -12,12 +12,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import ClassVar
 
 from datatrove.data import Document
 
 from curate.stages.base import Stage, StageResult
+from curate.stages.config import HygieneConfig
 
 # C0/C1 controls except TAB and LF; zero-width and BOM; bidi marks are layout, not text
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f]")
@@ -38,19 +38,10 @@ _LINE_END = re.compile(r" +\n")
 _BLANKS = re.compile(r"\n{3,}")
 
 
-@dataclass(frozen=True, slots=True)
-class HygieneConfig:
-    """Options of the hygiene stage."""
-
-    #: Unicode normal form (NFC keeps compatibility characters such as full-width digits)
-    normal_form: str = "NFC"
-    #: drop a single space between two CJK characters (a layout artefact in Chinese text)
-    drop_cjk_spaces: bool = True
-    #: keep leading indentation of lines (law items are often indented with full-width spaces)
-    keep_indentation: bool = False
+_DEFAULT = HygieneConfig()
 
 
-def clean(text: str, config: HygieneConfig = HygieneConfig()) -> tuple[str, dict[str, int]]:
+def clean(text: str, config: HygieneConfig = _DEFAULT) -> tuple[str, dict[str, int]]:
     r"""Return the cleaned text and counts of what changed (by kind).
 
     >>> clean("第一條\u200b  本法\r\n")[0]

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from datatrove.data import Document
 
 from curate.stages.base import RECORD_METADATA, Stage, StageResult
+from curate.zh.batch import BATCH_CHARS, BATCH_RECORDS
 from curate.zh.config import NormaliseConfig
 from provenance.records import derived_record_id
 
@@ -60,6 +61,10 @@ class NormaliseStage(Stage):
     reads: ClassVar[tuple[str, ...]] = ("record_id", "text", "source_id", "script", "metadata", "pii_state")
     writes: ClassVar[tuple[str, ...]] = ("version", "event")
     config_class: ClassVar[type] = NormaliseConfig
+    #: one normalise_many call per batch: its fixed cost (numpy set-up, one OpenCC call) is paid per batch,
+    #: so batches are large, bounded by characters (see curate.zh.batch.BATCH_RECORDS / BATCH_CHARS)
+    batch_size: ClassVar[int] = BATCH_RECORDS
+    batch_chars: ClassVar[int | None] = BATCH_CHARS
 
     def __init__(self, config: Any = None) -> None:
         super().__init__(config)

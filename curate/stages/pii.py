@@ -23,25 +23,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from datatrove.data import Document
 
 from curate.pii.fields import NAMES_FIELD, load_metadata, replace_leaves, span_report, string_leaves
 from curate.stages.base import RECORD_METADATA, Stage, StageResult
-
-
-@dataclass(frozen=True, slots=True)
-class PiiConfig:
-    """Options of the PII stage."""
-
-    #: "placeholder" (〔姓名〕) or "pseudonym" (consistent keyed surrogates)
-    mode: str = "placeholder"
-    #: minimum score of a reported span
-    score_threshold: float = 0.4
-    #: local CKIP NER model directory (optional extra `ckip`, GPL-3.0); empty = rule-based names only
-    ckip_model_dir: str = ""
+from curate.stages.config import PiiConfig
 
 
 class PiiStage(Stage):

@@ -16,14 +16,15 @@ sentence-by-sentence path, one record at a time. The output equals :func:`normal
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import chain
 
 import numpy as np
 
 from curate.zh.config import NormaliseConfig
 from curate.zh.normalise import (
     _ASTRAL,
-    _HAN,
+    _CLOSERS,
+    _CTX_STOPS,
+    _SENT_END,
     _diff_gap_spans,
     _Engine,
     _engine,
@@ -31,14 +32,16 @@ from curate.zh.normalise import (
     _normalise_segments,
     _unchanged,
 )
-from curate.zh.result import EditArrays, Flag, Result, _tnew
+from curate.zh.result import EditArrays, EditRows, Flag, Result, _tnew
+from curate.zh.scan import TermIndex, find_terms
 from curate.zh.terms import TermMatcher
 
 #: joins records and marks term places for the batch (a noncharacter: never in text, passed by OpenCC)
 SEP = "\ufdd0"
 _SEP_CP = 0xFDD0
-#: class bits of the per-code-point table
-SIMP, TRAD, AMB = 1, 2, 4
+#: class bits of the per-code-point table (HAN: :data:`curate.zh.normalise._HAN`'s ranges)
+SIMP, TRAD, AMB, HAN = 1, 2, 4, 8
+_HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x3134F))
 
 
 def _codepoints(s: str) -> np.ndarray:
@@ -60,6 +63,8 @@ def class_table(eng: _Engine) -> np.ndarray:
         for chars, bit in ((sets.simplified_only, SIMP), (sets.traditional_only, TRAD), (sets.ambiguous, AMB)):
             if chars:
                 lut[np.fromiter(map(ord, chars), dtype=np.int64, count=len(chars))] |= bit
+        for lo, hi in _HAN_RANGES:
+            lut[lo : hi + 1] |= HAN
         eng._lut = lut
     return lut
 
@@ -107,7 +112,8 @@ def normalise_many(
         from curate.zh.normalise import normalise
 
         return [normalise(t, cfg, protected=protected[i] if protected else ()) for i, t in enumerate(texts)]
-    cls = class_table(eng)[_codepoints(joined)]
+    cps = _codepoints(joined)
+    cls = class_table(eng)[cps]
     starts, lens = _bounds(texts)
     simp = _per_record(cls & SIMP, starts, lens)
     trad = _per_record((cls & TRAD) >> 1, starts, lens)
@@ -133,14 +139,25 @@ def normalise_many(
                 i = chunk[0]
                 out[i] = _normalise_segments(eng, cfg, texts[i], matcher, n_simp[i], 0)
                 continue
-            sub = list(texts) if len(chunk) == n else [texts[i] for i in chunk]
-            res = _convert_simplified(eng, cfg, matcher, sub, [n_simp[i] for i in chunk])
+            if len(chunk) == n:  # the whole batch (the usual case): its code points and classes are known
+                sub = list(texts)
+                res = _convert_simplified(eng, cfg, matcher, sub, n_simp, (cps, cls, starts, lens))
+            else:
+                sub = [texts[i] for i in chunk]
+                res = _convert_simplified(eng, cfg, matcher, sub, [n_simp[i] for i in chunk])
             if res is None:  # OpenCC did not keep the separators: record by record
                 res = [_normalise_segments(eng, cfg, t, matcher, n_simp[i], 0) for i, t in zip(chunk, sub, strict=True)]
             for i, r in zip(chunk, res, strict=True):
                 out[i] = r
     return out  # type: ignore[return-value]
 
+
+#: records and characters per :func:`normalise_many` call in the normalise stage and ``curate zh convert``:
+#: a call has a fixed cost (~40 numpy operations, one OpenCC call whose tables start cold), so one-sentence
+#: records at 256 per call ran at ~0.45x bare s2twp and at 4,096 per call at ~0.6x; 262,144 characters bound
+#: a call's memory (~40 MB at its peak) and hold ~370 documents of 2 KB
+BATCH_RECORDS = 4096
+BATCH_CHARS = 262_144
 
 #: characters converted per vectorised call: at its peak it holds ~150 bytes per character (numpy arrays,
 #: the new texts, the edit positions: ~75 MB here); a longer record takes the record-by-record path
@@ -149,89 +166,57 @@ MAX_BATCH_CHARS = 500_000
 
 def _chunks(idx: list[int], lens: np.ndarray) -> list[list[int]]:
     """``idx`` cut into runs of at most :data:`MAX_BATCH_CHARS` characters (a longer record alone)."""
+    sizes = lens[idx] + 1
+    if int(sizes.sum()) <= MAX_BATCH_CHARS:  # the usual case: one run
+        return [idx]
     out: list[list[int]] = []
     cur: list[int] = []
     size = 0
-    for i, n in zip(idx, lens[idx].tolist(), strict=True):
-        if cur and size + n > MAX_BATCH_CHARS:
+    for i, n in zip(idx, sizes.tolist(), strict=True):
+        if cur and size + n - 1 > MAX_BATCH_CHARS:
             out.append(cur)
             cur, size = [], 0
         cur.append(i)
-        size += n + 1
+        size += n
     if cur:
         out.append(cur)
     return out
 
 
-class _TermIndex:
-    """A matcher's table as arrays, with an automaton whose value is ``key index * base + key length``."""
-
-    __slots__ = ("automaton", "base", "changed", "in_context", "keys", "matcher", "reps")
-
-    def __init__(self, matcher: TermMatcher, context: dict) -> None:
-        import ahocorasick
-
-        self.matcher = matcher
-        self.keys = list(matcher.table)
-        self.reps = [matcher.table[k][0] for k in self.keys]
-        self.changed = np.array([r != k for r, k in zip(self.reps, self.keys, strict=True)], dtype=bool)
-        self.in_context = np.array([k in context for k in self.keys], dtype=bool)
-        self.base = max(map(len, self.keys), default=0) + 1
-        self.automaton = None
-        if self.keys:
-            self.automaton = ahocorasick.Automaton()
-            for i, k in enumerate(self.keys):
-                self.automaton.add_word(k, i * self.base + len(k))
-            self.automaton.make_automaton()
-
-
-def _term_index(eng: _Engine, matcher: TermMatcher) -> _TermIndex:
-    """The :class:`_TermIndex` of ``matcher`` (kept on the engine, as many as its matchers)."""
-    cache: dict[int, _TermIndex] = eng.__dict__.setdefault("_term_index", {})
+def _term_index(eng: _Engine, matcher: TermMatcher) -> TermIndex:
+    """The :class:`~curate.zh.scan.TermIndex` of ``matcher`` (kept on the engine, as many as its matchers)."""
+    cache: dict[int, TermIndex] = eng.__dict__.setdefault("_term_index", {})
     got = cache.get(id(matcher))
     if got is None or got.matcher is not matcher:
         if len(cache) > 128:
             cache.clear()
-        got = cache[id(matcher)] = _TermIndex(matcher, eng.context)
+        got = cache[id(matcher)] = TermIndex(matcher, eng.context)
     return got
 
 
-def _find_terms(index: _TermIndex, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Starts, ends and key indexes of :meth:`TermMatcher.find`'s spans (leftmost-longest, non-overlapping)."""
-    hits = list(index.automaton.iter(text)) if index.automaton is not None else []
-    if not hits:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, empty
-    eb = np.fromiter(chain.from_iterable(hits), dtype=np.int64, count=2 * len(hits)).reshape(-1, 2)
-    key, length = np.divmod(eb[:, 1], index.base)
-    start = eb[:, 0] - length + 1
-    order = np.lexsort((-length, start))  # by start, the longest first
-    start, length, key = start[order], length[order], key[order]
-    first = np.ones(start.size, dtype=bool)
-    first[1:] = start[1:] != start[:-1]
-    start, end, key = start[first], start[first] + length[first], key[first]
-    if start.size > 1 and (start[1:] < end[:-1]).any():  # overlaps: leftmost wins, then the next that fits
-        keep = []
-        pos = 0
-        for i, (a, b) in enumerate(zip(start.tolist(), end.tolist(), strict=True)):
-            if a >= pos:
-                keep.append(i)
-                pos = b
-        start, end, key = start[keep], end[keep], key[keep]
-    return start, end, key
-
-
 def _convert_simplified(
-    eng: _Engine, cfg: NormaliseConfig, matcher: TermMatcher, texts: list[str], n_simp: list[int]
+    eng: _Engine,
+    cfg: NormaliseConfig,
+    matcher: TermMatcher,
+    texts: list[str],
+    n_simp: list[int],
+    known: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> list[Result] | None:
-    """Fully Simplified records (one segment each), vectorised; None if OpenCC moved a separator."""
+    """Fully Simplified records (one segment each), vectorised; None if OpenCC moved a separator.
+
+    ``known``: the code points of ``SEP.join(texts)``, their class bits, the records' starts and lengths.
+    """
     J = SEP.join(texts)
-    X = _codepoints(J)
+    if known is None:
+        X = _codepoints(J)
+        cls = class_table(eng)[X]
+        rstart, lens = _bounds(texts)
+    else:
+        X, cls, rstart, lens = known
     nJ = X.size
-    rstart, lens = _bounds(texts)
     # -- terms: leftmost-longest over the joined text (no key holds SEP, so none crosses a record)
     index = _term_index(eng, matcher)
-    A, B, K = _find_terms(index, J)
+    A, B, K = find_terms(index, X)
     context = eng.context
     keys, all_reps = index.keys, index.reps
     k_l = K.tolist()
@@ -240,7 +225,7 @@ def _convert_simplified(
     ctx_flags: list[tuple[int, Flag]] = []
     ctx = np.flatnonzero(index.in_context[K]).tolist() if context else []
     if ctx:  # as _Engine._by_context: the cue words are looked for between the nearest 。！？；or line breaks
-        stops = np.flatnonzero(np.isin(X, _CTX_STOPS))
+        stops = np.flatnonzero(_PUNCT[X] & STOP)
         ca, cb = A[ctx], B[ctx]
         rec = np.searchsorted(rstart, ca, side="right") - 1
         ta = rstart[rec]
@@ -361,33 +346,46 @@ def _convert_simplified(
     extra_flags: dict[int, list[Flag]] = {}
     for r, f in ctx_flags:
         extra_flags.setdefault(r, []).append(f)
-    for r in np.flatnonzero(np.array(n_simp) < cfg.min_signal_chars).tolist():  # all have n_simp > 0
-        t = texts[r]
-        reason = "short" if len(_HAN.findall(t)) < cfg.min_han_chars else "weak_signal"
-        extra_flags.setdefault(r, []).append(Flag(0, len(t), reason))
+    weak = np.flatnonzero(np.array(n_simp) < cfg.min_signal_chars)  # all have n_simp > 0
+    if weak.size:
+        han = _per_record((cls & HAN).astype(bool), rstart[weak], lens[weak]).tolist()
+        for r, h, n in zip(weak.tolist(), han, lens[weak].tolist(), strict=True):
+            extra_flags.setdefault(r, []).append(
+                _tnew(Flag, (0, n, "short" if h < cfg.min_han_chars else "weak_signal", ""))
+            )
     amb_flags: list[Flag] = []
     fbounds = [0] * (len(texts) + 1)
     if cfg.flag_ambiguous and eng.amb is not None:
         covered = ~keep
         covered[A] = True
-        amb = np.flatnonzero((class_table(eng)[X] & AMB).astype(bool) & ~covered)
+        amb = np.flatnonzero((cls & AMB).astype(bool) & ~covered)
         if amb.size:
             amb_flags, fbounds = _ambiguous_flags(X, rstart, lens, amb, bool(eng.amb.astral))
-    out = []
-    no_flags: tuple[Flag, ...] = ()
+    out: list[Result] = []
+    append = out.append
+    amb_t = tuple(amb_flags)  # a slice of it is the record's flags tuple
+    batch_rows = EditRows(rows)
     for r, (text, new, s, lo, hi, flo, fhi) in enumerate(
         zip(texts, new_texts, n_simp, ebounds, ebounds[1:], fbounds, fbounds[1:])
     ):
-        fl = tuple(amb_flags[flo:fhi]) if fhi > flo else no_flags
-        more = extra_flags.get(r)
-        if more is not None:
-            fl = tuple(sorted([*more, *fl], key=_flag_key))
-        out.append(
+        fl = amb_t[flo:fhi]
+        if extra_flags and r in extra_flags:
+            fl = tuple(sorted([*extra_flags[r], *fl], key=_flag_key))
+        append(
             Result(
-                new if hi > lo else text,
+                new,
                 "simplified",
                 {"traditional": 0.0, "simplified": 1.0},
-                EditArrays(text, new, rows, lo, hi) if hi > lo else (),
+                EditArrays(text, new, batch_rows, lo, hi),
+                fl,
+                {"simplified_chars": s, "traditional_chars": 0, "converted_segments": 1},
+            )
+            if hi > lo
+            else Result(
+                text,
+                "simplified",
+                {"traditional": 0.0, "simplified": 1.0},
+                (),
                 fl,
                 {"simplified_chars": s, "traditional_chars": 0, "converted_segments": 1},
             )
@@ -395,24 +393,27 @@ def _convert_simplified(
     return out
 
 
-_END = np.array([ord(c) for c in "。！？!?；;"], dtype="<u4")
-_CLOSE = np.array([ord(c) for c in "」』”’\"'）)】"], dtype="<u4")
 _REASON_AMB = "ambiguous_chars"
-#: where the sentence of a context-decided term ends (:meth:`curate.zh.normalise._Engine._by_context`)
-_CTX_STOPS = np.array([ord(c) for c in "。！？；\n"], dtype="<u4")
+#: punctuation classes per code point: END ends a sentence, CLOSE a closing quote after it (SENT_RE's
+#: classes), STOP ends the sentence of a context-decided term (:meth:`curate.zh.normalise._Engine._by_context`)
+END, CLOSE, STOP = 1, 2, 4
+_PUNCT = np.zeros(0x110000, dtype=np.uint8)
+for _chars, _bit in ((_SENT_END, END), (_CLOSERS, CLOSE), (_CTX_STOPS, STOP)):
+    _PUNCT[[ord(c) for c in _chars]] |= _bit
 
 
-def sentence_bounds(X: np.ndarray, rstart: np.ndarray, lens: np.ndarray) -> np.ndarray:
+def sentence_bounds(X: np.ndarray, rstart: np.ndarray, lens: np.ndarray, punct: np.ndarray | None = None) -> np.ndarray:
     """Sorted positions where a sentence of :data:`~curate.zh.normalise.SENT_RE` starts or ends, records joined.
 
     ``SENT_RE`` ends a sentence after a run of end punctuation and the closing quotes after it (and
     one line break right after those), or after a line break; each record's start and end bound it too.
     """
     n = X.size
-    is_end = np.isin(X, _END)
+    punct = _PUNCT[X] if punct is None else punct
+    is_end = (punct & END).astype(bool)
     run_end = np.flatnonzero(is_end & ~np.append(is_end[1:], False)) + 1
     # first position at or after each run's end that is not a closing quote
-    not_close = np.where(np.isin(X, _CLOSE), n, np.arange(n))
+    not_close = np.where(punct & CLOSE, n, np.arange(n))
     nxt = np.minimum.accumulate(not_close[::-1])[::-1]
     after = np.append(nxt, n)[run_end]
     after = after[np.append(X, 0)[after] != 10]  # a line break right there ends the sentence after it

@@ -2,7 +2,8 @@
 
 Lines are read by :mod:`curate.jsonl_io` (one contract for the standalone tools): bad lines go to
 the quarantine file with their line number and reason code, and are counted; every good line is
-converted and written, in input order (:data:`BATCH` lines per :func:`~curate.zh.normalise_many` call).
+converted and written, in input order (up to :data:`~curate.zh.batch.BATCH_RECORDS` lines and
+:data:`~curate.zh.batch.BATCH_CHARS` characters per :func:`~curate.zh.normalise_many` call, as the stage).
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from curate.jsonl_io import QuarantineFile, ReadStats, atomic_output, read_jsonl, write_line
-from curate.zh.batch import normalise_many
+from curate.zh.batch import BATCH_CHARS, BATCH_RECORDS, normalise_many
 from curate.zh.config import NormaliseConfig
 
-#: lines converted per normalise_many call (one OpenCC call for their Simplified records)
-BATCH = 256
+#: lines converted per normalise_many call at most (one OpenCC call for their Simplified records)
+BATCH = BATCH_RECORDS
 
 
 @dataclass(slots=True)
@@ -50,6 +51,7 @@ def convert_jsonl(
     stats = ReadStats()
     with QuarantineFile(quarantine_path) as quarantine, atomic_output(output_path) as out:
         batch: list = []
+        chars = 0
 
         def flush() -> None:
             results = normalise_many([line.text for line in batch], cfg, protected=[protected] * len(batch))
@@ -73,8 +75,10 @@ def convert_jsonl(
 
         for line in read_jsonl(input_path, on_bad=quarantine, stats=stats, on_progress=progress):
             batch.append(line)
-            if len(batch) >= BATCH:
+            chars += len(line.text)
+            if len(batch) >= BATCH or chars >= BATCH_CHARS:
                 flush()
+                chars = 0
         if batch:
             flush()
     rep.read, rep.quarantined, rep.reasons = stats.lines, stats.quarantined, dict(stats.reasons)

@@ -36,6 +36,8 @@ _SENT_END = "。！？!?；;"
 _CLOSERS = "」』”’\"'）)】"
 #: a sentence: up to and including its end punctuation (+ closing quotes) or line break
 SENT_RE = re.compile(rf"[^{_SENT_END}\n]*(?:[{_SENT_END}]+[{_CLOSERS}]*\n?|\n|$)")
+#: where the sentence of a context-decided term ends (its cue words are looked for up to these)
+_CTX_STOPS = "。！？；\n"
 #: a clause inside a sentence
 CLAUSE_RE = re.compile(r"[^，,、：:\n]*(?:[，,、：:]+|$)")
 
@@ -170,8 +172,8 @@ class _Engine:
     def _by_context(text, ta, tb, a, b, piece, default, rule, flags) -> str:
         """The in-context form when a cue word is in the same sentence, else the default (flagged)."""
         in_context, cues = rule
-        left = max(ta, max(text.rfind(c, ta, a) for c in "。！？；\n") + 1)
-        ends = [i for i in (text.find(c, b, tb) for c in "。！？；\n") if i >= 0]
+        left = max(ta, max(text.rfind(c, ta, a) for c in _CTX_STOPS) + 1)
+        ends = [i for i in (text.find(c, b, tb) for c in _CTX_STOPS) if i >= 0]
         right = min(ends) if ends else tb
         if cues.search(text, left, right):
             return in_context

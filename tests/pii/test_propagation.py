@@ -165,3 +165,35 @@ def test_role_words_before_ordinary_words_are_not_names(text):
     from curate.pii.engine import PiiDetector
 
     assert PiiDetector().analyze(text) == []
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 5_000])
+def test_source_names_are_written_in_bounded_chunks(catalogue, cli, monkeypatch, chunk):
+    """The source-wide scrub reads, scrubs and writes a chunk at a time (1M records ran out of memory in one)."""
+    import curate.pii.source_names as sn
+
+    monkeypatch.setattr(sn, "CHUNK", chunk)
+    con = db.connect(catalogue)
+    run_id = runs.start_run(con, "test-ingest", "more")
+    more = [{"source_id": "fsc", "locator": f"later/{i}", "text": f"第{i}案：核處林志明罰鍰。"} for i in range(5)]
+    add_records(con, more, run_id=run_id)
+    runs.finish_run(con, run_id)
+    con.close()
+    code, _, err = cli("-q", "run", "pii", "--workers", "1", db=catalogue)
+    assert code == 0, err
+    con = db.connect(catalogue)
+    act = _active(con)
+    assert all(act[f"later/{i}"][3] == "scrubbed" and "林志明" not in act[f"later/{i}"][0] for i in range(5))
+    propagated = con.execute(
+        "SELECT count(*) FROM provenance_events WHERE action = 'pii_scrubbed'"
+        " AND json_extract_string(detail, '$.propagated') = 'source_names'"
+    ).fetchone()[0]
+    assert propagated == 6  # case/2 and the five later cases
+    # every event names the version it made, and that version is the active one
+    orphan = con.execute(
+        "SELECT count(*) FROM provenance_events e WHERE json_extract_string(e.detail, '$.propagated') = 'source_names'"
+        " AND NOT EXISTS (SELECT 1 FROM records r WHERE r.record_id = json_extract_string(e.detail, '$.new_record_id')"
+        " AND r.status = 'active' AND r.pii_state = 'scrubbed')"
+    ).fetchone()[0]
+    assert orphan == 0
+    con.close()

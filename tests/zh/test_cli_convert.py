@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 
 def _write(path, lines):
     path.write_bytes(b"".join(lines))
@@ -87,13 +89,24 @@ def test_one_megabyte_record_and_missing_input(cli, tmp_path):
     assert code == 2 and "does not exist" in err
 
 
-def test_convert_in_batches_equals_record_by_record(cli, tmp_path, eval_dev):
-    """More lines than one batch, bad lines between them: every good line as `normalise` gives it, in order."""
-    from curate.zh import normalise
-    from curate.zh.jsonl import BATCH
+@pytest.mark.parametrize("cut", ["records", "chars"])
+def test_convert_in_batches_equals_record_by_record(cli, tmp_path, eval_dev, monkeypatch, cut):
+    """More lines than one batch, bad lines between them: every good line as `normalise` gives it, in order.
 
+    Batches end at a number of lines or of characters, whichever comes first (both cuts exercised).
+    """
+    import curate.zh.jsonl as zh_jsonl
+    from curate.zh import normalise
+
+    monkeypatch.setattr(zh_jsonl, "BATCH", 256 if cut == "records" else 10_000)
+    monkeypatch.setattr(zh_jsonl, "BATCH_CHARS", 1_000_000 if cut == "records" else 3_000)
+    calls: list[int] = []
+    real = zh_jsonl.normalise_many
+    monkeypatch.setattr(
+        zh_jsonl, "normalise_many", lambda texts, *a, **k: calls.append(len(texts)) or real(texts, *a, **k)
+    )
     texts = [json.loads(x)["text"] for x in (eval_dev / "zh_dev.jsonl").read_text(encoding="utf-8").splitlines()]
-    texts = (texts * (2 * BATCH // len(texts) + 2))[: 2 * BATCH + 7]
+    texts = (texts * (2 * 256 // len(texts) + 2))[: 2 * 256 + 7]
     lines = []
     for i, t in enumerate(texts):
         lines.append(json.dumps({"id": str(i), "text": t}, ensure_ascii=False).encode() + b"\n")
@@ -106,6 +119,11 @@ def test_convert_in_batches_equals_record_by_record(cli, tmp_path, eval_dev):
     assert code == 3 and f"quarantined {n_bad}" in stdout + err  # 3: some lines quarantined
     rows = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
     assert [r["id"] for r in rows] == [str(i) for i in range(len(texts))]
+    assert len(calls) >= 3 and sum(calls) == len(texts)
+    if cut == "records":
+        assert max(calls) == 256
+    else:
+        assert max(calls) < 256
     for r, t in zip(rows, texts, strict=True):
         want = normalise(t)
         assert (r["text"], r["script"], r["edits"], r["flags"]) == (

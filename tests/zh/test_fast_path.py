@@ -300,11 +300,11 @@ def test_sentence_bounds_equal_the_sentence_regex(texts: list[str]) -> None:
     real=mixed,
 )
 def test_batch_term_scan_equals_find(words: list[str], text: str, real: str) -> None:
-    from curate.zh.batch import _find_terms, _TermIndex
+    from curate.zh.scan import TermIndex, find_terms
 
     for m, t in ((build_matcher([], words, lambda s: s), text), (ENGINE.matcher, real)):
-        index = _TermIndex(m, {})
-        a, b, k = _find_terms(index, t)
+        index = TermIndex(m, {})
+        a, b, k = find_terms(index, t)
         assert list(zip(a.tolist(), b.tolist(), strict=True)) == m.find(t)
         assert [index.keys[i] for i in k.tolist()] == [t[x:y] for x, y in m.find(t)]
 

@@ -105,3 +105,24 @@ def test_run_normalise_from_the_cli_with_s2tw(cli, db_path):
     assert "網路銀行的轉帳限額為每日二百萬元。" in texts
     code, _, err = cli("run", "normalise", "--set", "opencc_config=nope")
     assert code != 0 and "s2twp" in err
+
+
+def test_stage_batches_end_at_a_number_of_records_or_of_characters(monkeypatch):
+    """One normalise_many call per batch; a batch ends at batch_size records or batch_chars characters."""
+    from datatrove.data import Document
+
+    from curate.stages.normalise import NormaliseStage
+    from curate.zh import normalise
+
+    stage = NormaliseStage()
+    seen: list[list[int]] = []
+    real = stage.process_batch
+    monkeypatch.setattr(stage, "process_batch", lambda docs: seen.append([len(d.text) for d in docs]) or real(docs))
+    monkeypatch.setattr(NormaliseStage, "batch_size", 5)
+    monkeypatch.setattr(NormaliseStage, "batch_chars", 30)
+    texts = ["账户余额" * k for k in (1, 1, 1, 1, 1, 1, 10, 1, 2)]
+    docs = [Document(text=t, id=str(i), metadata={}) for i, t in enumerate(texts)]
+    out = [d.metadata["_result"] for d in stage.run(iter(docs))]
+    assert seen == [[4] * 5, [4, 40], [4, 8]]
+    converted = {r.record_id: r.new_text for r in out if r.action == "normalise"}
+    assert converted == {str(i): normalise(t).text for i, t in enumerate(texts)}
