@@ -4,6 +4,7 @@ other heavy libraries, on paths that do not use them). Each command runs in a fr
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -34,6 +35,7 @@ DATA = {"pandas", "numpy", "pyarrow", "datatrove", "huggingface_hub", "fsspec", 
 def imported(args: list[str], cwd: Path, rc: int = 0) -> set[str]:
     """Modules (and top-level packages) in ``sys.modules`` after ``curate ARGS`` ran in a fresh process."""
     env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "HOME": str(cwd), "CURATE_DB": str(cwd / "none.duckdb")}
+    env |= {k: os.environ[k] for k in ("CURATE_PII_KEY", "CURATE_PII_KEY_FILE") if k in os.environ}
     res = subprocess.run(
         [sys.executable, "-c", _WRAPPER, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
     )
@@ -84,6 +86,20 @@ def test_command_imports_no_heavy_library(work, args, not_imported):
 def test_audit_record_binds_the_id_without_pandas(work):
     """`audit record` looks up what the user typed as a bound parameter (here: a prefix found nowhere)."""
     assert imported(["--db", "cat.duckdb", "audit", "record", "deadbeefdeadbeef"], work, rc=1) & (ML | DATA) == set()
+
+
+def test_ingest_and_stage_runs_import_no_ml_library(tmp_path):
+    """Paths that do work (an ingest, the PII stage without a CKIP model) import no torch, transformers,
+    presidio or spaCy, although presidio and spaCy are installed here."""
+    sample = ROOT / "demo" / "sample" / "law_moj" / "ChLaw.json"
+    assert imported(["--db", "cat.duckdb", "--quiet", "ingest", "law-moj", str(sample)], tmp_path) & ML == set()
+    assert imported(["--db", "cat.duckdb", "--quiet", "run", "pii"], tmp_path) & ML == set()
+    con = db.connect_readonly(tmp_path / "cat.duckdb")
+    try:  # the stage really ran over the ingested records
+        (n,) = con.execute("SELECT count(*) FROM stage_marks WHERE stage = 'pii'").fetchone()
+    finally:
+        con.close()
+    assert n > 0
 
 
 def test_pii_detect_result(work):

@@ -108,7 +108,8 @@ class NormaliseStage(Stage):
         new_id = None
         if res.changed:
             new_id = derived_record_id(doc.id, self.name, res.text)
-            left_mixed = any(f.reason == "mixed_signals" for f in res.flags)
+            # a mixed_signals flag comes only with script "mixed" (curate.zh.normalise._normalise_segments)
+            left_mixed = res.script == "mixed" and any(f.reason == "mixed_signals" for f in res.flags)
             edits = res.edits_columns(text=not unchecked)
             out.append(
                 StageResult(

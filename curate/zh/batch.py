@@ -6,7 +6,7 @@ which no table holds and OpenCC passes through unchanged), terms are found in on
 between terms (each term replaced by one U+FDD0, so OpenCC's maximum-match segmentation never
 crosses a term or a record) go through **one** OpenCC call, and the equal-length gaps are compared
 with the input in one numpy pass; sentences, ambiguous-character flags and context-decided terms are
-found with numpy over the whole batch too. Edits are kept as positions (:class:`~curate.zh.result.EditArrays`)
+found with numpy over the whole batch too. Edits are kept as positions (:class:`~curate.zh.result.BatchResult`)
 and become ``Edit`` tuples only when read. Records with Traditional-only characters (mixed
 sentences, Traditional sentences next to Simplified ones) take :func:`curate.zh.normalise.normalise`'s
 sentence-by-sentence path, one record at a time. The output equals :func:`normalise` record by record
@@ -32,7 +32,7 @@ from curate.zh.normalise import (
     _normalise_segments,
     _unchanged,
 )
-from curate.zh.result import EditArrays, EditRows, Flag, Result, _tnew
+from curate.zh.result import BatchResult, EditRows, Flag, Result, _tnew
 from curate.zh.scan import TermIndex, find_terms
 from curate.zh.terms import TermMatcher
 
@@ -135,9 +135,12 @@ def normalise_many(
     for key, idx in groups.items():
         matcher = eng.matcher_with(key)
         for chunk in _chunks(idx, lens):
-            if len(chunk) == 1 and lens[chunk[0]] > MAX_BATCH_CHARS:  # alone, the numpy arrays are no smaller
-                i = chunk[0]
-                out[i] = _normalise_segments(eng, cfg, texts[i], matcher, n_simp[i], 0)
+            size = int(lens[chunk].sum())
+            if (len(chunk) == 1 and size > MAX_BATCH_CHARS) or (len(chunk) <= SMALL_RECORDS and size <= SMALL_CHARS):
+                # a huge record alone (the numpy arrays would be no smaller), or too little text to pay for the
+                # vectorised call's fixed cost: record by record
+                for i in chunk:
+                    out[i] = _normalise_segments(eng, cfg, texts[i], matcher, n_simp[i], 0)
                 continue
             if len(chunk) == n:  # the whole batch (the usual case): its code points and classes are known
                 sub = list(texts)
@@ -158,6 +161,11 @@ def normalise_many(
 #: a call's memory (~40 MB at its peak) and hold ~370 documents of 2 KB
 BATCH_RECORDS = 4096
 BATCH_CHARS = 262_144
+
+#: a vectorised call costs ~200 µs of CPU whatever its size (~100 numpy operations); fewer records and
+#: characters than these are cheaper record by record (~20 µs per sentence, ~0.7 µs per character)
+SMALL_RECORDS = 12
+SMALL_CHARS = 1_200
 
 #: characters converted per vectorised call: at its peak it holds ~150 bytes per character (numpy arrays,
 #: the new texts, the edit positions: ~75 MB here); a longer record takes the record-by-record path
@@ -372,14 +380,7 @@ def _convert_simplified(
         if extra_flags and r in extra_flags:
             fl = tuple(sorted([*extra_flags[r], *fl], key=_flag_key))
         append(
-            Result(
-                new,
-                "simplified",
-                {"traditional": 0.0, "simplified": 1.0},
-                EditArrays(text, new, batch_rows, lo, hi),
-                fl,
-                {"simplified_chars": s, "traditional_chars": 0, "converted_segments": 1},
-            )
+            BatchResult(new, text, batch_rows, lo, hi, fl, s)
             if hi > lo
             else Result(
                 text,

@@ -1,7 +1,7 @@
 """What :func:`curate.zh.normalise` returns: :class:`Result` with its :class:`Edit` and :class:`Flag` tuples.
 
-Edits made by the batch path are held as positions (:class:`EditArrays`) and become ``Edit`` tuples
-only when read; the ledger takes them column by column (:meth:`Result.edits_columns`).
+Edits made by the batch path are held as positions (:class:`BatchResult` over the batch's :class:`EditRows`)
+and become ``Edit`` tuples only when read; the ledger takes them column by column (:meth:`Result.edits_columns`).
 """
 
 from __future__ import annotations
@@ -38,7 +38,10 @@ _BY = ("opencc", "term")
 
 
 class EditRows:
-    """The edit positions of one batch: a 5 x n array (see :class:`EditArrays`), as Python lists once read.
+    """The edit positions of one batch, as Python lists once read.
+
+    ``rows``: a 5 x n array, one column per edit (offset, before length, offset in the new text, after length,
+    1 if a term made it); see :class:`BatchResult`.
 
     The lists are made once for the whole batch (one ``tolist``), and each record slices them.
     """
@@ -59,33 +62,6 @@ class EditRows:
         return got
 
 
-class EditArrays:
-    """The edits of one record as positions, made into :class:`Edit` tuples only when read.
-
-    Column ``i`` of the batch's rows (offset, before length, offset in the new text, after length, by-term)
-    for ``lo <= i < hi``: ``before = text[offset:offset + before length]``, ``after`` likewise in ``new``.
-    """
-
-    __slots__ = ("batch", "hi", "lo", "new", "text")
-
-    def __init__(self, text: str, new: str, batch: EditRows, lo: int, hi: int) -> None:
-        self.text, self.new, self.batch, self.lo, self.hi = text, new, batch, lo, hi
-
-    def __len__(self) -> int:
-        return self.hi - self.lo
-
-    def columns(self) -> list[list]:
-        """[offsets, before lengths, new offsets, after lengths, makers] of this record."""
-        lo, hi = self.lo, self.hi
-        return [c[lo:hi] for c in self.batch.lists()]
-
-    def edits(self) -> tuple[Edit, ...]:
-        t, n = self.text, self.new
-        return tuple(
-            [_tnew(Edit, (o, t[o : o + b], n[p : p + a], k)) for o, b, p, a, k in zip(*self.columns(), strict=True)]
-        )
-
-
 class Result:
     """What :func:`normalise` returns (immutable; edits may be held as positions until read).
 
@@ -101,7 +77,7 @@ class Result:
         text: str,
         script: str,
         shares: dict[str, float],
-        edits: tuple[Edit, ...] | EditArrays = (),
+        edits: tuple[Edit, ...] = (),
         flags: tuple[Flag, ...] = (),
         counts: dict[str, int] | None = None,
     ) -> None:
@@ -126,10 +102,7 @@ class Result:
     @property
     def edits(self) -> tuple[Edit, ...]:
         """Every change (offset into the input, before, after, by), in offset order."""
-        e = self._edits
-        if not isinstance(e, tuple):
-            e = self._edits = e.edits()
-        return e
+        return self._edits
 
     @property
     def n_edits(self) -> int:
@@ -141,26 +114,15 @@ class Result:
         ``{"offset", "before", "after", "by"}``; with ``text=False`` (a record not yet through PII)
         ``{"offset", "before_chars", "after_chars", "by"}``: positions and lengths, no characters.
         """
-        e = self._edits
-        if isinstance(e, tuple):
-            off = [x.offset for x in e]
-            by = [x.by for x in e]
-            if text:
-                return {"offset": off, "before": [x.before for x in e], "after": [x.after for x in e], "by": by}
-            return {
-                "offset": off,
-                "before_chars": [len(x.before) for x in e],
-                "after_chars": [len(x.after) for x in e],
-                "by": by,
-            }
-        off, blen, noff, alen, by = e.columns()
-        if not text:
-            return {"offset": off, "before_chars": blen, "after_chars": alen, "by": by}
-        t, n = e.text, e.new
+        e = self.edits
+        off = [x.offset for x in e]
+        by = [x.by for x in e]
+        if text:
+            return {"offset": off, "before": [x.before for x in e], "after": [x.after for x in e], "by": by}
         return {
             "offset": off,
-            "before": [t[o : o + b] for o, b in zip(off, blen, strict=True)],
-            "after": [n[p : p + a] for p, a in zip(noff, alen, strict=True)],
+            "before_chars": [len(x.before) for x in e],
+            "after_chars": [len(x.after) for x in e],
             "by": by,
         }
 
@@ -201,3 +163,64 @@ class Result:
             f"Result(text={self.text!r}, script={self.script!r}, shares={self.shares!r}, edits={self.edits!r}, "
             f"flags={self.flags!r}, counts={self.counts!r})"
         )
+
+
+class BatchResult(Result):
+    """A result of the batch path whose edits are positions until read (:func:`curate.zh.normalise_many`).
+
+    Edit ``i`` of the batch's :class:`EditRows`, for ``lo <= i < hi``, is
+    ``Edit(offset, src[offset:offset + before length], text[new offset:new offset + after length], by)``;
+    the tuples are made on the first read of :attr:`edits`, and the ledger's columns
+    (:meth:`edits_columns`) come from the positions without them. A fully Simplified record converted
+    whole: script ``simplified``, one segment. One object per record (no separate edit view).
+    """
+
+    __slots__ = ("_hi", "_lo", "_rows", "_src")
+
+    def __init__(
+        self, text: str, src: str, rows: EditRows, lo: int, hi: int, flags: tuple[Flag, ...], n_simp: int
+    ) -> None:
+        self._text = text
+        self._script = "simplified"
+        self._shares = {"traditional": 0.0, "simplified": 1.0}
+        self._edits = None  # type: ignore[assignment]
+        self._flags = flags
+        self._counts = {"simplified_chars": n_simp, "traditional_chars": 0, "converted_segments": 1}
+        self._src, self._rows, self._lo, self._hi = src, rows, lo, hi
+
+    def _columns(self) -> list[list]:
+        lo, hi = self._lo, self._hi
+        return [c[lo:hi] for c in self._rows.lists()]
+
+    @property
+    def edits(self) -> tuple[Edit, ...]:
+        e = self._edits
+        if e is None:
+            t, n = self._src, self._text
+            e = self._edits = tuple(
+                [
+                    _tnew(Edit, (o, t[o : o + b], n[p : p + a], k))
+                    for o, b, p, a, k in zip(*self._columns(), strict=True)
+                ]
+            )
+        return e
+
+    @property
+    def n_edits(self) -> int:
+        return self._hi - self._lo
+
+    @property
+    def changed(self) -> bool:
+        return self._hi > self._lo
+
+    def edits_columns(self, *, text: bool = True) -> dict[str, list[Any]]:
+        off, blen, noff, alen, by = self._columns()
+        if not text:
+            return {"offset": off, "before_chars": blen, "after_chars": alen, "by": by}
+        t, n = self._src, self._text
+        return {
+            "offset": off,
+            "before": [t[o : o + b] for o, b in zip(off, blen, strict=True)],
+            "after": [n[p : p + a] for p, a in zip(noff, alen, strict=True)],
+            "by": by,
+        }

@@ -16,6 +16,16 @@ from curate.zh import normalise, normalise_many
 from curate.zh.batch import BATCH_CHARS, BATCH_RECORDS
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _vectorise_small_batches():
+    """Small batches take the record path by default; here every batch takes the vectorised one."""
+    import curate.zh.batch as batch
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(batch, "SMALL_RECORDS", 0)
+        yield
+
+
 def _same(got, want) -> None:
     assert got.text == want.text
     assert (got.script, got.shares, got.counts) == (want.script, want.shares, want.counts)
@@ -109,3 +119,37 @@ def _offsets(batches: list[list[str]]):
     for b in batches:
         yield lo, b
         lo += len(b)
+
+
+def test_class_table_han_bit_is_the_han_regex() -> None:
+    """The batch path counts Han characters (short / weak_signal flags) from the table, the record path by regex."""
+    import numpy as np
+
+    from curate.zh.batch import HAN, class_table
+    from curate.zh.config import NormaliseConfig
+    from curate.zh.normalise import _HAN, _engine
+
+    lut = class_table(_engine(NormaliseConfig()))
+    cps = [c for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
+    text = "".join(map(chr, cps))
+    want = np.zeros(0x110000, dtype=bool)
+    want[[ord(m.group()) for m in _HAN.finditer(text)]] = True
+    assert np.array_equal((lut & HAN).astype(bool), want)
+
+
+def test_small_batches_take_the_record_path_with_the_same_results(eval_dev, monkeypatch) -> None:
+    import curate.zh.batch as batch
+
+    monkeypatch.setattr(batch, "SMALL_RECORDS", 12)  # the default
+    calls: list[int] = []
+    real = batch._convert_simplified
+    monkeypatch.setattr(
+        batch,
+        "_convert_simplified",
+        lambda eng, cfg, m, texts, *a: calls.append(len(texts)) or real(eng, cfg, m, texts, *a),
+    )
+    simp = [r["text"] for r in _dev(eval_dev) if r["kind"] == "simplified_to_tw"]
+    for batch_texts in (simp[:1], simp[:5], simp[:12], simp[:13], ["\n".join(simp)]):
+        for text, got in zip(batch_texts, normalise_many(batch_texts), strict=True):
+            _same(got, normalise(text))
+    assert calls == [13, 1]  # 13 sentences and a long document are vectorised; up to 12 short ones are not

@@ -15,6 +15,16 @@ ENGINE = _engine(NormaliseConfig())
 KEYS = sorted(ENGINE.matcher.table)
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _vectorise_small_batches():
+    """Small batches take the record path by default; here they take the vectorised one (that is what is tested)."""
+    import curate.zh.batch as batch
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(batch, "SMALL_RECORDS", 0)
+        yield
+
+
 def _fragments() -> st.SearchStrategy[str]:
     """Dictionary keys, their prefixes and suffixes, and other characters (astral ones too)."""
     key = st.sampled_from(KEYS)
