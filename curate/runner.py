@@ -499,7 +499,8 @@ def _snapshot(
         # one COPY per shard, in the table's order (deterministic for a catalogue file: DuckDB preserves
         # insertion order; a resumed run reuses the files), in small row groups. No ORDER BY: a sort of the
         # whole input needs memory that grows with it (PARTITION_BY keeps every partition's buffers in memory)
-        with _settings(con, memory_limit=SNAPSHOT_MEMORY_LIMIT, threads=SNAPSHOT_THREADS):
+        restore = {"memory_limit": STAGE_MEMORY_LIMIT}  # the runner's connections are opened with it
+        with _settings(con, restore, memory_limit=SNAPSHOT_MEMORY_LIMIT, threads=SNAPSHOT_THREADS):
             for k in range(shards):
                 part = snap_dir / f"_shard={k}"
                 part.mkdir(parents=True, exist_ok=True)
@@ -517,10 +518,13 @@ def _snapshot(
 
 
 @contextmanager
-def _settings(con, **settings: Any) -> Iterator[None]:
-    """DuckDB ``settings`` (e.g. ``memory_limit``, ``threads``) for the block's statements, then set back.
-    A lower ``memory_limit`` evicts cached blocks beyond it (the catalogue file stays in the OS page cache)."""
+def _settings(con, restore: dict[str, Any] | None = None, **settings: Any) -> Iterator[None]:
+    """DuckDB ``settings`` (e.g. ``memory_limit``, ``threads``) for the block's statements, then set back to
+    ``restore`` or, for settings it leaves out, to their values before (``memory_limit`` reads back rounded
+    to 0.1 MiB, so the caller passes the value it set). A lower ``memory_limit`` evicts cached blocks beyond
+    it (the catalogue file stays in the OS page cache)."""
     before = {k: con.execute(f"SELECT current_setting('{k}')").fetchall()[0][0] for k in settings}
+    before.update({k: v for k, v in (restore or {}).items() if k in settings})
     for k, v in settings.items():
         con.execute(f"SET {k} = '{v}'")
     try:
