@@ -17,7 +17,7 @@ from sources.law_moj import LawMojSource
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture()
+@pytest.fixture
 def catalogue(tmp_path: Path) -> Path:
     spec = importlib.util.spec_from_file_location("gen_law_dump", ROOT / "bench" / "gen_law_dump.py")
     gen = importlib.util.module_from_spec(spec)
