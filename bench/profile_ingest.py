@@ -70,7 +70,12 @@ def main() -> None:
     ap.add_argument("dump", type=Path)
     ap.add_argument("--top", type=int, default=30)
     ap.add_argument("--repeat", type=int, default=1, help="runs; the minimum of each figure is printed")
-    ap.add_argument("--threads", type=int, default=None, help="DuckDB threads (1: steadier CPU figures for A/B runs)")
+    ap.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="DuckDB threads (default: the ingest's, curate.ingest.ingest_threads())",
+    )
     args = ap.parse_args()
     c_imp = _cpu()
     import curate.ingest as ci
@@ -87,9 +92,9 @@ def main() -> None:
             con0 = db.connect(path)  # schema migrations (not part of an ingest into an existing catalogue)
             con0.close()
             c0, w0 = _cpu(), time.perf_counter()
-            con = Timed(db.connect(path, memory_limit=ci.INGEST_MEMORY_LIMIT))
-            if args.threads:
-                con.execute(f"SET threads = {args.threads}")
+            # the connection as curate.ingest.ingest opens it
+            con = Timed(db.PandasFreeConnection(db.connect(path, memory_limit=ci.INGEST_MEMORY_LIMIT)))
+            con.execute(f"SET threads = {args.threads or ci.ingest_threads()}")
             src = LawMojSource([args.dump], scope="all", allow_list=DEFAULT_ALLOW_LIST, known_fsc_pcodes=set())
             rep = ci._Ingestor(con, src, ci.ErrorPolicy.QUARANTINE, None).run()
             con.close()

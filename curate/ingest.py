@@ -21,10 +21,9 @@ import json
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pyarrow as pa
 
 from curate.faults import fault
 from curate.ingest_report import NAMED_LIMIT, IngestReport  # noqa: F401  (re-exported)
@@ -36,6 +35,9 @@ from provenance.withdraw import hold_withdrawn
 from sources import capped
 from sources.base import ErrorPolicy, Notice, RawItem, Record, Rejection, Skip, Source
 from sources.errors import SourceError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pyarrow as pa
 
 BATCH_RECORDS = 20_000
 #: DuckDB buffer pool cap while ingesting (peak memory independent of catalogue size); JSON parsing on the
@@ -79,7 +81,8 @@ def ingest(
     progress: ProgressFn | None = None,
 ) -> IngestReport:
     """Ingest everything ``source`` yields into the catalogue at ``db_path``."""
-    con = db.connect(db_path, memory_limit=INGEST_MEMORY_LIMIT)
+    # parameters bound without DuckDB importing pandas (~0.3 CPU-s of start-up an ingest does not need)
+    con = db.PandasFreeConnection(db.connect(db_path, memory_limit=INGEST_MEMORY_LIMIT))
     con.execute(f"SET threads = {ingest_threads()}")
     try:
         return _Ingestor(con, source, on_error, progress).run()
@@ -349,6 +352,7 @@ class _Ingestor:
         con.execute("BEGIN TRANSACTION")
         try:
             _stage_new(con, relation)
+            complete = self._complete_with_records(containers)  # before this batch's records are in
             insert_versions(
                 con,
                 "_new_versions",
@@ -361,7 +365,7 @@ class _Ingestor:
             con.execute("""UPDATE records SET status = 'superseded'
                            WHERE status = 'active' AND record_id IN (SELECT version_of FROM _new)""")
             withheld_sql = "(SELECT record_id, source_id, doc_key FROM _new WHERE historical_of IS NULL)"
-            removed = self._supersede_removed(containers)
+            removed = self._supersede_removed(complete)
             # licence and content digest as written: `audit verify` checks records against them
             # only versions and history rows need an event of their own (new records: the batch event)
             n_new = con.execute("SELECT count(*) FROM _new").fetchone()[0]
@@ -403,6 +407,8 @@ class _Ingestor:
         """The batch as an Arrow table (``version_meta`` first: it is part of the record id)."""
         recs = self.batch
         cols = _keyed_columns(self.keyed, recs, self.pii_sources) if self.keyed else {}
+        import pyarrow as pa  # not at the top: the set-based path needs no Arrow (and pyarrow imports pandas)
+
         return pa.table(
             {
                 **cols,
@@ -420,22 +426,36 @@ class _Ingestor:
             }
         )
 
-    def _supersede_removed(self, containers: set[str] | list[str]) -> list[tuple]:
-        """Containers ingested completely: their active records they no longer contain become superseded."""
-        con = self.con
+    def _complete_with_records(self, containers: set[str] | list[str]) -> list[str]:
+        """The batch's containers ingested completely that hold active records already (only those can lose any)."""
         complete = [c for c in containers if c not in self.incomplete]
         if not complete:
             return []
-        con.register("_complete", pa.table({"container": complete}))
-        removed = con.execute("""
+        rows = self.con.execute(
+            "SELECT DISTINCT container FROM records WHERE status = 'active' AND container IN (SELECT unnest($c))",
+            {"c": complete},
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def _supersede_removed(self, complete: list[str]) -> list[tuple]:
+        """Containers ingested completely: their active records they no longer contain become superseded.
+
+        ``complete``: those of the batch's containers that held active records before the batch.
+        """
+        con = self.con
+        if not complete:
+            return []
+        removed = con.execute(
+            """
             SELECT r.record_id, r.doc_key FROM records r
-            WHERE r.status = 'active' AND r.container IN (SELECT container FROM _complete)
+            WHERE r.status = 'active' AND r.container IN (SELECT unnest($c))
               AND r.record_id NOT IN (SELECT record_id FROM _inc_t)
               AND r.doc_key NOT IN (SELECT doc_key FROM _inc_t)
               AND coalesce(json_extract_string(r.metadata, '$.as_of'), '') <= coalesce(
                   (SELECT max(i.as_of) FROM _inc_t i WHERE i.container = r.container), '')
-            ORDER BY r.record_id""").fetchall()
-        con.unregister("_complete")
+            ORDER BY r.record_id""",
+            {"c": complete},
+        ).fetchall()
         if removed:
             con.executemany("UPDATE records SET status = 'superseded' WHERE record_id = ?", [(r[0],) for r in removed])
         return removed
@@ -566,6 +586,8 @@ def _keyed_ids(con: duckdb.DuckDBPyConnection, source_name: str, pii_sources: se
 
 def _keyed_columns(keyed: Any, recs: list[tuple[str | None, Record]], pii_sources: set[str]) -> dict[str, pa.Array]:
     """``k_id``/``k_sha`` of a batch: keyed id and digest for records of pii_expected sources, else NULL."""
+    import pyarrow as pa
+
     ids, shas = [], []
     for vj, r in recs:
         mine = r.source_id in pii_sources

@@ -179,6 +179,7 @@ class BulkJson:
             return _declined(f"{dup[0]} occurs twice")
         con.execute(ARTICLES_SQL, {"max_chars": capped.max_record_chars()})
         con.execute(ATTACHMENTS_SQL)
+        con.execute("DROP TABLE _blx")  # the parsed laws are not read again: memory for the records' tables
         bad = con.execute(
             "SELECT law_i, idx, why FROM _bla WHERE why IS NOT NULL ORDER BY law_i, idx LIMIT 1"
         ).fetchone()
@@ -190,7 +191,7 @@ class BulkJson:
         con.execute(LAW_ROWS_SQL, {"licence": src.licence_id})
         con.execute(RECORDS_SQL)
         con.execute(RECORDS_VIEW_SQL)
-        for t in ("_blx", "_bla", "_blatt"):  # only _blf, _bll and _blr are read from here on
+        for t in ("_bla", "_blatt"):  # only _blf, _bll and _blr are read from here on
             con.execute(f"DROP TABLE {t}")
         skips = con.execute("SELECT item_loc FROM _blf WHERE NOT in_scope ORDER BY law_i").fetchall()
         zh = [r[0] for r in con.execute("SELECT pcode FROM _blf WHERE in_scope AND lang = 'zh'").fetchall()]

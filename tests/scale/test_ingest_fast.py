@@ -217,3 +217,26 @@ def test_deep_laws_are_declined_without_harm(tmp_path, monkeypatch, declined) ->
         (tmp_path / name).mkdir()
         _both(tmp_path / name, monkeypatch, [[path]])
         assert (len(declined()) > before) == deep, name
+
+
+def test_set_based_ingest_imports_neither_pandas_nor_arrow(tmp_path) -> None:
+    """The set-based path binds parameters and appends events without pandas or pyarrow (~0.4 CPU-s of imports)."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from pathlib import Path; from curate.ingest import ingest;"
+        " from sources.law_moj import LawMojSource;"
+        " rep = ingest(Path(sys.argv[1]), LawMojSource([Path(sys.argv[2])], scope='all'));"
+        " print(rep.records_new, sorted(m for m in ('pandas', 'pyarrow') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "c.duckdb"), str(FIX / "chlaw_json" / "ch")],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    ).stdout.split()
+    assert int(out[0]) > 100
+    assert " ".join(out[1:]) == "[]"
