@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pyarrow as pa
 
 from curate.faults import fault
 from curate.ingest_report import NAMED_LIMIT, IngestReport  # noqa: F401  (re-exported)
@@ -36,10 +36,26 @@ from sources import capped
 from sources.base import ErrorPolicy, Notice, RawItem, Record, Rejection, Skip, Source
 from sources.errors import SourceError
 
+if TYPE_CHECKING:  # pragma: no cover
+    import pyarrow as pa
+
 BATCH_RECORDS = 20_000
 #: DuckDB buffer pool cap while ingesting (peak memory independent of catalogue size); JSON parsing on the
 #: set-based path allocates outside the pool, so the cap leaves room for it under ~1 GiB of process memory
 INGEST_MEMORY_LIMIT = "512MB"
+
+
+def ingest_threads() -> int:
+    """DuckDB threads while ingesting: ``$CURATE_INGEST_THREADS``, else half the cores (at least one).
+
+    An ingest is a chain of statements that each run one pipeline over at most one batch; on 2 cores a
+    second DuckDB thread mostly waits for work and competes with the first (measured at 100k articles:
+    one thread used 40-50 % less CPU and less wall time than two; docs/benchmarks.md, issue 17).
+    """
+    env = os.environ.get("CURATE_INGEST_THREADS", "").strip()
+    if env:
+        return max(1, int(env))
+    return max(1, (os.cpu_count() or 2) // 2)
 
 
 ProgressFn = Callable[[int], None]
@@ -65,7 +81,9 @@ def ingest(
     progress: ProgressFn | None = None,
 ) -> IngestReport:
     """Ingest everything ``source`` yields into the catalogue at ``db_path``."""
-    con = db.connect(db_path, memory_limit=INGEST_MEMORY_LIMIT)
+    # parameters bound without DuckDB importing pandas (~0.3 CPU-s of start-up an ingest does not need)
+    con = db.PandasFreeConnection(db.connect(db_path, memory_limit=INGEST_MEMORY_LIMIT))
+    con.execute(f"SET threads = {ingest_threads()}")
     try:
         return _Ingestor(con, source, on_error, progress).run()
     finally:
@@ -334,6 +352,7 @@ class _Ingestor:
         con.execute("BEGIN TRANSACTION")
         try:
             _stage_new(con, relation)
+            complete = self._complete_with_records(containers)  # before this batch's records are in
             insert_versions(
                 con,
                 "_new_versions",
@@ -346,7 +365,7 @@ class _Ingestor:
             con.execute("""UPDATE records SET status = 'superseded'
                            WHERE status = 'active' AND record_id IN (SELECT version_of FROM _new)""")
             withheld_sql = "(SELECT record_id, source_id, doc_key FROM _new WHERE historical_of IS NULL)"
-            removed = self._supersede_removed(containers)
+            removed = self._supersede_removed(complete)
             # licence and content digest as written: `audit verify` checks records against them
             # only versions and history rows need an event of their own (new records: the batch event)
             n_new = con.execute("SELECT count(*) FROM _new").fetchone()[0]
@@ -357,7 +376,15 @@ class _Ingestor:
             ).fetchall()
             from curate.ingest_terms import classify_new_versions
 
-            terms_changed = classify_new_versions(con, "_new") if any(v for _, v, _, _, _ in new_rows) else {}
+            terms_changed = (
+                classify_new_versions(
+                    con,
+                    "(SELECT n.record_id, n.version_of, r.licence_id, r.metadata, r.content_sha256"
+                    " FROM _new n JOIN records r USING (record_id))",
+                )
+                if any(v for _, v, _, _, _ in new_rows)
+                else {}
+            )
             events = self._events(now, n_new, new_rows, terms_changed, removed)
             ledger.append(con, events, at=now)
             # a withdrawn source or document stays withdrawn when its items come again (after their events)
@@ -380,6 +407,8 @@ class _Ingestor:
         """The batch as an Arrow table (``version_meta`` first: it is part of the record id)."""
         recs = self.batch
         cols = _keyed_columns(self.keyed, recs, self.pii_sources) if self.keyed else {}
+        import pyarrow as pa  # not at the top: the set-based path needs no Arrow (and pyarrow imports pandas)
+
         return pa.table(
             {
                 **cols,
@@ -397,22 +426,36 @@ class _Ingestor:
             }
         )
 
-    def _supersede_removed(self, containers: set[str] | list[str]) -> list[tuple]:
-        """Containers ingested completely: their active records they no longer contain become superseded."""
-        con = self.con
+    def _complete_with_records(self, containers: set[str] | list[str]) -> list[str]:
+        """The batch's containers ingested completely that hold active records already (only those can lose any)."""
         complete = [c for c in containers if c not in self.incomplete]
         if not complete:
             return []
-        con.register("_complete", pa.table({"container": complete}))
-        removed = con.execute("""
+        rows = self.con.execute(
+            "SELECT DISTINCT container FROM records WHERE status = 'active' AND container IN (SELECT unnest($c))",
+            {"c": complete},
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def _supersede_removed(self, complete: list[str]) -> list[tuple]:
+        """Containers ingested completely: their active records they no longer contain become superseded.
+
+        ``complete``: those of the batch's containers that held active records before the batch.
+        """
+        con = self.con
+        if not complete:
+            return []
+        removed = con.execute(
+            """
             SELECT r.record_id, r.doc_key FROM records r
-            WHERE r.status = 'active' AND r.container IN (SELECT container FROM _complete)
+            WHERE r.status = 'active' AND r.container IN (SELECT unnest($c))
               AND r.record_id NOT IN (SELECT record_id FROM _inc_t)
               AND r.doc_key NOT IN (SELECT doc_key FROM _inc_t)
               AND coalesce(json_extract_string(r.metadata, '$.as_of'), '') <= coalesce(
                   (SELECT max(i.as_of) FROM _inc_t i WHERE i.container = r.container), '')
-            ORDER BY r.record_id""").fetchall()
-        con.unregister("_complete")
+            ORDER BY r.record_id""",
+            {"c": complete},
+        ).fetchall()
         if removed:
             con.executemany("UPDATE records SET status = 'superseded' WHERE record_id = ?", [(r[0],) for r in removed])
         return removed
@@ -481,11 +524,11 @@ class _Ingestor:
 
 
 def _stage_new(con: duckdb.DuckDBPyConnection, relation: str) -> None:
-    """Temp tables of a batch (the rows of ``relation``): ``_inc_t`` (its ids and keys), ``_new`` (rows not yet in
-    the catalogue, with the version they replace or, for an older snapshot, the newer active one) and the view
-    ``_new_versions``."""
+    """Temp tables of a batch (the rows of ``relation``): ``_inc_t`` (its ids and keys), ``_new`` (the ids and keys
+    of rows not yet in the catalogue, with the version they replace or, for an older snapshot, the newer active
+    one) and the view ``_new_versions`` (the full rows to insert, read from ``relation`` by the INSERT)."""
     # ids and digests in SQL (vectorised): the same values as provenance.records.ingest_record_id.
-    # Only the keys of the incoming batch are materialised; full rows only for the new ones.
+    # Only ids and keys are materialised: the wide rows are copied once, into ``records``.
     # Keyed ids/digests (pii_expected sources) come precomputed as columns k_id, k_sha; so do the ids and digests
     # of the set-based path (curate.ingest_fast), computed once with INGEST_RECORD_ID_SQL.
     keyed = "k_id" in {d[0] for d in con.execute(f"SELECT * FROM {relation} LIMIT 0").description}
@@ -493,29 +536,39 @@ def _stage_new(con: duckdb.DuckDBPyConnection, relation: str) -> None:
     sha = "coalesce(k_sha, sha256(text))" if keyed else "sha256(text)"
     excluded = "version_meta, k_id, k_sha" if keyed else "version_meta"
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE _inc_t AS SELECT {rid} AS record_id, doc_key, container, as_of FROM {relation}"
+        f"CREATE OR REPLACE TEMP TABLE _inc_t AS SELECT {rid} AS record_id, doc_key, source_id, container, as_of"
+        f" FROM {relation}"
     )
-    con.execute(f"""
+    # narrow: only ids and keys (the batch's wide rows are read once, by the INSERT, from ``relation`` itself)
+    con.execute("""
         CREATE OR REPLACE TEMP TABLE _new AS
-        SELECT i.* EXCLUDE (historical_of, as_of),
-               CASE WHEN historical_of IS NULL THEN a_id END AS version_of, historical_of
+        SELECT record_id, doc_key, source_id, CASE WHEN historical_of IS NULL THEN a_id END AS version_of, historical_of
         FROM (
-            SELECT i.*, a.record_id AS a_id,
+            SELECT i.record_id, i.doc_key, i.source_id, a.record_id AS a_id,
                    -- an older snapshot than the active version: kept as history, never replaces it
                    CASE WHEN i.as_of < a.as_of THEN a.record_id END AS historical_of
-            FROM (SELECT {rid} AS record_id, * EXCLUDE ({excluded}),
-                         {sha} AS content_sha256 FROM {relation}) i
+            FROM _inc_t i
             -- the active versions of this batch's doc_keys only (not every active record's metadata)
             LEFT JOIN (SELECT record_id, doc_key, json_extract_string(metadata, '$.as_of') AS as_of
                        FROM records WHERE status = 'active' AND doc_key IN (SELECT doc_key FROM _inc_t)) a
                    ON a.doc_key = i.doc_key
             WHERE i.record_id NOT IN (SELECT record_id FROM records
                                       WHERE record_id IN (SELECT record_id FROM _inc_t))
-        ) i""")
-    con.execute("""CREATE OR REPLACE TEMP VIEW _new_versions AS
-                   SELECT * EXCLUDE (a_id, historical_of),
-                          CASE WHEN historical_of IS NULL THEN 'active' ELSE 'superseded' END AS status
-                   FROM _new""")
+        )""")
+    rows = f"SELECT {rid} AS record_id, * EXCLUDE ({excluded}), {sha} AS content_sha256 FROM {relation}"
+    n_inc, n_new, n_linked = con.execute(
+        "SELECT (SELECT count(*) FROM _inc_t), count(*), count(version_of) + count(historical_of) FROM _new"
+    ).fetchone()
+    if n_new == n_inc and not n_linked:
+        # every row is a new record (a first ingest): the INSERT reads the batch directly, no join
+        con.execute(f"""CREATE OR REPLACE TEMP VIEW _new_versions AS
+                        SELECT *, NULL::VARCHAR AS version_of, 'active' AS status FROM ({rows})""")
+        return
+    con.execute(f"""CREATE OR REPLACE TEMP VIEW _new_versions AS
+                    SELECT i.*, n.version_of,
+                           CASE WHEN n.historical_of IS NULL THEN 'active' ELSE 'superseded' END AS status
+                    FROM ({rows}) i
+                    JOIN (SELECT DISTINCT record_id, version_of, historical_of FROM _new) n USING (record_id)""")
 
 
 def _keyed_ids(con: duckdb.DuckDBPyConnection, source_name: str, pii_sources: set[str]) -> Any:
@@ -533,6 +586,8 @@ def _keyed_ids(con: duckdb.DuckDBPyConnection, source_name: str, pii_sources: se
 
 def _keyed_columns(keyed: Any, recs: list[tuple[str | None, Record]], pii_sources: set[str]) -> dict[str, pa.Array]:
     """``k_id``/``k_sha`` of a batch: keyed id and digest for records of pii_expected sources, else NULL."""
+    import pyarrow as pa
+
     ids, shas = [], []
     for vj, r in recs:
         mine = r.source_id in pii_sources

@@ -1,8 +1,9 @@
 """The set-based ingest path: files a source lets DuckDB read and map in SQL.
 
 A source may offer ``iter_raw_bulk()``: :meth:`~sources.base.Source.iter_raw` with some input files
-given whole, as objects with ``load(con, tmp_dir)`` (stage the file's records in the temp table
-``_blr``) and ``fallback()`` (the Python path's raw items of that file). The law.moj source does
+given whole, as objects with ``load(con, tmp_dir)`` (stage the file's records: the temp view ``_blv`` in
+the writer's columns, and the temp table ``_blr``, one row per record with at least ``law_i``) and
+``fallback()`` (the Python path's raw items of that file). The law.moj source does
 (:mod:`sources.law_moj_bulk`). The records then go through the same writer as the Python path
 (:meth:`curate.ingest._Ingestor._write_batch`: ids by ``INGEST_RECORD_ID_SQL``, versions,
 removals, one ``ingested_batch`` event per batch), in batches of whole laws of up to
@@ -83,7 +84,7 @@ def ingest_bulk(ing: Any, item: Any) -> bool:
             ing._handle_raw(Skip(loc, reason, source_id=getattr(item, "source_id", None)))
         for lo, hi, n in _batches(con):
             con.execute(
-                f"CREATE OR REPLACE TEMP VIEW _bli AS SELECT {_COLUMNS} FROM _blr WHERE law_i BETWEEN {lo} AND {hi}"
+                f"CREATE OR REPLACE TEMP VIEW _bli AS SELECT {_COLUMNS} FROM _blv WHERE law_i BETWEEN {lo} AND {hi}"
             )
             containers = [r[0] for r in con.execute("SELECT DISTINCT container FROM _bli").fetchall()]
             ing._write_batch("_bli", n, containers, distinct_ids=True)

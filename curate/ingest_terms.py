@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import duckdb
-import pyarrow as pa
 
 from provenance import ledger
 from provenance.records import derived_record_id, insert_versions
@@ -153,6 +152,8 @@ class TermsCorrector:
         con = self.con
         con.execute("BEGIN TRANSACTION")
         try:
+            import pyarrow as pa
+
             con.register("_terms_plan", pa.Table.from_pylist(self.rows))
             con.execute(
                 "CREATE OR REPLACE TEMP VIEW _terms_new AS SELECT t.*, p.text FROM _terms_plan t"

@@ -35,12 +35,12 @@ from curate.stages.base import Stage
 from curate.workfiles import RunKey, drop_run_key, unsigned
 from provenance import db, ledger, runs
 from provenance.errors import StageError
-from provenance.records import insert_versions, version_seal
+from provenance.records import KEYED_PREFIX, insert_versions, version_seal
 
 #: result rows per load batch (one transaction each); ``CURATE_LOAD_BATCH`` overrides it
 LOAD_BATCH = 50_000
-#: ledger events appended per page while loading a batch
-EVENT_PAGE = 20_000
+#: ledger events appended per page while loading a batch (Python objects per event live for one page)
+EVENT_PAGE = 5_000
 COUNTS = ("results", "new_versions", "status_changes", "events")
 
 
@@ -106,8 +106,10 @@ def load_results(
         del table
         fault(f"after_batch_{n}")
     with db.transaction(con):
-        # the whole run's results for after_load and the statistics (DuckDB spills it beyond its memory cap)
-        _results_table(con, stage, f"read_parquet({_sql_list(files)}, union_by_name = true)")
+        # the whole run's results for after_load and the statistics (DuckDB spills it beyond its memory cap),
+        # without the new texts (they are in `records` now): only a result whose parent has a keyed digest
+        # keeps its text, which keying its id needs (:func:`curate.pii.keyed_ids.key_pre_pii_results`)
+        _results_table(con, stage, _run_results_sql(files))
         row = con.execute(
             "SELECT " + ", ".join(f"coalesce(sum({c}), 0)" for c in COUNTS) + " FROM run_load_batches WHERE run_id = ?",
             [run_id],
@@ -151,6 +153,14 @@ def _n_batches(con, run_id: str) -> int:
 def _cpu() -> float:
     t = os.times()
     return t.user + t.system + t.children_user + t.children_system
+
+
+def _run_results_sql(files: list[Path]) -> str:
+    """All of a run's results as a subquery, ``new_text`` kept only where the parent's digest is keyed."""
+    return f"""(SELECT x.* REPLACE (CASE WHEN starts_with(coalesce(p.content_sha256, ''), '{KEYED_PREFIX}')
+                                         THEN x.new_text END AS new_text)
+               FROM read_parquet({_sql_list(files)}, union_by_name = true) x
+               LEFT JOIN records p ON p.record_id = x.record_id)"""
 
 
 def _results_table(con, stage: Stage, source: str) -> None:

@@ -56,9 +56,21 @@ EXECUTORS = ("local", "ray", "slurm")
 STAGE_MEMORY_LIMIT = os.environ.get("CURATE_DUCKDB_MEMORY", "1GB")
 #: WAL size at which DuckDB checkpoints, on the runner's connections (DuckDB's default is 16 MB): a load
 #: commits per batch, and with the default every batch's commit rewrote the large tables (records,
-#: provenance_events) in a checkpoint; with this the WAL is checkpointed once, when the run's connection
-#: closes. Committed batches are durable in the WAL either way. ``CURATE_CHECKPOINT_THRESHOLD`` overrides it.
-CHECKPOINT_THRESHOLD = os.environ.get("CURATE_CHECKPOINT_THRESHOLD", "1GB")
+#: provenance_events) in a checkpoint. Committed but not yet checkpointed rows stay in memory (DuckDB's
+#: ``IN_MEMORY_TABLE``, with the ART index of ``records``), so the threshold also bounds how much of a large
+#: run's load is held: at 25k-100k results the WAL stays under it (one checkpoint, at the end), beyond that
+#: a checkpoint every ~256 MB of WAL. Committed batches are durable in the WAL either way.
+#: ``CURATE_CHECKPOINT_THRESHOLD`` overrides it.
+CHECKPOINT_THRESHOLD = os.environ.get("CURATE_CHECKPOINT_THRESHOLD", "256MB")
+#: DuckDB settings while the snapshot is written (``CURATE_SNAPSHOT_MEMORY`` overrides the cap): each shard is
+#: one ``COPY`` streamed in the table's order by one thread, so its memory does not grow with the input. With
+#: the run's 1 GB cap, two threads and ``ORDER BY record_id`` the snapshot filled the pool (0.23 GiB at 25k,
+#: 0.47 at 100k, 1.6 at 400k and 1M); now ~0.11 / 0.15 / 0.16 GiB at 25k / 100k / 1M (the COPY alone).
+SNAPSHOT_MEMORY_LIMIT = os.environ.get("CURATE_SNAPSHOT_MEMORY", "128MB")
+SNAPSHOT_THREADS = 1
+#: rows per Parquet row group of a snapshot shard: a rank reads one row group at a time, so its memory is
+#: bounded by this instead of by the shard (DuckDB's default is 122,880 rows)
+SNAPSHOT_ROW_GROUP = 8_192
 RESULT_SCHEMA = pa.schema(
     [
         ("record_id", pa.string()),
@@ -116,7 +128,7 @@ def _results_to_table(results: list[StageResult], stage_name: str, start: int) -
 class SnapshotReader(PipelineStep):
     """First pipeline step: this rank's snapshot shards as Documents (``record_id`` -> id, other columns -> metadata).
 
-    Rank ``r`` of ``world_size`` reads the sorted shard files ``r, r + world_size, ...`` (as datatrove's
+    Rank ``r`` of ``world_size`` reads the shard files (sorted by name) ``r, r + world_size, ...`` (as datatrove's
     readers shard files) in Arrow batches. Unlike datatrove's ``ParquetReader`` it does not resolve the
     file path of every document through fsspec (a third of hygiene's per-record CPU time) and needs
     neither ``datatrove.io`` nor pandas. Records with empty text are skipped, as datatrove's readers do.
@@ -484,22 +496,38 @@ def _snapshot(
     if n:
         on_inputs()
         shards = max(1, min(n_shards, n))
-        # one COPY per shard: each sorts (spilling to disk if needed) and writes one file, so memory stays
-        # within the connection's cap (PARTITION_BY keeps every partition's buffers in memory)
-        for k in range(shards):
-            part = snap_dir / f"_shard={k}"
-            part.mkdir(parents=True, exist_ok=True)
-            out = part / "data_0.parquet"
-            written = con.execute(
-                f"COPY (SELECT {select} FROM records r WHERE {where} AND hash(r.record_id) % {shards} = {k}"
-                f" ORDER BY r.record_id) TO '{out}' (FORMAT parquet)",
-                params,
-            ).fetchall()[0][0]
-            if not written:
-                shutil.rmtree(part, ignore_errors=True)
+        # one COPY per shard, in the table's order (deterministic for a catalogue file: DuckDB preserves
+        # insertion order; a resumed run reuses the files), in small row groups. No ORDER BY: a sort of the
+        # whole input needs memory that grows with it (PARTITION_BY keeps every partition's buffers in memory)
+        with _settings(con, memory_limit=SNAPSHOT_MEMORY_LIMIT, threads=SNAPSHOT_THREADS):
+            for k in range(shards):
+                part = snap_dir / f"_shard={k}"
+                part.mkdir(parents=True, exist_ok=True)
+                out = part / "data_0.parquet"
+                written = con.execute(
+                    f"COPY (SELECT {select} FROM records r WHERE {where} AND hash(r.record_id) % {shards} = {k}"
+                    f") TO '{out}' (FORMAT parquet, ROW_GROUP_SIZE {SNAPSHOT_ROW_GROUP})",
+                    params,
+                ).fetchall()[0][0]
+                if not written:
+                    shutil.rmtree(part, ignore_errors=True)
         files = len(list(snap_dir.rglob("*.parquet")))
     marker.write_text(json.dumps({"rows": n, "files": files, "bytes": n_bytes}))
     return n, files, n_bytes
+
+
+@contextmanager
+def _settings(con, **settings: Any) -> Iterator[None]:
+    """DuckDB ``settings`` (e.g. ``memory_limit``, ``threads``) for the block's statements, then set back.
+    A lower ``memory_limit`` evicts cached blocks beyond it (the catalogue file stays in the OS page cache)."""
+    before = {k: con.execute(f"SELECT current_setting('{k}')").fetchall()[0][0] for k in settings}
+    for k, v in settings.items():
+        con.execute(f"SET {k} = '{v}'")
+    try:
+        yield
+    finally:
+        for k, v in before.items():
+            con.execute(f"SET {k} = '{v}'")
 
 
 def _execute(

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -60,7 +61,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute(sql)
-            con.execute("INSERT INTO _schema_migrations (version, name) VALUES (?, ?)", [number, name])
+            execute(con, "INSERT INTO _schema_migrations (version, name) VALUES (?, ?)", [number, name])
             con.execute("COMMIT")
         except duckdb.Error as exc:
             con.execute("ROLLBACK")
@@ -167,14 +168,47 @@ def execute(con: duckdb.DuckDBPyConnection, sql: str, params) -> duckdb.DuckDBPy
     >>> execute(duckdb.connect(), "SELECT ? || ?", ["it's", 1]).fetchone()
     ("it's1",)
     """
+    with _binding_without_pandas():
+        return con.execute(sql, params)
+
+
+@contextmanager
+def _binding_without_pandas() -> Iterator[None]:
+    """DuckDB cannot import pandas in this thread inside the block (see :func:`execute`)."""
     if _NO_PANDAS not in sys.meta_path:
         sys.meta_path.insert(0, _NO_PANDAS)
     state = _NoPandasToBind.active
     before, state.on = getattr(state, "on", False), True
     try:
-        return con.execute(sql, params)
+        yield
     finally:
         state.on = before
+
+
+class PandasFreeConnection:
+    """A connection whose ``execute``/``executemany``/``register`` do not import pandas (see :func:`execute`).
+
+    For a long writer (an ingest) that passes its connection to many functions: every parameterised
+    statement goes through the guard. Anything else is the wrapped connection's.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self._con = con
+
+    def execute(self, sql: str, params: Any = None) -> duckdb.DuckDBPyConnection:
+        return self._con.execute(sql) if params is None else execute(self._con, sql, params)
+
+    def executemany(self, sql: str, params: Any) -> duckdb.DuckDBPyConnection:
+        with _binding_without_pandas():
+            return self._con.executemany(sql, params)
+
+    def register(self, name: str, obj: Any) -> duckdb.DuckDBPyConnection:
+        """Register an Arrow table (DuckDB would import pandas to check for a data frame first)."""
+        with _binding_without_pandas():
+            return self._con.register(name, obj)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._con, name)
 
 
 @contextmanager

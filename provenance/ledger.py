@@ -142,6 +142,24 @@ def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
+#: appends of up to this many events bind them as parameters; larger ones go through Arrow
+_BOUND_ROWS = 1000
+_EVENT_COLUMNS = (
+    "seq",
+    "event_id",
+    "run_id",
+    "record_id",
+    "stage",
+    "action",
+    "detail",
+    "created_at",
+    "actor",
+    "prev_hash",
+    "hash",
+)
+_EVENT_TYPES = ("BIGINT", *["VARCHAR"] * 6, "TIMESTAMP", *["VARCHAR"] * 3)
+
+
 def append(con: duckdb.DuckDBPyConnection, events: Iterable[Event], *, at: dt.datetime | None = None) -> int:
     """Append events in the given order; returns how many. Call inside the caller's transaction."""
     seq, prev = _tail(con)
@@ -172,6 +190,14 @@ def append(con: duckdb.DuckDBPyConnection, events: Iterable[Event], *, at: dt.da
         prev = h
     if not rows:
         return 0
+    if len(rows) <= _BOUND_ROWS and created.tzinfo is None:
+        # a few events: bound as lists, without building Arrow arrays (pyarrow imports pandas for that)
+        from provenance.db import execute
+
+        cols = ", ".join(_EVENT_COLUMNS)
+        values = ", ".join(f"unnest(${i + 1}::{t}[])" for i, t in enumerate(_EVENT_TYPES))
+        execute(con, f"INSERT INTO provenance_events ({cols}) SELECT {values}", [list(c) for c in zip(*rows)])
+        return len(rows)
     import pyarrow as pa
 
     table = pa.table(

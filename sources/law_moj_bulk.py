@@ -99,14 +99,16 @@ class BulkJson:
             src = tmp_dir / "laws.json"
             _copy_range(self.path, src, *self.laws)
         fmt = "unstructured" if self.kind == "object" else "array"
+        # a law is an array element: 64 MiB is far above any law (a larger one declines the file)
+        args = {
+            "src": str(src),
+            "max": _MAX_LAW_BYTES if fmt == "array" else max(2**24, min(src.stat().st_size + 1024, 2**31 - 1)),
+        }
+        read = f"read_json_objects($src, format='{fmt}', maximum_object_size=$max) WITH ORDINALITY"
         try:
-            con.execute(
-                "CREATE OR REPLACE TEMP TABLE _bl AS SELECT ordinality - 1 AS law_i, json AS j"
-                f" FROM read_json_objects(?, format='{fmt}', maximum_object_size=?) WITH ORDINALITY",
-                # a law is an array element: 64 MiB is far above any law (a larger one declines the file)
-                [str(src), _MAX_LAW_BYTES if fmt == "array" else max(2**24, min(src.stat().st_size + 1024, 2**31 - 1))],
-            )
-            return self._map(con)
+            # the file is read and each law parsed here, straight into its structure and values (no copy of the text)
+            con.execute(PARSE_SQL.format(read=read, guard=STRUCTURE_GUARD_BYTES), args)
+            return self._map(con, read, args)
         except (
             duckdb.BinderException,
             duckdb.ParserException,
@@ -120,19 +122,43 @@ class BulkJson:
             if src != self.path:
                 src.unlink(missing_ok=True)
 
-    def _map(self, con: duckdb.DuckDBPyConnection) -> LoadedFile:
+    def _too_deep(self, con: duckdb.DuckDBPyConnection, read: str, args: dict) -> bool:
+        """Whether a law nests deeper than MAX_DEPTH (Python's parser refuses deep input: the file is declined).
+
+        ``json_structure`` keeps a law's depth unless it merges values of different kinds (or an empty object)
+        into ``"JSON"``; it recurses, so it ran only on laws too small to nest deep enough to hurt. Laws that
+        are larger or merged are measured on their text (read again; rare in the official dumps).
+        """
+        odd = [r[0] for r in con.execute("SELECT law_i FROM _blx WHERE st IS NULL OR contains(st, 'JSON')").fetchall()]
+        if odd:
+            texts = con.execute(
+                f"SELECT json FROM {read} WHERE list_contains($odd, ordinality - 1)"
+                " AND strlen(json) - strlen(replace(replace(json, '[', ''), '{', '')) > $depth",
+                {**args, "odd": odd, "depth": MAX_DEPTH},
+            ).fetchall()
+            if any(json_depth(t) > MAX_DEPTH for (t,) in texts):
+                return True
+            # no law nests deeper than MAX_DEPTH: json_structure is safe on the larger ones now
+            con.execute(
+                f"UPDATE _blx SET st = json_structure(r.json) FROM (SELECT ordinality - 1 AS i, json FROM {read}) r"
+                " WHERE _blx.st IS NULL AND r.i = _blx.law_i",
+                args,
+            )
+        deep = con.execute(
+            "SELECT st FROM _blx WHERE NOT contains(st, 'JSON')"
+            " AND strlen(st) - strlen(replace(replace(st, '[', ''), '{', '')) > $depth",
+            {"depth": MAX_DEPTH},
+        ).fetchall()
+        return any(json_depth(st) > MAX_DEPTH for (st,) in deep)
+
+    def _map(self, con: duckdb.DuckDBPyConnection, read: str, args: dict) -> LoadedFile:
         src = self.source
         assert src is not None
-        n_laws = con.execute("SELECT count(*) FROM _bl").fetchone()[0]
+        n_laws = con.execute("SELECT count(*) FROM _blx").fetchone()[0]
         if n_laws == 0 or (self.kind == "object" and n_laws != 1):
             return _declined("no law or several top-level values")
-        # DuckDB's json_structure recurses (deep input crashes it) and Python's parser refuses deep input: a law
-        # with more than MAX_DEPTH brackets is measured exactly, and any deeper than MAX_DEPTH declines the file
-        for (text,) in con.execute(
-            "SELECT j FROM _bl WHERE strlen(j) - strlen(replace(replace(j, '[', ''), '{', '')) > ?", [MAX_DEPTH]
-        ).fetchall():
-            if json_depth(text) > MAX_DEPTH:
-                return _declined("nested too deeply")
+        if self._too_deep(con, read, args):
+            return _declined("nested too deeply")
         many = self.always_index or n_laws > 1
         _macros(con)
         params = {
@@ -142,8 +168,6 @@ class BulkJson:
             **src.scope_params(),
             "wrapper_obj": self.kind == "object",
         }
-        con.execute(PARSE_SQL)
-        con.execute("DROP TABLE _bl")
         con.execute(LAWS_SQL, params)
         bad = con.execute("SELECT law_i, why FROM _blf WHERE why IS NOT NULL ORDER BY law_i LIMIT 1").fetchone()
         if bad:
@@ -155,6 +179,7 @@ class BulkJson:
             return _declined(f"{dup[0]} occurs twice")
         con.execute(ARTICLES_SQL, {"max_chars": capped.max_record_chars()})
         con.execute(ATTACHMENTS_SQL)
+        con.execute("DROP TABLE _blx")  # the parsed laws are not read again: memory for the records' tables
         bad = con.execute(
             "SELECT law_i, idx, why FROM _bla WHERE why IS NOT NULL ORDER BY law_i, idx LIMIT 1"
         ).fetchone()
@@ -163,12 +188,19 @@ class BulkJson:
         bad = con.execute("SELECT law_i FROM _blatt WHERE odd ORDER BY law_i LIMIT 1").fetchone()
         if bad:
             return _declined(f"law #{bad[0]}: unusual attachment")
-        con.execute(RECORDS_SQL, {"licence": src.licence_id})
-        for t in ("_blx", "_bla", "_blatt"):  # only _blf and _blr are read from here on
+        con.execute(LAW_ROWS_SQL, {"licence": src.licence_id})
+        con.execute(RECORDS_SQL)
+        con.execute(RECORDS_VIEW_SQL)
+        for t in ("_bla", "_blatt"):  # only _blf, _bll and _blr are read from here on
             con.execute(f"DROP TABLE {t}")
         skips = con.execute("SELECT item_loc FROM _blf WHERE NOT in_scope ORDER BY law_i").fetchall()
         zh = [r[0] for r in con.execute("SELECT pcode FROM _blf WHERE in_scope AND lang = 'zh'").fetchall()]
-        containers = [r[0] for r in con.execute("SELECT DISTINCT container FROM _blr").fetchall()]
+        containers = [
+            r[0]
+            for r in con.execute(
+                "SELECT container FROM _bll WHERE law_i IN (SELECT law_i FROM _blr) ORDER BY law_i"
+            ).fetchall()
+        ]
         return LoadedFile(
             ok=True,
             items=n_laws,
@@ -180,7 +212,7 @@ class BulkJson:
 
 @dataclass
 class LoadedFile:
-    """Outcome of :meth:`BulkJson.load`: the records are in the temp table ``_blr`` (ordered by ``ord``)."""
+    """Outcome of :meth:`BulkJson.load`: the records are the rows of the temp view ``_blv`` (``law_i``: the law)."""
 
     ok: bool
     items: int = 0
@@ -325,20 +357,25 @@ _PATHS_SQL = "[" + ", ".join(f"'{p}'" for p in _LAW_PATHS) + "]"
 _STR_FIELDS = (1, 2, 3, 6, 7, 8, 9, 10, 11, 12, 13, 14)
 _WS_SQL = "||".join(f"chr({ord(c)})" for c in PY_WHITESPACE)
 
-#: each law parsed once for its types (json_structure) and once for its values (json_transform)
+#: laws up to this size go through ``json_structure`` as they are read: too small to nest deep enough for its
+#: recursion to exhaust a thread's stack (~17,500 object levels on an 8 MiB stack; a level takes >= 5 bytes)
+STRUCTURE_GUARD_BYTES = 32 * 1024
+
+#: each law read and parsed for its types (json_structure) and its values (json_transform), in one statement
 PARSE_SQL = """
 CREATE OR REPLACE TEMP TABLE _blx AS
-SELECT law_i, json_structure(j) AS st, json_transform(j, '{
+SELECT ordinality - 1 AS law_i, CASE WHEN strlen(json) <= {guard} THEN json_structure(json) END AS st,
+       json_transform(json, '{{
     "LawName": "VARCHAR", "LawURL": "VARCHAR", "EngLawURL": "VARCHAR", "LawCategory": "VARCHAR",
     "LawModifiedDate": "VARCHAR", "EngLawModifiedDate": "VARCHAR", "LawEffectiveDate": "VARCHAR",
     "LawEffectiveNote": "VARCHAR", "LawAbandonNote": "VARCHAR", "EngLawAbandonNote": "VARCHAR",
     "EngLawName": "VARCHAR", "LawLevel": "VARCHAR",
-    "LawArticles": [{"ArticleType": "VARCHAR", "ArticleNo": "VARCHAR", "ArticleContent": "VARCHAR",
-                     "ArticleConctent": "VARCHAR"}],
-    "EngLawArticles": [{"EngArticleType": "VARCHAR", "EngArticleNo": "VARCHAR", "EngArticleContent": "VARCHAR"}],
-    "LawAttachements": [{"FileName": "VARCHAR", "FileURL": "VARCHAR"}],
-    "EngLawAttachements": [{"FileName": "VARCHAR", "FileURL": "VARCHAR"}]}') AS x
-FROM _bl
+    "LawArticles": [{{"ArticleType": "VARCHAR", "ArticleNo": "VARCHAR", "ArticleContent": "VARCHAR",
+                     "ArticleConctent": "VARCHAR"}}],
+    "EngLawArticles": [{{"EngArticleType": "VARCHAR", "EngArticleNo": "VARCHAR", "EngArticleContent": "VARCHAR"}}],
+    "LawAttachements": [{{"FileName": "VARCHAR", "FileURL": "VARCHAR"}}],
+    "EngLawAttachements": [{{"FileName": "VARCHAR", "FileURL": "VARCHAR"}}]}}') AS x
+FROM {read}
 """
 
 #: one row per law: checks (``why`` names the first thing the SQL cannot reproduce), scope and law metadata
@@ -484,11 +521,22 @@ WHERE a IS NOT NULL  -- Python skips attachments that are not objects (null)
 GROUP BY law_i
 """
 
-#: the records, in the columns of the generic ingest writer (plus ``ord`` for batches)
+#: per in-scope law: what its records share, built once (the metadata JSON around the article's own keys)
+LAW_ROWS_SQL = """
+CREATE OR REPLACE TEMP TABLE _bll AS
+SELECT l.law_i, l.version_meta, l.pcode, l.lang, l.container, l.as_of, l.name_s, l.name_l,
+       $licence AS licence_id,
+       l.law_head || coalesce(t.att, '[]') || l.law_tail || ',"article_no": ' AS meta_head,
+       CASE WHEN l.as_of IS NULL THEN '}' ELSE ',"as_of":' || _js(l.as_of) || '}' END AS meta_tail
+FROM _blf l LEFT JOIN _blatt t USING (law_i) WHERE l.in_scope
+"""
+
+_LOCATOR = "l.pcode || '/' || l.lang || '/' || key_no"
+
+#: the records' text, keys, ids and content digests (what a law's records share stays in ``_bll``)
 RECORDS_SQL = f"""
 CREATE OR REPLACE TEMP TABLE _blr AS
 -- ids and content digests computed once here (the writer takes precomputed ``k_id``/``k_sha`` as they are)
-SELECT *, {INGEST_RECORD_ID_SQL} AS k_id, sha256(text) AS k_sha FROM (
 WITH w AS (  -- narrow rows for the window functions: chapter heading in force, n-th article of that number
     SELECT law_i, idx, atype,
            nullif(last_value(heading IGNORE NULLS) OVER (
@@ -497,28 +545,32 @@ WITH w AS (  -- narrow rows for the window functions: chapter heading in force, 
                           THEN '#' || row_number() OVER (PARTITION BY law_i, number, atype ORDER BY idx) ELSE '' END
                AS key_no
     FROM (SELECT law_i, idx, atype, heading, number FROM _bla)),
-l AS (  -- per law: the metadata JSON up to the article's own keys, built once
-    SELECT l.*, l.law_head || coalesce(t.att, '[]') || l.law_tail || ',"article_no": ' AS meta_head,
-           CASE WHEN l.as_of IS NULL THEN '}}' ELSE ',"as_of":' || _js(l.as_of) || '}}' END AS meta_tail
-    FROM _blf l LEFT JOIN _blatt t USING (law_i) WHERE l.in_scope)
-SELECT l.law_i,
-       l.version_meta,
-       'law_moj:' || l.pcode || ':' || l.lang || ':' || w.key_no AS doc_key,
-       'law_moj' AS source_id,
-       l.pcode || '/' || l.lang || '/' || w.key_no AS locator,
+r AS (
+    SELECT law_i, idx, w.key_no, w.chapter, k.number_raw, l.version_meta, 'law_moj' AS source_id,
+           {_LOCATOR} AS locator, k.content AS text
+    FROM _bla k JOIN w USING (law_i, idx) JOIN _bll l USING (law_i)
+    WHERE k.atype = 'A' AND w.atype = 'A')
+SELECT law_i, idx, key_no, chapter, number_raw, text, {INGEST_RECORD_ID_SQL} AS k_id, sha256(text) AS k_sha FROM r
+"""
+
+#: the records, in the columns of the generic ingest writer: read once, by the writer's INSERT
+RECORDS_VIEW_SQL = f"""
+CREATE OR REPLACE TEMP VIEW _blv AS
+SELECT law_i, l.version_meta, 'law_moj:' || l.pcode || ':' || l.lang || ':' || key_no AS doc_key,
+       'law_moj' AS source_id, {_LOCATOR} AS locator,
        -- f"{{name}} {{number_raw}}".strip(), number_raw being stripped already
-       CASE WHEN k.number_raw = '' THEN l.name_s WHEN l.name_l = '' THEN k.number_raw
-            ELSE l.name_l || ' ' || k.number_raw END AS title,
-       k.content AS text, l.lang, $licence AS licence_id,
-       concat(l.meta_head, _js(k.number_raw), ', "article_index": ', k.idx, ', "chapter": ', _js(w.chapter),
+       CASE WHEN r.number_raw = '' THEN l.name_s WHEN l.name_l = '' THEN r.number_raw
+            ELSE l.name_l || ' ' || r.number_raw END AS title,
+       r.text, l.lang, l.licence_id,
+       concat(l.meta_head, _js(r.number_raw), ', "article_index": ', r.idx, ', "chapter": ', _js(r.chapter),
               l.meta_tail) AS metadata,
-       l.container, l.as_of
-FROM _bla k JOIN w USING (law_i, idx) JOIN l USING (law_i)
-WHERE k.atype = 'A' AND w.atype = 'A')
+       l.container, l.as_of, r.k_id, r.k_sha
+FROM _blr r JOIN _bll l USING (law_i)
 """
 
 
 def drop_temp(con: duckdb.DuckDBPyConnection) -> None:
     """Drop the temp tables of one file."""
-    for t in ("_bl", "_blx", "_blf", "_bla", "_blatt", "_blr"):
+    con.execute("DROP VIEW IF EXISTS _blv")
+    for t in ("_blx", "_blf", "_bla", "_blatt", "_bll", "_blr"):
         con.execute(f"DROP TABLE IF EXISTS {t}")

@@ -67,3 +67,33 @@ def test_python_and_sql_content_agree() -> None:
     when = dt.datetime(2026, 1, 2, 3, 4, 5, 6)
     ledger.append(c, [ledger.Event("s", "a", record_id=None, run_id=None, detail=None)], at=when)
     assert ledger.verify(c).ok
+
+
+def test_small_appends_store_what_arrow_appends_store(monkeypatch) -> None:
+    """Up to ``_BOUND_ROWS`` events are bound as parameters, more go through Arrow: the rows are the same."""
+    import datetime as dt
+
+    events = [
+        ledger.Event(
+            "ingest",
+            "ingested",
+            record_id=f"r{i}",
+            run_id=None if i % 3 else "run1",
+            actor=None,
+            detail=None if i % 4 == 0 else {"i": i, "名": '臺\n"q"'},
+        )
+        for i in range(7)
+    ]
+    at = dt.datetime(2026, 12, 3, 12, 0, 0, 123456)
+    rows = []
+    for bound in (1000, 0):
+        monkeypatch.setattr(ledger, "_BOUND_ROWS", bound)
+        c = duckdb.connect()
+        db.migrate(c)
+        ledger.append(c, events, at=at)
+        ledger.append(c, events[:2])
+        assert ledger.verify(c).ok
+        rows.append(c.execute("SELECT * FROM provenance_events ORDER BY seq").fetchall())
+        c.close()
+    assert rows[0][:7] == rows[1][:7]
+    assert [r[:7] + r[8:9] for r in rows[0][7:]] == [r[:7] + r[8:9] for r in rows[1][7:]]  # their own `now()`

@@ -180,3 +180,63 @@ def test_a_pcode_twice_in_one_file_chains_like_the_python_path(tmp_path, monkeyp
     both = _wrapper(tmp_path / "both.json", [json.loads(f.read_text("utf-8")) for f in files])
     _both(tmp_path, monkeypatch, [[both]])
     assert len(declined()) == 1
+
+
+def _nest(depth: int, kind: str) -> str:
+    """JSON text nested ``depth`` deep (objects, arrays, or arrays whose values differ in kind)."""
+    if kind == "object":
+        return '{"a":' * depth + "1" + "}" * depth
+    if kind == "mixed":  # json_structure merges [x, 1] into "JSON": the depth is measured on the text
+        return "[" * depth + "]" * depth + ", 1"
+    return "[" * depth + "]" * depth
+
+
+def test_deep_laws_are_declined_without_harm(tmp_path, monkeypatch, declined) -> None:
+    from sources import law_moj_bulk
+
+    laws = _laws(FIX / "chlaw_json" / "ch")[:3]
+    big = "x" * (law_moj_bulk.STRUCTURE_GUARD_BYTES + 1)  # above the size guard: measured on its text
+    cases = [
+        ("shallow-mixed", [_nest(3, "mixed")], "", False),
+        ("big-shallow", [_nest(3, "array")], big, False),
+        ("deep-70", [_nest(70, "array")], "", True),
+        ("mixed-70", [_nest(70, "mixed")], "", True),
+        ("big-70", [_nest(70, "object")], big, True),
+        # 6,000 levels fit under the size guard: json_structure must not exhaust the stack on it
+        ("deep-6000", [_nest(6000, "object")], "", True),
+    ]
+    for name, extra, pad, deep in cases:
+        body = json.dumps({"UpdateDate": "2024/10/11", "Laws": laws}, ensure_ascii=False)
+        # an unknown field the SQL ignores but both parsers read
+        law0 = body.index('{"LawLevel"') if '{"LawLevel"' in body else body.index("[{") + 1
+        field = '"Extra": [' + ", ".join(extra) + "], " + (f'"Pad": "{pad}", ' if pad else "")
+        text = body[: law0 + 1] + field + body[law0 + 1 :]
+        path = tmp_path / f"{name}.json"
+        path.write_text(text, "utf-8")
+        before = len(declined())
+        (tmp_path / name).mkdir()
+        _both(tmp_path / name, monkeypatch, [[path]])
+        assert (len(declined()) > before) == deep, name
+
+
+def test_set_based_ingest_imports_neither_pandas_nor_arrow(tmp_path) -> None:
+    """The set-based path binds parameters and appends events without pandas or pyarrow (~0.4 CPU-s of imports)."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from pathlib import Path; from curate.ingest import ingest;"
+        " from sources.law_moj import LawMojSource;"
+        " rep = ingest(Path(sys.argv[1]), LawMojSource([Path(sys.argv[2])], scope='all'));"
+        " print(rep.records_new, sorted(m for m in ('pandas', 'pyarrow') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "c.duckdb"), str(FIX / "chlaw_json" / "ch")],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    ).stdout.split()
+    assert int(out[0]) > 100
+    assert " ".join(out[1:]) == "[]"
