@@ -70,6 +70,14 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
     return done
 
 
+def bulk_memory_limit() -> str:
+    """DuckDB's buffer-pool cap for commands that read or write the whole catalogue (stage runs, exports):
+    ``$CURATE_DUCKDB_MEMORY``, default ``1GB``; beyond it DuckDB spills to disk."""
+    import os
+
+    return os.environ.get("CURATE_DUCKDB_MEMORY", "1GB")
+
+
 def connect(path: str | Path, *, create: bool = True, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
     """Open the catalogue for writing, creating and migrating it as needed.
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
-import io
 import json
 import shutil
 from collections import Counter, defaultdict
@@ -29,7 +28,7 @@ import duckdb
 from provenance import ledger
 from provenance._selection import COLUMNS, SELECT, Decider, ExportVerdict, hub_language, to_row
 from provenance.db import transaction
-from provenance.errors import UsageError
+from provenance.errors import CatalogueError, UsageError
 from provenance.licences import (
     LicenceCatalogue,
     default_licence_catalogue,
@@ -242,10 +241,8 @@ def _export(
     """Select, write the files, record the export: the three phases of :func:`export_dataset`."""
     cat_sha = hashlib.sha256(Path(cat.path or licence_catalogue_path()).read_bytes()).hexdigest()
     writer = _ShardWriter(out, params.format, params.shard_rows)
-    sel = _select(con, Decider(con, cat, params), writer, progress)
-    manifest_bytes = sel.manifest.getvalue().encode("utf-8")
-    manifest_sha = hashlib.sha256(manifest_bytes).hexdigest()
-    blocked_bytes = sel.blocked.getvalue().encode("utf-8")
+    sel = _select(con, Decider(con, cat, params), writer, progress, out)
+    manifest_sha = sel.manifest_sha256
     # the evaluation date is left out: it matters only through the decisions, which the manifest
     # and blocked list capture, so a re-run on another day with the same outcome is byte-identical
     id_params = {k: v for k, v in params.as_dict().items() if k != "as_of"}
@@ -255,13 +252,11 @@ def _export(
                 "state": state_hash,
                 "catalogue": cat_sha,
                 "manifest": manifest_sha,
-                "blocked": hashlib.sha256(blocked_bytes).hexdigest(),
+                "blocked": sel.blocked_sha256,
                 "params": id_params,
             }
         ).encode()
     ).hexdigest()[:24]
-    (out / "manifest.jsonl").write_bytes(manifest_bytes)
-    (out / "blocked.csv").write_bytes(blocked_bytes)
     seq_row = con.execute("SELECT seq FROM provenance_events WHERE hash = ? LIMIT 1", [state_hash]).fetchall()
     info = {
         "export_id": export_id,
@@ -270,7 +265,7 @@ def _export(
         "as_of": as_of,
         "catalogue_sha256": cat_sha,
         "manifest_sha256": manifest_sha,
-        "records": len(sel.items),
+        "records": sel.records,
         "characters": sel.chars,
         "blocked": dict(sorted(sel.blocked_counts.items())),
         "licences": dict(sorted(sel.lic_counts.items())),
@@ -287,7 +282,7 @@ def _export(
     return ExportResult(
         export_id=export_id,
         out_dir=out,
-        records=len(sel.items),
+        records=sel.records,
         blocked=sum(sel.blocked_counts.values()),
         blocked_by_code=info["blocked"],
         licences=info["licences"],
@@ -298,57 +293,92 @@ def _export(
     )
 
 
+class _HashedFile:
+    """A text file written once, front to back, with its sha256 kept as it goes (never held in memory)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fh = path.open("w", encoding="utf-8", newline="\n")
+        self._h = hashlib.sha256()
+
+    def write(self, text: str) -> None:
+        self._fh.write(text)
+        self._h.update(text.encode("utf-8"))
+
+    def close(self) -> str:
+        """Close the file; returns its sha256."""
+        self._fh.close()
+        return self._h.hexdigest()
+
+
 @dataclass
 class _Selection:
-    """What the selection phase gathers: manifest and blocked list (in memory), counts, exported items."""
+    """What the selection phase gathers: counts and attributions (the manifest and blocked list go to files)."""
 
-    manifest: io.StringIO = field(default_factory=io.StringIO)
-    blocked: io.StringIO = field(default_factory=io.StringIO)
     blocked_counts: Counter[str] = field(default_factory=Counter)
     lic_counts: Counter[str] = field(default_factory=Counter)
     #: licence -> attribution line -> source id -> records
     attributions: dict[str, dict[str, Counter[str]]] = field(
         default_factory=lambda: defaultdict(lambda: defaultdict(Counter))
     )
-    items: list[tuple[str, str, str]] = field(default_factory=list)  # (record id, content sha256, licence)
+    records: int = 0
     chars: int = 0
     languages: set[str] = field(default_factory=set)
+    manifest_sha256: str = ""
+    blocked_sha256: str = ""
 
 
 def _select(
-    con: duckdb.DuckDBPyConnection, decider: Decider, writer: _ShardWriter, progress: Callable[[int], None] | None
+    con: duckdb.DuckDBPyConnection,
+    decider: Decider,
+    writer: _ShardWriter,
+    progress: Callable[[int], None] | None,
+    out: Path,
 ) -> _Selection:
-    """Phase 1: decide every candidate record; exported ones go to the shards and the manifest."""
+    """Phase 1: decide every candidate record; exported ones go to the shards and the manifest.
+
+    Memory does not grow with the catalogue: rows are fetched 5,000 at a time, the shards are written
+    every ``shard_rows`` records, and the manifest and blocked list are written to their files as they grow.
+    """
     sel = _Selection()
-    bw = csv.writer(sel.blocked, lineterminator="\n")
+    manifest, blocked = _HashedFile(out / "manifest.jsonl"), _HashedFile(out / "blocked.csv")
+    bw = csv.writer(blocked, lineterminator="\n")
     bw.writerow(BLOCKED_HEADER)
-    cur = con.execute(SELECT)
-    while batch := cur.fetchmany(5000):
-        for row in batch:
-            dec = decider.decide(row)
-            if not dec.ok:
-                bw.writerow((row[0], row[1], row[2] or "", dec.code, dec.reason))
-                sel.blocked_counts[dec.code] += 1
-                continue
-            out_row = to_row(row, dec)
-            writer.add(out_row)
-            if (tag := hub_language(row[6], row[7])) is not None:
-                sel.languages.add(tag)
-            sel.manifest.write(
-                json.dumps(
-                    {"record_id": row[0], "content_sha256": row[10], "source_id": row[1], "licence_id": dec.licence},
-                    ensure_ascii=False,
+    try:
+        cur = con.execute(SELECT)
+        while batch := cur.fetchmany(5000):
+            for row in batch:
+                dec = decider.decide(row)
+                if not dec.ok:
+                    bw.writerow((row[0], row[1], row[2] or "", dec.code, dec.reason))
+                    sel.blocked_counts[dec.code] += 1
+                    continue
+                out_row = to_row(row, dec)
+                writer.add(out_row)
+                if (tag := hub_language(row[6], row[7])) is not None:
+                    sel.languages.add(tag)
+                manifest.write(
+                    json.dumps(
+                        {
+                            "record_id": row[0],
+                            "content_sha256": row[10],
+                            "source_id": row[1],
+                            "licence_id": dec.licence,
+                        },
+                        ensure_ascii=False,
+                    )
+                    + "\n"
                 )
-                + "\n"
-            )
-            sel.items.append((row[0], row[10], dec.licence))
-            sel.lic_counts[dec.licence] += 1
-            sel.chars += len(out_row["text"])
-            for a in dec.attributions:
-                sel.attributions[dec.licence][a][row[1]] += 1
-        if progress:
-            progress(len(batch))
-    writer.flush(final=True)
+                sel.records += 1
+                sel.lic_counts[dec.licence] += 1
+                sel.chars += len(out_row["text"])
+                for a in dec.attributions:
+                    sel.attributions[dec.licence][a][row[1]] += 1
+            if progress:
+                progress(len(batch))
+        writer.flush(final=True)
+    finally:
+        sel.manifest_sha256, sel.blocked_sha256 = manifest.close(), blocked.close()
     return sel
 
 
@@ -403,7 +433,7 @@ def _record_export(
                             "shipped": info["catalogue_sha256"]
                             == hashlib.sha256(licence_catalogue_path().read_bytes()).hexdigest(),
                         },
-                        "records": len(sel.items),
+                        "records": sel.records,
                         "blocked": info["blocked"],
                         "state_seq": info["state_seq"],
                         # every file as written: `curate audit verify-export DIR` names changed, missing, extra ones
@@ -433,7 +463,7 @@ def _record_export(
                 str(out.resolve()),
                 info["state_hash"],
                 info["manifest_sha256"],
-                len(sel.items),
+                sel.records,
                 sum(sel.blocked_counts.values()),
                 ledger.canonical_json(
                     {"licences": info["licences"], "blocked": info["blocked"], "characters": sel.chars}
@@ -442,31 +472,38 @@ def _record_export(
                 run_id,
             ],
         )
-        _insert_export_items(con, export_id, sel.items)
+        _insert_export_items(con, export_id, out / "manifest.jsonl", sel.records)
     return seq
 
 
-def _insert_export_items(con: duckdb.DuckDBPyConnection, export_id: str, items: list[tuple[str, str, str]]) -> None:
-    """One ``export_items`` row per exported record (once: a byte-identical re-export adds none)."""
-    if not items or con.execute("SELECT 1 FROM export_items WHERE export_id = ? LIMIT 1", [export_id]).fetchall():
+def _insert_export_items(con: duckdb.DuckDBPyConnection, export_id: str, manifest: Path, records: int) -> None:
+    """One ``export_items`` row per exported record, read back from the manifest just written (once: a
+    byte-identical re-export adds none), 50,000 rows at a time, so memory stays flat in the export's size."""
+    if not records or con.execute("SELECT 1 FROM export_items WHERE export_id = ? LIMIT 1", [export_id]).fetchall():
         return
     import pyarrow as pa
 
-    tbl = pa.table(
-        {
-            "export_id": [export_id] * len(items),
-            "record_id": [i[0] for i in items],
-            "content_sha256": [i[1] for i in items],
-            "licence_id": [i[2] for i in items],
-        }
-    )
-    con.register("_export_items", tbl)
-    try:
-        con.execute(
-            "INSERT INTO export_items SELECT export_id, record_id, content_sha256, licence_id FROM _export_items"
-        )
-    finally:
-        con.unregister("_export_items")
+    n = 0
+    with manifest.open(encoding="utf-8") as fh:
+        while chunk := [json.loads(line) for _, line in zip(range(50_000), fh, strict=False)]:
+            tbl = pa.table(
+                {
+                    "export_id": [export_id] * len(chunk),
+                    "record_id": [m["record_id"] for m in chunk],
+                    "content_sha256": [m["content_sha256"] for m in chunk],
+                    "licence_id": [m["licence_id"] for m in chunk],
+                }
+            )
+            con.register("_export_items", tbl)
+            try:
+                con.execute(
+                    "INSERT INTO export_items SELECT export_id, record_id, content_sha256, licence_id FROM _export_items"
+                )
+            finally:
+                con.unregister("_export_items")
+            n += len(chunk)
+    if n != records:  # the manifest changed between its write and this read
+        raise CatalogueError(f"{manifest}: {n} manifest rows read back, {records} written; export again")
 
 
 def iter_blocked(path: str | Path) -> Iterator[dict[str, str]]:
