@@ -24,7 +24,7 @@ from curate.pii.keys import PiiKey
 from curate.pii.propagate import MIN_CHARS, any_value, find_values
 from curate.pii.vault import decrypt, encrypt
 from provenance import ledger
-from provenance.records import derived_record_id, insert_versions
+from provenance.records import derived_record_id, insert_versions, version_seals
 
 STAGE = "pii"
 
@@ -210,5 +210,10 @@ def _write(con, run_id: str, new_rows: list[dict[str, Any]], events: list) -> in
                        WHERE record_id IN (SELECT parent_id FROM _pii_name_versions)""")
     finally:
         con.unregister("_pii_name_versions")
+    # each creating event carries the new version's seal (content digest, licence), as every stage's does,
+    # so `audit verify` checks these versions against the ledger too
+    seals = version_seals(con, [r["record_id"] for r in new_rows])
+    for e in events:
+        e.detail.update(seals.get(e.detail["new_record_id"], {}))
     ledger.append(con, events)
     return n

@@ -189,11 +189,14 @@ def test_source_names_are_written_in_bounded_chunks(catalogue, cli, monkeypatch,
         " AND json_extract_string(detail, '$.propagated') = 'source_names'"
     ).fetchone()[0]
     assert propagated == 6  # case/2 and the five later cases
-    # every event names the version it made, and that version is the active one
+    # every event names the version it made, that version is the active one, and the event carries its seal
+    # (content digest and licence) for `audit verify`'s cross-check
     orphan = con.execute(
         "SELECT count(*) FROM provenance_events e WHERE json_extract_string(e.detail, '$.propagated') = 'source_names'"
         " AND NOT EXISTS (SELECT 1 FROM records r WHERE r.record_id = json_extract_string(e.detail, '$.new_record_id')"
-        " AND r.status = 'active' AND r.pii_state = 'scrubbed')"
+        " AND r.status = 'active' AND r.pii_state = 'scrubbed'"
+        " AND r.content_sha256 = json_extract_string(e.detail, '$.new_sha256')"
+        " AND r.licence_id IS NOT DISTINCT FROM json_extract_string(e.detail, '$.new_licence_id'))"
     ).fetchone()[0]
     assert orphan == 0
     con.close()
