@@ -154,9 +154,22 @@ def plan_rekey(con: duckdb.DuckDBPyConnection, key: PiiKey) -> list[Change]:
 
 
 def apply_changes(
-    con: duckdb.DuckDBPyConnection, key: PiiKey, changes: list[Change], *, run_id: str, stage: str, reason: str
+    con: duckdb.DuckDBPyConnection,
+    key: PiiKey,
+    changes: list[Change],
+    *,
+    run_id: str,
+    stage: str,
+    reason: str,
+    redeclared: set[int] | None = None,
 ) -> RekeyReport:
-    """Rewrite ``changes`` everywhere and record them in the ledger; call inside a transaction."""
+    """Rewrite ``changes`` everywhere and record them in the ledger; call inside a transaction.
+
+    ``redeclared``: ingest batch events (ledger seqs) whose digest this caller re-declared earlier in the
+    same run and process, under the run's lock; they are not verified again before the next re-declaration
+    (the PII stage seals once per load batch: verifying each affected ingest batch every time cost a whole
+    batch digest per load batch). The set is updated with the batches re-declared now.
+    """
     rep = RekeyReport(run_id=run_id, records=len(changes))
     if not changes:
         return rep
@@ -174,7 +187,7 @@ def apply_changes(
     con.unregister("_rk_in")
     con.execute("CREATE OR REPLACE TEMP TABLE _rk_ids AS SELECT old_id, new_id FROM _rk WHERE new_id <> old_id")
     rep.ids_changed = con.execute("SELECT count(*) FROM _rk_ids").fetchone()[0]
-    batches = _affected_batches(con)
+    batches = _affected_batches(con, redeclared or set())
     rep.digests_keyed = con.execute(
         "SELECT count(*) FROM _rk k JOIN records r ON r.record_id = k.old_id"
         " WHERE k.new_sha IS DISTINCT FROM r.content_sha256"
@@ -247,19 +260,24 @@ def apply_changes(
         )
     rep.batches = len(batches)
     ledger.append(con, events)
+    if redeclared is not None:
+        redeclared.update(seq for seq, _, _ in batches)
     con.execute("DROP TABLE IF EXISTS _rk_ids")
     con.execute("DROP TABLE IF EXISTS _rk")
     return rep
 
 
-def _affected_batches(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str, Any]]:
-    """Batch events with a member in ``_rk``; each must still verify before its digest is re-declared."""
+def _affected_batches(con: duckdb.DuckDBPyConnection, trusted: set[int]) -> list[tuple[int, str, Any]]:
+    """Batch events with a member in ``_rk``; each must still verify before its digest is re-declared
+    (except those in ``trusted``: re-declared by this run and process, see :func:`apply_changes`)."""
     rows = con.execute(f"""
         SELECT DISTINCT e.seq, e.run_id, e.created_at FROM provenance_events e
         JOIN records r ON r.run_id = e.run_id AND r.created_at = e.created_at AND r.stage = 'ingest'
         WHERE e.action = '{BATCH_ACTION}' AND r.record_id IN (SELECT old_id FROM _rk) ORDER BY e.seq""").fetchall()
-    declared = declared_batch_digests(con, [r[0] for r in rows])
+    declared = declared_batch_digests(con, [r[0] for r in rows if r[0] not in trusted])
     for seq, run, at in rows:
+        if seq in trusted:
+            continue
         n, digest = batch_digest(con, run, at)
         if (n, digest) != declared.get(seq):
             raise CatalogueError(
@@ -375,7 +393,13 @@ def _key_email_digests(con: duckdb.DuckDBPyConnection, key: PiiKey, plain: list[
     return n
 
 
-def key_sealed_digests(con: duckdb.DuckDBPyConnection, key: PiiKey, rows: list[tuple[str, str]], run_id: str) -> int:
+def key_sealed_digests(
+    con: duckdb.DuckDBPyConnection,
+    key: PiiKey,
+    rows: list[tuple[str, str]],
+    run_id: str,
+    redeclared: set[int] | None = None,
+) -> int:
     """Sealing: ``(record_id, text)`` rows about to be sealed whose digest is plain get the keyed digest.
 
     Ids do not change (a source not marked ``pii_expected`` keeps plain ids). Call inside the caller's
@@ -396,4 +420,6 @@ def key_sealed_digests(con: duckdb.DuckDBPyConnection, key: PiiKey, rows: list[t
         return 0
     texts = dict(rows)
     changes = [Change(rid, rid, key.content_digest(texts[rid]), lic, True) for rid, lic in plain]
-    return apply_changes(con, key, changes, run_id=run_id, stage="pii", reason="sealed").digests_keyed
+    return apply_changes(
+        con, key, changes, run_id=run_id, stage="pii", reason="sealed", redeclared=redeclared
+    ).digests_keyed

@@ -53,11 +53,14 @@ class PiiStage(Stage):
         self._detector = None
         #: source_id -> {(entity type, keyed digest)} judged 非個資 by reviewers (see curate.pii.allowlist)
         self.allowlist: dict[str, set[tuple[str, str]]] = {}
+        #: ingest batches whose digest this run re-declared after keying sealed digests (verified once per run)
+        self._redeclared: set[int] = set()
 
     def prepare(self, con) -> None:
         from curate.pii.allowlist import allowed
 
         self.allowlist = allowed(con, self.key)
+        self._redeclared = set()
 
     @property
     def detector(self):
@@ -173,7 +176,7 @@ class PiiStage(Stage):
         from curate.pii.rekey import key_sealed_digests
         from curate.pii.vault import seal_raw_records
 
-        seal_raw_records(con, self.key, lambda rows: key_sealed_digests(con, self.key, rows, run_id))
+        seal_raw_records(con, self.key, lambda rows: key_sealed_digests(con, self.key, rows, run_id, self._redeclared))
 
     def after_load(self, con, run_id: str) -> None:
         from curate.pii.source_names import propagate_source_names
