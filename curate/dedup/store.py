@@ -69,6 +69,9 @@ class DiskRows:
     def _load(self, files: Sequence[Path], catalogue: Path) -> None:
         con = self.con
         con.execute(f"SET memory_limit = '{SCRATCH_MEMORY}'")
+        # one thread: the window sorts below (row numbers, exact-key codes) keep a sort state per thread, and
+        # with two they ran out of the scratch cap at 1M documents once the snapshot stopped sorting its shards
+        con.execute("SET threads = 1")
         con.execute(f"SET temp_directory = '{_quote(self.work / 'spill')}'")
         con.execute("SET preserve_insertion_order = false")  # rows are placed by their number, not their order
         con.execute("SET enable_progress_bar = false")
