@@ -62,17 +62,10 @@ def _time(fn, texts: list[str]) -> float:
 
 def stage_batches(texts: list[str]) -> list[list[str]]:
     """``texts`` cut as the normalise stage cuts its input (``Stage.run`` with its batch_size / batch_chars)."""
+    from curate.batching import batches
     from curate.zh.batch import BATCH_CHARS, BATCH_RECORDS
 
-    out: list[list[str]] = [[]]
-    chars = 0
-    for t in texts:
-        out[-1].append(t)
-        chars += len(t)
-        if len(out[-1]) >= BATCH_RECORDS or chars >= BATCH_CHARS:
-            out.append([])
-            chars = 0
-    return [b for b in out if b]
+    return list(batches(texts, max_items=BATCH_RECORDS, max_chars=BATCH_CHARS))
 
 
 def _time_many(many, batches: list[list[str]]) -> float:

@@ -117,25 +117,24 @@ class Stage(PipelineStep):
     batch_chars: ClassVar[int | None] = None
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
-        batch: list[Document] = []
+        from curate.batching import batches
+
         done = 0
-        chars = 0
-        limit = self.batch_chars
-        for doc in data:
-            self.stat_update("documents")
-            batch.append(doc)
-            if limit is not None:
-                chars += len(doc.text or "")
-            if len(batch) >= self.batch_size or (limit is not None and chars >= limit):
-                yield from self._emit(batch)
-                done += len(batch)
-                self._report_progress(rank, done)
-                batch = []
-                chars = 0
-        if batch:
+        for batch in batches(
+            self._counted(data),
+            max_items=self.batch_size,
+            max_chars=self.batch_chars,
+            size=lambda doc: len(doc.text or ""),
+        ):
             yield from self._emit(batch)
             done += len(batch)
+            self._report_progress(rank, done)
         self._report_progress(rank, done)
+
+    def _counted(self, data: DocumentsPipeline) -> DocumentsPipeline:
+        for doc in data:
+            self.stat_update("documents")
+            yield doc
 
     def _report_progress(self, rank: int, done: int) -> None:
         """This rank's running count for the runner's progress bar (``<run>/progress/<rank>``)."""

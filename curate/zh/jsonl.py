@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from curate.batching import batches
 from curate.jsonl_io import QuarantineFile, ReadStats, atomic_output, read_jsonl, write_line
 from curate.zh.batch import BATCH_CHARS, BATCH_RECORDS, normalise_many
 from curate.zh.config import NormaliseConfig
@@ -50,10 +51,8 @@ def convert_jsonl(
     rep = ConvertReport()
     stats = ReadStats()
     with QuarantineFile(quarantine_path) as quarantine, atomic_output(output_path) as out:
-        batch: list = []
-        chars = 0
 
-        def flush() -> None:
+        def flush(batch: list) -> None:
             results = normalise_many([line.text for line in batch], cfg, protected=[protected] * len(batch))
             for line, res in zip(batch, results, strict=True):
                 rep.scripts[res.script] = rep.scripts.get(res.script, 0) + 1
@@ -71,15 +70,9 @@ def convert_jsonl(
                     },
                 )
                 rep.written += 1
-            batch.clear()
 
-        for line in read_jsonl(input_path, on_bad=quarantine, stats=stats, on_progress=progress):
-            batch.append(line)
-            chars += len(line.text)
-            if len(batch) >= BATCH or chars >= BATCH_CHARS:
-                flush()
-                chars = 0
-        if batch:
-            flush()
+        lines = read_jsonl(input_path, on_bad=quarantine, stats=stats, on_progress=progress)
+        for batch in batches(lines, max_items=BATCH, max_chars=BATCH_CHARS, size=lambda line: len(line.text)):
+            flush(batch)
     rep.read, rep.quarantined, rep.reasons = stats.lines, stats.quarantined, dict(stats.reasons)
     return rep

@@ -21,6 +21,14 @@ ROOT = Path(__file__).resolve().parents[2]
 STAGES = ("hygiene", "pii", "normalise", "dedup")
 
 
+def _write_dump(path: Path, n: int) -> None:
+    """The scale benchmark's synthetic law dump (bench/gen_law_dump.py) with ``n`` articles."""
+    spec = importlib.util.spec_from_file_location("gen_law_dump", ROOT / "bench" / "gen_law_dump.py")
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    gen.write_dump(path, n)
+
+
 def _state(path: Path):
     con = duckdb.connect(str(path), read_only=True)
     try:
@@ -51,10 +59,7 @@ def _state(path: Path):
 
 def test_small_batches_equal_one_batch(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("CURATE_PII_KEY", "5c" * 32)
-    spec = importlib.util.spec_from_file_location("gen_law_dump", ROOT / "bench" / "gen_law_dump.py")
-    gen = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(gen)
-    gen.write_dump(tmp_path / "ChLaw.json", 600)
+    _write_dump(tmp_path / "ChLaw.json", 600)
     whole, small = tmp_path / "whole" / "cat.duckdb", tmp_path / "small" / "cat.duckdb"
     ingest(whole, LawMojSource([tmp_path / "ChLaw.json"], scope="all"))
     small.parent.mkdir()
@@ -75,10 +80,7 @@ def test_small_batches_equal_one_batch(tmp_path: Path, monkeypatch) -> None:
 
 def test_partly_loaded_run_cannot_be_abandoned(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("CURATE_LOAD_BATCH", "10")
-    spec = importlib.util.spec_from_file_location("gen_law_dump", ROOT / "bench" / "gen_law_dump.py")
-    gen = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(gen)
-    gen.write_dump(tmp_path / "ChLaw.json", 100)
+    _write_dump(tmp_path / "ChLaw.json", 100)
     db_path = tmp_path / "cat.duckdb"
     ingest(db_path, LawMojSource([tmp_path / "ChLaw.json"], scope="all"))
     # a load that stops after its first batch, as a kill would leave it
@@ -110,10 +112,7 @@ def test_ingest_batches_are_verified_once_per_run(tmp_path: Path, monkeypatch) -
     """Each load batch's sealing re-declares the ingest batch digests it changed; the check that the ingest batch
     still matches its declared digest runs once per run, not once per load batch (a whole-batch digest each time)."""
     monkeypatch.setenv("CURATE_PII_KEY", "5c" * 32)
-    spec = importlib.util.spec_from_file_location("gen_law_dump", ROOT / "bench" / "gen_law_dump.py")
-    gen = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(gen)
-    gen.write_dump(tmp_path / "ChLaw.json", 600)
+    _write_dump(tmp_path / "ChLaw.json", 600)
     db_path = tmp_path / "cat.duckdb"
     ingest(db_path, LawMojSource([tmp_path / "ChLaw.json"], scope="all"))
     import curate.pii.rekey as rekey

@@ -12,6 +12,7 @@ import random
 
 import pytest
 
+from curate.batching import batches
 from curate.zh import normalise, normalise_many
 from curate.zh.batch import BATCH_CHARS, BATCH_RECORDS
 
@@ -37,15 +38,7 @@ def _same(got, want) -> None:
 
 
 def _stage_batches(texts: list[str]) -> list[list[str]]:
-    out: list[list[str]] = [[]]
-    chars = 0
-    for t in texts:
-        out[-1].append(t)
-        chars += len(t)
-        if len(out[-1]) >= BATCH_RECORDS or chars >= BATCH_CHARS:
-            out.append([])
-            chars = 0
-    return [b for b in out if b]
+    return list(batches(texts, max_items=BATCH_RECORDS, max_chars=BATCH_CHARS))
 
 
 def _dev(eval_dev) -> list[dict]:
