@@ -96,7 +96,8 @@ def given_name_score(given: str) -> float:
 
 
 def plausible_given_name(given: str, context: str) -> bool:
-    """Whether ``given`` reads as a given name after a left context of kind ``context`` ("role" or "punct")."""
+    """Whether ``given`` reads as a given name after a left context of kind ``context`` ("role", "weak" or "punct":
+    see :meth:`ChineseNameRecognizer._left_kind`; the priors are ``names.toml [given_name_prior]``)."""
     return GIVEN_NAME_PRIOR.get(context, 0.0) + given_name_score(given) >= 0
 
 

@@ -108,14 +108,17 @@ def main() -> None:
         fh.write("# Built by schemas/pii/build_name_tables.py from jieba 0.42.1 dict.txt (MIT, (c) 2013 Sun Junyi).\n")
         fh.writelines(w + "\n" for w in role_words(sys.argv[2]))
     table = build(sys.argv[1], sys.argv[2])
-    sys.stdout = open(here / "given_chars.tsv", "w", encoding="utf-8")  # noqa: SIM115
-    print("# Given-name character scores for the rule-based name recognizer (curate/pii/names.py).")
-    print("# log10(relative frequency in given names / relative frequency in ordinary text), clamped to [-3, 3].")
-    print("# Built by schemas/pii/build_name_tables.py from ngender 0.1.1 (charfreq.csv; MIT, (c) 2015 Jingchao Hu)")
-    print("# and jieba 0.42.1 (dict.txt, person names left out; MIT, (c) 2013 Sun Junyi), both from PyPI.")
-    print("# char\tscore")
-    for ch in sorted(table):
-        print(f"{ch}\t{table[ch]:.2f}")
+    with open(here / "given_chars.tsv", "w", encoding="utf-8") as fh:
+        fh.write("# Given-name character scores for the rule-based name recognizer (curate/pii/names.py).\n")
+        fh.write(
+            "# log10(relative frequency in given names / relative frequency in ordinary text), clamped to [-3, 3].\n"
+        )
+        fh.write(
+            "# Built by schemas/pii/build_name_tables.py from ngender 0.1.1 (charfreq.csv; MIT, (c) 2015 Jingchao Hu)\n"
+        )
+        fh.write("# and jieba 0.42.1 (dict.txt, person names left out; MIT, (c) 2013 Sun Junyi), both from PyPI.\n")
+        fh.write("# char\tscore\n")
+        fh.writelines(f"{ch}\t{table[ch]:.2f}\n" for ch in sorted(table))
 
 
 if __name__ == "__main__":
