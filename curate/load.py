@@ -9,8 +9,8 @@ changes, ledger events, stage marks, :meth:`Stage.after_batch`) and records itse
 
 Then one last transaction runs what needs the whole run: :meth:`Stage.after_load` (dedup's index
 update, the PII stage's source names), the statistics (:mod:`curate.stats`) and the run's end. There
-``_res`` holds all of the run's results (a DuckDB temp table, which spills to disk beyond the
-connection's memory cap; no Python objects per result).
+``_res`` is a view over the run's result files (DuckDB streams them per query; nothing is held per
+result), so this transaction's memory does not grow with the run either.
 
 A run killed at any point resumes to the same catalogue: batches are cut the same way from the
 same signed files, the ones listed in ``run_load_batches`` are skipped, and a batch that was
@@ -35,7 +35,7 @@ from curate.stages.base import Stage
 from curate.workfiles import RunKey, drop_run_key, unsigned
 from provenance import db, ledger, runs
 from provenance.errors import StageError
-from provenance.records import KEYED_PREFIX, insert_versions, version_seal
+from provenance.records import insert_versions, version_seal
 
 #: result rows per load batch (one transaction each); ``CURATE_LOAD_BATCH`` overrides it
 LOAD_BATCH = 50_000
@@ -109,7 +109,7 @@ def load_results(
         # the whole run's results for after_load and the statistics (DuckDB spills it beyond its memory cap),
         # without the new texts (they are in `records` now): only a result whose parent has a keyed digest
         # keeps its text, which keying its id needs (:func:`curate.pii.keyed_ids.key_pre_pii_results`)
-        _results_table(con, stage, _run_results_sql(files))
+        _run_results_view(con, files)
         row = con.execute(
             "SELECT " + ", ".join(f"coalesce(sum({c}), 0)" for c in COUNTS) + " FROM run_load_batches WHERE run_id = ?",
             [run_id],
@@ -142,7 +142,7 @@ def load_results(
         fault("during_load")
         runs.finish_run(con, run_id, "finished", counts)
         drop_run_key(con, run_id)
-        con.execute("DROP TABLE IF EXISTS _res")
+        con.execute("DROP VIEW IF EXISTS _res")
     return counts
 
 
@@ -155,12 +155,18 @@ def _cpu() -> float:
     return t.user + t.system + t.children_user + t.children_system
 
 
-def _run_results_sql(files: list[Path]) -> str:
-    """All of a run's results as a subquery, ``new_text`` kept only where the parent's digest is keyed."""
-    return f"""(SELECT x.* REPLACE (CASE WHEN starts_with(coalesce(p.content_sha256, ''), '{KEYED_PREFIX}')
-                                         THEN x.new_text END AS new_text)
-               FROM read_parquet({_sql_list(files)}, union_by_name = true) x
-               LEFT JOIN records p ON p.record_id = x.record_id)"""
+def _run_results_view(con, files: list[Path]) -> None:
+    """``_res`` as a view over all of the run's result files, for :meth:`Stage.after_load` and the statistics.
+
+    A view, not a table: DuckDB streams the signed files for each query, so the run's last transaction
+    holds nothing per result (a temp table of a 1M-record run's results and their details was the largest
+    part of its memory). The new texts are left out (they are in ``records`` now); ids are the files' own
+    (versions whose id the load keyed are found by ``records.run_id``)."""
+    con.execute("DROP TABLE IF EXISTS _res")  # a batch's
+    con.execute(
+        "CREATE OR REPLACE TEMP VIEW _res AS SELECT * REPLACE (CAST(NULL AS VARCHAR) AS new_text)"
+        f" FROM read_parquet({_sql_list(files)}, union_by_name = true)"
+    )
 
 
 def _results_table(con, stage: Stage, source: str) -> None:
@@ -229,10 +235,13 @@ def _apply_batch(con, stage: Stage, run_id: str, cfg_hash: str, table: pa.Table)
     con.execute("DROP TABLE IF EXISTS _res_ev")
     con.execute(
         """INSERT INTO stage_marks SELECT DISTINCT ON (record_id) record_id, $stage, $cfg, $run, outcome
-                   FROM _res WHERE mark ON CONFLICT DO NOTHING""",
+                   FROM _res x WHERE mark AND NOT EXISTS (
+                       SELECT 1 FROM stage_marks m
+                       WHERE m.record_id = x.record_id AND m.stage = $stage AND m.config_hash = $cfg)""",
         {"stage": stage.name, "cfg": cfg_hash, "run": run_id},
     )
     n_results = con.execute("SELECT count(*) FROM _res").fetchone()[0]
     stage.after_batch(con, run_id)
     con.execute("DROP VIEW IF EXISTS _res_versions")
+    con.execute("DROP TABLE IF EXISTS _res")
     return {"results": n_results, "new_versions": n_versions, "status_changes": n_status, "events": n_events}

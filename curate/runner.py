@@ -489,18 +489,19 @@ def _snapshot(
     # under its own name (stages read ``doc.metadata[RECORD_METADATA]``)
     select = ", ".join(f"CAST(r.{c} AS VARCHAR) AS {RECORD_METADATA}" if c == "metadata" else f"r.{c}" for c in cols)
     where, params = input_where(stage, cfg_hash)
-    n, n_bytes = con.execute(
-        f"SELECT count(*), coalesce(sum(strlen(r.text)), 0) FROM records r WHERE {where}", params
-    ).fetchone()
     files = 0
-    if n:
-        on_inputs()
-        shards = max(1, min(n_shards, n))
-        # one COPY per shard, in the table's order (deterministic for a catalogue file: DuckDB preserves
-        # insertion order; a resumed run reuses the files), in small row groups. No ORDER BY: a sort of the
-        # whole input needs memory that grows with it (PARTITION_BY keeps every partition's buffers in memory)
-        restore = {"memory_limit": STAGE_MEMORY_LIMIT}  # the runner's connections are opened with it
-        with _settings(con, restore, memory_limit=SNAPSHOT_MEMORY_LIMIT, threads=SNAPSHOT_THREADS):
+    # the count reads every input text too: under the snapshot's cap, or the pool caches the whole column
+    restore = {"memory_limit": STAGE_MEMORY_LIMIT}  # the runner's connections are opened with it
+    with _settings(con, restore, memory_limit=SNAPSHOT_MEMORY_LIMIT, threads=SNAPSHOT_THREADS):
+        n, n_bytes = con.execute(
+            f"SELECT count(*), coalesce(sum(strlen(r.text)), 0) FROM records r WHERE {where}", params
+        ).fetchone()
+        if n:
+            on_inputs()
+            shards = max(1, min(n_shards, n))
+            # one COPY per shard, in the table's order (deterministic for a catalogue file: DuckDB preserves
+            # insertion order; a resumed run reuses the files), in small row groups. No ORDER BY: a sort of the
+            # whole input needs memory that grows with it (PARTITION_BY keeps every partition's buffers in memory)
             for k in range(shards):
                 part = snap_dir / f"_shard={k}"
                 part.mkdir(parents=True, exist_ok=True)

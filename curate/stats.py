@@ -29,8 +29,8 @@ _GENERIC = [
     "SELECT 'records', 'dropped', count(DISTINCT record_id) FROM _res WHERE set_status IS NOT NULL"
     " AND set_status <> 'active'",
     "SELECT 'records', 'flagged', count(DISTINCT record_id) FROM _res WHERE action = 'flag'",
-    "SELECT 'bytes', 'out', coalesce(sum(strlen(n.text)), 0) FROM _res x"
-    " JOIN records n ON n.record_id = x.new_id AND n.run_id = $run",
+    # the versions the run wrote (``records.run_id``), whatever ids the load gave them
+    "SELECT 'bytes', 'out', coalesce(sum(strlen(n.text)), 0) FROM records n WHERE n.run_id = $run",
 ]
 
 #: per-stage breakdowns over the results (``_res x``) and the input records (``records p``)

@@ -130,6 +130,8 @@ def test_kill9_then_rerun_matches_uninterrupted(
     rep = run_stage(crashed, make_stage("hygiene"), workers=1, tasks=4)
     assert rep.resumed and rep.counts == expected.counts and rep.counts["new_versions"] > 0
     assert _catalogue_state(crashed) == _catalogue_state(clean)
+    # stage_marks has no key (migration 0100): a resumed load must not mark a record twice
+    assert _q(crashed, "SELECT count(*) - count(DISTINCT (record_id, stage, config_hash)) FROM stage_marks") == [(0,)]
     assert _q(crashed, "SELECT count(*) FROM runs WHERE command = 'run hygiene' AND status = 'finished'") == [(1,)]
     assert ledger.verify(duckdb.connect(str(crashed), read_only=True)).ok
 
