@@ -39,6 +39,10 @@ def decrypt(key: PiiKey, record_id: str, nonce: bytes, ciphertext: bytes) -> str
         ) from exc
 
 
+#: raw texts sealed per step (fetched, re-digested, encrypted, inserted)
+SEAL_CHUNK = 5_000
+
+
 def seal_raw_records(con, key: PiiKey, before_seal: Callable[[list[tuple[str, str]]], object] | None = None) -> int:
     """Encrypt the text of every ``pii_state='raw'`` record still in clear and NULL it; returns the count.
 
@@ -56,18 +60,30 @@ def seal_raw_records(con, key: PiiKey, before_seal: Callable[[list[tuple[str, st
         WHERE record_id IN (SELECT record_id FROM anc) AND pii_state IS NULL AND status <> 'active'""")
     _seal_raw_titles(con, key)
     _seal_raw_metadata(con, key)
-    rows = con.execute("SELECT record_id, text FROM records WHERE pii_state = 'raw' AND text IS NOT NULL").fetchall()
-    if not rows:
-        return 0
-    if before_seal is not None:
-        before_seal(rows)
-    sealed = []
-    for rid, text in rows:
-        nonce, ct = encrypt(key, rid, text)
-        sealed.append((rid, nonce, ct, key.key_id))
-    _vault_insert(con, sealed)
-    con.execute("UPDATE records SET text = NULL WHERE pii_state = 'raw' AND text IS NOT NULL")
-    return len(rows)
+    # ids first, texts SEAL_CHUNK at a time: a run's last seal can hold every record that source-name
+    # propagation superseded (100k+ at 1M records), so Python holds one chunk of texts, not all of them
+    ids = [
+        r[0]
+        for r in con.execute(
+            "SELECT record_id FROM records WHERE pii_state = 'raw' AND text IS NOT NULL ORDER BY record_id"
+        ).fetchall()
+    ]
+    for lo in range(0, len(ids), SEAL_CHUNK):
+        rows = con.execute(
+            "SELECT record_id, text FROM records WHERE record_id IN (SELECT unnest($ids)) ORDER BY record_id",
+            {"ids": ids[lo : lo + SEAL_CHUNK]},
+        ).fetchall()
+        if before_seal is not None:
+            before_seal(rows)
+        sealed = []
+        for rid, text in rows:
+            nonce, ct = encrypt(key, rid, text)
+            sealed.append((rid, nonce, ct, key.key_id))
+        del rows
+        _vault_insert(con, sealed)
+    if ids:
+        con.execute("UPDATE records SET text = NULL WHERE pii_state = 'raw' AND text IS NOT NULL")
+    return len(ids)
 
 
 def _vault_insert(con, sealed: list[tuple[str, bytes, bytes, str]]) -> None:

@@ -171,8 +171,10 @@ def test_role_words_before_ordinary_words_are_not_names(text):
 def test_source_names_are_written_in_bounded_chunks(catalogue, cli, monkeypatch, chunk):
     """The source-wide scrub reads, scrubs and writes a chunk at a time (1M records ran out of memory in one)."""
     import curate.pii.source_names as sn
+    import curate.pii.vault as vault
 
     monkeypatch.setattr(sn, "CHUNK", chunk)
+    monkeypatch.setattr(vault, "SEAL_CHUNK", chunk)  # the run's last seal, a chunk of texts at a time
     con = db.connect(catalogue)
     run_id = runs.start_run(con, "test-ingest", "more")
     more = [{"source_id": "fsc", "locator": f"later/{i}", "text": f"第{i}案：核處林志明罰鍰。"} for i in range(5)]
@@ -199,4 +201,14 @@ def test_source_names_are_written_in_bounded_chunks(catalogue, cli, monkeypatch,
         " AND r.licence_id IS NOT DISTINCT FROM json_extract_string(e.detail, '$.new_licence_id'))"
     ).fetchone()[0]
     assert orphan == 0
+    # every raw record (the six superseded by the propagation among them) is sealed: text gone, in the vault
+    raw, unsealed = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE r.text IS NOT NULL"
+        " OR NOT EXISTS (SELECT 1 FROM raw_vault v WHERE v.record_id = r.record_id))"
+        " FROM records r WHERE r.pii_state = 'raw'"
+    ).fetchone()
+    assert raw >= 6 and unsealed == 0
+    from provenance import ledger
+
+    assert ledger.verify(con).ok
     con.close()
