@@ -180,11 +180,8 @@ def _results_table(con, stage: Stage, source: str) -> None:
 
 def _apply_batch(con, stage: Stage, run_id: str, cfg_hash: str, table: pa.Table) -> dict[str, int]:
     """Apply one batch of results (inside the caller's transaction); returns its counts."""
-    con.register("_res_in", table)
-    try:
+    with db.arrow_scan(con, "_res_in", table):  # the batch's texts are freed once in _res, not at the commit
         _results_table(con, stage, "_res_in")
-    finally:
-        con.unregister("_res_in")
     con.execute("""
         CREATE OR REPLACE TEMP VIEW _res_versions AS
         SELECT x.new_id AS record_id, x.record_id AS parent_id, x.new_text AS text, x.k_sha AS content_sha256,

@@ -220,6 +220,34 @@ class PandasFreeConnection:
 
 
 @contextmanager
+def arrow_scan(con: duckdb.DuckDBPyConnection, name: str, table: Any) -> Iterator[None]:
+    """Make the Arrow ``table`` readable as ``name`` by ONE statement that scans it once, inside the block.
+
+    DuckDB keeps an Arrow *table* registered on a connection alive until the transaction ends, even
+    after ``unregister``: a long transaction that registers one per chunk (a stage run's last one:
+    sealing, source-name propagation and their ledger events) held every chunk (0.8 GiB at 1M records).
+    It is registered here as a stream (``RecordBatchReader``), which the statement consumes and frees;
+    a second scan would read nothing, so use :func:`arrow_temp_table` for a name read more than once.
+    """
+    import pyarrow as pa
+
+    reader = pa.RecordBatchReader.from_batches(table.schema, table.to_batches())
+    with _binding_without_pandas():
+        con.register(name, reader)
+    try:
+        yield
+    finally:
+        con.unregister(name)
+
+
+def arrow_temp_table(con: duckdb.DuckDBPyConnection, name: str, table: Any) -> None:
+    """``CREATE OR REPLACE TEMP TABLE name`` with the Arrow ``table``'s rows, read as a stream (see
+    :func:`arrow_scan`): DuckDB's own copy, under its memory cap; the caller drops it."""
+    with arrow_scan(con, f"{name}__arrow", table):
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {name}__arrow")
+
+
+@contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
     """``BEGIN`` ... ``COMMIT``, rolled back on any exception."""
     con.execute("BEGIN TRANSACTION")

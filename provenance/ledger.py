@@ -215,14 +215,13 @@ def append(con: duckdb.DuckDBPyConnection, events: Iterable[Event], *, at: dt.da
             "hash": [r[10] for r in rows],
         }
     )
-    con.register("_ledger_batch", table)
-    try:
+    from provenance.db import arrow_scan
+
+    with arrow_scan(con, "_ledger_batch", table):  # freed after the insert, not at the commit
         con.execute(
             "INSERT INTO provenance_events SELECT seq, event_id, run_id, record_id, stage, action,"
             " detail, created_at, actor, prev_hash, hash FROM _ledger_batch"
         )
-    finally:
-        con.unregister("_ledger_batch")
     return len(rows)
 
 

@@ -195,13 +195,12 @@ def version_seals(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, d
         return {}
     import pyarrow as pa
 
-    con.register("_seal_ids", pa.table({"record_id": pa.array(ids, pa.string())}))
-    try:
+    from provenance.db import arrow_scan
+
+    with arrow_scan(con, "_seal_ids", pa.table({"record_id": pa.array(ids, pa.string())})):
         rows = con.execute(
             "SELECT record_id, content_sha256, licence_id FROM records WHERE record_id IN (SELECT record_id FROM _seal_ids)"
         ).fetchall()
-    finally:
-        con.unregister("_seal_ids")
     return {r[0]: version_seal(*r) for r in rows}
 
 

@@ -19,6 +19,7 @@ import hashlib
 from collections.abc import Callable
 
 from curate.pii.keys import ENV_KEY, ENV_KEY_FILE, MIN_KEY_BYTES, PiiKey, load_key
+from provenance import db
 from provenance.errors import KeyRequiredError, UsageError
 from provenance.records import KEYED_PREFIX, derived_record_id, ingest_record_id
 
@@ -84,20 +85,15 @@ def key_pre_pii_results(con, stage: str) -> int:
     import pyarrow as pa
 
     keyed = KeyedIds(require_key("ids and digests of versions derived before the PII stage", f"stage `{stage}`"))
-    con.register(
-        "_keyed_res",
-        pa.table(
-            {
-                "ord": pa.array([r[0] for r in rows], pa.int64()),
-                "new_id": pa.array([keyed.derived_id(r[1], stage, r[2]) for r in rows], pa.string()),
-                "k_sha": pa.array([keyed.content(r[2]) for r in rows], pa.string()),
-            }
-        ),
+    keyed_res = pa.table(
+        {
+            "ord": pa.array([r[0] for r in rows], pa.int64()),
+            "new_id": pa.array([keyed.derived_id(r[1], stage, r[2]) for r in rows], pa.string()),
+            "k_sha": pa.array([keyed.content(r[2]) for r in rows], pa.string()),
+        }
     )
-    try:
+    with db.arrow_scan(con, "_keyed_res", keyed_res):
         con.execute("UPDATE _res SET new_id = k.new_id, k_sha = k.k_sha FROM _keyed_res k WHERE _res.ord = k.ord")
-    finally:
-        con.unregister("_keyed_res")
     return len(rows)
 
 

@@ -173,18 +173,14 @@ def apply_changes(
     rep = RekeyReport(run_id=run_id, records=len(changes))
     if not changes:
         return rep
-    con.register(
-        "_rk_in",
-        pa.table(
-            {
-                "old_id": pa.array([c.old_id for c in changes], pa.string()),
-                "new_id": pa.array([c.new_id for c in changes], pa.string()),
-                "new_sha": pa.array([c.new_sha for c in changes], pa.string()),
-            }
-        ),
+    rk_in = pa.table(
+        {
+            "old_id": pa.array([c.old_id for c in changes], pa.string()),
+            "new_id": pa.array([c.new_id for c in changes], pa.string()),
+            "new_sha": pa.array([c.new_sha for c in changes], pa.string()),
+        }
     )
-    con.execute("CREATE OR REPLACE TEMP TABLE _rk AS SELECT * FROM _rk_in")
-    con.unregister("_rk_in")
+    db.arrow_temp_table(con, "_rk", rk_in)
     con.execute("CREATE OR REPLACE TEMP TABLE _rk_ids AS SELECT old_id, new_id FROM _rk WHERE new_id <> old_id")
     rep.ids_changed = con.execute("SELECT count(*) FROM _rk_ids").fetchone()[0]
     batches = _affected_batches(con, redeclared or set())
@@ -407,15 +403,12 @@ def key_sealed_digests(
     """
     if not rows:
         return 0
-    con.register("_seal_rows", pa.table({"record_id": [r[0] for r in rows]}))
-    try:
+    with db.arrow_scan(con, "_seal_rows", pa.table({"record_id": [r[0] for r in rows]})):
         plain = con.execute(
             "SELECT r.record_id, r.licence_id FROM records r WHERE r.record_id IN (SELECT record_id FROM _seal_rows)"
             " AND r.content_sha256 IS NOT NULL AND NOT starts_with(r.content_sha256, 'hmac:')"
             " AND r.source_id NOT IN (SELECT source_id FROM sources WHERE pii_expected)"
         ).fetchall()
-    finally:
-        con.unregister("_seal_rows")
     if not plain:
         return 0
     texts = dict(rows)

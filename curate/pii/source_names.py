@@ -23,7 +23,7 @@ from typing import Any
 from curate.pii.keys import PiiKey
 from curate.pii.propagate import MIN_CHARS, any_value, find_values
 from curate.pii.vault import decrypt, encrypt
-from provenance import ledger
+from provenance import db, ledger
 from provenance.records import derived_record_id, insert_versions, version_seals
 
 STAGE = "pii"
@@ -203,13 +203,16 @@ def _write(con, run_id: str, new_rows: list[dict[str, Any]], events: list) -> in
     import pyarrow as pa
 
     cols = ("record_id", "parent_id", "text", "title", "metadata", "pii_state")
-    con.register("_pii_name_versions", pa.table({c: pa.array([r[c] for r in new_rows], pa.string()) for c in cols}))
+    # a temp table, not a registered Arrow table: DuckDB would hold that until the run's last commit
+    db.arrow_temp_table(
+        con, "_pii_name_versions", pa.table({c: pa.array([r[c] for r in new_rows], pa.string()) for c in cols})
+    )
     try:
         n = insert_versions(con, "_pii_name_versions", run_id=run_id, stage=STAGE)
         con.execute("""UPDATE records SET status = 'superseded', pii_state = 'raw'
                        WHERE record_id IN (SELECT parent_id FROM _pii_name_versions)""")
     finally:
-        con.unregister("_pii_name_versions")
+        con.execute("DROP TABLE IF EXISTS _pii_name_versions")
     # each creating event carries the new version's seal (content digest, licence), as every stage's does,
     # so `audit verify` checks these versions against the ledger too
     seals = version_seals(con, [r["record_id"] for r in new_rows])

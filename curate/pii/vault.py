@@ -12,6 +12,7 @@ import os
 from collections.abc import Callable
 
 from curate.pii.keys import PiiKey
+from provenance import db
 from provenance.errors import CatalogueError, ConfigError
 
 NONCE_BYTES = 12
@@ -94,24 +95,19 @@ def _vault_insert(con, sealed: list[tuple[str, bytes, bytes, str]]) -> None:
     """
     import pyarrow as pa
 
-    con.register(
-        "_sealed",
-        pa.table(
-            {
-                "record_id": pa.array([x[0] for x in sealed], pa.string()),
-                "nonce": pa.array([x[1] for x in sealed], pa.binary()),
-                "ciphertext": pa.array([x[2] for x in sealed], pa.binary()),
-                "key_id": pa.array([x[3] for x in sealed], pa.string()),
-            }
-        ),
+    table = pa.table(
+        {
+            "record_id": pa.array([x[0] for x in sealed], pa.string()),
+            "nonce": pa.array([x[1] for x in sealed], pa.binary()),
+            "ciphertext": pa.array([x[2] for x in sealed], pa.binary()),
+            "key_id": pa.array([x[3] for x in sealed], pa.string()),
+        }
     )
-    try:
+    with db.arrow_scan(con, "_sealed", table):  # freed after the insert, not at the commit
         con.execute(
             "INSERT INTO raw_vault (record_id, nonce, ciphertext, key_id, sealed_at) "
             "SELECT record_id, nonce, ciphertext, key_id, now()::TIMESTAMP FROM _sealed ON CONFLICT DO NOTHING"
         )
-    finally:
-        con.unregister("_sealed")
 
 
 def title_vault_id(record_id: str) -> str:
@@ -157,19 +153,14 @@ def _seal_raw_field(con, key: PiiKey, column: str, as_text: str, suffix: str) ->
     _vault_insert(con, sealed)
     import pyarrow as pa
 
-    con.register(
-        "_shown",
-        pa.table(
-            {
-                "record_id": pa.array([r[0] for r in rows], pa.string()),
-                "value": pa.array([r[2] for r in rows], pa.string()),
-            }
-        ),
+    shown = pa.table(
+        {
+            "record_id": pa.array([r[0] for r in rows], pa.string()),
+            "value": pa.array([r[2] for r in rows], pa.string()),
+        }
     )
-    try:
+    with db.arrow_scan(con, "_shown", shown):
         con.execute(f"UPDATE records SET {column} = u.value FROM _shown u WHERE records.record_id = u.record_id")
-    finally:
-        con.unregister("_shown")
     return len(sealed)
 
 
