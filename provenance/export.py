@@ -27,7 +27,7 @@ import duckdb
 
 from provenance import ledger
 from provenance._selection import COLUMNS, SELECT, Decider, ExportVerdict, hub_language, to_row
-from provenance.db import transaction
+from provenance.db import arrow_scan, transaction
 from provenance.errors import CatalogueError, UsageError
 from provenance.licences import (
     LicenceCatalogue,
@@ -494,13 +494,10 @@ def _insert_export_items(con: duckdb.DuckDBPyConnection, export_id: str, manifes
                     "licence_id": [m["licence_id"] for m in chunk],
                 }
             )
-            con.register("_export_items", tbl)
-            try:
+            with arrow_scan(con, "_export_items", tbl):  # freed after the insert, not at the commit
                 con.execute(
                     "INSERT INTO export_items SELECT export_id, record_id, content_sha256, licence_id FROM _export_items"
                 )
-            finally:
-                con.unregister("_export_items")
             n += len(chunk)
     if n != records:  # the manifest changed between its write and this read
         raise CatalogueError(f"{manifest}: {n} manifest rows read back, {records} written; export again")
