@@ -277,7 +277,7 @@ class DedupStage(Stage):
         # a document alone in its group (most of them), so memory does not grow with the corpus;
         # the others (group survivors, near duplicates) were marked from their results already
         con.execute(
-            "INSERT INTO stage_marks SELECT a.record_id, $stage, $cfg, $run, 'survivor' FROM read_parquet($p) a"
+            "INSERT INTO stage_marks SELECT DISTINCT a.record_id, $stage, $cfg, $run, 'survivor' FROM read_parquet($p) a"
             " WHERE NOT EXISTS (SELECT 1 FROM stage_marks m"
             " WHERE m.record_id = a.record_id AND m.stage = $stage AND m.config_hash = $cfg)",
             {"stage": self.name, "cfg": self.config_hash, "run": run_id, "p": str(add_path)},
