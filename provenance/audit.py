@@ -133,37 +133,68 @@ _RECORD_COLS = (
 )
 
 
-def _lineage(con: duckdb.DuckDBPyConnection, record_id: str) -> list[tuple[str, int]]:
-    """``(record_id, depth)`` of every version in the chain: ancestors < 0, the record 0, derived > 0.
+_VERSION_COLS = "record_id, version_of, stage, status, licence_id, pii_state, created_at, run_id"
 
-    Point lookups on the primary key and on ``records(version_of)`` (migration 0002), so the cost
-    grows with the chain, not with the catalogue.
+
+def _lineage(
+    con: duckdb.DuckDBPyConnection, record_id: str, doc_key: str
+) -> tuple[list[tuple[str, int]], dict[str, dict[str, Any]]]:
+    """``(record_id, depth)`` of every version in the chain (ancestors < 0, the record 0, derived > 0) and
+    each version's row (``_VERSION_COLS``).
+
+    ``records`` has no index (migration 0101), so the chain is read in sets, not one lookup per version:
+    the versions of the record's ``doc_key`` in one scan (a new version inherits its parent's doc_key),
+    then, until nothing new turns up, versions derived from the chain under another doc_key (one scan
+    that normally finds none) and any ancestor outside the doc_key (one lookup each, rare).
     """
+    rows = {
+        r["record_id"]: r
+        for r in _rows(con.execute(f"SELECT {_VERSION_COLS} FROM records WHERE doc_key = {_lit(doc_key)}"))
+    }
+    frontier = list(rows)
+    while frontier:
+        found = _rows(
+            con.execute(
+                f"SELECT {_VERSION_COLS} FROM records WHERE version_of IN (SELECT unnest($ids))"
+                " AND doc_key IS DISTINCT FROM $dk",
+                {"ids": frontier, "dk": doc_key},
+            )
+        )
+        frontier = [r["record_id"] for r in found if r["record_id"] not in rows]
+        rows.update((r["record_id"], r) for r in found)
     chain = [(record_id, 0)]
     seen = {record_id}
     cur, depth = record_id, 0
     while True:
-        rows = con.execute(f"SELECT version_of FROM records WHERE record_id = {_lit(cur)}").fetchall()
-        parent = rows[0][0] if rows else None
+        if cur not in rows:
+            got = _rows(con.execute(f"SELECT {_VERSION_COLS} FROM records WHERE record_id = {_lit(cur)}"))
+            if not got:
+                break
+            rows[cur] = got[0]
+        parent = rows[cur]["version_of"]
         if parent is None or parent in seen:
             break
         depth -= 1
         chain.append((parent, depth))
         seen.add(parent)
         cur = parent
+    children: dict[str, list[str]] = {}
+    for rid, r in rows.items():
+        if r["version_of"] is not None:
+            children.setdefault(r["version_of"], []).append(rid)
     frontier, depth = [record_id], 0
     while frontier:
         depth += 1
         nxt = []
         for rid in frontier:
-            for (child,) in con.execute(f"SELECT record_id FROM records WHERE version_of = {_lit(rid)}").fetchall():
+            for child in sorted(children.get(rid, ())):
                 if child not in seen:
                     seen.add(child)
                     chain.append((child, depth))
                     nxt.append(child)
         frontier = nxt
     chain.sort(key=lambda x: (x[1], x[0]))
-    return chain
+    return chain, {rid: rows[rid] for rid, _ in chain if rid in rows}
 
 
 def record_report(con: duckdb.DuckDBPyConnection, record_id: str) -> dict[str, Any]:
@@ -172,7 +203,8 @@ def record_report(con: duckdb.DuckDBPyConnection, record_id: str) -> dict[str, A
     Returns source (origin, kind), locator, licence, the version chain (ancestors and derived
     versions), every ledger event of the chain in ledger order, the stage marks (stages that
     checked a version and left it unchanged, e.g. hygiene or dedup) and every export that
-    included any version. Only indexed point lookups (fast on large catalogues).
+    included any version. A few scans whatever the chain's length (records and ledger have no index on
+    record_id: see :func:`_lineage`).
     """
     require_provenance_schema(con)
     rec = _rows(db.execute(con, f"SELECT {_RECORD_COLS} FROM records WHERE record_id = ?", [record_id]))
@@ -185,7 +217,7 @@ def record_report(con: duckdb.DuckDBPyConnection, record_id: str) -> dict[str, A
             f" FROM sources WHERE source_id = {_lit(record['source_id'])}"
         )
     )
-    chain = _lineage(con, record_id)
+    chain, version_rows = _lineage(con, record_id, record["doc_key"])
     versions, events, exports = [], [], []
     export_rows: dict[str, list[dict[str, Any]]] = {}
     marks: list[dict[str, Any]] = []
@@ -201,13 +233,18 @@ def record_report(con: duckdb.DuckDBPyConnection, record_id: str) -> dict[str, A
             )
         )
     )
-    for rid, depth in chain:
-        v = _rows(
-            con.execute(
-                "SELECT record_id, version_of, stage, status, licence_id, pii_state, created_at, run_id"
-                f" FROM records WHERE record_id = {_lit(rid)}"
-            )
+    # "checked, unchanged": stages that processed a version and left it as it was (one scan for the chain)
+    chain_marks: dict[str, list[dict[str, Any]]] = {}
+    for m in _rows(
+        con.execute(
+            "SELECT m.record_id, m.stage, m.outcome, m.config_hash, m.run_id, r.finished_at"
+            f" FROM stage_marks m LEFT JOIN runs r USING (run_id) WHERE m.record_id IN ({id_list})"
+            " ORDER BY r.finished_at NULLS LAST, m.stage"
         )
+    ):
+        chain_marks.setdefault(m["record_id"], []).append(m)
+    for rid, depth in chain:
+        v = [dict(version_rows[rid])] if rid in version_rows else []
         for x in v:
             run_id = x.pop("run_id")
             # a bulk-ingested version is covered by its batch's event (provenance.batches)
@@ -215,16 +252,7 @@ def record_report(con: duckdb.DuckDBPyConnection, record_id: str) -> dict[str, A
                 ts = f"CAST({_lit(x['created_at'])} AS TIMESTAMP)"
                 events.extend(_rows(con.execute(batch_event_sql(_lit(run_id), ts))))
         versions.extend({**x, "depth": depth} for x in v)
-        # "checked, unchanged": stages that processed this version and left it as it was
-        marks.extend(
-            _rows(
-                con.execute(
-                    "SELECT m.record_id, m.stage, m.outcome, m.config_hash, m.run_id, r.finished_at"
-                    f" FROM stage_marks m LEFT JOIN runs r USING (run_id) WHERE m.record_id = {_lit(rid)}"
-                    " ORDER BY r.finished_at NULLS LAST, m.stage"
-                )
-            )
-        )
+        marks.extend(chain_marks.get(rid, ()))
         for (eid,) in con.execute(f"SELECT export_id FROM export_items WHERE record_id = {_lit(rid)}").fetchall():
             if eid not in export_rows:
                 export_rows[eid] = _rows(

@@ -162,6 +162,12 @@ def _check_records(
 ) -> None:
     base = f"SELECT * FROM ({_CREATORS})"
     res.checked["record_versions"] = con.execute("SELECT count(*) FROM records").fetchall()[0][0]
+    # ids are unique by construction (one writer that anti-joins; ids are digests), not by an index (0101)
+    res.add(
+        "records",
+        "record_id on more than one row (a version written twice or a row inserted by hand)",
+        *_ids(con, "SELECT record_id FROM records GROUP BY record_id HAVING count(*) > 1"),
+    )
     res.add(
         "records", "no creating event in the ledger", *_ids(con, f"SELECT record_id FROM ({base}) WHERE seq IS NULL")
     )

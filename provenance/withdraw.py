@@ -126,8 +126,9 @@ def hold_withdrawn(con: duckdb.DuckDBPyConnection, relation: str, *, run_id: str
     held = con.execute(f"SELECT * FROM ({standing_status_sql(relation)}) ORDER BY record_id").fetchall()
     if not held:
         return 0
-    con.executemany(
-        "UPDATE records SET status = 'withdrawn' WHERE record_id = ? AND status = 'active'", [(r[0],) for r in held]
+    con.execute(  # one statement: records has no index to make a per-id UPDATE a point write (0101)
+        "UPDATE records SET status = 'withdrawn' WHERE record_id IN (SELECT unnest($ids)) AND status = 'active'",
+        {"ids": [r[0] for r in held]},
     )
     ledger.append(
         con,
@@ -189,7 +190,11 @@ def reinstate(
                FROM back b ORDER BY b.record_id"""
         ).fetchall()
         con.execute("DROP TABLE _reinstate_ids")
-        con.executemany("UPDATE records SET status = ? WHERE record_id = ?", [(st, rid) for rid, st in rows])
+        for st in sorted({st for _, st in rows}):  # one statement per status (records has no index: 0101)
+            con.execute(
+                "UPDATE records SET status = $st WHERE record_id IN (SELECT unnest($ids))",
+                {"st": st, "ids": [rid for rid, s in rows if s == st]},
+            )
         seq = _record_decision(
             con, ("reinstate", "reinstatement", "reinstatements", "status"), scope, target, reason, rows, actor
         )

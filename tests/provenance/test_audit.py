@@ -150,3 +150,40 @@ def test_audit_on_catalogue_before_migration_0002(tmp_path, cli):
     assert code == 1 and "curate init" in err
     code, out, _ = cli("audit", "verify", db=path)
     assert code == 0
+
+
+def test_lineage_follows_versions_across_doc_keys(mixed, db_path):
+    """records has no index (migration 0101): the chain is read by doc_key, then followed across doc_keys."""
+    from provenance import audit, db
+    from provenance.records import insert_versions
+
+    raw, scrubbed = mixed["pii_raw_parent"][0], mixed["pii_scrubbed"][0]
+    con = db.connect(db_path)
+    with db.transaction(con):
+        con.execute(
+            "CREATE TEMP TABLE _v AS SELECT * FROM (VALUES ('child-x', ?, 'elsewhere', 'child text'),"
+            " ('grandchild-x', 'child-x', 'elsewhere', 'grandchild text')) t(record_id, parent_id, doc_key, text)",
+            [scrubbed],
+        )
+        assert insert_versions(con, "_v", run_id="t", stage="test") == 1  # the grandchild's parent is not in yet
+        assert insert_versions(con, "_v", run_id="t", stage="test") == 1
+    con.close()
+    con = db.connect_readonly(db_path)
+    try:
+        rep = audit.record_report(con, raw)
+        assert [(v["record_id"], v["depth"]) for v in rep["versions"]] == [
+            (raw, 0),
+            (scrubbed, 1),
+            ("child-x", 2),
+            ("grandchild-x", 3),
+        ]
+        rep = audit.record_report(con, "grandchild-x")
+        assert [(v["record_id"], v["depth"]) for v in rep["versions"]] == [
+            (raw, -3),
+            (scrubbed, -2),
+            ("child-x", -1),
+            ("grandchild-x", 0),
+        ]
+        assert rep["record"]["doc_key"] == "elsewhere"
+    finally:
+        con.close()
