@@ -298,7 +298,13 @@ def _run_locked(
     try:
         stage.prepare(con)
         n_inputs, n_shards, bytes_in = _snapshot(
-            con, stage, cfg_hash, snap_dir, tasks or workers, on_inputs=lambda: preload.append(_preload(executor))
+            con,
+            stage,
+            cfg_hash,
+            snap_dir,
+            tasks or workers,
+            on_inputs=lambda: preload.append(_preload(executor)),
+            parallel=workers,
         )
         seconds["snapshot"], cpu["snapshot"] = time.monotonic() - t0, cpu_seconds() - c0
         report.inputs = n_inputs
@@ -456,26 +462,38 @@ def _console_to_file(path: Path, *, enabled: bool) -> Iterator[None]:
             logger.add(sys.stderr, level="WARNING")
 
 
-def input_where(stage: Stage, cfg_hash: str | None = None) -> tuple[str, dict[str, str]]:
+def input_where(stage: Stage, cfg_hash: str | None = None, *, any_marked: bool = True) -> tuple[str, dict[str, str]]:
     """SQL condition over ``records r`` selecting what ``stage`` would process now, and its parameters:
-    active records with text, the stage's own condition, not yet marked under this config."""
+    active records with text, the stage's own condition, not yet marked under this config.
+
+    ``any_marked=False``: the caller found no mark of this stage and config, so the anti-join against
+    ``stage_marks`` is left out (the same rows; on a stage's first run it cost a third of each shard's COPY)."""
     cfg_hash = cfg_hash or stage.config_hash
+    skip_marked = stage.skip_marked and any_marked
     skip = (
         (
             "AND NOT EXISTS (SELECT 1 FROM stage_marks m WHERE m.record_id = r.record_id"
             " AND m.stage = $stage AND m.config_hash = $cfg)"
         )
-        if stage.skip_marked
+        if skip_marked
         else ""
     )
     where = f"r.status = 'active' AND r.text IS NOT NULL AND ({stage.select_where}) {skip}"
-    return where, ({"stage": stage.name, "cfg": cfg_hash} if stage.skip_marked else {})
+    return where, ({"stage": stage.name, "cfg": cfg_hash} if skip_marked else {})
 
 
 def _snapshot(
-    con, stage: Stage, cfg_hash: str, snap_dir: Path, n_shards: int, on_inputs: Callable[[], object] = lambda: None
+    con,
+    stage: Stage,
+    cfg_hash: str,
+    snap_dir: Path,
+    n_shards: int,
+    on_inputs: Callable[[], object] = lambda: None,
+    parallel: int = 1,
 ) -> tuple[int, int, int]:
     """Write the stage's input as Parquet shards once per run; returns (rows, shard files, text bytes).
+
+    ``parallel``: shards written at once (the run's workers).
 
     ``on_inputs`` is called once the input is counted and not empty, before the shards are written."""
     marker = snap_dir / "_SUCCESS"
@@ -488,7 +506,13 @@ def _snapshot(
     # datatrove's reader merges a column named `metadata` into Document.metadata: ship it as JSON text
     # under its own name (stages read ``doc.metadata[RECORD_METADATA]``)
     select = ", ".join(f"CAST(r.{c} AS VARCHAR) AS {RECORD_METADATA}" if c == "metadata" else f"r.{c}" for c in cols)
-    where, params = input_where(stage, cfg_hash)
+    any_marked = stage.skip_marked and bool(
+        con.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM stage_marks WHERE stage = ? AND config_hash = ? LIMIT 1)",
+            [stage.name, cfg_hash],
+        ).fetchone()[0]
+    )
+    where, params = input_where(stage, cfg_hash, any_marked=any_marked)
     files = 0
     # the count reads every input text too: under the snapshot's cap, or the pool caches the whole column
     restore = {"memory_limit": STAGE_MEMORY_LIMIT}  # the runner's connections are opened with it
@@ -499,20 +523,36 @@ def _snapshot(
         if n:
             on_inputs()
             shards = max(1, min(n_shards, n))
+
             # one COPY per shard, in the table's order (deterministic for a catalogue file: DuckDB preserves
             # insertion order; a resumed run reuses the files), in small row groups. No ORDER BY: a sort of the
-            # whole input needs memory that grows with it (PARTITION_BY keeps every partition's buffers in memory)
-            for k in range(shards):
+            # whole input needs memory that grows with it (PARTITION_BY keeps every partition's buffers in memory).
+            # The shards are written by up to ``parallel`` threads at once, each on its own cursor (one DuckDB
+            # thread per COPY, so each shard keeps the table's order): the snapshot uses the run's cores too.
+            def copy_shard(k: int) -> None:
                 part = snap_dir / f"_shard={k}"
                 part.mkdir(parents=True, exist_ok=True)
                 out = part / "data_0.parquet"
-                written = con.execute(
-                    f"COPY (SELECT {select} FROM records r WHERE {where} AND hash(r.record_id) % {shards} = {k}"
-                    f") TO '{out}' (FORMAT parquet, ROW_GROUP_SIZE {SNAPSHOT_ROW_GROUP})",
-                    params,
-                ).fetchall()[0][0]
+                cur = con.cursor()
+                try:
+                    written = cur.execute(
+                        f"COPY (SELECT {select} FROM records r WHERE {where} AND hash(r.record_id) % {shards} = {k}"
+                        f") TO '{out}' (FORMAT parquet, ROW_GROUP_SIZE {SNAPSHOT_ROW_GROUP})",
+                        params,
+                    ).fetchall()[0][0]
+                finally:
+                    cur.close()
                 if not written:
                     shutil.rmtree(part, ignore_errors=True)
+
+            if min(parallel, shards) > 1:
+                from concurrent.futures import ThreadPoolExecutor
+
+                with ThreadPoolExecutor(max_workers=min(parallel, shards), thread_name_prefix="snapshot") as pool:
+                    list(pool.map(copy_shard, range(shards)))  # re-raises a shard's error
+            else:
+                for k in range(shards):
+                    copy_shard(k)
         files = len(list(snap_dir.rglob("*.parquet")))
     marker.write_text(json.dumps({"rows": n, "files": files, "bytes": n_bytes}))
     return n, files, n_bytes

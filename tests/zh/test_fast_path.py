@@ -347,6 +347,8 @@ def test_normalise_many_cuts_large_batches_and_leaves_huge_records_to_the_record
     monkeypatch.setattr(batch, "MAX_BATCH_CHARS", 400)
     monkeypatch.setattr(batch, "_convert_simplified", spy)
     simp = [t for t in DEV_TEXTS if not reference._engine(NormaliseConfig()).trad.count(t)][:60]
+    if not simp:
+        pytest.skip(f"dev set not found at {_DEV} (set CURATE_SHARED)")
     texts = [*simp, "\n".join(simp)]  # the last one is over the cap
     for text, got in zip(texts, normalise_many(texts), strict=True):
         _same(got, reference.normalise(text))
