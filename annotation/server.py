@@ -274,19 +274,32 @@ def _cookie(jar: http.cookiejar.CookieJar, name: str) -> str:
     return ""
 
 
-def token_is_valid(url: str, token: str) -> bool:
-    """True if ``token`` (a Personal Access Token) can be refreshed into an access token."""
+def token_is_valid(url: str, token: str, *, attempts: int = 5) -> bool:
+    """True if ``token`` (a Personal Access Token) can be refreshed into an access token.
+
+    Only a refusal (HTTP 4xx) makes it invalid: a server error or a timeout (a server still warming up, a
+    loaded machine) is asked again, since taking the token for invalid would create a second one, which
+    Label Studio refuses (HTTP 409: a user holds one)."""
+    import time
+
     req = urllib.request.Request(
         url.rstrip("/") + "/api/token/refresh/",
         method="POST",
         data=json.dumps({"refresh": token}).encode(),
         headers={"Content-Type": "application/json"},
     )
-    try:
-        with urllib.request.urlopen(req, timeout=10) as resp:  # noqa: S310
-            return resp.status == 200
-    except urllib.error.HTTPError:
-        return False
+    for attempt in range(1, attempts + 1):
+        try:
+            with urllib.request.urlopen(req, timeout=10) as resp:  # noqa: S310
+                return resp.status == 200
+        except urllib.error.HTTPError as exc:
+            if exc.code < 500 or attempt == attempts:
+                return False
+        except (urllib.error.URLError, TimeoutError, ConnectionError):
+            if attempt == attempts:
+                return False
+        time.sleep(attempt)
+    return False
 
 
 def create_token(url: str, username: str, password: str) -> str:

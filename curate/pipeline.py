@@ -336,7 +336,8 @@ def dry_run(pipe: Pipeline, db_path: str | Path, *, echo: Echo, samples: int = 2
 def _dry_stage(con, step: StageStep, echo: Echo, samples: int) -> dict[str, Any]:
     from datatrove.data import Document
 
-    from curate.runner import input_where, make_stage
+    from curate.runner import make_stage
+    from curate.snapshot import input_where
     from curate.stages.base import RECORD_METADATA
     from provenance.records import PII_PASSED
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from curate import runner
+from curate import runner, snapshot
 from curate.ingest import ingest
 from curate.runner import make_stage
 from provenance import db
@@ -29,7 +29,7 @@ def catalogue(tmp_path: Path) -> Path:
 
 
 def test_snapshot_shards_small_row_groups_each_input_once(catalogue: Path, tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr(runner, "SNAPSHOT_ROW_GROUP", 1024)
+    monkeypatch.setattr(snapshot, "SNAPSHOT_ROW_GROUP", 1024)
     stage = make_stage("hygiene")
     con = db.connect(catalogue, memory_limit=runner.STAGE_MEMORY_LIMIT)
     try:
@@ -58,7 +58,7 @@ def test_snapshot_settings_set_back_when_it_fails(catalogue: Path, tmp_path: Pat
     try:
         before = con.execute("SELECT current_setting('memory_limit'), current_setting('threads')").fetchall()
         # a bad row group size fails the COPY
-        monkeypatch.setattr(runner, "SNAPSHOT_ROW_GROUP", "not a number")
+        monkeypatch.setattr(snapshot, "SNAPSHOT_ROW_GROUP", "not a number")
         with pytest.raises(Exception):  # noqa: B017, PT011 - DuckDB's own error
             runner._snapshot(con, stage, stage.config_hash, tmp_path / "snap", 2)
         after = con.execute("SELECT current_setting('memory_limit'), current_setting('threads')").fetchall()
@@ -94,7 +94,7 @@ def test_parallel_snapshot_failure_raises_and_sets_back(catalogue: Path, tmp_pat
     con = db.connect(catalogue, memory_limit=runner.STAGE_MEMORY_LIMIT)
     try:
         before = con.execute("SELECT current_setting('memory_limit'), current_setting('threads')").fetchall()
-        monkeypatch.setattr(runner, "SNAPSHOT_ROW_GROUP", "not a number")
+        monkeypatch.setattr(snapshot, "SNAPSHOT_ROW_GROUP", "not a number")
         with pytest.raises(Exception):  # noqa: B017, PT011 - DuckDB's own error
             runner._snapshot(con, stage, stage.config_hash, tmp_path / "snap", 2, parallel=2)
         after = con.execute("SELECT current_setting('memory_limit'), current_setting('threads')").fetchall()

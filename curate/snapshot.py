@@ -1,0 +1,142 @@
+"""A stage run's input: the records it would process now, written as Parquet shards once per run.
+
+:func:`write_snapshot` writes one shard per task (``hash(record_id) % shards``), each one ``COPY`` in the
+table's order under a small DuckDB cap, several at once when the run has several workers; a ``_SUCCESS``
+marker makes a resumed run reuse them. :func:`input_where` is the one definition of a stage's input.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from curate.stages.base import RECORD_METADATA, Stage
+from provenance import db
+
+#: DuckDB settings while the snapshot is written (``CURATE_SNAPSHOT_MEMORY`` overrides the cap): each shard is
+#: one ``COPY`` streamed in the table's order by one thread, so its memory does not grow with the input. With
+#: the run's 1 GB cap, two threads and ``ORDER BY record_id`` the snapshot filled the pool (0.23 GiB at 25k,
+#: 0.47 at 100k, 1.6 at 400k and 1M); now ~0.11 / 0.15 / 0.16 GiB at 25k / 100k / 1M (the COPY alone).
+SNAPSHOT_MEMORY_LIMIT = os.environ.get("CURATE_SNAPSHOT_MEMORY", "128MB")
+SNAPSHOT_THREADS = 1
+#: rows per Parquet row group of a snapshot shard: a rank reads one row group at a time, so its memory is
+#: bounded by this instead of by the shard (DuckDB's default is 122,880 rows)
+SNAPSHOT_ROW_GROUP = 8_192
+
+
+def input_where(stage: Stage, cfg_hash: str | None = None, *, any_marked: bool = True) -> tuple[str, dict[str, str]]:
+    """SQL condition over ``records r`` selecting what ``stage`` would process now, and its parameters:
+    active records with text, the stage's own condition, not yet marked under this config.
+
+    ``any_marked=False``: the caller found no mark of this stage and config, so the anti-join against
+    ``stage_marks`` is left out (the same rows; on a stage's first run it cost a third of each shard's COPY)."""
+    cfg_hash = cfg_hash or stage.config_hash
+    skip_marked = stage.skip_marked and any_marked
+    skip = (
+        (
+            "AND NOT EXISTS (SELECT 1 FROM stage_marks m WHERE m.record_id = r.record_id"
+            " AND m.stage = $stage AND m.config_hash = $cfg)"
+        )
+        if skip_marked
+        else ""
+    )
+    where = f"r.status = 'active' AND r.text IS NOT NULL AND ({stage.select_where}) {skip}"
+    return where, ({"stage": stage.name, "cfg": cfg_hash} if skip_marked else {})
+
+
+def write_snapshot(
+    con,
+    stage: Stage,
+    cfg_hash: str,
+    snap_dir: Path,
+    n_shards: int,
+    on_inputs: Callable[[], object] = lambda: None,
+    parallel: int = 1,
+) -> tuple[int, int, int]:
+    """Write the stage's input as Parquet shards once per run; returns (rows, shard files, text bytes).
+
+    ``parallel``: shards written at once (the run's workers).
+
+    ``on_inputs`` is called once the input is counted and not empty, before the shards are written."""
+    marker = snap_dir / "_SUCCESS"
+    if marker.exists():
+        info = json.loads(marker.read_text())
+        return info["rows"], info["files"], info.get("bytes", 0)
+    shutil.rmtree(snap_dir, ignore_errors=True)
+    snap_dir.mkdir(parents=True, exist_ok=True)
+    cols = list(dict.fromkeys(("record_id", "text", *stage.reads)))
+    # datatrove's reader merges a column named `metadata` into Document.metadata: ship it as JSON text
+    # under its own name (stages read ``doc.metadata[RECORD_METADATA]``)
+    select = ", ".join(f"CAST(r.{c} AS VARCHAR) AS {RECORD_METADATA}" if c == "metadata" else f"r.{c}" for c in cols)
+    any_marked = stage.skip_marked and bool(
+        con.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM stage_marks WHERE stage = ? AND config_hash = ? LIMIT 1)",
+            [stage.name, cfg_hash],
+        ).fetchone()[0]
+    )
+    where, params = input_where(stage, cfg_hash, any_marked=any_marked)
+    files = 0
+    # the count reads every input text too: under the snapshot's cap, or the pool caches the whole column
+    restore = {"memory_limit": db.bulk_memory_limit()}  # the runner's connections are opened with it
+    with _settings(con, restore, memory_limit=SNAPSHOT_MEMORY_LIMIT, threads=SNAPSHOT_THREADS):
+        n, n_bytes = con.execute(
+            f"SELECT count(*), coalesce(sum(strlen(r.text)), 0) FROM records r WHERE {where}", params
+        ).fetchone()
+        if n:
+            on_inputs()
+            shards = max(1, min(n_shards, n))
+
+            # one COPY per shard, in the table's order (deterministic for a catalogue file: DuckDB preserves
+            # insertion order; a resumed run reuses the files), in small row groups. No ORDER BY: a sort of the
+            # whole input needs memory that grows with it (PARTITION_BY keeps every partition's buffers in memory).
+            # The shards are written by up to ``parallel`` threads at once, each on its own cursor (one DuckDB
+            # thread per COPY, so each shard keeps the table's order): the snapshot uses the run's cores too.
+            def copy_shard(k: int) -> None:
+                part = snap_dir / f"_shard={k}"
+                part.mkdir(parents=True, exist_ok=True)
+                out = part / "data_0.parquet"
+                cur = con.cursor()
+                try:
+                    written = cur.execute(
+                        f"COPY (SELECT {select} FROM records r WHERE {where} AND hash(r.record_id) % {shards} = {k}"
+                        f") TO '{out}' (FORMAT parquet, ROW_GROUP_SIZE {SNAPSHOT_ROW_GROUP})",
+                        params,
+                    ).fetchall()[0][0]
+                finally:
+                    cur.close()
+                if not written:
+                    shutil.rmtree(part, ignore_errors=True)
+
+            if min(parallel, shards) > 1:
+                from concurrent.futures import ThreadPoolExecutor
+
+                with ThreadPoolExecutor(max_workers=min(parallel, shards), thread_name_prefix="snapshot") as pool:
+                    list(pool.map(copy_shard, range(shards)))  # re-raises a shard's error
+            else:
+                for k in range(shards):
+                    copy_shard(k)
+        files = len(list(snap_dir.rglob("*.parquet")))
+    marker.write_text(json.dumps({"rows": n, "files": files, "bytes": n_bytes}))
+    return n, files, n_bytes
+
+
+@contextmanager
+def _settings(con, restore: dict[str, Any] | None = None, **settings: Any) -> Iterator[None]:
+    """DuckDB ``settings`` (e.g. ``memory_limit``, ``threads``) for the block's statements, then set back to
+    ``restore`` or, for settings it leaves out, to their values before (``memory_limit`` reads back rounded
+    to 0.1 MiB, so the caller passes the value it set). A lower ``memory_limit`` evicts cached blocks beyond
+    it (the catalogue file stays in the OS page cache)."""
+    before = {k: con.execute(f"SELECT current_setting('{k}')").fetchall()[0][0] for k in settings}
+    before.update({k: v for k, v in (restore or {}).items() if k in settings})
+    for k, v in settings.items():
+        con.execute(f"SET {k} = '{v}'")
+    try:
+        yield
+    finally:
+        for k, v in before.items():
+            con.execute(f"SET {k} = '{v}'")
