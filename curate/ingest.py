@@ -41,8 +41,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 BATCH_RECORDS = 20_000
 #: DuckDB buffer pool cap while ingesting (peak memory independent of catalogue size); JSON parsing on the
-#: set-based path allocates outside the pool, so the cap leaves room for it under ~1 GiB of process memory
-INGEST_MEMORY_LIMIT = "512MB"
+#: set-based path allocates outside the pool, so the cap leaves room for it under ~1 GiB of process memory.
+#: ``CURATE_INGEST_MEMORY`` overrides it (1M articles: 1GB took 40.2 s / 1.27 GiB against 42.9 s / 0.76 GiB)
+INGEST_MEMORY_LIMIT = os.environ.get("CURATE_INGEST_MEMORY", "512MB")
 
 
 def ingest_threads() -> int:
