@@ -10,6 +10,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from catalogue_query import query as _q
 
 from curate.ingest import ingest
 from curate.runner import make_stage, run_stage
@@ -17,14 +18,6 @@ from provenance import ledger
 from sources.law_moj import LawMojSource
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _q(path: Path, sql: str):
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from catalogue_query import query as _q
 
 from curate.ingest import ingest
 from curate.runlock import RunLockedError
@@ -26,14 +27,6 @@ from provenance.errors import StageError
 from sources.law_moj import LawMojSource
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _q(path: Path, sql: str):
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
+from catalogue_query import query as _q
 
 from curate.ingest import ingest
 from curate.runner import make_stage, run_stage
@@ -13,14 +13,6 @@ from sources.law_moj import LawMojSource
 DUPLICATES = (
     "SELECT count(*) FROM (SELECT record_id, stage, config_hash FROM stage_marks GROUP BY ALL HAVING count(*) > 1)"
 )
-
-
-def _q(path: Path, sql: str):
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def test_no_key_on_stage_marks(tmp_path: Path, law_fixtures: Path) -> None:

@@ -7,22 +7,14 @@ import json
 import zipfile
 from pathlib import Path
 
-import duckdb
 import pytest
+from catalogue_query import query as _q
 
 from curate.ingest import ingest
 from provenance import db
 from sources.base import ErrorPolicy, RawItem, Record
 from sources.errors import SourceError
 from sources.law_moj import LawMojSource, _article_number
-
-
-def _q(db_path: Path, sql: str, params=None):
-    con = duckdb.connect(str(db_path), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def _records(src: LawMojSource) -> list[Record]:
