@@ -16,6 +16,7 @@ alone changed is settled by :mod:`curate.ingest_terms` without re-extraction.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -354,15 +355,17 @@ class _Ingestor:
         try:
             _stage_new(con, relation)
             complete = self._complete_with_records(containers)  # before this batch's records are in
-            insert_versions(
-                con,
-                "_new_versions",
-                run_id=run_id,
-                stage="ingest",
-                created_at=now,
-                order_by=None if distinct_ids else "doc_key",
-                fresh=distinct_ids,  # _new holds only ids not in records (anti-joined in _stage_new)
-            )
+            # a set-based batch's INSERT runs on every core (its COMMIT, below, is faster on the ingest's threads)
+            with db.threads(con) if distinct_ids else contextlib.nullcontext():
+                insert_versions(
+                    con,
+                    "_new_versions",
+                    run_id=run_id,
+                    stage="ingest",
+                    created_at=now,
+                    order_by=None if distinct_ids else "doc_key",
+                    fresh=distinct_ids,  # _new holds only ids not in records (anti-joined in _stage_new)
+                )
             con.execute("""UPDATE records SET status = 'superseded'
                            WHERE status = 'active' AND record_id IN (SELECT version_of FROM _new)""")
             withheld_sql = "(SELECT record_id, source_id, doc_key FROM _new WHERE historical_of IS NULL)"

@@ -248,6 +248,22 @@ def arrow_temp_table(con: duckdb.DuckDBPyConnection, name: str, table: Any) -> N
 
 
 @contextmanager
+def threads(con: duckdb.DuckDBPyConnection, n: int | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """DuckDB's ``threads`` set to ``n`` (default: every core) for the statements inside, then restored.
+
+    For a connection that runs on fewer threads by default (an ingest: one per two cores) around the
+    statements that do parallelise (hashing and writing a large temp table, a bulk INSERT)."""
+    import os
+
+    old = con.execute("SELECT current_setting('threads')").fetchone()[0]
+    con.execute(f"SET threads = {max(1, int(n or os.cpu_count() or 1))}")
+    try:
+        yield con
+    finally:
+        con.execute(f"SET threads = {int(old)}")
+
+
+@contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
     """``BEGIN`` ... ``COMMIT``, rolled back on any exception."""
     con.execute("BEGIN TRANSACTION")

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from provenance import db
 from provenance.records import INGEST_RECORD_ID_SQL
 from sources import capped
 
@@ -189,10 +190,10 @@ class BulkJson:
         if bad:
             return _declined(f"law #{bad[0]}: unusual attachment")
         con.execute(LAW_ROWS_SQL, {"licence": src.licence_id})
-        con.execute(RECORDS_SQL)
+        with db.threads(con):  # ids, digests and window functions run in parallel (the parse above does not)
+            con.execute(RECORDS_SQL)
         con.execute(RECORDS_VIEW_SQL)
-        for t in ("_bla", "_blatt"):  # only _blf, _bll and _blr are read from here on
-            con.execute(f"DROP TABLE {t}")
+        con.execute("DROP TABLE _blatt")  # only _blf, _bll, _blr and _bla (the texts) are read from here on
         skips = con.execute("SELECT item_loc FROM _blf WHERE NOT in_scope ORDER BY law_i").fetchall()
         zh = [r[0] for r in con.execute("SELECT pcode FROM _blf WHERE in_scope AND lang = 'zh'").fetchall()]
         containers = [
@@ -472,7 +473,8 @@ FROM s
 #: one row per article of the in-scope laws (``why``: what the SQL cannot reproduce), then attachments
 ARTICLES_SQL = """
 CREATE OR REPLACE TEMP TABLE _bla AS
-WITH x AS (SELECT law_i, eng, x FROM _blf JOIN _blx USING (law_i) WHERE in_scope),
+-- not materialised: a CTE read twice is copied whole by default (every article's text, 4 of 7 s at 1M articles)
+WITH x AS NOT MATERIALIZED (SELECT law_i, eng, x FROM _blf JOIN _blx USING (law_i) WHERE in_scope),
 a AS (
     SELECT law_i, false AS eng, unnest(x.LawArticles) AS a, generate_subscripts(x.LawArticles, 1) - 1 AS idx
     FROM x WHERE NOT eng),
@@ -533,7 +535,8 @@ FROM _blf l LEFT JOIN _blatt t USING (law_i) WHERE l.in_scope
 
 _LOCATOR = "l.pcode || '/' || l.lang || '/' || key_no"
 
-#: the records' text, keys, ids and content digests (what a law's records share stays in ``_bll``)
+#: the records' keys, ids and content digests (the text stays in ``_bla``, what a law's records share in ``_bll``:
+#: one copy of the texts, not two, which at 1M articles kept DuckDB from spilling them)
 RECORDS_SQL = f"""
 CREATE OR REPLACE TEMP TABLE _blr AS
 -- ids and content digests computed once here (the writer takes precomputed ``k_id``/``k_sha`` as they are)
@@ -550,7 +553,7 @@ r AS (
            {_LOCATOR} AS locator, k.content AS text
     FROM _bla k JOIN w USING (law_i, idx) JOIN _bll l USING (law_i)
     WHERE k.atype = 'A' AND w.atype = 'A')
-SELECT law_i, idx, key_no, chapter, number_raw, text, {INGEST_RECORD_ID_SQL} AS k_id, sha256(text) AS k_sha FROM r
+SELECT law_i, idx, key_no, chapter, number_raw, {INGEST_RECORD_ID_SQL} AS k_id, sha256(text) AS k_sha FROM r
 """
 
 #: the records, in the columns of the generic ingest writer: read once, by the writer's INSERT
@@ -561,11 +564,11 @@ SELECT law_i, l.version_meta, 'law_moj:' || l.pcode || ':' || l.lang || ':' || k
        -- f"{{name}} {{number_raw}}".strip(), number_raw being stripped already
        CASE WHEN r.number_raw = '' THEN l.name_s WHEN l.name_l = '' THEN r.number_raw
             ELSE l.name_l || ' ' || r.number_raw END AS title,
-       r.text, l.lang, l.licence_id,
+       a.content AS text, l.lang, l.licence_id,
        concat(l.meta_head, _js(r.number_raw), ', "article_index": ', r.idx, ', "chapter": ', _js(r.chapter),
               l.meta_tail) AS metadata,
        l.container, l.as_of, r.k_id, r.k_sha
-FROM _blr r JOIN _bll l USING (law_i)
+FROM _blr r JOIN _bll l USING (law_i) JOIN _bla a USING (law_i, idx)
 """
 
 

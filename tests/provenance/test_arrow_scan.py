@@ -45,3 +45,21 @@ def test_arrow_scan_is_read_once_and_the_temp_table_many_times(tmp_path: Path) -
     assert con.execute("SELECT sum(x) FROM _many").fetchone()[0] == 45
     assert con.execute("SELECT count(*) FROM _many a JOIN _many b USING (x)").fetchone()[0] == 10
     con.close()
+
+
+def test_threads_are_restored_after_the_block_even_on_error(tmp_path: Path) -> None:
+    con = db.connect(tmp_path / "cat.duckdb")
+    con.execute("SET threads = 1")
+
+    def threads() -> int:
+        return int(con.execute("SELECT current_setting('threads')").fetchone()[0])
+
+    with db.threads(con, 3):
+        assert threads() == 3
+    assert threads() == 1
+    try:
+        with db.threads(con, 2):
+            raise RuntimeError("boom")
+    except RuntimeError:
+        pass
+    assert threads() == 1
