@@ -190,8 +190,7 @@ def _apply_batch(con, stage: Stage, run_id: str, cfg_hash: str, table: pa.Table)
                json_extract_string(x.fields, '$.licence_id') AS licence_id,
                json_extract(x.fields, '$.metadata') AS metadata,
                json_extract_string(x.fields, '$.pii_state') AS pii_state
-        FROM _res x JOIN records p ON p.record_id = x.record_id
-        WHERE x.new_text IS NOT NULL AND (x.new_text IS DISTINCT FROM p.text OR x.fields IS NOT NULL)""")
+        FROM _res x WHERE x.new_text IS NOT NULL""")  # changed texts only (Stage._emit); parents: insert_versions
     n_versions = insert_versions(con, "_res_versions", run_id=run_id, stage=stage.name)
     con.execute("""UPDATE records SET status = 'superseded' WHERE status = 'active' AND record_id IN (
                        SELECT x.record_id FROM _res x JOIN records n ON n.record_id = x.new_id

@@ -40,7 +40,7 @@ from curate.faults import fault
 from curate.load import load_results
 from curate.runlock import RunLock
 from curate.snapshot import write_snapshot as _snapshot
-from curate.stages.base import FinalizeContext, Stage, StageResult
+from curate.stages.base import FinalizeContext, Stage, StageResult, settled
 from curate.watched import run_watched
 from curate.workfiles import RunKey, private_umask, remove_work, run_key, secure_dir, sign_as, work_root
 from provenance import db, ledger, runs
@@ -114,6 +114,24 @@ def _results_to_table(results: list[StageResult], stage_name: str, start: int) -
         cols["outcome"].append(r.outcome)
         cols["ord"].append(start + i)
     return pa.table(cols, schema=RESULT_SCHEMA)
+
+
+def _settled(results: list[StageResult], db_path: str | Path) -> list[StageResult]:
+    """Finalize's results in the form the load expects (:func:`curate.stages.base.settled`): an unchanged
+    new text without fields dropped, its parent's text read from the catalogue (only when there is one)."""
+    ids = [r.record_id for r in results if r.new_text is not None and not r.fields]
+    if not ids:
+        return results
+    ro = db.connect_readonly(db_path)
+    try:
+        texts = dict(
+            ro.execute(
+                "SELECT record_id, text FROM records WHERE list_contains($ids, record_id)", {"ids": ids}
+            ).fetchall()
+        )
+    finally:
+        ro.close()
+    return [settled(r, texts.get(r.record_id)) for r in results]
 
 
 class SnapshotReader(PipelineStep):
@@ -322,7 +340,7 @@ def _run_locked(
         final = res_dir / "final.parquet"
         if not final.exists():
             t, c = time.monotonic(), cpu_seconds()
-            extra = list(stage.finalize(FinalizeContext(run_id, run_dir, Path(db_path), n_shards)))
+            extra = _settled(list(stage.finalize(FinalizeContext(run_id, run_dir, Path(db_path), n_shards))), db_path)
             res_dir.mkdir(parents=True, exist_ok=True)
             tmp = final.with_suffix(".tmp")
             pq.write_table(_results_to_table(extra, stage.name, 10**15), tmp)

@@ -5,7 +5,8 @@ and for each input document returns zero or more :class:`StageResult` rows. The 
 (:mod:`curate.runner`) writes them per rank, then loads them back in bounded batches that each commit
 (:mod:`curate.load`):
 
-* ``new_text`` (not None, and different or with ``fields``) -> a new record version (``version_of`` = the input,
+* ``new_text`` (not None, and different or with ``fields``; an unchanged one without ``fields`` is dropped in
+  the rank, :func:`settled`, and must not come from :meth:`Stage.finalize`) -> a new record version (``version_of`` = the input,
   id derived from parent + stage + text, licence and doc_key inherited, ``fields`` override
   columns/metadata of the new version); the input becomes ``superseded``;
 * ``set_status`` / ``set_pii_state`` -> the input record's status / pii_state changes;
@@ -24,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field, is_dataclass
+from dataclasses import asdict, dataclass, field, is_dataclass, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -49,6 +50,22 @@ class StageResult:
     fields: dict[str, Any] = field(default_factory=dict)
     mark: bool = True
     outcome: str | None = None
+
+
+def settled(res: StageResult, parent_text: str | None) -> StageResult:
+    """``res`` without a ``new_text`` equal to its input's text when it sets no ``fields`` (no version follows).
+
+    Every result reaches the load in this form, so the load never compares a new text with its parent's
+    (which read every text of the catalogue once per load batch). ``parent_text`` None: unknown, kept.
+
+    >>> settled(StageResult("r", new_text="a"), "a").new_text is None
+    True
+    >>> settled(StageResult("r", new_text="a", fields={"title": "t"}), "a").new_text
+    'a'
+    """
+    if res.new_text is None or parent_text is None or res.fields or res.new_text != parent_text:
+        return res
+    return replace(res, new_text=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,8 +167,9 @@ class Stage(PipelineStep):
             pass
 
     def _emit(self, docs: list[Document]) -> Iterator[Document]:
+        texts = {d.id: d.text for d in docs}
         for res in self.process_batch(docs):
-            yield Document(text="", id=res.record_id, metadata={"_result": res})
+            yield Document(text="", id=res.record_id, metadata={"_result": settled(res, texts.get(res.record_id))})
 
     # -- once, after all ranks --------------------------------------------------------------
     def finalize(self, ctx: FinalizeContext) -> Iterable[StageResult]:
