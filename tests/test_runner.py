@@ -14,6 +14,7 @@ from catalogue_query import query as _q
 
 from curate.ingest import ingest
 from curate.runner import make_stage, run_stage
+from curate.stages.base import Stage, StageResult
 from provenance import ledger
 from sources.law_moj import LawMojSource
 
@@ -193,3 +194,31 @@ def test_slurm_submit_then_load(tmp_path: Path, law_fixtures: Path, monkeypatch)
     expected = run_stage(local, make_stage("hygiene"), executor="local", workers=1, tasks=2)
     assert second.counts["results"] == expected.counts["results"] > 0
     assert second.counts["new_versions"] == expected.counts["new_versions"]
+
+
+class _EchoStage(Stage):
+    """Returns every input's text unchanged (and one changed), from the ranks and from finalize."""
+
+    name = "echo"
+
+    def process(self, doc):
+        changed = doc.text + "！" if doc.text.endswith("。") else doc.text
+        yield StageResult(doc.id, action="echoed", new_text=changed, mark=False)
+
+    def finalize(self, ctx):
+        ro = duckdb.connect(str(ctx.db_path), read_only=True)
+        rid, text = ro.execute("SELECT record_id, text FROM records WHERE status = 'active' LIMIT 1").fetchone()
+        ro.close()
+        return [StageResult(rid, action="echoed_again", new_text=text, mark=False)]
+
+
+def test_an_unchanged_text_makes_no_version(law_db: Path) -> None:
+    """A result whose new text equals its input's (from a rank or from finalize) is an event, not a version."""
+    n_changed = _q(law_db, "SELECT count(*) FROM records WHERE status = 'active' AND text LIKE '%。'")[0][0]
+    assert 0 < n_changed < _q(law_db, "SELECT count(*) FROM records WHERE status = 'active'")[0][0]
+    rep = run_stage(law_db, _EchoStage(), workers=2)
+    assert rep.status == "finished"
+    assert rep.counts["new_versions"] == n_changed
+    assert _q(law_db, "SELECT count(*) FROM records WHERE stage = 'echo'")[0][0] == n_changed
+    assert all(t.endswith("。！") for (t,) in _q(law_db, "SELECT text FROM records WHERE stage = 'echo'"))
+    assert _q(law_db, "SELECT count(*) FROM provenance_events WHERE action = 'echoed_again'")[0][0] == 1
