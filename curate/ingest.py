@@ -356,7 +356,7 @@ class _Ingestor:
             _stage_new(con, relation)
             complete = self._complete_with_records(containers)  # before this batch's records are in
             # a set-based batch's INSERT runs on every core (its COMMIT, below, is faster on the ingest's threads)
-            with db.threads(con) if distinct_ids else contextlib.nullcontext():
+            with db.settings(con, threads=db.all_cores()) if distinct_ids else contextlib.nullcontext():
                 insert_versions(
                     con,
                     "_new_versions",

@@ -58,7 +58,7 @@ def batch_rows() -> int:
 def result_batches(files: list[Path], rows: int) -> Iterator[tuple[str, pa.Table]]:
     """``(batch id, rows)`` over the result files in ``ord`` order; ids are ``<file>:<n>``, stable across resumes."""
     for path in files:
-        with pq.ParquetFile(path) as pf:
+        with pq.ParquetFile(path, pre_buffer=False) as pf:  # no read-ahead cache held until the file closes
             for i, batch in enumerate(pf.iter_batches(batch_size=rows)):
                 yield f"{path.name}:{i}", pa.Table.from_batches([batch])
 

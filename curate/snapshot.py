@@ -10,10 +10,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from curate.stages.base import RECORD_METADATA, Stage
 from provenance import db
@@ -83,7 +81,7 @@ def write_snapshot(
     files = 0
     # the count reads every input text too: under the snapshot's cap, or the pool caches the whole column
     restore = {"memory_limit": db.bulk_memory_limit()}  # the runner's connections are opened with it
-    with _settings(con, restore, memory_limit=SNAPSHOT_MEMORY_LIMIT, threads=SNAPSHOT_THREADS):
+    with db.settings(con, restore, memory_limit=SNAPSHOT_MEMORY_LIMIT, threads=SNAPSHOT_THREADS):
         n, n_bytes = con.execute(
             f"SELECT count(*), coalesce(sum(strlen(r.text)), 0) FROM records r WHERE {where}", params
         ).fetchone()
@@ -123,20 +121,3 @@ def write_snapshot(
         files = len(list(snap_dir.rglob("*.parquet")))
     marker.write_text(json.dumps({"rows": n, "files": files, "bytes": n_bytes}))
     return n, files, n_bytes
-
-
-@contextmanager
-def _settings(con, restore: dict[str, Any] | None = None, **settings: Any) -> Iterator[None]:
-    """DuckDB ``settings`` (e.g. ``memory_limit``, ``threads``) for the block's statements, then set back to
-    ``restore`` or, for settings it leaves out, to their values before (``memory_limit`` reads back rounded
-    to 0.1 MiB, so the caller passes the value it set). A lower ``memory_limit`` evicts cached blocks beyond
-    it (the catalogue file stays in the OS page cache)."""
-    before = {k: con.execute(f"SELECT current_setting('{k}')").fetchall()[0][0] for k in settings}
-    before.update({k: v for k, v in (restore or {}).items() if k in settings})
-    for k, v in settings.items():
-        con.execute(f"SET {k} = '{v}'")
-    try:
-        yield
-    finally:
-        for k, v in before.items():
-            con.execute(f"SET {k} = '{v}'")

@@ -248,19 +248,28 @@ def arrow_temp_table(con: duckdb.DuckDBPyConnection, name: str, table: Any) -> N
 
 
 @contextmanager
-def threads(con: duckdb.DuckDBPyConnection, n: int | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
-    """DuckDB's ``threads`` set to ``n`` (default: every core) for the statements inside, then restored.
+def settings(con: duckdb.DuckDBPyConnection, restore: dict[str, Any] | None = None, **values: Any) -> Iterator[None]:
+    """DuckDB settings (e.g. ``memory_limit``, ``threads``) for the block's statements, then set back to
+    ``restore`` or, for settings it leaves out, to their values before (``memory_limit`` reads back rounded
+    to 0.1 MiB, so the caller passes the value it set). A lower ``memory_limit`` evicts cached blocks beyond
+    it (the catalogue file stays in the OS page cache)."""
+    before = {k: con.execute(f"SELECT current_setting('{k}')").fetchall()[0][0] for k in values}
+    before.update({k: v for k, v in (restore or {}).items() if k in values})
+    for k, v in values.items():
+        con.execute(f"SET {k} = '{v}'")
+    try:
+        yield
+    finally:
+        for k, v in before.items():
+            con.execute(f"SET {k} = '{v}'")
 
-    For a connection that runs on fewer threads by default (an ingest: one per two cores) around the
-    statements that do parallelise (hashing and writing a large temp table, a bulk INSERT)."""
+
+def all_cores() -> int:
+    """The machine's cores: ``threads`` for the statements that parallelise on a connection that runs on fewer
+    (an ingest: one thread per two cores, around hashing a large temp table and a bulk INSERT)."""
     import os
 
-    old = con.execute("SELECT current_setting('threads')").fetchone()[0]
-    con.execute(f"SET threads = {max(1, int(n or os.cpu_count() or 1))}")
-    try:
-        yield con
-    finally:
-        con.execute(f"SET threads = {int(old)}")
+    return os.cpu_count() or 1
 
 
 @contextmanager

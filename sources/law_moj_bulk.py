@@ -190,7 +190,9 @@ class BulkJson:
         if bad:
             return _declined(f"law #{bad[0]}: unusual attachment")
         con.execute(LAW_ROWS_SQL, {"licence": src.licence_id})
-        with db.threads(con):  # ids, digests and window functions run in parallel (the parse above does not)
+        with db.settings(
+            con, threads=db.all_cores()
+        ):  # ids, digests and window functions run in parallel (the parse above does not)
             con.execute(RECORDS_SQL)
         con.execute(RECORDS_VIEW_SQL)
         con.execute("DROP TABLE _blatt")  # only _blf, _bll, _blr and _bla (the texts) are read from here on

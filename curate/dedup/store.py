@@ -196,7 +196,7 @@ class DiskRows:
         """The side files' rows in file order (the order of ``_row``), a bounded batch at a time."""
         pool = pa.default_memory_pool()
         for f in self.files:
-            for batch in pq.ParquetFile(f).iter_batches(batch_size=_BATCH, columns=columns):
+            for batch in pq.ParquetFile(f, pre_buffer=False).iter_batches(batch_size=_BATCH, columns=columns):
                 if batch.num_rows:
                     yield batch
                 # Arrow's allocator keeps freed pages for reuse; handing them back each batch keeps the

@@ -54,11 +54,11 @@ def test_threads_are_restored_after_the_block_even_on_error(tmp_path: Path) -> N
     def threads() -> int:
         return int(con.execute("SELECT current_setting('threads')").fetchone()[0])
 
-    with db.threads(con, 3):
+    with db.settings(con, threads=3):
         assert threads() == 3
     assert threads() == 1
     try:
-        with db.threads(con, 2):
+        with db.settings(con, threads=2):
             raise RuntimeError("boom")
     except RuntimeError:
         pass
