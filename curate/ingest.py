@@ -48,12 +48,9 @@ INGEST_MEMORY_LIMIT = os.environ.get("CURATE_INGEST_MEMORY", "512MB")
 
 
 def ingest_threads() -> int:
-    """DuckDB threads while ingesting: ``$CURATE_INGEST_THREADS``, else half the cores (at least one).
-
-    An ingest is a chain of statements that each run one pipeline over at most one batch; on 2 cores a
-    second DuckDB thread mostly waits for work and competes with the first (measured at 100k articles:
-    one thread used 40-50 % less CPU and less wall time than two; docs/benchmarks.md, issue 17).
-    """
+    """DuckDB threads while ingesting: ``$CURATE_INGEST_THREADS``, else half the cores (at least one): on 2 cores
+    one thread parsed 100k articles in 40-50 % less CPU and time than two (docs/benchmarks.md, issue 17). The
+    set-based path raises it to every core for what parallelises (its hashing and batch inserts)."""
     env = os.environ.get("CURATE_INGEST_THREADS", "").strip()
     if env:
         return max(1, int(env))
@@ -355,7 +352,7 @@ class _Ingestor:
         try:
             _stage_new(con, relation)
             complete = self._complete_with_records(containers)  # before this batch's records are in
-            # a set-based batch's INSERT runs on every core (its COMMIT, below, is faster on the ingest's threads)
+            # a set-based batch's INSERT on every core (its COMMIT is faster on the ingest's threads)
             with db.settings(con, threads=db.all_cores()) if distinct_ids else contextlib.nullcontext():
                 insert_versions(
                     con,
