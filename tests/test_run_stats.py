@@ -97,7 +97,7 @@ def test_runs_show_and_list(catalogue, cli):
     con = db.connect_readonly(catalogue)
     run_id = con.execute("SELECT run_id FROM runs WHERE command = 'run hygiene'").fetchone()[0]
     con.close()
-    code, out, err = cli("runs", "show", run_id[:17])
+    code, out, err = cli("runs", "show", run_id[:-2])  # a prefix (the ingest of the fixture may share the second)
     assert code == 0, err
     assert run_id in out and "run hygiene" in out and "change:" in out and "rewritten" in out
     code, out, err = cli("runs", "show", "latest", "--json")

@@ -5,8 +5,8 @@ and for each input document returns zero or more :class:`StageResult` rows. The 
 (:mod:`curate.runner`) writes them per rank, then loads them back in bounded batches that each commit
 (:mod:`curate.load`):
 
-* ``new_text`` (not None, and different or with ``fields``; an unchanged one without ``fields`` is dropped in
-  the rank, :func:`settled`, and must not come from :meth:`Stage.finalize`) -> a new record version (``version_of`` = the input,
+* ``new_text`` (not None, and different or with ``fields``; an unchanged one without ``fields`` is dropped by
+  :func:`settled`, in the rank or, for :meth:`Stage.finalize`'s, by the runner) -> a new record version (``version_of`` = the input,
   id derived from parent + stage + text, licence and doc_key inherited, ``fields`` override
   columns/metadata of the new version); the input becomes ``superseded``;
 * ``set_status`` / ``set_pii_state`` -> the input record's status / pii_state changes;
