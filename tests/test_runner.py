@@ -101,6 +101,7 @@ def _run_cli_killed(db: Path, fault: str, tmp: Path, tasks: int = 4) -> int:
         ("before_load", 0),
         ("after_batch_0", 1),  # killed at a batch boundary: batch 0 committed
         ("mid_batch_1", 1),  # killed inside batch 1's transaction: batch 0 in, batch 1 rolled back
+        ("before_last_transaction", None),  # every batch in, the run not finished
         ("during_load", None),  # in the last transaction: every batch in
     ],
 )

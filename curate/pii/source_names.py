@@ -2,14 +2,17 @@
 
 FSC sanction texts name the respondent after ``受處分人：`` in one place and in running text
 elsewhere, also in other records of the same source. The PII stage hands the labelled names of each
-record to :func:`propagate_source_names` (inside the run's load transaction), which
+record to :func:`propagate_source_names` (after the run's load batches, one committed chunk at a time),
+which
 
-1. keeps them in ``pii_source_names``, encrypted with the vault key and found by keyed digest;
-2. scrubs every occurrence in the source's records that passed the PII stage (text, title and
+1. scrubs every occurrence in the source's records that passed the PII stage (text, title and
    metadata strings): records of this run, and -- when a new name joined the list -- every active
    record of the source, also those already marked clean. Each such record gets a new scrubbed
    version and becomes ``raw`` (its text is then sealed like any raw record), with a
-   ``pii_scrubbed`` ledger event (``"propagated": "source_names"``, offsets and digests only).
+   ``pii_scrubbed`` ledger event (``"propagated": "source_names"``, offsets and digests only);
+2. then, in the run's last transaction (:func:`remember_run_names`), keeps the new names in
+   ``pii_source_names``, encrypted with the vault key and found by keyed digest. Stored last, so a
+   run killed between chunks finds the same names new when it resumes and searches the same records.
 
 Names shorter than 2 characters are never propagated, and neither are names reviewers judged 非個資 for
 the source (the allow-list, :mod:`curate.pii.allowlist`).
@@ -18,8 +21,11 @@ the source (the allow-list, :mod:`curate.pii.allowlist`).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from contextlib import nullcontext
 from typing import Any
 
+from curate.faults import fault
 from curate.pii.keys import PiiKey
 from curate.pii.propagate import MIN_CHARS, any_value, find_values
 from curate.pii.vault import decrypt, encrypt
@@ -33,9 +39,9 @@ def _aad(source_id: str, digest: str) -> str:
     return f"names\x1f{source_id}\x1f{digest}"
 
 
-def remember_names(con, key: PiiKey, run_id: str, names: dict[str, set[str]]) -> set[str]:
-    """Store new names per source (encrypted); returns the sources that got a new name."""
-    grown = set()
+def new_names(con, key: PiiKey, names: dict[str, set[str]]) -> dict[str, list[str]]:
+    """The names per source that ``pii_source_names`` does not hold yet (at least :data:`MIN_CHARS` long)."""
+    out: dict[str, list[str]] = {}
     for source_id, values in names.items():
         for name in sorted(values):
             if len(name) < MIN_CHARS:
@@ -44,15 +50,23 @@ def remember_names(con, key: PiiKey, run_id: str, names: dict[str, set[str]]) ->
             known = con.execute(
                 "SELECT 1 FROM pii_source_names WHERE source_id = ? AND digest = ?", [source_id, digest]
             ).fetchone()
-            if known:
-                continue
+            if not known:
+                out.setdefault(source_id, []).append(name)
+    return out
+
+
+def remember_names(con, key: PiiKey, run_id: str, names: dict[str, set[str]]) -> set[str]:
+    """Store new names per source (encrypted); returns the sources that got a new name."""
+    fresh = new_names(con, key, names)
+    for source_id, values in fresh.items():
+        for name in values:
+            digest = key.digest("PERSON", name)
             nonce, ct = encrypt(key, _aad(source_id, digest), name)
             con.execute(
                 "INSERT INTO pii_source_names VALUES (?, ?, ?, ?, ?, ?, now()::TIMESTAMP)",
                 [source_id, digest, nonce, ct, key.key_id, run_id],
             )
-            grown.add(source_id)
-    return grown
+    return set(fresh)
 
 
 def source_names(con, key: PiiKey, source_id: str) -> list[str]:
@@ -112,27 +126,44 @@ def _sql_prefilter(names: list[str]) -> tuple[str, dict[str, str]]:
     return "AND (" + " OR ".join(parts) + ")", params
 
 
-def propagate_source_names(con, key: PiiKey, run_id: str, *, mode: str = "placeholder") -> int:
-    """Remember this run's labelled names and scrub them across their sources; returns new versions."""
+def remember_run_names(con, key: PiiKey, run_id: str) -> set[str]:
+    """Store this run's new labelled names (``_res``): the last step, once every record holding one is scrubbed."""
+    return remember_names(con, key, run_id, _names_from_results(con))
+
+
+def propagate_source_names(
+    con, key: PiiKey, run_id: str, *, mode: str = "placeholder", step: Callable[[], Any] | None = None
+) -> int:
+    """Scrub the known names and this run's new labelled names across their sources; returns new versions.
+
+    The run's new names are not stored here (:func:`remember_run_names` does, last): a call that was
+    interrupted and is made again finds the same names new, so it searches the same records, and the
+    ones a committed step scrubbed no longer hold a name. ``step``, if given, is a context manager
+    factory wrapping each chunk's writes (the PII stage: one transaction per chunk, sealing the chunk's
+    raw parents before it commits).
+    """
     from curate.pii.allowlist import allowed
     from curate.pii.fields import load_metadata, replace_leaves, span_report, string_leaves
     from curate.pii.scrubber import scrub
 
-    grown = remember_names(con, key, run_id, _names_from_results(con))
+    fresh = new_names(con, key, _names_from_results(con))
     allow = allowed(con, key)  # names reviewers judged 非個資 for a source stay
-    sources = [
-        r[0] for r in con.execute("SELECT DISTINCT source_id FROM pii_source_names ORDER BY source_id").fetchall()
-    ]
-    total = 0
+    known = [r[0] for r in con.execute("SELECT DISTINCT source_id FROM pii_source_names").fetchall()]
+    sources = sorted(set(known) | set(fresh))
+    total, n_chunk = 0, 0
     for source_id in sources:
         ok = allow.get(source_id, set())
-        names = [n for n in source_names(con, key, source_id) if ("PERSON", key.digest("PERSON", n)) not in ok]
+        names = [
+            n
+            for n in source_names(con, key, source_id) + fresh.get(source_id, [])
+            if ("PERSON", key.digest("PERSON", n)) not in ok
+        ]
         if not names:
             continue
         values = dict.fromkeys(names, ("PERSON", 0.9))
         scope = (
             ""
-            if source_id in grown
+            if source_id in fresh
             else "AND (r.run_id = $run OR r.record_id IN (SELECT record_id FROM _res) "
             "OR r.record_id IN (SELECT new_id FROM _res WHERE new_id IS NOT NULL))"
         )
@@ -192,7 +223,10 @@ def propagate_source_names(con, key: PiiKey, run_id: str, *, mode: str = "placeh
                 events.append(
                     ledger.Event(stage=STAGE, action="pii_scrubbed", record_id=rid, run_id=run_id, detail=detail)
                 )
-            total += _write(con, run_id, new_rows, events)
+            with step() if step is not None else nullcontext():
+                total += _write(con, run_id, new_rows, events)
+            fault(f"names_chunk_{n_chunk}")
+            n_chunk += 1
     return total
 
 

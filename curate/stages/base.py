@@ -187,6 +187,16 @@ class Stage(PipelineStep):
         """Called inside each load batch's transaction after its results are written (``_res`` holds the
         batch; default: nothing). Work here commits with the batch (:mod:`curate.load`)."""
 
+    def after_batches(self, con: Any, run_id: str) -> None:
+        """Whole-run work that commits in steps of its own, after every batch and before the last
+        transaction (``_res`` is a view over all of the run's results; default: nothing).
+
+        Each step must be its own transaction and the whole must be idempotent: a run killed here is
+        resumed by calling it again, and a second call must find the committed steps done and end
+        with the same catalogue as one uninterrupted call. Work that marks the run's progress (what
+        a resumed call would read to skip steps) belongs in :meth:`after_load`, which commits with
+        the run's end."""
+
     def after_load(self, con: Any, run_id: str) -> None:
         """Called once in the run's last load transaction, after every batch (``_res`` is a view over all
         of the run's results; default: nothing)."""

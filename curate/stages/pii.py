@@ -178,8 +178,27 @@ class PiiStage(Stage):
 
         seal_raw_records(con, self.key, lambda rows: key_sealed_digests(con, self.key, rows, run_id, self._redeclared))
 
-    def after_load(self, con, run_id: str) -> None:
-        from curate.pii.source_names import propagate_source_names
+    def after_batches(self, con, run_id: str) -> None:
+        """Scrub the sources' labelled names, one committed transaction per chunk that seals its raw parents.
 
-        propagate_source_names(con, self.key, run_id, mode=self.config.mode)
+        Idempotent (a resumed run calls it again): the run's new names are stored only in
+        :meth:`after_load`, so a second call searches the same records, and the chunks already
+        committed have no name left to scrub."""
+        from contextlib import contextmanager
+
+        from curate.pii.source_names import propagate_source_names
+        from provenance import db
+
+        @contextmanager
+        def chunk():
+            with db.transaction(con):
+                yield
+                self._seal(con, run_id)
+
+        propagate_source_names(con, self.key, run_id, mode=self.config.mode, step=chunk)
+
+    def after_load(self, con, run_id: str) -> None:
+        from curate.pii.source_names import remember_run_names
+
+        remember_run_names(con, self.key, run_id)  # last: see after_batches
         self._seal(con, run_id)
