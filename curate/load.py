@@ -8,16 +8,17 @@ changes, ledger events, stage marks, :meth:`Stage.after_batch`) and records itse
 ``run_load_batches`` (migration 0070). So the load's memory is bounded by the batch, not by the run.
 
 Then :meth:`Stage.after_batches` runs whole-run work that commits in steps of its own (the PII
-stage's scrub of a source's labelled names, a chunk per transaction), and one last transaction runs
-what must commit with the run's end: :meth:`Stage.after_load` (dedup's index update, the PII stage's
-new source names), the statistics (:mod:`curate.stats`) and the run's end. Both see ``_res`` as a
-view over the run's result files (DuckDB streams them per query; nothing is held per result), so
-their memory does not grow with the run either.
+stage's scrub of a source's labelled names, a transaction per batch's worth of new versions), and
+one last transaction runs what must commit with the run's end: :meth:`Stage.after_load` (dedup's
+index update, the PII stage's new source names), the statistics (:mod:`curate.stats`) and the
+run's end. Both see ``_res`` as a view over the run's result files (DuckDB streams them per query;
+nothing is held per result), so their memory does not grow with the run either.
 
 A run killed at any point resumes to the same catalogue: batches are cut the same way from the
 same signed files, the ones listed in ``run_load_batches`` are skipped, a batch that was
-interrupted rolled back as a whole, and ``after_batches`` is called again (it is idempotent). Counts are summed from ``run_load_batches``, so a resumed run
-reports the same counts as an uninterrupted one.
+interrupted rolled back as a whole, and ``after_batches`` is called again (it is idempotent).
+Counts are summed from ``run_load_batches``, so a resumed run reports the same counts as an
+uninterrupted one.
 """
 
 from __future__ import annotations
@@ -110,7 +111,7 @@ def load_results(
     # the whole run's results for after_batches, after_load and the statistics (a view: DuckDB streams the
     # files per query), without the new texts (they are in `records` now)
     _run_results_view(con, files)
-    stage.after_batches(con, run_id)  # commits in steps of its own; a resumed run calls it again
+    stage.after_batches(con, run_id, batch_rows())  # commits in steps of its own; a resumed run calls it again
     fault("before_last_transaction")
     with db.transaction(con):
         row = con.execute(

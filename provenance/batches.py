@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 import duckdb
 
+from provenance import db
+
 #: the ledger action of a batch event
 BATCH_ACTION = "ingested_batch"
 #: a later event re-declaring a batch's digest after its members' ids or digests were rekeyed
@@ -56,6 +58,26 @@ def batch_digest(con: duckdb.DuckDBPyConnection, run_id: str, created_at: dt.dat
         {"run": run_id, "at": created_at},
     ).fetchone()
     return int(row[0]), row[1] or ""
+
+
+def batch_digests(
+    con: duckdb.DuckDBPyConnection, batches: list[tuple[int, str, dt.datetime]]
+) -> dict[int, tuple[int, str]]:
+    """:func:`batch_digest` of several batches ``(event seq, run_id, created_at)`` in one scan of ``records``
+    (``{seq: (members, digest)}``; a batch without members is ``(0, "")``)."""
+    if not batches:
+        return {}
+    rows = db.execute(
+        con,
+        f"""SELECT b.seq, count(r.record_id), {DIGEST_SQL}
+            FROM (SELECT unnest($seqs) AS seq, unnest($runs) AS run_id, unnest($ats) AS created_at) b
+            JOIN records r ON r.run_id = b.run_id AND r.created_at = b.created_at AND r.stage = 'ingest'
+            GROUP BY b.seq""",
+        {"seqs": [b[0] for b in batches], "runs": [b[1] for b in batches], "ats": [b[2] for b in batches]},
+    ).fetchall()
+    out = {seq: (0, "") for seq, _, _ in batches}
+    out.update({int(seq): (int(n), digest or "") for seq, n, digest in rows})
+    return out
 
 
 @dataclass(frozen=True, slots=True)

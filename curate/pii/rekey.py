@@ -39,7 +39,7 @@ from curate.faults import fault
 from curate.pii.keyed_ids import KeyedIds
 from curate.pii.keys import PiiKey
 from provenance import db, ledger, runs
-from provenance.batches import BATCH_ACTION, BATCH_REKEYED, batch_digest, declared_batch_digests
+from provenance.batches import BATCH_ACTION, BATCH_REKEYED, batch_digests, declared_batch_digests
 from provenance.errors import CatalogueError
 from provenance.records import PII_PASSED, derived_record_id, is_keyed_digest, version_seal
 
@@ -244,8 +244,9 @@ def apply_changes(
         )
         for c in changes
     ]
-    for seq, run, at in batches:
-        n, digest = batch_digest(con, run, at)
+    digests = batch_digests(con, batches)  # one scan of `records` for all of them
+    for seq, _, _ in batches:
+        n, digest = digests[seq]
         events.append(
             ledger.Event(
                 stage=stage,
@@ -270,12 +271,11 @@ def _affected_batches(con: duckdb.DuckDBPyConnection, trusted: set[int]) -> list
         SELECT DISTINCT e.seq, e.run_id, e.created_at FROM provenance_events e
         JOIN records r ON r.run_id = e.run_id AND r.created_at = e.created_at AND r.stage = 'ingest'
         WHERE e.action = '{BATCH_ACTION}' AND r.record_id IN (SELECT old_id FROM _rk) ORDER BY e.seq""").fetchall()
-    declared = declared_batch_digests(con, [r[0] for r in rows if r[0] not in trusted])
-    for seq, run, at in rows:
-        if seq in trusted:
-            continue
-        n, digest = batch_digest(con, run, at)
-        if (n, digest) != declared.get(seq):
+    check = [r for r in rows if r[0] not in trusted]
+    declared = declared_batch_digests(con, [r[0] for r in check])
+    now = batch_digests(con, check)
+    for seq, _, _ in check:
+        if now[seq] != declared.get(seq):
             raise CatalogueError(
                 f"the ingest batch at ledger seq {seq} no longer matches its recorded digest, so its members "
                 "cannot be rekeyed safely; run `curate audit verify` and repair the catalogue first; nothing was changed"
@@ -389,30 +389,37 @@ def _key_email_digests(con: duckdb.DuckDBPyConnection, key: PiiKey, plain: list[
     return n
 
 
+def sealed_digests(key: PiiKey, rows: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """``(record_id, keyed content digest)`` of ``(record_id, text)`` rows about to be sealed (while the text is
+    at hand; :func:`key_sealed_digests` applies them to those whose digest is plain)."""
+    return [(rid, key.content_digest(text)) for rid, text in rows]
+
+
 def key_sealed_digests(
     con: duckdb.DuckDBPyConnection,
     key: PiiKey,
-    rows: list[tuple[str, str]],
+    digests: list[tuple[str, str]],
     run_id: str,
     redeclared: set[int] | None = None,
 ) -> int:
-    """Sealing: ``(record_id, text)`` rows about to be sealed whose digest is plain get the keyed digest.
+    """Sealing: the versions among ``digests`` (:func:`sealed_digests`) whose digest is plain get the keyed one.
 
     Ids do not change (a source not marked ``pii_expected`` keeps plain ids). Call inside the caller's
-    transaction, before the text is cleared.
+    transaction, once per seal (not per chunk of texts): it re-declares the digest of every ingest batch
+    it touches, which reads the batch's members.
     """
-    if not rows:
+    if not digests:
         return 0
-    with db.arrow_scan(con, "_seal_rows", pa.table({"record_id": [r[0] for r in rows]})):
+    table = pa.table({"record_id": [d[0] for d in digests], "new_sha": [d[1] for d in digests]})
+    with db.arrow_scan(con, "_seal_rows", table):
         plain = con.execute(
-            "SELECT r.record_id, r.licence_id FROM records r WHERE r.record_id IN (SELECT record_id FROM _seal_rows)"
-            " AND r.content_sha256 IS NOT NULL AND NOT starts_with(r.content_sha256, 'hmac:')"
-            " AND r.source_id NOT IN (SELECT source_id FROM sources WHERE pii_expected)"
+            "SELECT r.record_id, r.licence_id, s.new_sha FROM records r JOIN _seal_rows s ON s.record_id = r.record_id"
+            " WHERE r.content_sha256 IS NOT NULL AND NOT starts_with(r.content_sha256, 'hmac:')"
+            " AND r.source_id NOT IN (SELECT source_id FROM sources WHERE pii_expected) ORDER BY r.record_id"
         ).fetchall()
     if not plain:
         return 0
-    texts = dict(rows)
-    changes = [Change(rid, rid, key.content_digest(texts[rid]), lic, True) for rid, lic in plain]
+    changes = [Change(rid, rid, sha, lic, True) for rid, lic, sha in plain]
     return apply_changes(
         con, key, changes, run_id=run_id, stage="pii", reason="sealed", redeclared=redeclared
     ).digests_keyed

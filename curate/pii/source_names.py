@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, ExitStack
 from typing import Any
 
 from curate.faults import fault
@@ -132,15 +132,22 @@ def remember_run_names(con, key: PiiKey, run_id: str) -> set[str]:
 
 
 def propagate_source_names(
-    con, key: PiiKey, run_id: str, *, mode: str = "placeholder", step: Callable[[], Any] | None = None
+    con,
+    key: PiiKey,
+    run_id: str,
+    *,
+    mode: str = "placeholder",
+    step: Callable[[], AbstractContextManager[Any]] | None = None,
+    step_rows: int = CHUNK,
 ) -> int:
     """Scrub the known names and this run's new labelled names across their sources; returns new versions.
 
     The run's new names are not stored here (:func:`remember_run_names` does, last): a call that was
     interrupted and is made again finds the same names new, so it searches the same records, and the
     ones a committed step scrubbed no longer hold a name. ``step``, if given, is a context manager
-    factory wrapping each chunk's writes (the PII stage: one transaction per chunk, sealing the chunk's
-    raw parents before it commits).
+    factory wrapping the writes of chunks until they made at least ``step_rows`` versions (the PII
+    stage: one transaction per step, sealing its raw parents before it commits, with the load's batch
+    size: the seal re-declares the digests of the ingest batches it touches, so fewer, larger steps).
     """
     from curate.pii.allowlist import allowed
     from curate.pii.fields import load_metadata, replace_leaves, span_report, string_leaves
@@ -150,84 +157,130 @@ def propagate_source_names(
     allow = allowed(con, key)  # names reviewers judged 非個資 for a source stay
     known = [r[0] for r in con.execute("SELECT DISTINCT source_id FROM pii_source_names").fetchall()]
     sources = sorted(set(known) | set(fresh))
-    total, n_chunk = 0, 0
-    for source_id in sources:
-        ok = allow.get(source_id, set())
-        names = [
-            n
-            for n in source_names(con, key, source_id) + fresh.get(source_id, [])
-            if ("PERSON", key.digest("PERSON", n)) not in ok
-        ]
-        if not names:
-            continue
-        values = dict.fromkeys(names, ("PERSON", 0.9))
-        scope = (
-            ""
-            if source_id in fresh
-            else "AND (r.run_id = $run OR r.record_id IN (SELECT record_id FROM _res) "
-            "OR r.record_id IN (SELECT new_id FROM _res WHERE new_id IS NOT NULL))"
-        )
-        prefilter, patterns = _sql_prefilter(names)
-        ids = [  # ids only (the texts are read per chunk below): memory flat in the source's size
-            r[0]
-            for r in con.execute(
-                f"""SELECT r.record_id FROM records r
-                    WHERE r.source_id = $src AND r.status = 'active' AND r.text IS NOT NULL
-                      AND r.pii_state IN ('clean', 'scrubbed') {scope} {prefilter} ORDER BY r.record_id""",
-                {"src": source_id, **({"run": run_id} if scope else {}), **patterns},
-            ).fetchall()
-        ]
-        for lo in range(0, len(ids), CHUNK):
-            rows = con.execute(
-                "SELECT record_id, text, title, metadata FROM records"
-                " WHERE record_id IN (SELECT unnest($ids)) ORDER BY record_id",
-                {"ids": ids[lo : lo + CHUNK]},
-            ).fetchall()
-            new_rows, events = [], []
-            for rid, text, title, metadata in rows:
-                meta = load_metadata(metadata)
-                fields = {"text": text, "title": title or "", **dict(string_leaves(meta))}
-                if not any_value(fields.values(), values):  # one search per record; most have no name
-                    continue
-                found = {k: find_values(v, values) for k, v in fields.items()}
-                if not any(found.values()):
-                    continue
-                done = {k: scrub(v, found[k], mode=mode, key=key) for k, v in fields.items() if found[k]}
-                new_text = done["text"].text if "text" in done else text
-                meta_new = {k: r.text for k, r in done.items() if k.startswith("metadata")}
-                new_id = derived_record_id(rid, STAGE, new_text)
-                new_rows.append(
-                    {
-                        "record_id": new_id,
-                        "parent_id": rid,
-                        "text": new_text,
-                        "title": done["title"].text if "title" in done else None,
-                        "metadata": json.dumps(replace_leaves(meta, meta_new), ensure_ascii=False)
-                        if meta_new
-                        else None,
-                        "pii_state": "scrubbed",
+    total = 0
+    with _Steps(step, step_rows) as steps:
+        for source_id in sources:
+            ok = allow.get(source_id, set())
+            names = [
+                n
+                for n in source_names(con, key, source_id) + fresh.get(source_id, [])
+                if ("PERSON", key.digest("PERSON", n)) not in ok
+            ]
+            if not names:
+                continue
+            values = dict.fromkeys(names, ("PERSON", 0.9))
+            scope = (
+                ""
+                if source_id in fresh
+                else "AND (r.run_id = $run OR r.record_id IN (SELECT record_id FROM _res) "
+                "OR r.record_id IN (SELECT new_id FROM _res WHERE new_id IS NOT NULL))"
+            )
+            prefilter, patterns = _sql_prefilter(names)
+            ids = [  # ids only (the texts are read per chunk below): memory flat in the source's size
+                r[0]
+                for r in con.execute(
+                    f"""SELECT r.record_id FROM records r
+                        WHERE r.source_id = $src AND r.status = 'active' AND r.text IS NOT NULL
+                          AND r.pii_state IN ('clean', 'scrubbed') {scope} {prefilter} ORDER BY r.record_id""",
+                    {"src": source_id, **({"run": run_id} if scope else {}), **patterns},
+                ).fetchall()
+            ]
+            for lo in range(0, len(ids), CHUNK):
+                rows = con.execute(
+                    "SELECT record_id, text, title, metadata FROM records"
+                    " WHERE record_id IN (SELECT unnest($ids)) ORDER BY record_id",
+                    {"ids": ids[lo : lo + CHUNK]},
+                ).fetchall()
+                new_rows, events = [], []
+                for rid, text, title, metadata in rows:
+                    meta = load_metadata(metadata)
+                    fields = {"text": text, "title": title or "", **dict(string_leaves(meta))}
+                    if not any_value(fields.values(), values):  # one search per record; most have no name
+                        continue
+                    found = {k: find_values(v, values) for k, v in fields.items()}
+                    if not any(found.values()):
+                        continue
+                    done = {k: scrub(v, found[k], mode=mode, key=key) for k, v in fields.items() if found[k]}
+                    new_text = done["text"].text if "text" in done else text
+                    meta_new = {k: r.text for k, r in done.items() if k.startswith("metadata")}
+                    new_id = derived_record_id(rid, STAGE, new_text)
+                    new_rows.append(
+                        {
+                            "record_id": new_id,
+                            "parent_id": rid,
+                            "text": new_text,
+                            "title": done["title"].text if "title" in done else None,
+                            "metadata": json.dumps(replace_leaves(meta, meta_new), ensure_ascii=False)
+                            if meta_new
+                            else None,
+                            "pii_state": "scrubbed",
+                        }
+                    )
+                    detail = {
+                        "propagated": "source_names",
+                        "entities": {"PERSON": sum(len(v) for v in found.values())},
+                        "spans": span_report(done["text"].spans) if "text" in done else [],
+                        "mode": mode,
+                        "key_id": key.key_id,
+                        "new_record_id": new_id,
                     }
-                )
-                detail = {
-                    "propagated": "source_names",
-                    "entities": {"PERSON": sum(len(v) for v in found.values())},
-                    "spans": span_report(done["text"].spans) if "text" in done else [],
-                    "mode": mode,
-                    "key_id": key.key_id,
-                    "new_record_id": new_id,
-                }
-                if "title" in done:
-                    detail["title_spans"] = span_report(done["title"].spans)
-                if meta_new:
-                    detail["metadata_spans"] = {k[len("metadata") :]: span_report(done[k].spans) for k in meta_new}
-                events.append(
-                    ledger.Event(stage=STAGE, action="pii_scrubbed", record_id=rid, run_id=run_id, detail=detail)
-                )
-            with step() if step is not None else nullcontext():
-                total += _write(con, run_id, new_rows, events)
-            fault(f"names_chunk_{n_chunk}")
-            n_chunk += 1
+                    if "title" in done:
+                        detail["title_spans"] = span_report(done["title"].spans)
+                    if meta_new:
+                        detail["metadata_spans"] = {k[len("metadata") :]: span_report(done[k].spans) for k in meta_new}
+                    events.append(
+                        ledger.Event(stage=STAGE, action="pii_scrubbed", record_id=rid, run_id=run_id, detail=detail)
+                    )
+                if new_rows:
+                    steps.begin()
+                    n = _write(con, run_id, new_rows, events)
+                    fault(f"names_chunk_{steps.chunks}")  # crash tests: killed inside a step
+                    total += steps.wrote(n)
     return total
+
+
+class _Steps:
+    """Chunks' writes grouped into steps of at least ``rows`` versions, each inside one ``step()`` context.
+
+    :meth:`begin` before a chunk's writes opens a step if none is open; :meth:`wrote` counts the chunk's
+    versions and closes the step (its context exits: the PII stage's transaction commits) once it holds
+    ``rows``. Leaving the ``with`` block closes the last step, or, on an exception, exits it with the
+    exception (the transaction rolls back)."""
+
+    def __init__(self, step: Callable[[], AbstractContextManager[Any]] | None, rows: int) -> None:
+        self.step, self.rows = step, max(1, rows)
+        self.open: ExitStack | None = None
+        self.pending = self.done = self.chunks = 0
+
+    def __enter__(self) -> _Steps:
+        return self
+
+    def __exit__(self, *exc: Any) -> bool:
+        if exc[0] is None:
+            self._close()
+            return False
+        opened, self.open = self.open, None
+        return bool(opened is not None and opened.__exit__(*exc))
+
+    def begin(self) -> None:
+        if self.step is not None and self.open is None:
+            self.open = ExitStack()
+            self.open.enter_context(self.step())
+
+    def wrote(self, n: int) -> int:
+        self.pending += n
+        self.chunks += 1
+        if self.pending >= self.rows:
+            self._close()
+        return n
+
+    def _close(self) -> None:
+        if self.open is not None:
+            opened, self.open = self.open, None
+            opened.close()
+            fault(f"names_step_{self.done}")  # crash tests: killed after a step's commit
+            self.done += 1
+        self.pending = 0
 
 
 def _write(con, run_id: str, new_rows: list[dict[str, Any]], events: list) -> int:

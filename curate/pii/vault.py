@@ -48,8 +48,9 @@ def seal_raw_records(con, key: PiiKey, before_seal: Callable[[list[tuple[str, st
     """Encrypt the text of every ``pii_state='raw'`` record still in clear and NULL it; returns the count.
 
     ``before_seal`` gets the ``(record_id, text)`` rows about to be sealed while their text is still at
-    hand: the PII stage passes :func:`curate.pii.rekey.key_sealed_digests`, so a sealed version whose
-    content digest is a plain sha256 (a source not marked ``pii_expected``) gets the keyed one (issue 13).
+    hand: the PII stage keeps their keyed digests (:func:`curate.pii.rekey.sealed_digests`) and then has
+    :func:`curate.pii.rekey.key_sealed_digests` give them to sealed versions whose content digest is a
+    plain sha256 (a source not marked ``pii_expected``; issue 13).
     """
     # earlier versions of a raw record (ingest, hygiene ...) carry the same personal data: seal them too
     con.execute("""

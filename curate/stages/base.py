@@ -187,9 +187,10 @@ class Stage(PipelineStep):
         """Called inside each load batch's transaction after its results are written (``_res`` holds the
         batch; default: nothing). Work here commits with the batch (:mod:`curate.load`)."""
 
-    def after_batches(self, con: Any, run_id: str) -> None:
+    def after_batches(self, con: Any, run_id: str, rows: int) -> None:
         """Whole-run work that commits in steps of its own, after every batch and before the last
-        transaction (``_res`` is a view over all of the run's results; default: nothing).
+        transaction (``_res`` is a view over all of the run's results; default: nothing). ``rows``: the
+        load's batch size, what one step may write.
 
         Each step must be its own transaction and the whole must be idempotent: a run killed here is
         resumed by calling it again, and a second call must find the committed steps done and end

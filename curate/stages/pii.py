@@ -173,13 +173,16 @@ class PiiStage(Stage):
 
     def _seal(self, con, run_id: str) -> None:
         """Seal raw records; a plain content digest of a sealed version becomes the keyed one (issue 13)."""
-        from curate.pii.rekey import key_sealed_digests
+        from curate.pii.rekey import key_sealed_digests, sealed_digests
         from curate.pii.vault import seal_raw_records
 
-        seal_raw_records(con, self.key, lambda rows: key_sealed_digests(con, self.key, rows, run_id, self._redeclared))
+        digests: list[tuple[str, str]] = []  # computed per chunk of texts, applied once per seal
+        seal_raw_records(con, self.key, lambda rows: digests.extend(sealed_digests(self.key, rows)))
+        key_sealed_digests(con, self.key, digests, run_id, self._redeclared)
 
-    def after_batches(self, con, run_id: str) -> None:
-        """Scrub the sources' labelled names, one committed transaction per chunk that seals its raw parents.
+    def after_batches(self, con, run_id: str, rows: int) -> None:
+        """Scrub the sources' labelled names, one committed transaction per ``rows`` new versions, each
+        sealing its raw parents.
 
         Idempotent (a resumed run calls it again): the run's new names are stored only in
         :meth:`after_load`, so a second call searches the same records, and the chunks already
@@ -195,7 +198,7 @@ class PiiStage(Stage):
                 yield
                 self._seal(con, run_id)
 
-        propagate_source_names(con, self.key, run_id, mode=self.config.mode, step=chunk)
+        propagate_source_names(con, self.key, run_id, mode=self.config.mode, step=chunk, step_rows=rows)
 
     def after_load(self, con, run_id: str) -> None:
         from curate.pii.source_names import remember_run_names

@@ -70,7 +70,8 @@ def _propagated(path: Path) -> int:
 
 
 def _run_killed(path: Path, fault: str, tmp: Path) -> int:
-    """`curate run pii` in a child with one record per chunk, SIGKILLed at ``fault``."""
+    """`curate run pii` in a child with one record per chunk, SIGKILLed at ``fault`` (the environment
+    is the test's: two versions per step)."""
     code = (
         "import sys, curate.pii.source_names as sn; sn.CHUNK = 1\n"
         "from curate.cli import main\n"
@@ -94,8 +95,9 @@ def _run_killed(path: Path, fault: str, tmp: Path) -> int:
 @pytest.mark.parametrize(
     "fault, committed",
     [
-        ("names_chunk_0", 1),  # killed after the first chunk's commit
-        ("names_chunk_2", 3),  # killed mid-way through the source
+        ("names_step_0", 2),  # killed after the first step's commit (two chunks of one record)
+        ("names_chunk_2", 2),  # killed inside the second step: its first chunk rolls back with it
+        ("names_step_1", 4),  # killed mid-way through the source
         ("before_last_transaction", N_LATER),  # every chunk in, the names not stored yet
     ],
 )
@@ -105,6 +107,7 @@ def test_killed_between_name_chunks_resumes_to_the_uninterrupted_catalogue(
     import curate.pii.source_names as sn
 
     monkeypatch.setenv("CURATE_PII_KEY", KEY)
+    monkeypatch.setenv("CURATE_LOAD_BATCH", "2")  # a step commits two versions (load batches of two results)
     clean, crashed = tmp_path / "clean.duckdb", tmp_path / "crashed.duckdb"
     for p in (clean, crashed):
         _build(p, cli)

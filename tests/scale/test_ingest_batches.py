@@ -101,3 +101,24 @@ def test_verify_catches_batch_members_changed_after_the_fact(catalogue: Path, ta
     finally:
         con.close()
     assert not res.ok and "ingest batch digest mismatch" in res.reason
+
+
+def test_digests_of_several_batches_in_one_scan_equal_each_batch_digest(catalogue: Path) -> None:
+    """The re-declaration after sealing reads all the batches it touches at once: same digests as one by one."""
+    from provenance.batches import batch_digest, batch_digests
+
+    con = _ro(catalogue)
+    try:
+        batches = con.execute(
+            f"SELECT seq, run_id, created_at FROM provenance_events WHERE action = '{BATCH_ACTION}' ORDER BY seq"
+        ).fetchall()
+        assert len(batches) >= 5
+        one_by_one = {seq: batch_digest(con, run, at) for seq, run, at in batches}
+        assert len({d for _, d in one_by_one.values()}) == len(batches)  # distinct batches, distinct digests
+        assert batch_digests(con, batches) == one_by_one
+        assert batch_digests(con, batches[1:3]) == {s: one_by_one[s] for s, _, _ in batches[1:3]}
+        ghost = (10**9, batches[0][1], batches[0][2].replace(year=1999))  # no members
+        assert batch_digests(con, [ghost]) == {10**9: (0, "")} == {10**9: batch_digest(con, *ghost[1:])}
+        assert batch_digests(con, []) == {}
+    finally:
+        con.close()
