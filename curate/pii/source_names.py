@@ -150,8 +150,6 @@ def propagate_source_names(
     size: the seal re-declares the digests of the ingest batches it touches, so fewer, larger steps).
     """
     from curate.pii.allowlist import allowed
-    from curate.pii.fields import load_metadata, replace_leaves, span_report, string_leaves
-    from curate.pii.scrubber import scrub
 
     fresh = new_names(con, key, _names_from_results(con))
     allow = allowed(con, key)  # names reviewers judged 非個資 for a source stay
@@ -192,51 +190,60 @@ def propagate_source_names(
                     {"ids": ids[lo : lo + CHUNK]},
                 ).fetchall()
                 new_rows, events = [], []
-                for rid, text, title, metadata in rows:
-                    meta = load_metadata(metadata)
-                    fields = {"text": text, "title": title or "", **dict(string_leaves(meta))}
-                    if not any_value(fields.values(), values):  # one search per record; most have no name
-                        continue
-                    found = {k: find_values(v, values) for k, v in fields.items()}
-                    if not any(found.values()):
-                        continue
-                    done = {k: scrub(v, found[k], mode=mode, key=key) for k, v in fields.items() if found[k]}
-                    new_text = done["text"].text if "text" in done else text
-                    meta_new = {k: r.text for k, r in done.items() if k.startswith("metadata")}
-                    new_id = derived_record_id(rid, STAGE, new_text)
-                    new_rows.append(
-                        {
-                            "record_id": new_id,
-                            "parent_id": rid,
-                            "text": new_text,
-                            "title": done["title"].text if "title" in done else None,
-                            "metadata": json.dumps(replace_leaves(meta, meta_new), ensure_ascii=False)
-                            if meta_new
-                            else None,
-                            "pii_state": "scrubbed",
-                        }
-                    )
-                    detail = {
-                        "propagated": "source_names",
-                        "entities": {"PERSON": sum(len(v) for v in found.values())},
-                        "spans": span_report(done["text"].spans) if "text" in done else [],
-                        "mode": mode,
-                        "key_id": key.key_id,
-                        "new_record_id": new_id,
-                    }
-                    if "title" in done:
-                        detail["title_spans"] = span_report(done["title"].spans)
-                    if meta_new:
-                        detail["metadata_spans"] = {k[len("metadata") :]: span_report(done[k].spans) for k in meta_new}
-                    events.append(
-                        ledger.Event(stage=STAGE, action="pii_scrubbed", record_id=rid, run_id=run_id, detail=detail)
-                    )
+                for row in rows:
+                    made = _scrub_record(row, values, key, run_id, mode)
+                    if made is not None:
+                        new_rows.append(made[0])
+                        events.append(made[1])
                 if new_rows:
                     steps.begin()
                     n = _write(con, run_id, new_rows, events)
                     fault(f"names_chunk_{steps.chunks}")  # crash tests: killed inside a step
                     total += steps.wrote(n)
     return total
+
+
+def _scrub_record(
+    row: tuple[str, str, str | None, Any], values: dict[str, tuple[str, float]], key: PiiKey, run_id: str, mode: str
+) -> tuple[dict[str, Any], ledger.Event] | None:
+    """The scrubbed version of one ``(record_id, text, title, metadata)`` row and its event, or None
+    if none of ``values`` occurs in its text, title or metadata strings."""
+    from curate.pii.fields import load_metadata, replace_leaves, span_report, string_leaves
+    from curate.pii.scrubber import scrub
+
+    rid, text, title, metadata = row
+    meta = load_metadata(metadata)
+    fields = {"text": text, "title": title or "", **dict(string_leaves(meta))}
+    if not any_value(fields.values(), values):  # one search per record; most have no name
+        return None
+    found = {k: find_values(v, values) for k, v in fields.items()}
+    if not any(found.values()):
+        return None
+    done = {k: scrub(v, found[k], mode=mode, key=key) for k, v in fields.items() if found[k]}
+    new_text = done["text"].text if "text" in done else text
+    meta_new = {k: r.text for k, r in done.items() if k.startswith("metadata")}
+    new_id = derived_record_id(rid, STAGE, new_text)
+    version = {
+        "record_id": new_id,
+        "parent_id": rid,
+        "text": new_text,
+        "title": done["title"].text if "title" in done else None,
+        "metadata": json.dumps(replace_leaves(meta, meta_new), ensure_ascii=False) if meta_new else None,
+        "pii_state": "scrubbed",
+    }
+    detail = {
+        "propagated": "source_names",
+        "entities": {"PERSON": sum(len(v) for v in found.values())},
+        "spans": span_report(done["text"].spans) if "text" in done else [],
+        "mode": mode,
+        "key_id": key.key_id,
+        "new_record_id": new_id,
+    }
+    if "title" in done:
+        detail["title_spans"] = span_report(done["title"].spans)
+    if meta_new:
+        detail["metadata_spans"] = {k[len("metadata") :]: span_report(done[k].spans) for k in meta_new}
+    return version, ledger.Event(stage=STAGE, action="pii_scrubbed", record_id=rid, run_id=run_id, detail=detail)
 
 
 class _Steps:
