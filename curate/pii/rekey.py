@@ -152,6 +152,9 @@ def plan_rekey(con: duckdb.DuckDBPyConnection, key: PiiKey) -> list[Change]:
 
 # ---------------------------------------------------------------- applying (both callers)
 
+#: ledger events built and appended per page by :func:`apply_changes`
+EVENT_PAGE = 5_000
+
 
 def apply_changes(
     con: duckdb.DuckDBPyConnection,
@@ -230,20 +233,25 @@ def apply_changes(
             "INSERT INTO pii_rekey_map SELECT old_id, new_id, $run, $at FROM _rk_ids ON CONFLICT DO NOTHING",
             {"run": run_id, "at": now},
         )
-    events = [
-        ledger.Event(
-            stage=stage,
-            action=RECORD_REKEYED,
-            record_id=c.new_id,
-            run_id=run_id,
-            detail={
-                **version_seal(c.new_id, c.new_sha, c.licence_id),
-                "old_id_keyed": key.keyed_hex("old-id", c.old_id.encode()) if c.new_id != c.old_id else None,
-                "reason": reason,
-            },
+    for lo in range(0, len(changes), EVENT_PAGE):  # Python holds a page of events at a time
+        ledger.append(
+            con,
+            [
+                ledger.Event(
+                    stage=stage,
+                    action=RECORD_REKEYED,
+                    record_id=c.new_id,
+                    run_id=run_id,
+                    detail={
+                        **version_seal(c.new_id, c.new_sha, c.licence_id),
+                        "old_id_keyed": key.keyed_hex("old-id", c.old_id.encode()) if c.new_id != c.old_id else None,
+                        "reason": reason,
+                    },
+                )
+                for c in changes[lo : lo + EVENT_PAGE]
+            ],
         )
-        for c in changes
-    ]
+    events = []
     digests = batch_digests(con, batches)  # one scan of `records` for all of them
     for seq, _, _ in batches:
         n, digest = digests[seq]

@@ -31,6 +31,12 @@ from curate.pii.fields import NAMES_FIELD, load_metadata, replace_leaves, span_r
 from curate.stages.base import RECORD_METADATA, Stage, StageResult
 from curate.stages.config import PiiConfig
 
+#: sealed versions whose keyed digests are applied at once (:meth:`PiiStage._seal`)
+SEAL_APPLY = 25_000
+#: new versions per committed step of the source-name scrub (:meth:`PiiStage.after_batches`; at most the load's
+#: batch): each step also seals their parents and ancestors, so it holds about three times as many texts
+NAMES_STEP = 10_000
+
 
 class PiiStage(Stage):
     """`curate run pii`."""
@@ -176,13 +182,25 @@ class PiiStage(Stage):
         from curate.pii.rekey import key_sealed_digests, sealed_digests
         from curate.pii.vault import seal_raw_records
 
-        digests: list[tuple[str, str]] = []  # computed per chunk of texts, applied once per seal
-        seal_raw_records(con, self.key, lambda rows: digests.extend(sealed_digests(self.key, rows)))
-        key_sealed_digests(con, self.key, digests, run_id, self._redeclared)
+        # keyed digests computed per chunk of texts, applied per SEAL_APPLY of them: each application re-declares
+        # the ingest batches it touches (a scan of `records`), so not per chunk; Python holds SEAL_APPLY at most
+        digests: list[tuple[str, str]] = []
+
+        def apply() -> None:
+            key_sealed_digests(con, self.key, digests, run_id, self._redeclared)
+            digests.clear()
+
+        def keep(rows: list[tuple[str, str]]) -> None:
+            digests.extend(sealed_digests(self.key, rows))
+            if len(digests) >= SEAL_APPLY:
+                apply()
+
+        seal_raw_records(con, self.key, keep)
+        apply()
 
     def after_batches(self, con, run_id: str, rows: int) -> None:
-        """Scrub the sources' labelled names, one committed transaction per ``rows`` new versions, each
-        sealing its raw parents.
+        """Scrub the sources' labelled names, one committed transaction per :data:`NAMES_STEP` new versions
+        (``rows``, the load's batch, if smaller), each sealing its raw parents.
 
         Idempotent (a resumed run calls it again): the run's new names are stored only in
         :meth:`after_load`, so a second call searches the same records, and the chunks already
@@ -198,7 +216,8 @@ class PiiStage(Stage):
                 yield
                 self._seal(con, run_id)
 
-        propagate_source_names(con, self.key, run_id, mode=self.config.mode, step=chunk, step_rows=rows)
+        step_rows = min(rows, NAMES_STEP)
+        propagate_source_names(con, self.key, run_id, mode=self.config.mode, step=chunk, step_rows=step_rows)
 
     def after_load(self, con, run_id: str) -> None:
         from curate.pii.source_names import remember_run_names
