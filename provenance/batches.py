@@ -20,8 +20,6 @@ from dataclasses import dataclass
 
 import duckdb
 
-from provenance import db
-
 #: the ledger action of a batch event
 BATCH_ACTION = "ingested_batch"
 #: a later event re-declaring a batch's digest after its members' ids or digests were rekeyed
@@ -63,21 +61,13 @@ def batch_digest(con: duckdb.DuckDBPyConnection, run_id: str, created_at: dt.dat
 def batch_digests(
     con: duckdb.DuckDBPyConnection, batches: list[tuple[int, str, dt.datetime]]
 ) -> dict[int, tuple[int, str]]:
-    """:func:`batch_digest` of several batches ``(event seq, run_id, created_at)`` in one scan of ``records``
-    (``{seq: (members, digest)}``; a batch without members is ``(0, "")``)."""
-    if not batches:
-        return {}
-    rows = db.execute(
-        con,
-        f"""SELECT b.seq, count(r.record_id), {DIGEST_SQL}
-            FROM (SELECT unnest($seqs) AS seq, unnest($runs) AS run_id, unnest($ats) AS created_at) b
-            JOIN records r ON r.run_id = b.run_id AND r.created_at = b.created_at AND r.stage = 'ingest'
-            GROUP BY b.seq""",
-        {"seqs": [b[0] for b in batches], "runs": [b[1] for b in batches], "ats": [b[2] for b in batches]},
-    ).fetchall()
-    out = {seq: (0, "") for seq, _, _ in batches}
-    out.update({int(seq): (int(n), digest or "") for seq, n, digest in rows})
-    return out
+    """:func:`batch_digest` of several batches ``(event seq, run_id, created_at)``: ``{seq: (members, digest)}``
+    (a batch without members is ``(0, "")``).
+
+    One query per batch, not one grouped query: DuckDB's ordered ``string_agg`` holds every member of every
+    group at once (at 1M records, four ingest batches in one query peaked at 873 MiB against 669 MiB one by one).
+    """
+    return {seq: batch_digest(con, run_id, at) for seq, run_id, at in batches}
 
 
 @dataclass(frozen=True, slots=True)

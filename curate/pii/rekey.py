@@ -252,7 +252,7 @@ def apply_changes(
             ],
         )
     events = []
-    digests = batch_digests(con, batches)  # one scan of `records` for all of them
+    digests = batch_digests(con, batches)
     for seq, _, _ in batches:
         n, digest = digests[seq]
         events.append(

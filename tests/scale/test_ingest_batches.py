@@ -103,8 +103,8 @@ def test_verify_catches_batch_members_changed_after_the_fact(catalogue: Path, ta
     assert not res.ok and "ingest batch digest mismatch" in res.reason
 
 
-def test_digests_of_several_batches_in_one_scan_equal_each_batch_digest(catalogue: Path) -> None:
-    """The re-declaration after sealing reads all the batches it touches at once: same digests as one by one."""
+def test_digests_of_several_batches_equal_each_batch_digest(catalogue: Path) -> None:
+    """What the re-declaration after sealing computes for the batches it touches: each batch's own digest."""
     from provenance.batches import batch_digest, batch_digests
 
     con = _ro(catalogue)

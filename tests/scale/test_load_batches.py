@@ -117,7 +117,7 @@ def test_ingest_batches_are_verified_once_per_run(tmp_path: Path, monkeypatch) -
     ingest(db_path, LawMojSource([tmp_path / "ChLaw.json"], scope="all"))
     import curate.pii.rekey as rekey
 
-    real, calls = rekey.batch_digests, []  # batches per call (each call is one scan of `records`)
+    real, calls = rekey.batch_digests, []  # batches digested per call
     monkeypatch.setattr(rekey, "batch_digests", lambda con, b: calls.append(len(b)) or real(con, b))
     monkeypatch.setenv("CURATE_LOAD_BATCH", "37")
     assert run_stage(db_path, make_stage("pii"), workers=1, tasks=2).status == "finished"
