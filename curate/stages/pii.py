@@ -12,10 +12,11 @@ mentions, :mod:`curate.pii.propagate`), so the third ``林志明`` of a sanction
 
 Names found after a field label (``受處分人：``, ``負責人``; :mod:`curate.pii.labels`) join the
 source's name list (``pii_source_names``, encrypted). Each load batch seals its raw records as it commits
-(:meth:`PiiStage.after_batch`); after the last batch, :meth:`PiiStage.after_load`
-scrubs those names in the source's other records -- also records already marked clean, whenever a
-new name joins the list -- then encrypts the text, title and metadata of raw records (and their
-earlier versions) into ``raw_vault`` and NULLs ``records.text``. The key (``CURATE_PII_KEY`` or
+(:meth:`PiiStage.after_batch`); after the last batch, :meth:`PiiStage.after_batches` scrubs those
+names in the source's other records -- also records already marked clean, whenever a new name joins
+the list -- in committed steps that each seal their raw parents, and the run's last transaction
+(:meth:`PiiStage.after_load`) stores the new names. Sealing encrypts the text, title and metadata of
+raw records (and their earlier versions) into ``raw_vault`` and NULLs ``records.text``. The key (``CURATE_PII_KEY`` or
 ``CURATE_PII_KEY_FILE``) is required; it is never stored in the repository or the catalogue.
 """
 
