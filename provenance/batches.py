@@ -16,6 +16,7 @@ rewritten members, after checking the old one; the newest declaration is what is
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 
 import duckdb
@@ -48,14 +49,27 @@ DIGEST_SQL = (
 )
 
 
+#: member lines fetched per step by :func:`batch_digest`
+DIGEST_FETCH = 20_000
+
+
 def batch_digest(con: duckdb.DuckDBPyConnection, run_id: str, created_at: dt.datetime) -> tuple[int, str]:
-    """``(members, digest)`` of the batch of ``run_id`` created at ``created_at`` (as stored now)."""
-    row = con.execute(
-        f"SELECT count(*), {DIGEST_SQL} FROM records r"
-        " WHERE r.run_id = $run AND r.stage = 'ingest' AND r.created_at = $at",
+    """``(members, digest)`` of the batch of ``run_id`` created at ``created_at`` (as stored now).
+
+    The digest is :data:`DIGEST_SQL`'s (what :func:`verify_batches` recomputes), hashed here as DuckDB streams the
+    sorted member lines: its ordered ``string_agg`` holds every member at once (a 250k-record batch of the 1M
+    catalogue: 427 MiB peak against 277 MiB streamed, same time), and ingest and sealing digest one batch at a time.
+    """
+    cur = con.execute(
+        "SELECT r.record_id || ':' || coalesce(r.content_sha256, '') || ':' || coalesce(r.licence_id, '')"
+        " FROM records r WHERE r.run_id = $run AND r.stage = 'ingest' AND r.created_at = $at ORDER BY r.record_id",
         {"run": run_id, "at": created_at},
-    ).fetchone()
-    return int(row[0]), row[1] or ""
+    )
+    h, n = hashlib.sha256(), 0
+    while rows := cur.fetchmany(DIGEST_FETCH):
+        h.update((("\n" if n else "") + "\n".join(r[0] for r in rows)).encode("utf-8"))
+        n += len(rows)
+    return n, h.hexdigest() if n else ""
 
 
 def batch_digests(

@@ -103,9 +103,9 @@ def test_verify_catches_batch_members_changed_after_the_fact(catalogue: Path, ta
     assert not res.ok and "ingest batch digest mismatch" in res.reason
 
 
-def test_digests_of_several_batches_equal_each_batch_digest(catalogue: Path) -> None:
+def test_digests_of_several_batches_equal_each_batch_digest(catalogue: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """What the re-declaration after sealing computes for the batches it touches: each batch's own digest."""
-    from provenance.batches import batch_digest, batch_digests
+    from provenance.batches import DIGEST_SQL, batch_digest, batch_digests
 
     con = _ro(catalogue)
     try:
@@ -114,6 +114,18 @@ def test_digests_of_several_batches_equal_each_batch_digest(catalogue: Path) -> 
         ).fetchall()
         assert len(batches) >= 5
         one_by_one = {seq: batch_digest(con, run, at) for seq, run, at in batches}
+        in_sql = {  # the definition `audit verify` recomputes, in one grouped query
+            seq: (n, digest)
+            for seq, n, digest in con.execute(
+                f"SELECT e.seq, count(*), {DIGEST_SQL} FROM provenance_events e JOIN records r ON r.run_id = e.run_id"
+                f" AND r.created_at = e.created_at AND r.stage = 'ingest' WHERE e.action = '{BATCH_ACTION}' GROUP BY e.seq"
+            ).fetchall()
+        }
+        assert one_by_one == in_sql
+        import provenance.batches as batches_mod
+
+        monkeypatch.setattr(batches_mod, "DIGEST_FETCH", 7)  # streamed in steps that cut the member lines
+        assert {seq: batch_digest(con, run, at) for seq, run, at in batches} == in_sql
         assert len({d for _, d in one_by_one.values()}) == len(batches)  # distinct batches, distinct digests
         assert batch_digests(con, batches) == one_by_one
         assert batch_digests(con, batches[1:3]) == {s: one_by_one[s] for s, _, _ in batches[1:3]}
