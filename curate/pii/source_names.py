@@ -10,7 +10,7 @@ which
    record of the source, also those already marked clean. Each such record gets a new scrubbed
    version and becomes ``raw`` (its text is then sealed like any raw record), with a
    ``pii_scrubbed`` ledger event (``"propagated": "source_names"``, offsets and digests only);
-2. then, in the run's last transaction (:func:`remember_run_names`), keeps the new names in
+2. then, in the run's last transaction (:func:`store_names`), keeps the new names in
    ``pii_source_names``, encrypted with the vault key and found by keyed digest. Stored last, so a
    run killed between chunks finds the same names new when it resumes and searches the same records.
 
@@ -55,9 +55,14 @@ def new_names(con, key: PiiKey, names: dict[str, set[str]]) -> dict[str, list[st
     return out
 
 
-def remember_names(con, key: PiiKey, run_id: str, names: dict[str, set[str]]) -> set[str]:
-    """Store new names per source (encrypted); returns the sources that got a new name."""
-    fresh = new_names(con, key, names)
+def run_new_names(con, key: PiiKey) -> dict[str, list[str]]:
+    """This run's labelled names (``_res``) that ``pii_source_names`` does not hold yet, per source."""
+    return new_names(con, key, _names_from_results(con))
+
+
+def store_names(con, key: PiiKey, run_id: str, fresh: dict[str, list[str]]) -> None:
+    """Store names :func:`new_names` found new (encrypted): the last step, once every record holding one is
+    scrubbed (:func:`propagate_source_names`)."""
     for source_id, values in fresh.items():
         for name in values:
             digest = key.digest("PERSON", name)
@@ -66,7 +71,6 @@ def remember_names(con, key: PiiKey, run_id: str, names: dict[str, set[str]]) ->
                 "INSERT INTO pii_source_names VALUES (?, ?, ?, ?, ?, ?, now()::TIMESTAMP)",
                 [source_id, digest, nonce, ct, key.key_id, run_id],
             )
-    return set(fresh)
 
 
 def source_names(con, key: PiiKey, source_id: str) -> list[str]:
@@ -126,32 +130,26 @@ def _sql_prefilter(names: list[str]) -> tuple[str, dict[str, str]]:
     return "AND (" + " OR ".join(parts) + ")", params
 
 
-def remember_run_names(con, key: PiiKey, run_id: str) -> set[str]:
-    """Store this run's new labelled names (``_res``): the last step, once every record holding one is scrubbed."""
-    return remember_names(con, key, run_id, _names_from_results(con))
-
-
 def propagate_source_names(
     con,
     key: PiiKey,
     run_id: str,
+    fresh: dict[str, list[str]],
     *,
+    step: Callable[[], AbstractContextManager[Any]],
+    step_rows: int,
     mode: str = "placeholder",
-    step: Callable[[], AbstractContextManager[Any]] | None = None,
-    step_rows: int = CHUNK,
 ) -> int:
-    """Scrub the known names and this run's new labelled names across their sources; returns new versions.
+    """Scrub the known names and ``fresh`` (:func:`run_new_names`) across their sources; returns new versions.
 
-    The run's new names are not stored here (:func:`remember_run_names` does, last): a call that was
-    interrupted and is made again finds the same names new, so it searches the same records, and the
-    ones a committed step scrubbed no longer hold a name. ``step``, if given, is a context manager
-    factory wrapping the writes of chunks until they made at least ``step_rows`` versions (the PII
-    stage: one transaction per step, sealing its raw parents before it commits, with the load's batch
-    size: the seal re-declares the digests of the ingest batches it touches, so fewer, larger steps).
+    ``fresh`` is not stored here (:func:`store_names` does, last): a call that was interrupted and is made
+    again finds the same names new, so it searches the same records, and the ones a committed step
+    scrubbed no longer hold a name. ``step`` is a context manager factory wrapping the writes of chunks
+    until they made at least ``step_rows`` versions (the PII stage: one transaction per step, sealing
+    its raw parents before it commits).
     """
     from curate.pii.allowlist import allowed
 
-    fresh = new_names(con, key, _names_from_results(con))
     allow = allowed(con, key)  # names reviewers judged 非個資 for a source stay
     known = [r[0] for r in con.execute("SELECT DISTINCT source_id FROM pii_source_names").fetchall()]
     sources = sorted(set(known) | set(fresh))
@@ -254,7 +252,7 @@ class _Steps:
     ``rows``. Leaving the ``with`` block closes the last step, or, on an exception, exits it with the
     exception (the transaction rolls back)."""
 
-    def __init__(self, step: Callable[[], AbstractContextManager[Any]] | None, rows: int) -> None:
+    def __init__(self, step: Callable[[], AbstractContextManager[Any]], rows: int) -> None:
         self.step, self.rows = step, max(1, rows)
         self.open: ExitStack | None = None
         self.pending = self.done = self.chunks = 0
@@ -270,7 +268,7 @@ class _Steps:
         return bool(opened is not None and opened.__exit__(*exc))
 
     def begin(self) -> None:
-        if self.step is not None and self.open is None:
+        if self.open is None:
             self.open = ExitStack()
             self.open.enter_context(self.step())
 

@@ -58,6 +58,8 @@ class PiiStage(Stage):
             raise ConfigError(f"pii: unknown mode `{self.config.mode}`; valid: {', '.join(MODES)}")
         self.key = load_key(required=True, purpose="`curate run pii` (ledger digests and the raw-text vault)")
         self._detector = None
+        #: the run's labelled names not yet in pii_source_names, per source (found by after_batches)
+        self._new_names: dict[str, list[str]] | None = None
         #: source_id -> {(entity type, keyed digest)} judged 非個資 by reviewers (see curate.pii.allowlist)
         self.allowlist: dict[str, set[tuple[str, str]]] = {}
         #: ingest batches whose digest this run re-declared after keying sealed digests (verified once per run)
@@ -204,24 +206,28 @@ class PiiStage(Stage):
         (``rows``, the load's batch, if smaller), each sealing its raw parents.
 
         Idempotent (a resumed run calls it again): the run's new names are stored only in
-        :meth:`after_load`, so a second call searches the same records, and the chunks already
-        committed have no name left to scrub."""
+        :meth:`after_load`, so a second call finds them new again and searches the same records, and
+        the steps already committed left no name to scrub."""
         from contextlib import contextmanager
 
-        from curate.pii.source_names import propagate_source_names
+        from curate.pii.source_names import propagate_source_names, run_new_names
         from provenance import db
 
         @contextmanager
-        def chunk():
+        def step():
             with db.transaction(con):
                 yield
                 self._seal(con, run_id)
 
-        step_rows = min(rows, NAMES_STEP)
-        propagate_source_names(con, self.key, run_id, mode=self.config.mode, step=chunk, step_rows=step_rows)
+        self._new_names = run_new_names(con, self.key)
+        propagate_source_names(
+            con, self.key, run_id, self._new_names, step=step, step_rows=min(rows, NAMES_STEP), mode=self.config.mode
+        )
 
     def after_load(self, con, run_id: str) -> None:
-        from curate.pii.source_names import remember_run_names
+        from curate.pii.source_names import run_new_names, store_names
 
-        remember_run_names(con, self.key, run_id)  # last: see after_batches
+        # last (see after_batches): the names after_batches searched for, found new under the run's lock
+        fresh = self._new_names if self._new_names is not None else run_new_names(con, self.key)
+        store_names(con, self.key, run_id, fresh)
         self._seal(con, run_id)
