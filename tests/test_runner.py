@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 from catalogue_query import query as _q
+from killed import run_killed
 
 from curate.ingest import ingest
 from curate.runner import make_stage, run_stage
@@ -64,34 +64,20 @@ def test_hygiene_new_versions_and_events(law_db: Path) -> None:
 def _run_cli_killed(db: Path, fault: str, tmp: Path, tasks: int = 4) -> int:
     """Run `curate run hygiene` in its own session with a SIGKILL injected at ``fault``."""
     env = {**os.environ, "CURATE_FAULT": fault, "PYTHONPATH": str(ROOT)}
-    with open(tmp / "out.log", "w") as out:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "curate.cli",
-                "--db",
-                str(db),
-                "run",
-                "hygiene",
-                "--workers",
-                "1",
-                "--tasks",
-                str(tasks),
-            ],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            rc = proc.wait(timeout=300)
-        finally:
-            try:  # datatrove's multiprocess Manager outlives a killed parent: clean up the session
-                os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-    return rc
+    cmd = [
+        sys.executable,
+        "-m",
+        "curate.cli",
+        "--db",
+        str(db),
+        "run",
+        "hygiene",
+        "--workers",
+        "1",
+        "--tasks",
+        str(tasks),
+    ]
+    return run_killed(cmd, env, tmp / "out.log")
 
 
 @pytest.mark.parametrize(

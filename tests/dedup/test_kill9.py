@@ -8,12 +8,12 @@ import importlib.util
 import os
 import shutil
 import signal
-import subprocess
 import sys
 from pathlib import Path
 
 import duckdb
 import pytest
+from killed import run_killed
 
 from curate.ingest import ingest
 from curate.runner import make_stage, run_stage
@@ -59,15 +59,7 @@ def test_dedup_kill9_then_rerun_matches_uninterrupted(tmp_path: Path, dump: Path
     expected = run_stage(clean, make_stage("dedup"), workers=1, tasks=2)
     env = {**os.environ, "CURATE_FAULT": fault, "PYTHONPATH": str(ROOT)}
     cmd = [sys.executable, "-m", "curate.cli", "--db", str(crashed), "run", "dedup", "--workers", "1", "--tasks", "2"]
-    with open(tmp_path / "out.log", "w") as out:
-        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-        try:
-            rc = proc.wait(timeout=300)
-        finally:
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+    rc = run_killed(cmd, env, tmp_path / "out.log")
     assert rc == -signal.SIGKILL, (tmp_path / "out.log").read_text()
     rep = run_stage(crashed, make_stage("dedup"), workers=1, tasks=2)
     assert rep.resumed and rep.counts == expected.counts

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from catalogue_builder import add_records, add_source
 from catalogue_query import query as _q
+from killed import run_killed
 
 from provenance import db, ledger, runs
 
@@ -78,18 +78,7 @@ def _run_killed(path: Path, fault: str, tmp: Path) -> int:
         f"main(['--db', {str(path)!r}, '-q', 'run', 'pii', '--workers', '1'])\n"
     )
     env = {**os.environ, "CURATE_FAULT": fault, "CURATE_PII_KEY": KEY, "PYTHONPATH": str(ROOT)}
-    with open(tmp / "out.log", "w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-c", code], env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-        try:
-            rc = proc.wait(timeout=300)
-        finally:
-            try:  # datatrove's Manager may outlive a killed parent
-                os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-    return rc
+    return run_killed([sys.executable, "-c", code], env, tmp / "out.log")
 
 
 @pytest.mark.parametrize(
