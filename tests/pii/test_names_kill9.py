@@ -129,3 +129,40 @@ def test_killed_between_name_chunks_resumes_to_the_uninterrupted_catalogue(
         assert ledger.verify(con).ok
     finally:
         con.close()
+
+
+def test_a_step_is_left_with_the_exception_that_interrupts_it() -> None:
+    """An error inside a step reaches the step's context (the PII stage's transaction rolls back); steps before it
+    closed normally (committed); without an error the last, partial step closes too."""
+    from contextlib import contextmanager
+
+    from curate.pii.source_names import _Steps
+
+    log: list[str] = []
+
+    @contextmanager
+    def step():
+        log.append("begin")
+        try:
+            yield
+        except ValueError:
+            log.append("rollback")
+            raise
+        log.append("commit")
+
+    def three_chunks_then_fail() -> None:
+        with _Steps(step, rows=2) as steps:
+            for n in (1, 1, 1):  # the first step closes after two versions
+                steps.begin()
+                steps.wrote(n)
+            raise ValueError("a chunk failed inside the second step")
+
+    with pytest.raises(ValueError, match="second step"):
+        three_chunks_then_fail()
+    assert log == ["begin", "commit", "begin", "rollback"]
+
+    log.clear()
+    with _Steps(step, rows=5) as steps:
+        steps.begin()
+        steps.wrote(3)
+    assert log == ["begin", "commit"]
