@@ -53,7 +53,7 @@ EXECUTORS = ("local", "ray", "slurm")
 #: DuckDB buffer pool cap of the runner's connections (snapshot, load): peak memory independent of the
 #: catalogue's size; DuckDB spills to its temp directory beyond it. ``CURATE_DUCKDB_MEMORY`` overrides it
 #: (e.g. ``4GB``) should a very large load need more than DuckDB can spill.
-STAGE_MEMORY_LIMIT = db.bulk_memory_limit()  # `CURATE_DUCKDB_MEMORY`, default 512MB (one owner: provenance.db)
+STAGE_MEMORY_LIMIT = db.bulk_memory_limit()  # `CURATE_DUCKDB_MEMORY`, default 128MB (one owner: provenance.db)
 #: WAL size at which DuckDB checkpoints, on the runner's connections (DuckDB's default is 16 MB): a load
 #: commits per batch, and with the default every batch's commit rewrote the large tables (records,
 #: provenance_events) in a checkpoint. Committed but not yet checkpointed rows stay in memory (DuckDB's

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -66,17 +67,50 @@ def hub_language(lang: str | None, script: str | None) -> str | None:
     return lang
 
 
-SELECT = """
+#: the candidates of an export: active records, and withdrawn ones no version was derived from
+CANDIDATE = """(r.status = 'active'
+   OR (r.status = 'withdrawn' AND NOT EXISTS (SELECT 1 FROM records c WHERE c.version_of = r.record_id)))"""
+SELECT = f"""
 SELECT r.record_id, r.source_id, r.licence_id, r.text, r.title, r.locator, r.lang, r.script, r.doc_key,
        r.stage, coalesce(r.content_sha256, sha256(coalesce(r.text, ''))) AS content_sha256, r.pii_state,
        r.status, CAST(json_extract(r.metadata, '$.licence_terms') AS VARCHAR) AS r_terms,
        CAST(json_extract(r.metadata, '$.licences') AS VARCHAR) AS r_merged, coalesce(s.pii_expected, FALSE),
        r.near_duplicate_of
 FROM records r LEFT JOIN sources s USING (source_id)
-WHERE r.status = 'active'
-   OR (r.status = 'withdrawn' AND NOT EXISTS (SELECT 1 FROM records c WHERE c.version_of = r.record_id))
+WHERE {CANDIDATE}
 ORDER BY r.record_id
 """
+#: candidates sorted per range of this many record ids by :func:`candidate_batches`
+RANGE_ROWS = 50_000
+#: rows fetched from DuckDB per step
+FETCH_ROWS = 5_000
+_IDS = f"SELECT r.record_id FROM records r WHERE {CANDIDATE} ORDER BY r.record_id"
+_HEAD = SELECT.rsplit("ORDER BY", 1)[0]
+
+
+def candidate_batches(con: duckdb.DuckDBPyConnection) -> Iterator[list[tuple[Any, ...]]]:
+    """The rows of :data:`SELECT` (every candidate, in ``record_id`` order) in batches of up to :data:`FETCH_ROWS`,
+    holding at most :data:`RANGE_ROWS` texts at a time instead of the whole catalogue's.
+
+    One ``ORDER BY`` over every candidate's text holds them all (DuckDB did not spill that sort: at 400k articles
+    it ran out of a 128 MB cap). So the ids alone are sorted first and every :data:`RANGE_ROWS`-th kept as a
+    boundary; then each range ``[b_i, b_i+1)`` is selected and sorted on its own. The first range is open below
+    and the last open above, so together they cover every id whatever the boundaries: the same rows, in the
+    same order, as the one sorted query.
+    """
+    bounds: list[str] = []
+    cur, seen = con.execute(_IDS), 0
+    while batch := cur.fetchmany(FETCH_ROWS * 10):
+        bounds.extend(row[0] for i, row in enumerate(batch, seen) if i and i % RANGE_ROWS == 0)
+        seen += len(batch)
+    for lo, hi in zip([None, *bounds], [*bounds, None], strict=True):
+        params = {k: v for k, v in (("lo", lo), ("hi", hi)) if v is not None}
+        where = "".join(f"  AND r.record_id {op} ${k}\n" for k, op in (("lo", ">="), ("hi", "<")) if k in params)
+        cur = con.execute(f"{_HEAD}{where}ORDER BY r.record_id", params)
+        while batch := cur.fetchmany(FETCH_ROWS):
+            yield batch
+
+
 # positions in a SELECT row
 ID, SOURCE, LICENCE, TEXT, TITLE, LOCATOR, LANG, SCRIPT, DOC_KEY, STAGE, SHA, PII, STATUS = range(13)
 TERMS, MERGED, PII_EXPECTED, NEAR = 13, 14, 15, 16

@@ -26,7 +26,7 @@ from typing import Any
 import duckdb
 
 from provenance import ledger
-from provenance._selection import COLUMNS, SELECT, Decider, ExportVerdict, hub_language, to_row
+from provenance._selection import COLUMNS, SELECT, Decider, ExportVerdict, candidate_batches, hub_language, to_row
 from provenance.db import arrow_scan, transaction
 from provenance.errors import CatalogueError, UsageError
 from provenance.licences import (
@@ -345,8 +345,7 @@ def _select(
     bw = csv.writer(blocked, lineterminator="\n")
     bw.writerow(BLOCKED_HEADER)
     try:
-        cur = con.execute(SELECT)
-        while batch := cur.fetchmany(5000):
+        for batch in candidate_batches(con):
             for row in batch:
                 dec = decider.decide(row)
                 if not dec.ok:
@@ -543,8 +542,7 @@ def iter_verdicts(
     if record_ids is not None:
         yield from _point_verdicts(con, decider, list(record_ids))
         return
-    cur = con.execute(SELECT)
-    while batch := cur.fetchmany(5000):
+    for batch in candidate_batches(con):
         for row in batch:
             yield RecordVerdict(row[0], row[1], row[2], row[8], decider.decide(row))
 
