@@ -5,8 +5,8 @@ batch's members are not listed in the event; they are derived from the records t
 versions with the event's ``run_id``, ``stage = 'ingest'`` and ``created_at`` equal to the event's
 (the ingest gives every batch its own timestamp). The event's detail carries ``records`` (how
 many) and ``digest``: the sha256 over the members' ``record_id:content_sha256:licence_id`` lines
-in ``record_id`` order. :func:`verify_batches` recomputes both from the records table in one
-query, so a member added, removed or edited (text digest or licence) after the fact is caught,
+in ``record_id`` order. :func:`verify_batches` recomputes both from the records table, batch by
+batch, so a member added, removed or edited (text digest or licence) after the fact is caught,
 and ``audit record`` answers per record by looking up the batch event of the record's run and
 creation time (:func:`batch_event_sql`). When members are rekeyed (issue 13: ``curate pii rekey``, or a
 sealed raw version's digest keyed), a ``batch_rekeyed`` event re-declares the batch's digest over the
@@ -96,27 +96,25 @@ class BatchCheck:
 
 
 def verify_batches(con: duckdb.DuckDBPyConnection) -> BatchCheck:
-    """Recompute every batch event's member count and digest from the records table."""
-    bad = con.execute(f"""
-        WITH b AS ({_DECLARED}),
-        m AS (
-            SELECT b.seq, count(r.record_id) AS n, {DIGEST_SQL} AS digest
-            FROM b LEFT JOIN records r ON r.run_id = b.run_id AND r.created_at = b.created_at AND r.stage = 'ingest'
-            GROUP BY b.seq)
-        SELECT b.seq, b.event_id, b.n, m.n, count(*) OVER () AS checked
-        FROM b JOIN m USING (seq)
-        WHERE b.n IS DISTINCT FROM m.n OR b.digest IS DISTINCT FROM coalesce(m.digest, '')
-        ORDER BY b.seq LIMIT 1""").fetchall()
-    checked = con.execute(f"SELECT count(*) FROM provenance_events WHERE action = '{BATCH_ACTION}'").fetchone()[0]
-    if not bad:
-        return BatchCheck(True, checked)
-    seq, event_id, n_event, n_now = bad[0][:4]
-    what = (
-        f"the batch had {n_event} records, the catalogue now has {n_now}"
-        if n_event != n_now
-        else "a member's id, content digest or licence differs from what was recorded"
-    )
-    return BatchCheck(False, checked, seq, event_id, f"ingest batch digest mismatch: {what}")
+    """Recompute every batch event's member count and digest from the records table, batch by batch.
+
+    Each batch's members are streamed in ``record_id`` order by :func:`batch_digest` (the digest of
+    :data:`DIGEST_SQL`), so memory is bounded by one batch instead of every member of every batch at once
+    (one grouped, ordered ``string_agg`` over a 1M-record catalogue peaked at 1.19 GiB).
+    """
+    declared = con.execute(f"SELECT seq, event_id, run_id, created_at, n, digest FROM ({_DECLARED}) ORDER BY seq")
+    rows = declared.fetchall()
+    for seq, event_id, run_id, created_at, n_event, digest in rows:
+        n_now, now = batch_digest(con, run_id, created_at)
+        if n_event == n_now and digest == now:
+            continue
+        what = (
+            f"the batch had {n_event} records, the catalogue now has {n_now}"
+            if n_event != n_now
+            else "a member's id, content digest or licence differs from what was recorded"
+        )
+        return BatchCheck(False, len(rows), seq, event_id, f"ingest batch digest mismatch: {what}")
+    return BatchCheck(True, len(rows))
 
 
 def declared_batch_digests(con: duckdb.DuckDBPyConnection, seqs: list[int]) -> dict[int, tuple[int, str]]:

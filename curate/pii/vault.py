@@ -136,12 +136,20 @@ def _seal_raw_field(con, key: PiiKey, column: str, as_text: str, suffix: str) ->
 
     ``as_text`` renders the column as text for alias ``{}``; the raw value goes to the vault under
     ``record_id + suffix`` and the record shows the scrubbed value (one set-based update).
+
+    Only documents with a raw version whose text is not sealed yet are searched: a new scrubbed version
+    is what can make an older raw version's field differ, and it always comes with such a version (its
+    parent, sealed in the same call), so a document without one has not changed since the call that
+    sealed its last raw text. Searching every document instead made each call a self-join of the whole
+    catalogue (1M articles: 5.7 s per run, and out of a 128 MB cap inside a name-scrub step).
     """
     raw, scrubbed = as_text.format("r"), as_text.format("s")
     rows = con.execute(f"""
+        WITH docs AS (SELECT DISTINCT doc_key FROM records WHERE pii_state = 'raw' AND text IS NOT NULL)
         SELECT DISTINCT ON (r.record_id) r.record_id, {raw}, {scrubbed}
         FROM records r JOIN records s ON s.doc_key = r.doc_key AND s.pii_state = 'scrubbed'
         WHERE r.pii_state = 'raw' AND r.{column} IS NOT NULL AND {raw} IS DISTINCT FROM {scrubbed}
+          AND r.doc_key IN (SELECT doc_key FROM docs) AND s.doc_key IN (SELECT doc_key FROM docs)
           AND NOT EXISTS (SELECT 1 FROM raw_vault v WHERE v.record_id = r.record_id || '{suffix}')
         ORDER BY r.record_id, s.created_at DESC""").fetchall()
     if not rows:

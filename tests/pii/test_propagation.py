@@ -212,3 +212,40 @@ def test_source_names_are_written_in_bounded_chunks(catalogue, cli, monkeypatch,
 
     assert ledger.verify(con).ok
     con.close()
+
+
+def test_an_older_raw_title_is_sealed_when_a_later_run_learns_the_name(db_path, cli, monkeypatch):
+    """A raw version sealed in an earlier run kept its title in clear (its scrubbed successor showed the same);
+    when a later run learns the name there and scrubs the successor again, that older title goes to the vault too."""
+    monkeypatch.setenv("CURATE_PII_KEY", "5e" * 32)
+    con = db.connect(db_path)
+    run_id = runs.start_run(con, "test-ingest", "x")
+    add_source(con, "fsc", pii_expected=True)
+    text = "本會前於113年核處林志明，該員已離職，電話0912345678。"  # only the phone is found on its own
+    first = {"source_id": "fsc", "locator": "case/2", "title": "核處林志明罰鍰案", "text": text}
+    add_records(con, [first], run_id=run_id)
+    runs.finish_run(con, run_id)
+    con.close()
+    assert cli("-q", "run", "pii", "--workers", "1", db=db_path)[0] == 0
+    con = db.connect(db_path)
+    titles = con.execute("SELECT pii_state, title FROM records WHERE locator = 'case/2' ORDER BY created_at").fetchall()
+    assert titles == [("raw", "核處林志明罰鍰案"), ("scrubbed", "核處林志明罰鍰案")]  # the name is not known yet
+    run_id = runs.start_run(con, "test-ingest", "y")
+    add_records(con, [{"source_id": "fsc", "locator": "case/3", "text": "受處分人：林志明\n核處罰鍰。"}], run_id=run_id)
+    runs.finish_run(con, run_id)
+    con.close()
+    assert cli("-q", "run", "pii", "--workers", "1", db=db_path)[0] == 0
+    con = db.connect(db_path)
+    rows = con.execute(
+        "SELECT pii_state, title, text FROM records WHERE locator = 'case/2' ORDER BY created_at"
+    ).fetchall()
+    assert [r[0] for r in rows] == ["raw", "raw", "scrubbed"]
+    assert all("林志明" not in (title or "") and "林志明" not in (text or "") for _, title, text in rows)
+    from curate.pii.keys import load_key
+    from curate.pii.vault import read_raw, title_vault_id
+
+    oldest = con.execute(
+        "SELECT record_id FROM records WHERE locator = 'case/2' ORDER BY created_at LIMIT 1"
+    ).fetchone()[0]
+    assert read_raw(con, title_vault_id(oldest), load_key()) == "核處林志明罰鍰案"
+    con.close()
