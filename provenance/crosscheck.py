@@ -330,6 +330,15 @@ def _check_rows(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
                 " AND NOT EXISTS (SELECT 1 FROM exports x WHERE x.export_seq = e.seq)",
             ),
         )
+        res.add(  # unique by its one writer, not by an index (0102)
+            "exports",
+            "export item on more than one row (an export's items written twice or a row inserted by hand)",
+            *_ids(
+                con,
+                "SELECT export_id || ':' || record_id FROM export_items GROUP BY export_id, record_id"
+                " HAVING count(*) > 1",
+            ),
+        )
         res.add(
             "exports",
             "exported record no longer matches the catalogue (record changed or deleted)",
