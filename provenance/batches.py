@@ -100,7 +100,7 @@ def verify_batches(con: duckdb.DuckDBPyConnection) -> BatchCheck:
 
     Each batch's members are streamed in ``record_id`` order by :func:`batch_digest` (the digest of
     :data:`DIGEST_SQL`), so memory is bounded by one batch instead of every member of every batch at once
-    (one grouped, ordered ``string_agg`` over a 1M-record catalogue peaked at 1.19 GiB).
+    (one grouped, ordered ``string_agg`` over a 1M-record catalogue: 875 MiB peak against 366 MiB, 1.2 against 0.9 s).
     """
     declared = con.execute(f"SELECT seq, event_id, run_id, created_at, n, digest FROM ({_DECLARED}) ORDER BY seq")
     rows = declared.fetchall()
