@@ -3,8 +3,8 @@ one-row-per-band table converted, and the index's rows written and read through 
 
 from __future__ import annotations
 
-import duckdb
 import numpy as np
+from catalogue_builder import catalogue_before
 
 from curate.dedup.config import DedupConfig
 from curate.dedup.engine import sign
@@ -14,15 +14,7 @@ from provenance import db
 
 
 def test_migration_moves_bucket_rows_into_the_signature_row(tmp_path):
-    con = duckdb.connect(str(tmp_path / "old.duckdb"))
-    con.execute(
-        "CREATE TABLE _schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"
-        " applied_at TIMESTAMP DEFAULT now())"
-    )
-    for number, name, sql in db.migrations():
-        if number < 75:
-            con.execute(sql)
-            con.execute("INSERT INTO _schema_migrations (version, name) VALUES (?, ?)", [number, name])
+    con = catalogue_before(tmp_path / "old.duckdb", 75)
     con.execute(
         "INSERT INTO dedup_signatures VALUES ('r1', 'k', 'e1', 3, '\\x00'::BLOB, NULL, NULL, NULL, 1, 'run',"
         " now()), ('r2', 'k', 'e2', 0, '\\x00'::BLOB, NULL, NULL, NULL, 1, 'run', now())"

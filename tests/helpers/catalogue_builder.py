@@ -113,3 +113,30 @@ def add_record(
     """Write one record version (see :func:`add_records`); returns its id."""
     row = {"source_id": source_id, "locator": locator, "text": text, **columns}
     return add_records(con, [row], run_id=run_id, stage=stage, created_at=created_at)[0]
+
+
+def ingest_run(con: duckdb.DuckDBPyConnection, rows: Iterable[Mapping[str, Any]], config: str = "x") -> list[str]:
+    """:func:`add_records` inside a finished ``test-ingest`` run of its own (what an ingest leaves); returns the ids."""
+    from provenance import runs
+
+    run_id = runs.start_run(con, "test-ingest", config)
+    ids = add_records(con, rows, run_id=run_id)
+    runs.finish_run(con, run_id)
+    return ids
+
+
+def catalogue_before(path: Any, version: int) -> duckdb.DuckDBPyConnection:
+    """A catalogue at ``path`` with the migrations below ``version`` applied (an older catalogue a later
+    migration must convert); the caller applies the rest with :func:`provenance.db.migrate`."""
+    from provenance import db
+
+    con = duckdb.connect(str(path))
+    con.execute(
+        "CREATE TABLE _schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"
+        " applied_at TIMESTAMP DEFAULT now())"
+    )
+    for number, name, sql in db.migrations():
+        if number < version:
+            con.execute(sql)
+            con.execute("INSERT INTO _schema_migrations (version, name) VALUES (?, ?)", [number, name])
+    return con

@@ -3,9 +3,9 @@
 import json
 
 import pytest
-from catalogue_builder import add_records, add_source
+from catalogue_builder import add_source, ingest_run
 
-from provenance import db, runs
+from provenance import db
 
 SANCTION = "受處分人：林志明\n事實：經查林志明於任職期間挪用客戶款項。\n主旨：核處林志明新臺幣60萬元罰鍰。"
 FORM = "代表人或管理人姓名\n王示範\n地址：新北市板橋區示範街2號"
@@ -60,9 +60,8 @@ def test_labels_do_not_take_ordinary_words():
 def catalogue(db_path, monkeypatch):
     monkeypatch.setenv("CURATE_PII_KEY", "5e" * 32)
     con = db.connect(db_path)
-    run_id = runs.start_run(con, "test-ingest", "x")
     add_source(con, "fsc", pii_expected=True)
-    add_records(
+    ingest_run(
         con,
         [
             {
@@ -76,9 +75,7 @@ def catalogue(db_path, monkeypatch):
             {"source_id": "fsc", "locator": "case/2", "text": "本會前於113年核處林志明，該員已離職。"},
             {"source_id": "law", "locator": "a/1", "text": "林志明路段之規定。"},  # another source: untouched
         ],
-        run_id=run_id,
     )
-    runs.finish_run(con, run_id)
     con.close()
     return db_path
 
@@ -124,9 +121,7 @@ def test_clean_records_are_rechecked_when_a_name_joins(catalogue, cli, db_path):
     assert cli("-q", "run", "pii", "--workers", "1", db=catalogue)[0] == 0
     con = db.connect(catalogue)
     assert _active(con)["case/2"][3] == "clean"
-    run_id = runs.start_run(con, "test-ingest", "y")
-    add_records(con, [{"source_id": "fsc", "locator": "case/3", "text": "受處分人：林志明\n核處罰鍰。"}], run_id=run_id)
-    runs.finish_run(con, run_id)
+    ingest_run(con, [{"source_id": "fsc", "locator": "case/3", "text": "受處分人：林志明\n核處罰鍰。"}], "y")
     con.close()
     assert cli("-q", "run", "pii", "--workers", "1", db=catalogue)[0] == 0
     con = db.connect(catalogue)
@@ -144,10 +139,8 @@ def test_clean_records_are_rechecked_when_a_name_joins(catalogue, cli, db_path):
 def test_normalise_before_pii_keeps_text_out_of_the_ledger(db_path, cli, monkeypatch):
     """Leak 7: running normalise first must not put a raw (Simplified) name into the permanent ledger."""
     con = db.connect(db_path)
-    run_id = runs.start_run(con, "test-ingest", "x")
     add_source(con, "kyc", pii_expected=True)
-    add_records(con, [{"source_id": "kyc", "locator": "1", "text": "客户欧阳娜娜的账户已开通。"}], run_id=run_id)
-    runs.finish_run(con, run_id)
+    ingest_run(con, [{"source_id": "kyc", "locator": "1", "text": "客户欧阳娜娜的账户已开通。"}])
     con.close()
     assert cli("-q", "run", "normalise", "--workers", "1", db=db_path)[0] == 0
     con = db.connect(db_path)
@@ -176,10 +169,8 @@ def test_source_names_are_written_in_bounded_chunks(catalogue, cli, monkeypatch,
     monkeypatch.setattr(sn, "CHUNK", chunk)
     monkeypatch.setattr(vault, "SEAL_CHUNK", chunk)  # the run's last seal, a chunk of texts at a time
     con = db.connect(catalogue)
-    run_id = runs.start_run(con, "test-ingest", "more")
     more = [{"source_id": "fsc", "locator": f"later/{i}", "text": f"第{i}案：核處林志明罰鍰。"} for i in range(5)]
-    add_records(con, more, run_id=run_id)
-    runs.finish_run(con, run_id)
+    ingest_run(con, more, "more")
     con.close()
     code, _, err = cli("-q", "run", "pii", "--workers", "1", db=catalogue)
     assert code == 0, err
@@ -219,20 +210,15 @@ def test_an_older_raw_title_is_sealed_when_a_later_run_learns_the_name(db_path, 
     when a later run learns the name there and scrubs the successor again, that older title goes to the vault too."""
     monkeypatch.setenv("CURATE_PII_KEY", "5e" * 32)
     con = db.connect(db_path)
-    run_id = runs.start_run(con, "test-ingest", "x")
     add_source(con, "fsc", pii_expected=True)
     text = "本會前於113年核處林志明，該員已離職，電話0912345678。"  # only the phone is found on its own
-    first = {"source_id": "fsc", "locator": "case/2", "title": "核處林志明罰鍰案", "text": text}
-    add_records(con, [first], run_id=run_id)
-    runs.finish_run(con, run_id)
+    ingest_run(con, [{"source_id": "fsc", "locator": "case/2", "title": "核處林志明罰鍰案", "text": text}])
     con.close()
     assert cli("-q", "run", "pii", "--workers", "1", db=db_path)[0] == 0
     con = db.connect(db_path)
     titles = con.execute("SELECT pii_state, title FROM records WHERE locator = 'case/2' ORDER BY created_at").fetchall()
     assert titles == [("raw", "核處林志明罰鍰案"), ("scrubbed", "核處林志明罰鍰案")]  # the name is not known yet
-    run_id = runs.start_run(con, "test-ingest", "y")
-    add_records(con, [{"source_id": "fsc", "locator": "case/3", "text": "受處分人：林志明\n核處罰鍰。"}], run_id=run_id)
-    runs.finish_run(con, run_id)
+    ingest_run(con, [{"source_id": "fsc", "locator": "case/3", "text": "受處分人：林志明\n核處罰鍰。"}], "y")
     con.close()
     assert cli("-q", "run", "pii", "--workers", "1", db=db_path)[0] == 0
     con = db.connect(db_path)
