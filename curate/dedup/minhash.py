@@ -180,11 +180,12 @@ class MinHasher:
         n = self.ngram
         lens = [len(c) for c in cps]
         width = max(max(lens), n)
-        host = np.zeros((len(cps), width), dtype=np.int64)
+        # int32 on the host (code points < 2**21): half the bytes to fill and to copy; padding is -1
+        # here and 0 after the +1 on the device (0 is reserved for padding)
+        host = np.full((len(cps), width), -1, dtype=np.int32)
         for i, c in enumerate(cps):
             host[i, : len(c)] = c
-            host[i, : len(c)] += 1  # 0 is reserved for padding
-        x = torch.from_numpy(host).to(self.device, non_blocking=True)
+        x = torch.from_numpy(host).to(self.device).long() + 1
         lens_t = torch.tensor(lens, dtype=torch.int64, device=self.device)
         h = self._shingles(x, lens_t)  # (B, S) int64 < P, padded with the first shingle
         out = torch.empty((len(cps), self.num_perm), dtype=torch.int32, device=self.device)
@@ -222,22 +223,14 @@ class MinHasher:
     def _permute_min(self, h):
         torch = self._torch
         shape = (h.shape[0], self.num_perm, h.shape[1])
-        bufs = self._bufs.get(shape)
-        if bufs is None:
-            dev = h.device
-            bufs = (
-                torch.empty(shape, dtype=torch.int64, device=dev),
-                torch.empty(shape, dtype=torch.int64, device=dev),
-                torch.empty(shape, dtype=torch.int32, device=dev),
-            )
-            self._bufs = {shape: bufs}  # keep one shape: memory stays bounded
-        t, hi, t32 = bufs
-        torch.mul(self._a, h.unsqueeze(1), out=t)  # (b, K, S), a * x < 2**62
-        t += self._b
+        t = self._bufs.get(shape)
+        if t is None:
+            t = torch.empty(shape, dtype=torch.int64, device=h.device)
+            self._bufs = {shape: t}  # keep one shape: memory stays bounded
+        torch.addcmul(self._b, self._a, h.unsqueeze(1), out=t)  # (b, K, S), a * x + b < 2**63
         t &= _M32  # (a x + b) mod 2**32: a bijection of 32-bit values (a odd)
-        t -= _HALF  # order-preserving shift into int32
-        t32.copy_(t)
-        return t32.amin(dim=2)
+        # the minimum over shingles, then the order-preserving shift into int32 on (b, K) alone
+        return (t.amin(dim=2) - _HALF).to(torch.int32)
 
     # -- numpy twin of the kernel (CPU) ------------------------------------------------------
     def _batch_numpy(self, cps: list[np.ndarray]) -> np.ndarray:
