@@ -128,6 +128,10 @@ def test_numpy_and_torch_backends_are_bit_identical():
     cps = [normalise_codepoints(t) for t in _texts(60, seed=13)] + [
         normalise_codepoints(x) for x in ("", "甲", "甲乙丙丁")
     ]
+    # the highest code points (the torch path fills them as int32 on the host) and a long document
+    rng = np.random.default_rng(3)
+    cps += [np.array([0x10FFFF, 0x20000, 0x10FFFE, 0x2A6DF, 0x10FFFF, 0x30000], dtype=np.uint32)]
+    cps += [rng.integers(0x20000, 0x110000, size=3000).astype(np.uint32)]
     a, na = MinHasher(device="cpu", backend="numpy", batch_size=16).signatures(cps)
     b, nb = MinHasher(device="cpu", backend="torch", batch_size=16).signatures(cps)
     assert np.array_equal(a, b) and np.array_equal(na, nb)
