@@ -59,6 +59,10 @@ class DedupConfig:
             (``--set per_document=law_moj,fsc``; ``--set per_document=`` for none).
     """
 
+    #: how, not what: results are bit-identical whatever these are, so they are left out of the stage's
+    #: config hash (:func:`curate.stages.base.config_hash`): records done on one device are done on the other
+    EXECUTION_ONLY: ClassVar[tuple[str, ...]] = ("batch_size", "device", "backend", "verify_cache")
+
     #: shown by `curate run dedup --help`
     POLICY_HELP: ClassVar[str] = (
         "Per-source policy (per_document, default law_moj): a source listed there is deduplicated within "

@@ -25,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field, is_dataclass, replace
+from dataclasses import MISSING, asdict, dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -79,12 +79,20 @@ class FinalizeContext:
 
 
 def config_hash(config: Any) -> str:
-    """Stable short hash of a (dataclass) config.
+    """Stable short hash of a (dataclass) config: what a stage's marks and resumable runs are keyed by.
+
+    Options a config lists in ``EXECUTION_ONLY`` change how the work is done, not its results (dedup's
+    device, backend, batch size and cache: bit-identical signatures and verdicts); they are hashed at their
+    defaults, so a run on a GPU after one on the CPU finds the records done, and the default config's hash is
+    the one it always had.
 
     >>> config_hash({"a": 1}) == config_hash({"a": 1})
     True
     """
     data = asdict(config) if is_dataclass(config) else config
+    for f in fields(config) if is_dataclass(config) else ():
+        if f.name in getattr(config, "EXECUTION_ONLY", ()) and f.default is not MISSING:
+            data[f.name] = f.default
     blob = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 

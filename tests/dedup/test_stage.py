@@ -95,3 +95,33 @@ def test_index_is_keyed_by_signature_options(db_path):
     keys = {k for (k,) in con.execute("SELECT DISTINCT index_key FROM dedup_signatures").fetchall()}
     con.close()
     assert keys == {index_key(DedupConfig())}
+
+
+def test_device_and_batch_size_do_not_make_records_new_again(db_path):
+    """Options that change how, not what (device, backend, batch size, cache) keep the stage's marks: a run on
+    another device after a finished one finds nothing to do and writes no event; a results option does re-run."""
+    add_records(db_path, [("moda", "m1", SIMP), ("law_moj", "G1", LAW), ("moda", "m2", PDPA)])
+    first = run_stage(db_path, DedupStage(), workers=1)
+    assert first.inputs == 3
+
+    def n_events() -> int:
+        con = db.connect_readonly(db_path)
+        try:
+            return con.execute("SELECT count(*) FROM provenance_events WHERE stage = 'dedup'").fetchone()[0]
+        finally:
+            con.close()
+
+    before = n_events()
+    how = DedupConfig(device="cpu", backend="numpy", batch_size=7, verify_cache=1)
+    again = run_stage(db_path, DedupStage(how), workers=2)
+    assert again.status == "finished" and again.inputs == 0
+    assert n_events() == before
+    # another threshold is another config: the active records (the law and PDPA; m1 is a duplicate) again
+    assert run_stage(db_path, DedupStage(DedupConfig(threshold=0.8)), workers=1).inputs == 2
+
+
+def test_default_config_hash_is_unchanged():
+    """Catalogues' dedup marks are keyed by this hash: a change makes every record new to the next run."""
+    from curate.stages.base import config_hash
+
+    assert config_hash(DedupConfig()) == "3e45aef5bcea8d09"
