@@ -3,15 +3,37 @@
 Every error a user can cause is a :class:`WorkbenchError`; its message says what went wrong,
 where, and how to fix it. The CLI turns these into one-line messages and exit code 1
 (``UsageError``, ``KeyRequiredError`` and ``ReadOnlyError`` -> exit code 2). Anything else is a bug and shows a traceback with ``--debug``.
+Errors pickle by the arguments they were made with: those raised in a stage's worker processes come back to
+the runner through pickle.
 """
 
 from __future__ import annotations
 
 
 class WorkbenchError(Exception):
-    """Root of all errors the workbench raises on purpose."""
+    """Root of all errors the workbench raises on purpose.
+
+    Pickled by the arguments it was made with (``BaseException`` pickles ``args``, the message alone, which a
+    subclass whose constructor builds the message from other arguments would wrap again or refuse): errors
+    raised in a stage's worker processes reach the runner through pickle.
+    """
 
     exit_code = 1
+
+    def __new__(cls, *args: object, **kwargs: object):
+        self = super().__new__(cls, *args)
+        self._made_with = (args, kwargs)
+        return self
+
+    def __reduce__(self):
+        args, kwargs = self._made_with
+        return _rebuild, (type(self), args, kwargs, self.__dict__)
+
+
+def _rebuild(cls: type, args: tuple, kwargs: dict, state: dict) -> WorkbenchError:
+    err = cls(*args, **kwargs)
+    err.__dict__.update(state)
+    return err
 
 
 class ConfigError(WorkbenchError):
@@ -53,6 +75,7 @@ class MissingDependencyError(WorkbenchError, ImportError):
         super().__init__(f"the optional package `{package}` is not installed{what}; install it with: {hint}")
         self.package = package
         self.extra = extra
+        self.purpose = purpose
 
 
 class LicenceError(WorkbenchError):

@@ -66,7 +66,10 @@ def resolve_device(device: str = "auto") -> str:
     if device == "cuda" and not torch.cuda.is_available():
         from provenance.errors import ConfigError
 
-        raise ConfigError("dedup: device=cuda requested but torch sees no CUDA device; use --device cpu or auto")
+        raise ConfigError(
+            "dedup: device=cuda requested but torch sees no CUDA device; use cpu or auto "
+            "(`curate dedup --device auto`, `curate run dedup --set device=auto`)"
+        )
     return device
 
 

@@ -54,3 +54,27 @@ def test_cli_usage_errors(cli, tmp_path):
     assert code == 1 and "bands" in err
     code, _, err = cli("dedup", "--input", str(tmp_path / "missing.jsonl"), "--output", str(tmp_path / "o.jsonl"))
     assert code == 2
+
+
+def test_run_dedup_on_cuda_without_one_says_what_to_do_once(cli, db_path):
+    """`--set device=cuda` where there is none: one clear line from the worker processes, no traceback."""
+    import importlib.util
+
+    from .records import add_records
+
+    if importlib.util.find_spec("torch") is not None:
+        import torch
+
+        if torch.cuda.is_available():
+            import pytest
+
+            pytest.skip("a CUDA device is present")
+    # records enough for two shards: the error is raised in worker processes and pickled back
+    add_records(
+        db_path,
+        [("law_moj", f"G{i}", f"第 {i} 條\n為健全銀行業務經營，保障存款人權益，特制定本法。") for i in range(8)],
+    )
+    code, _, err = cli("run", "dedup", "--workers", "2", "--set", "device=cuda")
+    assert code == 1 and "Traceback" not in err
+    assert ("`torch` is not installed" in err and "finllm-curate[gpu]" in err) or "sees no CUDA device" in err, err
+    assert err.count("the optional package") <= 1, err
