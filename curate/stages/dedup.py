@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -155,7 +155,10 @@ class DedupStage(Stage):
             self._write_update(None, [], [])
             return []
         with DiskRows(out / "work", files, ctx.db_path, cfg) as rows:
-            clustered = cluster_rows(rows, cfg, rows.texts, hasher=make_hasher(cfg), stats=stats)
+            # verification hashes shingles with numpy whatever the device: a CPU hasher keeps CUDA out of the
+            # runner's process (it forks the workers of the stages that follow)
+            cpu = make_hasher(replace(cfg, device="cpu", backend="numpy"))
+            clustered = cluster_rows(rows, cfg, rows.texts, hasher=cpu, stats=stats)
             fault("dedup_clustered")  # crash tests: killed with the scratch files on disk
             policy = {
                 "rules": list(cfg.rules),
