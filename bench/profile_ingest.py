@@ -74,11 +74,12 @@ def main() -> None:
         "--threads",
         type=int,
         default=None,
-        help="DuckDB threads (default: the ingest's, curate.ingest.ingest_threads())",
+        help="DuckDB threads (default: the ingest's, curate.ingest_settings.ingest_threads())",
     )
     args = ap.parse_args()
     c_imp = _cpu()
     import curate.ingest as ci
+    from curate import ingest_settings
     from provenance import db
     from sources.law_moj import DEFAULT_ALLOW_LIST, LawMojSource
 
@@ -93,8 +94,8 @@ def main() -> None:
             con0.close()
             c0, w0 = _cpu(), time.perf_counter()
             # the connection as curate.ingest.ingest opens it
-            con = Timed(db.PandasFreeConnection(db.connect(path, memory_limit=ci.INGEST_MEMORY_LIMIT)))
-            con.execute(f"SET threads = {args.threads or ci.ingest_threads()}")
+            con = Timed(db.PandasFreeConnection(db.connect(path, memory_limit=ingest_settings.ingest_memory_limit())))
+            con.execute(f"SET threads = {args.threads or ingest_settings.ingest_threads()}")
             src = LawMojSource([args.dump], scope="all", allow_list=DEFAULT_ALLOW_LIST, known_fsc_pcodes=set())
             rep = ci._Ingestor(con, src, ci.ErrorPolicy.QUARANTINE, None).run()
             con.close()

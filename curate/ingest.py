@@ -19,13 +19,13 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import duckdb
 
+from curate import ingest_settings
 from curate.faults import fault
 from curate.ingest_report import NAMED_LIMIT, IngestReport  # noqa: F401  (re-exported)
 from curate.stages.base import config_hash
@@ -41,22 +41,6 @@ if TYPE_CHECKING:  # pragma: no cover
     import pyarrow as pa
 
 BATCH_RECORDS = 20_000
-#: DuckDB buffer pool cap while ingesting (peak memory independent of catalogue size); JSON parsing on the
-#: set-based path allocates outside the pool, so the cap leaves room for it under ~1 GiB of process memory.
-#: ``CURATE_INGEST_MEMORY`` overrides it (1M articles: 1GB took 40.2 s / 1.27 GiB against 42.9 s / 0.76 GiB)
-INGEST_MEMORY_LIMIT = os.environ.get("CURATE_INGEST_MEMORY", "512MB")
-
-
-def ingest_threads() -> int:
-    """DuckDB threads while ingesting: ``$CURATE_INGEST_THREADS``, else half the cores (at least one): on 2 cores
-    one thread parsed 100k articles in 40-50 % less CPU and time than two (docs/benchmarks.md, issue 17). The
-    set-based path raises it to every core for what parallelises (its hashing and batch inserts)."""
-    env = os.environ.get("CURATE_INGEST_THREADS", "").strip()
-    if env:
-        return max(1, int(env))
-    return max(1, (os.cpu_count() or 2) // 2)
-
-
 ProgressFn = Callable[[int], None]
 
 
@@ -80,9 +64,10 @@ def ingest(
     progress: ProgressFn | None = None,
 ) -> IngestReport:
     """Ingest everything ``source`` yields into the catalogue at ``db_path``."""
+    memory, threads = ingest_settings.checked()  # before anything changes: a bad setting is a ConfigError
     # parameters bound without DuckDB importing pandas (~0.3 CPU-s of start-up an ingest does not need)
-    con = db.PandasFreeConnection(db.connect(db_path, memory_limit=INGEST_MEMORY_LIMIT))
-    con.execute(f"SET threads = {ingest_threads()}")
+    con = db.PandasFreeConnection(db.connect(db_path, memory_limit=memory))
+    con.execute(f"SET threads = {threads}")
     try:
         return _Ingestor(con, source, on_error, progress).run()
     finally:

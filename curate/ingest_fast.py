@@ -23,12 +23,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from provenance.envsettings import env_int
 from sources.base import Notice, RawItem, Rejection, Skip, Source
 
 log = logging.getLogger(__name__)
 
 #: records per transaction on the set-based path (whole laws; DuckDB writes full row groups directly)
-BULK_BATCH_RECORDS = int(os.environ.get("CURATE_INGEST_BULK_BATCH", "250000"))
+#: (``CURATE_INGEST_BULK_BATCH`` overrides it)
+BULK_BATCH_RECORDS = 250_000
 #: the columns the generic writer reads (``k_id``/``k_sha``: ids and digests the source computed already)
 _COLUMNS = (
     "version_meta, doc_key, source_id, locator, title, text, lang, licence_id, metadata, container, as_of, k_id, k_sha"
@@ -95,12 +97,18 @@ def ingest_bulk(ing: Any, item: Any) -> bool:
         law_moj_bulk.drop_temp(con)
 
 
+def bulk_batch_records() -> int:
+    """``$CURATE_INGEST_BULK_BATCH`` (checked), else :data:`BULK_BATCH_RECORDS`."""
+    return env_int("CURATE_INGEST_BULK_BATCH", BULK_BATCH_RECORDS, unit="records")
+
+
 def _batches(con) -> Iterator[tuple[int, int, int]]:
     """``(first law, last law, records)`` of each batch: whole laws, up to BULK_BATCH_RECORDS records."""
+    limit = bulk_batch_records()
     lo = hi = None
     n = 0
     for law_i, cnt in con.execute("SELECT law_i, count(*) FROM _blr GROUP BY law_i ORDER BY law_i").fetchall():
-        if lo is not None and n + cnt > BULK_BATCH_RECORDS:
+        if lo is not None and n + cnt > limit:
             yield lo, hi, n
             lo, n = None, 0
         if lo is None:

@@ -37,6 +37,7 @@ from curate.faults import fault
 from curate.stages.base import Stage
 from curate.workfiles import RunKey, drop_run_key, unsigned
 from provenance import db, ledger, runs
+from provenance.envsettings import env_int
 from provenance.errors import StageError
 from provenance.records import insert_versions, version_seal
 
@@ -49,13 +50,7 @@ COUNTS = ("results", "new_versions", "status_changes", "events")
 
 def batch_rows() -> int:
     """Rows per load batch: ``CURATE_LOAD_BATCH`` if set, else :data:`LOAD_BATCH`."""
-    raw = os.environ.get("CURATE_LOAD_BATCH", "")
-    try:
-        return max(1, int(raw)) if raw else LOAD_BATCH
-    except ValueError:
-        from provenance.errors import ConfigError
-
-        raise ConfigError(f"CURATE_LOAD_BATCH must be a whole number of rows, not {raw!r}") from None
+    return env_int("CURATE_LOAD_BATCH", LOAD_BATCH, unit="rows")
 
 
 def result_batches(files: list[Path], rows: int) -> Iterator[tuple[str, pa.Table]]:

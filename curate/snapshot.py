@@ -8,13 +8,13 @@ marker makes a resumed run reuse them. :func:`input_where` is the one definition
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 from curate.stages.base import RECORD_METADATA, Stage
 from provenance import db
+from provenance.envsettings import env_size
 
 #: DuckDB settings while the snapshot is written (``CURATE_SNAPSHOT_MEMORY`` overrides the cap): each shard is
 #: one ``COPY`` streamed in the table's order by one thread, so its memory does not grow with the input. With
@@ -22,11 +22,16 @@ from provenance import db
 #: 0.47 at 100k, 1.6 at 400k and 1M); now ~0.11 / 0.15 / 0.16 GiB at 25k / 100k / 1M (the COPY alone). A 64 MB
 #: cap took the 400k snapshot phase from 343 to 295 MiB but is not the run's peak, and one of two 400k
 #: `run dedup` snapshots ran out of it (a 5.9 MiB allocation), so the cap stays at 128 MB.
-SNAPSHOT_MEMORY_LIMIT = os.environ.get("CURATE_SNAPSHOT_MEMORY", "128MB")
+SNAPSHOT_MEMORY_LIMIT = "128MB"
 SNAPSHOT_THREADS = 1
 #: rows per Parquet row group of a snapshot shard: a rank reads one row group at a time, so its memory is
 #: bounded by this instead of by the shard (DuckDB's default is 122,880 rows)
 SNAPSHOT_ROW_GROUP = 8_192
+
+
+def snapshot_memory_limit() -> str:
+    """``$CURATE_SNAPSHOT_MEMORY`` (checked), else :data:`SNAPSHOT_MEMORY_LIMIT`."""
+    return env_size("CURATE_SNAPSHOT_MEMORY", SNAPSHOT_MEMORY_LIMIT)
 
 
 def input_where(stage: Stage, cfg_hash: str | None = None, *, any_marked: bool = True) -> tuple[str, dict[str, str]]:
@@ -83,7 +88,7 @@ def write_snapshot(
     files = 0
     # the count reads every input text too: under the snapshot's cap, or the pool caches the whole column
     restore = {"memory_limit": db.bulk_memory_limit()}  # the runner's connections are opened with it
-    with db.settings(con, restore, memory_limit=SNAPSHOT_MEMORY_LIMIT, threads=SNAPSHOT_THREADS):
+    with db.settings(con, restore, memory_limit=snapshot_memory_limit(), threads=SNAPSHOT_THREADS):
         n, n_bytes = con.execute(
             f"SELECT count(*), coalesce(sum(strlen(r.text)), 0) FROM records r WHERE {where}", params
         ).fetchone()

@@ -78,9 +78,9 @@ def bulk_memory_limit() -> str:
     (+9 % load time), ``run dedup`` at 0.60 against 1.0 GiB (same time); at 1M, 1.09 GiB under 512 MB against
     1.51 GiB under 1 GB. What a statement needs beyond the cap it cannot spill is bounded by the batches (an
     ingest batch's digest, 250k members, needs more than 64 MB), not by the catalogue."""
-    import os
+    from provenance.envsettings import env_size
 
-    return os.environ.get("CURATE_DUCKDB_MEMORY", "128MB")
+    return env_size("CURATE_DUCKDB_MEMORY", "128MB")
 
 
 def connect(path: str | Path, *, create: bool = True, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
@@ -104,10 +104,11 @@ def connect(path: str | Path, *, create: bool = True, memory_limit: str | None =
 def _open_waiting(path: Path) -> duckdb.DuckDBPyConnection:
     """Open for writing; a lock held by a short reader (the portal taking a snapshot copy) is waited
     for, up to ``$CURATE_LOCK_WAIT`` seconds (default 10), before giving up."""
-    import os
     import time
 
-    deadline = time.monotonic() + float(os.environ.get("CURATE_LOCK_WAIT", "10"))
+    from provenance.envsettings import env_seconds
+
+    deadline = time.monotonic() + env_seconds("CURATE_LOCK_WAIT", 10.0)
     while True:
         try:
             return duckdb.connect(str(path))

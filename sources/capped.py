@@ -15,7 +15,6 @@ its own reason instead of exhausting memory or crashing the batch:
 from __future__ import annotations
 
 import json
-import os
 import zipfile
 from typing import Any
 
@@ -75,11 +74,9 @@ def loads(text: str | bytes) -> Any:
 
 def max_record_chars() -> int:
     """The per-record character cap: ``CURATE_MAX_RECORD_CHARS`` or :data:`DEFAULT_MAX_RECORD_CHARS`."""
-    raw = os.environ.get("CURATE_MAX_RECORD_CHARS", "")
-    try:
-        return int(raw) if raw.strip() else DEFAULT_MAX_RECORD_CHARS
-    except ValueError:
-        return DEFAULT_MAX_RECORD_CHARS
+    from provenance.envsettings import env_int
+
+    return env_int("CURATE_MAX_RECORD_CHARS", DEFAULT_MAX_RECORD_CHARS, unit="characters")
 
 
 def utf32_bom(data: bytes) -> bool:

@@ -29,9 +29,10 @@ from curate.dedup.engine import Signed
 from curate.dedup.index import index_key, sig_matrix
 from curate.dedup.lsh import band_keys
 from curate.dedup.survivor import Candidate
+from provenance.envsettings import env_size
 
 #: DuckDB buffer pool of the scratch database (it spills to the run folder beyond this)
-SCRATCH_MEMORY = os.environ.get("CURATE_DEDUP_MEMORY", "128MB")
+SCRATCH_MEMORY = "128MB"
 #: rows per streamed batch when writing the signature and band files
 _BATCH = 8_192
 
@@ -48,6 +49,11 @@ _INDEX_COLUMNS = [
     "length",
     "document",
 ]
+
+
+def scratch_memory() -> str:
+    """``$CURATE_DEDUP_MEMORY`` (checked), else :data:`SCRATCH_MEMORY`."""
+    return env_size("CURATE_DEDUP_MEMORY", SCRATCH_MEMORY)
 
 
 class DiskRows:
@@ -68,7 +74,7 @@ class DiskRows:
 
     def _load(self, files: Sequence[Path], catalogue: Path) -> None:
         con = self.con
-        con.execute(f"SET memory_limit = '{SCRATCH_MEMORY}'")
+        con.execute(f"SET memory_limit = '{scratch_memory()}'")
         # one thread: the window sorts below (row numbers, exact-key codes) keep a sort state per thread, and
         # with two they ran out of the scratch cap at 1M documents once the snapshot stopped sorting its shards
         con.execute("SET threads = 1")

@@ -188,6 +188,10 @@ class Stage(PipelineStep):
         """Extra statistics of the run as ``{metric: {key: number}}`` (stored in ``run_stats``; default none)."""
         return {}
 
+    def check_settings(self) -> None:
+        """Read the environment settings the stage uses (:mod:`provenance.envsettings`), so that a bad one stops
+        the run before it starts (default: none)."""
+
     def prepare(self, con: Any) -> None:
         """Read what the stage needs from the catalogue before the snapshot (e.g. the PII allow-list)."""
 

@@ -142,6 +142,11 @@ class DedupStage(Stage):
         os.replace(self._side_tmp(rank), self._side_dir() / f"sig-{rank:05d}.parquet")
 
     # -- parent -------------------------------------------------------------------------
+    def check_settings(self) -> None:
+        from curate.dedup.store import scratch_memory
+
+        scratch_memory()
+
     def finalize(self, ctx: FinalizeContext) -> Iterable[StageResult]:
         from curate.dedup.engine import ClusterStats, cluster_rows, make_hasher
         from curate.dedup.index import index_key

@@ -32,7 +32,7 @@ def catalogue(tmp_path: Path) -> Path:
 def test_snapshot_shards_small_row_groups_each_input_once(catalogue: Path, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(snapshot, "SNAPSHOT_ROW_GROUP", 1024)
     stage = make_stage("hygiene")
-    con = db.connect(catalogue, memory_limit=runner.STAGE_MEMORY_LIMIT)
+    con = db.connect(catalogue, memory_limit=db.bulk_memory_limit())
     try:
         con.execute("SET threads = 2")
         before = con.execute("SELECT current_setting('memory_limit'), current_setting('threads')").fetchall()
@@ -56,7 +56,7 @@ def test_snapshot_shards_small_row_groups_each_input_once(catalogue: Path, tmp_p
 @pytest.mark.parametrize("parallel", [1, 2])
 def test_snapshot_settings_set_back_when_it_fails(catalogue: Path, tmp_path: Path, monkeypatch, parallel: int) -> None:
     stage = make_stage("hygiene")
-    con = db.connect(catalogue, memory_limit=runner.STAGE_MEMORY_LIMIT)
+    con = db.connect(catalogue, memory_limit=db.bulk_memory_limit())
     try:
         before = con.execute("SELECT current_setting('memory_limit'), current_setting('threads')").fetchall()
         # a bad row group size fails the COPY (every shard's, when they are written at once)
@@ -80,7 +80,7 @@ def _shard_rows(folder: Path) -> dict[str, list[tuple]]:
 def test_shards_written_in_parallel_equal_serial_ones(catalogue: Path, tmp_path: Path) -> None:
     """Shards written by several threads at once hold the same rows in the same order as one by one."""
     stage = make_stage("hygiene")
-    con = db.connect(catalogue, memory_limit=runner.STAGE_MEMORY_LIMIT)
+    con = db.connect(catalogue, memory_limit=db.bulk_memory_limit())
     try:
         serial = runner._snapshot(con, stage, stage.config_hash, tmp_path / "serial", 3, parallel=1)
         parallel = runner._snapshot(con, stage, stage.config_hash, tmp_path / "parallel", 3, parallel=3)

@@ -1,0 +1,72 @@
+"""Tuning settings read from the environment (``CURATE_DUCKDB_MEMORY``, ``CURATE_LOAD_BATCH``, ...), checked.
+
+Read when used, never at import, and checked before they reach DuckDB or a loop: a bad value is a
+:class:`ConfigError` that names the variable, what it got and what it takes, instead of a parser traceback or
+a silent fallback to the default. Sizes are interpolated into ``SET`` statements, so the pattern also keeps
+anything but a number and a unit out of the SQL.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from provenance.errors import ConfigError
+
+_SIZE = re.compile(r"^\s*\d+(?:\.\d+)?\s*(?:B|BYTES|KB|KIB|MB|MIB|GB|GIB|TB|TIB)\s*$", re.IGNORECASE)
+
+
+def _raw(name: str) -> str | None:
+    raw = os.environ.get(name, "")
+    return raw.strip() or None
+
+
+def env_size(name: str, default: str) -> str:
+    """A DuckDB memory size (``128MB``, ``1.5GB``, ``512MiB``) from ``$name``, else ``default``.
+
+    >>> env_size("CURATE_DOCTEST_UNSET_SIZE", "128MB")
+    '128MB'
+    """
+    raw = _raw(name)
+    if raw is None:
+        return default
+    if not _SIZE.match(raw):
+        raise ConfigError(f"{name} must be a size with a unit, such as 128MB or 1GB, not {raw!r}")
+    return raw
+
+
+def env_int(name: str, default: int, *, minimum: int = 1, unit: str = "") -> int:
+    """A whole number of at least ``minimum`` from ``$name``, else ``default``.
+
+    >>> env_int("CURATE_DOCTEST_UNSET_INT", 50_000)
+    50000
+    """
+    raw = _raw(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw.replace("_", ""))
+    except ValueError:
+        value = None
+    if value is None or value < minimum:
+        what = f"a whole number{' of ' + unit if unit else ''} of at least {minimum:,}"
+        raise ConfigError(f"{name} must be {what}, not {raw!r}")
+    return value
+
+
+def env_seconds(name: str, default: float) -> float:
+    """A number of seconds (0 or more) from ``$name``, else ``default``.
+
+    >>> env_seconds("CURATE_DOCTEST_UNSET_SECONDS", 10.0)
+    10.0
+    """
+    raw = _raw(name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value >= 0 or value == float("inf"):
+        raise ConfigError(f"{name} must be a number of seconds (0 or more), not {raw!r}")
+    return value
