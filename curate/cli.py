@@ -132,6 +132,15 @@ def hoist_global_options(argv: list[str]) -> list[str]:
     return front + rest
 
 
+def _duckdb_out_of_memory(exc: BaseException) -> bool:
+    """DuckDB hit its memory cap: an ``OutOfMemoryException``, or a commit that failed for the same reason
+    (DuckDB reports that one as a ``TransactionException``)."""
+    if "duckdb" not in (type(exc).__module__ or ""):
+        return False
+    first = str(exc).splitlines()[0] if str(exc) else ""
+    return type(exc).__name__ == "OutOfMemoryException" or "failed to pin block" in first or "Out of Memory" in first
+
+
 def run(argv: list[str]) -> int:
     """Run the CLI on ``argv``; print errors as one line; return the exit code."""
     args = hoist_global_options(list(argv))
@@ -155,12 +164,13 @@ def run(argv: list[str]) -> int:
         click.echo("curate: interrupted", err=True)
         return 130
     except Exception as exc:
-        if debug or type(exc).__name__ != "OutOfMemoryException" or "duckdb" not in type(exc).__module__:
+        if debug or not _duckdb_out_of_memory(exc):
             raise
         click.echo(
             f"curate: error: DuckDB ran out of its memory cap ({str(exc).splitlines()[0]}). Nothing of the failed"
-            " transaction was kept; raise the cap with CURATE_DUCKDB_MEMORY (e.g. 2GB) and run the same command"
-            " again (a stage run keeps its committed batches and resumes after them).",
+            " transaction was kept; raise the cap (e.g. 2GB) with CURATE_DUCKDB_MEMORY for stage runs and exports,"
+            " CURATE_INGEST_MEMORY for an ingest, and run the same command again (a stage run keeps its committed"
+            " batches and resumes after them).",
             err=True,
         )
         return EXIT_ERROR

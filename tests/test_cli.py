@@ -121,3 +121,18 @@ def test_duckdb_out_of_memory_is_one_clear_line(cli, db_path, monkeypatch, tmp_p
     code, out, err = cli("report", "-o", str(tmp_path / "r.html"))
     assert code == 1 and "Traceback" not in out + err
     assert "ran out of its memory cap" in err and "CURATE_DUCKDB_MEMORY" in err
+
+
+def test_a_stage_run_out_of_memory_at_a_commit_is_one_clear_line_and_resumes(cli, db_path, law_fixtures, monkeypatch):
+    """A real one, not a mock: under a 4 MB cap DuckDB fails a commit (a TransactionException, not an
+    OutOfMemoryException); the user gets the same line, and the same command with the cap raised finishes."""
+    assert cli("ingest", "law-moj", str(law_fixtures / "chlaw_json/ch"))[0] == 0
+    monkeypatch.setenv("CURATE_DUCKDB_MEMORY", "4MB")
+    code, out, err = cli("run", "hygiene")
+    assert code == 1 and "Traceback" not in out + err, err
+    assert "ran out of its memory cap" in err and "CURATE_DUCKDB_MEMORY" in err
+    monkeypatch.delenv("CURATE_DUCKDB_MEMORY")
+    code, _, err = cli("run", "hygiene")
+    assert code == 0, err
+    code, out, err = cli("audit", "verify")
+    assert code == 0 and "cross-checks ok" in out + err, out + err
