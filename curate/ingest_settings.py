@@ -30,5 +30,6 @@ def checked() -> tuple[str, int]:
     from curate.ingest_fast import bulk_batch_records
     from sources.capped import max_record_chars
 
-    bulk_batch_records(), max_record_chars()
+    for read in (bulk_batch_records, max_record_chars):
+        read()
     return ingest_memory_limit(), ingest_threads()

@@ -74,8 +74,8 @@ def _check_settings(stage: Stage) -> None:
     from curate.load import batch_rows
     from curate.snapshot import snapshot_memory_limit
 
-    db.bulk_memory_limit(), checkpoint_threshold(), snapshot_memory_limit(), batch_rows()
-    stage.check_settings()
+    for read in (db.bulk_memory_limit, checkpoint_threshold, snapshot_memory_limit, batch_rows, stage.check_settings):
+        read()
 
 
 RESULT_SCHEMA = pa.schema(
