@@ -136,3 +136,13 @@ def test_a_stage_run_out_of_memory_at_a_commit_is_one_clear_line_and_resumes(cli
     assert code == 0, err
     code, out, err = cli("audit", "verify")
     assert code == 0 and "cross-checks ok" in out + err, out + err
+
+
+def test_run_refuses_nonsense_workers_tasks_and_dedup_sizes(cli, db_path, law_fixtures):
+    assert cli("ingest", "law-moj", str(law_fixtures / "chlaw_json/ch/G0380177.json"))[0] == 0
+    for args in (("--workers", "0"), ("--workers", "-3"), ("--tasks", "0"), ("--tasks", "-1")):
+        code, _, err = cli("run", "hygiene", *args)
+        assert code == 2 and "x>=1" in err, (args, err)
+    for name in ("batch_size", "verify_cache", "max_bucket"):
+        code, _, err = cli("run", "dedup", "--set", f"{name}=0")
+        assert code == 1 and f"dedup: {name} must be >= 1, got 0" in err, err

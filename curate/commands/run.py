@@ -54,8 +54,8 @@ class _RunCommand(click.Command):
     show_default=True,
     help="datatrove executor.",
 )
-@click.option("--workers", type=int, default=None, help="Parallel workers (default: CPU cores).")
-@click.option("--tasks", type=int, default=None, help="Shards of the snapshot (default: workers).")
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="Parallel workers (default: CPU cores).")
+@click.option("--tasks", type=click.IntRange(min=1), default=None, help="Shards of the snapshot (default: workers).")
 @click.option("--ray-address", default=None, help="Address of an existing Ray cluster (default: start a local one).")
 @click.option("--slurm-partition", default=None, help="Slurm partition (with --executor slurm).")
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Override a field of the stage's config.")

@@ -118,8 +118,9 @@ class DedupConfig:
             raise ConfigError(f"dedup: threshold must be in (0, 1], got {self.threshold}")
         if self.prefilter_margin < 0:
             raise ConfigError(f"dedup: prefilter_margin must be >= 0, got {self.prefilter_margin}")
-        if self.batch_size < 1:
-            raise ConfigError(f"dedup: batch_size must be >= 1, got {self.batch_size}")
+        for name in ("batch_size", "verify_cache", "max_bucket"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"dedup: {name} must be >= 1, got {getattr(self, name)}")
         if self.device not in ("auto", "cpu", "cuda"):
             raise ConfigError(f"dedup: device must be auto, cpu or cuda, got {self.device!r}")
         bad = [r for r in self.rules if r not in DEFAULT_RULES]
