@@ -16,13 +16,12 @@ from curate.stages.base import RECORD_METADATA, Stage
 from provenance import db
 from provenance.envsettings import env_size
 
-#: DuckDB settings while the snapshot is written (``CURATE_SNAPSHOT_MEMORY`` overrides the cap): each shard is
+#: DuckDB settings while the snapshot is written (the cap: :func:`snapshot_memory_limit`): each shard is
 #: one ``COPY`` streamed in the table's order by one thread, so its memory does not grow with the input. With
 #: the run's 1 GB cap, two threads and ``ORDER BY record_id`` the snapshot filled the pool (0.23 GiB at 25k,
 #: 0.47 at 100k, 1.6 at 400k and 1M); now ~0.11 / 0.15 / 0.16 GiB at 25k / 100k / 1M (the COPY alone). A 64 MB
 #: cap took the 400k snapshot phase from 343 to 295 MiB but is not the run's peak, and one of two 400k
-#: `run dedup` snapshots ran out of it (a 5.9 MiB allocation), so the cap stays at 128 MB.
-SNAPSHOT_MEMORY_LIMIT = "128MB"
+#: `run dedup` snapshots ran out of it (a 5.9 MiB allocation), so the cap stays at the runner's 128 MB.
 SNAPSHOT_THREADS = 1
 #: rows per Parquet row group of a snapshot shard: a rank reads one row group at a time, so its memory is
 #: bounded by this instead of by the shard (DuckDB's default is 122,880 rows)
@@ -30,8 +29,11 @@ SNAPSHOT_ROW_GROUP = 8_192
 
 
 def snapshot_memory_limit() -> str:
-    """``$CURATE_SNAPSHOT_MEMORY`` (checked), else :data:`SNAPSHOT_MEMORY_LIMIT`."""
-    return env_size("CURATE_SNAPSHOT_MEMORY", SNAPSHOT_MEMORY_LIMIT)
+    """``$CURATE_SNAPSHOT_MEMORY`` (checked), else the runner's cap (``$CURATE_DUCKDB_MEMORY``, default
+    128 MB), so that the one setting the out-of-memory advice names raises both: DuckDB
+    writes Parquet a vector of 2,048 rows at a time, so very large records (a textbook chapter per record) need
+    a cap of about 2,048 times their mean size."""
+    return env_size("CURATE_SNAPSHOT_MEMORY", db.bulk_memory_limit())
 
 
 def input_where(stage: Stage, cfg_hash: str | None = None, *, any_marked: bool = True) -> tuple[str, dict[str, str]]:

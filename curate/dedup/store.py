@@ -29,10 +29,9 @@ from curate.dedup.engine import Signed
 from curate.dedup.index import index_key, sig_matrix
 from curate.dedup.lsh import band_keys
 from curate.dedup.survivor import Candidate
+from provenance import db
 from provenance.envsettings import env_size
 
-#: DuckDB buffer pool of the scratch database (it spills to the run folder beyond this)
-SCRATCH_MEMORY = "128MB"
 #: rows per streamed batch when writing the signature and band files
 _BATCH = 8_192
 
@@ -52,8 +51,10 @@ _INDEX_COLUMNS = [
 
 
 def scratch_memory() -> str:
-    """``$CURATE_DEDUP_MEMORY`` (checked), else :data:`SCRATCH_MEMORY`."""
-    return env_size("CURATE_DEDUP_MEMORY", SCRATCH_MEMORY)
+    """DuckDB buffer pool of the scratch database (it spills to the run folder beyond this):
+    ``$CURATE_DEDUP_MEMORY`` (checked), else the runner's cap (``$CURATE_DUCKDB_MEMORY``, default 128 MB):
+    raising that one raises this too."""
+    return env_size("CURATE_DEDUP_MEMORY", db.bulk_memory_limit())
 
 
 class DiskRows:
