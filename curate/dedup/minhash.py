@@ -115,6 +115,10 @@ class MinHasher:
             a process that never needs a GPU is spared importing torch); ``"auto"``: torch on
             CUDA, numpy on CPU.
         batch_size: documents per device batch.
+        batch_elements: padded code points per batch (documents x the longest one's length): a batch has
+            at most ``batch_size`` documents and, beyond its first, no more than this (2^22 on CPU, 2^24 on
+            CUDA by default), so a batch of very long documents (a textbook chapter each) holds a few of them,
+            not ``batch_size``. Signatures do not depend on batching.
         chunk_elements: permutation work per step (docs x perms x shingles), bounds memory.
     """
 
@@ -125,6 +129,7 @@ class MinHasher:
     batch_size: int = 256
     chunk_elements: int | None = None
     backend: str = "auto"
+    batch_elements: int | None = None
 
     def __post_init__(self) -> None:
         self.device = resolve_device(self.device)
@@ -141,6 +146,8 @@ class MinHasher:
         self._bufs: dict = {}
         if self.chunk_elements is None:
             self.chunk_elements = (1 << 26) if self.device == "cuda" else (1 << 19)
+        if self.batch_elements is None:
+            self.batch_elements = (1 << 24) if self.device == "cuda" else (1 << 22)
         if self.backend == "numpy":
             self._a_np = a.astype(np.uint32).reshape(1, -1, 1)
             self._b_np = b.astype(np.uint32).reshape(1, -1, 1)
@@ -159,15 +166,19 @@ class MinHasher:
         Args:
             cps: code-point arrays of normalised keys (:func:`curate.dedup.keys.normalise_codepoints`).
 
-        Documents are processed in length-sorted batches of ``batch_size``.
+        Documents are processed longest first, in batches of at most ``batch_size`` documents and
+        ``batch_elements`` padded code points.
         """
         n = len(cps)
         sig = np.empty((n, self.num_perm), dtype=np.int32)
         lengths = np.fromiter((len(c) for c in cps), dtype=np.int64, count=n)
         order = np.argsort(-lengths, kind="stable")
-        for start in range(0, n, self.batch_size):
-            idx = order[start : start + self.batch_size]
+        start = 0
+        while start < n:  # longest first: a batch's first document is its widest
+            fit = self.batch_elements // max(1, int(lengths[order[start]]))
+            idx = order[start : start + max(1, min(self.batch_size, fit))]
             sig[idx] = self._batch([cps[i] for i in idx])
+            start += len(idx)
         nshingles = np.where(lengths >= self.ngram, lengths - self.ngram + 1, np.minimum(lengths, 1))
         return sig, nshingles
 

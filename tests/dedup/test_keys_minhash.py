@@ -153,3 +153,22 @@ def test_without_torch_cpu_works_and_torch_backend_says_what_to_install(monkeypa
         MinHasher(device="cpu", backend="torch")
     with pytest.raises(MissingDependencyError, match="CUDA"):
         MinHasher(device="cuda")
+
+
+@pytest.mark.parametrize("backend", ["numpy", pytest.param("torch", marks=pytest.mark.torch)])
+def test_batches_bounded_by_elements_give_the_same_signatures(backend):
+    """Long documents are batched a few at a time (``batch_elements``); signatures do not depend on it."""
+    if backend == "torch":
+        pytest.importorskip("torch", reason="torch (extra `gpu`) not installed")
+    rng = np.random.default_rng(8)
+    cps = [normalise_codepoints(t) for t in _texts(40, seed=21)] + [
+        rng.integers(0x4E00, 0x9FA5, size=int(k)).astype(np.uint32) for k in (5000, 3000, 3000, 1200)
+    ]
+    whole, n_whole = MinHasher(device="cpu", backend=backend, batch_elements=1 << 30).signatures(cps)
+    seen: list[int] = []
+    small = MinHasher(device="cpu", backend=backend, batch_size=16, batch_elements=4000)
+    batch = small._batch
+    small._batch = lambda b: (seen.append(len(b)), batch(b))[1]
+    bounded, n_bounded = small.signatures(cps)
+    assert np.array_equal(whole, bounded) and np.array_equal(n_whole, n_bounded)
+    assert seen[:4] == [1, 1, 1, 3] and max(seen) <= 16  # one 5,000-character document alone, then 3,000s alone
