@@ -35,23 +35,28 @@ def env_size(name: str, default: str) -> str:
     return raw
 
 
+def _number(name: str, default, parse, ok, what: str):
+    """``parse($name)`` when set and ``ok`` of it holds, else a ConfigError saying it must be ``what``."""
+    raw = _raw(name)
+    if raw is None:
+        return default
+    try:
+        value = parse(raw)
+    except ValueError:
+        value = None
+    if value is None or not ok(value):
+        raise ConfigError(f"{name} must be {what}, not {raw!r}")
+    return value
+
+
 def env_int(name: str, default: int, *, minimum: int = 1, unit: str = "") -> int:
     """A whole number of at least ``minimum`` from ``$name``, else ``default``.
 
     >>> env_int("CURATE_DOCTEST_UNSET_INT", 50_000)
     50000
     """
-    raw = _raw(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw.replace("_", ""))
-    except ValueError:
-        value = None
-    if value is None or value < minimum:
-        what = f"a whole number{' of ' + unit if unit else ''} of at least {minimum:,}"
-        raise ConfigError(f"{name} must be {what}, not {raw!r}")
-    return value
+    what = f"a whole number{' of ' + unit if unit else ''} of at least {minimum:,}"
+    return _number(name, default, lambda raw: int(raw.replace("_", "")), lambda v: v >= minimum, what)
 
 
 def env_seconds(name: str, default: float) -> float:
@@ -60,13 +65,4 @@ def env_seconds(name: str, default: float) -> float:
     >>> env_seconds("CURATE_DOCTEST_UNSET_SECONDS", 10.0)
     10.0
     """
-    raw = _raw(name)
-    if raw is None:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        value = -1.0
-    if not value >= 0 or value == float("inf"):
-        raise ConfigError(f"{name} must be a number of seconds (0 or more), not {raw!r}")
-    return value
+    return _number(name, default, float, lambda v: 0 <= v < float("inf"), "a number of seconds (0 or more)")
