@@ -14,9 +14,10 @@ index update, the PII stage's new source names), the statistics (:mod:`curate.st
 run's end. Both see ``_res`` as a view over the run's result files (DuckDB streams them per query;
 nothing is held per result), so their memory does not grow with the run either.
 
-A run killed at any point resumes to the same catalogue: batches are cut the same way from the
-same signed files, the ones listed in ``run_load_batches`` are skipped, a batch that was
-interrupted rolled back as a whole, and ``after_batches`` is called again (it is idempotent).
+A run killed at any point resumes to the same catalogue: each file is loaded in order, so what
+``run_load_batches`` lists of a file is a prefix of its rows (:func:`loaded_rows`); the resumed load
+goes on after it (whatever ``CURATE_LOAD_BATCH`` is now: a batch's id is ``<file>:<first row>``), a
+batch that was interrupted rolled back as a whole, and ``after_batches`` is called again (it is idempotent).
 Counts are summed from ``run_load_batches``, so a resumed run reports the same counts as an
 uninterrupted one.
 """
@@ -53,12 +54,31 @@ def batch_rows() -> int:
     return env_int("CURATE_LOAD_BATCH", LOAD_BATCH, unit="rows")
 
 
-def result_batches(files: list[Path], rows: int) -> Iterator[tuple[str, pa.Table]]:
-    """``(batch id, rows)`` over the result files in ``ord`` order; ids are ``<file>:<n>``, stable across resumes."""
-    for path in files:
-        with pq.ParquetFile(path, pre_buffer=False) as pf:  # no read-ahead cache held until the file closes
-            for i, batch in enumerate(pf.iter_batches(batch_size=rows)):
-                yield f"{path.name}:{i}", pa.Table.from_batches([batch])
+def result_batches(path: Path, rows: int, start: int = 0) -> Iterator[tuple[str, pa.Table]]:
+    """``(batch id, rows)`` of one results file from row ``start`` on, at most ``rows`` rows each.
+
+    A batch's id is ``<file>:<first row>``. The rows before ``start`` are the ones already loaded
+    (:func:`loaded_rows`): a resumed load goes on from there whatever ``rows`` is now, so changing
+    ``CURATE_LOAD_BATCH`` between a kill and the resume neither skips nor repeats a result."""
+    pos = 0
+    with pq.ParquetFile(path, pre_buffer=False) as pf:  # no read-ahead cache held until the file closes
+        for batch in pf.iter_batches(batch_size=rows):
+            n = batch.num_rows
+            if pos + n > start:
+                cut = max(0, start - pos)
+                yield f"{path.name}:{pos + cut}", pa.Table.from_batches([batch.slice(cut)])
+            pos += n
+
+
+def loaded_rows(con, run_id: str) -> dict[str, int]:
+    """``{results file name: rows loaded}`` of a run: each file is loaded in order, so its loaded rows are a prefix.
+
+    Batches are counted by their ``results`` (the rows of the batch), so ids of either form (``<file>:<first row>``,
+    or ``<file>:<batch number>`` of catalogues before 2026-12-04, cut by the then ``CURATE_LOAD_BATCH``) add up."""
+    rows = con.execute(
+        "SELECT split_part(batch, ':', 1), sum(results) FROM run_load_batches WHERE run_id = ? GROUP BY 1", [run_id]
+    ).fetchall()
+    return {name: int(n) for name, n in rows}
 
 
 def _sql_list(paths: list[Path]) -> str:
@@ -89,20 +109,21 @@ def load_results(
                 f"{', '.join(bad[:5])}; nothing was loaded. Remove those files, or `curate runs abandon {run_id}`"
             )
     files = sorted(res_dir.glob("*.parquet"))
-    done = {r[0] for r in con.execute("SELECT batch FROM run_load_batches WHERE run_id = ?", [run_id]).fetchall()}
-    for n, (batch_id, table) in enumerate(result_batches(files, batch_rows())):
-        if batch_id in done:
-            continue
-        with db.transaction(con):
-            counts = _apply_batch(con, stage, run_id, cfg_hash, table)
-            fault(f"mid_batch_{n}")
-            con.execute(
-                "INSERT INTO run_load_batches (run_id, batch, results, new_versions, status_changes, events)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                [run_id, batch_id, *(counts[c] for c in COUNTS)],
-            )
-        del table
-        fault(f"after_batch_{n}")
+    loaded = loaded_rows(con, run_id)
+    n = _n_batches(con, run_id)  # the batch's position in the run's load (what the crash-test kill points name)
+    for path in files:
+        for batch_id, table in result_batches(path, batch_rows(), loaded.get(path.name, 0)):
+            with db.transaction(con):
+                counts = _apply_batch(con, stage, run_id, cfg_hash, table)
+                fault(f"mid_batch_{n}")
+                con.execute(
+                    "INSERT INTO run_load_batches (run_id, batch, results, new_versions, status_changes, events)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    [run_id, batch_id, *(counts[c] for c in COUNTS)],
+                )
+            del table
+            fault(f"after_batch_{n}")
+            n += 1
     # the whole run's results for after_batches, after_load and the statistics (a view: DuckDB streams the
     # files per query), without the new texts (they are in `records` now)
     _run_results_view(con, files)

@@ -117,6 +117,29 @@ def test_kill9_then_rerun_matches_uninterrupted(
     assert ledger.verify(duckdb.connect(str(crashed), read_only=True)).ok
 
 
+@pytest.mark.parametrize("resume_batch", ["5", "50000", "1"])
+def test_resume_with_another_load_batch_size(
+    tmp_path: Path, law_fixtures: Path, resume_batch: str, monkeypatch
+) -> None:
+    """Killed after two batches of 7 results, resumed with batches of another size: every result is loaded once
+    (batch ids used to be `<file>:<batch number>`, so a resume with larger batches skipped the rest of a batch
+    that had been loaded, and one with smaller batches loaded results twice)."""
+    src = [law_fixtures / "chlaw_json/ch"]
+    clean, crashed = tmp_path / "clean.duckdb", tmp_path / "crashed.duckdb"
+    for p in (clean, crashed):
+        ingest(p, LawMojSource(src))
+    expected = run_stage(clean, make_stage("hygiene"), workers=1, tasks=4)
+    monkeypatch.setenv("CURATE_LOAD_BATCH", "7")
+    assert _run_cli_killed(crashed, "after_batch_1", tmp_path) == -signal.SIGKILL
+    assert _q(crashed, "SELECT count(*), sum(results) FROM run_load_batches") == [(2, 14)]
+    monkeypatch.setenv("CURATE_LOAD_BATCH", resume_batch)
+    rep = run_stage(crashed, make_stage("hygiene"), workers=1, tasks=4)
+    assert rep.resumed and rep.counts == expected.counts and rep.counts["new_versions"] > 0
+    assert _catalogue_state(crashed) == _catalogue_state(clean)
+    assert _q(crashed, "SELECT sum(results) FROM run_load_batches") == [(expected.counts["results"],)]
+    assert ledger.verify(duckdb.connect(str(crashed), read_only=True)).ok
+
+
 def test_ray_executor_same_result(tmp_path: Path, law_fixtures: Path) -> None:
     pytest.importorskip("ray")
     src = [law_fixtures / "chlaw_json/ch/G0380001.json", law_fixtures / "chlaw_json/ch/G0380131.json"]
