@@ -127,6 +127,12 @@ def surname_class() -> str:
     return "[" + "".join(sorted(singles)) + "]"
 
 
+def surname_first_chars() -> str:
+    """Every character a surname (single or compound, both scripts) starts with, as a string."""
+    singles, compounds = _tables()[0], _tables()[1]
+    return "".join(sorted(set(singles) | {c[0] for c in compounds}))
+
+
 def name_slot_pattern() -> str:
     """Cheap position filter for name candidates: a surname in a name slot.
 
@@ -137,8 +143,11 @@ def name_slot_pattern() -> str:
     alt = "|".join(compounds) + "|" + surname_class()
     left_chars = "".join(sorted(ROLE_END | {w[-1] for w in INTRODUCERS}))
     hon = "|".join(sorted(HONORIFICS, key=len, reverse=True))
+    # both branches start with a surname here: the lookahead on its first character is a single class test,
+    # which lets the regex leave most positions at once instead of trying the lookbehinds and every compound
     return (
-        f"(?:(?<=[{left_chars}])|(?<![\u4e00-\u9fff0-9A-Za-z]))(?:{alt})|(?:{alt})(?=[\u4e00-\u9fff]{{1,3}}(?:{hon}))"
+        f"(?=[{surname_first_chars()}])(?:(?:(?<=[{left_chars}])|(?<![\u4e00-\u9fff0-9A-Za-z]))(?:{alt})"
+        f"|(?:{alt})(?=[\u4e00-\u9fff]{{1,3}}(?:{hon})))"
     )
 
 

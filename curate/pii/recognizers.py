@@ -350,13 +350,17 @@ _NUM = r"[0-9一二三四五六七八九十百〇零]+"
 _HAN = r"[\u4e00-\u9fff]"
 
 
-def county_pattern() -> str:
-    """Alternation of the county/city names (both scripts, 臺 and 台, pre-2010 counties)."""
+def county_names() -> list[str]:
+    """The county/city names (both scripts, 臺 and 台, pre-2010 counties), longest first."""
     import opencc
 
     conv = opencc.OpenCC("t2s")
-    counties = sorted(set(_COUNTIES) | {conv.convert(c) for c in _COUNTIES}, key=len, reverse=True)
-    return "(?:" + "|".join(counties) + ")"
+    return sorted(set(_COUNTIES) | {conv.convert(c) for c in _COUNTIES}, key=len, reverse=True)
+
+
+def county_pattern() -> str:
+    """Alternation of the county/city names (:func:`county_names`)."""
+    return "(?:" + "|".join(county_names()) + ")"
 
 
 def address_pattern() -> str:
