@@ -40,11 +40,13 @@ PROPAGATED = "Propagated"
 
 def values_of(text: str, spans: Iterable[Span]) -> dict[str, tuple[str, float]]:
     """``{half-width value: (entity_type, score)}`` of the spans that propagate."""
-    norm = halfwidth(text)
+    norm = None  # the half-width text, made only when a span propagates (most fields have none)
     out: dict[str, tuple[str, float]] = {}
     for s in spans:
         if s.entity_type not in PROPAGATED_TYPES or s.end - s.start < MIN_CHARS:
             continue
+        if norm is None:
+            norm = halfwidth(text)
         value = norm[s.start : s.end].strip()
         if len(value) >= MIN_CHARS and (value not in out or out[value][1] < s.score):
             out[value] = (s.entity_type, s.score)
@@ -120,4 +122,6 @@ def propagate(fields: Mapping[str, str], spans: Mapping[str, list[Span]]) -> dic
         for v, (etype, score) in values_of(text, spans.get(name, ())).items():
             if v not in values or values[v][1] < score:
                 values[v] = (etype, score)
+    if not values:  # nothing to propagate (most records): each field's own spans, sorted as merge() leaves them
+        return {name: sorted(spans.get(name, ())) for name in fields}
     return {name: merge(spans.get(name, ()), find_values(text, values)) for name, text in fields.items()}

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 #: full-width ASCII (U+FF01-FF5E) -> ASCII, ideographic space -> space; 1:1 so offsets stay aligned
 _FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _FULLWIDTH[0x3000] = 0x20
+
+
+_FULLWIDTH_CHARS = {chr(cp): chr(to) for cp, to in _FULLWIDTH.items()}
+_FULLWIDTH_RE = re.compile("[\uff01-\uff5e\u3000]")
 
 
 def halfwidth(text: str) -> str:
@@ -12,8 +18,13 @@ def halfwidth(text: str) -> str:
 
     >>> halfwidth("Ａ１２３，０９１２")
     'A123,0912'
+
+    (``str.translate`` with the table does the same, looking every character up: the PII stage calls this on
+    every field, and most fields are ASCII or hold a few full-width marks, so only those are replaced.)
     """
-    return text.translate(_FULLWIDTH)
+    if text.isascii() or not _FULLWIDTH_RE.search(text):
+        return text
+    return _FULLWIDTH_RE.sub(lambda m: _FULLWIDTH_CHARS[m.group()], text)
 
 
 #: sentence boundaries used to cut context windows (after :func:`halfwidth`)

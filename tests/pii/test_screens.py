@@ -81,3 +81,11 @@ def test_label_scan_changes_no_labelled_span(corpus: list[str], monkeypatch) -> 
     assert sum(bool(s) for s in screened) > 100
     monkeypatch.setattr(labels_mod, "_label_screen", lambda: re.compile(""))  # matches every text
     assert [labels_mod.labelled_spans(t) for t in corpus] == screened
+
+
+def test_halfwidth_equals_the_table_translation(corpus: list[str]) -> None:
+    from curate.pii.text import _FULLWIDTH, halfwidth
+
+    edge = "".join(chr(c) for c in range(0xFEF0, 0xFF70)) + "\u3000 \u3001\u3002ａ臺Ａ"
+    for t in [*corpus, edge, "", "ascii only", "全形：０９１２－３４５"]:
+        assert halfwidth(t) == t.translate(_FULLWIDTH), t
