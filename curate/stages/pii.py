@@ -31,9 +31,20 @@ from datatrove.data import Document
 from curate.pii.fields import NAMES_FIELD, load_metadata, replace_leaves, span_report, string_leaves
 from curate.stages.base import RECORD_METADATA, Stage, StageResult
 from curate.stages.config import PiiConfig
+from provenance.batches import BATCH_ACTION
 
-#: sealed versions whose keyed digests are applied at once (:meth:`PiiStage._seal`)
+#: sealed versions whose keyed digests are applied at once (:meth:`PiiStage._key_sealed`)
 SEAL_APPLY = 25_000
+#: sealed versions (text in the vault) of sources with plain ids whose content digest is still a plain sha256,
+#: with the ledger seq of the ingest batch event they are members of (NULL for versions outside any batch)
+_SEALED_PLAIN = f"""
+    CREATE OR REPLACE TEMP TABLE _sealed_plain AS
+    SELECT r.record_id, r.content_sha256, b.seq
+    FROM records r LEFT JOIN (SELECT seq, run_id, created_at FROM provenance_events WHERE action = '{BATCH_ACTION}') b
+      ON r.stage = 'ingest' AND b.run_id = r.run_id AND b.created_at = r.created_at
+    WHERE r.pii_state = 'raw' AND r.text IS NULL AND r.content_sha256 IS NOT NULL
+      AND NOT starts_with(r.content_sha256, 'hmac:')
+      AND r.source_id NOT IN (SELECT source_id FROM sources WHERE pii_expected)"""
 #: new versions per committed step of the source-name scrub (:meth:`PiiStage.after_batches`; at most the load's
 #: batch): each step also seals their parents and ancestors, so it holds about three times as many texts
 NAMES_STEP = 10_000
@@ -178,28 +189,43 @@ class PiiStage(Stage):
 
     def after_batch(self, con, run_id: str) -> None:
         """Seal the raw text of the batch's records as the batch commits (memory bounded by the batch)."""
-        self._seal(con, run_id)
+        self._seal(con)
 
-    def _seal(self, con, run_id: str) -> None:
-        """Seal raw records; a plain content digest of a sealed version becomes the keyed one (issue 13)."""
-        from curate.pii.rekey import key_sealed_digests, sealed_digests
+    def _seal(self, con) -> None:
+        """Move raw texts into the vault; their plain content digests are keyed later (:meth:`_key_sealed`)."""
         from curate.pii.vault import seal_raw_records
 
-        # keyed digests computed per chunk of texts, applied per SEAL_APPLY of them: each application re-declares
-        # the ingest batches it touches (a scan of `records`), so not per chunk; Python holds SEAL_APPLY at most
-        digests: list[tuple[str, str]] = []
+        seal_raw_records(con, self.key)
 
-        def apply() -> None:
-            key_sealed_digests(con, self.key, digests, run_id, self._redeclared)
-            digests.clear()
+    def _key_sealed(self, con, run_id: str, *, commit: bool) -> None:
+        """Sealed versions whose content digest is still a plain sha256 get the keyed one (issue 13), grouped by
+        the ingest batch they belong to: each group is one :func:`curate.pii.rekey.key_sealed_digests` call, which
+        re-declares the digest of the batch it touched, so a run re-declares each ingest batch once (keying per
+        load batch re-digested every ingest batch each time: a whole-catalogue digest per load batch).
 
-        def keep(rows: list[tuple[str, str]]) -> None:
-            digests.extend(sealed_digests(self.key, rows))
-            if len(digests) >= SEAL_APPLY:
-                apply()
+        The keyed digest is computed from the plain one (:meth:`PiiKey.key_plain_digest`), so the vault is not
+        read. Found from the catalogue, not from this run's work: a run killed between a seal and this, or one
+        abandoned, is keyed by the next PII run. ``commit``: one transaction per group (from
+        :meth:`after_batches`); else inside the caller's (the run's last transaction)."""
+        from curate.pii.rekey import key_sealed_digests
+        from provenance import db
 
-        seal_raw_records(con, self.key, keep)
-        apply()
+        con.execute(_SEALED_PLAIN)
+        groups = [g[0] for g in con.execute("SELECT DISTINCT seq FROM _sealed_plain ORDER BY 1 NULLS FIRST").fetchall()]
+        for seq in groups:
+            rows = con.execute(
+                "SELECT record_id, content_sha256 FROM _sealed_plain WHERE seq IS NOT DISTINCT FROM $seq"
+                " ORDER BY record_id",
+                {"seq": seq},
+            ).fetchall()
+            for lo in range(0, len(rows), SEAL_APPLY):
+                digests = [(rid, self.key.key_plain_digest(sha)) for rid, sha in rows[lo : lo + SEAL_APPLY]]
+                if commit:
+                    with db.transaction(con):
+                        key_sealed_digests(con, self.key, digests, run_id, self._redeclared)
+                else:
+                    key_sealed_digests(con, self.key, digests, run_id, self._redeclared)
+        con.execute("DROP TABLE IF EXISTS _sealed_plain")
 
     def after_batches(self, con, run_id: str, rows: int) -> None:
         """Scrub the sources' labelled names, one committed transaction per :data:`NAMES_STEP` new versions
@@ -217,12 +243,13 @@ class PiiStage(Stage):
         def step():
             with db.transaction(con):
                 yield
-                self._seal(con, run_id)
+                self._seal(con)
 
         self._new_names = run_new_names(con, self.key)
         propagate_source_names(
             con, self.key, run_id, self._new_names, step=step, step_rows=min(rows, NAMES_STEP), mode=self.config.mode
         )
+        self._key_sealed(con, run_id, commit=True)
 
     def after_load(self, con, run_id: str) -> None:
         from curate.pii.source_names import run_new_names, store_names
@@ -230,4 +257,5 @@ class PiiStage(Stage):
         # last (see after_batches): the names after_batches searched for, found new under the run's lock
         fresh = self._new_names if self._new_names is not None else run_new_names(con, self.key)
         store_names(con, self.key, run_id, fresh)
-        self._seal(con, run_id)
+        self._seal(con)
+        self._key_sealed(con, run_id, commit=False)
