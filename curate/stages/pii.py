@@ -221,6 +221,9 @@ class PiiStage(Stage):
             for lo in range(0, len(rows), SEAL_APPLY):
                 digests = [(rid, self.key.key_plain_digest(sha)) for rid, sha in rows[lo : lo + SEAL_APPLY]]
                 if commit:
+                    # committed but not checkpointed rows stay in DuckDB's pool (the name-scrub steps' at 1M: enough
+                    # that the re-declaration's digest, 250,000 member lines sorted, no longer fitted the 128 MB cap)
+                    con.execute("CHECKPOINT")
                     with db.transaction(con):
                         key_sealed_digests(con, self.key, digests, run_id, self._redeclared)
                 else:
