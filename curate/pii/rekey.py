@@ -9,7 +9,7 @@ Two callers:
   digests of raw text become keyed. Needs the PII key.
 * sealing (:func:`curate.pii.vault.seal_raw_records`, :func:`key_sealed_digests`): a raw version of
   a source *not* marked ``pii_expected`` keeps its plain id (laws and textbooks keep plain ids) but its
-  plain content digest is replaced by the keyed one.
+  plain content digest is replaced by the keyed one (by the PII stage once per run, grouped by ingest batch).
 
 :func:`apply_changes` does the rewriting, inside the caller's transaction (a crash leaves the old
 catalogue or the new one, never a mix): ``records`` (id, ``version_of``, ``near_duplicate_of``,
@@ -397,12 +397,6 @@ def _key_email_digests(con: duckdb.DuckDBPyConnection, key: PiiKey, plain: list[
     return n
 
 
-def sealed_digests(key: PiiKey, rows: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """``(record_id, keyed content digest)`` of ``(record_id, text)`` rows about to be sealed (while the text is
-    at hand; :func:`key_sealed_digests` applies them to those whose digest is plain)."""
-    return [(rid, key.content_digest(text)) for rid, text in rows]
-
-
 def key_sealed_digests(
     con: duckdb.DuckDBPyConnection,
     key: PiiKey,
@@ -410,7 +404,8 @@ def key_sealed_digests(
     run_id: str,
     redeclared: set[int] | None = None,
 ) -> int:
-    """Sealing: the versions among ``digests`` (:func:`sealed_digests`) whose digest is plain get the keyed one.
+    """Sealing: the versions among ``digests`` (``(record_id, keyed digest)``, the PII stage's
+    :meth:`~curate.stages.pii.PiiStage._key_sealed`) whose digest is plain get the keyed one.
 
     Ids do not change (a source not marked ``pii_expected`` keeps plain ids). Call inside the caller's
     transaction, once per seal (not per chunk of texts): it re-declares the digest of every ingest batch

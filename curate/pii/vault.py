@@ -9,7 +9,6 @@ ever see ciphertext. The pipeline reads it back with :func:`read_raw` and the ke
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 
 from curate.pii.keys import PiiKey
 from provenance import db
@@ -44,13 +43,11 @@ def decrypt(key: PiiKey, record_id: str, nonce: bytes, ciphertext: bytes) -> str
 SEAL_CHUNK = 5_000
 
 
-def seal_raw_records(con, key: PiiKey, before_seal: Callable[[list[tuple[str, str]]], object] | None = None) -> int:
+def seal_raw_records(con, key: PiiKey) -> int:
     """Encrypt the text of every ``pii_state='raw'`` record still in clear and NULL it; returns the count.
 
-    ``before_seal`` gets the ``(record_id, text)`` rows about to be sealed while their text is still at
-    hand: the PII stage keeps their keyed digests (:func:`curate.pii.rekey.sealed_digests`) and then has
-    :func:`curate.pii.rekey.key_sealed_digests` give them to sealed versions whose content digest is a
-    plain sha256 (a source not marked ``pii_expected``; issue 13).
+    A sealed version of a source not marked ``pii_expected`` keeps its plain content digest until the PII stage
+    keys it (:meth:`curate.stages.pii.PiiStage._key_sealed`, once per run: issue 13).
     """
     # earlier versions of a raw record (ingest, hygiene ...) carry the same personal data: seal them too
     con.execute("""
@@ -75,8 +72,6 @@ def seal_raw_records(con, key: PiiKey, before_seal: Callable[[list[tuple[str, st
             "SELECT record_id, text FROM records WHERE record_id IN (SELECT unnest($ids)) ORDER BY record_id",
             {"ids": ids[lo : lo + SEAL_CHUNK]},
         ).fetchall()
-        if before_seal is not None:
-            before_seal(rows)
         sealed = []
         for rid, text in rows:
             nonce, ct = encrypt(key, rid, text)
