@@ -57,19 +57,20 @@ def seal_raw_records(con, key: PiiKey) -> int:
             SELECT r.version_of FROM records r JOIN anc ON r.record_id = anc.record_id WHERE r.version_of IS NOT NULL)
         UPDATE records SET pii_state = 'raw'
         WHERE record_id IN (SELECT record_id FROM anc) AND pii_state IS NULL AND status <> 'active'""")
+    # what this seal seals, in one scan of `records` (the title, metadata and text seals below read it instead
+    # of scanning `records` again each: per load batch and name-scrub step, those scans grew with the catalogue)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _to_seal AS"
+        " SELECT record_id, doc_key, text FROM records WHERE pii_state = 'raw' AND text IS NOT NULL"
+    )
     _seal_raw_titles(con, key)
     _seal_raw_metadata(con, key)
     # ids first, texts SEAL_CHUNK at a time: a run's last seal can hold every record that source-name
     # propagation superseded (100k+ at 1M records), so Python holds one chunk of texts, not all of them
-    ids = [
-        r[0]
-        for r in con.execute(
-            "SELECT record_id FROM records WHERE pii_state = 'raw' AND text IS NOT NULL ORDER BY record_id"
-        ).fetchall()
-    ]
+    ids = [r[0] for r in con.execute("SELECT record_id FROM _to_seal ORDER BY record_id").fetchall()]
     for lo in range(0, len(ids), SEAL_CHUNK):
         rows = con.execute(
-            "SELECT record_id, text FROM records WHERE record_id IN (SELECT unnest($ids)) ORDER BY record_id",
+            "SELECT record_id, text FROM _to_seal WHERE record_id IN (SELECT unnest($ids)) ORDER BY record_id",
             {"ids": ids[lo : lo + SEAL_CHUNK]},
         ).fetchall()
         sealed = []
@@ -80,6 +81,7 @@ def seal_raw_records(con, key: PiiKey) -> int:
         _vault_insert(con, sealed)
     if ids:
         con.execute("UPDATE records SET text = NULL WHERE pii_state = 'raw' AND text IS NOT NULL")
+    con.execute("DROP TABLE IF EXISTS _to_seal")  # not in a finally: after an error the transaction is aborted
     return len(ids)
 
 
@@ -132,7 +134,8 @@ def _seal_raw_field(con, key: PiiKey, column: str, as_text: str, suffix: str) ->
     ``as_text`` renders the column as text for alias ``{}``; the raw value goes to the vault under
     ``record_id + suffix`` and the record shows the scrubbed value (one set-based update).
 
-    Only documents with a raw version whose text is not sealed yet are searched: a new scrubbed version
+    Only documents with a raw version whose text is not sealed yet (``_to_seal``, made by :func:`seal_raw_records`)
+    are searched: a new scrubbed version
     is what can make an older raw version's field differ, and it always comes with such a version (its
     parent, sealed in the same call), so a document without one has not changed since the call that
     sealed its last raw text. Searching every document instead made each call a self-join of the whole
@@ -140,7 +143,7 @@ def _seal_raw_field(con, key: PiiKey, column: str, as_text: str, suffix: str) ->
     """
     raw, scrubbed = as_text.format("r"), as_text.format("s")
     rows = con.execute(f"""
-        WITH docs AS (SELECT DISTINCT doc_key FROM records WHERE pii_state = 'raw' AND text IS NOT NULL)
+        WITH docs AS (SELECT DISTINCT doc_key FROM _to_seal)
         SELECT DISTINCT ON (r.record_id) r.record_id, {raw}, {scrubbed}
         FROM records r JOIN records s ON s.doc_key = r.doc_key AND s.pii_state = 'scrubbed'
         WHERE r.pii_state = 'raw' AND r.{column} IS NOT NULL AND {raw} IS DISTINCT FROM {scrubbed}
