@@ -70,17 +70,20 @@ def _by_label() -> dict[str, str]:
     return {lb.label: lb.entity_type for lb in labels()}
 
 
+def _label_alternation() -> str:
+    """Every label as one regex alternation, longest first (a label that extends another wins)."""
+    return "|".join(re.escape(lb.label) for lb in sorted(labels(), key=lambda x: len(x.label), reverse=True))
+
+
 @lru_cache(maxsize=1)
 def _label_screen() -> re.Pattern[str]:
     """Any label at all: one scan that lets :func:`labelled_spans` skip the texts without one (most of them)."""
-    return re.compile(
-        "|".join(re.escape(lb.label) for lb in sorted(labels(), key=lambda x: len(x.label), reverse=True))
-    )
+    return re.compile(_label_alternation())
 
 
 @lru_cache(maxsize=1)
 def _regex() -> re.Pattern[str]:
-    alts = "|".join(re.escape(lb.label) for lb in sorted(labels(), key=lambda x: len(x.label), reverse=True))
+    alts = _label_alternation()
     # a) label, spaces, a colon (ASCII / full-width), spaces, a value ending at any non-Han character;
     # b) a form/table layout: the label alone in its line or cell, the value alone in the next one
     han = r"[\u4e00-\u9fff\u3400-\u4dbf]"
@@ -145,7 +148,7 @@ def _running_regex() -> re.Pattern[str]:
     from curate.pii.names import _tables
 
     singles, compounds = _tables()[0], _tables()[1]
-    alts = "|".join(re.escape(lb.label) for lb in sorted(labels(), key=lambda x: len(x.label), reverse=True))
+    alts = _label_alternation()
     sur = "|".join(compounds) + "|[" + "".join(sorted(singles)) + "]"
     return re.compile(rf"(?:{alts})(?P<sur>{sur})(?P<given>[\u4e00-\u9fff]{{1,2}})")
 
