@@ -189,18 +189,27 @@ def version_seal(new_id: str, content_sha256: str | None, licence_id: str | None
     return {"new_record_id": new_id, "new_sha256": content_sha256, "new_licence_id": licence_id}
 
 
-def version_seals(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, dict[str, Any]]:
-    """:func:`version_seal` of each written record in ``ids`` (as stored in ``records``)."""
+def version_seals(con: duckdb.DuckDBPyConnection, ids: list[str], *, from_row: int = 0) -> dict[str, dict[str, Any]]:
+    """:func:`version_seal` of each written record in ``ids`` (as stored in ``records``).
+
+    ``from_row``: the rows were appended after the first ``from_row`` rows, so only those after are read (a
+    read by id alone scans every row group of the catalogue); any id not found there is looked up by id alone.
+    """
     if not ids:
         return {}
     import pyarrow as pa
 
-    from provenance.db import arrow_scan
+    from provenance.db import arrow_temp_table
 
-    with arrow_scan(con, "_seal_ids", pa.table({"record_id": pa.array(ids, pa.string())})):
-        rows = con.execute(
-            "SELECT record_id, content_sha256, licence_id FROM records WHERE record_id IN (SELECT record_id FROM _seal_ids)"
-        ).fetchall()
+    # a temp table, read by both statements (an Arrow stream is read once)
+    arrow_temp_table(con, "_seal_ids", pa.table({"record_id": pa.array(ids, pa.string())}))
+    sql = (
+        "SELECT record_id, content_sha256, licence_id FROM records WHERE record_id IN (SELECT record_id FROM _seal_ids)"
+    )
+    rows = con.execute(sql + " AND rowid >= $from", {"from": from_row}).fetchall() if from_row else []
+    if len(rows) < len(set(ids)):
+        rows = con.execute(sql).fetchall()
+    con.execute("DROP TABLE _seal_ids")  # not in a finally: after an error the transaction is aborted
     return {r[0]: version_seal(*r) for r in rows}
 
 

@@ -172,21 +172,15 @@ def propagate_source_names(
                 "OR r.record_id IN (SELECT new_id FROM _res WHERE new_id IS NOT NULL))"
             )
             prefilter, patterns = _sql_prefilter(names)
-            ids = [  # ids only (the texts are read per chunk below): memory flat in the source's size
-                r[0]
-                for r in con.execute(
-                    f"""SELECT r.record_id FROM records r
-                        WHERE r.source_id = $src AND r.status = 'active' AND r.text IS NOT NULL
-                          AND r.pii_state IN ('clean', 'scrubbed') {scope} {prefilter} ORDER BY r.record_id""",
-                    {"src": source_id, **({"run": run_id} if scope else {}), **patterns},
-                ).fetchall()
-            ]
-            for lo in range(0, len(ids), CHUNK):
-                rows = con.execute(
-                    "SELECT record_id, text, title, metadata FROM records"
-                    " WHERE record_id IN (SELECT unnest($ids)) ORDER BY record_id",
-                    {"ids": ids[lo : lo + CHUNK]},
-                ).fetchall()
+            # ids and row positions only (the texts are read per chunk below): memory flat in the source's size
+            found = con.execute(
+                f"""SELECT r.rowid, r.record_id FROM records r
+                    WHERE r.source_id = $src AND r.status = 'active' AND r.text IS NOT NULL
+                      AND r.pii_state IN ('clean', 'scrubbed') {scope} {prefilter} ORDER BY r.rowid""",
+                {"src": source_id, **({"run": run_id} if scope else {}), **patterns},
+            ).fetchall()
+            for lo in range(0, len(found), CHUNK):
+                rows = _read_chunk(con, found[lo : lo + CHUNK])
                 new_rows, events = [], []
                 for row in rows:
                     made = _scrub_record(row, values, key, run_id, mode)
@@ -195,10 +189,35 @@ def propagate_source_names(
                         events.append(made[1])
                 if new_rows:
                     steps.begin()
-                    n = _write(con, run_id, new_rows, events)
+                    n = _write(con, run_id, new_rows, events, (found[lo][0], found[min(lo + CHUNK, len(found)) - 1][0]))
                     fault(f"names_chunk_{steps.chunks}")  # crash tests: killed inside a step
                     total += steps.wrote(n)
     return total
+
+
+def _read_chunk(con, part: list[tuple[int, str]]) -> list[tuple]:
+    """``(record_id, text, title, metadata)`` of the records ``part`` names as ``(rowid, record_id)``, in
+    ``record_id`` order.
+
+    The chunk is a run of candidates in storage order, so its rows lie in a few row groups: the read is
+    bounded by their row positions and reads only those (a read by id alone decompressed the text of every
+    row group: at 1M records 0.25 s per chunk of 5,000 against 0.05 s, and the number of chunks grows with
+    the catalogue). The ids stay the filter; should a position have moved (rows are never deleted from
+    ``records``, but a read that misses one must not lose it), the chunk is read again by id alone.
+    """
+    ids = [rid for _, rid in part]
+    rows = con.execute(
+        "SELECT record_id, text, title, metadata FROM records WHERE rowid BETWEEN $lo AND $hi"
+        " AND record_id IN (SELECT unnest($ids)) ORDER BY record_id",
+        {"lo": part[0][0], "hi": part[-1][0], "ids": ids},
+    ).fetchall()
+    if len(rows) < len(set(ids)):
+        rows = con.execute(
+            "SELECT record_id, text, title, metadata FROM records"
+            " WHERE record_id IN (SELECT unnest($ids)) ORDER BY record_id",
+            {"ids": ids},
+        ).fetchall()
+    return rows
 
 
 def _scrub_record(
@@ -288,8 +307,11 @@ class _Steps:
         self.pending = 0
 
 
-def _write(con, run_id: str, new_rows: list[dict[str, Any]], events: list) -> int:
-    """Insert one chunk's scrubbed versions, supersede their parents and log their events."""
+def _write(con, run_id: str, new_rows: list[dict[str, Any]], events: list, within: tuple[int, int]) -> int:
+    """Insert one chunk's scrubbed versions, supersede their parents and log their events.
+
+    ``within``: the row positions of the chunk's first and last record (:func:`_read_chunk`), which bound the
+    parents' update to their row groups; if it finds fewer parents than it should, it is made by id alone."""
     if not new_rows:
         return 0
     import pyarrow as pa
@@ -300,14 +322,20 @@ def _write(con, run_id: str, new_rows: list[dict[str, Any]], events: list) -> in
         con, "_pii_name_versions", pa.table({c: pa.array([r[c] for r in new_rows], pa.string()) for c in cols})
     )
     try:
+        start = con.execute("SELECT count(*) FROM records").fetchone()[0]
         n = insert_versions(con, "_pii_name_versions", run_id=run_id, stage=STAGE)
-        con.execute("""UPDATE records SET status = 'superseded', pii_state = 'raw'
-                       WHERE record_id IN (SELECT parent_id FROM _pii_name_versions)""")
+        supersede = (
+            "UPDATE records SET status = 'superseded', pii_state = 'raw'"
+            " WHERE record_id IN (SELECT parent_id FROM _pii_name_versions)"
+        )
+        done = con.execute(supersede + " AND rowid BETWEEN $lo AND $hi", {"lo": within[0], "hi": within[1]}).fetchone()
+        if done[0] < len(new_rows):
+            con.execute(supersede)
     finally:
         con.execute("DROP TABLE IF EXISTS _pii_name_versions")
     # each creating event carries the new version's seal (content digest, licence), as every stage's does,
-    # so `audit verify` checks these versions against the ledger too
-    seals = version_seals(con, [r["record_id"] for r in new_rows])
+    # so `audit verify` checks these versions against the ledger too (new rows are appended: read from `start`)
+    seals = version_seals(con, [r["record_id"] for r in new_rows], from_row=start)
     for e in events:
         e.detail.update(seals.get(e.detail["new_record_id"], {}))
     ledger.append(con, events)
