@@ -104,6 +104,7 @@ def insert_versions(
     created_at: Any = None,
     order_by: str | None = "record_id",
     fresh: bool = False,
+    parents_within: tuple[int, int] | None = None,
 ) -> int:
     """Insert the record versions described by the rows of ``relation``; the one writer of ``records`` rows.
 
@@ -118,6 +119,9 @@ def insert_versions(
     Parents are not superseded here: the caller decides which versions replace which.
     ``fresh=True``: the caller guarantees the rows' ids are distinct and not in ``records`` yet (a bulk ingest
     that anti-joined them already), so neither is checked again; ``order_by=None`` keeps the relation's order.
+    ``parents_within=(first, last)``: the row positions (``rowid``) between which every parent lies, so only those
+    row groups are read for the parents' columns (a join with all of ``records`` reads them from every row group:
+    0.2 s for 5,000 versions at 1M records); checked first, and if a parent lies outside, ignored.
     Call inside the caller's transaction. Returns the number of rows written.
     """
     given = {d[0] for d in con.execute(f"SELECT * FROM {relation} LIMIT 0").description}
@@ -159,6 +163,16 @@ def insert_versions(
     join = "LEFT JOIN records p ON p.record_id = n.parent_id" if derived else ""
     cols = ", ".join(f"{e} AS {c}" for c, e in exprs.items())
     params = {"run": run_id, "stage": stage, "at": created_at}
+    if derived and parents_within is not None:
+        bounded = "(SELECT * FROM records WHERE rowid BETWEEN $plo AND $phi)"
+        bound = {"plo": parents_within[0], "phi": parents_within[1]}
+        outside = con.execute(
+            f"SELECT count(*) FROM {relation} n WHERE n.parent_id IS NOT NULL"
+            f" AND n.parent_id NOT IN (SELECT record_id FROM {bounded})",
+            bound,
+        ).fetchone()[0]
+        if not outside:
+            join, params = f"LEFT JOIN {bounded} p ON p.record_id = n.parent_id", {**params, **bound}
     if fresh and not derived:
         order = f" ORDER BY n.{order_by}, n.record_id" if order_by in given else ""
         row = con.execute(

@@ -311,7 +311,8 @@ def _write(con, run_id: str, new_rows: list[dict[str, Any]], events: list, withi
     """Insert one chunk's scrubbed versions, supersede their parents and log their events.
 
     ``within``: the row positions of the chunk's first and last record (:func:`_read_chunk`), which bound the
-    parents' update to their row groups; if it finds fewer parents than it should, it is made by id alone."""
+    parents' reads (:func:`insert_versions`) and update to their row groups; an update that finds fewer parents
+    than it should is made by id alone."""
     if not new_rows:
         return 0
     import pyarrow as pa
@@ -323,7 +324,7 @@ def _write(con, run_id: str, new_rows: list[dict[str, Any]], events: list, withi
     )
     try:
         start = con.execute("SELECT count(*) FROM records").fetchone()[0]
-        n = insert_versions(con, "_pii_name_versions", run_id=run_id, stage=STAGE)
+        n = insert_versions(con, "_pii_name_versions", run_id=run_id, stage=STAGE, parents_within=within)
         supersede = (
             "UPDATE records SET status = 'superseded', pii_state = 'raw'"
             " WHERE record_id IN (SELECT parent_id FROM _pii_name_versions)"

@@ -106,3 +106,38 @@ def test_seals_are_found_past_a_wrong_start(tmp_path):
     assert version_seals(con, ids, from_row=len(ids)) == expected  # nothing after the start: by id alone
     assert version_seals(con, ids, from_row=10) == expected  # part after it
     assert version_seals(con, ids[20:], from_row=20) == {i: expected[i] for i in ids[20:]}
+
+
+def _insert(con, rows, within):
+    import pyarrow as pa
+
+    from provenance.records import insert_versions
+
+    cols = ("record_id", "parent_id", "text", "pii_state")
+    db.arrow_temp_table(con, "_v", pa.table({c: pa.array([r[c] for r in rows], pa.string()) for c in cols}))
+    n = insert_versions(con, "_v", run_id="r1", stage="pii", parents_within=within)
+    con.execute("DROP TABLE _v")
+    return n
+
+
+def _written(con, rows):
+    return con.execute(
+        "SELECT record_id, version_of, doc_key, source_id, locator, licence_id FROM records"
+        " WHERE record_id IN (SELECT unnest($i)) ORDER BY record_id",
+        {"i": [r["record_id"] for r in rows]},
+    ).fetchall()
+
+
+def test_versions_take_their_parents_columns_with_or_without_a_right_bound(tmp_path):
+    con, ids, pos = _catalogue(tmp_path)
+    rows = _versions(ids[3:9])
+    assert _insert(con, rows, (pos[ids[3]], pos[ids[8]])) == len(rows)
+    right = _written(con, rows)
+    assert [r[1] for r in right] == [r["parent_id"] for r in sorted(rows, key=lambda r: r["record_id"])]
+    assert all(r[2] and r[3] == "fsc" and r[4] for r in right), "columns copied from the parents"
+    con.close()
+    for n, bound in enumerate([(10_000, 10_001), (pos[ids[3]], pos[ids[3]])]):  # none / one parent inside
+        other, ids2, _ = _catalogue(tmp_path / str(n))
+        assert ids2 == ids
+        assert _insert(other, rows, bound) == len(rows), "a bound that misses parents must not drop versions"
+        assert _written(other, rows) == right
