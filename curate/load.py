@@ -189,19 +189,29 @@ def _run_results_view(con, files: list[Path]) -> None:
     )
 
 
-def _results_table(con, stage: Stage, source: str) -> None:
-    """The temp table ``_res`` from ``source`` (a registered batch or ``read_parquet(...)``), in ``ord`` order,
-    with keyed ids and digests where versions derived before the PII stage need them (issue 13)."""
+def _apply_batch(con, stage: Stage, run_id: str, cfg_hash: str, table: pa.Table) -> dict[str, int]:
+    """Apply one batch of results (inside the caller's transaction); returns its counts.
+
+    ``_res`` holds the batch in ``ord`` order, with keyed ids and digests where versions derived before the PII
+    stage need them (issue 13)."""
     from curate.pii.keyed_ids import key_pre_pii_results
 
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _res AS SELECT * FROM {source} ORDER BY ord")
-    key_pre_pii_results(con, stage.name)
-
-
-def _apply_batch(con, stage: Stage, run_id: str, cfg_hash: str, table: pa.Table) -> dict[str, int]:
-    """Apply one batch of results (inside the caller's transaction); returns its counts."""
     with db.arrow_scan(con, "_res_in", table):  # the batch's texts are freed once in _res, not at the commit
-        _results_table(con, stage, "_res_in")
+        con.execute("CREATE OR REPLACE TEMP TABLE _res AS SELECT * FROM _res_in ORDER BY ord")
+    # where the batch's records lie in `records` (row positions, stable inside this transaction): the statements
+    # below read and update only those row groups, and the new versions after `start`, instead of every row group
+    # of the catalogue (a batch's records are a run of one rank's snapshot shard, in the table's order)
+    pos = dict(
+        zip(
+            ("lo", "hi", "start"),
+            con.execute(
+                "SELECT coalesce(min(rowid), 0), coalesce(max(rowid), -1), (SELECT count(*) FROM records)"
+                " FROM records WHERE record_id IN (SELECT record_id FROM _res)"
+            ).fetchone(),
+            strict=True,
+        )
+    )
+    key_pre_pii_results(con, stage.name, within=(pos["lo"], pos["hi"]))
     con.execute("""
         CREATE OR REPLACE TEMP VIEW _res_versions AS
         SELECT x.new_id AS record_id, x.record_id AS parent_id, x.new_text AS text, x.k_sha AS content_sha256,
@@ -211,18 +221,34 @@ def _apply_batch(con, stage: Stage, run_id: str, cfg_hash: str, table: pa.Table)
                json_extract(x.fields, '$.metadata') AS metadata,
                json_extract_string(x.fields, '$.pii_state') AS pii_state
         FROM _res x WHERE x.new_text IS NOT NULL""")  # changed texts only (Stage._emit); parents: insert_versions
-    n_versions = insert_versions(con, "_res_versions", run_id=run_id, stage=stage.name)
-    con.execute("""UPDATE records SET status = 'superseded' WHERE status = 'active' AND record_id IN (
-                       SELECT x.record_id FROM _res x JOIN records n ON n.record_id = x.new_id
-                       WHERE n.version_of = x.record_id)""")
-    n_status = con.execute("""UPDATE records SET status = x.set_status FROM _res x
-                              WHERE records.record_id = x.record_id AND x.set_status IS NOT NULL
-                                AND records.status IS DISTINCT FROM x.set_status""").fetchone()[0]
-    con.execute("""UPDATE records SET pii_state = x.set_pii_state FROM _res x
-                   WHERE records.record_id = x.record_id AND x.set_pii_state IS NOT NULL""")
-    con.execute("""UPDATE records SET script = x.set_script FROM _res x
-                   WHERE records.record_id = x.record_id AND x.set_script IS NOT NULL
-                     AND records.script IS DISTINCT FROM x.set_script""")
+    n_versions = insert_versions(
+        con, "_res_versions", run_id=run_id, stage=stage.name, parents_within=(pos["lo"], pos["hi"])
+    )
+    within = "records.rowid BETWEEN $lo AND $hi"
+    bounds = {"lo": pos["lo"], "hi": pos["hi"]}
+    con.execute(
+        f"""UPDATE records SET status = 'superseded' WHERE status = 'active' AND {within} AND record_id IN (
+                SELECT x.record_id FROM _res x JOIN (SELECT * FROM records WHERE rowid >= $start) n
+                ON n.record_id = x.new_id WHERE n.version_of = x.record_id)""",
+        {**bounds, "start": pos["start"]},
+    )
+    n_status = con.execute(
+        f"""UPDATE records SET status = x.set_status FROM _res x
+            WHERE {within} AND records.record_id = x.record_id AND x.set_status IS NOT NULL
+              AND records.status IS DISTINCT FROM x.set_status""",
+        bounds,
+    ).fetchone()[0]
+    con.execute(
+        f"""UPDATE records SET pii_state = x.set_pii_state FROM _res x
+            WHERE {within} AND records.record_id = x.record_id AND x.set_pii_state IS NOT NULL""",
+        bounds,
+    )
+    con.execute(
+        f"""UPDATE records SET script = x.set_script FROM _res x
+            WHERE {within} AND records.record_id = x.record_id AND x.set_script IS NOT NULL
+              AND records.script IS DISTINCT FROM x.set_script""",
+        bounds,
+    )
     # events in bounded pages, in result order
     con.execute(
         """CREATE OR REPLACE TEMP TABLE _res_ev AS

@@ -66,17 +66,23 @@ def digest_function(key: PiiKey | None) -> Callable[[str], str] | None:
     return key.content_digest if key is not None else None
 
 
-def key_pre_pii_results(con, stage: str) -> int:
+def key_pre_pii_results(con, stage: str, *, within: tuple[int, int] | None = None) -> int:
     """Give the stage results in the temp table ``_res`` keyed ids and digests where they need them.
 
     A version derived before the PII stage from a record with a keyed digest (e.g. hygiene of an FSC
     record) holds the same raw text: its ``new_id`` becomes the keyed derived id and ``k_sha`` (added
     to ``_res``, NULL elsewhere) its keyed digest. Called by the runner's load inside its transaction;
-    returns how many results were keyed. Needs the key only when there is such a result.
+    returns how many results were keyed. Needs the key only when there is such a result. ``within``: the row
+    positions between which every result's record lies (the load's, exact in its transaction): only those are read.
     """
     con.execute("ALTER TABLE _res ADD COLUMN IF NOT EXISTS k_sha VARCHAR")
+    parents = (
+        "records"
+        if within is None
+        else f"(SELECT * FROM records WHERE rowid BETWEEN {int(within[0])} AND {int(within[1])})"
+    )
     rows = con.execute(f"""
-        SELECT x.ord, x.record_id, x.new_text FROM _res x JOIN records p ON p.record_id = x.record_id
+        SELECT x.ord, x.record_id, x.new_text FROM _res x JOIN {parents} p ON p.record_id = x.record_id
         WHERE x.new_text IS NOT NULL AND starts_with(coalesce(p.content_sha256, ''), '{KEYED_PREFIX}')
           AND coalesce(json_extract_string(x.fields, '$.pii_state'), p.pii_state, 'raw') NOT IN ('clean', 'scrubbed')
         ORDER BY x.ord""").fetchall()

@@ -38,7 +38,7 @@ def _plain_path(monkeypatch) -> None:
     monkeypatch.setattr(curate.pii.keyed_ids, "key_pre_pii_results", _no_keying)
 
 
-def _no_keying(con, stage):
+def _no_keying(con, stage, *, within=None):
     con.execute("ALTER TABLE _res ADD COLUMN IF NOT EXISTS k_sha VARCHAR")
     return 0
 
