@@ -53,13 +53,31 @@ def values_of(text: str, spans: Iterable[Span]) -> dict[str, tuple[str, float]]:
     return out
 
 
+class ValueSet(dict):
+    """Values to find (``{half-width value: (entity_type, score)}``) with their search pattern built once.
+
+    :func:`find_values` and :func:`any_value` take a plain mapping too, and then sort it and look its pattern up
+    for every call: for one record's few values that is nothing, for a source's names searched in each field of
+    each of its records (:mod:`curate.pii.source_names`) it grew with names x fields x records (2,000 names:
+    ~39 us per call, 14 calls per record)."""
+
+    def __init__(self, values: Mapping[str, tuple[str, float]]) -> None:
+        super().__init__(values)
+        self.pattern = _build(tuple(sorted(self, key=len, reverse=True))) if self else None
+
+
+def _pattern(values: Mapping[str, tuple[str, float]]) -> re.Pattern[str]:
+    if isinstance(values, ValueSet) and values.pattern is not None:
+        return values.pattern
+    return _alternation(tuple(sorted(values, key=len, reverse=True)))
+
+
 def find_values(text: str, values: Mapping[str, tuple[str, float]], *, source: str = PROPAGATED) -> list[Span]:
     """Spans of every occurrence of ``values`` in ``text`` (longest value first at a position)."""
     if not text or not values:
         return []
     norm = halfwidth(text)
-    alts = sorted(values, key=len, reverse=True)
-    regex = _alternation(tuple(alts))
+    regex = _pattern(values)
     out = []
     for m in regex.finditer(norm):
         etype, score = values[m.group(0)]
@@ -78,7 +96,7 @@ def any_value(texts: Iterable[str], values: Mapping[str, tuple[str, float]]) -> 
     """
     if not values:
         return False
-    return _alternation(tuple(sorted(values, key=len, reverse=True))).search(halfwidth("\0".join(texts))) is not None
+    return _pattern(values).search(halfwidth("\0".join(texts))) is not None
 
 
 _CACHE: dict[tuple[str, ...], re.Pattern[str]] = {}
@@ -87,15 +105,18 @@ _CACHE: dict[tuple[str, ...], re.Pattern[str]] = {}
 def _alternation(alts: tuple[str, ...]) -> re.Pattern[str]:
     pat = _CACHE.get(alts)
     if pat is None:
-        # an ASCII value must not be part of a longer ASCII token (0912345678 inside 09123456789)
-        parts = [
-            rf"(?<![A-Za-z0-9@._-]){re.escape(a)}(?![A-Za-z0-9])" if a[0].isascii() else re.escape(a) for a in alts
-        ]
-        pat = re.compile("|".join(parts))
+        pat = _build(alts)
         if len(_CACHE) > 64:
             _CACHE.clear()
         _CACHE[alts] = pat
     return pat
+
+
+def _build(alts: tuple[str, ...]) -> re.Pattern[str]:
+    """One alternation of ``alts`` (longest first); an ASCII value must not be part of a longer ASCII token
+    (0912345678 inside 09123456789)."""
+    parts = [rf"(?<![A-Za-z0-9@._-]){re.escape(a)}(?![A-Za-z0-9])" if a[0].isascii() else re.escape(a) for a in alts]
+    return re.compile("|".join(parts))
 
 
 def merge(spans: Iterable[Span], extra: Iterable[Span]) -> list[Span]:

@@ -27,7 +27,7 @@ from typing import Any
 
 from curate.faults import fault
 from curate.pii.keys import PiiKey
-from curate.pii.propagate import MIN_CHARS, any_value, find_values
+from curate.pii.propagate import MIN_CHARS, ValueSet, any_value, find_values
 from curate.pii.vault import decrypt, encrypt
 from provenance import db, ledger
 from provenance.records import derived_record_id, insert_versions, version_seals
@@ -164,7 +164,7 @@ def propagate_source_names(
             ]
             if not names:
                 continue
-            values = dict.fromkeys(names, ("PERSON", 0.9))
+            values = ValueSet(dict.fromkeys(names, ("PERSON", 0.9)))  # its pattern built once for the source
             scope = (
                 ""
                 if source_id in fresh

@@ -235,3 +235,27 @@ def test_an_older_raw_title_is_sealed_when_a_later_run_learns_the_name(db_path, 
     ).fetchone()[0]
     assert read_raw(con, title_vault_id(oldest), load_key()) == "核處林志明罰鍰案"
     con.close()
+
+
+def test_a_value_set_finds_what_the_plain_mapping_finds():
+    """ValueSet only builds the pattern once: every span and every any_value answer as with a plain dict,
+    (a pattern that does not put the longer of two overlapping values first fails it)."""
+    import random
+
+    from curate.pii.propagate import ValueSet, any_value, find_values
+
+    rng = random.Random(17)
+    han = "林陳王李張黃吳劉蔡楊志明美玲家豪淑芬之規定罰鍰"
+    for _ in range(200):
+        plain = {
+            "".join(rng.choice(han) for _ in range(rng.randint(2, 4))): ("PERSON", 0.9)
+            for _ in range(rng.randint(1, 30))
+        }
+        plain.update({f"09{rng.randint(10**7, 10**8 - 1)}": ("TW_PHONE", 0.8) for _ in range(rng.randint(0, 3))})
+        values = ValueSet(plain)
+        texts = ["".join(rng.choice(han + "0912３４5678 ，。") for _ in range(rng.randint(0, 80))) for _ in range(5)]
+        texts += [rng.choice(list(plain)) + "核處" + rng.choice(list(plain)), "電話" + rng.choice(list(plain))]
+        for t in texts:
+            assert find_values(t, values) == find_values(t, plain)
+        assert any_value(texts, values) == any_value(texts, plain)
+        assert any_value(texts[:2], values) == any_value(texts[:2], plain)
