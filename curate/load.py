@@ -201,17 +201,11 @@ def _apply_batch(con, stage: Stage, run_id: str, cfg_hash: str, table: pa.Table)
     # where the batch's records lie in `records` (row positions, stable inside this transaction): the statements
     # below read and update only those row groups, and the new versions after `start`, instead of every row group
     # of the catalogue (a batch's records are a run of one rank's snapshot shard, in the table's order)
-    pos = dict(
-        zip(
-            ("lo", "hi", "start"),
-            con.execute(
-                "SELECT coalesce(min(rowid), 0), coalesce(max(rowid), -1), (SELECT count(*) FROM records)"
-                " FROM records WHERE record_id IN (SELECT record_id FROM _res)"
-            ).fetchone(),
-            strict=True,
-        )
-    )
-    key_pre_pii_results(con, stage.name, within=(pos["lo"], pos["hi"]))
+    lo, hi, start = con.execute(
+        "SELECT coalesce(min(rowid), 0), coalesce(max(rowid), -1), (SELECT count(*) FROM records)"
+        " FROM records WHERE record_id IN (SELECT record_id FROM _res)"
+    ).fetchone()
+    key_pre_pii_results(con, stage.name, within=(lo, hi))
     con.execute("""
         CREATE OR REPLACE TEMP VIEW _res_versions AS
         SELECT x.new_id AS record_id, x.record_id AS parent_id, x.new_text AS text, x.k_sha AS content_sha256,
@@ -221,16 +215,14 @@ def _apply_batch(con, stage: Stage, run_id: str, cfg_hash: str, table: pa.Table)
                json_extract(x.fields, '$.metadata') AS metadata,
                json_extract_string(x.fields, '$.pii_state') AS pii_state
         FROM _res x WHERE x.new_text IS NOT NULL""")  # changed texts only (Stage._emit); parents: insert_versions
-    n_versions = insert_versions(
-        con, "_res_versions", run_id=run_id, stage=stage.name, parents_within=(pos["lo"], pos["hi"])
-    )
+    n_versions = insert_versions(con, "_res_versions", run_id=run_id, stage=stage.name, parents_within=(lo, hi))
     within = "records.rowid BETWEEN $lo AND $hi"
-    bounds = {"lo": pos["lo"], "hi": pos["hi"]}
+    bounds = {"lo": lo, "hi": hi}
     con.execute(
         f"""UPDATE records SET status = 'superseded' WHERE status = 'active' AND {within} AND record_id IN (
                 SELECT x.record_id FROM _res x JOIN (SELECT * FROM records WHERE rowid >= $start) n
                 ON n.record_id = x.new_id WHERE n.version_of = x.record_id)""",
-        {**bounds, "start": pos["start"]},
+        {**bounds, "start": start},
     )
     n_status = con.execute(
         f"""UPDATE records SET status = x.set_status FROM _res x

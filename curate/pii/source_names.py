@@ -180,7 +180,8 @@ def propagate_source_names(
                 {"src": source_id, **({"run": run_id} if scope else {}), **patterns},
             ).fetchall()
             for lo in range(0, len(found), CHUNK):
-                rows = _read_chunk(con, found[lo : lo + CHUNK])
+                part = found[lo : lo + CHUNK]
+                rows = _read_chunk(con, part)
                 new_rows, events = [], []
                 for row in rows:
                     made = _scrub_record(row, values, key, run_id, mode)
@@ -189,7 +190,7 @@ def propagate_source_names(
                         events.append(made[1])
                 if new_rows:
                     steps.begin()
-                    n = _write(con, run_id, new_rows, events, (found[lo][0], found[min(lo + CHUNK, len(found)) - 1][0]))
+                    n = _write(con, run_id, new_rows, events, (part[0][0], part[-1][0]))
                     fault(f"names_chunk_{steps.chunks}")  # crash tests: killed inside a step
                     total += steps.wrote(n)
     return total
