@@ -84,7 +84,8 @@ def config_hash(config: Any) -> str:
     Options a config lists in ``EXECUTION_ONLY`` change how the work is done, not its results (dedup's
     device, backend, batch size and cache: bit-identical signatures and verdicts); they are hashed at their
     defaults, so a run on a GPU after one on the CPU finds the records done, and the default config's hash is
-    the one it always had.
+    the one it always had. Options it lists in ``UNMARKED`` belong to work that does not go by the marks (the
+    PII stage's source-wide name scrub) and are left out.
 
     >>> config_hash({"a": 1}) == config_hash({"a": 1})
     True
@@ -93,6 +94,8 @@ def config_hash(config: Any) -> str:
     for f in fields(config) if is_dataclass(config) else ():
         if f.name in getattr(config, "EXECUTION_ONLY", ()) and f.default is not MISSING:
             data[f.name] = f.default
+        elif f.name in getattr(config, "UNMARKED", ()):
+            del data[f.name]
     blob = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 

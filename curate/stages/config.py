@@ -7,6 +7,7 @@ stage's options without importing the stages (see :data:`curate.stages.CONFIGS`)
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,3 +32,13 @@ class PiiConfig:
     score_threshold: float = 0.4
     #: local CKIP NER model directory (optional extra `ckip`, GPL-3.0); empty = rule-based names only
     ckip_model_dir: str = ""
+    #: a labelled name found in at least this share of its source's records (and at least ``names_common_min``
+    #: of them) is not scrubbed across the source: a string that common is vocabulary, not a person (the name
+    #: is still scrubbed where it was labelled and elsewhere in that record); 1.0 turns the check off
+    names_common_share: float = 0.005
+    #: ... and in at least this many records (a small source never holds a name back)
+    names_common_min: int = 100
+
+    #: options of the source-wide name scrub, which runs over a source's records whatever their stage marks;
+    #: a mark records the per-record detection, so these are hashed at their defaults (see ``config_hash``)
+    UNMARKED: ClassVar[tuple[str, ...]] = ("names_common_share", "names_common_min")

@@ -75,6 +75,8 @@ class PiiStage(Stage):
         self.allowlist: dict[str, set[tuple[str, str]]] = {}
         #: ingest batches whose digest this run re-declared after keying sealed digests (verified once per run)
         self._redeclared: set[int] = set()
+        #: names held back from the source-wide scrub as too common in their source, ``{source: {name: records}}``
+        self._held: dict[str, dict[str, int]] = {}
 
     def prepare(self, con) -> None:
         from curate.pii.allowlist import allowed
@@ -249,10 +251,49 @@ class PiiStage(Stage):
                 self._seal(con)
 
         self._new_names = run_new_names(con, self.key)
+        self._held = {}
         propagate_source_names(
-            con, self.key, run_id, self._new_names, step=step, step_rows=min(rows, NAMES_STEP), mode=self.config.mode
+            con,
+            self.key,
+            run_id,
+            self._new_names,
+            step=step,
+            step_rows=min(rows, NAMES_STEP),
+            mode=self.config.mode,
+            common=(self.config.names_common_share, self.config.names_common_min),
+            held=self._held,
         )
         self._key_sealed(con, run_id, commit=True)
+
+    def _log_held(self, con, run_id: str) -> None:
+        """One ``pii_names_held`` event per source whose names the source-wide scrub held back (keyed digests and
+        counts only: the names stay in ``pii_source_names``, encrypted). In the run's last transaction, so a resumed
+        run logs it once."""
+        from provenance import ledger
+
+        events = [
+            ledger.Event(
+                stage=self.name,
+                action="pii_names_held",
+                record_id=None,
+                run_id=run_id,
+                detail={
+                    "source_id": source_id,
+                    "reason": "common in the source: not scrubbed across it (still where labelled, and in that record)",
+                    "names": [{"digest": self.key.digest("PERSON", n), "records": c} for n, c in names.items()],
+                    "share": self.config.names_common_share,
+                    "minimum": self.config.names_common_min,
+                },
+            )
+            for source_id, names in sorted(self._held.items())
+        ]
+        if events:
+            ledger.append(con, events)
+
+    def run_statistics(self) -> dict[str, dict[str, float]]:
+        if not self._held:
+            return {}
+        return {"names_held": {source: len(names) for source, names in sorted(self._held.items())}}
 
     def after_load(self, con, run_id: str) -> None:
         from curate.pii.source_names import run_new_names, store_names
@@ -260,5 +301,6 @@ class PiiStage(Stage):
         # last (see after_batches): the names after_batches searched for, found new under the run's lock
         fresh = self._new_names if self._new_names is not None else run_new_names(con, self.key)
         store_names(con, self.key, run_id, fresh)
+        self._log_held(con, run_id)
         self._seal(con)
         self._key_sealed(con, run_id, commit=False)

@@ -1,0 +1,82 @@
+"""Issue 17: a labelled "name" that is common in its source is not scrubbed across the source.
+
+A label followed by an ordinary string (受處分人：金保, read off a table or a garbled line) would otherwise
+teach the source a "name" that is in every 基金保管 of every record: the source-wide scrub would rewrite a share of
+the source that grows with it. Held names are still scrubbed where they were labelled, and real names, which
+occur in a few records, still go everywhere in the source.
+"""
+
+import json
+
+import pytest
+from catalogue_builder import add_source, ingest_run
+
+from curate.stages.base import config_hash
+from curate.stages.config import PiiConfig
+from provenance import db
+
+COMMON = "基金保管機構應依第{}條規定辦理。"
+
+
+@pytest.fixture
+def catalogue(db_path, monkeypatch):
+    monkeypatch.setenv("CURATE_PII_KEY", "5e" * 32)
+    con = db.connect(db_path)
+    add_source(con, "fsc", pii_expected=True)
+    rows = [
+        {"source_id": "fsc", "locator": "case/1", "text": "受處分人：金保\n經查林志明於任職期間挪用客戶款項。"},
+        {"source_id": "fsc", "locator": "case/2", "text": "受處分人：林志明\n核處罰鍰。"},
+        {"source_id": "fsc", "locator": "case/3", "text": "本會前於113年核處林志明，該員已離職。"},
+    ]
+    rows += [{"source_id": "fsc", "locator": f"rule/{i}", "text": COMMON.format(i)} for i in range(150)]
+    ingest_run(con, rows)
+    con.close()
+    return db_path
+
+
+def _texts(con) -> dict[str, str]:
+    return dict(con.execute("SELECT locator, text FROM records WHERE status = 'active'").fetchall())
+
+
+def test_a_common_string_after_a_label_is_not_scrubbed_across_the_source(catalogue, cli):
+    code, _, err = cli("-q", "run", "pii", "--workers", "1", db=catalogue)
+    assert code == 0, err
+    con = db.connect(catalogue)
+    texts = _texts(con)
+    assert all(texts[f"rule/{i}"] == COMMON.format(i) for i in range(150))  # 基金保管 kept
+    assert "金保" not in texts["case/1"]  # scrubbed where it was labelled
+    assert "林志明" not in texts["case/3"]  # a real name still goes across the source
+    (detail,) = con.execute("SELECT detail FROM provenance_events WHERE action = 'pii_names_held'").fetchone()
+    held = json.loads(detail)
+    assert held["source_id"] == "fsc" and [n["records"] for n in held["names"]] == [150]
+    ledger = con.execute("SELECT string_agg(CAST(detail AS VARCHAR), '') FROM provenance_events").fetchone()[0]
+    assert "金保" not in ledger and "林志明" not in ledger
+    stats = con.execute("SELECT CAST(value AS VARCHAR) FROM run_stats WHERE metric = 'names_held'").fetchall()
+    assert stats, "the run's statistics count the held names"
+    con.close()
+
+
+def test_the_check_can_be_turned_off(catalogue, cli):
+    code, _, err = cli("-q", "run", "pii", "--workers", "1", "--set", "names_common_share=1.0", db=catalogue)
+    assert code == 0, err
+    con = db.connect(catalogue)
+    texts = _texts(con)
+    assert not any("金保" in texts[f"rule/{i}"] for i in range(150))  # scrubbed across the source
+    assert con.execute("SELECT count(*) FROM provenance_events WHERE action = 'pii_names_held'").fetchone()[0] == 0
+    con.close()
+
+
+def test_a_higher_floor_lets_the_name_through(catalogue, cli):
+    code, _, err = cli("-q", "run", "pii", "--workers", "1", "--set", "names_common_min=151", db=catalogue)
+    assert code == 0, err
+    con = db.connect(catalogue)
+    assert not any("金保" in t for loc, t in _texts(con).items() if loc.startswith("rule/"))
+    con.close()
+
+
+def test_the_options_do_not_change_the_stage_marks():
+    """The source-wide scrub does not go by the marks, so its options leave the config hash (and the default's
+    hash is the one catalogues already carry)."""
+    assert config_hash(PiiConfig(names_common_share=1.0, names_common_min=7)) == config_hash(PiiConfig())
+    assert config_hash(PiiConfig()) == "770f814a49af6b5f"
+    assert config_hash(PiiConfig(mode="pseudonym")) != config_hash(PiiConfig())
