@@ -61,6 +61,9 @@ class ScanReport:
     tasks: int = 0  # Label Studio tasks read from the server
     findings: list[Finding] = field(default_factory=list)
     unchecked: list[str] = field(default_factory=list)  # recorded surfaces that could not be read
+    #: ``{source: [keyed digest]}``: names the PII stage held back as common in their source (``pii_names_held``),
+    #: not searched (a string in one record in two hundred of a source is in its exports by design)
+    held: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def clean(self) -> bool:
@@ -73,8 +76,20 @@ class ScanReport:
             "files_scanned": self.files,
             "labelstudio_tasks_scanned": self.tasks,
             "unchecked": self.unchecked,
+            "held_names": self.held,
             "findings": [f.as_dict() for f in self.findings],
         }
+
+
+def held_names(con) -> dict[str, list[str]]:
+    """``{source: [keyed digest]}`` of the names the newest PII run that logged a ``pii_names_held`` event for a
+    source held back from its source-wide scrub (:func:`curate.pii.source_names.common_names`)."""
+    rows = con.execute("""
+        SELECT src, json_extract_string(d, '$.names[*].digest') FROM (
+            SELECT json_extract_string(detail, '$.source_id') AS src, arg_max(CAST(detail AS VARCHAR), seq) AS d
+            FROM provenance_events WHERE action = 'pii_names_held' GROUP BY 1)
+        ORDER BY 1""").fetchall()
+    return {src: sorted(digests) for src, digests in rows if digests}
 
 
 def known_values(con, key: PiiKey, detector) -> dict[str, str]:
@@ -260,6 +275,9 @@ def scan(
     con = db.connect_readonly(db_path)
     try:
         values = known_values(con, key, detector)
+        report.held = held_names(con)
+        held = {d for ds in report.held.values() for d in ds}
+        values = {v: t for v, t in values.items() if t != "PERSON" or key.digest("PERSON", v) not in held}
         report.values = len(values)
         match = _Matcher(values, key)
         for table, where, text in _table_strings(con):

@@ -80,3 +80,16 @@ def test_the_options_do_not_change_the_stage_marks():
     assert config_hash(PiiConfig(names_common_share=1.0, names_common_min=7)) == config_hash(PiiConfig())
     assert config_hash(PiiConfig()) == "770f814a49af6b5f"
     assert config_hash(PiiConfig(mode="pseudonym")) != config_hash(PiiConfig())
+
+
+def test_the_scan_reports_held_names_apart_and_still_finds_real_ones(catalogue, cli):
+    assert cli("-q", "run", "pii", "--workers", "1", db=catalogue)[0] == 0
+    code, out, err = cli("pii", "scan", "--json", db=catalogue)
+    report = json.loads(out)
+    assert code == 0 and report["findings"] == [], (out, err)
+    assert list(report["held_names"]) == ["fsc"] and len(report["held_names"]["fsc"]) == 1
+    con = db.connect(catalogue)
+    con.execute("UPDATE records SET title = '林志明' WHERE locator = 'rule/3' AND status = 'active'")  # a real leak
+    con.close()
+    code, out, _ = cli("pii", "scan", "--json", db=catalogue)
+    assert code == 1 and {f["where"].split(".")[0] for f in json.loads(out)["findings"]} == {"records"}
