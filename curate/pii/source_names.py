@@ -229,18 +229,23 @@ def common_names(con, source_id: str, names: list[str], share: float, minimum: i
     if not names or population < floor or share >= 1.0:
         return {}
     counts: dict[str, int] = {}
-    for i in range(0, len(names), _PREFILTER_CHUNK):
-        part = sorted(names[i : i + _PREFILTER_CHUNK], key=len, reverse=True)  # longest first, as find_values
-        rows = con.execute(
-            """SELECT m, count(*) FROM (
-                   SELECT DISTINCT r.rowid, unnest(regexp_extract_all(r.text || chr(31) || coalesce(r.title, '')
-                          || chr(31) || coalesce(CAST(r.metadata AS VARCHAR), ''), $pat)) AS m
-                   FROM records r WHERE r.source_id = $src AND r.status = 'active' AND r.text IS NOT NULL
-                     AND r.pii_state IN ('clean', 'scrubbed'))
-               GROUP BY m""",
-            {"src": source_id, "pat": "|".join(re.escape(n) for n in part)},
-        ).fetchall()
-        counts.update((m, int(c)) for m, c in rows)
+    # as find_values: longest first; a name that starts with an ASCII character not inside a longer ASCII token
+    # (RE2 has no lookbehind: the neighbours are matched, the name is the group)
+    ascii_names = [n for n in names if n[0].isascii()]
+    other = [n for n in names if not n[0].isascii()]
+    for group, wrap in ((other, "({})"), (ascii_names, "(?:^|[^A-Za-z0-9@._-])({})(?:[^A-Za-z0-9]|$)")):
+        for i in range(0, len(group), _PREFILTER_CHUNK):
+            part = sorted(group[i : i + _PREFILTER_CHUNK], key=len, reverse=True)
+            rows = con.execute(
+                """SELECT m, count(*) FROM (
+                       SELECT DISTINCT r.rowid, unnest(regexp_extract_all(r.text || chr(31) || coalesce(r.title, '')
+                              || chr(31) || coalesce(CAST(r.metadata AS VARCHAR), ''), $pat, 1)) AS m
+                       FROM records r WHERE r.source_id = $src AND r.status = 'active' AND r.text IS NOT NULL
+                         AND r.pii_state IN ('clean', 'scrubbed'))
+                   GROUP BY m""",
+                {"src": source_id, "pat": wrap.format("|".join(re.escape(n) for n in part))},
+            ).fetchall()
+            counts.update((m, int(c)) for m, c in rows)
     return {n: c for n, c in sorted(counts.items()) if c >= floor}
 
 

@@ -93,3 +93,22 @@ def test_the_scan_reports_held_names_apart_and_still_finds_real_ones(catalogue, 
     con.close()
     code, out, _ = cli("pii", "scan", "--json", db=catalogue)
     assert code == 1 and {f["where"].split(".")[0] for f in json.loads(out)["findings"]} == {"records"}
+
+
+def test_names_are_counted_as_the_scrub_finds_them(db_path):
+    """The count follows find_values: an ASCII name inside a longer ASCII word is not an occurrence, and a record
+    counts once however often it holds the name."""
+    from curate.pii.source_names import common_names
+
+    con = db.connect(db_path)
+    add_source(con, "fsc", pii_expected=True)
+    rows = [{"source_id": "fsc", "locator": f"a/{i}", "text": f"Lincoln Line 第{i}條 Lin2 _Lin"} for i in range(150)]
+    rows += [{"source_id": "fsc", "locator": f"b/{i}", "text": f"經理 Lin 與 Lin 會同 第{i}條"} for i in range(120)]
+    rows += [{"source_id": "fsc", "locator": f"c/{i}", "text": f"基金保管第{i}條"} for i in range(99)]
+    ingest_run(con, rows)
+    con.execute("UPDATE records SET pii_state = 'clean'")
+    assert common_names(con, "fsc", ["Lin", "金保"], 0.005, 100) == {"Lin": 120}
+    assert common_names(con, "fsc", ["Lin", "金保"], 0.005, 99) == {"Lin": 120, "金保": 99}
+    assert common_names(con, "fsc", ["Lin"], 0.5, 100) == {}  # 120 of 369 records: under half
+    assert common_names(con, "fsc", ["Lin"], 1.0, 1) == {}  # turned off
+    con.close()
