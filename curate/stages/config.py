@@ -36,8 +36,10 @@ class PiiConfig:
     #: of them) is not scrubbed across the source: a string that common is vocabulary, not a person (the name
     #: is still scrubbed where it was labelled and elsewhere in that record); 1.0 turns the check off
     names_common_share: float = 0.005
-    #: ... and in at least this many records (a small source never holds a name back)
-    names_common_min: int = 100
+    #: ... and in at least this many records: a person named in fewer is scrubbed across the source whatever their
+    #: share (a missed name is a leak, an extra placeholder is not), so a source under 200,000 records holds a name
+    #: back only from this many on
+    names_common_min: int = 1000
 
     #: options of the source-wide name scrub, which runs over a source's records whatever their stage marks;
     #: a mark records the per-record detection, so these are hashed at their defaults (see ``config_hash``)
