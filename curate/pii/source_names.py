@@ -167,8 +167,14 @@ def propagate_source_names(
                 for n in source_names(con, key, source_id) + fresh.get(source_id, [])
                 if ("PERSON", key.digest("PERSON", n)) not in ok
             ]
+            scope = (
+                ""
+                if source_id in fresh
+                else "AND (r.run_id = $run OR r.record_id IN (SELECT record_id FROM _res) "
+                "OR r.record_id IN (SELECT new_id FROM _res WHERE new_id IS NOT NULL))"
+            )
             if names and common is not None:
-                out = common_names(con, source_id, names, *common)
+                out = common_names(con, source_id, names, *common, scope=(scope, {"run": run_id}) if scope else None)
                 if out:
                     names = [n for n in names if n not in out]
                     if held is not None:
@@ -176,12 +182,6 @@ def propagate_source_names(
             if not names:
                 continue
             values = ValueSet(dict.fromkeys(names, ("PERSON", 0.9)))  # its pattern built once for the source
-            scope = (
-                ""
-                if source_id in fresh
-                else "AND (r.run_id = $run OR r.record_id IN (SELECT record_id FROM _res) "
-                "OR r.record_id IN (SELECT new_id FROM _res WHERE new_id IS NOT NULL))"
-            )
             prefilter, patterns = _sql_prefilter(names)
             # ids and row positions only (the texts are read per chunk below): memory flat in the source's size
             found = con.execute(
@@ -207,7 +207,14 @@ def propagate_source_names(
     return total
 
 
-def common_names(con, source_id: str, names: list[str], share: float, minimum: int) -> dict[str, int]:
+def common_names(
+    con,
+    source_id: str,
+    names: list[str],
+    share: float,
+    minimum: int,
+    scope: tuple[str, dict[str, Any]] | None = None,
+) -> dict[str, int]:
     """``{name: records}`` of the ``names`` found in at least ``share`` of the source's records and at least
     ``minimum`` of them (records that passed the PII stage, text, title and metadata searched together).
 
@@ -217,9 +224,10 @@ def common_names(con, source_id: str, names: list[str], share: float, minimum: i
     share of the source that grows with it, and a large source learns more such strings: what made the name scrub
     grow faster than the catalogue. The count is on the raw strings, which can only undercount a name written in
     full-width forms (then it is scrubbed, the safe side). One pass over the source per 256 names.
-    """
-    import re
 
+    ``scope = (SQL condition on r, parameters)``: only the names found in those records are counted (a run that
+    searches only its own records for known names counts the few names they hold, not every name of the source).
+    """
     population = con.execute(
         "SELECT count(*) FROM records WHERE source_id = $src AND status = 'active' AND text IS NOT NULL"
         " AND pii_state IN ('clean', 'scrubbed')",
@@ -228,6 +236,17 @@ def common_names(con, source_id: str, names: list[str], share: float, minimum: i
     floor = max(minimum, share * population)
     if not names or population < floor or share >= 1.0:
         return {}
+    if scope is not None:
+        present = _name_counts(con, source_id, names, *scope)
+        names = [n for n in names if n in present]
+    counts = _name_counts(con, source_id, names, "", {})
+    return {n: c for n, c in sorted(counts.items()) if c >= floor}
+
+
+def _name_counts(con, source_id: str, names: list[str], where: str, params: dict[str, Any]) -> dict[str, int]:
+    """``{name: records holding it}`` among the source's records that passed the PII stage (and ``where``)."""
+    import re
+
     counts: dict[str, int] = {}
     # as find_values: longest first; a name that starts with an ASCII character not inside a longer ASCII token
     # (RE2 has no lookbehind: the neighbours are matched, the name is the group)
@@ -237,16 +256,16 @@ def common_names(con, source_id: str, names: list[str], share: float, minimum: i
         for i in range(0, len(group), _PREFILTER_CHUNK):
             part = sorted(group[i : i + _PREFILTER_CHUNK], key=len, reverse=True)
             rows = con.execute(
-                """SELECT m, count(*) FROM (
+                f"""SELECT m, count(*) FROM (
                        SELECT DISTINCT r.rowid, unnest(regexp_extract_all(r.text || chr(31) || coalesce(r.title, '')
                               || chr(31) || coalesce(CAST(r.metadata AS VARCHAR), ''), $pat, 1)) AS m
                        FROM records r WHERE r.source_id = $src AND r.status = 'active' AND r.text IS NOT NULL
-                         AND r.pii_state IN ('clean', 'scrubbed'))
+                         AND r.pii_state IN ('clean', 'scrubbed') {where})
                    GROUP BY m""",
-                {"src": source_id, "pat": wrap.format("|".join(re.escape(n) for n in part))},
+                {**params, "src": source_id, "pat": wrap.format("|".join(re.escape(n) for n in part))},
             ).fetchall()
             counts.update((m, int(c)) for m, c in rows)
-    return {n: c for n, c in sorted(counts.items()) if c >= floor}
+    return counts
 
 
 def _read_chunk(con, part: list[tuple[int, str]]) -> list[tuple]:

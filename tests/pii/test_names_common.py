@@ -116,3 +116,28 @@ def test_names_are_counted_as_the_scrub_finds_them(db_path):
     assert common_names(con, "fsc", ["Lin"], 0.5, 100) == {}  # 120 of 369 records: under half
     assert common_names(con, "fsc", ["Lin"], 1.0, 1) == {}  # turned off
     con.close()
+
+
+def test_a_later_run_holds_the_name_again_for_its_own_records(catalogue, cli):
+    """A run that searches only its own records for the source's known names counts the names they hold."""
+    assert cli("-q", "run", "pii", "--workers", "1", *FLOOR, db=catalogue)[0] == 0
+    con = db.connect(catalogue)
+    rows = [
+        {"source_id": "fsc", "locator": "rule/new", "text": COMMON.format(999)},
+        {"source_id": "fsc", "locator": "case/4", "text": "林志明另案經查屬實。"},
+    ]
+    ingest_run(con, rows, "y")
+    con.close()
+    assert cli("-q", "run", "pii", "--workers", "1", *FLOOR, db=catalogue)[0] == 0
+    con = db.connect(catalogue)
+    texts = _texts(con)
+    assert texts["rule/new"] == COMMON.format(999) and "林志明" not in texts["case/4"]
+    events = con.execute("SELECT run_id FROM provenance_events WHERE action = 'pii_names_held'").fetchall()
+    assert len(events) == 2 and events[0] != events[1]
+    # a run none of whose records holds the name neither counts nor holds it
+    ingest_run(con, [{"source_id": "fsc", "locator": "case/5", "text": "本案無涉個人。"}], "z")
+    con.close()
+    assert cli("-q", "run", "pii", "--workers", "1", *FLOOR, db=catalogue)[0] == 0
+    con = db.connect(catalogue)
+    assert con.execute("SELECT count(*) FROM provenance_events WHERE action = 'pii_names_held'").fetchone()[0] == 2
+    con.close()
