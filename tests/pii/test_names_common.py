@@ -7,14 +7,21 @@ occur in a few records, still go everywhere in the source.
 """
 
 import json
+import os
+import signal
+import sys
+from pathlib import Path
 
 import pytest
 from catalogue_builder import add_source, ingest_run
+from catalogue_query import query as _q
+from killed import run_killed
 
 from curate.stages.base import config_hash
 from curate.stages.config import PiiConfig
-from provenance import db
+from provenance import db, ledger
 
+ROOT = Path(__file__).resolve().parents[2]
 COMMON = "基金保管機構應依第{}條規定辦理。"
 
 
@@ -141,3 +148,40 @@ def test_a_later_run_holds_the_name_again_for_its_own_records(catalogue, cli):
     con = db.connect(catalogue)
     assert con.execute("SELECT count(*) FROM provenance_events WHERE action = 'pii_names_held'").fetchone()[0] == 2
     con.close()
+
+
+def _state(path):
+    return (
+        _q(path, "SELECT record_id, status, pii_state, text, title FROM records ORDER BY record_id"),
+        _q(
+            path,
+            "SELECT record_id, action, CAST(detail AS VARCHAR) FROM provenance_events WHERE stage = 'pii' ORDER BY ALL",
+        ),
+        _q(path, "SELECT record_id FROM raw_vault ORDER BY ALL"),
+    )
+
+
+@pytest.mark.parametrize("fault", ["before_last_transaction", "during_load"])
+def test_a_run_killed_at_its_end_logs_the_held_names_once(catalogue, cli, tmp_path, fault):
+    """kill -9 after the name scrub (names held, nothing logged yet) or inside the last transaction (the event
+    written, rolled back): the resumed run ends with the catalogue of an uninterrupted one, one event."""
+    import shutil
+
+    clean = tmp_path / "clean.duckdb"
+    shutil.copy(catalogue, clean)
+    assert cli("-q", "run", "pii", "--workers", "1", *FLOOR, db=clean)[0] == 0
+    code = (
+        "from curate.cli import main\n"
+        f"main(['--db', {str(catalogue)!r}, '-q', 'run', 'pii', '--workers', '1', *{FLOOR!r}])\n"
+    )
+    env = {**os.environ, "CURATE_FAULT": fault, "PYTHONPATH": str(ROOT)}
+    assert run_killed([sys.executable, "-c", code], env, tmp_path / "out.log") == -signal.SIGKILL
+    assert _q(catalogue, "SELECT count(*) FROM provenance_events WHERE action = 'pii_names_held'") == [(0,)]
+    assert cli("-q", "run", "pii", "--workers", "1", *FLOOR, db=catalogue)[0] == 0  # resumes the run
+    assert _state(catalogue) == _state(clean)
+    assert _q(catalogue, "SELECT count(*) FROM provenance_events WHERE action = 'pii_names_held'") == [(1,)]
+    con = db.connect_readonly(catalogue)
+    try:
+        assert ledger.verify(con).ok
+    finally:
+        con.close()
