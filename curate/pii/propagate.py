@@ -112,10 +112,16 @@ def _alternation(alts: tuple[str, ...]) -> re.Pattern[str]:
     return pat
 
 
+#: characters that may not stand right before / right after a value that starts with an ASCII character (it would be
+#: part of a longer ASCII token); :mod:`curate.pii.source_names` counts names with the same classes
+ASCII_BEFORE = "[A-Za-z0-9@._-]"
+ASCII_AFTER = "[A-Za-z0-9]"
+
+
 def _build(alts: tuple[str, ...]) -> re.Pattern[str]:
     """One alternation of ``alts`` (longest first); an ASCII value must not be part of a longer ASCII token
     (0912345678 inside 09123456789)."""
-    parts = [rf"(?<![A-Za-z0-9@._-]){re.escape(a)}(?![A-Za-z0-9])" if a[0].isascii() else re.escape(a) for a in alts]
+    parts = [rf"(?<!{ASCII_BEFORE}){re.escape(a)}(?!{ASCII_AFTER})" if a[0].isascii() else re.escape(a) for a in alts]
     return re.compile("|".join(parts))
 
 

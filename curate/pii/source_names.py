@@ -27,7 +27,7 @@ from typing import Any
 
 from curate.faults import fault
 from curate.pii.keys import PiiKey
-from curate.pii.propagate import MIN_CHARS, ValueSet, any_value, find_values
+from curate.pii.propagate import ASCII_AFTER, ASCII_BEFORE, MIN_CHARS, ValueSet, any_value, find_values
 from curate.pii.vault import decrypt, encrypt
 from provenance import db, ledger
 from provenance.records import derived_record_id, insert_versions, version_seals
@@ -100,8 +100,14 @@ def _names_from_results(con) -> dict[str, set[str]]:
 CHUNK = 5_000
 
 
-#: names per regular expression of the SQL pre-filter (RE2 keeps each alternation small)
+#: names per regular expression of the SQL pre-filter and count (RE2 keeps each alternation small)
 _PREFILTER_CHUNK = 256
+#: a source's records that passed the PII stage (``records r``): what the name scrub searches and counts
+_PASSED_SQL = (
+    "r.source_id = $src AND r.status = 'active' AND r.text IS NOT NULL AND r.pii_state IN ('clean', 'scrubbed')"
+)
+#: a record's text, title and metadata as one string for the SQL searches (fields apart, as ``any_value``'s NUL)
+_FIELDS_SQL = "r.text || chr(31) || coalesce(r.title, '') || chr(31) || coalesce(CAST(r.metadata AS VARCHAR), '')"
 
 
 def _sql_prefilter(names: list[str]) -> tuple[str, dict[str, str]]:
@@ -123,9 +129,7 @@ def _sql_prefilter(names: list[str]) -> tuple[str, dict[str, str]]:
     for i in range(0, len(names), _PREFILTER_CHUNK):
         key = f"names{i // _PREFILTER_CHUNK}"
         params[key] = "|".join(re.escape(n) for n in names[i : i + _PREFILTER_CHUNK])
-        parts.append(
-            f"regexp_matches(r.text || chr(31) || coalesce(r.title, '') || chr(31) || coalesce(CAST(r.metadata AS VARCHAR), ''), ${key})"
-        )
+        parts.append(f"regexp_matches({_FIELDS_SQL}, ${key})")
     parts.append("contains(coalesce(CAST(r.metadata AS VARCHAR), ''), '\\')")
     return "AND (" + " OR ".join(parts) + ")", params
 
@@ -185,9 +189,7 @@ def propagate_source_names(
             prefilter, patterns = _sql_prefilter(names)
             # ids and row positions only (the texts are read per chunk below): memory flat in the source's size
             found = con.execute(
-                f"""SELECT r.rowid, r.record_id FROM records r
-                    WHERE r.source_id = $src AND r.status = 'active' AND r.text IS NOT NULL
-                      AND r.pii_state IN ('clean', 'scrubbed') {scope} {prefilter} ORDER BY r.rowid""",
+                f"SELECT r.rowid, r.record_id FROM records r WHERE {_PASSED_SQL} {scope} {prefilter} ORDER BY r.rowid",
                 {"src": source_id, **({"run": run_id} if scope else {}), **patterns},
             ).fetchall()
             for lo in range(0, len(found), CHUNK):
@@ -228,11 +230,7 @@ def common_names(
     ``scope = (SQL condition on r, parameters)``: only the names found in those records are counted (a run that
     searches only its own records for known names counts the few names they hold, not every name of the source).
     """
-    population = con.execute(
-        "SELECT count(*) FROM records WHERE source_id = $src AND status = 'active' AND text IS NOT NULL"
-        " AND pii_state IN ('clean', 'scrubbed')",
-        {"src": source_id},
-    ).fetchone()[0]
+    population = con.execute(f"SELECT count(*) FROM records r WHERE {_PASSED_SQL}", {"src": source_id}).fetchone()[0]
     floor = max(minimum, share * population)
     if not names or population < floor or share >= 1.0:
         return {}
@@ -252,15 +250,14 @@ def _name_counts(con, source_id: str, names: list[str], where: str, params: dict
     # (RE2 has no lookbehind: the neighbours are matched, the name is the group)
     ascii_names = [n for n in names if n[0].isascii()]
     other = [n for n in names if not n[0].isascii()]
-    for group, wrap in ((other, "({})"), (ascii_names, "(?:^|[^A-Za-z0-9@._-])({})(?:[^A-Za-z0-9]|$)")):
+    ascii_wrap = f"(?:^|[^{ASCII_BEFORE[1:-1]}])({{}})(?:[^{ASCII_AFTER[1:-1]}]|$)"
+    for group, wrap in ((other, "({})"), (ascii_names, ascii_wrap)):
         for i in range(0, len(group), _PREFILTER_CHUNK):
             part = sorted(group[i : i + _PREFILTER_CHUNK], key=len, reverse=True)
             rows = con.execute(
                 f"""SELECT m, count(*) FROM (
-                       SELECT DISTINCT r.rowid, unnest(regexp_extract_all(r.text || chr(31) || coalesce(r.title, '')
-                              || chr(31) || coalesce(CAST(r.metadata AS VARCHAR), ''), $pat, 1)) AS m
-                       FROM records r WHERE r.source_id = $src AND r.status = 'active' AND r.text IS NOT NULL
-                         AND r.pii_state IN ('clean', 'scrubbed') {where})
+                       SELECT DISTINCT r.rowid, unnest(regexp_extract_all({_FIELDS_SQL}, $pat, 1)) AS m
+                       FROM records r WHERE {_PASSED_SQL} {where})
                    GROUP BY m""",
                 {**params, "src": source_id, "pat": wrap.format("|".join(re.escape(n) for n in part))},
             ).fetchall()

@@ -42,5 +42,5 @@ class PiiConfig:
     names_common_min: int = 1000
 
     #: options of the source-wide name scrub, which runs over a source's records whatever their stage marks;
-    #: a mark records the per-record detection, so these are hashed at their defaults (see ``config_hash``)
+    #: a mark records the per-record detection, so these are left out of the marks' hash (see ``config_hash``)
     UNMARKED: ClassVar[tuple[str, ...]] = ("names_common_share", "names_common_min")
