@@ -67,6 +67,16 @@ class PiiStage(Stage):
 
         if self.config.mode not in MODES:
             raise ConfigError(f"pii: unknown mode `{self.config.mode}`; valid: {', '.join(MODES)}")
+        if not 0.0 < self.config.names_common_share <= 1.0:
+            raise ConfigError(
+                f"pii: names_common_share {self.config.names_common_share} is not a share of records: give one in"
+                " (0, 1], e.g. 0.005 (the default) or 1.0 to scrub every labelled name across its source"
+            )
+        if self.config.names_common_min < 1:
+            raise ConfigError(
+                f"pii: names_common_min {self.config.names_common_min} is not a number of records: give one of 1 or"
+                " more (default 1000)"
+            )
         self.key = load_key(required=True, purpose="`curate run pii` (ledger digests and the raw-text vault)")
         self._detector = None
         #: the run's labelled names not yet in pii_source_names, per source (found by after_batches)

@@ -185,3 +185,11 @@ def test_a_run_killed_at_its_end_logs_the_held_names_once(catalogue, cli, tmp_pa
         assert ledger.verify(con).ok
     finally:
         con.close()
+
+
+@pytest.mark.parametrize("option", ["names_common_share=0", "names_common_share=1.5", "names_common_min=0"])
+def test_an_option_out_of_range_is_refused_with_a_hint(catalogue, cli, option):
+    code, out, err = cli("-q", "run", "pii", "--workers", "1", "--set", option, db=catalogue)
+    assert code != 0 and "Traceback" not in err
+    assert option.split("=")[0] in err and ("(0, 1]" in err or "1 or more" in err), err
+    assert _q(catalogue, "SELECT count(*) FROM records WHERE stage = 'pii'") == [(0,)]  # nothing ran
