@@ -34,7 +34,7 @@ import duckdb
 from provenance import ledger
 from provenance.batches import BATCH_ACTION, verify_batches
 from provenance.errors import UsageError
-from provenance.records import KEYED_PREFIX
+from provenance.records import KEYED_PREFIX, PII_PASSED
 
 #: actions of the ingest events that create a record version (``ingest``: test and legacy builders)
 INGEST_ACTIONS = ("ingested", "new_version", "historical_version", "licence_terms_changed", "ingest")
@@ -438,6 +438,29 @@ def crosscheck(con: duckdb.DuckDBPyConnection, *, keyed_digest: Callable[[str], 
     return res
 
 
+#: versions whose ``pii_state`` says they passed the PII stage (the export and annotation gates) without an event
+#: that made it so: ``clean`` needs a ``pii_checked`` event on the version, ``scrubbed`` the PII stage's or a PII
+#: review's creating event; or the version inherited its state from such a parent (same text, or a stage other than
+#: ingest and annotation, whose new texts must pass the PII stage again). ``{ev}``: the ledger with rekeyed ids,
+#: ``{made}``: the id a creating event names, translated the same way.
+_PII_UNEARNED = f"""
+    WITH RECURSIVE v AS (
+        SELECT record_id, version_of, stage, pii_state, content_sha256 FROM records
+        WHERE list_contains({list(PII_PASSED)}, pii_state)
+    ), earned AS (
+        SELECT record_id, 'clean' AS state FROM {{ev}} WHERE stage = 'pii' AND action = 'pii_checked'
+        UNION SELECT {{made}}, 'scrubbed' FROM provenance_events e
+        WHERE (e.stage, e.action) IN (('pii', 'pii_scrubbed'), ('annotation', 'pii_review'))
+    ), ok AS (
+        SELECT v.record_id, v.pii_state, v.content_sha256 FROM v JOIN earned e
+            ON e.record_id = v.record_id AND e.state = v.pii_state
+        UNION
+        SELECT c.record_id, c.pii_state, c.content_sha256 FROM v c JOIN ok p ON c.version_of = p.record_id
+        WHERE c.pii_state = p.pii_state AND (c.content_sha256 = p.content_sha256 OR c.stage NOT IN ('ingest', 'annotation'))
+    )
+    SELECT record_id FROM v WHERE record_id NOT IN (SELECT record_id FROM ok)"""
+
+
 def _check_derived(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
     """Derived columns changed in place (no new version) against the event that set them."""
     ev = _events(con)
@@ -456,6 +479,15 @@ def _check_derived(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
             " WHERE action = 'script_detected' AND record_id IS NOT NULL GROUP BY record_id) e USING (record_id)"
             " WHERE r.script IS DISTINCT FROM e.script",
         ),
+    )
+    made = "json_extract_string(e.detail, '$.new_record_id')"
+    if ev != "provenance_events":
+        made = f"coalesce((SELECT m.new_id FROM pii_rekey_map m WHERE m.old_id = {made}), {made})"
+    res.add(
+        "derived",
+        "pii_state claims a PII pass that no pii_checked event, PII-stage version or passed parent made"
+        " (edited in place: the export gate would let it out)",
+        *_ids(con, _PII_UNEARNED.format(ev=ev, made=made)),
     )
     if _has_column(con, "records", "near_duplicate_of"):
         res.add(

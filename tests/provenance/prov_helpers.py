@@ -107,14 +107,23 @@ class CatalogueBuilder:
                             ).fetchone()[0],
                         },
                     )
-                ],
+                ]
+                # as the PII stage leaves a record it found clean: `audit verify` asks for the event
+                + (
+                    [ledger.Event(stage="pii", action="pii_checked", record_id=rid, run_id=self.run_id, detail={})]
+                    if pii_state == "clean"
+                    else []
+                ),
                 at=T0,
             )
         return rid
 
     def version(self, parent: str, text: str, stage: str = "hygiene", **fields: Any) -> str:
         with transaction(self.con):
-            return create_version(self.con, parent, text, stage=stage, run_id=self.run_id, fields=fields or None)
+            action = "pii_scrubbed" if stage == "pii" else "rewrite"  # the PII stage's versions, as it writes them
+            return create_version(
+                self.con, parent, text, stage=stage, run_id=self.run_id, action=action, fields=fields or None
+            )
 
     def close(self) -> None:
         self.con.close()

@@ -39,7 +39,7 @@ def test_audit_record_shows_lineage_events_and_exports(exported, cli):
     assert rep["source"]["source_id"] == "sanctions" and rep["source"]["origin"] == "file://sanctions"
     assert [v["record_id"] for v in rep["versions"]] == [raw, scrubbed]
     actions = [(e["record_id"], e["stage"], e["action"]) for e in rep["events"]]
-    assert actions == [(raw, "ingest", "ingest"), (raw, "pii", "rewrite")]
+    assert actions == [(raw, "ingest", "ingest"), (raw, "pii", "pii_scrubbed")]
     assert [e["seq"] for e in rep["events"]] == sorted(e["seq"] for e in rep["events"])
     assert [x["export_id"] for x in rep["exports"]] == [exp["export_id"]]
     assert "王小明" not in out  # audit record shows no text

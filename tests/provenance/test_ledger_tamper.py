@@ -10,7 +10,7 @@ import pytest
 def ledger_db(builder, db_path):
     b = builder
     b.source("law_moj", "OGDL-Taiwan-1.0")
-    ids = [b.record("law_moj", f"A/{i}", f"條文 {i}") for i in range(6)]
+    ids = [b.record("law_moj", f"A/{i}", f"條文 {i}", pii_state=None) for i in range(6)]  # one event each
     b.version(ids[0], "條文 0 修正", stage="hygiene")
     b.close()
     return db_path
