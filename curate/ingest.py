@@ -31,6 +31,7 @@ from curate.ingest_report import NAMED_LIMIT, IngestReport  # noqa: F401  (re-ex
 from curate.stages.base import config_hash
 from provenance import db, ledger, runs
 from provenance.batches import BATCH_ACTION, batch_digest
+from provenance.crosscheck import SOURCE_REGISTERED
 from provenance.records import INGEST_RECORD_ID_SQL, insert_versions
 from provenance.withdraw import hold_withdrawn
 from sources import capped
@@ -41,6 +42,13 @@ if TYPE_CHECKING:  # pragma: no cover
     import pyarrow as pa
 
 BATCH_RECORDS = 20_000
+_SOURCE_GATES = "SELECT licence_id, pii_expected FROM sources WHERE source_id = ?"
+_UPSERT_SOURCE = (
+    "INSERT INTO sources (source_id, kind, title, origin, licence_id, pii_expected, metadata, created_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source_id) DO UPDATE SET"
+    " title = excluded.title, origin = excluded.origin, licence_id = excluded.licence_id,"
+    " pii_expected = sources.pii_expected OR excluded.pii_expected, metadata = excluded.metadata"
+)
 ProgressFn = Callable[[int], None]
 
 
@@ -284,23 +292,25 @@ class _Ingestor:
             self.quarantine_rows.clear()
 
     def _upsert_sources(self) -> None:
-        for info in self.source.source_infos():
-            self.con.execute(
-                "INSERT INTO sources (source_id, kind, title, origin, licence_id, pii_expected, metadata, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source_id) DO UPDATE SET"
-                " title = excluded.title, origin = excluded.origin, licence_id = excluded.licence_id,"
-                " pii_expected = sources.pii_expected OR excluded.pii_expected, metadata = excluded.metadata",
-                [
-                    info.source_id,
-                    info.kind,
-                    info.title,
-                    info.origin,
-                    info.licence_id,
-                    info.pii_expected,
-                    json.dumps(info.metadata, ensure_ascii=False, default=str),
-                    ledger.now(),
-                ],
-            )
+        """Write the source rows; a new source, or a changed licence or ``pii_expected``, is a ``source_registered``
+        event (what `audit verify` checks the row against: the export and annotation gates read both)."""
+        events = []
+        with db.transaction(self.con):
+            for info in self.source.source_infos():
+                meta = json.dumps(info.metadata, ensure_ascii=False, default=str)
+                params = [info.source_id, info.kind, info.title, info.origin, info.licence_id, info.pii_expected]
+                before = self.con.execute(_SOURCE_GATES, [info.source_id]).fetchall()
+                self.con.execute(_UPSERT_SOURCE, [*params, meta, ledger.now()])
+                after = self.con.execute(_SOURCE_GATES, [info.source_id]).fetchall()
+                if after != before:
+                    licence_id, pii_expected = after[0]
+                    detail = {"source_id": info.source_id, "licence_id": licence_id, "pii_expected": pii_expected}
+                    events.append(
+                        ledger.Event(
+                            stage="ingest", action=SOURCE_REGISTERED, record_id=None, run_id=self.run_id, detail=detail
+                        )
+                    )
+            ledger.append(self.con, events)
 
     # -- bulk write ---------------------------------------------------------------------------
     def _flush(self) -> None:

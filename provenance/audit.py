@@ -15,8 +15,9 @@ from typing import Any
 import duckdb
 
 from provenance import db, ledger
+from provenance.anchors import Anchor, check_anchors
 from provenance.batches import batch_event_sql, verify_batches
-from provenance.crosscheck import Anchor, CrossCheck, check_anchors, crosscheck
+from provenance.crosscheck import CrossCheck, crosscheck
 from provenance.db import run_readonly_sql
 from provenance.errors import CatalogueError
 from provenance.licences import LicenceCatalogue, default_licence_catalogue

@@ -1,4 +1,4 @@
-"""Cross-checks of the catalogue tables against the ledger, and ledger head anchors.
+"""Cross-checks of the catalogue tables against the ledger (anchors: :mod:`provenance.anchors`).
 
 The hash chain (:func:`provenance.ledger.verify`) proves that the events were not changed; it
 cannot see an edit of ``records`` that no event describes, nor events cut off its end. This
@@ -12,32 +12,37 @@ module checks, read-only:
 * derived columns stored in place agree with the newest event that set them: ``script`` with the
   ``script_detected`` event (normalise), ``near_duplicate_of`` with the ``near_duplicate_of`` event
   (dedup policy);
+* what the export and annotation gates read: a ``pii_state`` of ``clean`` has its ``pii_checked`` event, one of
+  ``scrubbed`` was created by the PII stage or a PII review, or the version inherited the state from such a parent
+  (same text, or a stage other than ingest and annotation); a source's ``pii_expected`` and licence equal its
+  newest ``source_registered`` event (an ingest writes one when a source is new or either changed), every record's
+  source has its row, and a source whose texts carry keyed digests is marked ``pii_expected`` (catalogues from
+  before the event);
 * every ``exports`` and ``withdrawals`` row points at the event (by seq) that recorded it, with
   matching fields, and every such event has its row; exported items still match the records;
 * every finished run's ledger head (``runs.ledger_seq``/``ledger_hash``, migration 0013) is still
   in the chain, so cutting events off the end is noticed while a later run exists;
-* an *anchor* (``curate audit anchor``: a head kept outside the database) is still in the chain,
-  which catches truncation and a recomputed chain even when the tables were cut too.
+* an *anchor* (``curate audit anchor``: a head kept outside the database) is still in the chain
+  (:mod:`provenance.anchors`), which catches truncation and a recomputed chain even when the tables were cut too.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from provenance import ledger
 from provenance.batches import BATCH_ACTION, verify_batches
-from provenance.errors import UsageError
 from provenance.records import KEYED_PREFIX, PII_PASSED
 
 #: actions of the ingest events that create a record version (``ingest``: test and legacy builders)
 INGEST_ACTIONS = ("ingested", "new_version", "historical_version", "licence_terms_changed", "ingest")
+#: the ingest's event for a source's row as stored (new, or its licence or ``pii_expected`` changed): detail
+#: ``source_id``, ``licence_id``, ``pii_expected``; the newest one per source is what the row is checked against
+SOURCE_REGISTERED = "source_registered"
 #: how many examples of each problem are listed
 EXAMPLES = 20
 
@@ -420,6 +425,45 @@ def _check_rows(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
     )
 
 
+#: per source, its newest ``source_registered`` event's licence and ``pii_expected``
+_REGISTERED = f"""
+    SELECT json_extract_string(detail, '$.source_id') AS source_id,
+           arg_max(json_extract_string(detail, '$.licence_id'), seq) AS licence_id,
+           arg_max(CAST(json_extract(detail, '$.pii_expected') AS BOOLEAN), seq) AS pii_expected
+    FROM provenance_events WHERE action = '{SOURCE_REGISTERED}' GROUP BY 1"""
+
+
+def _check_sources(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
+    """The source rows the export and annotation gates read (``pii_expected``, licence) against the ledger."""
+    res.add(
+        "sources",
+        "licence_id or pii_expected differs from its newest source_registered event (edited in place)",
+        *_ids(
+            con,
+            f"SELECT e.source_id FROM ({_REGISTERED}) e LEFT JOIN sources s USING (source_id)"
+            " WHERE s.source_id IS NULL OR s.licence_id IS DISTINCT FROM e.licence_id"
+            " OR s.pii_expected IS DISTINCT FROM e.pii_expected",
+        ),
+    )
+    res.add(
+        "sources",
+        "records of a source that has no sources row (deleted: the gates read its pii_expected as false)",
+        *_ids(con, "SELECT DISTINCT source_id FROM records WHERE source_id NOT IN (SELECT source_id FROM sources)"),
+    )
+    # sources registered before the event existed: only pii_expected sources' texts have keyed digests before the
+    # PII stage (a sealed raw text keeps one too, without its text)
+    res.add(
+        "sources",
+        "not marked pii_expected although its records hold keyed ids and digests (cleared in place)",
+        *_ids(
+            con,
+            "SELECT DISTINCT r.source_id FROM records r JOIN sources s USING (source_id)"
+            " WHERE NOT coalesce(s.pii_expected, FALSE) AND r.text IS NOT NULL"
+            f" AND starts_with(r.content_sha256, '{KEYED_PREFIX}')",
+        ),
+    )
+
+
 def crosscheck(con: duckdb.DuckDBPyConnection, *, keyed_digest: Callable[[str], str] | None = None) -> CrossCheck:
     """Check records, statuses, exports, withdrawals and runs against the ledger (read-only).
 
@@ -434,6 +478,7 @@ def crosscheck(con: duckdb.DuckDBPyConnection, *, keyed_digest: Callable[[str], 
     _check_records(con, res, keyed_digest)
     _check_status(con, res)
     _check_derived(con, res)
+    _check_sources(con, res)
     _check_rows(con, res)
     return res
 
@@ -501,86 +546,3 @@ def _check_derived(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
                 f" USING (record_id) WHERE r.near_duplicate_of IS NOT NULL AND r.near_duplicate_of IS DISTINCT FROM {rep}",
             ),
         )
-
-
-# ---------------------------------------------------------------- anchors
-
-
-@dataclass(frozen=True, slots=True)
-class Anchor:
-    """A ledger head kept outside the database: ``count`` events, the newest with ``hash``."""
-
-    seq: int
-    hash: str
-    count: int
-    at: str
-    catalogue: str = ""
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"seq": self.seq, "hash": self.hash, "count": self.count, "at": self.at, "catalogue": self.catalogue}
-
-
-def current_anchor(con: duckdb.DuckDBPyConnection, catalogue: str = "") -> Anchor:
-    """The head of the ledger now, as an anchor to keep outside the database."""
-    seq, h = ledger.head(con)
-    count = con.execute("SELECT count(*) FROM provenance_events").fetchall()[0][0]
-    at = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    return Anchor(seq=seq, hash=h, count=count, at=at, catalogue=catalogue)
-
-
-def append_anchor(path: str | Path, anchor: Anchor) -> None:
-    """Append ``anchor`` as one JSON line to the auditor's anchor file (created if missing)."""
-    p = Path(path)
-    with p.open("a", encoding="utf-8") as fh:
-        fh.write(json.dumps(anchor.as_dict(), sort_keys=True) + "\n")
-
-
-def read_anchors(path: str | Path) -> list[Anchor]:
-    """Every anchor in an anchor file (JSON lines with ``seq`` and ``hash``)."""
-    p = Path(path)
-    if not p.is_file():
-        raise UsageError(f"anchor file `{p}` does not exist; write one with `curate audit anchor --append {p}`")
-    out = []
-    for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            d = json.loads(line)
-            out.append(
-                Anchor(
-                    int(d["seq"]),
-                    str(d["hash"]),
-                    int(d.get("count", d["seq"])),
-                    str(d.get("at", "")),
-                    d.get("catalogue", ""),
-                )
-            )
-        except (ValueError, KeyError, TypeError) as exc:
-            raise UsageError(
-                f"anchor file `{p}` line {n} is not an anchor (JSON with seq and hash): {exc}; "
-                "write anchors with `curate audit anchor --append FILE`"
-            ) from exc
-    return out
-
-
-def check_anchors(con: duckdb.DuckDBPyConnection, anchors: list[Anchor]) -> list[str]:
-    """Problems with ``anchors``: each anchored head must still be in the chain with the same hash."""
-    problems = []
-    total = con.execute("SELECT count(*) FROM provenance_events").fetchall()[0][0]
-    for a in anchors:
-        if a.seq == 0:
-            if a.hash != ledger.GENESIS:
-                problems.append(f"anchor seq 0 has hash {a.hash[:12]}…, not the genesis hash")
-            continue
-        rows = con.execute(f"SELECT hash FROM provenance_events WHERE seq = {int(a.seq)}").fetchall()
-        if not rows:
-            problems.append(
-                f"anchored head seq {a.seq} (taken {a.at}) is missing: the ledger has {total} events; "
-                "events were deleted from its end (truncation)"
-            )
-        elif rows[0][0] != a.hash:
-            problems.append(
-                f"anchored head seq {a.seq} (taken {a.at}) has hash {rows[0][0][:12]}…, anchored {a.hash[:12]}…: "
-                "the chain up to it was rewritten"
-            )
-    return problems

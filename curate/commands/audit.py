@@ -79,7 +79,7 @@ def verify_cmd(anchor_file: str | None, as_json: bool) -> int:
     from curate.pii.keyed_ids import digest_function
     from curate.pii.keys import load_key
     from provenance import audit as lib
-    from provenance.crosscheck import read_anchors
+    from provenance.anchors import read_anchors
 
     anchors = read_anchors(anchor_file) if anchor_file else None
     key = load_key(required=False)  # the vault and keyed digests are checked only with the PII key
@@ -183,7 +183,7 @@ def verify_export_cmd(out_dir: str, export_id: str | None, as_json: bool) -> int
 @JSON_OPTION
 def anchor_cmd(append_to: str | None, as_json: bool) -> int:
     """Print the ledger head (seq, hash, count), or append it to an anchor file for `verify --anchor`."""
-    from provenance.crosscheck import append_anchor, current_anchor
+    from provenance.anchors import append_anchor, current_anchor
 
     db_path = settings().db_path
     con = connect_readonly(db_path)

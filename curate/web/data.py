@@ -288,7 +288,7 @@ def ledger_page(con: duckdb.DuckDBPyConnection, anchor_file: str | Path | None =
     )
     anchors: dict[str, Any] | None = None
     if anchor_file:
-        from provenance.crosscheck import check_anchors, read_anchors
+        from provenance.anchors import check_anchors, read_anchors
 
         try:
             items = read_anchors(anchor_file)

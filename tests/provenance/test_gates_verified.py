@@ -142,3 +142,98 @@ def test_inherited_states(catalogue, stage, same_text, earned):
         assert any(PROBLEM in p and child in p for p in problems), problems
         _sql(catalogue, "UPDATE records SET pii_state = NULL WHERE record_id = ?", [child])  # what the writer must do
         assert _problems(catalogue) == []
+
+
+# ---------------------------------------------------------------- the source rows the gates read
+
+
+@pytest.fixture
+def expected_source(db_path, tmp_path, cli, monkeypatch):
+    """A real ingest of a source marked pii_expected (keyed ids), before any PII run."""
+    monkeypatch.setenv("CURATE_PII_KEY", "7a" * 32)
+    f = tmp_path / "corpus.jsonl"
+    f.write_text('{"id": "1", "text": "申請人王小明，手機0912345678。"}\n', encoding="utf-8")
+    args = ("--quiet", "ingest", "moda", str(f), "--licence", "OGDL-Taiwan-1.0", "--pii-expected")
+    code, out, err = cli(*args)
+    assert code == 0, out + err
+    code, out, err = cli(*args)  # the same source again: nothing changed, no second event
+    assert code == 0, out + err
+    return db_path
+
+
+def _registered(path) -> list[tuple]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(
+            "SELECT json_extract_string(detail, '$.source_id'), json_extract_string(detail, '$.licence_id'),"
+            " CAST(json_extract(detail, '$.pii_expected') AS BOOLEAN) FROM provenance_events"
+            " WHERE action = 'source_registered' ORDER BY seq"
+        ).fetchall()
+    finally:
+        con.close()
+
+
+def _exported(path, cli, out) -> int:
+    """Records in a public training export made now with the looser PII gate (``expected``: only records of sources
+    marked pii_expected must have passed the PII stage; the auditor portal shows texts by the same rule)."""
+    code, stdout, err = cli(
+        "--quiet",
+        "export",
+        "dataset",
+        "--purpose",
+        "training",
+        "--audience",
+        "public",
+        "--non-commercial",
+        "--pii-gate",
+        "expected",
+        "--out",
+        str(out),
+    )
+    assert code == 0, stdout + err
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute("SELECT records FROM exports ORDER BY created_at DESC LIMIT 1").fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_a_source_row_is_registered_once(expected_source, cli, tmp_path):
+    assert _registered(expected_source) == [("moda", "OGDL-Taiwan-1.0", True)]
+    assert _problems(expected_source) == []
+    # why it matters: the record has not passed the PII stage; the gate holds it back only while the flag stands
+    assert _exported(expected_source, cli, tmp_path / "e1") == 0
+    _sql(expected_source, "UPDATE sources SET pii_expected = FALSE")
+    assert _exported(expected_source, cli, tmp_path / "e2") == 1
+    assert any("source_registered" in p for p in _problems(expected_source))
+
+
+@pytest.mark.parametrize(
+    "edit, problem",
+    [
+        ("UPDATE sources SET pii_expected = FALSE", "differs from its newest source_registered event"),
+        ("UPDATE sources SET licence_id = 'CC0-1.0'", "differs from its newest source_registered event"),
+        ("DELETE FROM sources", "has no sources row"),
+    ],
+)
+def test_a_forged_source_row_is_named(expected_source, cli, edit, problem):
+    _sql(expected_source, edit)
+    problems = _problems(expected_source)
+    assert any(problem in p and "moda" in p for p in problems), problems
+    code, out, err = cli("audit", "verify")
+    assert code == 1 and problem in out, out + err
+
+
+def test_keyed_records_prove_pii_expected_without_the_event(db_path, cli):
+    """Catalogues from before the event: a source whose texts carry keyed digests was marked pii_expected."""
+    from catalogue_builder import add_records, add_source
+
+    con = db.connect(db_path)
+    for src, expected in (("old_expected", True), ("old_cleared", False)):
+        add_source(con, src, pii_expected=expected)
+        add_records(
+            con, [{"source_id": src, "locator": "1", "text": "受處分人：王小明。", "content_sha256": "hmac:00"}]
+        )
+    con.close()
+    problems = [p for p in _problems(db_path) if "keyed ids" in p]
+    assert len(problems) == 1 and "old_cleared" in problems[0], problems

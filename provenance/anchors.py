@@ -1,0 +1,99 @@
+"""Ledger head anchors: a head (seq, hash, count) kept outside the database.
+
+``curate audit anchor --append FILE`` writes the head to the auditor's file; ``curate audit verify --anchor FILE``
+proves that every anchored head is still in the chain, which catches truncation and a recomputed chain even when
+the tables that point at the ledger (runs, exports, withdrawals: :mod:`provenance.crosscheck`) were cut too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from provenance import ledger
+from provenance.errors import UsageError
+
+
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    """A ledger head kept outside the database: ``count`` events, the newest with ``hash``."""
+
+    seq: int
+    hash: str
+    count: int
+    at: str
+    catalogue: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"seq": self.seq, "hash": self.hash, "count": self.count, "at": self.at, "catalogue": self.catalogue}
+
+
+def current_anchor(con: duckdb.DuckDBPyConnection, catalogue: str = "") -> Anchor:
+    """The head of the ledger now, as an anchor to keep outside the database."""
+    seq, h = ledger.head(con)
+    count = con.execute("SELECT count(*) FROM provenance_events").fetchall()[0][0]
+    at = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return Anchor(seq=seq, hash=h, count=count, at=at, catalogue=catalogue)
+
+
+def append_anchor(path: str | Path, anchor: Anchor) -> None:
+    """Append ``anchor`` as one JSON line to the auditor's anchor file (created if missing)."""
+    p = Path(path)
+    with p.open("a", encoding="utf-8") as fh:
+        fh.write(json.dumps(anchor.as_dict(), sort_keys=True) + "\n")
+
+
+def read_anchors(path: str | Path) -> list[Anchor]:
+    """Every anchor in an anchor file (JSON lines with ``seq`` and ``hash``)."""
+    p = Path(path)
+    if not p.is_file():
+        raise UsageError(f"anchor file `{p}` does not exist; write one with `curate audit anchor --append {p}`")
+    out = []
+    for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            d = json.loads(line)
+            out.append(
+                Anchor(
+                    int(d["seq"]),
+                    str(d["hash"]),
+                    int(d.get("count", d["seq"])),
+                    str(d.get("at", "")),
+                    d.get("catalogue", ""),
+                )
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            raise UsageError(
+                f"anchor file `{p}` line {n} is not an anchor (JSON with seq and hash): {exc}; "
+                "write anchors with `curate audit anchor --append FILE`"
+            ) from exc
+    return out
+
+
+def check_anchors(con: duckdb.DuckDBPyConnection, anchors: list[Anchor]) -> list[str]:
+    """Problems with ``anchors``: each anchored head must still be in the chain with the same hash."""
+    problems = []
+    total = con.execute("SELECT count(*) FROM provenance_events").fetchall()[0][0]
+    for a in anchors:
+        if a.seq == 0:
+            if a.hash != ledger.GENESIS:
+                problems.append(f"anchor seq 0 has hash {a.hash[:12]}…, not the genesis hash")
+            continue
+        rows = con.execute(f"SELECT hash FROM provenance_events WHERE seq = {int(a.seq)}").fetchall()
+        if not rows:
+            problems.append(
+                f"anchored head seq {a.seq} (taken {a.at}) is missing: the ledger has {total} events; "
+                "events were deleted from its end (truncation)"
+            )
+        elif rows[0][0] != a.hash:
+            problems.append(
+                f"anchored head seq {a.seq} (taken {a.at}) has hash {rows[0][0][:12]}…, anchored {a.hash[:12]}…: "
+                "the chain up to it was rewritten"
+            )
+    return problems
