@@ -17,7 +17,8 @@ module checks, read-only:
   (same text, or a stage other than ingest and annotation); a source's ``pii_expected`` and licence equal its
   newest ``source_registered`` event (an ingest writes one when a source is new or either changed), every record's
   source has its row, and a source whose texts carry keyed digests is marked ``pii_expected`` (catalogues from
-  before the event);
+  before the event); every PII allow-list entry was allowed by a review (``pii_review`` event) and none is in
+  force after its ``allowlist_revoked`` event;
 * every ``exports`` and ``withdrawals`` row points at the event (by seq) that recorded it, with
   matching fields, and every such event has its row; exported items still match the records;
 * every finished run's ledger head (``runs.ledger_seq``/``ledger_hash``, migration 0013) is still
@@ -464,6 +465,37 @@ def _check_sources(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
     )
 
 
+def _check_allowlist(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
+    """PII allow-list entries (the PII stage leaves an allow-listed value unmasked) against the reviews that made
+    them (``pii_review`` events list each restored value's type and keyed digest) and the revocations."""
+    if not _has_table(con, "pii_allowlist"):
+        return
+    res.add(
+        "allowlist",
+        "entry no PII review allowed (a pii_review event restoring this type and digest): inserted by hand",
+        *_ids(
+            con,
+            """WITH allowed AS (
+                   SELECT json_extract_string(item, '$.type') AS entity_type,
+                          json_extract_string(item, '$.digest') AS digest
+                   FROM (SELECT unnest(json_extract(detail, '$.restored[*]')) AS item FROM provenance_events
+                         WHERE stage = 'annotation' AND action = 'pii_review' AND json_exists(detail, '$.restored')))
+               SELECT a.entry_id FROM pii_allowlist a WHERE NOT EXISTS (
+                   SELECT 1 FROM allowed w WHERE w.entity_type = a.entity_type AND w.digest = a.digest)""",
+        ),
+    )
+    res.add(
+        "allowlist",
+        "entry in force although an allowlist_revoked event revoked it (revoked_at cleared in place)",
+        *_ids(
+            con,
+            "SELECT a.entry_id FROM pii_allowlist a JOIN provenance_events e"
+            " ON e.action = 'allowlist_revoked' AND json_extract_string(e.detail, '$.entry_id') = a.entry_id"
+            " WHERE a.revoked_at IS NULL",
+        ),
+    )
+
+
 def crosscheck(con: duckdb.DuckDBPyConnection, *, keyed_digest: Callable[[str], str] | None = None) -> CrossCheck:
     """Check records, statuses, exports, withdrawals and runs against the ledger (read-only).
 
@@ -479,6 +511,7 @@ def crosscheck(con: duckdb.DuckDBPyConnection, *, keyed_digest: Callable[[str], 
     _check_status(con, res)
     _check_derived(con, res)
     _check_sources(con, res)
+    _check_allowlist(con, res)
     _check_rows(con, res)
     return res
 

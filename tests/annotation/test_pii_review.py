@@ -148,7 +148,26 @@ def test_masked_review_round_trip(label_studio, scrubbed, bank, cli, db_path):
     texts = dict(con.execute("SELECT locator, text FROM records WHERE status = 'active'").fetchall())
     assert "王小明" not in texts["case/4"]
     assert con.execute("SELECT count(*) FROM provenance_events WHERE action = 'allowlist_revoked'").fetchone()[0] == 1
+    assert _allowlist_problems(con) == {}
+    # the allow-list is checked against the ledger: an entry back in force, an entry no review allowed
+    con.execute("UPDATE pii_allowlist SET revoked_at = NULL")
+    assert list(_allowlist_problems(con).values()) == [1]
+    con.execute("UPDATE pii_allowlist SET revoked_at = now()::TIMESTAMP")
+    con.execute(
+        "INSERT INTO pii_allowlist (entry_id, source_id, entity_type, digest, key_id, bank, annotator, record_id,"
+        " created_at) SELECT 'forged', 't', entity_type, ?, key_id, bank, annotator, record_id, now()::TIMESTAMP"
+        " FROM pii_allowlist",
+        [key.digest("PERSON", "陳大文")],
+    )
+    problems = _allowlist_problems(con)
+    assert len(problems) == 1 and "no PII review allowed" in next(iter(problems)), problems
     con.close()
+
+
+def _allowlist_problems(con):
+    from provenance.crosscheck import crosscheck
+
+    return {p: n for p, n in crosscheck(con).problems.items() if p.startswith("allowlist")}
 
 
 def detail_actor(con, parent):
