@@ -149,6 +149,10 @@ def test_masked_review_round_trip(label_studio, scrubbed, bank, cli, db_path):
     assert "王小明" not in texts["case/4"]
     assert con.execute("SELECT count(*) FROM provenance_events WHERE action = 'allowlist_revoked'").fetchone()[0] == 1
     assert _allowlist_problems(con) == {}
+    # the reviewed version's `scrubbed` state is earned by its pii_review event (audit verify)
+    from provenance.crosscheck import crosscheck
+
+    assert not any("PII pass" in p for p in crosscheck(con).problems), crosscheck(con).problems
     # the allow-list is checked against the ledger: an entry back in force, an entry no review allowed
     con.execute("UPDATE pii_allowlist SET revoked_at = NULL")
     assert list(_allowlist_problems(con).values()) == [1]
