@@ -18,7 +18,8 @@ module checks, read-only:
   newest ``source_registered`` event (an ingest writes one when a source is new or either changed), every record's
   source has its row, and a source whose texts carry keyed digests is marked ``pii_expected`` (catalogues from
   before the event); every PII allow-list entry was allowed by a review (``pii_review`` event) and none is in
-  force after its ``allowlist_revoked`` event;
+  force after its ``allowlist_revoked`` event; the licence terms in a version's metadata (audience, purposes,
+  expiry, attribution: the export reads them) equal its ``terms_sealed`` event (:mod:`provenance.terms_seal`);
 * every ``exports`` and ``withdrawals`` row points at the event (by seq) that recorded it, with
   matching fields, and every such event has its row; exported items still match the records;
 * every finished run's ledger head (``runs.ledger_seq``/``ledger_hash``, migration 0013) is still
@@ -35,7 +36,7 @@ from typing import Any
 
 import duckdb
 
-from provenance import ledger
+from provenance import ledger, terms_seal
 from provenance.batches import BATCH_ACTION, verify_batches
 from provenance.records import KEYED_PREFIX, PII_PASSED
 
@@ -496,6 +497,18 @@ def _check_allowlist(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
     )
 
 
+def _check_terms(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
+    """The licence terms in a version's metadata (the export reads them) against their ``terms_sealed`` event."""
+    differ, unsealed, before = terms_seal.check(con, _events(con))
+    res.add("terms", "licence terms differ from their newest terms_sealed event (edited in place)", differ)
+    res.add("terms", "licence terms that no terms_sealed event sealed (added in place)", unsealed)
+    if before:
+        res.notes.append(
+            f"{before} record versions carry licence terms written before terms were sealed: their terms were not"
+            " checked"
+        )
+
+
 def crosscheck(con: duckdb.DuckDBPyConnection, *, keyed_digest: Callable[[str], str] | None = None) -> CrossCheck:
     """Check records, statuses, exports, withdrawals and runs against the ledger (read-only).
 
@@ -512,6 +525,7 @@ def crosscheck(con: duckdb.DuckDBPyConnection, *, keyed_digest: Callable[[str], 
     _check_derived(con, res)
     _check_sources(con, res)
     _check_allowlist(con, res)
+    _check_terms(con, res)
     _check_rows(con, res)
     return res
 

@@ -15,6 +15,7 @@ import duckdb
 
 from provenance import ledger
 from provenance.errors import CatalogueError
+from provenance.terms_seal import seal_new
 
 _SEP = "\x1f"
 
@@ -122,6 +123,7 @@ def insert_versions(
     ``parents_within=(first, last)``: the row positions (``rowid``) between which every parent lies, so only those
     row groups are read for the parents' columns (a join with all of ``records`` reads them from every row group:
     0.2 s for 5,000 versions at 1M records); checked first, and if a parent lies outside, ignored.
+    Every written version that carries licence terms gets a ``terms_sealed`` event (:mod:`provenance.terms_seal`).
     Call inside the caller's transaction. Returns the number of rows written.
     """
     given = {d[0] for d in con.execute(f"SELECT * FROM {relation} LIMIT 0").description}
@@ -173,11 +175,13 @@ def insert_versions(
         ).fetchone()[0]
         if not outside:
             join, params = f"LEFT JOIN {bounded} p ON p.record_id = n.parent_id", {**params, **bound}
+    start = con.execute("SELECT count(*) FROM records").fetchone()[0]  # the new rows' positions start here
     if fresh and not derived:
         order = f" ORDER BY n.{order_by}, n.record_id" if order_by in given else ""
         row = con.execute(
             f"INSERT INTO records ({', '.join(RECORD_COLUMNS)}) SELECT {cols} FROM {relation} n{order}", params
         ).fetchone()
+        seal_new(con, start, run_id=run_id, stage=stage)
         return row[0] if row else 0
     order = order_by if order_by in given else "record_id"
     row = con.execute(
@@ -191,6 +195,7 @@ def insert_versions(
         ) ORDER BY _ord, record_id""",
         params,
     ).fetchone()
+    seal_new(con, start, run_id=run_id, stage=stage)
     return row[0] if row else 0
 
 
