@@ -537,18 +537,23 @@ def crosscheck(con: duckdb.DuckDBPyConnection, *, keyed_digest: Callable[[str], 
 #: ``{made}``: the id a creating event names, translated the same way.
 _PII_UNEARNED = f"""
     WITH RECURSIVE v AS (
-        SELECT record_id, version_of, stage, pii_state, content_sha256 FROM records
-        WHERE list_contains({list(PII_PASSED)}, pii_state)
+        SELECT record_id, pii_state, content_sha256 FROM records WHERE list_contains({list(PII_PASSED)}, pii_state)
     ), earned AS (
         SELECT record_id, 'clean' AS state FROM {{ev}} WHERE stage = 'pii' AND action = 'pii_checked'
         UNION SELECT {{made}}, 'scrubbed' FROM provenance_events e
         WHERE (e.stage, e.action) IN (('pii', 'pii_scrubbed'), ('annotation', 'pii_review'))
+    ), edges AS (
+        -- which stage made a version from which parent, by its creating event (not the row's own columns)
+        SELECT {{made}} AS child, e.record_id AS parent, e.stage FROM {{ev}} e
+        WHERE json_extract_string(e.detail, '$.new_record_id') IS NOT NULL AND e.action <> 'record_rekeyed'
+        UNION ALL SELECT e.record_id, {{was}}, 'ingest' FROM {{ev}} e WHERE e.action = 'licence_terms_changed'
     ), ok AS (
         SELECT v.record_id, v.pii_state, v.content_sha256 FROM v JOIN earned e
             ON e.record_id = v.record_id AND e.state = v.pii_state
         UNION
-        SELECT c.record_id, c.pii_state, c.content_sha256 FROM v c JOIN ok p ON c.version_of = p.record_id
-        WHERE c.pii_state = p.pii_state AND (c.content_sha256 = p.content_sha256 OR c.stage NOT IN ('ingest', 'annotation'))
+        SELECT c.record_id, c.pii_state, c.content_sha256 FROM v c JOIN edges g ON g.child = c.record_id
+            JOIN ok p ON p.record_id = g.parent
+        WHERE c.pii_state = p.pii_state AND (c.content_sha256 = p.content_sha256 OR g.stage NOT IN ('ingest', 'annotation'))
     )
     SELECT record_id FROM v WHERE record_id NOT IN (SELECT record_id FROM ok)"""
 
@@ -572,14 +577,23 @@ def _check_derived(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
             " WHERE r.script IS DISTINCT FROM e.script",
         ),
     )
-    made = "json_extract_string(e.detail, '$.new_record_id')"
-    if ev != "provenance_events":
-        made = f"coalesce((SELECT m.new_id FROM pii_rekey_map m WHERE m.old_id = {made}), {made})"
+
+    def mapped(x: str) -> str:  # an id written into an event's detail, translated by a rekey
+        return (
+            x
+            if ev == "provenance_events"
+            else f"coalesce((SELECT m.new_id FROM pii_rekey_map m WHERE m.old_id = {x}), {x})"
+        )
+
+    made, was = (
+        mapped("json_extract_string(e.detail, '$.new_record_id')"),
+        mapped("json_extract_string(e.detail, '$.version_of')"),
+    )
     res.add(
         "derived",
         "pii_state claims a PII pass that no pii_checked event, PII-stage version or passed parent made"
         " (edited in place: the export gate would let it out)",
-        *_ids(con, _PII_UNEARNED.format(ev=ev, made=made)),
+        *_ids(con, _PII_UNEARNED.format(ev=ev, made=made, was=was)),
     )
     if _has_column(con, "records", "near_duplicate_of"):
         res.add(

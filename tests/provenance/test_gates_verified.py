@@ -115,6 +115,19 @@ def test_a_forged_parent_does_not_pass_its_children(catalogue):
     assert parent in problems and child in problems
 
 
+def test_a_forged_lineage_does_not_inherit(catalogue):
+    """Inheritance follows the creating events: an unchecked record re-parented in place under a clean one, posing
+    as its hygiene version, is still named."""
+    rid = _ids(catalogue, "pii_state IS NULL")[0]
+    parent = _ids(catalogue, "pii_state = 'clean' AND stage = 'ingest'")[0]
+    _sql(
+        catalogue,
+        "UPDATE records SET version_of = ?, stage = 'hygiene', pii_state = 'clean' WHERE record_id = ?",
+        [parent, rid],
+    )
+    assert any(PROBLEM in p and rid in p for p in _problems(catalogue))
+
+
 @pytest.mark.parametrize(
     "stage, same_text, earned",
     [

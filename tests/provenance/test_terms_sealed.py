@@ -129,14 +129,18 @@ def test_terms_added_by_hand_are_named(books, db_path, tmp_path, cli):
     assert any("no terms_sealed event" in p and rid in p for p in problems), problems
 
 
-def test_a_terms_correction_is_sealed_with_the_new_terms(books, db_path, cli):
+def test_a_terms_correction_is_sealed_with_the_new_terms(books, db_path, cli, monkeypatch):
+    """After the PII stage: the correction's version (same text) is sealed anew and keeps its parent's PII pass."""
+    monkeypatch.setenv("CURATE_PII_KEY", "7a" * 32)
+    code, _, err = cli("-q", "run", "pii", "--workers", "1")
+    assert code == 0, err
     _ingest(cli, books, attribution="© 金融出版社（修訂）")
     new = _q(
         db_path,
         "SELECT record_id FROM records WHERE status = 'active' AND json_extract_string(metadata,"
         " '$.licence_terms.attribution') = '© 金融出版社（修訂）'",
     )
-    assert new
+    assert new and _q(db_path, "SELECT pii_state FROM records WHERE record_id = ?", [new[0][0]]) == [("clean",)]
     assert _problems(db_path) == []
 
 
