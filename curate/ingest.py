@@ -31,7 +31,7 @@ from curate.ingest_report import NAMED_LIMIT, IngestReport  # noqa: F401  (re-ex
 from curate.stages.base import config_hash
 from provenance import db, ledger, runs
 from provenance.batches import BATCH_ACTION, batch_digest
-from provenance.crosscheck import SOURCE_REGISTERED
+from provenance.crosscheck_gates import SOURCE_REGISTERED
 from provenance.records import INGEST_RECORD_ID_SQL, insert_versions
 from provenance.withdraw import hold_withdrawn
 from sources import capped

@@ -12,14 +12,8 @@ module checks, read-only:
 * derived columns stored in place agree with the newest event that set them: ``script`` with the
   ``script_detected`` event (normalise), ``near_duplicate_of`` with the ``near_duplicate_of`` event
   (dedup policy);
-* what the export and annotation gates read: a ``pii_state`` of ``clean`` has its ``pii_checked`` event, one of
-  ``scrubbed`` was created by the PII stage or a PII review, or the version inherited the state from such a parent
-  (same text, or a stage other than ingest and annotation); a source's ``pii_expected`` and licence equal its
-  newest ``source_registered`` event (an ingest writes one when a source is new or either changed), every record's
-  source has its row, and a source whose texts carry keyed digests is marked ``pii_expected`` (catalogues from
-  before the event); every PII allow-list entry was allowed by a review (``pii_review`` event) and none is in
-  force after its ``allowlist_revoked`` event; the licence terms in a version's metadata (audience, purposes,
-  expiry, attribution: the export reads them) equal its ``terms_sealed`` event (:mod:`provenance.terms_seal`);
+* what the export, annotation and portal gates read (``pii_state``, sources' ``pii_expected`` and licence, the PII
+  allow-list, licence terms in metadata): :mod:`provenance.crosscheck_gates`;
 * every ``exports`` and ``withdrawals`` row points at the event (by seq) that recorded it, with
   matching fields, and every such event has its row; exported items still match the records;
 * every finished run's ledger head (``runs.ledger_seq``/``ledger_hash``, migration 0013) is still
@@ -31,86 +25,17 @@ module checks, read-only:
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
 
 import duckdb
 
-from provenance import ledger, terms_seal
+from provenance import ledger
 from provenance.batches import BATCH_ACTION, verify_batches
-from provenance.records import KEYED_PREFIX, PII_PASSED
+from provenance.crosscheck_base import CrossCheck, events_view, has_column, has_table, ids
+from provenance.crosscheck_gates import check_gates
+from provenance.records import KEYED_PREFIX
 
 #: actions of the ingest events that create a record version (``ingest``: test and legacy builders)
 INGEST_ACTIONS = ("ingested", "new_version", "historical_version", "licence_terms_changed", "ingest")
-#: the ingest's event for a source's row as stored (new, or its licence or ``pii_expected`` changed): detail
-#: ``source_id``, ``licence_id``, ``pii_expected``; the newest one per source is what the row is checked against
-SOURCE_REGISTERED = "source_registered"
-#: how many examples of each problem are listed
-EXAMPLES = 20
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """One disagreement between a table and the ledger."""
-
-    check: str
-    subject: str
-    problem: str
-
-
-@dataclass(slots=True)
-class CrossCheck:
-    """Outcome of :func:`crosscheck`: problems (counted, with examples), what was checked, notes."""
-
-    problems: dict[str, int] = field(default_factory=dict)
-    findings: list[Finding] = field(default_factory=list)
-    checked: dict[str, int] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    def add(self, check: str, problem: str, subjects: list[str], total: int | None = None) -> None:
-        n = total if total is not None else len(subjects)
-        if not n:
-            return
-        self.problems[f"{check}: {problem}"] = n
-        self.findings += [Finding(check, s, problem) for s in subjects[:EXAMPLES]]
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "ok": self.ok,
-            "problems": self.problems,
-            "examples": [{"check": f.check, "subject": f.subject, "problem": f.problem} for f in self.findings],
-            "checked": self.checked,
-            "notes": self.notes,
-        }
-
-
-def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    return bool(
-        con.execute(
-            f"SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = '{name}'"
-        ).fetchall()[0][0]
-    )
-
-
-def _has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
-    return bool(
-        con.execute(
-            "SELECT count(*) FROM duckdb_columns() WHERE schema_name = 'main'"
-            f" AND table_name = '{table}' AND column_name = '{column}'"
-        ).fetchall()[0][0]
-    )
-
-
-def _ids(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[list[str], int]:
-    rows = con.execute(f"SELECT * FROM ({sql}) LIMIT {EXAMPLES}").fetchall()
-    total = con.execute(f"SELECT count(*) FROM ({sql})").fetchall()[0][0]
-    return [str(r[0]) for r in rows], total
-
-
 _CREATORS = f"""
     WITH ev AS (
         SELECT seq, record_id AS rid, 'ingest' AS kind, detail FROM provenance_events
@@ -146,20 +71,6 @@ _CREATORS = f"""
     FROM records r LEFT JOIN creator c ON c.rid = r.record_id LEFT JOIN rekeyed k ON k.rid = r.record_id
 """
 
-#: ``provenance_events`` with record ids written before a ``curate pii rekey`` translated to the current ids
-#: (``pii_rekey_map``, sealed from auditor SQL); the plain table when the catalogue has no map
-_EVENTS_REKEYED = (
-    "(SELECT e.* REPLACE (coalesce(m.new_id, e.record_id) AS record_id) FROM provenance_events e"
-    " LEFT JOIN pii_rekey_map m ON m.old_id = e.record_id)"
-)
-
-
-def _events(con: duckdb.DuckDBPyConnection) -> str:
-    if _has_table(con, "pii_rekey_map") and con.execute("SELECT count(*) FROM pii_rekey_map").fetchall()[0][0]:
-        return _EVENTS_REKEYED
-    return "provenance_events"  # nothing was rekeyed: the checks read the ledger as before
-
-
 #: the UDF name under which a keyed digest function is registered for one cross-check
 _KEYED_UDF = "_curate_keyed_digest"
 
@@ -173,15 +84,15 @@ def _check_records(
     res.add(
         "records",
         "record_id on more than one row (a version written twice or a row inserted by hand)",
-        *_ids(con, "SELECT record_id FROM records GROUP BY record_id HAVING count(*) > 1"),
+        *ids(con, "SELECT record_id FROM records GROUP BY record_id HAVING count(*) > 1"),
     )
     res.add(
-        "records", "no creating event in the ledger", *_ids(con, f"SELECT record_id FROM ({base}) WHERE seq IS NULL")
+        "records", "no creating event in the ledger", *ids(con, f"SELECT record_id FROM ({base}) WHERE seq IS NULL")
     )
     res.add(
         "records",
         "text does not hash to its content_sha256 (edited in place)",
-        *_ids(con, f"SELECT record_id FROM ({base}) WHERE text_differs"),
+        *ids(con, f"SELECT record_id FROM ({base}) WHERE text_differs"),
     )
     _check_keyed_text(con, res, base, keyed_digest)
     plain = con.execute(
@@ -196,12 +107,12 @@ def _check_records(
     res.add(
         "records",
         "content_sha256 differs from the digest in its creating event",
-        *_ids(con, f"SELECT record_id FROM ({base}) WHERE ev_sha IS NOT NULL AND ev_sha <> content_sha256"),
+        *ids(con, f"SELECT record_id FROM ({base}) WHERE ev_sha IS NOT NULL AND ev_sha <> content_sha256"),
     )
     res.add(
         "records",
         "licence_id differs from the licence in its creating event",
-        *_ids(
+        *ids(
             con,
             f"SELECT record_id FROM ({base}) WHERE ev_has_licence AND ev_licence IS DISTINCT FROM licence_id",
         ),
@@ -240,7 +151,7 @@ def _check_keyed_text(
         res.add(
             "records",
             "text does not hash to its keyed content digest (edited in place)",
-            *_ids(
+            *ids(
                 con,
                 f"SELECT b.record_id FROM ({base}) b JOIN records t USING (record_id)"
                 f" WHERE b.keyed AND {_KEYED_UDF}(t.text) <> b.content_sha256",
@@ -259,12 +170,12 @@ _LAST_WITHDRAW = """
 
 
 def _check_status(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
-    ev = _events(con)
+    ev = events_view(con)
     last_withdraw = _LAST_WITHDRAW.format(ev=ev)
     res.add(
         "status",
         "withdrawn without a withdraw event",
-        *_ids(
+        *ids(
             con,
             f"SELECT r.record_id FROM records r LEFT JOIN ({last_withdraw}) w USING (record_id)"
             " WHERE r.status = 'withdrawn' AND (w.w IS NULL OR w.u > w.w)",
@@ -273,7 +184,7 @@ def _check_status(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
     res.add(
         "status",
         "active although its newest withdraw event was never reinstated",
-        *_ids(
+        *ids(
             con,
             f"SELECT r.record_id FROM records r JOIN ({last_withdraw}) w USING (record_id)"
             " WHERE r.status = 'active' AND w.w IS NOT NULL AND (w.u IS NULL OR w.u < w.w)",
@@ -282,7 +193,7 @@ def _check_status(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
     res.add(
         "status",
         "duplicate without a duplicate_of event",
-        *_ids(
+        *ids(
             con,
             "SELECT r.record_id FROM records r WHERE r.status = 'duplicate' AND NOT EXISTS ("
             f" SELECT 1 FROM {ev} e WHERE e.record_id = r.record_id AND e.action = 'duplicate_of')",
@@ -291,7 +202,7 @@ def _check_status(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
     res.add(
         "status",
         "superseded without a newer version or a supersede event",
-        *_ids(
+        *ids(
             con,
             "SELECT r.record_id FROM records r WHERE r.status = 'superseded'"
             " AND NOT EXISTS (SELECT 1 FROM records c WHERE c.version_of = r.record_id)"
@@ -303,7 +214,7 @@ def _check_status(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
     res.add(
         "status",
         "active although a newer version replaced it",
-        *_ids(
+        *ids(
             con,
             "SELECT r.record_id FROM records r WHERE r.status = 'active'"
             " AND EXISTS (SELECT 1 FROM records c WHERE c.version_of = r.record_id AND c.status <> 'withdrawn')",
@@ -312,12 +223,12 @@ def _check_status(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
 
 
 def _check_rows(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
-    if _has_table(con, "exports"):
+    if has_table(con, "exports"):
         res.checked["exports"] = con.execute("SELECT count(*) FROM exports").fetchall()[0][0]
         res.add(
             "exports",
             "row does not match the export event at its export_seq",
-            *_ids(
+            *ids(
                 con,
                 "SELECT x.export_id || ' (seq ' || x.export_seq || ')' FROM exports x"
                 " LEFT JOIN provenance_events e ON e.seq = x.export_seq"
@@ -331,7 +242,7 @@ def _check_rows(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
         res.add(
             "exports",
             "export event has no exports row (row deleted)",
-            *_ids(
+            *ids(
                 con,
                 "SELECT 'seq ' || e.seq FROM provenance_events e WHERE e.stage = 'export' AND e.action = 'export'"
                 " AND NOT EXISTS (SELECT 1 FROM exports x WHERE x.export_seq = e.seq)",
@@ -340,7 +251,7 @@ def _check_rows(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
         res.add(  # unique by its one writer, not by an index (0102)
             "exports",
             "export item on more than one row (an export's items written twice or a row inserted by hand)",
-            *_ids(
+            *ids(
                 con,
                 "SELECT export_id || ':' || record_id FROM export_items GROUP BY export_id, record_id"
                 " HAVING count(*) > 1",
@@ -349,18 +260,18 @@ def _check_rows(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
         res.add(
             "exports",
             "exported record no longer matches the catalogue (record changed or deleted)",
-            *_ids(
+            *ids(
                 con,
                 "SELECT i.export_id || ':' || i.record_id FROM export_items i LEFT JOIN records r USING (record_id)"
                 " WHERE r.record_id IS NULL OR i.content_sha256 IS DISTINCT FROM r.content_sha256",
             ),
         )
-    if _has_table(con, "withdrawals"):
+    if has_table(con, "withdrawals"):
         res.checked["withdrawals"] = con.execute("SELECT count(*) FROM withdrawals").fetchall()[0][0]
         res.add(
             "withdrawals",
             "row does not match the withdrawal event at its withdrawal_seq",
-            *_ids(
+            *ids(
                 con,
                 "SELECT w.scope || ':' || w.target || ' (seq ' || w.withdrawal_seq || ')' FROM withdrawals w"
                 " LEFT JOIN provenance_events e ON e.seq = w.withdrawal_seq"
@@ -374,18 +285,18 @@ def _check_rows(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
         res.add(
             "withdrawals",
             "withdrawal event has no withdrawals row (row deleted)",
-            *_ids(
+            *ids(
                 con,
                 "SELECT 'seq ' || e.seq FROM provenance_events e WHERE e.stage = 'provenance'"
                 " AND e.action = 'withdrawal' AND NOT EXISTS (SELECT 1 FROM withdrawals w WHERE w.withdrawal_seq = e.seq)",
             ),
         )
-    if _has_table(con, "reinstatements"):
+    if has_table(con, "reinstatements"):
         res.checked["reinstatements"] = con.execute("SELECT count(*) FROM reinstatements").fetchall()[0][0]
         res.add(
             "reinstatements",
             "row does not match the reinstatement event at its reinstatement_seq",
-            *_ids(
+            *ids(
                 con,
                 "SELECT u.scope || ':' || u.target || ' (seq ' || u.reinstatement_seq || ')' FROM reinstatements u"
                 " LEFT JOIN provenance_events e ON e.seq = u.reinstatement_seq"
@@ -397,18 +308,18 @@ def _check_rows(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
         res.add(
             "reinstatements",
             "reinstatement event has no reinstatements row (row deleted)",
-            *_ids(
+            *ids(
                 con,
                 "SELECT 'seq ' || e.seq FROM provenance_events e WHERE e.action = 'reinstatement'"
                 " AND NOT EXISTS (SELECT 1 FROM reinstatements u WHERE u.reinstatement_seq = e.seq)",
             ),
         )
     res.checked["runs"] = con.execute("SELECT count(*) FROM runs").fetchall()[0][0]
-    if _has_column(con, "runs", "ledger_seq"):
+    if has_column(con, "runs", "ledger_seq"):
         res.add(
             "runs",
             "finished at a ledger head the chain no longer has (events deleted from the end or rewritten)",
-            *_ids(
+            *ids(
                 con,
                 "SELECT r.run_id || ' (seq ' || r.ledger_seq || ')' FROM runs r"
                 " LEFT JOIN provenance_events e ON e.seq = r.ledger_seq WHERE r.ledger_seq IS NOT NULL AND"
@@ -419,94 +330,12 @@ def _check_rows(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
     res.add(
         "runs",
         "run id used by events or records has no runs row",
-        *_ids(
+        *ids(
             con,
             "SELECT DISTINCT run_id FROM (SELECT run_id FROM provenance_events UNION ALL SELECT run_id FROM records)"
             " WHERE run_id IS NOT NULL AND run_id NOT IN (SELECT run_id FROM runs)",
         ),
     )
-
-
-#: per source, its newest ``source_registered`` event's licence and ``pii_expected``
-_REGISTERED = f"""
-    SELECT json_extract_string(detail, '$.source_id') AS source_id,
-           arg_max(json_extract_string(detail, '$.licence_id'), seq) AS licence_id,
-           arg_max(CAST(json_extract(detail, '$.pii_expected') AS BOOLEAN), seq) AS pii_expected
-    FROM provenance_events WHERE action = '{SOURCE_REGISTERED}' GROUP BY 1"""
-
-
-def _check_sources(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
-    """The source rows the export and annotation gates read (``pii_expected``, licence) against the ledger."""
-    res.add(
-        "sources",
-        "licence_id or pii_expected differs from its newest source_registered event (edited in place)",
-        *_ids(
-            con,
-            f"SELECT e.source_id FROM ({_REGISTERED}) e LEFT JOIN sources s USING (source_id)"
-            " WHERE s.source_id IS NULL OR s.licence_id IS DISTINCT FROM e.licence_id"
-            " OR s.pii_expected IS DISTINCT FROM e.pii_expected",
-        ),
-    )
-    res.add(
-        "sources",
-        "records of a source that has no sources row (deleted: the gates read its pii_expected as false)",
-        *_ids(con, "SELECT DISTINCT source_id FROM records WHERE source_id NOT IN (SELECT source_id FROM sources)"),
-    )
-    # sources registered before the event existed: only pii_expected sources' texts have keyed digests before the
-    # PII stage (a sealed raw text keeps one too, without its text)
-    res.add(
-        "sources",
-        "not marked pii_expected although its records hold keyed ids and digests (cleared in place)",
-        *_ids(
-            con,
-            "SELECT DISTINCT r.source_id FROM records r JOIN sources s USING (source_id)"
-            " WHERE NOT coalesce(s.pii_expected, FALSE) AND r.text IS NOT NULL"
-            f" AND starts_with(r.content_sha256, '{KEYED_PREFIX}')",
-        ),
-    )
-
-
-def _check_allowlist(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
-    """PII allow-list entries (the PII stage leaves an allow-listed value unmasked) against the reviews that made
-    them (``pii_review`` events list each restored value's type and keyed digest) and the revocations."""
-    if not _has_table(con, "pii_allowlist"):
-        return
-    res.add(
-        "allowlist",
-        "entry no PII review allowed (a pii_review event restoring this type and digest): inserted by hand",
-        *_ids(
-            con,
-            """WITH allowed AS (
-                   SELECT json_extract_string(item, '$.type') AS entity_type,
-                          json_extract_string(item, '$.digest') AS digest
-                   FROM (SELECT unnest(json_extract(detail, '$.restored[*]')) AS item FROM provenance_events
-                         WHERE stage = 'annotation' AND action = 'pii_review' AND json_exists(detail, '$.restored')))
-               SELECT a.entry_id FROM pii_allowlist a WHERE NOT EXISTS (
-                   SELECT 1 FROM allowed w WHERE w.entity_type = a.entity_type AND w.digest = a.digest)""",
-        ),
-    )
-    res.add(
-        "allowlist",
-        "entry in force although an allowlist_revoked event revoked it (revoked_at cleared in place)",
-        *_ids(
-            con,
-            "SELECT a.entry_id FROM pii_allowlist a JOIN provenance_events e"
-            " ON e.action = 'allowlist_revoked' AND json_extract_string(e.detail, '$.entry_id') = a.entry_id"
-            " WHERE a.revoked_at IS NULL",
-        ),
-    )
-
-
-def _check_terms(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
-    """The licence terms in a version's metadata (the export reads them) against their ``terms_sealed`` event."""
-    differ, unsealed, before = terms_seal.check(con, _events(con))
-    res.add("terms", "licence terms differ from their newest terms_sealed event (edited in place)", differ)
-    res.add("terms", "licence terms that no terms_sealed event sealed (added in place)", unsealed)
-    if before:
-        res.notes.append(
-            f"{before} record versions carry licence terms written before terms were sealed: their terms were not"
-            " checked"
-        )
 
 
 def crosscheck(con: duckdb.DuckDBPyConnection, *, keyed_digest: Callable[[str], str] | None = None) -> CrossCheck:
@@ -523,44 +352,14 @@ def crosscheck(con: duckdb.DuckDBPyConnection, *, keyed_digest: Callable[[str], 
     _check_records(con, res, keyed_digest)
     _check_status(con, res)
     _check_derived(con, res)
-    _check_sources(con, res)
-    _check_allowlist(con, res)
-    _check_terms(con, res)
+    check_gates(con, res)
     _check_rows(con, res)
     return res
 
 
-#: versions whose ``pii_state`` says they passed the PII stage (the export and annotation gates) without an event
-#: that made it so: ``clean`` needs a ``pii_checked`` event on the version, ``scrubbed`` the PII stage's or a PII
-#: review's creating event; or the version inherited its state from such a parent (same text, or a stage other than
-#: ingest and annotation, whose new texts must pass the PII stage again). ``{ev}``: the ledger with rekeyed ids,
-#: ``{made}``: the id a creating event names, translated the same way.
-_PII_UNEARNED = f"""
-    WITH RECURSIVE v AS (
-        SELECT record_id, pii_state, content_sha256 FROM records WHERE list_contains({list(PII_PASSED)}, pii_state)
-    ), earned AS (
-        SELECT record_id, 'clean' AS state FROM {{ev}} WHERE stage = 'pii' AND action = 'pii_checked'
-        UNION SELECT {{made}}, 'scrubbed' FROM provenance_events e
-        WHERE (e.stage, e.action) IN (('pii', 'pii_scrubbed'), ('annotation', 'pii_review'))
-    ), edges AS (
-        -- which stage made a version from which parent, by its creating event (not the row's own columns)
-        SELECT {{made}} AS child, e.record_id AS parent, e.stage FROM {{ev}} e
-        WHERE json_extract_string(e.detail, '$.new_record_id') IS NOT NULL AND e.action <> 'record_rekeyed'
-        UNION ALL SELECT e.record_id, {{was}}, 'ingest' FROM {{ev}} e WHERE e.action = 'licence_terms_changed'
-    ), ok AS (
-        SELECT v.record_id, v.pii_state, v.content_sha256 FROM v JOIN earned e
-            ON e.record_id = v.record_id AND e.state = v.pii_state
-        UNION
-        SELECT c.record_id, c.pii_state, c.content_sha256 FROM v c JOIN edges g ON g.child = c.record_id
-            JOIN ok p ON p.record_id = g.parent
-        WHERE c.pii_state = p.pii_state AND (c.content_sha256 = p.content_sha256 OR g.stage NOT IN ('ingest', 'annotation'))
-    )
-    SELECT record_id FROM v WHERE record_id NOT IN (SELECT record_id FROM ok)"""
-
-
 def _check_derived(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
     """Derived columns changed in place (no new version) against the event that set them."""
-    ev = _events(con)
+    ev = events_view(con)
     rep = (
         "coalesce((SELECT m.new_id FROM pii_rekey_map m WHERE m.old_id = e.rep), e.rep)"
         if ev != "provenance_events"
@@ -569,7 +368,7 @@ def _check_derived(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
     res.add(
         "derived",
         "script differs from its newest script_detected event (edited in place)",
-        *_ids(
+        *ids(
             con,
             "SELECT r.record_id FROM records r JOIN (SELECT record_id,"
             f" arg_max(json_extract_string(detail, '$.script'), seq) AS script FROM {ev}"
@@ -578,28 +377,11 @@ def _check_derived(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
         ),
     )
 
-    def mapped(x: str) -> str:  # an id written into an event's detail, translated by a rekey
-        return (
-            x
-            if ev == "provenance_events"
-            else f"coalesce((SELECT m.new_id FROM pii_rekey_map m WHERE m.old_id = {x}), {x})"
-        )
-
-    made, was = (
-        mapped("json_extract_string(e.detail, '$.new_record_id')"),
-        mapped("json_extract_string(e.detail, '$.version_of')"),
-    )
-    res.add(
-        "derived",
-        "pii_state claims a PII pass that no pii_checked event, PII-stage version or passed parent made"
-        " (edited in place: the export gate would let it out)",
-        *_ids(con, _PII_UNEARNED.format(ev=ev, made=made, was=was)),
-    )
-    if _has_column(con, "records", "near_duplicate_of"):
+    if has_column(con, "records", "near_duplicate_of"):
         res.add(
             "derived",
             "near_duplicate_of differs from its newest near_duplicate_of event",
-            *_ids(
+            *ids(
                 con,
                 "SELECT r.record_id FROM records r LEFT JOIN (SELECT record_id,"
                 f" arg_max(json_extract_string(detail, '$.representative'), seq) AS rep FROM {ev}"

@@ -1,0 +1,91 @@
+"""What every cross-check shares: the result object, example ids, table probes, the ledger with rekeyed ids.
+
+Split from :mod:`provenance.crosscheck` (the checks of records, statuses and rows) and
+:mod:`provenance.crosscheck_gates` (the checks of what the export and annotation gates read), which both use it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+
+#: how many examples of each problem are listed
+EXAMPLES = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One disagreement between a table and the ledger."""
+
+    check: str
+    subject: str
+    problem: str
+
+
+@dataclass(slots=True)
+class CrossCheck:
+    """Outcome of :func:`crosscheck`: problems (counted, with examples), what was checked, notes."""
+
+    problems: dict[str, int] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    checked: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def add(self, check: str, problem: str, subjects: list[str], total: int | None = None) -> None:
+        n = total if total is not None else len(subjects)
+        if not n:
+            return
+        self.problems[f"{check}: {problem}"] = n
+        self.findings += [Finding(check, s, problem) for s in subjects[:EXAMPLES]]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "problems": self.problems,
+            "examples": [{"check": f.check, "subject": f.subject, "problem": f.problem} for f in self.findings],
+            "checked": self.checked,
+            "notes": self.notes,
+        }
+
+
+def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(
+        con.execute(
+            f"SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = '{name}'"
+        ).fetchall()[0][0]
+    )
+
+
+def has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM duckdb_columns() WHERE schema_name = 'main'"
+            f" AND table_name = '{table}' AND column_name = '{column}'"
+        ).fetchall()[0][0]
+    )
+
+
+def ids(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[list[str], int]:
+    rows = con.execute(f"SELECT * FROM ({sql}) LIMIT {EXAMPLES}").fetchall()
+    total = con.execute(f"SELECT count(*) FROM ({sql})").fetchall()[0][0]
+    return [str(r[0]) for r in rows], total
+
+
+#: ``provenance_events`` with record ids written before a ``curate pii rekey`` translated to the current ids
+#: (``pii_rekey_map``, sealed from auditor SQL); the plain table when the catalogue has no map
+_EVENTS_REKEYED = (
+    "(SELECT e.* REPLACE (coalesce(m.new_id, e.record_id) AS record_id) FROM provenance_events e"
+    " LEFT JOIN pii_rekey_map m ON m.old_id = e.record_id)"
+)
+
+
+def events_view(con: duckdb.DuckDBPyConnection) -> str:
+    if has_table(con, "pii_rekey_map") and con.execute("SELECT count(*) FROM pii_rekey_map").fetchall()[0][0]:
+        return _EVENTS_REKEYED
+    return "provenance_events"  # nothing was rekeyed: the checks read the ledger as before
