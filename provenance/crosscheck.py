@@ -30,7 +30,7 @@ import duckdb
 
 from provenance import ledger
 from provenance.batches import BATCH_ACTION, verify_batches
-from provenance.crosscheck_base import CrossCheck, events_view, has_column, has_table, ids
+from provenance.crosscheck_base import CrossCheck, events_view, has_column, has_table, ids, rekeyed_id
 from provenance.crosscheck_gates import check_gates
 from provenance.records import KEYED_PREFIX
 
@@ -360,11 +360,7 @@ def crosscheck(con: duckdb.DuckDBPyConnection, *, keyed_digest: Callable[[str], 
 def _check_derived(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
     """Derived columns changed in place (no new version) against the event that set them."""
     ev = events_view(con)
-    rep = (
-        "coalesce((SELECT m.new_id FROM pii_rekey_map m WHERE m.old_id = e.rep), e.rep)"
-        if ev != "provenance_events"
-        else "e.rep"
-    )
+    rep = rekeyed_id(ev, "e.rep")
     res.add(
         "derived",
         "script differs from its newest script_detected event (edited in place)",

@@ -89,3 +89,11 @@ def events_view(con: duckdb.DuckDBPyConnection) -> str:
     if has_table(con, "pii_rekey_map") and con.execute("SELECT count(*) FROM pii_rekey_map").fetchall()[0][0]:
         return _EVENTS_REKEYED
     return "provenance_events"  # nothing was rekeyed: the checks read the ledger as before
+
+
+def rekeyed_id(events: str, expr: str) -> str:
+    """SQL for an id an event's detail names (``expr``), translated to the current id where ``curate pii rekey``
+    rewrote it; ``expr`` itself when ``events`` (from :func:`events_view`) is the plain ledger."""
+    if events == "provenance_events":
+        return expr
+    return f"coalesce((SELECT m.new_id FROM pii_rekey_map m WHERE m.old_id = {expr}), {expr})"

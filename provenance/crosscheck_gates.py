@@ -14,7 +14,7 @@ from __future__ import annotations
 import duckdb
 
 from provenance import terms_seal
-from provenance.crosscheck_base import CrossCheck, events_view, has_table, ids
+from provenance.crosscheck_base import CrossCheck, events_view, has_table, ids, rekeyed_id
 from provenance.records import KEYED_PREFIX, PII_PASSED
 
 #: the ingest's event for a source's row as stored (new, or its licence or ``pii_expected`` changed): detail
@@ -62,17 +62,8 @@ _PII_UNEARNED = f"""
 def _check_pii_state(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
     ev = events_view(con)
 
-    def mapped(x: str) -> str:  # an id written into an event's detail, translated by a rekey
-        return (
-            x
-            if ev == "provenance_events"
-            else f"coalesce((SELECT m.new_id FROM pii_rekey_map m WHERE m.old_id = {x}), {x})"
-        )
-
-    made, was = (
-        mapped("json_extract_string(e.detail, '$.new_record_id')"),
-        mapped("json_extract_string(e.detail, '$.version_of')"),
-    )
+    made = rekeyed_id(ev, "json_extract_string(e.detail, '$.new_record_id')")
+    was = rekeyed_id(ev, "json_extract_string(e.detail, '$.version_of')")
     res.add(
         "derived",
         "pii_state claims a PII pass that no pii_checked event, PII-stage version or passed parent made"

@@ -21,6 +21,8 @@ from typing import Any
 
 import duckdb
 
+from provenance import ledger
+
 #: the ledger action sealing a version's licence terms (detail ``terms_sha256``)
 TERMS_ACTION = "terms_sealed"
 
@@ -50,8 +52,6 @@ def terms_digest(licence_terms: str | None, licences: str | None) -> str | None:
 def seal_new(con: duckdb.DuckDBPyConnection, start: int, *, run_id: str, stage: str) -> int:
     """Append a ``terms_sealed`` event for each version at row position ``start`` or later that carries terms
     (the versions the caller just wrote); returns how many. Inside the caller's transaction."""
-    from provenance import ledger
-
     rows = con.execute(
         f"SELECT record_id, {_TERMS.format(m='metadata')} FROM records"
         f" WHERE rowid >= $start AND {_MAY_HOLD.format(m='metadata')} ORDER BY rowid",
