@@ -4,7 +4,7 @@ The results of a run are its ranks' files ``results/NNNNN.parquet`` and ``result
 (:mod:`curate.runner`), in ``ord`` order: the files sorted by name, rows in file order. They are
 read back in batches of at most :func:`batch_rows` rows (``CURATE_LOAD_BATCH``, default
 :data:`LOAD_BATCH`); each batch is one transaction that applies its decisions (new versions, status
-changes, ledger events, stage marks, :meth:`Stage.after_batch`) and records itself in
+changes, ledger events, verdict batches (:mod:`provenance.verdicts`), stage marks, :meth:`Stage.after_batch`) and records itself in
 ``run_load_batches`` (migration 0070). So the load's memory is bounded by the batch, not by the run.
 
 Then :meth:`Stage.after_batches` runs whole-run work that commits in steps of its own (the PII
@@ -37,7 +37,7 @@ import pyarrow.parquet as pq
 from curate.faults import fault
 from curate.stages.base import Stage
 from curate.workfiles import RunKey, drop_run_key, unsigned
-from provenance import db, ledger, runs
+from provenance import db, ledger, runs, verdicts
 from provenance.envsettings import env_int
 from provenance.errors import StageError
 from provenance.records import insert_versions, version_seal
@@ -241,17 +241,24 @@ def _apply_batch(con, stage: Stage, run_id: str, cfg_hash: str, table: pa.Table)
               AND records.script IS DISTINCT FROM x.set_script""",
         bounds,
     )
-    # events in bounded pages, in result order
+    # per-record verdicts that leave the text as it is: one verdict batch per action (provenance.verdicts)
+    n_events, as_verdict = 0, ["FALSE"]
+    for action, column in stage.verdicts.items():
+        cond = f"x.action = '{action}' AND x.new_id IS NULL AND x.{column} IS NOT NULL"
+        rows = f"SELECT x.record_id, x.{column} AS verdict, x.detail FROM _res x WHERE {cond}"
+        n_events += bool(verdicts.append_batch(con, stage=stage.name, action=action, run_id=run_id, rows_sql=rows))
+        as_verdict.append(f"({cond})")
+    # the other events in bounded pages, in result order
     con.execute(
-        """CREATE OR REPLACE TEMP TABLE _res_ev AS
+        f"""CREATE OR REPLACE TEMP TABLE _res_ev AS
            SELECT row_number() OVER (ORDER BY x.ord) AS _n, x.record_id, x.action, x.detail, x.new_id,
                   (n.record_id IS NOT NULL) AS created, n.content_sha256, n.licence_id
-           FROM _res x LEFT JOIN records n ON n.record_id = x.new_id AND n.run_id = $run
-           WHERE x.action IS NOT NULL""",
-        {"run": run_id},
+           FROM _res x LEFT JOIN (SELECT record_id, content_sha256, licence_id FROM records
+                                  WHERE rowid >= $start AND run_id = $run) n ON n.record_id = x.new_id
+           WHERE x.action IS NOT NULL AND NOT ({" OR ".join(as_verdict)})""",
+        {"run": run_id, "start": start},
     )
     n_ev = con.execute("SELECT count(*) FROM _res_ev").fetchall()[0][0]
-    n_events = 0
     for lo in range(0, n_ev, EVENT_PAGE):
         rows = con.execute(
             "SELECT record_id, action, detail, new_id, created, content_sha256, licence_id FROM _res_ev"

@@ -22,6 +22,7 @@ from provenance.db import run_readonly_sql
 from provenance.errors import CatalogueError
 from provenance.licences import LicenceCatalogue, default_licence_catalogue
 from provenance.sqlguard import SEALED_TABLES
+from provenance.verdicts import has_members, members_as_events, verify_verdicts
 
 #: tables the auditor's free SQL may never read (raw personal data, keys); the guard's own list
 FORBIDDEN_TABLES: tuple[str, ...] = tuple(sorted(SEALED_TABLES))
@@ -72,15 +73,16 @@ def require_provenance_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 def verify(con: duckdb.DuckDBPyConnection) -> ledger.VerifyResult:
     """Check the whole hash chain (see :func:`provenance.ledger.verify`), then every ingest batch
-    event's member count and digest against the records table (:func:`provenance.batches.verify_batches`)."""
+    event's member count and digest against the records table (:func:`provenance.batches.verify_batches`), and
+    every verdict batch's against its members (:func:`provenance.verdicts.verify_verdicts`)."""
     result = ledger.verify(con)
     if not result.ok:
         return result
-    batches = verify_batches(con)
-    if not batches.ok:
-        return ledger.VerifyResult(
-            False, result.checked, batches.first_bad_seq, batches.first_bad_event_id, batches.reason
-        )
+    for check in (verify_batches(con), verify_verdicts(con)):
+        if not check.ok:
+            return ledger.VerifyResult(
+                False, result.checked, check.first_bad_seq, check.first_bad_event_id, check.reason
+            )
     return result
 
 
@@ -234,6 +236,9 @@ def record_report(con: duckdb.DuckDBPyConnection, record_id: str) -> dict[str, A
             )
         )
     )
+    if has_members(con):  # per-record verdicts written as members of a verdict batch (provenance.verdicts)
+        cols = "seq, event_id, record_id, stage, action, run_id, actor, created_at, detail"
+        events.extend(_rows(con.execute(f"SELECT {cols} FROM ({members_as_events(f'record_id IN ({id_list})')})")))
     # "checked, unchanged": stages that processed a version and left it as it was (one scan for the chain)
     chain_marks: dict[str, list[dict[str, Any]]] = {}
     for m in _rows(

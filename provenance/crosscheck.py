@@ -30,9 +30,18 @@ import duckdb
 
 from provenance import ledger
 from provenance.batches import BATCH_ACTION, verify_batches
-from provenance.crosscheck_base import CrossCheck, events_view, has_column, has_table, ids, rekeyed_id
+from provenance.crosscheck_base import (
+    CrossCheck,
+    events_view,
+    has_column,
+    has_table,
+    ids,
+    rekeyed_id,
+    verdicts_view,
+)
 from provenance.crosscheck_gates import check_gates
 from provenance.records import KEYED_PREFIX
+from provenance.verdicts import verify_verdicts
 
 #: actions of the ingest events that create a record version (``ingest``: test and legacy builders)
 INGEST_ACTIONS = ("ingested", "new_version", "historical_version", "licence_terms_changed", "ingest")
@@ -363,15 +372,18 @@ def _check_derived(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
     rep = rekeyed_id(ev, "e.rep")
     res.add(
         "derived",
-        "script differs from its newest script_detected event (edited in place)",
+        "script differs from its newest script_detected verdict (edited in place)",
         *ids(
             con,
-            "SELECT r.record_id FROM records r JOIN (SELECT record_id,"
-            f" arg_max(json_extract_string(detail, '$.script'), seq) AS script FROM {ev}"
-            " WHERE action = 'script_detected' AND record_id IS NOT NULL GROUP BY record_id) e USING (record_id)"
+            "SELECT r.record_id FROM records r JOIN (SELECT record_id, arg_max(verdict, seq) AS script"
+            f" FROM {verdicts_view(con)} WHERE action = 'script_detected' GROUP BY record_id) e USING (record_id)"
             " WHERE r.script IS DISTINCT FROM e.script",
         ),
     )
+    verdicts = verify_verdicts(con)
+    res.checked["verdict_batches"] = verdicts.checked
+    if not verdicts.ok:
+        res.add("derived", verdicts.reason, [f"event seq {verdicts.first_bad_seq}"])
 
     if has_column(con, "records", "near_duplicate_of"):
         res.add(

@@ -11,6 +11,8 @@ from typing import Any
 
 import duckdb
 
+from provenance.verdicts import members_as_events
+
 #: how many examples of each problem are listed
 EXAMPLES = 20
 
@@ -97,3 +99,22 @@ def rekeyed_id(events: str, expr: str) -> str:
     if events == "provenance_events":
         return expr
     return f"coalesce((SELECT m.new_id FROM pii_rekey_map m WHERE m.old_id = {expr}), {expr})"
+
+
+#: per-record verdicts of events written one per record (catalogues from before verdict batches)
+_EVENT_VERDICTS = """
+    SELECT seq, record_id, stage, action,
+           CASE action WHEN 'script_detected' THEN json_extract_string(detail, '$.script') ELSE 'clean' END AS verdict
+    FROM {ev} WHERE action IN ('script_detected', 'pii_checked') AND record_id IS NOT NULL"""
+
+
+def verdicts_view(con: duckdb.DuckDBPyConnection) -> str:
+    """SQL of every per-record verdict (``seq``, ``record_id``, ``stage``, ``action``, ``verdict``): the per-record
+    ``script_detected`` / ``pii_checked`` events, with ids translated where ``curate pii rekey`` rewrote them, and
+    the members of verdict batches (:mod:`provenance.verdicts`; a rekey rewrites their ids). A verdict's ``seq`` is its event's (a batch's for
+    its members), so the newest verdict of a record is the one with the largest ``seq``."""
+    ev = events_view(con)
+    parts = [_EVENT_VERDICTS.format(ev=ev)]
+    if has_table(con, "verdict_members"):  # members hold current ids (a rekey rewrites them)
+        parts.append(f"SELECT seq, record_id, stage, action, verdict FROM ({members_as_events()})")
+    return "(" + " UNION ALL ".join(parts) + ")"

@@ -1,6 +1,6 @@
 """Cross-checks of what the export, annotation and portal gates read, against the events that set it.
 
-* ``records.pii_state``: a passed state (``clean``, ``scrubbed``) is earned by a ``pii_checked`` event, by the PII
+* ``records.pii_state``: a passed state (``clean``, ``scrubbed``) is earned by a ``pii_checked`` verdict, by the PII
   stage's or a PII review's creating event, or inherited along a creating event from an earned parent (same text, or
   a stage other than ingest and annotation, whose new texts must pass the PII stage again);
 * ``sources.pii_expected`` and licence against the source's newest ``source_registered`` event; records whose source
@@ -14,7 +14,7 @@ from __future__ import annotations
 import duckdb
 
 from provenance import terms_seal
-from provenance.crosscheck_base import CrossCheck, events_view, has_table, ids, rekeyed_id
+from provenance.crosscheck_base import CrossCheck, events_view, has_table, ids, rekeyed_id, verdicts_view
 from provenance.records import KEYED_PREFIX, PII_PASSED
 
 #: the ingest's event for a source's row as stored (new, or its licence or ``pii_expected`` changed): detail
@@ -31,16 +31,17 @@ def check_gates(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
 
 
 #: versions whose ``pii_state`` says they passed the PII stage (the export and annotation gates) without an event
-#: that made it so: ``clean`` needs a ``pii_checked`` event on the version, ``scrubbed`` the PII stage's or a PII
-#: review's creating event; or the version inherited its state from such a parent (same text, or a stage other than
-#: ingest and annotation, whose new texts must pass the PII stage again), parent and stage as the version's creating
-#: event names them. ``{ev}``: the ledger with rekeyed ids; ``{made}`` / ``{was}``: the new / replaced id a creating
-#: event's detail names, translated the same way.
+#: that made it so: ``clean`` needs a ``pii_checked`` verdict on the version (a per-record event, or a member of a
+#: verdict batch), ``scrubbed`` the PII stage's or a PII review's creating event; or the version inherited its state
+#: from such a parent (same text, or a stage other than ingest and annotation, whose new texts must pass the PII
+#: stage again), parent and stage as the version's creating event names them. ``{ev}``: the ledger with rekeyed ids;
+#: ``{verdicts}``: the per-record verdicts (:func:`provenance.crosscheck_base.verdicts_view`); ``{made}`` / ``{was}``:
+#: the new / replaced id a creating event's detail names, translated the same way.
 _PII_UNEARNED = f"""
     WITH RECURSIVE v AS (
         SELECT record_id, pii_state, content_sha256 FROM records WHERE list_contains({list(PII_PASSED)}, pii_state)
     ), earned AS (
-        SELECT record_id, 'clean' AS state FROM {{ev}} WHERE stage = 'pii' AND action = 'pii_checked'
+        SELECT record_id, verdict AS state FROM {{verdicts}} WHERE stage = 'pii' AND action = 'pii_checked'
         UNION SELECT {{made}}, 'scrubbed' FROM provenance_events e
         WHERE (e.stage, e.action) IN (('pii', 'pii_scrubbed'), ('annotation', 'pii_review'))
     ), edges AS (
@@ -66,9 +67,9 @@ def _check_pii_state(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
     was = rekeyed_id(ev, "json_extract_string(e.detail, '$.version_of')")
     res.add(
         "derived",
-        "pii_state claims a PII pass that no pii_checked event, PII-stage version or passed parent made"
+        "pii_state claims a PII pass that no pii_checked verdict, PII-stage version or passed parent made"
         " (edited in place: the export gate would let it out)",
-        *ids(con, _PII_UNEARNED.format(ev=ev, made=made, was=was)),
+        *ids(con, _PII_UNEARNED.format(ev=ev, made=made, was=was, verdicts=verdicts_view(con))),
     )
 
 

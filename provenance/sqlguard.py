@@ -51,6 +51,7 @@ READABLE_TABLES: frozenset[str] = frozenset(
         "annotations",
         "run_stats",
         "run_load_batches",  # which result batches of a run are loaded (counts only)
+        "verdict_members",  # per-record verdicts of a verdict batch event (script, 'clean'; never text)
         "pii_allowlist",  # keyed digests only (HMAC under the PII key), never values
         "annotation_pull_cursor",
         "annotation_task_files",  # paths of task files written for a manual import

@@ -15,7 +15,8 @@ from killed import run_killed
 from curate.ingest import ingest
 from curate.runner import make_stage, run_stage
 from curate.stages.base import Stage, StageResult
-from provenance import ledger
+from provenance import audit, ledger
+from provenance.crosscheck import crosscheck
 from sources.law_moj import LawMojSource
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,7 +36,8 @@ def _catalogue_state(path: Path):
         path, "SELECT record_id, stage, action, detail FROM provenance_events ORDER BY record_id, stage, action, detail"
     )
     marks = _q(path, "SELECT record_id, stage, config_hash FROM stage_marks ORDER BY ALL")
-    return recs, events, marks
+    verdicts = _q(path, "SELECT record_id, verdict, detail FROM verdict_members ORDER BY ALL")
+    return recs, events, marks, verdicts
 
 
 def test_hygiene_new_versions_and_events(law_db: Path) -> None:
@@ -61,8 +63,8 @@ def test_hygiene_new_versions_and_events(law_db: Path) -> None:
     assert ledger.verify(duckdb.connect(str(law_db), read_only=True)).ok
 
 
-def _run_cli_killed(db: Path, fault: str, tmp: Path, tasks: int = 4) -> int:
-    """Run `curate run hygiene` in its own session with a SIGKILL injected at ``fault``."""
+def _run_cli_killed(db: Path, fault: str, tmp: Path, tasks: int = 4, stage: str = "hygiene") -> int:
+    """Run `curate run STAGE` in its own session with a SIGKILL injected at ``fault``."""
     env = {**os.environ, "CURATE_FAULT": fault, "PYTHONPATH": str(ROOT)}
     cmd = [
         sys.executable,
@@ -71,7 +73,7 @@ def _run_cli_killed(db: Path, fault: str, tmp: Path, tasks: int = 4) -> int:
         "--db",
         str(db),
         "run",
-        "hygiene",
+        stage,
         "--workers",
         "1",
         "--tasks",
@@ -115,6 +117,31 @@ def test_kill9_then_rerun_matches_uninterrupted(
     assert _q(crashed, "SELECT count(*) - count(DISTINCT (record_id, stage, config_hash)) FROM stage_marks") == [(0,)]
     assert _q(crashed, "SELECT count(*) FROM runs WHERE command = 'run hygiene' AND status = 'finished'") == [(1,)]
     assert ledger.verify(duckdb.connect(str(crashed), read_only=True)).ok
+
+
+@pytest.mark.parametrize("fault", ["after_batch_0", "mid_batch_1", "before_last_transaction"])
+def test_kill9_verdict_batches_resume(tmp_path: Path, law_fixtures: Path, fault: str, monkeypatch) -> None:
+    """Normalise writes its `script_detected` verdicts as one verdict batch per load batch (provenance.verdicts):
+    killed at a batch boundary, inside a batch or before the last transaction, the resumed run has the same
+    batches, members and digests as an uninterrupted one, and both verify."""
+    monkeypatch.setenv("CURATE_LOAD_BATCH", "7")
+    src = [law_fixtures / "chlaw_json/ch"]
+    clean, crashed = tmp_path / "clean.duckdb", tmp_path / "crashed.duckdb"
+    for p in (clean, crashed):
+        ingest(p, LawMojSource(src))
+    expected = run_stage(clean, make_stage("normalise"), workers=1, tasks=4)
+    assert _run_cli_killed(crashed, fault, tmp_path, stage="normalise") == -signal.SIGKILL
+    assert _q(crashed, "SELECT status FROM runs WHERE command = 'run normalise'") == [("running",)]
+    rep = run_stage(crashed, make_stage("normalise"), workers=1, tasks=4)
+    assert rep.resumed and rep.counts == expected.counts
+    state = _catalogue_state(crashed)
+    assert state == _catalogue_state(clean) and len(state[3]) > 20
+    assert _q(crashed, "SELECT count(*) FROM provenance_events WHERE action = 'verdict_batch'")[0][0] > 3
+    con = duckdb.connect(str(crashed), read_only=True)
+    try:
+        assert audit.verify(con).ok and crosscheck(con).ok
+    finally:
+        con.close()
 
 
 @pytest.mark.parametrize("resume_batch", ["5", "50000", "1"])

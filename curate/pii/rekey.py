@@ -15,14 +15,15 @@ Two callers:
 catalogue or the new one, never a mix): ``records`` (id, ``version_of``, ``near_duplicate_of``,
 digest), ``raw_vault`` (re-encrypted: AES-GCM binds each text to its record id), ``export_items``,
 ``near_duplicates``, the dedup index (rows of sealed raw versions are dropped: their exact key and
-MinHash are digests of raw text), ``stage_marks``, the annotation tables and ``pii_allowlist``. A
+MinHash are digests of raw text), ``stage_marks``, ``verdict_members``, the annotation tables and ``pii_allowlist``. A
 rekey also keys the plain sha256 digests of annotators' e-mails stored before issue 13.
 
 The ledger is hash-chained and is **not** rewritten: rows written before a rekey still hold the old
 ids and digests. The mapping goes to the sealed table ``pii_rekey_map`` (``curate sql`` cannot read
 it) and to the ledger as one ``record_rekeyed`` event per record whose detail carries the new id,
 digest and licence (so ``audit verify`` checks the row against it) and only a *keyed* digest of the
-old id; a batch whose members changed gets a ``batch_rekeyed`` event with its new digest; the run
+old id; a batch whose members changed gets a ``batch_rekeyed`` event with its new digest, and so does a verdict
+batch whose members' ids were rewritten (``verdict_batch_rekeyed``, :func:`provenance.verdicts.rekey_members`); the run
 ends with one ``rekey`` event (counts, key id, a digest of the whole keyed mapping).
 """
 
@@ -42,6 +43,7 @@ from provenance import db, ledger, runs
 from provenance.batches import BATCH_ACTION, BATCH_REKEYED, batch_digests, declared_batch_digests
 from provenance.errors import CatalogueError
 from provenance.records import PII_PASSED, derived_record_id, is_keyed_digest, version_seal
+from provenance.verdicts import rekey_members
 
 #: ledger actions written here
 RECORD_REKEYED = "record_rekeyed"
@@ -82,6 +84,7 @@ class RekeyReport:
     digests_keyed: int = 0
     vault_rows: int = 0
     batches: int = 0
+    verdict_batches: int = 0
     tables: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
@@ -265,6 +268,7 @@ def apply_changes(
         )
     rep.batches = len(batches)
     ledger.append(con, events)
+    rep.verdict_batches = rekey_members(con, "_rk_ids", stage=stage, run_id=run_id, reason=reason)
     if redeclared is not None:
         redeclared.update(seq for seq, _, _ in batches)
     con.execute("DROP TABLE IF EXISTS _rk_ids")

@@ -12,7 +12,8 @@ and for each input document returns zero or more :class:`StageResult` rows. The 
 * ``set_status`` / ``set_pii_state`` -> the input record's status / pii_state changes;
 * ``set_script`` -> the input record's ``script`` is stored in place (a derived column: the text did
   not change, so no new version; the stage's event, e.g. ``script_detected``, records it);
-* ``action`` -> one ledger event on the input record with ``detail`` (never raw PII);
+* ``action`` -> one ledger event on the input record with ``detail`` (never raw PII), or, for an action the
+  stage lists in ``verdicts``, a member of its load batch's verdict batch (:mod:`provenance.verdicts`);
 * ``mark`` -> the input is recorded in ``stage_marks`` so a re-run with the same config
   skips it.
 
@@ -109,6 +110,10 @@ class Stage(PipelineStep):
     reads: ClassVar[tuple[str, ...]] = ("record_id", "text")
     #: what it may write: "version", "status", "event"
     writes: ClassVar[tuple[str, ...]] = ("version", "event")
+    #: per-record decisions that leave the text as it is, written as verdict batches (one ledger event per load
+    #: batch, its members in ``verdict_members``: :mod:`provenance.verdicts`): ``{action: result column holding
+    #: the verdict}``, e.g. ``{"script_detected": "set_script"}``
+    verdicts: ClassVar[dict[str, str]] = {}
     #: SQL condition (over `records r`) selecting its input, beside status='active'
     select_where: ClassVar[str] = "TRUE"
     #: skip records already in stage_marks for this stage + config

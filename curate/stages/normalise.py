@@ -60,6 +60,7 @@ class NormaliseStage(Stage):
     name: ClassVar[str] = "normalise"
     reads: ClassVar[tuple[str, ...]] = ("record_id", "text", "source_id", "script", "metadata", "pii_state")
     writes: ClassVar[tuple[str, ...]] = ("version", "event")
+    verdicts: ClassVar[dict[str, str]] = {"script_detected": "set_script"}
     config_class: ClassVar[type] = NormaliseConfig
     #: one normalise_many call per batch: its fixed cost (numpy set-up, one OpenCC call) is paid per batch,
     #: so batches are large, bounded by characters (see curate.zh.batch.BATCH_RECORDS / BATCH_CHARS)

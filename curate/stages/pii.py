@@ -56,6 +56,7 @@ class PiiStage(Stage):
     name: ClassVar[str] = "pii"
     reads: ClassVar[tuple[str, ...]] = ("record_id", "text", "title", "metadata", "source_id")
     writes: ClassVar[tuple[str, ...]] = ("version", "event")
+    verdicts: ClassVar[dict[str, str]] = {"pii_checked": "set_pii_state"}
     select_where: ClassVar[str] = "r.pii_state IS NULL"
     config_class: ClassVar[type] = PiiConfig
 

@@ -91,6 +91,11 @@ def test_rekey_gives_the_ids_of_a_fresh_keyed_catalogue(old_catalogue, tmp_path,
     con.close()
     assert digest == annotator_email_digest(load_key())(mail)  # what a pull with the key stores now
     assert rid in {r[0] for r in _rows(old_catalogue)} and rid != before[0][0]
+    # the PII stage's `clean` verdicts named old ids: their batches were re-declared over the new ones
+    con = duckdb.connect(str(old_catalogue), read_only=True)
+    redeclared = con.execute("SELECT count(*) FROM provenance_events WHERE action = 'verdict_batch_rekeyed'").fetchone()
+    con.close()
+    assert redeclared[0] > 0
     code, out, _ = cli("pii", "rekey", db=old_catalogue)
     assert "nothing to rekey" in out
 

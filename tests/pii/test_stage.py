@@ -6,6 +6,7 @@ import pytest
 from catalogue_builder import add_record, add_records, add_source
 
 from provenance import db, runs
+from provenance.verdicts import VERDICT_BATCH, members_as_events
 
 RECORDS = {
     "loan/1": "申請人王小明，身分證字號A123456789，手機0912345678，住臺北市大安區忠孝東路四段100號5樓。",
@@ -77,7 +78,8 @@ def test_run_pii(catalogue, cli):
     assert raw and keyed == raw
     events = con.execute(
         "SELECT action, detail FROM provenance_events WHERE stage='pii'"
-        " AND action NOT IN ('record_rekeyed', 'batch_rekeyed')"
+        f" AND action NOT IN ('record_rekeyed', 'batch_rekeyed', '{VERDICT_BATCH}')"
+        f" UNION ALL SELECT action, detail FROM ({members_as_events()})"
     ).fetchall()
     assert sorted(a for a, _ in events) == ["pii_checked", "pii_scrubbed", "pii_scrubbed", "pii_scrubbed"]
     blob = json.dumps([json.loads(d) for _, d in events], ensure_ascii=False)

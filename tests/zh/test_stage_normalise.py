@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from curate.ingest import ingest
 from curate.runner import make_stage, run_stage
 from provenance import db, ledger
+from provenance.verdicts import members_as_events
 from sources.base import ErrorPolicy, RawItem, Record, Source, SourceInfo
 
 TEXTS = {
@@ -57,8 +58,10 @@ def test_normalise_stage_versions_events_and_flags(db_path):
         assert active["trad"][0] == TEXTS["trad"]  # byte-identical, no new version
         assert active["mixed"][0] == "本行依銀行法辦理。\n詳細資訊請登入官方網站查詢。"
         assert active["neutral"][0] == TEXTS["neutral"]
-        events = con.execute("""SELECT e.action, e.detail, r.locator FROM provenance_events e
-                                JOIN records r USING (record_id) WHERE e.stage = 'normalise'""").fetchall()
+        events = con.execute(f"""SELECT e.action, e.detail, r.locator FROM (
+                                    SELECT stage, action, detail, record_id FROM provenance_events
+                                    UNION ALL SELECT stage, action, detail, record_id FROM ({members_as_events()})
+                                ) e JOIN records r USING (record_id) WHERE e.stage = 'normalise'""").fetchall()
         by = {}
         for action, detail, loc in events:
             by.setdefault((loc, action), json.loads(detail))
