@@ -245,7 +245,7 @@ def _apply_batch(con, stage: Stage, run_id: str, cfg_hash: str, table: pa.Table)
     n_events, as_verdict = 0, ["FALSE"]
     for action, column in stage.verdicts.items():
         cond = f"x.action = '{action}' AND x.new_id IS NULL AND x.{column} IS NOT NULL"
-        rows = f"SELECT x.record_id, x.{column} AS verdict, x.detail FROM _res x WHERE {cond}"
+        rows = f"SELECT x.ord AS pos, x.record_id, x.{column} AS verdict, x.detail FROM _res x WHERE {cond}"
         n_events += bool(verdicts.append_batch(con, stage=stage.name, action=action, run_id=run_id, rows_sql=rows))
         as_verdict.append(f"({cond})")
     # the other events in bounded pages, in result order

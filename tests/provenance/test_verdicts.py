@@ -5,6 +5,7 @@ fixture, real runner and stages, real CLI)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from curate.ingest import ingest
 from curate.runner import make_stage, run_stage
 from provenance import audit, db
 from provenance.crosscheck import crosscheck
-from provenance.verdicts import VERDICT_BATCH
+from provenance.verdicts import VERDICT_BATCH, members_digest
 from sources.base import ErrorPolicy
 from sources.law_moj import LawMojSource
 
@@ -74,8 +75,11 @@ TAMPER = {
     "verdict edited": "UPDATE verdict_members SET verdict = 'simplified'"
     " WHERE record_id = (SELECT min(record_id) FROM verdict_members)",
     "detail edited": "UPDATE verdict_members SET detail = '{}' WHERE record_id = (SELECT min(record_id) FROM verdict_members)",
-    "member added": "INSERT INTO verdict_members SELECT batch_seq, 'forged-' || record_id, verdict, detail"
-    " FROM verdict_members LIMIT 1",
+    "member added": "INSERT INTO verdict_members SELECT batch_seq, pos + 1000000, 'forged-' || record_id, verdict,"
+    " detail FROM verdict_members LIMIT 1",
+    "member added at a taken position": "INSERT INTO verdict_members SELECT batch_seq, pos, 'forged-' || record_id,"
+    " verdict, detail FROM verdict_members LIMIT 1",
+    "members reordered": "UPDATE verdict_members SET pos = -pos",
 }
 
 
@@ -96,7 +100,7 @@ def test_a_member_of_no_batch_is_caught(normalised: Path) -> None:
     try:
         con.execute(
             "INSERT INTO verdict_members SELECT (SELECT max(seq) FROM provenance_events WHERE action <> $a),"
-            " record_id, verdict, detail FROM verdict_members LIMIT 1",
+            " pos, record_id, verdict, detail FROM verdict_members LIMIT 1",
             {"a": VERDICT_BATCH},
         )
         chain = audit.verify(con)
@@ -141,3 +145,18 @@ def test_pii_clean_is_earned_by_a_member(law_fixtures: Path, db_path: Path, monk
     finally:
         con.close()
     assert [f.subject for f in cross.findings if "claims a PII pass" in f.problem] == [held]
+
+
+def test_digest_does_not_depend_on_the_scan_order() -> None:
+    """Lines are hashed in ``pos`` order: streamed as inserted when that is ``pos`` order, read sorted otherwise."""
+    rows = [(i * 3, f"r{i:03d}", "traditional", json.dumps({"i": i})) for i in range(50)]
+    con = duckdb.connect()
+    con.execute("CREATE TABLE m (pos BIGINT, record_id VARCHAR, verdict VARCHAR, detail VARCHAR)")
+    con.executemany("INSERT INTO m VALUES (?, ?, ?, ?)", rows)
+    con.execute("CREATE TABLE shuffled AS SELECT * FROM m ORDER BY hash(record_id)")
+    ordered = members_digest(con, "SELECT * FROM m")
+    assert members_digest(con, "SELECT * FROM shuffled") == ordered
+    assert ordered[0] == 50 and ordered != members_digest(con, "SELECT * FROM m WHERE pos > 0")
+    # the lines themselves, joined in pos order
+    lines = "\n".join(f"{r}:{v}:{d}" for _, r, v, d in rows)
+    assert ordered[1] == hashlib.sha256(lines.encode()).hexdigest()
