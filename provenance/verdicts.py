@@ -185,9 +185,18 @@ def rekey_members(con: duckdb.DuckDBPyConnection, ids_table: str, *, stage: str,
 def verify_verdicts(con: duckdb.DuckDBPyConnection) -> VerdictCheck:
     """Recompute every verdict batch's member count and digest from ``verdict_members``, batch by batch, against
     the newest declaration (the batch event, or a re-declaration after a rekey)."""
-    if not has_members(con):
-        return VerdictCheck(True, 0)
     batches = con.execute(f"SELECT seq, event_id, n, digest FROM ({_DECLARED}) ORDER BY seq").fetchall()
+    if not has_members(con):  # a catalogue from before verdict batches, or the table was dropped
+        if not batches:
+            return VerdictCheck(True, 0)
+        seq, event_id = batches[0][:2]
+        return VerdictCheck(
+            False,
+            len(batches),
+            seq,
+            event_id,
+            f"verdict_members is missing: the ledger has {len(batches)} verdict batches",
+        )
     for seq, event_id, n_event, digest in batches:
         n_now, now = _digest_now(con, seq)
         if n_event == n_now and digest == now:

@@ -109,6 +109,17 @@ def test_a_member_of_no_batch_is_caught(normalised: Path) -> None:
     assert not chain.ok and "name no verdict batch event" in chain.reason
 
 
+def test_a_dropped_members_table_is_caught(normalised: Path) -> None:
+    con = duckdb.connect(str(normalised))
+    try:
+        con.execute("DROP TABLE verdict_members")
+        chain, cross = audit.verify(con), crosscheck(con)
+    finally:
+        con.close()
+    assert not chain.ok and "verdict_members is missing" in chain.reason
+    assert any("verdict_members is missing" in p for p in cross.problems)
+
+
 def test_script_edited_in_place_is_named_against_the_member(normalised: Path) -> None:
     con = duckdb.connect(str(normalised))
     try:
