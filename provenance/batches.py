@@ -86,7 +86,7 @@ def batch_digests(
 
 @dataclass(frozen=True, slots=True)
 class BatchCheck:
-    """Outcome of :func:`verify_batches`."""
+    """Outcome of :func:`verify_batches` (and of :func:`provenance.verdicts.verify_verdicts`)."""
 
     ok: bool
     checked: int

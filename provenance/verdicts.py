@@ -19,11 +19,11 @@ of the per-record event it replaces; catalogues from before keep their per-recor
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 
 import duckdb
 
 from provenance import ledger
+from provenance.batches import BatchCheck
 from provenance.errors import CatalogueError
 
 #: the ledger action of a verdict batch
@@ -109,17 +109,6 @@ def append_batch(con: duckdb.DuckDBPyConnection, *, stage: str, action: str, run
     return n
 
 
-@dataclass(frozen=True, slots=True)
-class VerdictCheck:
-    """Outcome of :func:`verify_verdicts`."""
-
-    ok: bool
-    checked: int
-    first_bad_seq: int | None = None
-    first_bad_event_id: str | None = None
-    reason: str = ""
-
-
 #: per verdict batch (event seq), the newest count and digest declared for it: the batch event's, or a re-declaration's
 _DECLARED = f"""
     WITH b AS (
@@ -182,15 +171,15 @@ def rekey_members(con: duckdb.DuckDBPyConnection, ids_table: str, *, stage: str,
     return len(seqs)
 
 
-def verify_verdicts(con: duckdb.DuckDBPyConnection) -> VerdictCheck:
+def verify_verdicts(con: duckdb.DuckDBPyConnection) -> BatchCheck:
     """Recompute every verdict batch's member count and digest from ``verdict_members``, batch by batch, against
     the newest declaration (the batch event, or a re-declaration after a rekey)."""
     batches = con.execute(f"SELECT seq, event_id, n, digest FROM ({_DECLARED}) ORDER BY seq").fetchall()
     if not has_members(con):  # a catalogue from before verdict batches, or the table was dropped
         if not batches:
-            return VerdictCheck(True, 0)
+            return BatchCheck(True, 0)
         seq, event_id = batches[0][:2]
-        return VerdictCheck(
+        return BatchCheck(
             False,
             len(batches),
             seq,
@@ -206,14 +195,14 @@ def verify_verdicts(con: duckdb.DuckDBPyConnection) -> VerdictCheck:
             if n_event != n_now
             else "a member's record id, verdict or detail differs from what was recorded"
         )
-        return VerdictCheck(False, len(batches), seq, event_id, f"verdict batch digest mismatch: {what}")
+        return BatchCheck(False, len(batches), seq, event_id, f"verdict batch digest mismatch: {what}")
     orphans = con.execute(
         "SELECT DISTINCT batch_seq FROM verdict_members WHERE batch_seq NOT IN"
         f" (SELECT seq FROM provenance_events WHERE action = '{VERDICT_BATCH}') ORDER BY 1 LIMIT 5"
     ).fetchall()
     if orphans:
         seqs = ", ".join(str(r[0]) for r in orphans)
-        return VerdictCheck(
+        return BatchCheck(
             False, len(batches), orphans[0][0], None, f"verdict_members rows name no verdict batch event (seq {seqs})"
         )
-    return VerdictCheck(True, len(batches))
+    return BatchCheck(True, len(batches))
