@@ -196,8 +196,10 @@ def _apply_batch(con, stage: Stage, run_id: str, cfg_hash: str, table: pa.Table)
     stage need them (issue 13)."""
     from curate.pii.keyed_ids import key_pre_pii_results
 
-    with db.arrow_scan(con, "_res_in", table):  # the batch's texts are freed once in _res, not at the commit
-        con.execute("CREATE OR REPLACE TEMP TABLE _res AS SELECT * FROM _res_in ORDER BY ord")
+    # the batch's texts are freed once in _res, not at the commit. A batch is a run of one results file's rows, which
+    # its writer numbered in order (`ord`), and DuckDB keeps a scan's order (preserve_insertion_order): no sort
+    with db.arrow_scan(con, "_res_in", table):
+        con.execute("CREATE OR REPLACE TEMP TABLE _res AS SELECT * FROM _res_in")
     # where the batch's records lie in `records` (row positions, stable inside this transaction): the statements
     # below read and update only those row groups, and the new versions after `start`, instead of every row group
     # of the catalogue (a batch's records are a run of one rank's snapshot shard, in the table's order)
