@@ -36,6 +36,8 @@ from provenance.envsettings import env_size
 _BATCH = 8_192
 
 _FACTS = "record_id, source_kind, licence_id, version, length, document"
+#: columns of the index update file written with dictionary pages (few distinct values per file)
+_DICTIONARY_COLUMNS = ["source_kind", "licence_id", "version", "document"]
 _INDEX_COLUMNS = [
     "record_id",
     "exact_key",
@@ -303,7 +305,10 @@ class DiskRows:
                     pa.array([kinds.get(x, x) for x in src], pa.string()),
                 )
                 if writer is None:
-                    writer = pq.ParquetWriter(path, t.schema)
+                    # dictionary pages only for the policy facts: ids, keys, signatures and bucket lists are
+                    # (nearly) unique, and trying a dictionary for each of their column chunks was most of the
+                    # write (this step is serial: the run's own process, between the workers and the load)
+                    writer = pq.ParquetWriter(path, t.schema, use_dictionary=_DICTIONARY_COLUMNS)
                 writer.write_table(t)
         finally:
             if writer is not None:
