@@ -10,7 +10,7 @@ plus two side-by-side references in the same run, so ratios stay meaningful on a
 * ``duckdb_bulk``: DuckDB's own bulk path on the same file (``read_json`` + ``unnest`` + ``sha256``
   in SQL + insert into a keyed table), the ingest target's yardstick;
 * ``--compare-workers [STAGES]``: each of hygiene, pii, normalise and dedup (or the STAGES given) with
-  1 and 2 workers (hygiene also on Ray with 2 workers) on copies of the catalogue as the pipeline reaches
+  1 and 2 workers (the `--ray-stages`, hygiene by default, also on Ray with 2 workers) on copies of the catalogue as the pipeline reaches
   that stage, one after the other. Besides wall time and the load average, each prints the CPU seconds
   of every phase (``run_stats``: snapshot, execute, finalize, load) and the speed-up Amdahl's law allows
   2 workers: only ``execute`` runs in parallel, everything else (start-up, snapshot, finalize, load)
@@ -195,7 +195,12 @@ def workers_table(results: list[dict]) -> str:
 
 
 def run_n(
-    n: int, *, compare_workers: tuple[str, ...], workers: int | None, steps: tuple[str, ...], compare_ray: bool = True
+    n: int,
+    *,
+    compare_workers: tuple[str, ...],
+    workers: int | None,
+    steps: tuple[str, ...],
+    ray_stages: tuple[str, ...] = ("hygiene",),
 ) -> dict:
     work = OUT / f"n{n}"
     dump = work / "ChLaw.json"
@@ -225,7 +230,7 @@ def run_n(
             )
         else:
             if step in compare_workers:
-                res["workers"][step] = compare_stage(db, work, step, ray=step == "hygiene" and compare_ray)
+                res["workers"][step] = compare_stage(db, work, step, ray=step in ray_stages)
             cmd = _curate(db, "run", step, *wopt)
         r = timed(cmd)
         res["steps"][step] = r
@@ -359,6 +364,12 @@ def main() -> None:
         help=f"also run these stages with 1 and 2 workers on copies of the catalogue (default {','.join(COMPARED)};"
         " hygiene also with Ray)",
     )
+    ap.add_argument(
+        "--ray-stages",
+        default="hygiene",
+        metavar="STAGES",
+        help="of the compared stages, those also run with `--executor ray --workers 2` (default hygiene)",
+    )
     ap.add_argument("--no-ray", action="store_true", help="leave Ray out of --compare-workers")
     ap.add_argument("--write-docs", action="store_true", help="write the table into docs/benchmarks.md")
     ap.add_argument("--results", type=Path, default=RAW)
@@ -377,10 +388,13 @@ def main() -> None:
     compare = tuple(x for x in a.compare_workers.split(",") if x)
     if set(compare) - set(COMPARED):
         raise SystemExit(f"--compare-workers: unknown stages {sorted(set(compare) - set(COMPARED))}; valid: {COMPARED}")
+    ray_stages = () if a.no_ray else tuple(x for x in a.ray_stages.split(",") if x)
+    if set(ray_stages) - set(COMPARED):
+        raise SystemExit(f"--ray-stages: unknown stages {sorted(set(ray_stages) - set(COMPARED))}; valid: {COMPARED}")
     print(f"machine: {machine()}")
     stored = json.loads(a.results.read_text()) if a.results.exists() else {"results": []}
     for n in a.n or [25_000]:
-        r = run_n(n, compare_workers=compare, workers=a.workers, steps=steps, compare_ray=not a.no_ray)
+        r = run_n(n, compare_workers=compare, workers=a.workers, steps=steps, ray_stages=ray_stages)
         r["machine"] = machine()
         r["date"] = time.strftime("%Y-%m-%d")
         stored["results"] = [x for x in stored["results"] if x["n"] != n] + [r]
