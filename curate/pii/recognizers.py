@@ -155,10 +155,23 @@ INSTITUTION_PHONE_WORDS = (
 PERSONAL_PHONE_WORDS = ("手機", "手机", "行動", "行动", "住家", "本人", "其電話", "其电话", "您的")
 
 
+#: labels that name the number written right after them an account (存摺帳號0433886496)
+ACCOUNT_LABELS = ("帳號", "帳戶", "账号", "账户", "存摺", "存折", "戶頭", "户头", "acct", "a/c")
+
+
+def _labelled_account(text: str, start: int) -> bool:
+    """An account label ends right before ``start`` (a colon or space between allowed) and no phone word is near:
+    a landline-shaped number there (04 + 8 digits is both) is the account, not a phone number."""
+    head = text[max(0, start - 6) : start].rstrip(" :\uff1a").lower()
+    return head.endswith(ACCOUNT_LABELS) and not _near(text, start, start, tuple(PHONE_CONTEXT), before=10)
+
+
 def _validate_phone(m: re.Match[str], text: str) -> Hit | None:
     kind = v.classify_phone(m.group())
     if kind is None:
         return None
+    if kind != "MOBILE" and _labelled_account(text, m.start()):
+        return None  # the account recognizer reports it
     # institutions publish landlines and toll-free numbers; a mobile number is a person's, also after
     # a verb such as 撥打 / 請洽
     if (
@@ -225,6 +238,9 @@ def _validate_email(m: re.Match[str], text: str) -> Hit | None:
 # --- credit cards -----------------------------------------------------------------------------
 CARD_PATTERN = r"(?<![0-9-])(?:\d[ -]?){12,18}\d(?![0-9])"
 CARD_CONTEXT = ["卡號", "卡号", "信用卡", "簽帳卡", "签账卡", "金融卡", "card", "持卡", "刷卡", "卡片"]
+#: card brands and kinds (美國運通卡344787810224839): a plain number after them is a card number too
+CARD_CONTEXT += ["運通卡", "运通卡", "美國運通", "美国运通", "萬事達", "万事达", "銀聯", "银联", "聯名卡", "联名卡"]
+CARD_CONTEXT += ["visa", "mastercard", "amex", "american express", "jcb", "unionpay"]
 
 
 def _iin_ok(d: str) -> bool:
@@ -303,7 +319,10 @@ def _validate_account(m: re.Match[str], text: str) -> Hit | None:
     digits = s.replace("-", "")
     if not 10 <= len(digits) <= 16:
         return None
-    if v.classify_phone(s) or (digits.startswith(("0800", "0809")) and len(digits) <= 10):
+    kind = v.classify_phone(s)
+    if (kind and not (kind != "MOBILE" and _labelled_account(text, start))) or (
+        digits.startswith(("0800", "0809")) and len(digits) <= 10
+    ):
         return None  # a phone number (the phone recognizer decides about it)
     return Hit("TW_BANK_ACCOUNT", start, m.end(), 0.1)
 
@@ -428,6 +447,7 @@ def _folded_lists() -> None:
         "INSTITUTION_PHONE_WORDS",
         "PERSONAL_PHONE_WORDS",
         "INSTITUTION_ADDRESS_WORDS",
+        "ACCOUNT_LABELS",
     ):
         g[name] = type(g[name])(with_folded(g[name]))
 

@@ -82,6 +82,31 @@ def test_bank_account_needs_context(detector):
     assert found(detector, "訂單編號123456789012已出貨") == []
 
 
+@pytest.mark.parametrize(
+    "text,value,etype",
+    [
+        # 04 + 8 digits is a Taichung landline and a 10-digit account: the label right before it decides
+        ("存摺帳號0433886496，請確認。", "0433886496", "TW_BANK_ACCOUNT"),
+        ("请汇入账号：0433886496", "0433886496", "TW_BANK_ACCOUNT"),
+        ("帳戶聯絡電話0423456789", "0423456789", "TW_PHONE"),  # a phone word is nearer: the phone
+        ("帳號0912345678", "0912345678", "TW_PHONE"),  # a mobile number stays one
+        ("帳戶持有人住家(04)2234-5678", "(04)2234-5678", "TW_PHONE"),  # the label does not end right before it
+    ],
+)
+def test_a_labelled_account_is_not_a_landline(detector, text, value, etype):
+    assert (value, etype) in found(detector, text)
+
+
+@pytest.mark.parametrize("brand", ["美國運通卡", "萬事達卡", "銀聯卡", "VISA卡", "JCB卡"])
+def test_a_card_brand_is_card_context(detector, brand):
+    number = {"美國運通卡": "344787810224839", "萬事達卡": "2221000000000009"}.get(brand, "4111111111111111")
+    if brand == "銀聯卡":
+        number = "6200000000000005"
+    if brand == "JCB卡":
+        number = "3530111333300000"
+    assert (number, "CREDIT_CARD") in found(detector, f"{brand}{number}。")
+
+
 def test_offsets_are_code_points_after_astral_chars(detector):
     text = "𠀋𠀋客戶王小明，手機0912345678"
     spans = {(text[s.start : s.end], s.entity_type) for s in detector.analyze(text)}
