@@ -166,6 +166,7 @@ class ChineseNameRecognizer(EntityRecognizer):
         singles, compounds, not_names, non_given = _tables()
         self._non_given = non_given
         self._singles = singles
+        self._compounds = compounds
         self._not_names = not_names
         self._honorifics = tuple(sorted(HONORIFICS, key=len, reverse=True))
         self._regex = re.compile(name_slot_pattern())
@@ -209,6 +210,16 @@ class ChineseNameRecognizer(EntityRecognizer):
             return True
         return text.startswith(self._follow, q)
 
+    def _role_word_before_name(self, text: str, start: int) -> bool:
+        """A role word (``role_words.txt``) starts at ``start`` and a surname follows it directly."""
+        words = role_words()
+        for k in (2, 3):
+            q = start + k
+            if q < len(text) and text[start:q] in words:
+                if text[q] in self._singles or text.startswith(self._compounds, q):
+                    return True
+        return False
+
     def _given_ok(self, text: str, a: int, b: int) -> bool:
         return b <= len(text) and all(is_han(c) and c not in self._non_given for c in text[a:b])
 
@@ -216,6 +227,8 @@ class ChineseNameRecognizer(EntityRecognizer):
         """Pick the end of the name starting at ``start`` and score it (None = not a name)."""
         if text.startswith(self._honorifics, sur_end):
             return None  # a surname-only mention (林先生) is not a full name
+        if self._role_word_before_name(text, start):
+            return None  # 房東王小明, 與房客柯俊傑: the role word's first character is a surname, the name follows it
         left = self._left_kind(text, start)
         if left is None and not any(text.startswith(self._honorifics, q) for q in range(sur_end + 1, sur_end + 4)):
             return None  # neither a name slot on the left nor an honorific on the right

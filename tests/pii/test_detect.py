@@ -97,6 +97,20 @@ def test_a_labelled_account_is_not_a_landline(detector, text, value, etype):
     assert (value, etype) in found(detector, text)
 
 
+@pytest.mark.parametrize(
+    "text,name",
+    [
+        ("由房東王小明收取", "王小明"),  # 房東 starts with the surname 房: not 房東王
+        ("與房客柯俊傑約定租金", "柯俊傑"),
+        ("與顧客林美玲聯繫", "林美玲"),  # 客 ends a role word: 顧客, 旅客, 房客 (role_words.txt)
+        ("與王子軒約定", "王子軒"),  # 王子 is a word too, but no surname follows it: the name stays whole
+    ],
+)
+def test_a_role_word_starting_with_a_surname_is_not_the_name(detector, text, name):
+    got = found(detector, text)
+    assert (name, "PERSON") in got and all(t == name for t, kind in got if kind == "PERSON"), got
+
+
 @pytest.mark.parametrize("brand", ["美國運通卡", "萬事達卡", "銀聯卡", "VISA卡", "JCB卡"])
 def test_a_card_brand_is_card_context(detector, brand):
     number = {"美國運通卡": "344787810224839", "萬事達卡": "2221000000000009"}.get(brand, "4111111111111111")

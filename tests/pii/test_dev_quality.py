@@ -64,7 +64,9 @@ def test_no_structured_gold_value_left_after_scrubbing(scored):
     assert left == []
 
 
-@pytest.mark.parametrize("name", ["pii_selfheld1", "pii_selfheld2", "pii_selfheld3", "pii_selfheld_forms"])
+@pytest.mark.parametrize(
+    "name", ["pii_selfheld1", "pii_selfheld2", "pii_selfheld3", "pii_selfheld4", "pii_selfheld_forms"]
+)
 def test_self_written_holdouts(name, eval_dev, tmp_path):
     """The same targets on three self-written sets (``bench/data/pii_selfheld*.jsonl``: other templates, names,
     streets and numbers than the dev set; see docs/benchmarks.md "PII on self-written hold-out sets")."""
