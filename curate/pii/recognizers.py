@@ -320,10 +320,10 @@ def _validate_account(m: re.Match[str], text: str) -> Hit | None:
     if not 10 <= len(digits) <= 16:
         return None
     kind = v.classify_phone(s)
-    if (kind and not (kind != "MOBILE" and _labelled_account(text, start))) or (
-        digits.startswith(("0800", "0809")) and len(digits) <= 10
-    ):
+    if kind and (kind == "MOBILE" or not _labelled_account(text, start)):
         return None  # a phone number (the phone recognizer decides about it)
+    if digits.startswith(("0800", "0809")) and len(digits) <= 10:
+        return None  # a toll-free number
     return Hit("TW_BANK_ACCOUNT", start, m.end(), 0.1)
 
 

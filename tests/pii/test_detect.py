@@ -111,13 +111,17 @@ def test_a_role_word_starting_with_a_surname_is_not_the_name(detector, text, nam
     assert (name, "PERSON") in got and all(t == name for t, kind in got if kind == "PERSON"), got
 
 
-@pytest.mark.parametrize("brand", ["美國運通卡", "萬事達卡", "銀聯卡", "VISA卡", "JCB卡"])
-def test_a_card_brand_is_card_context(detector, brand):
-    number = {"美國運通卡": "344787810224839", "萬事達卡": "2221000000000009"}.get(brand, "4111111111111111")
-    if brand == "銀聯卡":
-        number = "6200000000000005"
-    if brand == "JCB卡":
-        number = "3530111333300000"
+@pytest.mark.parametrize(
+    "brand,number",
+    [
+        ("美國運通卡", "344787810224839"),
+        ("萬事達卡", "2221000000000009"),
+        ("銀聯卡", "6200000000000005"),
+        ("VISA卡", "4111111111111111"),
+        ("JCB卡", "3530111333300000"),
+    ],
+)
+def test_a_card_brand_is_card_context(detector, brand, number):
     assert (number, "CREDIT_CARD") in found(detector, f"{brand}{number}。")
 
 

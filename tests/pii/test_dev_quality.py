@@ -27,8 +27,14 @@ def scored(eval_dev, tmp_path_factory):
             spans = det.analyze(rec["text"])
             scrubbed[rec["id"]] = scrub(rec["text"], spans).text
             fh.write(json.dumps({"id": rec["id"], "spans": [s.to_dict() for s in spans]}) + "\n")
+    scores, report = _score(eval_dev, gold_path, out)
+    return gold, scrubbed, scores, report
+
+
+def _score(eval_dev, gold_path, pred_path) -> tuple[dict[str, float], str]:
+    """The shared scorer's ``SCORE key=value`` figures for a prediction file, and its whole report."""
     proc = subprocess.run(
-        [sys.executable, str(eval_dev / "score.py"), "pii", str(gold_path), str(out)],
+        [sys.executable, str(eval_dev / "score.py"), "pii", str(gold_path), str(pred_path)],
         capture_output=True,
         text=True,
         check=True,
@@ -37,7 +43,7 @@ def scored(eval_dev, tmp_path_factory):
     for line in proc.stdout.splitlines():
         if line.startswith("SCORE"):
             scores.update({k: float(v) for k, v in re.findall(r"(\w+)=([0-9.]+)", line)})
-    return gold, scrubbed, scores, proc.stdout
+    return scores, proc.stdout
 
 
 def test_recall_targets(scored):
@@ -68,7 +74,7 @@ def test_no_structured_gold_value_left_after_scrubbing(scored):
     "name", ["pii_selfheld1", "pii_selfheld2", "pii_selfheld3", "pii_selfheld4", "pii_selfheld_forms"]
 )
 def test_self_written_holdouts(name, eval_dev, tmp_path):
-    """The same targets on three self-written sets (``bench/data/pii_selfheld*.jsonl``: other templates, names,
+    """The same targets on five self-written sets (``bench/data/pii_selfheld*.jsonl``: other templates, names,
     streets and numbers than the dev set; see docs/benchmarks.md "PII on self-written hold-out sets")."""
     from pathlib import Path
 
@@ -81,18 +87,7 @@ def test_self_written_holdouts(name, eval_dev, tmp_path):
         for line in gold_path.read_text(encoding="utf-8").splitlines():
             rec = json.loads(line)
             fh.write(json.dumps({"id": rec["id"], "spans": [s.to_dict() for s in det.analyze(rec["text"])]}) + "\n")
-    proc = subprocess.run(
-        [sys.executable, str(eval_dev / "score.py"), "pii", str(gold_path), str(out)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    s = {
-        k: float(v)
-        for line in proc.stdout.splitlines()
-        if line.startswith("SCORE")
-        for k, v in re.findall(r"(\w+)=([0-9.]+)", line)
-    }
+    s, report = _score(eval_dev, gold_path, out)
     targets = {**{f"r_{t}": 0.97 for t in STRUCTURED}, "r_PERSON": 0.85, "r_TW_ADDRESS": 0.85, "untyped_p": 0.92}
-    assert {k: s[k] for k in targets if k in s and s[k] < targets[k]} == {}, proc.stdout
-    assert "r_TW_PHONE" in s and "untyped_p" in s, proc.stdout  # every set has phones: the report was read
+    assert {k: s[k] for k in targets if k in s and s[k] < targets[k]} == {}, report
+    assert "r_TW_PHONE" in s and "untyped_p" in s, report  # every set has phones: the report was read
