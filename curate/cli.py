@@ -177,8 +177,20 @@ def run(argv: list[str]) -> int:
     return rv if isinstance(rv, int) else EXIT_OK
 
 
+#: process-wide defaults of a ``curate`` process (a value the user's environment sets wins), set before any
+#: library reads them:
+#: * pyarrow's allocator: its default (mimalloc) handed freed memory back to the kernel and took it again as
+#:   transparent huge pages, which the kernel zeroes on each first touch: 18 % of a 400k ``run hygiene
+#:   --workers 2``'s CPU (``perf``), the workers' parquet reads and the snapshot's; glibc's ``malloc`` reuses it
+#:   (that run 6.9-7.1 s -> 5.7-6.1 s, 1 worker 9.4-9.8 s -> 8.7-8.9 s; docs/benchmarks.md, "Fifteenth pass");
+#: * OpenBLAS (loaded with numpy, unused by the stages) starts a thread per core that spins after start-up.
+PROCESS_DEFAULTS = {"ARROW_DEFAULT_MEMORY_POOL": "system", "OPENBLAS_NUM_THREADS": "1"}
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console entry point."""
+    for name, value in PROCESS_DEFAULTS.items():
+        os.environ.setdefault(name, value)
     sys.exit(run(sys.argv[1:] if argv is None else argv))
 
 

@@ -490,6 +490,26 @@ def _console_to_file(path: Path, *, enabled: bool) -> Iterator[None]:
             logger.add(sys.stderr, level="WARNING")
 
 
+@contextmanager
+def _frozen_heap() -> Iterator[None]:
+    """The objects alive now (imports, the stage) moved out of the garbage collector's reach while the ranks run.
+
+    The workers are forked: a collection in a worker that walks the parent's objects writes to their pages, and
+    each written page is copied (copy-on-write), so two workers did more system and Python work than one (400k
+    hygiene, 2 workers: 7.1-7.7 s, with the heap frozen 6.5-6.6 s). An in-process rank (1 worker) is spared the
+    same walks. What the ranks create is collected as usual; ``gc.freeze`` is what the ``gc`` docs advise before
+    a ``fork`` without ``exec``.
+    """
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def _execute(
     stage: Stage,
     snap_dir: Path,
@@ -515,7 +535,8 @@ def _execute(
         ex = LocalPipelineExecutor(
             pipeline, tasks=n_shards, workers=min(workers, n_shards), logging_dir=logs, start_method="fork"
         )
-        run_watched(ex.run, f"stage `{stage.name}`")  # a killed worker fails the run instead of hanging it
+        with _frozen_heap():
+            run_watched(ex.run, f"stage `{stage.name}`")  # a killed worker fails the run instead of hanging it
     elif executor == "ray":
         from curate._optional import require
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -100,6 +101,37 @@ def test_missing_catalogue_is_one_line_error(tmp_path: Path) -> None:
         cwd=ROOT,
     )
     assert "Traceback" in proc.stderr
+
+
+_DEFAULTS_PROBE = """
+import os, sys
+from curate import cli
+try:
+    cli.main(["--help"])
+except SystemExit:
+    pass
+import pyarrow
+print(os.environ["OPENBLAS_NUM_THREADS"], pyarrow.default_memory_pool().backend_name)
+"""
+
+
+@pytest.mark.parametrize(
+    "env, expected",
+    [({}, "1 system"), ({"ARROW_DEFAULT_MEMORY_POOL": "jemalloc", "OPENBLAS_NUM_THREADS": "2"}, "2 jemalloc")],
+)
+def test_console_entry_sets_process_defaults_the_users_win(tmp_path: Path, env: dict, expected: str) -> None:
+    """``curate`` runs pyarrow on glibc's allocator (mimalloc's purged huge pages cost a stage run 18 % of its CPU)
+    and OpenBLAS on one thread, unless the user's environment says otherwise."""
+    base = {k: v for k, v in os.environ.items() if k not in cli_mod.PROCESS_DEFAULTS}
+    proc = subprocess.run(
+        [sys.executable, "-c", _DEFAULTS_PROBE],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**base, "PYTHONPATH": str(ROOT), **env},
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip().splitlines()[-1] == expected
 
 
 def test_curate_db_env(tmp_path: Path, monkeypatch) -> None:

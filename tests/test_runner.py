@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import sys
@@ -57,6 +58,7 @@ def test_hygiene_new_versions_and_events(law_db: Path) -> None:
         assert all(ch in it for ch in new)
     ev = _q(law_db, "SELECT count(*) FROM provenance_events WHERE stage='hygiene' AND action='rewrite'")[0][0]
     assert ev == rep.counts["new_versions"]
+    assert gc.get_freeze_count() == 0  # the heap frozen for the forked ranks is given back to the collector
     # a rerun is a no-op
     again = run_stage(law_db, make_stage("hygiene"), workers=2)
     assert again.counts["new_versions"] == 0 and again.counts["events"] == 0
