@@ -207,6 +207,29 @@ def test_analyze_many_equals_analyze(detector):
     assert detector.analyze_many(texts) == [detector.analyze(t) for t in texts]
 
 
+def test_analyze_many_repeated_texts_and_memo(monkeypatch):
+    """Equal texts (a law's metadata on each article) are analysed once and short ones remembered across calls:
+    the spans are those of :meth:`analyze`, each result a list of its own, and the memo stays bounded."""
+    from curate.pii import engine
+
+    det = PiiDetector()
+    calls: list[int] = []
+    real = det._analyze_distinct
+    monkeypatch.setattr(det, "_analyze_distinct", lambda texts: calls.append(len(texts)) or real(texts))
+    texts = ["客戶王小明手機0912345678", "金融監督管理委員會", "客戶王小明手機0912345678", "", "戶名林美惠"] * 3
+    expected = [det.analyze(t) for t in texts]
+    first = det.analyze_many(texts)
+    assert first == expected and calls == [4]  # four distinct strings
+    first[0].clear()  # a caller's list is its own
+    assert det.analyze_many(texts) == expected and calls == [4, 0]  # all remembered
+    long = "法" * (engine.MEMO_MAX_CHARS + 1) + "客戶李小華"
+    assert det.analyze_many([long, long]) == [det.analyze(long)] * 2 and calls[-1] == 1  # once, not remembered
+    assert long not in det._memo
+    monkeypatch.setattr(engine, "MEMO_ENTRIES", 5)
+    det.analyze_many([f"第{i}條客戶王小明" for i in range(12)])
+    assert 0 < len(det._memo) <= 5
+
+
 @pytest.mark.parametrize("text", ["本行官方網站已更新", "余姓經理因故離職", "請於周末前回覆", "報刊、文書、廣播"])
 def test_common_words_are_not_names(detector, text):
     assert [e for _, e in found(detector, text) if e == "PERSON"] == []
