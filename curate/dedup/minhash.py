@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -248,7 +249,7 @@ class MinHasher:
 
     # -- numpy twin of the kernel (CPU) ------------------------------------------------------
     def _batch_numpy(self, cps: list[np.ndarray]) -> np.ndarray:
-        rows = [_np_shingles(c.astype(np.int64) + 1, self.ngram) for c in cps]
+        rows = _np_shingles_many(cps, self.ngram)
         width = max(1, max(len(r) for r in rows))
         h = np.empty((len(rows), width), dtype=np.uint32)
         for i, r in enumerate(rows):
@@ -274,6 +275,37 @@ class MinHasher:
             if not len(r):
                 out[i] = EMPTY
         return out
+
+
+def _np_shingles_many(cps: list[np.ndarray], n: int) -> list[np.ndarray]:
+    """:func:`_np_shingles` of each (raw) code-point array, hashed in one pass over them all.
+
+    The arrays are joined and every window of ``n`` is hashed at once; a document keeps the windows that lie
+    inside it (the ``n - 1`` across each boundary are dropped), so the values are those of one call per
+    document, whose fixed cost (a dozen small numpy calls) was most of the signature step on short records.
+    """
+    lens = [len(c) for c in cps]
+    flat = np.concatenate(cps).astype(np.int64) + 1 if cps else np.empty(0, dtype=np.int64)
+    hashed = np.empty(0, dtype=np.int64)
+    if len(flat) >= n:
+        hashed = _mix(_canon((np.lib.stride_tricks.sliding_window_view(flat, n) * _weights(n)).sum(-1)))
+    out: list[np.ndarray] = []
+    start = 0
+    for c, length in zip(cps, lens, strict=True):
+        if length >= n:
+            out.append(hashed[start : start + length - n + 1])
+        else:  # empty, or shorter than one gram: hashed on its own
+            out.append(_np_shingles(c.astype(np.int64) + 1, n))
+        start += length
+    return out
+
+
+@lru_cache(maxsize=8)
+def _weights(n: int) -> np.ndarray:
+    """The polynomial weights of an ``n``-gram (read-only)."""
+    w = np.array([pow(_POLY_BASE, n - 1 - j, P) for j in range(n)], dtype=np.int64)
+    w.flags.writeable = False
+    return w
 
 
 def _np_shingles(cp: np.ndarray, n: int) -> np.ndarray:

@@ -66,6 +66,23 @@ def test_kernel_matches_exact_reference(backend):
         assert np.array_equal(ref.astype(np.int32), s)
 
 
+@pytest.mark.parametrize("n", [1, 3, 5])
+def test_shingles_of_a_batch_equal_shingles_of_each_document(n):
+    """Hashing a batch's windows in one pass keeps each document's own windows only (none across a boundary),
+    for documents shorter than a gram, exactly a gram long, and empty."""
+    from curate.dedup.minhash import _np_shingles, _np_shingles_many
+
+    rng = np.random.default_rng(11)
+    lengths = [0, 1, n - 1, n, n + 1, 0, 300, 2, 0] + list(rng.integers(0, 60, 40))
+    cps = [rng.integers(0, 0x2FFFF, k).astype(np.int32) for k in lengths]
+    many = _np_shingles_many(cps, n)
+    assert len(many) == len(cps)
+    for cp, got in zip(cps, many, strict=True):
+        want = _np_shingles(cp.astype(np.int64) + 1, n)
+        assert got.dtype == want.dtype and np.array_equal(got, want)
+    assert _np_shingles_many([], n) == []
+
+
 def test_signature_agreement_estimates_jaccard():
     rng = np.random.default_rng(7)
     base = _texts(1, seed=9)[0] * 3
