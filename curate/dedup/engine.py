@@ -185,8 +185,9 @@ class _ShingleCache:
             keep = set(rows)
             for r in [r for r in self.sets if r not in keep][:overflow]:
                 del self.sets[r]
-        for r, text in zip(need, self.fetch(need), strict=True):
-            self.sets[r] = self.hasher.shingle_hashes(normalise_codepoints(text)).astype(np.uint32)
+        keys = [normalise_codepoints(text) for text in self.fetch(need)]
+        for r, hashes in zip(need, self.hasher.shingle_hashes_many(keys), strict=True):
+            self.sets[r] = hashes.astype(np.uint32)
 
     def __getitem__(self, row: int) -> np.ndarray:
         return self.sets[row]

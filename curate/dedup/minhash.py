@@ -187,6 +187,10 @@ class MinHasher:
         """Sorted unique shingle hashes of one normalised key (CPU, numpy; for verification)."""
         return np.unique(_np_shingles(cp.astype(np.int64) + 1, self.ngram))
 
+    def shingle_hashes_many(self, cps: list[np.ndarray]) -> list[np.ndarray]:
+        """:meth:`shingle_hashes` of each key, hashed in passes over many keys at once."""
+        return [np.unique(h) for h in _np_shingles_many(cps, self.ngram)]
+
     # ------------------------------------------------------------------------------------
     def _batch(self, cps: list[np.ndarray]):
         if self.backend == "numpy":
@@ -277,26 +281,55 @@ class MinHasher:
         return out
 
 
-def _np_shingles_many(cps: list[np.ndarray], n: int) -> list[np.ndarray]:
-    """:func:`_np_shingles` of each (raw) code-point array, hashed in one pass over them all.
+#: code points hashed per pass of :func:`_np_shingles_many`: its temporaries are a few int64 arrays of this size
+#: (a batch may hold 2^22 code points: their windows as one (L, n) int64 matrix would have been 160 MB)
+_SHINGLE_PASS = 1 << 18
 
-    The arrays are joined and every window of ``n`` is hashed at once; a document keeps the windows that lie
-    inside it (the ``n - 1`` across each boundary are dropped), so the values are those of one call per
+
+def _window_hashes(x: np.ndarray, n: int) -> np.ndarray:
+    """Hash of every window of ``n`` in ``x`` (+1 encoded, int64, ``len(x) >= n``), one pass per weight."""
+    w = _weights(n)
+    m = len(x) - n + 1
+    h = x[:m] * w[0]
+    for j in range(1, n):
+        h += x[j : j + m] * w[j]  # < n * 2**52: exact in int64, so the order of the sum does not matter
+    return _mix(_canon(h))
+
+
+def _np_shingles_many(cps: list[np.ndarray], n: int) -> list[np.ndarray]:
+    """:func:`_np_shingles` of each (raw) code-point array, hashed a few hundred thousand code points at a time.
+
+    The arrays of a pass are joined and every window of ``n`` is hashed at once; a document keeps the windows
+    that lie inside it (the ``n - 1`` across each boundary are dropped), so the values are those of one call per
     document, whose fixed cost (a dozen small numpy calls) was most of the signature step on short records.
     """
-    lens = [len(c) for c in cps]
-    flat = np.concatenate(cps).astype(np.int64) + 1 if cps else np.empty(0, dtype=np.int64)
-    hashed = np.empty(0, dtype=np.int64)
-    if len(flat) >= n:
-        hashed = _mix(_canon((np.lib.stride_tricks.sliding_window_view(flat, n) * _weights(n)).sum(-1)))
-    out: list[np.ndarray] = []
-    start = 0
-    for c, length in zip(cps, lens, strict=True):
-        if length >= n:
-            out.append(hashed[start : start + length - n + 1])
-        else:  # empty, or shorter than one gram: hashed on its own
-            out.append(_np_shingles(c.astype(np.int64) + 1, n))
-        start += length
+    out: list[np.ndarray] = [np.empty(0, dtype=np.int64)] * len(cps)
+    group: list[int] = []
+    size = 0
+
+    def flush() -> None:
+        nonlocal size
+        if not group:
+            return
+        flat = np.concatenate([cps[i] for i in group]).astype(np.int64) + 1
+        hashed = _window_hashes(flat, n)
+        start = 0
+        for i in group:
+            length = len(cps[i])
+            out[i] = hashed[start : start + length - n + 1]
+            start += length
+        group.clear()
+        size = 0
+
+    for i, c in enumerate(cps):
+        if len(c) < n:  # empty, or shorter than one gram: hashed on its own
+            out[i] = _np_shingles(c.astype(np.int64) + 1, n)
+            continue
+        group.append(i)
+        size += len(c)
+        if size >= _SHINGLE_PASS:
+            flush()
+    flush()
     return out
 
 
@@ -310,12 +343,9 @@ def _weights(n: int) -> np.ndarray:
 
 def _np_shingles(cp: np.ndarray, n: int) -> np.ndarray:
     """Shingle hashes of one code-point array (+1 encoded), same values as the torch kernel."""
-    w = np.array([pow(_POLY_BASE, n - 1 - j, P) for j in range(n)], dtype=np.int64)
     if len(cp) == 0:
         return np.empty(0, dtype=np.int64)
     if len(cp) < n:
-        h = np.array([int((cp * w[n - len(cp) :]).sum())], dtype=np.int64)
-    else:
-        win = np.lib.stride_tricks.sliding_window_view(cp, n)
-        h = (win * w).sum(-1)
-    return _mix(_canon(h))
+        w = _weights(n)
+        return _mix(_canon(np.array([int((cp * w[n - len(cp) :]).sum())], dtype=np.int64)))
+    return _window_hashes(cp, n)

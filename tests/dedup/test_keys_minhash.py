@@ -67,11 +67,14 @@ def test_kernel_matches_exact_reference(backend):
 
 
 @pytest.mark.parametrize("n", [1, 3, 5])
-def test_shingles_of_a_batch_equal_shingles_of_each_document(n):
-    """Hashing a batch's windows in one pass keeps each document's own windows only (none across a boundary),
-    for documents shorter than a gram, exactly a gram long, and empty."""
+@pytest.mark.parametrize("per_pass", [7, 1 << 18])
+def test_shingles_of_a_batch_equal_shingles_of_each_document(n, per_pass, monkeypatch):
+    """Hashing a batch's windows in passes keeps each document's own windows only (none across a boundary),
+    for documents shorter than a gram, exactly a gram long, and empty, whatever a pass holds."""
+    from curate.dedup import minhash
     from curate.dedup.minhash import _np_shingles, _np_shingles_many
 
+    monkeypatch.setattr(minhash, "_SHINGLE_PASS", per_pass)
     rng = np.random.default_rng(11)
     lengths = [0, 1, n - 1, n, n + 1, 0, 300, 2, 0] + list(rng.integers(0, 60, 40))
     cps = [rng.integers(0, 0x2FFFF, k).astype(np.int32) for k in lengths]
@@ -81,6 +84,27 @@ def test_shingles_of_a_batch_equal_shingles_of_each_document(n):
         want = _np_shingles(cp.astype(np.int64) + 1, n)
         assert got.dtype == want.dtype and np.array_equal(got, want)
     assert _np_shingles_many([], n) == []
+    mh = MinHasher(device="cpu", backend="numpy", ngram=n)
+    for got, cp in zip(mh.shingle_hashes_many(cps), cps, strict=True):  # verification's sets, batched
+        assert np.array_equal(got, mh.shingle_hashes(cp))
+
+
+def test_shingles_of_long_documents_in_bounded_passes():
+    """64 documents of 65,536 code points (a batch of textbook chapters): hashed a pass at a time, never as one
+    (L, n) matrix of windows (4M x 5 int64 = 160 MB); what stays is the hashes themselves (8 bytes a window)."""
+    import tracemalloc
+
+    from curate.dedup.minhash import _np_shingles_many
+
+    cps = [np.full(1 << 16, 0x4E00 + i, dtype=np.int32) for i in range(64)]
+    tracemalloc.start()
+    try:
+        out = _np_shingles_many(cps, 5)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert sum(len(h) for h in out) == 64 * ((1 << 16) - 4)
+    assert peak < 32 * 2**20 + 24 * 2**20  # the hashes (32 MiB) and a pass's temporaries
 
 
 def test_signature_agreement_estimates_jaccard():
