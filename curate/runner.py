@@ -495,10 +495,9 @@ def _frozen_heap() -> Iterator[None]:
     """The objects alive now (imports, the stage) moved out of the garbage collector's reach while the ranks run.
 
     The workers are forked: a collection in a worker that walks the parent's objects writes to their pages, and
-    each written page is copied (copy-on-write), so two workers did more system and Python work than one (400k
-    hygiene, 2 workers: 7.1-7.7 s, with the heap frozen 6.5-6.6 s). An in-process rank (1 worker) is spared the
-    same walks. What the ranks create is collected as usual; ``gc.freeze`` is what the ``gc`` docs advise before
-    a ``fork`` without ``exec``.
+    each written page is copied (copy-on-write); an in-process rank (1 worker) walks them too. Frozen, 400k
+    hygiene on 2 workers took 7.2-7.4 user CPU-s against 7.8-7.9 (wall time within noise). What the ranks create
+    is collected as usual; ``gc.freeze`` is what the ``gc`` docs advise before a ``fork`` without ``exec``.
     """
     import gc
 
