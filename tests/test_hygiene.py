@@ -53,3 +53,22 @@ def test_what_changed_is_reported() -> None:
 def test_indentation_option() -> None:
     assert clean("一、\n  (一)項", HygieneConfig(keep_indentation=True))[0] == "一、\n (一)項"
     assert clean("一、\n  (一)項")[0] == "一、\n(一)項"
+
+
+EDGY = st.text(
+    st.sampled_from(["第", "條", "a", " ", "\n", "\t", "\u3000", "\u200b", "。", "\x01", "\u00a0", "e", "\u0301"]),
+    max_size=12,
+)
+
+
+@given(st.one_of(EDGY, ANY))
+@settings(max_examples=1500, deadline=None)
+def test_the_quick_check_never_skips_a_change(text: str) -> None:
+    """A text the quick check lets through unchanged is one the full cleaning leaves unchanged too."""
+    from unittest import mock
+
+    from curate.stages import hygiene
+
+    with mock.patch.object(hygiene, "_suspect", return_value=True):
+        full = clean(text)
+    assert clean(text) == full

@@ -28,17 +28,25 @@ _HSPACE_RUN = re.compile(rf"[ {_HSPACE_CHARS}]{{2,}}|[{_HSPACE_CHARS}]")
 _CR = re.compile(r"\r\n?")
 _CJK = r"\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 _CJK_GAP = re.compile(rf" (?<=[{_CJK}] )(?=[{_CJK}])")  # literal first: the engine jumps to spaces
-#: anything clean() could change (besides NFC, checked separately)
-_SUSPECT = re.compile(
-    rf"[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2060\ufeff\u202a-\u202e\u2066-\u2069\u00ad"
-    rf"\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]|  | \n|\n |\n\n\n| (?<=[{_CJK}] )(?=[{_CJK}])|^[ \n]|[ \n]$"
+_SUSPECT_CHARS = (
+    r"\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2060\ufeff\u202a-\u202e\u2066-\u2069\u00ad"
+    r"\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
 )
+#: anything clean() could change inside a text (besides NFC, checked separately; the edges: :func:`_suspect`),
+#: behind a lookahead on the characters a match starts with (one class test per position instead of each
+#: alternative in turn: half the time on clean text)
+_SUSPECT = re.compile(rf"(?=[{_SUSPECT_CHARS} \n])(?:[{_SUSPECT_CHARS}]|  | \n|\n |\n\n\n| (?<=[{_CJK}] )(?=[{_CJK}]))")
 _LINE_EDGE = re.compile(r" +\n|\n +")
 _LINE_END = re.compile(r" +\n")
 _BLANKS = re.compile(r"\n{3,}")
 
 
 _DEFAULT = HygieneConfig()
+
+
+def _suspect(text: str) -> bool:
+    """Whether :func:`clean` could change ``text`` other than by NFC: an edge space or newline, or a match."""
+    return bool(text) and (text[0] in " \n" or text[-1] in " \n" or _SUSPECT.search(text) is not None)
 
 
 def clean(text: str, config: HygieneConfig = _DEFAULT) -> tuple[str, dict[str, int]]:
@@ -49,7 +57,7 @@ def clean(text: str, config: HygieneConfig = _DEFAULT) -> tuple[str, dict[str, i
     >>> clean("Bank  Act\tof 1931")[0]
     'Bank Act of 1931'
     """
-    if not _SUSPECT.search(text) and unicodedata.is_normalized(config.normal_form, text):
+    if not _suspect(text) and unicodedata.is_normalized(config.normal_form, text):
         return text, {}
     changes: dict[str, int] = {}
 
