@@ -362,7 +362,7 @@ def main() -> None:
         default="",
         metavar="STAGES",
         help=f"also run these stages with 1 and 2 workers on copies of the catalogue (default {','.join(COMPARED)};"
-        " hygiene also with Ray)",
+        " those in --ray-stages also with Ray)",
     )
     ap.add_argument(
         "--ray-stages",
