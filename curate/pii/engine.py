@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from curate.pii.span import Span
-from curate.pii.text import SENTENCE_END
+from curate.pii.text import SENTENCE_END, compact_view
 from curate.pii.view import detection_view
 
 #: entity types whose values must never survive scrubbing (structured identifiers)
@@ -102,7 +102,18 @@ class PiiDetector:
         self._digit_screen = re.compile(r"\d{7}|\d[- ]\d{3}|\d{2,4}\)|@|[A-Za-z][0-9A-Da-d]\d{4}")
 
     def analyze(self, text: str) -> list[Span]:
-        """Detected spans (non-overlapping, sorted) in ``text``."""
+        """Detected spans (non-overlapping, sorted) in ``text``.
+
+        Text is read as hygiene would join it (:func:`curate.pii.text.compact_view`): a value written with
+        invisible characters inside (``A1\u200b23456789``) is found, and its span covers them."""
+        if not text:
+            return []
+        view, positions = compact_view(text)
+        spans = self._analyze(view)
+        return _map_back(spans, positions) if positions is not None else spans
+
+    def _analyze(self, text: str) -> list[Span]:
+        """:meth:`analyze` of a compact view."""
         if not text:
             return []
         norm = detection_view(text)
@@ -134,6 +145,12 @@ class PiiDetector:
         window and no recognizer matches across one, and spans are mapped back per text. Equal texts
         are analysed once (spans depend on the text alone); short ones are remembered across calls.
         """
+        views = [compact_view(t) for t in texts]
+        found = self._analyze_many([v for v, _ in views])
+        return [spans if pos is None else _map_back(spans, pos) for spans, (_, pos) in zip(found, views, strict=True)]
+
+    def _analyze_many(self, texts: list[str]) -> list[list[Span]]:
+        """:meth:`analyze_many` of compact views."""
         memo = self._memo
         out: list[list[Span] | None] = [None] * len(texts)
         fresh: dict[str, list[int]] = {}
@@ -180,7 +197,7 @@ class PiiDetector:
             if not text:
                 continue
             if len(text) > self.config.chunk_chars or "\n" in text:
-                out[i] = self.analyze(text)
+                out[i] = self._analyze(text)
                 continue
             norm = detection_view(text)
             out[i] = self._labelled(norm)
@@ -210,6 +227,16 @@ class PiiDetector:
             )
             for r in results
         ]
+
+
+def _map_back(spans: list[Span], positions: list[int]) -> list[Span]:
+    """Spans found in a compact view, as offsets into the text it was made from: a span runs from its first to
+    its last character, the characters the view left out between them included."""
+    return [
+        Span(positions[s.start], positions[s.end - 1] + 1, s.entity_type, s.score, s.source)
+        for s in spans
+        if s.end > s.start
+    ]
 
 
 def _chunks(text: str, size: int) -> list[tuple[int, str]]:

@@ -16,17 +16,19 @@ from typing import ClassVar
 
 from datatrove.data import Document
 
+from curate import textchars
 from curate.stages.base import Stage, StageResult
 from curate.stages.config import HygieneConfig
 
-# C0/C1 controls except TAB and LF; zero-width and BOM; bidi marks are layout, not text
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f]")
-_ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff\u200e\u200f\u202a-\u202e\u2066-\u2069\u00ad]")
-_HSPACE_CHARS = "\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
+# C0/C1 controls except TAB and LF; zero-width and BOM; bidi marks are layout, not text. The classes are shared
+# with PII detection (:mod:`curate.textchars`), which reads text as this stage would join it
+_CONTROL = re.compile(f"[{textchars.CONTROL}]")
+_ZERO_WIDTH = re.compile(f"[{textchars.ZERO_WIDTH}]")
+_HSPACE_CHARS = textchars.HSPACE
 #: two or more horizontal spaces, or one space character other than U+0020
 _HSPACE_RUN = re.compile(rf"[ {_HSPACE_CHARS}]{{2,}}|[{_HSPACE_CHARS}]")
 _CR = re.compile(r"\r\n?")
-_CJK = r"\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_CJK = textchars.CJK
 _CJK_GAP = re.compile(rf" (?<=[{_CJK}] )(?=[{_CJK}])")  # literal first: the engine jumps to spaces
 _SUSPECT_CHARS = (
     r"\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2060\ufeff\u202a-\u202e\u2066-\u2069\u00ad"
