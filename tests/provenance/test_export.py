@@ -308,8 +308,49 @@ def test_bad_parameters(mixed, cli, tmp_path):
         str(busy),
         "--overwrite",
     )
+    # --overwrite replaces an earlier export only, never another folder
+    assert code == 2 and "holds no earlier export" in err and (busy / "keep.txt").exists()
+    earlier = tmp_path / "earlier"
+    args = ("--quiet", "export", "dataset", "--non-commercial", "--purpose", "training", "--audience", "public")
+    assert cli(*args, "--out", str(earlier))[0] == 0
+    (earlier / "stale.txt").write_text("x")
+    code, _, err = cli(*args, "--out", str(earlier), "--overwrite")
     assert code == 0, err
-    assert not (busy / "keep.txt").exists() and (busy / "manifest.jsonl").exists()
+    assert not (earlier / "stale.txt").exists() and (earlier / "manifest.jsonl").exists()
+
+
+def test_out_never_overlaps_the_catalogue(mixed, db_path, cli, tmp_path):
+    """An --out that is, holds or lies inside the catalogue, its WAL or its work folder is refused (an
+    `--out` of the catalogue's own folder with --overwrite once deleted the catalogue)."""
+    from provenance import db
+
+    args = ("--quiet", "export", "dataset", "--non-commercial", "--purpose", "training", "--audience", "public")
+    folder = db_path.parent
+    (folder / "notes.txt").write_text("keep")
+    bad = [
+        folder,
+        folder.parent,
+        Path(str(db_path) + ".wal") / "x",
+        folder / ".curate" / "exports",
+        db_path,
+    ]
+    for out in bad:
+        code, _, err = cli(*args, "--out", str(out), "--overwrite")
+        assert code == 2, (out, err)
+        assert "overlaps the catalogue" in err or "is a file" in err, err
+    assert db_path.exists() and (folder / "notes.txt").read_text() == "keep"
+    assert not Path(str(db_path) + ".wal").is_dir()
+    link = tmp_path / "link"
+    link.symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    code, _, err = cli(*args, "--out", str(link), "--overwrite")
+    assert code == 2 and "symbolic link" in err
+    code, _, err = cli(*args, "--out", "/proc/no-such-dir/x")
+    assert code == 2 and "cannot create" in err and "Traceback" not in err
+    # a sibling folder of the catalogue is fine
+    assert cli(*args, "--out", str(folder / "export-a"))[0] == 0
+    con = db.connect(db_path)
+    assert con.execute("SELECT count(*) FROM exports").fetchone()[0] == 1
+    con.close()
 
 
 def test_merged_record_carries_most_restrictive_licence(builder, cli, tmp_path):
