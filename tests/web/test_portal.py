@@ -240,3 +240,33 @@ def test_ledger_page_checks_anchors_and_export_heads(portal, demo_catalogue, cli
             assert "every anchored head is in the chain" not in c.get("/ledger").text
     finally:
         portal.app.state.anchor_file = None
+
+
+def test_record_pages_of_a_real_ingest(tmp_path, cli):
+    """Records written by the real ingest (one `ingested_batch` event per batch, no record id on it) have
+    working record pages: the page once failed on every such record (500)."""
+    src = tmp_path / "corpus.jsonl"
+    src.write_text(
+        "".join(f'{{"id": "c{i}", "text": "第{i}條 銀行經營之業務。"}}\n' for i in range(3)), encoding="utf-8"
+    )
+    path = tmp_path / "real.duckdb"
+    code, _, err = cli("-q", "ingest", "moda", str(src), "--licence", "CC-BY-4.0", db=path)
+    assert code == 0, err
+    con = db.connect_readonly(path)
+    try:
+        ids = [r[0] for r in con.execute("SELECT record_id FROM records ORDER BY 1").fetchall()]
+        assert con.execute(
+            "SELECT count(*) FROM provenance_events WHERE record_id IS NULL AND action = 'ingested_batch'"
+        ).fetchone()[0]
+    finally:
+        con.close()
+    p = LivePortal(path, tmp_path / "portal")
+    try:
+        with httpx.Client(base_url=p.url) as c:
+            assert http_login(c, "alice").status_code in (200, 303)
+            for rid in ids:
+                r = c.get(f"/record/{rid}")
+                assert r.status_code == 200, r.text[:300]
+                assert "ingested_batch" in r.text and rid[:16] in r.text
+    finally:
+        p.stop()
