@@ -63,6 +63,9 @@ def placeholder_label(name: str) -> str:
 
 
 VERDICTS = {"正確": "confirmed", "非個資": "not_pii", "類型錯誤": "wrong_type", "漏標": "missed"}
+#: the labels of ``schemas/label_studio/pii.xml``: a region's label becomes a placeholder in the record's text, so
+#: any other label (a forged annotation, an edited labelling config) makes the annotation invalid
+PII_LABELS = frozenset({label for _, label in _LABEL_RULES} | {"其他"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +187,9 @@ def read_review(text: str, data: dict[str, Any], result: list[dict[str, Any]]) -
         if "text" in v and v["text"] != shown_text[start:end]:
             raise ValueError(f"region text does not match the task text at UTF-16 {v['start']}..{v['end']}")
         label = next(iter(v.get("labels") or []), "其他")
+        if label not in PII_LABELS:
+            # (the label is not quoted: the message goes into the ledger, and a forged label can hold anything)
+            raise ValueError(f"a region's label is not one of the PII labels ({', '.join(sorted(PII_LABELS))})")
         verdict = verdicts.get(str(r.get("id")))
         k = spans.index((start, end)) if (start, end) in spans else None
         if k is not None and verdict != "missed":
@@ -263,6 +269,7 @@ def apply_review(
 
 
 __all__ = [
+    "PII_LABELS",
     "VERDICTS",
     "AllowEntry",
     "PiiVault",

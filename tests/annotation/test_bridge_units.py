@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import socket
+from pathlib import Path
 
 import pytest
 
@@ -175,10 +176,27 @@ def test_decisions():
         text, [{"from_name": "pii", "value": {"start": 0, "end": 2, "text": "不對", "labels": ["其他"]}}], True
     )
     assert bad.outcome == "invalid" and bad.new_text is None
+    # a label is written into the text as a placeholder: only the labelling config's labels are accepted
+    for forged in ("姓名〕身分證A123456789電話0912345678〔", "X" * 100_000, "姓名 "):
+        r = decide_pii(
+            text, [{"from_name": "pii", "value": {"start": 0, "end": 2, "text": "客戶", "labels": [forged]}}], True
+        )
+        assert (r.outcome, r.new_text, r.fields) == ("invalid", None, None), forged[:20]
+        assert "A123456789" not in r.detail["error"] and len(r.detail["error"]) < 300  # the ledger gets the error
     t = decide_topic(
         [{"from_name": "topic", "value": {"choices": ["外匯"]}}, {"from_name": "quality", "value": {"rating": 3}}]
     )
     assert t.result == {"topic": "外匯", "quality": 3}
+
+
+def test_pii_labels_are_the_labelling_configs():
+    from xml.etree import ElementTree
+
+    from annotation.review import PII_LABELS
+
+    root = ElementTree.parse(Path(__file__).resolve().parents[2] / "schemas" / "label_studio" / "pii.xml").getroot()
+    labels = {e.get("value") for e in root.iter("Label")}
+    assert labels == set(PII_LABELS)
 
 
 def test_unreachable_label_studio_retries_with_backoff_then_clear_error():
