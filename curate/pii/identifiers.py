@@ -31,6 +31,14 @@ _PLAIN_DIGEST = re.compile(r"(?<![0-9A-Za-z])sha:([0-9a-f]{16,64})(?![0-9A-Za-z]
 _STRUCTURED_HINT = re.compile(r"\d{7}|\d[- ]\d{3}|@|[A-Za-z][ -]?[0-9A-Da-d]\d{4}|[０-９]{4}")
 
 
+def _hint_view(value: str) -> str:
+    """What the pre-check reads: the detector's compact view, half-width (``０９１２－３４５－６７８``,
+    ``a＠b.tw`` and values split by invisible characters pass the check as the detector would read them)."""
+    from curate.pii.text import compact_view, halfwidth
+
+    return halfwidth(compact_view(value)[0])
+
+
 class IdentifierGuard:
     """Pseudonymise personal values inside identifier strings (cached per string)."""
 
@@ -60,7 +68,7 @@ class IdentifierGuard:
             # a plain digest of raw text (fsc:sha:<prefix>) can be brute-forced for short records: keyed instead
             key = self._load_key()
             out = _PLAIN_DIGEST.sub(lambda m: "hk:" + key.digest("DIGEST", m.group(1))[:16], out)
-        if all_types or _STRUCTURED_HINT.search(value):
+        if all_types or _STRUCTURED_HINT.search(_hint_view(value)):
             spans = self._detector(all_types).analyze(out)
             if spans:
                 out = self._replace(out, spans)

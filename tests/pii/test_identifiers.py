@@ -112,3 +112,22 @@ def test_plain_digests_in_ids_of_pii_expected_sources_are_keyed(monkeypatch):
     assert keyed.startswith("fsc:hk:") and hashlib.sha256(raw.encode()).hexdigest()[:16] not in keyed
     assert guard(plain, all_types=True) == keyed  # deterministic under one key
     assert guard(plain) == plain  # other sources: unchanged
+
+
+@pytest.mark.parametrize(
+    ("value", "secret"),
+    [
+        ("peijun.lin＠example.com.tw", "peijun.lin"),  # full-width @
+        ("moda:id=0912－345－678", "345"),  # full-width hyphens
+        ("0933　222　111.jsonl", "222"),  # ideographic spaces
+        ("客戶A1\u200b23456789.pdf", "23456789"),  # a zero-width space inside the ID
+    ],
+)
+def test_structured_values_in_other_forms_are_pseudonymised(monkeypatch, value, secret):
+    """The guard's cheap pre-check reads the value as the detector does (full-width forms, invisible characters):
+    it once passed these through for sources not marked pii_expected although the detector finds each."""
+    monkeypatch.setenv("CURATE_PII_KEY", "3c" * 32)
+    from curate.pii.identifiers import IdentifierGuard
+
+    out = IdentifierGuard()(value)
+    assert secret not in out and "〔" in out, out
