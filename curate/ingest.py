@@ -52,6 +52,22 @@ _UPSERT_SOURCE = (
 ProgressFn = Callable[[int], None]
 
 
+#: quarantine reason of a record that is not valid Unicode
+REASON_INVALID_UNICODE = "not valid Unicode (lone surrogate)"
+
+
+def _encodable(version_meta: str | None, rec: Record) -> bool:
+    """Whether every string of the record encodes as UTF-8 (Arrow and DuckDB need valid Unicode)."""
+    try:
+        for value in (version_meta, rec.doc_key, rec.source_id, rec.locator, rec.title, rec.text, rec.container):
+            if value:
+                value.encode("utf-8")
+        _metadata_json(rec).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _metadata_json(rec: Record) -> str:
     """The stored metadata JSON of a record (with ``as_of``), reusing a precomputed string."""
     if rec.metadata_json is not None:
@@ -315,13 +331,14 @@ class _Ingestor:
     # -- bulk write ---------------------------------------------------------------------------
     def _flush(self) -> None:
         """Write the batch in one transaction: stage the new rows, insert versions, supersede, ledger events."""
+        table = self._checked_batch_table() if self.batch else None
         self._write_quarantine()
         self.terms.write(run_id=self.run_id, at=ledger.now())
-        if not self.batch:
+        if table is None:
             self.batch_keys.clear()
             self.batch_containers.clear()
             return
-        self.con.register("_inc", self._batch_table())
+        self.con.register("_inc", table)
         try:
             self._write_batch("_inc", len(self.batch), self.batch_containers)
         finally:
@@ -398,6 +415,32 @@ class _Ingestor:
         rep.unchanged += n_records - n_new
         rep.superseded += len(removed)
         fault(f"ingest_after_batch_{self.flushes}")
+
+    def _checked_batch_table(self) -> pa.Table | None:
+        """:meth:`_batch_table`; records that are not valid Unicode (a lone surrogate, e.g. from a JSON ``\\ud800``
+        escape) are quarantined instead of failing the whole batch (None when no record is left)."""
+        try:
+            return self._batch_table()
+        except UnicodeEncodeError:
+            pass
+        kept = []
+        for vj, rec in self.batch:
+            if _encodable(vj, rec):
+                kept.append((vj, rec))
+                continue
+            if rec.container:
+                self.incomplete.add(rec.container)
+            self.report.records_seen -= 1  # counted as quarantined instead
+            self._reject(
+                Rejection(
+                    locator=rec.locator,
+                    reason=REASON_INVALID_UNICODE,
+                    excerpt="a lone surrogate code point in the text, title, metadata or ids",
+                    source_id=rec.source_id,
+                )
+            )
+        self.batch = kept
+        return self._batch_table() if kept else None
 
     def _batch_table(self) -> pa.Table:
         """The batch as an Arrow table (``version_meta`` first: it is part of the record id)."""

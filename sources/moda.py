@@ -59,6 +59,12 @@ class ModaReason:
     EMPTY = "empty file"
 
 
+def _excerpt(line: bytes) -> str:
+    """The start of a bad JSONL line as text (never as escaped bytes: the ingest's identifier guard reads
+    quarantine excerpts for personal values, and ``b'\\xe5...'`` hid them from it)."""
+    return line[:200].decode("utf-8", "replace").rstrip("\r\n")
+
+
 @dataclass(frozen=True, slots=True)
 class ModaFields:
     """Which column holds what (None = try the common names)."""
@@ -214,15 +220,13 @@ class ModaSource(Source):
                 try:
                     row = capped.loads(line)
                 except capped.InputLimitError as exc:
-                    yield Rejection(loc, exc.reason, f"{exc.detail}: {line[:200]!r}", self.source_id)
+                    yield Rejection(loc, exc.reason, f"{exc.detail}: {_excerpt(line)}", self.source_id)
                     continue
                 except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                    yield Rejection(loc, ModaReason.BAD_JSON_LINE, f"{exc}: {line[:200]!r}", self.source_id)
+                    yield Rejection(loc, ModaReason.BAD_JSON_LINE, f"{exc}: {_excerpt(line)}", self.source_id)
                     continue
                 if not isinstance(row, dict):
-                    yield Rejection(
-                        loc, ModaReason.NOT_AN_OBJECT, line[:200].decode("utf-8", "replace"), self.source_id
-                    )
+                    yield Rejection(loc, ModaReason.NOT_AN_OBJECT, _excerpt(line), self.source_id)
                     continue
                 yield RawItem(loc, {"kind": "row", "row": row, "file": rel, "dataset": dataset}, str(path))
 

@@ -100,3 +100,39 @@ def test_new_edition_versions_changed_sections_and_supersedes_removed(db_path, t
         ("book.txt#section=1&lines=1-2", "第一章　甲\n甲的內容。", False),
         ("book.txt#section=2&lines=3-5", "第二章　乙\n乙的新內容。\n補充。", True),
     ]
+
+
+def test_moda_bad_lines_keep_the_rest_and_no_personal_data(cli, db_path, tmp_path, monkeypatch):
+    """A line with a lone surrogate (``\\ud800``) is quarantined and the file's other lines are ingested (it once
+    failed the whole file with a traceback); an unparsable line's excerpt is stored as text, so the identifier
+    guard pseudonymises the IDs and phones in it (stored as escaped bytes they went through)."""
+    import duckdb
+
+    monkeypatch.setenv("CURATE_PII_KEY", "5e" * 32)
+    f = tmp_path / "corpus.jsonl"
+    f.write_text(
+        '{"id": "s-1", "text": "正常文字一。"}\n'
+        '{"id": "s-2", "text": "壞 \\ud800"}\n'
+        '{"id": "s-3", "text": "申請人吳小美，身分證字號A123456789，手機０９１２３１２３１２\n'
+        '{"id": "s-4", "text": "正常文字二。", "extra": {"k": "\\udc00"}}\n'
+        '{"id": "s-5", "text": "正常文字三。"}\n',
+        encoding="utf-8",
+    )
+    code, out, err = cli("--quiet", "ingest", "moda", str(f), "--licence", "OGDL-Taiwan-1.0")
+    assert code == 3 and "Traceback" not in err, err
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        texts = sorted(r[0] for r in con.execute("SELECT text FROM records").fetchall())
+        rows = con.execute("SELECT locator, reason, excerpt FROM quarantine ORDER BY locator").fetchall()
+    finally:
+        con.close()
+    assert texts == ["正常文字一。", "正常文字三。"]
+    assert [(loc, reason) for loc, reason, _ in rows] == [
+        ("corpus.jsonl#line=2", "not valid Unicode (lone surrogate)"),
+        ("corpus.jsonl#line=3", "JSONL line is not JSON"),
+        ("corpus.jsonl#line=4", "not valid Unicode (lone surrogate)"),
+    ]
+    excerpt = rows[1][2]
+    assert "A123456789" not in excerpt and "〔身分證字號#" in excerpt and "\\x" not in excerpt
+    assert "０９１２３１２３１２" not in excerpt and "0912312312" not in excerpt
+    assert "A123456789" not in out + err
