@@ -52,6 +52,8 @@ _UPSERT_SOURCE = (
 ProgressFn = Callable[[int], None]
 
 
+#: quarantine reason of a raw item whose shape made the source fail (a number where text belongs)
+REASON_MALFORMED = "malformed item (unexpected field type or shape)"
 #: quarantine reason of a record that is not valid Unicode
 REASON_INVALID_UNICODE = "not valid Unicode (lone surrogate)"
 
@@ -221,6 +223,17 @@ class _Ingestor:
         except SourceError as exc:
             rejected = True
             self._reject(Rejection(locator=exc.locator or raw.locator, reason=exc.reason))
+        except (TypeError, AttributeError, ValueError, KeyError, IndexError) as exc:
+            # an item of a shape the source did not foresee (a number where text belongs): quarantined, the rest
+            # of the file goes on, and what the item gave before is kept with its container marked incomplete
+            rejected = True
+            self._reject(
+                Rejection(
+                    locator=raw.locator,
+                    reason=REASON_MALFORMED,
+                    excerpt=f"{type(exc).__name__}: {str(exc)[:200]}",
+                )
+            )
         if rejected:
             self.incomplete |= containers
         records = [self._guard_ids(r) for r in records]

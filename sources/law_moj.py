@@ -417,6 +417,14 @@ class LawMojSource(Source):
             content = art.get(c_key)
             if content is None and not eng:
                 content = art.get("ArticleConctent")  # reported misspelling in the XML API
+            if content is not None and not isinstance(content, str) or not isinstance(art.get(no_key) or "", str):
+                yield Rejection(
+                    f"{raw.locator}/{pcode}#{idx}",
+                    "article number or content is not text",
+                    excerpt=json.dumps(art, ensure_ascii=False)[:200],
+                    source_id=SOURCE_ID,
+                )
+                continue
             if isinstance(content, str):
                 content = canonical_text(content)
             if atype == "C":
@@ -481,6 +489,8 @@ def _check_law(raw: RawItem, law: dict[str, Any], eng: bool) -> str | Rejection:
             excerpt=json.dumps({kk: law[kk] for kk in list(law)[:4]}, ensure_ascii=False)[:200],
             source_id=SOURCE_ID,
         )
+    if not isinstance(law.get(url_key) or "", str) or not isinstance(law.get("LawName") or "", str):
+        return Rejection(raw.locator, f"LawName or {url_key} is not text", source_id=SOURCE_ID)
     m = _PCODE_RE.search(law.get(url_key) or "")
     if not m:
         return Rejection(raw.locator, f"no PCODE in {url_key}: {law.get(url_key)!r}", source_id=SOURCE_ID)

@@ -332,3 +332,28 @@ def test_large_bulk_file_streams_and_quarantines_tail(
     cut.write_text(blob[: int(len(blob) * 0.6)], encoding="utf-8")
     rep2 = ingest(tmp_path / "cut.duckdb", LawMojSource([cut]))
     assert rep2.quarantined == 1 and 0 < rep2.raw_items - 1 < len(laws)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("ArticleContent", 12345), ("ArticleContent", ["x"]), ("ArticleNo", 7), ("LawURL", 5), ("LawName", {"a": 1})],
+)
+def test_fields_of_the_wrong_type_are_quarantined(tmp_path: Path, law_fixtures: Path, db_path: Path, cli, field, value):
+    """A number or list where the official format has text quarantines that article (or law) with a reason, and
+    the other laws of the file are ingested (such a field once failed the whole ingest with a traceback)."""
+    good = json.loads((law_fixtures / "chlaw_json/ch/G0380177.json").read_text(encoding="utf-8"))
+    bad = json.loads(json.dumps(good))
+    bad["LawURL"] = bad["LawURL"].replace("G0380177", "G0380999")
+    target = bad if field.startswith("Law") else next(a for a in bad["LawArticles"] if a["ArticleType"] == "A")
+    target[field] = value
+    f = tmp_path / "ChLaw.json"
+    f.write_text(json.dumps({"Laws": [bad, good]}, ensure_ascii=False), encoding="utf-8")
+    code, out, err = cli("ingest", "law-moj", str(f), "--scope", "all")
+    assert code == 3 and "Traceback" not in err, out + err
+    reasons = [r for (r,) in _q(db_path, "SELECT reason FROM quarantine")]
+    assert len(reasons) == 1 and "is not text" in reasons[0], reasons
+    pcodes = {p for (p,) in _q(db_path, "SELECT DISTINCT json_extract_string(metadata, '$.pcode') FROM records")}
+    assert "G0380177" in pcodes
+    n_good = sum(1 for a in good["LawArticles"] if a["ArticleType"] == "A")
+    n = _q(db_path, "SELECT count(*) FROM records")[0][0]
+    assert n == (n_good if field.startswith("Law") else 2 * n_good - 1)
