@@ -1,0 +1,46 @@
+"""Exact duplicates must be equal texts: the normalised key drops punctuation, so texts that differ only in a
+number's punctuation (1.5% / 15%, 3% / 3‰, 1-3 / 13) share it; they are near duplicates at most, and a statute is
+never removed as the exact duplicate of a different one."""
+
+import pytest
+
+from curate.dedup.engine import DedupDoc, dedup_texts
+from curate.dedup.keys import exact_key, normalise_codepoints, strict_key
+
+BASE = "銀行辦理消費性貸款，其年利率不得超過{}，並應於契約中載明計算方式及各項費用。"
+
+
+@pytest.mark.parametrize(("a", "b"), [("1.5%", "15%"), ("3%", "3‰"), ("第1-3款", "第13款"), ("1/2", "12"), ("+5", "5")])
+def test_numbers_differ_under_the_strict_key(a, b):
+    ta, tb = BASE.format(a), BASE.format(b)
+    assert exact_key(normalise_codepoints(ta)) == exact_key(normalise_codepoints(tb))  # the loose key is blind
+    assert strict_key(ta) != strict_key(tb)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("1.5%", "1.5 %"), ("1.5%", "１．５％"), ("1.5%。", "1.5%"), ("年利率", "年利率"), ("超過", "超过")],
+)
+def test_layout_width_and_script_do_not_count(a, b):
+    assert strict_key(BASE.format(a)) == strict_key(BASE.format(b))
+
+
+def test_law_articles_differing_in_a_number_both_stay():
+    law = "law_moj"
+    docs = [
+        DedupDoc("art2", BASE.format("1.5%"), law, "OGDL-Taiwan-1.0", "2024", "Z1000001"),
+        DedupDoc("art3", BASE.format("15%"), law, "OGDL-Taiwan-1.0", "2024", "Z1000001"),
+        DedupDoc("art4", BASE.format("15%"), law, "OGDL-Taiwan-1.0", "2024", "Z1000001"),
+    ]
+    out = {d.id: d for d in dedup_texts(docs)}
+    # art4 is the same text as art3 in the same law version: an exact duplicate; art2 is another statute
+    assert out["art2"].survivor or out["art2"].near_duplicate_of
+    assert out["art2"].duplicate_of is None
+    dup = [d for d in out.values() if d.duplicate_of]
+    assert len(dup) == 1 and dup[0].match == "exact" and {dup[0].id, dup[0].duplicate_of} == {"art3", "art4"}
+
+
+def test_other_sources_see_a_near_duplicate_not_an_exact_one():
+    out = {d.id: d for d in dedup_texts([DedupDoc("a", BASE.format("1.5%")), DedupDoc("b", BASE.format("15%"))])}
+    dup = next(d for d in out.values() if not d.survivor)
+    assert dup.match == "near"
