@@ -413,6 +413,7 @@ class _Ingestor:
             )
             events = self._events(now, n_new, new_rows, terms_changed, removed)
             ledger.append(con, events, at=now)
+            relicensed = self._relicense(now) if n_records > n_new else 0
             # a withdrawn source or document stays withdrawn when its items come again (after their events)
             hold_withdrawn(con, withheld_sql, run_id=run_id)
             self.flushes += 1
@@ -423,11 +424,30 @@ class _Ingestor:
             raise
         n_versions = len(new_rows)
         rep.versions_new += n_versions
-        rep.terms_changed += len(terms_changed)
+        rep.terms_changed += len(terms_changed) + relicensed
+        rep.versions_new += relicensed
         rep.records_new += n_new - n_versions
-        rep.unchanged += n_records - n_new
+        rep.unchanged += n_records - n_new - relicensed
         rep.superseded += len(removed)
         fault(f"ingest_after_batch_{self.flushes}")
+
+    def _relicense(self, now: dt.datetime) -> int:
+        """Records of the batch already in the catalogue (same id: same text and identity) and active, but ingested
+        now under another licence (MODA's ``--licence`` corrected; its records' ids do not hold the licence): a new
+        version each with the new licence, same text and processing state, and a ``licence_terms_changed`` event.
+        Without it the correction changed the source row only and exports kept the old licence."""
+        from curate.ingest_terms import relicensed_versions, write_terms_versions
+
+        pairs = self.con.execute(
+            """SELECT r.record_id, i.licence_id, r.licence_id, r.metadata, r.stage, r.content_sha256
+                FROM records r JOIN (SELECT DISTINCT record_id, licence_id FROM _inc_t) i USING (record_id)
+                WHERE r.status = 'active' AND i.licence_id IS NOT NULL AND r.licence_id IS DISTINCT FROM i.licence_id
+                ORDER BY r.doc_key, r.record_id"""
+        ).fetchall()
+        if not pairs:
+            return 0
+        rows, events = relicensed_versions(pairs, self.run_id)
+        return write_terms_versions(self.con, rows, events, run_id=self.run_id, at=now)
 
     def _checked_batch_table(self) -> pa.Table | None:
         """:meth:`_batch_table`; records that are not valid Unicode (a lone surrogate, e.g. from a JSON ``\\ud800``
@@ -591,8 +611,8 @@ def _stage_new(con: duckdb.DuckDBPyConnection, relation: str) -> None:
     sha = "coalesce(k_sha, sha256(text))" if keyed else "sha256(text)"
     excluded = "version_meta, k_id, k_sha" if keyed else "version_meta"
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE _inc_t AS SELECT {rid} AS record_id, doc_key, source_id, container, as_of"
-        f" FROM {relation}"
+        f"CREATE OR REPLACE TEMP TABLE _inc_t AS SELECT {rid} AS record_id, doc_key, source_id, container, as_of,"
+        f" licence_id FROM {relation}"
     )
     # narrow: only ids and keys (the batch's wide rows are read once, by the INSERT, from ``relation`` itself)
     con.execute("""

@@ -27,7 +27,14 @@ from provenance.records import derived_record_id, insert_versions
 from sources.base import RawItem, Source
 from sources.manifest import ROW_METADATA_KEYS, ManifestRow, ManifestSource, row_metadata, row_version_metadata
 
-__all__ = ["TermsCorrector", "TermsOutcome", "classify_new_versions", "terms_of"]
+__all__ = [
+    "TermsCorrector",
+    "TermsOutcome",
+    "classify_new_versions",
+    "relicensed_versions",
+    "terms_of",
+    "write_terms_versions",
+]
 
 ACTION = "licence_terms_changed"
 
@@ -152,27 +159,75 @@ class TermsCorrector:
         con = self.con
         con.execute("BEGIN TRANSACTION")
         try:
-            import pyarrow as pa
-
-            con.register("_terms_plan", pa.Table.from_pylist(self.rows))
-            con.execute(
-                "CREATE OR REPLACE TEMP VIEW _terms_new AS SELECT t.*, p.text FROM _terms_plan t"
-                " JOIN records p ON p.record_id = t.parent_id"
-            )
-            written = insert_versions(con, "_terms_new", run_id=run_id, stage="ingest", created_at=at)
-            con.execute(
-                "UPDATE records SET status = 'superseded' WHERE status = 'active'"
-                " AND record_id IN (SELECT parent_id FROM _terms_plan)"
-            )
-            con.execute("DROP VIEW _terms_new")
-            con.unregister("_terms_plan")
-            ledger.append(con, self.events, at=at)
+            written = write_terms_versions(con, self.rows, self.events, run_id=run_id, at=at)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
         self.rows, self.events = [], []
         return written
+
+
+def write_terms_versions(
+    con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]], events: list[ledger.Event], *, run_id: str, at: Any
+) -> int:
+    """New versions that differ from their parents in licence terms only (``rows``: ``record_id, parent_id,
+    licence_id, metadata, stage, content_sha256``; the text is copied from the parent by SQL), the parents
+    superseded and ``events`` appended, inside the caller's transaction."""
+    import pyarrow as pa
+
+    con.register("_terms_plan", pa.Table.from_pylist(rows))
+    con.execute(
+        "CREATE OR REPLACE TEMP VIEW _terms_new AS SELECT t.*, p.text FROM _terms_plan t"
+        " JOIN records p ON p.record_id = t.parent_id"
+    )
+    written = insert_versions(con, "_terms_new", run_id=run_id, stage="ingest", created_at=at)
+    con.execute(
+        "UPDATE records SET status = 'superseded' WHERE status = 'active'"
+        " AND record_id IN (SELECT parent_id FROM _terms_plan)"
+    )
+    con.execute("DROP VIEW _terms_new")
+    con.unregister("_terms_plan")
+    ledger.append(con, events, at=at)
+    return written
+
+
+def relicensed_versions(
+    pairs: list[tuple[str, str, str | None, str | None, str | None, str | None]], run_id: str
+) -> tuple[list[dict[str, Any]], list[ledger.Event]]:
+    """Versions and events for records ingested again unchanged but under another licence (a source whose
+    licence is not part of its records' identity, e.g. MODA's ``--licence``): ``pairs`` are ``(record_id,
+    new licence, old licence, metadata, stage, content digest)`` of active records."""
+    rows, events = [], []
+    for old_id, new_lic, old_lic, meta, stage, sha in pairs:
+        new_id = derived_record_id(old_id, f"{ACTION}:{new_lic}", sha or "")
+        rows.append(
+            {
+                "record_id": new_id,
+                "parent_id": old_id,
+                "licence_id": new_lic,
+                "metadata": meta,
+                "stage": stage,
+                "content_sha256": sha,
+            }
+        )
+        events.append(
+            ledger.Event(
+                stage="ingest",
+                action=ACTION,
+                record_id=new_id,
+                run_id=run_id,
+                detail={
+                    "version_of": old_id,
+                    "old": terms_of(old_lic, meta),
+                    "new": terms_of(new_lic, meta),
+                    "text_reused": True,
+                    "licence_id": new_lic,
+                    "sha256": sha,
+                },
+            )
+        )
+    return rows, events
 
 
 def classify_new_versions(con: duckdb.DuckDBPyConnection, new_table: str) -> dict[str, dict[str, Any]]:

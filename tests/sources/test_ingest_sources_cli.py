@@ -136,3 +136,45 @@ def test_moda_bad_lines_keep_the_rest_and_no_personal_data(cli, db_path, tmp_pat
     assert "A123456789" not in excerpt and "〔身分證字號#" in excerpt and "\\x" not in excerpt
     assert "０９１２３１２３１２" not in excerpt and "0912312312" not in excerpt
     assert "A123456789" not in out + err
+
+
+def test_moda_licence_correction_takes_effect(cli, db_path, tmp_path):
+    """Ingesting the same MODA file again under a corrected --licence makes new versions under it (text and state
+    carried over, a licence_terms_changed event each), so exports follow; once more changes nothing. It once
+    changed the source row only, and exports kept the old licence."""
+    import duckdb
+
+    f = tmp_path / "m.jsonl"
+    f.write_text('{"id": "m1", "text": "金融科技發展路徑圖。"}\n{"id": "m2", "text": "數位金融。"}\n', encoding="utf-8")
+    assert cli("--quiet", "ingest", "moda", str(f), "--licence", "OGDL-Taiwan-1.0")[0] == 0
+    code, out, err = cli("ingest", "moda", str(f), "--licence", "CC-BY-NC-4.0")
+    assert code == 0 and "2 new versions of which 2 licence terms changed" in out, out + err
+    code, out, _ = cli("ingest", "moda", str(f), "--licence", "CC-BY-NC-4.0")
+    assert code == 0 and "0 new versions, 2 unchanged" in out, out
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        active = con.execute("SELECT licence_id, text FROM records WHERE status = 'active' ORDER BY text").fetchall()
+        events = con.execute(
+            "SELECT json_extract_string(detail, '$.old.licence_id'), json_extract_string(detail, '$.new.licence_id')"
+            " FROM provenance_events WHERE action = 'licence_terms_changed'"
+        ).fetchall()
+    finally:
+        con.close()
+    assert active == [("CC-BY-NC-4.0", "數位金融。"), ("CC-BY-NC-4.0", "金融科技發展路徑圖。")]
+    assert events == [("OGDL-Taiwan-1.0", "CC-BY-NC-4.0")] * 2
+    code, out, err = cli("audit", "verify")
+    assert code == 0, out + err
+    code, out, err = cli(
+        "export",
+        "dataset",
+        "--purpose",
+        "training",
+        "--audience",
+        "public",
+        "--commercial",
+        "--pii-gate",
+        "expected",
+        "--out",
+        str(tmp_path / "ex"),
+    )
+    assert code == 0 and "0 records" in out and "commercial 2" in out + err, out + err
