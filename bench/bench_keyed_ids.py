@@ -6,7 +6,7 @@ ratio, not the seconds):
 * **FSC** (``curate ingest fsc`` on a CSV of N sanction cases) and **MODA** (JSONL of N lines, ingested
   as a ``pii_expected`` source): the keyed path (HMAC-SHA256 of the plain id and digest, computed in
   Python per record) against the code path before issue 13 (ids and digests in DuckDB SQL), switched
-  on by replacing ``curate.ingest._keyed_ids``. Everything else (the leak-4 identifier guard included)
+  on by replacing ``curate.ingest.keyed_ids``. Everything else (the leak-4 identifier guard included)
   is the same in both columns.
 * **MODA as a plain source** (not ``pii_expected``), for scale: what a law-like source pays.
 
@@ -45,8 +45,8 @@ def _moda_jsonl(path: Path, n: int) -> None:
 
 
 def _keyed_columns_cost(moda: Path, repeat: int) -> float:
-    """Microseconds per record of the keyed columns alone (``_keyed_columns``: HMAC of id and digest)."""
-    from curate.ingest import _keyed_columns
+    """Microseconds per record of the keyed columns alone (``keyed_columns``: HMAC of id and digest)."""
+    from curate.ingest_rows import keyed_columns
     from curate.pii.keyed_ids import KeyedIds
     from curate.pii.keys import load_key
     from sources.base import Record
@@ -59,7 +59,7 @@ def _keyed_columns_cost(moda: Path, repeat: int) -> float:
     best = float("inf")
     for _ in range(repeat):
         t0 = time.perf_counter()
-        _keyed_columns(keyed, recs, {"moda"})
+        keyed_columns(keyed, recs, {"moda"})
         best = min(best, time.perf_counter() - t0)
     return best / len(recs) * 1e6
 
@@ -91,7 +91,7 @@ def main() -> None:
     class PiiModa(ModaSource):
         pii_expected = True
 
-    keyed_ids = ing._keyed_ids
+    keyed_ids = ing.keyed_ids
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         t = Path(tmp)
@@ -103,11 +103,11 @@ def main() -> None:
 
         def timed(make_source, keyed: bool):
             def run(k: int) -> float:
-                ing._keyed_ids = keyed_ids if keyed else (lambda *a: None)
+                ing.keyed_ids = keyed_ids if keyed else (lambda *a: None)
                 try:
                     return _ingest(t / f"{id(make_source)}-{keyed}-{k}.duckdb", make_source())
                 finally:
-                    ing._keyed_ids = keyed_ids
+                    ing.keyed_ids = keyed_ids
 
             return run
 

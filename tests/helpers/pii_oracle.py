@@ -34,7 +34,7 @@ def _plain_path(monkeypatch) -> None:
     import curate.ingest
     import curate.pii.keyed_ids
 
-    monkeypatch.setattr(curate.ingest, "_keyed_ids", lambda *a: None)
+    monkeypatch.setattr(curate.ingest, "keyed_ids", lambda *a: None)
     monkeypatch.setattr(curate.pii.keyed_ids, "key_pre_pii_results", _no_keying)
 
 

@@ -1,6 +1,6 @@
 """Issue 13, leak 5 ("guessable digests"): keyed record ids and content digests for pii_expected sources.
 
-A catalogue built by the old code path (plain sha256 ids and digests, ``curate.ingest._keyed_ids``
+A catalogue built by the old code path (plain sha256 ids and digests, ``curate.ingest.keyed_ids``
 switched off) is the control: the brute-force oracle works there and must be gone in the new one.
 """
 

@@ -1,0 +1,119 @@
+"""A batch's rows on their way into ``records``: stored metadata JSON, Unicode checks, keyed ids and digests
+(``pii_expected`` sources), and the temp tables that stage a batch against the catalogue (:func:`stage_new`).
+Used by :mod:`curate.ingest` (the driver) and its set-based path."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+
+from provenance.records import INGEST_RECORD_ID_SQL
+from sources.base import Record
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+
+#: quarantine reason of a raw item whose shape made the source fail (a number where text belongs)
+REASON_MALFORMED = "malformed item (unexpected field type or shape)"
+#: quarantine reason of a record that is not valid Unicode
+REASON_INVALID_UNICODE = "not valid Unicode (lone surrogate)"
+
+
+def encodable(version_meta: str | None, rec: Record) -> bool:
+    """Whether every string of the record encodes as UTF-8 (Arrow and DuckDB need valid Unicode)."""
+    try:
+        for value in (version_meta, rec.doc_key, rec.source_id, rec.locator, rec.title, rec.text, rec.container):
+            if value:
+                value.encode("utf-8")
+        metadata_json(rec).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def metadata_json(rec: Record) -> str:
+    """The stored metadata JSON of a record (with ``as_of``), reusing a precomputed string."""
+    if rec.metadata_json is not None:
+        base = rec.metadata_json
+    else:
+        base = json.dumps(rec.metadata, ensure_ascii=False, default=str)
+    if not rec.as_of:
+        return base
+    tail = f'"as_of":{json.dumps(rec.as_of)}'
+    return base[:-1] + ("," if base.strip() != "{}" else "") + tail + "}"
+
+
+def stage_new(con: duckdb.DuckDBPyConnection, relation: str) -> None:
+    """Temp tables of a batch (the rows of ``relation``): ``_inc_t`` (its ids and keys), ``_new`` (the ids and keys
+    of rows not yet in the catalogue, with the version they replace or, for an older snapshot, the newer active
+    one) and the view ``_new_versions`` (the full rows to insert, read from ``relation`` by the INSERT)."""
+    # ids and digests in SQL (vectorised): the same values as provenance.records.ingest_record_id.
+    # Only ids and keys are materialised: the wide rows are copied once, into ``records``.
+    # Keyed ids/digests (pii_expected sources) come precomputed as columns k_id, k_sha; so do the ids and digests
+    # of the set-based path (curate.ingest_fast), computed once with INGEST_RECORD_ID_SQL.
+    keyed = "k_id" in {d[0] for d in con.execute(f"SELECT * FROM {relation} LIMIT 0").description}
+    rid = f"coalesce(k_id, {INGEST_RECORD_ID_SQL})" if keyed else INGEST_RECORD_ID_SQL
+    sha = "coalesce(k_sha, sha256(text))" if keyed else "sha256(text)"
+    excluded = "version_meta, k_id, k_sha" if keyed else "version_meta"
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _inc_t AS SELECT {rid} AS record_id, doc_key, source_id, container, as_of,"
+        f" licence_id FROM {relation}"
+    )
+    # narrow: only ids and keys (the batch's wide rows are read once, by the INSERT, from ``relation`` itself)
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE _new AS
+        SELECT record_id, doc_key, source_id, CASE WHEN historical_of IS NULL THEN a_id END AS version_of, historical_of
+        FROM (
+            SELECT i.record_id, i.doc_key, i.source_id, a.record_id AS a_id,
+                   -- an older snapshot than the active version: kept as history, never replaces it
+                   CASE WHEN i.as_of < a.as_of THEN a.record_id END AS historical_of
+            FROM _inc_t i
+            -- the active versions of this batch's doc_keys only (not every active record's metadata)
+            LEFT JOIN (SELECT record_id, doc_key, json_extract_string(metadata, '$.as_of') AS as_of
+                       FROM records WHERE status = 'active' AND doc_key IN (SELECT doc_key FROM _inc_t)) a
+                   ON a.doc_key = i.doc_key
+            WHERE i.record_id NOT IN (SELECT record_id FROM records
+                                      WHERE record_id IN (SELECT record_id FROM _inc_t))
+        )""")
+    rows = f"SELECT {rid} AS record_id, * EXCLUDE ({excluded}), {sha} AS content_sha256 FROM {relation}"
+    n_inc, n_new, n_linked = con.execute(
+        "SELECT (SELECT count(*) FROM _inc_t), count(*), count(version_of) + count(historical_of) FROM _new"
+    ).fetchone()
+    if n_new == n_inc and not n_linked:
+        # every row is a new record (a first ingest): the INSERT reads the batch directly, no join
+        con.execute(f"""CREATE OR REPLACE TEMP VIEW _new_versions AS
+                        SELECT *, NULL::VARCHAR AS version_of, 'active' AS status FROM ({rows})""")
+        return
+    con.execute(f"""CREATE OR REPLACE TEMP VIEW _new_versions AS
+                    SELECT i.*, n.version_of,
+                           CASE WHEN n.historical_of IS NULL THEN 'active' ELSE 'superseded' END AS status
+                    FROM ({rows}) i
+                    JOIN (SELECT DISTINCT record_id, version_of, historical_of FROM _new) n USING (record_id)""")
+
+
+def keyed_ids(con: duckdb.DuckDBPyConnection, source_name: str, pii_sources: set[str]) -> Any:
+    """:class:`curate.pii.keyed_ids.KeyedIds` when the source has ``pii_expected`` parts (the key is required)."""
+    if not pii_sources:
+        return None
+    from curate.pii.keyed_ids import KeyedIds, refuse_plain_catalogue, require_key
+
+    marked = ", ".join(f"`{s}`" for s in sorted(pii_sources))
+    where = f"ingest `{source_name}` ({marked} marked pii_expected)"
+    keyed = KeyedIds(require_key("record ids and content digests", where))
+    refuse_plain_catalogue(con, pii_sources, where)
+    return keyed
+
+
+def keyed_columns(keyed: Any, recs: list[tuple[str | None, Record]], pii_sources: set[str]) -> dict[str, pa.Array]:
+    """``k_id``/``k_sha`` of a batch: keyed id and digest for records of pii_expected sources, else NULL."""
+    import pyarrow as pa
+
+    ids, shas = [], []
+    for vj, r in recs:
+        mine = r.source_id in pii_sources
+        ids.append(keyed.record_id(r.source_id, r.locator, r.text, vj) if mine else None)
+        shas.append(keyed.content(r.text) if mine else None)
+    return {"k_id": pa.array(ids, pa.string()), "k_sha": pa.array(shas, pa.string())}
