@@ -163,6 +163,15 @@ def run(argv: list[str]) -> int:
     except KeyboardInterrupt:
         click.echo("curate: interrupted", err=True)
         return 130
+    except OSError as exc:
+        if debug or not exc.filename:
+            raise
+        # a path the user gave that cannot be read or written (a missing folder, no permission, /proc)
+        click.echo(
+            f"curate: error: {exc.strerror or type(exc).__name__}: `{exc.filename}`; check the path and its permissions",
+            err=True,
+        )
+        return EXIT_ERROR
     except Exception as exc:
         if debug or not _duckdb_out_of_memory(exc):
             raise

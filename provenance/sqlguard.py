@@ -138,6 +138,15 @@ def check_select(
     ``catalogue_name`` is the database name the catalogue is attached under (its file stem);
     references qualified with any other database are refused.
     """
+    try:
+        _check_select(con, sql, readable, catalogue_name)
+    except RecursionError:  # a parse tree deeper than Python's recursion limit (hundreds of nested calls)
+        raise ReadOnlyError(f"refused: the query nests too deeply to be checked; {_HINT}") from None
+
+
+def _check_select(
+    con: duckdb.DuckDBPyConnection, sql: str, readable: frozenset[str], catalogue_name: str | None
+) -> None:
     tree = parse_select(con, sql)
     existing = {r[0].lower() for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
     existing |= {

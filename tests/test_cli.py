@@ -85,6 +85,22 @@ def test_usage_errors_exit_2(cli) -> None:
     assert code == 2
 
 
+def test_paths_that_cannot_be_written_are_one_line_errors(cli, db_path: Path, tmp_path: Path) -> None:
+    """A missing folder, /proc or a negative limit: one line naming the path, never a traceback."""
+    assert cli("init")[0] == 0
+    src = tmp_path / "d.jsonl"
+    src.write_text('{"id": "a", "text": "x"}\n', encoding="utf-8")
+    for args, path in [
+        (("audit", "anchor", "--append", str(tmp_path / "no" / "dir" / "a.jsonl")), "a.jsonl"),
+        (("dedup", "--input", str(src), "--output", "/proc/o.jsonl"), "/proc/o.jsonl"),
+    ]:
+        code, out, err = cli(*args)
+        assert code == 1 and "Traceback" not in err, err
+        assert err.startswith("curate: error:") and path in err and len(err.strip().splitlines()) == 1, err
+    code, _, err = cli("runs", "list", "--limit", "-1")
+    assert code == 2 and "Traceback" not in err
+
+
 def test_missing_catalogue_is_one_line_error(tmp_path: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "curate.cli", "--db", str(tmp_path / "none.duckdb"), "status"],

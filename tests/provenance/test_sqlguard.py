@@ -71,6 +71,9 @@ ATTACKS = {
     "settings-function": "SELECT * FROM duckdb_settings()",
     "other-catalog": "SELECT * FROM system.main.duckdb_settings",
     "explain-analyze": "EXPLAIN ANALYZE SELECT 1",
+    # a parse tree deeper than Python's recursion limit: a clear refusal, not a traceback
+    "deep-nesting": "SELECT " + "abs(" * 600 + "1" + ")" * 600,
+    "deep-subqueries": "SELECT " + "(SELECT " * 400 + "1" + ")" * 400,
 }
 
 
