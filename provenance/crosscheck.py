@@ -210,6 +210,15 @@ def _check_status(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
     )
     res.add(
         "status",
+        "active although a duplicate_of event made it a duplicate (the export would include it)",
+        *ids(
+            con,
+            "SELECT r.record_id FROM records r WHERE r.status = 'active' AND EXISTS ("
+            f" SELECT 1 FROM {ev} e WHERE e.record_id = r.record_id AND e.action = 'duplicate_of')",
+        ),
+    )
+    res.add(
+        "status",
         "superseded without a newer version or a supersede event",
         *ids(
             con,
@@ -245,7 +254,27 @@ def _check_rows(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
                 " OR json_extract_string(e.detail, '$.export_id') IS DISTINCT FROM x.export_id"
                 " OR json_extract_string(e.detail, '$.manifest_sha256') IS DISTINCT FROM x.manifest_sha256"
                 " OR json_extract_string(e.detail, '$.state_hash') IS DISTINCT FROM x.state_hash"
-                " OR CAST(json_extract(e.detail, '$.records') AS BIGINT) IS DISTINCT FROM x.records",
+                " OR CAST(json_extract(e.detail, '$.records') AS BIGINT) IS DISTINCT FROM x.records"
+                # the parameters the export was made under (audience, purpose...): what `audit exports` shows
+                " OR (json_extract(e.detail, '$.params') IS NOT NULL AND ("
+                "     json_extract_string(e.detail, '$.params.purpose') IS DISTINCT FROM x.purpose"
+                "  OR json_extract_string(e.detail, '$.params.audience') IS DISTINCT FROM x.audience"
+                "  OR CAST(json_extract(e.detail, '$.params.commercial') AS BOOLEAN) IS DISTINCT FROM x.commercial"
+                "  OR json_extract_string(e.detail, '$.params.as_of') IS DISTINCT FROM CAST(x.as_of AS VARCHAR)"
+                "  OR json_extract_string(e.detail, '$.params.format') IS DISTINCT FROM x.format))",
+            ),
+        )
+        res.add(
+            "exports",
+            "export has fewer or more items than it exported (export_items rows deleted or added)",
+            *ids(
+                con,
+                "SELECT x.export_id || ' (' || count(i.record_id) || ' items, ' || x.records || ' records)'"
+                " FROM exports x LEFT JOIN export_items i USING (export_id)"
+                " GROUP BY x.export_id, x.records, x.export_seq HAVING count(i.record_id) <> x.records"
+                # exports made before export_items existed have none: only those before the first itemised one
+                " AND (count(i.record_id) > 0 OR x.export_seq > (SELECT min(y.export_seq) FROM exports y"
+                "      WHERE EXISTS (SELECT 1 FROM export_items j WHERE j.export_id = y.export_id)))",
             ),
         )
         res.add(

@@ -163,6 +163,16 @@ def test_recomputed_chain_after_an_edit_is_detected(history, db_path, cli, tmp_p
         ("UPDATE withdrawals SET reason = 'routine'", "does not match the withdrawal event"),
         ("UPDATE exports SET records = records + 1", "does not match the export event"),
         ("DELETE FROM exports", "export event has no exports row"),
+        ("UPDATE exports SET audience = 'member:evilbank'", "does not match the export event"),
+        ("UPDATE exports SET purpose = 'evaluation'", "does not match the export event"),
+        ("UPDATE exports SET commercial = NOT commercial", "does not match the export event"),
+        ("UPDATE exports SET as_of = DATE '2020-01-01'", "does not match the export event"),
+        ("DELETE FROM export_items WHERE record_id = '{law}'", "fewer or more items"),
+        (
+            "DELETE FROM export_items WHERE export_id = (SELECT export_id FROM exports WHERE records > 0"
+            " ORDER BY export_seq DESC LIMIT 1)",
+            "fewer or more items",
+        ),
         ("UPDATE export_items SET content_sha256 = sha256('x') WHERE record_id = '{law}'", "no longer matches"),
         # export_items has no primary key (migration 0102): a second row for an item is found by verify
         ("INSERT INTO export_items SELECT * FROM export_items WHERE record_id = '{law}'", "export item on more than"),
@@ -268,3 +278,18 @@ def test_verify_export_names_changed_missing_and_extra_files(mixed, cli, tmp_pat
     code, text, _ = cli("audit", "verify-export", str(out), "--export", res["export_id"], "--json")
     rep = json.loads(text)
     assert code == 1 and any("export_items disagree on 1 records" in p for p in rep["problems"])
+
+
+def test_a_duplicate_made_active_again_is_named(db_path, cli, tmp_path):
+    """A duplicate set back to active by hand would be exported again: verify names it."""
+    src = tmp_path / "c.jsonl"
+    text = "銀行經營之業務如左：一、收受支票存款。二、收受其他各種存款。三、受託經理信託資金。"
+    src.write_text(f'{{"id": "a", "text": "{text}"}}\n{{"id": "b", "text": "{text}"}}\n', encoding="utf-8")
+    assert cli("-q", "ingest", "moda", str(src), "--licence", "CC-BY-4.0")[0] == 0
+    assert cli("-q", "run", "dedup", "--workers", "1")[0] == 0
+    assert _one(db_path, "SELECT count(*) FROM records WHERE status = 'duplicate'")[0] == 1
+    code, out = _verify(cli)
+    assert code == 0, out
+    _sql(db_path, "UPDATE records SET status = 'active' WHERE status = 'duplicate'")
+    code, out = _verify(cli)
+    assert code == 1 and "active although a duplicate_of" in out, out
