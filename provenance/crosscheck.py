@@ -171,6 +171,22 @@ def _check_keyed_text(
     res.checked["keyed_texts"] = n
 
 
+def _check_vault(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
+    """Every sealed raw version (``pii_state`` raw, text cleared) still has its ciphertext in ``raw_vault``; the
+    keyed checks (with the PII key) then prove each one decrypts to the recorded digest."""
+    if not has_table(con, "raw_vault"):
+        return
+    res.add(
+        "records",
+        "sealed raw version without its raw_vault row (the raw text is lost)",
+        *ids(
+            con,
+            "SELECT r.record_id FROM records r WHERE r.pii_state = 'raw' AND r.text IS NULL"
+            " AND NOT EXISTS (SELECT 1 FROM raw_vault v WHERE v.record_id = r.record_id)",
+        ),
+    )
+
+
 _LAST_WITHDRAW = """
     SELECT record_id, max(seq) FILTER (WHERE action = 'withdraw') AS w,
            max(seq) FILTER (WHERE action = 'reinstate') AS u
@@ -388,6 +404,7 @@ def crosscheck(con: duckdb.DuckDBPyConnection, *, keyed_digest: Callable[[str], 
     if records and not events:
         res.add("ledger", "the ledger is empty although the catalogue has records (events deleted)", ["all"])
     _check_records(con, res, keyed_digest)
+    _check_vault(con, res)
     _check_status(con, res)
     _check_derived(con, res)
     check_gates(con, res)

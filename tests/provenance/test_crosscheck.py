@@ -293,3 +293,21 @@ def test_a_duplicate_made_active_again_is_named(db_path, cli, tmp_path):
     _sql(db_path, "UPDATE records SET status = 'active' WHERE status = 'duplicate'")
     code, out = _verify(cli)
     assert code == 1 and "active although a duplicate_of" in out, out
+
+
+def test_a_deleted_vault_row_is_named(db_path, cli, tmp_path, monkeypatch):
+    """Sealed raw versions keep their ciphertext in raw_vault: a deleted row is named, with or without the key."""
+    monkeypatch.setenv("CURATE_PII_KEY", "5e" * 32)
+    src = tmp_path / "c.jsonl"
+    src.write_text('{"id": "a", "text": "申請人王小明，身分證字號A123456789。"}\n', encoding="utf-8")
+    assert cli("-q", "ingest", "moda", str(src), "--licence", "CC-BY-4.0")[0] == 0
+    assert cli("-q", "run", "pii", "--workers", "1")[0] == 0
+    assert _one(db_path, "SELECT count(*) FROM raw_vault")[0] >= 1
+    code, out = _verify(cli)
+    assert code == 0, out
+    _sql(db_path, "DELETE FROM raw_vault")
+    code, out = _verify(cli)
+    assert code == 1 and "without its raw_vault row" in out, out
+    monkeypatch.delenv("CURATE_PII_KEY")
+    code, out = _verify(cli)
+    assert code == 1 and "without its raw_vault row" in out, out
