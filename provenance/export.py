@@ -33,6 +33,7 @@ from provenance.licences import (
     LicenceCatalogue,
     default_licence_catalogue,
     licence_catalogue_path,
+    licence_today,
     load_licence_catalogue,
     parse_audience,
     parse_purpose,
@@ -92,7 +93,7 @@ class ExportParams:
             raise UsageError("shard_rows must be at least 1")
         if self.pii_gate not in PII_GATES:
             raise UsageError(f"unknown PII gate `{self.pii_gate}`; valid: {', '.join(PII_GATES)}")
-        return replace(self, at=self.at or dt.datetime.now(dt.UTC).date())
+        return replace(self, at=self.at or licence_today())
 
     def as_dict(self) -> dict[str, Any]:
         """Parameters as recorded in the ledger."""

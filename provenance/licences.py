@@ -271,6 +271,16 @@ class UseDecision:
         return self.ok
 
 
+#: the licensors are Taiwanese and an agreement's expiry is the last day of the grant in Taiwan (UTC+8, no DST since
+#: 1979): judged by the UTC date, a grant that ended yesterday in Taipei was still in force until 08:00 there
+TAIWAN = dt.timezone(dt.timedelta(hours=8), "Asia/Taipei")
+
+
+def licence_today(now: dt.datetime | None = None) -> dt.date:
+    """Today's date in Taiwan, at which licence expiry is judged by default (``now``: for tests)."""
+    return (now or dt.datetime.now(dt.UTC)).astimezone(TAIWAN).date()
+
+
 @dataclass(frozen=True, slots=True)
 class Grant:
     """Effective permissions of a record (one licence, or the most restrictive of several)."""
@@ -289,7 +299,7 @@ class Grant:
         self, *, purpose: str, audience: str, commercial: bool = False, at: dt.date | None = None
     ) -> UseDecision:
         """Check one use against this grant."""
-        at = at or dt.datetime.now(dt.UTC).date()
+        at = at or licence_today()
         label = "+".join(self.licence_ids)
         if self.expiry is not None and at > self.expiry:
             return UseDecision(False, f"expired: {label} ended {self.expiry.isoformat()}")

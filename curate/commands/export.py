@@ -32,7 +32,10 @@ export = click.Group("export", help="Export licence-permitted records as a datas
 @click.option("--format", "fmt", default="parquet", show_default=True, help="parquet | jsonl")
 @click.option("--overwrite", is_flag=True, help="Replace the contents of a non-empty --out.")
 @click.option(
-    "--as-of", "as_of", default=None, help="Evaluate licence expiry at this date (YYYY-MM-DD; default today UTC)."
+    "--as-of",
+    "as_of",
+    default=None,
+    help="Evaluate licence expiry at this date (YYYY-MM-DD; default today in Taiwan, UTC+8).",
 )
 @click.option("--shard-rows", default=50_000, show_default=True, type=int, help="Records per data shard.")
 @click.option(

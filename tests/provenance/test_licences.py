@@ -269,3 +269,25 @@ def test_deprecated_catalogue_names_are_the_licence_catalogue_api():
     assert provenance.default_catalogue is provenance.default_licence_catalogue
     assert provenance.check_catalogue is provenance.check_licence_catalogue
     assert set(provenance.__all__) <= set(dir(provenance))
+
+
+def test_expiry_is_judged_by_the_date_in_taiwan():
+    """An agreement's expiry is its last day in Taiwan (UTC+8): at 01:00 in Taipei on the next day (17:00 UTC the
+    day before) it has ended, which the UTC date would not say."""
+    import datetime as dt
+
+    from provenance.licences import licence_today
+
+    late = dt.datetime(2026, 12, 5, 17, 0, tzinfo=dt.UTC)
+    assert licence_today(late) == dt.date(2026, 12, 6) and late.date() == dt.date(2026, 12, 5)
+    assert licence_today(dt.datetime(2026, 12, 5, 15, 59, tzinfo=dt.UTC)) == dt.date(2026, 12, 5)
+
+
+def test_a_use_without_a_date_is_judged_at_today_in_taiwan(monkeypatch):
+    import provenance.licences as lic
+
+    terms = {"agreement_id": "T-1", "licensor": "數位發展部", "audience": "consortium", "purposes": ["training"]}
+    lid = "LicenseRef-MODA-AI-Training"
+    monkeypatch.setattr(lic, "licence_today", lambda now=None: dt.date(2026, 12, 6))
+    assert not check_use(lid, purpose="training", audience="consortium", terms={**terms, "expiry": "2026-12-05"}).ok
+    assert check_use(lid, purpose="training", audience="consortium", terms={**terms, "expiry": "2026-12-06"}).ok
