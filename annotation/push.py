@@ -127,6 +127,17 @@ _PRIORITY_SQL = f"""
     ORDER BY priority, cand.created_at, cand.record_id"""
 
 
+def _check_where(con: duckdb.DuckDBPyConnection, where: str) -> None:
+    """``--where`` must be one condition on its own: it is pasted inside ``AND (...)`` after the active-only filter,
+    and text that closes that parenthesis (``1=1) OR (1=1``) or ends the statement would lift the filter."""
+    try:
+        statements = con.extract_statements(f"SELECT 1 FROM records r WHERE {where}")
+    except duckdb.Error as exc:
+        raise UsageError(f"--where is not one condition over records (alias r): {str(exc).splitlines()[0]}") from exc
+    if len(statements) != 1:
+        raise UsageError("--where is not one condition over records (alias r): it holds more than one statement")
+
+
 def select_candidates(con: duckdb.DuckDBPyConnection, cfg: PushConfig) -> tuple[list[dict[str, Any]], int]:
     """Active versions matching ``where`` without a task in (bank, project), in push order; and how many
     already have one.
@@ -134,6 +145,8 @@ def select_candidates(con: duckdb.DuckDBPyConnection, cfg: PushConfig) -> tuple[
     ``priority`` order: records with normalisation flags, then with low-confidence PII spans, then
     versions made from annotators' corrections, then the rest (each oldest first).
     """
+    if cfg.where:
+        _check_where(con, cfg.where)
     where = f"AND ({cfg.where})" if cfg.where else ""
     cand = f"""
         SELECT r.record_id, r.doc_key, r.text, r.created_at,

@@ -230,3 +230,25 @@ def test_titles_of_pii_expected_sources_are_not_sent(tmp_path):
     add_record(con, "裁罰〔姓名〕", source_id="fsc", title="王小明違規案", locator="b")
     rows, _ = select_candidates(con, PushConfig(project="topic", bank="CTBC"))
     assert sorted((r["source_id"], r["title"]) for r in rows) == [("demo", "法規標題"), ("fsc", None)]
+
+
+@pytest.mark.parametrize(
+    "where", ["1=1) OR (1=1", "true) OR (r.status <> 'active'", "1=1; DROP TABLE records", "1=1 --", "1=1 /*"]
+)
+def test_where_cannot_lift_the_active_only_filter(tmp_path, where):
+    """--where is pasted inside AND (...) after status = 'active': text that closes the parenthesis or ends the
+    statement is refused (it once pushed superseded and duplicate records too)."""
+    from ls_records import add_record, add_source
+
+    from annotation.push import PushConfig, select_candidates
+    from provenance.db import connect
+    from provenance.errors import UsageError
+
+    con = connect(tmp_path / "c.duckdb")
+    add_source(con)
+    add_record(con, "本文一", locator="a")
+    add_record(con, "本文二", locator="b")
+    con.execute("UPDATE records SET status = 'superseded' WHERE locator = 'b'")
+    assert len(select_candidates(con, PushConfig(project="topic", bank="CTBC", where="r.locator <> ''"))[0]) == 1
+    with pytest.raises(UsageError, match="--where"):
+        select_candidates(con, PushConfig(project="topic", bank="CTBC", where=where))
