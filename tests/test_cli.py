@@ -194,3 +194,10 @@ def test_run_refuses_nonsense_workers_tasks_and_dedup_sizes(cli, db_path, law_fi
     for name in ("batch_size", "verify_cache", "max_bucket"):
         code, _, err = cli("run", "dedup", "--set", f"{name}=0")
         assert code == 1 and f"dedup: {name} must be >= 1, got 0" in err, err
+
+
+def test_sql_returns_timestamps_with_time_zones(cli, db_path: Path) -> None:
+    """TIMESTAMPTZ values (now(), current_timestamp) need pytz in DuckDB's Python client: once a failed query."""
+    assert cli("init")[0] == 0
+    code, out, err = cli("sql", "SELECT now() IS NOT NULL AS ok, typeof(now()) AS t, now() AS at")
+    assert code == 0 and "True" in out and "TIMESTAMP WITH TIME ZONE" in out, err
