@@ -145,12 +145,6 @@ class PiiDetector:
         window and no recognizer matches across one, and spans are mapped back per text. Equal texts
         are analysed once (spans depend on the text alone); short ones are remembered across calls.
         """
-        views = [compact_view(t) for t in texts]
-        found = self._analyze_many([v for v, _ in views])
-        return [spans if pos is None else _map_back(spans, pos) for spans, (_, pos) in zip(found, views, strict=True)]
-
-    def _analyze_many(self, texts: list[str]) -> list[list[Span]]:
-        """:meth:`analyze_many` of compact views."""
         memo = self._memo
         out: list[list[Span] | None] = [None] * len(texts)
         fresh: dict[str, list[int]] = {}
@@ -161,7 +155,11 @@ class PiiDetector:
             else:
                 out[i] = list(known)
         distinct = list(fresh)
-        for text, spans in zip(distinct, self._analyze_distinct(distinct), strict=True):
+        views = [compact_view(t) for t in distinct]  # (the memo holds spans in the caller's offsets)
+        found = self._analyze_distinct([v for v, _ in views])
+        for text, (_, pos), spans in zip(distinct, views, found, strict=True):
+            if pos is not None:
+                spans = _map_back(spans, pos)
             if len(text) <= MEMO_MAX_CHARS:
                 if len(memo) >= MEMO_ENTRIES:
                     memo.clear()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from typing import Any
 
 #: key of ``StageResult.fields`` carrying a record's labelled names to the load step (never a column)
@@ -20,28 +19,91 @@ def load_metadata(value: Any) -> Any:
     return value
 
 
-def string_leaves(value: Any, path: str = "metadata") -> Iterable[tuple[str, str]]:
-    """``(path, string)`` of every string inside ``value`` (dict keys are paths, not scanned)."""
+#: path prefix of a metadata key checked as a field (``metakey.fields#2``: the third key of ``metadata.fields``);
+#: never starts with ``metadata``, so callers that pick metadata values by that prefix leave keys out
+KEY_PATH = "metakey"
+#: a JSON number with at least this many digits is checked as text (``886912345678``: a phone written as a number)
+NUMBER_DIGITS = 7
+
+
+def string_leaves(value: Any, path: str = "metadata", *, keys: bool = False) -> list[tuple[str, str]]:
+    """``(path, string)`` of every string inside ``value``, and of every integer of :data:`NUMBER_DIGITS` digits
+    or more (as text); with ``keys``, also of every dict key (path ``metakey...#i``: see :data:`KEY_PATH`)."""
+    out: list[tuple[str, str]] = []
+    _leaves(value, path, out, keys)
+    return out
+
+
+def _leaves(value: Any, path: str, out: list[tuple[str, str]], keys: bool) -> None:
     if isinstance(value, str):
         if value:
-            yield path, value
+            out.append((path, value))
     elif isinstance(value, dict):
-        for k, v in value.items():
-            yield from string_leaves(v, f"{path}.{k}")
+        for i, (k, v) in enumerate(value.items()):
+            if keys and isinstance(k, str) and k and (not k.isascii() or "@" in k or any(c.isdigit() for c in k)):
+                # (an ASCII key without a digit or @ holds nothing the detector finds: `pcode`, `law_name`...)
+                out.append((_key_path(path, i), k))
+            _leaves(v, f"{path}.{k}", out, keys)
     elif isinstance(value, list):
         for i, v in enumerate(value):
-            yield from string_leaves(v, f"{path}[{i}]")
+            _leaves(v, f"{path}[{i}]", out, keys)
+    elif isinstance(value, int) and not isinstance(value, bool) and len(str(abs(value))) >= NUMBER_DIGITS:
+        out.append((path, str(value)))
+
+
+def _key_path(path: str, i: int) -> str:
+    return f"{KEY_PATH}{path[len('metadata') :]}#{i}"
 
 
 def replace_leaves(value: Any, new: dict[str, str], path: str = "metadata") -> Any:
-    """``value`` with the strings at the paths of ``new`` replaced."""
-    if isinstance(value, str):
+    """``value`` with the strings (and long integers) at the paths of ``new`` replaced, and dict keys at their
+    :data:`KEY_PATH` paths renamed (a renamed key that meets another gets ``#2``, ``#3``...: none is lost)."""
+    if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
         return new.get(path, value)
     if isinstance(value, dict):
-        return {k: replace_leaves(v, new, f"{path}.{k}") for k, v in value.items()}
+        out: dict[Any, Any] = {}
+        for i, (k, v) in enumerate(value.items()):
+            nk = new.get(_key_path(path, i), k) if isinstance(k, str) else k
+            if nk != k and nk in out or nk != k and nk in value:
+                n = 2
+                while f"{nk}#{n}" in out or f"{nk}#{n}" in value:
+                    n += 1
+                nk = f"{nk}#{n}"
+            out[nk] = replace_leaves(v, new, f"{path}.{k}")
+        return out
     if isinstance(value, list):
         return [replace_leaves(v, new, f"{path}[{i}]") for i, v in enumerate(value)]
     return value
+
+
+def as_merge_patch(old: Any, new: Any) -> Any:
+    """``new`` (from :func:`replace_leaves` of ``old``) as a JSON merge patch over ``old``: the version writer
+    merges a derived version's metadata into its parent's, so a renamed key's old name is set to null (removed)."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        out = {k: as_merge_patch(old.get(k), v) if k in old else v for k, v in new.items()}
+        out.update({k: None for k in old if k not in new})
+        return out
+    return new
+
+
+def renamed_paths(value: Any, new: dict[str, str], path: str = "metadata") -> dict[str, str]:
+    """Each value path of ``value`` that holds a key :func:`replace_leaves` renames, with the new key in its place:
+    what the ledger names (a path must not carry a personal value that was a key)."""
+    out: dict[str, str] = {}
+    _rename(value, new, path, path, out)
+    return out
+
+
+def _rename(value: Any, new: dict[str, str], old: str, cur: str, out: dict[str, str]) -> None:
+    if isinstance(value, dict):
+        renamed = replace_leaves(dict.fromkeys(value), {p: v for p, v in new.items() if p.startswith(KEY_PATH)}, old)
+        for (k, v), nk in zip(value.items(), renamed, strict=True):
+            _rename(v, new, f"{old}.{k}", f"{cur}.{nk}", out)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            _rename(v, new, f"{old}[{i}]", f"{cur}[{i}]", out)
+    elif old != cur:
+        out[old] = cur
 
 
 def span_report(spans: list[dict]) -> list[dict]:

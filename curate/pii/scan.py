@@ -296,13 +296,14 @@ def scan(
     finally:
         con.close()
     for rid, text, title, meta in rows:
-        fields = {"text": text or "", "title": title or "", **dict(string_leaves(load_metadata(meta)))}
+        fields = {"text": text or "", "title": title or "", **dict(string_leaves(load_metadata(meta), keys=True))}
         names = list(fields)
         for name, spans in zip(names, detector.analyze_many([fields[n] for n in names]), strict=True):
             for s in spans:
                 v = fields[name][s.start : s.end]
                 report.findings.append(
-                    Finding("detector", f"records.{name} {rid}", s.entity_type, key.digest(s.entity_type, v))
+                    # the field, not its path: a metadata path is made of keys, and a key can be the value found
+                    Finding("detector", f"records.{_field(name)} {rid}", s.entity_type, key.digest(s.entity_type, v))
                 )
     surfaces = [
         ("workfile", [work_root(db_path)]),
@@ -330,3 +331,12 @@ def scan(
             report.tasks += 1
             report.findings.extend(Finding(surface, where, t, d) for t, d in match.find(text))
     return report
+
+
+def _field(path: str) -> str:
+    """``text``, ``title``, ``metadata`` or ``metadata key`` for a field path of :func:`string_leaves`."""
+    from curate.pii.fields import KEY_PATH
+
+    if path.startswith(KEY_PATH):
+        return "metadata key"
+    return "metadata" if path.startswith("metadata") else path

@@ -295,12 +295,20 @@ def _scrub_record(
 ) -> tuple[dict[str, Any], ledger.Event] | None:
     """The scrubbed version of one ``(record_id, text, title, metadata)`` row and its event, or None
     if none of ``values`` occurs in its text, title or metadata strings."""
-    from curate.pii.fields import load_metadata, replace_leaves, span_report, string_leaves
+    from curate.pii.fields import (
+        KEY_PATH,
+        as_merge_patch,
+        load_metadata,
+        renamed_paths,
+        replace_leaves,
+        span_report,
+        string_leaves,
+    )
     from curate.pii.scrubber import scrub
 
     rid, text, title, metadata = row
     meta = load_metadata(metadata)
-    fields = {"text": text, "title": title or "", **dict(string_leaves(meta))}
+    fields = {"text": text, "title": title or "", **dict(string_leaves(meta, keys=True))}
     if not any_value(fields.values(), values):  # one search per record; most have no name
         return None
     found = {k: find_values(v, values) for k, v in fields.items()}
@@ -308,14 +316,16 @@ def _scrub_record(
         return None
     done = {k: scrub(v, found[k], mode=mode, key=key) for k, v in fields.items() if found[k]}
     new_text = done["text"].text if "text" in done else text
-    meta_new = {k: r.text for k, r in done.items() if k.startswith("metadata")}
+    meta_new = {k: r.text for k, r in done.items() if k.startswith(("metadata", KEY_PATH))}
     new_id = derived_record_id(rid, STAGE, new_text)
     version = {
         "record_id": new_id,
         "parent_id": rid,
         "text": new_text,
         "title": done["title"].text if "title" in done else None,
-        "metadata": json.dumps(replace_leaves(meta, meta_new), ensure_ascii=False) if meta_new else None,
+        "metadata": json.dumps(as_merge_patch(meta, replace_leaves(meta, meta_new)), ensure_ascii=False)
+        if meta_new
+        else None,
         "pii_state": "scrubbed",
     }
     detail = {
@@ -329,7 +339,12 @@ def _scrub_record(
     if "title" in done:
         detail["title_spans"] = span_report(done["title"].spans)
     if meta_new:
-        detail["metadata_spans"] = {k[len("metadata") :]: span_report(done[k].spans) for k in meta_new}
+        paths = renamed_paths(meta, meta_new)  # a key that was a name is named by its placeholder
+        spans = {
+            paths.get(k, k)[len("metadata") :]: span_report(done[k].spans) for k in meta_new if k[0:8] == "metadata"
+        }
+        if spans:
+            detail["metadata_spans"] = spans
     return version, ledger.Event(stage=STAGE, action="pii_scrubbed", record_id=rid, run_id=run_id, detail=detail)
 
 

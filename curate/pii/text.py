@@ -32,7 +32,8 @@ def halfwidth(text: str) -> str:
 _IGNORABLE_RE = re.compile(f"[{textchars.IGNORABLE}]+")
 #: a horizontal whitespace run between two CJK characters (hygiene removes it; the text around has no ignorables)
 _CJK_GAP_RE = re.compile(f"(?<=[{textchars.CJK}])[ {textchars.HSPACE}]+(?=[{textchars.CJK}])")
-_MAYBE_CJK_GAP = re.compile(f"[ {textchars.HSPACE}]")
+#: any character :func:`compact_view` could remove
+_MAYBE_CUT = re.compile(f"[{textchars.IGNORABLE} {textchars.HSPACE}]")
 
 
 def compact_view(text: str) -> tuple[str, list[int] | None]:
@@ -48,10 +49,15 @@ def compact_view(text: str) -> tuple[str, list[int] | None]:
     >>> compact_view("０９ １２")
     ('０９１２', [0, 1, 3, 4])
     """
+    if text.isascii():  # no CJK gap in ASCII: only its controls can go
+        if text.isprintable() or _IGNORABLE_RE.search(text) is None:
+            return text, None
+    elif _MAYBE_CUT.search(text) is None:  # one pass over most texts
+        return text, None
     positions: list[int] | None = None
-    if not (text.isascii() and text.isprintable()) and _IGNORABLE_RE.search(text) is not None:
+    if _IGNORABLE_RE.search(text) is not None:
         text, positions = _cut(text, _IGNORABLE_RE, None)
-    if not text.isascii() and _MAYBE_CJK_GAP.search(text) is not None and _CJK_GAP_RE.search(text) is not None:
+    if not text.isascii() and _CJK_GAP_RE.search(text) is not None:
         text, positions = _cut(text, _CJK_GAP_RE, positions)
     return text, positions
 

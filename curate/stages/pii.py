@@ -28,7 +28,16 @@ from typing import Any, ClassVar
 
 from datatrove.data import Document
 
-from curate.pii.fields import NAMES_FIELD, load_metadata, replace_leaves, span_report, string_leaves
+from curate.pii.fields import (
+    KEY_PATH,
+    NAMES_FIELD,
+    as_merge_patch,
+    load_metadata,
+    renamed_paths,
+    replace_leaves,
+    span_report,
+    string_leaves,
+)
 from curate.stages.base import RECORD_METADATA, Stage, StageResult
 from curate.stages.config import PiiConfig
 from provenance.batches import BATCH_ACTION
@@ -123,7 +132,7 @@ class PiiStage(Stage):
         for d in docs:
             meta = d.metadata or {}
             fields = {"text": d.text or "", "title": meta.get("title") or ""}
-            fields.update(string_leaves(load_metadata(meta.get(RECORD_METADATA))))
+            fields.update(string_leaves(load_metadata(meta.get(RECORD_METADATA)), keys=True))
             items.append(fields)
             flat.extend(fields.values())
         found = iter(self.detector.analyze_many(flat))
@@ -176,13 +185,22 @@ class PiiStage(Stage):
         if "title" in scrubbed:
             new_fields["title"] = scrubbed["title"].text
             detail["title_spans"] = span_report(scrubbed["title"].spans)
-        meta_new = {k: r.text for k, r in scrubbed.items() if k.startswith("metadata")}
+        meta_new = {k: r.text for k, r in scrubbed.items() if k.startswith(("metadata", KEY_PATH))}
         if meta_new:
             meta = load_metadata((doc.metadata or {}).get(RECORD_METADATA))
-            new_fields["metadata"] = replace_leaves(meta, meta_new)
-            detail["metadata_spans"] = {
-                k[len("metadata") :]: span_report(r.spans) for k, r in scrubbed.items() if k in meta_new
+            new_fields["metadata"] = as_merge_patch(meta, replace_leaves(meta, meta_new))
+            # paths as they read after the scrub: a key that was a personal value is named by its placeholder
+            paths = renamed_paths(meta, meta_new)
+            values = {
+                paths.get(k, k)[len("metadata") :]: span_report(r.spans)
+                for k, r in scrubbed.items()
+                if k in meta_new and k.startswith("metadata")
             }
+            if values:
+                detail["metadata_spans"] = values
+            keys = sum(1 for k in meta_new if k.startswith(KEY_PATH))
+            if keys:
+                detail["metadata_keys_scrubbed"] = keys
         names = sorted(
             {value[s.start : s.end] for name, value in fields.items() for s in spans[name] if s.source == LABELLED}
         )
