@@ -201,3 +201,24 @@ def test_sql_returns_timestamps_with_time_zones(cli, db_path: Path) -> None:
     assert cli("init")[0] == 0
     code, out, err = cli("sql", "SELECT now() IS NOT NULL AS ok, typeof(now()) AS t, now() AS at")
     assert code == 0 and "True" in out and "TIMESTAMP WITH TIME ZONE" in out, err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("provenance", "withdraw", "--source", "moda"),
+        ("provenance", "reinstate", "--source", "moda"),
+        ("runs", "abandon", "20261205T000000-abcdef"),
+        ("annotate", "allowlist", "revoke", "1"),
+    ],
+)
+@pytest.mark.parametrize(
+    "reason", ["erasure request of A123456789", "客戶來電 0912-345-678 要求刪除", "mail lin.pei@example.com"]
+)
+def test_reasons_with_personal_data_are_refused(cli, db_path: Path, args, reason) -> None:
+    """A --reason goes into the ledger for good: one that holds a personal value is refused before anything runs."""
+    assert cli("init")[0] == 0
+    code, _, err = cli(*args, "--reason", reason)
+    assert code == 2 and "personal data" in err and "--reason" in err, err
+    code, _, err = cli(*args, "--reason", "licensor request, ticket 2026-17")
+    assert "personal data" not in err

@@ -190,3 +190,23 @@ def parse_key_values(values: Sequence[str], option: str = "--set") -> dict[str, 
 def exit_code(quarantined: int) -> int:
     """0, or 3 when the command finished but quarantined some input."""
     return EXIT_QUARANTINED if quarantined else EXIT_OK
+
+
+def no_personal_data(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Click callback for free text that goes into the ledger for good (``--reason``): refused when the PII
+    detector finds a personal value in it (an erasure request tends to quote the person's ID)."""
+    if not value:
+        return value
+    from curate.pii.engine import DetectorConfig, PiiDetector
+    from curate.pii.propagate import PROPAGATED_TYPES
+
+    spans = PiiDetector(DetectorConfig(entities=tuple(sorted(PROPAGATED_TYPES)))).analyze(value)
+    if spans:
+        kinds = ", ".join(sorted({s.entity_type for s in spans}))
+        raise click.BadParameter(
+            f"it holds personal data ({kinds}) and the ledger keeps it for good; describe the request without it"
+            " (a ticket or case number)",
+            ctx=ctx,
+            param=param,
+        )
+    return value

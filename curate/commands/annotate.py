@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from annotation.tasks import PROJECTS
-from curate.commands._common import LazyProgress, settings
+from curate.commands._common import LazyProgress, no_personal_data, settings
 
 annotate = click.Group("annotate", help="Label Studio bridge: push tasks to a bank's projects, pull annotations.")
 
@@ -203,7 +203,7 @@ def allowlist_list(source: str | None, all_: bool, as_json: bool) -> int:
 
 @allowlist.command("revoke")
 @click.argument("entry_id")
-@click.option("--reason", required=True, help="Why (recorded in the ledger).")
+@click.option("--reason", required=True, help="Why (recorded in the ledger).", callback=no_personal_data)
 @click.option("--by", default=None, help="Who revokes (default: $USER).")
 def allowlist_revoke(entry_id: str, reason: str, by: str | None) -> int:
     """Revoke an entry (give at least 8 characters of its id): later PII runs mask the value again."""

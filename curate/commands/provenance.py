@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from curate.commands._common import JSON_OPTION, actor, echo_json, settings
+from curate.commands._common import JSON_OPTION, actor, echo_json, no_personal_data, settings
 
 provenance = click.Group("provenance", help="Provenance changes: withdraw or reinstate sources or records.")
 
@@ -12,7 +12,7 @@ provenance = click.Group("provenance", help="Provenance changes: withdraw or rei
 @provenance.command("withdraw")
 @click.option("--source", "source_id", default=None, help="Withdraw every record of this source.")
 @click.option("--record", "record_id", default=None, help="Withdraw this record.")
-@click.option("--reason", required=True, help="Why (recorded in the ledger).")
+@click.option("--reason", required=True, help="Why (recorded in the ledger).", callback=no_personal_data)
 @JSON_OPTION
 def withdraw_cmd(source_id: str | None, record_id: str | None, reason: str, as_json: bool) -> int:
     """Mark a source's or a record's records, and every version derived from them, withdrawn."""
@@ -37,7 +37,7 @@ def withdraw_cmd(source_id: str | None, record_id: str | None, reason: str, as_j
 @provenance.command("reinstate")
 @click.option("--source", "source_id", default=None, help="Lift the withdrawal of this source.")
 @click.option("--record", "record_id", default=None, help="Lift the withdrawal of this record (and its versions).")
-@click.option("--reason", required=True, help="Why (recorded in the ledger).")
+@click.option("--reason", required=True, help="Why (recorded in the ledger).", callback=no_personal_data)
 @JSON_OPTION
 def reinstate_cmd(source_id: str | None, record_id: str | None, reason: str, as_json: bool) -> int:
     """Lift a withdrawal: records get back their earlier status; later ingests are no longer withdrawn."""

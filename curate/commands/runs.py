@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from curate.commands._common import actor, echo_table, settings
+from curate.commands._common import actor, echo_table, no_personal_data, settings
 
 
 @click.group("runs")
@@ -80,7 +80,13 @@ def show_cmd(run: str, as_json: bool) -> int:
 
 @runs.command("abandon")
 @click.argument("run_id")
-@click.option("--reason", default="abandoned by the operator", show_default=True, help="Recorded in the ledger.")
+@click.option(
+    "--reason",
+    default="abandoned by the operator",
+    show_default=True,
+    help="Recorded in the ledger.",
+    callback=no_personal_data,
+)
 def abandon_cmd(run_id: str, reason: str) -> int:
     """End the unfinished RUN_ID for good: its work files (pre-PII text) are deleted, a ledger event says why.
 
