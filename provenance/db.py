@@ -290,6 +290,25 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
     con.execute("COMMIT")
 
 
+#: text, title and metadata of a record of a ``pii_expected`` source that has not passed the PII stage: what an
+#: auditor query sees instead (the portal's rule: such text is shown only after the PII stage)
+_UNCHECKED = "coalesce(s.pii_expected, false) AND coalesce(r.pii_state, '') NOT IN ('clean', 'scrubbed')"
+
+
+def _mask_unchecked(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """A temporary ``records`` view in front of the catalogue's table (unqualified names find it first; the guard
+    refuses names qualified with the database) in which :data:`_UNCHECKED` records show no text, title or
+    metadata."""
+    db = '"' + name.replace('"', '""') + '"'
+    con.execute(
+        f"""CREATE TEMP VIEW records AS SELECT r.* REPLACE (
+                CASE WHEN {_UNCHECKED} THEN NULL ELSE r.text END AS text,
+                CASE WHEN {_UNCHECKED} THEN NULL ELSE r.title END AS title,
+                CASE WHEN {_UNCHECKED} THEN NULL ELSE r.metadata END AS metadata)
+            FROM {db}.main.records r LEFT JOIN {db}.main.sources s ON s.source_id = r.source_id"""
+    )
+
+
 def run_readonly_sql(path: str | Path, sql: str) -> tuple[list[str], list[tuple]]:
     """Run one auditor query: exactly one SELECT over readable tables (see :mod:`provenance.sqlguard`).
 
@@ -301,7 +320,8 @@ def run_readonly_sql(path: str | Path, sql: str) -> tuple[list[str], list[tuple]
     con = connect_readonly(path)
     try:
         name = con.execute("SELECT current_database()").fetchone()[0]
-        sqlguard.check_select(con, sql, catalogue_name=name)
+        sqlguard.check_select(con, sql, catalogue_name=name, masked=frozenset({"records"}))
+        _mask_unchecked(con, name)
         cur = con.execute(sql)
         cols = [d[0] for d in cur.description] if cur.description else []
         return cols, cur.fetchall()

@@ -132,20 +132,26 @@ def check_select(
     *,
     readable: frozenset[str] = READABLE_TABLES,
     catalogue_name: str | None = None,
+    masked: frozenset[str] = frozenset(),
 ) -> None:
     """Raise :class:`ReadOnlyError` (one line, exit code 2) unless ``sql`` is one allowed SELECT.
 
     ``catalogue_name`` is the database name the catalogue is attached under (its file stem);
-    references qualified with any other database are refused.
+    references qualified with any other database are refused. ``masked``: tables the caller puts a temporary view
+    in front of (unqualified and ``main.`` names find the view): a reference naming the database is refused.
     """
     try:
-        _check_select(con, sql, readable, catalogue_name)
+        _check_select(con, sql, readable, catalogue_name, masked)
     except RecursionError:  # a parse tree deeper than Python's recursion limit (hundreds of nested calls)
         raise ReadOnlyError(f"refused: the query nests too deeply to be checked; {_HINT}") from None
 
 
 def _check_select(
-    con: duckdb.DuckDBPyConnection, sql: str, readable: frozenset[str], catalogue_name: str | None
+    con: duckdb.DuckDBPyConnection,
+    sql: str,
+    readable: frozenset[str],
+    catalogue_name: str | None,
+    masked: frozenset[str],
 ) -> None:
     tree = parse_select(con, sql)
     existing = {r[0].lower() for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
@@ -179,6 +185,8 @@ def _check_select(
                 continue
             if name in SEALED_TABLES:
                 raise ReadOnlyError(f"refused: table `{name}` holds sealed data and is not readable through this path")
+            if name in masked and catalog:
+                raise ReadOnlyError(f"refused: name `{name}` without the database (`{catalog}.`); {_HINT}")
             if catalog not in databases or schema not in ("", "main"):
                 raise ReadOnlyError(f"refused: `{catalog or schema}.{name}` is outside the catalogue; {_HINT}")
             if name not in readable and not (name in ctes and not catalog and not schema):

@@ -108,7 +108,11 @@ def test_attack_refused_with_exit_2(hostile, db_path, cli, command, attack):
         ("SELECT count(*) AS n FROM provenance_events e JOIN records r USING (record_id)", None),
         ("SELECT * FROM range(2) t(i)", [{"i": 0}, {"i": 1}]),
         ("FROM records SELECT count(*) AS n WHERE status = 'superseded'", [{"n": 1}]),
-        ("SELECT table_name FROM information_schema.tables WHERE table_name = 'records'", [{"table_name": "records"}]),
+        # (DISTINCT: the auditor's connection shows `records` through a temporary view as well, see run_readonly_sql)
+        (
+            "SELECT DISTINCT table_name FROM information_schema.tables WHERE table_name = 'records'",
+            [{"table_name": "records"}],
+        ),
     ],
 )
 def test_normal_audit_queries_still_work(hostile, cli, query, expected):
@@ -180,3 +184,37 @@ def test_guard_refusal_is_a_readonly_error(hostile, db_path):
     with pytest.raises(ReadOnlyError) as exc:
         run_readonly_sql(db_path, "/**/ COPY (SELECT 1) TO 'x.csv'")
     assert exc.value.exit_code == 2 and "COPY" in str(exc.value)
+
+
+@pytest.mark.parametrize("command", ["sql", "audit sql"])
+def test_unchecked_text_of_pii_expected_sources_is_not_shown(hostile, db_path, cli, command):
+    """The portal's rule on the SQL surface too: a pii_expected source's text, title and metadata are shown only
+    after the PII stage (they are NULL before), and naming the table with the database (past the mask) is refused."""
+
+    def rows(q: str) -> list[dict]:
+        code, out, err = cli(*command.split(), q, "--json")
+        assert code == 0, err
+        out = out.strip()
+        return json.loads(out) if out.startswith("[") else [json.loads(line) for line in out.splitlines()]
+
+    q = (
+        "SELECT count(*) AS n, count(text) AS t, count(title) AS ti, count(metadata) AS m, count(licence_id) AS l"
+        " FROM records WHERE source_id = 'sanctions' AND pii_state IS NULL"
+    )
+    (r,) = rows(q)
+    assert r["t"] == r["ti"] == r["m"] == 0 and r["l"] == r["n"] > 0
+    (r,) = rows("SELECT count(*) AS n, count(text) AS t FROM records WHERE source_id = 'law_moj'")
+    assert r["t"] == r["n"] > 0
+    for q in (
+        f"SELECT text FROM {db_path.stem}.main.records",
+        f'SELECT text FROM "{db_path.stem}".main.records',
+        f"SELECT r.text FROM {db_path.stem}.main.records r, records",
+    ):
+        code, _, err = cli(*command.split(), q)
+        assert code == 2 and "refused" in err, (q, err)
+    # after the PII stage's verdict the text is there
+    con = connect(db_path)
+    con.execute("UPDATE records SET pii_state = 'clean' WHERE source_id = 'sanctions' AND pii_state IS NULL")
+    con.close()
+    (r,) = rows("SELECT count(text) AS t FROM records WHERE source_id = 'sanctions' AND pii_state = 'clean'")
+    assert r["t"] > 0
