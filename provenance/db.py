@@ -309,6 +309,45 @@ def _mask_unchecked(con: duckdb.DuckDBPyConnection, name: str) -> None:
     )
 
 
+def _interruptible(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[list[str], list[tuple]]:
+    """Run ``sql`` on a worker thread so that Ctrl-C (DuckDB does not see it while it runs) and the time limit
+    ``$CURATE_SQL_TIMEOUT`` (seconds, default 600) interrupt it: an auditor's runaway query ends."""
+    import time
+
+    from provenance.envsettings import env_seconds
+
+    limit = env_seconds("CURATE_SQL_TIMEOUT", 600.0)
+    out: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            cur = con.execute(sql)
+            out["cols"] = [d[0] for d in cur.description] if cur.description else []
+            out["rows"] = cur.fetchall()
+        except BaseException as exc:  # noqa: BLE001 (handed to the caller's thread, raised there)
+            out["error"] = exc
+
+    worker = threading.Thread(target=work, name="curate-sql", daemon=True)
+    worker.start()
+    deadline = time.monotonic() + limit
+    try:
+        while worker.is_alive():
+            worker.join(0.05)
+            if worker.is_alive() and time.monotonic() > deadline:
+                con.interrupt()
+                worker.join()
+                raise ReadOnlyError(
+                    f"query stopped after {limit:g} s (CURATE_SQL_TIMEOUT); narrow it or raise the limit"
+                )
+    except KeyboardInterrupt:
+        con.interrupt()
+        worker.join()
+        raise
+    if "error" in out:
+        raise out["error"]
+    return out["cols"], out["rows"]
+
+
 def run_readonly_sql(path: str | Path, sql: str) -> tuple[list[str], list[tuple]]:
     """Run one auditor query: exactly one SELECT over readable tables (see :mod:`provenance.sqlguard`).
 
@@ -322,9 +361,7 @@ def run_readonly_sql(path: str | Path, sql: str) -> tuple[list[str], list[tuple]
         name = con.execute("SELECT current_database()").fetchone()[0]
         sqlguard.check_select(con, sql, catalogue_name=name, masked=frozenset({"records"}))
         _mask_unchecked(con, name)
-        cur = con.execute(sql)
-        cols = [d[0] for d in cur.description] if cur.description else []
-        return cols, cur.fetchall()
+        return _interruptible(con, sql)
     except duckdb.Error as exc:
         msg = str(exc).splitlines()[0]
         if isinstance(exc, duckdb.PermissionException) or "read-only" in msg.lower():

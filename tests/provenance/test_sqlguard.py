@@ -218,3 +218,45 @@ def test_unchecked_text_of_pii_expected_sources_is_not_shown(hostile, db_path, c
     con.close()
     (r,) = rows("SELECT count(text) AS t FROM records WHERE source_id = 'sanctions' AND pii_state = 'clean'")
     assert r["t"] > 0
+
+
+@pytest.mark.timeout(120)
+def test_a_runaway_query_is_stopped(hostile, cli, monkeypatch):
+    """CURATE_SQL_TIMEOUT ends an auditor's query that would run for ever (it once had to be killed)."""
+    monkeypatch.setenv("CURATE_SQL_TIMEOUT", "1")
+    code, _, err = cli("sql", "SELECT sum(hash(i)) FROM range(100000000000000) t(i)")
+    assert code == 2 and "CURATE_SQL_TIMEOUT" in err, err
+    code, out, _ = cli("sql", "SELECT 41 + 1 AS x")
+    assert code == 0 and "42" in out
+
+
+@pytest.mark.timeout(120)
+def test_ctrl_c_stops_a_query(hostile, db_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "curate.cli",
+            "--db",
+            str(db_path),
+            "sql",
+            "SELECT sum(hash(i)) FROM range(1e14::BIGINT) t(i)",
+        ],
+        cwd=Path(__file__).resolve().parents[2],
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    time.sleep(3)  # started and inside the query
+    proc.send_signal(signal.SIGINT)
+    try:
+        code = proc.wait(60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        pytest.fail("Ctrl-C did not stop the query")
+    assert code != 0 and "Traceback" not in proc.stderr.read()
