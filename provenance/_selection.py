@@ -75,7 +75,8 @@ SELECT r.record_id, r.source_id, r.licence_id, r.text, r.title, r.locator, r.lan
        r.stage, coalesce(r.content_sha256, sha256(coalesce(r.text, ''))) AS content_sha256, r.pii_state,
        r.status, CAST(json_extract(r.metadata, '$.licence_terms') AS VARCHAR) AS r_terms,
        CAST(json_extract(r.metadata, '$.licences') AS VARCHAR) AS r_merged, coalesce(s.pii_expected, FALSE),
-       r.near_duplicate_of
+       r.near_duplicate_of, json_extract_string(r.metadata, '$.document_title') AS work,
+       json_extract_string(r.metadata, '$.licensor') AS creator
 FROM records r LEFT JOIN sources s USING (source_id)
 WHERE {CANDIDATE}
 ORDER BY r.record_id
@@ -113,7 +114,7 @@ def candidate_batches(con: duckdb.DuckDBPyConnection) -> Iterator[list[tuple[Any
 
 # positions in a SELECT row
 ID, SOURCE, LICENCE, TEXT, TITLE, LOCATOR, LANG, SCRIPT, DOC_KEY, STAGE, SHA, PII, STATUS = range(13)
-TERMS, MERGED, PII_EXPECTED, NEAR = 13, 14, 15, 16
+TERMS, MERGED, PII_EXPECTED, NEAR, WORK, CREATOR = 13, 14, 15, 16, 17, 18
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,14 +190,20 @@ class Decider:
                 f"near duplicate of {row[NEAR]} kept in the catalogue by the dedup policy (--drop-near-duplicates)",
                 licence_id or "",
             )
-        key = (licence_id, row[TERMS], row[MERGED], row[SOURCE])
+        key = (licence_id, row[TERMS], row[MERGED], row[SOURCE], row[WORK], row[CREATOR])
         hit = self._cache.get(key)
         if hit is None:
-            hit = self._cache[key] = self._decide(licence_id, row[TERMS], row[MERGED], row[SOURCE])
+            hit = self._cache[key] = self._decide(*key)
         return hit
 
     def _decide(
-        self, licence_id: str | None, r_terms: str | None, r_merged: str | None, source_id: str
+        self,
+        licence_id: str | None,
+        r_terms: str | None,
+        r_merged: str | None,
+        source_id: str,
+        work: str | None = None,
+        creator: str | None = None,
     ) -> ExportVerdict:
         source = self._sources.get(source_id) or {"source_id": source_id, "title": None, "metadata": {}}
         terms = (json.loads(r_terms) if r_terms not in (None, "null") else None) or source["metadata"].get(
@@ -224,8 +231,18 @@ class Decider:
         )
         label = " AND ".join(grant.licence_ids)
         if use.ok:
-            return ExportVerdict(True, "", "", label, grant.attributions)
+            return ExportVerdict(True, "", "", label, _credited(grant.attributions, lic, work, creator))
         return ExportVerdict(False, use.reason.split(":")[0].split(" ")[0], use.reason, label)
+
+
+def _credited(attributions: tuple[str, ...], lic, work: str | None, creator: str | None) -> tuple[str, ...]:
+    """A public licence's attribution statements with the work and its creator in front (a manifest row's title
+    and licensor: CC BY asks for the creator and the title, not only the collection it came in); agreements carry
+    their own statement (``attribution`` column) and are left as they are."""
+    if not (work or creator) or lic.template or not lic.attribution_required:
+        return attributions
+    credit = "，".join(x for x in (f"「{work}」" if work else "", creator or "") if x)
+    return tuple(f"{credit}：{a}" for a in attributions) if attributions else (credit,)
 
 
 def to_row(row: tuple, verdict: ExportVerdict) -> dict[str, str | None]:

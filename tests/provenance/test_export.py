@@ -485,3 +485,22 @@ def test_titles_of_pii_expected_sources_are_not_exported(mixed, db_path, cli, tm
     rows = pq.read_table(next((tmp_path / "o").rglob("*.parquet"))).to_pylist()
     sanctions = [r for r in rows if r["source_id"] == "sanctions"]
     assert sanctions and all(r["title"] is None for r in sanctions)
+
+
+def test_attribution_names_the_work_and_its_creator(builder, cli, tmp_path):
+    """CC BY asks for the creator and the title of the work: a manifest row's title and licensor stand in front of
+    the licence's statement (the NOTICE once credited only the collection, "university textbooks")."""
+    import pyarrow.parquet as pq
+
+    b = builder
+    b.source("textbooks", "CC-BY-4.0", title="university textbooks")
+    work = {"document_title": "金融制度講義", "licensor": "示範教授", "section": 1}
+    rid = b.record("textbooks", "notes.txt#1", "存款保險制度之目的。", metadata=work)
+    plain = b.record("textbooks", "other.txt#1", "最後貸款者之角色。")
+    out = tmp_path / "a"
+    _export(cli, out)
+    notice = (out / "NOTICE.md").read_text("utf-8")
+    assert "「金融制度講義」，示範教授" in notice
+    rows = {r["record_id"]: r["attribution"] for r in pq.read_table(out / "data").to_pylist()}
+    assert rows[rid].startswith("「金融制度講義」，示範教授：") and "CC BY 4.0" in rows[rid]
+    assert "示範教授" not in rows[plain] and "CC BY 4.0" in rows[plain]
