@@ -139,3 +139,19 @@ def test_a_recorded_export_or_tasks_file_that_is_gone_is_listed_as_not_checked(c
     assert code == 0
     gone = "\n".join(report["unchecked"])
     assert str(outs["jsonl"]) in gone and str(tasks.resolve()) in gone
+
+
+def test_an_unfinished_runs_work_folder_is_named(catalogue, cli, db_path):
+    """A run killed before its load leaves its input snapshot on disk (raw text for a PII run, whose values are
+    not known yet): the scan names the folder instead of giving it a clean bill."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from curate.workfiles import work_root
+
+    run_dir = work_root(db_path) / "runs" / "20261205T000000-abcdef"
+    (run_dir / "snapshot").mkdir(parents=True)
+    pq.write_table(pa.table({"text": ["申請人：某人"]}), run_dir / "snapshot" / "data_0.parquet")
+    code, report = _scan(cli)
+    named = "\n".join(report["unchecked"])
+    assert str(run_dir) in named and "runs abandon 20261205T000000-abcdef" in named
