@@ -201,6 +201,7 @@ def export_dataset(
     cat = licence_catalogue or default_licence_catalogue()
     out = Path(out_dir)
     prepare_out(out, overwrite, catalogue_files(con))
+    _close_interrupted(con)
     state_hash, as_of = _state(con)
     run_params = {**params.as_dict(), "out_dir": str(out.resolve())}
     run_id = start_run(
@@ -216,6 +217,15 @@ def export_dataset(
         raise
     finish_run(con, run_id, counts={"records": res.records, "blocked": res.blocked_by_code, "export_id": res.export_id})
     return res
+
+
+def _close_interrupted(con: duckdb.DuckDBPyConnection) -> None:
+    """Export runs still marked running are dead (an export holds the catalogue's write lock while it runs, so none
+    can run beside this one): killed, they stayed `running` for ever. Marked failed, with why."""
+    for (run_id,) in con.execute(
+        "SELECT run_id FROM runs WHERE command = 'export dataset' AND status = 'running' ORDER BY run_id"
+    ).fetchall():
+        finish_run(con, run_id, status="failed", counts={"error": "interrupted (the process ended before it finished)"})
 
 
 def _export(

@@ -504,3 +504,21 @@ def test_attribution_names_the_work_and_its_creator(builder, cli, tmp_path):
     rows = {r["record_id"]: r["attribution"] for r in pq.read_table(out / "data").to_pylist()}
     assert rows[rid].startswith("「金融制度講義」，示範教授：") and "CC BY 4.0" in rows[rid]
     assert "示範教授" not in rows[plain] and "CC BY 4.0" in rows[plain]
+
+
+def test_an_interrupted_export_run_is_marked_failed_by_the_next(mixed, db_path, cli, tmp_path):
+    """An export killed with kill -9 left its run `running` for ever; the next export (which holds the catalogue's
+    write lock, so no other export can be running) marks it failed, and verify still passes."""
+    from provenance import db, runs
+
+    con = db.connect(db_path)
+    dead = runs.start_run(con, "export dataset", "x", {"out_dir": str(tmp_path / "dead")})
+    con.close()
+    _export(cli, tmp_path / "a")
+    con = db.connect(db_path)
+    status, counts = con.execute("SELECT status, counts FROM runs WHERE run_id = ?", [dead]).fetchone()
+    n_running = con.execute("SELECT count(*) FROM runs WHERE status = 'running'").fetchone()[0]
+    con.close()
+    assert status == "failed" and "interrupted" in counts and n_running == 0
+    code, out, err = cli("audit", "verify")
+    assert code == 0, out + err
