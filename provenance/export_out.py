@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -22,10 +23,13 @@ def catalogue_files(con: duckdb.DuckDBPyConnection) -> list[Path]:
     return [db_file, db_file.with_name(db_file.name + ".wal"), db_file.parent / ".curate"]
 
 
-def prepare_out(out_dir: Path, overwrite: bool, protected: list[Path] = ()) -> None:
+def prepare_out(out_dir: Path, overwrite: bool, protected: list[Path] = ()) -> Path | None:
     """Check ``--out`` and make it ready: refused when it is, holds or lies inside the catalogue, its WAL or its work
     folder; a non-empty folder is replaced only with ``overwrite`` and only when it holds an earlier export (its
-    :data:`EXPORT_MARKER`), never another folder (an ``--out`` of the catalogue's own folder once deleted it)."""
+    :data:`EXPORT_MARKER`), never another folder (an ``--out`` of the catalogue's own folder once deleted it).
+
+    The earlier export is moved aside (``.<name>.previous-<pid>`` beside it), not deleted: returns that path, for
+    :func:`settle_previous` once the new export has succeeded or failed."""
     if out_dir.is_symlink():
         raise UsageError(f"--out `{out_dir}` is a symbolic link; pass the folder it points to")
     if out_dir.exists() and not out_dir.is_dir():
@@ -44,10 +48,28 @@ def prepare_out(out_dir: Path, overwrite: bool, protected: list[Path] = ()) -> N
                 f"--out `{out_dir}` is not empty and holds no earlier export (no {EXPORT_MARKER}); --overwrite replaces"
                 " only an export folder: choose an empty or new directory"
             )
-        shutil.rmtree(out_dir)
+        previous = out_dir.with_name(f".{out_dir.name}.previous-{os.getpid()}")
+        shutil.rmtree(previous, ignore_errors=True)
+        out_dir.rename(previous)
+    else:
+        previous = None
     try:
         (out_dir / "data").mkdir(parents=True, exist_ok=True)
     except OSError as exc:
+        settle_previous(out_dir, previous, ok=False)
         raise UsageError(
             f"--out `{out_dir}`: cannot create the folder ({exc.strerror}); choose a writable folder"
         ) from exc
+    return previous
+
+
+def settle_previous(out_dir: Path, previous: Path | None, *, ok: bool) -> None:
+    """After the export: the earlier one (moved aside by :func:`prepare_out`) is removed when the new one succeeded,
+    else put back in place of what the failed one left."""
+    if previous is None:
+        return
+    if ok:
+        shutil.rmtree(previous, ignore_errors=True)
+        return
+    shutil.rmtree(out_dir, ignore_errors=True)
+    previous.rename(out_dir)

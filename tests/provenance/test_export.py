@@ -522,3 +522,37 @@ def test_an_interrupted_export_run_is_marked_failed_by_the_next(mixed, db_path, 
     assert status == "failed" and "interrupted" in counts and n_running == 0
     code, out, err = cli("audit", "verify")
     assert code == 0, out + err
+
+
+def test_overwrite_keeps_the_earlier_export_until_the_new_one_succeeds(mixed, cli, tmp_path, monkeypatch):
+    """--overwrite moves the earlier export aside and removes it only once the new one is written; a failed export
+    puts it back (it was deleted first, so a failure left nothing)."""
+    import provenance.export as export_mod
+
+    out = tmp_path / "a"
+    _export(cli, out)
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+    def boom(*a, **k):
+        raise OSError(28, "No space left on device", str(out / "NOTICE.md"))
+
+    monkeypatch.setattr(export_mod, "_write_documents", boom)
+    code, _, err = cli(
+        "--quiet",
+        "export",
+        "dataset",
+        "--non-commercial",
+        "--purpose",
+        "training",
+        "--audience",
+        "public",
+        "--out",
+        str(out),
+        "--overwrite",
+    )
+    assert code != 0 and "No space left" in err
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before and not list(tmp_path.glob(".a.previous-*"))
+    monkeypatch.undo()
+    _export(cli, out, "--overwrite")
+    assert (out / "manifest.jsonl").exists() and not list(tmp_path.glob(".a.previous-*"))
