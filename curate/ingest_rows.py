@@ -71,9 +71,13 @@ def stage_new(con: duckdb.DuckDBPyConnection, relation: str) -> None:
                    -- an older snapshot than the active version: kept as history, never replaces it
                    CASE WHEN i.as_of < a.as_of THEN a.record_id END AS historical_of
             FROM _inc_t i
-            -- the active versions of this batch's doc_keys only (not every active record's metadata)
+            -- the head of each of this batch's doc_keys only (not every active record's metadata): the active
+            -- version, else the newest withdrawn one (a document withdrawn meanwhile: its new version is held
+            -- withdrawn and linked, so reinstating the document makes the newest version active)
             LEFT JOIN (SELECT record_id, doc_key, json_extract_string(metadata, '$.as_of') AS as_of
-                       FROM records WHERE status = 'active' AND doc_key IN (SELECT doc_key FROM _inc_t)) a
+                       FROM records WHERE status IN ('active', 'withdrawn') AND doc_key IN (SELECT doc_key FROM _inc_t)
+                       QUALIFY row_number() OVER (PARTITION BY doc_key
+                                                  ORDER BY status = 'active' DESC, created_at DESC, record_id DESC) = 1) a
                    ON a.doc_key = i.doc_key
             WHERE i.record_id NOT IN (SELECT record_id FROM records
                                       WHERE record_id IN (SELECT record_id FROM _inc_t))

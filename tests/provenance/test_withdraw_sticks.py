@@ -90,3 +90,26 @@ def test_withdrawn_document_stays_withdrawn(cli, db_path, tmp_path):
     assert st["moda:ds:id=a1"] == ["withdrawn", "withdrawn"] and st["moda:ds:id=a2"] == ["active"]
     code, out, err = cli("audit", "verify")
     assert code == 0, out + err
+
+
+def test_a_version_ingested_while_withdrawn_is_the_one_reinstated(cli, db_path, tmp_path):
+    """A new version that arrives while its document is withdrawn is held withdrawn and linked to the withdrawn
+    head, so reinstating the document makes it the active version (it once stayed an unlinked withdrawn row,
+    the old version came back, and re-ingesting reported it unchanged: the correction never took effect)."""
+    ds = tmp_path / "ds"
+    _ingest(cli, _write(ds, [("a1", "第一版。")]))
+    con = duckdb.connect(str(db_path), read_only=True)
+    rid = con.execute("SELECT record_id FROM records").fetchone()[0]
+    con.close()
+    assert cli("provenance", "withdraw", "--record", rid, "--reason", "dispute")[0] == 0
+    _ingest(cli, _write(ds, [("a1", "第二版，更正。")]))
+    assert cli("provenance", "reinstate", "--record", rid, "--reason", "settled")[0] == 0
+    _ingest(cli, _write(ds, [("a1", "第二版，更正。")]))
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        rows = con.execute("SELECT text, status, version_of FROM records ORDER BY created_at").fetchall()
+    finally:
+        con.close()
+    assert rows == [("第一版。", "superseded", None), ("第二版，更正。", "active", rid)]
+    code, out, err = cli("audit", "verify")
+    assert code == 0, out + err
