@@ -48,9 +48,11 @@ def prepare_out(out_dir: Path, overwrite: bool, protected: list[Path] = ()) -> P
                 f"--out `{out_dir}` is not empty and holds no earlier export (no {EXPORT_MARKER}); --overwrite replaces"
                 " only an export folder: choose an empty or new directory"
             )
-        previous = out_dir.with_name(f".{out_dir.name}.previous-{os.getpid()}")
+        if Path.cwd().resolve().is_relative_to(target):
+            raise UsageError(f"--out `{out_dir}` is (or holds) the current directory; run the export from elsewhere")
+        previous = target.with_name(f".{target.name}.previous-{os.getpid()}")
         shutil.rmtree(previous, ignore_errors=True)
-        out_dir.rename(previous)
+        target.rename(previous)
     else:
         previous = None
     try:

@@ -43,12 +43,31 @@ def _leaves(value: Any, path: str, out: list[tuple[str, str]], keys: bool) -> No
             if keys and isinstance(k, str) and k and (not k.isascii() or "@" in k or any(c.isdigit() for c in k)):
                 # (an ASCII key without a digit or @ holds nothing the detector finds: `pcode`, `law_name`...)
                 out.append((_key_path(path, i), k))
-            _leaves(v, f"{path}.{k}", out, keys)
+            _leaves(v, f"{path}.{_seg(k)}", out, keys)
     elif isinstance(value, list):
         for i, v in enumerate(value):
             _leaves(v, f"{path}[{i}]", out, keys)
-    elif isinstance(value, int) and not isinstance(value, bool) and len(str(abs(value))) >= NUMBER_DIGITS:
-        out.append((path, str(value)))
+    elif (number := _long_number(value)) is not None:
+        out.append((path, number))
+
+
+def _long_number(value: Any) -> str | None:
+    """An integer (or a float holding one: a spreadsheet's export) of :data:`NUMBER_DIGITS` digits or more, as
+    text; else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e18:
+        value = int(value)
+    if isinstance(value, int) and len(str(abs(value))) >= NUMBER_DIGITS:
+        return str(value)
+    return None
+
+
+def _seg(key: Any) -> str:
+    """A dict key as a path segment: as it is, or JSON-quoted when it holds a character of the path syntax (``.``,
+    ``[``, ``]``, ``"``, ``#``), so that the key ``a.b`` and the nesting ``a`` → ``b`` get different paths."""
+    k = str(key)
+    return json.dumps(k, ensure_ascii=False) if not k or any(c in k for c in '.[]"#') else k
 
 
 def _key_path(path: str, i: int) -> str:
@@ -58,7 +77,7 @@ def _key_path(path: str, i: int) -> str:
 def replace_leaves(value: Any, new: dict[str, str], path: str = "metadata") -> Any:
     """``value`` with the strings (and long integers) at the paths of ``new`` replaced, and dict keys at their
     :data:`KEY_PATH` paths renamed (a renamed key that meets another gets ``#2``, ``#3``...: none is lost)."""
-    if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
+    if isinstance(value, str) or (isinstance(value, int | float) and not isinstance(value, bool)):
         return new.get(path, value)
     if isinstance(value, dict):
         out: dict[Any, Any] = {}
@@ -69,7 +88,7 @@ def replace_leaves(value: Any, new: dict[str, str], path: str = "metadata") -> A
                 while f"{nk}#{n}" in out or f"{nk}#{n}" in value:
                     n += 1
                 nk = f"{nk}#{n}"
-            out[nk] = replace_leaves(v, new, f"{path}.{k}")
+            out[nk] = replace_leaves(v, new, f"{path}.{_seg(k)}")
         return out
     if isinstance(value, list):
         return [replace_leaves(v, new, f"{path}[{i}]") for i, v in enumerate(value)]
@@ -98,7 +117,7 @@ def _rename(value: Any, new: dict[str, str], old: str, cur: str, out: dict[str, 
     if isinstance(value, dict):
         renamed = replace_leaves(dict.fromkeys(value), {p: v for p, v in new.items() if p.startswith(KEY_PATH)}, old)
         for (k, v), nk in zip(value.items(), renamed, strict=True):
-            _rename(v, new, f"{old}.{k}", f"{cur}.{nk}", out)
+            _rename(v, new, f"{old}.{_seg(k)}", f"{cur}.{_seg(nk)}", out)
     elif isinstance(value, list):
         for i, v in enumerate(value):
             _rename(v, new, f"{old}[{i}]", f"{cur}[{i}]", out)

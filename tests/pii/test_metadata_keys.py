@@ -47,3 +47,44 @@ def test_keys_and_numbers_are_scrubbed_and_kept_out_of_the_ledger(cli, db_path, 
     assert code == 0 and "no personal value found" in out, out
     code, out, _ = cli("audit", "verify")
     assert code == 0, out
+
+
+def test_keys_with_path_characters_and_float_numbers(cli, db_path, tmp_path, monkeypatch):
+    """A key holding `.` or `[0]` once shared its path with a nesting (`"c[0]"` and the list `c`'s first item,
+    `"p.q"` → `r` and `p` → `"q.r"`), so one value's scrub overwrote the other's and a phone or an e-mail stayed
+    (or a harmless value was scrubbed); a phone exported as a float was not checked."""
+    monkeypatch.setenv("CURATE_PII_KEY", "5e" * 32)
+    rows = [
+        {"id": "n2", "text": "無個資二", "c[0]": "0912345678", "c": ["安全"]},
+        {"id": "n1", "text": "無個資一", "c": ["安全"], "c[0]": "0912345678"},
+        {
+            "id": "n5",
+            "text": "無個資五",
+            "p.q": {"r": "peijun.lin@example.com"},
+            "p": {"q.r": "ok", "q": {"r": "fine"}},
+        },
+        {"id": "n6", "text": "無個資六", "tel2": 886912345678.0, "ratio": 1.5},
+    ]
+    src = tmp_path / "n.jsonl"
+    src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    assert cli("-q", "ingest", "moda", str(src), "--licence", "CC-BY-4.0", "--pii-expected")[0] == 0
+    code, _, err = cli("-q", "run", "pii", "--workers", "1")
+    assert code == 0, err
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        active = [
+            json.loads(m)["fields"]
+            for (m,) in con.execute(
+                "SELECT metadata FROM records WHERE status = 'active' ORDER BY json_extract_string(metadata, '$.id')"
+            ).fetchall()
+        ]
+        details = json.dumps([r[0] for r in con.execute("SELECT detail FROM provenance_events").fetchall()])
+    finally:
+        con.close()
+    n1, n2, n5, n6 = active
+    for f in (n1, n2):
+        assert f["c[0]"] == "〔電話〕" and f["c"] == ["安全"], f
+    assert n5["p.q"]["r"] == "〔電子郵件〕" and n5["p"] == {"q.r": "ok", "q": {"r": "fine"}}
+    assert n6["tel2"] == "〔電話〕" and n6["ratio"] == 1.5
+    for secret in ("0912345678", "peijun.lin", "886912345678"):
+        assert secret not in json.dumps(active, ensure_ascii=False) and secret not in details

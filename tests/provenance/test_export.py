@@ -556,3 +556,24 @@ def test_overwrite_keeps_the_earlier_export_until_the_new_one_succeeds(mixed, cl
     monkeypatch.undo()
     _export(cli, out, "--overwrite")
     assert (out / "manifest.jsonl").exists() and not list(tmp_path.glob(".a.previous-*"))
+
+
+def test_overwrite_of_the_current_directory_is_one_line(mixed, cli, tmp_path, monkeypatch):
+    out = tmp_path / "a"
+    _export(cli, out)
+    monkeypatch.chdir(out)
+    code, _, err = cli(
+        "--quiet",
+        "export",
+        "dataset",
+        "--non-commercial",
+        "--purpose",
+        "training",
+        "--audience",
+        "public",
+        "--out",
+        ".",
+        "--overwrite",
+    )
+    assert code == 2 and "current directory" in err and "Traceback" not in err
+    assert (out / "manifest.jsonl").exists()
