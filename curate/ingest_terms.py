@@ -120,36 +120,20 @@ class TermsCorrector:
         patch_json = json.dumps(patch, ensure_ascii=False, default=str)
         vm_json = json.dumps(row_version_metadata(row), sort_keys=True, ensure_ascii=False)
         for old_id, lic, old, stage, sha in changed:
-            new_id = derived_record_id(old_id, f"{ACTION}:{vm_json}", sha or "")
-            self.rows.append(
-                {
-                    "record_id": new_id,
-                    "parent_id": old_id,
-                    "licence_id": row.licence_id,
-                    "metadata": patch_json,
-                    "stage": stage,
-                    # same text, same digest (a keyed one stays keyed: pii_expected sources, issue 13)
-                    "content_sha256": sha,
-                }
+            version, event = _terms_version(
+                old_id,
+                vm_json,
+                row.licence_id,
+                patch_json,
+                stage,
+                sha,
+                terms_of(lic, old),
+                new_terms,
+                run_id,
+                manifest_line=row.line,
             )
-            self.events.append(
-                ledger.Event(
-                    stage="ingest",
-                    action=ACTION,
-                    record_id=new_id,
-                    run_id=run_id,
-                    detail={
-                        "version_of": old_id,
-                        "old": terms_of(lic, old),
-                        "new": new_terms,
-                        "manifest_line": row.line,
-                        "text_reused": True,
-                        # what `audit verify` checks the written row against
-                        "licence_id": row.licence_id,
-                        "sha256": sha,
-                    },
-                )
-            )
+            self.rows.append(version)
+            self.events.append(event)
         return TermsOutcome(True, new_versions=len(changed), unchanged=len(active) - len(changed))
 
     def write(self, *, run_id: str, at: Any) -> int:
@@ -200,34 +184,55 @@ def relicensed_versions(
     new licence, old licence, metadata, stage, content digest)`` of active records."""
     rows, events = [], []
     for old_id, new_lic, old_lic, meta, stage, sha in pairs:
-        new_id = derived_record_id(old_id, f"{ACTION}:{new_lic}", sha or "")
-        rows.append(
-            {
-                "record_id": new_id,
-                "parent_id": old_id,
-                "licence_id": new_lic,
-                "metadata": meta,
-                "stage": stage,
-                "content_sha256": sha,
-            }
+        version, event = _terms_version(
+            old_id, new_lic, new_lic, meta, stage, sha, terms_of(old_lic, meta), terms_of(new_lic, meta), run_id
         )
-        events.append(
-            ledger.Event(
-                stage="ingest",
-                action=ACTION,
-                record_id=new_id,
-                run_id=run_id,
-                detail={
-                    "version_of": old_id,
-                    "old": terms_of(old_lic, meta),
-                    "new": terms_of(new_lic, meta),
-                    "text_reused": True,
-                    "licence_id": new_lic,
-                    "sha256": sha,
-                },
-            )
-        )
+        rows.append(version)
+        events.append(event)
     return rows, events
+
+
+def _terms_version(
+    old_id: str,
+    salt: str,
+    licence_id: str,
+    metadata: str | None,
+    stage: str | None,
+    sha: str | None,
+    old_terms: dict[str, Any],
+    new_terms: dict[str, Any],
+    run_id: str,
+    **detail: Any,
+) -> tuple[dict[str, Any], ledger.Event]:
+    """The row (for :func:`write_terms_versions`) and the ``licence_terms_changed`` event of one version that differs
+    from its parent ``old_id`` in licence terms only; ``salt`` (the new terms) derives its id."""
+    new_id = derived_record_id(old_id, f"{ACTION}:{salt}", sha or "")
+    version = {
+        "record_id": new_id,
+        "parent_id": old_id,
+        "licence_id": licence_id,
+        "metadata": metadata,
+        "stage": stage,
+        # same text, same digest (a keyed one stays keyed: pii_expected sources, issue 13)
+        "content_sha256": sha,
+    }
+    event = ledger.Event(
+        stage="ingest",
+        action=ACTION,
+        record_id=new_id,
+        run_id=run_id,
+        detail={
+            "version_of": old_id,
+            "old": old_terms,
+            "new": new_terms,
+            **detail,
+            "text_reused": True,
+            # what `audit verify` checks the written row against
+            "licence_id": licence_id,
+            "sha256": sha,
+        },
+    )
+    return version, event
 
 
 def classify_new_versions(con: duckdb.DuckDBPyConnection, new_table: str) -> dict[str, dict[str, Any]]:

@@ -95,6 +95,27 @@ def replace_leaves(value: Any, new: dict[str, str], path: str = "metadata") -> A
     return value
 
 
+def scrubbed_metadata(meta: Any, scrubbed: dict[str, Any]) -> tuple[Any | None, dict[str, Any]]:
+    """The metadata part of a record's scrub: ``scrubbed`` maps field paths to scrub results (``.text``,
+    ``.spans``). Returns the merge patch for the new version's metadata (None when no metadata value or key was
+    scrubbed) and its ledger detail: ``metadata_spans`` by path as it reads after the scrub (a key that was a
+    personal value is named by its placeholder) and ``metadata_keys_scrubbed``."""
+    new = {k: r.text for k, r in scrubbed.items() if k.startswith(("metadata", KEY_PATH))}
+    if not new:
+        return None, {}
+    paths = renamed_paths(meta, new)
+    detail: dict[str, Any] = {}
+    spans = {
+        paths.get(k, k)[len("metadata") :]: span_report(scrubbed[k].spans) for k in new if k.startswith("metadata")
+    }
+    if spans:
+        detail["metadata_spans"] = spans
+    keys = sum(1 for k in new if k.startswith(KEY_PATH))
+    if keys:
+        detail["metadata_keys_scrubbed"] = keys
+    return as_merge_patch(meta, replace_leaves(meta, new)), detail
+
+
 def as_merge_patch(old: Any, new: Any) -> Any:
     """``new`` (from :func:`replace_leaves` of ``old``) as a JSON merge patch over ``old``: the version writer
     merges a derived version's metadata into its parent's, so a renamed key's old name is set to null (removed)."""

@@ -295,15 +295,7 @@ def _scrub_record(
 ) -> tuple[dict[str, Any], ledger.Event] | None:
     """The scrubbed version of one ``(record_id, text, title, metadata)`` row and its event, or None
     if none of ``values`` occurs in its text, title or metadata strings."""
-    from curate.pii.fields import (
-        KEY_PATH,
-        as_merge_patch,
-        load_metadata,
-        renamed_paths,
-        replace_leaves,
-        span_report,
-        string_leaves,
-    )
+    from curate.pii.fields import load_metadata, scrubbed_metadata, span_report, string_leaves
     from curate.pii.scrubber import scrub
 
     rid, text, title, metadata = row
@@ -316,16 +308,14 @@ def _scrub_record(
         return None
     done = {k: scrub(v, found[k], mode=mode, key=key) for k, v in fields.items() if found[k]}
     new_text = done["text"].text if "text" in done else text
-    meta_new = {k: r.text for k, r in done.items() if k.startswith(("metadata", KEY_PATH))}
+    meta_patch, meta_detail = scrubbed_metadata(meta, done)
     new_id = derived_record_id(rid, STAGE, new_text)
     version = {
         "record_id": new_id,
         "parent_id": rid,
         "text": new_text,
         "title": done["title"].text if "title" in done else None,
-        "metadata": json.dumps(as_merge_patch(meta, replace_leaves(meta, meta_new)), ensure_ascii=False)
-        if meta_new
-        else None,
+        "metadata": json.dumps(meta_patch, ensure_ascii=False) if meta_patch is not None else None,
         "pii_state": "scrubbed",
     }
     detail = {
@@ -338,13 +328,7 @@ def _scrub_record(
     }
     if "title" in done:
         detail["title_spans"] = span_report(done["title"].spans)
-    if meta_new:
-        paths = renamed_paths(meta, meta_new)  # a key that was a name is named by its placeholder
-        spans = {
-            paths.get(k, k)[len("metadata") :]: span_report(done[k].spans) for k in meta_new if k[0:8] == "metadata"
-        }
-        if spans:
-            detail["metadata_spans"] = spans
+    detail.update(meta_detail)
     return version, ledger.Event(stage=STAGE, action="pii_scrubbed", record_id=rid, run_id=run_id, detail=detail)
 
 

@@ -31,10 +31,8 @@ from datatrove.data import Document
 from curate.pii.fields import (
     KEY_PATH,
     NAMES_FIELD,
-    as_merge_patch,
     load_metadata,
-    renamed_paths,
-    replace_leaves,
+    scrubbed_metadata,
     span_report,
     string_leaves,
 )
@@ -185,22 +183,10 @@ class PiiStage(Stage):
         if "title" in scrubbed:
             new_fields["title"] = scrubbed["title"].text
             detail["title_spans"] = span_report(scrubbed["title"].spans)
-        meta_new = {k: r.text for k, r in scrubbed.items() if k.startswith(("metadata", KEY_PATH))}
-        if meta_new:
+        if any(k.startswith(("metadata", KEY_PATH)) for k in scrubbed):
             meta = load_metadata((doc.metadata or {}).get(RECORD_METADATA))
-            new_fields["metadata"] = as_merge_patch(meta, replace_leaves(meta, meta_new))
-            # paths as they read after the scrub: a key that was a personal value is named by its placeholder
-            paths = renamed_paths(meta, meta_new)
-            values = {
-                paths.get(k, k)[len("metadata") :]: span_report(r.spans)
-                for k, r in scrubbed.items()
-                if k in meta_new and k.startswith("metadata")
-            }
-            if values:
-                detail["metadata_spans"] = values
-            keys = sum(1 for k in meta_new if k.startswith(KEY_PATH))
-            if keys:
-                detail["metadata_keys_scrubbed"] = keys
+            new_fields["metadata"], meta_detail = scrubbed_metadata(meta, scrubbed)
+            detail.update(meta_detail)
         names = sorted(
             {value[s.start : s.end] for name, value in fields.items() for s in spans[name] if s.source == LABELLED}
         )

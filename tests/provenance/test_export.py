@@ -14,6 +14,10 @@ import pytest
 AS_OF = "2026-06-01"
 
 
+#: a non-commercial public training export, quiet (the tests that expect it to fail add --out and the rest)
+PUBLIC_TRAINING = ("--quiet", "export", "dataset", "--non-commercial", "--purpose", "training", "--audience", "public")
+
+
 def _export(cli, out: Path, *extra: str, purpose="training", audience="public"):
     code, stdout, err = cli(
         "--quiet",
@@ -311,7 +315,7 @@ def test_bad_parameters(mixed, cli, tmp_path):
     # --overwrite replaces an earlier export only, never another folder
     assert code == 2 and "holds no earlier export" in err and (busy / "keep.txt").exists()
     earlier = tmp_path / "earlier"
-    args = ("--quiet", "export", "dataset", "--non-commercial", "--purpose", "training", "--audience", "public")
+    args = PUBLIC_TRAINING
     assert cli(*args, "--out", str(earlier))[0] == 0
     (earlier / "stale.txt").write_text("x")
     code, _, err = cli(*args, "--out", str(earlier), "--overwrite")
@@ -324,7 +328,7 @@ def test_out_never_overlaps_the_catalogue(mixed, db_path, cli, tmp_path):
     `--out` of the catalogue's own folder with --overwrite once deleted the catalogue)."""
     from provenance import db
 
-    args = ("--quiet", "export", "dataset", "--non-commercial", "--purpose", "training", "--audience", "public")
+    args = PUBLIC_TRAINING
     folder = db_path.parent
     (folder / "notes.txt").write_text("keep")
     bad = [
@@ -538,14 +542,7 @@ def test_overwrite_keeps_the_earlier_export_until_the_new_one_succeeds(mixed, cl
 
     monkeypatch.setattr(export_mod, "_write_documents", boom)
     code, _, err = cli(
-        "--quiet",
-        "export",
-        "dataset",
-        "--non-commercial",
-        "--purpose",
-        "training",
-        "--audience",
-        "public",
+        *PUBLIC_TRAINING,
         "--out",
         str(out),
         "--overwrite",
@@ -563,14 +560,7 @@ def test_overwrite_of_the_current_directory_is_one_line(mixed, cli, tmp_path, mo
     _export(cli, out)
     monkeypatch.chdir(out)
     code, _, err = cli(
-        "--quiet",
-        "export",
-        "dataset",
-        "--non-commercial",
-        "--purpose",
-        "training",
-        "--audience",
-        "public",
+        *PUBLIC_TRAINING,
         "--out",
         ".",
         "--overwrite",
