@@ -29,7 +29,8 @@ def checked() -> tuple[str, int]:
     and threads."""
     from curate.ingest_fast import bulk_batch_records
     from sources.capped import max_record_chars
+    from sources.law_moj_bulk import bulk_min_bytes
 
-    for read in (bulk_batch_records, max_record_chars):
+    for read in (bulk_batch_records, max_record_chars, bulk_min_bytes):
         read()
     return ingest_memory_limit(), ingest_threads()

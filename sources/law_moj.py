@@ -355,7 +355,8 @@ class LawMojSource(Source):
         return {
             "all": self.scope == "all",
             "allow": sorted(self.allow_list),
-            "known": sorted(self.fsc_pcodes),
+            # only English laws read it, and only outside --scope all (a long list is costly to bind per file)
+            "known": [] if self.scope == "all" else sorted(self.fsc_pcodes),
             "fsc_prefix": FSC_PREFIX,
             "fsc_repealed": list(FSC_REPEALED),
         }

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from provenance import db
+from provenance.envsettings import env_int
 from provenance.records import INGEST_RECORD_ID_SQL
 from sources import capped
 
@@ -253,14 +254,27 @@ def _declined(why: str) -> LoadedFile:
 
 SCOPE_SKIP = "out of scope (--scope fsc)"
 
+#: files smaller than this take the Python path: the SQL path costs ~0.07 s per file whatever its size (its
+#: statements' planning, temp tables, the batch), the Python path ~0.1 ms per article, so it is the faster
+#: below ~50 laws, ~0.7 MB (docs/benchmarks.md, issue 17). ``CURATE_INGEST_BULK_MIN_BYTES`` overrides it
+#: (0: every file the SQL can read goes through it).
+BULK_MIN_BYTES = 1 << 20
+
+
+def bulk_min_bytes() -> int:
+    """``$CURATE_INGEST_BULK_MIN_BYTES`` (checked), else :data:`BULK_MIN_BYTES`."""
+    return env_int("CURATE_INGEST_BULK_MIN_BYTES", BULK_MIN_BYTES, minimum=0, unit="bytes")
+
 
 def classify(path: Path, source: LawMojSource, *, streamed: bool) -> BulkJson | None:
-    """The file as a :class:`BulkJson`, or None when its shape is not one the SQL path reads.
+    """The file as a :class:`BulkJson`, or None when its shape is not one the SQL path reads (or it is small).
 
     ``streamed``: the Python path would stream this file (it names every law ``file#i`` then).
     """
     try:
         size = path.stat().st_size
+        if size < bulk_min_bytes():
+            return None
         with open(path, "rb") as fh:
             head = fh.read(4096)
             fh.seek(max(0, size - 4096))
@@ -320,21 +334,20 @@ def _copy_range(src: Path, dst: Path, start: int, end: int) -> None:
 
 
 def _macros(con: duckdb.DuckDBPyConnection) -> None:
-    ws = _WS_SQL
-    # characters json.dumps escapes in lower-case hex and DuckDB's to_json in upper case
-    odd = "'[' || chr(11) || chr(14) || chr(15) || chr(26) || '-' || chr(31) || ']'"
-    # trim(s, chars) is slow on long strings: only strings that start or end with whitespace go through it
+    # each pattern and character set is one literal: built of chr() calls it was planned again at every use,
+    # 0.2 s of planning per file (a directory of single-law files took 25x the Python path's time)
     con.execute(
-        f"CREATE OR REPLACE TEMP MACRO _pystrip(s) AS CASE WHEN regexp_matches(s, '^[' || {ws} || ']|[' || {ws}"
-        f" || ']$') THEN trim(s, {ws}) ELSE s END"
+        f"CREATE OR REPLACE TEMP MACRO _pystrip(s) AS CASE WHEN regexp_matches(s, '^[{_WS_RE}]|[{_WS_RE}]$')"
+        f" THEN trim(s, {_WS_SQL}) ELSE s END"
     )
     con.execute(
         "CREATE OR REPLACE TEMP MACRO _canon(s) AS"
         " CASE WHEN contains(s, chr(13)) THEN regexp_replace(s, '\\r\\n?', chr(10), 'g') ELSE s END"
     )
-    con.execute(f"CREATE OR REPLACE TEMP MACRO _pyblank(s) AS regexp_matches(s, '^[' || {ws} || ']*$')")
+    con.execute(f"CREATE OR REPLACE TEMP MACRO _pyblank(s) AS regexp_matches(s, '^[{_WS_RE}]*$')")
     con.execute("CREATE OR REPLACE TEMP MACRO _js(s) AS coalesce(to_json(s)::VARCHAR, 'null')")
-    con.execute(f"CREATE OR REPLACE TEMP MACRO _odd(s) AS coalesce(regexp_matches(s, {odd}), false)")
+    # characters json.dumps escapes in lower-case hex and DuckDB's to_json in upper case
+    con.execute(f"CREATE OR REPLACE TEMP MACRO _odd(s) AS coalesce(regexp_matches(s, '{_ODD_RE}'), false)")
 
 
 # law-level fields (1-based positions in the path lists below)
@@ -358,7 +371,10 @@ _LAW_PATHS = [
 ]
 _PATHS_SQL = "[" + ", ".join(f"'{p}'" for p in _LAW_PATHS) + "]"
 _STR_FIELDS = (1, 2, 3, 6, 7, 8, 9, 10, 11, 12, 13, 14)
-_WS_SQL = "||".join(f"chr({ord(c)})" for c in PY_WHITESPACE)
+#: PY_WHITESPACE as a SQL string literal (the characters themselves, for ``trim``) and as an RE2 class body
+_WS_SQL = f"'{PY_WHITESPACE}'"
+_WS_RE = "".join(f"\\x{{{ord(c):x}}}" for c in PY_WHITESPACE)
+_ODD_RE = "[\\x{b}\\x{e}\\x{f}\\x{1a}-\\x{1f}]"
 
 #: laws up to this size go through ``json_structure`` as they are read: too small to nest deep enough for its
 #: recursion to exhaust a thread's stack (~17,500 object levels on an 8 MiB stack; a level takes >= 5 bytes)

@@ -20,7 +20,7 @@ import pytest
 import curate.ingest_fast as fast_mod
 from curate.ingest import ingest
 from provenance import audit, db
-from sources import law_moj
+from sources import law_moj, law_moj_bulk
 from sources.law_moj import LawMojSource
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,6 +71,9 @@ def _report(rep) -> dict:
 def _both(tmp_path: Path, monkeypatch, runs: list[list[Path]], scope: str = "all", expect_fast: bool = True):
     """Ingest the same inputs (one run per list) with the SQL path and the Python path; compare everything."""
     out = {}
+    loads = []
+    real_load = law_moj_bulk.BulkJson.load
+    monkeypatch.setattr(law_moj_bulk.BulkJson, "load", lambda self, *a: loads.append(self.path) or real_load(self, *a))
     for fast in ("1", "0"):
         monkeypatch.setenv("CURATE_INGEST_FAST", fast)
         path = tmp_path / f"fast{fast}.duckdb"
@@ -79,6 +82,8 @@ def _both(tmp_path: Path, monkeypatch, runs: list[list[Path]], scope: str = "all
             for paths in runs
         ]
         out[fast] = (reps, *_state(path))
+        if fast == "1" and expect_fast:
+            assert loads, "no file went through the SQL path"
     assert out["1"][0] == out["0"][0]  # reports: counts and named items
     assert out["1"][2] == out["0"][2]  # ledger events per action
     assert out["1"][3] == out["0"][3]  # quarantine rows
@@ -140,7 +145,8 @@ def test_history_versions(tmp_path, monkeypatch, declined) -> None:
 
 
 def test_xml_takes_the_python_path(tmp_path, monkeypatch) -> None:
-    _both(tmp_path, monkeypatch, [[FIX / "falvmingling_xml" / "ch", FIX / "falvmingling_xml" / "en"]], scope="fsc")
+    xml = [FIX / "falvmingling_xml" / "ch", FIX / "falvmingling_xml" / "en"]
+    _both(tmp_path, monkeypatch, [xml], scope="fsc", expect_fast=False)
 
 
 @pytest.mark.parametrize("streamed", [False, True])
@@ -240,3 +246,50 @@ def test_set_based_ingest_imports_neither_pandas_nor_arrow(tmp_path) -> None:
     ).stdout.split()
     assert int(out[0]) > 100
     assert " ".join(out[1:]) == "[]"
+
+
+def test_small_files_take_the_python_path_by_default(tmp_path, monkeypatch) -> None:
+    """Below CURATE_INGEST_BULK_MIN_BYTES (1 MiB) a file goes through the Python path, which is faster there (the
+    SQL path's fixed cost per file); above it through the SQL path; the catalogue is the same either way."""
+    loads = []
+    real_load = law_moj_bulk.BulkJson.load
+    monkeypatch.setattr(law_moj_bulk.BulkJson, "load", lambda self, *a: loads.append(self.path) or real_load(self, *a))
+    files = sorted((FIX / "chlaw_json" / "ch").glob("*.json"))
+    small = max(files, key=lambda p: p.stat().st_size)
+    assert small.stat().st_size < law_moj_bulk.BULK_MIN_BYTES
+    states = {}
+    for name, env in (("default", None), ("low", str(small.stat().st_size))):
+        if env is None:
+            monkeypatch.delenv("CURATE_INGEST_BULK_MIN_BYTES", raising=False)
+        else:
+            monkeypatch.setenv("CURATE_INGEST_BULK_MIN_BYTES", env)
+        loads.clear()
+        path = tmp_path / f"{name}.duckdb"
+        ingest(path, LawMojSource([small], scope="all"))
+        states[name] = (_state(path)[0], list(loads))
+    assert states["default"][1] == []  # the Python path
+    assert states["low"][1] == [small]  # the SQL path: a file at the threshold
+    assert states["default"][0] == states["low"][0]
+
+
+def test_bulk_min_bytes_is_checked(monkeypatch) -> None:
+    from curate import ingest_settings
+    from provenance.errors import ConfigError
+
+    monkeypatch.setenv("CURATE_INGEST_BULK_MIN_BYTES", "1MB")
+    with pytest.raises(ConfigError, match="CURATE_INGEST_BULK_MIN_BYTES must be a whole number of bytes"):
+        ingest_settings.checked()
+
+
+def test_sql_whitespace_and_escapes_match_python() -> None:
+    """The SQL path's macros strip what ``str.strip()`` strips and flag what ``json.dumps`` escapes unlike DuckDB."""
+    con = duckdb.connect()
+    law_moj_bulk._macros(con)
+    chars = [chr(i) for i in [*range(1, 0x3100), 0xFEFF, 0x200B, 0xFFFF, 0x1F600]]
+    samples = [s for c in chars for s in (c, c + "x" + c, "x" + c, c * 3, "a" + c + "b")]
+    con.execute("CREATE TABLE s AS SELECT unnest($s) AS v", {"s": samples})
+    got = con.execute(f"SELECT v, _pystrip(v), _pyblank(v), ltrim(v, {law_moj_bulk._WS_SQL}) FROM s").fetchall()
+    assert [(v, v.strip(), v.strip() == "", v.lstrip()) for v in samples] == got
+    for c in map(chr, range(1, 0x80)):
+        to_json, odd = con.execute("SELECT to_json(?::VARCHAR)::VARCHAR, _odd(?)", [c, c]).fetchone()
+        assert odd == (json.dumps(c, ensure_ascii=False) != to_json), repr(c)
