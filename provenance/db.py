@@ -88,14 +88,6 @@ def connect(path: str | Path, *, create: bool = True, memory_limit: str | None =
 
     ``memory_limit`` (e.g. ``"1GB"``) caps DuckDB's buffer pool; bulk writers use it so that peak
     memory does not grow with the catalogue (DuckDB spills to disk beyond it).
-
-    Checkpoints do not merge row groups (DuckDB's vacuum, ``max_vacuum_tasks = 0``). Records are appended in
-    batches (an ingest's laws, a stage's load) that each end in a partial row group, and at every checkpoint,
-    by whichever command came next, DuckDB merged runs of partial row groups that fit in fewer: up to three row
-    groups of texts rewritten (400k articles: 1.1 s of the ingest's close, 80 MB of free blocks, a 40 % larger
-    file; ~1.2 s of a later stage run). A partial row group now stays as written. Row groups whose rows are
-    all deleted are still dropped; the deleted rows of a partly deleted group (stale ``dedup_signatures``) keep
-    their space until the whole group is deleted, as in the tables with an index, which DuckDB never vacuums.
     """
     path = Path(path)
     if not create and not path.exists():
@@ -103,7 +95,6 @@ def connect(path: str | Path, *, create: bool = True, memory_limit: str | None =
     if path.parent and not path.parent.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
     con = _open_waiting(path)
-    con.execute("SET max_vacuum_tasks = 0")  # no row-group merges at checkpoints (see above)
     if memory_limit:
         con.execute(f"SET memory_limit = '{memory_limit}'")
     migrate(con)
