@@ -462,8 +462,9 @@ s AS (
 SELECT law_i, eng, lang, pcode, why, item_loc,
        'law_moj:' || pcode || ':' || lang AS container,
        -- an English law is in scope when its Chinese law is (earlier in this file, this run or the catalogue)
-       zh_scope OR (eng AND (list_contains($known, pcode)
-           OR min(CASE WHEN NOT eng AND zh_scope THEN law_i END) OVER (PARTITION BY pcode) < law_i)) AS in_scope,
+       -- (coalesce: with no Chinese law in scope the window is NULL, and a NULL here lost the skip from the report)
+       zh_scope OR (eng AND (list_contains($known, pcode) OR coalesce(
+           min(CASE WHEN NOT eng AND zh_scope THEN law_i END) OVER (PARTITION BY pcode) < law_i, false))) AS in_scope,
        _pystrip(coalesce(CASE WHEN eng THEN v[13] ELSE v[1] END, 'None')) AS name_s,
        ltrim(coalesce(CASE WHEN eng THEN v[13] ELSE v[1] END, 'None'), {_WS_SQL}) AS name_l,
        nullif(CASE WHEN eng THEN v[8] ELSE v[7] END, '') AS as_of,

@@ -293,3 +293,18 @@ def test_sql_whitespace_and_escapes_match_python() -> None:
     for c in map(chr, range(1, 0x80)):
         to_json, odd = con.execute("SELECT to_json(?::VARCHAR)::VARCHAR, _odd(?)", [c, c]).fetchone()
         assert odd == (json.dumps(c, ensure_ascii=False) != to_json), repr(c)
+
+
+def test_english_laws_out_of_scope_are_reported_skips(tmp_path, monkeypatch, declined) -> None:
+    """Under --scope fsc an English law whose Chinese law is not in scope is a named skip on both paths (the SQL path
+    left it out of the report: its scope was NULL, neither in nor out)."""
+    en = json.loads((FIX / "chlaw_json" / "en" / "G0380001.json").read_text(encoding="utf-8"))
+    laws = []
+    for i in range(3):
+        law = json.loads(json.dumps(en))
+        law["EngLawURL"] = law["EngLawURL"].replace("G0380001", f"Z00000{i:02d}")
+        laws.append(law)
+    path = _wrapper(tmp_path / "EnLaw.json", laws)
+    reps = _both(tmp_path, monkeypatch, [[path]], scope="fsc")[0]
+    assert reps[0]["skipped_total"] == 3, reps[0]
+    assert declined() == []
