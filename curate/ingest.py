@@ -73,6 +73,7 @@ def ingest(
     # parameters bound without DuckDB importing pandas (~0.3 CPU-s of start-up an ingest does not need)
     con = db.PandasFreeConnection(db.connect(db_path, memory_limit=memory))
     con.execute(f"SET threads = {threads}")
+    con.execute(f"SET checkpoint_threshold = '{db.checkpoint_threshold()}'")  # one checkpoint per ~256 MB of WAL
     try:
         return _Ingestor(con, source, on_error, progress).run()
     finally:

@@ -44,29 +44,16 @@ from curate.stages.base import FinalizeContext, Stage, StageResult, settled
 from curate.watched import run_watched
 from curate.workfiles import RunKey, private_umask, remove_work, run_key, secure_dir, sign_as, work_root
 from provenance import db, ledger, runs
-from provenance.envsettings import env_size
 from provenance.errors import ConfigError, StageError
 from provenance.records import derived_record_id
 
 log = logging.getLogger(__name__)
 
 EXECUTORS = ("local", "ray", "slurm")
-#: The runner's connections (snapshot, load) are capped at :func:`provenance.db.bulk_memory_limit`: peak memory
-#: independent of the catalogue's size; DuckDB spills to its temp directory beyond it. ``CURATE_DUCKDB_MEMORY``
-#: overrides it (e.g. ``4GB``) should a very large load need more than DuckDB can spill.
-#: WAL size at which DuckDB checkpoints, on the runner's connections (DuckDB's default is 16 MB): a load
-#: commits per batch, and with the default every batch's commit rewrote the large tables (records,
-#: provenance_events) in a checkpoint. Committed but not yet checkpointed rows stay in memory (DuckDB's
-#: ``IN_MEMORY_TABLE``, with the ART index of ``records``), so the threshold also bounds how much of a large
-#: run's load is held: at 25k-100k results the WAL stays under it (one checkpoint, at the end), beyond that
-#: a checkpoint every ~256 MB of WAL. Committed batches are durable in the WAL either way.
-#: ``CURATE_CHECKPOINT_THRESHOLD`` overrides it (:func:`checkpoint_threshold`).
-CHECKPOINT_THRESHOLD = "256MB"
-
-
-def checkpoint_threshold() -> str:
-    """``$CURATE_CHECKPOINT_THRESHOLD`` (checked), else :data:`CHECKPOINT_THRESHOLD`."""
-    return env_size("CURATE_CHECKPOINT_THRESHOLD", CHECKPOINT_THRESHOLD)
+# The runner's connections (snapshot, load) are capped at :func:`provenance.db.bulk_memory_limit`: peak memory
+# independent of the catalogue's size; DuckDB spills to its temp directory beyond it. ``CURATE_DUCKDB_MEMORY``
+# overrides it (e.g. ``4GB``) should a very large load need more than DuckDB can spill. They checkpoint every
+# :func:`provenance.db.checkpoint_threshold` of WAL.
 
 
 def _check_settings(stage: Stage) -> None:
@@ -74,7 +61,13 @@ def _check_settings(stage: Stage) -> None:
     from curate.load import batch_rows
     from curate.snapshot import snapshot_memory_limit
 
-    for read in (db.bulk_memory_limit, checkpoint_threshold, snapshot_memory_limit, batch_rows, stage.check_settings):
+    for read in (
+        db.bulk_memory_limit,
+        db.checkpoint_threshold,
+        snapshot_memory_limit,
+        batch_rows,
+        stage.check_settings,
+    ):
         read()
 
 
@@ -367,7 +360,7 @@ def _run_locked(
             seconds["finalize"], cpu["finalize"] = time.monotonic() - t, cpu_seconds() - c
         _fault("before_load")
         con = db.connect(db_path, memory_limit=db.bulk_memory_limit())
-        con.execute(f"SET checkpoint_threshold = '{checkpoint_threshold()}'")
+        con.execute(f"SET checkpoint_threshold = '{db.checkpoint_threshold()}'")
         stats_args = {"inputs": n_inputs, "bytes_in": bytes_in, "seconds": seconds, "started": t0, "cpu": cpu}
         report.counts = load_results(con, stage, run_id, cfg_hash, res_dir, stats_args, key)
         report.status = "finished"
