@@ -68,25 +68,52 @@ def hub_language(lang: str | None, script: str | None) -> str | None:
 
 
 #: the candidates of an export: active records, and withdrawn ones no version was derived from
+#: (the versions are looked up among those of withdrawn records only: a ``NOT EXISTS`` over every record's
+#: ``version_of`` built a hash table of the whole catalogue for each range, 80 of the 112 MB a range of 21,000
+#: articles needed at 100k, and more as the catalogue grew)
 CANDIDATE = """(r.status = 'active'
-   OR (r.status = 'withdrawn' AND NOT EXISTS (SELECT 1 FROM records c WHERE c.version_of = r.record_id)))"""
+   OR (r.status = 'withdrawn' AND r.record_id NOT IN (
+       SELECT c.version_of FROM records c
+       WHERE c.version_of IN (SELECT w.record_id FROM records w WHERE w.status = 'withdrawn'))))"""
 SELECT = f"""
 SELECT r.record_id, r.source_id, r.licence_id, r.text, r.title, r.locator, r.lang, r.script, r.doc_key,
        r.stage, coalesce(r.content_sha256, sha256(coalesce(r.text, ''))) AS content_sha256, r.pii_state,
        r.status, CAST(json_extract(r.metadata, '$.licence_terms') AS VARCHAR) AS r_terms,
        CAST(json_extract(r.metadata, '$.licences') AS VARCHAR) AS r_merged, coalesce(s.pii_expected, FALSE),
-       r.near_duplicate_of, json_extract_string(r.metadata, '$.document_title') AS work,
-       json_extract_string(r.metadata, '$.licensor') AS creator
+       r.near_duplicate_of,
+       -- one extraction of both paths: as two, the sort of a 50,000-id range ran out of the 128 MB cap at 100k
+       json_extract_string(r.metadata, ['$.document_title', '$.licensor']) AS work_creator
 FROM records r LEFT JOIN sources s USING (source_id)
 WHERE {CANDIDATE}
 ORDER BY r.record_id
 """
-#: candidates sorted per range of this many record ids by :func:`candidate_batches`
+#: candidates sorted per range of at most this many record ids by :func:`candidate_batches`
 RANGE_ROWS = 50_000
+#: ... and of at most this share of DuckDB's memory cap in texts (plus :data:`ROW_BYTES` a row for the other
+#: columns): the sort of a range is held in memory, ~2.5x its rows' size (50,000 law articles of ~600 bytes
+#: needed a 112 MB cap, and 160 MB with two more columns: at 100k articles the export ran out of the 128 MB
+#: default; longer texts, e.g. MODA documents, ran out with fewer rows)
+RANGE_SHARE = 0.2
+ROW_BYTES = 512
 #: rows fetched from DuckDB per step
 FETCH_ROWS = 5_000
-_IDS = f"SELECT r.record_id FROM records r WHERE {CANDIDATE} ORDER BY r.record_id"
+_IDS = f"SELECT r.record_id, strlen(coalesce(r.text, '')) FROM records r WHERE {CANDIDATE} ORDER BY r.record_id"
 _HEAD = SELECT.rsplit("ORDER BY", 1)[0]
+_UNITS = {"": 1, "B": 1, "KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12, "KIB": 2**10, "MIB": 2**20, "GIB": 2**30}
+_UNITS["TIB"] = 2**40
+
+
+def range_bytes(con: duckdb.DuckDBPyConnection) -> int:
+    """The text bytes one range may hold: :data:`RANGE_SHARE` of the connection's ``memory_limit``.
+
+    >>> c = duckdb.connect(); _ = c.execute("SET memory_limit = '128MB'"); range_bytes(c)
+    25585254
+    """
+    value = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    m = re.fullmatch(r"\s*([0-9.]+)\s*([A-Za-z]*)\s*", str(value))
+    if not m or m.group(2).upper() not in _UNITS:
+        return 24 * 2**20
+    return max(2**20, int(float(m.group(1)) * _UNITS[m.group(2).upper()] * RANGE_SHARE))
 
 
 def candidate_batches(con: duckdb.DuckDBPyConnection) -> Iterator[list[tuple[Any, ...]]]:
@@ -94,16 +121,21 @@ def candidate_batches(con: duckdb.DuckDBPyConnection) -> Iterator[list[tuple[Any
     holding at most :data:`RANGE_ROWS` texts at a time instead of the whole catalogue's.
 
     One ``ORDER BY`` over every candidate's text holds them all (DuckDB did not spill that sort: at 400k articles
-    it ran out of a 128 MB cap). So the ids alone are sorted first and every :data:`RANGE_ROWS`-th kept as a
-    boundary; then each range ``[b_i, b_i+1)`` is selected and sorted on its own. The first range is open below
-    and the last open above, so together they cover every id whatever the boundaries: the same rows, in the
-    same order, as the one sorted query.
+    it ran out of a 128 MB cap). So the ids (with their texts' lengths) alone are sorted first and a boundary
+    kept wherever a range reaches :data:`RANGE_ROWS` ids or :func:`range_bytes`; then each range ``[b_i, b_i+1)``
+    is selected and sorted on its own. The first range is open below and the last open above, so together they
+    cover every id whatever the boundaries: the same rows, in the same order, as the one sorted query.
     """
+    budget = range_bytes(con)
     bounds: list[str] = []
-    cur, seen = con.execute(_IDS), 0
+    cur, rows, size = con.execute(_IDS), 0, 0
     while batch := cur.fetchmany(FETCH_ROWS * 10):
-        bounds.extend(row[0] for i, row in enumerate(batch, seen) if i and i % RANGE_ROWS == 0)
-        seen += len(batch)
+        for rid, n_bytes in batch:
+            if rows and (rows >= RANGE_ROWS or size + n_bytes + ROW_BYTES > budget):
+                bounds.append(rid)
+                rows, size = 0, 0
+            rows += 1
+            size += n_bytes + ROW_BYTES
     for lo, hi in zip([None, *bounds], [*bounds, None], strict=True):
         params = {k: v for k, v in (("lo", lo), ("hi", hi)) if v is not None}
         where = "".join(f"  AND r.record_id {op} ${k}\n" for k, op in (("lo", ">="), ("hi", "<")) if k in params)
@@ -114,7 +146,7 @@ def candidate_batches(con: duckdb.DuckDBPyConnection) -> Iterator[list[tuple[Any
 
 # positions in a SELECT row
 ID, SOURCE, LICENCE, TEXT, TITLE, LOCATOR, LANG, SCRIPT, DOC_KEY, STAGE, SHA, PII, STATUS = range(13)
-TERMS, MERGED, PII_EXPECTED, NEAR, WORK, CREATOR = 13, 14, 15, 16, 17, 18
+TERMS, MERGED, PII_EXPECTED, NEAR, WORK_CREATOR = 13, 14, 15, 16, 17
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,7 +222,8 @@ class Decider:
                 f"near duplicate of {row[NEAR]} kept in the catalogue by the dedup policy (--drop-near-duplicates)",
                 licence_id or "",
             )
-        key = (licence_id, row[TERMS], row[MERGED], row[SOURCE], row[WORK], row[CREATOR])
+        work, creator = row[WORK_CREATOR] or (None, None)
+        key = (licence_id, row[TERMS], row[MERGED], row[SOURCE], work, creator)
         hit = self._cache.get(key)
         if hit is None:
             hit = self._cache[key] = self._decide(*key)

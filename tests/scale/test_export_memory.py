@@ -1,0 +1,41 @@
+"""An export's candidate ranges fit DuckDB's cap: at 100k articles `export dataset` ran out of the default 128 MB
+(each range's query built a hash table of every record's ``version_of``, and a range was 50,000 texts whatever
+their length). Here 20,000 articles are exported under a 48 MB cap."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import duckdb
+
+from curate.ingest import ingest
+from sources.law_moj import LawMojSource
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _gen():
+    spec = importlib.util.spec_from_file_location("gen_law_dump", ROOT / "bench" / "gen_law_dump.py")
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    return gen
+
+
+def test_export_of_20k_articles_under_a_48mb_cap(tmp_path, monkeypatch, cli) -> None:
+    dump = tmp_path / "ChLaw.json"
+    _gen().write_dump(dump, 20_000)
+    db = tmp_path / "c.duckdb"
+    ingest(db, LawMojSource([dump], scope="all"))
+    con = duckdb.connect(str(db))
+    try:  # past the PII stage, so the export writes them (a withdrawn leaf is a candidate too)
+        con.execute("UPDATE records SET pii_state = 'clean'")
+        con.execute("UPDATE records SET status = 'withdrawn' WHERE rowid = 7")
+    finally:
+        con.close()
+    monkeypatch.setenv("CURATE_DUCKDB_MEMORY", "48MB")
+    out = tmp_path / "export"
+    args = ("export", "dataset", "--purpose", "training", "--audience", "consortium", "--non-commercial")
+    code, stdout, stderr = cli(*args, "--out", str(out), db=db)
+    assert code == 0, stderr
+    assert "19999 records" in stdout and "1 blocked (withdrawn 1)" in stdout, stdout
