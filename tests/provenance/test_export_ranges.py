@@ -48,3 +48,30 @@ def test_export_files_do_not_depend_on_the_range_size(mixed, cli, tmp_path, monk
     files = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file())
     for rel in files:
         assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes(), rel
+
+
+@pytest.mark.parametrize("budget", [1, 2_000])
+def test_ranges_cut_by_text_bytes_give_the_same_rows(mixed, db_path, monkeypatch, budget):
+    """A range also ends where its texts (and 512 bytes a row) reach the byte budget: 1 byte puts every record in a
+    range of its own, yet the rows and their order are those of the one sorted query."""
+    monkeypatch.setattr(_selection, "range_bytes", lambda con: budget)
+    whole, _ = _rows(db_path)
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        batches = list(_selection.candidate_batches(con))
+    finally:
+        con.close()
+    assert len(whole) >= 8 and [r for b in batches for r in b] == whole
+    if budget == 1:
+        assert len(batches) == len(whole)  # one range (one batch) per record
+
+
+def test_range_bytes_is_a_share_of_the_cap() -> None:
+    con = duckdb.connect()
+    try:
+        con.execute("SET memory_limit = '1GB'")
+        one_gb = _selection.range_bytes(con)
+        con.execute("SET memory_limit = '128MB'")
+        assert _selection.range_bytes(con) * 7 < one_gb < _selection.range_bytes(con) * 9
+    finally:
+        con.close()
