@@ -89,18 +89,21 @@ ORDER BY r.record_id
 """
 #: candidates sorted per range of at most this many record ids by :func:`candidate_batches`
 RANGE_ROWS = 50_000
-#: ... and of at most this share of DuckDB's memory cap in texts (plus :data:`ROW_BYTES` a row for the other
-#: columns): the sort of a range is held in memory, ~2.5x its rows' size (50,000 law articles of ~600 bytes
+#: ... and of at most this share of DuckDB's memory cap in texts and titles (plus :data:`ROW_BYTES` a row for the
+#: other columns): the sort of a range is held in memory, ~2.5x its rows' size (50,000 law articles of ~600 bytes
 #: needed a 112 MB cap, and 160 MB with two more columns: at 100k articles the export ran out of the 128 MB
 #: default; longer texts, e.g. MODA documents, ran out with fewer rows)
 RANGE_SHARE = 0.2
 ROW_BYTES = 512
 #: rows fetched from DuckDB per step
 FETCH_ROWS = 5_000
-_IDS = f"SELECT r.record_id, strlen(coalesce(r.text, '')) FROM records r WHERE {CANDIDATE} ORDER BY r.record_id"
+_IDS = (
+    "SELECT r.record_id, strlen(coalesce(r.text, '')) + strlen(coalesce(r.title, ''))"
+    f" FROM records r WHERE {CANDIDATE} ORDER BY r.record_id"
+)
 _HEAD = SELECT.rsplit("ORDER BY", 1)[0]
 _UNITS = {"": 1, "B": 1, "KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12, "KIB": 2**10, "MIB": 2**20, "GIB": 2**30}
-_UNITS["TIB"] = 2**40
+_UNITS.update(TIB=2**40, PIB=2**50, PB=1e15)
 
 
 def range_bytes(con: duckdb.DuckDBPyConnection) -> int:

@@ -75,3 +75,22 @@ def test_range_bytes_is_a_share_of_the_cap() -> None:
         assert _selection.range_bytes(con) * 7 < one_gb < _selection.range_bytes(con) * 9
     finally:
         con.close()
+
+
+def test_long_titles_count_against_the_budget(mixed, db_path, monkeypatch):
+    """Titles are sorted with the texts: 10,000-character titles under a 10,000-byte budget put every record in a
+    range of its own (counting texts alone, several shared one: a review ran out of a 48 MB cap with 9 KB titles)."""
+    con = duckdb.connect(str(db_path))
+    try:
+        con.execute("UPDATE records SET title = repeat('題', 3334)")
+    finally:
+        con.close()
+    monkeypatch.setattr(_selection, "range_bytes", lambda con: 10_000)
+    whole, _ = _rows(db_path)
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        batches = list(_selection.candidate_batches(con))
+    finally:
+        con.close()
+    assert [r for b in batches for r in b] == whole
+    assert len(batches) == len(whole)
