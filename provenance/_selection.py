@@ -102,8 +102,20 @@ _IDS = (
     f" FROM records r WHERE {CANDIDATE} ORDER BY r.record_id"
 )
 _HEAD = SELECT.rsplit("ORDER BY", 1)[0]
-_UNITS = {"": 1, "B": 1, "KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12, "KIB": 2**10, "MIB": 2**20, "GIB": 2**30}
-_UNITS.update(TIB=2**40, PIB=2**50, PB=1e15)
+_UNITS = {
+    "": 1,
+    "B": 1,
+    "KB": 1e3,
+    "MB": 1e6,
+    "GB": 1e9,
+    "TB": 1e12,
+    "PB": 1e15,
+    "KIB": 2**10,
+    "MIB": 2**20,
+    "GIB": 2**30,
+    "TIB": 2**40,
+    "PIB": 2**50,
+}
 
 
 def range_bytes(con: duckdb.DuckDBPyConnection) -> int:

@@ -23,6 +23,15 @@ def _rows(db_path: Path) -> tuple[list[tuple], list[tuple]]:
         con.close()
 
 
+def _batches(db_path: Path) -> list[list[tuple]]:
+    """The batches :func:`provenance._selection.candidate_batches` yields (one per range while ranges are small)."""
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        return list(_selection.candidate_batches(con))
+    finally:
+        con.close()
+
+
 @pytest.mark.parametrize(("range_rows", "fetch_rows"), [(1, 1), (2, 3), (3, 2), (5, 5000), (10**6, 5000)])
 def test_ranges_give_the_rows_of_one_sorted_query(mixed, db_path, monkeypatch, range_rows, fetch_rows):
     con = duckdb.connect(str(db_path))
@@ -56,11 +65,7 @@ def test_ranges_cut_by_text_bytes_give_the_same_rows(mixed, db_path, monkeypatch
     range of its own, yet the rows and their order are those of the one sorted query."""
     monkeypatch.setattr(_selection, "range_bytes", lambda con: budget)
     whole, _ = _rows(db_path)
-    con = duckdb.connect(str(db_path), read_only=True)
-    try:
-        batches = list(_selection.candidate_batches(con))
-    finally:
-        con.close()
+    batches = _batches(db_path)
     assert len(whole) >= 8 and [r for b in batches for r in b] == whole
     if budget == 1:
         assert len(batches) == len(whole)  # one range (one batch) per record
@@ -87,10 +92,6 @@ def test_long_titles_count_against_the_budget(mixed, db_path, monkeypatch):
         con.close()
     monkeypatch.setattr(_selection, "range_bytes", lambda con: 10_000)
     whole, _ = _rows(db_path)
-    con = duckdb.connect(str(db_path), read_only=True)
-    try:
-        batches = list(_selection.candidate_batches(con))
-    finally:
-        con.close()
+    batches = _batches(db_path)
     assert [r for b in batches for r in b] == whole
     assert len(batches) == len(whole)

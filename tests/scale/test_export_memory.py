@@ -4,27 +4,15 @@ their length). Here 20,000 articles are exported under a 48 MB cap."""
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import duckdb
 
 from curate.ingest import ingest
 from sources.law_moj import LawMojSource
 
-ROOT = Path(__file__).resolve().parents[2]
 
-
-def _gen():
-    spec = importlib.util.spec_from_file_location("gen_law_dump", ROOT / "bench" / "gen_law_dump.py")
-    gen = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(gen)
-    return gen
-
-
-def test_export_of_20k_articles_under_a_48mb_cap(tmp_path, monkeypatch, cli) -> None:
+def test_export_of_20k_articles_under_a_48mb_cap(tmp_path, monkeypatch, cli, law_gen) -> None:
     dump = tmp_path / "ChLaw.json"
-    _gen().write_dump(dump, 20_000)
+    law_gen.write_dump(dump, 20_000)
     db = tmp_path / "c.duckdb"
     ingest(db, LawMojSource([dump], scope="all"))
     con = duckdb.connect(str(db))

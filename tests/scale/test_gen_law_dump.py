@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
 from collections import Counter
 from pathlib import Path
 
 from curate.ingest import ingest
 from provenance import db
 from sources.law_moj import LawMojSource
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _gen():
-    spec = importlib.util.spec_from_file_location("gen_law_dump", ROOT / "bench" / "gen_law_dump.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def _texts(path: Path) -> list[tuple[str, str]]:
@@ -28,8 +18,8 @@ def _texts(path: Path) -> list[tuple[str, str]]:
         con.close()
 
 
-def test_json_and_xml_dumps_ingest_to_the_same_articles(tmp_path: Path) -> None:
-    gen = _gen()
+def test_json_and_xml_dumps_ingest_to_the_same_articles(tmp_path: Path, law_gen) -> None:
+    gen = law_gen
     n = 450
     for fmt in ("json", "xml"):
         laws = gen.write_dump(tmp_path / f"ChLaw.{fmt}", n, fmt=fmt)
@@ -39,8 +29,8 @@ def test_json_and_xml_dumps_ingest_to_the_same_articles(tmp_path: Path) -> None:
     assert _texts(tmp_path / "json.duckdb") == _texts(tmp_path / "xml.duckdb")
 
 
-def test_mix_of_kinds_and_sizes() -> None:
-    gen = _gen()
+def test_mix_of_kinds_and_sizes(law_gen) -> None:
+    gen = law_gen
     kinds: Counter = Counter()
     lengths = []
     for kind, text in gen.article_texts(20_000, seed=3):
@@ -52,12 +42,12 @@ def test_mix_of_kinds_and_sizes() -> None:
     assert min(lengths) >= 100 and max(lengths) <= 360
 
 
-def test_national_ids_pass_the_pii_validator() -> None:
+def test_national_ids_pass_the_pii_validator(law_gen) -> None:
     import random
 
     from curate.pii.validators import validate_tw_id
 
-    gen = _gen()
+    gen = law_gen
     rng = random.Random(1)
     ids = [gen.national_id(rng) for _ in range(200)]
     assert all(validate_tw_id(i) for i in ids)

@@ -9,7 +9,6 @@ and give the Python path's rejections and skips.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import logging
 from pathlib import Path
@@ -31,13 +30,6 @@ COLS = (
     "record_id, doc_key, source_id, locator, title, text, lang, script, licence_id, version_of, status, metadata,"
     " stage, content_sha256, pii_state, container"
 )
-
-
-def _gen():
-    spec = importlib.util.spec_from_file_location("gen_law_dump", ROOT / "bench" / "gen_law_dump.py")
-    gen = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(gen)
-    return gen
 
 
 def _state(path: Path):
@@ -150,9 +142,9 @@ def test_xml_takes_the_python_path(tmp_path, monkeypatch) -> None:
 
 
 @pytest.mark.parametrize("streamed", [False, True])
-def test_synthetic_dump(tmp_path, monkeypatch, declined, streamed) -> None:
+def test_synthetic_dump(tmp_path, monkeypatch, declined, streamed, law_gen) -> None:
     dump = tmp_path / "ChLaw.json"
-    _gen().write_dump(dump, 1500)
+    law_gen.write_dump(dump, 1500)
     if streamed:  # the Python path streams files above the threshold and names every law `file#i`
         monkeypatch.setattr(law_moj, "STREAM_THRESHOLD", 1024)
     monkeypatch.setattr(fast_mod, "BULK_BATCH_RECORDS", 400)  # several batches
