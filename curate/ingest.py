@@ -39,7 +39,7 @@ from curate.ingest_rows import (
 )
 from curate.stages.base import config_hash
 from provenance import db, ledger, runs
-from provenance.batches import BATCH_ACTION, batch_digest
+from provenance.batches import BATCH_ACTION, DIGEST_VERSION, batch_digest
 from provenance.crosscheck_gates import SOURCE_REGISTERED
 from provenance.records import insert_versions
 from provenance.withdraw import hold_withdrawn
@@ -533,13 +533,18 @@ class _Ingestor:
         if n_new:
             # one event for every record this batch created: its members are the records of this run
             # with this created_at; `audit verify` recomputes the digest from the records table
-            n_members, batch_sha = batch_digest(self.con, run_id, now)
+            n_members, batch_sha = batch_digest(self.con, run_id, now, DIGEST_VERSION)
             events.append(
                 ledger.Event(
                     stage="ingest",
                     action=BATCH_ACTION,
                     run_id=run_id,
-                    detail={"digest": batch_sha, "records": n_members, "source": self.source.name},
+                    detail={
+                        "digest": batch_sha,
+                        "digest_v": DIGEST_VERSION,
+                        "records": n_members,
+                        "source": self.source.name,
+                    },
                 )
             )
         src = json.dumps(self.source.name)

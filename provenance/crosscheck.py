@@ -130,6 +130,12 @@ def _check_records(
     res.checked["ingest_batches"] = batches.checked
     if not batches.ok:
         res.add("records", batches.reason, [f"event seq {batches.first_bad_seq}"])
+    elif batches.identity_unchecked:
+        res.notes.append(
+            f"{batches.identity_unchecked} ingest batch events predate identity digests: their members' doc keys, "
+            "sources and locators are checked only against the other versions of their documents"
+        )
+    _check_identity(con, res)
     unsealed = con.execute(
         f"SELECT count(*) FROM ({base}) WHERE seq IS NOT NULL AND ev_sha IS NULL AND kind <> 'batch'"
     ).fetchall()[0][0]
@@ -138,6 +144,31 @@ def _check_records(
             f"{unsealed} record versions were created by events without a content digest (before this check "
             "existed); their text and licence are not checked against the ledger"
         )
+
+
+def _check_identity(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
+    """A version's identity (``doc_key``, ``source_id``; ``locator`` too for a stage's version, which inherits it)
+    equals its parent's. The ingest batch digests cover the first versions' identities, so an edit anywhere in a
+    document's chain of versions is caught by one or the other."""
+    res.add(
+        "records",
+        "version_of names no record (the version it derives from was deleted)",
+        *ids(
+            con,
+            "SELECT r.record_id FROM records r WHERE r.version_of IS NOT NULL"
+            " AND NOT EXISTS (SELECT 1 FROM records p WHERE p.record_id = r.version_of)",
+        ),
+    )
+    res.add(
+        "records",
+        "doc_key, source_id or locator differs from the version it derives from (edited in place)",
+        *ids(
+            con,
+            "SELECT r.record_id FROM records r JOIN records p ON p.record_id = r.version_of"
+            " WHERE r.doc_key IS DISTINCT FROM p.doc_key OR r.source_id IS DISTINCT FROM p.source_id"
+            " OR (r.stage <> 'ingest' AND r.locator IS DISTINCT FROM p.locator)",
+        ),
+    )
 
 
 def _check_keyed_text(

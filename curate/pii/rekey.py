@@ -40,7 +40,7 @@ from curate.faults import fault
 from curate.pii.keyed_ids import KeyedIds
 from curate.pii.keys import PiiKey
 from provenance import db, ledger, runs
-from provenance.batches import BATCH_ACTION, BATCH_REKEYED, batch_digests, declared_batch_digests
+from provenance.batches import BATCH_ACTION, BATCH_REKEYED, DIGEST_VERSION, batch_digests, stale_batches
 from provenance.errors import CatalogueError
 from provenance.records import PII_PASSED, derived_record_id, is_keyed_digest, version_seal
 from provenance.verdicts import rekey_members
@@ -263,7 +263,13 @@ def apply_changes(
                 stage=stage,
                 action=BATCH_REKEYED,
                 run_id=run_id,
-                detail={"batch_seq": seq, "digest": digest, "records": n, "reason": reason},
+                detail={
+                    "batch_seq": seq,
+                    "digest": digest,
+                    "digest_v": DIGEST_VERSION,
+                    "records": n,
+                    "reason": reason,
+                },
             )
         )
     rep.batches = len(batches)
@@ -283,15 +289,12 @@ def _affected_batches(con: duckdb.DuckDBPyConnection, trusted: set[int]) -> list
         SELECT DISTINCT e.seq, e.run_id, e.created_at FROM provenance_events e
         JOIN records r ON r.run_id = e.run_id AND r.created_at = e.created_at AND r.stage = 'ingest'
         WHERE e.action = '{BATCH_ACTION}' AND r.record_id IN (SELECT old_id FROM _rk) ORDER BY e.seq""").fetchall()
-    check = [r for r in rows if r[0] not in trusted]
-    declared = declared_batch_digests(con, [r[0] for r in check])
-    now = batch_digests(con, check)
-    for seq, _, _ in check:
-        if now[seq] != declared.get(seq):
-            raise CatalogueError(
-                f"the ingest batch at ledger seq {seq} no longer matches its recorded digest, so its members "
-                "cannot be rekeyed safely; run `curate audit verify` and repair the catalogue first; nothing was changed"
-            )
+    stale = stale_batches(con, [r for r in rows if r[0] not in trusted])
+    if stale:
+        raise CatalogueError(
+            f"the ingest batch at ledger seq {stale[0]} no longer matches its recorded digest, so its members "
+            "cannot be rekeyed safely; run `curate audit verify` and repair the catalogue first; nothing was changed"
+        )
     return rows
 
 

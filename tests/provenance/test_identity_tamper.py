@@ -1,0 +1,130 @@
+"""A record's identity (doc key, source, locator) edited outside the tool is caught by `curate audit verify`.
+
+The first version of a document is covered by its ingest batch's digest (``digest_v`` 2); a stage's version by
+equality with the version it derives from. Tried through plain DuckDB on a catalogue made by the real CLI.
+"""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import pytest
+
+_DOCS = [
+    {"id": "a1", "title": "金融公告", "text": "本行  公告：\u200b存款利率調整。"},  # hygiene rewrites it
+    {"id": "a2", "title": "利率", "text": "银行存款利率调整说明，请客户注意。"},  # normalise rewrites it
+    {"id": "a3", "title": "年費", "text": "信用卡年費說明。"},  # stays as ingested
+]
+
+
+def _catalogue(cli, tmp_path, db_path) -> None:
+    src = tmp_path / "moda.jsonl"
+    src.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in _DOCS), encoding="utf-8")
+    code, out, err = cli("-q", "ingest", "moda", str(src), "--licence", "OGDL-Taiwan-1.0")
+    assert code == 0, out + err
+    for stage in ("hygiene", "normalise"):
+        code, out, err = cli("-q", "run", stage, "--workers", "1")
+        assert code == 0, out + err
+
+
+def _sql(path, *statements) -> None:
+    con = duckdb.connect(str(path))
+    try:
+        for s in statements:
+            con.execute(s)
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def catalogue(cli, tmp_path, db_path):
+    _catalogue(cli, tmp_path, db_path)
+    con = duckdb.connect(str(db_path), read_only=True)
+    stages = dict(con.execute("SELECT stage, count(*) FROM records GROUP BY 1").fetchall())
+    batch = json.loads(
+        con.execute("SELECT detail FROM provenance_events WHERE action = 'ingested_batch'").fetchone()[0]
+    )
+    con.close()
+    assert stages == {"ingest": 3, "hygiene": 1, "normalise": 1} and batch["digest_v"] == 2
+    code, out, err = cli("audit", "verify")
+    assert code == 0 and "cross-checks ok" in out and "predate identity digests" not in out, out + err
+    return db_path
+
+
+_ROOT = "stage = 'ingest' AND doc_key LIKE '%:id=a3'"  # a document with one version
+_CHAIN = "doc_key LIKE '%:id=a1'"  # a document with an ingested and a hygiene version
+_BATCH = "ingest batch digest mismatch"
+_PARENT = "differs from the version it derives from"
+
+
+@pytest.mark.parametrize(
+    "edit,problem",
+    [
+        (f"UPDATE records SET locator = 'elsewhere.jsonl#line=9' WHERE {_ROOT}", _BATCH),
+        (f"UPDATE records SET doc_key = 'moda::id=zz' WHERE {_ROOT}", _BATCH),
+        (f"UPDATE records SET source_id = 'law_moj' WHERE {_ROOT}", _BATCH),
+        # every version of a document at once: its first version's batch digest
+        (f"UPDATE records SET locator = 'elsewhere.jsonl#line=9' WHERE {_CHAIN}", _BATCH),
+        (f"UPDATE records SET doc_key = 'moda::id=zz' WHERE {_CHAIN}", _BATCH),
+        # a stage's version alone: it no longer equals the version it derives from
+        (f"UPDATE records SET locator = 'elsewhere.jsonl#line=9' WHERE {_CHAIN} AND stage = 'hygiene'", _PARENT),
+        ("UPDATE records SET doc_key = 'moda::id=zz' WHERE stage = 'normalise'", _PARENT),
+        (f"DELETE FROM records WHERE {_CHAIN} AND stage = 'ingest'", "version_of names no record"),
+    ],
+)
+def test_identity_edits_are_named(catalogue, cli, edit, problem):
+    if "source_id = 'law_moj'" in edit:
+        _sql(catalogue, "INSERT INTO sources SELECT * REPLACE ('law_moj' AS source_id) FROM sources LIMIT 1")
+    _sql(catalogue, edit)
+    code, out, err = cli("audit", "verify")
+    assert code == 1 and problem in out + err, out + err
+
+
+def test_a_locator_swap_within_one_batch_is_named(catalogue, cli):
+    """Two members trading locators keep the batch's multiset of locators: the lines pair each with its id."""
+    _sql(
+        catalogue,
+        "UPDATE records SET locator = CASE WHEN doc_key LIKE '%:id=a3' THEN 'moda.jsonl#line=2'"
+        " ELSE 'moda.jsonl#line=3' END WHERE stage = 'ingest' AND (doc_key LIKE '%:id=a2' OR doc_key LIKE '%:id=a3')",
+        "UPDATE records SET locator = 'moda.jsonl#line=3' WHERE stage = 'normalise'",
+    )
+    code, out, err = cli("audit", "verify")
+    assert code == 1 and _BATCH in out, out + err
+
+
+def test_older_batches_are_named_and_still_checked_by_chain(cli, tmp_path, db_path, monkeypatch):
+    """A catalogue whose batch events predate identity digests (``digest_v`` absent) verifies, says what it could
+    not check, and still catches a stage's version edited alone."""
+    import curate.ingest
+
+    monkeypatch.setattr(curate.ingest, "DIGEST_VERSION", 1)
+    _catalogue(cli, tmp_path, db_path)
+    monkeypatch.undo()
+    con = duckdb.connect(str(db_path), read_only=True)
+    detail = json.loads(
+        con.execute("SELECT detail FROM provenance_events WHERE action = 'ingested_batch'").fetchone()[0]
+    )
+    con.close()
+    assert detail["digest_v"] == 1
+    code, out, err = cli("audit", "verify")
+    assert code == 0 and "1 ingest batch events predate identity digests" in out, out + err
+    _sql(db_path, f"UPDATE records SET locator = 'x' WHERE {_CHAIN} AND stage = 'hygiene'")
+    code, out, err = cli("audit", "verify")
+    assert code == 1 and _PARENT in out, out + err
+
+
+def test_an_unknown_digest_version_is_a_clear_error(catalogue, cli):
+    from provenance.batches import batch_digest
+    from provenance.errors import CatalogueError
+
+    con = duckdb.connect(str(catalogue), read_only=True)
+    try:
+        run_id, at = con.execute(
+            "SELECT run_id, created_at FROM provenance_events WHERE action = 'ingested_batch'"
+        ).fetchone()
+        assert batch_digest(con, run_id, at, 1) != batch_digest(con, run_id, at, 2)
+        with pytest.raises(CatalogueError, match="version 9 is unknown"):
+            batch_digest(con, run_id, at, 9)
+    finally:
+        con.close()
