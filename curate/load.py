@@ -41,6 +41,7 @@ from provenance import db, ledger, runs, verdicts
 from provenance.envsettings import env_int
 from provenance.errors import StageError
 from provenance.records import insert_versions, version_seal
+from provenance.withdraw import hold_withdrawn_versions
 
 #: result rows per load batch (one transaction each); ``CURATE_LOAD_BATCH`` overrides it
 LOAD_BATCH = 50_000
@@ -229,7 +230,8 @@ def _apply_batch(con, stage: Stage, run_id: str, cfg_hash: str, table: pa.Table)
     n_status = con.execute(
         f"""UPDATE records SET status = x.set_status FROM _res x
             WHERE {within} AND records.record_id = x.record_id AND x.set_status IS NOT NULL
-              AND records.status IS DISTINCT FROM x.set_status""",
+              AND records.status IS DISTINCT FROM x.set_status
+              AND records.status <> 'withdrawn'""",  # withdrawn after the snapshot: it stays withdrawn
         bounds,
     ).fetchone()[0]
     con.execute(
@@ -276,6 +278,8 @@ def _apply_batch(con, stage: Stage, run_id: str, cfg_hash: str, table: pa.Table)
             events.append(ledger.Event(stage=stage.name, action=action, record_id=rid, run_id=run_id, detail=d))
         n_events += ledger.append(con, events)
     con.execute("DROP TABLE IF EXISTS _res_ev")
+    # a withdrawal made after the run's snapshot covers the new versions of what it withdrew (it sticks)
+    n_events += hold_withdrawn_versions(con, start=start, run_id=run_id)
     con.execute(
         """INSERT INTO stage_marks SELECT DISTINCT ON (record_id) record_id, $stage, $cfg, $run, outcome
                    FROM _res x WHERE mark AND NOT EXISTS (

@@ -225,6 +225,28 @@ _LAST_WITHDRAW = """
 """
 
 
+#: active versions whose parent stands withdrawn and that were never withdrawn or reinstated themselves (a
+#: reinstatement of the version alone is a user's decision, with its event): usually none
+_UNDER_WITHDRAWN = """
+    SELECT c.record_id, c.version_of FROM records c JOIN records p ON p.record_id = c.version_of
+    WHERE c.status = 'active' AND p.status = 'withdrawn'
+      AND NOT EXISTS (SELECT 1 FROM provenance_events e WHERE e.record_id = c.record_id
+                      AND e.action IN ('withdraw', 'reinstate'))
+"""
+#: of those, the ones made after their parent's newest withdraw event (or by no event that names them)
+_MADE_UNDER_WITHDRAWN = f"""
+    WITH cand AS ({_UNDER_WITHDRAWN}),
+    pw AS (
+        SELECT record_id, max(seq) AS wseq FROM provenance_events
+        WHERE action = 'withdraw' AND record_id IN (SELECT version_of FROM cand) GROUP BY 1),
+    made AS (
+        SELECT json_extract_string(detail, '$.new_record_id') AS rid, min(seq) AS cseq FROM provenance_events
+        WHERE json_extract_string(detail, '$.new_record_id') IN (SELECT record_id FROM cand) GROUP BY 1)
+    SELECT c.record_id FROM cand c JOIN pw ON pw.record_id = c.version_of LEFT JOIN made m ON m.rid = c.record_id
+    WHERE m.cseq IS NULL OR m.cseq > pw.wseq
+"""
+
+
 def _check_status(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
     ev = events_view(con)
     last_withdraw = _LAST_WITHDRAW.format(ev=ev)
@@ -246,6 +268,12 @@ def _check_status(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
             " WHERE r.status = 'active' AND w.w IS NOT NULL AND (w.u IS NULL OR w.u < w.w)",
         ),
     )
+    if con.execute(f"SELECT count(*) FROM ({_UNDER_WITHDRAWN})").fetchone()[0]:  # events' details: candidates only
+        res.add(
+            "status",
+            "active although the version it derives from was withdrawn before it was made (a withdrawal sticks)",
+            *ids(con, _MADE_UNDER_WITHDRAWN),
+        )
     res.add(
         "status",
         "duplicate without a duplicate_of event",

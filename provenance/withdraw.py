@@ -154,6 +154,20 @@ def hold_withdrawn(con: duckdb.DuckDBPyConnection, relation: str, *, run_id: str
     return len(held)
 
 
+def hold_withdrawn_versions(con: duckdb.DuckDBPyConnection, *, start: int, run_id: str) -> int:
+    """:func:`hold_withdrawn` for the versions a stage run just wrote (rows from position ``start`` on, of
+    ``run_id``): a withdrawal made while the run was computing (between its snapshot and its load) covers them
+    as it covers their parents. Nothing is read when no withdrawal was ever made."""
+    if not con.execute("SELECT count(*) FROM withdrawals").fetchone()[0]:
+        return 0
+    run = run_id.replace("'", "''")
+    return hold_withdrawn(
+        con,
+        f"(SELECT record_id, source_id, doc_key FROM records WHERE rowid >= {int(start)} AND run_id = '{run}')",
+        run_id=run_id,
+    )
+
+
 def reinstate(
     con: duckdb.DuckDBPyConnection,
     *,
