@@ -204,9 +204,31 @@ def _check_keyed_text(
 
 def _check_vault(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
     """Every sealed raw version (``pii_state`` raw, text cleared) still has its ciphertext in ``raw_vault``; the
-    keyed checks (with the PII key) then prove each one decrypts to the recorded digest."""
+    keyed checks (with the PII key) then prove each one decrypts to the recorded digest. Sealing is the one
+    thing that clears a text: any other version without one lost it."""
+    res.add(
+        "records",
+        "text removed (NULL) although the version was never sealed (an export would ship it empty)",
+        *ids(
+            con,
+            "SELECT record_id FROM records WHERE text IS NULL AND pii_state IS DISTINCT FROM 'raw'"
+            " AND content_sha256 IS NOT NULL",
+        ),
+    )
     if not has_table(con, "raw_vault"):
         return
+    # a row relabelled to another key would be skipped by the keyed checks as "sealed under another key"
+    known = (
+        "SELECT DISTINCT json_extract_string(detail, '$.key_id') FROM provenance_events"
+        " WHERE contains(CAST(detail AS VARCHAR), '\"key_id\"') AND json_extract_string(detail, '$.key_id') IS NOT NULL"
+    )
+    for table, what in (("raw_vault", "record_id"), ("pii_source_names", "source_id || '/' || left(digest, 12)")):
+        if has_table(con, table) and con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]:
+            res.add(
+                "records",
+                f"{table} row sealed under a key id that no ledger event names (relabelled; its checks would be skipped)",
+                *ids(con, f"SELECT {what} FROM {table} WHERE key_id IS NULL OR key_id NOT IN ({known})"),
+            )
     res.add(
         "records",
         "sealed raw version without its raw_vault row (the raw text is lost)",

@@ -153,6 +153,7 @@ def test_recomputed_chain_after_an_edit_is_detected(history, db_path, cli, tmp_p
             "UPDATE records SET text = '偽造的講義。', content_sha256 = sha256('偽造的講義。') WHERE record_id = '{ocw}'",
             "content_sha256 differs",
         ),
+        ("UPDATE records SET text = NULL WHERE record_id = '{ocw}'", "text removed (NULL)"),
         ("UPDATE records SET status = 'active' WHERE status = 'withdrawn'", "never reinstated"),
         ("UPDATE records SET status = 'withdrawn' WHERE record_id = '{ocw}'", "withdrawn without"),
         ("UPDATE records SET status = 'duplicate' WHERE record_id = '{ocw}'", "duplicate without"),
@@ -295,8 +296,7 @@ def test_a_duplicate_made_active_again_is_named(db_path, cli, tmp_path):
     assert code == 1 and "active although a duplicate_of" in out, out
 
 
-def test_a_deleted_vault_row_is_named(db_path, cli, tmp_path, monkeypatch):
-    """Sealed raw versions keep their ciphertext in raw_vault: a deleted row is named, with or without the key."""
+def _sealed(db_path, cli, tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("CURATE_PII_KEY", "5e" * 32)
     src = tmp_path / "c.jsonl"
     src.write_text('{"id": "a", "text": "申請人王小明，身分證字號A123456789。"}\n', encoding="utf-8")
@@ -305,6 +305,23 @@ def test_a_deleted_vault_row_is_named(db_path, cli, tmp_path, monkeypatch):
     assert _one(db_path, "SELECT count(*) FROM raw_vault")[0] >= 1
     code, out = _verify(cli)
     assert code == 0, out
+
+
+def test_a_relabelled_vault_row_is_named(db_path, cli, tmp_path, monkeypatch):
+    """A vault row whose key id is changed would be skipped by the keyed checks ("sealed under another key"):
+    its key id must be one the ledger recorded, checked with or without the key."""
+    _sealed(db_path, cli, tmp_path, monkeypatch)
+    _sql(db_path, "UPDATE raw_vault SET key_id = '000000000000', ciphertext = '\\x00\\x01'::BLOB")
+    code, out = _verify(cli)
+    assert code == 1 and "sealed under a key id that no ledger event names" in out, out
+    monkeypatch.delenv("CURATE_PII_KEY")
+    code, out = _verify(cli)
+    assert code == 1 and "sealed under a key id that no ledger event names" in out, out
+
+
+def test_a_deleted_vault_row_is_named(db_path, cli, tmp_path, monkeypatch):
+    """Sealed raw versions keep their ciphertext in raw_vault: a deleted row is named, with or without the key."""
+    _sealed(db_path, cli, tmp_path, monkeypatch)
     _sql(db_path, "DELETE FROM raw_vault")
     code, out = _verify(cli)
     assert code == 1 and "without its raw_vault row" in out, out
