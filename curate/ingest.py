@@ -108,6 +108,12 @@ class _Ingestor:
         self.pii_sources = {i.source_id for i in infos if i.pii_expected} | {r[0] for r in sticky}
         #: record ids and content digests of pii_expected sources are keyed (curate/pii/keyed_ids.py)
         self.keyed = keyed_ids(con, source.name, self.pii_sources)
+        from curate.pii.keyed_ids import refuse_other_key
+        from curate.pii.keys import load_key
+
+        key = self.keyed.key if self.keyed is not None else load_key(required=False)
+        if key is not None:  # pseudonyms of ids and file names are keyed too, for every source
+            refuse_other_key(con, key, f"ingest `{source.name}`")
 
     def run(self) -> IngestReport:
         con = self.con

@@ -302,6 +302,11 @@ def _run_locked(
 ) -> RunReport:
     preload: list[threading.Thread] = []  # the executor's modules, imported while the snapshot is written
     con = db.connect(db_path, memory_limit=db.bulk_memory_limit())
+    try:  # before a run row exists: a refusal here (e.g. another PII key) leaves no run behind
+        stage.prepare(con)
+    except BaseException:
+        con.close()
+        raise
     command = f"run {stage.name}"
     cfg_hash = stage.config_hash
     resumed_id = runs.find_unfinished(con, command, cfg_hash)
@@ -317,7 +322,6 @@ def _run_locked(
     cpu: dict[str, float] = {}  # CPU seconds per phase: this process and its (reaped) workers
     t0, c0 = time.monotonic(), cpu_seconds()
     try:
-        stage.prepare(con)
         n_inputs, n_shards, bytes_in = _snapshot(
             con,
             stage,

@@ -136,3 +136,33 @@ def refuse_plain_catalogue(con, source_ids: set[str], where: str) -> None:
             "before keyed ids (issue 13); run `curate pii rekey` first (it gives them the ids this ingest "
             "derives), then ingest again; nothing was written"
         )
+
+
+def refuse_other_key(con, key: PiiKey, where: str) -> None:
+    """Refuse to write with a PII key other than the one this catalogue's personal data was keyed under.
+
+    With another key, keyed ids, digests and pseudonyms would not match the stored ones (every record of a
+    ``pii_expected`` source would come in again as a new version, a file name's pseudonym would name a new
+    document) and the vault could not be read. The catalogue's key shows in its sealed rows' key ids and in any
+    text of a keyed ingest version still in the clear (one row is enough: its keyed digest under this key)."""
+    known: set[str] = set()
+    for table in ("raw_vault", "pii_source_names"):
+        if con.execute(
+            f"SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = '{table}'"
+        ).fetchone()[0]:
+            known |= {r[0] for r in con.execute(f"SELECT DISTINCT key_id FROM {table}").fetchall() if r[0]}
+    other = bool(known) and key.key_id not in known
+    if not other:
+        probe = con.execute(
+            "SELECT text, content_sha256 FROM records WHERE stage = 'ingest' AND text IS NOT NULL"
+            f" AND starts_with(content_sha256, '{KEYED_PREFIX}') LIMIT 1"
+        ).fetchone()
+        other = probe is not None and key.content_digest(probe[0]) != probe[1]
+    if other:
+        named = f" (key id {', '.join(sorted(known))})" if known else ""
+        raise UsageError(
+            f"{where}: this catalogue's personal data was keyed under another PII key{named} than the one set now "
+            f"(key id {key.key_id}); with it, ids, digests and pseudonyms would not match the stored ones and the "
+            f"vault could not be read; set the catalogue's key in {ENV_KEY} or {ENV_KEY_FILE} and run the command "
+            "again; nothing was written"
+        )

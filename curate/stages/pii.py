@@ -98,7 +98,9 @@ class PiiStage(Stage):
 
     def prepare(self, con) -> None:
         from curate.pii.allowlist import allowed
+        from curate.pii.keyed_ids import refuse_other_key
 
+        refuse_other_key(con, self.key, "`curate run pii`")
         self.allowlist = allowed(con, self.key)
         self._redeclared = set()
 

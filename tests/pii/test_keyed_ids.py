@@ -168,3 +168,37 @@ def test_moda_marked_pii_expected_is_keyed_and_stays_marked(tmp_path, cli, db_pa
     marked = con.execute("SELECT pii_expected FROM sources WHERE source_id = 'moda'").fetchone()[0]
     con.close()
     assert marked and len(rows) == 1 and rows[0][0].startswith("hmac:")
+
+
+def _snapshot(db: Path) -> tuple:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return tuple(
+            con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("records", "provenance_events", "runs", "raw_vault")
+        )
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("sealed", [True, False], ids=["after the PII stage", "before it"])
+def test_another_key_is_refused(tmp_path, fsc_dir, cli, db_path, monkeypatch, sealed):
+    """An ingest or PII run under another key would give every record a new id (a second active copy) and make
+    `audit verify` report tampering: it is refused before anything is written, named by key id."""
+    monkeypatch.setenv("CURATE_PII_KEY", KEY)
+    if sealed:
+        _ingest_and_scrub(cli, db_path, fsc_dir)
+    else:
+        assert cli("-q", "ingest", "fsc", str(fsc_dir))[0] == 0
+    before = _snapshot(db_path)
+    monkeypatch.setenv("CURATE_PII_KEY", "cd" * 32)
+    for args in (("ingest", "fsc", str(fsc_dir)), ("run", "pii", "--workers", "1")):
+        code, out, err = cli("-q", *args)
+        assert code == 2 and "keyed under another PII key" in err and "nothing was written" in err, out + err
+        assert "Traceback" not in err
+    assert _snapshot(db_path) == before  # no run row left behind either
+    monkeypatch.setenv("CURATE_PII_KEY", KEY)
+    code, out, err = cli("-q", "ingest", "fsc", str(fsc_dir))
+    assert code == 0, out + err
+    code, out, err = cli("audit", "verify")
+    assert code == 0, out + err
