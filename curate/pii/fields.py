@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
+from dataclasses import replace
+from functools import lru_cache
 from typing import Any
+
+from curate.pii.span import Span
 
 #: key of ``StageResult.fields`` carrying a record's labelled names to the load step (never a column)
 NAMES_FIELD = "_pii_names"
@@ -49,6 +54,88 @@ def _leaves(value: Any, path: str, out: list[tuple[str, str]], keys: bool) -> No
             _leaves(v, f"{path}[{i}]", out, keys)
     elif (number := _long_number(value)) is not None:
         out.append((path, number))
+
+
+#: what stands between a metadata key and its value when the value is analysed (:func:`labelled_text`)
+LABEL_SEP = "："
+#: a key longer than this is not read as a field label
+LABEL_MAX_CHARS = 20
+
+
+@lru_cache(maxsize=1)
+def _english_keys() -> dict[str, str]:
+    """``schemas/pii/field_keys.tsv``: English metadata keys naming a personal-data field -> the Chinese label."""
+    import importlib.resources
+
+    text = importlib.resources.files("schemas").joinpath("pii", "field_keys.tsv").read_text(encoding="utf-8")
+    out = {}
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            key, label, _ = line.split("\t")
+            out[key.strip()] = label.strip()
+    return out
+
+
+def field_label(key: Any) -> str | None:
+    """The label a metadata value filed under ``key`` is read after (None: the key names no field).
+
+    A key written in Chinese is its own label; an English one is looked up in ``schemas/pii/field_keys.tsv``
+    (``contactName`` -> ``聯絡人``); a key holding a digit or ``@`` (an ID or e-mail used as a key) or longer
+    than :data:`LABEL_MAX_CHARS` is none.
+
+    >>> field_label("負責人："), field_label("contactName"), field_label("law_name"), field_label("A123456789")
+    ('負責人', '聯絡人', None, None)
+    """
+    if not isinstance(key, str):
+        return None
+    k = key.strip().rstrip(":：").strip()
+    if not k or len(k) > LABEL_MAX_CHARS or "@" in k or any(c.isdigit() for c in k):
+        return None
+    if not k.isascii():
+        return k
+    norm = re.sub(r"[-\s.]+", "_", re.sub(r"(?<=[a-z])(?=[A-Z])", "_", k)).lower()
+    return _english_keys().get(norm)
+
+
+def leaf_labels(value: Any, path: str = "metadata") -> dict[str, str]:
+    """``{path: label}`` for every leaf of :func:`string_leaves` filed under a key that names a field
+    (:func:`field_label`; a list's items are filed under the list's key).
+
+    >>> leaf_labels({"聯絡人": ["李大同", "王小明"], "n": {"phone": 886912345678}})
+    {'metadata.聯絡人[0]': '聯絡人', 'metadata.聯絡人[1]': '聯絡人', 'metadata.n.phone': '電話'}
+    """
+    out: dict[str, str] = {}
+    _labels(value, path, None, out)
+    return out
+
+
+def _labels(value: Any, path: str, label: str | None, out: dict[str, str]) -> None:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _labels(v, f"{path}.{_seg(k)}", field_label(k), out)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            _labels(v, f"{path}[{i}]", label, out)
+    elif label is not None:
+        out[path] = label
+
+
+def labelled_text(label: str | None, value: str) -> str:
+    """What the detector reads for a value filed under ``label``: ``label：value`` (a value after a field label
+    in text), or the value alone."""
+    return f"{label}{LABEL_SEP}{value}" if label else value
+
+
+def unlabelled(label: str | None, spans: list[Span]) -> list[Span]:
+    """Spans found in :func:`labelled_text`, as offsets into the value (what lies in the label is dropped).
+
+    >>> unlabelled("姓名", [Span(0, 2, "X", 1.0), Span(3, 6, "PERSON", 0.9)])
+    [Span(start=0, end=3, entity_type='PERSON', score=0.9, source='')]
+    """
+    if not label:
+        return spans
+    n = len(label) + len(LABEL_SEP)
+    return [replace(s, start=max(s.start - n, 0), end=s.end - n) for s in spans if s.end > n]
 
 
 def _long_number(value: Any) -> str | None:

@@ -266,7 +266,7 @@ def scan(
     listed in ``unchecked``.
     """
     from curate.pii.engine import PiiDetector
-    from curate.pii.fields import load_metadata, string_leaves
+    from curate.pii.fields import labelled_text, leaf_labels, load_metadata, string_leaves, unlabelled
     from curate.workfiles import work_root
     from provenance import db
 
@@ -296,9 +296,13 @@ def scan(
     finally:
         con.close()
     for rid, text, title, meta in rows:
-        fields = {"text": text or "", "title": title or "", **dict(string_leaves(load_metadata(meta), keys=True))}
+        extra = load_metadata(meta)
+        fields = {"text": text or "", "title": title or "", **dict(string_leaves(extra, keys=True))}
+        labels = leaf_labels(extra)  # a metadata value is read after its key, as the PII stage reads it
         names = list(fields)
-        for name, spans in zip(names, detector.analyze_many([fields[n] for n in names]), strict=True):
+        found = detector.analyze_many([labelled_text(labels.get(n), fields[n]) for n in names])
+        for name, spans in zip(names, found, strict=True):
+            spans = unlabelled(labels.get(name), spans)
             for s in spans:
                 v = fields[name][s.start : s.end]
                 report.findings.append(

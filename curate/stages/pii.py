@@ -2,7 +2,8 @@
 
 Per input record (``pii_state IS NULL``), every string that can leave the catalogue is checked:
 ``text``, ``title`` and every string in ``metadata`` (MODA extra fields, manifest columns,
-``document_title`` ...). A value found in one of them is scrubbed in all of them (repeated
+``document_title`` ...; each read after its key as after a field label, :func:`curate.pii.fields.field_label`).
+A value found in one of them is scrubbed in all of them (repeated
 mentions, :mod:`curate.pii.propagate`), so the third ``林志明`` of a sanction text goes too.
 
 * no PII -> ``set_pii_state='clean'`` and a ``pii_checked`` event;
@@ -31,10 +32,13 @@ from datatrove.data import Document
 from curate.pii.fields import (
     KEY_PATH,
     NAMES_FIELD,
+    labelled_text,
+    leaf_labels,
     load_metadata,
     scrubbed_metadata,
     span_report,
     string_leaves,
+    unlabelled,
 )
 from curate.stages.base import RECORD_METADATA, Stage, StageResult
 from curate.stages.config import PiiConfig
@@ -127,17 +131,20 @@ class PiiStage(Stage):
     def process_batch(self, docs: list[Document]) -> Iterable[StageResult]:
         from curate.pii.propagate import propagate
 
-        items = []  # per doc: {field name: string}
+        items = []  # per doc: {field name: string}, {field name: the label of its metadata key}
         flat: list[str] = []
         for d in docs:
             meta = d.metadata or {}
             fields = {"text": d.text or "", "title": meta.get("title") or ""}
-            fields.update(string_leaves(load_metadata(meta.get(RECORD_METADATA)), keys=True))
-            items.append(fields)
-            flat.extend(fields.values())
+            extra = load_metadata(meta.get(RECORD_METADATA))
+            fields.update(string_leaves(extra, keys=True))
+            labels = leaf_labels(extra)
+            items.append((fields, labels))
+            # a metadata value is read after its key, as a value after that label in text (姓名：李大同)
+            flat.extend(labelled_text(labels.get(name), value) for name, value in fields.items())
         found = iter(self.detector.analyze_many(flat))
-        for doc, fields in zip(docs, items, strict=True):
-            spans = propagate(fields, {name: next(found) for name in fields})
+        for doc, (fields, labels) in zip(docs, items, strict=True):
+            spans = propagate(fields, {name: unlabelled(labels.get(name), next(found)) for name in fields})
             allowed = self.allowlist.get((doc.metadata or {}).get("source_id") or "")
             n_allowed = 0
             if allowed:
