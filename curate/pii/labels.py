@@ -1,9 +1,10 @@
 """Labelled fields: the value after a field label (``受處分人：林示範``) is personal data.
 
-The labels live in ``schemas/pii/labels.tsv`` (reviewable data, with their origin). A value is
-the run of Han characters (2-4) after a label and a separator -- an ASCII or full-width colon, a
-newline, a tab or a table-cell break, with optional spaces -- that ends at a non-Han character
-or the end of the text. Whatever the value looks like (``王示範`` has an implausible given name
+The labels live in ``schemas/pii/labels.tsv`` (reviewable data, with their origin). A value follows
+a label and a separator -- an ASCII or full-width colon, a newline, a tab or a table-cell break, with
+optional spaces -- and runs to a delimiter (:func:`_value_end`): Latin-script names (``Mary Wang``) and
+names with a middle dot (``瓦歷斯·諾幹``) are whole, an honorific after the name and the ``即…商行`` of a
+sole proprietorship are left out, and a cut never leaves part of a name visible. Whatever the value looks like (``王示範`` has an implausible given name
 for the rule-based name recognizer), it is reported, with a high score and the recognizer name
 ``LabelledField``: such names also propagate across a source's records (see
 :mod:`curate.pii.propagate`).
@@ -81,18 +82,80 @@ def _label_screen() -> re.Pattern[str]:
     return re.compile(_label_alternation())
 
 
+_HAN = r"[\u4e00-\u9fff\u3400-\u4dbf]"
+
+
 @lru_cache(maxsize=1)
 def _regex() -> re.Pattern[str]:
     alts = _label_alternation()
-    # a) label, spaces, a colon (ASCII / full-width), spaces, a value ending at any non-Han character;
+    # a) label, spaces, a colon (ASCII / full-width), spaces, then the value (:func:`_value_end`);
     # b) a form/table layout: the label alone in its line or cell, the value alone in the next one
-    han = r"[\u4e00-\u9fff\u3400-\u4dbf]"
     return re.compile(
-        rf"(?<!{han})(?P<label>{alts})[ \u3000]*[:：][ \u3000]*(?P<value>{han}{{2,4}})(?!{han})"
-        rf"|(?:^|(?<=[\n\t|]))(?P<label2>{alts})[ \u3000]*[\n\t|][ \u3000\t\n|]*"
-        rf"(?P<value2>{han}{{2,4}})[ \u3000]*(?=$|[\n\t|])",
+        rf"(?<!{_HAN})(?P<label>{alts})[ \u3000]*[:：][ \u3000]*(?=[A-Za-z]|{_HAN})"
+        rf"|(?:^|(?<=[\n\t|]))(?P<label2>{alts})[ \u3000]*[\n\t|][ \u3000\t\n|]*(?=[A-Za-z]|{_HAN})",
         re.MULTILINE,
     )
+
+
+#: middle dots between the parts of a transliterated name (瓦歷斯·諾幹): inside the value
+NAME_DOTS = "·・‧•"
+#: a labelled Han value longer than this, with nothing that ends a name in it, is prose: only the start is taken
+MAX_HAN_VALUE = 8
+#: a Latin-script value: words of letters (O'Neil, Jean-Luc) joined by single spaces or middle dots
+_LATIN = re.compile(rf"[A-Za-z][A-Za-z'’-]*(?:(?: |[{NAME_DOTS}] ?)[A-Za-z][A-Za-z'’-]*)*")
+
+
+def _value_end(text: str, start: int) -> int | None:
+    """End of the labelled value starting at ``start`` (None: no value there).
+
+    The value runs to a delimiter. A Latin-script value is its words (two or more, or one ending at a
+    delimiter: not ``ATM`` in ``ATM提款``), without a last word that is itself a label (``Phone:``). A Han value
+    is the run of Han characters (with middle dots between them) cut before ``即`` (``林示範即示範商行``: a sole
+    proprietorship named after its owner), before an honorific or a word that follows names (先生, 女士,
+    帳戶 ...), or before a character that follows names in running text (於, 違 ...) once a surname and two
+    more characters are in; a cut never falls inside the first two characters. A run longer than four characters
+    must start with a surname or hold a middle dot (``客戶：我叫石淑賢`` is speech; the name recognizer reads it).
+
+    >>> t = "負責人：林大同先生，受處分人：阮氏明月花；姓名：Mary Wang 性別：男"
+    >>> [t[s:_value_end(t, s)] for s in (4, 15, 24)]
+    ['林大同', '阮氏明月花', 'Mary Wang']
+    """
+    from curate.pii.names import FOLLOW_WORDS, HONORIFICS, STOP_AFTER, _tables
+    from curate.pii.text import is_han
+
+    if text[start].isascii():
+        m = _LATIN.match(text, start)
+        if m is None:
+            return None
+        words = re.split(rf"[ {NAME_DOTS}]+", m.group())
+        end = m.end()
+        if len(words) > 1 and text.startswith(":", end):  # `Mary Wang Phone: ...`: the last word is a label
+            end = start + m.group().rstrip().rfind(" ")
+            words = words[:-1]
+        nxt = text[end] if end < len(text) else ""
+        if len(words) == 1 and (len(words[0]) < 2 or nxt.isalnum() or (nxt and is_han(nxt))):
+            return None
+        return end
+    n, i = len(text), start
+    while i < n and (is_han(text[i]) or (text[i] in NAME_DOTS and i > start and i + 1 < n and is_han(text[i + 1]))):
+        i += 1
+    run = text[start:i]
+    if text.startswith((":", "："), i) and len(run) > 3:  # the run ends with the next field's label (性別：男)
+        run = run[: -next((len(lb) for lb in _by_label() if run.endswith(lb) and len(run) - len(lb) >= 2), 2)]
+    sur = next((len(c) for c in _tables()[1] if run.startswith(c)), 1)
+    last_dot = max(run.rfind(d) for d in NAME_DOTS)
+    stops = tuple(h for h in HONORIFICS if len(h) > 1) + tuple(FOLLOW_WORDS)  # (君 ends given names: 怡君)
+    for p in range(2, len(run)):
+        if run[p] == "即" or run.startswith(stops, p) or (p >= max(sur + 2, last_dot + 2) and run[p] in STOP_AFTER):
+            run = run[:p]
+            break
+    if len(run) < 2 or run.startswith(tuple(NON_VALUES)):
+        return None
+    if len(run) > 4 and last_dot < 0 and run[0] not in _tables()[0] and sur == 1:
+        return None  # longer than a Han name and not starting with a surname: speech (客戶：我叫石淑賢), not a value
+    if len(run) > MAX_HAN_VALUE and last_dot < 0:
+        run = run[: sur + 2]
+    return start + len(run)
 
 
 def labelled_values(text: str) -> list[tuple[int, int, str]]:
@@ -123,7 +186,7 @@ def labelled_spans(text: str) -> list[tuple[int, int, str, str]]:
     """
     if not _label_screen().search(text):  # both patterns below start with a label: most texts have none
         return []
-    from curate.pii.names import _tables, plausible_given_name
+    from curate.pii.names import HONORIFICS, _tables, plausible_given_name
 
     compounds = _tables()[1]
     by_label = _by_label()
@@ -131,16 +194,27 @@ def labelled_spans(text: str) -> list[tuple[int, int, str, str]]:
     for s, e, t in _running_values(text, by_label):
         sur = next((len(c) for c in compounds if text.startswith(c, s)), 1)
         out.append((s, e, t, LABELLED if plausible_given_name(text[s + sur : e], "role") else RUNNING))
+    honorifics = tuple(HONORIFICS)
     for m in _regex().finditer(text):
-        g = "value" if m.group("value") else "value2"
-        if m.group(g) in NON_VALUES:
+        start = m.end()
+        end = _value_end(text, start)
+        if end is None:
             continue
-        out.append((m.start(g), m.end(g), by_label[m.group("label" if g == "value" else "label2")], LABELLED))
+        if m.group("label2"):  # a form cell holds the value alone (an honorific after it allowed)
+            rest = text[end:]
+            rest = rest[len(next((h for h in honorifics if rest.startswith(h)), "")) :]
+            if not re.match(r"[ \u3000]*(?:$|[\n\t|])", rest):
+                continue
+        out.append((start, end, by_label[m.group("label") or m.group("label2")], LABELLED))
     best: dict[tuple[int, int, str], str] = {}
     for s, e, t, r in out:  # a value found both ways propagates
         if best.get((s, e, t)) != LABELLED:
             best[(s, e, t)] = r
     return sorted((s, e, t, r) for (s, e, t), r in best.items())
+
+
+#: characters that end a name in running text (王明的, 王明於): a second given character among them is not the name's
+RUNNING_PARTICLES = frozenset("的之於于與与及並并")
 
 
 @lru_cache(maxsize=1)
@@ -159,7 +233,7 @@ def _running_values(text: str, by_label: dict[str, str]) -> list[tuple[int, int,
     The given name may be anything but a character that typically follows a name (的, 於, 挪 is
     fine); a surname-only mention (``客戶王先生``) and frequent non-name words are skipped.
     """
-    from curate.pii.names import HONORIFICS, NOT_NAMES, STOP_AFTER, _tables
+    from curate.pii.names import FOLLOW_WORDS, HONORIFICS, NOT_NAMES, STOP_AFTER, _tables
 
     not_names, non_given = _tables()[2], _tables()[3]
     out = []
@@ -170,7 +244,10 @@ def _running_values(text: str, by_label: dict[str, str]) -> list[tuple[int, int,
         given = m.group("given")
         if given[0] in STOP_AFTER:
             continue
-        end = g0 + (1 if len(given) < 2 or given[1] in STOP_AFTER else 2)
+        # the second character is the name's unless a word that follows names starts there (王明表示) or it is a
+        # particle (王明的): a cut must not leave part of a name visible (李大同挪用: 同 also follows names)
+        one = len(given) < 2 or given[1] in RUNNING_PARTICLES or text.startswith(FOLLOW_WORDS + HONORIFICS, g0 + 1)
+        end = g0 + (1 if one else 2)
         # without a separator, the first given character must be one that occurs in given names (the name
         # rule's list of legal / financial / function characters): 業務員任職, 客戶關係 are words, not names
         if given[0] in non_given:
