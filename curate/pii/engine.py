@@ -63,7 +63,8 @@ def _prescreen_parts() -> list[str]:
     county = county_pattern()
     return [
         r"\d{7}",  # digit runs: accounts, phones, passports, cards
-        r"\d[- ]\d{3}",  # grouped digits (0912-345-678, 4111 1111 ...)
+        r"\d[- ./]\d{3}",  # grouped digits (0912-345-678, 4111 1111 ..., 0912.345.678, 0912/345/678)
+        r"\d(?:[- ./]\d){5}",  # digits written one by one (0 9 1 2 3 4 5 6 7 8)
         r"\d{2,4}\)",  # (02)2345-6789
         "@",
         r"[A-Za-z][0-9A-Da-d]\d{4}",  # ID shapes
@@ -298,8 +299,9 @@ def build_analyzer(language: str = "zh", ckip_model_dir: str | None = None, engi
     (extra ``[presidio]``) holding the same recognizers and context enhancer."""
     from curate.pii.context import RawTextContextEnhancer
     from curate.pii.recognizers import build_recognizers
+    from curate.pii.separated import separated_digits_recognizer
 
-    recognizers = build_recognizers(language)
+    recognizers = [*build_recognizers(language), separated_digits_recognizer(language)]
     if ckip_model_dir:
         from curate.pii.ckip import CkipNerRecognizer
 
