@@ -13,17 +13,34 @@ manifest = click.Group("manifest", help="Licence manifests of document sources (
 
 @manifest.command("check")
 @click.argument("manifest_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--pii-expected",
+    is_flag=True,
+    help="Names in file names count too, as `ingest tabf --pii-expected` counts them (default: structured "
+    "identifiers only).",
+)
 @JSON_OPTION
-def check_cmd(manifest_csv: Path, as_json: bool) -> int:
+def check_cmd(manifest_csv: Path, pii_expected: bool, as_json: bool) -> int:
     """Print each row's effective licence terms and the exports it would be allowed into; writes nothing.
 
     Exit 0 when every row is usable, 3 when a row has problems (each named by manifest line, with
-    the allowed values) or a file in the folder is not in the manifest.
+    the allowed values) or a file in the folder is not in the manifest. Personal values in file names
+    and problems (a national ID in `王小明_F131104093_講義.txt`) are shown as the keyed pseudonyms ingest
+    stores (`curate/pii/identifiers.py`; the PII key is needed only when one is found).
     """
     from curate.commands._common import exit_code
+    from curate.pii.identifiers import IdentifierGuard
     from sources.manifest import check_manifest
 
-    rows = check_manifest(manifest_csv)
+    guard = IdentifierGuard()
+    rows = [
+        {
+            **r,
+            "path": guard(r["path"], all_types=pii_expected),
+            "problems": guard.walk(r["problems"], all_types=pii_expected),
+        }
+        for r in check_manifest(manifest_csv)
+    ]
     bad = sum(1 for r in rows if r["status"] != "ok")
     if as_json:
         echo_json(rows)

@@ -206,3 +206,16 @@ def test_an_unreadable_commercial_word_never_grants_commercial_use(cli, books):
     assert code == 0 and "commercial `maybe` invalid; allowed: yes, no" in out
     res = _export(cli, books.parent / "m", "--commercial")
     assert res["records"] == 0 and res["blocked_by_code"] == {"licence_terms": 1}
+
+
+def test_manifest_check_shows_personal_values_in_file_names_as_ingest_stores_them(cli, books, monkeypatch):
+    """`manifest check` printed a national ID in a file name as it was, where `ingest tabf` pseudonymises it."""
+    monkeypatch.setenv("CURATE_PII_KEY", "ab" * 32)
+    (books / "docs").mkdir()
+    (books / "docs" / "王小明_F131104093_講義.txt").write_text("第三章 授信\n授信應審慎評估。\n", encoding="utf-8")
+    m = _manifest(books, [{"path": "docs/王小明_F131104093_講義.txt", "licence_id": "CC-BY-4.0", "title": "講義"}])
+    for extra in ((), ("--pii-expected",), ("--json",)):
+        code, out, err = cli("manifest", "check", str(m), *extra)
+        assert code == 3, err  # deposit.txt and loans.txt are not in the manifest
+        assert "F131104093" not in out and "〔身分證字號#" in out, out
+        assert ("王小明" in out) is (extra != ("--pii-expected",)), out
