@@ -68,9 +68,18 @@ def stage_new(con: duckdb.DuckDBPyConnection, relation: str) -> None:
         SELECT record_id, doc_key, source_id, CASE WHEN historical_of IS NULL THEN a_id END AS version_of, historical_of
         FROM (
             SELECT i.record_id, i.doc_key, i.source_id, a.record_id AS a_id,
-                   -- an older snapshot than the active version: kept as history, never replaces it
-                   CASE WHEN i.as_of < a.as_of THEN a.record_id END AS historical_of
+                   -- an older snapshot than the active version: kept as history, never replaces it; so is a
+                   -- document of an older snapshot of a container (a law) whose newer snapshot no longer has it
+                   -- (the removed article ended superseded, or was never ingested): it names an active record
+                   -- of that newer snapshot
+                   CASE WHEN i.as_of < a.as_of THEN a.record_id
+                        WHEN a.record_id IS NULL AND i.as_of < c.as_of THEN c.record_id END AS historical_of
             FROM _inc_t i
+            LEFT JOIN (SELECT container, max(as_of) AS as_of, arg_max(record_id, as_of) AS record_id
+                       FROM (SELECT container, record_id, json_extract_string(metadata, '$.as_of') AS as_of
+                             FROM records WHERE status = 'active' AND container IN (SELECT container FROM _inc_t))
+                       WHERE as_of IS NOT NULL GROUP BY container) c
+                   ON c.container = i.container
             -- the head of each of this batch's doc_keys only (not every active record's metadata): the active
             -- version, else the newest withdrawn one (a document withdrawn meanwhile: its new version is held
             -- withdrawn and linked, so reinstating the document makes the newest version active)
