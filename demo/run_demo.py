@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +44,10 @@ def main() -> None:
     for p in (db, Path(str(db) + ".wal")):
         if p.exists():
             p.unlink()
+    # the exports a previous demo wrote belong to the catalogue just deleted: `--overwrite` replaces only this
+    # catalogue's own exports, so the demo clears its own export folders itself
+    for name in ("export-training-consortium", "export-redistribution-public"):
+        shutil.rmtree(out / name, ignore_errors=True)
     if not (os.environ.get("CURATE_PII_KEY") or os.environ.get("CURATE_PII_KEY_FILE")):
         # demo only: a fresh PII key in the scratch folder, never the repo. Ingest needs it already: ids and
         # file names of sources marked pii_expected are pseudonymised with it (curate.pii.identifiers)

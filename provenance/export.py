@@ -28,7 +28,7 @@ from provenance import ledger
 from provenance._selection import COLUMNS, SELECT, Decider, ExportVerdict, candidate_batches, hub_language, to_row
 from provenance.db import arrow_scan, transaction
 from provenance.errors import CatalogueError, UsageError
-from provenance.export_out import catalogue_files, prepare_out, settle_previous
+from provenance.export_out import prepare_out, settle_previous
 from provenance.licences import (
     LicenceCatalogue,
     default_licence_catalogue,
@@ -200,7 +200,7 @@ def export_dataset(
     params = params.validated()
     cat = licence_catalogue or default_licence_catalogue()
     out = Path(out_dir)
-    previous = prepare_out(out, overwrite, catalogue_files(con))
+    previous = prepare_out(con, out, overwrite)
     _close_interrupted(con)
     state_hash, as_of = _state(con)
     run_params = {**params.as_dict(), "out_dir": str(out.resolve())}
