@@ -28,7 +28,8 @@ from annotation.review import PiiVault
 from annotation.tasks import PROJECTS, build_task
 from provenance import ledger
 from provenance.db import transaction
-from provenance.errors import UsageError
+from provenance.errors import ReadOnlyError, UsageError
+from provenance.sqlguard import check_condition
 
 MAX_BATCH = 1000
 Progress = Callable[[int, int], None]  # (advanced by, total)
@@ -128,14 +129,14 @@ _PRIORITY_SQL = f"""
 
 
 def _check_where(con: duckdb.DuckDBPyConnection, where: str) -> None:
-    """``--where`` must be one condition on its own: it is pasted inside ``AND (...)`` after the active-only filter,
-    and text that closes that parenthesis (``1=1) OR (1=1``) or ends the statement would lift the filter."""
+    """``--where`` must be one condition over the records' own columns, checked on DuckDB's parse tree like
+    ``curate sql`` (:func:`provenance.sqlguard.check_condition`): it is pasted inside ``AND (...)`` after the
+    active-only filter, so text that closes that parenthesis (``1=1) OR (1=1``) would lift the filter, and a
+    subquery or a file-reading function would read sealed tables or files as a yes/no filter."""
     try:
-        statements = con.extract_statements(f"SELECT 1 FROM records r WHERE {where}")
-    except duckdb.Error as exc:
-        raise UsageError(f"--where is not one condition over records (alias r): {str(exc).splitlines()[0]}") from exc
-    if len(statements) != 1:
-        raise UsageError("--where is not one condition over records (alias r): it holds more than one statement")
+        check_condition(con, where, table="records", alias="r")
+    except ReadOnlyError as exc:
+        raise UsageError(f"--where {where!r} {exc}") from exc
 
 
 def select_candidates(con: duckdb.DuckDBPyConnection, cfg: PushConfig) -> tuple[list[dict[str, Any]], int]:

@@ -71,6 +71,10 @@ SEALED_TABLES: frozenset[str] = frozenset(
 #: table functions that only generate values (no files, no other tables, no settings)
 ALLOWED_TABLE_FUNCTIONS: frozenset[str] = frozenset({"range", "generate_series", "unnest"})
 
+#: scalar functions that read settings, paths, variables or the log, or write to the log: ``current_setting``
+#: tells the secret and temporary directories (the catalogue's path); ``getenv`` exists only in DuckDB's shell
+DENIED_FUNCTIONS: frozenset[str] = frozenset({"current_setting", "getvariable", "getenv", "write_log"})
+
 #: schemas of DuckDB's metadata views (table and column names only)
 _METADATA_SCHEMAS = frozenset({"information_schema", "pg_catalog"})
 
@@ -124,6 +128,98 @@ def _table_refs(node: Any):
     elif isinstance(node, list):
         for v in node:
             yield from _table_refs(v)
+
+
+def _denied_functions(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
+    """:data:`DENIED_FUNCTIONS`, macros made in the catalogue (an expression may hide any table read) and DuckDB's
+    own macros that read a table function (``pg_get_viewdef``, ``get_block_size``: a database's size and memory)."""
+    rows = con.execute(
+        "SELECT DISTINCT lower(function_name) FROM duckdb_functions() WHERE function_type NOT IN ('table', 'pragma')"
+        " AND (NOT internal OR (function_type = 'macro' AND macro_definition ILIKE '%from%'))"
+    ).fetchall()
+    return DENIED_FUNCTIONS | {r[0] for r in rows}
+
+
+def _check_functions(con: duckdb.DuckDBPyConnection, tree: Any) -> None:
+    """Refuse a call of a :func:`_denied_functions` function anywhere in ``tree``."""
+    denied = _denied_functions(con)
+    for node in _nodes(tree):
+        name = str(node.get("function_name", "")).lower()
+        if node.get("class") in ("FUNCTION", "WINDOW") and name in denied:
+            raise ReadOnlyError(
+                f"refused: function `{name}` is not allowed (settings, paths, variables and macros are out of "
+                f"reach); {_HINT}"
+            )
+
+
+def _nodes(node: Any):
+    """Every dict in the tree."""
+    if isinstance(node, dict):
+        yield node
+        for v in node.values():
+            yield from _nodes(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from _nodes(v)
+
+
+def _without(node: Any, key: str) -> Any:
+    """``node`` without ``key`` anywhere (for comparing trees whatever the text's positions)."""
+    if isinstance(node, dict):
+        return {k: _without(v, key) for k, v in node.items() if k != key}
+    if isinstance(node, list):
+        return [_without(v, key) for v in node]
+    return node
+
+
+def check_condition(con: duckdb.DuckDBPyConnection, condition: str, *, table: str, alias: str) -> None:
+    """Raise :class:`ReadOnlyError` unless ``condition`` is one expression over ``table``'s own columns.
+
+    ``condition`` is pasted by the caller as ``... WHERE ... AND (condition)``: it is parsed as
+    ``SELECT * FROM table alias WHERE true AND (condition)`` and the tree must equal that of ``... AND (true)`` but
+    for the condition, so nothing closes the parenthesis (``1=1) OR (1=1``, ``true) UNION (SELECT ...``, ``ORDER BY``), and
+    the condition may name only ``table``'s columns (bare or ``alias.column``), call no subquery, parameter or
+    :func:`_denied_functions` function: no file, sealed table or setting can be read through it, not even as a
+    yes/no filter."""
+    try:
+        _check_condition(con, condition, table, alias)
+    except RecursionError:
+        raise ReadOnlyError("refused: the condition nests too deeply to be checked") from None
+
+
+def _check_condition(con: duckdb.DuckDBPyConnection, condition: str, table: str, alias: str) -> None:
+    # pasted as the callers do, after another condition: `1=1) OR (1=1` makes the OR the top of the WHERE
+    head = f"SELECT * FROM {table} {alias} WHERE true AND ("
+    tree, template = parse_select(con, f"{head}{condition})"), parse_select(con, f"{head}true)")
+    node = tree.get("node") or {}
+    top = (node.get("where_clause") or {}) if node.get("type") == "SELECT_NODE" else {}
+    parts = top.get("children") or []
+    # DuckDB flattens `true AND (a AND b)` into one AND of three: the condition is every part after `true`
+    where = parts[1:] if top.get("type") == "CONJUNCTION_AND" and len(parts) >= 2 else None
+    columns = {
+        r[0].lower()
+        for r in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE table_name = ? AND schema_name = 'main'"
+            " AND database_name = current_database()",
+            [table],
+        ).fetchall()
+    }
+    for item in _nodes(where):
+        kind = item.get("class")
+        if kind in ("SUBQUERY", "PARAMETER", "STAR") or item.get("type") in ("BASE_TABLE", "TABLE_FUNCTION"):
+            what = {"SUBQUERY": "a subquery", "PARAMETER": "a parameter", "STAR": "a * expression"}.get(kind, "a table")
+            raise ReadOnlyError(f"refused: {what} is not allowed in a condition over `{table}`")
+        if kind == "COLUMN_REF":
+            names = [str(n).lower() for n in item.get("column_names", ())]
+            if names[-1] not in columns or names[:-1] not in ([], [alias.lower()]):
+                raise ReadOnlyError(
+                    f"refused: `{'.'.join(names)}` is not a column of {table} (alias {alias}); only its columns"
+                )
+    _check_functions(con, where)
+    if where is not None:
+        top["children"] = template["node"]["where_clause"]["children"]
+    if where is None or _without(tree, "query_location") != _without(template, "query_location"):
+        raise ReadOnlyError("refused: the condition reaches outside its parentheses (one condition only)")
 
 
 def check_select(

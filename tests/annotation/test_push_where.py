@@ -1,0 +1,79 @@
+"""``annotate push --where``: one condition over the pushed records' own columns, checked on DuckDB's parse tree
+like ``curate sql`` (provenance/sqlguard.py). It once ran any SQL there: files and sealed tables read as a yes/no
+filter (a boolean oracle on ``/etc/passwd``, ``raw_vault``, ``pii_source_names``)."""
+
+from __future__ import annotations
+
+import pytest
+from ls_records import add_record, add_source
+
+from annotation.push import PushConfig, select_candidates
+from provenance.db import connect
+from provenance.errors import UsageError
+
+
+@pytest.fixture
+def con(tmp_path):
+    con = connect(tmp_path / "c.duckdb")
+    add_source(con)
+    add_record(con, "本文一", locator="a")
+    add_record(con, "本文二", locator="b")
+    con.execute("INSERT INTO raw_vault VALUES ('x', 'n'::BLOB, 'secret'::BLOB, 'k', now()::TIMESTAMP)")
+    yield con
+    con.close()
+
+
+def _push(con, where):
+    return select_candidates(con, PushConfig(project="topic", bank="CTBC", where=where))[0]
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        "r.locator = 'a'",
+        "locator = 'a' AND r.source_id = 'demo'",
+        "contains(r.text, '一') OR lower(r.locator) IN ('x', 'y')",
+        "r.created_at > TIMESTAMP '2000-01-01' AND json_extract_string(r.metadata, '$.x') IS NULL AND r.locator = 'a'",
+    ],
+    ids=["column", "bare-and-alias", "functions", "casts-json"],
+)
+def test_conditions_over_the_records_still_work(con, where):
+    assert [r["doc_key"] for r in _push(con, where)] == [_push(con, "r.locator = 'a'")[0]["doc_key"]]
+
+
+@pytest.mark.parametrize(
+    ("where", "why"),
+    [
+        ("EXISTS (SELECT 1 FROM raw_vault WHERE ciphertext = 'secret'::BLOB)", "subquery"),
+        ("(SELECT count(*) FROM pii_source_names) = 0", "subquery"),
+        ("r.locator IN (SELECT content FROM read_text('/etc/passwd'))", "subquery"),
+        ("(SELECT count(*) FROM '/etc/passwd') > 0", "subquery"),
+        ("current_setting('secret_directory') LIKE '/root%'", "current_setting"),
+        ("getvariable('x') IS NULL", "getvariable"),
+        ("pg_get_viewdef(1) IS NULL", "pg_get_viewdef"),
+        ("s.pii_expected IS NULL", "not a column"),
+        ("pii_expected IS NULL", "not a column"),
+        ("r.locator = ?", "parameter"),
+        ("true) UNION (SELECT * FROM records", "outside its parentheses"),
+        ("true) ORDER BY (1", "outside its parentheses"),
+        ("1=1) OR (1=1", "outside its parentheses"),
+        ("true) LIMIT (0", "outside its parentheses"),
+        ("true) QUALIFY (true", "outside its parentheses"),
+        ("COLUMNS(*) IS NULL", r"\*|not a column"),
+    ],
+)
+def test_reading_anything_else_is_refused(con, where, why):
+    with pytest.raises(UsageError, match=f"^--where .*refused: .*({why})") as info:
+        _push(con, where)
+    assert "\n" not in str(info.value)
+
+
+def test_a_refused_condition_is_one_line_from_the_cli(con, cli, tmp_path):
+    con.close()
+    where = "EXISTS (SELECT 1 FROM raw_vault)"
+    args = ("annotate", "push", "--project", "topic", "--bank", "CTBC", "--output", str(tmp_path / "t.json"))
+    code, _, err = cli(*args, "--where", where, db=tmp_path / "c.duckdb")
+    assert code == 2 and "--where" in err and "subquery" in err and len(err.strip().splitlines()) == 1, err
+    assert not (tmp_path / "t.json").exists()
+    code, _, err = cli(*args, "--where", "r.locator = 'a'", db=tmp_path / "c.duckdb")
+    assert code == 0, err
