@@ -9,10 +9,13 @@ every table it reads is on an allow-list:
   string literal is just a string.
 * ``json_serialize_sql`` gives the statement's tree; every table reference in it (CTEs,
   subqueries, joins, ``DESCRIBE``/``SHOW``) is walked: a base table must be in
-  :data:`READABLE_TABLES` (or ``information_schema``/``pg_catalog``), a table function in
+  :data:`READABLE_TABLES` (or ``information_schema``), a table function in
   :data:`ALLOWED_TABLE_FUNCTIONS`. So ``read_text``, ``read_parquet``, ``glob``, ``query``,
   ``query_table``, ``'file.csv'`` replacement scans and the sealed tables are refused by name,
   whatever expression builds their arguments.
+* every function call in it is walked too: :data:`DENIED_FUNCTIONS` (``current_setting`` tells the secret
+  and temporary directories), macros made in the catalogue and DuckDB's own macros that read a table are
+  refused.
 
 This is the second wall: the connection it runs on (:func:`provenance.db.connect_readonly`) is
 read-only with external access, extension loading and configuration changes switched off.
@@ -75,8 +78,9 @@ ALLOWED_TABLE_FUNCTIONS: frozenset[str] = frozenset({"range", "generate_series",
 #: tells the secret and temporary directories (the catalogue's path); ``getenv`` exists only in DuckDB's shell
 DENIED_FUNCTIONS: frozenset[str] = frozenset({"current_setting", "getvariable", "getenv", "write_log"})
 
-#: schemas of DuckDB's metadata views (table and column names only)
-_METADATA_SCHEMAS = frozenset({"information_schema", "pg_catalog"})
+#: schemas of DuckDB's metadata views (table and column names only: the sealed tables' names and columns are those
+#: of the shipped migrations). ``pg_catalog`` is not one: its ``pg_class.reltuples`` counts a sealed table's rows
+_METADATA_SCHEMAS = frozenset({"information_schema"})
 
 _HINT = "only one SELECT (or DESCRIBE/SHOW) over the catalogue tables is allowed here"
 
@@ -250,6 +254,7 @@ def _check_select(
     masked: frozenset[str],
 ) -> None:
     tree = parse_select(con, sql)
+    _check_functions(con, tree)
     existing = {r[0].lower() for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
     existing |= {
         r[0].lower() for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()

@@ -71,6 +71,14 @@ ATTACKS = {
     "settings-function": "SELECT * FROM duckdb_settings()",
     "other-catalog": "SELECT * FROM system.main.duckdb_settings",
     "explain-analyze": "EXPLAIN ANALYZE SELECT 1",
+    # settings, paths and variables through scalar functions; sealed tables' row counts through pg_catalog
+    "secret-directory": "SELECT current_setting('secret_directory') AS d",
+    "temp-directory-in-where": "SELECT 1 FROM records WHERE current_setting('temp_directory') LIKE '%cat%'",
+    "setting-qualified": "SELECT system.main.current_setting('temp_directory')",
+    "getvariable": "SELECT getvariable('x')",
+    "view-definition-macro": "SELECT pg_get_viewdef(1)",
+    "database-size-macro": "SELECT get_block_size('cat')",
+    "vault-row-count": "SELECT reltuples FROM pg_catalog.pg_class WHERE relname = 'raw_vault'",
     # a parse tree deeper than Python's recursion limit: a clear refusal, not a traceback
     "deep-nesting": "SELECT " + "abs(" * 600 + "1" + ")" * 600,
     "deep-subqueries": "SELECT " + "(SELECT " * 400 + "1" + ")" * 400,
@@ -137,8 +145,10 @@ def test_views_and_macros_in_the_catalogue_cannot_launder_the_vault(hostile, db_
     con = connect(db_path)
     con.execute("CREATE VIEW innocent AS SELECT * FROM raw_vault")
     con.execute("CREATE MACRO vault_rows() AS TABLE SELECT * FROM raw_vault")
+    con.execute("CREATE MACRO vault_text() AS (SELECT max(ciphertext::VARCHAR) FROM raw_vault)")
     con.close()
-    for q in ("SELECT * FROM innocent", "SELECT * FROM vault_rows()", "WITH innocent AS (SELECT 1) SELECT 1"):
+    queries = ("SELECT * FROM innocent", "SELECT * FROM vault_rows()", "WITH innocent AS (SELECT 1) SELECT 1")
+    for q in (*queries, "SELECT vault_text()", "SELECT 1 FROM records WHERE vault_text() LIKE 'CIPHER%'"):
         code, out, err = cli("audit", "sql", q)
         assert code == 2 and "CIPHERTEXT" not in out, (q, err)
 
