@@ -131,7 +131,7 @@ class _Ingestor:
         self.report = IngestReport(run_id=run_id, source=self.source.name)
         from curate.ingest_terms import TermsCorrector
 
-        self.terms = TermsCorrector(con, self.source)
+        self.terms = TermsCorrector(con, self.source, self.keyed if self.source.source_id in self.pii_sources else None)
         try:
             self._upsert_sources()
             from curate import ingest_fast
@@ -249,6 +249,9 @@ class _Ingestor:
             for f in ("doc_key", "locator", "container")
             if getattr(rec, f)
         }
+        sha = (rec.metadata or {}).get("file_sha256") if all_types and self.keyed is not None else None
+        if isinstance(sha, str):  # a manifest row's file digest: keyed, like the text's
+            new["metadata"] = {**rec.metadata, "file_sha256": self.keyed.file_digest(sha)}
         if all(new[f] == getattr(rec, f) for f in new):
             return rec
         import dataclasses

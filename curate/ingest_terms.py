@@ -70,9 +70,11 @@ class TermsCorrector:
     SQL), so a corrected manifest of many files costs a few statements, not one per file.
     """
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, source: Source) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, source: Source, keyed: Any = None) -> None:
         self.con = con
         self.source = source
+        #: the source's keyed ids (``pii_expected``): its stored ``file_sha256`` are keyed digests
+        self.keyed = keyed
         self.enabled = isinstance(source, ManifestSource)
         self._active: dict[str, list[tuple]] | None = None
         self._touched: set[str] = set()
@@ -105,6 +107,8 @@ class TermsCorrector:
             return _NOT_HANDLED
         self._touched.add(container)
         new_meta = row_metadata(row)
+        if self.keyed is not None:
+            new_meta["file_sha256"] = self.keyed.file_digest(new_meta["file_sha256"])
         if any(
             o.get("file_sha256") != new_meta["file_sha256"] or o.get("edition") != row.edition
             for _, _, o, _, _ in active

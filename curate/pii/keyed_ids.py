@@ -60,6 +60,13 @@ class KeyedIds:
         """Keyed content digest (``hmac:`` + 64 hex)."""
         return self.key.content_digest(text)
 
+    def file_digest(self, plain_hex: str) -> str:
+        """Keyed digest of a source file (``hmac:`` + 64 hex) from its plain sha256: a short file's plain digest
+        could be brute-forced back to its personal values as a short text's can (``file_sha256`` metadata)."""
+        if plain_hex.startswith(KEYED_PREFIX):
+            return plain_hex
+        return KEYED_PREFIX + self.key.keyed_hex("file-sha256", plain_hex.encode())
+
 
 def digest_function(key: PiiKey | None) -> Callable[[str], str] | None:
     """What :func:`provenance.crosscheck.crosscheck` needs to recompute keyed digests (None: no key)."""

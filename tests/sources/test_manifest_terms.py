@@ -219,3 +219,36 @@ def test_manifest_check_shows_personal_values_in_file_names_as_ingest_stores_the
         assert code == 3, err  # deposit.txt and loans.txt are not in the manifest
         assert "F131104093" not in out and "〔身分證字號#" in out, out
         assert ("王小明" in out) is (extra != ("--pii-expected",)), out
+
+
+def test_a_pii_expected_manifest_keeps_keyed_file_digests_and_the_terms_shortcut(cli, db_path, books, monkeypatch):
+    """A short file's plain sha256 could be brute-forced back to its personal values: for a source marked
+    pii_expected it is keyed, and a terms-only correction still reuses the stored text (the digests match)."""
+    import hashlib
+
+    monkeypatch.setenv("CURATE_PII_KEY", "5f" * 32)
+    (books / "note.txt").write_text("客戶王小明手機0912345678。\n", encoding="utf-8")
+    plain = hashlib.sha256((books / "note.txt").read_bytes()).hexdigest()
+    m = _manifest(books, [{"path": "note.txt", **AGREEMENT}])
+    code, out, err = cli("ingest", "textbooks", str(m), "--pii-expected")
+    assert code == 0, out + err
+    con = duckdb.connect(str(db_path), read_only=True)
+    stored = con.execute("SELECT json_extract_string(metadata, '$.file_sha256') FROM records").fetchall()
+    con.close()
+    assert stored and all(s.startswith("hmac:") and plain not in s for (s,) in stored), stored
+    _manifest(books, [{"path": "note.txt", **AGREEMENT, "attribution": "© 金融出版社"}])
+    from sources.manifest import ManifestSource
+
+    def no_extraction(self, raw):
+        raise AssertionError("the file was extracted again: its stored digest did not match")
+
+    monkeypatch.setattr(ManifestSource, "to_records", no_extraction)
+    code, out, err = cli("ingest", "textbooks", str(m), "--pii-expected")
+    assert code == 0 and "1 new versions of which 1 licence terms changed" in out, out + err
+    con = duckdb.connect(str(db_path), read_only=True)
+    everywhere = repr(con.execute("SELECT * FROM records").fetchall())
+    everywhere += repr(con.execute("SELECT * FROM provenance_events").fetchall())
+    con.close()
+    assert plain not in everywhere
+    code, out, err = cli("audit", "verify")
+    assert code == 0, out + err
