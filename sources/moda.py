@@ -7,7 +7,11 @@ documents (read by :mod:`sources.documents`).
 * Structured files are read with the ``datasets`` library in streaming mode (memory independent
   of corpus size), except JSON Lines, which is read line by line with the standard library so
   that a line that is not JSON is quarantined with its line number while the rest of the file is
-  ingested (``datasets`` aborts the whole file on the first bad line).
+  ingested (``datasets`` aborts the whole file on the first bad line), and CSV, read row by row
+  with the standard library (UTF-8, BOM allowed): a row whose number of fields differs from the
+  header's is quarantined with its line number (pandas made the first field of a row with one
+  field too many its index and shifted the rest), every cell is kept as the string it is (no type
+  guessing: an id ``007`` stays ``007``) and an empty cell is a missing value.
 * Field mapping is configuration (:class:`ModaFields`); when a field is not named, common names
   are tried (``text``/``content``/``內容``..., ``來源網站`` for the URL). Unmapped fields are kept
   in ``metadata.fields``.
@@ -18,6 +22,7 @@ documents (read by :mod:`sources.documents`).
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import re
@@ -55,6 +60,7 @@ class ModaReason:
     NOT_AN_OBJECT = "JSONL line is not a JSON object"
     NO_TEXT = "row without text"
     UNREADABLE = "unreadable structured file"
+    BAD_CSV_ROW = "CSV row with the wrong number of fields"
     UNSUPPORTED = "unsupported file type"
     EMPTY = "empty file"
 
@@ -200,6 +206,8 @@ class ModaSource(Source):
                 yield Rejection(rel, ModaReason.EMPTY, "0 bytes", self.source_id)
             elif kind == "jsonl":
                 yield from self._jsonl(path, rel, dataset)
+            elif kind == "csv":
+                yield from self._csv(path, rel, dataset)
             else:
                 yield from self._datasets_rows(path, kind, rel, dataset)
 
@@ -229,6 +237,40 @@ class ModaSource(Source):
                     yield Rejection(loc, ModaReason.NOT_AN_OBJECT, _excerpt(line), self.source_id)
                     continue
                 yield RawItem(loc, {"kind": "row", "row": row, "file": rel, "dataset": dataset}, str(path))
+
+    def _csv(self, path: Path, rel: str, dataset: str) -> Iterator[RawItem | Rejection]:
+        """Rows of a CSV file, streamed; locators ``#row=N`` count the data rows from 0, as ``datasets`` did."""
+        csv.field_size_limit(max(csv.field_size_limit(), capped.max_record_chars()))
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            reader = csv.reader(fh)
+            try:
+                header = next(reader, None)
+                if not header:
+                    yield Rejection(rel, ModaReason.EMPTY, "no header row", self.source_id)
+                    return
+                twice = sorted({c for c in header if header.count(c) > 1})
+                if twice:
+                    detail = f"the header names {', '.join(f'`{c}`' for c in twice)} more than once"
+                    yield Rejection(rel, ModaReason.UNREADABLE, detail, self.source_id)
+                    return
+                i = 0
+                for fields in reader:
+                    if not fields:
+                        continue  # a blank line
+                    loc = f"{rel}#row={i}"
+                    i += 1
+                    if len(fields) != len(header):
+                        detail = (
+                            f"line {reader.line_num}: row has {len(fields)} fields, the header has {len(header)}: "
+                            + ",".join(fields)[:200]
+                        )
+                        yield Rejection(loc, ModaReason.BAD_CSV_ROW, detail, self.source_id)
+                        continue
+                    row = {c: (v if v != "" else None) for c, v in zip(header, fields, strict=True)}
+                    yield RawItem(loc, {"kind": "row", "row": row, "file": rel, "dataset": dataset}, str(path))
+            except (csv.Error, UnicodeDecodeError) as exc:
+                detail = f"line {reader.line_num}: {type(exc).__name__}: {exc}; the rest of the file was not read"
+                yield Rejection(rel, ModaReason.UNREADABLE, detail[:500], self.source_id)
 
     def _datasets_rows(self, path: Path, kind: str, rel: str, dataset: str) -> Iterator[RawItem | Rejection]:
         os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
@@ -265,7 +307,7 @@ class ModaSource(Source):
             if isinstance(loaded, datasets.DatasetDict):
                 return [(name, d.to_iterable_dataset()) for name, d in loaded.items()]
             return [(None, loaded.to_iterable_dataset())]
-        builder = {"json": "json", "csv": "csv", "parquet": "parquet", "arrow": "arrow"}[kind]
+        builder = {"json": "json", "parquet": "parquet", "arrow": "arrow"}[kind]
         ds = datasets.load_dataset(builder, data_files=str(path), split="train", streaming=True)
         return [(None, ds)]
 

@@ -112,3 +112,35 @@ def test_folder_with_pdf_and_broken_files(tmp_path, build, cjk_font, collect):
     got = {r.locator: r.text for r in records}
     assert got["release/report.pdf#page=2"] == "第二頁：資料治理。"
     assert got["release/rows.jsonl#line=1"] == ROWS[0]["text"]
+
+
+def test_csv_row_with_wrong_field_count_quarantined_rest_kept(tmp_path, collect):
+    f = tmp_path / "ds" / "rows.csv"
+    f.parent.mkdir()
+    # a row with a field too many (pandas made its 1 an index and shifted 銀行 into `id`), one with a field
+    # too few, a blank line; ids are kept as written (007, not 7)
+    f.write_text("id,text\n1,銀行,存款業務\n007,正常一\n\n3\n4,正常二\n", encoding="utf-8")
+    records, rejections, skips = collect(ModaSource([f], licence="CC0-1.0"))
+    assert [(r.locator, r.reason) for r in rejections] == [
+        ("rows.csv#row=0", ModaReason.BAD_CSV_ROW),
+        ("rows.csv#row=2", ModaReason.BAD_CSV_ROW),
+    ]
+    assert rejections[0].excerpt.startswith("line 2: row has 3 fields, the header has 2")
+    assert rejections[1].excerpt.startswith("line 5: row has 1 fields, the header has 2")
+    assert [(r.locator, r.doc_key, r.text) for r in records] == [
+        ("rows.csv#row=1", "moda:ds:id=007", "正常一"),
+        ("rows.csv#row=3", "moda:ds:id=4", "正常二"),
+    ]
+    assert skips == []
+
+
+def test_csv_empty_cell_is_missing_and_duplicate_header_refused(tmp_path, collect):
+    f = tmp_path / "ds" / "rows.csv"
+    f.parent.mkdir()
+    f.write_bytes("\ufeffid,title,text\n,,有文字\n".encode())
+    records, rejections, _ = collect(ModaSource([f], licence="CC0-1.0"))
+    assert rejections == [] and records[0].title is None and records[0].doc_key == "moda:rows.csv#row=0"
+    g = tmp_path / "ds" / "twice.csv"
+    g.write_text("text,text\n甲,乙\n", encoding="utf-8")
+    records, rejections, _ = collect(ModaSource([g], licence="CC0-1.0"))
+    assert records == [] and [(r.locator, r.reason) for r in rejections] == [("twice.csv", ModaReason.UNREADABLE)]
