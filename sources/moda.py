@@ -12,6 +12,9 @@ documents (read by :mod:`sources.documents`).
   header's is quarantined with its line number (pandas made the first field of a row with one
   field too many its index and shifted the rest), every cell is kept as the string it is (no type
   guessing: an id ``007`` stays ``007``) and an empty cell is a missing value.
+* A row whose id (within its dataset) was already read in this ingest is skipped, counted and named
+  (:attr:`ModaReason.DUPLICATE_ID`): the first row is kept (before, the later one silently became
+  a new version that superseded it).
 * Field mapping is configuration (:class:`ModaFields`); when a field is not named, common names
   are tried (``text``/``content``/``內容``..., ``來源網站`` for the URL). Unmapped fields are kept
   in ``metadata.fields``.
@@ -23,6 +26,7 @@ documents (read by :mod:`sources.documents`).
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import os
 import re
@@ -61,6 +65,7 @@ class ModaReason:
     NO_TEXT = "row without text"
     UNREADABLE = "unreadable structured file"
     BAD_CSV_ROW = "CSV row with the wrong number of fields"
+    DUPLICATE_ID = "id already read in this ingest (the first row is kept)"
     UNSUPPORTED = "unsupported file type"
     EMPTY = "empty file"
 
@@ -140,6 +145,8 @@ class ModaSource(Source):
         self.source_id = str(options.get("source_id") or self.name)
         self.batch_size = int(options.get("batch_size") or 1000)
         self._key_cache: dict[tuple, dict[str, str | None]] = {}
+        #: digests of the doc keys of rows with an id read in this ingest (12 bytes each: no false match in practice)
+        self._ids_seen: set[int] = set()
 
     def config(self) -> dict[str, Any]:
         return {
@@ -195,6 +202,7 @@ class ModaSource(Source):
     # -- raw items -------------------------------------------------------------------------
 
     def iter_raw(self) -> Iterator[RawItem | Rejection | Skip]:
+        self._ids_seen.clear()
         for path, kind, base in self._inputs():
             rel = path.relative_to(base).as_posix()
             dataset = str(self.options.get("dataset") or (path.name if kind == "hf_disk" else path.parent.name))
@@ -336,7 +344,7 @@ class ModaSource(Source):
                 self._key_cache[sig] = keys
         return keys
 
-    def _row_records(self, raw: RawItem) -> Iterator[Record | Rejection]:
+    def _row_records(self, raw: RawItem) -> Iterator[Record | Rejection | Skip]:
         row: dict[str, Any] = raw.payload["row"]
         keys = self._keys_for(row)
         text_key = keys["text"]
@@ -360,8 +368,16 @@ class ModaSource(Source):
             if value not in (None, ""):
                 metadata[name] = value
         has_id = ident not in (None, "")
+        doc_key = f"{self.source_id}:{dataset}:id={ident}" if has_id else f"{self.source_id}:{raw.locator}"
+        if has_id:
+            # a second row with the id of an earlier one (same dataset) would silently replace it as a new version
+            seen = int.from_bytes(hashlib.blake2b(doc_key.encode("utf-8", "surrogatepass"), digest_size=12).digest())
+            if seen in self._ids_seen:
+                yield Skip(raw.locator, ModaReason.DUPLICATE_ID, self.source_id)
+                return
+            self._ids_seen.add(seen)
         yield Record(
-            doc_key=f"{self.source_id}:{dataset}:id={ident}" if has_id else f"{self.source_id}:{raw.locator}",
+            doc_key=doc_key,
             locator=raw.locator,
             text=text,
             source_id=self.source_id,

@@ -144,3 +144,35 @@ def test_csv_empty_cell_is_missing_and_duplicate_header_refused(tmp_path, collec
     g.write_text("text,text\n甲,乙\n", encoding="utf-8")
     records, rejections, _ = collect(ModaSource([g], licence="CC0-1.0"))
     assert records == [] and [(r.locator, r.reason) for r in rejections] == [("twice.csv", ModaReason.UNREADABLE)]
+
+
+def test_repeated_id_in_one_ingest_skipped_first_kept(tmp_path, db_path):
+    import duckdb
+
+    from curate.ingest import ingest
+
+    d = tmp_path / "ds"
+    d.mkdir()
+    rows = [{"id": "same", "text": "甲"}, {"id": "same", "text": "乙"}, {"id": "other", "text": "丁"}]
+    (d / "a.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    # the same id in a second file of the same dataset is a repeat too; in another dataset it is not
+    (d / "b.csv").write_text("id,text\nsame,丙\n", encoding="utf-8")
+    (tmp_path / "ds2").mkdir()
+    (tmp_path / "ds2" / "c.jsonl").write_text('{"id": "same", "text": "戊"}\n', encoding="utf-8")
+    report = ingest(db_path, ModaSource([d, tmp_path / "ds2"], licence="CC0-1.0"))
+    assert report.records_new == 3 and report.versions_new == 0 and report.superseded == 0
+    assert report.skipped == {ModaReason.DUPLICATE_ID: 2}
+    assert [n["locator"] for n in report.named if n["kind"] == "skipped"] == ["ds/a.jsonl#line=2", "ds/b.csv#row=0"]
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        got = con.execute("SELECT doc_key, text, status FROM records ORDER BY doc_key").fetchall()
+    finally:
+        con.close()
+    assert got == [
+        ("moda:ds2:id=same", "戊", "active"),
+        ("moda:ds:id=other", "丁", "active"),
+        ("moda:ds:id=same", "甲", "active"),
+    ]
+    # the next ingest of the same input starts afresh: nothing new, the repeats skipped again
+    again = ingest(db_path, ModaSource([d, tmp_path / "ds2"], licence="CC0-1.0"))
+    assert again.unchanged == 3 and again.skipped == {ModaReason.DUPLICATE_ID: 2}
