@@ -20,7 +20,8 @@ PII stage ran.
 
 Inputs are classified by suffix (``.xml``/``.rss`` feed, ``.html``/``.htm`` page, ``.csv``).
 A saved list page yields its rows only for cases not already read from a detail page or the
-feed in the same batch (those are counted as skips).
+feed in the same batch (those are counted as skips). A CSV row whose number of fields differs
+from the header's is quarantined (``BAD_CSV_ROW``) and the file's other rows are read.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ class FscReason:
 
     BAD_FEED = "unreadable RSS/XML feed"
     BAD_CSV = "unreadable CSV"
+    BAD_CSV_ROW = "CSV row with the wrong number of fields"
     EMPTY = "empty file"
     NO_CASE = "no sanction case found"
     UNSUPPORTED = "unsupported file type"
@@ -287,7 +289,10 @@ class FscSource(Source):
             if not cases:
                 yield Rejection(loc, FscReason.NO_CASE, "", self.source_id)
             for case in cases:
-                yield from self._emit(case, seen)
+                if isinstance(case, Rejection):
+                    yield case
+                else:
+                    yield from self._emit(case, seen)
         for _path, cases in lists:
             for case in cases:
                 yield from self._emit(case, seen)
@@ -384,34 +389,44 @@ class FscSource(Source):
             _Case(path.name, str(path), lines, {"title": title}, "detail", _serno(link or "") or _serno(markup), link)
         ]
 
-    def _csv(self, path: Path) -> Iterator[_Case]:
+    def _csv(self, path: Path) -> Iterator[_Case | Rejection]:
         try:
             text, _enc = decode_text(path.read_bytes())
         except ExtractionError as exc:
             raise _InputError(FscReason.UNDECODABLE, exc.detail) from exc
         try:
-            reader = csv.DictReader(io.StringIO(text))
-            header = reader.fieldnames or []
+            reader = csv.reader(io.StringIO(text))
+            header = next(reader, None) or []
         except csv.Error as exc:
             raise _InputError(FscReason.BAD_CSV, str(exc)) from exc
         mapping = {col: _column_key(col) for col in header}
         if not any(k in ("text", "facts", "facts_reasons", "subject", "result") for k in mapping.values()):
             raise _InputError(FscReason.BAD_CSV, f"no case columns in header {header}")
         try:
-            for n, row in enumerate(reader, start=2):
+            n = 1  # rows numbered from the header's 1, blank lines not counted (as csv.DictReader did)
+            for values in reader:
+                if not values:
+                    continue
+                n += 1
+                locator = f"{path.name}#line={n}"
+                if len(values) != len(header):
+                    # a row with a field too many or too few: its values cannot be told apart by column
+                    detail = f"line {reader.line_num}: row has {len(values)} fields, the header has {len(header)}"
+                    yield Rejection(locator, FscReason.BAD_CSV_ROW, detail, self.source_id)
+                    continue
                 fields = {}
                 lines = []
-                for col, value in row.items():
-                    value = (value or "").strip()
+                for col, value in zip(header, values, strict=True):
+                    value = value.strip()
                     key = mapping.get(col)
-                    if not value or col is None:
+                    if not value:
                         continue
                     if key in ("link", "bureau", "date", "doc_no", "ubn") or key is None:
                         fields[key or col] = value
                     if key not in ("link", "bureau") and key is not None:
                         lines.append(f"{col}：{value}" if key != "text" else value)
                 link = fields.get("link")
-                yield _Case(f"{path.name}#line={n}", str(path), lines, fields, "csv", _serno(link or ""), link)
+                yield _Case(locator, str(path), lines, fields, "csv", _serno(link or ""), link)
         except csv.Error as exc:
             raise _InputError(FscReason.BAD_CSV, f"line {reader.line_num}: {exc}") from exc
 

@@ -133,3 +133,30 @@ def test_labels_with_spaces_and_values_on_next_line():
     text, spans = parse_case_text(["主　　旨：核處。", "理由及法令依據", "違反銀行法。", "事 實：甲。"])
     assert text[slice(*spans["reasons_legal"])] == "違反銀行法。"
     assert text[slice(*spans["facts"])] == "甲。" and text[slice(*spans["subject"])] == "核處。"
+
+
+def test_csv_row_with_wrong_field_count_quarantined_rest_kept(tmp_path, collect):
+    d = tmp_path / "fsc"
+    d.mkdir()
+    header, good = CSV.splitlines()
+    # a field too many (csv.DictReader put it under a None key: AttributeError, the whole ingest aborted), a
+    # blank line, a field too few
+    body = [header, good + ",多出的欄位", "", good.replace("戊人壽", "己人壽"), "114/07/01,庚銀行,核處罰鍰"]
+    (d / "cases.csv").write_text("\n".join(body) + "\n", encoding="utf-8")
+    records, rejections, skips = collect(FscSource([d]))
+    assert [(r.locator, r.reason, r.excerpt) for r in rejections] == [
+        ("cases.csv#line=2", FscReason.BAD_CSV_ROW, "line 2: row has 7 fields, the header has 6"),
+        ("cases.csv#line=4", FscReason.BAD_CSV_ROW, "line 5: row has 3 fields, the header has 6"),
+    ]
+    assert [(r.locator, r.metadata["institution"]) for r in records] == [("cases.csv#line=3", "己人壽保險股份有限公司")]
+    assert skips == []
+
+
+def test_csv_row_with_extra_fields_through_the_ingest(tmp_path, db_path):
+    from curate.ingest import ingest
+
+    header, good = CSV.splitlines()
+    f = tmp_path / "cases.csv"
+    f.write_text(f"{header}\n{good},多出的欄位\n{good.replace('戊人壽', '己人壽')}\n", encoding="utf-8")
+    report = ingest(db_path, FscSource([f]))
+    assert report.records_new == 1 and report.quarantine_reasons == {FscReason.BAD_CSV_ROW: 1}
