@@ -1,6 +1,7 @@
 """The manifest CSV contract of licensed document sources (TABF material, textbooks).
 
-A manifest is a UTF-8 CSV beside the files it licenses. Columns:
+A manifest is a CSV beside the files it licenses, in UTF-8 (BOM allowed) or Big5/CP950 (read as text
+files are, :func:`sources.documents.decode_text`; another encoding is a one-line error). Columns:
 
 * ``path`` (required): file path relative to the manifest's folder;
 * ``licence_id`` (required): must exist in the licence catalogue;
@@ -22,6 +23,7 @@ never ingested: nothing enters the catalogue without a licence.
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -30,7 +32,7 @@ from typing import Any, ClassVar
 
 from provenance.errors import ConfigError
 from sources.base import Notice, RawItem, Record, Rejection, Skip, Source, SourceInfo
-from sources.documents import ExtractConfig, ExtractionError, detect_lang, extract, segment_key
+from sources.documents import ExtractConfig, ExtractionError, decode_text, detect_lang, extract, segment_key
 
 __all__ = [
     "AGREEMENT_LICENCE",
@@ -138,6 +140,23 @@ def _commercial(value: str | None) -> bool | str | None:
     return value
 
 
+#: encodings a manifest may be in (as named by :func:`sources.documents.decode_text`); a guess beyond them could
+#: misread the titles and licensors that attributions quote, so such a manifest is refused
+MANIFEST_ENCODINGS = frozenset({"utf-8", "utf-8-sig", "utf-16", "big5", "cp950", "big5hkscs"})
+
+
+def _manifest_text(manifest: Path, data: bytes) -> str:
+    """The manifest's text: UTF-8 (BOM allowed), UTF-16 with a BOM, or Big5/CP950 as text files are read."""
+    hint = "save it as UTF-8 (e.g. `iconv -f ENCODING -t UTF-8`)"
+    try:
+        text, encoding = decode_text(data)
+    except ExtractionError as exc:
+        raise ConfigError(f"manifest `{manifest}` cannot be decoded: {exc.detail}; {hint}") from exc
+    if encoding not in MANIFEST_ENCODINGS:
+        raise ConfigError(f"manifest `{manifest}` is not UTF-8 or Big5/CP950 text (it reads as {encoding}); {hint}")
+    return text
+
+
 def read_manifest(manifest: Path, known: frozenset[str] | None = None) -> Iterator[ManifestRow | Rejection]:
     """Validate the rows of ``manifest``; bad rows become :class:`Rejection` (with the line).
 
@@ -149,10 +168,10 @@ def read_manifest(manifest: Path, known: frozenset[str] | None = None) -> Iterat
     known = known_licence_ids() if known is None else known
     base = manifest.parent.resolve()
     try:
-        fh = manifest.open(encoding="utf-8-sig", newline="")
+        data = manifest.read_bytes()
     except OSError as exc:
         raise ConfigError(f"cannot open manifest `{manifest}`: {exc}") from exc
-    with fh:
+    with io.StringIO(_manifest_text(manifest, data), newline="") as fh:
         reader = csv.DictReader(fh)
         columns = [c.strip() for c in (reader.fieldnames or [])]
         missing = [c for c in ("path", "licence_id") if c not in columns]

@@ -132,3 +132,30 @@ def test_unknown_licence_row_names_the_line(tmp_path):
     m = write_manifest(tmp_path, [{"path": "a.txt", "licence_id": "LicenseRef-Made-Up"}])
     (rej,) = list(read_manifest(m))
     assert rej.reason == ManifestReason.UNKNOWN_LICENCE and rej.locator == "manifest.csv:2:a.txt"
+
+
+def test_big5_manifest_is_read_like_a_big5_text_file(tmp_path, cli):
+    (tmp_path / "g3.txt").write_text("第一章　存款\n銀行應依法辦理存款業務。\n", encoding="utf-8")
+    m = tmp_path / "big5man.csv"
+    m.write_bytes("path,title,licensor,licence_id\ng3.txt,標題,作者,CC-BY-4.0\n".encode("big5"))
+    (row,) = list(read_manifest(m))
+    assert (row.line, row.rel_path, row.title, row.licensor, row.licence_id) == (
+        2,
+        "g3.txt",
+        "標題",
+        "作者",
+        "CC-BY-4.0",
+    )
+    code, out, err = cli("manifest", "check", str(m))
+    assert code == 0 and "line 2: g3.txt [CC-BY-4.0] ok" in out, err
+    code, out, err = cli("--quiet", "ingest", "tabf", str(m))
+    assert code == 0 and "1 new" in out, err
+
+
+def test_manifest_in_an_unknown_encoding_is_a_one_line_error(tmp_path, cli):
+    m = tmp_path / "m.csv"
+    m.write_bytes(b"path,title,licensor,licence_id\ng3.txt,\x81\x82\x83\x84\x00\x01\x02,x,CC-BY-4.0\n")
+    with pytest.raises(ConfigError, match="save it as UTF-8"):
+        list(read_manifest(m))
+    code, out, err = cli("manifest", "check", str(m))
+    assert code == 1 and "Traceback" not in err and err.count("\n") == 1 and "save it as UTF-8" in err
