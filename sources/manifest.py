@@ -17,12 +17,14 @@ manifest makes new versions (see :mod:`curate.ingest_terms`). Rows whose terms t
 would refuse at export (:func:`provenance.licences.term_problems`) are reported by manifest line
 with the allowed values and kept (a :class:`~sources.base.Notice`), or rejected with ``strict``.
 A file in the folder that no row names, and a row whose file is missing, are reported by name and
-never ingested: nothing enters the catalogue without a licence.
+never ingested: nothing enters the catalogue without a licence. Rows that name one file and disagree
+are all rejected (no row silently wins); an identical repeat is skipped.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import re
 from collections.abc import Iterable, Iterator
@@ -76,6 +78,8 @@ class ManifestReason:
     OUTSIDE = "manifest path outside the manifest folder"
     AGREEMENT_INCOMPLETE = "agreement row without agreement_id"
     TERMS_INVALID = "licence terms incomplete or invalid"
+    CONFLICTING_ROWS = "file listed in manifest rows that disagree"
+    REPEATED_ROW = "file listed again in an identical manifest row"
 
 
 def known_licence_ids(licence_catalogue: Path | None = None) -> frozenset[str]:
@@ -157,12 +161,53 @@ def _manifest_text(manifest: Path, data: bytes) -> str:
     return text
 
 
-def read_manifest(manifest: Path, known: frozenset[str] | None = None) -> Iterator[ManifestRow | Rejection]:
+def read_manifest(manifest: Path, known: frozenset[str] | None = None) -> Iterator[ManifestRow | Rejection | Skip]:
     """Validate the rows of ``manifest``; bad rows become :class:`Rejection` (with the line).
 
     Rows are checked against the licence engine: ``ManifestRow.term_problems`` lists what would
-    block the row at export (the caller warns or rejects).
+    block the row at export (the caller warns or rejects). A file named by two valid rows is one
+    file under one licence: rows that disagree in anything (licence, terms, title, ...) are all
+    rejected (``CONFLICTING_ROWS``, each naming the other lines and what differs), and a row
+    identical to an earlier one is a :class:`Skip` (``REPEATED_ROW``), the first row kept.
     """
+    items = list(_read_rows(manifest, known))
+    by_path: dict[Path, list[ManifestRow]] = {}
+    for item in items:
+        if isinstance(item, ManifestRow):
+            by_path.setdefault(item.path, []).append(item)
+    verdicts: dict[int, Rejection | Skip] = {}
+    for rows in by_path.values():
+        first = rows[0]
+        if len(rows) < 2:
+            continue
+        if all(dataclasses.replace(r, line=first.line) == first for r in rows[1:]):
+            verdicts.update((r.line, Skip(r.locator, ManifestReason.REPEATED_ROW)) for r in rows[1:])
+            continue
+        for row in rows:
+            others = [o for o in rows if o is not row]
+            differ = sorted(
+                {
+                    f.name
+                    for o in others
+                    for f in dataclasses.fields(ManifestRow)
+                    if f.name not in ("line", "term_problems") and getattr(o, f.name) != getattr(row, f.name)
+                }
+            )
+            detail = (
+                f"{row.rel_path} is also listed on line {', '.join(str(o.line) for o in others)} with another "
+                f"{', '.join(differ)}; keep one row per file"
+            )
+            verdicts[row.line] = Rejection(row.locator, ManifestReason.CONFLICTING_ROWS, detail)
+    for item in items:
+        yield verdicts.get(item.line, item) if isinstance(item, ManifestRow) else item
+
+
+def _listed_path(manifest: Path, locator: str) -> Path:
+    """The file a manifest row's locator (``manifest.csv:LINE:path``) names, as :attr:`ManifestRow.path` holds it."""
+    return (manifest.parent.resolve() / locator.split(":", 2)[-1]).resolve()
+
+
+def _read_rows(manifest: Path, known: frozenset[str] | None) -> Iterator[ManifestRow | Rejection]:
     from provenance.licences import term_problems
 
     known = known_licence_ids() if known is None else known
@@ -291,7 +336,12 @@ class ManifestSource(Source):
                 raise ConfigError(f"manifest `{manifest}` not found; pass the CSV that lists the files")
             listed: set[Path] = set()
             for row in read_manifest(manifest, known):
+                if isinstance(row, Skip):
+                    yield Skip(row.locator, row.reason, self.source_id)
+                    continue
                 if isinstance(row, Rejection):
+                    if row.reason == ManifestReason.CONFLICTING_ROWS:
+                        listed.add(_listed_path(manifest, row.locator))  # listed, under no licence that holds
                     yield Rejection(row.locator, row.reason, row.excerpt, self.source_id)
                     continue
                 listed.add(row.path)
@@ -419,7 +469,8 @@ def row_version_metadata(row: ManifestRow) -> dict[str, Any]:
 def check_manifest(manifest: Path) -> list[dict[str, Any]]:
     """Dry run of a manifest: each row's effective terms and the exports it would be allowed into.
 
-    One dict per manifest row (``line, path, licence_id, status, problems, terms, allowed``) plus
+    One dict per manifest row (``line, path, licence_id, status, problems, terms, allowed``; ``status`` is
+    ``ok``, ``problems``, ``blocked``, ``rejected`` or ``skipped`` for a row repeating an earlier one) plus
     one per file in the folder that no row names (``status = not in manifest``). Writes nothing.
     ``allowed`` lists ``PURPOSE AUDIENCE (commercial|non-commercial)`` for the audiences
     ``public``, ``consortium`` and each ``member:BANK`` the terms name.
@@ -433,15 +484,18 @@ def check_manifest(manifest: Path) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     listed: set[Path] = set()
     for row in read_manifest(manifest, known_licence_ids()):
-        if isinstance(row, Rejection):
+        if isinstance(row, (Rejection, Skip)):
             line = row.locator.split(":")[1] if row.locator.count(":") >= 2 else ""
+            excerpt = getattr(row, "excerpt", "")
+            if row.reason == ManifestReason.CONFLICTING_ROWS:
+                listed.add(_listed_path(manifest, row.locator))
             out.append(
                 {
                     "line": int(line) if line.isdigit() else None,
                     "path": row.locator.split(":", 2)[-1],
                     "licence_id": None,
-                    "status": "rejected",
-                    "problems": [row.reason + (f": {row.excerpt}" if row.excerpt else "")],
+                    "status": "rejected" if isinstance(row, Rejection) else "skipped",
+                    "problems": [row.reason + (f": {excerpt}" if excerpt else "")],
                     "terms": None,
                     "allowed": [],
                 }

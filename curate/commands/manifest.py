@@ -24,7 +24,8 @@ def check_cmd(manifest_csv: Path, pii_expected: bool, as_json: bool) -> int:
     """Print each row's effective licence terms and the exports it would be allowed into; writes nothing.
 
     Exit 0 when every row is usable, 3 when a row has problems (each named by manifest line, with
-    the allowed values) or a file in the folder is not in the manifest. Personal values in file names
+    the allowed values), a file is listed twice (rows that disagree are rejected, an identical
+    repeat is skipped) or a file in the folder is not in the manifest. Personal values in file names
     and problems (a national ID in `王小明_F131104093_講義.txt`) are shown as the keyed pseudonyms ingest
     stores (`curate/pii/identifiers.py`; the PII key is needed only when one is found).
     """
@@ -61,7 +62,7 @@ def check_cmd(manifest_csv: Path, pii_expected: bool, as_json: bool) -> int:
                 click.echo(f"  attribution: {a.splitlines()[0]}" + (" ..." if "\n" in a else ""))
         if r["status"] in ("ok", "problems") and t is not None:
             click.echo(f"  allowed: {'; '.join(r['allowed']) or 'no export'}")
-        elif r["status"] != "not in manifest":
+        elif r["status"] not in ("not in manifest", "skipped"):
             click.echo("  allowed: no export (every export would block these records)")
     click.echo(f"{len(rows)} entries, {bad} with problems; nothing was written")
     return exit_code(bad)

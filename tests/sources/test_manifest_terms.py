@@ -252,3 +252,39 @@ def test_a_pii_expected_manifest_keeps_keyed_file_digests_and_the_terms_shortcut
     assert plain not in everywhere
     code, out, err = cli("audit", "verify")
     assert code == 0, out + err
+
+
+def test_a_file_listed_twice_under_different_terms_is_rejected_not_last_row_wins(cli, db_path, books):
+    m = _manifest(
+        books,
+        [
+            {"path": "deposit.txt", "title": "B", "licensor": "L", "licence_id": "CC-BY-NC-4.0"},
+            {"path": "deposit.txt", "title": "A", "licensor": "L", "licence_id": "CC-BY-4.0"},
+            {"path": "loans.txt", "licence_id": "CC-BY-4.0"},
+        ],
+    )
+    code, out, _ = cli("manifest", "check", str(m))
+    assert code == 3
+    assert "line 2: deposit.txt [-] rejected" in out and "line 3: deposit.txt [-] rejected" in out
+    assert "deposit.txt is also listed on line 3 with another licence_id, title" in out
+    assert "line 4: loans.txt [CC-BY-4.0] ok" in out and "not in manifest" not in out
+    code, out, _ = cli("ingest", "textbooks", str(m))
+    assert code == 3 and "quarantined 2: file listed in manifest rows that disagree" in out
+    assert "manifest.csv:2:deposit.txt: deposit.txt is also listed on line 3" in out
+    assert "not in manifest" not in out
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        files = con.execute("SELECT DISTINCT metadata->>'file' FROM records").fetchall()
+    finally:
+        con.close()
+    assert files == [("loans.txt",)]
+
+
+def test_an_identical_repeated_row_is_skipped_by_name(cli, books):
+    row = {"path": "deposit.txt", "title": "A", "licensor": "L", "licence_id": "CC-BY-4.0"}
+    m = _manifest(books, [row, {**row, "path": "./deposit.txt"}, {"path": "loans.txt", "licence_id": "CC-BY-4.0"}])
+    code, out, _ = cli("manifest", "check", str(m))
+    assert code == 3 and "line 3: deposit.txt [-] skipped" in out and "line 2: deposit.txt [CC-BY-4.0] ok" in out
+    code, out, _ = cli("ingest", "textbooks", str(m))
+    assert code == 0 and "skipped 1: file listed again in an identical manifest row" in out
+    assert "manifest.csv:3:deposit.txt" in out and "2 new" in out
