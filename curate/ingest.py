@@ -31,6 +31,7 @@ from curate.ingest_report import NAMED_LIMIT, IngestReport  # noqa: F401  (re-ex
 from curate.ingest_rows import (
     REASON_INVALID_UNICODE,
     REASON_MALFORMED,
+    check_source_kinds,
     encodable,
     keyed_columns,
     keyed_ids,
@@ -75,6 +76,7 @@ def ingest(
     con.execute(f"SET threads = {threads}")
     con.execute(f"SET checkpoint_threshold = '{db.checkpoint_threshold()}'")  # one checkpoint per ~256 MB of WAL
     try:
+        check_source_kinds(con, source.source_infos())  # before anything is written
         return _Ingestor(con, source, on_error, progress).run()
     finally:
         con.close()

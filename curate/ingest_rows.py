@@ -1,5 +1,6 @@
 """A batch's rows on their way into ``records``: stored metadata JSON, Unicode checks, keyed ids and digests
-(``pii_expected`` sources), and the temp tables that stage a batch against the catalogue (:func:`stage_new`).
+(``pii_expected`` sources), and the temp tables that stage a batch against the catalogue (:func:`stage_new`);
+before any of it, :func:`check_source_kinds` (a source id is never taken over by another kind of source).
 Used by :mod:`curate.ingest` (the driver) and its set-based path."""
 
 from __future__ import annotations
@@ -9,8 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
+from provenance.errors import ConfigError
 from provenance.records import INGEST_RECORD_ID_SQL
-from sources.base import Record
+from sources.base import Record, SourceInfo
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -20,6 +22,25 @@ if TYPE_CHECKING:
 REASON_MALFORMED = "malformed item (unexpected field type or shape)"
 #: quarantine reason of a record that is not valid Unicode
 REASON_INVALID_UNICODE = "not valid Unicode (lone surrogate)"
+
+
+def check_source_kinds(con: duckdb.DuckDBPyConnection, infos: list[SourceInfo]) -> None:
+    """Refuse an ingest whose source rows name a source id the catalogue holds for another kind of source.
+
+    The ingest rewrites a source's title, origin and licence, which every record of that source is exported
+    under: ``--source-id law_moj`` on a MODA ingest gave the statutes MODA's attribution.
+    """
+    want = {i.source_id: i.kind for i in infos}
+    held = con.execute(
+        "SELECT source_id, kind FROM sources WHERE source_id IN (SELECT unnest($s)) ORDER BY source_id",
+        {"s": list(want)},
+    ).fetchall()
+    for source_id, kind in held:
+        if kind != want[source_id]:
+            raise ConfigError(
+                f"source id `{source_id}` belongs to a source of kind `{kind}` in this catalogue, not `{want[source_id]}`:"
+                " ingesting under it would rewrite that source's title, origin and licence; choose another --source-id"
+            )
 
 
 def encodable(version_meta: str | None, rec: Record) -> bool:

@@ -178,3 +178,24 @@ def test_moda_licence_correction_takes_effect(cli, db_path, tmp_path):
         str(tmp_path / "ex"),
     )
     assert code == 0 and "0 records" in out and "commercial 2" in out + err, out + err
+
+
+def test_a_source_id_of_another_kind_of_source_is_refused_before_anything_is_written(
+    cli, db_path, tmp_path, law_fixtures
+):
+    code, _, err = cli("--quiet", "ingest", "law-moj", str(law_fixtures / "chlaw_json" / "ch" / "G0380001.json"))
+    assert code == 0, err
+    sources_before = _rows(db_path, "SELECT * FROM sources")
+    runs_before = _rows(db_path, "SELECT count(*) FROM runs")
+    f = tmp_path / "corpus.jsonl"
+    f.write_text('{"id": "1", "text": "臺灣主權AI。"}\n', encoding="utf-8")
+    code, out, err = cli("--quiet", "ingest", "moda", str(f), "--licence", "CC0-1.0", "--source-id", "law_moj")
+    assert code == 1 and "Traceback" not in err and err.count("\n") == 1
+    assert "source id `law_moj` belongs to a source of kind `law_moj`" in err and "choose another --source-id" in err
+    assert _rows(db_path, "SELECT * FROM sources") == sources_before
+    assert _rows(db_path, "SELECT count(*) FROM runs") == runs_before
+    assert _rows(db_path, "SELECT count(*) FROM records WHERE source_id = 'law_moj' AND text LIKE '%主權AI%'") == [(0,)]
+    # a MODA source id of its own is fine, again and again
+    for _ in range(2):
+        code, _, err = cli("--quiet", "ingest", "moda", str(f), "--licence", "CC0-1.0", "--source-id", "moda_news")
+        assert code == 0, err
