@@ -14,7 +14,7 @@ from pathlib import Path
 
 from curate.dedup.config import DedupConfig
 from curate.dedup.engine import ClusterStats, DedupDoc, cluster, make_hasher, sign
-from curate.jsonl_io import JsonlLine, QuarantinedLine, atomic_output, read_jsonl, write_line
+from curate.jsonl_io import JsonlLine, QuarantinedLine, atomic_output, check_paths, read_jsonl, write_line
 
 
 @dataclass
@@ -42,8 +42,10 @@ def dedup_jsonl(
     """Deduplicate ``inp`` (lines ``{"id", "text", [source_kind, licence_id, version]}``) into ``out``.
 
     Output lines, in input order: ``{"id", "cluster", "survivor", "duplicate_of", "match", "rule",
-    "jaccard_est", "jaccard"}``. Bad lines are skipped and listed in the report.
+    "jaccard_est", "jaccard"}``. Bad lines are skipped and listed in the report. ``out`` must not be
+    ``inp`` (:class:`~provenance.errors.UsageError`, as for ``zh convert`` and ``pii``).
     """
+    check_paths(inp, out)
     report = JsonlReport()
     offsets: list[int] = []
 

@@ -54,6 +54,12 @@ def test_cli_usage_errors(cli, tmp_path):
     assert code == 1 and "bands" in err
     code, _, err = cli("dedup", "--input", str(tmp_path / "missing.jsonl"), "--output", str(tmp_path / "o.jsonl"))
     assert code == 2
+    # the output would replace the input (zh convert and pii refuse the same)
+    before = inp.read_bytes()
+    for same in (str(inp), str(tmp_path / "." / "in.jsonl")):
+        code, _, err = cli("dedup", "--input", str(inp), "--output", same)
+        assert code == 2 and "--output must differ from --input" in err and "Traceback" not in err
+        assert inp.read_bytes() == before
 
 
 def test_run_dedup_on_cuda_without_one_says_what_to_do_once(cli, db_path):
