@@ -222,3 +222,18 @@ def test_reasons_with_personal_data_are_refused(cli, db_path: Path, args, reason
     assert code == 2 and "personal data" in err and "--reason" in err, err
     code, _, err = cli(*args, "--reason", "licensor request, ticket 2026-17")
     assert "personal data" not in err
+
+
+def test_run_refuses_an_unknown_normal_form_before_the_run_starts(cli, db_path, law_fixtures):
+    import duckdb
+
+    assert cli("ingest", "law-moj", str(law_fixtures / "chlaw_json/ch/G0380177.json"))[0] == 0
+    code, out, err = cli("run", "hygiene", "--set", "normal_form=XYZ")
+    assert code == 1 and "Traceback" not in out + err and err.count("\n") == 1, err
+    assert "unknown normal_form 'XYZ'; valid: NFC, NFKC, NFD, NFKD" in err
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM runs WHERE command LIKE 'run%'").fetchone() == (0,)
+    finally:
+        con.close()
+    assert cli("run", "hygiene", "--set", "normal_form=NFKC")[0] == 0

@@ -14,12 +14,23 @@ from typing import ClassVar
 class HygieneConfig:
     """Options of the hygiene stage."""
 
-    #: Unicode normal form (NFC keeps compatibility characters such as full-width digits)
+    #: Unicode normal form: NFC, NFKC, NFD or NFKD (NFC keeps compatibility characters such as full-width digits)
     normal_form: str = "NFC"
     #: drop a single space between two CJK characters (a layout artefact in Chinese text)
     drop_cjk_spaces: bool = True
     #: keep leading indentation of lines (law items are often indented with full-width spaces)
     keep_indentation: bool = False
+
+    #: the values of ``normal_form`` (``unicodedata.normalize`` takes no other)
+    NORMAL_FORMS: ClassVar[tuple[str, ...]] = ("NFC", "NFKC", "NFD", "NFKD")
+
+    def __post_init__(self) -> None:
+        if self.normal_form not in self.NORMAL_FORMS:
+            from provenance.errors import ConfigError
+
+            raise ConfigError(
+                f"hygiene: unknown normal_form {self.normal_form!r}; valid: {', '.join(self.NORMAL_FORMS)}"
+            )
 
 
 @dataclass(frozen=True, slots=True)
