@@ -24,11 +24,13 @@ REASON_MALFORMED = "malformed item (unexpected field type or shape)"
 REASON_INVALID_UNICODE = "not valid Unicode (lone surrogate)"
 
 
-def check_source_kinds(con: duckdb.DuckDBPyConnection, infos: list[SourceInfo]) -> None:
+def check_source_kinds(con: duckdb.DuckDBPyConnection, infos: list[SourceInfo], ingestor: str) -> None:
     """Refuse an ingest whose source rows name a source id the catalogue holds for another kind of source.
 
     The ingest rewrites a source's title, origin and licence, which every record of that source is exported
-    under: ``--source-id law_moj`` on a MODA ingest gave the statutes MODA's attribution.
+    under: ``--source-id law_moj`` on a MODA ingest gave the statutes MODA's attribution. A row's ``kind`` is
+    the one its source wrote (``SourceInfo.kind``) or, as the schema describes the column, the ingestor's
+    registry name (``ingestor``); either is this kind of source.
     """
     want = {i.source_id: i.kind for i in infos}
     held = con.execute(
@@ -36,10 +38,10 @@ def check_source_kinds(con: duckdb.DuckDBPyConnection, infos: list[SourceInfo]) 
         {"s": list(want)},
     ).fetchall()
     for source_id, kind in held:
-        if kind != want[source_id]:
+        if kind not in (want[source_id], ingestor):
             raise ConfigError(
                 f"source id `{source_id}` belongs to a source of kind `{kind}` in this catalogue, not `{want[source_id]}`:"
-                " ingesting under it would rewrite that source's title, origin and licence; choose another --source-id"
+                " ingesting under it would rewrite that source's title, origin and licence; choose another source id"
             )
 
 

@@ -119,7 +119,12 @@ def load(path: str | Path) -> Pipeline:
         missing = [str(p) for p in resolved if not p.exists()]
         if missing:
             raise ConfigError(f"{where}: paths not found: {', '.join(missing)}")
-        pipe.ingest.append(IngestStep(name, resolved, dict(item.get("options", {}))))
+        step = IngestStep(name, resolved, dict(item.get("options", {})))
+        try:
+            _source(step, path, read_catalogue=False)  # checks the options (a licence id, a scope ...) now
+        except WorkbenchError as exc:
+            raise ConfigError(f"{where}: {exc}") from exc
+        pipe.ingest.append(step)
     for i, item in enumerate(data.get("stage", []), 1):
         where = f"{path}: [[stage]] #{i}"
         if item.get("name") not in STAGES:
@@ -195,6 +200,32 @@ def _source(step: IngestStep, db_path: str | Path, *, read_catalogue: bool = Tru
         raise ConfigError(f"ingest {step.source}: bad options {step.options}: {exc}") from exc
 
 
+def _check_source_ids(pipe: Pipeline, db_path: str | Path) -> None:
+    """Before the first step: no batch may take a source id that the catalogue or an earlier batch holds for
+    another kind of source (the check every ingest makes, here for the whole file at once)."""
+    from curate.ingest_rows import check_source_kinds
+    from provenance import db
+
+    kinds: dict[str, str] = {}
+    checks = []
+    for i, step in enumerate(pipe.ingest, 1):
+        source = _source(step, db_path, read_catalogue=False)
+        for info in source.source_infos():
+            if kinds.setdefault(info.source_id, info.kind) != info.kind:
+                raise ConfigError(
+                    f"{pipe.path}: [[ingest]] #{i}: source id `{info.source_id}` is a source of kind"
+                    f" `{kinds[info.source_id]}` in an earlier batch, not `{info.kind}`; choose another source_id"
+                )
+        checks.append((source.source_infos(), source.name))
+    if checks and Path(db_path).exists():
+        con = db.connect_readonly(db_path)
+        try:
+            for infos, name in checks:
+                check_source_kinds(con, infos, name)
+        finally:
+            con.close()
+
+
 def run(
     pipe: Pipeline, db_path: str | Path, *, echo: Echo, progress: Callable[[str], Any] | None = None
 ) -> dict[str, Any]:
@@ -208,6 +239,7 @@ def run(
     from provenance.export import ExportParams, export_dataset
 
     done: dict[str, Any] = {"ingest": [], "stages": [], "exports": [], "report": None, "quarantined": 0}
+    _check_source_ids(pipe, db_path)
     for step in pipe.ingest:
         with progress(f"ingest {step.source}") if progress else nullcontext(lambda n=1: None) as update:
             rep = ingest(db_path, _source(step, db_path), progress=update)
@@ -276,6 +308,7 @@ def dry_run(pipe: Pipeline, db_path: str | Path, *, echo: Echo, samples: int = 2
     from sources.base import Rejection, Skip
 
     out: dict[str, Any] = {"ingest": [], "stages": [], "exports": []}
+    _check_source_ids(pipe, db_path)
     for step in pipe.ingest:
         kinds: Counter[str] = Counter()
         reasons: Counter[str] = Counter()

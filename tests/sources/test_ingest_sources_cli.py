@@ -191,7 +191,7 @@ def test_a_source_id_of_another_kind_of_source_is_refused_before_anything_is_wri
     f.write_text('{"id": "1", "text": "臺灣主權AI。"}\n', encoding="utf-8")
     code, out, err = cli("--quiet", "ingest", "moda", str(f), "--licence", "CC0-1.0", "--source-id", "law_moj")
     assert code == 1 and "Traceback" not in err and err.count("\n") == 1
-    assert "source id `law_moj` belongs to a source of kind `law_moj`" in err and "choose another --source-id" in err
+    assert "source id `law_moj` belongs to a source of kind `law_moj`" in err and "choose another source id" in err
     assert _rows(db_path, "SELECT * FROM sources") == sources_before
     assert _rows(db_path, "SELECT count(*) FROM runs") == runs_before
     assert _rows(db_path, "SELECT count(*) FROM records WHERE source_id = 'law_moj' AND text LIKE '%主權AI%'") == [(0,)]

@@ -129,3 +129,27 @@ def test_dry_run_samples_only_records_past_the_pii_stage(cli, db_path, tmp_path)
     assert "stage normalise: would take 2 records" in out
     assert "before: 银行经营之业务" in out and "after:  銀行經營之業務" in out
     assert "欧阳娜娜" not in out and "63344351679986" not in out  # not past the PII stage: never a sample
+
+
+def test_ingest_options_are_checked_before_the_first_batch_runs(cli, db_path, tmp_path):
+    """A bad licence id in the second batch, or a source id another kind of source holds, stops the run before
+    the first batch writes anything (and a dry run says so too)."""
+    law = SAMPLE / "law_moj"
+    head = f'[[ingest]]\nsource = "law-moj"\npaths = ["{law}"]\noptions = {{ scope = "all" }}\n\n'
+    moda = f'[[ingest]]\nsource = "moda"\npaths = ["{SAMPLE / "moda" / "corpus.jsonl"}"]\n'
+    cases = {
+        'options = { licence = "NOPE-1.0" }\n': "[[ingest]] #2: unknown licence id `NOPE-1.0`",
+        'options = { licence = "CC0-1.0", source_id = "law_moj" }\n': "source id `law_moj` is a source of kind",
+    }
+    for i, (options, msg) in enumerate(cases.items()):
+        f = _write(tmp_path / f"p{i}.toml", head + moda + options)
+        for dry in ((), ("--dry-run",)):
+            code, out, err = cli("pipeline", "run", str(f), *dry)
+            assert code == 1 and msg in err and "Traceback" not in err, (options, dry, err)
+            assert "ingest law_moj: run" not in out and not db_path.exists()
+    # against the catalogue: a MODA batch under the source id of the statutes already ingested
+    assert cli("ingest", "law-moj", str(law), "--scope", "all")[0] == 0
+    f = _write(tmp_path / "p.toml", moda + 'options = { licence = "CC0-1.0", source_id = "law_moj" }\n')
+    code, out, err = cli("pipeline", "run", str(f))
+    assert code == 1 and "source id `law_moj` belongs to a source of kind `law_moj`" in err, err
+    assert "ingest moda: run" not in out
