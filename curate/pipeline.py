@@ -95,6 +95,12 @@ def load(path: str | Path) -> Pipeline:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"pipeline file `{path}` not found") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path}: not UTF-8 text (byte {exc.start}); a pipeline file is TOML, saved as UTF-8"
+        ) from exc
+    except OSError as exc:
+        raise ConfigError(f"pipeline file `{path}` cannot be read: {exc.strerror or exc}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
     unknown = set(data) - _TOP

@@ -53,8 +53,15 @@ def read_anchors(path: str | Path) -> list[Anchor]:
     p = Path(path)
     if not p.is_file():
         raise UsageError(f"anchor file `{p}` does not exist; write one with `curate audit anchor --append {p}`")
+    try:
+        text = p.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(
+            f"anchor file `{p}` is not UTF-8 text (byte {exc.start}), so not an anchor file; "
+            "write anchors with `curate audit anchor --append FILE`"
+        ) from exc
     out = []
-    for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1):
+    for n, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         try:

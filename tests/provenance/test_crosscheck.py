@@ -239,6 +239,10 @@ def test_anchor_prints_head_and_verify_passes_with_it(history, db_path, cli, tmp
     assert code == 2 and "line 1" in out
     code, out = _verify(cli, "--anchor", str(tmp_path / "missing.jsonl"))
     assert code == 2 and "does not exist" in out
+    binary = tmp_path / "garbage.bin"
+    binary.write_bytes(b"\x1f\x8b\x08\x00\xff\xfe" + bytes(range(256)))
+    code, out = _verify(cli, "--anchor", str(binary))
+    assert code == 2 and "is not UTF-8 text" in out and "Traceback" not in out, out
     assert hashlib.sha256(db_path.read_bytes()).hexdigest()  # the catalogue is still readable
 
 

@@ -26,11 +26,17 @@ def test_errors_name_the_file_the_table_and_the_fix(cli, tmp_path):
         '[[export]]\nout = "x"\npurpose = "training"\naudience = "consortium"\n': "commercial",
         '[[export]]\nout = "x"\npurpose = "training"\naudience = "all"\ncommercial = false\n': "audience",
         "[exports]\n": "unknown tables ['exports']",
+        b"\xff\xfe": "not UTF-8 text (byte 0)",
     }
     for i, (text, msg) in enumerate(cases.items()):
-        f = _write(tmp_path / f"p{i}.toml", text)
-        code, out, err = cli("pipeline", "run", str(f), "--dry-run")
-        assert code in (1, 2) and msg in err and str(f) in err and "Traceback" not in err, (text, err)
+        f = tmp_path / f"p{i}.toml"
+        if isinstance(text, bytes):
+            f.write_bytes(text)
+        else:
+            _write(f, text)
+        for dry in (("--dry-run",), ()):
+            code, out, err = cli("pipeline", "run", str(f), *dry)
+            assert code in (1, 2) and msg in err and str(f) in err and "Traceback" not in err, (text, err)
 
 
 def test_dry_run_writes_nothing_and_says_what_would_happen(demo_catalogue, cli, tmp_path):
