@@ -137,9 +137,11 @@ class LawMojSource(Source):
     # -- reading ------------------------------------------------------------------------------
     def _files(self) -> Iterator[Path]:
         for p in self.paths:
-            if p.is_dir():
+            if p.is_dir():  # every file, so that one of another type is counted as skipped, not ignored
                 yield from sorted(
-                    f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in (".json", ".zip", ".xml")
+                    f
+                    for f in p.rglob("*")
+                    if f.is_file() and not any(part.startswith(".") for part in f.relative_to(p).parts)
                 )
             else:
                 yield p
@@ -166,8 +168,12 @@ class LawMojSource(Source):
                 yield from self.iter_file(path)
 
     def iter_file(self, path: Path) -> Iterator[RawItem | Rejection | Skip]:
-        """The raw items of one input file (JSON, ZIP or XML)."""
-        if path.suffix.lower() == ".json" and _is_large_bulk(path):
+        """The raw items of one input file (JSON, ZIP or XML; any other file is a counted skip)."""
+        suffix = path.suffix.lower()
+        if suffix not in (".json", ".zip", ".xml"):
+            yield Skip(str(path), "unsupported file type", source_id=SOURCE_ID)
+            return
+        if suffix == ".json" and _is_large_bulk(path):
             yield from self._iter_json_file(path)
             return
         try:
@@ -175,15 +181,12 @@ class LawMojSource(Source):
         except OSError as exc:
             yield Rejection(str(path), f"unreadable file: {exc.strerror or exc}", source_id=SOURCE_ID)
             return
-        suffix = path.suffix.lower()
         if suffix == ".zip":
             yield from self._iter_zip(path, data)
         elif suffix == ".xml":
             yield from self._iter_xml(str(path), data)
-        elif suffix == ".json":
-            yield from self._iter_json(str(path), data)
         else:
-            yield Skip(str(path), "unsupported file type", source_id=SOURCE_ID)
+            yield from self._iter_json(str(path), data)
 
     def _iter_zip(self, path: Path, data: bytes) -> Iterator[RawItem | Rejection | Skip]:
         try:

@@ -376,3 +376,17 @@ def test_snapshots_in_any_order_give_the_same_catalogue(law_fixtures: Path, tmp_
         )
         assert _q(db, "SELECT count(*) FROM records WHERE status = 'active' AND doc_key LIKE '%:15-_'")[0][0] == 0
     assert len({tuple(v) for v in active.values()}) == 1, {k: len(v) for k, v in active.items()}
+
+
+def test_other_files_in_a_folder_are_counted_as_skipped(tmp_path: Path, law_fixtures: Path, db_path: Path) -> None:
+    d = tmp_path / "laws"
+    (d / "sub").mkdir(parents=True)
+    (d / "G0380001.json").write_bytes((law_fixtures / "chlaw_json" / "ch" / "G0380001.json").read_bytes())
+    (d / "notes.txt").write_text("說明", encoding="utf-8")
+    (d / "sub" / "scan.PDF").write_bytes(b"%PDF-1.4")
+    (d / ".DS_Store").write_bytes(b"\x00")  # hidden: not an input
+    rep = ingest(db_path, LawMojSource([d], scope="all"))
+    assert rep.records_new > 0 and rep.quarantined == 0
+    assert rep.skipped == {"unsupported file type": 2}
+    named = sorted(Path(n["locator"]).name for n in rep.named if n["kind"] == "skipped")
+    assert named == ["notes.txt", "scan.PDF"]
