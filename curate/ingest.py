@@ -133,7 +133,7 @@ class _Ingestor:
         self.report = IngestReport(run_id=run_id, source=self.source.name)
         from curate.ingest_terms import TermsCorrector
 
-        self.terms = TermsCorrector(con, self.source, self.keyed if self.source.source_id in self.pii_sources else None)
+        self.terms = TermsCorrector(con, self.source, self.keyed)  # keyed: a manifest source marked pii_expected
         try:
             self._upsert_sources()
             from curate import ingest_fast

@@ -97,6 +97,12 @@ def batch_digest(
         " FROM records r WHERE r.run_id = $run AND r.stage = 'ingest' AND r.created_at = $at ORDER BY r.record_id",
         {"run": run_id, "at": created_at},
     )
+    return stream_digest(cur)
+
+
+def stream_digest(cur: duckdb.DuckDBPyConnection) -> tuple[int, str]:
+    """``(lines, sha256)`` of a query's one-column rows joined by newlines, fetched :data:`DIGEST_FETCH` at a time
+    (``""`` for no rows): DuckDB's ordered ``string_agg`` would hold every line at once."""
     h, n = hashlib.sha256(), 0
     while rows := cur.fetchmany(DIGEST_FETCH):
         h.update((("\n" if n else "") + "\n".join(r[0] for r in rows)).encode("utf-8"))

@@ -40,6 +40,7 @@ from provenance.crosscheck_base import (
     verdicts_view,
 )
 from provenance.crosscheck_gates import check_gates
+from provenance.export_items import verify_items
 from provenance.records import KEYED_PREFIX
 from provenance.verdicts import verify_verdicts
 
@@ -392,6 +393,14 @@ def _check_rows(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
                 " HAVING count(*) > 1",
             ),
         )
+        items, unsealed = verify_items(con)
+        if not items.ok:
+            res.add("exports", items.reason, [f"event seq {items.first_bad_seq}"])
+        if unsealed:
+            res.notes.append(
+                f"{unsealed} exports predate sealed item digests: their items are checked by count and against the "
+                "records only (`curate audit verify-export DIR` checks a folder's files)"
+            )
         res.add(
             "exports",
             "exported record no longer matches the catalogue (record changed or deleted)",

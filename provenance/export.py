@@ -26,8 +26,9 @@ import duckdb
 
 from provenance import ledger
 from provenance._selection import COLUMNS, SELECT, Decider, ExportVerdict, candidate_batches, hub_language, to_row
-from provenance.db import arrow_scan, transaction
-from provenance.errors import CatalogueError, UsageError
+from provenance.db import transaction
+from provenance.errors import UsageError
+from provenance.export_items import insert_items, items_digest
 from provenance.export_out import prepare_out, settle_previous
 from provenance.licences import (
     LicenceCatalogue,
@@ -415,6 +416,8 @@ def _record_export(
     """Phase 3: the ledger event, the ``exports`` row and the ``export_items``, in one transaction; returns the seq."""
     export_id = info["export_id"]
     with transaction(con):
+        insert_items(con, export_id, out / "manifest.jsonl", sel.records)
+        _, digest = items_digest(con, export_id)  # sealed in the event: `audit verify` recomputes it
         created = ledger.now()
         ledger.append(
             con,
@@ -436,6 +439,7 @@ def _record_export(
                             == hashlib.sha256(licence_catalogue_path().read_bytes()).hexdigest(),
                         },
                         "records": sel.records,
+                        "items_digest": digest,
                         "blocked": info["blocked"],
                         "state_seq": info["state_seq"],
                         # every file as written: `curate audit verify-export DIR` names changed, missing, extra ones
@@ -474,35 +478,7 @@ def _record_export(
                 run_id,
             ],
         )
-        _insert_export_items(con, export_id, out / "manifest.jsonl", sel.records)
     return seq
-
-
-def _insert_export_items(con: duckdb.DuckDBPyConnection, export_id: str, manifest: Path, records: int) -> None:
-    """One ``export_items`` row per exported record, read back from the manifest just written (once: a
-    byte-identical re-export adds none), 50,000 rows at a time, so memory stays flat in the export's size."""
-    if not records or con.execute("SELECT 1 FROM export_items WHERE export_id = ? LIMIT 1", [export_id]).fetchall():
-        return
-    import pyarrow as pa
-
-    n = 0
-    with manifest.open(encoding="utf-8") as fh:
-        while chunk := [json.loads(line) for _, line in zip(range(50_000), fh, strict=False)]:
-            tbl = pa.table(
-                {
-                    "export_id": [export_id] * len(chunk),
-                    "record_id": [m["record_id"] for m in chunk],
-                    "content_sha256": [m["content_sha256"] for m in chunk],
-                    "licence_id": [m["licence_id"] for m in chunk],
-                }
-            )
-            with arrow_scan(con, "_export_items", tbl):  # freed after the insert, not at the commit
-                con.execute(
-                    "INSERT INTO export_items SELECT export_id, record_id, content_sha256, licence_id FROM _export_items"
-                )
-            n += len(chunk)
-    if n != records:  # the manifest changed between its write and this read
-        raise CatalogueError(f"{manifest}: {n} manifest rows read back, {records} written; export again")
 
 
 def iter_blocked(path: str | Path) -> Iterator[dict[str, str]]:

@@ -42,6 +42,7 @@ from curate.pii.keys import PiiKey
 from provenance import db, ledger, runs
 from provenance.batches import BATCH_ACTION, BATCH_REKEYED, DIGEST_VERSION, batch_digests, stale_batches
 from provenance.errors import CatalogueError
+from provenance.export_items import ITEMS_REKEYED, affected_exports, items_digest
 from provenance.records import PII_PASSED, derived_record_id, is_keyed_digest, version_seal
 from provenance.verdicts import rekey_members
 
@@ -207,12 +208,25 @@ def apply_changes(
             ).fetchone()[0]
             rep.tables[t] = n
     if _has(con, "export_items"):
+        exports = affected_exports(con, "_rk")  # checked against their sealed digests before they change
         rep.tables["export_items"] = con.execute(
             "UPDATE export_items SET record_id = k.new_id, content_sha256 = CASE WHEN"
             " export_items.content_sha256 IS NOT DISTINCT FROM r.content_sha256 THEN k.new_sha"
             " ELSE export_items.content_sha256 END FROM _rk k JOIN records r ON r.record_id = k.old_id"
             " WHERE export_items.record_id = k.old_id"
         ).fetchone()[0]
+        redeclare = []
+        for export_id in exports:
+            n, digest = items_digest(con, export_id)
+            redeclare.append(
+                ledger.Event(
+                    stage=stage,
+                    action=ITEMS_REKEYED,
+                    run_id=run_id,
+                    detail={"export_id": export_id, "items_digest": digest, "records": n, "reason": reason},
+                )
+            )
+        ledger.append(con, redeclare)
     for table, col in _ID_COLUMNS:
         if _has(con, table):
             n = con.execute(

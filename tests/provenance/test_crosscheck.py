@@ -175,6 +175,16 @@ def test_recomputed_chain_after_an_edit_is_detected(history, db_path, cli, tmp_p
             "fewer or more items",
         ),
         ("UPDATE export_items SET content_sha256 = sha256('x') WHERE record_id = '{law}'", "no longer matches"),
+        # the items sealed in the export event: a licence edited, an item swapped for another record, count kept
+        ("UPDATE export_items SET licence_id = 'CC0-1.0' WHERE record_id = '{law}'", "items differ from what"),
+        (
+            "CREATE TEMP TABLE x AS SELECT export_id FROM export_items WHERE record_id = '{law}' LIMIT 1;"
+            " DELETE FROM export_items WHERE record_id = '{law}' AND export_id = (SELECT export_id FROM x);"
+            " INSERT INTO export_items SELECT (SELECT export_id FROM x), record_id, content_sha256, licence_id"
+            " FROM records WHERE record_id NOT IN (SELECT record_id FROM export_items"
+            " WHERE export_id = (SELECT export_id FROM x)) AND record_id <> '{law}' LIMIT 1",
+            "items differ from what",
+        ),
         # export_items has no primary key (migration 0102): a second row for an item is found by verify
         ("INSERT INTO export_items SELECT * FROM export_items WHERE record_id = '{law}'", "export item on more than"),
         ("DELETE FROM runs", "has no runs row"),
