@@ -45,8 +45,7 @@ def _leaves(value: Any, path: str, out: list[tuple[str, str]], keys: bool) -> No
             out.append((path, value))
     elif isinstance(value, dict):
         for i, (k, v) in enumerate(value.items()):
-            if keys and isinstance(k, str) and k and (not k.isascii() or "@" in k or any(c.isdigit() for c in k)):
-                # (an ASCII key without a digit or @ holds nothing the detector finds: `pcode`, `law_name`...)
+            if keys and isinstance(k, str) and _key_may_hold(k):
                 out.append((_key_path(path, i), k))
             _leaves(v, f"{path}.{_seg(k)}", out, keys)
     elif isinstance(value, list):
@@ -54,6 +53,13 @@ def _leaves(value: Any, path: str, out: list[tuple[str, str]], keys: bool) -> No
             _leaves(v, f"{path}[{i}]", out, keys)
     elif (number := _long_number(value)) is not None:
         out.append((path, number))
+
+
+@lru_cache(maxsize=8192)
+def _key_may_hold(k: str) -> bool:
+    """Whether a dict key is read as a value: an ASCII key without a digit or ``@`` holds nothing the detector
+    finds (``pcode``, ``law_name``...); memoised, as every record of a source repeats the same keys."""
+    return bool(k) and (not k.isascii() or "@" in k or any(c.isdigit() for c in k))
 
 
 #: what stands between a metadata key and its value when the value is analysed (:func:`labelled_text`)
@@ -86,8 +92,12 @@ def field_label(key: Any) -> str | None:
     >>> field_label("負責人："), field_label("contactName"), field_label("law_name"), field_label("A123456789")
     ('負責人', '聯絡人', None, None)
     """
-    if not isinstance(key, str):
-        return None
+    return _field_label(key) if isinstance(key, str) else None
+
+
+@lru_cache(maxsize=8192)
+def _field_label(key: str) -> str | None:
+    """:func:`field_label` of a string key (memoised: every record of a source repeats the same keys)."""
     k = key.strip().rstrip(":：").strip()
     if not k or len(k) > LABEL_MAX_CHARS or "@" in k or any(c.isdigit() for c in k):
         return None
@@ -153,7 +163,11 @@ def _long_number(value: Any) -> str | None:
 def _seg(key: Any) -> str:
     """A dict key as a path segment: as it is, or JSON-quoted when it holds a character of the path syntax (``.``,
     ``[``, ``]``, ``"``, ``#``), so that the key ``a.b`` and the nesting ``a`` → ``b`` get different paths."""
-    k = str(key)
+    return _seg_str(str(key))
+
+
+@lru_cache(maxsize=8192)
+def _seg_str(k: str) -> str:
     return json.dumps(k, ensure_ascii=False) if not k or any(c in k for c in '.[]"#') else k
 
 
