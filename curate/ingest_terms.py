@@ -77,6 +77,8 @@ class TermsCorrector:
         self.keyed = keyed
         self.enabled = isinstance(source, ManifestSource)
         self._active: dict[str, list[tuple]] | None = None
+        #: containers whose versions are all withdrawn (``_active`` holds their newest ones)
+        self._withdrawn: set[str] = set()
         self._touched: set[str] = set()
         self.rows: list[dict[str, Any]] = []
         self.events: list[ledger.Event] = []
@@ -90,6 +92,18 @@ class TermsCorrector:
                 [self.source.source_id],
             ).fetchall():
                 self._active.setdefault(container, []).append((rid, lic, json.loads(meta or "{}"), stage, sha))
+            # a withdrawn file (every version of it withdrawn): its newest versions, so that the same row again
+            # is unchanged (extracting it would make unprocessed versions that a reinstatement makes the heads)
+            for container, rid, lic, meta, stage, sha in self.con.execute(
+                "SELECT container, record_id, licence_id, metadata, stage, content_sha256 FROM records r"
+                " WHERE status = 'withdrawn' AND source_id = ? AND container IS NOT NULL"
+                " AND NOT EXISTS (SELECT 1 FROM records c WHERE c.version_of = r.record_id)"
+                " ORDER BY doc_key, record_id",
+                [self.source.source_id],
+            ).fetchall():
+                if container not in self._active or container in self._withdrawn:
+                    self._withdrawn.add(container)
+                    self._active.setdefault(container, []).append((rid, lic, json.loads(meta or "{}"), stage, sha))
         return self._active
 
     def plan(self, raw: RawItem, run_id: str) -> TermsOutcome:
@@ -118,6 +132,8 @@ class TermsCorrector:
         changed = [a for a in active if terms_of(a[1], a[2]) != new_terms]
         if not changed:
             return TermsOutcome(True, unchanged=len(active))
+        if container in self._withdrawn:
+            return _NOT_HANDLED  # new terms for a withdrawn file: extracted, and held withdrawn at ingest
         # JSON merge patch: the row's keys replace the stored ones; keys the row no longer sets are removed
         patch: dict[str, Any] = dict.fromkeys(ROW_METADATA_KEYS)
         patch.update(new_meta)

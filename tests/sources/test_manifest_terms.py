@@ -288,3 +288,35 @@ def test_an_identical_repeated_row_is_skipped_by_name(cli, books):
     code, out, _ = cli("ingest", "textbooks", str(m))
     assert code == 0 and "skipped 1: file listed again in an identical manifest row" in out
     assert "manifest.csv:3:deposit.txt" in out and "2 new" in out
+
+
+def test_the_same_manifest_while_the_source_is_withdrawn_changes_nothing(cli, db_path, books):
+    """A withdrawn file's row, unchanged, is unchanged: it used to be extracted again into unprocessed versions that
+    a reinstatement then made the heads (the hygiene and PII work lost)."""
+    m = _manifest(books, [{"path": "deposit.txt", **AGREEMENT, "attribution": "© 金融出版社"}])
+    assert cli("-q", "ingest", "textbooks", str(m))[0] == 0
+    assert cli("-q", "run", "hygiene", "--workers", "1")[0] == 0
+    _manifest(books, [{"path": "deposit.txt", **AGREEMENT, "attribution": "© 金融出版社 2025"}])
+    code, out, err = cli("ingest", "textbooks", str(m))
+    assert code == 0 and "1 licence terms changed" in out, out + err
+
+    def heads():
+        con = duckdb.connect(str(db_path), read_only=True)
+        try:
+            return con.execute("SELECT record_id, status FROM records ORDER BY ALL").fetchall()
+        finally:
+            con.close()
+
+    assert cli("provenance", "withdraw", "--source", "textbooks", "--reason", "licensor asked")[0] == 0
+    before = heads()
+    code, out, err = cli("ingest", "textbooks", str(m))
+    assert code == 0 and "0 new versions" in out and "1 unchanged" in out, out + err
+    assert heads() == before
+    assert cli("provenance", "reinstate", "--source", "textbooks", "--reason", "agreement renewed")[0] == 0
+    con = duckdb.connect(str(db_path), read_only=True)
+    active = con.execute("SELECT json_extract_string(metadata, '$.licence_terms.attribution') FROM records"
+                         " WHERE status = 'active'").fetchall()  # fmt: skip
+    con.close()
+    assert active == [("© 金融出版社 2025",)]
+    code, out, err = cli("audit", "verify")
+    assert code == 0, out + err
