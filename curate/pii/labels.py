@@ -99,63 +99,94 @@ def _regex() -> re.Pattern[str]:
 
 #: middle dots between the parts of a transliterated name (瓦歷斯·諾幹): inside the value
 NAME_DOTS = "·・‧•"
-#: a labelled Han value longer than this, with nothing that ends a name in it, is prose: only the start is taken
-MAX_HAN_VALUE = 8
-#: a Latin-script value: words of letters (O'Neil, Jean-Luc) joined by single spaces or middle dots
-_LATIN = re.compile(rf"[A-Za-z][A-Za-z'’-]*(?:(?: |[{NAME_DOTS}] ?)[A-Za-z][A-Za-z'’-]*)*")
+#: a Han value of up to this many characters, ending at a delimiter, is taken whole (阮氏明月花 when it starts with
+#: a surname; four or fewer always, as a form's field holds them)
+MAX_WHOLE_HAN = 5
+#: a Latin-script value: words of letters (O'Neil, Jean-Luc) joined by single spaces or middle dots, or a passport's
+#: ``SURNAME, GIVEN-NAME``
+_LATIN = re.compile(rf"[A-Za-z][A-Za-z'’-]*(?:(?: |[{NAME_DOTS}] ?|, ?(?=[A-Z]{{2}}))[A-Za-z][A-Za-z'’-]*)*")
+#: a courtesy title before a Latin name (left in the value: it names the same person)
+_TITLE = re.compile(r"(?:Mr|Mrs|Ms|Miss|Dr|Prof)\.? ?(?=[A-Z])")
+#: words that make a Latin value an organisation, a role or a placeholder rather than a person's name
+#: (compared in lower case): `Bank of Taiwan`, `Citibank Taiwan Ltd`, `Chief Executive Officer`, `Not Applicable`
+LATIN_NOT_NAME = frozenset(
+    "inc ltd llc plc co corp corporation company limited bank group holdings trust fund securities insurance "
+    "board directors director officer executive chief manager management department dept center centre service "
+    "services customer office branch team committee staff unit division agent "
+    "not applicable none null nil tbd tba unknown same above below various see attached list n/a na".split()
+)
+
+
+def _latin_end(text: str, start: int) -> int | None:
+    """End of a Latin-script name at ``start`` (None: none there). Every word is capitalised (names are; prose,
+    `The Board of Directors shall convene`, is not) and none is an organisation's, a role's or a placeholder's
+    (:data:`LATIN_NOT_NAME`); one word alone must be a capitalised name (``Mary``, not ``CEO`` or ``TBD``) and end
+    at a delimiter (not ``ATM`` in ``ATM提款``)."""
+    from curate.pii.text import is_han
+
+    t = _TITLE.match(text, start)
+    m = _LATIN.match(text, t.end() if t else start)
+    if m is None:
+        return None
+    words = [w for w in re.split(rf"[ ,{NAME_DOTS}]+", m.group()) if w]
+    end = m.end()
+    if len(words) > 1 and text.startswith(":", end):  # `Mary Wang Phone: ...`: the last word is a label
+        end = m.start() + m.group().rstrip().rfind(" ")
+        words = words[:-1]
+    if not words or any(not w[0].isupper() or w.lower().strip("'’-") in LATIN_NOT_NAME for w in words):
+        return None
+    if any(len(w.strip("'’-")) < 2 for w in words):
+        return None  # `N A`, `J. Smith` (an initial: not read as a name here)
+    nxt = text[end] if end < len(text) else ""
+    if len(words) == 1 and (words[0].isupper() or nxt.isalnum() or (nxt and is_han(nxt))):
+        return None
+    return end
 
 
 def _value_end(text: str, start: int) -> int | None:
     """End of the labelled value starting at ``start`` (None: no value there).
 
-    The value runs to a delimiter. A Latin-script value is its words (two or more, or one ending at a
-    delimiter: not ``ATM`` in ``ATM提款``), without a last word that is itself a label (``Phone:``). A Han value
-    is the run of Han characters (with middle dots between them) cut before ``即`` (``林示範即示範商行``: a sole
-    proprietorship named after its owner), before an honorific or a word that follows names (先生, 女士,
-    帳戶 ...), or before a character that follows names in running text (於, 違 ...) once a surname and two
-    more characters are in; a cut never falls inside the first two characters. A run longer than four characters
-    must start with a surname or hold a middle dot (``客戶：我叫石淑賢`` is speech; the name recognizer reads it).
+    A Latin-script value: :func:`_latin_end`. A Han value is the run of Han characters (with middle dots between
+    them) up to a delimiter, without a next field's label that ends it (``林大同 性別：男``). It is a name:
+
+    * whole when it has at most four characters (a form's field), or five starting with a surname (阮氏明月花), or
+      a middle dot (瓦歷斯·諾幹);
+    * cut before ``即`` (``林示範即示範商行``: a sole proprietorship named after its owner) or before an honorific
+      (``林大同先生``) when it starts with a surname and the cut leaves two to four characters;
+    * otherwise it is prose after a label (``持卡人：指以使用電子票證``, ``負責人：由董事長擔任之``): none, as a
+      cut at a guessed word boundary would scrub the prose's first characters. The name recognizer still reads a
+      name inside it.
 
     >>> t = "負責人：林大同先生，受處分人：阮氏明月花；姓名：Mary Wang 性別：男"
     >>> [t[s:_value_end(t, s)] for s in (4, 15, 24)]
     ['林大同', '阮氏明月花', 'Mary Wang']
+    >>> [_value_end(t, 4) for t in ("持卡人：指以使用電子票證", "負責人：由董事長擔任之。", "負責人：CEO")]
+    [None, None, None]
     """
-    from curate.pii.names import FOLLOW_WORDS, HONORIFICS, STOP_AFTER, _tables
+    from curate.pii.names import HONORIFICS, _tables
     from curate.pii.text import is_han
 
     if text[start].isascii():
-        m = _LATIN.match(text, start)
-        if m is None:
-            return None
-        words = re.split(rf"[ {NAME_DOTS}]+", m.group())
-        end = m.end()
-        if len(words) > 1 and text.startswith(":", end):  # `Mary Wang Phone: ...`: the last word is a label
-            end = start + m.group().rstrip().rfind(" ")
-            words = words[:-1]
-        nxt = text[end] if end < len(text) else ""
-        if len(words) == 1 and (len(words[0]) < 2 or nxt.isalnum() or (nxt and is_han(nxt))):
-            return None
-        return end
+        return _latin_end(text, start)
     n, i = len(text), start
     while i < n and (is_han(text[i]) or (text[i] in NAME_DOTS and i > start and i + 1 < n and is_han(text[i + 1]))):
         i += 1
     run = text[start:i]
     if text.startswith((":", "："), i) and len(run) > 3:  # the run ends with the next field's label (性別：男)
         run = run[: -next((len(lb) for lb in _by_label() if run.endswith(lb) and len(run) - len(lb) >= 2), 2)]
-    sur = next((len(c) for c in _tables()[1] if run.startswith(c)), 1)
-    last_dot = max(run.rfind(d) for d in NAME_DOTS)
-    stops = tuple(h for h in HONORIFICS if len(h) > 1) + tuple(FOLLOW_WORDS)  # (君 ends given names: 怡君)
-    for p in range(2, len(run)):
-        if run[p] == "即" or run.startswith(stops, p) or (p >= max(sur + 2, last_dot + 2) and run[p] in STOP_AFTER):
-            run = run[:p]
-            break
     if len(run) < 2 or run.startswith(tuple(NON_VALUES)):
         return None
-    if len(run) > 4 and last_dot < 0 and run[0] not in _tables()[0] and sur == 1:
-        return None  # longer than a Han name and not starting with a surname: speech (客戶：我叫石淑賢), not a value
-    if len(run) > MAX_HAN_VALUE and last_dot < 0:
-        run = run[: sur + 2]
-    return start + len(run)
+    sur = next((len(c) for c in _tables()[1] if run.startswith(c)), 1 if run[0] in _tables()[0] else 0)
+    if any(d in run for d in NAME_DOTS):
+        return start + len(run)
+    if sur:
+        stops = tuple(h for h in HONORIFICS if len(h) > 1)  # (君 ends given names: 怡君)
+        for p in range(2, min(5, len(run))):
+            if run[p] == "即" or run.startswith(stops, p):
+                return start + p
+    if len(run) <= 4 or (len(run) <= MAX_WHOLE_HAN and sur):
+        return start + len(run)
+    return None
 
 
 def labelled_values(text: str) -> list[tuple[int, int, str]]:

@@ -24,6 +24,31 @@ CASES = [
     ("受處分人：林示範即示範商行", "受處分人：〔姓名〕即示範商行"),
     ("申請人：歐陽娜娜女士於112年申請", "申請人：〔姓名〕女士於112年申請"),
     ("持卡人：侯怡君，卡片遺失", "持卡人：〔姓名〕，卡片遺失"),  # 君 ends the given name here, not an honorific
+    ("英文姓名：WANG, XIAO-MING", "英文姓名：〔姓名〕"),  # a passport's SURNAME, GIVEN-NAME
+    ("姓名：Mr. John Smith", "姓名：〔姓名〕"),
+]
+
+#: prose, organisations, roles and placeholders after a label are not names (a second review found them scrubbed,
+#: and a labelled value is scrubbed in every record of its source): statute definitions, instructions, English
+PROSE = [
+    "三、持卡人：指以使用電子票證之人。",
+    "九、當事人：指個人資料之本人。",
+    "受益人：由要保人指定之。",
+    "負責人：由董事長擔任之。",
+    "持卡人：得向發卡機構申請停卡。",
+    "立約人：即本契約之當事人。",
+    "收款人：係指受領款項之人。",
+    "聯絡人：各單位主管",
+    "匯款人：應填寫匯款申請書。",
+    "負責人：The Board of Directors shall convene",
+    "申請人：To be completed by the bank officer",
+    "代表人：Bank of Taiwan",
+    "受款人：Citibank Taiwan Ltd",
+    "負責人：CEO",
+    "負責人：Chief Executive Officer",
+    "負責人：Not Applicable",
+    "負責人：TBD",
+    "姓名：None 性別：男",
 ]
 
 
@@ -56,3 +81,8 @@ def test_a_metadata_value_under_a_label_key_is_covered_whole(det):
         label = field_label(key)
         spans = unlabelled(label, det.analyze(labelled_text(label, value)))
         assert [value[s.start : s.end] for s in spans] == [value.removesuffix("先生")], key
+
+
+@pytest.mark.parametrize("text", PROSE)
+def test_prose_after_a_label_is_not_a_name(det, text):
+    assert not [s for s in det.analyze(text) if s.entity_type == "PERSON"], text
