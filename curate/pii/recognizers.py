@@ -183,7 +183,23 @@ def _validate_phone(m: re.Match[str], text: str) -> Hit | None:
     return Hit("TW_PHONE", m.start(), m.end(), 0.7 if kind == "MOBILE" else 0.6)
 
 
-PHONE_CONTEXT = ["電話", "电话", "手機", "手机", "聯絡", "联络", "聯繫", "联系", "行動", "致電", "tel", "phone", "市話"]
+PHONE_CONTEXT = [
+    "電話",
+    "电话",
+    "手機",
+    "手机",
+    "聯絡",
+    "联络",
+    "聯繫",
+    "联系",
+    "行動",
+    "致電",
+    "回電",
+    "回电",
+    "tel",
+    "phone",
+    "市話",
+]
 
 # --- e-mail -----------------------------------------------------------------------------------
 EMAIL_PATTERN = (

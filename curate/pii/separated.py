@@ -4,7 +4,8 @@
 The other recognizers read digits joined or grouped with ``-`` or one space in the shapes each type is written
 in; a value spelt out digit by digit, or grouped with dots or slashes, was read by none of them. Such a run is
 read as its digits alone and reported only where the digits are validated: a national ID or resident certificate
-by its checksum with an ID word near (身分證 ...), a mobile number by its ``09`` prefix and length, a card by
+by its checksum with an ID word near (身分證 ...), a mobile number by its ``09`` prefix and length with a phone word
+near (手機 ...: ``金管銀法字第0912.345.678號`` is a document number), a card by
 its issuer prefix and Luhn with a card word near, an account right after an account label. Dates (2023.01.05),
 versions (1.2.3.4), amounts (1.234.567) and article numbers pass none of these.
 """
@@ -17,6 +18,7 @@ from curate.pii import validators as v
 from curate.pii.recognizers import (
     CARD_CONTEXT,
     ID_CONTEXT,
+    PHONE_CONTEXT,
     Hit,
     RegexRecognizer,
     _iin_ok,
@@ -45,7 +47,10 @@ def _validate(m: re.Match[str], text: str) -> Hit | None:
             return None
         return Hit("TW_NATIONAL_ID" if kind == "national" else "TW_RESIDENT_ID", start, end, SCORE)
     if len(digits) == 10 and digits.startswith("09"):
-        return Hit("TW_PHONE", start, end, SCORE)
+        # with a phone word near: a document number (金管銀法字第0912.345.678號) or a rate can take this shape too
+        if _near(text, start, end, tuple(w.lower() for w in PHONE_CONTEXT), before=14):
+            return Hit("TW_PHONE", start, end, SCORE)
+        return None
     if 13 <= len(digits) <= 19 and _iin_ok(digits) and v.luhn(digits):
         if _near(text, start, end, tuple(w.lower() for w in CARD_CONTEXT), before=14):
             return Hit("CREDIT_CARD", start, end, SCORE)

@@ -28,6 +28,11 @@ KEPT = [
     "號碼4111.1111.1111.1111",  # Luhn-valid, but nothing says card
     "編號1234.5678.9012",  # an account shape without an account label
     "IP 192.168.100.200",
+    # a 09 number spelt with separators is a phone only with a phone word near (a second review found these)
+    "金管銀法字第0912.345.678號",
+    "依第 09.12.345.678 點",
+    "法規編號 0912/345/678",
+    "利率 0 9 1 2 3 4 5 6 7 8 %",
 ]
 
 
