@@ -124,6 +124,19 @@ def hold_withdrawn(con: duckdb.DuckDBPyConnection, relation: str, *, run_id: str
     active). Call inside the writer's transaction, after the records are inserted.
     """
     held = con.execute(f"SELECT * FROM ({standing_status_sql(relation)}) ORDER BY record_id").fetchall()
+    return _hold(con, held, run_id)
+
+
+#: why a version written while a withdrawal stands is withdrawn, by the withdrawal's scope
+_HELD_BECAUSE = {
+    "source": "a withdrawal stands for this source",
+    "document": "a withdrawal stands for this document",
+    "record": "the version it derives from is withdrawn",
+}
+
+
+def _hold(con: duckdb.DuckDBPyConnection, held: list[tuple], run_id: str | None) -> int:
+    """Mark ``held`` rows ``(record_id, withdrawal seq, scope, target)`` withdrawn, one ``withdraw`` event each."""
     if not held:
         return 0
     con.execute(  # one statement: records has no index to make a per-id UPDATE a point write (0101)
@@ -141,9 +154,7 @@ def hold_withdrawn(con: duckdb.DuckDBPyConnection, relation: str, *, run_id: str
                 detail={
                     "scope": scope,
                     "target": target,
-                    "reason": "a withdrawal stands for this "
-                    + ("source" if scope == "source" else "document")
-                    + "; lift it with `curate provenance reinstate`",
+                    "reason": _HELD_BECAUSE[scope] + "; lift it with `curate provenance reinstate`",
                     "previous_status": "active",
                     "withdrawal_seq": seq,
                 },
@@ -155,17 +166,29 @@ def hold_withdrawn(con: duckdb.DuckDBPyConnection, relation: str, *, run_id: str
 
 
 def hold_withdrawn_versions(con: duckdb.DuckDBPyConnection, *, start: int, run_id: str) -> int:
-    """:func:`hold_withdrawn` for the versions a stage run just wrote (rows from position ``start`` on, of
-    ``run_id``): a withdrawal made while the run was computing (between its snapshot and its load) covers them
-    as it covers their parents. Nothing is read when no withdrawal was ever made."""
+    """Withdraw the versions a stage run just wrote (rows from position ``start`` on, of ``run_id``) whose parent is
+    withdrawn now or whose source stands withdrawn: a withdrawal made while the run was computing (between its
+    snapshot and its load) covers them as it covers versions derived before it. Only the parent counts, not other
+    versions of the document (a withdrawn historical version does not withdraw the current one's new version).
+    Nothing is read when no withdrawal was ever made."""
     if not con.execute("SELECT count(*) FROM withdrawals").fetchone()[0]:
         return 0
-    run = run_id.replace("'", "''")
-    return hold_withdrawn(
-        con,
-        f"(SELECT record_id, source_id, doc_key FROM records WHERE rowid >= {int(start)} AND run_id = '{run}')",
-        run_id=run_id,
-    )
+    held = con.execute(
+        f"""SELECT n.record_id,
+                   coalesce(s.seq, (SELECT min(w.seq) FROM provenance_events w WHERE w.action = 'withdrawal'
+                                    AND w.seq > (SELECT max(e.seq) FROM provenance_events e
+                                                 WHERE e.record_id = p.record_id AND e.action = 'withdraw'))),
+                   CASE WHEN s.seq IS NOT NULL THEN 'source' ELSE 'record' END,
+                   CASE WHEN s.seq IS NOT NULL THEN n.source_id ELSE p.record_id END
+            FROM (SELECT record_id, source_id, version_of FROM records
+                  WHERE rowid >= $start AND run_id = $run AND status = 'active') n
+            LEFT JOIN ({STANDING_SOURCE_WITHDRAWALS}) s ON s.source_id = n.source_id
+            LEFT JOIN records p ON p.record_id = n.version_of
+            WHERE s.seq IS NOT NULL OR p.status = 'withdrawn'
+            ORDER BY n.record_id""",
+        {"start": int(start), "run": run_id},
+    ).fetchall()
+    return _hold(con, held, run_id)
 
 
 def reinstate(

@@ -166,3 +166,36 @@ def test_verify_names_a_version_made_active_under_a_withdrawal(cli, db_path, tmp
     _withdraw_while_computing(cli, db_path, tmp_path)
     code, out, err = cli("audit", "verify")
     assert code == 1 and "2 x status: active although the version it derives from was withdrawn" in out, out + err
+
+
+def test_a_withdrawn_historical_version_does_not_withdraw_the_current_ones_new_version(
+    cli, db_path, tmp_path, law_fixtures
+):
+    """Only a withdrawn parent (or source) holds a stage's new version: an older snapshot's article, ingested after
+    the newer one (history, no link) and withdrawn, leaves the current article's hygiene version active."""
+    hist = sorted((law_fixtures / "history/G0380131/chlaw_json").glob("*.json"))  # 2018, 2023, 2024
+    newest = json.loads(hist[-1].read_text(encoding="utf-8-sig"))
+    law = newest["Laws"][0] if isinstance(newest, dict) and "Laws" in newest else newest
+    arts = law["LawArticles"]
+    art = next(a for a in arts if a.get("ArticleType") == "A" and a.get("ArticleNo"))
+    art["ArticleContent"] += "\u200b"  # hygiene rewrites this article
+    (tmp_path / "new").mkdir()
+    (tmp_path / "new" / hist[-1].name).write_text(json.dumps(newest, ensure_ascii=False), encoding="utf-8")
+    for f in (tmp_path / "new" / hist[-1].name, hist[0]):
+        code, out, err = cli("-q", "ingest", "law-moj", str(f))
+        assert code == 0, out + err
+    con = duckdb.connect(str(db_path), read_only=True)
+    doc, old_id = con.execute(
+        "SELECT h.doc_key, h.record_id FROM records h JOIN records a ON a.doc_key = h.doc_key AND a.status = 'active'"
+        " WHERE h.status = 'superseded' AND h.version_of IS NULL AND position(chr(8203) IN a.text) > 0 LIMIT 1"
+    ).fetchone()
+    con.close()
+    assert cli("provenance", "withdraw", "--record", old_id, "--reason", "x")[0] == 0
+    code, out, err = cli("-q", "run", "hygiene", "--workers", "1")
+    assert code == 0, out + err
+    con = duckdb.connect(str(db_path), read_only=True)
+    rows = con.execute("SELECT stage, status FROM records WHERE doc_key = ? ORDER BY ALL", [doc]).fetchall()
+    con.close()
+    assert ("hygiene", "active") in rows, rows
+    code, out, err = cli("audit", "verify")
+    assert code == 0, out + err
