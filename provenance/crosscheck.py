@@ -46,6 +46,8 @@ from provenance.verdicts import verify_verdicts
 
 #: actions of the ingest events that create a record version (``ingest``: test and legacy builders)
 INGEST_ACTIONS = ("ingested", "new_version", "historical_version", "licence_terms_changed", "ingest")
+#: the action of a licence-terms correction's version (curate/ingest_terms.py; the kernel does not import curate)
+TERMS_CHANGED = "licence_terms_changed"
 _CREATORS = f"""
     WITH ev AS (
         SELECT seq, record_id AS rid, 'ingest' AS kind, detail FROM provenance_events
@@ -148,8 +150,8 @@ def _check_records(
 
 
 def _check_identity(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
-    """A version's identity (``doc_key``, ``source_id``; ``locator`` too for a stage's version, which inherits it)
-    equals its parent's. The ingest batch digests cover the first versions' identities, so an edit anywhere in a
+    """A version's identity (``doc_key``, ``source_id``; ``locator`` too for a stage's version or a licence-terms
+    correction, which inherit it) equals its parent's. The ingest batch digests cover the first versions' identities, so an edit anywhere in a
     document's chain of versions is caught by one or the other."""
     res.add(
         "records",
@@ -167,7 +169,9 @@ def _check_identity(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
             con,
             "SELECT r.record_id FROM records r JOIN records p ON p.record_id = r.version_of"
             " WHERE r.doc_key IS DISTINCT FROM p.doc_key OR r.source_id IS DISTINCT FROM p.source_id"
-            " OR (r.stage <> 'ingest' AND r.locator IS DISTINCT FROM p.locator)",
+            " OR (r.locator IS DISTINCT FROM p.locator AND (r.stage <> 'ingest' OR r.record_id IN ("
+            # a licence-terms correction keeps its parent's locator too (it is written outside any ingest batch)
+            f"    SELECT record_id FROM provenance_events WHERE action = '{TERMS_CHANGED}')))",
         ),
     )
 

@@ -128,3 +128,34 @@ def test_an_unknown_digest_version_is_a_clear_error(catalogue, cli):
             batch_digest(con, run_id, at, 9)
     finally:
         con.close()
+
+
+def test_a_terms_corrections_locator_is_covered(cli, tmp_path, db_path):
+    """A licence-terms correction's version is written outside any ingest batch, with its parent's locator."""
+    src = tmp_path / "moda.jsonl"
+    src.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in _DOCS), encoding="utf-8")
+    for licence in ("OGDL-Taiwan-1.0", "CC-BY-4.0"):
+        code, out, err = cli("-q", "ingest", "moda", str(src), "--licence", licence)
+        assert code == 0, out + err
+    con = duckdb.connect(str(db_path), read_only=True)
+    (rid,) = con.execute(
+        "SELECT record_id FROM provenance_events WHERE action = 'licence_terms_changed' ORDER BY seq LIMIT 1"
+    ).fetchone()
+    con.close()
+    code, out, err = cli("audit", "verify")
+    assert code == 0, out + err
+    _sql(db_path, f"UPDATE records SET locator = 'forged#line=999' WHERE record_id = '{rid}'")
+    code, out, err = cli("audit", "verify")
+    assert code == 1 and _PARENT in out, out + err
+
+
+def test_re_exports_into_one_folder_are_all_sealed(catalogue, cli, tmp_path):
+    """Three exports of one id (re-exports with --overwrite): no note that some predate sealed item digests."""
+    args = ["export", "dataset", "--purpose", "training", "--audience", "consortium", "--commercial"]
+    args += ["--pii-gate", "expected", "--out", str(tmp_path / "e")]
+    assert cli("-q", *args)[0] in (0, 3)
+    for _ in range(2):
+        code, out, err = cli("-q", *args, "--overwrite")
+        assert code in (0, 3), out + err
+    code, out, err = cli("audit", "verify")
+    assert code == 0 and "predate sealed item digests" not in out, out + err
