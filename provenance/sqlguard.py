@@ -208,6 +208,14 @@ def _check_condition(con: duckdb.DuckDBPyConnection, condition: str, table: str,
             [table],
         ).fetchall()
     }
+    # a lambda's parameters (`s -> s LIKE '%銀行%'`) are column references to the parse tree: names, not columns
+    params = {
+        str(ref["column_names"][-1]).lower()
+        for item in _nodes(where)
+        if item.get("class") == "LAMBDA"
+        for ref in [item.get("lhs") or {}, *((item.get("lhs") or {}).get("children") or [])]
+        if ref.get("class") == "COLUMN_REF" and len(ref.get("column_names") or ()) == 1
+    }
     for item in _nodes(where):
         kind = item.get("class")
         if kind in ("SUBQUERY", "PARAMETER", "STAR") or item.get("type") in ("BASE_TABLE", "TABLE_FUNCTION"):
@@ -215,6 +223,8 @@ def _check_condition(con: duckdb.DuckDBPyConnection, condition: str, table: str,
             raise ReadOnlyError(f"refused: {what} is not allowed in a condition over `{table}`")
         if kind == "COLUMN_REF":
             names = [str(n).lower() for n in item.get("column_names", ())]
+            if names[0] in params and len(names) <= 2:  # a lambda parameter, or a field of one (`x.a`)
+                continue
             if names[-1] not in columns or names[:-1] not in ([], [alias.lower()]):
                 raise ReadOnlyError(
                     f"refused: `{'.'.join(names)}` is not a column of {table} (alias {alias}); only its columns"

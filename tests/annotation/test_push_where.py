@@ -34,8 +34,11 @@ def _push(con, where):
         "locator = 'a' AND r.source_id = 'demo'",
         "contains(r.text, '一') OR lower(r.locator) IN ('x', 'y')",
         "r.created_at > TIMESTAMP '2000-01-01' AND json_extract_string(r.metadata, '$.x') IS NULL AND r.locator = 'a'",
+        "len(list_filter(str_split(r.text, '本'), s -> s LIKE '%一%')) > 0",
+        "len(list_filter(str_split(r.text, '本'), lambda s: s LIKE '%一%')) > 0",
+        "list_reduce(['a', r.locator], (x, y) -> x || y) = 'aa'",
     ],
-    ids=["column", "bare-and-alias", "functions", "casts-json"],
+    ids=["column", "bare-and-alias", "functions", "casts-json", "lambda", "lambda-keyword", "lambda-two"],
 )
 def test_conditions_over_the_records_still_work(con, where):
     assert [r["doc_key"] for r in _push(con, where)] == [_push(con, "r.locator = 'a'")[0]["doc_key"]]
@@ -60,6 +63,9 @@ def test_conditions_over_the_records_still_work(con, where):
         ("true) LIMIT (0", "outside its parentheses"),
         ("true) QUALIFY (true", "outside its parentheses"),
         ("COLUMNS(*) IS NULL", r"\*|not a column"),
+        # a lambda's parameter is a name inside the lambda, not a way to another table
+        ("len(list_filter([1], s -> s IN (SELECT 1 FROM raw_vault))) > 0", "subquery"),
+        ("len(list_filter([1], s -> s.pii_expected.x)) > 0", "not a column"),
     ],
 )
 def test_reading_anything_else_is_refused(con, where, why):
