@@ -65,6 +65,7 @@ class ModaReason:
     NO_TEXT = "row without text"
     UNREADABLE = "unreadable structured file"
     BAD_CSV_ROW = "CSV row with the wrong number of fields"
+    BAD_CSV_QUOTING = "CSV row that cannot be read (a stray or unclosed quote, or a field over the record limit)"
     DUPLICATE_ID = "id already read in this ingest (the first row is kept)"
     UNSUPPORTED = "unsupported file type"
     EMPTY = "empty file"
@@ -248,9 +249,11 @@ class ModaSource(Source):
 
     def _csv(self, path: Path, rel: str, dataset: str) -> Iterator[RawItem | Rejection]:
         """Rows of a CSV file, streamed; locators ``#row=N`` count the data rows from 0, as ``datasets`` did."""
-        csv.field_size_limit(max(csv.field_size_limit(), capped.max_record_chars()))
+        csv.field_size_limit(capped.max_record_chars())  # a longer field is its row's error (below)
         with path.open(encoding="utf-8-sig", newline="") as fh:
-            reader = csv.reader(fh)
+            # strict: a quote opened and never closed is an error at the end of the file, not one field that
+            # swallows every later row; after an error the reader goes on at the next line
+            reader = csv.reader(fh, strict=True)
             try:
                 header = next(reader, None)
                 if not header:
@@ -262,7 +265,19 @@ class ModaSource(Source):
                     yield Rejection(rel, ModaReason.UNREADABLE, detail, self.source_id)
                     return
                 i = 0
-                for fields in reader:
+                while True:
+                    first = reader.line_num + 1
+                    try:
+                        fields = next(reader)
+                    except StopIteration:
+                        break
+                    except csv.Error as exc:  # this row only (an oversized field, a stray or unclosed quote)
+                        lines = f"line {first}" if reader.line_num <= first else f"lines {first}-{reader.line_num}"
+                        limit = " (CURATE_MAX_RECORD_CHARS)" if "field limit" in str(exc) else ""
+                        detail = f"{lines}: {exc}{limit}"
+                        yield Rejection(f"{rel}#row={i}", ModaReason.BAD_CSV_QUOTING, detail[:500], self.source_id)
+                        i += 1
+                        continue
                     if not fields:
                         continue  # a blank line
                     loc = f"{rel}#row={i}"
@@ -276,7 +291,7 @@ class ModaSource(Source):
                         continue
                     row = {c: (v if v != "" else None) for c, v in zip(header, fields, strict=True)}
                     yield RawItem(loc, {"kind": "row", "row": row, "file": rel, "dataset": dataset}, str(path))
-            except (csv.Error, UnicodeDecodeError) as exc:
+            except (csv.Error, UnicodeDecodeError) as exc:  # the header, or bytes that are not UTF-8
                 detail = f"line {reader.line_num}: {type(exc).__name__}: {exc}; the rest of the file was not read"
                 yield Rejection(rel, ModaReason.UNREADABLE, detail[:500], self.source_id)
 

@@ -134,6 +134,24 @@ def test_csv_row_with_wrong_field_count_quarantined_rest_kept(tmp_path, collect)
     assert skips == []
 
 
+def test_csv_quote_errors_and_oversized_fields_are_one_row_each(tmp_path, collect, monkeypatch):
+    """A stray quote or an oversized field costs its row, not the rest of the file; a quote never closed costs the
+    rows after it (one field to the end of the file), named by their lines, and is never read as one long text."""
+    monkeypatch.setenv("CURATE_MAX_RECORD_CHARS", "1000")
+    f = tmp_path / "ds" / "rows.csv"
+    f.parent.mkdir()
+    f.write_text(f'id,text\n1,甲\n2,"乙"丙\n3,{"長" * 200_000}\n4,丁\n5,"未關閉\n6,戊\n7,己\n', encoding="utf-8")
+    records, rejections, _ = collect(ModaSource([f], licence="CC0-1.0"))
+    assert [r.text for r in records] == ["甲", "丁"]
+    assert [(r.locator, r.reason) for r in rejections] == [
+        ("rows.csv#row=1", ModaReason.BAD_CSV_QUOTING),
+        ("rows.csv#row=2", ModaReason.BAD_CSV_QUOTING),
+        ("rows.csv#row=4", ModaReason.BAD_CSV_QUOTING),
+    ]
+    assert "field limit" in rejections[1].excerpt and "CURATE_MAX_RECORD_CHARS" in rejections[1].excerpt
+    assert rejections[2].excerpt.startswith("lines 6-8: unexpected end of data"), rejections[2].excerpt
+
+
 def test_csv_empty_cell_is_missing_and_duplicate_header_refused(tmp_path, collect):
     f = tmp_path / "ds" / "rows.csv"
     f.parent.mkdir()
