@@ -50,7 +50,7 @@ class FscReason:
 
     BAD_FEED = "unreadable RSS/XML feed"
     BAD_CSV = "unreadable CSV"
-    BAD_CSV_ROW = "CSV row with the wrong number of fields"
+    BAD_CSV_ROW = "CSV row that cannot be read (a field too many or too few, a stray or unclosed quote)"
     EMPTY = "empty file"
     NO_CASE = "no sanction case found"
     UNSUPPORTED = "unsupported file type"
@@ -395,7 +395,7 @@ class FscSource(Source):
         except ExtractionError as exc:
             raise _InputError(FscReason.UNDECODABLE, exc.detail) from exc
         try:
-            reader = csv.reader(io.StringIO(text))
+            reader = csv.reader(io.StringIO(text), strict=True)  # an unclosed quote is an error, not one long case
             header = next(reader, None) or []
         except csv.Error as exc:
             raise _InputError(FscReason.BAD_CSV, str(exc)) from exc
@@ -404,7 +404,17 @@ class FscSource(Source):
             raise _InputError(FscReason.BAD_CSV, f"no case columns in header {header}")
         try:
             n = 1  # rows numbered from the header's 1, blank lines not counted (as csv.DictReader did)
-            for values in reader:
+            while True:
+                first = reader.line_num + 1
+                try:
+                    values = next(reader)
+                except StopIteration:
+                    break
+                except csv.Error as exc:  # this row only (a stray quote; one never closed runs to the file's end)
+                    n += 1
+                    lines = f"line {first}" if reader.line_num <= first else f"lines {first}-{reader.line_num}"
+                    yield Rejection(f"{path.name}#line={n}", FscReason.BAD_CSV_ROW, f"{lines}: {exc}", self.source_id)
+                    continue
                 if not values:
                     continue
                 n += 1

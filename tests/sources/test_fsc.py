@@ -160,3 +160,20 @@ def test_csv_row_with_extra_fields_through_the_ingest(tmp_path, db_path):
     f.write_text(f"{header}\n{good},多出的欄位\n{good.replace('戊人壽', '己人壽')}\n", encoding="utf-8")
     report = ingest(db_path, FscSource([f]))
     assert report.records_new == 1 and report.quarantine_reasons == {FscReason.BAD_CSV_ROW: 1}
+
+
+def test_a_csv_quote_never_closed_costs_its_rows_not_the_file(tmp_path):
+    """Read strictly: the rows before it are cases, the rest is one rejection naming its lines (not read as one
+    long case that swallows them)."""
+    from sources.fsc import FscReason, FscSource
+
+    f = tmp_path / "cases.csv"
+    f.write_text('案號,內容\nA1,正常案件一\nA2,"未關閉\nA3,正常案件三\n', encoding="utf-8")
+    src = FscSource([f])
+    out = []
+    for raw in src.iter_raw():
+        out.extend([raw] if not hasattr(raw, "payload") else src.to_records(raw))
+    texts = [getattr(r, "text", None) for r in out if getattr(r, "text", None)]
+    rejected = [(r.reason, r.excerpt) for r in out if getattr(r, "reason", None) == FscReason.BAD_CSV_ROW]
+    assert len(texts) == 1 and "正常案件一" in texts[0] and "正常案件三" not in texts[0]
+    assert rejected == [(FscReason.BAD_CSV_ROW, "lines 3-4: unexpected end of data")]
