@@ -53,15 +53,19 @@ def _sha256(path: Path) -> str:
 
 
 def _folder(out: Path) -> tuple[set[str], list[str]]:
-    """The plain files under ``out`` (relative posix names) and anything else there (links, other entries)."""
-    files, odd = set(), []
+    """The plain files under ``out`` (relative posix names) and anything else there (links, other entries, a
+    directory holding no file: the export writes none, and settling would remove it)."""
+    files, odd, dirs = set(), [], []
     for p in sorted(out.rglob("*")):
         name = p.relative_to(out).as_posix()
         if p.is_symlink() or not (p.is_file() or p.is_dir()):
             odd.append(name)
         elif p.is_file():
             files.add(name)
-    return files, odd
+        else:
+            dirs.append(name)
+    odd += [d + "/" for d in dirs if not any(f.startswith(d + "/") for f in files)]
+    return files, sorted(odd)
 
 
 def _refuse(out: Path, what: str, names: list[str]) -> UsageError:

@@ -50,6 +50,15 @@ def test_files_added_to_an_earlier_export_are_named_and_kept(mixed, cli, tmp_pat
     assert not list(tmp_path.glob(".earlier.previous-*"))
 
 
+def test_an_empty_directory_added_to_an_earlier_export_is_named_and_kept(mixed, cli, tmp_path):
+    out = tmp_path / "earlier"
+    assert cli(*PUBLIC_TRAINING, "--out", str(out))[0] == 0
+    (out / "mine").mkdir()
+    code, _, err = cli(*PUBLIC_TRAINING, "--out", str(out), "--overwrite")
+    assert code == 2 and "mine/" in err, err
+    assert (out / "mine").is_dir()
+
+
 def test_an_edited_export_file_is_not_overwritten(mixed, cli, tmp_path):
     out = tmp_path / "edited"
     assert cli(*PUBLIC_TRAINING, "--out", str(out))[0] == 0
