@@ -26,6 +26,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import posixpath
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -274,7 +275,7 @@ def _read_rows(manifest: Path, known: frozenset[str] | None) -> Iterator[Manifes
             extra = {k: v for k, v in row.items() if k not in KNOWN_COLUMNS and k and v.strip()}
             yield ManifestRow(
                 line=line,
-                rel_path=Path(rel).as_posix(),
+                rel_path=posixpath.normpath(Path(rel).as_posix()),  # sub/../a.txt and ./a.txt name a.txt
                 path=path,
                 licence_id=licence,
                 title=_clean(row.get("title")),

@@ -282,11 +282,16 @@ def test_a_file_listed_twice_under_different_terms_is_rejected_not_last_row_wins
 
 def test_an_identical_repeated_row_is_skipped_by_name(cli, books):
     row = {"path": "deposit.txt", "title": "A", "licensor": "L", "licence_id": "CC-BY-4.0"}
-    m = _manifest(books, [row, {**row, "path": "./deposit.txt"}, {"path": "loans.txt", "licence_id": "CC-BY-4.0"}])
+    (books / "sub").mkdir()
+    m = _manifest(
+        books,
+        [row, {**row, "path": "./deposit.txt"}, {"path": "loans.txt", "licence_id": "CC-BY-4.0"}]
+        + [{**row, "path": "sub/../deposit.txt"}],  # one file, however its path is spelt
+    )
     code, out, _ = cli("manifest", "check", str(m))
     assert code == 3 and "line 3: deposit.txt [-] skipped" in out and "line 2: deposit.txt [CC-BY-4.0] ok" in out
     code, out, _ = cli("ingest", "textbooks", str(m))
-    assert code == 0 and "skipped 1: file listed again in an identical manifest row" in out
+    assert code == 0 and "skipped 2: file listed again in an identical manifest row" in out
     assert "manifest.csv:3:deposit.txt" in out and "2 new" in out
 
 
