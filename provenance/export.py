@@ -29,7 +29,7 @@ from provenance._selection import COLUMNS, SELECT, Decider, ExportVerdict, candi
 from provenance.db import transaction
 from provenance.errors import UsageError
 from provenance.export_items import insert_items, items_digest
-from provenance.export_out import prepare_out, settle_previous
+from provenance.export_out import prepare_out, settle_previous, sha256_file
 from provenance.licences import (
     LicenceCatalogue,
     default_licence_catalogue,
@@ -137,14 +137,6 @@ def _state(con: duckdb.DuckDBPyConnection) -> tuple[str, str]:
     if row is None:
         return ledger.GENESIS, "1970-01-01T00:00:00Z"
     return row[0], row[1].replace(microsecond=0).isoformat() + "Z"
-
-
-def _sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 class _ShardWriter:
@@ -393,7 +385,7 @@ def _write_documents(
 
     used_ids = sorted({part for label in sel.lic_counts for part in label.split(" AND ")})
     (out / "NOTICE.md").write_text(_package.notice(info, cat, used_ids, sel.attributions), encoding="utf-8")
-    shard_hashes = {name: _sha256_file(out / name) for name in writer.files}
+    shard_hashes = {name: sha256_file(out / name) for name in writer.files}
     (out / "README.md").write_text(_package.card(info, cat, used_ids, writer.files), encoding="utf-8")
     (out / "croissant.json").write_text(_package.croissant(info, cat, used_ids, shard_hashes), encoding="utf-8")
     (out / "spdx.jsonld").write_text(_package.spdx(info, cat, used_ids, shard_hashes), encoding="utf-8")
@@ -444,7 +436,7 @@ def _record_export(
                         "state_seq": info["state_seq"],
                         # every file as written: `curate audit verify-export DIR` names changed, missing, extra ones
                         "files": {
-                            p.relative_to(out).as_posix(): _sha256_file(p)
+                            p.relative_to(out).as_posix(): sha256_file(p)
                             for p in sorted(out.rglob("*"))
                             if p.is_file() and p.name != ".lock"
                         },

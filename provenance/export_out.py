@@ -44,7 +44,8 @@ def catalogue_files(con: duckdb.DuckDBPyConnection) -> list[Path]:
     return [db_file, db_file.with_name(db_file.name + ".wal"), db_file.parent / ".curate"]
 
 
-def _sha256(path: Path) -> str:
+def sha256_file(path: Path) -> str:
+    """The sha256 of a file's bytes, read a MiB at a time (an export's files, its manifest)."""
     h = hashlib.sha256()
     with path.open("rb") as fh:
         while chunk := fh.read(1 << 20):
@@ -91,7 +92,7 @@ def earlier_export(con: duckdb.DuckDBPyConnection, out: Path) -> frozenset[str]:
     rows = con.execute(
         "SELECT e.export_id, p.detail FROM exports e LEFT JOIN provenance_events p"
         " ON p.seq = e.export_seq AND p.action = 'export' WHERE e.manifest_sha256 = ? ORDER BY e.export_seq DESC",
-        [_sha256(out / EXPORT_MARKER)],
+        [sha256_file(out / EXPORT_MARKER)],
     ).fetchall()
     if not rows:
         raise _refuse(
@@ -102,7 +103,7 @@ def earlier_export(con: duckdb.DuckDBPyConnection, out: Path) -> frozenset[str]:
         files: dict[str, str] = (json.loads(detail) if detail else {}).get("files") or {}
         if files:
             extra = sorted(present - set(files))
-            changed = [] if extra else [f"{n} (changed)" for n in sorted(present) if _sha256(out / n) != files[n]]
+            changed = [] if extra else [f"{n} (changed)" for n in sorted(present) if sha256_file(out / n) != files[n]]
             unexpected = extra + changed
         else:  # an export from before per-file hashes: its card names it
             unexpected = sorted(n for n in present if n not in EXPORT_DOCUMENTS and not _SHARD.fullmatch(n))

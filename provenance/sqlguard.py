@@ -124,14 +124,7 @@ def _cte_names(node: Any, out: set[str]) -> set[str]:
 
 def _table_refs(node: Any):
     """Every table reference dict in the tree (base tables, table functions, SHOW/DESCRIBE)."""
-    if isinstance(node, dict):
-        if node.get("type") in ("BASE_TABLE", "TABLE_FUNCTION", "SHOW_REF"):
-            yield node
-        for v in node.values():
-            yield from _table_refs(v)
-    elif isinstance(node, list):
-        for v in node:
-            yield from _table_refs(v)
+    return (n for n in _nodes(node) if n.get("type") in ("BASE_TABLE", "TABLE_FUNCTION", "SHOW_REF"))
 
 
 def _denied_functions(con: duckdb.DuckDBPyConnection) -> frozenset[str]:

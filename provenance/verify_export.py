@@ -12,7 +12,6 @@ compared with the key's digest function when given, otherwise counted as not che
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -21,15 +20,8 @@ from typing import Any
 import duckdb
 
 from provenance.errors import CatalogueError, UsageError
+from provenance.export_out import sha256_file
 from provenance.records import is_keyed_digest
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _find_export(con: duckdb.DuckDBPyConnection, out: Path, export_id: str | None) -> tuple[int, dict[str, Any]]:
@@ -40,7 +32,7 @@ def _find_export(con: duckdb.DuckDBPyConnection, out: Path, export_id: str | Non
         ).fetchall()
     else:
         manifest = out / "manifest.jsonl"
-        digest = _sha256(manifest) if manifest.is_file() else ""
+        digest = sha256_file(manifest) if manifest.is_file() else ""
         rows = con.execute(
             "SELECT export_seq FROM exports WHERE manifest_sha256 = ? OR out_dir = ? ORDER BY export_seq DESC",
             [digest, str(out.resolve())],
@@ -110,13 +102,13 @@ def verify_export(
     for name, digest in sorted(files.items()):
         if name not in present:
             problems.append(f"missing file: {name}")
-        elif _sha256(out / name) != digest:
+        elif sha256_file(out / name) != digest:
             problems.append(f"changed file: {name}")
     if files:
         problems += [f"extra file: {name}" for name in sorted(present - set(files))]
     manifest = out / "manifest.jsonl"
     if manifest.is_file():
-        if _sha256(manifest) != detail.get("manifest_sha256"):
+        if sha256_file(manifest) != detail.get("manifest_sha256"):
             problems.append("manifest.jsonl differs from the manifest sha256 in the export event")
         listed = {}
         for line in manifest.read_text(encoding="utf-8").splitlines():

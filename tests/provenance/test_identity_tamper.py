@@ -11,6 +11,8 @@ import json
 import duckdb
 import pytest
 
+from tests.provenance.test_crosscheck import _sql
+
 _DOCS = [
     {"id": "a1", "title": "金融公告", "text": "本行  公告：\u200b存款利率調整。"},  # hygiene rewrites it
     {"id": "a2", "title": "利率", "text": "银行存款利率调整说明，请客户注意。"},  # normalise rewrites it
@@ -26,15 +28,6 @@ def _catalogue(cli, tmp_path, db_path) -> None:
     for stage in ("hygiene", "normalise"):
         code, out, err = cli("-q", "run", stage, "--workers", "1")
         assert code == 0, out + err
-
-
-def _sql(path, *statements) -> None:
-    con = duckdb.connect(str(path))
-    try:
-        for s in statements:
-            con.execute(s)
-    finally:
-        con.close()
 
 
 @pytest.fixture
