@@ -91,8 +91,8 @@ def _regex() -> re.Pattern[str]:
     # a) label, spaces, a colon (ASCII / full-width), spaces, then the value (:func:`_value_end`);
     # b) a form/table layout: the label alone in its line or cell, the value alone in the next one
     return re.compile(
-        rf"(?<!{_HAN})(?P<label>{alts})[ \u3000]*[:：][ \u3000]*(?=[A-Za-z]|{_HAN})"
-        rf"|(?:^|(?<=[\n\t|]))(?P<label2>{alts})[ \u3000]*[\n\t|][ \u3000\t\n|]*(?=[A-Za-z]|{_HAN})",
+        rf"(?<!{_HAN})(?P<label>{alts})[ \u3000]*[:：][ \u3000]*(?=[{_L}]|{_HAN})"
+        rf"|(?:^|(?<=[\n\t|]))(?P<label2>{alts})[ \u3000]*[\n\t|][ \u3000\t\n|]*(?=[{_L}]|{_HAN})",
         re.MULTILINE,
     )
 
@@ -104,7 +104,11 @@ NAME_DOTS = "·・‧•"
 MAX_WHOLE_HAN = 5
 #: a Latin-script value: words of letters (O'Neil, Jean-Luc) joined by single spaces or middle dots, or a passport's
 #: ``SURNAME, GIVEN-NAME``
-_LATIN = re.compile(rf"[A-Za-z][A-Za-z'’-]*(?:(?: |[{NAME_DOTS}] ?|, ?(?=[A-Z]{{2}}))[A-Za-z][A-Za-z'’-]*)*")
+#: letters of Latin-script names: ASCII and the Latin-1 and Latin Extended-A/B letters (José Álvarez, Nguyễn is Han-free)
+_L = "A-Za-zÀ-ÖØ-öø-ɏḀ-ỿ"
+_LATIN = re.compile(rf"[{_L}][{_L}'’-]*(?:(?: |[{NAME_DOTS}] ?|, ?(?=[A-Z]{{2}})|(?<=\b[A-Z])\. ?)[{_L}][{_L}'’-]*)*")
+#: one word of a Latin-script name
+_WORD = re.compile(rf"[{_L}][{_L}'’-]*")
 #: a courtesy title before a Latin name (left in the value: it names the same person)
 _TITLE = re.compile(r"(?:Mr|Mrs|Ms|Miss|Dr|Prof)\.? ?(?=[A-Z])")
 #: words that make a Latin value an organisation, a role or a placeholder rather than a person's name
@@ -128,15 +132,17 @@ def _latin_end(text: str, start: int) -> int | None:
     m = _LATIN.match(text, t.end() if t else start)
     if m is None:
         return None
-    words = [w for w in re.split(rf"[ ,{NAME_DOTS}]+", m.group()) if w]
+    found = list(_WORD.finditer(text, m.start(), m.end()))  # the words, with their positions
     end = m.end()
-    if len(words) > 1 and text.startswith(":", end):  # `Mary Wang Phone: ...`: the last word is a label
-        end = m.start() + m.group().rstrip().rfind(" ")
-        words = words[:-1]
+    if len(found) > 1 and text.startswith(":", end):  # `Mary Wang Phone: ...`: the last word is a label
+        found = found[:-1]
+        end = found[-1].end()
+    words = [w.group() for w in found]
     if not words or any(not w[0].isupper() or w.lower().strip("'’-") in LATIN_NOT_NAME for w in words):
         return None
-    if any(len(w.strip("'’-")) < 2 for w in words):
-        return None  # `N A`, `J. Smith` (an initial: not read as a name here)
+    initials = [w for w in found if len(w.group().strip("'’-")) < 2]
+    if len(initials) == len(found) or any(not text.startswith(".", w.end()) for w in initials):
+        return None  # `N A`; an initial is a letter and a dot (`J. Smith`), beside a word of a name
     nxt = text[end] if end < len(text) else ""
     if len(words) == 1 and (words[0].isupper() or nxt.isalnum() or (nxt and is_han(nxt))):
         return None
@@ -166,7 +172,7 @@ def _value_end(text: str, start: int) -> int | None:
     from curate.pii.names import HONORIFICS, _tables
     from curate.pii.text import is_han
 
-    if text[start].isascii():
+    if re.match(f"[{_L}]", text[start]):
         return _latin_end(text, start)
     n, i = len(text), start
     while i < n and (is_han(text[i]) or (text[i] in NAME_DOTS and i > start and i + 1 < n and is_han(text[i + 1]))):

@@ -26,6 +26,9 @@ CASES = [
     ("持卡人：侯怡君，卡片遺失", "持卡人：〔姓名〕，卡片遺失"),  # 君 ends the given name here, not an honorific
     ("英文姓名：WANG, XIAO-MING", "英文姓名：〔姓名〕"),  # a passport's SURNAME, GIVEN-NAME
     ("姓名：Mr. John Smith", "姓名：〔姓名〕"),
+    ("姓名：J. Smith", "姓名：〔姓名〕"),
+    ("聯絡人：José Álvarez，電話洽詢", "聯絡人：〔姓名〕，電話洽詢"),
+    ("英文姓名：Anna A. Smith", "英文姓名：〔姓名〕"),
 ]
 
 #: prose, organisations, roles and placeholders after a label are not names (a second review found them scrubbed,
@@ -49,6 +52,8 @@ PROSE = [
     "負責人：Not Applicable",
     "負責人：TBD",
     "姓名：None 性別：男",
+    "負責人：N A",
+    "代表人：A. B.",
 ]
 
 
