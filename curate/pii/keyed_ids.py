@@ -153,10 +153,10 @@ def refuse_other_key(con, key: PiiKey, where: str) -> None:
     document) and the vault could not be read. The catalogue's key shows in its sealed rows' key ids and in any
     text of a keyed ingest version still in the clear (one row is enough: its keyed digest under this key)."""
     known: set[str] = set()
+    from provenance.crosscheck_base import has_table
+
     for table in ("raw_vault", "pii_source_names"):
-        if con.execute(
-            f"SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = '{table}'"
-        ).fetchone()[0]:
+        if has_table(con, table):
             known |= {r[0] for r in con.execute(f"SELECT DISTINCT key_id FROM {table}").fetchall() if r[0]}
     other = bool(known) and key.key_id not in known
     if not other:
