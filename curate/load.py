@@ -122,6 +122,8 @@ def load_results(
                     " VALUES (?, ?, ?, ?, ?, ?)",
                     [run_id, batch_id, *(counts[c] for c in COUNTS)],
                 )
+                if counts["stale"]:
+                    con.execute("INSERT INTO run_load_stale VALUES (?, ?, ?)", [run_id, batch_id, counts["stale"]])
             del table
             fault(f"after_batch_{n}")
             n += 1
@@ -136,6 +138,9 @@ def load_results(
             [run_id],
         ).fetchone()
         counts = dict(zip(COUNTS, (int(v) for v in row), strict=True))
+        stale = con.execute("SELECT coalesce(sum(stale), 0) FROM run_load_stale WHERE run_id = ?", [run_id]).fetchone()
+        if stale[0]:
+            counts["stale"] = int(stale[0])
         stage.after_load(con, run_id)
         if stats_args is not None:
             from curate import stats
@@ -208,6 +213,7 @@ def _apply_batch(con, stage: Stage, run_id: str, cfg_hash: str, table: pa.Table)
         "SELECT coalesce(min(rowid), 0), coalesce(max(rowid), -1), (SELECT count(*) FROM records)"
         " FROM records WHERE record_id IN (SELECT record_id FROM _res)"
     ).fetchone()
+    n_stale = _drop_stale(con, stage, run_id, lo, hi)
     key_pre_pii_results(con, stage.name, within=(lo, hi))
     con.execute("""
         CREATE OR REPLACE TEMP VIEW _res_versions AS
@@ -291,4 +297,40 @@ def _apply_batch(con, stage: Stage, run_id: str, cfg_hash: str, table: pa.Table)
     stage.after_batch(con, run_id)
     con.execute("DROP VIEW IF EXISTS _res_versions")
     con.execute("DROP TABLE IF EXISTS _res")
-    return {"results": n_results, "new_versions": n_versions, "status_changes": n_status, "events": n_events}
+    return {
+        "results": n_results + n_stale,
+        "new_versions": n_versions,
+        "status_changes": n_status,
+        "events": n_events + bool(n_stale),
+        "stale": n_stale,
+    }
+
+
+def _drop_stale(con, stage: Stage, run_id: str, lo: int, hi: int) -> int:
+    """Drop from ``_res`` the results whose record is no longer what the run's snapshot read; returns how many.
+
+    A stage reads active records; between its snapshot and this load (workers running, or a killed run resumed
+    later) an ingest, another stage or a rekey may have replaced one (superseded, marked duplicate) or renamed it
+    (gone). Its result was computed on a text that is no longer the record's head: applied, it would make a
+    second active version of the document from the old text (after the PII stage sealed it: the raw personal data
+    in the clear again). Such results are left out, with no stage mark, so the next run of the stage takes the
+    current version; one ``stale_results_skipped`` event per batch says how many. A record withdrawn since the
+    snapshot is not stale: its results load and stay withdrawn (:func:`hold_withdrawn_versions`)."""
+    n = con.execute(
+        """DELETE FROM _res WHERE record_id NOT IN (
+               SELECT record_id FROM records WHERE rowid BETWEEN $lo AND $hi AND status IN ('active', 'withdrawn'))""",
+        {"lo": lo, "hi": hi},
+    ).fetchone()[0]
+    if n:
+        ledger.append(
+            con,
+            [
+                ledger.Event(
+                    stage=stage.name,
+                    action="stale_results_skipped",
+                    run_id=run_id,
+                    detail={"results": int(n), "reason": "record changed after the run's snapshot"},
+                )
+            ],
+        )
+    return int(n)

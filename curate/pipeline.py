@@ -267,11 +267,13 @@ def run(
             tasks=step.tasks,
             progress=progress is not None,
         )
+        from curate.stats import stale_note
+
         c = rep.counts
         done["stages"].append({"stage": step.name, "run_id": rep.run_id, "inputs": rep.inputs, **c})
         echo(
             f"stage {step.name}: run {rep.run_id}: {rep.inputs} records in, {c.get('new_versions', 0)} new versions,"
-            f" {c.get('status_changes', 0)} status changes, {c.get('events', 0)} events"
+            f" {c.get('status_changes', 0)} status changes, {c.get('events', 0)} events{stale_note(c)}"
         )
         if rep.status == "finished":
             from curate.stats import run_summary, summary_lines

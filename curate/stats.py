@@ -246,3 +246,14 @@ def summary_lines(summary: RunSummary, *, quarantine: bool = True) -> list[str]:
             "quarantine: " + ", ".join(f"{q['reason']} ({q['locator']}) {q['items']}" for q in summary.quarantine)
         )
     return lines
+
+
+def stale_note(counts: Mapping[str, Any]) -> str:
+    """The run line's note on results left out because their record changed after the snapshot (``curate.load``)."""
+    n = int(counts.get("stale") or 0)
+    if not n:
+        return ""
+    return (
+        f"; {n} results left out: their record changed after the run's snapshot"
+        " (a next run of the stage takes the current versions)"
+    )

@@ -333,6 +333,15 @@ def _check_status(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
     )
     res.add(
         "status",
+        "active beside another active version of the same document (one of them was made from an old text)",
+        *ids(
+            con,
+            "SELECT record_id FROM records WHERE status = 'active'"
+            " QUALIFY count(*) OVER (PARTITION BY source_id, doc_key) > 1",
+        ),
+    )
+    res.add(
+        "status",
         "active although a newer version replaced it",
         *ids(
             con,

@@ -67,6 +67,10 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
             con.execute("ROLLBACK")
             raise CatalogueError(f"migration {number:04d}_{name} failed: {exc}") from exc
         done.append(number)
+    if done:
+        # the new schema goes into the file now, not only into the WAL: DuckDB 1.5 fails to replay some DDL from a
+        # WAL (an ALTER TABLE of a table with a `DEFAULT now()` column left the file unopenable after a kill)
+        con.execute("CHECKPOINT")
     return done
 
 

@@ -91,11 +91,13 @@ def run(
     if report.status != "finished":
         click.echo(report.message)
         return 0
+    from curate.stats import stale_note
+
     c = report.counts
     click.echo(
         f"run {report.run_id}{' (resumed)' if report.resumed else ''}: stage {stage}: {report.inputs} records in, "
         f"{c.get('new_versions', 0)} new versions, {c.get('status_changes', 0)} status changes, "
-        f"{c.get('events', 0)} events"
+        f"{c.get('events', 0)} events{stale_note(c)}"
     )
     if not s.quiet:
         from curate.stats import run_summary, summary_lines

@@ -1,0 +1,109 @@
+"""A stage's load leaves out results whose record changed after the run's snapshot (review round 3, conc 1-2).
+
+Between a run's snapshot and its load (workers computing, or a killed run resumed later) an ingest or another
+stage can replace a record. Loading its result would make a second active version of the document from the old
+text, and after the PII stage, bring the raw personal data back in the clear. `audit verify` names two active
+versions of one document.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import duckdb
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _write(path: Path, rows: list[tuple[str, str]]) -> Path:
+    path.write_text(
+        "".join(json.dumps({"id": i, "text": t}, ensure_ascii=False) + "\n" for i, t in rows), encoding="utf-8"
+    )
+    return path
+
+
+def _killed_before_load(db: Path, tmp_path: Path, stage: str) -> None:
+    from killed import run_killed
+
+    env = {**os.environ, "CURATE_FAULT": "before_load", "PYTHONPATH": str(ROOT)}
+    cmd = [sys.executable, "-m", "curate.cli", "--db", str(db), "run", stage, "--workers", "1"]
+    assert run_killed(cmd, env, tmp_path / f"killed-{stage}.log") == -9
+
+
+def _active(db: Path) -> dict[str, list[tuple[str, str | None, str | None]]]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        rows = con.execute(
+            "SELECT doc_key, stage, text, pii_state FROM records WHERE status = 'active' ORDER BY doc_key, stage"
+        ).fetchall()
+    finally:
+        con.close()
+    out: dict[str, list] = {}
+    for key, stage, text, pii in rows:
+        out.setdefault(key, []).append((stage, text, pii))
+    return out
+
+
+def _only(db: Path) -> list[tuple[str, str | None, str | None]]:
+    (versions,) = _active(db).values()
+    return versions
+
+
+def test_resumed_stage_after_an_ingest_leaves_the_old_text_out(cli, db_path, tmp_path):
+    src = tmp_path / "c.jsonl"
+    code, out, err = cli("--quiet", "ingest", "moda", str(_write(src, [("a", "第一條　本法  稱銀行\u200b。")])),
+                         "--licence", "CC-BY-4.0")  # fmt: skip
+    assert code == 0, err
+    _killed_before_load(db_path, tmp_path, "hygiene")
+    code, out, err = cli("--quiet", "ingest", "moda", str(_write(src, [("a", "第一條　本法稱銀行（新版）\u200b。")])),
+                         "--licence", "CC-BY-4.0")  # fmt: skip
+    assert code == 0, err
+    code, out, err = cli("run", "hygiene", "--workers", "1")  # resumes the killed run's old results
+    assert code == 0, out + err
+    assert "1 results left out" in out, out
+    active = _only(db_path)
+    assert len(active) == 1 and "新版" in active[0][1], active
+    code, out, err = cli("--quiet", "run", "hygiene", "--workers", "1")  # the next run takes the current version
+    assert code == 0, out + err
+    active = _only(db_path)
+    assert len(active) == 1 and active[0][0] == "hygiene" and "新版" in active[0][1], active
+    code, out, err = cli("audit", "verify")
+    assert code == 0, out + err
+
+
+def test_resumed_stage_after_the_pii_stage_does_not_bring_raw_text_back(cli, db_path, tmp_path):
+    src = _write(tmp_path / "cust.jsonl", [("c1", "客戶王大明，身分證A123456789，手機0912345678，申請房貸\u200b。")])
+    code, out, err = cli("--quiet", "ingest", "moda", str(src), "--licence", "CC-BY-4.0", "--pii-expected",
+                         "--source-id", "cust")  # fmt: skip
+    assert code == 0, err
+    _killed_before_load(db_path, tmp_path, "hygiene")
+    code, out, err = cli("--quiet", "run", "pii", "--workers", "1")
+    assert code == 0, out + err
+    code, out, err = cli("--quiet", "run", "hygiene", "--workers", "1")
+    assert code == 0, out + err
+    (active,) = _active(db_path).values()
+    assert len(active) == 1, active
+    stage, text, pii = active[0]
+    assert stage == "pii" and "A123456789" not in text and "0912345678" not in text, active
+    code, out, err = cli("pii", "scan", "--no-label-studio")
+    assert code == 0, out + err
+    code, out, err = cli("audit", "verify")
+    assert code == 0, out + err
+
+
+def test_verify_names_two_active_versions_of_one_document(cli, db_path, tmp_path):
+    src = tmp_path / "c.jsonl"
+    code, out, err = cli("--quiet", "ingest", "moda", str(_write(src, [("a", "第一版。")])), "--licence", "CC-BY-4.0")
+    assert code == 0, err
+    code, out, err = cli("--quiet", "ingest", "moda", str(_write(src, [("a", "第二版。")])), "--licence", "CC-BY-4.0")
+    assert code == 0, err
+    code, out, err = cli("audit", "verify")
+    assert code == 0, out + err
+    con = duckdb.connect(str(db_path))
+    con.execute("UPDATE records SET status = 'active' WHERE status = 'superseded'")  # as the old load left it
+    con.close()
+    code, out, err = cli("audit", "verify")
+    assert code != 0 and "another active version of the same document" in out + err, out + err
