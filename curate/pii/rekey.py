@@ -41,7 +41,7 @@ from curate.pii.keyed_ids import KeyedIds
 from curate.pii.keys import PiiKey
 from provenance import db, ledger, runs
 from provenance.batches import BATCH_ACTION, BATCH_REKEYED, DIGEST_VERSION, batch_digests, stale_batches
-from provenance.errors import CatalogueError
+from provenance.errors import CatalogueError, UsageError
 from provenance.export_items import ITEMS_REKEYED, affected_exports, items_digest
 from provenance.records import PII_PASSED, derived_record_id, is_keyed_digest, version_seal
 from provenance.verdicts import rekey_members
@@ -339,6 +339,21 @@ def _rekey_vault(con: duckdb.DuckDBPyConnection, key: PiiKey) -> int:
 # ---------------------------------------------------------------- the two entry points
 
 
+def _refuse_unfinished_stage_runs(con) -> None:
+    """A stage run that is still running or failed holds results under the records' old ids in its work files;
+    resumed after a rekey they would name records that are gone (and a PII run would check nothing)."""
+    rows = con.execute(
+        "SELECT run_id, command FROM runs WHERE command LIKE 'run %' AND status IN ('running', 'failed')"
+        " ORDER BY started_at"
+    ).fetchall()
+    if rows:
+        named = ", ".join(f"{rid} ({cmd})" for rid, cmd in rows[:5])
+        raise UsageError(
+            f"stage runs are unfinished: {named}; their work files hold the records' old ids. Finish each (run the"
+            " same command again) or `curate runs abandon RUN_ID`, then `curate pii rekey`; nothing was changed"
+        )
+
+
 def rekey_catalogue(db_path, key: PiiKey) -> RekeyReport:
     """``curate pii rekey``: keyed ids and digests for every record of a ``pii_expected`` source, in one transaction."""
     con = db.connect(db_path)
@@ -352,6 +367,7 @@ def rekey_catalogue(db_path, key: PiiKey) -> RekeyReport:
         emails = _plain_email_digests(con)
         if not changes and not emails:
             return RekeyReport()
+        _refuse_unfinished_stage_runs(con)
         run_id = runs.start_run(con, "pii rekey", "rekey", {"key_id": key.key_id})
         with db.transaction(con):
             rep = apply_changes(con, key, changes, run_id=run_id, stage="pii", reason="rekey")

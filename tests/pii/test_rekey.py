@@ -211,3 +211,23 @@ def test_sealing_keys_the_digest_of_a_plain_source(tmp_path, cli, db_path, monke
     assert json.loads(detail[0])["new_sha256"] == sha
     code, out, err = cli("audit", "verify")
     assert code == 0 and "keyed checks ok" in out, out + err
+
+
+def test_rekey_waits_for_an_unfinished_stage_run(old_catalogue, cli, tmp_path):
+    """A stage run killed before its load holds results under the old ids; a rekey in between would leave its
+    resume checking nothing (review round 3, conc 3). The rekey is refused until the run is finished."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CURATE_PII_KEY": KEY, "CURATE_FAULT": "before_load"}
+    cmd = [sys.executable, "-m", "curate.cli", "--db", str(old_catalogue), "run", "hygiene", "--workers", "1",
+           "--set", "normal_form=NFKC"]  # fmt: skip
+    proc = subprocess.run(cmd, env=env, capture_output=True, cwd=ROOT)
+    assert proc.returncode == -9, proc.stderr
+    before = _rows(old_catalogue)
+    code, out, err = cli("pii", "rekey", db=old_catalogue)
+    assert code == 2 and "unfinished" in err and "runs abandon" in err and "Traceback" not in err, out + err
+    assert _rows(old_catalogue) == before
+    code, out, err = cli("run", "hygiene", "--workers", "1", "--set", "normal_form=NFKC", db=old_catalogue)
+    assert code == 0 and "(resumed)" in out, out + err
+    code, out, err = cli("pii", "rekey", db=old_catalogue)
+    assert code == 0 and _rows(old_catalogue) != before, out + err
+    code, out, err = cli("audit", "verify", db=old_catalogue)
+    assert code == 0, out + err
