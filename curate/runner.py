@@ -42,7 +42,7 @@ from curate.runlock import RunLock
 from curate.snapshot import write_snapshot as _snapshot
 from curate.stages.base import FinalizeContext, Stage, StageResult, settled
 from curate.watched import run_watched
-from curate.workfiles import RunKey, private_umask, remove_work, run_key, secure_dir, sign_as, work_root
+from curate.workfiles import RunKey, private_umask, recheck_work, remove_work, run_key, secure_dir, sign_as, work_root
 from provenance import db, ledger, runs
 from provenance.errors import ConfigError, StageError
 from provenance.records import derived_record_id
@@ -161,7 +161,14 @@ class SnapshotReader(PipelineStep):
         self.batch_rows = batch_rows
 
     def files(self) -> list[Path]:
-        return sorted(Path(self.folder).glob("*/*.parquet"))
+        from curate.workfiles import snapshot_files, snapshot_intact
+
+        if not snapshot_intact(Path(self.folder)):  # a rank must not read a cut snapshot as a smaller input
+            raise StageError(
+                f"the run's snapshot {self.folder} is missing files (its work folder was changed while it ran);"
+                " run the same command again: it writes the snapshot again"
+            )
+        return snapshot_files(Path(self.folder))
 
     def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         if data:
@@ -322,6 +329,8 @@ def _run_locked(
     cpu: dict[str, float] = {}  # CPU seconds per phase: this process and its (reaped) workers
     t0, c0 = time.monotonic(), cpu_seconds()
     try:
+        if resumed_id:
+            recheck_work(con, run_id, run_dir)
         n_inputs, n_shards, bytes_in = _snapshot(
             con,
             stage,
@@ -353,6 +362,13 @@ def _run_locked(
                     f"finish to load the results (logs: {run_dir / 'logs'})"
                 )
                 return report
+        missing = [r for r in range(n_shards) if not (res_dir / f"{r:05d}.parquet").exists()]
+        if missing:
+            raise StageError(
+                f"stage `{stage.name}`: the results of ranks {missing[:10]} are missing from {res_dir} (the run's work"
+                " folder was changed while it ran); nothing more was loaded. Run the same command again: it computes"
+                " them again"
+            )
         final = res_dir / "final.parquet"
         if not final.exists():
             t, c = time.monotonic(), cpu_seconds()

@@ -71,7 +71,9 @@ def write_snapshot(
 
     ``on_inputs`` is called once the input is counted and not empty, before the shards are written."""
     marker = snap_dir / "_SUCCESS"
-    if marker.exists():
+    from curate.workfiles import snapshot_intact
+
+    if snapshot_intact(snap_dir):
         info = json.loads(marker.read_text())
         return info["rows"], info["files"], info.get("bytes", 0)
     shutil.rmtree(snap_dir, ignore_errors=True)

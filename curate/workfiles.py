@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import os
 import secrets
 import shutil
@@ -182,3 +183,50 @@ def abandon_run(db_path: str | Path, run_id: str, reason: str, actor: str | None
     finally:
         con.close()
     return {"run_id": run_id, "command": command, "previous_status": status}
+
+
+def recheck_work(con, run_id: str, run_dir: Path) -> None:
+    """Before a resumed run reuses its work folder: what is missing is computed again, never read as less work.
+
+    A snapshot that is gone or cut is written again from the catalogue as it is now (the records the run's
+    committed batches decided are marked, so they are not in it); the results and task logs computed from the old
+    snapshot go with it, and the committed batches' ids are set apart, so the new results load from their first
+    row. A rank whose results file is gone loses its completion mark, so the executor runs it again on the same
+    snapshot (the same results: the load goes on after what it committed)."""
+    import logging
+
+    from provenance import db
+
+    snap_dir, res_dir, logs = run_dir / "snapshot", run_dir / "results", run_dir / "logs"
+    if not snapshot_intact(snap_dir):
+        if snap_dir.exists() or res_dir.exists() or logs.exists():
+            logging.getLogger(__name__).warning("run %s: its snapshot is missing or cut; it is written again", run_id)
+        for d in (res_dir, logs):
+            shutil.rmtree(d, ignore_errors=True)
+        with db.transaction(con):
+            con.execute(
+                "UPDATE run_load_batches SET batch = 'before-snapshot-' || strftime(loaded_at, '%Y%m%d%H%M%S%f')"
+                " || '/' || batch WHERE run_id = ? AND batch NOT LIKE 'before-snapshot-%'",
+                [run_id],
+            )
+        return
+    done = logs / "completions"
+    for mark in done.glob("[0-9]*") if done.is_dir() else ():
+        if not (res_dir / f"{mark.name}.parquet").exists():
+            mark.unlink()
+
+
+def snapshot_files(snap_dir: Path) -> list[Path]:
+    """The snapshot's shard files, sorted by name (rank ``r`` of ``n`` reads ``r, r + n, ...``)."""
+    return sorted(Path(snap_dir).glob("*/*.parquet"))
+
+
+def snapshot_intact(snap_dir: Path) -> bool:
+    """The snapshot was written to the end (its ``_SUCCESS`` marker) and every shard file it counted is there: a
+    work folder cleared or cut while the run was away must not read as a smaller input."""
+    marker = Path(snap_dir) / "_SUCCESS"
+    try:
+        info = json.loads(marker.read_text())
+        return int(info["files"]) == len(snapshot_files(snap_dir))
+    except (OSError, ValueError, KeyError, TypeError):
+        return False

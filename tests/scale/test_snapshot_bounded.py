@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 from pathlib import Path
 
@@ -111,6 +112,7 @@ def test_a_rank_reads_its_shard_in_bounded_memory(tmp_path: Path) -> None:
             ids = [f"r{g}-{i}" for i in range(2048)]
             texts = [os.urandom(1200).hex() for _ in range(2048)]
             w.write_table(pa.table({"record_id": ids, "text": texts}), row_group_size=2048)
+    (tmp_path / "snap" / "_SUCCESS").write_text(json.dumps({"rows": n, "files": 1}))  # as write_snapshot ends
     reader = runner.SnapshotReader(str(tmp_path / "snap"))
     start, peak, seen = pa.total_allocated_bytes(), 0, 0
     for _doc in reader.run(None, 0, 1):
