@@ -130,9 +130,12 @@ def verify_all(
     return res
 
 
+#: a record's row as ``audit record`` and the portal show it: ``r`` joined to its source ``s``, title and metadata
+#: masked by the rule of ``curate sql`` (:func:`provenance.db.unchecked_masked`)
 _RECORD_COLS = (
-    "record_id, doc_key, source_id, locator, title, licence_id, version_of, status, stage, run_id,"
-    " created_at, content_sha256, pii_state, lang, script, length(text) AS characters, metadata"
+    f"r.record_id, r.doc_key, r.source_id, r.locator, {db.unchecked_masked('title')}, r.licence_id, r.version_of,"
+    " r.status, r.stage, r.run_id, r.created_at, r.content_sha256, r.pii_state, r.lang, r.script,"
+    f" length(r.text) AS characters, {db.unchecked_masked('metadata')}"
 )
 
 
@@ -207,10 +210,18 @@ def record_report(con: duckdb.DuckDBPyConnection, record_id: str) -> dict[str, A
     versions), every ledger event of the chain in ledger order, the stage marks (stages that
     checked a version and left it unchanged, e.g. hygiene or dedup) and every export that
     included any version. A few scans whatever the chain's length (records and ledger have no index on
-    record_id: see :func:`_lineage`).
+    record_id: see :func:`_lineage`). The title and metadata of a ``pii_expected`` source's record that has not
+    passed the PII stage read as NULL, as in ``curate sql`` (:func:`provenance.db.unchecked_masked`).
     """
     require_provenance_schema(con)
-    rec = _rows(db.execute(con, f"SELECT {_RECORD_COLS} FROM records WHERE record_id = ?", [record_id]))
+    rec = _rows(
+        db.execute(
+            con,
+            f"SELECT {_RECORD_COLS} FROM records r LEFT JOIN sources s ON s.source_id = r.source_id"
+            " WHERE r.record_id = ?",
+            [record_id],
+        )
+    )
     if not rec:
         raise CatalogueError(f"record `{record_id}` is not in the catalogue")
     record = rec[0]

@@ -316,17 +316,29 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
 #: auditor query sees instead (the portal's rule: such text is shown only after the PII stage)
 _UNCHECKED = "coalesce(s.pii_expected, false) AND coalesce(r.pii_state, '') NOT IN ('clean', 'scrubbed')"
 
+#: the columns that :data:`_UNCHECKED` hides
+MASKED_COLUMNS = ("text", "title", "metadata")
+
+
+def unchecked_masked(column: str) -> str:
+    """The select item for ``column`` of a ``records`` row ``r`` LEFT JOINed to its ``sources`` row ``s`` as every
+    auditor read path shows it (``curate sql``, ``curate audit record``, the portal): NULL for a record of a
+    ``pii_expected`` source that has not passed the PII stage.
+
+    >>> unchecked_masked("title").endswith("ELSE r.title END AS title")
+    True
+    """
+    return f"CASE WHEN {_UNCHECKED} THEN NULL ELSE r.{column} END AS {column}"
+
 
 def _mask_unchecked(con: duckdb.DuckDBPyConnection, name: str) -> None:
     """A temporary ``records`` view in front of the catalogue's table (unqualified names find it first; the guard
     refuses names qualified with the database) in which :data:`_UNCHECKED` records show no text, title or
     metadata."""
     db = '"' + name.replace('"', '""') + '"'
+    masked = ", ".join(unchecked_masked(c) for c in MASKED_COLUMNS)
     con.execute(
-        f"""CREATE TEMP VIEW records AS SELECT r.* REPLACE (
-                CASE WHEN {_UNCHECKED} THEN NULL ELSE r.text END AS text,
-                CASE WHEN {_UNCHECKED} THEN NULL ELSE r.title END AS title,
-                CASE WHEN {_UNCHECKED} THEN NULL ELSE r.metadata END AS metadata)
+        f"""CREATE TEMP VIEW records AS SELECT r.* REPLACE ({masked})
             FROM {db}.main.records r LEFT JOIN {db}.main.sources s ON s.source_id = r.source_id"""
     )
 

@@ -2,7 +2,8 @@
 
 Text is shown by one rule (:func:`text_visible`): never a raw version (its text is sealed in the
 vault and cleared here anyway), and for ``pii_expected`` sources only versions that have passed
-the PII stage. A bank user sees only records the licence catalogue allows for ``member:<BANK>``
+the PII stage. Titles and metadata follow the rule of ``curate sql`` (:func:`provenance.db.unchecked_masked`):
+NULL for such a version that has not passed it, so search neither shows nor matches them. A bank user sees only records the licence catalogue allows for ``member:<BANK>``
 and the chosen purpose, by the export rule itself (:func:`provenance.export.iter_verdicts`).
 """
 
@@ -18,6 +19,7 @@ from typing import Any
 import duckdb
 
 from provenance.audit import export_report, record_report
+from provenance.db import unchecked_masked
 from provenance.errors import WorkbenchError
 from provenance.export import ExportParams, iter_verdicts
 from provenance.licences import PURPOSES, LicenceCatalogue
@@ -76,25 +78,27 @@ def resolve_record(con: duckdb.DuckDBPyConnection, ref: str) -> tuple[str | None
 def search(con: duckdb.DuckDBPyConnection, q: str, *, limit: int = SEARCH_LIMIT) -> list[dict[str, Any]]:
     """Records matching ``q``: an id prefix, a doc_key, a law name with article number, or a text snippet.
 
-    Text matches only where the text may be shown (:func:`text_visible`); all values are bound.
+    Text matches only where the text may be shown (:func:`text_visible`), titles only where they are not masked
+    (:func:`provenance.db.unchecked_masked`); all values are bound.
     """
     q = (q or "").strip()
     if not q:
         return []
     compact = re.sub(r"\s+", "", q)
     hex_q = q.lower() if _HEX.match(q.lower()) else None
-    sql = """
+    sql = f"""
         SELECT r.record_id, r.title, r.source_id, r.status, r.licence_id, r.pii_state, r.doc_key, r.stage,
                CASE WHEN starts_with(r.record_id, $hex) THEN 'id'
                     WHEN r.doc_key = $q OR starts_with(r.doc_key, $q) THEN 'doc_key'
                     WHEN contains(replace(coalesce(r.title, ''), ' ', ''), $compact) THEN 'title'
                     ELSE 'text' END AS matched
-        FROM records r LEFT JOIN sources s USING (source_id)
+        FROM (SELECT r.* REPLACE ({unchecked_masked("title")}), s.pii_expected
+              FROM records r LEFT JOIN sources s ON s.source_id = r.source_id) r
         WHERE ($hex IS NOT NULL AND starts_with(r.record_id, $hex))
            OR r.doc_key = $q OR starts_with(r.doc_key, $q)
            OR contains(replace(coalesce(r.title, ''), ' ', ''), $compact)
            OR (contains(r.text, $q) AND r.pii_state IS DISTINCT FROM 'raw'
-               AND (NOT coalesce(s.pii_expected, FALSE) OR list_contains($passed, r.pii_state)))
+               AND (NOT coalesce(r.pii_expected, FALSE) OR list_contains($passed, r.pii_state)))
         ORDER BY (r.status = 'active') DESC, r.title NULLS LAST, r.record_id
         LIMIT $limit
     """
@@ -153,7 +157,8 @@ def record_page(con: duckdb.DuckDBPyConnection, record_id: str, cat: LicenceCata
     texts = {
         rid: (text, state, title)
         for rid, text, state, title in con.execute(
-            f"SELECT record_id, text, pii_state, title FROM records WHERE record_id IN ({lits})"
+            f"SELECT r.record_id, r.text, r.pii_state, {unchecked_masked('title')} FROM records r"
+            f" LEFT JOIN sources s ON s.source_id = r.source_id WHERE r.record_id IN ({lits})"
         ).fetchall()
     }
     versions = []
