@@ -63,7 +63,10 @@ def serve(
         )
     )
     click.echo(f"auditor portal on http://{host}:{port}/ (catalogue {s.db_path}, snapshot copy; Ctrl-C stops)")
-    uvicorn.run(app, host=host, port=port, log_level="warning" if s.quiet else "info", server_header=False)
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="warning" if s.quiet else "info", server_header=False)
+    finally:  # the snapshot copies hold the catalogue as it was: none outlives the portal
+        app.state.view.close()
     return 0
 
 

@@ -8,7 +8,8 @@ catalogue for those values:
 * every text column of every catalogue table except the vault and the name lists (records with all
   their string columns and metadata, the ledger, quarantine, runs, sources, exports, annotation
   tables ...);
-* every file under the catalogue's working folder (stage snapshots, results, logs), the folders of
+* every file under the catalogue's working folder (stage snapshots, results, logs, copies of the catalogue such
+  as the portal's snapshots, opened read-only and searched table by table), the folders of
   recorded exports (data files JSONL/Parquet, card, manifest, NOTICE, blocked.csv), the Label
   Studio task files written for a manual import (``annotation_task_files``), and any extra path
   given; JSON ``\\uXXXX`` escapes are decoded first and nested Parquet columns read as JSON;
@@ -36,7 +37,8 @@ SEARCHED_TYPES = PROPAGATED_TYPES | {"TW_ADDRESS"}
 SEALED_TABLES = ("raw_vault", "pii_source_names")
 #: file suffixes read as text; Parquet is read column by column; anything else is read as UTF-8 if it decodes
 _PARQUET = (".parquet",)
-_SKIP_SUFFIXES = (".duckdb", ".wal", ".tmp")
+_DUCKDB = (".duckdb",)  # a copy of the catalogue (the portal's snapshots): opened read-only, every table searched
+_SKIP_SUFFIXES = (".wal", ".tmp")
 _MAX_FILE_BYTES = 256 * 1024 * 1024
 
 
@@ -153,8 +155,8 @@ class _Matcher:
             yield etype, self.key.digest(etype, m.group(0))
 
 
-def _table_strings(con) -> Iterator[tuple[str, str, str]]:
-    """``(table, where, string)`` for every text/JSON value of every scanned table."""
+def _table_strings(con, prefix: str = "") -> Iterator[tuple[str, str, str]]:
+    """``(table, where, string)`` for every text/JSON value of every scanned table (``where`` after ``prefix``)."""
     cols = con.execute("""
         SELECT table_name, column_name FROM information_schema.columns
         WHERE table_schema = 'main' AND (data_type LIKE 'VARCHAR%' OR data_type = 'JSON')
@@ -168,7 +170,7 @@ def _table_strings(con) -> Iterator[tuple[str, str, str]]:
         for i, row in enumerate(con.execute(f'SELECT {sel} FROM "{table}"').fetchall()):
             for c, v in zip(columns, row, strict=True):
                 if v:
-                    yield table, f"{table}.{c} row {i}", v
+                    yield table, f"{prefix}{table}.{c} row {i}", v
 
 
 _JSON_ESCAPE = re.compile(r"(?:\\u[0-9a-fA-F]{4})+")
@@ -188,17 +190,25 @@ def _unescape_json(text: str) -> str:
     return _JSON_ESCAPE.sub(_one, text)
 
 
-def _file_strings(paths: Iterable[Path]) -> Iterator[tuple[str, str, str]]:
-    """``(path, where, string)`` pieces of every readable file under ``paths``."""
-    seen: set[Path] = set()
+def _file_strings(
+    paths: Iterable[Path], *, skip: Iterable[Path] = (), unchecked: list[str] | None = None
+) -> Iterator[tuple[str, str, str]]:
+    """``(path, where, string)`` pieces of every readable file under ``paths`` but ``skip``; a DuckDB file that
+    cannot be opened is named in ``unchecked``."""
+    seen: set[Path] = {Path(p).resolve() for p in skip}
     for root in paths:
         root = Path(root)
         files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
         for p in files:
             rp = p.resolve()
-            if rp in seen or p.suffix in _SKIP_SUFFIXES or p.stat().st_size > _MAX_FILE_BYTES:
+            if rp in seen or p.suffix in _SKIP_SUFFIXES:
                 continue
             seen.add(rp)
+            if p.suffix in _DUCKDB:  # read table by table, whatever its size
+                yield from _duckdb_strings(p, unchecked if unchecked is not None else [])
+                continue
+            if p.stat().st_size > _MAX_FILE_BYTES:
+                continue
             if p.suffix in _PARQUET:
                 yield from _parquet_strings(p)
                 continue
@@ -207,6 +217,25 @@ def _file_strings(paths: Iterable[Path]) -> Iterator[tuple[str, str, str]]:
             except (UnicodeDecodeError, OSError):
                 continue
             yield str(p), str(p), _unescape_json(text)
+
+
+def _duckdb_strings(path: Path, unchecked: list[str]) -> Iterator[tuple[str, str, str]]:
+    """The strings of every table of a DuckDB file (a copy of the catalogue), as for the catalogue itself."""
+    import duckdb
+
+    from provenance import db
+    from provenance.errors import WorkbenchError
+
+    try:
+        con = db.connect_readonly(path)
+    except (WorkbenchError, duckdb.Error) as exc:
+        unchecked.append(f"file {path}: a DuckDB file that could not be opened, not checked ({str(exc)[:200]})")
+        return
+    try:
+        for _, where, text in _table_strings(con, prefix=f"{path}: "):
+            yield str(path), where, text
+    finally:
+        con.close()
 
 
 def _parquet_strings(path: Path) -> Iterator[tuple[str, str, str]]:
@@ -329,7 +358,8 @@ def scan(
     for surface, roots in surfaces:
         if surface in ("export", "labelstudio-file"):
             report.unchecked.extend(f"{surface} {p}: not checked, it no longer exists" for p in roots if not p.exists())
-        for path, where, text in _file_strings(roots):
+        live = (Path(db_path), Path(f"{db_path}.wal"))  # the catalogue itself was searched above
+        for path, where, text in _file_strings(roots, skip=live, unchecked=report.unchecked):
             files.add(path)
             report.strings += 1
             report.findings.extend(Finding(surface, where, t, d) for t, d in match.find(text))

@@ -9,7 +9,9 @@ is parameterised on a read-only snapshot connection with external access off.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -161,11 +163,8 @@ def home(request: Request, user: User) -> Response:
     q = request.query_params.get("q", "")[:200]
     rows: list[dict[str, Any]] = []
     if q:
-        con = request.app.state.view.cursor()
-        try:
+        with request.app.state.view.reading() as con:
             rows = _visible(con, user, data.search(con, q), purpose, request.app.state.cat)
-        finally:
-            con.close()
     return page("home.html.j2", request, q=q, rows=rows)
 
 
@@ -173,8 +172,7 @@ def home(request: Request, user: User) -> Response:
 def record(request: Request, user: User) -> Response:
     purpose = _purpose(request)
     ref = request.path_params["record_id"][:64]
-    con = request.app.state.view.cursor()
-    try:
+    with request.app.state.view.reading() as con:
         rid, candidates = data.resolve_record(con, ref)
         if rid is None:
             cands = _visible(con, user, [{"record_id": c} for c in candidates], purpose, request.app.state.cat)
@@ -192,33 +190,25 @@ def record(request: Request, user: User) -> Response:
                     message=f"此紀錄不在 {user.bank} 的授權範圍內 not licensed for member:{user.bank} ({purpose}): {verdict}",
                 )
         rep = data.record_page(con, rid, request.app.state.cat)
-    finally:
-        con.close()
     return page("record.html.j2", request, r=rep)
 
 
 @guarded()
 def exports(request: Request, user: User) -> Response:
-    con = request.app.state.view.cursor()
-    try:
+    with request.app.state.view.reading() as con:
         rows = data.exports_list(con)
-    finally:
-        con.close()
     if user.bank is not None:
         rows = [r for r in rows if r["audience"] in ("public", "consortium", f"member:{user.bank}")]
     return page("exports.html.j2", request, rows=rows)
 
 
 def _export(request: Request, user: User, *, verify: bool) -> Response:
-    con = request.app.state.view.cursor()
-    try:
+    with request.app.state.view.reading() as con:
         rep = data.export_page(con, request.path_params["export_id"][:64])
         aud = rep["runs"][-1]["audience"]
         if user.bank is not None and aud not in ("public", "consortium", f"member:{user.bank}"):
             return page("error.html.j2", request, 403, message=f"export for {aud}: not visible to member:{user.bank}")
         check = data.verify_export_folder(con, rep["export_id"]) if verify else None
-    finally:
-        con.close()
     return page("export.html.j2", request, e=rep, check=check)
 
 
@@ -242,21 +232,15 @@ async def export_verify(request: Request) -> Response:
 
 @guarded(auditor_only=True)
 def withdrawals(request: Request, user: User) -> Response:
-    con = request.app.state.view.cursor()
-    try:
+    with request.app.state.view.reading() as con:
         rows = data.withdrawals_page(con)
-    finally:
-        con.close()
     return page("withdrawals.html.j2", request, rows=rows)
 
 
 @guarded(auditor_only=True)
 def ledger_view(request: Request, user: User) -> Response:
-    con = request.app.state.view.cursor()
-    try:
+    with request.app.state.view.reading() as con:
         info = data.ledger_page(con, request.app.state.anchor_file)
-    finally:
-        con.close()
     return page("ledger.html.j2", request, info=info)
 
 
@@ -276,11 +260,8 @@ def report(request: Request, user: User) -> Response:
     if cached is None or cached[0] != view.generation:
         from curate.reporting import build_report
 
-        con = view.cursor()
-        try:
+        with view.reading() as con:
             html = build_report(con, catalogue=str(view.db_path.name))
-        finally:
-            con.close()
         cached = state.report_cache = (view.generation, html)
     return HTMLResponse(cached[1])
 
@@ -321,6 +302,15 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+@contextlib.asynccontextmanager
+async def _lifespan(app: Starlette) -> AsyncIterator[None]:
+    """On shutdown (Ctrl-C, SIGTERM) the snapshot copies are closed and deleted."""
+    try:
+        yield
+    finally:
+        app.state.view.close()
+
+
 def create_app(config: PortalConfig, view: CatalogueView | None = None) -> Starlette:
     """The portal application for ``config`` (a snapshot view is created unless given)."""
     routes = [
@@ -350,7 +340,7 @@ def create_app(config: PortalConfig, view: CatalogueView | None = None) -> Starl
             https_only=config.https_only,
         ),
     ]
-    app = Starlette(routes=routes, middleware=middleware)
+    app = Starlette(routes=routes, middleware=middleware, lifespan=_lifespan)
     app.state.view = view or CatalogueView(config.db_path, config.snapshot_dir, interval=config.refresh_interval)
     app.state.users = UserStore(config.users_file)
     app.state.limiter = LoginLimiter()

@@ -14,7 +14,14 @@ serves a read-only *copy* and refreshes it after the catalogue changed:
   ``$CURATE_LOCK_WAIT`` seconds).
 
 Every snapshot connection is :func:`provenance.db.connect_readonly` (read-only, external
-access off, configuration locked); requests use per-thread cursors of it.
+access off, configuration locked); each request reads through :meth:`CatalogueView.reading`, a cursor of the
+generation current when it started.
+
+A snapshot holds the catalogue as it was, personal data from before the PII stage included, so copies live no
+longer than they are read: files are written 0600 in a 0700 folder; a generation is deleted as soon as a newer
+one is current and no request still reads it; :meth:`CatalogueView.close` (the portal's shutdown, Ctrl-C or
+SIGTERM) deletes them all, and the next start deletes any that a killed portal left (``curate pii scan`` opens
+such leftovers and searches them too).
 """
 
 from __future__ import annotations
@@ -23,6 +30,8 @@ import os
 import shutil
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -48,6 +57,13 @@ def _signature(path: Path) -> tuple:
     return tuple(sig)
 
 
+def _copy_private(src: Path, dst: Path) -> None:
+    """``src`` copied to a new file ``dst`` readable by this user only (0600 from its creation)."""
+    dst.unlink(missing_ok=True)
+    os.close(os.open(dst, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    shutil.copyfile(src, dst)
+
+
 class CatalogueView:
     """Read-only snapshot connections for the portal (see module docstring)."""
 
@@ -60,20 +76,31 @@ class CatalogueView:
         os.chmod(self.folder, 0o700)
         self.interval = interval
         self._lock = threading.Lock()
-        self._con: duckdb.DuckDBPyConnection | None = None
-        self._old: duckdb.DuckDBPyConnection | None = None
+        self._cons: dict[int, duckdb.DuckDBPyConnection] = {}  # generation -> its connection
+        self._readers: dict[int, int] = {}  # generation -> requests reading it now
         self._sig: tuple | None = None
         self._checked = 0.0
         self.generation = 0
         self.refreshed_at: float | None = None
         self.last_skip: str | None = None
-        for stale in self.folder.glob("snapshot-*"):
-            stale.unlink(missing_ok=True)
+        self._remove_files()  # a killed portal's leftovers
         if not self.refresh(force=True):
             raise CatalogueError(
                 f"cannot take a first snapshot of `{self.db_path}`: {self.last_skip}; "
                 "start the portal again when the running command has finished"
             )
+
+    def _remove_files(self, gen: int | None = None) -> None:
+        """Delete generation ``gen``'s files (every snapshot file when None)."""
+        for p in self.folder.glob("snapshot-*" if gen is None else f"snapshot-{gen}.*"):
+            p.unlink(missing_ok=True)
+
+    def _drop_unread(self) -> None:
+        """Close and delete every generation older than the current one that no request reads (lock held)."""
+        for gen in [g for g in self._cons if g != self.generation and not self._readers.get(g)]:
+            self._cons.pop(gen).close()
+            self._readers.pop(gen, None)
+            self._remove_files(gen)
 
     def refresh(self, *, force: bool = False) -> bool:
         """Take a new snapshot if the catalogue changed and is free; True when one was taken."""
@@ -95,32 +122,42 @@ class CatalogueView:
             try:
                 sig = _signature(self.db_path)
                 tmp = target.with_suffix(".tmp")
-                shutil.copyfile(self.db_path, tmp)
+                _copy_private(self.db_path, tmp)
                 wal = Path(str(self.db_path) + ".wal")
                 if wal.exists():
-                    shutil.copyfile(wal, Path(str(target) + ".wal"))
+                    _copy_private(wal, Path(str(target) + ".wal"))
                 os.replace(tmp, target)
             finally:
                 live.close()
-            con = db.connect_readonly(target)
-            old, self._old, self._con = self._old, self._con, con
-            if old is not None:
-                old.close()
-                for p in self.folder.glob(f"snapshot-{gen - 2}.duckdb*"):
-                    p.unlink(missing_ok=True)
+            self._cons[gen] = db.connect_readonly(target)
             self._sig, self.generation, self.refreshed_at, self.last_skip = sig, gen, time.time(), None
+            self._drop_unread()
             return True
 
-    def cursor(self) -> duckdb.DuckDBPyConnection:
-        """A cursor on the current snapshot for one request (refreshing it first when due)."""
+    @contextmanager
+    def reading(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor on the current snapshot for one request (refreshing it first when due); the generation it
+        reads is kept until the block ends."""
         self.refresh()
         with self._lock:
-            assert self._con is not None
-            return self._con.cursor()
+            if self.generation not in self._cons:
+                raise CatalogueError("the portal is shutting down; reload the page once it has started again")
+            gen = self.generation
+            cur = self._cons[gen].cursor()
+            self._readers[gen] = self._readers.get(gen, 0) + 1
+        try:
+            yield cur
+        finally:
+            cur.close()
+            with self._lock:
+                self._readers[gen] -= 1
+                self._drop_unread()
 
     def close(self) -> None:
+        """Close every snapshot connection and delete every snapshot file (idempotent)."""
         with self._lock:
-            for c in (self._con, self._old):
-                if c is not None:
-                    c.close()
-            self._con = self._old = None
+            for con in self._cons.values():
+                con.close()
+            self._cons.clear()
+            self._readers.clear()
+            self._remove_files()

@@ -44,3 +44,36 @@ def test_planted_leaks_are_found(scrubbed, cli, tmp_path):
     where = {(f["surface"], f["entity_type"]) for f in report["findings"]}
     assert ("quarantine", "PERSON") in where and ("file", "TW_PHONE") in where
     assert "林志明" not in out and "0912345678" not in out  # findings name digests, never values
+
+
+def test_a_copy_of_the_catalogue_left_in_the_work_folder_is_searched(db_path, cli, monkeypatch):
+    """A portal snapshot taken before the PII stage (left by a portal that was killed) holds the raw text: the
+    scan opens such DuckDB copies and searches their tables, so it cannot say "no personal value found"."""
+    import shutil
+
+    from curate.workfiles import work_root
+
+    monkeypatch.setenv("CURATE_PII_KEY", "4d" * 32)
+    con = db.connect(db_path)
+    run_id = runs.start_run(con, "test-ingest", "x")
+    add_source(con, "fsc", pii_expected=True)
+    add_records(con, [{"source_id": "fsc", "locator": "case/1", "text": TEXT}], run_id=run_id)
+    runs.finish_run(con, run_id)
+    con.close()
+    snapshots = work_root(db_path) / "portal" / "snapshots"
+    snapshots.mkdir(parents=True)
+    shutil.copyfile(db_path, snapshots / "snapshot-1.duckdb")
+    code, _, err = cli("-q", "run", "pii", "--workers", "1")
+    assert code == 0, err
+    code, out, _ = cli("pii", "scan", "--json", "--no-label-studio")
+    report = json.loads(out)
+    assert code == 1 and "林志明" not in out
+    where = {
+        (f["surface"], f["entity_type"]) for f in report["findings"] if "snapshot-1.duckdb: records." in f["where"]
+    }
+    assert ("workfile", "PERSON") in where and ("workfile", "TW_PHONE") in where
+    assert not [f for f in report["findings"] if "snapshot-1" not in f["where"]]  # the live catalogue is clean
+    (snapshots / "snapshot-1.duckdb").write_bytes(b"not a database")
+    code, out, _ = cli("pii", "scan", "--json", "--no-label-studio")
+    report = json.loads(out)
+    assert code == 0 and any("snapshot-1.duckdb" in u and "could not be opened" in u for u in report["unchecked"])
