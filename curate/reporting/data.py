@@ -7,6 +7,7 @@ decision of :func:`provenance.export.preview`. No text of any record is read int
 
 from __future__ import annotations
 
+import html
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -216,3 +217,13 @@ def _stage_runs(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
         " max(value) FILTER (WHERE metric = 'seconds' AND key = 'total') AS seconds"
         " FROM run_stats s JOIN runs r USING (run_id) GROUP BY s.run_id ORDER BY started, s.run_id",
     )
+
+
+def chart_text(value: Any) -> str:
+    """A label for a plotly figure, shown as the text it is: plotly renders its own subset of HTML in labels
+    and hover text (links, styles, line breaks) and turns entities back into characters.
+
+    >>> chart_text('<a href="https://x.example">ok</a> & <br>')
+    '&lt;a href="https://x.example"&gt;ok&lt;/a&gt; &amp; &lt;br&gt;'
+    """
+    return html.escape(str(value), quote=False)

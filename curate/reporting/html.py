@@ -3,7 +3,9 @@
 Charts are declarative plotly figures; plotly.js itself is inlined once, so the file opens on an
 air-gapped laptop and makes no network request. Labels are bilingual (Traditional Chinese /
 English). Data is embedded as JSON with ``<``, ``>`` and ``&`` escaped, tables through Jinja2's
-autoescaping, so no catalogue value can inject markup.
+autoescaping, and every label a figure shows goes through :func:`curate.reporting.data.chart_text`
+(plotly reads tags such as ``<a href>``, ``<span style>`` and ``<br>`` in labels), so no catalogue value
+can inject markup.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 
 import duckdb
 
-from curate.reporting.data import ReportData, gather
+from curate.reporting.data import ReportData, chart_text, gather
 
 _TEMPLATES = Path(__file__).parent / "templates"
 #: plotly config: no logo, no "edit in chart studio" link, nothing fetched from the network
@@ -51,7 +53,7 @@ def _bar(title: str, rows: list[dict[str, Any]], x: str, y: str, *, horizontal: 
 
     if not rows:
         return None
-    xs = [str(r[x]) for r in rows]
+    xs = [chart_text(r[x]) for r in rows]
     ys = [r[y] for r in rows]
     trace = go.Bar(x=ys, y=xs, orientation="h") if horizontal else go.Bar(x=xs, y=ys)
     fig = go.Figure(trace)
@@ -74,7 +76,7 @@ def _figures(d: ReportData) -> dict[str, Any]:
     figs["licence"] = _bar("授權 Active records by licence", d.by.get("licence", []), "key", "records", horizontal=True)
     figs["pii_state"] = _bar("個資狀態 Active records by pii_state", d.by.get("pii_state", []), "key", "records")
     if d.funnel:
-        fig = go.Figure(go.Funnel(y=[f["label"] for f in d.funnel], x=[f["items"] for f in d.funnel]))
+        fig = go.Figure(go.Funnel(y=[chart_text(f["label"]) for f in d.funnel], x=[f["items"] for f in d.funnel]))
         fig.update_layout(
             title="處理漏斗 Stage funnel (documents)", height=380, margin={"l": 10, "r": 10, "t": 50, "b": 10}
         )
@@ -100,7 +102,9 @@ def _figures(d: ReportData) -> dict[str, Any]:
             horizontal=True,
         )
         if e["licences"]:
-            fig = go.Figure(go.Pie(labels=list(e["licences"]), values=list(e["licences"].values()), hole=0.4))
+            fig = go.Figure(
+                go.Pie(labels=[chart_text(k) for k in e["licences"]], values=list(e["licences"].values()), hole=0.4)
+            )
             fig.update_layout(
                 title=f"{e['export_id'][:12]} 授權組成 licence mix",
                 height=340,

@@ -124,6 +124,8 @@ def figures(sec: dict[str, Any]) -> dict[str, Any]:
     """Two log-log line charts (time and peak RSS per step against N) as plotly JSON."""
     import plotly.graph_objects as go
 
+    from curate.reporting.data import chart_text
+
     figs = {}
     for key, field, title, unit in (
         ("scale_time", "seconds", "各步驟耗時 Time per step", "seconds"),
@@ -133,7 +135,9 @@ def figures(sec: dict[str, Any]) -> dict[str, Any]:
         for s in sec["steps"]:
             pts = [(row["n"], row["cells"][s][field]) for row in sec["rows"] if row["cells"].get(s)]
             if pts:
-                fig.add_trace(go.Scatter(x=[p[0] for p in pts], y=[p[1] for p in pts], mode="lines+markers", name=s))
+                fig.add_trace(
+                    go.Scatter(x=[p[0] for p in pts], y=[p[1] for p in pts], mode="lines+markers", name=chart_text(s))
+                )
         fig.update_layout(title=title, height=360, margin={"l": 10, "r": 10, "t": 50, "b": 10})
         fig.update_xaxes(type="log", title_text="articles (N)")
         fig.update_yaxes(type="log", title_text=unit)

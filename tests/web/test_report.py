@@ -116,3 +116,34 @@ def test_report_scale_results_bad_file_is_a_clear_error(demo_catalogue, cli, tmp
         code, stdout, err = cli("report", "-o", str(out), "--scale-results", str(path), db=demo_catalogue["path"])
         assert code == 2 and says in (stdout + err) and "Traceback" not in (stdout + err)
         assert not out.exists()
+
+
+def test_markup_in_catalogue_values_stays_text_in_the_charts(db_path, cli, tmp_path, watched_page):
+    """plotly renders links, styles and line breaks in labels: a source id, licence id or quarantine reason that
+    holds them must show as the text it is (no link to click, no overlay), in the file and in Chromium."""
+    from catalogue_builder import add_records, add_source
+
+    link = '<a href="https://evil.example/phish">verify ledger here</a>'
+    big = '<span style="font-size:80px">BIG</span><br>'
+    con = db.connect(db_path)
+    try:
+        for sid in (link, big):
+            add_source(con, sid, kind="moda", licence_id="CC-BY-4.0")
+            add_records(con, [{"source_id": sid, "locator": "x/1", "text": f"銀行法{sid}", "licence_id": "CC-BY-4.0"}])
+        con.execute(
+            "INSERT INTO quarantine (run_id, source_id, locator, reason, stage, created_at)"
+            " VALUES ('r', ?, 'f.jsonl:1', ?, 'ingest', now())",
+            [link, big],
+        )
+    finally:
+        con.close()
+    out = tmp_path / "report.html"
+    code, _, err = cli("report", "-o", str(out), db=db_path)
+    assert code == 0, err
+    watched_page.goto(out.as_uri())
+    watched_page.wait_for_selector("#fig-source .main-svg")
+    plots = watched_page.locator(".js-plotly-plot")
+    assert plots.locator("a").count() == 0  # no link anywhere in any chart
+    assert watched_page.locator(".js-plotly-plot [style*='font-size:80px'], [style*='font-size: 80px']").count() == 0
+    ticks = " ".join(watched_page.locator("#fig-source .ytick text").all_text_contents())
+    assert link in ticks and "<span style=" in ticks  # shown as the text it is
