@@ -1,16 +1,18 @@
 """A batch's rows on their way into ``records``: stored metadata JSON, Unicode checks, keyed ids and digests
 (``pii_expected`` sources), and the temp tables that stage a batch against the catalogue (:func:`stage_new`);
-before any of it, :func:`check_source_kinds` (a source id is never taken over by another kind of source).
+before any of it, :func:`check_source_kinds` (a source id has the documented form and is never taken over by another
+kind of source).
 Used by :mod:`curate.ingest` (the driver) and its set-based path."""
 
 from __future__ import annotations
 
 import json
+import re
 from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from provenance.errors import ConfigError
+from provenance.errors import ConfigError, UsageError
 from provenance.records import INGEST_RECORD_ID_SQL
 from sources.base import Record, SourceInfo
 
@@ -24,14 +26,35 @@ REASON_MALFORMED = "malformed item (unexpected field type or shape)"
 REASON_INVALID_UNICODE = "not valid Unicode (lone surrogate)"
 
 
+#: what a source id may be (``--source-id``, pipeline files): letters (any script), digits and ``_ . : -``, at most
+#: 64; it is shown by every report, page and terminal table, so markup, spaces and control characters are refused
+SOURCE_ID_RE = re.compile(r"[\w.:-]{1,64}")
+
+
+def check_source_id(source_id: str) -> None:
+    """Refuse a source id outside :data:`SOURCE_ID_RE` (one line that shows the id with its controls escaped).
+
+    >>> check_source_id("tabf:esun"), check_source_id("金融研訓院")
+    (None, None)
+    """
+    if not SOURCE_ID_RE.fullmatch(source_id or ""):
+        raise UsageError(
+            f"source id {source_id!r} is not allowed: use letters, digits and _ . : - (1 to 64 of them),"
+            " e.g. `tabf:esun`"
+        )
+
+
 def check_source_kinds(con: duckdb.DuckDBPyConnection, infos: list[SourceInfo], ingestor: str) -> None:
-    """Refuse an ingest whose source rows name a source id the catalogue holds for another kind of source.
+    """Refuse an ingest whose source rows name a source id the catalogue holds for another kind of source, or
+    a source id outside :data:`SOURCE_ID_RE` (:func:`check_source_id`).
 
     The ingest rewrites a source's title, origin and licence, which every record of that source is exported
     under: ``--source-id law_moj`` on a MODA ingest gave the statutes MODA's attribution. A row's ``kind`` is
     the one its source wrote (``SourceInfo.kind``) or, as the schema describes the column, the ingestor's
     registry name (``ingestor``); either is this kind of source.
     """
+    for info in infos:
+        check_source_id(info.source_id)
     want = {i.source_id: i.kind for i in infos}
     held = con.execute(
         "SELECT source_id, kind FROM sources WHERE source_id IN (SELECT unnest($s)) ORDER BY source_id",
