@@ -26,7 +26,7 @@ from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
 from curate.web import data
-from curate.web.auth import LoginLimiter, User, UserStore, csrf_ok, csrf_token
+from curate.web.auth import LoginLimiter, SessionRegistry, User, UserStore, csrf_ok, csrf_token
 from curate.web.snapshot import CatalogueView
 from provenance.errors import WorkbenchError
 from provenance.licences import PURPOSES, LicenceCatalogue, default_licence_catalogue
@@ -47,6 +47,10 @@ CSP = (
 )
 
 
+#: a session's longest life (the cookie's max_age and the session id's)
+SESSION_SECONDS = 8 * 3600
+
+
 @dataclass
 class PortalConfig:
     db_path: Path
@@ -60,11 +64,12 @@ class PortalConfig:
 
 
 def _user(request: Request) -> User | None:
+    """The session's user while its session id is live here and its password has not been reset since."""
     name = request.session.get("user")
-    if not name:
+    if not name or not request.app.state.sessions.alive(request.session.get("sid")):
         return None
     user = request.app.state.users.get(name)
-    if user is None or user.role != request.session.get("role"):
+    if user is None or user.role != request.session.get("role") or user.stamp != request.session.get("stamp"):
         return None
     return user
 
@@ -138,7 +143,8 @@ async def login_submit(request: Request) -> Response:
         return page("login.html.j2", request, 401, next=nxt, error="帳號或密碼錯誤 wrong user name or password")
     limiter.succeeded(*keys)
     request.session.clear()
-    request.session.update({"user": user.name, "role": user.role})
+    sid = request.app.state.sessions.open()
+    request.session.update({"user": user.name, "role": user.role, "stamp": user.stamp, "sid": sid})
     csrf_token(request.session)
     return RedirectResponse(nxt, status_code=303)
 
@@ -146,6 +152,7 @@ async def login_submit(request: Request) -> Response:
 async def logout(request: Request) -> Response:
     form = await request.form()
     if csrf_ok(request.session, form.get("csrf")):
+        request.app.state.sessions.end(request.session.get("sid"))  # a copy of the cookie ends with it
         request.session.clear()
     return RedirectResponse("/login", status_code=303)
 
@@ -335,7 +342,7 @@ def create_app(config: PortalConfig, view: CatalogueView | None = None) -> Starl
             SessionMiddleware,
             secret_key=config.secret,
             session_cookie="curate_portal",
-            max_age=8 * 3600,
+            max_age=SESSION_SECONDS,
             same_site="strict",
             https_only=config.https_only,
         ),
@@ -344,6 +351,7 @@ def create_app(config: PortalConfig, view: CatalogueView | None = None) -> Starl
     app.state.view = view or CatalogueView(config.db_path, config.snapshot_dir, interval=config.refresh_interval)
     app.state.users = UserStore(config.users_file)
     app.state.limiter = LoginLimiter()
+    app.state.sessions = SessionRegistry(SESSION_SECONDS)
     app.state.cat = config.licence_catalogue or default_licence_catalogue()
     app.state.report_cache = None
     app.state.anchor_file = config.anchor_file

@@ -7,10 +7,16 @@ hashes (argon2-cffi), never passwords. Roles:
   text of ``pii_expected`` sources only once it has passed the PII stage;
 * ``bank:<CODE>``: only records whose licence the licence catalogue allows for ``member:<CODE>``
   and the chosen purpose (``training`` by default), the same rule an export applies.
+
+A session is a signed cookie naming a session id that the running portal holds (:class:`SessionRegistry`) and a
+stamp of the user's password hash: logging out ends the session id, and resetting the password
+(``curate serve adduser`` again) changes the stamp, so a copied cookie stops working either way; a restart of
+the portal ends every session.
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import json
 import os
@@ -29,10 +35,17 @@ _NAME_RE = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
 MIN_PASSWORD = 10
 
 
+#: the shortest session-signing secret accepted (from the environment or a file): a short one is brute-forced
+#: offline from any captured cookie, and then sessions can be forged
+MIN_SECRET = 32
+
+
 @dataclass(frozen=True, slots=True)
 class User:
     name: str
     role: str
+    #: a digest of the stored password hash: a session made before the password was reset carries another one
+    stamp: str = ""
 
     @property
     def bank(self) -> str | None:
@@ -98,11 +111,41 @@ class UserStore:
             h.verify(target, password)
         except (VerificationError, InvalidHashError):
             return None
-        return User(name, entry["role"]) if entry else None
+        return _user(name, entry) if entry else None
 
     def get(self, name: str) -> User | None:
         entry = self._read().get(name)
-        return User(name, entry["role"]) if entry else None
+        return _user(name, entry) if entry else None
+
+
+def _user(name: str, entry: dict[str, str]) -> User:
+    return User(name, entry["role"], hashlib.sha256(entry["hash"].encode()).hexdigest()[:32])
+
+
+class SessionRegistry:
+    """The session ids this portal process issued and has not ended (logout ends one; expiry after ``max_age``)."""
+
+    def __init__(self, max_age: float) -> None:
+        self.max_age = max_age
+        self._live: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def open(self) -> str:
+        now = time.monotonic()
+        sid = secrets.token_urlsafe(32)
+        with self._lock:
+            self._live = {k: t for k, t in self._live.items() if t > now}
+            self._live[sid] = now + self.max_age
+        return sid
+
+    def alive(self, sid: object) -> bool:
+        with self._lock:
+            return isinstance(sid, str) and self._live.get(sid, 0.0) > time.monotonic()
+
+    def end(self, sid: object) -> None:
+        with self._lock:
+            if isinstance(sid, str):
+                self._live.pop(sid, None)
 
 
 class _Dummy:
@@ -122,14 +165,20 @@ _DUMMY_HASH = _Dummy()
 
 def load_secret(path: Path) -> str:
     """The session-signing secret: ``$CURATE_WEB_SECRET``, ``$CURATE_WEB_SECRET_FILE``, or a key file
-    created once (0600) at ``path``."""
+    created once (0600) at ``path``; one under :data:`MIN_SECRET` characters is refused wherever it comes from."""
     if os.environ.get("CURATE_WEB_SECRET"):
-        return os.environ["CURATE_WEB_SECRET"]
+        value = os.environ["CURATE_WEB_SECRET"]
+        if len(value.strip()) < MIN_SECRET:
+            raise ConfigError(
+                f"$CURATE_WEB_SECRET is too short; use at least {MIN_SECRET} characters"
+                " (e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`), or unset it to use a key file"
+            )
+        return value
     file = Path(os.environ.get("CURATE_WEB_SECRET_FILE") or path)
     if file.exists():
         value = file.read_text(encoding="utf-8").strip()
-        if len(value) < 32:
-            raise ConfigError(f"the portal secret in `{file}` is too short; use at least 32 characters")
+        if len(value) < MIN_SECRET:
+            raise ConfigError(f"the portal secret in `{file}` is too short; use at least {MIN_SECRET} characters")
         return value
     file.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

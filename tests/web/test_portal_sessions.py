@@ -1,0 +1,68 @@
+"""A portal session ends for good: after "Log out" a copy of the cookie no longer works, and resetting a user's
+password (`curate serve adduser` again) ends every session made with the old one. A session-signing secret too
+short to resist an offline guess is refused, from the environment as from a file."""
+
+from __future__ import annotations
+
+import socket
+
+import httpx
+import pytest
+
+from curate.web.auth import UserStore
+from provenance import db
+
+from .webhelpers import LivePortal, csrf_of, http_login
+
+
+@pytest.fixture
+def portal(tmp_path):
+    path = tmp_path / "cat.duckdb"
+    db.connect(path).close()
+    p = LivePortal(path, tmp_path / "portal")
+    try:
+        yield p
+    finally:
+        p.stop()
+
+
+def _replay(portal, cookie: str, path: str) -> httpx.Response:
+    return httpx.get(portal.url + path, cookies={"curate_portal": cookie}, follow_redirects=False)
+
+
+def test_a_copied_cookie_stops_working_at_logout(portal):
+    with httpx.Client(base_url=portal.url) as c:
+        http_login(c, "alice")
+        cookie = c.cookies.get("curate_portal")
+        assert _replay(portal, cookie, "/ledger").status_code == 200
+        r = c.post("/logout", data={"csrf": csrf_of(c.get("/").text)})
+        assert r.status_code == 303
+    r = _replay(portal, cookie, "/ledger")
+    assert r.status_code == 303 and r.headers["location"].startswith("/login")
+
+
+def test_a_password_reset_ends_the_old_sessions(portal):
+    with httpx.Client(base_url=portal.url) as c:
+        http_login(c, "esun")
+        cookie = c.cookies.get("curate_portal")
+        assert _replay(portal, cookie, "/exports").status_code == 200
+    UserStore(portal.app.state.users.path).add("esun", "bank:ESUN", "brand-new-password-99")
+    r = _replay(portal, cookie, "/exports")
+    assert r.status_code == 303 and r.headers["location"].startswith("/login")
+    with httpx.Client(base_url=portal.url) as c:
+        http_login(c, "esun", "brand-new-password-99")
+        assert c.get("/exports", follow_redirects=False).status_code == 200
+
+
+def test_a_short_secret_in_the_environment_is_refused(tmp_path, cli, monkeypatch):
+    path = tmp_path / "cat.duckdb"
+    db.connect(path).close()
+    users = tmp_path / "users.json"
+    UserStore(users).add("alice", "auditor", "alice-audit-pw-1")
+    monkeypatch.setenv("CURATE_WEB_SECRET", "abc")
+    with socket.socket() as busy:  # were it accepted, the server could not bind this port and would stop at once
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        code, out, err = cli("serve", "--users", str(users), "--port", str(busy.getsockname()[1]), db=path)
+    assert code == 1 and "CURATE_WEB_SECRET is too short" in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
