@@ -157,6 +157,11 @@ async def logout(request: Request) -> Response:
     return RedirectResponse("/login", status_code=303)
 
 
+def _sees_export(user: User, audience: str) -> bool:
+    """Whether ``user`` may see an export made for ``audience`` (a bank: public, consortium and its own)."""
+    return user.bank is None or audience in ("public", "consortium", f"member:{user.bank}")
+
+
 def _visible(con, user: User, rows: list[dict[str, Any]], purpose: str, cat: LicenceCatalogue) -> list[dict]:
     if user.bank is None:
         return rows
@@ -197,6 +202,7 @@ def record(request: Request, user: User) -> Response:
                     message=f"此紀錄不在 {user.bank} 的授權範圍內 not licensed for member:{user.bank} ({purpose}): {verdict}",
                 )
         rep = data.record_page(con, rid, request.app.state.cat)
+    rep["exports"] = [e for e in rep["exports"] if _sees_export(user, e["audience"])]
     return page("record.html.j2", request, r=rep)
 
 
@@ -204,8 +210,7 @@ def record(request: Request, user: User) -> Response:
 def exports(request: Request, user: User) -> Response:
     with request.app.state.view.reading() as con:
         rows = data.exports_list(con)
-    if user.bank is not None:
-        rows = [r for r in rows if r["audience"] in ("public", "consortium", f"member:{user.bank}")]
+    rows = [r for r in rows if _sees_export(user, r["audience"])]
     return page("exports.html.j2", request, rows=rows)
 
 
@@ -213,7 +218,7 @@ def _export(request: Request, user: User, *, verify: bool) -> Response:
     with request.app.state.view.reading() as con:
         rep = data.export_page(con, request.path_params["export_id"][:64])
         aud = rep["runs"][-1]["audience"]
-        if user.bank is not None and aud not in ("public", "consortium", f"member:{user.bank}"):
+        if not _sees_export(user, aud):
             return page("error.html.j2", request, 403, message=f"export for {aud}: not visible to member:{user.bank}")
         check = data.verify_export_folder(con, rep["export_id"]) if verify else None
     return page("export.html.j2", request, e=rep, check=check)

@@ -1,0 +1,46 @@
+"""A bank user sees the exports made for the public, the consortium and its own bank, on every page: the record
+page's "exports containing it" as on the exports page (another bank's member export is not named)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import httpx
+
+from provenance import db
+
+from .webhelpers import LivePortal, http_login
+
+
+def test_the_record_page_names_no_other_banks_export(demo_catalogue, cli, tmp_path):
+    path = tmp_path / "cat.duckdb"
+    shutil.copyfile(demo_catalogue["path"], path)
+    code, out, err = cli(
+        "-q", "export", "dataset", "--purpose", "training", "--audience", "member:CTBC", "--non-commercial",
+        "--out", str(tmp_path / "exp_ctbc"), "--json", db=path,
+    )  # fmt: skip
+    assert code == 0, err
+    ctbc = json.loads(out)["export_id"]
+    con = db.connect_readonly(path)
+    try:
+        rid = con.execute(
+            "SELECT record_id FROM export_items JOIN exports USING (export_id)"
+            " WHERE audience = 'member:CTBC' AND record_id IN (SELECT record_id FROM records WHERE source_id = 'law_moj')"
+            " LIMIT 1"
+        ).fetchone()[0]
+    finally:
+        con.close()
+    p = LivePortal(path, tmp_path / "portal")
+    try:
+        with httpx.Client(base_url=p.url) as c:
+            http_login(c, "alice")
+            assert ctbc[:12] in c.get(f"/record/{rid}").text  # the auditor sees every export
+        with httpx.Client(base_url=p.url) as c:
+            http_login(c, "esun")
+            html = c.get(f"/record/{rid}").text
+            assert rid in html and demo_catalogue["export_id"][:12] in html  # its record, the consortium export
+            assert ctbc[:12] not in html and "member:CTBC" not in html
+            assert ctbc[:12] not in c.get("/exports").text
+    finally:
+        p.stop()
