@@ -1,6 +1,6 @@
 """The portal's snapshot copies hold the catalogue as it was (personal data from before the PII stage included):
 they are written 0600, a generation is deleted as soon as a newer one is current and no request reads it, and
-none outlives the portal (its shutdown on SIGTERM included)."""
+none outlives the portal (its shutdown on SIGTERM included). Its access log names no search term."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ import httpx
 
 from curate.web.snapshot import CatalogueView
 from provenance import db, runs
+
+from .webhelpers import USERS, http_login
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -63,12 +65,12 @@ def test_a_generation_lives_only_while_it_is_read(tmp_path):
     view.close()  # idempotent
 
 
-def test_no_snapshot_outlives_the_served_portal(tmp_path):
+def test_the_served_portal_leaves_no_snapshot_and_logs_no_search(tmp_path):
     from curate.web.auth import UserStore
 
     path = _catalogue(tmp_path / "cat.duckdb")
     users = tmp_path / "users.json"
-    UserStore(users).add("alice", "auditor", "alice-audit-pw-1")
+    UserStore(users).add("alice", "auditor", USERS["alice"][1])
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -87,9 +89,13 @@ def test_no_snapshot_outlives_the_served_portal(tmp_path):
             assert proc.poll() is None and time.monotonic() < deadline, proc.stdout.read() if proc.stdout else ""
             time.sleep(0.2)
         assert _files(folder) == ["snapshot-1.duckdb"]
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}") as c:  # a search names an ID: not for the log
+            http_login(c, "alice")
+            assert c.get("/", params={"q": "A123456789"}).status_code == 200
     finally:
         proc.send_signal(signal.SIGTERM)
         out, _ = proc.communicate(timeout=60)
     assert proc.returncode in (0, -signal.SIGTERM), out  # uvicorn shuts down, then re-raises the signal
     assert "Application shutdown complete" in out
+    assert '"GET / HTTP/1.1" 200' in out and "A123456789" not in out  # the access log has no query strings
     assert _files(folder) == []
