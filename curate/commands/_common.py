@@ -121,11 +121,34 @@ def _truncate(text: str, max_width: int) -> str:
     return "".join(out) + "..."
 
 
+#: bidi embeddings, overrides and isolates: they reorder what a terminal shows after them
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c\u200e\u200f")
+
+
+def printable(value: Any) -> str:
+    r"""``value`` as text that cannot drive a terminal: C0/C1 control characters (ESC sequences that recolour,
+    retitle or write the clipboard) and bidi controls shown as escapes; line breaks and tabs are kept. Catalogue
+    values (file names, ids, titles) come from third parties.
+
+    >>> printable("f\x1b]0;pwned\x07\u202e.jsonl\n")
+    'f\\x1b]0;pwned\\x07\\u202e.jsonl\n'
+    """
+    text = "" if value is None else str(value)
+    if text.isprintable():
+        return text
+    return "".join(
+        ch
+        if ch in "\n\t" or not (unicodedata.category(ch) == "Cc" or ch in _BIDI)
+        else (f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
+        for ch in text
+    )
+
+
 def _cell(value: Any, max_width: int | None) -> str:
     if isinstance(value, (dict, list)):
         value = json.dumps(value, ensure_ascii=False, sort_keys=True)
     text = "" if value is None else str(value)
-    text = text.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
+    text = printable(text.replace("\r\n", " ").replace("\n", " ").replace("\r", " "))
     return text if max_width is None else _truncate(text, max_width)
 
 
@@ -135,7 +158,8 @@ def format_table(
     """Rows as a fixed-width text table whose columns line up in a terminal, Chinese included.
 
     ``rows`` are sequences in column order or mappings keyed by column name; ``None`` prints empty,
-    lists and dicts as JSON, line breaks as spaces; a cell wider than ``max_width`` columns is cut.
+    lists and dicts as JSON, line breaks as spaces, control characters as escapes (:func:`printable`); a cell wider
+    than ``max_width`` columns is cut.
 
     >>> print(format_table(["id", "title"], [("a", "銀行法"), {"id": "bb", "title": "law"}]))
     id  title

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from curate.commands._common import JSON_OPTION, display_width, echo_json, format_table, settings
+from curate.commands._common import JSON_OPTION, display_width, echo_json, format_table, printable, settings
 from provenance.db import connect_readonly
 
 #: widest cell of an audit table, in terminal columns (longer values end in ``...``)
@@ -36,7 +36,7 @@ def _vertical(columns: Sequence[str], rows: Iterable[Any]) -> str:
             v = r.get(c) if isinstance(r, Mapping) else r[j]
             if isinstance(v, (dict, list)):
                 v = json.dumps(v, ensure_ascii=False, indent=2, sort_keys=True).replace("\n", "\n" + " " * (width + 3))
-            out.append(f"{c}{' ' * (width - display_width(c))} : {'' if v is None else v}")
+            out.append(f"{c}{' ' * (width - display_width(c))} : {printable(v)}")
     return "\n".join(out)
 
 
@@ -226,9 +226,11 @@ def record_cmd(record_id: str, as_json: bool, full: bool, vertical: bool) -> int
         return 0
     r, s = rep["record"], rep["source"] or {}
     click.echo(
-        f"record   {r['record_id']}\nstatus   {r['status']} (stage {r['stage']}, pii_state {r['pii_state']})\n"
-        f"source   {r['source_id']} ({s.get('kind')}) from {s.get('origin')}\nlocator  {r['locator']}\n"
-        f"licence  {r['licence_id']}: {permits['summary']}\nsha256   {r['content_sha256']}"
+        printable(
+            f"record   {r['record_id']}\nstatus   {r['status']} (stage {r['stage']}, pii_state {r['pii_state']})\n"
+            f"source   {r['source_id']} ({s.get('kind')}) from {s.get('origin')}\nlocator  {r['locator']}\n"
+            f"licence  {r['licence_id']}: {permits['summary']}\nsha256   {r['content_sha256']}"
+        )
     )
     lay = {"full": full, "vertical": vertical}
     cols = ["record_id", "version_of", "stage", "status", "licence_id", "pii_state"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from curate.commands._common import actor, echo_table, no_personal_data, settings
+from curate.commands._common import actor, echo_table, no_personal_data, printable, settings
 
 
 @click.group("runs")
@@ -62,9 +62,9 @@ def show_cmd(run: str, as_json: bool) -> int:
             )
         )
         return 0
-    click.echo(f"run       {r['run_id']}\ncommand   {r['command']}\nstatus    {r['status']}")
-    click.echo(f"started   {r['started_at']}\nfinished  {r['finished_at']}\ncode      {r['code_version']}")
-    click.echo(f"params    {r['params']}\ncounts    {r['counts']}")
+    click.echo(printable(f"run       {r['run_id']}\ncommand   {r['command']}\nstatus    {r['status']}"))
+    click.echo(printable(f"started   {r['started_at']}\nfinished  {r['finished_at']}\ncode      {r['code_version']}"))
+    click.echo(printable(f"params    {r['params']}\ncounts    {r['counts']}"))
     lines = summary_lines(summary, quarantine=False)
     if lines:
         click.echo("\nstatistics:")
