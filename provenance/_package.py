@@ -9,6 +9,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from provenance._selection import STAGE_CHANGES
 from provenance.licences import LicenceCatalogue
 
 _NS = "urn:finllm-curate:export"
@@ -25,7 +26,8 @@ FIELD_DOCS: dict[str, str] = {
     "doc_key": "Stable identity of the logical item across versions.",
     "stage": "Last processing stage that produced this version.",
     "content_sha256": "sha256 of text (UTF-8); for sources that expect personal data, 'hmac:' + a keyed digest.",
-    "pii_state": "PII stage outcome: clean (nothing found) / scrubbed (personal data replaced).",
+    "pii_state": "PII stage outcome: clean (nothing found) / scrubbed (personal data replaced); empty for a record "
+    "that has not passed the PII stage (only in an export made with `--pii-gate expected`: see the PII gate above).",
 }
 
 
@@ -52,6 +54,8 @@ def notice(
         "",
         _commercial_statement(info),
         "",
+        _pii_statement(info),
+        "",
         "## Licences",
         "",
     ]
@@ -77,7 +81,37 @@ def notice(
             sources = attributions[label][statement]
             lines.append("Sources: " + ", ".join(f"`{s}` ({n} records)" for s, n in sorted(sources.items())))
             lines += ["", *[f"> {ln}" if ln else ">" for ln in statement.splitlines()], ""]
+    lines += _modifications(info)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _modifications(info: Mapping[str, Any]) -> list[str]:
+    """The NOTICE's modifications section (CC BY 4.0 §3(a)(1)(B): say whether and how the material was changed)."""
+    stages = info.get("stages") or {}
+    changed = {k: v for k, v in stages.items() if k != "ingest"}
+    lines = ["", "## Modifications", ""]
+    if not changed:
+        return [*lines, "Every text is as it was taken in from its source (column `stage` = `ingest`)."]
+    lines.append(
+        f"{sum(changed.values())} of {info['records']} texts were modified by the curation stages (column `stage` "
+        "names the last stage that changed a text, and its attribution says 本文經修改 / modified); "
+        "`curate audit record RECORD_ID` shows every change. The stages:"
+    )
+    lines.append("")
+    for stage, n in sorted(changed.items()):
+        lines.append(f"* `{stage}` ({n} records): {STAGE_CHANGES.get(stage, 'changed by this stage')}")
+    return lines
+
+
+def _pii_statement(info: Mapping[str, Any]) -> str:
+    unchecked = info.get("pii_unchecked", 0)
+    if info.get("pii_gate", "all") == "all":
+        return "PII gate: **all** (every record has passed the PII stage: personal data found was masked)."
+    return (
+        "PII gate: **expected** (`--pii-gate expected`): only records of sources marked `pii_expected` had to pass "
+        f"the PII stage; **{unchecked} records have not** (column `pii_state` empty) and may hold unmasked personal "
+        "data (names, ID numbers, phone numbers)."
+    )
 
 
 #: what the card of an export with no records says (`datasets` cannot load an empty split)
@@ -141,6 +175,8 @@ def card(info: Mapping[str, Any], cat: LicenceCatalogue, used_ids: list[str], sh
         "",
         _commercial_statement(info),
         "",
+        _pii_statement(info),
+        "",
         *([] if shards else [EMPTY_NOTE, ""]),
         "| property | value |",
         "| --- | --- |",
@@ -152,6 +188,8 @@ def card(info: Mapping[str, Any], cat: LicenceCatalogue, used_ids: list[str], sh
         f"| languages | {', '.join(languages) or '(none)'} |",
         f"| near duplicates | {'dropped' if info.get('drop_near_duplicates') else 'kept'} |",
         f"| deleted-article stubs | {'kept' if info.get('include_deleted_stubs') else 'left out'} |",
+        f"| PII gate | {info.get('pii_gate', 'all')} ({info.get('pii_unchecked', 0)} records not PII-checked) |",
+        f"| modified texts | {sum(n for k, n in (info.get('stages') or {}).items() if k != 'ingest')} (NOTICE.md) |",
         f"| characters | {info['characters']} |",
         f"| shards | {len(shards)} ({info['format']}) |",
         f"| catalogue state (ledger seq, hash) | {info.get('state_seq', '')} `{info['state_hash']}` |",
@@ -363,7 +401,8 @@ def _spdx_package(graph: list[dict[str, Any]], base: str, ci: str, info: Mapping
             "dataset_intendedUse": f"{info['purpose']} by {info['audience']}"
             f"{' (commercial)' if info['commercial'] else ' (non-commercial)'}",
             "dataset_datasetSize": info["records"],
-            "dataset_hasSensitivePersonalInformation": "no",
+            # "no" only where every record passed the PII stage; a looser gate let unchecked texts out
+            "dataset_hasSensitivePersonalInformation": "noAssertion" if info.get("pii_unchecked") else "no",
             "comment": f"catalogue state {info['state_hash']}; manifest sha256 {info['manifest_sha256']}",
         }
     )

@@ -81,8 +81,12 @@ SELECT r.record_id, r.source_id, r.licence_id, r.text, r.title, r.locator, r.lan
        r.status, CAST(json_extract(r.metadata, '$.licence_terms') AS VARCHAR) AS r_terms,
        CAST(json_extract(r.metadata, '$.licences') AS VARCHAR) AS r_merged, coalesce(s.pii_expected, FALSE),
        r.near_duplicate_of,
-       -- one extraction of both paths: as two, the sort of a 50,000-id range ran out of the 128 MB cap at 100k
-       json_extract_string(r.metadata, ['$.document_title', '$.licensor']) AS work_creator
+       -- one extraction of every path: as two, the sort of a 50,000-id range ran out of the 128 MB cap at 100k
+       json_extract_string(r.metadata, ['$.document_title', '$.licensor', '$.dataset', '$.provider', '$.agency',
+                                        '$.fields.agency', '$.fields.提供機關', '$.year', '$.as_of',
+                                        '$.licence_term_problems'])
+           AS credit_meta,
+       year(r.created_at) AS taken_year
 FROM records r LEFT JOIN sources s USING (source_id)
 WHERE {CANDIDATE}
 ORDER BY r.record_id
@@ -161,7 +165,52 @@ def candidate_batches(con: duckdb.DuckDBPyConnection) -> Iterator[list[tuple[Any
 
 # positions in a SELECT row
 ID, SOURCE, LICENCE, TEXT, TITLE, LOCATOR, LANG, SCRIPT, DOC_KEY, STAGE, SHA, PII, STATUS = range(13)
-TERMS, MERGED, PII_EXPECTED, NEAR, WORK_CREATOR = 13, 14, 15, 16, 17
+TERMS, MERGED, PII_EXPECTED, NEAR, CREDIT_META, TAKEN_YEAR = 13, 14, 15, 16, 17, 18
+#: paths in ``credit_meta``: work title, creator, dataset, provider, agency, fields.agency, fields.提供機關, year,
+#: as_of, refused licence terms
+CREDIT_PATHS = 10
+
+#: what the processing stages do to a text (CC BY 4.0 §3(a)(1)(B): an adaptation says that it was modified)
+STAGE_CHANGES: dict[str, str] = {
+    "hygiene": "格式清理 (layout and encoding clean-up)",
+    "normalise": "簡轉繁與用語正規化 (Simplified to Traditional Chinese, wording normalised)",
+    "pii": "個資遮蔽 (personal data masked)",
+    "annotation": "人工校對 (corrected by reviewers)",
+}
+_YEAR_RE = re.compile(r"((?:19|20)\d\d)(?:[-/.年]|\d{4}\Z)")
+
+
+def modification_note(stage: str | None) -> str:
+    """The note a public licence's statement carries for a text the stages changed; empty for an ingested text.
+
+    >>> modification_note("normalise")
+    '（本文經修改 modified: 簡轉繁與用語正規化 (Simplified to Traditional Chinese, wording normalised)；見 NOTICE.md）'
+    >>> modification_note("ingest")
+    ''
+    """
+    if not stage or stage == "ingest":
+        return ""
+    return f"（本文經修改 modified: {STAGE_CHANGES.get(stage, stage)}；見 NOTICE.md）"
+
+
+def record_credit(meta: list[str | None] | None, taken_year: int | None) -> dict[str, str]:
+    """``provider``, ``year`` and ``dataset`` of a record for its attribution statement, from ``credit_meta``:
+    the record's agency or provider, its ``year`` and its dataset (MODA: the ``--dataset`` of its file); the year
+    of its dated ``as_of`` and the year it was taken in stand in, in that order, for a year neither the record
+    nor its source states (:func:`provenance.licences.attribution_values`).
+
+    >>> record_credit([None, None, "存款保險開放資料v2", None, None, "中央存款保險公司", None, None, "20240731", None], 2026)
+    {'provider': '中央存款保險公司', 'year': '', 'dataset': '存款保險開放資料v2', 'dated_year': '2024', 'taken_year': '2026'}
+    """
+    _, _, dataset, provider, agency, field_agency, field_agency_zh, year, as_of, _ = meta or [None] * CREDIT_PATHS
+    m = _YEAR_RE.match(as_of.strip()) if as_of else None
+    return {
+        "provider": provider or agency or field_agency or field_agency_zh or "",
+        "year": year or "",
+        "dataset": dataset or "",
+        "dated_year": m.group(1) if m else "",
+        "taken_year": str(taken_year) if taken_year else "",
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +245,8 @@ def _json(value: Any) -> dict[str, Any]:
 
 
 class Decider:
-    """Per-record licence/PII decision, cached per (licence, terms, merged licences, source).
+    """Per-record licence/PII decision, cached per (licence, terms, merged licences, source, the record's credit:
+    work, creator, provider, year, dataset; refused terms; stage).
 
     Only the licence-relevant parts of the metadata come from SQL (as JSON text), so the
     per-record cost is a dict lookup; JSON is parsed once per distinct combination.
@@ -237,11 +287,14 @@ class Decider:
                 f"near duplicate of {row[NEAR]} kept in the catalogue by the dedup policy (--drop-near-duplicates)",
                 licence_id or "",
             )
-        work, creator = row[WORK_CREATOR] or (None, None)
-        key = (licence_id, row[TERMS], row[MERGED], row[SOURCE], work, creator)
+        meta = row[CREDIT_META] or [None] * CREDIT_PATHS
+        # a title is not scrubbed by the PII stage: where personal data is expected it stays out of the credit too
+        work = None if row[PII_EXPECTED] else meta[0]
+        credit = record_credit(meta, row[TAKEN_YEAR])
+        key = (licence_id, row[TERMS], row[MERGED], row[SOURCE], work, meta[1], *credit.values(), meta[9], row[STAGE])
         hit = self._cache.get(key)
         if hit is None:
-            hit = self._cache[key] = self._decide(*key)
+            hit = self._cache[key] = self._decide(*key[:6], credit, meta[9], row[STAGE])
         return hit
 
     def _decide(
@@ -252,6 +305,9 @@ class Decider:
         source_id: str,
         work: str | None = None,
         creator: str | None = None,
+        credit: dict[str, str] | None = None,
+        term_problems: str | None = None,
+        stage: str | None = None,
     ) -> ExportVerdict:
         source = self._sources.get(source_id) or {"source_id": source_id, "title": None, "metadata": {}}
         terms = (json.loads(r_terms) if r_terms not in (None, "null") else None) or source["metadata"].get(
@@ -265,12 +321,23 @@ class Decider:
             return ExportVerdict(
                 False, "unknown_licence", f"licence `{licence_id}` is not in the licence catalogue", licence_id
             )
+        if term_problems not in (None, "", "null", "[]"):  # what ingest and `manifest check` refused never leaves
+            problems = "; ".join(json.loads(term_problems)) if term_problems.startswith("[") else term_problems
+            return ExportVerdict(False, "licence_terms", f"licence terms refused at ingest: {problems}", licence_id)
         if not (lic.template or lic.terms_optional):
-            terms = None  # agreement terms belong to agreement licences, not to e.g. a CC licence beside them
+            if r_terms not in (None, "null"):  # the record's own agreement beside a public licence: which holds?
+                return ExportVerdict(
+                    False,
+                    "licence_terms",
+                    f"the record carries agreement terms, but {lic.id} takes none: the terms conflict with the "
+                    "licence; correct the manifest row (LicenseRef-Written-Agreement, or no agreement columns)",
+                    licence_id,
+                )
+            terms = None  # a source's agreement terms belong to its agreement records, not to a CC record beside them
         try:
-            grants = [self.cat.grant(licence_id, terms, source)]
+            grants = [self.cat.grant(licence_id, terms, source, credit or {})]
             for part in merged:  # records derived from several parents carry every parent's licence
-                grants.append(self.cat.grant(part.get("licence_id"), part.get("licence_terms"), source))
+                grants.append(self.cat.grant(part.get("licence_id"), part.get("licence_terms"), source, credit or {}))
             grant = combine(grants)
         except (LicenceError, AttributeError, TypeError) as exc:
             return ExportVerdict(False, "licence_terms", str(exc), licence_id)
@@ -279,18 +346,25 @@ class Decider:
         )
         label = " AND ".join(grant.licence_ids)
         if use.ok:
-            return ExportVerdict(True, "", "", label, _credited(grant.attributions, lic, work, creator))
+            return ExportVerdict(True, "", "", label, _credited(grant.attributions, lic, work, creator, stage))
         return ExportVerdict(False, use.reason.split(":")[0].split(" ")[0], use.reason, label)
 
 
-def _credited(attributions: tuple[str, ...], lic, work: str | None, creator: str | None) -> tuple[str, ...]:
+def _credited(
+    attributions: tuple[str, ...], lic, work: str | None, creator: str | None, stage: str | None = None
+) -> tuple[str, ...]:
     """A public licence's attribution statements with the work and its creator in front (a manifest row's title
-    and licensor: CC BY asks for the creator and the title, not only the collection it came in); agreements carry
-    their own statement (``attribution`` column) and are left as they are."""
-    if not (work or creator) or lic.template or not lic.attribution_required:
+    and licensor: CC BY asks for the creator, not only the collection it came in; the title is left out for
+    sources that expect personal data, which CC BY 4.0 allows) and, for a text the stages changed, a note that it
+    was modified (:func:`modification_note`). Agreements carry their own statement (``attribution`` column) and are
+    left as they are."""
+    if lic.template or not lic.attribution_required:
         return attributions
-    credit = "，".join(x for x in (f"「{work}」" if work else "", creator or "") if x)
-    return tuple(f"{credit}：{a}" for a in attributions) if attributions else (credit,)
+    note = modification_note(stage)
+    if work or creator:
+        credit = "，".join(x for x in (f"「{work}」" if work else "", creator or "") if x)
+        attributions = tuple(f"{credit}：{a}" for a in attributions) if attributions else (credit,)
+    return tuple(f"{a}{note}" for a in attributions)
 
 
 def to_row(row: tuple, verdict: ExportVerdict) -> dict[str, str | None]:

@@ -39,6 +39,7 @@ from provenance.licences import (
     parse_audience,
     parse_purpose,
 )
+from provenance.records import PII_PASSED
 from provenance.runs import finish_run, start_run
 
 __all__ = [
@@ -272,6 +273,9 @@ def _export(
         "languages": sorted(sel.languages),
         "drop_near_duplicates": params.drop_near_duplicates,
         "include_deleted_stubs": params.include_deleted_stubs,
+        "pii_gate": params.pii_gate,
+        "pii_unchecked": sel.pii_unchecked,
+        "stages": dict(sorted(sel.stages.items())),
     }
     files = _write_documents(out, info, cat, sel, writer)
     seq = _record_export(con, out, params, info, sel, run_id, actor)
@@ -320,6 +324,10 @@ class _Selection:
     records: int = 0
     chars: int = 0
     languages: set[str] = field(default_factory=set)
+    #: included records by the stage that made their version (``ingest``: as taken in, else modified)
+    stages: Counter[str] = field(default_factory=Counter)
+    #: included records that have not passed the PII stage (only under ``--pii-gate expected``)
+    pii_unchecked: int = 0
     manifest_sha256: str = ""
     blocked_sha256: str = ""
 
@@ -365,6 +373,8 @@ def _select(
                     + "\n"
                 )
                 sel.records += 1
+                sel.stages[row[9] or "ingest"] += 1
+                sel.pii_unchecked += row[11] not in PII_PASSED
                 sel.lic_counts[dec.licence] += 1
                 sel.chars += len(out_row["text"])
                 for a in dec.attributions:

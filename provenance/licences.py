@@ -7,7 +7,8 @@ obligations (attribution, share-alike, sublicensing, expiry). Template entries s
 
 Audience is ordered ``public`` > ``consortium`` > ``member:BANK``: a licence granting ``public``
 allows every audience, ``consortium`` allows the consortium and each member bank, and
-``member:BANK`` only that bank.
+``member:BANK`` only that bank. Purposes, audiences, agreement terms and the licence date live in
+:mod:`provenance.licence_terms` and are re-exported here.
 """
 
 from __future__ import annotations
@@ -23,10 +24,17 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from provenance.errors import ConfigError, LicenceError, UsageError
+from provenance.errors import ConfigError, LicenceError
+from provenance.licence_terms import AUDIENCES as AUDIENCES
+from provenance.licence_terms import PURPOSES as PURPOSES
+from provenance.licence_terms import TAIWAN as TAIWAN
+from provenance.licence_terms import Terms as Terms
+from provenance.licence_terms import _date, _intersect_audience, _shown, is_audience
+from provenance.licence_terms import audience_allows as audience_allows
+from provenance.licence_terms import licence_today as licence_today
+from provenance.licence_terms import parse_audience as parse_audience
+from provenance.licence_terms import parse_purpose as parse_purpose
 
-PURPOSES: tuple[str, ...] = ("training", "evaluation", "redistribution")
-AUDIENCES: tuple[str, ...] = ("consortium", "member:BANK", "public")
 REQUIRED_IDS: tuple[str, ...] = (
     "OGDL-Taiwan-1.0",
     "CC-BY-4.0",
@@ -47,72 +55,7 @@ KNOWN_SPDX: frozenset[str] = frozenset(
         "ODbL-1.0 ODC-By-1.0 OGDL-Taiwan-1.0 OGL-UK-3.0 PDDL-1.0 Unlicense"
     ).split()
 )
-_MEMBER_RE = re.compile(r"^member:[A-Za-z0-9_.-]+$")
 _PLACEHOLDER_RE = re.compile(r"\{(provider|year|dataset)\}")
-
-
-def parse_purpose(purpose: str) -> str:
-    """Validate a purpose; the error lists the valid values.
-
-    >>> parse_purpose("training")
-    'training'
-    """
-    if purpose not in PURPOSES:
-        raise UsageError(f"unknown purpose `{purpose}`; valid: {', '.join(PURPOSES)}")
-    return purpose
-
-
-def parse_audience(audience: str) -> str:
-    """Validate an audience (``public``, ``consortium`` or ``member:BANK``).
-
-    >>> parse_audience("member:CTBC")
-    'member:CTBC'
-    """
-    if audience in ("public", "consortium") or _MEMBER_RE.match(audience or ""):
-        return audience
-    raise UsageError(f"unknown audience `{audience}`; valid: {', '.join(AUDIENCES)} (BANK = member code)")
-
-
-def _meet(a: str, b: str) -> str | None:
-    """The narrower of two audience grants, or None when they do not overlap."""
-    if a == b:
-        return a
-    if a == "public":
-        return b
-    if b == "public":
-        return a
-    if a == "consortium" and b.startswith("member:"):
-        return b
-    if b == "consortium" and a.startswith("member:"):
-        return a
-    return None
-
-
-def audience_allows(granted: Iterable[str], requested: str) -> bool:
-    """True if an export to ``requested`` is inside the ``granted`` audience.
-
-    >>> audience_allows(["consortium"], "member:CTBC"), audience_allows(["consortium"], "public")
-    (True, False)
-    """
-    return any(_meet(g, requested) == requested for g in granted)
-
-
-def _intersect_audience(a: Iterable[str], b: Iterable[str]) -> tuple[str, ...]:
-    out = {m for x in a for y in b if (m := _meet(x, y)) is not None}
-    return tuple(sorted(out))
-
-
-def _date(value: Any, what: str, licence_id: str | None) -> dt.date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise LicenceError(licence_id, f"{what} `{value}` is not an ISO date (YYYY-MM-DD)") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +79,9 @@ class Licence:
     terms_optional: bool = False
     """Terms may narrow this licence (e.g. a grant's expiry) but are not required."""
     aliases: tuple[str, ...] = ()
+    attribution_requires: tuple[str, ...] = ()
+    """Placeholders (``provider``, ``year``, ``dataset``) the statement cannot go without: a record for which one
+    is unknown is refused (OGDL: a missing attribution voids the licence)."""
 
     @property
     def is_spdx(self) -> bool:
@@ -159,52 +105,9 @@ class Licence:
             "expiry": self.expiry.isoformat() if self.expiry else None,
             "template": self.template,
             "terms_optional": self.terms_optional,
+            "attribution_requires": list(self.attribution_requires),
             "rank": self.rank,
         }
-
-
-@dataclass(frozen=True, slots=True)
-class Terms:
-    """Agreement-specific terms (``licence_terms``) of a template licence."""
-
-    agreement_id: str
-    licensor: str
-    audience: tuple[str, ...]
-    purposes: frozenset[str]
-    expiry: dt.date | None = None
-    attribution: str = ""
-    commercial: bool = False
-
-    @classmethod
-    def from_mapping(cls, data: Mapping[str, Any], licence_id: str | None = None) -> Terms:
-        """Parse ``licence_terms``; raises :class:`LicenceError` naming the bad field."""
-        if not isinstance(data, Mapping):
-            raise LicenceError(licence_id, f"licence_terms must be an object, got {type(data).__name__}")
-        missing = [k for k in ("agreement_id", "licensor", "audience", "purposes") if not data.get(k)]
-        if missing:
-            raise LicenceError(licence_id, f"licence_terms lack {', '.join(missing)}")
-        audience = data["audience"]
-        audience = [audience] if isinstance(audience, str) else list(audience)
-        for a in audience:
-            if not (a in ("public", "consortium") or _MEMBER_RE.match(str(a))):
-                raise LicenceError(licence_id, f"licence_terms audience `{a}` invalid; valid: {', '.join(AUDIENCES)}")
-        purposes = data["purposes"]
-        purposes = [purposes] if isinstance(purposes, str) else list(purposes)
-        bad = [p for p in purposes if p not in PURPOSES]
-        if bad:
-            raise LicenceError(licence_id, f"licence_terms purposes {bad} invalid; valid: {', '.join(PURPOSES)}")
-        commercial = data.get("commercial", False)
-        if not isinstance(commercial, bool):  # default deny: only an explicit yes grants commercial use
-            raise LicenceError(licence_id, f"licence_terms commercial `{commercial}` invalid; valid: yes, no")
-        return cls(
-            agreement_id=str(data["agreement_id"]),
-            licensor=str(data["licensor"]),
-            audience=tuple(sorted(set(audience))),
-            purposes=frozenset(purposes),
-            expiry=_date(data.get("expiry"), "licence_terms expiry", licence_id),
-            attribution=str(data.get("attribution") or ""),
-            commercial=commercial,
-        )
 
 
 def term_problems(
@@ -237,7 +140,7 @@ def term_problems(
     elif commercial and not lic.commercial:
         problems.append(f"commercial use granted but {lic.id} does not permit commercial use")
     if not (lic.template or lic.terms_optional):
-        return problems  # other terms belong to agreement licences only
+        return problems + _terms_conflict(lic, terms)  # a public licence takes no agreement terms
     required = ("agreement_id", "licensor", "audience", "purposes") if lic.template else ()
     for key in required:
         if not terms.get(key):
@@ -245,8 +148,8 @@ def term_problems(
             problems.append(f"{key} missing" + (f"; allowed: {', '.join(allowed)}" if allowed else ""))
     audience = terms.get("audience") or []
     for a in [audience] if isinstance(audience, str) else audience:
-        if not (a in ("public", "consortium") or _MEMBER_RE.match(str(a))):
-            problems.append(f"audience `{a}` invalid; allowed: {', '.join(AUDIENCES)}")
+        if not is_audience(a):
+            problems.append(f"audience `{_shown(a)}` invalid; allowed: {', '.join(AUDIENCES)}")
     purposes = terms.get("purposes") or []
     for p in [purposes] if isinstance(purposes, str) else purposes:
         if p not in PURPOSES:
@@ -260,6 +163,28 @@ def term_problems(
     return problems
 
 
+#: agreement terms that a licence without agreements (a public licence: CC BY, OGDL...) cannot take
+AGREEMENT_TERMS: tuple[str, ...] = ("agreement_id", "audience", "purposes", "expiry", "attribution")
+
+
+def _terms_conflict(lic: Licence, terms: Mapping[str, Any]) -> list[str]:
+    """Agreement terms given for a licence that takes none (neither a template nor ``terms_optional``).
+
+    Default deny: such a row names two sets of terms (e.g. CC BY for anyone, and a member-only evaluation grant that
+    has expired) and nothing says which holds, so the row is refused instead of either set being dropped.
+    """
+    given = [k for k in AGREEMENT_TERMS if terms.get(k) not in (None, "", [], ())]
+    if terms.get("commercial") is False and lic.commercial:
+        given.append("commercial `no`")
+    if not given:
+        return []
+    return [
+        f"agreement terms ({', '.join(given)}) given for {lic.id}, which takes none: the row's terms conflict with "
+        "its licence; for an agreement use licence LicenseRef-Written-Agreement (its terms then govern), "
+        f"for {lic.id} leave the agreement columns empty"
+    ]
+
+
 @dataclass(frozen=True, slots=True)
 class UseDecision:
     """Whether a use is allowed and, if not, why."""
@@ -269,16 +194,6 @@ class UseDecision:
 
     def __bool__(self) -> bool:
         return self.ok
-
-
-#: the licensors are Taiwanese and an agreement's expiry is the last day of the grant in Taiwan (UTC+8, no DST since
-#: 1979): judged by the UTC date, a grant that ended yesterday in Taipei was still in force until 08:00 there
-TAIWAN = dt.timezone(dt.timedelta(hours=8), "Asia/Taipei")
-
-
-def licence_today(now: dt.datetime | None = None) -> dt.date:
-    """Today's date in Taiwan, at which licence expiry is judged by default (``now``: for tests)."""
-    return (now or dt.datetime.now(dt.UTC)).astimezone(TAIWAN).date()
 
 
 @dataclass(frozen=True, slots=True)
@@ -347,21 +262,38 @@ def combine(grants: Iterable[Grant]) -> Grant:
     return out
 
 
-def _fill(template: str, source: Mapping[str, Any] | None) -> str:
-    source = source or {}
+def attribution_values(source: Mapping[str, Any] | None, record: Mapping[str, Any] | None = None) -> dict[str, str]:
+    """The ``{provider}``, ``{year}`` and ``{dataset}`` a statement names: the record's own (its metadata: the MODA
+    dataset and agency of that file, its stated year) first, then its source row's; for a year neither states, the
+    record's ``dated_year`` (of its date) or ``taken_year`` (the year it was taken in); empty when none says.
+
+    >>> attribution_values({"metadata": {"provider": "法務部", "year": 2025}}, {"dataset": "開放資料v2", "taken_year": "2026"})
+    {'provider': '法務部', 'year': '2025', 'dataset': '開放資料v2'}
+    """
+    source, record = source or {}, record or {}
     meta = source.get("metadata") or {}
     if isinstance(meta, str):
         meta = json.loads(meta or "{}")
-    title = str(source.get("title") or source.get("source_id") or "")
-    provider = str(meta.get("provider") or meta.get("agency") or "")
     values = {
-        "provider": provider or title,
-        "year": str(meta.get("year") or ""),
-        # without a named provider the title already stands in for both
-        "dataset": str(meta.get("dataset") or (title if provider else "")),
+        k: str(record.get(k) or meta.get(k) or (meta.get("agency") if k == "provider" else None) or "")
+        for k in ("provider", "year", "dataset")
     }
+    values["year"] = values["year"] or str(record.get("dated_year") or record.get("taken_year") or "")
+    return values
+
+
+def _fill(template: str, source: Mapping[str, Any] | None, record: Mapping[str, Any] | None = None) -> str:
+    values = attribution_values(source, record)
+    title = str((source or {}).get("title") or (source or {}).get("source_id") or "")
+    named = values["provider"]
+    values["provider"] = named or title  # without a named provider the source's title stands in for both
+    if not values["dataset"] and named:
+        values["dataset"] = title
     text = _PLACEHOLDER_RE.sub(lambda m: values[m.group(1)], template)
     return "\n".join(re.sub(r"\s{2,}", " ", line).strip(" ,") for line in text.splitlines()).strip()
+
+
+_PLACEHOLDER_NAMES = {"provider": "the providing agency (提供機關)", "year": "the year", "dataset": "the dataset name"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -389,11 +321,15 @@ class LicenceCatalogue:
         licence_id: str | None,
         terms: Mapping[str, Any] | Terms | None = None,
         source: Mapping[str, Any] | None = None,
+        record: Mapping[str, Any] | None = None,
     ) -> Grant:
         """Effective permissions of ``licence_id`` under optional agreement ``terms``.
 
-        Raises :class:`LicenceError` for an unknown or missing licence, or a template licence
-        without valid terms (default deny).
+        ``source`` (its row) and ``record`` (``provider``, ``year``, ``dataset`` from the record's metadata) fill
+        the statement's placeholders, the record's first; given a ``record``, a value the statement requires
+        (``attribution_requires``) must be known. Raises :class:`LicenceError` for an unknown or missing
+        licence, a template licence without valid terms, or a record's statement without a required value
+        (default deny).
         """
         if not licence_id:
             raise LicenceError(licence_id, "missing licence")
@@ -405,8 +341,17 @@ class LicenceCatalogue:
         if lic.template and terms is None:
             raise LicenceError(lic.id, "agreement terms missing (records/sources metadata.licence_terms)")
         attributions: tuple[str, ...] = ()
+        values = attribution_values(source, record)
+        missing = [_PLACEHOLDER_NAMES[k] for k in lic.attribution_requires if not values.get(k)]
+        if missing and record is not None:  # judged for a record: a licence alone (check_use) names no dataset
+            raise LicenceError(
+                lic.id,
+                f"the attribution statement needs {' and '.join(missing)}, and neither the record's metadata "
+                "(`provider`, `agency`, a field `agency` or `提供機關`; `year`; `dataset`) nor its source's gives it; without it "
+                "the licence does not hold: ingest the records with it (e.g. an `agency` or `提供機關` field in each row)",
+            )
         if lic.attribution:
-            attributions = (_fill(lic.attribution, source),)
+            attributions = (_fill(lic.attribution, source, record),)
         grant = Grant(
             licence_ids=(lic.id,),
             purposes=lic.purposes,
@@ -484,6 +429,9 @@ def check_licence_catalogue_data(data: dict[str, Any]) -> list[str]:
             problems.append(f"{where}: no permitted purposes (obligations incomplete)")
         if not entry.get("template") and not entry.get("audience"):
             problems.append(f"{where}: no permitted audience (obligations incomplete)")
+        for a in entry.get("audience") or []:
+            if isinstance(a, str) and not is_audience(a):  # the schema's pattern lets a trailing newline through
+                problems.append(f"{where}: audience `{_shown(a)}` invalid; valid: {', '.join(AUDIENCES)}")
         expiry = entry.get("expiry")
         if isinstance(expiry, dt.date):
             problems.append(f"{where}: expiry must be a quoted ISO date string")
@@ -538,6 +486,7 @@ def load_licence_catalogue(path: str | Path | None = None) -> LicenceCatalogue:
             template=e.get("template", False),
             terms_optional=e.get("terms_optional", False),
             aliases=tuple(e.get("aliases", [])),
+            attribution_requires=tuple(e.get("attribution_requires", [])),
         )
         licences[lic.id] = lic
         for a in lic.aliases:

@@ -15,7 +15,10 @@ Rows under ``LicenseRef-Written-Agreement`` (or any row with an ``agreement_id``
 ``metadata.licence_terms``. The terms are part of a version's identity: correcting them in the
 manifest makes new versions (see :mod:`curate.ingest_terms`). Rows whose terms the licence engine
 would refuse at export (:func:`provenance.licences.term_problems`) are reported by manifest line
-with the allowed values and kept (a :class:`~sources.base.Notice`), or rejected with ``strict``.
+with the allowed values and kept (a :class:`~sources.base.Notice`), or rejected with ``strict``; such a
+record is never exported (code ``licence_terms``). Agreement terms on a row whose licence takes none (e.g.
+``CC-BY-4.0`` with an ``agreement_id``, ``audience``, ``purposes``, ``expiry``, ``attribution`` or ``commercial``
+``no``) are such a problem: the row states two sets of terms, so it is refused rather than either set dropped.
 A file in the folder that no row names, and a row whose file is missing, are reported by name and
 never ingested: nothing enters the catalogue without a licence. Rows that name one file and disagree
 are all rejected (no row silently wins); an identical repeat is skipped.
@@ -270,7 +273,13 @@ def _read_rows(manifest: Path, known: frozenset[str] | None) -> Iterator[Manifes
                 }
                 if commercial is not None:
                     terms["commercial"] = commercial
-            checked = terms if terms is not None else ({"commercial": commercial} if commercial is not None else None)
+            checked = terms
+            if terms is None:  # no agreement: any term given beside a public licence is checked (it conflicts)
+                given = {k: _clean(row.get(k)) for k in ("audience", "purposes", "expiry", "attribution")}
+                checked = {k: v for k, v in given.items() if v is not None}
+                if commercial is not None:
+                    checked["commercial"] = commercial
+                checked = checked or None
             problems = tuple(term_problems(licence, checked))
             extra = {k: v for k, v in row.items() if k not in KNOWN_COLUMNS and k and v.strip()}
             yield ManifestRow(
@@ -477,7 +486,7 @@ def check_manifest(manifest: Path) -> list[dict[str, Any]]:
     ``public``, ``consortium`` and each ``member:BANK`` the terms name.
     """
     from provenance.errors import LicenceError
-    from provenance.licences import PURPOSES, default_licence_catalogue
+    from provenance.licences import PURPOSES, default_licence_catalogue, licence_today
 
     if not manifest.is_file():
         raise ConfigError(f"manifest `{manifest}` not found; pass the CSV that lists the files")
@@ -515,7 +524,12 @@ def check_manifest(manifest: Path) -> list[dict[str, Any]]:
         lic = cat.get(row.licence_id)
         try:
             terms = row.licence_terms if lic is not None and (lic.template or lic.terms_optional) else None
-            grant = cat.grant(row.licence_id, terms, {"source_id": "manifest", "title": row.title})
+            credit = {  # as the export reads the record's metadata (provider / agency, year, dataset columns)
+                "provider": row.extra.get("provider") or row.extra.get("agency"),
+                "dataset": row.extra.get("dataset"),
+                "year": row.extra.get("year") or str(licence_today().year),
+            }
+            grant = cat.grant(row.licence_id, terms, {"source_id": "manifest", "title": row.title}, credit)
         except LicenceError as exc:
             entry["status"] = "blocked"
             if str(exc) not in entry["problems"] and not entry["problems"]:

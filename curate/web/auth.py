@@ -30,8 +30,9 @@ from pathlib import Path
 
 from provenance.errors import ConfigError, UsageError
 
-_ROLE_RE = re.compile(r"^(auditor|bank:[A-Za-z0-9_.-]+)$")
-_NAME_RE = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
+#: matched whole (``fullmatch``): ``$`` also matches before a final newline, so ``bank:CTBC\n`` passed
+_ROLE_RE = re.compile(r"auditor|bank:[A-Za-z0-9_.-]+")
+_NAME_RE = re.compile(r"[A-Za-z0-9_.@-]{1,64}")
 MIN_PASSWORD = 10
 
 
@@ -61,7 +62,7 @@ def _hasher():
 
 def parse_role(role: str) -> str:
     """``auditor`` or ``bank:<CODE>``; anything else is a usage error."""
-    if not _ROLE_RE.match(role or ""):
+    if not _ROLE_RE.fullmatch(role or ""):
         raise UsageError(f"unknown role `{role}`; valid: auditor, bank:<CODE> (e.g. bank:CTBC)")
     return role
 
@@ -86,7 +87,7 @@ class UserStore:
 
     def add(self, name: str, role: str, password: str) -> None:
         """Add or replace a user (the file is written 0600, atomically)."""
-        if not _NAME_RE.match(name):
+        if not _NAME_RE.fullmatch(name):
             raise UsageError(f"user name `{name}` must be 1-64 letters, digits or _ . @ -")
         parse_role(role)
         if len(password) < MIN_PASSWORD:

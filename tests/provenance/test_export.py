@@ -433,7 +433,7 @@ def test_source_terms_apply_only_to_agreement_licences(builder, cli, tmp_path):
 
 
 def test_pii_gate_blocks_unchecked_records_of_any_source(builder, cli, tmp_path):
-    builder.source("law_moj", "OGDL-Taiwan-1.0", title="全國法規資料庫")
+    builder.source("law_moj", "OGDL-Taiwan-1.0", title="全國法規資料庫", metadata={"provider": "法務部"})
     checked = builder.record("law_moj", "a", "本法所稱銀行。")
     unchecked = builder.record("law_moj", "b", "本法所稱存款。", pii_state=None)
     builder.close()

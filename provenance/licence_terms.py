@@ -1,0 +1,155 @@
+"""Purposes, audiences, agreement terms and the licence date: the parts of the licence rules that need no catalogue.
+
+Used by :mod:`provenance.licences` (which re-exports them) and by everything that validates a purpose or an
+audience. Values are compared whole: ``member:CTBC`` followed by a newline or a space is no audience.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from provenance.errors import LicenceError, UsageError
+
+PURPOSES: tuple[str, ...] = ("training", "evaluation", "redistribution")
+AUDIENCES: tuple[str, ...] = ("consortium", "member:BANK", "public")
+#: matched whole (``fullmatch``): with ``re.match`` and ``$``, ``member:CTBC`` plus a trailing newline passed
+_MEMBER_RE = re.compile(r"member:[A-Za-z0-9_.-]+")
+
+
+def _shown(value: Any) -> str:
+    """A value as an error message names it: whitespace (a trailing newline...) made visible."""
+    text = str(value)
+    return repr(text)[1:-1] if text != text.strip() or not text.isprintable() else text
+
+
+def is_audience(value: Any) -> bool:
+    """True for ``public``, ``consortium`` or ``member:BANK``, compared whole (no surrounding whitespace).
+
+    >>> is_audience("member:CTBC"), is_audience("member:CTBC\\n"), is_audience(" public")
+    (True, False, False)
+    """
+    return isinstance(value, str) and (value in ("public", "consortium") or _MEMBER_RE.fullmatch(value) is not None)
+
+
+def parse_purpose(purpose: str) -> str:
+    """Validate a purpose; the error lists the valid values.
+
+    >>> parse_purpose("training")
+    'training'
+    """
+    if purpose not in PURPOSES:
+        raise UsageError(f"unknown purpose `{_shown(purpose)}`; valid: {', '.join(PURPOSES)}")
+    return purpose
+
+
+def parse_audience(audience: str) -> str:
+    """Validate an audience (``public``, ``consortium`` or ``member:BANK``).
+
+    >>> parse_audience("member:CTBC")
+    'member:CTBC'
+    """
+    if is_audience(audience):
+        return audience
+    raise UsageError(f"unknown audience `{_shown(audience)}`; valid: {', '.join(AUDIENCES)} (BANK = member code)")
+
+
+def _meet(a: str, b: str) -> str | None:
+    """The narrower of two audience grants, or None when they do not overlap."""
+    if a == b:
+        return a
+    if a == "public":
+        return b
+    if b == "public":
+        return a
+    if a == "consortium" and b.startswith("member:"):
+        return b
+    if b == "consortium" and a.startswith("member:"):
+        return a
+    return None
+
+
+def audience_allows(granted: Iterable[str], requested: str) -> bool:
+    """True if an export to ``requested`` is inside the ``granted`` audience.
+
+    >>> audience_allows(["consortium"], "member:CTBC"), audience_allows(["consortium"], "public")
+    (True, False)
+    """
+    return any(_meet(g, requested) == requested for g in granted)
+
+
+def _intersect_audience(a: Iterable[str], b: Iterable[str]) -> tuple[str, ...]:
+    out = {m for x in a for y in b if (m := _meet(x, y)) is not None}
+    return tuple(sorted(out))
+
+
+def _date(value: Any, what: str, licence_id: str | None) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise LicenceError(licence_id, f"{what} `{value}` is not an ISO date (YYYY-MM-DD)") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Terms:
+    """Agreement-specific terms (``licence_terms``) of a template licence."""
+
+    agreement_id: str
+    licensor: str
+    audience: tuple[str, ...]
+    purposes: frozenset[str]
+    expiry: dt.date | None = None
+    attribution: str = ""
+    commercial: bool = False
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any], licence_id: str | None = None) -> Terms:
+        """Parse ``licence_terms``; raises :class:`LicenceError` naming the bad field."""
+        if not isinstance(data, Mapping):
+            raise LicenceError(licence_id, f"licence_terms must be an object, got {type(data).__name__}")
+        missing = [k for k in ("agreement_id", "licensor", "audience", "purposes") if not data.get(k)]
+        if missing:
+            raise LicenceError(licence_id, f"licence_terms lack {', '.join(missing)}")
+        audience = data["audience"]
+        audience = [audience] if isinstance(audience, str) else list(audience)
+        for a in audience:
+            if not is_audience(a):
+                raise LicenceError(
+                    licence_id, f"licence_terms audience `{_shown(a)}` invalid; valid: {', '.join(AUDIENCES)}"
+                )
+        purposes = data["purposes"]
+        purposes = [purposes] if isinstance(purposes, str) else list(purposes)
+        bad = [p for p in purposes if p not in PURPOSES]
+        if bad:
+            raise LicenceError(licence_id, f"licence_terms purposes {bad} invalid; valid: {', '.join(PURPOSES)}")
+        commercial = data.get("commercial", False)
+        if not isinstance(commercial, bool):  # default deny: only an explicit yes grants commercial use
+            raise LicenceError(licence_id, f"licence_terms commercial `{commercial}` invalid; valid: yes, no")
+        return cls(
+            agreement_id=str(data["agreement_id"]),
+            licensor=str(data["licensor"]),
+            audience=tuple(sorted(set(audience))),
+            purposes=frozenset(purposes),
+            expiry=_date(data.get("expiry"), "licence_terms expiry", licence_id),
+            attribution=str(data.get("attribution") or ""),
+            commercial=commercial,
+        )
+
+
+#: the licensors are Taiwanese and an agreement's expiry is the last day of the grant in Taiwan (UTC+8, no DST since
+#: 1979): judged by the UTC date, a grant that ended yesterday in Taipei was still in force until 08:00 there
+TAIWAN = dt.timezone(dt.timedelta(hours=8), "Asia/Taipei")
+
+
+def licence_today(now: dt.datetime | None = None) -> dt.date:
+    """Today's date in Taiwan, at which licence expiry is judged by default (``now``: for tests)."""
+    return (now or dt.datetime.now(dt.UTC)).astimezone(TAIWAN).date()
