@@ -6,6 +6,7 @@ and only reads. Results are plain dicts/lists (JSON-ready) for ``--json`` and ta
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from provenance.batches import batch_event_sql, verify_batches
 from provenance.crosscheck import CrossCheck, crosscheck
 from provenance.db import run_readonly_sql
 from provenance.errors import CatalogueError
-from provenance.licences import LicenceCatalogue, default_licence_catalogue
+from provenance.licences import LicenceCatalogue, default_licence_catalogue, licence_today
 from provenance.sqlguard import SEALED_TABLES
 from provenance.verdicts import has_members, members_as_events, verify_verdicts
 
@@ -347,9 +348,14 @@ def export_overrides(con: duckdb.DuckDBPyConnection, run: dict[str, Any]) -> lis
     """What an export run changed from the defaults an auditor assumes: licences evaluated at a past
     date (``--as-of``), a licence catalogue other than the shipped one, the looser PII gate."""
     out = []
-    created = str(run["created_at"])[:10]
+    # the default `as_of` is the Taiwan date (licence_today): the UTC date of created_at missed an earlier Taiwan
+    # date given between 00:00 and 08:00 there (created_at is naive UTC)
+    at = run["created_at"]
+    if isinstance(at, str):
+        at = dt.datetime.fromisoformat(at)
+    created = licence_today(at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at).isoformat()
     if str(run["as_of"]) < created:
-        out.append(f"--as-of {run['as_of']}: licences were evaluated at a past date (exported {created})")
+        out.append(f"--as-of {run['as_of']}: licences were evaluated at a past date (exported {created}, Taiwan date)")
     rows = con.execute(f"SELECT detail FROM provenance_events WHERE seq = {int(run['export_seq'])}").fetchall()
     detail = json.loads(rows[0][0]) if rows and rows[0][0] else {}
     cat = detail.get("licence_catalogue")
@@ -378,12 +384,13 @@ def licences_report(
 
 
 def withdrawn_report(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    """Past exports that contained records withdrawn since (recipients must be told)."""
+    """Past exports that contained records withdrawn since (recipients must be told), each with every folder it
+    was written to (``out_dirs``: one export id can be written to several, and each copy must be recalled)."""
     require_provenance_schema(con)
     return _rows(
         con.execute(
             "SELECT e.export_id, min(e.created_at) AS exported_at, any_value(e.purpose) AS purpose,"
-            " any_value(e.audience) AS audience, any_value(e.out_dir) AS out_dir,"
+            " any_value(e.audience) AS audience, list(DISTINCT e.out_dir ORDER BY e.out_dir) AS out_dirs,"
             " count(DISTINCT i.record_id) AS withdrawn_records, list(DISTINCT r.source_id ORDER BY r.source_id) AS sources"
             " FROM exports e JOIN export_items i USING (export_id) JOIN records r USING (record_id)"
             " WHERE r.status = 'withdrawn' GROUP BY e.export_id ORDER BY exported_at, e.export_id"
@@ -511,13 +518,14 @@ def licence_permits(
 
 
 def exports_report(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    """Every export (one row per export id, newest first), with how often it was written."""
+    """Every export (one row per export id, newest first), with how often it was written and every folder it was
+    written to (``out_dirs``)."""
     require_provenance_schema(con)
     return _rows(
         con.execute(
             "SELECT export_id, min(created_at) AS created_at, any_value(purpose) AS purpose,"
             " any_value(audience) AS audience, bool_or(commercial) AS commercial, max(records) AS records,"
-            " max(blocked) AS blocked, count(*) AS runs, any_value(out_dir) AS out_dir"
+            " max(blocked) AS blocked, count(*) AS runs, list(DISTINCT out_dir ORDER BY out_dir) AS out_dirs"
             " FROM exports GROUP BY export_id ORDER BY min(export_seq) DESC"
         )
     )

@@ -446,9 +446,7 @@ def _record_export(
                         "state_seq": info["state_seq"],
                         # every file as written: `curate audit verify-export DIR` names changed, missing, extra ones
                         "files": {
-                            p.relative_to(out).as_posix(): sha256_file(p)
-                            for p in sorted(out.rglob("*"))
-                            if p.is_file() and p.name != ".lock"
+                            p.relative_to(out).as_posix(): sha256_file(p) for p in sorted(out.rglob("*")) if p.is_file()
                         },
                         "out_dir": str(out.resolve()),
                     },

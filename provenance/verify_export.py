@@ -24,28 +24,66 @@ from provenance.export_out import sha256_file
 from provenance.records import is_keyed_digest
 
 
-def _find_export(con: duckdb.DuckDBPyConnection, out: Path, export_id: str | None) -> tuple[int, dict[str, Any]]:
-    """``(export_seq, event detail)`` of the export that wrote ``out``."""
+def _event(con: duckdb.DuckDBPyConnection, seq: int) -> dict[str, Any]:
+    ev = con.execute(f"SELECT detail FROM provenance_events WHERE seq = {int(seq)} AND action = 'export'").fetchall()
+    if not ev:
+        raise CatalogueError(f"the export event at seq {seq} is missing from the ledger; run `curate audit verify`")
+    return json.loads(ev[0][0])
+
+
+def _present(out: Path) -> set[str]:
+    """Every file under ``out`` (relative posix names): none is passed over, whatever its name."""
+    return {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+
+
+def _find_export(
+    con: duckdb.DuckDBPyConnection, out: Path, export_id: str | None, hashes: dict[str, str]
+) -> tuple[int, dict[str, Any]]:
+    """``(export_seq, event detail)`` of the export that wrote ``out``.
+
+    Without ``export_id``: the newest export written to this folder; else the export whose ``manifest.jsonl`` the
+    folder holds. Several exports can hold the same records (one record set for two purposes): then the one whose
+    recorded files the folder holds, every one unchanged, or a one-line error listing the candidates (the newest
+    was taken, and an intact folder was reported changed). ``hashes`` caches the folder's file digests."""
     if export_id:
         rows = con.execute(
             "SELECT export_seq FROM exports WHERE export_id = ? ORDER BY export_seq DESC", [export_id]
         ).fetchall()
-    else:
-        manifest = out / "manifest.jsonl"
-        digest = sha256_file(manifest) if manifest.is_file() else ""
-        rows = con.execute(
-            "SELECT export_seq FROM exports WHERE manifest_sha256 = ? OR out_dir = ? ORDER BY export_seq DESC",
-            [digest, str(out.resolve())],
-        ).fetchall()
+        if not rows:
+            raise UsageError(f"no export `{export_id}` in the catalogue (see `curate audit exports`)")
+        return rows[0][0], _event(con, rows[0][0])
+    here = con.execute(
+        "SELECT export_seq FROM exports WHERE out_dir = ? ORDER BY export_seq DESC LIMIT 1", [str(out.resolve())]
+    ).fetchall()
+    if here:
+        return here[0][0], _event(con, here[0][0])
+    manifest = out / "manifest.jsonl"
+    digest = sha256_file(manifest) if manifest.is_file() else ""
+    rows = con.execute(
+        "SELECT export_id, max(export_seq) FROM exports WHERE manifest_sha256 = ? GROUP BY export_id"
+        " ORDER BY max(export_seq) DESC",
+        [digest],
+    ).fetchall()
     if not rows:
         raise UsageError(
             f"no export in the catalogue matches `{out}`; pass --export EXPORT_ID (see `curate audit exports`)"
         )
-    seq = rows[0][0]
-    ev = con.execute(f"SELECT detail FROM provenance_events WHERE seq = {int(seq)} AND action = 'export'").fetchall()
-    if not ev:
-        raise CatalogueError(f"the export event at seq {seq} is missing from the ledger; run `curate audit verify`")
-    return seq, json.loads(ev[0][0])
+    if len(rows) == 1:
+        return rows[0][1], _event(con, rows[0][1])
+    present = _present(out)
+
+    def intact(files: dict[str, str]) -> bool:
+        if not files or set(files) != present:
+            return False
+        return all(hashes.setdefault(n, sha256_file(out / n)) == d for n, d in sorted(files.items()))
+
+    found = [(seq, detail) for _, seq in rows if intact((detail := _event(con, seq)).get("files") or {})]
+    if len(found) == 1:
+        return found[0]
+    raise UsageError(
+        f"`{out}` holds the manifest.jsonl of {len(rows)} exports ({', '.join(r[0] for r in rows)}) and "
+        f"{'none' if not found else 'more than one'} of them file for file; pass --export EXPORT_ID"
+    )
 
 
 def _rekeyed(
@@ -78,6 +116,39 @@ def _rekeyed(
     return listed, unchecked
 
 
+#: unreadable manifest lines named one by one before the rest are counted
+NAMED_LINES = 5
+
+
+def _listed(manifest: Path, problems: list[str]) -> dict[str, Any]:
+    """``record_id -> content_sha256`` of the folder's ``manifest.jsonl``; a line that is not a record (not JSON,
+    not an object, no string ``record_id``) or bytes that are not UTF-8 are problems, not a crash: a tampered
+    manifest is what this command reports."""
+    data = manifest.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        problems.append(f"manifest.jsonl is not UTF-8 text (byte {exc.start})")
+        text = data.decode("utf-8", errors="replace")
+    listed: dict[str, Any] = {}
+    bad: list[int] = []
+    for n, line in enumerate(text.split("\n"), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except ValueError:
+            row = None
+        if not isinstance(row, dict) or not isinstance(row.get("record_id"), str):
+            bad.append(n)
+            continue
+        listed[row["record_id"]] = row.get("content_sha256")
+    problems += [f"manifest.jsonl line {n} is not a record" for n in bad[:NAMED_LINES]]
+    if len(bad) > NAMED_LINES:
+        problems.append(f"manifest.jsonl: {len(bad) - NAMED_LINES} more lines are not records")
+    return listed
+
+
 def verify_export(
     con: duckdb.DuckDBPyConnection,
     out_dir: str | Path,
@@ -93,16 +164,17 @@ def verify_export(
     out = Path(out_dir)
     if not out.is_dir():
         raise UsageError(f"`{out}` is not a folder")
-    seq, detail = _find_export(con, out, export_id)
+    hashes: dict[str, str] = {}
+    seq, detail = _find_export(con, out, export_id, hashes)
     problems: list[str] = []
     files: dict[str, str] = detail.get("files") or {}
-    present = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file() and p.name != ".lock"}
+    present = _present(out)
     if not files:
         problems.append("the export predates per-file hashes: only its manifest is checked")
     for name, digest in sorted(files.items()):
         if name not in present:
             problems.append(f"missing file: {name}")
-        elif sha256_file(out / name) != digest:
+        elif hashes.setdefault(name, sha256_file(out / name)) != digest:
             problems.append(f"changed file: {name}")
     if files:
         problems += [f"extra file: {name}" for name in sorted(present - set(files))]
@@ -110,11 +182,7 @@ def verify_export(
     if manifest.is_file():
         if sha256_file(manifest) != detail.get("manifest_sha256"):
             problems.append("manifest.jsonl differs from the manifest sha256 in the export event")
-        listed = {}
-        for line in manifest.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                row = json.loads(line)
-                listed[row["record_id"]] = row.get("content_sha256")
+        listed = _listed(manifest, problems)
         items = dict(
             con.execute(
                 "SELECT record_id, content_sha256 FROM export_items WHERE export_id = ?", [detail.get("export_id")]

@@ -268,7 +268,17 @@ def exports_cmd(as_json: bool, full: bool, vertical: bool) -> int:
     elif not rows:
         click.echo("no exports yet; make one with `curate export dataset`")
     else:
-        cols = ["export_id", "created_at", "purpose", "audience", "commercial", "records", "blocked", "runs", "out_dir"]
+        cols = [
+            "export_id",
+            "created_at",
+            "purpose",
+            "audience",
+            "commercial",
+            "records",
+            "blocked",
+            "runs",
+            "out_dirs",
+        ]
         click.echo(_table(cols, rows, full, vertical))
     return 0
 
@@ -354,7 +364,7 @@ def withdrawn_cmd(as_json: bool, full: bool, vertical: bool) -> int:
     if not rows:
         click.echo("\nno past export contains withdrawn records")
     else:
-        cols = ["export_id", "exported_at", "purpose", "audience", "withdrawn_records", "sources", "out_dir"]
+        cols = ["export_id", "exported_at", "purpose", "audience", "withdrawn_records", "sources", "out_dirs"]
         _section("exports holding withdrawn records", rows, cols, **lay)
     return 0
 
