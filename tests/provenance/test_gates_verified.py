@@ -165,7 +165,7 @@ def expected_source(db_path, tmp_path, cli, monkeypatch):
     """A real ingest of a source marked pii_expected (keyed ids), before any PII run."""
     monkeypatch.setenv("CURATE_PII_KEY", "7a" * 32)
     f = tmp_path / "corpus.jsonl"
-    f.write_text('{"id": "1", "text": "申請人王小明，手機0912345678。"}\n', encoding="utf-8")
+    f.write_text('{"id": "1", "text": "申請人王小明，手機0912345678。", "agency": "金管會"}\n', encoding="utf-8")
     args = ("--quiet", "ingest", "moda", str(f), "--licence", "OGDL-Taiwan-1.0", "--pii-expected")
     code, out, err = cli(*args)
     assert code == 0, out + err

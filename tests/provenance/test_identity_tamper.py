@@ -14,9 +14,19 @@ import pytest
 from tests.provenance.test_crosscheck import _sql
 
 _DOCS = [
-    {"id": "a1", "title": "金融公告", "text": "本行  公告：\u200b存款利率調整。"},  # hygiene rewrites it
-    {"id": "a2", "title": "利率", "text": "银行存款利率调整说明，请客户注意。"},  # normalise rewrites it
-    {"id": "a3", "title": "年費", "text": "信用卡年費說明。"},  # stays as ingested
+    {
+        "id": "a1",
+        "title": "金融公告",
+        "text": "本行  公告：\u200b存款利率調整。",
+        "agency": "金管會",
+    },  # hygiene rewrites it
+    {
+        "id": "a2",
+        "title": "利率",
+        "text": "银行存款利率调整说明，请客户注意。",
+        "agency": "金管會",
+    },  # normalise rewrites it
+    {"id": "a3", "title": "年費", "text": "信用卡年費說明。", "agency": "金管會"},  # stays as ingested
 ]
 
 

@@ -26,8 +26,12 @@ def demo_catalogue(tmp_path_factory) -> dict:
     try:
         con = db.connect(path)
         run_id = runs.start_run(con, "ingest test", "x")
-        add_source(con, "law_moj", kind="law_moj", licence_id="OGDL-Taiwan-1.0", title="全國法規資料庫")
-        add_source(con, "fsc", kind="fsc", licence_id="OGDL-Taiwan-1.0", pii_expected=True)
+        law_meta = {"provider": "法務部"}  # OGDL's statement names the providing agency (else the record is blocked)
+        add_source(
+            con, "law_moj", kind="law_moj", licence_id="OGDL-Taiwan-1.0", title="全國法規資料庫", metadata=law_meta
+        )
+        fsc_meta = {"provider": "金融監督管理委員會"}
+        add_source(con, "fsc", kind="fsc", licence_id="OGDL-Taiwan-1.0", pii_expected=True, metadata=fsc_meta)
         add_source(con, "tabf:esun", kind="tabf", licence_id="LicenseRef-Written-Agreement")
         add_source(con, "moda", kind="moda", licence_id="CC-BY-4.0", title="MODA <script>alert(1)</script>")
         ids = add_records(
