@@ -55,7 +55,8 @@ def sha256_file(path: Path) -> str:
 
 def _folder(out: Path) -> tuple[set[str], list[str]]:
     """The plain files under ``out`` (relative posix names) and anything else there (links, other entries, a
-    directory holding no file: the export writes none, and settling would remove it)."""
+    directory holding no file: the export writes none, and settling would remove it; except ``data/``, which an
+    export that nothing qualified for leaves empty, so that such an export could never be overwritten)."""
     files, odd, dirs = set(), [], []
     for p in sorted(out.rglob("*")):
         name = p.relative_to(out).as_posix()
@@ -65,7 +66,7 @@ def _folder(out: Path) -> tuple[set[str], list[str]]:
             files.add(name)
         else:
             dirs.append(name)
-    odd += [d + "/" for d in dirs if not any(f.startswith(d + "/") for f in files)]
+    odd += [d + "/" for d in dirs if d != "data" and not any(f.startswith(d + "/") for f in files)]
     return files, sorted(odd)
 
 

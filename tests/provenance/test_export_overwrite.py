@@ -113,3 +113,16 @@ def test_settling_removes_only_the_earlier_exports_own_files(tmp_path):
     (prev / "late.txt").unlink()
     settle_previous(tmp_path / "a", Previous(prev, frozenset()), ok=True)
     assert not prev.exists()
+
+
+def test_an_export_nothing_qualified_for_can_be_overwritten(builder, cli, tmp_path):
+    """An empty export leaves its `data/` folder empty; --overwrite refused it as "a directory holding no file"."""
+    builder.source("mystery", "LicenseRef-Unknown-Thing")
+    builder.record("mystery", "x", "來源不明的文字。")
+    builder.close()
+    out = tmp_path / "empty"
+    assert cli(*PUBLIC_TRAINING, "--out", str(out))[0] == 0
+    assert (out / "data").is_dir() and not any((out / "data").iterdir())
+    code, _, err = cli(*PUBLIC_TRAINING, "--out", str(out), "--overwrite")
+    assert code == 0, err
+    assert not list(tmp_path.glob(".empty.previous-*"))
