@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from provenance.envsettings import env_int, env_seconds
 from provenance.errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -152,8 +153,8 @@ def resolve(bank: str, *, env: Mapping[str, str] | None = None, cwd: Path | None
         url=url.rstrip("/"),
         api_key=key,
         origin=origin,
-        timeout=float(env.get("LABEL_STUDIO_TIMEOUT", 60.0)),
-        retries=int(env.get("LABEL_STUDIO_RETRIES", 4)),
+        timeout=env_seconds("LABEL_STUDIO_TIMEOUT", 60.0, env=env),
+        retries=env_int("LABEL_STUDIO_RETRIES", 4, minimum=0, unit="retries", env=env),
     )
 
 

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 
 from provenance.errors import ConfigError
 
 _SIZE = re.compile(r"^\s*\d+(?:\.\d+)?\s*(?:B|BYTES|KB|KIB|MB|MIB|GB|GIB|TB|TIB)\s*$", re.IGNORECASE)
 
 
-def _raw(name: str) -> str | None:
-    raw = os.environ.get(name, "")
+def _raw(name: str, env: Mapping[str, str] | None = None) -> str | None:
+    raw = (os.environ if env is None else env).get(name) or ""
     return raw.strip() or None
 
 
@@ -35,9 +36,9 @@ def env_size(name: str, default: str) -> str:
     return raw
 
 
-def _number(name: str, default, parse, ok, what: str):
+def _number(name: str, default, parse, ok, what: str, env: Mapping[str, str] | None = None):
     """``parse($name)`` when set and ``ok`` of it holds, else a ConfigError saying it must be ``what``."""
-    raw = _raw(name)
+    raw = _raw(name, env)
     if raw is None:
         return default
     try:
@@ -49,20 +50,32 @@ def _number(name: str, default, parse, ok, what: str):
     return value
 
 
-def env_int(name: str, default: int, *, minimum: int = 1, unit: str = "") -> int:
-    """A whole number of at least ``minimum`` from ``$name``, else ``default``.
+def env_int(name: str, default: int, *, minimum: int = 1, unit: str = "", env: Mapping[str, str] | None = None) -> int:
+    """A whole number of at least ``minimum`` from ``$name`` (in ``env``, default ``os.environ``), else ``default``.
 
     >>> env_int("CURATE_DOCTEST_UNSET_INT", 50_000)
     50000
     """
     what = f"a whole number{' of ' + unit if unit else ''} of at least {minimum:,}"
-    return _number(name, default, lambda raw: int(raw.replace("_", "")), lambda v: v >= minimum, what)
+    return _number(name, default, lambda raw: int(raw.replace("_", "")), lambda v: v >= minimum, what, env)
 
 
-def env_seconds(name: str, default: float) -> float:
-    """A number of seconds (0 or more) from ``$name``, else ``default``.
+def env_seconds(name: str, default: float, *, env: Mapping[str, str] | None = None) -> float:
+    """A number of seconds (0 or more) from ``$name`` (in ``env``, default ``os.environ``), else ``default``.
 
     >>> env_seconds("CURATE_DOCTEST_UNSET_SECONDS", 10.0)
     10.0
     """
-    return _number(name, default, float, lambda v: 0 <= v < float("inf"), "a number of seconds (0 or more)")
+    return _number(name, default, float, lambda v: 0 <= v < float("inf"), "a number of seconds (0 or more)", env)
+
+
+#: default per-record character cap (``CURATE_MAX_RECORD_CHARS`` overrides it): an ingested record, a correction
+DEFAULT_MAX_RECORD_CHARS = 5_000_000
+
+
+def max_record_chars() -> int:
+    """The per-record character cap: ``CURATE_MAX_RECORD_CHARS`` or :data:`DEFAULT_MAX_RECORD_CHARS`.
+
+    One owner for the sources' readers (:mod:`sources.capped`) and annotators' corrections (:mod:`annotation.pull`).
+    """
+    return env_int("CURATE_MAX_RECORD_CHARS", DEFAULT_MAX_RECORD_CHARS, unit="characters")

@@ -8,7 +8,8 @@ its own reason instead of exhausting memory or crashing the batch:
 * :func:`loads` is ``json.loads`` that turns a ``RecursionError`` (deeply nested JSON) into a
   ``ValueError`` the caller quarantines;
 * :func:`max_record_chars` is the per-record character cap (``CURATE_MAX_RECORD_CHARS``), applied
-  by the ingest driver to every record of every source;
+  by the ingest driver to every record of every source (owned by :mod:`provenance.envsettings`, which
+  the annotation pull applies to annotators' corrections too);
 * :func:`utf32_bom` recognises a UTF-32 byte-order mark (which starts with the UTF-16 one).
 """
 
@@ -18,12 +19,12 @@ import json
 import zipfile
 from typing import Any
 
+from provenance.envsettings import DEFAULT_MAX_RECORD_CHARS, max_record_chars  # noqa: F401 (one owner, names kept here)
+
 #: largest uncompressed ZIP member a source reads (ChLaw.json is ~200 MB)
 MAX_MEMBER_BYTES = 512 * 1024 * 1024
 #: largest uncompressed/compressed ratio of a ZIP member (JSON and XML compress ~10x)
 MAX_RATIO = 200
-#: default per-record character cap (``CURATE_MAX_RECORD_CHARS`` overrides it)
-DEFAULT_MAX_RECORD_CHARS = 5_000_000
 
 REASON_ZIP_BOMB = "zip bomb (uncompressed size or ratio over limit)"
 REASON_TOO_DEEP = "JSON nested too deeply"
@@ -70,13 +71,6 @@ def loads(text: str | bytes) -> Any:
         return json.loads(text)
     except RecursionError as exc:
         raise InputLimitError(REASON_TOO_DEEP, "nesting exceeds the parser's depth limit") from exc
-
-
-def max_record_chars() -> int:
-    """The per-record character cap: ``CURATE_MAX_RECORD_CHARS`` or :data:`DEFAULT_MAX_RECORD_CHARS`."""
-    from provenance.envsettings import env_int
-
-    return env_int("CURATE_MAX_RECORD_CHARS", DEFAULT_MAX_RECORD_CHARS, unit="characters")
 
 
 def utf32_bom(data: bytes) -> bool:
