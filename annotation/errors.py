@@ -42,4 +42,22 @@ class AnnotationRefusedError(WorkbenchError):
     """Records were refused for annotation (PII stage not passed or licence forbids it)."""
 
 
-__all__ = ["AnnotationRefusedError", "LabelStudioError", "LabelStudioTerminalError", "LabelStudioTransientError"]
+class InvalidAnnotation(WorkbenchError, ValueError):
+    """One annotation cannot be imported as it stands: it is stored as ``invalid`` with :attr:`code`.
+
+    ``code`` and the message are fixed texts (offsets at most, validated as integers first): they go into the
+    immutable ledger, and an annotation's values can hold anything, personal data included.
+    """
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+__all__ = [
+    "AnnotationRefusedError",
+    "InvalidAnnotation",
+    "LabelStudioError",
+    "LabelStudioTerminalError",
+    "LabelStudioTransientError",
+]

@@ -18,10 +18,13 @@ of :func:`provenance.records.create_version` (tested to produce identical rows a
   saw; the ledger holds types, offsets and digests only.
 * **topic** — the topic and quality rating are stored and recorded.
 
-Pull is incremental: the tasks nothing was imported from yet are exported by id (Label Studio returns
-only the annotated ones), and Label Studio's project counters show whether anything else changed
-(then the Data Manager lists tasks annotated since the last pull, ``annotation_pull_cursor``). Annotations edited in Label
-Studio after they were imported are not imported again.
+Pull is incremental: the tasks nothing was imported from yet and the tasks the Data Manager lists as
+annotated since the last pull (``annotation_pull_cursor``) are exported by id (Label Studio returns only the
+annotated ones); annotation ids say what is new. Annotations edited in Label Studio after they were imported
+are not imported again.
+
+Text a person typed is kept only sealed (:mod:`annotation.decide`); a malformed annotation is stored as
+``invalid`` with a reason code and the rest of the project is imported.
 """
 
 from __future__ import annotations
@@ -35,14 +38,16 @@ from typing import Any
 
 import duckdb
 
+from annotation.decide import AnnotationEffect, decide, decide_pii, decide_proofread, decide_topic, vault_id
 from annotation.label_studio import LabelStudioClient
 from annotation.projects import annotator_actor, check_bank, email_sha256, finish_run, start_run
-from annotation.review import AllowEntry, PiiVault, apply_review, read_review
+from annotation.review import AllowEntry, PiiVault
 from annotation.tasks import PROJECTS
 from annotation.versions import NewVersion, create_versions
 from provenance import ledger
 from provenance.db import transaction
-from provenance.errors import ConfigError, UsageError
+from provenance.envsettings import max_record_chars
+from provenance.errors import KeyRequiredError, UsageError
 
 Progress = Callable[[int, int], None]  # (advanced by, total of this project)
 STAGE = "annotation"
@@ -72,20 +77,6 @@ class PullReport:
             "changed_tasks": self.changed_tasks,
             "outcomes": dict(self.outcomes),
         }
-
-
-@dataclass(frozen=True, slots=True)
-class AnnotationEffect:
-    """What one annotation means for its record."""
-
-    outcome: str
-    action: str
-    result: dict[str, Any]
-    detail: dict[str, Any]
-    new_text: str | None = None
-    fields: dict[str, Any] | None = None
-    #: (entity type, original value, placeholder index) restored by 非個資 verdicts (memory only)
-    restored: list[tuple[str, str, int]] = field(default_factory=list)
 
 
 class _Annotators:
@@ -122,20 +113,20 @@ class _Annotators:
 
 #: how far back from the newest imported annotation the next listing looks (see ``_changed_since``)
 CURSOR_MARGIN = dt.timedelta(minutes=5)
-#: pending tasks asked for by id in an incremental pull; above this the Data Manager lists what changed
+#: pending tasks asked for by id in an incremental pull besides the Data Manager's listing; above this, the listing alone
 PENDING_BY_ID = 5000
 
 
 def _changed_since(
     con: duckdb.DuckDBPyConnection, client: LabelStudioClient, instance: str, pid: int, cursor: str, report: PullReport
 ) -> list[dict[str, Any]]:
-    """Tasks with annotations not imported yet, in as few Label Studio requests as possible.
+    """Tasks with annotations not imported yet: the tasks nothing was imported from yet and the tasks the Data
+    Manager lists as annotated since the last pull (``cursor``), in one export by id.
 
-    New annotations are almost always on tasks nothing was imported from yet: those tasks are asked
-    for by id in one export request (Label Studio returns only the annotated ones). Label Studio's
-    project counters then tell whether it holds more annotations than the catalogue now knows (a second
-    annotation on a task imported before): only then does the Data Manager list the tasks annotated
-    since the last pull (``cursor``) for a second export.
+    What is new is decided on annotations, not on counts: Label Studio's counters cannot tell a new annotation
+    from one deleted (an annotation deleted and made again, a task deleted, leave the total as it was), so the
+    listing is asked for on every pull with a cursor; the export's annotation ids then say what was imported
+    before (``known`` in :func:`_pull_project`).
     """
     pending = [
         r[0]
@@ -146,21 +137,10 @@ def _changed_since(
             [instance, pid],
         ).fetchall()
     ]
-    exported: list[dict[str, Any]] = []
-    if len(pending) <= PENDING_BY_ID:
-        imported = con.execute(
-            "SELECT count(*) FROM annotations WHERE instance = ? AND ls_project_id = ?", [instance, pid]
-        ).fetchone()[0]
-        exported = client.export_tasks(pid, pending)
-        total = client.annotation_count(pid)
-        found = sum(len(t.get("annotations") or []) for t in exported)
-        complete = total <= imported + found
-    else:
-        complete = False
-    if not complete:
-        have = {t["id"] for t in exported}
-        rest = [tid for tid in client.changed_tasks(pid, cursor) if tid not in have]
-        exported += client.export_tasks(pid, rest) if rest else []
+    wanted = set(client.changed_tasks(pid, cursor))
+    if len(pending) <= PENDING_BY_ID:  # (above, the listing alone: an export request per 500 ids)
+        wanted.update(pending)
+    exported = client.export_tasks(pid, sorted(wanted)) if wanted else []
     report.changed_tasks += len(exported)
     return exported
 
@@ -178,113 +158,6 @@ def _ts(s: str | None) -> dt.datetime | None:
     if not s:
         return None
     return dt.datetime.fromisoformat(s.replace("Z", "+00:00")).astimezone(dt.UTC).replace(tzinfo=None)
-
-
-def _by_name(result: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
-    return [r for r in result or [] if r.get("from_name") == name]
-
-
-#: proofreading choice (zh-TW, as stored by Label Studio; English ones from projects created before) -> code
-PROOFREAD_VERDICTS = {
-    "正確": "ok",
-    "已修正": "fixed",
-    "退回": "reject",
-    "ok": "ok",
-    "fixed": "fixed",
-    "reject": "reject",
-}
-
-
-def decide_proofread(text: str, result: list[dict[str, Any]], parent_active: bool) -> AnnotationEffect:
-    """Verdict, correction and comment of a proofreading annotation."""
-    choice = next((c for r in _by_name(result, "verdict") for c in r.get("value", {}).get("choices", [])), None)
-    verdict = PROOFREAD_VERDICTS.get(choice, choice)
-    corrected = None
-    for r in _by_name(result, "corrected"):
-        parts = r.get("value", {}).get("text") or []
-        corrected = "\n".join(parts) if isinstance(parts, list) else str(parts)
-    comment = "\n".join(t for r in _by_name(result, "comment") for t in (r.get("value", {}).get("text") or []))
-    stored = {"verdict": verdict, "comment": comment or None}
-    changed = corrected is not None and corrected != text and verdict != "reject"
-    detail = {"verdict": verdict, "has_comment": bool(comment), "changed": changed}
-    if verdict == "reject":
-        return AnnotationEffect("reject", "proofread_reject", stored, detail)
-    if not changed:
-        return AnnotationEffect("ok", "proofread_ok", stored, detail)
-    stored["corrected_text"] = corrected
-    detail.update(chars_before=len(text), chars_after=len(corrected))
-    if not parent_active:
-        return AnnotationEffect("stale", "proofread_stale", stored, detail)
-    return AnnotationEffect("fixed", "proofread_fix", stored, detail, new_text=corrected)
-
-
-def decide_pii(
-    text: str,
-    result: list[dict[str, Any]],
-    parent_active: bool,
-    *,
-    data: dict[str, Any] | None = None,
-    originals: Callable[[], list[tuple[str, str]] | None] | None = None,
-) -> AnnotationEffect:
-    """Per-span verdicts of a PII review (see :mod:`annotation.review`); changes make a new version.
-
-    ``data`` is the task data as pushed (shown text and ``pii_spans``; default: the text with its
-    placeholders); ``originals`` gives each placeholder's original value, needed only for 非個資.
-    """
-    try:
-        review = read_review(text, data or {"text": text}, result)
-    except (ValueError, KeyError, TypeError) as exc:
-        return AnnotationEffect("invalid", "pii_review_invalid", {"error": str(exc)}, {"error": str(exc)})
-    stored = review.as_dict()
-    detail = {k: [{x: y for x, y in s.items() if x != "value"} for s in v] for k, v in stored.items()}
-    if not (review.not_pii or review.wrong_type or review.added):
-        return AnnotationEffect("reviewed", "pii_review", stored, detail)
-    if not parent_active:
-        return AnnotationEffect("stale", "pii_review_stale", stored, detail)
-    values = None
-    if review.not_pii:
-        values = originals() if originals is not None else None
-        if values is None:
-            raise ConfigError(
-                "a PII review marked spans 非個資 (not personal data); restoring them needs the PII key and the "
-                "raw-text vault: set CURATE_PII_KEY or CURATE_PII_KEY_FILE and pull again (nothing was imported)"
-            )
-    new_text, restored = apply_review(text, review, values)
-    return AnnotationEffect(
-        "reviewed",
-        "pii_review",
-        stored,
-        detail,
-        new_text=new_text,
-        fields={"pii_state": "scrubbed"},
-        restored=restored,
-    )
-
-
-def decide_topic(result: list[dict[str, Any]]) -> AnnotationEffect:
-    """Topic choice and quality rating."""
-    topic = next((c for r in _by_name(result, "topic") for c in r.get("value", {}).get("choices", [])), None)
-    quality = next((r.get("value", {}).get("rating") for r in _by_name(result, "quality")), None)
-    stored = {"topic": topic, "quality": quality}
-    return AnnotationEffect("labelled", "topic_label", stored, dict(stored))
-
-
-def _decide(
-    project: str,
-    text: str,
-    ann: dict[str, Any],
-    parent_active: bool,
-    data: dict[str, Any] | None = None,
-    originals: Callable[[], list[tuple[str, str]] | None] | None = None,
-) -> AnnotationEffect:
-    if ann.get("was_cancelled"):
-        return AnnotationEffect("cancelled", "annotation_skipped", {}, {})
-    result = ann.get("result") or []
-    if project == "proofread":
-        return decide_proofread(text, result, parent_active)
-    if project == "pii":
-        return decide_pii(text, result, parent_active, data=data, originals=originals)
-    return decide_topic(result)
 
 
 def _pull_project(
@@ -312,7 +185,8 @@ def _pull_project(
     old = _ts(cursor) if cursor else None
     # a margin for annotations saved while this pull ran: the listing (rare) looks a little further back
     new_cursor = max(x for x in (newest - CURSOR_MARGIN if newest else None, old) if x) if (newest or old) else None
-    batch = _Batch(run_id=run_id, imported_at=ledger.now())
+    batch = _Batch(run_id=run_id, imported_at=ledger.now(), keys=vault)
+    max_chars = max_record_chars()
     with transaction(con):
         for task in exported:
             for ann in task.get("annotations") or []:
@@ -323,19 +197,22 @@ def _pull_project(
                 if mapped is None:
                     report.unknown_tasks += 1
                     continue
-                record_id, text, active, source_id = mapped
+                record_id, text, active, source_id, pii_expected = mapped
                 user_id = ann.get("completed_by")
                 if isinstance(user_id, dict):
                     user_id = user_id.get("id")
                 mail = emails.sha256(user_id)
-                d = _decide(
+                d = decide(
                     project,
                     text,
                     ann,
                     active,
                     task.get("data"),
                     (lambda rid=record_id, t=text: vault.originals(con, rid, t)) if vault is not None else None,
+                    max_chars=max_chars,
                 )
+                if d.sealed:
+                    _seal_typed(con, vault, d, instance, ann["id"])
                 ids = {
                     "bank": bank,
                     "project": project,
@@ -352,9 +229,10 @@ def _pull_project(
                 actor = annotator_actor(bank, user_id, mail)
                 if d.restored and vault is not None:  # 非個資: remember the values as keyed digests
                     _allow_restored(con, vault, d, source_id, record_id, bank, actor, ann["id"])
-                batch.add(record_id, d, ids, actor)
+                # a correction of a pii_expected source's record holds raw text until the PII stage: keyed id and digest
+                batch.add(record_id, d, ids, actor, keyed=pii_expected and project == "proofread")
                 if d.new_text is not None:
-                    tasks[task["id"]] = (record_id, text, False, source_id)  # a second annotation is stale
+                    tasks[task["id"]] = (record_id, text, False, source_id, pii_expected)  # a second one is stale
                 report.outcomes[d.outcome] += 1
         batch.write(con, project, report)
         con.execute(
@@ -396,9 +274,9 @@ def _fetch_changed(
 
 def _known_and_pushed(
     con: duckdb.DuckDBPyConnection, instance: str, pid: int, task_ids: list[int]
-) -> tuple[set[int], dict[int, tuple[str, str, bool, str]]]:
+) -> tuple[set[int], dict[int, tuple[str, str, bool, str, bool]]]:
     """Annotation ids of these tasks imported before, and task id -> (record id, text, record still active,
-    source id) of the tasks we pushed."""
+    source id, source marked pii_expected) of the tasks we pushed."""
     known = {
         r[0]
         for r in con.execute(
@@ -408,10 +286,11 @@ def _known_and_pushed(
         ).fetchall()
     }
     tasks = {
-        r[0]: (r[1], r[2], r[3], r[4])
+        r[0]: (r[1], r[2], r[3], r[4], bool(r[5]))
         for r in con.execute(
-            "SELECT t.ls_task_id, t.record_id, r.text, r.status = 'active', r.source_id FROM annotation_tasks t "
-            "JOIN records r USING (record_id) WHERE t.instance = ? AND t.ls_project_id = ?"
+            "SELECT t.ls_task_id, t.record_id, r.text, r.status = 'active', r.source_id, s.pii_expected"
+            " FROM annotation_tasks t JOIN records r USING (record_id) LEFT JOIN sources s ON s.source_id = r.source_id"
+            " WHERE t.instance = ? AND t.ls_project_id = ?"
             " AND t.ls_task_id IN (SELECT unnest(?::BIGINT[]))",
             [instance, pid, task_ids],
         ).fetchall()
@@ -439,6 +318,22 @@ def _allow_restored(
     ]
 
 
+def _seal_typed(
+    con: duckdb.DuckDBPyConnection, vault: PiiVault | None, d: AnnotationEffect, instance: str, annotation_id: int
+) -> None:
+    """Seal the text an annotator typed (:attr:`AnnotationEffect.sealed`) into the vault; the stored result
+    names the vault rows. Without the key nothing may keep it, so the pull stops before writing anything."""
+    if vault is None:
+        raise KeyRequiredError(
+            "an annotation holds text a person typed (a proofreading comment or a correction that is not applied), "
+            "which may hold personal data and is kept only sealed with the PII key: set CURATE_PII_KEY or "
+            "CURATE_PII_KEY_FILE and pull again (nothing was imported)"
+        )
+    items = [(vault_id(instance, annotation_id, name), text) for name, text in sorted(d.sealed.items())]
+    vault.seal(con, items)
+    d.result["sealed"] = {name: vid for (name, _), (vid, _) in zip(sorted(d.sealed.items()), items, strict=True)}
+
+
 @dataclass
 class _Batch:
     """What one project's pull writes: annotation rows, new versions (with their row) and ledger events."""
@@ -448,14 +343,16 @@ class _Batch:
     rows: list[list[Any]] = field(default_factory=list)
     events: list[ledger.Event] = field(default_factory=list)
     versions: list[tuple[int, NewVersion]] = field(default_factory=list)
+    #: keyed ids and digests (``curate.pii.review.VaultReview``), for versions of pii_expected sources
+    keys: PiiVault | None = None
 
-    def add(self, record_id: str, d: AnnotationEffect, ids: dict[str, Any], actor: str) -> None:
+    def add(self, record_id: str, d: AnnotationEffect, ids: dict[str, Any], actor: str, *, keyed: bool = False) -> None:
         """One decided annotation: a new version or a ledger event, and its ``annotations`` row."""
         detail = {**ids, **d.detail}
         if d.new_text is not None:
             pii_state = (d.fields or {}).get("pii_state")
             self.versions.append(
-                (len(self.rows), NewVersion(record_id, d.new_text, d.action, detail, actor, pii_state))
+                (len(self.rows), NewVersion(record_id, d.new_text, d.action, detail, actor, pii_state, keyed))
             )
         else:
             self.events.append(
@@ -486,7 +383,7 @@ class _Batch:
 
     def write(self, con: duckdb.DuckDBPyConnection, project: str, report: PullReport) -> None:
         """New versions, ledger events and annotation rows (the caller holds the transaction)."""
-        new_ids = create_versions(con, [v for _, v in self.versions], stage=STAGE, run_id=self.run_id)
+        new_ids = create_versions(con, [v for _, v in self.versions], stage=STAGE, run_id=self.run_id, keys=self.keys)
         for (row_index, _), new_id in zip(self.versions, new_ids, strict=True):
             self.rows[row_index][11] = new_id
         created = [i for i in new_ids if i]

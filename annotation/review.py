@@ -10,7 +10,8 @@ Verdicts (per region, ``verdict`` choices): 正確 (confirmed), 非個資 (not p
 original text is restored from the vault into a new version and feeds the source's allow-list),
 類型錯誤 (wrong type: the placeholder is re-typed with the label the reviewer chose), 漏標 (missed:
 any region the reviewer added; masked with a typed placeholder, i.e. the record is re-scrubbed).
-A region with no verdict stays masked.
+A region with no verdict stays masked. Where readings contradict each other the safest one wins (the span
+stays masked); a 漏標 region is masked wherever it is not masked yet, and overlapping ones are merged.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from annotation.errors import InvalidAnnotation
 from annotation.offsets import OffsetMap
 
 if TYPE_CHECKING:  # (a type only: `curate --help` lists the annotate commands without importing DuckDB)
@@ -97,6 +99,18 @@ class PiiVault(Protocol):
         """Add allow-list entries (keyed digests); returns the digests."""
         ...
 
+    def seal(self, con: duckdb.DuckDBPyConnection, items: list[tuple[str, str]]) -> None:
+        """Seal (vault id, text) pairs into ``raw_vault`` as the PII stage seals raw text (text a person typed)."""
+        ...
+
+    def derived_id(self, parent_id: str, stage: str, text: str) -> str:
+        """Keyed id of a version derived before the PII stage (sources marked ``pii_expected``)."""
+        ...
+
+    def content(self, text: str) -> str:
+        """Keyed content digest (``hmac:`` + hex) of such a version."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class Shown:
@@ -147,6 +161,8 @@ class Review:
     wrong_type: list[dict[str, Any]] = field(default_factory=list)
     added: list[dict[str, Any]] = field(default_factory=list)
     rejected: list[dict[str, Any]] = field(default_factory=list)
+    #: masked spans with contradictory readings: the placeholder stays, nothing is restored or allowed
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -155,6 +171,7 @@ class Review:
             "wrong_type": self.wrong_type,
             "added": self.added,
             "rejected": self.rejected,
+            "conflicts": self.conflicts,
         }
 
 
@@ -162,56 +179,136 @@ def read_review(text: str, data: dict[str, Any], result: list[dict[str, Any]]) -
     """Per-span verdicts of a PII review annotation, in the catalogue text's code points.
 
     ``data`` is the task data as pushed (``text`` shown, ``pii_spans``); ``text`` the catalogue text.
+    Contradictory readings of one masked span (two regions, or two verdicts, that disagree; a 漏標 region
+    over a span judged 非個資) take the safest one: the span keeps its placeholder, nothing is restored,
+    and it is listed in ``conflicts``. A 漏標 region is masked wherever it is not masked already.
 
     Raises:
-        ValueError: the task does not match the catalogue text, or a region's text does not match.
+        InvalidAnnotation: the task does not match the catalogue text, or a region is malformed (fixed,
+            value-free messages: they go into the ledger).
     """
     ph = placeholders(text)
+    data = data if isinstance(data, dict) else {}
     shown_text = data.get("text", text)
-    spans = [tuple(s) for s in data.get("pii_spans") or [(a, b) for a, b, _ in ph]]
-    if len(spans) != len(ph) or show_back(shown_text, spans, text, ph) != text:
-        raise ValueError("the task's text does not match the record's text (pushed from another catalogue?)")
+    spans = data.get("pii_spans") or [(a, b) for a, b, _ in ph]
+    if not isinstance(spans, list) or not all(
+        isinstance(s, list | tuple) and len(s) == 2 and all(type(x) is int for x in s) for s in spans
+    ):
+        spans = []  # (a task's data can be edited in Label Studio: then it matches nothing)
+    spans = [tuple(s) for s in spans]
+    if not isinstance(shown_text, str) or len(spans) != len(ph) or show_back(shown_text, spans, text, ph) != text:
+        raise InvalidAnnotation(
+            "task_mismatch", "the task's text does not match the record's text (pushed from another catalogue?)"
+        )
     m = OffsetMap(shown_text)
-    verdicts: dict[str, str] = {}
-    for r in result or []:
-        if r.get("from_name") == "verdict":
-            choice = next(iter(r.get("value", {}).get("choices") or []), None)
-            if choice in VERDICTS:
-                verdicts[str(r.get("id"))] = VERDICTS[choice]
-    review, seen = Review(), set()
-    for r in result or []:
-        if r.get("from_name") != "pii":
-            continue
-        v = r.get("value", {})
-        start, end = m.to_cp(int(v["start"])), m.to_cp(int(v["end"]))
-        if "text" in v and v["text"] != shown_text[start:end]:
-            raise ValueError(f"region text does not match the task text at UTF-16 {v['start']}..{v['end']}")
-        label = next(iter(v.get("labels") or []), "其他")
+    regions, verdicts = _regions(result, m)
+    readings: dict[int, set[Any]] = {}
+    review, missed = Review(), []
+    for rid, u16, start, end, label in regions:
         if label not in PII_LABELS:
             # (the label is not quoted: the message goes into the ledger, and a forged label can hold anything)
-            raise ValueError(f"a region's label is not one of the PII labels ({', '.join(sorted(PII_LABELS))})")
-        verdict = verdicts.get(str(r.get("id")))
+            raise InvalidAnnotation(
+                "label_unknown", f"a region's label is not one of the PII labels ({', '.join(sorted(PII_LABELS))})"
+            )
+        if u16 is not None and u16 != shown_text[start:end]:
+            a16, b16 = m.to_utf16(start), m.to_utf16(end)
+            raise InvalidAnnotation(
+                "region_text_mismatch", f"region text does not match the task text at UTF-16 {a16}..{b16}"
+            )
+        said = verdicts.get(rid, set())
         k = spans.index((start, end)) if (start, end) in spans else None
-        if k is not None and verdict != "missed":
-            seen.add(k)
-            a, b, word = ph[k]
-            item = {"index": k, "start": a, "end": b, "type": placeholder_label(word)}
-            if verdict == "not_pii":
-                review.not_pii.append(item)
-            elif verdict == "wrong_type" or label != placeholder_label(word):
-                review.wrong_type.append({**item, "new_type": label})
+        if k is not None and said != {"missed"}:
+            word = ph[k][2]
+            if len(said) > 1:  # e.g. 非個資 and 類型錯誤 on one region
+                reading: Any = "conflict"
+            elif said == {"not_pii"}:
+                reading = "not_pii"
+            elif said == {"wrong_type"} or label != placeholder_label(word):
+                reading = ("wrong_type", label)
             else:
-                review.confirmed.append(item)
+                reading = "confirmed"
+            readings.setdefault(k, set()).add(reading)
             continue
-        a, b = _outside(spans, ph, start, end)
-        if a is None or b is None or a >= b:
-            continue  # a missed span overlapping a masked one: that part is masked already
-        review.added.append({"start": a, "end": b, "type": label})
+        # a missed region: masked wherever it is not masked already; the spans it touches stay masked
+        for j, (a, b) in enumerate(spans):
+            if a < end and start < b:
+                readings.setdefault(j, set()).add("confirmed")
+        missed += [{"start": a, "end": b, "type": label} for a, b in _pieces(spans, ph, start, end)]
     for k, (a, b, word) in enumerate(ph):
-        if k not in seen:
-            review.rejected.append({"index": k, "start": a, "end": b, "type": placeholder_label(word)})
-    review.added.sort(key=lambda s: (s["start"], s["end"]))
+        item = {"index": k, "start": a, "end": b, "type": placeholder_label(word)}
+        got = readings.get(k)
+        if not got:
+            review.rejected.append(item)
+        elif len(got) > 1 or got == {"conflict"}:
+            review.conflicts.append(item)  # the safest reading: the placeholder stays as it is
+        elif got == {"not_pii"}:
+            review.not_pii.append(item)
+        elif got == {"confirmed"}:
+            review.confirmed.append(item)
+        else:
+            review.wrong_type.append({**item, "new_type": next(iter(got))[1]})
+    review.added = merge_regions(missed)
     return review
+
+
+def _regions(result: Any, m: OffsetMap) -> tuple[list[tuple[str, Any, int, int, str]], dict[str, set[str]]]:
+    """The ``pii`` regions (id, text as sent or None, start and end in code points, label) and each region's
+    verdicts, with their shapes checked."""
+    if not isinstance(result, list) or not all(isinstance(r, dict) for r in result):
+        raise InvalidAnnotation("result_malformed", "the annotation's result is not a list of objects")
+    verdicts: dict[str, set[str]] = {}
+    regions = []
+    for r in result:
+        v = r.get("value")
+        if r.get("from_name") not in ("verdict", "pii"):
+            continue
+        if not isinstance(v, dict):
+            raise InvalidAnnotation("value_malformed", "a region's or verdict's value is not an object")
+        if r.get("from_name") == "verdict":
+            choices = v.get("choices") or []
+            if not isinstance(choices, list) or not all(isinstance(c, str) for c in choices):
+                raise InvalidAnnotation("verdict_malformed", "a verdict's choices are not a list of texts")
+            verdicts.setdefault(str(r.get("id")), set()).update(VERDICTS[c] for c in choices if c in VERDICTS)
+            continue
+        start, end = v.get("start"), v.get("end")
+        if not all(isinstance(x, int) and not isinstance(x, bool) for x in (start, end)):
+            raise InvalidAnnotation("offsets_not_integers", "a region's start or end is not a whole number")
+        if not 0 <= start < end <= m.utf16_length:
+            raise InvalidAnnotation("offsets_outside_text", f"a region's offsets {start}..{end} lie outside the text")
+        labels = v.get("labels") or []
+        if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
+            raise InvalidAnnotation("labels_malformed", "a region's labels are not a list of texts")
+        shown = v.get("text")
+        if shown is not None and not isinstance(shown, str):
+            raise InvalidAnnotation("region_text_malformed", "a region's text is not a text")
+        try:
+            cps = m.to_cp(start), m.to_cp(end)
+        except ValueError as exc:  # an offset inside a surrogate pair
+            raise InvalidAnnotation(
+                "offsets_split_character", f"a region's offsets {start}..{end} split a character"
+            ) from exc
+        regions.append((str(r.get("id")), shown, *cps, next(iter(labels), "其他")))
+    return regions, verdicts
+
+
+def merge_regions(regions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Missed regions as one placeholder per stretch: overlapping ones merged (typed 其他 when their types
+    differ), touching ones of one type merged, so every character of every region is masked.
+
+    >>> merge_regions([{"start": 0, "end": 4, "type": "姓名"}, {"start": 2, "end": 8, "type": "姓名"},
+    ...                {"start": 8, "end": 9, "type": "電話"}])
+    [{'start': 0, 'end': 8, 'type': '姓名'}, {'start': 8, 'end': 9, 'type': '電話'}]
+    """
+    out: list[dict[str, Any]] = []
+    for r in sorted(regions, key=lambda s: (s["start"], s["end"])):
+        last = out[-1] if out else None
+        if last is not None and (r["start"] < last["end"] or (r["start"] == last["end"] and r["type"] == last["type"])):
+            if r["start"] < last["end"] and r["type"] != last["type"]:
+                last["type"] = "其他"
+            last["end"] = max(last["end"], r["end"])
+        else:
+            out.append(dict(r))
+    return out
 
 
 def show_back(shown_text: str, spans: list[tuple[int, int]], text: str, ph: list[tuple[int, int, str]]) -> str:
@@ -225,16 +322,24 @@ def show_back(shown_text: str, spans: list[tuple[int, int]], text: str, ph: list
     return "".join(out)
 
 
-def _outside(spans, ph, start: int, end: int) -> tuple[int | None, int | None]:
-    """Catalogue offsets of a shown range that touches no masked span (else (None, None))."""
-    shift = 0
+def _pieces(spans, ph, start: int, end: int) -> list[tuple[int, int]]:
+    """Catalogue offsets of the parts of a shown range ``[start, end)`` outside every masked span.
+
+    >>> _pieces([(4, 7)], [(4, 8, "姓名")], 2, 7), _pieces([(4, 7)], [(4, 8, "姓名")], 2, 9)
+    ([(2, 4)], [(2, 4), (8, 10)])
+    """
+    out, pos, shift = [], start, 0
     for (a, b), (_pa, pb, _) in zip(spans, ph, strict=True):
-        if end <= a:
+        if a >= end:
             break
-        if start < b:
-            return None, None
+        if b > pos:
+            if a > pos:
+                out.append((pos + shift, a + shift))
+            pos = b
         shift = pb - b
-    return start + shift, end + shift
+    if pos < end:
+        out.append((pos + shift, end + shift))
+    return out
 
 
 def apply_review(
@@ -259,8 +364,8 @@ def apply_review(
     edits.sort()
     out, last = [], 0
     for a, b, rep in edits:
-        if a < last:  # overlapping additions: the earlier one covers it
-            continue
+        if a < last:  # read_review leaves no overlap: never drop an edit (a span would stay in the clear)
+            raise InvalidAnnotation("regions_overlap", f"two edits overlap at {a}..{last}")
         out.append(text[last:a])
         out.append(rep)
         last = b
@@ -276,6 +381,7 @@ __all__ = [
     "Review",
     "Shown",
     "apply_review",
+    "merge_regions",
     "placeholders",
     "read_review",
     "show",

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import duckdb
 
 from provenance import ledger
+from provenance.errors import KeyRequiredError
 from provenance.records import derived_record_id, insert_versions, version_seals
 
 
@@ -29,17 +30,47 @@ class NewVersion:
     detail: dict[str, Any] = field(default_factory=dict)
     actor: str | None = None
     pii_state: str | None = None
+    #: a version of a ``pii_expected`` source derived before the PII stage: keyed id and content digest
+    keyed: bool = False
+
+
+class KeyedDigests(Protocol):
+    """Keyed ids and digests under the PII key (``curate.pii.review.VaultReview``; the kernel never holds it)."""
+
+    def derived_id(self, parent_id: str, stage: str, text: str) -> str: ...
+
+    def content(self, text: str) -> str: ...
 
 
 def create_versions(
-    con: duckdb.DuckDBPyConnection, versions: Sequence[NewVersion], *, stage: str, run_id: str
+    con: duckdb.DuckDBPyConnection,
+    versions: Sequence[NewVersion],
+    *,
+    stage: str,
+    run_id: str,
+    keys: KeyedDigests | None = None,
 ) -> list[str | None]:
-    """Create the versions (inside the caller's transaction); returns new ids (None where it existed)."""
+    """Create the versions (inside the caller's transaction); returns new ids (None where it existed).
+
+    A version marked ``keyed`` gets ``keys``' derived id and content digest (as the runner gives a hygiene
+    version of a ``pii_expected`` source: a plain digest of raw text is a brute-force oracle, issue 13).
+    """
     if not versions:
         return []
     import pyarrow as pa
 
-    ids = [derived_record_id(v.parent_id, stage, v.new_text) for v in versions]
+    if keys is None and any(v.keyed for v in versions):
+        raise KeyRequiredError(
+            f"stage `{stage}`: versions of sources marked pii_expected get keyed ids and digests (HMAC-SHA256 under "
+            "the PII key) so that they cannot be used to guess personal data; set CURATE_PII_KEY or "
+            "CURATE_PII_KEY_FILE and run the command again; nothing was written"
+        )
+    ids = [
+        keys.derived_id(v.parent_id, stage, v.new_text)
+        if v.keyed and keys
+        else derived_record_id(v.parent_id, stage, v.new_text)
+        for v in versions
+    ]
     existing = {
         r[0]
         for r in con.execute("SELECT record_id FROM records WHERE record_id IN (SELECT unnest(?))", [ids]).fetchall()
@@ -60,6 +91,9 @@ def create_versions(
             "parent_id": [v.parent_id for v, _ in todo],
             "text": [v.new_text for v, _ in todo],
             "pii_state": pa.array([v.pii_state for v, _ in todo], pa.string()),
+            "content_sha256": pa.array(
+                [keys.content(v.new_text) if v.keyed and keys else None for v, _ in todo], pa.string()
+            ),
             "ord": pa.array(range(len(todo)), pa.int64()),
         }
     )
@@ -90,4 +124,4 @@ def create_versions(
     return out
 
 
-__all__ = ["NewVersion", "create_versions"]
+__all__ = ["KeyedDigests", "NewVersion", "create_versions"]

@@ -19,6 +19,7 @@ MADE = {
     SourceError: (("law_moj", "ChLaw.json:3", "not a law object"), {}),
     ls_errors.LabelStudioError: (("unknown project 7",), {"url": "http://127.0.0.1:8080", "status": 404}),
     ls_errors.LabelStudioTransientError: (("timed out",), {"url": "http://127.0.0.1:8080"}),
+    ls_errors.InvalidAnnotation: (("offsets_not_integers", "a region's start or end is not a whole number"), {}),
 }
 
 

@@ -130,7 +130,8 @@ def pull_cmd(bank: str, projects: tuple[str, ...], full: bool, as_json: bool) ->
 
     Every imported annotation is a ledger event naming the bank, the annotator (Label Studio user id +
     keyed digest of the e-mail, HMAC under the PII key; none without the key) and the project/task/annotation
-    ids. Pulling twice imports nothing new.
+    ids. Pulling twice imports nothing new. Comments and corrections that cannot be applied are sealed with the
+    PII key (none is kept without it); a malformed annotation is stored as invalid, with a reason, and counted.
     """
     from annotation.pull import pull
     from curate.pii.keyed_ids import annotator_email_digest

@@ -8,7 +8,9 @@ one with the same types (the text was re-scrubbed, or edited by hand), nothing i
 record: its review task shows placeholders.
 
 Masked values (:func:`curate.pii.masking.mask`) go to Label Studio; originals stay in memory only long
-enough to build the restored version on pull.
+enough to build the restored version on pull. Text an annotator typed that the catalogue keeps (a comment, a
+correction not applied) is sealed into ``raw_vault`` here (:func:`curate.pii.vault.seal_texts`), and a
+correction of a ``pii_expected`` source's record gets a keyed id and digest (:class:`KeyedIds`).
 """
 
 from __future__ import annotations
@@ -20,10 +22,11 @@ import duckdb
 
 from annotation.review import AllowEntry, placeholders
 from curate.pii import allowlist
+from curate.pii.keyed_ids import KeyedIds
 from curate.pii.keys import PiiKey
 from curate.pii.masking import mask
 from curate.pii.scrubber import placeholder
-from curate.pii.vault import read_raw
+from curate.pii.vault import read_raw, seal_texts
 
 
 def _scrub_events(con: duckdb.DuckDBPyConnection, record_ids: list[str]) -> dict[str, tuple[str, dict[str, Any]]]:
@@ -82,6 +85,15 @@ class VaultReview:
 
     def originals(self, con: duckdb.DuckDBPyConnection, record_id: str, text: str) -> list[tuple[str, str]] | None:
         return self._values(con, record_id, text, _scrub_events(con, [record_id]))
+
+    def seal(self, con: duckdb.DuckDBPyConnection, items: list[tuple[str, str]]) -> None:
+        seal_texts(con, self.key, items)
+
+    def derived_id(self, parent_id: str, stage: str, text: str) -> str:
+        return KeyedIds(self.key).derived_id(parent_id, stage, text)
+
+    def content(self, text: str) -> str:
+        return KeyedIds(self.key).content(text)
 
     def allow(self, con: duckdb.DuckDBPyConnection, entries: list[AllowEntry]) -> list[str]:
         return [

@@ -93,6 +93,52 @@ def seal_raw_records(con, key: PiiKey) -> int:
     return len(ids)
 
 
+def seal_texts(con, key: PiiKey, items: list[tuple[str, str]]) -> int:
+    """Seal ``(vault id, text)`` pairs that have no record row (e.g. an annotator's comment,
+    :func:`annotation.decide.vault_id`): encrypted and bound to the id like a raw version's text; returns the count."""
+    if not items:
+        return 0
+    _vault_insert(con, [(vid, *encrypt(key, vid, text), key.key_id) for vid, text in items])
+    return len(items)
+
+
+#: fields of ``annotations.result`` that catalogues from before review round 3 kept in the clear
+_TYPED_FIELDS = (("comment", "comment"), ("corrected_text", "corrected"))
+
+
+def seal_annotation_texts(con, key: PiiKey) -> int:
+    """Seal text a person typed that an older pull left in ``annotations.result`` (``comment``,
+    ``corrected_text``) as a pull now does (:mod:`annotation.decide`); returns the annotations rewritten.
+
+    The result keeps the lengths and names the vault rows (``sealed``); called by the PII stage's last step.
+    """
+    import json
+
+    from annotation.decide import vault_id
+
+    rows = con.execute(
+        "SELECT instance, ls_annotation_id, result FROM annotations WHERE json_extract_string(result, '$.comment')"
+        " IS NOT NULL OR json_extract_string(result, '$.corrected_text') IS NOT NULL"
+    ).fetchall()
+    items, results = [], []
+    for instance, ann_id, raw in rows:
+        result = json.loads(raw)
+        sealed = dict(result.get("sealed") or {})
+        for field, name in _TYPED_FIELDS:
+            text = result.pop(field, None)
+            if isinstance(text, str) and text:
+                vid = vault_id(instance, ann_id, name)
+                items.append((vid, text))
+                sealed[name] = vid
+                result[f"{name}_chars"] = len(text)
+        result["sealed"] = sealed
+        results.append((json.dumps(result, ensure_ascii=False), instance, ann_id))
+    seal_texts(con, key, items)
+    if results:
+        con.executemany("UPDATE annotations SET result = ? WHERE instance = ? AND ls_annotation_id = ?", results)
+    return len(results)
+
+
 def _vault_insert(con, sealed: list[tuple[str, bytes, bytes, str]]) -> None:
     """Insert ``(vault id, nonce, ciphertext, key id)`` rows in one set-based statement.
 

@@ -328,3 +328,6 @@ class PiiStage(Stage):
         self._log_held(con, run_id)
         self._seal(con)
         self._key_sealed(con, run_id, commit=False)
+        from curate.pii.vault import seal_annotation_texts
+
+        seal_annotation_texts(con, self.key)  # what an annotator typed, left in the clear by an older pull

@@ -17,6 +17,7 @@ from annotation.projects import email_sha256
 from annotation.pull import pull
 from annotation.push import PushConfig, push
 from provenance.db import connect, transaction
+from provenance.errors import KeyRequiredError
 from provenance.records import create_version
 
 pytestmark = pytest.mark.labelstudio
@@ -106,10 +107,22 @@ def test_annotation_pull_creates_version_and_event(label_studio, db_path, bank):
 
     from curate.pii.keyed_ids import annotator_email_digest
     from curate.pii.keys import derive_key
+    from curate.pii.review import VaultReview
+    from curate.pii.vault import decrypt
 
-    keyed = annotator_email_digest(derive_key(b"k" * 32))
-    got = pull(con, client, bank, email_digest=keyed)
+    key = derive_key(b"k" * 32)
+    keyed = annotator_email_digest(key)
+    # the comment is text a person typed: kept only sealed, so without the key nothing is imported
+    with pytest.raises(KeyRequiredError, match="CURATE_PII_KEY"):
+        pull(con, client, bank, email_digest=keyed)
+    assert con.execute("SELECT count(*) FROM annotations").fetchone()[0] == 0
+    got = pull(con, client, bank, email_digest=keyed, vault=VaultReview(key))
     assert (got.imported, got.new_versions) == (2, 1)
+    stored = con.execute("SELECT result FROM annotations WHERE outcome = 'fixed'").fetchone()[0]
+    assert "補上利率" not in stored and "授信額度與利率" not in stored
+    (vid,) = json.loads(stored)["sealed"].values()
+    nonce, ct = con.execute("SELECT nonce, ciphertext FROM raw_vault WHERE record_id = ?", [vid]).fetchone()
+    assert decrypt(key, vid, bytes(nonce), bytes(ct)) == "補上利率"
     new = con.execute(
         "SELECT record_id, text, version_of, stage, status, pii_state FROM records WHERE version_of = ?", [ids[0]]
     ).fetchone()
@@ -133,8 +146,9 @@ def test_annotation_pull_creates_version_and_event(label_studio, db_path, bank):
     assert "授信額度與利率" not in events[0][2] and "補上利率" not in events[0][2]  # no text in the ledger
 
     n_events = con.execute("SELECT count(*) FROM provenance_events").fetchone()[0]
-    again = pull(con, client, bank)  # incremental: nothing changed since, nothing exported
-    assert (again.imported, again.new_versions, again.changed_tasks) == (0, 0, 0)
+    # incremental: nothing new; only the tasks annotated in the cursor's margin are listed again
+    again = pull(con, client, bank)
+    assert (again.imported, again.new_versions, again.already) == (0, 0, again.changed_tasks)
     full = pull(con, client, bank, full=True)  # a full export finds both, imported already
     assert (full.imported, full.new_versions, full.already) == (0, 0, 2)
     assert con.execute("SELECT count(*) FROM provenance_events").fetchone()[0] == n_events
@@ -312,7 +326,7 @@ def test_pull_is_incremental(label_studio, db_path, bank):
     second = pull(con, client, bank)
     assert second.imported == 2 and second.changed_tasks >= 2  # the re-annotated task is found by a listing
     assert dict(second.outcomes) == {"labelled": 2}
-    assert pull(con, client, bank).changed_tasks == 0
+    assert pull(con, client, bank).imported == 0
     stored = con.execute("SELECT record_id, json_extract_string(result, '$.topic') FROM annotations").fetchall()
     assert sorted(stored) == sorted(
         [(ids[0], "授信"), (ids[1], "授信"), (ids[2], "授信"), (ids[4], "外匯"), (ids[0], "法規")]
@@ -331,5 +345,5 @@ def test_incremental_pull_with_more_pending_tasks_than_one_request_holds(label_s
     assert pull(con, client, bank).imported == 1  # first pull: the whole export
     client.create_annotation(task_of[ids[1099]], choice, completed_by=me)  # the last of 1,099 pending tasks
     got = pull(con, client, bank)
-    assert (got.imported, got.changed_tasks) == (1, 1)
+    assert (got.imported, got.already) == (1, 1)  # (the task pulled first is in the cursor's margin)
     assert rep.pushed == 1100

@@ -186,3 +186,51 @@ def _add_and_scrub(cli, db_path, source, locator, text):
     con.close()
     code, _, err = cli("-q", "run", "pii", "--workers", "1")
     assert code == 0, err
+
+
+def test_contradictory_verdicts_restore_nothing_and_missed_parts_are_masked(label_studio, scrubbed, bank):
+    """One span judged 非個資 and 類型錯誤 at once, and a 漏標 region reaching into it: the span stays masked, the
+    allow-list gets nothing, the missed character beside it is masked (review round 3, annot 3 and 8)."""
+    con = scrubbed
+    key = load_key()
+    client = label_studio.client()
+    rep = push(con, client, PushConfig(project="pii", bank=bank, vault=VaultReview(key)))
+    (task,) = _ls_tasks(client, rep.ls_project_id)
+    shown = task["data"]["text"]
+    name = [p.model_dump() for p in client.sdk.predictions.list(task=task["id"])][0]["result"][0]
+    retyped = {**name, "id": "r2", "value": {**name["value"], "labels": ["其他"]}}
+    a = shown.index("人王○")
+    missed = {
+        "id": "m1",
+        "from_name": "pii",
+        "to_name": "text",
+        "type": "labels",
+        "value": {
+            "start": cp_to_utf16(shown, a),
+            "end": cp_to_utf16(shown, a + 3),
+            "text": "人王○",
+            "labels": ["姓名"],
+        },
+    }
+
+    def verdict(region, choice):
+        return {
+            "id": region["id"],
+            "from_name": "verdict",
+            "to_name": "text",
+            "type": "choices",
+            "value": {"choices": [choice]},
+        }
+
+    result = [name, verdict(name, "非個資"), retyped, verdict(retyped, "類型錯誤"), missed, verdict(missed, "漏標")]
+    client.create_annotation(task["id"], result, completed_by=client.whoami()["id"])
+    got = pull(con, client, bank, vault=VaultReview(key))
+    assert (got.imported, got.new_versions) == (1, 1)
+    new_text, state = con.execute(
+        "SELECT text, pii_state FROM records WHERE version_of = ? AND status = 'active'", [task["data"]["record_id"]]
+    ).fetchone()
+    assert state == "scrubbed" and "王小明" not in new_text and "人" not in new_text.split("，")[0]
+    assert new_text.startswith("申請〔姓名〕〔姓名〕，")
+    assert con.execute("SELECT count(*) FROM pii_allowlist").fetchone()[0] == 0
+    ev = json.loads(con.execute("SELECT detail FROM provenance_events WHERE action = 'pii_review'").fetchone()[0])
+    assert "restored" not in ev and [c["index"] for c in ev["conflicts"]] == [0]

@@ -1,0 +1,239 @@
+"""What one Label Studio annotation means for its record: the outcome, what is stored, what the ledger says.
+
+Every value in an annotation came from a browser and can be anything: its shape is checked before it is read,
+and an annotation that does not fit becomes the outcome ``invalid`` with a fixed reason code (``*_invalid``
+events; the rest of the project is imported). Reasons never quote a value: they go into the immutable ledger.
+
+Text a person typed (a proofreading comment, a correction that is not applied) may hold personal data: it is
+never stored in ``annotations.result`` or the ledger. :attr:`AnnotationEffect.sealed` hands it to the pull,
+which seals it into ``raw_vault`` with the PII key as the PII stage seals raw text; an applied correction is
+the new version's text and is stored nowhere else.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from annotation.errors import InvalidAnnotation
+from annotation.review import apply_review, read_review
+from provenance.errors import ConfigError
+
+
+@dataclass(frozen=True, slots=True)
+class AnnotationEffect:
+    """What one annotation means for its record."""
+
+    outcome: str
+    action: str
+    result: dict[str, Any]
+    detail: dict[str, Any]
+    new_text: str | None = None
+    fields: dict[str, Any] | None = None
+    #: (entity type, original value, placeholder index) restored by 非個資 verdicts (memory only)
+    restored: list[tuple[str, str, int]] = field(default_factory=list)
+    #: text a person typed that is kept only sealed (``comment``, ``corrected``; memory only until sealed)
+    sealed: dict[str, str] = field(default_factory=dict)
+
+
+#: proofreading choice (zh-TW, as stored by Label Studio; English ones from projects created before) -> code
+PROOFREAD_VERDICTS = {
+    "正確": "ok",
+    "已修正": "fixed",
+    "退回": "reject",
+    "ok": "ok",
+    "fixed": "fixed",
+    "reject": "reject",
+}
+#: the topic choices of ``schemas/label_studio/topic.xml``
+TOPICS = frozenset({"授信", "財務分析", "財報", "法規", "市場", "外匯", "其他"})
+#: ``annotation.action`` of an invalid annotation, per project
+INVALID_ACTIONS = {"proofread": "proofread_invalid", "pii": "pii_review_invalid", "topic": "topic_invalid"}
+
+
+def vault_id(instance: str, annotation_id: int, name: str) -> str:
+    """``raw_vault`` key of text typed into a Label Studio annotation (``comment``, ``corrected``).
+
+    >>> vault_id("http://ls:8080", 7, "comment")
+    'annotation:http://ls:8080:7#comment'
+    """
+    return f"annotation:{instance}:{annotation_id}#{name}"
+
+
+def invalid(project: str, exc: InvalidAnnotation) -> AnnotationEffect:
+    """The ``invalid`` outcome: the reason code and its fixed message, in ``annotations.result`` and the ledger."""
+    why = {"error": exc.code, "reason": str(exc)}
+    return AnnotationEffect("invalid", INVALID_ACTIONS[project], dict(why), dict(why))
+
+
+def _or_invalid(project: str):
+    """Decorator: an :class:`InvalidAnnotation` raised while deciding becomes the ``invalid`` outcome."""
+
+    def wrap(fn):
+        @functools.wraps(fn)
+        def decided(*args, **kwargs) -> AnnotationEffect:
+            try:
+                return fn(*args, **kwargs)
+            except InvalidAnnotation as exc:
+                return invalid(project, exc)
+
+        return decided
+
+    return wrap
+
+
+def _items(result: Any, name: str) -> list[dict[str, Any]]:
+    """The result items of control ``name``, each with an object ``value``."""
+    if not isinstance(result, list) or not all(isinstance(r, dict) for r in result):
+        raise InvalidAnnotation("result_malformed", "the annotation's result is not a list of objects")
+    out = [r for r in result if r.get("from_name") == name]
+    if any(not isinstance(r.get("value"), dict) for r in out):
+        raise InvalidAnnotation("value_malformed", f"a `{name}` result's value is not an object")
+    return out
+
+
+def _texts(result: Any, name: str) -> str | None:
+    """The text of TextArea ``name`` (lines joined), None if absent."""
+    got = None
+    for r in _items(result, name):
+        parts = r["value"].get("text")
+        if parts is None:
+            continue
+        if isinstance(parts, str):
+            parts = [parts]
+        if not isinstance(parts, list) or not all(isinstance(p, str) for p in parts):
+            raise InvalidAnnotation("text_malformed", f"the `{name}` text is not a text or a list of texts")
+        got = "\n".join(parts) if got is None else got + "\n" + "\n".join(parts)
+    return got
+
+
+def _choice(result: Any, name: str, allowed) -> str | None:
+    """The first choice of Choices ``name``; one outside ``allowed`` makes the annotation invalid (not quoted)."""
+    for r in _items(result, name):
+        choices = r["value"].get("choices") or []
+        if not isinstance(choices, list) or not all(isinstance(c, str) for c in choices):
+            raise InvalidAnnotation("choices_malformed", f"the `{name}` choices are not a list of texts")
+        for c in choices:
+            if c not in allowed:
+                raise InvalidAnnotation("choice_unknown", f"a `{name}` choice is not one of the labelling config's")
+            return c
+    return None
+
+
+@_or_invalid("proofread")
+def decide_proofread(
+    text: str, result: list[dict[str, Any]], parent_active: bool, *, max_chars: int | None = None
+) -> AnnotationEffect:
+    """Verdict, correction and comment of a proofreading annotation (``max_chars``: the record cap)."""
+    verdict = PROOFREAD_VERDICTS.get(_choice(result, "verdict", PROOFREAD_VERDICTS))
+    corrected = _texts(result, "corrected")
+    comment = _texts(result, "comment") or None
+    for what, typed in (("correction", corrected), ("comment", comment)):
+        if max_chars is not None and typed is not None and len(typed) > max_chars:
+            raise InvalidAnnotation(
+                "too_long",
+                f"the {what} has {len(typed):,} characters, more than the per-record cap of {max_chars:,} "
+                "(CURATE_MAX_RECORD_CHARS)",
+            )
+    sealed = {"comment": comment} if comment else {}
+    stored: dict[str, Any] = {"verdict": verdict, "comment_chars": len(comment) if comment else 0}
+    changed = corrected is not None and corrected != text and verdict != "reject"
+    detail = {"verdict": verdict, "has_comment": bool(comment), "changed": changed}
+    if verdict == "reject":
+        return AnnotationEffect("reject", "proofread_reject", stored, detail, sealed=sealed)
+    if not changed:
+        return AnnotationEffect("ok", "proofread_ok", stored, detail, sealed=sealed)
+    stored["corrected_chars"] = len(corrected)
+    detail.update(chars_before=len(text), chars_after=len(corrected))
+    if not parent_active:  # kept sealed: nothing else holds it
+        return AnnotationEffect("stale", "proofread_stale", stored, detail, sealed={**sealed, "corrected": corrected})
+    return AnnotationEffect("fixed", "proofread_fix", stored, detail, new_text=corrected, sealed=sealed)
+
+
+@_or_invalid("pii")
+def decide_pii(
+    text: str,
+    result: list[dict[str, Any]],
+    parent_active: bool,
+    *,
+    data: dict[str, Any] | None = None,
+    originals: Callable[[], list[tuple[str, str]] | None] | None = None,
+) -> AnnotationEffect:
+    """Per-span verdicts of a PII review (see :mod:`annotation.review`); changes make a new version.
+
+    ``data`` is the task data as pushed (shown text and ``pii_spans``; default: the text with its
+    placeholders); ``originals`` gives each placeholder's original value, needed only for 非個資.
+    """
+    review = read_review(text, data or {"text": text}, result)
+    stored = review.as_dict()
+    detail = {k: [{x: y for x, y in s.items() if x != "value"} for s in v] for k, v in stored.items()}
+    if not (review.not_pii or review.wrong_type or review.added):
+        return AnnotationEffect("reviewed", "pii_review", stored, detail)
+    if not parent_active:
+        return AnnotationEffect("stale", "pii_review_stale", stored, detail)
+    values = None
+    if review.not_pii:
+        values = originals() if originals is not None else None
+        if values is None:
+            raise ConfigError(
+                "a PII review marked spans 非個資 (not personal data); restoring them needs the PII key and the "
+                "raw-text vault: set CURATE_PII_KEY or CURATE_PII_KEY_FILE and pull again (nothing was imported)"
+            )
+    new_text, restored = apply_review(text, review, values)
+    return AnnotationEffect(
+        "reviewed",
+        "pii_review",
+        stored,
+        detail,
+        new_text=new_text,
+        fields={"pii_state": "scrubbed"},
+        restored=restored,
+    )
+
+
+@_or_invalid("topic")
+def decide_topic(result: list[dict[str, Any]]) -> AnnotationEffect:
+    """Topic choice and quality rating (1-5)."""
+    topic = _choice(result, "topic", TOPICS)
+    quality = next((r["value"].get("rating") for r in _items(result, "quality")), None)
+    if quality is not None and not (isinstance(quality, int) and not isinstance(quality, bool) and 1 <= quality <= 5):
+        raise InvalidAnnotation("rating_malformed", "the quality rating is not a whole number from 1 to 5")
+    stored = {"topic": topic, "quality": quality}
+    return AnnotationEffect("labelled", "topic_label", stored, dict(stored))
+
+
+def decide(
+    project: str,
+    text: str,
+    ann: dict[str, Any],
+    parent_active: bool,
+    data: dict[str, Any] | None = None,
+    originals: Callable[[], list[tuple[str, str]] | None] | None = None,
+    *,
+    max_chars: int | None = None,
+) -> AnnotationEffect:
+    """The effect of one annotation of ``project``; a malformed one is ``invalid`` (see :func:`invalid`)."""
+    if ann.get("was_cancelled"):
+        return AnnotationEffect("cancelled", "annotation_skipped", {}, {})
+    result = ann.get("result") or []
+    if project == "proofread":
+        return decide_proofread(text, result, parent_active, max_chars=max_chars)
+    if project == "pii":
+        return decide_pii(text, result, parent_active, data=data, originals=originals)
+    return decide_topic(result)
+
+
+__all__ = [
+    "INVALID_ACTIONS",
+    "PROOFREAD_VERDICTS",
+    "TOPICS",
+    "AnnotationEffect",
+    "decide",
+    "decide_pii",
+    "decide_proofread",
+    "decide_topic",
+    "invalid",
+    "vault_id",
+]
