@@ -232,6 +232,24 @@ def _check_source_ids(pipe: Pipeline, db_path: str | Path) -> None:
             con.close()
 
 
+def check_outputs(pipe: Pipeline, db_path: str | Path) -> None:
+    """Before the first step: no export folder nor the report may be (or lie in) the catalogue's files, and the
+    report may replace only an earlier report (:func:`curate.reporting.output.check_out`)."""
+    from curate.reporting.output import check_out
+    from provenance.export_out import catalogue_paths, refuse_overlap
+
+    catalogue = catalogue_paths(db_path)
+    try:
+        for i, step in enumerate(pipe.exports, 1):
+            where = f"[[export]] #{i}"
+            refuse_overlap(step.out, catalogue, option="out")
+        if pipe.report:
+            where = "[report]"
+            check_out(pipe.report, catalogue, option="out")
+    except WorkbenchError as exc:
+        raise ConfigError(f"{pipe.path}: {where}: {exc}") from exc
+
+
 def run(
     pipe: Pipeline, db_path: str | Path, *, echo: Echo, progress: Callable[[str], Any] | None = None
 ) -> dict[str, Any]:
@@ -245,6 +263,7 @@ def run(
     from provenance.export import ExportParams, export_dataset
 
     done: dict[str, Any] = {"ingest": [], "stages": [], "exports": [], "report": None, "quarantined": 0}
+    check_outputs(pipe, db_path)
     _check_source_ids(pipe, db_path)
     for step in pipe.ingest:
         with progress(f"ingest {step.source}") if progress else nullcontext(lambda n=1: None) as update:
@@ -293,15 +312,14 @@ def run(
         done["exports"].append({"export_id": res.export_id, "out": str(res.out_dir), "records": res.records})
         echo(f"export {res.export_id}: {res.records} records, {res.blocked} blocked -> {res.out_dir}")
     if pipe.report:
-        from curate.reporting import build_report
+        from curate.reporting import build_report, output
 
         con = db.connect_readonly(db_path)
         try:
             html = build_report(con, catalogue=str(db_path))
         finally:
             con.close()
-        pipe.report.parent.mkdir(parents=True, exist_ok=True)
-        pipe.report.write_text(html, encoding="utf-8")
+        output.write(pipe.report, html, option="[report] out")
         done["report"] = str(pipe.report)
         echo(f"report: {pipe.report}")
     return done
@@ -316,6 +334,7 @@ def dry_run(pipe: Pipeline, db_path: str | Path, *, echo: Echo, samples: int = 2
     from sources.base import Rejection, Skip
 
     out: dict[str, Any] = {"ingest": [], "stages": [], "exports": []}
+    check_outputs(pipe, db_path)
     _check_source_ids(pipe, db_path)
     for step in pipe.ingest:
         kinds: Counter[str] = Counter()

@@ -17,6 +17,7 @@ import duckdb
 
 from provenance import ledger
 from provenance.errors import UsageError
+from provenance.export_out import refuse_overlap
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,9 +42,21 @@ def current_anchor(con: duckdb.DuckDBPyConnection, catalogue: str = "") -> Ancho
     return Anchor(seq=seq, hash=h, count=count, at=at, catalogue=catalogue)
 
 
-def append_anchor(path: str | Path, anchor: Anchor) -> None:
-    """Append ``anchor`` as one JSON line to the auditor's anchor file (created if missing)."""
+def append_anchor(path: str | Path, anchor: Anchor, catalogue: list[Path] | None = None) -> None:
+    """Append ``anchor`` as one JSON line to the auditor's anchor file (created if missing).
+
+    Refused when ``path`` is one of the ``catalogue``'s files (:func:`provenance.export_out.catalogue_files`), or
+    an existing file that is not an anchor file: appending would damage it."""
     p = Path(path)
+    refuse_overlap(p, catalogue or [], option="--append", kind="file")
+    if p.exists() and (not p.is_file() or p.stat().st_size):
+        try:
+            read_anchors(p)
+        except UsageError as exc:
+            raise UsageError(
+                f"--append `{p}` exists and is not an anchor file (JSON lines with seq and hash); appending would"
+                " damage it: name a new file or an anchor file"
+            ) from exc
     with p.open("a", encoding="utf-8") as fh:
         fh.write(json.dumps(anchor.as_dict(), sort_keys=True) + "\n")
 

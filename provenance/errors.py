@@ -62,6 +62,11 @@ class ReadOnlyError(CatalogueError):
     exit_code = 2
 
 
+class OutputError(WorkbenchError):
+    """An output (an export folder, a report) could not be written: the disk is full, a quota is reached, a write
+    failed. What was half-written is removed; the message names the path and the cause."""
+
+
 class StageError(WorkbenchError):
     """A processing stage failed."""
 

@@ -35,13 +35,35 @@ class Previous:
     files: frozenset[str]
 
 
+def catalogue_paths(db_path: str | Path) -> list[Path]:
+    """The catalogue file at ``db_path`` with its WAL and the work folder beside it, resolved (they need not exist).
+
+    >>> [p.name for p in catalogue_paths("/data/cat.duckdb")]
+    ['cat.duckdb', 'cat.duckdb.wal', '.curate']
+    """
+    db_file = Path(db_path).resolve()
+    return [db_file, db_file.with_name(db_file.name + ".wal"), db_file.parent / ".curate"]
+
+
 def catalogue_files(con: duckdb.DuckDBPyConnection) -> list[Path]:
     """The catalogue file of ``con`` (with its WAL and the work folder beside it), resolved; none in memory."""
     row = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
     if not row or not row[0]:
         return []
-    db_file = Path(row[0]).resolve()
-    return [db_file, db_file.with_name(db_file.name + ".wal"), db_file.parent / ".curate"]
+    return catalogue_paths(row[0])
+
+
+def refuse_overlap(out: Path, catalogue: list[Path], *, option: str = "--out", kind: str = "folder") -> None:
+    """Refuse an output path that is, holds or lies inside one of the ``catalogue``'s files (:func:`catalogue_files`,
+    :func:`catalogue_paths`), also through a link: an export, a report or an anchor file written there would
+    overwrite the catalogue or its ledger."""
+    target = out.resolve()
+    for path in catalogue:
+        same = target.exists() and path.exists() and os.path.samefile(target, path)  # a hard link too
+        if same or target == path or path.is_relative_to(target) or target.is_relative_to(path):
+            raise UsageError(
+                f"{option} `{out}` overlaps the catalogue's files (`{path}`); choose a {kind} outside them"
+            )
 
 
 def sha256_file(path: Path) -> str:
@@ -130,11 +152,7 @@ def prepare_out(con: duckdb.DuckDBPyConnection, out_dir: Path, overwrite: bool) 
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"--out `{out_dir}` exists and is not a directory")
     target = out_dir.resolve()
-    for path in catalogue_files(con):
-        if target == path or path.is_relative_to(target) or target.is_relative_to(path):
-            raise UsageError(
-                f"--out `{out_dir}` overlaps the catalogue's files (`{path}`); choose a folder outside them"
-            )
+    refuse_overlap(out_dir, catalogue_files(con))
     if out_dir.exists() and any(out_dir.iterdir()):
         if not overwrite:
             raise UsageError(f"--out `{out_dir}` is not empty; choose an empty directory or pass --overwrite")

@@ -184,15 +184,17 @@ def verify_export_cmd(out_dir: str, export_id: str | None, as_json: bool) -> int
 def anchor_cmd(append_to: str | None, as_json: bool) -> int:
     """Print the ledger head (seq, hash, count), or append it to an anchor file for `verify --anchor`."""
     from provenance.anchors import append_anchor, current_anchor
+    from provenance.export_out import catalogue_files
 
     db_path = settings().db_path
     con = connect_readonly(db_path)
     try:
         a = current_anchor(con, str(db_path))
+        catalogue = catalogue_files(con)
     finally:
         con.close()
     if append_to:
-        append_anchor(append_to, a)
+        append_anchor(append_to, a, catalogue)
     if as_json:
         echo_json(a.as_dict())
     else:

@@ -35,20 +35,21 @@ from curate.commands._common import settings
 )
 def report(out: Path, purpose: str, audience: str, commercial: bool, scale_results: Path | None) -> int:
     """Write the curation report: records, stage funnel, PII, duplicates, edits, quarantine, exports, ledger."""
-    from curate.reporting import build_report
+    from curate.reporting import build_report, output
     from curate.reporting import scale as scale_mod
     from provenance import db
+    from provenance.export_out import catalogue_files
 
     scale = scale_mod.load(scale_results) if scale_results else None
     s = settings()
     con = db.connect_readonly(s.db_path)
     try:
+        output.check_out(out, catalogue_files(con))  # never over the catalogue, nor a file that is no report
         html = build_report(
             con, purpose=purpose, audience=audience, commercial=commercial, catalogue=str(s.db_path), scale=scale
         )
     finally:
         con.close()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(html, encoding="utf-8")
+    output.write(out, html)
     click.echo(f"report written to {out} ({len(html.encode()) // 1024:,} KiB, self-contained)")
     return 0
