@@ -40,6 +40,7 @@ from provenance.errors import ConfigError, WorkbenchError
 Echo = Callable[[str], None]
 _TOP = {"ingest", "stage", "export", "report"}
 _STAGE_KEYS = {"name", "set", "executor", "workers", "tasks"}
+_INGEST_KEYS = {"source", "paths", "options"}
 
 
 @dataclass
@@ -83,9 +84,76 @@ def _as_set_value(v: Any) -> str:
     return str(v)
 
 
+def _tables(data: dict[str, Any], key: str, path: Path) -> list[dict[str, Any]]:
+    """The ``[[key]]`` tables of the file (none when absent); anything else under ``key`` is refused."""
+    items = data.get(key, [])
+    if not isinstance(items, list) or not all(isinstance(t, dict) for t in items):
+        raise ConfigError(f"{path}: `{key}` must be [[{key}]] tables (one per step), not {_kind(items)}")
+    return items
+
+
+def _kind(value: Any) -> str:
+    """What a TOML value is, for a message: ``a string ("x")``, ``an array``, ``a table`` ..."""
+    if isinstance(value, bool):
+        return f"a boolean ({str(value).lower()})"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "an array"
+    shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:39] + "…"
+    names = {str: "a string", int: "an integer", float: "a number"}
+    return f"{names.get(type(value), 'a date or time')} ({shown})"
+
+
+def _want(where: str, key: str, value: Any, kind: type | tuple[type, ...], what: str) -> Any:
+    """``value`` when it is of ``kind`` (a boolean is no integer here), else a one-line error naming the key."""
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    if isinstance(value, kinds) and (bool in kinds or not isinstance(value, bool)):
+        return value
+    if value is None:
+        raise ConfigError(f"{where}: `{key}` is required ({what})")
+    raise ConfigError(f"{where}: `{key}` must be {what}, not {_kind(value)}")
+
+
+def _count(where: str, key: str, value: Any) -> int | None:
+    """``workers`` / ``tasks``: absent, or a positive integer."""
+    if value is None:
+        return None
+    if _want(where, key, value, int, "a positive integer") < 1:
+        raise ConfigError(f"{where}: `{key}` must be a positive integer, not {value}")
+    return value
+
+
+_SCALAR = (str, int, float, bool)
+
+
+def _stage_sets(where: str, name: str, sets: Any) -> dict[str, str]:
+    """A stage's ``set`` table as the ``--set`` strings :func:`curate.runner.make_stage` reads: values are strings,
+    numbers, booleans or arrays of them; a field whose default is a boolean takes a TOML boolean only."""
+    from curate.stages import get_config_class
+
+    _want(where, "set", sets, dict, "a table (set = { key = value })")
+    cls = get_config_class(name)
+    defaults = cls() if cls else None
+    for key, value in sets.items():
+        if isinstance(value, list):
+            if not all(isinstance(v, _SCALAR) for v in value):
+                raise ConfigError(f"{where}: `set.{key}` must be an array of strings or numbers, not nested")
+        else:
+            _want(where, f"set.{key}", value, _SCALAR, "a string, number, boolean or array")
+        if isinstance(getattr(defaults, key, None), bool) and not isinstance(value, bool):
+            raise ConfigError(f"{where}: `set.{key}` must be true or false (a TOML boolean), not {_kind(value)}")
+    return {k: _as_set_value(v) for k, v in sets.items()}
+
+
+#: an export's keys besides ``out`` and ``overwrite``, with the TOML type each takes (``ExportParams`` fields)
+_EXPORT_TYPES = {"str": (str, "a string"), "int": (int, "an integer"), "bool": (bool, "true or false")}
+
+
 def load(path: str | Path) -> Pipeline:
-    """Read and check a pipeline file; every problem names the file, the table and the fix."""
-    from curate.runner import make_stage
+    """Read and check a pipeline file; every problem names the file, the table, the key and the fix. Every key's
+    type and value is checked here, before any step runs."""
+    from curate.runner import EXECUTORS, make_stage
     from curate.stages import STAGES
     from provenance.export import ExportParams
     from sources import SOURCES
@@ -103,6 +171,8 @@ def load(path: str | Path) -> Pipeline:
         raise ConfigError(f"pipeline file `{path}` cannot be read: {exc.strerror or exc}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    except RecursionError:
+        raise ConfigError(f"{path}: arrays or tables nested too deeply to read; a pipeline file is flat") from None
     unknown = set(data) - _TOP
     if unknown:
         raise ConfigError(f"{path}: unknown tables {sorted(unknown)}; valid: {sorted(_TOP)}")
@@ -113,61 +183,76 @@ def load(path: str | Path) -> Pipeline:
         return q if q.is_absolute() else base / q
 
     pipe = Pipeline(path=path)
-    for i, item in enumerate(data.get("ingest", []), 1):
+    for i, item in enumerate(_tables(data, "ingest", path), 1):
         where = f"{path}: [[ingest]] #{i}"
-        name = str(item.get("source", "")).replace("-", "_")
+        bad = set(item) - _INGEST_KEYS
+        if bad:
+            raise ConfigError(f"{where}: unknown keys {sorted(bad)}; valid: {sorted(_INGEST_KEYS)}")
+        source = _want(where, "source", item.get("source"), str, "a source name (a string)")
+        name = source.replace("-", "_")
         if name not in SOURCES:
-            raise ConfigError(f"{where}: unknown source `{item.get('source')}`; valid: {', '.join(sorted(SOURCES))}")
+            raise ConfigError(f"{where}: unknown source `{source}`; valid: {', '.join(sorted(SOURCES))}")
         paths = item.get("paths")
-        if not paths or not isinstance(paths, list):
-            raise ConfigError(f"{where}: `paths` must be a non-empty list of files or folders")
+        if not paths or not isinstance(paths, list) or not all(isinstance(p, str) and p for p in paths):
+            raise ConfigError(f"{where}: `paths` must be a non-empty list of files or folders (strings)")
         resolved = [resolve(p) for p in paths]
         missing = [str(p) for p in resolved if not p.exists()]
         if missing:
             raise ConfigError(f"{where}: paths not found: {', '.join(missing)}")
-        step = IngestStep(name, resolved, dict(item.get("options", {})))
+        options = _want(where, "options", item.get("options", {}), dict, "a table (options = { key = value })")
+        step = IngestStep(name, resolved, dict(options))
         try:
             _source(step, path, read_catalogue=False)  # checks the options (a licence id, a scope ...) now
         except WorkbenchError as exc:
             raise ConfigError(f"{where}: {exc}") from exc
         pipe.ingest.append(step)
-    for i, item in enumerate(data.get("stage", []), 1):
+    for i, item in enumerate(_tables(data, "stage", path), 1):
         where = f"{path}: [[stage]] #{i}"
-        if item.get("name") not in STAGES:
-            raise ConfigError(f"{where}: unknown stage `{item.get('name')}`; valid: {', '.join(sorted(STAGES))}")
+        name = _want(where, "name", item.get("name"), str, "a stage name (a string)")
+        if name not in STAGES:
+            raise ConfigError(f"{where}: unknown stage `{name}`; valid: {', '.join(sorted(STAGES))}")
         bad = set(item) - _STAGE_KEYS
         if bad:
             raise ConfigError(f"{where}: unknown keys {sorted(bad)}; valid: {sorted(_STAGE_KEYS)}")
+        executor = _want(where, "executor", item.get("executor", "local"), str, "an executor name (a string)")
+        if executor not in EXECUTORS:
+            raise ConfigError(f"{where}: unknown executor `{executor}`; valid: {', '.join(EXECUTORS)}")
         step = StageStep(
-            item["name"],
-            {k: _as_set_value(v) for k, v in dict(item.get("set", {})).items()},
-            str(item.get("executor", "local")),
-            item.get("workers"),
-            item.get("tasks"),
+            name,
+            _stage_sets(where, name, item.get("set", {})),
+            executor,
+            _count(where, "workers", item.get("workers")),
+            _count(where, "tasks", item.get("tasks")),
         )
         try:
             make_stage(step.name, step.sets)  # checks every `set` key and value now, not mid-pipeline
         except WorkbenchError as exc:
             raise ConfigError(f"{where}: {exc}") from exc
         pipe.stages.append(step)
-    valid = {f.name for f in dataclasses.fields(ExportParams)} - {"at"}
-    for i, item in enumerate(data.get("export", []), 1):
+    types = {f.name: f.type.split(" |")[0] for f in dataclasses.fields(ExportParams) if f.name != "at"}
+    for i, item in enumerate(_tables(data, "export", path), 1):
         where = f"{path}: [[export]] #{i}"
         item = dict(item)
-        out = item.pop("out", None)
-        overwrite = bool(item.pop("overwrite", True))
+        out = _want(where, "out", item.pop("out", None), str, "the export folder (a string)")
+        overwrite = _want(where, "overwrite", item.pop("overwrite", True), bool, "true or false (a TOML boolean)")
         if not out:
             raise ConfigError(f"{where}: `out` (the export folder) is required")
-        bad = set(item) - valid
+        bad = set(item) - set(types)
         if bad:
-            raise ConfigError(f"{where}: unknown keys {sorted(bad)}; valid: out, overwrite, {', '.join(sorted(valid))}")
+            raise ConfigError(f"{where}: unknown keys {sorted(bad)}; valid: out, overwrite, {', '.join(sorted(types))}")
+        for key, value in item.items():
+            _want(where, key, value, *_EXPORT_TYPES[types[key]])
         try:
             ExportParams(**item).validated()
-        except (TypeError, WorkbenchError) as exc:
+        except WorkbenchError as exc:
             raise ConfigError(f"{where}: {exc}") from exc
         pipe.exports.append(ExportStep(resolve(out), item, overwrite))
     if "report" in data:
-        out = data["report"].get("out")
+        report = _want(str(path), "report", data["report"], dict, 'a [report] table (out = "report.html")')
+        bad = set(report) - {"out"}
+        if bad:
+            raise ConfigError(f"{path}: [report]: unknown keys {sorted(bad)}; valid: ['out']")
+        out = _want(f"{path}: [report]", "out", report.get("out"), str, "the report's HTML file (a string)")
         if not out:
             raise ConfigError(f"{path}: [report] needs `out`")
         pipe.report = resolve(out)

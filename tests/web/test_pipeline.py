@@ -159,3 +159,40 @@ def test_ingest_options_are_checked_before_the_first_batch_runs(cli, db_path, tm
     code, out, err = cli("pipeline", "run", str(f))
     assert code == 1 and "source id `law_moj` belongs to a source of kind `law_moj`" in err, err
     assert "ingest moda: run" not in out
+
+
+def test_every_key_is_checked_before_anything_runs(cli, db_path, tmp_path):
+    """Mistyped or hostile files: one line naming the file and the key, never a traceback; a bad executor, worker
+    count or boolean in a later step stops the run before the first ingest batch writes anything."""
+    moda = f'[[ingest]]\nsource = "moda"\npaths = ["{SAMPLE / "moda" / "corpus.jsonl"}"]\n'
+    moda += 'options = { licence = "OGDL-Taiwan-1.0" }\n'
+    export = '[[export]]\nout = "x"\npurpose = "training"\naudience = "consortium"\ncommercial = true\n'
+    cases = {
+        'ingest = "x"\n': "`ingest` must be [[ingest]] tables",
+        "stage = 5\n": "`stage` must be [[stage]] tables",
+        'stage = ["hygiene"]\n': "`stage` must be [[stage]] tables",
+        'report = "r.html"\n': "`report` must be a [report] table",
+        "report = [1]\n": "`report` must be a [report] table",
+        "[report]\nout = 5\n": "[report]: `out` must be",
+        '[[stage]]\nname = ["hygiene"]\n': "[[stage]] #1: `name` must be a stage name",
+        '[[stage]]\nname = "hygiene"\nset = "x"\n': "[[stage]] #1: `set` must be a table",
+        '[[stage]]\nname = "dedup"\nset = { threshold = { a = 1 } }\n': "`set.threshold` must be",
+        '[[stage]]\nname = "hygiene"\nset = { drop_cjk_spaces = "false" }\n': "`set.drop_cjk_spaces` must be true or false",
+        f'[[ingest]]\nsource = "moda"\npaths = ["{SAMPLE}"]\noptions = "x"\n': "[[ingest]] #1: `options` must be a table",
+        f'[[ingest]]\nsource = "moda"\npaths = ["{SAMPLE}"]\nlicence = "x"\n': "[[ingest]] #1: unknown keys ['licence']",
+        "a = " + "[" * 5000 + "]" * 5000 + "\n": "nested too deeply",
+        moda + '[[stage]]\nname = "hygiene"\nexecutor = "fork"\n': "[[stage]] #1: unknown executor `fork`",
+        moda + '[[stage]]\nname = "hygiene"\nworkers = "abc"\n': "[[stage]] #1: `workers` must be a positive integer",
+        moda + '[[stage]]\nname = "hygiene"\ntasks = 0\n': "[[stage]] #1: `tasks` must be a positive integer",
+        moda + '[[stage]]\nname = "hygiene"\nworkers = true\n': "`workers` must be a positive integer, not a boolean",
+        moda + export + 'overwrite = "false"\n': "[[export]] #1: `overwrite` must be true or false",
+        moda + export + 'shard_rows = "5"\n': "[[export]] #1: `shard_rows` must be an integer",
+        moda + export.replace('out = "x"', "out = 5"): "[[export]] #1: `out` must be the export folder",
+    }
+    for i, (text, msg) in enumerate(cases.items()):
+        f = _write(tmp_path / f"p{i}.toml", text)
+        for dry in (("--dry-run",), ()):
+            code, out, err = cli("pipeline", "run", str(f), *dry)
+            assert code == 1 and msg in err and str(f) in err, (text[:80], err)
+            assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+            assert "ingest moda: run" not in out and not db_path.exists()
