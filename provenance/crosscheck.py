@@ -252,6 +252,15 @@ _LAST_WITHDRAW = """
 """
 
 
+#: per record, the seq of its newest ``duplicate_of`` event (``d``) and of its newest release (``u``: a withdrawal of
+#: its survivor made it active again, :mod:`provenance.withdraw`)
+_LAST_DUPLICATE = """
+    SELECT record_id, max(seq) FILTER (WHERE action = 'duplicate_of') AS d,
+           max(seq) FILTER (WHERE action = 'duplicate_released') AS u
+    FROM {ev} WHERE action IN ('duplicate_of', 'duplicate_released') AND record_id IS NOT NULL GROUP BY record_id
+"""
+
+
 #: active versions whose parent stands withdrawn and that were never withdrawn or reinstated themselves (a
 #: reinstatement of the version alone is a user's decision, with its event): usually none
 _UNDER_WITHDRAWN = """
@@ -301,13 +310,14 @@ def _check_status(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
             "active although the version it derives from was withdrawn before it was made (a withdrawal sticks)",
             *ids(con, _MADE_UNDER_WITHDRAWN),
         )
+    last_dup = _LAST_DUPLICATE.format(ev=ev)
     res.add(
         "status",
-        "duplicate without a duplicate_of event",
+        "duplicate without a duplicate_of event after its newest release",
         *ids(
             con,
-            "SELECT r.record_id FROM records r WHERE r.status = 'duplicate' AND NOT EXISTS ("
-            f" SELECT 1 FROM {ev} e WHERE e.record_id = r.record_id AND e.action = 'duplicate_of')",
+            f"SELECT r.record_id FROM records r LEFT JOIN ({last_dup}) d USING (record_id)"
+            " WHERE r.status = 'duplicate' AND (d.d IS NULL OR d.u > d.d)",
         ),
     )
     res.add(
@@ -315,8 +325,19 @@ def _check_status(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
         "active although a duplicate_of event made it a duplicate (the export would include it)",
         *ids(
             con,
-            "SELECT r.record_id FROM records r WHERE r.status = 'active' AND EXISTS ("
-            f" SELECT 1 FROM {ev} e WHERE e.record_id = r.record_id AND e.action = 'duplicate_of')",
+            f"SELECT r.record_id FROM records r JOIN ({last_dup}) d USING (record_id)"
+            " WHERE r.status = 'active' AND d.d IS NOT NULL AND (d.u IS NULL OR d.u < d.d)",
+        ),
+    )
+    survivor = rekeyed_id(ev, "json_extract_string(e.detail, '$.survivor')")
+    res.add(
+        "status",
+        "released from duplicate although its survivor was not withdrawn then",
+        *ids(
+            con,
+            f"SELECT e.record_id FROM {ev} e WHERE e.action = 'duplicate_released' AND coalesce(("
+            f" SELECT arg_max(w.action, w.seq) FROM {ev} w WHERE w.action IN ('withdraw', 'reinstate')"
+            f" AND w.seq < e.seq AND w.record_id = {survivor}), '') <> 'withdraw'",
         ),
     )
     res.add(

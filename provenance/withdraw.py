@@ -2,6 +2,11 @@
 
 Withdrawn records never appear in later exports; ``curate audit withdrawn`` lists past exports
 that contained them so that recipients can be told.
+
+Dedup decided against the records active then, so a status change undoes its part of that decision: the
+duplicates of a survivor that a withdrawal takes out become active again (one ``duplicate_released`` event each)
+and lose their dedup mark, as does a record a reinstatement makes active; the next ``curate run dedup`` clusters
+them again with the records active now (a copy of the withdrawn text from another source then survives).
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from dataclasses import dataclass
 import duckdb
 
 from provenance import ledger
+from provenance.crosscheck_base import events_view, rekeyed_id
 from provenance.db import transaction
 from provenance.errors import CatalogueError, UsageError
 
@@ -25,6 +31,15 @@ class WithdrawResult:
     """Records newly marked withdrawn (including derived versions)."""
     seq: int
     """Ledger seq of the withdrawal event."""
+    released: int = 0
+    """Duplicates of a withdrawn survivor made active again, for the next dedup run to cluster."""
+
+
+#: the stage whose marks a record loses when it becomes active again (a released duplicate, a reinstated record):
+#: dedup decided against the records active when it ran (``curate/stages/dedup.py``)
+RECLUSTER_STAGE = "dedup"
+#: why a duplicate became active again (its ``duplicate_released`` event)
+_RELEASED_BECAUSE = "its survivor was withdrawn; the next `curate run dedup` clusters it again"
 
 
 _DESCENDANTS_SQL = """
@@ -89,7 +104,57 @@ def withdraw(
         seq = _record_decision(
             con, ("withdraw", "withdrawal", "withdrawals", "previous_status"), scope, target, reason, prior, actor
         )
-    return WithdrawResult(scope=scope, target=target, records=len(prior), seq=seq)
+        released = _release_duplicates(con, [rid for rid, _ in prior], seq, actor)
+    return WithdrawResult(scope=scope, target=target, records=len(prior), seq=seq, released=released)
+
+
+def _release_duplicates(con: duckdb.DuckDBPyConnection, withdrawn: list[str], seq: int, actor: str | None) -> int:
+    """Make active again the duplicates whose survivor (their newest ``duplicate_of`` event's) is among the
+    ``withdrawn`` records, with a ``duplicate_released`` event each, and drop their dedup mark so that the next
+    dedup run clusters them with the records active now: else a copy from another source would stay a duplicate
+    of a record no export may hold, for good. Inside the withdrawal's transaction."""
+    if not withdrawn:
+        return 0
+    ev = events_view(con)
+    survivor = rekeyed_id(ev, "json_extract_string(e.detail, '$.survivor')")
+    rows = con.execute(
+        f"""SELECT r.record_id, d.survivor FROM records r
+            JOIN (SELECT DISTINCT ON (e.record_id) e.record_id, {survivor} AS survivor FROM {ev} e
+                  WHERE e.action = 'duplicate_of' AND e.record_id IS NOT NULL ORDER BY e.record_id, e.seq DESC) d
+              USING (record_id)
+            WHERE r.status = 'duplicate' AND d.survivor IN (SELECT unnest($ids))
+            ORDER BY r.record_id""",
+        {"ids": withdrawn},
+    ).fetchall()
+    if not rows:
+        return 0
+    ids = [rid for rid, _ in rows]
+    con.execute("UPDATE records SET status = 'active' WHERE record_id IN (SELECT unnest($ids))", {"ids": ids})
+    _forget_dedup(con, ids)
+    detail = {"reason": _RELEASED_BECAUSE, "previous_status": "duplicate", "withdrawal_seq": seq}
+    ledger.append(
+        con,
+        [
+            ledger.Event(
+                stage="provenance",
+                action="duplicate_released",
+                record_id=rid,
+                detail={**detail, "survivor": survivor_id},
+                actor=actor,
+            )
+            for rid, survivor_id in rows
+        ],
+    )
+    return len(rows)
+
+
+def _forget_dedup(con: duckdb.DuckDBPyConnection, ids: list[str]) -> None:
+    """Drop the dedup marks of ``ids`` (records active again), so the next dedup run takes them as new input."""
+    if ids:
+        con.execute(
+            "DELETE FROM stage_marks WHERE stage = $stage AND record_id IN (SELECT unnest($ids))",
+            {"stage": RECLUSTER_STAGE, "ids": ids},
+        )
 
 
 #: source ids under a withdrawal that no later reinstatement lifted (a query over ``withdrawals``)
@@ -232,6 +297,8 @@ def reinstate(
                 "UPDATE records SET status = $st WHERE record_id IN (SELECT unnest($ids))",
                 {"st": st, "ids": [rid for rid, s in rows if s == st]},
             )
+        # while it was withdrawn, a copy of it may have survived dedup in its place: cluster it again
+        _forget_dedup(con, [rid for rid, st in rows if st == "active"])
         seq = _record_decision(
             con, ("reinstate", "reinstatement", "reinstatements", "status"), scope, target, reason, rows, actor
         )

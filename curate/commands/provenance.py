@@ -25,12 +25,19 @@ def withdraw_cmd(source_id: str | None, record_id: str | None, reason: str, as_j
     finally:
         con.close()
     if as_json:
-        echo_json({"scope": res.scope, "target": res.target, "records": res.records, "seq": res.seq})
+        echo_json(
+            {"scope": res.scope, "target": res.target, "records": res.records, "seq": res.seq, "released": res.released}
+        )
     else:
         click.echo(
             f"withdrew {res.records} records of {res.scope} `{res.target}` (ledger seq {res.seq}); "
             "see `curate audit withdrawn` for past exports that contained them"
         )
+        if res.released:
+            click.echo(
+                f"{res.released} duplicates of the withdrawn records are active again; run `curate run dedup`"
+                " (after the stages they have not passed) to cluster them with the records active now"
+            )
     return 0
 
 

@@ -125,3 +125,58 @@ def test_default_config_hash_is_unchanged():
     from curate.stages.base import config_hash
 
     assert config_hash(DedupConfig()) == "3e45aef5bcea8d09"
+
+
+def _status_problems(path) -> dict[str, int]:
+    from provenance.crosscheck import crosscheck
+
+    con = db.connect_readonly(path)
+    try:
+        return {k: n for k, n in crosscheck(con).problems.items() if k.startswith("status:")}
+    finally:
+        con.close()
+
+
+def test_withdrawing_a_survivor_lets_its_duplicate_survive_and_reinstating_it_clusters_again(db_path):
+    """The copy another source holds is not lost with the survivor: the withdrawal makes it active again (with
+    its event), the next dedup run keeps it, a reinstatement lets dedup choose between the two again, and the
+    status cross-checks of `audit verify` accept each step (and catch a release the ledger does not explain)."""
+    from provenance.withdraw import reinstate, withdraw
+
+    law, copy = add_records(db_path, [("law_moj", "G1", LAW), ("moda", "m1", LAW)])
+    run_stage(db_path, DedupStage(), workers=1)
+    assert _rows(db_path)[0] == {law: "active", copy: "duplicate"}
+    con = db.connect(db_path)
+    try:
+        res = withdraw(con, source_id="law_moj", reason="TICKET-1")
+        released = con.execute(
+            "SELECT record_id, json_extract_string(detail, '$.survivor') FROM provenance_events"
+            " WHERE action = 'duplicate_released'"
+        ).fetchall()
+    finally:
+        con.close()
+    assert res.released == 1 and released == [(copy, law)]
+    assert _rows(db_path)[0] == {law: "withdrawn", copy: "active"} and _status_problems(db_path) == {}
+    rep = run_stage(db_path, DedupStage(), workers=1)
+    assert rep.inputs == 1 and _rows(db_path)[0] == {law: "withdrawn", copy: "active"}
+    con = db.connect(db_path)
+    try:
+        reinstate(con, source_id="law_moj", reason="cleared")
+    finally:
+        con.close()
+    rep = run_stage(db_path, DedupStage(), workers=1)
+    assert rep.inputs == 1  # the reinstated record, clustered against the copy that survived meanwhile
+    assert _rows(db_path)[0] == {law: "active", copy: "duplicate"}  # the regulator's copy wins, as at first
+    assert _status_problems(db_path) == {}
+    con = db.connect(db_path)  # a forged release while the survivor stands: named by the cross-check
+    try:
+        con.execute("UPDATE records SET status = 'active' WHERE record_id = ?", [copy])
+        ledger.append(
+            con,
+            [ledger.Event(stage="provenance", action="duplicate_released", record_id=copy, detail={"survivor": law})],
+        )
+    finally:
+        con.close()
+    assert list(_status_problems(db_path)) == [
+        "status: released from duplicate although its survivor was not withdrawn then"
+    ]
