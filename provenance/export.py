@@ -27,9 +27,9 @@ import duckdb
 from provenance import ledger
 from provenance._selection import COLUMNS, SELECT, Decider, ExportVerdict, candidate_batches, hub_language, to_row
 from provenance.db import transaction
-from provenance.errors import UsageError
+from provenance.errors import OutputError, UsageError
 from provenance.export_items import insert_items, items_digest
-from provenance.export_out import prepare_out, settle_previous, sha256_file
+from provenance.export_out import discard_failed, prepare_out, settle_previous, sha256_file
 from provenance.licences import (
     LicenceCatalogue,
     default_licence_catalogue,
@@ -194,6 +194,7 @@ def export_dataset(
     params = params.validated()
     cat = licence_catalogue or default_licence_catalogue()
     out = Path(out_dir)
+    existed = out.exists()
     previous = prepare_out(con, out, overwrite)
     _close_interrupted(con)
     state_hash, as_of = _state(con)
@@ -206,9 +207,16 @@ def export_dataset(
     )
     try:
         res = _export(con, out, params, cat, state_hash, as_of, run_id, actor, progress)
-    except BaseException:
-        finish_run(con, run_id, status="failed")
-        settle_previous(out, previous, ok=False)  # the earlier export back in place
+    except BaseException as exc:
+        failed = isinstance(exc, OSError)  # a full disk, a quota, a write error under --out
+        finish_run(con, run_id, status="failed", counts={"error": str(exc)} if failed else None)
+        discard_failed(out, previous, existed=existed)  # the earlier export back in place, or nothing half-written
+        if failed:
+            raise OutputError(
+                f"--out `{out}`: the export could not be written ({exc.strerror or exc}"
+                + (f": `{exc.filename}`" if exc.filename else "")
+                + "); what it had written is removed: free space there (or choose another --out) and export again"
+            ) from exc
         raise
     settle_previous(out, previous, ok=True)
     finish_run(con, run_id, counts={"records": res.records, "blocked": res.blocked_by_code, "export_id": res.export_id})

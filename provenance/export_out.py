@@ -193,3 +193,19 @@ def settle_previous(out_dir: Path, previous: Previous | None, *, ok: bool) -> No
         except OSError:
             log.warning("`%s` holds files the earlier export did not write: left in place", folder)
             return
+
+
+def discard_failed(out_dir: Path, previous: Previous | None, *, existed: bool) -> None:
+    """After a failed export (a full disk, an interrupt): the earlier export back in place (:func:`settle_previous`),
+    else what the failed one wrote removed, with ``out_dir`` itself unless it ``existed`` before. Without an earlier
+    export ``out_dir`` was empty or absent (:func:`prepare_out` refuses anything else), so nothing else is lost."""
+    if previous is not None:
+        settle_previous(out_dir, previous, ok=False)
+    elif not existed:
+        shutil.rmtree(out_dir, ignore_errors=True)
+    elif out_dir.is_dir():
+        for child in out_dir.iterdir():
+            if child.is_dir() and not child.is_symlink():
+                shutil.rmtree(child, ignore_errors=True)
+            else:
+                child.unlink(missing_ok=True)
