@@ -132,15 +132,6 @@ def hoist_global_options(argv: list[str]) -> list[str]:
     return front + rest
 
 
-def _duckdb_out_of_memory(exc: BaseException) -> bool:
-    """DuckDB hit its memory cap: an ``OutOfMemoryException``, or a commit that failed for the same reason
-    (DuckDB reports that one as a ``TransactionException``)."""
-    if "duckdb" not in (type(exc).__module__ or ""):
-        return False
-    first = str(exc).splitlines()[0] if str(exc) else ""
-    return type(exc).__name__ == "OutOfMemoryException" or "failed to pin block" in first or "Out of Memory" in first
-
-
 def run(argv: list[str]) -> int:
     """Run the CLI on ``argv``; print errors as one line; return the exit code."""
     args = hoist_global_options(list(argv))
@@ -173,7 +164,9 @@ def run(argv: list[str]) -> int:
         )
         return EXIT_ERROR
     except Exception as exc:
-        if debug or not _duckdb_out_of_memory(exc):
+        from provenance.db import out_of_memory
+
+        if debug or not out_of_memory(exc):
             raise
         click.echo(
             f"curate: error: DuckDB ran out of its memory cap ({str(exc).splitlines()[0]}). Nothing of the failed"

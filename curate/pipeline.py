@@ -343,7 +343,9 @@ def run(
     from contextlib import nullcontext
 
     from curate.ingest import ingest
+    from curate.runfailed import failed_on_out_of_memory
     from curate.runner import make_stage, run_stage
+    from curate.snapshot import capped_note
     from provenance import db
     from provenance.export import ExportParams, export_dataset
 
@@ -363,14 +365,16 @@ def run(
         for line in rep.detail_lines():  # every skipped, quarantined and warned item by name (issue 14)
             echo("  " + line)
     for step in pipe.stages:
-        rep = run_stage(
-            db_path,
-            make_stage(step.name, step.sets),
-            executor=step.executor,
-            workers=step.workers,
-            tasks=step.tasks,
-            progress=progress is not None,
-        )
+        stage = make_stage(step.name, step.sets)
+        with failed_on_out_of_memory(db_path, stage):
+            rep = run_stage(
+                db_path,
+                stage,
+                executor=step.executor,
+                workers=step.workers,
+                tasks=step.tasks,
+                progress=progress is not None,
+            )
         from curate.stats import stale_note
 
         c = rep.counts
@@ -379,6 +383,8 @@ def run(
             f"stage {step.name}: run {rep.run_id}: {rep.inputs} records in, {c.get('new_versions', 0)} new versions,"
             f" {c.get('status_changes', 0)} status changes, {c.get('events', 0)} events{stale_note(c)}"
         )
+        if note := capped_note(rep.inputs, step.workers, step.tasks):
+            echo("  " + note)
         if rep.status == "finished":
             from curate.stats import run_summary, summary_lines
 

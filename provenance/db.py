@@ -74,6 +74,15 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
     return done
 
 
+def out_of_memory(exc: BaseException) -> bool:
+    """DuckDB hit its memory cap: an ``OutOfMemoryException``, or a commit that failed for the same reason
+    (DuckDB reports that one as a ``TransactionException``)."""
+    if "duckdb" not in (type(exc).__module__ or ""):
+        return False
+    first = str(exc).splitlines()[0] if str(exc) else ""
+    return type(exc).__name__ == "OutOfMemoryException" or "failed to pin block" in first or "Out of Memory" in first
+
+
 def bulk_memory_limit() -> str:
     """DuckDB's buffer-pool cap for commands that read or write the whole catalogue (stage runs, exports):
     ``$CURATE_DUCKDB_MEMORY``, default ``128MB``; beyond it DuckDB spills to disk. Since ``records`` has no ART

@@ -186,6 +186,46 @@ def test_a_stage_run_out_of_memory_at_a_commit_is_one_clear_line_and_resumes(cli
     assert code == 0 and "cross-checks ok" in out + err, out + err
 
 
+def test_a_stage_run_out_of_memory_is_failed_and_names_the_way_on(cli, db_path, law_fixtures, monkeypatch):
+    """A real one: the run DuckDB's cap stopped is `failed` (not `running` for ever), the one line names it, the
+    setting to raise and `curate runs abandon`; the same command with the cap raised resumes it."""
+    from provenance import db
+
+    assert cli("ingest", "law-moj", str(law_fixtures / "chlaw_json/ch"))[0] == 0
+    for cap in ("6MB", "8MB", "12MB", "16MB"):  # a cap low enough to fail after the run has started
+        monkeypatch.setenv("CURATE_DUCKDB_MEMORY", cap)
+        code, out, err = cli("run", "hygiene")
+        con = db.connect_readonly(db_path)
+        try:
+            rows = con.execute("SELECT run_id, status FROM runs WHERE command = 'run hygiene'").fetchall()
+        finally:
+            con.close()
+        if rows:
+            break
+    assert rows, "no cap stopped the run after it started"
+    (run_id, status), *_ = rows
+    assert code == 1 and "Traceback" not in out + err and len(err.strip().splitlines()) == 1, err
+    assert status == "failed" and f"run {run_id} failed" in err and f"curate runs abandon {run_id}" in err, err
+    code, out, _ = cli("runs", "list")
+    assert [run_id, "run", "hygiene", "failed"] in [line.split()[:4] for line in out.splitlines()], out
+    monkeypatch.delenv("CURATE_DUCKDB_MEMORY")
+    code, out, err = cli("run", "hygiene")
+    assert code == 0 and f"run {run_id} (resumed)" in out, err
+
+
+def test_more_tasks_than_the_records_need_are_capped_and_said(cli, db_path, law_fixtures):
+    """`--tasks 100000` on ~1k records once cut 649 one- or two-record shards (78 s instead of 2 s, hundreds of
+    ledger events; `run dedup --workers 1000` ran out of memory): the run uses what the records need and says so."""
+    assert cli("ingest", "law-moj", str(law_fixtures / "chlaw_json/ch"))[0] == 0
+    code, out, err = cli("run", "dedup", "--workers", "1000")
+    assert code == 0, err
+    assert "--workers 1000: 1048 records need no more than" in out, out
+    code, out, err = cli("run", "hygiene", "--tasks", "100000")
+    assert code == 0 and "--tasks 100000: 1048 records need no more than" in out, err
+    code, out, err = cli("run", "normalise", "--workers", "1")
+    assert code == 0 and "need no more than" not in out, err  # asked for no more than useful: nothing to say
+
+
 def test_run_refuses_nonsense_workers_tasks_and_dedup_sizes(cli, db_path, law_fixtures):
     assert cli("ingest", "law-moj", str(law_fixtures / "chlaw_json/ch/G0380177.json"))[0] == 0
     for args in (("--workers", "0"), ("--workers", "-3"), ("--tasks", "0"), ("--tasks", "-1")):

@@ -72,22 +72,26 @@ def run(
 
     An interrupted run is resumed by running the same command again.
     """
+    from curate.runfailed import failed_on_out_of_memory
     from curate.runner import make_stage, run_stage
+    from curate.snapshot import capped_note
 
     s = settings()
     st = make_stage(stage, parse_key_values(sets))
     slurm = {"partition": slurm_partition} if slurm_partition else None
-    report = run_stage(
-        s.db_path,
-        st,
-        executor=executor,
-        workers=workers,
-        tasks=tasks,
-        ray_address=ray_address,
-        slurm_options=slurm,
-        verbose=s.debug,
-        progress=not s.quiet,
-    )
+    with failed_on_out_of_memory(s.db_path, st):
+        report = run_stage(
+            s.db_path,
+            st,
+            executor=executor,
+            workers=workers,
+            tasks=tasks,
+            ray_address=ray_address,
+            slurm_options=slurm,
+            verbose=s.debug,
+            progress=not s.quiet,
+        )
+    note = capped_note(report.inputs, workers, tasks)
     if report.status != "finished":
         click.echo(report.message)
         return 0
@@ -99,6 +103,8 @@ def run(
         f"{c.get('new_versions', 0)} new versions, {c.get('status_changes', 0)} status changes, "
         f"{c.get('events', 0)} events{stale_note(c)}"
     )
+    if note:
+        click.echo("  " + note)
     if not s.quiet:
         from curate.stats import run_summary, summary_lines
         from provenance import db
