@@ -183,6 +183,17 @@ class LabelStudioClient:
             )
         return json.dumps({"filters": {"conjunction": "and", "items": items}})
 
+    def changed_count(self, project_id: int, since: str) -> int:
+        """How many tasks the Data Manager lists as annotated after ``since`` (its newest annotation, by
+        ``completed_at``): one page of one task, for the total."""
+        params = {"project": project_id, "fields": "task_only", "page_size": 1, "page": 1}
+        query = self._changed_query(since)
+        return int(
+            self._call(
+                f"count changed tasks of project {project_id}", self._get, "api/tasks/", {**params, "query": query}
+            ).get("total", 0)
+        )
+
     def changed_tasks(self, project_id: int, since: str | None = None, *, page_size: int = 1000) -> list[int]:
         """Ids of tasks with an annotation created after ``since`` (ISO time; None = all labelled tasks)."""
         query = self._changed_query(since)

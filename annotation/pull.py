@@ -120,13 +120,15 @@ PENDING_BY_ID = 5000
 def _changed_since(
     con: duckdb.DuckDBPyConnection, client: LabelStudioClient, instance: str, pid: int, cursor: str, report: PullReport
 ) -> list[dict[str, Any]]:
-    """Tasks with annotations not imported yet: the tasks nothing was imported from yet and the tasks the Data
-    Manager lists as annotated since the last pull (``cursor``), in one export by id.
+    """Tasks with annotations not imported yet, in as few Label Studio requests as possible.
 
-    What is new is decided on annotations, not on counts: Label Studio's counters cannot tell a new annotation
-    from one deleted (an annotation deleted and made again, a task deleted, leave the total as it was), so the
-    listing is asked for on every pull with a cursor; the export's annotation ids then say what was imported
-    before (``known`` in :func:`_pull_project`).
+    New annotations are almost always on tasks nothing was imported from yet: those tasks are asked for by id in
+    one export request (Label Studio returns only the annotated ones). One cheap request then tells whether
+    anything else changed: the Data Manager's count of tasks whose newest annotation is newer than the newest one
+    imported, against the exported tasks that account for it (a second annotation on a task imported before, or
+    one deleted and made again, which leaves the project counters as they were, is counted there). Only then does
+    the Data Manager list the tasks annotated since the last pull (``cursor``) for a second export; the annotation
+    ids say what was imported before.
     """
     pending = [
         r[0]
@@ -137,12 +139,33 @@ def _changed_since(
             [instance, pid],
         ).fetchall()
     ]
-    wanted = set(client.changed_tasks(pid, cursor))
-    if len(pending) <= PENDING_BY_ID:  # (above, the listing alone: an export request per 500 ids)
-        wanted.update(pending)
-    exported = client.export_tasks(pid, sorted(wanted)) if wanted else []
+    exported: list[dict[str, Any]] = []
+    complete = False
+    if len(pending) <= PENDING_BY_ID:
+        (newest,) = con.execute(
+            "SELECT max(annotated_at) FROM annotations WHERE instance = ? AND ls_project_id = ?",
+            [instance, pid],
+        ).fetchone()
+        exported = client.export_tasks(pid, pending) if pending else []
+        if newest is not None:
+            complete = client.changed_count(pid, _iso(newest)) <= _newer(exported, newest)
+    if not complete:
+        have = {t["id"] for t in exported}
+        rest = [tid for tid in client.changed_tasks(pid, cursor) if tid not in have]
+        exported += client.export_tasks(pid, rest) if rest else []
     report.changed_tasks += len(exported)
     return exported
+
+
+def _newer(exported: list[dict[str, Any]], newest: dt.datetime) -> int:
+    """Exported tasks the Data Manager counts as annotated after ``newest``: those whose newest annotation (by id,
+    as Label Studio's ``completed_at``) was made after it and is not a skip."""
+    n = 0
+    for task in exported:
+        last = max(task.get("annotations") or [], key=lambda a: a.get("id") or 0, default=None)
+        made = _ts(last.get("created_at")) if last else None
+        n += bool(made and made > newest and not last.get("was_cancelled"))
+    return n
 
 
 def _iso(t: dt.datetime) -> str:
