@@ -316,10 +316,25 @@ def _drop_stale(con, stage: Stage, run_id: str, lo: int, hi: int) -> int:
     in the clear again). Such results are left out, with no stage mark, so the next run of the stage takes the
     current version; one ``stale_results_skipped`` event per batch says how many. A record withdrawn since the
     snapshot is not stale: its results load and stay withdrawn (:func:`hold_withdrawn_versions`)."""
+    bounds = {"lo": lo, "hi": hi}
     n = con.execute(
         """DELETE FROM _res WHERE record_id NOT IN (
                SELECT record_id FROM records WHERE rowid BETWEEN $lo AND $hi AND status IN ('active', 'withdrawn'))""",
-        {"lo": lo, "hi": hi},
+        bounds,
+    ).fetchone()[0]
+    withdrawn = "SELECT record_id FROM records WHERE rowid BETWEEN $lo AND $hi AND status = 'withdrawn'"
+    if con.execute(f"SELECT count(*) FROM _res WHERE record_id IN ({withdrawn})", bounds).fetchone()[0]:
+        # withdrawn since the snapshot, but replaced before that (an ingest's new version, withdrawn with it): stale
+        n += con.execute(
+            f"""DELETE FROM _res WHERE record_id IN ({withdrawn})
+                AND record_id IN (SELECT version_of FROM records WHERE version_of IS NOT NULL)""",
+            bounds,
+        ).fetchone()[0]
+    # a duplicate whose survivor is no longer active (withdrawn, replaced) since the snapshot: the next dedup run
+    # chooses again, instead of the copy staying a duplicate of a record that left the corpus
+    n += con.execute(
+        """DELETE FROM _res WHERE set_status = 'duplicate' AND json_extract_string(detail, '$.survivor') NOT IN (
+               SELECT record_id FROM records WHERE status = 'active')"""
     ).fetchone()[0]
     if n:
         ledger.append(

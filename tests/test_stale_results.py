@@ -107,3 +107,59 @@ def test_verify_names_two_active_versions_of_one_document(cli, db_path, tmp_path
     con.close()
     code, out, err = cli("audit", "verify")
     assert code != 0 and "another active version of the same document" in out + err, out + err
+
+
+def test_a_record_replaced_then_withdrawn_is_stale_too(cli, db_path, tmp_path):
+    """Killed before its load; a new version ingested (the snapshot's record superseded), the source withdrawn
+    (both withdrawn), the run resumed, the source reinstated: the new ingest is the active version, not the run's
+    version of the old text (review round 3, conc2 2)."""
+    src = tmp_path / "c.jsonl"
+    code, out, err = cli("--quiet", "ingest", "moda", str(_write(src, [("a", "第一條　本法  稱銀行\u200b。")])),
+                         "--licence", "CC-BY-4.0")  # fmt: skip
+    assert code == 0, err
+    _killed_before_load(db_path, tmp_path, "hygiene")
+    code, out, err = cli("--quiet", "ingest", "moda", str(_write(src, [("a", "第一條　本法稱銀行（新版）。")])),
+                         "--licence", "CC-BY-4.0")  # fmt: skip
+    assert code == 0, err
+    code, out, err = cli("provenance", "withdraw", "--source", "moda", "--reason", "T-1")
+    assert code == 0, out + err
+    code, out, err = cli("run", "hygiene", "--workers", "1")
+    assert code == 0 and "1 results left out" in out, out + err
+    code, out, err = cli("provenance", "reinstate", "--source", "moda", "--reason", "cleared")
+    assert code == 0, out + err
+    (version,) = _only(db_path)
+    assert version[0] == "ingest" and "新版" in version[1], version
+    code, out, err = cli("audit", "verify")
+    assert code == 0, out + err
+
+
+def test_a_duplicate_whose_survivor_was_withdrawn_meanwhile_is_left_out(cli, db_path, tmp_path):
+    """dedup killed before its load, the survivor's source withdrawn, dedup resumed: the other source's copy stays
+    active (the next dedup run chooses again) instead of a duplicate of a withdrawn record (review round 3, conc2 3)."""
+    text = "第一條　為健全銀行業務經營，保障存款人權益，特制定本法。"
+    for sid, rid in (("srcA", "a1"), ("srcB", "b1")):
+        f = _write(tmp_path / f"{sid}.jsonl", [(rid, text)])
+        code, out, err = cli("--quiet", "ingest", "moda", str(f), "--licence", "CC-BY-4.0", "--source-id", sid)
+        assert code == 0, err
+    import shutil
+
+    ref = tmp_path / "ref.duckdb"  # which copy survives: its source is the one withdrawn below
+    shutil.copy(db_path, ref)
+    code, out, err = cli("--quiet", "run", "dedup", "--workers", "1", db=ref)
+    assert code == 0, out + err
+    con = duckdb.connect(str(ref), read_only=True)
+    (survivor, copy), *_ = con.execute(
+        "SELECT max(source_id) FILTER (status = 'active'), max(source_id) FILTER (status = 'duplicate') FROM records"
+    ).fetchall()
+    con.close()
+    _killed_before_load(db_path, tmp_path, "dedup")
+    code, out, err = cli("provenance", "withdraw", "--source", survivor, "--reason", "T-1")
+    assert code == 0, out + err  # the copy is not a duplicate yet: nothing to release
+    code, out, err = cli("run", "dedup", "--workers", "1")
+    assert code == 0 and "results left out" in out, out + err
+    con = duckdb.connect(str(db_path), read_only=True)
+    rows = dict(con.execute("SELECT source_id, status FROM records").fetchall())
+    con.close()
+    assert rows == {survivor: "withdrawn", copy: "active"}, rows
+    code, out, err = cli("audit", "verify")
+    assert code == 0, out + err
