@@ -330,7 +330,7 @@ def _run_locked(
     t0, c0 = time.monotonic(), cpu_seconds()
     try:
         if resumed_id:
-            recheck_work(con, run_id, run_dir)
+            recheck_work(con, run_id, run_dir, stage)
         n_inputs, n_shards, bytes_in = _snapshot(
             con,
             stage,

@@ -185,7 +185,7 @@ def abandon_run(db_path: str | Path, run_id: str, reason: str, actor: str | None
     return {"run_id": run_id, "command": command, "previous_status": status}
 
 
-def recheck_work(con, run_id: str, run_dir: Path) -> None:
+def recheck_work(con, run_id: str, run_dir: Path, stage) -> None:
     """Before a resumed run reuses its work folder: what is missing is computed again, never read as less work.
 
     A snapshot that is gone or cut is written again from the catalogue as it is now (the records the run's
@@ -199,10 +199,20 @@ def recheck_work(con, run_id: str, run_dir: Path) -> None:
 
     snap_dir, res_dir, logs = run_dir / "snapshot", run_dir / "results", run_dir / "logs"
     if not snapshot_intact(snap_dir):
-        if snap_dir.exists() or res_dir.exists() or logs.exists():
+        loaded = con.execute("SELECT count(*) FROM run_load_batches WHERE run_id = ?", [run_id]).fetchone()[0]
+        if loaded and not stage.resumes_from_new_snapshot:
+            from provenance.errors import StageError
+
+            raise StageError(
+                f"stage `{stage.name}`: the work files of run {run_id} ({run_dir}) were lost after {loaded} of its load"
+                " batches committed, and this stage cannot finish a run from a new snapshot (its end needs what those"
+                " files held). Put the work folder back from a backup and run the same command again, or go back to"
+                " a copy of the catalogue from before the run"
+            )
+        if any(run_dir.iterdir()):
             logging.getLogger(__name__).warning("run %s: its snapshot is missing or cut; it is written again", run_id)
-        for d in (res_dir, logs):
-            shutil.rmtree(d, ignore_errors=True)
+        for child in run_dir.iterdir():  # everything computed from the old snapshot (results, logs, a stage's files)
+            shutil.rmtree(child, ignore_errors=True) if child.is_dir() else child.unlink(missing_ok=True)
         with db.transaction(con):
             con.execute(
                 "UPDATE run_load_batches SET batch = 'before-snapshot-' || strftime(loaded_at, '%Y%m%d%H%M%S%f')"

@@ -91,3 +91,43 @@ def test_a_rank_never_reads_a_cut_snapshot_as_less_input(tmp_path, law_fixtures)
     rep = run_stage(db, make_stage("hygiene"), workers=1, tasks=4)
     assert rep.status == "finished" and rep.resumed
     assert _state(db) == _state(clean)
+
+
+def _killed_dedup(db: Path, fault: str, tmp: Path, tasks: int) -> None:
+    env = {**os.environ, "CURATE_FAULT": fault, "PYTHONPATH": str(ROOT), "CURATE_LOAD_BATCH": "5"}
+    cmd = [sys.executable, "-m", "curate.cli", "--db", str(db), "run", "dedup", "--workers", "1", "--tasks", str(tasks)]
+    assert run_killed(cmd, env, tmp / "dedup.log") == -signal.SIGKILL
+
+
+def test_dedup_with_fewer_shards_after_a_lost_snapshot_reads_no_old_signatures(tmp_path, law_fixtures):
+    """The rewritten snapshot has fewer shards; the old ranks' signature files must not join the clustering (they
+    made records duplicates of themselves: review round 3, conc2 1)."""
+    clean, db = tmp_path / "clean" / "c.duckdb", tmp_path / "cut" / "c.duckdb"
+    for p in (clean, db):
+        p.parent.mkdir()
+        ingest(p, LawMojSource([law_fixtures / "chlaw_json/ch"]))
+    run_stage(clean, make_stage("dedup"), workers=1, tasks=1)
+    _killed_dedup(db, "before_load", tmp_path, tasks=4)
+    shutil.rmtree(_run_dir(db) / "snapshot")
+    rep = run_stage(db, make_stage("dedup"), workers=1, tasks=1)
+    assert rep.resumed and rep.status == "finished"
+    assert _q(db, "SELECT count(*) FROM records WHERE status = 'duplicate'") == _q(
+        clean, "SELECT count(*) FROM records WHERE status = 'duplicate'"
+    )
+    assert _state(db)[0] == _state(clean)[0]
+
+
+def test_dedup_refuses_to_finish_from_a_new_snapshot_after_committed_batches(tmp_path, law_fixtures):
+    """Its end adds the run's survivors to the index: from a new snapshot of what is left it would miss those of the
+    committed batches (review round 3, conc2 5). The error says what to do; nothing more is loaded."""
+    from provenance.errors import StageError
+
+    db = tmp_path / "c.duckdb"
+    ingest(db, LawMojSource([law_fixtures / "chlaw_json/ch"]))
+    _killed_dedup(db, "after_batch_0", tmp_path, tasks=2)
+    before = _q(db, "SELECT count(*) FROM run_load_batches")
+    assert before[0][0] >= 1
+    shutil.rmtree(_run_dir(db) / "snapshot")
+    with pytest.raises(StageError, match="cannot finish a run from a new snapshot"):
+        run_stage(db, make_stage("dedup"), workers=1, tasks=2)
+    assert _q(db, "SELECT count(*) FROM run_load_batches") == before

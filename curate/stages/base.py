@@ -118,6 +118,9 @@ class Stage(PipelineStep):
     select_where: ClassVar[str] = "TRUE"
     #: skip records already in stage_marks for this stage + config
     skip_marked: ClassVar[bool] = True
+    #: a run whose work files were lost after part of its load committed can go on from a new snapshot of what is
+    #: left (:func:`curate.workfiles.recheck_work`); False where the run's end needs what the lost files held
+    resumes_from_new_snapshot: ClassVar[bool] = True
     #: frozen dataclass of the stage's options (`curate run STAGE --set key=value`)
     config_class: ClassVar[type | None] = None
     #: datatrove stat bookkeeping

@@ -67,6 +67,9 @@ class DedupStage(Stage):
     )
     writes: ClassVar[tuple[str, ...]] = ("status", "event")
     config_class: ClassVar[type | None] = DedupConfig
+    #: the run's end adds every survivor of the run to the index (``after_load``): a new snapshot of what is left
+    #: after committed batches would leave theirs out
+    resumes_from_new_snapshot: ClassVar[bool] = False
 
     def __init__(self, config: DedupConfig | None = None) -> None:
         super().__init__(config)
@@ -154,7 +157,8 @@ class DedupStage(Stage):
 
         cfg = self.config
         out = self._side_dir()
-        files = sorted(out.glob("sig-*.parquet"))
+        # this run's ranks only: a file of a rank beyond them is from an earlier attempt with more shards
+        files = [f for f in sorted(out.glob("sig-*.parquet")) if int(f.stem.split("-")[1]) < ctx.world_size]
         stats = ClusterStats()
         if not files:
             self._write_update(None, [], [])
