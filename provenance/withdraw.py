@@ -302,7 +302,28 @@ def reinstate(
         seq = _record_decision(
             con, ("reinstate", "reinstatement", "reinstatements", "status"), scope, target, reason, rows, actor
         )
+        # a duplicate reinstated while its survivor stays withdrawn: released, as the survivor's withdrawal would
+        _release_duplicates(con, _withdrawn_survivors(con, [rid for rid, st in rows if st == "duplicate"]), seq, actor)
     return WithdrawResult(scope=scope, target=target, records=len(rows), seq=seq)
+
+
+def _withdrawn_survivors(con: duckdb.DuckDBPyConnection, duplicates: list[str]) -> list[str]:
+    """The survivors (of their newest ``duplicate_of`` event) of these duplicates that stand withdrawn."""
+    if not duplicates:
+        return []
+    ev = events_view(con)
+    survivor = rekeyed_id(ev, "json_extract_string(e.detail, '$.survivor')")
+    return [
+        r[0]
+        for r in con.execute(
+            f"""SELECT DISTINCT d.survivor FROM (
+                    SELECT DISTINCT ON (e.record_id) e.record_id, {survivor} AS survivor FROM {ev} e
+                    WHERE e.action = 'duplicate_of' AND e.record_id IN (SELECT unnest($ids))
+                    ORDER BY e.record_id, e.seq DESC) d
+                WHERE d.survivor IN (SELECT record_id FROM records WHERE status = 'withdrawn')""",
+            {"ids": duplicates},
+        ).fetchall()
+    ]
 
 
 def _record_decision(

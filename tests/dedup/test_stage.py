@@ -180,3 +180,22 @@ def test_withdrawing_a_survivor_lets_its_duplicate_survive_and_reinstating_it_cl
     assert list(_status_problems(db_path)) == [
         "status: released from duplicate although its survivor was not withdrawn then"
     ]
+
+
+def test_a_duplicate_reinstated_while_its_survivor_stays_withdrawn_is_released(db_path):
+    """Withdraw the duplicate, then its survivor (nothing to release: the copy is withdrawn), then reinstate the
+    copy: it comes back active, not a duplicate of a record no export may hold (review round 3, conc2 4)."""
+    from provenance.withdraw import reinstate, withdraw
+
+    law, copy = add_records(db_path, [("law_moj", "G1", LAW), ("moda", "m1", LAW)])
+    run_stage(db_path, DedupStage(), workers=1)
+    con = db.connect(db_path)
+    try:
+        withdraw(con, source_id="moda", reason="T-1")
+        withdraw(con, source_id="law_moj", reason="T-2")
+        reinstate(con, source_id="moda", reason="cleared")
+    finally:
+        con.close()
+    assert _rows(db_path)[0] == {law: "withdrawn", copy: "active"} and _status_problems(db_path) == {}
+    rep = run_stage(db_path, DedupStage(), workers=1)
+    assert rep.inputs == 1 and _rows(db_path)[0] == {law: "withdrawn", copy: "active"}
