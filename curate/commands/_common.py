@@ -125,23 +125,31 @@ def _truncate(text: str, max_width: int) -> str:
 _BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c\u200e\u200f")
 
 
-def printable(value: Any) -> str:
+def printable(value: Any, *, keep_breaks: bool = True) -> str:
     r"""``value`` as text that cannot drive a terminal: C0/C1 control characters (ESC sequences that recolour,
-    retitle or write the clipboard) and bidi controls shown as escapes; line breaks and tabs are kept. Catalogue
-    values (file names, ids, titles) come from third parties.
+    retitle or write the clipboard) and bidi controls shown as escapes. Line breaks and tabs are kept for a
+    composed multi-line text; ``keep_breaks=False`` escapes them too, for one value shown on one line (a file name
+    must not start a line of its own that reads like a header). Catalogue values (file names, ids, titles) come
+    from third parties.
 
     >>> printable("f\x1b]0;pwned\x07\u202e.jsonl\n")
     'f\\x1b]0;pwned\\x07\\u202e.jsonl\n'
+    >>> printable("a\nlicence  CC0-1.0\t", keep_breaks=False)
+    'a\\nlicence  CC0-1.0\\t'
     """
     text = "" if value is None else str(value)
     if text.isprintable():
         return text
+    kept = "\n\t" if keep_breaks else ""
     return "".join(
         ch
-        if ch in "\n\t" or not (unicodedata.category(ch) == "Cc" or ch in _BIDI)
-        else (f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
+        if ch in kept or not (unicodedata.category(ch) == "Cc" or ch in _BIDI)
+        else _ESCAPES.get(ch) or (f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
         for ch in text
     )
+
+
+_ESCAPES = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
 
 
 def _cell(value: Any, max_width: int | None) -> str:

@@ -160,15 +160,17 @@ def verify_export_cmd(out_dir: str, export_id: str | None, as_json: bool) -> int
     if as_json:
         echo_json(res)
     else:
+        # the folder is untrusted and its file names are printed: each line shows one value, escaped (a name
+        # holding ESC or a line break could otherwise erase the verdict and print its own "ok")
         head = "ok" if res["ok"] else "FAILED"
         click.echo(
-            f"export {res['export_id']} (ledger seq {res['export_seq']}, made at state seq {res['state']['seq']}): "
-            f"{head}, {res['checked_files']} files checked"
+            f"export {printable(res['export_id'], keep_breaks=False)} (ledger seq {res['export_seq']}, "
+            f"made at state seq {res['state']['seq']}): {head}, {res['checked_files']} files checked"
         )
         for p in res["problems"]:
-            click.echo(f"  {p}")
+            click.echo(f"  {printable(p, keep_breaks=False)}")
         for n in res.get("notes", []):
-            click.echo(f"note: {n}")
+            click.echo(f"note: {printable(n, keep_breaks=False)}")
     return 0 if res["ok"] else 1
 
 
@@ -227,12 +229,14 @@ def record_cmd(record_id: str, as_json: bool, full: bool, vertical: bool) -> int
         echo_json(rep)
         return 0
     r, s = rep["record"], rep["source"] or {}
+    # one value per line, each escaped on its own: a line break in a file name must not forge a header line
+    r = {k: printable(f"{v}", keep_breaks=False) for k, v in r.items()}
+    s = {k: printable(f"{v}", keep_breaks=False) for k, v in s.items()}
     click.echo(
-        printable(
-            f"record   {r['record_id']}\nstatus   {r['status']} (stage {r['stage']}, pii_state {r['pii_state']})\n"
-            f"source   {r['source_id']} ({s.get('kind')}) from {s.get('origin')}\nlocator  {r['locator']}\n"
-            f"licence  {r['licence_id']}: {permits['summary']}\nsha256   {r['content_sha256']}"
-        )
+        f"record   {r['record_id']}\nstatus   {r['status']} (stage {r['stage']}, pii_state {r['pii_state']})\n"
+        f"source   {r['source_id']} ({s.get('kind')}) from {s.get('origin')}\nlocator  {r['locator']}\n"
+        f"licence  {r['licence_id']}: {printable(permits['summary'], keep_breaks=False)}\n"
+        f"sha256   {r['content_sha256']}"
     )
     lay = {"full": full, "vertical": vertical}
     cols = ["record_id", "version_of", "stage", "status", "licence_id", "pii_state"]

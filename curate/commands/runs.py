@@ -62,9 +62,10 @@ def show_cmd(run: str, as_json: bool) -> int:
             )
         )
         return 0
-    click.echo(printable(f"run       {r['run_id']}\ncommand   {r['command']}\nstatus    {r['status']}"))
-    click.echo(printable(f"started   {r['started_at']}\nfinished  {r['finished_at']}\ncode      {r['code_version']}"))
-    click.echo(printable(f"params    {r['params']}\ncounts    {r['counts']}"))
+    v = {k: printable(f"{x}", keep_breaks=False) for k, x in r.items()}  # one value per line, each escaped on its own
+    click.echo(f"run       {v['run_id']}\ncommand   {v['command']}\nstatus    {v['status']}")
+    click.echo(f"started   {v['started_at']}\nfinished  {v['finished_at']}\ncode      {v['code_version']}")
+    click.echo(f"params    {v['params']}\ncounts    {v['counts']}")
     lines = summary_lines(summary, quarantine=False)
     if lines:
         click.echo("\nstatistics:")

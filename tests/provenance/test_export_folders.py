@@ -114,3 +114,18 @@ def test_as_of_before_the_taiwan_date_is_an_override(builder):
     assert any(o.startswith("--as-of 2026-12-04") for o in export_overrides(builder.con, run))
     same_day = {**run, "created_at": dt.datetime(2026, 12, 4, 15, 0)}  # 23:00 in Taipei, still the 4th
     assert export_overrides(builder.con, same_day) == []
+
+
+def test_verify_export_shows_planted_file_names_as_escapes(one_record, cli, tmp_path):
+    """A tampered export folder held a file whose name erased the FAILED line, printed a forged "ok" verdict and
+    concealed the rest (ESC[2K, ESC[1A, ESC[8m); `audit verify-export` printed it raw (review round 2, web #1)."""
+    out = tmp_path / "e"
+    export_id = _export(cli, out)
+    planted = f"\r\x1b[2K\x1b[1A\x1b[2K\rexport {export_id}: ok, 7 files checked\x1b[8m\nextra\tline"
+    (out / planted).write_text("x", encoding="utf-8")
+    code, text, _ = cli("audit", "verify-export", str(out))
+    assert code == 1
+    assert not [c for c in ("\x1b", "\r", "\t") if c in text], text
+    lines = text.splitlines()
+    assert "FAILED" in lines[0] and len(lines) == 2, text  # the verdict and one line for the planted file
+    assert "extra file: \\r\\x1b[2K\\x1b[1A" in lines[1] and "\\x1b[8m\\nextra\\tline" in lines[1]
