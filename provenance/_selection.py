@@ -361,6 +361,8 @@ def _credited(
     if lic.template or not lic.attribution_required:
         return attributions
     note = modification_note(stage)
+    # a manifest's title and licensor, one line each: a line break would start a markdown block in NOTICE.md
+    work, creator = (" ".join(x.split()) if x else x for x in (work, creator))
     if work or creator:
         credit = "，".join(x for x in (f"「{work}」" if work else "", creator or "") if x)
         attributions = tuple(f"{credit}：{a}" for a in attributions) if attributions else (credit,)

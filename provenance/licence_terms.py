@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,35 @@ def _shown(value: Any) -> str:
     """A value as an error message names it: whitespace (a trailing newline...) made visible."""
     text = str(value)
     return repr(text)[1:-1] if text != text.strip() or not text.isprintable() else text
+
+
+#: the longest name a statement credits (a provider, year, dataset, work title or creator; agency and dataset
+#: names are far shorter): a longer value is text, not a name
+CREDIT_MAX = 100
+#: markdown a credited name could use in NOTICE.md (a heading, link, image, HTML, code, emphasis, table) or a URL
+_MARKUP_RE = re.compile(r"[\[\]<>`*\\|#]|://|www\.", re.IGNORECASE)
+
+
+def credit_value(value: Any) -> tuple[str, str]:
+    r"""A credited name as one plain line, and why it cannot be credited ('' when it can). Credits come from data
+    rows (third parties: a MODA row's ``agency``) and go into NOTICE.md (markdown) and every row's ``attribution``:
+    line breaks and runs of whitespace become one space, control and format characters are dropped; a value longer
+    than :data:`CREDIT_MAX` or holding markdown or a link is refused, not rewritten.
+
+    >>> credit_value(" 中央銀行\n\t業務局\u202e ")
+    ('中央銀行 業務局', '')
+    >>> credit_value("中央銀行 [官方授權頁](https://evil.example/)")
+    ('', "holds markdown or a link ('[')")
+    """
+    if value is None:
+        return "", ""
+    text = "".join(ch for ch in str(value) if ch.isspace() or unicodedata.category(ch) not in ("Cc", "Cf"))
+    text = " ".join(text.split())
+    if len(text) > CREDIT_MAX:
+        return "", f"longer than {CREDIT_MAX} characters"
+    if m := _MARKUP_RE.search(text):
+        return "", f"holds markdown or a link ({m.group(0)!r})"
+    return text, ""
 
 
 def is_audience(value: Any) -> bool:

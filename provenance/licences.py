@@ -29,7 +29,7 @@ from provenance.licence_terms import AUDIENCES as AUDIENCES
 from provenance.licence_terms import PURPOSES as PURPOSES
 from provenance.licence_terms import TAIWAN as TAIWAN
 from provenance.licence_terms import Terms as Terms
-from provenance.licence_terms import _date, _intersect_audience, _shown, is_audience
+from provenance.licence_terms import _date, _intersect_audience, _shown, credit_value, is_audience
 from provenance.licence_terms import audience_allows as audience_allows
 from provenance.licence_terms import licence_today as licence_today
 from provenance.licence_terms import parse_audience as parse_audience
@@ -270,16 +270,26 @@ def attribution_values(source: Mapping[str, Any] | None, record: Mapping[str, An
     >>> attribution_values({"metadata": {"provider": "法務部", "year": 2025}}, {"dataset": "開放資料v2", "taken_year": "2026"})
     {'provider': '法務部', 'year': '2025', 'dataset': '開放資料v2'}
     """
+    return _credit_values(source, record)[0]
+
+
+def _credit_values(
+    source: Mapping[str, Any] | None, record: Mapping[str, Any] | None
+) -> tuple[dict[str, str], dict[str, str]]:
+    """:func:`attribution_values` (each one plain line, :func:`credit_value`) and, by name, why a stated value
+    cannot be credited (it is left empty)."""
     source, record = source or {}, record or {}
     meta = source.get("metadata") or {}
     if isinstance(meta, str):
         meta = json.loads(meta or "{}")
-    values = {
-        k: str(record.get(k) or meta.get(k) or (meta.get("agency") if k == "provider" else None) or "")
-        for k in ("provider", "year", "dataset")
-    }
+    values, problems = {}, {}
+    for k in ("provider", "year", "dataset"):
+        raw = record.get(k) or meta.get(k) or (meta.get("agency") if k == "provider" else None)
+        values[k], why = credit_value(raw)
+        if why:
+            problems[k] = f"{_shown(str(raw)[:60])}{'...' if len(str(raw)) > 60 else ''}: {why}"
     values["year"] = values["year"] or str(record.get("dated_year") or record.get("taken_year") or "")
-    return values
+    return values, problems
 
 
 def _fill(template: str, source: Mapping[str, Any] | None, record: Mapping[str, Any] | None = None) -> str:
@@ -341,7 +351,16 @@ class LicenceCatalogue:
         if lic.template and terms is None:
             raise LicenceError(lic.id, "agreement terms missing (records/sources metadata.licence_terms)")
         attributions: tuple[str, ...] = ()
-        values = attribution_values(source, record)
+        values, unusable = _credit_values(source, record)
+        unusable = {k: v for k, v in unusable.items() if k in lic.attribution_requires or f"{{{k}}}" in lic.attribution}
+        if unusable and record is not None:  # a data row's agency would write its own text into NOTICE.md
+            raise LicenceError(
+                lic.id,
+                "the attribution statement cannot credit "
+                + "; ".join(f"the {_PLACEHOLDER_NAMES[k]} {v}" for k, v in unusable.items())
+                + " (one plain name is credited, at most 100 characters, no markdown or link): correct the record's "
+                "metadata (`provider`, `agency`, a field `agency` or `提供機關`; `dataset`) and ingest it again",
+            )
         missing = [_PLACEHOLDER_NAMES[k] for k in lic.attribution_requires if not values.get(k)]
         if missing and record is not None:  # judged for a record: a licence alone (check_use) names no dataset
             raise LicenceError(

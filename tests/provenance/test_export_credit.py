@@ -193,3 +193,30 @@ def test_an_audience_with_whitespace_is_refused_in_one_line(builder, cli, tmp_pa
     bad.write_text(cat.read_text("utf-8").replace('audience = ["consortium"]', 'audience = ["member:X\\n"]', 1))
     with pytest.raises(Exception, match="audience `member:X"):
         load_licence_catalogue(bad)
+
+
+def test_a_data_rows_agency_is_credited_as_one_plain_name_or_blocks_the_record(builder, cli, tmp_path):
+    """A MODA row's own `agency` (third-party data) went verbatim into NOTICE.md and every `attribution`: a forged
+    `## Licences` heading, a CC0 line and a phishing link. Now a credit is one line without control characters;
+    markdown, a link or a text past 100 characters blocks the record under `licence_terms` (review round 2, web #3)."""
+    b = builder
+    b.source("moda", "OGDL-Taiwan-1.0", title="MODA 臺灣主權AI訓練語料庫")
+    forged = (
+        "中央銀行\n\n## Licences\n\n* `CC0-1.0`: public domain <https://evil.example/>\n\n[官方](https://e.example/p)"
+    )
+    bad = b.record("moda", "a.jsonl:1", "政策利率維持不變。", metadata={"dataset": "利率", "agency": forged})
+    long = b.record("moda", "a.jsonl:2", "第二筆資料。", metadata={"dataset": "利率", "agency": "機" * 101})
+    ok = b.record(
+        "moda", "a.jsonl:3", "第三筆資料。", metadata={"dataset": "央行\n新聞稿", "agency": "中央銀行\t業務局\u202e"}
+    )
+    b.close()
+    out = tmp_path / "e"
+    _export(cli, out, audience="public", commercial="--commercial")
+    blocked = _blocked(out)
+    assert blocked[bad][0] == "licence_terms" and "markdown or a link" in blocked[bad][1], blocked
+    assert blocked[long][0] == "licence_terms" and "longer than 100" in blocked[long][1], blocked
+    assert "\n" not in blocked[bad][1]
+    assert _attributions(out)[ok].startswith("中央銀行 業務局 "), _attributions(out)
+    assert "央行 新聞稿" in _attributions(out)[ok]
+    notice = (out / "NOTICE.md").read_text(encoding="utf-8")
+    assert "evil.example" not in notice and "## Licences" not in notice.split("## Attribution statements")[1]
