@@ -199,11 +199,18 @@ def scan(paths: tuple[Path, ...], label_studio: bool, as_json: bool, threshold: 
             click.echo(f"  LEAK {f.surface}: {f.where} ({f.entity_type}, digest {f.digest[:12]})")
         for u in report.unchecked:
             click.echo(f"  {u}")
+        for u in report.leftovers:
+            click.echo(f"  NOT CHECKED {u}")
         for source, digests in report.held.items():
             click.echo(
                 f"  {len(digests)} name(s) of {source} held back as common in the source (pii_names_held), not searched"
             )
-        click.echo("no personal value found" if report.clean else f"{len(report.findings)} finding(s)")
+        click.echo(
+            "no personal value found"
+            if report.clean
+            else f"{len(report.findings)} finding(s)"
+            + (f", {len(report.leftovers)} leftover file(s) not checked" if report.leftovers else "")
+        )
     return EXIT_OK if report.clean else 1
 
 

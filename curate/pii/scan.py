@@ -9,7 +9,8 @@ catalogue for those values:
   their string columns and metadata, the ledger, quarantine, runs, sources, exports, annotation
   tables ...);
 * every file under the catalogue's working folder (stage snapshots, results, logs, copies of the catalogue such
-  as the portal's snapshots, opened read-only and searched table by table), the folders of
+  as the portal's snapshots and a killed portal's half-made ``.tmp`` copy, opened read-only and searched table by
+  table; a write-ahead log without its database cannot be searched and makes the scan fail), the folders of
   recorded exports (data files JSONL/Parquet, card, manifest, NOTICE, blocked.csv), the Label
   Studio task files written for a manual import (``annotation_task_files``), and any extra path
   given; JSON ``\\uXXXX`` escapes are decoded first and nested Parquet columns read as JSON;
@@ -38,7 +39,9 @@ SEALED_TABLES = ("raw_vault", "pii_source_names")
 #: file suffixes read as text; Parquet is read column by column; anything else is read as UTF-8 if it decodes
 _PARQUET = (".parquet",)
 _DUCKDB = (".duckdb",)  # a copy of the catalogue (the portal's snapshots): opened read-only, every table searched
-_SKIP_SUFFIXES = (".wal", ".tmp")
+#: what a DuckDB database file holds at bytes 8-11, whatever its name (a portal killed while copying leaves
+#: ``snapshot-N.tmp``, a whole catalogue copy)
+_DUCKDB_MAGIC = b"DUCK"
 _MAX_FILE_BYTES = 256 * 1024 * 1024
 
 
@@ -63,13 +66,16 @@ class ScanReport:
     tasks: int = 0  # Label Studio tasks read from the server
     findings: list[Finding] = field(default_factory=list)
     unchecked: list[str] = field(default_factory=list)  # recorded surfaces that could not be read
+    #: catalogue write-ahead logs without their database (a copy interrupted by a kill): they may hold text from
+    #: before the PII stage and cannot be searched alone, so a scan that meets one is not clean
+    leftovers: list[str] = field(default_factory=list)
     #: ``{source: [keyed digest]}``: names the PII stage held back as common in their source (``pii_names_held``),
     #: not searched (a string in one record in two hundred of a source is in its exports by design)
     held: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def clean(self) -> bool:
-        return not self.findings
+        return not self.findings and not self.leftovers
 
     def as_dict(self) -> dict:
         return {
@@ -78,6 +84,7 @@ class ScanReport:
             "files_scanned": self.files,
             "labelstudio_tasks_scanned": self.tasks,
             "unchecked": self.unchecked,
+            "leftovers": self.leftovers,
             "held_names": self.held,
             "findings": [f.as_dict() for f in self.findings],
         }
@@ -190,22 +197,46 @@ def _unescape_json(text: str) -> str:
     return _JSON_ESCAPE.sub(_one, text)
 
 
+def _is_duckdb(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            return fh.read(12)[8:] == _DUCKDB_MAGIC
+    except OSError:
+        return False
+
+
 def _file_strings(
-    paths: Iterable[Path], *, skip: Iterable[Path] = (), unchecked: list[str] | None = None
+    paths: Iterable[Path],
+    *,
+    skip: Iterable[Path] = (),
+    unchecked: list[str] | None = None,
+    leftovers: list[str] | None = None,
 ) -> Iterator[tuple[str, str, str]]:
     """``(path, where, string)`` pieces of every readable file under ``paths`` but ``skip``; a DuckDB file that
-    cannot be opened is named in ``unchecked``."""
+    cannot be opened is named in ``unchecked``. A DuckDB database is searched table by table whatever its name
+    (``.duckdb``, a killed copy's ``.tmp``), with its write-ahead log beside it; a ``.wal`` without its database
+    is named in ``leftovers``."""
+    unchecked = unchecked if unchecked is not None else []
+    leftovers = leftovers if leftovers is not None else []
     seen: set[Path] = {Path(p).resolve() for p in skip}
     for root in paths:
         root = Path(root)
         files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
         for p in files:
             rp = p.resolve()
-            if rp in seen or p.suffix in _SKIP_SUFFIXES:
+            if rp in seen:
                 continue
             seen.add(rp)
-            if p.suffix in _DUCKDB:  # read table by table, whatever its size
-                yield from _duckdb_strings(p, unchecked if unchecked is not None else [])
+            if p.suffix == ".wal":  # replayed when its database is opened (read-only, in memory)
+                if not Path(str(p)[: -len(".wal")]).exists():
+                    leftovers.append(
+                        f"file {p}: a catalogue's write-ahead log without its database (a copy interrupted by a "
+                        "kill), not checked: it may hold text from before the PII stage; delete it (`curate serve` "
+                        "deletes a killed portal's leftovers when it starts)"
+                    )
+                continue
+            if p.suffix in _DUCKDB or _is_duckdb(p):  # read table by table, whatever its size
+                yield from _duckdb_strings(p, unchecked)
                 continue
             if p.stat().st_size > _MAX_FILE_BYTES:
                 continue
@@ -359,7 +390,9 @@ def scan(
         if surface in ("export", "labelstudio-file"):
             report.unchecked.extend(f"{surface} {p}: not checked, it no longer exists" for p in roots if not p.exists())
         live = (Path(db_path), Path(f"{db_path}.wal"))  # the catalogue itself was searched above
-        for path, where, text in _file_strings(roots, skip=live, unchecked=report.unchecked):
+        for path, where, text in _file_strings(
+            roots, skip=live, unchecked=report.unchecked, leftovers=report.leftovers
+        ):
             files.add(path)
             report.strings += 1
             report.findings.extend(Finding(surface, where, t, d) for t, d in match.find(text))

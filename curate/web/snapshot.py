@@ -121,11 +121,14 @@ class CatalogueView:
             target = self.folder / f"snapshot-{gen}.duckdb"
             try:
                 sig = _signature(self.db_path)
+                # the copy and its WAL under the temporary name first: a portal killed meanwhile leaves a pair
+                # that `curate pii scan` opens and searches (a lone WAL it can only report)
                 tmp = target.with_suffix(".tmp")
                 _copy_private(self.db_path, tmp)
                 wal = Path(str(self.db_path) + ".wal")
                 if wal.exists():
-                    _copy_private(wal, Path(str(target) + ".wal"))
+                    _copy_private(wal, Path(f"{tmp}.wal"))
+                    os.replace(f"{tmp}.wal", f"{target}.wal")
                 os.replace(tmp, target)
             finally:
                 live.close()

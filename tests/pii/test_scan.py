@@ -77,3 +77,34 @@ def test_a_copy_of_the_catalogue_left_in_the_work_folder_is_searched(db_path, cl
     code, out, _ = cli("pii", "scan", "--json", "--no-label-studio")
     report = json.loads(out)
     assert code == 0 and any("snapshot-1.duckdb" in u and "could not be opened" in u for u in report["unchecked"])
+
+
+def test_a_killed_portal_copy_named_tmp_and_a_lone_wal_do_not_pass_the_scan(db_path, cli, monkeypatch):
+    """A portal killed while copying left `snapshot-N.tmp`, a whole catalogue from before the PII stage, and the
+    scan skipped `.tmp` and `.wal` files: "no personal value found". Now a DuckDB file is searched whatever its
+    name, and a write-ahead log without its database, which cannot be searched, fails the scan (review round 2,
+    web #2)."""
+    import shutil
+
+    from curate.workfiles import work_root
+
+    monkeypatch.setenv("CURATE_PII_KEY", "4d" * 32)
+    con = db.connect(db_path)
+    run_id = runs.start_run(con, "test-ingest", "x")
+    add_source(con, "fsc", pii_expected=True)
+    add_records(con, [{"source_id": "fsc", "locator": "case/1", "text": TEXT}], run_id=run_id)
+    runs.finish_run(con, run_id)
+    con.close()
+    snapshots = work_root(db_path) / "portal" / "snapshots"
+    snapshots.mkdir(parents=True)
+    shutil.copyfile(db_path, snapshots / "snapshot-1.tmp")
+    code, _, err = cli("-q", "run", "pii", "--workers", "1")
+    assert code == 0, err
+    code, out, _ = cli("pii", "scan", "--json", "--no-label-studio")
+    report = json.loads(out)
+    assert code == 1 and any("snapshot-1.tmp: records." in f["where"] for f in report["findings"]), report
+    (snapshots / "snapshot-1.tmp").unlink()
+    (snapshots / "snapshot-2.duckdb.wal").write_bytes(b"\x64\x00\x62\x65 a log of inserts")
+    code, out, _ = cli("pii", "scan", "--no-label-studio")
+    assert code == 1 and "snapshot-2.duckdb.wal" in out and "NOT CHECKED" in out, out
+    assert out.strip().splitlines()[-1] == "0 finding(s), 1 leftover file(s) not checked"
