@@ -120,8 +120,9 @@ class ModaSource(Source):
     """The MODA sovereign-AI corpus.
 
     Options: ``licence`` (required), ``fields`` (:class:`ModaFields`) or ``text_field``,
-    ``id_field``, ``title_field``, ``url_field``, ``date_field``; ``dataset`` (a dataset id for
-    metadata; default: the file's parent folder name); ``source_id`` (default ``moda``);
+    ``id_field``, ``title_field``, ``url_field``, ``date_field``; ``dataset`` (the dataset's name,
+    stored as ``metadata.dataset`` and credited by an attribution statement; without it ``metadata.dataset_key``, the
+    file's parent folder name, keeps ids apart and nothing names a dataset); ``source_id`` (default ``moda``);
     ``extract_config``; ``batch_size`` (rows per Arrow batch, default 1000).
     """
 
@@ -375,7 +376,11 @@ class ModaSource(Source):
         date = _scalar(row.get(keys["date"])) if keys["date"] else None
         used = keys.values()
         dataset = raw.payload["dataset"]
-        metadata: dict[str, Any] = {"dataset": dataset, "file": raw.payload["file"], "licence_class": self.licence}
+        metadata: dict[str, Any] = {
+            **self._dataset_meta(dataset),
+            "file": raw.payload["file"],
+            "licence_class": self.licence,
+        }
         extra = {str(k): _scalar(v) for k, v in row.items() if k not in used}
         if extra:
             metadata["fields"] = extra
@@ -405,6 +410,11 @@ class ModaSource(Source):
             as_of=str(date) if date not in (None, "") else None,
         )
 
+    def _dataset_meta(self, dataset: str) -> dict[str, str]:
+        """``dataset`` only when ``--dataset`` named it: a folder name (``moda``, ``Downloads``) is no dataset title
+        for a credit, which then falls back to the source's title; ``dataset_key`` otherwise (keeps ids apart)."""
+        return {"dataset": dataset} if self.options.get("dataset") else {"dataset_key": dataset}
+
     def _document_records(self, raw: RawItem) -> Iterator[Record | Rejection | Skip]:
         path: Path = raw.payload["path"]
         cfg = self.options.get("extract_config") or ExtractConfig()
@@ -419,7 +429,7 @@ class ModaSource(Source):
         for seg in doc.segments:
             locator = f"{raw.locator}#{seg.fragment}"
             meta = {
-                "dataset": dataset,
+                **self._dataset_meta(dataset),
                 "file": raw.locator,
                 "format": doc.format,
                 "licence_class": self.licence,

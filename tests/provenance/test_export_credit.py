@@ -220,3 +220,26 @@ def test_a_data_rows_agency_is_credited_as_one_plain_name_or_blocks_the_record(b
     assert "央行 新聞稿" in _attributions(out)[ok]
     notice = (out / "NOTICE.md").read_text(encoding="utf-8")
     assert "evil.example" not in notice and "## Licences" not in notice.split("## Attribution statements")[1]
+
+
+def test_a_folder_name_is_not_credited_as_the_ogdl_dataset(cli, tmp_path):
+    """`ingest moda` without `--dataset` stored the file's folder name as `metadata.dataset`, and NOTICE credited
+    `數位發展部 2025 moda` (a file under ~/Downloads: "Downloads"). Now only `--dataset` names a dataset, and a
+    record without one credits its source's title (review round 2, web #7)."""
+    folder = tmp_path / "Downloads"
+    folder.mkdir()
+    row = {"id": "1", "text": "政策利率維持不變。", "agency": "中央銀行", "date": "2025-09-18"}
+    (folder / "a.jsonl").write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
+    code, _, err = cli("-q", "ingest", "moda", str(folder), "--licence", "OGDL-Taiwan-1.0")
+    assert code == 0, err
+    named = tmp_path / "named"
+    named.mkdir()
+    (named / "b.jsonl").write_text(json.dumps({**row, "id": "2"}, ensure_ascii=False) + "\n", encoding="utf-8")
+    code, _, err = cli("-q", "ingest", "moda", str(named), "--licence", "OGDL-Taiwan-1.0", "--dataset", "央行新聞稿")
+    assert code == 0, err
+    out = tmp_path / "e"
+    _export(cli, out, "--pii-gate", "expected")
+    credits = sorted(a.splitlines()[0] for a in _attributions(out).values())
+    assert len(credits) == 2 and not [c for c in credits if "Downloads" in c or "named" in c], credits
+    assert credits[1] == "中央銀行 2025 央行新聞稿", credits
+    assert credits[0].startswith("中央銀行 2025 ") and credits[0] != "中央銀行 2025", credits
