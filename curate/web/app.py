@@ -162,6 +162,14 @@ def _sees_export(user: User, audience: str) -> bool:
     return user.bank is None or audience in ("public", "consortium", f"member:{user.bank}")
 
 
+def _sees_event(user: User, event: dict[str, Any]) -> bool:
+    """Whether ``user`` may see a ledger event on a record page: a bank sees no other bank's annotation work (its
+    pushes and pulls name its Label Studio instance, projects and task ids)."""
+    detail = event.get("detail")
+    bank = detail.get("bank") if isinstance(detail, dict) else None
+    return user.bank is None or bank in (None, user.bank)
+
+
 def _visible(con, user: User, rows: list[dict[str, Any]], purpose: str, cat: LicenceCatalogue) -> list[dict]:
     if user.bank is None:
         return rows
@@ -203,6 +211,7 @@ def record(request: Request, user: User) -> Response:
                 )
         rep = data.record_page(con, rid, request.app.state.cat)
     rep["exports"] = [e for e in rep["exports"] if _sees_export(user, e["audience"])]
+    rep["events"] = [e for e in rep["events"] if _sees_event(user, e)]
     return page("record.html.j2", request, r=rep)
 
 

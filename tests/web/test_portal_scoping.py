@@ -44,3 +44,49 @@ def test_the_record_page_names_no_other_banks_export(demo_catalogue, cli, tmp_pa
             assert ctbc[:12] not in c.get("/exports").text
     finally:
         p.stop()
+
+
+def test_the_record_page_shows_a_bank_no_other_banks_annotation_events(demo_catalogue, tmp_path):
+    """A bank user's record page listed another bank's `annotate push` event: actor CTBC, its Label Studio
+    instance, project and task ids, while /ledger is closed to banks. Now a bank sees no event naming another
+    bank (review round 2, web #5)."""
+    from provenance import ledger
+
+    path = tmp_path / "cat.duckdb"
+    shutil.copyfile(demo_catalogue["path"], path)
+    con = db.connect(path)
+    try:
+        rid = con.execute(
+            "SELECT record_id FROM records WHERE source_id = 'law_moj' AND status = 'active' ORDER BY record_id LIMIT 1"
+        ).fetchone()[0]
+        detail = {"project": "pii", "ls_project_id": 7, "ls_task_id": 4242}
+        with db.transaction(con):  # what `annotate push --bank CTBC` (and --bank ESUN) writes for a record
+            ledger.append(
+                con,
+                [
+                    ledger.Event(
+                        stage="annotation",
+                        action="task_pushed",
+                        record_id=rid,
+                        run_id=None,
+                        actor=bank,
+                        detail={"bank": bank, "instance": f"https://ls.{bank.lower()}.internal:8443", **detail},
+                    )  # fmt: skip
+                    for bank in ("CTBC", "ESUN")
+                ],
+            )
+    finally:
+        con.close()
+    p = LivePortal(path, tmp_path / "portal")
+    try:
+        with httpx.Client(base_url=p.url) as c:
+            http_login(c, "alice")
+            html = c.get(f"/record/{rid}").text
+            assert "ls.ctbc.internal" in html and "ls.esun.internal" in html  # the auditor sees every event
+        with httpx.Client(base_url=p.url) as c:
+            http_login(c, "esun")
+            r = c.get(f"/record/{rid}")
+            assert r.status_code == 200 and "ls.esun.internal" in r.text
+            assert "ls.ctbc.internal" not in r.text and "CTBC" not in r.text
+    finally:
+        p.stop()
