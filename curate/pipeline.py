@@ -200,6 +200,7 @@ def load(path: str | Path) -> Pipeline:
         if missing:
             raise ConfigError(f"{where}: paths not found: {', '.join(missing)}")
         options = _want(where, "options", item.get("options", {}), dict, "a table (options = { key = value })")
+        _check_option_values(where, options)
         step = IngestStep(name, resolved, dict(options))
         try:
             _source(step, path, read_catalogue=False)  # checks the options (a licence id, a scope ...) now
@@ -272,6 +273,21 @@ def stage_fields() -> dict[str, list[tuple[str, str, Any]]]:
             else []
         )
     return out
+
+
+#: ingest options that are text for every source that takes them (a number there is a mistake, not a value)
+_TEXT_OPTIONS = {"dataset", "title", "licence", "licence_id", "scope", "provider", "agency", "encoding"}
+
+
+def _check_option_values(where: str, options: dict[str, Any]) -> None:
+    """An ingest option is a string, a number, a boolean or a list of strings, and a string where it names text (a
+    list holding a table in `dataset` had become part of every record's doc key)."""
+    for key, value in options.items():
+        scalar = isinstance(value, str | int | float | bool)
+        if not scalar and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            raise ConfigError(f"{where}: option `{key}` must be a string, a number, a boolean or a list of strings")
+        if key in _TEXT_OPTIONS and not isinstance(value, str):
+            raise ConfigError(f"{where}: option `{key}` must be a string (got {type(value).__name__})")
 
 
 def _source(step: IngestStep, db_path: str | Path, *, read_catalogue: bool = True):

@@ -188,6 +188,12 @@ def test_every_key_is_checked_before_anything_runs(cli, db_path, tmp_path):
         moda + export + 'overwrite = "false"\n': "[[export]] #1: `overwrite` must be true or false",
         moda + export + 'shard_rows = "5"\n': "[[export]] #1: `shard_rows` must be an integer",
         moda + export.replace('out = "x"', "out = 5"): "[[export]] #1: `out` must be the export folder",
+        moda.replace('licence = "OGDL-Taiwan-1.0"', 'licence = "OGDL-Taiwan-1.0", dataset = ["a", { x = 1 }]'): (
+            "[[ingest]] #1: option `dataset` must be a string, a number, a boolean or a list of strings"
+        ),
+        moda.replace('licence = "OGDL-Taiwan-1.0"', 'licence = "OGDL-Taiwan-1.0", title = 5'): (
+            "[[ingest]] #1: option `title` must be a string (got int)"
+        ),
     }
     for i, (text, msg) in enumerate(cases.items()):
         f = _write(tmp_path / f"p{i}.toml", text)
