@@ -438,7 +438,8 @@ def withdrawals_report(con: duckdb.DuckDBPyConnection, *, limit: int = 200) -> l
         w["exports"] = _rows(
             con.execute(
                 "SELECT i.export_id, any_value(e.purpose) AS purpose, any_value(e.audience) AS audience,"
-                " count(DISTINCT i.record_id) AS records FROM export_items i JOIN exports e USING (export_id)"
+                " count(DISTINCT i.record_id) AS records, list(DISTINCT e.out_dir ORDER BY e.out_dir) AS out_dirs"
+                " FROM export_items i JOIN exports e USING (export_id)"
                 " WHERE i.record_id IN (SELECT record_id FROM provenance_events WHERE action = 'withdraw'"
                 " AND seq BETWEEN ? AND ?) GROUP BY i.export_id ORDER BY 1",
                 [seq - n, seq - 1],

@@ -240,15 +240,20 @@ def export_page(con: duckdb.DuckDBPyConnection, export_id: str) -> dict[str, Any
     from pathlib import Path
 
     rep = export_report(con, export_id)
-    out_dir = rep["runs"][-1].get("out_dir")
+    out_dirs = _out_dirs(rep)
     files: dict[str, str | None] = {"README.md": None, "NOTICE.md": None}
-    reachable = bool(out_dir) and Path(out_dir).is_dir()
-    if reachable:
+    here = [d for d in out_dirs if Path(d).is_dir()]
+    if here:
         for name in files:
-            f = Path(out_dir) / name
+            f = Path(here[0]) / name
             if f.is_file() and f.stat().st_size < 2_000_000:
                 files[name] = f.read_text(encoding="utf-8", errors="replace")
-    return {**rep, "out_dir": out_dir, "reachable": reachable, "files": files}
+    return {**rep, "out_dirs": out_dirs, "reachable": bool(here), "files": files}
+
+
+def _out_dirs(rep: dict[str, Any]) -> list[str]:
+    """Every folder the export was written to (one export id, several copies: each must be recalled and checked)."""
+    return sorted({r["out_dir"] for r in rep["runs"] if r.get("out_dir")})
 
 
 def verify_export_folder(con: duckdb.DuckDBPyConnection, export_id: str) -> dict[str, Any]:
@@ -257,13 +262,20 @@ def verify_export_folder(con: duckdb.DuckDBPyConnection, export_id: str) -> dict
     from provenance.verify_export import verify_export
 
     rep = export_report(con, export_id)
-    out = Path(rep["runs"][-1].get("out_dir") or "")
-    if not out.is_dir():
-        return {"ok": False, "problems": [f"{out} is not reachable from the portal"], "checked_files": 0}
-    try:
-        return verify_export(con, out, rep["export_id"])
-    except WorkbenchError as exc:
-        return {"ok": False, "problems": [str(exc)], "checked_files": 0}
+    out: dict[str, Any] = {"ok": True, "problems": [], "checked_files": 0}
+    for folder in _out_dirs(rep) or [""]:  # every copy
+        if not folder or not Path(folder).is_dir():
+            out["ok"] = False
+            out["problems"].append(f"{folder or '(no folder)'} is not reachable from the portal")
+            continue
+        try:
+            got = verify_export(con, Path(folder), rep["export_id"])
+        except WorkbenchError as exc:
+            got = {"ok": False, "problems": [str(exc)], "checked_files": 0}
+        out["ok"] = out["ok"] and got["ok"]
+        out["problems"] += [f"{folder}: {p}" for p in got["problems"]]
+        out["checked_files"] += got.get("checked_files", 0)
+    return out
 
 
 def withdrawals_page(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:

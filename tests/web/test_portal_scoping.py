@@ -90,3 +90,36 @@ def test_the_record_page_shows_a_bank_no_other_banks_annotation_events(demo_cata
             assert "ls.ctbc.internal" not in r.text and "CTBC" not in r.text
     finally:
         p.stop()
+
+
+def test_every_folder_of_one_export_is_named_and_checked(demo_catalogue, cli, tmp_path):
+    """One export id written to two folders (its id is content-based): the export page names both, its check
+    verifies both (a change in the second copy is caught), the withdrawals page names both for the recall."""
+    from curate.web import data
+
+    path = tmp_path / "cat.duckdb"
+    shutil.copyfile(demo_catalogue["path"], path)
+    ids = set()
+    for name in ("copy_a", "copy_b"):
+        code, out, err = cli(
+            "-q", "export", "dataset", "--purpose", "training", "--audience", "public", "--commercial",
+            "--out", str(tmp_path / name), "--json", db=path,
+        )  # fmt: skip
+        assert code == 0, err
+        ids.add(json.loads(out)["export_id"])
+    (eid,) = ids
+    manifest = tmp_path / "copy_b" / "manifest.jsonl"
+    manifest.write_text(manifest.read_text(encoding="utf-8") + "\n", encoding="utf-8")  # the second copy changed
+    code, out, err = cli("provenance", "withdraw", "--source", "law_moj", "--reason", "recall test", db=path)
+    assert code == 0, out + err
+    con = db.connect_readonly(path)
+    try:
+        page = data.export_page(con, eid)
+        check = data.verify_export_folder(con, eid)
+        withdrawals = data.withdrawals_page(con)
+    finally:
+        con.close()
+    assert page["out_dirs"] == [str(tmp_path / "copy_a"), str(tmp_path / "copy_b")]
+    assert not check["ok"] and all(p.startswith(str(tmp_path / "copy_b")) for p in check["problems"]), check
+    (hit,) = [e for e in withdrawals[0]["exports"] if e["export_id"] == eid]
+    assert hit["out_dirs"] == page["out_dirs"]
