@@ -317,9 +317,12 @@ def _drop_stale(con, stage: Stage, run_id: str, lo: int, hi: int) -> int:
     current version; one ``stale_results_skipped`` event per batch says how many. A record withdrawn since the
     snapshot is not stale: its results load and stay withdrawn (:func:`hold_withdrawn_versions`)."""
     bounds = {"lo": lo, "hi": hi}
+    # the batch's records (the join's build side: a batch, not every record of the range: dedup's results span
+    # the whole table, and a set of its ids cost ~50 MB at 400k)
     n = con.execute(
         """DELETE FROM _res WHERE record_id NOT IN (
-               SELECT record_id FROM records WHERE rowid BETWEEN $lo AND $hi AND status IN ('active', 'withdrawn'))""",
+               SELECT r.record_id FROM records r SEMI JOIN _res x ON x.record_id = r.record_id
+               WHERE r.rowid BETWEEN $lo AND $hi AND r.status IN ('active', 'withdrawn'))""",
         bounds,
     ).fetchone()[0]
     withdrawn = "SELECT record_id FROM records WHERE rowid BETWEEN $lo AND $hi AND status = 'withdrawn'"
@@ -332,10 +335,17 @@ def _drop_stale(con, stage: Stage, run_id: str, lo: int, hi: int) -> int:
         ).fetchone()[0]
     # a duplicate whose survivor is no longer active (withdrawn, replaced) since the snapshot: the next dedup run
     # chooses again, instead of the copy staying a duplicate of a record that left the corpus
-    n += con.execute(
-        """DELETE FROM _res WHERE set_status = 'duplicate' AND json_extract_string(detail, '$.survivor') NOT IN (
-               SELECT record_id FROM records WHERE status = 'active')"""
-    ).fetchone()[0]
+    if con.execute("SELECT count(*) FROM _res WHERE set_status = 'duplicate'").fetchone()[0]:
+        # the batch's survivors (a few) against `records` (not every active id: a set of 400k ids cost ~50 MB)
+        con.execute(
+            """CREATE OR REPLACE TEMP TABLE _res_surv AS
+               SELECT DISTINCT json_extract_string(detail, '$.survivor') AS id FROM _res WHERE set_status = 'duplicate'"""
+        )
+        n += con.execute(
+            """DELETE FROM _res WHERE set_status = 'duplicate' AND json_extract_string(detail, '$.survivor') NOT IN (
+                   SELECT s.id FROM _res_surv s SEMI JOIN records r ON r.record_id = s.id AND r.status = 'active')"""
+        ).fetchone()[0]
+        con.execute("DROP TABLE _res_surv")
     if n:
         ledger.append(
             con,
