@@ -354,6 +354,7 @@ def _seal_typed(
         )
     items = [(vault_id(instance, annotation_id, name), text) for name, text in sorted(d.sealed.items())]
     vault.seal(con, items)
+    d.detail["key_id"] = vault.key_id  # audit verify trusts a vault row only under a key id the ledger names
     d.result["sealed"] = {name: vid for (name, _), (vid, _) in zip(sorted(d.sealed.items()), items, strict=True)}
 
 
@@ -372,6 +373,8 @@ class _Batch:
     def add(self, record_id: str, d: AnnotationEffect, ids: dict[str, Any], actor: str, *, keyed: bool = False) -> None:
         """One decided annotation: a new version or a ledger event, and its ``annotations`` row."""
         detail = {**ids, **d.detail}
+        if keyed and self.keys is not None:
+            detail["key_id"] = self.keys.key_id
         if d.new_text is not None:
             pii_state = (d.fields or {}).get("pii_state")
             self.versions.append(

@@ -86,6 +86,11 @@ class AllowEntry:
 class PiiVault(Protocol):
     """What the bridge may ask of whoever holds the PII key (``curate.pii.review.VaultReview``)."""
 
+    @property
+    def key_id(self) -> str:
+        """The key's id, named in the ledger event of each annotation whose text was sealed or keyed under it."""
+        ...
+
     def masked(self, con: duckdb.DuckDBPyConnection, items: list[tuple[str, str]]) -> dict[str, list[str]]:
         """For (record_id, text) pairs: the masked form of each placeholder of ``text``, in order
         (records whose placeholders cannot be matched to the PII stage's spans are left out)."""

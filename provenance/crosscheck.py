@@ -31,6 +31,7 @@ import duckdb
 from provenance import ledger
 from provenance.batches import BATCH_ACTION, verify_batches
 from provenance.crosscheck_base import (
+    LEDGER_KEY_IDS,
     CrossCheck,
     events_view,
     has_column,
@@ -223,10 +224,7 @@ def _check_vault(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
     if not has_table(con, "raw_vault"):
         return
     # a row relabelled to another key would be skipped by the keyed checks as "sealed under another key"
-    known = (
-        "SELECT DISTINCT json_extract_string(detail, '$.key_id') FROM provenance_events"
-        " WHERE contains(CAST(detail AS VARCHAR), '\"key_id\"') AND json_extract_string(detail, '$.key_id') IS NOT NULL"
-    )
+    known = LEDGER_KEY_IDS
     for table, what in (("raw_vault", "record_id"), ("pii_source_names", "source_id || '/' || left(digest, 12)")):
         if has_table(con, table) and con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]:
             res.add(

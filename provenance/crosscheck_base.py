@@ -16,6 +16,13 @@ from provenance.verdicts import members_as_events
 #: how many examples of each problem are listed
 EXAMPLES = 20
 
+#: the PII key ids the ledger names (the PII stage, rekey, pulls that sealed typed text): a vault row under another
+#: key id was relabelled or written with a wrong key, so neither the checks nor the wrong-key guard trust it
+LEDGER_KEY_IDS = (
+    "SELECT DISTINCT json_extract_string(detail, '$.key_id') FROM provenance_events"
+    " WHERE contains(CAST(detail AS VARCHAR), '\"key_id\"') AND json_extract_string(detail, '$.key_id') IS NOT NULL"
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Finding:

@@ -20,13 +20,20 @@ def _client(bank: str):
     return LabelStudioClient(resolve(bank))
 
 
-def _vault(*, required: bool, purpose: str = ""):
-    """The PII key's review helper (masked values, 非個資 restores), or None without a key."""
+def _vault(con, where: str, *, required: bool, purpose: str = ""):
+    """The PII key's review helper (masked values, 非個資 restores, sealing), or None without a key.
+
+    A key other than the one the catalogue's personal data was keyed under is refused before anything is written,
+    as ingest and `curate run pii` refuse it (sealed text and keyed ids under it could not be read or matched)."""
+    from curate.pii.keyed_ids import refuse_other_key
     from curate.pii.keys import load_key
     from curate.pii.review import VaultReview
 
     key = load_key(required=required, purpose=purpose)
-    return VaultReview(key) if key is not None else None
+    if key is None:
+        return None
+    refuse_other_key(con, key, where)
+    return VaultReview(key)
 
 
 @annotate.command("push")
@@ -68,16 +75,21 @@ def push_cmd(
     from provenance.db import connect
 
     s = settings()
-    vault = (
-        _vault(required=True, purpose="PII review tasks (spans are shown partially masked)")
-        if project == "pii"
-        else None
-    )
-    cfg = PushConfig(
-        project=project, bank=bank, limit=limit, where=where, order=order, batch_size=batch_size, vault=vault
-    )
     con = connect(s.db_path)
     try:
+        vault = (
+            _vault(
+                con,
+                "`curate annotate push --project pii`",
+                required=True,
+                purpose="PII review tasks (spans are shown partially masked)",
+            )
+            if project == "pii"
+            else None
+        )
+        cfg = PushConfig(
+            project=project, bank=bank, limit=limit, where=where, order=order, batch_size=batch_size, vault=vault
+        )
         if output is not None:
             rep = write_tasks_file(con, cfg, output)
             click.echo(
@@ -135,12 +147,12 @@ def pull_cmd(bank: str, projects: tuple[str, ...], full: bool, as_json: bool) ->
     """
     from annotation.pull import pull
     from curate.pii.keyed_ids import annotator_email_digest
-    from curate.pii.keys import load_key
     from provenance.db import connect
 
     s = settings()
     con = connect(s.db_path)
     try:
+        vault = _vault(con, "`curate annotate pull`", required=False)
         client = _client(bank)
         bar = LazyProgress("importing annotations", s.quiet)
         try:
@@ -150,9 +162,9 @@ def pull_cmd(bank: str, projects: tuple[str, ...], full: bool, as_json: bool) ->
                 bank,
                 projects=projects or PROJECTS,
                 progress=bar,
-                vault=_vault(required=False),
+                vault=vault,
                 full=full,
-                email_digest=annotator_email_digest(load_key(required=False)),
+                email_digest=annotator_email_digest(vault.key if vault is not None else None),
             )
         finally:
             bar.close()

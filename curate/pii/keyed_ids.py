@@ -151,13 +151,20 @@ def refuse_other_key(con, key: PiiKey, where: str) -> None:
     With another key, keyed ids, digests and pseudonyms would not match the stored ones (every record of a
     ``pii_expected`` source would come in again as a new version, a file name's pseudonym would name a new
     document) and the vault could not be read. The catalogue's key shows in its sealed rows' key ids and in any
-    text of a keyed ingest version still in the clear (one row is enough: its keyed digest under this key)."""
+    text of a keyed ingest version still in the clear (one row is enough: its keyed digest under this key).
+    Only key ids that a ledger event also names count: a row written under a wrong key by a command that did not
+    check it, or relabelled, does not make that key the catalogue's."""
     known: set[str] = set()
-    from provenance.crosscheck_base import has_table
+    from provenance.crosscheck_base import LEDGER_KEY_IDS, has_table
 
     for table in ("raw_vault", "pii_source_names"):
         if has_table(con, table):
-            known |= {r[0] for r in con.execute(f"SELECT DISTINCT key_id FROM {table}").fetchall() if r[0]}
+            known |= {
+                r[0]
+                for r in con.execute(
+                    f"SELECT DISTINCT key_id FROM {table} WHERE key_id IN ({LEDGER_KEY_IDS})"
+                ).fetchall()
+            }
     other = bool(known) and key.key_id not in known
     if not other:
         probe = con.execute(

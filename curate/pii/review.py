@@ -58,6 +58,10 @@ class VaultReview:
     def __init__(self, key: PiiKey) -> None:
         self.key = key
 
+    @property
+    def key_id(self) -> str:
+        return self.key.key_id
+
     def _values(self, con, record_id: str, text: str, found) -> list[tuple[str, str]] | None:
         if record_id not in found:
             return None

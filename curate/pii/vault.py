@@ -106,11 +106,12 @@ def seal_texts(con, key: PiiKey, items: list[tuple[str, str]]) -> int:
 _TYPED_FIELDS = (("comment", "comment"), ("corrected_text", "corrected"))
 
 
-def seal_annotation_texts(con, key: PiiKey) -> int:
+def seal_annotation_texts(con, key: PiiKey, run_id: str | None = None) -> int:
     """Seal text a person typed that an older pull left in ``annotations.result`` (``comment``,
     ``corrected_text``) as a pull now does (:mod:`annotation.decide`); returns the annotations rewritten.
 
-    The result keeps the lengths and names the vault rows (``sealed``); called by the PII stage's last step.
+    The result keeps the lengths and names the vault rows (``sealed``); called by the PII stage's last step. A
+    ledger event (``annotation_texts_sealed``) names the key id, which audit verify asks of every vault row.
     """
     import json
 
@@ -136,6 +137,10 @@ def seal_annotation_texts(con, key: PiiKey) -> int:
     seal_texts(con, key, items)
     if results:
         con.executemany("UPDATE annotations SET result = ? WHERE instance = ? AND ls_annotation_id = ?", results)
+        from provenance import ledger
+
+        detail = {"annotations": len(results), "sealed": len(items), "key_id": key.key_id}
+        ledger.append(con, [ledger.Event(stage="pii", action="annotation_texts_sealed", run_id=run_id, detail=detail)])
     return len(results)
 
 

@@ -330,4 +330,4 @@ class PiiStage(Stage):
         self._key_sealed(con, run_id, commit=False)
         from curate.pii.vault import seal_annotation_texts
 
-        seal_annotation_texts(con, self.key)  # what an annotator typed, left in the clear by an older pull
+        seal_annotation_texts(con, self.key, run_id)  # what an annotator typed, left in the clear by an older pull

@@ -204,4 +204,9 @@ def test_run_pii_seals_typed_text_an_older_pull_left_in_the_clear(cli, db_path, 
         vid = result["sealed"][name]
         nonce, ct = con.execute("SELECT nonce, ciphertext FROM raw_vault WHERE record_id = ?", [vid]).fetchone()
         assert decrypt(key, vid, bytes(nonce), bytes(ct)) == text
+    # the ledger names the key the rows were sealed under: audit verify trusts no vault row under a key id it does not
+    named = (
+        "SELECT json_extract_string(detail, '$.key_id') FROM provenance_events WHERE action = 'annotation_texts_sealed'"
+    )
+    assert con.execute(named).fetchall() == [(key.key_id,)]
     con.close()

@@ -202,3 +202,26 @@ def test_another_key_is_refused(tmp_path, fsc_dir, cli, db_path, monkeypatch, se
     assert code == 0, out + err
     code, out, err = cli("audit", "verify")
     assert code == 0, out + err
+
+
+def test_a_vault_row_no_ledger_event_names_does_not_make_its_key_the_catalogues(tmp_path, cli, db_path, monkeypatch):
+    """A row sealed under another key by a command that did not check the key (an older `annotate pull`), or
+    relabelled, must not whitelist that key: the guard trusts only key ids the ledger names (review r2_annot2 #1)."""
+    from curate.pii.keys import load_key
+
+    monkeypatch.setenv("CURATE_PII_KEY", KEY)
+    data = tmp_path / "moda.jsonl"  # not pii_expected: no keyed digest in the clear to tell the key by
+    data.write_text(json.dumps({"id": "1", "text": f"客戶{NAME}來電，電話{PHONE}。"}, ensure_ascii=False) + "\n")
+    assert cli("-q", "ingest", "moda", str(data), "--licence", "CC-BY-4.0")[0] == 0
+    for stage in ("hygiene", "pii"):
+        assert cli("-q", "run", stage, "--workers", "1")[0] == 0
+    monkeypatch.setenv("CURATE_PII_KEY", "cd" * 32)
+    other = load_key(required=True).key_id
+    con = duckdb.connect(str(db_path))
+    con.execute(
+        "INSERT INTO raw_vault SELECT 'annotation:x:1#comment', nonce, ciphertext, ?, sealed_at FROM raw_vault LIMIT 1",
+        [other],
+    )
+    con.close()
+    code, out, err = cli("-q", "run", "pii", "--workers", "1")
+    assert code == 2 and "keyed under another PII key" in err and other in err, out + err
