@@ -473,7 +473,10 @@ def write_tasks_file(con: duckdb.DuckDBPyConnection, cfg: PushConfig, path: Path
 
     Records no task, only the file's path (table ``annotation_task_files``) so `curate pii scan` checks it.
     """
+    from provenance.export_out import catalogue_files, refuse_overlap
+
     _validate(cfg)
+    refuse_overlap(path, catalogue_files(con), option="--output", kind="file")  # never over the catalogue
     report = PushReport(bank=cfg.bank, project=cfg.project, output=str(path))
     rows, report.already = select_candidates(con, cfg)
     report.selected = len(rows) + report.already
@@ -483,7 +486,9 @@ def write_tasks_file(con: duckdb.DuckDBPyConnection, cfg: PushConfig, path: Path
     tasks = _tasks(con, cfg, rows)
     report.priority.update(PRIORITY_CLASSES[r["priority"]] for r in rows)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(tasks, ensure_ascii=False, indent=1), encoding="utf-8")
+    part = path.with_name(path.name + ".part")  # a failed write leaves no half file under the name
+    part.write_text(json.dumps(tasks, ensure_ascii=False, indent=1), encoding="utf-8")
+    part.replace(path)
     con.execute(
         "INSERT INTO annotation_task_files VALUES (?, ?, ?, ?, now()::TIMESTAMP)",
         [str(path.resolve()), cfg.bank, cfg.project, len(tasks)],

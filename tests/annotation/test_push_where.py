@@ -83,3 +83,16 @@ def test_a_refused_condition_is_one_line_from_the_cli(con, cli, tmp_path):
     assert not (tmp_path / "t.json").exists()
     code, _, err = cli(*args, "--where", "r.locator = 'a'", db=tmp_path / "c.duckdb")
     assert code == 0, err
+
+
+@pytest.mark.parametrize("name", ["c.duckdb", "c.duckdb.wal"])
+def test_output_over_the_catalogue_is_refused(con, cli, tmp_path, name):
+    """`--output` naming the catalogue (or its WAL) overwrote it with `[]` (review r2_conc2 #6): refused, one line."""
+    con.close()
+    db = tmp_path / "c.duckdb"
+    before = db.read_bytes()
+    args = ("annotate", "push", "--project", "topic", "--bank", "CTBC", "--output", str(tmp_path / name))
+    code, _, err = cli(*args, db=db)
+    assert code == 2 and "overlaps the catalogue" in err and len(err.strip().splitlines()) == 1, err
+    assert db.read_bytes() == before
+    assert cli("sql", "SELECT count(*) FROM records", db=db)[0] == 0
