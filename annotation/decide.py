@@ -167,8 +167,12 @@ def decide_pii(
     placeholders); ``originals`` gives each placeholder's original value, needed only for 非個資.
     """
     review = read_review(text, data or {"text": text}, result)
-    stored = review.as_dict()
-    detail = {k: [{x: y for x, y in s.items() if x != "value"} for s in v] for k, v in stored.items()}
+
+    def stored_detail() -> tuple[dict[str, Any], dict[str, Any]]:
+        stored = review.as_dict()
+        return stored, {k: [{x: y for x, y in s.items() if x != "value"} for s in v] for k, v in stored.items()}
+
+    stored, detail = stored_detail()
     if not (review.not_pii or review.wrong_type or review.added):
         return AnnotationEffect("reviewed", "pii_review", stored, detail)
     if not parent_active:
@@ -181,6 +185,8 @@ def decide_pii(
                 "a PII review marked spans 非個資 (not personal data); restoring them needs the PII key and the "
                 "raw-text vault: set CURATE_PII_KEY or CURATE_PII_KEY_FILE and pull again (nothing was imported)"
             )
+        _value_conflicts(text, review, values)
+        stored, detail = stored_detail()
     new_text, restored = apply_review(text, review, values)
     return AnnotationEffect(
         "reviewed",
@@ -191,6 +197,23 @@ def decide_pii(
         fields={"pii_state": "scrubbed"},
         restored=restored,
     )
+
+
+def _value_conflicts(text: str, review: Any, values: list[tuple[str, str]]) -> None:
+    """A value read as 非個資 in one span and as personal data in another (正確, 類型錯誤, a conflict, or inside a
+    漏標 region) of the same annotation is a conflict: the allow-list works per value, so restoring it in one span
+    would let it through everywhere. Such spans move to ``conflicts`` (they stay masked, nothing is allow-listed)."""
+    if any(s["index"] >= len(values) for s in review.not_pii):
+        return  # apply_review reports the mismatch
+    spans = (*review.confirmed, *review.wrong_type, *review.conflicts)
+    personal = {values[s["index"]][1] for s in spans if s["index"] < len(values)}
+    personal.discard("")
+    marked = [text[r["start"] : r["end"]] for r in review.added]
+    keep = []
+    for s in review.not_pii:
+        value = values[s["index"]][1]
+        (review.conflicts if value in personal or any(value in m for m in marked) else keep).append(s)
+    review.not_pii = keep
 
 
 @_or_invalid("topic")

@@ -210,3 +210,23 @@ def test_run_pii_seals_typed_text_an_older_pull_left_in_the_clear(cli, db_path, 
     )
     assert con.execute(named).fetchall() == [(key.key_id,)]
     con.close()
+
+
+def test_a_value_read_as_personal_data_in_another_span_is_not_restored():
+    """王小明 shown twice: 非個資 on one span and 正確 (or 類型錯誤, or inside a 漏標 region) on the other kept the name
+    in the clear in a `scrubbed` version and allow-listed it everywhere (review r2_annot2 #4): both stay masked."""
+    text = "客戶〔姓名〕來電，〔姓名〕表示將於下週還款。"
+    data = _task(text, ["王○明", "王○明"])  # shown 客戶王○明來電，王○明表示…: spans [2, 5) and [8, 11)
+    shown = data["text"]
+    values = [("PERSON", "王小明"), ("PERSON", "王小明")]
+    for second in ("正確", "類型錯誤"):
+        label = "姓名" if second == "正確" else "電話"
+        result = _region(shown, 2, 5, "姓名", "非個資", "a") + _region(shown, 8, 11, label, second, "b")
+        d = decide_pii(text, result, True, data=data, originals=lambda: values)
+        assert not d.restored and "王小明" not in (d.new_text or text), second
+        assert [s["index"] for s in d.result["conflicts"]] == [0] and not d.result["not_pii"]
+    # another value (a different name) is still restored
+    other = [("PERSON", "王小明"), ("PERSON", "陳大文")]
+    result = _region(shown, 2, 5, "姓名", "非個資", "a") + _region(shown, 8, 11, "姓名", "正確", "b")
+    d = decide_pii(text, result, True, data=data, originals=lambda: other)
+    assert d.new_text == "客戶王小明來電，〔姓名〕表示將於下週還款。" and [r[1] for r in d.restored] == ["王小明"]
