@@ -183,7 +183,7 @@ def decide_pii(
         if values is None:
             raise ConfigError(
                 "a PII review marked spans 非個資 (not personal data); restoring them needs the PII key and the "
-                "raw-text vault: set CURATE_PII_KEY or CURATE_PII_KEY_FILE and pull again (nothing was imported)"
+                "raw-text vault: set CURATE_PII_KEY or CURATE_PII_KEY_FILE and pull again"
             )
         _value_conflicts(text, review, values)
         stored, detail = stored_detail()

@@ -47,7 +47,7 @@ from annotation.versions import NewVersion, create_versions
 from provenance import ledger
 from provenance.db import transaction
 from provenance.envsettings import max_record_chars
-from provenance.errors import KeyRequiredError, UsageError
+from provenance.errors import ConfigError, KeyRequiredError, UsageError
 
 Progress = Callable[[int, int], None]  # (advanced by, total of this project)
 STAGE = "annotation"
@@ -350,7 +350,7 @@ def _seal_typed(
         raise KeyRequiredError(
             "an annotation holds text a person typed (a proofreading comment or a correction that is not applied), "
             "which may hold personal data and is kept only sealed with the PII key: set CURATE_PII_KEY or "
-            "CURATE_PII_KEY_FILE and pull again (nothing was imported)"
+            "CURATE_PII_KEY_FILE and pull again"
         )
     items = [(vault_id(instance, annotation_id, name), text) for name, text in sorted(d.sealed.items())]
     vault.seal(con, items)
@@ -489,10 +489,21 @@ def pull(
         con, "annotate pull", {"bank": bank, "projects": list(projects), "instance": client.config.instance}
     )
     report.run_id = run_id
+    done: list[str] = []
     try:
         emails = _Annotators(con, client, email_digest)
         for project, pid in found:
-            _pull_project(con, client, bank, project, pid, emails, run_id, report, progress, vault, full)
+            try:
+                _pull_project(con, client, bank, project, pid, emails, run_id, report, progress, vault, full)
+            except ConfigError as exc:  # no key: each project commits on its own, so say what was imported
+                if type(exc) not in (ConfigError, KeyRequiredError):
+                    raise
+                rest = [p for p, _ in found if p != project and p not in done]
+                said = [f"project {project}: nothing imported"]
+                said += [f"imported before it: {report.imported} annotations of {', '.join(done)}"] if done else []
+                said += [f"not reached: {', '.join(rest)}"] if rest else []
+                raise type(exc)(f"{exc} ({'; '.join(said)})") from exc
+            done.append(project)
     except BaseException:
         finish_run(con, run_id, status="failed", counts=report.as_dict())
         raise

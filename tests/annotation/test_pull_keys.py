@@ -95,3 +95,33 @@ def test_pull_that_seals_typed_text_names_its_key_id(ls_env, cli, db_path, tmp_p
     ).fetchall()
     con.close()
     assert rows == [("proofread_ok", load_key(required=True).key_id)]
+
+
+def test_pull_without_the_key_says_what_was_and_was_not_imported(label_studio, db_path, bank):
+    """Each project commits on its own: the no-key message named none of it (review r2_annot2 #5)."""
+    from ls_records import make_catalogue
+
+    from annotation.pull import pull
+    from annotation.push import PushConfig, push
+    from provenance.errors import KeyRequiredError
+
+    con, ids = make_catalogue(db_path, 1)
+    client = label_studio.client()
+    me = client.whoami()["id"]
+    for project in ("proofread", "topic"):
+        pid = push(con, client, PushConfig(project=project, bank=bank)).ls_project_id
+        (task,) = client.export(pid, all_tasks=True)
+        if project == "proofread":
+            result = [
+                {"from_name": "verdict", "to_name": "text", "type": "choices", "value": {"choices": ["正確"]}},
+                {"from_name": "comment", "to_name": "text", "type": "textarea", "value": {"text": [COMMENT]}},
+            ]
+        else:
+            result = [{"from_name": "topic", "to_name": "text", "type": "choices", "value": {"choices": ["授信"]}}]
+        client.create_annotation(task["id"], result, completed_by=me)
+    with pytest.raises(KeyRequiredError) as info:
+        pull(con, client, bank)
+    assert "(project proofread: nothing imported; not reached: topic)" in str(info.value)
+    assert con.execute("SELECT count(*) FROM annotations").fetchone()[0] == 0
+    got = pull(con, client, bank, projects=("topic",))
+    assert dict(got.outcomes) == {"labelled": 1}
