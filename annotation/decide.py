@@ -62,9 +62,13 @@ def vault_id(instance: str, annotation_id: int, name: str) -> str:
     return f"annotation:{instance}:{annotation_id}#{name}"
 
 
+#: an annotation is imported once, by id: one corrected in place in Label Studio is not read again
+REDO = "fixing it in place in Label Studio is not imported: delete it there and annotate the task again"
+
+
 def invalid(project: str, exc: InvalidAnnotation) -> AnnotationEffect:
     """The ``invalid`` outcome: the reason code and its fixed message, in ``annotations.result`` and the ledger."""
-    why = {"error": exc.code, "reason": str(exc)}
+    why = {"error": exc.code, "reason": f"{exc}; {REDO}"}
     return AnnotationEffect("invalid", INVALID_ACTIONS[project], dict(why), dict(why))
 
 

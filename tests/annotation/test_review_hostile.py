@@ -158,6 +158,8 @@ def test_a_correction_over_the_record_cap_is_refused():
     d = decide_proofread("原文", result, True, max_chars=1000)
     assert (d.outcome, d.action, d.new_text, d.detail["error"]) == ("invalid", "proofread_invalid", None, "too_long")
     assert "1,001" in d.detail["reason"] and "CURATE_MAX_RECORD_CHARS" in d.detail["reason"]
+    # an annotation is imported once, by id: the reason says how to get a fixed one in (review r2_annot2 #6)
+    assert "delete it there and annotate the task again" in d.result["reason"]
     assert decide_proofread("原文", result, True, max_chars=1001).outcome == "fixed"
 
 
