@@ -138,6 +138,15 @@ def plan_rekey(con: duckdb.DuckDBPyConnection, key: PiiKey) -> list[Change]:
                 continue  # ingested with keyed ids already
             nid, nsha = keyed.key_record_id(rid), key.key_plain_digest(sha)
         else:
+            if parent is not None and parent not in new_id and stage == "annotation":
+                # a correction an older pull made under a keyed parent with a plain id and digest of raw text
+                p_state, p_sha = recs[parent][3], recs[parent][4]
+                raw = p_state not in PII_PASSED and state != "scrubbed"
+                if raw and sha and not is_keyed_digest(sha) and is_keyed_digest(p_sha):
+                    nid, nsha = key.keyed_hex("rekeyed-id", rid.encode()), key.key_plain_digest(sha)
+                    new_id[rid], new_sha[rid] = nid, nsha
+                    changes.append(Change(rid, nid, nsha, licence, bool(sealed)))
+                continue
             if parent is None or parent not in new_id:
                 continue  # its lineage needs nothing
             p_state, p_sha = recs[parent][3], new_sha[parent]

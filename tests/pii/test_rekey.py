@@ -231,3 +231,45 @@ def test_rekey_waits_for_an_unfinished_stage_run(old_catalogue, cli, tmp_path):
     assert code == 0 and _rows(old_catalogue) != before, out + err
     code, out, err = cli("audit", "verify", db=old_catalogue)
     assert code == 0, out + err
+
+
+def test_rekey_keys_a_correction_an_older_pull_left_plain(tmp_path, cli, db_path, monkeypatch):
+    """A proofreading correction an older pull made on an unchecked record of a keyed pii_expected source had a
+    plain derived id and a plain sha256 of its raw text (a brute-force oracle); a rekey keys both (review round 3,
+    annot2 3)."""
+    from annotation.versions import NewVersion, create_versions
+    from provenance import db, runs
+
+    monkeypatch.setenv("CURATE_PII_KEY", KEY)
+    src = tmp_path / "cust.jsonl"
+    src.write_text(
+        json.dumps({"id": "c1", "text": f"客戶{NAME}，手機0912345678。"}, ensure_ascii=False) + "\n", "utf-8"
+    )
+    code, out, err = cli("--quiet", "ingest", "moda", str(src), "--licence", "CC-BY-4.0", "--pii-expected",
+                         "--source-id", "cust")  # fmt: skip
+    assert code == 0, err
+    fixed = f"客戶{NAME}，手機0912-345-678。"
+    con = db.connect(db_path)
+    try:
+        (parent,) = con.execute("SELECT record_id FROM records").fetchone()
+        run_id = runs.start_run(con, "annotate pull", "x")
+        create_versions(con, [NewVersion(parent, fixed, "proofread_fix")], stage="annotation", run_id=run_id)
+        runs.finish_run(con, run_id)
+    finally:
+        con.close()
+    plain = hashlib.sha256(fixed.encode()).hexdigest()
+    assert _q_digests(db_path) == [plain]
+    code, out, err = cli("pii", "rekey")
+    assert code == 0 and "rekeyed 1" in out, out + err
+    (digest,) = _q_digests(db_path)
+    assert digest != plain
+    code, out, err = cli("audit", "verify")
+    assert code == 0, out + err
+
+
+def _q_digests(path: Path) -> list[str]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return [r[0] for r in con.execute("SELECT content_sha256 FROM records WHERE stage = 'annotation'").fetchall()]
+    finally:
+        con.close()
