@@ -183,6 +183,23 @@ class LabelStudioClient:
             )
         return json.dumps({"filters": {"conjunction": "and", "items": items}})
 
+    def annotation_count(self, project_id: int) -> int:
+        """How many annotations (submitted and skipped) a project holds (Label Studio's project counters)."""
+
+        def _count() -> int:
+            got = self._get(
+                "api/projects/counts/",
+                {"ids": str(project_id), "include": "id,total_annotations_number,skipped_annotations_number"},
+            )
+            row = next((r for r in got.get("results", []) if r.get("id") == project_id), None)
+            if row is None:
+                from label_studio_sdk.core.api_error import ApiError
+
+                raise ApiError(status_code=404, body={"detail": f"project {project_id} not found"})
+            return int(row.get("total_annotations_number") or 0) + int(row.get("skipped_annotations_number") or 0)
+
+        return self._call(f"count annotations of project {project_id}", _count)
+
     def changed_count(self, project_id: int, since: str) -> int:
         """How many tasks the Data Manager lists as annotated after ``since`` (its newest annotation, by
         ``completed_at``): one page of one task, for the total."""

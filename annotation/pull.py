@@ -123,12 +123,12 @@ def _changed_since(
     """Tasks with annotations not imported yet, in as few Label Studio requests as possible.
 
     New annotations are almost always on tasks nothing was imported from yet: those tasks are asked for by id in
-    one export request (Label Studio returns only the annotated ones). One cheap request then tells whether
-    anything else changed: the Data Manager's count of tasks whose newest annotation is newer than the newest one
-    imported, against the exported tasks that account for it (a second annotation on a task imported before, or
-    one deleted and made again, which leaves the project counters as they were, is counted there). Only then does
-    the Data Manager list the tasks annotated since the last pull (``cursor``) for a second export; the annotation
-    ids say what was imported before.
+    one export request (Label Studio returns only the annotated ones). Two cheap requests then tell whether
+    anything else changed: the project counters (more annotations than the catalogue knows: a second annotation on
+    a task imported before) and the Data Manager's count of tasks whose newest annotation is newer than the newest
+    one imported, against the exported tasks that account for it (an annotation deleted and made again leaves the
+    counters as they were). Only if either says so does the Data Manager list the tasks annotated since the last
+    pull (``cursor``) for a second export; the annotation ids say what was imported before.
     """
     pending = [
         r[0]
@@ -142,13 +142,20 @@ def _changed_since(
     exported: list[dict[str, Any]] = []
     complete = False
     if len(pending) <= PENDING_BY_ID:
-        (newest,) = con.execute(
-            "SELECT max(annotated_at) FROM annotations WHERE instance = ? AND ls_project_id = ?",
+        imported, newest = con.execute(
+            "SELECT count(*), max(annotated_at) FROM annotations WHERE instance = ? AND ls_project_id = ?",
             [instance, pid],
         ).fetchone()
         exported = client.export_tasks(pid, pending) if pending else []
-        if newest is not None:
-            complete = client.changed_count(pid, _iso(newest)) <= _newer(exported, newest)
+        found = sum(len(t.get("annotations") or []) for t in exported)
+        # both must hold: the counters see a second annotation on a task imported before, also one saved while
+        # this pull runs or on a task not yet labelled for Label Studio (several annotators per task); the count
+        # sees an annotation deleted and made again (the counters as they were)
+        complete = (
+            newest is not None
+            and client.annotation_count(pid) <= imported + found
+            and client.changed_count(pid, _iso(newest)) <= _newer(exported, newest)
+        )
     if not complete:
         have = {t["id"] for t in exported}
         rest = [tid for tid in client.changed_tasks(pid, cursor) if tid not in have]

@@ -157,3 +157,23 @@ def test_correction_of_a_pii_expected_source_gets_a_keyed_id_and_digest(label_st
     assert not [p for p in check.problems if "keyed" in p], check.problems
     con.execute("UPDATE records SET text = text || '。' WHERE record_id = ?", [new_id])
     assert any("keyed content digest" in p for p in crosscheck(con, keyed_digest=KEY.content_digest).problems)
+
+
+def test_two_annotators_per_task_and_a_second_annotation_are_both_pulled(label_studio, db_path, bank):
+    """A project that wants two annotations per task (a bank's setting): a task with one of two is not labelled for
+    the Data Manager's count, so the count alone let it stand in for a second annotation on a task imported before,
+    which was never pulled (review round 3b). The project counters see it."""
+    con, ids = make_catalogue(db_path, 3)
+    client = label_studio.client()
+    rep = push(con, client, PushConfig(project="topic", bank=bank))
+    client.update_project(rep.ls_project_id, maximum_annotations=2)
+    tasks, me = _tasks(client, rep.ls_project_id), client.whoami()["id"]
+    choice = [{"from_name": "topic", "to_name": "text", "type": "choices", "value": {"choices": ["市場"]}}]
+    client.create_annotation(tasks[ids[0]], choice, completed_by=me)
+    assert pull(con, client, bank).imported == 1
+    other = client.sdk.users.create(email="second.annotator@bank.example", username="second_annotator").id
+    client.create_annotation(tasks[ids[0]], choice, completed_by=other)  # the second annotator on the imported task
+    client.create_annotation(tasks[ids[1]], choice, completed_by=me)  # one of two on a pending task
+    got = pull(con, client, bank)
+    assert got.imported == 2, got
+    assert pull(con, client, bank).imported == 0
