@@ -220,6 +220,21 @@ def recheck_work(con, run_id: str, run_dir: Path, stage) -> None:
                 [run_id],
             )
         return
+    if not stage.work_intact(run_dir):
+        loaded = con.execute("SELECT count(*) FROM run_load_batches WHERE run_id = ?", [run_id]).fetchone()[0]
+        if loaded:
+            from provenance.errors import StageError
+
+            raise StageError(
+                f"stage `{stage.name}`: work files of run {run_id} ({run_dir}) were lost after {loaded} of its load"
+                " batches committed. Put the work folder back from a backup and run the same command again, or go"
+                " back to a copy of the catalogue from before the run"
+            )
+        logging.getLogger(__name__).warning("run %s: its stage's work files are missing; its tasks run again", run_id)
+        for child in run_dir.iterdir():  # every rank runs again on the same snapshot
+            if child.name != "snapshot":
+                shutil.rmtree(child, ignore_errors=True) if child.is_dir() else child.unlink(missing_ok=True)
+        return
     done = logs / "completions"
     for mark in done.glob("[0-9]*") if done.is_dir() else ():
         if not (res_dir / f"{mark.name}.parquet").exists():

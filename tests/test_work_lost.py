@@ -131,3 +131,20 @@ def test_dedup_refuses_to_finish_from_a_new_snapshot_after_committed_batches(tmp
     with pytest.raises(StageError, match="cannot finish a run from a new snapshot"):
         run_stage(db, make_stage("dedup"), workers=1, tasks=2)
     assert _q(db, "SELECT count(*) FROM run_load_batches") == before
+
+
+def test_dedup_side_files_lost_before_the_load_are_computed_again(tmp_path, law_fixtures):
+    """Only dedup's own folder (signatures, index update) lost, the snapshot and results kept: the resumed run used to
+    finish with nothing added to the index (review round 3b). Its tasks run again; the index is the clean run's."""
+    clean, db = tmp_path / "clean" / "c.duckdb", tmp_path / "cut" / "c.duckdb"
+    for p in (clean, db):
+        p.parent.mkdir()
+        ingest(p, LawMojSource([law_fixtures / "chlaw_json/ch"]))
+    run_stage(clean, make_stage("dedup"), workers=1, tasks=2)
+    _killed_dedup(db, "before_load", tmp_path, tasks=2)
+    shutil.rmtree(_run_dir(db) / "dedup")
+    rep = run_stage(db, make_stage("dedup"), workers=1, tasks=2)
+    assert rep.resumed and rep.status == "finished"
+    index = "SELECT record_id FROM dedup_signatures ORDER BY 1"
+    assert _q(db, index) == _q(clean, index) and len(_q(db, index)) > 0
+    assert _state(db)[0] == _state(clean)[0]

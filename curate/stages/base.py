@@ -121,6 +121,12 @@ class Stage(PipelineStep):
     #: a run whose work files were lost after part of its load committed can go on from a new snapshot of what is
     #: left (:func:`curate.workfiles.recheck_work`); False where the run's end needs what the lost files held
     resumes_from_new_snapshot: ClassVar[bool] = True
+
+    def work_intact(self, run_dir: Path) -> bool:
+        """Whether the stage's own work files of a resumed run (beside the snapshot and results) are all there;
+        when not, :func:`curate.workfiles.recheck_work` has the run's tasks computed again."""
+        return True
+
     #: frozen dataclass of the stage's options (`curate run STAGE --set key=value`)
     config_class: ClassVar[type | None] = None
     #: datatrove stat bookkeeping

@@ -121,6 +121,16 @@ class DedupStage(Stage):
             self._append_side(sign(dd, self.config, hasher=self._hasher))
         return stubs
 
+    def work_intact(self, run_dir: Path) -> bool:
+        """Each rank with results has its signature file, and a finalized run its index update files: lost, the
+        resumed run's end would add nothing to the index (it found 0 of 1,015 signatures)."""
+        side, res = Path(run_dir) / "dedup", Path(run_dir) / "results"
+        ranks = [p.stem for p in res.glob("[0-9]*.parquet")]
+        if any(not (side / f"sig-{r}.parquet").exists() for r in ranks):
+            return False
+        updates = ("index_add.parquet", "index_remove.json", "near_links.json")
+        return not (res / "final.parquet").exists() or all((side / f).exists() for f in updates)
+
     def _side_tmp(self, rank: int) -> Path:
         return self._side_dir() / f"sig-{rank:05d}.tmp"
 
@@ -281,8 +291,10 @@ class DedupStage(Stage):
 
         out = self._side_dir()
         add_path = out / "index_add.parquet"
-        if not add_path.exists():
-            return
+        if not add_path.exists():  # finalize always writes it: lost after the check of the resumed run's files
+            from provenance.errors import StageError
+
+            raise StageError(f"dedup: {add_path} is missing; run the same command again (it computes it again)")
         demoted = json.loads((out / "index_remove.json").read_text())
         apply_update(con, self.config, str(add_path), demoted, run_id)
         # documents that stayed active are marked done here, in SQL: finalize makes no result row for
