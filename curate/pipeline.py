@@ -200,7 +200,7 @@ def load(path: str | Path) -> Pipeline:
         if missing:
             raise ConfigError(f"{where}: paths not found: {', '.join(missing)}")
         options = _want(where, "options", item.get("options", {}), dict, "a table (options = { key = value })")
-        _check_option_values(where, options)
+        _check_option_values(where, name, options)
         step = IngestStep(name, resolved, dict(options))
         try:
             _source(step, path, read_catalogue=False)  # checks the options (a licence id, a scope ...) now
@@ -275,19 +275,47 @@ def stage_fields() -> dict[str, list[tuple[str, str, Any]]]:
     return out
 
 
-#: ingest options that are text for every source that takes them (a number there is a mistake, not a value)
-_TEXT_OPTIONS = {"dataset", "title", "licence", "licence_id", "scope", "provider", "agency", "encoding"}
+_MANIFEST_OPTIONS = {"source_id": str, "strict": bool, "pii_expected": bool, "max_uncompressed_bytes": int}
+#: the options an `[[ingest]]` table may give each source: those of its `curate ingest SOURCE` command, by type
+INGEST_OPTIONS: dict[str, dict[str, type]] = {
+    "moda": {
+        "licence": str,
+        "text_field": str,
+        "id_field": str,
+        "title_field": str,
+        "url_field": str,
+        "date_field": str,
+        "dataset": str,
+        "source_id": str,
+        "pii_expected": bool,
+    },
+    "fsc": {"licence": str, "source_id": str},
+    "law_moj": {"scope": str, "allow": list},
+    "tabf": _MANIFEST_OPTIONS,
+    "textbooks": _MANIFEST_OPTIONS,
+}
 
 
-def _check_option_values(where: str, options: dict[str, Any]) -> None:
-    """An ingest option is a string, a number, a boolean or a list of strings, and a string where it names text (a
-    list holding a table in `dataset` had become part of every record's doc key)."""
+def _check_option_values(where: str, source: str, options: dict[str, Any]) -> None:
+    """Each option is one the source's `curate ingest` command takes, of its type (a misspelt `pii_expcted` was
+    dropped silently, `pii_expected = "false"` read as true, a list holding a table in `dataset` became part of
+    every record's doc key, `allow = "G0380001"` was split into letters)."""
+    allowed = INGEST_OPTIONS.get(source)
+    if allowed is None:
+        return
     for key, value in options.items():
-        scalar = isinstance(value, str | int | float | bool)
-        if not scalar and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
-            raise ConfigError(f"{where}: option `{key}` must be a string, a number, a boolean or a list of strings")
-        if key in _TEXT_OPTIONS and not isinstance(value, str):
-            raise ConfigError(f"{where}: option `{key}` must be a string (got {type(value).__name__})")
+        want = allowed.get(key)
+        if want is None:
+            raise ConfigError(f"{where}: unknown option `{key}` for {source}; valid: {', '.join(sorted(allowed))}")
+        if want is list:
+            ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
+            what = "a list of strings"
+        elif want is int:
+            ok, what = isinstance(value, int) and not isinstance(value, bool) and value > 0, "a positive integer"
+        else:
+            ok, what = isinstance(value, want), {str: "a string", bool: "true or false"}[want]
+        if not ok:
+            raise ConfigError(f"{where}: option `{key}` must be {what} (got {type(value).__name__})")
 
 
 def _source(step: IngestStep, db_path: str | Path, *, read_catalogue: bool = True):

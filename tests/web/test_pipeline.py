@@ -189,10 +189,16 @@ def test_every_key_is_checked_before_anything_runs(cli, db_path, tmp_path):
         moda + export + 'shard_rows = "5"\n': "[[export]] #1: `shard_rows` must be an integer",
         moda + export.replace('out = "x"', "out = 5"): "[[export]] #1: `out` must be the export folder",
         moda.replace('licence = "OGDL-Taiwan-1.0"', 'licence = "OGDL-Taiwan-1.0", dataset = ["a", { x = 1 }]'): (
-            "[[ingest]] #1: option `dataset` must be a string, a number, a boolean or a list of strings"
+            "[[ingest]] #1: option `dataset` must be a string (got list)"
         ),
-        moda.replace('licence = "OGDL-Taiwan-1.0"', 'licence = "OGDL-Taiwan-1.0", title = 5'): (
-            "[[ingest]] #1: option `title` must be a string (got int)"
+        moda.replace('licence = "OGDL-Taiwan-1.0"', 'licence = "OGDL-Taiwan-1.0", title_field = 5'): (
+            "[[ingest]] #1: option `title_field` must be a string (got int)"
+        ),
+        moda.replace('licence = "OGDL-Taiwan-1.0"', 'licence = "OGDL-Taiwan-1.0", pii_expcted = true'): (
+            "[[ingest]] #1: unknown option `pii_expcted` for moda"
+        ),
+        moda.replace('licence = "OGDL-Taiwan-1.0"', 'licence = "OGDL-Taiwan-1.0", pii_expected = "false"'): (
+            "[[ingest]] #1: option `pii_expected` must be true or false (got str)"
         ),
     }
     for i, (text, msg) in enumerate(cases.items()):
