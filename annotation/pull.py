@@ -64,6 +64,8 @@ class PullReport:
     unknown_tasks: int = 0
     #: tasks Label Studio listed as changed since the last pull (what was exported)
     changed_tasks: int = 0
+    #: projects exported whole although a cursor exists (several annotators per task: see ``_fetch_changed``)
+    whole_exports: int = 0
     outcomes: Counter = field(default_factory=Counter)
     run_id: str | None = None
 
@@ -75,6 +77,7 @@ class PullReport:
             "new_versions": self.new_versions,
             "unknown_tasks": self.unknown_tasks,
             "changed_tasks": self.changed_tasks,
+            "whole_exports": self.whole_exports,
             "outcomes": dict(self.outcomes),
         }
 
@@ -295,6 +298,12 @@ def _fetch_changed(
             "SELECT updated_at FROM annotation_pull_cursor WHERE instance = ? AND ls_project_id = ?", [instance, pid]
         ).fetchone()
         cursor = _iso(row[0]) if row and row[0] else None
+    if cursor is not None and int(client.project(pid).get("maximum_annotations") or 1) > 1:
+        # several annotators per task: a task with fewer annotations than that is not labelled for the Data
+        # Manager (no completed_at), so neither its listing nor its count sees an annotation made, or deleted and
+        # made again, on it; only the whole export is sure
+        cursor = None
+        report.whole_exports += 1
     if cursor is None:  # first pull: Label Studio's own export of every annotated task
         exported = client.export(pid)
         report.changed_tasks += len(exported)
