@@ -150,7 +150,7 @@ def abandon_run(db_path: str | Path, run_id: str, reason: str, actor: str | None
         command, status = row[0]
         if status not in ("running", "failed"):
             raise UsageError(f"run `{run_id}` is {status}; only running or failed runs can be abandoned")
-        loaded = con.execute("SELECT count(*) FROM run_load_batches WHERE run_id = ?", [run_id]).fetchone()[0]
+        loaded = _loaded_batches(con, run_id)
         if loaded:  # its decisions are partly in the catalogue: only finishing the load keeps it consistent
             raise UsageError(
                 f"run `{run_id}` has {loaded} result batches loaded already; rerun `{command}` to finish "
@@ -191,28 +191,21 @@ def recheck_work(con, run_id: str, run_dir: Path, stage) -> None:
     A snapshot that is gone or cut is written again from the catalogue as it is now (the records the run's
     committed batches decided are marked, so they are not in it); the results and task logs computed from the old
     snapshot go with it, and the committed batches' ids are set apart, so the new results load from their first
-    row. A rank whose results file is gone loses its completion mark, so the executor runs it again on the same
+    row. A stage whose own work files are gone (:meth:`Stage.work_intact`) runs every task again on the same
+    snapshot. A rank whose results file is gone loses its completion mark, so the executor runs it again on the same
     snapshot (the same results: the load goes on after what it committed)."""
     import logging
 
     from provenance import db
 
+    log = logging.getLogger(__name__)
     snap_dir, res_dir, logs = run_dir / "snapshot", run_dir / "results", run_dir / "logs"
     if not snapshot_intact(snap_dir):
-        loaded = con.execute("SELECT count(*) FROM run_load_batches WHERE run_id = ?", [run_id]).fetchone()[0]
-        if loaded and not stage.resumes_from_new_snapshot:
-            from provenance.errors import StageError
-
-            raise StageError(
-                f"stage `{stage.name}`: the work files of run {run_id} ({run_dir}) were lost after {loaded} of its load"
-                " batches committed, and this stage cannot finish a run from a new snapshot (its end needs what those"
-                " files held). Put the work folder back from a backup and run the same command again, or go back to"
-                " a copy of the catalogue from before the run"
-            )
+        if not stage.resumes_from_new_snapshot:
+            _refuse_after_load(con, stage, run_id, run_dir, "this stage cannot finish a run from a new snapshot")
         if any(run_dir.iterdir()):
-            logging.getLogger(__name__).warning("run %s: its snapshot is missing or cut; it is written again", run_id)
-        for child in run_dir.iterdir():  # everything computed from the old snapshot (results, logs, a stage's files)
-            shutil.rmtree(child, ignore_errors=True) if child.is_dir() else child.unlink(missing_ok=True)
+            log.warning("run %s: its snapshot is missing or cut; it is written again", run_id)
+        _clear(run_dir)  # everything computed from the old snapshot (results, logs, a stage's files)
         with db.transaction(con):
             con.execute(
                 "UPDATE run_load_batches SET batch = 'before-snapshot-' || strftime(loaded_at, '%Y%m%d%H%M%S%f')"
@@ -221,24 +214,39 @@ def recheck_work(con, run_id: str, run_dir: Path, stage) -> None:
             )
         return
     if not stage.work_intact(run_dir):
-        loaded = con.execute("SELECT count(*) FROM run_load_batches WHERE run_id = ?", [run_id]).fetchone()[0]
-        if loaded:
-            from provenance.errors import StageError
-
-            raise StageError(
-                f"stage `{stage.name}`: work files of run {run_id} ({run_dir}) were lost after {loaded} of its load"
-                " batches committed. Put the work folder back from a backup and run the same command again, or go"
-                " back to a copy of the catalogue from before the run"
-            )
-        logging.getLogger(__name__).warning("run %s: its stage's work files are missing; its tasks run again", run_id)
-        for child in run_dir.iterdir():  # every rank runs again on the same snapshot
-            if child.name != "snapshot":
-                shutil.rmtree(child, ignore_errors=True) if child.is_dir() else child.unlink(missing_ok=True)
+        _refuse_after_load(con, stage, run_id, run_dir, "the rest of the run needs them")
+        log.warning("run %s: its stage's work files are missing; its tasks run again", run_id)
+        _clear(run_dir, keep="snapshot")  # every rank runs again on the same snapshot
         return
     done = logs / "completions"
     for mark in done.glob("[0-9]*") if done.is_dir() else ():
         if not (res_dir / f"{mark.name}.parquet").exists():
             mark.unlink()
+
+
+def _loaded_batches(con, run_id: str) -> int:
+    """How many load batches of the run have committed (``run_load_batches``)."""
+    return con.execute("SELECT count(*) FROM run_load_batches WHERE run_id = ?", [run_id]).fetchone()[0]
+
+
+def _refuse_after_load(con, stage, run_id: str, run_dir: Path, why: str) -> None:
+    """Work files lost after some of the run's load committed cannot be computed again for the rest of it."""
+    loaded = _loaded_batches(con, run_id)
+    if loaded:
+        from provenance.errors import StageError
+
+        raise StageError(
+            f"stage `{stage.name}`: work files of run {run_id} ({run_dir}) were lost after {loaded} of its load"
+            f" batches committed, and {why}. Put the work folder back from a backup and run the same command again,"
+            " or go back to a copy of the catalogue from before the run"
+        )
+
+
+def _clear(run_dir: Path, keep: str | None = None) -> None:
+    """Remove what the run's folder holds, but ``keep``."""
+    for child in run_dir.iterdir():
+        if child.name != keep:
+            shutil.rmtree(child, ignore_errors=True) if child.is_dir() else child.unlink(missing_ok=True)
 
 
 def snapshot_files(snap_dir: Path) -> list[Path]:

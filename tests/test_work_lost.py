@@ -40,6 +40,15 @@ def _killed(db: Path, fault: str, tmp: Path) -> None:
     assert run_killed(cmd, env, tmp / "out.log") == -signal.SIGKILL
 
 
+def _two_catalogues(tmp_path: Path, law_fixtures: Path) -> tuple[Path, Path]:
+    """The same law articles in two catalogues: one for the uninterrupted run, one whose work files are cut."""
+    clean, cut = tmp_path / "clean" / "c.duckdb", tmp_path / "cut" / "c.duckdb"
+    for p in (clean, cut):
+        p.parent.mkdir()
+        ingest(p, LawMojSource([law_fixtures / "chlaw_json/ch"]))
+    return clean, cut
+
+
 def _run_dir(db: Path) -> Path:
     (run,) = (db.parent / ".curate" / db.name / "runs").iterdir()
     return run
@@ -80,10 +89,7 @@ def test_lost_work_files_are_computed_again(tmp_path, law_fixtures, fault, lose,
 
 
 def test_a_rank_never_reads_a_cut_snapshot_as_less_input(tmp_path, law_fixtures):
-    clean, db = tmp_path / "clean" / "c.duckdb", tmp_path / "cut" / "c.duckdb"
-    for p in (clean, db):
-        p.parent.mkdir()
-        ingest(p, LawMojSource([law_fixtures / "chlaw_json/ch"]))
+    clean, db = _two_catalogues(tmp_path, law_fixtures)
     run_stage(clean, make_stage("hygiene"), workers=1, tasks=4)
     _killed(db, "after_rank_0", tmp_path)  # rank 0 done, the others not
     shard = sorted((_run_dir(db) / "snapshot").glob("*/*.parquet"))[-1]
@@ -102,10 +108,7 @@ def _killed_dedup(db: Path, fault: str, tmp: Path, tasks: int) -> None:
 def test_dedup_with_fewer_shards_after_a_lost_snapshot_reads_no_old_signatures(tmp_path, law_fixtures):
     """The rewritten snapshot has fewer shards; the old ranks' signature files must not join the clustering (they
     made records duplicates of themselves: review round 3, conc2 1)."""
-    clean, db = tmp_path / "clean" / "c.duckdb", tmp_path / "cut" / "c.duckdb"
-    for p in (clean, db):
-        p.parent.mkdir()
-        ingest(p, LawMojSource([law_fixtures / "chlaw_json/ch"]))
+    clean, db = _two_catalogues(tmp_path, law_fixtures)
     run_stage(clean, make_stage("dedup"), workers=1, tasks=1)
     _killed_dedup(db, "before_load", tmp_path, tasks=4)
     shutil.rmtree(_run_dir(db) / "snapshot")
@@ -136,10 +139,7 @@ def test_dedup_refuses_to_finish_from_a_new_snapshot_after_committed_batches(tmp
 def test_dedup_side_files_lost_before_the_load_are_computed_again(tmp_path, law_fixtures):
     """Only dedup's own folder (signatures, index update) lost, the snapshot and results kept: the resumed run used to
     finish with nothing added to the index (review round 3b). Its tasks run again; the index is the clean run's."""
-    clean, db = tmp_path / "clean" / "c.duckdb", tmp_path / "cut" / "c.duckdb"
-    for p in (clean, db):
-        p.parent.mkdir()
-        ingest(p, LawMojSource([law_fixtures / "chlaw_json/ch"]))
+    clean, db = _two_catalogues(tmp_path, law_fixtures)
     run_stage(clean, make_stage("dedup"), workers=1, tasks=2)
     _killed_dedup(db, "before_load", tmp_path, tasks=2)
     shutil.rmtree(_run_dir(db) / "dedup")
