@@ -208,3 +208,17 @@ def test_every_key_is_checked_before_anything_runs(cli, db_path, tmp_path):
             assert code == 1 and msg in err and str(f) in err, (text[:80], err)
             assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
             assert "ingest moda: run" not in out and not db_path.exists()
+
+
+def test_pipeline_ingest_options_follow_the_ingest_commands():
+    """Each source's pipeline options are its `curate ingest` command's (the table is kept by hand: a new option
+    on a command must reach pipelines too). A manifest's size cap is given in bytes there, in MB on the command."""
+    import click
+
+    from curate.commands.ingest import _COMMANDS
+    from curate.pipeline import INGEST_OPTIONS
+
+    renamed = {"max_uncompressed_mb": "max_uncompressed_bytes"}
+    for source, command in _COMMANDS.items():
+        params = {renamed.get(p.name, p.name) for p in command.params if isinstance(p, click.Option)}
+        assert params <= set(INGEST_OPTIONS[source]), (source, params - set(INGEST_OPTIONS[source]))
