@@ -173,6 +173,8 @@ def start(paths: ServerPaths, *, port: int, username: str, password: str, timeou
     exe = install(paths)
     paths.data.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
+    if not env.get("SECRET_KEY"):
+        env["SECRET_KEY"] = ensure_secret_key(paths.data)
     env.update(
         {
             "LABEL_STUDIO_BASE_DATA_DIR": str(paths.data),
@@ -222,6 +224,39 @@ def start(paths: ServerPaths, *, port: int, username: str, password: str, timeou
         stop(paths)
         raise
     return url, proc.pid
+
+
+def ensure_secret_key(data: Path) -> str:
+    """The data directory's Django ``SECRET_KEY`` (it also signs the API tokens), made sound; returns it.
+
+    Label Studio keeps the key in ``<data>/.env`` and draws it, at first start, from an alphabet that has
+    ``$``. django-environ reads a value that starts with ``$`` as the name of another variable, finds none,
+    and Label Studio then draws a new key on every start: one data directory in fifty lost every token at
+    each restart (seen in CI as "Token is invalid" after a restart). The key kept here is drawn without
+    ``$`` and handed to the server in its environment; a key that reads back sound is kept as it is, so
+    tokens it signed stay valid. Written atomically with mode 0600; the other lines of ``.env`` are kept.
+    """
+    import secrets
+
+    env_file = data / ".env"
+    try:
+        lines = env_file.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        lines = []
+    keys = [line.split("=", 1)[1].strip() for line in lines if line.strip().startswith("SECRET_KEY=")]
+    # django-environ keeps the first value it reads (later lines were appended by restarts that lost it);
+    # a quoted value is unquoted by it, a value read as a variable's name is lost
+    sound = keys[0] if keys and keys[0] and not keys[0].startswith(("$", "'", '"')) else ""
+    if sound and len(keys) == 1:
+        return sound
+    key = sound or secrets.token_urlsafe(50)
+    kept = [line for line in lines if not line.strip().startswith("SECRET_KEY=") and line.strip()]
+    tmp = env_file.with_name(f".env.tmp-{os.getpid()}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write("\n".join([*kept, f"SECRET_KEY={key}"]) + "\n")
+    os.replace(tmp, env_file)
+    return key
 
 
 def read_pid(paths: ServerPaths) -> int | None:
