@@ -17,9 +17,9 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from curate._optional import require
 from curate.zh.charsets import script_sets
 from curate.zh.config import NormaliseConfig
+from curate.zh.opencc_io import Converter
 from curate.zh.result import Edit, Flag, Result
 from curate.zh.terms import (
     Term,
@@ -80,11 +80,10 @@ class _Engine:
     """Compiled state for one configuration (OpenCC converter, regexes, term matcher)."""
 
     def __init__(self, config: NormaliseConfig) -> None:
-        opencc = require("opencc", extra="zh", purpose="Simplified -> Traditional conversion")
         sets = script_sets()
         self.config = config
-        self.converter = opencc.OpenCC(config.opencc_config)
-        self.to_simp = opencc.OpenCC("tw2s")
+        self.converter = Converter(config.opencc_config)
+        self.to_simp = Converter("tw2s")
         self.simp = _CharClass(sets.simplified_only)
         self.trad = _CharClass(sets.traditional_only)
         self.amb = _CharClass(sets.ambiguous) if sets.ambiguous else None
