@@ -8,6 +8,7 @@ Span reports carry entity type, offsets and (when a key is configured) HMAC dige
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -30,6 +31,11 @@ PLACEHOLDERS: dict[str, str] = {
     "TW_ADDRESS": "〔地址〕",
 }
 MODES = ("placeholder", "pseudonym")
+#: a placeholder or pseudonym as this module writes it: 〔電話〕, 〔姓名#3fa2c1〕, 〔身分證字號#2〕 (``#`` + hex digits
+#: or a count), an unknown entity type's 〔SOMETHING_ELSE〕; the normaliser keeps these out of script detection
+PLACEHOLDER_RE = re.compile(
+    "〔(?:" + "|".join(re.escape(p[1:-1]) for p in PLACEHOLDERS.values()) + r"|[A-Z][A-Z0-9_]*)(?:#[0-9a-f]{1,64})?〕"
+)
 
 
 @dataclass(frozen=True, slots=True)

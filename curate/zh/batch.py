@@ -19,6 +19,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from curate.pii.scrubber import PLACEHOLDER_RE
 from curate.zh.config import NormaliseConfig
 from curate.zh.normalise import (
     _ASTRAL,
@@ -117,8 +118,14 @@ def normalise_many(
     starts, lens = _bounds(texts)
     simp = _per_record(cls & SIMP, starts, lens)
     trad = _per_record((cls & TRAD) >> 1, starts, lens)
-    n_simp, n_trad = simp.tolist(), trad.tolist()
     out: list[Result | None] = [None] * n
+    if "〔" in joined:  # the PII stage's placeholders (no script evidence, kept verbatim): normalise's own path
+        from curate.zh.normalise import normalise
+
+        for i in [i for i, t in enumerate(texts) if PLACEHOLDER_RE.search(t)]:
+            out[i] = normalise(texts[i], cfg, protected=protected[i] if protected else ())
+            simp[i] = trad[i] = -1  # taken
+    n_simp, n_trad = simp.tolist(), trad.tolist()
     for i in np.flatnonzero(simp == 0).tolist():
         out[i] = _unchanged(texts[i], n_trad[i])
     keys = [tuple(sorted(set(p))) if p else () for p in protected] if protected and any(protected) else None

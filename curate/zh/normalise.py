@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
+from curate.pii.scrubber import PLACEHOLDER_RE
 from curate.zh.charsets import script_sets
 from curate.zh.config import NormaliseConfig
 from curate.zh.opencc_io import Converter
@@ -394,12 +395,29 @@ def normalise(text: str, config: NormaliseConfig | None = None, *, protected: Se
     """
     cfg = config or NormaliseConfig()
     eng = _engine(cfg)
-    n_simp = eng.simp.count(text)
-    n_trad = eng.trad.count(text)
+    probe, marks = _without_placeholders(text)
+    n_simp = eng.simp.count(probe)
+    n_trad = eng.trad.count(probe)
     if not n_simp:
         return _unchanged(text, n_trad)
+    protected = (*protected, *marks)
     matcher = eng.matcher_with(tuple(sorted(set(protected)))) if protected else eng.matcher
-    return _normalise_segments(eng, cfg, text, matcher, n_simp, n_trad)
+    return _normalise_segments(eng, cfg, text, matcher, n_simp, n_trad, probe)
+
+
+def _without_placeholders(text: str) -> tuple[str, tuple[str, ...]]:
+    """``text`` with the PII stage's placeholders blanked (same length), and the placeholders.
+
+    A placeholder (〔電話〕, 〔銀行帳號#3fa2c1〕) is written in Traditional characters by the pipeline itself: it is
+    no evidence of the text's script, and it is kept verbatim (a protected word of the call).
+    """
+    if "〔" not in text:
+        return text, ()
+    marks = list(PLACEHOLDER_RE.finditer(text))
+    if not marks:
+        return text, ()
+    probe = PLACEHOLDER_RE.sub(lambda m: "\u3000" * len(m.group()), text)
+    return probe, tuple(m.group() for m in marks)
 
 
 def _unchanged(text: str, n_trad: int) -> Result:
@@ -414,9 +432,13 @@ def _flag_key(f: Flag) -> tuple[int, str]:
 
 
 def _normalise_segments(
-    eng: _Engine, cfg: NormaliseConfig, text: str, matcher: TermMatcher, n_simp: int, n_trad: int
+    eng: _Engine, cfg: NormaliseConfig, text: str, matcher: TermMatcher, n_simp: int, n_trad: int, probe: str = ""
 ) -> Result:
-    """One record with Simplified-only characters, sentence by sentence (``n_simp`` > 0)."""
+    """One record with Simplified-only characters, sentence by sentence (``n_simp`` > 0).
+
+    ``probe``: the text the scripts are counted on (placeholders blanked), ``text`` when empty.
+    """
+    probe = probe or text
     edits: list[Edit] = []
     flags: list[Flag] = []
     # (start, end, simplified-only chars) of each segment to convert
@@ -426,7 +448,7 @@ def _normalise_segments(
         # nothing Traditional-only anywhere: the whole record is one Simplified segment
         targets.append((0, len(text), n_simp))
     else:
-        sentences = [(a, b, eng.simp.count(text[a:b]), eng.trad.count(text[a:b])) for a, b in _spans(SENT_RE, text)]
+        sentences = [(a, b, eng.simp.count(probe[a:b]), eng.trad.count(probe[a:b])) for a, b in _spans(SENT_RE, text)]
         has_trad_sentence = any(t and not s for _, _, s, t in sentences)
         for a, b, s, t in sentences:
             if s == 0 and (t or has_trad_sentence):
@@ -436,7 +458,7 @@ def _normalise_segments(
             else:
                 mixed_sentence = True
                 flags.append(Flag(a, b, "mixed_signals"))
-                targets.extend(_mixed_targets(eng, text[a:b], a, cfg))
+                targets.extend(_mixed_targets(eng, probe[a:b], a, cfg))
 
     decided: list[tuple[int, int]] = []
     new_text = eng.convert_targets(text, targets, matcher, edits, decided, flags)

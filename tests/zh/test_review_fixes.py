@@ -32,3 +32,42 @@ def test_a_nul_does_not_cut_the_text_in_a_batch(monkeypatch) -> None:
         assert r.text == want
         assert apply_edits(text, r.edits) == want
     assert got[-1].text.startswith("這是\x00繁體，帳戶餘額不足，")
+
+
+PLACEHOLDER_TEXTS = [
+    ("请将款项汇入〔銀行帳號〕。", "請將款項匯入〔銀行帳號〕。"),
+    ("〔姓名〕于今年申请了〔信用卡號〕。", "〔姓名〕於今年申請了〔信用卡號〕。"),
+    (
+        "客户〔姓名〕的手机号码是〔電話〕，请尽快联络他办理开户手续。",
+        "客戶〔姓名〕的手機號碼是〔電話〕，請儘快聯絡他辦理開戶手續。",
+    ),
+    ("如有疑问，请发送邮件至〔電子郵件#3fa2c1〕咨询。", "如有疑問，請發送郵件至〔電子郵件#3fa2c1〕諮詢。"),
+    (
+        "该客户的身份证号码为〔身分證字號#2〕，银行账户余额不足。",
+        "該客戶的身分證字號為〔身分證字號#2〕，銀行帳戶餘額不足。",
+    ),
+    (
+        "护照〔護照號碼〕与〔健保卡號〕、〔居留證號〕均已登记。",
+        "護照〔護照號碼〕與〔健保卡號〕、〔居留證號〕均已登記。",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "want"), PLACEHOLDER_TEXTS)
+def test_pii_placeholders_are_no_script_evidence_and_stay_as_written(text: str, want: str) -> None:
+    r = normalise(text)
+    assert r.text == want
+    assert r.script == "simplified"
+    assert not [f for f in r.flags if f.reason == "mixed_signals"]
+    assert apply_edits(text, r.edits) == want
+
+
+def test_pii_placeholders_in_a_batch(monkeypatch) -> None:
+    monkeypatch.setattr(batch, "SMALL_RECORDS", 0)
+    texts = [t for t, _ in PLACEHOLDER_TEXTS] + ["账户余额不足。"] * 3 + ["本行〔電話〕依銀行法辦理。"]
+    got = [r.text for r in normalise_many(texts)]
+    assert got == [w for _, w in PLACEHOLDER_TEXTS] + ["帳戶餘額不足。"] * 3 + ["本行〔電話〕依銀行法辦理。"]
+
+
+def test_a_bracketed_simplified_word_is_no_placeholder() -> None:
+    assert normalise("〔说明〕账户余额不足。").text == "〔說明〕帳戶餘額不足。"
