@@ -226,7 +226,9 @@ def read_jsonl(
             try:
                 if raw is None:
                     raise InvalidLine(
-                        "line_too_long", f"line too long ({size} bytes > limit {max_line_bytes}); raise the limit"
+                        "line_too_long",
+                        f"line too long ({size} bytes > limit {max_line_bytes}); split the record into smaller ones"
+                        " (`curate pii` takes --max-line-bytes)",
                     )
                 line = parse_line(raw, lineno, start)
                 if unique_ids:

@@ -67,11 +67,13 @@ def convert(
     if protected_file is not None:
         if not protected_file.exists():
             raise UsageError(f"protected-word file {protected_file} does not exist")
-        protected = [
-            w.strip()
-            for w in protected_file.read_text(encoding="utf-8").splitlines()
-            if w.strip() and not w.startswith("#")
-        ]
+        try:
+            lines = protected_file.read_text(encoding="utf-8").splitlines()
+        except UnicodeDecodeError as exc:
+            raise UsageError(
+                f"protected-word file {protected_file} is not UTF-8 (byte {exc.start}); save it as UTF-8, one word a line"
+            ) from None
+        protected = [w.strip() for w in lines if w.strip() and not w.startswith("#")]
     q_path = quarantine_path or output_path.with_name(output_path.name + ".quarantine.jsonl")
     size = input_path.stat().st_size
     with progress("converting", length=size, quiet=size == 0) as update:

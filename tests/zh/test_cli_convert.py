@@ -132,3 +132,29 @@ def test_convert_in_batches_equals_record_by_record(cli, tmp_path, eval_dev, mon
             want.edits_json(),
             want.flags_json(),
         )
+
+
+def test_protected_file_that_is_not_utf8_is_a_one_line_error(cli, tmp_path):
+    src = _write(tmp_path / "in.jsonl", [b'{"id": 1, "text": "x"}\n'])
+    bad = tmp_path / "names.txt"
+    bad.write_bytes(b"\xff\xfe\x00")
+    code, _, err = cli(
+        "zh", "convert", "--input", str(src), "--output", str(tmp_path / "o.jsonl"), "--protected", str(bad)
+    )
+    assert code == 2
+    assert "not UTF-8" in err and "Traceback" not in err
+
+
+def test_a_line_over_the_limit_names_what_to_do(cli, tmp_path, monkeypatch):
+    import functools
+
+    import curate.zh.jsonl as zh_jsonl
+
+    monkeypatch.setattr(zh_jsonl, "read_jsonl", functools.partial(zh_jsonl.read_jsonl, max_line_bytes=64))
+    big = json.dumps({"id": "big", "text": "账户" * 40}, ensure_ascii=False).encode()
+    src = _write(tmp_path / "in.jsonl", [big + b"\n"])
+    out = tmp_path / "o.jsonl"
+    code, _, _ = cli("-q", "zh", "convert", "--input", str(src), "--output", str(out))
+    assert code == 3
+    reason = (tmp_path / "o.jsonl.quarantine.jsonl").read_text(encoding="utf-8")
+    assert "line_too_long" in reason and "split the record" in reason and "raise the limit" not in reason
