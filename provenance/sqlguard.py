@@ -161,6 +161,29 @@ def _nodes(node: Any):
             yield from _nodes(v)
 
 
+def _scoped_nodes(node: Any, params: frozenset[str]):
+    """Every dict in the tree with the lambda parameters in scope there.
+
+    A lambda's parameters (`s -> s LIKE '%銀行%'`) are column references to the parse tree: they are names only
+    inside that lambda's body, so `list_filter([1], s -> true) AND s.secret` does not make `s.secret` a name."""
+    if isinstance(node, dict):
+        yield node, params
+        if node.get("class") == "LAMBDA":
+            lhs = node.get("lhs") or {}
+            own = {
+                str(ref["column_names"][-1]).lower()
+                for ref in [lhs, *(lhs.get("children") or [])]
+                if ref.get("class") == "COLUMN_REF" and len(ref.get("column_names") or ()) == 1
+            }
+            yield from _scoped_nodes([v for k, v in node.items() if k != "lhs"] + [lhs], params | own)
+            return
+        for v in node.values():
+            yield from _scoped_nodes(v, params)
+    elif isinstance(node, list):
+        for v in node:
+            yield from _scoped_nodes(v, params)
+
+
 def _without(node: Any, key: str) -> Any:
     """``node`` without ``key`` anywhere (for comparing trees whatever the text's positions)."""
     if isinstance(node, dict):
@@ -202,22 +225,14 @@ def _check_condition(con: duckdb.DuckDBPyConnection, condition: str, table: str,
             [table],
         ).fetchall()
     }
-    # a lambda's parameters (`s -> s LIKE '%銀行%'`) are column references to the parse tree: names, not columns
-    params = {
-        str(ref["column_names"][-1]).lower()
-        for item in _nodes(where)
-        if item.get("class") == "LAMBDA"
-        for ref in [item.get("lhs") or {}, *((item.get("lhs") or {}).get("children") or [])]
-        if ref.get("class") == "COLUMN_REF" and len(ref.get("column_names") or ()) == 1
-    }
-    for item in _nodes(where):
+    for item, params in _scoped_nodes(where, frozenset()):
         kind = item.get("class")
         if kind in ("SUBQUERY", "PARAMETER", "STAR") or item.get("type") in ("BASE_TABLE", "TABLE_FUNCTION"):
             what = {"SUBQUERY": "a subquery", "PARAMETER": "a parameter", "STAR": "a * expression"}.get(kind, "a table")
             raise ReadOnlyError(f"refused: {what} is not allowed in a condition over `{table}`")
         if kind == "COLUMN_REF":
             names = [str(n).lower() for n in item.get("column_names", ())]
-            if names[0] in params and len(names) <= 2:  # a lambda parameter, or a field of one (`x.a`)
+            if names[0] in params and len(names) <= 2:  # a parameter of an enclosing lambda, or a field of one
                 continue
             if names[-1] not in columns or names[:-1] not in ([], [alias.lower()]):
                 raise ReadOnlyError(

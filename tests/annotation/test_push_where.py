@@ -66,6 +66,9 @@ def test_conditions_over_the_records_still_work(con, where):
         # a lambda's parameter is a name inside the lambda, not a way to another table
         ("len(list_filter([1], s -> s IN (SELECT 1 FROM raw_vault))) > 0", "subquery"),
         ("len(list_filter([1], s -> s.pii_expected.x)) > 0", "not a column"),
+        # ... and only inside that lambda: outside it, `s.` names the caller's sources table again
+        ("list_filter([1], s -> true) = [1] AND s.pii_expected", "not a column"),
+        ("len(list_filter([1], x -> x > 0)) > 0 AND x.locator IS NULL", "not a column"),
     ],
 )
 def test_reading_anything_else_is_refused(con, where, why):
