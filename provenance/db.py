@@ -161,7 +161,9 @@ READONLY_CONFIG: dict[str, str | bool] = {
 }
 
 
-def connect_readonly(path: str | Path, *, threads: int | None = None) -> duckdb.DuckDBPyConnection:
+def connect_readonly(
+    path: str | Path, *, threads: int | None = None, memory_limit: str | None = None
+) -> duckdb.DuckDBPyConnection:
     """Open the catalogue read-only (auditor paths). Never creates or migrates.
 
     The connection cannot write the catalogue (``access_mode=READ_ONLY``), cannot reach files,
@@ -177,6 +179,8 @@ def connect_readonly(path: str | Path, *, threads: int | None = None) -> duckdb.
     config: dict[str, str | bool | int] = dict(READONLY_CONFIG)
     if threads:
         config["threads"] = int(threads)
+    if memory_limit:
+        config["memory_limit"] = memory_limit
     try:
         con = duckdb.connect(str(path), read_only=True, config=config)
         con.execute("SET lock_configuration = true")
@@ -391,6 +395,10 @@ def _interruptible(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[list[str],
     return out["cols"], out["rows"]
 
 
+#: DuckDB's memory cap for one auditor query (``curate sql``, ``curate audit sql``); ``$CURATE_SQL_MEMORY``.
+SQL_MEMORY = "2GB"
+
+
 def run_readonly_sql(path: str | Path, sql: str) -> tuple[list[str], list[tuple]]:
     """Run one auditor query: exactly one SELECT over readable tables (see :mod:`provenance.sqlguard`).
 
@@ -398,8 +406,11 @@ def run_readonly_sql(path: str | Path, sql: str) -> tuple[list[str], list[tuple]
     hardened connection is the second wall behind the parse-tree check.
     """
     from provenance import sqlguard
+    from provenance.envsettings import env_size
 
-    con = connect_readonly(path)
+    # an auditor's query shares the machine: DuckDB's own default is 80 % of its memory
+    memory = env_size("CURATE_SQL_MEMORY", SQL_MEMORY)
+    con = connect_readonly(path, memory_limit=memory)
     try:
         name = con.execute("SELECT current_database()").fetchone()[0]
         sqlguard.check_select(con, sql, catalogue_name=name, masked=frozenset({"records"}))
@@ -409,6 +420,11 @@ def run_readonly_sql(path: str | Path, sql: str) -> tuple[list[str], list[tuple]
         msg = str(exc).splitlines()[0]
         if isinstance(exc, duckdb.PermissionException) or "read-only" in msg.lower():
             raise ReadOnlyError(f"refused: {msg}") from exc
+        if out_of_memory(exc):
+            raise CatalogueError(
+                f"query needs more memory than CURATE_SQL_MEMORY ({memory}) allows: {msg}; narrow it (fewer rows or"
+                " columns, LIMIT) or raise the limit"
+            ) from exc
         raise CatalogueError(f"query failed: {msg}") from exc
     finally:
         con.close()

@@ -241,6 +241,18 @@ def test_a_runaway_query_is_stopped(hostile, cli, monkeypatch):
 
 
 @pytest.mark.timeout(120)
+def test_a_query_over_its_memory_cap_is_one_line(hostile, cli, monkeypatch):
+    """An auditor's query shares the machine: DuckDB's default cap is 80 % of memory, now $CURATE_SQL_MEMORY."""
+    monkeypatch.setenv("CURATE_SQL_MEMORY", "64MB")
+    code, _, err = cli("sql", "SELECT list(i ORDER BY i) FROM range(50000000) t(i)")
+    assert code != 0 and "CURATE_SQL_MEMORY (64MB)" in err and len(err.strip().splitlines()) == 1, err
+    assert "Traceback" not in err
+    monkeypatch.setenv("CURATE_SQL_MEMORY", "lots")
+    code, _, err = cli("sql", "SELECT 1")
+    assert code != 0 and "CURATE_SQL_MEMORY must be a size" in err, err
+
+
+@pytest.mark.timeout(120)
 def test_ctrl_c_stops_a_query(hostile, db_path):
     import signal
     import subprocess
