@@ -50,7 +50,12 @@ __all__ = [
 
 
 def extract(path: str | Path, config: ExtractConfig | None = None) -> ExtractedDocument:
-    """Extract one file; raise :class:`ExtractionError` with a quarantine reason if unusable."""
+    """Extract one file; raise :class:`ExtractionError` with a quarantine reason if unusable.
+
+    A file's extraction is isolated: whatever a parser raises while reading it (``zlib.error``, lxml's
+    ``XMLSyntaxError``, ``EOFError``, ``NotImplementedError`` for an unknown filter, ...) becomes an
+    :class:`ExtractionError` naming the failure's type, so one broken file is quarantined and the ingest goes on.
+    """
     config = config or ExtractConfig()
     path = Path(path)
     kind = DOCUMENT_SUFFIXES.get(path.suffix.lower())
@@ -58,22 +63,35 @@ def extract(path: str | Path, config: ExtractConfig | None = None) -> ExtractedD
         raise ExtractionError(
             Reason.UNSUPPORTED, f"suffix `{path.suffix}`; known: {', '.join(sorted(DOCUMENT_SUFFIXES))}"
         )
-    if path.stat().st_size == 0:
-        raise ExtractionError(Reason.EMPTY, "0 bytes")
-    if kind == "docx":
-        doc = extract_docx(path, config)
-    elif kind == "epub":
-        doc = extract_epub(path, config)
-    else:
-        data = path.read_bytes()
-        if not data.strip():
-            raise ExtractionError(Reason.EMPTY, "only whitespace")
-        if kind == "pdf":
-            doc = extract_pdf(path, data, config)
-        elif kind == "html":
-            doc = extract_html(path, data, config)
-        else:
-            doc = extract_text(path, data, config)
+    try:
+        doc = _extract(path, kind, config)
+    except ExtractionError:
+        raise
+    except OSError as exc:  # the file itself (permissions, a vanished file, an I/O error)
+        raise ExtractionError(Reason.UNREADABLE, f"{type(exc).__name__}: {exc.strerror or exc}") from exc
+    except Exception as exc:  # noqa: BLE001 - any parser failure on one file: that file is quarantined
+        raise ExtractionError(_FAILED.get(kind, Reason.UNREADABLE), f"{type(exc).__name__}: {exc}"[:300]) from exc
     if not any(s.text.strip() for s in doc.segments):
         raise ExtractionError(Reason.NO_TEXT, f"{doc.format} file without text")
     return doc
+
+
+#: the reason of an unforeseen parser failure, by kind of file
+_FAILED = {"pdf": Reason.CORRUPT_PDF, "docx": Reason.CORRUPT_CONTAINER, "epub": Reason.CORRUPT_CONTAINER}
+
+
+def _extract(path: Path, kind: str, config: ExtractConfig) -> ExtractedDocument:
+    if path.stat().st_size == 0:
+        raise ExtractionError(Reason.EMPTY, "0 bytes")
+    if kind == "docx":
+        return extract_docx(path, config)
+    if kind == "epub":
+        return extract_epub(path, config)
+    data = path.read_bytes()
+    if not data.strip():
+        raise ExtractionError(Reason.EMPTY, "only whitespace")
+    if kind == "pdf":
+        return extract_pdf(path, data, config)
+    if kind == "html":
+        return extract_html(path, data, config)
+    return extract_text(path, data, config)

@@ -27,6 +27,8 @@ class Reason:
     EMPTY = "empty file"
     ZIP_BOMB = "zip bomb (uncompressed size over limit)"
     CORRUPT_CONTAINER = "corrupt DOCX/EPUB container"
+    ENCRYPTED_CONTAINER = "password-protected DOCX/EPUB"
+    UNREADABLE = "unreadable file"
     UNSUPPORTED = "unsupported file type"
     NO_TEXT = "no text extracted"
 

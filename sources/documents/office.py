@@ -23,6 +23,9 @@ def _check_zip(path: Path, config: ExtractConfig) -> zipfile.ZipFile:
         infos = zf.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
         raise ExtractionError(Reason.CORRUPT_CONTAINER, f"not a readable ZIP: {exc}") from exc
+    if any(i.flag_bits & 0x1 for i in infos):
+        zf.close()
+        raise ExtractionError(Reason.ENCRYPTED_CONTAINER, "ZIP members are encrypted; save the file without a password")
     total = sum(i.file_size for i in infos)
     if total > config.max_uncompressed_bytes:
         zf.close()

@@ -1,0 +1,313 @@
+"""Reading a manifest CSV: its text, its rows validated one by one, and rows that name one file compared.
+
+The contract is described in :mod:`sources.manifest` (which re-exports these names).
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import posixpath
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from provenance.errors import ConfigError
+from sources.base import Rejection, Skip
+from sources.documents import ExtractionError, decode_text
+
+__all__ = [
+    "AGREEMENT_LICENCE",
+    "KNOWN_COLUMNS",
+    "ManifestReason",
+    "ManifestRow",
+    "known_licence_ids",
+    "listed_path",
+    "read_manifest",
+]
+
+AGREEMENT_LICENCE = "LicenseRef-Written-Agreement"
+KNOWN_COLUMNS = (
+    "path",
+    "title",
+    "licensor",
+    "author",
+    "licence_id",
+    "agreement_id",
+    "audience",
+    "edition",
+    "isbn",
+    "purposes",
+    "commercial",
+    "expiry",
+    "attribution",
+)
+#: accepted spellings of the ``commercial`` column
+_YES = ("yes", "y", "true", "1", "是")
+_NO = ("no", "n", "false", "0", "否")
+
+
+class ManifestReason:
+    """Stable quarantine/skip reasons of manifest rows."""
+
+    UNKNOWN_LICENCE = "unknown licence id"
+    MISSING_LICENCE = "manifest row without licence id"
+    MISSING_FILE = "manifest row whose file is missing"
+    NOT_IN_MANIFEST = "file not in manifest (no licence)"
+    OUTSIDE = "manifest path outside the manifest folder"
+    BAD_PATH = "manifest path that cannot be resolved"
+    MISSING_PATH = "manifest row without path"
+    AGREEMENT_INCOMPLETE = "agreement row without agreement_id"
+    TERMS_INVALID = "licence terms incomplete or invalid"
+    CONFLICTING_ROWS = "file listed in manifest rows that disagree"
+    REPEATED_ROW = "file listed again in an identical manifest row"
+
+
+def known_licence_ids(licence_catalogue: Path | None = None) -> frozenset[str]:
+    """Licence ids (and aliases) a manifest may name, read by the one catalogue reader.
+
+    >>> "OGDL-Taiwan-1.0" in known_licence_ids()
+    True
+    """
+    from provenance import licences
+
+    cat = (
+        licences.load_licence_catalogue(licence_catalogue)
+        if licence_catalogue
+        else licences.default_licence_catalogue()
+    )
+    return frozenset(cat.licences) | frozenset(cat.aliases)
+
+
+@dataclass(frozen=True, slots=True)
+class ManifestRow:
+    """One validated manifest row."""
+
+    line: int
+    rel_path: str
+    path: Path
+    licence_id: str
+    title: str | None = None
+    licensor: str | None = None
+    agreement_id: str | None = None
+    audience: str | None = None
+    edition: str | None = None
+    isbn: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+    licence_terms: dict[str, Any] | None = None
+    commercial: bool | str | None = None
+    """``commercial`` column: True/False, None when empty, the raw text when not yes/no."""
+    term_problems: tuple[str, ...] = ()
+    """What the licence engine would refuse at export, each with the allowed values."""
+
+    @property
+    def locator(self) -> str:
+        """``manifest.csv:LINE:path`` as in reports."""
+        return f"{self.manifest_name}:{self.line}:{self.rel_path}"
+
+    manifest_name: str = ""
+
+
+def _clean(value: str | None) -> str | None:
+    value = (value or "").strip()
+    return value or None
+
+
+def _commercial(value: str | None) -> bool | str | None:
+    value = _clean(value)
+    if value is None:
+        return None
+    low = value.lower()
+    if low in _YES:
+        return True
+    if low in _NO:
+        return False
+    return value
+
+
+#: encodings a manifest may be in (as named by :func:`sources.documents.decode_text`); a guess beyond them could
+#: misread the titles and licensors that attributions quote, so such a manifest is refused
+MANIFEST_ENCODINGS = frozenset({"utf-8", "utf-8-sig", "utf-16", "big5", "cp950", "big5hkscs"})
+
+
+def _manifest_text(manifest: Path, data: bytes) -> str:
+    """The manifest's text: UTF-8 (BOM allowed), UTF-16 with a BOM, or Big5/CP950 as text files are read."""
+    hint = "save it as UTF-8 (e.g. `iconv -f ENCODING -t UTF-8`)"
+    try:
+        text, encoding = decode_text(data)
+    except ExtractionError as exc:
+        raise ConfigError(f"manifest `{manifest}` cannot be decoded: {exc.detail}; {hint}") from exc
+    if encoding not in MANIFEST_ENCODINGS:
+        raise ConfigError(f"manifest `{manifest}` is not UTF-8 or Big5/CP950 text (it reads as {encoding}); {hint}")
+    return text
+
+
+def read_manifest(manifest: Path, known: frozenset[str] | None = None) -> Iterator[ManifestRow | Rejection | Skip]:
+    """Validate the rows of ``manifest``; bad rows become :class:`Rejection` (with the line).
+
+    Rows are checked against the licence engine: ``ManifestRow.term_problems`` lists what would
+    block the row at export (the caller warns or rejects). A file named by two valid rows is one
+    file under one licence: rows that disagree in anything (licence, terms, title, ...) are all
+    rejected (``CONFLICTING_ROWS``, each naming the other lines and what differs), and a row
+    identical to an earlier one is a :class:`Skip` (``REPEATED_ROW``), the first row kept.
+    """
+    items = list(_read_rows(manifest, known))
+    by_path: dict[Path, list[ManifestRow]] = {}
+    for item in items:
+        if isinstance(item, ManifestRow):
+            by_path.setdefault(item.path, []).append(item)
+    verdicts: dict[int, Rejection | Skip] = {}
+    for rows in by_path.values():
+        first = rows[0]
+        if len(rows) < 2:
+            continue
+        if all(dataclasses.replace(r, line=first.line) == first for r in rows[1:]):
+            verdicts.update((r.line, Skip(r.locator, ManifestReason.REPEATED_ROW)) for r in rows[1:])
+            continue
+        for row in rows:
+            others = [o for o in rows if o is not row]
+            differ = sorted(
+                {
+                    f.name
+                    for o in others
+                    for f in dataclasses.fields(ManifestRow)
+                    if f.name not in ("line", "term_problems") and getattr(o, f.name) != getattr(row, f.name)
+                }
+            )
+            detail = (
+                f"{row.rel_path} is also listed on line {', '.join(str(o.line) for o in others)} with another "
+                f"{', '.join(differ)}; keep one row per file"
+            )
+            verdicts[row.line] = Rejection(row.locator, ManifestReason.CONFLICTING_ROWS, detail)
+    for item in items:
+        yield verdicts.get(item.line, item) if isinstance(item, ManifestRow) else item
+
+
+def listed_path(manifest: Path, locator: str) -> Path:
+    """The file a manifest row's locator (``manifest.csv:LINE:path``) names, as :attr:`ManifestRow.path` holds it."""
+    return (manifest.parent.resolve() / locator.split(":", 2)[-1]).resolve()
+
+
+def _resolved(base: Path, rel: str) -> Path | str:
+    """``base / rel`` resolved, or why it cannot be (a symlink loop, a name too long for the file system)."""
+    try:
+        return (base / rel).resolve()
+    except RuntimeError as exc:  # pathlib before 3.13: a symlink loop
+        return str(exc).split(" from ")[0].lower() or "symlink loop"
+    except OSError as exc:
+        return exc.strerror or type(exc).__name__
+
+
+def _refused(path: Path) -> str | None:
+    """Why the file system refuses to look ``path`` up (a name too long, ...), None when it can."""
+    try:
+        path.stat()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return exc.strerror or type(exc).__name__
+    return None
+
+
+def _read_rows(manifest: Path, known: frozenset[str] | None) -> Iterator[ManifestRow | Rejection]:
+    from provenance.licences import term_problems
+
+    known = known_licence_ids() if known is None else known
+    base = manifest.parent.resolve()
+    try:
+        data = manifest.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"cannot open manifest `{manifest}`: {exc}") from exc
+    with io.StringIO(_manifest_text(manifest, data), newline="") as fh:
+        reader = csv.DictReader(fh)
+        columns = [c.strip() for c in (reader.fieldnames or [])]
+        missing = [c for c in ("path", "licence_id") if c not in columns]
+        if missing:
+            raise ConfigError(
+                f"manifest `{manifest}` lacks column(s) {', '.join(missing)}; "
+                f"required: path, licence_id; optional: {', '.join(KNOWN_COLUMNS[1:])}"
+            )
+        for row in reader:
+            row = {(k or "").strip(): (v or "") for k, v in row.items() if k is not None}
+            line = reader.line_num
+            rel = _clean(row.get("path"))
+            loc = f"{manifest.name}:{line}:{rel or ''}"
+            if rel is None:
+                if any(v.strip() for v in row.values()):
+                    yield Rejection(
+                        loc, ManifestReason.MISSING_PATH, "the row has cells but no `path`; name the file it licenses"
+                    )
+                continue  # blank line
+            path = _resolved(base, rel)
+            if isinstance(path, str):
+                yield Rejection(loc, ManifestReason.BAD_PATH, f"{rel[:200]}: {path}")
+                continue
+            if not path.is_relative_to(base):
+                yield Rejection(loc, ManifestReason.OUTSIDE, rel)
+                continue
+            licence = _clean(row.get("licence_id"))
+            if licence is None:
+                yield Rejection(loc, ManifestReason.MISSING_LICENCE, rel)
+                continue
+            if licence not in known:
+                yield Rejection(
+                    loc,
+                    ManifestReason.UNKNOWN_LICENCE,
+                    f"`{licence}` is not in the licence catalogue (see `curate licences list`)",
+                )
+                continue
+            agreement = _clean(row.get("agreement_id"))
+            if licence == AGREEMENT_LICENCE and agreement is None:
+                yield Rejection(loc, ManifestReason.AGREEMENT_INCOMPLETE, rel)
+                continue
+            refused = _refused(path)
+            if refused is not None:
+                yield Rejection(loc, ManifestReason.BAD_PATH, f"{rel[:200]}: {refused}")
+                continue
+            if not path.is_file():
+                yield Rejection(loc, ManifestReason.MISSING_FILE, rel)
+                continue
+            licensor = _clean(row.get("licensor")) or _clean(row.get("author"))
+            commercial = _commercial(row.get("commercial"))
+            terms = None
+            if agreement is not None:
+                purposes = _clean(row.get("purposes"))
+                terms = {
+                    "agreement_id": agreement,
+                    "licensor": licensor,
+                    "audience": _clean(row.get("audience")),
+                    "purposes": [p.strip() for p in re.split(r"[;|,、]", purposes) if p.strip()] if purposes else [],
+                    "expiry": _clean(row.get("expiry")),
+                    "attribution": _clean(row.get("attribution")),
+                }
+                if commercial is not None:
+                    terms["commercial"] = commercial
+            checked = terms
+            if terms is None:  # no agreement: any term given beside a public licence is checked (it conflicts)
+                given = {k: _clean(row.get(k)) for k in ("audience", "purposes", "expiry", "attribution")}
+                checked = {k: v for k, v in given.items() if v is not None}
+                if commercial is not None:
+                    checked["commercial"] = commercial
+                checked = checked or None
+            problems = tuple(term_problems(licence, checked))
+            extra = {k: v for k, v in row.items() if k not in KNOWN_COLUMNS and k and v.strip()}
+            yield ManifestRow(
+                line=line,
+                rel_path=posixpath.normpath(Path(rel).as_posix()),  # sub/../a.txt and ./a.txt name a.txt
+                path=path,
+                licence_id=licence,
+                title=_clean(row.get("title")),
+                licensor=licensor,
+                agreement_id=agreement,
+                audience=_clean(row.get("audience")),
+                edition=_clean(row.get("edition")),
+                isbn=_clean(row.get("isbn")),
+                extra=extra,
+                licence_terms=terms,
+                commercial=commercial,
+                term_problems=problems,
+                manifest_name=manifest.name,
+            )

@@ -1,0 +1,112 @@
+"""Hostile files and manifest rows: each is quarantined or rejected with a reason, the rest is ingested."""
+
+from __future__ import annotations
+
+import subprocess
+import zipfile
+
+import pytest
+
+from sources.documents import ExtractionError, Reason, extract
+from sources.manifest import ManifestReason, read_manifest
+from sources.tabf import TabfSource
+
+PARA = "授信五P原則：借款戶、資金用途、還款來源、債權保障、未來展望。"
+
+
+def _rezip(src, dst, change):
+    """A copy of the ZIP ``src`` with ``change(name, bytes)`` applied to every member."""
+    with zipfile.ZipFile(src) as zi, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zo:
+        for info in zi.infolist():
+            zo.writestr(info.filename, change(info.filename, zi.read(info)))
+    return dst
+
+
+def test_truncated_docx_xml_is_a_corrupt_container(tmp_path, build):
+    good = build.make_docx(tmp_path / "g.docx", [("p", PARA)])
+    bad = _rezip(good, tmp_path / "badxml.docx", lambda n, b: b[: len(b) // 2] if n == "word/document.xml" else b)
+    with pytest.raises(ExtractionError) as info:
+        extract(bad)
+    assert info.value.reason == Reason.CORRUPT_CONTAINER
+    assert "XMLSyntaxError" in info.value.detail
+
+
+def test_unknown_pdf_filter_is_a_corrupt_pdf(tmp_path, build, cjk_font):
+    pdf = build.make_pdf(tmp_path / "a.pdf", [[PARA]])
+    data = pdf.read_bytes()
+    assert b"/FlateDecode" in data
+    pdf.write_bytes(data.replace(b"/FlateDecode", b"/FlateDOcode"))
+    with pytest.raises(ExtractionError) as info:
+        extract(pdf)
+    assert info.value.reason == Reason.CORRUPT_PDF
+    assert "NotImplementedError" in info.value.detail
+
+
+@pytest.mark.parametrize("exc", [__import__("zlib").error("invalid bit length repeat"), EOFError(), RuntimeError("x")])
+def test_any_parser_failure_is_quarantined_with_its_type(tmp_path, build, monkeypatch, exc):
+    import sources.documents as documents
+
+    def broken(path, config):
+        raise exc
+
+    monkeypatch.setattr(documents, "extract_docx", broken)
+    good = build.make_docx(tmp_path / "g.docx", [("p", PARA)])
+    with pytest.raises(ExtractionError) as info:
+        extract(good)
+    assert info.value.reason == Reason.CORRUPT_CONTAINER
+    assert info.value.detail.startswith(type(exc).__name__)
+
+
+def test_encrypted_epub_members_are_password_protected(tmp_path, build):
+    book = build.make_epub(tmp_path / "b.epub", [("c1.xhtml", "第一章", [PARA])])
+    folder = tmp_path / "x"
+    with zipfile.ZipFile(book) as zf:
+        zf.extractall(folder)
+    locked = tmp_path / "locked.epub"
+    subprocess.run(["zip", "-q", "-r", "-P", "secret", str(locked), "."], cwd=folder, check=True)
+    with pytest.raises(ExtractionError) as info:
+        extract(locked)
+    assert info.value.reason == Reason.ENCRYPTED_CONTAINER
+
+
+def _manifest(folder, lines):
+    path = folder / "manifest.csv"
+    path.write_text("path,licence_id,title\n" + "".join(f"{ln}\n" for ln in lines), encoding="utf-8")
+    return path
+
+
+def test_hostile_files_are_quarantined_and_the_good_one_ingested(tmp_path, build, cjk_font):
+    from curate.ingest import ingest
+
+    d = tmp_path / "m"
+    d.mkdir()
+    (d / "good.txt").write_text(PARA * 3, encoding="utf-8")
+    good = build.make_docx(tmp_path / "g.docx", [("p", PARA)])
+    _rezip(good, d / "badxml.docx", lambda n, b: b[: len(b) // 2] if n == "word/document.xml" else b)
+    pdf = build.make_pdf(d / "bad.pdf", [[PARA]])
+    pdf.write_bytes(pdf.read_bytes().replace(b"/FlateDecode", b"/FlateDOcode"))
+    (d / "loop1.txt").symlink_to("loop2.txt")
+    (d / "loop2.txt").symlink_to("loop1.txt")
+    rows = ["good.txt,CC-BY-4.0,", "badxml.docx,CC-BY-4.0,", "bad.pdf,CC-BY-4.0,", "loop1.txt,CC-BY-4.0,"]
+    rows += ["x" * 300 + ".txt,CC-BY-4.0,", ",CC-BY-4.0,no path"]
+    report = ingest(tmp_path / "c.duckdb", TabfSource([_manifest(d, rows)]))
+    assert report.records_new == 1
+    assert report.quarantine_reasons == {
+        Reason.CORRUPT_CONTAINER: 1,
+        Reason.CORRUPT_PDF: 1,
+        ManifestReason.BAD_PATH: 2,
+        ManifestReason.MISSING_PATH: 1,
+    }
+
+
+def test_manifest_rows_with_unusable_paths_are_rejected_by_line(tmp_path):
+    d = tmp_path / "m"
+    d.mkdir()
+    (d / "loop1.txt").symlink_to("loop2.txt")
+    (d / "loop2.txt").symlink_to("loop1.txt")
+    out = list(read_manifest(_manifest(d, ["loop1.txt,CC-BY-4.0,", "y" * 300 + ",CC-BY-4.0,", ",CC-BY-4.0,t"])))
+    assert [(r.locator.split(":")[1], r.reason) for r in out] == [
+        ("2", ManifestReason.BAD_PATH),
+        ("3", ManifestReason.BAD_PATH),
+        ("4", ManifestReason.MISSING_PATH),
+    ]
