@@ -33,6 +33,8 @@ from curate.ingest_rows import (
     REASON_MALFORMED,
     check_source_kinds,
     encodable,
+    guarded_ids,
+    guarded_source,
     keyed_columns,
     keyed_ids,
     metadata_json,
@@ -244,21 +246,8 @@ class _Ingestor:
         rep.records_seen += len(records)
 
     def _guard_ids(self, rec: Record) -> Record:
-        """doc_key, locator and container with personal values pseudonymised (see curate.pii.identifiers)."""
-        all_types = rec.source_id in self.pii_sources
-        new = {
-            f: self.guard(getattr(rec, f), all_types=all_types)
-            for f in ("doc_key", "locator", "container")
-            if getattr(rec, f)
-        }
-        sha = (rec.metadata or {}).get("file_sha256") if all_types and self.keyed is not None else None
-        if isinstance(sha, str):  # a manifest row's file digest: keyed, like the text's
-            new["metadata"] = {**rec.metadata, "file_sha256": self.keyed.file_digest(sha)}
-        if all(new[f] == getattr(rec, f) for f in new):
-            return rec
-        import dataclasses
-
-        return dataclasses.replace(rec, **new)
+        """Ids and file names with personal values pseudonymised (see :func:`curate.ingest_rows.guarded_ids`)."""
+        return guarded_ids(self.guard, rec, all_types=rec.source_id in self.pii_sources, keyed=self.keyed)
 
     def _terms_only(self, raw: RawItem) -> bool:
         """A manifest row whose file is unchanged: settled without extraction (see curate.ingest_terms)."""
@@ -317,6 +306,8 @@ class _Ingestor:
         events = []
         with db.transaction(self.con):
             for info in self.source.source_infos():
+                # origin and metadata hold file paths (manifests): pseudonymised like the records' file names
+                info = guarded_source(self.guard, info, all_types=info.source_id in self.pii_sources)
                 meta = json.dumps(info.metadata, ensure_ascii=False, default=str)
                 params = [info.source_id, info.kind, info.title, info.origin, info.licence_id, info.pii_expected]
                 before = self.con.execute(_SOURCE_GATES, [info.source_id]).fetchall()

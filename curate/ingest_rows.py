@@ -6,6 +6,7 @@ Used by :mod:`curate.ingest` (the driver) and its set-based path."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from typing import TYPE_CHECKING, Any
@@ -19,11 +20,43 @@ from sources.base import Record, SourceInfo
 if TYPE_CHECKING:
     import pyarrow as pa
 
+    from curate.pii.identifiers import IdentifierGuard
+
 
 #: quarantine reason of a raw item whose shape made the source fail (a number where text belongs)
 REASON_MALFORMED = "malformed item (unexpected field type or shape)"
 #: quarantine reason of a record that is not valid Unicode
 REASON_INVALID_UNICODE = "not valid Unicode (lone surrogate)"
+
+
+#: identifiers, and metadata keys that hold file names (a manifest row's file and manifest), pseudonymised at ingest
+GUARDED_FIELDS = ("doc_key", "locator", "container")
+GUARDED_METADATA = ("file", "manifest")
+
+
+def guarded_ids(guard: IdentifierGuard, rec: Record, *, all_types: bool, keyed: Any = None) -> Record:
+    """``rec`` with personal values in its ids and file names pseudonymised (see curate.pii.identifiers).
+
+    ``keyed``: the keyed ids of a ``pii_expected`` source; a manifest row's file digest is keyed like the text's.
+    """
+    new: dict[str, Any] = {f: guard(getattr(rec, f), all_types=all_types) for f in GUARDED_FIELDS if getattr(rec, f)}
+    meta = rec.metadata or {}
+    names = {k: guard(meta[k], all_types=all_types) for k in GUARDED_METADATA if isinstance(meta.get(k), str)}
+    sha = meta.get("file_sha256") if all_types and keyed is not None else None
+    if isinstance(sha, str):
+        names["file_sha256"] = keyed.file_digest(sha)
+    if any(meta[k] != v for k, v in names.items()):
+        new["metadata"] = {**meta, **names}
+    if all(new[f] == getattr(rec, f) for f in new):
+        return rec
+    return dataclasses.replace(rec, **new)
+
+
+def guarded_source(guard: IdentifierGuard, info: SourceInfo, *, all_types: bool) -> SourceInfo:
+    """A source row with personal values in its origin and metadata (file paths) pseudonymised."""
+    return dataclasses.replace(
+        info, origin=guard(info.origin, all_types=all_types), metadata=guard.walk(info.metadata, all_types=all_types)
+    )
 
 
 #: what a source id may be (``--source-id``, pipeline files): letters (any script), digits and ``_ . : -``, at most

@@ -1,6 +1,7 @@
 """Identifiers built from personal data: pseudonymised before they are stored.
 
-``doc_key``, ``locator`` and ``container`` are built from id fields and file names
+``doc_key``, ``locator`` and ``container`` are built from id fields and file names (kept also in a record's
+``metadata.file`` and a source's ``origin``)
 (``王小明_A123456789.jsonl#line=1``, ``moda:id=A123456789``); run parameters hold file paths;
 quarantine rows and ingest reports hold locators and excerpts. None of them is text the PII stage
 sees, so ingest passes them through :class:`IdentifierGuard` first: a detected personal value

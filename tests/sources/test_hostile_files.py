@@ -110,3 +110,22 @@ def test_manifest_rows_with_unusable_paths_are_rejected_by_line(tmp_path):
         ("3", ManifestReason.BAD_PATH),
         ("4", ManifestReason.MISSING_PATH),
     ]
+
+
+def test_ids_in_folder_and_file_names_never_stored_in_clear(tmp_path):
+    import duckdb
+
+    from curate.ingest import ingest
+
+    d = tmp_path / "學員王小明_A123456789"
+    d.mkdir()
+    (d / "陳大文_F131104093_講義.txt").write_text(PARA * 3, encoding="utf-8")
+    manifest = _manifest(d, ["陳大文_F131104093_講義.txt,CC-BY-4.0,"])
+    db = tmp_path / "c.duckdb"
+    assert ingest(db, TabfSource([manifest])).records_new == 1
+    con = duckdb.connect(str(db), read_only=True)
+    stored = con.execute("SELECT doc_key, locator, container, metadata::VARCHAR FROM records").fetchall()
+    stored += con.execute("SELECT origin, metadata::VARCHAR FROM sources").fetchall()
+    text = " ".join(str(v) for row in stored for v in row)
+    assert "F131104093" not in text and "A123456789" not in text
+    assert "〔身分證字號#" in con.execute("SELECT json_extract_string(metadata, '$.file') FROM records").fetchone()[0]
