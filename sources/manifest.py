@@ -21,7 +21,7 @@ record is never exported (code ``licence_terms``). Agreement terms on a row whos
 ``no``) are such a problem: the row states two sets of terms, so it is refused rather than either set dropped.
 A file in the folder that no row names, and a row whose file is missing, are reported by name and
 never ingested: nothing enters the catalogue without a licence. Rows that name one file and disagree
-are all rejected (no row silently wins); an identical repeat is skipped.
+are all rejected (no row silently wins), across the manifests of one ingest too; an identical repeat is skipped.
 """
 
 from __future__ import annotations
@@ -38,8 +38,9 @@ from sources.manifest_rows import (
     ManifestReason,
     ManifestRow,
     known_licence_ids,
-    listed_path,
+    listed_by,
     read_manifest,
+    read_manifests,
 )
 
 __all__ = [
@@ -94,40 +95,40 @@ class ManifestSource(Source):
         return cfg
 
     def iter_raw(self) -> Iterator[RawItem | Rejection | Skip]:
-        known = known_licence_ids()
         for manifest in self.paths:
             if not manifest.is_file():
                 raise ConfigError(f"manifest `{manifest}` not found; pass the CSV that lists the files")
-            listed: set[Path] = set()
-            for row in read_manifest(manifest, known):
-                if isinstance(row, Skip):
-                    yield Skip(row.locator, row.reason, self.source_id)
-                    continue
-                if isinstance(row, Rejection):
-                    if row.reason == ManifestReason.CONFLICTING_ROWS:
-                        listed.add(listed_path(manifest, row.locator))  # listed, under no licence that holds
-                    yield Rejection(row.locator, row.reason, row.excerpt, self.source_id)
-                    continue
-                listed.add(row.path)
-                if row.term_problems:
-                    detail = "; ".join(row.term_problems)
-                    if self.options.get("strict"):
-                        yield Rejection(row.locator, ManifestReason.TERMS_INVALID, detail, self.source_id)
-                        continue
-                    yield Notice(row.locator, ManifestReason.TERMS_INVALID, detail, self.source_id)
-                yield RawItem(locator=row.rel_path, payload=row, origin=str(manifest))
-            if self.options.get("report_unlisted", True):
-                yield from self._unlisted(manifest, listed)
-
-    def _unlisted(self, manifest: Path, listed: set[Path]) -> Iterator[Skip]:
-        base = manifest.parent.resolve()
-        for f in sorted(base.rglob("*")):
-            if not f.is_file() or f.resolve() in listed or f.resolve() == manifest.resolve():
+        listed: set[Path] = set()  # over all manifests: a file a sibling manifest lists is not unlisted
+        for manifest, row in read_manifests(list(self.paths), known_licence_ids()):
+            listed.add(listed_by(manifest, row))
+            if isinstance(row, Skip):
+                yield Skip(row.locator, row.reason, self.source_id)
                 continue
-            rel = f.relative_to(base)
-            if any(part.startswith(".") for part in rel.parts) or f.suffix.lower() == ".csv":
-                continue  # hidden files; CSVs are manifests (of this or another batch)
-            yield Skip(rel.as_posix(), ManifestReason.NOT_IN_MANIFEST, self.source_id)
+            if isinstance(row, Rejection):
+                yield Rejection(row.locator, row.reason, row.excerpt, self.source_id)
+                continue
+            if row.term_problems:
+                detail = "; ".join(row.term_problems)
+                if self.options.get("strict"):
+                    yield Rejection(row.locator, ManifestReason.TERMS_INVALID, detail, self.source_id)
+                    continue
+                yield Notice(row.locator, ManifestReason.TERMS_INVALID, detail, self.source_id)
+            yield RawItem(locator=row.rel_path, payload=row, origin=str(manifest))
+        if self.options.get("report_unlisted", True):
+            yield from self._unlisted(self.paths, listed)
+
+    def _unlisted(self, manifests: list[Path], listed: set[Path | None]) -> Iterator[Skip]:
+        """Files in the manifests' folders (each folder once) that no row names."""
+        folders = dict.fromkeys(m.parent.resolve() for m in manifests)
+        own = {m.resolve() for m in manifests}
+        for base in folders:
+            for f in sorted(base.rglob("*")):
+                if not f.is_file() or f.resolve() in listed or f.resolve() in own:
+                    continue
+                rel = f.relative_to(base)
+                if any(part.startswith(".") for part in rel.parts) or f.suffix.lower() == ".csv":
+                    continue  # hidden files; CSVs are manifests (of this or another batch)
+                yield Skip(rel.as_posix(), ManifestReason.NOT_IN_MANIFEST, self.source_id)
 
     def to_records(self, raw: RawItem) -> Iterable[Record | Rejection | Skip]:
         row: ManifestRow = raw.payload
@@ -251,8 +252,7 @@ def check_manifest(manifest: Path) -> list[dict[str, Any]]:
         if isinstance(row, (Rejection, Skip)):
             line = row.locator.split(":")[1] if row.locator.count(":") >= 2 else ""
             excerpt = getattr(row, "excerpt", "")
-            if row.reason == ManifestReason.CONFLICTING_ROWS:
-                listed.add(listed_path(manifest, row.locator))
+            listed.add(listed_by(manifest, row))
             out.append(
                 {
                     "line": int(line) if line.isdigit() else None,
@@ -308,7 +308,7 @@ def check_manifest(manifest: Path) -> list[dict[str, Any]]:
                         )
         out.append(entry)
     source = ManifestSource([manifest], source_id="manifest")
-    for skip in source._unlisted(manifest, listed):
+    for skip in source._unlisted([manifest], listed):
         out.append(
             {
                 "line": None,

@@ -25,8 +25,10 @@ __all__ = [
     "ManifestReason",
     "ManifestRow",
     "known_licence_ids",
+    "listed_by",
     "listed_path",
     "read_manifest",
+    "read_manifests",
 ]
 
 AGREEMENT_LICENCE = "LicenseRef-Written-Agreement"
@@ -154,36 +156,68 @@ def read_manifest(manifest: Path, known: frozenset[str] | None = None) -> Iterat
     rejected (``CONFLICTING_ROWS``, each naming the other lines and what differs), and a row
     identical to an earlier one is a :class:`Skip` (``REPEATED_ROW``), the first row kept.
     """
-    items = list(_read_rows(manifest, known))
+    for _, item in read_manifests([manifest], known):
+        yield item
+
+
+def read_manifests(
+    manifests: list[Path], known: frozenset[str] | None = None
+) -> Iterator[tuple[Path, ManifestRow | Rejection | Skip]]:
+    """:func:`read_manifest` over the manifests of one ingest, with each item's manifest: rows for one file are
+    compared across the manifests as within one (all rejected when they disagree, a later identical one skipped)."""
+    known = known_licence_ids() if known is None else known
+    items = [(m, item) for m in manifests for item in _read_rows(m, known)]
+    verdicts = _compared([item for _, item in items if isinstance(item, ManifestRow)])
+    for manifest, item in items:
+        yield manifest, verdicts.get(id(item), item)
+
+
+def _compared(rows: list[ManifestRow]) -> dict[int, Rejection | Skip]:
+    """Verdicts (by ``id`` of the row) on rows that name a file another row names too."""
     by_path: dict[Path, list[ManifestRow]] = {}
-    for item in items:
-        if isinstance(item, ManifestRow):
-            by_path.setdefault(item.path, []).append(item)
+    for row in rows:
+        by_path.setdefault(row.path, []).append(row)
     verdicts: dict[int, Rejection | Skip] = {}
-    for rows in by_path.values():
-        first = rows[0]
-        if len(rows) < 2:
+    for group in by_path.values():
+        first = group[0]
+        if len(group) < 2:
             continue
-        if all(dataclasses.replace(r, line=first.line) == first for r in rows[1:]):
-            verdicts.update((r.line, Skip(r.locator, ManifestReason.REPEATED_ROW)) for r in rows[1:])
+        if all(dataclasses.replace(r, line=first.line, manifest_name=first.manifest_name) == first for r in group[1:]):
+            verdicts.update((id(r), Skip(r.locator, ManifestReason.REPEATED_ROW)) for r in group[1:])
             continue
-        for row in rows:
-            others = [o for o in rows if o is not row]
+        for row in group:
+            others = [o for o in group if o is not row]
             differ = sorted(
                 {
                     f.name
                     for o in others
                     for f in dataclasses.fields(ManifestRow)
-                    if f.name not in ("line", "term_problems") and getattr(o, f.name) != getattr(row, f.name)
+                    if f.name not in ("line", "term_problems", "manifest_name")
+                    and getattr(o, f.name) != getattr(row, f.name)
                 }
             )
-            detail = (
-                f"{row.rel_path} is also listed on line {', '.join(str(o.line) for o in others)} with another "
-                f"{', '.join(differ)}; keep one row per file"
+            where = ", ".join(
+                str(o.line) if o.manifest_name == row.manifest_name else f"{o.line} of {o.manifest_name}"
+                for o in others
             )
-            verdicts[row.line] = Rejection(row.locator, ManifestReason.CONFLICTING_ROWS, detail)
-    for item in items:
-        yield verdicts.get(item.line, item) if isinstance(item, ManifestRow) else item
+            detail = (
+                f"{row.rel_path} is also listed on line {where} with another {', '.join(differ)}; keep one row per file"
+            )
+            verdicts[id(row)] = Rejection(row.locator, ManifestReason.CONFLICTING_ROWS, detail)
+    return verdicts
+
+
+def listed_by(manifest: Path, item: ManifestRow | Rejection | Skip) -> Path | None:
+    """The file a manifest row names, even when the row was rejected (it is listed, under no licence that holds);
+    None when the row names none that can be looked up."""
+    if isinstance(item, ManifestRow):
+        return item.path
+    if item.reason in (ManifestReason.MISSING_PATH, ManifestReason.BAD_PATH):
+        return None
+    try:
+        return listed_path(manifest, item.locator)
+    except (OSError, RuntimeError):
+        return None
 
 
 def listed_path(manifest: Path, locator: str) -> Path:

@@ -129,3 +129,34 @@ def test_ids_in_folder_and_file_names_never_stored_in_clear(tmp_path):
     text = " ".join(str(v) for row in stored for v in row)
     assert "F131104093" not in text and "A123456789" not in text
     assert "〔身分證字號#" in con.execute("SELECT json_extract_string(metadata, '$.file') FROM records").fetchone()[0]
+
+
+def test_rows_of_one_file_in_two_manifests_are_compared(tmp_path):
+    from curate.ingest import ingest
+
+    d = tmp_path / "two"
+    d.mkdir()
+    (d / "a.txt").write_text(PARA * 3, encoding="utf-8")
+    (d / "b.txt").write_text(PARA * 2, encoding="utf-8")
+    (d / "m1.csv").write_text("path,licence_id\na.txt,CC-BY-4.0\n", encoding="utf-8")
+    (d / "m2.csv").write_text("path,licence_id\na.txt,CC-BY-NC-SA-4.0\nb.txt,CC-BY-4.0\n", encoding="utf-8")
+    report = ingest(tmp_path / "c.duckdb", TabfSource([d / "m1.csv", d / "m2.csv"]))
+    assert report.records_new == 1  # b.txt
+    assert report.quarantine_reasons == {ManifestReason.CONFLICTING_ROWS: 2}
+    assert dict(report.skipped) == {}  # b.txt is listed by m2, a.txt by both
+    (d / "m2.csv").write_text("path,licence_id\na.txt,CC-BY-4.0\nb.txt,CC-BY-4.0\n", encoding="utf-8")
+    report = ingest(tmp_path / "c2.duckdb", TabfSource([d / "m1.csv", d / "m2.csv"]))
+    assert report.records_new == 2 and dict(report.skipped) == {ManifestReason.REPEATED_ROW: 1}
+
+
+def test_a_rejected_row_is_not_also_reported_as_not_in_manifest(tmp_path, collect):
+    d = tmp_path / "m"
+    d.mkdir()
+    for name in ("a.txt", "c.txt", "n.txt"):
+        (d / name).write_text(PARA, encoding="utf-8")
+    (tmp_path / "out.txt").write_text(PARA, encoding="utf-8")
+    (d / "link_out.txt").symlink_to(tmp_path / "out.txt")
+    manifest = _manifest(d, ["a.txt,CC-BY-4.0,", "c.txt,cc-by-4.0,", "n.txt,,", "link_out.txt,CC-BY-4.0,"])
+    records, rejections, skips = collect(TabfSource([manifest]))
+    assert len(records) == 1 and len(rejections) == 3
+    assert skips == []
