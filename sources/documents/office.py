@@ -68,28 +68,23 @@ def extract_docx(path: Path, config: ExtractConfig) -> ExtractedDocument:
     except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
         raise ExtractionError(Reason.CORRUPT_CONTAINER, f"not a readable DOCX: {exc}") from exc
     title = document.core_properties.title or None
-    # walk the body in order: paragraphs (with headings, page breaks) and tables
+    # walk the body in order: paragraphs (with headings, page breaks) and tables, inside content controls too
     pages: list[list[str]] = [[]]
     heading_marks: list[tuple[int, int, str]] = []  # (page, line index, text)
-    for child in document.element.body.iterchildren():
+    for child in _blocks(document.element.body):
         if child.tag == f"{_W}p":
             style = child.find(f"{_W}pPr/{_W}pStyle")
             style_id = style.get(f"{_W}val") if style is not None else ""
-            for run in child.iter(f"{_W}br", f"{_W}t", f"{_W}lastRenderedPageBreak"):
-                if run.tag == f"{_W}br" and run.get(f"{_W}type") == "page" and pages[-1]:
-                    pages.append([])
-            text = "".join(t.text or "" for t in child.iter(f"{_W}t")).strip()
+            if pages[-1] and any(br.get(f"{_W}type") == "page" for br in child.iter(f"{_W}br")):
+                pages.append([])
+            text = _paragraph_text(child).strip()
             if not text:
                 continue
             if re.match(r"(?i)^(heading|title)\s*[12]?$|^標題\s*[12]?$", style_id or "") or is_heading(text):
                 heading_marks.append((len(pages) - 1, len(pages[-1]), text))
             pages[-1].append(text)
-        elif child.tag == f"{_W}tbl":
-            for row in child.iter(f"{_W}tr"):
-                cells = ["".join(t.text or "" for t in tc.iter(f"{_W}t")).strip() for tc in row.iter(f"{_W}tc")]
-                line = "\t".join(c for c in cells if c)
-                if line:
-                    pages[-1].append(line)
+        else:
+            pages[-1].extend(_table_lines(child))
     pages = [p for p in pages if p] or [[]]
     if not any(pages[0]) and len(pages) == 1:
         raise ExtractionError(Reason.NO_TEXT, "the DOCX body holds no text")
@@ -100,6 +95,73 @@ def extract_docx(path: Path, config: ExtractConfig) -> ExtractedDocument:
             Segment(f"page={i + 1}", "\n".join(lines), title, {"page": i + 1}) for i, lines in enumerate(pages) if lines
         ]
     return ExtractedDocument("docx", segments, pages=len(pages), title=title)
+
+
+#: containers whose children are body content: content controls (``w:sdt``) and custom XML
+_WRAPPERS = (f"{_W}sdt", f"{_W}sdtContent", f"{_W}customXml")
+#: run content that the accepted view of tracked changes drops (the origin of a move; deleted runs)
+_DROPPED = (f"{_W}moveFrom", f"{_W}del")
+
+
+def _blocks(parent):
+    """Paragraphs and tables of ``parent`` in order, looking inside content controls and custom XML."""
+    for child in parent.iterchildren():
+        if child.tag in (f"{_W}p", f"{_W}tbl"):
+            yield child
+        elif child.tag in _WRAPPERS:
+            yield from _blocks(child)
+
+
+def _paragraph_text(p) -> str:
+    """A paragraph's text as Word shows it with changes accepted: no moved-away or deleted runs, no hidden text."""
+    out = []
+    for t in p.iter(f"{_W}t"):
+        run = t.getparent()
+        if _hidden(run) or any(a.tag in _DROPPED for a in t.iterancestors() if a is not p):
+            continue
+        out.append(t.text or "")
+    return "".join(out)
+
+
+def _hidden(run) -> bool:
+    vanish = run.find(f"{_W}rPr/{_W}vanish") if run is not None else None
+    return vanish is not None and vanish.get(f"{_W}val") not in ("0", "false", "off")
+
+
+def _table_lines(tbl) -> list[str]:
+    """One line per row (cells joined by tabs); a table nested in a cell is read once, inside that cell."""
+    lines = []
+    for row in _rows(tbl):
+        cells = [_cell_text(tc) for tc in _cells(row)]
+        line = "\t".join(c for c in cells if c)
+        if line:
+            lines.append(line)
+    return lines
+
+
+def _rows(tbl):
+    for child in tbl.iterchildren():
+        if child.tag == f"{_W}tr":
+            yield child
+        elif child.tag in _WRAPPERS:
+            yield from _rows(child)
+
+
+def _cells(row):
+    for child in row.iterchildren():
+        if child.tag == f"{_W}tc":
+            yield child
+        elif child.tag in _WRAPPERS:
+            yield from _cells(child)
+
+
+def _cell_text(tc) -> str:
+    parts = []
+    for block in _blocks(tc):
+        text = _paragraph_text(block) if block.tag == f"{_W}p" else " ".join(_table_lines(block))
+        if text.strip():
+            parts.append(text.strip())
+    return " ".join(parts)
 
 
 def _split_on_marks(pages: list[list[str]], marks: list[tuple[int, int, str]]) -> list[Segment]:

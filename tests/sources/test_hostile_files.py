@@ -160,3 +160,38 @@ def test_a_rejected_row_is_not_also_reported_as_not_in_manifest(tmp_path, collec
     records, rejections, skips = collect(TabfSource([manifest]))
     assert len(records) == 1 and len(rejections) == 3
     assert skips == []
+
+
+TRACKED_BODY = """<w:body>
+<w:p><w:r><w:t>KEEP。</w:t></w:r><w:del w:id="1" w:author="x"><w:r><w:delText>DELETED</w:delText></w:r></w:del>
+<w:ins w:id="2" w:author="x"><w:r><w:t>INSERTED。</w:t></w:r></w:ins></w:p>
+<w:p><w:moveFrom w:id="3" w:author="x"><w:r><w:t>MOVED。</w:t></w:r></w:moveFrom></w:p>
+<w:p><w:moveTo w:id="4" w:author="x"><w:r><w:t>MOVED。</w:t></w:r></w:moveTo></w:p>
+<w:p><w:r><w:rPr><w:vanish/></w:rPr><w:t>HIDDEN A123456789</w:t></w:r><w:r><w:t>SHOWN</w:t></w:r></w:p>
+<w:sdt><w:sdtContent><w:p><w:r><w:t>SDT_BODY。</w:t></w:r></w:p></w:sdtContent></w:sdt>
+<w:p><w:sdt><w:sdtContent><w:r><w:t>SDT_RUN。</w:t></w:r></w:sdtContent></w:sdt></w:p>
+<w:tbl><w:tr><w:tc><w:p><w:r><w:t>OUTER</w:t></w:r></w:p><w:tbl><w:tr><w:tc><w:p><w:r><w:t>NESTED</w:t></w:r></w:p>
+</w:tc></w:tr></w:tbl></w:tc><w:tc><w:p><w:r><w:t>RIGHT</w:t></w:r></w:p></w:tc></w:tr></w:tbl>
+<w:sectPr/></w:body>"""
+
+
+def test_docx_text_is_the_accepted_visible_view(tmp_path, build):
+    import re
+
+    good = build.make_docx(tmp_path / "g.docx", [("p", PARA)])
+
+    def body(name, data):
+        if name != "word/document.xml":
+            return data
+        return re.sub(r"<w:body>.*</w:body>", TRACKED_BODY, data.decode(), flags=re.S).encode()
+
+    doc = extract(_rezip(good, tmp_path / "tracked.docx", body))
+    text = "\n".join(s.text for s in doc.segments)
+    assert text.split("\n") == [
+        "KEEP。INSERTED。",
+        "MOVED。",
+        "SHOWN",
+        "SDT_BODY。",
+        "SDT_RUN。",
+        "OUTER NESTED\tRIGHT",
+    ]
