@@ -7,6 +7,7 @@ import zipfile
 import zlib
 from pathlib import Path, PurePosixPath
 
+from sources.capped import InputLimitError, check_member
 from sources.documents.cleanup import is_heading
 from sources.documents.html import html_blocks
 from sources.documents.model import ExtractConfig, ExtractedDocument, ExtractionError, Reason, Segment
@@ -26,6 +27,12 @@ def _check_zip(path: Path, config: ExtractConfig) -> zipfile.ZipFile:
     if any(i.flag_bits & 0x1 for i in infos):
         zf.close()
         raise ExtractionError(Reason.ENCRYPTED_CONTAINER, "ZIP members are encrypted; save the file without a password")
+    for info in infos:  # each member by its inflated size and ratio (sources/capped.py), before any is parsed
+        try:
+            check_member(info, max_bytes=config.max_uncompressed_bytes)
+        except InputLimitError as exc:
+            zf.close()
+            raise ExtractionError(Reason.ZIP_BOMB, exc.detail) from exc
     total = sum(i.file_size for i in infos)
     if total > config.max_uncompressed_bytes:
         zf.close()

@@ -195,3 +195,22 @@ def test_docx_text_is_the_accepted_visible_view(tmp_path, build):
         "SDT_RUN。",
         "OUTER NESTED\tRIGHT",
     ]
+
+
+@pytest.mark.parametrize("kind", ["docx", "epub"])
+def test_zip_members_over_the_ratio_cap_are_refused_before_parsing(tmp_path, build, kind):
+    if kind == "docx":
+        src = build.make_docx(tmp_path / "g.docx", [("p", PARA)])
+        member = "word/document.xml"
+    else:
+        src = build.make_epub(tmp_path / "g.epub", [("c1.xhtml", "第一章", [PARA])])
+        member = "OEBPS/text/c1.xhtml"
+    pad = b"<!--" + b" " * (4 * 1024 * 1024) + b"-->"  # 4 MiB that deflate to ~4 KiB: ratio ~1000:1
+
+    def inflate(name, data):
+        return data.replace(b"?>", b"?>" + pad, 1) if name == member else data
+
+    bomb = _rezip(src, tmp_path / f"bomb.{kind}", inflate)
+    with pytest.raises(ExtractionError) as info:
+        extract(bomb)
+    assert info.value.reason == Reason.ZIP_BOMB and "ratio" in info.value.detail
