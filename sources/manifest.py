@@ -32,7 +32,7 @@ from typing import Any, ClassVar
 
 from provenance.errors import ConfigError
 from sources.base import Notice, RawItem, Record, Rejection, Skip, Source, SourceInfo
-from sources.documents import ExtractConfig, ExtractionError, detect_lang, extract, segment_key
+from sources.documents import ExtractConfig, ExtractionError, Reason, detect_lang, extract, segment_key
 from sources.manifest_rows import (
     AGREEMENT_LICENCE,
     ManifestReason,
@@ -138,7 +138,8 @@ class ManifestSource(Source):
             yield Rejection(row.rel_path, exc.reason, exc.detail[:500], self.source_id)
             return
         for frag, reason in doc.skipped:  # e.g. scanned pages inside a text PDF: listed for OCR
-            yield Rejection(f"{row.rel_path}#{frag}", reason, "page without a text layer", self.source_id)
+            detail = "page without a text layer" if reason == Reason.NEEDS_OCR else "left out of the document"
+            yield Rejection(f"{row.rel_path}#{frag}", reason, detail, self.source_id)
         base_meta: dict[str, Any] = {
             "format": doc.format,
             **row_metadata(row),

@@ -29,6 +29,7 @@ class Reason:
     CORRUPT_CONTAINER = "corrupt DOCX/EPUB container"
     ENCRYPTED_CONTAINER = "password-protected DOCX/EPUB"
     UNREADABLE = "unreadable file"
+    BROKEN_SPINE = "EPUB spine item naming no file"
     UNSUPPORTED = "unsupported file type"
     NO_TEXT = "no text extracted"
 

@@ -225,13 +225,15 @@ def extract_epub(path: Path, config: ExtractConfig) -> ExtractedDocument:
             raise ExtractionError(Reason.CORRUPT_CONTAINER, f"bad EPUB package files: {exc}") from exc
         base = PurePosixPath(rootfile).parent
         manifest = {item.get("id"): item.get("href") for item in opf.iterfind(".//{*}manifest/{*}item")}
-        spine = [manifest.get(ref.get("idref")) for ref in opf.iterfind(".//{*}spine/{*}itemref")]
+        spine, skipped = _spine(manifest, [ref.get("idref") for ref in opf.iterfind(".//{*}spine/{*}itemref")])
         title_el = opf.find(".//{*}metadata/{*}title")
         book_title = title_el.text.strip() if title_el is not None and title_el.text else None
         segments: list[Segment] = []
         extracted = 0
         for n, href in enumerate(h for h in spine if h):
             name = str(base / href) if str(base) not in ("", ".") else href
+            if any(seg.fragment == f"chapter={name}" for seg in segments):
+                continue  # a chapter the spine lists again is one chapter (one record)
             chapter_title, blocks = html_blocks(_read_member(zf, name, config))
             if not blocks:
                 continue
@@ -252,4 +254,16 @@ def extract_epub(path: Path, config: ExtractConfig) -> ExtractedDocument:
             )
     if not segments:
         raise ExtractionError(Reason.NO_TEXT, "no chapter with text in the EPUB spine")
-    return ExtractedDocument("epub", segments, title=book_title)
+    return ExtractedDocument("epub", segments, title=book_title, skipped=skipped)
+
+
+def _spine(manifest: dict, idrefs: list) -> tuple[list[str], list[tuple[str, str]]]:
+    """The spine's files and the items naming no file."""
+    hrefs, skipped = [], []
+    for n, ref in enumerate(idrefs, start=1):
+        href = manifest.get(ref)
+        if href is None:
+            skipped.append((f"spine={n}", Reason.BROKEN_SPINE))
+        else:
+            hrefs.append(href)
+    return hrefs, skipped

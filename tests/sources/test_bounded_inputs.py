@@ -98,7 +98,7 @@ def test_record_size_cap(cli, db_path, tmp_path, monkeypatch):
     assert _count(db_path) == 2
 
 
-def _epub(path: Path, chapter_chars: int, repeats: int) -> Path:
+def _epub(path: Path, chapter_chars: int, repeats: int, distinct: bool = False) -> Path:
     body = "<p>" + "章" * chapter_chars + "</p>"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("mimetype", "application/epub+zip")
@@ -107,21 +107,25 @@ def _epub(path: Path, chapter_chars: int, repeats: int) -> Path:
             '<container xmlns="urn:oasis:names:tc:opendocument:xmlns:container"><rootfiles>'
             '<rootfile full-path="OEBPS/content.opf"/></rootfiles></container>',
         )
-        spine = "".join('<itemref idref="c1"/>' for _ in range(repeats))
+        n = repeats if distinct else 1
+        spine = "".join(f'<itemref idref="c{i % n}"/>' for i in range(repeats))
+        items = "".join(f'<item id="c{i}" href="c{i}.xhtml"/>' for i in range(n))
         zf.writestr(
             "OEBPS/content.opf",
             '<package xmlns="http://www.idpf.org/2007/opf"><metadata><title>書</title></metadata>'
-            f'<manifest><item id="c1" href="c1.xhtml"/></manifest><spine>{spine}</spine></package>',
+            f"<manifest>{items}</manifest><spine>{spine}</spine></package>",
         )
-        zf.writestr("OEBPS/c1.xhtml", f"<html><body><h1>一</h1>{body}</body></html>")
+        for i in range(n):
+            zf.writestr(f"OEBPS/c{i}.xhtml", f"<html><body><h1>一</h1>{body}</body></html>")
     return path
 
 
-def test_epub_spine_repeating_one_chapter_counts_extracted_text(tmp_path):
+def test_epub_spine_repeats_read_once_and_extracted_text_counted(tmp_path):
     cfg = ExtractConfig(max_extracted_chars=1_000_000)
     ok = extract(_epub(tmp_path / "ok.epub", 100_000, 3), cfg)
-    assert len(ok.segments) == 3
-    bomb = _epub(tmp_path / "bomb.epub", 100_000, 30)
+    assert len(ok.segments) == 1  # a chapter the spine repeats is read once
+    assert len(extract(_epub(tmp_path / "ok3.epub", 100_000, 3, distinct=True), cfg).segments) == 3
+    bomb = _epub(tmp_path / "bomb.epub", 100_000, 30, distinct=True)
     assert bomb.stat().st_size < 100_000  # small on disk, 3M characters extracted
     with pytest.raises(ExtractionError) as exc:
         extract(bomb, cfg)

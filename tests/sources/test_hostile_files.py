@@ -214,3 +214,19 @@ def test_zip_members_over_the_ratio_cap_are_refused_before_parsing(tmp_path, bui
     with pytest.raises(ExtractionError) as info:
         extract(bomb)
     assert info.value.reason == Reason.ZIP_BOMB and "ratio" in info.value.detail
+
+
+def test_epub_spine_repeats_and_broken_idrefs_are_counted(tmp_path, build, collect):
+    book = build.make_epub(tmp_path / "b.epub", [("c1.xhtml", "第一章", [PARA]), ("c2.xhtml", "第二章", [PARA + "二"])])
+
+    def spine(name, data):  # the builder names items c0, c1: spine c0, c1, nope, c1
+        if not name.endswith(".opf"):
+            return data
+        data = data.replace(b'<itemref idref="c1"/>', b'<itemref idref="c1"/><itemref idref="nope"/>', 1)
+        return data.replace(b"</spine>", b'<itemref idref="c1"/></spine>')
+
+    (tmp_path / "m").mkdir()
+    _rezip(book, tmp_path / "m" / "dup.epub", spine)
+    records, rejections, _ = collect(TabfSource([_manifest(tmp_path / "m", ["dup.epub,CC-BY-4.0,"])]))
+    assert len(records) == 2
+    assert [(r.locator, r.reason) for r in rejections] == [("dup.epub#spine=3", Reason.BROKEN_SPINE)]
