@@ -232,6 +232,20 @@ def _check_vault(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
                 f"{table} row sealed under a key id that no ledger event names (relabelled; its checks would be skipped)",
                 *ids(con, f"SELECT {what} FROM {table} WHERE key_id IS NULL OR key_id NOT IN ({known})"),
             )
+    if has_table(con, "pii_source_names"):
+        res.add(
+            "records",
+            "pii_source_names row the ledger recorded (pii_source_names_stored) is missing: deleted, the PII stage no"
+            " longer scrubs that name in the source's next records and `pii scan` no longer looks for it",
+            *ids(
+                con,
+                """SELECT s || '/' || left(d, 12) FROM (
+                     SELECT json_extract_string(detail, '$.source_id') AS s, unnest(
+                            json_extract_string(detail, '$.digests[*]')) AS d
+                     FROM provenance_events WHERE action = 'pii_source_names_stored') e
+                   WHERE NOT EXISTS (SELECT 1 FROM pii_source_names n WHERE n.source_id = e.s AND n.digest = e.d)""",
+            ),
+        )
     res.add(
         "records",
         "sealed raw version without its raw_vault row (the raw text is lost)",

@@ -33,6 +33,8 @@ from provenance import db, ledger
 from provenance.records import derived_record_id, insert_versions, version_seals
 
 STAGE = "pii"
+#: the ledger action naming the keyed digests of the names a run stored (``provenance/crosscheck.py`` checks them)
+NAMES_STORED = "pii_source_names_stored"
 
 
 def _aad(source_id: str, digest: str) -> str:
@@ -62,8 +64,12 @@ def run_new_names(con, key: PiiKey) -> dict[str, list[str]]:
 
 def store_names(con, key: PiiKey, run_id: str, fresh: dict[str, list[str]]) -> None:
     """Store names :func:`new_names` found new (encrypted): the last step, once every record holding one is
-    scrubbed (:func:`propagate_source_names`)."""
-    for source_id, values in fresh.items():
+    scrubbed (:func:`propagate_source_names`). One ``pii_source_names_stored`` event per source names their keyed
+    digests (no names), so ``audit verify`` notices a row deleted later: the PII stage would no longer scrub that
+    name in the source's next records, and ``pii scan`` would no longer look for it."""
+    events = []
+    for source_id, values in sorted(fresh.items()):
+        digests = []
         for name in values:
             digest = key.digest("PERSON", name)
             nonce, ct = encrypt(key, _aad(source_id, digest), name)
@@ -71,6 +77,12 @@ def store_names(con, key: PiiKey, run_id: str, fresh: dict[str, list[str]]) -> N
                 "INSERT INTO pii_source_names VALUES (?, ?, ?, ?, ?, ?, now()::TIMESTAMP)",
                 [source_id, digest, nonce, ct, key.key_id, run_id],
             )
+            digests.append(digest)
+        if digests:
+            detail = {"source_id": source_id, "key_id": key.key_id, "digests": sorted(digests)}
+            events.append(ledger.Event(stage=STAGE, action=NAMES_STORED, record_id=None, run_id=run_id, detail=detail))
+    if events:
+        ledger.append(con, events)
 
 
 def source_names(con, key: PiiKey, source_id: str) -> list[str]:

@@ -113,6 +113,24 @@ def test_stage_scrubs_every_field_and_the_source(catalogue, cli):
     con.close()
 
 
+def test_a_deleted_source_name_is_named_by_verify(catalogue, cli, monkeypatch):
+    """The source's name list decides what later PII runs scrub: deleting a row of it must not go unnoticed
+    (review r4 sql #1: `DELETE FROM pii_source_names` left `audit verify` at ok)."""
+    code, _, err = cli("-q", "run", "pii", "--workers", "1", db=catalogue)
+    assert code == 0, err
+    code, out, err = cli("audit", "verify", db=catalogue)  # the fixture's records have no ingest events
+    assert "pii_source_names" not in out + err, out + err
+    con = db.connect(catalogue)
+    (event,) = con.execute(
+        "SELECT CAST(detail AS VARCHAR) FROM provenance_events WHERE action = 'pii_source_names_stored'"
+    ).fetchall()
+    assert "林志明" not in event[0] and json.loads(event[0])["source_id"] == "fsc"
+    con.execute("DELETE FROM pii_source_names")
+    con.close()
+    code, out, err = cli("audit", "verify", db=catalogue)
+    assert code != 0 and "pii_source_names row the ledger recorded" in out + err, out + err
+
+
 def test_clean_records_are_rechecked_when_a_name_joins(catalogue, cli, db_path):
     con = db.connect(catalogue)
     # the second case only: clean on its own
