@@ -16,6 +16,7 @@ from typing import Any, Protocol
 import duckdb
 
 from provenance import ledger
+from provenance.dedup_release import release_superseded
 from provenance.errors import KeyRequiredError
 from provenance.records import derived_record_id, insert_versions, version_seals
 
@@ -104,6 +105,7 @@ def create_versions(
             "UPDATE records SET status = 'superseded' WHERE status = 'active' AND record_id IN "
             "(SELECT parent_id FROM _ls_versions)"
         )
+        release_superseded(con, "SELECT parent_id FROM _ls_versions", run_id=run_id)
     finally:
         con.unregister("_ls_versions")
     seals = version_seals(con, [nid for _, nid in todo])

@@ -44,6 +44,7 @@ from curate.stages.base import config_hash
 from provenance import db, ledger, runs
 from provenance.batches import BATCH_ACTION, DIGEST_VERSION, batch_digest
 from provenance.crosscheck_gates import SOURCE_REGISTERED
+from provenance.dedup_release import release_superseded
 from provenance.records import insert_versions
 from provenance.withdraw import hold_withdrawn
 from sources import capped
@@ -396,6 +397,9 @@ class _Ingestor:
             events = self._events(now, n_new, new_rows, terms_changed, removed)
             ledger.append(con, events, at=now)
             relicensed = self._relicense(now) if n_records > n_new else 0
+            # what dedup kept in place of another record and is now superseded: that record is released
+            gone = "SELECT version_of FROM _new UNION ALL SELECT unnest($removed)"
+            release_superseded(con, gone, {"removed": [r[0] for r in removed]}, run_id=run_id)
             # a withdrawn source or document stays withdrawn when its items come again (after their events)
             hold_withdrawn(con, withheld_sql, run_id=run_id)
             self.flushes += 1

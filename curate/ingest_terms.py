@@ -23,6 +23,7 @@ from typing import Any
 import duckdb
 
 from provenance import ledger
+from provenance.dedup_release import release_superseded
 from provenance.records import derived_record_id, insert_versions
 from sources.base import RawItem, Source
 from sources.manifest import ROW_METADATA_KEYS, ManifestRow, ManifestSource, row_metadata, row_version_metadata
@@ -191,8 +192,9 @@ def write_terms_versions(
         " AND record_id IN (SELECT parent_id FROM _terms_plan)"
     )
     con.execute("DROP VIEW _terms_new")
-    con.unregister("_terms_plan")
     ledger.append(con, events, at=at)
+    release_superseded(con, "SELECT parent_id FROM _terms_plan", run_id=run_id)
+    con.unregister("_terms_plan")
     return written
 
 

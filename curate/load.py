@@ -38,6 +38,7 @@ from curate.faults import fault
 from curate.stages.base import Stage
 from curate.workfiles import RunKey, drop_run_key, unsigned
 from provenance import db, ledger, runs, verdicts
+from provenance.dedup_release import release_superseded
 from provenance.envsettings import env_int
 from provenance.errors import StageError
 from provenance.records import insert_versions, version_seal
@@ -286,6 +287,8 @@ def _apply_batch(con, stage: Stage, run_id: str, cfg_hash: str, table: pa.Table)
     con.execute("DROP TABLE IF EXISTS _res_ev")
     # a withdrawal made after the run's snapshot covers the new versions of what it withdrew (it sticks)
     n_events += hold_withdrawn_versions(con, start=start, run_id=run_id)
+    # a record dedup kept in place of others that a new version superseded: they are clustered again
+    n_events += release_superseded(con, "SELECT record_id FROM _res WHERE new_id IS NOT NULL", run_id=run_id)
     con.execute(
         """INSERT INTO stage_marks SELECT DISTINCT ON (record_id) record_id, $stage, $cfg, $run, outcome
                    FROM _res x WHERE mark AND NOT EXISTS (

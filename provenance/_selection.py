@@ -75,7 +75,7 @@ CANDIDATE = """(r.status = 'active'
    OR (r.status = 'withdrawn' AND r.record_id NOT IN (
        SELECT c.version_of FROM records c
        WHERE c.version_of IN (SELECT w.record_id FROM records w WHERE w.status = 'withdrawn'))))"""
-SELECT = f"""
+_SELECT_HEAD = """
 SELECT r.record_id, r.source_id, r.licence_id, r.text, r.title, r.locator, r.lang, r.script, r.doc_key,
        r.stage, coalesce(r.content_sha256, sha256(coalesce(r.text, ''))) AS content_sha256, r.pii_state,
        r.status, CAST(json_extract(r.metadata, '$.licence_terms') AS VARCHAR) AS r_terms,
@@ -88,9 +88,13 @@ SELECT r.record_id, r.source_id, r.licence_id, r.text, r.title, r.locator, r.lan
            AS credit_meta,
        year(r.created_at) AS taken_year
 FROM records r LEFT JOIN sources s USING (source_id)
-WHERE {CANDIDATE}
-ORDER BY r.record_id
+WHERE {where}
 """
+SELECT = _SELECT_HEAD.format(where=CANDIDATE) + "ORDER BY r.record_id\n"
+#: the rows (as :data:`SELECT`'s) of the records that near duplicates are linked to
+REPRESENTATIVES = _SELECT_HEAD.format(
+    where="r.record_id IN (SELECT near_duplicate_of FROM records WHERE near_duplicate_of IS NOT NULL)"
+)
 #: candidates sorted per range of at most this many record ids by :func:`candidate_batches`
 RANGE_ROWS = 50_000
 #: ... and of at most this share of DuckDB's memory cap in texts and titles (plus :data:`ROW_BYTES` a row for the
@@ -256,12 +260,30 @@ class Decider:
         self.cat = licence_catalogue
         self.p = params
         self._cache: dict[tuple, ExportVerdict] = {}
+        # the representatives' rows (one per cluster: few), read before the candidates' cursor is open
+        self._reps = {r[ID]: r for r in con.execute(REPRESENTATIVES).fetchall()} if params.drop_near_duplicates else {}
+        self._rep_ok: dict[str, bool] = {}
         self._sources = {
             sid: {"source_id": sid, "title": title, "metadata": _json(meta)}
             for sid, title, meta in con.execute("SELECT source_id, title, metadata FROM sources").fetchall()
         }
 
     def decide(self, row: tuple) -> ExportVerdict:
+        verdict = self._gate(row)
+        if verdict is not None:
+            return verdict
+        if self.p.drop_near_duplicates and row[NEAR] and self._kept_copy_exported(row[NEAR]):
+            return ExportVerdict(
+                False,
+                "near_duplicate",
+                f"near duplicate of {row[NEAR]}, which this export includes (--drop-near-duplicates)",
+                row[LICENCE] or "",
+            )
+        return self._licensed(row)
+
+    def _gate(self, row: tuple) -> ExportVerdict | None:
+        """The verdict of the rules before the near-duplicate one (withdrawn, PII gate, （刪除） stub), if one
+        leaves the record out."""
         licence_id, status, pii_state, pii_expected = row[LICENCE], row[STATUS], row[PII], row[PII_EXPECTED]
         if status == "withdrawn":
             return ExportVerdict(False, "withdrawn", "record or its source was withdrawn", licence_id or "")
@@ -280,13 +302,22 @@ class Decider:
                 "placeholder of a repealed article (（刪除）); --include-deleted-stubs keeps it",
                 licence_id or "",
             )
-        if self.p.drop_near_duplicates and row[NEAR]:
-            return ExportVerdict(
-                False,
-                "near_duplicate",
-                f"near duplicate of {row[NEAR]} kept in the catalogue by the dedup policy (--drop-near-duplicates)",
-                licence_id or "",
-            )
+        return None
+
+    def _kept_copy_exported(self, representative: str) -> bool:
+        """Whether this export includes ``representative``: active and included by the same decision. Only then
+        may its near duplicates be left out; a link to a record the export leaves out (withdrawn, superseded, not
+        licensed for this use) drops nothing, so the provision is never in no exported record."""
+        ok = self._rep_ok.get(representative)
+        if ok is None:
+            self._rep_ok[representative] = False  # a link back to a record being decided drops nothing
+            rep = self._reps.get(representative)
+            ok = self._rep_ok[representative] = rep is not None and rep[STATUS] == "active" and self.decide(rep).ok
+        return ok
+
+    def _licensed(self, row: tuple) -> ExportVerdict:
+        """The licence engine's verdict (cached per licence, terms and credit)."""
+        licence_id = row[LICENCE]
         meta = row[CREDIT_META] or [None] * CREDIT_PATHS
         # a title is not scrubbed by the PII stage: where personal data is expected it stays out of the credit too
         work = None if row[PII_EXPECTED] else meta[0]

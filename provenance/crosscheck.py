@@ -8,7 +8,8 @@ module checks, read-only:
   the row's (ingest events carry ``sha256``/``licence_id``; a stage's, ``new_sha256``/
   ``new_licence_id``); the text still hashes to its digest;
 * every ``withdrawn``/``duplicate``/``superseded`` status has the event or newer version that
-  made it, and no record is active while its newest withdraw event stands;
+  made it, and no record is active while its newest withdraw event stands; no duplicate or near duplicate
+  relies on a survivor or representative that is withdrawn or superseded (:mod:`provenance.dedup_release`);
 * derived columns stored in place agree with the newest event that set them: ``script`` with the
   ``script_detected`` event (normalise), ``near_duplicate_of`` with the ``near_duplicate_of`` event
   (dedup policy);
@@ -344,12 +345,34 @@ def _check_status(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
     survivor = rekeyed_id(ev, "json_extract_string(e.detail, '$.survivor')")
     res.add(
         "status",
-        "released from duplicate although its survivor was not withdrawn then",
+        "released from duplicate although its survivor was neither withdrawn then nor superseded",
         *ids(
             con,
             f"SELECT e.record_id FROM {ev} e WHERE e.action = 'duplicate_released' AND coalesce(("
             f" SELECT arg_max(w.action, w.seq) FROM {ev} w WHERE w.action IN ('withdraw', 'reinstate')"
-            f" AND w.seq < e.seq AND w.record_id = {survivor}), '') <> 'withdraw'",
+            f" AND w.seq < e.seq AND w.record_id = {survivor}), '') <> 'withdraw' AND NOT EXISTS ("
+            f" SELECT 1 FROM records s WHERE s.record_id = {survivor} AND s.status = 'superseded')",
+        ),
+    )
+    # what provenance/dedup_release.py releases when a survivor or representative stops being active
+    res.add(
+        "status",
+        "duplicate of a withdrawn or superseded survivor (never released: it is in no export)",
+        *ids(
+            con,
+            f"SELECT r.record_id FROM records r JOIN (SELECT DISTINCT ON (e.record_id) e.record_id, {survivor} AS s"
+            f" FROM {ev} e WHERE e.action = 'duplicate_of' AND e.record_id IS NOT NULL ORDER BY e.record_id, e.seq"
+            " DESC) d USING (record_id) JOIN records s ON s.record_id = d.s"
+            " WHERE r.status = 'duplicate' AND s.status IN ('withdrawn', 'superseded')",
+        ),
+    )
+    res.add(
+        "status",
+        "near_duplicate_of names a record that is not active (never released)",
+        *ids(
+            con,
+            "SELECT r.record_id FROM records r JOIN records p ON p.record_id = r.near_duplicate_of"
+            " WHERE r.near_duplicate_of IS NOT NULL AND r.status = 'active' AND p.status <> 'active'",
         ),
     )
     res.add(

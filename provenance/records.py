@@ -14,6 +14,7 @@ from typing import Any
 import duckdb
 
 from provenance import ledger
+from provenance.dedup_release import release_superseded
 from provenance.errors import CatalogueError
 from provenance.terms_seal import seal_new
 
@@ -290,4 +291,5 @@ def create_version(
             )
         ],
     )
+    release_superseded(con, "SELECT $parent", {"parent": parent_id}, run_id=run_id)
     return new_id

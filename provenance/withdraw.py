@@ -4,9 +4,10 @@ Withdrawn records never appear in later exports; ``curate audit withdrawn`` list
 that contained them so that recipients can be told.
 
 Dedup decided against the records active then, so a status change undoes its part of that decision: the
-duplicates of a survivor that a withdrawal takes out become active again (one ``duplicate_released`` event each)
-and lose their dedup mark, as does a record a reinstatement makes active; the next ``curate run dedup`` clusters
-them again with the records active now (a copy of the withdrawn text from another source then survives).
+duplicates and near duplicates of a record that a withdrawal takes out are released
+(:mod:`provenance.dedup_release`: active again, link dropped, one event each) and lose their dedup mark, as does
+a record a reinstatement makes active; the next ``curate run dedup`` clusters them again with the records active
+now (a copy of the withdrawn text from another source then survives).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import duckdb
 from provenance import ledger
 from provenance.crosscheck_base import events_view, rekeyed_id
 from provenance.db import transaction
+from provenance.dedup_release import forget_dedup, release_dedup
 from provenance.errors import CatalogueError, UsageError
 
 
@@ -32,14 +34,8 @@ class WithdrawResult:
     seq: int
     """Ledger seq of the withdrawal event."""
     released: int = 0
-    """Duplicates of a withdrawn survivor made active again, for the next dedup run to cluster."""
-
-
-#: the stage whose marks a record loses when it becomes active again (a released duplicate, a reinstated record):
-#: dedup decided against the records active when it ran (``curate/stages/dedup.py``)
-RECLUSTER_STAGE = "dedup"
-#: why a duplicate became active again (its ``duplicate_released`` event)
-_RELEASED_BECAUSE = "its survivor was withdrawn; the next `curate run dedup` clusters it again"
+    """Duplicates of a withdrawn survivor made active again and near duplicates of a withdrawn representative
+    unlinked, for the next dedup run to cluster."""
 
 
 _DESCENDANTS_SQL = """
@@ -104,57 +100,10 @@ def withdraw(
         seq = _record_decision(
             con, ("withdraw", "withdrawal", "withdrawals", "previous_status"), scope, target, reason, prior, actor
         )
-        released = _release_duplicates(con, [rid for rid, _ in prior], seq, actor)
-    return WithdrawResult(scope=scope, target=target, records=len(prior), seq=seq, released=released)
-
-
-def _release_duplicates(con: duckdb.DuckDBPyConnection, withdrawn: list[str], seq: int, actor: str | None) -> int:
-    """Make active again the duplicates whose survivor (their newest ``duplicate_of`` event's) is among the
-    ``withdrawn`` records, with a ``duplicate_released`` event each, and drop their dedup mark so that the next
-    dedup run clusters them with the records active now: else a copy from another source would stay a duplicate
-    of a record no export may hold, for good. Inside the withdrawal's transaction."""
-    if not withdrawn:
-        return 0
-    ev = events_view(con)
-    survivor = rekeyed_id(ev, "json_extract_string(e.detail, '$.survivor')")
-    rows = con.execute(
-        f"""SELECT r.record_id, d.survivor FROM records r
-            JOIN (SELECT DISTINCT ON (e.record_id) e.record_id, {survivor} AS survivor FROM {ev} e
-                  WHERE e.action = 'duplicate_of' AND e.record_id IS NOT NULL ORDER BY e.record_id, e.seq DESC) d
-              USING (record_id)
-            WHERE r.status = 'duplicate' AND d.survivor IN (SELECT unnest($ids))
-            ORDER BY r.record_id""",
-        {"ids": withdrawn},
-    ).fetchall()
-    if not rows:
-        return 0
-    ids = [rid for rid, _ in rows]
-    con.execute("UPDATE records SET status = 'active' WHERE record_id IN (SELECT unnest($ids))", {"ids": ids})
-    _forget_dedup(con, ids)
-    detail = {"reason": _RELEASED_BECAUSE, "previous_status": "duplicate", "withdrawal_seq": seq}
-    ledger.append(
-        con,
-        [
-            ledger.Event(
-                stage="provenance",
-                action="duplicate_released",
-                record_id=rid,
-                detail={**detail, "survivor": survivor_id},
-                actor=actor,
-            )
-            for rid, survivor_id in rows
-        ],
-    )
-    return len(rows)
-
-
-def _forget_dedup(con: duckdb.DuckDBPyConnection, ids: list[str]) -> None:
-    """Drop the dedup marks of ``ids`` (records active again), so the next dedup run takes them as new input."""
-    if ids:
-        con.execute(
-            "DELETE FROM stage_marks WHERE stage = $stage AND record_id IN (SELECT unnest($ids))",
-            {"stage": RECLUSTER_STAGE, "ids": ids},
+        released = release_dedup(
+            con, [rid for rid, _ in prior], because="withdrawn", detail={"withdrawal_seq": seq}, actor=actor
         )
+    return WithdrawResult(scope=scope, target=target, records=len(prior), seq=seq, released=released)
 
 
 #: source ids under a withdrawal that no later reinstatement lifted (a query over ``withdrawals``)
@@ -298,12 +247,18 @@ def reinstate(
                 {"st": st, "ids": [rid for rid, s in rows if s == st]},
             )
         # while it was withdrawn, a copy of it may have survived dedup in its place: cluster it again
-        _forget_dedup(con, [rid for rid, st in rows if st == "active"])
+        forget_dedup(con, [rid for rid, st in rows if st == "active"])
         seq = _record_decision(
             con, ("reinstate", "reinstatement", "reinstatements", "status"), scope, target, reason, rows, actor
         )
         # a duplicate reinstated while its survivor stays withdrawn: released, as the survivor's withdrawal would
-        _release_duplicates(con, _withdrawn_survivors(con, [rid for rid, st in rows if st == "duplicate"]), seq, actor)
+        release_dedup(
+            con,
+            _withdrawn_survivors(con, [rid for rid, st in rows if st == "duplicate"]),
+            because="withdrawn",
+            detail={"withdrawal_seq": seq},
+            actor=actor,
+        )
     return WithdrawResult(scope=scope, target=target, records=len(rows), seq=seq)
 
 

@@ -30,6 +30,7 @@ from curate.pii.keys import PiiKey
 from curate.pii.propagate import ASCII_AFTER, ASCII_BEFORE, MIN_CHARS, ValueSet, any_value, find_values
 from curate.pii.vault import decrypt, encrypt
 from provenance import db, ledger
+from provenance.dedup_release import release_superseded
 from provenance.records import derived_record_id, insert_versions, version_seals
 
 STAGE = "pii"
@@ -413,6 +414,7 @@ def _write(con, run_id: str, new_rows: list[dict[str, Any]], events: list, withi
         done = con.execute(supersede + " AND rowid BETWEEN $lo AND $hi", {"lo": within[0], "hi": within[1]}).fetchone()
         if done[0] < len(new_rows):
             con.execute(supersede)
+        release_superseded(con, "SELECT parent_id FROM _pii_name_versions", run_id=run_id)
     finally:
         con.execute("DROP TABLE IF EXISTS _pii_name_versions")
     # each creating event carries the new version's seal (content digest, licence), as every stage's does,

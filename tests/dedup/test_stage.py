@@ -178,7 +178,7 @@ def test_withdrawing_a_survivor_lets_its_duplicate_survive_and_reinstating_it_cl
     finally:
         con.close()
     assert list(_status_problems(db_path)) == [
-        "status: released from duplicate although its survivor was not withdrawn then"
+        "status: released from duplicate although its survivor was neither withdrawn then nor superseded"
     ]
 
 

@@ -1,0 +1,157 @@
+"""Undoing dedup's part of a decision when a record it kept stops being active.
+
+Dedup decided against the records active when it ran: a ``duplicate`` names its survivor (its newest
+``duplicate_of`` event) and a near duplicate kept by the per-document policy names its representative
+(``records.near_duplicate_of``). When that survivor or representative stops being active -- withdrawn
+(:mod:`provenance.withdraw`) or superseded by a new version (ingest, a stage's derived version, a review) --
+the decision no longer holds: the duplicate would stay out of every export for a text no export holds, and an
+export with ``--drop-near-duplicates`` would leave out a provision whose kept copy it does not hold either.
+
+So the records that relied on it are released here, in the caller's transaction: a duplicate becomes active
+again (one ``duplicate_released`` event), a near duplicate loses its link (one ``near_duplicate_released``
+event, its ``near_duplicates`` rows dropped), and both lose their dedup mark so that the next
+``curate run dedup`` clusters them again with the records active then. ``curate audit verify`` names what is
+left (:mod:`provenance.crosscheck`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+
+from provenance import ledger
+from provenance.crosscheck_base import events_view, rekeyed_id
+
+#: the stage whose marks a record loses when it becomes active again (a released duplicate or near duplicate, a
+#: reinstated record): dedup decided against the records active when it ran (``curate/stages/dedup.py``)
+RECLUSTER_STAGE = "dedup"
+#: why a record was released, by what happened to its survivor or representative
+RELEASED_BECAUSE = {
+    "withdrawn": "the copy dedup kept in its place was withdrawn; the next `curate run dedup` clusters it again",
+    "superseded": (
+        "the copy dedup kept in its place was superseded by a new version; the next `curate run dedup` clusters it"
+        " again"
+    ),
+}
+
+
+def release_dedup(
+    con: duckdb.DuckDBPyConnection,
+    gone: list[str],
+    *,
+    because: str,
+    detail: dict[str, Any] | None = None,
+    actor: str | None = None,
+    run_id: str | None = None,
+) -> int:
+    """Release the duplicates and near duplicates whose survivor or representative is among ``gone`` (records
+    that stopped being active ``because`` ``withdrawn`` or ``superseded``); ``detail`` goes into each event.
+    Returns the number of records released."""
+    if not gone:
+        return 0
+    extra = {"reason": RELEASED_BECAUSE[because], **(detail or {})}
+    return _release_duplicates(con, gone, extra, actor, run_id) + _release_near(con, gone, extra, actor, run_id)
+
+
+def release_superseded(
+    con: duckdb.DuckDBPyConnection, candidates: str, params: dict[str, Any] | None = None, *, run_id: str | None
+) -> int:
+    """:func:`release_dedup` for the records of the query ``candidates`` (a ``SELECT`` of record ids, e.g. the
+    parents of the versions just written) that are now ``superseded``. Only records dedup kept (indexed survivors,
+    representatives) can have duplicates or near duplicates, so nothing else is read for the others."""
+    if not con.execute("SELECT count(*) FROM (SELECT 1 FROM dedup_signatures LIMIT 1)").fetchone()[0]:
+        return 0  # dedup never ran: nothing to release
+    gone = [
+        r[0]
+        for r in con.execute(
+            f"""WITH c AS (SELECT DISTINCT record_id FROM ({candidates}) q(record_id)
+                           WHERE record_id IN (SELECT record_id FROM dedup_signatures
+                                               UNION ALL SELECT representative FROM near_duplicates))
+                SELECT r.record_id FROM records r WHERE r.record_id IN (SELECT record_id FROM c)
+                  AND r.status = 'superseded' ORDER BY r.record_id""",
+            params or {},
+        ).fetchall()
+    ]
+    return release_dedup(con, gone, because="superseded", run_id=run_id)
+
+
+def _release_duplicates(
+    con: duckdb.DuckDBPyConnection, gone: list[str], extra: dict[str, Any], actor: str | None, run_id: str | None
+) -> int:
+    """Make active again the duplicates whose survivor (their newest ``duplicate_of`` event's) is among ``gone``,
+    with a ``duplicate_released`` event each, and drop their dedup mark."""
+    ev = events_view(con)
+    survivor = rekeyed_id(ev, "json_extract_string(e.detail, '$.survivor')")
+    rows = con.execute(
+        f"""SELECT r.record_id, d.survivor FROM records r
+            JOIN (SELECT DISTINCT ON (e.record_id) e.record_id, {survivor} AS survivor FROM {ev} e
+                  WHERE e.action = 'duplicate_of' AND e.record_id IS NOT NULL ORDER BY e.record_id, e.seq DESC) d
+              USING (record_id)
+            WHERE r.status = 'duplicate' AND d.survivor IN (SELECT unnest($ids))
+            ORDER BY r.record_id""",
+        {"ids": gone},
+    ).fetchall()
+    if not rows:
+        return 0
+    ids = [rid for rid, _ in rows]
+    con.execute("UPDATE records SET status = 'active' WHERE record_id IN (SELECT unnest($ids))", {"ids": ids})
+    forget_dedup(con, ids)
+    detail = {**extra, "previous_status": "duplicate"}
+    ledger.append(
+        con,
+        [
+            ledger.Event(
+                stage="provenance",
+                action="duplicate_released",
+                record_id=rid,
+                run_id=run_id,
+                detail={**detail, "survivor": survivor_id},
+                actor=actor,
+            )
+            for rid, survivor_id in rows
+        ],
+    )
+    return len(rows)
+
+
+def _release_near(
+    con: duckdb.DuckDBPyConnection, gone: list[str], extra: dict[str, Any], actor: str | None, run_id: str | None
+) -> int:
+    """Drop the ``near_duplicate_of`` links (and ``near_duplicates`` rows) of the records whose representative is
+    among ``gone``, with a ``near_duplicate_released`` event each, and drop their dedup mark."""
+    rows = con.execute(
+        "SELECT record_id, near_duplicate_of FROM records WHERE near_duplicate_of IN (SELECT unnest($ids))"
+        " ORDER BY record_id",
+        {"ids": gone},
+    ).fetchall()
+    if not rows:
+        return 0
+    ids = [rid for rid, _ in rows]
+    con.execute("UPDATE records SET near_duplicate_of = NULL WHERE record_id IN (SELECT unnest($ids))", {"ids": ids})
+    con.execute("DELETE FROM near_duplicates WHERE record_id IN (SELECT unnest($ids))", {"ids": ids})
+    forget_dedup(con, ids)
+    ledger.append(
+        con,
+        [
+            ledger.Event(
+                stage="provenance",
+                action="near_duplicate_released",
+                record_id=rid,
+                run_id=run_id,
+                detail={**extra, "representative": rep},
+                actor=actor,
+            )
+            for rid, rep in rows
+        ],
+    )
+    return len(rows)
+
+
+def forget_dedup(con: duckdb.DuckDBPyConnection, ids: list[str]) -> None:
+    """Drop the dedup marks of ``ids`` (records active again), so the next dedup run takes them as new input."""
+    if ids:
+        con.execute(
+            "DELETE FROM stage_marks WHERE stage = $stage AND record_id IN (SELECT unnest($ids))",
+            {"stage": RECLUSTER_STAGE, "ids": ids},
+        )
