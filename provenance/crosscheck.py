@@ -32,7 +32,6 @@ import duckdb
 from provenance import ledger
 from provenance.batches import BATCH_ACTION, verify_batches
 from provenance.crosscheck_base import (
-    LEDGER_KEY_IDS,
     CrossCheck,
     events_view,
     has_column,
@@ -42,6 +41,7 @@ from provenance.crosscheck_base import (
     verdicts_view,
 )
 from provenance.crosscheck_gates import check_gates
+from provenance.crosscheck_vault import check_vault
 from provenance.export_items import verify_items
 from provenance.records import KEYED_PREFIX
 from provenance.verdicts import verify_verdicts
@@ -207,55 +207,6 @@ def _check_keyed_text(
     finally:
         con.remove_function(_KEYED_UDF)
     res.checked["keyed_texts"] = n
-
-
-def _check_vault(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
-    """Every sealed raw version (``pii_state`` raw, text cleared) still has its ciphertext in ``raw_vault``; the
-    keyed checks (with the PII key) then prove each one decrypts to the recorded digest. Sealing is the one
-    thing that clears a text: any other version without one lost it."""
-    res.add(
-        "records",
-        "text removed (NULL) although the version was never sealed (an export would ship it empty)",
-        *ids(
-            con,
-            "SELECT record_id FROM records WHERE text IS NULL AND pii_state IS DISTINCT FROM 'raw'"
-            " AND content_sha256 IS NOT NULL",
-        ),
-    )
-    if not has_table(con, "raw_vault"):
-        return
-    # a row relabelled to another key would be skipped by the keyed checks as "sealed under another key"
-    known = LEDGER_KEY_IDS
-    for table, what in (("raw_vault", "record_id"), ("pii_source_names", "source_id || '/' || left(digest, 12)")):
-        if has_table(con, table) and con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]:
-            res.add(
-                "records",
-                f"{table} row sealed under a key id that no ledger event names (relabelled; its checks would be skipped)",
-                *ids(con, f"SELECT {what} FROM {table} WHERE key_id IS NULL OR key_id NOT IN ({known})"),
-            )
-    if has_table(con, "pii_source_names"):
-        res.add(
-            "records",
-            "pii_source_names row the ledger recorded (pii_source_names_stored) is missing: deleted, the PII stage no"
-            " longer scrubs that name in the source's next records and `pii scan` no longer looks for it",
-            *ids(
-                con,
-                """SELECT s || '/' || left(d, 12) FROM (
-                     SELECT json_extract_string(detail, '$.source_id') AS s, unnest(
-                            json_extract_string(detail, '$.digests[*]')) AS d
-                     FROM provenance_events WHERE action = 'pii_source_names_stored') e
-                   WHERE NOT EXISTS (SELECT 1 FROM pii_source_names n WHERE n.source_id = e.s AND n.digest = e.d)""",
-            ),
-        )
-    res.add(
-        "records",
-        "sealed raw version without its raw_vault row (the raw text is lost)",
-        *ids(
-            con,
-            "SELECT r.record_id FROM records r WHERE r.pii_state = 'raw' AND r.text IS NULL"
-            " AND NOT EXISTS (SELECT 1 FROM raw_vault v WHERE v.record_id = r.record_id)",
-        ),
-    )
 
 
 _LAST_WITHDRAW = """
@@ -564,7 +515,7 @@ def crosscheck(con: duckdb.DuckDBPyConnection, *, keyed_digest: Callable[[str], 
     if records and not events:
         res.add("ledger", "the ledger is empty although the catalogue has records (events deleted)", ["all"])
     _check_records(con, res, keyed_digest)
-    _check_vault(con, res)
+    check_vault(con, res)
     _check_status(con, res)
     _check_derived(con, res)
     check_gates(con, res)
