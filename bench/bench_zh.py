@@ -14,7 +14,8 @@ Bare OpenCC, ``before`` (the implementation before the batch path, kept in
 tests/helpers/zh_reference_normalise.py) and ``normalise`` process record by record; ``many256``
 (``normalise_many``) takes the records in batches of 256 (the stage's batch size until 2026-12-03), ``many``
 in the batches the normalise stage and ``curate zh convert`` make now (up to ``BATCH_RECORDS`` records and
-``BATCH_CHARS`` characters). All are timed interleaved, in CPU seconds of this process
+``BATCH_CHARS`` characters); with ``--word-boundaries`` also both without the terminology layer's word
+boundaries (``-nowb``: the layer before 2026-12-05). All are timed interleaved, in CPU seconds of this process
 (``time.process_time``: on the shared VM wall time also counts the other jobs' turns). Each repeat gives
 each side's ratio to bare OpenCC in that repeat; the median ratio over --repeat runs is printed with its
 range, and the load average before and after the run.
@@ -122,6 +123,12 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--dev", type=Path, default=DEFAULT_DEV)
     ap.add_argument("--no-before", action="store_true", help="leave out the previous implementation")
+    ap.add_argument(
+        "--word-boundaries",
+        action="store_true",
+        help="also time normalise and the stage batches without word boundaries (NormaliseConfig(word_boundaries="
+        "False): the terminology layer before 2026-12-05), and the first load of jieba's word list",
+    )
     args = ap.parse_args()
 
     import opencc
@@ -138,6 +145,17 @@ def main() -> None:
     sides["normalise"] = (normalise, None)
     sides["many256"] = (normalise_many, lambda texts: [texts[i : i + 256] for i in range(0, len(texts), 256)])
     sides["many"] = (normalise_many, stage_batches)
+    if args.word_boundaries:
+        from curate.zh.config import NormaliseConfig
+        from curate.zh.words import dictionary_words
+
+        t0 = time.process_time()
+        dictionary_words()
+        print(f"# first load of jieba's word list: {time.process_time() - t0:.2f} CPU-s")
+        nowb = NormaliseConfig(word_boundaries=False)
+        sides["normalise-nowb"] = (lambda t: normalise(t, nowb), None)
+        sides["many-nowb"] = (lambda b: normalise_many(b, nowb), stage_batches)
+        normalise("预热", nowb)
     normalise("预热")  # build tables once (script sets, term matcher) outside the timing
     print(
         f"# {platform.machine()} {platform.python_version()} opencc {opencc.__version__}; median (range) of"

@@ -25,6 +25,9 @@ class NormaliseConfig:
     opencc_config: str = "s2twp"
     #: apply the cross-strait terminology layer (schemas/zh/terminology.tsv)
     terminology: bool = True
+    #: a terminology entry does not fire where it would split a longer word of jieba's dictionary
+    #: (保理 in 确保理财); off: the layer as before 2026-12-05 (for comparison)
+    word_boundaries: bool = True
     #: converted sentences with fewer Simplified-only characters than this are flagged:
     #: "short" when they also have fewer than ``min_han_chars`` Han characters, else "weak_signal"
     min_signal_chars: int = 3

@@ -32,6 +32,7 @@ from curate.zh.terms import (
     surname_terms,
     terminology,
 )
+from curate.zh.words import dictionary_words
 
 _SENT_END = "。！？!?；;"
 _CLOSERS = "」』”’\"'）)】"
@@ -102,13 +103,14 @@ class _Engine:
             for c in ctx
         }
         self.base_protected = tuple(p.term for p in protected_terms() if p.source_id == "*")
-        self.matcher = build_matcher(self.terms, self.base_protected, self.to_simp.convert)
+        self.words = dictionary_words() if config.terminology and config.word_boundaries else None
+        self.matcher = build_matcher(self.terms, self.base_protected, self.to_simp.convert, self.words)
 
     @functools.lru_cache(maxsize=64)  # noqa: B019 - engines are few and long-lived
     def matcher_with(self, extra: tuple[str, ...]) -> TermMatcher:
         if not extra:
             return self.matcher
-        return build_matcher(self.terms, self.base_protected + extra, self.to_simp.convert)
+        return build_matcher(self.terms, self.base_protected + extra, self.to_simp.convert, self.words)
 
     # -- conversion of the Simplified segments of one record ---------------------------------
     def convert_targets(

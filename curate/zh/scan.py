@@ -6,7 +6,10 @@ hit with the keys of its group, compares the rest of each key with the text in o
 the leftmost, then longest, non-overlapping matches: the spans of :meth:`TermMatcher.find` (and of its
 trie-shaped regular expression). One-character keys (a per-record protected word can be one) are
 looked up per code point. Keys holding the record separator are left out: in a batch they could only
-match across two records. ``tests/zh/test_fast_path.py`` checks the spans against ``find``.
+match across two records. A selected occurrence of a guarded key (a terminology entry) that would split a
+dictionary word is left out and the selection made again, as in ``find`` (a Python check per selected
+occurrence; no dictionary word holds the record separator, so the check stays inside the record).
+``tests/zh/test_fast_path.py`` checks the spans against ``find``.
 
 pyahocorasick's automaton scan cost ~80 ns per character here (its root node's children are searched
 one by one, and each hit is a Python tuple); this scan costs ~15-25 ns per character on the
@@ -35,6 +38,7 @@ class TermIndex:
         "group_code",
         "group_keys",
         "group_start",
+        "guarded",
         "in_context",
         "key_cps",
         "key_len",
@@ -54,6 +58,8 @@ class TermIndex:
         self.reps = [matcher.table[k][0] for k in self.keys]
         self.changed = np.array([r != k for r, k in zip(self.reps, self.keys, strict=True)], dtype=bool)
         self.in_context = np.array([k in context for k in self.keys], dtype=bool)
+        #: keys checked against the matcher's word list (none when it has no words)
+        self.guarded = np.array([matcher.words is not None and k in matcher.guarded for k in self.keys], dtype=bool)
         usable = [i for i, k in enumerate(self.keys) if k and "\ufdd0" not in k]
         self.max_len = max((len(self.keys[i]) for i in usable), default=2)
         n = len(self.keys)
@@ -141,6 +147,31 @@ def find_terms(index: TermIndex, text: str | np.ndarray) -> tuple[np.ndarray, np
     key = np.concatenate(keys) if len(keys) > 1 else keys[0]
     if not start.size:
         return empty, empty, empty
+    if not index.guarded.any():
+        return _select(index, start, key)
+    # the selection, less each selected occurrence that must not fire there, until none is left: the same
+    # spans as leaving every such occurrence out first (one that is never selected does not change the walk)
+    s = text if isinstance(text, str) else X.tobytes().decode("utf-32-le", "surrogatepass")
+    m, n, nkeys = index.matcher, len(s), len(index.keys)
+    guarded = index.guarded
+    checked: set[int] = set()
+    while True:
+        a, b, k = _select(index, start, key)
+        drop = []
+        for x, y, i in zip(a.tolist(), b.tolist(), k.tolist(), strict=True):
+            code = x * nkeys + i
+            if guarded[i] and code not in checked:
+                checked.add(code)
+                if m.splits(s, x, y, 0, n):
+                    drop.append(code)
+        if not drop:
+            return a, b, k
+        keep = ~np.isin(start * nkeys + key, drop)
+        start, key = start[keep], key[keep]
+
+
+def _select(index: TermIndex, start: np.ndarray, key: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The leftmost, then longest, non-overlapping occurrences of ``start``, ``key`` (every occurrence)."""
     length = index.key_len[key]
     order = np.lexsort((-length, start))  # by start, the longest first
     start, length, key = start[order], length[order], key[order]

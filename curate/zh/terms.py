@@ -21,6 +21,9 @@ domain:
 Matching is leftmost-longest: an Aho-Corasick automaton (``pyahocorasick``) finds every occurrence
 and the leftmost, then longest, non-overlapping ones are kept - the same spans as the trie-shaped
 regular expression kept as :attr:`TermMatcher.pattern` (the reference; ~3x slower on long text).
+With a word list (:mod:`curate.zh.words`, jieba's dictionary), an occurrence of a terminology entry
+that would split a longer word is no match (保理 in 确保理财, 期权 in 长期权益); protected words match
+everywhere.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from typing import Any
 import ahocorasick
 
 from curate._optional import require
+from curate.zh.words import splits_word
 from provenance.errors import ConfigError
 
 #: domains an entry may declare
@@ -253,22 +257,52 @@ class TermMatcher:
     table: Mapping[str, tuple[str, str]]
     #: Aho-Corasick automaton over the table's keys (value: key length)
     automaton: Any = None
+    #: keys that must not split a word of :attr:`words`: the terminology entries that change the word (网上 ->
+    #: 網路上); not protected words, nor entries that only fix the spelling (账户 -> 帳戶, 金发 -> 金發 read back as
+    #: their key, and pin a character-level conversion against an OpenCC phrase)
+    guarded: frozenset[str] = frozenset()
+    #: dictionary words (:func:`curate.zh.words.dictionary_words`); None: no word boundaries
+    words: Mapping[str, float] | None = None
+    #: guarded key -> the Simplified text its Taiwan form adds before and after it (话费 -> 電話費: 电, "")
+    spelled_out: Mapping[str, tuple[str, str]] | None = None
+    #: guarded key -> its Taiwan form read back as Simplified (险产品 -> 險商品 -> 险商品)
+    readback: Mapping[str, str] | None = None
 
     def find(self, text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
         """``(start, end)`` of the leftmost-longest non-overlapping matches in ``text[start:end]``.
 
-        The same spans as ``pattern.finditer(text, start, end)``.
+        An occurrence of a guarded key that would split a word inside ``text[start:end]`` is no match.
+        Without :attr:`words`: the same spans as ``pattern.finditer(text, start, end)``.
         """
         if self.automaton is None:
             return []
-        hits = sorted([(e - n + 1, -n) for e, n in self.automaton.iter(text, start, len(text) if end is None else end)])
+        end = len(text) if end is None else end
+        hits = sorted([(e - n + 1, -n) for e, n in self.automaton.iter(text, start, end)])
         out = []
         pos = start
+        check = self.words is not None
         for a, neg in hits:
-            if a >= pos:
+            if a >= pos and not (check and self.splits(text, a, a - neg, start, end)):
                 pos = a - neg
                 out.append((a, pos))
         return out
+
+    def splits(self, text: str, a: int, b: int, lo: int, hi: int) -> bool:
+        """Whether ``text[a:b]`` is a guarded key that must not fire there (inside ``text[lo:hi]``).
+
+        It must not where its replacement would split a word (保理 in 确保|理财), or where the text
+        already has what its Taiwan form spells out (话费 -> 電話費 in 电话费).
+        """
+        key = text[a:b]
+        if key not in self.guarded:
+            return False
+        if self.spelled_out and key in self.spelled_out:
+            before, after = self.spelled_out[key]
+            if (before and text[max(lo, a - len(before)) : a] == before) or (
+                after and text[b : min(hi, b + len(after))] == after
+            ):
+                return True
+        return splits_word(text, a, b, lo, hi, self.words, self.readback[key] if self.readback else "")
 
     def split(self, text: str) -> Iterable[tuple[int, str, str | None, str]]:
         """Yield ``(offset, piece, replacement_or_None, kind)`` covering ``text``."""
@@ -283,20 +317,25 @@ class TermMatcher:
             yield pos, text[pos:], None, ""
 
 
-def build_matcher(terms: Iterable[Term], protected: Iterable[str], to_simplified) -> TermMatcher:
+def build_matcher(
+    terms: Iterable[Term], protected: Iterable[str], to_simplified, words: Mapping[str, float] | None = None
+) -> TermMatcher:
     """Combine terms and protected words; a protected word's Simplified spelling maps to it.
 
-    ``to_simplified`` converts a Traditional string to Simplified (OpenCC ``tw2s``).
+    ``to_simplified`` converts a Traditional string to Simplified (OpenCC ``tw2s``). ``words``: the
+    dictionary words a term's match must not split (:func:`curate.zh.words.dictionary_words`).
     """
     table: dict[str, tuple[str, str]] = {}
     for t in terms:
         table[t.source] = (t.target, "term")
+    protected_simp: set[str] = set()
     for word in protected:
         if not word:
             continue
         simp = to_simplified(word)
         if simp != word:
             table[simp] = (word, "term")
+            protected_simp.add(simp)
         table[word] = (word, "protected")
     if not table:
         return TermMatcher(None, {})
@@ -304,4 +343,20 @@ def build_matcher(terms: Iterable[Term], protected: Iterable[str], to_simplified
     for key in table:
         automaton.add_word(key, len(key))
     automaton.make_automaton()
-    return TermMatcher(re.compile(_trie_pattern(table)), table, automaton)
+    readback = {
+        k: back
+        for k, (rep, kind) in table.items()
+        if kind == "term" and k not in protected_simp and (back := to_simplified(rep)) != k
+    }
+    spelled = {k: parts for k, back in readback.items() if (parts := _spelled_out(k, back))}
+    return TermMatcher(
+        re.compile(_trie_pattern(table)), table, automaton, frozenset(readback), words, spelled, readback
+    )
+
+
+def _spelled_out(key: str, target_simplified: str) -> tuple[str, str] | None:
+    """What a target adds around its key, both in Simplified (话费, 电话费 -> ("电", "")), or None."""
+    at = target_simplified.find(key)
+    if at < 0 or target_simplified == key:
+        return None
+    return target_simplified[:at], target_simplified[at + len(key) :]

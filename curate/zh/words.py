@@ -1,0 +1,153 @@
+"""Word boundaries for the terminology layer: jieba's dictionary (MIT), words with frequencies.
+
+A terminology entry must not fire inside longer words of another meaning: 保理 in 确保理财 (确保 | 理财),
+期权 in 长期权益 (长期 | 权益), 网上 in 物联网上市 (物联网 | 上市). :func:`splits_word` tells whether a match
+would split a word: a word of two or more characters that starts before the match and ends inside it,
+or starts inside it and ends after it (a word containing the whole match, 电话费 around 话费, is no split).
+
+A dictionary word crossing the match is not enough: 车上 crosses 公交车 in 坐公交车上班, where the words are
+公交车 | 上班. The crossing word counts only when the most probable segmentation of the text around the
+match takes it - jieba's own route (each word's log frequency, the route with the highest sum),
+computed over :data:`WINDOW` characters either side of the match and only when a crossing word exists.
+An entry written across a word edge on purpose (险产品 -> 險商品 after 医疗险) is tolerated: it keeps the
+characters it shares with the crossing word and changes whole words only. The answer depends on the
+window alone and is kept per process (repeated phrasing is decided once).
+
+The dictionary is jieba's ``dict.txt`` (349k words, MIT), read from the installed package once per
+process on first use. jieba itself is not imported: its tokenizer's initialisation writes a cache file
+to the temporary directory, and only the words are needed here.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import math
+from pathlib import Path
+
+from provenance.errors import ConfigError
+
+#: the longest dictionary word considered (longer jieba entries are rare multi-word phrases)
+MAX_WORD = 8
+#: characters either side of a match over which the segmentation is computed (at least MAX_WORD)
+WINDOW = 8
+
+
+def _dict_path() -> Path:
+    spec = importlib.util.find_spec("jieba")  # locates the package without running its __init__
+    if spec is None or not spec.submodule_search_locations:
+        raise ConfigError("the zh normaliser needs jieba's word list: pip install jieba (MIT), a core dependency")
+    path = Path(next(iter(spec.submodule_search_locations))) / "dict.txt"
+    if not path.is_file():
+        raise ConfigError(f"jieba's word list {path} is missing; reinstall it: pip install --force-reinstall jieba")
+    return path
+
+
+class Lexicon(dict):
+    """Word -> log probability (log of its frequency over the total), as jieba weighs a route."""
+
+    #: the log probability of a character the dictionary lacks (jieba counts it as frequency 1)
+    unknown: float = -20.0
+
+    __hash__ = object.__hash__  # one per process: hashed by identity (a cache key of :func:`_splits`)
+
+
+@functools.cache
+def dictionary_words() -> Lexicon:
+    """jieba's words of 1 to :data:`MAX_WORD` characters with their log probabilities."""
+    freq: dict[str, int] = {}
+    with _dict_path().open(encoding="utf-8") as src:
+        for line in src:
+            word, _, rest = line.partition(" ")
+            if len(word) <= MAX_WORD:
+                freq[word] = int(rest.split(" ", 1)[0])
+    total = math.log(sum(freq.values()))
+    out = Lexicon((w, math.log(n or 1) - total) for w, n in freq.items())
+    out.unknown = -total
+    return out
+
+
+def splits_word(text: str, a: int, b: int, lo: int, hi: int, words: Lexicon, target: str = "") -> bool:
+    """Whether replacing ``text[a:b]`` would split a word of the segmentation of ``text[lo:hi]``.
+
+    ``target``: the replacement read back as Simplified. A word across an edge is tolerated where the
+    replacement keeps the characters it shares with the word (险产品 -> 險商品 after 医疗险) and changes only
+    whole words of two or more characters (产品); 担保函 (担保 | 函) and 物联网上市 (物联网 | 上市) split.
+    """
+    start = max(lo, a - WINDOW)
+    return _splits(text[start : min(hi, b + WINDOW)], a - start, b - start, words, target)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _splits(text: str, a: int, b: int, words: Lexicon, target: str) -> bool:
+    """:func:`splits_word` on the window around the match (the answer depends on nothing else; kept per process)."""
+    if not _crossing(text, a, b, 0, len(text), words):
+        return False
+    route = _route(text, 0, len(text), words)
+    inside = {i: j for i, j in route if a <= i and j <= b}
+    for i, j in route:
+        if i < a < j < b:  # across the left edge
+            if not (target.startswith(text[a:j]) and _whole_words(inside, j, b)):
+                return True
+        elif a < i < b < j:  # across the right edge
+            if not (target.endswith(text[i:b]) and _whole_words(inside, a, i, backwards=True)):
+                return True
+    return False
+
+
+def _whole_words(inside: dict[int, int], start: int, end: int, *, backwards: bool = False) -> bool:
+    """Whether ``[start, end)`` is tiled by words of two or more characters of the route (``inside``)."""
+    if backwards:
+        ends = {j: i for i, j in inside.items()}
+        pos = end
+        while pos > start:
+            i = ends.get(pos)
+            if i is None or pos - i < 2:
+                return False
+            pos = i
+        return pos == start
+    pos = start
+    while pos < end:
+        j = inside.get(pos)
+        if j is None or j - pos < 2:
+            return False
+        pos = j
+    return pos == end
+
+
+def _crossing(text: str, a: int, b: int, lo: int, hi: int, words: Lexicon) -> bool:
+    """Whether some dictionary word starts before ``a`` and ends inside, or starts inside and ends after ``b``."""
+    has = words.__contains__
+    for end in range(a + 1, b):
+        for start in range(max(lo, end - MAX_WORD), a):
+            if has(text[start:end]):
+                return True
+    for start in range(a + 1, b):
+        for end in range(b + 1, min(hi, start + MAX_WORD) + 1):
+            if has(text[start:end]):
+                return True
+    return False
+
+
+def _route(text: str, start: int, end: int, words: Lexicon) -> list[tuple[int, int]]:
+    """The words ``(i, j)`` of the most probable segmentation of ``text[start:end]`` (jieba's route).
+
+    As jieba's ``calc``: from the right, each position takes the word (a single character always
+    counts) whose log probability plus the best route after it is highest.
+    """
+    unknown = getattr(words, "unknown", Lexicon.unknown)
+    best = [(0.0, end)] * (end - start + 1)
+    for i in range(end - 1, start - 1, -1):
+        top = (words.get(text[i], unknown) + best[i + 1 - start][0], i + 1)
+        for j in range(i + 2, min(end, i + MAX_WORD) + 1):
+            p = words.get(text[i:j])
+            if p is not None and (s := p + best[j - start][0]) > top[0]:
+                top = (s, j)
+        best[i - start] = top
+    out = []
+    i = start
+    while i < end:
+        j = best[i - start][1]
+        out.append((i, j))
+        i = j
+    return out
