@@ -32,7 +32,9 @@ class NormaliseConfig:
     #: "short" when they also have fewer than ``min_han_chars`` Han characters, else "weak_signal"
     min_signal_chars: int = 3
     min_han_chars: int = 6
-    #: share of Simplified-only characters above which a mixed clause is still converted
+    #: share of Simplified-only characters from which a clause with Traditional characters is converted whole;
+    #: below it (and in a clause with nothing Traditional but fewer than ``min_signal_chars`` Simplified-only
+    #: characters) only the Simplified-only characters are converted, character by character
     mixed_convert_share: float = 0.8
     #: flag converted sentences that contain one-to-many characters (面/麵, 干/乾/幹 ...)
     flag_ambiguous: bool = True

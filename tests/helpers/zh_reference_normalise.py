@@ -130,6 +130,8 @@ class _Engine:
         self.config = config
         self.converter = opencc.OpenCC(config.opencc_config)
         self.to_simp = opencc.OpenCC("tw2s")
+        #: character-level conversion (no Taiwan vocabulary) of the Simplified characters of a Traditional clause
+        self.char_level = opencc.OpenCC("s2tw")
         self.simp = _CharClass(sets.simplified_only)
         self.trad = _CharClass(sets.traditional_only)
         self.amb = _CharClass(sets.ambiguous) if sets.ambiguous else None
@@ -165,16 +167,24 @@ class _Engine:
         edits: list[Edit],
         decided: list[tuple[int, int]],
         flags: list[Flag] | None = None,
+        fixed: dict[int, str] | None = None,
     ) -> str:
         """Convert ``text[a:b]`` for each target; terms first, the gaps with OpenCC in one call.
 
         ``decided`` receives the spans settled by a terminology or protected entry; ``flags`` the
-        ambiguous pairs no cue word decided.
+        ambiguous pairs no cue word decided; ``fixed``: the conversion of one-character targets decided
+        by their clause (:func:`_mixed_targets`).
         """
         items: list[tuple[int, int, str | None]] = []
         add_item, add_edit, add_decided = items.append, edits.append, decided.append
         table, find, context = matcher.table, matcher.find, self.context
         for ta, tb, _s in targets:
+            if fixed and ta in fixed:
+                piece = text[ta:tb]
+                if fixed[ta] != piece:
+                    add_edit(_tnew(Edit, (ta, piece, fixed[ta], "opencc")))
+                add_item((ta, tb, fixed[ta]))
+                continue
             pos = ta
             if table:
                 for a, b in find(text, ta, tb):
@@ -381,6 +391,7 @@ def normalise(text: str, config: NormaliseConfig | None = None, *, protected: Se
     # (start, end, simplified-only chars) of each segment to convert
     targets: list[tuple[int, int, int]] = []
     mixed_sentence = has_trad_sentence = False
+    fixed: dict[int, str] = {}  # one-character targets -> their conversion
     if not n_trad:
         # nothing Traditional-only anywhere: the whole record is one Simplified segment
         targets.append((0, len(text), n_simp))
@@ -395,10 +406,10 @@ def normalise(text: str, config: NormaliseConfig | None = None, *, protected: Se
             else:
                 mixed_sentence = True
                 flags.append(Flag(a, b, "mixed_signals"))
-                targets.extend(_mixed_targets(eng, text[a:b], a, cfg))
+                targets.extend(_mixed_targets(eng, text[a:b], a, cfg, fixed))
 
     decided: list[tuple[int, int]] = []
-    new_text = eng.convert_targets(text, targets, matcher, edits, decided, flags)
+    new_text = eng.convert_targets(text, targets, matcher, edits, decided, flags, fixed)
     if not edits:
         new_text = text
     for ta, tb, s in targets:
@@ -418,7 +429,7 @@ def normalise(text: str, config: NormaliseConfig | None = None, *, protected: Se
     return Result(new_text, script, shares, tuple(edits), tuple(flags), counts)
 
 
-def _mixed_targets(eng: _Engine, sent: str, start: int, cfg: NormaliseConfig):
+def _mixed_targets(eng: _Engine, sent: str, start: int, cfg: NormaliseConfig, fixed: dict[int, str]):
     """Clauses of a sentence with both scripts' characters that should be converted."""
     for a, b in _spans(CLAUSE_RE, sent):
         clause = sent[a:b]
@@ -426,8 +437,14 @@ def _mixed_targets(eng: _Engine, sent: str, start: int, cfg: NormaliseConfig):
         if not s:
             continue
         t = eng.trad.count(clause)
-        if t == 0 or s / (s + t) >= cfg.mixed_convert_share:
+        if (t == 0 and s >= cfg.min_signal_chars) or (t and s / (s + t) >= cfg.mixed_convert_share):
             yield start + a, start + b, s
+        else:  # review 4, F5: only the Simplified-only characters of a Traditional/neutral clause
+            conv = eng._standard_forms(eng.char_level.convert(clause))
+            for p, _c in sorted(eng.simp.positions(clause)):
+                if len(conv) == len(clause):  # s2tw's phrases pick the character (合并 -> 合併, not 並)
+                    fixed[start + a + p] = conv[p]
+                yield start + a + p, start + a + p + 1, 0
 
 
 def _ambiguous_flags(

@@ -71,3 +71,32 @@ def test_pii_placeholders_in_a_batch(monkeypatch) -> None:
 
 def test_a_bracketed_simplified_word_is_no_placeholder() -> None:
     assert normalise("〔说明〕账户余额不足。").text == "〔說明〕帳戶餘額不足。"
+
+
+#: one Simplified character in a Traditional clause (review 4, F5): only that character is converted
+TYPO_TEXTS = [
+    ("為辦理前項業務，主管機關得设置基金。", "為辦理前項業務，主管機關得設置基金。"),  # s2twp: 設置 -> 設定
+    ("主管機關審查後，得准移充清算费用。", "主管機關審查後，得准移充清算費用。"),  # s2twp: 准 -> 準
+    ("依前條規定辦理登录、變更。", "依前條規定辦理登錄、變更。"),  # s2twp: 登录 -> 登入
+    ("銀行應於營業時間內受理申请並登錄資料。", "銀行應於營業時間內受理申請並登錄資料。"),  # was left Simplified
+    ("除因合并、變更組織者外，應依規定辦理。", "除因合併、變更組織者外，應依規定辦理。"),  # s2tw picks 併 (not 並)
+    ("信用合作社因合并而消滅者。", "信用合作社因合併而消滅者。"),
+]
+
+
+@pytest.mark.parametrize(("text", "want"), TYPO_TEXTS)
+def test_a_simplified_typo_in_a_traditional_clause_is_converted_alone(text: str, want: str) -> None:
+    r = normalise(text)
+    assert r.text == want
+    assert apply_edits(text, r.edits) == want
+    assert [len(e.before) for e in r.edits] == [1]
+    assert "mixed_signals" in {f.reason for f in r.flags}
+
+
+def test_a_simplified_clause_in_a_traditional_sentence_is_still_converted_whole() -> None:
+    r = normalise("本行依銀行法辦理，详细信息请登录官方网站查询。")
+    assert r.text == "本行依銀行法辦理，詳細資訊請登入官方網站查詢。"  # s2twp and the terminology layer
+    assert (
+        normalise_many(["本行依銀行法辦理，详细信息请登录官方网站查询。", *[t for t, _ in TYPO_TEXTS]])[0].text
+        == r.text
+    )
