@@ -125,3 +125,17 @@ def test_opencc_errors_in_regulatory_text_are_corrected(src, expected):
 )
 def test_tongguo_by_way_of_or_passing(src, expected):
     assert normalise(src).text == expected
+
+
+@pytest.mark.parametrize(
+    ("src", "expected"),
+    [
+        ("该基金刷新了历史纪录。", "該基金刷新了歷史紀錄。"),  # a new record: s2twp gave 重新整理
+        ("请下拉刷新页面。", "請下拉重新整理頁面。"),  # reloading a screen
+        ("该公司计划在主板上市。", "該公司計畫在主板上市。"),  # an exchange's main board: s2twp gave 主機板
+        ("电脑主板坏了，需要更换。", "電腦主機板壞了，需要更換。"),
+    ],
+)
+def test_review4_pairs_with_a_financial_sense(src, expected):
+    """刷新 and 主板 (review 4, F2): no word crosses them, but in this corpus they mostly mean the other thing."""
+    assert normalise(src).text == expected
