@@ -27,6 +27,7 @@ import duckdb
 
 from curate import ingest_settings
 from curate.faults import fault
+from curate.ingest_holds import HoldKeeper
 from curate.ingest_report import NAMED_LIMIT, IngestReport  # noqa: F401  (re-exported)
 from curate.ingest_rows import (
     REASON_INVALID_UNICODE,
@@ -48,7 +49,7 @@ from provenance.dedup_release import release_superseded
 from provenance.records import insert_versions
 from provenance.withdraw import hold_withdrawn
 from sources import capped
-from sources.base import ErrorPolicy, Notice, RawItem, Record, Rejection, Skip, Source
+from sources.base import Dispute, ErrorPolicy, Notice, RawItem, Record, Rejection, Skip, Source
 from sources.errors import SourceError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -137,6 +138,7 @@ class _Ingestor:
         from curate.ingest_terms import TermsCorrector
 
         self.terms = TermsCorrector(con, self.source, self.keyed)  # keyed: a manifest source marked pii_expected
+        self.holds = HoldKeeper(con, self.guard, self.pii_sources)  # files whose manifest rows disagree
         try:
             self._upsert_sources()
             from curate import ingest_fast
@@ -151,6 +153,7 @@ class _Ingestor:
                 self._handle_raw(raw)
             self._flush()
             self._write_quarantine()
+            self.holds.write(self.report, run_id)
             runs.finish_run(con, run_id, "finished", self.report.as_dict())
         except BaseException:
             try:
@@ -173,6 +176,10 @@ class _Ingestor:
             rep.skipped[raw.reason] += 1
             rep.name("skipped", raw.reason, self.guard(raw.locator, all_types=bool(self.pii_sources)))
             return
+        if isinstance(raw, Dispute):  # about the rows just rejected: their file's records are held
+            rep.raw_items -= 1
+            self.holds.dispute(raw)
+            return
         if isinstance(raw, Notice):
             rep.raw_items -= 1  # a notice is about the raw item that follows, not an item itself
             rep.notices[raw.reason] += 1
@@ -182,6 +189,7 @@ class _Ingestor:
             )
             return
         if self._terms_only(raw):
+            self.holds.settle(raw, self.source.source_id)
             return
         containers: set[str] = set()
         records: list[Record] = []
@@ -227,6 +235,8 @@ class _Ingestor:
             )
         if rejected:
             self.incomplete |= containers
+        else:
+            self.holds.settle(raw, self.source.source_id)
         records = [self._guard_ids(r) for r in records]
         containers = {r.container for r in records if r.container}
         # flush first if this item would repeat a doc_key or container of the pending batch

@@ -24,6 +24,10 @@ class IngestReport:
     superseded: int = 0
     quarantined: int = 0
     terms_changed: int = 0
+    licence_held: int = 0
+    """Records held from export because the manifest rows for their file disagree (curate/ingest_holds.py)."""
+    licence_held_files: int = 0
+    licence_released: int = 0
     skipped: Counter = field(default_factory=Counter)
     quarantine_reasons: Counter = field(default_factory=Counter)
     notices: Counter = field(default_factory=Counter)
@@ -44,6 +48,7 @@ class IngestReport:
         groups = [
             ("skipped", "skipped", dict(self.skipped), ""),
             ("quarantined", "quarantined", dict(self.quarantine_reasons), ""),
+            ("held", "held", {"licence_disputed": self.licence_held_files} if self.licence_held_files else {}, ""),
             (
                 "notice",
                 "warning",

@@ -1,6 +1,7 @@
 """Which records an export includes, and the row it writes for each (used by :mod:`provenance.export`).
 
-One decision per record, in this order: withdrawn; not past the PII stage; a "（刪除）" stub of a
+One decision per record, in this order: withdrawn; held while its file's manifest rows disagree
+(``licence_disputed``, :mod:`provenance.holds`); not past the PII stage; a "（刪除）" stub of a
 repealed article (left out unless ``include_deleted_stubs``); a near duplicate kept by the dedup
 policy (left out with ``drop_near_duplicates``); then the licence engine
 (:meth:`provenance.licences.LicenceCatalogue.grant` and :meth:`Grant.decide`) for the purpose,
@@ -19,6 +20,8 @@ from typing import Any, Protocol
 import duckdb
 
 from provenance.errors import LicenceError
+from provenance.holds import REASON as HOLD_REASON
+from provenance.holds import held_ids
 from provenance.licences import LicenceCatalogue, combine
 from provenance.records import PII_PASSED
 
@@ -260,6 +263,7 @@ class Decider:
         self.cat = licence_catalogue
         self.p = params
         self._cache: dict[tuple, ExportVerdict] = {}
+        self._held = held_ids(con)  # records whose manifest rows disagree (provenance/holds.py)
         # the representatives' rows (one per cluster: few), read before the candidates' cursor is open
         self._reps = {r[ID]: r for r in con.execute(REPRESENTATIVES).fetchall()} if params.drop_near_duplicates else {}
         self._rep_ok: dict[str, bool] = {}
@@ -287,6 +291,13 @@ class Decider:
         licence_id, status, pii_state, pii_expected = row[LICENCE], row[STATUS], row[PII], row[PII_EXPECTED]
         if status == "withdrawn":
             return ExportVerdict(False, "withdrawn", "record or its source was withdrawn", licence_id or "")
+        if row[ID] in self._held:
+            return ExportVerdict(
+                False,
+                HOLD_REASON,
+                "the manifest rows for its file disagree (held at ingest); keep one row per file and ingest again",
+                licence_id or "",
+            )
         if (pii_expected or self.p.pii_gate == "all") and pii_state not in PII_PASSED:
             why = "source expects personal data and " if pii_expected else ""
             return ExportVerdict(

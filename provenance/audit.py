@@ -21,6 +21,7 @@ from provenance.batches import batch_event_sql, verify_batches
 from provenance.crosscheck import CrossCheck, crosscheck
 from provenance.db import run_readonly_sql
 from provenance.errors import CatalogueError
+from provenance.holds import held_reason
 from provenance.licences import LicenceCatalogue, default_licence_catalogue, licence_today
 from provenance.sqlguard import SEALED_TABLES
 from provenance.verdicts import has_members, members_as_events, verify_verdicts
@@ -296,6 +297,7 @@ def record_report(con: duckdb.DuckDBPyConnection, record_id: str) -> dict[str, A
             ).fetchall()[0][0]
     return {
         "record": record,
+        "hold": held_reason(con, record_id),  # held from export while its file's manifest rows disagree
         "source": source[0] if source else None,
         "versions": versions,
         "derived": derived,

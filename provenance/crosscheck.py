@@ -43,6 +43,7 @@ from provenance.crosscheck_base import (
 from provenance.crosscheck_gates import check_gates
 from provenance.crosscheck_vault import check_vault
 from provenance.export_items import verify_items
+from provenance.holds import verify_holds
 from provenance.records import KEYED_PREFIX
 from provenance.verdicts import verify_verdicts
 
@@ -520,6 +521,8 @@ def crosscheck(con: duckdb.DuckDBPyConnection, *, keyed_digest: Callable[[str], 
     _check_derived(con, res)
     check_gates(con, res)
     _check_rows(con, res)
+    holds = verify_holds(con)
+    res.add("holds", "licence_holds differs from its licence_disputed/released events", [f"{c}: {p}" for c, p in holds])
     return res
 
 

@@ -105,6 +105,20 @@ class Notice:
     source_id: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Dispute:
+    """A file whose manifest rows disagree (all of them rejected): the records of ``container`` already in the
+    catalogue are held from export until its rows agree again (:mod:`provenance.holds`).
+
+    Yielded by ``iter_raw`` after the rows' rejections; not an item of its own (the rows are counted).
+    """
+
+    container: str
+    locator: str
+    detail: str = ""
+    source_id: str | None = None
+
+
 class Source(ABC):
     """Base class of all ingestors. Per-source facts are class attributes."""
 
@@ -128,7 +142,7 @@ class Source(ABC):
         """Rows for the ``sources`` table that this ingest touches."""
 
     @abstractmethod
-    def iter_raw(self) -> Iterator[RawItem | Rejection | Skip | Notice]:
+    def iter_raw(self) -> Iterator[RawItem | Rejection | Skip | Notice | Dispute]:
         """Yield raw items, rejections and skips, streaming (never load the corpus at once)."""
 
     @abstractmethod

@@ -21,7 +21,10 @@ record is never exported (code ``licence_terms``). Agreement terms on a row whos
 ``no``) are such a problem: the row states two sets of terms, so it is refused rather than either set dropped.
 A file in the folder that no row names, and a row whose file is missing, are reported by name and
 never ingested: nothing enters the catalogue without a licence. Rows that name one file and disagree
-are all rejected (no row silently wins), across the manifests of one ingest too; an identical repeat is skipped.
+are all rejected (no row silently wins), across the manifests of one ingest too, and so is a valid row beside one
+rejected for its licence id (unknown, missing, agreement incomplete); an identical repeat is skipped. Such a file is
+*disputed* (a :class:`~sources.base.Dispute` after its rows): records of it ingested earlier are held from export
+(``licence_disputed``) until an ingest whose rows for it agree again.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from provenance.errors import ConfigError
-from sources.base import Notice, RawItem, Record, Rejection, Skip, Source, SourceInfo
+from sources.base import Dispute, Notice, RawItem, Record, Rejection, Skip, Source, SourceInfo
 from sources.documents import ExtractConfig, ExtractionError, Reason, detect_lang, extract, segment_key
 from sources.manifest_rows import (
     AGREEMENT_LICENCE,
@@ -99,12 +102,15 @@ class ManifestSource(Source):
             if not manifest.is_file():
                 raise ConfigError(f"manifest `{manifest}` not found; pass the CSV that lists the files")
         listed: set[Path] = set()  # over all manifests: a file a sibling manifest lists is not unlisted
+        disputed: dict[str, str] = {}  # file -> the first conflict's detail
         for manifest, row in read_manifests(list(self.paths), known_licence_ids()):
             listed.add(listed_by(manifest, row))
             if isinstance(row, Skip):
                 yield Skip(row.locator, row.reason, self.source_id)
                 continue
             if isinstance(row, Rejection):
+                if row.reason == ManifestReason.CONFLICTING_ROWS:
+                    disputed.setdefault(row.locator.split(":", 2)[-1], row.excerpt)
                 yield Rejection(row.locator, row.reason, row.excerpt, self.source_id)
                 continue
             if row.term_problems:
@@ -114,6 +120,8 @@ class ManifestSource(Source):
                     continue
                 yield Notice(row.locator, ManifestReason.TERMS_INVALID, detail, self.source_id)
             yield RawItem(locator=row.rel_path, payload=row, origin=str(manifest))
+        for rel, detail in disputed.items():  # its records already in the catalogue are held from export
+            yield Dispute(f"{self.source_id}:{rel}", rel, detail, self.source_id)
         if self.options.get("report_unlisted", True):
             yield from self._unlisted(self.paths, listed)
 

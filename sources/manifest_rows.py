@@ -167,19 +167,44 @@ def read_manifests(
     compared across the manifests as within one (all rejected when they disagree, a later identical one skipped)."""
     known = known_licence_ids() if known is None else known
     items = [(m, item) for m in manifests for item in _read_rows(m, known)]
-    verdicts = _compared([item for _, item in items if isinstance(item, ManifestRow)])
+    refused = {
+        id(item): listed_path(m, item.locator)
+        for m, item in items
+        if isinstance(item, Rejection) and item.reason in _LICENCE_REFUSED
+    }
+    verdicts = _compared([item for _, item in items if isinstance(item, ManifestRow)], refused)
     for manifest, item in items:
         yield manifest, verdicts.get(id(item), item)
 
 
-def _compared(rows: list[ManifestRow]) -> dict[int, Rejection | Skip]:
-    """Verdicts (by ``id`` of the row) on rows that name a file another row names too."""
+#: rows rejected for the licence they state: a file named by such a row and by a valid one has no licence that holds
+_LICENCE_REFUSED = (
+    ManifestReason.UNKNOWN_LICENCE,
+    ManifestReason.MISSING_LICENCE,
+    ManifestReason.AGREEMENT_INCOMPLETE,
+)
+
+
+def _compared(rows: list[ManifestRow], refused: dict[int, Path] | None = None) -> dict[int, Rejection | Skip]:
+    """Verdicts (by ``id`` of the row) on rows that name a file another row names too.
+
+    ``refused``: the files of rows rejected for their licence (by ``id`` of the rejection); a valid row for one of
+    them disagrees with it, so it is rejected too (no row silently wins)."""
     by_path: dict[Path, list[ManifestRow]] = {}
     for row in rows:
         by_path.setdefault(row.path, []).append(row)
+    refused_paths = set((refused or {}).values())
     verdicts: dict[int, Rejection | Skip] = {}
-    for group in by_path.values():
+    for path, group in by_path.items():
         first = group[0]
+        if path in refused_paths:
+            for row in group:
+                detail = (
+                    f"{row.rel_path} is also listed on a row whose licence id is unknown, missing or incomplete;"
+                    " keep one row per file"
+                )
+                verdicts[id(row)] = Rejection(row.locator, ManifestReason.CONFLICTING_ROWS, detail)
+            continue
         if len(group) < 2:
             continue
         if all(dataclasses.replace(r, line=first.line, manifest_name=first.manifest_name) == first for r in group[1:]):

@@ -238,6 +238,12 @@ def record_cmd(record_id: str, as_json: bool, full: bool, vertical: bool) -> int
         f"licence  {r['licence_id']}: {printable(permits['summary'], keep_breaks=False)}\n"
         f"sha256   {r['content_sha256']}"
     )
+    if rep.get("hold"):
+        h = rep["hold"]
+        click.echo(
+            f"held     from export since {h['held_at']} (licence_disputed: the manifest rows for"
+            f" {printable(h['container'], keep_breaks=False)} disagree; run {h['run_id']})"
+        )
     lay = {"full": full, "vertical": vertical}
     cols = ["record_id", "version_of", "stage", "status", "licence_id", "pii_state"]
     _section("versions", rep["versions"], cols, **lay)

@@ -27,6 +27,12 @@ def report_ingest(report) -> int:
         + f", {d['unchanged']} unchanged, {d['superseded']} superseded), {d['quarantined']} quarantined, "
         f"{d['skipped_total']} skipped"
         + (f", {d['notices_total']} with licence term problems (kept; --strict rejects)" if d["notices_total"] else "")
+        + (
+            f", {d['licence_held']} records held from export (their file's manifest rows disagree)"
+            if d["licence_held"]
+            else ""
+        )
+        + (f", {d['licence_released']} released from a licence hold" if d["licence_released"] else "")
     )
     for line in report.detail_lines():
         click.echo("  " + line)

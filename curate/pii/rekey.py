@@ -61,6 +61,7 @@ _ID_COLUMNS = (
     ("annotations", "record_id"),
     ("annotations", "new_record_id"),
     ("pii_allowlist", "record_id"),
+    ("licence_holds", "record_id"),
 )
 
 

@@ -1,0 +1,55 @@
+"""Licence disputes at ingest: the files whose manifest rows disagree, and those whose rows agree again.
+
+A :class:`sources.base.Dispute` names a file all of whose rows were rejected as conflicting; its records already in
+the catalogue are held from export (:func:`provenance.holds.hold`). A manifest row of this run that is settled (its
+terms-only correction planned, or its file extracted without a rejection) releases the holds of its file
+(:func:`provenance.holds.release`). Both are written once, at the end of the run, in one transaction; the run's
+report names the held records (``licence_held``) and the released ones (``licence_released``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+
+from provenance import db, holds, ledger
+from sources.base import Dispute, RawItem
+
+
+class HoldKeeper:
+    """Collects a run's disputed and settled files (containers pseudonymised like the records'), then writes."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, guard: Any, pii_sources: set[str]) -> None:
+        self.con = con
+        self.guard = guard
+        self.pii_sources = pii_sources
+        self.disputed: dict[str, str] = {}
+        self.settled: set[str] = set()
+
+    def _container(self, name: str, source_id: str | None) -> str:
+        return self.guard(name, all_types=source_id in self.pii_sources)
+
+    def dispute(self, item: Dispute) -> None:
+        """A file whose rows disagree (see :class:`sources.base.Dispute`)."""
+        self.disputed[self._container(item.container, item.source_id)] = item.detail
+
+    def settle(self, raw: RawItem, source_id: str) -> None:
+        """A manifest row of this run taken whole: the file's terms are unambiguous again."""
+        rel = getattr(raw.payload, "rel_path", None)
+        if isinstance(rel, str):
+            self.settled.add(self._container(f"{source_id}:{rel}", source_id))
+
+    def write(self, report: Any, run_id: str) -> None:
+        """Hold the disputed files' active records and release the settled files' holds (one transaction)."""
+        if not self.disputed and not self.settled:
+            return
+        at = ledger.now()
+        with db.transaction(self.con):
+            released = holds.release(self.con, self.settled - set(self.disputed), run_id=run_id, at=at)
+            held = holds.hold(self.con, self.disputed, run_id=run_id, at=at)
+        report.licence_held += sum(held.values())
+        report.licence_held_files += len(held)
+        report.licence_released += released
+        for container, n in sorted(held.items()):
+            report.name("held", holds.REASON, container, f"{n} records held from export: {self.disputed[container]}")
