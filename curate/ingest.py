@@ -137,7 +137,8 @@ class _Ingestor:
         self.report = IngestReport(run_id=run_id, source=self.source.name)
         from curate.ingest_terms import TermsCorrector
 
-        self.terms = TermsCorrector(con, self.source, self.keyed)  # keyed: a manifest source marked pii_expected
+        pii = getattr(self.source, "source_id", None) in self.pii_sources  # a manifest source marked pii_expected
+        self.terms = TermsCorrector(con, self.source, self.keyed, self.guard, pii)  # names guarded as stored ones
         self.holds = HoldKeeper(con, self.guard, self.pii_sources)  # files whose manifest rows disagree
         try:
             self._upsert_sources()

@@ -41,7 +41,7 @@ def guarded_ids(guard: IdentifierGuard, rec: Record, *, all_types: bool, keyed: 
     """
     new: dict[str, Any] = {f: guard(getattr(rec, f), all_types=all_types) for f in GUARDED_FIELDS if getattr(rec, f)}
     meta = rec.metadata or {}
-    names = {k: guard(meta[k], all_types=all_types) for k in GUARDED_METADATA if isinstance(meta.get(k), str)}
+    names = guarded_names(guard, meta, all_types=all_types)
     sha = meta.get("file_sha256") if all_types and keyed is not None else None
     if isinstance(sha, str):
         names["file_sha256"] = keyed.file_digest(sha)
@@ -50,6 +50,11 @@ def guarded_ids(guard: IdentifierGuard, rec: Record, *, all_types: bool, keyed: 
     if all(new[f] == getattr(rec, f) for f in new):
         return rec
     return dataclasses.replace(rec, **new)
+
+
+def guarded_names(guard: IdentifierGuard, meta: dict[str, Any], *, all_types: bool) -> dict[str, str]:
+    """The file names ``meta`` holds (:data:`GUARDED_METADATA`: a manifest row's file and manifest), pseudonymised."""
+    return {k: guard(meta[k], all_types=all_types) for k in GUARDED_METADATA if isinstance(meta.get(k), str)}
 
 
 def guarded_source(guard: IdentifierGuard, info: SourceInfo, *, all_types: bool) -> SourceInfo:

@@ -22,6 +22,7 @@ from typing import Any
 
 import duckdb
 
+from curate.ingest_rows import guarded_names
 from provenance import ledger
 from provenance.dedup_release import release_superseded
 from provenance.records import derived_record_id, insert_versions
@@ -71,9 +72,15 @@ class TermsCorrector:
     SQL), so a corrected manifest of many files costs a few statements, not one per file.
     """
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, source: Source, keyed: Any = None) -> None:
+    def __init__(
+        self, con: duckdb.DuckDBPyConnection, source: Source, keyed: Any = None, guard: Any = None, pii: bool = False
+    ) -> None:
         self.con = con
         self.source = source
+        #: the ingest's identifier guard: the container and file names are pseudonymised as the stored ones are
+        #: (curate/ingest_rows.py:guarded_ids); ``pii``: the source is pii_expected (every type of personal value)
+        self.guard = guard
+        self.pii = pii
         #: the source's keyed ids (``pii_expected``): its stored ``file_sha256`` are keyed digests
         self.keyed = keyed
         self.enabled = isinstance(source, ManifestSource)
@@ -116,12 +123,14 @@ class TermsCorrector:
         if not self.enabled or not isinstance(raw.payload, ManifestRow):
             return _NOT_HANDLED
         row: ManifestRow = raw.payload
-        container = f"{self.source.source_id}:{row.rel_path}"
+        container = self._guarded(f"{self.source.source_id}:{row.rel_path}")
         active = self._load().get(container)
         if not active or container in self._touched:
             return _NOT_HANDLED
         self._touched.add(container)
         new_meta = row_metadata(row)
+        if self.guard is not None:
+            new_meta.update(guarded_names(self.guard, new_meta, all_types=self.pii))
         if self.keyed is not None:
             new_meta["file_sha256"] = self.keyed.file_digest(new_meta["file_sha256"])
         if any(
@@ -156,6 +165,9 @@ class TermsCorrector:
             self.rows.append(version)
             self.events.append(event)
         return TermsOutcome(True, new_versions=len(changed), unchanged=len(active) - len(changed))
+
+    def _guarded(self, name: str) -> str:
+        return name if self.guard is None else self.guard(name, all_types=self.pii)
 
     def write(self, *, run_id: str, at: Any) -> int:
         """Write the planned versions (same text as their parents), supersede the parents, append the events."""

@@ -327,3 +327,39 @@ def test_the_same_manifest_while_the_source_is_withdrawn_changes_nothing(cli, db
     assert active == [("© 金融出版社 2025",)]
     code, out, err = cli("audit", "verify")
     assert code == 0, out + err
+
+
+def test_a_terms_correction_of_a_file_named_with_a_national_id_keeps_names_pseudonymised(
+    cli, db_path, books, monkeypatch
+):
+    """Review r4 docs: the terms-only path built the container and wrote metadata.file/manifest without the PII guard
+    the ingest applies (curate/ingest_rows.py:guarded_ids): its lookup missed the stored, pseudonymised container,
+    and a national id in the manifest's name was stored in clear in the corrected versions."""
+    monkeypatch.setenv("CURATE_PII_KEY", "3c" * 32)
+    name = "陳大文_F131104093_講義.txt"
+    (books / name).write_text("第三章 授信\n授信應審慎評估。\n", encoding="utf-8")
+    m = books / "學員_A123456789.csv"
+    _manifest(books, [{"path": name, **AGREEMENT}]).rename(m)
+    code, out, err = cli("ingest", "textbooks", str(m))
+    assert code == 0, out + err
+    m.unlink()
+    _manifest(books, [{"path": name, **AGREEMENT, "attribution": "© 金融出版社"}]).rename(m)
+    from sources.manifest import ManifestSource
+
+    def no_extraction(self, raw):
+        raise AssertionError("the file was extracted again: the terms-only path missed its stored container")
+
+    monkeypatch.setattr(ManifestSource, "to_records", no_extraction)
+    code, out, err = cli("ingest", "textbooks", str(m))
+    assert code == 0 and "1 new versions of which 1 licence terms changed" in out, out + err
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        everywhere = repr(con.execute("SELECT * FROM records").fetchall())
+        everywhere += repr(con.execute("SELECT * FROM provenance_events").fetchall())
+        files = con.execute("SELECT DISTINCT metadata->>'file', metadata->>'manifest' FROM records").fetchall()
+    finally:
+        con.close()
+    assert "F131104093" not in everywhere and "A123456789" not in everywhere, files
+    assert all("〔身分證字號#" in f and "〔身分證字號#" in mf for f, mf in files), files
+    code, out, err = cli("audit", "verify")
+    assert code == 0, out + err
