@@ -28,6 +28,7 @@ def test_textbooks_cli_quarantines_and_reingest_is_noop(cli, db_path, tmp_path, 
     (d / "b.txt").write_bytes("第一節　利率\n利率是資金的價格。\n第二節　匯率\n匯率是貨幣的價格。\n".encode("big5"))
     (d / "c.txt").write_bytes(b"")
     (d / "d.txt").write_text("未列入清單。", encoding="utf-8")
+    (d / "e.txt").write_text("授權不明。", encoding="utf-8")
     with (d / "manifest.csv").open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["path", "title", "licensor", "licence_id", "agreement_id", "audience", "expiry"])
@@ -36,7 +37,8 @@ def test_textbooks_cli_quarantines_and_reingest_is_noop(cli, db_path, tmp_path, 
         )
         w.writerow(["b.txt", "講義", "某教授", "CC-BY-4.0", "", "", ""])
         w.writerow(["c.txt", "空", "某教授", "CC-BY-4.0", "", "", ""])
-        w.writerow(["b.txt", "壞授權", "某教授", "LicenseRef-Unknown", "", "", ""])
+        # (a row under an unknown licence beside b.txt's own would dispute b.txt: review r4 docs #3)
+        w.writerow(["e.txt", "壞授權", "某教授", "LicenseRef-Unknown", "", "", ""])
     code, out, err = cli("--quiet", "ingest", "textbooks", str(d / "manifest.csv"))
     assert code == 3, out + err
     q = dict(_rows(db_path, "SELECT reason, count(*) FROM quarantine GROUP BY reason"))
