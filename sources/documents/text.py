@@ -37,7 +37,8 @@ _LEGACY_ENCODINGS = ("big5", "cp950", "big5hkscs")
 
 
 def decode_text(data: bytes) -> tuple[str, str]:
-    """Decode bytes as UTF-8, else Big5/CP950, else charset-normalizer's best guess.
+    """Decode bytes as UTF-8, else Big5/CP950 (or GB18030 where its bytes read as common GB2312 characters and rare
+    Big5 ones; refused where the two cannot be told apart), else charset-normalizer's best guess.
 
     Returns ``(text, encoding)``; raises :class:`ExtractionError` (undecodable) otherwise.
 
@@ -64,8 +65,14 @@ def decode_text(data: bytes) -> tuple[str, str]:
         pass
     for enc in _LEGACY_ENCODINGS:
         try:
-            return _checked(data.decode(enc), enc)
-        except (UnicodeDecodeError, ExtractionError):
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        try:
+            return _checked(*_big5_or_gb(data, text, enc))
+        except ExtractionError as exc:
+            if exc.detail.startswith(_AMBIGUOUS):
+                raise
             continue
     from charset_normalizer import from_bytes
 
@@ -73,6 +80,59 @@ def decode_text(data: bytes) -> tuple[str, str]:
     if best is None:
         raise ExtractionError(Reason.UNDECODABLE, "not UTF-8, Big5, CP950 or any encoding charset-normalizer knows")
     return _checked(str(best), best.encoding)
+
+
+#: Big5 and GB18030 read most of each other's bytes without an error (GB2312 text is mostly valid Big5: "银行授信" reads
+#: "窅俴忨陓"), so a Big5 decode is checked against GB18030 by how common its characters are: each standard orders its
+#: characters by frequency, Big5 its 5,401 常用字 (A440-C67E) before the 7,652 次常用字, GB2312 its 3,755 level-1
+#: hanzi (B0A1-D7F9) before level 2; both put symbols and punctuation in A1-A3. Real text of either reads mostly
+#: common in its own encoding and less so in the other (measured on chunks of schemas/zh/terminology.tsv: from 8
+#: characters on, Taiwan text at least 0.12 more common as Big5 (median 0.75), Simplified text never more common as
+#: Big5 (median 0.5 less)); a decode whose share is not :data:`_MARGIN` above the other's is refused.
+_MARGIN = 0.1
+_AMBIGUOUS = "cannot tell Big5 from GB18030"
+
+
+def _common_shares(data: bytes) -> tuple[float, float]:
+    """The shares of the double-byte characters of ``data`` that are common in Big5 and in GB2312 (see above)."""
+    n = big5 = gb = 0
+    i, end = 0, len(data) - 1
+    while i < end:
+        lead = data[i]
+        if lead < 0x80:
+            i += 1
+            continue
+        trail = data[i + 1]
+        n += 1
+        big5 += 0xA1 <= lead <= 0xC5 or (lead == 0xC6 and trail <= 0x7E)
+        gb += trail >= 0xA1 and (0xA1 <= lead <= 0xA3 or 0xB0 <= lead <= 0xD7)
+        i += 2
+    return (big5 / n, gb / n) if n else (1.0, 0.0)
+
+
+def _big5_or_gb(data: bytes, text: str, encoding: str) -> tuple[str, str]:
+    """``(text, encoding)`` of a Big5-family decode, or GB18030's when the bytes read as common GB2312 characters
+    and rare Big5 ones; :class:`ExtractionError` (undecodable) when the two cannot be told apart.
+
+    >>> _big5_or_gb("銀行授信實務".encode("big5"), "銀行授信實務", "big5")[1]
+    'big5'
+    >>> _big5_or_gb("银行授信实务讲义".encode("gb18030"), "窅俴忨陓妗昢蔡砱", "big5")
+    ('银行授信实务讲义', 'gb18030')
+    """
+    try:
+        gb_text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        return text, encoding
+    big5, gb = _common_shares(data)
+    if big5 - gb >= _MARGIN:
+        return text, encoding
+    if gb - big5 >= _MARGIN:
+        return gb_text, "gb18030"
+    raise ExtractionError(
+        Reason.UNDECODABLE,
+        f"{_AMBIGUOUS}: {big5:.0%} of its characters are common as {encoding}, {gb:.0%} as GB18030;"
+        " save it as UTF-8 (e.g. `iconv -f BIG5 -t UTF-8` or `iconv -f GB18030 -t UTF-8`)",
+    )
 
 
 def _checked(text: str, encoding: str) -> tuple[str, str]:
