@@ -237,7 +237,7 @@ class _Ingestor:
         if rejected:
             self.incomplete |= containers
         else:
-            self.holds.settle(raw, self.source.source_id)
+            self.holds.settle(raw, getattr(self.source, "source_id", ""))  # manifest sources only
         records = [self._guard_ids(r) for r in records]
         containers = {r.container for r in records if r.container}
         # flush first if this item would repeat a doc_key or container of the pending batch
