@@ -2,10 +2,41 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import ClassVar
 
 from provenance.errors import ConfigError
+
+#: The kind each ingestor writes in ``sources.kind`` (what the dedup stage matches the policy against), by the
+#: source name the policy is written in: ``authority`` and ``per_document`` entries may name either.
+SOURCE_KINDS: dict[str, str] = {
+    "law_moj": "law_moj",
+    "fsc": "sanctions",
+    "tabf": "training-material",
+    "textbooks": "textbook",
+    "moda": "corpus",
+}
+
+
+def kind_of(name: str) -> str:
+    """The source kind a policy entry names (``tabf`` and ``training-material`` alike).
+
+    >>> kind_of("tabf"), kind_of("training-material"), kind_of("my_kind")
+    ('training-material', 'training-material', 'my_kind')
+    """
+    return SOURCE_KINDS.get(name, name)
+
+
+@functools.lru_cache(maxsize=64)
+def _kinds(names: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(kind_of(k) for k in names)
+
+
+@functools.lru_cache(maxsize=64)
+def _ranks(authority: tuple[tuple[str, int], ...]) -> dict[str, int]:
+    return {kind_of(k): rank for k, rank in authority}
+
 
 #: source kind -> authority rank (higher wins): regulator > training institute > textbook > general corpus
 DEFAULT_AUTHORITY: tuple[tuple[str, int], ...] = (
@@ -17,8 +48,11 @@ DEFAULT_AUTHORITY: tuple[tuple[str, int], ...] = (
 )
 
 #: source kinds deduplicated per document only: the regulator's articles of different laws are never
-#: each other's duplicates (parallel provisions are different law); an identical text within one law is
-DEFAULT_PER_DOCUMENT: tuple[str, ...] = ("law_moj",)
+#: each other's duplicates (parallel provisions are different law); an identical text within one law is a
+#: duplicate. The FSC's sanction cases are the regulator's too: cases against different banks share their wording and
+#: differ in the bank, the fine, the date and the 文號, and each is a separate decision (a case listed twice is
+#: still a duplicate: an fsc record has no container, so the source is its one document).
+DEFAULT_PER_DOCUMENT: tuple[str, ...] = ("law_moj", "fsc")
 
 #: survivor rules, applied in order; the first that separates two records decides
 DEFAULT_RULES: tuple[str, ...] = ("authority", "licence", "newest", "longer")
@@ -138,17 +172,20 @@ class DedupConfig:
         >>> DedupConfig().document_of("law_moj", "law_moj:G0380001:zh"), DedupConfig().document_of("moda", "x")
         ('law_moj:G0380001:zh', None)
         """
-        if not kind or kind.split(":", 1)[0] not in self.per_document:
+        if not kind or kind_of(kind.split(":", 1)[0]) not in _kinds(self.per_document):
             return None
         return document or ""
 
     def authority_rank(self, kind: str | None) -> int:
         """Authority rank of a source kind (prefix before ``:`` is used; unknown = 0).
 
-        >>> DedupConfig().authority_rank("law_moj") > DedupConfig().authority_rank("moda")
+        >>> c = DedupConfig()
+        >>> c.authority_rank("law_moj") > c.authority_rank("sanctions") - 1 > c.authority_rank("training-material")
+        True
+        >>> c.authority_rank("training-material") > c.authority_rank("textbook") > c.authority_rank("corpus") > 0
         True
         """
         if not kind:
             return 0
-        base = kind.split(":", 1)[0]
-        return dict(self.authority).get(base, 0)
+        base = kind_of(kind.split(":", 1)[0])
+        return _ranks(self.authority).get(base, 0)

@@ -89,7 +89,7 @@ def test_parallel_provisions_of_different_laws_stay_active_and_a_textbook_copy_d
     assert status[book] == "duplicate"
     dup = next(json.loads(d) for rid, a, d in got["events"] if rid == book and a == "duplicate_of")
     assert dup["survivor"] in (bank[0], fhc[0]) and dup["rule"] == "authority"
-    assert dup["policy"]["per_document"] == ["law_moj"]
+    assert dup["policy"]["per_document"] == ["law_moj", "fsc"]
     # （刪除） stubs of repealed articles are flagged, never clustered
     stubs = [r[0] for r in law_rows if r[6].strip() == "（刪除）"]
     flagged = {rid for rid, a, _ in got["events"] if a == "deleted_stub"}
