@@ -53,12 +53,31 @@ def candidate_pairs(
     Args:
         keys: ``(n, bands)`` band keys.
         active: mask of rows that take part.
-        max_bucket: a bucket with more members pairs every member with its first three members
-            only (still connects them all; avoids quadratic blow-up on boilerplate buckets).
+        max_bucket: a bucket with more members pairs every member only with three anchor members and with its
+            two neighbours, in an order of the members' content (:func:`_sparse_pairs`): linear, independent of
+            the rows' order, and members that share further bands sit side by side; a member that is similar
+            to neither (only to others far from it in that order) can still be missed, so recall on large
+            families of near variants is below that of all pairs.
         involve: optional mask; only pairs with at least one row in it are returned
             (incremental runs: old-old pairs were settled before).
     """
     return candidate_pairs_banded(lambda b: keys[:, b], keys.shape[1], active, max_bucket=max_bucket, involve=involve)
+
+
+def _sparse_pairs(sz: int, anchors: int = 3, window: int = 2) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs ``(a, c)``, ``a < c``, of a bucket too large for all its pairs: every member with the first
+    ``anchors`` members and with the ``window`` members after it, in the caller's content order (members that
+    also share the next bands sit side by side there). Linear in ``sz``; which members pair depends on their
+    texts only, so the same documents in another row order give the same pairs.
+
+    >>> a, c = _sparse_pairs(6); sorted(zip(a.tolist(), c.tolist()))[:6]
+    [(0, 1), (0, 2), (0, 3), (0, 4), (0, 5), (1, 2)]
+    """
+    a = np.concatenate([np.repeat(np.arange(anchors), sz)] + [np.arange(sz - k) for k in range(1, window + 1)])
+    c = np.concatenate([np.tile(np.arange(sz), anchors)] + [np.arange(k, sz) for k in range(1, window + 1)])
+    keep = a < c
+    pairs = np.unique(np.stack([a[keep], c[keep]], axis=1), axis=0)
+    return pairs[:, 0], pairs[:, 1]
 
 
 def candidate_pairs_banded(
@@ -87,15 +106,16 @@ def candidate_pairs_banded(
         two = starts[sizes == 2]
         if len(two):
             out.append(np.stack([ids[two], ids[two + 1]], axis=1))
+        big = sizes > max_bucket
+        # a large bucket's members in an order of their content (the next four bands' keys), not of their rows
+        after = [np.asarray(band((b + k) % bands)) for k in (4, 3, 2, 1)] if big.any() else []
         for st, sz in zip(starts[sizes > 2], sizes[sizes > 2]):
             members = ids[st : st + sz]
             if sz <= max_bucket:
                 a, c = np.triu_indices(sz, 1)
             else:
-                a = np.repeat(np.arange(3), sz)
-                c = np.tile(np.arange(sz), 3)
-                keep = a < c
-                a, c = a[keep], c[keep]
+                members = members[np.lexsort([keys[members] for keys in after])]  # last key sorts first
+                a, c = _sparse_pairs(sz)
             out.append(np.stack([members[a], members[c]], axis=1))
         if not out:
             continue
