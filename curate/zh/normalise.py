@@ -513,7 +513,10 @@ def _mixed_targets(eng: _Engine, sent: str, start: int, cfg: NormaliseConfig, fi
         if (t == 0 and s >= cfg.min_signal_chars) or (t and s / (s + t) >= cfg.mixed_convert_share):
             yield start + a, start + b, s
         else:
-            conv = eng._standard_forms(eng.char_level.convert(clause))
+            # read in an all-Simplified clause, so s2tw's phrases see their words whole (頭发 -> 头发 -> 頭髮,
+            # not 頭發; 農历 -> 農曆): the clause's own Traditional characters are kept, only the typos take this
+            simp = eng.to_simp.convert(clause)
+            conv = eng._standard_forms(eng.char_level.convert(simp)) if len(simp) == len(clause) else ""
             for p, _c in sorted(eng.simp.positions(clause)):
                 if len(conv) == len(clause):  # s2tw's phrases pick the character (合并 -> 合併, not 並)
                     fixed[start + a + p] = conv[p]
