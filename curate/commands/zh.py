@@ -68,7 +68,7 @@ def convert(
         if not protected_file.exists():
             raise UsageError(f"protected-word file {protected_file} does not exist")
         try:
-            lines = protected_file.read_text(encoding="utf-8").splitlines()
+            lines = protected_file.read_text(encoding="utf-8-sig").splitlines()  # a BOM is no part of a word
         except UnicodeDecodeError as exc:
             raise UsageError(
                 f"protected-word file {protected_file} is not UTF-8 (byte {exc.start}); save it as UTF-8, one word a line"

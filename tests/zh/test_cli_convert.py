@@ -69,13 +69,25 @@ def test_s2tw_and_protected_file(cli, tmp_path):
         [json.dumps({"id": 1, "text": "客户范志明的鼠标坏了。"}, ensure_ascii=False).encode() + b"\n"],
     )
     names = tmp_path / "names.txt"
-    names.write_text("范志明\n", encoding="utf-8")
     out = tmp_path / "o.jsonl"
-    code, _, _ = cli(
-        "-q", "zh", "convert", "--input", str(src), "--output", str(out), "--config", "s2tw", "--protected", str(names)
-    )
-    assert code == 0
-    assert json.loads(out.read_text(encoding="utf-8"))["text"] == "客戶范志明的滑鼠壞了。"
+    # saved by Notepad: a byte-order mark before the first word, which was then no word of the list
+    for encoding in ("utf-8", "utf-8-sig"):
+        names.write_text("范志明\n", encoding=encoding)
+        code, _, _ = cli(
+            "-q",
+            "zh",
+            "convert",
+            "--input",
+            str(src),
+            "--output",
+            str(out),
+            "--config",
+            "s2tw",
+            "--protected",
+            str(names),
+        )
+        assert code == 0
+        assert json.loads(out.read_text(encoding="utf-8"))["text"] == "客戶范志明的滑鼠壞了。", encoding
 
 
 def test_one_megabyte_record_and_missing_input(cli, tmp_path):
