@@ -42,6 +42,7 @@ from provenance.crosscheck_base import (
 )
 from provenance.crosscheck_gates import check_gates
 from provenance.crosscheck_vault import check_vault
+from provenance.dedup_release import NEWER_OF_ITS_DOCUMENT
 from provenance.export_items import verify_items
 from provenance.holds import verify_holds
 from provenance.records import KEYED_PREFIX
@@ -315,7 +316,8 @@ def _check_status(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
             f"SELECT r.record_id FROM records r JOIN (SELECT DISTINCT ON (e.record_id) e.record_id, {survivor} AS s"
             f" FROM {ev} e WHERE e.action = 'duplicate_of' AND e.record_id IS NOT NULL ORDER BY e.record_id, e.seq"
             " DESC) d USING (record_id) JOIN records s ON s.record_id = d.s"
-            " WHERE r.status = 'duplicate' AND s.status IN ('withdrawn', 'superseded')",
+            " WHERE r.status = 'duplicate' AND s.status IN ('withdrawn', 'superseded')"
+            f" AND NOT {NEWER_OF_ITS_DOCUMENT}",
         ),
     )
     if has_column(con, "records", "near_duplicate_of"):

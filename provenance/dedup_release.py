@@ -76,11 +76,21 @@ def release_superseded(
     return release_dedup(con, gone, because="superseded", run_id=run_id)
 
 
+#: a record ``r`` whose document (same source and ``doc_key``) has an active record beside it: its source gave the
+#: document a new text since (a duplicate is no version parent, so that text became a record of its own). Such a
+#: duplicate is stale, not released: active again, it would stand beside its document's current text and be exported.
+NEWER_OF_ITS_DOCUMENT = (
+    "EXISTS (SELECT 1 FROM records o WHERE o.source_id = r.source_id AND o.doc_key = r.doc_key"
+    " AND o.record_id <> r.record_id AND o.status = 'active')"
+)
+
+
 def _release_duplicates(
     con: duckdb.DuckDBPyConnection, gone: list[str], extra: dict[str, Any], actor: str | None, run_id: str | None
 ) -> int:
     """Make active again the duplicates whose survivor (their newest ``duplicate_of`` event's) is among ``gone``,
-    with a ``duplicate_released`` event each, and drop their dedup mark."""
+    with a ``duplicate_released`` event each, and drop their dedup mark; not those whose document has an active
+    record beside them (:data:`NEWER_OF_ITS_DOCUMENT`)."""
     ev = events_view(con)
     survivor = rekeyed_id(ev, "json_extract_string(e.detail, '$.survivor')")
     rows = con.execute(
@@ -88,7 +98,7 @@ def _release_duplicates(
             JOIN (SELECT DISTINCT ON (e.record_id) e.record_id, {survivor} AS survivor FROM {ev} e
                   WHERE e.action = 'duplicate_of' AND e.record_id IS NOT NULL ORDER BY e.record_id, e.seq DESC) d
               USING (record_id)
-            WHERE r.status = 'duplicate' AND d.survivor IN (SELECT unnest($ids))
+            WHERE r.status = 'duplicate' AND d.survivor IN (SELECT unnest($ids)) AND NOT {NEWER_OF_ITS_DOCUMENT}
             ORDER BY r.record_id""",
         {"ids": gone},
     ).fetchall()

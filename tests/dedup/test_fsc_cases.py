@@ -65,3 +65,31 @@ def test_authority_reaches_the_kinds_the_ingestors_write(cli, tmp_path):
     finally:
         con.close()
     assert rows == {"tabf": "active", "moda": "duplicate"} and rule == "authority", (rows, rule)
+
+
+def test_a_stale_duplicate_is_not_released_beside_its_documents_new_text(cli, tmp_path):
+    """Two corpus items with one text: one is a duplicate. Both items come again with new texts: the duplicate's
+    new text becomes a record of its own (a duplicate is no version parent) and its survivor is superseded. The
+    old duplicate was released beside the new text, so its document had two active records and the old text was
+    exported (review of r4 dedup fixes #1)."""
+    same = "銀行辦理自用住宅放款及消費性放款，已取得足額擔保時，不得以借款人提供連帶保證人為條件。"
+    new = {
+        "a": "外匯指定銀行辦理外匯業務，應依中央銀行規定申報交易資料，並保存相關憑證五年以上備查。",
+        "b": "信用卡業務機構應建立風險管理制度，定期檢討持卡人信用狀況，並依主管機關規定提列備抵呆帳。",
+    }
+    catalogue = tmp_path / "c.duckdb"
+    for name, texts in (("d1.jsonl", {"a": same, "b": same}), ("d2.jsonl", new)):
+        lines = [json.dumps({"id": k, "text": t}, ensure_ascii=False) for k, t in texts.items()]
+        (tmp_path / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+        code, out, err = cli("-q", "ingest", "moda", "--licence", "CC-BY-4.0", str(tmp_path / name), db=catalogue)
+        assert code == 0, out + err
+        code, out, err = cli("-q", "run", "dedup", "--workers", "1", db=catalogue)
+        assert code == 0, out + err
+    con = db.connect_readonly(catalogue)
+    try:
+        active = sorted(t for (t,) in con.execute("SELECT text FROM records WHERE status = 'active'").fetchall())
+    finally:
+        con.close()
+    assert active == sorted(new.values())
+    code, out, err = cli("audit", "verify", db=catalogue)
+    assert code == 0, out + err
