@@ -35,7 +35,8 @@ def withdraw_cmd(source_id: str | None, record_id: str | None, reason: str, as_j
         )
         if res.released:
             click.echo(
-                f"{res.released} duplicates of the withdrawn records are active again; run `curate run dedup`"
+                f"{res.released} duplicates or near duplicates of the withdrawn records released (active again, or"
+                " unlinked); run `curate run dedup`"
                 " (after the stages they have not passed) to cluster them with the records active now"
             )
     return 0

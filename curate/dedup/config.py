@@ -99,14 +99,16 @@ class DedupConfig:
 
     #: shown by `curate run dedup --help`
     POLICY_HELP: ClassVar[str] = (
-        "Per-source policy (per_document, default law_moj): a source listed there is deduplicated within "
-        "one document only (one law in one language): an identical text within one law version is a "
-        "duplicate, but articles of different laws are never each other's duplicates (parallel provisions are "
-        "different law): they stay active with one near_duplicate_of link to their cluster's representative "
-        "(export --drop-near-duplicates leaves them out). Copies from other sources (a textbook quoting an "
+        "Per-source policy (per_document, default law_moj,fsc): a source listed there is deduplicated within "
+        "one document only (law_moj: one law in one language; fsc: the source): an identical text within one "
+        "law version is a duplicate, but articles of different laws are never each other's duplicates (parallel "
+        "provisions are different law), nor are sanction cases against different banks: they stay active with "
+        "one near_duplicate_of link to their cluster's representative (export --drop-near-duplicates leaves "
+        "them out while it exports the representative). Copies from other sources (a textbook quoting an "
         "article) still become duplicates of the law. （刪除） stubs of repealed articles are flagged "
         "(deleted_stub), never clustered. Survivors: authority (law_moj:40, fsc:40, tabf:30, textbooks:20, "
-        "moda:10), then licence, newest, longer."
+        "moda:10; source names or their kinds: sanctions, training-material, textbook, corpus), then licence, "
+        "newest, longer."
     )
 
     ngram: int = 5
