@@ -20,7 +20,7 @@ from typing import Any
 
 import duckdb
 
-from provenance import ledger
+from provenance import db, ledger
 from provenance.crosscheck_base import events_view, rekeyed_id
 
 #: the stage whose marks a record loses when it becomes active again (a released duplicate or near duplicate, a
@@ -83,6 +83,33 @@ NEWER_OF_ITS_DOCUMENT = (
     "EXISTS (SELECT 1 FROM records o WHERE o.source_id = r.source_id AND o.doc_key = r.doc_key"
     " AND o.record_id <> r.record_id AND o.status = 'active')"
 )
+
+
+def release_left_behind(con: duckdb.DuckDBPyConnection, *, run_id: str | None = None) -> int:
+    """Release what a catalogue written before releases existed left behind: duplicates whose survivor and links
+    whose representative is withdrawn or superseded (``curate audit verify`` names them). The dedup stage calls it
+    before its snapshot, so its run clusters them with the records active now. One transaction; returns the number
+    of records released."""
+    ev = events_view(con)
+    survivor = rekeyed_id(ev, "json_extract_string(e.detail, '$.survivor')")
+    gone = con.execute(
+        f"""SELECT s.record_id, s.status FROM records s WHERE s.status IN ('withdrawn', 'superseded') AND (
+                s.record_id IN (SELECT near_duplicate_of FROM records WHERE near_duplicate_of IS NOT NULL)
+                OR s.record_id IN (
+                    SELECT d.survivor FROM records r
+                    JOIN (SELECT DISTINCT ON (e.record_id) e.record_id, {survivor} AS survivor FROM {ev} e
+                          WHERE e.action = 'duplicate_of' AND e.record_id IS NOT NULL
+                          ORDER BY e.record_id, e.seq DESC) d USING (record_id)
+                    WHERE r.status = 'duplicate'))
+            ORDER BY s.record_id"""
+    ).fetchall()
+    if not gone:
+        return 0
+    with db.transaction(con):
+        return sum(
+            release_dedup(con, [r for r, st in gone if st == because], because=because, run_id=run_id)
+            for because in ("withdrawn", "superseded")
+        )
 
 
 def _release_duplicates(

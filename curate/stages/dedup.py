@@ -121,6 +121,14 @@ class DedupStage(Stage):
             self._append_side(sign(dd, self.config, hasher=self._hasher))
         return stubs
 
+    def prepare(self, con) -> None:
+        """Release what a catalogue from before releases left behind (a duplicate of a superseded survivor, a
+        link to a withdrawn representative: :func:`provenance.dedup_release.release_left_behind`), so that this
+        run clusters them with the records active now."""
+        from provenance.dedup_release import release_left_behind
+
+        release_left_behind(con)
+
     def work_intact(self, run_dir: Path) -> bool:
         """Each rank with results has its signature file, and a finalized run its index update files: lost, the
         resumed run's end would add nothing to the index (it found 0 of 1,015 signatures)."""

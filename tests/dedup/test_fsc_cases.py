@@ -93,3 +93,30 @@ def test_a_stale_duplicate_is_not_released_beside_its_documents_new_text(cli, tm
     assert active == sorted(new.values())
     code, out, err = cli("audit", "verify", db=catalogue)
     assert code == 0, out + err
+
+
+def test_dedup_releases_what_an_older_catalogue_left_behind(cli, tmp_path):
+    """A catalogue from before releases existed holds a duplicate whose survivor was superseded (made here as that
+    code did: the survivor's status set, no release). `audit verify` names it; the next `curate run dedup` releases
+    it and clusters it with the records active now (review of r4 dedup fixes #2)."""
+    text = "銀行辦理自用住宅放款及消費性放款，已取得足額擔保時，不得以借款人提供連帶保證人為條件。"
+    (tmp_path / "d.jsonl").write_text(
+        "\n".join(json.dumps({"id": k, "text": text}, ensure_ascii=False) for k in "ab") + "\n", encoding="utf-8"
+    )
+    catalogue = tmp_path / "c.duckdb"
+    assert cli("-q", "ingest", "moda", "--licence", "CC-BY-4.0", str(tmp_path / "d.jsonl"), db=catalogue)[0] == 0
+    assert cli("-q", "run", "dedup", "--workers", "1", db=catalogue)[0] == 0
+    con = db.connect(catalogue)
+    con.execute("UPDATE records SET status = 'superseded' WHERE status = 'active'")  # what the older code left
+    con.close()
+    code, out, err = cli("audit", "verify", db=catalogue)
+    assert "duplicate of a withdrawn or superseded survivor" in out + err, out + err
+    code, out, err = cli("-q", "run", "dedup", "--workers", "1", db=catalogue)
+    assert code == 0, out + err
+    con = db.connect_readonly(catalogue)
+    try:
+        status = sorted(s for (s,) in con.execute("SELECT status FROM records").fetchall())
+        released = con.execute("SELECT count(*) FROM provenance_events WHERE action = 'duplicate_released'").fetchone()
+    finally:
+        con.close()
+    assert status == ["active", "superseded"] and released == (1,)
