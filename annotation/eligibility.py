@@ -1,11 +1,13 @@
 """Which record versions may be shown to a bank's annotators.
 
-Two gates, both required:
+Three gates, all required:
 
 * **PII** — the version passed the PII stage: ``pii_state`` is ``clean`` or ``scrubbed``.
 * **Licence** — the licence (and agreement terms) allow use for ``training`` (annotation prepares
   training data) by the audience ``member:BANK``, decided by the one licence engine,
   :func:`provenance.licences.check_use`.
+* **Licence hold** — the version's file (``container``) is not held while its manifest rows disagree
+  (:mod:`provenance.holds`: every version of a held file, whatever its id; the export's ``licence_disputed``).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import datetime as dt
 import json
 from typing import Any
 
+from provenance.holds import REASON as HOLD_REASON
 from provenance.licences import check_use
 from provenance.records import PII_PASSED
 
@@ -64,4 +67,17 @@ def licence_refusal(licence_id: str | None, terms: Any, bank: str, *, today: dt.
     return None if decision.ok else decision.reason
 
 
-__all__ = ["PII_PASSED", "audience_for", "licence_refusal", "pii_refusal"]
+def hold_refusal(container: str | None, held: frozenset[str]) -> str | None:
+    """Reason to refuse, or None if the version's file is not held (``held``: :func:`provenance.holds.held_containers`).
+
+    >>> hold_refusal("tabf:a.txt", frozenset({"tabf:a.txt"}))
+    'licence_disputed: the manifest rows for its file disagree (held at ingest)'
+    >>> hold_refusal("tabf:b.txt", frozenset({"tabf:a.txt"})) is None
+    True
+    """
+    if container is None or container not in held:
+        return None
+    return f"{HOLD_REASON}: the manifest rows for its file disagree (held at ingest)"
+
+
+__all__ = ["PII_PASSED", "audience_for", "hold_refusal", "licence_refusal", "pii_refusal"]

@@ -21,7 +21,7 @@ from typing import Any
 
 import duckdb
 
-from annotation.eligibility import licence_refusal, pii_refusal
+from annotation.eligibility import hold_refusal, licence_refusal, pii_refusal
 from annotation.label_studio import LabelStudioClient
 from annotation.projects import check_bank, ensure_project, finish_run, start_run
 from annotation.review import PiiVault
@@ -29,6 +29,7 @@ from annotation.tasks import PROJECTS, build_task
 from provenance import ledger
 from provenance.db import transaction
 from provenance.errors import ReadOnlyError, UsageError
+from provenance.holds import held_containers
 from provenance.sqlguard import check_condition
 
 MAX_BATCH = 1000
@@ -152,7 +153,7 @@ def select_candidates(con: duckdb.DuckDBPyConnection, cfg: PushConfig) -> tuple[
     cand = f"""
         SELECT r.record_id, r.doc_key, r.text, r.created_at,
                CASE WHEN coalesce(s.pii_expected, true) THEN NULL ELSE r.title END AS title,
-               r.source_id, r.pii_state, r.licence_id,
+               r.source_id, r.pii_state, r.licence_id, r.container,
                coalesce(json_extract(r.metadata, '$.licence_terms'), json_extract(s.metadata, '$.licence_terms'))
                    AS terms,
                EXISTS (SELECT 1 FROM annotation_tasks t WHERE t.record_id = r.record_id AND t.bank = ?
@@ -215,10 +216,18 @@ def _tasks(con: duckdb.DuckDBPyConnection, cfg: PushConfig, batch: list[dict[str
     ]
 
 
-def _eligible(cfg: PushConfig, rows: list[dict[str, Any]], report: PushReport) -> list[dict[str, Any]]:
+def _eligible(
+    con: duckdb.DuckDBPyConnection, cfg: PushConfig, rows: list[dict[str, Any]], report: PushReport
+) -> list[dict[str, Any]]:
+    """The rows the three gates of :mod:`annotation.eligibility` let through; the others counted as refused."""
+    held = held_containers(con)  # files whose manifest rows disagree (provenance/holds.py)
     ok = []
     for r in rows:
-        reason = pii_refusal(r["pii_state"]) or licence_refusal(r["licence_id"], r["terms"], cfg.bank)
+        reason = (
+            pii_refusal(r["pii_state"])
+            or hold_refusal(r["container"], held)
+            or licence_refusal(r["licence_id"], r["terms"], cfg.bank)
+        )
         if reason:
             report.refused[reason.split(" (")[0] if reason.startswith("PII") else reason] += 1
             report.refused_ids.append((r["record_id"], reason))
@@ -423,7 +432,7 @@ def push(
     report.adopted = _reconcile(con, client, cfg, pid, everything=not known_before)
     rows, report.already = select_candidates(con, cfg)
     report.selected = len(rows) + report.already
-    rows = _eligible(cfg, rows, report)
+    rows = _eligible(con, cfg, rows, report)
     if cfg.limit is not None:
         rows = rows[: cfg.limit]
     run_id = start_run(
@@ -480,7 +489,7 @@ def write_tasks_file(con: duckdb.DuckDBPyConnection, cfg: PushConfig, path: Path
     report = PushReport(bank=cfg.bank, project=cfg.project, output=str(path))
     rows, report.already = select_candidates(con, cfg)
     report.selected = len(rows) + report.already
-    rows = _eligible(cfg, rows, report)
+    rows = _eligible(con, cfg, rows, report)
     if cfg.limit is not None:
         rows = rows[: cfg.limit]
     tasks = _tasks(con, cfg, rows)

@@ -1,10 +1,13 @@
 """Licence disputes at ingest: the files whose manifest rows disagree, and those whose rows agree again.
 
-A :class:`sources.base.Dispute` names a file all of whose rows were rejected as conflicting; its records already in
-the catalogue are held from export (:func:`provenance.holds.hold`). A manifest row of this run that is settled (its
+A :class:`sources.base.Dispute` names a file all of whose rows were rejected as conflicting; the file (its
+``container``) is held from export and annotation push (:func:`provenance.holds.hold`), every version of its
+records whatever their id or status. Its name and the reason (which quotes the manifest's path) go through the
+ingest's identifier guard first, like the records' containers and the quarantine's excerpts: the ledger, the run's
+counts and the summary never hold a personal value in clear. A manifest row of this run that is settled (its
 terms-only correction planned, or its file extracted without a rejection) releases the holds of its file
 (:func:`provenance.holds.release`). Both are written once, at the end of the run, in one transaction; the run's
-report names the held records (``licence_held``) and the released ones (``licence_released``).
+report counts the held files' records (``licence_held``) and the released ones (``licence_released``).
 """
 
 from __future__ import annotations
@@ -31,8 +34,9 @@ class HoldKeeper:
         return self.guard(name, all_types=source_id in self.pii_sources)
 
     def dispute(self, item: Dispute) -> None:
-        """A file whose rows disagree (see :class:`sources.base.Dispute`)."""
-        self.disputed[self._container(item.container, item.source_id)] = item.detail
+        """A file whose rows disagree (see :class:`sources.base.Dispute`); its reason quotes the file's path, so it
+        is pseudonymised with the same guard as the container."""
+        self.disputed[self._container(item.container, item.source_id)] = self._container(item.detail, item.source_id)
 
     def settle(self, raw: RawItem, source_id: str) -> None:
         """A manifest row of this run taken whole: the file's terms are unambiguous again."""
@@ -41,7 +45,7 @@ class HoldKeeper:
             self.settled.add(self._container(f"{source_id}:{rel}", source_id))
 
     def write(self, report: Any, run_id: str) -> None:
-        """Hold the disputed files' active records and release the settled files' holds (one transaction)."""
+        """Hold the disputed files and release the settled files' holds (one transaction)."""
         if not self.disputed and not self.settled:
             return
         at = ledger.now()

@@ -1,7 +1,8 @@
 """Which records an export includes, and the row it writes for each (used by :mod:`provenance.export`).
 
-One decision per record, in this order: withdrawn; held while its file's manifest rows disagree
-(``licence_disputed``, :mod:`provenance.holds`); not past the PII stage; a "（刪除）" stub of a
+One decision per record, in this order: withdrawn; its file (``container``) held while the file's manifest rows
+disagree (``licence_disputed``, :mod:`provenance.holds`: every version of the file, whatever its id); not past
+the PII stage; a "（刪除）" stub of a
 repealed article (left out unless ``include_deleted_stubs``); a near duplicate kept by the dedup
 policy (left out with ``drop_near_duplicates``); then the licence engine
 (:meth:`provenance.licences.LicenceCatalogue.grant` and :meth:`Grant.decide`) for the purpose,
@@ -21,7 +22,7 @@ import duckdb
 
 from provenance.errors import LicenceError
 from provenance.holds import REASON as HOLD_REASON
-from provenance.holds import held_ids
+from provenance.holds import held_containers
 from provenance.licences import LicenceCatalogue, combine
 from provenance.records import PII_PASSED
 
@@ -89,7 +90,7 @@ SELECT r.record_id, r.source_id, r.licence_id, r.text, r.title, r.locator, r.lan
                                         '$.fields.agency', '$.fields.提供機關', '$.year', '$.as_of',
                                         '$.licence_term_problems'])
            AS credit_meta,
-       year(r.created_at) AS taken_year
+       year(r.created_at) AS taken_year, r.container
 FROM records r LEFT JOIN sources s USING (source_id)
 WHERE {where}
 """
@@ -172,7 +173,7 @@ def candidate_batches(con: duckdb.DuckDBPyConnection) -> Iterator[list[tuple[Any
 
 # positions in a SELECT row
 ID, SOURCE, LICENCE, TEXT, TITLE, LOCATOR, LANG, SCRIPT, DOC_KEY, STAGE, SHA, PII, STATUS = range(13)
-TERMS, MERGED, PII_EXPECTED, NEAR, CREDIT_META, TAKEN_YEAR = 13, 14, 15, 16, 17, 18
+TERMS, MERGED, PII_EXPECTED, NEAR, CREDIT_META, TAKEN_YEAR, CONTAINER = 13, 14, 15, 16, 17, 18, 19
 #: paths in ``credit_meta``: work title, creator, dataset, provider, agency, fields.agency, fields.提供機關, year,
 #: as_of, refused licence terms
 CREDIT_PATHS = 10
@@ -263,7 +264,7 @@ class Decider:
         self.cat = licence_catalogue
         self.p = params
         self._cache: dict[tuple, ExportVerdict] = {}
-        self._held = held_ids(con)  # records whose manifest rows disagree (provenance/holds.py)
+        self._held = held_containers(con)  # files whose manifest rows disagree (provenance/holds.py)
         # the representatives' rows (one per cluster: few), read before the candidates' cursor is open
         self._reps = {r[ID]: r for r in con.execute(REPRESENTATIVES).fetchall()} if params.drop_near_duplicates else {}
         self._rep_ok: dict[str, bool] = {}
@@ -291,7 +292,7 @@ class Decider:
         licence_id, status, pii_state, pii_expected = row[LICENCE], row[STATUS], row[PII], row[PII_EXPECTED]
         if status == "withdrawn":
             return ExportVerdict(False, "withdrawn", "record or its source was withdrawn", licence_id or "")
-        if row[ID] in self._held:
+        if row[CONTAINER] is not None and row[CONTAINER] in self._held:
             return ExportVerdict(
                 False,
                 HOLD_REASON,

@@ -107,8 +107,9 @@ class Notice:
 
 @dataclass(frozen=True, slots=True)
 class Dispute:
-    """A file whose manifest rows disagree (all of them rejected): the records of ``container`` already in the
-    catalogue are held from export until its rows agree again (:mod:`provenance.holds`).
+    """A file whose manifest rows disagree (all of them rejected): ``container`` (every version of its records in
+    the catalogue) is held from export until its rows agree again (:mod:`provenance.holds`). ``detail`` quotes the
+    file's path: the ingest pseudonymises it like the container before it is stored.
 
     Yielded by ``iter_raw`` after the rows' rejections; not an item of its own (the rows are counted).
     """

@@ -61,7 +61,6 @@ _ID_COLUMNS = (
     ("annotations", "record_id"),
     ("annotations", "new_record_id"),
     ("pii_allowlist", "record_id"),
-    ("licence_holds", "record_id"),
 )
 
 
