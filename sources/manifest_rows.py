@@ -136,13 +136,17 @@ def _commercial(value: str | None) -> bool | str | None:
 MANIFEST_ENCODINGS = frozenset({"utf-8", "utf-8-sig", "utf-16", "big5", "cp950", "big5hkscs"})
 
 
+_SAVE_AS_UTF8 = "save it as UTF-8"
+
+
 def _manifest_text(manifest: Path, data: bytes) -> str:
     """The manifest's text: UTF-8 (BOM allowed), UTF-16 with a BOM, or Big5/CP950 as text files are read."""
-    hint = "save it as UTF-8 (e.g. `iconv -f ENCODING -t UTF-8`)"
+    hint = f"{_SAVE_AS_UTF8} (e.g. `iconv -f ENCODING -t UTF-8`)"
     try:
         text, encoding = decode_text(data)
     except ExtractionError as exc:
-        raise ConfigError(f"manifest `{manifest}` cannot be decoded: {exc.detail}; {hint}") from exc
+        advice = "" if _SAVE_AS_UTF8 in exc.detail else f"; {hint}"  # the detail may say it already
+        raise ConfigError(f"manifest `{manifest}` cannot be decoded: {exc.detail}{advice}") from exc
     if encoding not in MANIFEST_ENCODINGS:
         raise ConfigError(f"manifest `{manifest}` is not UTF-8 or Big5/CP950 text (it reads as {encoding}); {hint}")
     return text

@@ -88,8 +88,11 @@ def decode_text(data: bytes) -> tuple[str, str]:
 #: hanzi (B0A1-D7F9) before level 2; both put symbols and punctuation in A1-A3. Real text of either reads mostly
 #: common in its own encoding and less so in the other (measured on chunks of schemas/zh/terminology.tsv: from 8
 #: characters on, Taiwan text at least 0.12 more common as Big5 (median 0.75), Simplified text never more common as
-#: Big5 (median 0.5 less)); a decode whose share is not :data:`_MARGIN` above the other's is refused.
+#: Big5 (median 0.5 less)); a decode whose share is not :data:`_MARGIN` above the other's is read as Big5 (the Taiwan
+#: prior) while it holds fewer than :data:`_MIN_HAN` Han characters, too few to tell (匯款, 楊琇雯: common in both),
+#: and refused from there on, where neither reading has the evidence it should have.
 _MARGIN = 0.1
+_MIN_HAN = 8
 _AMBIGUOUS = "cannot tell Big5 from GB18030"
 
 
@@ -110,12 +113,22 @@ def _common_shares(data: bytes) -> tuple[float, float]:
     return (big5 / n, gb / n) if n else (1.0, 0.0)
 
 
+def _han(text: str) -> int:
+    """How many Han characters ``text`` holds (CJK unified ideographs, extension A and compatibility ones)."""
+    return sum(
+        1 for ch in text if "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" or "\uf900" <= ch <= "\ufaff"
+    )
+
+
 def _big5_or_gb(data: bytes, text: str, encoding: str) -> tuple[str, str]:
     """``(text, encoding)`` of a Big5-family decode, or GB18030's when the bytes read as common GB2312 characters
-    and rare Big5 ones; :class:`ExtractionError` (undecodable) when the two cannot be told apart.
+    and rare Big5 ones; the Big5 decode when the two cannot be told apart in a text of fewer than :data:`_MIN_HAN`
+    Han characters, :class:`ExtractionError` (undecodable) when they cannot in a longer one.
 
     >>> _big5_or_gb("銀行授信實務".encode("big5"), "銀行授信實務", "big5")[1]
     'big5'
+    >>> _big5_or_gb("匯款".encode("big5"), "匯款", "big5")  # common in both: too short to tell
+    ('匯款', 'big5')
     >>> _big5_or_gb("银行授信实务讲义".encode("gb18030"), "窅俴忨陓妗昢蔡砱", "big5")
     ('银行授信实务讲义', 'gb18030')
     """
@@ -128,6 +141,8 @@ def _big5_or_gb(data: bytes, text: str, encoding: str) -> tuple[str, str]:
         return text, encoding
     if gb - big5 >= _MARGIN:
         return gb_text, "gb18030"
+    if _han(text) < _MIN_HAN:
+        return text, encoding
     raise ExtractionError(
         Reason.UNDECODABLE,
         f"{_AMBIGUOUS}: {big5:.0%} of its characters are common as {encoding}, {gb:.0%} as GB18030;"

@@ -53,12 +53,36 @@ def test_a_gb18030_text_file_is_ingested_as_what_it_says(tmp_path):
 
 
 def test_bytes_common_in_both_standards_are_refused_as_undecodable(tmp_path):
-    # 銀務管證期融 in Big5: every byte pair is a common character in Big5 and a level-1 hanzi in GB2312 (蝗叭恨靡戳磕)
+    # 銀務管證期融 in Big5: every byte pair is a common character in Big5 and a level-1 hanzi in GB2312 (蝗叭恨靡戳磕);
+    # twice, 12 Han characters: enough to tell, and neither reading is more common
     path = tmp_path / "either.txt"
-    path.write_bytes("銀務管證期融".encode("big5"))
+    path.write_bytes(("銀務管證期融" * 2).encode("big5"))
     with pytest.raises(ExtractionError) as info:
         extract(path)
     assert info.value.reason == Reason.UNDECODABLE and "cannot tell Big5 from GB18030" in info.value.detail
+
+
+@pytest.mark.parametrize("text", ["匯款", "繳款", "銀務管證期融", "h.txt,匯款,楊琇雯,CC-BY-4.0"])
+def test_too_few_han_characters_to_tell_keep_the_big5_reading(text):
+    """Review of the r4 docs fixes #7: genuine Big5 of 2-5 Han characters common in both standards was refused."""
+    assert decode_text(text.encode("big5")) == (text, "big5")
+
+
+@pytest.mark.parametrize("row", ["h.txt,匯款,,CC-BY-4.0", "h.txt,繳款,,CC-BY-4.0", "h.txt,匯款,楊琇雯,CC-BY-4.0"])
+def test_a_big5_manifest_with_one_short_chinese_cell_is_read(cli, tmp_path, row):
+    (tmp_path / "h.txt").write_text("內容。\n", encoding="utf-8")
+    m = tmp_path / "manifest.csv"
+    m.write_bytes(f"path,title,licensor,licence_id\n{row}\n".encode("big5"))
+    code, out, err = cli("manifest", "check", str(m))
+    assert code == 0 and "h.txt [CC-BY-4.0] ok" in out, out + err
+
+
+def test_an_undecodable_manifest_says_how_to_fix_it_once(cli, tmp_path):
+    m = tmp_path / "manifest.csv"
+    m.write_bytes(("path,title,licence_id\nh.txt," + "銀務管證期融" * 2 + ",CC-BY-4.0\n").encode("big5"))
+    code, out, err = cli("manifest", "check", str(m))
+    assert code != 0 and "cannot tell Big5 from GB18030" in err, out + err
+    assert err.count("save it as UTF-8") == 1, err
 
 
 def test_a_gb18030_manifest_that_is_valid_big5_is_refused(cli, tmp_path):
