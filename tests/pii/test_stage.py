@@ -81,7 +81,13 @@ def test_run_pii(catalogue, cli):
         f" AND action NOT IN ('record_rekeyed', 'batch_rekeyed', '{VERDICT_BATCH}')"
         f" UNION ALL SELECT action, detail FROM ({members_as_events()})"
     ).fetchall()
-    assert sorted(a for a, _ in events) == ["pii_checked", "pii_scrubbed", "pii_scrubbed", "pii_scrubbed"]
+    assert sorted(a for a, _ in events) == [
+        "pii_checked",
+        "pii_scrubbed",
+        "pii_scrubbed",
+        "pii_scrubbed",
+        "pii_source_names_stored",
+    ]
     blob = json.dumps([json.loads(d) for _, d in events], ensure_ascii=False)
     assert not any(s in blob for s in SECRETS)
     scrub_detail = [json.loads(d) for a, d in events if a == "pii_scrubbed"]
