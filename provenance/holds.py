@@ -1,4 +1,4 @@
-"""Files held from export while their manifest rows disagree (``licence_holds``, migrations 0112 and 0113).
+"""Files held from export while their manifest rows disagree (``licence_holds``, migration 0112).
 
 An ingest whose rows for one file are all rejected as conflicting (a licence correction added beside the old row,
 or a row naming a licence id the catalogue does not know) leaves that file's records under terms the manifest no
@@ -162,9 +162,7 @@ def verify_holds(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     """``(container, problem)`` where the table and the ledger disagree, file by file: a file whose newest
     hold/release event is a hold but that has no row (deleted without a release: its records would be exported),
     a row without such an event (added by hand, or its container rewritten), or a row whose run, time or count is
-    not its event's (altered) or that is there twice.
-
-    An event of a catalogue held before migration 0113 (one per record, no count) is compared on run and time."""
+    not its event's (altered) or that is there twice."""
     if not _exists(con):
         return []
     out = []
