@@ -85,7 +85,7 @@ NEWER_OF_ITS_DOCUMENT = (
 )
 
 
-def release_left_behind(con: duckdb.DuckDBPyConnection, *, run_id: str | None = None) -> int:
+def release_left_behind(con: duckdb.DuckDBPyConnection, *, run_id: str | None = None, actor: str | None = None) -> int:
     """Release what a catalogue written before releases existed left behind: duplicates whose survivor and links
     whose representative is withdrawn or superseded (``curate audit verify`` names them). The dedup stage calls it
     before its snapshot, so its run clusters them with the records active now. One transaction; returns the number
@@ -107,7 +107,7 @@ def release_left_behind(con: duckdb.DuckDBPyConnection, *, run_id: str | None = 
         return 0
     with db.transaction(con):
         return sum(
-            release_dedup(con, [r for r, st in gone if st == because], because=because, run_id=run_id)
+            release_dedup(con, [r for r, st in gone if st == because], because=because, run_id=run_id, actor=actor)
             for because in ("withdrawn", "superseded")
         )
 

@@ -127,7 +127,8 @@ class DedupStage(Stage):
         run clusters them with the records active now."""
         from provenance.dedup_release import release_left_behind
 
-        release_left_behind(con)
+        # before the run's row exists (a refusal here leaves no run behind): the events name the command instead
+        release_left_behind(con, actor="curate run dedup (before its snapshot)")
 
     def work_intact(self, run_dir: Path) -> bool:
         """Each rank with results has its signature file, and a finalized run its index update files: lost, the

@@ -120,3 +120,7 @@ def test_dedup_releases_what_an_older_catalogue_left_behind(cli, tmp_path):
     finally:
         con.close()
     assert status == ["active", "superseded"] and released == (1,)
+    con = db.connect_readonly(catalogue)
+    (actor,) = con.execute("SELECT actor FROM provenance_events WHERE action = 'duplicate_released'").fetchone()
+    con.close()
+    assert actor.startswith("curate run dedup")
