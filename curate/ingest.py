@@ -1,12 +1,10 @@
 """The generic ingest driver: stamps ids, versions, licences, quarantine and counts.
 
-Records arrive from a :class:`sources.base.Source`. Ids are content-derived, so re-ingesting
-the same input changes nothing. A record whose ``doc_key`` has an active record with other
-content becomes a new version (``version_of``), and the old one is ``superseded``. After an
-input item (``container``) is ingested without rejections, its active records that it no
-longer contains are marked superseded (never deleted). Work is done in bulk SQL batches;
-a batch is flushed before a doc_key or container would repeat, so successive snapshots given
-in one run chain in order.
+Records arrive from a :class:`sources.base.Source`. Ids are content-derived, so re-ingesting the same input changes
+nothing. A record whose ``doc_key`` has an active record with other content becomes a new version (``version_of``),
+and the old one is ``superseded``. After an input item (``container``) is ingested without rejections, its active
+records that it no longer contains are marked superseded (never deleted). Work is done in bulk SQL batches; a batch
+is flushed before a doc_key or container would repeat, so successive snapshots given in one run chain in order.
 
 Accounting: ``items = records_seen + quarantined + skipped`` per raw item class, and every
 skip has a reason in the report; every skip, rejection and notice is also named (locator and
@@ -154,7 +152,6 @@ class _Ingestor:
                 self._handle_raw(raw)
             self._flush()
             self._write_quarantine()
-            self.holds.write(self.report, run_id)
             runs.finish_run(con, run_id, "finished", self.report.as_dict())
         except BaseException:
             try:
@@ -302,15 +299,18 @@ class _Ingestor:
             )
 
     def _write_quarantine(self) -> None:
-        if self.quarantine_rows:
-            # keyed by input and reason: re-ingesting the same bad input adds no second row
-            self.con.executemany(
-                "INSERT INTO quarantine SELECT $1, $2, $3, $4, $5, $6, $7 FROM (SELECT 1)"
-                " WHERE NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.source_id IS NOT DISTINCT FROM $2"
-                " AND q.locator IS NOT DISTINCT FROM $3 AND q.reason = $4 AND q.stage IS NOT DISTINCT FROM $6)",
-                self.quarantine_rows,
-            )
-            self.quarantine_rows.clear()
+        """Quarantine rows (keyed by input and reason) and licence holds so far, in one transaction: a file's
+        rejected rows never stand without its hold (a run killed between them left a disputed file exportable)."""
+        with db.transaction(self.con):
+            if self.quarantine_rows:
+                self.con.executemany(
+                    "INSERT INTO quarantine SELECT $1, $2, $3, $4, $5, $6, $7 FROM (SELECT 1)"
+                    " WHERE NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.source_id IS NOT DISTINCT FROM $2"
+                    " AND q.locator IS NOT DISTINCT FROM $3 AND q.reason = $4 AND q.stage IS NOT DISTINCT FROM $6)",
+                    self.quarantine_rows,
+                )
+                self.quarantine_rows.clear()
+            self.holds.write(self.report, self.run_id)
 
     def _upsert_sources(self) -> None:
         """Write the source rows; a new source, or a changed licence or ``pii_expected``, is a ``source_registered``

@@ -6,8 +6,8 @@ records whatever their id or status. Its name and the reason (which quotes the m
 ingest's identifier guard first, like the records' containers and the quarantine's excerpts: the ledger, the run's
 counts and the summary never hold a personal value in clear. A manifest row of this run that is settled (its
 terms-only correction planned, or its file extracted without a rejection) releases the holds of its file
-(:func:`provenance.holds.release`). Both are written once, at the end of the run, in one transaction; the run's
-report counts the held files' records (``licence_held``) and the released ones (``licence_released``).
+(:func:`provenance.holds.release`). Both are written with the run's quarantine rows, in their transaction (each
+flush and the run's end); the run's report counts the held files' records (``licence_held``) and the released ones (``licence_released``).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 
 import duckdb
 
-from provenance import db, holds, ledger
+from provenance import holds, ledger
 from sources.base import Dispute, RawItem
 
 
@@ -45,15 +45,16 @@ class HoldKeeper:
             self.settled.add(self._container(f"{source_id}:{rel}", source_id))
 
     def write(self, report: Any, run_id: str) -> None:
-        """Hold the disputed files and release the settled files' holds (one transaction)."""
+        """Hold the disputed files and release the settled files' holds found since the last call, in the caller's
+        transaction (with the run's quarantine rows: ``curate/ingest.py``)."""
         if not self.disputed and not self.settled:
             return
         at = ledger.now()
-        with db.transaction(self.con):
-            released = holds.release(self.con, self.settled - set(self.disputed), run_id=run_id, at=at)
-            held = holds.hold(self.con, self.disputed, run_id=run_id, at=at)
+        released = holds.release(self.con, self.settled - set(self.disputed), run_id=run_id, at=at)
+        held = holds.hold(self.con, self.disputed, run_id=run_id, at=at)
+        disputed, self.disputed, self.settled = self.disputed, {}, set()
         report.licence_held += sum(held.values())
         report.licence_held_files += len(held)
         report.licence_released += released
         for container, n in sorted(held.items()):
-            report.name("held", holds.REASON, container, f"{n} records held from export: {self.disputed[container]}")
+            report.name("held", holds.REASON, container, f"{n} records held from export: {disputed[container]}")

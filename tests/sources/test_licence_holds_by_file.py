@@ -136,3 +136,31 @@ def test_annotation_push_leaves_a_held_file_out(cli, db_path, books, tmp_path):
     tasks = json.loads((tmp_path / "t.json").read_text(encoding="utf-8"))
     assert [t["data"]["record_id"] for t in tasks] != [] and held[0][0] not in {t["data"]["record_id"] for t in tasks}
     assert rep.pushed == 1 and [r for r, why in rep.refused_ids if why.startswith("licence_disputed")] == [held[0][0]]
+
+
+def test_a_run_killed_after_its_first_batch_keeps_the_hold(cli, db_path, books):
+    """The dispute's rejected rows were written with the first batch and its hold only at the run's end: a run
+    killed between them left the disputed file exportable (review of the holds rework #3). Now both commit together."""
+    import os
+    import subprocess
+    import sys
+
+    old = {"path": "deposit.txt", **COMMERCIAL}
+    code, out, err = cli("ingest", "textbooks", str(_manifest(books, [old])))
+    assert code == 0, out + err
+    # the dispute, and a new file whose batch commits before the kill
+    m = _manifest(books, [old, {"path": "deposit.txt", "licence_id": "CC-BY-NC-SA-4.0"}, LOANS])
+    env = {**os.environ, "CURATE_FAULT": "ingest_after_batch_1"}
+    child = subprocess.run(
+        [sys.executable, "-c", "import sys; from curate.cli import main; sys.exit(main())", "--db", str(db_path)]
+        + ["ingest", "textbooks", str(m)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert child.returncode == -9, child.stdout + child.stderr
+    assert _sql(db_path, "SELECT count(*) FROM quarantine")[0][0] > 0
+    assert _sql(db_path, "SELECT container FROM licence_holds") == [("textbooks:deposit.txt",)]
+    res = _export(cli, books.parent / "e-killed")
+    assert res["blocked_by_code"] == {"licence_disputed": 1}, res
