@@ -106,13 +106,17 @@ class _Engine:
         }
         self.base_protected = tuple(p.term for p in protected_terms() if p.source_id == "*")
         self.words = dictionary_words() if config.terminology and config.word_boundaries else None
-        self.matcher = build_matcher(self.terms, self.base_protected, self.to_simp.convert, self.words)
+        self.matcher = build_matcher(self.terms, self.base_protected, self.to_simp.convert, self.words, self._fold)
 
     @functools.lru_cache(maxsize=64)  # noqa: B019 - engines are few and long-lived
     def matcher_with(self, extra: tuple[str, ...]) -> TermMatcher:
         if not extra:
             return self.matcher
-        return build_matcher(self.terms, self.base_protected + extra, self.to_simp.convert, self.words)
+        return build_matcher(self.terms, self.base_protected + extra, self.to_simp.convert, self.words, self._fold)
+
+    def _fold(self, s: str) -> str:
+        """Simplified text in Taiwan's standard characters, word by word left alone (s2tw, MOE forms)."""
+        return self._standard_forms(self.char_level.convert(s))
 
     # -- conversion of the Simplified segments of one record ---------------------------------
     def convert_targets(

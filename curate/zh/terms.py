@@ -267,6 +267,9 @@ class TermMatcher:
     spelled_out: Mapping[str, tuple[str, str]] | None = None
     #: guarded key -> its Taiwan form read back as Simplified (险产品 -> 險商品 -> 险商品)
     readback: Mapping[str, str] | None = None
+    #: Simplified text -> its Taiwan standard characters (s2tw and the MOE forms: 应收账款 -> 應收帳款), to compare
+    #: the text beside a rewording with its replacement; None: no such check
+    fold: Any = None
 
     def find(self, text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
         """``(start, end)`` of the leftmost-longest non-overlapping matches in ``text[start:end]``.
@@ -302,7 +305,15 @@ class TermMatcher:
                 after and text[b : min(hi, b + len(after))] == after
             ):
                 return True
-        return splits_word(text, a, b, lo, hi, self.words, self.readback[key] if self.readback else "")
+        back = self.readback[key] if self.readback else ""
+        if (
+            self.fold is not None
+            and back
+            and key not in back
+            and _echoes(text, a, b, lo, hi, self.table[key][0], self.fold)
+        ):
+            return True
+        return splits_word(text, a, b, lo, hi, self.words, back)
 
     def split(self, text: str) -> Iterable[tuple[int, str, str | None, str]]:
         """Yield ``(offset, piece, replacement_or_None, kind)`` covering ``text``."""
@@ -318,12 +329,17 @@ class TermMatcher:
 
 
 def build_matcher(
-    terms: Iterable[Term], protected: Iterable[str], to_simplified, words: Mapping[str, float] | None = None
+    terms: Iterable[Term],
+    protected: Iterable[str],
+    to_simplified,
+    words: Mapping[str, float] | None = None,
+    fold: Any = None,
 ) -> TermMatcher:
     """Combine terms and protected words; a protected word's Simplified spelling maps to it.
 
     ``to_simplified`` converts a Traditional string to Simplified (OpenCC ``tw2s``). ``words``: the
-    dictionary words a term's match must not split (:func:`curate.zh.words.dictionary_words`).
+    dictionary words a term's match must not split (:func:`curate.zh.words.dictionary_words`). ``fold``:
+    see :attr:`TermMatcher.fold`.
     """
     table: dict[str, tuple[str, str]] = {}
     for t in terms:
@@ -350,8 +366,17 @@ def build_matcher(
     }
     spelled = {k: parts for k, back in readback.items() if (parts := _spelled_out(k, back))}
     return TermMatcher(
-        re.compile(_trie_pattern(table)), table, automaton, frozenset(readback), words, spelled, readback
+        re.compile(_trie_pattern(table)), table, automaton, frozenset(readback), words, spelled, readback, fold
     )
+
+
+def _echoes(text: str, a: int, b: int, lo: int, hi: int, rep: str, fold: Any) -> bool:
+    """Whether the text beside a rewording (a key its Taiwan form ``rep`` does not contain) already says two or more of
+    ``rep``'s first or last characters: 保理 -> 應收帳款承購 after 应收账款 would say 應收帳款 twice."""
+    n = len(rep)
+    before = fold(text[max(lo, a - n) : a]) if a > lo else ""
+    after = fold(text[b : min(hi, b + n)]) if b < hi else ""
+    return any(before.endswith(rep[:k]) or after.startswith(rep[-k:]) for k in range(2, n))
 
 
 def _spelled_out(key: str, target_simplified: str) -> tuple[str, str] | None:

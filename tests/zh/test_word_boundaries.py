@@ -113,3 +113,18 @@ def test_find_is_leftmost_longest_over_the_matches_that_split_no_word(text: str)
             pos = b
     assert m.find(text) == want
     assert plain.find(text) == [x.span() for x in m.pattern.finditer(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        # the text beside a rewording already says its replacement's start: 保理 -> 應收帳款承購 (review of r4 zh
+        # fixes #5: 應收帳款應收帳款承購); the variant 账/帳 between them is folded to the MOE form first
+        ("本行办理应收账款保理业务。", "本行辦理應收帳款保理業務。"),
+        ("本行办理保理业务。", "本行辦理應收帳款承購業務。"),
+        ("保理业务与应收账款管理。", "應收帳款承購業務與應收帳款管理。"),
+    ],
+)
+def test_a_rewording_does_not_repeat_what_the_text_beside_it_says(text, want):
+    assert normalise(text).text == want
+    assert normalise_many([text, "网上银行"])[0].text == want
