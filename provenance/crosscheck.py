@@ -42,7 +42,7 @@ from provenance.crosscheck_base import (
 )
 from provenance.crosscheck_gates import check_gates
 from provenance.crosscheck_vault import check_vault
-from provenance.dedup_release import NEWER_OF_ITS_DOCUMENT
+from provenance.dedup_release import NEWER_OF_ITS_DOCUMENT, survivors
 from provenance.export_items import verify_items
 from provenance.holds import verify_holds
 from provenance.records import KEYED_PREFIX
@@ -313,9 +313,8 @@ def _check_status(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
         "duplicate of a withdrawn or superseded survivor (never released: it is in no export)",
         *ids(
             con,
-            f"SELECT r.record_id FROM records r JOIN (SELECT DISTINCT ON (e.record_id) e.record_id, {survivor} AS s"
-            f" FROM {ev} e WHERE e.action = 'duplicate_of' AND e.record_id IS NOT NULL ORDER BY e.record_id, e.seq"
-            " DESC) d USING (record_id) JOIN records s ON s.record_id = d.s"
+            f"SELECT r.record_id FROM records r JOIN ({survivors(con)}) d USING (record_id)"
+            " JOIN records s ON s.record_id = d.survivor"
             " WHERE r.status = 'duplicate' AND s.status IN ('withdrawn', 'superseded')"
             f" AND NOT {NEWER_OF_ITS_DOCUMENT}",
         ),

@@ -85,22 +85,27 @@ NEWER_OF_ITS_DOCUMENT = (
 )
 
 
+def survivors(con: duckdb.DuckDBPyConnection) -> str:
+    """A query of ``(record_id, survivor)``: each record's survivor as its newest ``duplicate_of`` event names it
+    (through ``curate pii rekey``'s renaming)."""
+    ev = events_view(con)
+    survivor = rekeyed_id(ev, "json_extract_string(e.detail, '$.survivor')")
+    return (
+        f"SELECT DISTINCT ON (e.record_id) e.record_id, {survivor} AS survivor FROM {ev} e"
+        " WHERE e.action = 'duplicate_of' AND e.record_id IS NOT NULL ORDER BY e.record_id, e.seq DESC"
+    )
+
+
 def release_left_behind(con: duckdb.DuckDBPyConnection, *, run_id: str | None = None, actor: str | None = None) -> int:
     """Release what a catalogue written before releases existed left behind: duplicates whose survivor and links
     whose representative is withdrawn or superseded (``curate audit verify`` names them). The dedup stage calls it
     before its snapshot, so its run clusters them with the records active now. One transaction; returns the number
     of records released."""
-    ev = events_view(con)
-    survivor = rekeyed_id(ev, "json_extract_string(e.detail, '$.survivor')")
     gone = con.execute(
         f"""SELECT s.record_id, s.status FROM records s WHERE s.status IN ('withdrawn', 'superseded') AND (
                 s.record_id IN (SELECT near_duplicate_of FROM records WHERE near_duplicate_of IS NOT NULL)
-                OR s.record_id IN (
-                    SELECT d.survivor FROM records r
-                    JOIN (SELECT DISTINCT ON (e.record_id) e.record_id, {survivor} AS survivor FROM {ev} e
-                          WHERE e.action = 'duplicate_of' AND e.record_id IS NOT NULL
-                          ORDER BY e.record_id, e.seq DESC) d USING (record_id)
-                    WHERE r.status = 'duplicate'))
+                OR s.record_id IN (SELECT d.survivor FROM records r JOIN ({survivors(con)}) d USING (record_id)
+                                   WHERE r.status = 'duplicate'))
             ORDER BY s.record_id"""
     ).fetchall()
     if not gone:
@@ -118,13 +123,8 @@ def _release_duplicates(
     """Make active again the duplicates whose survivor (their newest ``duplicate_of`` event's) is among ``gone``,
     with a ``duplicate_released`` event each, and drop their dedup mark; not those whose document has an active
     record beside them (:data:`NEWER_OF_ITS_DOCUMENT`)."""
-    ev = events_view(con)
-    survivor = rekeyed_id(ev, "json_extract_string(e.detail, '$.survivor')")
     rows = con.execute(
-        f"""SELECT r.record_id, d.survivor FROM records r
-            JOIN (SELECT DISTINCT ON (e.record_id) e.record_id, {survivor} AS survivor FROM {ev} e
-                  WHERE e.action = 'duplicate_of' AND e.record_id IS NOT NULL ORDER BY e.record_id, e.seq DESC) d
-              USING (record_id)
+        f"""SELECT r.record_id, d.survivor FROM records r JOIN ({survivors(con)}) d USING (record_id)
             WHERE r.status = 'duplicate' AND d.survivor IN (SELECT unnest($ids)) AND NOT {NEWER_OF_ITS_DOCUMENT}
             ORDER BY r.record_id""",
         {"ids": gone},
@@ -134,21 +134,7 @@ def _release_duplicates(
     ids = [rid for rid, _ in rows]
     con.execute("UPDATE records SET status = 'active' WHERE record_id IN (SELECT unnest($ids))", {"ids": ids})
     forget_dedup(con, ids)
-    detail = {**extra, "previous_status": "duplicate"}
-    ledger.append(
-        con,
-        [
-            ledger.Event(
-                stage="provenance",
-                action="duplicate_released",
-                record_id=rid,
-                run_id=run_id,
-                detail={**detail, "survivor": survivor_id},
-                actor=actor,
-            )
-            for rid, survivor_id in rows
-        ],
-    )
+    _log(con, "duplicate_released", rows, "survivor", {**extra, "previous_status": "duplicate"}, actor, run_id)
     return len(rows)
 
 
@@ -168,21 +154,34 @@ def _release_near(
     con.execute("UPDATE records SET near_duplicate_of = NULL WHERE record_id IN (SELECT unnest($ids))", {"ids": ids})
     con.execute("DELETE FROM near_duplicates WHERE record_id IN (SELECT unnest($ids))", {"ids": ids})
     forget_dedup(con, ids)
+    _log(con, "near_duplicate_released", rows, "representative", extra, actor, run_id)
+    return len(rows)
+
+
+def _log(
+    con: duckdb.DuckDBPyConnection,
+    action: str,
+    rows: list[tuple[str, str]],
+    kept_as: str,
+    detail: dict[str, Any],
+    actor: str | None,
+    run_id: str | None,
+) -> None:
+    """One ``action`` event per released ``(record, the record dedup had kept)``, naming the latter ``kept_as``."""
     ledger.append(
         con,
         [
             ledger.Event(
                 stage="provenance",
-                action="near_duplicate_released",
+                action=action,
                 record_id=rid,
                 run_id=run_id,
-                detail={**extra, "representative": rep},
+                detail={**detail, kept_as: kept},
                 actor=actor,
             )
-            for rid, rep in rows
+            for rid, kept in rows
         ],
     )
-    return len(rows)
 
 
 def forget_dedup(con: duckdb.DuckDBPyConnection, ids: list[str]) -> None:
