@@ -40,7 +40,7 @@ from curate.faults import fault
 from curate.load import load_results
 from curate.runlock import RunLock
 from curate.snapshot import write_snapshot as _snapshot
-from curate.stages.base import FinalizeContext, Stage, StageResult, settled
+from curate.stages.base import SNAPSHOT_ROW, FinalizeContext, Stage, StageResult, settled
 from curate.watched import run_watched
 from curate.workfiles import RunKey, private_umask, recheck_work, remove_work, run_key, secure_dir, sign_as, work_root
 from provenance import db, ledger, runs
@@ -85,6 +85,7 @@ RESULT_SCHEMA = pa.schema(
         ("mark", pa.bool_()),
         ("outcome", pa.string()),
         ("ord", pa.int64()),
+        ("row", pa.int64()),  # the record's row in `records` at the snapshot (SNAPSHOT_ROW); null: not known
     ]
 )
 
@@ -105,8 +106,11 @@ class RunReport:
 _fault = fault  # crash-test kill points (CURATE_FAULT)
 
 
-def _results_to_table(results: list[StageResult], stage_name: str, start: int) -> pa.Table:
+def _results_to_table(
+    results: list[StageResult], stage_name: str, start: int, rows: list[int | None] | None = None
+) -> pa.Table:
     cols: dict[str, list[Any]] = {name: [] for name in RESULT_SCHEMA.names}
+    cols["row"] = list(rows) if rows is not None else [None] * len(results)
     for i, r in enumerate(results):
         cols["record_id"].append(r.record_id)
         cols["action"].append(r.action)
@@ -204,16 +208,17 @@ class ResultWriter(PipelineStep):
         out = Path(self.results_dir)
         out.mkdir(parents=True, exist_ok=True)
         final, tmp = out / f"{rank:05d}.parquet", out / f"{rank:05d}.parquet.tmp"
-        n, chunk = 0, []
+        n, chunk, rows = 0, [], []
         with pq.ParquetWriter(tmp, RESULT_SCHEMA) as writer:  # streamed: memory bounded by the chunk
             for doc in data:
                 chunk.append(doc.metadata["_result"])
+                rows.append(doc.metadata.get(SNAPSHOT_ROW))
                 if len(chunk) >= 10_000:
-                    writer.write_table(_results_to_table(chunk, self.stage_name, rank * 10**9 + n))
+                    writer.write_table(_results_to_table(chunk, self.stage_name, rank * 10**9 + n, rows))
                     n += len(chunk)
-                    chunk = []
+                    chunk, rows = [], []
             if chunk:
-                writer.write_table(_results_to_table(chunk, self.stage_name, rank * 10**9 + n))
+                writer.write_table(_results_to_table(chunk, self.stage_name, rank * 10**9 + n, rows))
                 n += len(chunk)
         if self.key is not None:
             sign_as(self.key, tmp, final)  # the loader refuses results without this run's MAC

@@ -13,7 +13,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from curate.stages.base import RECORD_METADATA, Stage
+from curate.stages.base import RECORD_METADATA, SNAPSHOT_ROW, Stage
 from provenance import db
 from provenance.envsettings import env_size
 
@@ -118,6 +118,7 @@ def write_snapshot(
     # datatrove's reader merges a column named `metadata` into Document.metadata: ship it as JSON text
     # under its own name (stages read ``doc.metadata[RECORD_METADATA]``)
     select = ", ".join(f"CAST(r.{c} AS VARCHAR) AS {RECORD_METADATA}" if c == "metadata" else f"r.{c}" for c in cols)
+    select += f", r.rowid AS {SNAPSHOT_ROW}"  # where the load finds the record again (curate.load)
     any_marked = stage.skip_marked and bool(
         con.execute(
             "SELECT count(*) FROM (SELECT 1 FROM stage_marks WHERE stage = ? AND config_hash = ? LIMIT 1)",

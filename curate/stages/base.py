@@ -35,6 +35,10 @@ from datatrove.pipeline.base import PipelineStep
 
 #: key of ``Document.metadata`` holding the record's ``metadata`` column (JSON text) when a stage reads it
 RECORD_METADATA = "record_metadata"
+#: key of ``Document.metadata`` holding the record's row position in ``records`` when the snapshot was written
+#: (``rowid``; records are never deleted, so it stays valid): results carry it as ``row``, and a load batch reads only
+#: the row groups its records lie in instead of searching the whole table for them (:mod:`curate.load`)
+SNAPSHOT_ROW = "_row"
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,8 +197,10 @@ class Stage(PipelineStep):
 
     def _emit(self, docs: list[Document]) -> Iterator[Document]:
         texts = {d.id: d.text for d in docs}
+        rows = {d.id: (d.metadata or {}).get(SNAPSHOT_ROW) for d in docs}
         for res in self.process_batch(docs):
-            yield Document(text="", id=res.record_id, metadata={"_result": settled(res, texts.get(res.record_id))})
+            meta = {"_result": settled(res, texts.get(res.record_id)), SNAPSHOT_ROW: rows.get(res.record_id)}
+            yield Document(text="", id=res.record_id, metadata=meta)
 
     # -- once, after all ranks --------------------------------------------------------------
     def finalize(self, ctx: FinalizeContext) -> Iterable[StageResult]:
