@@ -196,3 +196,40 @@ def test_killed_before_sealed_digests_are_keyed(tmp_path: Path, monkeypatch) -> 
         assert con.execute(_SEALED_PLAIN).fetchone()[0] == 0
     finally:
         con.close()
+
+
+def test_batches_find_their_records_by_the_snapshots_rows_or_by_search(tmp_path: Path, monkeypatch) -> None:
+    """A load batch reads only the rows its records were at when the snapshot was written (results carry them);
+    rows that no longer point at the records (shifted here) make it search the table instead, with the same result."""
+    import curate.load as load
+    import curate.runner as runner
+
+    monkeypatch.setenv("CURATE_PII_KEY", "5c" * 32)
+    monkeypatch.setenv("CURATE_LOAD_BATCH", "50")
+    _write_dump(tmp_path / "ChLaw.json", 400)
+    good, shifted = tmp_path / "good" / "cat.duckdb", tmp_path / "shifted" / "cat.duckdb"
+    ingest(good, LawMojSource([tmp_path / "ChLaw.json"], scope="all"))
+    shifted.parent.mkdir()
+    shutil.copy(good, shifted)
+    found = {"narrow": 0, "search": 0}
+    real_at = load._records_at
+
+    def records_at(con, lo, hi, *, narrow):
+        found["narrow" if narrow else "search"] += 1
+        return real_at(con, lo, hi, narrow=narrow)
+
+    monkeypatch.setattr(load, "_records_at", records_at)
+    for stage in ("hygiene", "pii", "normalise"):
+        assert run_stage(good, make_stage(stage), workers=1, tasks=2).status == "finished"
+    assert found["narrow"] >= 24 and found["search"] == 0  # every batch of the ranks' results by its rows
+    real_table = runner._results_to_table
+
+    def shifted_rows(results, stage_name, start, rows=None):
+        return real_table(results, stage_name, start, [r + 7 if r is not None else r for r in rows or []] or None)
+
+    monkeypatch.setattr(runner, "_results_to_table", shifted_rows)
+    found.update(narrow=0, search=0)
+    for stage in ("hygiene", "pii", "normalise"):
+        assert run_stage(shifted, make_stage(stage), workers=1, tasks=2).status == "finished"
+    assert found["search"] >= 24  # the rows did not hold: searched
+    assert _state(good)[0] == _state(shifted)[0]
