@@ -8,6 +8,7 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
+from curate.pii.labels import is_name_label
 from curate.pii.span import Span
 
 #: key of ``StageResult.fields`` carrying a record's labelled names to the load step (never a column)
@@ -86,11 +87,14 @@ def field_label(key: Any) -> str | None:
     """The label a metadata value filed under ``key`` is read after (None: the key names no field).
 
     A key written in Chinese is its own label; an English one is looked up in ``schemas/pii/field_keys.tsv``
-    (``contactName`` -> ``聯絡人``); a key holding a digit or ``@`` (an ID or e-mail used as a key) or longer
+    (``contactName`` -> ``聯絡人``), and one not listed that names a person's name (``holderName``, ``guarantor_name``:
+    :func:`curate.pii.labels.is_name_label`) is ``姓名``; a key holding a digit or ``@`` (an ID or e-mail used as a key) or longer
     than :data:`LABEL_MAX_CHARS` is none.
 
     >>> field_label("負責人："), field_label("contactName"), field_label("law_name"), field_label("A123456789")
     ('負責人', '聯絡人', None, None)
+    >>> field_label("holderName"), field_label("bank_name")
+    ('姓名', None)
     """
     return _field_label(key) if isinstance(key, str) else None
 
@@ -104,7 +108,7 @@ def _field_label(key: str) -> str | None:
     if not k.isascii():
         return k
     norm = re.sub(r"[-\s.]+", "_", re.sub(r"(?<=[a-z])(?=[A-Z])", "_", k)).lower()
-    return _english_keys().get(norm)
+    return _english_keys().get(norm) or ("姓名" if is_name_label(norm) else None)
 
 
 def leaf_labels(value: Any, path: str = "metadata") -> dict[str, str]:

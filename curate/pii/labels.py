@@ -1,6 +1,8 @@
 """Labelled fields: the value after a field label (``受處分人：林示範``) is personal data.
 
-The labels live in ``schemas/pii/labels.tsv`` (reviewable data, with their origin). A value follows
+The labels live in ``schemas/pii/labels.tsv`` (reviewable data, with their origin); besides them, a label ending in
+a name head (:data:`NAME_HEADS`: 員工姓名, 外籍看護名字) and an English one ending in ``name`` or ``holder``
+(:func:`is_name_label`: Account holder, Card holder name) name a person's name. A value follows
 a label and a separator -- an ASCII or full-width colon, a newline, a tab or a table-cell break, with
 optional spaces -- and runs to a delimiter (:func:`_value_end`): Latin-script names (``Mary Wang``) and
 names with a middle dot (``瓦歷斯·諾幹``) are whole, an honorific after the name and the ``即…商行`` of a
@@ -76,10 +78,49 @@ def _label_alternation() -> str:
     return "|".join(re.escape(lb.label) for lb in sorted(labels(), key=lambda x: len(x.label), reverse=True))
 
 
+#: words that end a label naming a person's name whatever stands before them (員工姓名, 外籍看護名字, 帳戶戶名): the
+#: labels of :func:`labels` stand alone (客戶 in 大客戶 is none), these also after other Han characters
+NAME_HEADS = ("姓名", "名字", "戶名", "户名")
+#: English words that make a label ending in ``name`` a thing's (Company name, Bank name, File name, law_name),
+#: compared in lower case with the word before ``name``; and before ``holder``, a word that is not a person's
+#: (placeholder, stakeholder)
+THING_WORDS = frozenset(
+    "company corporate corporation business firm bank branch product file law act statute regulation rule fund "
+    "project merchant brand domain host user code schema table column field model catalog catalogue manifest "
+    "recognizer function class module package dataset data source document doc app application program programme "
+    "course event street road city country county district place building store shop vendor supplier school agency "
+    "organisation organization org entity institution department dept item plan scheme service device server system "
+    "trade card policy category type group team unit division committee board office center centre site web website "
+    "page title topic tag label key sheet tab variable param parameter attribute property region area zone location "
+    "station network channel currency index instrument stock security share".split()
+)
+HOLDER_NOT_PERSON = frozenset({"place", "stake"})
+
+
+def is_name_label(words: str) -> bool:
+    """Whether an English label or metadata key names a person's name: its last word is ``name`` or ends in
+    ``holder`` (Name, Full name, Account holder, Cardholder, holder_name), the word before ``name`` (or the rest of
+    a one-word ``filename``) not a thing's (:data:`THING_WORDS`) and no ``placeholder``.
+
+    >>> [is_name_label(w) for w in ("Account holder", "holder_name", "Customer Name", "Company name", "law_name")]
+    [True, True, True, False, False]
+    """
+    parts = [p for p in re.split(r"[^a-z]+", re.sub(r"(?<=[a-z])(?=[A-Z])", " ", words).lower()) if p]
+    if not parts:
+        return False
+    last = parts[-1]
+    if last.endswith("holder"):
+        return last[: -len("holder")] not in HOLDER_NOT_PERSON
+    if not last.endswith("name"):
+        return False
+    before = last[: -len("name")] or (parts[-2] if len(parts) > 1 else "")
+    return before not in THING_WORDS
+
+
 @lru_cache(maxsize=1)
 def _label_screen() -> re.Pattern[str]:
     """Any label at all: one scan that lets :func:`labelled_spans` skip the texts without one (most of them)."""
-    return re.compile(_label_alternation())
+    return re.compile(_label_alternation() + "|" + "|".join(NAME_HEADS) + "|(?i:name|holder)")
 
 
 _HAN = r"[\u4e00-\u9fff\u3400-\u4dbf]"
@@ -88,13 +129,25 @@ _HAN = r"[\u4e00-\u9fff\u3400-\u4dbf]"
 @lru_cache(maxsize=1)
 def _regex() -> re.Pattern[str]:
     alts = _label_alternation()
-    # a) label, spaces, a colon (ASCII / full-width), spaces, then the value (:func:`_value_end`);
+    heads = "|".join(NAME_HEADS)
+    # a) label, spaces, a colon (ASCII / full-width), spaces, then the value (:func:`_value_end`); a name head
+    #    (:data:`NAME_HEADS`) also after other Han characters, an English label (:func:`is_name_label`) at a word start;
     # b) a form/table layout: the label alone in its line or cell, the value alone in the next one
     return re.compile(
-        rf"(?<!{_HAN})(?P<label>{alts})[ \u3000]*[:：][ \u3000]*(?=[{_L}]|{_HAN})"
-        rf"|(?:^|(?<=[\n\t|]))(?P<label2>{alts})[ \u3000]*[\n\t|][ \u3000\t\n|]*(?=[{_L}]|{_HAN})",
+        rf"(?:(?<!{_HAN})(?P<label>{alts})|(?P<head>{heads})|(?<![A-Za-z])(?P<en>(?:[A-Za-z]+[ _-]){{0,3}}[A-Za-z]+))"
+        rf"[ \u3000]*[:：][ \u3000]*(?=[{_L}]|{_HAN})"
+        rf"|(?:^|(?<=[\n\t|]))(?P<label2>{alts}|{_HAN}{{0,8}}(?:{heads}))[ \u3000]*[\n\t|][ \u3000\t\n|]*"
+        rf"(?=[{_L}]|{_HAN})",
         re.MULTILINE,
     )
+
+
+def _label_type(m: re.Match[str]) -> str | None:
+    """The entity type a label match of :func:`_regex` names (None: an English label that names no person)."""
+    if m.group("en") is not None:
+        return "PERSON" if is_name_label(m.group("en")) else None
+    label = m.group("label") or m.group("label2")
+    return _by_label().get(label, "PERSON") if label else "PERSON"
 
 
 #: middle dots between the parts of a transliterated name (瓦歷斯·諾幹): inside the value
@@ -233,8 +286,9 @@ def labelled_spans(text: str) -> list[tuple[int, int, str, str]]:
         out.append((s, e, t, LABELLED if plausible_given_name(text[s + sur : e], "role") else RUNNING))
     honorifics = tuple(HONORIFICS)
     for m in _regex().finditer(text):
+        etype = _label_type(m)
         start = m.end()
-        end = _value_end(text, start)
+        end = _value_end(text, start) if etype else None
         if end is None:
             continue
         if m.group("label2"):  # a form cell holds the value alone (an honorific after it allowed)
@@ -242,7 +296,7 @@ def labelled_spans(text: str) -> list[tuple[int, int, str, str]]:
             rest = rest[len(next((h for h in honorifics if rest.startswith(h)), "")) :]
             if not re.match(r"[ \u3000]*(?:$|[\n\t|])", rest):
                 continue
-        out.append((start, end, by_label[m.group("label") or m.group("label2")], LABELLED))
+        out.append((start, end, etype, LABELLED))
     best: dict[tuple[int, int, str], str] = {}
     for s, e, t, r in out:  # a value found both ways propagates
         if best.get((s, e, t)) != LABELLED:

@@ -1,0 +1,113 @@
+"""Personal values the rules missed on unseen text (review 5, PII finding 2): a Latin-script name after a compound
+label (員工姓名, 保證人姓名) or an English one (Account holder:) or filed under such a metadata key (員工姓名, holderName);
+an account after `A/C No.` with a single check digit; a Luhn-valid card number with no card word near (副卡4147...);
+a fax number (傳真). Each is a class of labels or values, checked here on other strings than the review's, beside
+decoys of the same shapes that must stay."""
+
+import json
+
+import pytest
+
+from curate.pii.engine import PiiDetector
+from curate.pii.fields import field_label, labelled_text, unlabelled
+
+
+@pytest.fixture(scope="module")
+def det():
+    return PiiDetector()
+
+
+def _found(det, text):
+    return [(text[s.start : s.end], s.entity_type) for s in det.analyze(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "etype"),
+    [
+        ("保證人姓名：LE THI MAI，已於本行對保完成。", "LE THI MAI", "PERSON"),
+        ("外籍看護名字：Siti Aminah，雇主另案申報。", "Siti Aminah", "PERSON"),
+        ("帳戶戶名：Pham Quoc Bao，開戶分行：信義分行。", "Pham Quoc Bao", "PERSON"),
+        ("員工姓名\tTRAN MINH DUC\t到職日", "TRAN MINH DUC", "PERSON"),
+        ("Account holder: Lin Chia-Hao, requested a statement.", "Lin Chia-Hao", "PERSON"),
+        ("Card holder name: WANG SHU-FEN; card status active.", "WANG SHU-FEN", "PERSON"),
+        ("Policyholder: Huang Wei-Lun (insured amount NT$2,000,000).", "Huang Wei-Lun", "PERSON"),
+        ("A/C No. 0118-2236-4459-1 was frozen on request.", "0118-2236-4459-1", "TW_BANK_ACCOUNT"),
+        ("Acct No.: 0422153366，請於三日內補件。", "0422153366", "TW_BANK_ACCOUNT"),
+        ("掛失後補發新卡4526018159083012，舊卡停用。", "4526018159083012", "CREDIT_CARD"),
+        ("附卡3530194875749115由配偶持有。", "3530194875749115", "CREDIT_CARD"),
+        ("客戶提供之號碼為378194821993511，經查屬實。", "378194821993511", "CREDIT_CARD"),
+        ("傳真：04-2251-3367，請回傳申請書。", "04-2251-3367", "TW_PHONE"),
+    ],
+)
+def test_value_after_a_label_of_its_class_is_found(det, text, value, etype):
+    assert (value, etype) in _found(det, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "訂單編號4526018159083013已出貨，請查收。",  # 16 digits with a card's prefix, Luhn fails
+        "參考號碼 6212345678901234567 僅供查詢。",  # 19 digits from 62, Luhn fails
+        "訂單4526018159083012-01已出貨。",  # a card-shaped run inside a longer number
+        "參考書目：ISBN 978-986-479-832-5，9789574445502。",
+        "依銀行法第45條之1辦理，金額新臺幣1,234,567元。",
+        "案件編號20230415123045，請於期限內回覆。",
+        "公司名稱：Acme Trading，統一編號22099131。",
+        "Company name: Formosa Trading; Bank name: Taipei Main; File name: Annual Report.",
+        "Placeholder: Lorem Ipsum text goes here.",
+        "分行名稱：Xinyi Branch，客服專線傳真02-2181-5555。",
+        "本行傳真：02-2311-4567，營業時間上午九點。",
+    ],
+)
+def test_decoys_of_the_same_shapes_stay(det, text):
+    assert _found(det, text) == []
+
+
+@pytest.mark.parametrize(
+    ("key", "label"),
+    [
+        ("holderName", "姓名"),
+        ("guarantor_name", "姓名"),
+        ("Beneficiary Name", "姓名"),
+        ("policyholder", "姓名"),
+        ("員工姓名", "員工姓名"),
+        ("law_name", None),
+        ("EngLawName", None),
+        ("companyName", None),
+        ("file_name", None),
+        ("placeholder", None),
+    ],
+)
+def test_metadata_keys_naming_a_name_are_labels(key, label):
+    assert field_label(key) == label
+
+
+@pytest.mark.parametrize(("key", "value"), [("員工姓名", "NGUYEN VAN HUNG"), ("holderName", "Chen Yi-Ting")])
+def test_metadata_value_under_a_name_key_is_found(det, key, value):
+    label = field_label(key)
+    spans = unlabelled(label, det.analyze(labelled_text(label, value)))
+    assert [(value[s.start : s.end], s.entity_type) for s in spans] == [(value, "PERSON")]
+
+
+def test_stage_scrubs_latin_names_under_name_keys_and_in_the_text(cli, db_path, tmp_path, monkeypatch):
+    monkeypatch.setenv("CURATE_PII_KEY", "cd" * 32)
+    rows = [
+        {"id": "m1", "text": "外籍移工 TRAN VAN LOC 薪轉帳戶已設定。", "員工姓名": "TRAN VAN LOC"},
+        {"id": "m2", "text": "Statement sent to Wu Pei-Shan today.", "holderName": "Wu Pei-Shan"},
+    ]
+    path = tmp_path / "people.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    code, _, err = cli("-q", "ingest", "moda", str(path), "--licence", "OGDL-Taiwan-1.0", "--pii-expected")
+    assert code == 0, err
+    assert cli("-q", "run", "hygiene")[0] == 0
+    code, _, err = cli("-q", "run", "pii", "--workers", "1")
+    assert code == 0, err
+    import duckdb
+
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        active = con.execute("SELECT text, metadata FROM records WHERE status = 'active'").fetchall()
+    finally:
+        con.close()
+    dumped = json.dumps(active, ensure_ascii=False)
+    assert "TRAN VAN LOC" not in dumped and "Wu Pei-Shan" not in dumped, dumped
