@@ -100,7 +100,8 @@ def create_versions(
     )
     con.register("_ls_versions", table)
     try:
-        insert_versions(con, "_ls_versions", run_id=run_id, stage=stage, order_by="ord")
+        terms_digest = keys.content if keys is not None else None
+        insert_versions(con, "_ls_versions", run_id=run_id, stage=stage, order_by="ord", terms_digest=terms_digest)
         con.execute(
             "UPDATE records SET status = 'superseded' WHERE status = 'active' AND record_id IN "
             "(SELECT parent_id FROM _ls_versions)"

@@ -360,8 +360,7 @@ class _Ingestor:
         """Write the records of ``relation`` (the columns of :meth:`_batch_table`) in one transaction.
 
         ``distinct_ids``: the caller knows the ids of ``relation`` are distinct (the set-based path, one locator
-        per record); they are written in the relation's order, without a second duplicate check.
-        """
+        per record); they are written in the relation's order, without a second duplicate check."""
         con, rep, run_id = self.con, self.report, self.run_id
         now = ledger.now()
         if self.last_at is not None and now <= self.last_at:  # batch members are keyed by (run, created_at)
@@ -381,6 +380,7 @@ class _Ingestor:
                     created_at=now,
                     order_by=None if distinct_ids else "doc_key",
                     fresh=distinct_ids,  # _new holds only ids not in records (anti-joined in stage_new)
+                    terms_digest=self.terms.digest,  # licence terms of keyed versions get keyed seals
                 )
             con.execute("""UPDATE records SET status = 'superseded'
                            WHERE status = 'active' AND record_id IN (SELECT version_of FROM _new)""")
@@ -444,7 +444,7 @@ class _Ingestor:
         if not pairs:
             return 0
         rows, events = relicensed_versions(pairs, self.run_id)
-        return write_terms_versions(self.con, rows, events, run_id=self.run_id, at=now)
+        return write_terms_versions(self.con, rows, events, run_id=self.run_id, at=now, terms_digest=self.terms.digest)
 
     def _checked_batch_table(self) -> pa.Table | None:
         """:meth:`_batch_table`; records that are not valid Unicode (a lone surrogate, e.g. from a JSON ``\\ud800``

@@ -83,6 +83,8 @@ class TermsCorrector:
         self.pii = pii
         #: the source's keyed ids (``pii_expected``): its stored ``file_sha256`` are keyed digests
         self.keyed = keyed
+        #: the keyed digest that seals the licence terms of versions with keyed digests (None: not pii_expected)
+        self.digest = keyed.content if keyed is not None else None
         self.enabled = isinstance(source, ManifestSource)
         self._active: dict[str, list[tuple]] | None = None
         #: containers whose versions are all withdrawn (``_active`` holds their newest ones)
@@ -176,7 +178,7 @@ class TermsCorrector:
         con = self.con
         con.execute("BEGIN TRANSACTION")
         try:
-            written = write_terms_versions(con, self.rows, self.events, run_id=run_id, at=at)
+            written = write_terms_versions(con, self.rows, self.events, run_id=run_id, at=at, terms_digest=self.digest)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -186,11 +188,18 @@ class TermsCorrector:
 
 
 def write_terms_versions(
-    con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]], events: list[ledger.Event], *, run_id: str, at: Any
+    con: duckdb.DuckDBPyConnection,
+    rows: list[dict[str, Any]],
+    events: list[ledger.Event],
+    *,
+    run_id: str,
+    at: Any,
+    terms_digest: Any = None,
 ) -> int:
     """New versions that differ from their parents in licence terms only (``rows``: ``record_id, parent_id,
     licence_id, metadata, stage, content_sha256``; the text is copied from the parent by SQL), the parents
-    superseded and ``events`` appended, inside the caller's transaction."""
+    superseded and ``events`` appended, inside the caller's transaction. ``terms_digest``: the keyed digest that
+    seals the terms of versions with a keyed content digest (:func:`provenance.records.insert_versions`)."""
     import pyarrow as pa
 
     con.register("_terms_plan", pa.Table.from_pylist(rows))
@@ -198,7 +207,9 @@ def write_terms_versions(
         "CREATE OR REPLACE TEMP VIEW _terms_new AS SELECT t.*, p.text FROM _terms_plan t"
         " JOIN records p ON p.record_id = t.parent_id"
     )
-    written = insert_versions(con, "_terms_new", run_id=run_id, stage="ingest", created_at=at)
+    written = insert_versions(
+        con, "_terms_new", run_id=run_id, stage="ingest", created_at=at, terms_digest=terms_digest
+    )
     con.execute(
         "UPDATE records SET status = 'superseded' WHERE status = 'active'"
         " AND record_id IN (SELECT parent_id FROM _terms_plan)"

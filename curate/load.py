@@ -213,7 +213,7 @@ def _apply_batch(con, stage: Stage, run_id: str, cfg_hash: str, table: pa.Table)
     lo, hi = _locate(con, "row" in table.schema.names)
     start = con.execute("SELECT count(*) FROM records").fetchone()[0]
     n_stale = _drop_stale(con, stage, run_id)
-    key_pre_pii_results(con, stage.name, within=(lo, hi))
+    keyed = key_pre_pii_results(con, stage.name, within=(lo, hi))
     con.execute("""
         CREATE OR REPLACE TEMP VIEW _res_versions AS
         SELECT x.new_id AS record_id, x.record_id AS parent_id, x.new_text AS text, x.k_sha AS content_sha256,
@@ -223,7 +223,9 @@ def _apply_batch(con, stage: Stage, run_id: str, cfg_hash: str, table: pa.Table)
                json_extract(x.fields, '$.metadata') AS metadata,
                json_extract_string(x.fields, '$.pii_state') AS pii_state
         FROM _res x WHERE x.new_text IS NOT NULL""")  # changed texts only (Stage._emit); parents: insert_versions
-    n_versions = insert_versions(con, "_res_versions", run_id=run_id, stage=stage.name, parents_within=(lo, hi))
+    n_versions = insert_versions(
+        con, "_res_versions", run_id=run_id, stage=stage.name, parents_within=(lo, hi), terms_digest=keyed
+    )
     within = "records.rowid BETWEEN $lo AND $hi"
     bounds = {"lo": lo, "hi": hi}
     con.execute(

@@ -520,7 +520,7 @@ def crosscheck(con: duckdb.DuckDBPyConnection, *, keyed_digest: Callable[[str], 
     check_vault(con, res)
     _check_status(con, res)
     _check_derived(con, res)
-    check_gates(con, res)
+    check_gates(con, res, keyed_digest)
     _check_rows(con, res)
     holds = verify_holds(con)
     res.add("holds", "licence_holds differs from its licence_disputed/released events", [f"{c}: {p}" for c, p in holds])

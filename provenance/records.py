@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from typing import Any
 
 import duckdb
@@ -107,6 +108,7 @@ def insert_versions(
     order_by: str | None = "record_id",
     fresh: bool = False,
     parents_within: tuple[int, int] | None = None,
+    terms_digest: Callable[[str], str] | None = None,
 ) -> int:
     """Insert the record versions described by the rows of ``relation``; the one writer of ``records`` rows.
 
@@ -124,8 +126,9 @@ def insert_versions(
     ``parents_within=(first, last)``: the row positions (``rowid``) between which every parent lies, so only those
     row groups are read for the parents' columns (a join with all of ``records`` reads them from every row group:
     0.2 s for 5,000 versions at 1M records); checked first, and if a parent lies outside, ignored.
-    Every written version that carries licence terms gets a ``terms_sealed`` event (:mod:`provenance.terms_seal`).
-    Call inside the caller's transaction. Returns the number of rows written.
+    Every written version that carries licence terms gets a ``terms_sealed`` event (:mod:`provenance.terms_seal`);
+    ``terms_digest`` (the PII key's keyed digest) seals those of versions with a keyed content digest, and is required
+    when the rows hold one. Call inside the caller's transaction. Returns the number of rows written.
     """
     given = {d[0] for d in con.execute(f"SELECT * FROM {relation} LIMIT 0").description}
     missing = {"record_id", "text"} - given
@@ -182,7 +185,7 @@ def insert_versions(
         row = con.execute(
             f"INSERT INTO records ({', '.join(RECORD_COLUMNS)}) SELECT {cols} FROM {relation} n{order}", params
         ).fetchone()
-        seal_new(con, start, run_id=run_id, stage=stage)
+        seal_new(con, start, run_id=run_id, stage=stage, keyed=terms_digest)
         return row[0] if row else 0
     order = order_by if order_by in given else "record_id"
     row = con.execute(
@@ -196,7 +199,7 @@ def insert_versions(
         ) ORDER BY _ord, record_id""",
         params,
     ).fetchone()
-    seal_new(con, start, run_id=run_id, stage=stage)
+    seal_new(con, start, run_id=run_id, stage=stage, keyed=terms_digest)
     return row[0] if row else 0
 
 

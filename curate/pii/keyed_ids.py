@@ -73,13 +73,14 @@ def digest_function(key: PiiKey | None) -> Callable[[str], str] | None:
     return key.content_digest if key is not None else None
 
 
-def key_pre_pii_results(con, stage: str, *, within: tuple[int, int] | None = None) -> int:
+def key_pre_pii_results(con, stage: str, *, within: tuple[int, int] | None = None) -> Callable[[str], str] | None:
     """Give the stage results in the temp table ``_res`` keyed ids and digests where they need them.
 
     A version derived before the PII stage from a record with a keyed digest (e.g. hygiene of an FSC
     record) holds the same raw text: its ``new_id`` becomes the keyed derived id and ``k_sha`` (added
     to ``_res``, NULL elsewhere) its keyed digest. Called by the runner's load inside its transaction;
-    returns how many results were keyed. Needs the key only when there is such a result. ``within``: the row
+    returns the keyed digest function when a result was keyed (it seals those versions' licence terms too:
+    :func:`provenance.records.insert_versions`), else None. Needs the key only when there is such a result. ``within``: the row
     positions between which every result's record lies (the load's, exact in its transaction): only those are read.
     """
     con.execute("ALTER TABLE _res ADD COLUMN IF NOT EXISTS k_sha VARCHAR")
@@ -94,7 +95,7 @@ def key_pre_pii_results(con, stage: str, *, within: tuple[int, int] | None = Non
           AND coalesce(json_extract_string(x.fields, '$.pii_state'), p.pii_state, 'raw') NOT IN ('clean', 'scrubbed')
         ORDER BY x.ord""").fetchall()
     if not rows:
-        return 0
+        return None
     import pyarrow as pa
 
     keyed = KeyedIds(require_key("ids and digests of versions derived before the PII stage", f"stage `{stage}`"))
@@ -107,7 +108,7 @@ def key_pre_pii_results(con, stage: str, *, within: tuple[int, int] | None = Non
     )
     with db.arrow_scan(con, "_keyed_res", keyed_res):
         con.execute("UPDATE _res SET new_id = k.new_id, k_sha = k.k_sha FROM _keyed_res k WHERE _res.ord = k.ord")
-    return len(rows)
+    return keyed.content
 
 
 def annotator_email_digest(key: PiiKey | None) -> Callable[[str], str] | None:

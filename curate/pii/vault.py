@@ -13,6 +13,7 @@ import os
 from curate.pii.keys import PiiKey
 from provenance import db
 from provenance.errors import CatalogueError, ConfigError
+from provenance.terms_seal import metadata_terms, reseal
 
 NONCE_BYTES = 12
 
@@ -43,7 +44,7 @@ def decrypt(key: PiiKey, record_id: str, nonce: bytes, ciphertext: bytes) -> str
 SEAL_CHUNK = 5_000
 
 
-def seal_raw_records(con, key: PiiKey) -> int:
+def seal_raw_records(con, key: PiiKey, *, run_id: str | None = None) -> int:
     """Encrypt the text of every ``pii_state='raw'`` record still in clear and NULL it; returns the count.
 
     A sealed version of a source not marked ``pii_expected`` keeps its plain content digest until the PII stage
@@ -71,7 +72,7 @@ def seal_raw_records(con, key: PiiKey) -> int:
         " WHERE pii_state IN ('raw', 'scrubbed') AND doc_key IN (SELECT DISTINCT doc_key FROM _to_seal)"
     )
     _seal_raw_titles(con, key)
-    _seal_raw_metadata(con, key)
+    _seal_raw_metadata(con, key, run_id)
     con.execute("DROP TABLE _seal_docs")
     # ids first, texts SEAL_CHUNK at a time: a run's last seal can hold every record that source-name
     # propagation superseded (100k+ at 1M records), so Python holds one chunk of texts, not all of them
@@ -179,19 +180,28 @@ def metadata_vault_id(record_id: str) -> str:
 
 def _seal_raw_titles(con, key: PiiKey) -> int:
     """Raw records whose title was scrubbed in a successor: encrypt the title, show the scrubbed one."""
-    return _seal_raw_field(con, key, "title", "{}.title", "#title")
+    return len(_seal_raw_field(con, key, "title", "{}.title", "#title"))
 
 
-def _seal_raw_metadata(con, key: PiiKey) -> int:
-    """Raw records whose metadata was scrubbed in a successor: encrypt it, show the scrubbed one."""
-    return _seal_raw_field(con, key, "metadata", "CAST({}.metadata AS VARCHAR)", "#metadata")
+def _seal_raw_metadata(con, key: PiiKey, run_id: str | None) -> int:
+    """Raw records whose metadata was scrubbed in a successor: encrypt it, show the scrubbed one.
+
+    Where that changes the licence terms they show (a TABF ``licensor`` naming a person), the shown terms are sealed
+    anew (:func:`provenance.terms_seal.reseal`): their seal was taken over the raw terms, now in the vault, and
+    ``audit verify`` would call the scrubbed ones edited in place."""
+    rows = _seal_raw_field(con, key, "metadata", "CAST({}.metadata AS VARCHAR)", "#metadata")
+    changed = [rid for rid, raw, shown in rows if metadata_terms(raw) != metadata_terms(shown)]
+    if changed:
+        reseal(con, changed, run_id=run_id, stage="pii", keyed=key.content_digest, reason="raw metadata vaulted")
+    return len(rows)
 
 
-def _seal_raw_field(con, key: PiiKey, column: str, as_text: str, suffix: str) -> int:
+def _seal_raw_field(con, key: PiiKey, column: str, as_text: str, suffix: str) -> list[tuple[str, str, str]]:
     """Seal ``column`` of raw records whose newest scrubbed successor shows it differently.
 
     ``as_text`` renders the column as text for alias ``{}``; the raw value goes to the vault under
-    ``record_id + suffix`` and the record shows the scrubbed value (one set-based update).
+    ``record_id + suffix`` and the record shows the scrubbed value (one set-based update). Returns the
+    ``(record id, raw value, shown value)`` of each sealed version.
 
     Only documents with a raw version whose text is not sealed yet (``_to_seal``, made by :func:`seal_raw_records`)
     are searched, in their versions' rows (``_seal_docs``, made there too): a new scrubbed version
@@ -208,7 +218,7 @@ def _seal_raw_field(con, key: PiiKey, column: str, as_text: str, suffix: str) ->
           AND NOT EXISTS (SELECT 1 FROM raw_vault v WHERE v.record_id = r.record_id || '{suffix}')
         ORDER BY r.record_id, s.created_at DESC""").fetchall()
     if not rows:
-        return 0
+        return []
     sealed = []
     for rid, value, _ in rows:
         vid = rid + suffix
@@ -225,7 +235,7 @@ def _seal_raw_field(con, key: PiiKey, column: str, as_text: str, suffix: str) ->
     )
     with db.arrow_scan(con, "_shown", shown):
         con.execute(f"UPDATE records SET {column} = u.value FROM _shown u WHERE records.record_id = u.record_id")
-    return len(sealed)
+    return rows
 
 
 def read_raw(con, record_id: str, key: PiiKey) -> str:

@@ -215,13 +215,13 @@ class PiiStage(Stage):
 
     def after_batch(self, con, run_id: str) -> None:
         """Seal the raw text of the batch's records as the batch commits (memory bounded by the batch)."""
-        self._seal(con)
+        self._seal(con, run_id)
 
-    def _seal(self, con) -> None:
+    def _seal(self, con, run_id: str) -> None:
         """Move raw texts into the vault; their plain content digests are keyed later (:meth:`_key_sealed`)."""
         from curate.pii.vault import seal_raw_records
 
-        seal_raw_records(con, self.key)
+        seal_raw_records(con, self.key, run_id=run_id)
 
     def _key_sealed(self, con, run_id: str, *, commit: bool) -> None:
         """Sealed versions whose content digest is still a plain sha256 get the keyed one (issue 13), grouped by
@@ -272,7 +272,7 @@ class PiiStage(Stage):
         def step():
             with db.transaction(con):
                 yield
-                self._seal(con)
+                self._seal(con, run_id)
 
         self._new_names = run_new_names(con, self.key)
         self._held = {}
@@ -326,7 +326,7 @@ class PiiStage(Stage):
         fresh = self._new_names if self._new_names is not None else run_new_names(con, self.key)
         store_names(con, self.key, run_id, fresh)
         self._log_held(con, run_id)
-        self._seal(con)
+        self._seal(con, run_id)
         self._key_sealed(con, run_id, commit=False)
         from curate.pii.vault import seal_annotation_texts
 

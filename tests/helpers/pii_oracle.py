@@ -40,7 +40,6 @@ def _plain_path(monkeypatch) -> None:
 
 def _no_keying(con, stage, *, within=None):
     con.execute("ALTER TABLE _res ADD COLUMN IF NOT EXISTS k_sha VARCHAR")
-    return 0
 
 
 def _dump(db: Path, skip: tuple[str, ...] = ()) -> str:

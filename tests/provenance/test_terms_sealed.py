@@ -159,3 +159,75 @@ def test_versions_from_before_seals_are_counted_not_named(db_path, cli):
     res = crosscheck(con)
     con.close()
     assert not any("terms" in p for p in res.problems) and any("licence terms" in n for n in res.notes), res
+
+
+@pytest.fixture
+def personal_licensor(tmp_path, cli, db_path, monkeypatch):
+    """A pii_expected TABF handout whose licensor names a person and a phone, through hygiene and the PII stage."""
+    monkeypatch.setenv("CURATE_PII_KEY", "5c" * 32)
+    d = tmp_path / "tabf"
+    d.mkdir()
+    (d / "deposit.txt").write_text("第一章　說明\n本講義說明授信流程。\n", encoding="utf-8")
+    with (d / "manifest.csv").open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(AGREEMENT))
+        w.writeheader()
+        w.writerow({**AGREEMENT, "licensor": "講師吳雅婷 0933-185-246"})
+    code, out, err = cli("--quiet", "ingest", "tabf", str(d / "manifest.csv"), "--pii-expected")
+    assert code == 0, out + err
+    for stage in ("hygiene", "pii"):
+        code, _, err = cli("-q", "run", stage, "--workers", "1")
+        assert code == 0, err
+    return d
+
+
+def _keyed_problems(path) -> list[str]:
+    from curate.pii.keys import load_key
+
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        res = crosscheck(con, keyed_digest=load_key(required=True).content_digest)
+    finally:
+        con.close()
+    return [f"{f.problem} {f.subject}" for f in res.findings]
+
+
+def test_a_licensor_scrubbed_by_the_pii_stage_still_verifies(personal_licensor, db_path, cli):
+    """The PII stage shows raw versions' scrubbed metadata (the raw one sealed in the vault) and seals the shown terms
+    anew: verify is clean (review 5, F1), and no seal is a plain sha256 of the terms that name the person."""
+    shown = _q(db_path, "SELECT DISTINCT json_extract_string(metadata, '$.licence_terms.licensor') FROM records")
+    assert shown == [("講師〔姓名〕 〔電話〕",)], shown
+    seals = _q(
+        db_path,
+        "SELECT e.detail FROM provenance_events e JOIN records r USING (record_id)"
+        " WHERE e.action = 'terms_sealed' AND r.pii_state = 'raw'",
+    )
+    assert len(seals) >= 4, seals  # ingest and hygiene versions: sealed when written and when the vault took them
+    assert all(set(json.loads(d)) <= {"terms_hmac", "reason"} for (d,) in seals), seals  # keyed, never plain
+    assert _keyed_problems(db_path) == []
+    code, out, err = cli("audit", "verify")
+    assert code == 0 and "cross-checks ok" in out, out + err
+
+
+@pytest.mark.parametrize("state", ["raw", "scrubbed"])
+def test_terms_edited_after_the_pii_stage_are_named(personal_licensor, db_path, cli, state):
+    rid = _q(db_path, "SELECT record_id FROM records WHERE pii_state = ? LIMIT 1", [state])[0][0]
+    patch = {"licence_terms": {"audience": "public"}}
+    _sql(
+        db_path,
+        "UPDATE records SET metadata = json_merge_patch(metadata, ?) WHERE record_id = ?",
+        [json.dumps(patch), rid],
+    )
+    problems = _keyed_problems(db_path)
+    assert any(PROBLEM in p and rid in p for p in problems), problems
+    code, out, err = cli("audit", "verify")
+    assert code == 1 and PROBLEM in out, out + err
+
+
+def test_keyed_seals_without_the_key_are_counted_not_checked(personal_licensor, db_path):
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        res = crosscheck(con)
+    finally:
+        con.close()
+    assert not any("terms" in p for p in res.problems), res
+    assert any("keyed digest" in n and "licence terms" in n for n in res.notes), res.notes
