@@ -78,7 +78,7 @@ def ingest(
     con.execute(f"SET threads = {threads}")
     con.execute(f"SET checkpoint_threshold = '{db.checkpoint_threshold()}'")  # one checkpoint per ~256 MB of WAL
     try:
-        check_source_kinds(con, source.source_infos(), source.name)  # before anything is written
+        check_source_kinds(con, source.source_infos(), source.name, source.options)  # before anything is written
         return _Ingestor(con, source, on_error, progress).run()
     finally:
         con.close()

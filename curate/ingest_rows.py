@@ -70,7 +70,8 @@ SOURCE_ID_RE = re.compile(r"[\w.:-]{1,64}")
 
 
 def check_source_id(source_id: str) -> None:
-    """Refuse a source id outside :data:`SOURCE_ID_RE` (one line that shows the id with its controls escaped).
+    """Refuse a source id outside :data:`SOURCE_ID_RE` (one line that shows the id with its controls escaped), or
+    one that holds personal data (:func:`refuse_personal`).
 
     >>> check_source_id("tabf:esun"), check_source_id("金融研訓院")
     (None, None)
@@ -80,11 +81,30 @@ def check_source_id(source_id: str) -> None:
             f"source id {source_id!r} is not allowed: use letters, digits and _ . : - (1 to 64 of them),"
             " e.g. `tabf:esun`"
         )
+    refuse_personal("source id (--source-id)", source_id)
 
 
-def check_source_kinds(con: duckdb.DuckDBPyConnection, infos: list[SourceInfo], ingestor: str) -> None:
+def refuse_personal(option: str, value: str) -> None:
+    """Refuse a source id or dataset name that holds personal data (a national ID, phone, e-mail or name), as
+    ``--reason`` is refused: the ledger (``source_registered``), the catalogue and every export's manifest and
+    NOTICE keep it for good (review 5, F6). The value is not shown: it is the personal data."""
+    from curate.pii.engine import personal_kinds
+
+    kinds = personal_kinds(value)
+    if kinds:
+        raise UsageError(
+            f"{option} holds personal data ({', '.join(kinds)}); the ledger, the catalogue and every export's"
+            f" manifest and NOTICE would keep it for good; choose one without it (e.g. a bank or project code);"
+            " nothing was written"
+        )
+
+
+def check_source_kinds(
+    con: duckdb.DuckDBPyConnection, infos: list[SourceInfo], ingestor: str, options: dict[str, Any] | None = None
+) -> None:
     """Refuse an ingest whose source rows name a source id the catalogue holds for another kind of source, or
-    a source id outside :data:`SOURCE_ID_RE` (:func:`check_source_id`).
+    a source id outside :data:`SOURCE_ID_RE` (:func:`check_source_id`); a source id, or a dataset name in the
+    source's ``options`` (stored as given), that holds personal data (:func:`refuse_personal`).
 
     The ingest rewrites a source's title, origin and licence, which every record of that source is exported
     under: ``--source-id law_moj`` on a MODA ingest gave the statutes MODA's attribution. A row's ``kind`` is
@@ -93,6 +113,8 @@ def check_source_kinds(con: duckdb.DuckDBPyConnection, infos: list[SourceInfo], 
     """
     for info in infos:
         check_source_id(info.source_id)
+    if options and options.get("dataset"):
+        refuse_personal("dataset name (--dataset)", str(options["dataset"]))
     want = {i.source_id: i.kind for i in infos}
     held = con.execute(
         "SELECT source_id, kind FROM sources WHERE source_id IN (SELECT unnest($s)) ORDER BY source_id",

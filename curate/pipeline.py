@@ -351,12 +351,12 @@ def _check_source_ids(pipe: Pipeline, db_path: str | Path) -> None:
                     f"{pipe.path}: [[ingest]] #{i}: source id `{info.source_id}` is a source of kind"
                     f" `{kinds[info.source_id]}` in an earlier batch, not `{info.kind}`; choose another source_id"
                 )
-        checks.append((source.source_infos(), source.name))
+        checks.append((source.source_infos(), source.name, source.options))
     if checks and Path(db_path).exists():
         con = db.connect_readonly(db_path)
         try:
-            for infos, name in checks:
-                check_source_kinds(con, infos, name)
+            for infos, name, options in checks:
+                check_source_kinds(con, infos, name, options)
         finally:
             con.close()
 

@@ -229,12 +229,10 @@ def no_personal_data(ctx: click.Context, param: click.Parameter, value: str | No
     detector finds a personal value in it (an erasure request tends to quote the person's ID)."""
     if not value:
         return value
-    from curate.pii.engine import DetectorConfig, PiiDetector
-    from curate.pii.propagate import PROPAGATED_TYPES
+    from curate.pii.engine import personal_kinds
 
-    spans = PiiDetector(DetectorConfig(entities=tuple(sorted(PROPAGATED_TYPES)))).analyze(value)
-    if spans:
-        kinds = ", ".join(sorted({s.entity_type for s in spans}))
+    kinds = ", ".join(personal_kinds(value))
+    if kinds:
         raise click.BadParameter(
             f"it holds personal data ({kinds}) and the ledger keeps it for good; describe the request without it"
             " (a ticket or case number)",

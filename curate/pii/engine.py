@@ -315,3 +315,12 @@ def build_analyzer(language: str = "zh", ckip_model_dir: str | None = None, engi
 
         raise ConfigError(f"unknown PII engine `{engine}`; valid: own, presidio")
     return TaiwanAnalyzer(recognizers, RawTextContextEnhancer(), default_score_threshold=0.4)
+
+
+def personal_kinds(value: str) -> list[str]:
+    """The kinds of personal value (names, IDs, phones, e-mails ...: the types the PII stage propagates) found in a
+    short text a command keeps for good (``--reason``, ``--source-id``, ``--dataset``); empty when none."""
+    from curate.pii.propagate import PROPAGATED_TYPES
+
+    spans = PiiDetector(DetectorConfig(entities=tuple(sorted(PROPAGATED_TYPES)))).analyze(value)
+    return sorted({s.entity_type for s in spans})
