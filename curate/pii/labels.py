@@ -219,8 +219,8 @@ def _value_end(text: str, start: int) -> int | None:
     >>> t = "負責人：林大同先生，受處分人：阮氏明月花；姓名：Mary Wang 性別：男"
     >>> [t[s:_value_end(t, s)] for s in (4, 15, 24)]
     ['林大同', '阮氏明月花', 'Mary Wang']
-    >>> [_value_end(t, 4) for t in ("持卡人：指以使用電子票證", "負責人：由董事長擔任之。", "負責人：CEO")]
-    [None, None, None]
+    >>> [_value_end(t, 4) for t in ("持卡人：指以使用電子票證", "負責人：由董事長擔任之。", "負責人：CEO", "聯絡人：聯絡人〔姓名〕")]
+    [None, None, None, None]
     """
     from curate.pii.names import HONORIFICS, _tables
     from curate.pii.text import is_han
@@ -233,7 +233,9 @@ def _value_end(text: str, start: int) -> int | None:
     run = text[start:i]
     if text.startswith((":", "："), i) and len(run) > 3:  # the run ends with the next field's label (性別：男)
         run = run[: -next((len(lb) for lb in _by_label() if run.endswith(lb) and len(run) - len(lb) >= 2), 2)]
-    if len(run) < 2 or run.startswith(tuple(NON_VALUES)):
+    # a label where the value should be names nobody: a scrubbed value read after its key repeats the key's label
+    # (contact `聯絡人〔姓名〕` read as `聯絡人：聯絡人〔姓名〕`); a name after that label is read by the running rule
+    if len(run) < 2 or run.startswith(tuple(NON_VALUES)) or run in _by_label():
         return None
     sur = next((len(c) for c in _tables()[1] if run.startswith(c)), 1 if run[0] in _tables()[0] else 0)
     if any(d in run for d in NAME_DOTS):
