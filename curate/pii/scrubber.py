@@ -77,21 +77,34 @@ def scrub(text: str, spans: Sequence[Span], *, mode: str = "placeholder", key: P
         if key is not None:
             item["hmac"] = key.digest(s.entity_type, text[s.start : s.end])
         report.append(item)
-    if not spans:
-        return ScrubResult(text, report)
-    out = []
-    pos = 0
+    return ScrubResult(replaced(text, spans, mode=mode, key=key)[0], report)
+
+
+def replaced(
+    text: str, spans: Sequence[Span], *, mode: str = "placeholder", key: PiiKey | None = None
+) -> tuple[str, list[tuple[int, int, int]]]:
+    """``text`` with ``spans`` replaced (as :func:`scrub` does) and the pieces of ``text`` it keeps, as
+    ``(start in the output, start in text, length)``: what maps an offset of the output back to ``text``.
+
+    >>> replaced("王明電話0912345678", [Span(0, 2, "PERSON", 0.9), Span(4, 14, "TW_PHONE", 0.9)])
+    ('〔姓名〕電話〔電話〕', [(4, 2, 2)])
+    """
+    out, kept = [], []
+    pos = n = 0
     for s in sorted(spans, key=lambda x: x.start):
         if s.start < pos:  # overlapping spans are resolved by the detector; keep the first defensively
             continue
-        value = text[s.start : s.end]
         if mode == "placeholder":
             new = placeholder(s.entity_type)
         else:
             assert key is not None
-            new = pseudonym(s.entity_type, key.digest(s.entity_type, value))
-        out.append(text[pos : s.start])
-        out.append(new)
+            new = pseudonym(s.entity_type, key.digest(s.entity_type, text[s.start : s.end]))
+        if s.start > pos:
+            kept.append((n, pos, s.start - pos))
+        out += [text[pos : s.start], new]
+        n += s.start - pos + len(new)
         pos = s.end
+    if pos < len(text):
+        kept.append((n, pos, len(text) - pos))
     out.append(text[pos:])
-    return ScrubResult("".join(out), report)
+    return "".join(out), kept

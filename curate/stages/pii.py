@@ -143,23 +143,60 @@ class PiiStage(Stage):
             # a metadata value is read after its key, as a value after that label in text (姓名：李大同)
             flat.extend(labelled_text(labels.get(name), value) for name, value in fields.items())
         found = iter(self.detector.analyze_many(flat))
-        for doc, (fields, labels) in zip(docs, items, strict=True):
+        per_doc, allowlisted = [], [set() for _ in docs]
+        for i, (doc, (fields, labels)) in enumerate(zip(docs, items, strict=True)):
             spans = propagate(fields, {name: unlabelled(labels.get(name), next(found)) for name in fields})
-            allowed = self.allowlist.get((doc.metadata or {}).get("source_id") or "")
-            n_allowed = 0
-            if allowed:
-                for name, value in fields.items():
-                    kept = [
-                        s
-                        for s in spans[name]
-                        if (s.entity_type, self.key.digest(s.entity_type, value[s.start : s.end])) not in allowed
-                    ]
-                    n_allowed += len(spans[name]) - len(kept)
-                    spans[name] = kept
+            per_doc.append(self._allowed(doc, fields, spans, allowlisted[i]))
+        self._settle(docs, items, per_doc, allowlisted)
+        for doc, (fields, _), spans, n_allowed in zip(docs, items, per_doc, map(len, allowlisted), strict=True):
             for res in self._decide(doc, fields, spans):
                 if n_allowed:
                     res.detail["allowlisted"] = n_allowed
                 yield res
+
+    def _allowed(self, doc: Document, fields: dict[str, str], spans: dict[str, list], dropped: set) -> dict:
+        """``spans`` without the values reviewers judged 非個資 in the doc's source (each added to ``dropped``)."""
+        allowed = self.allowlist.get((doc.metadata or {}).get("source_id") or "")
+        if not allowed:
+            return spans
+        for name, value in fields.items():
+            kept = []
+            for s in spans[name]:
+                if (s.entity_type, self.key.digest(s.entity_type, value[s.start : s.end])) in allowed:
+                    dropped.add((name, s.start, s.end))
+                else:
+                    kept.append(s)
+            spans[name] = kept
+        return spans
+
+    def _settle(self, docs: list[Document], items: list[tuple], per_doc: list[dict], allowlisted: list[set]) -> None:
+        """Read each changed field's scrubbed output again and scrub what the detector finds there, until a pass
+        finds nothing new (:mod:`curate.pii.settle`): the output is then clean to ``curate pii scan``'s detector."""
+        from curate.pii.propagate import propagate
+        from curate.pii.settle import MAX_PASSES, rescan
+
+        todo = [i for i, spans in enumerate(per_doc) if any(spans.values())]
+        for _ in range(MAX_PASSES):
+            where = [(i, name) for i in todo for name in items[i][0] if per_doc[i][name]]
+            found = rescan(
+                self.detector,
+                [(items[i][0][name], items[i][1].get(name), per_doc[i][name]) for i, name in where],
+                mode=self.config.mode,
+                key=self.key,
+            )
+            new: dict[int, dict[str, list]] = {}
+            for (i, name), spans in zip(where, found, strict=True):
+                if spans:
+                    new.setdefault(i, {})[name] = spans
+            todo = []
+            for i, extra in new.items():
+                fields, spans = items[i][0], per_doc[i]
+                merged = {n: [*spans[n], *extra.get(n, ())] for n in fields}
+                per_doc[i] = self._allowed(docs[i], fields, propagate(fields, merged), allowlisted[i])
+                if _span_keys(per_doc[i]) != _span_keys(spans):  # not only values judged 非個資 came back
+                    todo.append(i)
+            if not todo:
+                return
 
     def _decide(self, doc: Document, fields: dict[str, str], spans: dict[str, list]) -> list[StageResult]:
         """One result per record: `clean`, or a scrubbed version plus `raw` on the input."""
@@ -331,3 +368,8 @@ class PiiStage(Stage):
         from curate.pii.vault import seal_annotation_texts
 
         seal_annotation_texts(con, self.key, run_id)  # what an annotator typed, left in the clear by an older pull
+
+
+def _span_keys(spans: dict[str, list]) -> set[tuple[str, int, int, str]]:
+    """Where each span of a record lies (field, offsets, type): what a pass of :meth:`PiiStage._settle` compares."""
+    return {(name, s.start, s.end, s.entity_type) for name, ss in spans.items() for s in ss}
