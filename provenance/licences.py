@@ -27,9 +27,17 @@ from typing import Any
 from provenance.errors import ConfigError, LicenceError
 from provenance.licence_terms import AUDIENCES as AUDIENCES
 from provenance.licence_terms import PURPOSES as PURPOSES
+from provenance.licence_terms import (
+    STATEMENT_MAX,
+    _date,
+    _intersect_audience,
+    _shown,
+    credit_value,
+    is_audience,
+    statement_problem,
+)
 from provenance.licence_terms import TAIWAN as TAIWAN
 from provenance.licence_terms import Terms as Terms
-from provenance.licence_terms import _date, _intersect_audience, _shown, credit_value, is_audience
 from provenance.licence_terms import audience_allows as audience_allows
 from provenance.licence_terms import licence_today as licence_today
 from provenance.licence_terms import parse_audience as parse_audience
@@ -160,6 +168,8 @@ def term_problems(
         problems.append(f"expiry `{terms.get('expiry')}` is not an ISO date (YYYY-MM-DD)")
     if lic.attribution_required and not terms.get("attribution") and (lic.template or not lic.attribution):
         problems.append("attribution missing: the licence requires an attribution statement (column `attribution`)")
+    if why := credit_value(terms.get("attribution"), STATEMENT_MAX)[1]:
+        problems.append(statement_problem(why))
     return problems
 
 

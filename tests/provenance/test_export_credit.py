@@ -243,3 +243,45 @@ def test_a_folder_name_is_not_credited_as_the_ogdl_dataset(cli, tmp_path):
     assert len(credits) == 2 and not [c for c in credits if "Downloads" in c or "named" in c], credits
     assert credits[1] == "中央銀行 2025 央行新聞稿", credits
     assert credits[0].startswith("中央銀行 2025 ") and credits[0] != "中央銀行 2025", credits
+
+
+def test_an_agreements_statement_is_one_plain_line_or_blocks_the_record(cli, builder, tmp_path):
+    """An agreement's own `attribution` column (TABF, textbooks) went verbatim into NOTICE.md and the data: a NUL,
+    a bidi override, a forged heading, HTML and a link, and a blank line that split one statement into two in the
+    `attribution` column (review 5, export #1). Now it is credited like a name: control characters and line breaks
+    go; markdown, HTML, a link or a text past 300 characters is a term problem at `manifest check` and ingest, and
+    blocks its record at export, also one ingested before this check."""
+    terms = {"agreement_id": "A-1", "licensor": "某出版社", "audience": "consortium", "purposes": ["training"]}
+    builder.source("older", "LicenseRef-Written-Agreement", title="handouts")
+    forged = "© 研訓院\n\n</details>\n# 假 NOTICE 標題 [點我](http://evil.example)"
+    older = builder.record(
+        "older", "o.txt#1", "舊目錄中的講義。", metadata={"licence_terms": {**terms, "attribution": forged}}
+    )
+    builder.close()
+    books = tmp_path / "books"
+    books.mkdir()
+    for name in ("s.txt", "t.txt", "u.txt"):
+        (books / name).write_text(f"第一章\n\n本講義 {name} 說明銀行信用風險管理。\n", encoding="utf-8")
+    with (books / "manifest.csv").open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["path", "licensor", "licence_id", "agreement_id", "audience", "purposes", "attribution"])
+        agreement = ["某出版社", "LicenseRef-Written-Agreement", "A-1", "consortium", "training"]
+        w.writerow(["s.txt", *agreement, forged])
+        w.writerow(["t.txt", *agreement, "© 某出版社\n\n經授權 \u202eRTL\u0000使用"])
+        w.writerow(["u.txt", *agreement, "授" * 301])
+    code, out, err = cli("manifest", "check", str(books / "manifest.csv"))
+    assert "s.txt [LicenseRef-Written-Agreement] blocked" in out, out + err
+    assert "attribution holds markdown or a link" in out and "attribution longer than 300 characters" in out
+    assert "t.txt [LicenseRef-Written-Agreement] ok" in out and "attribution: © 某出版社 經授權 RTL使用\n" in out
+    code, out, _ = cli("ingest", "textbooks", str(books / "manifest.csv"), "--strict", db=tmp_path / "strict.duckdb")
+    assert code == 3 and "quarantined 2: licence terms incomplete or invalid" in out, out
+    code, out, err = cli("ingest", "textbooks", str(books / "manifest.csv"))
+    assert code == 0 and "s.txt: attribution holds markdown or a link" in out, out + err
+    out_dir = tmp_path / "e"
+    res = _export(cli, out_dir, "--pii-gate", "expected")
+    assert res["records"] == 1 and res["blocked_by_code"] == {"licence_terms": 3}, res
+    assert "attribution holds markdown or a link" in _blocked(out_dir)[older][1]
+    assert list(_attributions(out_dir).values()) == ["© 某出版社 經授權 RTL使用"]
+    notice = (out_dir / "NOTICE.md").read_text("utf-8")
+    assert "evil.example" not in notice and "</details>" not in notice and "\x00" not in notice
+    assert "> © 某出版社 經授權 RTL使用\n" in notice, notice
