@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+import signal
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -140,7 +141,10 @@ def run(argv: list[str]) -> int:
         rv = cli.main(args=args, prog_name="curate", standalone_mode=False)
     except click.exceptions.Exit as exc:
         return exc.exit_code
-    except click.exceptions.Abort:
+    except click.exceptions.Abort as exc:  # click's wrapping of Ctrl-C (and of SIGTERM: Terminated)
+        if isinstance(exc.__cause__, Terminated):
+            click.echo("curate: terminated (SIGTERM); what was not recorded is removed", err=True)
+            return 128 + signal.SIGTERM
         click.echo("curate: aborted", err=True)
         return EXIT_ERROR
     except click.ClickException as exc:  # usage errors
@@ -189,10 +193,27 @@ def run(argv: list[str]) -> int:
 PROCESS_DEFAULTS = {"ARROW_DEFAULT_MEMORY_POOL": "system", "OPENBLAS_NUM_THREADS": "1"}
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (``timeout``, ``kill``, a scheduler stopping a job), raised like Ctrl-C: the same clean-up runs (an
+    export removes its unrecorded folder, a run is marked failed) instead of the process ending in mid-write."""
+
+
+def _on_sigterm(main_pid: int):
+    def handler(signum: int, frame: object) -> None:
+        if os.getpid() != main_pid:  # a forked worker inherited the handler: it ends as SIGTERM always ended it
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            os.kill(os.getpid(), signal.SIGTERM)
+            return
+        raise Terminated()
+
+    return handler
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console entry point."""
     for name, value in PROCESS_DEFAULTS.items():
         os.environ.setdefault(name, value)
+    signal.signal(signal.SIGTERM, _on_sigterm(os.getpid()))
     sys.exit(run(sys.argv[1:] if argv is None else argv))
 
 

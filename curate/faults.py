@@ -1,13 +1,5 @@
-"""Fault injection for crash tests: ``CURATE_FAULT=<point>`` kills the process with SIGKILL at that point."""
+"""Fault injection for crash tests (``CURATE_FAULT``): owned by :mod:`provenance.faults`, where exports use it too."""
 
 from __future__ import annotations
 
-import os
-
-
-def fault(point: str) -> None:
-    """SIGKILL this process if ``CURATE_FAULT`` names ``point`` (no-op otherwise)."""
-    if os.environ.get("CURATE_FAULT") == point:
-        import signal
-
-        os.kill(os.getpid(), signal.SIGKILL)
+from provenance.faults import fault as fault

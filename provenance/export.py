@@ -29,7 +29,8 @@ from provenance._selection import COLUMNS, SELECT, Decider, ExportVerdict, candi
 from provenance.db import transaction
 from provenance.errors import OutputError, UsageError
 from provenance.export_items import insert_items, items_digest
-from provenance.export_out import discard_failed, prepare_out, settle_previous, sha256_file
+from provenance.export_out import commit_out, discard, prepare_out, sha256_file
+from provenance.faults import fault
 from provenance.licences import (
     LicenceCatalogue,
     default_licence_catalogue,
@@ -194,23 +195,24 @@ def export_dataset(
     params = params.validated()
     cat = licence_catalogue or default_licence_catalogue()
     out = Path(out_dir)
-    existed = out.exists()
-    previous = prepare_out(con, out, overwrite)
-    _close_interrupted(con)
-    state_hash, as_of = _state(con)
-    run_params = {**params.as_dict(), "out_dir": str(out.resolve())}
-    run_id = start_run(
-        con,
-        "export dataset",
-        hashlib.sha256(ledger.canonical_json(params.as_dict()).encode()).hexdigest()[:16],
-        run_params,
-    )
+    staged = prepare_out(con, out, overwrite)
+    run_id = None
     try:
-        res = _export(con, out, params, cat, state_hash, as_of, run_id, actor, progress)
+        _close_interrupted(con)
+        state_hash, as_of = _state(con)
+        run_params = {**params.as_dict(), "out_dir": str(out.resolve())}
+        run_id = start_run(
+            con,
+            "export dataset",
+            hashlib.sha256(ledger.canonical_json(params.as_dict()).encode()).hexdigest()[:16],
+            run_params,
+        )
+        res = _export(con, out, staged.staging, params, cat, state_hash, as_of, run_id, actor, progress)
     except BaseException as exc:
         failed = isinstance(exc, OSError)  # a full disk, a quota, a write error under --out
-        finish_run(con, run_id, status="failed", counts={"error": str(exc)} if failed else None)
-        discard_failed(out, previous, existed=existed)  # the earlier export back in place, or nothing half-written
+        if run_id is not None:
+            finish_run(con, run_id, status="failed", counts={"error": str(exc)} if failed else None)
+        discard(staged)  # --out untouched: the earlier export stays, nothing half-written shows
         if failed:
             raise OutputError(
                 f"--out `{out}`: the export could not be written ({exc.strerror or exc}"
@@ -218,8 +220,11 @@ def export_dataset(
                 + "); what it had written is removed: free space there (or choose another --out) and export again"
             ) from exc
         raise
-    settle_previous(out, previous, ok=True)
+    # recorded: the run is finished, then the folder renamed into place (killed in between, the next export
+    # into --out finishes it: provenance/export_out.py:recover)
     finish_run(con, run_id, counts={"records": res.records, "blocked": res.blocked_by_code, "export_id": res.export_id})
+    fault("export_recorded")  # crash tests: recorded, not yet in place
+    commit_out(staged)
     return res
 
 
@@ -235,6 +240,7 @@ def _close_interrupted(con: duckdb.DuckDBPyConnection) -> None:
 def _export(
     con: duckdb.DuckDBPyConnection,
     out: Path,
+    staging: Path,
     params: ExportParams,
     cat: LicenceCatalogue,
     state_hash: str,
@@ -243,10 +249,11 @@ def _export(
     actor: str | None,
     progress: Callable[[int], None] | None,
 ) -> ExportResult:
-    """Select, write the files, record the export: the three phases of :func:`export_dataset`."""
+    """Select, write the files (into ``staging``), record the export (as written to ``out``): the three phases of
+    :func:`export_dataset`."""
     cat_sha = hashlib.sha256(Path(cat.path or licence_catalogue_path()).read_bytes()).hexdigest()
-    writer = _ShardWriter(out, params.format, params.shard_rows)
-    sel = _select(con, Decider(con, cat, params), writer, progress, out)
+    writer = _ShardWriter(staging, params.format, params.shard_rows)
+    sel = _select(con, Decider(con, cat, params), writer, progress, staging)
     manifest_sha = sel.manifest_sha256
     # the evaluation date is left out: it matters only through the decisions, which the manifest
     # and blocked list capture, so a re-run on another day with the same outcome is byte-identical
@@ -285,8 +292,9 @@ def _export(
         "pii_unchecked": sel.pii_unchecked,
         "stages": dict(sorted(sel.stages.items())),
     }
-    files = _write_documents(out, info, cat, sel, writer)
-    seq = _record_export(con, out, params, info, sel, run_id, actor)
+    files = _write_documents(staging, info, cat, sel, writer)
+    fault("export_written")  # crash tests: every file written, nothing recorded
+    seq = _record_export(con, out, staging, params, info, sel, run_id, actor)
     return ExportResult(
         export_id=export_id,
         out_dir=out,
@@ -417,16 +425,18 @@ def _write_documents(
 def _record_export(
     con: duckdb.DuckDBPyConnection,
     out: Path,
+    staging: Path,
     params: ExportParams,
     info: dict[str, Any],
     sel: _Selection,
     run_id: str,
     actor: str | None,
 ) -> int:
-    """Phase 3: the ledger event, the ``exports`` row and the ``export_items``, in one transaction; returns the seq."""
+    """Phase 3: the ledger event, the ``exports`` row and the ``export_items``, in one transaction; returns the seq.
+    The files are read in ``staging`` and recorded as written to ``out``, where :func:`commit_out` puts them."""
     export_id = info["export_id"]
     with transaction(con):
-        insert_items(con, export_id, out / "manifest.jsonl", sel.records)
+        insert_items(con, export_id, staging / "manifest.jsonl", sel.records)
         _, digest = items_digest(con, export_id)  # sealed in the event: `audit verify` recomputes it
         created = ledger.now()
         ledger.append(
@@ -454,7 +464,9 @@ def _record_export(
                         "state_seq": info["state_seq"],
                         # every file as written: `curate audit verify-export DIR` names changed, missing, extra ones
                         "files": {
-                            p.relative_to(out).as_posix(): sha256_file(p) for p in sorted(out.rglob("*")) if p.is_file()
+                            p.relative_to(staging).as_posix(): sha256_file(p)
+                            for p in sorted(staging.rglob("*"))
+                            if p.is_file()
                         },
                         "out_dir": str(out.resolve()),
                     },

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import json
 import logging
@@ -13,7 +14,8 @@ from pathlib import Path
 
 import duckdb
 
-from provenance.errors import UsageError
+from provenance.errors import OutputError, UsageError
+from provenance.faults import fault
 
 log = logging.getLogger(__name__)
 
@@ -28,11 +30,15 @@ _SHOWN = 3
 
 
 @dataclass(frozen=True, slots=True)
-class Previous:
-    """An earlier export moved aside by :func:`prepare_out`: where it is now and the files it wrote."""
+class Staged:
+    """Where an export is written (:func:`prepare_out`) before :func:`commit_out` puts it in place of ``out``."""
 
-    path: Path
-    files: frozenset[str]
+    out: Path
+    """``--out`` as given."""
+    staging: Path
+    """``.<name>.staging-<pid>`` beside ``out``: the export is written here, out of sight until it is recorded."""
+    previous: frozenset[str] | None
+    """The files of the earlier export in ``out`` that ``--overwrite`` replaces; None when there is none."""
 
 
 def catalogue_paths(db_path: str | Path) -> list[Path]:
@@ -139,73 +145,173 @@ def earlier_export(con: duckdb.DuckDBPyConnection, out: Path) -> frozenset[str]:
     raise _refuse(out, "holds files its earlier export did not write", best or [])
 
 
-def prepare_out(con: duckdb.DuckDBPyConnection, out_dir: Path, overwrite: bool) -> Previous | None:
-    """Check ``--out`` and make it ready: refused when it is, holds or lies inside the catalogue, its WAL or its work
-    folder; a non-empty folder is replaced only with ``overwrite`` and only when it is an earlier export of this
-    catalogue holding nothing else (:func:`earlier_export`), never another folder (an ``--out`` of the catalogue's
-    own folder once deleted it, and so did any folder holding a ``manifest.jsonl``).
+def prepare_out(con: duckdb.DuckDBPyConnection, out_dir: Path, overwrite: bool) -> Staged:
+    """Check ``--out`` and make a staging folder beside it: refused when it is, holds or lies inside the catalogue,
+    its WAL or its work folder; a non-empty folder is replaced only with ``overwrite`` and only when it is an earlier
+    export of this catalogue holding nothing else (:func:`earlier_export`), never another folder (an ``--out`` of
+    the catalogue's own folder once deleted it, and so did any folder holding a ``manifest.jsonl``).
 
-    The earlier export is moved aside (``.<name>.previous-<pid>`` beside it), not deleted: returns it, for
-    :func:`settle_previous` once the new export has succeeded or failed."""
+    ``out`` itself is not touched until the export is recorded (:func:`commit_out`); what an interrupted export
+    left beside it is settled first (:func:`recover`)."""
     if out_dir.is_symlink():
         raise UsageError(f"--out `{out_dir}` is a symbolic link; pass the folder it points to")
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"--out `{out_dir}` exists and is not a directory")
     target = out_dir.resolve()
     refuse_overlap(out_dir, catalogue_files(con))
+    recover(con, out_dir)
+    previous = None
     if out_dir.exists() and any(out_dir.iterdir()):
         if not overwrite:
             raise UsageError(f"--out `{out_dir}` is not empty; choose an empty directory or pass --overwrite")
-        files = earlier_export(con, out_dir)
-        if Path.cwd().resolve().is_relative_to(target):
-            raise UsageError(f"--out `{out_dir}` is (or holds) the current directory; run the export from elsewhere")
-        previous = Previous(target.with_name(f".{target.name}.previous-{os.getpid()}"), files)
-        if previous.path.exists():
-            raise UsageError(f"`{previous.path}` is in the way (left by an earlier export?); move it and try again")
-        target.rename(previous.path)
-    else:
-        previous = None
+        previous = earlier_export(con, out_dir)
+    if Path.cwd().resolve().is_relative_to(target) and out_dir.exists():
+        raise UsageError(f"--out `{out_dir}` is (or holds) the current directory; run the export from elsewhere")
+    staging = target.with_name(f".{target.name}.{_STAGING}-{os.getpid()}")
     try:
-        (out_dir / "data").mkdir(parents=True, exist_ok=True)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(staging, ignore_errors=True)  # this process's own: a dead one's pid, taken again
+        (staging / "data").mkdir(parents=True)
     except OSError as exc:
-        settle_previous(out_dir, previous, ok=False)
         raise UsageError(
             f"--out `{out_dir}`: cannot create the folder ({exc.strerror}); choose a writable folder"
         ) from exc
-    return previous
+    return Staged(out_dir, staging, previous)
 
 
-def settle_previous(out_dir: Path, previous: Previous | None, *, ok: bool) -> None:
-    """After the export: the earlier one (moved aside by :func:`prepare_out`) is removed when the new one succeeded
-    (its own files only: anything else put there since stays, with a warning), else put back in place of what the
-    failed one left."""
-    if previous is None:
+def commit_out(staged: Staged) -> None:
+    """Put a recorded export in place (a rename beside ``out``): an earlier export it replaces is moved aside
+    (``.<name>.previous-<pid>``) and its own files removed; an empty ``out`` is replaced. Killed at any point,
+    :func:`recover` finishes it on the next export into ``out``."""
+    target = staged.out.resolve()
+    if staged.previous is not None:
+        aside = target.with_name(f".{target.name}.{_PREVIOUS}-{os.getpid()}")
+        target.rename(aside)
+        fault("export_moved_aside")  # crash tests: the earlier export aside, the new one not yet in place
+        staged.staging.rename(target)
+        remove_own(aside, staged.previous)
         return
-    if not ok:
-        shutil.rmtree(out_dir, ignore_errors=True)
-        previous.path.rename(out_dir)
-        return
-    for name in previous.files:
-        (previous.path / name).unlink(missing_ok=True)
-    for folder in sorted((p for p in previous.path.rglob("*") if p.is_dir()), reverse=True) + [previous.path]:
+    if target.is_dir():
         try:
-            folder.rmdir()
+            target.rmdir()
         except OSError:
-            log.warning("`%s` holds files the earlier export did not write: left in place", folder)
+            raise OutputError(
+                f"--out `{staged.out}` was given files while the export ran; the recorded export is in"
+                f" `{staged.staging}`: move those files out and export again (it is put in place then)"
+            ) from None
+    staged.staging.rename(target)
+
+
+def discard(staged: Staged) -> None:
+    """After a failed or interrupted export: its staging folder removed; ``out`` was never touched."""
+    shutil.rmtree(staged.staging, ignore_errors=True)
+
+
+def remove_own(folder: Path, files: frozenset[str]) -> None:
+    """Remove an earlier export moved aside: its own files only, anything else put there stays, with a warning."""
+    for name in files:
+        (folder / name).unlink(missing_ok=True)
+    for sub in sorted((p for p in folder.rglob("*") if p.is_dir()), reverse=True) + [folder]:
+        try:
+            sub.rmdir()
+        except OSError:
+            log.warning("`%s` holds files the earlier export did not write: left in place", sub)
             return
 
 
-def discard_failed(out_dir: Path, previous: Previous | None, *, existed: bool) -> None:
-    """After a failed export (a full disk, an interrupt): the earlier export back in place (:func:`settle_previous`),
-    else what the failed one wrote removed, with ``out_dir`` itself unless it ``existed`` before. Without an earlier
-    export ``out_dir`` was empty or absent (:func:`prepare_out` refuses anything else), so nothing else is lost."""
-    if previous is not None:
-        settle_previous(out_dir, previous, ok=False)
-    elif not existed:
-        shutil.rmtree(out_dir, ignore_errors=True)
-    elif out_dir.is_dir():
-        for child in out_dir.iterdir():
-            if child.is_dir() and not child.is_symlink():
-                shutil.rmtree(child, ignore_errors=True)
-            else:
-                child.unlink(missing_ok=True)
+def recover(con: duckdb.DuckDBPyConnection, out_dir: Path) -> None:
+    """Settle what an export killed into ``out_dir`` left beside it (``kill -9``, a power cut), before the next.
+
+    * ``.<name>.staging-<pid>``: recorded in ``exports`` for ``out_dir`` (killed after its ledger commit) it is
+      put in place; otherwise it was never recorded and is removed (only the files an export writes; anything
+      else is named and refused).
+    * ``.<name>.previous-<pid>``: an earlier recorded export moved aside. Removed when ``out_dir`` holds a
+      recorded export again, put back when ``out_dir`` is gone or holds an unrecorded, half-written export.
+
+    A folder whose process is still alive (another export into the same ``--out``) is refused, not touched."""
+    target = out_dir.resolve()
+    for path in _leftovers(target, _STAGING):
+        if _recorded_here(con, path, target):
+            previous = earlier_export(con, out_dir) if out_dir.is_dir() and any(out_dir.iterdir()) else None
+            commit_out(Staged(out_dir, path, previous))
+            log.warning("`%s`: an export killed after it was recorded is now in place", out_dir)
+        else:
+            _remove_export_files(path, "an export killed before it was recorded")
+    for path in _leftovers(target, _PREVIOUS):
+        files = _recorded_files(con, path)
+        if files is None:
+            raise UsageError(
+                f"`{path}` (left by an interrupted export into `{out_dir}`) holds no unchanged export of this"
+                " catalogue; look through it, move it away, and export again"
+            )
+        if out_dir.is_dir() and _recorded_files(con, out_dir) is not None:
+            remove_own(path, files)
+            continue
+        if out_dir.is_dir():
+            _remove_export_files(out_dir, "a half-written export that was never recorded")
+        path.rename(target)
+        log.warning("`%s`: the earlier export an interrupted --overwrite had moved aside is back in place", out_dir)
+
+
+#: the names of what an export keeps beside ``--out`` while it runs
+_STAGING, _PREVIOUS = "staging", "previous"
+
+
+def _leftovers(target: Path, kind: str) -> list[Path]:
+    """``.<name>.<kind>-<pid>`` folders beside ``target``; refused while their process is alive."""
+    if not target.parent.is_dir():
+        return []
+    found = []
+    for path in sorted(target.parent.glob(f".{glob.escape(target.name)}.{kind}-*")):
+        pid = path.name.rsplit("-", 1)[1]
+        if not pid.isdigit() or path.is_symlink() or not path.is_dir():
+            continue
+        if int(pid) != os.getpid() and _alive(int(pid)):
+            raise UsageError(
+                f"`{path}` is being written by process {pid} (another export into `{target}`?); wait for it to"
+                " end, or choose another --out"
+            )
+        found.append(path)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _recorded_files(con: duckdb.DuckDBPyConnection, folder: Path) -> frozenset[str] | None:
+    """The files of ``folder`` when it is an unchanged export of this catalogue (:func:`earlier_export`), else None."""
+    try:
+        return earlier_export(con, folder)
+    except UsageError:
+        return None
+
+
+def _recorded_here(con: duckdb.DuckDBPyConnection, folder: Path, target: Path) -> bool:
+    """``folder`` is an unchanged export of this catalogue recorded as written to ``target``."""
+    if _recorded_files(con, folder) is None:
+        return False
+    row = con.execute(
+        "SELECT 1 FROM exports WHERE manifest_sha256 = ? AND out_dir = ? LIMIT 1",
+        [sha256_file(folder / EXPORT_MARKER), str(target)],
+    ).fetchone()
+    return row is not None
+
+
+def _remove_export_files(folder: Path, what: str) -> None:
+    """Remove ``folder``, which holds only the files an export writes (else it is refused, named, untouched)."""
+    present, odd = _folder(folder)
+    unexpected = odd + sorted(n for n in present if n not in EXPORT_DOCUMENTS and not _SHARD.fullmatch(n))
+    if unexpected:
+        raise UsageError(
+            f"`{folder}` looks like {what} but holds files no export writes ({', '.join(unexpected[:_SHOWN])});"
+            " move them out (or the folder away) and export again"
+        )
+    shutil.rmtree(folder)
+    log.warning("`%s`: %s, removed", folder, what)

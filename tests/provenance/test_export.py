@@ -548,10 +548,10 @@ def test_overwrite_keeps_the_earlier_export_until_the_new_one_succeeds(mixed, cl
     )
     assert code != 0 and "No space left" in err
     after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    assert after == before and not list(tmp_path.glob(".a.previous-*"))
+    assert after == before and not list(tmp_path.glob(".a.*"))
     monkeypatch.undo()
     _export(cli, out, "--overwrite")
-    assert (out / "manifest.jsonl").exists() and not list(tmp_path.glob(".a.previous-*"))
+    assert (out / "manifest.jsonl").exists() and not list(tmp_path.glob(".a.*"))
 
 
 def test_overwrite_of_the_current_directory_is_one_line(mixed, cli, tmp_path, monkeypatch):

@@ -101,17 +101,17 @@ def test_an_export_from_before_per_file_hashes_is_replaced_by_its_names(mixed, c
 
 def test_settling_removes_only_the_earlier_exports_own_files(tmp_path):
     """A file put into the moved-aside folder while the new export ran is left in place, never deleted."""
-    from provenance.export_out import Previous, settle_previous
+    from provenance.export_out import remove_own
 
     prev = tmp_path / ".a.previous-1"
     (prev / "data").mkdir(parents=True)
     (prev / "manifest.jsonl").write_text("")
     (prev / "data" / "train-00000.parquet").write_text("x")
     (prev / "late.txt").write_text("keep")
-    settle_previous(tmp_path / "a", Previous(prev, frozenset({"manifest.jsonl", "data/train-00000.parquet"})), ok=True)
+    remove_own(prev, frozenset({"manifest.jsonl", "data/train-00000.parquet"}))
     assert _tree(prev) == {"late.txt": b"keep"}
     (prev / "late.txt").unlink()
-    settle_previous(tmp_path / "a", Previous(prev, frozenset()), ok=True)
+    remove_own(prev, frozenset())
     assert not prev.exists()
 
 

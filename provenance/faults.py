@@ -1,0 +1,15 @@
+"""Fault injection for crash tests: ``CURATE_FAULT=<point>`` kills the process with SIGKILL at that point
+(``<point>@TERM``: sends it SIGTERM instead, which the CLI turns into its clean interrupt)."""
+
+from __future__ import annotations
+
+import os
+
+
+def fault(point: str) -> None:
+    """SIGKILL this process if ``CURATE_FAULT`` names ``point`` (no-op otherwise)."""
+    name, _, sig = os.environ.get("CURATE_FAULT", "").partition("@")
+    if name == point:
+        import signal
+
+        os.kill(os.getpid(), getattr(signal, f"SIG{sig or 'KILL'}"))
