@@ -400,10 +400,12 @@ def _spdx_package(graph: list[dict[str, Any]], base: str, ci: str, info: Mapping
             "dataset_datasetType": ["text"],
             "dataset_intendedUse": f"{info['purpose']} by {info['audience']}"
             f"{' (commercial)' if info['commercial'] else ' (non-commercial)'}",
-            "dataset_datasetSize": info["records"],
+            # SPDX 3.0.1 Dataset/datasetSize: "measured in bytes" (the data shards'); the record count goes in comment
+            "dataset_datasetSize": info.get("data_bytes", 0),
             # "no" only where every record passed the PII stage; a looser gate let unchecked texts out
             "dataset_hasSensitivePersonalInformation": "noAssertion" if info.get("pii_unchecked") else "no",
-            "comment": f"catalogue state {info['state_hash']}; manifest sha256 {info['manifest_sha256']}",
+            "comment": f"{info['records']} records; catalogue state {info['state_hash']};"
+            f" manifest sha256 {info['manifest_sha256']}",
         }
     )
     return pkg

@@ -238,6 +238,9 @@ def test_spdx_document(mixed, cli, tmp_path):
     files = by_type["software_File"]
     for f in files:
         assert f["verifiedUsing"][0]["hashValue"] == hashlib.sha256((out / f["name"]).read_bytes()).hexdigest()
+    # SPDX 3.0.1 datasetSize is in bytes (it was the record count, review 5 export #4); the count is in comment
+    assert pkg["dataset_datasetSize"] == sum((out / f["name"]).stat().st_size for f in files) > 1000
+    assert pkg["comment"].startswith(f"{len((out / 'manifest.jsonl').read_text().splitlines())} records;")
     ids = {el.get("spdxId") for el in doc["@graph"]}
     document = by_type["SpdxDocument"][0]
     assert set(document["element"]) <= ids and pkg["spdxId"] in document["rootElement"]
