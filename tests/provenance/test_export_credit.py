@@ -285,3 +285,21 @@ def test_an_agreements_statement_is_one_plain_line_or_blocks_the_record(cli, bui
     notice = (out_dir / "NOTICE.md").read_text("utf-8")
     assert "evil.example" not in notice and "</details>" not in notice and "\x00" not in notice
     assert "> © 某出版社 經授權 RTL使用\n" in notice, notice
+
+
+def test_a_text_no_stage_changed_is_not_declared_modified(builder, cli, tmp_path):
+    """A PII pass that masked only metadata made a version with the same text; NOTICE said it was modified
+    (本文經修改) because its stage was not `ingest` (review 5, export #5). Now the text is compared with its parent's,
+    back to the text as ingested: the last stage that changed it is named, or none."""
+    b = builder
+    b.source("textbooks", "CC-BY-4.0", title="university textbooks")
+    same = b.version(b.record("textbooks", "a.txt#1", "本行辦理房屋貸款業務。"), "本行辦理房屋貸款業務。", stage="pii")
+    normalised = b.version(b.record("textbooks", "b.txt#1", "本讲义。"), "本講義。", stage="normalise")
+    after = b.version(normalised, "本講義。", stage="pii")
+    b.close()
+    out = tmp_path / "e"
+    _export(cli, out)
+    rows = _attributions(out)
+    assert "modified" not in rows[same] and "modified: 簡轉繁" in rows[after], rows
+    notice = (out / "NOTICE.md").read_text("utf-8")
+    assert "1 of 2 texts were modified" in notice and "`normalise` (1 records)" in notice and "`pii`" not in notice
