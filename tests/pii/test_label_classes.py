@@ -1,7 +1,8 @@
 """Personal values the rules missed on unseen text (review 5, PII finding 2): a Latin-script name after a compound
 label (員工姓名, 保證人姓名) or an English one (Account holder:) or filed under such a metadata key (員工姓名, holderName);
-an account after `A/C No.` with a single check digit; a Luhn-valid card number with no card word near (副卡4147...);
-a fax number (傳真). Each is a class of labels or values, checked here on other strings than the review's, beside
+an account after `A/C No.` with a single check digit; a Luhn-valid card number written as one run of digits after
+the word of the card it is (副卡4147..., 附卡), but not an order, policy or transaction number or a barcode of the same
+shape without one; a fax number (傳真). Each is a class of labels or values, checked here on other strings than the review's, beside
 decoys of the same shapes that must stay."""
 
 import json
@@ -35,7 +36,8 @@ def _found(det, text):
         ("Acct No.: 0422153366，請於三日內補件。", "0422153366", "TW_BANK_ACCOUNT"),
         ("掛失後補發新卡4526018159083012，舊卡停用。", "4526018159083012", "CREDIT_CARD"),
         ("附卡3530194875749115由配偶持有。", "3530194875749115", "CREDIT_CARD"),
-        ("客戶提供之號碼為378194821993511，經查屬實。", "378194821993511", "CREDIT_CARD"),
+        ("副卡4147274739399506同時停用。", "4147274739399506", "CREDIT_CARD"),
+        ("正卡5409989435135330，持卡人另申請附卡。", "5409989435135330", "CREDIT_CARD"),
         ("傳真：04-2251-3367，請回傳申請書。", "04-2251-3367", "TW_PHONE"),
     ],
 )
@@ -60,6 +62,23 @@ def test_value_after_a_label_of_its_class_is_found(det, text, value, etype):
     ],
 )
 def test_decoys_of_the_same_shapes_stay(det, text):
+    assert _found(det, text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [  # Luhn-valid, with a card issuer's prefix, no card word near (review of the PII fixes, N1)
+        "客戶提供之號碼為378194821993511，經查屬實。",
+        "訂單編號 4000123456789017 已出貨。",
+        "交易序號：6202405010001232，金額新臺幣3,000元。",
+        "保單號碼：4501234567890125，保險期間一年。",
+        "商品條碼 4710088412341 之定存宣傳品",
+        "電文序號 6202405011234567893 已處理完成。",
+        "Order No. 4000998877665544 has been shipped.",
+        "Transaction reference: 6212345678901232",
+    ],
+)
+def test_a_card_shaped_serial_without_a_card_word_stays(det, text):
     assert _found(det, text) == []
 
 
