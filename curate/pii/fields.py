@@ -87,7 +87,7 @@ def field_label(key: Any) -> str | None:
     """The label a metadata value filed under ``key`` is read after (None: the key names no field).
 
     A key written in Chinese is its own label; an English one is looked up in ``schemas/pii/field_keys.tsv``
-    (``contactName`` -> ``聯絡人``), and one not listed that names a person's name (``holderName``, ``guarantor_name``:
+    (``contactName`` -> ``聯絡人``), and one not listed that names a person's name (``holderName``, ``guarantor_name``; not ``issuer_name``:
     :func:`curate.pii.labels.is_name_label`) is ``姓名``; a key holding a digit or ``@`` (an ID or e-mail used as a key) or longer
     than :data:`LABEL_MAX_CHARS` is none.
 

@@ -1,8 +1,9 @@
 """Labelled fields: the value after a field label (``受處分人：林示範``) is personal data.
 
 The labels live in ``schemas/pii/labels.tsv`` (reviewable data, with their origin); besides them, a label ending in
-a name head (:data:`NAME_HEADS`: 員工姓名, 外籍看護名字) and an English one ending in ``name`` or ``holder``
-(:func:`is_name_label`: Account holder, Card holder name) name a person's name. A value follows
+a name head (:data:`NAME_HEADS`: 員工姓名, 帳戶戶名; 名字 after a person's role: 外籍看護名字, not 商品名字) and an
+English one naming a person's name (:func:`is_name_label`: Account holder, Card holder name, Customer name; not
+Issuer name, Rights holder) name a person's name. A value follows
 a label and a separator -- an ASCII or full-width colon, a newline, a tab or a table-cell break, with
 optional spaces -- and runs to a delimiter (:func:`_value_end`): Latin-script names (``Mary Wang``) and
 names with a middle dot (``瓦歷斯·諾幹``) are whole, an honorific after the name and the ``即…商行`` of a
@@ -78,49 +79,85 @@ def _label_alternation() -> str:
     return "|".join(re.escape(lb.label) for lb in sorted(labels(), key=lambda x: len(x.label), reverse=True))
 
 
-#: words that end a label naming a person's name whatever stands before them (員工姓名, 外籍看護名字, 帳戶戶名): the
-#: labels of :func:`labels` stand alone (客戶 in 大客戶 is none), these also after other Han characters
-NAME_HEADS = ("姓名", "名字", "戶名", "户名")
-#: English words that make a label ending in ``name`` a thing's (Company name, Bank name, File name, law_name),
-#: compared in lower case with the word before ``name``; and before ``holder``, a word that is not a person's
-#: (placeholder, stakeholder)
-THING_WORDS = frozenset(
-    "company corporate corporation business firm bank branch product file law act statute regulation rule fund "
-    "project merchant brand domain host user code schema table column field model catalog catalogue manifest "
-    "recognizer function class module package dataset data source document doc app application program programme "
-    "course event street road city country county district place building store shop vendor supplier school agency "
-    "organisation organization org entity institution department dept item plan scheme service device server system "
-    "trade card policy category type group team unit division committee board office center centre site web website "
-    "page title topic tag label key sheet tab variable param parameter attribute property region area zone location "
-    "station network channel currency index instrument stock security share".split()
+#: words that end a label naming a person's name whatever stands before them (員工姓名, 帳戶戶名): the labels of
+#: :func:`labels` stand alone (客戶 in 大客戶 is none), these also after other Han characters
+NAME_HEADS = ("姓名", "戶名", "户名")
+#: a head that also ends the names of things (商品名字, 專案名字, 卡片名字): a person's name alone, after a person's
+#: role (客戶名字, 外籍看護名字: :func:`_person_before_mingzi`) or after 中文/英文 alone
+MINGZI = "名字"
+#: person roles before 名字 besides the labels of :func:`labels` (客戶, 保證人, 受益人 ...)
+ROLES_BEFORE_MINGZI = (
+    "員工 员工 職員 职员 行員 行员 看護 看护 移工 配偶 家屬 家属 父親 父亲 母親 母亲 子女 病患 患者 病人 學生 学生 "
+    "會員 会员 顧客 顾客 存戶 存户 戶主 户主 本人 監護人 监护人 繼承人 继承人 代理人 您的 你的 我的"
+).split()
+#: English words before ``name`` that make it a person's (Customer name, Full name, surname); nothing before it
+#: (``Name:``) too. An allow-list: ``name`` also ends the names of things (Issuer name, Display name, report_name)
+PERSON_NAME_WORDS = frozenset(
+    "full first last given family middle maiden sur person personal your my customer client contact applicant "
+    "guarantor signer signatory employee staff beneficiary insured borrower debtor representative spouse patient "
+    "member depositor account".split()
+    + [""]
 )
-HOLDER_NOT_PERSON = frozenset({"place", "stake"})
+#: words ending a label that name whoever holds or owns what comes before them (Account holder, Cardholder)
+HOLDERS = ("holder", "owner")
+#: what a person holds or owns when a label names its holder (Account holder, policyholder; not Rights holder,
+#: Licence holder, shareholder: companies hold those)
+HELD_BY_PERSON = frozenset({"account", "acct", "card", "policy", "passport"})
+
+
+def _held_by_person(word: str, before: str) -> bool:
+    """Whether ``word`` (ending in a :data:`HOLDERS` word) names a person: what is held, the rest of the word
+    (cardholder) or the word ``before`` it (Account holder), is a person's (:data:`HELD_BY_PERSON`)."""
+    held = next(word[: -len(h)] for h in HOLDERS if word.endswith(h))
+    return (held or before) in HELD_BY_PERSON
 
 
 def is_name_label(words: str) -> bool:
-    """Whether an English label or metadata key names a person's name: its last word is ``name`` or ends in
-    ``holder`` (Name, Full name, Account holder, Cardholder, holder_name), the word before ``name`` (or the rest of
-    a one-word ``filename``) not a thing's (:data:`THING_WORDS`) and no ``placeholder``.
+    """Whether an English label or metadata key names a person's name: its last word is ``name`` after a person's
+    word (:data:`PERSON_NAME_WORDS`: Name, Full name, Customer Name, surname) or after a holder of a person's
+    (holder_name, Account Holder Name), or it ends in a holder of a person's (Account holder, Cardholder:
+    :func:`_held_by_person`). Any other ``*name`` (Issuer name, display_name) or ``*holder`` (Rights holder) is not.
 
     >>> [is_name_label(w) for w in ("Account holder", "holder_name", "Customer Name", "Company name", "law_name")]
     [True, True, True, False, False]
+    >>> [is_name_label(w) for w in ("issuer_name", "Rights holder", "surname", "Account Holder Name")]
+    [False, False, True, True]
     """
     parts = [p for p in re.split(r"[^a-z]+", re.sub(r"(?<=[a-z])(?=[A-Z])", " ", words).lower()) if p]
     if not parts:
         return False
-    last = parts[-1]
-    if last.endswith("holder"):
-        return last[: -len("holder")] not in HOLDER_NOT_PERSON
+    last, before = parts[-1], parts[-2] if len(parts) > 1 else ""
+    if last.endswith(HOLDERS):
+        return _held_by_person(last, before)
     if not last.endswith("name"):
         return False
-    before = last[: -len("name")] or (parts[-2] if len(parts) > 1 else "")
-    return before not in THING_WORDS
+    role = last[: -len("name")]
+    if not role:  # `Customer name`, not `surname`
+        role, before = before, parts[-3] if len(parts) > 2 else ""
+    if role.endswith(HOLDERS):  # holder_name (a holder alone), Account Holder Name, cardholder_name
+        return (role in HOLDERS and not before) or _held_by_person(role, before)
+    return role in PERSON_NAME_WORDS
+
+
+@lru_cache(maxsize=1)
+def _roles_before_mingzi() -> tuple[str, ...]:
+    return tuple(lb.label for lb in labels() if lb.entity_type == "PERSON") + tuple(ROLES_BEFORE_MINGZI)
+
+
+def _person_before_mingzi(prefix: str) -> bool:
+    """Whether 名字 after ``prefix`` (the Han characters before it) names a person: alone, after 中文/英文 alone,
+    or after a person's role (客戶名字, 外籍看護名字); not a thing's (商品名字, 專案名字, 卡片名字).
+
+    >>> [_person_before_mingzi(p) for p in ("", "英文", "客戶", "外籍看護", "商品", "專案", "基金英文")]
+    [True, True, True, True, False, False, False]
+    """
+    return prefix in ("", "中文", "英文") or prefix.endswith(_roles_before_mingzi())
 
 
 @lru_cache(maxsize=1)
 def _label_screen() -> re.Pattern[str]:
     """Any label at all: one scan that lets :func:`labelled_spans` skip the texts without one (most of them)."""
-    return re.compile(_label_alternation() + "|" + "|".join(NAME_HEADS) + "|(?i:name|holder)")
+    return re.compile(_label_alternation() + "|" + "|".join((*NAME_HEADS, MINGZI)) + "|(?i:name|holder|owner)")
 
 
 _HAN = r"[\u4e00-\u9fff\u3400-\u4dbf]"
@@ -129,9 +166,10 @@ _HAN = r"[\u4e00-\u9fff\u3400-\u4dbf]"
 @lru_cache(maxsize=1)
 def _regex() -> re.Pattern[str]:
     alts = _label_alternation()
-    heads = "|".join(NAME_HEADS)
+    heads = "|".join((*NAME_HEADS, MINGZI))
     # a) label, spaces, a colon (ASCII / full-width), spaces, then the value (:func:`_value_end`); a name head
-    #    (:data:`NAME_HEADS`) also after other Han characters, an English label (:func:`is_name_label`) at a word start;
+    #    (:data:`NAME_HEADS`, :data:`MINGZI`) also after other Han characters, an English label at a word start
+    #    (:func:`_label_type` tells which of the last two name a person);
     # b) a form/table layout: the label alone in its line or cell, the value alone in the next one
     return re.compile(
         rf"(?:(?<!{_HAN})(?P<label>{alts})|(?P<head>{heads})|(?<![A-Za-z])(?P<en>(?:[A-Za-z]+[ _-]){{0,3}}[A-Za-z]+))"
@@ -143,11 +181,19 @@ def _regex() -> re.Pattern[str]:
 
 
 def _label_type(m: re.Match[str]) -> str | None:
-    """The entity type a label match of :func:`_regex` names (None: an English label that names no person)."""
+    """The entity type a label match of :func:`_regex` names (None: an English label or a 名字 that names no person:
+    :func:`is_name_label`, :func:`_person_before_mingzi`)."""
     if m.group("en") is not None:
         return "PERSON" if is_name_label(m.group("en")) else None
+    if m.group("head") is not None:
+        if m.group("head") != MINGZI:
+            return "PERSON"
+        before = re.search(rf"{_HAN}{{0,8}}$", m.string[: m.start("head")]).group()
+        return "PERSON" if _person_before_mingzi(before) else None
     label = m.group("label") or m.group("label2")
-    return _by_label().get(label, "PERSON") if label else "PERSON"
+    if label not in _by_label() and label.endswith(MINGZI) and not _person_before_mingzi(label[: -len(MINGZI)]):
+        return None
+    return _by_label().get(label, "PERSON")
 
 
 #: middle dots between the parts of a transliterated name (瓦歷斯·諾幹): inside the value

@@ -1,5 +1,7 @@
 """Personal values the rules missed on unseen text (review 5, PII finding 2): a Latin-script name after a compound
-label (員工姓名, 保證人姓名) or an English one (Account holder:) or filed under such a metadata key (員工姓名, holderName);
+label (員工姓名, 保證人姓名, 客戶名字) or an English one naming a person (Account holder:, Customer name:) or filed under
+such a metadata key (員工姓名, holderName), but not a thing's name after the same words (Issuer name, Rights holder,
+商品名字, issuer_name);
 an account after `A/C No.` with a single check digit; a Luhn-valid card number written as one run of digits after
 the word of the card it is (副卡4147..., 附卡), but not an order, policy or transaction number or a barcode of the same
 shape without one; a fax number (傳真). Each is a class of labels or values, checked here on other strings than the review's, beside
@@ -95,10 +97,58 @@ def test_a_card_shaped_serial_without_a_card_word_stays(det, text):
         ("companyName", None),
         ("file_name", None),
         ("placeholder", None),
+        ("account_holder_name", "姓名"),
+        ("first_name", "姓名"),
+        ("客戶名字", "客戶名字"),
+        ("issuer_name", None),
+        ("publisher_name", None),
+        ("series_name", None),
+        ("display_name", None),
+        ("report_name", None),
+        ("form_name", None),
+        ("rights_holder", None),
+        ("username", None),
     ],
 )
 def test_metadata_keys_naming_a_name_are_labels(key, label):
     assert field_label(key) == label
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [  # a person's role before name/holder/名字 (an allow-list: `name` also ends the names of things)
+        ("Customer name: Lin Chih-Hao; Company name: ACME Ltd", "Lin Chih-Hao"),
+        ("Name of account holder: Chen Yi-Ting", "Chen Yi-Ting"),
+        ("Guarantor name: Hsu Chia-Ling", "Hsu Chia-Ling"),
+        ("Full name: Tsai Ming-Hsun", "Tsai Ming-Hsun"),
+        ("Surname: Kuo", "Kuo"),
+        ("客戶名字：John Tsai", "John Tsai"),
+        ("配偶名字：Mei Chen", "Mei Chen"),
+        ("英文名字：David Kao", "David Kao"),
+    ],
+)
+def test_a_name_after_a_person_role_is_found(det, text, value):
+    assert (value, "PERSON") in _found(det, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [  # the names of things after name/holder/名字 labels (review of the PII fixes, N2)
+        "Issuer name: Fubon Financial Holding",
+        "Display name: Mobile Banking App",
+        "Rights holder: Financial Supervisory Commission",
+        "Publisher name: Financial Supervisory Commission",
+        "Template name: Loan Agreement",
+        "Licence holder: Taishin International",
+        "商品名字：Cathay Rewards",
+        "專案名字：Digital Banking",
+        "卡片名字：World Elite",
+        "基金英文名字：Fubon Global Bond",
+        "活動名字\nHappy Go",
+    ],
+)
+def test_a_thing_named_after_a_name_label_stays(det, text):
+    assert _found(det, text) == []
 
 
 @pytest.mark.parametrize(("key", "value"), [("員工姓名", "NGUYEN VAN HUNG"), ("holderName", "Chen Yi-Ting")])
@@ -113,6 +163,7 @@ def test_stage_scrubs_latin_names_under_name_keys_and_in_the_text(cli, db_path, 
     rows = [
         {"id": "m1", "text": "外籍移工 TRAN VAN LOC 薪轉帳戶已設定。", "員工姓名": "TRAN VAN LOC"},
         {"id": "m2", "text": "Statement sent to Wu Pei-Shan today.", "holderName": "Wu Pei-Shan"},
+        {"id": "m3", "text": "年度報告。", "issuer_name": "Fubon Financial", "商品名字": "Cathay Rewards"},
     ]
     path = tmp_path / "people.jsonl"
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
@@ -130,3 +181,4 @@ def test_stage_scrubs_latin_names_under_name_keys_and_in_the_text(cli, db_path, 
         con.close()
     dumped = json.dumps(active, ensure_ascii=False)
     assert "TRAN VAN LOC" not in dumped and "Wu Pei-Shan" not in dumped, dumped
+    assert "Fubon Financial" in dumped and "Cathay Rewards" in dumped, dumped  # things' names stay
