@@ -6,7 +6,9 @@ value and its context word: in ``卡號：5409 9894 3513 5330，副卡4147274739
 ``卡號`` in the raw text and close to it in the output (``卡號：〔信用卡號〕，副卡4147…``). ``curate pii scan`` reads
 the output, so it found what the stage had left. The stage therefore reads each changed field's output again with
 the same detector and labels (:func:`rescan`) and scrubs what it finds there, until a pass finds nothing new: its
-output is what the scan's detector calls clean.
+output is what the scan's detector calls clean. A placeholder is a context word too (``〔信用卡號〕`` holds ``卡號``),
+so a list of cards settles one card per pass: the passes are bounded by the record's size (:func:`pass_bound`),
+not by a fixed number, and a record that reaches the bound stops the run (:class:`UnsettledError`).
 """
 
 from __future__ import annotations
@@ -17,9 +19,31 @@ from curate.pii.fields import labelled_text, unlabelled
 from curate.pii.keys import PiiKey
 from curate.pii.scrubber import replaced
 from curate.pii.span import Span
+from provenance.errors import StageError
 
-#: passes after the first; each can only add spans, and a value is found again only when a scrub moved its context
-MAX_PASSES = 3
+
+class UnsettledError(StageError):
+    """A record's scrubbed output still gave new values after :func:`pass_bound` re-reads (a defect: a cycle)."""
+
+
+def pass_bound(fields: dict[str, str]) -> int:
+    """How many re-reads a record whose fields are ``fields`` may take: one more than their characters. A pass goes
+    on only when it found a span in text no span covered (:func:`rescan`), so a record settles within as many passes
+    as it has characters; one that does not is caught in a cycle.
+
+    >>> pass_bound({"text": "卡號：4147 274739 399506", "title": ""})
+    22
+    """
+    return 1 + sum(len(v) for v in fields.values())
+
+
+def unsettled(record_id: str, passes: int) -> UnsettledError:
+    return UnsettledError(
+        f"PII stage: record {record_id}: its scrubbed output still gave new values after {passes} re-reads, as many "
+        "as it has characters (curate/pii/settle.py pass_bound); nothing of this batch was written. This is a defect "
+        "of the detector (a cycle): report it with the record id; `curate pii detect` on the record's text shows "
+        "what is found"
+    )
 
 
 def rescan(

@@ -173,10 +173,15 @@ class PiiStage(Stage):
         """Read each changed field's scrubbed output again and scrub what the detector finds there, until a pass
         finds nothing new (:mod:`curate.pii.settle`): the output is then clean to ``curate pii scan``'s detector."""
         from curate.pii.propagate import propagate
-        from curate.pii.settle import MAX_PASSES, rescan
+        from curate.pii.settle import pass_bound, rescan, unsettled
 
         todo = [i for i, spans in enumerate(per_doc) if any(spans.values())]
-        for _ in range(MAX_PASSES):
+        passes = 0
+        while todo:
+            passes += 1
+            over = next((i for i in todo if passes > pass_bound(items[i][0])), None)
+            if over is not None:
+                raise unsettled(docs[over].id, passes - 1)
             where = [(i, name) for i in todo for name in items[i][0] if per_doc[i][name]]
             found = rescan(
                 self.detector,
@@ -195,8 +200,6 @@ class PiiStage(Stage):
                 per_doc[i] = self._allowed(docs[i], fields, propagate(fields, merged), allowlisted[i])
                 if _span_keys(per_doc[i]) != _span_keys(spans):  # not only values judged 非個資 came back
                     todo.append(i)
-            if not todo:
-                return
 
     def _decide(self, doc: Document, fields: dict[str, str], spans: dict[str, list]) -> list[StageResult]:
         """One result per record: `clean`, or a scrubbed version plus `raw` on the input."""
