@@ -24,6 +24,7 @@ from provenance.errors import CatalogueError
 from provenance.holds import held_reason
 from provenance.licences import LicenceCatalogue, default_licence_catalogue, licence_today
 from provenance.sqlguard import SEALED_TABLES
+from provenance.terms_seal import VaultTerms
 from provenance.verdicts import has_members, members_as_events, verify_verdicts
 
 #: tables the auditor's free SQL may never read (raw personal data, keys); the guard's own list
@@ -121,11 +122,13 @@ def verify_all(
     anchors: list[Anchor] | None = None,
     *,
     keyed_digest: Callable[[str], str] | None = None,
+    vault_terms: VaultTerms | None = None,
 ) -> FullVerify:
     """Chain + cross-checks (:mod:`provenance.crosscheck`) + every anchor in ``anchors``.
 
-    ``keyed_digest``: see :func:`provenance.crosscheck.crosscheck` (keyed content digests need the key)."""
-    res = FullVerify(chain=ledger.verify(con), cross=crosscheck(con, keyed_digest=keyed_digest), head=ledger.head(con))
+    ``keyed_digest``, ``vault_terms``: see :func:`provenance.crosscheck.crosscheck` (both need the PII key)."""
+    cross = crosscheck(con, keyed_digest=keyed_digest, vault_terms=vault_terms)
+    res = FullVerify(chain=ledger.verify(con), cross=cross, head=ledger.head(con))
     if anchors is not None:
         res.anchors_checked = len(anchors)
         res.anchor_problems = check_anchors(con, anchors)

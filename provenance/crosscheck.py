@@ -46,6 +46,7 @@ from provenance.dedup_release import NEWER_OF_ITS_DOCUMENT, survivors
 from provenance.export_items import verify_items
 from provenance.holds import verify_holds
 from provenance.records import KEYED_PREFIX
+from provenance.terms_seal import VaultTerms
 from provenance.verdicts import verify_verdicts
 
 #: actions of the ingest events that create a record version (``ingest``: test and legacy builders)
@@ -505,11 +506,18 @@ def _check_rows(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
     )
 
 
-def crosscheck(con: duckdb.DuckDBPyConnection, *, keyed_digest: Callable[[str], str] | None = None) -> CrossCheck:
+def crosscheck(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    keyed_digest: Callable[[str], str] | None = None,
+    vault_terms: VaultTerms | None = None,
+) -> CrossCheck:
     """Check records, statuses, exports, withdrawals and runs against the ledger (read-only).
 
     ``keyed_digest`` (``text -> "hmac:..."``, from the PII key; the kernel never holds the key) lets the
     texts of records with keyed content digests be checked too; without it they are named as not checked.
+    ``vault_terms`` (from the PII key too) reads the raw licence terms the vault holds for terms sealed before they
+    went there (:func:`provenance.terms_seal.check`).
     """
     res = CrossCheck()
     events = con.execute("SELECT count(*) FROM provenance_events").fetchall()[0][0]
@@ -520,7 +528,7 @@ def crosscheck(con: duckdb.DuckDBPyConnection, *, keyed_digest: Callable[[str], 
     check_vault(con, res)
     _check_status(con, res)
     _check_derived(con, res)
-    check_gates(con, res, keyed_digest)
+    check_gates(con, res, keyed_digest, vault_terms)
     _check_rows(con, res)
     holds = verify_holds(con)
     res.add("holds", "licence_holds differs from its licence_disputed/released events", [f"{c}: {p}" for c, p in holds])

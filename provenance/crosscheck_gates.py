@@ -25,13 +25,17 @@ SOURCE_REGISTERED = "source_registered"
 
 
 def check_gates(
-    con: duckdb.DuckDBPyConnection, res: CrossCheck, keyed_digest: Callable[[str], str] | None = None
+    con: duckdb.DuckDBPyConnection,
+    res: CrossCheck,
+    keyed_digest: Callable[[str], str] | None = None,
+    vault_terms: terms_seal.VaultTerms | None = None,
 ) -> None:
-    """Every check of this module, into ``res`` (``keyed_digest``: the PII key's, for keyed terms seals)."""
+    """Every check of this module, into ``res`` (``keyed_digest``, ``vault_terms``: the PII key's, for terms seals:
+    :func:`provenance.terms_seal.check`)."""
     _check_pii_state(con, res)
     _check_sources(con, res)
     _check_allowlist(con, res)
-    _check_terms(con, res, keyed_digest)
+    _check_terms(con, res, keyed_digest, vault_terms)
 
 
 #: versions whose ``pii_state`` says they passed the PII stage (the export and annotation gates) without an event
@@ -147,9 +151,14 @@ def _check_allowlist(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
     )
 
 
-def _check_terms(con: duckdb.DuckDBPyConnection, res: CrossCheck, keyed_digest: Callable[[str], str] | None) -> None:
+def _check_terms(
+    con: duckdb.DuckDBPyConnection,
+    res: CrossCheck,
+    keyed_digest: Callable[[str], str] | None,
+    vault_terms: terms_seal.VaultTerms | None,
+) -> None:
     """The licence terms in a version's metadata (the export reads them) against their ``terms_sealed`` event."""
-    differ, unsealed, before, not_checked = terms_seal.check(con, events_view(con), keyed_digest)
+    differ, unsealed, before, not_checked = terms_seal.check(con, events_view(con), keyed_digest, vault_terms)
     res.add("terms", "licence terms differ from their newest terms_sealed event (edited in place)", differ)
     res.add("terms", "licence terms that no terms_sealed event sealed (added in place)", unsealed)
     if before:
@@ -159,6 +168,7 @@ def _check_terms(con: duckdb.DuckDBPyConnection, res: CrossCheck, keyed_digest: 
         )
     if not_checked:
         res.notes.append(
-            f"{not_checked} record versions have licence terms sealed with a keyed digest (sources marked pii_expected):"
-            " not checked without the PII key; set CURATE_PII_KEY or CURATE_PII_KEY_FILE to check them"
+            f"{not_checked} record versions have licence terms sealed with a keyed digest, or sealed before their raw"
+            " terms went into the vault (sources marked pii_expected): not checked without the PII key; set"
+            " CURATE_PII_KEY or CURATE_PII_KEY_FILE to check them"
         )

@@ -18,6 +18,12 @@ phone. Their seal is the keyed digest the writer hands in (detail ``terms_hmac``
 :func:`canonical`; the kernel never holds the key), and ``audit verify`` recomputes it with the digest function it is
 handed, or counts it as not checked. When the PII stage seals such a raw version's metadata in the vault and shows
 the scrubbed metadata in its place, it seals the shown terms anew (:func:`reseal`): the newest seal counts.
+
+Catalogues whose PII stage ran before keyed seals (09730dc) hold such versions with a plain seal over the raw terms,
+which the vault now holds, and scrubbed terms shown in their place without a new seal. A plain seal on a version
+with a keyed content digest that its shown terms do not match is checked against the vault's raw terms
+(:data:`VaultTerms`, handed in by a caller that holds the key: a match is sealed, as long as the shown terms are the
+raw ones scrubbed; a mismatch is an edit in place) and without the key counted as not checked, like a keyed seal.
 """
 
 from __future__ import annotations
@@ -38,6 +44,10 @@ TERMS_ACTION = "terms_sealed"
 KEYED_FIELD = "terms_hmac"
 #: a keyed digest function (``text -> "hmac:..."``), handed in by a caller that holds the PII key
 Keyed = Callable[[str], str]
+#: ``(connection, record id, canonical shown terms) -> canonical raw terms``: the terms of a version's metadata held in
+#: the vault, when the shown terms are those scrubbed (None: no vaulted metadata, or shown terms that are not a scrub
+#: of the raw ones); handed in by a caller that holds the PII key (:func:`curate.pii.vault.vault_terms_function`)
+VaultTerms = Callable[[duckdb.DuckDBPyConnection, str, str | None], str | None]
 
 #: the metadata keys the export reads terms from
 _TERMS = "CAST(json_extract({m}, '$.licence_terms') AS VARCHAR), CAST(json_extract({m}, '$.licences') AS VARCHAR)"
@@ -121,14 +131,19 @@ def _append_seals(con, rows, *, run_id, stage, keyed: Keyed | None, extra: dict[
 
 
 def check(
-    con: duckdb.DuckDBPyConnection, events: str = "provenance_events", keyed: Keyed | None = None
+    con: duckdb.DuckDBPyConnection,
+    events: str = "provenance_events",
+    keyed: Keyed | None = None,
+    vault_terms: VaultTerms | None = None,
 ) -> tuple[list[str], list[str], int, int]:
     """``(ids whose terms differ from their newest seal, ids with terms no seal covers, versions with terms from
-    before the first seal, keyed seals not checked)``. ``events``: the ledger (or a view of it with rekeyed ids
-    translated); ``keyed``: the PII key's digest function (without it, keyed seals are counted as not checked)."""
+    before the first seal, seals not checked without the PII key)``. ``events``: the ledger (or a view of it with
+    rekeyed ids translated); ``keyed``, ``vault_terms``: from the PII key (without them, keyed seals and plain seals
+    over terms that may be in the vault are counted as not checked)."""
     first = con.execute(f"SELECT min(created_at) FROM provenance_events WHERE action = '{TERMS_ACTION}'").fetchone()[0]
     cur = con.execute(
-        f"""SELECT r.record_id, {_TERMS.format(m="r.metadata")}, r.created_at, s.sha
+        f"""SELECT r.record_id, {_TERMS.format(m="r.metadata")}, r.created_at, s.sha,
+                r.pii_state = 'raw' AND starts_with(coalesce(r.content_sha256, ''), 'hmac:')
             FROM records r LEFT JOIN (
                 SELECT record_id, arg_max(coalesce(json_extract_string(detail, '$.terms_sha256'),
                     json_extract_string(detail, '$.{KEYED_FIELD}')), seq) AS sha FROM {events}
@@ -136,8 +151,9 @@ def check(
             WHERE s.sha IS NOT NULL OR {_MAY_HOLD.format(m="r.metadata")}"""
     )
     differ, unsealed, before, not_checked = [], [], 0, 0
+    vaulted = []  # plain seals over terms that may be in the vault: read after the scan (one query at a time)
     while rows := cur.fetchmany(10_000):
-        for rid, terms, merged, created_at, sha in rows:
+        for rid, terms, merged, created_at, sha, raw_keyed in rows:
             digest = terms_digest(terms, merged)
             if sha is not None and sha.startswith("hmac:"):
                 c = canonical(terms, merged)
@@ -145,12 +161,20 @@ def check(
                     not_checked += 1
                 elif c is None or keyed(c) != sha:
                     differ.append(rid)
-            elif sha is not None:
-                if digest != sha:
+            elif sha is not None and digest != sha:
+                if raw_keyed:  # a raw version's: its terms may be in the vault, this seal taken over them
+                    vaulted.append((rid, canonical(terms, merged), sha))
+                else:
                     differ.append(rid)
-            elif digest is not None:
+            elif sha is None and digest is not None:
                 if first is None or created_at < first:
                     before += 1
                 else:
                     unsealed.append(rid)
+    if vault_terms is None:
+        return differ, unsealed, before, not_checked + len(vaulted)
+    for rid, shown, sha in vaulted:
+        raw = vault_terms(con, rid, shown)
+        if raw is None or hashlib.sha256(raw.encode("utf-8")).hexdigest() != sha:
+            differ.append(rid)
     return differ, unsealed, before, not_checked

@@ -78,6 +78,7 @@ def verify_cmd(anchor_file: str | None, as_json: bool) -> int:
     """
     from curate.pii.keyed_ids import digest_function
     from curate.pii.keys import load_key
+    from curate.pii.vault import vault_terms_function
     from provenance import audit as lib
     from provenance.anchors import read_anchors
 
@@ -85,7 +86,7 @@ def verify_cmd(anchor_file: str | None, as_json: bool) -> int:
     key = load_key(required=False)  # the vault and keyed digests are checked only with the PII key
     con = connect_readonly(settings().db_path)
     try:
-        res = lib.verify_all(con, anchors, keyed_digest=digest_function(key))
+        res = lib.verify_all(con, anchors, keyed_digest=digest_function(key), vault_terms=vault_terms_function(key))
         if key is not None:
             from curate.pii.keyed_check import verify_keyed
 

@@ -8,6 +8,7 @@ ever see ciphertext. The pipeline reads it back with :func:`read_raw` and the ke
 
 from __future__ import annotations
 
+import json
 import os
 
 from curate.pii.keys import PiiKey
@@ -114,7 +115,6 @@ def seal_annotation_texts(con, key: PiiKey, run_id: str | None = None) -> int:
     The result keeps the lengths and names the vault rows (``sealed``); called by the PII stage's last step. A
     ledger event (``annotation_texts_sealed``) names the key id, which audit verify asks of every vault row.
     """
-    import json
 
     from annotation.decide import vault_id
 
@@ -236,6 +236,52 @@ def _seal_raw_field(con, key: PiiKey, column: str, as_text: str, suffix: str) ->
     with db.arrow_scan(con, "_shown", shown):
         con.execute(f"UPDATE records SET {column} = u.value FROM _shown u WHERE records.record_id = u.record_id")
     return rows
+
+
+def vault_terms_function(key: PiiKey | None):
+    """What ``audit verify`` needs to check licence terms sealed before the vault took them
+    (:data:`provenance.terms_seal.VaultTerms`; None without the key): a catalogue whose PII stage ran before keyed
+    seals sealed a raw version's terms in plain and then showed them scrubbed, the raw ones in the vault."""
+    if key is None:
+        return None
+
+    def vault_terms(con, record_id: str, shown: str | None) -> str | None:
+        vid = metadata_vault_id(record_id)
+        row = con.execute("SELECT nonce, ciphertext FROM raw_vault WHERE record_id = ?", [vid]).fetchone()
+        if row is None:
+            return None
+        try:
+            raw = metadata_terms(decrypt(key, vid, bytes(row[0]), bytes(row[1])))
+        except ConfigError:  # another key, or an altered row: the keyed vault checks name it
+            return None
+        return raw if raw is not None and shown is not None and scrub_of(json.loads(shown), json.loads(raw)) else None
+
+    return vault_terms
+
+
+def scrub_of(shown, raw) -> bool:
+    """Whether the JSON value ``shown`` is ``raw`` with personal values replaced by placeholders or pseudonyms
+    (:data:`curate.pii.scrubber.PLACEHOLDER_RE`): the same keys and items, each string equal or the raw one with
+    parts replaced; anything else (an audience, an expiry) equal.
+
+    >>> scrub_of({"licensor": "講師〔姓名〕 〔電話〕", "audience": "consortium"},
+    ...          {"licensor": "講師吳雅婷 0933-185-246", "audience": "consortium"})
+    True
+    >>> scrub_of({"licensor": "講師〔姓名〕", "audience": "public"}, {"licensor": "講師吳雅婷", "audience": "consortium"})
+    False
+    """
+    import re
+
+    from curate.pii.scrubber import PLACEHOLDER_RE
+
+    if isinstance(shown, dict) and isinstance(raw, dict):
+        return shown.keys() == raw.keys() and all(scrub_of(shown[k], raw[k]) for k in shown)
+    if isinstance(shown, list) and isinstance(raw, list):
+        return len(shown) == len(raw) and all(scrub_of(a, b) for a, b in zip(shown, raw, strict=True))
+    if isinstance(shown, str) and isinstance(raw, str) and shown != raw:
+        pattern = ".+?".join(re.escape(part) for part in PLACEHOLDER_RE.split(shown))
+        return PLACEHOLDER_RE.search(shown) is not None and re.fullmatch(pattern, raw, re.DOTALL) is not None
+    return type(shown) is type(raw) and shown == raw
 
 
 def read_raw(con, record_id: str, key: PiiKey) -> str:
