@@ -78,6 +78,11 @@ def test_decoys_of_the_same_shapes_stay(det, text):
         "電文序號 6202405011234567893 已處理完成。",
         "Order No. 4000998877665544 has been shipped.",
         "Transaction reference: 6212345678901232",
+        # a card word near, but a serial label right before the number: the serial's (條碼, 序號, 單號碼, Order No.)
+        "本行聯名卡贈品「保溫瓶」商品條碼 4710884000084，每人限領一份。",
+        "信用卡交易序號：6202405010001232，金額新臺幣3,000元。",
+        "信用卡訂單號碼 4000123456789017",
+        "credit card order no. 4000998877665544",
     ],
 )
 def test_a_card_shaped_serial_without_a_card_word_stays(det, text):
