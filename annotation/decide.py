@@ -12,13 +12,14 @@ the new version's text and is stored nowhere else.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from annotation.errors import InvalidAnnotation
-from annotation.review import apply_review, read_review
+from annotation.review import Review, apply_review, combine_reviews, read_review
 from provenance.errors import ConfigError
 
 
@@ -164,13 +165,19 @@ def decide_pii(
     *,
     data: dict[str, Any] | None = None,
     originals: Callable[[], list[tuple[str, str]] | None] | None = None,
+    peers: Sequence[Review] = (),
 ) -> AnnotationEffect:
     """Per-span verdicts of a PII review (see :mod:`annotation.review`); changes make a new version.
 
     ``data`` is the task data as pushed (shown text and ``pii_spans``; default: the text with its
-    placeholders); ``originals`` gives each placeholder's original value, needed only for 非個資.
+    placeholders); ``originals`` gives each placeholder's original value, needed only for 非個資. ``peers`` are
+    the reviews of the task's other annotators (:func:`task_reviews`): all are judged together
+    (:func:`annotation.review.combine_reviews`), so one annotator's 非個資 never unmasks what another read as
+    personal data.
     """
     review = read_review(text, data or {"text": text}, result)
+    if peers:
+        review = combine_reviews([review, *peers])
 
     def stored_detail() -> tuple[dict[str, Any], dict[str, Any]]:
         stored = review.as_dict()
@@ -220,6 +227,29 @@ def _value_conflicts(text: str, review: Any, values: list[tuple[str, str]]) -> N
     review.not_pii = keep
 
 
+def task_reviews(task: dict[str, Any], text: str) -> dict[int, Review]:
+    """Annotation id -> review of each readable, not skipped annotation of a PII review task (imported before
+    or not), for judging a task's annotators together; a malformed one has no say (it is imported ``invalid``)."""
+    out: dict[int, Review] = {}
+    for ann in task.get("annotations") or []:
+        if ann.get("was_cancelled"):
+            continue
+        try:
+            out[ann["id"]] = read_review(text, task.get("data") or {"text": text}, ann.get("result") or [])
+        except InvalidAnnotation:
+            continue
+    return out
+
+
+def joint_member(d: AnnotationEffect, applied_with: int) -> AnnotationEffect:
+    """The effect of a task's annotation judged together with one imported in the same pull, which made the
+    new version (:func:`decide_pii` with ``peers``): a ``pii_review`` event only, nothing applied twice."""
+    if d.new_text is None:
+        return d
+    detail = {**d.detail, "applied_with": applied_with}
+    return dataclasses.replace(d, detail=detail, new_text=None, fields=None, restored=[])
+
+
 @_or_invalid("topic")
 def decide_topic(result: list[dict[str, Any]]) -> AnnotationEffect:
     """Topic choice and quality rating (1-5)."""
@@ -240,6 +270,7 @@ def decide(
     originals: Callable[[], list[tuple[str, str]] | None] | None = None,
     *,
     max_chars: int | None = None,
+    peers: Sequence[Review] = (),
 ) -> AnnotationEffect:
     """The effect of one annotation of ``project``; a malformed one is ``invalid`` (see :func:`invalid`)."""
     if ann.get("was_cancelled"):
@@ -248,7 +279,7 @@ def decide(
     if project == "proofread":
         return decide_proofread(text, result, parent_active, max_chars=max_chars)
     if project == "pii":
-        return decide_pii(text, result, parent_active, data=data, originals=originals)
+        return decide_pii(text, result, parent_active, data=data, originals=originals, peers=peers)
     return decide_topic(result)
 
 
@@ -262,5 +293,7 @@ __all__ = [
     "decide_proofread",
     "decide_topic",
     "invalid",
+    "joint_member",
+    "task_reviews",
     "vault_id",
 ]

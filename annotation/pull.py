@@ -38,7 +38,16 @@ from typing import Any
 
 import duckdb
 
-from annotation.decide import AnnotationEffect, decide, decide_pii, decide_proofread, decide_topic, vault_id
+from annotation.decide import (
+    AnnotationEffect,
+    decide,
+    decide_pii,
+    decide_proofread,
+    decide_topic,
+    joint_member,
+    task_reviews,
+    vault_id,
+)
 from annotation.label_studio import LabelStudioClient
 from annotation.projects import annotator_actor, check_bank, email_sha256, finish_run, start_run
 from annotation.review import AllowEntry, PiiVault
@@ -66,6 +75,10 @@ class PullReport:
     changed_tasks: int = 0
     #: projects exported whole although a cursor exists (several annotators per task: see ``_fetch_changed``)
     whole_exports: int = 0
+    #: PII review annotations left for a later pull: their task has fewer annotations than the project wants
+    waiting: int = 0
+    #: PII review tasks whose annotators disagreed on a span (kept masked; ``pii_review_disagreement`` events)
+    disagreements: int = 0
     outcomes: Counter = field(default_factory=Counter)
     run_id: str | None = None
 
@@ -78,6 +91,8 @@ class PullReport:
             "unknown_tasks": self.unknown_tasks,
             "changed_tasks": self.changed_tasks,
             "whole_exports": self.whole_exports,
+            "waiting": self.waiting,
+            "disagreements": self.disagreements,
             "outcomes": dict(self.outcomes),
         }
 
@@ -209,10 +224,15 @@ def _pull_project(
     """Import one project's new annotations: fetch what changed, decide each annotation, write the batch
     and move the project's cursor, in one transaction."""
     instance = client.config.instance
-    exported, cursor = _fetch_changed(con, client, instance, pid, full, report)
+    overlap = int(client.project(pid).get("maximum_annotations") or 1) if project == "pii" else None
+    exported, cursor = _fetch_changed(con, client, instance, pid, full, report, overlap)
     if not exported:
         return
     known, tasks = _known_and_pushed(con, instance, pid, [t["id"] for t in exported])
+    # a PII review task's annotators are judged together (decide_pii's peers), once all the project wants are in
+    reviews = {t["id"]: task_reviews(t, tasks[t["id"]][1]) for t in exported if overlap and t["id"] in tasks}
+    joint: dict[int, int] = {}  # task -> the annotation whose joint decision made the new version
+    flagged: set[int] = set()
     stamps = [_ts(a.get("created_at")) for t in exported for a in t.get("annotations") or [] if a.get("created_at")]
     newest = max(stamps, default=None)
     old = _ts(cursor) if cursor else None
@@ -222,6 +242,9 @@ def _pull_project(
     max_chars = max_record_chars()
     with transaction(con):
         for task in exported:
+            if overlap and task["id"] in tasks and len(task.get("annotations") or []) < overlap:
+                report.waiting += sum(a["id"] not in known for a in task.get("annotations") or [])
+                continue  # (exported whole again next time: see _fetch_changed)
             for ann in task.get("annotations") or []:
                 if ann["id"] in known:
                     report.already += 1
@@ -235,15 +258,19 @@ def _pull_project(
                 if isinstance(user_id, dict):
                     user_id = user_id.get("id")
                 mail = emails.sha256(user_id)
+                applied_with = joint.get(task["id"])
                 d = decide(
                     project,
                     text,
                     ann,
-                    active,
+                    active or applied_with is not None,
                     task.get("data"),
                     (lambda rid=record_id, t=text: vault.originals(con, rid, t)) if vault is not None else None,
                     max_chars=max_chars,
+                    peers=[r for aid, r in reviews.get(task["id"], {}).items() if aid != ann["id"]],
                 )
+                if applied_with is not None:
+                    d = joint_member(d, applied_with)
                 if d.sealed:
                     _seal_typed(con, vault, d, instance, ann["id"])
                 ids = {
@@ -266,6 +293,11 @@ def _pull_project(
                 batch.add(record_id, d, ids, actor, keyed=pii_expected and project == "proofread")
                 if d.new_text is not None:
                     tasks[task["id"]] = (record_id, text, False, source_id, pii_expected)  # a second one is stale
+                    joint[task["id"]] = ann["id"]
+                if d.detail.get("disagreed") and task["id"] not in flagged:
+                    flagged.add(task["id"])
+                    batch.events.append(_disagreement(record_id, ids, d, sorted(reviews[task["id"]]), run_id))
+                    report.disagreements += 1
                 report.outcomes[d.outcome] += 1
         batch.write(con, project, report)
         con.execute(
@@ -282,6 +314,28 @@ def _pull_project(
         progress(len(batch.rows), len(batch.rows))
 
 
+def _disagreement(
+    record_id: str, ids: dict[str, Any], d: AnnotationEffect, annotations: list[int], run_id: str
+) -> ledger.Event:
+    """The ledger event a steward looks for: annotators of one PII review task read spans differently (each
+    span's index and type, never its value); those spans kept their placeholder. ``earlier_version``: the record
+    had been replaced already (by an earlier pull of one annotator's review): check what that version restored."""
+    detail = {k: ids[k] for k in ("bank", "project", "instance", "ls_project_id", "ls_task_id")}
+    detail.update(
+        annotations=annotations,
+        spans=[{"index": s["index"], "type": s["type"]} for s in d.detail["disagreed"]],
+        earlier_version=d.outcome == "stale",
+    )
+    return ledger.Event(
+        stage=STAGE,
+        action="pii_review_disagreement",
+        record_id=record_id,
+        run_id=run_id,
+        detail=detail,
+        actor=ids["bank"],
+    )
+
+
 def _fetch_changed(
     con: duckdb.DuckDBPyConnection,
     client: LabelStudioClient,
@@ -289,16 +343,19 @@ def _fetch_changed(
     pid: int,
     full: bool,
     report: PullReport,
+    overlap: int | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Tasks with annotations changed since the project's cursor (all of them on a first or ``full`` pull),
-    and the cursor."""
+    and the cursor (``overlap``: the project's annotations per task, if known)."""
     cursor = None
     if not full:
         row = con.execute(
             "SELECT updated_at FROM annotation_pull_cursor WHERE instance = ? AND ls_project_id = ?", [instance, pid]
         ).fetchone()
         cursor = _iso(row[0]) if row and row[0] else None
-    if cursor is not None and int(client.project(pid).get("maximum_annotations") or 1) > 1:
+    if overlap is None and cursor is not None:
+        overlap = int(client.project(pid).get("maximum_annotations") or 1)
+    if cursor is not None and (overlap or 1) > 1:
         # several annotators per task: a task with fewer annotations than that is not labelled for the Data
         # Manager (no completed_at), so neither its listing nor its count sees an annotation made, or deleted and
         # made again, on it; only the whole export is sure

@@ -168,9 +168,11 @@ class Review:
     rejected: list[dict[str, Any]] = field(default_factory=list)
     #: masked spans with contradictory readings: the placeholder stays, nothing is restored or allowed
     conflicts: list[dict[str, Any]] = field(default_factory=list)
+    #: of the conflicts, the spans several annotators of one task read differently (:func:`combine_reviews`)
+    disagreed: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "confirmed": self.confirmed,
             "not_pii": self.not_pii,
             "wrong_type": self.wrong_type,
@@ -178,6 +180,54 @@ class Review:
             "rejected": self.rejected,
             "conflicts": self.conflicts,
         }
+        return {**out, "disagreed": self.disagreed} if self.disagreed else out
+
+
+def combine_reviews(reviews: list[Review]) -> Review:
+    """The reviews of one task by several annotators, judged together; personal data stays masked unless every
+    annotator agrees it is not.
+
+    Per masked span: 非個資 only when every annotator read it so; 非個資 beside any other reading (正確, 類型錯誤, no
+    verdict), or two annotators' readings that differ (正確 and 類型錯誤, two new types), keep the placeholder as it
+    is: the span is in ``conflicts`` and ``disagreed``. A span one annotator left without a verdict takes the
+    others' reading (but never 非個資). Every annotator's 漏標 regions are masked.
+
+    >>> item = {"index": 0, "start": 2, "end": 6, "type": "姓名"}
+    >>> a, b = Review(not_pii=[dict(item)]), Review(confirmed=[dict(item)])
+    >>> both = combine_reviews([a, b])
+    >>> both.not_pii, [s["index"] for s in both.conflicts], [s["index"] for s in both.disagreed]
+    ([], [0], [0])
+    """
+    if len(reviews) == 1:
+        return reviews[0]
+    spans: dict[int, dict[str, Any]] = {}
+    readings: dict[int, list[Any]] = {}
+    for r in reviews:
+        for kind in ("confirmed", "not_pii", "wrong_type", "rejected", "conflicts"):
+            for s in getattr(r, kind):
+                spans.setdefault(s["index"], {k: s[k] for k in ("index", "start", "end", "type")})
+                readings.setdefault(s["index"], []).append(
+                    ("wrong_type", s["new_type"]) if kind == "wrong_type" else kind
+                )
+    out = Review(added=merge_regions([a for r in reviews for a in r.added]))
+    for k in sorted(spans):
+        item, got = spans[k], readings[k]
+        said = set(got) - {"rejected"}
+        if said == {"not_pii"} and "rejected" not in got:
+            out.not_pii.append(item)
+        elif not said:
+            out.rejected.append(item)
+        elif len(said) == 1 and not said & {"not_pii", "conflicts"}:
+            reading = next(iter(said))
+            if reading == "confirmed":
+                out.confirmed.append(item)
+            else:
+                out.wrong_type.append({**item, "new_type": reading[1]})
+        else:
+            out.conflicts.append(item)  # the safest reading: the placeholder stays as it is
+            if len(set(got)) > 1:
+                out.disagreed.append(dict(item))
+    return out
 
 
 def read_review(text: str, data: dict[str, Any], result: list[dict[str, Any]]) -> Review:
@@ -386,6 +436,7 @@ __all__ = [
     "Review",
     "Shown",
     "apply_review",
+    "combine_reviews",
     "merge_regions",
     "placeholders",
     "read_review",

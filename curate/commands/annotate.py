@@ -179,6 +179,14 @@ def pull_cmd(bank: str, projects: tuple[str, ...], full: bool, as_json: bool) ->
             f"{rep.new_versions}; already imported {rep.already}; on unknown tasks {rep.unknown_tasks}; "
             f"tasks changed since the last pull {rep.changed_tasks}"
         )
+        if rep.waiting:
+            click.echo(f"  waiting {rep.waiting}: PII reviews of tasks that do not have all their annotators yet")
+        if rep.disagreements:
+            click.echo(
+                f"  annotators disagreed on {rep.disagreements} PII review tasks: those spans stay masked; see the "
+                "ledger's pii_review_disagreement events (earlier_version: revoke what an earlier pull allow-listed "
+                "with `curate annotate allowlist revoke`)"
+            )
     return 0
 
 

@@ -234,3 +234,69 @@ def test_contradictory_verdicts_restore_nothing_and_missed_parts_are_masked(labe
     assert con.execute("SELECT count(*) FROM pii_allowlist").fetchone()[0] == 0
     ev = json.loads(con.execute("SELECT detail FROM provenance_events WHERE action = 'pii_review'").fetchone()[0])
     assert "restored" not in ev and [c["index"] for c in ev["conflicts"]] == [0]
+
+
+def _verdicts(client, task, choices: dict[int, str | None]) -> list[dict]:
+    """The task's predicted regions, each with the verdict given by its index (None: no verdict)."""
+    regions = [p.model_dump() for p in client.sdk.predictions.list(task=task["id"])][0]["result"]
+    out = []
+    for k, region in enumerate(regions):
+        out.append(region)
+        if choices.get(k):
+            choice = {"choices": [choices[k]]}
+            out.append(
+                {"id": region["id"], "from_name": "verdict", "to_name": "text", "type": "choices", "value": choice}
+            )
+    return out
+
+
+@pytest.mark.parametrize("overlap", [1, 2])
+def test_two_annotators_disagreeing_keep_the_name_masked(label_studio, scrubbed, bank, overlap):
+    """Annotator A: the name is 非個資; annotator B: the name is 正確 and 承辦人 was missed (review 5, annotation
+    #1: A's verdict unmasked the name in an active version and allow-listed it, B's was filed as stale). Judged
+    together: the name stays masked, B's 漏標 is applied, nothing is allow-listed, the disagreement is an event.
+    With two annotations wanted per task, one alone waits for the other."""
+    con = scrubbed
+    key = load_key()
+    client = label_studio.client()
+    rep = push(con, client, PushConfig(project="pii", bank=bank, vault=VaultReview(key)))
+    client.update_project(rep.ls_project_id, maximum_annotations=overlap)
+    (task,) = _ls_tasks(client, rep.ls_project_id)
+    shown = task["data"]["text"]
+    me = client.whoami()["id"]
+    users = {u.email: u.id for u in client.sdk.users.list()}
+    other = (
+        users.get("joint.reviewer@bank.example")
+        or client.sdk.users.create(email="joint.reviewer@bank.example", username="joint_reviewer").id
+    )
+    client.create_annotation(task["id"], _verdicts(client, task, {0: "非個資", 1: "正確", 2: "正確"}), completed_by=me)
+    if overlap == 2:
+        got = pull(con, client, bank, vault=VaultReview(key))
+        assert got.imported == 0 and got.as_dict()["waiting"] == 1, got
+    start = shown.index("承辦人")
+    missed = {
+        "id": "m1",
+        "from_name": "pii",
+        "to_name": "text",
+        "type": "labels",
+        "value": {"start": cp_to_utf16(shown, start), "end": cp_to_utf16(shown, start + 3), "labels": ["姓名"]},
+    }
+    second = _verdicts(client, task, {0: "正確", 1: "正確", 2: "正確"}) + [
+        missed,
+        {"id": "m1", "from_name": "verdict", "to_name": "text", "type": "choices", "value": {"choices": ["漏標"]}},
+    ]
+    client.create_annotation(task["id"], second, completed_by=other)
+    got = pull(con, client, bank, vault=VaultReview(key))
+    new_text, state = con.execute(
+        "SELECT text, pii_state FROM records WHERE version_of = ? AND status = 'active'", [task["data"]["record_id"]]
+    ).fetchone()
+    assert new_text == "申請人〔姓名〕，身分證字號〔身分證字號〕，手機〔電話〕，由〔姓名〕審核。", new_text
+    assert state == "scrubbed"
+    assert con.execute("SELECT count(*) FROM pii_allowlist").fetchone()[0] == 0
+    assert (got.imported, got.new_versions, got.disagreements) == (2, 1, 1), got
+    assert got.outcomes == {"reviewed": 2}, got
+    (ev,) = con.execute("SELECT detail FROM provenance_events WHERE action = 'pii_review_disagreement'").fetchall()
+    detail = json.loads(ev[0])
+    assert detail["spans"] == [{"index": 0, "type": "姓名"}] and len(detail["annotations"]) == 2
+    assert "王小明" not in ev[0]
+    assert pull(con, client, bank, vault=VaultReview(key)).imported == 0
