@@ -36,7 +36,15 @@ class LabelStudioClient:
         self._sleep = sleep
         #: seconds spent in Label Studio calls (including retries), for benchmarks
         self.request_seconds = 0.0
-        self._sdk = LabelStudio(base_url=config.url, api_key=config.api_key, timeout=config.timeout, max_retries=0)
+        # (the SDK checks a token's expiry, and may renew it, as it is built: a refusal is the usual error)
+        self._sdk = self._call(
+            "sign in with the API token",
+            LabelStudio,
+            base_url=config.url,
+            api_key=config.api_key,
+            timeout=config.timeout,
+            max_retries=0,
+        )
 
     @property
     def sdk(self):  # noqa: ANN201 (label_studio_sdk.LabelStudio, imported lazily)

@@ -232,3 +232,21 @@ def test_a_value_read_as_personal_data_in_another_span_is_not_restored():
     result = _region(shown, 2, 5, "姓名", "非個資", "a") + _region(shown, 8, 11, "姓名", "正確", "b")
     d = decide_pii(text, result, True, data=data, originals=lambda: other)
     assert d.new_text == "客戶王小明來電，〔姓名〕表示將於下週還款。" and [r[1] for r in d.restored] == ["王小明"]
+
+
+#: a refresh token whose ``exp`` is in the past (2023): the SDK refuses it in its constructor, before any request
+EXPIRED_TOKEN = (
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ0b2tlbl90eXBlIjoicmVmcmVzaCIsImV4cCI6MTcwMDAwMDAwMCwiaWF0IjoxNjAwMDAwMDAw"
+    "LCJqdGkiOiJ4IiwidXNlcl9pZCI6IjEifQ.abc"
+)
+
+
+def test_an_expired_token_is_the_one_line_token_refused_error(cli, monkeypatch):
+    """Review 5, annotation #3: the SDK's ApiError from its constructor escaped as a 40-line traceback."""
+    assert cli("init")[0] == 0
+    monkeypatch.setenv("LABEL_STUDIO_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", EXPIRED_TOKEN)
+    for args in (("push", "--project", "topic"), ("pull",)):
+        code, _, err = cli("annotate", *args, "--bank", "A")
+        assert code == 1 and "Traceback" not in err, err
+        assert len(err.strip().splitlines()) == 1 and "token was refused" in err and "make labelstudio" in err, err
