@@ -50,6 +50,7 @@ from annotation.decide import (
 )
 from annotation.label_studio import LabelStudioClient
 from annotation.projects import annotator_actor, check_bank, email_sha256, finish_run, start_run
+from annotation.retract import retract_withdrawn
 from annotation.review import AllowEntry, PiiVault
 from annotation.tasks import PROJECTS
 from annotation.versions import NewVersion, create_versions
@@ -79,6 +80,9 @@ class PullReport:
     waiting: int = 0
     #: PII review tasks whose annotators disagreed on a span (kept masked; ``pii_review_disagreement`` events)
     disagreements: int = 0
+    #: tasks of withdrawn records deleted in Label Studio, and kept there because annotated (annotation/retract.py)
+    retracted: int = 0
+    retracted_kept: int = 0
     outcomes: Counter = field(default_factory=Counter)
     run_id: str | None = None
 
@@ -93,6 +97,8 @@ class PullReport:
             "whole_exports": self.whole_exports,
             "waiting": self.waiting,
             "disagreements": self.disagreements,
+            "retracted": self.retracted,
+            "retracted_kept": self.retracted_kept,
             "outcomes": dict(self.outcomes),
         }
 
@@ -567,6 +573,8 @@ def pull(
         emails = _Annotators(con, client, email_digest)
         for project, pid in found:
             try:
+                deleted, kept = retract_withdrawn(con, client, bank, project, pid, run_id)
+                report.retracted, report.retracted_kept = report.retracted + deleted, report.retracted_kept + kept
                 _pull_project(con, client, bank, project, pid, emails, run_id, report, progress, vault, full)
             except ConfigError as exc:  # no key: each project commits on its own, so say what was imported
                 if type(exc) not in (ConfigError, KeyRequiredError):

@@ -6,7 +6,8 @@ in batches (at most 1,000 per request). Before a batch is sent its record ids ar
 Studio confirmed the task ids. If a push dies between the two, the next push finds the pending rows,
 looks the tasks up in Label Studio by ``data.record_id`` and adopts them (deleting any duplicates),
 so an interrupted push resumes without duplicates. When a newer version of a record is pushed, the
-old version's task is marked superseded and, if nobody has annotated it yet, deleted.
+old version's task is marked superseded and, if nobody has annotated it yet, deleted; so is the task of a record
+withdrawn since it was pushed (:mod:`annotation.retract`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import duckdb
 from annotation.eligibility import hold_refusal, licence_refusal, pii_refusal
 from annotation.label_studio import LabelStudioClient
 from annotation.projects import check_bank, ensure_project, finish_run, start_run
+from annotation.retract import retract_withdrawn
 from annotation.review import PiiVault
 from annotation.tasks import PROJECTS, build_task
 from provenance import ledger
@@ -66,6 +68,9 @@ class PushReport:
     already: int = 0
     adopted: int = 0
     superseded: int = 0
+    #: tasks of withdrawn records deleted in Label Studio, and kept there because annotated (annotation/retract.py)
+    retracted: int = 0
+    retracted_kept: int = 0
     refused: Counter = field(default_factory=Counter)
     refused_ids: list[tuple[str, str]] = field(default_factory=list)
     #: pushed tasks per priority class (see PRIORITY_CLASSES)
@@ -83,6 +88,8 @@ class PushReport:
             "already": self.already,
             "adopted": self.adopted,
             "superseded": self.superseded,
+            "retracted": self.retracted,
+            "retracted_kept": self.retracted_kept,
             "refused": dict(self.refused),
             "priority": dict(self.priority),
         }
@@ -470,6 +477,7 @@ def push(
             if progress:
                 progress(len(batch), len(rows))
         report.superseded = _supersede(con, client, cfg, run_id)
+        report.retracted, report.retracted_kept = retract_withdrawn(con, client, cfg.bank, cfg.project, pid, run_id)
     except BaseException:
         finish_run(con, run_id, status="failed", counts=report.as_dict())
         raise

@@ -108,6 +108,7 @@ def push_cmd(
                 f"{client.config.url}; already there {rep.already}; superseded {rep.superseded}; "
                 f"adopted from an interrupted push {rep.adopted}; refused {sum(rep.refused.values())}"
             )
+            _say_retracted(rep)
         if rep.priority:
             from annotation.push import PRIORITY_CLASSES
 
@@ -122,6 +123,14 @@ def push_cmd(
     finally:
         con.close()
     return 0
+
+
+def _say_retracted(rep) -> None:
+    if rep.retracted or rep.retracted_kept:
+        click.echo(
+            f"  withdrawn records: {rep.retracted} tasks deleted in Label Studio, {rep.retracted_kept} kept there "
+            "because annotated (delete those by hand; `curate audit withdrawn` lists them)"
+        )
 
 
 @annotate.command("pull")
@@ -179,6 +188,7 @@ def pull_cmd(bank: str, projects: tuple[str, ...], full: bool, as_json: bool) ->
             f"{rep.new_versions}; already imported {rep.already}; on unknown tasks {rep.unknown_tasks}; "
             f"tasks changed since the last pull {rep.changed_tasks}"
         )
+        _say_retracted(rep)
         if rep.waiting:
             click.echo(f"  waiting {rep.waiting}: PII reviews of tasks that do not have all their annotators yet")
         if rep.disagreements:

@@ -360,10 +360,11 @@ def withdrawn_cmd(as_json: bool, full: bool, vertical: bool) -> int:
     try:
         rows = lib.withdrawn_report(con)
         withdrawals = lib.withdrawals_report(con)
+        tasks = lib.withdrawn_tasks(con)
     finally:
         con.close()
     if as_json:
-        echo_json({"exports": rows, "withdrawals": withdrawals})
+        echo_json({"exports": rows, "withdrawals": withdrawals, "label_studio_tasks": tasks})
         return 0
     lay = {"full": full, "vertical": vertical}
     for w in withdrawals:
@@ -379,6 +380,17 @@ def withdrawn_cmd(as_json: bool, full: bool, vertical: bool) -> int:
     else:
         cols = ["export_id", "exported_at", "purpose", "audience", "withdrawn_records", "sources", "out_dirs"]
         _section("exports holding withdrawn records", rows, cols, **lay)
+    if not tasks:
+        click.echo("\nno Label Studio task was pushed for a withdrawn record")
+    else:
+        cols = ["instance", "bank", "project", "deleted", "kept_annotated", "not_taken_out", "on_server"]
+        _section(
+            "Label Studio tasks of withdrawn records (not_taken_out: the bank's next `curate annotate push` or pull "
+            "deletes them; kept_annotated: delete them by hand)",
+            tasks,
+            cols,
+            **lay,
+        )
     return 0
 
 

@@ -1,0 +1,68 @@
+"""Take the tasks of withdrawn records out of Label Studio (an erasure request, a revoked licence).
+
+A withdrawal is recorded in the catalogue alone (`curate provenance withdraw` holds no Label Studio token); the next
+`curate annotate push` or `pull` of each bank finds the tasks of withdrawn records on the projects it works on,
+deletes the ones nobody annotated (as a superseded version's task is deleted) and marks every one of them
+(``annotation_tasks.retracted_at``, ``task_deleted``; one ``task_retracted`` ledger event each). An annotated task
+is kept (its annotations are the bank's work) and listed by `curate audit withdrawn` until deleted by hand.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from annotation.label_studio import LabelStudioClient
+from provenance import ledger
+from provenance.db import transaction
+
+
+def retract_withdrawn(
+    con: duckdb.DuckDBPyConnection, client: LabelStudioClient, bank: str, project: str, pid: int, run_id: str | None
+) -> tuple[int, int]:
+    """Delete the unannotated tasks of withdrawn records on one project; returns (deleted, kept as annotated)."""
+    instance = client.config.instance
+    rows = con.execute(
+        "SELECT t.record_id, t.ls_task_id FROM annotation_tasks t JOIN records r USING (record_id)"
+        " WHERE t.instance = ? AND t.bank = ? AND t.project = ? AND t.ls_project_id = ? AND t.retracted_at IS NULL"
+        " AND r.status = 'withdrawn' ORDER BY t.ls_task_id",
+        [instance, bank, project, pid],
+    ).fetchall()
+    deleted = set()
+    for _, tid in rows:
+        if client.task_annotation_count(tid) == 0:
+            client.delete_task(tid)
+            deleted.add(tid)
+    if not rows:
+        return 0, 0
+    with transaction(con):
+        con.executemany(
+            "UPDATE annotation_tasks SET retracted_at = now()::TIMESTAMP, task_deleted = ?"
+            " WHERE bank = ? AND project = ? AND record_id = ?",
+            [(tid in deleted, bank, project, rid) for rid, tid in rows],
+        )
+        ledger.append(
+            con,
+            [
+                ledger.Event(
+                    stage="annotation",
+                    action="task_retracted",
+                    record_id=rid,
+                    run_id=run_id,
+                    actor=bank,
+                    detail={
+                        "bank": bank,
+                        "project": project,
+                        "instance": instance,
+                        "ls_project_id": pid,
+                        "ls_task_id": tid,
+                        "because": "withdrawn",
+                        "task_deleted": tid in deleted,
+                    },
+                )
+                for rid, tid in rows
+            ],
+        )
+    return len(deleted), len(rows) - len(deleted)
+
+
+__all__ = ["retract_withdrawn"]
