@@ -236,6 +236,10 @@ class LabelStudioClient:
 
         return self._call(f"list changed tasks of project {project_id}", _list)
 
+    def task_ids(self, project_id: int) -> set[int]:
+        """Ids of every task of a project (the Data Manager's listing without a filter)."""
+        return set(self.changed_tasks(project_id))
+
     def export_tasks(
         self, project_id: int, task_ids: Sequence[int], *, chunk: int = EXPORT_IDS_PER_REQUEST
     ) -> list[dict[str, Any]]:

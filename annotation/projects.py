@@ -16,6 +16,7 @@ from annotation.label_studio import LabelStudioClient
 from annotation.tasks import config_sha256, label_config
 from annotation.zh_tw import description, instructions, project_title
 from provenance import ledger, runs
+from provenance.db import transaction
 from provenance.errors import UsageError
 
 BANK_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
@@ -66,8 +67,9 @@ def ensure_project(con: duckdb.DuckDBPyConnection, client: LabelStudioClient, ba
         if not client.project_exists(row[0]):
             raise LabelStudioTerminalError(
                 f"project {row[0]} ({project_title(bank, project)}) recorded in the catalogue no longer exists; "
-                f"if it was deleted on purpose, remove its rows from annotation_projects and annotation_tasks "
-                f"(instance {instance}) and push again",
+                f"if it was deleted on purpose, run `curate annotate forget-project --bank {bank} --project {project} "
+                "--reason TEXT` and push again (a new project gets every eligible record); if not, check "
+                "LABEL_STUDIO_URL (another instance?)",
                 url=instance,
             )
         if row[1] != config_sha256(project):  # the shipped config or instructions changed: update in place
@@ -86,6 +88,49 @@ def ensure_project(con: duckdb.DuckDBPyConnection, client: LabelStudioClient, ba
         [instance, bank, project, pid, title, config_sha256(project)],
     )
     return pid
+
+
+def forget_project(
+    con: duckdb.DuckDBPyConnection, client: LabelStudioClient, bank: str, project: str, reason: str
+) -> dict[str, Any]:
+    """Forget (bank, project) on this instance once its Label Studio project was deleted: the project row, its
+    task mapping, unconfirmed pushes and pull cursor go, with one ``project_forgotten`` ledger event (counts and
+    reason); imported annotations stay. Refused while Label Studio still has the project. The next push creates a
+    new project and sends every eligible record again."""
+    check_bank(bank)
+    if not reason or not reason.strip():
+        raise UsageError("forget-project needs a non-empty --reason")
+    instance = client.config.instance
+    row = con.execute(
+        "SELECT ls_project_id FROM annotation_projects WHERE instance = ? AND bank = ? AND project = ?",
+        [instance, bank, project],
+    ).fetchone()
+    if row is None:
+        raise UsageError(f"no {project} project of bank {bank} is recorded for {instance}; nothing to forget")
+    pid = row[0]
+    if client.project_exists(pid):
+        raise UsageError(
+            f"project {pid} ({project_title(bank, project)}) still exists at {instance}: only a project deleted "
+            "in Label Studio can be forgotten"
+        )
+    where = "WHERE instance = ? AND ls_project_id = ?"
+    with transaction(con):
+        tasks = con.execute(f"SELECT count(*) FROM annotation_tasks {where}", [instance, pid]).fetchone()[0]
+        for table in ("annotation_tasks", "annotation_push_pending", "annotation_pull_cursor"):
+            con.execute(f"DELETE FROM {table} {where}", [instance, pid])  # noqa: S608 (fixed table names)
+        con.execute(
+            "DELETE FROM annotation_projects WHERE instance = ? AND bank = ? AND project = ?", [instance, bank, project]
+        )
+        detail = {"bank": bank, "project": project, "instance": instance, "ls_project_id": pid, "tasks": tasks}
+        ledger.append(
+            con,
+            [
+                ledger.Event(
+                    stage="annotation", action="project_forgotten", actor=bank, detail={**detail, "reason": reason}
+                )
+            ],
+        )
+    return detail
 
 
 def annotator_actor(bank: str, user_id: int | None, email_sha256: str | None) -> str:
@@ -117,6 +162,7 @@ __all__ = [
     "email_sha256",
     "ensure_project",
     "finish_run",
+    "forget_project",
     "project_title",
     "start_run",
 ]

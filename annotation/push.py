@@ -25,7 +25,7 @@ import duckdb
 from annotation.eligibility import hold_refusal, licence_refusal, pii_refusal
 from annotation.label_studio import LabelStudioClient
 from annotation.projects import check_bank, ensure_project, finish_run, start_run
-from annotation.retract import retract_withdrawn
+from annotation.retract import forget_missing, retract_withdrawn
 from annotation.review import PiiVault
 from annotation.tasks import PROJECTS, build_task
 from provenance import ledger
@@ -67,6 +67,8 @@ class PushReport:
     pushed: int = 0
     already: int = 0
     adopted: int = 0
+    #: tasks deleted in Label Studio by hand: their records are pushed again if still eligible
+    missing: int = 0
     superseded: int = 0
     #: tasks of withdrawn records deleted in Label Studio, and kept there because annotated (annotation/retract.py)
     retracted: int = 0
@@ -87,6 +89,7 @@ class PushReport:
             "pushed": self.pushed,
             "already": self.already,
             "adopted": self.adopted,
+            "missing": self.missing,
             "superseded": self.superseded,
             "retracted": self.retracted,
             "retracted_kept": self.retracted_kept,
@@ -437,6 +440,7 @@ def push(
     pid = ensure_project(con, client, cfg.bank, cfg.project)
     report.ls_project_id = pid
     report.adopted = _reconcile(con, client, cfg, pid, everything=not known_before)
+    report.missing = forget_missing(con, client, cfg.bank, cfg.project, pid)
     rows, report.already = select_candidates(con, cfg)
     report.selected = len(rows) + report.already
     rows = _eligible(con, cfg, rows, report)

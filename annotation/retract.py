@@ -1,10 +1,15 @@
-"""Take the tasks of withdrawn records out of Label Studio (an erasure request, a revoked licence).
+"""Tasks that leave Label Studio: those of withdrawn records, and those deleted there by hand.
 
+**Withdrawn records** (an erasure request, a revoked licence).
 A withdrawal is recorded in the catalogue alone (`curate provenance withdraw` holds no Label Studio token); the next
 `curate annotate push` or `pull` of each bank finds the tasks of withdrawn records on the projects it works on,
 deletes the ones nobody annotated (as a superseded version's task is deleted) and marks every one of them
 (``annotation_tasks.retracted_at``, ``task_deleted``; one ``task_retracted`` ledger event each). An annotated task
 is kept (its annotations are the bank's work) and listed by `curate audit withdrawn` until deleted by hand.
+
+**Tasks deleted in Label Studio** (by a project manager): a push compares the project's tasks with the catalogue's
+mapping (:func:`forget_missing`); a missing task's mapping is dropped (one ``task_missing`` event each), so the push
+sends its record again if it is still eligible, instead of counting it "already there" for ever.
 """
 
 from __future__ import annotations
@@ -65,4 +70,45 @@ def retract_withdrawn(
     return len(deleted), len(rows) - len(deleted)
 
 
-__all__ = ["retract_withdrawn"]
+def forget_missing(con: duckdb.DuckDBPyConnection, client: LabelStudioClient, bank: str, project: str, pid: int) -> int:
+    """Drop the mapping of this project's live tasks that Label Studio no longer has; returns how many."""
+    instance = client.config.instance
+    rows = con.execute(
+        "SELECT record_id, ls_task_id FROM annotation_tasks WHERE instance = ? AND bank = ? AND project = ?"
+        " AND ls_project_id = ? AND superseded_by IS NULL AND retracted_at IS NULL",
+        [instance, bank, project, pid],
+    ).fetchall()
+    if not rows:
+        return 0
+    there = client.task_ids(pid)
+    missing = [(rid, tid) for rid, tid in rows if tid not in there]
+    if not missing:
+        return 0
+    with transaction(con):
+        con.executemany(
+            "DELETE FROM annotation_tasks WHERE bank = ? AND project = ? AND record_id = ?",
+            [(bank, project, rid) for rid, _ in missing],
+        )
+        ledger.append(
+            con,
+            [
+                ledger.Event(
+                    stage="annotation",
+                    action="task_missing",
+                    record_id=rid,
+                    actor=bank,
+                    detail={
+                        "bank": bank,
+                        "project": project,
+                        "instance": instance,
+                        "ls_project_id": pid,
+                        "ls_task_id": tid,
+                    },
+                )
+                for rid, tid in missing
+            ],
+        )
+    return len(missing)
+
+
+__all__ = ["forget_missing", "retract_withdrawn"]

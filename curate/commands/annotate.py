@@ -109,6 +109,11 @@ def push_cmd(
                 f"adopted from an interrupted push {rep.adopted}; refused {sum(rep.refused.values())}"
             )
             _say_retracted(rep)
+            if rep.missing:
+                click.echo(
+                    f"  {rep.missing} tasks were deleted in Label Studio: their records were sent again where still "
+                    "eligible (ledger action task_missing)"
+                )
         if rep.priority:
             from annotation.push import PRIORITY_CLASSES
 
@@ -197,6 +202,32 @@ def pull_cmd(bank: str, projects: tuple[str, ...], full: bool, as_json: bool) ->
                 "ledger's pii_review_disagreement events (earlier_version: revoke what an earlier pull allow-listed "
                 "with `curate annotate allowlist revoke`)"
             )
+    return 0
+
+
+@annotate.command("forget-project")
+@click.option("--bank", required=True, help="Member bank code.")
+@click.option("--project", type=click.Choice(PROJECTS), required=True, help="Which annotation project.")
+@click.option("--reason", required=True, help="Why the project was deleted in Label Studio (kept in the ledger).")
+def forget_project_cmd(bank: str, project: str, reason: str) -> int:
+    """Forget a bank's project that was deleted in Label Studio (its task mapping; imported annotations stay).
+
+    Refused while Label Studio still has the project. The next push creates a new project and sends every
+    eligible record again.
+    """
+    from annotation.projects import forget_project
+    from provenance.db import connect
+
+    con = connect(settings().db_path)
+    try:
+        client = _client(bank)
+        got = forget_project(con, client, bank, project, reason)
+    finally:
+        con.close()
+    click.echo(
+        f"forgot {project} project {got['ls_project_id']} of {bank} at {got['instance']} and its {got['tasks']} "
+        f"tasks; `curate annotate push --project {project} --bank {bank}` creates a new one"
+    )
     return 0
 
 

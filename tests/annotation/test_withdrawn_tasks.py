@@ -1,14 +1,19 @@
-"""Tasks of records withdrawn after the push leave Label Studio (review 5, annotation #2): the next push or pull of
-the bank deletes the unannotated ones, keeps the annotated ones, and `curate audit withdrawn` says which."""
+"""Tasks that leave Label Studio. Those of records withdrawn after the push (review 5, annotation #2): the next push
+or pull of the bank deletes the unannotated ones, keeps the annotated ones, and `curate audit withdrawn` says which.
+Those deleted there by hand (#4): the next push sends their records again; a deleted project is forgotten by a
+command."""
 
 from __future__ import annotations
 
 import pytest
 from ls_records import make_catalogue
 
+from annotation.errors import LabelStudioTerminalError
+from annotation.projects import forget_project
 from annotation.pull import pull
 from annotation.push import PushConfig, push
 from provenance.audit import withdrawn_tasks
+from provenance.errors import UsageError
 from provenance.withdraw import withdraw
 
 pytestmark = pytest.mark.labelstudio
@@ -49,3 +54,28 @@ def test_a_withdrawn_records_unannotated_task_is_deleted_by_the_next_sync(label_
     con.close()
     code, out, err = cli("audit", "withdrawn")
     assert code == 0 and "Label Studio tasks of withdrawn records" in out and "kept_annotated" in out, err
+
+
+def test_a_task_deleted_in_label_studio_is_sent_again_and_a_deleted_project_is_forgotten(
+    label_studio, db_path, bank, cli, ls_env
+):
+    con, ids = make_catalogue(db_path, 3)
+    client = label_studio.client()
+    cfg = PushConfig(project="proofread", bank=bank)
+    pid = push(con, client, cfg).ls_project_id
+    client.delete_task(_on_server(client, pid)[ids[0]])
+    rep = push(con, client, cfg)
+    assert (rep.missing, rep.pushed, rep.already) == (1, 1, 2), rep
+    assert set(_on_server(client, pid)) == set(ids)
+    assert push(con, client, cfg).missing == 0
+
+    with pytest.raises(UsageError, match="still exists"):
+        forget_project(con, client, bank, "proofread", "cleanup")
+    client.sdk.projects.delete(pid)
+    with pytest.raises(LabelStudioTerminalError, match="curate annotate forget-project"):
+        push(con, client, cfg)
+    con.close()
+    code, out, err = cli("annotate", "forget-project", "--bank", bank, "--project", "proofread", "--reason", "reset")
+    assert code == 0 and "forgot proofread project" in out and "3 tasks" in out, err
+    code, out, err = cli("annotate", "push", "--project", "proofread", "--bank", bank)
+    assert code == 0 and "pushed 3 proofread tasks" in out, err
