@@ -30,7 +30,6 @@ Text a person typed is kept only sealed (:mod:`annotation.decide`); a malformed 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -50,17 +49,16 @@ from annotation.decide import (
 )
 from annotation.label_studio import LabelStudioClient
 from annotation.projects import annotator_actor, check_bank, email_sha256, finish_run, start_run
+from annotation.pull_batch import STAGE, PullBatch, ls_time
 from annotation.retract import retract_withdrawn
 from annotation.review import AllowEntry, PiiVault
 from annotation.tasks import PROJECTS
-from annotation.versions import NewVersion, create_versions
 from provenance import ledger
 from provenance.db import transaction
 from provenance.envsettings import max_record_chars
 from provenance.errors import ConfigError, KeyRequiredError, UsageError
 
 Progress = Callable[[int, int], None]  # (advanced by, total of this project)
-STAGE = "annotation"
 
 
 @dataclass(slots=True)
@@ -194,7 +192,7 @@ def _newer(exported: list[dict[str, Any]], newest: dt.datetime) -> int:
     n = 0
     for task in exported:
         last = max(task.get("annotations") or [], key=lambda a: a.get("id") or 0, default=None)
-        made = _ts(last.get("created_at")) if last else None
+        made = ls_time(last.get("created_at")) if last else None
         n += bool(made and made > newest and not last.get("was_cancelled"))
     return n
 
@@ -206,12 +204,6 @@ def _iso(t: dt.datetime) -> str:
     '2026-12-03T07:11:43.303270Z'
     """
     return t.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def _ts(s: str | None) -> dt.datetime | None:
-    if not s:
-        return None
-    return dt.datetime.fromisoformat(s.replace("Z", "+00:00")).astimezone(dt.UTC).replace(tzinfo=None)
 
 
 def _pull_project(
@@ -239,12 +231,12 @@ def _pull_project(
     reviews = {t["id"]: task_reviews(t, tasks[t["id"]][1]) for t in exported if overlap and t["id"] in tasks}
     joint: dict[int, int] = {}  # task -> the annotation whose joint decision made the new version
     flagged: set[int] = set()
-    stamps = [_ts(a.get("created_at")) for t in exported for a in t.get("annotations") or [] if a.get("created_at")]
+    stamps = [ls_time(a.get("created_at")) for t in exported for a in t.get("annotations") or [] if a.get("created_at")]
     newest = max(stamps, default=None)
-    old = _ts(cursor) if cursor else None
+    old = ls_time(cursor) if cursor else None
     # a margin for annotations saved while this pull ran: the listing (rare) looks a little further back
     new_cursor = max(x for x in (newest - CURSOR_MARGIN if newest else None, old) if x) if (newest or old) else None
-    batch = _Batch(run_id=run_id, imported_at=ledger.now(), keys=vault)
+    batch = PullBatch(run_id=run_id, imported_at=ledger.now(), keys=vault)
     max_chars = max_record_chars()
     with transaction(con):
         for task in exported:
@@ -305,7 +297,7 @@ def _pull_project(
                     batch.events.append(_disagreement(record_id, ids, d, sorted(reviews[task["id"]]), run_id))
                     report.disagreements += 1
                 report.outcomes[d.outcome] += 1
-        batch.write(con, project, report)
+        report.new_versions += batch.write(con, project)
         con.execute(
             "INSERT OR REPLACE INTO annotation_pull_cursor VALUES (?, ?, ?, ?, now()::TIMESTAMP)",
             [
@@ -435,101 +427,6 @@ def _seal_typed(
     vault.seal(con, items)
     d.detail["key_id"] = vault.key_id  # audit verify trusts a vault row only under a key id the ledger names
     d.result["sealed"] = {name: vid for (name, _), (vid, _) in zip(sorted(d.sealed.items()), items, strict=True)}
-
-
-@dataclass
-class _Batch:
-    """What one project's pull writes: annotation rows, new versions (with their row) and ledger events."""
-
-    run_id: str
-    imported_at: Any
-    rows: list[list[Any]] = field(default_factory=list)
-    events: list[ledger.Event] = field(default_factory=list)
-    versions: list[tuple[int, NewVersion]] = field(default_factory=list)
-    #: keyed ids and digests (``curate.pii.review.VaultReview``), for versions of pii_expected sources
-    keys: PiiVault | None = None
-
-    def add(self, record_id: str, d: AnnotationEffect, ids: dict[str, Any], actor: str, *, keyed: bool = False) -> None:
-        """One decided annotation: a new version or a ledger event, and its ``annotations`` row."""
-        detail = {**ids, **d.detail}
-        if keyed and self.keys is not None:
-            detail["key_id"] = self.keys.key_id
-        if d.new_text is not None:
-            pii_state = (d.fields or {}).get("pii_state")
-            self.versions.append(
-                (len(self.rows), NewVersion(record_id, d.new_text, d.action, detail, actor, pii_state, keyed))
-            )
-        else:
-            self.events.append(
-                ledger.Event(
-                    stage=STAGE, action=d.action, record_id=record_id, run_id=self.run_id, detail=detail, actor=actor
-                )
-            )
-        self.rows.append(
-            [
-                ids["instance"],
-                ids["ls_annotation_id"],
-                ids["ls_task_id"],
-                ids["ls_project_id"],
-                ids["bank"],
-                ids["project"],
-                record_id,
-                ids["annotator_id"],
-                ids["annotator_email_sha256"],
-                d.outcome,
-                json.dumps(d.result, ensure_ascii=False),
-                None,  # the new version's id, once written
-                _ts(ids["annotated_at"]),
-                _ts(ids["updated_at"]),
-                self.imported_at,
-                self.run_id,
-            ]
-        )
-
-    def write(self, con: duckdb.DuckDBPyConnection, project: str, report: PullReport) -> None:
-        """New versions, ledger events and annotation rows (the caller holds the transaction)."""
-        new_ids = create_versions(con, [v for _, v in self.versions], stage=STAGE, run_id=self.run_id, keys=self.keys)
-        for (row_index, _), new_id in zip(self.versions, new_ids, strict=True):
-            self.rows[row_index][11] = new_id
-        created = [i for i in new_ids if i]
-        report.new_versions += len(created)
-        if project == "proofread" and created:  # typed by a person: must pass the PII stage again
-            con.execute("UPDATE records SET pii_state = NULL WHERE record_id IN (SELECT unnest(?))", [created])
-        ledger.append(con, self.events)
-        _insert_annotations(con, [tuple(r) for r in self.rows])
-
-
-def _insert_annotations(con: duckdb.DuckDBPyConnection, rows: list[tuple]) -> None:
-    if not rows:
-        return
-    import pyarrow as pa
-
-    cols = list(zip(*rows, strict=True))
-    table = pa.table(
-        {
-            "instance": pa.array(cols[0], pa.string()),
-            "ls_annotation_id": pa.array(cols[1], pa.int64()),
-            "ls_task_id": pa.array(cols[2], pa.int64()),
-            "ls_project_id": pa.array(cols[3], pa.int64()),
-            "bank": pa.array(cols[4], pa.string()),
-            "project": pa.array(cols[5], pa.string()),
-            "record_id": pa.array(cols[6], pa.string()),
-            "annotator_id": pa.array(cols[7], pa.int64()),
-            "annotator_email_sha256": pa.array(cols[8], pa.string()),
-            "outcome": pa.array(cols[9], pa.string()),
-            "result": pa.array(cols[10], pa.string()),
-            "new_record_id": pa.array(cols[11], pa.string()),
-            "annotated_at": pa.array(cols[12], pa.timestamp("us")),
-            "updated_at": pa.array(cols[13], pa.timestamp("us")),
-            "imported_at": pa.array(cols[14], pa.timestamp("us")),
-            "run_id": pa.array(cols[15], pa.string()),
-        }
-    )
-    con.register("_ls_ann", table)
-    try:
-        con.execute("INSERT INTO annotations SELECT * FROM _ls_ann")
-    finally:
-        con.unregister("_ls_ann")
 
 
 def pull(

@@ -1,0 +1,123 @@
+"""What one project's `curate annotate pull` writes: annotation rows, new versions and ledger events."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+
+from annotation.decide import AnnotationEffect
+from annotation.review import PiiVault
+from annotation.versions import NewVersion, create_versions
+from provenance import ledger
+
+STAGE = "annotation"
+
+
+def ls_time(s: str | None) -> dt.datetime | None:
+    """A Label Studio time as naive UTC (None if absent)."""
+    if not s:
+        return None
+    return dt.datetime.fromisoformat(s.replace("Z", "+00:00")).astimezone(dt.UTC).replace(tzinfo=None)
+
+
+@dataclass
+class PullBatch:
+    """What one project's pull writes: annotation rows, new versions (with their row) and ledger events."""
+
+    run_id: str
+    imported_at: Any
+    rows: list[list[Any]] = field(default_factory=list)
+    events: list[ledger.Event] = field(default_factory=list)
+    versions: list[tuple[int, NewVersion]] = field(default_factory=list)
+    #: keyed ids and digests (``curate.pii.review.VaultReview``), for versions of pii_expected sources
+    keys: PiiVault | None = None
+
+    def add(self, record_id: str, d: AnnotationEffect, ids: dict[str, Any], actor: str, *, keyed: bool = False) -> None:
+        """One decided annotation: a new version or a ledger event, and its ``annotations`` row."""
+        detail = {**ids, **d.detail}
+        if keyed and self.keys is not None:
+            detail["key_id"] = self.keys.key_id
+        if d.new_text is not None:
+            pii_state = (d.fields or {}).get("pii_state")
+            self.versions.append(
+                (len(self.rows), NewVersion(record_id, d.new_text, d.action, detail, actor, pii_state, keyed))
+            )
+        else:
+            self.events.append(
+                ledger.Event(
+                    stage=STAGE, action=d.action, record_id=record_id, run_id=self.run_id, detail=detail, actor=actor
+                )
+            )
+        self.rows.append(
+            [
+                ids["instance"],
+                ids["ls_annotation_id"],
+                ids["ls_task_id"],
+                ids["ls_project_id"],
+                ids["bank"],
+                ids["project"],
+                record_id,
+                ids["annotator_id"],
+                ids["annotator_email_sha256"],
+                d.outcome,
+                json.dumps(d.result, ensure_ascii=False),
+                None,  # the new version's id, once written
+                ls_time(ids["annotated_at"]),
+                ls_time(ids["updated_at"]),
+                self.imported_at,
+                self.run_id,
+            ]
+        )
+
+    def write(self, con: duckdb.DuckDBPyConnection, project: str) -> int:
+        """New versions, ledger events and annotation rows (the caller holds the transaction); returns how many
+        versions were created."""
+        new_ids = create_versions(con, [v for _, v in self.versions], stage=STAGE, run_id=self.run_id, keys=self.keys)
+        for (row_index, _), new_id in zip(self.versions, new_ids, strict=True):
+            self.rows[row_index][11] = new_id
+        created = [i for i in new_ids if i]
+        if project == "proofread" and created:  # typed by a person: must pass the PII stage again
+            con.execute("UPDATE records SET pii_state = NULL WHERE record_id IN (SELECT unnest(?))", [created])
+        ledger.append(con, self.events)
+        _insert_annotations(con, [tuple(r) for r in self.rows])
+        return len(created)
+
+
+def _insert_annotations(con: duckdb.DuckDBPyConnection, rows: list[tuple]) -> None:
+    if not rows:
+        return
+    import pyarrow as pa
+
+    cols = list(zip(*rows, strict=True))
+    table = pa.table(
+        {
+            "instance": pa.array(cols[0], pa.string()),
+            "ls_annotation_id": pa.array(cols[1], pa.int64()),
+            "ls_task_id": pa.array(cols[2], pa.int64()),
+            "ls_project_id": pa.array(cols[3], pa.int64()),
+            "bank": pa.array(cols[4], pa.string()),
+            "project": pa.array(cols[5], pa.string()),
+            "record_id": pa.array(cols[6], pa.string()),
+            "annotator_id": pa.array(cols[7], pa.int64()),
+            "annotator_email_sha256": pa.array(cols[8], pa.string()),
+            "outcome": pa.array(cols[9], pa.string()),
+            "result": pa.array(cols[10], pa.string()),
+            "new_record_id": pa.array(cols[11], pa.string()),
+            "annotated_at": pa.array(cols[12], pa.timestamp("us")),
+            "updated_at": pa.array(cols[13], pa.timestamp("us")),
+            "imported_at": pa.array(cols[14], pa.timestamp("us")),
+            "run_id": pa.array(cols[15], pa.string()),
+        }
+    )
+    con.register("_ls_ann", table)
+    try:
+        con.execute("INSERT INTO annotations SELECT * FROM _ls_ann")
+    finally:
+        con.unregister("_ls_ann")
+
+
+__all__ = ["STAGE", "PullBatch", "ls_time"]
