@@ -24,6 +24,7 @@ class LabelStudioError(WorkbenchError):
     def __init__(self, msg: str, *, url: str = "", status: int | None = None) -> None:
         where = f" at {url}" if url else ""
         super().__init__(f"Label Studio{where}: {msg}")
+        self.msg = msg
         self.url = url
         self.status = status
 

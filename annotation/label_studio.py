@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import re
 import time
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -301,11 +302,23 @@ class LabelStudioClient:
 
 
 def _detail(body: Any) -> str:
+    r"""What an error answer says, on one line: an HTML page (a proxy's or Label Studio's own 404 page) by its title.
+
+    >>> _detail("<!doctype html>\n<html lang='en'>\n<head><title>Page not found</title></head>\n<body>…</body></html>")
+    'an HTML page (Page not found), not an API answer'
+    >>> _detail({"detail": "API key\nhas expired."})
+    'API key has expired.'
+    """
     if isinstance(body, dict):
         for key in ("validation_errors", "detail", "message"):
             if body.get(key):
-                return str(body[key])[:500]
-    return str(body)[:500]
+                return " ".join(str(body[key]).split())[:500]
+    text = str(body)
+    if text.lstrip()[:15].lower().startswith(("<!doctype html", "<html")):
+        m = re.search(r"<title[^>]*>(.*?)</title>", text, re.S | re.I)
+        title = " ".join(m.group(1).split())[:100] if m else ""
+        return f"an HTML page{f' ({title})' if title else ''}, not an API answer"
+    return " ".join(text.split())[:500]
 
 
 def _hint(status: int | None) -> str:

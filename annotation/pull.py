@@ -47,6 +47,7 @@ from annotation.decide import (
     task_reviews,
     vault_id,
 )
+from annotation.errors import LabelStudioError
 from annotation.label_studio import LabelStudioClient
 from annotation.projects import annotator_actor, check_bank, email_sha256, finish_run, start_run
 from annotation.pull_batch import STAGE, PullBatch, ls_time
@@ -460,7 +461,7 @@ def pull(
     ).fetchall()
     found = [(p, pid) for p, pid in found if p in projects]
     if not found:
-        return report
+        raise UsageError(_nothing_pushed(con, client.config.instance, bank, projects))
     run_id = start_run(
         con, "annotate pull", {"bank": bank, "projects": list(projects), "instance": client.config.instance}
     )
@@ -473,20 +474,48 @@ def pull(
                 deleted, kept = retract_withdrawn(con, client, bank, project, pid, run_id)
                 report.retracted, report.retracted_kept = report.retracted + deleted, report.retracted_kept + kept
                 _pull_project(con, client, bank, project, pid, emails, run_id, report, progress, vault, full)
-            except ConfigError as exc:  # no key: each project commits on its own, so say what was imported
-                if type(exc) not in (ConfigError, KeyRequiredError):
+            except (ConfigError, LabelStudioError) as exc:  # each project commits on its own: say what was imported
+                if type(exc) not in (ConfigError, KeyRequiredError) and not isinstance(exc, LabelStudioError):
                     raise
                 rest = [p for p, _ in found if p != project and p not in done]
                 said = [f"project {project}: nothing imported"]
-                said += [f"imported before it: {report.imported} annotations of {', '.join(done)}"] if done else []
+                said += (
+                    [f"imported before it and kept: {report.imported} annotations of {', '.join(done)}"] if done else []
+                )
                 said += [f"not reached: {', '.join(rest)}"] if rest else []
-                raise type(exc)(f"{exc} ({'; '.join(said)})") from exc
+                if getattr(exc, "status", None) == 404:
+                    said.append(
+                        f"if project {pid} was deleted in Label Studio, run `curate annotate forget-project --bank "
+                        f"{bank} --project {project} --reason TEXT` (or pull the others with --project)"
+                    )
+                raise _noted(exc, "; ".join(said)) from exc
             done.append(project)
     except BaseException:
         finish_run(con, run_id, status="failed", counts=report.as_dict())
         raise
     finish_run(con, run_id, counts=report.as_dict())
     return report
+
+
+def _noted(exc: ConfigError | LabelStudioError, note: str) -> ConfigError | LabelStudioError:
+    """The same error with ``note`` (what a partway pull imported) at the end of its one line."""
+    if isinstance(exc, LabelStudioError):
+        return type(exc)(f"{exc.msg} ({note})", url=exc.url, status=exc.status)
+    return type(exc)(f"{exc} ({note})")
+
+
+def _nothing_pushed(con: duckdb.DuckDBPyConnection, instance: str, bank: str, projects: tuple[str, ...]) -> str:
+    """Why a pull found no project to pull from, naming what the catalogue does know."""
+    known = con.execute(
+        "SELECT bank, instance, list(project ORDER BY project) FROM annotation_projects GROUP BY ALL ORDER BY 1, 2"
+    ).fetchall()
+    which = "no project" if set(projects) == set(PROJECTS) else f"no {'/'.join(projects)} project"
+    said = "; ".join(f"bank {b} at {i}: {', '.join(p)}" for b, i, p in known[:10]) or "none"
+    return (
+        f"{which} of bank {bank} was pushed to {instance}, so there is nothing to pull (pushed from this catalogue: "
+        f"{said}); check --bank (case matters) and LABEL_STUDIO_URL (written as when pushing: localhost and "
+        "127.0.0.1 are different instances)"
+    )
 
 
 __all__ = ["AnnotationEffect", "PullReport", "decide_pii", "decide_proofread", "decide_topic", "pull"]

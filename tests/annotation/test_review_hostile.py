@@ -250,3 +250,14 @@ def test_an_expired_token_is_the_one_line_token_refused_error(cli, monkeypatch):
         code, _, err = cli("annotate", *args, "--bank", "A")
         assert code == 1 and "Traceback" not in err, err
         assert len(err.strip().splitlines()) == 1 and "token was refused" in err and "make labelstudio" in err, err
+
+
+def test_a_pull_for_a_bank_or_instance_nothing_was_pushed_to_is_an_error(cli, monkeypatch):
+    """Review 5, annotation #6: a bank code's other spelling, or another spelling of the URL, said `imported 0` and
+    exit 0 without asking Label Studio anything."""
+    assert cli("init")[0] == 0
+    monkeypatch.setenv("LABEL_STUDIO_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", "t")
+    code, out, err = cli("annotate", "pull", "--bank", "b1")
+    assert code == 2 and not out and len(err.strip().splitlines()) == 1, (out, err)
+    assert "no project of bank b1 was pushed to http://127.0.0.1:9" in err and "LABEL_STUDIO_URL" in err, err

@@ -79,3 +79,22 @@ def test_a_task_deleted_in_label_studio_is_sent_again_and_a_deleted_project_is_f
     assert code == 0 and "forgot proofread project" in out and "3 tasks" in out, err
     code, out, err = cli("annotate", "push", "--project", "proofread", "--bank", bank)
     assert code == 0 and "pushed 3 proofread tasks" in out, err
+
+
+def test_a_pull_that_meets_a_deleted_project_says_on_one_line_what_it_imported(
+    label_studio, db_path, bank, cli, ls_env
+):
+    """Review 5, annotation #5: Label Studio's HTML 404 page was the message, and nothing said that the proofread
+    annotation before it was imported and committed."""
+    con, ids = make_catalogue(db_path, 2)
+    client = label_studio.client()
+    pid = push(con, client, PushConfig(project="proofread", bank=bank)).ls_project_id
+    topic = push(con, client, PushConfig(project="topic", bank=bank)).ls_project_id
+    ok = [{"from_name": "verdict", "to_name": "text", "type": "choices", "value": {"choices": ["正確"]}}]
+    client.create_annotation(_on_server(client, pid)[ids[0]], ok, completed_by=client.whoami()["id"])
+    client.sdk.projects.delete(topic)
+    con.close()
+    code, _, err = cli("annotate", "pull", "--bank", bank)
+    assert code == 1 and "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    assert "<html" not in err.lower() and "HTTP 404" in err, err
+    assert "imported before it and kept: 1 annotations of proofread" in err and "forget-project" in err, err
