@@ -36,6 +36,9 @@ class WithdrawResult:
     released: int = 0
     """Duplicates of a withdrawn survivor made active again and near duplicates of a withdrawn representative
     unlinked, for the next dedup run to cluster."""
+    label_studio_tasks: int = 0
+    """Label Studio tasks that show the withdrawn records (the bank's next `curate annotate push` or `pull` deletes
+    the unannotated ones: ``annotation/retract.py``)."""
 
 
 _DESCENDANTS_SQL = """
@@ -103,7 +106,13 @@ def withdraw(
         released = release_dedup(
             con, [rid for rid, _ in prior], because="withdrawn", detail={"withdrawal_seq": seq}, actor=actor
         )
-    return WithdrawResult(scope=scope, target=target, records=len(prior), seq=seq, released=released)
+        tasks = con.execute(
+            "SELECT count(*) FROM annotation_tasks WHERE retracted_at IS NULL AND record_id IN (SELECT unnest(?))",
+            [[rid for rid, _ in prior]],
+        ).fetchone()[0]
+    return WithdrawResult(
+        scope=scope, target=target, records=len(prior), seq=seq, released=released, label_studio_tasks=tasks
+    )
 
 
 #: source ids under a withdrawal that no later reinstatement lifted (a query over ``withdrawals``)

@@ -26,13 +26,25 @@ def withdraw_cmd(source_id: str | None, record_id: str | None, reason: str, as_j
         con.close()
     if as_json:
         echo_json(
-            {"scope": res.scope, "target": res.target, "records": res.records, "seq": res.seq, "released": res.released}
+            {
+                "scope": res.scope,
+                "target": res.target,
+                "records": res.records,
+                "seq": res.seq,
+                "released": res.released,
+                "label_studio_tasks": res.label_studio_tasks,
+            }
         )
     else:
         click.echo(
             f"withdrew {res.records} records of {res.scope} `{res.target}` (ledger seq {res.seq}); "
             "see `curate audit withdrawn` for past exports that contained them"
         )
+        if res.label_studio_tasks:
+            click.echo(
+                f"{res.label_studio_tasks} Label Studio tasks show these records: the next `curate annotate push` or "
+                "`pull` of their bank deletes the ones nobody annotated (`curate audit withdrawn` lists them)"
+            )
         if res.released:
             click.echo(
                 f"{res.released} duplicates or near duplicates of the withdrawn records released (active again, or"
