@@ -9,7 +9,8 @@ is kept (its annotations are the bank's work) and listed by `curate audit withdr
 
 **Tasks deleted in Label Studio** (by a project manager): a push compares the project's tasks with the catalogue's
 mapping (:func:`forget_missing`); a missing task's mapping is dropped (one ``task_missing`` event each), so the push
-sends its record again if it is still eligible, instead of counting it "already there" for ever.
+sends its record again if it is still eligible, instead of counting it "already there" for ever; so is the mapping
+of a task deleted for a withdrawal that was lifted since.
 """
 
 from __future__ import annotations
@@ -71,17 +72,21 @@ def retract_withdrawn(
 
 
 def forget_missing(con: duckdb.DuckDBPyConnection, client: LabelStudioClient, bank: str, project: str, pid: int) -> int:
-    """Drop the mapping of this project's live tasks that Label Studio no longer has; returns how many."""
+    """Drop the mapping of this project's live tasks that Label Studio no longer has, and of tasks deleted for a
+    withdrawal since lifted (``curate provenance reinstate``), so the push sends their records again; returns how
+    many."""
     instance = client.config.instance
+    where = "WHERE t.instance = ? AND t.bank = ? AND t.project = ? AND t.ls_project_id = ?"
     rows = con.execute(
-        "SELECT record_id, ls_task_id FROM annotation_tasks WHERE instance = ? AND bank = ? AND project = ?"
-        " AND ls_project_id = ? AND superseded_by IS NULL AND retracted_at IS NULL",
+        f"SELECT t.record_id, t.ls_task_id, t.task_deleted, r.status = 'active' FROM annotation_tasks t"
+        f" JOIN records r USING (record_id) {where} AND t.superseded_by IS NULL"
+        " AND (t.retracted_at IS NULL OR t.task_deleted)",
         [instance, bank, project, pid],
     ).fetchall()
-    if not rows:
-        return 0
-    there = client.task_ids(pid)
-    missing = [(rid, tid) for rid, tid in rows if tid not in there]
+    live = [(rid, tid) for rid, tid, deleted, _ in rows if not deleted]
+    missing = [(rid, tid) for rid, tid, deleted, active in rows if deleted and active]
+    there = client.task_ids(pid) if live else set()
+    missing += [(rid, tid) for rid, tid in live if tid not in there]
     if not missing:
         return 0
     with transaction(con):

@@ -14,7 +14,7 @@ from annotation.pull import pull
 from annotation.push import PushConfig, push
 from provenance.audit import withdrawn_tasks
 from provenance.errors import UsageError
-from provenance.withdraw import withdraw
+from provenance.withdraw import reinstate, withdraw
 
 pytestmark = pytest.mark.labelstudio
 
@@ -51,6 +51,10 @@ def test_a_withdrawn_records_unannotated_task_is_deleted_by_the_next_sync(label_
     assert sorted(events) == sorted([(ids[0], "true"), (ids[1], "false")])
     again = push(con, client, PushConfig(project="topic", bank=bank))
     assert (again.retracted, again.retracted_kept, again.pushed) == (0, 0, 0)
+    reinstate(con, record_id=ids[0], reason="withdrawn by mistake")  # its deleted task is sent again
+    back = push(con, client, PushConfig(project="topic", bank=bank))
+    assert (back.missing, back.pushed) == (1, 1) and ids[0] in _on_server(client, pid), back
+    assert not [r for r in withdrawn_tasks(con) if r["deleted"]]
     con.close()
     code, out, err = cli("audit", "withdrawn")
     assert code == 0 and "Label Studio tasks of withdrawn records" in out and "kept_annotated" in out, err
