@@ -23,6 +23,7 @@ from provenance.db import run_readonly_sql
 from provenance.errors import CatalogueError
 from provenance.holds import held_reason
 from provenance.licences import LicenceCatalogue, default_licence_catalogue, licence_today
+from provenance.recall import recalled_items, withdrawn_by
 from provenance.sqlguard import SEALED_TABLES
 from provenance.terms_seal import VaultTerms
 from provenance.verdicts import has_members, members_as_events, verify_verdicts
@@ -326,13 +327,15 @@ def export_report(con: duckdb.DuckDBPyConnection, export_id: str) -> dict[str, A
             '`curate audit sql "SELECT export_id, created_at FROM exports"`'
         )
     eid = runs[0]["export_id"]
+    # withdrawn since: items holding any version of a document withdrawn now (provenance.recall)
     licences = _rows(
         con.execute(
             "SELECT i.licence_id, r.source_id, count(*) AS records, sum(length(r.text)) AS characters,"
-            " count(*) FILTER (WHERE r.status = 'withdrawn') AS withdrawn_since"
-            " FROM export_items i JOIN records r USING (record_id) WHERE i.export_id = ?"
+            " count(w.record_id) AS withdrawn_since FROM export_items i JOIN records r USING (record_id)"
+            f" LEFT JOIN (SELECT DISTINCT record_id FROM ({recalled_items()}) WHERE export_id = $eid) w"
+            " ON w.record_id = i.record_id WHERE i.export_id = $eid"
             " GROUP BY ALL ORDER BY i.licence_id, r.source_id",
-            [eid],
+            {"eid": eid},
         )
     )
     counts = runs[-1]["counts"] or {}
@@ -389,16 +392,17 @@ def licences_report(
 
 
 def withdrawn_report(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    """Past exports that contained records withdrawn since (recipients must be told), each with every folder it
-    was written to (``out_dirs``: one export id can be written to several, and each copy must be recalled)."""
+    """Past exports that hold a version of a document withdrawn since (recipients must be told: an earlier
+    version counts, :mod:`provenance.recall`), each with every folder it was written to (``out_dirs``: one export id
+    can be written to several, and each copy must be recalled)."""
     require_provenance_schema(con)
     return _rows(
         con.execute(
             "SELECT e.export_id, min(e.created_at) AS exported_at, any_value(e.purpose) AS purpose,"
             " any_value(e.audience) AS audience, list(DISTINCT e.out_dir ORDER BY e.out_dir) AS out_dirs,"
             " count(DISTINCT i.record_id) AS withdrawn_records, list(DISTINCT r.source_id ORDER BY r.source_id) AS sources"
-            " FROM exports e JOIN export_items i USING (export_id) JOIN records r USING (record_id)"
-            " WHERE r.status = 'withdrawn' GROUP BY e.export_id ORDER BY exported_at, e.export_id"
+            f" FROM exports e JOIN ({recalled_items()}) i USING (export_id) JOIN records r USING (record_id)"
+            " GROUP BY e.export_id ORDER BY exported_at, e.export_id"
         )
     )
 
@@ -421,13 +425,11 @@ def withdrawn_tasks(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
 
 
 def withdrawn_records(con: duckdb.DuckDBPyConnection, export_id: str) -> list[str]:
-    """Ids of an export's records that are withdrawn now."""
+    """Ids of an export's records that hold a version of a document withdrawn now (:mod:`provenance.recall`)."""
     return [
         r[0]
         for r in con.execute(
-            "SELECT i.record_id FROM export_items i JOIN records r USING (record_id)"
-            " WHERE i.export_id = ? AND r.status = 'withdrawn' ORDER BY 1",
-            [export_id],
+            f"SELECT DISTINCT record_id FROM ({recalled_items()}) WHERE export_id = ? ORDER BY 1", [export_id]
         ).fetchall()
     ]
 
@@ -439,7 +441,8 @@ def sql(db_path: str | Path, query: str) -> tuple[list[str], list[tuple]]:
 
 def withdrawals_report(con: duckdb.DuckDBPyConnection, *, limit: int = 200) -> list[dict[str, Any]]:
     """Each withdrawal (newest first): scope, target, reason, when, by whom, the records it withdrew
-    (up to ``limit`` each, from its ledger events) and the past exports that held any of them."""
+    (up to ``limit`` each, from its ledger events) and the past exports that held any version of them
+    (:mod:`provenance.recall`)."""
     require_provenance_schema(con)
     rows = _rows(
         con.execute(
@@ -461,10 +464,8 @@ def withdrawals_report(con: duckdb.DuckDBPyConnection, *, limit: int = 200) -> l
             con.execute(
                 "SELECT i.export_id, any_value(e.purpose) AS purpose, any_value(e.audience) AS audience,"
                 " count(DISTINCT i.record_id) AS records, list(DISTINCT e.out_dir ORDER BY e.out_dir) AS out_dirs"
-                " FROM export_items i JOIN exports e USING (export_id)"
-                " WHERE i.record_id IN (SELECT record_id FROM provenance_events WHERE action = 'withdraw'"
-                " AND seq BETWEEN ? AND ?) GROUP BY i.export_id ORDER BY 1",
-                [seq - n, seq - 1],
+                f" FROM ({recalled_items(withdrawn_by(seq - n, seq - 1))}) i JOIN exports e USING (export_id)"
+                " GROUP BY i.export_id ORDER BY 1"
             )
         )
     return rows

@@ -112,3 +112,41 @@ def test_withdraw_record_cascades_to_derived_versions(builder, db_path, cli):
 def test_withdraw_errors(mixed, cli, args, needle):
     code, _, err = cli("provenance", "withdraw", *args)
     assert code in (1, 2) and needle in err
+
+
+def test_recall_names_exports_of_an_earlier_version(builder, db_path, cli, tmp_path):
+    """An export made before a later stage holds the withdrawn document's earlier version: every recall view
+    names it, as `audit record` does (review 5, finding 1)."""
+    from curate.web import data
+    from provenance.audit import export_report, withdrawn_records
+    from provenance.db import connect, connect_readonly, transaction
+    from provenance.records import create_version
+
+    meta = {"provider": "法務部", "year": 2025, "dataset": "全國法規資料庫 中文法規 v1"}
+    builder.source("law_moj", "OGDL-Taiwan-1.0", title="全國法規資料庫", metadata=meta)
+    old = builder.record("law_moj", "A/1", "銀行法第一條 本法所稱銀行。")
+    builder.record("law_moj", "A/2", "銀行法第二條 別的條文。")
+    builder.close()
+    first = _export(cli, tmp_path / "before")
+    assert old in _ids(tmp_path / "before")
+    con = connect(db_path)  # a later stage makes a new version of the exported record
+    with transaction(con):
+        new = create_version(con, old, "銀行法第一條 本法所稱銀行。 ", stage="normalise", run_id="run-test")
+    con.close()
+    code, out, err = cli("provenance", "withdraw", "--record", new, "--reason", "takedown ticket 7")
+    assert code == 0, err
+
+    code, out, _ = cli("audit", "withdrawn", "--json")
+    got = json.loads(out)
+    assert [r["export_id"] for r in got["exports"]] == [first["export_id"]]
+    assert got["exports"][0]["withdrawn_records"] == 1
+    assert [e["export_id"] for e in got["withdrawals"][0]["exports"]] == [first["export_id"]]
+    code, out, _ = cli("audit", "record", new, "--json")
+    assert {e["export_id"] for e in json.loads(out)["exports"]} == {first["export_id"]}
+    con = connect_readonly(db_path)
+    try:
+        assert withdrawn_records(con, first["export_id"]) == [old]
+        assert sum(x["withdrawn_since"] for x in export_report(con, first["export_id"])["licences"]) == 1
+        assert [e["export_id"] for e in data.withdrawals_page(con)[0]["exports"]] == [first["export_id"]]
+    finally:
+        con.close()

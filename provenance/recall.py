@@ -1,0 +1,42 @@
+"""Which exported items hold a withdrawn document: the one query behind every recall view.
+
+A withdrawal marks the version it names and the versions derived from it (:mod:`provenance.withdraw`), but an
+export made before a later stage (normalise, a licence-row correction, the PII name pass, an annotation pull)
+holds an *earlier* version: a superseded ancestor that keeps its status. The recipient's file still holds the
+withdrawn document, so recall walks each withdrawn version's chain up through ``version_of``, as
+``curate audit record`` does (:func:`provenance.audit.record_report` lists the exports of every version).
+
+Used by ``curate audit withdrawn`` (:func:`provenance.audit.withdrawn_report`, ``withdrawals_report``), the
+export report's "withdrawn since" and the portal's withdrawals and export pages.
+"""
+
+from __future__ import annotations
+
+#: every record withdrawn now
+WITHDRAWN_NOW = "SELECT record_id FROM records WHERE status = 'withdrawn'"
+
+
+def withdrawn_by(first_seq: int, last_seq: int) -> str:
+    """SQL (record_id): the records one withdrawal withdrew, from its ``withdraw`` events (``first_seq`` to
+    ``last_seq``, the seqs just before its ``withdrawals`` row's)."""
+    return (
+        "SELECT record_id FROM provenance_events WHERE action = 'withdraw'"
+        f" AND seq BETWEEN {int(first_seq)} AND {int(last_seq)}"
+    )
+
+
+def withdrawn_versions(seeds: str = WITHDRAWN_NOW) -> str:
+    """SQL (record_id): the records of ``seeds`` (a query of withdrawn record ids) and every ancestor version
+    of them. A chain is a few versions long, so the walk is a few scans of ``records`` (no index: migration
+    0101), whatever the number of withdrawn records; ``UNION`` ends it on a cycle a tampered table might hold."""
+    return (
+        f"WITH RECURSIVE up(record_id) AS ({seeds}"
+        " UNION SELECT r.version_of FROM records r JOIN up USING (record_id) WHERE r.version_of IS NOT NULL)"
+        " SELECT record_id FROM up"
+    )
+
+
+def recalled_items(seeds: str = WITHDRAWN_NOW) -> str:
+    """SQL (export_id, record_id, licence_id): the export items that hold a version of a document withdrawn by
+    ``seeds``; their exports must be recalled."""
+    return f"SELECT export_id, record_id, licence_id FROM export_items WHERE record_id IN ({withdrawn_versions(seeds)})"
