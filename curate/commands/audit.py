@@ -76,26 +76,16 @@ def verify_cmd(anchor_file: str | None, as_json: bool) -> int:
     Without --anchor, events cut off the end of the chain are noticed only while a later run,
     export or withdrawal still points at them; keep anchors outside the database to prove more.
     """
-    from curate.pii.keyed_ids import digest_function
-    from curate.pii.keys import load_key
-    from curate.pii.vault import vault_terms_function
-    from provenance import audit as lib
+    from curate.catalogue_check import check_catalogue
     from provenance.anchors import read_anchors
 
     anchors = read_anchors(anchor_file) if anchor_file else None
-    key = load_key(required=False)  # the vault and keyed digests are checked only with the PII key
     con = connect_readonly(settings().db_path)
     try:
-        res = lib.verify_all(con, anchors, keyed_digest=digest_function(key), vault_terms=vault_terms_function(key))
-        if key is not None:
-            from curate.pii.keyed_check import verify_keyed
-
-            keyed = verify_keyed(con, key)
-        else:
-            keyed = None
+        check = check_catalogue(con, anchors)
     finally:
         con.close()
-    ok = res.ok and not (keyed and keyed["problems"])
+    res, keyed, ok = check.full, check.keyed, check.ok
     if as_json:
         echo_json({**res.as_dict(), "ok": ok, "keyed": keyed})
         return 0 if ok else 1

@@ -14,6 +14,7 @@ from typing import Any
 
 import duckdb
 
+from curate.catalogue_check import CatalogueCheck, check_catalogue
 from curate.zh.ledger import edit_field, flag_field
 from provenance import ledger
 from provenance.records import PII_PASSED
@@ -57,9 +58,17 @@ def _events(action: str) -> str:
 
 
 def gather(
-    con: duckdb.DuckDBPyConnection, *, purpose: str = "training", audience: str = "consortium", commercial: bool = False
+    con: duckdb.DuckDBPyConnection,
+    *,
+    purpose: str = "training",
+    audience: str = "consortium",
+    commercial: bool = False,
+    check: CatalogueCheck | None = None,
 ) -> ReportData:
-    """Everything the report shows; ``purpose``/``audience``/``commercial`` select the funnel's "exportable" step."""
+    """Everything the report shows; ``purpose``/``audience``/``commercial`` select the funnel's "exportable" step.
+
+    The ledger section is what ``curate audit verify`` proves (:func:`curate.catalogue_check.check_catalogue`, run
+    here unless the caller passes its ``check`` of this same catalogue), not the hash chain alone."""
     d = ReportData()
     total, active, sources = con.execute(
         "SELECT count(*), count(*) FILTER (WHERE status = 'active'), count(DISTINCT source_id) FROM records"
@@ -131,13 +140,15 @@ def gather(
     )
     d.exports = _exports(con)
     d.stage_runs = _stage_runs(con)
-    res = ledger.verify(con)
+    check = check or check_catalogue(con)
+    res = check.full.chain
     head = con.execute("SELECT seq, hash, created_at FROM provenance_events ORDER BY seq DESC LIMIT 1").fetchone()
     d.ledger = {
-        "ok": res.ok,
+        "ok": check.ok,
         "checked": res.checked,
         "first_bad_seq": res.first_bad_seq,
         "reason": res.reason,
+        "verify": check.summary(),
         "head_seq": head[0] if head else 0,
         "head_hash": head[1] if head else ledger.GENESIS,
         "head_at": str(head[2]) if head else None,

@@ -18,6 +18,7 @@ from typing import Any
 
 import duckdb
 
+from curate.catalogue_check import CatalogueCheck
 from curate.reporting.data import ReportData, chart_text, gather
 
 _TEMPLATES = Path(__file__).parent / "templates"
@@ -154,7 +155,9 @@ def build_report(
     commercial: bool = False,
     catalogue: str = "",
     scale: list[dict[str, Any]] | None = None,
+    check: CatalogueCheck | None = None,
 ) -> str:
-    """Gather and render the report from a (read-only) connection (``scale``: see :func:`render`)."""
-    d = gather(con, purpose=purpose, audience=audience, commercial=commercial)
+    """Gather and render the report from a (read-only) connection (``scale``: see :func:`render`; ``check``: see
+    :func:`curate.reporting.data.gather`)."""
+    d = gather(con, purpose=purpose, audience=audience, commercial=commercial, check=check)
     return render(d, catalogue=catalogue, scale=scale)

@@ -25,6 +25,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
+from curate.catalogue_check import CatalogueCheck, check_catalogue
 from curate.web import data
 from curate.web.auth import LoginLimiter, SessionRegistry, User, UserStore, csrf_ok, csrf_token
 from curate.web.snapshot import CatalogueView
@@ -258,10 +259,23 @@ def withdrawals(request: Request, user: User) -> Response:
     return page("withdrawals.html.j2", request, rows=rows)
 
 
+def _checked(state) -> CatalogueCheck:
+    """``curate audit verify``'s checks of the current snapshot, run once per generation (seconds on a large
+    catalogue; the ledger page and the report show them)."""
+    view: CatalogueView = state.view
+    view.refresh()
+    cached = state.check_cache
+    if cached is None or cached[0] != view.generation:
+        with view.reading() as con:
+            cached = state.check_cache = (view.generation, check_catalogue(con))
+    return cached[1]
+
+
 @guarded(auditor_only=True)
 def ledger_view(request: Request, user: User) -> Response:
+    check = _checked(request.app.state)
     with request.app.state.view.reading() as con:
-        info = data.ledger_page(con, request.app.state.anchor_file)
+        info = data.ledger_page(con, request.app.state.anchor_file, check)
     return page("ledger.html.j2", request, info=info)
 
 
@@ -281,8 +295,9 @@ def report(request: Request, user: User) -> Response:
     if cached is None or cached[0] != view.generation:
         from curate.reporting import build_report
 
+        check = _checked(state)
         with view.reading() as con:
-            html = build_report(con, catalogue=str(view.db_path.name))
+            html = build_report(con, catalogue=str(view.db_path.name), check=check)
         cached = state.report_cache = (view.generation, html)
     return HTMLResponse(cached[1])
 
@@ -368,5 +383,6 @@ def create_app(config: PortalConfig, view: CatalogueView | None = None) -> Starl
     app.state.sessions = SessionRegistry(SESSION_SECONDS)
     app.state.cat = config.licence_catalogue or default_licence_catalogue()
     app.state.report_cache = None
+    app.state.check_cache = None
     app.state.anchor_file = config.anchor_file
     return app

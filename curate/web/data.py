@@ -18,6 +18,7 @@ from typing import Any
 
 import duckdb
 
+from curate.catalogue_check import CatalogueCheck, check_catalogue
 from provenance.audit import export_report, record_report
 from provenance.db import unchecked_masked
 from provenance.errors import WorkbenchError
@@ -285,12 +286,13 @@ def withdrawals_page(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     return withdrawals_report(con)
 
 
-def ledger_page(con: duckdb.DuckDBPyConnection, anchor_file: str | Path | None = None) -> dict[str, Any]:
-    """Verify result, head, recent events, and anchors: the heads each export recorded and, when the
-    portal was given one, the auditor's anchor file (each anchored head must still be in the chain)."""
-    from provenance import ledger
-
-    res = ledger.verify(con)
+def ledger_page(
+    con: duckdb.DuckDBPyConnection, anchor_file: str | Path | None = None, check: CatalogueCheck | None = None
+) -> dict[str, Any]:
+    """What ``curate audit verify`` proves (``check``, of this snapshot, or run here: the chain and the tables
+    against it, :mod:`curate.catalogue_check`), head, recent events, and anchors: the heads each export recorded
+    and, when the portal was given one, the auditor's anchor file (each anchored head must still be in the chain)."""
+    check = check or check_catalogue(con)
     head = _dicts(
         con.execute(
             "SELECT seq, event_id, hash, created_at, stage, action FROM provenance_events ORDER BY seq DESC LIMIT 25"
@@ -312,7 +314,14 @@ def ledger_page(con: duckdb.DuckDBPyConnection, anchor_file: str | Path | None =
             anchors = {"file": str(anchor_file), "items": items, "problems": check_anchors(con, items)}
         except WorkbenchError as exc:
             anchors = {"file": str(anchor_file), "items": [], "problems": [str(exc)]}
-    return {"verify": res, "head": head[0] if head else None, "recent": head, "exports": exports, "anchors": anchors}
+    return {
+        "verify": check.summary(),
+        "events": check.full.chain.checked,
+        "head": head[0] if head else None,
+        "recent": head,
+        "exports": exports,
+        "anchors": anchors,
+    }
 
 
 def record_ids_of(rows: list[dict[str, Any]]) -> list[str]:
