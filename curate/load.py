@@ -139,6 +139,8 @@ def load_results(
             [run_id],
         ).fetchone()
         counts = dict(zip(COUNTS, (int(v) for v in row), strict=True))
+        for k, v in stage.after_batches_counts(con, run_id).items():  # e.g. the PII name pass's versions
+            counts[k] += v
         stale = con.execute("SELECT coalesce(sum(stale), 0) FROM run_load_stale WHERE run_id = ?", [run_id]).fetchone()
         if stale[0]:
             counts["stale"] = int(stale[0])

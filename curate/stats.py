@@ -68,6 +68,32 @@ STAGE_QUERIES: dict[str, list[str]] = {
 }
 
 
+def _name_pass_queries() -> list[str]:
+    """The PII stage's source-wide name pass (:func:`curate.pii.source_names.propagate_source_names`) writes versions
+    and events after the load's batches, outside ``_res``: its entities and actions are added from its events, and a
+    record of the run's input that a batch found clean and the pass scrubbed moves from its outcome and state to
+    ``scrubbed`` and ``raw`` (its parent's state, as for a record a batch scrubbed), so the figures are the
+    catalogue's. ``name_pass``: its versions, and those of records from earlier runs (no input of this run)."""
+    from curate.pii.source_names import NAME_PASS_EVENTS as P
+
+    entities = "json_each(e.detail, '$.entities') j"
+    moved = f"FROM ({P}) e JOIN _res x ON x.record_id = e.record_id WHERE x.outcome IS DISTINCT FROM 'scrubbed'"
+    return [
+        f"SELECT 'entity', j.key, sum(CAST(j.value AS BIGINT)) FROM ({P}) e, {entities} GROUP BY ALL",
+        "SELECT 'entity_by_source', p.source_id || ' ' || j.key, sum(CAST(j.value AS BIGINT))"
+        f" FROM ({P}) e JOIN records p ON p.record_id = e.record_id, {entities} GROUP BY ALL",
+        f"SELECT 'action', 'pii_scrubbed', count(*) FROM ({P}) HAVING count(*) > 0",
+        f"SELECT 'outcome', x.outcome, -count(*) {moved} AND x.outcome IS NOT NULL GROUP BY ALL",
+        f"SELECT 'outcome', 'scrubbed', count(*) {moved} AND x.outcome IS NOT NULL HAVING count(*) > 0",
+        f"SELECT 'pii_state', x.set_pii_state, -count(*) {moved} AND x.set_pii_state IS NOT NULL GROUP BY ALL",
+        f"SELECT 'pii_state', 'raw', count(*) {moved} AND x.set_pii_state IS NOT NULL HAVING count(*) > 0",
+        f"SELECT 'name_pass', 'versions', count(*) FROM ({P}) HAVING count(*) > 0",
+        f"SELECT 'name_pass', 'records_of_earlier_runs', count(*) FROM ({P}) e WHERE e.record_id NOT IN"
+        " (SELECT record_id FROM _res) AND e.record_id NOT IN (SELECT new_id FROM _res WHERE new_id IS NOT NULL)"
+        " HAVING count(*) > 0",
+    ]
+
+
 def collect(
     con: duckdb.DuckDBPyConnection,
     stage: str,
@@ -85,11 +111,12 @@ def collect(
     what the stage reported itself (:meth:`curate.stages.base.Stage.run_statistics`). Returns rows written.
     """
     rows: dict[tuple[str, str], float] = {}
-    for sql in [*_GENERIC, *STAGE_QUERIES.get(stage, [])]:
+    extra_queries = _name_pass_queries() if stage == "pii" else []
+    for sql in [*_GENERIC, *STAGE_QUERIES.get(stage, []), *extra_queries]:
         params = {"run": run_id} if "$run" in sql else {}
         for metric, key, value in con.execute(sql, params).fetchall():
-            if key is not None and value is not None:
-                rows[(metric, str(key))] = float(value)
+            if key is not None and value is not None:  # summed: the name pass adds to the batches' figures
+                rows[(metric, str(key))] = rows.get((metric, str(key)), 0.0) + float(value)
     dropped = int(rows.get(("records", "dropped"), 0))
     rows[("records", "in")] = inputs
     rows[("records", "out")] = max(inputs - dropped, 0)

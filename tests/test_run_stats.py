@@ -148,3 +148,45 @@ def test_progress_bar_on_a_terminal_only(catalogue):
     assert "hygiene" in err and "100%" in err and "5/5" in err  # tqdm: total over both workers, rate, ETA
     err = _run_on_tty(["--db", str(catalogue), "--quiet", "run", "normalise", "--workers", "1"])
     assert "100%" not in err and "rec/s" not in err
+
+
+def test_pii_stats_count_the_source_wide_name_pass(db_path, tmp_path, cli, monkeypatch):
+    """A name labelled in one record (受處分人：) is scrubbed across its source after the batches: the run's counts,
+    `runs show` and the report's "Stage runs" row count those versions and entities too (review 5, finding 3)."""
+    monkeypatch.setenv("CURATE_PII_KEY", "5e" * 32)
+    rows = [
+        {"id": "L", "title": "a", "text": "受處分人：歐陽靖。本會依法核處罰鍰新臺幣一百萬元。"},
+        {"id": "r1", "title": "t", "text": "查歐陽靖未依規定辦理內部控制制度，核有違失。"},
+        {"id": "r2", "title": "t", "text": "銀行應依本法規定辦理存款業務並建立內部控制制度。"},
+    ]
+    src = tmp_path / "p.jsonl"
+    src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    code, _, err = cli("-q", "ingest", "moda", "--licence", "OGDL-Taiwan-1.0", "--dataset", "d", str(src))
+    assert code == 0, err
+    code, out, err = cli("run", "pii", "--workers", "1")
+    assert code == 0, err
+    assert "2 new versions" in out
+    con = db.connect_readonly(db_path)
+    try:
+        run_id = con.execute("SELECT run_id FROM runs WHERE command = 'run pii'").fetchone()[0]
+        versions = con.execute("SELECT count(*) FROM records WHERE run_id = ?", [run_id]).fetchone()[0]
+        states = dict(
+            con.execute("SELECT pii_state, count(*) FROM records WHERE status = 'active' GROUP BY 1").fetchall()
+        )
+        persons = sum(
+            json.loads(d)["entities"].get("PERSON", 0)
+            for (d,) in con.execute(
+                "SELECT detail FROM provenance_events WHERE action = 'pii_scrubbed' AND run_id = ?", [run_id]
+            ).fetchall()
+        )
+    finally:
+        con.close()
+    assert versions == 2 and states == {"scrubbed": 2, "clean": 1} and persons == 2
+    st, _, _, _ = _stats(db_path, run_id)
+    assert st["records"]["rewritten"] == versions
+    assert st["entity"]["PERSON"] == persons and st["entity_by_source"]["moda PERSON"] == persons
+    assert st["outcome"] == {"scrubbed": 2.0, "clean": 1.0}
+    assert st["pii_state"] == {"raw": 2.0, "clean": 1.0}
+    assert st["name_pass"] == {"versions": 1.0}
+    code, out, _ = cli("runs", "show", run_id, "--json")
+    assert json.loads(out)["stats"]["records"]["rewritten"] == versions

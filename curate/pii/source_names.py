@@ -36,6 +36,12 @@ from provenance.records import derived_record_id, insert_versions, version_seals
 STAGE = "pii"
 #: the ledger action naming the keyed digests of the names a run stored (``provenance/crosscheck.py`` checks them)
 NAMES_STORED = "pii_source_names_stored"
+#: the name pass's ``pii_scrubbed`` events of run ``$run`` (one per version it wrote, on the parent's id; the detail
+#: says ``propagated``): outside the load's batches, so the run's counts and statistics add them from here
+NAME_PASS_EVENTS = (
+    "SELECT e.record_id, e.detail FROM provenance_events e WHERE e.run_id = $run AND e.action = 'pii_scrubbed'"
+    " AND json_extract_string(e.detail, '$.propagated') = 'source_names'"
+)
 
 
 def _aad(source_id: str, digest: str) -> str:
@@ -220,6 +226,18 @@ def propagate_source_names(
                     fault(f"names_chunk_{steps.chunks}")  # crash tests: killed inside a step
                     total += steps.wrote(n)
     return total
+
+
+def name_pass_counts(con, run_id: str) -> dict[str, int]:
+    """``{new_versions, events}`` the name pass wrote in run ``run_id``, read from the catalogue (a resumed run's
+    pass finds the steps committed before the kill done, so what one call wrote is not the run's)."""
+    events, versions = con.execute(
+        f"SELECT count(*), count(DISTINCT json_extract_string(detail, '$.new_record_id')) FILTER"
+        " (WHERE json_extract_string(detail, '$.new_record_id') IN (SELECT record_id FROM records WHERE run_id = $run))"
+        f" FROM ({NAME_PASS_EVENTS})",
+        {"run": run_id},
+    ).fetchone()
+    return {"new_versions": int(versions), "events": int(events)}
 
 
 def common_names(

@@ -233,6 +233,11 @@ class Stage(PipelineStep):
         a resumed call would read to skip steps) belongs in :meth:`after_load`, which commits with
         the run's end."""
 
+    def after_batches_counts(self, con: Any, run_id: str) -> dict[str, int]:
+        """What :meth:`after_batches` wrote in run ``run_id`` (``new_versions``, ``events``), read from the catalogue
+        so that a resumed run counts the steps committed before it; added to the load's counts (default: none)."""
+        return {}
+
     def after_load(self, con: Any, run_id: str) -> None:
         """Called once in the run's last load transaction, after every batch (``_res`` is a view over all
         of the run's results; default: nothing)."""

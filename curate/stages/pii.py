@@ -354,6 +354,11 @@ class PiiStage(Stage):
         if events:
             ledger.append(con, events)
 
+    def after_batches_counts(self, con, run_id: str) -> dict[str, int]:
+        from curate.pii.source_names import name_pass_counts
+
+        return name_pass_counts(con, run_id)
+
     def run_statistics(self) -> dict[str, dict[str, float]]:
         if not self._held:
             return {}
