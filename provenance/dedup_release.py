@@ -85,14 +85,40 @@ NEWER_OF_ITS_DOCUMENT = (
 )
 
 
-def survivors(con: duckdb.DuckDBPyConnection) -> str:
-    """A query of ``(record_id, survivor)``: each record's survivor as its newest ``duplicate_of`` event names it
-    (through ``curate pii rekey``'s renaming)."""
+def dedup_decisions(con: duckdb.DuckDBPyConnection) -> str:
+    """A query of ``(record_id, survivor, seq, detail)``: each record's newest ``duplicate_of`` event, the survivor it
+    names (through ``curate pii rekey``'s renaming). A later dedup run that clustered the record again under another
+    survivor wrote a newer one."""
     ev = events_view(con)
     survivor = rekeyed_id(ev, "json_extract_string(e.detail, '$.survivor')")
     return (
-        f"SELECT DISTINCT ON (e.record_id) e.record_id, {survivor} AS survivor FROM {ev} e"
+        f"SELECT DISTINCT ON (e.record_id) e.record_id, {survivor} AS survivor, e.seq, e.detail FROM {ev} e"
         " WHERE e.action = 'duplicate_of' AND e.record_id IS NOT NULL ORDER BY e.record_id, e.seq DESC"
+    )
+
+
+def survivors(con: duckdb.DuckDBPyConnection) -> str:
+    """A query of ``(record_id, survivor)``: each record's survivor as its newest ``duplicate_of`` event names it
+    (through ``curate pii rekey``'s renaming)."""
+    return f"SELECT record_id, survivor FROM ({dedup_decisions(con)})"
+
+
+def current_duplicates(con: duckdb.DuckDBPyConnection) -> str:
+    """A query of ``(record_id, survivor, seq, detail)``: the records that are duplicates now (``status =
+    'duplicate'``), each with the decision that keeps it one (:func:`dedup_decisions`). A released duplicate is
+    active again and not here; every view of dedup's clusters (the report, the portal's record page) reads this."""
+    return f"SELECT d.* FROM records r JOIN ({dedup_decisions(con)}) d USING (record_id) WHERE r.status = 'duplicate'"
+
+
+def current_near_links(con: duckdb.DuckDBPyConnection) -> str:
+    """A query of ``(record_id, representative, detail)``: the near-duplicate links standing now (an active record's
+    ``near_duplicate_of``; a released link is NULL), each with its newest ``near_duplicate_of`` event's detail."""
+    ev = events_view(con)
+    return (
+        "SELECT r.record_id, r.near_duplicate_of AS representative, e.detail FROM records r LEFT JOIN"
+        f" (SELECT DISTINCT ON (record_id) record_id, detail FROM {ev} WHERE action = 'near_duplicate_of'"
+        " AND record_id IS NOT NULL ORDER BY record_id, seq DESC) e USING (record_id)"
+        " WHERE r.near_duplicate_of IS NOT NULL AND r.status = 'active'"
     )
 
 

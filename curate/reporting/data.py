@@ -17,6 +17,7 @@ import duckdb
 from curate.catalogue_check import CatalogueCheck, check_catalogue
 from curate.zh.ledger import edit_field, flag_field
 from provenance import ledger
+from provenance.dedup_release import current_duplicates, current_near_links
 from provenance.records import PII_PASSED
 
 
@@ -94,21 +95,23 @@ def gather(
         f"SELECT j.key AS entity, sum(CAST(j.value AS BIGINT)) AS count FROM {_events('pii_scrubbed')} e,"
         " json_each(e.detail, '$.entities') j GROUP BY ALL ORDER BY 2 DESC, 1",
     )
+    # dedup as it stands now: duplicates and links a withdrawal or new version released are not counted
+    dups, links = current_duplicates(con), current_near_links(con)
     d.dedup_sizes = _dicts(
         con,
-        "SELECT size, count(*) AS clusters FROM (SELECT json_extract_string(detail, '$.survivor') AS s,"
-        f" count(*) + 1 AS size FROM {_events('duplicate_of')} GROUP BY s) GROUP BY ALL ORDER BY 1",
+        "SELECT size, count(*) AS clusters FROM (SELECT survivor, count(*) + 1 AS size"
+        f" FROM ({dups}) GROUP BY survivor) GROUP BY ALL ORDER BY 1",
     )
     d.dedup_rules = _dicts(
         con,
         "SELECT coalesce(json_extract_string(detail, '$.rule'), '-') AS rule,"
         " coalesce(json_extract_string(detail, '$.match'), '-') AS match, count(*) AS duplicates"
-        f" FROM {_events('duplicate_of')} GROUP BY ALL ORDER BY 3 DESC, 1",
+        f" FROM ({dups}) GROUP BY ALL ORDER BY 3 DESC, 1",
     )
     d.dedup_kept = _dicts(
         con,
         "SELECT coalesce(json_extract_string(detail, '$.kept_by'), '-') AS policy, count(*) AS pairs"
-        f" FROM {_events('near_duplicate_of')} GROUP BY ALL ORDER BY 2 DESC",
+        f" FROM ({links}) GROUP BY ALL ORDER BY 2 DESC",
     )
     d.normalise_edits = _dicts(
         con,

@@ -209,22 +209,24 @@ def record_page(con: duckdb.DuckDBPyConnection, record_id: str, cat: LicenceCata
 
 
 def dedup_cluster(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, Any] | None:
-    """The near-duplicate cluster of any version in ``ids``: its survivor and members with Jaccard and rule."""
+    """The duplicate cluster that any version in ``ids`` belongs to now (as a duplicate or as the survivor): its
+    survivor and members with rule, match and Jaccard (:func:`provenance.dedup_release.current_duplicates`; a
+    released duplicate is in none, one clustered again shows its new survivor)."""
+    from provenance.dedup_release import current_duplicates
+
     lits = ", ".join("'" + i.replace("'", "''") + "'" for i in ids)  # catalogue ids as literals (no binding)
+    dups = current_duplicates(con)
     rows = con.execute(
-        "SELECT record_id, json_extract_string(detail, '$.survivor') AS s FROM provenance_events"
-        f" WHERE action = 'duplicate_of' AND (record_id IN ({lits}) OR json_extract_string(detail, '$.survivor')"
-        f" IN ({lits})) LIMIT 1"
+        f"SELECT survivor FROM ({dups}) WHERE record_id IN ({lits}) OR survivor IN ({lits}) ORDER BY seq DESC LIMIT 1"
     ).fetchall()
     if not rows:
         return None
-    survivor = rows[0][1]
-    lit = "'" + str(survivor).replace("'", "''") + "'"
+    survivor = rows[0][0]
     members = _dicts(
         con.execute(
             "SELECT record_id, json_extract_string(detail, '$.rule') AS rule, json_extract_string(detail, '$.match')"
-            " AS match, json_extract(detail, '$.jaccard') AS jaccard FROM provenance_events"
-            f" WHERE action = 'duplicate_of' AND json_extract_string(detail, '$.survivor') = {lit} ORDER BY seq"
+            f" AS match, json_extract(detail, '$.jaccard') AS jaccard FROM ({dups}) WHERE survivor = $s ORDER BY seq",
+            {"s": survivor},
         )
     )
     return {"survivor": survivor, "members": members}
