@@ -183,10 +183,14 @@ def home(request: Request, user: User) -> Response:
     purpose = _purpose(request)
     q = request.query_params.get("q", "")[:200]
     rows: list[dict[str, Any]] = []
+    cut = False
     if q:
         with request.app.state.view.reading() as con:
-            rows = _visible(con, user, data.search(con, q), purpose, request.app.state.cat)
-    return page("home.html.j2", request, q=q, rows=rows)
+            keep = (
+                None if user.bank is None else lambda found: _visible(con, user, found, purpose, request.app.state.cat)
+            )
+            rows, cut = data.search_filtered(con, q, keep)  # a bank's filter before the limit, not after it
+    return page("home.html.j2", request, q=q, rows=rows, cut=cut)
 
 
 @guarded()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -76,7 +76,42 @@ def resolve_record(con: duckdb.DuckDBPyConnection, ref: str) -> tuple[str | None
     return None, found
 
 
-def search(con: duckdb.DuckDBPyConnection, q: str, *, limit: int = SEARCH_LIMIT) -> list[dict[str, Any]]:
+#: most matches a filtered search (:func:`search_filtered`) examines for one page before it says the list was cut
+SEARCH_SCAN = 5_000
+
+
+def search_filtered(
+    con: duckdb.DuckDBPyConnection,
+    q: str,
+    keep: Callable[[list[dict[str, Any]]], list[dict[str, Any]]] | None = None,
+    *,
+    limit: int = SEARCH_LIMIT,
+    scan: int = SEARCH_SCAN,
+) -> tuple[list[dict[str, Any]], bool]:
+    """Up to ``limit`` matches of ``q`` (:func:`search`, in its order) that ``keep`` lets through (a bank's view),
+    and whether the list was cut: more matches were kept, or ``scan`` matches were examined before the rest.
+
+    The filter runs before the limit: a page of matches the filter refuses does not hide an allowed one after it.
+    """
+    if keep is None:
+        rows = search(con, q, limit=limit + 1)
+        return rows[:limit], len(rows) > limit
+    out: list[dict[str, Any]] = []
+    page, offset = max(4 * limit, 200), 0
+    while offset < scan:
+        rows = search(con, q, limit=min(page, scan - offset), offset=offset)
+        out += keep(rows)
+        offset += len(rows)
+        if len(out) > limit:
+            return out[:limit], True
+        if len(rows) < page:
+            return out, False
+    return out, bool(search(con, q, limit=1, offset=offset))
+
+
+def search(
+    con: duckdb.DuckDBPyConnection, q: str, *, limit: int = SEARCH_LIMIT, offset: int = 0
+) -> list[dict[str, Any]]:
     """Records matching ``q``: an id prefix, a doc_key, a law name with article number, or a text snippet.
 
     Text matches only where the text may be shown (:func:`text_visible`), titles only where they are not masked
@@ -101,11 +136,10 @@ def search(con: duckdb.DuckDBPyConnection, q: str, *, limit: int = SEARCH_LIMIT)
            OR (contains(r.text, $q) AND r.pii_state IS DISTINCT FROM 'raw'
                AND (NOT coalesce(r.pii_expected, FALSE) OR list_contains($passed, r.pii_state)))
         ORDER BY (r.status = 'active') DESC, r.title NULLS LAST, r.record_id
-        LIMIT $limit
+        LIMIT $limit OFFSET $offset
     """
-    return _dicts(
-        con.execute(sql, {"hex": hex_q, "q": q, "compact": compact, "passed": list(PII_PASSED), "limit": int(limit)})
-    )
+    params = {"hex": hex_q, "q": q, "compact": compact, "passed": list(PII_PASSED)}
+    return _dicts(con.execute(sql, {**params, "limit": int(limit), "offset": int(offset)}))
 
 
 #: longest text diffed character by character on the record page
