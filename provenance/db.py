@@ -47,6 +47,17 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     return con.execute("SELECT coalesce(max(version), 0) FROM _schema_migrations").fetchone()[0]
 
 
+def require_schema(con: duckdb.DuckDBPyConnection, version: int, reader: str) -> None:
+    """Raise :class:`CatalogueError` (one line, exit 1) when the catalogue predates migration ``version``, which
+    ``reader`` (a command) reads; a read-only command never migrates."""
+    have = schema_version(con)
+    if have < version:
+        raise CatalogueError(
+            f"this catalogue is at schema {have:04d}, older than migration {version:04d} that {reader} reads;"
+            " open it once for writing to migrate it, e.g. `curate init`"
+        )
+
+
 def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
     """Apply every migration not yet recorded; returns the numbers applied."""
     con.execute(

@@ -17,6 +17,7 @@ import duckdb
 from curate.catalogue_check import CatalogueCheck, check_catalogue
 from curate.zh.ledger import edit_field, flag_field
 from provenance import ledger
+from provenance.db import require_schema
 from provenance.dedup_release import current_duplicates, current_near_links
 from provenance.records import PII_PASSED
 
@@ -40,6 +41,11 @@ class ReportData:
     exports: list[dict[str, Any]] = field(default_factory=list)
     stage_runs: list[dict[str, Any]] = field(default_factory=list)
     ledger: dict[str, Any] = field(default_factory=dict)
+
+
+#: the oldest catalogue the report reads: the export rule of its funnel and its dedup figures read the near-duplicate
+#: links (``records.near_duplicate_of``, migration 0027)
+REPORT_SCHEMA = 27
 
 
 def _dicts(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
@@ -70,6 +76,7 @@ def gather(
 
     The ledger section is what ``curate audit verify`` proves (:func:`curate.catalogue_check.check_catalogue`, run
     here unless the caller passes its ``check`` of this same catalogue), not the hash chain alone."""
+    require_schema(con, REPORT_SCHEMA, "`curate report`")
     d = ReportData()
     total, active, sources = con.execute(
         "SELECT count(*), count(*) FILTER (WHERE status = 'active'), count(DISTINCT source_id) FROM records"

@@ -75,3 +75,20 @@ def test_anchor_append_refuses_the_catalogue_and_other_files(cli, catalogue: Pat
     for _ in range(2):
         assert cli("audit", "anchor", "--append", str(anchors))[0] == 0
     assert len(anchors.read_text(encoding="utf-8").splitlines()) == 2
+
+
+@pytest.mark.parametrize("before", [3, 14, 27])
+def test_report_on_a_catalogue_older_than_it_reads(tmp_path, cli, before):
+    """A catalogue older than migration 0027 gets the one-line error of the other read-only commands, exit 1, not a
+    traceback (review 5, finding 6); one with 0027 applied gets its report."""
+    from catalogue_builder import catalogue_before
+
+    old = tmp_path / "old.duckdb"
+    catalogue_before(old, before).close()
+    code, _, err = cli("report", "--out", str(tmp_path / "r.html"), db=old)
+    assert code == 1 and "Traceback" not in err and "migration 0027" in err and "curate init" in err
+    assert len(err.strip().splitlines()) == 1 and not (tmp_path / "r.html").exists()
+    new = tmp_path / "new.duckdb"
+    catalogue_before(new, 28).close()
+    code, _, err = cli("report", "--out", str(tmp_path / "r.html"), db=new)
+    assert code == 0, err
