@@ -163,49 +163,67 @@ def candidate_batches(con: duckdb.DuckDBPyConnection) -> Iterator[list[tuple[Any
                 rows, size = 0, 0
             rows += 1
             size += n_bytes + ROW_BYTES
+    stages = _TextStages(con)
     for lo, hi in zip([None, *bounds], [*bounds, None], strict=True):
         params = {k: v for k, v in (("lo", lo), ("hi", hi)) if v is not None}
         where = "".join(f"  AND r.record_id {op} ${k}\n" for k, op in (("lo", ">="), ("hi", "<")) if k in params)
         cur = con.execute(f"{_HEAD}{where}ORDER BY r.record_id", params)
-        lookup = con.cursor()  # a second cursor: a query on `con` would end the range's pending result
         while batch := cur.fetchmany(FETCH_ROWS):
-            yield _changing_stages(lookup, batch)
+            yield stages.patch(batch)
 
 
-_VERSIONS = (
-    "SELECT record_id, version_of, stage, sha256(coalesce(text, '')) FROM records"
-    " WHERE record_id IN (SELECT unnest($ids))"
+#: the stage that last changed each derived candidate's text, where that is not its own stage, in one pass over the
+#: catalogue: every version paired once with its parent (texts compared as they are), then each candidate walked up
+#: ``version_of`` to its ingested root over those pairs alone (rowids, no texts). A text equal to its root's is as
+#: taken in (the root's stage, ``ingest``: a PII pass that changed nothing, or one stage's change undone by a later
+#: one); else the nearest version whose text differs from its parent's names the change (review 5, export #4, #6)
+_TEXT_STAGES = f"""
+WITH RECURSIVE steps AS MATERIALIZED (
+  SELECT c.rowid AS child, p.rowid AS parent, c.stage, coalesce(c.text, '') = coalesce(p.text, '') AS same
+  FROM records c JOIN records p ON p.record_id = c.version_of
+), chain(leaf, node, changed, depth) AS (
+  SELECT r.rowid, r.rowid, NULL::VARCHAR, 0 FROM records r
+  WHERE {CANDIDATE} AND coalesce(r.stage, 'ingest') <> 'ingest' AND r.version_of IS NOT NULL
+  UNION ALL
+  SELECT c.leaf, s.parent, coalesce(c.changed, CASE WHEN NOT s.same THEN s.stage END), c.depth + 1
+  FROM chain c JOIN steps s ON s.child = c.node
+  WHERE c.depth < 10000  -- a version_of cycle (a damaged catalogue) ends here instead of never
 )
+SELECT l.record_id, CASE WHEN coalesce(l.text, '') = coalesce(root.text, '') THEN root.stage ELSE c.changed END AS now
+FROM chain c ANTI JOIN steps s ON s.child = c.node
+JOIN records l ON l.rowid = c.leaf JOIN records root ON root.rowid = c.node
+WHERE now IS DISTINCT FROM l.stage
+ORDER BY l.record_id
+"""
 
 
-def _changing_stages(con: duckdb.DuckDBPyConnection, batch: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-    """``batch`` with each row's ``stage`` set to the stage that last changed its text: a version whose text equals
-    its parent's (a PII pass that found nothing in the text, only in metadata; a terms correction) takes its
-    parent's, back to ``ingest`` for a text as taken in. NOTICE and the statements then say "modified" only of
-    texts that were (review 5, export #5). One query per version step for the batch's derived rows only."""
-    todo = [row[ID] for row in batch if row[STAGE] not in (None, "ingest")]
-    if not todo:
-        return batch
-    stage: dict[str, str] = {}
-    sha: dict[str, str] = {}
-    parent: dict[str, str] = {}
-    for rid, version_of, st, digest in con.execute(_VERSIONS, {"ids": todo}).fetchall():
-        stage[rid], sha[rid] = st, digest
-        if version_of:
-            parent[rid] = version_of
-    while parent:
-        found = {r[0]: r[1:] for r in con.execute(_VERSIONS, {"ids": sorted(set(parent.values()))}).fetchall()}
-        step: dict[str, str] = {}
-        for rid, pid in parent.items():
-            if pid in found and found[pid][2] == sha[rid]:  # the parent already had this text
-                stage[rid] = found[pid][1]
-                if found[pid][0]:
-                    step[rid] = found[pid][0]
-        parent = step
-    return [
-        row if stage.get(row[ID], row[STAGE]) == row[STAGE] else (*row[:STAGE], stage[row[ID]], *row[STAGE + 1 :])
-        for row in batch
-    ]
+class _TextStages:
+    """:data:`_TEXT_STAGES` read alongside the candidates (both in ``record_id`` order, on a cursor of its own), so
+    a row's ``stage`` becomes the stage that last changed its text: NOTICE and the statements say "modified" only of
+    texts that were (review 5, export #5). One query per export; memory holds one fetch of it."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self._cur = con.cursor().execute(_TEXT_STAGES)
+        self._rows: list[tuple[str, str]] = []
+        self._at = 0
+        self._next()
+
+    def _next(self) -> tuple[str, str] | None:
+        self._at += 1
+        if self._at >= len(self._rows):
+            self._rows, self._at = self._cur.fetchmany(FETCH_ROWS), 0
+        return self._rows[self._at] if self._rows else None
+
+    def patch(self, batch: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        out = []
+        for row in batch:
+            head = self._rows[self._at] if self._rows else None
+            while head is not None and head[0] < row[ID]:
+                head = self._next()
+            if head is not None and head[0] == row[ID]:
+                row = (*row[:STAGE], head[1], *row[STAGE + 1 :])
+            out.append(row)
+        return out
 
 
 # positions in a SELECT row

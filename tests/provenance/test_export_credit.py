@@ -303,3 +303,19 @@ def test_a_text_no_stage_changed_is_not_declared_modified(builder, cli, tmp_path
     assert "modified" not in rows[same] and "modified: 簡轉繁" in rows[after], rows
     notice = (out / "NOTICE.md").read_text("utf-8")
     assert "1 of 2 texts were modified" in notice and "`normalise` (1 records)" in notice and "`pii`" not in notice
+
+
+def test_a_text_changed_back_to_its_ingested_text_is_not_declared_modified(builder, cli, tmp_path):
+    """A stage changed the text and a later one changed it back (A -> B -> A): only the parent was compared, so the
+    text, byte for byte as ingested, was called modified by the later stage (review 5, export #6). Now each text is
+    compared with its ingested root's."""
+    b = builder
+    b.source("textbooks", "CC-BY-4.0", title="university textbooks")
+    changed = b.version(b.record("textbooks", "a.txt#1", "本讲义。"), "本講義。", stage="normalise")
+    back = b.version(changed, "本讲义。", stage="pii")
+    b.close()
+    out = tmp_path / "e"
+    _export(cli, out)
+    rows = _attributions(out)
+    assert "modified" not in rows[back], rows
+    assert "texts were modified" not in (out / "NOTICE.md").read_text("utf-8")
