@@ -27,9 +27,11 @@ import duckdb
 from provenance import ledger
 from provenance._selection import COLUMNS, SELECT, Decider, ExportVerdict, candidate_batches, hub_language, to_row
 from provenance.db import transaction
-from provenance.errors import OutputError, UsageError
+from provenance.errors import UsageError
 from provenance.export_items import insert_items, items_digest
-from provenance.export_out import commit_out, discard, prepare_out, sha256_file
+from provenance.export_out import Staged, after_failure, finish, note, prepare_out, sha256_file
+from provenance.export_stage import files as staged_files
+from provenance.export_stage import uninterrupted
 from provenance.faults import fault
 from provenance.licences import (
     LicenceCatalogue,
@@ -200,31 +202,21 @@ def export_dataset(
     try:
         _close_interrupted(con)
         state_hash, as_of = _state(con)
-        run_params = {**params.as_dict(), "out_dir": str(out.resolve())}
+        run_params = {**params.as_dict(), "out_dir": str(staged.out)}
         run_id = start_run(
             con,
             "export dataset",
             hashlib.sha256(ledger.canonical_json(params.as_dict()).encode()).hexdigest()[:16],
             run_params,
         )
-        res = _export(con, out, staged.staging, params, cat, state_hash, as_of, run_id, actor, progress)
+        note(staged, run_id=run_id)
+        res = _export(con, staged, params, cat, state_hash, as_of, run_id, actor, progress)
+        # recorded: the run is finished, then the files put in place (killed in between, the next export into
+        # --out finishes it: provenance/export_stage.py:settle)
+        finish(con, staged, run_id, res.export_id, res.records, res.blocked_by_code, res.files)
     except BaseException as exc:
-        failed = isinstance(exc, OSError)  # a full disk, a quota, a write error under --out
-        if run_id is not None:
-            finish_run(con, run_id, status="failed", counts={"error": str(exc)} if failed else None)
-        discard(staged)  # --out untouched: the earlier export stays, nothing half-written shows
-        if failed:
-            raise OutputError(
-                f"--out `{out}`: the export could not be written ({exc.strerror or exc}"
-                + (f": `{exc.filename}`" if exc.filename else "")
-                + "); what it had written is removed: free space there (or choose another --out) and export again"
-            ) from exc
+        after_failure(con, staged, run_id, exc)  # recorded before it was interrupted: finished, not removed
         raise
-    # recorded: the run is finished, then the folder renamed into place (killed in between, the next export
-    # into --out finishes it: provenance/export_out.py:recover)
-    finish_run(con, run_id, counts={"records": res.records, "blocked": res.blocked_by_code, "export_id": res.export_id})
-    fault("export_recorded")  # crash tests: recorded, not yet in place
-    commit_out(staged)
     return res
 
 
@@ -239,8 +231,7 @@ def _close_interrupted(con: duckdb.DuckDBPyConnection) -> None:
 
 def _export(
     con: duckdb.DuckDBPyConnection,
-    out: Path,
-    staging: Path,
+    staged: Staged,
     params: ExportParams,
     cat: LicenceCatalogue,
     state_hash: str,
@@ -249,8 +240,9 @@ def _export(
     actor: str | None,
     progress: Callable[[int], None] | None,
 ) -> ExportResult:
-    """Select, write the files (into ``staging``), record the export (as written to ``out``): the three phases of
-    :func:`export_dataset`."""
+    """Select, write the files (into the staging folder), record the export (as written to ``--out``): the three
+    phases of :func:`export_dataset`."""
+    out, staging = staged.out, staged.staging
     cat_sha = hashlib.sha256(Path(cat.path or licence_catalogue_path()).read_bytes()).hexdigest()
     writer = _ShardWriter(staging, params.format, params.shard_rows)
     sel = _select(con, Decider(con, cat, params), writer, progress, staging)
@@ -294,7 +286,10 @@ def _export(
     }
     files = _write_documents(staging, info, cat, sel, writer)
     fault("export_written")  # crash tests: every file written, nothing recorded
-    seq = _record_export(con, out, staging, params, info, sel, run_id, actor)
+    note(staged, export_id=export_id)
+    with uninterrupted():  # Ctrl-C or SIGTERM while it commits is raised once it has: then known to be recorded
+        seq = _record_export(con, out, staging, params, info, sel, run_id, actor)
+    fault("export_committed")  # crash tests: a SIGTERM just after the ledger commit
     return ExportResult(
         export_id=export_id,
         out_dir=out,
@@ -465,11 +460,7 @@ def _record_export(
                         "blocked": info["blocked"],
                         "state_seq": info["state_seq"],
                         # every file as written: `curate audit verify-export DIR` names changed, missing, extra ones
-                        "files": {
-                            p.relative_to(staging).as_posix(): sha256_file(p)
-                            for p in sorted(staging.rglob("*"))
-                            if p.is_file()
-                        },
+                        "files": {p.relative_to(staging).as_posix(): sha256_file(p) for p in staged_files(staging)},
                         "out_dir": str(out.resolve()),
                     },
                 )

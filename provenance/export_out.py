@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import hashlib
 import json
@@ -14,8 +15,11 @@ from pathlib import Path
 
 import duckdb
 
+from provenance import export_stage
 from provenance.errors import OutputError, UsageError
+from provenance.export_stage import recorded_export, uninterrupted
 from provenance.faults import fault
+from provenance.runs import finish_run
 
 log = logging.getLogger(__name__)
 
@@ -31,14 +35,18 @@ _SHOWN = 3
 
 @dataclass(frozen=True, slots=True)
 class Staged:
-    """Where an export is written (:func:`prepare_out`) before :func:`commit_out` puts it in place of ``out``."""
+    """Where an export is written (:func:`prepare_out`) before :func:`commit_out` puts it in place in ``out``."""
 
     out: Path
-    """``--out`` as given."""
+    """``--out``, resolved."""
     staging: Path
-    """``.<name>.staging-<pid>`` beside ``out``: the export is written here, out of sight until it is recorded."""
+    """``<out>/.curate-staging-<token>``: the export is written here, out of sight until it is recorded."""
     previous: frozenset[str] | None
     """The files of the earlier export in ``out`` that ``--overwrite`` replaces; None when there is none."""
+    marker: export_stage.Marker
+    """The staging folder's marker, locked while the export runs."""
+    created: bool = False
+    """``out`` did not exist: an export that is not recorded removes it again."""
 
 
 def catalogue_paths(db_path: str | Path) -> list[Path]:
@@ -146,143 +154,151 @@ def earlier_export(con: duckdb.DuckDBPyConnection, out: Path) -> frozenset[str]:
 
 
 def prepare_out(con: duckdb.DuckDBPyConnection, out_dir: Path, overwrite: bool) -> Staged:
-    """Check ``--out`` and make a staging folder beside it: refused when it is, holds or lies inside the catalogue,
+    """Check ``--out`` and make a staging folder inside it: refused when it is, holds or lies inside the catalogue,
     its WAL or its work folder; a non-empty folder is replaced only with ``overwrite`` and only when it is an earlier
     export of this catalogue holding nothing else (:func:`earlier_export`), never another folder (an ``--out`` of
     the catalogue's own folder once deleted it, and so did any folder holding a ``manifest.jsonl``).
 
-    ``out`` itself is not touched until the export is recorded (:func:`commit_out`); what an interrupted export
-    left beside it is settled first (:func:`recover`)."""
+    Nothing is written outside ``--out``, and ``--out`` itself is never renamed (a mount point, a folder whose
+    parent is not writable); what an interrupted export left in it is settled first
+    (:func:`provenance.export_stage.settle`), and its files are not touched until the export is recorded
+    (:func:`commit_out`)."""
     if out_dir.is_symlink():
         raise UsageError(f"--out `{out_dir}` is a symbolic link; pass the folder it points to")
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"--out `{out_dir}` exists and is not a directory")
     target = out_dir.resolve()
-    refuse_overlap(out_dir, catalogue_files(con))
-    recover(con, out_dir)
-    previous = None
-    if out_dir.exists() and any(out_dir.iterdir()):
-        if not overwrite:
-            raise UsageError(f"--out `{out_dir}` is not empty; choose an empty directory or pass --overwrite")
-        previous = earlier_export(con, out_dir)
-    if Path.cwd().resolve().is_relative_to(target) and out_dir.exists():
-        raise UsageError(f"--out `{out_dir}` is (or holds) the current directory; run the export from elsewhere")
-    staging = target.with_name(f".{target.name}.{_STAGING}-{os.getpid()}")
+    catalogue = catalogue_files(con)
+    refuse_overlap(out_dir, catalogue)
+    db_file = str(catalogue[0]) if catalogue else None
+    created = not target.exists()
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.rmtree(staging, ignore_errors=True)  # this process's own: a dead one's pid, taken again
-        (staging / "data").mkdir(parents=True)
+        target.mkdir(parents=True, exist_ok=True)
+        export_stage.settle(con, target, db_file)
+        _settle_beside(con, target)
+        previous = None
+        if any(target.iterdir()):
+            if not overwrite:
+                raise UsageError(f"--out `{out_dir}` is not empty; choose an empty directory or pass --overwrite")
+            previous = earlier_export(con, target)
+        staging, marker = export_stage.create(target, db_file, previous)
     except OSError as exc:
         raise UsageError(
-            f"--out `{out_dir}`: cannot create the folder ({exc.strerror}); choose a writable folder"
+            f"--out `{out_dir}`: cannot create or write in the folder ({exc.strerror}: `{exc.filename}`); choose a"
+            " writable folder"
         ) from exc
-    return Staged(out_dir, staging, previous)
+    return Staged(target, staging, previous, marker, created)
 
 
-def commit_out(staged: Staged) -> None:
-    """Put a recorded export in place (a rename beside ``out``): an earlier export it replaces is moved aside
-    (``.<name>.previous-<pid>``) and its own files removed; an empty ``out`` is replaced. Killed at any point,
-    :func:`recover` finishes it on the next export into ``out``."""
-    target = staged.out.resolve()
-    if staged.previous is not None:
-        aside = target.with_name(f".{target.name}.{_PREVIOUS}-{os.getpid()}")
-        target.rename(aside)
-        fault("export_moved_aside")  # crash tests: the earlier export aside, the new one not yet in place
-        staged.staging.rename(target)
-        remove_own(aside, staged.previous)
-        return
-    if target.is_dir():
-        try:
-            target.rmdir()
-        except OSError:
-            raise OutputError(
-                f"--out `{staged.out}` was given files while the export ran; the recorded export is in"
-                f" `{staged.staging}`: move those files out and export again (it is put in place then)"
-            ) from None
-    staged.staging.rename(target)
+def note(staged: Staged, **fields: str) -> None:
+    """Write ``fields`` (the run id once it began, the export id before it is recorded) into the staging folder's
+    marker: the next export into ``--out`` finds this export's run by them."""
+    staged.marker.write(**fields)
+
+
+def commit_out(staged: Staged, files: frozenset[str]) -> None:
+    """Put a recorded export in place: the earlier export's files it replaces moved aside, the new ``files``
+    renamed up, the earlier ones removed (:func:`export_stage.promote`). Killed, the next export into ``--out``
+    finishes it."""
+    try:
+        export_stage.promote(staged.out, staged.staging, staged.previous, files)
+    finally:
+        staged.marker.release()
 
 
 def discard(staged: Staged) -> None:
-    """After a failed or interrupted export: its staging folder removed; ``out`` was never touched."""
+    """After an export that was not recorded: its staging folder removed; ``out``'s files were never touched."""
     shutil.rmtree(staged.staging, ignore_errors=True)
+    staged.marker.release()
+    if staged.created:
+        with contextlib.suppress(OSError):
+            staged.out.rmdir()
 
 
-def remove_own(folder: Path, files: frozenset[str]) -> None:
-    """Remove an earlier export moved aside: its own files only, anything else put there stays, with a warning."""
-    for name in files:
-        (folder / name).unlink(missing_ok=True)
-    for sub in sorted((p for p in folder.rglob("*") if p.is_dir()), reverse=True) + [folder]:
-        try:
-            sub.rmdir()
-        except OSError:
-            log.warning("`%s` holds files the earlier export did not write: left in place", sub)
+def keep(staged: Staged) -> None:
+    """After an export whose recording cannot be told (the catalogue failed): its staging folder is left, for the
+    next export into ``--out`` to put in place or remove by what the catalogue recorded."""
+    staged.marker.release()
+    log.warning("`%s`: left for the next export into `%s` to settle", staged.staging, staged.out)
+
+
+def finish(
+    con: duckdb.DuckDBPyConnection,
+    staged: Staged,
+    run_id: str,
+    export_id: str,
+    records: int,
+    blocked: dict[str, int],
+    files: tuple[str, ...] | list[str],
+) -> None:
+    """A recorded export: its run finished and its files put in place, Ctrl-C and SIGTERM held back meanwhile."""
+    with uninterrupted():
+        finish_run(con, run_id, counts={"records": records, "blocked": blocked, "export_id": export_id})
+        fault("export_recorded")  # crash tests: recorded, not yet in place
+        commit_out(staged, frozenset(files))
+
+
+def after_failure(con: duckdb.DuckDBPyConnection, staged: Staged, run_id: str | None, exc: BaseException) -> None:
+    """An export interrupted or failed. Recorded before it (a SIGTERM as its transaction committed), it is finished
+    and put in place like any recorded export; never recorded, its run is marked failed and its staging folder
+    removed (``--out``'s files were not touched); when the catalogue cannot tell, the folder is left to the next
+    export into ``--out``."""
+    try:
+        recorded = recorded_export(con, run_id) if run_id is not None else None
+    except duckdb.Error:  # the catalogue itself failed: what it recorded is unknown
+        keep(staged)
+        return
+    if recorded is not None:
+        if staged.marker.released:  # its promotion was tried and refused (and said why): the next export finishes it
             return
+        row = con.execute("SELECT records, counts FROM exports WHERE run_id = ?", [run_id]).fetchone()
+        finish(con, staged, run_id, recorded[0], row[0], json.loads(row[1]).get("blocked", {}), recorded[1])
+        log.warning("export %s was recorded before it was interrupted: it is in place in `%s`", recorded[0], staged.out)
+        return
+    failed = isinstance(exc, OSError)  # a full disk, a quota, a write error under --out
+    if run_id is not None:
+        finish_run(con, run_id, status="failed", counts={"error": str(exc)} if failed else None)
+    discard(staged)
+    if failed:
+        raise OutputError(
+            f"--out `{staged.out}`: the export could not be written ({exc.strerror or exc}"
+            + (f": `{exc.filename}`" if exc.filename else "")
+            + "); what it had written is removed: free space there (or choose another --out) and export again"
+        ) from exc
 
 
-def recover(con: duckdb.DuckDBPyConnection, out_dir: Path) -> None:
-    """Settle what an export killed into ``out_dir`` left beside it (``kill -9``, a power cut), before the next.
+remove_own = export_stage.remove_own
 
-    * ``.<name>.staging-<pid>``: recorded in ``exports`` for ``out_dir`` (killed after its ledger commit) it is
-      put in place; otherwise it was never recorded and is removed (only the files an export writes; anything
-      else is named and refused).
-    * ``.<name>.previous-<pid>``: an earlier recorded export moved aside. Removed when ``out_dir`` holds a
-      recorded export again, put back when ``out_dir`` is gone or holds an unrecorded, half-written export.
 
-    A folder whose process is still alive (another export into the same ``--out``) is refused, not touched."""
-    target = out_dir.resolve()
-    for path in _leftovers(target, _STAGING):
-        if _recorded_here(con, path, target):
-            previous = earlier_export(con, out_dir) if out_dir.is_dir() and any(out_dir.iterdir()) else None
-            commit_out(Staged(out_dir, path, previous))
-            log.warning("`%s`: an export killed after it was recorded is now in place", out_dir)
-        else:
-            _remove_export_files(path, "an export killed before it was recorded")
-    for path in _leftovers(target, _PREVIOUS):
+def _settle_beside(con: duckdb.DuckDBPyConnection, target: Path) -> None:
+    """What the ``--overwrite`` of curate before the staging folder left when killed: the earlier, recorded export
+    renamed to ``.<name>.previous-<pid>`` beside ``out``. Checked file by file against the ledger (never by its name
+    alone): removed when ``out`` holds a recorded export of this catalogue again, put back when ``out`` is empty,
+    else named and refused."""
+    for path in sorted(target.parent.glob(f".{glob.escape(target.name)}.previous-*")):
+        if path.is_symlink() or not path.is_dir():
+            continue
         files = _recorded_files(con, path)
         if files is None:
             raise UsageError(
-                f"`{path}` (left by an interrupted export into `{out_dir}`) holds no unchanged export of this"
+                f"`{path}` (left by an interrupted export into `{target}`) holds no unchanged export of this"
                 " catalogue; look through it, move it away, and export again"
             )
-        if out_dir.is_dir() and _recorded_files(con, out_dir) is not None:
+        if _recorded_files(con, target) is not None:
             remove_own(path, files)
-            continue
-        if out_dir.is_dir():
-            _remove_export_files(out_dir, "a half-written export that was never recorded")
-        path.rename(target)
-        log.warning("`%s`: the earlier export an interrupted --overwrite had moved aside is back in place", out_dir)
-
-
-#: the names of what an export keeps beside ``--out`` while it runs
-_STAGING, _PREVIOUS = "staging", "previous"
-
-
-def _leftovers(target: Path, kind: str) -> list[Path]:
-    """``.<name>.<kind>-<pid>`` folders beside ``target``; refused while their process is alive."""
-    if not target.parent.is_dir():
-        return []
-    found = []
-    for path in sorted(target.parent.glob(f".{glob.escape(target.name)}.{kind}-*")):
-        pid = path.name.rsplit("-", 1)[1]
-        if not pid.isdigit() or path.is_symlink() or not path.is_dir():
-            continue
-        if int(pid) != os.getpid() and _alive(int(pid)):
+            log.warning("`%s`: an earlier export an interrupted --overwrite had moved aside, removed", path)
+        elif any(p.is_file() or p.is_symlink() for p in target.rglob("*")):
             raise UsageError(
-                f"`{path}` is being written by process {pid} (another export into `{target}`?); wait for it to"
-                " end, or choose another --out"
+                f"`{path}` holds the export recorded for `{target}`, and `{target}` holds files no recorded export"
+                " wrote (a half-written export of an older curate?): look through them, empty the folder, and export"
+                " again (the recorded export is put back first)"
             )
-        found.append(path)
-    return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+        else:
+            for name in sorted(files):
+                (target / name).parent.mkdir(parents=True, exist_ok=True)
+                (path / name).rename(target / name)
+            remove_own(path, frozenset())
+            log.warning("`%s`: the earlier export an interrupted --overwrite had moved aside is back in place", target)
 
 
 def _recorded_files(con: duckdb.DuckDBPyConnection, folder: Path) -> frozenset[str] | None:
@@ -291,27 +307,3 @@ def _recorded_files(con: duckdb.DuckDBPyConnection, folder: Path) -> frozenset[s
         return earlier_export(con, folder)
     except UsageError:
         return None
-
-
-def _recorded_here(con: duckdb.DuckDBPyConnection, folder: Path, target: Path) -> bool:
-    """``folder`` is an unchanged export of this catalogue recorded as written to ``target``."""
-    if _recorded_files(con, folder) is None:
-        return False
-    row = con.execute(
-        "SELECT 1 FROM exports WHERE manifest_sha256 = ? AND out_dir = ? LIMIT 1",
-        [sha256_file(folder / EXPORT_MARKER), str(target)],
-    ).fetchone()
-    return row is not None
-
-
-def _remove_export_files(folder: Path, what: str) -> None:
-    """Remove ``folder``, which holds only the files an export writes (else it is refused, named, untouched)."""
-    present, odd = _folder(folder)
-    unexpected = odd + sorted(n for n in present if n not in EXPORT_DOCUMENTS and not _SHARD.fullmatch(n))
-    if unexpected:
-        raise UsageError(
-            f"`{folder}` looks like {what} but holds files no export writes ({', '.join(unexpected[:_SHOWN])});"
-            " move them out (or the folder away) and export again"
-        )
-    shutil.rmtree(folder)
-    log.warning("`%s`: %s, removed", folder, what)

@@ -557,15 +557,26 @@ def test_overwrite_keeps_the_earlier_export_until_the_new_one_succeeds(mixed, cl
     assert (out / "manifest.jsonl").exists() and not list(tmp_path.glob(".a.*"))
 
 
-def test_overwrite_of_the_current_directory_is_one_line(mixed, cli, tmp_path, monkeypatch):
+def test_the_current_directory_can_be_out(mixed, cli, tmp_path, monkeypatch):
+    """`--out .` was refused as "the current directory" once the export was renamed into place beside it (review of
+    the fixes #8); it is staged inside --out now, and --out itself is never renamed: an empty current directory is
+    exported to, and an earlier export there replaced with --overwrite."""
     out = tmp_path / "a"
-    _export(cli, out)
+    out.mkdir()
     monkeypatch.chdir(out)
+    code, _, err = cli(*PUBLIC_TRAINING, "--out", ".")
+    assert code == 0 and (out / "manifest.jsonl").exists(), err
     code, _, err = cli(
-        *PUBLIC_TRAINING,
+        "export",
+        "dataset",
+        "--purpose",
+        "evaluation",
+        "--audience",
+        "public",
+        "--non-commercial",
         "--out",
         ".",
         "--overwrite",
     )
-    assert code == 2 and "current directory" in err and "Traceback" not in err
-    assert (out / "manifest.jsonl").exists()
+    assert code == 0, err
+    assert cli("audit", "verify-export", ".")[0] == 0 and not [p for p in out.iterdir() if p.name.startswith(".")]
