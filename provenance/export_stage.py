@@ -212,11 +212,13 @@ def settle(con: duckdb.DuckDBPyConnection, out: Path, catalogue: str | None) -> 
     with the folder named; a folder holding no file at all is removed."""
     for staging in sorted(out.glob(f"{STAGING}*")):
         if staging.is_symlink() or not staging.is_dir():
-            raise _left(staging, "is not a folder curate made")
+            raise _left(staging, "is not a folder curate made", mine=False)
         if not (staging / MARKER).is_file():
             if _remove_empty(staging):
                 continue
-            raise _left(staging, f"holds files but no {MARKER} (curate's marker): it is not curate's to remove")
+            raise _left(
+                staging, f"holds files but no {MARKER} (curate's marker): it is not curate's to remove", mine=False
+            )
         marker = Marker.take(staging / MARKER)
         if marker is None:
             raise UsageError(
@@ -229,7 +231,7 @@ def settle(con: duckdb.DuckDBPyConnection, out: Path, catalogue: str | None) -> 
             marker.release()
     for aside in sorted(out.glob(f"{PREVIOUS}*")):  # its staging folder, removed last, is gone: nothing to finish
         if not _remove_empty(aside):
-            raise _left(aside, "holds files no staging folder accounts for")
+            raise _left(aside, "holds files no staging folder accounts for", mine=False)
 
 
 def _settle_one(
@@ -265,8 +267,6 @@ def recorded_export(con: duckdb.DuckDBPyConnection, run_id: str) -> tuple[str, l
     return row[0], sorted((json.loads(row[1]) if row[1] else {}).get("files") or {})
 
 
-def _left(folder: Path, what: str) -> UsageError:
-    return UsageError(
-        f"`{folder}` {what}; it is left as it is: export into that --out with the catalogue that made it (which"
-        " settles it), or look through it and move it away"
-    )
+def _left(folder: Path, what: str, *, mine: bool = True) -> UsageError:
+    settle = "export into that --out with the catalogue that made it (which settles it), or " if mine else ""
+    return UsageError(f"`{folder}` {what}; it is left as it is: {settle}look through it and move it away")
