@@ -251,9 +251,10 @@ def after_failure(con: duckdb.DuckDBPyConnection, staged: Staged, run_id: str | 
     if recorded is not None:
         if staged.marker.released:  # its promotion was tried and refused (and said why): the next export finishes it
             return
-        row = con.execute("SELECT records, counts FROM exports WHERE run_id = ?", [run_id]).fetchone()
-        finish(con, staged, run_id, recorded[0], row[0], json.loads(row[1]).get("blocked", {}), recorded[1])
-        log.warning("export %s was recorded before it was interrupted: it is in place in `%s`", recorded[0], staged.out)
+        finish(con, staged, run_id, recorded.export_id, recorded.records, recorded.blocked, recorded.files)
+        log.warning(
+            "export %s was recorded before it was interrupted: it is in place in `%s`", recorded.export_id, staged.out
+        )
         return
     failed = isinstance(exc, OSError)  # a full disk, a quota, a write error under --out
     if run_id is not None:

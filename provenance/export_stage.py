@@ -31,12 +31,13 @@ import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import duckdb
 
 from provenance.errors import OutputError, UsageError
 from provenance.faults import fault
+from provenance.runs import finish_run
 
 log = logging.getLogger(__name__)
 
@@ -251,20 +252,34 @@ def _settle_one(
         log.warning("`%s`: an export killed before it was recorded (run %s), removed", staging, run_id or "none")
         return
     previous = frozenset(data["previous"]) if data.get("previous") is not None else None
-    promote(out, staging, previous, frozenset(recorded[1]))
-    log.warning("`%s`: export %s, killed after it was recorded, is now in place", out, recorded[0])
+    promote(out, staging, previous, frozenset(recorded.files))
+    status = con.execute("SELECT status FROM runs WHERE run_id = ?", [run_id]).fetchone()
+    if status and status[0] == "running":  # killed before its run was finished: it is now
+        counts = {"records": recorded.records, "blocked": recorded.blocked, "export_id": recorded.export_id}
+        finish_run(con, run_id, counts=counts)
+    log.warning("`%s`: export %s, killed after it was recorded, is now in place", out, recorded.export_id)
 
 
-def recorded_export(con: duckdb.DuckDBPyConnection, run_id: str) -> tuple[str, list[str]] | None:
-    """(export id, its files) of the export run ``run_id`` recorded, or None when it recorded none."""
+class Recorded(NamedTuple):
+    """What the ledger holds of an export run's export."""
+
+    export_id: str
+    files: list[str]
+    records: int
+    blocked: dict[str, int]
+
+
+def recorded_export(con: duckdb.DuckDBPyConnection, run_id: str) -> Recorded | None:
+    """The export the export run ``run_id`` recorded, or None when it recorded none."""
     row = con.execute(
-        "SELECT e.export_id, p.detail FROM exports e LEFT JOIN provenance_events p ON p.seq = e.export_seq"
-        " WHERE e.run_id = ? ORDER BY e.export_seq DESC LIMIT 1",
+        "SELECT e.export_id, p.detail, e.records, e.counts FROM exports e"
+        " LEFT JOIN provenance_events p ON p.seq = e.export_seq WHERE e.run_id = ? ORDER BY e.export_seq DESC LIMIT 1",
         [run_id],
     ).fetchone()
     if row is None:
         return None
-    return row[0], sorted((json.loads(row[1]) if row[1] else {}).get("files") or {})
+    files = sorted((json.loads(row[1]) if row[1] else {}).get("files") or {})
+    return Recorded(row[0], files, row[2], (json.loads(row[3]) if row[3] else {}).get("blocked") or {})
 
 
 def _left(folder: Path, what: str, *, mine: bool = True) -> UsageError:

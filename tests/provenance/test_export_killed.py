@@ -96,6 +96,7 @@ def test_killed_after_it_was_recorded_is_put_in_place_by_the_next_export(mixed, 
     assert rc == 0 and f"export {second}, killed after it was recorded, is now in place" in log, log
     _settled(cli, tmp_path, out)
     assert _exports(db_path)[-1][0] == first
+    assert _statuses(db_path) == ["finished"] * 3  # its run too, not marked failed as "interrupted"
 
 
 def test_sigterm_before_it_was_recorded_is_a_clean_interrupt(mixed, cli, db_path, tmp_path):
