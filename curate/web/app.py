@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import threading
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -268,10 +269,13 @@ def _checked(state) -> CatalogueCheck:
     catalogue; the ledger page and the report show them)."""
     view: CatalogueView = state.view
     view.refresh()
-    cached = state.check_cache
-    if cached is None or cached[0] != view.generation:
-        with view.reading() as con:
-            cached = state.check_cache = (view.generation, check_catalogue(con))
+    # one check at a time: requests arriving together wait for the first one's result instead of each running
+    # the checks (four at once on 200k records: ~21 s each and 1.1 GB, against 6.9 s and 0.55 GB for one)
+    with state.check_lock:
+        cached = state.check_cache
+        if cached is None or cached[0] != view.generation:
+            with view.reading() as con:
+                cached = state.check_cache = (view.generation, check_catalogue(con))
     return cached[1]
 
 
@@ -295,14 +299,15 @@ def report(request: Request, user: User) -> Response:
     state = request.app.state
     view: CatalogueView = state.view
     view.refresh()
-    cached = state.report_cache
-    if cached is None or cached[0] != view.generation:
-        from curate.reporting import build_report
+    with state.report_lock:  # built once per snapshot, whoever asks at the same time (as _checked)
+        cached = state.report_cache
+        if cached is None or cached[0] != view.generation:
+            from curate.reporting import build_report
 
-        check = _checked(state)
-        with view.reading() as con:
-            html = build_report(con, catalogue=str(view.db_path.name), check=check)
-        cached = state.report_cache = (view.generation, html)
+            check = _checked(state)
+            with view.reading() as con:
+                html = build_report(con, catalogue=str(view.db_path.name), check=check)
+            cached = state.report_cache = (view.generation, html)
     return HTMLResponse(cached[1])
 
 
@@ -388,5 +393,6 @@ def create_app(config: PortalConfig, view: CatalogueView | None = None) -> Starl
     app.state.cat = config.licence_catalogue or default_licence_catalogue()
     app.state.report_cache = None
     app.state.check_cache = None
+    app.state.check_lock, app.state.report_lock = threading.Lock(), threading.Lock()
     app.state.anchor_file = config.anchor_file
     return app
