@@ -250,6 +250,7 @@ def test_sql_returns_timestamps_with_time_zones(cli, db_path: Path) -> None:
         ("provenance", "reinstate", "--source", "moda"),
         ("runs", "abandon", "20261205T000000-abcdef"),
         ("annotate", "allowlist", "revoke", "1"),
+        ("annotate", "forget-project", "--bank", "B1", "--project", "topic"),
     ],
 )
 @pytest.mark.parametrize(

@@ -208,7 +208,12 @@ def pull_cmd(bank: str, projects: tuple[str, ...], full: bool, as_json: bool) ->
 @annotate.command("forget-project")
 @click.option("--bank", required=True, help="Member bank code.")
 @click.option("--project", type=click.Choice(PROJECTS), required=True, help="Which annotation project.")
-@click.option("--reason", required=True, help="Why the project was deleted in Label Studio (kept in the ledger).")
+@click.option(
+    "--reason",
+    required=True,
+    help="Why the project was deleted in Label Studio (kept in the ledger).",
+    callback=no_personal_data,
+)
 def forget_project_cmd(bank: str, project: str, reason: str) -> int:
     """Forget a bank's project that was deleted in Label Studio (its task mapping; imported annotations stay).
 
