@@ -166,6 +166,7 @@ def decide_pii(
     data: dict[str, Any] | None = None,
     originals: Callable[[], list[tuple[str, str]] | None] | None = None,
     peers: Sequence[Review] = (),
+    need: int = 1,
 ) -> AnnotationEffect:
     """Per-span verdicts of a PII review (see :mod:`annotation.review`); changes make a new version.
 
@@ -173,11 +174,14 @@ def decide_pii(
     placeholders); ``originals`` gives each placeholder's original value, needed only for 非個資. ``peers`` are
     the reviews of the task's other annotators (:func:`task_reviews`): all are judged together
     (:func:`annotation.review.combine_reviews`), so one annotator's 非個資 never unmasks what another read as
-    personal data.
+    personal data. ``need``: the readings the project wants per task (``maximum_annotations``); with fewer (a
+    skip or a malformed annotation is no reading) no span is restored: those read 非個資 stay masked (``conflicts``).
     """
     review = read_review(text, data or {"text": text}, result)
     if peers:
         review = combine_reviews([review, *peers])
+    if review.not_pii and 1 + len(peers) < need:
+        review.conflicts, review.not_pii = sorted([*review.conflicts, *review.not_pii], key=lambda s: s["index"]), []
 
     def stored_detail() -> tuple[dict[str, Any], dict[str, Any]]:
         stored = review.as_dict()
@@ -227,12 +231,18 @@ def _value_conflicts(text: str, review: Any, values: list[tuple[str, str]]) -> N
     review.not_pii = keep
 
 
-def task_reviews(task: dict[str, Any], text: str) -> dict[int, Review]:
-    """Annotation id -> review of each readable, not skipped annotation of a PII review task (imported before
-    or not), for judging a task's annotators together; a malformed one has no say (it is imported ``invalid``)."""
-    out: dict[int, Review] = {}
+def task_reviews(
+    task: dict[str, Any], text: str, imported: dict[int, Review | None] | None = None
+) -> dict[int, Review]:
+    """Annotation id -> review of each readable, not skipped annotation of a PII review task, for judging a task's
+    annotators together; a malformed one has no say (it is imported ``invalid``). ``imported``: the annotations of
+    the task imported before, as imported (:func:`annotation.review.stored_review`; None: no say): those are read
+    from there, not as Label Studio holds them now (edited in place or deleted there, they still count as imported).
+    """
+    imported = imported or {}
+    out: dict[int, Review] = {aid: r for aid, r in imported.items() if r is not None}
     for ann in task.get("annotations") or []:
-        if ann.get("was_cancelled"):
+        if ann.get("was_cancelled") or ann["id"] in imported:
             continue
         try:
             out[ann["id"]] = read_review(text, task.get("data") or {"text": text}, ann.get("result") or [])
@@ -271,6 +281,7 @@ def decide(
     *,
     max_chars: int | None = None,
     peers: Sequence[Review] = (),
+    need: int = 1,
 ) -> AnnotationEffect:
     """The effect of one annotation of ``project``; a malformed one is ``invalid`` (see :func:`invalid`)."""
     if ann.get("was_cancelled"):
@@ -279,7 +290,7 @@ def decide(
     if project == "proofread":
         return decide_proofread(text, result, parent_active, max_chars=max_chars)
     if project == "pii":
-        return decide_pii(text, result, parent_active, data=data, originals=originals, peers=peers)
+        return decide_pii(text, result, parent_active, data=data, originals=originals, peers=peers, need=need)
     return decide_topic(result)
 
 

@@ -30,6 +30,7 @@ Text a person typed is kept only sealed (:mod:`annotation.decide`); a malformed 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -52,7 +53,7 @@ from annotation.label_studio import LabelStudioClient
 from annotation.projects import annotator_actor, check_bank, email_sha256, finish_run, start_run
 from annotation.pull_batch import STAGE, PullBatch, ls_time
 from annotation.retract import retract_withdrawn
-from annotation.review import AllowEntry, PiiVault
+from annotation.review import AllowEntry, PiiVault, Review, stored_review
 from annotation.tasks import PROJECTS
 from provenance import ledger
 from provenance.db import transaction
@@ -228,8 +229,14 @@ def _pull_project(
     if not exported:
         return
     known, tasks = _known_and_pushed(con, instance, pid, [t["id"] for t in exported])
-    # a PII review task's annotators are judged together (decide_pii's peers), once all the project wants are in
-    reviews = {t["id"]: task_reviews(t, tasks[t["id"]][1]) for t in exported if overlap and t["id"] in tasks}
+    # a PII review task's annotators are judged together (decide_pii's peers), once all the project wants are in;
+    # those imported before as they were imported, not as Label Studio holds them now
+    imported = _imported_reviews(con, instance, pid, list(tasks)) if overlap else {}
+    reviews = {
+        t["id"]: task_reviews(t, tasks[t["id"]][1], imported.get(t["id"]))
+        for t in exported
+        if overlap and t["id"] in tasks
+    }
     joint: dict[int, int] = {}  # task -> the annotation whose joint decision made the new version
     flagged: set[int] = set()
     stamps = [ls_time(a.get("created_at")) for t in exported for a in t.get("annotations") or [] if a.get("created_at")]
@@ -241,7 +248,7 @@ def _pull_project(
     max_chars = max_record_chars()
     with transaction(con):
         for task in exported:
-            if overlap and task["id"] in tasks and len(task.get("annotations") or []) < overlap:
+            if overlap and task["id"] in tasks and _readers(task, imported.get(task["id"], {})) < overlap:
                 report.waiting += sum(a["id"] not in known for a in task.get("annotations") or [])
                 continue  # (exported whole again next time: see _fetch_changed)
             for ann in task.get("annotations") or []:
@@ -267,6 +274,7 @@ def _pull_project(
                     (lambda rid=record_id, t=text: vault.originals(con, rid, t)) if vault is not None else None,
                     max_chars=max_chars,
                     peers=[r for aid, r in reviews.get(task["id"], {}).items() if aid != ann["id"]],
+                    need=overlap or 1,
                 )
                 if applied_with is not None:
                     d = joint_member(d, applied_with)
@@ -295,7 +303,8 @@ def _pull_project(
                     joint[task["id"]] = ann["id"]
                 if d.detail.get("disagreed") and task["id"] not in flagged:
                     flagged.add(task["id"])
-                    batch.events.append(_disagreement(record_id, ids, d, sorted(reviews[task["id"]]), run_id))
+                    earlier = not active and applied_with is None  # replaced before this pull
+                    batch.events.append(_disagreement(record_id, ids, d, sorted(reviews[task["id"]]), run_id, earlier))
                     report.disagreements += 1
                 report.outcomes[d.outcome] += 1
         report.new_versions += batch.write(con, project)
@@ -314,7 +323,7 @@ def _pull_project(
 
 
 def _disagreement(
-    record_id: str, ids: dict[str, Any], d: AnnotationEffect, annotations: list[int], run_id: str
+    record_id: str, ids: dict[str, Any], d: AnnotationEffect, annotations: list[int], run_id: str, earlier: bool
 ) -> ledger.Event:
     """The ledger event a steward looks for: annotators of one PII review task read spans differently (each
     span's index and type, never its value); those spans kept their placeholder. ``earlier_version``: the record
@@ -323,7 +332,7 @@ def _disagreement(
     detail.update(
         annotations=annotations,
         spans=[{"index": s["index"], "type": s["type"]} for s in d.detail["disagreed"]],
-        earlier_version=d.outcome == "stale",
+        earlier_version=earlier,
     )
     return ledger.Event(
         stage=STAGE,
@@ -365,6 +374,27 @@ def _fetch_changed(
         report.changed_tasks += len(exported)
         return exported, None
     return _changed_since(con, client, instance, pid, cursor, report), cursor
+
+
+def _imported_reviews(
+    con: duckdb.DuckDBPyConnection, instance: str, pid: int, task_ids: list[int]
+) -> dict[int, dict[int, Review | None]]:
+    """Task id -> annotation id -> review as imported (None: a skip or an invalid one, no say) of these tasks."""
+    out: dict[int, dict[int, Review | None]] = {}
+    for task_id, ann_id, outcome, result in con.execute(
+        "SELECT ls_task_id, ls_annotation_id, outcome, result FROM annotations WHERE instance = ? AND ls_project_id = ?"
+        " AND ls_task_id IN (SELECT unnest(?::BIGINT[]))",
+        [instance, pid, task_ids],
+    ).fetchall():
+        said = stored_review(json.loads(result)) if result and outcome in ("reviewed", "stale") else None
+        out.setdefault(task_id, {})[ann_id] = said
+    return out
+
+
+def _readers(task: dict[str, Any], imported: dict[int, Review | None]) -> int:
+    """Readings of a PII review task: those imported with a review and the new annotations that are not skips."""
+    new = [a for a in task.get("annotations") or [] if a["id"] not in imported and not a.get("was_cancelled")]
+    return sum(r is not None for r in imported.values()) + len(new)
 
 
 def _known_and_pushed(

@@ -183,6 +183,24 @@ class Review:
         return {**out, "disagreed": self.disagreed} if self.disagreed else out
 
 
+def stored_review(result: Any) -> Review | None:
+    """The review an annotation was imported as (``annotations.result`` of a ``reviewed`` or ``stale`` PII review),
+    None for anything else (a skip, an invalid one): what a later annotator of the task is judged together with,
+    whatever the annotation says in Label Studio now.
+
+    >>> stored_review({"confirmed": [], "not_pii": [{"index": 0, "start": 2, "end": 6, "type": "姓名"}]}).not_pii
+    [{'index': 0, 'start': 2, 'end': 6, 'type': '姓名'}]
+    >>> stored_review({"error": "task_mismatch"}) is None
+    True
+    """
+    kinds = ("confirmed", "not_pii", "wrong_type", "added", "rejected", "conflicts")
+    if not isinstance(result, dict) or not all(isinstance(result.get(k, []), list) for k in kinds):
+        return None
+    if not any(k in result for k in kinds):
+        return None
+    return Review(**{k: [s for s in result.get(k, []) if isinstance(s, dict)] for k in kinds})
+
+
 def combine_reviews(reviews: list[Review]) -> Review:
     """The reviews of one task by several annotators, judged together; personal data stays masked unless every
     annotator agrees it is not.
@@ -441,4 +459,5 @@ __all__ = [
     "placeholders",
     "read_review",
     "show",
+    "stored_review",
 ]
