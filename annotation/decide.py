@@ -180,8 +180,8 @@ def decide_pii(
     review = read_review(text, data or {"text": text}, result)
     if peers:
         review = combine_reviews([review, *peers])
-    if review.not_pii and 1 + len(peers) < need:
-        review.conflicts, review.not_pii = sorted([*review.conflicts, *review.not_pii], key=lambda s: s["index"]), []
+    if 1 + len(peers) < need:
+        _keep_masked(review)
 
     def stored_detail() -> tuple[dict[str, Any], dict[str, Any]]:
         stored = review.as_dict()
@@ -192,16 +192,20 @@ def decide_pii(
         return AnnotationEffect("reviewed", "pii_review", stored, detail)
     if not parent_active:
         return AnnotationEffect("stale", "pii_review_stale", stored, detail)
-    values = None
-    if review.not_pii:
-        values = originals() if originals is not None else None
-        if values is None:
-            raise ConfigError(
-                "a PII review marked spans 非個資 (not personal data); restoring them needs the PII key and the "
-                "raw-text vault: set CURATE_PII_KEY or CURATE_PII_KEY_FILE and pull again"
-            )
+    if review.not_pii and originals is None:
+        raise ConfigError(
+            "a PII review marked spans 非個資 (not personal data); restoring them needs the PII key and the "
+            "raw-text vault: set CURATE_PII_KEY or CURATE_PII_KEY_FILE and pull again"
+        )
+    values = originals() if review.not_pii and originals is not None else None
+    unknown = bool(review.not_pii) and values is None
+    if unknown:  # no values known for this text's placeholders (a version made by an earlier PII review)
+        _keep_masked(review)
+    elif review.not_pii:
         _value_conflicts(text, review, values)
-        stored, detail = stored_detail()
+    stored, detail = stored_detail()
+    if unknown:
+        detail["originals_unknown"] = True
     new_text, restored = apply_review(text, review, values)
     return AnnotationEffect(
         "reviewed",
@@ -212,6 +216,12 @@ def decide_pii(
         fields={"pii_state": "scrubbed"},
         restored=restored,
     )
+
+
+def _keep_masked(review: Review) -> None:
+    """Spans read 非個資 that may not be restored: they move to ``conflicts`` (the placeholder stays)."""
+    review.conflicts = sorted([*review.conflicts, *review.not_pii], key=lambda s: s["index"])
+    review.not_pii = []
 
 
 def _value_conflicts(text: str, review: Any, values: list[tuple[str, str]]) -> None:

@@ -8,6 +8,7 @@ from test_review_hostile import _region, _task
 
 from annotation.decide import decide_pii, joint_member, task_reviews
 from annotation.review import Review, combine_reviews
+from provenance.errors import ConfigError
 
 TEXT = "客戶〔姓名〕來電，卡號〔卡號〕，客訴紀錄如下。"
 VALUES = [("PERSON", "歐陽志明"), ("CARD", "4111111111111111")]
@@ -71,3 +72,34 @@ def test_silence_takes_the_other_reading(a, b, kind):
     item = {"index": 0, "start": 2, "end": 6, "type": "姓名"}
     got = combine_reviews([Review(**{a: [dict(item)]}), Review(**{b: [dict(item)]})])
     assert [s["index"] for s in getattr(got, kind)] == [0] and not got.disagreed
+
+
+def _alone(**kw):
+    text = "客戶〔姓名〕來電"
+    region = {"id": "n", "from_name": "pii", "to_name": "text", "type": "labels"}
+    region["value"] = {"start": 2, "end": 6, "labels": ["姓名"]}
+    verdict = {
+        "id": "n",
+        "from_name": "verdict",
+        "to_name": "text",
+        "type": "choices",
+        "value": {"choices": ["非個資"]},
+    }
+    return decide_pii(text, [region, verdict], True, **kw)
+
+
+def test_fewer_readings_than_wanted_restore_nothing():
+    """Review 5 second pass, annotation #1: a 非個資 with fewer readings than the project wants stays masked."""
+    assert _alone(originals=lambda: [("PERSON", "王小明")]).restored
+    d = _alone(originals=lambda: [("PERSON", "王小明")], need=2)
+    assert d.new_text is None and not d.restored and [s["index"] for s in d.result["conflicts"]] == [0]
+
+
+def test_not_pii_on_placeholders_the_vault_knows_no_values_of_stays_masked():
+    """Annotation #4: on a version made by an earlier PII review the vault knows no values (``originals`` gives
+    None); that stopped the whole project's pull as if the key were missing. Now the span stays masked."""
+    d = _alone(originals=lambda: None)
+    assert d.outcome == "reviewed" and d.new_text is None and not d.restored
+    assert [s["index"] for s in d.result["conflicts"]] == [0] and d.detail["originals_unknown"] is True
+    with pytest.raises(ConfigError, match="CURATE_PII_KEY"):  # without the key (no vault) it still stops
+        _alone()

@@ -9,7 +9,6 @@ import json
 import pytest
 from test_pii_review import _ls_tasks, _verdicts, scrubbed  # noqa: F401  (scrubbed: a fixture)
 
-from annotation.decide import decide_pii
 from annotation.pull import pull
 from annotation.push import PushConfig, push
 from curate.pii.keys import load_key
@@ -58,24 +57,6 @@ def test_a_skip_is_no_reading_of_a_task_that_wants_two(label_studio, scrubbed, b
     got = pull(con, client, bank, vault=vault)
     assert (got.imported, got.new_versions) == (3, 1) and got.outcomes["cancelled"] == 1, got
     assert _name_in_the_clear(con) and _allowed(con) == 1
-
-
-def test_fewer_readings_than_wanted_restore_nothing():
-    """#1, in the decision itself: a 非個資 with fewer readings than the project wants stays masked."""
-    text = "客戶〔姓名〕來電"
-    region = {"id": "n", "from_name": "pii", "to_name": "text", "type": "labels"}
-    region["value"] = {"start": 2, "end": 6, "labels": ["姓名"]}
-    verdict = {
-        "id": "n",
-        "from_name": "verdict",
-        "to_name": "text",
-        "type": "choices",
-        "value": {"choices": ["非個資"]},
-    }
-    args = (text, [region, verdict], True)
-    assert decide_pii(*args, originals=lambda: [("PERSON", "王小明")]).restored
-    d = decide_pii(*args, originals=lambda: [("PERSON", "王小明")], need=2)
-    assert d.new_text is None and not d.restored and [s["index"] for s in d.result["conflicts"]] == [0]
 
 
 @pytest.mark.parametrize("change", ["edit", "delete"])
