@@ -35,6 +35,13 @@ def _exit_with_parent() -> None:
     import os
     import time
 
+    # a worker ends on SIGTERM, which is how the pool stops its workers once the work is done: a handler the run's
+    # process holds (Ray's driver installs one that exits with code 15; the CLI's own) would make a stopped worker
+    # look like one that died, and the run fail (the watchdog sees exit code 15, not -SIGTERM)
+    try:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    except ValueError:  # not the child's main thread: nothing was inherited there to run
+        pass
     parent = os.getppid()
 
     def watch() -> None:
