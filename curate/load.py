@@ -316,6 +316,11 @@ def _apply_batch(con, stage: Stage, run_id: str, cfg_hash: str, table: pa.Table)
     }
 
 
+#: a batch's rows are read as a range of their own (materialized) when they span fewer than this many rows per
+#: result: a rank's one shard spans ~(shards x batch) rows; beyond, the range could be the whole table
+NARROW_SPAN = 16
+
+
 def _locate(con, has_rows: bool) -> tuple[int, int]:
     """The row positions ``(lo, hi)`` in ``records`` between which the batch's records lie, and ``_res_at``: a temp
     table of those records as they are now (``record_id``, ``status``), the batch's records only.
@@ -331,7 +336,9 @@ def _locate(con, has_rows: bool) -> tuple[int, int]:
         if n and known == n:
             bounds = (int(lo), int(hi))
     if bounds is not None:
-        _records_at(con, *bounds, narrow=True)
+        # a rank with several shards (--tasks above --workers) writes one results file for all of them, so a batch
+        # may span the whole table: then its records are found without reading every id of the range at once
+        _records_at(con, *bounds, narrow=bounds[1] - bounds[0] < NARROW_SPAN * n)
         missing = con.execute(
             "SELECT count(*) FROM _res WHERE record_id NOT IN (SELECT record_id FROM _res_at)"
         ).fetchone()[0]
