@@ -46,25 +46,11 @@ def retract_withdrawn(
             " WHERE bank = ? AND project = ? AND record_id = ?",
             [(tid in deleted, bank, project, rid) for rid, tid in rows],
         )
+        where = (bank, project, instance, pid)
         ledger.append(
             con,
             [
-                ledger.Event(
-                    stage="annotation",
-                    action="task_retracted",
-                    record_id=rid,
-                    run_id=run_id,
-                    actor=bank,
-                    detail={
-                        "bank": bank,
-                        "project": project,
-                        "instance": instance,
-                        "ls_project_id": pid,
-                        "ls_task_id": tid,
-                        "because": "withdrawn",
-                        "task_deleted": tid in deleted,
-                    },
-                )
+                _task_event("task_retracted", rid, tid, where, run_id, because="withdrawn", task_deleted=tid in deleted)
                 for rid, tid in rows
             ],
         )
@@ -94,26 +80,20 @@ def forget_missing(con: duckdb.DuckDBPyConnection, client: LabelStudioClient, ba
             "DELETE FROM annotation_tasks WHERE bank = ? AND project = ? AND record_id = ?",
             [(bank, project, rid) for rid, _ in missing],
         )
-        ledger.append(
-            con,
-            [
-                ledger.Event(
-                    stage="annotation",
-                    action="task_missing",
-                    record_id=rid,
-                    actor=bank,
-                    detail={
-                        "bank": bank,
-                        "project": project,
-                        "instance": instance,
-                        "ls_project_id": pid,
-                        "ls_task_id": tid,
-                    },
-                )
-                for rid, tid in missing
-            ],
-        )
+        where = (bank, project, instance, pid)
+        ledger.append(con, [_task_event("task_missing", rid, tid, where) for rid, tid in missing])
     return len(missing)
+
+
+def _task_event(
+    action: str, rid: str, tid: int, where: tuple[str, str, str, int], run_id: str | None = None, **extra: object
+) -> ledger.Event:
+    """One task's ledger event: the bank (its actor), project, Label Studio instance, project id and task id."""
+    bank, project, instance, pid = where
+    detail = {"bank": bank, "project": project, "instance": instance, "ls_project_id": pid, "ls_task_id": tid}
+    return ledger.Event(
+        stage="annotation", action=action, record_id=rid, run_id=run_id, actor=bank, detail={**detail, **extra}
+    )
 
 
 __all__ = ["forget_missing", "retract_withdrawn"]
