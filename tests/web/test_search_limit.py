@@ -39,3 +39,20 @@ def test_bank_search_finds_an_allowed_record_after_refused_ones(tmp_path, cli, m
             assert "結果 Results (1)" in html and 'id="results-cut"' not in html
     finally:
         p.stop()
+
+
+def test_a_cut_search_with_nothing_open_says_so_and_not_no_matches():
+    """A bank whose first 5,000 matches are all refused, with more left (views left-alone of review 5): the page
+    said both "the list is cut" and "no matching records". Now it names what happened, and only that."""
+    from curate.web.app import TEMPLATES
+
+    tpl = TEMPLATES.env.get_template("home.html.j2")
+    ctx = {"q": "報告", "user": None, "purposes": [], "purpose": "training", "generation": 1, "scan": "5,000"}
+    row = {"record_id": "ab" * 32, "title": "報告Z", "source_id": "moda", "status": "active", "licence_id": "x"}
+    html = tpl.render(ctx, rows=[], cut=True)
+    assert 'id="results-cut"' in html and "none of the first 5,000 matching records is open" in html
+    assert 'id="no-results"' not in html
+    html = tpl.render(ctx, rows=[row], cut=True)
+    assert "only the first 1 are shown" in html and 'id="no-results"' not in html
+    html = tpl.render(ctx, rows=[], cut=False)
+    assert 'id="no-results"' in html and 'id="results-cut"' not in html
