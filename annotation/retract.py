@@ -1,38 +1,83 @@
-"""Tasks that leave Label Studio: those of withdrawn records, and those deleted there by hand.
+"""Tasks that leave Label Studio: those of withdrawn or no longer licensed records, and those deleted there by hand.
 
-**Withdrawn records** (an erasure request, a revoked licence).
-A withdrawal is recorded in the catalogue alone (`curate provenance withdraw` holds no Label Studio token); the next
-`curate annotate push` or `pull` of each bank finds the tasks of withdrawn records on the projects it works on,
+**Withdrawn records** (an erasure request, a revoked licence), **records the bank may no longer see** (the
+document's current version is refused by the licence gate of :mod:`annotation.eligibility` for this bank: its
+licence expired, a corrected licence or terms leave the bank's audience out, its file is held).
+A withdrawal or a licence change is recorded in the catalogue alone (neither holds a Label Studio token); the next
+`curate annotate push` or `pull` of each bank finds such tasks on the projects it works on,
 deletes the ones nobody annotated (as a superseded version's task is deleted) and marks every one of them
-(``annotation_tasks.retracted_at``, ``task_deleted``; one ``task_retracted`` ledger event each). An annotated task
-is kept (its annotations are the bank's work) and listed by `curate audit withdrawn` until deleted by hand.
+(``annotation_tasks.retracted_at``, ``task_deleted``; one ``task_retracted`` ledger event each, ``because`` names
+why). An annotated task is kept (its annotations are the bank's work) and listed by `curate audit withdrawn` until
+deleted by hand. A task deleted for its licence is sent again by a later push once the licence allows it.
 
 **Tasks deleted in Label Studio** (by a project manager): a push compares the project's tasks with the catalogue's
 mapping (:func:`forget_missing`); a missing task's mapping is dropped (one ``task_missing`` event each), so the push
 sends its record again if it is still eligible, instead of counting it "already there" for ever; so is the mapping
-of a task deleted for a withdrawal that was lifted since.
+of a task deleted for a withdrawal that was lifted since, or for a licence that allows the bank again.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import duckdb
 
+from annotation.eligibility import hold_refusal, licence_refusal
 from annotation.label_studio import LabelStudioClient
 from provenance import ledger
 from provenance.db import transaction
+from provenance.holds import held_containers
+
+#: a live task's record and the document's current (active) versions with what the licence gate reads; a task
+#: whose record is active is its own current version
+_LIVE_TASKS = """
+    SELECT t.record_id, t.ls_task_id, r.status, c.record_id IS NOT NULL AS has_current, c.licence_id, c.container,
+           coalesce(json_extract(c.metadata, '$.licence_terms'), json_extract(s.metadata, '$.licence_terms')) AS terms
+    FROM annotation_tasks t JOIN records r USING (record_id)
+    LEFT JOIN records c ON c.status = 'active' AND c.source_id = r.source_id AND c.doc_key = r.doc_key
+         AND r.status IN ('active', 'superseded')
+    LEFT JOIN sources s ON s.source_id = c.source_id
+    WHERE t.instance = ? AND t.bank = ? AND t.project = ? AND t.ls_project_id = ? AND t.retracted_at IS NULL
+      AND t.superseded_by IS NULL
+    ORDER BY t.ls_task_id
+"""
+
+
+def licence_gate(con: duckdb.DuckDBPyConnection, bank: str) -> Callable[[str | None, str | None, Any], str | None]:
+    """The reason the licence or hold gate refuses a version (licence id, container, terms) to ``bank`` now, or None
+    (:mod:`annotation.eligibility`, the push's own gates)."""
+    held = held_containers(con)
+    return lambda licence, container, terms: hold_refusal(container, held) or licence_refusal(licence, terms, bank)
+
+
+def _refused_tasks(con: duckdb.DuckDBPyConnection, instance: str, bank: str, project: str, pid: int):
+    """(record id, task id, why) of the live tasks on one project whose record is withdrawn, or whose document's
+    current versions are all refused to ``bank`` by the licence or hold gate."""
+    gate = licence_gate(con, bank)
+    seen: dict[tuple[str, int], list[str | None]] = {}
+    for rid, tid, status, has_current, licence, container, terms in con.execute(
+        _LIVE_TASKS, [instance, bank, project, pid]
+    ).fetchall():
+        why = seen.setdefault((rid, tid), [])
+        if status == "withdrawn":
+            why.append("withdrawn")
+        elif has_current:
+            why.append(gate(licence, container, terms))
+        else:
+            why.append(None)  # no current version (a duplicate, a dropped record): not the licence gate's case
+    return [(rid, tid, reasons[0]) for (rid, tid), reasons in seen.items() if None not in reasons]
 
 
 def retract_withdrawn(
     con: duckdb.DuckDBPyConnection, client: LabelStudioClient, bank: str, project: str, pid: int, run_id: str | None
 ) -> tuple[int, int]:
-    """Delete the unannotated tasks of withdrawn records on one project; returns (deleted, kept as annotated)."""
+    """Delete the unannotated tasks of withdrawn records, and of documents whose current version the licence or
+    hold gate now refuses to ``bank``, on one project; returns (deleted, kept as annotated)."""
     instance = client.config.instance
-    rows = con.execute(
-        "SELECT t.record_id, t.ls_task_id FROM annotation_tasks t JOIN records r USING (record_id)"
-        " WHERE t.instance = ? AND t.bank = ? AND t.project = ? AND t.ls_project_id = ? AND t.retracted_at IS NULL"
-        " AND r.status = 'withdrawn' ORDER BY t.ls_task_id",
-        [instance, bank, project, pid],
-    ).fetchall()
+    refused = _refused_tasks(con, instance, bank, project, pid)
+    rows = [(rid, tid) for rid, tid, _ in refused]
+    because = {rid: why for rid, _, why in refused}
     deleted = set()
     for _, tid in rows:
         if client.task_annotation_count(tid) == 0:
@@ -50,7 +95,9 @@ def retract_withdrawn(
         ledger.append(
             con,
             [
-                _task_event("task_retracted", rid, tid, where, run_id, because="withdrawn", task_deleted=tid in deleted)
+                _task_event(
+                    "task_retracted", rid, tid, where, run_id, because=because[rid], task_deleted=tid in deleted
+                )
                 for rid, tid in rows
             ],
         )
@@ -59,18 +106,20 @@ def retract_withdrawn(
 
 def forget_missing(con: duckdb.DuckDBPyConnection, client: LabelStudioClient, bank: str, project: str, pid: int) -> int:
     """Drop the mapping of this project's live tasks that Label Studio no longer has, and of tasks deleted for a
-    withdrawal since lifted (``curate provenance reinstate``), so the push sends their records again; returns how
-    many."""
+    withdrawal since lifted (``curate provenance reinstate``) or for a licence the gate passes again, so the push
+    sends their records again; returns how many."""
     instance = client.config.instance
     where = "WHERE t.instance = ? AND t.bank = ? AND t.project = ? AND t.ls_project_id = ?"
     rows = con.execute(
-        f"SELECT t.record_id, t.ls_task_id, t.task_deleted, r.status = 'active' FROM annotation_tasks t"
-        f" JOIN records r USING (record_id) {where} AND t.superseded_by IS NULL"
-        " AND (t.retracted_at IS NULL OR t.task_deleted)",
+        f"SELECT t.record_id, t.ls_task_id, t.task_deleted, r.status = 'active', r.licence_id, r.container,"
+        " coalesce(json_extract(r.metadata, '$.licence_terms'), json_extract(s.metadata, '$.licence_terms'))"
+        f" FROM annotation_tasks t JOIN records r USING (record_id) LEFT JOIN sources s ON s.source_id = r.source_id"
+        f" {where} AND t.superseded_by IS NULL AND (t.retracted_at IS NULL OR t.task_deleted)",
         [instance, bank, project, pid],
     ).fetchall()
-    live = [(rid, tid) for rid, tid, deleted, _ in rows if not deleted]
-    missing = [(rid, tid) for rid, tid, deleted, active in rows if deleted and active]
+    gate = licence_gate(con, bank)
+    live = [(rid, tid) for rid, tid, deleted, *_ in rows if not deleted]
+    missing = [(rid, tid) for rid, tid, deleted, active, *lic in rows if deleted and active and gate(*lic) is None]
     there = client.task_ids(pid) if live else set()
     missing += [(rid, tid) for rid, tid in live if tid not in there]
     if not missing:

@@ -408,9 +408,10 @@ def withdrawn_report(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
 
 
 def withdrawn_tasks(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    """Label Studio tasks of withdrawn records per instance, bank and project: ``deleted`` there, ``kept_annotated``
-    (annotated: delete them by hand) and ``not_taken_out`` yet (the next `curate annotate push` or `pull` of the bank
-    deletes them); ``on_server``: the task ids of the last two."""
+    """Label Studio tasks of withdrawn records, and tasks taken out because the licence gate no longer opens their
+    document to the bank (:mod:`annotation.retract`), per instance, bank and project: ``deleted`` there,
+    ``kept_annotated`` (annotated: delete them by hand) and ``not_taken_out`` yet (withdrawn records only: the next
+    `curate annotate push` or `pull` of the bank deletes them); ``on_server``: the task ids of the last two."""
     return _rows(
         con.execute(
             "SELECT t.instance, t.bank, t.project, count(*) FILTER (WHERE t.task_deleted) AS deleted,"
@@ -418,7 +419,8 @@ def withdrawn_tasks(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
             " count(*) FILTER (WHERE t.retracted_at IS NULL) AS not_taken_out,"
             " coalesce(list(t.ls_task_id ORDER BY t.ls_task_id) FILTER (WHERE NOT coalesce(t.task_deleted, false)),"
             " []) AS on_server"
-            " FROM annotation_tasks t JOIN records r USING (record_id) WHERE r.status = 'withdrawn'"
+            " FROM annotation_tasks t JOIN records r USING (record_id)"
+            " WHERE r.status = 'withdrawn' OR t.retracted_at IS NOT NULL"
             " GROUP BY ALL ORDER BY t.instance, t.bank, t.project"
         )
     )

@@ -375,8 +375,9 @@ def withdrawn_cmd(as_json: bool, full: bool, vertical: bool) -> int:
     else:
         cols = ["instance", "bank", "project", "deleted", "kept_annotated", "not_taken_out", "on_server"]
         _section(
-            "Label Studio tasks of withdrawn records (not_taken_out: the bank's next `curate annotate push` or pull "
-            "deletes them; kept_annotated: delete them by hand)",
+            "Label Studio tasks of withdrawn records, and of records whose licence no longer opens them to the bank "
+            "(not_taken_out: the bank's next `curate annotate push` or pull deletes them; kept_annotated: delete "
+            "them by hand)",
             tasks,
             cols,
             **lay,

@@ -5,13 +5,16 @@ command."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
-from ls_records import make_catalogue
+from ls_records import add_record, add_source, make_catalogue
 
 from annotation.errors import LabelStudioTerminalError
 from annotation.projects import forget_project
 from annotation.pull import pull
 from annotation.push import PushConfig, push
+from provenance import db as cdb
 from provenance.audit import withdrawn_tasks
 from provenance.errors import UsageError
 from provenance.withdraw import reinstate, withdraw
@@ -102,3 +105,95 @@ def test_a_pull_that_meets_a_deleted_project_says_on_one_line_what_it_imported(
     assert code == 1 and "Traceback" not in err and len(err.strip().splitlines()) == 1, err
     assert "<html" not in err.lower() and "HTTP 404" in err, err
     assert "imported before it and kept: 1 annotations of proofread" in err and "forget-project" in err, err
+
+
+AGREEMENT = {
+    "agreement_id": "A1",
+    "licensor": "TABF",
+    "audience": "consortium",
+    "purposes": ["training"],
+    "expiry": "2099-12-31",
+    "attribution": "台灣金融研訓院 授權使用",
+}
+
+
+def _relicense(con, ids: list[str], terms: dict) -> list[str]:
+    """A licence correction: new versions of ``ids`` under the written agreement with ``terms``."""
+    from provenance.db import transaction
+    from provenance.records import create_version
+    from provenance.runs import finish_run, start_run
+
+    run_id = start_run(con, "test-relicense", {})
+    with transaction(con):
+        new = [
+            create_version(
+                con,
+                rid,
+                con.execute("SELECT text FROM records WHERE record_id = ?", [rid]).fetchone()[0],
+                stage="relicense",
+                run_id=run_id,
+                fields={"licence_id": "LicenseRef-Written-Agreement", "pii_state": "scrubbed"},
+                detail={"licence_terms": terms},
+            )
+            for rid in ids
+        ]
+        con.executemany(
+            "UPDATE records SET metadata = ? WHERE record_id = ?",
+            [(json.dumps({"licence_terms": terms}), rid) for rid in new],
+        )
+    finish_run(con, run_id)
+    return new
+
+
+def test_tasks_of_documents_the_licence_no_longer_opens_to_the_bank_leave_and_come_back(label_studio, db_path, bank):
+    """A licence correction (a new version whose agreement expired) after the push: the old version's text stayed on
+    the bank's Label Studio for ever (review 5, left alone). The next push takes the unannotated task out, keeps the
+    annotated one, and a later correction that allows the bank again sends the document back."""
+    con, ids = make_catalogue(db_path, 3)
+    client = label_studio.client()
+    pid = push(con, client, PushConfig(project="topic", bank=bank)).ls_project_id
+    tasks = _on_server(client, pid)
+    client.create_annotation(tasks[ids[1]], CHOICE, completed_by=client.whoami()["id"])
+    expired = _relicense(con, ids[:2], {**AGREEMENT, "expiry": "2020-01-01"})
+
+    rep = push(con, client, PushConfig(project="topic", bank=bank))
+    assert (rep.retracted, rep.retracted_kept, rep.pushed) == (1, 1, 0), rep
+    left = _on_server(client, pid)
+    assert ids[0] not in left and ids[1] in left and ids[2] in left
+    because = con.execute(
+        "SELECT record_id, json_extract_string(detail, '$.because') FROM provenance_events"
+        " WHERE action = 'task_retracted' ORDER BY record_id"
+    ).fetchall()
+    assert sorted(r for r, _ in because) == sorted(ids[:2]) and all("expired" in why for _, why in because), because
+    again = push(con, client, PushConfig(project="topic", bank=bank))
+    assert (again.retracted, again.retracted_kept, again.missing, again.pushed) == (0, 0, 0, 0), again
+
+    _relicense(con, expired, AGREEMENT)  # corrected again: the bank may see them
+    back = push(con, client, PushConfig(project="topic", bank=bank))
+    assert (back.retracted, back.pushed) == (0, 2), back
+    assert len(_on_server(client, pid)) == 4  # the two new versions, ids[2], and ids[1]'s annotated task
+    (row,) = withdrawn_tasks(con)  # the auditor's list names the annotated task left on the server
+    assert (row["deleted"], row["kept_annotated"], row["on_server"]) == (1, 1, [tasks[ids[1]]]), row
+
+
+def test_a_task_retracted_while_its_record_stays_active_is_sent_again_only_once_allowed(label_studio, db_path, bank):
+    """The record itself stays active while its source's agreement expires: its task is taken out, the next pushes
+    neither count it missing nor send it, and it goes back once the agreement is renewed."""
+    con = cdb.connect(db_path)
+    add_source(con, "agr", licence_id="LicenseRef-Written-Agreement", metadata={"licence_terms": AGREEMENT})
+    rid = add_record(
+        con, "第1條 銀行應依規定辦理存款業務。", source_id="agr", licence_id="LicenseRef-Written-Agreement"
+    )
+    client = label_studio.client()
+    pid = push(con, client, PushConfig(project="topic", bank=bank)).ls_project_id
+    expired = json.dumps({"licence_terms": {**AGREEMENT, "expiry": "2020-01-01"}})
+    con.execute("UPDATE sources SET metadata = ? WHERE source_id = 'agr'", [expired])  # the agreement's end passed
+
+    rep = push(con, client, PushConfig(project="topic", bank=bank))
+    assert (rep.retracted, rep.pushed) == (1, 0) and rid not in _on_server(client, pid), rep
+    again = push(con, client, PushConfig(project="topic", bank=bank))
+    assert (again.missing, again.pushed, again.retracted) == (0, 0, 0), again
+    assert con.execute("SELECT count(*) FROM provenance_events WHERE action = 'task_missing'").fetchone()[0] == 0
+    con.execute("UPDATE sources SET metadata = ? WHERE source_id = 'agr'", [json.dumps({"licence_terms": AGREEMENT})])
+    back = push(con, client, PushConfig(project="topic", bank=bank))
+    assert (back.missing, back.pushed) == (1, 1) and rid in _on_server(client, pid), back
