@@ -35,8 +35,7 @@ _LIVE_TASKS = """
     SELECT t.record_id, t.ls_task_id, r.status, c.record_id IS NOT NULL AS has_current, c.licence_id, c.container,
            coalesce(json_extract(c.metadata, '$.licence_terms'), json_extract(s.metadata, '$.licence_terms')) AS terms
     FROM annotation_tasks t JOIN records r USING (record_id)
-    LEFT JOIN records c ON c.status = 'active' AND c.source_id = r.source_id AND c.doc_key = r.doc_key
-         AND r.status IN ('active', 'superseded')
+    LEFT JOIN (SELECT * FROM records WHERE status = 'active') c ON c.source_id = r.source_id AND c.doc_key = r.doc_key
     LEFT JOIN sources s ON s.source_id = c.source_id
     WHERE t.instance = ? AND t.bank = ? AND t.project = ? AND t.ls_project_id = ? AND t.retracted_at IS NULL
       AND t.superseded_by IS NULL
@@ -48,7 +47,15 @@ def licence_gate(con: duckdb.DuckDBPyConnection, bank: str) -> Callable[[str | N
     """The reason the licence or hold gate refuses a version (licence id, container, terms) to ``bank`` now, or None
     (:mod:`annotation.eligibility`, the push's own gates)."""
     held = held_containers(con)
-    return lambda licence, container, terms: hold_refusal(container, held) or licence_refusal(licence, terms, bank)
+    seen: dict[tuple[str | None, str | None], str | None] = {}  # most tasks share a few licences and terms
+
+    def gate(licence: str | None, container: str | None, terms: Any) -> str | None:
+        key = (licence, terms if terms is None or isinstance(terms, str) else repr(terms))
+        if key not in seen:
+            seen[key] = licence_refusal(licence, terms, bank)
+        return hold_refusal(container, held) or seen[key]
+
+    return gate
 
 
 def _refused_tasks(con: duckdb.DuckDBPyConnection, instance: str, bank: str, project: str, pid: int):
@@ -62,7 +69,7 @@ def _refused_tasks(con: duckdb.DuckDBPyConnection, instance: str, bank: str, pro
         why = seen.setdefault((rid, tid), [])
         if status == "withdrawn":
             why.append("withdrawn")
-        elif has_current:
+        elif has_current and status in ("active", "superseded"):
             why.append(gate(licence, container, terms))
         else:
             why.append(None)  # no current version (a duplicate, a dropped record): not the licence gate's case
