@@ -19,6 +19,9 @@ grant) would not. The source is ``pii_expected``: nothing is exported or annotat
 PII stage ran.
 
 Inputs are classified by suffix (``.xml``/``.rss`` feed, ``.html``/``.htm`` page, ``.csv``).
+A case page's number (``serno``, the key ``fsc:<serno>``) comes from its own address only (canonical
+link, ``og:url``, a browser's ``saved from url`` note), never from links to other cases (上一筆/下一筆,
+related cases); a page without one is keyed by its content, one whose addresses disagree is quarantined.
 A saved list page yields its rows only for cases not already read from a detail page or the
 feed in the same batch (those are counted as skips). A CSV row whose number of fields differs
 from the header's is quarantined (``BAD_CSV_ROW``) and the file's other rows are read.
@@ -56,6 +59,7 @@ class FscReason:
     UNSUPPORTED = "unsupported file type"
     DUPLICATE = "case already read in this batch"
     UNDECODABLE = "undecodable text"
+    TWO_ADDRESSES = "case page whose own addresses (canonical link, og:url, saved-from note) name different cases"
 
 
 #: canonical key -> labels as printed (longest first within a key is not needed: see _LABEL_RE)
@@ -382,12 +386,9 @@ class FscSource(Source):
         lines = [ln for ln in main.get_text("\n").splitlines() if ln.strip()]
         if not lines:
             return []
-        canonical = soup.find("link", rel="canonical")
-        link = canonical.get("href") if canonical else None
+        link, serno = _own_address(soup, markup)
         title = soup.title.get_text(" ", strip=True) if soup.title else ""
-        return [
-            _Case(path.name, str(path), lines, {"title": title}, "detail", _serno(link or "") or _serno(markup), link)
-        ]
+        return [_Case(path.name, str(path), lines, {"title": title}, "detail", serno, link)]
 
     def _csv(self, path: Path) -> Iterator[_Case | Rejection]:
         try:
@@ -517,6 +518,24 @@ class _InputError(Exception):
 def _serno(text: str | None) -> str | None:
     m = _SERNO.search(text or "")
     return m.group(1) if m else None
+
+
+#: a browser's note of the address a page was saved from (``<!-- saved from url=(0085)https://... -->``)
+_SAVED_FROM = re.compile(r"<!--\s*saved from url=\(\d+\)(\S+?)\s*-->", re.IGNORECASE)
+
+
+def _own_address(soup: Any, markup: str) -> tuple[str | None, str | None]:
+    """``(url, serno)`` of a case page from its own address only: canonical link, ``og:url``, a browser's
+    ``saved from url`` note. Links to other pages (上一筆/下一筆, related cases) never name this case, so a page
+    with no address of its own has no serno (keyed by its content); one whose addresses disagree is refused."""
+    canonical = soup.find("link", rel="canonical")
+    og = soup.find("meta", attrs={"property": "og:url"})
+    saved = _SAVED_FROM.search(markup[:4096])
+    urls = [u for u in (canonical and canonical.get("href"), og and og.get("content"), saved and saved.group(1)) if u]
+    sernos = {s for s in map(_serno, urls) if s}
+    if len(sernos) > 1:
+        raise _InputError(FscReason.TWO_ADDRESSES, f"the page's own addresses name cases {sorted(sernos)}: {urls}")
+    return (urls[0] if urls else None), next(iter(sernos), None)
 
 
 def _column_key(column: str | None) -> str | None:

@@ -177,3 +177,57 @@ def test_a_csv_quote_never_closed_costs_its_rows_not_the_file(tmp_path):
     rejected = [(r.reason, r.excerpt) for r in out if getattr(r, "reason", None) == FscReason.BAD_CSV_ROW]
     assert len(texts) == 1 and "正常案件一" in texts[0] and "正常案件三" not in texts[0]
     assert rejected == [(FscReason.BAD_CSV_ROW, "lines 3-4: unexpected end of data")]
+
+
+def _other_case_page(head: str = "") -> str:
+    """乙證券's case page, linking to 甲銀行's case (202509250001) in its navigation and related cases."""
+    return f"""{head}<html><head><title>金管會裁罰案件</title></head><body>
+<nav><a href="home.jsp?id=131&dataserno=202509250001&dtable=Penalty">上一筆</a></nav>
+<div id="maincontent"><p>受處分人：乙證券股份有限公司</p><p>主旨：核處新臺幣240萬元罰鍰。</p>
+<p>事實：內部控制制度未落實。</p></div>
+<div class="related"><a href="home.jsp?id=131&dataserno=202509250001&dtable=Penalty">相關案件</a></div>
+</body></html>"""
+
+
+def test_a_case_page_never_takes_another_cases_number_from_its_links(tmp_path, db_path):
+    """Keyed by its content, not by the serno of a nav or related-case link: 甲銀行's case stays active, both are
+    ingested (the second used to supersede the first, or be skipped as a duplicate of it in one ingest)."""
+    from curate.ingest import ingest
+    from provenance import db
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "case1.html").write_text(DETAIL, encoding="utf-8")
+    (tmp_path / "b" / "case2.html").write_text(_other_case_page(), encoding="utf-8")
+    ingest(db_path, FscSource([tmp_path / "a"]))
+    report = ingest(db_path, FscSource([tmp_path / "b"]))
+    assert report.records_new == 1 and report.versions_new == 0
+    con = db.connect_readonly(db_path)
+    rows = con.execute("SELECT doc_key, status, text LIKE '%甲商業銀行%' FROM records ORDER BY created_at").fetchall()
+    con.close()
+    assert rows[0] == ("fsc:202509250001", "active", True)
+    assert rows[1][0] != "fsc:202509250001" and rows[1][1] == "active"
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        '<meta property="og:url" content="https://www.fsc.gov.tw/ch/home.jsp?id=131&dataserno=202510010007">',
+        "<!-- saved from url=(0072)https://www.fsc.gov.tw/ch/home.jsp?id=131&dataserno=202510010007 -->",
+    ],
+)
+def test_a_case_page_number_from_its_own_address(tmp_path, collect, head):
+    page = _other_case_page()
+    page = page.replace("<head>", "<head>" + head) if head.startswith("<meta") else head + page
+    (tmp_path / "case.html").write_text(page, encoding="utf-8")
+    records, rejections, _ = collect(FscSource([tmp_path]))
+    assert rejections == [] and [r.doc_key for r in records] == ["fsc:202510010007"]
+
+
+def test_a_case_page_whose_own_addresses_disagree_is_quarantined(tmp_path, collect):
+    page = DETAIL.replace(
+        "<title>", '<meta property="og:url" content="https://www.fsc.gov.tw/ch/home.jsp?dataserno=202510010007"><title>'
+    )
+    (tmp_path / "case.html").write_text(page, encoding="utf-8")
+    records, rejections, _ = collect(FscSource([tmp_path]))
+    assert records == [] and [(r.locator, r.reason) for r in rejections] == [("case.html", FscReason.TWO_ADDRESSES)]
