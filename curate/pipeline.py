@@ -329,6 +329,10 @@ def _source(step: IngestStep, db_path: str | Path, *, read_catalogue: bool = Tru
         options["allow_list"] = (*DEFAULT_ALLOW_LIST, *options.pop("allow", ()))
         if read_catalogue and Path(db_path).exists():  # (opens it for writing: not in a dry run)
             options.setdefault("known_fsc_pcodes", known_fsc_pcodes(db_path))
+    if step.source == "fsc" and read_catalogue and Path(db_path).exists():  # as `curate ingest fsc`
+        from sources.fsc import known_full_cases
+
+        options.setdefault("known_full_cases", known_full_cases(db_path, options.get("source_id") or "fsc"))
     try:
         return get_source_class(step.source)([str(p) for p in step.paths], **options)
     except TypeError as exc:

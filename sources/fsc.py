@@ -22,8 +22,10 @@ Inputs are classified by suffix (``.xml``/``.rss`` feed, ``.html``/``.htm`` page
 A case page's number (``serno``, the key ``fsc:<serno>``) comes from its own address only (canonical
 link, ``og:url``, a browser's ``saved from url`` note), never from links to other cases (上一筆/下一筆,
 related cases); a page without one is keyed by its content, one whose addresses disagree is quarantined.
-A saved list page yields its rows only for cases not already read from a detail page or the
-feed in the same batch (those are counted as skips). A CSV row whose number of fields differs
+A saved list page yields its rows only for cases not already read from a detail page, the feed or a
+CSV row, in the same batch or (``known_full_cases``, read by :func:`known_full_cases`) in the catalogue:
+a list row is a one-line title and never supersedes a case's full text (those rows are counted and named
+as skips). A CSV row whose number of fields differs
 from the header's is quarantined (``BAD_CSV_ROW``) and the file's other rows are read.
 """
 
@@ -43,7 +45,7 @@ from provenance.errors import ConfigError
 from sources.base import RawItem, Record, Rejection, Skip, Source, SourceInfo
 from sources.documents import ExtractionError, decode_text, detect_lang
 
-__all__ = ["FscReason", "FscSource", "parse_case_text", "parse_date", "parse_fines"]
+__all__ = ["FscReason", "FscSource", "known_full_cases", "parse_case_text", "parse_date", "parse_fines"]
 
 DEFAULT_LICENCE = "LicenseRef-TW-Copyright-Art9"
 
@@ -58,6 +60,7 @@ class FscReason:
     NO_CASE = "no sanction case found"
     UNSUPPORTED = "unsupported file type"
     DUPLICATE = "case already read in this batch"
+    HELD_IN_FULL = "list entry of a case the catalogue holds in full (detail page, feed item or CSV row)"
     UNDECODABLE = "undecodable text"
     TWO_ADDRESSES = "case page whose own addresses (canonical link, og:url, saved-from note) name different cases"
 
@@ -225,15 +228,16 @@ class FscSource(Source):
     """FSC sanction cases and press releases.
 
     Options: ``licence`` (default ``LicenseRef-TW-Copyright-Art9``), ``source_id`` (default
-    ``fsc``).
+    ``fsc``), ``known_full_cases`` (sernos of cases the catalogue holds in full: their list rows are skipped).
     """
 
     name: ClassVar[str] = "fsc"
     licence_id: ClassVar[str | None] = DEFAULT_LICENCE
     pii_expected: ClassVar[bool] = True
 
-    def __init__(self, paths, **options: Any) -> None:
+    def __init__(self, paths, *, known_full_cases: Iterable[str] = (), **options: Any) -> None:
         super().__init__(paths, **options)
+        self.known_full_cases = frozenset(known_full_cases)
         self.licence = str(options.get("licence") or self.licence_id)
         from sources.manifest import known_licence_ids
 
@@ -299,7 +303,10 @@ class FscSource(Source):
                     yield from self._emit(case, seen)
         for _path, cases in lists:
             for case in cases:
-                yield from self._emit(case, seen)
+                if case.serno in self.known_full_cases:
+                    yield Skip(case.locator, FscReason.HELD_IN_FULL, self.source_id)
+                else:
+                    yield from self._emit(case, seen)
 
     def _emit(self, case: _Case, seen: set[str]) -> Iterator[RawItem | Skip]:
         key = self._case_key(case)
@@ -506,6 +513,26 @@ class FscSource(Source):
             version_metadata={"date": date, "serno": case.serno},
             as_of=date,
         )
+
+
+def known_full_cases(db_path: str | Path, source_id: str = "fsc") -> list[str]:
+    """Sernos of the cases that the catalogue at ``db_path`` holds in full (a record of ``source_id`` read from a
+    detail page, the feed or CSV, not superseded); empty if there is no catalogue."""
+    from provenance import db
+
+    path = Path(db_path)
+    if not path.exists():
+        return []
+    con = db.connect(path)
+    try:
+        rows = con.execute(
+            "SELECT DISTINCT json_extract_string(metadata, '$.serno') FROM records WHERE source_id = ?"
+            " AND status <> 'superseded' AND coalesce(json_extract_string(metadata, '$.kind'), '') <> 'list'",
+            [source_id],
+        ).fetchall()
+    finally:
+        con.close()
+    return [r[0] for r in rows if r[0]]
 
 
 class _InputError(Exception):

@@ -115,9 +115,10 @@ def fsc_cmd(paths, licence) -> int:
     The source is marked pii_expected: its records cannot be exported or annotated before the
     PII stage has run.
     """
-    from sources.fsc import FscSource
+    from sources.fsc import FscSource, known_full_cases
 
-    return _run(FscSource(list(paths), licence=licence), "ingest fsc")
+    known = known_full_cases(settings().db_path)  # a list row never replaces a case held in full
+    return _run(FscSource(list(paths), licence=licence, known_full_cases=known), "ingest fsc")
 
 
 def _manifest_command(name: str, what: str) -> click.Command:

@@ -231,3 +231,38 @@ def test_a_case_page_whose_own_addresses_disagree_is_quarantined(tmp_path, colle
     (tmp_path / "case.html").write_text(page, encoding="utf-8")
     records, rejections, _ = collect(FscSource([tmp_path]))
     assert records == [] and [(r.locator, r.reason) for r in rejections] == [("case.html", FscReason.TWO_ADDRESSES)]
+
+
+def test_a_list_row_never_replaces_a_case_held_in_full_across_ingests(tmp_path, db_path, cli):
+    """A later ingest of a list page: the row of a case held in full is skipped, counted and named (it used to become
+    a new version, the one-line title superseding the 裁處書); a row of a case not held is ingested."""
+    from provenance import db
+
+    (tmp_path / "run1").mkdir()
+    (tmp_path / "run2").mkdir()
+    (tmp_path / "run1" / "detail.html").write_text(DETAIL, encoding="utf-8")
+    (tmp_path / "run2" / "list.html").write_text(LIST, encoding="utf-8")
+    assert cli("ingest", "fsc", str(tmp_path / "run1"))[0] == 0
+    code, out, _ = cli("ingest", "fsc", str(tmp_path / "run2"))
+    assert code == 0 and "1 new, 0 new versions" in out and "1 skipped" in out
+    assert FscReason.HELD_IN_FULL in out and "list.html#row=1" in out
+    con = db.connect_readonly(db_path)
+    rows = con.execute(
+        "SELECT doc_key, status, json_extract_string(metadata, '$.kind') FROM records ORDER BY doc_key"
+    ).fetchall()
+    con.close()
+    assert rows == [("fsc:202507150003", "active", "list"), ("fsc:202509250001", "active", "detail")]
+    # a later full text of a listed case still replaces its list row
+    (tmp_path / "run3").mkdir()
+    (tmp_path / "run3" / "c.html").write_text(DETAIL.replace("202509250001", "202507150003"), encoding="utf-8")
+    code, out, _ = cli("ingest", "fsc", str(tmp_path / "run3"))
+    assert code == 0 and "1 new versions" in out
+
+
+def test_a_pipeline_fsc_step_reads_the_cases_held_in_full(tmp_path, db_path, cli):
+    from curate.pipeline import IngestStep, _source
+
+    (tmp_path / "detail.html").write_text(DETAIL, encoding="utf-8")
+    assert cli("ingest", "fsc", str(tmp_path / "detail.html"))[0] == 0
+    source = _source(IngestStep("fsc", [tmp_path / "list.html"]), db_path)
+    assert source.known_full_cases == {"202509250001"} and "known_full_cases" not in source.config()
