@@ -9,7 +9,8 @@ reasons (違反事實理由) and the result (裁罰及處分結果); 裁處書 u
 * ``institution`` and ``ubn`` only when the respondent is an organisation (a person's name is
   personal data and stays in the text only, for the PII stage to mask);
 * ``legal_basis`` (the labelled text, else the provisions cited), ``laws_cited``;
-* ``result`` and ``fines_twd`` / ``fine_twd_total`` (新臺幣300萬元 -> 3000000);
+* ``result`` and ``fines_twd`` / ``fine_twd_total`` (新臺幣300萬元 -> 3000000; 億/萬/千/百 combined,
+  ASCII, full-width or Chinese digits: 新臺幣1億2,000萬元, 一千二百萬元; an amount not read whole is left out);
 * ``spans``: ``{facts|reasons|facts_reasons|...: [start, end]}`` character offsets into the
   record text. Narratives name people, so they are referenced, not copied into metadata.
 

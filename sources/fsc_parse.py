@@ -6,9 +6,10 @@ Used by :mod:`sources.fsc` (which re-exports them).
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from email.utils import parsedate_to_datetime
 
-__all__ = ["cited_provisions", "parse_date", "parse_fines"]
+__all__ = ["cited_provisions", "parse_amount", "parse_date", "parse_fines"]
 
 _LAW_CITE = re.compile(
     r"(?P<name>[\u4e00-\u9fff]{1,24}?(?:法|條例|辦法|規則|準則|要點|標準))"
@@ -66,20 +67,82 @@ def parse_date(text: str | None) -> str | None:
     return f"{y:04d}-{mo:02d}-{d:02d}"
 
 
-_AMOUNT = re.compile(r"新[臺台]幣\s*([\d,，.]+)\s*(億|萬|千)?\s*(?:餘)?\s*元")
+#: full-width digits and separators as ASCII (amounts are written either way)
+_WIDE = str.maketrans("０１２３４５６７８９，．", "0123456789,.")
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "兩": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_NUM = r"(?:\d[\d,]*(?:\.\d+)?|[零〇一二兩三四五六七八九十百千]+)"
+#: 新臺幣 then one or more number-and-unit groups (1億2,000萬, 一千二百萬, 3,000,000) then 元 (餘元: about)
+_AMOUNT = re.compile(rf"新[臺台]幣\s*((?:{_NUM}\s*[億萬千百]?\s*)+?)\s*餘?\s*元")
+_SMALL = {"千": 1000, "百": 100, "十": 10}
+
+
+def parse_amount(text: str) -> int | None:
+    """NT$ of a written amount (without 新臺幣 and 元): 億, 萬, 千, 百 with ASCII, full-width or Chinese digits; None
+    when it cannot be read whole (a wrong number would be worse than none).
+
+    >>> parse_amount("1億2,000萬"), parse_amount("一億二千萬"), parse_amount("１，２００萬"), parse_amount("1.5億")
+    (120000000, 120000000, 12000000, 150000000)
+    >>> parse_amount("2萬1億") is None
+    True
+    """
+    rest = re.sub(r"\s", "", text.translate(_WIDE))
+    total = Decimal(0)
+    try:
+        for unit, factor in (("億", 10**8), ("萬", 10**4)):
+            if unit in rest:
+                head, rest = rest.split(unit, 1)
+                total += _below_10000(head, required=True) * factor
+        total += _below_10000(rest, required=False)
+    except (ValueError, ArithmeticError):
+        return None
+    return int(total) if total == total.to_integral_value() and total > 0 else None
+
+
+def _below_10000(text: str, *, required: bool) -> Decimal:
+    """``1,200``, ``1.5``, ``2千5百``, ``一千二百``, ``十五``: the part of an amount before (or without) 億/萬."""
+    if not text:
+        if required:
+            raise ValueError("a unit without a number")
+        return Decimal(0)
+    total = Decimal(0)
+    for m in re.finditer(r"(\d[\d,]*(?:\.\d+)?|[零〇一二兩三四五六七八九]+)?([千百十]?)", text):
+        number, unit = m.groups()
+        if not number and not unit:
+            continue
+        if number and number[0].isdigit():
+            value = Decimal(number.replace(",", ""))
+        elif number:
+            value = Decimal("".join(str(_CN_DIGITS[c]) for c in number))
+        else:
+            value = Decimal(1)  # 十五: one ten
+        total += value * _SMALL.get(unit, 1)
+    if not re.fullmatch(r"(?:(?:\d[\d,]*(?:\.\d+)?|[零〇一二兩三四五六七八九]+)?[千百十]?)+", text):
+        raise ValueError(f"not an amount: {text}")
+    return total
 
 
 def parse_fines(text: str | None) -> list[int]:
-    """Amounts in NT$ of every ``新臺幣…元`` in ``text``.
+    """Amounts in NT$ of every ``新臺幣…元`` in ``text`` (one not read whole is left out).
 
-    >>> parse_fines("核處新臺幣1,200萬元罰鍰，另處新臺幣 60 萬元")
-    [12000000, 600000]
+    >>> parse_fines("核處新臺幣1億2,000萬元罰鍰，並處新臺幣60萬元")
+    [120000000, 600000]
     """
     out = []
-    for num, unit in _AMOUNT.findall(text or ""):
-        try:
-            value = float(num.replace(",", "").replace("，", ""))
-        except ValueError:
-            continue
-        out.append(int(round(value * {"億": 1e8, "萬": 1e4, "千": 1e3}.get(unit, 1))))
+    for amount in _AMOUNT.findall((text or "").translate(_WIDE)):
+        value = parse_amount(amount)
+        if value is not None:
+            out.append(value)
     return out

@@ -266,3 +266,29 @@ def test_a_pipeline_fsc_step_reads_the_cases_held_in_full(tmp_path, db_path, cli
     assert cli("ingest", "fsc", str(tmp_path / "detail.html"))[0] == 0
     source = _source(IngestStep("fsc", [tmp_path / "list.html"]), db_path)
     assert source.known_full_cases == {"202509250001"} and "known_full_cases" not in source.config()
+
+
+@pytest.mark.parametrize(
+    "text,fines",
+    [
+        ("核處新臺幣1億2,000萬元罰鍰，並處新臺幣60萬元", [120_000_000, 600_000]),
+        ("新臺幣３億５，０００萬元", [350_000_000]),  # full-width digits and comma
+        ("新臺幣一億二千萬元", [120_000_000]),
+        ("新臺幣1千2百萬元", [12_000_000]),
+        ("新臺幣1億零5萬元", [100_050_000]),
+        ("新臺幣十五萬元", [150_000]),
+        ("新臺幣300萬餘元", [3_000_000]),
+        ("新臺幣2萬1億元", []),  # not read whole: left out, never a wrong number
+    ],
+)
+def test_parse_fines_mixed_units_and_digits(text, fines):
+    assert parse_fines(text) == fines
+
+
+def test_a_fine_of_yi_and_wan_totals_right(tmp_path, collect):
+    header = "發文日期,受處分人,主旨,裁罰及處分結果\n"
+    row = '114/06/30,甲商業銀行股份有限公司,核處罰鍰,"核處新臺幣1億2,000萬元罰鍰，並處新臺幣60萬元"\n'
+    (tmp_path / "c.csv").write_text(header + row, encoding="utf-8")
+    records, _, _ = collect(FscSource([tmp_path]))
+    assert records[0].metadata["fines_twd"] == [120_000_000, 600_000]
+    assert records[0].metadata["fine_twd_total"] == 120_600_000
