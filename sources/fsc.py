@@ -5,7 +5,8 @@ One record per case. Regulation G0380177 Art. 3 publishes, for every case, the d
 reasons (違反事實理由) and the result (裁罰及處分結果); 裁處書 use labels such as 發文日期, 受處分人,
 主旨, 事實, 理由及法令依據, 罰鍰金額. These are parsed into ``metadata``:
 
-* ``date`` (ISO, from ROC or Gregorian dates), ``doc_no``, ``subject``;
+* ``date`` (ISO, from ROC or Gregorian dates; a case whose date does not exist is quarantined,
+  ``BAD_DATE``), ``doc_no``, ``subject``;
 * ``institution`` and ``ubn`` only when the respondent is an organisation (a person's name is
   personal data and stays in the text only, for the PII stage to mask);
 * ``legal_basis`` (the labelled text, else the provisions cited), ``laws_cited``;
@@ -44,7 +45,7 @@ from typing import Any, ClassVar
 from provenance.errors import ConfigError
 from sources.base import RawItem, Record, Rejection, Skip, Source, SourceInfo
 from sources.documents import ExtractionError, decode_text, detect_lang
-from sources.fsc_parse import cited_provisions, parse_date, parse_fines
+from sources.fsc_parse import ImpossibleDate, cited_provisions, parse_date, parse_fines, read_date
 
 __all__ = [
     "FscReason",
@@ -71,6 +72,7 @@ class FscReason:
     DUPLICATE = "case already read in this batch"
     HELD_IN_FULL = "list entry of a case the catalogue holds in full (detail page, feed item or CSV row)"
     UNDECODABLE = "undecodable text"
+    BAD_DATE = "date that does not exist (114/02/30, 2025-13-01)"
     TWO_ADDRESSES = "case page whose own addresses (canonical link, og:url, saved-from note) name different cases"
 
 
@@ -398,11 +400,15 @@ class FscSource(Source):
 
         respondent = section("respondent")
         is_org = bool(respondent and _ORG.search(respondent))
-        date = (
-            parse_date(section("date"))
-            or parse_date(case.fields.get("date"))
-            or parse_date(case.fields.get("pub_date"))
-        )
+        try:
+            date = (
+                read_date(section("date"))
+                or read_date(case.fields.get("date"))
+                or read_date(case.fields.get("pub_date"))
+            )
+        except ImpossibleDate as exc:  # ordering versions by it, or showing it, would mislead
+            yield Rejection(raw.locator, FscReason.BAD_DATE, f"{exc}: fix the date in the input", self.source_id)
+            return
         result = section("result")
         subject = section("subject") or case.fields.get("title") or None
         fines = parse_fines(result) or parse_fines(subject) or ([] if result else parse_fines(text))

@@ -5,11 +5,12 @@ Used by :mod:`sources.fsc` (which re-exports them).
 
 from __future__ import annotations
 
+import datetime
 import re
 from decimal import Decimal
-from email.utils import parsedate_to_datetime
+from email.utils import parsedate_to_datetime, parsedate_tz
 
-__all__ = ["cited_provisions", "parse_amount", "parse_date", "parse_fines"]
+__all__ = ["ImpossibleDate", "cited_provisions", "parse_amount", "parse_date", "parse_fines", "read_date"]
 
 _LAW_CITE = re.compile(
     r"(?P<name>[\u4e00-\u9fff]{1,24}?(?:法|條例|辦法|規則|準則|要點|標準))"
@@ -40,12 +41,27 @@ def cited_provisions(text: str) -> list[str]:
     return out
 
 
+class ImpossibleDate(ValueError):
+    """A date as written that does not exist (114/02/30, 2025-13-01): the input needs fixing."""
+
+
 def parse_date(text: str | None) -> str | None:
-    """ISO date from ROC (中華民國114年9月25日, 114/09/25), Gregorian or RFC 822 dates.
+    """ISO date from ROC (中華民國114年9月25日, 114/09/25), Gregorian or RFC 822 dates; None if there is none or it
+    does not exist (:func:`read_date` tells the two apart).
 
     >>> parse_date("中華民國114年9月25日"), parse_date("114.9.5"), parse_date("Thu, 25 Sep 2025 10:00:00 +0800")
     ('2025-09-25', '2025-09-05', '2025-09-25')
+    >>> parse_date("114/02/30") is None
+    True
     """
+    try:
+        return read_date(text)
+    except ImpossibleDate:
+        return None
+
+
+def read_date(text: str | None) -> str | None:
+    """:func:`parse_date`, raising :class:`ImpossibleDate` for a date as written that does not exist."""
     if not text:
         return None
     t = text.strip()
@@ -58,13 +74,16 @@ def parse_date(text: str | None) -> str | None:
             y, mo, d = int(m.group(1)) + 1911, int(m.group(2)), int(m.group(3))
         else:
             try:
-                dt = parsedate_to_datetime(t)
+                return parsedate_to_datetime(t).date().isoformat()
             except (TypeError, ValueError, IndexError):
-                return None
-            return dt.date().isoformat()
-    if not (1 <= mo <= 12 and 1 <= d <= 31):
-        return None
-    return f"{y:04d}-{mo:02d}-{d:02d}"
+                parts = parsedate_tz(t)  # read, but not a day of the calendar (30 Feb)?
+                if parts is None or parts[0] is None:
+                    return None
+                y, mo, d = parts[:3]
+    try:
+        return datetime.date(y, mo, d).isoformat()
+    except ValueError as exc:
+        raise ImpossibleDate(f"`{m.group(0) if m else t}` is not a date ({exc})") from None
 
 
 #: full-width digits and separators as ASCII (amounts are written either way)

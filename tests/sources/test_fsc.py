@@ -292,3 +292,20 @@ def test_a_fine_of_yi_and_wan_totals_right(tmp_path, collect):
     records, _, _ = collect(FscSource([tmp_path]))
     assert records[0].metadata["fines_twd"] == [120_000_000, 600_000]
     assert records[0].metadata["fine_twd_total"] == 120_600_000
+
+
+@pytest.mark.parametrize("written", ["114/02/30", "2025-02-30", "中華民國113年13月1日", "0000-01-01"])
+def test_a_case_whose_date_does_not_exist_is_quarantined(tmp_path, collect, written):
+    """Not stored as an ISO date (it orders versions and is shown as one): quarantined, naming it."""
+    assert parse_date(written) is None
+    header, good = CSV.splitlines()
+    (tmp_path / "c.csv").write_text(f"{header}\n{good.replace('114/06/30', written)}\n", encoding="utf-8")
+    records, rejections, _ = collect(FscSource([tmp_path]))
+    assert records == [] and [(r.locator, r.reason) for r in rejections] == [("c.csv#line=2", FscReason.BAD_DATE)]
+    assert "is not a date" in rejections[0].excerpt and "fix the date" in rejections[0].excerpt
+
+
+def test_a_feed_date_that_does_not_exist_is_quarantined(tmp_path, collect):
+    (tmp_path / "feed.xml").write_text(FEED.replace("Fri, 01 Aug 2025", "Sun, 31 Aug 2025").replace("31 Aug", "31 Sep"))
+    records, rejections, _ = collect(FscSource([tmp_path]))
+    assert [(r.locator, r.reason) for r in rejections] == [("feed.xml#item=1", FscReason.BAD_DATE)]
