@@ -18,6 +18,10 @@ documents (read by :mod:`sources.documents`).
 * Field mapping is configuration (:class:`ModaFields`); when a field is not named, common names
   are tried (``text``/``content``/``內容``..., ``來源網站`` for the URL). Unmapped fields are kept
   in ``metadata.fields``.
+* A row's date (ROC ``113/2/1``, ``民國113年2月1日`` or western, padded or not) orders its versions by the day it
+  names (``as_of``, ISO): an older row never replaces a newer one. A date that does not parse (or names no real
+  day) is kept as written in ``metadata.date`` but orders nothing: the row replaces the active version, as an
+  undated row does.
 * The licence class is an option and required: ``OGDL-Taiwan-1.0`` for open data, or the
   AI-training-only licence (``LicenseRef-MODA-AI-Training`` in the current catalogue; the
   domain notes call it ``LicenseRef-SAITD-Lic-Taiwan-1.0``). It must be a known licence id.
@@ -38,6 +42,7 @@ from typing import Any, ClassVar
 from provenance.errors import ConfigError
 from sources import capped
 from sources.base import RawItem, Record, Rejection, Skip, Source, SourceInfo
+from sources.dates import iso_date
 from sources.documents import DOCUMENT_SUFFIXES, ExtractConfig, ExtractionError, detect_lang, extract, segment_key
 
 __all__ = ["ModaFields", "ModaReason", "ModaSource"]
@@ -373,7 +378,8 @@ class ModaSource(Source):
         ident = _scalar(row.get(keys["id"])) if keys["id"] else None
         title = _scalar(row.get(keys["title"])) if keys["title"] else None
         url = _clean_url(row.get(keys["url"])) if keys["url"] else None
-        date = _scalar(row.get(keys["date"])) if keys["date"] else None
+        raw_date = row.get(keys["date"]) if keys["date"] else None
+        date = _scalar(raw_date)
         used = keys.values()
         dataset = raw.payload["dataset"]
         metadata: dict[str, Any] = {
@@ -407,7 +413,8 @@ class ModaSource(Source):
             licence_id=self.licence,
             metadata=metadata,
             version_metadata={"title": title, "url": url, "date": date},
-            as_of=str(date) if date not in (None, "") else None,
+            # parsed, so versions order by the day (113/10/1 after 113/2/1); a date that does not parse orders nothing
+            as_of=iso_date(raw_date),
         )
 
     def _dataset_meta(self, dataset: str) -> dict[str, str]:

@@ -194,3 +194,41 @@ def test_repeated_id_in_one_ingest_skipped_first_kept(tmp_path, db_path):
     # the next ingest of the same input starts afresh: nothing new, the repeats skipped again
     again = ingest(db_path, ModaSource([d, tmp_path / "ds2"], licence="CC0-1.0"))
     assert again.unchanged == 3 and again.skipped == {ModaReason.DUPLICATE_ID: 2}
+
+
+def _rows(
+    db_path, sql="SELECT status, text, json_extract_string(metadata, '$.as_of') FROM records ORDER BY created_at"
+):
+    import duckdb
+
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize(
+    ("old", "new"), [("113/2/1", "113/10/1"), ("2024/2/1", "2024/10/1"), ("113/09/30", "2024-10-1")]
+)
+def test_update_with_unpadded_date_replaces_older_row(tmp_path, db_path, old, new):
+    """Versions order by the day the date names, not by its text: '113/10/1' sorted before '113/2/1' and the
+    update was filed as history while the old text stayed active (review 6, 3b)."""
+    from curate.ingest import ingest
+
+    for run, (date, text) in enumerate([(old, "舊版：利率百分之一。"), (new, "新版：利率百分之二。")]):
+        f = tmp_path / f"v{run}" / "news" / "a.jsonl"
+        f.parent.mkdir(parents=True)
+        f.write_text(json.dumps({"id": "n1", "日期": date, "text": text}, ensure_ascii=False) + "\n", "utf-8")
+        ingest(db_path, ModaSource([f.parent], licence="OGDL-Taiwan-1.0", dataset="新聞"))
+    got = _rows(db_path)
+    assert [(s, t) for s, t, _ in got] == [("superseded", "舊版：利率百分之一。"), ("active", "新版：利率百分之二。")]
+    assert all(a and a[4] == "-" for _, _, a in got)  # ISO dates
+    # a row older than both, ingested last, is kept as history: the active text stays the newest
+    f = tmp_path / "v2" / "news" / "a.jsonl"
+    f.parent.mkdir(parents=True)
+    f.write_text(
+        json.dumps({"id": "n1", "日期": "民國100年1月5日", "text": "最舊版。"}, ensure_ascii=False) + "\n", "utf-8"
+    )
+    ingest(db_path, ModaSource([f.parent], licence="OGDL-Taiwan-1.0", dataset="新聞"))
+    assert _rows(db_path, "SELECT text FROM records WHERE status = 'active'") == [("新版：利率百分之二。",)]
