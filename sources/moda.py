@@ -12,6 +12,9 @@ documents (read by :mod:`sources.documents`).
   header's is quarantined with its line number (pandas made the first field of a row with one
   field too many its index and shifted the rest), every cell is kept as the string it is (no type
   guessing: an id ``007`` stays ``007``) and an empty cell is a missing value.
+* A ``save_to_disk`` folder is read only if every data file its ``state.json`` names (each split's, for a
+  ``dataset_dict.json``) lies inside it, symlinks resolved; otherwise, or when that JSON is malformed, it is
+  quarantined.
 * A row whose id (within its dataset) was already read in this ingest is skipped, counted and named
   (:attr:`ModaReason.DUPLICATE_ID`): the first row is kept (before, the later one silently became
   a new version that superseded it).
@@ -73,7 +76,56 @@ class ModaReason:
     BAD_CSV_QUOTING = "CSV row that cannot be read (a stray or unclosed quote, or a field over the record limit)"
     DUPLICATE_ID = "id already read in this ingest (the first row is kept)"
     UNSUPPORTED = "unsupported file type"
+    OUTSIDE_FOLDER = "dataset folder whose state.json or dataset_dict.json names a file outside it"
     EMPTY = "empty file"
+
+
+class _DiskFolderError(Exception):
+    """A ``save_to_disk`` folder that may not be read as it says (``reason``: a :class:`ModaReason`)."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+
+
+def _inside(folder: Path, name: Any, what: str) -> Path:
+    """``folder / name`` with symlinks resolved, refused unless it stays inside ``folder`` (``../``, absolute)."""
+    if not isinstance(name, str) or not name:
+        raise _DiskFolderError(ModaReason.UNREADABLE, f"{what}: {name!r} is not a file name")
+    target = (folder / name).resolve()
+    if not target.is_relative_to(folder.resolve()):
+        raise _DiskFolderError(ModaReason.OUTSIDE_FOLDER, f"{what} names `{name}`, which is not inside the folder")
+    return target
+
+
+def _json_file(path: Path, want: type, what: str) -> Any:
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise _DiskFolderError(ModaReason.UNREADABLE, f"{what}: {type(exc).__name__}: {exc}") from exc
+    if not isinstance(value, want):
+        raise _DiskFolderError(ModaReason.UNREADABLE, f"{what} is not a JSON {want.__name__}")
+    return value
+
+
+def _check_disk_folder(folder: Path, what: str = "") -> None:
+    """Refuse a ``save_to_disk`` folder whose ``state.json`` (or a split's, named by ``dataset_dict.json``) names a
+    data file outside the folder, symlinks resolved: ``datasets`` joins the names to the folder as written, so
+    ``../other/data.arrow`` ingested another dataset under this folder's licence (review 6, finding 4)."""
+    what = what or folder.name
+    state = folder / "state.json"
+    if not state.exists() and (folder / "dataset_dict.json").exists():
+        splits = _json_file(folder / "dataset_dict.json", dict, f"{what}/dataset_dict.json").get("splits")
+        if not isinstance(splits, list):
+            raise _DiskFolderError(ModaReason.UNREADABLE, f"{what}/dataset_dict.json has no list of splits")
+        for split in splits:
+            _check_disk_folder(_inside(folder, split, f"{what}/dataset_dict.json"), f"{what}/{split}")
+        return
+    files = _json_file(state, dict, f"{what}/state.json").get("_data_files")
+    if not isinstance(files, list) or not all(isinstance(f, dict) for f in files):
+        raise _DiskFolderError(ModaReason.UNREADABLE, f"{what}/state.json has no list of `_data_files`")
+    for f in files:
+        _inside(folder, f.get("filename"), f"{what}/state.json")
 
 
 def _excerpt(line: bytes) -> str:
@@ -307,6 +359,8 @@ class ModaSource(Source):
         import pyarrow as pa
 
         try:
+            if kind == "hf_disk":
+                _check_disk_folder(path)
             splits = self._open_dataset(datasets, path, kind)
             for split, ds in splits:
                 prefix = f"{rel}#" + (f"split={split}&" if split else "")
@@ -326,8 +380,12 @@ class ModaSource(Source):
             OSError,
             UnicodeDecodeError,
             json.JSONDecodeError,
+            KeyError,  # a state.json without a key the loader reads
+            TypeError,
         ) as exc:
             yield Rejection(rel, ModaReason.UNREADABLE, f"{type(exc).__name__}: {exc}"[:500], self.source_id)
+        except _DiskFolderError as exc:
+            yield Rejection(rel, exc.reason, str(exc)[:500], self.source_id)
 
     @staticmethod
     def _open_dataset(datasets, path: Path, kind: str) -> list[tuple[str | None, Any]]:

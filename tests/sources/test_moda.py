@@ -232,3 +232,41 @@ def test_update_with_unpadded_date_replaces_older_row(tmp_path, db_path, old, ne
     )
     ingest(db_path, ModaSource([f.parent], licence="OGDL-Taiwan-1.0", dataset="新聞"))
     assert _rows(db_path, "SELECT text FROM records WHERE status = 'active'") == [("新版：利率百分之二。",)]
+
+
+def test_saved_folder_naming_files_outside_it_or_malformed_is_quarantined(tmp_path, collect):
+    """``state.json`` is trusted by ``datasets``: ``../`` (or a symlink) read another dataset's Arrow file under this
+    folder's licence, and a ``state.json`` that is no object was a traceback (review 6, finding 4)."""
+    import datasets
+
+    datasets.Dataset.from_dict({"id": [1], "text": ["另一資料集的受限文字。"]}).save_to_disk(str(tmp_path / "secret"))
+    datasets.Dataset.from_dict({"id": [1], "text": ["公開資料。"]}).save_to_disk(str(tmp_path / "hfe" / "ds"))
+    datasets.DatasetDict({"train": datasets.Dataset.from_dict({"text": ["字。"]})}).save_to_disk(str(tmp_path / "dd"))
+    state = tmp_path / "hfe" / "ds" / "state.json"
+    good = json.loads(state.read_text())
+    state.write_text(json.dumps({**good, "_data_files": [{"filename": "../../secret/data-00000-of-00001.arrow"}]}))
+    linked = tmp_path / "linked"
+    datasets.Dataset.from_dict({"text": ["公開。"]}).save_to_disk(str(linked))
+    arrow = linked / "data-00000-of-00001.arrow"
+    arrow.unlink()
+    arrow.symlink_to(tmp_path / "secret" / "data-00000-of-00001.arrow")
+    (tmp_path / "dd" / "dataset_dict.json").write_text('{"splits": ["../secret"]}')
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "dataset_info.json").write_text("{}")
+    (broken / "state.json").write_text("[]")
+    keyless = tmp_path / "keyless"
+    datasets.Dataset.from_dict({"text": ["字。"]}).save_to_disk(str(keyless))
+    s = json.loads((keyless / "state.json").read_text())
+    (keyless / "state.json").write_text(json.dumps({"_data_files": s["_data_files"]}))  # no _split, _fingerprint
+    paths = [tmp_path / "hfe" / "ds", linked, tmp_path / "dd", broken, keyless]
+    records, rejections, _ = collect(ModaSource(paths, licence="OGDL-Taiwan-1.0"))
+    assert records == []
+    assert [(r.locator, r.reason) for r in rejections] == [
+        ("ds", ModaReason.OUTSIDE_FOLDER),
+        ("linked", ModaReason.OUTSIDE_FOLDER),
+        ("dd", ModaReason.OUTSIDE_FOLDER),
+        ("broken", ModaReason.UNREADABLE),
+        ("keyless", ModaReason.UNREADABLE),
+    ]
+    assert "../../secret/data-00000-of-00001.arrow" in rejections[0].excerpt
