@@ -29,9 +29,10 @@ REASON_MALFORMED = "malformed item (unexpected field type or shape)"
 REASON_INVALID_UNICODE = "not valid Unicode (lone surrogate)"
 
 
-#: identifiers, and metadata keys that hold file names (a manifest row's file and manifest), pseudonymised at ingest
+#: identifiers, and metadata keys that hold file or folder names (a manifest row's file and manifest, MODA's
+#: ``dataset_key``: the folder name its doc keys hold), pseudonymised at ingest
 GUARDED_FIELDS = ("doc_key", "locator", "container")
-GUARDED_METADATA = ("file", "manifest")
+GUARDED_METADATA = ("file", "manifest", "dataset_key")
 
 
 def guarded_ids(guard: IdentifierGuard, rec: Record, *, all_types: bool, keyed: Any = None) -> Record:
@@ -53,7 +54,7 @@ def guarded_ids(guard: IdentifierGuard, rec: Record, *, all_types: bool, keyed: 
 
 
 def guarded_names(guard: IdentifierGuard, meta: dict[str, Any], *, all_types: bool) -> dict[str, str]:
-    """The file names ``meta`` holds (:data:`GUARDED_METADATA`: a manifest row's file and manifest), pseudonymised."""
+    """The file and folder names ``meta`` holds (:data:`GUARDED_METADATA`), pseudonymised."""
     return {k: guard(meta[k], all_types=all_types) for k in GUARDED_METADATA if isinstance(meta.get(k), str)}
 
 

@@ -270,3 +270,16 @@ def test_saved_folder_naming_files_outside_it_or_malformed_is_quarantined(tmp_pa
         ("keyless", ModaReason.UNREADABLE),
     ]
     assert "../../secret/data-00000-of-00001.arrow" in rejections[0].excerpt
+
+
+def test_dataset_key_from_a_folder_name_is_pseudonymised_like_the_doc_key(tmp_path, db_path, monkeypatch):
+    """The doc key held the folder's national ID pseudonymised, ``metadata.dataset_key`` raw (review 6, 13)."""
+    from curate.ingest import ingest
+
+    monkeypatch.setenv("CURATE_PII_KEY", "3c" * 32)
+    f = tmp_path / "陳大文A123456789" / "x.jsonl"
+    f.parent.mkdir()
+    f.write_text('{"id": 1, "text": "存款利率說明。"}\n', encoding="utf-8")
+    ingest(db_path, ModaSource([f], licence="OGDL-Taiwan-1.0"))
+    doc_key, key = _rows(db_path, "SELECT doc_key, json_extract_string(metadata, '$.dataset_key') FROM records")[0]
+    assert "A123456789" not in key and doc_key == f"moda:{key}:id=1" and "身分證字號#" in key
