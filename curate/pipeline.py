@@ -323,6 +323,10 @@ def _source(step: IngestStep, db_path: str | Path, *, read_catalogue: bool = Tru
     from sources import get_source_class
 
     options = dict(step.options)
+    if isinstance(options.get("licence"), str):  # as `--licence`: an alias is stored as the catalogue's own id
+        from provenance.licences import canonical_licence_id
+
+        options["licence"] = canonical_licence_id(options["licence"])
     if step.source == "law_moj":  # as `curate ingest law-moj`: allow-list additions, FSC laws already known
         from sources.law_moj import DEFAULT_ALLOW_LIST, known_fsc_pcodes
 

@@ -330,6 +330,11 @@ class LicenceCatalogue:
             return None
         return self.licences.get(self.aliases.get(licence_id, licence_id))
 
+    def canonical(self, licence_id: str) -> str:
+        """The catalogue's own id for ``licence_id`` (an alias resolved; any other id as given): what is stored, so
+        one licence under its alias and its id is one licence, not a licence change."""
+        return self.aliases.get(licence_id, licence_id)
+
     def __getitem__(self, licence_id: str) -> Licence:
         lic = self.get(licence_id)
         if lic is None:
@@ -527,6 +532,15 @@ def load_licence_catalogue(path: str | Path | None = None) -> LicenceCatalogue:
 def default_licence_catalogue() -> LicenceCatalogue:
     """The shipped licence catalogue, loaded once."""
     return load_licence_catalogue()
+
+
+def canonical_licence_id(licence_id: str) -> str:
+    """:meth:`LicenceCatalogue.canonical` in the shipped catalogue.
+
+    >>> canonical_licence_id("LicenseRef-SAITD-Lic-Taiwan-1.0"), canonical_licence_id("OGDL-Taiwan-1.0")
+    ('LicenseRef-MODA-AI-Training', 'OGDL-Taiwan-1.0')
+    """
+    return default_licence_catalogue().canonical(licence_id)
 
 
 def check_use(

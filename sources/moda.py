@@ -27,7 +27,8 @@ documents (read by :mod:`sources.documents`).
   undated row does.
 * The licence class is an option and required: ``OGDL-Taiwan-1.0`` for open data, or the
   AI-training-only licence (``LicenseRef-MODA-AI-Training`` in the current catalogue; the
-  domain notes call it ``LicenseRef-SAITD-Lic-Taiwan-1.0``). It must be a known licence id.
+  domain notes call it ``LicenseRef-SAITD-Lic-Taiwan-1.0``, its alias). It must be a known licence id; an alias
+  is stored as the catalogue's own id.
 """
 
 from __future__ import annotations
@@ -196,7 +197,9 @@ class ModaSource(Source):
         known = known_licence_ids()
         if licence not in known:
             raise ConfigError(f"unknown licence id `{licence}`; known: {', '.join(sorted(known))}")
-        self.licence = str(licence)
+        from provenance.licences import canonical_licence_id
+
+        self.licence = canonical_licence_id(str(licence))  # an alias stored as typed was a licence change
         fields = options.get("fields")
         if fields is None:
             fields = ModaFields(**{k: options.get(f"{k}_field") for k in ("text", "id", "title", "url", "date")})

@@ -41,6 +41,14 @@ def report_ingest(report) -> int:
     return exit_code(d["quarantined"])
 
 
+def _licence_id(_ctx, _param, value: str | None) -> str | None:
+    """``--licence`` as the licence catalogue's own id: an alias stored as typed made a later ingest under the id
+    new versions with ``licence_terms_changed`` events for one and the same licence."""
+    from provenance.licences import canonical_licence_id
+
+    return canonical_licence_id(value) if value else value
+
+
 _PATHS = click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 
 
@@ -60,6 +68,7 @@ def _run(source, label: str) -> int:
     "licence",
     required=True,
     metavar="ID",
+    callback=_licence_id,
     help="Licence of these files: OGDL-Taiwan-1.0 (open data) or the AI-training-only licence id.",
 )
 @click.option("--text-field", default=None, help="Column holding the text (default: text/content/內容/...).")
@@ -107,6 +116,7 @@ def moda_cmd(
     "licence",
     default=None,
     metavar="ID",
+    callback=_licence_id,
     help="Licence id (default: LicenseRef-TW-Copyright-Art9, official documents).",
 )
 def fsc_cmd(paths, licence) -> int:
