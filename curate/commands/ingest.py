@@ -76,7 +76,11 @@ def _run(source, label: str) -> int:
 @click.option("--title-field", default=None, help="Column holding the title (default: title/標題/...).")
 @click.option("--url-field", default=None, help="Column holding the source URL (default: url/來源網站/...).")
 @click.option("--date-field", default=None, help="Column holding the date (default: date/日期/...).")
-@click.option("--dataset", default=None, help="Dataset id recorded in metadata (default: the folder name).")
+@click.option(
+    "--dataset",
+    default=None,
+    help="Dataset id recorded in metadata (default: the folder name; refused if another folder has it).",
+)
 @click.option("--source-id", default=None, help="Catalogue source id (default: moda).")
 @click.option(
     "--pii-expected",
@@ -92,8 +96,9 @@ def moda_cmd(
     Unmapped columns are kept in metadata.fields; a JSONL line that is not JSON is quarantined
     with its line number and the rest is ingested.
     """
-    from sources.moda import ModaSource
+    from sources.moda import ModaSource, held_dataset_origins
 
+    held = {} if dataset else held_dataset_origins(settings().db_path, source_id or ModaSource.name)
     source = ModaSource(
         list(paths),
         licence=licence,
@@ -105,6 +110,7 @@ def moda_cmd(
         dataset=dataset,
         source_id=source_id,
         pii_expected=pii_expected,
+        held_datasets=held,
     )
     return _run(source, "ingest moda")
 

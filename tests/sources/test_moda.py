@@ -283,3 +283,31 @@ def test_dataset_key_from_a_folder_name_is_pseudonymised_like_the_doc_key(tmp_pa
     ingest(db_path, ModaSource([f], licence="OGDL-Taiwan-1.0"))
     doc_key, key = _rows(db_path, "SELECT doc_key, json_extract_string(metadata, '$.dataset_key') FROM records")[0]
     assert "A123456789" not in key and doc_key == f"moda:{key}:id=1" and "身分證字號#" in key
+
+
+def test_datasets_in_folders_of_the_same_name_never_replace_each_other(tmp_path, db_path, cli):
+    """Without --dataset the key was the folder name: hub-style ``dsA/data`` and ``dsB/data`` were both ``data``
+    and B's rows superseded A's (in one ingest, B's were skipped as repeats) (review 6, finding 3)."""
+    for name, texts in (("dsA", ("甲一。", "甲二。")), ("dsB", ("乙一。", "乙二。"))):
+        f = tmp_path / name / "data" / "train.jsonl"
+        f.parent.mkdir(parents=True)
+        f.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in enumerate(texts, 1)), "utf-8")
+    a, b = tmp_path / "dsA", tmp_path / "dsB"
+    with pytest.raises(ConfigError, match="folder name `data` keys datasets of 2 folders of this ingest"):
+        ModaSource([a, b], licence="OGDL-Taiwan-1.0")
+    code, out, err = cli("--quiet", "ingest", "moda", str(a), "--licence", "OGDL-Taiwan-1.0")
+    assert code == 0, out + err
+    code, out, err = cli("--quiet", "ingest", "moda", str(b), "--licence", "OGDL-Taiwan-1.0")
+    assert code == 1 and "another folder in the catalogue" in err and "--dataset" in err and "Traceback" not in err
+    # the same folder again maps to the same records; the other one under a name of its own is a dataset of its own
+    code, out, _ = cli("--quiet", "ingest", "moda", str(a), "--licence", "OGDL-Taiwan-1.0")
+    assert code == 0 and "2 unchanged" in out, out
+    code, out, _ = cli("--quiet", "ingest", "moda", str(b), "--licence", "OGDL-Taiwan-1.0", "--dataset", "乙集")
+    assert code == 0, out
+    got = _rows(db_path, "SELECT doc_key, status, text FROM records ORDER BY doc_key")
+    assert got == [
+        ("moda:data:id=1", "active", "甲一。"),
+        ("moda:data:id=2", "active", "甲二。"),
+        ("moda:乙集:id=1", "active", "乙一。"),
+        ("moda:乙集:id=2", "active", "乙二。"),
+    ]
