@@ -179,6 +179,9 @@ class FscSource(Source):
 
         if self.licence not in known_licence_ids():
             raise ConfigError(f"unknown licence id `{self.licence}` for FSC cases")
+        from provenance.licences import canonical_licence_id
+
+        self.licence = canonical_licence_id(self.licence)  # an alias stored as typed was a licence change
         self.source_id = str(options.get("source_id") or self.name)
 
     def source_infos(self) -> list[SourceInfo]:

@@ -57,3 +57,10 @@ def test_moda_alias_is_stored_as_the_licence_id(db_path, tmp_path):
 def test_pipeline_file_alias_is_the_licence_id(tmp_path):
     step = IngestStep("fsc", [tmp_path], {"licence": FSC_ALIAS})
     assert _source(step, tmp_path / "none.duckdb", read_catalogue=False).licence == FSC_ID
+
+
+def test_fsc_source_built_directly_stores_the_licence_id(tmp_path):
+    """Library callers (not the CLI, not a pipeline) get the catalogue's id too."""
+    from sources.fsc import FscSource
+
+    assert FscSource([tmp_path], licence=FSC_ALIAS).licence == FSC_ID
