@@ -394,7 +394,7 @@ class _Ingestor:
                 " JOIN records r USING (record_id) WHERE n.version_of IS NOT NULL OR n.historical_of IS NOT NULL"
                 " ORDER BY n.doc_key, n.record_id"
             ).fetchall()
-            from curate.ingest_terms import classify_new_versions
+            from curate.ingest_terms import classify_new_versions, relicense_batch
 
             terms_changed = (
                 classify_new_versions(
@@ -407,7 +407,11 @@ class _Ingestor:
             )
             events = self._events(now, n_new, new_rows, terms_changed, removed)
             ledger.append(con, events, at=now)
-            relicensed = self._relicense(now) if n_records > n_new else 0
+            relicensed, relicensed_rows = (
+                relicense_batch(con, run_id=run_id, at=now, terms_digest=self.terms.digest)
+                if n_records > n_new
+                else (0, 0)
+            )
             # what dedup kept in place of another record and is now superseded: that record is released
             gone = "SELECT version_of FROM _new UNION ALL SELECT unnest($removed)"
             release_superseded(con, gone, {"removed": [r[0] for r in removed]}, run_id=run_id)
@@ -424,27 +428,9 @@ class _Ingestor:
         rep.terms_changed += len(terms_changed) + relicensed
         rep.versions_new += relicensed
         rep.records_new += n_new - n_versions
-        rep.unchanged += n_records - n_new - relicensed
+        rep.unchanged += n_records - n_new - relicensed_rows
         rep.superseded += len(removed)
         fault(f"ingest_after_batch_{self.flushes}")
-
-    def _relicense(self, now: dt.datetime) -> int:
-        """Records of the batch already in the catalogue (same id: same text and identity) and active, but ingested
-        now under another licence (MODA's ``--licence`` corrected; its records' ids do not hold the licence): a new
-        version each with the new licence, same text and processing state, and a ``licence_terms_changed`` event.
-        Without it the correction changed the source row only and exports kept the old licence."""
-        from curate.ingest_terms import relicensed_versions, write_terms_versions
-
-        pairs = self.con.execute(
-            """SELECT r.record_id, i.licence_id, r.licence_id, r.metadata, r.stage, r.content_sha256
-                FROM records r JOIN (SELECT DISTINCT record_id, licence_id FROM _inc_t) i USING (record_id)
-                WHERE r.status = 'active' AND i.licence_id IS NOT NULL AND r.licence_id IS DISTINCT FROM i.licence_id
-                ORDER BY r.doc_key, r.record_id"""
-        ).fetchall()
-        if not pairs:
-            return 0
-        rows, events = relicensed_versions(pairs, self.run_id)
-        return write_terms_versions(self.con, rows, events, run_id=self.run_id, at=now, terms_digest=self.terms.digest)
 
     def _checked_batch_table(self) -> pa.Table | None:
         """:meth:`_batch_table`; records that are not valid Unicode (a lone surrogate, e.g. from a JSON ``\\ud800``

@@ -33,6 +33,7 @@ __all__ = [
     "TermsCorrector",
     "TermsOutcome",
     "classify_new_versions",
+    "relicense_batch",
     "relicensed_versions",
     "terms_of",
     "write_terms_versions",
@@ -219,6 +220,51 @@ def write_terms_versions(
     release_superseded(con, "SELECT parent_id FROM _terms_plan", run_id=run_id)
     con.unregister("_terms_plan")
     return written
+
+
+#: the active versions that follow, through version_of, rows of an ingest batch already in the catalogue (same
+#: id: same text and identity) under another licence than the batch's: the ingested version itself, or what a stage
+#: or an earlier correction made of it (a processing stage's version, a terms-only version: same text, metadata and
+#: title), never a later ingest's new content. ``_inc_t``/``_new``: the batch's tables (curate/ingest_rows.py).
+_RELICENSE_SQL = """
+WITH RECURSIVE
+  seen AS (SELECT DISTINCT record_id, licence_id FROM _inc_t
+           WHERE licence_id IS NOT NULL AND record_id NOT IN (SELECT record_id FROM _new)),
+  walk(start_id, record_id, new_lic) AS (
+    SELECT record_id, record_id, licence_id FROM seen
+    UNION
+    SELECT w.start_id, c.record_id, w.new_lic FROM walk w
+    JOIN _relicense_family p ON p.record_id = w.record_id JOIN _relicense_family c ON c.version_of = p.record_id
+    WHERE c.stage <> 'ingest' OR (c.content_sha256 IS NOT DISTINCT FROM p.content_sha256
+          AND json(c.metadata)::VARCHAR IS NOT DISTINCT FROM json(p.metadata)::VARCHAR
+          AND c.title IS NOT DISTINCT FROM p.title))
+SELECT w.start_id, r.record_id, w.new_lic, r.licence_id, r.metadata, r.stage, r.content_sha256
+FROM walk w JOIN _relicense_family r USING (record_id)
+WHERE r.status = 'active' AND r.licence_id IS DISTINCT FROM w.new_lic
+ORDER BY r.doc_key, r.record_id"""
+
+
+def relicense_batch(
+    con: duckdb.DuckDBPyConnection, *, run_id: str, at: Any, terms_digest: Any = None
+) -> tuple[int, int]:
+    """Rows of the ingest batch already in the catalogue but ingested now under another licence (MODA's
+    ``--licence`` corrected; its records' ids do not hold the licence): a new version of each of their active
+    versions (followed through stages and earlier corrections) with the new licence, same text and processing
+    state, and a ``licence_terms_changed`` event, inside the caller's transaction. Returns (versions written, batch
+    rows they follow). It once matched the ingested id only, so a correction after a stage or a first correction
+    changed the source row alone and exports kept the old licence."""
+    con.execute(  # the batch's documents only: records has no index (migration 0101)
+        "CREATE OR REPLACE TEMP TABLE _relicense_family AS SELECT record_id, doc_key, version_of, status, stage,"
+        " title, metadata, content_sha256, licence_id FROM records WHERE doc_key IN (SELECT doc_key FROM _inc_t"
+        " WHERE licence_id IS NOT NULL AND record_id NOT IN (SELECT record_id FROM _new))"
+    )
+    found = con.execute(_RELICENSE_SQL).fetchall()
+    con.execute("DROP TABLE _relicense_family")
+    if not found:
+        return 0, 0
+    rows, events = relicensed_versions([f[1:] for f in found], run_id)
+    written = write_terms_versions(con, rows, events, run_id=run_id, at=at, terms_digest=terms_digest)
+    return written, len({f[0] for f in found})
 
 
 def relicensed_versions(

@@ -201,3 +201,90 @@ def test_a_source_id_of_another_kind_of_source_is_refused_before_anything_is_wri
     for _ in range(2):
         code, _, err = cli("--quiet", "ingest", "moda", str(f), "--licence", "CC0-1.0", "--source-id", "moda_news")
         assert code == 0, err
+
+
+def _moda_heads(db):
+    return _rows(db, "SELECT licence_id, stage, text FROM records WHERE status = 'active' ORDER BY text")
+
+
+def test_a_second_moda_licence_correction_takes_effect(cli, db_path, tmp_path):
+    """A correction after an earlier one reaches the active versions (review licences #1 repro A): it once matched
+    the ingested id only, superseded by the first correction's version, and called the records unchanged."""
+    f = tmp_path / "m.jsonl"
+    f.write_text('{"id": "m1", "text": "金融科技發展路徑圖。"}\n{"id": "m2", "text": "數位金融。"}\n', encoding="utf-8")
+    assert cli("--quiet", "ingest", "moda", str(f), "--licence", "CC-BY-4.0")[0] == 0
+    assert cli("--quiet", "ingest", "moda", str(f), "--licence", "CC-BY-NC-4.0")[0] == 0
+    for licence in ("CC-BY-4.0", "LicenseRef-MODA-AI-Training"):
+        code, out, err = cli("ingest", "moda", str(f), "--licence", licence)
+        assert code == 0 and "2 new versions of which 2 licence terms changed, 0 unchanged" in out, out + err
+        assert [lic for lic, _, _ in _moda_heads(db_path)] == [licence] * 2
+    code, out, _ = cli("ingest", "moda", str(f), "--licence", "LicenseRef-MODA-AI-Training")
+    assert code == 0 and "0 new versions, 2 unchanged" in out, out
+    events = _rows(
+        db_path,
+        "SELECT json_extract_string(detail, '$.new.licence_id') FROM provenance_events"
+        " WHERE action = 'licence_terms_changed' ORDER BY seq",
+    )
+    assert [e[0] for e in events] == ["CC-BY-NC-4.0"] * 2 + ["CC-BY-4.0"] * 2 + ["LicenseRef-MODA-AI-Training"] * 2
+    code, out, err = cli("audit", "verify")
+    assert code == 0, out + err
+
+
+def test_a_moda_licence_correction_reaches_a_stage_version_and_leaves_withdrawn_ones(cli, db_path, tmp_path):
+    """After hygiene made a new version of one record, a corrected --licence re-licenses that version (review
+    licences #1 repro B: it kept the old licence and exports followed it); a withdrawn document stays withdrawn
+    under its old licence, and the correction again changes nothing."""
+    f = tmp_path / "m.jsonl"
+    rows = [("m1", "金融監督管理\u200b委員會  公告。"), ("m2", "數位金融。"), ("m3", "撤回的文件。")]
+    f.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in rows), encoding="utf-8")
+    assert cli("--quiet", "ingest", "moda", str(f), "--licence", "OGDL-Taiwan-1.0")[0] == 0
+    assert cli("--quiet", "run", "hygiene")[0] == 0
+    (withdrawn,) = _rows(db_path, "SELECT record_id FROM records WHERE text = '撤回的文件。'")[0]
+    code, _, err = cli("--quiet", "provenance", "withdraw", "--record", withdrawn, "--reason", "test")
+    assert code == 0, err
+    assert [stage for _, stage, _ in _moda_heads(db_path)] == ["ingest", "hygiene"]
+    code, out, err = cli("ingest", "moda", str(f), "--licence", "LicenseRef-MODA-AI-Training")
+    assert code == 0 and "2 new versions of which 2 licence terms changed, 1 unchanged" in out, out + err
+    assert _moda_heads(db_path) == [
+        ("LicenseRef-MODA-AI-Training", "ingest", "數位金融。"),
+        ("LicenseRef-MODA-AI-Training", "hygiene", "金融監督管理委員會公告。"),
+    ]
+    assert _rows(db_path, "SELECT licence_id, status FROM records WHERE text = '撤回的文件。'") == [
+        ("OGDL-Taiwan-1.0", "withdrawn")
+    ]
+    code, out, _ = cli("ingest", "moda", str(f), "--licence", "LicenseRef-MODA-AI-Training")
+    assert code == 0 and "0 new versions, 3 unchanged" in out, out
+    code, out, err = cli("audit", "verify")
+    assert code == 0, out + err
+
+
+def test_a_moda_licence_correction_killed_mid_batch_resumes_to_the_same_records(cli, db_path, tmp_path):
+    """kill -9 while the correction's batch is written (versions and events not committed), then the same ingest
+    again: the same records as an uninterrupted correction, and the catalogue verifies."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    f = tmp_path / "m.jsonl"
+    rows = [("m1", "金融監督管理\u200b委員會  公告。"), ("m2", "數位金融。")]
+    f.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in rows), encoding="utf-8")
+    assert cli("--quiet", "ingest", "moda", str(f), "--licence", "OGDL-Taiwan-1.0")[0] == 0
+    assert cli("--quiet", "run", "hygiene")[0] == 0
+    crashed = tmp_path / "crashed.duckdb"
+    shutil.copy(db_path, crashed)
+    again = ("ingest", "moda", str(f), "--licence", "LicenseRef-MODA-AI-Training")
+    assert cli("--quiet", *again)[0] == 0
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "CURATE_FAULT": "ingest_mid_batch_1", "PYTHONPATH": str(root)}
+    argv = [sys.executable, "-m", "curate.cli", "--db", str(crashed), "--quiet", *again]
+    proc = subprocess.run(argv, env=env, capture_output=True, timeout=300)
+    assert proc.returncode == -9, proc.stderr.decode()[-2000:]
+    code, out, err = cli(*again, db=crashed)
+    assert code == 0 and "2 new versions of which 2 licence terms changed" in out, out + err
+    columns = "record_id, doc_key, version_of, status, text, stage, content_sha256, licence_id, metadata, pii_state"
+    records = f"SELECT {columns} FROM records ORDER BY record_id"
+    assert _rows(crashed, records) == _rows(db_path, records)
+    code, out, err = cli("audit", "verify", db=crashed)
+    assert code == 0, out + err
