@@ -22,7 +22,7 @@ from typing import Any
 
 import duckdb
 
-from annotation.eligibility import hold_refusal, licence_refusal, pii_refusal
+from annotation.eligibility import gate_columns, hold_refusal, licence_refusal, pii_refusal
 from annotation.label_studio import LabelStudioClient
 from annotation.projects import check_bank, ensure_project, finish_run, start_run
 from annotation.retract import forget_missing, retract_withdrawn
@@ -164,8 +164,7 @@ def select_candidates(con: duckdb.DuckDBPyConnection, cfg: PushConfig) -> tuple[
         SELECT r.record_id, r.doc_key, r.text, r.created_at,
                CASE WHEN coalesce(s.pii_expected, true) THEN NULL ELSE r.title END AS title,
                r.source_id, r.pii_state, r.licence_id, r.container,
-               coalesce(json_extract(r.metadata, '$.licence_terms'), json_extract(s.metadata, '$.licence_terms'))
-                   AS terms,
+               {gate_columns("r", "s")},
                EXISTS (SELECT 1 FROM annotation_tasks t WHERE t.record_id = r.record_id AND t.bank = ?
                        AND t.project = ?) AS pushed
         FROM records r LEFT JOIN sources s ON s.source_id = r.source_id
@@ -236,7 +235,9 @@ def _eligible(
         reason = (
             pii_refusal(r["pii_state"])
             or hold_refusal(r["container"], held)
-            or licence_refusal(r["licence_id"], r["terms"], cfg.bank)
+            or licence_refusal(
+                r["licence_id"], r["terms"], cfg.bank, own_terms=r["own_terms"], problems=r["term_problems"]
+            )
         )
         if reason:
             report.refused[reason.split(" (")[0] if reason.startswith("PII") else reason] += 1

@@ -23,7 +23,7 @@ from typing import Any
 
 import duckdb
 
-from annotation.eligibility import hold_refusal, licence_refusal
+from annotation.eligibility import gate_columns, hold_refusal, licence_refusal
 from annotation.label_studio import LabelStudioClient
 from provenance import ledger
 from provenance.db import transaction
@@ -33,26 +33,26 @@ from provenance.holds import held_containers
 #: whose record is active is its own current version
 _LIVE_TASKS = """
     SELECT t.record_id, t.ls_task_id, r.status, c.record_id IS NOT NULL AS has_current, c.licence_id, c.container,
-           coalesce(json_extract(c.metadata, '$.licence_terms'), json_extract(s.metadata, '$.licence_terms')) AS terms
+           {gate}
     FROM annotation_tasks t JOIN records r USING (record_id)
     LEFT JOIN (SELECT * FROM records WHERE status = 'active') c ON c.source_id = r.source_id AND c.doc_key = r.doc_key
     LEFT JOIN sources s ON s.source_id = c.source_id
     WHERE t.instance = ? AND t.bank = ? AND t.project = ? AND t.ls_project_id = ? AND t.retracted_at IS NULL
       AND t.superseded_by IS NULL
     ORDER BY t.ls_task_id
-"""
+""".format(gate=gate_columns("c", "s"))
 
 
-def licence_gate(con: duckdb.DuckDBPyConnection, bank: str) -> Callable[[str | None, str | None, Any], str | None]:
-    """The reason the licence or hold gate refuses a version (licence id, container, terms) to ``bank`` now, or None
-    (:mod:`annotation.eligibility`, the push's own gates)."""
+def licence_gate(con: duckdb.DuckDBPyConnection, bank: str) -> Callable[..., str | None]:
+    """The reason the licence or hold gate refuses a version (licence id, container and :func:`gate_columns`'s terms,
+    own terms, term problems) to ``bank`` now, or None (:mod:`annotation.eligibility`, the push's own gates)."""
     held = held_containers(con)
-    seen: dict[tuple[str | None, str | None], str | None] = {}  # most tasks share a few licences and terms
+    seen: dict[tuple[Any, ...], str | None] = {}  # most tasks share a few licences and terms
 
-    def gate(licence: str | None, container: str | None, terms: Any) -> str | None:
-        key = (licence, terms if terms is None or isinstance(terms, str) else repr(terms))
+    def gate(licence: str | None, container: str | None, terms: Any, own: Any, problems: Any) -> str | None:
+        key = tuple(v if v is None or isinstance(v, str) else repr(v) for v in (licence, terms, own, problems))
         if key not in seen:
-            seen[key] = licence_refusal(licence, terms, bank)
+            seen[key] = licence_refusal(licence, terms, bank, own_terms=own, problems=problems)
         return hold_refusal(container, held) or seen[key]
 
     return gate
@@ -63,14 +63,12 @@ def _refused_tasks(con: duckdb.DuckDBPyConnection, instance: str, bank: str, pro
     current versions are all refused to ``bank`` by the licence or hold gate."""
     gate = licence_gate(con, bank)
     seen: dict[tuple[str, int], list[str | None]] = {}
-    for rid, tid, status, has_current, licence, container, terms in con.execute(
-        _LIVE_TASKS, [instance, bank, project, pid]
-    ).fetchall():
+    for rid, tid, status, has_current, *lic in con.execute(_LIVE_TASKS, [instance, bank, project, pid]).fetchall():
         why = seen.setdefault((rid, tid), [])
         if status == "withdrawn":
             why.append("withdrawn")
         elif has_current and status in ("active", "superseded"):
-            why.append(gate(licence, container, terms))
+            why.append(gate(*lic))
         else:
             why.append(None)  # no current version (a duplicate, a dropped record): not the licence gate's case
     return [(rid, tid, reasons[0]) for (rid, tid), reasons in seen.items() if None not in reasons]
@@ -119,7 +117,7 @@ def forget_missing(con: duckdb.DuckDBPyConnection, client: LabelStudioClient, ba
     where = "WHERE t.instance = ? AND t.bank = ? AND t.project = ? AND t.ls_project_id = ?"
     rows = con.execute(
         f"SELECT t.record_id, t.ls_task_id, t.task_deleted, r.status = 'active', r.licence_id, r.container,"
-        " coalesce(json_extract(r.metadata, '$.licence_terms'), json_extract(s.metadata, '$.licence_terms'))"
+        f" {gate_columns('r', 's')}"
         f" FROM annotation_tasks t JOIN records r USING (record_id) LEFT JOIN sources s ON s.source_id = r.source_id"
         f" {where} AND t.superseded_by IS NULL AND (t.retracted_at IS NULL OR t.task_deleted)",
         [instance, bank, project, pid],

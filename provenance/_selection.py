@@ -23,7 +23,7 @@ import duckdb
 from provenance.errors import LicenceError
 from provenance.holds import REASON as HOLD_REASON
 from provenance.holds import held_containers
-from provenance.licences import LicenceCatalogue, combine
+from provenance.licences import LicenceCatalogue, combine, record_terms
 from provenance.records import PII_PASSED
 
 __all__ = ["COLUMNS", "ExportVerdict", "hub_language", "is_deleted_stub"]
@@ -408,9 +408,6 @@ class Decider:
         stage: str | None = None,
     ) -> ExportVerdict:
         source = self._sources.get(source_id) or {"source_id": source_id, "title": None, "metadata": {}}
-        terms = (json.loads(r_terms) if r_terms not in (None, "null") else None) or source["metadata"].get(
-            "licence_terms"
-        )
         merged = (json.loads(r_merged) if r_merged not in (None, "null") else None) or []
         if not licence_id:
             return ExportVerdict(False, "missing_licence", "record has no licence", "")
@@ -419,19 +416,11 @@ class Decider:
             return ExportVerdict(
                 False, "unknown_licence", f"licence `{licence_id}` is not in the licence catalogue", licence_id
             )
-        if term_problems not in (None, "", "null", "[]"):  # what ingest and `manifest check` refused never leaves
-            problems = "; ".join(json.loads(term_problems)) if term_problems.startswith("[") else term_problems
-            return ExportVerdict(False, "licence_terms", f"licence terms refused at ingest: {problems}", licence_id)
-        if not (lic.template or lic.terms_optional):
-            if r_terms not in (None, "null"):  # the record's own agreement beside a public licence: which holds?
-                return ExportVerdict(
-                    False,
-                    "licence_terms",
-                    f"the record carries agreement terms, but {lic.id} takes none: the terms conflict with the "
-                    "licence; correct the manifest row (LicenseRef-Written-Agreement, or no agreement columns)",
-                    licence_id,
-                )
-            terms = None  # a source's agreement terms belong to its agreement records, not to a CC record beside them
+        # what ingest and `manifest check` refused never leaves; nor does an agreement beside a public licence
+        fallback = source["metadata"].get("licence_terms")
+        terms, refused = record_terms(licence_id, r_terms, fallback, term_problems, self.cat)
+        if refused:
+            return ExportVerdict(False, "licence_terms", refused, licence_id)
         try:
             grants = [self.cat.grant(licence_id, terms, source, credit or {})]
             for part in merged:  # records derived from several parents carry every parent's licence

@@ -572,6 +572,37 @@ def check_use(
     return grant.decide(purpose=purpose, audience=audience, commercial=commercial, at=at)
 
 
+def _json_value(value: Any) -> Any:
+    try:
+        return (json.loads(value) if value else None) if isinstance(value, str) else value
+    except json.JSONDecodeError:
+        return value
+
+
+def record_terms(
+    licence_id: str | None, own: Any, fallback: Any = None, problems: Any = None, cat: LicenceCatalogue | None = None
+) -> tuple[Any, str | None]:
+    """(the agreement terms a record's licence is judged under, None), or (None, why its terms are refused: code
+    ``licence_terms``): terms refused at ingest (``metadata.licence_term_problems``), or its ``own`` agreement terms
+    beside a licence that takes none (a source's, ``fallback``, then belong to its agreement records). JSON text or
+    parsed. The one rule of the export's decision (``provenance/_selection.py``) and of annotation eligibility.
+
+    >>> record_terms("CC-BY-NC-4.0", None, None, '["commercial use granted"]')[1]
+    'licence terms refused at ingest: commercial use granted'
+    """
+    if problems := _json_value(problems):
+        shown = "; ".join(map(str, problems)) if isinstance(problems, list) else str(problems)
+        return None, f"licence terms refused at ingest: {shown}"
+    own = _json_value(own)
+    lic = (cat or default_licence_catalogue()).get(licence_id)
+    if lic is None or lic.template or lic.terms_optional:
+        return own or _json_value(fallback), None
+    return None, None if own is None else (
+        f"the record carries agreement terms, but {lic.id} takes none: the terms conflict with the licence; correct "
+        "the manifest row (LicenseRef-Written-Agreement, or no agreement columns)"
+    )
+
+
 def permissiveness(licence_id: str | None) -> int:
     """Higher = more permissive (the catalogue's ``rank``); unknown or missing licences rank 0.
 

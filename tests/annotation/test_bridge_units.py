@@ -252,3 +252,42 @@ def test_where_cannot_lift_the_active_only_filter(tmp_path, where):
     assert len(select_candidates(con, PushConfig(project="topic", bank="CTBC", where="r.locator <> ''"))[0]) == 1
     with pytest.raises(UsageError, match="--where"):
         select_candidates(con, PushConfig(project="topic", bank="CTBC", where=where))
+
+
+def test_licence_gate_refuses_terms_the_export_refuses(tmp_path):
+    """Terms refused at ingest (``licence_term_problems``) and agreement terms beside a licence that takes none are
+    refused to annotators as the export refuses them (``licence_terms``), by the one rule
+    (provenance.licences.record_terms). The push once sent them (review licences #2)."""
+    from ls_records import add_record, add_source
+
+    from annotation.push import PushConfig, PushReport, _eligible, select_candidates
+    from provenance.db import connect
+    from provenance.export import ExportParams, iter_verdicts
+
+    con = connect(tmp_path / "c.duckdb")
+    try:
+        add_source(con)
+        problems = ["commercial use granted but CC-BY-NC-4.0 does not permit commercial use"]
+        refused = add_record(
+            con,
+            "外匯。",
+            licence_id="CC-BY-NC-4.0",
+            metadata={"licence_term_problems": problems},  # as tabf stores a `commercial=yes` row (no terms)
+        )
+        agreement = {"agreement_id": "PUB-1", "audience": ["member:CTBC"], "purposes": ["training"]}
+        conflict = add_record(con, "授信實務。", metadata={"licence_terms": {**agreement, "expiry": "2099-01-31"}})
+        plain = add_record(con, "風險管理。")
+        cfg = PushConfig(project="proofread", bank="CTBC")
+        report = PushReport(bank="CTBC", project="proofread")
+        pushed = _eligible(con, cfg, select_candidates(con, cfg)[0], report)
+        params = ExportParams(purpose="training", audience="member:CTBC", commercial=False, pii_gate="expected")
+        exported = {v.record_id: v.verdict for v in iter_verdicts(con, params)}
+    finally:
+        con.close()
+    assert [r["record_id"] for r in pushed] == [plain]
+    why = dict(report.refused_ids)
+    assert why[refused] == f"licence terms refused at ingest: {problems[0]}" == exported[refused].reason
+    assert "takes none: the terms conflict" in why[conflict] and why[conflict] == exported[conflict].reason
+    assert {exported[refused].code, exported[conflict].code} == {"licence_terms"} and exported[plain].ok
+    assert licence_refusal("CC-BY-4.0", agreement, "CTBC") is None  # a source's terms: its agreement records'
+    assert licence_refusal("CC-BY-4.0", agreement, "CTBC", own_terms=json.dumps(agreement))
