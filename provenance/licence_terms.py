@@ -7,6 +7,7 @@ audience. Values are compared whole: ``member:CTBC`` followed by a newline or a 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -198,3 +199,11 @@ TAIWAN = dt.timezone(dt.timedelta(hours=8), "Asia/Taipei")
 def licence_today(now: dt.datetime | None = None) -> dt.date:
     """Today's date in Taiwan, at which licence expiry is judged by default (``now``: for tests)."""
     return (now or dt.datetime.now(dt.UTC)).astimezone(TAIWAN).date()
+
+
+def _json_value(value: Any) -> Any:
+    """A value stored as JSON text (a metadata member read by SQL), parsed; non-JSON text as it is, "" as None."""
+    try:
+        return (json.loads(value) if value else None) if isinstance(value, str) else value
+    except json.JSONDecodeError:
+        return value

@@ -31,6 +31,7 @@ from provenance.licence_terms import (
     STATEMENT_MAX,
     _date,
     _intersect_audience,
+    _json_value,
     _shown,
     credit_value,
     is_audience,
@@ -482,6 +483,9 @@ def read_licence_catalogue_file(path: str | Path) -> dict[str, Any]:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"licence catalogue `{path}` not found") from None
+    except (OSError, UnicodeDecodeError) as exc:  # UTF-16 or Big5 text, a folder, no permission: one line, no traceback
+        fix = "save it as UTF-8" if isinstance(exc, UnicodeDecodeError) else "name a readable file"
+        raise ConfigError(f"licence catalogue `{path}` cannot be read as UTF-8 text ({exc}); {fix}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"licence catalogue `{path}` is not valid TOML: {exc}") from None
 
@@ -572,20 +576,13 @@ def check_use(
     return grant.decide(purpose=purpose, audience=audience, commercial=commercial, at=at)
 
 
-def _json_value(value: Any) -> Any:
-    try:
-        return (json.loads(value) if value else None) if isinstance(value, str) else value
-    except json.JSONDecodeError:
-        return value
-
-
 def record_terms(
     licence_id: str | None, own: Any, fallback: Any = None, problems: Any = None, cat: LicenceCatalogue | None = None
 ) -> tuple[Any, str | None]:
     """(the agreement terms a record's licence is judged under, None), or (None, why its terms are refused: code
-    ``licence_terms``): terms refused at ingest (``metadata.licence_term_problems``), or its ``own`` agreement terms
-    beside a licence that takes none (a source's, ``fallback``, then belong to its agreement records). JSON text or
-    parsed. The one rule of the export's decision (``provenance/_selection.py``) and of annotation eligibility.
+    ``licence_terms``): refused at ingest (``metadata.licence_term_problems``), or its ``own`` agreement terms beside
+    a licence that takes none (its source's, ``fallback``, are then its agreement records'). The export's rule, and
+    annotation eligibility's.
 
     >>> record_terms("CC-BY-NC-4.0", None, None, '["commercial use granted"]')[1]
     'licence terms refused at ingest: commercial use granted'

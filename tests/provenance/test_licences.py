@@ -100,6 +100,32 @@ def test_unmodified_rewrite_passes(tmp_path, cli):
 
 
 @pytest.mark.parametrize(
+    ("content", "fix"),
+    [
+        (b"\xff\xfe\x00bad", "save it as UTF-8"),
+        ("[[licence]]\n".encode("utf-16"), "save it as UTF-8"),
+        (None, "readable"),
+    ],
+    ids=["binary", "utf-16", "folder"],
+)
+def test_an_unreadable_catalogue_is_one_line_from_the_error_root(tmp_path, cli, content, fix):
+    """A catalogue file that is not UTF-8 text (or a folder) is a ConfigError on one line; it once ended in a
+    UnicodeDecodeError traceback (review licences #3)."""
+    path = tmp_path / "cat.toml"
+    if content is None:
+        path.mkdir()
+    else:
+        path.write_bytes(content)
+    with pytest.raises(ConfigError, match=f"licence catalogue `.*cat.toml` cannot be read as UTF-8 text.*{fix}"):
+        load_licence_catalogue(path)
+    if content is None:
+        return  # the command line's own path check names a folder before the catalogue is read
+    code, out, err = cli("licences", "check", "--catalogue", str(path))
+    assert code != 0 and "Traceback" not in out + err and len(err.strip().splitlines()) == 1, out + err
+    assert "cannot be read as UTF-8 text" in err
+
+
+@pytest.mark.parametrize(
     "lid,purpose,audience,commercial,ok",
     [
         ("CC0-1.0", "redistribution", "public", True, True),
