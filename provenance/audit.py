@@ -368,7 +368,7 @@ def export_overrides(con: duckdb.DuckDBPyConnection, run: dict[str, Any]) -> lis
     detail = json.loads(rows[0][0]) if rows and rows[0][0] else {}
     cat = detail.get("licence_catalogue")
     if cat and not cat.get("shipped", True):
-        out.append(f"--licence-catalogue: a custom licence catalogue (sha256 {str(cat.get('sha256'))[:16]}…)")
+        out.append(f"--catalogue: a custom licence catalogue (sha256 {str(cat.get('sha256'))[:16]}…)")
     if (detail.get("params") or {}).get("pii_gate") not in (None, "all"):
         out.append(f"--pii-gate {detail['params']['pii_gate']}: the looser PII rule")
     return out
