@@ -17,9 +17,11 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import lzma
 import re
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+import zlib
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, ClassVar
@@ -45,6 +47,8 @@ DEFAULT_ALLOW_LIST: tuple[str, ...] = (
     "J0170001",  # 消費者保護法
     "M0070013",  # 農業金融法
 )
+#: a ZIP member encrypted with a password (zipfile cannot read it without one)
+REASON_ZIP_ENCRYPTED = "password-protected ZIP member"
 _PCODE_RE = re.compile(r"pcode=([A-Z]\d{7})", re.IGNORECASE)
 _CTRL_RE = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _ART_NO_RE = re.compile(r"^\s*(?:第\s*)?(\d+(?:\s*-\s*\d+)?)\s*(?:條)?\s*$")
@@ -201,13 +205,8 @@ class LawMojSource(Source):
             if not low.endswith((".json", ".xml")):
                 yield Skip(loc, "not a law file (ZIP member)", source_id=SOURCE_ID)
                 continue
-            try:
-                payload = capped.read_member(zf, m)  # hard cap on inflated bytes and ratio (zip bombs)
-            except capped.InputLimitError as exc:
-                yield Rejection(loc, exc.reason, excerpt=exc.detail, source_id=SOURCE_ID)
-                continue
-            except (zipfile.BadZipFile, EOFError, OSError, zipfile.LargeZipFile) as exc:
-                yield Rejection(loc, f"corrupt or truncated ZIP member: {exc}", source_id=SOURCE_ID)
+            payload = yield from _read_member(zf, m, loc)
+            if payload is None:
                 continue
             if low.endswith(".json"):
                 yield from self._iter_json(loc, payload)
@@ -474,6 +473,22 @@ class LawMojSource(Source):
                 version_metadata=version_meta,
                 as_of=modified,
             )
+
+
+def _read_member(zf: zipfile.ZipFile, m: zipfile.ZipInfo, loc: str) -> Generator[Rejection, None, bytes | None]:
+    """The member's bytes, or None after yielding why it cannot be read (the other members are still read)."""
+    if m.flag_bits & 0x1:
+        yield Rejection(loc, REASON_ZIP_ENCRYPTED, excerpt="unzip it with its password first", source_id=SOURCE_ID)
+        return None
+    try:
+        return capped.read_member(zf, m)  # hard cap on inflated bytes and ratio (zip bombs)
+    except capped.InputLimitError as exc:
+        yield Rejection(loc, exc.reason, excerpt=exc.detail, source_id=SOURCE_ID)
+    except NotImplementedError as exc:  # zipfile: a compression method it cannot read (e.g. 93, Zstandard)
+        yield Rejection(loc, f"unsupported ZIP compression method {m.compress_type}: {exc}", source_id=SOURCE_ID)
+    except (zipfile.BadZipFile, EOFError, OSError, zipfile.LargeZipFile, zlib.error, lzma.LZMAError) as exc:
+        yield Rejection(loc, f"corrupt or truncated ZIP member: {exc}", source_id=SOURCE_ID)
+    return None
 
 
 def _key_for(eng: bool) -> Callable[[str], str]:

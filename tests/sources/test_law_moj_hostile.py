@@ -1,0 +1,59 @@
+"""law.moj inputs a hostile review found crashing the ingest or read differently by its two paths.
+
+Each case mixes the bad input with a good law: the bad part is quarantined with its reason (or read
+right), the good part is ingested, and no traceback ends the run.
+"""
+
+from __future__ import annotations
+
+import struct
+import zipfile
+from pathlib import Path
+
+from catalogue_query import query as _q
+
+GOOD = "chlaw_json/ch/G0380001.json"
+
+
+def _patch_member(blob: bytearray, name: str, *, flags: int | None = None, method: int | None = None) -> None:
+    """Set a member's flag bits or compression method in its local header and its central directory entry."""
+    raw = name.encode()
+    for sig, flag_at, method_at, name_at in ((b"PK\x03\x04", 6, 8, 30), (b"PK\x01\x02", 8, 10, 46)):
+        at = blob.find(sig)
+        while at >= 0:
+            if blob[at + name_at : at + name_at + len(raw)] == raw:
+                if flags is not None:
+                    struct.pack_into("<H", blob, at + flag_at, flags)
+                if method is not None:
+                    struct.pack_into("<H", blob, at + method_at, method)
+            at = blob.find(sig, at + 4)
+
+
+def _hostile_zip(path: Path, law: bytes) -> None:
+    """A ZIP of one good law and three members zipfile cannot read: encrypted, method 93, a broken deflate stream."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name in ("good.json", "enc.json", "m93.json", "broken.json"):
+            zf.writestr(name, law)
+    blob = bytearray(path.read_bytes())
+    _patch_member(blob, "enc.json", flags=0x1)
+    _patch_member(blob, "m93.json", method=93)
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo("broken.json")
+    start = info.header_offset + 30 + len("broken.json")
+    blob[start + 10 : start + 40] = b"\xff" * 30  # an invalid code inside the deflate stream
+    path.write_bytes(bytes(blob))
+
+
+def test_unreadable_zip_members_are_quarantined_and_the_rest_ingested(cli, db_path, tmp_path, law_fixtures):
+    z = tmp_path / "ChLaw.json.zip"
+    _hostile_zip(z, (law_fixtures / GOOD).read_bytes())
+    other = law_fixtures / "chlaw_json/ch/G0380177.json"
+    code, out, err = cli("ingest", "law-moj", str(z), str(other), "--scope", "all")
+    assert code == 3 and "Traceback" not in err, out + err
+    reasons = {loc.split("!")[-1]: r for loc, r in _q(db_path, "SELECT locator, reason FROM quarantine")}
+    assert reasons["enc.json"] == "password-protected ZIP member"
+    assert reasons["m93.json"].startswith("unsupported ZIP compression method 93")
+    assert reasons["broken.json"].startswith("corrupt or truncated ZIP member")
+    assert len(reasons) == 3
+    pcodes = {p for (p,) in _q(db_path, "SELECT DISTINCT json_extract_string(metadata, '$.pcode') FROM records")}
+    assert pcodes == {"G0380001", "G0380177"}
