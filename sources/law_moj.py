@@ -49,6 +49,11 @@ DEFAULT_ALLOW_LIST: tuple[str, ...] = (
 )
 #: a ZIP member encrypted with a password (zipfile cannot read it without one)
 REASON_ZIP_ENCRYPTED = "password-protected ZIP member"
+#: law-level fields the official format gives as text (or null); anything else quarantines the law
+_TEXT_FIELDS = (
+    *("LawName", "LawURL", "EngLawURL", "EngLawName", "LawLevel", "LawCategory", "LawModifiedDate"),
+    *("EngLawModifiedDate", "LawEffectiveDate", "LawEffectiveNote", "LawAbandonNote", "EngLawAbandonNote"),
+)
 _PCODE_RE = re.compile(r"pcode=([A-Z]\d{7})", re.IGNORECASE)
 _CTRL_RE = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _ART_NO_RE = re.compile(r"^\s*(?:第\s*)?(\d+(?:\s*-\s*\d+)?)\s*(?:條)?\s*$")
@@ -508,8 +513,10 @@ def _check_law(raw: RawItem, law: dict[str, Any], eng: bool) -> str | Rejection:
             excerpt=json.dumps({kk: law[kk] for kk in list(law)[:4]}, ensure_ascii=False)[:200],
             source_id=SOURCE_ID,
         )
-    if not isinstance(law.get(url_key) or "", str) or not isinstance(law.get("LawName") or "", str):
-        return Rejection(raw.locator, f"LawName or {url_key} is not text", source_id=SOURCE_ID)
+    wrong = [key for key in _TEXT_FIELDS if law.get(key) is not None and not isinstance(law[key], str)]
+    if wrong:  # the official format has text there (a date is "YYYYMMDD"); a number would crash the writer
+        excerpt = json.dumps({key: law[key] for key in wrong}, ensure_ascii=False)[:200]
+        return Rejection(raw.locator, f"{', '.join(wrong)} is not text", excerpt=excerpt, source_id=SOURCE_ID)
     m = _PCODE_RE.search(law.get(url_key) or "")
     if not m:
         return Rejection(raw.locator, f"no PCODE in {url_key}: {law.get(url_key)!r}", source_id=SOURCE_ID)

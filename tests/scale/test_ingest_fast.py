@@ -173,6 +173,17 @@ def test_files_the_sql_cannot_map_are_declined(tmp_path, monkeypatch, declined) 
     assert len(declined()) == 2
 
 
+def test_law_fields_that_are_not_text_are_quarantined_alike(tmp_path, monkeypatch, declined) -> None:
+    """A number where the format has text (``LawModifiedDate: 20240101``) quarantines that law on both paths and
+    the file's other laws are ingested (the number once reached the writer and crashed the whole run)."""
+    laws = _laws(FIX / "chlaw_json" / "ch")[:3]
+    laws[1]["LawModifiedDate"] = 20240101
+    laws[2]["LawCategory"] = 5
+    reps = _both(tmp_path, monkeypatch, [[_wrapper(tmp_path / "odd.json", laws)]])[0]
+    assert reps[0]["quarantined"] == 2 and reps[0]["records_new"] > 0, reps[0]
+    assert len(declined()) == 1
+
+
 def test_a_pcode_twice_in_one_file_chains_like_the_python_path(tmp_path, monkeypatch, declined) -> None:
     files = sorted((FIX / "history" / "G0380131" / "chlaw_json").glob("*.json"))
     both = _wrapper(tmp_path / "both.json", [json.loads(f.read_text("utf-8")) for f in files])

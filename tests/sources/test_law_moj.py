@@ -336,7 +336,11 @@ def test_large_bulk_file_streams_and_quarantines_tail(
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("ArticleContent", 12345), ("ArticleContent", ["x"]), ("ArticleNo", 7), ("LawURL", 5), ("LawName", {"a": 1})],
+    [
+        *[("ArticleContent", 12345), ("ArticleContent", ["x"]), ("ArticleNo", 7), ("LawURL", 5), ("LawName", {"a": 1})],
+        # a numeric date once crashed the writer (every law of the run lost); a number category was an AttributeError
+        *[("LawModifiedDate", 20240101), ("LawCategory", 5), ("LawEffectiveNote", ["x"]), ("LawName", {})],
+    ],
 )
 def test_fields_of_the_wrong_type_are_quarantined(tmp_path: Path, law_fixtures: Path, db_path: Path, cli, field, value):
     """A number or list where the official format has text quarantines that article (or law) with a reason, and
