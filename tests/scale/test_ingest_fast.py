@@ -19,7 +19,7 @@ import pytest
 import curate.ingest_fast as fast_mod
 from curate.ingest import ingest
 from provenance import audit, db
-from sources import law_moj, law_moj_bulk
+from sources import law_moj, law_moj_bulk, law_moj_sql
 from sources.law_moj import LawMojSource
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -287,11 +287,11 @@ def test_bulk_min_bytes_is_checked(monkeypatch) -> None:
 def test_sql_whitespace_and_escapes_match_python() -> None:
     """The SQL path's macros strip what ``str.strip()`` strips and flag what ``json.dumps`` escapes unlike DuckDB."""
     con = duckdb.connect()
-    law_moj_bulk._macros(con)
+    law_moj_sql._macros(con)
     chars = [chr(i) for i in [*range(1, 0x3100), 0xFEFF, 0x200B, 0xFFFF, 0x1F600]]
     samples = [s for c in chars for s in (c, c + "x" + c, "x" + c, c * 3, "a" + c + "b")]
     con.execute("CREATE TABLE s AS SELECT unnest($s) AS v", {"s": samples})
-    got = con.execute(f"SELECT v, _pystrip(v), _pyblank(v), ltrim(v, {law_moj_bulk._WS_SQL}) FROM s").fetchall()
+    got = con.execute(f"SELECT v, _pystrip(v), _pyblank(v), ltrim(v, {law_moj_sql._WS_SQL}) FROM s").fetchall()
     assert [(v, v.strip(), v.strip() == "", v.lstrip()) for v in samples] == got
     for c in map(chr, range(1, 0x80)):
         to_json, odd = con.execute("SELECT to_json(?::VARCHAR)::VARCHAR, _odd(?)", [c, c]).fetchone()
