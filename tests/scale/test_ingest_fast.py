@@ -184,6 +184,33 @@ def test_law_fields_that_are_not_text_are_quarantined_alike(tmp_path, monkeypatc
     assert len(declined()) == 1
 
 
+def test_duplicate_keys_in_a_large_file_read_as_the_python_path_reads_them(tmp_path, monkeypatch, declined) -> None:
+    """DuckDB keeps the first value of a key that occurs twice in an object, json.loads the last: the SQL path
+    declines such a file (default settings, a file over CURATE_INGEST_BULK_MIN_BYTES), so both paths give the
+    same catalogue (the same file once gave other articles, titles and ids by its size alone)."""
+    monkeypatch.delenv("CURATE_INGEST_BULK_MIN_BYTES")
+    laws = _laws(FIX / "chlaw_json" / "ch")[:5]
+    laws[4]["LawHistories"] = "沿革" * (law_moj_bulk.BULK_MIN_BYTES // 3)  # a field neither path reads: size
+    clean = _wrapper(tmp_path / "clean.json", laws)
+    assert clean.stat().st_size > law_moj_bulk.BULK_MIN_BYTES
+    text = clean.read_bytes().decode("utf-8")
+    for i, dup in ((0, '"LawName": "先前的名稱", '), (1, '"LawArticles": [], '), (2, '"LawCategory": "其他", ')):
+        at = text.index('"LawName": ' + json.dumps(laws[i]["LawName"], ensure_ascii=False))
+        text = text[:at] + dup + text[at:]
+    first = text.index('"ArticleContent": ', text.index(json.dumps(laws[3]["LawName"], ensure_ascii=False)))
+    text = text[:first] + '"ArticleContent": "前者。",\r\n' + text[first:]  # in an article
+    for name, body in (("clean", None), ("dup", text)):
+        path = clean if body is None else tmp_path / "dup.json"
+        if body is not None:
+            path.write_bytes(body.encode("utf-8"))
+        (tmp_path / name).mkdir()
+        before = len(declined())
+        recs = _both(tmp_path / name, monkeypatch, [[path]], scope="fsc")[1]
+        assert (len(declined()) > before) == (body is not None), name
+    assert "a key occurs twice in one object" in declined()[-1]
+    assert not any(r[3].startswith("先前的名稱") or r[5] == "前者。" for r in recs)  # the last value, as json.loads
+
+
 def test_a_pcode_twice_in_one_file_chains_like_the_python_path(tmp_path, monkeypatch, declined) -> None:
     files = sorted((FIX / "history" / "G0380131" / "chlaw_json").glob("*.json"))
     both = _wrapper(tmp_path / "both.json", [json.loads(f.read_text("utf-8")) for f in files])
