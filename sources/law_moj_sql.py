@@ -111,8 +111,13 @@ WITH f AS (
                '$.EngLawArticles[0].EngArticleNo', '$.EngLawArticles[0].EngArticleContent',
                '$.LawAttachements[0].FileName', '$.LawAttachements[0].FileURL',
                '$.EngLawAttachements[0].FileName', '$.EngLawAttachements[0].FileURL'])]) AS arts_strings,
-           CASE WHEN eng THEN json_type(st, '$.EngLawAttachements[0]') ELSE json_type(st, '$.LawAttachements[0]') END
-               IN ('OBJECT', 'VARCHAR') AS atts_ok
+           -- attachments all objects or null (Python skips anything else, the SQL would store an empty one): a
+           -- string, a number or a mix of kinds merges into a scalar type or "JSON" in the structure
+           CASE WHEN eng THEN json_type(st, '$.EngLawAttachements[0]') = 'OBJECT'
+                              OR json_extract_string(st, '$.EngLawAttachements[0]') = 'NULL'
+                ELSE json_type(st, '$.LawAttachements[0]') = 'OBJECT'
+                     OR json_extract_string(st, '$.LawAttachements[0]') = 'NULL'
+           END AS atts_ok
     FROM (SELECT *, json_exists(st, '$.EngLawArticles') OR json_exists(st, '$.EngLawURL') AS eng FROM _blx)),
 g AS (
     SELECT *, CASE WHEN eng AND t[3] IS NOT NULL THEN 3 ELSE 2 END AS url_i,

@@ -211,6 +211,24 @@ def test_duplicate_keys_in_a_large_file_read_as_the_python_path_reads_them(tmp_p
     assert not any(r[3].startswith("先前的名稱") or r[5] == "前者。" for r in recs)  # the last value, as json.loads
 
 
+@pytest.mark.parametrize("atts", [["x"], [1], [{"FileName": "附表.pdf", "FileURL": "https://law.moj.gov.tw/a"}, "x"]])
+def test_attachments_that_are_not_objects_are_dropped_alike(tmp_path, monkeypatch, declined, atts) -> None:
+    """Python drops an attachment that is not an object; the SQL path stored it as an empty one (file name and URL
+    null): it declines such a file now, and both store the same attachments."""
+    laws = _laws(FIX / "chlaw_json" / "ch")[:2]
+    laws[0]["LawAttachements"] = atts
+    recs = _both(tmp_path, monkeypatch, [[_wrapper(tmp_path / "atts.json", laws)]])[1]
+    stored = {
+        json.dumps(json.loads(r[11])["attachments"])
+        for r in recs
+        if r[1].startswith(f"law_moj:{laws[0]['LawURL'][-8:]}")
+    }
+    assert stored == {
+        json.dumps([{"file_name": a["FileName"], "file_url": a["FileURL"]} for a in atts if isinstance(a, dict)])
+    }
+    assert len(declined()) == 1
+
+
 def test_a_pcode_twice_in_one_file_chains_like_the_python_path(tmp_path, monkeypatch, declined) -> None:
     files = sorted((FIX / "history" / "G0380131" / "chlaw_json").glob("*.json"))
     both = _wrapper(tmp_path / "both.json", [json.loads(f.read_text("utf-8")) for f in files])
