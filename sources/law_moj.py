@@ -55,6 +55,7 @@ _TEXT_FIELDS = (
     *("EngLawModifiedDate", "LawEffectiveDate", "LawEffectiveNote", "LawAbandonNote", "EngLawAbandonNote"),
 )
 _PCODE_RE = re.compile(r"pcode=([A-Z]\d{7})", re.IGNORECASE)
+_PCODE_ONLY_RE = re.compile(r"[A-Z]\d{7}", re.ASCII)
 _CTRL_RE = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _ART_NO_RE = re.compile(r"^\s*(?:第\s*)?(\d+(?:\s*-\s*\d+)?)\s*(?:條)?\s*$")
 _ENG_ART_NO_RE = re.compile(r"^\s*Article\s+(\d+(?:\s*-\s*\d+)?)\s*$", re.IGNORECASE)
@@ -114,13 +115,16 @@ class LawMojSource(Source):
         allow_list: Iterable[str] = DEFAULT_ALLOW_LIST,
         known_fsc_pcodes: Iterable[str] = (),
     ) -> None:
-        super().__init__(paths, scope=scope, allow_list=",".join(sorted(allow_list)))
-        if scope not in ("fsc", "all"):
-            from provenance.errors import ConfigError
+        from provenance.errors import ConfigError
 
+        allow = frozenset(p.strip().upper() for p in allow_list)  # PCODEs read from URLs are upper-cased too
+        if bad := [p for p in allow_list if not _PCODE_ONLY_RE.fullmatch(p.strip().upper())]:
+            raise ConfigError(f"--allow {bad[0]!r} is not a PCODE; give one like G0380131 (a letter, 7 digits)")
+        super().__init__(paths, scope=scope, allow_list=",".join(sorted(allow)))
+        if scope not in ("fsc", "all"):
             raise ConfigError(f"unknown scope `{scope}`; valid: fsc, all")
         self.scope = scope
-        self.allow_list = frozenset(allow_list)
+        self.allow_list = allow
         # English files carry no category: in scope if the Chinese law is (this run or the catalogue)
         self.fsc_pcodes: set[str] = set(known_fsc_pcodes)
 

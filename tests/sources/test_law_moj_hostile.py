@@ -6,6 +6,7 @@ right), the good part is ingested, and no traceback ends the run.
 
 from __future__ import annotations
 
+import json
 import struct
 import zipfile
 from pathlib import Path
@@ -57,3 +58,24 @@ def test_unreadable_zip_members_are_quarantined_and_the_rest_ingested(cli, db_pa
     assert len(reasons) == 3
     pcodes = {p for (p,) in _q(db_path, "SELECT DISTINCT json_extract_string(metadata, '$.pcode') FROM records")}
     assert pcodes == {"G0380001", "G0380177"}
+
+
+def _out_of_scope_law(tmp_path: Path, law_fixtures: Path) -> Path:
+    law = json.loads((law_fixtures / "chlaw_json/ch/G0380177.json").read_text(encoding="utf-8"))
+    law["LawCategory"] = "行政＞內政部＞戶政目"
+    f = tmp_path / "law.json"
+    f.write_text(json.dumps(law, ensure_ascii=False), encoding="utf-8")
+    return f
+
+
+def test_allow_takes_a_lower_case_pcode(cli, db_path, tmp_path, law_fixtures):
+    """``--allow g0380177`` once matched nothing (PCODEs from URLs are upper-cased) and the law was skipped."""
+    code, out, err = cli("ingest", "law-moj", "--allow", " g0380177", str(_out_of_scope_law(tmp_path, law_fixtures)))
+    assert code == 0, out + err
+    assert _q(db_path, "SELECT count(*) FROM records")[0][0] > 0
+
+
+def test_allow_refuses_what_is_not_a_pcode(cli, db_path, tmp_path, law_fixtures):
+    code, out, err = cli("ingest", "law-moj", "--allow", "G038", str(_out_of_scope_law(tmp_path, law_fixtures)))
+    assert code != 0 and "Traceback" not in err
+    assert "--allow 'G038' is not a PCODE" in err and len(err.strip().splitlines()) == 1, err
