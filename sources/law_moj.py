@@ -30,7 +30,7 @@ from lxml import etree
 
 from sources import capped
 from sources.base import RawItem, Record, Rejection, Skip, Source, SourceInfo
-from sources.law_moj_xml import xml_to_law
+from sources.law_moj_xml import xml_bytes, xml_to_law
 
 SOURCE_ID = "law_moj"
 FSC_PREFIX = "行政＞金融監督管理委員會＞"
@@ -56,7 +56,6 @@ _TEXT_FIELDS = (
 )
 _PCODE_RE = re.compile(r"pcode=([A-Z]\d{7})", re.IGNORECASE)
 _PCODE_ONLY_RE = re.compile(r"[A-Z]\d{7}", re.ASCII)
-_CTRL_RE = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _ART_NO_RE = re.compile(r"^\s*(?:第\s*)?(\d+(?:\s*-\s*\d+)?)\s*(?:條)?\s*$")
 _ENG_ART_NO_RE = re.compile(r"^\s*Article\s+(\d+(?:\s*-\s*\d+)?)\s*$", re.IGNORECASE)
 
@@ -309,7 +308,11 @@ class LawMojSource(Source):
             yield Rejection(f"{loc}#{i + 1}@byte{pos}", f"invalid JSON: {exc}", excerpt=excerpt, source_id=SOURCE_ID)
 
     def _iter_xml(self, loc: str, data: bytes) -> Iterator[RawItem | Rejection]:
-        data = _CTRL_RE.sub(b"", data)
+        try:
+            data = xml_bytes(data)
+        except ValueError as exc:
+            yield Rejection(loc, str(exc), excerpt=repr(data[:40]), source_id=SOURCE_ID)
+            return
         parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, strip_cdata=True)
         try:
             root = etree.fromstring(data, parser)

@@ -7,7 +7,40 @@ dictionary :mod:`sources.law_moj` reads from the JSON form, so both take one pat
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+from sources import capped
+
+#: control characters XML 1.0 forbids (files in the wild carry them; removed before parsing)
+_CTRL_RE = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_CTRL_TEXT_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_DECL_ENCODING_RE = re.compile(r"""^(\s*<\?xml[^>]*?encoding\s*=\s*["'])[^"']*""")
+#: UTF-16 by its byte-order mark, or without one by the bytes of ``<?``
+_UTF16 = ((b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"), (b"<\x00?\x00", "utf-16-le"), (b"\x00<\x00?", "utf-16-be"))
+
+
+def xml_bytes(data: bytes) -> bytes:
+    r"""The bytes lxml parses: forbidden control characters removed, UTF-16 re-encoded as UTF-8.
+
+    UTF-16 is decoded first (removing those bytes from it would destroy it: half its bytes are NUL in
+    ASCII) and its declaration made to say UTF-8; any other encoding is left to its declaration.
+    Raises ``ValueError`` with the quarantine reason for UTF-32 or broken UTF-16.
+
+    >>> xml_bytes('<?xml version="1.0" encoding="UTF-16"?><a>法\x01</a>'.encode("utf-16")).decode()
+    '<?xml version="1.0" encoding="UTF-8"?><a>法</a>'
+    """
+    if capped.utf32_bom(data):  # its BOM starts with UTF-16's
+        raise ValueError(capped.REASON_UTF32)
+    codec = next((c for bom, c in _UTF16 if data.startswith(bom)), None)
+    if codec is None:
+        return _CTRL_RE.sub(b"", data)
+    try:
+        text = data.decode(codec).removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"not valid UTF-16 at byte {exc.start}") from exc
+    return _CTRL_TEXT_RE.sub("", _DECL_ENCODING_RE.sub(r"\1UTF-8", text, count=1)).encode("utf-8")
+
 
 # XML tag -> JSON key (Chinese and English FalVMingLing)
 XML_KEYS = {

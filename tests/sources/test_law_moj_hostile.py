@@ -11,7 +11,11 @@ import struct
 import zipfile
 from pathlib import Path
 
+import pytest
 from catalogue_query import query as _q
+
+from sources import capped
+from sources.law_moj import LawMojSource
 
 GOOD = "chlaw_json/ch/G0380001.json"
 
@@ -79,3 +83,20 @@ def test_allow_refuses_what_is_not_a_pcode(cli, db_path, tmp_path, law_fixtures)
     code, out, err = cli("ingest", "law-moj", "--allow", "G038", str(_out_of_scope_law(tmp_path, law_fixtures)))
     assert code != 0 and "Traceback" not in err
     assert "--allow 'G038' is not a PCODE" in err and len(err.strip().splitlines()) == 1, err
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-be", "utf-16-le", "utf-32"])
+def test_xml_in_utf16_is_read_by_its_encoding(tmp_path, law_fixtures, collect, codec):
+    """UTF-16 FalVMingLing XML gives the records of its UTF-8 form (removing control bytes before decoding once
+    destroyed it: quarantined as malformed); UTF-32 is refused by name."""
+    utf8 = law_fixtures / "falvmingling_xml/ch/G0380112.xml"
+    text = utf8.read_text(encoding="utf-8")
+    f = tmp_path / "G0380112.xml"
+    f.write_bytes(('<?xml version="1.0" encoding="UTF-16"?>\r\n' + text).encode(codec))  # "utf-16": with a BOM
+    records, rejections, _ = collect(LawMojSource([f], scope="all"))
+    if codec == "utf-32":
+        assert not records and [r.reason for r in rejections] == [capped.REASON_UTF32]
+        return
+    want, _, _ = collect(LawMojSource([utf8], scope="all"))
+    assert not rejections and len(records) == len(want) > 0
+    assert [(r.doc_key, r.text, r.title) for r in records] == [(r.doc_key, r.text, r.title) for r in want]
