@@ -65,10 +65,38 @@ def read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, max_bytes: int | Non
     return data
 
 
-def loads(text: str | bytes) -> Any:
-    """``json.loads``; deeply nested input raises :class:`InputLimitError` instead of ``RecursionError``."""
+class FirstValueDict(dict):
+    """A JSON object whose name that occurs twice keeps its first value, as DuckDB's JSON reader does (RFC 8259
+    leaves it open; ``json.loads`` keeps the last): a source read both by DuckDB and in Python (law.moj's SQL and
+    Python paths) then reads one file alike (review 6). ``ijson.items(..., map_type=FirstValueDict)`` builds them.
+
+    >>> import ijson, io
+    >>> list(ijson.items(io.BytesIO(b'[{"a": 1, "a": 2, "b": [{"c": 3, "c": 4}]}]'), "item", map_type=FirstValueDict))
+    [{'a': 1, 'b': [{'c': 3}]}]
+    """
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        if key not in self:
+            super().__setitem__(key, value)
+
+
+def first_values(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``object_pairs_hook`` of :func:`loads` with ``first_value=True`` (see :class:`FirstValueDict`).
+
+    >>> loads('{"a": 1, "a": 2}', first_value=True), loads('{"a": 1, "a": 2}')
+    ({'a': 1}, {'a': 2})
+    """
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        out.setdefault(key, value)
+    return out
+
+
+def loads(text: str | bytes, *, first_value: bool = False) -> Any:
+    """``json.loads``; deeply nested input raises :class:`InputLimitError` instead of ``RecursionError``.
+    ``first_value``: a name twice in one object keeps its first value (:class:`FirstValueDict`)."""
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=first_values) if first_value else json.loads(text)
     except RecursionError as exc:
         raise InputLimitError(REASON_TOO_DEEP, "nesting exceeds the parser's depth limit") from exc
 

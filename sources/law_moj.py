@@ -236,7 +236,7 @@ class LawMojSource(Source):
             )
             return
         try:
-            obj = capped.loads(text)
+            obj = capped.loads(text, first_value=True)  # as DuckDB reads it (the set-based path)
         except capped.InputLimitError as exc:
             yield Rejection(loc, exc.reason, excerpt=exc.detail, source_id=SOURCE_ID)
             return
@@ -293,7 +293,7 @@ class LawMojSource(Source):
             stream.seek(3)
         i = -1
         try:
-            for i, law in enumerate(ijson.items(stream, "Laws.item")):
+            for i, law in enumerate(ijson.items(stream, "Laws.item", map_type=capped.FirstValueDict)):
                 if not isinstance(law, dict):
                     yield Rejection(
                         f"{loc}#{i}", "law object is not a JSON object", excerpt=str(law)[:200], source_id=SOURCE_ID

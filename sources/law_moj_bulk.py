@@ -6,8 +6,7 @@ metadata as :meth:`sources.law_moj.LawMojSource.to_records` does in Python, byte
 only handles what it can reproduce exactly: a file in which any law or article falls outside that
 (a missing or mistyped field, an article that is neither ``A`` nor ``C``, an empty or oversized
 article, an unusual article number, control characters that ``json.dumps`` escapes differently,
-a PCODE that occurs twice, a law with unusual identifiers, a key twice in one object: DuckDB keeps the first
-value, ``json.loads`` the last) is left to the Python path as a whole,
+a PCODE that occurs twice, a law with unusual identifiers) is left to the Python path as a whole,
 so rejections, skips and quarantine rows stay exactly those of the Python path. Laws out of scope
 are skips (counted and named like the Python path's).
 
@@ -168,9 +167,6 @@ class BulkJson:
             return _declined("no law or several top-level values")
         if self._too_deep(con, read, args):
             return _declined("nested too deeply")
-        dup = con.execute("SELECT law_i FROM _blx WHERE dup_keys ORDER BY law_i LIMIT 1").fetchone()
-        if dup:
-            return _declined(f"law #{dup[0]}: a key occurs twice in one object")
         many = self.always_index or n_laws > 1
         _macros(con)
         params = {

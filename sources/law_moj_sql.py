@@ -69,8 +69,8 @@ _ODD_RE = "[\\x{b}\\x{e}\\x{f}\\x{1a}-\\x{1f}]"
 #: recursion to exhaust a thread's stack (~17,500 object levels on an 8 MiB stack; a level takes >= 5 bytes)
 STRUCTURE_GUARD_BYTES = 32 * 1024
 
-#: each law read and parsed for its types (json_structure), its values (json_transform) and keys that occur twice
-#: (in the law or in an object of one of its lists: the objects the mapping reads), in one statement
+#: each law read and parsed for its types (json_structure) and its values (json_transform), in one statement (a
+#: name twice in one object: DuckDB reads its first value, and so does the Python path, :mod:`sources.capped`)
 PARSE_SQL = """
 CREATE OR REPLACE TEMP TABLE _blx AS
 SELECT ordinality - 1 AS law_i, CASE WHEN strlen(json) <= {guard} THEN json_structure(json) END AS st,
@@ -83,10 +83,7 @@ SELECT ordinality - 1 AS law_i, CASE WHEN strlen(json) <= {guard} THEN json_stru
                      "ArticleConctent": "VARCHAR"}}],
     "EngLawArticles": [{{"EngArticleType": "VARCHAR", "EngArticleNo": "VARCHAR", "EngArticleContent": "VARCHAR"}}],
     "LawAttachements": [{{"FileName": "VARCHAR", "FileURL": "VARCHAR"}}],
-    "EngLawAttachements": [{{"FileName": "VARCHAR", "FileURL": "VARCHAR"}}]}}') AS x,
-       -- a key twice in the law or in an article or attachment: DuckDB reads the first value, json.loads the last
-       list_bool_or([len(k) <> len(list_distinct(k)) FOR k IN list_prepend(json_keys(json), json_keys(json, '$.*[*]'))])
-           AS dup_keys
+    "EngLawAttachements": [{{"FileName": "VARCHAR", "FileURL": "VARCHAR"}}]}}') AS x
 FROM {read}
 """
 
