@@ -2,8 +2,8 @@
 
 The results of a run are its ranks' files ``results/NNNNN.parquet`` and ``results/final.parquet``
 (:mod:`curate.runner`), in ``ord`` order: the files sorted by name, rows in file order. They are
-read back in batches of at most :func:`batch_rows` rows (``CURATE_LOAD_BATCH``, default
-:data:`LOAD_BATCH`); each batch is one transaction that applies its decisions (new versions, status
+read back in batches of :func:`batch_rows` rows (``CURATE_LOAD_BATCH``, default :data:`LOAD_BATCH`; a
+record's results are never cut between two batches, :func:`result_batches`); each batch is one transaction that applies its decisions (new versions, status
 changes, ledger events, verdict batches (:mod:`provenance.verdicts`), stage marks, :meth:`Stage.after_batch`) and records itself in
 ``run_load_batches`` (migration 0070). So the load's memory is bounded by the batch, not by the run.
 
@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from curate.faults import fault
@@ -57,19 +58,44 @@ def batch_rows() -> int:
 
 
 def result_batches(path: Path, rows: int, start: int = 0) -> Iterator[tuple[str, pa.Table]]:
-    """``(batch id, rows)`` of one results file from row ``start`` on, at most ``rows`` rows each.
+    """``(batch id, rows)`` of one results file from row ``start`` on, about ``rows`` rows each.
 
     A batch's id is ``<file>:<first row>``. The rows before ``start`` are the ones already loaded
     (:func:`loaded_rows`): a resumed load goes on from there whatever ``rows`` is now, so changing
-    ``CURATE_LOAD_BATCH`` between a kill and the resume neither skips nor repeats a result."""
-    pos = 0
+    ``CURATE_LOAD_BATCH`` between a kill and the resume neither skips nor repeats a result.
+
+    A record's results (a rank writes them one after the other) are never cut between two batches: a batch
+    that would end inside them takes the rest too (:func:`_cut`). Cut, the record's first result (normalise's
+    new version) superseded it in one batch, and the next batch took its other results (normalise's ``flag``)
+    for a record changed after the snapshot and dropped them (:func:`_drop_stale`). Since every batch ends
+    after a record's last result, so does every loaded prefix, and a resume starts at a record's first."""
+    pos, pending = 0, None  # pending: rows read but not yet yielded (the trailing record's results)
     with pq.ParquetFile(path, pre_buffer=False) as pf:  # no read-ahead cache held until the file closes
         for batch in pf.iter_batches(batch_size=rows):
             n = batch.num_rows
             if pos + n > start:
                 cut = max(0, start - pos)
-                yield f"{path.name}:{pos + cut}", pa.Table.from_batches([batch.slice(cut)])
+                table = pa.Table.from_batches([batch.slice(cut)])
+                if pending is None:
+                    first, pending = pos + cut, table
+                else:
+                    pending = pa.concat_tables([pending, table])
+                end = _cut(pending)
+                if end:
+                    yield f"{path.name}:{first}", pending.slice(0, end)
+                    first, pending = first + end, pending.slice(end)
             pos += n
+    if pending is not None and pending.num_rows:
+        yield f"{path.name}:{first}", pending
+
+
+def _cut(table: pa.Table) -> int:
+    """Rows of ``table`` before its last record's results (which may go on in the next rows); 0 if only that."""
+    ids = table.column("record_id")
+    last = ids[-1]
+    differs = pc.not_equal(ids, last).to_numpy(zero_copy_only=False)
+    where = differs.nonzero()[0]
+    return int(where[-1]) + 1 if len(where) else 0
 
 
 def loaded_rows(con, run_id: str) -> dict[str, int]:

@@ -233,3 +233,48 @@ def test_batches_find_their_records_by_the_snapshots_rows_or_by_search(tmp_path:
         assert run_stage(shifted, make_stage(stage), workers=1, tasks=2).status == "finished"
     assert found["search"] >= 24  # the rows did not hold: searched
     assert _state(good)[0] == _state(shifted)[0]
+
+
+def test_a_records_results_stay_in_one_batch(tmp_path: Path) -> None:
+    """Batches end after a record's last result, from any start and at any size, and together hold every row once."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from curate.load import result_batches
+
+    ids = ["a", "a", "b", "c", "c", "c", "d", "e", "e"]
+    pq.write_table(pa.table({"record_id": ids, "ord": list(range(len(ids)))}), tmp_path / "00000.parquet")
+    for rows in (1, 2, 3, 4, 50):
+        for start in (0, 2, 3, 6):
+            got = list(result_batches(tmp_path / "00000.parquet", rows, start))
+            seen = [o for _, t in got for o in t.column("ord").to_pylist()]
+            assert seen == list(range(start, len(ids))), (rows, start)
+            for batch_id, t in got:
+                first = t.column("ord")[0].as_py()
+                assert batch_id == f"00000.parquet:{first}"
+                last = t.column("ord")[-1].as_py()
+                assert last == len(ids) - 1 or ids[last] != ids[last + 1], (rows, start, batch_id)
+
+
+def test_normalise_flags_load_at_any_batch_size(tmp_path: Path, monkeypatch) -> None:
+    """A converted record's `normalise` result (its new version) and `flag` result load together: cut between two
+    batches, the flag's record was superseded by the run's own earlier batch and the flag was dropped as stale."""
+    _write_dump(tmp_path / "ChLaw.json", 600)
+    whole, small = tmp_path / "whole.duckdb", tmp_path / "small.duckdb"
+    ingest(whole, LawMojSource([tmp_path / "ChLaw.json"], scope="all"))
+    shutil.copy(whole, small)
+    monkeypatch.delenv("CURATE_LOAD_BATCH", raising=False)
+    r1 = run_stage(whole, make_stage("normalise"), workers=1)
+    monkeypatch.setenv("CURATE_LOAD_BATCH", "5")
+    r2 = run_stage(small, make_stage("normalise"), workers=1)
+    assert {**r1.counts, "events": 0} == {**r2.counts, "events": 0} and "stale" not in r2.counts
+    sql = "SELECT action, count(*) FROM provenance_events WHERE stage = 'normalise' AND action <> 'verdict_batch' GROUP BY 1 ORDER BY 1"
+    flags = {}
+    for path in (whole, small):
+        con = duckdb.connect(str(path), read_only=True)
+        try:
+            flags[path] = con.execute(sql).fetchall()
+        finally:
+            con.close()
+    assert flags[whole] == flags[small] and dict(flags[small]).get("flag", 0) > 10
+    assert (_state(whole)[0]) == (_state(small)[0])
