@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+import re
 import signal
 import sys
 from pathlib import Path
@@ -193,6 +194,26 @@ def test_unknown_executor_and_option(law_db: Path) -> None:
         run_stage(law_db, make_stage("hygiene"), executor="spark")
     with pytest.raises(ConfigError, match="valid: drop_cjk_spaces"):
         make_stage("hygiene", {"bogus": "1"})
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "msg"),
+    [
+        ("seed", "-5", "seed must be in [0, 2**63 - 1]"),
+        ("seed", str(2**64), "seed must be in [0, 2**63 - 1]"),
+        ("bands", "100000000", "must be at most 1024, got 100000000 x 5"),
+        ("rows", "2000", "must be at most 1024"),
+        ("ngram", "1000000000", "ngram must be in [1, 64]"),
+        ("max_bucket", "0", "max_bucket must be >= 1"),
+    ],
+)
+def test_dedup_numbers_out_of_range_are_refused_before_a_run(key: str, value: str, msg: str) -> None:
+    """`--set` (and a pipeline's `set`) values the engine cannot take are refused when the stage is made: they
+    used to pass and fail in the workers, with a traceback and the run left `running`."""
+    from provenance.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=re.escape(msg)):
+        make_stage("dedup", {key: value})
 
 
 def test_slurm_submit_then_load(tmp_path: Path, law_fixtures: Path, monkeypatch) -> None:

@@ -54,6 +54,15 @@ DEFAULT_AUTHORITY: tuple[tuple[str, int], ...] = (
 #: still a duplicate: an fsc record has no container, so the source is its one document).
 DEFAULT_PER_DOCUMENT: tuple[str, ...] = ("law_moj", "fsc")
 
+#: the largest ``ngram``: a shingle longer than this is a copy check, not a near-duplicate one (and a huge one never
+#: finished signing)
+MAX_NGRAM = 64
+#: the most MinHash permutations (``bands * rows``): signatures are held in memory for the banding, 4 bytes per
+#: permutation and document (125 by default; 1024 is 4 GB at 1M documents)
+MAX_PERM = 1024
+#: the largest ``seed`` (a signed 64-bit integer: it is stored with the index and the run's statistics)
+MAX_SEED = 2**63 - 1
+
 #: survivor rules, applied in order; the first that separates two records decides
 DEFAULT_RULES: tuple[str, ...] = ("authority", "licence", "newest", "longer")
 
@@ -146,22 +155,32 @@ class DedupConfig:
             )
         else:
             object.__setattr__(self, "per_document", tuple(k for k in self.per_document if k))
-        if self.ngram < 1:
-            raise ConfigError(f"dedup: ngram must be >= 1, got {self.ngram}")
-        if self.bands < 1 or self.rows < 1:
-            raise ConfigError(f"dedup: bands and rows must be >= 1, got {self.bands} x {self.rows}")
+        self._check_ranges()
         if not 0.0 < self.threshold <= 1.0:
             raise ConfigError(f"dedup: threshold must be in (0, 1], got {self.threshold}")
         if self.prefilter_margin < 0:
             raise ConfigError(f"dedup: prefilter_margin must be >= 0, got {self.prefilter_margin}")
-        for name in ("batch_size", "verify_cache", "max_bucket"):
-            if getattr(self, name) < 1:
-                raise ConfigError(f"dedup: {name} must be >= 1, got {getattr(self, name)}")
         if self.device not in ("auto", "cpu", "cuda"):
             raise ConfigError(f"dedup: device must be auto, cpu or cuda, got {self.device!r}")
         bad = [r for r in self.rules if r not in DEFAULT_RULES]
         if bad:
             raise ConfigError(f"dedup: unknown survivor rule(s) {bad}; valid: {', '.join(DEFAULT_RULES)}")
+
+    def _check_ranges(self) -> None:
+        """The numbers in the ranges the engine takes (checked when the config is made: before anything runs)."""
+        if not 1 <= self.ngram <= MAX_NGRAM:
+            raise ConfigError(f"dedup: ngram must be in [1, {MAX_NGRAM}], got {self.ngram}")
+        if self.bands < 1 or self.rows < 1:
+            raise ConfigError(f"dedup: bands and rows must be >= 1, got {self.bands} x {self.rows}")
+        if self.bands * self.rows > MAX_PERM:
+            raise ConfigError(
+                f"dedup: bands x rows (MinHash permutations) must be at most {MAX_PERM}, got {self.bands} x {self.rows}"
+            )
+        if not 0 <= self.seed <= MAX_SEED:
+            raise ConfigError(f"dedup: seed must be in [0, 2**63 - 1], got {self.seed}")
+        for name in ("batch_size", "verify_cache", "max_bucket"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"dedup: {name} must be >= 1, got {getattr(self, name)}")
 
     @property
     def num_perm(self) -> int:
