@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import sys
 import threading
@@ -254,6 +255,8 @@ def parse_sets(sets: dict[str, str], config_class: type | None) -> Any:
                 kwargs[key] = int(value)
             elif isinstance(default, float):
                 kwargs[key] = float(value)
+                if not math.isfinite(kwargs[key]):  # nan compares false with every bound a config checks
+                    raise ConfigError(f"option `{key}` must be a finite number, got {value!r}")
             elif isinstance(default, tuple):
                 kwargs[key] = tuple(v.strip() for v in value.split(",") if v.strip())
             else:

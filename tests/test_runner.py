@@ -216,6 +216,37 @@ def test_dedup_numbers_out_of_range_are_refused_before_a_run(key: str, value: st
         make_stage("dedup", {key: value})
 
 
+def _float_options() -> list[tuple[str, str]]:
+    import dataclasses
+
+    from curate.stages import CONFIGS, get_config_class
+
+    return [
+        (stage, f.name)
+        for stage in CONFIGS
+        for f in dataclasses.fields(get_config_class(stage))
+        if isinstance(getattr(get_config_class(stage)(), f.name), float)
+    ]
+
+
+@pytest.mark.parametrize(("stage", "key"), _float_options())
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf"])
+def test_float_options_must_be_finite(stage: str, key: str, value: str) -> None:
+    """NaN compares false with every bound: `prefilter_margin=nan` passed `>= 0` and rejected every candidate."""
+    from provenance.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=f"`?{key}`? must be"):
+        make_stage(stage, {key: value})
+
+
+def test_dedup_margin_nan_is_refused_without_the_command_line() -> None:
+    from curate.dedup.config import DedupConfig
+    from provenance.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="prefilter_margin must be a number >= 0"):
+        DedupConfig(prefilter_margin=float("nan"))
+
+
 def test_slurm_submit_then_load(tmp_path: Path, law_fixtures: Path, monkeypatch) -> None:
     """Slurm cannot run here: the cluster is mocked by running the submitted ranks in-process later."""
     from datatrove.executor import SlurmPipelineExecutor

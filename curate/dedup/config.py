@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -158,8 +159,8 @@ class DedupConfig:
         self._check_ranges()
         if not 0.0 < self.threshold <= 1.0:
             raise ConfigError(f"dedup: threshold must be in (0, 1], got {self.threshold}")
-        if self.prefilter_margin < 0:
-            raise ConfigError(f"dedup: prefilter_margin must be >= 0, got {self.prefilter_margin}")
+        if not 0 <= self.prefilter_margin < math.inf:  # nan too: it rejected every candidate
+            raise ConfigError(f"dedup: prefilter_margin must be a number >= 0, got {self.prefilter_margin}")
         if self.device not in ("auto", "cpu", "cuda"):
             raise ConfigError(f"dedup: device must be auto, cpu or cuda, got {self.device!r}")
         bad = [r for r in self.rules if r not in DEFAULT_RULES]

@@ -188,6 +188,7 @@ def test_every_key_is_checked_before_anything_runs(cli, db_path, tmp_path):
         moda + '[[stage]]\nname = "dedup"\nset = { seed = -5 }\n': "dedup: seed must be in [0, 2**63 - 1], got -5",
         moda + '[[stage]]\nname = "dedup"\nset = { bands = 100000000 }\n': "bands x rows (MinHash permutations)",
         moda + '[[stage]]\nname = "dedup"\nset = { ngram = 1000000000 }\n': "dedup: ngram must be in [1, 64]",
+        moda + '[[stage]]\nname = "dedup"\nset = { prefilter_margin = nan }\n': "`prefilter_margin` must be a finite",
         moda + export + 'overwrite = "false"\n': "[[export]] #1: `overwrite` must be true or false",
         moda + export + 'shard_rows = "5"\n': "[[export]] #1: `shard_rows` must be an integer",
         moda + export.replace('out = "x"', "out = 5"): "[[export]] #1: `out` must be the export folder",
