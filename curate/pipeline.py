@@ -7,7 +7,7 @@
 
     [[ingest]]                       # one per batch, in order
     source = "law-moj"               # a name of sources.SOURCES
-    paths = ["sample/law_moj/ChLaw.json"]   # relative to this file; $VARS expanded
+    paths = ["sample/law_moj/ChLaw.json"]   # relative to this file; $VARS expanded (unset: an error)
     options = { scope = "all" }      # the source's options (as `curate ingest SOURCE --help` lists them)
 
     [[stage]]                        # in order
@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -82,6 +83,20 @@ def _as_set_value(v: Any) -> str:
     if isinstance(v, (list, tuple)):
         return ",".join(str(x) for x in v)
     return str(v)
+
+
+#: a variable in a path, as :func:`os.path.expandvars` reads it: ``$NAME`` or ``${NAME}``
+_VAR = re.compile(r"\$(\w+|\{[^}]*\})")
+
+
+def _expand(p: str, where: str) -> str:
+    """``p`` with its ``$VARS`` expanded; an unset one is an error (expandvars kept it as it is, and the export or
+    report went into a folder literally named ``$CURATE_EXPORT_DIR``)."""
+    for m in _VAR.finditer(p):
+        name = m.group(1).strip("{}")
+        if name not in os.environ:
+            raise ConfigError(f"{where}: ${name} in {p!r} is not set; set it or write the path out")
+    return os.path.expandvars(p)
 
 
 def _tables(data: dict[str, Any], key: str, path: Path) -> list[dict[str, Any]]:
@@ -178,8 +193,8 @@ def load(path: str | Path) -> Pipeline:
         raise ConfigError(f"{path}: unknown tables {sorted(unknown)}; valid: {sorted(_TOP)}")
     base = path.resolve().parent
 
-    def resolve(p: str) -> Path:
-        q = Path(os.path.expandvars(str(p)))
+    def resolve(p: str, where: str) -> Path:
+        q = Path(_expand(str(p), where))
         return q if q.is_absolute() else base / q
 
     pipe = Pipeline(path=path)
@@ -195,7 +210,7 @@ def load(path: str | Path) -> Pipeline:
         paths = item.get("paths")
         if not paths or not isinstance(paths, list) or not all(isinstance(p, str) and p for p in paths):
             raise ConfigError(f"{where}: `paths` must be a non-empty list of files or folders (strings)")
-        resolved = [resolve(p) for p in paths]
+        resolved = [resolve(p, f"{where}: `paths`") for p in paths]
         missing = [str(p) for p in resolved if not p.exists()]
         if missing:
             raise ConfigError(f"{where}: paths not found: {', '.join(missing)}")
@@ -247,7 +262,7 @@ def load(path: str | Path) -> Pipeline:
             ExportParams(**item).validated()
         except WorkbenchError as exc:
             raise ConfigError(f"{where}: {exc}") from exc
-        pipe.exports.append(ExportStep(resolve(out), item, overwrite))
+        pipe.exports.append(ExportStep(resolve(out, f"{where}: `out`"), item, overwrite))
     if "report" in data:
         report = _want(str(path), "report", data["report"], dict, 'a [report] table (out = "report.html")')
         bad = set(report) - {"out"}
@@ -256,7 +271,7 @@ def load(path: str | Path) -> Pipeline:
         out = _want(f"{path}: [report]", "out", report.get("out"), str, "the report's HTML file (a string)")
         if not out:
             raise ConfigError(f"{path}: [report] needs `out`")
-        pipe.report = resolve(out)
+        pipe.report = resolve(out, f"{path}: [report]: `out`")
     return pipe
 
 

@@ -189,6 +189,13 @@ def test_every_key_is_checked_before_anything_runs(cli, db_path, tmp_path):
         moda + '[[stage]]\nname = "dedup"\nset = { bands = 100000000 }\n': "bands x rows (MinHash permutations)",
         moda + '[[stage]]\nname = "dedup"\nset = { ngram = 1000000000 }\n': "dedup: ngram must be in [1, 64]",
         moda + '[[stage]]\nname = "dedup"\nset = { prefilter_margin = nan }\n': "`prefilter_margin` must be a finite",
+        moda + export.replace('out = "x"', 'out = "$CURATE_UNSET_DIR_X/training"'): (
+            "[[export]] #1: `out`: $CURATE_UNSET_DIR_X in '$CURATE_UNSET_DIR_X/training' is not set"
+        ),
+        moda + '[report]\nout = "${CURATE_UNSET_DIR_X}/r.html"\n': "[report]: `out`: $CURATE_UNSET_DIR_X in",
+        moda.replace('corpus.jsonl"]', 'corpus.jsonl", "$CURATE_UNSET_DIR_X/a.jsonl"]'): (
+            "[[ingest]] #1: `paths`: $CURATE_UNSET_DIR_X in"
+        ),
         moda + export + 'overwrite = "false"\n': "[[export]] #1: `overwrite` must be true or false",
         moda + export + 'shard_rows = "5"\n': "[[export]] #1: `shard_rows` must be an integer",
         moda + export.replace('out = "x"', "out = 5"): "[[export]] #1: `out` must be the export folder",
