@@ -20,6 +20,8 @@ instead of ``before`` / ``after``), never characters of the text.
   characters, column by column: ``"flags": {"start": [...], "end": [...], "reason": [...], "chars": [...]}``,
   no ``chars`` before PII; ``version`` names the new record id when there is one).
 
+A version the stage made is not read again (``select_where``): a rerun leaves the catalogue as it is.
+
 Protected words: the shipped glossary (``schemas/zh/protected.tsv``), its rows for this
 record's ``source_id``, and names in ``metadata.protected_terms`` (e.g. person names found by
 the PII stage). Edits hold at most the changed characters, never the protected words.
@@ -61,6 +63,10 @@ class NormaliseStage(Stage):
     reads: ClassVar[tuple[str, ...]] = ("record_id", "text", "source_id", "script", "metadata", "pii_state")
     writes: ClassVar[tuple[str, ...]] = ("version", "event")
     verdicts: ClassVar[dict[str, str]] = {"script_detected": "set_script"}
+    #: not the stage's own new versions: their text is the conversion's, and their ``script`` says how it ended
+    #: (``mixed``: a sentence left for a human), which a second reading of the converted text would turn into
+    #: ``traditional`` in place; a rerun (or a run after one killed once its load was in) changes nothing
+    select_where: ClassVar[str] = "r.stage IS DISTINCT FROM 'normalise'"
     config_class: ClassVar[type] = NormaliseConfig
     #: one normalise_many call per batch: its fixed cost (numpy set-up, one OpenCC call) is paid per batch,
     #: so batches are large, bounded by characters (see curate.zh.batch.BATCH_RECORDS / BATCH_CHARS)

@@ -87,6 +87,27 @@ def test_normalise_stage_versions_events_and_flags(db_path):
     assert again.counts.get("new_versions", 0) == 0
 
 
+def test_a_second_run_changes_nothing(db_path):
+    """The stage's own new versions are not its input: read again, a converted version left `mixed` (a sentence
+    for a human) was set to `traditional` in place, and each rerun added marks and verdicts."""
+    ingest(db_path, TinySource([]), on_error=ErrorPolicy.RAISE)
+    sql = "SELECT record_id, status, script, text FROM records ORDER BY ALL"
+    assert run_stage(db_path, make_stage("normalise")).counts["new_versions"] >= 2
+    con = db.connect(db_path)
+    try:
+        con.execute("UPDATE records SET script = 'mixed' WHERE stage = 'normalise'")  # as a left sentence sets it
+        before = con.execute(sql).fetchall(), con.execute("SELECT count(*) FROM provenance_events").fetchone()
+    finally:
+        con.close()
+    report = run_stage(db_path, make_stage("normalise"))
+    assert report.counts.get("results", 0) == 0, report.counts
+    con = db.connect(db_path)
+    try:
+        assert (con.execute(sql).fetchall(), con.execute("SELECT count(*) FROM provenance_events").fetchone()) == before
+    finally:
+        con.close()
+
+
 def test_stage_config_rejects_unknown_opencc_profile(db_path):
     import pytest
 
