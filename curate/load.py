@@ -64,13 +64,15 @@ def result_batches(path: Path, rows: int, start: int = 0) -> Iterator[tuple[str,
     (:func:`loaded_rows`): a resumed load goes on from there whatever ``rows`` is now, so changing
     ``CURATE_LOAD_BATCH`` between a kill and the resume neither skips nor repeats a result.
 
-    A record's results (a rank writes them one after the other) are never cut between two batches: a batch
-    that would end inside them takes the rest too (:func:`_cut`). Cut, the record's first result (normalise's
+    A record's results (a rank writes them one after the other) are never cut between two batches: the results of
+    a batch's last record wait for the next batch (:func:`_cut`; so a batch before a file's last may hold a few rows
+    fewer than ``rows``). Cut, the record's first result (normalise's
     new version) superseded it in one batch, and the next batch took its other results (normalise's ``flag``)
     for a record changed after the snapshot and dropped them (:func:`_drop_stale`). Since every batch ends
     after a record's last result, so does every loaded prefix, and a resume starts at a record's first."""
     pos, pending = 0, None  # pending: rows read but not yet yielded (the trailing record's results)
     with pq.ParquetFile(path, pre_buffer=False) as pf:  # no read-ahead cache held until the file closes
+        total = pf.metadata.num_rows
         for batch in pf.iter_batches(batch_size=rows):
             n = batch.num_rows
             if pos + n > start:
@@ -80,13 +82,11 @@ def result_batches(path: Path, rows: int, start: int = 0) -> Iterator[tuple[str,
                     first, pending = pos + cut, table
                 else:
                     pending = pa.concat_tables([pending, table])
-                end = _cut(pending)
+                end = pending.num_rows if pos + n == total else _cut(pending)  # the file's end ends every record
                 if end:
                     yield f"{path.name}:{first}", pending.slice(0, end)
                     first, pending = first + end, pending.slice(end)
             pos += n
-    if pending is not None and pending.num_rows:
-        yield f"{path.name}:{first}", pending
 
 
 def _cut(table: pa.Table) -> int:
