@@ -95,6 +95,8 @@ FROM records r LEFT JOIN sources s USING (source_id)
 WHERE {where}
 """
 SELECT = _SELECT_HEAD.format(where=CANDIDATE) + "ORDER BY r.record_id\n"
+#: the rows (as :data:`SELECT`'s) of the records named by the list parameter ``$ids``, whatever their status
+ROWS_OF = _SELECT_HEAD.format(where="r.record_id IN (SELECT unnest($ids))")
 #: the rows (as :data:`SELECT`'s) of the records that near duplicates are linked to
 REPRESENTATIVES = _SELECT_HEAD.format(
     where="r.record_id IN (SELECT near_duplicate_of FROM records WHERE near_duplicate_of IS NOT NULL)"
@@ -339,7 +341,7 @@ class Decider:
                 f"near duplicate of {row[NEAR]}, which this export includes (--drop-near-duplicates)",
                 row[LICENCE] or "",
             )
-        return self._licensed(row)
+        return self.licensed(row)
 
     def _gate(self, row: tuple) -> ExportVerdict | None:
         """The verdict of the rules before the near-duplicate one (withdrawn, PII gate, （刪除） stub), if one
@@ -382,8 +384,9 @@ class Decider:
             ok = self._rep_ok[representative] = rep is not None and rep[STATUS] == "active" and self.decide(rep).ok
         return ok
 
-    def _licensed(self, row: tuple) -> ExportVerdict:
-        """The licence engine's verdict (cached per licence, terms and credit)."""
+    def licensed(self, row: tuple) -> ExportVerdict:
+        """The licence engine's verdict alone (cached per licence, terms and credit): the last rule of
+        :meth:`decide`, and what the licence recall asks of a past export's records (:mod:`provenance.licence_recall`)."""
         licence_id = row[LICENCE]
         meta = row[CREDIT_META] or [None] * CREDIT_PATHS
         # a title is not scrubbed by the PII stage: where personal data is expected it stays out of the credit too

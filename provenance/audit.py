@@ -22,6 +22,7 @@ from provenance.crosscheck import CrossCheck, crosscheck
 from provenance.db import run_readonly_sql
 from provenance.errors import CatalogueError
 from provenance.holds import held_reason
+from provenance.licence_recall import licence_refused
 from provenance.licences import LicenceCatalogue, default_licence_catalogue, licence_today
 from provenance.recall import recalled_items, withdrawn_by
 from provenance.sqlguard import SEALED_TABLES
@@ -349,6 +350,8 @@ def export_report(con: duckdb.DuckDBPyConnection, export_id: str) -> dict[str, A
         "blocked": counts.get("blocked", {}),
         "records": runs[-1]["records"],
         "blocked_total": runs[-1]["blocked"],
+        # records whose document a later licence correction refuses now for this export's use
+        "licence_refused": [r for e in licence_refused(con, export_id=eid) for r in e["records"]],
     }
 
 
@@ -544,10 +547,12 @@ def licence_permits(
 
 
 def exports_report(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    """Every export (one row per export id, newest first), with how often it was written and every folder it was
-    written to (``out_dirs``)."""
+    """Every export (one row per export id, newest first), with how often it was written, every folder it was
+    written to (``out_dirs``) and how many of its records a later licence correction refuses now for its use
+    (``licence_refused``, :mod:`provenance.licence_recall`)."""
     require_provenance_schema(con)
-    return _rows(
+    refused = {e["export_id"]: e["refused_records"] for e in licence_refused(con)}
+    rows = _rows(
         con.execute(
             "SELECT export_id, min(created_at) AS created_at, any_value(purpose) AS purpose,"
             " any_value(audience) AS audience, bool_or(commercial) AS commercial, max(records) AS records,"
@@ -555,3 +560,4 @@ def exports_report(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
             " FROM exports GROUP BY export_id ORDER BY min(export_seq) DESC"
         )
     )
+    return [{**r, "licence_refused": refused.get(r["export_id"], 0)} for r in rows]

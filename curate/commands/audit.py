@@ -16,6 +16,9 @@ from provenance.db import connect_readonly
 #: widest cell of an audit table, in terminal columns (longer values end in ``...``)
 MAX_CELL = 80
 
+#: the section of records (or exports) whose documents a later licence correction refuses now for the export's use
+REFUSED_TITLE = "{what} a later licence correction refuses now for the export's use (tell its recipients)"
+
 
 def _layout_options(fn):
     """``--full`` (never cut a cell) and ``--vertical`` (one ``column: value`` block per row, nothing cut)."""
@@ -258,7 +261,8 @@ def record_cmd(record_id: str, as_json: bool, full: bool, vertical: bool) -> int
 @JSON_OPTION
 @_layout_options
 def exports_cmd(as_json: bool, full: bool, vertical: bool) -> int:
-    """Every export: id, when, purpose, audience, commercial use, records, blocked, folder."""
+    """Every export: id, when, purpose, audience, commercial use, records, blocked, folder, and how many of its
+    records a later licence correction refuses now for its use (licence_refused: see `curate audit licences`)."""
     from provenance import audit as lib
 
     con = connect_readonly(settings().db_path)
@@ -281,6 +285,7 @@ def exports_cmd(as_json: bool, full: bool, vertical: bool) -> int:
             "blocked",
             "runs",
             "out_dirs",
+            "licence_refused",
         ]
         click.echo(_table(cols, rows, full, vertical))
     return 0
@@ -315,6 +320,9 @@ def export_cmd(export_id: str, as_json: bool, full: bool, vertical: bool) -> int
     cols = ["licence_id", "source_id", "records", "characters", "withdrawn_since"]
     _section("licences", rep["licences"], cols, **lay)
     _section("blocked", [{"reason": k, "records": v} for k, v in rep["blocked"].items()], ["reason", "records"], **lay)
+    if rep["licence_refused"]:
+        cols = ["record_id", "current_id", "licence_then", "licence_now", "code", "reason"]
+        _section(REFUSED_TITLE.format(what="records"), rep["licence_refused"], cols, **lay)
     return 0
 
 
@@ -322,20 +330,31 @@ def export_cmd(export_id: str, as_json: bool, full: bool, vertical: bool) -> int
 @JSON_OPTION
 @_layout_options
 def licences_cmd(as_json: bool, full: bool, vertical: bool) -> int:
-    """Active records and characters per licence per source (unknown licences flagged)."""
+    """Active records and characters per licence per source (unknown licences flagged), then the past exports
+    holding records that a later licence correction refuses now for the export's use (`audit export ID` names
+    them, with the licence engine's reason)."""
     from provenance import audit as lib
+    from provenance.licence_recall import licence_refused
 
     con = connect_readonly(settings().db_path)
     try:
         rows = lib.licences_report(con)
+        refused = [] if as_json else licence_refused(con)
     finally:
         con.close()
     if as_json:
         echo_json(rows)
-    else:
-        for r in rows:
-            r["flag"] = "" if r["known"] else "UNKNOWN: never exported"
-        click.echo(_table(["licence_id", "source_id", "records", "characters", "flag"], rows, full, vertical))
+        return 0
+    for r in rows:
+        r["flag"] = "" if r["known"] else "UNKNOWN: never exported"
+    click.echo(_table(["licence_id", "source_id", "records", "characters", "flag"], rows, full, vertical))
+    if not refused:
+        click.echo("\nno past export holds records that a later licence correction refuses for its use")
+        return 0
+    for e in refused:
+        e["reasons"] = ", ".join(f"{code} {n}" for code, n in e["reasons"].items())
+    cols = ["export_id", "exported_at", "purpose", "audience", "commercial", "refused_records", "reasons", "out_dirs"]
+    _section(REFUSED_TITLE.format(what="past exports holding records"), refused, cols, full, vertical)
     return 0
 
 

@@ -1,0 +1,157 @@
+"""Which past exports hold records that a later licence correction refuses now: the licence side of
+:mod:`provenance.recall`.
+
+A licence correction (``ingest moda`` again under a corrected ``--licence``, a manifest with corrected terms:
+``licence_terms_changed``) makes new versions of the records it re-licenses; an export made before holds the
+earlier versions. For each past export, every exported record's document is followed down ``version_of`` to its
+active versions (a stage version made after the correction included), and each is judged by the export's own
+licence rule (:meth:`provenance._selection.Decider.licensed`: the licence engine, :mod:`provenance.licences`) for
+that export's purpose, audience, commercial choice and date (``as_of``: expiry is judged on the day it was made).
+What the engine refuses now is named with the engine's reason, and the export's folders with it: their recipients
+must be told.
+
+Withdrawn documents have no active version and are left to ``audit withdrawn``; a record the shipped licence
+catalogue does not know is named as ``unknown_licence`` (an export made with ``--catalogue`` is judged by the
+catalogue given here). Used by ``curate audit licences``, ``audit exports`` and ``audit export``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+
+from provenance._selection import ID, LICENCE, ROWS_OF, Decider, ExportVerdict
+from provenance.licences import LicenceCatalogue, default_licence_catalogue
+
+#: rows read from DuckDB per step
+FETCH_ROWS = 5_000
+
+
+def current_versions(export_filter: str = "") -> str:
+    """SQL (exported_id, record_id): each exported record and the active versions of its document now, found by
+    walking ``version_of`` down from it (the exported record itself while it is still active). A few scans of
+    ``records`` (a chain is a few versions long; no index: migration 0101); ``UNION`` ends a cycle a tampered table
+    might hold. ``export_filter``: a condition on ``export_items`` (e.g. one export's id)."""
+    where = f" WHERE {export_filter}" if export_filter else ""
+    return (
+        "WITH RECURSIVE down(exported_id, record_id) AS ("
+        f"SELECT DISTINCT record_id, record_id FROM export_items{where}"
+        " UNION SELECT d.exported_id, r.record_id FROM records r JOIN down d ON r.version_of = d.record_id)"
+        " SELECT d.exported_id, d.record_id FROM down d JOIN records a USING (record_id) WHERE a.status = 'active'"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Use:
+    """What an export was made for: the parts of :class:`provenance.export.ExportParams` the licence rule reads."""
+
+    purpose: str
+    audience: str
+    commercial: bool
+    at: dt.date
+    pii_gate: str = "all"
+    drop_near_duplicates: bool = False
+    include_deleted_stubs: bool = False
+
+
+_EXPORTS = (
+    "SELECT export_id, min(created_at) AS exported_at, any_value(purpose) AS purpose, any_value(audience) AS audience,"
+    " bool_or(commercial) AS commercial, min(as_of) AS as_of, list(DISTINCT out_dir ORDER BY out_dir) AS out_dirs"
+    " FROM exports {where} GROUP BY export_id ORDER BY min(export_seq)"
+)
+
+
+def licence_refused(
+    con: duckdb.DuckDBPyConnection, licence_catalogue: LicenceCatalogue | None = None, *, export_id: str | None = None
+) -> list[dict[str, Any]]:
+    """The past exports (oldest first; only ``export_id`` when given) that hold records whose document the licence
+    engine refuses now for the export's own use, each with every folder it was written to (``out_dirs``), the
+    number of such records (``refused_records``), the count per refusal code (``reasons``) and the records:
+    ``record_id`` (as exported), ``current_id`` (its document's active version judged now), ``licence_then`` (as
+    exported), ``licence_now``, ``code`` and ``reason`` (the engine's). Exports with none are left out.
+
+    Reads only: one walk of the exported records' chains, one read of their active versions, one of the items."""
+    cat = licence_catalogue or default_licence_catalogue()
+    where, params = ("WHERE export_id = $eid", {"eid": export_id}) if export_id is not None else ("", {})
+    exports = _dicts(con.execute(_EXPORTS.format(where=where), params))
+    if not exports:
+        return []
+    uses = {
+        e["export_id"]: _Use(e["purpose"], e["audience"], bool(e["commercial"]), dt.date.fromisoformat(e["as_of"]))
+        for e in exports
+    }
+    current: dict[str, list[str]] = {}
+    for exported_id, record_id in con.execute(
+        current_versions("export_id = $eid" if export_id is not None else ""), params
+    ).fetchall():
+        current.setdefault(exported_id, []).append(record_id)
+    refused = _refused_now(con, cat, set(uses.values()), sorted({r for ids in current.values() for r in ids}))
+    items = con.execute(
+        f"SELECT export_id, record_id, licence_id FROM export_items {where} ORDER BY export_id, record_id", params
+    ).fetchall()
+    found: dict[str, list[dict[str, Any]]] = {}
+    for eid, record_id, licence_then in items:
+        use = uses.get(eid)
+        for now_id in current.get(record_id, ()) if use is not None else ():
+            verdict = refused.get((use, now_id))
+            if verdict is not None:
+                found.setdefault(eid, []).append(
+                    {
+                        "record_id": record_id,
+                        "current_id": now_id,
+                        "licence_then": licence_then,
+                        "licence_now": verdict.licence,
+                        "code": verdict.code,
+                        "reason": verdict.reason,
+                    }
+                )
+    out = []
+    for e in exports:
+        records = found.get(e["export_id"])
+        if records:
+            reasons = Counter(r["code"] for r in records)
+            out.append(
+                {
+                    **e,
+                    "refused_records": len({r["record_id"] for r in records}),
+                    "reasons": dict(sorted(reasons.items())),
+                    "records": records,
+                }
+            )
+    return out
+
+
+def _refused_now(
+    con: duckdb.DuckDBPyConnection, cat: LicenceCatalogue, uses: set[_Use], record_ids: list[str]
+) -> dict[tuple[_Use, str], ExportVerdict]:
+    """The licence engine's refusals of ``record_ids`` for each use, keyed by (use, record id): the export's own
+    rule, asked once per distinct licence, terms and credit (:meth:`Decider.licensed` caches)."""
+    if not record_ids:
+        return {}
+    deciders = {use: Decider(con, cat, use) for use in uses}  # each reads its own tables before the rows' cursor
+    out: dict[tuple[_Use, str], ExportVerdict] = {}
+    cur = con.execute(ROWS_OF, {"ids": record_ids})
+    while batch := cur.fetchmany(FETCH_ROWS):
+        for row in batch:
+            for use, decider in deciders.items():
+                verdict = decider.licensed(row)
+                if not verdict.ok:
+                    out[(use, row[ID])] = verdict if verdict.licence else _with_licence(verdict, row[LICENCE])
+    return out
+
+
+def _with_licence(verdict: ExportVerdict, licence_id: str | None) -> ExportVerdict:
+    return ExportVerdict(verdict.ok, verdict.code, verdict.reason, licence_id or "", verdict.attributions)
+
+
+def _dicts(cur: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Rows as dicts, dates as ISO text (JSON-ready)."""
+    cols = [d[0] for d in cur.description]
+    return [
+        {c: v.isoformat() if isinstance(v, dt.date) else v for c, v in zip(cols, row, strict=True)}
+        for row in cur.fetchall()
+    ]
