@@ -80,8 +80,8 @@ CANDIDATE = """(r.status = 'active'
        SELECT c.version_of FROM records c
        WHERE c.version_of IN (SELECT w.record_id FROM records w WHERE w.status = 'withdrawn'))))"""
 _SELECT_HEAD = """
-SELECT r.record_id, r.source_id, r.licence_id, r.text, r.title, r.locator, r.lang, r.script, r.doc_key,
-       r.stage, coalesce(r.content_sha256, sha256(coalesce(r.text, ''))) AS content_sha256, r.pii_state,
+SELECT r.record_id, r.source_id, r.licence_id, {texts}, r.locator, r.lang, r.script, r.doc_key,
+       r.stage, {sha} AS content_sha256, r.pii_state,
        r.status, CAST(json_extract(r.metadata, '$.licence_terms') AS VARCHAR) AS r_terms,
        CAST(json_extract(r.metadata, '$.licences') AS VARCHAR) AS r_merged, coalesce(s.pii_expected, FALSE),
        r.near_duplicate_of,
@@ -94,12 +94,17 @@ SELECT r.record_id, r.source_id, r.licence_id, r.text, r.title, r.locator, r.lan
 FROM records r LEFT JOIN sources s USING (source_id)
 WHERE {where}
 """
-SELECT = _SELECT_HEAD.format(where=CANDIDATE) + "ORDER BY r.record_id\n"
-#: the rows (as :data:`SELECT`'s) of the records named by the list parameter ``$ids``, whatever their status
-ROWS_OF = _SELECT_HEAD.format(where="r.record_id IN (SELECT unnest($ids))")
+#: the columns that read texts: the text, the title, the content digest (computed for a version stored without one)
+_TEXTS = {"texts": "r.text, r.title", "sha": "coalesce(r.content_sha256, sha256(coalesce(r.text, '')))"}
+SELECT = _SELECT_HEAD.format(**_TEXTS, where=CANDIDATE) + "ORDER BY r.record_id\n"
+#: the rows (as :data:`SELECT`'s, without text and title: :meth:`Decider.licensed` reads neither) of the records
+#: named by the list parameter ``$ids``, whatever their status
+LICENCE_ROWS_OF = _SELECT_HEAD.format(
+    texts="NULL AS text, NULL AS title", sha="r.content_sha256", where="r.record_id IN (SELECT unnest($ids))"
+)
 #: the rows (as :data:`SELECT`'s) of the records that near duplicates are linked to
 REPRESENTATIVES = _SELECT_HEAD.format(
-    where="r.record_id IN (SELECT near_duplicate_of FROM records WHERE near_duplicate_of IS NOT NULL)"
+    **_TEXTS, where="r.record_id IN (SELECT near_duplicate_of FROM records WHERE near_duplicate_of IS NOT NULL)"
 )
 #: candidates sorted per range of at most this many record ids by :func:`candidate_batches`
 RANGE_ROWS = 50_000

@@ -24,7 +24,7 @@ from typing import Any
 
 import duckdb
 
-from provenance._selection import ID, LICENCE, ROWS_OF, Decider, ExportVerdict
+from provenance._selection import ID, LICENCE, LICENCE_ROWS_OF, Decider, ExportVerdict
 from provenance.licences import LicenceCatalogue, default_licence_catalogue
 
 #: rows read from DuckDB per step
@@ -74,7 +74,8 @@ def licence_refused(
     ``record_id`` (as exported), ``current_id`` (its document's active version judged now), ``licence_then`` (as
     exported), ``licence_now``, ``code`` and ``reason`` (the engine's). Exports with none are left out.
 
-    Reads only: one walk of the exported records' chains, one read of their active versions, one of the items."""
+    Reads only: one walk of the exported records' chains, one read of their active versions (no texts), and the
+    items of the records refused for some export's use."""
     cat = licence_catalogue or default_licence_catalogue()
     where, params = ("WHERE export_id = $eid", {"eid": export_id}) if export_id is not None else ("", {})
     exports = _dicts(con.execute(_EXPORTS.format(where=where), params))
@@ -90,8 +91,15 @@ def licence_refused(
     ).fetchall():
         current.setdefault(exported_id, []).append(record_id)
     refused = _refused_now(con, cat, set(uses.values()), sorted({r for ids in current.values() for r in ids}))
+    refused_now = {record_id for _, record_id in refused}
+    suspects = [rid for rid, ids in current.items() if refused_now.intersection(ids)]
+    if not suspects:
+        return []
+    # only the items of records refused for some use (none, usually): each is then judged for its export's use
     items = con.execute(
-        f"SELECT export_id, record_id, licence_id FROM export_items {where} ORDER BY export_id, record_id", params
+        "SELECT export_id, record_id, licence_id FROM export_items WHERE record_id IN (SELECT unnest($ids))"
+        f"{' AND export_id = $eid' if export_id is not None else ''} ORDER BY export_id, record_id",
+        {**params, "ids": suspects},
     ).fetchall()
     found: dict[str, list[dict[str, Any]]] = {}
     for eid, record_id, licence_then in items:
@@ -134,7 +142,7 @@ def _refused_now(
         return {}
     deciders = {use: Decider(con, cat, use) for use in uses}  # each reads its own tables before the rows' cursor
     out: dict[tuple[_Use, str], ExportVerdict] = {}
-    cur = con.execute(ROWS_OF, {"ids": record_ids})
+    cur = con.execute(LICENCE_ROWS_OF, {"ids": record_ids})
     while batch := cur.fetchmany(FETCH_ROWS):
         for row in batch:
             for use, decider in deciders.items():
