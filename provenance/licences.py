@@ -16,15 +16,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from provenance.errors import ConfigError, LicenceError
+from provenance.licence_file import KNOWN_SPDX as KNOWN_SPDX
+from provenance.licence_file import REQUIRED_IDS as REQUIRED_IDS
+from provenance.licence_file import check_licence_catalogue as check_licence_catalogue
+from provenance.licence_file import check_licence_catalogue_data as check_licence_catalogue_data
+from provenance.licence_file import licence_catalogue_path as licence_catalogue_path
+from provenance.licence_file import read_licence_catalogue_file as read_licence_catalogue_file
 from provenance.licence_terms import AUDIENCES as AUDIENCES
 from provenance.licence_terms import PURPOSES as PURPOSES
 from provenance.licence_terms import (
@@ -44,26 +48,6 @@ from provenance.licence_terms import licence_today as licence_today
 from provenance.licence_terms import parse_audience as parse_audience
 from provenance.licence_terms import parse_purpose as parse_purpose
 
-REQUIRED_IDS: tuple[str, ...] = (
-    "OGDL-Taiwan-1.0",
-    "CC-BY-4.0",
-    "CC-BY-SA-4.0",
-    "CC-BY-NC-4.0",
-    "CC0-1.0",
-    "LicenseRef-TW-Copyright-Art9",
-    "LicenseRef-MODA-AI-Training",
-    "LicenseRef-Written-Agreement",
-)
-#: SPDX licence-list identifiers the catalogue may use without a ``LicenseRef-`` prefix.
-KNOWN_SPDX: frozenset[str] = frozenset(
-    (
-        "0BSD Apache-2.0 BSD-2-Clause BSD-3-Clause CC-BY-1.0 CC-BY-2.0 CC-BY-2.5 CC-BY-3.0 CC-BY-4.0 "
-        "CC-BY-NC-1.0 CC-BY-NC-2.0 CC-BY-NC-2.5 CC-BY-NC-3.0 CC-BY-NC-4.0 CC-BY-NC-ND-3.0 CC-BY-NC-ND-4.0 "
-        "CC-BY-NC-SA-2.0 CC-BY-NC-SA-3.0 CC-BY-NC-SA-4.0 CC-BY-ND-3.0 CC-BY-ND-4.0 CC-BY-SA-2.0 CC-BY-SA-3.0 "
-        "CC-BY-SA-4.0 CC-PDDC CC0-1.0 CDLA-Permissive-1.0 CDLA-Permissive-2.0 CDLA-Sharing-1.0 ISC MIT "
-        "ODbL-1.0 ODC-By-1.0 OGDL-Taiwan-1.0 OGL-UK-3.0 PDDL-1.0 Unlicense"
-    ).split()
-)
 _PLACEHOLDER_RE = re.compile(r"\{(provider|year|dataset)\}")
 
 
@@ -416,83 +400,6 @@ class LicenceCatalogue:
         if lic.attribution_required and not grant.attributions:
             raise LicenceError(lic.id, "attribution required but no attribution statement is available")
         return grant
-
-
-def licence_catalogue_path() -> Path:
-    """Path of the shipped licence catalogue."""
-    return Path(str(resources.files("schemas").joinpath("licences", "catalogue.toml")))
-
-
-def _schema() -> dict[str, Any]:
-    return json.loads(resources.files("schemas").joinpath("json", "licence_catalogue.schema.json").read_text("utf-8"))
-
-
-def _entry_name(data: dict[str, Any], path: Iterable[Any]) -> str:
-    path = list(path)
-    if len(path) >= 2 and path[0] == "licence" and isinstance(path[1], int):
-        items = data.get("licence") or []
-        entry_id = items[path[1]].get("id", "?") if path[1] < len(items) and isinstance(items[path[1]], dict) else "?"
-        rest = ".".join(str(p) for p in path[2:])
-        return f"entry #{path[1] + 1} `{entry_id}`" + (f" field `{rest}`" if rest else "")
-    return "catalogue" + (f" field `{'.'.join(map(str, path))}`" if path else "")
-
-
-def check_licence_catalogue_data(data: dict[str, Any]) -> list[str]:
-    """Every problem in a parsed licence catalogue, each naming its entry; empty when valid."""
-    import jsonschema
-
-    problems: list[str] = []
-    validator = jsonschema.Draft202012Validator(_schema())
-    for err in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
-        problems.append(f"{_entry_name(data, err.absolute_path)}: {err.message}")
-    entries = data.get("licence") if isinstance(data.get("licence"), list) else []
-    seen: dict[str, int] = {}
-    for i, entry in enumerate(entries):
-        if not isinstance(entry, dict):
-            continue
-        lid = str(entry.get("id", ""))
-        where = f"entry #{i + 1} `{lid}`"
-        for name in [lid, *entry.get("aliases", [])]:
-            if name in seen:
-                problems.append(f"{where}: id `{name}` already used by entry #{seen[name] + 1}")
-            seen[name] = i
-        if lid and not lid.startswith("LicenseRef-") and lid not in KNOWN_SPDX:
-            problems.append(f"{where}: unknown SPDX id; use an id from the SPDX licence list or a LicenseRef- id")
-        if entry.get("attribution_required") and not entry.get("template") and not entry.get("attribution"):
-            problems.append(f"{where}: attribution_required but no attribution statement")
-        if not entry.get("template") and not entry.get("purposes"):
-            problems.append(f"{where}: no permitted purposes (obligations incomplete)")
-        if not entry.get("template") and not entry.get("audience"):
-            problems.append(f"{where}: no permitted audience (obligations incomplete)")
-        for a in entry.get("audience") or []:
-            if isinstance(a, str) and not is_audience(a):  # the schema's pattern lets a trailing newline through
-                problems.append(f"{where}: audience `{_shown(a)}` invalid; valid: {', '.join(AUDIENCES)}")
-        expiry = entry.get("expiry")
-        if isinstance(expiry, dt.date):
-            problems.append(f"{where}: expiry must be a quoted ISO date string")
-    missing = [r for r in REQUIRED_IDS if r not in seen]
-    if missing:
-        problems.append(f"licence catalogue: required ids missing: {', '.join(missing)}")
-    return problems
-
-
-def read_licence_catalogue_file(path: str | Path) -> dict[str, Any]:
-    """Parse a licence catalogue TOML file (errors name the file)."""
-    path = Path(path)
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"licence catalogue `{path}` not found") from None
-    except (OSError, UnicodeDecodeError) as exc:  # UTF-16 or Big5 text, a folder, no permission: one line, no traceback
-        fix = "save it as UTF-8" if isinstance(exc, UnicodeDecodeError) else "name a readable file"
-        raise ConfigError(f"licence catalogue `{path}` cannot be read as UTF-8 text ({exc}); {fix}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"licence catalogue `{path}` is not valid TOML: {exc}") from None
-
-
-def check_licence_catalogue(path: str | Path | None = None) -> list[str]:
-    """Validate a licence catalogue file; returns the problems (empty = valid)."""
-    return check_licence_catalogue_data(read_licence_catalogue_file(path or licence_catalogue_path()))
 
 
 def load_licence_catalogue(path: str | Path | None = None) -> LicenceCatalogue:
