@@ -8,7 +8,9 @@ A withdrawal or a licence change is recorded in the catalogue alone (neither hol
 deletes the ones nobody annotated (as a superseded version's task is deleted) and marks every one of them
 (``annotation_tasks.retracted_at``, ``task_deleted``; one ``task_retracted`` ledger event each, ``because`` names
 why). An annotated task is kept (its annotations are the bank's work) and listed by `curate audit withdrawn` until
-deleted by hand. A task deleted for its licence is sent again by a later push once the licence allows it.
+deleted by hand; once its reason holds no longer (a renewed agreement, a lifted withdrawal) it is a live task again
+(``task_restored``). A task deleted for its licence, or deleted by hand after it was kept, is sent again by a later
+push once the licence allows it.
 
 **Tasks deleted in Label Studio** (by a project manager): a push compares the project's tasks with the catalogue's
 mapping (:func:`forget_missing`); a missing task's mapping is dropped (one ``task_missing`` event each), so the push
@@ -29,16 +31,17 @@ from provenance import ledger
 from provenance.db import transaction
 from provenance.holds import held_containers
 
-#: a live task's record and the document's current (active) versions with what the licence gate reads; a task
-#: whose record is active is its own current version
+#: a task on the server (live, or taken out but kept as annotated), its record and the document's current (active)
+#: versions with what the licence gate reads; a task whose record is active is its own current version
 _LIVE_TASKS = """
-    SELECT t.record_id, t.ls_task_id, r.status, c.record_id IS NOT NULL AS has_current, c.licence_id, c.container,
+    SELECT t.record_id, t.ls_task_id, t.retracted_at IS NOT NULL AS kept, r.status, c.record_id IS NOT NULL AS has_current,
+           c.licence_id, c.container,
            {gate}
     FROM annotation_tasks t JOIN records r USING (record_id)
     LEFT JOIN (SELECT * FROM records WHERE status = 'active') c ON c.source_id = r.source_id AND c.doc_key = r.doc_key
     LEFT JOIN sources s ON s.source_id = c.source_id
-    WHERE t.instance = ? AND t.bank = ? AND t.project = ? AND t.ls_project_id = ? AND t.retracted_at IS NULL
-      AND t.superseded_by IS NULL
+    WHERE t.instance = ? AND t.bank = ? AND t.project = ? AND t.ls_project_id = ? AND t.superseded_by IS NULL
+      AND (t.retracted_at IS NULL OR NOT coalesce(t.task_deleted, false))
     ORDER BY t.ls_task_id
 """.format(gate=gate_columns("c", "s"))
 
@@ -60,10 +63,16 @@ def licence_gate(con: duckdb.DuckDBPyConnection, bank: str) -> Callable[..., str
 
 def _refused_tasks(con: duckdb.DuckDBPyConnection, instance: str, bank: str, project: str, pid: int):
     """(record id, task id, why) of the live tasks on one project whose record is withdrawn, or whose document's
-    current versions are all refused to ``bank`` by the licence or hold gate."""
+    current versions are all refused to ``bank`` by the licence or hold gate; and (record id, task id) of the tasks
+    taken out but kept as annotated whose reason holds no longer (a renewed agreement, a lifted withdrawal)."""
     gate = licence_gate(con, bank)
     seen: dict[tuple[str, int], list[str | None]] = {}
-    for rid, tid, status, has_current, *lic in con.execute(_LIVE_TASKS, [instance, bank, project, pid]).fetchall():
+    kept: set[tuple[str, int]] = set()
+    for rid, tid, was_kept, status, has_current, *lic in con.execute(
+        _LIVE_TASKS, [instance, bank, project, pid]
+    ).fetchall():
+        if was_kept:
+            kept.add((rid, tid))
         why = seen.setdefault((rid, tid), [])
         if status == "withdrawn":
             why.append("withdrawn")
@@ -71,7 +80,8 @@ def _refused_tasks(con: duckdb.DuckDBPyConnection, instance: str, bank: str, pro
             why.append(gate(*lic))
         else:
             why.append(None)  # no current version (a duplicate, a dropped record): not the licence gate's case
-    return [(rid, tid, reasons[0]) for (rid, tid), reasons in seen.items() if None not in reasons]
+    refused = [(rid, tid, reasons[0]) for (rid, tid), reasons in seen.items() if None not in reasons]
+    return [r for r in refused if r[:2] not in kept], sorted(k for k in kept if None in seen[k])
 
 
 def retract_withdrawn(
@@ -80,7 +90,16 @@ def retract_withdrawn(
     """Delete the unannotated tasks of withdrawn records, and of documents whose current version the licence or
     hold gate now refuses to ``bank``, on one project; returns (deleted, kept as annotated)."""
     instance = client.config.instance
-    refused = _refused_tasks(con, instance, bank, project, pid)
+    refused, allowed_again = _refused_tasks(con, instance, bank, project, pid)
+    where = (bank, project, instance, pid)
+    if allowed_again:  # kept as annotated, and their reason holds no longer: live tasks again
+        with transaction(con):
+            con.executemany(
+                "UPDATE annotation_tasks SET retracted_at = NULL, task_deleted = NULL"
+                " WHERE bank = ? AND project = ? AND record_id = ?",
+                [(bank, project, rid) for rid, _ in allowed_again],
+            )
+            ledger.append(con, [_task_event("task_restored", rid, tid, where, run_id) for rid, tid in allowed_again])
     rows = [(rid, tid) for rid, tid, _ in refused]
     because = {rid: why for rid, _, why in refused}
     deleted = set()
@@ -96,7 +115,6 @@ def retract_withdrawn(
             " WHERE bank = ? AND project = ? AND record_id = ?",
             [(tid in deleted, bank, project, rid) for rid, tid in rows],
         )
-        where = (bank, project, instance, pid)
         ledger.append(
             con,
             [
@@ -110,7 +128,8 @@ def retract_withdrawn(
 
 
 def forget_missing(con: duckdb.DuckDBPyConnection, client: LabelStudioClient, bank: str, project: str, pid: int) -> int:
-    """Drop the mapping of this project's live tasks that Label Studio no longer has, and of tasks deleted for a
+    """Drop the mapping of this project's tasks that Label Studio no longer has (live ones, and ones taken out but kept
+    as annotated, then deleted there by hand), and of tasks deleted for a
     withdrawal since lifted (``curate provenance reinstate``) or for a licence the gate passes again, so the push
     sends their records again; returns how many."""
     instance = client.config.instance
@@ -119,7 +138,7 @@ def forget_missing(con: duckdb.DuckDBPyConnection, client: LabelStudioClient, ba
         f"SELECT t.record_id, t.ls_task_id, t.task_deleted, r.status = 'active', r.licence_id, r.container,"
         f" {gate_columns('r', 's')}"
         f" FROM annotation_tasks t JOIN records r USING (record_id) LEFT JOIN sources s ON s.source_id = r.source_id"
-        f" {where} AND t.superseded_by IS NULL AND (t.retracted_at IS NULL OR t.task_deleted)",
+        f" {where} AND t.superseded_by IS NULL",
         [instance, bank, project, pid],
     ).fetchall()
     gate = licence_gate(con, bank)

@@ -197,3 +197,42 @@ def test_a_task_retracted_while_its_record_stays_active_is_sent_again_only_once_
     con.execute("UPDATE sources SET metadata = ? WHERE source_id = 'agr'", [json.dumps({"licence_terms": AGREEMENT})])
     back = push(con, client, PushConfig(project="topic", bank=bank))
     assert (back.missing, back.pushed) == (1, 1) and rid in _on_server(client, pid), back
+
+
+def test_a_kept_annotated_task_is_live_again_once_allowed_or_sent_again_after_a_deletion_by_hand(
+    label_studio, db_path, bank
+):
+    """Review 6 (licences, round 2): an annotated task kept when the agreement expired stayed marked as taken out
+    after the renewal (listed for deletion by hand for ever); deleted by hand, it was never sent again (its mapping
+    said "already there")."""
+    con = cdb.connect(db_path)
+    add_source(con, "agr", licence_id="LicenseRef-Written-Agreement", metadata={"licence_terms": AGREEMENT})
+    rid = add_record(
+        con, "第1條 銀行應依規定辦理存款業務。", source_id="agr", licence_id="LicenseRef-Written-Agreement"
+    )
+    client = label_studio.client()
+    pid = push(con, client, PushConfig(project="topic", bank=bank)).ls_project_id
+    tid = _on_server(client, pid)[rid]
+    client.create_annotation(tid, CHOICE, completed_by=client.whoami()["id"])
+    expired = json.dumps({"licence_terms": {**AGREEMENT, "expiry": "2020-01-01"}})
+    renewed = json.dumps({"licence_terms": AGREEMENT})
+
+    def terms(value: str) -> None:
+        con.execute("UPDATE sources SET metadata = ? WHERE source_id = 'agr'", [value])
+
+    terms(expired)
+    rep = push(con, client, PushConfig(project="topic", bank=bank))
+    assert (rep.retracted, rep.retracted_kept) == (0, 1) and [r["on_server"] for r in withdrawn_tasks(con)] == [[tid]]
+    terms(renewed)  # left alone on the server: a live task again, not listed for deletion
+    again = push(con, client, PushConfig(project="topic", bank=bank))
+    assert (again.pushed, again.missing) == (0, 0) and not withdrawn_tasks(con), again
+    restored = "SELECT count(*) FROM provenance_events WHERE action = 'task_restored'"
+    assert con.execute(restored).fetchone()[0] == 1
+
+    terms(expired)
+    assert push(con, client, PushConfig(project="topic", bank=bank)).retracted_kept == 1
+    client.delete_task(tid)  # as `audit withdrawn` asks
+    terms(renewed)
+    back = push(con, client, PushConfig(project="topic", bank=bank))
+    assert (back.missing, back.pushed) == (1, 1) and rid in _on_server(client, pid), back
+    assert not withdrawn_tasks(con)
