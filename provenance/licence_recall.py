@@ -4,7 +4,8 @@
 A licence correction (``ingest moda`` again under a corrected ``--licence``, a manifest with corrected terms:
 ``licence_terms_changed``) makes new versions of the records it re-licenses; an export made before holds the
 earlier versions. For each past export, every exported record's document is followed down ``version_of`` to its
-active versions (a stage version made after the correction included), and each is judged by the export's own
+current versions (active, or made a near duplicate since: the export still ships the document; a stage version made
+after the correction included), and each is judged by the export's own
 licence rule (:meth:`provenance._selection.Decider.licensed`: the licence engine, :mod:`provenance.licences`) for
 that export's purpose, audience, commercial choice and date (``as_of``: expiry is judged on the day it was made).
 What the engine refuses now is named with the engine's reason, and the export's folders with it: their recipients
@@ -41,7 +42,8 @@ def current_versions(export_filter: str = "") -> str:
         "WITH RECURSIVE down(exported_id, record_id) AS ("
         f"SELECT DISTINCT record_id, record_id FROM export_items{where}"
         " UNION SELECT d.exported_id, r.record_id FROM records r JOIN down d ON r.version_of = d.record_id)"
-        " SELECT d.exported_id, d.record_id FROM down d JOIN records a USING (record_id) WHERE a.status = 'active'"
+        " SELECT d.exported_id, d.record_id FROM down d JOIN records a USING (record_id)"
+        " WHERE a.status IN ('active', 'duplicate')"
     )
 
 

@@ -146,3 +146,20 @@ def test_a_manifest_terms_correction_judged_on_the_export_date(cli, db_path, tmp
     code, out, _ = cli("audit", "export", exp["export_id"], "--json")
     (refused,) = json.loads(out)["licence_refused"]
     assert refused["record_id"] in exported and refused["code"] == "expired" and "2026-05-31" in refused["reason"]
+
+
+def test_a_corrected_record_made_a_near_duplicate_since_is_still_named(cli, db_path, tmp_path):
+    """Review 6 (pipeline round 2): after the correction, dedup made the document's current version a near duplicate
+    (status ``duplicate``, no active version left); the export still ships its text, and the audit lost it."""
+    a = tmp_path / "a.jsonl"
+    a.write_text('{"id": "a1", "text": "金融科技發展路徑圖。"}\n', encoding="utf-8")
+    assert cli("--quiet", "ingest", "moda", str(a), "--licence", "CC-BY-4.0")[0] == 0
+    exported = _export(cli, tmp_path / "e1", "--commercial")
+    assert cli("--quiet", "ingest", "moda", str(a), "--licence", "CC-BY-NC-4.0")[0] == 0
+    con = duckdb.connect(str(db_path))
+    try:  # what `curate run dedup` does to a near duplicate: its status, in place
+        con.execute("UPDATE records SET status = 'duplicate' WHERE status = 'active'")
+    finally:
+        con.close()
+    code, out, _ = cli("audit", "export", exported["export_id"], "--json")
+    assert code == 0 and [r["code"] for r in json.loads(out)["licence_refused"]] == ["commercial"], out
