@@ -94,8 +94,11 @@ def _expand(p: str, where: str) -> str:
     report went into a folder literally named ``$CURATE_EXPORT_DIR``)."""
     for m in _VAR.finditer(p):
         name = m.group(1).strip("{}")
-        if name not in os.environ:
-            raise ConfigError(f"{where}: ${name} in {p!r} is not set; set it or write the path out")
+        if not re.fullmatch(r"\w+", name):  # ${VAR:-default} and the like: a shell's, not this file's
+            raise ConfigError(f"{where}: ${{{name}}} in {p!r} is not a variable name; write $NAME or ${{NAME}}")
+        if not os.environ.get(name, "").strip():  # unset, or empty: "$EMPTY/training" would be /training
+            state = "is empty" if name in os.environ else "is not set"
+            raise ConfigError(f"{where}: ${name} in {p!r} {state}; set it or write the path out")
     return os.path.expandvars(p)
 
 

@@ -161,9 +161,10 @@ def test_ingest_options_are_checked_before_the_first_batch_runs(cli, db_path, tm
     assert "ingest moda: run" not in out
 
 
-def test_every_key_is_checked_before_anything_runs(cli, db_path, tmp_path):
+def test_every_key_is_checked_before_anything_runs(cli, db_path, tmp_path, monkeypatch):
     """Mistyped or hostile files: one line naming the file and the key, never a traceback; a bad executor, worker
     count or boolean in a later step stops the run before the first ingest batch writes anything."""
+    monkeypatch.setenv("CURATE_EMPTY_DIR_X", "")  # set but empty: "$CURATE_EMPTY_DIR_X/training" was /training
     moda = f'[[ingest]]\nsource = "moda"\npaths = ["{SAMPLE / "moda" / "corpus.jsonl"}"]\n'
     moda += 'options = { licence = "OGDL-Taiwan-1.0" }\n'
     export = '[[export]]\nout = "x"\npurpose = "training"\naudience = "consortium"\ncommercial = true\n'
@@ -193,6 +194,10 @@ def test_every_key_is_checked_before_anything_runs(cli, db_path, tmp_path):
             "[[export]] #1: `out`: $CURATE_UNSET_DIR_X in '$CURATE_UNSET_DIR_X/training' is not set"
         ),
         moda + '[report]\nout = "${CURATE_UNSET_DIR_X}/r.html"\n': "[report]: `out`: $CURATE_UNSET_DIR_X in",
+        moda
+        + '[report]\nout = "$CURATE_EMPTY_DIR_X/r.html"\n': "$CURATE_EMPTY_DIR_X in '$CURATE_EMPTY_DIR_X/r.html' is empty",
+        moda
+        + '[report]\nout = "${HOME:-/tmp}/r.html"\n': "${HOME:-/tmp} in '${HOME:-/tmp}/r.html' is not a variable name",
         moda.replace('corpus.jsonl"]', 'corpus.jsonl", "$CURATE_UNSET_DIR_X/a.jsonl"]'): (
             "[[ingest]] #1: `paths`: $CURATE_UNSET_DIR_X in"
         ),
