@@ -16,16 +16,21 @@ _SEP = r"\s*[-/.年]\s*"
 _WESTERN = re.compile(rf"^(?P<y>\d{{4}}){_SEP}(?P<m>\d{{1,2}})\s*[-/.月]\s*(?P<d>\d{{1,2}})(?!\d)")
 _ROC = re.compile(rf"^(?:中華)?(?:民國)?\s*(?P<y>\d{{2,3}}){_SEP}(?P<m>\d{{1,2}})\s*[-/.月]\s*(?P<d>\d{{1,2}})(?!\d)")
 _COMPACT = re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$")
+#: ROC ``YYYMMDD`` (``1130201``), the usual form in government open data; six digits (``990201``) are not read:
+#: ROC ``YYMMDD`` and western ``YYMMDD`` look alike
+_ROC_COMPACT = re.compile(r"^(?P<y>\d{3})(?P<m>\d{2})(?P<d>\d{2})$")
 
 
 def iso_date(value: Any) -> str | None:
     """``YYYY-MM-DD`` of a date as written (a ``datetime``/``date``, ISO with a time, ``2024/2/1``, ``2024年2月1日``,
-    ``20240201``, ROC ``113/2/1``, ``民國113年2月1日``), or None when it is none of these or no real day.
+    ``20240201``, ROC ``113/2/1``, ``1130201``, ``民國113年2月1日``), or None when it is none of these or no real day.
 
     >>> [iso_date(v) for v in ("113/10/1", "113/2/1", "2024/2/1", "2024-02-01T10:00:00+08:00", "中華民國99年1月5日")]
     ['2024-10-01', '2024-02-01', '2024-02-01', '2024-02-01', '2010-01-05']
     >>> iso_date("20240201"), iso_date("113/02/30"), iso_date("下週"), iso_date(None), iso_date(20240201)
     ('2024-02-01', None, None, None, None)
+    >>> iso_date("1130201"), iso_date("1131001"), iso_date("0990105"), iso_date("1130230"), iso_date("990201")
+    ('2024-02-01', '2024-10-01', '2010-01-05', None, None)
     """
     if isinstance(value, dt.datetime):
         return value.date().isoformat()
@@ -37,7 +42,7 @@ def iso_date(value: Any) -> str | None:
     offset = 0
     m = _WESTERN.match(text) or _COMPACT.match(text)
     if m is None:
-        m, offset = _ROC.match(text), 1911
+        m, offset = _ROC.match(text) or _ROC_COMPACT.match(text), 1911
     if m is None:
         return None
     try:

@@ -24,8 +24,8 @@ documents (read by :mod:`sources.documents`).
 * Field mapping is configuration (:class:`ModaFields`); when a field is not named, common names
   are tried (``text``/``content``/``內容``..., ``來源網站`` for the URL). Unmapped fields are kept
   in ``metadata.fields``.
-* A row's date (ROC ``113/2/1``, ``民國113年2月1日`` or western, padded or not) orders its versions by the day it
-  names (``as_of``, ISO): an older row never replaces a newer one. A date that does not parse (or names no real
+* A row's date (ROC ``113/2/1``, ``1130201``, ``民國113年2月1日`` or western, padded or not) orders its versions by
+  the day it names (``as_of``, ISO): an older row never replaces a newer one. A date that does not parse (or names no real
   day) is kept as written in ``metadata.date`` but orders nothing: the row replaces the active version, as an
   undated row does.
 * The licence class is an option and required: ``OGDL-Taiwan-1.0`` for open data, or the

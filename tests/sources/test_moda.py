@@ -209,11 +209,13 @@ def _rows(
 
 
 @pytest.mark.parametrize(
-    ("old", "new"), [("113/2/1", "113/10/1"), ("2024/2/1", "2024/10/1"), ("113/09/30", "2024-10-1")]
+    ("old", "new"),
+    [("113/2/1", "113/10/1"), ("2024/2/1", "2024/10/1"), ("113/09/30", "2024-10-1"), ("1130201", "1131001")],
 )
 def test_update_with_unpadded_date_replaces_older_row(tmp_path, db_path, old, new):
     """Versions order by the day the date names, not by its text: '113/10/1' sorted before '113/2/1' and the
-    update was filed as history while the old text stayed active (review 6, 3b)."""
+    update was filed as history while the old text stayed active (review 6, 3b); ROC ``1130201`` (YYYMMDD) read
+    as no date let an older snapshot replace the newer text (review of the fixes, 1)."""
     from curate.ingest import ingest
 
     for run, (date, text) in enumerate([(old, "舊版：利率百分之一。"), (new, "新版：利率百分之二。")]):
