@@ -30,6 +30,7 @@ from curate.ingest_report import NAMED_LIMIT, IngestReport  # noqa: F401  (re-ex
 from curate.ingest_rows import (
     REASON_INVALID_UNICODE,
     REASON_MALFORMED,
+    as_of_sql,
     check_source_kinds,
     encodable,
     guarded_ids,
@@ -500,13 +501,13 @@ class _Ingestor:
         con = self.con
         if not complete:
             return []
-        removed = con.execute(
-            """
+        removed = con.execute(  # as_of: the day it names, as in _inc_t (stage_new)
+            f"""
             SELECT r.record_id, r.doc_key FROM records r
             WHERE r.status = 'active' AND r.container IN (SELECT unnest($c))
               AND r.record_id NOT IN (SELECT record_id FROM _inc_t)
               AND r.doc_key NOT IN (SELECT doc_key FROM _inc_t)
-              AND coalesce(json_extract_string(r.metadata, '$.as_of'), '') <= coalesce(
+              AND coalesce({as_of_sql("json_extract_string(r.metadata, '$.as_of')")}, '') <= coalesce(
                   (SELECT max(i.as_of) FROM _inc_t i WHERE i.container = r.container), '')
             ORDER BY r.record_id""",
             {"c": complete},

@@ -7,6 +7,7 @@ Used by :mod:`curate.ingest` (the driver) and its set-based path."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import re
 from typing import TYPE_CHECKING, Any
@@ -16,6 +17,7 @@ import duckdb
 from provenance.errors import ConfigError, UsageError
 from provenance.records import INGEST_RECORD_ID_SQL
 from sources.base import Record, SourceInfo
+from sources.dates import iso_date
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -153,6 +155,32 @@ def metadata_json(rec: Record) -> str:
     return base[:-1] + ("," if base.strip() != "{}" else "") + tail + "}"
 
 
+#: the SQL function :func:`as_of_sql` calls for a value that is not an ISO date already
+AS_OF_UDF = "curate_as_of_day"
+
+
+@functools.lru_cache(maxsize=4096)
+def _as_of_day(value: str) -> str:
+    """The ISO day of a version's ``as_of`` (:func:`sources.dates.iso_date`), or the value as written."""
+    return iso_date(value) or value
+
+
+def as_of_sql(expr: str) -> str:
+    """SQL of the day ``expr`` (an ``as_of`` as stored or staged) names, to order versions by: catalogues made
+    before MODA stored ISO dates hold them as written (``2024/02/01``, ``1130201``), and ``2024-10-01`` sorted
+    before ``2024/02/01`` as text, so an update was filed as history (review of the fixes, 2). Both sides of every
+    comparison go through it; an ISO date is taken as it is, anything else through :func:`_as_of_day`."""
+    return rf"CASE WHEN regexp_full_match({expr}, '\d{{4}}-\d{{2}}-\d{{2}}') THEN {expr} ELSE {AS_OF_UDF}({expr}) END"
+
+
+def register_as_of(con: duckdb.DuckDBPyConnection) -> None:
+    """Make :data:`AS_OF_UDF` known to ``con`` (once; a rolled-back transaction drops it, so it is asked each time)."""
+    try:
+        con.create_function(AS_OF_UDF, _as_of_day, ["VARCHAR"], "VARCHAR", side_effects=False)
+    except duckdb.NotImplementedException:
+        pass  # registered already
+
+
 def stage_new(con: duckdb.DuckDBPyConnection, relation: str) -> None:
     """Temp tables of a batch (the rows of ``relation``): ``_inc_t`` (its ids and keys), ``_new`` (the ids and keys
     of rows not yet in the catalogue, with the version they replace or, for an older snapshot, the newer active
@@ -165,12 +193,14 @@ def stage_new(con: duckdb.DuckDBPyConnection, relation: str) -> None:
     rid = f"coalesce(k_id, {INGEST_RECORD_ID_SQL})" if keyed else INGEST_RECORD_ID_SQL
     sha = "coalesce(k_sha, sha256(text))" if keyed else "sha256(text)"
     excluded = "version_meta, k_id, k_sha" if keyed else "version_meta"
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE _inc_t AS SELECT {rid} AS record_id, doc_key, source_id, container, as_of,"
-        f" licence_id FROM {relation}"
+    register_as_of(con)
+    stored = as_of_sql("json_extract_string(metadata, '$.as_of')")
+    con.execute(  # as_of: the day it names (as_of_sql), as the stored side is read below
+        f"CREATE OR REPLACE TEMP TABLE _inc_t AS SELECT {rid} AS record_id, doc_key, source_id, container,"
+        f" {as_of_sql('as_of')} AS as_of, licence_id FROM {relation}"
     )
     # narrow: only ids and keys (the batch's wide rows are read once, by the INSERT, from ``relation`` itself)
-    con.execute("""
+    con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _new AS
         SELECT record_id, doc_key, source_id, CASE WHEN historical_of IS NULL THEN a_id END AS version_of, historical_of
         FROM (
@@ -183,14 +213,14 @@ def stage_new(con: duckdb.DuckDBPyConnection, relation: str) -> None:
                         WHEN a.record_id IS NULL AND i.as_of < c.as_of THEN c.record_id END AS historical_of
             FROM _inc_t i
             LEFT JOIN (SELECT container, max(as_of) AS as_of, arg_max(record_id, as_of) AS record_id
-                       FROM (SELECT container, record_id, json_extract_string(metadata, '$.as_of') AS as_of
+                       FROM (SELECT container, record_id, {stored} AS as_of
                              FROM records WHERE status = 'active' AND container IN (SELECT container FROM _inc_t))
                        WHERE as_of IS NOT NULL GROUP BY container) c
                    ON c.container = i.container
             -- the head of each of this batch's doc_keys only (not every active record's metadata): the active
             -- version, else the newest withdrawn one (a document withdrawn meanwhile: its new version is held
             -- withdrawn and linked, so reinstating the document makes the newest version active)
-            LEFT JOIN (SELECT record_id, doc_key, json_extract_string(metadata, '$.as_of') AS as_of
+            LEFT JOIN (SELECT record_id, doc_key, {stored} AS as_of
                        FROM records WHERE status IN ('active', 'withdrawn') AND doc_key IN (SELECT doc_key FROM _inc_t)
                        QUALIFY row_number() OVER (PARTITION BY doc_key
                                                   ORDER BY status = 'active' DESC, created_at DESC, record_id DESC) = 1) a

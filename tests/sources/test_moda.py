@@ -313,3 +313,28 @@ def test_datasets_in_folders_of_the_same_name_never_replace_each_other(tmp_path,
         ("moda:乙集:id=1", "active", "乙一。"),
         ("moda:乙集:id=2", "active", "乙二。"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("stored", "new"), [("2024/02/01", "2024/10/01"), ("1130201", "2024-10-01"), ("113/10/01", "2024/02/01")]
+)
+def test_dates_stored_as_written_before_iso_order_by_their_day(tmp_path, db_path, stored, new):
+    """A catalogue made before as_of was ISO holds it as written; ``2024-10-01`` sorted before ``2024/02/01`` as
+    text, so an update was filed as history, and an older snapshot replaced text dated ``113/10/01`` (review of the
+    fixes, 2): both sides are read as the day they name."""
+    import duckdb
+
+    from curate.ingest import ingest
+
+    later = stored if stored.startswith("113/10") else new
+    for run, date in enumerate([stored, new]):
+        text = "新版。" if date == later else "舊版。"
+        f = tmp_path / f"v{run}" / "news" / "a.jsonl"
+        f.parent.mkdir(parents=True)
+        f.write_text(json.dumps({"id": "n1", "日期": date, "text": text}, ensure_ascii=False) + "\n", "utf-8")
+        ingest(db_path, ModaSource([f.parent], licence="OGDL-Taiwan-1.0", dataset="新聞"))
+        if run == 0:  # as the code before the fix stored it
+            con = duckdb.connect(str(db_path))
+            con.execute("UPDATE records SET metadata = json_merge_patch(metadata, json_object('as_of', ?))", [date])
+            con.close()
+    assert _rows(db_path, "SELECT text FROM records WHERE status = 'active'") == [("新版。",)]
