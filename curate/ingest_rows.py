@@ -60,6 +60,18 @@ def guarded_names(guard: IdentifierGuard, meta: dict[str, Any], *, all_types: bo
     return {k: guard(meta[k], all_types=all_types) for k in GUARDED_METADATA if isinstance(meta.get(k), str)}
 
 
+def moda_dataset_options(db_path: Any, source_id: str, *, pii_expected: bool) -> dict[str, Any]:
+    """Options ``held_datasets`` and ``as_stored`` of a MODA ingest whose folder names key its rows (no
+    ``--dataset``): what the catalogue holds under each name, and a name or file name as the ingest stores it
+    (pseudonymised as :func:`guarded_ids` does), so the two compare like with like (review of the fixes, 3)."""
+    from curate.pii.identifiers import IdentifierGuard
+    from sources.moda import held_dataset_origins
+
+    held, sticky = held_dataset_origins(db_path, source_id)
+    guard, all_types = IdentifierGuard(), pii_expected or sticky
+    return {"held_datasets": held, "as_stored": lambda name: guard(name, all_types=all_types)}
+
+
 def guarded_source(guard: IdentifierGuard, info: SourceInfo, *, all_types: bool) -> SourceInfo:
     """A source row with personal values in its origin and metadata (file paths) pseudonymised."""
     return dataclasses.replace(

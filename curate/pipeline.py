@@ -346,9 +346,10 @@ def _source(step: IngestStep, db_path: str | Path, *, read_catalogue: bool = Tru
 
         options["licence"] = canonical_licence_id(options["licence"])
     if step.source == "moda" and read_catalogue and not options.get("dataset"):  # as `curate ingest moda`
-        from sources.moda import held_dataset_origins
+        from curate.ingest_rows import moda_dataset_options
 
-        options["held_datasets"] = held_dataset_origins(db_path, options.get("source_id") or "moda")
+        sid, pii = options.get("source_id") or "moda", bool(options.get("pii_expected"))
+        options.update(moda_dataset_options(db_path, sid, pii_expected=pii))
     if step.source == "law_moj":  # as `curate ingest law-moj`: allow-list additions, FSC laws already known
         from sources.law_moj import DEFAULT_ALLOW_LIST, known_fsc_pcodes
 

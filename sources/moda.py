@@ -13,8 +13,9 @@ documents (read by :mod:`sources.documents`).
   field too many its index and shifted the rest), every cell is kept as the string it is (no type
   guessing: an id ``007`` stays ``007``) and an empty cell is a missing value.
 * Without ``dataset``, ids are kept apart by their folder's name; one name for two folders (hub-style ``dsA/data``
-  and ``dsB/data``) in one ingest, or for another folder than the one the catalogue holds under it
-  (``held_datasets``, from :func:`held_dataset_origins`), is refused: their rows would replace each other.
+  and ``dsB/data``) in one ingest, or for another dataset the catalogue holds under it (``held_datasets``, from
+  :func:`held_dataset_origins`: another folder, rows named with ``--dataset``, rows of no known folder from other
+  files; :mod:`sources.moda_datasets`), is refused: their rows would replace each other.
 * A ``save_to_disk`` folder is read only if every data file its ``state.json`` names (each split's, for a
   ``dataset_dict.json``) lies inside it, symlinks resolved; otherwise, or when that JSON is malformed, it is
   quarantined.
@@ -51,6 +52,7 @@ from sources import capped
 from sources.base import RawItem, Record, Rejection, Skip, Source, SourceInfo
 from sources.dates import iso_date
 from sources.documents import DOCUMENT_SUFFIXES, ExtractConfig, ExtractionError, detect_lang, extract, segment_key
+from sources.moda_datasets import check_folder_names, held_dataset_origins
 
 __all__ = ["ModaFields", "ModaReason", "ModaSource", "held_dataset_origins"]
 
@@ -130,32 +132,6 @@ def _check_disk_folder(folder: Path, what: str = "") -> None:
         raise _DiskFolderError(ModaReason.UNREADABLE, f"{what}/state.json has no list of `_data_files`")
     for f in files:
         _inside(folder, f.get("filename"), f"{what}/state.json")
-
-
-def _origin(folder: Path) -> str:
-    """A dataset folder's identity as stored (``metadata.dataset_origin``): a digest of its resolved path."""
-    return hashlib.sha256(str(folder.resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:16]
-
-
-def held_dataset_origins(db_path: str | Path, source_id: str = "moda") -> dict[str, list[str]]:
-    """Folder-name dataset keys of ``source_id`` in the catalogue at ``db_path`` -> the folders (digests) they
-    came from (empty if none; records ingested before ``dataset_origin`` was kept name no folder)."""
-    from provenance import db
-
-    path = Path(db_path)
-    if not path.exists():
-        return {}
-    con = db.connect(path)
-    try:
-        rows = con.execute(
-            "SELECT k, list(DISTINCT o) FROM (SELECT json_extract_string(metadata, '$.dataset_key') AS k,"
-            " json_extract_string(metadata, '$.dataset_origin') AS o FROM records WHERE source_id = ?)"
-            " WHERE k IS NOT NULL AND o IS NOT NULL GROUP BY k",
-            [source_id],
-        ).fetchall()
-    finally:
-        con.close()
-    return {k: list(o) for k, o in rows}
 
 
 def _excerpt(line: bytes) -> str:
@@ -265,27 +241,17 @@ class ModaSource(Source):
     # -- discovery -------------------------------------------------------------------------
 
     def _check_origins(self, options: dict[str, Any]) -> dict[str, str]:
-        """Each folder name that keys rows (no ``--dataset``) -> the digest of the folder it names; refused when one
-        name stands for two folders in this ingest, or for another folder in the catalogue (``held_datasets``:
-        name -> digests, read by :func:`held_dataset_origins`): ``data/`` of two hub-style datasets gave both
-        the key ``data``, and one dataset's rows replaced the other's (review 6, finding 3)."""
+        """Each folder name that keys rows (no ``--dataset``) -> the digest of the folder it names, refused when the
+        name keys another dataset too (:func:`sources.moda_datasets.check_folder_names`; ``held_datasets`` from
+        :func:`held_dataset_origins`, ``as_stored``: a name as the ingest stores it, pseudonymised)."""
         folders: dict[str, set[Path]] = {}
-        for path, kind, _ in self._inputs(missing_ok=True):
+        files: dict[str, set[str]] = {}
+        for path, kind, base in self._inputs(missing_ok=True):
             if kind not in ("document", "unsupported"):
                 folder = path if kind == "hf_disk" else path.parent
                 folders.setdefault(folder.name, set()).add(folder.resolve())
-        held: dict[str, Any] = options.get("held_datasets") or {}
-        origins = {}
-        for name, found in sorted(folders.items()):
-            origins[name] = origin = _origin(next(iter(found)))
-            if len(found) > 1 or (held.get(name) and origin not in held[name]):
-                where = f"{len(found)} folders of this ingest" if len(found) > 1 else "another folder in the catalogue"
-                raise ConfigError(
-                    f"the folder name `{name}` keys datasets of {where}: their rows with the same id would replace"
-                    f" each other; name each dataset with --dataset (the folder name `{name}` keeps the old keys of"
-                    " a moved folder), one ingest per dataset"
-                )
-        return origins
+                files.setdefault(folder.name, set()).add(path.relative_to(base).as_posix())
+        return check_folder_names(folders, files, options.get("held_datasets") or {}, options.get("as_stored"))
 
     def _inputs(self, *, missing_ok: bool = False) -> Iterator[tuple[Path, str, Path]]:
         """(path, kind, base folder for relative locators)."""

@@ -96,9 +96,11 @@ def moda_cmd(
     Unmapped columns are kept in metadata.fields; a JSONL line that is not JSON is quarantined
     with its line number and the rest is ingested.
     """
-    from sources.moda import ModaSource, held_dataset_origins
+    from curate.ingest_rows import moda_dataset_options
+    from sources.moda import ModaSource
 
-    held = {} if dataset else held_dataset_origins(settings().db_path, source_id or ModaSource.name)
+    sid = source_id or ModaSource.name
+    held = {} if dataset else moda_dataset_options(settings().db_path, sid, pii_expected=pii_expected)
     source = ModaSource(
         list(paths),
         licence=licence,
@@ -110,7 +112,7 @@ def moda_cmd(
         dataset=dataset,
         source_id=source_id,
         pii_expected=pii_expected,
-        held_datasets=held,
+        **held,
     )
     return _run(source, "ingest moda")
 

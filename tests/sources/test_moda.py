@@ -338,3 +338,35 @@ def test_dates_stored_as_written_before_iso_order_by_their_day(tmp_path, db_path
             con.execute("UPDATE records SET metadata = json_merge_patch(metadata, json_object('as_of', ?))", [date])
             con.close()
     assert _rows(db_path, "SELECT text FROM records WHERE status = 'active'") == [("新版。",)]
+
+
+def _two_datasets(tmp_path, folder="data"):
+    for name, texts in (("dsA", ("甲一。", "甲二。")), ("dsB", ("乙一。", "乙二。"))):
+        f = tmp_path / name / folder / "train.jsonl"
+        f.parent.mkdir(parents=True)
+        f.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in enumerate(texts, 1)), "utf-8")
+    return tmp_path / "dsA", tmp_path / "dsB"
+
+
+@pytest.mark.parametrize("route", ["before origins", "id number in the name", "--dataset data"])
+def test_folder_name_refusal_has_no_way_around(tmp_path, db_path, cli, monkeypatch, route):
+    """The refusal of one folder name for two datasets was bypassed by rows of a catalogue made before origins were
+    kept, by a folder name holding an ID number (stored pseudonymised, compared raw) and by rows ingested with
+    ``--dataset data`` (as the refusal advised): dsB's rows superseded dsA's (review of the fixes, 3)."""
+    import duckdb
+
+    monkeypatch.setenv("CURATE_PII_KEY", "3c" * 32)
+    a, b = _two_datasets(tmp_path, "陳大文A123456789" if route == "id number in the name" else "data")
+    first = ["--dataset", "data"] if route == "--dataset data" else []
+    code, out, err = cli("--quiet", "ingest", "moda", str(a), "--licence", "OGDL-Taiwan-1.0", *first)
+    assert code == 0, out + err
+    if route == "before origins":  # as the code before the fix stored them
+        con = duckdb.connect(str(db_path))
+        con.execute("UPDATE records SET metadata = json(json_merge_patch(metadata, '{\"dataset_origin\": null}'))")
+        con.close()
+        code, out, err = cli("--quiet", "ingest", "moda", str(a), "--licence", "OGDL-Taiwan-1.0")
+        assert code == 0 and "2 unchanged" in out, out + err  # the same files: the same dataset
+    code, out, err = cli("--quiet", "ingest", "moda", str(b), "--licence", "OGDL-Taiwan-1.0")
+    assert code == 1 and "--dataset" in err and "Traceback" not in err, out + err
+    assert _rows(db_path, "SELECT count(*) FROM records WHERE status = 'active' AND text LIKE '甲%'") == [(2,)]
+    assert _rows(db_path, "SELECT count(*) FROM records") == [(2,)]
