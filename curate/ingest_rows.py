@@ -181,8 +181,14 @@ def as_of_sql(expr: str) -> str:
     """SQL of the day ``expr`` (an ``as_of`` as stored or staged) names, to order versions by: catalogues made
     before MODA stored ISO dates hold them as written (``2024/02/01``, ``1130201``), and ``2024-10-01`` sorted
     before ``2024/02/01`` as text, so an update was filed as history (review of the fixes, 2). Both sides of every
-    comparison go through it; an ISO date is taken as it is, anything else through :func:`_as_of_day`."""
-    return rf"CASE WHEN regexp_full_match({expr}, '\d{{4}}-\d{{2}}-\d{{2}}') THEN {expr} ELSE {AS_OF_UDF}({expr}) END"
+    comparison go through it. An ISO date is taken as it is and ``YYYYMMDD`` (law.moj's dates) read in SQL, as
+    :func:`sources.dates.iso_date` reads it (so the set-based path never calls Python, which imports pandas and
+    pyarrow); anything else goes through :func:`_as_of_day`."""
+    return (
+        rf"CASE WHEN regexp_full_match({expr}, '\d{{4}}-\d{{2}}-\d{{2}}') THEN {expr}"
+        rf" WHEN regexp_full_match({expr}, '\d{{8}}') THEN coalesce(strftime(try_strptime({expr}, '%Y%m%d'), '%Y-%m-%d'), {expr})"
+        f" ELSE {AS_OF_UDF}({expr}) END"
+    )
 
 
 def register_as_of(con: duckdb.DuckDBPyConnection) -> None:

@@ -370,3 +370,17 @@ def test_folder_name_refusal_has_no_way_around(tmp_path, db_path, cli, monkeypat
     assert code == 1 and "--dataset" in err and "Traceback" not in err, out + err
     assert _rows(db_path, "SELECT count(*) FROM records WHERE status = 'active' AND text LIKE '甲%'") == [(2,)]
     assert _rows(db_path, "SELECT count(*) FROM records") == [(2,)]
+
+
+def test_as_of_days_in_sql_are_those_of_iso_date():
+    """The ``YYYYMMDD`` branch of the SQL that orders versions reads a date as :func:`sources.dates.iso_date` does."""
+    import duckdb
+
+    from curate.ingest_rows import as_of_sql, register_as_of
+    from sources.dates import iso_date
+
+    values = ["20240101", "20240230", "2024-02-01", "2024/2/1", "1130201", "113/10/1", "下週", "2024", "19991231"]
+    con = duckdb.connect()
+    register_as_of(con)
+    got = [con.execute(f"SELECT {as_of_sql('$v::VARCHAR')}", {"v": v}).fetchone()[0] for v in values]
+    assert got == [iso_date(v) or v for v in values]
