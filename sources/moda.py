@@ -407,6 +407,8 @@ class ModaSource(Source):
             json.JSONDecodeError,
             KeyError,  # a state.json without a key the loader reads
             TypeError,
+            IndexError,  # a state.json with no data files (`_data_files: []`)
+            AttributeError,  # a state.json whose `_split` is no text
         ) as exc:
             yield Rejection(rel, ModaReason.UNREADABLE, f"{type(exc).__name__}: {exc}"[:500], self.source_id)
         except _DiskFolderError as exc:

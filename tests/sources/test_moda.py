@@ -372,6 +372,29 @@ def test_folder_name_refusal_has_no_way_around(tmp_path, db_path, cli, monkeypat
     assert _rows(db_path, "SELECT count(*) FROM records") == [(2,)]
 
 
+def test_saved_folder_with_odd_state_is_quarantined_and_the_rest_ingested(tmp_path, collect):
+    """``_data_files: []`` and a numeric ``_split`` ended in a traceback that lost every input (review of the
+    fixes, 4)."""
+    import datasets
+
+    paths = []
+    for name, change in (("empty", {"_data_files": []}), ("split", {"_split": 5})):
+        folder = tmp_path / name
+        datasets.Dataset.from_dict({"id": [1], "text": ["公開資料。"]}).save_to_disk(str(folder))
+        state = json.loads((folder / "state.json").read_text())
+        (folder / "state.json").write_text(json.dumps({**state, **change}))
+        paths.append(folder)
+    good = tmp_path / "good" / "a.jsonl"
+    good.parent.mkdir()
+    good.write_text('{"id": 1, "text": "好的資料。"}\n', encoding="utf-8")
+    records, rejections, _ = collect(ModaSource([*paths, good], licence="OGDL-Taiwan-1.0"))
+    assert [(r.locator, r.reason) for r in rejections] == [
+        ("empty", ModaReason.UNREADABLE),
+        ("split", ModaReason.UNREADABLE),
+    ]
+    assert [r.text for r in records] == ["好的資料。"]
+
+
 def test_as_of_days_in_sql_are_those_of_iso_date():
     """The ``YYYYMMDD`` branch of the SQL that orders versions reads a date as :func:`sources.dates.iso_date` does."""
     import duckdb
