@@ -75,14 +75,14 @@ def read_date(text: str | None) -> str | None:
         else:
             try:
                 return parsedate_to_datetime(t).date().isoformat()
-            except (TypeError, ValueError, IndexError):
-                parts = parsedate_tz(t)  # read, but not a day of the calendar (30 Feb)?
+            except (TypeError, ValueError, IndexError, OverflowError):
+                parts = parsedate_tz(t)  # read, but not a day of the calendar (30 Feb, year 99999999999)?
                 if parts is None or parts[0] is None:
                     return None
                 y, mo, d = parts[:3]
     try:
         return datetime.date(y, mo, d).isoformat()
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:  # a year past the machine's integers: no day either
         raise ImpossibleDate(f"`{m.group(0) if m else t}` is not a date ({exc})") from None
 
 

@@ -305,7 +305,14 @@ def test_a_case_whose_date_does_not_exist_is_quarantined(tmp_path, collect, writ
     assert "is not a date" in rejections[0].excerpt and "fix the date" in rejections[0].excerpt
 
 
-def test_a_feed_date_that_does_not_exist_is_quarantined(tmp_path, collect):
-    (tmp_path / "feed.xml").write_text(FEED.replace("Fri, 01 Aug 2025", "Sun, 31 Aug 2025").replace("31 Aug", "31 Sep"))
+@pytest.mark.parametrize("year", ["2025", "99999999999"])
+def test_a_feed_date_that_does_not_exist_is_quarantined(tmp_path, collect, year):
+    """A year past the machine's integers was an OverflowError traceback that lost the whole ingest (review of the
+    fixes, 5)."""
+    feed = FEED.replace("Fri, 01 Aug 2025", f"Sun, 31 Aug {year}").replace(
+        "31 Aug", "31 Sep" if year == "2025" else "25 Sep"
+    )
+    (tmp_path / "feed.xml").write_text(feed)
     records, rejections, _ = collect(FscSource([tmp_path]))
     assert [(r.locator, r.reason) for r in rejections] == [("feed.xml#item=1", FscReason.BAD_DATE)]
+    assert len(records) == 1  # the feed's other item is read
