@@ -240,8 +240,20 @@ WITH RECURSIVE
           AND c.title IS NOT DISTINCT FROM p.title))
 SELECT w.start_id, r.record_id, w.new_lic, r.licence_id, r.metadata, r.stage, r.content_sha256
 FROM walk w JOIN _relicense_family r USING (record_id)
-WHERE r.status = 'active' AND r.licence_id IS DISTINCT FROM w.new_lic
+WHERE r.status = 'active'
+  AND coalesce($canon[list_position($alias, r.licence_id)], r.licence_id)
+      IS DISTINCT FROM coalesce($canon[list_position($alias, w.new_lic)], w.new_lic)
 ORDER BY r.doc_key, r.record_id"""
+
+
+def _aliases() -> dict[str, list[str]]:
+    """``$alias``/``$canon`` of :data:`_RELICENSE_SQL`: a licence under its alias and under its id is one licence
+    (a catalogue made before aliases were stored as the id held them as given: re-ingesting the same licence made
+    versions with a false ``licence_terms_changed``, review of the fixes, 7)."""
+    from provenance.licences import default_licence_catalogue
+
+    aliases = default_licence_catalogue().aliases
+    return {"alias": list(aliases), "canon": [aliases[a] for a in aliases]}
 
 
 def relicense_batch(
@@ -258,7 +270,7 @@ def relicense_batch(
         " title, metadata, content_sha256, licence_id FROM records WHERE doc_key IN (SELECT doc_key FROM _inc_t"
         " WHERE licence_id IS NOT NULL AND record_id NOT IN (SELECT record_id FROM _new))"
     )
-    found = con.execute(_RELICENSE_SQL).fetchall()
+    found = con.execute(_RELICENSE_SQL, _aliases()).fetchall()
     con.execute("DROP TABLE _relicense_family")
     if not found:
         return 0, 0
@@ -335,8 +347,10 @@ def classify_new_versions(con: duckdb.DuckDBPyConnection, new_table: str) -> dic
             WHERE o.content_sha256 = n.content_sha256"""
     ).fetchall()
     out: dict[str, dict[str, Any]] = {}
+    from provenance.licences import canonical_licence_id as canon
+
     for rid, old_id, old_lic, old_meta, new_lic, new_meta in rows:
         old, new = terms_of(old_lic, old_meta), terms_of(new_lic, new_meta)
-        if old != new:
+        if {**old, "licence_id": canon(old_lic or "")} != {**new, "licence_id": canon(new_lic or "")}:  # alias = id
             out[rid] = {"version_of": old_id, "old": old, "new": new, "text_reused": False}
     return out

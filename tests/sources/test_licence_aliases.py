@@ -64,3 +64,32 @@ def test_fsc_source_built_directly_stores_the_licence_id(tmp_path):
     from sources.fsc import FscSource
 
     assert FscSource([tmp_path], licence=FSC_ALIAS).licence == FSC_ID
+
+
+def _as_stored_before_the_fix(db, licence_id):
+    """The licence ids as the code before aliases were resolved stored them: as typed."""
+    con = duckdb.connect(str(db))
+    con.execute("UPDATE records SET licence_id = ?", [licence_id])
+    con.execute("UPDATE sources SET licence_id = ?", [licence_id])
+    con.close()
+
+
+def test_an_alias_stored_by_an_older_catalogue_is_the_same_licence(cli, db_path, tmp_path, monkeypatch):
+    """A catalogue made before aliases were stored as the id holds the alias: the same command again made a new
+    version of every record with a false ``licence_terms_changed`` (review of the fixes, 7)."""
+    monkeypatch.setenv("CURATE_PII_KEY", "3c" * 32)
+    f = tmp_path / "cases.csv"
+    f.write_text("日期,受處分人,主旨\n114/09/26,甲商業銀行股份有限公司,核處甲商業銀行新臺幣300萬元\n", encoding="utf-8")
+    code, out, err = cli("--quiet", "ingest", "fsc", "--licence", FSC_ALIAS, str(f))
+    assert code == 0, out + err
+    _as_stored_before_the_fix(db_path, FSC_ALIAS)
+    code, out, err = cli("--quiet", "ingest", "fsc", "--licence", FSC_ALIAS, str(f))
+    assert code == 0 and "1 unchanged" in out and "licence terms changed" not in out, out + err
+    m = tmp_path / "ds" / "a.jsonl"
+    m.parent.mkdir()
+    m.write_text('{"id": 1, "text": "臺灣主權AI語料。"}\n', encoding="utf-8")
+    ingest(db_path, ModaSource([m], licence=MODA_ALIAS, dataset="測試集"))
+    _as_stored_before_the_fix(db_path, MODA_ALIAS)
+    again = ingest(db_path, ModaSource([m], licence=MODA_ALIAS, dataset="測試集"))
+    assert again.versions_new == 0 and again.unchanged == 1
+    assert _rows(db_path, "SELECT count(*) FROM provenance_events WHERE action = 'licence_terms_changed'") == [(0,)]
