@@ -4,10 +4,11 @@ Three gates, all required:
 
 * **PII** — the version passed the PII stage: ``pii_state`` is ``clean`` or ``scrubbed``.
 * **Licence** — the licence (and agreement terms) allow use for ``training`` (annotation prepares
-  training data) by the audience ``member:BANK``, decided by the one licence engine,
-  :func:`provenance.licences.check_use`, under the terms the export judges a record under
-  (:func:`provenance.licences.record_terms`): terms refused at ingest (``metadata.licence_term_problems``), or
-  agreement terms beside a licence that takes none, are refused as the export refuses them (``licence_terms``).
+  training data) by the audience ``member:BANK``: the export's own licence rule for the record,
+  :func:`provenance.record_licence.record_use`, with its reason. So what the export refuses as ``licence_terms`` is
+  refused here too: terms refused at ingest (``metadata.licence_term_problems``), agreement terms beside a licence
+  that takes none, and a licence whose attribution needs a credit value the record lacks or cannot credit
+  (OGDL-Taiwan-1.0 without the providing agency, an agency holding markdown or a link).
 * **Licence hold** — the version's file (``container``) is not held while its manifest rows disagree
   (:mod:`provenance.holds`: every version of a held file, whatever its id; the export's ``licence_disputed``).
 """
@@ -15,11 +16,22 @@ Three gates, all required:
 from __future__ import annotations
 
 import datetime as dt
-import json
+from collections.abc import Callable, Mapping
 from typing import Any
 
+import duckdb
+
 from provenance.holds import REASON as HOLD_REASON
-from provenance.licences import check_use, record_terms
+from provenance.licences import default_licence_catalogue
+from provenance.record_licence import (
+    CREDIT_PATHS,
+    TERM_PROBLEMS,
+    credit_columns,
+    record_credit,
+    record_use,
+    source_rows,
+    terms_columns,
+)
 from provenance.records import PII_PASSED
 
 PURPOSE = "training"
@@ -45,56 +57,90 @@ def pii_refusal(pii_state: str | None) -> str | None:
     return f"PII stage not passed (pii_state {pii_state or 'NULL'})"
 
 
-def _terms(raw: Any) -> dict[str, Any] | None:
-    if raw is None:
-        return None
-    if isinstance(raw, str):
-        try:
-            raw = json.loads(raw)
-        except json.JSONDecodeError:
-            return None
-    return raw if isinstance(raw, dict) else None
+def gate_columns(r: str) -> str:
+    """The SQL columns the licence gate reads of a version ``r`` (a table alias), as the export reads them
+    (:mod:`provenance.record_licence`): its source (``gate_source``), own agreement terms and merged parents'
+    licences (``r_terms``, ``r_merged``) and what its attribution credits (``credit_meta``, ``taken_year``); in the
+    order :func:`licence_gate`'s gate takes them after the licence id.
 
-
-def gate_columns(r: str, s: str) -> str:
-    """The SQL columns the licence gate reads of a version ``r`` of a source ``s`` (table aliases): ``terms`` (its
-    own, else its source's), ``own_terms`` and ``term_problems`` (:func:`licence_refusal`'s arguments).
-
-    >>> gate_columns("c", "s").endswith("json_extract_string(c.metadata, '$.licence_term_problems') AS term_problems")
+    >>> gate_columns("c").startswith("c.source_id AS gate_source, CAST(json_extract(c.metadata, '$.licence_terms')")
     True
     """
-    own = f"json_extract({r}.metadata, '$.licence_terms')"
-    return (
-        f"coalesce({own}, json_extract({s}.metadata, '$.licence_terms')) AS terms, CAST({own} AS VARCHAR) AS own_terms,"
-        f" json_extract_string({r}.metadata, '$.licence_term_problems') AS term_problems"
-    )
+    return f"{r}.source_id AS gate_source, {terms_columns(r)}, {credit_columns(r)}"
+
+
+#: the names of :func:`gate_columns`' columns, in order
+GATE_COLUMNS = ("gate_source", "r_terms", "r_merged", "credit_meta", "taken_year")
 
 
 def licence_refusal(
     licence_id: str | None,
-    terms: Any,
     bank: str,
     *,
-    own_terms: Any = None,
-    problems: Any = None,
+    source: Mapping[str, Any] | None = None,
+    r_terms: str | None = None,
+    r_merged: str | None = None,
+    credit_meta: list[str | None] | None = None,
+    taken_year: int | None = None,
     today: dt.date | None = None,
 ) -> str | None:
-    """Reason to refuse, or None if the licence lets ``bank``'s annotators see the text. ``terms``: the version's
-    agreement terms, else its source's; ``own_terms``, ``problems``: the version's own (``metadata.licence_terms``,
-    ``metadata.licence_term_problems``), as :func:`gate_columns` reads them.
+    """Reason to refuse, or None if the licence lets ``bank``'s annotators see the text: the export's verdict and
+    reason for the use (:func:`provenance.record_licence.record_use`). ``source``: the version's source row
+    (:func:`provenance.record_licence.source_rows`); the rest: :func:`gate_columns`' columns of the version.
 
-    >>> licence_refusal("CC-BY-4.0", None, "CTBC") is None
+    >>> licence_refusal("CC-BY-4.0", "CTBC") is None
     True
-    >>> licence_refusal(None, None, "CTBC")
-    'licence `None`: missing licence'
-    >>> licence_refusal("CC-BY-NC-4.0", None, "CTBC", problems='["commercial use granted"]')
+    >>> licence_refusal(None, "CTBC")
+    'record has no licence'
+    >>> licence_refusal("CC-BY-NC-4.0", "CTBC", credit_meta=[None] * 9 + ['["commercial use granted"]'])
     'licence terms refused at ingest: commercial use granted'
     """
-    judged, refused = record_terms(licence_id, own_terms, _terms(terms), problems)
-    if refused:
-        return refused
-    decision = check_use(licence_id, purpose=PURPOSE, audience=audience_for(bank), terms=_terms(judged), at=today)
-    return None if decision.ok else decision.reason
+    meta = credit_meta or [None] * CREDIT_PATHS
+    use = record_use(
+        default_licence_catalogue(),
+        source,
+        licence_id,
+        r_terms,
+        r_merged,
+        record_credit(meta, taken_year),
+        meta[TERM_PROBLEMS],
+        purpose=PURPOSE,
+        audience=audience_for(bank),
+        at=today,
+    )
+    return None if use.ok else use.reason
+
+
+def licence_gate(con: duckdb.DuckDBPyConnection, bank: str) -> Callable[..., str | None]:
+    """:func:`licence_refusal` for ``bank``, remembered per distinct licence, source, terms, merged licences and
+    credit values (most versions share a few), as ``gate(licence_id, *gate_columns)``."""
+    sources = source_rows(con)
+    seen: dict[tuple[Any, ...], str | None] = {}
+
+    def gate(
+        licence_id: str | None,
+        source_id: str | None,
+        r_terms: str | None,
+        r_merged: str | None,
+        credit_meta: list[str | None] | None,
+        taken_year: int | None,
+    ) -> str | None:
+        meta = credit_meta or [None] * CREDIT_PATHS
+        credit = record_credit(meta, taken_year)  # the values the statement credits, not the title or licensor
+        key = (licence_id, source_id, r_terms, r_merged, meta[TERM_PROBLEMS], *credit.values())
+        if key not in seen:
+            seen[key] = licence_refusal(
+                licence_id,
+                bank,
+                source=sources.get(source_id),
+                r_terms=r_terms,
+                r_merged=r_merged,
+                credit_meta=meta,
+                taken_year=taken_year,
+            )
+        return seen[key]
+
+    return gate
 
 
 def hold_refusal(container: str | None, held: frozenset[str]) -> str | None:
@@ -110,4 +156,13 @@ def hold_refusal(container: str | None, held: frozenset[str]) -> str | None:
     return f"{HOLD_REASON}: the manifest rows for its file disagree (held at ingest)"
 
 
-__all__ = ["PII_PASSED", "audience_for", "gate_columns", "hold_refusal", "licence_refusal", "pii_refusal"]
+__all__ = [
+    "GATE_COLUMNS",
+    "PII_PASSED",
+    "audience_for",
+    "gate_columns",
+    "hold_refusal",
+    "licence_gate",
+    "licence_refusal",
+    "pii_refusal",
+]

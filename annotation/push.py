@@ -22,7 +22,7 @@ from typing import Any
 
 import duckdb
 
-from annotation.eligibility import gate_columns, hold_refusal, licence_refusal, pii_refusal
+from annotation.eligibility import GATE_COLUMNS, gate_columns, hold_refusal, licence_gate, pii_refusal
 from annotation.label_studio import LabelStudioClient
 from annotation.projects import check_bank, ensure_project, finish_run, start_run
 from annotation.retract import forget_missing, retract_withdrawn
@@ -164,7 +164,7 @@ def select_candidates(con: duckdb.DuckDBPyConnection, cfg: PushConfig) -> tuple[
         SELECT r.record_id, r.doc_key, r.text, r.created_at,
                CASE WHEN coalesce(s.pii_expected, true) THEN NULL ELSE r.title END AS title,
                r.source_id, r.pii_state, r.licence_id, r.container,
-               {gate_columns("r", "s")},
+               {gate_columns("r")},
                EXISTS (SELECT 1 FROM annotation_tasks t WHERE t.record_id = r.record_id AND t.bank = ?
                        AND t.project = ?) AS pushed
         FROM records r LEFT JOIN sources s ON s.source_id = r.source_id
@@ -230,14 +230,13 @@ def _eligible(
 ) -> list[dict[str, Any]]:
     """The rows the three gates of :mod:`annotation.eligibility` let through; the others counted as refused."""
     held = held_containers(con)  # files whose manifest rows disagree (provenance/holds.py)
+    licensed = licence_gate(con, cfg.bank)
     ok = []
     for r in rows:
         reason = (
             pii_refusal(r["pii_state"])
             or hold_refusal(r["container"], held)
-            or licence_refusal(
-                r["licence_id"], r["terms"], cfg.bank, own_terms=r["own_terms"], problems=r["term_problems"]
-            )
+            or licensed(r["licence_id"], *(r[c] for c in GATE_COLUMNS))
         )
         if reason:
             report.refused[reason.split(" (")[0] if reason.startswith("PII") else reason] += 1

@@ -25,7 +25,8 @@ from typing import Any
 
 import duckdb
 
-from annotation.eligibility import gate_columns, hold_refusal, licence_refusal
+from annotation.eligibility import gate_columns, hold_refusal
+from annotation.eligibility import licence_gate as eligibility_gate
 from annotation.label_studio import LabelStudioClient
 from provenance import ledger
 from provenance.db import transaction
@@ -39,24 +40,21 @@ _LIVE_TASKS = """
            {gate}
     FROM annotation_tasks t JOIN records r USING (record_id)
     LEFT JOIN (SELECT * FROM records WHERE status = 'active') c ON c.source_id = r.source_id AND c.doc_key = r.doc_key
-    LEFT JOIN sources s ON s.source_id = c.source_id
     WHERE t.instance = ? AND t.bank = ? AND t.project = ? AND t.ls_project_id = ? AND t.superseded_by IS NULL
       AND (t.retracted_at IS NULL OR NOT coalesce(t.task_deleted, false))
     ORDER BY t.ls_task_id
-""".format(gate=gate_columns("c", "s"))
+""".format(gate=gate_columns("c"))
 
 
 def licence_gate(con: duckdb.DuckDBPyConnection, bank: str) -> Callable[..., str | None]:
-    """The reason the licence or hold gate refuses a version (licence id, container and :func:`gate_columns`'s terms,
-    own terms, term problems) to ``bank`` now, or None (:mod:`annotation.eligibility`, the push's own gates)."""
+    """The reason the hold or licence gate refuses a version (licence id, container and :func:`gate_columns`'
+    columns) to ``bank`` now, or None (:mod:`annotation.eligibility`, the push's own gates; the licence gate
+    remembered per distinct licence, terms and credit values)."""
     held = held_containers(con)
-    seen: dict[tuple[Any, ...], str | None] = {}  # most tasks share a few licences and terms
+    licensed = eligibility_gate(con, bank)
 
-    def gate(licence: str | None, container: str | None, terms: Any, own: Any, problems: Any) -> str | None:
-        key = tuple(v if v is None or isinstance(v, str) else repr(v) for v in (licence, terms, own, problems))
-        if key not in seen:
-            seen[key] = licence_refusal(licence, terms, bank, own_terms=own, problems=problems)
-        return hold_refusal(container, held) or seen[key]
+    def gate(licence: str | None, container: str | None, *columns: Any) -> str | None:
+        return hold_refusal(container, held) or licensed(licence, *columns)
 
     return gate
 
@@ -136,8 +134,8 @@ def forget_missing(con: duckdb.DuckDBPyConnection, client: LabelStudioClient, ba
     where = "WHERE t.instance = ? AND t.bank = ? AND t.project = ? AND t.ls_project_id = ?"
     rows = con.execute(
         f"SELECT t.record_id, t.ls_task_id, t.task_deleted, r.status = 'active', r.licence_id, r.container,"
-        f" {gate_columns('r', 's')}"
-        f" FROM annotation_tasks t JOIN records r USING (record_id) LEFT JOIN sources s ON s.source_id = r.source_id"
+        f" {gate_columns('r')}"
+        f" FROM annotation_tasks t JOIN records r USING (record_id)"
         f" {where} AND t.superseded_by IS NULL",
         [instance, bank, project, pid],
     ).fetchall()

@@ -5,14 +5,13 @@ disagree (``licence_disputed``, :mod:`provenance.holds`: every version of the fi
 the PII stage; a "（刪除）" stub of a
 repealed article (left out unless ``include_deleted_stubs``); a near duplicate kept by the dedup
 policy (left out with ``drop_near_duplicates``); then the licence engine
-(:meth:`provenance.licences.LicenceCatalogue.grant` and :meth:`Grant.decide`) for the purpose,
-audience and the stated commercial choice.
+(:func:`provenance.record_licence.record_use`: :meth:`provenance.licences.LicenceCatalogue.grant` with the record's
+credit values, and :meth:`Grant.decide`) for the purpose, audience and the stated commercial choice.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,10 +19,18 @@ from typing import Any, Protocol
 
 import duckdb
 
-from provenance.errors import LicenceError
 from provenance.holds import REASON as HOLD_REASON
 from provenance.holds import held_containers
-from provenance.licences import LicenceCatalogue, combine, record_terms
+from provenance.licences import LicenceCatalogue
+from provenance.record_licence import (
+    CREDIT_PATHS,
+    TERM_PROBLEMS,
+    credit_columns,
+    record_credit,
+    record_use,
+    source_rows,
+    terms_columns,
+)
 from provenance.records import PII_PASSED
 
 __all__ = ["COLUMNS", "ExportVerdict", "hub_language", "is_deleted_stub"]
@@ -79,20 +86,13 @@ CANDIDATE = """(r.status = 'active'
    OR (r.status = 'withdrawn' AND r.record_id NOT IN (
        SELECT c.version_of FROM records c
        WHERE c.version_of IN (SELECT w.record_id FROM records w WHERE w.status = 'withdrawn'))))"""
-_SELECT_HEAD = """
-SELECT r.record_id, r.source_id, r.licence_id, {texts}, r.locator, r.lang, r.script, r.doc_key,
-       r.stage, {sha} AS content_sha256, r.pii_state,
-       r.status, CAST(json_extract(r.metadata, '$.licence_terms') AS VARCHAR) AS r_terms,
-       CAST(json_extract(r.metadata, '$.licences') AS VARCHAR) AS r_merged, coalesce(s.pii_expected, FALSE),
-       r.near_duplicate_of,
-       -- one extraction of every path: as two, the sort of a 50,000-id range ran out of the 128 MB cap at 100k
-       json_extract_string(r.metadata, ['$.document_title', '$.licensor', '$.dataset', '$.provider', '$.agency',
-                                        '$.fields.agency', '$.fields.提供機關', '$.year', '$.as_of',
-                                        '$.licence_term_problems'])
-           AS credit_meta,
-       year(r.created_at) AS taken_year, r.container
+_SELECT_HEAD = f"""
+SELECT r.record_id, r.source_id, r.licence_id, {{texts}}, r.locator, r.lang, r.script, r.doc_key,
+       r.stage, {{sha}} AS content_sha256, r.pii_state,
+       r.status, {terms_columns("r")}, coalesce(s.pii_expected, FALSE),
+       r.near_duplicate_of, {credit_columns("r")}, r.container
 FROM records r LEFT JOIN sources s USING (source_id)
-WHERE {where}
+WHERE {{where}}
 """
 #: the columns that read texts: the text, the title, the content digest (computed for a version stored without one)
 _TEXTS = {"texts": "r.text, r.title", "sha": "coalesce(r.content_sha256, sha256(coalesce(r.text, '')))"}
@@ -236,9 +236,6 @@ class _TextStages:
 # positions in a SELECT row
 ID, SOURCE, LICENCE, TEXT, TITLE, LOCATOR, LANG, SCRIPT, DOC_KEY, STAGE, SHA, PII, STATUS = range(13)
 TERMS, MERGED, PII_EXPECTED, NEAR, CREDIT_META, TAKEN_YEAR, CONTAINER = 13, 14, 15, 16, 17, 18, 19
-#: paths in ``credit_meta``: work title, creator, dataset, provider, agency, fields.agency, fields.提供機關, year,
-#: as_of, refused licence terms
-CREDIT_PATHS = 10
 
 #: what the processing stages do to a text (CC BY 4.0 §3(a)(1)(B): an adaptation says that it was modified)
 STAGE_CHANGES: dict[str, str] = {
@@ -247,7 +244,6 @@ STAGE_CHANGES: dict[str, str] = {
     "pii": "個資遮蔽 (personal data masked)",
     "annotation": "人工校對 (corrected by reviewers)",
 }
-_YEAR_RE = re.compile(r"((?:19|20)\d\d)(?:[-/.年]|\d{4}\Z)")
 
 
 def modification_note(stage: str | None) -> str:
@@ -261,26 +257,6 @@ def modification_note(stage: str | None) -> str:
     if not stage or stage == "ingest":
         return ""
     return f"（本文經修改 modified: {STAGE_CHANGES.get(stage, stage)}；見 NOTICE.md）"
-
-
-def record_credit(meta: list[str | None] | None, taken_year: int | None) -> dict[str, str]:
-    """``provider``, ``year`` and ``dataset`` of a record for its attribution statement, from ``credit_meta``:
-    the record's agency or provider, its ``year`` and its dataset (MODA: the ``--dataset`` of its file); the year
-    of its dated ``as_of`` and the year it was taken in stand in, in that order, for a year neither the record
-    nor its source states (:func:`provenance.licences.attribution_values`).
-
-    >>> record_credit([None, None, "存款保險開放資料v2", None, None, "中央存款保險公司", None, None, "20240731", None], 2026)
-    {'provider': '中央存款保險公司', 'year': '', 'dataset': '存款保險開放資料v2', 'dated_year': '2024', 'taken_year': '2026'}
-    """
-    _, _, dataset, provider, agency, field_agency, field_agency_zh, year, as_of, _ = meta or [None] * CREDIT_PATHS
-    m = _YEAR_RE.match(as_of.strip()) if as_of else None
-    return {
-        "provider": provider or agency or field_agency or field_agency_zh or "",
-        "year": year or "",
-        "dataset": dataset or "",
-        "dated_year": m.group(1) if m else "",
-        "taken_year": str(taken_year) if taken_year else "",
-    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,14 +282,6 @@ class Params(Protocol):
     include_deleted_stubs: bool
 
 
-def _json(value: Any) -> dict[str, Any]:
-    if value is None or value == "":
-        return {}
-    if isinstance(value, dict):
-        return value
-    return json.loads(value)
-
-
 class Decider:
     """Per-record licence/PII decision, cached per (licence, terms, merged licences, source, the record's credit:
     work, creator, provider, year, dataset; refused terms; stage).
@@ -330,10 +298,7 @@ class Decider:
         # the representatives' rows (one per cluster: few), read before the candidates' cursor is open
         self._reps = {r[ID]: r for r in con.execute(REPRESENTATIVES).fetchall()} if params.drop_near_duplicates else {}
         self._rep_ok: dict[str, bool] = {}
-        self._sources = {
-            sid: {"source_id": sid, "title": title, "metadata": _json(meta)}
-            for sid, title, meta in con.execute("SELECT source_id, title, metadata FROM sources").fetchall()
-        }
+        self._sources = source_rows(con)
 
     def decide(self, row: tuple) -> ExportVerdict:
         verdict = self._gate(row)
@@ -397,10 +362,20 @@ class Decider:
         # a title is not scrubbed by the PII stage: where personal data is expected it stays out of the credit too
         work = None if row[PII_EXPECTED] else meta[0]
         credit = record_credit(meta, row[TAKEN_YEAR])
-        key = (licence_id, row[TERMS], row[MERGED], row[SOURCE], work, meta[1], *credit.values(), meta[9], row[STAGE])
+        key = (
+            licence_id,
+            row[TERMS],
+            row[MERGED],
+            row[SOURCE],
+            work,
+            meta[1],
+            *credit.values(),
+            meta[TERM_PROBLEMS],
+            row[STAGE],
+        )
         hit = self._cache.get(key)
         if hit is None:
-            hit = self._cache[key] = self._decide(*key[:6], credit, meta[9], row[STAGE])
+            hit = self._cache[key] = self._decide(*key[:6], credit, meta[TERM_PROBLEMS], row[STAGE])
         return hit
 
     def _decide(
@@ -416,33 +391,24 @@ class Decider:
         stage: str | None = None,
     ) -> ExportVerdict:
         source = self._sources.get(source_id) or {"source_id": source_id, "title": None, "metadata": {}}
-        merged = (json.loads(r_merged) if r_merged not in (None, "null") else None) or []
-        if not licence_id:
-            return ExportVerdict(False, "missing_licence", "record has no licence", "")
-        lic = self.cat.get(licence_id)
-        if lic is None:
-            return ExportVerdict(
-                False, "unknown_licence", f"licence `{licence_id}` is not in the licence catalogue", licence_id
-            )
-        # what ingest and `manifest check` refused never leaves; nor does an agreement beside a public licence
-        fallback = source["metadata"].get("licence_terms")
-        terms, refused = record_terms(licence_id, r_terms, fallback, term_problems, self.cat)
-        if refused:
-            return ExportVerdict(False, "licence_terms", refused, licence_id)
-        try:
-            grants = [self.cat.grant(licence_id, terms, source, credit or {})]
-            for part in merged:  # records derived from several parents carry every parent's licence
-                grants.append(self.cat.grant(part.get("licence_id"), part.get("licence_terms"), source, credit or {}))
-            grant = combine(grants)
-        except (LicenceError, AttributeError, TypeError) as exc:
-            return ExportVerdict(False, "licence_terms", str(exc), licence_id)
-        use = grant.decide(
-            purpose=self.p.purpose, audience=self.p.audience, commercial=bool(self.p.commercial), at=self.p.at
+        p = self.p
+        use = record_use(
+            self.cat,
+            source,
+            licence_id,
+            r_terms,
+            r_merged,
+            credit or {},
+            term_problems,
+            purpose=p.purpose,
+            audience=p.audience,
+            commercial=bool(p.commercial),
+            at=p.at,
         )
-        label = " AND ".join(grant.licence_ids)
-        if use.ok:
-            return ExportVerdict(True, "", "", label, _credited(grant.attributions, lic, work, creator, stage))
-        return ExportVerdict(False, use.reason.split(":")[0].split(" ")[0], use.reason, label)
+        if not use.ok or use.grant is None:
+            return ExportVerdict(False, use.code, use.reason, use.licence)
+        attributions = _credited(use.grant.attributions, self.cat[licence_id], work, creator, stage)
+        return ExportVerdict(True, "", "", use.licence, attributions)
 
 
 def _credited(

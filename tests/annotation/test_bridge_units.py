@@ -74,17 +74,21 @@ def test_licence_gate_for_agreements():
         "expiry": "2099-12-31",
         "attribution": "台灣金融研訓院 授權使用",
     }
-    assert licence_refusal("LicenseRef-Written-Agreement", terms, "CTBC") is None
+
+    def refusal(terms, **kw):  # the source's agreement terms, as the export reads them (its `sources` row)
+        return licence_refusal(
+            "LicenseRef-Written-Agreement", "CTBC", source={"metadata": {"licence_terms": terms}}, **kw
+        )
+
+    assert refusal(terms) is None
     # an agreement that requires attribution but states none cannot be honoured: refused
     no_attr = {k: v for k, v in terms.items() if k != "attribution"}
-    assert "attribution" in licence_refusal("LicenseRef-Written-Agreement", no_attr, "CTBC")
-    assert licence_refusal("LicenseRef-Written-Agreement", {**terms, "audience": "member:ESUN"}, "CTBC")
-    assert licence_refusal("LicenseRef-Written-Agreement", {**terms, "audience": "member:CTBC"}, "CTBC") is None
-    assert licence_refusal(
-        "LicenseRef-Written-Agreement", {**terms, "expiry": "2020-01-01"}, "CTBC", today=dt.date(2026, 1, 1)
-    )
-    assert licence_refusal("LicenseRef-Written-Agreement", None, "CTBC")
-    assert licence_refusal("LicenseRef-Nope", None, "CTBC")
+    assert "attribution" in refusal(no_attr)
+    assert refusal({**terms, "audience": "member:ESUN"})
+    assert refusal({**terms, "audience": "member:CTBC"}) is None
+    assert refusal({**terms, "expiry": "2020-01-01"}, today=dt.date(2026, 1, 1))
+    assert refusal(None)
+    assert licence_refusal("LicenseRef-Nope", "CTBC")
 
 
 def test_tasks_carry_only_what_annotators_need():
@@ -289,5 +293,42 @@ def test_licence_gate_refuses_terms_the_export_refuses(tmp_path):
     assert why[refused] == f"licence terms refused at ingest: {problems[0]}" == exported[refused].reason
     assert "takes none: the terms conflict" in why[conflict] and why[conflict] == exported[conflict].reason
     assert {exported[refused].code, exported[conflict].code} == {"licence_terms"} and exported[plain].ok
-    assert licence_refusal("CC-BY-4.0", agreement, "CTBC") is None  # a source's terms: its agreement records'
-    assert licence_refusal("CC-BY-4.0", agreement, "CTBC", own_terms=json.dumps(agreement))
+    source = {"metadata": {"licence_terms": agreement}}
+    assert licence_refusal("CC-BY-4.0", "CTBC", source=source) is None  # a source's terms: its agreement records'
+    assert licence_refusal("CC-BY-4.0", "CTBC", source=source, r_terms=json.dumps(agreement))
+
+
+def test_licence_gate_refuses_what_the_export_cannot_credit(tmp_path):
+    """OGDL-Taiwan-1.0 holds only with the providing agency credited: rows without one, or with one that holds
+    markdown or a link, are refused by the export (``licence_terms``) and were pushed to the bank all the same; the
+    gate now asks the export's own rule with the record's credit values, and gives its reason (review 6, licences
+    round 2, #1)."""
+    from ls_records import add_record, add_source
+
+    from annotation.push import PushConfig, PushReport, _eligible, select_candidates
+    from provenance.db import connect
+    from provenance.export import ExportParams, iter_verdicts
+
+    con = connect(tmp_path / "c.duckdb")
+    try:
+        add_source(con, "moda", licence_id="OGDL-Taiwan-1.0")
+
+        def moda(text, fields):  # as `curate ingest moda --dataset ds` stores a row
+            meta = {"dataset": "ds", "file": "d.jsonl", "fields": fields} if fields else {"dataset": "ds"}
+            return add_record(con, text, source_id="moda", licence_id="OGDL-Taiwan-1.0", metadata=meta)
+
+        no_agency = moda("中央銀行理事會決議調整重貼現率。", None)
+        markdown = moda("金管會發布公司治理實務守則。", {"agency": "[金管會](http://evil.example)"})
+        credited = moda("銀行公會發布存款保險說明。", {"agency": "銀行公會"})
+        cfg = PushConfig(project="proofread", bank="CTBC")
+        report = PushReport(bank="CTBC", project="proofread")
+        pushed = _eligible(con, cfg, select_candidates(con, cfg)[0], report)
+        params = ExportParams(purpose="training", audience="member:CTBC", commercial=False, pii_gate="expected")
+        exported = {v.record_id: v.verdict for v in iter_verdicts(con, params)}
+    finally:
+        con.close()
+    assert [r["record_id"] for r in pushed] == [credited] and exported[credited].ok
+    why = dict(report.refused_ids)
+    assert why[no_agency] == exported[no_agency].reason and "needs the providing agency" in why[no_agency]
+    assert why[markdown] == exported[markdown].reason and "markdown or a link" in why[markdown]
+    assert {exported[no_agency].code, exported[markdown].code} == {"licence_terms"}

@@ -119,6 +119,11 @@ AGREEMENT = {
 
 def _relicense(con, ids: list[str], terms: dict) -> list[str]:
     """A licence correction: new versions of ``ids`` under the written agreement with ``terms``."""
+    return _reingest(con, ids, "LicenseRef-Written-Agreement", {"licence_terms": terms})
+
+
+def _reingest(con, ids: list[str], licence_id: str, metadata: dict) -> list[str]:
+    """A correction ingested again: new versions of ``ids`` under ``licence_id`` with ``metadata``."""
     from provenance.db import transaction
     from provenance.records import create_version
     from provenance.runs import finish_run, start_run
@@ -132,15 +137,12 @@ def _relicense(con, ids: list[str], terms: dict) -> list[str]:
                 con.execute("SELECT text FROM records WHERE record_id = ?", [rid]).fetchone()[0],
                 stage="relicense",
                 run_id=run_id,
-                fields={"licence_id": "LicenseRef-Written-Agreement", "pii_state": "scrubbed"},
-                detail={"licence_terms": terms},
+                fields={"licence_id": licence_id, "pii_state": "scrubbed"},
+                detail=metadata,
             )
             for rid in ids
         ]
-        con.executemany(
-            "UPDATE records SET metadata = ? WHERE record_id = ?",
-            [(json.dumps({"licence_terms": terms}), rid) for rid in new],
-        )
+        con.executemany("UPDATE records SET metadata = ? WHERE record_id = ?", [(json.dumps(metadata), r) for r in new])
     finish_run(con, run_id)
     return new
 
@@ -236,3 +238,34 @@ def test_a_kept_annotated_task_is_live_again_once_allowed_or_sent_again_after_a_
     back = push(con, client, PushConfig(project="topic", bank=bank))
     assert (back.missing, back.pushed) == (1, 1) and rid in _on_server(client, pid), back
     assert not withdrawn_tasks(con)
+
+
+def test_a_task_whose_record_can_no_longer_be_credited_is_taken_out_by_the_next_push(label_studio, db_path, bank):
+    """Review 6 (licences, round 2, #1): a record under OGDL-Taiwan-1.0 re-ingested with an agency the attribution
+    cannot credit (markdown, a link) is refused by the export (``licence_terms``), yet its task stayed on the bank's
+    Label Studio: the licence gate judged the licence without the record's credit values. The next push takes it
+    out with the export's reason."""
+    from provenance.export import ExportParams, iter_verdicts
+
+    con = cdb.connect(db_path)
+    add_source(con, "moda", licence_id="OGDL-Taiwan-1.0")
+    credited = {"dataset": "ds", "fields": {"agency": "銀行公會"}}
+    rid = add_record(
+        con, "銀行公會發布存款保險說明。", source_id="moda", licence_id="OGDL-Taiwan-1.0", metadata=credited
+    )
+    client = label_studio.client()
+    pid = push(con, client, PushConfig(project="topic", bank=bank)).ls_project_id
+    assert rid in _on_server(client, pid)
+    (bad,) = _reingest(
+        con, [rid], "OGDL-Taiwan-1.0", {"dataset": "ds", "fields": {"agency": "[金管會](http://x.example)"}}
+    )
+
+    rep = push(con, client, PushConfig(project="topic", bank=bank))
+    assert (rep.retracted, rep.pushed) == (1, 0) and not _on_server(client, pid), rep
+    params = ExportParams(purpose="training", audience=f"member:{bank}", commercial=False, pii_gate="expected")
+    (verdict,) = [v.verdict for v in iter_verdicts(con, params) if v.record_id == bad]
+    because = con.execute(
+        "SELECT json_extract_string(detail, '$.because') FROM provenance_events WHERE action = 'task_retracted'"
+    ).fetchone()[0]
+    assert verdict.code == "licence_terms" and because == verdict.reason and "markdown or a link" in because
+    assert rep.refused == {verdict.reason: 1}, rep  # the new version is not sent either
