@@ -380,10 +380,12 @@ def _record(
 
 
 def _supersede(con: duckdb.DuckDBPyConnection, client: LabelStudioClient, cfg: PushConfig, run_id: str) -> int:
-    """Mark tasks of versions replaced by a newer pushed version; delete them in Label Studio if unannotated."""
+    """Mark tasks of versions replaced by a newer pushed version; delete them in Label Studio if unannotated and
+    still there (a task retract deleted already is not deleted again: Label Studio may have given its id to a new
+    task, the newer version's own)."""
     old = con.execute(
         """
-        SELECT o.record_id, o.ls_task_id, n.record_id FROM annotation_tasks o
+        SELECT o.record_id, o.ls_task_id, n.record_id, coalesce(o.task_deleted, false) FROM annotation_tasks o
         JOIN records ro ON ro.record_id = o.record_id
         JOIN annotation_tasks n ON n.bank = o.bank AND n.project = o.project AND n.doc_key = o.doc_key
              AND n.record_id <> o.record_id AND n.superseded_by IS NULL
@@ -393,12 +395,12 @@ def _supersede(con: duckdb.DuckDBPyConnection, client: LabelStudioClient, cfg: P
         [cfg.bank, cfg.project],
     ).fetchall()
     deleted = []
-    for _rid, tid, _ in old:
-        if client.task_annotation_count(tid) == 0:
+    for _rid, tid, _, gone in old:
+        if not gone and client.task_annotation_count(tid) == 0:
             client.delete_task(tid)
             deleted.append(tid)
     with transaction(con):
-        for rid, _tid, new_rid in old:
+        for rid, _tid, new_rid, _ in old:
             con.execute(
                 "UPDATE annotation_tasks SET superseded_by = ?, superseded_at = now()::TIMESTAMP"
                 " WHERE bank = ? AND project = ? AND record_id = ?",
@@ -421,7 +423,7 @@ def _supersede(con: duckdb.DuckDBPyConnection, client: LabelStudioClient, cfg: P
                         "task_deleted": tid in deleted,
                     },
                 )
-                for rid, tid, new_rid in old
+                for rid, tid, new_rid, _ in old
             ],
         )
     return len(old)

@@ -269,3 +269,10 @@ def test_a_task_whose_record_can_no_longer_be_credited_is_taken_out_by_the_next_
     ).fetchone()[0]
     assert verdict.code == "licence_terms" and because == verdict.reason and "markdown or a link" in because
     assert rep.refused == {verdict.reason: 1}, rep  # the new version is not sent either
+
+    # corrected: sent again; the old version's task (deleted above) is not deleted a second time, though Label Studio
+    # may give its id to the new task
+    _reingest(con, [bad], "OGDL-Taiwan-1.0", credited)
+    back = push(con, client, PushConfig(project="topic", bank=bank))
+    assert (back.retracted, back.pushed) == (0, 1) and len(_on_server(client, pid)) == 1, back
+    assert con.execute("SELECT count(*) FROM annotation_tasks WHERE superseded_by IS NULL").fetchone()[0] == 1
