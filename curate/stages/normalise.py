@@ -20,7 +20,9 @@ instead of ``before`` / ``after``), never characters of the text.
   characters, column by column: ``"flags": {"start": [...], "end": [...], "reason": [...], "chars": [...]}``,
   no ``chars`` before PII; ``version`` names the new record id when there is one).
 
-A version the stage made is not read again (``select_where``): a rerun leaves the catalogue as it is.
+A version the stage made is not read again (``select_where``): a rerun leaves the catalogue as it is, under any
+config (a converted version is Traditional, which a conversion leaves as it is). A later stage's copy of it is read
+again; its ``mixed`` marker (a sentence left for a human) is kept, with the script the reading found as ``detected``.
 
 Protected words: the shipped glossary (``schemas/zh/protected.tsv``), its rows for this
 record's ``source_id``, and names in ``metadata.protected_terms`` (e.g. person names found by
@@ -129,10 +131,13 @@ class NormaliseStage(Stage):
                 )
             )
         else:
+            script = res.script
+            if meta.get("script") == "mixed" and script != "mixed":
+                # left for a human by an earlier conversion (a later stage's copy of it is read again): a reading of
+                # the converted text does not see that sentence's signals, and would clear the marker in place
+                script, summary = "mixed", {**summary, "script": "mixed", "detected": res.script}
             out.append(
-                StageResult(
-                    doc.id, action="script_detected", set_script=res.script, outcome="unchanged", detail=summary
-                )
+                StageResult(doc.id, action="script_detected", set_script=script, outcome="unchanged", detail=summary)
             )
         if res.flags:
             out.append(

@@ -150,3 +150,45 @@ def test_stage_batches_end_at_a_number_of_records_or_of_characters(monkeypatch):
     assert seen == [[4] * 5, [4, 40], [4, 8]]
     converted = {r.record_id: r.new_text for r in out if r.action == "normalise"}
     assert converted == {str(i): normalise(t).text for i, t in enumerate(texts)}
+
+
+def test_a_later_stages_copy_of_a_version_left_mixed_keeps_the_marker(db_path):
+    """Review 6 (pipeline round 2): normalise, then a later stage's new version of a converted record (the PII
+    stage's scrub copies `script`), then normalise again: the copy was read, found `traditional` and the `mixed`
+    marker (a sentence left for a human) was cleared in place. It is kept; the event says what the reading found."""
+    from provenance.records import create_version
+    from provenance.runs import finish_run, start_run
+
+    ingest(db_path, TinySource([]), on_error=ErrorPolicy.RAISE)
+    run_stage(db_path, make_stage("normalise"))
+    con = db.connect(db_path)
+    try:
+        con.execute("UPDATE records SET script = 'mixed' WHERE stage = 'normalise'")  # as a left sentence sets it
+        converted = con.execute("SELECT record_id, text FROM records WHERE stage = 'normalise'").fetchall()
+        run_id = start_run(con, "test-later-stage", {})
+        with db.transaction(con):
+            copies = [
+                create_version(con, rid, text, stage="pii", run_id=run_id, fields={"script": "mixed"})
+                for rid, text in converted
+            ]
+        finish_run(con, run_id)
+    finally:
+        con.close()
+    run_stage(db_path, make_stage("normalise"))
+    con = db.connect(db_path)
+    try:
+        rows = con.execute(
+            "SELECT script FROM records WHERE record_id IN (SELECT unnest(?::VARCHAR[]))", [copies]
+        ).fetchall()
+        assert rows and {r[0] for r in rows} == {"mixed"}, rows
+        details = [
+            json.loads(d)
+            for (d,) in con.execute(
+                f"SELECT detail FROM ({members_as_events()}) WHERE action = 'script_detected'"
+                " AND record_id IN (SELECT unnest(?::VARCHAR[]))",
+                [copies],
+            ).fetchall()
+        ]
+        assert details and all(d["script"] == "mixed" and d["detected"] == "traditional" for d in details), details
+    finally:
+        con.close()
