@@ -41,6 +41,8 @@ without ASCII escapes, each ending in ``\\n``; the file appears only once comple
 from __future__ import annotations
 
 import json
+import os
+import secrets
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -275,20 +277,46 @@ def write_line(fh: IO[str], obj: dict[str, Any]) -> None:
 
 @contextmanager
 def atomic_output(path: Path) -> Iterator[IO[str]]:
-    """A text file handle whose content replaces ``path`` only when the block ends without error."""
+    """A text file handle whose content replaces ``path`` only when the block ends without error.
+
+    It is written to a new file beside ``path`` (``<name>.<random>.tmp``, created exclusively), so no existing file,
+    the input included, is ever opened for writing or removed in its place."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
+    while True:
+        tmp = path.with_name(f"{path.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            fh = open(tmp, "x", encoding="utf-8")  # noqa: SIM115 (closed below, before the replace)
+            break
+        except FileExistsError:
+            continue
     try:
-        with open(tmp, "w", encoding="utf-8") as fh:
+        with fh:
             yield fh
         tmp.replace(path)
     finally:
         tmp.unlink(missing_ok=True)
 
 
-def check_paths(input_path: Path, output_path: Path) -> None:
-    """Raise :class:`UsageError` when the input is missing or the output would overwrite it."""
+def check_paths(input_path: Path, output_path: Path, **side_files: Path) -> None:
+    """Raise :class:`UsageError` when the input is missing, or when the output or a side file the tool writes
+    (``side_files``: option name without dashes -> path, e.g. ``quarantine=...``) is the input or the output, by
+    name, symbolic link or hard link. Called before anything is opened for writing."""
     if not input_path.is_file():
         raise UsageError(f"input file `{input_path}` does not exist")
-    if input_path.resolve() == output_path.resolve():
+    if _same_file(input_path, output_path):
         raise UsageError("--output must differ from --input")
+    for option, side in side_files.items():
+        for what, path in (("--input", input_path), ("--output", output_path)):
+            if _same_file(side, path):
+                raise UsageError(
+                    f"--{option} `{side}` is the {what} file `{path}`, which it would overwrite; "
+                    f"give --{option} another path"
+                )
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether ``a`` and ``b`` name one file: the same inode when both exist, else the same resolved path."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return a.resolve() == b.resolve()

@@ -161,3 +161,46 @@ def test_the_three_tools_read_the_same_file_the_same_way(cli, tmp_path, argv, qu
     else:
         assert all(f"in.jsonl:{n}: skipped ({r})" in err for n, r in [(3, "bad_json"), (4, "missing_id")])
         assert "in.jsonl:5: skipped (text_not_string)" in err
+
+
+GOOD = '{"id": "a", "text": "銀行法"}\n{"id": "b", "text": "金融"}\n'
+
+
+@pytest.mark.parametrize(
+    ("argv", "side"),
+    [
+        (["zh", "convert", "--output", "o.jsonl", "--quarantine", "{in}"], None),
+        (["pii", "detect", "--output", "o.jsonl", "--errors", "{in}"], None),
+        (["pii", "scrub", "--output", "o.jsonl"], "o.jsonl.errors.jsonl"),  # the default errors file
+        (["zh", "convert", "--output", "o.jsonl"], "o.jsonl.quarantine.jsonl"),  # the default quarantine
+        (["zh", "convert", "--output", "o.jsonl", "--quarantine", "link.jsonl"], "hardlink"),
+        (["pii", "detect", "--output", "o.jsonl", "--errors", "link.jsonl"], "symlink"),
+        (["zh", "convert", "--output", "o.jsonl", "--quarantine", "o.jsonl"], None),
+    ],
+    ids=["zh-quarantine", "pii-errors", "pii-default-errors", "zh-default-quarantine", "hardlink", "symlink", "out"],
+)
+def test_a_side_file_that_is_the_input_or_output_is_refused_before_anything_is_written(cli, tmp_path, argv, side):
+    """Review readme F2: a quarantine or errors file (given or default) that is the input emptied it, exit 0."""
+    inp = tmp_path / (side if side and side.endswith(".jsonl") else "in.jsonl")
+    inp.write_text(GOOD, encoding="utf-8")
+    if side == "hardlink":
+        (tmp_path / "link.jsonl").hardlink_to(inp)
+    elif side == "symlink":
+        (tmp_path / "link.jsonl").symlink_to(inp)
+    argv = [a.replace("{in}", str(inp)) if a == "{in}" else a for a in argv]
+    argv = [str(tmp_path / a) if a.endswith(".jsonl") and "/" not in a else a for a in argv]
+    code, _, err = cli("-q", *argv, "--input", str(inp))
+    assert code == 2 and "would overwrite" in err and len(err.strip().splitlines()) == 1, err
+    assert inp.read_text(encoding="utf-8") == GOOD and not (tmp_path / "o.jsonl").exists()
+
+
+@pytest.mark.parametrize("argv", [["zh", "convert"], ["dedup"], ["pii", "detect"]], ids=["zh", "dedup", "pii"])
+def test_an_input_named_like_the_outputs_temporary_file_is_kept(cli, tmp_path, argv):
+    """Review readme F2: the atomic writer's ``<output>.tmp`` was the input: truncated, or removed by dedup."""
+    inp, out = tmp_path / "o.jsonl.tmp", tmp_path / "o.jsonl"
+    inp.write_text(GOOD, encoding="utf-8")
+    code, _, err = cli("-q", *argv, "--input", str(inp), "--output", str(out))
+    assert code == 0, err
+    assert inp.read_text(encoding="utf-8") == GOOD
+    assert [json.loads(x)["id"] for x in out.read_text(encoding="utf-8").splitlines()] == ["a", "b"]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")) == ["o.jsonl.tmp"]

@@ -62,7 +62,8 @@ def convert(
     from curate.zh.jsonl import convert_jsonl
 
     cfg = NormaliseConfig(opencc_config=opencc_config)
-    check_paths(input_path, output_path)
+    q_path = quarantine_path or output_path.with_name(output_path.name + ".quarantine.jsonl")
+    check_paths(input_path, output_path, quarantine=q_path)
     protected: list[str] = []
     if protected_file is not None:
         if not protected_file.exists():
@@ -74,7 +75,6 @@ def convert(
                 f"protected-word file {protected_file} is not UTF-8 (byte {exc.start}); save it as UTF-8, one word a line"
             ) from None
         protected = [w.strip() for w in lines if w.strip() and not w.startswith("#")]
-    q_path = quarantine_path or output_path.with_name(output_path.name + ".quarantine.jsonl")
     size = input_path.stat().st_size
     with progress("converting", length=size, quiet=size == 0) as update:
         rep = convert_jsonl(input_path, output_path, q_path, cfg, protected=protected, progress=update)

@@ -63,7 +63,7 @@ def process_file(
 
     Output lines keep the input order; bad lines go to ``errors_path`` with their line number.
     """
-    check_paths(in_path, out_path)
+    check_paths(in_path, out_path, errors=errors_path)
     report = FileReport()
     stats = ReadStats()
     pending: list[tuple[str, str]] = []
