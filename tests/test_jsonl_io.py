@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import pytest
 
@@ -204,3 +206,15 @@ def test_an_input_named_like_the_outputs_temporary_file_is_kept(cli, tmp_path, a
     assert inp.read_text(encoding="utf-8") == GOOD
     assert [json.loads(x)["id"] for x in out.read_text(encoding="utf-8").splitlines()] == ["a", "b"]
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")) == ["o.jsonl.tmp"]
+
+
+@pytest.mark.parametrize(("argv", "tool"), [(["zh", "convert"], "zh"), (["pii", "detect"], "pii")], ids=["zh", "pii"])
+def test_the_readme_names_the_side_files_the_tools_write(cli, tmp_path, argv, tool):
+    """Review readme F8: the README said OUT.quarantine.jsonl for --output OUT.jsonl; the tools write OUT.jsonl.…"""
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    named = re.search(rf"{tool}: (OUT\S*\.jsonl)", readme).group(1)
+    inp = tmp_path / "in.jsonl"
+    inp.write_text('{"id": "a", "text": "x"}\n{bad\n', encoding="utf-8")
+    code, _, err = cli("-q", *argv, "--input", str(inp), "--output", str(tmp_path / "OUT.jsonl"))
+    assert code == 3, err
+    assert (tmp_path / named).is_file()

@@ -32,7 +32,7 @@ _common = [
         "errors_path",
         type=click.Path(dir_okay=False, path_type=Path),
         default=None,
-        help="Where bad lines are reported (default: OUTPUT.errors.jsonl).",
+        help="Where bad lines are reported (default: the output's name + `.errors.jsonl`: out.jsonl.errors.jsonl).",
     ),
     click.option("--threshold", type=float, default=0.4, show_default=True, help="Minimum score of a span."),
     click.option(

@@ -48,7 +48,7 @@ def zh() -> None:
     "--quarantine",
     "quarantine_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Where bad input lines go (default: OUTPUT.quarantine.jsonl).",
+    help="Where bad input lines go (default: the output's name + `.quarantine.jsonl`: out.jsonl.quarantine.jsonl).",
 )
 def convert(
     input_path: Path, output_path: Path, opencc_config: str, protected_file: Path | None, quarantine_path: Path | None
