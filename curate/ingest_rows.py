@@ -99,6 +99,24 @@ def check_source_id(source_id: str) -> None:
     refuse_personal("source id (--source-id)", source_id)
 
 
+def check_not_reserved(source_id: str, ingestor: str) -> None:
+    """Refuse a source id that is the id of another built-in source (``fsc`` on a MODA ingest): that source's own
+    ingest takes no ``--source-id``, so it could never be ingested into the catalogue again, and dedup ranks
+    sources by these ids.
+
+    >>> check_not_reserved("moda", "moda"), check_not_reserved("tabf:esun", "tabf")
+    (None, None)
+    """
+    from sources import SOURCES
+
+    own = ingestor.replace("-", "_")
+    if source_id in SOURCES and source_id != own:
+        raise UsageError(
+            f"source id `{source_id}` is reserved for the built-in source `curate ingest {source_id.replace('_', '-')}`"
+            f" and cannot name a `{own.replace('_', '-')}` source; choose another source id, e.g. `{own}:{source_id}`"
+        )
+
+
 def refuse_personal(option: str, value: str) -> None:
     """Refuse a source id or dataset name that holds personal data (a national ID, phone, e-mail or name), as
     ``--reason`` is refused: the ledger (``source_registered``), the catalogue and every export's manifest and
@@ -128,6 +146,7 @@ def check_source_kinds(
     """
     for info in infos:
         check_source_id(info.source_id)
+        check_not_reserved(info.source_id, ingestor)
     if options and options.get("dataset"):
         refuse_personal("dataset name (--dataset)", str(options["dataset"]))
     want = {i.source_id: i.kind for i in infos}

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from provenance.errors import ConfigError, WorkbenchError
+from provenance.errors import ConfigError, UsageError, WorkbenchError
 
 Echo = Callable[[str], None]
 _TOP = {"ingest", "stage", "export", "report"}
@@ -369,7 +369,7 @@ def _source(step: IngestStep, db_path: str | Path, *, read_catalogue: bool = Tru
 def _check_source_ids(pipe: Pipeline, db_path: str | Path) -> None:
     """Before the first step: no batch may take a source id that the catalogue or an earlier batch holds for
     another kind of source (the check every ingest makes, here for the whole file at once)."""
-    from curate.ingest_rows import check_source_kinds
+    from curate.ingest_rows import check_not_reserved, check_source_kinds
     from provenance import db
 
     kinds: dict[str, str] = {}
@@ -377,6 +377,10 @@ def _check_source_ids(pipe: Pipeline, db_path: str | Path) -> None:
     for i, step in enumerate(pipe.ingest, 1):
         source = _source(step, db_path, read_catalogue=False)
         for info in source.source_infos():
+            try:
+                check_not_reserved(info.source_id, source.name)
+            except UsageError as exc:
+                raise UsageError(f"{pipe.path}: [[ingest]] #{i}: {exc}") from None
             if kinds.setdefault(info.source_id, info.kind) != info.kind:
                 raise ConfigError(
                     f"{pipe.path}: [[ingest]] #{i}: source id `{info.source_id}` is a source of kind"

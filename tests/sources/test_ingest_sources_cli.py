@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import json
+from pathlib import Path
 
 import duckdb
+import pytest
 
 from sources.documents import Reason
 from sources.manifest import ManifestReason
@@ -187,16 +189,19 @@ def test_a_source_id_of_another_kind_of_source_is_refused_before_anything_is_wri
 ):
     code, _, err = cli("--quiet", "ingest", "law-moj", str(law_fixtures / "chlaw_json" / "ch" / "G0380001.json"))
     assert code == 0, err
+    textbooks = Path(__file__).parents[2] / "demo" / "sample" / "textbooks" / "manifest.csv"
+    code, _, err = cli("--quiet", "ingest", "textbooks", str(textbooks), "--source-id", "ocw")
+    assert code == 3, err  # the sample's manifest has a row quarantined on purpose
     sources_before = _rows(db_path, "SELECT * FROM sources")
     runs_before = _rows(db_path, "SELECT count(*) FROM runs")
     f = tmp_path / "corpus.jsonl"
     f.write_text('{"id": "1", "text": "臺灣主權AI。"}\n', encoding="utf-8")
-    code, out, err = cli("--quiet", "ingest", "moda", str(f), "--licence", "CC0-1.0", "--source-id", "law_moj")
+    code, out, err = cli("--quiet", "ingest", "moda", str(f), "--licence", "CC0-1.0", "--source-id", "ocw")
     assert code == 1 and "Traceback" not in err and err.count("\n") == 1
-    assert "source id `law_moj` belongs to a source of kind `law_moj`" in err and "choose another source id" in err
+    assert "source id `ocw` belongs to a source of kind" in err and "choose another source id" in err
     assert _rows(db_path, "SELECT * FROM sources") == sources_before
     assert _rows(db_path, "SELECT count(*) FROM runs") == runs_before
-    assert _rows(db_path, "SELECT count(*) FROM records WHERE source_id = 'law_moj' AND text LIKE '%主權AI%'") == [(0,)]
+    assert _rows(db_path, "SELECT count(*) FROM records WHERE source_id = 'ocw' AND text LIKE '%主權AI%'") == [(0,)]
     # a MODA source id of its own is fine, again and again
     for _ in range(2):
         code, _, err = cli("--quiet", "ingest", "moda", str(f), "--licence", "CC0-1.0", "--source-id", "moda_news")
@@ -288,3 +293,24 @@ def test_a_moda_licence_correction_killed_mid_batch_resumes_to_the_same_records(
     assert _rows(crashed, records) == _rows(db_path, records)
     code, out, err = cli("audit", "verify", db=crashed)
     assert code == 0, out + err
+
+
+@pytest.mark.parametrize(
+    ("argv", "reserved"),
+    [
+        (["moda", "{f}", "--licence", "CC0-1.0"], "fsc"),
+        (["moda", "{f}", "--licence", "CC0-1.0"], "law_moj"),
+        (["moda", "{f}", "--licence", "CC0-1.0"], "textbooks"),
+        (["textbooks", "{textbooks}"], "tabf"),
+    ],
+)
+def test_a_built_in_sources_id_is_refused_as_another_sources_source_id(cli, db_path, tmp_path, argv, reserved):
+    """Review readme F3: `ingest moda --source-id fsc` was taken, and `ingest fsc` (which has no --source-id) was
+    refused for good from then on."""
+    f = tmp_path / "corpus.jsonl"
+    f.write_text('{"id": "1", "text": "臺灣主權AI。"}\n', encoding="utf-8")
+    textbooks = Path(__file__).parents[2] / "demo" / "sample" / "textbooks" / "manifest.csv"
+    argv = [a.format(f=f, textbooks=textbooks) for a in argv]
+    code, _, err = cli("--quiet", "ingest", *argv, "--source-id", reserved)
+    assert code == 2 and f"source id `{reserved}` is reserved" in err and err.count("\n") == 1, err
+    assert not db_path.exists() or _rows(db_path, "SELECT count(*) FROM records") == [(0,)]

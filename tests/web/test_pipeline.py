@@ -143,21 +143,34 @@ def test_ingest_options_are_checked_before_the_first_batch_runs(cli, db_path, tm
     law = SAMPLE / "law_moj"
     head = f'[[ingest]]\nsource = "law-moj"\npaths = ["{law}"]\noptions = {{ scope = "all" }}\n\n'
     moda = f'[[ingest]]\nsource = "moda"\npaths = ["{SAMPLE / "moda" / "corpus.jsonl"}"]\n'
+    textbooks = f'[[ingest]]\nsource = "textbooks"\npaths = ["{SAMPLE / "textbooks" / "manifest.csv"}"]\n'
     cases = {
-        'options = { licence = "NOPE-1.0" }\n': "[[ingest]] #2: unknown licence id `NOPE-1.0`",
-        'options = { licence = "CC0-1.0", source_id = "law_moj" }\n': "source id `law_moj` is a source of kind",
+        head + moda + 'options = { licence = "NOPE-1.0" }\n': (1, "[[ingest]] #2: unknown licence id `NOPE-1.0`"),
+        head + moda + 'options = { licence = "CC0-1.0", source_id = "law_moj" }\n': (
+            2,
+            "[[ingest]] #2: source id `law_moj` is reserved for the built-in source",
+        ),
+        head
+        + textbooks
+        + 'options = { source_id = "ocw" }\n\n'
+        + moda
+        + 'options = { licence = "CC0-1.0", source_id = "ocw" }\n': (
+            1,
+            "source id `ocw` is a source of kind",
+        ),
     }
-    for i, (options, msg) in enumerate(cases.items()):
-        f = _write(tmp_path / f"p{i}.toml", head + moda + options)
+    for i, (text, (want, msg)) in enumerate(cases.items()):
+        f = _write(tmp_path / f"p{i}.toml", text)
         for dry in ((), ("--dry-run",)):
             code, out, err = cli("pipeline", "run", str(f), *dry)
-            assert code == 1 and msg in err and "Traceback" not in err, (options, dry, err)
+            assert code == want and msg in err and "Traceback" not in err, (text, dry, err)
             assert "ingest law_moj: run" not in out and not db_path.exists()
-    # against the catalogue: a MODA batch under the source id of the statutes already ingested
-    assert cli("ingest", "law-moj", str(law), "--scope", "all")[0] == 0
-    f = _write(tmp_path / "p.toml", moda + 'options = { licence = "CC0-1.0", source_id = "law_moj" }\n')
+    # against the catalogue: a MODA batch under the source id of the textbooks already ingested
+    # (exit 3: the sample's manifest has a row quarantined on purpose)
+    assert cli("ingest", "textbooks", str(SAMPLE / "textbooks" / "manifest.csv"), "--source-id", "ocw")[0] == 3
+    f = _write(tmp_path / "p.toml", moda + 'options = { licence = "CC0-1.0", source_id = "ocw" }\n')
     code, out, err = cli("pipeline", "run", str(f))
-    assert code == 1 and "source id `law_moj` belongs to a source of kind `law_moj`" in err, err
+    assert code == 1 and "source id `ocw` belongs to a source of kind" in err, err
     assert "ingest moda: run" not in out
 
 
