@@ -17,13 +17,12 @@ SQL cannot map exactly as the Python path would is declined and taken by the Pyt
 from __future__ import annotations
 
 import logging
-import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from provenance.envsettings import env_int
+from provenance.envsettings import env_int, env_switch
 from sources.base import Notice, RawItem, Rejection, Skip, Source
 
 log = logging.getLogger(__name__)
@@ -38,8 +37,8 @@ _COLUMNS = (
 
 
 def enabled() -> bool:
-    """The set-based path is on unless ``CURATE_INGEST_FAST=0``."""
-    return os.environ.get("CURATE_INGEST_FAST", "1").strip() not in ("0", "false", "no")
+    """The set-based path is on unless ``CURATE_INGEST_FAST=0`` (checked: ``off``, ``false``, ``no`` too)."""
+    return env_switch("CURATE_INGEST_FAST", True)
 
 
 def items(source: Source) -> Iterator[Any]:

@@ -27,11 +27,11 @@ def ingest_threads() -> int:
 def checked() -> tuple[str, int]:
     """Every setting an ingest reads, read once up front (a bad one is a ConfigError); returns the DuckDB cap
     and threads."""
-    from curate.ingest_fast import bulk_batch_records
+    from curate.ingest_fast import bulk_batch_records, enabled
     from provenance.db import checkpoint_threshold
     from sources.capped import max_record_chars
     from sources.law_moj_bulk import bulk_min_bytes
 
-    for read in (bulk_batch_records, max_record_chars, bulk_min_bytes, checkpoint_threshold):
+    for read in (enabled, bulk_batch_records, max_record_chars, bulk_min_bytes, checkpoint_threshold):
         read()
     return ingest_memory_limit(), ingest_threads()

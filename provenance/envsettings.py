@@ -36,6 +36,43 @@ def env_size(name: str, default: str) -> str:
     return raw
 
 
+_UNITS = {"": 1, "b": 1, "bytes": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12}
+_UNITS |= {"kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30, "tib": 1 << 40}
+_BYTES = re.compile(r"^(\d+(?:\.\d+)?)\s*([a-z]*)$", re.IGNORECASE)
+
+
+def _bytes(raw: str) -> int:
+    m = _BYTES.match(raw.replace("_", ""))
+    if not m or m.group(2).lower() not in _UNITS:
+        raise ValueError(raw)
+    return int(float(m.group(1)) * _UNITS[m.group(2).lower()])
+
+
+def env_bytes(name: str, default: int, *, minimum: int = 0) -> int:
+    """A size in bytes from ``$name``, as DuckDB writes sizes (``1MB`` = 10^6, ``1MiB`` = 2^20) or a whole number of
+    bytes, of at least ``minimum``; else ``default``.
+
+    >>> env_bytes("CURATE_DOCTEST_UNSET_BYTES", 1 << 20), _bytes("1MiB"), _bytes("1.5 KB"), _bytes("4096")
+    (1048576, 1048576, 1500, 4096)
+    """
+    what = f"a size such as 1MB or 512KiB (or a whole number of bytes) of at least {minimum:,} bytes"
+    return _number(name, default, _bytes, lambda v: v >= minimum, what)
+
+
+#: the values an on/off setting takes
+_SWITCH = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
+
+
+def env_switch(name: str, default: bool) -> bool:
+    """An on/off setting from ``$name`` (``1``/``0``, ``true``/``false``, ``yes``/``no``, ``on``/``off``), else
+    ``default``; any other value is a ConfigError, never a silent default.
+
+    >>> env_switch("CURATE_DOCTEST_UNSET_SWITCH", True)
+    True
+    """
+    return _number(name, default, lambda raw: _SWITCH[raw.lower()], lambda v: True, "1 or 0 (on/off, true/false)")
+
+
 def _number(name: str, default, parse, ok, what: str, env: Mapping[str, str] | None = None):
     """``parse($name)`` when set and ``ok`` of it holds, else a ConfigError saying it must be ``what``."""
     raw = _raw(name, env)
@@ -43,7 +80,7 @@ def _number(name: str, default, parse, ok, what: str, env: Mapping[str, str] | N
         return default
     try:
         value = parse(raw)
-    except ValueError:
+    except (ValueError, KeyError):
         value = None
     if value is None or not ok(value):
         raise ConfigError(f"{name} must be {what}, not {raw!r}")

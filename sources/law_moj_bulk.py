@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from provenance import db
-from provenance.envsettings import env_int
+from provenance.envsettings import env_bytes
 from sources import capped
 from sources.law_moj_sql import (
     ARTICLES_SQL,
@@ -269,7 +269,7 @@ BULK_MIN_BYTES = 1 << 20
 
 def bulk_min_bytes() -> int:
     """``$CURATE_INGEST_BULK_MIN_BYTES`` (checked), else :data:`BULK_MIN_BYTES`."""
-    return env_int("CURATE_INGEST_BULK_MIN_BYTES", BULK_MIN_BYTES, minimum=0, unit="bytes")
+    return env_bytes("CURATE_INGEST_BULK_MIN_BYTES", BULK_MIN_BYTES)
 
 
 def classify(path: Path, source: LawMojSource, *, streamed: bool) -> BulkJson | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from provenance import db
-from provenance.envsettings import env_int, env_seconds, env_size
+from provenance.envsettings import env_bytes, env_int, env_seconds, env_size, env_switch
 from provenance.errors import ConfigError
 
 LAW = "chlaw_json/ch/G0380177.json"
@@ -38,6 +38,29 @@ def test_numbers(monkeypatch):
         monkeypatch.setenv("CURATE_X", bad)
         with pytest.raises(ConfigError, match=r"CURATE_X must be a number of seconds"):
             env_seconds("CURATE_X", 10.0)
+
+
+def test_sizes_in_bytes_take_a_unit_and_switches_are_checked(monkeypatch):
+    """Review readme F6: CURATE_INGEST_BULK_MIN_BYTES refused `1MB` (a size without a unit was the only form), and
+    CURATE_INGEST_FAST took any value (`off` left it on)."""
+    from curate.ingest_fast import enabled
+    from sources.law_moj_bulk import bulk_min_bytes
+
+    for value, want in (("1MB", 10**6), ("1MiB", 1 << 20), ("512 KiB", 512 << 10), ("0", 0), ("2_048", 2048)):
+        monkeypatch.setenv("CURATE_INGEST_BULK_MIN_BYTES", value)
+        assert bulk_min_bytes() == want
+    for bad in ("lots", "-1MB", "1 G B", "1PB"):
+        monkeypatch.setenv("CURATE_X", bad)
+        with pytest.raises(ConfigError, match=r"CURATE_X must be a size such as 1MB"):
+            env_bytes("CURATE_X", 1)
+    for value, want in (("off", False), ("0", False), ("No", False), ("on", True), ("TRUE", True), ("1", True)):
+        monkeypatch.setenv("CURATE_INGEST_FAST", value)
+        assert enabled() is want
+    monkeypatch.setenv("CURATE_INGEST_FAST", "banana")
+    with pytest.raises(ConfigError, match=r"CURATE_INGEST_FAST must be 1 or 0"):
+        enabled()
+    monkeypatch.delenv("CURATE_X")
+    assert env_switch("CURATE_X", False) is False
 
 
 def _counts(path):
@@ -79,6 +102,7 @@ def test_dedup_scratch_setting_is_checked_up_front(cli, db_path, law_fixtures, m
         ("CURATE_INGEST_THREADS", "two"),
         ("CURATE_MAX_RECORD_CHARS", "many"),  # was silently the default
         ("CURATE_LOCK_WAIT", "soon"),
+        ("CURATE_INGEST_FAST", "banana"),  # was taken as on
     ],
 )
 def test_an_ingest_with_a_bad_setting_changes_nothing(cli, db_path, law_fixtures, monkeypatch, name, value):
