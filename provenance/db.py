@@ -173,14 +173,15 @@ READONLY_CONFIG: dict[str, str | bool] = {
 
 
 def connect_readonly(
-    path: str | Path, *, threads: int | None = None, memory_limit: str | None = None
+    path: str | Path, *, threads: int | None = None, memory_limit: str | None = None, memory_setting: str = ""
 ) -> duckdb.DuckDBPyConnection:
     """Open the catalogue read-only (auditor paths). Never creates or migrates.
 
     The connection cannot write the catalogue (``access_mode=READ_ONLY``), cannot reach files,
     other databases or extensions (``enable_external_access=false``, autoload/autoinstall off),
     and its configuration is locked so that no statement can switch these back on. Settings a
-    caller needs (``threads``) are therefore given here, before the lock.
+    caller needs (``threads``) are therefore given here, before the lock. ``memory_setting`` names the variable
+    that gave ``memory_limit``, for the one-line error when the cap is too small to open the catalogue.
     """
     path = Path(path)
     if not path.exists():
@@ -196,7 +197,13 @@ def connect_readonly(
         con = duckdb.connect(str(path), read_only=True, config=config)
         con.execute("SET lock_configuration = true")
     except duckdb.Error as exc:
-        raise CatalogueError(f"cannot open catalogue `{path}` read-only: {exc}") from exc
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        if memory_limit and out_of_memory(exc):
+            raise CatalogueError(
+                f"cannot open catalogue `{path}` read-only within {memory_setting or 'a memory cap of'} {memory_limit}"
+                f" ({first}); raise {memory_setting or 'the cap'} (e.g. 2GB)"
+            ) from exc
+        raise CatalogueError(f"cannot open catalogue `{path}` read-only: {first}") from exc
     return con
 
 
@@ -421,7 +428,7 @@ def run_readonly_sql(path: str | Path, sql: str) -> tuple[list[str], list[tuple]
 
     # an auditor's query shares the machine: DuckDB's own default is 80 % of its memory
     memory = env_size("CURATE_SQL_MEMORY", SQL_MEMORY)
-    con = connect_readonly(path, memory_limit=memory)
+    con = connect_readonly(path, memory_limit=memory, memory_setting="CURATE_SQL_MEMORY")
     try:
         name = con.execute("SELECT current_database()").fetchone()[0]
         sqlguard.check_select(con, sql, catalogue_name=name, masked=frozenset({"records"}))

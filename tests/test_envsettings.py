@@ -110,3 +110,19 @@ def test_an_ingest_with_a_bad_setting_changes_nothing(cli, db_path, law_fixtures
     code, _, err = cli("ingest", "law-moj", str(law_fixtures / LAW))
     assert code == 1 and f"{name} must be" in err and "Traceback" not in err, err
     assert not db_path.exists() or _counts(db_path) == (0, 0)
+
+
+def test_a_memory_cap_too_small_to_open_the_catalogue_is_one_line_naming_the_setting(
+    cli, db_path, monkeypatch, tmp_path
+):
+    """Review readme F9: CURATE_SQL_MEMORY=1KB gave DuckDB's 8-line error and its `SET ...` advice."""
+    assert cli("init")[0] == 0
+    monkeypatch.setenv("CURATE_SQL_MEMORY", "1KB")
+    code, _, err = cli("sql", "SELECT count(*) FROM records")
+    assert code == 1 and len(err.strip().splitlines()) == 1 and "raise CURATE_SQL_MEMORY" in err, err
+    monkeypatch.delenv("CURATE_SQL_MEMORY")
+    monkeypatch.setenv("CURATE_INGEST_MEMORY", "1KB")
+    f = tmp_path / "m.jsonl"
+    f.write_text('{"id": "a", "text": "x"}\n', encoding="utf-8")
+    code, _, err = cli("ingest", "moda", str(f), "--licence", "CC0-1.0")
+    assert code == 1 and len(err.strip().splitlines()) == 1 and "CURATE_INGEST_MEMORY" in err, err
