@@ -407,11 +407,11 @@ class Decider:
         )
         if not use.ok or use.grant is None:
             return ExportVerdict(False, use.code, use.reason, use.licence)
-        attributions = _credited(use.grant.attributions, self.cat[licence_id], work, creator, stage)
+        attributions = credited(use.grant.attributions, self.cat[licence_id], work, creator, stage)
         return ExportVerdict(True, "", "", use.licence, attributions)
 
 
-def _credited(
+def credited(
     attributions: tuple[str, ...], lic, work: str | None, creator: str | None, stage: str | None = None
 ) -> tuple[str, ...]:
     """A public licence's attribution statements with the work and its creator in front (a manifest row's title

@@ -249,8 +249,9 @@ def check_manifest(manifest: Path) -> list[dict[str, Any]]:
     ``allowed`` lists ``PURPOSE AUDIENCE (commercial|non-commercial)`` for the audiences
     ``public``, ``consortium`` and each ``member:BANK`` the terms name.
     """
+    from provenance._selection import credited
     from provenance.errors import LicenceError
-    from provenance.licences import PURPOSES, default_licence_catalogue, licence_today
+    from provenance.licences import PURPOSES, default_licence_catalogue, licence_today, record_terms
 
     if not manifest.is_file():
         raise ConfigError(f"manifest `{manifest}` not found; pass the CSV that lists the files")
@@ -304,9 +305,18 @@ def check_manifest(manifest: Path) -> list[dict[str, Any]]:
             "audience": list(grant.audience),
             "commercial": grant.commercial,
             "expiry": grant.expiry.isoformat() if grant.expiry else None,
-            "attribution": list(grant.attributions),
+            # as the export credits an ingested text: the row's title and licensor in front of a public licence's
+            "attribution": list(credited(grant.attributions, lic, row.title, row.licensor, "ingest")),
             "agreement_id": list(grant.agreement_ids),
         }
+        # the export's own rule: terms refused at ingest, or agreement terms beside a licence that takes none,
+        # keep the row out of every export (code `licence_terms`)
+        _, refused = record_terms(row.licence_id, row.licence_terms, None, list(row.term_problems) or None, cat)
+        if refused:
+            if not entry["problems"]:
+                entry["problems"].append(refused)
+            out.append(entry)
+            continue
         audiences = ["public", "consortium", *sorted(a for a in grant.audience if a.startswith("member:"))]
         for purpose in PURPOSES:
             for audience in audiences:

@@ -363,3 +363,25 @@ def test_a_terms_correction_of_a_file_named_with_a_national_id_keeps_names_pseud
     assert all("〔身分證字號#" in f and "〔身分證字號#" in mf for f, mf in files), files
     code, out, err = cli("audit", "verify")
     assert code == 0, out + err
+
+
+def test_manifest_check_follows_the_exports_licence_rule_and_credit(cli, books):
+    """Review readme F4: a CC BY row with agreement terms was shown as allowed into every export, which all block it
+    (`licence_terms`); and the attribution shown left out the title and licensor that the export credits."""
+    m = _manifest(
+        books,
+        [
+            {
+                "path": "deposit.txt",
+                "licence_id": "CC-BY-4.0",
+                "title": "存款",
+                "licensor": "戊出版社",
+                "commercial": "no",
+            },
+            {"path": "loans.txt", "licence_id": "CC-BY-4.0", "title": "放款", "licensor": "己出版社"},
+        ],
+    )
+    code, out, _ = cli("manifest", "check", str(m))
+    first, second = out.split("line 3")
+    assert code == 3 and "allowed: no export" in first and "training public" not in first, out
+    assert "attribution: 「放款」，己出版社：" in second and "training public (commercial)" in second, out
