@@ -95,18 +95,24 @@ def _expand(p: str, where: str) -> str:
     for m in _VAR.finditer(p):
         name = m.group(1).strip("{}")
         if not re.fullmatch(r"\w+", name):  # ${VAR:-default} and the like: a shell's, not this file's
-            raise ConfigError(f"{where}: ${{{name}}} in {p!r} is not a variable name; write $NAME or ${{NAME}}")
+            raise UsageError(f"{where}: ${{{name}}} in {p!r} is not a variable name; write $NAME or ${{NAME}}")
         if not os.environ.get(name, "").strip():  # unset, or empty: "$EMPTY/training" would be /training
             state = "is empty" if name in os.environ else "is not set"
-            raise ConfigError(f"{where}: ${name} in {p!r} {state}; set it or write the path out")
+            raise UsageError(f"{where}: ${name} in {p!r} {state}; set it or write the path out")
     return os.path.expandvars(p)
+
+
+def _like(exc: WorkbenchError) -> type[WorkbenchError]:
+    """The error class for a step's error from a check the command line makes too: a usage error stays one (exit
+    2), anything else (an unknown licence id, a catalogue it cannot read) is a ConfigError."""
+    return UsageError if isinstance(exc, UsageError) else ConfigError
 
 
 def _tables(data: dict[str, Any], key: str, path: Path) -> list[dict[str, Any]]:
     """The ``[[key]]`` tables of the file (none when absent); anything else under ``key`` is refused."""
     items = data.get(key, [])
     if not isinstance(items, list) or not all(isinstance(t, dict) for t in items):
-        raise ConfigError(f"{path}: `{key}` must be [[{key}]] tables (one per step), not {_kind(items)}")
+        raise UsageError(f"{path}: `{key}` must be [[{key}]] tables (one per step), not {_kind(items)}")
     return items
 
 
@@ -129,8 +135,8 @@ def _want(where: str, key: str, value: Any, kind: type | tuple[type, ...], what:
     if isinstance(value, kinds) and (bool in kinds or not isinstance(value, bool)):
         return value
     if value is None:
-        raise ConfigError(f"{where}: `{key}` is required ({what})")
-    raise ConfigError(f"{where}: `{key}` must be {what}, not {_kind(value)}")
+        raise UsageError(f"{where}: `{key}` is required ({what})")
+    raise UsageError(f"{where}: `{key}` must be {what}, not {_kind(value)}")
 
 
 def _count(where: str, key: str, value: Any) -> int | None:
@@ -138,7 +144,7 @@ def _count(where: str, key: str, value: Any) -> int | None:
     if value is None:
         return None
     if _want(where, key, value, int, "a positive integer") < 1:
-        raise ConfigError(f"{where}: `{key}` must be a positive integer, not {value}")
+        raise UsageError(f"{where}: `{key}` must be a positive integer, not {value}")
     return value
 
 
@@ -156,11 +162,11 @@ def _stage_sets(where: str, name: str, sets: Any) -> dict[str, str]:
     for key, value in sets.items():
         if isinstance(value, list):
             if not all(isinstance(v, _SCALAR) for v in value):
-                raise ConfigError(f"{where}: `set.{key}` must be an array of strings or numbers, not nested")
+                raise UsageError(f"{where}: `set.{key}` must be an array of strings or numbers, not nested")
         else:
             _want(where, f"set.{key}", value, _SCALAR, "a string, number, boolean or array")
         if isinstance(getattr(defaults, key, None), bool) and not isinstance(value, bool):
-            raise ConfigError(f"{where}: `set.{key}` must be true or false (a TOML boolean), not {_kind(value)}")
+            raise UsageError(f"{where}: `set.{key}` must be true or false (a TOML boolean), not {_kind(value)}")
     return {k: _as_set_value(v) for k, v in sets.items()}
 
 
@@ -180,20 +186,18 @@ def load(path: str | Path) -> Pipeline:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(f"pipeline file `{path}` not found") from None
+        raise UsageError(f"pipeline file `{path}` not found") from None
     except UnicodeDecodeError as exc:
-        raise ConfigError(
-            f"{path}: not UTF-8 text (byte {exc.start}); a pipeline file is TOML, saved as UTF-8"
-        ) from exc
+        raise UsageError(f"{path}: not UTF-8 text (byte {exc.start}); a pipeline file is TOML, saved as UTF-8") from exc
     except OSError as exc:
         raise ConfigError(f"pipeline file `{path}` cannot be read: {exc.strerror or exc}") from exc
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+        raise UsageError(f"{path}: not valid TOML: {exc}") from exc
     except RecursionError:
-        raise ConfigError(f"{path}: arrays or tables nested too deeply to read; a pipeline file is flat") from None
+        raise UsageError(f"{path}: arrays or tables nested too deeply to read; a pipeline file is flat") from None
     unknown = set(data) - _TOP
     if unknown:
-        raise ConfigError(f"{path}: unknown tables {sorted(unknown)}; valid: {sorted(_TOP)}")
+        raise UsageError(f"{path}: unknown tables {sorted(unknown)}; valid: {sorted(_TOP)}")
     base = path.resolve().parent
 
     def resolve(p: str, where: str) -> Path:
@@ -205,37 +209,37 @@ def load(path: str | Path) -> Pipeline:
         where = f"{path}: [[ingest]] #{i}"
         bad = set(item) - _INGEST_KEYS
         if bad:
-            raise ConfigError(f"{where}: unknown keys {sorted(bad)}; valid: {sorted(_INGEST_KEYS)}")
+            raise UsageError(f"{where}: unknown keys {sorted(bad)}; valid: {sorted(_INGEST_KEYS)}")
         source = _want(where, "source", item.get("source"), str, "a source name (a string)")
         name = source.replace("-", "_")
         if name not in SOURCES:
-            raise ConfigError(f"{where}: unknown source `{source}`; valid: {', '.join(sorted(SOURCES))}")
+            raise UsageError(f"{where}: unknown source `{source}`; valid: {', '.join(sorted(SOURCES))}")
         paths = item.get("paths")
         if not paths or not isinstance(paths, list) or not all(isinstance(p, str) and p for p in paths):
-            raise ConfigError(f"{where}: `paths` must be a non-empty list of files or folders (strings)")
+            raise UsageError(f"{where}: `paths` must be a non-empty list of files or folders (strings)")
         resolved = [resolve(p, f"{where}: `paths`") for p in paths]
         missing = [str(p) for p in resolved if not p.exists()]
         if missing:
-            raise ConfigError(f"{where}: paths not found: {', '.join(missing)}")
+            raise UsageError(f"{where}: paths not found: {', '.join(missing)}")
         options = _want(where, "options", item.get("options", {}), dict, "a table (options = { key = value })")
         _check_option_values(where, name, options)
         step = IngestStep(name, resolved, dict(options))
         try:
             _source(step, path, read_catalogue=False)  # checks the options (a licence id, a scope ...) now
         except WorkbenchError as exc:
-            raise ConfigError(f"{where}: {exc}") from exc
+            raise _like(exc)(f"{where}: {exc}") from exc
         pipe.ingest.append(step)
     for i, item in enumerate(_tables(data, "stage", path), 1):
         where = f"{path}: [[stage]] #{i}"
         name = _want(where, "name", item.get("name"), str, "a stage name (a string)")
         if name not in STAGES:
-            raise ConfigError(f"{where}: unknown stage `{name}`; valid: {', '.join(sorted(STAGES))}")
+            raise UsageError(f"{where}: unknown stage `{name}`; valid: {', '.join(sorted(STAGES))}")
         bad = set(item) - _STAGE_KEYS
         if bad:
-            raise ConfigError(f"{where}: unknown keys {sorted(bad)}; valid: {sorted(_STAGE_KEYS)}")
+            raise UsageError(f"{where}: unknown keys {sorted(bad)}; valid: {sorted(_STAGE_KEYS)}")
         executor = _want(where, "executor", item.get("executor", "local"), str, "an executor name (a string)")
         if executor not in EXECUTORS:
-            raise ConfigError(f"{where}: unknown executor `{executor}`; valid: {', '.join(EXECUTORS)}")
+            raise UsageError(f"{where}: unknown executor `{executor}`; valid: {', '.join(EXECUTORS)}")
         step = StageStep(
             name,
             _stage_sets(where, name, item.get("set", {})),
@@ -246,7 +250,7 @@ def load(path: str | Path) -> Pipeline:
         try:
             make_stage(step.name, step.sets)  # checks every `set` key and value now, not mid-pipeline
         except WorkbenchError as exc:
-            raise ConfigError(f"{where}: {exc}") from exc
+            raise _like(exc)(f"{where}: {exc}") from exc
         pipe.stages.append(step)
     types = {f.name: f.type.split(" |")[0] for f in dataclasses.fields(ExportParams) if f.name != "at"}
     for i, item in enumerate(_tables(data, "export", path), 1):
@@ -255,25 +259,25 @@ def load(path: str | Path) -> Pipeline:
         out = _want(where, "out", item.pop("out", None), str, "the export folder (a string)")
         overwrite = _want(where, "overwrite", item.pop("overwrite", True), bool, "true or false (a TOML boolean)")
         if not out:
-            raise ConfigError(f"{where}: `out` (the export folder) is required")
+            raise UsageError(f"{where}: `out` (the export folder) is required")
         bad = set(item) - set(types)
         if bad:
-            raise ConfigError(f"{where}: unknown keys {sorted(bad)}; valid: out, overwrite, {', '.join(sorted(types))}")
+            raise UsageError(f"{where}: unknown keys {sorted(bad)}; valid: out, overwrite, {', '.join(sorted(types))}")
         for key, value in item.items():
             _want(where, key, value, *_EXPORT_TYPES[types[key]])
         try:
             ExportParams(**item).validated()
         except WorkbenchError as exc:
-            raise ConfigError(f"{where}: {exc}") from exc
+            raise _like(exc)(f"{where}: {exc}") from exc
         pipe.exports.append(ExportStep(resolve(out, f"{where}: `out`"), item, overwrite))
     if "report" in data:
         report = _want(str(path), "report", data["report"], dict, 'a [report] table (out = "report.html")')
         bad = set(report) - {"out"}
         if bad:
-            raise ConfigError(f"{path}: [report]: unknown keys {sorted(bad)}; valid: ['out']")
+            raise UsageError(f"{path}: [report]: unknown keys {sorted(bad)}; valid: ['out']")
         out = _want(f"{path}: [report]", "out", report.get("out"), str, "the report's HTML file (a string)")
         if not out:
-            raise ConfigError(f"{path}: [report] needs `out`")
+            raise UsageError(f"{path}: [report] needs `out`")
         pipe.report = resolve(out, f"{path}: [report]: `out`")
     return pipe
 
@@ -324,7 +328,7 @@ def _check_option_values(where: str, source: str, options: dict[str, Any]) -> No
     for key, value in options.items():
         want = allowed.get(key)
         if want is None:
-            raise ConfigError(f"{where}: unknown option `{key}` for {source}; valid: {', '.join(sorted(allowed))}")
+            raise UsageError(f"{where}: unknown option `{key}` for {source}; valid: {', '.join(sorted(allowed))}")
         if want is list:
             ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
             what = "a list of strings"
@@ -333,7 +337,7 @@ def _check_option_values(where: str, source: str, options: dict[str, Any]) -> No
         else:
             ok, what = isinstance(value, want), {str: "a string", bool: "true or false"}[want]
         if not ok:
-            raise ConfigError(f"{where}: option `{key}` must be {what} (got {type(value).__name__})")
+            raise UsageError(f"{where}: option `{key}` must be {what} (got {type(value).__name__})")
 
 
 def _source(step: IngestStep, db_path: str | Path, *, read_catalogue: bool = True):

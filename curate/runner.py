@@ -45,7 +45,7 @@ from curate.stages.base import SNAPSHOT_ROW, FinalizeContext, Stage, StageResult
 from curate.watched import run_watched
 from curate.workfiles import RunKey, private_umask, recheck_work, remove_work, run_key, secure_dir, sign_as, work_root
 from provenance import db, ledger, runs
-from provenance.errors import ConfigError, StageError
+from provenance.errors import ConfigError, StageError, UsageError
 from provenance.records import derived_record_id
 
 log = logging.getLogger(__name__)
@@ -231,10 +231,11 @@ class ResultWriter(PipelineStep):
 
 
 def parse_sets(sets: dict[str, str], config_class: type | None) -> Any:
-    """Build ``config_class`` from ``--set key=value`` strings, converting to each field's type."""
+    """Build ``config_class`` from ``--set key=value`` strings, converting to each field's type; a key, value or
+    config the class refuses is a :class:`UsageError` (exit 2)."""
     if config_class is None:
         if sets:
-            raise ConfigError("this stage takes no --set options")
+            raise UsageError("this stage takes no --set options")
         return None
     import dataclasses
 
@@ -242,9 +243,7 @@ def parse_sets(sets: dict[str, str], config_class: type | None) -> Any:
     kwargs: dict[str, Any] = {}
     for key, value in sets.items():
         if key not in fields_:
-            raise ConfigError(
-                f"unknown option `{key}` for {config_class.__name__}; valid: {', '.join(sorted(fields_))}"
-            )
+            raise UsageError(f"unknown option `{key}` for {config_class.__name__}; valid: {', '.join(sorted(fields_))}")
         default = getattr(config_class(), key)
         try:
             if isinstance(default, bool):
@@ -262,8 +261,11 @@ def parse_sets(sets: dict[str, str], config_class: type | None) -> Any:
             else:
                 kwargs[key] = value
         except ValueError as exc:
-            raise ConfigError(f"option `{key}`: cannot read {value!r} as {type(default).__name__}") from exc
-    return config_class(**kwargs)
+            raise UsageError(f"option `{key}`: cannot read {value!r} as {type(default).__name__}") from exc
+    try:
+        return config_class(**kwargs)
+    except ConfigError as exc:  # a value out of range (threshold 1.5, an unknown OpenCC config): the command line's
+        raise UsageError(str(exc)) from exc
 
 
 def make_stage(name: str, sets: dict[str, str] | None = None) -> Stage:

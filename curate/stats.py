@@ -162,8 +162,9 @@ def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
 
 
 def resolve_run(con: duckdb.DuckDBPyConnection, run: str) -> str:
-    """A full run id from an id or an unambiguous prefix (``latest`` = the newest run)."""
-    from provenance.errors import CatalogueError
+    """A full run id from an id or an unambiguous prefix (``latest`` = the newest run); an id that names no run, or
+    several, is a usage error (exit 2)."""
+    from provenance.errors import CatalogueError, UsageError
 
     if run == "latest":
         row = con.execute("SELECT run_id FROM runs ORDER BY started_at DESC LIMIT 1").fetchone()
@@ -176,10 +177,10 @@ def resolve_run(con: duckdb.DuckDBPyConnection, run: str) -> str:
     if run in found:
         return run
     if not found:
-        raise CatalogueError(f"run `{run}` not found; list runs with `curate runs list`")
+        raise UsageError(f"run `{run}` not found; list runs with `curate runs list`")
     if len(found) > 1:
         shown = ", ".join(found[:10]) + (" ..." if len(found) > 10 else "")
-        raise CatalogueError(f"run prefix `{run}` is ambiguous: {shown}; give more characters")
+        raise UsageError(f"run prefix `{run}` is ambiguous: {shown}; give more characters")
     return found[0]
 
 

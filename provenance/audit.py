@@ -20,7 +20,7 @@ from provenance.anchors import Anchor, check_anchors
 from provenance.batches import batch_event_sql, verify_batches
 from provenance.crosscheck import CrossCheck, crosscheck
 from provenance.db import run_readonly_sql
-from provenance.errors import CatalogueError
+from provenance.errors import CatalogueError, UsageError
 from provenance.holds import held_reason
 from provenance.licence_recall import licence_refused
 from provenance.licences import LicenceCatalogue, default_licence_catalogue, licence_today
@@ -492,7 +492,7 @@ def resolve_record_id(con: duckdb.DuckDBPyConnection, ref: str) -> str:
         return ref  # a full id, or not an id at all (the report says it is not in the catalogue)
     ref = ref.lower()
     if len(ref) < MIN_PREFIX:
-        raise CatalogueError(f"record id prefix `{ref}` is too short; give at least {MIN_PREFIX} hex characters")
+        raise UsageError(f"record id prefix `{ref}` is too short; give at least {MIN_PREFIX} hex characters")
     found = [
         r[0]
         for r in db.execute(
@@ -503,7 +503,7 @@ def resolve_record_id(con: duckdb.DuckDBPyConnection, ref: str) -> str:
         raise CatalogueError(f"no record id starts with `{ref}`; search with `curate audit sql` or the portal")
     if len(found) > 1:
         more = " ..." if len(found) > 20 else ""
-        raise CatalogueError(
+        raise UsageError(
             f"record id prefix `{ref}` is ambiguous; candidates: {', '.join(found[:20])}{more}; give more characters"
         )
     return found[0]

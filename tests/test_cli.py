@@ -85,6 +85,28 @@ def test_usage_errors_exit_2(cli) -> None:
     assert code == 2
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["run", "hygiene", "--set", "nosuch=1"],
+        ["run", "hygiene", "--set", "drop_cjk_spaces=maybe"],
+        ["run", "normalise", "--set", "opencc_config=s2t"],
+        ["zh", "convert", "--input", "{in}", "--output", "{out}", "--config", "s2t"],
+        ["dedup", "--input", "{in}", "--output", "{out}", "--threshold", "1.5"],
+        ["audit", "record", "3d1eaa1"],
+        ["runs", "show", "nosuch"],
+    ],
+)
+def test_mistakes_on_the_command_line_exit_2(cli, tmp_path: Path, argv: list[str]) -> None:
+    """Review readme F7: these usage errors exited 1, while the README says 2 is a usage error."""
+    assert cli("init")[0] == 0
+    inp = tmp_path / "in.jsonl"
+    inp.write_text('{"id": "a", "text": "x"}\n', encoding="utf-8")
+    argv = [a.format(**{"in": inp, "out": tmp_path / "o.jsonl"}) for a in argv]
+    code, _, err = cli(*argv)
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
+
+
 def test_paths_that_cannot_be_written_are_one_line_errors(cli, db_path: Path, tmp_path: Path) -> None:
     """A missing folder, /proc or a negative limit: one line naming the path, never a traceback."""
     assert cli("init")[0] == 0
@@ -233,7 +255,7 @@ def test_run_refuses_nonsense_workers_tasks_and_dedup_sizes(cli, db_path, law_fi
         assert code == 2 and "x>=1" in err, (args, err)
     for name in ("batch_size", "verify_cache", "max_bucket"):
         code, _, err = cli("run", "dedup", "--set", f"{name}=0")
-        assert code == 1 and f"dedup: {name} must be >= 1, got 0" in err, err
+        assert code == 2 and f"dedup: {name} must be >= 1, got 0" in err, err
 
 
 def test_sql_returns_timestamps_with_time_zones(cli, db_path: Path) -> None:
@@ -270,7 +292,7 @@ def test_run_refuses_an_unknown_normal_form_before_the_run_starts(cli, db_path, 
 
     assert cli("ingest", "law-moj", str(law_fixtures / "chlaw_json/ch/G0380177.json"))[0] == 0
     code, out, err = cli("run", "hygiene", "--set", "normal_form=XYZ")
-    assert code == 1 and "Traceback" not in out + err and err.count("\n") == 1, err
+    assert code == 2 and "Traceback" not in out + err and err.count("\n") == 1, err
     assert "unknown normal_form 'XYZ'; valid: NFC, NFKC, NFD, NFKD" in err
     con = duckdb.connect(str(db_path), read_only=True)
     try:

@@ -105,7 +105,7 @@ def test_runs_show_and_list(catalogue, cli):
     code, out, err = cli("runs", "list")
     assert code == 0 and "rewritten" in out and run_id in out
     code, out, err = cli("runs", "show", "1999")
-    assert code == 1 and "not found" in err and "Traceback" not in err
+    assert code == 2 and "not found" in err and "Traceback" not in err
 
 
 def _run_on_tty(args: list[str]) -> str:

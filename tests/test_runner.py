@@ -189,11 +189,11 @@ def test_ray_executor_same_result(tmp_path: Path, law_fixtures: Path) -> None:
 
 
 def test_unknown_executor_and_option(law_db: Path) -> None:
-    from provenance.errors import ConfigError
+    from provenance.errors import ConfigError, UsageError
 
     with pytest.raises(ConfigError, match="valid: local, ray, slurm"):
         run_stage(law_db, make_stage("hygiene"), executor="spark")
-    with pytest.raises(ConfigError, match="valid: drop_cjk_spaces"):
+    with pytest.raises(UsageError, match="valid: drop_cjk_spaces"):
         make_stage("hygiene", {"bogus": "1"})
 
 

@@ -8,7 +8,7 @@ import click
 
 from curate.commands._common import progress
 from curate.zh.config import OPENCC_PROFILES, NormaliseConfig
-from provenance.errors import UsageError
+from provenance.errors import ConfigError, UsageError
 
 
 @click.group("zh")
@@ -61,7 +61,10 @@ def convert(
     from curate.jsonl_io import check_paths
     from curate.zh.jsonl import convert_jsonl
 
-    cfg = NormaliseConfig(opencc_config=opencc_config)
+    try:
+        cfg = NormaliseConfig(opencc_config=opencc_config)
+    except ConfigError as exc:  # an OpenCC config of the command line (`--config s2t`)
+        raise UsageError(f"--config: {exc}") from None
     q_path = quarantine_path or output_path.with_name(output_path.name + ".quarantine.jsonl")
     check_paths(input_path, output_path, quarantine=q_path)
     protected: list[str] = []

@@ -51,7 +51,7 @@ def test_cli_usage_errors(cli, tmp_path):
     inp = tmp_path / "in.jsonl"
     _write(inp, ['{"id": "a", "text": "銀行法"}'])
     code, _, err = cli("dedup", "--input", str(inp), "--output", str(tmp_path / "o.jsonl"), "--set", "bands=0")
-    assert code == 1 and "bands" in err
+    assert code == 2 and "bands" in err
     code, _, err = cli("dedup", "--input", str(tmp_path / "missing.jsonl"), "--output", str(tmp_path / "o.jsonl"))
     assert code == 2
     # the output would replace the input (zh convert and pii refuse the same)

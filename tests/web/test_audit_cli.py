@@ -25,7 +25,7 @@ def test_record_by_prefix_with_permissions_inline(demo_catalogue, cli):
     assert code == 0, err
     assert f"record   {rid}" in out and "licence  OGDL-Taiwan-1.0: permits training (consortium/public" in out
     code, out, err = cli("audit", "record", rid[:5], db=path)
-    assert code == 1 and "at least 8" in err
+    assert code == 2 and "at least 8" in err
     code, out, err = cli("audit", "record", "0" * 8 if not rid.startswith("0" * 8) else "f" * 8, db=path)
     assert code == 1 and "no record id starts with" in err
 
@@ -41,7 +41,7 @@ def test_ambiguous_prefix_lists_candidates(demo_catalogue, cli, monkeypatch):
     assert len(shared) >= 2
     monkeypatch.setattr(audit, "MIN_PREFIX", 1)
     code, out, err = cli("audit", "record", first, db=demo_catalogue["path"])
-    assert code == 1 and "ambiguous" in err and all(i in err for i in shared[:20])
+    assert code == 2 and "ambiguous" in err and all(i in err for i in shared[:20])
 
 
 def test_full_and_vertical_never_cut(demo_catalogue, cli):

@@ -234,7 +234,7 @@ def test_every_key_is_checked_before_anything_runs(cli, db_path, tmp_path, monke
         f = _write(tmp_path / f"p{i}.toml", text)
         for dry in (("--dry-run",), ()):
             code, out, err = cli("pipeline", "run", str(f), *dry)
-            assert code == 1 and msg in err and str(f) in err, (text[:80], err)
+            assert code == 2 and msg in err and str(f) in err, (text[:80], err)
             assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
             assert "ingest moda: run" not in out and not db_path.exists()
 

@@ -59,7 +59,7 @@ def test_bad_lines_are_quarantined_with_reasons_and_exit_3(cli, tmp_path):
 def test_unknown_config_lists_valid_ones(cli, tmp_path):
     src = _write(tmp_path / "in.jsonl", [b'{"id": 1, "text": "x"}\n'])
     code, _, err = cli("zh", "convert", "--input", str(src), "--output", str(tmp_path / "o.jsonl"), "--config", "s2hk")
-    assert code == 1
+    assert code == 2
     assert "s2twp" in err and "s2tw" in err
 
 
