@@ -18,7 +18,9 @@ catalogue for those values:
   back through the API when a client is given, listed as not checked otherwise;
 
 and runs the detector on the text, title and metadata strings of the versions that passed the PII
-stage. Findings name the surface, where, the entity type and a keyed digest, never the value.
+stage and of every version that never went through it (``pii_state`` NULL: a version withdrawn or made a
+duplicate before the stage ran keeps its raw text in the clear); the values found in the latter are searched
+everywhere too. Findings name the surface, where, the entity type and a keyed digest, never the value.
 """
 
 from __future__ import annotations
@@ -116,16 +118,62 @@ def known_values(con, key: PiiKey, detector) -> dict[str, str]:
             texts.append(raw)
     values: dict[str, str] = {}
     for text, spans in zip(texts, detector.analyze_many(texts), strict=True):
-        norm = halfwidth(text)
-        for s in spans:
-            v = norm[s.start : s.end].strip()
-            if s.entity_type in SEARCHED_TYPES and len(v) >= MIN_CHARS:
-                values.setdefault(v, s.entity_type)
+        _learn(values, halfwidth(text), spans)
     for (source_id,) in con.execute("SELECT DISTINCT source_id FROM pii_source_names").fetchall():
         for name in source_names(con, key, source_id):
             if len(name) >= MIN_CHARS:
                 values.setdefault(name, "PERSON")
     return values
+
+
+def _learn(values: dict[str, str], text: str, spans) -> None:
+    """Add the searchable values of ``spans`` found in ``text`` (already half-width) to ``values``."""
+    for s in spans:
+        v = text[s.start : s.end].strip()
+        if s.entity_type in SEARCHED_TYPES and len(v) >= MIN_CHARS:
+            values.setdefault(v, s.entity_type)
+
+
+#: the versions the detector reads: those that passed the PII stage and are active, and those that never went
+#: through it (their raw text, title and metadata are in the clear, whatever their status)
+_DETECTED = """SELECT record_id, text, title, CAST(metadata AS VARCHAR), pii_state IS NULL FROM records
+               WHERE (pii_state IN ('clean', 'scrubbed') AND status = 'active') OR pii_state IS NULL
+               ORDER BY record_id"""
+
+
+def _detect(rows, detector, key: PiiKey) -> tuple[list[Finding], dict[str, str]]:
+    """Findings of the detector on the fields of ``rows`` (:data:`_DETECTED`), and ``{value: entity_type}`` of the
+    searchable values found in versions that never passed the PII stage. A string read the same way in several
+    versions (an earlier version's unchanged text) is analysed once."""
+    from curate.pii.fields import labelled_text, leaf_labels, load_metadata, string_leaves, unlabelled
+    from curate.pii.text import halfwidth
+
+    fields_of = []
+    for rid, text, title, meta, unpassed in rows:
+        extra = load_metadata(meta)
+        fields = {"text": text or "", "title": title or "", **dict(string_leaves(extra, keys=True))}
+        labels = leaf_labels(extra)  # a metadata value is read after its key, as the PII stage reads it
+        fields_of.append((rid, unpassed, [(n, labels.get(n), v) for n, v in fields.items()]))
+    distinct = list(dict.fromkeys(labelled_text(label, v) for _, _, fs in fields_of for _, label, v in fs))
+    found = dict(zip(distinct, detector.analyze_many(distinct), strict=True))
+    findings: list[Finding] = []
+    values: dict[str, str] = {}
+    for rid, unpassed, fields in fields_of:
+        for name, label, value in fields:
+            spans = unlabelled(label, found[labelled_text(label, value)])
+            # the field, not its path: a metadata path is made of keys, and a key can be the value found
+            findings.extend(
+                Finding(
+                    "detector",
+                    f"records.{_field(name)} {rid}",
+                    s.entity_type,
+                    key.digest(s.entity_type, value[s.start : s.end]),
+                )
+                for s in spans
+            )
+            if unpassed:
+                _learn(values, halfwidth(value), spans)
+    return findings, values
 
 
 def _json(raw: str):
@@ -326,7 +374,6 @@ def scan(
     listed in ``unchecked``.
     """
     from curate.pii.engine import PiiDetector
-    from curate.pii.fields import labelled_text, leaf_labels, load_metadata, string_leaves, unlabelled
     from curate.workfiles import work_root
     from provenance import db
 
@@ -334,7 +381,10 @@ def scan(
     report = ScanReport()
     con = db.connect_readonly(db_path)
     try:
-        values = known_values(con, key, detector)
+        # the detector on what passed the PII stage and on what never went through it; the values found in the
+        # latter are raw personal data in the clear, searched everywhere like the vault's
+        detected, unpassed = _detect(con.execute(_DETECTED).fetchall(), detector, key)
+        values = {**unpassed, **known_values(con, key, detector)}
         report.held = held_names(con)
         held = {d for ds in report.held.values() for d in ds}
         values = {v: t for v, t in values.items() if t != "PERSON" or key.digest("PERSON", v) not in held}
@@ -343,9 +393,7 @@ def scan(
         for table, where, text in _table_strings(con):
             report.strings += 1
             report.findings.extend(Finding(table, where, t, d) for t, d in match.find(text))
-        # the detector on what passed the PII stage
-        rows = con.execute("""SELECT record_id, text, title, CAST(metadata AS VARCHAR) FROM records
-                              WHERE pii_state IN ('clean', 'scrubbed') AND status = 'active'""").fetchall()
+        report.findings.extend(detected)
         export_dirs = [
             Path(r[0]) for r in con.execute("SELECT DISTINCT out_dir FROM exports WHERE out_dir IS NOT NULL").fetchall()
         ]
@@ -355,20 +403,6 @@ def scan(
         ).fetchall()
     finally:
         con.close()
-    for rid, text, title, meta in rows:
-        extra = load_metadata(meta)
-        fields = {"text": text or "", "title": title or "", **dict(string_leaves(extra, keys=True))}
-        labels = leaf_labels(extra)  # a metadata value is read after its key, as the PII stage reads it
-        names = list(fields)
-        found = detector.analyze_many([labelled_text(labels.get(n), fields[n]) for n in names])
-        for name, spans in zip(names, found, strict=True):
-            spans = unlabelled(labels.get(name), spans)
-            for s in spans:
-                v = fields[name][s.start : s.end]
-                report.findings.append(
-                    # the field, not its path: a metadata path is made of keys, and a key can be the value found
-                    Finding("detector", f"records.{_field(name)} {rid}", s.entity_type, key.digest(s.entity_type, v))
-                )
     surfaces = [
         ("workfile", [work_root(db_path)]),
         ("export", export_dirs),

@@ -108,3 +108,36 @@ def test_a_killed_portal_copy_named_tmp_and_a_lone_wal_do_not_pass_the_scan(db_p
     code, out, _ = cli("pii", "scan", "--no-label-studio")
     assert code == 1 and "snapshot-2.duckdb.wal" in out and "NOT CHECKED" in out, out
     assert out.strip().splitlines()[-1] == "0 finding(s), 1 leftover file(s) not checked"
+
+
+def test_a_record_withdrawn_before_the_pii_stage_is_named(db_path, cli, monkeypatch):
+    """A version withdrawn before the PII stage never reaches the vault and keeps its raw text in the clear: the
+    scan runs the detector on it and searches its values everywhere (review readme F1)."""
+    monkeypatch.setenv("CURATE_PII_KEY", "4d" * 32)
+    con = db.connect(db_path)
+    run_id = runs.start_run(con, "test-ingest", "x")
+    add_source(con, "moda", pii_expected=True)
+    add_records(
+        con,
+        [
+            {
+                "source_id": "moda",
+                "locator": "r1",
+                "text": "客戶王小明身分證字號A123456789，手機0912345678，申請貸款。",
+            },
+            {"source_id": "moda", "locator": "r2", "text": "客戶林大同手機0987654321，申請信用卡。"},
+        ],
+        run_id=run_id,
+    )
+    runs.finish_run(con, run_id)
+    r1 = con.execute("SELECT record_id FROM records WHERE locator = 'r1'").fetchone()[0]
+    con.close()
+    assert cli("provenance", "withdraw", "--record", r1, "--reason", "ticket 7")[0] == 0
+    assert cli("-q", "run", "pii", "--workers", "1")[0] == 0
+    code, out, _ = cli("pii", "scan", "--json", "--no-label-studio")
+    report = json.loads(out)
+    assert code == 1
+    found = {(f["surface"], f["where"], f["entity_type"]) for f in report["findings"]}
+    assert {("detector", f"records.text {r1}", t) for t in ("TW_NATIONAL_ID", "TW_PHONE")} <= found
+    assert ("records", "TW_NATIONAL_ID") in {(f["surface"], f["entity_type"]) for f in report["findings"]}
+    assert "A123456789" not in out and "0912345678" not in out
