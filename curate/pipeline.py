@@ -28,14 +28,21 @@
 from __future__ import annotations
 
 import dataclasses
-import os
-import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from curate.pipeline_checks import (
+    EXPORT_TYPES,
+    count_field,
+    error_like,
+    expand_vars,
+    file_tables,
+    stage_sets,
+    want,
+)
 from provenance.errors import ConfigError, UsageError, WorkbenchError
 
 Echo = Callable[[str], None]
@@ -77,103 +84,6 @@ class Pipeline:
     report: Path | None = None
 
 
-def _as_set_value(v: Any) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, (list, tuple)):
-        return ",".join(str(x) for x in v)
-    return str(v)
-
-
-#: a variable in a path, as :func:`os.path.expandvars` reads it: ``$NAME`` or ``${NAME}``
-_VAR = re.compile(r"\$(\w+|\{[^}]*\})")
-
-
-def _expand(p: str, where: str) -> str:
-    """``p`` with its ``$VARS`` expanded; an unset one is an error (expandvars kept it as it is, and the export or
-    report went into a folder literally named ``$CURATE_EXPORT_DIR``)."""
-    for m in _VAR.finditer(p):
-        name = m.group(1).strip("{}")
-        if not re.fullmatch(r"\w+", name):  # ${VAR:-default} and the like: a shell's, not this file's
-            raise UsageError(f"{where}: ${{{name}}} in {p!r} is not a variable name; write $NAME or ${{NAME}}")
-        if not os.environ.get(name, "").strip():  # unset, or empty: "$EMPTY/training" would be /training
-            state = "is empty" if name in os.environ else "is not set"
-            raise UsageError(f"{where}: ${name} in {p!r} {state}; set it or write the path out")
-    return os.path.expandvars(p)
-
-
-def _like(exc: WorkbenchError) -> type[WorkbenchError]:
-    """The error class for a step's error from a check the command line makes too: a usage error stays one (exit
-    2), anything else (an unknown licence id, a catalogue it cannot read) is a ConfigError."""
-    return UsageError if isinstance(exc, UsageError) else ConfigError
-
-
-def _tables(data: dict[str, Any], key: str, path: Path) -> list[dict[str, Any]]:
-    """The ``[[key]]`` tables of the file (none when absent); anything else under ``key`` is refused."""
-    items = data.get(key, [])
-    if not isinstance(items, list) or not all(isinstance(t, dict) for t in items):
-        raise UsageError(f"{path}: `{key}` must be [[{key}]] tables (one per step), not {_kind(items)}")
-    return items
-
-
-def _kind(value: Any) -> str:
-    """What a TOML value is, for a message: ``a string ("x")``, ``an array``, ``a table`` ..."""
-    if isinstance(value, bool):
-        return f"a boolean ({str(value).lower()})"
-    if isinstance(value, dict):
-        return "a table"
-    if isinstance(value, list):
-        return "an array"
-    shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:39] + "…"
-    names = {str: "a string", int: "an integer", float: "a number"}
-    return f"{names.get(type(value), 'a date or time')} ({shown})"
-
-
-def _want(where: str, key: str, value: Any, kind: type | tuple[type, ...], what: str) -> Any:
-    """``value`` when it is of ``kind`` (a boolean is no integer here), else a one-line error naming the key."""
-    kinds = kind if isinstance(kind, tuple) else (kind,)
-    if isinstance(value, kinds) and (bool in kinds or not isinstance(value, bool)):
-        return value
-    if value is None:
-        raise UsageError(f"{where}: `{key}` is required ({what})")
-    raise UsageError(f"{where}: `{key}` must be {what}, not {_kind(value)}")
-
-
-def _count(where: str, key: str, value: Any) -> int | None:
-    """``workers`` / ``tasks``: absent, or a positive integer."""
-    if value is None:
-        return None
-    if _want(where, key, value, int, "a positive integer") < 1:
-        raise UsageError(f"{where}: `{key}` must be a positive integer, not {value}")
-    return value
-
-
-_SCALAR = (str, int, float, bool)
-
-
-def _stage_sets(where: str, name: str, sets: Any) -> dict[str, str]:
-    """A stage's ``set`` table as the ``--set`` strings :func:`curate.runner.make_stage` reads: values are strings,
-    numbers, booleans or arrays of them; a field whose default is a boolean takes a TOML boolean only."""
-    from curate.stages import get_config_class
-
-    _want(where, "set", sets, dict, "a table (set = { key = value })")
-    cls = get_config_class(name)
-    defaults = cls() if cls else None
-    for key, value in sets.items():
-        if isinstance(value, list):
-            if not all(isinstance(v, _SCALAR) for v in value):
-                raise UsageError(f"{where}: `set.{key}` must be an array of strings or numbers, not nested")
-        else:
-            _want(where, f"set.{key}", value, _SCALAR, "a string, number, boolean or array")
-        if isinstance(getattr(defaults, key, None), bool) and not isinstance(value, bool):
-            raise UsageError(f"{where}: `set.{key}` must be true or false (a TOML boolean), not {_kind(value)}")
-    return {k: _as_set_value(v) for k, v in sets.items()}
-
-
-#: an export's keys besides ``out`` and ``overwrite``, with the TOML type each takes (``ExportParams`` fields)
-_EXPORT_TYPES = {"str": (str, "a string"), "int": (int, "an integer"), "bool": (bool, "true or false")}
-
-
 def load(path: str | Path) -> Pipeline:
     """Read and check a pipeline file; every problem names the file, the table, the key and the fix. Every key's
     type and value is checked here, before any step runs."""
@@ -201,16 +111,16 @@ def load(path: str | Path) -> Pipeline:
     base = path.resolve().parent
 
     def resolve(p: str, where: str) -> Path:
-        q = Path(_expand(str(p), where))
+        q = Path(expand_vars(str(p), where))
         return q if q.is_absolute() else base / q
 
     pipe = Pipeline(path=path)
-    for i, item in enumerate(_tables(data, "ingest", path), 1):
+    for i, item in enumerate(file_tables(data, "ingest", path), 1):
         where = f"{path}: [[ingest]] #{i}"
         bad = set(item) - _INGEST_KEYS
         if bad:
             raise UsageError(f"{where}: unknown keys {sorted(bad)}; valid: {sorted(_INGEST_KEYS)}")
-        source = _want(where, "source", item.get("source"), str, "a source name (a string)")
+        source = want(where, "source", item.get("source"), str, "a source name (a string)")
         name = source.replace("-", "_")
         if name not in SOURCES:
             raise UsageError(f"{where}: unknown source `{source}`; valid: {', '.join(sorted(SOURCES))}")
@@ -221,61 +131,61 @@ def load(path: str | Path) -> Pipeline:
         missing = [str(p) for p in resolved if not p.exists()]
         if missing:
             raise UsageError(f"{where}: paths not found: {', '.join(missing)}")
-        options = _want(where, "options", item.get("options", {}), dict, "a table (options = { key = value })")
+        options = want(where, "options", item.get("options", {}), dict, "a table (options = { key = value })")
         _check_option_values(where, name, options)
         step = IngestStep(name, resolved, dict(options))
         try:
             _source(step, path, read_catalogue=False)  # checks the options (a licence id, a scope ...) now
         except WorkbenchError as exc:
-            raise _like(exc)(f"{where}: {exc}") from exc
+            raise error_like(exc)(f"{where}: {exc}") from exc
         pipe.ingest.append(step)
-    for i, item in enumerate(_tables(data, "stage", path), 1):
+    for i, item in enumerate(file_tables(data, "stage", path), 1):
         where = f"{path}: [[stage]] #{i}"
-        name = _want(where, "name", item.get("name"), str, "a stage name (a string)")
+        name = want(where, "name", item.get("name"), str, "a stage name (a string)")
         if name not in STAGES:
             raise UsageError(f"{where}: unknown stage `{name}`; valid: {', '.join(sorted(STAGES))}")
         bad = set(item) - _STAGE_KEYS
         if bad:
             raise UsageError(f"{where}: unknown keys {sorted(bad)}; valid: {sorted(_STAGE_KEYS)}")
-        executor = _want(where, "executor", item.get("executor", "local"), str, "an executor name (a string)")
+        executor = want(where, "executor", item.get("executor", "local"), str, "an executor name (a string)")
         if executor not in EXECUTORS:
             raise UsageError(f"{where}: unknown executor `{executor}`; valid: {', '.join(EXECUTORS)}")
         step = StageStep(
             name,
-            _stage_sets(where, name, item.get("set", {})),
+            stage_sets(where, name, item.get("set", {})),
             executor,
-            _count(where, "workers", item.get("workers")),
-            _count(where, "tasks", item.get("tasks")),
+            count_field(where, "workers", item.get("workers")),
+            count_field(where, "tasks", item.get("tasks")),
         )
         try:
             make_stage(step.name, step.sets)  # checks every `set` key and value now, not mid-pipeline
         except WorkbenchError as exc:
-            raise _like(exc)(f"{where}: {exc}") from exc
+            raise error_like(exc)(f"{where}: {exc}") from exc
         pipe.stages.append(step)
     types = {f.name: f.type.split(" |")[0] for f in dataclasses.fields(ExportParams) if f.name != "at"}
-    for i, item in enumerate(_tables(data, "export", path), 1):
+    for i, item in enumerate(file_tables(data, "export", path), 1):
         where = f"{path}: [[export]] #{i}"
         item = dict(item)
-        out = _want(where, "out", item.pop("out", None), str, "the export folder (a string)")
-        overwrite = _want(where, "overwrite", item.pop("overwrite", True), bool, "true or false (a TOML boolean)")
+        out = want(where, "out", item.pop("out", None), str, "the export folder (a string)")
+        overwrite = want(where, "overwrite", item.pop("overwrite", True), bool, "true or false (a TOML boolean)")
         if not out:
             raise UsageError(f"{where}: `out` (the export folder) is required")
         bad = set(item) - set(types)
         if bad:
             raise UsageError(f"{where}: unknown keys {sorted(bad)}; valid: out, overwrite, {', '.join(sorted(types))}")
         for key, value in item.items():
-            _want(where, key, value, *_EXPORT_TYPES[types[key]])
+            want(where, key, value, *EXPORT_TYPES[types[key]])
         try:
             ExportParams(**item).validated()
         except WorkbenchError as exc:
-            raise _like(exc)(f"{where}: {exc}") from exc
+            raise error_like(exc)(f"{where}: {exc}") from exc
         pipe.exports.append(ExportStep(resolve(out, f"{where}: `out`"), item, overwrite))
     if "report" in data:
-        report = _want(str(path), "report", data["report"], dict, 'a [report] table (out = "report.html")')
+        report = want(str(path), "report", data["report"], dict, 'a [report] table (out = "report.html")')
         bad = set(report) - {"out"}
         if bad:
             raise UsageError(f"{path}: [report]: unknown keys {sorted(bad)}; valid: ['out']")
-        out = _want(f"{path}: [report]", "out", report.get("out"), str, "the report's HTML file (a string)")
+        out = want(f"{path}: [report]", "out", report.get("out"), str, "the report's HTML file (a string)")
         if not out:
             raise UsageError(f"{path}: [report] needs `out`")
         pipe.report = resolve(out, f"{path}: [report]: `out`")

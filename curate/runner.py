@@ -255,7 +255,7 @@ def parse_sets(sets: dict[str, str], config_class: type | None) -> Any:
             elif isinstance(default, float):
                 kwargs[key] = float(value)
                 if not math.isfinite(kwargs[key]):  # nan compares false with every bound a config checks
-                    raise ConfigError(f"option `{key}` must be a finite number, got {value!r}")
+                    raise UsageError(f"option `{key}` must be a finite number, got {value!r}")
             elif isinstance(default, tuple):
                 kwargs[key] = tuple(v.strip() for v in value.split(",") if v.strip())
             else:

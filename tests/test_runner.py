@@ -210,10 +210,10 @@ def test_unknown_executor_and_option(law_db: Path) -> None:
 )
 def test_dedup_numbers_out_of_range_are_refused_before_a_run(key: str, value: str, msg: str) -> None:
     """`--set` (and a pipeline's `set`) values the engine cannot take are refused when the stage is made: they
-    used to pass and fail in the workers, with a traceback and the run left `running`."""
-    from provenance.errors import ConfigError
+    used to pass and fail in the workers, with a traceback and the run left `running`. A usage error (exit 2)."""
+    from provenance.errors import UsageError
 
-    with pytest.raises(ConfigError, match=re.escape(msg)):
+    with pytest.raises(UsageError, match=re.escape(msg)):
         make_stage("dedup", {key: value})
 
 
@@ -233,10 +233,11 @@ def _float_options() -> list[tuple[str, str]]:
 @pytest.mark.parametrize(("stage", "key"), _float_options())
 @pytest.mark.parametrize("value", ["nan", "inf", "-inf"])
 def test_float_options_must_be_finite(stage: str, key: str, value: str) -> None:
-    """NaN compares false with every bound: `prefilter_margin=nan` passed `>= 0` and rejected every candidate."""
-    from provenance.errors import ConfigError
+    """NaN compares false with every bound: `prefilter_margin=nan` passed `>= 0` and rejected every candidate. A
+    usage error (exit 2), like every value out of range."""
+    from provenance.errors import UsageError
 
-    with pytest.raises(ConfigError, match=f"`?{key}`? must be"):
+    with pytest.raises(UsageError, match=f"`?{key}`? must be"):
         make_stage(stage, {key: value})
 
 
