@@ -143,21 +143,31 @@ _DETECTED = """SELECT record_id, text, title, CAST(metadata AS VARCHAR), pii_sta
 
 def _detect(rows, detector, key: PiiKey) -> tuple[list[Finding], dict[str, str]]:
     """Findings of the detector on the fields of ``rows`` (:data:`_DETECTED`), and ``{value: entity_type}`` of the
-    searchable values found in versions that never passed the PII stage. A string read the same way in several
-    versions (an earlier version's unchanged text) is analysed once."""
+    searchable values found in versions that never passed the PII stage. Read :data:`SCAN_CHUNK` versions at a
+    time (memory bounded by a chunk, not the catalogue); a string read several times in a chunk is analysed once."""
+    findings: list[Finding] = []
+    values: dict[str, str] = {}
+    while chunk := rows.fetchmany(SCAN_CHUNK):
+        _detect_chunk(chunk, detector, key, findings, values)
+    return findings, values
+
+
+#: versions read and analysed at a time by :func:`_detect` (their texts are held in memory together)
+SCAN_CHUNK = 2_000
+
+
+def _detect_chunk(chunk, detector, key: PiiKey, findings: list, values: dict) -> None:
     from curate.pii.fields import labelled_text, leaf_labels, load_metadata, string_leaves, unlabelled
     from curate.pii.text import halfwidth
 
     fields_of = []
-    for rid, text, title, meta, unpassed in rows:
+    for rid, text, title, meta, unpassed in chunk:
         extra = load_metadata(meta)
         fields = {"text": text or "", "title": title or "", **dict(string_leaves(extra, keys=True))}
         labels = leaf_labels(extra)  # a metadata value is read after its key, as the PII stage reads it
         fields_of.append((rid, unpassed, [(n, labels.get(n), v) for n, v in fields.items()]))
     distinct = list(dict.fromkeys(labelled_text(label, v) for _, _, fs in fields_of for _, label, v in fs))
     found = dict(zip(distinct, detector.analyze_many(distinct), strict=True))
-    findings: list[Finding] = []
-    values: dict[str, str] = {}
     for rid, unpassed, fields in fields_of:
         for name, label, value in fields:
             spans = unlabelled(label, found[labelled_text(label, value)])
@@ -173,7 +183,6 @@ def _detect(rows, detector, key: PiiKey) -> tuple[list[Finding], dict[str, str]]
             )
             if unpassed:
                 _learn(values, halfwidth(value), spans)
-    return findings, values
 
 
 def _json(raw: str):
@@ -383,7 +392,7 @@ def scan(
     try:
         # the detector on what passed the PII stage and on what never went through it; the values found in the
         # latter are raw personal data in the clear, searched everywhere like the vault's
-        detected, unpassed = _detect(con.execute(_DETECTED).fetchall(), detector, key)
+        detected, unpassed = _detect(con.execute(_DETECTED), detector, key)
         values = {**unpassed, **known_values(con, key, detector)}
         report.held = held_names(con)
         held = {d for ds in report.held.values() for d in ds}
