@@ -22,8 +22,8 @@ PII stage ran.
 
 Inputs are classified by suffix (``.xml``/``.rss`` feed, ``.html``/``.htm`` page, ``.csv``).
 A case page's number (``serno``, the key ``fsc:<serno>``) comes from its own address only (canonical
-link, ``og:url``, a browser's ``saved from url`` note, else its own print link in the content area), never from
-links to other cases (上一筆/下一筆, related cases); a page without one is keyed by its content, one whose addresses disagree is quarantined.
+link, ``og:url``, a browser's ``saved from url`` note), never from links to other cases (上一筆/下一筆,
+related cases); a page without one is keyed by its content, one whose addresses disagree is quarantined.
 A saved list page yields its rows only for cases not already read from a detail page, the feed or a
 CSV row, in the same batch or (``known_full_cases``, read by :func:`known_full_cases`) in the catalogue:
 a list row is a one-line title and never supersedes a case's full text (those rows are counted and named
@@ -332,7 +332,7 @@ class FscSource(Source):
         lines = [ln for ln in main.get_text("\n").splitlines() if ln.strip()]
         if not lines:
             return []
-        link, serno = _own_address(soup, markup, main)
+        link, serno = _own_address(soup, markup)
         title = soup.title.get_text(" ", strip=True) if soup.title else ""
         return [_Case(path.name, str(path), lines, {"title": title}, "detail", serno, link)]
 
@@ -494,27 +494,10 @@ def _serno(text: str | None) -> str | None:
 _SAVED_FROM = re.compile(r"<!--\s*saved from url=\(\d+\)(\S+?)\s*-->", re.IGNORECASE)
 
 
-#: a page's link to its own printable form (``print.jsp?...dataserno=``, ``列印``): the page's own address
-_PRINT_TEXT = re.compile(r"^\s*(?:友善)?列印(?:本頁|此頁)?\s*$")
-
-
-def _print_serno(main: Any) -> str | None:
-    """The serno of the page's own print link(s) in its content area, if they name one case only: a catalogue made
-    before sernos came from own addresses keyed such a page by it, and a content key then made a second active
-    record of the same case (review of the fixes, 6)."""
-    found = set()
-    for a in main.find_all("a", href=_SERNO):
-        page = a["href"].split("?", 1)[0].rsplit("/", 1)[-1].lower()
-        if page.startswith("print") or _PRINT_TEXT.match(a.get_text(" ", strip=True)):
-            found.add(_serno(a["href"]))
-    return found.pop() if len(found) == 1 else None
-
-
-def _own_address(soup: Any, markup: str, main: Any = None) -> tuple[str | None, str | None]:
+def _own_address(soup: Any, markup: str) -> tuple[str | None, str | None]:
     """``(url, serno)`` of a case page from its own address only: canonical link, ``og:url``, a browser's
-    ``saved from url`` note, else its print link in the content area (:func:`_print_serno`). Links to other pages
-    (上一筆/下一筆, related cases) never name this case, so a page with no address of its own has no serno (keyed
-    by its content); one whose addresses disagree is refused."""
+    ``saved from url`` note. Links to other pages (上一筆/下一筆, related cases) never name this case, so a page
+    with no address of its own has no serno (keyed by its content); one whose addresses disagree is refused."""
     canonical = soup.find("link", rel="canonical")
     og = soup.find("meta", attrs={"property": "og:url"})
     saved = _SAVED_FROM.search(markup[:4096])
@@ -522,8 +505,6 @@ def _own_address(soup: Any, markup: str, main: Any = None) -> tuple[str | None, 
     sernos = {s for s in map(_serno, urls) if s}
     if len(sernos) > 1:
         raise _InputError(FscReason.TWO_ADDRESSES, f"the page's own addresses name cases {sorted(sernos)}: {urls}")
-    if not urls and main is not None:
-        return None, _print_serno(main)
     return (urls[0] if urls else None), next(iter(sernos), None)
 
 

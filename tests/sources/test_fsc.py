@@ -224,27 +224,6 @@ def test_a_case_page_number_from_its_own_address(tmp_path, collect, head):
     assert rejections == [] and [r.doc_key for r in records] == ["fsc:202510010007"]
 
 
-@pytest.mark.parametrize(
-    ("link", "key"),
-    [
-        ('<a href="print.jsp?id=131&dataserno=202510010007&dtable=Penalty">列印</a>', "fsc:202510010007"),
-        ('<a href="home.jsp?id=131&dataserno=202510010007&dtable=Penalty&print=1">友善列印</a>', "fsc:202510010007"),
-        ('<a href="home.jsp?id=131&dataserno=202509250001&dtable=Penalty">相關案件</a>', None),
-    ],
-)
-def test_a_case_page_number_from_its_own_print_link(tmp_path, collect, link, key):
-    """A catalogue made before sernos came from own addresses keyed a page by the serno of its print link; keyed by
-    content, the same unchanged page became a second active record of the case (review of the fixes, 6). Another
-    case's link in the content area still names no case."""
-    page = _other_case_page().replace("<p>事實：", f"<p>{link}</p><p>事實：")
-    (tmp_path / "case.html").write_text(page, encoding="utf-8")
-    records, rejections, _ = collect(FscSource([tmp_path]))
-    assert rejections == [] and len(records) == 1
-    assert (
-        records[0].doc_key == key if key else records[0].doc_key.startswith("fsc:hk:") or "sha:" in records[0].doc_key
-    )
-
-
 def test_a_case_page_whose_own_addresses_disagree_is_quarantined(tmp_path, collect):
     page = DETAIL.replace(
         "<title>", '<meta property="og:url" content="https://www.fsc.gov.tw/ch/home.jsp?dataserno=202510010007"><title>'
