@@ -180,11 +180,13 @@ def test_a_csv_quote_never_closed_costs_its_rows_not_the_file(tmp_path):
 
 
 def _other_case_page(head: str = "") -> str:
-    """乙證券's case page, linking to 甲銀行's case (202509250001) in its navigation and related cases."""
+    """乙證券's case page, linking to 甲銀行's case (202509250001) in its navigation and related cases (with that
+    case's print link: review 6, latest #1)."""
     return f"""{head}<html><head><title>金管會裁罰案件</title></head><body>
 <nav><a href="home.jsp?id=131&dataserno=202509250001&dtable=Penalty">上一筆</a></nav>
 <div id="maincontent"><p>受處分人：乙證券股份有限公司</p><p>主旨：核處新臺幣240萬元罰鍰。</p>
-<p>事實：內部控制制度未落實。</p></div>
+<p>事實：內部控制制度未落實。</p>
+<p>相關案件：<a href="print.jsp?id=131&dataserno=202509250001&dtable=Penalty">列印</a></p></div>
 <div class="related"><a href="home.jsp?id=131&dataserno=202509250001&dtable=Penalty">相關案件</a></div>
 </body></html>"""
 
