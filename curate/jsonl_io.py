@@ -40,8 +40,10 @@ without ASCII escapes, each ending in ``\\n``; the file appears only once comple
 
 from __future__ import annotations
 
+import glob
 import json
 import os
+import re
 import secrets
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -279,11 +281,13 @@ def write_line(fh: IO[str], obj: dict[str, Any]) -> None:
 def atomic_output(path: Path) -> Iterator[IO[str]]:
     """A text file handle whose content replaces ``path`` only when the block ends without error.
 
-    It is written to a new file beside ``path`` (``<name>.<random>.tmp``, created exclusively), so no existing file,
-    the input included, is ever opened for writing or removed in its place."""
+    It is written to a new file beside ``path`` (``<name>.<pid>.<random>.tmp``, created exclusively), so no existing
+    file, the input included, is ever opened for writing or removed in its place. The temporary files a killed run
+    left for this ``path`` (their process is gone) are removed first: a full-size copy each (review 6)."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_orphans(path)
     while True:
-        tmp = path.with_name(f"{path.name}.{secrets.token_hex(4)}.tmp")
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
         try:
             fh = open(tmp, "x", encoding="utf-8")  # noqa: SIM115 (closed below, before the replace)
             break
@@ -295,6 +299,21 @@ def atomic_output(path: Path) -> Iterator[IO[str]]:
         tmp.replace(path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _remove_orphans(path: Path) -> None:
+    """Remove ``<name>.<pid>.<8 hex>.tmp`` files beside ``path`` whose process no longer runs."""
+    pattern = re.compile(re.escape(path.name) + r"\.(\d+)\.[0-9a-f]{8}\.tmp")
+    for f in path.parent.glob(f"{glob.escape(path.name)}.*.tmp"):
+        m = pattern.fullmatch(f.name)
+        if m is None or not f.is_file() or f.is_symlink():
+            continue
+        try:
+            os.kill(int(m.group(1)), 0)
+        except ProcessLookupError:
+            f.unlink(missing_ok=True)
+        except (PermissionError, OverflowError, ValueError):
+            continue  # a live process of another user, or no pid at all: left alone
 
 
 def check_paths(input_path: Path, output_path: Path, **side_files: Path) -> None:

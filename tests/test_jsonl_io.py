@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -218,3 +219,22 @@ def test_the_readme_names_the_side_files_the_tools_write(cli, tmp_path, argv, to
     code, _, err = cli("-q", *argv, "--input", str(inp), "--output", str(tmp_path / "OUT.jsonl"))
     assert code == 3, err
     assert (tmp_path / named).is_file()
+
+
+def test_a_killed_runs_temporary_file_is_removed_by_the_next_run(tmp_path):
+    """A run killed with kill -9 left its full-size ``<out>.<random>.tmp`` for ever, one per run (review 6, latest
+    #5). The next run for the same output removes those whose process is gone; a live writer's is left alone."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "out.jsonl"
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    orphan = tmp_path / f"out.jsonl.{int(dead.stdout)}.0123abcd.tmp"
+    live = tmp_path / f"out.jsonl.{os.getpid()}.89abcdef.tmp"
+    other = tmp_path / "out.jsonl.notes.tmp"  # not a writer's name: a user's file
+    for f in (orphan, live, other):
+        f.write_text("x" * 1000, encoding="utf-8")
+    with atomic_output(out) as fh:
+        fh.write("{}\n")
+    assert not orphan.exists() and live.exists() and other.exists() and out.read_text() == "{}\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([out.name, live.name, other.name])
