@@ -111,9 +111,9 @@ def test_a_second_run_changes_nothing(db_path):
 def test_stage_config_rejects_unknown_opencc_profile(db_path):
     import pytest
 
-    from provenance.errors import ConfigError
+    from provenance.errors import UsageError
 
-    with pytest.raises(ConfigError, match="valid: s2twp, s2tw"):
+    with pytest.raises(UsageError, match="valid: s2twp, s2tw"):
         make_stage("normalise", {"opencc_config": "s2hk"})
 
 
