@@ -357,7 +357,7 @@ class LicenceCatalogue:
             raise LicenceError(
                 lic.id,
                 "the attribution statement cannot credit "
-                + "; ".join(f"the {_PLACEHOLDER_NAMES[k]} {v}" for k, v in unusable.items())
+                + "; ".join(f"{_PLACEHOLDER_NAMES[k]} {v}" for k, v in unusable.items())
                 + " (one plain name is credited, at most 100 characters, no markdown or link): correct the record's "
                 "metadata (`provider`, `agency`, a field `agency` or `提供機關`; `dataset`) and ingest it again",
             )
