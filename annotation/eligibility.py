@@ -22,6 +22,7 @@ from typing import Any
 import duckdb
 
 from provenance.holds import REASON as HOLD_REASON
+from provenance.holds import held_containers
 from provenance.licences import default_licence_catalogue
 from provenance.record_licence import (
     CREDIT_PATHS,
@@ -156,6 +157,18 @@ def hold_refusal(container: str | None, held: frozenset[str]) -> str | None:
     return f"{HOLD_REASON}: the manifest rows for its file disagree (held at ingest)"
 
 
+def version_gate(con: duckdb.DuckDBPyConnection, bank: str) -> Callable[..., str | None]:
+    """The hold and licence gates of a version for ``bank`` now, as ``gate(licence_id, container, *gate_columns)``:
+    the reason to refuse, or None (the push's candidates and the tasks already on the server are judged alike)."""
+    held = held_containers(con)
+    licensed = licence_gate(con, bank)
+
+    def gate(licence_id: str | None, container: str | None, *columns: Any) -> str | None:
+        return hold_refusal(container, held) or licensed(licence_id, *columns)
+
+    return gate
+
+
 __all__ = [
     "GATE_COLUMNS",
     "PII_PASSED",
@@ -163,6 +176,7 @@ __all__ = [
     "gate_columns",
     "hold_refusal",
     "licence_gate",
+    "version_gate",
     "licence_refusal",
     "pii_refusal",
 ]

@@ -22,7 +22,7 @@ from typing import Any
 
 import duckdb
 
-from annotation.eligibility import GATE_COLUMNS, gate_columns, hold_refusal, licence_gate, pii_refusal
+from annotation.eligibility import GATE_COLUMNS, gate_columns, pii_refusal, version_gate
 from annotation.label_studio import LabelStudioClient
 from annotation.projects import check_bank, ensure_project, finish_run, start_run
 from annotation.retract import forget_missing, retract_withdrawn
@@ -31,7 +31,6 @@ from annotation.tasks import PROJECTS, build_task
 from provenance import ledger
 from provenance.db import transaction
 from provenance.errors import ReadOnlyError, UsageError
-from provenance.holds import held_containers
 from provenance.sqlguard import check_condition
 
 MAX_BATCH = 1000
@@ -229,15 +228,10 @@ def _eligible(
     con: duckdb.DuckDBPyConnection, cfg: PushConfig, rows: list[dict[str, Any]], report: PushReport
 ) -> list[dict[str, Any]]:
     """The rows the three gates of :mod:`annotation.eligibility` let through; the others counted as refused."""
-    held = held_containers(con)  # files whose manifest rows disagree (provenance/holds.py)
-    licensed = licence_gate(con, cfg.bank)
+    gate = version_gate(con, cfg.bank)  # held files (provenance/holds.py), then the licence
     ok = []
     for r in rows:
-        reason = (
-            pii_refusal(r["pii_state"])
-            or hold_refusal(r["container"], held)
-            or licensed(r["licence_id"], *(r[c] for c in GATE_COLUMNS))
-        )
+        reason = pii_refusal(r["pii_state"]) or gate(r["licence_id"], r["container"], *(r[c] for c in GATE_COLUMNS))
         if reason:
             report.refused[reason.split(" (")[0] if reason.startswith("PII") else reason] += 1
             report.refused_ids.append((r["record_id"], reason))

@@ -20,17 +20,12 @@ of a task deleted for a withdrawal that was lifted since, or for a licence that 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import duckdb
 
-from annotation.eligibility import gate_columns, hold_refusal
-from annotation.eligibility import licence_gate as eligibility_gate
+from annotation.eligibility import gate_columns, version_gate
 from annotation.label_studio import LabelStudioClient
 from provenance import ledger
 from provenance.db import transaction
-from provenance.holds import held_containers
 
 #: a task on the server (live, or taken out but kept as annotated), its record and the document's current (active)
 #: versions with what the licence gate reads; a task whose record is active is its own current version
@@ -46,24 +41,11 @@ _LIVE_TASKS = """
 """.format(gate=gate_columns("c"))
 
 
-def licence_gate(con: duckdb.DuckDBPyConnection, bank: str) -> Callable[..., str | None]:
-    """The reason the hold or licence gate refuses a version (licence id, container and :func:`gate_columns`'
-    columns) to ``bank`` now, or None (:mod:`annotation.eligibility`, the push's own gates; the licence gate
-    remembered per distinct licence, terms and credit values)."""
-    held = held_containers(con)
-    licensed = eligibility_gate(con, bank)
-
-    def gate(licence: str | None, container: str | None, *columns: Any) -> str | None:
-        return hold_refusal(container, held) or licensed(licence, *columns)
-
-    return gate
-
-
 def _refused_tasks(con: duckdb.DuckDBPyConnection, instance: str, bank: str, project: str, pid: int):
     """(record id, task id, why) of the live tasks on one project whose record is withdrawn, or whose document's
     current versions are all refused to ``bank`` by the licence or hold gate; and (record id, task id) of the tasks
     taken out but kept as annotated whose reason holds no longer (a renewed agreement, a lifted withdrawal)."""
-    gate = licence_gate(con, bank)
+    gate = version_gate(con, bank)
     seen: dict[tuple[str, int], list[str | None]] = {}
     kept: set[tuple[str, int]] = set()
     for rid, tid, was_kept, status, has_current, *lic in con.execute(
@@ -139,7 +121,7 @@ def forget_missing(con: duckdb.DuckDBPyConnection, client: LabelStudioClient, ba
         f" {where} AND t.superseded_by IS NULL",
         [instance, bank, project, pid],
     ).fetchall()
-    gate = licence_gate(con, bank)
+    gate = version_gate(con, bank)
     live = [(rid, tid) for rid, tid, deleted, *_ in rows if not deleted]
     missing = [(rid, tid) for rid, tid, deleted, active, *lic in rows if deleted and active and gate(*lic) is None]
     there = client.task_ids(pid) if live else set()
