@@ -1,8 +1,9 @@
-"""A stage run that DuckDB's memory cap stopped: marked ``failed`` with why, and the error says the way on.
+"""A stage run that an error ended: marked ``failed`` (still resumable) with why, and the error says the way on.
 
-The runner leaves a run ``running`` when an error other than a :class:`~provenance.errors.StageError` ends it, as
-a ``kill -9`` would: resumable, but ``curate runs list`` showed it running for ever and the error named neither
-the run nor how to end it. ``curate run`` and the pipeline's stages run inside :func:`failed_on_out_of_memory`.
+Only a ``kill -9`` leaves a run ``running``. The runner calls :func:`ended_by` for whatever ends a run it holds:
+a worker's bug on some input (a ``ValueError`` in a stage) showed a traceback and left the run ``running`` for
+ever, with neither the run nor how to end it named. ``curate run`` and the pipeline's stages also run inside
+:func:`failed_on_out_of_memory`, which names the setting to raise when DuckDB's memory cap stopped the run.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from curate.runlock import RunLock
 from curate.stages.base import Stage
 from curate.workfiles import work_root
 from provenance import db, runs
-from provenance.errors import StageError
+from provenance.errors import StageError, WorkbenchError
 
 
 @contextmanager
@@ -47,3 +48,35 @@ def failed_on_out_of_memory(db_path: str | Path, stage: Stage) -> Iterator[None]
             f"stage `{stage.name}`: run {run_id} failed: DuckDB ran out of its memory cap ({first}). Its committed"
             f" batches are kept: {raise_it} to resume it, or end it with `curate runs abandon {run_id}`"
         ) from exc
+
+
+def mark_failed(db_path: str | Path, run_id: str, error: str | None = None) -> None:
+    """End a run as failed (it stays resumable: :func:`provenance.runs.find_unfinished`). ``error`` says why in
+    words of ours: never an exception's message, which may quote a record's text (raw personal data before PII)."""
+    con = db.connect(db_path)
+    try:
+        runs.finish_run(con, run_id, "failed", {"resumable": True, **({"error": error} if error else {})})
+    finally:
+        con.close()
+
+
+def ended_by(exc: BaseException, db_path: str | Path, stage: Stage, run_id: str, logs: Path) -> StageError | None:
+    """Mark run ``run_id`` failed because ``exc`` ended it; return the one-line error to raise instead of ``exc``
+    (a bug: an exception that is not the workbench's own), or None to raise ``exc`` itself.
+
+    The replacement names the exception's type, never its message (it may quote a record's raw text), the run,
+    where its traceback is and how to go on; ``--debug`` shows the traceback (the cause)."""
+    if isinstance(exc, KeyboardInterrupt):
+        mark_failed(db_path, run_id, "interrupted")
+        return None
+    if not isinstance(exc, Exception) or isinstance(exc, WorkbenchError) or db.out_of_memory(exc):
+        mark_failed(db_path, run_id)
+        return None
+    what = type(exc).__name__
+    mark_failed(db_path, run_id, f"{what} raised (a bug)")
+    return StageError(
+        f"stage `{stage.name}`: run {run_id} failed: the stage raised {what}, a bug in the workbench (its traceback"
+        f" is in {logs} when a worker raised it; `curate --debug` shows it). Its committed batches are kept: run"
+        f" the same command again to resume it, or end it with `curate runs abandon {run_id}`; please report the"
+        " traceback"
+    )

@@ -39,6 +39,7 @@ from datatrove.pipeline.base import PipelineStep
 
 from curate.faults import fault
 from curate.load import load_results
+from curate.runfailed import ended_by
 from curate.runlock import RunLock
 from curate.snapshot import write_snapshot as _snapshot
 from curate.stages.base import SNAPSHOT_ROW, FinalizeContext, Stage, StageResult, settled
@@ -394,10 +395,12 @@ def _run_locked(
         stats_args = {"inputs": n_inputs, "bytes_in": bytes_in, "seconds": seconds, "started": t0, "cpu": cpu}
         report.counts = load_results(con, stage, run_id, cfg_hash, res_dir, stats_args, key)
         report.status = "finished"
-    except StageError:
+    except BaseException as exc:  # the run is marked failed (resumable): only a kill -9 leaves it `running`
         con.close()
-        _mark_failed(db_path, run_id)
-        raise
+        instead = ended_by(exc, db_path, stage, run_id, run_dir / "logs")
+        if instead is None:
+            raise
+        raise instead from exc
     finally:
         con.close()  # closing an already closed DuckDB connection is a no-op
     # snapshot and results hold stage output (text of records not yet through PII, names for the PII
@@ -436,15 +439,6 @@ def cpu_seconds() -> float:
     """User + system CPU seconds of this process and of its children that have ended (the workers)."""
     t = os.times()
     return t.user + t.system + t.children_user + t.children_system
-
-
-def _mark_failed(db_path: str | Path, run_id: str) -> None:
-    """End a run as failed (it stays resumable: :func:`provenance.runs.find_unfinished`)."""
-    con = db.connect(db_path)
-    try:
-        runs.finish_run(con, run_id, "failed", {"resumable": True})
-    finally:
-        con.close()
 
 
 @contextmanager

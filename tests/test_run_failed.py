@@ -1,0 +1,46 @@
+"""A stage that raises (a bug met on some input) fails its run with one line, never a traceback or the record's text,
+and the run is marked ``failed`` (resumable) instead of staying ``running`` for ever."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from catalogue_query import query as _q
+
+from curate.ingest import ingest
+from curate.stages.hygiene import HygieneStage
+from sources.law_moj import LawMojSource
+
+SECRET = "王小明 A123456789"  # what a bug's message may quote: a record's raw text
+
+
+@pytest.fixture
+def law_db(tmp_path: Path, law_fixtures: Path) -> Path:
+    path = tmp_path / "cat.duckdb"
+    ingest(path, LawMojSource([law_fixtures / "chlaw_json/ch"]))
+    return path
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_stage_bug_fails_the_run_in_one_line_and_resumes(law_db: Path, cli, monkeypatch, workers: str) -> None:
+    process = HygieneStage.process
+
+    def buggy(self, doc):
+        if "第 3 條" in str(doc.metadata) or doc.text.startswith("第"):
+            raise ValueError(f"cannot handle {SECRET}")
+        return process(self, doc)
+
+    monkeypatch.setattr(HygieneStage, "process", buggy)  # the workers are forked: they run it too
+    code, out, err = cli("-q", "run", "hygiene", "--workers", workers, db=law_db)
+    assert code == 1, (out, err)
+    assert "Traceback" not in err and SECRET not in err and len(err.strip().splitlines()) == 1, err
+    assert "raised ValueError" in err and "curate runs abandon" in err
+    ((run_id, status, counts),) = _q(law_db, "SELECT run_id, status, counts FROM runs WHERE command = 'run hygiene'")
+    assert status == "failed" and run_id in err and SECRET not in counts and "ValueError" in counts
+
+    monkeypatch.setattr(HygieneStage, "process", process)  # the bug fixed: the same command resumes the run
+    code, out, err = cli("-q", "run", "hygiene", "--workers", workers, db=law_db)
+    assert code == 0, err
+    assert _q(law_db, "SELECT run_id, status FROM runs WHERE command = 'run hygiene'") == [(run_id, "finished")]
+    assert _q(law_db, f"SELECT count(*) FROM provenance_events WHERE detail LIKE '%{SECRET[:3]}%'") == [(0,)]
