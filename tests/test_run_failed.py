@@ -44,3 +44,23 @@ def test_a_stage_bug_fails_the_run_in_one_line_and_resumes(law_db: Path, cli, mo
     assert code == 0, err
     assert _q(law_db, "SELECT run_id, status FROM runs WHERE command = 'run hygiene'") == [(run_id, "finished")]
     assert _q(law_db, f"SELECT count(*) FROM provenance_events WHERE detail LIKE '%{SECRET[:3]}%'") == [(0,)]
+
+
+def test_sigterm_marks_the_run_failed_and_the_same_command_resumes(law_db: Path, tmp_path: Path, cli) -> None:
+    import os
+    import signal
+    import sys
+
+    from killed import run_killed
+
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root), "CURATE_FAULT": "before_load@TERM"}
+    argv = [sys.executable, "-m", "curate.cli", "--db", str(law_db), "-q", "run", "hygiene", "--workers", "1"]
+    rc = run_killed(argv, env, tmp_path / "log.txt")
+    log = (tmp_path / "log.txt").read_text(encoding="utf-8")
+    assert rc == 128 + signal.SIGTERM and "Traceback" not in log, log
+    ((run_id, status, counts),) = _q(law_db, "SELECT run_id, status, counts FROM runs WHERE command = 'run hygiene'")
+    assert status == "failed" and "interrupted" in counts
+    code, _, err = cli("-q", "run", "hygiene", "--workers", "1", db=law_db)
+    assert code == 0, err
+    assert _q(law_db, "SELECT run_id, status FROM runs WHERE command = 'run hygiene'") == [(run_id, "finished")]
