@@ -10,7 +10,29 @@ import datetime as dt
 import re
 from typing import Any
 
-__all__ = ["iso_date"]
+__all__ = ["FIRST_YEAR", "ImpossibleDate", "calendar_day", "iso_date"]
+
+#: the first year a date of this corpus can name: the ROC calendar's first (1912). Laws, FSC cases, datasets and
+#: courses are all later; an earlier year is a misread (a feed's year ``-5`` read by ``email.utils`` as 800)
+FIRST_YEAR = 1912
+
+
+class ImpossibleDate(ValueError):
+    """A date as written that does not exist (114/02/30, 2025-13-01) or lies before :data:`FIRST_YEAR`: the input
+    needs fixing."""
+
+
+def calendar_day(year: int, month: int, day: int, written: str) -> str:
+    """``YYYY-MM-DD`` of a day of the calendar no earlier than :data:`FIRST_YEAR`; :class:`ImpossibleDate` naming
+    ``written`` (the date as written) otherwise. The one day check of every date parser of the sources."""
+    try:
+        iso = dt.date(year, month, day).isoformat()
+    except (ValueError, OverflowError) as exc:  # 2 月 30 日, month 13, a year past the machine's integers
+        raise ImpossibleDate(f"`{written}` is not a date ({exc})") from None
+    if year < FIRST_YEAR:
+        raise ImpossibleDate(f"`{written}` is not a date of this corpus (year {year}, before {FIRST_YEAR})")
+    return iso
+
 
 _SEP = r"\s*[-/.年]\s*"
 _WESTERN = re.compile(rf"^(?P<y>\d{{4}}){_SEP}(?P<m>\d{{1,2}})\s*[-/.月]\s*(?P<d>\d{{1,2}})(?!\d)")
@@ -31,6 +53,8 @@ def iso_date(value: Any) -> str | None:
     ('2024-02-01', None, None, None, None)
     >>> iso_date("1130201"), iso_date("1131001"), iso_date("0990105"), iso_date("1130230"), iso_date("990201")
     ('2024-02-01', '2024-10-01', '2010-01-05', None, None)
+    >>> iso_date("0800-09-25"), iso_date("1911/12/31"), iso_date("01/1/1")
+    (None, None, '1912-01-01')
     """
     if isinstance(value, dt.datetime):
         return value.date().isoformat()
@@ -46,6 +70,6 @@ def iso_date(value: Any) -> str | None:
     if m is None:
         return None
     try:
-        return dt.date(int(m["y"]) + offset, int(m["m"]), int(m["d"])).isoformat()
-    except ValueError:  # 2 月 30 日, month 13
+        return calendar_day(int(m["y"]) + offset, int(m["m"]), int(m["d"]), m.group(0))
+    except ImpossibleDate:
         return None

@@ -5,10 +5,11 @@ Used by :mod:`sources.fsc` (which re-exports them).
 
 from __future__ import annotations
 
-import datetime
 import re
 from decimal import Decimal
-from email.utils import parsedate_to_datetime, parsedate_tz
+from email.utils import parsedate_tz
+
+from sources.dates import ImpossibleDate, calendar_day
 
 __all__ = ["ImpossibleDate", "cited_provisions", "parse_amount", "parse_date", "parse_fines", "read_date"]
 
@@ -41,10 +42,6 @@ def cited_provisions(text: str) -> list[str]:
     return out
 
 
-class ImpossibleDate(ValueError):
-    """A date as written that does not exist (114/02/30, 2025-13-01): the input needs fixing."""
-
-
 def parse_date(text: str | None) -> str | None:
     """ISO date from ROC (中華民國114年9月25日, 114/09/25), Gregorian or RFC 822 dates; None if there is none or it
     does not exist (:func:`read_date` tells the two apart).
@@ -73,17 +70,11 @@ def read_date(text: str | None) -> str | None:
         if m:
             y, mo, d = int(m.group(1)) + 1911, int(m.group(2)), int(m.group(3))
         else:
-            try:
-                return parsedate_to_datetime(t).date().isoformat()
-            except (TypeError, ValueError, IndexError, OverflowError):
-                parts = parsedate_tz(t)  # read, but not a day of the calendar (30 Feb, year 99999999999)?
-                if parts is None or parts[0] is None:
-                    return None
-                y, mo, d = parts[:3]
-    try:
-        return datetime.date(y, mo, d).isoformat()
-    except (ValueError, OverflowError) as exc:  # a year past the machine's integers: no day either
-        raise ImpossibleDate(f"`{m.group(0) if m else t}` is not a date ({exc})") from None
+            parts = parsedate_tz(t)  # RFC 822 (a feed's pubDate): the day as written, the zone aside
+            if parts is None or parts[0] is None:
+                return None
+            y, mo, d = parts[:3]
+    return calendar_day(y, mo, d, m.group(0) if m else t)
 
 
 #: full-width digits and separators as ASCII (amounts are written either way)
