@@ -319,13 +319,9 @@ class Decider:
         licence_id, status, pii_state, pii_expected = row[LICENCE], row[STATUS], row[PII], row[PII_EXPECTED]
         if status == "withdrawn":
             return ExportVerdict(False, "withdrawn", "record or its source was withdrawn", licence_id or "")
-        if row[CONTAINER] is not None and row[CONTAINER] in self._held:
-            return ExportVerdict(
-                False,
-                HOLD_REASON,
-                "the manifest rows for its file disagree (held at ingest); keep one row per file and ingest again",
-                licence_id or "",
-            )
+        held = self.held(row)
+        if held is not None:
+            return held
         if (pii_expected or self.p.pii_gate == "all") and pii_state not in PII_PASSED:
             why = "source expects personal data and " if pii_expected else ""
             return ExportVerdict(
@@ -342,6 +338,18 @@ class Decider:
                 licence_id or "",
             )
         return None
+
+    def held(self, row: tuple) -> ExportVerdict | None:
+        """The hold's refusal when the record's file is held (its manifest rows disagree: :mod:`provenance.holds`),
+        else None: a rule of :meth:`decide`, and what the licence recall asks of a past export's records too."""
+        if row[CONTAINER] is None or row[CONTAINER] not in self._held:
+            return None
+        return ExportVerdict(
+            False,
+            HOLD_REASON,
+            "the manifest rows for its file disagree (held at ingest); keep one row per file and ingest again",
+            row[LICENCE] or "",
+        )
 
     def _kept_copy_exported(self, representative: str) -> bool:
         """Whether this export includes ``representative``: active and included by the same decision. Only then

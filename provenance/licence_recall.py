@@ -3,7 +3,8 @@
 
 A licence correction (``ingest moda`` again under a corrected ``--licence``, a manifest with corrected terms:
 ``licence_terms_changed``) makes new versions of the records it re-licenses; an export made before holds the
-earlier versions. For each past export, every exported record's document is followed down ``version_of`` to its
+earlier versions. A manifest whose rows for one file disagree holds the file (:mod:`provenance.holds`): its
+records, exported before the dispute, are named too (code ``licence_disputed``) until an ingest releases it. For each past export, every exported record's document is followed down ``version_of`` to its
 current versions (active, or made a near duplicate since: the export still ships the document; a stage version made
 after the correction included), and each is judged by the export's own
 licence rule (:meth:`provenance._selection.Decider.licensed`: the licence engine, :mod:`provenance.licences`) for
@@ -139,7 +140,8 @@ def _refused_now(
     con: duckdb.DuckDBPyConnection, cat: LicenceCatalogue, uses: set[_Use], record_ids: list[str]
 ) -> dict[tuple[_Use, str], ExportVerdict]:
     """The licence engine's refusals of ``record_ids`` for each use, keyed by (use, record id): the export's own
-    rule, asked once per distinct licence, terms and credit (:meth:`Decider.licensed` caches)."""
+    rule, asked once per distinct licence, terms and credit (:meth:`Decider.licensed` caches), and the hold of a
+    file whose manifest rows disagree now (:meth:`Decider.held`, code ``licence_disputed``)."""
     if not record_ids:
         return {}
     deciders = {use: Decider(con, cat, use) for use in uses}  # each reads its own tables before the rows' cursor
@@ -148,7 +150,7 @@ def _refused_now(
     while batch := cur.fetchmany(FETCH_ROWS):
         for row in batch:
             for use, decider in deciders.items():
-                verdict = decider.licensed(row)
+                verdict = decider.held(row) or decider.licensed(row)
                 if not verdict.ok:
                     out[(use, row[ID])] = verdict if verdict.licence else _with_licence(verdict, row[LICENCE])
     return out

@@ -46,7 +46,8 @@ def test_a_correction_beside_the_old_row_holds_the_file_until_its_rows_agree(cli
     m = _manifest(books, [old, {"path": "loans.txt", "licence_id": "CC-BY-4.0"}])
     code, out, err = cli("ingest", "textbooks", str(m))
     assert code == 0, err
-    assert _export(cli, books.parent / "e0")["records"] == 2
+    before = _export(cli, books.parent / "e0")
+    assert before["records"] == 2
 
     # the licensor says it is CC BY-NC-SA: the curator adds a row, the old one still there
     _manifest(
@@ -62,6 +63,12 @@ def test_a_correction_beside_the_old_row_holds_the_file_until_its_rows_agree(cli
     assert _blocked_codes(books.parent / "e1") == ["licence_disputed"]
     code, out, _ = cli("ingest", "textbooks", str(m))  # the same dispute again: held once
     assert code == 3 and _held(db_path) == [("textbooks:deposit.txt", 1)]
+    # the export made before the dispute shipped the held file's record: the licence recall names it
+    code, out, _ = cli("audit", "exports", "--json")
+    counts = {e["export_id"]: e["licence_refused"] for e in json.loads(out)}
+    assert counts == {before["export_id"]: 1, res["export_id"]: 0}
+    code, out, _ = cli("audit", "export", before["export_id"], "--json")
+    assert [r["code"] for r in json.loads(out)["licence_refused"]] == ["licence_disputed"]
 
     con = duckdb.connect(str(db_path), read_only=True)
     try:
@@ -85,6 +92,9 @@ def test_a_correction_beside_the_old_row_holds_the_file_until_its_rows_agree(cli
     assert _held(db_path) == []
     code, out, _ = cli("audit", "verify")
     assert code == 0, out
+    if added != "CC-BY-NC-SA-4.0":  # released under the old terms: the early export is not named any more
+        code, out, _ = cli("audit", "export", before["export_id"], "--json")
+        assert json.loads(out)["licence_refused"] == []
     con = duckdb.connect(str(db_path), read_only=True)
     try:
         actions = [a for (a,) in con.execute("SELECT action FROM provenance_events ORDER BY seq").fetchall()]
