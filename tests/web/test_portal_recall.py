@@ -1,0 +1,50 @@
+"""The portal's export pages show the licence recall (`provenance/licence_recall.py`): an export whose records a later
+licence correction refuses for its use is counted on the exports list and each record named on its page."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+
+from .webhelpers import LivePortal, http_login
+
+
+def test_export_pages_show_what_a_later_licence_correction_refuses(tmp_path, cli):
+    src = tmp_path / "corpus.jsonl"
+    src.write_text(
+        '{"id": "c1", "text": "金融科技發展路徑圖。"}\n{"id": "c2", "text": "開放銀行。"}\n', encoding="utf-8"
+    )
+    path = tmp_path / "cat.duckdb"
+    moda = ("-q", "ingest", "moda", str(src), "--source-id", "moda_a")
+    assert cli(*moda, "--licence", "CC-BY-4.0", db=path)[0] == 0
+    exports = {}
+    for use in ("--commercial", "--non-commercial"):
+        code, out, err = cli(
+            "-q", "export", "dataset", "--purpose", "training", "--audience", "consortium", use,
+            "--pii-gate", "expected", "--out", str(tmp_path / use.strip("-")), "--json", db=path,
+        )  # fmt: skip
+        assert code == 0, err
+        exports[use] = json.loads(out)["export_id"]
+    assert cli(*moda, "--licence", "CC-BY-NC-4.0", db=path)[0] == 0  # the licence corrected: non-commercial only
+
+    p = LivePortal(path, tmp_path / "portal")
+    try:
+        with httpx.Client(base_url=p.url) as c:
+            assert http_login(c, "alice").status_code in (200, 303)
+            rows = {
+                eid: row
+                for row in c.get("/exports").text.split("<tr>")[2:]
+                for eid in exports.values()
+                if f"/exports/{eid}" in row
+            }
+            assert '<td class="bad">2</td>' in rows[exports["--commercial"]]
+            assert '<td class="">0</td>' in rows[exports["--non-commercial"]]
+            page = c.get(f"/exports/{exports['--commercial']}").text.split('id="licence-recall"')[1]
+            page = page.split("</section>")[0]
+            assert "2 筆匯出紀錄" in page and page.count("commercial use not permitted by CC-BY-NC-4.0") == 2
+            assert page.count("<td>CC-BY-4.0</td>") == 2 and page.count("<td>CC-BY-NC-4.0</td>") == 2
+            page = c.get(f"/exports/{exports['--non-commercial']}").text.split('id="licence-recall"')[1]
+            assert "every exported record is still allowed" in page.split("</section>")[0]
+    finally:
+        p.stop()
