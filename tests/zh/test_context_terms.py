@@ -10,8 +10,8 @@ from curate.zh import normalise
     [
         (
             "用鼠标点击打开文件，另存为PDF。",
-            "用滑鼠點選打開檔案，另存為PDF。",
-        ),  # computer file; 打开 -> 打開 (dev policy)
+            "用滑鼠點擊打開檔案，另存為PDF。",
+        ),  # computer file; 打开 -> 打開, 点击 -> 點擊 (dev policy: equally normal words)
         ("请下载安装程序并运行。", "請下載安裝程式並執行。"),  # computer program
         ("请携带身份证明文件到柜台办理。", "請攜帶身分證明文件到櫃檯辦理。"),  # paper document: kept
         ("本行已修订作业程序。", "本行已修訂作業程序。"),  # procedure: kept
@@ -138,4 +138,27 @@ def test_tongguo_by_way_of_or_passing(src, expected):
 )
 def test_review4_pairs_with_a_financial_sense(src, expected):
     """刷新 and 主板 (review 4, F2): no word crosses them, but in this corpus they mostly mean the other thing."""
+    assert normalise(src).text == expected
+
+
+@pytest.mark.parametrize(
+    "src,expected",
+    [
+        ("他每个月的工资都存进银行。", "他每個月的工資都存進銀行。"),  # 工資: 勞動基準法's own word
+        ("该行的网络银行用户数也创新高。", "該行的網路銀行用戶數也創新高。"),  # subscribers: 用戶 (dev policy)
+        ("这家电信公司的用户超过一千万。", "這家電信公司的用戶超過一千萬。"),
+        ("软件更新后，部分用户反映无法登录。", "軟體更新後，部分使用者反映無法登入。"),  # software users
+        ("请输入银行代码。", "請輸入銀行代碼。"),  # a code, not program code
+        ("这个程序员写的代码非常简洁。", "這個程式設計師寫的程式碼非常簡潔。"),
+        ("餐厅的菜单很丰富。", "餐廳的菜單很豐富。"),
+        ("请在下拉菜单中选择城市。", "請在下拉選單中選擇城市。"),
+        ("该公司导入了新制度。", "該公司導入了新制度。"),
+        ("新系统支持批量导入客户数据。", "新系統支援批次匯入客戶資料。"),
+        ("自行车道已经开通。", "自行車道已經開通。"),
+        ("他办理了销户手续。", "他辦理了銷戶手續。"),
+        ("本行持续优化服务流程。", "本行持續優化服務流程。"),
+    ],
+)
+def test_words_equally_normal_in_taiwan_are_converted_character_by_character(src, expected):
+    """terminology.tsv round 11: no Taiwan word replaces one that is ordinary Taiwan usage in the same sense."""
     assert normalise(src).text == expected
