@@ -21,6 +21,7 @@ import numpy as np
 
 from curate.pii.scrubber import PLACEHOLDER_RE
 from curate.zh.config import NormaliseConfig
+from curate.zh.evidence import evidence_chars
 from curate.zh.normalise import (
     _ASTRAL,
     _CLOSERS,
@@ -126,9 +127,15 @@ def normalise_many(
             out[i] = normalise(texts[i], cfg, protected=protected[i] if protected else ())
             simp[i] = trad[i] = -1  # taken
     n_simp, n_trad = simp.tolist(), trad.tolist()
-    for i in np.flatnonzero(simp == 0).tolist():
-        out[i] = _unchanged(texts[i], n_trad[i])
     keys = [tuple(sorted(set(p))) if p else () for p in protected] if protected and any(protected) else None
+    for i in np.flatnonzero(simp == 0).tolist():
+        lexical = evidence_chars(texts[i]) if cfg.terminology and not n_trad[i] else 0
+        if not lexical:
+            out[i] = _unchanged(texts[i], n_trad[i])
+            continue
+        # neutral text that a mainland-only word shows to be Simplified (curate.zh.evidence): normalise's path
+        matcher = eng.matcher_with(keys[i]) if keys else eng.matcher
+        out[i] = _normalise_segments(eng, cfg, texts[i], matcher, lexical, 0)
     for i in np.flatnonzero((simp > 0) & (trad > 0)).tolist():
         matcher = eng.matcher_with(keys[i]) if keys else eng.matcher
         out[i] = _normalise_segments(eng, cfg, texts[i], matcher, n_simp[i], n_trad[i])

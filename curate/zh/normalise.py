@@ -4,7 +4,8 @@ Pure library code (no catalogue): :func:`normalise` returns a :class:`Result` wi
 text, the record's script (traditional | simplified | mixed | neutral), the shares of
 script-specific characters, every edit (offset into the input, before, after) and the
 proofreading flags. Text without Simplified-only characters is returned unchanged (the same
-string object, so byte-identical, ``\\r\\n`` included).
+string object, so byte-identical, ``\\r\\n`` included), unless it holds no Traditional-only character either
+and a mainland-only word (:mod:`curate.zh.evidence`: 方便面, 柜台) says it is Simplified.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import numpy as np
 from curate.pii.scrubber import PLACEHOLDER_RE
 from curate.zh.charsets import script_sets
 from curate.zh.config import NormaliseConfig
+from curate.zh.evidence import evidence_chars
 from curate.zh.opencc_io import Converter
 from curate.zh.result import Edit, Flag, Result
 from curate.zh.terms import (
@@ -414,7 +416,7 @@ def normalise(text: str, config: NormaliseConfig | None = None, *, protected: Se
     probe, marks = _without_placeholders(text)
     n_simp = eng.simp.count(probe)
     n_trad = eng.trad.count(probe)
-    if not n_simp:
+    if not n_simp and (n_trad or not cfg.terminology or not (n_simp := evidence_chars(probe))):
         return _unchanged(text, n_trad)
     protected = (*protected, *marks)
     matcher = eng.matcher_with(tuple(sorted(set(protected)))) if protected else eng.matcher

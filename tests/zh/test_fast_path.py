@@ -232,6 +232,14 @@ SNIPPETS = [
 ]
 
 
+def _lexical(text: str) -> bool:
+    """Neutral text (neither script's characters) holding a mainland-only word, which the reference leaves."""
+    from curate.zh.evidence import evidence_chars
+
+    eng = _engine(NormaliseConfig())
+    return not eng.simp.count(text) and not eng.trad.count(text) and evidence_chars(text) > 0
+
+
 def _same(new, old) -> None:
     assert new.text == old.text
     assert (new.script, new.shares, new.counts) == (old.script, old.shares, old.counts)
@@ -258,6 +266,8 @@ def test_normalise_many_equals_previous_implementation(texts: list[str], data) -
     assert len(many) == len(texts)
     for text, p, got in zip(texts, protected, many, strict=True):
         old = reference.normalise(text, protected=p)
+        if _lexical(text):  # read as Simplified since 2026-12-05 (curate/zh/evidence.py): normalise is the reference
+            old = normalise(text, protected=p)
         _same(got, old)
         _same(normalise(text, protected=p), old)
 

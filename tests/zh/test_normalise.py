@@ -169,3 +169,19 @@ def test_long_stretch_with_length_changes_gets_fine_grained_edits():
 )
 def test_terms_apply_wherever_they_start(src, expected):
     assert normalise(src).text == expected
+
+
+def test_neutral_text_with_a_mainland_only_word_is_converted():
+    """面包和方便面都放在柜台后面 has no Simplified-only character (柜, 后, 面 are Big5 too); 方便面 and 柜台 say it is
+    Simplified (curate/zh/evidence.py). The batch path agrees."""
+    from curate.zh import normalise_many
+
+    text = "面包和方便面都放在柜台后面。"
+    assert normalise(text).text == "麵包和泡麵都放在櫃檯後面。"
+    assert normalise(text).script == "simplified"
+    assert normalise_many([text, "皇后面前。"])[0].text == "麵包和泡麵都放在櫃檯後面。"
+
+
+def test_lexical_evidence_never_touches_text_with_a_traditional_character():
+    for text in ("皇后面前。", "台北", "   第 六 章 仲裁", "櫃台的方便面", "了解"):
+        assert normalise(text).text is text
