@@ -159,6 +159,8 @@ def run(argv: list[str]) -> int:
         click.echo("curate: interrupted", err=True)
         return 130
     except OSError as exc:
+        if _stopped(debug):  # SIGTERM to the process group: a worker's pipe broke before the handler ran
+            return 128 + signal.SIGTERM
         if debug or not exc.filename:
             raise
         # a path the user gave that cannot be read or written (a missing folder, no permission, /proc)
@@ -170,6 +172,8 @@ def run(argv: list[str]) -> int:
     except Exception as exc:
         from provenance.db import out_of_memory
 
+        if _stopped(debug):
+            return 128 + signal.SIGTERM
         if debug or not out_of_memory(exc):
             raise
         click.echo(
@@ -181,6 +185,16 @@ def run(argv: list[str]) -> int:
         )
         return EXIT_ERROR
     return rv if isinstance(rv, int) else EXIT_OK
+
+
+def _stopped(debug: bool) -> bool:
+    """Whether an error came from this process being stopped (SIGTERM, :mod:`curate.interrupts`); says so if it did."""
+    from curate.interrupts import terminated
+
+    if debug or not terminated():
+        return False
+    click.echo("curate: terminated (SIGTERM); what was not recorded is removed", err=True)
+    return True
 
 
 #: process-wide defaults of a ``curate`` process (a value the user's environment sets wins), set before any
@@ -204,6 +218,9 @@ def _on_sigterm(main_pid: int):
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             os.kill(os.getpid(), signal.SIGTERM)
             return
+        from curate.interrupts import note_terminated
+
+        note_terminated()
         raise Terminated()
 
     return handler

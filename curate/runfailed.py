@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from curate.interrupts import terminated
 from curate.runlock import RunLock
 from curate.stages.base import Stage
 from curate.workfiles import work_root
@@ -66,7 +67,7 @@ def ended_by(exc: BaseException, db_path: str | Path, stage: Stage, run_id: str,
 
     The replacement names the exception's type, never its message (it may quote a record's raw text), the run,
     where its traceback is and how to go on; ``--debug`` shows the traceback (the cause)."""
-    if isinstance(exc, KeyboardInterrupt):
+    if isinstance(exc, KeyboardInterrupt) or terminated():  # SIGTERM to the group: the workers' pipes break first
         mark_failed(db_path, run_id, "interrupted")
         return None
     if not isinstance(exc, Exception) or isinstance(exc, WorkbenchError) or db.out_of_memory(exc):

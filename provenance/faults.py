@@ -1,5 +1,6 @@
 """Fault injection for crash tests: ``CURATE_FAULT=<point>`` kills the process with SIGKILL at that point
-(``<point>@TERM``: sends it SIGTERM instead, which the CLI turns into its clean interrupt)."""
+(``<point>@TERM``: sends it SIGTERM instead, which the CLI turns into its clean interrupt; ``<point>@TERMGROUP``:
+SIGTERM to its whole process group, as ``timeout(1)`` or Slurm's ``scancel`` stop a run and its workers)."""
 
 from __future__ import annotations
 
@@ -12,4 +13,7 @@ def fault(point: str) -> None:
     if name == point:
         import signal
 
+        if sig == "TERMGROUP":
+            os.killpg(os.getpgid(0), signal.SIGTERM)
+            return
         os.kill(os.getpid(), getattr(signal, f"SIG{sig or 'KILL'}"))

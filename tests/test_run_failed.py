@@ -64,3 +64,25 @@ def test_sigterm_marks_the_run_failed_and_the_same_command_resumes(law_db: Path,
     code, _, err = cli("-q", "run", "hygiene", "--workers", "1", db=law_db)
     assert code == 0, err
     assert _q(law_db, "SELECT run_id, status FROM runs WHERE command = 'run hygiene'") == [(run_id, "finished")]
+
+
+def test_sigterm_to_the_process_group_is_a_stop_not_a_bug(law_db: Path, tmp_path: Path, cli) -> None:
+    """``timeout``, ``scancel`` and systemd signal the whole group: the workers' pipes broke before the run's own
+    handler ran, and the run ended as "a bug in the workbench" (review 7, stages #6)."""
+    import os
+    import signal
+    import sys
+
+    from killed import run_killed
+
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root), "CURATE_FAULT": "after_rank_0@TERMGROUP"}
+    argv = [sys.executable, "-m", "curate.cli", "--db", str(law_db), "-q", "run", "hygiene", "--workers", "2"]
+    argv += ["--tasks", "4"]
+    rc = run_killed(argv, env, tmp_path / "log.txt")
+    log = (tmp_path / "log.txt").read_text(encoding="utf-8")
+    assert rc == 128 + signal.SIGTERM, log
+    assert "terminated (SIGTERM)" in log and "bug" not in log and "Traceback" not in log, log
+    ((status, counts),) = _q(law_db, "SELECT status, counts FROM runs WHERE command = 'run hygiene'")
+    assert status == "failed" and "interrupted" in counts
+    assert cli("-q", "run", "hygiene", "--workers", "2", db=law_db)[0] == 0
