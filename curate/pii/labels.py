@@ -372,9 +372,10 @@ def _running_values(text: str, by_label: dict[str, str]) -> list[tuple[int, int,
     The given name may be anything but a character that typically follows a name (的, 於, 挪 is
     fine); a surname-only mention (``客戶王先生``) and frequent non-name words are skipped.
     """
-    from curate.pii.names import FOLLOW_WORDS, HONORIFICS, NOT_NAMES, STOP_AFTER, _tables
+    from curate.pii.names import FOLLOW_WORDS, HONORIFICS, NOT_NAMES, STOP_AFTER, _tables, word_surname_ok
 
     not_names, non_given = _tables()[2], _tables()[3]
+    honorifics = tuple(HONORIFICS)
     out = []
     for m in _running_regex().finditer(text):
         start, g0 = m.start("sur"), m.start("given")
@@ -391,5 +392,21 @@ def _running_values(text: str, by_label: dict[str, str]) -> list[tuple[int, int,
         # rule's list of legal / financial / function characters): 業務員任職, 客戶關係 are words, not names
         if given[0] in non_given:
             continue
+        if not word_surname_ok(text, start, g0, end, text.startswith(honorifics, end), _clear_end(text, end), True):
+            continue  # 保證人通訊處: a word-like surname needs more than a label before it
         out.append((start, end, "PERSON"))
     return out
+
+
+def _clear_end(text: str, end: int) -> bool:
+    """A name may end at ``end``: the text ends, or a non-Han character, a character that follows names (的, 於) or a
+    word that does (帳戶, 先生) comes next."""
+    from curate.pii.names import FOLLOW_WORDS, HONORIFICS, STOP_AFTER
+    from curate.pii.text import is_han
+
+    return (
+        end >= len(text)
+        or not is_han(text[end])
+        or text[end] in STOP_AFTER
+        or text.startswith(tuple(FOLLOW_WORDS) + tuple(HONORIFICS), end)
+    )

@@ -32,8 +32,12 @@ def _load() -> dict:
 
 
 _W = _load()
-#: single-character surnames common in Taiwan (Traditional; Simplified forms are derived)
+#: single-character surnames in use in Taiwan (Traditional; Simplified forms are derived)
 SINGLE_SURNAMES: str = _W["single_surnames"]
+#: rare surnames whose character is a very common word (和, 時, 東): names only on stronger slot evidence
+WORD_SURNAMES: str = _W["word_surnames"]
+#: the given-name score (plus the role prior after a role word) a word-like surname needs without an honorific
+WORD_SURNAME_MIN_GIVEN: float = float(_W["word_surname"]["min_given_score"])
 #: compound surnames (including Taiwanese double surnames such as 范姜, 張簡)
 COMPOUND_SURNAMES: tuple[str, ...] = tuple(_W["compound_surnames"])
 #: Vietnamese-style middle characters of foreign residents' names (阮氏…, 范文…)
@@ -102,8 +106,9 @@ def plausible_given_name(given: str, context: str) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _tables() -> tuple[frozenset[str], tuple[str, ...], tuple[str, ...]]:
-    """Surname and stop-word tables in both scripts (Simplified derived with OpenCC t2s)."""
+def _tables() -> tuple[frozenset[str], tuple[str, ...], tuple[str, ...], frozenset[str], frozenset[str]]:
+    """Surname and stop-word tables in both scripts (Simplified derived with OpenCC t2s): single surnames (word-like
+    ones included), compound surnames, not-names, non-given characters, word-like surnames."""
     import opencc
 
     conv = opencc.OpenCC("t2s")
@@ -113,12 +118,14 @@ def _tables() -> tuple[frozenset[str], tuple[str, ...], tuple[str, ...]]:
         simp = {conv.convert(w) for w in words}
         return set(words) | simp | {tw.convert(w) for w in simp}
 
-    singles = set(SINGLE_SURNAMES)
-    singles |= set(conv.convert(SINGLE_SURNAMES))
+    words = set(WORD_SURNAMES) | set(conv.convert(WORD_SURNAMES))
+    singles = set(SINGLE_SURNAMES) | set(conv.convert(SINGLE_SURNAMES))
+    words -= singles  # a Simplified form shared with an ordinary surname stays ordinary
     compounds = both(COMPOUND_SURNAMES)
     not_names = both(NOT_NAMES)
     non_given = frozenset(both(NON_GIVEN))
-    return frozenset(singles), tuple(sorted(compounds, key=len, reverse=True)), tuple(not_names), non_given
+    compounds = tuple(sorted(compounds, key=len, reverse=True))
+    return frozenset(singles | words), compounds, tuple(not_names), non_given, frozenset(words)
 
 
 def surname_class() -> str:
@@ -151,6 +158,35 @@ def name_slot_pattern() -> str:
     )
 
 
+def word_surname_ok(text: str, start: int, sur_end: int, end: int, honorific: bool, bounded: bool, role: bool) -> bool:
+    """Whether ``text[start:end]`` may be a name as far as a word-like surname goes (``bounded``: a clear end
+    follows; ``role``: a role word, introducer or label comes before).
+
+    A word-like surname (和, 時, 東: ``names.toml word_surnames``) is a name only on stronger evidence: a given name
+    that reads as one (score >= 0) with an honorific after it, or a two-character given name with a clear end or a
+    role word before it whose score plus the role word's prior (``[given_name_prior] role``) reaches ``[word_surname]
+    min_given_score``. A role word alone is not enough
+    (委託人國民, 開戶時留存), nor is a title after a word (解除經理人). It is never a name when an ordinary surname
+    follows it (和王小明: the word before a name; a word-like character may follow: 車家睿).
+
+    >>> word_surname_ok("客戶國民", 2, 3, 4, False, True, True)
+    False
+    >>> word_surname_ok("行員計依婷受理", 2, 3, 5, False, False, True)
+    True
+    """
+    singles, compounds, _, _, words = _tables()
+    if sur_end - start != 1 or text[start] not in words:
+        return True
+    nxt = text[sur_end]
+    if (nxt in singles and nxt not in words) or text.startswith(compounds, sur_end):
+        return False
+    score = given_name_score(text[sur_end:end])
+    if honorific and score >= 0:
+        return True
+    prior = GIVEN_NAME_PRIOR["role"] if role else 0.0
+    return (bounded or role) and end - sur_end == 2 and prior + score >= WORD_SURNAME_MIN_GIVEN
+
+
 class ChineseNameRecognizer(EntityRecognizer):
     """Rule-based PERSON recognizer for unspaced Chinese (works without any model)."""
 
@@ -163,8 +199,9 @@ class ChineseNameRecognizer(EntityRecognizer):
         )
 
     def load(self) -> None:
-        singles, compounds, not_names, non_given = _tables()
+        singles, compounds, not_names, non_given, words = _tables()
         self._non_given = non_given
+        self._word_surnames = words
         self._singles = singles
         self._compounds = compounds
         self._not_names = not_names
@@ -270,6 +307,8 @@ class ChineseNameRecognizer(EntityRecognizer):
         honorific = text.startswith(self._honorifics, end)
         if not honorific and not plausible_given_name(text[sur_end:end], left or "punct"):
             return None  # the "given name" reads as ordinary text (控命, 依足): no name evidence
+        if not word_surname_ok(text, start, sur_end, end, honorific, bool(options), left == "role"):
+            return None
         if honorific and left is not None:
             return end, self.strong_score
         if left in ("role", "weak") and options:
