@@ -440,13 +440,19 @@ def county_pattern() -> str:
 
 
 def address_pattern() -> str:
-    """The address grammar: (postcode) 縣市 (區鄉鎮市) (村里) (鄰) 路街 (段) (巷) (弄) 號 (之N) (樓 (之N))."""
+    """The address grammar: (postcode) 縣市 (區鄉鎮市) (村里) (鄰) 路街 (段) (巷) (弄) 號 (之N) (樓 (之N)).
+
+    In the country the village stands where the road would: 鄉 + 村 is the rural counterpart of 區 + 里, and a house
+    there is often numbered without a road (澎湖縣湖西鄉隘門村21之5號), or on a named lane (信義鄉東埔村一鄰開高巷68號).
+    Without a road the district and the village are both required.
+    """
+    district = rf"{_HAN}{{1,3}}?[區鄉鎮市区乡镇]"
+    village = rf"{_HAN}{{1,3}}?[村里]"
+    road = rf"{_HAN}{{1,6}}?(?:大道|路|街|道)(?:{_NUM}段)?(?:{_NUM}巷)?"
+    roadless = rf"{district}{village}(?:{_NUM}[鄰邻])?(?:(?:{_NUM}|{_HAN}{{1,4}}?)巷)?"
     return (
-        county_pattern() + rf"(?:{_HAN}{{1,3}}?[區鄉鎮市区乡镇])?"
-        rf"(?:{_HAN}{{1,3}}?[村里])?"
-        rf"(?:{_NUM}[鄰邻])?"
-        rf"(?:{_HAN}{{1,6}}?(?:大道|路|街|道))"
-        rf"(?:{_NUM}段)?(?:{_NUM}巷)?(?:{_NUM}弄)?"
+        county_pattern() + rf"(?:(?:{district})?(?:{village})?(?:{_NUM}[鄰邻])?{road}|{roadless})"
+        rf"(?:{_NUM}弄)?"
         rf"{_NUM}(?:之{_NUM})?[號号](?:之{_NUM})?"
         rf"(?:{_NUM}[樓楼F](?:之{_NUM})?)?"
     )
