@@ -80,6 +80,7 @@ def ingest(
     con.execute(f"SET checkpoint_threshold = '{db.checkpoint_threshold()}'")  # one checkpoint per ~256 MB of WAL
     try:
         check_source_kinds(con, source.source_infos(), source.name, source.options)  # before anything is written
+        source.know_catalogue(con)  # e.g. FSC cases held in full, whose list rows are skipped
         return _Ingestor(con, source, on_error, progress).run()
     finally:
         con.close()

@@ -264,16 +264,10 @@ def _source(step: IngestStep, db_path: str | Path, *, read_catalogue: bool = Tru
 
         sid, pii = options.get("source_id") or "moda", bool(options.get("pii_expected"))
         options.update(moda_dataset_options(db_path, sid, pii_expected=pii))
-    if step.source == "law_moj":  # as `curate ingest law-moj`: allow-list additions, FSC laws already known
-        from sources.law_moj import DEFAULT_ALLOW_LIST, known_fsc_pcodes
+    if step.source == "law_moj":  # as `curate ingest law-moj`: allow-list additions (the FSC laws the catalogue
+        from sources.law_moj import DEFAULT_ALLOW_LIST  # holds, and FSC cases held in full, are read by the ingest)
 
         options["allow_list"] = (*DEFAULT_ALLOW_LIST, *options.pop("allow", ()))
-        if read_catalogue and Path(db_path).exists():  # (opens it for writing: not in a dry run)
-            options.setdefault("known_fsc_pcodes", known_fsc_pcodes(db_path))
-    if step.source == "fsc" and read_catalogue and Path(db_path).exists():  # as `curate ingest fsc`
-        from sources.fsc import known_full_cases
-
-        options.setdefault("known_full_cases", known_full_cases(db_path, options.get("source_id") or "fsc"))
     try:
         return get_source_class(step.source)([str(p) for p in step.paths], **options)
     except TypeError as exc:

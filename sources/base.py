@@ -150,6 +150,12 @@ class Source(ABC):
     def to_records(self, raw: RawItem) -> Iterable[Record | Rejection | Skip]:
         """Map one raw item to records."""
 
+    def know_catalogue(self, con: Any) -> None:
+        """Read what this source must know of the catalogue (an open DuckDB connection) before its input is read:
+        called by the ingest driver (:func:`curate.ingest.ingest`) for library callers and the CLI alike. Default:
+        nothing. A value the caller gave the source explicitly wins."""
+        return None
+
     def config(self) -> dict[str, Any]:
         """The options that determine the output (hashed into the run's config_hash)."""
         return {"source": self.name, **{k: str(v) for k, v in sorted(self.options.items())}}

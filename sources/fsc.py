@@ -51,7 +51,7 @@ __all__ = [
     "FscReason",
     "FscSource",
     "cited_provisions",
-    "known_full_cases",
+    "full_cases",
     "parse_case_text",
     "parse_date",
     "parse_fines",
@@ -171,9 +171,10 @@ class FscSource(Source):
     licence_id: ClassVar[str | None] = DEFAULT_LICENCE
     pii_expected: ClassVar[bool] = True
 
-    def __init__(self, paths, *, known_full_cases: Iterable[str] = (), **options: Any) -> None:
+    def __init__(self, paths, *, known_full_cases: Iterable[str] | None = None, **options: Any) -> None:
         super().__init__(paths, **options)
-        self.known_full_cases = frozenset(known_full_cases)
+        self._full_cases_given = known_full_cases is not None
+        self.known_full_cases = frozenset(known_full_cases or ())
         self.licence = str(options.get("licence") or self.licence_id)
         from sources.manifest import known_licence_ids
 
@@ -183,6 +184,11 @@ class FscSource(Source):
 
         self.licence = canonical_licence_id(self.licence)  # an alias stored as typed was a licence change
         self.source_id = str(options.get("source_id") or self.name)
+
+    def know_catalogue(self, con: Any) -> None:
+        """The cases the catalogue holds in full (their list rows are skipped), unless the caller gave them."""
+        if not self._full_cases_given:
+            self.known_full_cases = frozenset(full_cases(con, str(self.options.get("source_id") or "fsc")))
 
     def source_infos(self) -> list[SourceInfo]:
         return [
@@ -458,23 +464,14 @@ class FscSource(Source):
         )
 
 
-def known_full_cases(db_path: str | Path, source_id: str = "fsc") -> list[str]:
-    """Sernos of the cases that the catalogue at ``db_path`` holds in full (a record of ``source_id`` read from a
-    detail page, the feed or CSV, not superseded); empty if there is no catalogue."""
-    from provenance import db
-
-    path = Path(db_path)
-    if not path.exists():
-        return []
-    con = db.connect(path)
-    try:
-        rows = con.execute(
-            "SELECT DISTINCT json_extract_string(metadata, '$.serno') FROM records WHERE source_id = ?"
-            " AND status <> 'superseded' AND coalesce(json_extract_string(metadata, '$.kind'), '') <> 'list'",
-            [source_id],
-        ).fetchall()
-    finally:
-        con.close()
+def full_cases(con: Any, source_id: str = "fsc") -> list[str]:
+    """Sernos of the cases the catalogue (an open connection) holds in full (a record of ``source_id`` read from a
+    detail page, the feed or CSV, not superseded)."""
+    rows = con.execute(
+        "SELECT DISTINCT json_extract_string(metadata, '$.serno') FROM records WHERE source_id = ?"
+        " AND status <> 'superseded' AND coalesce(json_extract_string(metadata, '$.kind'), '') <> 'list'",
+        [source_id],
+    ).fetchall()
     return [r[0] for r in rows if r[0]]
 
 

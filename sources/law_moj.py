@@ -112,7 +112,7 @@ class LawMojSource(Source):
         *,
         scope: str = "fsc",
         allow_list: Iterable[str] = DEFAULT_ALLOW_LIST,
-        known_fsc_pcodes: Iterable[str] = (),
+        known_fsc_pcodes: Iterable[str] | None = None,
     ) -> None:
         from provenance.errors import ConfigError
 
@@ -125,7 +125,14 @@ class LawMojSource(Source):
         self.scope = scope
         self.allow_list = allow
         # English files carry no category: in scope if the Chinese law is (this run or the catalogue)
-        self.fsc_pcodes: set[str] = set(known_fsc_pcodes)
+        self.fsc_pcodes: set[str] = set(known_fsc_pcodes or ())
+        self._pcodes_given = known_fsc_pcodes is not None
+
+    def know_catalogue(self, con: Any) -> None:
+        """The Chinese laws the catalogue holds (an English file is in scope when its Chinese law is), unless the
+        caller gave them."""
+        if not self._pcodes_given:
+            self.fsc_pcodes.update(catalogue_pcodes(con))
 
     def source_infos(self) -> list[SourceInfo]:
         return [
@@ -576,22 +583,9 @@ def _article_number(raw: str, eng: bool) -> str | None:
     return raw or None
 
 
-def known_fsc_pcodes(db_path: str | Path) -> list[str]:
-    """PCODEs of Chinese law_moj records already in the catalogue at ``db_path`` (empty if none)."""
-    from provenance import db
-
-    path = Path(db_path)
-    if not path.exists():
-        return []
-    con = db.connect(path)
-    try:
-        return [
-            r[0]
-            for r in con.execute(
-                "SELECT DISTINCT json_extract_string(metadata, '$.pcode') FROM records"
-                " WHERE source_id = 'law_moj' AND lang = 'zh'"
-            ).fetchall()
-            if r[0]
-        ]
-    finally:
-        con.close()
+def catalogue_pcodes(con: Any) -> list[str]:
+    """PCODEs of the Chinese law_moj records the catalogue (an open connection) holds."""
+    rows = con.execute(
+        "SELECT DISTINCT json_extract_string(metadata, '$.pcode') FROM records WHERE source_id = 'law_moj' AND lang = 'zh'"
+    ).fetchall()
+    return [r[0] for r in rows if r[0]]

@@ -133,10 +133,10 @@ def fsc_cmd(paths, licence) -> int:
     The source is marked pii_expected: its records cannot be exported or annotated before the
     PII stage has run.
     """
-    from sources.fsc import FscSource, known_full_cases
+    from sources.fsc import FscSource
 
-    known = known_full_cases(settings().db_path)  # a list row never replaces a case held in full
-    return _run(FscSource(list(paths), licence=licence, known_full_cases=known), "ingest fsc")
+    # a list row never replaces a case held in full: the ingest reads them (FscSource.know_catalogue)
+    return _run(FscSource(list(paths), licence=licence), "ingest fsc")
 
 
 def _manifest_command(name: str, what: str) -> click.Command:
@@ -205,10 +205,10 @@ def law_moj(paths: tuple[Path, ...], scope: str, allow: tuple[str, ...]) -> int:
     Snapshots are applied in the order given (directories in name order); an older snapshot never
     replaces a newer version (it is kept as history).
     """
-    from sources.law_moj import DEFAULT_ALLOW_LIST, LawMojSource, known_fsc_pcodes
+    from sources.law_moj import DEFAULT_ALLOW_LIST, LawMojSource
 
-    known = known_fsc_pcodes(settings().db_path)
-    source = LawMojSource(list(paths), scope=scope, allow_list=(*DEFAULT_ALLOW_LIST, *allow), known_fsc_pcodes=known)
+    # the FSC laws the catalogue holds are read by the ingest (LawMojSource.know_catalogue)
+    source = LawMojSource(list(paths), scope=scope, allow_list=(*DEFAULT_ALLOW_LIST, *allow))
     return _run(source, "ingest law-moj")
 
 

@@ -261,13 +261,21 @@ def test_a_list_row_never_replaces_a_case_held_in_full_across_ingests(tmp_path, 
     assert code == 0 and "1 new versions" in out
 
 
-def test_a_pipeline_fsc_step_reads_the_cases_held_in_full(tmp_path, db_path, cli):
-    from curate.pipeline import IngestStep, _source
+def test_the_ingest_reads_the_cases_held_in_full_for_library_callers_too(tmp_path, db_path, cli):
+    """The CLI and pipelines once read them themselves, so a library caller's list page replaced full cases."""
+    from curate.ingest import ingest
 
     (tmp_path / "detail.html").write_text(DETAIL, encoding="utf-8")
     assert cli("ingest", "fsc", str(tmp_path / "detail.html"))[0] == 0
-    source = _source(IngestStep("fsc", [tmp_path / "list.html"]), db_path)
+    (tmp_path / "list.html").write_text(LIST, encoding="utf-8")
+    source = FscSource([tmp_path / "list.html"])
+    assert source.known_full_cases == frozenset()
+    rep = ingest(db_path, source)
     assert source.known_full_cases == {"202509250001"} and "known_full_cases" not in source.config()
+    assert rep.skipped.get(FscReason.HELD_IN_FULL) == 1, rep.skipped  # its list row is skipped, not stored over it
+    given = FscSource([tmp_path / "list.html"], known_full_cases=["x"])  # a caller's own list wins
+    ingest(db_path, given)
+    assert given.known_full_cases == {"x"}
 
 
 @pytest.mark.parametrize(
