@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from curate.pii.span import Span
+from curate.pii.span import Span, Taken
 from curate.pii.text import SENTENCE_END, compact_view
 from curate.pii.view import detection_view
 
@@ -257,10 +257,12 @@ def _chunks(text: str, size: int) -> list[tuple[int, str]]:
 
 
 def _resolve(spans: list[Span]) -> list[Span]:
-    """Keep the best of overlapping spans (higher score, then longer)."""
+    """Keep the best of overlapping spans (higher score, then longer, then earlier; ties in the order given)."""
+    taken = Taken(spans)
     chosen: list[Span] = []
     for s in sorted(spans, key=lambda s: (-s.score, -(s.end - s.start), s.start)):
-        if all(s.end <= c.start or s.start >= c.end for c in chosen):
+        if not taken.overlaps(s):
+            taken.take(s)
             chosen.append(s)
     return sorted(chosen)
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-from curate.pii.span import Span
+from curate.pii.span import Span, Taken
 from curate.pii.text import halfwidth
 
 #: entity types whose values propagate (addresses and dates are too context-dependent)
@@ -119,26 +119,71 @@ ASCII_AFTER = "[A-Za-z0-9]"
 
 
 def _build(alts: tuple[str, ...]) -> re.Pattern[str]:
-    """One alternation of ``alts`` (longest first); an ASCII value must not be part of a longer ASCII token
-    (0912345678 inside 09123456789)."""
-    parts = [rf"(?<!{ASCII_BEFORE}){re.escape(a)}(?!{ASCII_AFTER})" if a[0].isascii() else re.escape(a) for a in alts]
+    """The longest of ``alts`` at the first position where one matches; an ASCII value (one that starts with an
+    ASCII character) must not be part of a longer ASCII token (0912345678 inside 09123456789).
+
+    The values are written as a trie (``09(?:12345678|87654321)``) with the longer ways out of each node first, which
+    matches what the flat alternation ``0912345678|0987654321`` of the values, longest first, matches: that one
+    tried every value at every position, so a record with thousands of values took time in text x values
+    (review 7: 3 s of a 100k-character record's 4)."""
+    ascii_values = [a for a in alts if a[0].isascii()]
+    parts = [rf"(?<!{ASCII_BEFORE}){_trie_pattern(_trie(ascii_values), rf'(?!{ASCII_AFTER})')}"] if ascii_values else []
+    others = [a for a in alts if not a[0].isascii()]
+    if others:
+        parts.append(_trie_pattern(_trie(others), ""))
     return re.compile("|".join(parts))
 
 
+#: the key that marks a value's end in a trie node (no character is empty)
+_END = ""
+
+
+def _trie(values: list[str]) -> dict:
+    """``values`` as nested ``{character: node}``; a node where a value ends holds :data:`_END`."""
+    root: dict = {}
+    for value in values:
+        node = root
+        for ch in value:
+            node = node.setdefault(ch, {})
+        node[_END] = {}
+    return root
+
+
+def _trie_pattern(node: dict, tail: str) -> str:
+    """The pattern of the values below ``node``, longest first (a value's end is the last way out of its node);
+    ``tail`` follows each value. A run of nodes with one way on is written as one literal."""
+    run = ""
+    while len(node) == 1 and _END not in node:
+        ch, node = next(iter(node.items()))
+        run += ch
+    ways = [re.escape(ch) + _trie_pattern(child, tail) for ch, child in sorted(node.items()) if ch != _END]
+    if _END in node:
+        ways.append(tail)
+    if len(ways) == 1:
+        return re.escape(run) + ways[0]
+    return f"{re.escape(run)}(?:{'|'.join(ways)})"
+
+
 def merge(spans: Iterable[Span], extra: Iterable[Span]) -> list[Span]:
-    """``spans`` plus those of ``extra`` that overlap none of them (sorted)."""
-    kept = sorted(spans)
-    for s in sorted(extra):
-        if all(s.end <= k.start or s.start >= k.end for k in kept):
-            kept.append(s)
-            kept.sort()
-    return kept
+    """``spans`` plus those of ``extra`` that overlap none of them nor an earlier one of ``extra`` (sorted)."""
+    kept, extra = sorted(spans), sorted(extra)
+    if not extra:
+        return kept
+    taken = Taken(kept + extra)
+    for k in kept:
+        taken.take(k)
+    added = []
+    for s in extra:
+        if not taken.overlaps(s):
+            taken.take(s)
+            added.append(s)
+    return sorted(kept + added)
 
 
 def propagate(fields: Mapping[str, str], spans: Mapping[str, list[Span]]) -> dict[str, list[Span]]:
     """Spans per field after propagating every field's values to all fields.
 
-    >>> from curate.pii.span import Span
+    >>> from curate.pii.span import Span, Taken
     >>> t = "受處分人：林志明。經查林志明於任職期間。核處林志明罰鍰"
     >>> out = propagate({"text": t}, {"text": [Span(5, 8, "PERSON", 0.9)]})
     >>> [t[s.start:s.end] for s in out["text"]]
