@@ -340,9 +340,9 @@ def labelled_spans(text: str) -> list[tuple[int, int, str, str]]:
         if end is None:
             continue
         if m.group("label2"):  # a form cell holds the value alone (an honorific after it allowed)
-            rest = text[end:]
-            rest = rest[len(next((h for h in honorifics if rest.startswith(h)), "")) :]
-            if not re.match(r"[ \u3000]*(?:$|[\n\t|])", rest):
+            # (read at an offset: a copy of the rest of the text per label took time in labels x text)
+            rest = end + len(next((h for h in honorifics if text.startswith(h, end)), ""))
+            if not _CELL_END.match(text, rest):
                 continue
         out.append((start, end, etype, LABELLED))
     best: dict[tuple[int, int, str], str] = {}
@@ -351,6 +351,9 @@ def labelled_spans(text: str) -> list[tuple[int, int, str, str]]:
             best[(s, e, t)] = r
     return sorted((s, e, t, r) for (s, e, t), r in best.items())
 
+
+#: what may follow a value in a form cell (after an honorific): spaces, then the cell's or the text's end
+_CELL_END = re.compile(r"[ \u3000]*(?:$|[\n\t|])")
 
 #: characters that end a name in running text (王明的, 王明於): a second given character among them is not the name's
 RUNNING_PARTICLES = frozenset("的之於于與与及並并")
@@ -375,11 +378,11 @@ def _running_values(text: str, by_label: dict[str, str]) -> list[tuple[int, int,
     from curate.pii.names import FOLLOW_WORDS, HONORIFICS, NOT_NAMES, STOP_AFTER, _tables, word_surname_ok
 
     not_names, non_given = _tables()[2], _tables()[3]
-    honorifics = tuple(HONORIFICS)
+    honorifics, skipped = tuple(HONORIFICS), tuple(NOT_NAMES) + not_names
     out = []
     for m in _running_regex().finditer(text):
         start, g0 = m.start("sur"), m.start("given")
-        if text.startswith(tuple(HONORIFICS), g0) or text[start:].startswith(tuple(NOT_NAMES) + not_names):
+        if text.startswith(honorifics, g0) or text.startswith(skipped, start):  # (at an offset, not on a copy)
             continue
         given = m.group("given")
         if given[0] in STOP_AFTER:
