@@ -44,7 +44,7 @@ class CatalogueCheck:
         checked.append("cross-checks: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in x.checked.items()))
         problems: list[str] = []
         if not c.ok:
-            problems.append(f"hash chain broken at event seq {c.first_bad_seq}: {c.reason}")
+            problems.append(f"hash chain broken at {c.at}: {c.reason}")
         problems += [f"{n} x {p}" for p, n in x.problems.items()]
         not_checked = {"anchors": "heads anchored outside the catalogue (`curate audit verify --anchor FILE`)"}
         if self.full.anchors_checked:

@@ -16,7 +16,7 @@ from typing import Any
 import duckdb
 
 from provenance import ledger
-from provenance.errors import UsageError
+from provenance.errors import LedgerError, UsageError
 from provenance.export_out import refuse_overlap
 
 
@@ -35,7 +35,18 @@ class Anchor:
 
 
 def current_anchor(con: duckdb.DuckDBPyConnection, catalogue: str = "") -> Anchor:
-    """The head of the ledger now, as an anchor to keep outside the database."""
+    """The head of the ledger now, as an anchor to keep outside the database.
+
+    Raises:
+        LedgerError: the chain does not verify (:func:`provenance.ledger.verify`): an anchor certifies the history
+            up to its head, so a broken one is never anchored.
+    """
+    chain = ledger.verify(con)
+    if not chain.ok:
+        raise LedgerError(
+            f"the ledger is broken at {chain.at} ({chain.reason}): its head is not anchored, since an anchor"
+            " certifies the history up to it; run `curate audit verify` to see what was changed"
+        )
     seq, h = ledger.head(con)
     count = con.execute("SELECT count(*) FROM provenance_events").fetchall()[0][0]
     at = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
@@ -78,22 +89,29 @@ def read_anchors(path: str | Path) -> list[Anchor]:
         if not line.strip():
             continue
         try:
-            d = json.loads(line)
-            out.append(
-                Anchor(
-                    int(d["seq"]),
-                    str(d["hash"]),
-                    int(d.get("count", d["seq"])),
-                    str(d.get("at", "")),
-                    d.get("catalogue", ""),
-                )
-            )
-        except (ValueError, KeyError, TypeError) as exc:
+            out.append(_anchor(json.loads(line)))
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise UsageError(
                 f"anchor file `{p}` line {n} is not an anchor (JSON with seq and hash): {exc}; "
                 "write anchors with `curate audit anchor --append FILE`"
             ) from exc
     return out
+
+
+def _count(d: dict[str, Any], key: str, default: Any = None) -> int:
+    v = d.get(key, default)
+    if type(v) is not int or v < 0:  # not a bool, a float or a negative number read as a seq
+        raise ValueError(f"{key} {v!r} is not a whole number >= 0")
+    return v
+
+
+def _anchor(d: dict[str, Any]) -> Anchor:
+    """One anchor line, checked: ``seq`` and ``count`` whole numbers, ``hash`` 64 hex digits."""
+    h = d["hash"]
+    if not isinstance(h, str) or len(h) != 64 or any(c not in "0123456789abcdef" for c in h):
+        raise ValueError(f"hash {h!r} is not 64 hex digits")
+    seq = _count(d, "seq")
+    return Anchor(seq, h, _count(d, "count", seq), str(d.get("at") or "time not recorded"), str(d.get("catalogue", "")))
 
 
 def check_anchors(con: duckdb.DuckDBPyConnection, anchors: list[Anchor]) -> list[str]:
@@ -112,8 +130,9 @@ def check_anchors(con: duckdb.DuckDBPyConnection, anchors: list[Anchor]) -> list
                 "events were deleted from its end (truncation)"
             )
         elif rows[0][0] != a.hash:
+            now = f"{rows[0][0][:12]}…" if rows[0][0] else "none (NULL)"
             problems.append(
-                f"anchored head seq {a.seq} (taken {a.at}) has hash {rows[0][0][:12]}…, anchored {a.hash[:12]}…: "
+                f"anchored head seq {a.seq} (taken {a.at}) has hash {now}, anchored {a.hash[:12]}…: "
                 "the chain up to it was rewritten"
             )
     return problems

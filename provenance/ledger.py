@@ -70,6 +70,11 @@ class VerifyResult:
     first_bad_event_id: str | None = None
     reason: str = ""
 
+    @property
+    def at(self) -> str:
+        """Where the chain breaks, for a message: ``event seq N``, or an event whose seq was erased."""
+        return "an event with no seq" if self.first_bad_seq is None else f"event seq {self.first_bad_seq}"
+
 
 def canonical_json(obj: Any) -> str:
     """Deterministic JSON (sorted keys, no spaces, UTF-8 kept).
@@ -225,11 +230,18 @@ def append(con: duckdb.DuckDBPyConnection, events: Iterable[Event], *, at: dt.da
     return len(rows)
 
 
+#: the columns every event needs: a NULL in one (``NOT NULL`` dropped by hand) is a break in itself, since a
+#: comparison with NULL is never true and would hide the event from every other check
+_REQUIRED = ("seq", "hash", "prev_hash", "event_id", "stage", "action", "created_at")
+
+
 def verify(con: duckdb.DuckDBPyConnection) -> VerifyResult:
     """Check the whole chain; name the first broken event.
 
     Detects: edited fields (hash mismatch), deleted or inserted events (seq gap or prev_hash
-    not equal to the previous event's hash), reordering (same), a rewritten genesis.
+    not equal to the previous event's hash), reordering (same), a rewritten genesis, and a NULL in a
+    column the chain needs (``_REQUIRED``: a NULL ``hash`` would otherwise compare as "not different").
+    An event without a seq is named first (``first_bad_seq`` None).
     """
     total = con.execute("SELECT count(*) FROM provenance_events").fetchone()[0]
     v2_from = format_from(con)
@@ -238,21 +250,24 @@ def verify(con: duckdb.DuckDBPyConnection) -> VerifyResult:
         if v2_from is None
         else f"CASE WHEN seq >= {int(v2_from)} THEN {CONTENT_SQL_V2} ELSE {CONTENT_SQL_V1} END"
     )
+    missing = " ".join(f"WHEN {c} IS NULL THEN '{c} missing (NULL): the event was modified by hand'" for c in _REQUIRED)
     bad = con.execute(f"""
         WITH e AS (
-            SELECT seq, event_id, prev_hash, hash,
+            SELECT seq, event_id, prev_hash, hash, stage, action, created_at,
                    lag(hash, 1, '{GENESIS}') OVER (ORDER BY seq) AS expected_prev,
                    lag(seq, 1, 0) OVER (ORDER BY seq) AS prev_seq,
                    sha256(prev_hash || '|' || {content}) AS recomputed
             FROM provenance_events
         )
         SELECT seq, event_id,
-               CASE WHEN seq <> prev_seq + 1 THEN 'sequence gap: an event before it was deleted or inserted'
-                    WHEN prev_hash <> expected_prev THEN 'prev_hash does not match the previous event: events were deleted, inserted or reordered'
+               CASE {missing}
+                    WHEN seq IS DISTINCT FROM prev_seq + 1 THEN 'sequence gap: an event before it was deleted or inserted'
+                    WHEN prev_hash IS DISTINCT FROM expected_prev THEN 'prev_hash does not match the previous event: events were deleted, inserted or reordered'
                     ELSE 'content hash mismatch: the event was modified' END AS reason
         FROM e
-        WHERE seq <> prev_seq + 1 OR prev_hash <> expected_prev OR recomputed <> hash
-        ORDER BY seq LIMIT 1
+        WHERE {" OR ".join(f"{c} IS NULL" for c in _REQUIRED)} OR seq IS DISTINCT FROM prev_seq + 1
+           OR prev_hash IS DISTINCT FROM expected_prev OR recomputed IS DISTINCT FROM hash
+        ORDER BY seq NULLS FIRST LIMIT 1
     """).fetchone()
     if bad:
         return VerifyResult(False, total, bad[0], bad[1], bad[2])

@@ -97,10 +97,7 @@ def verify_cmd(anchor_file: str | None, as_json: bool) -> int:
     if c.ok:
         click.echo(f"ledger ok: {c.checked} events verified (head seq {seq}, hash {head[:16]}…)")
     else:
-        click.echo(
-            f"ledger BROKEN at event seq {c.first_bad_seq} (event_id {c.first_bad_event_id}): "
-            f"{c.reason}; {c.checked} events checked"
-        )
+        click.echo(f"ledger BROKEN at {c.at} (event_id {c.first_bad_event_id}): {c.reason}; {c.checked} events checked")
     x = res.cross
     checked = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in x.checked.items())
     if x.ok:
