@@ -29,21 +29,19 @@ from collections.abc import Callable
 
 import duckdb
 
-from provenance import ledger
 from provenance.batches import BATCH_ACTION, verify_batches
 from provenance.crosscheck_base import (
     CrossCheck,
     events_view,
     has_column,
-    has_table,
     ids,
     rekeyed_id,
     verdicts_view,
 )
 from provenance.crosscheck_gates import check_gates
+from provenance.crosscheck_rows import check_rows
 from provenance.crosscheck_vault import check_vault
 from provenance.dedup_release import NEWER_OF_ITS_DOCUMENT, survivors
-from provenance.export_items import verify_items
 from provenance.holds import verify_holds
 from provenance.records import KEYED_PREFIX
 from provenance.terms_seal import VaultTerms
@@ -76,7 +74,8 @@ _CREATORS = f"""
     )
     SELECT r.record_id, r.content_sha256, r.licence_id,
            r.text IS NOT NULL AND NOT starts_with(coalesce(r.content_sha256, ''), '{KEYED_PREFIX}')
-               AND sha256(r.text) <> r.content_sha256 AS text_differs,
+               AND sha256(r.text) IS DISTINCT FROM r.content_sha256 AND r.content_sha256 IS NOT NULL AS text_differs,
+           r.text IS NOT NULL AS has_text,
            r.text IS NOT NULL AND starts_with(coalesce(r.content_sha256, ''), '{KEYED_PREFIX}') AS keyed,
            c.seq, c.kind,
            coalesce(k.sha, CASE c.kind WHEN 'ingest' THEN json_extract_string(c.detail, '$.sha256')
@@ -87,6 +86,10 @@ _CREATORS = f"""
                        ELSE json_extract_string(c.detail, '$.new_licence_id') END AS ev_licence
     FROM records r LEFT JOIN creator c ON c.rid = r.record_id LEFT JOIN rekeyed k ON k.rid = r.record_id
 """
+
+#: the columns of ``records`` that every version has (schema 0001 says NOT NULL; a comparison with NULL is never
+#: true, so an erased value would slip past the checks that compare it)
+_REQUIRED = ("record_id", "doc_key", "source_id", "locator", "status", "run_id", "created_at", "stage")
 
 #: the UDF name under which a keyed digest function is registered for one cross-check
 _KEYED_UDF = "_curate_keyed_digest"
@@ -102,6 +105,17 @@ def _check_records(
         "records",
         "record_id on more than one row (a version written twice or a row inserted by hand)",
         *ids(con, "SELECT record_id FROM records GROUP BY record_id HAVING count(*) > 1"),
+    )
+    res.add(
+        "records",
+        "a column every version needs is NULL (NOT NULL dropped by hand and the value erased)",
+        *ids(
+            con,
+            "SELECT coalesce(record_id, '(no record_id)') || ': ' || concat_ws(', ', "
+            + ", ".join(f"CASE WHEN {c} IS NULL THEN '{c}' END" for c in _REQUIRED)
+            + ") FROM records WHERE "
+            + " OR ".join(f"{c} IS NULL" for c in _REQUIRED),
+        ),
     )
     res.add(
         "records", "no creating event in the ledger", *ids(con, f"SELECT record_id FROM ({base}) WHERE seq IS NULL")
@@ -124,7 +138,19 @@ def _check_records(
     res.add(
         "records",
         "content_sha256 differs from the digest in its creating event",
-        *ids(con, f"SELECT record_id FROM ({base}) WHERE ev_sha IS NOT NULL AND ev_sha <> content_sha256"),
+        *ids(
+            con,
+            f"SELECT record_id FROM ({base}) WHERE ev_sha IS NOT NULL AND content_sha256 IS NOT NULL"
+            " AND ev_sha <> content_sha256",
+        ),
+    )
+    res.add(
+        "records",
+        "content_sha256 removed (NULL) although the version has text or its creating event records a digest",
+        *ids(
+            con,
+            f"SELECT record_id FROM ({base}) WHERE content_sha256 IS NULL AND (has_text OR ev_sha IS NOT NULL)",
+        ),
     )
     res.add(
         "records",
@@ -204,7 +230,7 @@ def _check_keyed_text(
             *ids(
                 con,
                 f"SELECT b.record_id FROM ({base}) b JOIN records t USING (record_id)"
-                f" WHERE b.keyed AND {_KEYED_UDF}(t.text) <> b.content_sha256",
+                f" WHERE b.keyed AND {_KEYED_UDF}(t.text) IS DISTINCT FROM b.content_sha256",
             ),
         )
     finally:
@@ -327,7 +353,7 @@ def _check_status(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
             *ids(
                 con,
                 "SELECT r.record_id FROM records r JOIN records p ON p.record_id = r.near_duplicate_of"
-                " WHERE r.near_duplicate_of IS NOT NULL AND r.status = 'active' AND p.status <> 'active'",
+                " WHERE r.near_duplicate_of IS NOT NULL AND r.status = 'active' AND p.status IS DISTINCT FROM 'active'",
             ),
         )
     res.add(
@@ -357,151 +383,7 @@ def _check_status(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
         *ids(
             con,
             "SELECT r.record_id FROM records r WHERE r.status = 'active'"
-            " AND EXISTS (SELECT 1 FROM records c WHERE c.version_of = r.record_id AND c.status <> 'withdrawn')",
-        ),
-    )
-
-
-def _check_rows(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
-    if has_table(con, "exports"):
-        res.checked["exports"] = con.execute("SELECT count(*) FROM exports").fetchall()[0][0]
-        res.add(
-            "exports",
-            "row does not match the export event at its export_seq",
-            *ids(
-                con,
-                "SELECT x.export_id || ' (seq ' || x.export_seq || ')' FROM exports x"
-                " LEFT JOIN provenance_events e ON e.seq = x.export_seq"
-                " WHERE e.seq IS NULL OR e.action <> 'export'"
-                " OR json_extract_string(e.detail, '$.export_id') IS DISTINCT FROM x.export_id"
-                " OR json_extract_string(e.detail, '$.manifest_sha256') IS DISTINCT FROM x.manifest_sha256"
-                " OR json_extract_string(e.detail, '$.state_hash') IS DISTINCT FROM x.state_hash"
-                " OR CAST(json_extract(e.detail, '$.records') AS BIGINT) IS DISTINCT FROM x.records"
-                # the parameters the export was made under (audience, purpose...): what `audit exports` shows
-                " OR (json_extract(e.detail, '$.params') IS NOT NULL AND ("
-                "     json_extract_string(e.detail, '$.params.purpose') IS DISTINCT FROM x.purpose"
-                "  OR json_extract_string(e.detail, '$.params.audience') IS DISTINCT FROM x.audience"
-                "  OR CAST(json_extract(e.detail, '$.params.commercial') AS BOOLEAN) IS DISTINCT FROM x.commercial"
-                "  OR json_extract_string(e.detail, '$.params.as_of') IS DISTINCT FROM CAST(x.as_of AS VARCHAR)"
-                "  OR json_extract_string(e.detail, '$.params.format') IS DISTINCT FROM x.format))",
-            ),
-        )
-        res.add(
-            "exports",
-            "export has fewer or more items than it exported (export_items rows deleted or added)",
-            *ids(
-                con,
-                "SELECT x.export_id || ' (' || count(i.record_id) || ' items, ' || x.records || ' records)'"
-                " FROM exports x LEFT JOIN export_items i USING (export_id)"
-                " GROUP BY x.export_id, x.records, x.export_seq HAVING count(i.record_id) <> x.records"
-                # exports made before export_items existed have none: only those before the first itemised one
-                " AND (count(i.record_id) > 0 OR x.export_seq > (SELECT min(y.export_seq) FROM exports y"
-                "      WHERE EXISTS (SELECT 1 FROM export_items j WHERE j.export_id = y.export_id)))",
-            ),
-        )
-        res.add(
-            "exports",
-            "export event has no exports row (row deleted)",
-            *ids(
-                con,
-                "SELECT 'seq ' || e.seq FROM provenance_events e WHERE e.stage = 'export' AND e.action = 'export'"
-                " AND NOT EXISTS (SELECT 1 FROM exports x WHERE x.export_seq = e.seq)",
-            ),
-        )
-        res.add(  # unique by its one writer, not by an index (0102)
-            "exports",
-            "export item on more than one row (an export's items written twice or a row inserted by hand)",
-            *ids(
-                con,
-                "SELECT export_id || ':' || record_id FROM export_items GROUP BY export_id, record_id"
-                " HAVING count(*) > 1",
-            ),
-        )
-        items, unsealed = verify_items(con)
-        if not items.ok:
-            res.add("exports", items.reason, [f"event seq {items.first_bad_seq}"])
-        if unsealed:
-            res.notes.append(
-                f"{unsealed} exports predate sealed item digests: their items are checked by count and against the "
-                "records only (`curate audit verify-export DIR` checks a folder's files)"
-            )
-        res.add(
-            "exports",
-            "exported record no longer matches the catalogue (record changed or deleted)",
-            *ids(
-                con,
-                "SELECT i.export_id || ':' || i.record_id FROM export_items i LEFT JOIN records r USING (record_id)"
-                " WHERE r.record_id IS NULL OR i.content_sha256 IS DISTINCT FROM r.content_sha256",
-            ),
-        )
-    if has_table(con, "withdrawals"):
-        res.checked["withdrawals"] = con.execute("SELECT count(*) FROM withdrawals").fetchall()[0][0]
-        res.add(
-            "withdrawals",
-            "row does not match the withdrawal event at its withdrawal_seq",
-            *ids(
-                con,
-                "SELECT w.scope || ':' || w.target || ' (seq ' || w.withdrawal_seq || ')' FROM withdrawals w"
-                " LEFT JOIN provenance_events e ON e.seq = w.withdrawal_seq"
-                " WHERE e.seq IS NULL OR e.action <> 'withdrawal'"
-                " OR json_extract_string(e.detail, '$.scope') IS DISTINCT FROM w.scope"
-                " OR json_extract_string(e.detail, '$.target') IS DISTINCT FROM w.target"
-                " OR json_extract_string(e.detail, '$.reason') IS DISTINCT FROM w.reason"
-                " OR CAST(json_extract(e.detail, '$.records') AS BIGINT) IS DISTINCT FROM w.records",
-            ),
-        )
-        res.add(
-            "withdrawals",
-            "withdrawal event has no withdrawals row (row deleted)",
-            *ids(
-                con,
-                "SELECT 'seq ' || e.seq FROM provenance_events e WHERE e.stage = 'provenance'"
-                " AND e.action = 'withdrawal' AND NOT EXISTS (SELECT 1 FROM withdrawals w WHERE w.withdrawal_seq = e.seq)",
-            ),
-        )
-    if has_table(con, "reinstatements"):
-        res.checked["reinstatements"] = con.execute("SELECT count(*) FROM reinstatements").fetchall()[0][0]
-        res.add(
-            "reinstatements",
-            "row does not match the reinstatement event at its reinstatement_seq",
-            *ids(
-                con,
-                "SELECT u.scope || ':' || u.target || ' (seq ' || u.reinstatement_seq || ')' FROM reinstatements u"
-                " LEFT JOIN provenance_events e ON e.seq = u.reinstatement_seq"
-                " WHERE e.seq IS NULL OR e.action <> 'reinstatement'"
-                " OR json_extract_string(e.detail, '$.target') IS DISTINCT FROM u.target"
-                " OR json_extract_string(e.detail, '$.reason') IS DISTINCT FROM u.reason",
-            ),
-        )
-        res.add(
-            "reinstatements",
-            "reinstatement event has no reinstatements row (row deleted)",
-            *ids(
-                con,
-                "SELECT 'seq ' || e.seq FROM provenance_events e WHERE e.action = 'reinstatement'"
-                " AND NOT EXISTS (SELECT 1 FROM reinstatements u WHERE u.reinstatement_seq = e.seq)",
-            ),
-        )
-    res.checked["runs"] = con.execute("SELECT count(*) FROM runs").fetchall()[0][0]
-    if has_column(con, "runs", "ledger_seq"):
-        res.add(
-            "runs",
-            "finished at a ledger head the chain no longer has (events deleted from the end or rewritten)",
-            *ids(
-                con,
-                "SELECT r.run_id || ' (seq ' || r.ledger_seq || ')' FROM runs r"
-                " LEFT JOIN provenance_events e ON e.seq = r.ledger_seq WHERE r.ledger_seq IS NOT NULL AND"
-                f" CASE WHEN r.ledger_seq = 0 THEN r.ledger_hash <> '{ledger.GENESIS}'"
-                " ELSE e.seq IS NULL OR e.hash <> r.ledger_hash END",
-            ),
-        )
-    res.add(
-        "runs",
-        "run id used by events or records has no runs row",
-        *ids(
-            con,
-            "SELECT DISTINCT run_id FROM (SELECT run_id FROM provenance_events UNION ALL SELECT run_id FROM records)"
-            " WHERE run_id IS NOT NULL AND run_id NOT IN (SELECT run_id FROM runs)",
+            " AND EXISTS (SELECT 1 FROM records c WHERE c.version_of = r.record_id AND c.status IS DISTINCT FROM 'withdrawn')",
         ),
     )
 
@@ -529,7 +411,7 @@ def crosscheck(
     _check_status(con, res)
     _check_derived(con, res)
     check_gates(con, res, keyed_digest, vault_terms)
-    _check_rows(con, res)
+    check_rows(con, res)
     holds = verify_holds(con)
     res.add("holds", "licence_holds differs from its licence_disputed/released events", [f"{c}: {p}" for c, p in holds])
     return res

@@ -139,6 +139,30 @@ def test_recomputed_chain_after_an_edit_is_detected(history, db_path, cli, tmp_p
     )
     con.close()
     code, out = _verify(cli)
+    assert code == 1 and "export event names a ledger state" in out, out  # the exports recorded the old state
+    # the attacker rewrites the exports' recorded states too (and the exports rows): only the anchor is left
+    ro = duckdb.connect(str(db_path), read_only=True)
+    exports = ro.execute("SELECT seq FROM provenance_events WHERE action = 'export' ORDER BY seq").fetchall()
+    ro.close()
+    for (seq,) in exports:  # one at a time: each rewrite changes the hashes the next export recorded
+        _sql(
+            db_path,
+            "UPDATE provenance_events SET detail = json_merge_patch(detail, json_object('state_hash', (SELECT s.hash"
+            " FROM provenance_events s WHERE s.seq = CAST(provenance_events.detail->>'$.state_seq' AS BIGINT))))"
+            f" WHERE seq = {seq}",
+        )
+        _rehash_from(db_path, seq)
+    con = duckdb.connect(str(db_path))
+    con.execute(
+        "UPDATE runs SET ledger_hash = (SELECT hash FROM provenance_events e WHERE e.seq = runs.ledger_seq)"
+        " WHERE ledger_seq > 0"
+    )
+    con.execute(
+        "UPDATE exports SET state_hash = (SELECT e.detail->>'$.state_hash' FROM provenance_events e"
+        " WHERE e.seq = exports.export_seq)"
+    )
+    con.close()
+    code, out = _verify(cli)
     assert code == 0, out
     code, out = _verify(cli, "--anchor", str(anchors))
     assert code == 1 and "rewritten" in out, out

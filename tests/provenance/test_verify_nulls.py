@@ -1,0 +1,211 @@
+"""Seventh hostile review (ledger): NULLs, row fields and recorded heads that `curate audit verify` must not miss."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import pytest
+
+from provenance import ledger
+
+#: recreate provenance_events without its NOT NULL constraints, as an insider with the file can
+_UNCONSTRAINED = (
+    "CREATE TABLE pe2 AS SELECT * FROM provenance_events",
+    "DROP TABLE provenance_events",
+    "ALTER TABLE pe2 RENAME TO provenance_events",
+)
+
+
+@pytest.fixture
+def history(mixed, db_path, cli, tmp_path):
+    """`mixed` + an export + a withdrawal + another export."""
+    for name, extra in (("e1", "--non-commercial"), ("e2", "--commercial")):
+        code, _, err = cli(
+            "--quiet", "export", "dataset", "--purpose", "training", "--audience", "public",
+            "--out", str(tmp_path / name), "--as-of", "2026-06-01", extra,
+        )  # fmt: skip
+        assert code == 0, err
+        if name == "e1":
+            code, _, err = cli("provenance", "withdraw", "--record", mixed["press"][0], "--reason", "takedown request")
+            assert code == 0, err
+    code, out, err = cli("audit", "verify")
+    assert code == 0 and "cross-checks ok" in out, out + err
+    return mixed
+
+
+def _sql(path, *statements, params=None):
+    con = duckdb.connect(str(path))
+    try:
+        for s in statements:
+            con.execute(s, params) if params and "?" in s else con.execute(s)
+    finally:
+        con.close()
+
+
+def _one(path, sql):
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(sql).fetchone()
+    finally:
+        con.close()
+
+
+def _verify(cli, *args):
+    code, out, err = cli("audit", "verify", *args)
+    assert "Traceback" not in out + err, out + err
+    return code, out + err
+
+
+def test_a_null_hash_hides_no_edit(history, db_path, cli, tmp_path):
+    anchors = tmp_path / "a.jsonl"
+    assert cli("audit", "anchor", "--append", str(anchors))[0] == 0
+    ocw = history["ocw"][0]
+    seq = _one(db_path, f"SELECT min(seq) FROM provenance_events WHERE record_id = '{ocw}'")[0]
+    _sql(
+        db_path,
+        *_UNCONSTRAINED,
+        f"UPDATE records SET licence_id = 'CC0-1.0' WHERE record_id = '{ocw}'",
+        'UPDATE provenance_events SET detail = json_merge_patch(detail, \'{"licence_id": "CC0-1.0"}\'),'
+        f" hash = NULL, prev_hash = NULL WHERE seq = {seq}",
+    )
+    code, out = _verify(cli, "--anchor", str(anchors))
+    assert code == 1 and f"BROKEN at event seq {seq} " in out and "hash missing (NULL)" in out, out
+
+
+@pytest.mark.parametrize("column", ["hash", "prev_hash", "created_at", "action"])
+def test_a_null_in_a_column_the_chain_needs_is_named(history, db_path, cli, column):
+    _sql(db_path, *_UNCONSTRAINED, f"UPDATE provenance_events SET {column} = NULL WHERE seq = 5")
+    code, out = _verify(cli)
+    assert code == 1 and "BROKEN at event seq 5 " in out and f"{column} missing (NULL)" in out, out
+
+
+def test_an_event_without_a_seq_is_named(history, db_path, cli):
+    _sql(db_path, *_UNCONSTRAINED, "UPDATE provenance_events SET seq = NULL WHERE seq = 5")
+    code, out = _verify(cli)
+    assert code == 1 and "BROKEN at an event with no seq" in out, out
+
+
+def test_a_null_run_head_is_named(history, db_path, cli):
+    _sql(db_path, "UPDATE runs SET ledger_hash = NULL WHERE ledger_seq > 0")
+    code, out = _verify(cli)
+    assert code == 1 and "ledger head the chain no longer has" in out, out
+
+
+def test_an_erased_run_head_is_named(history, db_path, cli):
+    _sql(
+        db_path,
+        "UPDATE runs SET ledger_seq = NULL, ledger_hash = NULL WHERE finished_at = (SELECT max(finished_at) FROM runs)",
+    )
+    code, out = _verify(cli)
+    assert code == 1 and "finished without its ledger head" in out, out
+
+
+def test_a_null_status_is_named(history, db_path, cli):
+    ocw = history["ocw"][0]
+    _sql(
+        db_path,
+        "ALTER TABLE records ALTER status DROP NOT NULL",
+        f"UPDATE records SET status = NULL WHERE record_id = '{ocw}'",
+    )
+    code, out = _verify(cli)
+    assert code == 1 and "a column every version needs is NULL" in out and f"{ocw}: status" in out, out
+
+
+def test_forged_text_with_its_digest_erased_is_named(history, db_path, cli):
+    law = history["law"][1]
+    _sql(
+        db_path,
+        f"UPDATE records SET text = '偽造：任何人可商業使用。', content_sha256 = NULL WHERE record_id = '{law}'",
+    )
+    code, out = _verify(cli)
+    assert code == 1 and "content_sha256 removed (NULL)" in out and law in out, out
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        "UPDATE exports SET out_dir = '/tmp/harmless-folder'",
+        "UPDATE exports SET blocked = 0",
+        "UPDATE exports SET actor = 'nobody'",
+        "UPDATE exports SET counts = '{}'",
+        "UPDATE exports SET created_at = created_at - INTERVAL 30 DAY",
+    ],
+)
+def test_export_row_fields_the_recall_lists_print_are_checked(history, db_path, cli, edit):
+    _sql(db_path, edit)
+    code, out = _verify(cli)
+    assert code == 1 and "row does not match the export event" in out, out
+
+
+@pytest.mark.parametrize(
+    "edit",
+    ["UPDATE withdrawals SET actor = 'mallory'", "UPDATE withdrawals SET created_at = created_at - INTERVAL 30 DAY"],
+)
+def test_withdrawal_row_actor_and_time_are_checked(history, db_path, cli, edit):
+    _sql(db_path, edit)
+    code, out = _verify(cli)
+    assert code == 1 and "row does not match the withdrawal event" in out, out
+
+
+def _rechain(path):
+    """Recompute every hash and every run head, as an attacker who knows the format would (exports left alone)."""
+    con = duckdb.connect(str(path))
+    try:
+        v2_from = ledger.format_from(con)
+        rows = con.execute(
+            "SELECT seq, event_id, run_id, record_id, stage, action, CAST(detail AS VARCHAR), created_at, actor"
+            " FROM provenance_events ORDER BY seq"
+        ).fetchall()
+        prev = ledger.GENESIS
+        for r in rows:
+            h = ledger.chain_hash(prev, ledger.content_string(*r, fmt=2 if v2_from and r[0] >= v2_from else 1))
+            con.execute("UPDATE provenance_events SET prev_hash = ?, hash = ? WHERE seq = ?", [prev, h, r[0]])
+            prev = h
+        con.execute(
+            "UPDATE runs SET ledger_hash = (SELECT hash FROM provenance_events e WHERE e.seq = runs.ledger_seq)"
+            " WHERE ledger_seq > 0"
+        )
+    finally:
+        con.close()
+
+
+def test_a_rewritten_chain_is_named_by_the_state_its_exports_recorded(history, db_path, cli):
+    _sql(db_path, "UPDATE provenance_events SET actor = 'mallory' WHERE seq = 3")
+    _rechain(db_path)
+    code, out = _verify(cli)
+    assert code == 1 and "export event names a ledger state" in out, out
+
+
+def test_a_broken_chain_is_not_anchored(history, db_path, cli, tmp_path):
+    _sql(db_path, "UPDATE provenance_events SET actor = 'mallory' WHERE seq = 3")
+    anchors = tmp_path / "a.jsonl"
+    code, out, err = cli("audit", "anchor", "--append", str(anchors))
+    assert code == 1 and "broken at event seq 3" in err and "Traceback" not in err, out + err
+    assert not anchors.exists()
+
+
+@pytest.mark.parametrize(
+    "line, why",
+    [
+        ('{"seq": 1.5, "hash": "%s"}', "seq 1.5"),
+        ('{"seq": true, "hash": "%s"}', "seq True"),
+        ('{"seq": -1, "hash": "%s"}', "seq -1"),
+        ('{"seq": 1, "hash": null}', "hash None"),
+        ('{"seq": 1, "hash": "aa"}', "hash 'aa'"),
+    ],
+)
+def test_an_anchor_line_that_is_no_anchor_is_refused(history, cli, tmp_path, line, why):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(line.replace("%s", "a" * 64) + "\n")
+    code, out = _verify(cli, "--anchor", str(bad))
+    assert code == 2 and "line 1 is not an anchor" in out and why in out, out
+
+
+def test_an_anchor_of_an_erased_head_is_named_not_a_crash(history, db_path, cli, tmp_path):
+    anchors = tmp_path / "a.jsonl"
+    assert cli("audit", "anchor", "--append", str(anchors))[0] == 0
+    seq = json.loads(anchors.read_text())["seq"]
+    _sql(db_path, *_UNCONSTRAINED, f"UPDATE provenance_events SET hash = NULL WHERE seq = {seq}")
+    code, out = _verify(cli, "--anchor", str(anchors))
+    assert code == 1 and "has hash none (NULL)" in out, out
