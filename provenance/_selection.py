@@ -94,8 +94,14 @@ SELECT r.record_id, r.source_id, r.licence_id, {{texts}}, r.locator, r.lang, r.s
 FROM records r LEFT JOIN sources s USING (source_id)
 WHERE {{where}}
 """
-#: the columns that read texts: the text, the title, the content digest (computed for a version stored without one)
-_TEXTS = {"texts": "r.text, r.title", "sha": "coalesce(r.content_sha256, sha256(coalesce(r.text, '')))"}
+#: the columns that read texts: the text, the title, the content digest; NULL when the text does not hash to the
+#: stored digest, or has none (edited in place, or the digest erased: :meth:`Decider.decide` blocks it). A keyed
+#: digest (``hmac:``) needs the PII key, which the export does not hold: ``curate audit verify`` checks those
+_TEXTS = {
+    "texts": "r.text, r.title",
+    "sha": "CASE WHEN r.text IS NULL THEN coalesce(r.content_sha256, sha256('')) WHEN starts_with(r.content_sha256,"
+    " 'hmac:') OR r.content_sha256 = sha256(r.text) THEN r.content_sha256 END",
+}
 SELECT = _SELECT_HEAD.format(**_TEXTS, where=CANDIDATE) + "ORDER BY r.record_id\n"
 #: the rows (as :data:`SELECT`'s, without text and title: :meth:`Decider.licensed` reads neither) of the records
 #: named by the list parameter ``$ids``, whatever their status
@@ -319,6 +325,14 @@ class Decider:
         licence_id, status, pii_state, pii_expected = row[LICENCE], row[STATUS], row[PII], row[PII_EXPECTED]
         if status == "withdrawn":
             return ExportVerdict(False, "withdrawn", "record or its source was withdrawn", licence_id or "")
+        if row[SHA] is None:  # only SELECT's rows, which read the text (see _TEXTS)
+            return ExportVerdict(
+                False,
+                "text_digest",
+                "the text does not hash to its content_sha256 (edited in place, or the digest erased); run"
+                " `curate audit verify`",
+                licence_id or "",
+            )
         held = self.held(row)
         if held is not None:
             return held
