@@ -26,7 +26,8 @@ SUMMARY_PROBLEMS = 20
 @dataclass(slots=True)
 class CatalogueCheck:
     """The outcome of :func:`check_catalogue`: ``full`` (chain, cross-checks, anchors) and ``keyed`` (``None``
-    when no PII key was configured: the vault and keyed digests were not checked)."""
+    when no PII key was configured: the vault and keyed digests were not checked; with ``not_checked``, the line
+    saying why, when the key configured is not the catalogue's)."""
 
     full: FullVerify
     keyed: dict[str, Any] | None
@@ -53,6 +54,8 @@ class CatalogueCheck:
             del not_checked["anchors"]
         if self.keyed is None:
             not_checked["keyed"] = "the raw-text vault and keyed digests (CURATE_PII_KEY not set)"
+        elif self.keyed.get("not_checked"):
+            not_checked["keyed"] = self.keyed["not_checked"]
         else:
             checked.append(f"keyed: {self.keyed['checked']} sealed texts and names")
             problems += self.keyed["problems"]
@@ -73,10 +76,28 @@ def check_catalogue(con: duckdb.DuckDBPyConnection, anchors: list[Anchor] | None
     from curate.pii.vault import vault_terms_function
 
     key = load_key(required=False)  # the vault and keyed digests are checked only with the PII key
+    wrong = _wrong_key(con, key)
+    if wrong:
+        key = None  # its digests would differ from every stored one: checked as without a key, and said so
     full = verify_all(con, anchors, keyed_digest=digest_function(key), vault_terms=vault_terms_function(key))
     keyed = None
     if key is not None:
         from curate.pii.keyed_check import verify_keyed
 
         keyed = verify_keyed(con, key)
+    elif wrong:
+        keyed = {"checked": 0, "problems": [], "other_key": 0, "not_checked": wrong}
     return CatalogueCheck(full, keyed)
+
+
+def _wrong_key(con: duckdb.DuckDBPyConnection, key: Any) -> str:
+    """Why ``key`` is not this catalogue's PII key (one line; '' when it is, or when nothing tells)."""
+    from curate.pii.keyed_ids import catalogue_key_ids
+
+    known = catalogue_key_ids(con) if key is not None else set()
+    if not known or key.key_id in known:
+        return ""
+    return (
+        f"CURATE_PII_KEY is not this catalogue's key (key id {key.key_id}; the catalogue's: {', '.join(sorted(known))}):"
+        " the raw-text vault and keyed digests were not checked; set the catalogue's key to check them"
+    )

@@ -123,6 +123,8 @@ def verify_cmd(anchor_file: str | None, as_json: bool) -> int:
         )
     if keyed is None:
         click.echo("note: CURATE_PII_KEY not set: the raw-text vault and keyed digests were not checked")
+    elif keyed.get("not_checked"):
+        click.echo(f"keyed checks NOT DONE: {keyed['not_checked']}")
     elif keyed["problems"]:
         click.echo(f"keyed checks FAILED ({keyed['checked']} sealed items checked):")
         for p in keyed["problems"][:20]:

@@ -146,6 +146,23 @@ def refuse_plain_catalogue(con, source_ids: set[str], where: str) -> None:
         )
 
 
+def catalogue_key_ids(con) -> set[str]:
+    """The key ids of this catalogue's PII key: those of its sealed rows that a ledger event also names (a row
+    written under a wrong key, or relabelled, does not count). Empty when nothing was sealed."""
+    from provenance.crosscheck_base import LEDGER_KEY_IDS, has_table
+
+    known: set[str] = set()
+    for table in ("raw_vault", "pii_source_names"):
+        if has_table(con, table):
+            known |= {
+                r[0]
+                for r in con.execute(
+                    f"SELECT DISTINCT key_id FROM {table} WHERE key_id IN ({LEDGER_KEY_IDS})"
+                ).fetchall()
+            }
+    return known
+
+
 def refuse_other_key(con, key: PiiKey, where: str) -> None:
     """Refuse to write with a PII key other than the one this catalogue's personal data was keyed under.
 
@@ -155,17 +172,7 @@ def refuse_other_key(con, key: PiiKey, where: str) -> None:
     text of a keyed ingest version still in the clear (one row is enough: its keyed digest under this key).
     Only key ids that a ledger event also names count: a row written under a wrong key by a command that did not
     check it, or relabelled, does not make that key the catalogue's."""
-    known: set[str] = set()
-    from provenance.crosscheck_base import LEDGER_KEY_IDS, has_table
-
-    for table in ("raw_vault", "pii_source_names"):
-        if has_table(con, table):
-            known |= {
-                r[0]
-                for r in con.execute(
-                    f"SELECT DISTINCT key_id FROM {table} WHERE key_id IN ({LEDGER_KEY_IDS})"
-                ).fetchall()
-            }
+    known = catalogue_key_ids(con)
     other = bool(known) and key.key_id not in known
     if not other:
         probe = con.execute(
