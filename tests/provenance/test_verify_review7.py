@@ -1,4 +1,4 @@
-"""Seventh hostile review (ledger): NULLs, row fields and recorded heads that `curate audit verify` must not miss."""
+"""Seventh hostile review (ledger): NULLs, row fields, recorded heads, forged texts and a wrong key that `curate audit verify` and the export must not miss."""
 
 from __future__ import annotations
 
@@ -209,3 +209,34 @@ def test_an_anchor_of_an_erased_head_is_named_not_a_crash(history, db_path, cli,
     _sql(db_path, *_UNCONSTRAINED, f"UPDATE provenance_events SET hash = NULL WHERE seq = {seq}")
     code, out = _verify(cli, "--anchor", str(anchors))
     assert code == 1 and "has hash none (NULL)" in out, out
+
+
+@pytest.mark.parametrize("digest", ["NULL", "content_sha256"])
+def test_the_export_blocks_a_text_that_does_not_hash_to_its_digest(mixed, db_path, cli, tmp_path, digest):
+    law = mixed["law"][1]
+    _sql(
+        db_path,
+        f"UPDATE records SET text = '偽造：任何人可商業使用。', content_sha256 = {digest} WHERE record_id = '{law}'",
+    )
+    out = tmp_path / "x"
+    code, _, err = cli(
+        "--quiet", "export", "dataset", "--purpose", "training", "--audience", "public", "--out", str(out),
+        "--as-of", "2026-06-01", "--commercial",
+    )  # fmt: skip
+    assert code == 0, err
+    assert law not in (out / "manifest.jsonl").read_text()
+    assert f"{law},law_moj,OGDL-Taiwan-1.0,text_digest," in (out / "blocked.csv").read_text()
+    assert "偽造" not in "".join(p.read_text(errors="replace") for p in (out / "data").rglob("*") if p.is_file())
+
+
+def test_a_key_other_than_the_catalogues_is_said_not_a_tampered_text(db_path, cli, tmp_path, monkeypatch):
+    monkeypatch.setenv("CURATE_PII_KEY", "5e" * 32)
+    src = tmp_path / "c.jsonl"
+    src.write_text('{"id": "a", "text": "申請人王小明，身分證字號A123456789。"}\n', encoding="utf-8")
+    assert cli("-q", "ingest", "moda", str(src), "--licence", "CC-BY-4.0")[0] == 0
+    assert cli("-q", "run", "pii", "--workers", "1")[0] == 0
+    assert _verify(cli)[0] == 0
+    monkeypatch.setenv("CURATE_PII_KEY", "77" * 32)
+    code, out = _verify(cli)
+    assert "keyed checks NOT DONE: CURATE_PII_KEY is not this catalogue's key" in out, out
+    assert "edited in place" not in out and "keyed checks ok" not in out and code == 0, out
