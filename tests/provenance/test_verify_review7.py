@@ -80,8 +80,9 @@ def test_a_null_in_a_column_the_chain_needs_is_named(history, db_path, cli, colu
     assert code == 1 and "BROKEN at event seq 5 " in out and f"{column} missing (NULL)" in out, out
 
 
-def test_an_event_without_a_seq_is_named(history, db_path, cli):
-    _sql(db_path, *_UNCONSTRAINED, "UPDATE provenance_events SET seq = NULL WHERE seq = 5")
+@pytest.mark.parametrize("which", ["seq = 5", "seq = (SELECT max(seq) FROM provenance_events WHERE action = 'export')"])
+def test_an_event_without_a_seq_is_named(history, db_path, cli, which):
+    _sql(db_path, *_UNCONSTRAINED, f"UPDATE provenance_events SET seq = NULL WHERE {which}")
     code, out = _verify(cli)
     assert code == 1 and "BROKEN at an event with no seq" in out, out
 
