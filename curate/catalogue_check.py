@@ -92,12 +92,15 @@ def check_catalogue(con: duckdb.DuckDBPyConnection, anchors: list[Anchor] | None
 
 def _wrong_key(con: duckdb.DuckDBPyConnection, key: Any) -> str:
     """Why ``key`` is not this catalogue's PII key (one line; '' when it is, or when nothing tells)."""
-    from curate.pii.keyed_ids import catalogue_key_ids
+    from curate.pii.keyed_ids import is_other_key
 
-    known = catalogue_key_ids(con) if key is not None else set()
-    if not known or key.key_id in known:
+    if key is None:
         return ""
+    other, known = is_other_key(con, key)
+    if not other:
+        return ""
+    theirs = ", ".join(sorted(known)) or "none sealed yet; no keyed digest matches under this key"
     return (
-        f"CURATE_PII_KEY is not this catalogue's key (key id {key.key_id}; the catalogue's: {', '.join(sorted(known))}):"
+        f"CURATE_PII_KEY is not this catalogue's key (key id {key.key_id}; the catalogue's: {theirs}):"
         " the raw-text vault and keyed digests were not checked; set the catalogue's key to check them"
     )

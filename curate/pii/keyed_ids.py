@@ -163,6 +163,26 @@ def catalogue_key_ids(con) -> set[str]:
     return known
 
 
+#: keyed ingest texts still in the clear that :func:`is_other_key` hashes: the key is another only if none matches
+#: (one text edited in place is not a wrong key)
+KEY_PROBES = 50
+
+
+def is_other_key(con, key: PiiKey) -> tuple[bool, set[str]]:
+    """Whether ``key`` is not the key this catalogue's personal data was keyed under, and the catalogue's key ids
+    (:func:`catalogue_key_ids`). Its sealed rows' key ids tell; before anything is sealed, the keyed digests of
+    ingest texts still in the clear: another key when none of up to :data:`KEY_PROBES` of them matches. False when
+    nothing tells (no keyed data)."""
+    known = catalogue_key_ids(con)
+    if known and key.key_id not in known:
+        return True, known
+    probes = con.execute(
+        "SELECT text, content_sha256 FROM records WHERE stage = 'ingest' AND text IS NOT NULL"
+        f" AND starts_with(content_sha256, '{KEYED_PREFIX}') LIMIT {KEY_PROBES}"
+    ).fetchall()
+    return bool(probes) and all(key.content_digest(t) != d for t, d in probes), known
+
+
 def refuse_other_key(con, key: PiiKey, where: str) -> None:
     """Refuse to write with a PII key other than the one this catalogue's personal data was keyed under.
 
@@ -172,14 +192,7 @@ def refuse_other_key(con, key: PiiKey, where: str) -> None:
     text of a keyed ingest version still in the clear (one row is enough: its keyed digest under this key).
     Only key ids that a ledger event also names count: a row written under a wrong key by a command that did not
     check it, or relabelled, does not make that key the catalogue's."""
-    known = catalogue_key_ids(con)
-    other = bool(known) and key.key_id not in known
-    if not other:
-        probe = con.execute(
-            "SELECT text, content_sha256 FROM records WHERE stage = 'ingest' AND text IS NOT NULL"
-            f" AND starts_with(content_sha256, '{KEYED_PREFIX}') LIMIT 1"
-        ).fetchone()
-        other = probe is not None and key.content_digest(probe[0]) != probe[1]
+    other, known = is_other_key(con, key)
     if other:
         named = f" (key id {', '.join(sorted(known))})" if known else ""
         raise UsageError(

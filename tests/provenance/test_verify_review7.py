@@ -241,3 +241,26 @@ def test_a_key_other_than_the_catalogues_is_said_not_a_tampered_text(db_path, cl
     code, out = _verify(cli)
     assert "keyed checks NOT DONE: CURATE_PII_KEY is not this catalogue's key" in out, out
     assert "edited in place" not in out and "keyed checks ok" not in out and code == 0, out
+
+
+def test_another_key_before_anything_is_sealed_is_said_too(db_path, cli, tmp_path, monkeypatch):
+    """Before the PII stage no sealed row names the key: the keyed digests of the texts in the clear tell (review of
+    the fixes, 1); one text edited in place is still named as such under the right key."""
+    monkeypatch.setenv("CURATE_PII_KEY", "5e" * 32)
+    src = tmp_path / "c.jsonl"
+    rows = [f'{{"id": "a{i}", "text": "申請人王小明{i}，身分證字號A123456789。"}}\n' for i in range(3)]
+    src.write_text("".join(rows), encoding="utf-8")
+    assert cli("-q", "ingest", "moda", str(src), "--licence", "CC-BY-4.0", "--pii-expected")[0] == 0
+    assert _verify(cli)[0] == 0
+    monkeypatch.setenv("CURATE_PII_KEY", "77" * 32)
+    code, out = _verify(cli)
+    assert "keyed checks NOT DONE: CURATE_PII_KEY is not this catalogue's key" in out, out
+    assert "edited in place" not in out and code == 0, out
+    monkeypatch.setenv("CURATE_PII_KEY", "5e" * 32)
+    con = duckdb.connect(str(db_path))
+    try:
+        con.execute("UPDATE records SET text = text || '改' WHERE record_id = (SELECT min(record_id) FROM records)")
+    finally:
+        con.close()
+    code, out = _verify(cli)
+    assert code != 0 and "edited in place" in out and "NOT DONE" not in out, out
