@@ -99,7 +99,9 @@ WHERE {{where}}
 #: digest (``hmac:``) needs the PII key, which the export does not hold: ``curate audit verify`` checks those
 _TEXTS = {
     "texts": "r.text, r.title",
-    "sha": "CASE WHEN r.text IS NULL THEN coalesce(r.content_sha256, sha256('')) WHEN starts_with(r.content_sha256,"
+    # NULL (blocked as text_digest) when the text is missing (an active version's text blanked: it shipped as "")
+    # or does not hash to its digest; a keyed digest is left to `audit verify` (the export holds no key)
+    "sha": "CASE WHEN r.text IS NULL THEN NULL WHEN starts_with(r.content_sha256,"
     " 'hmac:') OR r.content_sha256 = sha256(r.text) THEN r.content_sha256 END",
 }
 SELECT = _SELECT_HEAD.format(**_TEXTS, where=CANDIDATE) + "ORDER BY r.record_id\n"
@@ -329,8 +331,8 @@ class Decider:
             return ExportVerdict(
                 False,
                 "text_digest",
-                "the text does not hash to its content_sha256 (edited in place, or the digest erased); run"
-                " `curate audit verify`",
+                "the text is missing or does not hash to its content_sha256 (edited in place, or the digest erased);"
+                " run `curate audit verify`",
                 licence_id or "",
             )
         held = self.held(row)

@@ -212,13 +212,18 @@ def test_an_anchor_of_an_erased_head_is_named_not_a_crash(history, db_path, cli,
     assert code == 1 and "has hash none (NULL)" in out, out
 
 
-@pytest.mark.parametrize("digest", ["NULL", "content_sha256"])
-def test_the_export_blocks_a_text_that_does_not_hash_to_its_digest(mixed, db_path, cli, tmp_path, digest):
+@pytest.mark.parametrize(
+    "text,digest",
+    [
+        ("'偽造：任何人可商業使用。'", "NULL"),
+        ("'偽造：任何人可商業使用。'", "content_sha256"),
+        ("NULL", "content_sha256"),
+    ],
+)
+def test_the_export_blocks_a_text_that_does_not_hash_to_its_digest(mixed, db_path, cli, tmp_path, text, digest):
+    """A blanked text (NULL) shipped as "" with its old digest (review of the fixes, 2)."""
     law = mixed["law"][1]
-    _sql(
-        db_path,
-        f"UPDATE records SET text = '偽造：任何人可商業使用。', content_sha256 = {digest} WHERE record_id = '{law}'",
-    )
+    _sql(db_path, f"UPDATE records SET text = {text}, content_sha256 = {digest} WHERE record_id = '{law}'")
     out = tmp_path / "x"
     code, _, err = cli(
         "--quiet", "export", "dataset", "--purpose", "training", "--audience", "public", "--out", str(out),
