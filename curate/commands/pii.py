@@ -16,6 +16,21 @@ pii = click.Group(
     "leaks; rekey a catalogue made before keyed ids.",
 )
 
+
+def _threshold(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    """``--threshold`` checked as ``run pii --set score_threshold`` is (a span's score is in [0, 1])."""
+    from curate.pii.engine import check_score_threshold
+    from provenance.errors import ConfigError
+
+    try:
+        return check_score_threshold(value)
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+#: the longest line ``--max-line-bytes`` may allow (1 TiB: more than any record, less than a read can be asked for)
+MAX_LINE_BYTES_LIMIT = 1 << 40
+
 _common = [
     click.option(
         "--input",
@@ -34,7 +49,14 @@ _common = [
         default=None,
         help="Where bad lines are reported (default: the output's name + `.errors.jsonl`: out.jsonl.errors.jsonl).",
     ),
-    click.option("--threshold", type=float, default=0.4, show_default=True, help="Minimum score of a span."),
+    click.option(
+        "--threshold",
+        type=float,
+        default=0.4,
+        show_default=True,
+        callback=_threshold,
+        help="Minimum score of a span, in [0, 1].",
+    ),
     click.option(
         "--ckip-model",
         type=click.Path(file_okay=False, exists=True),
@@ -43,7 +65,7 @@ _common = [
     ),
     click.option(
         "--max-line-bytes",
-        type=int,
+        type=click.IntRange(1, MAX_LINE_BYTES_LIMIT),
         default=16 * 1024 * 1024,
         show_default=True,
         help="Longer lines are reported as errors, not read into memory.",
@@ -158,7 +180,14 @@ def scrub(
     help="Read back the tasks of the Label Studio projects pushed to (settings as for `curate annotate`).",
 )
 @click.option("--json", "as_json", is_flag=True, help="One JSON object on stdout.")
-@click.option("--threshold", type=float, default=0.4, show_default=True, help="Minimum score of a detected span.")
+@click.option(
+    "--threshold",
+    type=float,
+    default=0.4,
+    show_default=True,
+    callback=_threshold,
+    help="Minimum score of a detected span, in [0, 1].",
+)
 def scan(paths: tuple[Path, ...], label_studio: bool, as_json: bool, threshold: float) -> int:
     """Search the catalogue (all tables but the vault) and everything it wrote for personal values.
 

@@ -47,6 +47,29 @@ class DetectorConfig:
     #: "own" (default, no presidio) or "presidio" (optional extra: the same recognizers in presidio's engine)
     engine: str = "own"
 
+    def __post_init__(self) -> None:
+        check_score_threshold(self.score_threshold)
+
+
+def check_score_threshold(value: float) -> float:
+    """``value`` if it is a usable minimum score of a span, else :class:`ConfigError`: scores are in [0, 1], so a
+    larger threshold (or ``inf``, or ``nan``, which compares false with every score) would report nothing and a
+    scrub would keep every personal value (review 7). The one check of ``curate pii detect|scrub|scan
+    --threshold`` and ``curate run pii --set score_threshold``.
+
+    >>> check_score_threshold(0.4)
+    0.4
+    >>> check_score_threshold(float("nan"))
+    Traceback (most recent call last):
+    ...
+    provenance.errors.ConfigError: score_threshold must be a finite number in [0, 1], got nan
+    """
+    if not 0.0 <= value <= 1.0:  # false for nan too
+        from provenance.errors import ConfigError
+
+        raise ConfigError(f"score_threshold must be a finite number in [0, 1], got {value}")
+    return value
+
 
 def offline_tldextract() -> None:
     """Make tldextract use its bundled public-suffix snapshot (no download at run time)."""

@@ -55,3 +55,8 @@ class PiiConfig:
     #: options of the source-wide name scrub, which runs over a source's records whatever their stage marks;
     #: a mark records the per-record detection, so these are left out of the marks' hash (see ``config_hash``)
     UNMARKED: ClassVar[tuple[str, ...]] = ("names_common_share", "names_common_min")
+
+    def __post_init__(self) -> None:
+        from curate.pii.engine import check_score_threshold
+
+        check_score_threshold(self.score_threshold)

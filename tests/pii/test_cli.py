@@ -101,3 +101,38 @@ def test_help(cli):
     for args in (("pii", "--help"), ("pii", "detect", "--help"), ("pii", "scrub", "--help")):
         code, out, _ = cli(*args)
         assert code == 0 and "Usage" in out
+
+
+ID_TEXT = "申請人王小明，身分證字號A123456789，手機0912-345-678。"
+
+
+@pytest.mark.parametrize("command", ["detect", "scrub"])
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "5", "-0.1"])
+def test_a_threshold_outside_0_1_is_refused(cli, tmp_path, command, value):
+    """Review 7: `--threshold nan|inf|5` was taken; no span scores that high, so a scrub kept the national id and
+    the phone, exit 0. Refused as `run pii --set score_threshold` refuses it (one check), nothing written."""
+    inp, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    inp.write_text(json.dumps({"id": "a", "text": ID_TEXT}, ensure_ascii=False) + "\n", encoding="utf-8")
+    code, _, err = cli("pii", command, "--input", str(inp), "--output", str(out), "--threshold", value)
+    assert code == 2 and "score_threshold must be a finite number in [0, 1]" in err, err
+    assert not out.exists()
+
+
+def test_scan_threshold_and_stage_setting_share_the_check(cli):
+    from curate.runner import make_stage
+    from provenance.errors import UsageError
+
+    code, _, err = cli("pii", "scan", "--threshold", "nan")
+    assert code == 2 and "score_threshold must be a finite number in [0, 1]" in err, err
+    with pytest.raises(UsageError, match=r"score_threshold must be a finite number in \[0, 1\], got 5.0"):
+        make_stage("pii", {"score_threshold": "5"})
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "99999999999999999999999"])
+def test_max_line_bytes_out_of_range_is_refused(cli, tmp_path, value):
+    """Review 7: `--max-line-bytes -1` read nothing (an empty output, exit 0); a huge value was a traceback."""
+    inp, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    inp.write_text(json.dumps({"id": "a", "text": "x"}) + "\n", encoding="utf-8")
+    code, _, err = cli("pii", "scrub", "--input", str(inp), "--output", str(out), "--max-line-bytes", value)
+    assert code == 2 and "--max-line-bytes" in err and "Traceback" not in err, err
+    assert not out.exists()
