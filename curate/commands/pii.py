@@ -238,7 +238,7 @@ def scan(paths: tuple[Path, ...], label_studio: bool, as_json: bool, threshold: 
             "no personal value found"
             if report.clean
             else f"{len(report.findings)} finding(s)"
-            + (f", {len(report.leftovers)} leftover file(s) not checked" if report.leftovers else "")
+            + (f", {len(report.leftovers)} file(s) not checked" if report.leftovers else "")
         )
     return EXIT_OK if report.clean else 1
 

@@ -68,8 +68,9 @@ class ScanReport:
     tasks: int = 0  # Label Studio tasks read from the server
     findings: list[Finding] = field(default_factory=list)
     unchecked: list[str] = field(default_factory=list)  # recorded surfaces that could not be read
-    #: catalogue write-ahead logs without their database (a copy interrupted by a kill): they may hold text from
-    #: before the PII stage and cannot be searched alone, so a scan that meets one is not clean
+    #: files that could not be searched, with why: a catalogue write-ahead log without its database (a copy
+    #: interrupted by a kill, which may hold text from before the PII stage), a file that is not UTF-8 text or not
+    #: a regular file, one that cannot be read; a scan that meets one is not clean
     leftovers: list[str] = field(default_factory=list)
     #: ``{source: [keyed digest]}``: names the PII stage held back as common in their source (``pii_names_held``),
     #: not searched (a string in one record in two hundred of a source is in its exports by design)
@@ -266,49 +267,97 @@ def _file_strings(
     paths: Iterable[Path],
     *,
     skip: Iterable[Path] = (),
-    unchecked: list[str] | None = None,
     leftovers: list[str] | None = None,
 ) -> Iterator[tuple[str, str, str]]:
-    """``(path, where, string)`` pieces of every readable file under ``paths`` but ``skip``; a DuckDB file that
-    cannot be opened is named in ``unchecked``. A DuckDB database is searched table by table whatever its name
-    (``.duckdb``, a killed copy's ``.tmp``), with its write-ahead log beside it; a ``.wal`` without its database
-    is named in ``leftovers``."""
-    unchecked = unchecked if unchecked is not None else []
+    """``(path, where, string)`` pieces of every file under ``paths`` but ``skip``. A DuckDB database is searched
+    table by table whatever its name (``.duckdb``, a killed copy's ``.tmp``), with its write-ahead log beside it.
+    A file that cannot be searched is named in ``leftovers`` with why, so the scan is not clean (review 7: most were
+    skipped without a word): a ``.wal`` without its database, a DuckDB or Parquet file that cannot be opened, a
+    file that is not UTF-8 text (compressed, an archive, Big5, UTF-16), a line of text over 256 MiB, a FIFO or
+    other file that is not a regular one, a file that cannot be read."""
     leftovers = leftovers if leftovers is not None else []
     seen: set[Path] = {Path(p).resolve() for p in skip}
     for root in paths:
-        root = Path(root)
-        files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
-        for p in files:
+        for p in _files_under(Path(root)):
             rp = p.resolve()
             if rp in seen:
                 continue
             seen.add(rp)
-            if p.suffix == ".wal":  # replayed when its database is opened (read-only, in memory)
-                if not Path(str(p)[: -len(".wal")]).exists():
-                    leftovers.append(
-                        f"file {p}: a catalogue's write-ahead log without its database (a copy interrupted by a "
-                        "kill), not checked: it may hold text from before the PII stage; delete it (`curate serve` "
-                        "deletes a killed portal's leftovers when it starts)"
-                    )
-                continue
-            if p.suffix in _DUCKDB or _is_duckdb(p):  # read table by table, whatever its size
-                yield from _duckdb_strings(p, unchecked)
-                continue
-            if p.stat().st_size > _MAX_FILE_BYTES:
-                continue
-            if p.suffix in _PARQUET:
-                yield from _parquet_strings(p)
-                continue
             try:
-                text = p.read_bytes().decode("utf-8")
-            except (UnicodeDecodeError, OSError):
-                continue
-            yield str(p), str(p), _unescape_json(text)
+                yield from _one_file(p, leftovers)
+            except (OSError, UnicodeDecodeError, _NotSearched) as exc:
+                leftovers.append(f"file {p}: not checked, {_why(exc)}")
 
 
-def _duckdb_strings(path: Path, unchecked: list[str]) -> Iterator[tuple[str, str, str]]:
-    """The strings of every table of a DuckDB file (a copy of the catalogue), as for the catalogue itself."""
+class _NotSearched(Exception):
+    """A file the scan cannot search (its message says why)."""
+
+
+def _why(exc: Exception) -> str:
+    if isinstance(exc, UnicodeDecodeError):
+        return "not UTF-8 text (compressed, an archive, binary, or another encoding such as Big5 or UTF-16)"
+    if isinstance(exc, OSError):
+        return f"it cannot be read ({exc.strerror or type(exc).__name__})"
+    return str(exc)
+
+
+def _files_under(root: Path) -> Iterator[Path]:
+    """``root`` itself unless it is a folder, else every entry under it that is not a folder (a symbolic link that
+    points nowhere holds nothing and is left out)."""
+    if not root.is_dir():
+        if root.exists():
+            yield root
+        return
+    for p in sorted(root.rglob("*")):
+        if not p.is_dir() and p.exists():
+            yield p
+
+
+def _one_file(p: Path, leftovers: list[str]) -> Iterator[tuple[str, str, str]]:
+    if not p.is_file():
+        raise _NotSearched("not a regular file (a FIFO, a socket or a device)")
+    if p.suffix == ".wal":  # replayed when its database is opened (read-only, in memory)
+        if not Path(str(p)[: -len(".wal")]).exists():
+            leftovers.append(
+                f"file {p}: a catalogue's write-ahead log without its database (a copy interrupted by a "
+                "kill), not checked: it may hold text from before the PII stage; delete it (`curate serve` "
+                "deletes a killed portal's leftovers when it starts)"
+            )
+        return
+    if p.suffix in _DUCKDB or _is_duckdb(p):  # read table by table, whatever its size
+        yield from _duckdb_strings(p)
+    elif p.suffix in _PARQUET:
+        yield from _parquet_strings(p)
+    elif p.stat().st_size > _MAX_FILE_BYTES:
+        yield from _text_pieces(p)
+    else:
+        yield str(p), str(p), _unescape_json(p.read_bytes().decode("utf-8"))
+
+
+def _text_pieces(path: Path) -> Iterator[tuple[str, str, str]]:
+    """A text file over :data:`_MAX_FILE_BYTES` in pieces of whole lines of about that size (a value never spans
+    a line of JSONL); a line longer than that is :class:`_NotSearched`."""
+    with path.open("rb") as fh:
+        while True:
+            piece, size, line = [], 0, b""
+            while size < _MAX_FILE_BYTES and len(line := fh.readline(_MAX_FILE_BYTES + 1)) <= _MAX_FILE_BYTES:
+                if not line:
+                    break
+                piece.append(line)
+                size += len(line)
+            if piece:
+                yield str(path), str(path), _unescape_json(b"".join(piece).decode("utf-8"))
+            if len(line) > _MAX_FILE_BYTES:
+                raise _NotSearched(
+                    f"a line longer than {_MAX_FILE_BYTES >> 20} MiB (the lines before it were searched)"
+                )
+            if not line:
+                return
+
+
+def _duckdb_strings(path: Path) -> Iterator[tuple[str, str, str]]:
+    """The strings of every table of a DuckDB file (a copy of the catalogue), as for the catalogue itself; one
+    that cannot be opened is :class:`_NotSearched`."""
     import duckdb
 
     from provenance import db
@@ -317,8 +366,7 @@ def _duckdb_strings(path: Path, unchecked: list[str]) -> Iterator[tuple[str, str
     try:
         con = db.connect_readonly(path)
     except (WorkbenchError, duckdb.Error) as exc:
-        unchecked.append(f"file {path}: a DuckDB file that could not be opened, not checked ({str(exc)[:200]})")
-        return
+        raise _NotSearched(f"a DuckDB file that could not be opened ({str(exc)[:200]})") from None
     try:
         for _, where, text in _table_strings(con, prefix=f"{path}: "):
             yield str(path), where, text
@@ -327,13 +375,22 @@ def _duckdb_strings(path: Path, unchecked: list[str]) -> Iterator[tuple[str, str
 
 
 def _parquet_strings(path: Path) -> Iterator[tuple[str, str, str]]:
+    """The strings of a Parquet file, read a row group at a time (memory bounded by one, whatever the file's size);
+    a file that cannot be read as Parquet is :class:`_NotSearched`."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
-        table = pq.read_table(path)
-    except (OSError, pa.ArrowException):
-        return
+        pf = pq.ParquetFile(path)
+        for i in range(pf.num_row_groups):
+            yield from _table_values(path, pf.read_row_group(i))
+    except pa.ArrowException as exc:
+        raise _NotSearched(f"not a readable Parquet file ({str(exc)[:200]})") from None
+
+
+def _table_values(path: Path, table) -> Iterator[tuple[str, str, str]]:
+    import pyarrow as pa
+
     for name in table.column_names:
         col = table.column(name)
         if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
@@ -433,9 +490,7 @@ def scan(
         if surface in ("export", "labelstudio-file"):
             report.unchecked.extend(f"{surface} {p}: not checked, it no longer exists" for p in roots if not p.exists())
         live = (Path(db_path), Path(f"{db_path}.wal"))  # the catalogue itself was searched above
-        for path, where, text in _file_strings(
-            roots, skip=live, unchecked=report.unchecked, leftovers=report.leftovers
-        ):
+        for path, where, text in _file_strings(roots, skip=live, leftovers=report.leftovers):
             files.add(path)
             report.strings += 1
             report.findings.extend(Finding(surface, where, t, d) for t, d in match.find(text))

@@ -76,7 +76,7 @@ def test_a_copy_of_the_catalogue_left_in_the_work_folder_is_searched(db_path, cl
     (snapshots / "snapshot-1.duckdb").write_bytes(b"not a database")
     code, out, _ = cli("pii", "scan", "--json", "--no-label-studio")
     report = json.loads(out)
-    assert code == 0 and any("snapshot-1.duckdb" in u and "could not be opened" in u for u in report["unchecked"])
+    assert code == 1 and any("snapshot-1.duckdb" in u and "could not be opened" in u for u in report["leftovers"])
 
 
 def test_a_killed_portal_copy_named_tmp_and_a_lone_wal_do_not_pass_the_scan(db_path, cli, monkeypatch):
@@ -107,7 +107,7 @@ def test_a_killed_portal_copy_named_tmp_and_a_lone_wal_do_not_pass_the_scan(db_p
     (snapshots / "snapshot-2.duckdb.wal").write_bytes(b"\x64\x00\x62\x65 a log of inserts")
     code, out, _ = cli("pii", "scan", "--no-label-studio")
     assert code == 1 and "snapshot-2.duckdb.wal" in out and "NOT CHECKED" in out, out
-    assert out.strip().splitlines()[-1] == "0 finding(s), 1 leftover file(s) not checked"
+    assert out.strip().splitlines()[-1] == "0 finding(s), 1 file(s) not checked"
 
 
 def test_a_record_withdrawn_before_the_pii_stage_is_named(db_path, cli, monkeypatch):
@@ -141,3 +141,50 @@ def test_a_record_withdrawn_before_the_pii_stage_is_named(db_path, cli, monkeypa
     assert {("detector", f"records.text {r1}", t) for t in ("TW_NATIONAL_ID", "TW_PHONE")} <= found
     assert ("records", "TW_NATIONAL_ID") in {(f["surface"], f["entity_type"]) for f in report["findings"]}
     assert "A123456789" not in out and "0912345678" not in out
+
+
+def test_files_it_cannot_search_are_named_and_the_scan_is_not_clean(scrubbed, cli, tmp_path, monkeypatch):
+    """Review 7: gzip, zip, Big5, UTF-16, a FIFO and files over 256 MiB given with --path (or met in a scanned
+    folder) were skipped without a word: "no personal value found", exit 0. Each is named now, with why, and the
+    scan is not clean; a large text file is read in pieces of whole lines (its values found) and only a line over
+    the limit is not searched."""
+    import gzip
+    import os
+    import zipfile
+
+    from curate.pii import scan as scan_mod
+
+    line = json.dumps({"id": "x", "text": "受處分人：林志明"}, ensure_ascii=False)
+    folder = tmp_path / "scan"
+    folder.mkdir()
+    (folder / "gz.jsonl.gz").write_bytes(gzip.compress(line.encode()))
+    (folder / "u16.jsonl").write_bytes(line.encode("utf-16"))
+    (folder / "big5.txt").write_bytes("受處分人：林志明".encode("big5"))
+    with zipfile.ZipFile(folder / "z.zip", "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("p.txt", line)
+    (folder / "broken.parquet").write_bytes(b"PAR1 not really")
+    os.mkfifo(folder / "pipe")
+    (folder / "gone").symlink_to(tmp_path / "nowhere")  # points nowhere: nothing to search, not listed
+    code, out, _ = cli("pii", "scan", "--json", "--no-label-studio", "--path", str(folder))
+    report = json.loads(out)
+    assert code == 1 and report["findings"] == [], report
+    named = {u.split(":")[0].removeprefix(f"file {folder}/"): u for u in report["leftovers"]}
+    assert sorted(named) == ["big5.txt", "broken.parquet", "gz.jsonl.gz", "pipe", "u16.jsonl", "z.zip"], named
+    assert "not UTF-8 text" in named["gz.jsonl.gz"] and "not a regular file" in named["pipe"]
+    code, out, _ = cli("pii", "scan", "--no-label-studio", "--path", str(folder / "pipe"))
+    assert code == 1 and "NOT CHECKED" in out and "no personal value found" not in out, out
+
+    monkeypatch.setattr(scan_mod, "_MAX_FILE_BYTES", 200)
+    big = tmp_path / "big" / "big.jsonl"
+    big.parent.mkdir()
+    big.write_text("\n".join([json.dumps({"id": str(i), "text": "無"}) for i in range(20)] + [line]) + "\n")
+    code, out, _ = cli("pii", "scan", "--json", "--no-label-studio", "--path", str(big.parent))
+    report = json.loads(out)
+    assert code == 1 and [f["entity_type"] for f in report["findings"]] == ["PERSON"], report
+    assert [u for u in report["leftovers"] if str(big) in u] == []
+    big.write_text(line + "\n" + "x" * 300 + "\n")
+    code, out, _ = cli("pii", "scan", "--json", "--no-label-studio", "--path", str(big))
+    report = json.loads(out)
+    assert code == 1 and [f["entity_type"] for f in report["findings"]] == ["PERSON"], report
+    mine = [u for u in report["leftovers"] if str(big) in u]
+    assert len(mine) == 1 and "a line longer than" in mine[0]
