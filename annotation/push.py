@@ -490,10 +490,11 @@ def write_tasks_file(con: duckdb.DuckDBPyConnection, cfg: PushConfig, path: Path
 
     Records no task, only the file's path (table ``annotation_task_files``) so `curate pii scan` checks it.
     """
-    from provenance.export_out import catalogue_files, refuse_overlap
+    from provenance.export_out import catalogue_files, file_target, refuse_overlap
 
     _validate(cfg)
     refuse_overlap(path, catalogue_files(con), option="--output", kind="file")  # never over the catalogue
+    path = file_target(path)  # never over a device; through a link, at its target
     report = PushReport(bank=cfg.bank, project=cfg.project, output=str(path))
     rows, report.already = select_candidates(con, cfg)
     report.selected = len(rows) + report.already

@@ -53,6 +53,7 @@ from pathlib import Path
 from typing import IO, Any, BinaryIO
 
 from provenance.errors import UsageError
+from provenance.export_out import file_target
 
 __all__ = [
     "DEFAULT_MAX_LINE_BYTES",
@@ -283,7 +284,10 @@ def atomic_output(path: Path) -> Iterator[IO[str]]:
 
     It is written to a new file beside ``path`` (``<name>.<pid>.<random>.tmp``, created exclusively), so no existing
     file, the input included, is ever opened for writing or removed in its place. The temporary files a killed run
-    left for this ``path`` (their process is gone) are removed first: a full-size copy each (review 6)."""
+    left for this ``path`` (their process is gone) are removed first: a full-size copy each (review 6). A ``path``
+    that is a symbolic link is written at the file it points to; one that is a device, a FIFO or a folder is refused
+    (:func:`provenance.export_out.file_target`), never replaced."""
+    path = file_target(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     _remove_orphans(path)
     while True:
@@ -319,9 +323,16 @@ def _remove_orphans(path: Path) -> None:
 def check_paths(input_path: Path, output_path: Path, **side_files: Path) -> None:
     """Raise :class:`UsageError` when the input is missing, or when the output or a side file the tool writes
     (``side_files``: option name without dashes -> path, e.g. ``quarantine=...``) is the input or the output, by
-    name, symbolic link or hard link. Called before anything is opened for writing."""
-    if not input_path.is_file():
+    name, symbolic link or hard link, and an output that is not a regular file (:func:`atomic_output` would replace
+    it). Called before anything is opened for writing."""
+    if not input_path.exists():
         raise UsageError(f"input file `{input_path}` does not exist")
+    if not input_path.is_file():
+        raise UsageError(
+            f"input file `{input_path}` is not a regular file (a FIFO, a device, a folder, a process substitution);"
+            " these tools read a regular file: save the lines to one first"
+        )
+    file_target(output_path)
     if _same_file(input_path, output_path):
         raise UsageError("--output must differ from --input")
     for option, side in side_files.items():

@@ -80,6 +80,32 @@ def refuse_overlap(out: Path, catalogue: list[Path], *, option: str = "--out", k
             )
 
 
+def file_target(out: Path, *, option: str = "--output") -> Path:
+    """Where a file written whole at ``out`` (a new file beside it, renamed over it) lands: ``out``, or through a
+    symbolic link the regular file it points to (the link stays). Refuse an ``out`` that exists and is not a regular
+    file (a device such as ``/dev/null``, a FIFO, ``/proc/self/fd/1``, a folder) and a link that points nowhere:
+    the rename would replace the device, or the link, by a file (review 7: ``--output /dev/full``, as root, made
+    ``/dev/full`` a regular file).
+
+    >>> file_target(Path("/dev/null"))
+    Traceback (most recent call last):
+    ...
+    provenance.errors.UsageError: --output `/dev/null` exists and is not a regular file (a device, a FIFO or a folder); the output would replace it: give the path of a file
+    """
+    if out.exists() and not out.is_file():
+        raise UsageError(
+            f"{option} `{out}` exists and is not a regular file (a device, a FIFO or a folder); the output would"
+            " replace it: give the path of a file"
+        )
+    if not out.is_symlink():
+        return out
+    if not out.exists():
+        raise UsageError(
+            f"{option} `{out}` is a symbolic link to nothing (`{os.readlink(out)}`); give the path of a file"
+        )
+    return out.resolve()
+
+
 def sha256_file(path: Path) -> str:
     """The sha256 of a file's bytes, read a MiB at a time (an export's files, its manifest)."""
     h = hashlib.sha256()

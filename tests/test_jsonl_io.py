@@ -18,6 +18,7 @@ from curate.jsonl_io import (
     parse_line,
     read_jsonl,
 )
+from provenance.errors import UsageError
 
 
 def _read(path, **kw):
@@ -238,3 +239,58 @@ def test_a_killed_runs_temporary_file_is_removed_by_the_next_run(tmp_path):
         fh.write("{}\n")
     assert not orphan.exists() and live.exists() and other.exists() and out.read_text() == "{}\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([out.name, live.name, other.name])
+
+
+def _fifo(tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    return fifo
+
+
+@pytest.mark.parametrize("argv", [["zh", "convert"], ["dedup"], ["pii", "detect"], ["pii", "scrub"]])
+@pytest.mark.parametrize("kind", ["fifo", "link-to-fifo", "link-to-nothing"])
+def test_an_output_that_is_not_a_regular_file_is_refused(cli, tmp_path, argv, kind):
+    """Review 7: the output was renamed over whatever had its name: `--output /dev/full` (as root) made the device a
+    regular file, and a link (to `/proc/self/fd/1`) was replaced by a file. A device, a FIFO (used here: a test never
+    writes to a device node) or a link to one, or to nothing, is refused before anything is written."""
+    inp = tmp_path / "in.jsonl"
+    inp.write_text(GOOD, encoding="utf-8")
+    out = _fifo(tmp_path) if kind == "fifo" else tmp_path / "out.jsonl"
+    if kind == "link-to-fifo":
+        out.symlink_to(_fifo(tmp_path))
+    elif kind == "link-to-nothing":
+        out.symlink_to(tmp_path / "nowhere")
+    code, _, err = cli("-q", *argv, "--input", str(inp), "--output", str(out))
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+    assert ("is not a regular file" if "fifo" in kind else "symbolic link to nothing") in err, err
+    assert out.is_symlink() or out.is_fifo()
+    assert _names(tmp_path) <= {"in.jsonl", out.name, "pipe"}  # no output, no errors or quarantine file
+
+
+def _names(tmp_path):
+    return {p.name for p in tmp_path.iterdir()}
+
+
+@pytest.mark.parametrize("argv", [["zh", "convert"], ["dedup"], ["pii", "detect"]])
+def test_an_output_link_to_a_file_writes_that_file(cli, tmp_path, argv):
+    inp, target, link = tmp_path / "in.jsonl", tmp_path / "real.jsonl", tmp_path / "out.jsonl"
+    inp.write_text(GOOD, encoding="utf-8")
+    target.write_text("old\n")
+    link.symlink_to(target)
+    code, _, err = cli("-q", *argv, "--input", str(inp), "--output", str(link))
+    assert code == 0, err
+    assert link.is_symlink() and [json.loads(x)["id"] for x in target.read_text().splitlines()] == ["a", "b"]
+
+
+def test_atomic_output_refuses_a_fifo(tmp_path):
+    fifo = _fifo(tmp_path)
+    with pytest.raises(UsageError, match="is not a regular file"), atomic_output(fifo) as fh:
+        fh.write("x")
+    assert fifo.is_fifo() and _names(tmp_path) == {"pipe"}
+
+
+@pytest.mark.parametrize("argv", [["zh", "convert"], ["dedup"], ["pii", "detect"]])
+def test_an_input_that_is_a_fifo_is_named_as_such(cli, tmp_path, argv):
+    """Review 7 #11: `--input <(cat in.jsonl)` said "input file `/dev/fd/63` does not exist"."""
+    code, _, err = cli("-q", *argv, "--input", str(_fifo(tmp_path)), "--output", str(tmp_path / "o.jsonl"))
+    assert code == 2 and "is not a regular file" in err and "does not exist" not in err, err

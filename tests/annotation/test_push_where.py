@@ -99,3 +99,23 @@ def test_output_over_the_catalogue_is_refused(con, cli, tmp_path, name):
     assert code == 2 and "overlaps the catalogue" in err and len(err.strip().splitlines()) == 1, err
     assert db.read_bytes() == before
     assert cli("sql", "SELECT count(*) FROM records", db=db)[0] == 0
+
+
+def test_output_that_is_a_fifo_is_refused_and_a_link_is_written_through(con, cli, tmp_path):
+    """Review 7: `--output` renamed the tasks file over whatever was there: a device (`/dev/null` became a regular
+    file, as root), a FIFO, a link. A FIFO is refused now; through a link the file it points to is written."""
+    import os
+
+    con.close()
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    args = ("annotate", "push", "--project", "topic", "--bank", "CTBC", "--output")
+    code, _, err = cli(*args, str(fifo), db=tmp_path / "c.duckdb")
+    assert code == 2 and "is not a regular file" in err and len(err.strip().splitlines()) == 1, err
+    assert fifo.is_fifo()
+    target, link = tmp_path / "real.json", tmp_path / "link.json"
+    target.write_text("old")
+    link.symlink_to(target)
+    code, _, err = cli(*args, str(link), db=tmp_path / "c.duckdb")
+    assert code == 0, err
+    assert link.is_symlink() and target.read_text().startswith("[")
