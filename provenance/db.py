@@ -12,6 +12,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,45 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     if not exists:
         return 0
     return con.execute("SELECT coalesce(max(version), 0) FROM _schema_migrations").fetchone()[0]
+
+
+@lru_cache(maxsize=1)
+def latest_migration() -> int:
+    """The number of the newest shipped migration: the newest schema this code knows."""
+    names = (e.name for e in resources.files("schemas").joinpath("duckdb").iterdir())
+    return max(int(m.group(1)) for n in names if (m := _MIGRATION_RE.match(n)))
+
+
+def check_catalogue(con: duckdb.DuckDBPyConnection, path: str | Path, *, writing: bool) -> None:
+    """Raise :class:`CatalogueError` (one line) unless ``con`` is a curate catalogue this code can use (review 7):
+
+    * a DuckDB database without ``_schema_migrations`` is not a catalogue: reading it would fail on a missing table,
+      and writing would add the catalogue's tables to someone's database. Only an empty one (no table, no view: a
+      new file, or one an ``init`` killed at once left) is made a catalogue, by a writer;
+    * a catalogue at a schema newer than :func:`latest_migration` was made by a newer curate: this code would
+      misread it, or write rows without what the newer schema requires.
+    """
+    marked = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = '_schema_migrations'"
+    ).fetchone()[0]
+    if not marked:
+        if (
+            writing
+            and not con.execute(
+                "SELECT count(*) FROM information_schema.tables WHERE table_schema NOT IN ('information_schema', 'pg_catalog')"
+            ).fetchone()[0]
+        ):
+            return
+        raise CatalogueError(
+            f"`{path}` is a DuckDB database but not a curate catalogue (it has no table _schema_migrations);"
+            " curate neither reads nor adds its tables to it: choose another --db (a new path is created)"
+        )
+    have, newest = schema_version(con), latest_migration()
+    if have > newest:
+        raise CatalogueError(
+            f"catalogue `{path}` was made by a newer curate (schema {have:04d}; this one knows up to {newest:04d});"
+            " upgrade curate to open it"
+        )
 
 
 def require_schema(con: duckdb.DuckDBPyConnection, version: int, reader: str) -> None:
@@ -137,6 +177,11 @@ def connect(path: str | Path, *, create: bool = True, memory_limit: str | None =
     if path.parent and not path.parent.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
     con = _open_waiting(path)
+    try:
+        check_catalogue(con, path, writing=True)
+    except CatalogueError:
+        con.close()
+        raise
     if memory_limit:
         con.execute(f"SET memory_limit = '{memory_limit}'")
     migrate(con)
@@ -173,7 +218,12 @@ READONLY_CONFIG: dict[str, str | bool] = {
 
 
 def connect_readonly(
-    path: str | Path, *, threads: int | None = None, memory_limit: str | None = None, memory_setting: str = ""
+    path: str | Path,
+    *,
+    threads: int | None = None,
+    memory_limit: str | None = None,
+    memory_setting: str = "",
+    catalogue: bool = True,
 ) -> duckdb.DuckDBPyConnection:
     """Open the catalogue read-only (auditor paths). Never creates or migrates.
 
@@ -181,7 +231,9 @@ def connect_readonly(
     other databases or extensions (``enable_external_access=false``, autoload/autoinstall off),
     and its configuration is locked so that no statement can switch these back on. Settings a
     caller needs (``threads``) are therefore given here, before the lock. ``memory_setting`` names the variable
-    that gave ``memory_limit``, for the one-line error when the cap is too small to open the catalogue.
+    that gave ``memory_limit``, for the one-line error when the cap is too small to open the catalogue. A file that
+    is not a catalogue this code can read is refused (:func:`check_catalogue`) unless ``catalogue`` is false (`pii
+    scan` searching any DuckDB file it meets).
     """
     path = Path(path)
     if not path.exists():
@@ -204,6 +256,12 @@ def connect_readonly(
                 f" ({first}); raise {memory_setting or 'the cap'} (e.g. 2GB)"
             ) from exc
         raise CatalogueError(f"cannot open catalogue `{path}` read-only: {first}") from exc
+    if catalogue:
+        try:
+            check_catalogue(con, path, writing=False)
+        except CatalogueError:
+            con.close()
+            raise
     return con
 
 

@@ -300,3 +300,72 @@ def test_run_refuses_an_unknown_normal_form_before_the_run_starts(cli, db_path, 
     finally:
         con.close()
     assert cli("run", "hygiene", "--set", "normal_form=NFKC")[0] == 0
+
+
+@pytest.fixture
+def foreign_db(tmp_path):
+    """A user's DuckDB database, not a catalogue."""
+    import duckdb
+
+    path = tmp_path / "other.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE t (a INTEGER)")
+    con.close()
+    return path
+
+
+def _tables(path):
+    import duckdb
+
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return sorted(r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall())
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["status"],
+        ["runs", "list"],
+        ["audit", "verify"],
+        ["sql", "SELECT 1"],
+        ["init"],
+        ["export", "dataset", "--purpose", "training", "--audience", "public", "--commercial", "--out", "{out}"],
+    ],
+    ids=["status", "runs-list", "audit-verify", "sql", "init", "export"],
+)
+def test_a_duckdb_file_that_is_not_a_catalogue_is_refused_and_left_as_it_was(cli, foreign_db, tmp_path, argv):
+    """Review 7: read commands gave a traceback (no table `records`); `init` and `export` added 31 catalogue tables
+    and a ledger event to the user's database. One line now, and the file is left as it was."""
+    argv = [a.replace("{out}", str(tmp_path / "ex")) for a in argv]
+    code, _, err = cli(*argv, db=foreign_db)
+    assert code == 1 and "not a curate catalogue" in err and len(err.strip().splitlines()) == 1, err
+    assert _tables(foreign_db) == ["t"]
+
+
+def test_an_empty_duckdb_file_or_a_new_path_is_made_a_catalogue(cli, tmp_path):
+    import duckdb
+
+    empty = tmp_path / "empty.duckdb"
+    duckdb.connect(str(empty)).close()
+    for path in (empty, tmp_path / "new" / "c.duckdb"):
+        code, out, err = cli("init", db=path)
+        assert code == 0 and "ready" in out, err
+        assert "_schema_migrations" in _tables(path)
+
+
+def test_a_catalogue_from_a_newer_curate_is_refused(cli, db_path, tmp_path):
+    """Review 7: a catalogue whose schema is newer than the code's last migration was read and written to."""
+    from provenance import db
+
+    assert cli("init")[0] == 0
+    con = db.connect(db_path)
+    con.execute(
+        "INSERT INTO _schema_migrations (version, name) VALUES (?, 'future_thing')", [db.latest_migration() + 1]
+    )
+    con.close()
+    for argv in (["status"], ["init"], ["runs", "list"]):
+        code, _, err = cli(*argv)
+        assert code == 1 and "made by a newer curate" in err and len(err.strip().splitlines()) == 1, err

@@ -364,7 +364,7 @@ def _duckdb_strings(path: Path) -> Iterator[tuple[str, str, str]]:
     from provenance.errors import WorkbenchError
 
     try:
-        con = db.connect_readonly(path)
+        con = db.connect_readonly(path, catalogue=False)
     except (WorkbenchError, duckdb.Error) as exc:
         raise _NotSearched(f"a DuckDB file that could not be opened ({str(exc)[:200]})") from None
     try:
