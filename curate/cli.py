@@ -76,8 +76,8 @@ class LazyGroup(click.Group):
 
 
 def default_db_path() -> Path:
-    """``CURATE_DB`` if set, else ``./curate.duckdb``."""
-    return Path(os.environ.get("CURATE_DB", "curate.duckdb"))
+    """``CURATE_DB`` if set and not empty (an empty one read as ``.``, the folder), else ``./curate.duckdb``."""
+    return Path(os.environ.get("CURATE_DB") or "curate.duckdb")
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -145,8 +145,16 @@ def run(argv: list[str]) -> int:
         if isinstance(exc.__cause__, Terminated):
             click.echo("curate: terminated (SIGTERM); what was not recorded is removed", err=True)
             return 128 + signal.SIGTERM
+        if isinstance(exc.__cause__, KeyboardInterrupt):  # Ctrl-C: the shell's code for SIGINT
+            click.echo("curate: interrupted", err=True)
+            return 128 + signal.SIGINT
         click.echo("curate: aborted", err=True)
         return EXIT_ERROR
+    except SystemExit as exc:  # click ends a broken pipe (`curate status | head`) with exit 1, "error", after it
+        # wrapped stdout in its _PacifyFlushWrapper (which keeps the interpreter's last flush quiet)
+        if isinstance(exc.__context__, BrokenPipeError) or type(sys.stdout).__name__ == "_PacifyFlushWrapper":
+            return 128 + signal.SIGPIPE  # what a shell reports for a reader that went away, as other CLIs do
+        raise
     except click.ClickException as exc:  # usage errors
         exc.show()
         return EXIT_USAGE if isinstance(exc, click.UsageError) else EXIT_ERROR

@@ -369,3 +369,33 @@ def test_a_catalogue_from_a_newer_curate_is_refused(cli, db_path, tmp_path):
     for argv in (["status"], ["init"], ["runs", "list"]):
         code, _, err = cli(*argv)
         assert code == 1 and "made by a newer curate" in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_ctrl_c_is_130_and_a_closed_pipe_141(db_path, monkeypatch):
+    """Review 7: Ctrl-C ended every command with "aborted", exit 1 (the 130 branch was dead code: click turns it
+    into Abort first); `curate status | head` exited 1, "error". Now 130 and 141, as a shell reports them."""
+    from curate import cli as cli_mod
+
+    assert cli_mod.run(["--db", str(db_path), "init"]) == 0
+
+    def interrupted(*a, **k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("provenance.status.status_sections", interrupted)
+    assert cli_mod.run(["--db", str(db_path), "status"]) == 130
+    monkeypatch.undo()
+
+    def broken(*a, **k):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(cli_mod.click, "echo", broken)
+    monkeypatch.setattr(sys, "stdout", sys.stdout)  # click wraps both on a broken pipe: restored after the test
+    monkeypatch.setattr(sys, "stderr", sys.stderr)
+    assert cli_mod.run(["--db", str(db_path), "status"]) == 141
+
+
+def test_an_empty_curate_db_is_the_default_path(monkeypatch, tmp_path):
+    from curate.cli import default_db_path
+
+    monkeypatch.setenv("CURATE_DB", "")
+    assert default_db_path() == Path("curate.duckdb")
