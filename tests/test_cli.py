@@ -399,3 +399,11 @@ def test_an_empty_curate_db_is_the_default_path(monkeypatch, tmp_path):
 
     monkeypatch.setenv("CURATE_DB", "")
     assert default_db_path() == Path("curate.duckdb")
+
+
+@pytest.mark.parametrize("value", ["9223372036854775808", "99999999999999999999"])
+def test_runs_list_limit_beyond_int64_is_a_usage_error(cli, value):
+    """Review 7: DuckDB's ConversionException traceback (out of range for INT64)."""
+    assert cli("init")[0] == 0
+    code, _, err = cli("runs", "list", "--limit", value)
+    assert code == 2 and "--limit" in err and "Traceback" not in err, err

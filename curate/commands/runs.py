@@ -13,7 +13,7 @@ def runs() -> None:
 
 
 @runs.command("list")
-@click.option("--limit", type=click.IntRange(min=0), default=20, show_default=True, help="Newest N runs.")
+@click.option("--limit", type=click.IntRange(0, 2**63 - 1), default=20, show_default=True, help="Newest N runs.")
 @click.option("--json", "as_json", is_flag=True, help="JSON lines instead of a table.")
 def list_cmd(limit: int, as_json: bool) -> int:
     """Newest runs with status and, for stage runs, records in/out/dropped/rewritten/flagged."""
