@@ -145,6 +145,8 @@ def run(argv: list[str]) -> int:
         if isinstance(exc.__cause__, Terminated):
             click.echo("curate: terminated (SIGTERM); what was not recorded is removed", err=True)
             return 128 + signal.SIGTERM
+        if _stopped(debug):  # click made a worker's EOFError an Abort, SIGTERM to the group having stopped it
+            return 128 + signal.SIGTERM
         if isinstance(exc.__cause__, KeyboardInterrupt):  # Ctrl-C: the shell's code for SIGINT
             click.echo("curate: interrupted", err=True)
             return 128 + signal.SIGINT

@@ -51,6 +51,11 @@ def failed_on_out_of_memory(db_path: str | Path, stage: Stage) -> Iterator[None]
         ) from exc
 
 
+#: how long a run whose workers' pipes broke waits for a SIGTERM on its way (the group's stop) before it calls
+#: the broken pipe a bug
+STOP_GRACE_S = 0.5
+
+
 def mark_failed(db_path: str | Path, run_id: str, error: str | None = None) -> None:
     """End a run as failed (it stays resumable: :func:`provenance.runs.find_unfinished`). ``error`` says why in
     words of ours: never an exception's message, which may quote a record's text (raw personal data before PII)."""
@@ -67,6 +72,10 @@ def ended_by(exc: BaseException, db_path: str | Path, stage: Stage, run_id: str,
 
     The replacement names the exception's type, never its message (it may quote a record's raw text), the run,
     where its traceback is and how to go on; ``--debug`` shows the traceback (the cause)."""
+    if isinstance(exc, (EOFError, BrokenPipeError, ConnectionResetError)) and not terminated():
+        import time
+
+        time.sleep(STOP_GRACE_S)  # a SIGTERM to the whole group may reach this process just after its workers' end
     if isinstance(exc, KeyboardInterrupt) or terminated():  # SIGTERM to the group: the workers' pipes break first
         mark_failed(db_path, run_id, "interrupted")
         return None
