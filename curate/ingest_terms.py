@@ -24,7 +24,7 @@ import duckdb
 
 from curate.ingest_rows import guarded_names
 from provenance import ledger
-from provenance.dedup_release import release_superseded
+from provenance.dedup_release import CURRENT, carry_duplicates, release_superseded
 from provenance.records import derived_record_id, insert_versions
 from sources.base import RawItem, Source
 from sources.manifest import ROW_METADATA_KEYS, ManifestRow, ManifestSource, row_metadata, row_version_metadata
@@ -97,16 +97,17 @@ class TermsCorrector:
     def _load(self) -> dict[str, list[tuple]]:
         if self._active is None:
             self._active = {}
-            for container, rid, lic, meta, stage, sha in self.con.execute(
-                "SELECT container, record_id, licence_id, metadata, stage, content_sha256 FROM records"
-                " WHERE status = 'active' AND source_id = ? AND container IS NOT NULL ORDER BY doc_key, record_id",
+            # and its duplicates, which dedup or a later change may release: on the old terms they would come back
+            for container, rid, lic, meta, stage, sha, status in self.con.execute(
+                "SELECT container, record_id, licence_id, metadata, stage, content_sha256, status FROM records r"
+                f" WHERE {CURRENT} AND source_id = ? AND container IS NOT NULL ORDER BY doc_key, record_id",
                 [self.source.source_id],
             ).fetchall():
-                self._active.setdefault(container, []).append((rid, lic, json.loads(meta or "{}"), stage, sha))
+                self._active.setdefault(container, []).append((rid, lic, json.loads(meta or "{}"), stage, sha, status))
             # a withdrawn file (every version of it withdrawn): its newest versions, so that the same row again
             # is unchanged (extracting it would make unprocessed versions that a reinstatement makes the heads)
-            for container, rid, lic, meta, stage, sha in self.con.execute(
-                "SELECT container, record_id, licence_id, metadata, stage, content_sha256 FROM records r"
+            for container, rid, lic, meta, stage, sha, status in self.con.execute(
+                "SELECT container, record_id, licence_id, metadata, stage, content_sha256, status FROM records r"
                 " WHERE status = 'withdrawn' AND source_id = ? AND container IS NOT NULL"
                 " AND NOT EXISTS (SELECT 1 FROM records c WHERE c.version_of = r.record_id)"
                 " ORDER BY doc_key, record_id",
@@ -114,7 +115,9 @@ class TermsCorrector:
             ).fetchall():
                 if container not in self._active or container in self._withdrawn:
                     self._withdrawn.add(container)
-                    self._active.setdefault(container, []).append((rid, lic, json.loads(meta or "{}"), stage, sha))
+                    self._active.setdefault(container, []).append(
+                        (rid, lic, json.loads(meta or "{}"), stage, sha, status)
+                    )
         return self._active
 
     def plan(self, raw: RawItem, run_id: str) -> TermsOutcome:
@@ -138,7 +141,7 @@ class TermsCorrector:
             new_meta["file_sha256"] = self.keyed.file_digest(new_meta["file_sha256"])
         if any(
             o.get("file_sha256") != new_meta["file_sha256"] or o.get("edition") != row.edition
-            for _, _, o, _, _ in active
+            for _, _, o, _, _, _ in active
         ):
             return _NOT_HANDLED
         new_terms = terms_of(row.licence_id, {"licence_terms": row.licence_terms})
@@ -152,9 +155,10 @@ class TermsCorrector:
         patch.update(new_meta)
         patch_json = json.dumps(patch, ensure_ascii=False, default=str)
         vm_json = json.dumps(row_version_metadata(row), sort_keys=True, ensure_ascii=False)
-        for old_id, lic, old, stage, sha in changed:
+        for old_id, lic, old, stage, sha, status in changed:
             version, event = _terms_version(
                 old_id,
+                status,
                 vm_json,
                 row.licence_id,
                 patch_json,
@@ -212,17 +216,19 @@ def write_terms_versions(
         con, "_terms_new", run_id=run_id, stage="ingest", created_at=at, terms_digest=terms_digest
     )
     con.execute(
-        "UPDATE records SET status = 'superseded' WHERE status = 'active'"
+        "UPDATE records SET status = 'superseded' WHERE status IN ('active', 'duplicate')"
         " AND record_id IN (SELECT parent_id FROM _terms_plan)"
     )
     con.execute("DROP VIEW _terms_new")
     ledger.append(con, events, at=at)
+    carry_duplicates(con, "SELECT record_id, parent_id FROM _terms_plan WHERE status = 'duplicate'", run_id=run_id)
     release_superseded(con, "SELECT parent_id FROM _terms_plan", run_id=run_id)
     con.unregister("_terms_plan")
     return written
 
 
-#: the active versions that follow, through version_of, rows of an ingest batch already in the catalogue (same
+#: the active versions (and duplicates, which a release may make active: :data:`CURRENT`) that follow, through
+#: version_of, rows of an ingest batch already in the catalogue (same
 #: id: same text and identity) under another licence than the batch's: the ingested version itself, or what a stage
 #: or an earlier correction made of it (a processing stage's version, a terms-only version: same text, metadata and
 #: title), never a later ingest's new content. ``_inc_t``/``_new``: the batch's tables (curate/ingest_rows.py).
@@ -238,9 +244,9 @@ WITH RECURSIVE
     WHERE c.stage <> 'ingest' OR (c.content_sha256 IS NOT DISTINCT FROM p.content_sha256
           AND json(c.metadata)::VARCHAR IS NOT DISTINCT FROM json(p.metadata)::VARCHAR
           AND c.title IS NOT DISTINCT FROM p.title))
-SELECT w.start_id, r.record_id, w.new_lic, r.licence_id, r.metadata, r.stage, r.content_sha256
+SELECT w.start_id, r.record_id, w.new_lic, r.licence_id, r.metadata, r.stage, r.content_sha256, r.status
 FROM walk w JOIN _relicense_family r USING (record_id)
-WHERE r.status = 'active'
+WHERE {current}
   AND coalesce($canon[list_position($alias, r.licence_id)], r.licence_id)
       IS DISTINCT FROM coalesce($canon[list_position($alias, w.new_lic)], w.new_lic)
 ORDER BY r.doc_key, r.record_id"""
@@ -266,11 +272,12 @@ def relicense_batch(
     rows they follow). It once matched the ingested id only, so a correction after a stage or a first correction
     changed the source row alone and exports kept the old licence."""
     con.execute(  # the batch's documents only: records has no index (migration 0101)
-        "CREATE OR REPLACE TEMP TABLE _relicense_family AS SELECT record_id, doc_key, version_of, status, stage,"
+        "CREATE OR REPLACE TEMP TABLE _relicense_family AS SELECT record_id, source_id, doc_key, version_of, status,"
+        " stage,"
         " title, metadata, content_sha256, licence_id FROM records WHERE doc_key IN (SELECT doc_key FROM _inc_t"
         " WHERE licence_id IS NOT NULL AND record_id NOT IN (SELECT record_id FROM _new))"
     )
-    found = con.execute(_RELICENSE_SQL, _aliases()).fetchall()
+    found = con.execute(_RELICENSE_SQL.format(current=CURRENT), _aliases()).fetchall()
     con.execute("DROP TABLE _relicense_family")
     if not found:
         return 0, 0
@@ -280,15 +287,15 @@ def relicense_batch(
 
 
 def relicensed_versions(
-    pairs: list[tuple[str, str, str | None, str | None, str | None, str | None]], run_id: str
+    pairs: list[tuple[str, str, str | None, str | None, str | None, str | None, str]], run_id: str
 ) -> tuple[list[dict[str, Any]], list[ledger.Event]]:
     """Versions and events for records ingested again unchanged but under another licence (a source whose
     licence is not part of its records' identity, e.g. MODA's ``--licence``): ``pairs`` are ``(record_id,
-    new licence, old licence, metadata, stage, content digest)`` of active records."""
+    new licence, old licence, metadata, stage, content digest, status)`` of active or duplicate records."""
     rows, events = [], []
-    for old_id, new_lic, old_lic, meta, stage, sha in pairs:
+    for old_id, new_lic, old_lic, meta, stage, sha, status in pairs:
         version, event = _terms_version(
-            old_id, new_lic, new_lic, meta, stage, sha, terms_of(old_lic, meta), terms_of(new_lic, meta), run_id
+            old_id, status, new_lic, new_lic, meta, stage, sha, terms_of(old_lic, meta), terms_of(new_lic, meta), run_id
         )
         rows.append(version)
         events.append(event)
@@ -297,6 +304,7 @@ def relicensed_versions(
 
 def _terms_version(
     old_id: str,
+    status: str,
     salt: str,
     licence_id: str,
     metadata: str | None,
@@ -308,11 +316,13 @@ def _terms_version(
     **detail: Any,
 ) -> tuple[dict[str, Any], ledger.Event]:
     """The row (for :func:`write_terms_versions`) and the ``licence_terms_changed`` event of one version that differs
-    from its parent ``old_id`` in licence terms only; ``salt`` (the new terms) derives its id."""
+    from its parent ``old_id`` (``status``: active or duplicate) in licence terms only; ``salt`` (the new terms) derives
+    its id."""
     new_id = derived_record_id(old_id, f"{ACTION}:{salt}", sha or "")
     version = {
         "record_id": new_id,
         "parent_id": old_id,
+        "status": status,  # a duplicate's version stays a duplicate (write_terms_versions carries its decision)
         "licence_id": licence_id,
         "metadata": metadata,
         "stage": stage,

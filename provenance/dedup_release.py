@@ -16,6 +16,7 @@ left (:mod:`provenance.crosscheck`).
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import duckdb
@@ -83,6 +84,37 @@ NEWER_OF_ITS_DOCUMENT = (
     "EXISTS (SELECT 1 FROM records o WHERE o.source_id = r.source_id AND o.doc_key = r.doc_key"
     " AND o.record_id <> r.record_id AND o.status = 'active')"
 )
+
+#: a version ``r`` an export may hold, now or once a release makes it active: an active one, or a duplicate that is
+#: not stale (:data:`NEWER_OF_ITS_DOCUMENT`). A licence correction reaches each of them (``curate/ingest_terms.py``):
+#: a duplicate left on the old terms would come back active under them when its survivor is superseded.
+CURRENT = f"(r.status = 'active' OR (r.status = 'duplicate' AND NOT {NEWER_OF_ITS_DOCUMENT}))"
+
+
+def carry_duplicates(con: duckdb.DuckDBPyConnection, versions: str, *, run_id: str | None) -> int:
+    """A ``duplicate_of`` event for each new version of a duplicate in the query ``versions`` (``record_id,
+    parent_id`` of versions written with ``status = 'duplicate'``), naming its parent's survivor: the new version is
+    the duplicate now, and a release of that survivor reaches it (a correction's new version of a duplicate, whose
+    survivor the same correction may supersede). Returns the number of events."""
+    rows = con.execute(
+        f"""SELECT v.record_id, v.parent_id, d.survivor, d.detail FROM ({versions}) v(record_id, parent_id)
+            JOIN records r ON r.record_id = v.record_id AND r.status = 'duplicate'
+            JOIN ({dedup_decisions(con)}) d ON d.record_id = v.parent_id ORDER BY v.record_id"""
+    ).fetchall()
+    ledger.append(
+        con,
+        [
+            ledger.Event(
+                stage="provenance",
+                action="duplicate_of",
+                record_id=rid,
+                run_id=run_id,
+                detail={**json.loads(detail or "{}"), "survivor": survivor, "carried_from": parent},
+            )
+            for rid, parent, survivor, detail in rows
+        ],
+    )
+    return len(rows)
 
 
 def dedup_decisions(con: duckdb.DuckDBPyConnection) -> str:

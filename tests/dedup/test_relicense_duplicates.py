@@ -1,0 +1,111 @@
+"""A licence correction after dedup (review 7, finding 1): the correction reaches the duplicate versions of its
+documents too, so neither the duplicates it releases itself nor those a later change releases come back active under
+the old licence, a second run of the same correction changes nothing, and `audit verify` stays clean."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from curate.ingest import ingest
+from curate.runner import run_stage
+from curate.stages.dedup import DedupStage
+from provenance import db
+from sources.base import ErrorPolicy
+from sources.moda import ModaSource
+from tests.dedup.test_release import NEW_X, NEW_Y, X, Y, _ingest_laws
+
+Z = "金融控股公司應建立內部控制及稽核制度，並由董事會定期檢討其有效性，以確保營運之健全。"
+
+
+def _moda(db_path: Path, tmp_path: Path, licence: str):
+    corpus = tmp_path / "moda.jsonl"
+    rows = [{"id": "news1", "text": Z}, {"id": "news2", "text": Z}, {"id": "news3", "text": Y}]
+    corpus.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    return ingest(db_path, ModaSource([corpus], licence=licence), on_error=ErrorPolicy.RAISE)
+
+
+def _moda_rows(db_path: Path) -> list[tuple[str, str, str]]:
+    """(text, status, licence) of the MODA versions that are not superseded."""
+    con = db.connect_readonly(db_path)
+    try:
+        return con.execute(
+            "SELECT text, status, licence_id FROM records WHERE source_id = 'moda' AND status <> 'superseded'"
+            " ORDER BY text, status"
+        ).fetchall()
+    finally:
+        con.close()
+
+
+def _verify(db_path: Path) -> list[str]:
+    from provenance.crosscheck import crosscheck
+    from provenance.ledger import verify
+
+    con = db.connect_readonly(db_path)
+    try:
+        assert verify(con).ok
+        return sorted(crosscheck(con).problems)
+    finally:
+        con.close()
+
+
+def test_a_correction_after_dedup_relicenses_the_duplicates_it_releases_and_those_released_later(db_path, tmp_path):
+    _ingest_laws(db_path, tmp_path, "v1", ("G9990001", "20220101", [X, Y]))
+    _moda(db_path, tmp_path, "CC-BY-4.0")
+    assert run_stage(db_path, DedupStage(), workers=1).status == "finished"
+    # news2 copies news1 (Z), news3 copies the law's §2 (Y): both duplicates
+    assert [s for _, s, _ in _moda_rows(db_path)] == ["active", "duplicate", "duplicate"]
+
+    _moda(db_path, tmp_path, "CC-BY-NC-4.0")  # the correction: the data is non-commercial
+    # the copy of Z is released (its survivor, news1, was superseded by its corrected version): under the new licence;
+    # the copy of Y stays a duplicate of the law's §2, under the new licence too
+    assert _moda_rows(db_path) == [
+        (Z, "active", "CC-BY-NC-4.0"),
+        (Z, "active", "CC-BY-NC-4.0"),
+        (Y, "duplicate", "CC-BY-NC-4.0"),
+    ]
+    assert _verify(db_path) == []
+
+    again = _moda(db_path, tmp_path, "CC-BY-NC-4.0")  # the same correction again changes nothing
+    assert (again.versions_new, again.terms_changed) == (0, 0)
+    _ingest_laws(db_path, tmp_path, "v2", ("G9990001", "20240601", [NEW_X, NEW_Y]))  # the copy of Y is released
+    assert _moda_rows(db_path)[2] == (Y, "active", "CC-BY-NC-4.0")
+    assert _verify(db_path) == []
+    assert run_stage(db_path, DedupStage(), workers=1).status == "finished"
+    assert _verify(db_path) == []
+    assert {lic for _, _, lic in _moda_rows(db_path)} == {"CC-BY-NC-4.0"}
+
+
+def test_a_manifest_terms_correction_after_dedup_reaches_the_duplicate_files(cli, db_path, tmp_path):
+    """The textbook/TABF path (curate/ingest_terms.py:TermsCorrector): a file copying another is a duplicate."""
+    from tests.sources.test_manifest_terms import AGREEMENT, _manifest
+
+    books = tmp_path / "books"
+    books.mkdir()
+    for name in ("deposit.txt", "copy.txt"):
+        (books / name).write_text(f"第一章 存款\n{Z}\n", encoding="utf-8")
+    rows = [{"path": "deposit.txt", **AGREEMENT}, {"path": "copy.txt", **AGREEMENT}]
+    m = _manifest(books, rows)
+    assert cli("--quiet", "ingest", "textbooks", str(m))[0] == 0
+    assert cli("--quiet", "run", "dedup")[0] == 0
+    con = db.connect_readonly(db_path)
+    try:
+        assert con.execute("SELECT count(*) FROM records WHERE status = 'duplicate'").fetchone()[0] >= 1
+    finally:
+        con.close()
+
+    _manifest(books, [{**r, "purposes": "evaluation", "attribution": "© 金融出版社"} for r in rows])
+    code, out, err = cli("ingest", "textbooks", str(m))
+    assert code == 0, out + err
+    con = db.connect_readonly(db_path)
+    try:
+        terms = con.execute(
+            "SELECT DISTINCT status, json_extract_string(metadata, '$.licence_terms.purposes') FROM records"
+            " WHERE status <> 'superseded' ORDER BY ALL"
+        ).fetchall()
+    finally:
+        con.close()
+    assert terms == [("active", '["evaluation"]')], terms  # the copy released by the correction: on the new terms
+    code, out, _ = cli("ingest", "textbooks", str(m))  # the corrected manifest again: nothing changes
+    assert code == 0 and "0 new versions" in out, out
+    assert _verify(db_path) == []
