@@ -10,17 +10,18 @@ import importlib.abc
 import re
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 
-from provenance.errors import CatalogueError, ReadOnlyError
+from provenance.errors import CatalogueBusyError, CatalogueError, ReadOnlyError
 
+_T = TypeVar("_T")
 _MIGRATION_RE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
 
@@ -189,22 +190,55 @@ def connect(path: str | Path, *, create: bool = True, memory_limit: str | None =
 
 
 def _open_waiting(path: Path) -> duckdb.DuckDBPyConnection:
-    """Open for writing; a lock held by a short reader (the portal taking a snapshot copy) is waited
-    for, up to ``$CURATE_LOCK_WAIT`` seconds (default 10), before giving up."""
+    """Open for writing; a lock held by another process (a reader such as the portal taking a snapshot copy or
+    ``curate pii scan``, or a writer) is waited for (:func:`waiting`)."""
+    return waiting(lambda: duckdb.connect(str(path)), path, writing=True)
+
+
+def waiting(open_: Callable[[], _T], path: str | Path, *, writing: bool, wait: bool = True) -> _T:
+    """``open_()`` (a connection to the catalogue ``path``, or an ``ATTACH`` of it), retried while another process
+    holds the file's lock, up to ``$CURATE_LOCK_WAIT`` seconds (default 10; ``wait=False``: not at all), then the
+    one-line :func:`busy_message`. DuckDB lets one process write, or several read: a writer waits for readers and
+    writers alike, a reader only for a writer."""
     import time
 
     from provenance.envsettings import env_seconds
 
-    deadline = time.monotonic() + env_seconds("CURATE_LOCK_WAIT", 10.0)
+    seconds = env_seconds("CURATE_LOCK_WAIT", 10.0) if wait else 0.0
+    deadline = time.monotonic() + seconds
     while True:
         try:
-            return duckdb.connect(str(path))
+            return open_()
         except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
-                raise CatalogueError(
-                    f"cannot open catalogue `{path}`: {exc}; is another curate process writing to it?"
-                ) from exc
+            if "lock" not in str(exc).lower():
+                raise
+            if time.monotonic() >= deadline:
+                raise CatalogueBusyError(busy_message(path, exc, writing=writing, waited=seconds)) from exc
             time.sleep(0.2)
+
+
+def busy_message(path: str | Path, exc: BaseException, *, writing: bool, waited: float) -> str:
+    """Why the catalogue could not be opened while another process held it: who (its PID, as DuckDB names it), what
+    it may be doing, and what to do; never DuckDB's own advice (its CLI's ``-readonly``)."""
+    pid = re.search(r"\(PID (\d+)\)", str(exc))
+    holder = f"another process (PID {pid.group(1)})" if pid else "another process"
+    if writing:  # held by a writer or by readers: `curate pii scan`, `audit verify`, the portal's snapshot copy
+        doing = f"{holder} has it open, writing or reading (e.g. `curate pii scan`, `curate audit verify`)"
+    else:
+        doing = f"{holder} is writing to it (an ingest, a stage run, an export)"
+    after = f" after waiting {waited:g} s" if waited else ""
+    how = "" if writing else " read-only"
+    return (
+        f"cannot open catalogue `{path}`{how}: {doing}{after}; run the command again once it has finished, or set"
+        " CURATE_LOCK_WAIT to wait longer"
+    )
+
+
+def attach_readonly(con: duckdb.DuckDBPyConnection, path: str | Path, alias: str) -> None:
+    """``ATTACH`` the catalogue ``path`` read-only as ``alias`` on ``con`` (a scratch database's connection), waiting
+    for a writer as :func:`connect_readonly` does."""
+    quoted = str(path).replace("'", "''")
+    waiting(lambda: con.execute(f"ATTACH '{quoted}' AS {alias} (READ_ONLY)"), path, writing=False)
 
 
 #: settings of every read-only (auditor) connection; ``lock_configuration`` keeps a query from undoing them
@@ -224,6 +258,7 @@ def connect_readonly(
     memory_limit: str | None = None,
     memory_setting: str = "",
     catalogue: bool = True,
+    wait: bool = True,
 ) -> duckdb.DuckDBPyConnection:
     """Open the catalogue read-only (auditor paths). Never creates or migrates.
 
@@ -233,7 +268,8 @@ def connect_readonly(
     caller needs (``threads``) are therefore given here, before the lock. ``memory_setting`` names the variable
     that gave ``memory_limit``, for the one-line error when the cap is too small to open the catalogue. A file that
     is not a catalogue this code can read is refused (:func:`check_catalogue`) unless ``catalogue`` is false (`pii
-    scan` searching any DuckDB file it meets).
+    scan` searching any DuckDB file it meets). A writer's lock is waited for as writers wait (:func:`waiting`);
+    ``wait=False`` fails at once (the portal, which serves its previous snapshot instead).
     """
     path = Path(path)
     if not path.exists():
@@ -246,7 +282,7 @@ def connect_readonly(
     if memory_limit:
         config["memory_limit"] = memory_limit
     try:
-        con = duckdb.connect(str(path), read_only=True, config=config)
+        con = waiting(lambda: duckdb.connect(str(path), read_only=True, config=config), path, writing=False, wait=wait)
         con.execute("SET lock_configuration = true")
     except duckdb.Error as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__

@@ -56,6 +56,10 @@ class CatalogueError(WorkbenchError):
     """The DuckDB catalogue is missing, locked, read-only or inconsistent."""
 
 
+class CatalogueBusyError(CatalogueError):
+    """Another process held the catalogue's file lock for longer than ``$CURATE_LOCK_WAIT`` (``provenance/db.py``)."""
+
+
 class ReadOnlyError(CatalogueError):
     """A write, file access or sealed table was attempted on a read-only (auditor) path (exit code 2)."""
 

@@ -113,8 +113,8 @@ class CatalogueView:
             if not force and sig == self._sig:
                 return False
             try:
-                live = db.connect_readonly(self.db_path)
-            except CatalogueError as exc:  # a writer holds it: keep serving the previous snapshot
+                live = db.connect_readonly(self.db_path, wait=False)
+            except CatalogueError as exc:  # a writer holds it: keep serving the previous snapshot, never wait
                 self.last_skip = str(exc).splitlines()[0]
                 return False
             gen = self.generation + 1

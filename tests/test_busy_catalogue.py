@@ -1,0 +1,60 @@
+"""A catalogue another process holds for a while (review 7, findings 2 to 4): readers wait for a writer as writers
+wait, dedup's finalize waits too, a finished run's summary never fails the run, and the one-line busy error names
+the holder without claiming it writes (a reader such as `curate pii scan` holds it too)."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from curate.ingest import ingest
+from provenance import db
+from provenance.errors import CatalogueBusyError
+from sources.base import ErrorPolicy
+from sources.moda import ModaSource
+from tests.helpers.lock_holder import Holder
+
+TEXTS = ["金融科技發展路徑圖，推動數位金融。", "金融科技發展路徑圖，推動數位金融。", "開放銀行第二階段上線。"]
+
+
+def _catalogue(db_path: Path, tmp_path: Path) -> None:
+    corpus = tmp_path / "moda.jsonl"
+    lines = [json.dumps({"id": f"n{i}", "text": t}, ensure_ascii=False) + "\n" for i, t in enumerate(TEXTS)]
+    corpus.write_text("".join(lines), "utf-8")
+    ingest(db_path, ModaSource([corpus], licence="CC-BY-4.0"), on_error=ErrorPolicy.RAISE)
+
+
+def test_a_reader_waits_for_a_writer(db_path, tmp_path):
+    _catalogue(db_path, tmp_path)
+    with Holder(db_path, 1.0):
+        t = time.monotonic()
+        con = db.connect_readonly(db_path)  # `curate status`, `audit verify`: wait as writers do
+        assert time.monotonic() - t > 0.2
+        assert con.execute("SELECT count(*) FROM records").fetchone()[0] == 3
+        con.close()
+
+
+def test_the_portal_does_not_wait(db_path, tmp_path):
+    _catalogue(db_path, tmp_path)
+    with Holder(db_path, 5.0) as holder:
+        t = time.monotonic()
+        with pytest.raises(CatalogueBusyError) as err:  # it serves its previous snapshot instead
+            db.connect_readonly(db_path, wait=False)
+        assert time.monotonic() - t < 1.0
+    assert f"another process (PID {holder.pid}) is writing to it" in str(err.value)
+    assert "after waiting" not in str(err.value)
+
+
+def test_a_writer_held_off_by_a_reader_is_not_told_a_writer_holds_it(db_path, tmp_path, monkeypatch):
+    _catalogue(db_path, tmp_path)
+    monkeypatch.setenv("CURATE_LOCK_WAIT", "0.3")
+    with Holder(db_path, 5.0, mode="read") as holder:  # `curate pii scan` holds a read-only handle for its run
+        with pytest.raises(CatalogueBusyError) as err:
+            db.connect(db_path)
+    message = str(err.value)
+    assert f"another process (PID {holder.pid}) has it open, writing or reading" in message
+    assert "after waiting 0.3 s" in message and "CURATE_LOCK_WAIT" in message
+    assert "is another curate process writing" not in message and "-readonly" not in message  # not DuckDB's advice
