@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from curate.ingest import ingest
+from curate.runner import run_stage
+from curate.stages.dedup import DedupStage
 from provenance import db
 from provenance.errors import CatalogueBusyError
 from sources.base import ErrorPolicy
@@ -58,3 +60,40 @@ def test_a_writer_held_off_by_a_reader_is_not_told_a_writer_holds_it(db_path, tm
     assert f"another process (PID {holder.pid}) has it open, writing or reading" in message
     assert "after waiting 0.3 s" in message and "CURATE_LOCK_WAIT" in message
     assert "is another curate process writing" not in message and "-readonly" not in message  # not DuckDB's advice
+
+
+def _holding_at_finalize(monkeypatch, db_path: Path, seconds: float) -> list[Holder]:
+    """A second process takes the catalogue just as dedup's finalize attaches it (review 7, finding 2)."""
+    from curate.dedup import store
+
+    held: list[Holder] = []
+    load = store.DiskRows._load
+
+    def grabbed(self, files, catalogue):
+        held.append(Holder(db_path, seconds))
+        return load(self, files, catalogue)
+
+    monkeypatch.setattr(store.DiskRows, "_load", grabbed)
+    return held
+
+
+def test_dedup_finalize_waits_for_another_writer(db_path, tmp_path, monkeypatch):
+    _catalogue(db_path, tmp_path)
+    held = _holding_at_finalize(monkeypatch, db_path, 1.0)
+    report = run_stage(db_path, DedupStage(), workers=1)
+    held[0].wait()
+    assert report.status == "finished" and report.counts["status_changes"] == 1
+
+
+def test_dedup_finalize_busy_past_the_wait_is_a_one_line_busy_error_not_a_bug(db_path, tmp_path, monkeypatch):
+    from provenance.errors import WorkbenchError
+
+    _catalogue(db_path, tmp_path)
+    monkeypatch.setenv("CURATE_LOCK_WAIT", "0.3")
+    held = _holding_at_finalize(monkeypatch, db_path, 3.0)
+    with pytest.raises(WorkbenchError) as err:
+        run_stage(db_path, DedupStage(), workers=1)
+    held[0].wait()
+    assert "cannot open catalogue" in str(err.value) and "a bug" not in str(err.value)
+    monkeypatch.setenv("CURATE_LOCK_WAIT", "10")
+    assert run_stage(db_path, DedupStage(), workers=1).status == "finished"  # the same command again goes on

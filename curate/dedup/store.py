@@ -84,7 +84,7 @@ class DiskRows:
         con.execute(f"SET temp_directory = '{_quote(self.work / 'spill')}'")
         con.execute("SET preserve_insertion_order = false")  # rows are placed by their number, not their order
         con.execute("SET enable_progress_bar = false")
-        con.execute(f"ATTACH '{_quote(catalogue)}' AS cat (READ_ONLY)")
+        db.attach_readonly(con, catalogue, "cat")  # a writer holding the catalogue meanwhile is waited for
         self.files = [str(f) for f in files]
         # new rows' ids and policy facts (no signatures: those are streamed from the side files, never
         # sorted), numbered in record-id order; source ids mapped to source kinds (the policy's terms)
