@@ -97,3 +97,26 @@ def test_dedup_finalize_busy_past_the_wait_is_a_one_line_busy_error_not_a_bug(db
     assert "cannot open catalogue" in str(err.value) and "a bug" not in str(err.value)
     monkeypatch.setenv("CURATE_LOCK_WAIT", "10")
     assert run_stage(db_path, DedupStage(), workers=1).status == "finished"  # the same command again goes on
+
+
+def test_a_finished_run_whose_summary_finds_the_catalogue_busy_exits_0(cli, db_path, tmp_path, monkeypatch):
+    import curate.runner
+
+    _catalogue(db_path, tmp_path)
+    monkeypatch.setenv("CURATE_LOCK_WAIT", "0.3")
+    held: list[Holder] = []
+    run = curate.runner.run_stage
+
+    def then_grabbed(*args, **kwargs):  # another writer takes the catalogue between the load and the summary
+        report = run(*args, **kwargs)
+        held.append(Holder(db_path, 3.0))
+        return report
+
+    monkeypatch.setattr(curate.runner, "run_stage", then_grabbed)
+    code, out, err = cli("run", "hygiene")
+    held[0].wait()
+    assert code == 0, out + err
+    run_id = out.split()[1].rstrip(":")
+    assert "stage hygiene: 3 records in" in out and f"`curate runs show {run_id}` shows it later" in out
+    code, out, _ = cli("runs", "show", run_id)
+    assert code == 0 and "finished" in out

@@ -106,13 +106,27 @@ def run(
     if note:
         click.echo("  " + note)
     if not s.quiet:
-        from curate.stats import run_summary, summary_lines
-        from provenance import db
-
-        con = db.connect_readonly(s.db_path)
-        try:
-            for line in summary_lines(run_summary(con, report.run_id)):
-                click.echo("  " + line)
-        finally:
-            con.close()
+        _summary(s.db_path, report.run_id)
     return 0
+
+
+def _summary(db_path, run_id: str) -> None:
+    """The finished run's summary lines; a catalogue another process holds past the lock wait skips them with a note
+    (the run is finished and recorded: the exit status stays 0)."""
+    from curate.stats import run_summary, summary_lines
+    from provenance import db
+    from provenance.errors import CatalogueBusyError
+
+    try:
+        con = db.connect_readonly(db_path)
+    except CatalogueBusyError:
+        click.echo(
+            f"  (no summary: another process holds the catalogue; the run is finished and recorded, and"
+            f" `curate runs show {run_id}` shows it later)"
+        )
+        return
+    try:
+        for line in summary_lines(run_summary(con, run_id)):
+            click.echo("  " + line)
+    finally:
+        con.close()
