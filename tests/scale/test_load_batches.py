@@ -108,7 +108,8 @@ def test_partly_loaded_run_cannot_be_abandoned(tmp_path: Path, monkeypatch) -> N
         run_stage(db_path, make_stage("hygiene"), workers=1)
     monkeypatch.setattr(load, "_apply_batch", real)
     con = duckdb.connect(str(db_path), read_only=True)
-    run_id = con.execute("SELECT run_id FROM runs WHERE status = 'running'").fetchone()[0]
+    # an interrupt marks the run failed (resumable); a kill -9 would leave it running: either cannot be abandoned
+    run_id = con.execute("SELECT run_id FROM runs WHERE status = 'failed' AND command = 'run hygiene'").fetchone()[0]
     con.close()
     with pytest.raises(UsageError, match="rerun `run hygiene`"):
         abandon_run(db_path, run_id, "test")
