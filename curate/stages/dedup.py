@@ -179,7 +179,9 @@ class DedupStage(Stage):
         # this run's ranks only: a file of a rank beyond them is from an earlier attempt with more shards
         files = [f for f in sorted(out.glob("sig-*.parquet")) if int(f.stem.split("-")[1]) < ctx.world_size]
         stats = ClusterStats()
-        if not files:
+        if not sum(pq.ParquetFile(f).metadata.num_rows for f in files):
+            # nothing to cluster: no rank, or ranks that read only stubs (a law update that repeals an article):
+            # an empty index update, so the run ends as any other
             self._write_update(None, [], [])
             return []
         with DiskRows(out / "work", files, ctx.db_path, cfg) as rows:

@@ -199,3 +199,27 @@ def test_a_duplicate_reinstated_while_its_survivor_stays_withdrawn_is_released(d
     assert _rows(db_path)[0] == {law: "withdrawn", copy: "active"} and _status_problems(db_path) == {}
     rep = run_stage(db_path, DedupStage(), workers=1)
     assert rep.inputs == 1 and _rows(db_path)[0] == {law: "withdrawn", copy: "active"}
+
+
+def test_a_run_with_only_deleted_stubs_finishes_and_flags_them(db_path):
+    """A law update that repeals one article: the run's only new record is a （刪除） stub, nothing to cluster. The
+    run finishes (it failed for good with "no side file to write the index update from"), flags the stub, marks
+    it, adds nothing to the index and leaves only its logs behind."""
+    add_records(db_path, [("law_moj", "G1", LAW)])
+    assert run_stage(db_path, DedupStage(), workers=1).status == "finished"
+    (stub,) = add_records(db_path, [("law_moj", "G1/3", "（刪除）")], run_id="test-ingest-2")
+    rep = run_stage(db_path, DedupStage(), workers=2)
+    assert rep.status == "finished" and rep.inputs == 1
+    con = db.connect_readonly(db_path)
+    try:
+        flagged = con.execute(
+            "SELECT record_id FROM provenance_events WHERE action = 'deleted_stub' AND run_id = ?", [rep.run_id]
+        ).fetchall()
+        marked = con.execute("SELECT count(*) FROM stage_marks WHERE record_id = ?", [stub]).fetchone()[0]
+        indexed = con.execute("SELECT count(*) FROM dedup_signatures WHERE record_id = ?", [stub]).fetchone()[0]
+    finally:
+        con.close()
+    assert flagged == [(stub,)] and marked == 1 and indexed == 0
+    (run_dir,) = db_path.parent.glob(f".curate/*/runs/{rep.run_id}")
+    assert sorted(p.name for p in run_dir.iterdir()) == ["console.log", "logs"]  # no text left: went with the load
+    assert run_stage(db_path, DedupStage(), workers=1).inputs == 0  # done: the next run has nothing to do
