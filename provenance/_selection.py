@@ -52,13 +52,16 @@ COLUMNS: tuple[str, ...] = (
     "pii_state",
 )
 
-_STUB_RE = re.compile(r"^[\s　]*[（(]?[\s　]*[刪删][\s　]*除[\s　]*[)）]?[\s　。.]*$")
+#: the placeholder of a repealed article: （刪除） in Chinese, "Deleted." / "(deleted)" in the English law database
+_STUB_RE = re.compile(r"^[\s　]*[（(]?[\s　]*(?:[刪删][\s　]*除|deleted)[\s　]*[)）]?[\s　。.]*$", re.IGNORECASE)
 
 
 def is_deleted_stub(text: str | None) -> bool:
-    """True for the "（刪除）" placeholder of a repealed article (no content of its own).
+    """True for the "（刪除）" placeholder of a repealed article (no content of its own), in either language.
 
     >>> is_deleted_stub("（刪除）"), is_deleted_stub(" (删除)。"), is_deleted_stub("本條刪除後之規定如下。")
+    (True, True, False)
+    >>> is_deleted_stub("Deleted."), is_deleted_stub("(Deleted)"), is_deleted_stub("Deleted by the Act of 2019.")
     (True, True, False)
     """
     return bool(text) and len(text) <= 16 and _STUB_RE.match(text) is not None
@@ -350,7 +353,7 @@ class Decider:
             return ExportVerdict(
                 False,
                 "deleted_stub",
-                "placeholder of a repealed article (（刪除）); --include-deleted-stubs keeps it",
+                "placeholder of a repealed article (（刪除）, Deleted.); --include-deleted-stubs keeps it",
                 licence_id or "",
             )
         return None

@@ -54,7 +54,7 @@ export = click.Group("export", help="Export licence-permitted records as a datas
 @click.option(
     "--include-deleted-stubs",
     is_flag=True,
-    help="Keep the （刪除） placeholders of repealed articles (left out by default).",
+    help="Keep the （刪除） (English: Deleted.) placeholders of repealed articles (left out by default).",
 )
 @click.option(
     "--catalogue",

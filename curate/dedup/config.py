@@ -115,7 +115,7 @@ class DedupConfig:
         "provisions are different law), nor are sanction cases against different banks: they stay active with "
         "one near_duplicate_of link to their cluster's representative (export --drop-near-duplicates leaves "
         "them out while it exports the representative). Copies from other sources (a textbook quoting an "
-        "article) still become duplicates of the law. （刪除） stubs of repealed articles are flagged "
+        "article) still become duplicates of the law. （刪除） (English: Deleted.) stubs of repealed articles are flagged "
         "(deleted_stub), never clustered. Survivors: authority (law_moj:40, fsc:40, tabf:30, textbooks:20, "
         "moda:10; source names or their kinds: sanctions, training-material, textbook, corpus), then licence, "
         "newest, longer."

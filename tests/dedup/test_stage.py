@@ -223,3 +223,22 @@ def test_a_run_with_only_deleted_stubs_finishes_and_flags_them(db_path):
     (run_dir,) = db_path.parent.glob(f".curate/*/runs/{rep.run_id}")
     assert sorted(p.name for p in run_dir.iterdir()) == ["console.log", "logs"]  # no text left: went with the load
     assert run_stage(db_path, DedupStage(), workers=1).inputs == 0  # done: the next run has nothing to do
+
+
+def test_english_deleted_article_stubs_are_flagged_not_clustered(db_path):
+    """The English law database's placeholders of repealed articles (the forms of the Banking Act's English
+    version in the law.moj fixtures: "Deleted.", "Deleted", "(deleted)", "(Deleted)") are stubs as （刪除） is:
+    flagged, never made duplicates of one another."""
+    forms = ["Deleted.", "Deleted", "(deleted)", "(Deleted)", "Deleted."]
+    ids = add_records(db_path, [("law_moj", f"G0380001/en/{i}", t) for i, t in enumerate(forms)])
+    run_stage(db_path, DedupStage(), workers=1)
+    status, events, _, _, _ = _rows(db_path)
+    con = db.connect_readonly(db_path)
+    try:
+        flagged = {
+            r
+            for (r,) in con.execute("SELECT record_id FROM provenance_events WHERE action = 'deleted_stub'").fetchall()
+        }
+    finally:
+        con.close()
+    assert flagged == set(ids) and not events and {status[i] for i in ids} == {"active"}
