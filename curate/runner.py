@@ -155,7 +155,9 @@ class SnapshotReader(PipelineStep):
     Rank ``r`` of ``world_size`` reads the shard files (sorted by name) ``r, r + world_size, ...`` (as datatrove's
     readers shard files) in Arrow batches. Unlike datatrove's ``ParquetReader`` it does not resolve the
     file path of every document through fsspec (a third of hygiene's per-record CPU time) and needs
-    neither ``datatrove.io`` nor pandas. Records with empty text are skipped, as datatrove's readers do.
+    neither ``datatrove.io`` nor pandas. Unlike datatrove's readers it skips no record with an empty text (a text
+    hygiene emptied): the run's input count is the snapshot's, and each stage decides about every record in it,
+    so the PII stage still scrubs such a record's title and metadata.
     """
 
     name = "curate snapshot reader"
@@ -189,9 +191,7 @@ class SnapshotReader(PipelineStep):
                     ids, texts = cols.pop("record_id"), cols.pop("text")
                     names = list(cols)
                     for i, text in enumerate(texts):
-                        if not text:
-                            continue
-                        yield Document(text=text, id=ids[i], metadata={k: cols[k][i] for k in names})
+                        yield Document(text=text or "", id=ids[i], metadata={k: cols[k][i] for k in names})
 
 
 class ResultWriter(PipelineStep):

@@ -2,7 +2,7 @@
 
 One decision per record, in this order: withdrawn; its file (``container``) held while the file's manifest rows
 disagree (``licence_disputed``, :mod:`provenance.holds`: every version of the file, whatever its id); not past
-the PII stage; a "（刪除）" stub of a
+the PII stage; an empty text (hygiene removed all it held); a "（刪除）" stub of a
 repealed article (left out unless ``include_deleted_stubs``); a near duplicate kept by the dedup
 policy (left out with ``drop_near_duplicates``); then the licence engine
 (:func:`provenance.record_licence.record_use`: :meth:`provenance.licences.LicenceCatalogue.grant` with the record's
@@ -325,7 +325,7 @@ class Decider:
         return self.licensed(row)
 
     def _gate(self, row: tuple) -> ExportVerdict | None:
-        """The verdict of the rules before the near-duplicate one (withdrawn, PII gate, （刪除） stub), if one
+        """The verdict of the rules before the near-duplicate one (withdrawn, PII gate, empty text, （刪除） stub), if one
         leaves the record out."""
         licence_id, status, pii_state, pii_expected = row[LICENCE], row[STATUS], row[PII], row[PII_EXPECTED]
         if status == "withdrawn":
@@ -347,6 +347,13 @@ class Decider:
                 False,
                 "pii_unchecked",
                 f"{why}the record has not passed the PII stage (pii_state={pii_state or 'NULL'}); run `curate run pii`",
+                licence_id or "",
+            )
+        if not row[TEXT]:
+            return ExportVerdict(
+                False,
+                "empty_text",
+                "the record has no text (hygiene removed the invisible characters it held); nothing to export",
                 licence_id or "",
             )
         if not self.p.include_deleted_stubs and is_deleted_stub(row[TEXT]):

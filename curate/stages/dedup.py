@@ -12,7 +12,8 @@
   ``near_duplicate_of`` event and link (table ``near_duplicates``, column
   ``records.near_duplicate_of``) to their cluster's representative.
 * "（刪除）" stubs of repealed articles are not clustered: each gets a ``deleted_stub`` flag event
-  (exports leave them out unless ``--include-deleted-stubs``).
+  (exports leave them out unless ``--include-deleted-stubs``); an empty text (hygiene removed all it held) gets an
+  ``empty_text`` flag event instead, and exports leave it out.
 * :meth:`DedupStage.after_load` applies the index update and the near-duplicate links inside the
   load transaction.
 """
@@ -107,10 +108,13 @@ class DedupStage(Stage):
                     )
                 )
                 continue
+            if not d.text:  # hygiene emptied it: every empty text would be one exact duplicate of all the others
+                stubs.append(StageResult(str(d.id), action="empty_text", outcome="empty_text", detail={"chars": 0}))
+                continue
             dd.append(
                 DedupDoc(
                     str(d.id),
-                    d.text or "",
+                    d.text,
                     source_kind=m.get("source_id"),
                     licence_id=m.get("licence_id"),
                     version=_version(m.get(RECORD_METADATA), m.get("created_at")),

@@ -4,7 +4,9 @@ Chinese has no spaces between words, so nothing is ever inserted: only runs of h
 whitespace collapse to one space (or vanish between two CJK characters, where a space is a
 layout artefact), CRLF/CR become LF, spaces at line ends go, and runs of three or more line
 breaks become two. A new version is emitted only when the text changed, with an event that
-says what changed (counts per kind), never the text itself.
+says what changed (counts per kind), never the text itself. A text made only of characters it removes becomes
+empty (outcome ``emptied``): the record stays, so later stages decide about it too (the PII stage scrubs its title
+and metadata); dedup flags it ``empty_text`` and exports leave it out.
 """
 
 from __future__ import annotations
@@ -98,12 +100,14 @@ class HygieneStage(Stage):
         new, changes = clean(doc.text, self.config)
         if new == doc.text:
             return [StageResult(doc.id, outcome="unchanged")]
+        # emptied (only invisible characters): still a record, so the PII stage scrubs its title and metadata;
+        # counted apart, flagged by dedup and left out of exports (`empty_text`)
         return [
             StageResult(
                 doc.id,
                 action="rewrite",
                 new_text=new,
-                outcome="rewritten",
+                outcome="rewritten" if new else "emptied",
                 detail={"changes": changes, "chars_before": len(doc.text), "chars_after": len(new)},
             )
         ]
