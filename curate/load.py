@@ -174,6 +174,8 @@ def load_results(
         if stats_args is not None:
             from curate import stats
 
+            stale_records = _without_stale(con, files, run_id)
+
             seconds = dict(stats_args["seconds"])
             seconds["load"] = time.monotonic() - t_load
             seconds["total"] = time.monotonic() - stats_args["started"]
@@ -193,7 +195,9 @@ def load_results(
                 counts=counts,
                 seconds=seconds,
                 extra=extra,
+                stale=stale_records,
             )
+        con.execute("DELETE FROM run_load_stale_records WHERE run_id = ?", [run_id])
         fault("during_load")
         runs.finish_run(con, run_id, "finished", counts)
         drop_run_key(con, run_id)
@@ -222,6 +226,21 @@ def _run_results_view(con, files: list[Path]) -> None:
         "CREATE OR REPLACE TEMP VIEW _res AS SELECT * REPLACE (CAST(NULL AS VARCHAR) AS new_text)"
         f" FROM read_parquet({_sql_list(files)}, union_by_name = true)"
     )
+
+
+def _without_stale(con, files: list[Path], run_id: str) -> int:
+    """``_res`` without the results of the records the batches left out as stale, so that the statistics count
+    what was loaded; returns how many records that left out."""
+    n = con.execute("SELECT count(DISTINCT record_id) FROM run_load_stale_records WHERE run_id = ?", [run_id])
+    n = n.fetchone()[0]
+    if n:
+        run = run_id.replace("'", "''")
+        con.execute(
+            "CREATE OR REPLACE TEMP VIEW _res AS SELECT * REPLACE (CAST(NULL AS VARCHAR) AS new_text)"
+            f" FROM read_parquet({_sql_list(files)}, union_by_name = true) WHERE record_id NOT IN"
+            f" (SELECT record_id FROM run_load_stale_records WHERE run_id = '{run}')"
+        )
+    return int(n)
 
 
 def _apply_batch(con, stage: Stage, run_id: str, cfg_hash: str, table: pa.Table) -> dict[str, int]:
@@ -404,6 +423,7 @@ def _drop_stale(con, stage: Stage, run_id: str) -> int:
     in the clear again). Such results are left out, with no stage mark, so the next run of the stage takes the
     current version; one ``stale_results_skipped`` event per batch says how many. A record withdrawn since the
     snapshot is not stale: its results load and stay withdrawn (:func:`hold_withdrawn_versions`)."""
+    con.execute("CREATE OR REPLACE TEMP TABLE _res_ids AS SELECT DISTINCT record_id FROM _res")
     # the batch's records as they are now (`_res_at`, from :func:`_locate`)
     n = con.execute(
         """DELETE FROM _res WHERE record_id NOT IN (
@@ -430,6 +450,13 @@ def _drop_stale(con, stage: Stage, run_id: str) -> int:
                    SELECT s.id FROM _res_surv s SEMI JOIN records r ON r.record_id = s.id AND r.status = 'active')"""
         ).fetchone()[0]
         con.execute("DROP TABLE _res_surv")
+    if n:  # the records none of whose results is left: what the run's statistics do not count as loaded
+        con.execute(
+            "INSERT INTO run_load_stale_records SELECT $run, record_id FROM _res_ids"
+            " WHERE record_id NOT IN (SELECT record_id FROM _res)",
+            {"run": run_id},
+        )
+    con.execute("DROP TABLE _res_ids")
     if n:
         ledger.append(
             con,

@@ -104,11 +104,14 @@ def collect(
     counts: Mapping[str, int],
     seconds: Mapping[str, float],
     extra: Mapping[str, Mapping[str, float]] | None = None,
+    stale: int = 0,
 ) -> int:
     """Compute and store the statistics of one stage run (inside the runner's load transaction).
 
     ``counts`` are the runner's load counts (``new_versions``, ``events``, ``results``); ``extra`` is
-    what the stage reported itself (:meth:`curate.stages.base.Stage.run_statistics`). Returns rows written.
+    what the stage reported itself (:meth:`curate.stages.base.Stage.run_statistics`); ``stale``: the records of
+    the input whose results the load left out (their record changed after the snapshot), already out of ``_res``:
+    ``in`` counts what was loaded, and ``stale`` says how many were not. Returns rows written.
     """
     rows: dict[tuple[str, str], float] = {}
     extra_queries = _name_pass_queries() if stage == "pii" else []
@@ -118,8 +121,10 @@ def collect(
             if key is not None and value is not None:  # summed: the name pass adds to the batches' figures
                 rows[(metric, str(key))] = rows.get((metric, str(key)), 0.0) + float(value)
     dropped = int(rows.get(("records", "dropped"), 0))
-    rows[("records", "in")] = inputs
-    rows[("records", "out")] = max(inputs - dropped, 0)
+    rows[("records", "in")] = inputs - stale
+    rows[("records", "out")] = max(inputs - stale - dropped, 0)
+    if stale:
+        rows[("records", "stale")] = stale
     rows[("records", "rewritten")] = counts.get("new_versions", 0)
     rows[("records", "events")] = counts.get("events", 0)
     rows[("records", "results")] = counts.get("results", 0)
@@ -151,8 +156,9 @@ class RunSummary:
     quarantine: list[dict[str, Any]] = field(default_factory=list)
 
     def headline(self) -> dict[str, float]:
+        """The headline counts, and how many records' results the load left out as stale when it left any."""
         rec = self.metrics.get("records", {})
-        return {k: rec[k] for k in HEADLINE if k in rec}
+        return {k: rec[k] for k in (*HEADLINE, "stale") if k in rec}
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:

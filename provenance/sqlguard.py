@@ -55,6 +55,7 @@ READABLE_TABLES: frozenset[str] = frozenset(
         "run_stats",
         "run_load_batches",  # which result batches of a run are loaded (counts only)
         "run_load_stale",  # how many results each load batch left out as stale (counts only)
+        "run_load_stale_records",  # records whose results an unfinished run's load left out as stale (ids)
         "licence_holds",  # files held from export while their manifest rows disagree (pseudonymised names, counts)
         "verdict_members",  # per-record verdicts of a verdict batch event (script, 'clean'; never text)
         "pii_allowlist",  # keyed digests only (HMAC under the PII key), never values

@@ -163,3 +163,33 @@ def test_a_duplicate_whose_survivor_was_withdrawn_meanwhile_is_left_out(cli, db_
     assert rows == {survivor: "withdrawn", copy: "active"}, rows
     code, out, err = cli("audit", "verify")
     assert code == 0, out + err
+
+
+def test_the_run_statistics_count_what_was_loaded_not_the_stale_results(cli, db_path, tmp_path):
+    """Review 7, finding 4: `run_stats` (the printed summary, `runs show`) counted the results the load left out as
+    stale (outcomes, actions, changes, `in`). They count what was loaded now, and say how many were stale."""
+    src = tmp_path / "c.jsonl"
+    rows = [("a", "第一條　本法  稱銀行\u200b。"), ("b", "第二條　銀行\u200b業務。")]
+    code, out, err = cli("--quiet", "ingest", "moda", str(_write(src, rows)), "--licence", "CC-BY-4.0")
+    assert code == 0, err
+    _killed_before_load(db_path, tmp_path, "hygiene")
+    code, out, err = cli("--quiet", "ingest", "moda", str(_write(src, [("a", "第一條　本法稱銀行（新版）。"), rows[1]])),
+                         "--licence", "CC-BY-4.0")  # fmt: skip
+    assert code == 0, err
+    code, out, err = cli("run", "hygiene", "--workers", "1")  # resumes: a's result is stale, b's loads
+    assert code == 0, out + err
+    assert "1 results left out" in out and "in 1  out 1" in out and "stale 1" in out, out
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        (run_id,) = con.execute("SELECT run_id FROM runs WHERE command = 'run hygiene'").fetchone()
+        stats = {(m, k): v for m, k, v in con.execute(
+            "SELECT metric, key, value FROM run_stats WHERE run_id = ?", [run_id]).fetchall()}  # fmt: skip
+        left = con.execute("SELECT count(*) FROM run_load_stale_records").fetchone()[0]
+    finally:
+        con.close()
+    assert stats[("records", "in")] == 1 and stats[("records", "stale")] == 1 and stats[("records", "out")] == 1
+    assert stats[("outcome", "rewritten")] == 1 and stats[("action", "rewrite")] == 1
+    assert stats[("change", "zero_width_chars")] == 1  # b's only: a's change was never applied
+    assert left == 0  # the ids go with the run's end
+    code, out, err = cli("runs", "show", run_id)
+    assert code == 0 and "stale 1" in out, out + err
