@@ -210,8 +210,12 @@ def waiting(open_: Callable[[], _T], path: str | Path, *, writing: bool, wait: b
         try:
             return open_()
         except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower():
-                raise
+            if "lock" not in str(exc).lower():  # not a DuckDB file, a folder, no permission: one line, not a traceback
+                first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                raise CatalogueError(
+                    f"cannot open catalogue `{path}`: {first}; check that --db names a curate catalogue (a DuckDB"
+                    " file) you may read" + (" and write" if writing else "")
+                ) from exc
             if time.monotonic() >= deadline:
                 raise CatalogueBusyError(busy_message(path, exc, writing=writing, waited=seconds)) from exc
             time.sleep(0.2)

@@ -120,3 +120,14 @@ def test_a_finished_run_whose_summary_finds_the_catalogue_busy_exits_0(cli, db_p
     assert "stage hygiene: 3 records in" in out and f"`curate runs show {run_id}` shows it later" in out
     code, out, _ = cli("runs", "show", run_id)
     assert code == 0 and "finished" in out
+
+
+@pytest.mark.parametrize("args", [("init",), ("status",), ("run", "hygiene"), ("audit", "verify")])
+def test_a_file_that_is_not_duckdb_is_one_line_not_a_traceback(tmp_path, cli, args):
+    """The lock wait passed DuckDB's other IO errors on as tracebacks (review of the fixes, conc 3)."""
+    path = tmp_path / "notes.duckdb"
+    path.write_text("hello, not a database\n" * 200, encoding="utf-8")
+    code, out, err = cli(*args, db=path)
+    assert code in (1, 2) and "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    assert "not a valid DuckDB database file" in err and "--db names a curate catalogue" in err, err
+    assert path.read_text(encoding="utf-8").startswith("hello, not a database")
