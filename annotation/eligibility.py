@@ -58,6 +58,17 @@ def pii_refusal(pii_state: str | None) -> str | None:
     return f"PII stage not passed (pii_state {pii_state or 'NULL'})"
 
 
+def text_refusal(text: str | None) -> str | None:
+    """Reason to refuse a version with no visible text (hygiene emptied it, or only spaces are left): nothing to
+    proofread or label, and an annotator's typed text would come back as a new version from nothing; None
+    otherwise. The export leaves such versions out too (``empty_text``).
+
+    >>> text_refusal(""), text_refusal("   "), text_refusal("第一條")
+    ('empty text (nothing to annotate)', 'empty text (nothing to annotate)', None)
+    """
+    return None if (text or "").strip() else "empty text (nothing to annotate)"
+
+
 def gate_columns(r: str) -> str:
     """The SQL columns the licence gate reads of a version ``r`` (a table alias), as the export reads them
     (:mod:`provenance.record_licence`): its source (``gate_source``), own agreement terms and merged parents'

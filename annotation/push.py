@@ -22,7 +22,7 @@ from typing import Any
 
 import duckdb
 
-from annotation.eligibility import GATE_COLUMNS, gate_columns, pii_refusal, version_gate
+from annotation.eligibility import GATE_COLUMNS, gate_columns, pii_refusal, text_refusal, version_gate
 from annotation.label_studio import LabelStudioClient
 from annotation.projects import check_bank, ensure_project, finish_run, start_run
 from annotation.retract import forget_missing, retract_withdrawn
@@ -231,7 +231,11 @@ def _eligible(
     gate = version_gate(con, cfg.bank)  # held files (provenance/holds.py), then the licence
     ok = []
     for r in rows:
-        reason = pii_refusal(r["pii_state"]) or gate(r["licence_id"], r["container"], *(r[c] for c in GATE_COLUMNS))
+        reason = (
+            text_refusal(r["text"])
+            or pii_refusal(r["pii_state"])
+            or gate(r["licence_id"], r["container"], *(r[c] for c in GATE_COLUMNS))
+        )
         if reason:
             report.refused[reason.split(" (")[0] if reason.startswith("PII") else reason] += 1
             report.refused_ids.append((r["record_id"], reason))

@@ -332,3 +332,25 @@ def test_licence_gate_refuses_what_the_export_cannot_credit(tmp_path):
     assert why[no_agency] == exported[no_agency].reason and "needs the providing agency" in why[no_agency]
     assert why[markdown] == exported[markdown].reason and "markdown or a link" in why[markdown]
     assert {exported[no_agency].code, exported[markdown].code} == {"licence_terms"}
+
+
+def test_a_version_with_no_visible_text_is_not_pushed(tmp_path):
+    """Hygiene may empty a text (only invisible characters); the PII stage then passes it, and the push sent it as
+    an empty task to every project (review of the stages fixes, A)."""
+    from ls_records import add_record, add_source
+
+    from annotation.push import PushConfig, PushReport, _eligible, select_candidates
+    from provenance.db import connect
+
+    con = connect(tmp_path / "c.duckdb")
+    try:
+        add_source(con)
+        empty, blank, plain = add_record(con, ""), add_record(con, " \n"), add_record(con, "風險管理。")
+        cfg = PushConfig(project="proofread", bank="CTBC")
+        report = PushReport(bank="CTBC", project="proofread")
+        pushed = _eligible(con, cfg, select_candidates(con, cfg)[0], report)
+    finally:
+        con.close()
+    assert [r["record_id"] for r in pushed] == [plain]
+    why = dict(report.refused_ids)
+    assert why[empty] == why[blank] == "empty text (nothing to annotate)"
