@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -53,7 +54,10 @@ COLUMNS: tuple[str, ...] = (
 )
 
 #: the placeholder of a repealed article: （刪除） in Chinese, "Deleted." / "(deleted)" in the English law database
-_STUB_RE = re.compile(r"^[\s　]*[（(]?[\s　]*(?:[刪删][\s　]*除|deleted)[\s　]*[)）]?[\s　。.]*$", re.IGNORECASE)
+#: the placeholder's word, its brackets and its end, after NFKC (full-width forms folded) and without variation
+#: selectors or zero-width characters: （刪除）, (删除)。, Deleted., [Deleted], (Repealed), Deleted．
+_STUB_RE = re.compile(r"^\s*[(\[【〔]?\s*(?:[刪删]\s*除|deleted|repealed)[\s。.]*[)\]】〕]?[\s。.．]*$", re.IGNORECASE)
+_INVISIBLE = dict.fromkeys([*range(0xFE00, 0xFE10), 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF])
 
 
 def is_deleted_stub(text: str | None) -> bool:
@@ -63,8 +67,12 @@ def is_deleted_stub(text: str | None) -> bool:
     (True, True, False)
     >>> is_deleted_stub("Deleted."), is_deleted_stub("(Deleted)"), is_deleted_stub("Deleted by the Act of 2019.")
     (True, True, False)
+    >>> [is_deleted_stub(t) for t in ("(Deleted.)", "Deleted．", "[Deleted]", "Repealed.", "（刪除）\ufe0f", "【刪除】")]
+    [True, True, True, True, True, True]
     """
-    return bool(text) and len(text) <= 16 and _STUB_RE.match(text) is not None
+    if not text or len(text) > 24:
+        return False
+    return _STUB_RE.match(unicodedata.normalize("NFKC", text.translate(_INVISIBLE))) is not None
 
 
 def hub_language(lang: str | None, script: str | None) -> str | None:
