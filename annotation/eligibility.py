@@ -66,7 +66,9 @@ def text_refusal(text: str | None) -> str | None:
     >>> text_refusal(""), text_refusal("   "), text_refusal("第一條")
     ('empty text (nothing to annotate)', 'empty text (nothing to annotate)', None)
     """
-    return None if (text or "").strip() else "empty text (nothing to annotate)"
+    from provenance import is_blank_text
+
+    return "empty text (nothing to annotate)" if is_blank_text(text) else None
 
 
 def gate_columns(r: str) -> str:

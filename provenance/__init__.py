@@ -6,7 +6,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from provenance._selection import is_deleted_stub
+    from provenance._selection import is_blank_text, is_deleted_stub
     from provenance.errors import LedgerError, LicenceError
     from provenance.licences import (
         Grant,
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 #: exported name -> (module, name there); imported on first use, so that ``provenance.errors`` (which
 #: every command imports) does not import DuckDB and the licence engine with it
 _EXPORTS: dict[str, tuple[str, str]] = {
+    "is_blank_text": ("provenance._selection", "is_blank_text"),
     "is_deleted_stub": ("provenance._selection", "is_deleted_stub"),
     "LedgerError": ("provenance.errors", "LedgerError"),
     "LicenceError": ("provenance.errors", "LicenceError"),
@@ -81,6 +82,7 @@ __all__ = [
     "combine",
     "default_catalogue",
     "default_licence_catalogue",
+    "is_blank_text",
     "is_deleted_stub",
     "load_catalogue",
     "load_licence_catalogue",

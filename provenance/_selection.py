@@ -34,7 +34,7 @@ from provenance.record_licence import (
 )
 from provenance.records import PII_PASSED
 
-__all__ = ["COLUMNS", "ExportVerdict", "hub_language", "is_deleted_stub"]
+__all__ = ["COLUMNS", "ExportVerdict", "hub_language", "is_blank_text", "is_deleted_stub"]
 
 #: columns of every data shard, in order
 COLUMNS: tuple[str, ...] = (
@@ -73,6 +73,25 @@ def is_deleted_stub(text: str | None) -> bool:
     if not text or len(text) > 24:
         return False
     return _STUB_RE.match(unicodedata.normalize("NFKC", text.translate(_INVISIBLE))) is not None
+
+
+#: characters that show nothing though Unicode does not file them as space or format: fillers (Hangul, braille
+#: blank) that pass for a character in a filter and for nothing on screen
+_BLANKS = frozenset("\u3164\u2800\u115f\u1160\uffa0\u180e")
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cn", "Co", "Cs", "Mn", "Me", "Zs", "Zl", "Zp"})
+
+
+def is_blank_text(text: str | None) -> bool:
+    """True when ``text`` shows nothing: empty, or only spaces, format and control characters, marks without a base
+    character, variation selectors and fillers (U+3164, U+2800). The export leaves such a version out (``empty_text``),
+    dedup flags it, and annotation push refuses it.
+
+    >>> is_blank_text(""), is_blank_text(" \u3000"), is_blank_text("\u3164\u2800\u034f\ufe0f"), is_blank_text("第一條")
+    (True, True, True, False)
+    """
+    return not text or all(
+        c in _BLANKS or c.isspace() or unicodedata.category(c) in _INVISIBLE_CATEGORIES for c in text
+    )
 
 
 def hub_language(lang: str | None, script: str | None) -> str | None:
@@ -357,11 +376,11 @@ class Decider:
                 f"{why}the record has not passed the PII stage (pii_state={pii_state or 'NULL'}); run `curate run pii`",
                 licence_id or "",
             )
-        if not row[TEXT]:
+        if is_blank_text(row[TEXT]):
             return ExportVerdict(
                 False,
                 "empty_text",
-                "the record has no text (hygiene removed the invisible characters it held); nothing to export",
+                "the record shows no text (empty, or only invisible characters and fillers); nothing to export",
                 licence_id or "",
             )
         if not self.p.include_deleted_stubs and is_deleted_stub(row[TEXT]):

@@ -93,3 +93,33 @@ def test_an_emptied_text_goes_through_every_stage_and_stays_out_of_exports(catal
     assert flags == 1 and stats["dedup"]["outcome"]["empty_text"] == 1
     assert not verdicts[head_id].ok and verdicts[head_id].code == "empty_text"
     assert json.loads(meta)  # the metadata is kept, scrubbed
+
+
+def test_a_text_of_fillers_hygiene_keeps_is_flagged_and_stays_out_of_exports(db_path, monkeypatch):
+    """Hangul and braille fillers, a lone combining mark and a variation selector are no zero-width characters to
+    hygiene, so the text stays; it shows nothing all the same and was exported (review of the stages fixes, B)."""
+    monkeypatch.setenv("CURATE_PII_KEY", "5e" * 32)
+    con = db.connect(db_path)
+    run_id = runs.start_run(con, "test-ingest", "x")
+    add_source(con, "et", licence_id="CC0-1.0")
+    rows = [{"source_id": "et", "locator": "f", "text": "\u3164\u2800\u034f\ufe0f", "licence_id": "CC0-1.0"}]
+    rows.append({"source_id": "et", "locator": "p", "text": "本行依銀行法辦理存款業務。", "licence_id": "CC0-1.0"})
+    fillers, plain = add_records(con, rows, run_id=run_id)
+    runs.finish_run(con, run_id)
+    con.close()
+    for s in ("hygiene", "pii", "dedup"):
+        run_stage(db_path, make_stage(s), workers=1)
+    con = db.connect_readonly(db_path)
+    try:
+        (doc,) = con.execute("SELECT doc_key FROM records WHERE record_id = ?", [fillers]).fetchone()
+        flagged = con.execute(
+            "SELECT count(*) FROM provenance_events e JOIN records r USING (record_id)"
+            " WHERE e.action = 'empty_text' AND r.doc_key = ?",
+            [doc],
+        ).fetchone()[0]
+        params = ExportParams(purpose="training", audience="public", commercial=True, pii_gate="expected")
+        verdicts = [v.verdict for v in iter_verdicts(con, params)]
+    finally:
+        con.close()
+    assert flagged == 1 and {v.code for v in verdicts if not v.ok} == {"empty_text"}
+    assert len([v for v in verdicts if v.ok]) == 1

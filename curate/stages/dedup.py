@@ -93,7 +93,7 @@ class DedupStage(Stage):
 
     def process_batch(self, docs: list[Document]) -> Iterable[StageResult]:
         from curate.dedup.engine import DedupDoc, make_hasher, sign
-        from provenance import is_deleted_stub
+        from provenance import is_blank_text, is_deleted_stub
 
         if self._hasher is None:
             self._hasher = make_hasher(self.config)
@@ -108,7 +108,7 @@ class DedupStage(Stage):
                     )
                 )
                 continue
-            if not d.text:  # hygiene emptied it: every empty text would be one exact duplicate of all the others
+            if is_blank_text(d.text):  # emptied, or only fillers: every such text would be one exact duplicate
                 stubs.append(StageResult(str(d.id), action="empty_text", outcome="empty_text", detail={"chars": 0}))
                 continue
             dd.append(
