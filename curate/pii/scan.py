@@ -13,7 +13,7 @@ catalogue for those values:
   table; a write-ahead log without its database cannot be searched and makes the scan fail), the folders of
   recorded exports (data files JSONL/Parquet, card, manifest, NOTICE, blocked.csv), the Label
   Studio task files written for a manual import (``annotation_task_files``), and any extra path
-  given; JSON ``\\uXXXX`` escapes are decoded first and nested Parquet columns read as JSON;
+  given; JSON ``\\uXXXX`` escapes are decoded first, nested Parquet columns read as JSON and binary ones as UTF-8;
 * the tasks held by the Label Studio projects the bridge pushed to (``annotation_projects``), read
   back through the API when a client is given, listed as not checked otherwise;
 
@@ -327,7 +327,7 @@ def _one_file(p: Path, leftovers: list[str]) -> Iterator[tuple[str, str, str]]:
     if p.suffix in _DUCKDB or _is_duckdb(p):  # read table by table, whatever its size
         yield from _duckdb_strings(p)
     elif p.suffix in _PARQUET:
-        yield from _parquet_strings(p)
+        yield from _parquet_strings(p, leftovers)
     elif p.stat().st_size > _MAX_FILE_BYTES:
         yield from _text_pieces(p)
     else:
@@ -374,7 +374,7 @@ def _duckdb_strings(path: Path) -> Iterator[tuple[str, str, str]]:
         con.close()
 
 
-def _parquet_strings(path: Path) -> Iterator[tuple[str, str, str]]:
+def _parquet_strings(path: Path, leftovers: list[str]) -> Iterator[tuple[str, str, str]]:
     """The strings of a Parquet file, read a row group at a time (memory bounded by one, whatever the file's size);
     a file that cannot be read as Parquet is :class:`_NotSearched`."""
     import pyarrow as pa
@@ -383,24 +383,66 @@ def _parquet_strings(path: Path) -> Iterator[tuple[str, str, str]]:
     try:
         pf = pq.ParquetFile(path)
         for i in range(pf.num_row_groups):
-            yield from _table_values(path, pf.read_row_group(i))
+            yield from _table_values(path, pf.read_row_group(i), leftovers)
     except pa.ArrowException as exc:
         raise _NotSearched(f"not a readable Parquet file ({str(exc)[:200]})") from None
 
 
-def _table_values(path: Path, table) -> Iterator[tuple[str, str, str]]:
+def _table_values(path: Path, table, leftovers: list[str]) -> Iterator[tuple[str, str, str]]:
+    """The strings of every column that may hold text: every type but numbers, booleans, dates and times (review 7:
+    ``string_view``, ``binary`` and dictionaries of bytes were skipped without a word). Bytes are read as UTF-8 (an
+    undecodable byte replaced), nested values as JSON; a column whose values cannot be read is named in
+    ``leftovers``."""
     import pyarrow as pa
 
     for name in table.column_names:
         col = table.column(name)
-        if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
-            for v in col.to_pylist():
-                if v:
-                    yield str(path), f"{path}:{name}", v
-        elif pa.types.is_nested(col.type) or pa.types.is_dictionary(col.type):
-            for v in col.to_pylist():
-                if v:
-                    yield str(path), f"{path}:{name}", json.dumps(v, ensure_ascii=False, default=str)
+        if _textless(col.type):
+            continue
+        try:
+            values = col.to_pylist()
+        except pa.ArrowException as exc:
+            leftovers.append(f"file {path}: column {name} ({col.type}) not checked, it cannot be read ({exc})"[:400])
+            continue
+        for v in values:
+            if text := _as_text(v):
+                yield str(path), f"{path}:{name}", text
+
+
+def _textless(arrow_type) -> bool:
+    """Whether a column of ``arrow_type`` cannot hold text (numbers, booleans, dates, times, nulls)."""
+    import pyarrow as pa
+
+    t = arrow_type.storage_type if isinstance(arrow_type, pa.ExtensionType) else arrow_type
+    return (
+        any(
+            check(t) for check in (pa.types.is_integer, pa.types.is_floating, pa.types.is_boolean, pa.types.is_temporal)
+        )
+        or pa.types.is_decimal(t)
+        or pa.types.is_null(t)
+    )
+
+
+def _as_text(value) -> str:
+    """``value`` of a Parquet cell as text: a string as it is, bytes as UTF-8, a nested value as JSON."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    if isinstance(value, (dict, list, tuple)):
+        return json.dumps(_decoded(value), ensure_ascii=False, default=str)
+    return ""
+
+
+def _decoded(value):
+    """``value`` with the bytes nested in it read as UTF-8 (``json.dumps`` would write ``b'\\xe6...'``)."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    if isinstance(value, dict):
+        return {k: _decoded(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_decoded(v) for v in value]
+    return value
 
 
 def _label_studio_strings(

@@ -188,3 +188,31 @@ def test_files_it_cannot_search_are_named_and_the_scan_is_not_clean(scrubbed, cl
     assert code == 1 and [f["entity_type"] for f in report["findings"]] == ["PERSON"], report
     mine = [u for u in report["leftovers"] if str(big) in u]
     assert len(mine) == 1 and "a line longer than" in mine[0]
+
+
+def test_parquet_text_of_every_arrow_type_is_searched(scrubbed, cli, tmp_path):
+    """Review 7: a Parquet text column stored as ``string_view``, ``binary`` or ``large_binary`` (older Hive, Impala
+    and Spark writers: BYTE_ARRAY without a UTF8 annotation), or a dictionary or list of bytes, was not searched and
+    not named: "no personal value found", exit 0. Every column that may hold text is searched now."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    v = "受處分人：林志明"
+    columns = {
+        "string_view": pa.array([v], pa.string_view()),
+        "binary": pa.array([v.encode()], pa.binary()),
+        "large_binary": pa.array([v.encode()], pa.large_binary()),
+        "large_string": pa.array([v], pa.large_string()),
+        "dict_string": pa.array([v]).dictionary_encode(),
+        "dict_binary": pa.array([v.encode()], pa.binary()).dictionary_encode(),
+        "list_binary": pa.array([[v.encode()]], pa.list_(pa.binary())),
+        "struct_binary": pa.array([{"a": v.encode()}], pa.struct([("a", pa.binary())])),
+        "map_string": pa.array([[("k", v)]], pa.map_(pa.string(), pa.string())),
+    }
+    for name, arr in columns.items():
+        path = tmp_path / f"{name}.parquet"
+        pq.write_table(pa.table({"id": pa.array([1]), "text": arr}), path)
+        code, out, _ = cli("pii", "scan", "--json", "--no-label-studio", "--path", str(path))
+        report = json.loads(out)
+        found = [f for f in report["findings"] if f["surface"] == "file"]
+        assert code == 1 and [f["entity_type"] for f in found] == ["PERSON"], (name, report)
