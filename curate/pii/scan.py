@@ -26,6 +26,7 @@ everywhere too. Findings name the surface, where, the entity type and a keyed di
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -278,7 +279,7 @@ def _file_strings(
     leftovers = leftovers if leftovers is not None else []
     seen: set[Path] = {Path(p).resolve() for p in skip}
     for root in paths:
-        for p in _files_under(Path(root)):
+        for p in _files_under(Path(root), leftovers):
             rp = p.resolve()
             if rp in seen:
                 continue
@@ -301,16 +302,30 @@ def _why(exc: Exception) -> str:
     return str(exc)
 
 
-def _files_under(root: Path) -> Iterator[Path]:
-    """``root`` itself unless it is a folder, else every entry under it that is not a folder (a symbolic link that
-    points nowhere holds nothing and is left out)."""
+def _files_under(root: Path, leftovers: list[str]) -> Iterator[Path]:
+    """``root`` itself unless it is a folder, else every entry under it that is not a folder, through the symbolic
+    links to folders too (review 7: a ``latest -> export-2026-12`` link was skipped), each folder once (a link to
+    an ancestor is not walked again). A link that points nowhere holds nothing and is left out; a folder that
+    cannot be listed is named in ``leftovers``."""
     if not root.is_dir():
         if root.exists():
             yield root
         return
-    for p in sorted(root.rglob("*")):
-        if not p.is_dir() and p.exists():
-            yield p
+    walked: set[str] = set()
+
+    def unlisted(exc: OSError) -> None:
+        leftovers.append(f"file {exc.filename}: not checked, {_why(exc)}")
+
+    for folder, dirs, files in os.walk(root, onerror=unlisted, followlinks=True):
+        real = os.path.realpath(folder)
+        if real in walked:
+            dirs.clear()
+            continue
+        walked.add(real)
+        dirs.sort()
+        for name in sorted(files):
+            if (p := Path(folder, name)).exists():
+                yield p
 
 
 def _one_file(p: Path, leftovers: list[str]) -> Iterator[tuple[str, str, str]]:

@@ -216,3 +216,20 @@ def test_parquet_text_of_every_arrow_type_is_searched(scrubbed, cli, tmp_path):
         report = json.loads(out)
         found = [f for f in report["findings"] if f["surface"] == "file"]
         assert code == 1 and [f["entity_type"] for f in found] == ["PERSON"], (name, report)
+
+
+def test_a_link_to_a_folder_is_followed_once(scrubbed, cli, tmp_path):
+    """Review 7: `--path FOLDER` left out a symbolic link to a folder inside it (a `latest -> export-2026-12` link):
+    the files under it were neither searched nor named, "no personal value found", exit 0. It is followed now, and
+    a link back to an ancestor does not make the scan walk in circles."""
+    real = tmp_path / "export-2026-12"
+    real.mkdir()
+    (real / "plain.jsonl").write_text(json.dumps({"id": "x", "text": "受處分人：林志明"}, ensure_ascii=False) + "\n")
+    folder = tmp_path / "datasets"
+    folder.mkdir()
+    (folder / "latest").symlink_to(real, target_is_directory=True)
+    (real / "up").symlink_to(folder, target_is_directory=True)  # a loop: datasets/latest/up -> datasets
+    code, out, _ = cli("pii", "scan", "--json", "--no-label-studio", "--path", str(folder))
+    report = json.loads(out)
+    found = [f["where"] for f in report["findings"] if f["surface"] == "file"]
+    assert code == 1 and found == [str(folder / "latest" / "plain.jsonl")], report
