@@ -52,7 +52,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, BinaryIO
 
-from provenance.errors import UsageError
+from provenance.errors import OutputError, UsageError
 from provenance.export_out import file_target
 
 __all__ = [
@@ -251,7 +251,10 @@ def read_jsonl(
 class QuarantineFile:
     """Writes :class:`QuarantinedLine` rows to a JSONL file; use as a context manager and as ``on_bad``.
 
-    The file is created (truncated) on entry, so it always describes the latest run.
+    The file is created (truncated) on entry, so it always describes the latest run. A path that is not a regular
+    file (a FIFO, a device) or a link to nothing is refused (:func:`provenance.export_out.file_target`); a write that
+    fails is an :class:`OutputError` naming the file. Enter it inside :func:`atomic_output`, so that a failure here
+    leaves the output unreplaced.
     """
 
     def __init__(self, path: Path) -> None:
@@ -259,18 +262,31 @@ class QuarantineFile:
         self._fh: IO[str] | None = None
 
     def __enter__(self) -> QuarantineFile:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._fh = open(self.path, "w", encoding="utf-8")  # closed in __exit__
+        target = file_target(self.path, option="the quarantine file")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        self._fh = open(target, "w", encoding="utf-8")  # closed in __exit__
         return self
 
     def __exit__(self, *exc: object) -> None:
         if self._fh is not None:
-            self._fh.close()
-            self._fh = None
+            fh, self._fh = self._fh, None
+            try:
+                fh.close()
+            except OSError as err:
+                raise self._failed(err) from None
 
     def __call__(self, bad: QuarantinedLine) -> None:
         assert self._fh is not None, "QuarantineFile used outside its `with` block"
-        write_line(self._fh, bad.as_row())
+        try:
+            write_line(self._fh, bad.as_row())
+        except OSError as err:
+            raise self._failed(err) from None
+
+    def _failed(self, err: OSError) -> OutputError:
+        return OutputError(
+            f"the quarantine file `{self.path}` could not be written ({err.strerror or type(err).__name__}); the"
+            " output was not replaced: free space there or give another path"
+        )
 
 
 def write_line(fh: IO[str], obj: dict[str, Any]) -> None:
@@ -323,8 +339,8 @@ def _remove_orphans(path: Path) -> None:
 def check_paths(input_path: Path, output_path: Path, **side_files: Path) -> None:
     """Raise :class:`UsageError` when the input is missing, or when the output or a side file the tool writes
     (``side_files``: option name without dashes -> path, e.g. ``quarantine=...``) is the input or the output, by
-    name, symbolic link or hard link, and an output that is not a regular file (:func:`atomic_output` would replace
-    it). Called before anything is opened for writing."""
+    name, symbolic link or hard link, and an output or side file that is not a regular file or is a link to nothing
+    (:func:`provenance.export_out.file_target`). Called before anything is opened for writing."""
     if not input_path.exists():
         raise UsageError(f"input file `{input_path}` does not exist")
     if not input_path.is_file():
@@ -336,6 +352,7 @@ def check_paths(input_path: Path, output_path: Path, **side_files: Path) -> None
     if _same_file(input_path, output_path):
         raise UsageError("--output must differ from --input")
     for option, side in side_files.items():
+        file_target(side, option=f"--{option}")  # a FIFO hung the tool, a device or a dangling link was written to
         for what, path in (("--input", input_path), ("--output", output_path)):
             if _same_file(side, path):
                 raise UsageError(

@@ -294,3 +294,60 @@ def test_an_input_that_is_a_fifo_is_named_as_such(cli, tmp_path, argv):
     """Review 7 #11: `--input <(cat in.jsonl)` said "input file `/dev/fd/63` does not exist"."""
     code, _, err = cli("-q", *argv, "--input", str(_fifo(tmp_path)), "--output", str(tmp_path / "o.jsonl"))
     assert code == 2 and "is not a regular file" in err and "does not exist" not in err, err
+
+
+@pytest.mark.parametrize(
+    ("argv", "side"),
+    [
+        (["pii", "scrub", "--errors", "{side}"], "side.jsonl"),
+        (["zh", "convert", "--quarantine", "{side}"], "side.jsonl"),
+        (["pii", "detect"], "o.jsonl.errors.jsonl"),  # the default side file, and no bad line in the input
+        (["zh", "convert"], "o.jsonl.quarantine.jsonl"),
+    ],
+    ids=["pii-errors", "zh-quarantine", "pii-default", "zh-default"],
+)
+@pytest.mark.parametrize("kind", ["fifo", "link-to-nothing"])
+def test_a_side_file_that_is_not_a_regular_file_is_refused(cli, tmp_path, argv, side, kind):
+    """Review 7: only --output was checked: an --errors or --quarantine FIFO (given or the default
+    `<output>.errors.jsonl`) hung the tool for ever, a link to nothing was written through. They are refused before
+    anything is written. (A reader holds the FIFO open, so the unfixed tool would write, not hang the test.)"""
+    inp, out, side_path = tmp_path / "in.jsonl", tmp_path / "o.jsonl", tmp_path / side
+    inp.write_text(GOOD, encoding="utf-8")
+    reader = None
+    if kind == "fifo":
+        os.mkfifo(side_path)
+        reader = os.open(side_path, os.O_RDONLY | os.O_NONBLOCK)
+    else:
+        side_path.symlink_to(tmp_path / "nowhere")
+    try:
+        argv = [str(side_path) if a == "{side}" else a for a in argv]
+        code, _, err = cli("-q", *argv, "--input", str(inp), "--output", str(out))
+    finally:
+        if reader is not None:
+            os.close(reader)
+    assert code == 2 and len(err.strip().splitlines()) == 1 and side in err, err
+    assert ("is not a regular file" if kind == "fifo" else "symbolic link to nothing") in err, err
+    assert _names(tmp_path) == {"in.jsonl", side}  # no output, nothing through the link
+
+
+@pytest.mark.parametrize("argv", [["pii", "scrub"], ["zh", "convert"]], ids=["pii", "zh"])
+def test_a_quarantine_file_that_cannot_be_written_is_one_line_and_keeps_the_output(cli, tmp_path, argv, monkeypatch):
+    """Review 7: `--errors /dev/full` gave a traceback (OSError in QuarantineFile.__exit__) after the output had been
+    renamed into place. A failed write of the side file is one line naming it, and the output is not replaced."""
+    from curate import jsonl_io
+
+    inp, out = tmp_path / "in.jsonl", tmp_path / "o.jsonl"
+    inp.write_text(GOOD + "not json\n", encoding="utf-8")
+    out.write_text("old\n", encoding="utf-8")
+    write = jsonl_io.write_line
+
+    def full(fh, obj):
+        if "quarantine" in fh.name or "errors" in fh.name:
+            raise OSError(28, "No space left on device")
+        write(fh, obj)
+
+    monkeypatch.setattr(jsonl_io, "write_line", full)
+    code, _, err = cli("-q", *argv, "--input", str(inp), "--output", str(out))
+    assert code == 1 and len(err.strip().splitlines()) == 1, err
+    assert "could not be written (No space left on device)" in err and "o.jsonl." in err, err
+    assert out.read_text(encoding="utf-8") == "old\n"

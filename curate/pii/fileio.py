@@ -80,7 +80,7 @@ def process_file(
             write_line(fout, out)
         pending, pending_chars = [], 0
 
-    with QuarantineFile(errors_path) as quarantine, atomic_output(out_path) as fout:
+    with atomic_output(out_path) as fout, QuarantineFile(errors_path) as quarantine:
         lines = read_jsonl(
             in_path, on_bad=quarantine, stats=stats, max_line_bytes=max_line_bytes, on_progress=on_progress
         )

@@ -50,7 +50,7 @@ def convert_jsonl(
     cfg = config or NormaliseConfig()
     rep = ConvertReport()
     stats = ReadStats()
-    with QuarantineFile(quarantine_path) as quarantine, atomic_output(output_path) as out:
+    with atomic_output(output_path) as out, QuarantineFile(quarantine_path) as quarantine:
 
         def flush(batch: list) -> None:
             results = normalise_many([line.text for line in batch], cfg, protected=[protected] * len(batch))
