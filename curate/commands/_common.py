@@ -240,3 +240,31 @@ def no_personal_data(ctx: click.Context, param: click.Parameter, value: str | No
             param=param,
         )
     return value
+
+
+def echo_outcome(lines: Iterable[str], code: int) -> int:
+    """Print ``lines`` on stdout and return ``code``. A reader that went away (`curate pii scan | head`) ends a command
+    with 141 only when ``code`` is 0: a finding (a non-zero ``code``) is never hidden behind the closed pipe (review 7:
+    a script that took 141 as harmless no longer saw a leak)."""
+    try:
+        for line in lines:
+            click.echo(line)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        if code == EXIT_OK:
+            raise
+        _silence_stdout()
+    return code
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush does not fail on the closed pipe again."""
+    import io
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, io.UnsupportedOperation):
+        pass  # not a file descriptor (a test's captured stdout): nothing is flushed to a pipe

@@ -197,7 +197,7 @@ def scan(paths: tuple[Path, ...], label_studio: bool, as_json: bool, threshold: 
     lists; findings name the place, the entity type and a keyed digest, never the value. Surfaces
     that could not be read are listed as not checked. Exit 0 when nothing survives, 1 otherwise.
     """
-    from curate.commands._common import settings
+    from curate.commands._common import echo_outcome, settings
     from curate.pii.engine import DetectorConfig, PiiDetector
     from curate.pii.keys import load_key
     from curate.pii.scan import scan as run_scan
@@ -217,30 +217,30 @@ def scan(paths: tuple[Path, ...], label_studio: bool, as_json: bool, threshold: 
         detector=PiiDetector(DetectorConfig(score_threshold=threshold)),
         label_studio=client_for if label_studio else None,
     )
-    if as_json:
-        click.echo(json.dumps(report.as_dict(), ensure_ascii=False))
-    else:
-        click.echo(
-            f"scanned {report.strings:,} strings ({report.files:,} files, {report.tasks:,} Label Studio tasks) "
-            f"for {report.values:,} known personal values"
-        )
-        for f in report.findings:
-            click.echo(f"  LEAK {f.surface}: {f.where} ({f.entity_type}, digest {f.digest[:12]})")
-        for u in report.unchecked:
-            click.echo(f"  {u}")
-        for u in report.leftovers:
-            click.echo(f"  NOT CHECKED {u}")
-        for source, digests in report.held.items():
-            click.echo(
-                f"  {len(digests)} name(s) of {source} held back as common in the source (pii_names_held), not searched"
-            )
-        click.echo(
-            "no personal value found"
-            if report.clean
-            else f"{len(report.findings)} finding(s)"
-            + (f", {len(report.leftovers)} file(s) not checked" if report.leftovers else "")
-        )
-    return EXIT_OK if report.clean else 1
+    code = EXIT_OK if report.clean else 1
+    return echo_outcome([json.dumps(report.as_dict(), ensure_ascii=False)] if as_json else _scan_lines(report), code)
+
+
+def _scan_lines(report) -> list[str]:
+    """The lines `curate pii scan` prints for ``report`` (findings by digest, never the value)."""
+    lines = [
+        f"scanned {report.strings:,} strings ({report.files:,} files, {report.tasks:,} Label Studio tasks) "
+        f"for {report.values:,} known personal values"
+    ]
+    lines += [f"  LEAK {f.surface}: {f.where} ({f.entity_type}, digest {f.digest[:12]})" for f in report.findings]
+    lines += [f"  {u}" for u in report.unchecked]
+    lines += [f"  NOT CHECKED {u}" for u in report.leftovers]
+    lines += [
+        f"  {len(digests)} name(s) of {source} held back as common in the source (pii_names_held), not searched"
+        for source, digests in report.held.items()
+    ]
+    lines.append(
+        "no personal value found"
+        if report.clean
+        else f"{len(report.findings)} finding(s)"
+        + (f", {len(report.leftovers)} file(s) not checked" if report.leftovers else "")
+    )
+    return lines
 
 
 @pii.command("rekey")

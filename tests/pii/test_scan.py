@@ -233,3 +233,27 @@ def test_a_link_to_a_folder_is_followed_once(scrubbed, cli, tmp_path):
     report = json.loads(out)
     found = [f["where"] for f in report["findings"] if f["surface"] == "file"]
     assert code == 1 and found == [str(folder / "latest" / "plain.jsonl")], report
+
+
+def test_a_closed_pipe_does_not_hide_a_leak(scrubbed, tmp_path, monkeypatch):
+    """Review 7: `curate pii scan | head` exited 141 whether a leak was found or not, and a script that takes 141 as
+    harmless (`|| [ $? = 141 ]`) no longer saw the leak. A finding keeps exit 1; a clean scan gives 141."""
+    import sys
+
+    from curate import cli as cli_mod
+
+    leak = tmp_path / "leak.txt"
+    leak.write_text("受處分人：林志明", encoding="utf-8")
+    clean = tmp_path / "clean.txt"
+    clean.write_text("無", encoding="utf-8")
+
+    def broken(*a, **k):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(cli_mod.click, "echo", broken)
+    monkeypatch.setattr(sys, "stdout", sys.stdout)  # click wraps both on a broken pipe: restored after the test
+    monkeypatch.setattr(sys, "stderr", sys.stderr)
+    base = ["--db", str(scrubbed), "pii", "scan", "--no-label-studio", "--path"]
+    assert cli_mod.run([*base, str(leak)]) == 1
+    assert cli_mod.run([*base, str(leak), "--json"]) == 1
+    assert cli_mod.run([*base, str(clean)]) == 141
