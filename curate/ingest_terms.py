@@ -24,8 +24,9 @@ import duckdb
 
 from curate.ingest_rows import guarded_names
 from provenance import ledger
-from provenance.dedup_release import CURRENT, carry_duplicates, release_superseded
+from provenance.dedup_release import carry_duplicates, release_superseded
 from provenance.records import derived_record_id, insert_versions
+from provenance.withdraw import hold_corrections, revivable_sql
 from sources.base import RawItem, Source
 from sources.manifest import ROW_METADATA_KEYS, ManifestRow, ManifestSource, row_metadata, row_version_metadata
 
@@ -40,6 +41,21 @@ __all__ = [
 ]
 
 ACTION = "licence_terms_changed"
+
+
+def correctable_sql(con: duckdb.DuckDBPyConnection, relation: str) -> str:
+    """SQL selecting ``record_id, status`` of the rows of ``relation`` (with ``record_id, source_id, doc_key,
+    version_of, created_at, status``) that a licence correction reaches: every version of a document that an export
+    may hold now or once it is active again, with the status its new version is written with. Active versions,
+    duplicates (a release makes them active: also a stale one, whose document has a newer active version, once that
+    version is withdrawn), and withdrawn versions a reinstatement makes active or duplicates again
+    (:func:`provenance.withdraw.revivable_sql`; their new versions are held withdrawn). Left on the old terms, any of
+    them would come back active under those (review 7 of the fixes, findings 1 and 2). The ledger is read only when
+    a withdrawal was ever made."""
+    sql = f"SELECT record_id, status FROM {relation} WHERE status IN ('active', 'duplicate')"
+    if con.execute("SELECT count(*) FROM (SELECT 1 FROM withdrawals LIMIT 1)").fetchone()[0]:
+        sql += f" UNION ALL SELECT * FROM ({revivable_sql(relation)})"
+    return sql
 
 
 def terms_of(licence_id: str | None, metadata: dict[str, Any] | str | None) -> dict[str, Any]:
@@ -97,11 +113,13 @@ class TermsCorrector:
     def _load(self) -> dict[str, list[tuple]]:
         if self._active is None:
             self._active = {}
-            # and its duplicates, which dedup or a later change may release: on the old terms they would come back
+            # and its duplicates and withdrawn versions, which a release or a reinstatement may make active again
             for container, rid, lic, meta, stage, sha, status in self.con.execute(
-                "SELECT container, record_id, licence_id, metadata, stage, content_sha256, status FROM records r"
-                f" WHERE {CURRENT} AND source_id = ? AND container IS NOT NULL ORDER BY doc_key, record_id",
-                [self.source.source_id],
+                "SELECT r.container, r.record_id, r.licence_id, r.metadata, r.stage, r.content_sha256, c.status"
+                " FROM records r JOIN ("
+                + correctable_sql(self.con, "(SELECT * FROM records WHERE source_id = $source)")
+                + ") c USING (record_id) WHERE r.container IS NOT NULL ORDER BY r.doc_key, r.record_id",
+                {"source": self.source.source_id},
             ).fetchall():
                 self._active.setdefault(container, []).append((rid, lic, json.loads(meta or "{}"), stage, sha, status))
             # a withdrawn file (every version of it withdrawn): its newest versions, so that the same row again
@@ -222,32 +240,41 @@ def write_terms_versions(
     con.execute("DROP VIEW _terms_new")
     ledger.append(con, events, at=at)
     carry_duplicates(con, "SELECT record_id, parent_id FROM _terms_plan WHERE status = 'duplicate'", run_id=run_id)
+    hold_corrections(con, "SELECT record_id, parent_id FROM _terms_plan", run_id=run_id)  # of withdrawn parents
     release_superseded(con, "SELECT parent_id FROM _terms_plan", run_id=run_id)
     con.unregister("_terms_plan")
     return written
 
 
-#: the active versions (and duplicates, which a release may make active: :data:`CURRENT`) that follow, through
+#: the versions a correction reaches (:func:`correctable_sql`: active, duplicates, withdrawn ones a reinstatement
+#: brings back, with the status they are written with) that follow, through
 #: version_of, rows of an ingest batch already in the catalogue (same
 #: id: same text and identity) under another licence than the batch's: the ingested version itself, or what a stage
 #: or an earlier correction made of it (a processing stage's version, a terms-only version: same text, metadata and
-#: title), never a later ingest's new content. ``_inc_t``/``_new``: the batch's tables (curate/ingest_rows.py).
+#: title), never a later ingest's new content; and the duplicates of their documents made before them (a stale
+#: duplicate: an earlier text of the document, which a withdrawal of the current one releases). ``_inc_t``/``_new``:
+#: the batch's tables (curate/ingest_rows.py).
 _RELICENSE_SQL = """
 WITH RECURSIVE
   seen AS (SELECT DISTINCT record_id, licence_id FROM _inc_t
            WHERE licence_id IS NOT NULL AND record_id NOT IN (SELECT record_id FROM _new)),
+  k AS (SELECT * FROM ({correctable})),
   walk(start_id, record_id, new_lic) AS (
     SELECT record_id, record_id, licence_id FROM seen
+    UNION
+    SELECT s.record_id, d.record_id, s.licence_id FROM seen s JOIN _relicense_family b ON b.record_id = s.record_id
+    JOIN _relicense_family d ON d.source_id = b.source_id AND d.doc_key = b.doc_key AND d.record_id <> b.record_id
+         AND d.created_at <= b.created_at
+    JOIN k ON k.record_id = d.record_id AND k.status = 'duplicate'
     UNION
     SELECT w.start_id, c.record_id, w.new_lic FROM walk w
     JOIN _relicense_family p ON p.record_id = w.record_id JOIN _relicense_family c ON c.version_of = p.record_id
     WHERE c.stage <> 'ingest' OR (c.content_sha256 IS NOT DISTINCT FROM p.content_sha256
           AND json(c.metadata)::VARCHAR IS NOT DISTINCT FROM json(p.metadata)::VARCHAR
           AND c.title IS NOT DISTINCT FROM p.title))
-SELECT w.start_id, r.record_id, w.new_lic, r.licence_id, r.metadata, r.stage, r.content_sha256, r.status
-FROM walk w JOIN _relicense_family r USING (record_id)
-WHERE {current}
-  AND coalesce($canon[list_position($alias, r.licence_id)], r.licence_id)
+SELECT w.start_id, r.record_id, w.new_lic, r.licence_id, r.metadata, r.stage, r.content_sha256, k.status
+FROM walk w JOIN _relicense_family r USING (record_id) JOIN k USING (record_id)
+WHERE coalesce($canon[list_position($alias, r.licence_id)], r.licence_id)
       IS DISTINCT FROM coalesce($canon[list_position($alias, w.new_lic)], w.new_lic)
 ORDER BY r.doc_key, r.record_id"""
 
@@ -273,11 +300,13 @@ def relicense_batch(
     changed the source row alone and exports kept the old licence."""
     con.execute(  # the batch's documents only: records has no index (migration 0101)
         "CREATE OR REPLACE TEMP TABLE _relicense_family AS SELECT record_id, source_id, doc_key, version_of, status,"
-        " stage,"
+        " stage, created_at,"
         " title, metadata, content_sha256, licence_id FROM records WHERE doc_key IN (SELECT doc_key FROM _inc_t"
         " WHERE licence_id IS NOT NULL AND record_id NOT IN (SELECT record_id FROM _new))"
     )
-    found = con.execute(_RELICENSE_SQL.format(current=CURRENT), _aliases()).fetchall()
+    found = con.execute(
+        _RELICENSE_SQL.format(correctable=correctable_sql(con, "_relicense_family")), _aliases()
+    ).fetchall()
     con.execute("DROP TABLE _relicense_family")
     if not found:
         return 0, 0
@@ -291,7 +320,8 @@ def relicensed_versions(
 ) -> tuple[list[dict[str, Any]], list[ledger.Event]]:
     """Versions and events for records ingested again unchanged but under another licence (a source whose
     licence is not part of its records' identity, e.g. MODA's ``--licence``): ``pairs`` are ``(record_id,
-    new licence, old licence, metadata, stage, content digest, status)`` of active or duplicate records."""
+    new licence, old licence, metadata, stage, content digest, status)`` (the status the new version is written with:
+    active or duplicate; held withdrawn after when its parent is withdrawn)."""
     rows, events = [], []
     for old_id, new_lic, old_lic, meta, stage, sha, status in pairs:
         version, event = _terms_version(

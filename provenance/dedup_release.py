@@ -80,15 +80,12 @@ def release_superseded(
 #: a record ``r`` whose document (same source and ``doc_key``) has an active record beside it: its source gave the
 #: document a new text since (a duplicate is no version parent, so that text became a record of its own). Such a
 #: duplicate is stale, not released: active again, it would stand beside its document's current text and be exported.
+#: Once that record stops being active (withdrawn), it is released; a licence correction reaches it all the same
+#: (``curate/ingest_terms.py:correctable_sql``).
 NEWER_OF_ITS_DOCUMENT = (
     "EXISTS (SELECT 1 FROM records o WHERE o.source_id = r.source_id AND o.doc_key = r.doc_key"
     " AND o.record_id <> r.record_id AND o.status = 'active')"
 )
-
-#: a version ``r`` an export may hold, now or once a release makes it active: an active one, or a duplicate that is
-#: not stale (:data:`NEWER_OF_ITS_DOCUMENT`). A licence correction reaches each of them (``curate/ingest_terms.py``):
-#: a duplicate left on the old terms would come back active under them when its survivor is superseded.
-CURRENT = f"(r.status = 'active' OR (r.status = 'duplicate' AND NOT {NEWER_OF_ITS_DOCUMENT}))"
 
 
 def carry_duplicates(con: duckdb.DuckDBPyConnection, versions: str, *, run_id: str | None) -> int:

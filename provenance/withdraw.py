@@ -150,6 +150,51 @@ def hold_withdrawn(con: duckdb.DuckDBPyConnection, relation: str, *, run_id: str
     return _hold(con, held, run_id)
 
 
+def revivable_sql(relation: str) -> str:
+    """SQL selecting ``record_id, status`` of the withdrawn rows of ``relation`` (with ``record_id, source_id,
+    doc_key, version_of, created_at, status``) that a reinstatement makes active or a duplicate again, with that
+    status (the one before their newest ``withdraw`` event): of a document's versions that were active only the
+    newest, of duplicates those whose own new version is not one too (:func:`reinstate` supersedes the others). A
+    licence correction gives each of them a new version, held withdrawn (:func:`hold_corrections`)."""
+    return f"""
+        WITH back AS (
+            SELECT r.record_id, r.source_id, r.doc_key, r.version_of, r.created_at,
+                   coalesce(json_extract_string(e.detail, '$.previous_status'), 'active') AS st
+            FROM {relation} r JOIN (
+                SELECT DISTINCT ON (record_id) record_id, detail FROM provenance_events WHERE action = 'withdraw'
+                  AND record_id IN (SELECT record_id FROM {relation} WHERE status = 'withdrawn')
+                ORDER BY record_id, seq DESC) e USING (record_id)
+            WHERE r.status = 'withdrawn')
+        SELECT b.record_id, b.st AS status FROM back b
+        WHERE (b.st = 'active' AND NOT EXISTS (
+                  SELECT 1 FROM back n WHERE n.source_id = b.source_id AND n.doc_key = b.doc_key AND n.st = 'active'
+                    AND (n.created_at, n.record_id) > (b.created_at, b.record_id)))
+           OR (b.st = 'duplicate' AND NOT EXISTS (
+                  SELECT 1 FROM back n WHERE n.version_of = b.record_id AND n.st = 'duplicate'))"""
+
+
+def hold_corrections(con: duckdb.DuckDBPyConnection, versions: str, *, run_id: str | None) -> int:
+    """Withdraw the new versions of the query ``versions`` (``record_id, parent_id``) whose parent is withdrawn: a
+    licence correction's versions of withdrawn records (:func:`revivable_sql`), so that a reinstatement brings back
+    the corrected version, not its parent on the old terms. Each keeps the status it was written with as
+    ``previous_status`` (active or duplicate); one ``withdraw`` event each, inside the writer's transaction."""
+    held = con.execute(
+        f"""SELECT v.record_id,
+                   coalesce(TRY_CAST(json_extract_string(w.detail, '$.withdrawal_seq') AS BIGINT),
+                            (SELECT min(s.seq) FROM provenance_events s WHERE s.action = 'withdrawal'
+                               AND s.seq > w.seq)),
+                   'record', v.parent_id, n.status
+            FROM ({versions}) v(record_id, parent_id)
+            JOIN records n ON n.record_id = v.record_id AND n.status IN ('active', 'duplicate')
+            JOIN records p ON p.record_id = v.parent_id AND p.status = 'withdrawn'
+            LEFT JOIN (SELECT DISTINCT ON (record_id) record_id, seq, detail FROM provenance_events
+                       WHERE action = 'withdraw' AND record_id IN (SELECT parent_id FROM ({versions}) q(r, parent_id))
+                       ORDER BY record_id, seq DESC) w ON w.record_id = v.parent_id
+            ORDER BY v.record_id"""
+    ).fetchall()
+    return _hold(con, held, run_id)
+
+
 #: why a version written while a withdrawal stands is withdrawn, by the withdrawal's scope
 _HELD_BECAUSE = {
     "source": "a withdrawal stands for this source",
@@ -159,11 +204,13 @@ _HELD_BECAUSE = {
 
 
 def _hold(con: duckdb.DuckDBPyConnection, held: list[tuple], run_id: str | None) -> int:
-    """Mark ``held`` rows ``(record_id, withdrawal seq, scope, target)`` withdrawn, one ``withdraw`` event each."""
+    """Mark ``held`` rows ``(record_id, withdrawal seq, scope, target[, status])`` withdrawn, one ``withdraw`` event
+    each (``previous_status``: their status, active unless given)."""
     if not held:
         return 0
     con.execute(  # one statement: records has no index to make a per-id UPDATE a point write (0101)
-        "UPDATE records SET status = 'withdrawn' WHERE record_id IN (SELECT unnest($ids)) AND status = 'active'",
+        "UPDATE records SET status = 'withdrawn' WHERE record_id IN (SELECT unnest($ids))"
+        " AND status IN ('active', 'duplicate')",
         {"ids": [r[0] for r in held]},
     )
     ledger.append(
@@ -178,11 +225,11 @@ def _hold(con: duckdb.DuckDBPyConnection, held: list[tuple], run_id: str | None)
                     "scope": scope,
                     "target": target,
                     "reason": _HELD_BECAUSE[scope] + "; lift it with `curate provenance reinstate`",
-                    "previous_status": "active",
+                    "previous_status": status[0] if status else "active",
                     "withdrawal_seq": seq,
                 },
             )
-            for rid, seq, scope, target in held
+            for rid, seq, scope, target, *status in held
         ],
     )
     return len(held)
@@ -233,10 +280,11 @@ def reinstate(
         con.execute("CREATE OR REPLACE TEMP TABLE _reinstate_ids (record_id VARCHAR)")
         con.executemany("INSERT INTO _reinstate_ids VALUES (?)", [(i,) for i in ids])
         # the status each record had before its newest withdraw event; of several versions of one
-        # document that would be active (some ingested while it was withdrawn) the newest stays active
+        # document that would be active (some ingested while it was withdrawn) the newest stays active, and a
+        # duplicate whose own version (a licence correction's: hold_corrections) comes back a duplicate is superseded
         rows = con.execute(
             """WITH back AS (
-                   SELECT r.record_id, r.doc_key, r.created_at,
+                   SELECT r.record_id, r.doc_key, r.version_of, r.created_at,
                           coalesce(json_extract_string(e.detail, '$.previous_status'), 'active') AS st
                    FROM records r JOIN _reinstate_ids i USING (record_id)
                    JOIN (SELECT DISTINCT ON (record_id) record_id, detail FROM provenance_events
@@ -246,6 +294,8 @@ def reinstate(
                       CASE WHEN b.st = 'active' AND EXISTS (
                                SELECT 1 FROM back n WHERE n.doc_key = b.doc_key AND n.st = 'active'
                                  AND (n.created_at, n.record_id) > (b.created_at, b.record_id))
+                             OR b.st = 'duplicate' AND EXISTS (
+                               SELECT 1 FROM back n WHERE n.version_of = b.record_id AND n.st = 'duplicate')
                            THEN 'superseded' ELSE b.st END
                FROM back b ORDER BY b.record_id"""
         ).fetchall()
@@ -260,34 +310,36 @@ def reinstate(
         seq = _record_decision(
             con, ("reinstate", "reinstatement", "reinstatements", "status"), scope, target, reason, rows, actor
         )
-        # a duplicate reinstated while its survivor stays withdrawn: released, as the survivor's withdrawal would
-        release_dedup(
-            con,
-            _withdrawn_survivors(con, [rid for rid, st in rows if st == "duplicate"]),
-            because="withdrawn",
-            detail={"withdrawal_seq": seq},
-            actor=actor,
-        )
+        # a duplicate reinstated while its survivor stays withdrawn, or is superseded now (by its licence correction's
+        # version, reinstated with it: hold_corrections): released, as the survivor's withdrawal or supersession would
+        gone = _gone_survivors(con, [rid for rid, st in rows if st == "duplicate"])
+        for because in ("withdrawn", "superseded"):
+            release_dedup(
+                con,
+                [s for s, st in gone if st == because],
+                because=because,
+                detail={"withdrawal_seq": seq},
+                actor=actor,
+            )
     return WithdrawResult(scope=scope, target=target, records=len(rows), seq=seq)
 
 
-def _withdrawn_survivors(con: duckdb.DuckDBPyConnection, duplicates: list[str]) -> list[str]:
-    """The survivors (of their newest ``duplicate_of`` event) of these duplicates that stand withdrawn."""
+def _gone_survivors(con: duckdb.DuckDBPyConnection, duplicates: list[str]) -> list[tuple[str, str]]:
+    """``(survivor, status)`` of the survivors (of their newest ``duplicate_of`` event) of these duplicates that stand
+    withdrawn or are superseded."""
     if not duplicates:
         return []
     ev = events_view(con)
     survivor = rekeyed_id(ev, "json_extract_string(e.detail, '$.survivor')")
-    return [
-        r[0]
-        for r in con.execute(
-            f"""SELECT DISTINCT d.survivor FROM (
-                    SELECT DISTINCT ON (e.record_id) e.record_id, {survivor} AS survivor FROM {ev} e
-                    WHERE e.action = 'duplicate_of' AND e.record_id IN (SELECT unnest($ids))
-                    ORDER BY e.record_id, e.seq DESC) d
-                WHERE d.survivor IN (SELECT record_id FROM records WHERE status = 'withdrawn')""",
-            {"ids": duplicates},
-        ).fetchall()
-    ]
+    return con.execute(
+        f"""SELECT DISTINCT d.survivor, s.status FROM (
+                SELECT DISTINCT ON (e.record_id) e.record_id, {survivor} AS survivor FROM {ev} e
+                WHERE e.action = 'duplicate_of' AND e.record_id IN (SELECT unnest($ids))
+                ORDER BY e.record_id, e.seq DESC) d
+            JOIN records s ON s.record_id = d.survivor AND s.status IN ('withdrawn', 'superseded')
+            ORDER BY ALL""",
+        {"ids": duplicates},
+    ).fetchall()
 
 
 def _record_decision(

@@ -11,6 +11,7 @@ from curate.ingest import ingest
 from curate.runner import run_stage
 from curate.stages.dedup import DedupStage
 from provenance import db
+from provenance.withdraw import withdraw
 from sources.base import ErrorPolicy
 from sources.moda import ModaSource
 from tests.dedup.test_release import NEW_X, NEW_Y, X, Y, _ingest_laws
@@ -109,3 +110,39 @@ def test_a_manifest_terms_correction_after_dedup_reaches_the_duplicate_files(cli
     code, out, _ = cli("ingest", "textbooks", str(m))  # the corrected manifest again: nothing changes
     assert code == 0 and "0 new versions" in out, out
     assert _verify(db_path) == []
+
+
+def test_a_correction_reaches_a_stale_duplicate_that_a_withdrawal_of_its_document_releases_later(db_path, tmp_path):
+    """Review 7 of the fixes, finding 1: a duplicate whose document has a newer active version (stale) was left on the
+    old licence, out of the correction's walk; withdrawing that version let `run dedup` release it, active under the
+    old licence (a commercial export shipped it), and the same correction again never reached it."""
+    news = "中央銀行宣布調整重貼現率，並要求金融機構審慎評估不動產放款風險，強化資本適足率之管理與監督。"
+
+    def moda(name: str, b_text: str, licence: str):
+        corpus = tmp_path / name  # the file name is part of MODA's metadata: v2 rows are new records of their documents
+        rows = [{"id": "a", "text": Z}, {"id": "b", "text": b_text}, {"id": "c", "text": Y}]
+        corpus.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+        return ingest(db_path, ModaSource([corpus], licence=licence), on_error=ErrorPolicy.RAISE)
+
+    moda("v1.jsonl", Z, "CC-BY-4.0")
+    assert run_stage(db_path, DedupStage(), workers=1).status == "finished"  # a's text copies b's
+    moda("v2.jsonl", news, "CC-BY-4.0")  # b's text changes; a gets a new active record, its duplicate stays (stale)
+    assert sorted(s for _, s, _ in _moda_rows(db_path)) == ["active", "active", "active", "duplicate"]
+    moda("v2.jsonl", news, "CC-BY-NC-4.0")  # the correction
+    assert {lic for _, _, lic in _moda_rows(db_path)} == {"CC-BY-NC-4.0"}
+    assert _verify(db_path) == []
+
+    con = db.connect(db_path)
+    try:
+        current = con.execute(
+            "SELECT record_id FROM records WHERE source_id = 'moda' AND status = 'active' AND text = ?", [Z]
+        ).fetchone()[0]
+        withdraw(con, record_id=current, reason="document a withdrawn")
+    finally:
+        con.close()
+    assert run_stage(db_path, DedupStage(), workers=1).status == "finished"  # releases the stale duplicate
+    assert (Z, "active", "CC-BY-NC-4.0") in _moda_rows(db_path)
+    assert {lic for _, _, lic in _moda_rows(db_path)} == {"CC-BY-NC-4.0"}
+    assert _verify(db_path) == []
+    again = moda("v2.jsonl", news, "CC-BY-NC-4.0")
+    assert (again.versions_new, again.terms_changed) == (0, 0)
