@@ -269,3 +269,20 @@ def test_another_key_before_anything_is_sealed_is_said_too(db_path, cli, tmp_pat
         con.close()
     code, out = _verify(cli)
     assert code != 0 and "edited in place" in out and "NOT DONE" not in out, out
+
+
+@pytest.mark.parametrize(
+    "statement,named",
+    [
+        ("DROP TABLE provenance_events", "table `provenance_events` is missing"),
+        ("ALTER TABLE records RENAME TO records_x", "table `records` is missing"),
+        ("ALTER TABLE provenance_events ALTER created_at TYPE VARCHAR", "`provenance_events.created_at` is VARCHAR"),
+        ("ALTER TABLE withdrawals DROP COLUMN actor", "column `withdrawals.actor` is missing"),
+    ],
+)
+def test_a_dropped_renamed_or_retyped_table_is_named_not_a_traceback(history, db_path, cli, statement, named):
+    """Every check failed with a DuckDB binder error and a traceback (ledger review, 7)."""
+    assert _verify(cli)[0] == 0
+    _sql(db_path, statement)
+    code, out = _verify(cli)
+    assert code == 1 and named in out and "tables were altered" in out, out
