@@ -201,8 +201,11 @@ def _check_identity(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
             "SELECT r.record_id FROM records r JOIN records p ON p.record_id = r.version_of"
             " WHERE r.doc_key IS DISTINCT FROM p.doc_key OR r.source_id IS DISTINCT FROM p.source_id"
             " OR (r.locator IS DISTINCT FROM p.locator AND (r.stage <> 'ingest' OR r.record_id IN ("
-            # a licence-terms correction keeps its parent's locator too (it is written outside any ingest batch)
-            f"    SELECT record_id FROM provenance_events WHERE action = '{TERMS_CHANGED}')))",
+            # a licence-terms correction keeps its parent's locator too (it is written outside any ingest batch); a
+            # new ingest version with the same text under other terms (`text_reused` false: the rows of a renamed
+            # file, in an ingest batch whose digest covers its locator) has its own
+            f"    SELECT record_id FROM provenance_events WHERE action = '{TERMS_CHANGED}'"
+            "     AND coalesce(TRY_CAST(json_extract(detail, '$.text_reused') AS BOOLEAN), true))))",
         ),
     )
 

@@ -286,3 +286,20 @@ def test_a_dropped_renamed_or_retyped_table_is_named_not_a_traceback(history, db
     _sql(db_path, statement)
     code, out = _verify(cli)
     assert code == 1 and named in out and "tables were altered" in out, out
+
+
+def test_a_correction_ingested_from_a_renamed_file_verifies(db_path, cli, tmp_path):
+    """The same rows from a copy of the file under a corrected licence are new ingest versions with their own
+    locator (an ingest batch's digest covers it); verify called them edited in place (review of the relicense fix,
+    3). A locator edited afterwards is still named."""
+    rows = '{"id": "a", "text": "金融科技發展路徑圖。"}\n{"id": "b", "text": "開放銀行第二階段。"}\n'
+    (tmp_path / "v1.jsonl").write_text(rows, encoding="utf-8")
+    (tmp_path / "v1b.jsonl").write_text(rows, encoding="utf-8")
+    assert cli("-q", "ingest", "moda", str(tmp_path / "v1.jsonl"), "--licence", "CC-BY-4.0")[0] == 0
+    code, out, err = cli("-q", "ingest", "moda", str(tmp_path / "v1b.jsonl"), "--licence", "CC-BY-NC-4.0")
+    assert code == 0 and "2 licence terms changed" in out, out + err
+    code, out = _verify(cli)
+    assert code == 0, out
+    _sql(db_path, "UPDATE records SET locator = 'x.jsonl#line=9' WHERE locator = 'v1b.jsonl#line=1'")
+    code, out = _verify(cli)
+    assert code == 1 and "ingest batch digest mismatch" in out, out
