@@ -237,8 +237,9 @@ def test_a_second_moda_licence_correction_takes_effect(cli, db_path, tmp_path):
 
 def test_a_moda_licence_correction_reaches_a_stage_version_and_leaves_withdrawn_ones(cli, db_path, tmp_path):
     """After hygiene made a new version of one record, a corrected --licence re-licenses that version (review
-    licences #1 repro B: it kept the old licence and exports followed it); a withdrawn document stays withdrawn
-    under its old licence, and the correction again changes nothing."""
+    licences #1 repro B: it kept the old licence and exports followed it); a withdrawn document gets a corrected
+    version held withdrawn (a reinstatement brings that one back, not the old licence: review 7 of the fixes), and
+    the correction again changes nothing."""
     f = tmp_path / "m.jsonl"
     rows = [("m1", "金融監督管理\u200b委員會  公告。"), ("m2", "數位金融。"), ("m3", "撤回的文件。")]
     f.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in rows), encoding="utf-8")
@@ -249,13 +250,14 @@ def test_a_moda_licence_correction_reaches_a_stage_version_and_leaves_withdrawn_
     assert code == 0, err
     assert [stage for _, stage, _ in _moda_heads(db_path)] == ["ingest", "hygiene"]
     code, out, err = cli("ingest", "moda", str(f), "--licence", "LicenseRef-MODA-AI-Training")
-    assert code == 0 and "2 new versions of which 2 licence terms changed, 1 unchanged" in out, out + err
+    assert code == 0 and "3 new versions of which 3 licence terms changed, 0 unchanged" in out, out + err
     assert _moda_heads(db_path) == [
         ("LicenseRef-MODA-AI-Training", "ingest", "數位金融。"),
         ("LicenseRef-MODA-AI-Training", "hygiene", "金融監督管理委員會公告。"),
     ]
-    assert _rows(db_path, "SELECT licence_id, status FROM records WHERE text = '撤回的文件。'") == [
-        ("OGDL-Taiwan-1.0", "withdrawn")
+    assert _rows(db_path, "SELECT licence_id, status FROM records WHERE text = '撤回的文件。' ORDER BY 1") == [
+        ("LicenseRef-MODA-AI-Training", "withdrawn"),
+        ("OGDL-Taiwan-1.0", "withdrawn"),
     ]
     code, out, _ = cli("ingest", "moda", str(f), "--licence", "LicenseRef-MODA-AI-Training")
     assert code == 0 and "0 new versions, 3 unchanged" in out, out
