@@ -150,12 +150,12 @@ def hold_withdrawn(con: duckdb.DuckDBPyConnection, relation: str, *, run_id: str
     return _hold(con, held, run_id)
 
 
-def revivable_sql(relation: str) -> str:
-    """SQL selecting ``record_id, status`` of the withdrawn rows of ``relation`` (with ``record_id, source_id,
-    doc_key, version_of, created_at, status``) that a reinstatement makes active or a duplicate again, with that
-    status (the one before their newest ``withdraw`` event): of a document's versions that were active only the
-    newest, of duplicates those whose own new version is not one too (:func:`reinstate` supersedes the others). A
-    licence correction gives each of them a new version, held withdrawn (:func:`hold_corrections`)."""
+def restored_status_sql(relation: str) -> str:
+    """SQL selecting ``record_id, status`` of the withdrawn rows of ``relation`` (with ``record_id, source_id, doc_key,
+    version_of, created_at, status``): the status a reinstatement gives each, the one before its newest ``withdraw``
+    event, except ``superseded`` for an active one beside a newer active version of its document (some ingested or
+    corrected while it was withdrawn) and for a duplicate whose own new version (a licence correction's:
+    :func:`hold_corrections`) comes back a duplicate. :func:`reinstate` applies it; :func:`revivable_sql` reads it."""
     return f"""
         WITH back AS (
             SELECT r.record_id, r.source_id, r.doc_key, r.version_of, r.created_at,
@@ -165,12 +165,21 @@ def revivable_sql(relation: str) -> str:
                   AND record_id IN (SELECT record_id FROM {relation} WHERE status = 'withdrawn')
                 ORDER BY record_id, seq DESC) e USING (record_id)
             WHERE r.status = 'withdrawn')
-        SELECT b.record_id, b.st AS status FROM back b
-        WHERE (b.st = 'active' AND NOT EXISTS (
-                  SELECT 1 FROM back n WHERE n.source_id = b.source_id AND n.doc_key = b.doc_key AND n.st = 'active'
-                    AND (n.created_at, n.record_id) > (b.created_at, b.record_id)))
-           OR (b.st = 'duplicate' AND NOT EXISTS (
-                  SELECT 1 FROM back n WHERE n.version_of = b.record_id AND n.st = 'duplicate'))"""
+        SELECT b.record_id,
+               CASE WHEN b.st = 'active' AND EXISTS (
+                        SELECT 1 FROM back n WHERE n.source_id = b.source_id AND n.doc_key = b.doc_key
+                          AND n.st = 'active' AND (n.created_at, n.record_id) > (b.created_at, b.record_id))
+                      OR b.st = 'duplicate' AND EXISTS (
+                        SELECT 1 FROM back n WHERE n.version_of = b.record_id AND n.st = 'duplicate')
+                    THEN 'superseded' ELSE b.st END AS status
+        FROM back b"""
+
+
+def revivable_sql(relation: str) -> str:
+    """SQL selecting ``record_id, status`` of the withdrawn rows of ``relation`` that a reinstatement makes active or
+    a duplicate again, with that status (:func:`restored_status_sql` without those it supersedes). A licence
+    correction gives each of them a new version, held withdrawn (:func:`hold_corrections`)."""
+    return f"SELECT record_id, status FROM ({restored_status_sql(relation)}) WHERE status <> 'superseded'"
 
 
 def hold_corrections(con: duckdb.DuckDBPyConnection, versions: str, *, run_id: str | None) -> int:
@@ -279,25 +288,10 @@ def reinstate(
         ids = affected_records(con, source_id=source_id, record_id=record_id)
         con.execute("CREATE OR REPLACE TEMP TABLE _reinstate_ids (record_id VARCHAR)")
         con.executemany("INSERT INTO _reinstate_ids VALUES (?)", [(i,) for i in ids])
-        # the status each record had before its newest withdraw event; of several versions of one
-        # document that would be active (some ingested while it was withdrawn) the newest stays active, and a
-        # duplicate whose own version (a licence correction's: hold_corrections) comes back a duplicate is superseded
+        # the status each record had before its newest withdraw event, or superseded (restored_status_sql)
         rows = con.execute(
-            """WITH back AS (
-                   SELECT r.record_id, r.doc_key, r.version_of, r.created_at,
-                          coalesce(json_extract_string(e.detail, '$.previous_status'), 'active') AS st
-                   FROM records r JOIN _reinstate_ids i USING (record_id)
-                   JOIN (SELECT DISTINCT ON (record_id) record_id, detail FROM provenance_events
-                         WHERE action = 'withdraw' ORDER BY record_id, seq DESC) e USING (record_id)
-                   WHERE r.status = 'withdrawn')
-               SELECT b.record_id,
-                      CASE WHEN b.st = 'active' AND EXISTS (
-                               SELECT 1 FROM back n WHERE n.doc_key = b.doc_key AND n.st = 'active'
-                                 AND (n.created_at, n.record_id) > (b.created_at, b.record_id))
-                             OR b.st = 'duplicate' AND EXISTS (
-                               SELECT 1 FROM back n WHERE n.version_of = b.record_id AND n.st = 'duplicate')
-                           THEN 'superseded' ELSE b.st END
-               FROM back b ORDER BY b.record_id"""
+            f"SELECT * FROM ({restored_status_sql('(SELECT r.* FROM records r JOIN _reinstate_ids USING (record_id))')})"
+            " ORDER BY record_id"
         ).fetchall()
         con.execute("DROP TABLE _reinstate_ids")
         for st in sorted({st for _, st in rows}):  # one statement per status (records has no index: 0101)
