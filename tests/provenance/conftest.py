@@ -9,7 +9,7 @@ import pytest
 
 # importlib import mode puts no test folder on sys.path: make the helper module importable
 sys.path.insert(0, str(Path(__file__).parent))
-from prov_helpers import TEXTBOOK_TERMS, CatalogueBuilder  # noqa: E402
+from prov_helpers import TEXTBOOK_TERMS, CatalogueBuilder, export_public  # noqa: E402
 
 
 @pytest.fixture
@@ -50,3 +50,16 @@ def mixed(builder: CatalogueBuilder):
     ids["nolicence"] = [b.record("law_moj", "G0380001/第 9 條", "沒有授權的條文。", licence_id=None)]
     b.close()  # the CLI opens the file next (read-only opens need no other connection in this process)
     return ids
+
+
+@pytest.fixture
+def history(mixed, db_path, cli, tmp_path):
+    """`mixed` + an export + a withdrawal + another export: runs, exports and withdrawals rows exist (the ledger
+    and cross-check tamper tests start from it)."""
+    export_public(cli, tmp_path / "e1", "--as-of", "2026-06-01", "--non-commercial")
+    code, _, err = cli("provenance", "withdraw", "--record", mixed["press"][0], "--reason", "takedown request")
+    assert code == 0, err
+    export_public(cli, tmp_path / "e2", "--as-of", "2026-06-01", "--commercial")
+    code, out, err = cli("audit", "verify")
+    assert code == 0 and "ledger ok" in out and "cross-checks ok" in out, out + err
+    return mixed

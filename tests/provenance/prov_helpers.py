@@ -127,3 +127,12 @@ class CatalogueBuilder:
 
     def close(self) -> None:
         self.con.close()
+
+
+def export_public(cli, out, *extra):
+    """`curate export dataset` for training by the public, through the CLI fixture; its stdout."""
+    code, stdout, err = cli(
+        "--quiet", "export", "dataset", "--purpose", "training", "--audience", "public", "--out", str(out), *extra
+    )
+    assert code == 0, err
+    return stdout

@@ -7,28 +7,9 @@ import json
 
 import duckdb
 import pytest
+from prov_helpers import export_public
 
 from provenance import ledger
-
-
-def _export(cli, out, *extra):
-    code, stdout, err = cli(
-        "--quiet", "export", "dataset", "--purpose", "training", "--audience", "public", "--out", str(out), *extra
-    )
-    assert code == 0, err
-    return stdout
-
-
-@pytest.fixture
-def history(mixed, db_path, cli, tmp_path):
-    """`mixed` + an export + a withdrawal + another export: runs, exports and withdrawals rows exist."""
-    _export(cli, tmp_path / "e1", "--as-of", "2026-06-01", "--non-commercial")
-    code, _, err = cli("provenance", "withdraw", "--record", mixed["press"][0], "--reason", "takedown request")
-    assert code == 0, err
-    _export(cli, tmp_path / "e2", "--as-of", "2026-06-01", "--commercial")
-    code, out, err = cli("audit", "verify")
-    assert code == 0 and "ledger ok" in out and "cross-checks ok" in out, out + err
-    return mixed
 
 
 def _sql(path, *statements):
@@ -247,7 +228,7 @@ def test_forged_licence_does_not_survive_verify_end_to_end(history, db_path, cli
         code, _, err = cli("sql", attack)
         assert code == 2, err
     assert _one(db_path, f"SELECT licence_id FROM records WHERE record_id = '{ocw}'")[0] == "CC-BY-NC-4.0"
-    out = _export(cli, tmp_path / "pub", "--as-of", "2026-06-01", "--commercial")
+    out = export_public(cli, tmp_path / "pub", "--as-of", "2026-06-01", "--commercial")
     assert ocw not in (tmp_path / "pub" / "manifest.jsonl").read_text() and out is not None
     # someone with write access to the file forges it anyway: verify names the record
     _sql(db_path, f"UPDATE records SET licence_id = 'CC0-1.0' WHERE record_id = '{ocw}'")
@@ -285,11 +266,13 @@ def test_audit_export_flags_overrides(mixed, cli, tmp_path):
 
     custom = tmp_path / "custom.toml"
     custom.write_text(licence_catalogue_path().read_text(encoding="utf-8") + "\n# local edit\n", encoding="utf-8")
-    plain = json.loads(_export(cli, tmp_path / "a", "--non-commercial", "--json"))
+    plain = json.loads(export_public(cli, tmp_path / "a", "--non-commercial", "--json"))
     code, out, _ = cli("audit", "export", plain["export_id"], "--json")
     assert code == 0 and json.loads(out)["overrides"] == []
     past = json.loads(
-        _export(cli, tmp_path / "b", "--non-commercial", "--as-of", "2020-01-01", "--catalogue", str(custom), "--json")
+        export_public(
+            cli, tmp_path / "b", "--non-commercial", "--as-of", "2020-01-01", "--catalogue", str(custom), "--json"
+        )
     )
     code, out, _ = cli("audit", "export", past["export_id"], "--json")
     overrides = json.loads(out)["overrides"]
@@ -302,7 +285,7 @@ def test_audit_export_flags_overrides(mixed, cli, tmp_path):
 
 def test_verify_export_names_changed_missing_and_extra_files(mixed, cli, tmp_path):
     out = tmp_path / "exp"
-    res = json.loads(_export(cli, out, "--non-commercial", "--as-of", "2026-06-01", "--json"))
+    res = json.loads(export_public(cli, out, "--non-commercial", "--as-of", "2026-06-01", "--json"))
     code, text, err = cli("audit", "verify-export", str(out))
     assert code == 0 and "ok" in text and res["export_id"] in text, text + err
     assert "state seq" in (out / "README.md").read_text() or "ledger seq" in (out / "README.md").read_text()

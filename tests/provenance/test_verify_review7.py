@@ -8,6 +8,7 @@ import duckdb
 import pytest
 
 from provenance import ledger
+from tests.provenance.test_crosscheck import _one, _sql
 
 #: recreate provenance_events without its NOT NULL constraints, as an insider with the file can
 _UNCONSTRAINED = (
@@ -15,40 +16,6 @@ _UNCONSTRAINED = (
     "DROP TABLE provenance_events",
     "ALTER TABLE pe2 RENAME TO provenance_events",
 )
-
-
-@pytest.fixture
-def history(mixed, db_path, cli, tmp_path):
-    """`mixed` + an export + a withdrawal + another export."""
-    for name, extra in (("e1", "--non-commercial"), ("e2", "--commercial")):
-        code, _, err = cli(
-            "--quiet", "export", "dataset", "--purpose", "training", "--audience", "public",
-            "--out", str(tmp_path / name), "--as-of", "2026-06-01", extra,
-        )  # fmt: skip
-        assert code == 0, err
-        if name == "e1":
-            code, _, err = cli("provenance", "withdraw", "--record", mixed["press"][0], "--reason", "takedown request")
-            assert code == 0, err
-    code, out, err = cli("audit", "verify")
-    assert code == 0 and "cross-checks ok" in out, out + err
-    return mixed
-
-
-def _sql(path, *statements, params=None):
-    con = duckdb.connect(str(path))
-    try:
-        for s in statements:
-            con.execute(s, params) if params and "?" in s else con.execute(s)
-    finally:
-        con.close()
-
-
-def _one(path, sql):
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(sql).fetchone()
-    finally:
-        con.close()
 
 
 def _verify(cli, *args):
