@@ -255,6 +255,23 @@ READONLY_CONFIG: dict[str, str | bool] = {
 }
 
 
+@lru_cache(maxsize=1)
+def private_spill_dir() -> str:
+    """This process's own folder for what a read-only connection spills past its memory cap (removed at exit).
+
+    DuckDB's default is ``<catalogue>.tmp`` beside the catalogue, shared by every process: two auditors' queries
+    over their caps wrote the same ``duckdb_temp_storage_*.tmp`` names there and both failed ("Corrupt temporary
+    file"). One folder per process, not per connection: DuckDB refuses a second connection to a database it has
+    open under another configuration."""
+    import atexit
+    import shutil
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="curate-spill-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
 def connect_readonly(
     path: str | Path,
     *,
@@ -266,7 +283,8 @@ def connect_readonly(
 ) -> duckdb.DuckDBPyConnection:
     """Open the catalogue read-only (auditor paths). Never creates or migrates.
 
-    The connection cannot write the catalogue (``access_mode=READ_ONLY``), cannot reach files,
+    The connection cannot write the catalogue (``access_mode=READ_ONLY``), spills only into this process's own
+    folder (:func:`private_spill_dir`), cannot reach files,
     other databases or extensions (``enable_external_access=false``, autoload/autoinstall off),
     and its configuration is locked so that no statement can switch these back on. Settings a
     caller needs (``threads``) are therefore given here, before the lock. ``memory_setting`` names the variable
@@ -280,7 +298,7 @@ def connect_readonly(
         raise CatalogueError(
             f"catalogue `{path}` does not exist; run `curate init` to create it, or pass --db / set CURATE_DB"
         )
-    config: dict[str, str | bool | int] = dict(READONLY_CONFIG)
+    config: dict[str, str | bool | int] = dict(READONLY_CONFIG, temp_directory=private_spill_dir())
     if threads:
         config["threads"] = int(threads)
     if memory_limit:

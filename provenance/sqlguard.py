@@ -78,8 +78,24 @@ SEALED_TABLES: frozenset[str] = frozenset(
 ALLOWED_TABLE_FUNCTIONS: frozenset[str] = frozenset({"range", "generate_series", "unnest"})
 
 #: scalar functions that read settings, paths, variables or the log, or write to the log: ``current_setting``
-#: tells the secret and temporary directories (the catalogue's path); ``getenv`` exists only in DuckDB's shell
-DENIED_FUNCTIONS: frozenset[str] = frozenset({"current_setting", "getvariable", "getenv", "write_log"})
+#: tells the secret and temporary directories (the catalogue's path); ``getenv`` exists only in DuckDB's shell.
+#: Functions that take SQL text: their string is parsed and bound on the auditor's connection, never walked here
+#: (``json_serialize_plan(..., optimize := true)`` folded ``current_setting`` and a sealed table's row count and
+#: min/max into its plan). ``stats``: the statistics of the column beneath an expression, so of the raw column
+#: beneath the masking view's ``CASE WHEN unchecked THEN NULL`` (prefixes of unchecked titles and texts)
+DENIED_FUNCTIONS: frozenset[str] = frozenset(
+    {
+        "current_setting",
+        "getvariable",
+        "getenv",
+        "write_log",
+        "json_serialize_plan",
+        "json_serialize_sql",
+        "json_deserialize_sql",
+        "json_execute_serialized_sql",
+        "stats",
+    }
+)
 
 #: schemas of DuckDB's metadata views (table and column names only: the sealed tables' names and columns are those
 #: of the shipped migrations). ``pg_catalog`` is not one: its ``pg_class.reltuples`` counts a sealed table's rows

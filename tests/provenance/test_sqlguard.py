@@ -79,6 +79,14 @@ ATTACKS = {
     "view-definition-macro": "SELECT pg_get_viewdef(1)",
     "database-size-macro": "SELECT get_block_size('cat')",
     "vault-row-count": "SELECT reltuples FROM pg_catalog.pg_class WHERE relname = 'raw_vault'",
+    # SQL text inside a function is bound on the auditor's connection, never walked by the guard (review 8):
+    # the optimiser folded a setting and a sealed table's row count into the plan
+    "plan-of-a-setting": "SELECT json_serialize_plan('SELECT current_setting(''temp_directory'')', optimize := true)",
+    "plan-counts-the-vault": "SELECT json_serialize_plan('SELECT count(*) FROM raw_vault', optimize := true) LIKE '%1%'",
+    "plan-in-where": "SELECT 1 FROM records WHERE json_serialize_sql('SELECT * FROM raw_vault') IS NOT NULL",
+    # the statistics of the raw column beneath the masking view's CASE: prefixes of unchecked titles
+    "stats-of-a-masked-title": "SELECT stats(title) FROM records WHERE source_id = 'sanctions'",
+    "stats-of-a-masked-text": "SELECT DISTINCT stats(text) AS s FROM records",
     # a parse tree deeper than Python's recursion limit: a clear refusal, not a traceback
     "deep-nesting": "SELECT " + "abs(" * 600 + "1" + ")" * 600,
     "deep-subqueries": "SELECT " + "(SELECT " * 400 + "1" + ")" * 400,
@@ -282,3 +290,34 @@ def test_ctrl_c_stops_a_query(hostile, db_path):
         proc.kill()
         pytest.fail("Ctrl-C did not stop the query")
     assert code != 0 and "Traceback" not in proc.stderr.read()
+
+
+@pytest.mark.timeout(300)
+def test_two_auditors_spilling_at_once_do_not_share_files(hostile, db_path):
+    """A query past its memory cap spills into its own process's folder: DuckDB's default, ``<catalogue>.tmp``
+    beside the catalogue, was shared, and two auditors over their caps at once both failed (review 8)."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, CURATE_SQL_MEMORY="64MB")
+    queries = [
+        f"SELECT count(*) AS n, sum(length(s)) AS b FROM (SELECT DISTINCT i, repeat('{c}', 100) || i AS s"
+        " FROM range(1500000) t(i))"
+        for c in "xy"
+    ]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "curate.cli", "--db", str(db_path), "sql", q, "--json"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for q in queries
+    ]
+    results = [p.communicate(timeout=280) for p in procs]
+    for proc, (out, err) in zip(procs, results, strict=True):
+        assert proc.returncode == 0, err
+        assert json.loads(out.splitlines()[0])["n"] == 1_500_000
+    assert not Path(f"{db_path}.tmp").exists()  # nothing written beside the catalogue
