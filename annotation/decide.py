@@ -20,6 +20,7 @@ from typing import Any
 
 from annotation.errors import InvalidAnnotation
 from annotation.review import Review, apply_review, combine_reviews, read_review
+from provenance import is_blank_text
 from provenance.errors import ConfigError
 
 
@@ -144,17 +145,36 @@ def decide_proofread(
             )
     sealed = {"comment": comment} if comment else {}
     stored: dict[str, Any] = {"verdict": verdict, "comment_chars": len(comment) if comment else 0}
-    changed = corrected is not None and corrected != text and verdict != "reject"
+    changed = corrected is not None and corrected != text and verdict not in ("reject", "ok")
     detail = {"verdict": verdict, "has_comment": bool(comment), "changed": changed}
     if verdict == "reject":
         return AnnotationEffect("reject", "proofread_reject", stored, detail, sealed=sealed)
     if not changed:
-        return AnnotationEffect("ok", "proofread_ok", stored, detail, sealed=sealed)
+        return _proofread_ok(text, corrected, stored, detail, sealed)
+    if is_blank_text(corrected):
+        raise InvalidAnnotation(
+            "correction_blank",
+            "the correction has no visible text (an emptied text box): applied, it would replace the record with "
+            "nothing; choose 退回 (reject) for an unusable text, or 正確 (correct) to keep it as it is",
+        )
     stored["corrected_chars"] = len(corrected)
     detail.update(chars_before=len(text), chars_after=len(corrected))
     if not parent_active:  # kept sealed: nothing else holds it
         return AnnotationEffect("stale", "proofread_stale", stored, detail, sealed={**sealed, "corrected": corrected})
     return AnnotationEffect("fixed", "proofread_fix", stored, detail, new_text=corrected, sealed=sealed)
+
+
+def _proofread_ok(
+    text: str, corrected: str | None, stored: dict[str, Any], detail: dict[str, Any], sealed: dict[str, str]
+) -> AnnotationEffect:
+    """The 正確 verdict (or no change): no version. A correction typed beside 正確 is not applied (the verdict
+    says the text is correct as it is): one with visible text is kept sealed, as any correction not applied."""
+    if corrected is not None and corrected != text:
+        stored["corrected_chars"] = len(corrected)
+        detail["correction_not_applied"] = True
+        if not is_blank_text(corrected):
+            sealed = {**sealed, "corrected": corrected}
+    return AnnotationEffect("ok", "proofread_ok", stored, detail, sealed=sealed)
 
 
 @_or_invalid("pii")

@@ -9,7 +9,8 @@ of :func:`provenance.records.create_version` (tested to produce identical rows a
 
 * **proofread** — a corrected text becomes a new record version (stage ``annotation``; its
   ``pii_state`` is reset to NULL because a person typed it, so it must pass the PII stage again);
-  ``ok`` and ``reject`` verdicts are events. A correction of a version that is no longer active is
+  ``ok`` and ``reject`` verdicts are events (a text typed beside ``ok`` is not applied; one with no visible
+  text under ``fixed`` is ``invalid``). A correction of a version that is no longer active is
   stored as ``stale`` and creates nothing.
 * **pii** — per-span verdicts (:mod:`annotation.review`): 正確 confirmed, 非個資 restored from the
   vault into a new version and added to the source's allow-list (keyed digests), 類型錯誤 re-typed,

@@ -163,6 +163,35 @@ def test_a_correction_over_the_record_cap_is_refused():
     assert decide_proofread("原文", result, True, max_chars=1001).outcome == "fixed"
 
 
+def test_an_emptied_correction_is_refused_and_the_ok_verdict_makes_no_version():
+    """An annotator who clears the pre-filled text box (review 8, F1): the record was replaced by an empty version,
+    even under the verdict 正確 (correct as it is)."""
+    text = "第一條 本行授信業務依規定辦理。"
+
+    def proofread(corrected: list[str], verdict: str) -> list[dict]:
+        return [
+            {"from_name": "corrected", "value": {"text": corrected}},
+            {"from_name": "verdict", "value": {"choices": [verdict]}},
+        ]
+
+    for blank in ([""], ["   "], ["\u3000", ""], ["\u3164\u200b"]):
+        for parent_active in (True, False):
+            d = decide_proofread(text, proofread(blank, "已修正"), parent_active)
+            assert (d.outcome, d.action, d.new_text, d.sealed) == ("invalid", "proofread_invalid", None, {}), blank
+            assert d.result["error"] == "correction_blank" and "退回" in d.result["reason"]
+        d = decide_proofread(text, proofread(blank, "正確"), True)
+        assert (d.outcome, d.action, d.new_text, d.sealed) == ("ok", "proofread_ok", None, {}), blank
+        assert d.detail["changed"] is False and d.detail["correction_not_applied"] is True
+        assert decide_proofread(text, proofread(blank, "退回"), True).outcome == "reject"
+    # 正確 beside a changed text: no version; what was typed is kept only sealed, as any correction not applied
+    typed = "理財專員李大同挪用客戶款項"
+    d = decide_proofread(text, proofread([typed], "正確"), True)
+    assert (d.outcome, d.new_text, d.sealed) == ("ok", None, {"corrected": typed})
+    assert d.result == {"verdict": "ok", "comment_chars": 0, "corrected_chars": len(typed)}
+    assert decide_proofread(text, proofread([text], "正確"), True).sealed == {}
+    assert decide_proofread(text, proofread([typed], "已修正"), True).new_text == typed
+
+
 def test_bad_label_studio_retries_or_timeout_is_a_one_line_error(cli, monkeypatch):
     assert cli("init")[0] == 0
     monkeypatch.setenv("LABEL_STUDIO_URL", "http://127.0.0.1:9")
