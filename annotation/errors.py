@@ -39,6 +39,12 @@ class LabelStudioTerminalError(LabelStudioError):
     """Label Studio refused the request; retrying will not help."""
 
 
+class NotAnApiAnswer(WorkbenchError):
+    """An answer that is not what Label Studio's API gives (an HTML page, malformed JSON, JSON of another shape):
+    its message says what it is, never quoting it. The client turns it into a :class:`LabelStudioTerminalError`
+    naming the request."""
+
+
 class AnnotationRefusedError(WorkbenchError):
     """Records were refused for annotation (PII stage not passed or licence forbids it)."""
 
@@ -61,4 +67,5 @@ __all__ = [
     "LabelStudioError",
     "LabelStudioTerminalError",
     "LabelStudioTransientError",
+    "NotAnApiAnswer",
 ]

@@ -4,10 +4,15 @@ Every call goes through :meth:`LabelStudioClient._call`: transient failures (con
 reset, timeouts, HTTP 408/429/5xx) are retried with exponential backoff; when the retries are spent,
 or on a terminal failure (401/403/404/400), a :class:`~annotation.errors.LabelStudioError` says what
 failed and how to fix it. The SDK's own retries are switched off so there is one policy.
+
+An answer the bridge reads itself (exports, counts, listings) is checked before it is read: one that is not
+JSON (a login page of a single sign-on or a proxy, served with HTTP 200) or not of the shape Label Studio
+gives is a terminal error naming what it is (an HTML page by its title), never quoting it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import random
@@ -17,11 +22,16 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from annotation.config import LabelStudioConfig
-from annotation.errors import LabelStudioTerminalError, LabelStudioTransientError
+from annotation.errors import LabelStudioTerminalError, LabelStudioTransientError, NotAnApiAnswer
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 _TRANSIENT_STATUS = {408, 429, 500, 502, 503, 504}
+#: what to check when an answer is not Label Studio's own
+NOT_API = (
+    "; something else answers in Label Studio's place (a single sign-on or proxy login page) or LABEL_STUDIO_URL "
+    "names another service: check LABEL_STUDIO_URL and that the token reaches Label Studio itself"
+)
 #: task ids per export request: each id is a query parameter, and Django answers 400 beyond
 #: DATA_UPLOAD_MAX_NUMBER_FIELDS (1,000 by default)
 EXPORT_IDS_PER_REQUEST = 500
@@ -68,6 +78,8 @@ class LabelStudioClient:
                 return fn(*args, **kwargs)
             except httpx.TransportError as exc:
                 last = f"{type(exc).__name__}: {exc}"
+            except NotAnApiAnswer as exc:
+                raise LabelStudioTerminalError(f"{what} failed: the answer is {exc}{NOT_API}", url=cfg.url) from exc
             except ApiError as exc:
                 status = exc.status_code
                 if status not in _TRANSIENT_STATUS:
@@ -165,7 +177,7 @@ class LabelStudioClient:
             chunks = self._sdk.projects.exports.download_sync(
                 project_id, export_type="JSON", download_all_tasks=all_tasks
             )
-            return json.loads(b"".join(chunks))
+            return checked_tasks(parse_json(b"".join(chunks)))
 
         return self._call(f"export project {project_id}", _export)
 
@@ -182,7 +194,7 @@ class LabelStudioClient:
             except ValueError:
                 body = r.text
             raise ApiError(status_code=r.status_code, body=body)
-        return r.json()
+        return parse_json(r.content)
 
     def _changed_query(self, since: str | None) -> str:
         items = []
@@ -200,12 +212,16 @@ class LabelStudioClient:
                 "api/projects/counts/",
                 {"ids": str(project_id), "include": "id,total_annotations_number,skipped_annotations_number"},
             )
-            row = next((r for r in got.get("results", []) if r.get("id") == project_id), None)
+            rows = _field(got, "results", list, "the project counters are not a list")
+            _expect(all(isinstance(r, dict) for r in rows), "a project's counters are not an object")
+            row = next((r for r in rows if r.get("id") == project_id), None)
             if row is None:
                 from label_studio_sdk.core.api_error import ApiError
 
                 raise ApiError(status_code=404, body={"detail": f"project {project_id} not found"})
-            return int(row.get("total_annotations_number") or 0) + int(row.get("skipped_annotations_number") or 0)
+            counts = [row.get(k) or 0 for k in ("total_annotations_number", "skipped_annotations_number")]
+            _expect(all(_is_whole(n) for n in counts), "an annotation counter is not a whole number")
+            return sum(counts)
 
         return self._call(f"count annotations of project {project_id}", _count)
 
@@ -214,11 +230,11 @@ class LabelStudioClient:
         ``completed_at``): one page of one task, for the total."""
         params = {"project": project_id, "fields": "task_only", "page_size": 1, "page": 1}
         query = self._changed_query(since)
-        return int(
-            self._call(
-                f"count changed tasks of project {project_id}", self._get, "api/tasks/", {**params, "query": query}
-            ).get("total", 0)
-        )
+
+        def _count() -> int:
+            return _total(self._get("api/tasks/", {**params, "query": query}))
+
+        return self._call(f"count changed tasks of project {project_id}", _count)
 
     def changed_tasks(self, project_id: int, since: str | None = None, *, page_size: int = 1000) -> list[int]:
         """Ids of tasks with an annotation created after ``since`` (ISO time; None = all labelled tasks)."""
@@ -230,8 +246,10 @@ class LabelStudioClient:
             while True:
                 params = {"project": project_id, "fields": "task_only", "page_size": page_size, "page": page}
                 got = self._get("api/tasks/", {**params, "query": query})
-                out += [t["id"] for t in got.get("tasks", [])]
-                if len(out) >= int(got.get("total", 0)) or not got.get("tasks"):
+                tasks = _field(got, "tasks", list, "the task listing is not a list")
+                _expect(all(isinstance(t, dict) and _is_whole(t.get("id")) for t in tasks), _NO_TASK_ID)
+                out += [t["id"] for t in tasks]
+                if len(out) >= _total(got) or not tasks:
                     return out
                 page += 1
 
@@ -252,9 +270,9 @@ class LabelStudioClient:
             ids = list(task_ids[i : i + chunk])
             out += self._call(
                 f"export {len(ids)} tasks of project {project_id}",
-                self._get,
-                f"api/projects/{project_id}/export",
-                {"exportType": "JSON", "ids[]": ids},
+                lambda ids=ids: checked_tasks(
+                    self._get(f"api/projects/{project_id}/export", {"exportType": "JSON", "ids[]": ids})
+                ),
             )
         return out
 
@@ -301,6 +319,88 @@ class LabelStudioClient:
         return a.id
 
 
+_NO_TASK_ID = "a task is not an object with a whole-number id"
+
+
+def ls_time(s: str | None) -> dt.datetime | None:
+    """A Label Studio time as naive UTC (None if absent)."""
+    if not s:
+        return None
+    return dt.datetime.fromisoformat(s.replace("Z", "+00:00")).astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def parse_json(body: bytes) -> Any:
+    """A JSON answer; anything else is :class:`NotAnApiAnswer`, an HTML page named by its title.
+
+    >>> parse_json(b"<!doctype html><html><head><title>SSO Login</title></head></html>")
+    Traceback (most recent call last):
+    annotation.errors.NotAnApiAnswer: an HTML page (SSO Login), not an API answer
+    >>> parse_json(b'[{"id": 1, "data": {"text": "cut off')
+    Traceback (most recent call last):
+    annotation.errors.NotAnApiAnswer: malformed JSON (36 bytes), not an API answer
+    """
+    try:
+        return json.loads(body)
+    except ValueError:  # (JSONDecodeError, UnicodeDecodeError)
+        said = _detail(body.decode("utf-8", "replace"))
+        raise NotAnApiAnswer(
+            said if said.startswith("an HTML page") else f"malformed JSON ({len(body):,} bytes), not an API answer"
+        ) from None
+
+
+def _expect(holds: bool, what: str) -> None:
+    """``what`` (a fixed text) is wrong with an answer unless ``holds``."""
+    if not holds:
+        raise NotAnApiAnswer(f"JSON of another shape ({what})")
+
+
+def _is_whole(n: Any) -> bool:
+    return isinstance(n, int) and not isinstance(n, bool)
+
+
+def _is_time(s: Any) -> bool:
+    if s is None:
+        return True
+    try:
+        ls_time(s)
+    except (TypeError, ValueError, AttributeError):
+        return False
+    return True
+
+
+def _field(got: Any, name: str, kind: type, what: str) -> Any:
+    """``got[name]`` of an answer that must be an object, the field of type ``kind``."""
+    _expect(isinstance(got, dict) and isinstance(got.get(name), kind), what)
+    return got[name]
+
+
+def _total(got: Any) -> int:
+    """The ``total`` of a Data Manager listing."""
+    _expect(isinstance(got, dict) and _is_whole(got.get("total")), "the listing's total is not a whole number")
+    return got["total"]
+
+
+def checked_tasks(got: Any) -> list[dict[str, Any]]:
+    """An export as the bridge reads it: a list of tasks, each an object with a whole-number id and data that is an
+    object, its annotations a list of objects with a whole-number id, annotator (a user id) and ISO 8601 times."""
+    _expect(isinstance(got, list), "the export is not a list of tasks")
+    for task in got:
+        _expect(isinstance(task, dict) and _is_whole(task.get("id")), _NO_TASK_ID)
+        _expect(task.get("data") is None or isinstance(task["data"], dict), "a task's data is not an object")
+        anns = task.get("annotations")
+        _expect(anns is None or isinstance(anns, list), "a task's annotations are not a list")
+        for ann in anns or []:
+            _expect(isinstance(ann, dict) and _is_whole(ann.get("id")), "an annotation has no whole-number id")
+            by = ann.get("completed_by")
+            by = by.get("id") if isinstance(by, dict) else by
+            _expect(by is None or _is_whole(by), "an annotation's annotator is not a user id")
+            _expect(
+                _is_time(ann.get("created_at")) and _is_time(ann.get("updated_at")),
+                "an annotation's time is not an ISO 8601 time",
+            )
+    return got
+
+
 def _detail(body: Any) -> str:
     r"""What an error answer says, on one line: an HTML page (a proxy's or Label Studio's own 404 page) by its title.
 
@@ -331,7 +431,9 @@ def _hint(status: int | None) -> str:
         return "; this user may not do that (check its role in the organisation)"
     if status == 404:
         return "; it does not exist on this instance (deleted, or another instance is configured?)"
+    if status is not None and 200 <= status < 300:  # the SDK's own reading of an answer that is not JSON
+        return NOT_API
     return ""
 
 
-__all__ = ["LabelStudioClient"]
+__all__ = ["LabelStudioClient", "checked_tasks", "ls_time", "parse_json"]

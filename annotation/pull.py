@@ -50,9 +50,9 @@ from annotation.decide import (
     vault_id,
 )
 from annotation.errors import LabelStudioError
-from annotation.label_studio import LabelStudioClient
+from annotation.label_studio import LabelStudioClient, ls_time
 from annotation.projects import annotator_actor, check_bank, email_sha256, finish_run, start_run
-from annotation.pull_batch import STAGE, PullBatch, ls_time
+from annotation.pull_batch import STAGE, PullBatch
 from annotation.retract import retract_withdrawn
 from annotation.review import AllowEntry, PiiVault, Review, stored_review
 from annotation.tasks import PROJECTS

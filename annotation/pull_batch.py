@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,18 +9,12 @@ from typing import Any
 import duckdb
 
 from annotation.decide import AnnotationEffect
+from annotation.label_studio import ls_time
 from annotation.review import PiiVault
 from annotation.versions import NewVersion, create_versions
 from provenance import ledger
 
 STAGE = "annotation"
-
-
-def ls_time(s: str | None) -> dt.datetime | None:
-    """A Label Studio time as naive UTC (None if absent)."""
-    if not s:
-        return None
-    return dt.datetime.fromisoformat(s.replace("Z", "+00:00")).astimezone(dt.UTC).replace(tzinfo=None)
 
 
 @dataclass
@@ -120,4 +113,4 @@ def _insert_annotations(con: duckdb.DuckDBPyConnection, rows: list[tuple]) -> No
         con.unregister("_ls_ann")
 
 
-__all__ = ["STAGE", "PullBatch", "ls_time"]
+__all__ = ["STAGE", "PullBatch"]
