@@ -250,7 +250,9 @@ def _pull_project(
     with transaction(con):
         for task in exported:
             if overlap and task["id"] in tasks and _readers(task, imported.get(task["id"], {})) < overlap:
-                report.waiting += sum(a["id"] not in known for a in task.get("annotations") or [])
+                anns = task.get("annotations") or []
+                report.waiting += sum(a["id"] not in known for a in anns)
+                report.already += sum(a["id"] in known for a in anns)  # (an invalid one imported: no reading)
                 continue  # (exported whole again next time: see _fetch_changed)
             for ann in task.get("annotations") or []:
                 if ann["id"] in known:

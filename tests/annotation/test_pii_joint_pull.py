@@ -100,3 +100,17 @@ def test_a_later_dissent_names_the_earlier_version(label_studio, scrubbed, bank)
     (ev,) = con.execute("SELECT detail FROM provenance_events WHERE action = 'pii_review_disagreement'").fetchall()
     detail = json.loads(ev[0])
     assert detail["earlier_version"] is True and detail["spans"] == [{"index": 0, "type": "姓名"}], detail
+
+
+def test_a_full_pull_counts_what_it_imported_before_on_a_task_with_too_few_readings(label_studio, scrubbed, bank):  # noqa: F811
+    """Review 8, F3: a task whose only annotation was imported ``invalid`` (no reading) is left for more readings;
+    `pull --full` counted its annotation neither ``already`` nor ``waiting``."""
+    con = scrubbed
+    client, task, vault = _pushed(label_studio, con, bank, 1)
+    value = {"start": "2", "end": 5, "text": "王小明", "labels": ["姓名"]}  # an offset that is not a whole number
+    bad = [{"id": "r", "from_name": "pii", "to_name": "text", "type": "labels", "value": value}]
+    client.create_annotation(task["id"], bad, completed_by=client.whoami()["id"])
+    got = pull(con, client, bank, vault=vault)
+    assert (got.imported, dict(got.outcomes)) == (1, {"invalid": 1}), got
+    got = pull(con, client, bank, vault=vault, full=True)
+    assert (got.changed_tasks, got.already, got.imported, got.waiting) == (1, 1, 0, 0), got
