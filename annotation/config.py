@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from annotation.errors import shown_url
 from provenance.envsettings import env_int, env_seconds
 from provenance.errors import ConfigError
 
@@ -48,12 +49,13 @@ class LabelStudioConfig:
     origin: str = ""
 
     def __repr__(self) -> str:  # keep the token out of logs and tracebacks
-        return f"LabelStudioConfig(url={self.url!r}, origin={self.origin!r})"
+        return f"LabelStudioConfig(url={shown_url(self.url)!r}, origin={self.origin!r})"
 
     @property
     def instance(self) -> str:
-        """The instance key stored with tasks: the URL without a trailing slash."""
-        return self.url.rstrip("/")
+        """The instance key stored with tasks: the URL without a trailing slash, and without a ``user:password@``
+        part (the catalogue holds no secret)."""
+        return (shown_url(self.url, mark="") if "@" in self.url else self.url).rstrip("/")
 
 
 def bank_key(bank: str) -> str:

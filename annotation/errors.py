@@ -10,6 +10,21 @@ from __future__ import annotations
 from provenance.errors import WorkbenchError
 
 
+def shown_url(url: str, mark: str = "***@") -> str:
+    """``url`` as a message or the catalogue may hold it: its ``user:password@`` part replaced by ``mark`` (a
+    LABEL_STUDIO_URL with credentials in it was echoed in every error line)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "LABEL_STUDIO_URL (not a valid URL)"
+    if "@" not in parts.netloc:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parts._replace(netloc=f"{mark}{host}"))
+
+
 class LabelStudioError(WorkbenchError):
     """Label Studio could not do what was asked.
 
@@ -22,6 +37,7 @@ class LabelStudioError(WorkbenchError):
     transient = False
 
     def __init__(self, msg: str, *, url: str = "", status: int | None = None) -> None:
+        url = shown_url(url)
         where = f" at {url}" if url else ""
         super().__init__(f"Label Studio{where}: {msg}")
         self.msg = msg

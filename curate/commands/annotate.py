@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from annotation.errors import shown_url
 from annotation.tasks import PROJECTS
 from curate.commands._common import LazyProgress, no_personal_data, settings
 
@@ -105,7 +106,7 @@ def push_cmd(
                 bar.close()
             click.echo(
                 f"pushed {rep.pushed} {project} tasks for {bank} to project {rep.ls_project_id} at "
-                f"{client.config.url}; already there {rep.already}; superseded {rep.superseded}; "
+                f"{shown_url(client.config.url)}; already there {rep.already}; superseded {rep.superseded}; "
                 f"adopted from an interrupted push {rep.adopted}; refused {sum(rep.refused.values())}"
             )
             _say_retracted(rep)
