@@ -18,6 +18,7 @@ import duckdb
 
 from provenance.anchors import Anchor
 from provenance.audit import FullVerify, verify_all
+from provenance.schema_check import require_unaltered
 
 #: at most this many problems are named in :meth:`CatalogueCheck.summary` (``curate audit verify`` names them all)
 SUMMARY_PROBLEMS = 20
@@ -70,11 +71,14 @@ class CatalogueCheck:
 
 
 def check_catalogue(con: duckdb.DuckDBPyConnection, anchors: list[Anchor] | None = None) -> CatalogueCheck:
-    """Everything ``curate audit verify`` checks on ``con`` (read-only), with the PII key when one is configured."""
+    """Everything ``curate audit verify`` checks on ``con`` (read-only), with the PII key when one is configured.
+    Raises :class:`provenance.errors.LedgerError` when the tables are not those its migrations made
+    (:func:`provenance.schema_check.require_unaltered`): nothing else can be checked then."""
     from curate.pii.keyed_ids import digest_function
     from curate.pii.keys import load_key
     from curate.pii.vault import vault_terms_function
 
+    require_unaltered(con)  # a table dropped, renamed or retyped: one line naming it, not a binder error
     key = load_key(required=False)  # the vault and keyed digests are checked only with the PII key
     wrong = _wrong_key(con, key)
     if wrong:

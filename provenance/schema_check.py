@@ -13,6 +13,10 @@ import functools
 import duckdb
 
 from provenance.db import migrations
+from provenance.errors import LedgerError
+
+#: at most this many differences are named in :func:`require_unaltered`'s line
+NAMED = 10
 
 _COLUMNS = (
     "SELECT table_name, column_name, data_type FROM information_schema.columns"
@@ -50,3 +54,16 @@ def schema_differences(con: duckdb.DuckDBPyConnection) -> list[str]:
         elif have[(table, column)] != kind:
             out.append(f"column `{table}.{column}` is {have[(table, column)]}, its migration made it {kind}")
     return out
+
+
+def require_unaltered(con: duckdb.DuckDBPyConnection) -> None:
+    """Raise :class:`LedgerError` (one line) naming what :func:`schema_differences` finds: every reader of the whole
+    catalogue (``curate audit verify``, ``curate report``, the portal's ledger page) checks it first, since its
+    queries would fail on what is gone with a DuckDB binder error and a traceback."""
+    altered = schema_differences(con)
+    if altered:
+        more = f" (and {len(altered) - NAMED} more)" if len(altered) > NAMED else ""
+        raise LedgerError(
+            f"the catalogue's tables were altered since its migrations made them: {'; '.join(altered[:NAMED])}{more};"
+            " nothing else was checked (restore the catalogue from a copy)"
+        )

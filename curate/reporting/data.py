@@ -20,6 +20,7 @@ from provenance import ledger
 from provenance.db import require_schema
 from provenance.dedup_release import current_duplicates, current_near_links
 from provenance.records import PII_PASSED
+from provenance.schema_check import require_unaltered
 
 
 @dataclass
@@ -77,6 +78,7 @@ def gather(
     The ledger section is what ``curate audit verify`` proves (:func:`curate.catalogue_check.check_catalogue`, run
     here unless the caller passes its ``check`` of this same catalogue), not the hash chain alone."""
     require_schema(con, REPORT_SCHEMA, "`curate report`")
+    require_unaltered(con)  # before any section reads a table that may be gone (one line, as `audit verify`)
     d = ReportData()
     total, active, sources = con.execute(
         "SELECT count(*), count(*) FILTER (WHERE status = 'active'), count(DISTINCT source_id) FROM records"

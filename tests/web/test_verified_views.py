@@ -58,3 +58,45 @@ def test_portal_ledger_page_runs_the_cross_checks(catalogues):
         assert info["verify"]["ok"] is ok
         assert "cross-checks: 3 record versions" in " ".join(info["verify"]["checked"])
         assert bool(info["verify"]["problems"]) is not ok
+
+
+@pytest.mark.parametrize(
+    "statement,named",
+    [
+        ("DROP TABLE provenance_events", "table `provenance_events` is missing"),
+        ("ALTER TABLE records RENAME TO records_x", "table `records` is missing"),
+        ("ALTER TABLE provenance_events ALTER created_at TYPE VARCHAR", "`provenance_events.created_at` is VARCHAR"),
+    ],
+)
+def test_report_and_ledger_page_name_an_altered_table_not_a_traceback(catalogues, cli, tmp_path, statement, named):
+    """Review 8: `audit verify` named a dropped, renamed or retyped table in one line; `curate report` and the
+    portal's ledger page, which run the same checks, failed with a DuckDB binder error and a traceback."""
+    from provenance.errors import LedgerError
+
+    good, _ = catalogues
+    con = duckdb.connect(str(good))
+    con.execute(statement)
+    con.close()
+    code, out, err = cli("report", "--out", str(tmp_path / "r.html"), db=good)
+    assert code == 1 and "Traceback" not in out + err, out + err
+    assert named in err and "tables were altered" in err and len(err.strip().splitlines()) == 1, err
+    assert not (tmp_path / "r.html").exists()
+    con = db.connect_readonly(good)
+    try:
+        with pytest.raises(LedgerError, match="tables were altered"):  # the portal shows it on its error page
+            data.ledger_page(con)
+    finally:
+        con.close()
+
+
+def test_a_detail_that_is_not_json_is_named_by_every_reader(catalogues, cli, tmp_path):
+    """Review 7 (ledger, finding 3): a `detail` made text and then not JSON gave a traceback."""
+    good, _ = catalogues
+    con = duckdb.connect(str(good))
+    con.execute("ALTER TABLE provenance_events ALTER detail TYPE VARCHAR")
+    con.execute("UPDATE provenance_events SET detail = '{not json' WHERE seq = 1")
+    con.close()
+    for argv in (["audit", "verify"], ["report", "--out", str(tmp_path / "r.html")]):
+        code, out, err = cli(*argv, db=good)
+        assert code == 1 and "Traceback" not in out + err, out + err
+        assert "`provenance_events.detail` is VARCHAR" in err, err
