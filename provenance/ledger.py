@@ -270,5 +270,30 @@ def verify(con: duckdb.DuckDBPyConnection) -> VerifyResult:
         ORDER BY seq NULLS FIRST LIMIT 1
     """).fetchone()
     if bad:
-        return VerifyResult(False, total, bad[0], bad[1], bad[2])
+        reason = bad[2]
+        if reason.startswith("content hash mismatch") and _hashes_under_other_format(con, bad[0], v2_from):
+            reason = _format_changed(bad[0], v2_from)
+        return VerifyResult(False, total, bad[0], bad[1], reason)
     return VerifyResult(True, total)
+
+
+def _format(seq: int, v2_from: int | None) -> int:
+    return 2 if v2_from is not None and seq >= v2_from else 1
+
+
+def _hashes_under_other_format(con: duckdb.DuckDBPyConnection, seq: int, v2_from: int | None) -> bool:
+    """Whether event ``seq``, which does not hash under the format ``ledger_format`` gives it, hashes under the
+    other one: the event is as written, and ``ledger_format`` was changed (its row deleted, ``from_seq`` moved)."""
+    other = CONTENT_SQL_V1 if _format(seq, v2_from) == 2 else CONTENT_SQL_V2
+    rows = con.execute(
+        f"SELECT sha256(prev_hash || '|' || {other}) = hash FROM provenance_events WHERE seq = {int(seq)}"
+    ).fetchall()
+    return bool(rows and rows[0][0])
+
+
+def _format_changed(seq: int, v2_from: int | None) -> str:
+    said = "no format 2 at all (its row is gone)" if v2_from is None else f"format 2 from seq {v2_from}"
+    return (
+        f"table ledger_format was changed: the event hashes under format {3 - _format(seq, v2_from)}, not the format"
+        f" {_format(seq, v2_from)} that ledger_format gives it ({said}); restore ledger_format from a copy"
+    )

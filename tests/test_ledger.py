@@ -48,6 +48,30 @@ def test_tampering_is_named(con, sql: str, seq: int, why: str) -> None:
     assert why in res.reason
 
 
+@pytest.mark.parametrize("edit", ["DELETE FROM ledger_format", "UPDATE ledger_format SET from_seq = 1000"])
+def test_a_changed_ledger_format_is_named_not_an_event(con, edit: str) -> None:
+    """Review 7 (ledger, finding 3): deleting or moving ledger_format's row was reported as event seq 1 modified."""
+    con.execute(edit)
+    res = ledger.verify(con)
+    assert not res.ok and res.first_bad_seq == 1
+    assert "ledger_format was changed" in res.reason and "format 1, not the format 2" not in res.reason, res.reason
+    assert "hashes under format 2" in res.reason and "modified" not in res.reason, res.reason
+
+
+def test_format_2_moved_back_over_format_1_events_is_named() -> None:
+    c = duckdb.connect()
+    db.migrate(c)
+    c.execute("UPDATE ledger_format SET from_seq = 5")  # a catalogue whose events 1-4 predate format 2
+    ledger.append(c, [ledger.Event("ingest", "ingested", record_id=f"r{i}") for i in range(8)])
+    assert ledger.verify(c).ok
+    c.execute("UPDATE ledger_format SET from_seq = 1")
+    res = ledger.verify(c)
+    assert res.first_bad_seq == 1 and "ledger_format was changed: the event hashes under format 1" in res.reason
+    c.execute("UPDATE ledger_format SET from_seq = 5")
+    c.execute("UPDATE provenance_events SET actor = 'mallory' WHERE seq = 2")  # an event edited is still named so
+    assert "modified" in ledger.verify(c).reason
+
+
 def test_inserted_event_detected(con) -> None:
     row = con.execute("SELECT * FROM provenance_events WHERE seq = 10").fetchone()
     con.execute("UPDATE provenance_events SET seq = seq + 1 WHERE seq > 10")  # make room, keep everything else
