@@ -49,6 +49,23 @@ _EXPORT_ROW = (
     "  OR json_extract_string(e.detail, '$.params.format') IS DISTINCT FROM x.format))"
 )
 
+#: exports rows whose records per licence (``counts.licences``, what the report charts) differ from their items by
+#: licence (sealed by the event's ``items_digest``); exports made before export_items existed have none: only
+#: those with items, or after the first itemised one, are compared
+_EXPORT_LICENCES = """
+    WITH c AS (SELECT x.export_seq AS s, j.key AS licence, TRY_CAST(j.value AS BIGINT) AS n
+               FROM exports x, json_each(x.counts, '$.licences') j),
+         i AS (SELECT x.export_seq AS s, i.licence_id AS licence, count(*) AS n
+               FROM exports x JOIN export_items i USING (export_id) GROUP BY ALL),
+         bad AS (SELECT coalesce(c.s, i.s) AS s FROM c FULL JOIN i ON c.s = i.s AND c.licence = i.licence
+                 WHERE c.n IS DISTINCT FROM i.n)
+    SELECT x.export_id || ' (seq ' || x.export_seq || ')' FROM exports x
+    WHERE (x.export_seq IN (SELECT s FROM bad) OR json_type(x.counts, '$.licences') IS DISTINCT FROM 'OBJECT')
+      AND (EXISTS (SELECT 1 FROM export_items j WHERE j.export_id = x.export_id)
+           OR x.export_seq > (SELECT min(y.export_seq) FROM exports y
+                              WHERE EXISTS (SELECT 1 FROM export_items j WHERE j.export_id = y.export_id)))
+"""
+
 #: export events whose recorded ledger state (``state_seq``/``state_hash``) the chain no longer has: events before
 #: the export were rewritten (``curate audit verify-export`` would say so of its folder)
 _EXPORT_STATE = f"""
@@ -144,6 +161,11 @@ def _check_exports(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
             " AND (count(i.record_id) > 0 OR x.export_seq > (SELECT min(y.export_seq) FROM exports y"
             "      WHERE EXISTS (SELECT 1 FROM export_items j WHERE j.export_id = y.export_id)))",
         ),
+    )
+    res.add(
+        "exports",
+        "row's records per licence (counts.licences) do not match the export's items, sealed by its event",
+        *ids(con, _EXPORT_LICENCES),
     )
     res.add(
         "exports",

@@ -108,6 +108,25 @@ def test_export_row_fields_the_recall_lists_print_are_checked(history, db_path, 
 
 @pytest.mark.parametrize(
     "edit",
+    [
+        # another licence named for the same records (what the report's chart shows)
+        "UPDATE exports SET counts = json_object('licences', json_object('CC0-1.0', records),"
+        " 'blocked', json_extract(counts, '$.blocked'), 'characters', json_extract(counts, '$.characters'))",
+        'UPDATE exports SET counts = json_merge_patch(counts, \'{"licences": {"CC0-1.0": 5}}\')',
+        "UPDATE exports SET counts = json_object('blocked', json_extract(counts, '$.blocked'))",
+    ],
+    ids=["relabelled", "added", "erased"],
+)
+def test_export_row_counts_by_licence_are_checked(history, db_path, cli, edit):
+    """Review 8: `exports.counts.licences` was compared with nothing; an export's items (sealed by its event's
+    items_digest) give each record's licence."""
+    _sql(db_path, edit)
+    code, out = _verify(cli)
+    assert code == 1 and "counts.licences" in out, out
+
+
+@pytest.mark.parametrize(
+    "edit",
     ["UPDATE withdrawals SET actor = 'mallory'", "UPDATE withdrawals SET created_at = created_at - INTERVAL 30 DAY"],
 )
 def test_withdrawal_row_actor_and_time_are_checked(history, db_path, cli, edit):
