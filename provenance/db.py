@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 import duckdb
 
 from provenance.errors import CatalogueBusyError, CatalogueError, ReadOnlyError
+from provenance.spill import private_spill_dir
 
 _T = TypeVar("_T")
 _MIGRATION_RE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
@@ -50,18 +51,24 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
 
 
 @lru_cache(maxsize=1)
+def _shipped() -> dict[int, str]:
+    """``number -> name`` of the shipped migrations (their file names only)."""
+    names = (e.name for e in resources.files("schemas").joinpath("duckdb").iterdir())
+    return {int(m.group(1)): m.group(2) for n in names if (m := _MIGRATION_RE.match(n))}
+
+
 def latest_migration() -> int:
     """The number of the newest shipped migration: the newest schema this code knows."""
-    names = (e.name for e in resources.files("schemas").joinpath("duckdb").iterdir())
-    return max(int(m.group(1)) for n in names if (m := _MIGRATION_RE.match(n)))
+    return max(_shipped())
 
 
 def check_catalogue(con: duckdb.DuckDBPyConnection, path: str | Path, *, writing: bool) -> None:
     """Raise :class:`CatalogueError` (one line) unless ``con`` is a curate catalogue this code can use (review 7):
 
-    * a DuckDB database without ``_schema_migrations`` is not a catalogue: reading it would fail on a missing table,
-      and writing would add the catalogue's tables to someone's database. Only an empty one (no table, no view: a
-      new file, or one an ``init`` killed at once left) is made a catalogue, by a writer;
+    * a DuckDB database without curate's ``_schema_migrations`` is not a catalogue: reading it would fail on a
+      missing table, and writing would add the catalogue's tables to someone's database. Only an empty one (nothing
+      of its own: no table, view, sequence, macro, type or schema; a new file, or one an ``init`` killed at once
+      left) is made a catalogue, by a writer; a reader says to run ``curate init``;
     * a catalogue at a schema newer than :func:`latest_migration` was made by a newer curate: this code would
       misread it, or write rows without what the newer schema requires.
     """
@@ -69,22 +76,51 @@ def check_catalogue(con: duckdb.DuckDBPyConnection, path: str | Path, *, writing
         "SELECT count(*) FROM information_schema.tables WHERE table_name = '_schema_migrations'"
     ).fetchone()[0]
     if not marked:
-        if (
-            writing
-            and not con.execute(
-                "SELECT count(*) FROM information_schema.tables WHERE table_schema NOT IN ('information_schema', 'pg_catalog')"
-            ).fetchone()[0]
-        ):
+        empty = not con.execute(_OWN_OBJECTS).fetchone()[0]
+        if empty and writing:
             return
         raise CatalogueError(
-            f"`{path}` is a DuckDB database but not a curate catalogue (it has no table _schema_migrations);"
+            f"`{path}` is an empty DuckDB database, not a catalogue yet: run `curate init` on it (or pass another --db)"
+            if empty
+            else f"`{path}` is a DuckDB database but not a curate catalogue (it has no table _schema_migrations);"
             " curate neither reads nor adds its tables to it: choose another --db (a new path is created)"
         )
+    _check_migrations_table(con, path)
     have, newest = schema_version(con), latest_migration()
     if have > newest:
         raise CatalogueError(
             f"catalogue `{path}` was made by a newer curate (schema {have:04d}; this one knows up to {newest:04d});"
             " upgrade curate to open it"
+        )
+
+
+#: how many things of its own a database holds (a user's sequences, macros and types count, not only tables)
+_OWN_OBJECTS = "SELECT " + " + ".join(
+    f"(SELECT count(*) FROM duckdb_{kind}() WHERE database_name = current_database(){cond})"
+    for kind, cond in (
+        ("tables", ""),
+        ("views", " AND NOT internal"),
+        ("sequences", ""),
+        ("functions", " AND NOT internal"),
+        ("types", " AND NOT internal"),
+        ("schemas", " AND NOT internal AND schema_name <> 'main'"),
+    )
+)
+
+
+def _check_migrations_table(con: duckdb.DuckDBPyConnection, path: str | Path) -> None:
+    """Refuse another tool's ``_schema_migrations``: curate's has ``version`` and ``name``, and its first row is
+    curate's first migration (an empty one is an ``init`` killed before that migration committed)."""
+    cols = {r[0] for r in con.execute("SELECT column_name FROM (DESCRIBE _schema_migrations)").fetchall()}
+    ours, first = (1, _shipped()[1]), None
+    if {"version", "name"} <= cols:
+        rows = con.execute("SELECT version, name FROM _schema_migrations ORDER BY version LIMIT 1").fetchall()
+        first = rows[0] if rows else ours
+    if first != ours:
+        raise CatalogueError(
+            f"`{path}` is a DuckDB database but not a curate catalogue (its table _schema_migrations is another"
+            " tool's: no curate migration 0001 in it); curate neither reads nor adds its tables to it: choose"
+            " another --db (a new path is created)"
         )
 
 
@@ -177,6 +213,8 @@ def connect(path: str | Path, *, create: bool = True, memory_limit: str | None =
         raise CatalogueError(f"catalogue `{path}` does not exist; create it with `curate init` or pass --db")
     if path.parent and not path.parent.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
+    if _zero_bytes(path):  # `touch`, `mktemp`: holds nothing, and DuckDB opens no 0-byte file; made like a new path
+        path.unlink()
     con = _open_waiting(path)
     try:
         check_catalogue(con, path, writing=True)
@@ -187,6 +225,11 @@ def connect(path: str | Path, *, create: bool = True, memory_limit: str | None =
         con.execute(f"SET memory_limit = '{memory_limit}'")
     migrate(con)
     return con
+
+
+def _zero_bytes(path: Path) -> bool:
+    """A regular file of 0 bytes without a WAL beside it (a WAL could hold what was never checkpointed)."""
+    return path.is_file() and not path.is_symlink() and not path.stat().st_size and not Path(f"{path}.wal").exists()
 
 
 def _open_waiting(path: Path) -> duckdb.DuckDBPyConnection:
@@ -255,23 +298,6 @@ READONLY_CONFIG: dict[str, str | bool] = {
 }
 
 
-@lru_cache(maxsize=1)
-def private_spill_dir() -> str:
-    """This process's own folder for what a read-only connection spills past its memory cap (removed at exit).
-
-    DuckDB's default is ``<catalogue>.tmp`` beside the catalogue, shared by every process: two auditors' queries
-    over their caps wrote the same ``duckdb_temp_storage_*.tmp`` names there and both failed ("Corrupt temporary
-    file"). One folder per process, not per connection: DuckDB refuses a second connection to a database it has
-    open under another configuration."""
-    import atexit
-    import shutil
-    import tempfile
-
-    folder = tempfile.mkdtemp(prefix="curate-spill-")
-    atexit.register(shutil.rmtree, folder, ignore_errors=True)
-    return folder
-
-
 def connect_readonly(
     path: str | Path,
     *,
@@ -284,7 +310,7 @@ def connect_readonly(
     """Open the catalogue read-only (auditor paths). Never creates or migrates.
 
     The connection cannot write the catalogue (``access_mode=READ_ONLY``), spills only into this process's own
-    folder (:func:`private_spill_dir`), cannot reach files,
+    folder (:func:`provenance.spill.private_spill_dir`), cannot reach files,
     other databases or extensions (``enable_external_access=false``, autoload/autoinstall off),
     and its configuration is locked so that no statement can switch these back on. Settings a
     caller needs (``threads``) are therefore given here, before the lock. ``memory_setting`` names the variable
@@ -298,6 +324,8 @@ def connect_readonly(
         raise CatalogueError(
             f"catalogue `{path}` does not exist; run `curate init` to create it, or pass --db / set CURATE_DB"
         )
+    if _zero_bytes(path):
+        raise CatalogueError(f"`{path}` is an empty file, not a catalogue yet: run `curate init` on it")
     config: dict[str, str | bool | int] = dict(READONLY_CONFIG, temp_directory=private_spill_dir())
     if threads:
         config["threads"] = int(threads)

@@ -356,6 +356,73 @@ def test_an_empty_duckdb_file_or_a_new_path_is_made_a_catalogue(cli, tmp_path):
         assert "_schema_migrations" in _tables(path)
 
 
+def _duckdb(path, *sql):
+    import duckdb
+
+    con = duckdb.connect(str(path))
+    for statement in sql:
+        con.execute(statement)
+    con.close()
+    return path
+
+
+def _refused(cli, path, *argv):
+    code, out, err = cli(*argv, db=path)
+    assert code == 1 and "Traceback" not in out + err and len(err.strip().splitlines()) == 1, out + err
+    return err
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "CREATE SEQUENCE invoice_no START 1000",
+        "CREATE MACRO fee(a) AS a * 0.01",
+        "CREATE TYPE mood AS ENUM ('ok', 'not')",
+        "CREATE SCHEMA billing",
+    ],
+    ids=["sequence", "macro", "type", "schema"],
+)
+def test_a_database_of_sequences_macros_or_types_is_not_taken_for_empty(cli, tmp_path, sql):
+    """Review 7 (cli, 4a): only tables and views counted; `init` added the catalogue's tables to such a database."""
+    path = _duckdb(tmp_path / "user.duckdb", sql)
+    for argv in (["init"], ["status"]):
+        assert "not a curate catalogue" in _refused(cli, path, *argv)
+    assert _tables(path) == []
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "CREATE TABLE _schema_migrations (id INTEGER, name VARCHAR)",
+        "CREATE TABLE _schema_migrations (version INTEGER, name VARCHAR)",
+    ],
+    ids=["no-version", "other-versions"],
+)
+def test_another_tools_schema_migrations_table_is_refused(cli, tmp_path, sql):
+    """Review 7 (cli, 4b): without `version` every command ended in a Binder Error traceback; with one, `init`
+    migrated the user's database."""
+    path = _duckdb(
+        tmp_path / "user.duckdb", sql, "INSERT INTO _schema_migrations VALUES (1, 'x')", "CREATE TABLE t (a INT)"
+    )
+    for argv in (["status"], ["init"], ["audit", "verify"]):
+        assert "another tool's" in _refused(cli, path, *argv)
+    assert _tables(path) == ["_schema_migrations", "t"]
+
+
+def test_an_empty_database_or_file_says_run_init_and_init_makes_it_a_catalogue(cli, tmp_path):
+    """Review 7 (cli, 5): an empty DuckDB database was "not a curate catalogue ... choose another --db", though
+    `curate init` makes it one; `init` refused a 0-byte file (`touch`, `mktemp`) as not a DuckDB file."""
+    empty = _duckdb(tmp_path / "empty.duckdb")
+    zero = tmp_path / "zero.duckdb"
+    zero.touch()
+    for path in (empty, zero):
+        for argv in (["status"], ["runs", "list"]):
+            assert "run `curate init`" in _refused(cli, path, *argv)
+        code, out, err = cli("init", db=path)
+        assert code == 0 and "ready" in out, err
+        assert cli("status", db=path)[0] == 0
+
+
 def test_a_catalogue_from_a_newer_curate_is_refused(cli, db_path, tmp_path):
     """Review 7: a catalogue whose schema is newer than the code's last migration was read and written to."""
     from provenance import db
