@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+import re
 import signal
 import sys
 from dataclasses import dataclass
@@ -184,6 +185,14 @@ def run(argv: list[str]) -> int:
 
         if _stopped(debug):
             return 128 + signal.SIGTERM
+        if not debug and (wal := _unwritable_wal(exc)):
+            click.echo(
+                f"curate: error: cannot write `{wal}`, the catalogue's write-ahead log ({str(exc).splitlines()[0]}):"
+                " DuckDB writes it beside the catalogue, so its folder must be writable too; nothing of the failed"
+                " transaction was kept: make the folder writable, or copy the catalogue to one, and run it again",
+                err=True,
+            )
+            return EXIT_ERROR
         if debug or not out_of_memory(exc):
             raise
         click.echo(
@@ -195,6 +204,15 @@ def run(argv: list[str]) -> int:
         )
         return EXIT_ERROR
     return rv if isinstance(rv, int) else EXIT_OK
+
+
+def _unwritable_wal(exc: BaseException) -> str:
+    """The write-ahead log DuckDB could not create beside the catalogue ('' for any other error): a read-only
+    folder holding a writable catalogue file fails only at the first commit."""
+    if "duckdb" not in (type(exc).__module__ or ""):  # not imported here: `curate --help` stays fast
+        return ""
+    found = re.search(r'Cannot open file "([^"]+\.wal)"', str(exc))
+    return found.group(1) if found else ""
 
 
 def _stopped(debug: bool) -> bool:
@@ -236,11 +254,20 @@ def _on_sigterm(main_pid: int):
     return handler
 
 
+def _escape_unencodable() -> None:
+    """Characters stdout's or stderr's encoding cannot write (catalogue text in a Latin-1 or Big5 locale,
+    ``PYTHONIOENCODING=latin-1``) are written as backslash escapes, not a UnicodeEncodeError traceback."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console entry point."""
     for name, value in PROCESS_DEFAULTS.items():
         os.environ.setdefault(name, value)
     signal.signal(signal.SIGTERM, _on_sigterm(os.getpid()))
+    _escape_unencodable()
     sys.exit(run(sys.argv[1:] if argv is None else argv))
 
 

@@ -474,3 +474,54 @@ def test_runs_list_limit_beyond_int64_is_a_usage_error(cli, value):
     assert cli("init")[0] == 0
     code, _, err = cli("runs", "list", "--limit", value)
     assert code == 2 and "--limit" in err and "Traceback" not in err, err
+
+
+@pytest.fixture
+def read_only_folder(tmp_path):
+    """A folder no file can be created in, holding a writable catalogue (root ignores modes: the folder is made
+    immutable then, where the file system allows it)."""
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    yield folder
+    subprocess.run(["chattr", "-i", str(folder)], capture_output=True)
+    folder.chmod(0o755)
+
+
+def _seal(folder: Path) -> None:
+    folder.chmod(0o555)
+    if os.geteuid() == 0:
+        subprocess.run(["chattr", "+i", str(folder)], capture_output=True)
+    try:
+        (folder / "probe").touch()
+    except OSError:
+        return
+    (folder / "probe").unlink()
+    pytest.skip("cannot make a folder read-only here")
+
+
+def test_a_folder_where_duckdb_cannot_write_its_wal_is_one_line(cli, read_only_folder, tmp_path):
+    """Review 7 (cli, 5): a writable catalogue in a read-only folder failed at its first commit with DuckDB's
+    TransactionException traceback (the WAL is created beside the catalogue)."""
+    path = read_only_folder / "cat.duckdb"
+    assert cli("init", db=path)[0] == 0
+    src = tmp_path / "corpus.jsonl"
+    src.write_text('{"id": "c1", "text": "第1條 銀行經營之業務。"}\n', "utf-8")
+    _seal(read_only_folder)
+    code, out, err = cli("-q", "ingest", "moda", str(src), "--licence", "CC-BY-4.0", db=path)
+    assert code == 1 and "Traceback" not in out + err and len(err.strip().splitlines()) == 1, out + err
+    assert "cat.duckdb.wal" in err and "folder must be writable" in err, err
+    assert cli("status", db=path)[0] == 0  # reading needs no WAL
+
+
+def test_stdout_in_an_encoding_without_the_catalogues_characters_gets_escapes(cli, db_path):
+    """Review 7 (cli, 5): `PYTHONIOENCODING=latin-1 curate sql ... | cat` ended in a UnicodeEncodeError traceback."""
+    assert cli("init")[0] == 0
+    env = {**os.environ, "PYTHONIOENCODING": "latin-1"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "curate.cli", "--db", str(db_path), "sql", "SELECT '臺灣 café' AS t"],
+        capture_output=True,
+        cwd=ROOT,
+        env=env,
+    )
+    assert proc.returncode == 0 and b"Traceback" not in proc.stderr, proc.stderr
+    assert "\\u81fa\\u7063 café" in proc.stdout.decode("latin-1"), proc.stdout
