@@ -11,30 +11,93 @@ from sources.documents.text import decode_text
 
 __all__ = ["extract_html", "html_blocks"]
 
+#: elements that start and end a block of text: the block-level, list, table and heading elements of the HTML
+#: rendering rules (what html2text and inscriptis break lines on); every other element is inline
+BLOCK_TAGS = frozenset(
+    "html body address article aside blockquote caption center dd details dialog dir div dl dt fieldset figcaption "
+    "figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr legend li listing main menu nav ol p plaintext pre "
+    "search section summary table tbody td tfoot th thead tr ul xmp".split()
+)
+#: elements whose text is never read: those the HTML rendering rules do not display (``display: none`` in every
+#: browser, ``noscript`` included), embedded fallbacks, and page furniture (navigation, header, footer, sidebar, form)
+SKIPPED_TAGS = frozenset(
+    "area base basefont datalist head iframe link meta noembed noframes noscript param rp script style template "
+    "title nav header footer aside form".split()
+)
+
 
 def html_blocks(markup: bytes | str) -> tuple[str | None, list[tuple[str, str]]]:
-    """(title, [(tag, text)]) of block elements in document order, boilerplate removed."""
+    """(title, [(tag, text)]): the text a browser shows, in document order, one entry per block.
+
+    Every text node is read once, inside the innermost block element that holds it (``tag``): text
+    directly in a ``div`` or ``body`` beside nested blocks is a block of its own, and a block nested in
+    another (a ``p`` in a ``td``, a list in an ``li``) ends the text before it. :data:`SKIPPED_TAGS` are
+    left out with everything inside them. The walk is iterative and visits each node once, so time is
+    linear in the page, however deeply it nests.
+    """
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(markup, "lxml")
-    for tag in soup(["script", "style", "noscript", "nav", "header", "footer", "aside", "form", "template"]):
-        tag.decompose()
-    for br in soup.find_all("br"):
-        br.replace_with("\n")
     title = soup.title.get_text(" ", strip=True) if soup.title else None
-    blocks: list[tuple[str, str]] = []
-    body = soup.body or soup
-    block_tags = ["h1", "h2", "h3", "h4", "p", "li", "pre", "blockquote", "td", "th", "dd", "dt", "div"]
-    for el in body.find_all(block_tags):
-        if el.name == "div" and el.find(block_tags):
-            continue  # only leaf-level divs
-        if el.name in ("p", "li", "td", "th") and el.find_parent(["p", "li"]) is not None and el.name != "li":
-            continue
-        text = el.get_text("", strip=False)
-        text = join_broken_lines(text.splitlines())
-        if text.strip():
-            blocks.append((el.name, text.strip()))
-    return title, blocks
+    return title, _walk(soup.body or soup)
+
+
+def _walk(root) -> list[tuple[str, str]]:
+    from bs4 import CData, NavigableString, Tag
+
+    blocks = _Blocks(root.name)
+    stack: list = [root]
+    while stack:
+        node = stack.pop()
+        if node is _END:
+            blocks.close()
+        elif isinstance(node, Tag):
+            if node.name == "br":
+                blocks.add("\n")
+            elif not _hidden(node):
+                if node.name in BLOCK_TAGS and node is not root:
+                    blocks.open(node.name)
+                    stack.append(_END)
+                stack.extend(reversed(node.contents))
+        elif type(node) in (NavigableString, CData):  # text as get_text reads it: no comments, no ruby annotations
+            blocks.add(str(node))
+    blocks.close()
+    return blocks.done
+
+
+#: the end of a block element, on the walk's stack after the element's children
+_END = object()
+
+
+class _Blocks:
+    """Text gathered in the innermost open block; each block's start and end ends the text before it."""
+
+    def __init__(self, root: str) -> None:
+        self.open_tags = [root]
+        self.parts: list[str] = []
+        self.done: list[tuple[str, str]] = []
+
+    def add(self, text: str) -> None:
+        self.parts.append(text)
+
+    def open(self, tag: str) -> None:
+        self._flush()
+        self.open_tags.append(tag)
+
+    def close(self) -> None:
+        self._flush()
+        if len(self.open_tags) > 1:
+            self.open_tags.pop()
+
+    def _flush(self) -> None:
+        text = join_broken_lines("".join(self.parts).splitlines()).strip()
+        self.parts = []
+        if text:
+            self.done.append((self.open_tags[-1], text))
+
+
+def _hidden(tag) -> bool:
+    return tag.name in SKIPPED_TAGS
 
 
 def _sections_from_blocks(blocks: list[tuple[str, str]], config: ExtractConfig) -> list[tuple[str | None, list[str]]]:
