@@ -1,4 +1,4 @@
-"""HTML extraction with BeautifulSoup (MIT) + lxml: block elements in order, boilerplate removed."""
+"""HTML extraction with BeautifulSoup (MIT) + lxml: block elements in order, boilerplate and hidden text removed."""
 
 from __future__ import annotations
 
@@ -24,6 +24,8 @@ SKIPPED_TAGS = frozenset(
     "area base basefont datalist head iframe link meta noembed noframes noscript param rp script style template "
     "title nav header footer aside form".split()
 )
+#: an inline style that hides the element and its content
+_HIDDEN_STYLE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse))\b", re.IGNORECASE)
 
 
 def html_blocks(markup: bytes | str) -> tuple[str | None, list[tuple[str, str]]]:
@@ -31,9 +33,10 @@ def html_blocks(markup: bytes | str) -> tuple[str | None, list[tuple[str, str]]]
 
     Every text node is read once, inside the innermost block element that holds it (``tag``): text
     directly in a ``div`` or ``body`` beside nested blocks is a block of its own, and a block nested in
-    another (a ``p`` in a ``td``, a list in an ``li``) ends the text before it. :data:`SKIPPED_TAGS` are
-    left out with everything inside them. The walk is iterative and visits each node once, so time is
-    linear in the page, however deeply it nests.
+    another (a ``p`` in a ``td``, a list in an ``li``) ends the text before it. Hidden elements (the
+    ``hidden`` attribute, an inline ``display: none`` or ``visibility: hidden``) and :data:`SKIPPED_TAGS`
+    are left out with everything inside them, as hidden DOCX runs are. The walk is iterative and visits
+    each node once, so time is linear in the page, however deeply it nests.
     """
     from bs4 import BeautifulSoup
 
@@ -97,7 +100,10 @@ class _Blocks:
 
 
 def _hidden(tag) -> bool:
-    return tag.name in SKIPPED_TAGS
+    if tag.name in SKIPPED_TAGS or tag.has_attr("hidden"):
+        return True
+    style = tag.get("style")
+    return isinstance(style, str) and _HIDDEN_STYLE.search(style) is not None
 
 
 def _sections_from_blocks(blocks: list[tuple[str, str]], config: ExtractConfig) -> list[tuple[str | None, list[str]]]:

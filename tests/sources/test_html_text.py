@@ -1,4 +1,4 @@
-"""HTML and EPUB text: every visible text node once, in document order; linear in nesting."""
+"""HTML and EPUB text: every visible text node once, in document order; hidden text left out; linear in nesting."""
 
 from __future__ import annotations
 
@@ -20,6 +20,12 @@ NESTED = (
     "<ul><li>安全性原則<ul><li>借款人信用評估</li><li>擔保品評估</li></ul></li><li>流動性原則</li></ul>"
     "<div>前言<div>內層段落</div></div><h6>六級標題</h6>"
 )
+HIDDEN = (
+    "<p>可見的授信正文。</p><p style='color: red; DISPLAY : none'>隱藏樣式文字</p><div hidden>隱藏屬性文字</div>"
+    "<p>第二段<span style='visibility:hidden'>看不見</span>。</p><template><p>範本文字</p></template>"
+    "<noscript>無腳本文字</noscript><script>var s = '腳本';</script><style>p {}</style>"
+    "<p>註<ruby>解<rp>(</rp><rt>ㄐㄧㄝˇ</rt><rp>)</rp></ruby><!-- 註解 -->完。</p>"
+)
 
 
 def test_every_visible_text_node_once_in_document_order(tmp_path):
@@ -39,6 +45,12 @@ def test_every_visible_text_node_once_in_document_order(tmp_path):
         ("div", "內層段落"),
         ("h6", "六級標題"),
     ]
+
+
+def test_hidden_text_is_left_out_of_html_and_epub(tmp_path, build):
+    assert [text for _, text in html_blocks(HIDDEN)[1]] == ["可見的授信正文。", "第二段。", "註解完。"]
+    book = build.make_epub(tmp_path / "b.epub", [("c1.xhtml", "第一章", ["可見正文。", HIDDEN])])
+    assert extract(book).segments[0].text == "第一章\n可見正文。\n可見的授信正文。\n第二段。\n註解完。"
 
 
 def test_deeply_nested_html_is_read_in_linear_time():
