@@ -74,7 +74,7 @@ def extract_docx(path: Path, config: ExtractConfig) -> ExtractedDocument:
         document = docx.Document(str(path))
     except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
         raise ExtractionError(Reason.CORRUPT_CONTAINER, f"not a readable DOCX: {exc}") from exc
-    title = document.core_properties.title or None
+    title = _core_title(document)
     # walk the body in order: paragraphs (with headings, page breaks) and tables, inside content controls too
     pages: list[list[str]] = [[]]
     heading_marks: list[tuple[int, int, str]] = []  # (page, line index, text)
@@ -102,6 +102,17 @@ def extract_docx(path: Path, config: ExtractConfig) -> ExtractedDocument:
             Segment(f"page={i + 1}", "\n".join(lines), title, {"page": i + 1}) for i, lines in enumerate(pages) if lines
         ]
     return ExtractedDocument("docx", segments, pages=len(pages), title=title)
+
+
+def _core_title(document) -> str | None:
+    """The title the file's own core properties give; none without them (python-docx would invent "Word Document")."""
+    from docx.opc.constants import RELATIONSHIP_TYPE
+
+    try:
+        core = document.part.package.part_related_by(RELATIONSHIP_TYPE.CORE_PROPERTIES)
+    except KeyError:  # the file has no core properties part
+        return None
+    return core.core_properties.title or None
 
 
 #: containers whose children are body content: content controls (``w:sdt``) and custom XML

@@ -197,6 +197,19 @@ def test_docx_text_is_the_accepted_visible_view(tmp_path, build):
     ]
 
 
+def test_docx_without_core_properties_has_no_title(tmp_path, build):
+    import re
+
+    good = build.make_docx(tmp_path / "g.docx", [("p", PARA)], title="金融概論")
+    assert extract(good).title == "金融概論"
+
+    def no_core(name, data):  # the package no longer relates its core properties part
+        return re.sub(rb"<Relationship [^>]*core-properties[^>]*/>", b"", data) if name == "_rels/.rels" else data
+
+    doc = extract(_rezip(good, tmp_path / "bare.docx", no_core))
+    assert doc.title is None and doc.segments[0].title is None  # not python-docx's invented "Word Document"
+
+
 @pytest.mark.parametrize("kind", ["docx", "epub"])
 def test_zip_members_over_the_ratio_cap_are_refused_before_parsing(tmp_path, build, kind):
     if kind == "docx":
