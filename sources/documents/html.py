@@ -24,6 +24,12 @@ SKIPPED_TAGS = frozenset(
     "area base basefont datalist head iframe link meta noembed noframes noscript param rp script style template "
     "title nav header footer aside form".split()
 )
+#: a prolog whose DOCTYPE holds an internal DTD subset (XHTML, EPUB chapters): an HTML parser ends the DOCTYPE
+#: at its first ``>`` and reads the rest of the subset (``]>``) as text
+_DTD_SUBSET_TEXT = re.compile(r"\A(\ufeff?\s*(?:<\?xml[^>]*\?>)?\s*)<!DOCTYPE[^\[>]*\[.*?\]\s*>", re.I | re.S)
+_DTD_SUBSET_BYTES = re.compile(
+    rb"\A((?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*\?>)?\s*)<!DOCTYPE[^\[>]*\[.*?\]\s*>", re.I | re.S
+)
 #: an inline style that hides the element and its content
 _HIDDEN_STYLE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse))\b", re.IGNORECASE)
 
@@ -40,9 +46,16 @@ def html_blocks(markup: bytes | str) -> tuple[str | None, list[tuple[str, str]]]
     """
     from bs4 import BeautifulSoup
 
-    soup = BeautifulSoup(markup, "lxml")
+    soup = BeautifulSoup(_without_dtd_subset(markup), "lxml")
     title = soup.title.get_text(" ", strip=True) if soup.title else None
     return title, _walk(soup.body or soup)
+
+
+def _without_dtd_subset(markup: bytes | str) -> bytes | str:
+    """The markup without its prolog's internal DTD subset (never expanded: its entities stay literal)."""
+    if isinstance(markup, bytes):
+        return _DTD_SUBSET_BYTES.sub(rb"\1", markup, count=1)
+    return _DTD_SUBSET_TEXT.sub(r"\1", markup, count=1)
 
 
 def _walk(root) -> list[tuple[str, str]]:

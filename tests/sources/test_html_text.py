@@ -59,3 +59,13 @@ def test_deeply_nested_html_is_read_in_linear_time():
     _, blocks = html_blocks("<div>" * depth + "<p>深層巢狀文字。</p>" + "</div>" * depth + "<p>尾段。</p>")
     assert blocks == [("p", "深層巢狀文字。"), ("p", "尾段。")]
     assert time.monotonic() - started < 5
+
+
+def test_an_internal_dtd_subset_is_not_read_as_text():
+    chapter = (
+        '<?xml version="1.0" encoding="utf-8"?><!DOCTYPE html [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+        "<html><head><title>章</title></head><body><h1>第一章</h1><p>XXE:&xxe;</p></body></html>"
+    )
+    expected = ("章", [("h1", "第一章"), ("p", "XXE:&xxe;")])  # the entity is never expanded
+    assert html_blocks(chapter.encode()) == expected
+    assert html_blocks(chapter.replace(' encoding="utf-8"', "")) == expected
