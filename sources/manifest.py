@@ -10,6 +10,10 @@ files are, :func:`sources.documents.decode_text`; another encoding is a one-line
   (``yes``/``no``), ``expiry`` (YYYY-MM-DD), ``attribution``: terms of agreement-based rows;
 * any other column is kept in the record's ``metadata``.
 
+A header naming a column twice (compared stripped) is a one-line error; a row with more cells than the header (an
+unquoted comma) is rejected by line (``EXTRA_CELLS``), as is a path the file system cannot look up (``BAD_PATH``: a
+symlink loop, a name too long, a NUL byte).
+
 Rows under ``LicenseRef-Written-Agreement`` (or any row with an ``agreement_id``) put
 ``{agreement_id, licensor, audience, purposes, commercial, expiry, attribution}`` into
 ``metadata.licence_terms``. The terms are part of a version's identity: correcting them in the

@@ -62,6 +62,7 @@ class ManifestReason:
     OUTSIDE = "manifest path outside the manifest folder"
     BAD_PATH = "manifest path that cannot be resolved"
     MISSING_PATH = "manifest row without path"
+    EXTRA_CELLS = "manifest row with more cells than the header"
     AGREEMENT_INCOMPLETE = "agreement row without agreement_id"
     TERMS_INVALID = "licence terms incomplete or invalid"
     CONFLICTING_ROWS = "file listed in manifest rows that disagree"
@@ -173,17 +174,19 @@ def read_manifests(
     known = known_licence_ids() if known is None else known
     items = [(m, item) for m in manifests for item in _read_rows(m, known)]
     refused = {
-        id(item): listed_path(m, item.locator)
+        id(item): path
         for m, item in items
-        if isinstance(item, Rejection) and item.reason in _LICENCE_REFUSED
+        if isinstance(item, Rejection) and item.reason in _LICENCE_REFUSED and (path := listed_by(m, item)) is not None
     }
     verdicts = _compared([item for _, item in items if isinstance(item, ManifestRow)], refused)
     for manifest, item in items:
         yield manifest, verdicts.get(id(item), item)
 
 
-#: rows rejected for the licence they state: a file named by such a row and by a valid one has no licence that holds
+#: rows rejected for the licence they state (or whose cells cannot be told apart): a file named by such a row and by a
+#: valid one has no licence that holds
 _LICENCE_REFUSED = (
+    ManifestReason.EXTRA_CELLS,
     ManifestReason.UNKNOWN_LICENCE,
     ManifestReason.MISSING_LICENCE,
     ManifestReason.AGREEMENT_INCOMPLETE,
@@ -246,7 +249,7 @@ def listed_by(manifest: Path, item: ManifestRow | Rejection | Skip) -> Path | No
         return None
     try:
         return listed_path(manifest, item.locator)
-    except (OSError, RuntimeError):
+    except (OSError, RuntimeError, ValueError):  # ValueError: a NUL byte in the name
         return None
 
 
@@ -256,13 +259,15 @@ def listed_path(manifest: Path, locator: str) -> Path:
 
 
 def _resolved(base: Path, rel: str) -> Path | str:
-    """``base / rel`` resolved, or why it cannot be (a symlink loop, a name too long for the file system)."""
+    """``base / rel`` resolved, or why it cannot be (a symlink loop, a name too long for the file system, a NUL byte)."""
     try:
         return (base / rel).resolve()
     except RuntimeError as exc:  # pathlib before 3.13: a symlink loop
         return str(exc).split(" from ")[0].lower() or "symlink loop"
     except OSError as exc:
         return exc.strerror or type(exc).__name__
+    except ValueError as exc:  # "embedded null byte": no file system takes the name
+        return str(exc)
 
 
 def _refused(path: Path) -> str | None:
@@ -273,7 +278,26 @@ def _refused(path: Path) -> str | None:
         return None
     except OSError as exc:
         return exc.strerror or type(exc).__name__
+    except ValueError as exc:  # a NUL byte in the name
+        return str(exc)
     return None
+
+
+def _check_columns(manifest: Path, fieldnames: list[str]) -> None:
+    """Refuse a header without the required columns, or naming one column twice (``licence_id`` and `` licence_id``
+    too: names are compared stripped): a row would state two values of it and the later column would win."""
+    columns = [c.strip() for c in fieldnames]
+    missing = [c for c in ("path", "licence_id") if c not in columns]
+    if missing:
+        raise ConfigError(
+            f"manifest `{manifest}` lacks column(s) {', '.join(missing)}; "
+            f"required: path, licence_id; optional: {', '.join(KNOWN_COLUMNS[1:])}"
+        )
+    twice = sorted({c for c in columns if c and columns.count(c) > 1})
+    if twice:
+        raise ConfigError(
+            f"manifest `{manifest}` names column(s) {', '.join(twice)} more than once; keep one column of each name"
+        )
 
 
 def _read_rows(manifest: Path, known: frozenset[str] | None) -> Iterator[ManifestRow | Rejection]:
@@ -287,20 +311,15 @@ def _read_rows(manifest: Path, known: frozenset[str] | None) -> Iterator[Manifes
         raise ConfigError(f"cannot open manifest `{manifest}`: {exc}") from exc
     with io.StringIO(_manifest_text(manifest, data), newline="") as fh:
         reader = csv.DictReader(fh)
-        columns = [c.strip() for c in (reader.fieldnames or [])]
-        missing = [c for c in ("path", "licence_id") if c not in columns]
-        if missing:
-            raise ConfigError(
-                f"manifest `{manifest}` lacks column(s) {', '.join(missing)}; "
-                f"required: path, licence_id; optional: {', '.join(KNOWN_COLUMNS[1:])}"
-            )
+        _check_columns(manifest, reader.fieldnames or [])
         for row in reader:
-            row = {(k or "").strip(): (v or "") for k, v in row.items() if k is not None}
+            surplus = row.pop(None, None)  # cells past the header's last column (an unquoted comma)
+            row = {(k or "").strip(): (v or "") for k, v in row.items()}
             line = reader.line_num
             rel = _clean(row.get("path"))
             loc = f"{manifest.name}:{line}:{rel or ''}"
             if rel is None:
-                if any(v.strip() for v in row.values()):
+                if any(v.strip() for v in row.values()) or surplus:
                     yield Rejection(
                         loc, ManifestReason.MISSING_PATH, "the row has cells but no `path`; name the file it licenses"
                     )
@@ -311,6 +330,11 @@ def _read_rows(manifest: Path, known: frozenset[str] | None) -> Iterator[Manifes
                 continue
             if not path.is_relative_to(base):
                 yield Rejection(loc, ManifestReason.OUTSIDE, rel)
+                continue
+            if surplus:  # every cell after the comma sits one column late: licence, title, licensor are unknown
+                header = len(reader.fieldnames or [])
+                detail = f"{header + len(surplus)} cells, header has {header}; quote a cell that holds a comma"
+                yield Rejection(loc, ManifestReason.EXTRA_CELLS, detail)
                 continue
             licence = _clean(row.get("licence_id"))
             if licence is None:

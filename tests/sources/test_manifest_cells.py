@@ -1,0 +1,77 @@
+"""Manifest headers and cells that would let the wrong value win silently (review 8): a column named twice, a row
+with more cells than the header (an unquoted comma), a NUL byte in a path. Each is refused by name or by line."""
+
+from __future__ import annotations
+
+import pytest
+
+from provenance.errors import ConfigError
+from sources.manifest import ManifestReason, check_manifest, read_manifest
+from sources.tabf import TabfSource
+
+PARA = "授信五P原則：借款戶、資金用途、還款來源、債權保障、未來展望。"
+
+
+def _folder(tmp_path, header: str, rows: list[str], files=("a.txt", "b.txt", "c.txt")):
+    d = tmp_path / "m"
+    d.mkdir()
+    for name in files:
+        (d / name).write_text(PARA, encoding="utf-8")
+    manifest = d / "manifest.csv"
+    manifest.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return manifest
+
+
+@pytest.mark.parametrize("second", ["licence_id", " licence_id", "licence_id "])
+def test_a_column_named_twice_refuses_the_manifest_naming_it(tmp_path, second):
+    manifest = _folder(tmp_path, f"path,licence_id,title,{second},licensor", ["a.txt,CC-BY-NC-4.0,甲,CC-BY-4.0,某大學"])
+    with pytest.raises(ConfigError, match=r"names column\(s\) licence_id more than once") as err:
+        list(read_manifest(manifest))
+    assert "\n" not in str(err.value)
+    with pytest.raises(ConfigError, match="licence_id more than once"):
+        check_manifest(manifest)
+
+
+def test_blank_header_cells_are_not_a_column_named_twice(tmp_path):
+    manifest = _folder(tmp_path, "path,licence_id,,", ["a.txt,CC-BY-4.0,,"])
+    assert [r.licence_id for r in read_manifest(manifest)] == ["CC-BY-4.0"]
+
+
+def test_a_row_with_more_cells_than_the_header_is_rejected_by_line(tmp_path, collect):
+    manifest = _folder(
+        tmp_path,
+        "path,licence_id,title,licensor",
+        ["a.txt,CC-BY-4.0,授信實務, 第三版,金融研訓院", 'b.txt,CC-BY-4.0,"授信實務, 第三版",金融研訓院'],
+    )
+    out = list(read_manifest(manifest))
+    assert (out[0].locator, out[0].reason, out[0].excerpt) == (
+        "manifest.csv:2:a.txt",
+        ManifestReason.EXTRA_CELLS,
+        "5 cells, header has 4; quote a cell that holds a comma",
+    )
+    assert (out[1].title, out[1].licensor) == ("授信實務, 第三版", "金融研訓院")
+    records, rejections, _ = collect(TabfSource([manifest]))
+    assert [r.reason for r in rejections] == [ManifestReason.EXTRA_CELLS]
+    assert {r.locator.split("#")[0] for r in records} == {"b.txt"}
+    checked = {e["path"]: e for e in check_manifest(manifest)}
+    assert checked["a.txt"]["status"] == "rejected" and "5 cells" in checked["a.txt"]["problems"][0]
+
+
+def test_a_valid_row_beside_one_with_extra_cells_for_the_same_file_is_rejected_too(tmp_path):
+    manifest = _folder(tmp_path, "path,licence_id,title", ["a.txt,CC-BY-NC-4.0,甲,乙", "a.txt,CC-BY-4.0,甲"])
+    assert [r.reason for r in read_manifest(manifest)] == [ManifestReason.EXTRA_CELLS, ManifestReason.CONFLICTING_ROWS]
+
+
+def test_a_nul_byte_in_a_path_rejects_that_row_only(tmp_path):
+    from curate.ingest import ingest
+
+    title = "授信實務" * 20  # one control character in a longer text is under decode_text's 1 % of them
+    rows = [f"a.txt,CC-BY-4.0,{title}", f"b\x00.txt,CC-BY-4.0,{title}", f"c.txt,CC-BY-4.0,{title}"]
+    manifest = _folder(tmp_path, "path,licence_id,title", rows, files=("a.txt", "c.txt"))
+    out = list(read_manifest(manifest))
+    assert [getattr(r, "reason", None) for r in out] == [None, ManifestReason.BAD_PATH, None]
+    assert "embedded null byte" in out[1].excerpt
+    checked = [e["status"] for e in check_manifest(manifest)]
+    assert checked == ["ok", "rejected", "ok"]
+    report = ingest(tmp_path / "c.duckdb", TabfSource([manifest]))
+    assert report.records_new == 2 and report.quarantine_reasons == {ManifestReason.BAD_PATH: 1}
