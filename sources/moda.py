@@ -18,7 +18,7 @@ documents (read by :mod:`sources.documents`).
   files; :mod:`sources.moda_datasets`), is refused: their rows would replace each other.
 * A ``save_to_disk`` folder is read only if every data file its ``state.json`` names (each split's, for a
   ``dataset_dict.json``) lies inside it, symlinks resolved; otherwise, or when that JSON is malformed, it is
-  quarantined.
+  quarantined. A file of an input folder whose real path (symlinks resolved) is outside it is quarantined too.
 * A row whose id (within its dataset) was already read in this ingest is skipped, counted and named
   (:attr:`ModaReason.DUPLICATE_ID`): the first row is kept (before, the later one silently became
   a new version that superseded it).
@@ -83,6 +83,7 @@ class ModaReason:
     DUPLICATE_ID = "id already read in this ingest (the first row is kept)"
     UNSUPPORTED = "unsupported file type"
     OUTSIDE_FOLDER = "dataset folder whose state.json or dataset_dict.json names a file outside it"
+    LINK_OUTSIDE = "file in the folder that is a symlink out of it"
     EMPTY = "empty file"
 
 
@@ -247,14 +248,15 @@ class ModaSource(Source):
         folders: dict[str, set[Path]] = {}
         files: dict[str, set[str]] = {}
         for path, kind, base in self._inputs(missing_ok=True):
-            if kind not in ("document", "unsupported"):
+            if kind not in ("document", "unsupported", "outside"):
                 folder = path if kind == "hf_disk" else path.parent
                 folders.setdefault(folder.name, set()).add(folder.resolve())
                 files.setdefault(folder.name, set()).add(path.relative_to(base).as_posix())
         return check_folder_names(folders, files, options.get("held_datasets") or {}, options.get("as_stored"))
 
     def _inputs(self, *, missing_ok: bool = False) -> Iterator[tuple[Path, str, Path]]:
-        """(path, kind, base folder for relative locators)."""
+        """(path, kind, base folder for relative locators); a folder's file whose real path (symlinks resolved) is
+        outside the folder is of kind ``outside``: it is not this dataset's, whatever the folder's licence says."""
         for p in self.paths:
             if not p.exists():
                 if missing_ok:
@@ -264,13 +266,14 @@ class ModaSource(Source):
                 if (p / "dataset_info.json").exists() or (p / "dataset_dict.json").exists():
                     yield p, "hf_disk", p.parent
                     continue
+                inside = p.resolve()
                 for f in sorted(p.rglob("*")):
                     rel = f.relative_to(p)
                     if not f.is_file() or any(part.startswith(".") for part in rel.parts):
                         continue
                     if f.name in ("README.md", "dataset_infos.json", "state.json") or f.suffix == ".lock":
                         continue
-                    yield f, self._kind(f), p.parent
+                    yield f, "outside" if not f.resolve().is_relative_to(inside) else self._kind(f), p.parent
             else:
                 yield p, self._kind(p), p.parent
 
@@ -290,7 +293,10 @@ class ModaSource(Source):
         for path, kind, base in self._inputs():
             rel = path.relative_to(base).as_posix()
             dataset = str(self.options.get("dataset") or (path.name if kind == "hf_disk" else path.parent.name))
-            if kind == "unsupported":
+            if kind == "outside":  # as manifest rows and save_to_disk folders: the target is never read
+                detail = "a symlink to a file outside the folder; copy the file in if the folder's licence covers it"
+                yield Rejection(rel, ModaReason.LINK_OUTSIDE, detail, self.source_id)
+            elif kind == "unsupported":
                 yield Skip(rel, ModaReason.UNSUPPORTED, self.source_id)
             elif kind == "document":
                 yield RawItem(rel, {"kind": "document", "path": path}, str(path))

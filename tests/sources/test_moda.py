@@ -274,6 +274,27 @@ def test_saved_folder_naming_files_outside_it_or_malformed_is_quarantined(tmp_pa
     assert "../../secret/data-00000-of-00001.arrow" in rejections[0].excerpt
 
 
+def test_a_folder_file_that_links_out_of_it_is_quarantined_never_read(tmp_path, collect):
+    """``ingest moda DIR`` read a symlink to a file elsewhere under the folder's licence and locator (review 8,
+    finding 5); a link that stays inside the folder is read as its target."""
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "secret.txt").write_text("外部機密文件：不應被讀取。\n", encoding="utf-8")
+    (tmp_path / "outside" / "rows.jsonl").write_text(json.dumps(ROWS[1], ensure_ascii=False) + "\n", "utf-8")
+    ds = tmp_path / "ds"
+    (ds / "sub").mkdir(parents=True)
+    (ds / "a.jsonl").write_text(json.dumps(ROWS[0], ensure_ascii=False) + "\n", encoding="utf-8")
+    (ds / "notes.txt").symlink_to(tmp_path / "outside" / "secret.txt")
+    (ds / "sub" / "more.jsonl").symlink_to(tmp_path / "outside" / "rows.jsonl")
+    (ds / "same.jsonl").symlink_to(ds / "a.jsonl")
+    records, rejections, _ = collect(ModaSource([ds], licence="OGDL-Taiwan-1.0"))
+    assert [(r.locator, r.reason) for r in rejections] == [
+        ("ds/notes.txt", ModaReason.LINK_OUTSIDE),
+        ("ds/sub/more.jsonl", ModaReason.LINK_OUTSIDE),
+    ]
+    assert {r.text for r in records} == {ROWS[0]["text"]}
+    assert all("外部" not in r.excerpt for r in rejections)
+
+
 def test_dataset_key_from_a_folder_name_is_pseudonymised_like_the_doc_key(tmp_path, db_path, monkeypatch):
     """The doc key held the folder's national ID pseudonymised, ``metadata.dataset_key`` raw (review 6, 13)."""
     from curate.ingest import ingest
