@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from sources import capped
+from sources.documents.text import BIG5_LABELS
 
 #: control characters XML 1.0 forbids (files in the wild carry them; removed before parsing)
 _CTRL_RE = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -18,13 +19,15 @@ _CTRL_TEXT_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _DECL_ENCODING_RE = re.compile(r"""^(\s*<\?xml[^>]*?encoding\s*=\s*["'])[^"']*""")
 #: UTF-16 by its byte-order mark, or without one by the bytes of ``<?``
 _UTF16 = ((b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"), (b"<\x00?\x00", "utf-16-le"), (b"\x00<\x00?", "utf-16-be"))
+_DECLARED_RE = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9_\-]+)""")
 
 
 def xml_bytes(data: bytes) -> bytes:
-    r"""The bytes lxml parses: forbidden control characters removed, UTF-16 re-encoded as UTF-8.
+    r"""The bytes lxml parses: forbidden control characters removed, UTF-16 and Big5 re-encoded as UTF-8.
 
     UTF-16 is decoded first (removing those bytes from it would destroy it: half its bytes are NUL in
-    ASCII) and its declaration made to say UTF-8; any other encoding is left to its declaration.
+    ASCII) and its declaration made to say UTF-8; a declared Big5 is read as CP950, as text files are (libxml2's
+    Big5 turns ～ into ∼ and refuses ／), when it decodes; any other encoding is left to its declaration.
     Raises ``ValueError`` with the quarantine reason for UTF-32 or broken UTF-16.
 
     >>> xml_bytes('<?xml version="1.0" encoding="UTF-16"?><a>法\x01</a>'.encode("utf-16")).decode()
@@ -34,11 +37,28 @@ def xml_bytes(data: bytes) -> bytes:
         raise ValueError(capped.REASON_UTF32)
     codec = next((c for bom, c in _UTF16 if data.startswith(bom)), None)
     if codec is None:
-        return _CTRL_RE.sub(b"", data)
+        return _big5_as_utf8(data) or _CTRL_RE.sub(b"", data)
     try:
         text = data.decode(codec).removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
         raise ValueError(f"not valid UTF-16 at byte {exc.start}") from exc
+    return _CTRL_TEXT_RE.sub("", _DECL_ENCODING_RE.sub(r"\1UTF-8", text, count=1)).encode("utf-8")
+
+
+def _big5_as_utf8(data: bytes) -> bytes | None:
+    """A document declared Big5 as UTF-8 bytes (read as CP950, its declaration made to say UTF-8); None when it
+    declares another encoding or does not decode (libxml2 then keeps what parses before the bad byte).
+
+    >>> _big5_as_utf8('<?xml version="1.0" encoding="Big5"?><a>１～３</a>'.encode("cp950")).decode()
+    '<?xml version="1.0" encoding="UTF-8"?><a>１～３</a>'
+    """
+    m = _DECLARED_RE.match(data)
+    if m is None or m.group(1).decode("ascii").lower() not in BIG5_LABELS:
+        return None
+    try:
+        text = data.decode("cp950")
+    except UnicodeDecodeError:
+        return None
     return _CTRL_TEXT_RE.sub("", _DECL_ENCODING_RE.sub(r"\1UTF-8", text, count=1)).encode("utf-8")
 
 

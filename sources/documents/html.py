@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sources.documents.cleanup import is_heading, join_broken_lines
 from sources.documents.model import ExtractConfig, ExtractedDocument, ExtractionError, Reason, Segment
-from sources.documents.text import decode_text
+from sources.documents.text import decode_declared
 
 __all__ = ["extract_html", "html_blocks"]
 
@@ -132,14 +132,7 @@ def _sections_from_blocks(blocks: list[tuple[str, str]], config: ExtractConfig) 
 
 
 def extract_html(path: Path, data: bytes, config: ExtractConfig) -> ExtractedDocument:
-    encoding = _html_declared_encoding(data)
-    if encoding:
-        try:
-            markup = data.decode(encoding)
-        except (UnicodeDecodeError, LookupError):
-            markup, encoding = decode_text(data)
-    else:
-        markup, encoding = decode_text(data)
+    markup, encoding = decode_declared(data, _html_declared_encoding(data))
     title, blocks = html_blocks(markup)
     if not blocks:
         raise ExtractionError(Reason.NO_TEXT, "the HTML page holds no text")

@@ -8,7 +8,7 @@ from pathlib import Path
 from sources.documents.cleanup import is_heading, join_broken_lines, remove_headers_footers, split_paged
 from sources.documents.model import ExtractConfig, ExtractedDocument, ExtractionError, Reason, Segment
 
-__all__ = ["decode_text", "detect_lang", "extract_text"]
+__all__ = ["decode_declared", "decode_text", "detect_lang", "extract_text"]
 
 # byte classes of UTF-8 for a fast language guess: lead bytes of U+3400..U+9FFF, and letters
 _CJK_LEADS = bytes(range(0xE3, 0xEA))
@@ -32,8 +32,15 @@ def detect_lang(text: str) -> str:
     return "zh" if cjk and cjk / (cjk + other) >= 0.1 else "en"
 
 
-#: tried in order after UTF-8; Taiwanese legacy files are Big5 or its Microsoft superset CP950
-_LEGACY_ENCODINGS = ("big5", "cp950", "big5hkscs")
+#: tried in order after UTF-8; Taiwanese legacy files are Big5 or its Microsoft superset CP950, what Windows writes.
+#: CP950 decodes every byte sequence Python's ``big5`` does, and reads 11 punctuation marks as Windows wrote them
+#: (A1E3 ～ not ∼, A145 ‧ not •, A241 ∕ with ／ at A1FE): ``big5`` first turned a UTF-8 and a Big5 copy of one text
+#: into two different records, so it is not tried at all
+_LEGACY_ENCODINGS = ("cp950", "big5hkscs")
+#: readings of :func:`decode_text` that are decided, not guessed: a declared charset they contradict is wrong
+_CHINESE_READINGS = frozenset({"utf-8", "utf-8-sig", "utf-16", *_LEGACY_ENCODINGS, "gb18030"})
+#: charset labels of the Big5 family a file may declare (HTML ``<meta charset>``, XML ``encoding=``), read as CP950
+BIG5_LABELS = frozenset({"big5", "big5-tw", "csbig5", "x-x-big5", "cn-big5", "cp950", "ms950", "windows-950"})
 
 
 def decode_text(data: bytes) -> tuple[str, str]:
@@ -43,7 +50,7 @@ def decode_text(data: bytes) -> tuple[str, str]:
     Returns ``(text, encoding)``; raises :class:`ExtractionError` (undecodable) otherwise.
 
     >>> decode_text("臺灣銀行".encode("big5"))
-    ('臺灣銀行', 'big5')
+    ('臺灣銀行', 'cp950')
     >>> decode_text("\\ufeff臺灣".encode("utf-8"))
     ('臺灣', 'utf-8-sig')
     """
@@ -148,6 +155,42 @@ def _big5_or_gb(data: bytes, text: str, encoding: str) -> tuple[str, str]:
         f"{_AMBIGUOUS}: {big5:.0%} of its characters are common as {encoding}, {gb:.0%} as GB18030;"
         " save it as UTF-8 (e.g. `iconv -f BIG5 -t UTF-8` or `iconv -f GB18030 -t UTF-8`)",
     )
+
+
+def decode_declared(data: bytes, declared: str | None) -> tuple[str, str]:
+    """Decode bytes by the charset the file declares (a Big5 label as CP950), else as :func:`decode_text` does.
+
+    A declared codec that reads no Han character where :func:`decode_text` reads Chinese text (Big5 bytes under
+    ``<meta charset="iso-8859-1">``: a single-byte codec never fails) is a wrong declaration, and which reading is
+    meant cannot be known: :class:`ExtractionError` (undecodable), never mojibake stored silently.
+
+    >>> decode_declared("臺灣".encode("cp950"), "big5")
+    ('臺灣', 'cp950')
+    >>> decode_declared("café".encode("latin-1"), "iso-8859-1")
+    ('café', 'iso-8859-1')
+    """
+    if not declared:
+        return decode_text(data)
+    codec = "cp950" if declared.lower() in BIG5_LABELS else declared.lower()
+    try:
+        text = data.decode(codec)
+    except (UnicodeDecodeError, LookupError):
+        return decode_text(data)
+    if _han(text) or data.isascii():
+        return text, codec
+    try:
+        other, encoding = decode_text(data)
+    except ExtractionError as exc:
+        if exc.detail.startswith(_AMBIGUOUS):  # Chinese text, Big5 or GB18030: not the declared codec's either
+            raise
+        return text, codec
+    if encoding in _CHINESE_READINGS and _han(other):  # not charset-normalizer's guesses: it reads café as UTF-16
+        raise ExtractionError(
+            Reason.UNDECODABLE,
+            f"declares charset {declared} but reads as {encoding} Chinese text ({_han(other)} Han characters,"
+            f" none as {declared}); correct the charset or save it as UTF-8",
+        )
+    return text, codec
 
 
 def _checked(text: str, encoding: str) -> tuple[str, str]:

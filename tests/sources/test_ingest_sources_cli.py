@@ -54,7 +54,7 @@ def test_textbooks_cli_quarantines_and_reingest_is_noop(cli, db_path, tmp_path, 
     ]
     terms = json.loads(recs[0][2])["licence_terms"]
     assert terms["agreement_id"] == "PUB-2025-1" and terms["audience"] == "internal" and terms["expiry"] == "2026-12-31"
-    assert json.loads(recs[2][2])["encoding"] == "big5"
+    assert json.loads(recs[2][2])["encoding"] == "cp950"
     assert "skipped 1: file not in manifest" in out
     code, out, _ = cli("--quiet", "ingest", "textbooks", str(d / "manifest.csv"))
     assert code == 3 and "4 unchanged" in out

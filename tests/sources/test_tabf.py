@@ -124,7 +124,7 @@ def test_batch_ingests_good_files_and_reports_each_problem(batch, collect):
     assert first.metadata["course"] == "授信" and first.metadata["edition"] == "2025"
     assert first.container == "tabf:handouts/credit.pdf" and first.source_id == "tabf"
     legacy = records[-1]
-    assert legacy.text == "《台灣銀行家》舊文：利率風險管理。" and legacy.metadata["encoding"] == "big5"
+    assert legacy.text == "《台灣銀行家》舊文：利率風險管理。" and legacy.metadata["encoding"] == "cp950"
     assert all(r.lang == "zh" for r in records)
 
 

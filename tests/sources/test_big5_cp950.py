@@ -1,0 +1,76 @@
+"""Review 8, findings 7 and 8: Big5 bytes were decoded with Python's ``big5`` before ``cp950``, which reads 11
+punctuation marks differently from what Windows wrote (～ as ∼, ‧ as •), so a UTF-8 and a Big5 copy of one text gave
+two records; and a declared ``<meta charset>`` was trusted blindly, storing Big5 under iso-8859-1 as mojibake."""
+
+from __future__ import annotations
+
+import pytest
+
+from sources.documents import ExtractionError, Reason, decode_text, extract
+from sources.manifest import read_manifest
+from sources.tabf import TabfSource
+
+#: every mark Python's big5 and cp950 read differently, as typed on Windows (cp950 writes each of them)
+MARKS = "‧﹑¯～⊕⊙∕﹨￥￠￡／＼"
+TEXT = "存款期間１～３年，利率依約翰‧史密斯教授之模型計算。" + MARKS
+
+
+def test_big5_bytes_read_as_windows_wrote_them():
+    assert decode_text(TEXT.encode("cp950")) == (TEXT, "cp950")
+
+
+def test_a_utf8_and_a_big5_copy_give_identical_records(tmp_path, collect):
+    d = tmp_path / "m"
+    d.mkdir()
+    (d / "u8.txt").write_text(TEXT + "\n", encoding="utf-8")
+    (d / "b5.txt").write_bytes((TEXT + "\n").encode("cp950"))
+    (d / "manifest.csv").write_text("path,licence_id\nu8.txt,CC-BY-4.0\nb5.txt,CC-BY-4.0\n", encoding="utf-8")
+    records, rejections, _ = collect(TabfSource([d / "manifest.csv"]))
+    assert rejections == []
+    assert {r.locator.split("#")[0]: r.text for r in records} == {"u8.txt": TEXT, "b5.txt": TEXT}
+
+
+def test_a_big5_manifest_quotes_titles_and_licensors_as_written(tmp_path):
+    d = tmp_path / "m"
+    d.mkdir()
+    (d / "a.txt").write_text(TEXT, encoding="utf-8")
+    row = "a.txt,存款利率１～３年期‧定期,王‧大明,CC-BY-4.0"
+    (d / "manifest.csv").write_bytes(f"path,title,licensor,licence_id\n{row}\n".encode("cp950"))
+    [got] = read_manifest(d / "manifest.csv")
+    assert (got.title, got.licensor) == ("存款利率１～３年期‧定期", "王‧大明")
+
+
+@pytest.mark.parametrize("label", ["big5", "BIG5", "x-x-big5", "cp950"])
+def test_html_declared_big5_is_read_as_cp950(tmp_path, label):
+    path = tmp_path / "p.html"
+    path.write_bytes(f"<html><head><meta charset='{label}'></head><body><p>{TEXT}</p></body></html>".encode("cp950"))
+    doc = extract(path)
+    assert (doc.encoding, doc.segments[0].text) == ("cp950", TEXT)
+
+
+@pytest.mark.parametrize("codec", ["cp950", "utf-8"])
+def test_chinese_bytes_under_a_wrong_single_byte_charset_are_quarantined(tmp_path, codec):
+    page = "<html><head><meta charset='iso-8859-1'></head><body><p>本行依據銀行法第三十三條規定辦理授信業務。</p>"
+    path = tmp_path / "p.html"
+    path.write_bytes(page.encode(codec))
+    with pytest.raises(ExtractionError) as info:
+        extract(path)
+    assert info.value.reason == Reason.UNDECODABLE
+    assert f"declares charset iso-8859-1 but reads as {codec} Chinese text" in info.value.detail
+
+
+def test_a_latin1_page_is_still_read_by_its_charset(tmp_path):
+    path = tmp_path / "p.html"
+    page = "<html><head><meta charset='iso-8859-1'></head><body><p>Le comité a publié l'été dernier.</p></body></html>"
+    path.write_bytes(page.encode("latin-1"))
+    doc = extract(path)
+    assert (doc.encoding, doc.segments[0].text) == ("iso-8859-1", "Le comité a publié l'été dernier.")
+
+
+def test_law_xml_declared_big5_is_read_as_cp950():
+    from lxml import etree
+
+    from sources.law_moj_xml import xml_bytes
+
+    data = f'<?xml version="1.0" encoding="Big5"?><法規><法規名稱>{TEXT}</法規名稱></法規>'.encode("cp950")
+    assert etree.fromstring(xml_bytes(data)).findtext("法規名稱") == TEXT
