@@ -22,7 +22,8 @@ import duckdb
 
 from provenance.holds import REASON as HOLD_REASON
 from provenance.holds import held_containers
-from provenance.licences import LicenceCatalogue
+from provenance.licence_terms import credit_value
+from provenance.licences import LicenceCatalogue, credit_problems
 from provenance.record_licence import (
     CREDIT_PATHS,
     TERM_PROBLEMS,
@@ -468,6 +469,10 @@ class Decider:
         )
         if not use.ok or use.grant is None:
             return ExportVerdict(False, use.code, use.reason, use.licence)
+        # the work and creator credited in front come from a manifest row: checked as the row was at ingest (a
+        # record ingested before that check carries no problem of its own)
+        if problems := credit_problems(licence_id, work, creator, self.cat):
+            return ExportVerdict(False, "licence_terms", "; ".join(problems), use.licence)
         attributions = credited(use.grant.attributions, self.cat[licence_id], work, creator, stage)
         return ExportVerdict(True, "", "", use.licence, attributions)
 
@@ -483,8 +488,9 @@ def credited(
     if lic.template or not lic.attribution_required:
         return attributions
     note = modification_note(stage)
-    # a manifest's title and licensor, one line each: a line break would start a markdown block in NOTICE.md
-    work, creator = (" ".join(x.split()) if x else x for x in (work, creator))
+    # a manifest's title and licensor, one plain line each (control and bidi characters dropped): a line break
+    # would start a markdown block in NOTICE.md; one that cannot be credited is refused first (credit_problems)
+    work, creator = (credit_value(x)[0] for x in (work, creator))
     if work or creator:
         credit = "，".join(x for x in (f"「{work}」" if work else "", creator or "") if x)
         attributions = tuple(f"{credit}：{a}" for a in attributions) if attributions else (credit,)

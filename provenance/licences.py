@@ -30,8 +30,8 @@ from provenance.licence_file import check_licence_catalogue_data as check_licenc
 from provenance.licence_file import licence_catalogue_path as licence_catalogue_path
 from provenance.licence_file import read_licence_catalogue_file as read_licence_catalogue_file
 from provenance.licence_terms import AUDIENCES as AUDIENCES
-from provenance.licence_terms import PURPOSES as PURPOSES
 from provenance.licence_terms import (
+    CREDIT_MAX,
     STATEMENT_MAX,
     _date,
     _intersect_audience,
@@ -41,6 +41,7 @@ from provenance.licence_terms import (
     is_audience,
     statement_problem,
 )
+from provenance.licence_terms import PURPOSES as PURPOSES
 from provenance.licence_terms import TAIWAN as TAIWAN
 from provenance.licence_terms import Terms as Terms
 from provenance.licence_terms import audience_allows as audience_allows
@@ -155,6 +156,37 @@ def term_problems(
         problems.append("attribution missing: the licence requires an attribution statement (column `attribution`)")
     if why := credit_value(terms.get("attribution"), STATEMENT_MAX)[1]:
         problems.append(statement_problem(why))
+    return problems
+
+
+def credit_problems(
+    licence_id: str | None,
+    title: Any,
+    licensor: Any,
+    licence_catalogue: LicenceCatalogue | None = None,
+) -> list[str]:
+    """Why a manifest row's ``title`` or ``licensor`` cannot be credited in front of its licence's statement (a
+    public licence that requires attribution: :func:`provenance._selection.credited`), one problem per column.
+    They come from a data row and go into NOTICE.md and every record's ``attribution`` as one plain line
+    (:func:`credit_value`): markdown, HTML, a link or more than :data:`CREDIT_MAX` characters is refused at
+    ``manifest check``, ingest and export (code ``licence_terms``).
+
+    >>> credit_problems("CC-BY-4.0", "講義 [點我](http://evil.example)", "示範教授")  # doctest: +ELLIPSIS
+    ["title holds markdown or a link ('['): ... correct the manifest's `title` column and ingest it again"]
+    >>> credit_problems("LicenseRef-Written-Agreement", "<b>講義</b>", None)  # an agreement credits its own statement
+    []
+    """
+    lic = (licence_catalogue or default_licence_catalogue()).get(licence_id)
+    if lic is None or lic.template or not lic.attribution_required:
+        return []
+    problems = []
+    for column, value in (("title", title), ("licensor", licensor)):
+        if why := credit_value(value)[1]:
+            problems.append(
+                f"{column} {why}: {lic.id}'s statement credits the work's title and its creator in front, each as "
+                f"one plain line of at most {CREDIT_MAX} characters, no markdown, HTML or link; correct the "
+                f"manifest's `{column}` column and ingest it again"
+            )
     return problems
 
 

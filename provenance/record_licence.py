@@ -26,6 +26,7 @@ __all__ = [
     "CREDIT_PATHS",
     "RecordUse",
     "credit_columns",
+    "credit_meta",
     "record_credit",
     "record_use",
     "source_rows",
@@ -75,6 +76,24 @@ def credit_columns(r: str) -> str:
     # one extraction of every path: as two, the export's sort of a 50,000-id range ran out of the 128 MB cap at 100k
     paths = ", ".join(f"'{p}'" for p in _PATHS)
     return f"json_extract_string({r}.metadata, [{paths}]) AS credit_meta, year({r}.created_at) AS taken_year"
+
+
+def credit_meta(metadata: Mapping[str, Any]) -> list[str | None]:
+    """``credit_meta`` (:func:`credit_columns`) of a record's metadata held as a dict, before it is stored: what a
+    dry run (``curate manifest check``) credits is read from the same paths as the export reads.
+
+    >>> credit_meta({"document_title": "講義", "fields": {"agency": "金管會"}, "year": 2025})[:8]
+    ['講義', None, None, None, None, '金管會', None, '2025']
+    """
+    out: list[str | None] = []
+    for path in _PATHS:
+        value: Any = metadata
+        for key in path[2:].split("."):
+            value = value.get(key) if isinstance(value, Mapping) else None
+        out.append(
+            None if value is None else value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        )
+    return out
 
 
 def record_credit(meta: list[str | None] | None, taken_year: int | None) -> dict[str, str]:

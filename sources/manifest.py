@@ -33,7 +33,7 @@ rejected for its licence id (unknown, missing, agreement incomplete); an identic
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -49,6 +49,9 @@ from sources.manifest_rows import (
     read_manifest,
     read_manifests,
 )
+
+#: the source row of a dry run that names none: a statement's {provider} and {dataset} left to the row's columns
+_NO_SOURCE: dict[str, Any] = {"source_id": "", "title": None, "metadata": {}}
 
 __all__ = [
     "AGREEMENT_LICENCE",
@@ -244,18 +247,24 @@ def row_version_metadata(row: ManifestRow) -> dict[str, Any]:
     return vm
 
 
-def check_manifest(manifest: Path) -> list[dict[str, Any]]:
+def check_manifest(
+    manifest: Path, source: Mapping[str, Any] | None = None, *, pii_expected: bool = False
+) -> list[dict[str, Any]]:
     """Dry run of a manifest: each row's effective terms and the exports it would be allowed into.
 
     One dict per manifest row (``line, path, licence_id, status, problems, terms, allowed``; ``status`` is
     ``ok``, ``problems``, ``blocked``, ``rejected`` or ``skipped`` for a row repeating an earlier one) plus
     one per file in the folder that no row names (``status = not in manifest``). Writes nothing.
     ``allowed`` lists ``PURPOSE AUDIENCE (commercial|non-commercial)`` for the audiences
-    ``public``, ``consortium`` and each ``member:BANK`` the terms name.
+    ``public``, ``consortium`` and each ``member:BANK`` the terms name. ``terms.attribution`` is the statement the
+    export writes for the row's records when ``source`` (``source_id``, ``title``, ``metadata``) is the row of the
+    source that ingests them (its title fills a statement's ``{provider}``/``{dataset}`` where the row names none)
+    and ``pii_expected`` is the source's (its titles are then not credited).
     """
     from provenance._selection import credited
     from provenance.errors import LicenceError
     from provenance.licences import PURPOSES, default_licence_catalogue, licence_today, record_terms
+    from provenance.record_licence import credit_meta, record_credit
 
     if not manifest.is_file():
         raise ConfigError(f"manifest `{manifest}` not found; pass the CSV that lists the files")
@@ -292,12 +301,11 @@ def check_manifest(manifest: Path) -> list[dict[str, Any]]:
         lic = cat.get(row.licence_id)
         try:
             terms = row.licence_terms if lic is not None and (lic.template or lic.terms_optional) else None
-            credit = {  # as the export reads the record's metadata (provider / agency, year, dataset columns)
-                "provider": row.extra.get("provider") or row.extra.get("agency"),
-                "dataset": row.extra.get("dataset"),
-                "year": row.extra.get("year") or str(licence_today().year),
-            }
-            grant = cat.grant(row.licence_id, terms, {"source_id": "manifest", "title": row.title}, credit)
+            # the record's metadata as ingest writes it, read as the export reads it (provider / agency, year,
+            # dataset columns), taken this year
+            meta = credit_meta({**row.extra, "licensor": row.licensor, "document_title": row.title})
+            credit = record_credit(meta, licence_today().year)
+            grant = cat.grant(row.licence_id, terms, source or _NO_SOURCE, credit)
         except LicenceError as exc:
             entry["status"] = "blocked"
             if str(exc) not in entry["problems"] and not entry["problems"]:
@@ -310,7 +318,9 @@ def check_manifest(manifest: Path) -> list[dict[str, Any]]:
             "commercial": grant.commercial,
             "expiry": grant.expiry.isoformat() if grant.expiry else None,
             # as the export credits an ingested text: the row's title and licensor in front of a public licence's
-            "attribution": list(credited(grant.attributions, lic, row.title, row.licensor, "ingest")),
+            "attribution": list(
+                credited(grant.attributions, lic, None if pii_expected else row.title, row.licensor, "ingest")
+            ),
             "agreement_id": list(grant.agreement_ids),
         }
         # the export's own rule: terms refused at ingest, or agreement terms beside a licence that takes none,

@@ -301,7 +301,7 @@ def _check_columns(manifest: Path, fieldnames: list[str]) -> None:
 
 
 def _read_rows(manifest: Path, known: frozenset[str] | None) -> Iterator[ManifestRow | Rejection]:
-    from provenance.licences import term_problems
+    from provenance.licences import credit_problems, term_problems
 
     known = known_licence_ids() if known is None else known
     base = manifest.parent.resolve()
@@ -380,14 +380,16 @@ def _read_rows(manifest: Path, known: frozenset[str] | None) -> Iterator[Manifes
                 if commercial is not None:
                     checked["commercial"] = commercial
                 checked = checked or None
-            problems = tuple(term_problems(licence, checked))
+            title = _clean(row.get("title"))
+            # the title and licensor a public licence's statement credits in front: one plain line each
+            problems = (*term_problems(licence, checked), *credit_problems(licence, title, licensor))
             extra = {k: v for k, v in row.items() if k not in KNOWN_COLUMNS and k and v.strip()}
             yield ManifestRow(
                 line=line,
                 rel_path=posixpath.normpath(Path(rel).as_posix()),  # sub/../a.txt and ./a.txt name a.txt
                 path=path,
                 licence_id=licence,
-                title=_clean(row.get("title")),
+                title=title,
                 licensor=licensor,
                 agreement_id=agreement,
                 audience=_clean(row.get("audience")),

@@ -19,8 +19,17 @@ manifest = click.Group("manifest", help="Licence manifests of document sources (
     help="Names in file names count too, as `ingest tabf --pii-expected` counts them (default: structured "
     "identifiers only).",
 )
+@click.option(
+    "--source",
+    "source_name",
+    type=click.Choice(["textbooks", "tabf"]),
+    default="textbooks",
+    show_default=True,
+    help="The source that will ingest the manifest: its title fills a statement's {provider}/{dataset} where the "
+    "row names none, so the attributions shown are those the export writes for its records.",
+)
 @JSON_OPTION
-def check_cmd(manifest_csv: Path, pii_expected: bool, as_json: bool) -> int:
+def check_cmd(manifest_csv: Path, pii_expected: bool, source_name: str, as_json: bool) -> int:
     """Print each row's effective licence terms and the exports it would be allowed into; writes nothing.
 
     Exit 0 when every row is usable, 3 when a row has problems (each named by manifest line, with
@@ -31,8 +40,11 @@ def check_cmd(manifest_csv: Path, pii_expected: bool, as_json: bool) -> int:
     """
     from curate.commands._common import exit_code
     from curate.pii.identifiers import IdentifierGuard
+    from sources import get_source_class
     from sources.manifest import check_manifest
 
+    info = get_source_class(source_name)([manifest_csv], pii_expected=pii_expected).source_infos()[0]
+    source = {"source_id": info.source_id, "title": info.title, "metadata": info.metadata}
     guard = IdentifierGuard()
     rows = [
         {
@@ -40,7 +52,7 @@ def check_cmd(manifest_csv: Path, pii_expected: bool, as_json: bool) -> int:
             "path": guard(r["path"], all_types=pii_expected),
             "problems": guard.walk(r["problems"], all_types=pii_expected),
         }
-        for r in check_manifest(manifest_csv)
+        for r in check_manifest(manifest_csv, source, pii_expected=info.pii_expected)
     ]
     bad = sum(1 for r in rows if r["status"] != "ok")
     if as_json:
@@ -64,5 +76,7 @@ def check_cmd(manifest_csv: Path, pii_expected: bool, as_json: bool) -> int:
             click.echo(f"  allowed: {'; '.join(r['allowed']) or 'no export'}")
         elif r["status"] not in ("not in manifest", "skipped"):
             click.echo("  allowed: no export (every export would block these records)")
+    if any(r["terms"] and r["terms"]["attribution"] for r in rows):
+        click.echo(f"attribution: as the export credits the records of `curate ingest {source_name}` (--source)")
     click.echo(f"{len(rows)} entries, {bad} with problems; nothing was written")
     return exit_code(bad)

@@ -1,0 +1,80 @@
+"""What NOTICE.md, the card and the data say to recipients (review 8, exports): a manifest row's title and licensor
+credited as one plain line, "modified" only for texts that changed, the dry run's statement as the export's,
+agreement terms and the licence catalogue stated, SPDX's profiles."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from test_export_credit import _attributions, _blocked, _export
+
+_BAD_TITLE = "## 假標題 [點我](http://evil.example) \u202eRTL"
+
+
+def _manifest(folder: Path, rows: list[dict[str, str]]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for r in rows:
+        (folder / r["path"]).write_text(f"第一章\n\n{r['path']} 講義內容說明銀行風險管理。\n", encoding="utf-8")
+    path = folder / "manifest.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=["path", "title", "licensor", "licence_id"])
+        w.writeheader()
+        w.writerows(rows)
+    return path
+
+
+def test_a_manifest_title_or_licensor_with_markup_is_refused_and_control_characters_are_dropped(cli, builder, tmp_path):
+    """Finding 1: the work and creator credited in front of a CC statement come from a data row: markdown, HTML or a
+    link is a term problem at `manifest check` and ingest and blocks the record at export (also one ingested before
+    the check); bidi and control characters never reach NOTICE.md or the `attribution` column."""
+    builder.source("older", "CC-BY-4.0", title="university textbooks")
+    older = builder.record("older", "o.txt#1", "舊目錄中的講義。", metadata={"document_title": "<b>舊講義</b>"})
+    builder.close()
+    manifest = _manifest(
+        tmp_path / "tb",
+        [
+            {"path": "a.txt", "title": _BAD_TITLE, "licensor": "示範教授", "licence_id": "CC-BY-4.0"},
+            {"path": "b.txt", "title": "講義B", "licensor": "<script>x</script> 教授", "licence_id": "CC-BY-SA-4.0"},
+            {"path": "c.txt", "title": "講義C\u202e", "licensor": "示範教授\u202e\x01", "licence_id": "CC-BY-4.0"},
+        ],
+    )
+    code, out, err = cli("manifest", "check", str(manifest))
+    assert code == 3 and "a.txt [CC-BY-4.0] problems" in out and "b.txt [CC-BY-SA-4.0] problems" in out, out + err
+    assert "title holds markdown or a link ('#')" in out and "licensor holds markdown or a link ('<')" in out
+    assert "c.txt [CC-BY-4.0] ok" in out and "\u202e" not in out and "\x01" not in out
+    code, out, _ = cli("ingest", "textbooks", str(manifest), "--strict", db=tmp_path / "strict.duckdb")
+    assert code == 3 and "quarantined 2: licence terms incomplete or invalid" in out, out
+    code, out, err = cli("ingest", "textbooks", str(manifest))
+    assert code == 0, out + err
+    out_dir = tmp_path / "e"
+    res = _export(cli, out_dir, "--pii-gate", "expected", audience="public", commercial="--commercial")
+    assert res["records"] == 1 and res["blocked_by_code"] == {"licence_terms": 3}, res
+    assert "title holds markdown or a link ('<')" in _blocked(out_dir)[older][1]
+    notice = (out_dir / "NOTICE.md").read_text("utf-8")
+    (statement,) = _attributions(out_dir).values()
+    assert statement.startswith("「講義C」，示範教授：university textbooks")
+    for text in (notice, statement):
+        assert "\u202e" not in text and "\x01" not in text and "evil.example" not in text and "<script>" not in text
+    assert "> 「講義C」，示範教授：" in notice
+
+
+def test_manifest_check_shows_the_statement_the_export_writes(cli, tmp_path):
+    """Finding 7: the dry run filled `{dataset}` from the row's title; the export fills it from the source's row
+    (`university textbooks`). Both now read the record's metadata and the source's row the same way."""
+    manifest = _manifest(
+        tmp_path / "tb", [{"path": "d.txt", "title": "講義D", "licensor": "作者D", "licence_id": "CC-BY-4.0"}]
+    )
+    code, out, err = cli("manifest", "check", str(manifest), "--json")
+    assert code == 0, out + err
+    (shown,) = json.loads(out)[0]["terms"]["attribution"]
+    code, out, err = cli("ingest", "textbooks", str(manifest))
+    assert code == 0, out + err
+    out_dir = tmp_path / "e"
+    _export(cli, out_dir, "--pii-gate", "expected", audience="public", commercial="--commercial")
+    assert list(_attributions(out_dir).values()) == [shown]
+    assert shown.startswith("「講義D」，作者D：university textbooks, licensed under CC BY 4.0")
+    code, out, _ = cli("manifest", "check", str(manifest), "--source", "tabf")
+    assert "attribution: 「講義D」，作者D：台灣金融研訓院 training material, licensed" in out
+    assert "attribution: as the export credits the records of `curate ingest tabf` (--source)" in out
