@@ -218,15 +218,35 @@ def candidate_batches(con: duckdb.DuckDBPyConnection) -> Iterator[list[tuple[Any
             yield stages.patch(batch)
 
 
+def _same_text(a: str, b: str, spans: str = "NULL") -> str:
+    """SQL: whether versions ``a`` and ``b`` (aliases) hold the same text. Their texts where both are stored; else
+    their content digests where both are of one kind (a keyed digest, ``hmac:``, is one function of the plain one,
+    so equal keyed digests mean equal texts): a raw version's text lies in the vault (``raw_vault``) and only its
+    digest, keyed since, stays in ``records``. A PII version's digest is plain beside its raw parent's keyed one:
+    ``spans``, the text spans its ``pii_scrubbed`` event masked, says whether it changed the text (none: the same).
+    Otherwise not known to be the same."""
+    return f"""CASE WHEN {a}.text IS NOT NULL AND {b}.text IS NOT NULL THEN {a}.text = {b}.text
+    WHEN {a}.content_sha256 IS NOT NULL AND {b}.content_sha256 IS NOT NULL
+         AND starts_with({a}.content_sha256, 'hmac:') = starts_with({b}.content_sha256, 'hmac:')
+      THEN {a}.content_sha256 = {b}.content_sha256
+    ELSE coalesce({spans} = 0, FALSE) END"""
+
+
 #: the stage that last changed each derived candidate's text, where that is not its own stage, in one pass over the
-#: catalogue: every version paired once with its parent (texts compared as they are), then each candidate walked up
-#: ``version_of`` to its ingested root over those pairs alone (rowids, no texts). A text equal to its root's is as
-#: taken in (the root's stage, ``ingest``: a PII pass that changed nothing, or one stage's change undone by a later
-#: one); else the nearest version whose text differs from its parent's names the change (review 5, export #4, #6)
+#: catalogue: every version paired once with its parent (texts compared as they are, or their digests where the
+#: parent's text went to the vault: :func:`_same_text`), then each candidate walked up ``version_of`` to its
+#: ingested root over those pairs alone (rowids, no texts). A text the same as its root's is as taken in (the root's
+#: stage, ``ingest``: a PII pass that changed nothing, or one stage's change undone by a later one); else the nearest
+#: version whose text differs from its parent's names the change (review 5, export #4, #6; review 8, export #5: a
+#: raw text in the vault made every later version "modified")
 _TEXT_STAGES = f"""
-WITH RECURSIVE steps AS MATERIALIZED (
-  SELECT c.rowid AS child, p.rowid AS parent, c.stage, coalesce(c.text, '') = coalesce(p.text, '') AS same
-  FROM records c JOIN records p ON p.record_id = c.version_of
+WITH RECURSIVE masked AS MATERIALIZED (
+  SELECT json_extract_string(detail, '$.new_record_id') AS new_id,
+         max(coalesce(json_array_length(json_extract(detail, '$.spans')), 1)) AS spans
+  FROM provenance_events WHERE action = 'pii_scrubbed' GROUP BY ALL
+), steps AS MATERIALIZED (
+  SELECT c.rowid AS child, p.rowid AS parent, c.stage, {_same_text("c", "p", "m.spans")} AS same
+  FROM records c JOIN records p ON p.record_id = c.version_of LEFT JOIN masked m ON m.new_id = c.record_id
 ), chain(leaf, node, changed, depth) AS (
   SELECT r.rowid, r.rowid, NULL::VARCHAR, 0 FROM records r
   WHERE {CANDIDATE} AND coalesce(r.stage, 'ingest') <> 'ingest' AND r.version_of IS NOT NULL
@@ -235,7 +255,8 @@ WITH RECURSIVE steps AS MATERIALIZED (
   FROM chain c JOIN steps s ON s.child = c.node
   WHERE c.depth < 10000  -- a version_of cycle (a damaged catalogue) ends here instead of never
 )
-SELECT l.record_id, CASE WHEN coalesce(l.text, '') = coalesce(root.text, '') THEN root.stage ELSE c.changed END AS now
+SELECT l.record_id,
+       CASE WHEN {_same_text("l", "root")} THEN root.stage ELSE coalesce(c.changed, root.stage) END AS now
 FROM chain c ANTI JOIN steps s ON s.child = c.node
 JOIN records l ON l.rowid = c.leaf JOIN records root ON root.rowid = c.node
 WHERE now IS DISTINCT FROM l.stage

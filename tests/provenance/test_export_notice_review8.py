@@ -78,3 +78,29 @@ def test_manifest_check_shows_the_statement_the_export_writes(cli, tmp_path):
     code, out, _ = cli("manifest", "check", str(manifest), "--source", "tabf")
     assert "attribution: 「講義D」，作者D：台灣金融研訓院 training material, licensed" in out
     assert "attribution: as the export credits the records of `curate ingest tabf` (--source)" in out
+
+
+def test_a_text_whose_raw_version_went_to_the_vault_is_not_called_modified(cli, tmp_path):
+    """Finding 5: the PII stage masked only metadata (an agency naming a person), so it made a version with the same
+    text and sealed the raw one in the vault (text NULL, digest keyed). The export compared the text with the
+    vault-cleared one and called every such text modified (個資遮蔽). Now digests are compared where a text is gone."""
+    rows = [
+        {"id": "a", "text": "本行辦理房屋貸款業務，依規定審核借款人還款能力。", "agency": "王小明 0912345678"},
+        {"id": "b", "text": "本行辦理外匯業務，客戶王小明之電話0912345678已登錄。", "agency": "金管會"},
+    ]
+    data = tmp_path / "m.jsonl"
+    data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    code, out, err = cli("ingest", "moda", str(data), "--licence", "OGDL-Taiwan-1.0", "--dataset", "ds1")
+    assert code == 0, out + err
+    for stage in ("hygiene", "pii"):
+        code, out, err = cli("-q", "run", stage, "--workers", "1")
+        assert code == 0, out + err
+    out_dir = tmp_path / "e"
+    res = _export(cli, out_dir, audience="consortium", commercial="--commercial")
+    assert res["records"] == 2, res
+    import pyarrow.parquet as pq
+
+    stages = {r["text"][:8]: (r["stage"], r["attribution"]) for r in pq.read_table(out_dir / "data").to_pylist()}
+    assert stages["本行辦理房屋貸款"][0] == "ingest" and "本文經修改" not in stages["本行辦理房屋貸款"][1]
+    assert stages["本行辦理外匯業務"][0] == "pii" and "本文經修改 modified: 個資遮蔽" in stages["本行辦理外匯業務"][1]
+    assert "1 of 2 texts were modified" in (out_dir / "NOTICE.md").read_text("utf-8")
