@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from provenance._selection import STAGE_CHANGES
+from provenance.licence_terms import credit_value
 from provenance.licences import LicenceCatalogue
 
 _NS = "urn:finllm-curate:export"
@@ -66,12 +67,16 @@ def notice(
             obligations.append("attribution required")
         if lic.share_alike:
             obligations.append("share-alike: adaptations must carry the same licence")
-        if not lic.sublicensable:
-            obligations.append("not sublicensable or transferable")
+        if not lic.sublicensable or not lic.transferable:  # each word from its own flag (CC: only not sublicensable)
+            words = [
+                w for w, ok in (("sublicensable", lic.sublicensable), ("transferable", lic.transferable)) if not ok
+            ]
+            obligations.append(f"not {' or '.join(words)}")
         if not lic.commercial:
             obligations.append("non-commercial")
         url = f" <{lic.url}>" if lic.url else ""
         lines.append(f"* `{lid}`: {lic.name}{url}" + (f" ({'; '.join(obligations)})" if obligations else ""))
+    lines += _grants(info)
     lines += ["", "## Attribution statements", ""]
     if not attributions:
         lines.append("No included licence requires attribution.")
@@ -83,6 +88,40 @@ def notice(
             lines += ["", *[f"> {ln}" if ln else ">" for ln in statement.splitlines()], ""]
     lines += _modifications(info)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _grant_line(g: Mapping[str, Any]) -> str:
+    """One agreement or grant as NOTICE.md states it: id, purposes, audience, commercial use, expiry, records."""
+    ids = ", ".join(f"`{_plain(a)}`" for a in g["agreement_ids"])
+    return (
+        f"* `{g['licence']}`" + (f", agreement {ids}" if ids else "") + f": purposes {', '.join(g['purposes'])};"
+        f" audience {', '.join(g['audience'])}; commercial use {'yes' if g['commercial'] else 'no'}; "
+        + (f"**expires {g['expiry']}**: no use after that date" if g["expiry"] else "no expiry")
+        + f" ({g['records']} records)"
+    )
+
+
+def _plain(value: Any) -> str:
+    """An agreement id (a manifest's column) as one plain line for markdown, or why it is not shown."""
+    text, why = credit_value(value)
+    return text.replace("`", "") if not why else f"(not shown: {why})"
+
+
+def _grants(info: Mapping[str, Any]) -> list[str]:
+    """NOTICE's section on the agreements and time-limited grants its records are under: what recipients may do
+    with them and until when (the card has the same table)."""
+    grants = info.get("grants") or []
+    if not grants:
+        return []
+    return [
+        "",
+        "## Agreements and grants",
+        "",
+        "Records under an agreement or a time-limited grant may be used only for its purposes, by its audience and "
+        "until its expiry (column `licence_id`; `curate audit record RECORD_ID` names a record's agreement):",
+        "",
+        *(_grant_line(g) for g in grants),
+    ]
 
 
 def _modifications(info: Mapping[str, Any]) -> list[str]:
@@ -201,6 +240,22 @@ def card(info: Mapping[str, Any], cat: LicenceCatalogue, used_ids: list[str], sh
         "| --- | --- |",
     ]
     lines += [f"| `{k}` | {v} |" for k, v in info["licences"].items()]
+    if info.get("grants"):
+        lines += [
+            "",
+            "## Agreements and grants",
+            "",
+            "Use only for these purposes and audiences, and not after the expiry (NOTICE.md):",
+            "",
+            "| licence | agreement | purposes | audience | commercial | expiry | records |",
+            "| --- | --- | --- | --- | --- | --- | --- |",
+        ]
+        lines += [
+            f"| `{g['licence']}` | {', '.join(_plain(a) for a in g['agreement_ids']) or '-'} | "
+            f"{', '.join(g['purposes'])} | {', '.join(g['audience'])} | {'yes' if g['commercial'] else 'no'} | "
+            f"{g['expiry'] or 'none'} | {g['records']} |"
+            for g in info["grants"]
+        ]
     lines += [
         "",
         "## Blocked records",

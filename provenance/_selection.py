@@ -23,7 +23,7 @@ import duckdb
 from provenance.holds import REASON as HOLD_REASON
 from provenance.holds import held_containers
 from provenance.licence_terms import credit_value
-from provenance.licences import LicenceCatalogue, credit_problems
+from provenance.licences import Grant, LicenceCatalogue, credit_problems
 from provenance.record_licence import (
     CREDIT_PATHS,
     TERM_PROBLEMS,
@@ -328,6 +328,8 @@ class ExportVerdict:
     reason: str = ""
     licence: str = ""
     attributions: tuple[str, ...] = ()
+    #: an included record's agreement or grant terms (:func:`grant_terms`), empty under a licence without any
+    terms: tuple[Any, ...] = ()
 
 
 class Params(Protocol):
@@ -495,7 +497,25 @@ class Decider:
         if problems := credit_problems(licence_id, work, creator, self.cat):
             return ExportVerdict(False, "licence_terms", "; ".join(problems), use.licence)
         attributions = credited(use.grant.attributions, self.cat[licence_id], work, creator, stage)
-        return ExportVerdict(True, "", "", use.licence, attributions)
+        return ExportVerdict(True, "", "", use.licence, attributions, grant_terms(use.grant))
+
+
+def grant_terms(grant: Grant) -> tuple[Any, ...]:
+    """What recipients must be told of an agreement or a time-limited grant (NOTICE.md, the card): its ids,
+    permitted purposes, audience, commercial use and expiry; empty for a licence without agreement or end date.
+
+    >>> from provenance.licences import default_licence_catalogue
+    >>> terms = {"agreement_id": "A1", "licensor": "TABF", "audience": "member:CTBC", "purposes": ["training"],
+    ...          "attribution": "© TABF", "expiry": "2027-12-31"}
+    >>> grant_terms(default_licence_catalogue().grant("LicenseRef-Written-Agreement", terms))
+    (('A1',), ('training',), ('member:CTBC',), False, '2027-12-31')
+    >>> grant_terms(default_licence_catalogue().grant("CC-BY-4.0"))
+    ()
+    """
+    if not grant.agreement_ids and grant.expiry is None:
+        return ()
+    expiry = grant.expiry.isoformat() if grant.expiry else ""
+    return (grant.agreement_ids, tuple(sorted(grant.purposes)), grant.audience, grant.commercial, expiry)
 
 
 def credited(

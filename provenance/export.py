@@ -283,6 +283,18 @@ def _export(
         "pii_gate": params.pii_gate,
         "pii_unchecked": sel.pii_unchecked,
         "stages": dict(sorted(sel.stages.items())),
+        "grants": [
+            {
+                "licence": k[0],
+                "agreement_ids": list(k[1]),
+                "purposes": list(k[2]),
+                "audience": list(k[3]),
+                "commercial": k[4],
+                "expiry": k[5],
+                "records": n,
+            }
+            for k, n in sorted(sel.grants.items(), key=lambda kv: repr(kv[0]))
+        ],
     }
     files = _write_documents(staging, info, cat, sel, writer)
     fault("export_written")  # crash tests: every file written, nothing recorded
@@ -337,6 +349,8 @@ class _Selection:
     languages: set[str] = field(default_factory=set)
     #: included records by the stage that made their version (``ingest``: as taken in, else modified)
     stages: Counter[str] = field(default_factory=Counter)
+    #: included records by licence and agreement or grant terms (:func:`provenance._selection.grant_terms`)
+    grants: Counter[tuple[Any, ...]] = field(default_factory=Counter)
     #: included records that have not passed the PII stage (only under ``--pii-gate expected``)
     pii_unchecked: int = 0
     manifest_sha256: str = ""
@@ -390,6 +404,8 @@ def _select(
                 sel.chars += len(out_row["text"])
                 for a in dec.attributions:
                     sel.attributions[dec.licence][a][row[1]] += 1
+                if dec.terms:
+                    sel.grants[(dec.licence, *dec.terms)] += 1
             if progress:
                 progress(len(batch))
         writer.flush(final=True)

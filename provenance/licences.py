@@ -73,6 +73,10 @@ class Licence:
     terms_optional: bool = False
     """Terms may narrow this licence (e.g. a grant's expiry) but are not required."""
     aliases: tuple[str, ...] = ()
+    transferable: bool = True
+    """Whether a licensee may transfer the licence (``false``: a grant to the licensee alone). A CC licence is
+    transferable in this sense: every recipient receives it from the licensor (CC BY 4.0 §2(a)(5)(A)); it is
+    only not sublicensable."""
     attribution_requires: tuple[str, ...] = ()
     """Placeholders (``provider``, ``year``, ``dataset``) the statement cannot go without: a record for which one
     is unknown is refused (OGDL: a missing attribution voids the licence)."""
@@ -96,6 +100,7 @@ class Licence:
             "attribution": self.attribution,
             "share_alike": self.share_alike,
             "sublicensable": self.sublicensable,
+            "transferable": self.transferable,
             "expiry": self.expiry.isoformat() if self.expiry else None,
             "template": self.template,
             "terms_optional": self.terms_optional,
@@ -463,6 +468,7 @@ def load_licence_catalogue(path: str | Path | None = None) -> LicenceCatalogue:
             template=e.get("template", False),
             terms_optional=e.get("terms_optional", False),
             aliases=tuple(e.get("aliases", [])),
+            transferable=e.get("transferable", True),
             attribution_requires=tuple(e.get("attribution_requires", [])),
         )
         licences[lic.id] = lic

@@ -104,3 +104,35 @@ def test_a_text_whose_raw_version_went_to_the_vault_is_not_called_modified(cli, 
     assert stages["本行辦理房屋貸款"][0] == "ingest" and "本文經修改" not in stages["本行辦理房屋貸款"][1]
     assert stages["本行辦理外匯業務"][0] == "pii" and "本文經修改 modified: 個資遮蔽" in stages["本行辦理外匯業務"][1]
     assert "1 of 2 texts were modified" in (out_dir / "NOTICE.md").read_text("utf-8")
+
+
+def test_notice_and_card_state_each_agreement_and_cc_is_not_called_not_transferable(builder, cli, tmp_path):
+    """Finding 4 (NOTICE): a bank receiving the folder could not know that the agreement's records must not be used
+    after 2030-12-31, nor for what; and CC BY material was called "not sublicensable or transferable" (CC BY 4.0
+    §2(a)(1) lets every recipient share it; only sublicensing is excluded, §2(a)(5))."""
+    from prov_helpers import TEXTBOOK_TERMS
+
+    builder.source(
+        "textbook", "LicenseRef-Written-Agreement", title="銀行實務", metadata={"licence_terms": TEXTBOOK_TERMS}
+    )
+    builder.source("ocw", "CC-BY-4.0", title="大學開放課程講義")
+    builder.record("textbook", "ch1", "第一章 銀行實務概論。")
+    builder.record("ocw", "lec1", "貨幣銀行學講義。", metadata={"document_title": "貨幣銀行學", "licensor": "某教授"})
+    builder.close()
+    out = tmp_path / "e"
+    _export(cli, out)
+    notice = (out / "NOTICE.md").read_text("utf-8")
+    assert (
+        "* `LicenseRef-Written-Agreement`, agreement `TB-2026-001`: purposes evaluation, training; audience "
+        "consortium; commercial use no; **expires 2030-12-31**: no use after that date (1 records)"
+    ) in notice
+    assert "* `CC-BY-4.0`: Creative Commons Attribution 4.0 International" in notice
+    cc_line = next(ln for ln in notice.splitlines() if ln.startswith("* `CC-BY-4.0`"))
+    assert "not sublicensable)" in cc_line and "transferable" not in cc_line
+    agreement_line = next(ln for ln in notice.splitlines() if ln.startswith("* `LicenseRef-Written-Agreement`:"))
+    assert "not sublicensable or transferable" in agreement_line
+    card = (out / "README.md").read_text("utf-8")
+    assert (
+        "| `LicenseRef-Written-Agreement` | TB-2026-001 | evaluation, training | consortium | no | 2030-12-31 | 1 |"
+        in card
+    )
