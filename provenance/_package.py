@@ -59,6 +59,7 @@ def notice(
         "",
         "## Licences",
         "",
+        *_catalogue_statement(info),
     ]
     for lid in used_ids:
         lic = cat[lid]
@@ -88,6 +89,23 @@ def notice(
             lines += ["", *[f"> {ln}" if ln else ">" for ln in statement.splitlines()], ""]
     lines += _modifications(info)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _catalogue_statement(info: Mapping[str, Any]) -> list[str]:
+    """NOTICE's line on a licence catalogue other than the shipped one (``export dataset --catalogue``)."""
+    if info.get("catalogue_shipped", True):
+        return []
+    return [
+        f"The licence facts below come from a **custom licence catalogue** `{_plain(info['catalogue_name'])}` "
+        f"(sha256 `{info['catalogue_sha256']}`), not the one shipped with the workbench.",
+        "",
+    ]
+
+
+def _catalogue_cell(info: Mapping[str, Any]) -> str:
+    if info.get("catalogue_shipped", True):
+        return "shipped"
+    return f"**custom** `{_plain(info['catalogue_name'])}` (sha256 `{info['catalogue_sha256']}`)"
 
 
 def _grant_line(g: Mapping[str, Any]) -> str:
@@ -233,6 +251,7 @@ def card(info: Mapping[str, Any], cat: LicenceCatalogue, used_ids: list[str], sh
         f"| shards | {len(shards)} ({info['format']}) |",
         f"| catalogue state (ledger seq, hash) | {info.get('state_seq', '')} `{info['state_hash']}` |",
         f"| manifest sha256 | `{info['manifest_sha256']}` |",
+        f"| licence catalogue | {_catalogue_cell(info)} |",
         "",
         "## Licences",
         "",

@@ -268,6 +268,9 @@ def _export(
         "state_seq": seq_row[0][0] if seq_row else 0,  # with the hash: the ledger head this export was made at
         "as_of": as_of,
         "catalogue_sha256": cat_sha,
+        # NOTICE and the card name a catalogue other than the shipped one: its licence facts are the ones stated
+        "catalogue_shipped": cat_sha == hashlib.sha256(licence_catalogue_path().read_bytes()).hexdigest(),
+        "catalogue_name": Path(cat.path).name if cat.path else licence_catalogue_path().name,
         "manifest_sha256": manifest_sha,
         "records": sel.records,
         "characters": sel.chars,
@@ -468,8 +471,7 @@ def _record_export(
                         # `audit export` flags an export made with a licence catalogue other than the shipped one
                         "licence_catalogue": {
                             "sha256": info["catalogue_sha256"],
-                            "shipped": info["catalogue_sha256"]
-                            == hashlib.sha256(licence_catalogue_path().read_bytes()).hexdigest(),
+                            "shipped": info["catalogue_shipped"],
                         },
                         "records": sel.records,
                         "items_digest": digest,

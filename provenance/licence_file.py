@@ -80,6 +80,7 @@ def check_licence_catalogue_data(data: dict[str, Any]) -> list[str]:
             seen[name] = i
         if lid and not lid.startswith("LicenseRef-") and lid not in KNOWN_SPDX:
             problems.append(f"{where}: unknown SPDX id; use an id from the SPDX licence list or a LicenseRef- id")
+        problems += [f"{where}: {p}" for p in spdx_contradictions(entry)]
         if entry.get("attribution_required") and not entry.get("template") and not entry.get("attribution"):
             problems.append(f"{where}: attribution_required but no attribution statement")
         if not entry.get("template") and not entry.get("purposes"):
@@ -95,6 +96,40 @@ def check_licence_catalogue_data(data: dict[str, Any]) -> list[str]:
     missing = [r for r in REQUIRED_IDS if r not in seen]
     if missing:
         problems.append(f"licence catalogue: required ids missing: {', '.join(missing)}")
+    return problems
+
+
+#: what a Creative Commons licence's SPDX id fixes: (part of the id, field, value it must have, the licence's word)
+_CC_FACTS = (
+    ("-BY-", "attribution_required", True, "requires attribution (BY)"),
+    ("-NC-", "commercial", False, "forbids commercial use (NC)"),
+    ("-SA-", "share_alike", True, "requires share-alike (SA)"),
+)
+
+
+def spdx_contradictions(entry: dict[str, Any]) -> list[str]:
+    """Where an entry contradicts the Creative Commons licence its SPDX id names, one line each: an NC licence
+    stated as commercial exported NC material in a commercial export (review 8, export #6). A NoDerivatives (ND)
+    licence is refused: the catalogue cannot say that the stages must not change its texts.
+
+    >>> spdx_contradictions({"id": "CC-BY-NC-SA-4.0", "commercial": True, "share_alike": True,
+    ...                      "attribution_required": True})
+    ['CC-BY-NC-SA-4.0 forbids commercial use (NC): set `commercial = false`']
+    >>> spdx_contradictions({"id": "CC-BY-ND-4.0", "commercial": True, "attribution_required": True})[0][:40]
+    'CC-BY-ND-4.0 forbids adaptations (ND), w'
+    """
+    lid = str(entry.get("id", ""))
+    if not lid.startswith("CC-"):
+        return []
+    problems = []
+    if "-ND-" in f"{lid}-":
+        problems.append(
+            f"{lid} forbids adaptations (ND), which the catalogue cannot express (the stages change texts): "
+            "leave it out, or list the material under a LicenseRef- entry after legal review"
+        )
+    for part, key, value, word in _CC_FACTS:
+        if part in f"{lid}-" and key in entry and entry[key] is not value:
+            problems.append(f"{lid} {word}: set `{key} = {str(value).lower()}`")
     return problems
 
 

@@ -136,3 +136,24 @@ def test_notice_and_card_state_each_agreement_and_cc_is_not_called_not_transfera
         "| `LicenseRef-Written-Agreement` | TB-2026-001 | evaluation, training | consortium | no | 2030-12-31 | 1 |"
         in card
     )
+
+
+def test_notice_and_card_name_a_custom_licence_catalogue(builder, cli, tmp_path):
+    """Finding 6: an export made with `--catalogue` stated that catalogue's licence facts as if they were the
+    shipped ones; only `audit export` said otherwise, on the steward's side."""
+    from provenance.licences import licence_catalogue_path
+
+    builder.source("ocw", "CC-BY-4.0", title="大學開放課程講義")
+    builder.record("ocw", "lec1", "貨幣銀行學講義。")
+    builder.close()
+    custom = tmp_path / "custom.toml"
+    text = licence_catalogue_path().read_text("utf-8")
+    custom.write_text(text.replace("Creative Commons Attribution 4.0 International", "CC BY 4.0 (ours)"), "utf-8")
+    shipped, ours = tmp_path / "s", tmp_path / "c"
+    _export(cli, shipped)
+    _export(cli, ours, "--catalogue", str(custom))
+    assert "custom licence catalogue" not in (shipped / "NOTICE.md").read_text("utf-8")
+    assert "| licence catalogue | shipped |" in (shipped / "README.md").read_text("utf-8")
+    notice = (ours / "NOTICE.md").read_text("utf-8")
+    assert "from a **custom licence catalogue** `custom.toml` (sha256 `" in notice and "CC BY 4.0 (ours)" in notice
+    assert "| licence catalogue | **custom** `custom.toml` (sha256 `" in (ours / "README.md").read_text("utf-8")

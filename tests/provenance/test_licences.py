@@ -78,8 +78,31 @@ def _entry(data, lid):
         (lambda d: _entry(d, "CC0-1.0").update(purposes=["training", "selling"]), "`CC0-1.0` field `purposes.1`"),
         (lambda d: _entry(d, "OGDL-Taiwan-1.0").update(audience=["everyone"]), "`OGDL-Taiwan-1.0` field `audience.0`"),
         (lambda d: d["licence"].remove(_entry(d, "CC0-1.0")), "required ids missing: CC0-1.0"),
+        # an entry that contradicts the licence its SPDX id names (review 8, export #6)
+        (
+            lambda d: _entry(d, "CC-BY-NC-SA-4.0").update(commercial=True),
+            "`CC-BY-NC-SA-4.0`: CC-BY-NC-SA-4.0 forbids commercial use (NC): set `commercial = false`",
+        ),
+        (
+            lambda d: _entry(d, "CC-BY-SA-4.0").update(share_alike=False),
+            "`CC-BY-SA-4.0`: CC-BY-SA-4.0 requires share-alike (SA): set `share_alike = true`",
+        ),
+        (
+            lambda d: d["licence"].append({**_entry(d, "CC-BY-4.0"), "id": "CC-BY-ND-4.0", "aliases": []}),
+            "`CC-BY-ND-4.0`: CC-BY-ND-4.0 forbids adaptations (ND)",
+        ),
     ],
-    ids=["unknown-spdx", "missing-obligation", "missing-attribution", "bad-purpose", "bad-audience", "missing-id"],
+    ids=[
+        "unknown-spdx",
+        "missing-obligation",
+        "missing-attribution",
+        "bad-purpose",
+        "bad-audience",
+        "missing-id",
+        "nc-commercial",
+        "sa-not-share-alike",
+        "nd",
+    ],
 )
 def test_check_names_the_bad_entry(tmp_path, cli, mutate, needle):
     path = _write_variant(tmp_path, mutate)
