@@ -14,6 +14,9 @@ from provenance.licence_terms import credit_value
 from provenance.licences import LicenceCatalogue
 
 _NS = "urn:finllm-curate:export"
+#: SPDX 3.0.1 ExpandedLicensing/CustomLicense as its JSON-LD context names it: the element a LicenseRef- id's
+#: ``customIdToUri`` entry points at
+_CUSTOM = "expandedlicensing_CustomLicense"
 FIELD_DOCS: dict[str, str] = {
     "record_id": "Catalogue record id (sha256); look it up with `curate audit record ID`.",
     "source_id": "Source the record was ingested from.",
@@ -421,7 +424,9 @@ def spdx(info: Mapping[str, Any], cat: LicenceCatalogue, used_ids: list[str], sh
             "creationInfo": ci,
             "name": f"SPDX document for {_name(info)}",
             "dataLicense": f"{base}:data-licence",
-            "profileConformance": ["core", "software", "dataset", "simpleLicensing", "expandedLicensing"],
+            # expandedLicensing only where one of its elements is in the graph (a CustomLicense per LicenseRef- id)
+            "profileConformance": ["core", "software", "dataset", "simpleLicensing"]
+            + (["expandedLicensing"] if any(e["type"] == _CUSTOM for e in graph) else []),
             "rootElement": [pkg],
             "element": sorted(e.get("spdxId") for e in graph if e.get("spdxId")),
         }
@@ -494,7 +499,7 @@ def _spdx_licences(graph: list[dict[str, Any]], base: str, ci: str, cat: Licence
             eid = f"{base}:licence:{lid}"
             graph.append(
                 {
-                    "type": "expandedlicensing_CustomLicense",
+                    "type": _CUSTOM,
                     "spdxId": eid,
                     "creationInfo": ci,
                     "name": lid,

@@ -157,3 +157,34 @@ def test_notice_and_card_name_a_custom_licence_catalogue(builder, cli, tmp_path)
     notice = (ours / "NOTICE.md").read_text("utf-8")
     assert "from a **custom licence catalogue** `custom.toml` (sha256 `" in notice and "CC BY 4.0 (ours)" in notice
     assert "| licence catalogue | **custom** `custom.toml` (sha256 `" in (ours / "README.md").read_text("utf-8")
+
+
+def test_spdx_claims_expanded_licensing_only_with_its_elements(builder, cli, tmp_path):
+    """Finding 8: `profileConformance` claimed expandedLicensing in every document; now only where a CustomLicense
+    element (one per LicenseRef- id, each `customIdToUri` entry naming one, `seeAlso` its catalogue url) is there."""
+    builder.source("law_moj", "OGDL-Taiwan-1.0", metadata={"provider": "法務部", "dataset": "法規"})
+    builder.source("fsc_press", "LicenseRef-TW-Copyright-Art9", title="金管會新聞稿")
+    builder.record("law_moj", "a", "本法所稱銀行。")
+    press = builder.record("fsc_press", "20260101", "金管會發布新聞稿。")
+    builder.close()
+    both, listed_only = tmp_path / "b", tmp_path / "l"
+    _export(cli, both)
+    code, _, err = cli("provenance", "withdraw", "--record", press, "--reason", "takedown request")
+    assert code == 0, err
+    _export(cli, listed_only)
+    customs = {}
+    for out in (both, listed_only):
+        graph = json.loads((out / "spdx.jsonld").read_text("utf-8"))["@graph"]
+        ids = {e["spdxId"]: e for e in graph if "spdxId" in e}
+        (document,) = [e for e in graph if e["type"] == "SpdxDocument"]
+        customs[out] = [e for e in graph if e["type"] == "expandedlicensing_CustomLicense"]
+        for expr in (e for e in graph if e["type"] == "simplelicensing_LicenseExpression"):
+            for entry in expr.get("simplelicensing_customIdToUri", []):
+                assert ids[entry["value"]]["type"] == "expandedlicensing_CustomLicense"
+                assert entry["key"] in expr["simplelicensing_licenseExpression"]
+        assert ("expandedLicensing" in document["profileConformance"]) == bool(customs[out]), out
+    (art9,) = customs[both]
+    assert art9["name"] == "LicenseRef-TW-Copyright-Art9" and art9["expandedlicensing_seeAlso"][0].startswith(
+        "https://"
+    )
+    assert customs[listed_only] == []
