@@ -396,7 +396,7 @@ class _Ingestor:
                 " JOIN records r USING (record_id) WHERE n.version_of IS NOT NULL OR n.historical_of IS NOT NULL"
                 " ORDER BY n.doc_key, n.record_id"
             ).fetchall()
-            from curate.ingest_terms import classify_new_versions, relicense_batch
+            from curate.ingest_terms import classify_new_versions, relicense_batch, stale_duplicates_of_new_rows
 
             terms_changed = (
                 classify_new_versions(
@@ -409,9 +409,11 @@ class _Ingestor:
             )
             events = self._events(now, n_new, new_rows, terms_changed, removed)
             ledger.append(con, events, at=now)
+            # a created_at of their own: the batch event's members are the run's versions created at `now`
+            self.last_at = now + dt.timedelta(microseconds=1)
             relicensed, relicensed_rows = (
-                relicense_batch(con, run_id=run_id, at=now, terms_digest=self.terms.digest)
-                if n_records > n_new
+                relicense_batch(con, run_id=run_id, at=self.last_at, terms_digest=self.terms.digest)
+                if n_records > n_new or stale_duplicates_of_new_rows(con)
                 else (0, 0)
             )
             # what dedup kept in place of another record and is now superseded: that record is released

@@ -36,6 +36,7 @@ __all__ = [
     "classify_new_versions",
     "relicense_batch",
     "relicensed_versions",
+    "stale_duplicates_of_new_rows",
     "terms_of",
     "write_terms_versions",
 ]
@@ -252,17 +253,18 @@ def write_terms_versions(
 #: id: same text and identity) under another licence than the batch's: the ingested version itself, or what a stage
 #: or an earlier correction made of it (a processing stage's version, a terms-only version: same text, metadata and
 #: title), never a later ingest's new content; and the duplicates of their documents made before them (a stale
-#: duplicate: an earlier text of the document, which a withdrawal of the current one releases). ``_inc_t``/``_new``:
+#: duplicate: an earlier text of the document, which a withdrawal of the current one releases), also of a document
+#: whose row is new in the batch (its text changed: review 7 of the relicense fixes, finding 2). ``_inc_t``/``_new``:
 #: the batch's tables (curate/ingest_rows.py).
 _RELICENSE_SQL = """
 WITH RECURSIVE
-  seen AS (SELECT DISTINCT record_id, licence_id FROM _inc_t
-           WHERE licence_id IS NOT NULL AND record_id NOT IN (SELECT record_id FROM _new)),
+  batch AS (SELECT DISTINCT record_id, licence_id FROM _inc_t WHERE licence_id IS NOT NULL),
+  seen AS (SELECT * FROM batch WHERE record_id NOT IN (SELECT record_id FROM _new)),
   k AS (SELECT * FROM ({correctable})),
   walk(start_id, record_id, new_lic) AS (
     SELECT record_id, record_id, licence_id FROM seen
     UNION
-    SELECT s.record_id, d.record_id, s.licence_id FROM seen s JOIN _relicense_family b ON b.record_id = s.record_id
+    SELECT s.record_id, d.record_id, s.licence_id FROM batch s JOIN _relicense_family b ON b.record_id = s.record_id
     JOIN _relicense_family d ON d.source_id = b.source_id AND d.doc_key = b.doc_key AND d.record_id <> b.record_id
          AND d.created_at <= b.created_at
     JOIN k ON k.record_id = d.record_id AND k.status = 'duplicate'
@@ -289,27 +291,38 @@ def _aliases() -> dict[str, list[str]]:
     return {"alias": list(aliases), "canon": [aliases[a] for a in aliases]}
 
 
+def stale_duplicates_of_new_rows(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether a document of a row new in the ingest batch (``_new``) has a duplicate or withdrawn version: a batch of
+    new rows alone then still needs :func:`relicense_batch` (its text changed and its licence with it)."""
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM records WHERE status IN ('duplicate', 'withdrawn')"
+            " AND doc_key IN (SELECT doc_key FROM _new) AND record_id NOT IN (SELECT record_id FROM _new) LIMIT 1)"
+        ).fetchone()[0]
+    )
+
+
 def relicense_batch(
     con: duckdb.DuckDBPyConnection, *, run_id: str, at: Any, terms_digest: Any = None
 ) -> tuple[int, int]:
     """Rows of the ingest batch already in the catalogue but ingested now under another licence (MODA's
     ``--licence`` corrected; its records' ids do not hold the licence): a new version of each of their active
     versions (followed through stages and earlier corrections) with the new licence, same text and processing
-    state, and a ``licence_terms_changed`` event, inside the caller's transaction. Returns (versions written, batch
-    rows they follow). It once matched the ingested id only, so a correction after a stage or a first correction
+    state, and a ``licence_terms_changed`` event, inside the caller's transaction; so are the stale duplicates of the
+    documents of rows new in the batch. Returns (versions written, batch rows they follow that are not new). It once matched the ingested id only, so a correction after a stage or a first correction
     changed the source row alone and exports kept the old licence."""
     con.execute(  # the batch's documents only: records has no index (migration 0101)
         "CREATE OR REPLACE TEMP TABLE _relicense_family AS SELECT record_id, source_id, doc_key, version_of, status,"
         " stage, created_at,"
         " title, metadata, content_sha256, licence_id FROM records WHERE doc_key IN (SELECT doc_key FROM _inc_t"
-        " WHERE licence_id IS NOT NULL AND record_id NOT IN (SELECT record_id FROM _new))"
+        " WHERE licence_id IS NOT NULL)"  # new rows too: their documents' stale duplicates (_RELICENSE_SQL)
     )
     aliases = _aliases()
     # the walk only when some version of the batch's documents holds a licence other than a batch row's: a re-ingest
     # under the same licence (every law.moj dump) then costs one scan of the family, not the walk (+75 MB at 100k)
     differs = con.execute(
         "SELECT count(*) FROM (SELECT 1 FROM _relicense_family r, (SELECT DISTINCT licence_id FROM _inc_t WHERE"
-        " licence_id IS NOT NULL AND record_id NOT IN (SELECT record_id FROM _new)) b"
+        " licence_id IS NOT NULL) b"
         " WHERE coalesce($canon[list_position($alias, r.licence_id)], r.licence_id)"
         " IS DISTINCT FROM coalesce($canon[list_position($alias, b.licence_id)], b.licence_id) LIMIT 1)",
         aliases,
@@ -324,7 +337,11 @@ def relicense_batch(
         return 0, 0
     rows, events = relicensed_versions([f[1:] for f in found], run_id)
     written = write_terms_versions(con, rows, events, run_id=run_id, at=at, terms_digest=terms_digest)
-    return written, len({f[0] for f in found})
+    followed = con.execute(  # a new row is counted as new by the ingest, not as unchanged
+        "SELECT count(*) FROM (SELECT DISTINCT unnest($ids) AS id) WHERE id NOT IN (SELECT record_id FROM _new)",
+        {"ids": [f[0] for f in found]},
+    ).fetchone()[0]
+    return written, followed
 
 
 def relicensed_versions(

@@ -146,3 +146,50 @@ def test_a_correction_reaches_a_stale_duplicate_that_a_withdrawal_of_its_documen
     assert _verify(db_path) == []
     again = moda("v2.jsonl", news, "CC-BY-NC-4.0")
     assert (again.versions_new, again.terms_changed) == (0, 0)
+
+
+def _moda_file(db_path: Path, path: Path, rows: dict[str, str], licence: str):
+    path.write_text(
+        "".join(json.dumps({"id": k, "text": t}, ensure_ascii=False) + "\n" for k, t in rows.items()), "utf-8"
+    )
+    return ingest(db_path, ModaSource([path], licence=licence), on_error=ErrorPolicy.RAISE)
+
+
+def test_a_correction_in_the_ingest_that_changes_a_documents_text_reaches_its_stale_duplicate(db_path, tmp_path):
+    """Review 7 of the relicense fixes, finding 2: the correction came in the ingest that also gave document a a new
+    text (a new record of a, its duplicate left stale). The walk started from rows already in the catalogue only, so
+    the stale duplicate kept the old licence; a withdrawal of a's new text and `run dedup` released it, active under
+    the old licence, and the same correction again never reached it."""
+    news = "中央銀行宣布調整重貼現率，並要求金融機構審慎評估不動產放款風險，強化資本適足率之管理與監督。"
+    _moda_file(db_path, tmp_path / "v1.jsonl", {"a": Z, "b": Z, "c": Y}, "CC-BY-4.0")
+    assert run_stage(db_path, DedupStage(), workers=1).status == "finished"  # a copies b: a duplicate
+    # a new file (its name is MODA metadata: every row a new record) with a's new text, under the corrected licence
+    out = _moda_file(db_path, tmp_path / "v2.jsonl", {"a": Z + news, "b": Z, "c": Y}, "CC-BY-NC-4.0")
+    assert out.records_new == 1 and out.unchanged == 0
+    assert {lic for _, _, lic in _moda_rows(db_path)} == {"CC-BY-NC-4.0"}
+    assert _verify(db_path) == []
+    again = _moda_file(db_path, tmp_path / "v2.jsonl", {"a": Z + news, "b": Z, "c": Y}, "CC-BY-NC-4.0")
+    assert (again.versions_new, again.terms_changed) == (0, 0)
+
+    con = db.connect(db_path)
+    try:
+        (current,) = con.execute(
+            "SELECT record_id FROM records WHERE source_id = 'moda' AND status = 'active' AND text = ?", [Z + news]
+        ).fetchone()
+        withdraw(con, record_id=current, reason="document a withdrawn")
+    finally:
+        con.close()
+    assert run_stage(db_path, DedupStage(), workers=1).status == "finished"
+    assert {lic for _, _, lic in _moda_rows(db_path)} == {"CC-BY-NC-4.0"}
+    assert _verify(db_path) == []
+
+
+def test_a_correction_in_an_ingest_with_new_records_keeps_the_batch_digest(db_path, tmp_path):
+    """The versions a MODA correction writes in an ingest batch that also holds new records were created at the batch
+    event's time, so they counted as its members and `audit verify` failed ("the batch had 1 records, the catalogue
+    now has 3")."""
+    _moda_file(db_path, tmp_path / "v1.jsonl", {"a": Z, "c": Y}, "CC-BY-4.0")
+    out = _moda_file(db_path, tmp_path / "v1.jsonl", {"a": Z, "c": Y, "d": X}, "CC-BY-NC-4.0")
+    assert (out.records_new, out.terms_changed) == (1, 2)
+    assert {lic for _, _, lic in _moda_rows(db_path)} == {"CC-BY-NC-4.0"}
+    assert _verify(db_path) == []
