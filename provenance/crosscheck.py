@@ -367,7 +367,7 @@ def _check_status(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
             "SELECT r.record_id FROM records r WHERE r.status = 'superseded'"
             " AND NOT EXISTS (SELECT 1 FROM records c WHERE c.version_of = r.record_id)"
             f" AND NOT EXISTS (SELECT 1 FROM {ev} e WHERE e.record_id = r.record_id"
-            "   AND (e.action IN ('removed_from_source', 'historical_version')"
+            "   AND (e.action IN ('removed_from_source', 'historical_version', 'superseded_on_reinstatement')"
             "        OR (e.action = 'reinstate' AND json_extract_string(e.detail, '$.status') = 'superseded')))",
         ),
     )

@@ -36,6 +36,9 @@ class WithdrawResult:
     released: int = 0
     """Duplicates of a withdrawn survivor made active again and near duplicates of a withdrawn representative
     unlinked, for the next dedup run to cluster."""
+    superseded: int = 0
+    """Active versions of the reinstated records' documents that a reinstated one replaced, superseded (an older text
+    made active while the newer one was withdrawn: a stale duplicate released)."""
     label_studio_tasks: int = 0
     """Label Studio tasks that show the withdrawn records (the bank's next `curate annotate push` or `pull` deletes
     the unannotated ones: ``annotation/retract.py``)."""
@@ -115,6 +118,9 @@ def withdraw(
     )
 
 
+#: the event of an active version a reinstatement supersedes (a newer version of its document is active again)
+SUPERSEDED_ON_REINSTATEMENT = "superseded_on_reinstatement"
+
 #: source ids under a withdrawal that no later reinstatement lifted (a query over ``withdrawals``)
 STANDING_SOURCE_WITHDRAWALS = """
     SELECT w.target AS source_id, max(w.withdrawal_seq) AS seq FROM withdrawals w
@@ -155,7 +161,8 @@ def restored_status_sql(relation: str) -> str:
     version_of, created_at, status``): the status a reinstatement gives each, the one before its newest ``withdraw``
     event, except ``superseded`` for an active one beside a newer active version of its document (some ingested or
     corrected while it was withdrawn) and for a duplicate whose own new version (a licence correction's:
-    :func:`hold_corrections`) comes back a duplicate. :func:`reinstate` applies it; :func:`revivable_sql` reads it."""
+    :func:`hold_corrections`) comes back a duplicate. :func:`reinstate` applies it, then compares what comes back
+    active with the active versions already there (:func:`_newest_active`); :func:`revivable_sql` reads it."""
     return f"""
         WITH back AS (
             SELECT r.record_id, r.source_id, r.doc_key, r.version_of, r.created_at,
@@ -280,7 +287,8 @@ def reinstate(
 ) -> WithdrawResult:
     """Lift a withdrawal: withdrawn records of the source (or the record and its derived versions)
     get back the status they had before, with one ledger event each, a summary event and a row in
-    ``reinstatements``. New records of the source are no longer withdrawn at ingest."""
+    ``reinstatements``; of them and the active versions of their documents, the newest stays active
+    (:func:`_newest_active`). New records of the source are no longer withdrawn at ingest."""
     if not reason or not reason.strip():
         raise UsageError("reinstate needs a non-empty --reason")
     scope, target = ("source", source_id) if source_id is not None else ("record", record_id)
@@ -294,6 +302,7 @@ def reinstate(
             " ORDER BY record_id"
         ).fetchall()
         con.execute("DROP TABLE _reinstate_ids")
+        rows, displaced = _newest_active(con, rows)
         for st in sorted({st for _, st in rows}):  # one statement per status (records has no index: 0101)
             con.execute(
                 "UPDATE records SET status = $st WHERE record_id IN (SELECT unnest($ids))",
@@ -304,6 +313,7 @@ def reinstate(
         seq = _record_decision(
             con, ("reinstate", "reinstatement", "reinstatements", "status"), scope, target, reason, rows, actor
         )
+        _supersede_displaced(con, displaced, seq, actor)
         # a duplicate reinstated while its survivor stays withdrawn, or is superseded now (by its licence correction's
         # version, reinstated with it: hold_corrections): released, as the survivor's withdrawal or supersession would
         gone = _gone_survivors(con, [rid for rid, st in rows if st == "duplicate"])
@@ -315,7 +325,78 @@ def reinstate(
                 detail={"withdrawal_seq": seq},
                 actor=actor,
             )
-    return WithdrawResult(scope=scope, target=target, records=len(rows), seq=seq)
+    return WithdrawResult(scope=scope, target=target, records=len(rows), seq=seq, superseded=len(displaced))
+
+
+#: per version of ``_doc_versions``, when its text came: the ``created_at`` of the version that brought it, found by
+#: walking up ``version_of`` through versions that kept their parent's text (a licence correction's) or were made by a
+#: stage
+_TEXT_AT_SQL = """
+WITH RECURSIVE up(start_id, record_id) AS (
+    SELECT record_id, record_id FROM _doc_versions
+    UNION
+    SELECT u.start_id, p.record_id FROM up u JOIN _doc_versions c ON c.record_id = u.record_id
+    JOIN _doc_versions p ON p.record_id = c.version_of
+    WHERE c.stage IS DISTINCT FROM 'ingest' OR c.content_sha256 IS NOT DISTINCT FROM p.content_sha256)
+SELECT u.start_id AS record_id, min(v.created_at) AS text_at FROM up u JOIN _doc_versions v USING (record_id)
+GROUP BY 1
+"""
+
+
+def _newest_active(
+    con: duckdb.DuckDBPyConnection, rows: list[tuple[str, str]]
+) -> tuple[list[tuple[str, str]], list[str]]:
+    """Of the records ``rows`` (``record_id, status``) brings back active and the active versions of their documents,
+    the newest stays active: by the time its text came (:data:`_TEXT_AT_SQL`), then by its own. ``rows`` with the
+    older ones superseded, and the active versions the reinstated ones replace. An older text may be active beside a
+    withdrawn newer one: a stale duplicate released meanwhile (``provenance/dedup_release.py``); reinstated, the newer
+    one replaces it (review 7 of the relicense fixes, finding 1)."""
+    back = [rid for rid, st in rows if st == "active"]
+    if not back:
+        return rows, []
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _doc_versions AS SELECT record_id, source_id, doc_key, version_of, stage,"
+        " content_sha256, created_at, status FROM records"
+        " WHERE doc_key IN (SELECT doc_key FROM records WHERE record_id IN (SELECT unnest($ids)))",
+        {"ids": back},
+    )
+    try:
+        ranked = con.execute(
+            f"""SELECT v.record_id, v.status = 'active' FROM _doc_versions v JOIN ({_TEXT_AT_SQL}) t USING (record_id)
+                WHERE v.status = 'active' OR v.record_id IN (SELECT unnest($ids))
+                QUALIFY row_number() OVER (PARTITION BY v.source_id, v.doc_key
+                                           ORDER BY t.text_at DESC, v.created_at DESC, v.record_id DESC) > 1""",
+            {"ids": back},
+        ).fetchall()
+    finally:
+        con.execute("DROP TABLE _doc_versions")
+    older = {rid for rid, _ in ranked}
+    return [(rid, "superseded" if rid in older else st) for rid, st in rows], sorted(
+        r for r, active in ranked if active
+    )
+
+
+def _supersede_displaced(con: duckdb.DuckDBPyConnection, ids: list[str], seq: int, actor: str | None) -> None:
+    """Supersede the active versions a reinstatement replaced (:func:`_newest_active`), one
+    ``superseded_on_reinstatement`` event each, and release what dedup kept in their place."""
+    if not ids:
+        return
+    con.execute("UPDATE records SET status = 'superseded' WHERE record_id IN (SELECT unnest($ids))", {"ids": ids})
+    reason = "a reinstatement made a newer version of its document active; see `curate audit record`"
+    ledger.append(
+        con,
+        [
+            ledger.Event(
+                stage="provenance",
+                action=SUPERSEDED_ON_REINSTATEMENT,
+                record_id=rid,
+                detail={"reason": reason, "reinstatement_seq": seq},
+                actor=actor,
+            )
+            for rid in ids
+        ],
+    )
+    release_dedup(con, ids, because="superseded", detail={"withdrawal_seq": seq}, actor=actor)
 
 
 def _gone_survivors(con: duckdb.DuckDBPyConnection, duplicates: list[str]) -> list[tuple[str, str]]:

@@ -70,7 +70,17 @@ def reinstate_cmd(source_id: str | None, record_id: str | None, reason: str, as_
     finally:
         con.close()
     if as_json:
-        echo_json({"scope": res.scope, "target": res.target, "records": res.records, "seq": res.seq})
+        echo_json(
+            {
+                "scope": res.scope,
+                "target": res.target,
+                "records": res.records,
+                "seq": res.seq,
+                "superseded": res.superseded,
+            }
+        )
     else:
-        click.echo(f"reinstated {res.records} records of {res.scope} `{res.target}` (ledger seq {res.seq})")
+        # an older text of a document made active while its newer one was withdrawn (a stale duplicate released)
+        older = f", superseding {res.superseded} older active version(s) of their documents" if res.superseded else ""
+        click.echo(f"reinstated {res.records} records of {res.scope} `{res.target}`{older} (ledger seq {res.seq})")
     return 0
