@@ -55,7 +55,7 @@ class LabelStudioConfig:
     def instance(self) -> str:
         """The instance key stored with tasks: the URL without a trailing slash, and without a ``user:password@``
         part (the catalogue holds no secret)."""
-        return (shown_url(self.url, mark="") if "@" in self.url else self.url).rstrip("/")
+        return shown_url(self.url, mark="").rstrip("/")
 
 
 def bank_key(bank: str) -> str:
@@ -150,7 +150,8 @@ def resolve(bank: str, *, env: Mapping[str, str] | None = None, cwd: Path | None
         )
     url, key, origin = found
     if not re.match(r"^https?://", url):
-        raise ConfigError(f"Label Studio URL {url!r} ({origin}) must start with http:// or https://")
+        raise ConfigError(f"Label Studio URL {shown_url(url)!r} ({origin}) must start with http:// or https://")
+    _check_url(url, origin)
     return LabelStudioConfig(
         url=url.rstrip("/"),
         api_key=key,
@@ -158,6 +159,21 @@ def resolve(bank: str, *, env: Mapping[str, str] | None = None, cwd: Path | None
         timeout=env_seconds("LABEL_STUDIO_TIMEOUT", 60.0, env=env),
         retries=env_int("LABEL_STUDIO_RETRIES", 4, minimum=0, unit="retries", env=env),
     )
+
+
+def _check_url(url: str, origin: str) -> None:
+    """One line for a URL the HTTP client cannot use (a password with an unencoded ``#``, ``?`` or ``/`` read as
+    the port: a traceback from deep inside a push), before it is used as the instance key."""
+    import httpx
+
+    try:
+        httpx.URL(url)
+    except (httpx.InvalidURL, ValueError) as exc:
+        raise ConfigError(
+            f"Label Studio URL {shown_url(url)!r} ({origin}) is not a valid URL ({str(exc).split(':')[0]}); "
+            "percent-encode the user name and password in it (# ? / @ as %23 %3F %2F %40), or better, give the "
+            "API token only (LABEL_STUDIO_API_KEY)"
+        ) from None
 
 
 __all__ = ["LabelStudioConfig", "bank_key", "resolve"]

@@ -7,22 +7,19 @@ timeouts, HTTP 429/5xx) are retried with backoff by :mod:`annotation.label_studi
 
 from __future__ import annotations
 
+import re
+
 from provenance.errors import WorkbenchError
+
+#: a URL's ``scheme://user:password@``: everything from ``://`` to the last ``@`` (a password may hold an unencoded
+#: ``#``, ``?`` or ``/``, which a URL parser reads as the end of the host: such a password was shown unmasked)
+_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)(.*)@", re.S)
 
 
 def shown_url(url: str, mark: str = "***@") -> str:
     """``url`` as a message or the catalogue may hold it: its ``user:password@`` part replaced by ``mark`` (a
-    LABEL_STUDIO_URL with credentials in it was echoed in every error line)."""
-    from urllib.parse import urlsplit, urlunsplit
-
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "LABEL_STUDIO_URL (not a valid URL)"
-    if "@" not in parts.netloc:
-        return url
-    host = parts.netloc.rsplit("@", 1)[1]
-    return urlunsplit(parts._replace(netloc=f"{mark}{host}"))
+    LABEL_STUDIO_URL with credentials in it was echoed in every error line and stored as the instance key)."""
+    return _USERINFO.sub(lambda m: m.group(1) + mark, url, count=1)
 
 
 class LabelStudioError(WorkbenchError):

@@ -49,7 +49,7 @@ from annotation.decide import (
     task_reviews,
     vault_id,
 )
-from annotation.errors import LabelStudioError
+from annotation.errors import LabelStudioError, shown_url
 from annotation.label_studio import LabelStudioClient, ls_time
 from annotation.projects import annotator_actor, check_bank, email_sha256, finish_run, start_run
 from annotation.pull_batch import STAGE, PullBatch
@@ -543,9 +543,9 @@ def _nothing_pushed(con: duckdb.DuckDBPyConnection, instance: str, bank: str, pr
         "SELECT bank, instance, list(project ORDER BY project) FROM annotation_projects GROUP BY ALL ORDER BY 1, 2"
     ).fetchall()
     which = "no project" if set(projects) == set(PROJECTS) else f"no {'/'.join(projects)} project"
-    said = "; ".join(f"bank {b} at {i}: {', '.join(p)}" for b, i, p in known[:10]) or "none"
+    said = "; ".join(f"bank {b} at {shown_url(i)}: {', '.join(p)}" for b, i, p in known[:10]) or "none"
     return (
-        f"{which} of bank {bank} was pushed to {instance}, so there is nothing to pull (pushed from this catalogue: "
+        f"{which} of bank {bank} was pushed to {shown_url(instance)}, so there is nothing to pull (pushed from this catalogue: "
         f"{said}); check --bank (case matters) and LABEL_STUDIO_URL (written as when pushing: localhost and "
         "127.0.0.1 are different instances)"
     )
