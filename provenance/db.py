@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 import duckdb
 
+from provenance.dbfile import remove_empty, zero_bytes
 from provenance.errors import CatalogueBusyError, CatalogueError, ReadOnlyError
 from provenance.spill import private_spill_dir
 
@@ -44,6 +45,7 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     """Highest applied migration number (0 for an empty catalogue)."""
     exists = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = '_schema_migrations'"
+        " AND table_schema = 'main' AND table_catalog = current_database()"
     ).fetchone()[0]
     if not exists:
         return 0
@@ -74,6 +76,7 @@ def check_catalogue(con: duckdb.DuckDBPyConnection, path: str | Path, *, writing
     """
     marked = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = '_schema_migrations'"
+        " AND table_schema = 'main' AND table_catalog = current_database()"
     ).fetchone()[0]
     if not marked:
         empty = not con.execute(_OWN_OBJECTS).fetchone()[0]
@@ -213,8 +216,8 @@ def connect(path: str | Path, *, create: bool = True, memory_limit: str | None =
         raise CatalogueError(f"catalogue `{path}` does not exist; create it with `curate init` or pass --db")
     if path.parent and not path.parent.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-    if _zero_bytes(path):  # `touch`, `mktemp`: holds nothing, and DuckDB opens no 0-byte file; made like a new path
-        path.unlink()
+    if zero_bytes(path):  # `touch`, `mktemp`: holds nothing, and DuckDB opens no 0-byte file; made like a new path
+        remove_empty(path)
     con = _open_waiting(path)
     try:
         check_catalogue(con, path, writing=True)
@@ -225,11 +228,6 @@ def connect(path: str | Path, *, create: bool = True, memory_limit: str | None =
         con.execute(f"SET memory_limit = '{memory_limit}'")
     migrate(con)
     return con
-
-
-def _zero_bytes(path: Path) -> bool:
-    """A regular file of 0 bytes without a WAL beside it (a WAL could hold what was never checkpointed)."""
-    return path.is_file() and not path.is_symlink() and not path.stat().st_size and not Path(f"{path}.wal").exists()
 
 
 def _open_waiting(path: Path) -> duckdb.DuckDBPyConnection:
@@ -324,7 +322,7 @@ def connect_readonly(
         raise CatalogueError(
             f"catalogue `{path}` does not exist; run `curate init` to create it, or pass --db / set CURATE_DB"
         )
-    if _zero_bytes(path):
+    if zero_bytes(path):
         raise CatalogueError(f"`{path}` is an empty file, not a catalogue yet: run `curate init` on it")
     config: dict[str, str | bool | int] = dict(READONLY_CONFIG, temp_directory=private_spill_dir())
     if threads:
@@ -582,6 +580,11 @@ def run_readonly_sql(path: str | Path, sql: str) -> tuple[list[str], list[tuple]
         msg = str(exc).splitlines()[0]
         if isinstance(exc, duckdb.PermissionException) or "read-only" in msg.lower():
             raise ReadOnlyError(f"refused: {msg}") from exc
+        if "offload" in msg or "No space left" in msg:  # the spill folder is full, not the memory cap
+            raise CatalogueError(
+                f"query spilled more than the temporary folder {private_spill_dir()} can hold: {msg}; free space"
+                " there or point TMPDIR at a larger disk, or narrow the query (fewer rows or columns, LIMIT)"
+            ) from exc
         if out_of_memory(exc):
             raise CatalogueError(
                 f"query needs more memory than CURATE_SQL_MEMORY ({memory}) allows: {msg}; narrow it (fewer rows or"
