@@ -254,12 +254,33 @@ def _on_sigterm(main_pid: int):
     return handler
 
 
+def _json_escape(exc: UnicodeError) -> tuple[str, int]:
+    """A codecs error handler: each character the encoding cannot write as ``\\uXXXX`` (a surrogate pair beyond
+    the BMP), the one escape JSON and the eye both read: Python's ``backslashreplace`` wrote ``\\xe9`` and
+    ``\\U0002000b``, which made ``--json`` output invalid JSON under a Latin-1 or Big5 (cp950) stdout."""
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    out = []
+    for ch in exc.object[exc.start : exc.end]:
+        code = ord(ch)
+        if code > 0xFFFF:
+            code -= 0x10000
+            out.append(f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}")
+        else:
+            out.append(f"\\u{code:04x}")
+    return "".join(out), exc.end
+
+
 def _escape_unencodable() -> None:
     """Characters stdout's or stderr's encoding cannot write (catalogue text in a Latin-1 or Big5 locale,
-    ``PYTHONIOENCODING=latin-1``) are written as backslash escapes, not a UnicodeEncodeError traceback."""
+    ``PYTHONIOENCODING=latin-1``) are written as ``\\uXXXX`` escapes (:func:`_json_escape`), not a
+    UnicodeEncodeError traceback."""
+    import codecs
+
+    codecs.register_error("curate-json-escape", _json_escape)
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
-            stream.reconfigure(errors="backslashreplace")
+            stream.reconfigure(errors="curate-json-escape")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -525,3 +526,20 @@ def test_stdout_in_an_encoding_without_the_catalogues_characters_gets_escapes(cl
     )
     assert proc.returncode == 0 and b"Traceback" not in proc.stderr, proc.stderr
     assert "\\u81fa\\u7063 café" in proc.stdout.decode("latin-1"), proc.stdout
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "cp950"])
+def test_json_output_stays_json_under_a_stdout_without_the_characters(cli, db_path, encoding):
+    """Review 8 (surface, 2): the escapes above were Python's (``\\xe9``, ``\\U0002000b``), so ``--json`` under a
+    Latin-1 or Big5 (cp950) stdout wrote invalid JSON with exit 0; now ``\\uXXXX`` (surrogate pairs beyond the BMP)."""
+    assert cli("init")[0] == 0
+    env = {**os.environ, "PYTHONIOENCODING": encoding}
+    value = "café 臺灣 𠀋 ① ₩"
+    proc = subprocess.run(
+        [sys.executable, "-m", "curate.cli", "--db", str(db_path), "sql", "--json", f"SELECT '{value}' AS t"],
+        capture_output=True,
+        cwd=ROOT,
+        env=env,
+    )
+    assert proc.returncode == 0 and b"Traceback" not in proc.stderr, proc.stderr
+    assert json.loads(proc.stdout.decode(encoding).splitlines()[0]) == {"t": value}
