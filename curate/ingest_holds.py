@@ -1,6 +1,6 @@
 """Licence disputes at ingest: the files whose manifest rows disagree, and those whose rows agree again.
 
-A :class:`sources.base.Dispute` names a file all of whose rows were rejected as conflicting; the file (its
+A :class:`sources.base.Dispute` names a file all of whose rows were rejected as conflicting or for their licence; the file (its
 ``container``) is held from export and annotation push (:func:`provenance.holds.hold`), every version of its
 records whatever their id or status. Its name and the reason (which quotes the manifest's path) go through the
 ingest's identifier guard first, like the records' containers and the quarantine's excerpts: the ledger, the run's

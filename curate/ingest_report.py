@@ -25,7 +25,8 @@ class IngestReport:
     quarantined: int = 0
     terms_changed: int = 0
     licence_held: int = 0
-    """Records held from export because the manifest rows for their file disagree (curate/ingest_holds.py)."""
+    """Records held from export because the manifest rows for their file disagree or state no licence that holds
+    (curate/ingest_holds.py)."""
     licence_held_files: int = 0
     licence_released: int = 0
     skipped: Counter = field(default_factory=Counter)

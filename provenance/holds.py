@@ -1,7 +1,8 @@
 """Files held from export while their manifest rows disagree (``licence_holds``, migration 0112).
 
 An ingest whose rows for one file are all rejected as conflicting (a licence correction added beside the old row,
-or a row naming a licence id the catalogue does not know) leaves that file's records under terms the manifest no
+or a row naming a licence id the catalogue does not know), or for their licence (emptied, unknown, an agreement
+without its id: :data:`sources.manifest_rows.LICENCE_REFUSED`), leaves that file's records under terms the manifest no
 longer states unambiguously. :func:`hold` holds the **file**: one row per ``container`` (as ``records.container``
 stores it, pseudonymised like the records') and one ``licence_disputed`` event per file (detail: the container,
 how many of its records, and why; the caller pseudonymises both, the ledger is kept for good). Every record of a

@@ -107,7 +107,7 @@ class Notice:
 
 @dataclass(frozen=True, slots=True)
 class Dispute:
-    """A file whose manifest rows disagree (all of them rejected): ``container`` (every version of its records in
+    """A file whose manifest rows disagree or state no licence that holds (all of them rejected): ``container`` (every version of its records in
     the catalogue) is held from export until its rows agree again (:mod:`provenance.holds`). ``detail`` quotes the
     file's path: the ingest pseudonymises it like the container before it is stored.
 

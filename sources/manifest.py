@@ -27,12 +27,15 @@ A file in the folder that no row names, and a row whose file is missing, are rep
 never ingested: nothing enters the catalogue without a licence. Rows that name one file and disagree
 are all rejected (no row silently wins), across the manifests of one ingest too, and so is a valid row beside one
 rejected for its licence id (unknown, missing, agreement incomplete); an identical repeat is skipped. Such a file is
-*disputed* (a :class:`~sources.base.Dispute` after its rows): records of it ingested earlier are held from export
-(``licence_disputed``) until an ingest whose rows for it agree again.
+*disputed* (a :class:`~sources.base.Dispute` after its rows), and so is a file whose only row is rejected for its
+licence id (the licensor withdrew it, or names one the catalogue does not know: default deny): records of it
+ingested earlier are held from export (``licence_disputed``) until an ingest whose rows for it agree again under a
+licence that holds.
 """
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
@@ -42,6 +45,7 @@ from sources.base import Dispute, Notice, RawItem, Record, Rejection, Skip, Sour
 from sources.documents import ExtractConfig, ExtractionError, Reason, detect_lang, extract, segment_key
 from sources.manifest_rows import (
     AGREEMENT_LICENCE,
+    LICENCE_REFUSED,
     ManifestReason,
     ManifestRow,
     known_licence_ids,
@@ -116,8 +120,8 @@ class ManifestSource(Source):
                 yield Skip(row.locator, row.reason, self.source_id)
                 continue
             if isinstance(row, Rejection):
-                if row.reason == ManifestReason.CONFLICTING_ROWS:
-                    disputed.setdefault(row.locator.split(":", 2)[-1], row.excerpt)
+                if row.reason == ManifestReason.CONFLICTING_ROWS or row.reason in LICENCE_REFUSED:
+                    disputed.setdefault(_rel(row.locator), f"{row.reason}: {row.excerpt}")
                 yield Rejection(row.locator, row.reason, row.excerpt, self.source_id)
                 continue
             if row.term_problems:
@@ -186,6 +190,16 @@ class ManifestSource(Source):
                 version_metadata=version_metadata,
                 as_of=row.extra.get("as_of"),
             )
+
+
+def _rel(locator: str) -> str:
+    """The file a rejected row's locator (``manifest.csv:LINE:path``) names, as its records' container spells it
+    (:attr:`ManifestRow.rel_path`: ``./a.txt`` and ``sub/../a.txt`` name ``a.txt``).
+
+    >>> _rel("manifest.csv:3:./sub/../a.txt")
+    'a.txt'
+    """
+    return posixpath.normpath(Path(locator.split(":", 2)[-1]).as_posix())
 
 
 def row_metadata(row: ManifestRow) -> dict[str, Any]:

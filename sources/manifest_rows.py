@@ -22,6 +22,7 @@ from sources.documents import ExtractionError, decode_text
 __all__ = [
     "AGREEMENT_LICENCE",
     "KNOWN_COLUMNS",
+    "LICENCE_REFUSED",
     "ManifestReason",
     "ManifestRow",
     "known_licence_ids",
@@ -176,7 +177,7 @@ def read_manifests(
     refused = {
         id(item): path
         for m, item in items
-        if isinstance(item, Rejection) and item.reason in _LICENCE_REFUSED and (path := listed_by(m, item)) is not None
+        if isinstance(item, Rejection) and item.reason in LICENCE_REFUSED and (path := listed_by(m, item)) is not None
     }
     verdicts = _compared([item for _, item in items if isinstance(item, ManifestRow)], refused)
     for manifest, item in items:
@@ -184,8 +185,9 @@ def read_manifests(
 
 
 #: rows rejected for the licence they state (or whose cells cannot be told apart): a file named by such a row and by a
-#: valid one has no licence that holds
-_LICENCE_REFUSED = (
+#: valid one has no licence that holds, and neither has a file named by such a row alone (its records ingested earlier
+#: are held: :mod:`sources.manifest`)
+LICENCE_REFUSED = (
     ManifestReason.EXTRA_CELLS,
     ManifestReason.UNKNOWN_LICENCE,
     ManifestReason.MISSING_LICENCE,

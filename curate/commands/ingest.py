@@ -28,7 +28,7 @@ def report_ingest(report) -> int:
         f"{d['skipped_total']} skipped"
         + (f", {d['notices_total']} with licence term problems (kept; --strict rejects)" if d["notices_total"] else "")
         + (
-            f", {d['licence_held']} records held from export (their file's manifest rows disagree)"
+            f", {d['licence_held']} records held from export (their file's manifest rows disagree or state no licence that holds)"
             if d["licence_held"]
             else ""
         )
