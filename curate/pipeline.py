@@ -220,6 +220,8 @@ INGEST_OPTIONS: dict[str, dict[str, type]] = {
         "dataset": str,
         "source_id": str,
         "pii_expected": bool,
+        "expiry": str,
+        "licensee": str,
     },
     "fsc": {"licence": str, "source_id": str},
     "law_moj": {"scope": str, "allow": list},

@@ -142,6 +142,10 @@ def _date(value: Any, what: str, licence_id: str | None) -> dt.date | None:
         raise LicenceError(licence_id, f"{what} `{value}` is not an ISO date (YYYY-MM-DD)") from None
 
 
+#: the fields an agreement's terms cannot go without
+AGREEMENT_REQUIRED: tuple[str, ...] = ("agreement_id", "licensor", "audience", "purposes")
+
+
 @dataclass(frozen=True, slots=True)
 class Terms:
     """Agreement-specific terms (``licence_terms``) of a template licence."""
@@ -155,21 +159,30 @@ class Terms:
     commercial: bool = False
 
     @classmethod
-    def from_mapping(cls, data: Mapping[str, Any], licence_id: str | None = None) -> Terms:
-        """Parse ``licence_terms``; raises :class:`LicenceError` naming the bad field."""
+    def from_mapping(
+        cls, data: Mapping[str, Any], licence_id: str | None = None, required: tuple[str, ...] | None = None
+    ) -> Terms:
+        """Parse ``licence_terms``; raises :class:`LicenceError` naming the bad field. ``required``: the fields that
+        must be given (default: an agreement's, :data:`AGREEMENT_REQUIRED`; ``()`` for a licence whose terms are
+        optional, e.g. a MODA grant's expiry and licensee: a field not given is empty and narrows nothing).
+
+        >>> Terms.from_mapping({"expiry": "2026-06-30", "audience": "member:ESUN"}, required=()).audience
+        ('member:ESUN',)
+        """
         if not isinstance(data, Mapping):
             raise LicenceError(licence_id, f"licence_terms must be an object, got {type(data).__name__}")
-        missing = [k for k in ("agreement_id", "licensor", "audience", "purposes") if not data.get(k)]
+        required = AGREEMENT_REQUIRED if required is None else required
+        missing = [k for k in required if not data.get(k)]
         if missing:
             raise LicenceError(licence_id, f"licence_terms lack {', '.join(missing)}")
-        audience = data["audience"]
+        audience = data.get("audience") or []
         audience = [audience] if isinstance(audience, str) else list(audience)
         for a in audience:
             if not is_audience(a):
                 raise LicenceError(
                     licence_id, f"licence_terms audience `{_shown(a)}` invalid; valid: {', '.join(AUDIENCES)}"
                 )
-        purposes = data["purposes"]
+        purposes = data.get("purposes") or []
         purposes = [purposes] if isinstance(purposes, str) else list(purposes)
         bad = [p for p in purposes if p not in PURPOSES]
         if bad:
@@ -181,8 +194,8 @@ class Terms:
         if why:  # a data row's statement would write its own markdown into NOTICE.md
             raise LicenceError(licence_id, f"licence_terms {statement_problem(why)}")
         return cls(
-            agreement_id=str(data["agreement_id"]),
-            licensor=str(data["licensor"]),
+            agreement_id=str(data.get("agreement_id") or ""),
+            licensor=str(data.get("licensor") or ""),
             audience=tuple(sorted(set(audience))),
             purposes=frozenset(purposes),
             expiry=_date(data.get("expiry"), "licence_terms expiry", licence_id),

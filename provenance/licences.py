@@ -67,16 +67,16 @@ class Licence:
     sublicensable: bool
     rank: int
     attribution: str = ""
+    transferable: bool = True
+    """False: granted to one licensee (the audience it names, exactly); no narrower audience (a member of a
+    consortium that holds it) may use it either (:meth:`Grant.decide`). A CC licence is transferable in this
+    sense: every recipient receives it from the licensor (CC BY 4.0 §2(a)(5)(A)); it is only not sublicensable."""
     expiry: dt.date | None = None
     template: bool = False
     """Agreement-specific terms must come from the record or source (``licence_terms``)."""
     terms_optional: bool = False
     """Terms may narrow this licence (e.g. a grant's expiry) but are not required."""
     aliases: tuple[str, ...] = ()
-    transferable: bool = True
-    """Whether a licensee may transfer the licence (``false``: a grant to the licensee alone). A CC licence is
-    transferable in this sense: every recipient receives it from the licensor (CC BY 4.0 §2(a)(5)(A)); it is
-    only not sublicensable."""
     attribution_requires: tuple[str, ...] = ()
     """Placeholders (``provider``, ``year``, ``dataset``) the statement cannot go without: a record for which one
     is unknown is refused (OGDL: a missing attribution voids the licence)."""
@@ -241,6 +241,8 @@ class Grant:
     expiry: dt.date | None
     attributions: tuple[str, ...] = ()
     agreement_ids: tuple[str, ...] = ()
+    transferable: bool = True
+    """False: only the licensee's own audience (one of :attr:`audience`, exactly) may use it."""
 
     def decide(
         self, *, purpose: str, audience: str, commercial: bool = False, at: dt.date | None = None
@@ -258,6 +260,12 @@ class Grant:
         if not audience_allows(self.audience, audience):
             return UseDecision(
                 False, f"audience `{audience}` not permitted by {label} (permits: {', '.join(self.audience) or 'none'})"
+            )
+        if not self.transferable and audience not in self.audience:
+            return UseDecision(
+                False,
+                f"audience `{audience}` not permitted by {label}: the grant is not transferable, only its licensee "
+                f"({', '.join(self.audience)}) may use it; a bank's own grant is ingested with --licensee member:BANK",
             )
         if commercial and not self.commercial:
             return UseDecision(False, f"commercial use not permitted by {label}")
@@ -290,6 +298,7 @@ def combine(grants: Iterable[Grant]) -> Grant:
             expiry=min(expiries) if expiries else None,
             attributions=tuple(dict.fromkeys(out.attributions + g.attributions)),
             agreement_ids=tuple(dict.fromkeys(out.agreement_ids + g.agreement_ids)),
+            transferable=out.transferable and g.transferable,
         )
     return out
 
@@ -384,7 +393,8 @@ class LicenceCatalogue:
         if lic is None:
             raise LicenceError(licence_id, "unknown licence (not in the catalogue)")
         if terms is not None and not isinstance(terms, Terms):
-            terms = Terms.from_mapping(terms, lic.id)
+            # a licence whose terms are optional (a grant's expiry, its licensee) needs none of the agreement fields
+            terms = Terms.from_mapping(terms, lic.id, required=None if lic.template else ())
         if lic.template and terms is None:
             raise LicenceError(lic.id, "agreement terms missing (records/sources metadata.licence_terms)")
         attributions: tuple[str, ...] = ()
@@ -417,18 +427,20 @@ class LicenceCatalogue:
             sublicensable=lic.sublicensable,
             expiry=lic.expiry,
             attributions=attributions,
+            transferable=lic.transferable,
         )
         if terms is not None:
             narrowed = Grant(
                 licence_ids=(lic.id,),
-                purposes=terms.purposes,
-                audience=terms.audience,
+                purposes=terms.purposes or lic.purposes,  # optional terms that name none narrow nothing
+                audience=terms.audience or lic.audience,
                 commercial=terms.commercial if lic.template else lic.commercial,
                 share_alike=lic.share_alike,
                 sublicensable=lic.sublicensable,
                 expiry=terms.expiry,
                 attributions=(terms.attribution,) if terms.attribution else (),
-                agreement_ids=(terms.agreement_id,),
+                agreement_ids=(terms.agreement_id,) if terms.agreement_id else (),
+                transferable=lic.transferable,
             )
             if lic.template:
                 # the agreement's own attribution replaces the (absent) generic statement
@@ -462,13 +474,13 @@ def load_licence_catalogue(path: str | Path | None = None) -> LicenceCatalogue:
             attribution_required=e["attribution_required"],
             share_alike=e["share_alike"],
             sublicensable=e["sublicensable"],
+            transferable=e.get("transferable", True),
             rank=e["rank"],
             attribution=e.get("attribution", ""),
             expiry=_date(e.get("expiry"), "expiry", e["id"]),
             template=e.get("template", False),
             terms_optional=e.get("terms_optional", False),
             aliases=tuple(e.get("aliases", [])),
-            transferable=e.get("transferable", True),
             attribution_requires=tuple(e.get("attribution_requires", [])),
         )
         licences[lic.id] = lic

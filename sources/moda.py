@@ -33,6 +33,11 @@ documents (read by :mod:`sources.documents`).
   AI-training-only licence (``LicenseRef-MODA-AI-Training`` in the current catalogue; the
   domain notes call it ``LicenseRef-SAITD-Lic-Taiwan-1.0``, its alias). It must be a known licence id; an alias
   is stored as the catalogue's own id.
+* A licence granted per applicant (the AI-training licence: ``terms_optional`` in the catalogue) takes the grant's
+  terms: ``expiry`` (YYYY-MM-DD, the grant's last day) and ``licensee`` (the audience holding it: ``consortium``,
+  or ``member:BANK`` for one bank's own grant; the grant is not transferable, so exports to any other audience are
+  refused). They become each record's ``metadata.licence_terms`` and part of its version's identity, as a manifest
+  row's terms are: a renewed grant makes new versions. A licence that takes no terms (OGDL) refuses them.
 """
 
 from __future__ import annotations
@@ -206,6 +211,7 @@ class ModaSource(Source):
         from provenance.licences import canonical_licence_id
 
         self.licence = canonical_licence_id(str(licence))  # an alias stored as typed was a licence change
+        self.terms = self._grant_terms(options)
         fields = options.get("fields")
         if fields is None:
             fields = ModaFields(**{k: options.get(f"{k}_field") for k in ("text", "id", "title", "url", "date")})
@@ -218,10 +224,30 @@ class ModaSource(Source):
         #: digests of the doc keys of rows with an id read in this ingest (12 bytes each: no false match in practice)
         self._ids_seen: set[int] = set()
 
+    def _grant_terms(self, options: dict[str, Any]) -> dict[str, Any] | None:
+        """The grant's terms (``audience`` from ``licensee``, ``expiry``) or None; refused, with what to do, for a
+        licence that takes none or terms the licence engine would refuse."""
+        from provenance.licences import default_licence_catalogue, term_problems
+
+        given = {k: options.get(o) for k, o in (("audience", "licensee"), ("expiry", "expiry"))}
+        terms = {k: str(v) for k, v in given.items() if v not in (None, "")}
+        if not terms:
+            return None
+        lic = default_licence_catalogue()[self.licence]
+        if not (lic.template or lic.terms_optional):
+            raise ConfigError(
+                f"{self.licence} takes no grant terms: --expiry and --licensee are for a licence granted per "
+                "applicant (LicenseRef-MODA-AI-Training); leave them out"
+            )
+        if problems := term_problems(self.licence, terms):
+            raise ConfigError(f"grant terms of {self.licence} refused: {'; '.join(problems)}")
+        return terms
+
     def config(self) -> dict[str, Any]:
         return {
             "source": self.name,
             "licence": self.licence,
+            "licence_terms": self.terms,
             "fields": asdict(self.fields),
             "paths": [str(p) for p in self.paths],
         }
@@ -477,6 +503,7 @@ class ModaSource(Source):
             **self._dataset_meta(dataset),
             "file": raw.payload["file"],
             "licence_class": self.licence,
+            **self._terms_meta(),
         }
         extra = {str(k): _scalar(v) for k, v in row.items() if k not in used}
         if extra:
@@ -503,10 +530,14 @@ class ModaSource(Source):
             lang=detect_lang(text),
             licence_id=self.licence,
             metadata=metadata,
-            version_metadata={"title": title, "url": url, "date": date},
+            version_metadata={"title": title, "url": url, "date": date, **self._terms_meta()},
             # parsed, so versions order by the day (113/10/1 after 113/2/1); a date that does not parse orders nothing
             as_of=iso_date(raw_date),
         )
+
+    def _terms_meta(self) -> dict[str, Any]:
+        """``licence_terms`` when the grant's terms were given (in the metadata and the version's identity)."""
+        return {"licence_terms": self.terms} if self.terms else {}
 
     def _dataset_meta(self, dataset: str) -> dict[str, str]:
         """``dataset`` only when ``--dataset`` named it: a folder name (``moda``, ``Downloads``) is no dataset title
@@ -535,6 +566,7 @@ class ModaSource(Source):
                 "file": raw.locator,
                 "format": doc.format,
                 "licence_class": self.licence,
+                **self._terms_meta(),
                 **seg.metadata,
             }
             if doc.encoding:
@@ -549,4 +581,5 @@ class ModaSource(Source):
                 lang=detect_lang(seg.text),
                 licence_id=self.licence,
                 metadata=meta,
+                version_metadata=self._terms_meta(),
             )

@@ -88,8 +88,33 @@ def _run(source, label: str) -> int:
     help="These records may name people: ids and digests are keyed (needs CURATE_PII_KEY) and nothing is "
     "exported or annotated before the PII stage. Once set for a source it stays set.",
 )
+@click.option(
+    "--expiry",
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="The grant's last day (a licence granted per applicant, e.g. the AI-training licence): exports after it "
+    "refuse these records (expired).",
+)
+@click.option(
+    "--licensee",
+    default=None,
+    metavar="AUDIENCE",
+    help="Who holds the grant: consortium (the default of the AI-training licence) or member:BANK for one bank's own "
+    "grant; it is not transferable, so exports to any other audience refuse these records.",
+)
 def moda_cmd(
-    paths, licence, text_field, id_field, title_field, url_field, date_field, dataset, source_id, pii_expected
+    paths,
+    licence,
+    text_field,
+    id_field,
+    title_field,
+    url_field,
+    date_field,
+    dataset,
+    source_id,
+    pii_expected,
+    expiry,
+    licensee,
 ) -> int:
     """MODA sovereign-AI corpus: JSONL/JSON/CSV/Parquet, Hugging Face dataset folders, PDFs.
 
@@ -112,6 +137,8 @@ def moda_cmd(
         dataset=dataset,
         source_id=source_id,
         pii_expected=pii_expected,
+        expiry=expiry,
+        licensee=licensee,
         **held,
     )
     return _run(source, "ingest moda")

@@ -157,7 +157,7 @@ def test_an_unreadable_catalogue_is_one_line_from_the_error_root(tmp_path, cli, 
         ("CC-BY-NC-4.0", "training", "public", False, True),
         ("CC-BY-NC-4.0", "training", "public", True, False),
         ("LicenseRef-MODA-AI-Training", "training", "consortium", False, True),
-        ("LicenseRef-MODA-AI-Training", "training", "member:CTBC", False, True),
+        ("LicenseRef-MODA-AI-Training", "training", "member:CTBC", False, False),  # not transferable
         ("LicenseRef-MODA-AI-Training", "evaluation", "consortium", False, False),
         ("LicenseRef-MODA-AI-Training", "training", "public", False, False),
         ("LicenseRef-Written-Agreement", "training", "consortium", False, False),  # no terms: default deny

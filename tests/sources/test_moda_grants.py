@@ -1,0 +1,78 @@
+"""Review 8 exports #4a/#4b: the MODA AI-training licence is granted per applicant and is not transferable
+(domain-sources.md §2): it is exported only to its licensee's audience, exactly; ``ingest moda --licensee`` names
+the licensee (the consortium by default) and ``--expiry`` the grant's last day, after which exports refuse it."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+
+AI = "LicenseRef-MODA-AI-Training"
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    f = tmp_path / "ds1" / "m.jsonl"
+    f.parent.mkdir()
+    f.write_text('{"id": "1", "text": "本行辦理房屋貸款業務，依規定審核借款人還款能力。"}\n', encoding="utf-8")
+    return f
+
+
+def _export(cli, tmp_path, audience: str, name: str) -> tuple[dict, list[dict]]:
+    out = tmp_path / name
+    code, stdout, err = cli(
+        "--quiet", "export", "dataset", "--purpose", "training", "--audience", audience, "--non-commercial",
+        "--pii-gate", "expected", "--out", str(out), "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    with (out / "blocked.csv").open(encoding="utf-8", newline="") as fh:
+        return json.loads(stdout), list(csv.DictReader(fh))
+
+
+def _ingest(cli, corpus, *extra) -> tuple[int, str, str]:
+    return cli("--quiet", "ingest", "moda", str(corpus), "--licence", AI, "--dataset", "金融語料", *extra)
+
+
+def test_the_consortiums_grant_is_not_exported_to_one_bank(cli, tmp_path, corpus):
+    assert _ingest(cli, corpus)[0] == 0
+    res, _ = _export(cli, tmp_path, "consortium", "e1")
+    assert res["records"] == 1
+    res, blocked = _export(cli, tmp_path, "member:ESUN", "e2")
+    assert res["records"] == 0 and res["blocked_by_code"] == {"audience": 1}
+    assert "not transferable" in blocked[0]["reason"] and "(consortium)" in blocked[0]["reason"]
+
+
+def test_a_banks_own_grant_is_exported_to_that_bank_alone(cli, tmp_path, corpus):
+    assert _ingest(cli, corpus, "--licensee", "member:ESUN")[0] == 0
+    assert _export(cli, tmp_path, "member:ESUN", "e1")[0]["records"] == 1
+    for audience in ("member:CTBC", "consortium"):
+        res, blocked = _export(cli, tmp_path, audience, f"e-{audience.replace(':', '-')}")
+        assert res["records"] == 0 and [b["code"] for b in blocked] == ["audience"], audience
+
+
+def test_a_grants_expiry_blocks_exports_after_it(cli, tmp_path, corpus, db_path):
+    assert _ingest(cli, corpus, "--expiry", "2099-12-31")[0] == 0
+    assert _export(cli, tmp_path, "consortium", "e1")[0]["records"] == 1
+    # the grant was not renewed: ingested again with the day it ended, a new version under the new terms
+    code, out, _ = cli(
+        "ingest", "moda", str(corpus), "--licence", AI, "--dataset", "金融語料", "--expiry", "2025-01-31"
+    )
+    assert code == 0 and "1 new versions of which 1 licence terms changed" in out, out
+    res, blocked = _export(cli, tmp_path, "consortium", "e2")
+    assert res["records"] == 0 and res["blocked_by_code"] == {"expired": 1}
+    assert "ended 2025-01-31" in blocked[0]["reason"]
+
+
+@pytest.mark.parametrize(
+    ("licence", "extra", "says"),
+    [
+        ("OGDL-Taiwan-1.0", ("--expiry", "2030-01-01"), "takes no grant terms"),
+        (AI, ("--expiry", "2030/01/01"), "is not an ISO date"),
+        (AI, ("--licensee", "ESUN"), "audience `ESUN` invalid"),
+    ],
+)
+def test_grant_terms_that_cannot_hold_are_refused(cli, corpus, licence, extra, says):
+    code, _, err = cli("--quiet", "ingest", "moda", str(corpus), "--licence", licence, *extra)
+    assert code != 0 and says in err, err
