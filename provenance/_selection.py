@@ -4,7 +4,8 @@ One decision per record, in this order: withdrawn; its file (``container``) held
 disagree (``licence_disputed``, :mod:`provenance.holds`: every version of the file, whatever its id); not past
 the PII stage; an empty text (hygiene removed all it held); a "（刪除）" stub of a
 repealed article (left out unless ``include_deleted_stubs``); a near duplicate kept by the dedup
-policy (left out with ``drop_near_duplicates``); then the licence engine
+policy (left out with ``drop_near_duplicates``); an exact duplicate considered because the export leaves its survivor
+out, when another copy of its text stands in (``duplicate``, :mod:`provenance.export_stand_ins`); then the licence engine
 (:func:`provenance.record_licence.record_use`: :meth:`provenance.licences.LicenceCatalogue.grant` with the record's
 credit values, and :meth:`Grant.decide`) for the purpose, audience and the stated commercial choice.
 """
@@ -20,6 +21,7 @@ from typing import Any, Protocol
 
 import duckdb
 
+from provenance import export_stand_ins
 from provenance.holds import REASON as HOLD_REASON
 from provenance.holds import held_containers
 from provenance.licence_terms import credit_value
@@ -135,6 +137,8 @@ _TEXTS = {
     "sha": "CASE WHEN r.text IS NULL THEN NULL WHEN starts_with(r.content_sha256,"
     " 'hmac:') OR r.content_sha256 = sha256(r.text) THEN r.content_sha256 END",
 }
+#: ... and the exact duplicates an export considers in place of a survivor it leaves out (list parameter ``$extra``)
+_CANDIDATE_OR_EXTRA = f"({CANDIDATE} OR r.record_id IN (SELECT unnest(CAST($extra AS VARCHAR[]))))"
 SELECT = _SELECT_HEAD.format(**_TEXTS, where=CANDIDATE) + "ORDER BY r.record_id\n"
 #: the rows (as :data:`SELECT`'s, without text and title: :meth:`Decider.licensed` reads neither) of the records
 #: named by the list parameter ``$ids``, whatever their status
@@ -157,9 +161,9 @@ ROW_BYTES = 512
 FETCH_ROWS = 5_000
 _IDS = (
     "SELECT r.record_id, strlen(coalesce(r.text, '')) + strlen(coalesce(r.title, ''))"
-    f" FROM records r WHERE {CANDIDATE} ORDER BY r.record_id"
+    f" FROM records r WHERE {_CANDIDATE_OR_EXTRA} ORDER BY r.record_id"
 )
-_HEAD = SELECT.rsplit("ORDER BY", 1)[0]
+_HEAD = _SELECT_HEAD.format(**_TEXTS, where=_CANDIDATE_OR_EXTRA)
 _UNITS = {
     "": 1,
     "B": 1,
@@ -189,9 +193,12 @@ def range_bytes(con: duckdb.DuckDBPyConnection) -> int:
     return max(2**20, int(float(m.group(1)) * _UNITS[m.group(2).upper()] * RANGE_SHARE))
 
 
-def candidate_batches(con: duckdb.DuckDBPyConnection) -> Iterator[list[tuple[Any, ...]]]:
+def candidate_batches(
+    con: duckdb.DuckDBPyConnection, decider: Decider | None = None
+) -> Iterator[list[tuple[Any, ...]]]:
     """The rows of :data:`SELECT` (every candidate, in ``record_id`` order) in batches of up to :data:`FETCH_ROWS`,
-    holding at most :data:`RANGE_ROWS` texts at a time instead of the whole catalogue's.
+    holding at most :data:`RANGE_ROWS` texts at a time instead of the whole catalogue's; with the exact duplicates
+    ``decider`` considers in place of survivors it leaves out (:meth:`Decider.considered_duplicates`).
 
     One ``ORDER BY`` over every candidate's text holds them all (DuckDB did not spill that sort: at 400k articles
     it ran out of a 128 MB cap). So the ids (with their texts' lengths) alone are sorted first and a boundary
@@ -199,9 +206,10 @@ def candidate_batches(con: duckdb.DuckDBPyConnection) -> Iterator[list[tuple[Any
     is selected and sorted on its own. The first range is open below and the last open above, so together they
     cover every id whatever the boundaries: the same rows, in the same order, as the one sorted query.
     """
+    extra = {"extra": decider.considered_duplicates(con) if decider is not None else []}
     budget = range_bytes(con)
     bounds: list[str] = []
-    cur, rows, size = con.execute(_IDS), 0, 0
+    cur, rows, size = con.execute(_IDS, extra), 0, 0
     while batch := cur.fetchmany(FETCH_ROWS * 10):
         for rid, n_bytes in batch:
             if rows and (rows >= RANGE_ROWS or size + n_bytes + ROW_BYTES > budget):
@@ -209,9 +217,9 @@ def candidate_batches(con: duckdb.DuckDBPyConnection) -> Iterator[list[tuple[Any
                 rows, size = 0, 0
             rows += 1
             size += n_bytes + ROW_BYTES
-    stages = _TextStages(con)
+    stages = _TextStages(con, extra)
     for lo, hi in zip([None, *bounds], [*bounds, None], strict=True):
-        params = {k: v for k, v in (("lo", lo), ("hi", hi)) if v is not None}
+        params = {**extra, **{k: v for k, v in (("lo", lo), ("hi", hi)) if v is not None}}
         where = "".join(f"  AND r.record_id {op} ${k}\n" for k, op in (("lo", ">="), ("hi", "<")) if k in params)
         cur = con.execute(f"{_HEAD}{where}ORDER BY r.record_id", params)
         while batch := cur.fetchmany(FETCH_ROWS):
@@ -249,7 +257,7 @@ WITH RECURSIVE masked AS MATERIALIZED (
   FROM records c JOIN records p ON p.record_id = c.version_of LEFT JOIN masked m ON m.new_id = c.record_id
 ), chain(leaf, node, changed, depth) AS (
   SELECT r.rowid, r.rowid, NULL::VARCHAR, 0 FROM records r
-  WHERE {CANDIDATE} AND coalesce(r.stage, 'ingest') <> 'ingest' AND r.version_of IS NOT NULL
+  WHERE {_CANDIDATE_OR_EXTRA} AND coalesce(r.stage, 'ingest') <> 'ingest' AND r.version_of IS NOT NULL
   UNION ALL
   SELECT c.leaf, s.parent, coalesce(c.changed, CASE WHEN NOT s.same THEN s.stage END), c.depth + 1
   FROM chain c JOIN steps s ON s.child = c.node
@@ -269,8 +277,8 @@ class _TextStages:
     a row's ``stage`` becomes the stage that last changed its text: NOTICE and the statements say "modified" only of
     texts that were (review 5, export #5). One query per export; memory holds one fetch of it."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
-        self._cur = con.cursor().execute(_TEXT_STAGES)
+    def __init__(self, con: duckdb.DuckDBPyConnection, extra: dict[str, list[str]]) -> None:
+        self._cur = con.cursor().execute(_TEXT_STAGES, extra)
         self._rows: list[tuple[str, str]] = []
         self._at = 0
         self._next()
@@ -361,8 +369,29 @@ class Decider:
         self._reps = {r[ID]: r for r in con.execute(REPRESENTATIVES).fetchall()} if params.drop_near_duplicates else {}
         self._rep_ok: dict[str, bool] = {}
         self._sources = source_rows(con)
+        # considered duplicates: id -> (survivor, the copy shipped in its place), or None when decided on their own
+        self._stand_ins: dict[str, tuple[str, str] | None] = {}
+
+    def considered_duplicates(self, con: duckdb.DuckDBPyConnection) -> list[str]:
+        """The exact duplicates this export considers, each because it leaves out their survivor
+        (:func:`provenance.export_stand_ins.stand_ins`); read before the candidates' cursor is open."""
+        self._stand_ins = export_stand_ins.stand_ins(
+            con,
+            lambda where: _SELECT_HEAD.format(**_TEXTS, where=where),
+            lambda row: row[STATUS] != "active" or self.decide(row).code not in ("", "near_duplicate"),
+            lambda row: self.decide(row).ok,
+        )
+        return sorted(self._stand_ins)
 
     def decide(self, row: tuple) -> ExportVerdict:
+        if shipped := self._stand_ins.get(row[ID]):
+            return ExportVerdict(
+                False,
+                export_stand_ins.CODE,
+                f"exact duplicate of {shipped[0]}, which this export leaves out; its copy {shipped[1]} is included"
+                " in its place",
+                row[LICENCE] or "",
+            )
         verdict = self._gate(row)
         if verdict is not None:
             return verdict

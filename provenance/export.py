@@ -377,7 +377,7 @@ def _select(
     bw = csv.writer(blocked, lineterminator="\n")
     bw.writerow(BLOCKED_HEADER)
     try:
-        for batch in candidate_batches(con):
+        for batch in candidate_batches(con, decider):
             for row in batch:
                 dec = decider.decide(row)
                 if not dec.ok:
@@ -552,7 +552,7 @@ def iter_verdicts(
     if record_ids is not None:
         yield from _point_verdicts(con, decider, list(record_ids))
         return
-    for batch in candidate_batches(con):
+    for batch in candidate_batches(con, decider):
         for row in batch:
             yield RecordVerdict(row[0], row[1], row[2], row[8], decider.decide(row))
 
