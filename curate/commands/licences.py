@@ -38,6 +38,7 @@ def list_cmd(licence_catalogue_file: Path | None, as_json: bool) -> int:
         r["attribution"] = "yes" if r["attribution_required"] else "no"
         r["share_alike"] = "yes" if r["share_alike"] else "no"
         r["sublicensable"] = "yes" if r["sublicensable"] else "no"
+        r["transferable"] = "yes" if r["transferable"] else "no"
         r["template"] = "agreement" if r["template"] else ""
     click.echo(
         format_table(
@@ -49,6 +50,7 @@ def list_cmd(licence_catalogue_file: Path | None, as_json: bool) -> int:
                 "attribution",
                 "share_alike",
                 "sublicensable",
+                "transferable",
                 "expiry",
                 "template",
                 "rank",

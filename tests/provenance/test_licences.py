@@ -265,6 +265,7 @@ def test_cli_list_and_show(cli):
     assert code == 0
     for lid in REQUIRED_IDS:
         assert lid in out
+    assert "transferable" in out.splitlines()[0]
     code, out, _ = cli("licences", "show", "OGDL-Taiwan-1.0")
     assert code == 0 and "政府資料開放授權條款" in out
     code, out, err = cli("licences", "show", "LicenseRef-Nope")
