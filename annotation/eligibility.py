@@ -161,13 +161,13 @@ def hold_refusal(container: str | None, held: frozenset[str]) -> str | None:
     """Reason to refuse, or None if the version's file is not held (``held``: :func:`provenance.holds.held_containers`).
 
     >>> hold_refusal("tabf:a.txt", frozenset({"tabf:a.txt"}))
-    'licence_disputed: the manifest rows for its file disagree (held at ingest)'
+    'licence_disputed: the manifest rows for its file disagree or state no licence that holds (held at ingest)'
     >>> hold_refusal("tabf:b.txt", frozenset({"tabf:a.txt"})) is None
     True
     """
     if container is None or container not in held:
         return None
-    return f"{HOLD_REASON}: the manifest rows for its file disagree (held at ingest)"
+    return f"{HOLD_REASON}: the manifest rows for its file disagree or state no licence that holds (held at ingest)"
 
 
 def version_gate(con: duckdb.DuckDBPyConnection, bank: str) -> Callable[..., str | None]:

@@ -453,7 +453,8 @@ class Decider:
         return ExportVerdict(
             False,
             HOLD_REASON,
-            "the manifest rows for its file disagree (held at ingest); keep one row per file and ingest again",
+            "the manifest rows for its file disagree or state no licence that holds (held at ingest); keep one row"
+            " per file, under a licence id the catalogue knows, and ingest again",
             row[LICENCE] or "",
         )
 

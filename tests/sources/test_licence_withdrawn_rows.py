@@ -49,6 +49,7 @@ def test_a_row_whose_licence_is_gone_holds_the_files_records_until_a_valid_row(c
     res = _export(cli, books.parent / "e1")
     assert res["records"] == 1 and res["blocked_by_code"] == {"licence_disputed": 1}
     assert _blocked_codes(books.parent / "e1") == ["licence_disputed"]
+    assert "state no licence that holds" in (books.parent / "e1" / "blocked.csv").read_text(encoding="utf-8")
     code, out, _ = cli("audit", "licences", "--vertical")  # the export made before is recalled
     assert code == 0 and before["export_id"] in out and "licence_disputed 1" in out, out
     assert res["export_id"] not in out
