@@ -13,7 +13,8 @@ import duckdb
 
 from provenance import ledger
 from provenance.crosscheck_base import CrossCheck, has_column, has_table, ids
-from provenance.export_items import verify_items
+from provenance.export_items import SEALED_EXPORT_IDS, verify_items
+from provenance.licences import default_licence_catalogue
 
 #: the export event's detail at ``path`` differs from the row's ``col`` (checked only where the event records it)
 _EXPORT_FIELDS = (
@@ -81,6 +82,28 @@ _EXPORT_STATE = f"""
                WHEN x.s = 0 THEN x.h IS DISTINCT FROM '{ledger.GENESIS}'
                ELSE x.s IS NULL OR x.s >= x.seq OR p.hash IS DISTINCT FROM x.h END
 """
+
+
+def _legacy_item_licence() -> str:
+    """SQL naming the items of exports whose event seals no items digest (made before b62aa75) whose licence is not
+    the exported version's: the record's ``licence_id`` and those of the parents it was merged from
+    (``metadata.licences``), as the export labels them (``A AND B``, the record's own first; an alias as the shipped
+    licence catalogue's own id). A version's licence never changes (a correction makes a new version), and the
+    record's licence is checked against its creating event, so an item that differs was edited."""
+    aliases = default_licence_catalogue().aliases
+    pairs = ", ".join(f"'{a}': '{i}'" for a, i in sorted(aliases.items()) if "'" not in a + i)
+    canon = f"x -> coalesce(map_extract(MAP {{{pairs}}}, x)[1], x)" if pairs else "x -> x"
+    return f"""
+        WITH i AS (
+            SELECT i.export_id, i.record_id,
+                   list_transform(string_split(i.licence_id, ' AND '), {canon}) AS got,
+                   list_transform(list_prepend(r.licence_id, coalesce(
+                       json_extract_string(r.metadata, '$.licences[*].licence_id'), [])), {canon}) AS want
+            FROM export_items i JOIN records r USING (record_id)
+            WHERE i.export_id NOT IN ({SEALED_EXPORT_IDS}))
+        SELECT export_id || ':' || record_id FROM i
+        WHERE got IS NULL OR got[1] IS DISTINCT FROM want[1]
+           OR list_sort(list_distinct(got)) IS DISTINCT FROM list_sort(list_distinct(want))"""
 
 
 def _row_matches_event(table: str, seq_col: str, action: str, fields: tuple[str, ...]) -> str:
@@ -190,7 +213,14 @@ def _check_exports(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
     if unsealed:
         res.notes.append(
             f"{unsealed} exports predate sealed item digests: their items are checked by count and against the "
-            "records only (`curate audit verify-export DIR` checks a folder's files)"
+            "records only, content digest and licence (`curate audit verify-export DIR` checks a folder's files)"
+        )
+        res.add(
+            "exports",
+            "exported item's licence is not the licence of the version it exported (export_items.licence_id edited;"
+            " the export folder's manifest.jsonl still has the licence it shipped under: `curate audit verify-export"
+            " DIR`)",
+            *ids(con, _legacy_item_licence()),
         )
     res.add(
         "exports",

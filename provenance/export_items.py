@@ -42,6 +42,12 @@ _DECLARED = f"""
            arg_max(coalesce(rk.n, x.n), x.seq) AS n, max(x.seq) AS seq
     FROM x LEFT JOIN rk USING (export_id) GROUP BY x.export_id"""
 
+#: the export ids whose export event seals their items (``items_digest``); the others were made before it existed
+SEALED_EXPORT_IDS = (
+    "SELECT coalesce(json_extract_string(detail, '$.export_id'), '') FROM provenance_events"
+    " WHERE stage = 'export' AND action = 'export' AND json_exists(detail, '$.items_digest')"
+)
+
 
 def items_digest(con: duckdb.DuckDBPyConnection, export_id: str) -> tuple[int, str]:
     """``(items, digest)`` of an export's items as stored now."""

@@ -2,8 +2,8 @@
 
 The export event (ledger) lists every file the export wrote with its sha256, the manifest's sha256
 and the ledger state (seq + hash) the export was made at. This recomputes the folder's hashes and
-names every changed, missing or extra file, checks ``manifest.jsonl`` against ``export_items``,
-and checks that the export's ledger state is still in the chain. Read-only.
+names every changed, missing or extra file, checks ``manifest.jsonl`` against ``export_items`` (record ids,
+content digests and licences), and checks that the export's ledger state is still in the chain. Read-only.
 
 After ``curate pii rekey`` (issue 13) the catalogue holds keyed ids and digests where the folder's
 manifest has the old plain ones: ids are translated through ``pii_rekey_map``; a keyed digest is
@@ -86,24 +86,28 @@ def _find_export(
     )
 
 
+def _current_ids(con: duckdb.DuckDBPyConnection, listed: dict[str, Any]) -> dict[str, Any]:
+    """``listed`` (the folder's manifest) under the catalogue's current record ids (``pii_rekey_map``)."""
+    has_map = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = 'pii_rekey_map'"
+    ).fetchall()[0][0]
+    if not (has_map and listed):
+        return listed
+    mapping = dict(
+        con.execute(
+            "SELECT old_id, new_id FROM pii_rekey_map WHERE old_id IN (SELECT unnest($ids))", {"ids": list(listed)}
+        ).fetchall()
+    )
+    return {mapping.get(k, k): v for k, v in listed.items()}
+
+
 def _rekeyed(
-    con: duckdb.DuckDBPyConnection,
     listed: dict[str, str | None],
     items: dict[str, str | None],
     key_digest: Callable[[str], str] | None,
 ) -> tuple[dict[str, str | None], int]:
-    """``listed`` (the folder's manifest) in the catalogue's current ids and digests; and how many keyed
-    digests could not be checked (no key)."""
-    has_map = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = 'pii_rekey_map'"
-    ).fetchall()[0][0]
-    if has_map and listed:
-        mapping = dict(
-            con.execute(
-                "SELECT old_id, new_id FROM pii_rekey_map WHERE old_id IN (SELECT unnest($ids))", {"ids": list(listed)}
-            ).fetchall()
-        )
-        listed = {mapping.get(k, k): v for k, v in listed.items()}
+    """``listed`` (the folder's manifest digests, under current ids) in the catalogue's current digests; and how
+    many keyed digests could not be checked (no key)."""
     unchecked = 0
     for k, v in listed.items():
         now = items.get(k)
@@ -116,12 +120,17 @@ def _rekeyed(
     return listed, unchecked
 
 
+def _differ(listed: dict[str, Any], items: dict[str, Any]) -> int:
+    """How many records are in one of the two but not the other, or in both with different values."""
+    return len(set(listed) ^ set(items)) + sum(1 for k in set(listed) & set(items) if listed[k] != items[k])
+
+
 #: unreadable manifest lines named one by one before the rest are counted
 NAMED_LINES = 5
 
 
-def _listed(manifest: Path, problems: list[str]) -> dict[str, Any]:
-    """``record_id -> content_sha256`` of the folder's ``manifest.jsonl``; a line that is not a record (not JSON,
+def _listed(manifest: Path, problems: list[str]) -> dict[str, tuple[Any, Any]]:
+    """``record_id -> (content_sha256, licence_id)`` of the folder's ``manifest.jsonl``; a line that is not a record (not JSON,
     not an object, no string ``record_id``) or bytes that are not UTF-8 are problems, not a crash: a tampered
     manifest is what this command reports."""
     data = manifest.read_bytes()
@@ -130,7 +139,7 @@ def _listed(manifest: Path, problems: list[str]) -> dict[str, Any]:
     except UnicodeDecodeError as exc:
         problems.append(f"manifest.jsonl is not UTF-8 text (byte {exc.start})")
         text = data.decode("utf-8", errors="replace")
-    listed: dict[str, Any] = {}
+    listed: dict[str, tuple[Any, Any]] = {}
     bad: list[int] = []
     for n, line in enumerate(text.split("\n"), 1):
         if not line.strip():
@@ -142,11 +151,43 @@ def _listed(manifest: Path, problems: list[str]) -> dict[str, Any]:
         if not isinstance(row, dict) or not isinstance(row.get("record_id"), str):
             bad.append(n)
             continue
-        listed[row["record_id"]] = row.get("content_sha256")
+        listed[row["record_id"]] = (row.get("content_sha256"), row.get("licence_id"))
     problems += [f"manifest.jsonl line {n} is not a record" for n in bad[:NAMED_LINES]]
     if len(bad) > NAMED_LINES:
         problems.append(f"manifest.jsonl: {len(bad) - NAMED_LINES} more lines are not records")
     return listed
+
+
+def _manifest_problems(
+    con: duckdb.DuckDBPyConnection,
+    listed: dict[str, tuple[Any, Any]],
+    export_id: str | None,
+    key_digest: Callable[[str], str] | None,
+    notes: list[str],
+) -> list[str]:
+    """The folder's manifest rows against ``export_items``: record ids and content digests, then licences (exports
+    made before their items were sealed in the ledger have only this evidence of the licence they shipped under)."""
+    listed = _current_ids(con, listed)
+    rows = con.execute(
+        "SELECT record_id, content_sha256, licence_id FROM export_items WHERE export_id = ?", [export_id]
+    ).fetchall()
+    items = {rid: digest for rid, digest, _ in rows}
+    digests, unchecked = _rekeyed({k: v[0] for k, v in listed.items()}, items, key_digest)
+    if unchecked:
+        notes.append(
+            f"{unchecked} exported records have keyed digests in the catalogue since a rekey or sealing: "
+            "not checked without the key (set CURATE_PII_KEY or CURATE_PII_KEY_FILE)"
+        )
+    problems = []
+    if diff := _differ(digests, items):
+        problems.append(f"manifest.jsonl and the catalogue's export_items disagree on {diff} records")
+    lics = {rid: lic for rid, _, lic in rows}
+    if diff := sum(1 for k, v in listed.items() if k in lics and v[1] != lics[k]):
+        problems.append(
+            f"manifest.jsonl and the catalogue's export_items disagree on the licence of {diff} records:"
+            " export_items.licence_id was edited (or the manifest, if its sha256 differs too)"
+        )
+    return problems
 
 
 def verify_export(
@@ -182,21 +223,7 @@ def verify_export(
     if manifest.is_file():
         if sha256_file(manifest) != detail.get("manifest_sha256"):
             problems.append("manifest.jsonl differs from the manifest sha256 in the export event")
-        listed = _listed(manifest, problems)
-        items = dict(
-            con.execute(
-                "SELECT record_id, content_sha256 FROM export_items WHERE export_id = ?", [detail.get("export_id")]
-            ).fetchall()
-        )
-        listed, unchecked = _rekeyed(con, listed, items, key_digest)
-        if unchecked:
-            notes.append(
-                f"{unchecked} exported records have keyed digests in the catalogue since a rekey or sealing: "
-                "not checked without the key (set CURATE_PII_KEY or CURATE_PII_KEY_FILE)"
-            )
-        if listed != items:
-            diff = len(set(listed) ^ set(items)) + sum(1 for k in set(listed) & set(items) if listed[k] != items[k])
-            problems.append(f"manifest.jsonl and the catalogue's export_items disagree on {diff} records")
+        problems += _manifest_problems(con, _listed(manifest, problems), detail.get("export_id"), key_digest, notes)
     state = detail.get("state_hash")
     if state and not con.execute("SELECT 1 FROM provenance_events WHERE hash = ? LIMIT 1", [state]).fetchall():
         from provenance.ledger import GENESIS
