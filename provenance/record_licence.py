@@ -27,6 +27,7 @@ __all__ = [
     "RecordUse",
     "credit_columns",
     "credit_meta",
+    "folder_named_dataset",
     "record_credit",
     "record_use",
     "source_rows",
@@ -48,8 +49,11 @@ _PATHS = (
     "$.licence_term_problems",
 )
 CREDIT_PATHS = len(_PATHS)
-#: the position of the terms refused at ingest in ``credit_meta``
-TERM_PROBLEMS = 9
+#: the position of the terms refused at ingest in ``credit_meta``, and of the dataset
+TERM_PROBLEMS, _DATASET = 9, 2
+#: the catalogue schema of the first release that stored a MODA file's folder name as ``dataset_key``, not as
+#: ``dataset`` (9ac3a61; schema 0111's releases came before and after it, the ones before it for 17 minutes)
+FOLDER_KEYS_SCHEMA = 111
 _YEAR_RE = re.compile(r"((?:19|20)\d\d)(?:[-/.年]|\d{4}\Z)")
 
 
@@ -75,7 +79,35 @@ def credit_columns(r: str) -> str:
     """
     # one extraction of every path: as two, the export's sort of a 50,000-id range ran out of the 128 MB cap at 100k
     paths = ", ".join(f"'{p}'" for p in _PATHS)
-    return f"json_extract_string({r}.metadata, [{paths}]) AS credit_meta, year({r}.created_at) AS taken_year"
+    # a folder name stored as the dataset by an old release is no dataset title (:func:`folder_named_dataset`)
+    meta = f"json_extract_string({r}.metadata, [{paths}])"
+    return (
+        f"CASE WHEN {folder_named_dataset(r)} THEN list_transform({meta}, (v, i) -> CASE WHEN i = {_DATASET + 1}"
+        f" THEN NULL ELSE v END) ELSE {meta} END AS credit_meta, year({r}.created_at) AS taken_year"
+    )
+
+
+def folder_named_dataset(r: str) -> str:
+    """SQL: whether version ``r``'s ``metadata.dataset`` is the name of the folder its file was in, as MODA ingests
+    (rows with ``licence_class``) stored it without ``--dataset`` before 9ac3a61, and not a dataset title.
+
+    Such rows have no ``dataset_key`` and were written by a run at a schema before :data:`FOLDER_KEYS_SCHEMA`; their
+    ``dataset`` is a folder name when it is the file itself (a ``save_to_disk`` folder), the folder in the file's
+    path (a folder ingested), or, for a file given alone (``metadata.file`` its name), the folder of that file in
+    the ingest run's ``paths``. A ``--dataset`` of those releases that names its file's folder reads as one too: it
+    is no more of a title. A version that a stage of a later release derives from such a row is not recognised
+    (its run is newer): its folder name is credited as before."""
+    d = f"json_extract_string({r}.metadata, '$.dataset')"
+    f = f"json_extract_string({r}.metadata, '$.file')"
+    return (
+        f"({d} IS NOT NULL AND json_exists({r}.metadata, '$.licence_class')"
+        f" AND NOT json_exists({r}.metadata, '$.dataset_key')"
+        f" AND {r}.run_id IN (SELECT run_id FROM runs WHERE coalesce(schema_version, 0) < {FOLDER_KEYS_SCHEMA})"
+        f" AND ({f} = {d} OR list_extract(string_split({f}, '/'), -2) = {d} OR {d} || '/' || {f} IN ("
+        "     SELECT array_to_string(string_split(p, '/')[-2:], '/') FROM (SELECT unnest(CAST("
+        "         json_extract_string(params, '$.paths[*]') AS VARCHAR[])) AS p FROM runs"
+        f"         WHERE command LIKE 'ingest %' AND coalesce(schema_version, 0) < {FOLDER_KEYS_SCHEMA}))))"
+    )
 
 
 def credit_meta(metadata: Mapping[str, Any]) -> list[str | None]:

@@ -3,8 +3,10 @@ the catalogue, so that one name never keys two datasets whose rows with the same
 
 A folder is told apart by ``metadata.dataset_origin`` (a digest of its resolved path). Rows named with
 ``--dataset`` hold ``metadata.dataset`` instead, and rows ingested before origins were kept hold none; both share
-the doc keys ``moda:<name>:id=…`` with a folder of that name, so both take part (review of the fixes, 3). Names
-and file names are compared as stored: pseudonymised by the ingest's identifier guard (``as_stored``).
+the doc keys ``moda:<name>:id=…`` with a folder of that name, so both take part (review of the fixes, 3). Rows of
+releases before folder keys hold their folder's name as ``dataset``: they are rows of no known folder (review 8, F3),
+not rows named with ``--dataset``. Names and file names are compared as stored: pseudonymised by the ingest's
+identifier guard (``as_stored``).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from provenance.errors import ConfigError
+from provenance.record_licence import folder_named_dataset
 
 __all__ = ["HeldDataset", "check_folder_names", "folder_origin", "held_dataset_origins"]
 
@@ -36,13 +39,15 @@ def folder_origin(folder: Path) -> str:
     return hashlib.sha256(str(folder.resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
-_HELD_SQL = """
+# a folder name stored as ``dataset`` by a release before folder keys (:func:`folder_named_dataset`) names no folder
+_HELD_SQL = f"""
 SELECT k, list(DISTINCT o), list(DISTINCT f) FILTER (WHERE o = '' AND active)
 FROM (SELECT coalesce(json_extract_string(metadata, '$.dataset_key'), json_extract_string(metadata, '$.dataset')) AS k,
-             CASE WHEN json_extract_string(metadata, '$.dataset_key') IS NULL THEN '--dataset'
-                  ELSE coalesce(json_extract_string(metadata, '$.dataset_origin'), '') END AS o,
+             CASE WHEN json_extract_string(metadata, '$.dataset_key') IS NOT NULL
+                      THEN coalesce(json_extract_string(metadata, '$.dataset_origin'), '')
+                  WHEN {folder_named_dataset("r")} THEN '' ELSE '--dataset' END AS o,
              json_extract_string(metadata, '$.file') AS f, status = 'active' AS active
-      FROM records WHERE source_id = ?)
+      FROM records r WHERE source_id = ?)
 WHERE k IS NOT NULL GROUP BY k
 """
 
