@@ -1,5 +1,5 @@
-"""What the licence recall costs `curate audit licences` / `audit exports`: past exports a later licence correction
-makes non-compliant (:func:`provenance.licence_recall.licence_refused`).
+"""What the licence recall costs `curate audit licences` / `audit exports`: past exports the current licence rules
+refuse records of (:func:`provenance.licence_recall.licence_refused`).
 
 Builds a catalogue of N records under CC-BY-4.0, exported for training/consortium once with ``--commercial`` and
 (with ``--exports 2``) once with ``--non-commercial``, then a correction of half of them to CC-BY-NC-4.0 (new

@@ -350,7 +350,7 @@ def export_report(con: duckdb.DuckDBPyConnection, export_id: str) -> dict[str, A
         "blocked": counts.get("blocked", {}),
         "records": runs[-1]["records"],
         "blocked_total": runs[-1]["blocked"],
-        # records whose document a later licence correction refuses now for this export's use
+        # records whose document the licence rules refuse now for this export's use (a correction, a hold, a new rule)
         "licence_refused": [r for e in licence_refused(con, export_id=eid) for r in e["records"]],
     }
 
@@ -548,7 +548,7 @@ def licence_permits(
 
 def exports_report(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """Every export (one row per export id, newest first), with how often it was written, every folder it was
-    written to (``out_dirs``) and how many of its records a later licence correction refuses now for its use
+    written to (``out_dirs``) and how many of its records the licence rules refuse now for its use
     (``licence_refused``, :mod:`provenance.licence_recall`)."""
     require_provenance_schema(con)
     refused = {e["export_id"]: e["refused_records"] for e in licence_refused(con)}

@@ -1,7 +1,9 @@
-"""Which past exports hold records that a later licence correction refuses now: the licence side of
-:mod:`provenance.recall`.
+"""Which past exports hold records that the licence rules refuse now: the licence side of :mod:`provenance.recall`.
 
-A licence correction (``ingest moda`` again under a corrected ``--licence``, a manifest with corrected terms:
+The rules refuse a record an export shipped when its licence was corrected since, its file is held, or the licence
+engine gained a rule since the export (an upgrade: OGDL-Taiwan-1.0 needs the providing agency; the exported version
+itself is then judged and refused with the engine's reason, no correction involved: review 8, F5). A licence
+correction (``ingest moda`` again under a corrected ``--licence``, a manifest with corrected terms:
 ``licence_terms_changed``) makes new versions of the records it re-licenses; an export made before holds the
 earlier versions. A manifest whose rows for one file disagree holds the file (:mod:`provenance.holds`): its
 records, exported before the dispute, are named too (code ``licence_disputed``) until an ingest releases it. For each past export, every exported record's document is followed down ``version_of`` to its

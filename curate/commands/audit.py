@@ -16,8 +16,12 @@ from provenance.db import connect_readonly
 #: widest cell of an audit table, in terminal columns (longer values end in ``...``)
 MAX_CELL = 80
 
-#: the section of records (or exports) whose documents a later licence correction refuses now for the export's use
-REFUSED_TITLE = "{what} a later licence correction refuses now for the export's use (tell its recipients)"
+#: the section of records (or exports) whose documents the licence rules refuse now for the export's use: after a
+#: licence correction, a held file, or a rule of the licence engine added since (the reason names which)
+REFUSED_TITLE = (
+    "{what} the current licence rules refuse for the export's use (a licence correction, a held file or a rule"
+    " added since: see the reason; tell its recipients)"
+)
 
 
 def _layout_options(fn):
@@ -261,7 +265,7 @@ def record_cmd(record_id: str, as_json: bool, full: bool, vertical: bool) -> int
 @_layout_options
 def exports_cmd(as_json: bool, full: bool, vertical: bool) -> int:
     """Every export: id, when, purpose, audience, commercial use, records, blocked, folder, and how many of its
-    records a later licence correction refuses now for its use (licence_refused: see `curate audit licences`)."""
+    records the current licence rules refuse for its use (licence_refused: see `curate audit licences`)."""
     from provenance import audit as lib
 
     con = connect_readonly(settings().db_path)
@@ -330,8 +334,8 @@ def export_cmd(export_id: str, as_json: bool, full: bool, vertical: bool) -> int
 @_layout_options
 def licences_cmd(as_json: bool, full: bool, vertical: bool) -> int:
     """Active records and characters per licence per source (unknown licences flagged), then the past exports
-    holding records that a later licence correction refuses now for the export's use (`audit export ID` names
-    them, with the licence engine's reason)."""
+    holding records that the current licence rules refuse for the export's use, after a licence correction, a held
+    file or a rule added since (`audit export ID` names them, with the licence engine's reason)."""
     from provenance import audit as lib
     from provenance.licence_recall import licence_refused
 
@@ -348,7 +352,7 @@ def licences_cmd(as_json: bool, full: bool, vertical: bool) -> int:
         r["flag"] = "" if r["known"] else "UNKNOWN: never exported"
     click.echo(_table(["licence_id", "source_id", "records", "characters", "flag"], rows, full, vertical))
     if not refused:
-        click.echo("\nno past export holds records that a later licence correction refuses for its use")
+        click.echo("\nno past export holds records that the current licence rules refuse for its use")
         return 0
     for e in refused:
         e["reasons"] = ", ".join(f"{code} {n}" for code, n in e["reasons"].items())

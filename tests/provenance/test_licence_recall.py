@@ -1,4 +1,4 @@
-"""Past exports whose records a later licence correction refuses for their use (review licences #5): the licence
+"""Past exports whose records the current licence rules refuse for their use (review licences #5): the licence
 side of `audit withdrawn`, judged by the export's own licence rule."""
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def test_audit_names_exports_a_later_licence_correction_makes_non_compliant(cli,
     non_commercial = _export(cli, tmp_path / "e2", "--non-commercial")
     assert untouched["records"] == 1 and commercial["records"] == non_commercial["records"] == 3
     code, out, _ = cli("audit", "licences")
-    assert code == 0 and "no past export holds records that a later licence correction refuses" in out
+    assert code == 0 and "no past export holds records that the current licence rules refuse" in out
 
     # the licence of file a corrected: non-commercial only (new versions, licence_terms_changed)
     code, out, err = cli(*moda, str(a), "--licence", "CC-BY-NC-4.0", "--source-id", "moda_a")
@@ -64,8 +64,10 @@ def test_audit_names_exports_a_later_licence_correction_makes_non_compliant(cli,
     assert counts == {untouched["export_id"]: 0, commercial["export_id"]: 2, non_commercial["export_id"]: 0}
 
     code, out, _ = cli("audit", "licences", "--full")
-    assert code == 0 and "CC-BY-NC-4.0" in out and "past exports holding records a later licence correction" in out
-    section = out.split("refuses now")[1]
+    assert (
+        code == 0 and "CC-BY-NC-4.0" in out and "past exports holding records the current licence rules refuse" in out
+    )
+    section = out.split("rules refuse for the export")[1]
     assert commercial["export_id"] in section and "commercial 2" in section and str(tmp_path / "e1") in section
     assert untouched["export_id"] not in section and non_commercial["export_id"] not in section
     code, out, _ = cli("audit", "export", commercial["export_id"], "--full")
@@ -163,3 +165,25 @@ def test_a_corrected_record_made_a_near_duplicate_since_is_still_named(cli, db_p
         con.close()
     code, out, _ = cli("audit", "export", exported["export_id"], "--json")
     assert code == 0 and [r["code"] for r in json.loads(out)["licence_refused"]] == ["commercial"], out
+
+
+def test_a_record_a_rule_added_since_refuses_is_not_called_a_correction(builder, cli, tmp_path, monkeypatch):
+    """On an upgraded catalogue every past export was listed under "a later licence correction refuses now", though
+    no correction was made: a rule added to the code since (OGDL-Taiwan-1.0 needs the providing agency) refused
+    the exported version itself (review 8, F5)."""
+    import provenance._selection as selection
+
+    builder.source("moda", "OGDL-Taiwan-1.0", title="開放資料")
+    rid = builder.record("moda", "od.csv:1", "沒有提供機關的一列開放資料。", metadata={"dataset": "利率"})
+    builder.close()
+    credit = selection.record_credit  # as the release before the rule: no providing agency needed
+    monkeypatch.setattr(selection, "record_credit", lambda meta, year: {**credit(meta, year), "provider": "某機關"})
+    exported = _export(cli, tmp_path / "e", "--non-commercial")
+    monkeypatch.undo()
+    assert exported["records"] == 1
+    code, out, _ = cli("audit", "licences", "--full")
+    assert code == 0 and "licence correction refuses" not in out, out
+    assert "records the current licence rules refuse for the export's use" in out and "licence_terms 1" in out, out
+    code, out, _ = cli("audit", "export", exported["export_id"], "--full")
+    assert code == 0 and "licence correction refuses" not in out and "a rule added since" in out, out
+    assert rid in out and "providing agency" in out, out
