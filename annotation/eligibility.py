@@ -28,10 +28,12 @@ from provenance.record_licence import (
     CREDIT_PATHS,
     TERM_PROBLEMS,
     credit_columns,
+    folder_named_pairs,
     record_credit,
     record_use,
     source_rows,
     terms_columns,
+    without_folder_dataset,
 )
 from provenance.records import PII_PASSED
 
@@ -129,6 +131,7 @@ def licence_gate(con: duckdb.DuckDBPyConnection, bank: str) -> Callable[..., str
     """:func:`licence_refusal` for ``bank``, remembered per distinct licence, source, terms, merged licences and
     credit values (most versions share a few), as ``gate(licence_id, *gate_columns)``."""
     sources = source_rows(con)
+    folder_named = folder_named_pairs(con)  # MODA folder names an old release stored as the dataset
     seen: dict[tuple[Any, ...], str | None] = {}
 
     def gate(
@@ -139,7 +142,7 @@ def licence_gate(con: duckdb.DuckDBPyConnection, bank: str) -> Callable[..., str
         credit_meta: list[str | None] | None,
         taken_year: int | None,
     ) -> str | None:
-        meta = credit_meta or [None] * CREDIT_PATHS
+        meta = without_folder_dataset(credit_meta or [None] * CREDIT_PATHS, folder_named)
         credit = record_credit(meta, taken_year)  # the values the statement credits, not the title or licensor
         key = (licence_id, source_id, r_terms, r_merged, meta[TERM_PROBLEMS], *credit.values())
         if key not in seen:

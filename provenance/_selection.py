@@ -30,10 +30,12 @@ from provenance.record_licence import (
     CREDIT_PATHS,
     TERM_PROBLEMS,
     credit_columns,
+    folder_named_pairs,
     record_credit,
     record_use,
     source_rows,
     terms_columns,
+    without_folder_dataset,
 )
 from provenance.records import PII_PASSED
 
@@ -369,6 +371,7 @@ class Decider:
         self._reps = {r[ID]: r for r in con.execute(REPRESENTATIVES).fetchall()} if params.drop_near_duplicates else {}
         self._rep_ok: dict[str, bool] = {}
         self._sources = source_rows(con)
+        self._folder_named = folder_named_pairs(con)  # MODA folder names an old release stored as the dataset
         # considered duplicates: id -> (survivor, the copy shipped in its place), or None when decided on their own
         self._stand_ins: dict[str, tuple[str, str] | None] = {}
 
@@ -473,7 +476,7 @@ class Decider:
         """The licence engine's verdict alone (cached per licence, terms and credit): the last rule of
         :meth:`decide`, and what the licence recall asks of a past export's records (:mod:`provenance.licence_recall`)."""
         licence_id = row[LICENCE]
-        meta = row[CREDIT_META] or [None] * CREDIT_PATHS
+        meta = without_folder_dataset(row[CREDIT_META] or [None] * CREDIT_PATHS, self._folder_named)
         # a title is not scrubbed by the PII stage: where personal data is expected it stays out of the credit too
         work = None if row[PII_EXPECTED] else meta[0]
         credit = record_credit(meta, row[TAKEN_YEAR])

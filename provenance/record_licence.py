@@ -28,14 +28,17 @@ __all__ = [
     "credit_columns",
     "credit_meta",
     "folder_named_dataset",
+    "folder_named_pairs",
     "record_credit",
     "record_use",
     "source_rows",
     "terms_columns",
+    "without_folder_dataset",
 ]
 
 #: the metadata paths of ``credit_meta`` (:func:`credit_columns`), in order: work title, creator, dataset, provider,
-#: agency, fields.agency, fields.提供機關, year, as_of, refused licence terms
+#: agency, fields.agency, fields.提供機關, year, as_of, refused licence terms, the file (MODA: with the dataset, tells a
+#: folder name stored by an old release, :func:`without_folder_dataset`)
 _PATHS = (
     "$.document_title",
     "$.licensor",
@@ -47,10 +50,11 @@ _PATHS = (
     "$.year",
     "$.as_of",
     "$.licence_term_problems",
+    "$.file",
 )
 CREDIT_PATHS = len(_PATHS)
-#: the position of the terms refused at ingest in ``credit_meta``, and of the dataset
-TERM_PROBLEMS, _DATASET = 9, 2
+#: the position of the terms refused at ingest in ``credit_meta``, of the dataset and of the file
+TERM_PROBLEMS, _DATASET, _FILE = 9, 2, 10
 #: the catalogue schema of the first release that stored a MODA file's folder name as ``dataset_key``, not as
 #: ``dataset`` (9ac3a61; schema 0111's releases came before and after it, the ones before it for 17 minutes)
 FOLDER_KEYS_SCHEMA = 111
@@ -78,13 +82,9 @@ def credit_columns(r: str) -> str:
     True
     """
     # one extraction of every path: as two, the export's sort of a 50,000-id range ran out of the 128 MB cap at 100k
+    # (a folder name as the dataset is told in Python, :func:`without_folder_dataset`: in SQL, the 48 MB export ran out)
     paths = ", ".join(f"'{p}'" for p in _PATHS)
-    # a folder name stored as the dataset by an old release is no dataset title (:func:`folder_named_dataset`)
-    meta = f"json_extract_string({r}.metadata, [{paths}])"
-    return (
-        f"CASE WHEN {folder_named_dataset(r)} THEN list_transform({meta}, (v, i) -> CASE WHEN i = {_DATASET + 1}"
-        f" THEN NULL ELSE v END) ELSE {meta} END AS credit_meta, year({r}.created_at) AS taken_year"
-    )
+    return f"json_extract_string({r}.metadata, [{paths}]) AS credit_meta, year({r}.created_at) AS taken_year"
 
 
 def folder_named_dataset(r: str) -> str:
@@ -95,8 +95,7 @@ def folder_named_dataset(r: str) -> str:
     ``dataset`` is a folder name when it is the file itself (a ``save_to_disk`` folder), the folder in the file's
     path (a folder ingested), or, for a file given alone (``metadata.file`` its name), the folder of that file in
     the ingest run's ``paths``. A ``--dataset`` of those releases that names its file's folder reads as one too: it
-    is no more of a title. A version that a stage of a later release derives from such a row is not recognised
-    (its run is newer): its folder name is credited as before."""
+    is no more of a title."""
     d = f"json_extract_string({r}.metadata, '$.dataset')"
     f = f"json_extract_string({r}.metadata, '$.file')"
     return (
@@ -128,6 +127,30 @@ def credit_meta(metadata: Mapping[str, Any]) -> list[str | None]:
     return out
 
 
+def folder_named_pairs(con: duckdb.DuckDBPyConnection) -> frozenset[tuple[str, str]]:
+    """The ``(dataset, file)`` pairs of the versions whose ``dataset`` is a folder name (:func:`folder_named_dataset`),
+    read once per export or gate: as many as the files old releases ingested, none in a catalogue made since."""
+    rows = con.execute(
+        "SELECT DISTINCT json_extract_string(r.metadata, '$.dataset'), json_extract_string(r.metadata, '$.file')"
+        f" FROM records r WHERE {folder_named_dataset('r')}"
+    ).fetchall()
+    return frozenset(rows)
+
+
+def without_folder_dataset(meta: list[str | None], folder_named: frozenset[tuple[str, str]]) -> list[str | None]:
+    """``credit_meta`` without its dataset when that is a folder name an old release stored (``folder_named``: from
+    :func:`folder_named_pairs`), so that it is not credited as a dataset title; the versions a stage derives from
+    such a row since carry the same pair. Otherwise ``meta`` itself.
+
+    >>> without_folder_dataset([None, None, "moda"] + [None] * 7 + ["corpus.jsonl"], frozenset({("moda", "corpus.jsonl")}))[2]
+    >>> without_folder_dataset([None, None, "利率"] + [None] * 8, frozenset({("moda", "corpus.jsonl")}))[2]
+    '利率'
+    """
+    if not folder_named or (meta[_DATASET], meta[_FILE]) not in folder_named:
+        return meta
+    return [None if i == _DATASET else v for i, v in enumerate(meta)]
+
+
 def record_credit(meta: list[str | None] | None, taken_year: int | None) -> dict[str, str]:
     """``provider``, ``year`` and ``dataset`` of a record for its attribution statement, from ``credit_meta``:
     the record's agency or provider, its ``year`` and its dataset (MODA: the ``--dataset`` of its file); the year
@@ -137,7 +160,7 @@ def record_credit(meta: list[str | None] | None, taken_year: int | None) -> dict
     >>> record_credit([None, None, "存款保險開放資料v2", None, None, "中央存款保險公司", None, None, "20240731", None], 2026)
     {'provider': '中央存款保險公司', 'year': '', 'dataset': '存款保險開放資料v2', 'dated_year': '2024', 'taken_year': '2026'}
     """
-    _, _, dataset, provider, agency, field_agency, field_agency_zh, year, as_of, _ = meta or [None] * CREDIT_PATHS
+    _, _, dataset, provider, agency, field_agency, field_agency_zh, year, as_of, *_ = meta or [None] * CREDIT_PATHS
     m = _YEAR_RE.match(as_of.strip()) if as_of else None
     return {
         "provider": provider or agency or field_agency or field_agency_zh or "",
