@@ -24,6 +24,7 @@ from provenance.licences import Grant, LicenceCatalogue, combine, record_terms
 
 __all__ = [
     "CREDIT_PATHS",
+    "FOLDER_NAMED_PAIRS",
     "RecordUse",
     "credit_columns",
     "credit_meta",
@@ -127,14 +128,17 @@ def credit_meta(metadata: Mapping[str, Any]) -> list[str | None]:
     return out
 
 
+#: the ``(dataset, file)`` pairs of the versions whose ``dataset`` is a folder name (:func:`folder_named_dataset`)
+FOLDER_NAMED_PAIRS = (
+    "SELECT DISTINCT json_extract_string(f.metadata, '$.dataset'), json_extract_string(f.metadata, '$.file')"
+    f" FROM records f WHERE {folder_named_dataset('f')}"
+)
+
+
 def folder_named_pairs(con: duckdb.DuckDBPyConnection) -> frozenset[tuple[str, str]]:
-    """The ``(dataset, file)`` pairs of the versions whose ``dataset`` is a folder name (:func:`folder_named_dataset`),
-    read once per export or gate: as many as the files old releases ingested, none in a catalogue made since."""
-    rows = con.execute(
-        "SELECT DISTINCT json_extract_string(r.metadata, '$.dataset'), json_extract_string(r.metadata, '$.file')"
-        f" FROM records r WHERE {folder_named_dataset('r')}"
-    ).fetchall()
-    return frozenset(rows)
+    """:data:`FOLDER_NAMED_PAIRS`, read once per export or gate: as many as the files old releases ingested, none in
+    a catalogue made since. A version a stage derived from such a row since (a newer run) has the same pair."""
+    return frozenset(con.execute(FOLDER_NAMED_PAIRS).fetchall())
 
 
 def without_folder_dataset(meta: list[str | None], folder_named: frozenset[tuple[str, str]]) -> list[str | None]:

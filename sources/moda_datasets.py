@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from provenance.errors import ConfigError
-from provenance.record_licence import folder_named_dataset
+from provenance.record_licence import FOLDER_NAMED_PAIRS
 
 __all__ = ["HeldDataset", "check_folder_names", "folder_origin", "held_dataset_origins"]
 
@@ -39,15 +39,17 @@ def folder_origin(folder: Path) -> str:
     return hashlib.sha256(str(folder.resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
-# a folder name stored as ``dataset`` by a release before folder keys (:func:`folder_named_dataset`) names no folder
+# a folder name stored as ``dataset`` by a release before folder keys names no folder (``FOLDER_NAMED_PAIRS``: the
+# rows it wrote, and versions a stage derived from them since)
 _HELD_SQL = f"""
 SELECT k, list(DISTINCT o), list(DISTINCT f) FILTER (WHERE o = '' AND active)
 FROM (SELECT coalesce(json_extract_string(metadata, '$.dataset_key'), json_extract_string(metadata, '$.dataset')) AS k,
              CASE WHEN json_extract_string(metadata, '$.dataset_key') IS NOT NULL
                       THEN coalesce(json_extract_string(metadata, '$.dataset_origin'), '')
-                  WHEN {folder_named_dataset("r")} THEN '' ELSE '--dataset' END AS o,
+                  WHEN (json_extract_string(metadata, '$.dataset'), json_extract_string(metadata, '$.file'))
+                       IN ({FOLDER_NAMED_PAIRS}) THEN '' ELSE '--dataset' END AS o,
              json_extract_string(metadata, '$.file') AS f, status = 'active' AS active
-      FROM records r WHERE source_id = ?)
+      FROM records WHERE source_id = ?)
 WHERE k IS NOT NULL GROUP BY k
 """
 
