@@ -315,7 +315,10 @@ def _read_rows(manifest: Path, known: frozenset[str] | None) -> Iterator[Manifes
         reader = csv.DictReader(fh)
         _check_columns(manifest, reader.fieldnames or [])
         for row in reader:
-            surplus = row.pop(None, None)  # cells past the header's last column (an unquoted comma)
+            # cells past the header's last column that hold something (an unquoted comma); empty ones are the
+            # trailing comma Excel and other writers leave on every row, and a row of commas only is blank
+            surplus = row.pop(None, None) or []
+            surplus = surplus if any(c.strip() for c in surplus) else []
             row = {(k or "").strip(): (v or "") for k, v in row.items()}
             line = reader.line_num
             rel = _clean(row.get("path"))

@@ -75,3 +75,32 @@ def test_a_nul_byte_in_a_path_rejects_that_row_only(tmp_path):
     assert checked == ["ok", "rejected", "ok"]
     report = ingest(tmp_path / "c.duckdb", TabfSource([manifest]))
     assert report.records_new == 2 and report.quarantine_reasons == {ManifestReason.BAD_PATH: 1}
+
+
+def test_a_trailing_empty_cell_on_every_row_is_not_an_extra_cell(tmp_path, collect):
+    """Excel and other CSV writers end each row with one more comma: the surplus cells are empty, so nothing sits a
+    column late; a row of commas only is a blank line, skipped as one (review 8 of the fixes, #1)."""
+    d = tmp_path / "m"
+    d.mkdir()
+    for name in ("a.txt", "b.txt"):
+        (d / name).write_text(PARA, encoding="utf-8")
+    manifest = d / "manifest.csv"
+    rows = ["path,licence_id,title,licensor", "a.txt,CC-BY-4.0,授信,某大學,", "b.txt,CC-BY-4.0,存款,某大學, ,", ",,,,"]
+    manifest.write_bytes("\r\n".join(rows).encode() + b"\r\n")
+    out = list(read_manifest(manifest))
+    assert [(r.rel_path, r.licence_id, r.title, r.licensor) for r in out] == [
+        ("a.txt", "CC-BY-4.0", "授信", "某大學"),
+        ("b.txt", "CC-BY-4.0", "存款", "某大學"),
+    ]
+    assert [e["status"] for e in check_manifest(manifest)] == ["ok", "ok"]
+    records, rejections, _ = collect(TabfSource([manifest]))
+    assert rejections == [] and {r.locator.split("#")[0] for r in records} == {"a.txt", "b.txt"}
+
+
+def test_a_surplus_cell_that_holds_something_is_still_counted_with_the_empty_ones(tmp_path):
+    manifest = _folder(tmp_path, "path,licence_id,title", ["a.txt,CC-BY-4.0,授信, 第三版,", ",,,x"])
+    out = list(read_manifest(manifest))
+    assert [(r.reason, r.excerpt) for r in out] == [
+        (ManifestReason.EXTRA_CELLS, "5 cells, header has 3; quote a cell that holds a comma"),
+        (ManifestReason.MISSING_PATH, "the row has cells but no `path`; name the file it licenses"),
+    ]
