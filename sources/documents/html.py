@@ -1,4 +1,4 @@
-"""HTML extraction with BeautifulSoup (MIT) + lxml: block elements in order, boilerplate and hidden text removed."""
+"""HTML extraction with BeautifulSoup (MIT) + lxml: block elements in order, boilerplate removed."""
 
 from __future__ import annotations
 
@@ -30,8 +30,6 @@ _DTD_SUBSET_TEXT = re.compile(r"\A(\ufeff?\s*(?:<\?xml[^>]*\?>)?\s*)<!DOCTYPE[^\
 _DTD_SUBSET_BYTES = re.compile(
     rb"\A((?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*\?>)?\s*)<!DOCTYPE[^\[>]*\[.*?\]\s*>", re.I | re.S
 )
-#: an inline style that hides the element and its content
-_HIDDEN_STYLE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse))\b", re.IGNORECASE)
 
 
 def html_blocks(markup: bytes | str) -> tuple[str | None, list[tuple[str, str]]]:
@@ -39,10 +37,12 @@ def html_blocks(markup: bytes | str) -> tuple[str | None, list[tuple[str, str]]]
 
     Every text node is read once, inside the innermost block element that holds it (``tag``): text
     directly in a ``div`` or ``body`` beside nested blocks is a block of its own, and a block nested in
-    another (a ``p`` in a ``td``, a list in an ``li``) ends the text before it. Hidden elements (the
-    ``hidden`` attribute, an inline ``display: none`` or ``visibility: hidden``) and :data:`SKIPPED_TAGS`
-    are left out with everything inside them, as hidden DOCX runs are. The walk is iterative and visits
-    each node once, so time is linear in the page, however deeply it nests.
+    another (a ``p`` in a ``td``, a list in an ``li``) ends the text before it. :data:`SKIPPED_TAGS` are
+    left out with everything inside them. Text a page hides until the reader asks for it (the ``hidden``
+    attribute, ``hidden="until-found"``, an inline ``display: none`` or ``visibility: hidden``: FAQ answers,
+    tab panels, accordions a script opens) is read: it is the page's content, not hidden DOCX runs, and
+    dropping it would lose text silently. The walk is iterative and visits each node once, so time is linear
+    in the page, however deeply it nests.
     """
     from bs4 import BeautifulSoup
 
@@ -70,7 +70,7 @@ def _walk(root) -> list[tuple[str, str]]:
         elif isinstance(node, Tag):
             if node.name == "br":
                 blocks.add("\n")
-            elif not _hidden(node):
+            elif node.name not in SKIPPED_TAGS:
                 if node.name in BLOCK_TAGS and node is not root:
                     blocks.open(node.name)
                     stack.append(_END)
@@ -110,13 +110,6 @@ class _Blocks:
         self.parts = []
         if text:
             self.done.append((self.open_tags[-1], text))
-
-
-def _hidden(tag) -> bool:
-    if tag.name in SKIPPED_TAGS or tag.has_attr("hidden"):
-        return True
-    style = tag.get("style")
-    return isinstance(style, str) and _HIDDEN_STYLE.search(style) is not None
 
 
 def _sections_from_blocks(blocks: list[tuple[str, str]], config: ExtractConfig) -> list[tuple[str | None, list[str]]]:

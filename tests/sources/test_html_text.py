@@ -1,4 +1,5 @@
-"""HTML and EPUB text: every visible text node once, in document order; hidden text left out; linear in nesting."""
+"""HTML and EPUB text: every text node once, in document order, also text a page shows on a click (never lost
+silently); elements never displayed as content (scripts, styles, templates) left out; linear in nesting."""
 
 from __future__ import annotations
 
@@ -26,6 +27,13 @@ HIDDEN = (
     "<noscript>無腳本文字</noscript><script>var s = '腳本';</script><style>p {}</style>"
     "<p>註<ruby>解<rp>(</rp><rt>ㄐㄧㄝˇ</rt><rp>)</rp></ruby><!-- 註解 -->完。</p>"
 )
+#: content a bank's page shows when the reader clicks or searches (review 8 of the fixes, #2)
+ON_CLICK = (
+    "<h2>常見問題</h2><div class='q'>Q1 如何申請房屋貸款？</div>"
+    "<div class='a' style='display:none'>請攜帶身分證明文件至各分行辦理，或線上申請。</div>"
+    "<section role='tabpanel' hidden><p>房貸利率2.1%起。</p></section>"
+    "<div style='visibility:hidden;height:0'>個資告知事項</div><div hidden='until-found'>條款全文</div>"
+)
 
 
 def test_every_visible_text_node_once_in_document_order(tmp_path):
@@ -47,10 +55,21 @@ def test_every_visible_text_node_once_in_document_order(tmp_path):
     ]
 
 
-def test_hidden_text_is_left_out_of_html_and_epub(tmp_path, build):
-    assert [text for _, text in html_blocks(HIDDEN)[1]] == ["可見的授信正文。", "第二段。", "註解完。"]
+def test_text_a_page_hides_until_asked_is_read_and_undisplayed_elements_are_not(tmp_path, build):
+    """FAQ answers, tab panels, accordions and ``hidden="until-found"`` are the page's content: dropping them lost
+    the answers silently. Scripts, styles, templates, ``noscript`` and ruby annotations are never content."""
+    read = ["可見的授信正文。", "隱藏樣式文字", "隱藏屬性文字", "第二段看不見。", "註解完。"]
+    assert [text for _, text in html_blocks(HIDDEN)[1]] == read
+    assert [text for _, text in html_blocks(ON_CLICK)[1]] == [
+        "常見問題",
+        "Q1 如何申請房屋貸款？",
+        "請攜帶身分證明文件至各分行辦理，或線上申請。",
+        "房貸利率2.1%起。",
+        "個資告知事項",
+        "條款全文",
+    ]
     book = build.make_epub(tmp_path / "b.epub", [("c1.xhtml", "第一章", ["可見正文。", HIDDEN])])
-    assert extract(book).segments[0].text == "第一章\n可見正文。\n可見的授信正文。\n第二段。\n註解完。"
+    assert extract(book).segments[0].text == "\n".join(["第一章", "可見正文。", *read])
 
 
 def test_deeply_nested_html_is_read_in_linear_time():
