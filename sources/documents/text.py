@@ -160,14 +160,16 @@ def _big5_or_gb(data: bytes, text: str, encoding: str) -> tuple[str, str]:
 def decode_declared(data: bytes, declared: str | None) -> tuple[str, str]:
     """Decode bytes by the charset the file declares (a Big5 label as CP950), else as :func:`decode_text` does.
 
-    A declared codec that reads no Han character where :func:`decode_text` reads Chinese text (Big5 bytes under
-    ``<meta charset="iso-8859-1">``: a single-byte codec never fails) is a wrong declaration, and which reading is
-    meant cannot be known: :class:`ExtractionError` (undecodable), never mojibake stored silently.
+    A declaration is overruled only on evidence: its reading looks like mojibake (:func:`_mojibake`) and the bytes
+    read as substantially Chinese text (:func:`_chinese`; Big5 bytes under ``<meta charset="iso-8859-1">``: a
+    single-byte codec never fails). Which reading is meant cannot be known then: :class:`ExtractionError`
+    (undecodable), never mojibake stored silently. An accented letter before an ASCII letter (São, Québec) is a
+    valid Big5 character too, no evidence.
 
     >>> decode_declared("臺灣".encode("cp950"), "big5")
     ('臺灣', 'cp950')
-    >>> decode_declared("café".encode("latin-1"), "iso-8859-1")
-    ('café', 'iso-8859-1')
+    >>> decode_declared("café in São Paulo".encode("latin-1"), "iso-8859-1")
+    ('café in São Paulo', 'iso-8859-1')
     """
     if not declared:
         return decode_text(data)
@@ -176,7 +178,7 @@ def decode_declared(data: bytes, declared: str | None) -> tuple[str, str]:
         text = data.decode(codec)
     except (UnicodeDecodeError, LookupError):
         return decode_text(data)
-    if _han(text) or data.isascii():
+    if _han(text) or data.isascii() or not _mojibake(text):
         return text, codec
     try:
         other, encoding = decode_text(data)
@@ -184,13 +186,43 @@ def decode_declared(data: bytes, declared: str | None) -> tuple[str, str]:
         if exc.detail.startswith(_AMBIGUOUS):  # Chinese text, Big5 or GB18030: not the declared codec's either
             raise
         return text, codec
-    if encoding in _CHINESE_READINGS and _han(other):  # not charset-normalizer's guesses: it reads café as UTF-16
+    if _chinese(other, encoding):
         raise ExtractionError(
             Reason.UNDECODABLE,
             f"declares charset {declared} but reads as {encoding} Chinese text ({_han(other)} Han characters,"
             f" none as {declared}); correct the charset or save it as UTF-8",
         )
     return text, codec
+
+
+#: evidence that overrules a declared charset: under this share of the declared reading's non-ASCII characters are
+#: letters (real Latin text's are: é, ñ, ü, 100 % on every sample; Big5 or UTF-8 Chinese read by a single-byte codec
+#: is mostly symbols and C1 controls, ¥»¦æ¨Ì: 25-58 %), and the other reading holds at least :data:`_OVERRULE_HAN`
+#: Han characters, at least half of its non-ASCII characters
+_LATIN_LETTERS = 0.75
+_OVERRULE_HAN = 4
+
+
+def _mojibake(declared_text: str) -> bool:
+    """Whether a declared reading without Han looks like mojibake, not Latin text (:data:`_LATIN_LETTERS`).
+
+    >>> _mojibake("¥»¦æ¨Ì¾Ú»È¦æªk"), _mojibake("Ma Québec, Zürich")
+    (True, False)
+    """
+    foreign = [ch for ch in declared_text if not ch.isascii()]
+    letters = sum(1 for ch in foreign if unicodedata.category(ch).startswith("L"))
+    return letters < _LATIN_LETTERS * len(foreign)
+
+
+def _chinese(text: str, encoding: str) -> bool:
+    """Whether :func:`decode_text`'s reading is substantially Chinese (:data:`_OVERRULE_HAN`), and decided, not one
+    of charset-normalizer's guesses (it reads café as UTF-16).
+
+    >>> _chinese("本行依據銀行法", "cp950"), _chinese("Ma Qu嶵ec", "cp950")
+    (True, False)
+    """
+    han = _han(text)
+    return encoding in _CHINESE_READINGS and han >= _OVERRULE_HAN and han * 2 >= sum(not ch.isascii() for ch in text)
 
 
 def _checked(text: str, encoding: str) -> tuple[str, str]:

@@ -74,3 +74,22 @@ def test_law_xml_declared_big5_is_read_as_cp950():
 
     data = f'<?xml version="1.0" encoding="Big5"?><法規><法規名稱>{TEXT}</法規名稱></法規>'.encode("cp950")
     assert etree.fromstring(xml_bytes(data)).findtext("法規名稱") == TEXT
+
+
+@pytest.mark.parametrize("name", ["São Paulo", "Québec", "España", "Gómez", "São Paulo, Québec, España and Gómez"])
+@pytest.mark.parametrize("charset,codec", [("iso-8859-1", "latin-1"), ("windows-1252", "cp1252")])
+def test_accented_names_before_a_letter_are_no_evidence_against_the_charset(tmp_path, name, charset, codec):
+    """Each accented letter before an ASCII letter reads as one Big5 character (ã + o: 埬): a handful of such
+    pairs overruled a correct declaration and quarantined the page (review 8 of the fixes, #3)."""
+    text = f"Our correspondent bank in {name} handles USD clearing for the branch."
+    path = tmp_path / "p.html"
+    path.write_bytes(f"<html><head><meta charset='{charset}'></head><body><p>{text}</p></body></html>".encode(codec))
+    doc = extract(path)
+    assert (doc.encoding, doc.segments[0].text) == (charset, text)
+
+
+def test_a_long_latin_text_that_reads_as_big5_keeps_its_charset(tmp_path):
+    text = "Straße Größe Ärger Übung Öl; Año España señor niño mañana; réglementation générale développée. " * 3
+    path = tmp_path / "p.html"
+    path.write_bytes(f"<html><head><meta charset='iso-8859-1'></head><body><p>{text.strip()}</p>".encode("latin-1"))
+    assert extract(path).segments[0].text == text.strip()
