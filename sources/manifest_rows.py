@@ -135,7 +135,7 @@ def _commercial(value: str | None) -> bool | str | None:
 #: encodings a manifest may be in (as named by :func:`sources.documents.decode_text`); a guess beyond them could
 #: misread the titles and licensors that attributions quote, so such a manifest is refused (GB18030 bytes that are
 #: valid Big5 too read as ``gb18030`` there, or are undecodable when it cannot tell: refused either way)
-MANIFEST_ENCODINGS = frozenset({"utf-8", "utf-8-sig", "utf-16", "big5", "cp950", "big5hkscs"})
+MANIFEST_ENCODINGS = frozenset({"utf-8", "utf-8-sig", "utf-16", "big5", "cp950", "cp950+hkscs"})
 
 
 _SAVE_AS_UTF8 = "save it as UTF-8"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import unicodedata
 from pathlib import Path
 
@@ -32,13 +33,29 @@ def detect_lang(text: str) -> str:
     return "zh" if cjk and cjk / (cjk + other) >= 0.1 else "en"
 
 
-#: tried in order after UTF-8; Taiwanese legacy files are Big5 or its Microsoft superset CP950, what Windows writes.
-#: CP950 decodes every byte sequence Python's ``big5`` does, and reads 11 punctuation marks as Windows wrote them
-#: (A1E3 ～ not ∼, A145 ‧ not •, A241 ∕ with ／ at A1FE): ``big5`` first turned a UTF-8 and a Big5 copy of one text
-#: into two different records, so it is not tried at all
-_LEGACY_ENCODINGS = ("cp950", "big5hkscs")
-#: readings of :func:`decode_text` that are decided, not guessed: a declared charset they contradict is wrong
-_CHINESE_READINGS = frozenset({"utf-8", "utf-8-sig", "utf-16", *_LEGACY_ENCODINGS, "gb18030"})
+#: tried after UTF-8; Taiwanese legacy files are Big5 or its Microsoft superset CP950, what Windows writes. CP950
+#: decodes every byte sequence Python's ``big5`` does, and reads 11 punctuation marks as Windows wrote them (A1E3 ～
+#: not ∼, A145 ‧ not •, A241 ∕ with ／ at A1FE): ``big5`` first turned a UTF-8 and a Big5 copy of one text into two
+#: different records, so it is not tried at all. A pair CP950 lacks is read on its own (:func:`_cp950_fallback`), never
+#: the whole file by ``big5hkscs``, which keeps ``big5``'s punctuation
+_CP950 = "cp950"
+#: the reading of a CP950 text with HKSCS characters, as ``metadata.encoding`` names it
+_CP950_HKSCS = "cp950+hkscs"
+_FALLBACK = "curate-cp950-fallback"
+#: readings of :func:`decode_text` that are decided, not guessed: a declared charset they contradict is wrong (one
+#: that needed HKSCS is not among them: Windows-1252 quotes before a letter, ’s, read as HKSCS Han)
+_CHINESE_READINGS = frozenset({"utf-8", "utf-8-sig", "utf-16", _CP950, "gb18030"})
+#: Windows' user-defined areas of CP950 (EUDC, 造字: a glyph in a private font, no character any encoding names),
+#: each lead byte's 157 codes (trail 40-7E, A1-FE) mapped in order into the Private Use Area as Windows maps them:
+#: (first lead, last lead, first trail of the first lead, first code point). FA40-FEFE is the area Windows' EUDC
+#: editor fills first, where Taiwanese 造字 (rare names) are; HKSCS also assigns it, so a pair there is never guessed
+#: as HKSCS. The other areas are read as HKSCS where it assigns the pair.
+_EUDC_AREAS = (
+    (0xFA, 0xFE, 0x40, 0xE000),
+    (0x8E, 0xA0, 0x40, 0xE311),
+    (0x81, 0x8D, 0x40, 0xEEB8),
+    (0xC6, 0xC8, 0xA1, 0xF6B1),
+)
 #: charset labels of the Big5 family a file may declare (HTML ``<meta charset>``, XML ``encoding=``), read as CP950
 BIG5_LABELS = frozenset({"big5", "big5-tw", "csbig5", "x-x-big5", "cn-big5", "cp950", "ms950", "windows-950"})
 
@@ -70,23 +87,113 @@ def decode_text(data: bytes) -> tuple[str, str]:
         return _checked(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
         pass
-    for enc in _LEGACY_ENCODINGS:
+    legacy = _read_cp950(data)
+    if legacy is not None:
         try:
-            text = data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-        try:
-            return _checked(*_big5_or_gb(data, text, enc))
+            text, encoding = _checked(*_big5_or_gb(data, *legacy))
         except ExtractionError as exc:
             if exc.detail.startswith(_AMBIGUOUS):
                 raise
-            continue
+        else:
+            return _without_user_defined(text, encoding)
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
     if best is None:
         raise ExtractionError(Reason.UNDECODABLE, "not UTF-8, Big5, CP950 or any encoding charset-normalizer knows")
     return _checked(str(best), best.encoding)
+
+
+def _read_cp950(data: bytes) -> tuple[str, str] | None:
+    """``(text, encoding)`` of ``data`` as CP950, each pair CP950 lacks read on its own (:func:`_cp950_fallback`);
+    None when a byte sequence is neither."""
+    try:
+        return data.decode(_CP950), _CP950
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode(_CP950, _FALLBACK), _CP950_HKSCS
+    except UnicodeDecodeError:
+        return None
+
+
+def _eudc_code_point(pair: bytes) -> int | None:
+    """The Private Use Area code point Windows reads a user-defined pair of CP950 as (:data:`_EUDC_AREAS`), or None.
+
+    >>> hex(_eudc_code_point(b"\\xfa\\x40")), hex(_eudc_code_point(b"\\xfe\\xfe")), _eudc_code_point(b"\\xa4\\x40")
+    ('0xe000', '0xe310', None)
+    """
+    lead, trail = pair[0], pair[1] if len(pair) > 1 else 0
+    if not (0x40 <= trail <= 0x7E or 0xA1 <= trail <= 0xFE):
+        return None
+    index = trail - 0x40 if trail <= 0x7E else trail - 0xA1 + 63
+    for first, last, first_trail, start in _EUDC_AREAS:
+        if first <= lead <= last:
+            skipped = 63 if first_trail == 0xA1 else 0  # C6A1: the area starts at the lead's second half
+            if lead == first and index < skipped:
+                return None
+            return start + (lead - first) * 157 + index - skipped
+    return None
+
+
+def _cp950_fallback(exc: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: a pair CP950 lacks, read on its own: a user-defined one (造字) as the Private Use Area
+    character Windows reads it as (named by :func:`_without_user_defined`, never guessed), else as HKSCS (香港增補字符集:
+    嘅), else the error stands."""
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    pair = exc.object[exc.start : exc.start + 2]
+    code = _eudc_code_point(pair)
+    if code is not None and (pair[0] >= 0xFA or not _hkscs(pair)):
+        return chr(code), exc.start + 2
+    if text := _hkscs(pair):
+        return text, exc.start + 2
+    raise exc
+
+
+def _hkscs(pair: bytes) -> str | None:
+    try:
+        return bytes(pair).decode("big5hkscs") if len(pair) == 2 else None
+    except UnicodeDecodeError:
+        return None
+
+
+codecs.register_error(_FALLBACK, _cp950_fallback)
+
+
+def _without_user_defined(text: str, encoding: str) -> tuple[str, str]:
+    """``(text, encoding)``, or :class:`ExtractionError` (undecodable) naming the user-defined characters (造字) a
+    Big5 reading holds: which character each one draws lives in a private font, and a guess (HKSCS reads FA40 as 𠕇)
+    would store a wrong name silently."""
+    if encoding != _CP950_HKSCS:
+        return text, encoding
+    found = [(i, ch) for i, ch in enumerate(text) if "\ue000" <= ch <= "\uf848"]
+    if not found:
+        return text, encoding
+    at, ch = found[0]
+    raise ExtractionError(
+        Reason.UNDECODABLE,
+        f"{_USER_DEFINED} (造字, Windows EUDC) name no standard character: {len(found)} of them, the first bytes"
+        f" {_eudc_bytes(ord(ch))} at character {at + 1}; replace each with its standard character or a description,"
+        " then save it as UTF-8",
+    )
+
+
+_USER_DEFINED = "user-defined Big5 characters"
+
+
+def _eudc_bytes(code: int) -> str:
+    """The CP950 pair, in hex, that Windows reads as the Private Use Area character ``code`` (:data:`_EUDC_AREAS`).
+
+    >>> _eudc_bytes(0xE000), _eudc_bytes(0xE310), _eudc_bytes(0xF6B1), _eudc_bytes(0xF6B1 + 94)
+    ('FA40', 'FEFE', 'C6A1', 'C740')
+    """
+    for first, _last, first_trail, start in sorted(_EUDC_AREAS, key=lambda a: a[3], reverse=True):
+        if code >= start:
+            lead, index = divmod(code - start + (63 if first_trail == 0xA1 else 0), 157)
+            trail = 0x40 + index if index < 63 else 0xA1 + index - 63
+            return f"{first + lead:02X}{trail:02X}"
+    return f"U+{code:04X}"
 
 
 #: Big5 and GB18030 read most of each other's bytes without an error (GB2312 text is mostly valid Big5: "银行授信" reads
@@ -183,7 +290,7 @@ def decode_declared(data: bytes, declared: str | None) -> tuple[str, str]:
     try:
         other, encoding = decode_text(data)
     except ExtractionError as exc:
-        if exc.detail.startswith(_AMBIGUOUS):  # Chinese text, Big5 or GB18030: not the declared codec's either
+        if exc.detail.startswith((_AMBIGUOUS, _USER_DEFINED)):  # Chinese text: not the declared codec's either
             raise
         return text, codec
     if _chinese(other, encoding):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from provenance.errors import ConfigError
 from sources.documents import ExtractionError, Reason, decode_text, extract
 from sources.manifest import read_manifest
 from sources.tabf import TabfSource
@@ -93,3 +94,32 @@ def test_a_long_latin_text_that_reads_as_big5_keeps_its_charset(tmp_path):
     path = tmp_path / "p.html"
     path.write_bytes(f"<html><head><meta charset='iso-8859-1'></head><body><p>{text.strip()}</p>".encode("latin-1"))
     assert extract(path).segments[0].text == text.strip()
+
+
+def test_one_hkscs_character_is_read_alone_and_the_rest_as_cp950(tmp_path):
+    """One pair CP950 lacks made the whole file big5hkscs, which reads ～ as ∼ and ‧ as • (review 8 of the fixes, #4)."""
+    data = TEXT.encode("cp950") + "香港分行：嘅".encode("big5hkscs")
+    assert decode_text(data) == (TEXT + "香港分行：嘅", "cp950+hkscs")
+    path = tmp_path / "hk.txt"
+    path.write_bytes(data)
+    doc = extract(path)
+    assert (doc.encoding, doc.segments[0].text) == ("cp950+hkscs", TEXT + "香港分行：嘅")
+
+
+@pytest.mark.parametrize("pair,where", [(b"\xfa\x40", "FA40"), (b"\xfe\xfe", "FEFE"), (b"\x81\x40", "8140")])
+def test_a_user_defined_character_is_named_never_guessed(tmp_path, pair, where):
+    """A 造字 (Windows EUDC) name character: big5hkscs read FA40 as 𠕇, a wrong name stored silently."""
+    data = "客戶姓名：王".encode("cp950") + pair + "明，帳號１～３。".encode("cp950") + pair
+    with pytest.raises(ExtractionError) as info:
+        decode_text(data)
+    assert info.value.reason == Reason.UNDECODABLE
+    assert info.value.detail.startswith(
+        f"user-defined Big5 characters (造字, Windows EUDC) name no standard character: 2 of them, the first bytes"
+        f" {where} at character 7;"
+    )
+    d = tmp_path / "m"
+    d.mkdir()
+    (d / "a.txt").write_text(TEXT, encoding="utf-8")
+    (d / "manifest.csv").write_bytes(b"path,licence_id,licensor\na.txt,CC-BY-4.0," + data + b"\n")
+    with pytest.raises(ConfigError, match="user-defined Big5 characters"):
+        list(read_manifest(d / "manifest.csv"))
