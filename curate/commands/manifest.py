@@ -38,7 +38,7 @@ def check_cmd(manifest_csv: Path, pii_expected: bool, source_name: str, as_json:
     and problems (a national ID in `王小明_F131104093_講義.txt`) are shown as the keyed pseudonyms ingest
     stores (`curate/pii/identifiers.py`; the PII key is needed only when one is found).
     """
-    from curate.commands._common import exit_code
+    from curate.commands._common import exit_code, printable
     from curate.pii.identifiers import IdentifierGuard
     from sources import get_source_class
     from sources.manifest import check_manifest
@@ -60,9 +60,10 @@ def check_cmd(manifest_csv: Path, pii_expected: bool, source_name: str, as_json:
         return exit_code(bad)
     for r in rows:
         where = f"line {r['line']}" if r["line"] else "no row"
-        click.echo(f"{where}: {r['path']} [{r['licence_id'] or '-'}] {r['status']}")
+        # a path's control characters (a NUL byte of a rejected row) shown as escapes, as every catalogue value is
+        click.echo(f"{where}: {printable(r['path'], keep_breaks=False)} [{r['licence_id'] or '-'}] {r['status']}")
         for p in r["problems"]:
-            click.echo(f"  problem: {p}")
+            click.echo(f"  problem: {printable(p, keep_breaks=False)}")
         t = r["terms"]
         if t:
             click.echo(

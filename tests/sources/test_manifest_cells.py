@@ -77,6 +77,16 @@ def test_a_nul_byte_in_a_path_rejects_that_row_only(tmp_path):
     assert report.records_new == 2 and report.quarantine_reasons == {ManifestReason.BAD_PATH: 1}
 
 
+def test_manifest_check_shows_a_nul_byte_of_a_path_as_an_escape(tmp_path, cli):
+    title = "授信實務" * 20
+    rows = [f"a.txt,CC-BY-4.0,{title}", f"b\x00.txt,CC-BY-4.0,{title}"]
+    code, out, _ = cli("manifest", "check", str(_folder(tmp_path, "path,licence_id,title", rows, files=("a.txt",))))
+    assert code == 3 and "\x00" not in out
+    assert (
+        "line 3: b\\x00.txt [-] rejected" in out and "problem: manifest path that cannot be resolved: b\\x00.txt" in out
+    )
+
+
 def test_a_trailing_empty_cell_on_every_row_is_not_an_extra_cell(tmp_path, collect):
     """Excel and other CSV writers end each row with one more comma: the surplus cells are empty, so nothing sits a
     column late; a row of commas only is a blank line, skipped as one (review 8 of the fixes, #1)."""
