@@ -25,11 +25,12 @@ SKIPPED_TAGS = frozenset(
     "title nav header footer aside form".split()
 )
 #: a prolog whose DOCTYPE holds an internal DTD subset (XHTML, EPUB chapters): an HTML parser ends the DOCTYPE
-#: at its first ``>`` and reads the rest of the subset (``]>``) as text
-_DTD_SUBSET_TEXT = re.compile(r"\A(\ufeff?\s*(?:<\?xml[^>]*\?>)?\s*)<!DOCTYPE[^\[>]*\[.*?\]\s*>", re.I | re.S)
-_DTD_SUBSET_BYTES = re.compile(
-    rb"\A((?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*\?>)?\s*)<!DOCTYPE[^\[>]*\[.*?\]\s*>", re.I | re.S
-)
+#: at its first ``>`` and reads the rest of the subset (``]>``) as text. The subset is read as XML reads it: its
+#: quoted literals (an entity value ``"見]>附註"``), comments and processing instructions may hold ``]>``, which does
+#: not end it; the loop is possessive, so a subset that never ends is left to the parser in linear time
+_DTD_SUBSET = r"""<!DOCTYPE[^\[>]*\[(?:"[^"]*"|'[^']*'|<!--.*?-->|<\?.*?\?>|[^\]"'<]|<(?!!--|\?))*+\]\s*>"""
+_DTD_SUBSET_TEXT = re.compile(r"\A(\ufeff?\s*(?:<\?xml[^>]*\?>)?\s*)" + _DTD_SUBSET, re.I | re.S)
+_DTD_SUBSET_BYTES = re.compile(rb"\A((?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*\?>)?\s*)" + _DTD_SUBSET.encode(), re.I | re.S)
 
 
 def html_blocks(markup: bytes | str) -> tuple[str | None, list[tuple[str, str]]]:

@@ -88,3 +88,15 @@ def test_an_internal_dtd_subset_is_not_read_as_text():
     expected = ("章", [("h1", "第一章"), ("p", "XXE:&xxe;")])  # the entity is never expanded
     assert html_blocks(chapter.encode()) == expected
     assert html_blocks(chapter.replace(' encoding="utf-8"', "")) == expected
+
+
+def test_a_dtd_subset_ends_at_its_own_bracket_not_at_one_inside_a_literal_or_comment():
+    """The subset ended at the first ``]>``, inside an entity value: the rest became a line of text (review 8 of the
+    fixes, #5). A subset that never ends is left to the parser, in linear time."""
+    for subset in ('<!ENTITY note "見]>附註">', "<!ENTITY note '見]>附註'>", "<!-- ]> --><?pi ]> ?><!ENTITY n 'x'>"):
+        chapter = f'<?xml version="1.0"?><!DOCTYPE html [{subset}]><html><body><p>正文</p></body></html>'
+        assert html_blocks(chapter) == (None, [("p", "正文")])
+        assert html_blocks(chapter.encode()) == (None, [("p", "正文")])
+    started = time.monotonic()
+    html_blocks('<!DOCTYPE html [<!-- x -->"' + "<!-- a --><!ENTITY b 'c'>" * 20_000 + "<p>尾</p>")
+    assert time.monotonic() - started < 5
