@@ -4,7 +4,9 @@ Three gates, all required:
 
 * **PII** — the version passed the PII stage: ``pii_state`` is ``clean`` or ``scrubbed``.
 * **Licence** — the licence (and agreement terms) allow use for ``training`` (annotation prepares
-  training data) by the audience ``member:BANK``: the export's own licence rule for the record,
+  training data) by the audience ``member:BANK``, working for the consortium (:data:`FOR_LICENSEE`: a grant held
+  by the consortium that is not transferable, MODA AI-training, is the consortium's own use here, not handed on
+  to the bank; one held by another bank is still refused): the export's own licence rule for the record,
   :func:`provenance.record_licence.record_use`, with its reason. So what the export refuses as ``licence_terms`` is
   refused here too: terms refused at ingest (``metadata.licence_term_problems``), agreement terms beside a licence
   that takes none, and a licence whose attribution needs a credit value the record lacks or cannot credit
@@ -38,6 +40,8 @@ from provenance.record_licence import (
 from provenance.records import PII_PASSED
 
 PURPOSE = "training"
+#: whose catalogue the annotators work on: the consortium's (a member bank's staff annotate for it)
+FOR_LICENSEE = "consortium"
 
 
 def audience_for(bank: str) -> str:
@@ -110,6 +114,10 @@ def licence_refusal(
     'record has no licence'
     >>> licence_refusal("CC-BY-NC-4.0", "CTBC", credit_meta=[None] * 9 + ['["commercial use granted"]'])
     'licence terms refused at ingest: commercial use granted'
+    >>> licence_refusal("LicenseRef-MODA-AI-Training", "CTBC") is None  # the consortium's grant, its own use
+    True
+    >>> licence_refusal("LicenseRef-MODA-AI-Training", "CTBC", r_terms='{"audience": "member:ESUN"}')  # a bank's
+    'audience `member:CTBC` not permitted by LicenseRef-MODA-AI-Training (permits: member:ESUN)'
     """
     meta = credit_meta or [None] * CREDIT_PATHS
     use = record_use(
@@ -123,6 +131,7 @@ def licence_refusal(
         purpose=PURPOSE,
         audience=audience_for(bank),
         at=today,
+        on_behalf_of=FOR_LICENSEE,
     )
     return None if use.ok else use.reason
 
@@ -186,6 +195,7 @@ def version_gate(con: duckdb.DuckDBPyConnection, bank: str) -> Callable[..., str
 
 
 __all__ = [
+    "FOR_LICENSEE",
     "GATE_COLUMNS",
     "PII_PASSED",
     "audience_for",

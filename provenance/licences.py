@@ -245,9 +245,24 @@ class Grant:
     """False: only the licensee's own audience (one of :attr:`audience`, exactly) may use it."""
 
     def decide(
-        self, *, purpose: str, audience: str, commercial: bool = False, at: dt.date | None = None
+        self,
+        *,
+        purpose: str,
+        audience: str,
+        commercial: bool = False,
+        at: dt.date | None = None,
+        on_behalf_of: str | None = None,
     ) -> UseDecision:
-        """Check one use against this grant."""
+        """Check one use against this grant. ``on_behalf_of``: the licensee ``audience`` works for, when that is
+        not ``audience`` itself (a member bank's annotators working on the consortium's catalogue): a grant that
+        is not transferable is used by its licensee then, not handed on, if ``audience`` is within the grant's.
+
+        >>> g = default_licence_catalogue().grant("LicenseRef-MODA-AI-Training")
+        >>> g.decide(purpose="training", audience="member:CTBC").ok
+        False
+        >>> g.decide(purpose="training", audience="member:CTBC", on_behalf_of="consortium").ok
+        True
+        """
         at = at or licence_today()
         label = "+".join(self.licence_ids)
         if self.expiry is not None and at > self.expiry:
@@ -261,11 +276,12 @@ class Grant:
             return UseDecision(
                 False, f"audience `{audience}` not permitted by {label} (permits: {', '.join(self.audience) or 'none'})"
             )
-        if not self.transferable and audience not in self.audience:
+        if not self.transferable and audience not in self.audience and on_behalf_of not in self.audience:
             return UseDecision(
                 False,
                 f"audience `{audience}` not permitted by {label}: the grant is not transferable, only its licensee "
-                f"({', '.join(self.audience)}) may use it; a bank's own grant is ingested with --licensee member:BANK",
+                f"({', '.join(self.audience)}) may use it; a grant held by one bank names that bank (`member:BANK`)"
+                " as its licensee",
             )
         if commercial and not self.commercial:
             return UseDecision(False, f"commercial use not permitted by {label}")

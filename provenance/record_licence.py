@@ -219,10 +219,12 @@ def record_use(
     audience: str,
     commercial: bool = False,
     at: dt.date | None = None,
+    on_behalf_of: str | None = None,
 ) -> RecordUse:
     """May this record be used this way: ``source`` its source's row (:func:`source_rows`), ``r_terms``,
     ``r_merged`` as :func:`terms_columns` reads them, ``credit`` its :func:`record_credit`, ``term_problems``
-    the terms refused at ingest (``credit_meta[TERM_PROBLEMS]``).
+    the terms refused at ingest (``credit_meta[TERM_PROBLEMS]``); ``on_behalf_of``: the licensee ``audience``
+    works for, if another (:meth:`provenance.licences.Grant.decide`).
 
     >>> from provenance.licences import default_licence_catalogue
     >>> use = record_use(default_licence_catalogue(), None, "OGDL-Taiwan-1.0", None, None, record_credit(None, 2026),
@@ -247,7 +249,7 @@ def record_use(
         grant = combine(grants)
     except (LicenceError, AttributeError, TypeError) as exc:
         return RecordUse("licence_terms", str(exc), licence_id)
-    use = grant.decide(purpose=purpose, audience=audience, commercial=commercial, at=at)
+    use = grant.decide(purpose=purpose, audience=audience, commercial=commercial, at=at, on_behalf_of=on_behalf_of)
     label = " AND ".join(grant.licence_ids)
     if use.ok:
         return RecordUse("", "", label, grant)

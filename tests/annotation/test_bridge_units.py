@@ -91,6 +91,17 @@ def test_licence_gate_for_agreements():
     assert licence_refusal("LicenseRef-Nope", "CTBC")
 
 
+def test_member_banks_annotate_the_consortiums_grant_not_another_banks():
+    """Review 8 exports-fixes #1: the consortium's MODA AI-training grant is not transferable, and the annotation gate
+    judged a bank's annotators as a transfer to ``member:BANK``: every such record was refused (and its tasks retracted).
+    They annotate the consortium's catalogue: the licensee's own use. A grant held by another bank stays refused."""
+    ai = "LicenseRef-MODA-AI-Training"
+    assert licence_refusal(ai, "CTBC") is None
+    assert licence_refusal(ai, "CTBC", r_terms=json.dumps({"audience": "consortium", "expiry": "2099-12-31"})) is None
+    assert licence_refusal(ai, "CTBC", r_terms=json.dumps({"audience": "member:CTBC"})) is None
+    assert "(permits: member:ESUN)" in licence_refusal(ai, "CTBC", r_terms=json.dumps({"audience": "member:ESUN"}))
+
+
 def test_tasks_carry_only_what_annotators_need():
     rec = {
         "record_id": "r1",

@@ -130,7 +130,8 @@ def test_notice_and_card_state_each_agreement_and_cc_is_not_called_not_transfera
     cc_line = next(ln for ln in notice.splitlines() if ln.startswith("* `CC-BY-4.0`"))
     assert "not sublicensable)" in cc_line and "transferable" not in cc_line
     agreement_line = next(ln for ln in notice.splitlines() if ln.startswith("* `LicenseRef-Written-Agreement`:"))
-    assert "not sublicensable or transferable" in agreement_line
+    # an agreement's audience says who may use it (a consortium's covers each member): only not sublicensable
+    assert "not sublicensable)" in agreement_line and "transferable" not in agreement_line
     card = (out / "README.md").read_text("utf-8")
     assert (
         "| `LicenseRef-Written-Agreement` | TB-2026-001 | evaluation, training | consortium | no | 2030-12-31 | 1 |"

@@ -42,6 +42,7 @@ def test_the_consortiums_grant_is_not_exported_to_one_bank(cli, tmp_path, corpus
     res, blocked = _export(cli, tmp_path, "member:ESUN", "e2")
     assert res["records"] == 0 and res["blocked_by_code"] == {"audience": 1}
     assert "not transferable" in blocked[0]["reason"] and "(consortium)" in blocked[0]["reason"]
+    assert "--licensee" not in blocked[0]["reason"]  # an option of `ingest moda` alone, not of the licence engine
 
 
 def test_a_banks_own_grant_is_exported_to_that_bank_alone(cli, tmp_path, corpus):
