@@ -241,8 +241,14 @@ class Grant:
     expiry: dt.date | None
     attributions: tuple[str, ...] = ()
     agreement_ids: tuple[str, ...] = ()
-    transferable: bool = True
-    """False: only the licensee's own audience (one of :attr:`audience`, exactly) may use it."""
+    licensees: tuple[tuple[str, ...], ...] = ()
+    """The audience of each part that is not transferable (a grant to its licensee alone): a use must be by one of
+    them exactly, or on its behalf (:meth:`decide`); empty when every part is transferable."""
+
+    @property
+    def transferable(self) -> bool:
+        """False when a part is granted to its licensee alone."""
+        return not self.licensees
 
     def decide(
         self,
@@ -276,13 +282,14 @@ class Grant:
             return UseDecision(
                 False, f"audience `{audience}` not permitted by {label} (permits: {', '.join(self.audience) or 'none'})"
             )
-        if not self.transferable and audience not in self.audience and on_behalf_of not in self.audience:
-            return UseDecision(
-                False,
-                f"audience `{audience}` not permitted by {label}: the grant is not transferable, only its licensee "
-                f"({', '.join(self.audience)}) may use it; a grant held by one bank names that bank (`member:BANK`)"
-                " as its licensee",
-            )
+        for licensee in self.licensees:
+            if audience not in licensee and on_behalf_of not in licensee:
+                return UseDecision(
+                    False,
+                    f"audience `{audience}` not permitted by {label}: the grant is not transferable, only its licensee "
+                    f"({', '.join(licensee)}) may use it; a grant held by one bank names that bank (`member:BANK`)"
+                    " as its licensee",
+                )
         if commercial and not self.commercial:
             return UseDecision(False, f"commercial use not permitted by {label}")
         return UseDecision(True, "")
@@ -314,7 +321,7 @@ def combine(grants: Iterable[Grant]) -> Grant:
             expiry=min(expiries) if expiries else None,
             attributions=tuple(dict.fromkeys(out.attributions + g.attributions)),
             agreement_ids=tuple(dict.fromkeys(out.agreement_ids + g.agreement_ids)),
-            transferable=out.transferable and g.transferable,
+            licensees=tuple(dict.fromkeys(out.licensees + g.licensees)),
         )
     return out
 
@@ -443,7 +450,7 @@ class LicenceCatalogue:
             sublicensable=lic.sublicensable,
             expiry=lic.expiry,
             attributions=attributions,
-            transferable=lic.transferable,
+            licensees=() if lic.transferable else (lic.audience,),
         )
         if terms is not None:
             narrowed = Grant(
@@ -456,8 +463,9 @@ class LicenceCatalogue:
                 expiry=terms.expiry,
                 attributions=(terms.attribution,) if terms.attribution else (),
                 agreement_ids=(terms.agreement_id,) if terms.agreement_id else (),
-                transferable=lic.transferable,
             )
+            # the licensee is the one the terms name (a bank's own grant), not the catalogue's upper bound
+            grant = replace(grant, licensees=() if lic.transferable else (narrowed.audience,))
             if lic.template:
                 # the agreement's own attribution replaces the (absent) generic statement
                 grant = replace(grant, attributions=())

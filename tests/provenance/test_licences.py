@@ -341,3 +341,17 @@ def test_a_use_without_a_date_is_judged_at_today_in_taiwan(monkeypatch):
     monkeypatch.setattr(lic, "licence_today", lambda now=None: dt.date(2026, 12, 6))
     assert not check_use(lid, purpose="training", audience="consortium", terms={**terms, "expiry": "2026-12-05"}).ok
     assert check_use(lid, purpose="training", audience="consortium", terms={**terms, "expiry": "2026-12-06"}).ok
+
+
+def test_a_merged_grant_is_not_transferred_through_a_narrower_parts_audience():
+    """Review 8 exports-fixes #1 (found by the combination property above): merging the consortium's AI-training grant
+    (not transferable) with an agreement for banks A and B intersected their audiences to A and B, and then the merged
+    grant let A use it, as if A were the AI-training grant's licensee. Each such part keeps its own licensee."""
+    cat = default_licence_catalogue()
+    terms = {"agreement_id": "AG", "licensor": "L", "audience": ["member:A", "member:B"], "purposes": ["training"]}
+    terms["attribution"] = "L"
+    merged = combine([cat.grant("LicenseRef-Written-Agreement", terms), cat.grant("LicenseRef-MODA-AI-Training")])
+    assert not merged.decide(purpose="training", audience="member:A").ok
+    assert merged.decide(purpose="training", audience="member:A", on_behalf_of="consortium").ok
+    own = cat.grant("LicenseRef-MODA-AI-Training", {"audience": "member:A"})  # a bank's own grant: its licensee
+    assert own.decide(purpose="training", audience="member:A").ok and own.licensees == (("member:A",),)
