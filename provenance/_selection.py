@@ -382,9 +382,17 @@ class Decider:
             con,
             lambda where: _SELECT_HEAD.format(**_TEXTS, where=where),
             lambda row: row[STATUS] != "active" or self.decide(row).code not in ("", "near_duplicate"),
-            lambda row: self.decide(row).ok,
+            self._shipped_rank,
         )
         return sorted(self._stand_ins)
+
+    def _shipped_rank(self, row: tuple) -> int | None:
+        """The licence catalogue's rank of the most restrictive licence this export includes ``row`` under (higher:
+        fewer obligations), or None when it leaves the row out: the order in which copies stand in."""
+        verdict = self.decide(row)
+        if not verdict.ok:
+            return None
+        return min(self.cat[lid].rank for lid in verdict.licence.split(" AND "))
 
     def decide(self, row: tuple) -> ExportVerdict:
         if shipped := self._stand_ins.get(row[ID]):

@@ -67,3 +67,28 @@ def test_an_open_copy_ships_in_place_of_a_survivor_the_export_leaves_out(cli, ca
     assert res["records"] == 2 and blocked == []
     assert sorted(i["source_id"] for i in items) == ["moda", "tabf"]
     assert cli("audit", "verify")[0] == 0
+
+
+def test_the_copy_with_the_fewest_obligations_stands_in_whatever_its_id(cli, catalogue, tmp_path):
+    """Review 8 exports-fixes #5: the first copy by record id stood in, so a time-limited AI-training grant (training
+    only, not transferable) shipped in place of an OGDL copy of the same text. The licence catalogue's rank orders
+    the copies (OGDL 90 before AI-training 30), then the record id."""
+    f = tmp_path / "ds3" / "ds3.jsonl"
+    f.parent.mkdir()
+    f.write_text(json.dumps({"id": "a1", "text": T}, ensure_ascii=False) + "\n", encoding="utf-8")
+    ai = ("--licence", "LicenseRef-MODA-AI-Training", "--dataset", "ds3", "--source-id", "moda2")
+    assert cli("--quiet", "ingest", "moda", str(f), *ai)[0] == 0
+    for stage in ("hygiene", "pii", "normalise", "dedup"):
+        assert cli("--quiet", "run", stage)[0] == 0
+    res, blocked, items = _export(
+        cli, catalogue / "e3", "--purpose", "training", "--audience", "consortium", "--non-commercial"
+    )
+    # the TABF survivor is refused (audience member:CTBC); of its three copies, one OGDL copy stands in
+    assert sorted(b["code"] for b in blocked) == ["audience", "duplicate", "duplicate"], blocked
+    dups = {b["record_id"]: b for b in blocked if b["code"] == "duplicate"}
+    (stand_in,) = {b["reason"].split("its copy ")[1].split(" ")[0] for b in dups.values()}
+    (shipped,) = [i for i in items if i["record_id"] == stand_in]
+    assert shipped["licence_id"] == "OGDL-Taiwan-1.0" and shipped["source_id"] == "moda"
+    (ai_copy,) = [r for r, b in dups.items() if b["source_id"] == "moda2"]
+    assert ai_copy == min([*dups, stand_in])  # the AI-training copy is first by id: the case in question
+    assert res["records"] == 2  # the stand-in and the other OGDL text
