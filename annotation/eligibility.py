@@ -10,7 +10,7 @@ Three gates, all required:
   :func:`provenance.record_licence.record_use`, with its reason. So what the export refuses as ``licence_terms`` is
   refused here too: terms refused at ingest (``metadata.licence_term_problems``), agreement terms beside a licence
   that takes none, and a licence whose attribution needs a credit value the record lacks or cannot credit
-  (OGDL-Taiwan-1.0 without the providing agency, an agency holding markdown or a link).
+  (OGDL-Taiwan-1.0 without the providing agency, or with one longer than 300 characters).
 * **Licence hold** — the version's file (``container``) is not held while its manifest rows disagree
   (:mod:`provenance.holds`: every version of a held file, whatever its id; the export's ``licence_disputed``).
 """

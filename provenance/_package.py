@@ -5,7 +5,9 @@ Pure functions of the export summary, so the same export state gives byte-identi
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -37,6 +39,33 @@ FIELD_DOCS: dict[str, str] = {
 
 def _dump(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+
+
+#: what markdown (CommonMark, GitHub's) reads as markup in a line of text: the escape, code, emphasis, strikethrough,
+#: link and image brackets, a heading, a table cell, and a URL's ``://`` or ``www.`` (GitHub links bare URLs)
+_MARKUP_RE = re.compile(r"[\\`*_~\[\]#|]|:(?=//)|(?<=www)\.", re.IGNORECASE)
+#: what starts a block at the beginning of a line: a list item (``-``, ``+``, ``1.``, ``1)``) or a setext underline
+_LINE_START_RE = re.compile(r"^([-+=]|\d+(?=[.)]))")
+
+
+def markdown_text(line: str) -> str:
+    r"""One line of plain text (a statement that credits data rows' titles, creators and agencies) as markdown shows
+    it, and only as text: ``<``, ``>`` and ``&`` as HTML entities, markdown's metacharacters backslash-escaped, so
+    no title can become a heading, a link, an image or HTML in NOTICE.md. The data's ``attribution`` column keeps
+    the plain text.
+
+    >>> markdown_text("## 講義 [點我](http://evil.example) <b>C#</b> & McGraw-Hill | 東華書局")
+    '\\#\\# 講義 \\[點我\\](http\\://evil.example) &lt;b&gt;C\\#&lt;/b&gt; &amp; McGraw-Hill \\| 東華書局'
+    >>> markdown_text("1. 元照出版 www.angle.com.tw")
+    '1\\. 元照出版 www\\.angle.com.tw'
+    """
+    text = _MARKUP_RE.sub(lambda m: "\\" + m.group(0), html.escape(line, quote=False))
+    return _LINE_START_RE.sub(_escape_line_start, text, count=1)
+
+
+def _escape_line_start(m: re.Match[str]) -> str:
+    """``-`` as ``\\-``; ``1.`` as ``1\\.``: the backslash goes before the character that makes the block."""
+    return f"{m.group(0)}\\" if m.group(0).isdigit() else f"\\{m.group(0)}"
 
 
 def _name(info: Mapping[str, Any]) -> str:
@@ -89,7 +118,7 @@ def notice(
         for statement in sorted(attributions[label]):
             sources = attributions[label][statement]
             lines.append("Sources: " + ", ".join(f"`{s}` ({n} records)" for s, n in sorted(sources.items())))
-            lines += ["", *[f"> {ln}" if ln else ">" for ln in statement.splitlines()], ""]
+            lines += ["", *[f"> {markdown_text(ln)}" if ln else ">" for ln in statement.splitlines()], ""]
     lines += _modifications(info)
     return "\n".join(lines).rstrip() + "\n"
 
@@ -108,7 +137,8 @@ def _catalogue_statement(info: Mapping[str, Any]) -> list[str]:
 def _catalogue_cell(info: Mapping[str, Any]) -> str:
     if info.get("catalogue_shipped", True):
         return "shipped"
-    return f"**custom** `{_plain(info['catalogue_name'])}` (sha256 `{info['catalogue_sha256']}`)"
+    name = _plain(info["catalogue_name"]).replace("|", "\\|")  # a table cell ends at a `|`, also in a code span
+    return f"**custom** `{name}` (sha256 `{info['catalogue_sha256']}`)"
 
 
 def _grant_line(g: Mapping[str, Any]) -> str:
@@ -123,7 +153,8 @@ def _grant_line(g: Mapping[str, Any]) -> str:
 
 
 def _plain(value: Any) -> str:
-    """An agreement id (a manifest's column) as one plain line for markdown, or why it is not shown."""
+    """An agreement id (a manifest's column) or a file name as one plain line for a code span (no backtick), or why
+    it is not shown."""
     text, why = credit_value(value)
     return text.replace("`", "") if not why else f"(not shown: {why})"
 
@@ -273,7 +304,7 @@ def card(info: Mapping[str, Any], cat: LicenceCatalogue, used_ids: list[str], sh
             "| --- | --- | --- | --- | --- | --- | --- |",
         ]
         lines += [
-            f"| `{g['licence']}` | {', '.join(_plain(a) for a in g['agreement_ids']) or '-'} | "
+            f"| `{g['licence']}` | {', '.join(markdown_text(_plain(a)) for a in g['agreement_ids']) or '-'} | "
             f"{', '.join(g['purposes'])} | {', '.join(g['audience'])} | {'yes' if g['commercial'] else 'no'} | "
             f"{g['expiry'] or 'none'} | {g['records']} |"
             for g in info["grants"]

@@ -571,7 +571,8 @@ def credited(
         return attributions
     note = modification_note(stage)
     # a manifest's title and licensor, one plain line each (control and bidi characters dropped): a line break
-    # would start a markdown block in NOTICE.md; one that cannot be credited is refused first (credit_problems)
+    # would start a markdown block in NOTICE.md, which escapes the rest (markdown_text); the data's `attribution`
+    # column stays plain text; one that cannot be credited is refused first (credit_problems)
     work, creator = (credit_value(x)[0] for x in (work, creator))
     if work or creator:
         credit = "，".join(x for x in (f"「{work}」" if work else "", creator or "") if x)

@@ -28,44 +28,45 @@ def _shown(value: Any) -> str:
     return repr(text)[1:-1] if text != text.strip() or not text.isprintable() else text
 
 
-#: the longest name a statement credits (a provider, year, dataset, work title or creator; agency and dataset
-#: names are far shorter): a longer value is text, not a name
-CREDIT_MAX = 100
-#: the longest agreement statement (a manifest row's ``attribution``: ``© 台灣金融研訓院，經授權供金融業聯盟訓練使用``),
-#: credited as one plain line like a name; a longer value is a document, not a statement
-STATEMENT_MAX = 300
-#: markdown a credited name could use in NOTICE.md (a heading, link, image, HTML, code, emphasis, table) or a URL
-_MARKUP_RE = re.compile(r"[\[\]<>`*\\|#]|://|www\.", re.IGNORECASE)
+#: the longest value credited in an attribution statement: a name (a provider, year, dataset, a work's title or its
+#: creator) or an agreement's own statement (a manifest row's ``attribution``:
+#: ``© 台灣金融研訓院，經授權供金融業聯盟訓練使用``); a book's title with its subtitle and edition is far shorter:
+#: a longer value is a document, not a credit
+CREDIT_MAX = 300
 
 
-def credit_value(value: Any, limit: int = CREDIT_MAX) -> tuple[str, str]:
-    r"""A credited name as one plain line, and why it cannot be credited ('' when it can). Credits come from data
-    rows (third parties: a MODA row's ``agency``, an agreement's ``attribution`` column) and go into NOTICE.md
-    (markdown) and every row's ``attribution``: line breaks and runs of whitespace become one space, control and
-    format characters are dropped; a value longer than ``limit`` (:data:`CREDIT_MAX`; an agreement's statement:
-    :data:`STATEMENT_MAX`) or holding markdown or a link is refused, not rewritten.
+def credit_value(value: Any) -> tuple[str, str]:
+    r"""A credited value as one plain line, and why it cannot be credited ('' when it can). Credits come from data
+    rows (third parties: a MODA row's ``agency``, a manifest's ``title``, ``licensor`` and an agreement's
+    ``attribution`` column) and go into every row's ``attribution`` and NOTICE.md: line breaks and runs of
+    whitespace become one space, control and format (bidi) characters are dropped. Punctuation is kept as it is
+    (``C#``, ``[第二版]``, ``|``, ``www.``): NOTICE.md escapes what markdown would read as markup
+    (:func:`provenance._package.markdown_text`). Refused, not rewritten: a value longer than :data:`CREDIT_MAX`
+    characters, or one of nothing but control and format characters.
 
     >>> credit_value(" 中央銀行\n\t業務局\u202e ")
     ('中央銀行 業務局', '')
-    >>> credit_value("中央銀行 [官方授權頁](https://evil.example/)")
-    ('', "holds markdown or a link ('[')")
+    >>> credit_value("C# 程式設計 [第二版] | 東華書局 www.angle.com.tw")
+    ('C# 程式設計 [第二版] | 東華書局 www.angle.com.tw', '')
+    >>> credit_value("\u202e\u200b")
+    ('', 'holds no printable text (only control or format characters)')
     """
     if value is None:
         return "", ""
     text = "".join(ch for ch in str(value) if ch.isspace() or unicodedata.category(ch) not in ("Cc", "Cf"))
     text = " ".join(text.split())
-    if len(text) > limit:
-        return "", f"longer than {limit} characters"
-    if m := _MARKUP_RE.search(text):
-        return "", f"holds markdown or a link ({m.group(0)!r})"
+    if len(text) > CREDIT_MAX:
+        return "", f"longer than {CREDIT_MAX} characters"
+    if not text and str(value).strip():
+        return "", "holds no printable text (only control or format characters)"
     return text, ""
 
 
 def statement_problem(why: str) -> str:
     """Why an agreement's ``attribution`` cannot be credited (:func:`credit_value`), with what to do."""
     return (
-        f"attribution {why}: an agreement's statement is credited as one plain line of at most {STATEMENT_MAX}"
-        " characters, no markdown, HTML or link; correct the manifest's `attribution` column and ingest it again"
+        f"attribution {why}: an agreement's statement is credited as one plain line of at most {CREDIT_MAX}"
+        " characters; correct the manifest's `attribution` column and ingest it again"
     )
 
 
@@ -190,8 +191,8 @@ class Terms:
         commercial = data.get("commercial", False)
         if not isinstance(commercial, bool):  # default deny: only an explicit yes grants commercial use
             raise LicenceError(licence_id, f"licence_terms commercial `{commercial}` invalid; valid: yes, no")
-        attribution, why = credit_value(data.get("attribution"), STATEMENT_MAX)
-        if why:  # a data row's statement would write its own markdown into NOTICE.md
+        attribution, why = credit_value(data.get("attribution"))
+        if why:  # a data row's statement that cannot be credited: refused, not cut
             raise LicenceError(licence_id, f"licence_terms {statement_problem(why)}")
         return cls(
             agreement_id=str(data.get("agreement_id") or ""),

@@ -32,7 +32,6 @@ from provenance.licence_file import read_licence_catalogue_file as read_licence_
 from provenance.licence_terms import AUDIENCES as AUDIENCES
 from provenance.licence_terms import (
     CREDIT_MAX,
-    STATEMENT_MAX,
     _date,
     _intersect_audience,
     _json_value,
@@ -159,7 +158,7 @@ def term_problems(
         problems.append(f"expiry `{terms.get('expiry')}` is not an ISO date (YYYY-MM-DD)")
     if lic.attribution_required and not terms.get("attribution") and (lic.template or not lic.attribution):
         problems.append("attribution missing: the licence requires an attribution statement (column `attribution`)")
-    if why := credit_value(terms.get("attribution"), STATEMENT_MAX)[1]:
+    if why := credit_value(terms.get("attribution"))[1]:
         problems.append(statement_problem(why))
     return problems
 
@@ -173,12 +172,15 @@ def credit_problems(
     """Why a manifest row's ``title`` or ``licensor`` cannot be credited in front of its licence's statement (a
     public licence that requires attribution: :func:`provenance._selection.credited`), one problem per column.
     They come from a data row and go into NOTICE.md and every record's ``attribution`` as one plain line
-    (:func:`credit_value`): markdown, HTML, a link or more than :data:`CREDIT_MAX` characters is refused at
-    ``manifest check``, ingest and export (code ``licence_terms``).
+    (:func:`credit_value`): punctuation is credited as it is (NOTICE.md escapes markdown), only a value longer than
+    :data:`CREDIT_MAX` characters or of nothing but control characters is refused at ``manifest check``, ingest and
+    export (code ``licence_terms``).
 
-    >>> credit_problems("CC-BY-4.0", "講義 [點我](http://evil.example)", "示範教授")  # doctest: +ELLIPSIS
-    ["title holds markdown or a link ('['): ... correct the manifest's `title` column and ingest it again"]
-    >>> credit_problems("LicenseRef-Written-Agreement", "<b>講義</b>", None)  # an agreement credits its own statement
+    >>> credit_problems("CC-BY-4.0", "C# 程式設計 [第二版]", "McGraw-Hill Education | 東華書局")
+    []
+    >>> credit_problems("CC-BY-4.0", "講" * 301, "示範教授")  # doctest: +ELLIPSIS
+    ["title longer than 300 characters: ... correct the manifest's `title` column and ingest it again"]
+    >>> credit_problems("LicenseRef-Written-Agreement", "講" * 301, None)  # an agreement credits its own statement
     []
     """
     lic = (licence_catalogue or default_licence_catalogue()).get(licence_id)
@@ -189,8 +191,8 @@ def credit_problems(
         if why := credit_value(value)[1]:
             problems.append(
                 f"{column} {why}: {lic.id}'s statement credits the work's title and its creator in front, each as "
-                f"one plain line of at most {CREDIT_MAX} characters, no markdown, HTML or link; correct the "
-                f"manifest's `{column}` column and ingest it again"
+                f"one plain line of at most {CREDIT_MAX} characters; correct the manifest's `{column}` column and "
+                "ingest it again"
             )
     return problems
 
@@ -423,12 +425,12 @@ class LicenceCatalogue:
         attributions: tuple[str, ...] = ()
         values, unusable = _credit_values(source, record)
         unusable = {k: v for k, v in unusable.items() if k in lic.attribution_requires or f"{{{k}}}" in lic.attribution}
-        if unusable and record is not None:  # a data row's agency would write its own text into NOTICE.md
+        if unusable and record is not None:  # a data row's agency that cannot be credited: refused, not cut
             raise LicenceError(
                 lic.id,
                 "the attribution statement cannot credit "
                 + "; ".join(f"{_PLACEHOLDER_NAMES[k]} {v}" for k, v in unusable.items())
-                + " (one plain name is credited, at most 100 characters, no markdown or link): correct the record's "
+                + f" (one plain name is credited, at most {CREDIT_MAX} characters): correct the record's "
                 "metadata (`provider`, `agency`, a field `agency` or `提供機關`; `dataset`) and ingest it again",
             )
         missing = [_PLACEHOLDER_NAMES[k] for k in lic.attribution_requires if not values.get(k)]

@@ -310,10 +310,10 @@ def test_licence_gate_refuses_terms_the_export_refuses(tmp_path):
 
 
 def test_licence_gate_refuses_what_the_export_cannot_credit(tmp_path):
-    """OGDL-Taiwan-1.0 holds only with the providing agency credited: rows without one, or with one that holds
-    markdown or a link, are refused by the export (``licence_terms``) and were pushed to the bank all the same; the
-    gate now asks the export's own rule with the record's credit values, and gives its reason (review 6, licences
-    round 2, #1)."""
+    """OGDL-Taiwan-1.0 holds only with the providing agency credited: rows without one, or with one that cannot be
+    credited (longer than 300 characters), are refused by the export (``licence_terms``) and were pushed to the bank
+    all the same; the gate now asks the export's own rule with the record's credit values, and gives its reason
+    (review 6, licences round 2, #1)."""
     from ls_records import add_record, add_source
 
     from annotation.push import PushConfig, PushReport, _eligible, select_candidates
@@ -329,7 +329,7 @@ def test_licence_gate_refuses_what_the_export_cannot_credit(tmp_path):
             return add_record(con, text, source_id="moda", licence_id="OGDL-Taiwan-1.0", metadata=meta)
 
         no_agency = moda("中央銀行理事會決議調整重貼現率。", None)
-        markdown = moda("金管會發布公司治理實務守則。", {"agency": "[金管會](http://evil.example)"})
+        too_long = moda("金管會發布公司治理實務守則。", {"agency": "金管會" * 101})
         credited = moda("銀行公會發布存款保險說明。", {"agency": "銀行公會"})
         cfg = PushConfig(project="proofread", bank="CTBC")
         report = PushReport(bank="CTBC", project="proofread")
@@ -341,8 +341,8 @@ def test_licence_gate_refuses_what_the_export_cannot_credit(tmp_path):
     assert [r["record_id"] for r in pushed] == [credited] and exported[credited].ok
     why = dict(report.refused_ids)
     assert why[no_agency] == exported[no_agency].reason and "needs the providing agency" in why[no_agency]
-    assert why[markdown] == exported[markdown].reason and "markdown or a link" in why[markdown]
-    assert {exported[no_agency].code, exported[markdown].code} == {"licence_terms"}
+    assert why[too_long] == exported[too_long].reason and "longer than 300 characters" in why[too_long]
+    assert {exported[no_agency].code, exported[too_long].code} == {"licence_terms"}
 
 
 def test_a_version_with_no_visible_text_is_not_pushed(tmp_path):

@@ -242,9 +242,9 @@ def test_a_kept_annotated_task_is_live_again_once_allowed_or_sent_again_after_a_
 
 def test_a_task_whose_record_can_no_longer_be_credited_is_taken_out_by_the_next_push(label_studio, db_path, bank):
     """Review 6 (licences, round 2, #1): a record under OGDL-Taiwan-1.0 re-ingested with an agency the attribution
-    cannot credit (markdown, a link) is refused by the export (``licence_terms``), yet its task stayed on the bank's
-    Label Studio: the licence gate judged the licence without the record's credit values. The next push takes it
-    out with the export's reason."""
+    cannot credit (longer than 300 characters) is refused by the export (``licence_terms``), yet its task stayed on
+    the bank's Label Studio: the licence gate judged the licence without the record's credit values. The next push
+    takes it out with the export's reason."""
     from provenance.export import ExportParams, iter_verdicts
 
     con = cdb.connect(db_path)
@@ -256,9 +256,7 @@ def test_a_task_whose_record_can_no_longer_be_credited_is_taken_out_by_the_next_
     client = label_studio.client()
     pid = push(con, client, PushConfig(project="topic", bank=bank)).ls_project_id
     assert rid in _on_server(client, pid)
-    (bad,) = _reingest(
-        con, [rid], "OGDL-Taiwan-1.0", {"dataset": "ds", "fields": {"agency": "[金管會](http://x.example)"}}
-    )
+    (bad,) = _reingest(con, [rid], "OGDL-Taiwan-1.0", {"dataset": "ds", "fields": {"agency": "金管會" * 101}})
 
     rep = push(con, client, PushConfig(project="topic", bank=bank))
     assert (rep.retracted, rep.pushed) == (1, 0) and not _on_server(client, pid), rep
@@ -267,7 +265,7 @@ def test_a_task_whose_record_can_no_longer_be_credited_is_taken_out_by_the_next_
     because = con.execute(
         "SELECT json_extract_string(detail, '$.because') FROM provenance_events WHERE action = 'task_retracted'"
     ).fetchone()[0]
-    assert verdict.code == "licence_terms" and because == verdict.reason and "markdown or a link" in because
+    assert verdict.code == "licence_terms" and because == verdict.reason and "longer than 300 characters" in because
     assert rep.refused == {verdict.reason: 1}, rep  # the new version is not sent either
 
     # corrected: sent again; the old version's task (deleted above) is not deleted a second time, though Label Studio

@@ -181,7 +181,8 @@ def test_loads_with_datasets_and_notice(mixed, cli, tmp_path):
     assert law and all("政府資料開放授權條款" in r["attribution"] and "法務部 2025" in r["attribution"] for r in law)
     notice = (out / "NOTICE.md").read_text("utf-8")
     assert "此開放資料依政府資料開放授權條款 (Open Government Data License) 進行公眾釋出" in notice
-    assert "政府資料開放授權條款：https://data.gov.tw/license" in notice
+    # a statement's line is shown as text: its URL is not linked (the licence's own link is under "Licences")
+    assert "政府資料開放授權條款：https\\://data.gov.tw/license" in notice
     assert "CC-BY-NC-4.0" in notice
     card = (out / "README.md").read_text("utf-8")
     assert card.startswith("---\n") and "data/train-*.parquet" in card

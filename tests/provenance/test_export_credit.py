@@ -195,17 +195,33 @@ def test_an_audience_with_whitespace_is_refused_in_one_line(builder, cli, tmp_pa
         load_licence_catalogue(bad)
 
 
-def test_a_data_rows_agency_is_credited_as_one_plain_name_or_blocks_the_record(builder, cli, tmp_path):
+def _statements_html(notice: str) -> str:
+    """The attribution statements of NOTICE.md (its quoted lines) as a CommonMark renderer shows them."""
+    markdown_it = pytest.importorskip("markdown_it")
+    quoted = [ln for ln in notice.splitlines() if ln.startswith(">")]
+    return markdown_it.MarkdownIt("commonmark").enable("table").render("\n".join(quoted))
+
+
+def _shown_as_text(notice: str) -> str:
+    """NOTICE.md's statements as shown, asserting that none holds a heading, link, image, HTML, code, list or table."""
+    shown = _statements_html(notice)
+    for tag in ("<a ", "<h", "<img", "<script", "<b>", "<code>", "<em>", "<table", "<ul", "<ol", "<hr"):
+        assert tag not in shown, (tag, shown)
+    return shown
+
+
+def test_a_data_rows_agency_is_credited_as_one_plain_line_shown_as_text(builder, cli, tmp_path):
     """A MODA row's own `agency` (third-party data) went verbatim into NOTICE.md and every `attribution`: a forged
-    `## Licences` heading, a CC0 line and a phishing link. Now a credit is one line without control characters;
-    markdown, a link or a text past 100 characters blocks the record under `licence_terms` (review round 2, web #3)."""
+    `## Licences` heading, a CC0 line and a phishing link (review round 2, web #3). A credit is one line without
+    control characters; NOTICE.md shows its markdown as text (review 8 of the fixes, exports #4: refusing it left
+    ordinary names out of every export); a text past 300 characters blocks the record under `licence_terms`."""
     b = builder
     b.source("moda", "OGDL-Taiwan-1.0", title="MODA 臺灣主權AI訓練語料庫")
     forged = (
         "中央銀行\n\n## Licences\n\n* `CC0-1.0`: public domain <https://evil.example/>\n\n[官方](https://e.example/p)"
     )
     bad = b.record("moda", "a.jsonl:1", "政策利率維持不變。", metadata={"dataset": "利率", "agency": forged})
-    long = b.record("moda", "a.jsonl:2", "第二筆資料。", metadata={"dataset": "利率", "agency": "機" * 101})
+    long = b.record("moda", "a.jsonl:2", "第二筆資料。", metadata={"dataset": "利率", "agency": "機" * 301})
     ok = b.record(
         "moda", "a.jsonl:3", "第三筆資料。", metadata={"dataset": "央行\n新聞稿", "agency": "中央銀行\t業務局\u202e"}
     )
@@ -213,13 +229,17 @@ def test_a_data_rows_agency_is_credited_as_one_plain_name_or_blocks_the_record(b
     out = tmp_path / "e"
     _export(cli, out, audience="public", commercial="--commercial")
     blocked = _blocked(out)
-    assert blocked[bad][0] == "licence_terms" and "markdown or a link" in blocked[bad][1], blocked
-    assert blocked[long][0] == "licence_terms" and "longer than 100" in blocked[long][1], blocked
-    assert "\n" not in blocked[bad][1]
+    assert set(blocked) == {long} and blocked[long][0] == "licence_terms", blocked
+    assert "longer than 300 characters" in blocked[long][1], blocked
+    one_line = "中央銀行 ## Licences * `CC0-1.0`: public domain <https://evil.example/> [官方](https://e.example/p)"
+    assert _attributions(out)[bad].startswith(one_line), _attributions(out)
     assert _attributions(out)[ok].startswith("中央銀行 業務局 "), _attributions(out)
     assert "央行 新聞稿" in _attributions(out)[ok]
     notice = (out / "NOTICE.md").read_text(encoding="utf-8")
-    assert "evil.example" not in notice and "## Licences" not in notice.split("## Attribution statements")[1]
+    statements = notice.split("## Attribution statements")[1]
+    assert "## Licences" not in statements and "<https://evil" not in statements
+    assert "> 中央銀行 \\#\\# Licences \\* \\`CC0-1.0\\`: public domain &lt;https\\://evil.example/&gt; " in notice
+    assert one_line in _shown_as_text(notice).replace("&lt;", "<").replace("&gt;", ">")
 
 
 def test_a_folder_name_is_not_credited_as_the_ogdl_dataset(cli, tmp_path):
@@ -245,22 +265,25 @@ def test_a_folder_name_is_not_credited_as_the_ogdl_dataset(cli, tmp_path):
     assert credits[0].startswith("中央銀行 2025 ") and credits[0] != "中央銀行 2025", credits
 
 
-def test_an_agreements_statement_is_one_plain_line_or_blocks_the_record(cli, builder, tmp_path):
+def test_an_agreements_statement_is_one_plain_line_shown_as_text(cli, builder, tmp_path):
     """An agreement's own `attribution` column (TABF, textbooks) went verbatim into NOTICE.md and the data: a NUL,
     a bidi override, a forged heading, HTML and a link, and a blank line that split one statement into two in the
-    `attribution` column (review 5, export #1). Now it is credited like a name: control characters and line breaks
-    go; markdown, HTML, a link or a text past 300 characters is a term problem at `manifest check` and ingest, and
-    blocks its record at export, also one ingested before this check."""
+    `attribution` column (review 5, export #1). It is credited like a name, by the same rule: control characters and
+    line breaks go, NOTICE.md shows markdown and HTML as text (review 8 of the fixes, exports #4); a text past 300
+    characters is a term problem at `manifest check` and ingest, and blocks its record at export."""
     terms = {"agreement_id": "A-1", "licensor": "某出版社", "audience": "consortium", "purposes": ["training"]}
     builder.source("older", "LicenseRef-Written-Agreement", title="handouts")
     forged = "© 研訓院\n\n</details>\n# 假 NOTICE 標題 [點我](http://evil.example)"
     older = builder.record(
         "older", "o.txt#1", "舊目錄中的講義。", metadata={"licence_terms": {**terms, "attribution": forged}}
     )
+    long = builder.record(
+        "older", "o.txt#2", "舊目錄中的另一份講義。", metadata={"licence_terms": {**terms, "attribution": "授" * 301}}
+    )
     builder.close()
     books = tmp_path / "books"
     books.mkdir()
-    for name in ("s.txt", "t.txt", "u.txt"):
+    for name in ("s.txt", "t.txt", "u.txt", "v.txt"):
         (books / name).write_text(f"第一章\n\n本講義 {name} 說明銀行信用風險管理。\n", encoding="utf-8")
     with (books / "manifest.csv").open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
@@ -269,22 +292,32 @@ def test_an_agreements_statement_is_one_plain_line_or_blocks_the_record(cli, bui
         w.writerow(["s.txt", *agreement, forged])
         w.writerow(["t.txt", *agreement, "© 某出版社\n\n經授權 \u202eRTL\u0000使用"])
         w.writerow(["u.txt", *agreement, "授" * 301])
+        w.writerow(["v.txt", *agreement, "- © McGraw-Hill | 東華書局 & 元照出版"])
     code, out, err = cli("manifest", "check", str(books / "manifest.csv"))
-    assert "s.txt [LicenseRef-Written-Agreement] blocked" in out, out + err
-    assert "attribution holds markdown or a link" in out and "attribution longer than 300 characters" in out
+    assert "u.txt [LicenseRef-Written-Agreement] blocked" in out, out + err
+    assert "attribution longer than 300 characters" in out and out.count("] ok") == 3, out
     assert "t.txt [LicenseRef-Written-Agreement] ok" in out and "attribution: © 某出版社 經授權 RTL使用\n" in out
     code, out, _ = cli("ingest", "textbooks", str(books / "manifest.csv"), "--strict", db=tmp_path / "strict.duckdb")
-    assert code == 3 and "quarantined 2: licence terms incomplete or invalid" in out, out
+    assert code == 3 and "quarantined 1: licence terms incomplete or invalid" in out, out
     code, out, err = cli("ingest", "textbooks", str(books / "manifest.csv"))
-    assert code == 0 and "s.txt: attribution holds markdown or a link" in out, out + err
+    assert code == 0 and "u.txt: attribution longer than 300 characters" in out, out + err
     out_dir = tmp_path / "e"
     res = _export(cli, out_dir, "--pii-gate", "expected")
-    assert res["records"] == 1 and res["blocked_by_code"] == {"licence_terms": 3}, res
-    assert "attribution holds markdown or a link" in _blocked(out_dir)[older][1]
-    assert list(_attributions(out_dir).values()) == ["© 某出版社 經授權 RTL使用"]
+    assert res["records"] == 4 and res["blocked_by_code"] == {"licence_terms": 2}, res
+    assert "attribution longer than 300 characters" in _blocked(out_dir)[long][1]
+    one_line = "© 研訓院 </details> # 假 NOTICE 標題 [點我](http://evil.example)"
+    assert _attributions(out_dir)[older] == one_line
+    assert set(_attributions(out_dir).values()) == {
+        "- © McGraw-Hill | 東華書局 & 元照出版",
+        one_line,
+        "© 某出版社 經授權 RTL使用",
+    }
     notice = (out_dir / "NOTICE.md").read_text("utf-8")
-    assert "evil.example" not in notice and "</details>" not in notice and "\x00" not in notice
-    assert "> © 某出版社 經授權 RTL使用\n" in notice, notice
+    assert "</details>" not in notice and "\x00" not in notice and "\n# " not in notice
+    assert "> © 研訓院 &lt;/details&gt; \\# 假 NOTICE 標題 \\[點我\\](http\\://evil.example)\n" in notice
+    assert "> \\- © McGraw-Hill \\| 東華書局 &amp; 元照出版\n" in notice and "> © 某出版社 經授權 RTL使用\n" in notice
+    shown = _shown_as_text(notice)
+    assert "- © McGraw-Hill | 東華書局 &amp; 元照出版" in shown and "[點我](http://evil.example)" in shown
 
 
 def test_a_text_no_stage_changed_is_not_declared_modified(builder, cli, tmp_path):

@@ -8,7 +8,8 @@ import csv
 import json
 from pathlib import Path
 
-from test_export_credit import _attributions, _blocked, _export
+import pytest
+from test_export_credit import _attributions, _blocked, _export, _shown_as_text
 
 _BAD_TITLE = "## 假標題 [點我](http://evil.example) \u202eRTL"
 
@@ -25,39 +26,111 @@ def _manifest(folder: Path, rows: list[dict[str, str]]) -> Path:
     return path
 
 
-def test_a_manifest_title_or_licensor_with_markup_is_refused_and_control_characters_are_dropped(cli, builder, tmp_path):
-    """Finding 1: the work and creator credited in front of a CC statement come from a data row: markdown, HTML or a
-    link is a term problem at `manifest check` and ingest and blocks the record at export (also one ingested before
-    the check); bidi and control characters never reach NOTICE.md or the `attribution` column."""
+#: lines a data row could make of NOTICE.md's markup: a heading, link, image, HTML, code, emphasis, list, rule,
+#: setext underline, quote, table, entity, escape and GitHub's strikethrough and bare URL
+_HOSTILE_LINES = (
+    "## 假標題",
+    "[點我](http://evil.example)",
+    "![圖](http://evil.example/x.png)",
+    "<b>講義</b> <script>x</script>",
+    "`code` *em* _em_ **strong** ~~strike~~",
+    "- 列表",
+    "+ 列表",
+    "1. 列表",
+    "2) 列表",
+    "---",
+    "===",
+    "> 引用",
+    "a | b",
+    "&amp; &#x41; \\# 反斜線",
+    "<http://evil.example>",
+    "C# 程式設計 [第二版] | 東華書局 www.angle.com.tw",
+)
+
+
+def test_markdown_text_renders_as_the_text_it_was():
+    """Finding 4 (review 8, exports fixes): each line a data row could write is escaped so that a markdown renderer
+    shows exactly that text, alone or quoted as NOTICE.md quotes a statement; no heading, link, HTML or list."""
+    markdown_it = pytest.importorskip("markdown_it")
+    from markdown_it.common.utils import escapeHtml
+
+    from provenance._package import markdown_text
+
+    md = markdown_it.MarkdownIt("commonmark").enable("table").enable("strikethrough")
+    for line in _HOSTILE_LINES:
+        assert md.render(markdown_text(line)) == f"<p>{escapeHtml(line)}</p>\n", line
+        assert md.render(f"> {markdown_text(line)}") == f"<blockquote>\n<p>{escapeHtml(line)}</p>\n</blockquote>\n"
+    assert "http\\://evil.example" in markdown_text(_HOSTILE_LINES[1])  # no bare URL for GitHub to link either
+    assert "www\\.angle.com.tw" in markdown_text(_HOSTILE_LINES[-1])
+
+
+def test_real_titles_and_publishers_are_credited_and_notice_shows_them_as_text(cli, builder, tmp_path):
+    """Finding 4 (review 8, exports fixes): `C# 程式設計`, `貨幣銀行學 [第二版]`, `McGraw-Hill Education | 東華書局`
+    and a licensor with `www.` were refused at `manifest check`, ingest and every export for one character. A title
+    and licensor are credited as one plain line (control and bidi characters dropped) and NOTICE.md escapes what
+    markdown would read, so a link or heading in a title stays text; the data's `attribution` column stays plain.
+    Only what cannot be credited is refused: longer than 300 characters, or nothing but control characters."""
     builder.source("older", "CC-BY-4.0", title="university textbooks")
     older = builder.record("older", "o.txt#1", "舊目錄中的講義。", metadata={"document_title": "<b>舊講義</b>"})
     builder.close()
     manifest = _manifest(
         tmp_path / "tb",
         [
-            {"path": "a.txt", "title": _BAD_TITLE, "licensor": "示範教授", "licence_id": "CC-BY-4.0"},
-            {"path": "b.txt", "title": "講義B", "licensor": "<script>x</script> 教授", "licence_id": "CC-BY-SA-4.0"},
-            {"path": "c.txt", "title": "講義C\u202e", "licensor": "示範教授\u202e\x01", "licence_id": "CC-BY-4.0"},
+            {"path": "a.txt", "title": "C# 程式設計與金融資料分析", "licensor": "示範教授", "licence_id": "CC-BY-4.0"},
+            {
+                "path": "b.txt",
+                "title": "貨幣銀行學 [第二版]",
+                "licensor": "元照出版 www.angle.com.tw",
+                "licence_id": "CC-BY-4.0",
+            },
+            {
+                "path": "c.txt",
+                "title": "講義C\u202e",
+                "licensor": "McGraw-Hill Education | 東華書局\x01",
+                "licence_id": "CC-BY-4.0",
+            },
+            {"path": "d.txt", "title": _BAD_TITLE, "licensor": "<script>x</script> 教授", "licence_id": "CC-BY-SA-4.0"},
+            {"path": "e.txt", "title": "講" * 301, "licensor": "示範教授", "licence_id": "CC-BY-4.0"},
+            {"path": "f.txt", "title": "講義F", "licensor": "\u202e\u200b", "licence_id": "CC-BY-4.0"},
         ],
     )
     code, out, err = cli("manifest", "check", str(manifest))
-    assert code == 3 and "a.txt [CC-BY-4.0] problems" in out and "b.txt [CC-BY-SA-4.0] problems" in out, out + err
-    assert "title holds markdown or a link ('#')" in out and "licensor holds markdown or a link ('<')" in out
-    assert "c.txt [CC-BY-4.0] ok" in out and "\u202e" not in out and "\x01" not in out
+    assert code == 3 and all(f"{n}.txt [CC-BY" in out for n in "abcd") and out.count("] ok") == 4, out + err
+    assert "e.txt [CC-BY-4.0] problems" in out and "title longer than 300 characters" in out
+    assert "f.txt [CC-BY-4.0] problems" in out and "licensor holds no printable text" in out
+    assert "\u202e" not in out and "\x01" not in out
     code, out, _ = cli("ingest", "textbooks", str(manifest), "--strict", db=tmp_path / "strict.duckdb")
     assert code == 3 and "quarantined 2: licence terms incomplete or invalid" in out, out
     code, out, err = cli("ingest", "textbooks", str(manifest))
     assert code == 0, out + err
     out_dir = tmp_path / "e"
     res = _export(cli, out_dir, "--pii-gate", "expected", audience="public", commercial="--commercial")
-    assert res["records"] == 1 and res["blocked_by_code"] == {"licence_terms": 3}, res
-    assert "title holds markdown or a link ('<')" in _blocked(out_dir)[older][1]
+    assert res["records"] == 5 and res["blocked_by_code"] == {"licence_terms": 2}, res
+    reasons = sorted(reason for _, reason in _blocked(out_dir).values())
+    assert "licensor holds no printable text" in reasons[0] and "title longer than 300" in reasons[1], reasons
+    columns = _attributions(out_dir)
+    assert columns[older].startswith("「<b>舊講義</b>」：university textbooks")
+    credits = sorted(c.split("：")[0] for c in columns.values())
+    assert credits == [
+        "「## 假標題 [點我](http://evil.example) RTL」，<script>x</script> 教授",
+        "「<b>舊講義</b>」",
+        "「C# 程式設計與金融資料分析」，示範教授",
+        "「講義C」，McGraw-Hill Education | 東華書局",
+        "「貨幣銀行學 [第二版]」，元照出版 www.angle.com.tw",
+    ], credits
     notice = (out_dir / "NOTICE.md").read_text("utf-8")
-    (statement,) = _attributions(out_dir).values()
-    assert statement.startswith("「講義C」，示範教授：university textbooks")
-    for text in (notice, statement):
-        assert "\u202e" not in text and "\x01" not in text and "evil.example" not in text and "<script>" not in text
-    assert "> 「講義C」，示範教授：" in notice
+    assert "\u202e" not in notice and "\x01" not in notice and "<script>" not in notice
+    for line in (
+        "> 「C\\# 程式設計與金融資料分析」，示範教授：university textbooks",
+        "> 「貨幣銀行學 \\[第二版\\]」，元照出版 www\\.angle.com.tw：",
+        "> 「講義C」，McGraw-Hill Education \\| 東華書局：",
+        "> 「\\#\\# 假標題 \\[點我\\](http\\://evil.example) RTL」，&lt;script&gt;x&lt;/script&gt; 教授：",
+        "> 「&lt;b&gt;舊講義&lt;/b&gt;」：",
+    ):
+        assert line in notice, (line, notice)
+    shown = _shown_as_text(notice)
+    assert "「## 假標題 [點我](http://evil.example) RTL」，&lt;script&gt;x&lt;/script&gt; 教授" in shown
+    assert "「C# 程式設計與金融資料分析」" in shown and "McGraw-Hill Education | 東華書局" in shown
 
 
 def test_manifest_check_shows_the_statement_the_export_writes(cli, tmp_path):
