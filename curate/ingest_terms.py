@@ -250,34 +250,40 @@ def write_terms_versions(
 #: the versions a correction reaches (:func:`correctable_sql`: active, duplicates, withdrawn ones a reinstatement
 #: brings back, with the status they are written with) that follow, through
 #: version_of, rows of an ingest batch already in the catalogue (same
-#: id: same text and identity) under another licence than the batch's: the ingested version itself, or what a stage
-#: or an earlier correction made of it (a processing stage's version, a terms-only version: same text, metadata and
-#: title), never a later ingest's new content; and the duplicates of their documents made before them (a stale
-#: duplicate: an earlier text of the document, which a withdrawal of the current one releases), also of a document
-#: whose row is new in the batch (its text changed: review 7 of the relicense fixes, finding 2). ``_inc_t``/``_new``:
-#: the batch's tables (curate/ingest_rows.py).
+#: id: same text and identity) under another licence or other licence terms than the batch's: the ingested version
+#: itself, or what a stage or an earlier correction made of it (a processing stage's version, a version of other terms
+#: only: same text, title and metadata but for ``licence_terms``), never a later ingest's new content; and the
+#: duplicates of their documents made before them (a stale duplicate: an earlier text of the document, which a
+#: withdrawal of the current one releases), also of a document whose row is new in the batch (its text changed: review
+#: 7 of the relicense fixes, finding 2). A row's terms are its stored version's (they are part of its identity): MODA
+#: grant terms given again after others were 'unchanged', and the others stayed active (review 8 exports, finding 2).
+#: ``_inc_t``/``_new``: the batch's tables (curate/ingest_rows.py).
 _RELICENSE_SQL = """
 WITH RECURSIVE
-  batch AS (SELECT DISTINCT record_id, licence_id FROM _inc_t WHERE licence_id IS NOT NULL),
+  batch AS (SELECT DISTINCT i.record_id, i.licence_id, json_extract(f.metadata, '$.licence_terms')::VARCHAR AS terms
+            FROM _inc_t i JOIN _relicense_family f USING (record_id) WHERE i.licence_id IS NOT NULL),
   seen AS (SELECT * FROM batch WHERE record_id NOT IN (SELECT record_id FROM _new)),
   k AS (SELECT * FROM ({correctable})),
-  walk(start_id, record_id, new_lic) AS (
-    SELECT record_id, record_id, licence_id FROM seen
+  walk(start_id, record_id, new_lic, new_terms) AS (
+    SELECT record_id, record_id, licence_id, terms FROM seen
     UNION
-    SELECT s.record_id, d.record_id, s.licence_id FROM batch s JOIN _relicense_family b ON b.record_id = s.record_id
+    SELECT s.record_id, d.record_id, s.licence_id, s.terms FROM batch s
+    JOIN _relicense_family b ON b.record_id = s.record_id
     JOIN _relicense_family d ON d.source_id = b.source_id AND d.doc_key = b.doc_key AND d.record_id <> b.record_id
          AND d.created_at <= b.created_at
     JOIN k ON k.record_id = d.record_id AND k.status = 'duplicate'
     UNION
-    SELECT w.start_id, c.record_id, w.new_lic FROM walk w
+    SELECT w.start_id, c.record_id, w.new_lic, w.new_terms FROM walk w
     JOIN _relicense_family p ON p.record_id = w.record_id JOIN _relicense_family c ON c.version_of = p.record_id
     WHERE c.stage <> 'ingest' OR (c.content_sha256 IS NOT DISTINCT FROM p.content_sha256
-          AND json(c.metadata)::VARCHAR IS NOT DISTINCT FROM json(p.metadata)::VARCHAR
+          AND json_merge_patch(c.metadata, '{{"licence_terms": null}}')::VARCHAR
+              IS NOT DISTINCT FROM json_merge_patch(p.metadata, '{{"licence_terms": null}}')::VARCHAR
           AND c.title IS NOT DISTINCT FROM p.title))
-SELECT w.start_id, r.record_id, w.new_lic, r.licence_id, r.metadata, r.stage, r.content_sha256, k.status
+SELECT w.start_id, r.record_id, w.new_lic, w.new_terms, r.licence_id, r.metadata, r.stage, r.content_sha256, k.status
 FROM walk w JOIN _relicense_family r USING (record_id) JOIN k USING (record_id)
 WHERE coalesce($canon[list_position($alias, r.licence_id)], r.licence_id)
       IS DISTINCT FROM coalesce($canon[list_position($alias, w.new_lic)], w.new_lic)
+   OR json_extract(r.metadata, '$.licence_terms')::VARCHAR IS DISTINCT FROM w.new_terms
 ORDER BY r.doc_key, r.record_id"""
 
 
@@ -318,21 +324,13 @@ def relicense_batch(
         " WHERE licence_id IS NOT NULL)"  # new rows too: their documents' stale duplicates (_RELICENSE_SQL)
     )
     aliases = _aliases()
-    # the walk only when some version of the batch's documents holds a licence other than a batch row's: a re-ingest
-    # under the same licence (every law.moj dump) then costs one scan of the family, not the walk (+75 MB at 100k)
-    differs = con.execute(
-        "SELECT count(*) FROM (SELECT 1 FROM _relicense_family r, (SELECT DISTINCT licence_id FROM _inc_t WHERE"
-        " licence_id IS NOT NULL) b"
-        " WHERE coalesce($canon[list_position($alias, r.licence_id)], r.licence_id)"
-        " IS DISTINCT FROM coalesce($canon[list_position($alias, b.licence_id)], b.licence_id) LIMIT 1)",
-        aliases,
-    ).fetchone()[0]
     found = (
         con.execute(_RELICENSE_SQL.format(correctable=correctable_sql(con, "_relicense_family")), aliases).fetchall()
-        if differs
+        if _terms_differ(con, aliases)
         else []
     )
     con.execute("DROP TABLE _relicense_family")
+    found = [f for f in found if _other_terms(*f[2:6])]  # terms written in another key order are the same terms
     if not found:
         return 0, 0
     rows, events = relicensed_versions([f[1:] for f in found], run_id)
@@ -344,17 +342,66 @@ def relicense_batch(
     return written, followed
 
 
+def _terms_differ(con: duckdb.DuckDBPyConnection, aliases: dict[str, list[str]]) -> bool:
+    """Whether some version of the batch's documents (``_relicense_family``) holds a licence other than a batch row's,
+    or the documents' versions hold more than one set of licence terms: only then is :data:`_RELICENSE_SQL` walked
+    (a re-ingest under the same licence, every law.moj dump, then costs a scan of the family, not the walk: +75 MB
+    at 100k)."""
+    return bool(
+        con.execute(
+            "SELECT EXISTS (SELECT 1 FROM _relicense_family r, (SELECT DISTINCT licence_id FROM _inc_t WHERE"
+            " licence_id IS NOT NULL) b"
+            " WHERE coalesce($canon[list_position($alias, r.licence_id)], r.licence_id)"
+            " IS DISTINCT FROM coalesce($canon[list_position($alias, b.licence_id)], b.licence_id))"
+            " OR (SELECT count(DISTINCT coalesce(json_extract(metadata, '$.licence_terms')::VARCHAR, ''))"
+            " FROM _relicense_family) > 1",
+            aliases,
+        ).fetchone()[0]
+    )
+
+
+def _other_terms(new_lic: str | None, new_terms: str | None, old_lic: str | None, meta: str | None) -> bool:
+    """Whether a version (``old_lic``, ``meta``) is under another licence or other terms than a batch row's."""
+    from provenance.licences import canonical_licence_id as canon
+
+    new = {"licence_id": canon(new_lic or ""), "licence_terms": _terms(new_terms)}
+    old = terms_of(canon(old_lic or ""), meta)
+    return new != old
+
+
+def _terms(terms_json: str | None) -> dict[str, Any] | None:
+    """A row's ``licence_terms`` as :func:`terms_of` shows them (JSON text, or None)."""
+    return terms_of(None, {"licence_terms": json.loads(terms_json) if terms_json else None})["licence_terms"]
+
+
 def relicensed_versions(
-    pairs: list[tuple[str, str, str | None, str | None, str | None, str | None, str]], run_id: str
+    pairs: list[tuple[str, str, str | None, str | None, str | None, str | None, str | None, str]], run_id: str
 ) -> tuple[list[dict[str, Any]], list[ledger.Event]]:
-    """Versions and events for records ingested again unchanged but under another licence (a source whose
-    licence is not part of its records' identity, e.g. MODA's ``--licence``): ``pairs`` are ``(record_id,
-    new licence, old licence, metadata, stage, content digest, status)`` (the status the new version is written with:
-    active or duplicate; held withdrawn after when its parent is withdrawn)."""
+    """Versions and events for records ingested again unchanged but under another licence or other licence terms (a
+    source whose licence is not part of its records' identity, e.g. MODA's ``--licence``; MODA grant terms given again
+    after others): ``pairs`` are ``(record_id, new licence, new licence_terms as JSON or None, old licence, metadata,
+    stage, content digest, status)`` (the status the new version is written with: active or duplicate; held withdrawn
+    after when its parent is withdrawn). The new version's metadata holds the new terms (None: no ``licence_terms``)."""
     rows, events = [], []
-    for old_id, new_lic, old_lic, meta, stage, sha, status in pairs:
+    for old_id, new_lic, new_terms, old_lic, meta, stage, sha, status in pairs:
+        old = terms_of(old_lic, meta)
+        terms = _terms(new_terms)
+        salt = new_lic
+        if terms != old["licence_terms"]:  # the licence alone changed: the same id as before terms were compared
+            salt = f"{new_lic}:{json.dumps(terms, sort_keys=True, ensure_ascii=False)}"
+            # a merge patch over the parent's metadata (provenance.records.insert_versions): null removes the terms
+            meta = json.dumps({**json.loads(meta or "{}"), "licence_terms": terms}, ensure_ascii=False)
         version, event = _terms_version(
-            old_id, status, new_lic, new_lic, meta, stage, sha, terms_of(old_lic, meta), terms_of(new_lic, meta), run_id
+            old_id,
+            status,
+            salt,
+            new_lic,
+            meta,
+            stage,
+            sha,
+            old,
+            {"licence_id": new_lic, "licence_terms": terms},
+            run_id,
         )
         rows.append(version)
         events.append(event)

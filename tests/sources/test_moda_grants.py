@@ -77,3 +77,34 @@ def test_a_grants_expiry_blocks_exports_after_it(cli, tmp_path, corpus, db_path)
 def test_grant_terms_that_cannot_hold_are_refused(cli, corpus, licence, extra, says):
     code, _, err = cli("--quiet", "ingest", "moda", str(corpus), "--licence", licence, *extra)
     assert code != 0 and says in err, err
+
+
+def _active_terms(db_path) -> list:
+    import duckdb
+
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        rows = con.execute("SELECT metadata FROM records WHERE status = 'active' ORDER BY record_id").fetchall()
+    finally:
+        con.close()
+    return [json.loads(m).get("licence_terms") for (m,) in rows]
+
+
+@pytest.mark.parametrize(
+    "ends",
+    [
+        ("2099-06-30", "2099-12-31", "2099-06-30"),  # shortened back to an earlier end
+        ("2099-12-31", "2099-06-30", "2099-12-31"),  # renewed again
+    ],
+)
+def test_terms_given_again_become_the_active_terms_whatever_came_before(cli, corpus, db_path, ends):
+    """Review 8 exports #2: terms seen once before name an existing (superseded) version, so the third ingest was
+    'unchanged' and the second ingest's terms stayed active (a shortened grant ignored, records exported after it)."""
+    for end in ends:
+        code, out, err = _ingest(cli, corpus, "--expiry", end)
+        assert code == 0, err
+    assert "1 new versions of which 1 licence terms changed" in out, out
+    expected = None if ends[-1] == "none" else {"expiry": ends[-1]}
+    assert _active_terms(db_path) == [expected]
+    code, out, _ = _ingest(cli, corpus, "--expiry", ends[-1])  # the same terms again: nothing to do
+    assert code == 0 and _active_terms(db_path) == [expected]
