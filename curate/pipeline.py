@@ -266,6 +266,10 @@ def _source(step: IngestStep, db_path: str | Path, *, read_catalogue: bool = Tru
 
         sid, pii = options.get("source_id") or "moda", bool(options.get("pii_expected"))
         options.update(moda_dataset_options(db_path, sid, pii_expected=pii))
+    if step.source == "moda" and read_catalogue and isinstance(options.get("licence"), str):  # as `curate ingest moda`
+        from sources.moda_grants import held_grant_terms
+
+        options["held_terms"] = held_grant_terms(db_path, options.get("source_id") or "moda", options["licence"])
     if step.source == "law_moj":  # as `curate ingest law-moj`: allow-list additions (the FSC laws the catalogue
         from sources.law_moj import DEFAULT_ALLOW_LIST  # holds, and FSC cases held in full, are read by the ingest)
 

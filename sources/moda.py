@@ -37,7 +37,8 @@ documents (read by :mod:`sources.documents`).
   terms: ``expiry`` (YYYY-MM-DD, the grant's last day) and ``licensee`` (the audience holding it: ``consortium``,
   or ``member:BANK`` for one bank's own grant; the grant is not transferable, so exports to any other audience are
   refused). They become each record's ``metadata.licence_terms`` and part of its version's identity, as a manifest
-  row's terms are: a renewed grant makes new versions. A licence that takes no terms (OGDL) refuses them.
+  row's terms are: a renewed grant makes new versions. A licence that takes no terms (OGDL) refuses them. A term
+  left out that a dataset's current versions hold is refused (:mod:`sources.moda_grants`).
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ from sources.base import RawItem, Record, Rejection, Skip, Source, SourceInfo
 from sources.dates import iso_date
 from sources.documents import DOCUMENT_SUFFIXES, ExtractConfig, ExtractionError, detect_lang, extract, segment_key
 from sources.moda_datasets import check_folder_names, held_dataset_origins
+from sources.moda_grants import check_terms_kept, grant_terms, stored_names
 
 __all__ = ["ModaFields", "ModaReason", "ModaSource", "held_dataset_origins"]
 
@@ -211,7 +213,6 @@ class ModaSource(Source):
         from provenance.licences import canonical_licence_id
 
         self.licence = canonical_licence_id(str(licence))  # an alias stored as typed was a licence change
-        self.terms = self._grant_terms(options)
         fields = options.get("fields")
         if fields is None:
             fields = ModaFields(**{k: options.get(f"{k}_field") for k in ("text", "id", "title", "url", "date")})
@@ -223,24 +224,19 @@ class ModaSource(Source):
         self._origins: dict[str, str] = {} if options.get("dataset") else self._check_origins(options)
         #: digests of the doc keys of rows with an id read in this ingest (12 bytes each: no false match in practice)
         self._ids_seen: set[int] = set()
+        self.terms = self._grant_terms(options)
 
     def _grant_terms(self, options: dict[str, Any]) -> dict[str, Any] | None:
-        """The grant's terms (``audience`` from ``licensee``, ``expiry``) or None; refused, with what to do, for a
-        licence that takes none or terms the licence engine would refuse."""
-        from provenance.licences import default_licence_catalogue, term_problems
-
-        given = {k: options.get(o) for k, o in (("audience", "licensee"), ("expiry", "expiry"))}
-        terms = {k: str(v) for k, v in given.items() if v not in (None, "")}
-        if not terms:
-            return None
-        lic = default_licence_catalogue()[self.licence]
-        if not (lic.template or lic.terms_optional):
-            raise ConfigError(
-                f"{self.licence} takes no grant terms: --expiry and --licensee are for a licence granted per "
-                "applicant (LicenseRef-MODA-AI-Training); leave them out"
+        """The grant's terms or None (:func:`sources.moda_grants.grant_terms`), refused when they leave out a term
+        that the current versions of a dataset of this ingest hold (``held_terms``, read by the command)."""
+        terms = grant_terms(self.licence, options.get("expiry"), options.get("licensee"))
+        if held := options.get("held_terms"):
+            named = options.get("dataset")
+            names = (
+                {str(named)} if named else {self._dataset_of(p, kind) for p, kind, _ in self._inputs(missing_ok=True)}
             )
-        if problems := term_problems(self.licence, terms):
-            raise ConfigError(f"grant terms of {self.licence} refused: {'; '.join(problems)}")
+            names = stored_names(names, None if named else options.get("as_stored"))
+            check_terms_kept(self.licence, self.source_id, options, names, held)
         return terms
 
     def config(self) -> dict[str, Any]:
@@ -280,6 +276,10 @@ class ModaSource(Source):
                 files.setdefault(folder.name, set()).add(path.relative_to(base).as_posix())
         return check_folder_names(folders, files, options.get("held_datasets") or {}, options.get("as_stored"))
 
+    def _dataset_of(self, path: Path, kind: str) -> str:
+        """The dataset an input's rows are stored under: ``--dataset``, else its folder's name."""
+        return str(self.options.get("dataset") or (path.name if kind == "hf_disk" else path.parent.name))
+
     def _inputs(self, *, missing_ok: bool = False) -> Iterator[tuple[Path, str, Path]]:
         """(path, kind, base folder for relative locators); a folder's file whose real path (symlinks resolved) is
         outside the folder is of kind ``outside``: it is not this dataset's, whatever the folder's licence says."""
@@ -318,7 +318,7 @@ class ModaSource(Source):
         self._ids_seen.clear()
         for path, kind, base in self._inputs():
             rel = path.relative_to(base).as_posix()
-            dataset = str(self.options.get("dataset") or (path.name if kind == "hf_disk" else path.parent.name))
+            dataset = self._dataset_of(path, kind)
             if kind == "outside":  # as manifest rows and save_to_disk folders: the target is never read
                 detail = "a symlink to a file outside the folder; copy the file in if the folder's licence covers it"
                 yield Rejection(rel, ModaReason.LINK_OUTSIDE, detail, self.source_id)

@@ -93,7 +93,7 @@ def _run(source, label: str) -> int:
     default=None,
     metavar="YYYY-MM-DD",
     help="The grant's last day (a licence granted per applicant, e.g. the AI-training licence): exports after it "
-    "refuse these records (expired).",
+    "refuse these records (expired). `none`: the grant no longer ends (needed once records hold an expiry).",
 )
 @click.option(
     "--licensee",
@@ -123,9 +123,11 @@ def moda_cmd(
     """
     from curate.ingest_rows import moda_dataset_options
     from sources.moda import ModaSource
+    from sources.moda_grants import held_grant_terms
 
     sid = source_id or ModaSource.name
     held = {} if dataset else moda_dataset_options(settings().db_path, sid, pii_expected=pii_expected)
+    held["held_terms"] = held_grant_terms(settings().db_path, sid, licence)  # never dropped by leaving them out
     source = ModaSource(
         list(paths),
         licence=licence,

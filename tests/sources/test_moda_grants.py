@@ -71,12 +71,14 @@ def test_a_grants_expiry_blocks_exports_after_it(cli, tmp_path, corpus, db_path)
     [
         ("OGDL-Taiwan-1.0", ("--expiry", "2030-01-01"), "takes no grant terms"),
         (AI, ("--expiry", "2030/01/01"), "is not an ISO date"),
-        (AI, ("--licensee", "ESUN"), "audience `ESUN` invalid"),
+        (AI, ("--licensee", "ESUN"), "--licensee `ESUN` is not a grant's holder"),
+        (AI, ("--expiry", "20261206"), "--expiry `20261206` is not an ISO date (YYYY-MM-DD"),  # ISO basic format
+        (AI, ("--licensee", "public"), "--licensee `public` is not a grant's holder"),
     ],
 )
 def test_grant_terms_that_cannot_hold_are_refused(cli, corpus, licence, extra, says):
     code, _, err = cli("--quiet", "ingest", "moda", str(corpus), "--licence", licence, *extra)
-    assert code != 0 and says in err, err
+    assert code != 0 and says in err and len(err.strip().splitlines()) == 1, err
 
 
 def _active_terms(db_path) -> list:
@@ -95,6 +97,7 @@ def _active_terms(db_path) -> list:
     [
         ("2099-06-30", "2099-12-31", "2099-06-30"),  # shortened back to an earlier end
         ("2099-12-31", "2099-06-30", "2099-12-31"),  # renewed again
+        ("none", "2099-06-30", "none"),  # the grant no longer ends, as at first
     ],
 )
 def test_terms_given_again_become_the_active_terms_whatever_came_before(cli, corpus, db_path, ends):
@@ -108,3 +111,42 @@ def test_terms_given_again_become_the_active_terms_whatever_came_before(cli, cor
     assert _active_terms(db_path) == [expected]
     code, out, _ = _ingest(cli, corpus, "--expiry", ends[-1])  # the same terms again: nothing to do
     assert code == 0 and _active_terms(db_path) == [expected]
+
+
+def _versions(db_path) -> int:
+    import duckdb
+
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        return con.execute("SELECT count(*) FROM records").fetchone()[0]
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "says"),
+    [
+        (("--expiry", "2099-12-31"), (), "grant terms expiry 2099-12-31, and this ingest gives no --expiry"),
+        (
+            ("--expiry", "2099-12-31", "--licensee", "member:ESUN"),
+            ("--expiry", "2099-12-31"),
+            "gives no --licensee: it would make versions without them; give the terms again (--expiry 2099-12-31"
+            " --licensee member:ESUN) or new ones, or say so explicitly (--licensee consortium)",
+        ),
+    ],
+)
+def test_leaving_out_a_term_the_records_hold_is_refused(cli, corpus, db_path, first, then, says):
+    """Review 8 exports #3: an ingest without --expiry made versions without the grant's end date, silently."""
+    assert _ingest(cli, corpus, *first)[0] == 0
+    before, terms = _versions(db_path), _active_terms(db_path)
+    code, _, err = _ingest(cli, corpus, *then)
+    assert code != 0 and says in err and "dataset `金融語料`" in err, err
+    assert len(err.strip().splitlines()) == 1, err
+    assert _versions(db_path) == before and _active_terms(db_path) == terms  # nothing written
+
+
+def test_a_dataset_without_terms_is_not_held_to_anothers(cli, corpus, db_path):
+    assert _ingest(cli, corpus, "--expiry", "2099-12-31")[0] == 0
+    code, _, err = cli("--quiet", "ingest", "moda", str(corpus), "--licence", AI, "--dataset", "其他語料")
+    assert code == 0, err
+    assert sorted(map(str, _active_terms(db_path))) == ["None", "{'expiry': '2099-12-31'}"]
