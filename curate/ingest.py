@@ -371,6 +371,9 @@ class _Ingestor:
         con.execute("BEGIN TRANSACTION")
         try:
             stage_new(con, relation)
+            from curate.ingest_terms import fold_duplicate_terms
+
+            fold_duplicate_terms(con)  # a duplicate's document given other terms: its versions, not a new record
             complete = self._complete_with_records(containers)  # before this batch's records are in
             # a set-based batch's INSERT on every core (its COMMIT is faster on the ingest's threads)
             with db.settings(con, threads=db.all_cores()) if distinct_ids else contextlib.nullcontext():

@@ -34,6 +34,7 @@ __all__ = [
     "TermsCorrector",
     "TermsOutcome",
     "classify_new_versions",
+    "fold_duplicate_terms",
     "relicense_batch",
     "relicensed_versions",
     "stale_duplicates_of_new_rows",
@@ -257,11 +258,14 @@ def write_terms_versions(
 #: withdrawal of the current one releases), also of a document whose row is new in the batch (its text changed: review
 #: 7 of the relicense fixes, finding 2). A row's terms are its stored version's (they are part of its identity): MODA
 #: grant terms given again after others were 'unchanged', and the others stayed active (review 8 exports, finding 2).
-#: ``_inc_t``/``_new``: the batch's tables (curate/ingest_rows.py).
+#: A row of other terms only whose document's current version is a duplicate is not written (:func:`fold_duplicate_terms`)
+#: and walks from that duplicate (``_duplicate_terms``). ``_inc_t``/``_new``: the batch's tables
+#: (curate/ingest_rows.py).
 _RELICENSE_SQL = """
 WITH RECURSIVE
   batch AS (SELECT DISTINCT i.record_id, i.licence_id, json_extract(f.metadata, '$.licence_terms')::VARCHAR AS terms
-            FROM _inc_t i JOIN _relicense_family f USING (record_id) WHERE i.licence_id IS NOT NULL),
+            FROM _inc_t i JOIN _relicense_family f USING (record_id) WHERE i.licence_id IS NOT NULL
+            UNION SELECT head_id, licence_id, terms FROM _duplicate_terms),
   seen AS (SELECT * FROM batch WHERE record_id NOT IN (SELECT record_id FROM _new)),
   k AS (SELECT * FROM ({correctable})),
   walk(start_id, record_id, new_lic, new_terms) AS (
@@ -295,6 +299,50 @@ def _aliases() -> dict[str, list[str]]:
 
     aliases = default_licence_catalogue().aliases
     return {"alias": list(aliases), "canon": [aliases[a] for a in aliases]}
+
+
+def fold_duplicate_terms(con: duckdb.DuckDBPyConnection) -> None:
+    """Rows of the batch new only by their licence terms (same text, title and metadata but for ``licence_terms``, so
+    another id) whose document has no active or withdrawn version but a duplicate one of that text: taken out of
+    ``_new`` (not written) into ``_duplicate_terms`` (the row's licence and terms, and the duplicate), for
+    :func:`relicense_batch` to give that duplicate and the document's other versions the terms, as a licence
+    correction does. Written as a new record, the row stayed current beside the duplicate, which alone took later
+    terms: the document had two current versions, and both came back active when its survivor was withdrawn, one
+    with terms given up (review 8 of the fixes, grants 1)."""
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _duplicate_terms (record_id VARCHAR, head_id VARCHAR, licence_id VARCHAR,"
+        " terms VARCHAR)"
+    )
+    if not con.execute(  # the rows' ids and digests are read again below: only when a new row's document has a duplicate
+        "SELECT EXISTS (SELECT 1 FROM records WHERE status = 'duplicate' AND doc_key IN"
+        " (SELECT doc_key FROM _new WHERE version_of IS NULL AND historical_of IS NULL))"
+    ).fetchone()[0]:
+        return
+    con.execute(f"""
+        INSERT INTO _duplicate_terms
+        SELECT n.record_id, arg_max(d.record_id, d.created_at) AS head_id, any_value(n.licence_id) AS licence_id,
+               any_value(json_extract(n.metadata, '$.licence_terms')::VARCHAR) AS terms
+        FROM _new_versions n JOIN _new USING (record_id)
+        JOIN records d ON d.source_id = n.source_id AND d.doc_key = n.doc_key AND d.status = 'duplicate'
+             AND d.content_sha256 = n.content_sha256 AND d.title IS NOT DISTINCT FROM n.title
+             AND {_BUT_TERMS.format("d")} IS NOT DISTINCT FROM {_BUT_TERMS.format("n")}
+        WHERE _new.version_of IS NULL AND _new.historical_of IS NULL AND n.licence_id IS NOT NULL
+          AND n.doc_key NOT IN (SELECT doc_key FROM records WHERE status IN ('active', 'withdrawn')
+                                AND doc_key IN (SELECT doc_key FROM _new))
+        GROUP BY n.record_id""")
+    if con.execute("SELECT count(*) FROM _duplicate_terms").fetchone()[0]:
+        con.execute("DELETE FROM _new WHERE record_id IN (SELECT record_id FROM _duplicate_terms)")
+        # a first ingest's view reads the batch whole (curate/ingest_rows.py:stage_new): only the rows left in _new
+        con.execute("DROP VIEW IF EXISTS _new_versions_all")
+        con.execute("ALTER VIEW _new_versions RENAME TO _new_versions_all")
+        con.execute(
+            "CREATE TEMP VIEW _new_versions AS SELECT * FROM _new_versions_all"
+            " WHERE record_id IN (SELECT record_id FROM _new)"
+        )
+
+
+#: a version's metadata but for its licence terms
+_BUT_TERMS = """json_merge_patch({}.metadata, '{{"licence_terms": null}}')::VARCHAR"""
 
 
 def stale_duplicates_of_new_rows(con: duckdb.DuckDBPyConnection) -> bool:
@@ -354,7 +402,7 @@ def _terms_differ(con: duckdb.DuckDBPyConnection, aliases: dict[str, list[str]])
             " WHERE coalesce($canon[list_position($alias, r.licence_id)], r.licence_id)"
             " IS DISTINCT FROM coalesce($canon[list_position($alias, b.licence_id)], b.licence_id))"
             " OR (SELECT count(DISTINCT coalesce(json_extract(metadata, '$.licence_terms')::VARCHAR, ''))"
-            " FROM _relicense_family) > 1",
+            " FROM _relicense_family) > 1 OR EXISTS (SELECT 1 FROM _duplicate_terms)",
             aliases,
         ).fetchone()[0]
     )

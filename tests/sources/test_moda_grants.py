@@ -150,3 +150,48 @@ def test_a_dataset_without_terms_is_not_held_to_anothers(cli, corpus, db_path):
     code, _, err = cli("--quiet", "ingest", "moda", str(corpus), "--licence", AI, "--dataset", "其他語料")
     assert code == 0, err
     assert sorted(map(str, _active_terms(db_path))) == ["None", "{'expiry': '2099-12-31'}"]
+
+
+def _current(db_path, source: str) -> list[tuple[str, object]]:
+    """(status, licence terms) of a source's versions that are not superseded."""
+    import duckdb
+
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        rows = con.execute(
+            "SELECT status, metadata FROM records WHERE source_id = ? AND status <> 'superseded' ORDER BY status",
+            [source],
+        ).fetchall()
+    finally:
+        con.close()
+    return [(s, json.loads(m).get("licence_terms")) for s, m in rows]
+
+
+def test_new_terms_reach_a_document_whose_current_version_is_a_duplicate(cli, tmp_path, corpus, db_path):
+    """Review 8 of the fixes, grants 1: a row of new terms whose document's current version is a duplicate (of an
+    OGDL copy) became a second, new record beside it; going back to the earlier terms reached the duplicate only, and
+    withdrawing the survivor released both, one shipping under a grant that had ended."""
+    ogdl = tmp_path / "ogdl" / "m.jsonl"
+    ogdl.parent.mkdir()
+    ogdl.write_text(corpus.read_text(encoding="utf-8"), encoding="utf-8")
+    code, _, err = cli("--quiet", "ingest", "moda", str(ogdl), "--licence", "OGDL-Taiwan-1.0", "--dataset", "開放")
+    assert code == 0, err
+    assert _ingest(cli, corpus, "--source-id", "moda2", "--expiry", "2099-06-30")[0] == 0
+    assert cli("--quiet", "run", "dedup")[0] == 0  # the AI-training copy is a duplicate of the OGDL one
+    for end in ("2099-12-31", "2099-06-30"):  # renewed, then the renewal taken back
+        code, out, err = _ingest(cli, corpus, "--source-id", "moda2", "--expiry", end)
+        assert code == 0 and "0 new," in out, out
+        assert _current(db_path, "moda2") == [("duplicate", {"expiry": end})]
+    code, out, err = _ingest(cli, corpus, "--source-id", "moda2", "--expiry", "2099-06-30")
+    assert code == 0 and "0 new versions" in out and "0 new," in out, out
+    survivor = cli("--quiet", "sql", "select record_id from records where source_id = 'moda' and status = 'active'")
+    code, _, err = cli("--quiet", "provenance", "withdraw", "--record", survivor[1].split()[-1], "--reason", "asked")
+    assert code == 0, err
+    assert _current(db_path, "moda2") == [("active", {"expiry": "2099-06-30"})]
+    out = tmp_path / "e"
+    code, stdout, err = cli(
+        "--quiet", "export", "dataset", "--purpose", "training", "--audience", "consortium", "--non-commercial",
+        "--pii-gate", "expected", "--out", str(out), "--json", "--as-of", "2099-07-01",
+    )  # fmt: skip
+    assert code == 0, err
+    assert json.loads(stdout)["blocked_by_code"] == {"expired": 1, "withdrawn": 1}, stdout
