@@ -259,7 +259,9 @@ def write_terms_versions(
 #: 7 of the relicense fixes, finding 2). A row's terms are its stored version's (they are part of its identity): MODA
 #: grant terms given again after others were 'unchanged', and the others stayed active (review 8 exports, finding 2).
 #: A row of other terms only whose document's current version is a duplicate is not written (:func:`fold_duplicate_terms`)
-#: and walks from that duplicate (``_duplicate_terms``). ``_inc_t``/``_new``: the batch's tables
+#: and walks from that duplicate (``_duplicate_terms``); the document's later duplicates of the row's text, title and
+#: metadata but for terms are walked too (a second record of other terms only, which ingests before that fix wrote
+#: beside the duplicate: a re-ingest repairs it). ``_inc_t``/``_new``: the batch's tables
 #: (curate/ingest_rows.py).
 _RELICENSE_SQL = """
 WITH RECURSIVE
@@ -274,7 +276,8 @@ WITH RECURSIVE
     SELECT s.record_id, d.record_id, s.licence_id, s.terms FROM batch s
     JOIN _relicense_family b ON b.record_id = s.record_id
     JOIN _relicense_family d ON d.source_id = b.source_id AND d.doc_key = b.doc_key AND d.record_id <> b.record_id
-         AND d.created_at <= b.created_at
+         AND (d.created_at <= b.created_at OR (d.content_sha256 IS NOT DISTINCT FROM b.content_sha256
+              AND {but_terms_d} IS NOT DISTINCT FROM {but_terms_b} AND d.title IS NOT DISTINCT FROM b.title))
     JOIN k ON k.record_id = d.record_id AND k.status = 'duplicate'
     UNION
     SELECT w.start_id, c.record_id, w.new_lic, w.new_terms FROM walk w
@@ -373,7 +376,14 @@ def relicense_batch(
     )
     aliases = _aliases()
     found = (
-        con.execute(_RELICENSE_SQL.format(correctable=correctable_sql(con, "_relicense_family")), aliases).fetchall()
+        con.execute(
+            _RELICENSE_SQL.format(
+                correctable=correctable_sql(con, "_relicense_family"),
+                but_terms_d=_BUT_TERMS.format("d"),
+                but_terms_b=_BUT_TERMS.format("b"),
+            ),
+            aliases,
+        ).fetchall()
         if _terms_differ(con, aliases)
         else []
     )

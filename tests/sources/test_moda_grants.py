@@ -195,3 +195,34 @@ def test_new_terms_reach_a_document_whose_current_version_is_a_duplicate(cli, tm
     )  # fmt: skip
     assert code == 0, err
     assert json.loads(stdout)["blocked_by_code"] == {"expired": 1, "withdrawn": 1}, stdout
+
+
+def _write_every_row(con) -> None:
+    """:func:`curate.ingest_terms.fold_duplicate_terms` before the fix: nothing taken out of the batch."""
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _duplicate_terms (record_id VARCHAR, head_id VARCHAR, licence_id VARCHAR,"
+        " terms VARCHAR)"
+    )
+
+
+def test_a_reingest_gives_its_terms_to_a_second_record_an_earlier_ingest_wrote_beside_the_duplicate(
+    cli, tmp_path, corpus, db_path, monkeypatch
+):
+    """Catalogues split before the fix above (a second record of other terms beside the duplicate): giving the terms
+    again reaches that record too, so neither version comes back active under the terms given up."""
+    import curate.ingest_terms
+
+    ogdl = tmp_path / "ogdl" / "m.jsonl"
+    ogdl.parent.mkdir()
+    ogdl.write_text(corpus.read_text(encoding="utf-8"), encoding="utf-8")
+    assert cli("--quiet", "ingest", "moda", str(ogdl), "--licence", "OGDL-Taiwan-1.0", "--dataset", "開放")[0] == 0
+    assert _ingest(cli, corpus, "--source-id", "moda2", "--expiry", "2099-06-30")[0] == 0
+    assert cli("--quiet", "run", "dedup")[0] == 0
+    with monkeypatch.context() as m:  # the ingest as it was: the renewal's row is a new record beside the duplicate
+        m.setattr(curate.ingest_terms, "fold_duplicate_terms", _write_every_row)
+        assert _ingest(cli, corpus, "--source-id", "moda2", "--expiry", "2099-12-31")[0] == 0
+    assert cli("--quiet", "run", "dedup")[0] == 0
+    assert [t for _, t in _current(db_path, "moda2")] == [{"expiry": "2099-12-31"}] * 2  # the split
+    code, out, err = _ingest(cli, corpus, "--source-id", "moda2", "--expiry", "2099-06-30")
+    assert code == 0, err
+    assert _current(db_path, "moda2") == [("duplicate", {"expiry": "2099-06-30"})] * 2, out
