@@ -7,6 +7,8 @@ import json
 
 import httpx
 
+from provenance.licence_terms import CREDIT_MAX
+
 from .webhelpers import LivePortal, http_login
 
 
@@ -14,9 +16,9 @@ def test_bank_search_finds_an_allowed_record_after_refused_ones(tmp_path, cli, m
     monkeypatch.setenv("CURATE_PII_KEY", "5e" * 32)
     src = tmp_path / "l.jsonl"
     with src.open("w", encoding="utf-8") as f:
-        for i in range(55):  # refused for export: the agency name holds markup (attribution check)
+        for i in range(55):  # refused for export: the agency name is past CREDIT_MAX (attribution check)
             row = {"id": f"a{i}", "title": f"報告A{i:02d}", "text": f"第{i}號報告：銀行應依本法規定辦理存款業務。"}
-            f.write(json.dumps({**row, "agency": "<b>x</b>"}, ensure_ascii=False) + "\n")
+            f.write(json.dumps({**row, "agency": "數" * (CREDIT_MAX + 1)}, ensure_ascii=False) + "\n")
         row = {"id": "z", "title": "報告Z", "text": "最後一號報告：銀行應依本法規定辦理放款業務。"}
         f.write(json.dumps({**row, "agency": "數位發展部"}, ensure_ascii=False) + "\n")
     path = tmp_path / "l.duckdb"
