@@ -229,13 +229,12 @@ def candidate_batches(
 
 
 def _same_text(a: str, b: str, spans: str = "NULL") -> str:
-    """SQL: whether versions ``a`` and ``b`` (aliases) hold the same text. Their texts where both are stored; else
-    their content digests where both are of one kind (a keyed digest, ``hmac:``, is one function of the plain one,
-    so equal keyed digests mean equal texts): a raw version's text lies in the vault (``raw_vault``) and only its
-    digest, keyed since, stays in ``records``. A PII version's digest is plain beside its raw parent's keyed one:
-    ``spans``, the text spans its ``pii_scrubbed`` event masked, says whether it changed the text (none: the same).
-    Otherwise not known to be the same."""
-    return f"""CASE WHEN {a}.text IS NOT NULL AND {b}.text IS NOT NULL THEN {a}.text = {b}.text
+    """SQL: whether versions ``a`` and ``b`` (aliases of ``v``) hold the same text. Their texts' SHA-256 (``fp``)
+    where both are stored; else their content digests where both are of one kind (a keyed digest, ``hmac:``, is one
+    function of the plain one, so equal keyed digests mean equal texts): a raw version's text lies in the vault and
+    only its digest, keyed since, stays in ``records``. A PII version's digest is plain beside its raw parent's keyed
+    one: ``spans``, the spans its ``pii_scrubbed`` event masked, says whether it changed the text (none: the same)."""
+    return f"""CASE WHEN {a}.fp IS NOT NULL AND {b}.fp IS NOT NULL THEN {a}.fp = {b}.fp
     WHEN {a}.content_sha256 IS NOT NULL AND {b}.content_sha256 IS NOT NULL
          AND starts_with({a}.content_sha256, 'hmac:') = starts_with({b}.content_sha256, 'hmac:')
       THEN {a}.content_sha256 = {b}.content_sha256
@@ -250,13 +249,14 @@ def _same_text(a: str, b: str, spans: str = "NULL") -> str:
 #: version whose text differs from its parent's names the change (review 5, export #4, #6; review 8, export #5: a
 #: raw text in the vault made every later version "modified")
 _TEXT_STAGES = f"""
-WITH RECURSIVE masked AS MATERIALIZED (
+WITH RECURSIVE v AS (SELECT rowid AS rid, record_id, version_of, stage, content_sha256, sha256(text) AS fp FROM records),
+masked AS MATERIALIZED (
   SELECT json_extract_string(detail, '$.new_record_id') AS new_id,
          max(coalesce(json_array_length(json_extract(detail, '$.spans')), 1)) AS spans
   FROM provenance_events WHERE action = 'pii_scrubbed' GROUP BY ALL
 ), steps AS MATERIALIZED (
-  SELECT c.rowid AS child, p.rowid AS parent, c.stage, {_same_text("c", "p", "m.spans")} AS same
-  FROM records c JOIN records p ON p.record_id = c.version_of LEFT JOIN masked m ON m.new_id = c.record_id
+  SELECT c.rid AS child, p.rid AS parent, c.stage, {_same_text("c", "p", "m.spans")} AS same
+  FROM v c JOIN v p ON p.record_id = c.version_of LEFT JOIN masked m ON m.new_id = c.record_id
 ), chain(leaf, node, changed, depth) AS (
   SELECT r.rowid, r.rowid, NULL::VARCHAR, 0 FROM records r
   WHERE {_CANDIDATE_OR_EXTRA} AND coalesce(r.stage, 'ingest') <> 'ingest' AND r.version_of IS NOT NULL
@@ -268,7 +268,7 @@ WITH RECURSIVE masked AS MATERIALIZED (
 SELECT l.record_id,
        CASE WHEN {_same_text("l", "root")} THEN root.stage ELSE coalesce(c.changed, root.stage) END AS now
 FROM chain c ANTI JOIN steps s ON s.child = c.node
-JOIN records l ON l.rowid = c.leaf JOIN records root ON root.rowid = c.node
+JOIN v l ON l.rid = c.leaf JOIN v root ON root.rid = c.node
 WHERE now IS DISTINCT FROM l.stage
 ORDER BY l.record_id
 """

@@ -27,3 +27,26 @@ def test_export_of_20k_articles_under_a_48mb_cap(tmp_path, monkeypatch, cli, law
     code, stdout, stderr = cli(*args, "--out", str(out), db=db)
     assert code == 0, stderr
     assert "19999 records" in stdout and "1 blocked (withdrawn 1)" in stdout, stdout
+
+
+def test_export_of_long_texts_does_not_hold_them_in_its_joins(tmp_path, monkeypatch, cli, law_gen) -> None:
+    """The pass that finds which stage last changed each text (``_TEXT_STAGES``) joined every version with its
+    parent carrying both texts, so its hash tables held every text twice, outside the ranges' budget: 4,000
+    articles of ~4 KB ran a 64 MB cap out (review 9). It now joins the texts' SHA-256 digests."""
+    dump = tmp_path / "ChLaw.json"
+    law_gen.write_dump(dump, 4_000)
+    db = tmp_path / "c.duckdb"
+    ingest(db, LawMojSource([dump], scope="all"))
+    con = duckdb.connect(str(db))
+    try:  # ~4 KB texts (their digests kept true: the export checks them)
+        con.execute("UPDATE records SET text = repeat(text, 7), pii_state = 'clean'")
+        con.execute("UPDATE records SET content_sha256 = sha256(text)")
+        assert con.execute("SELECT sum(strlen(text)) FROM records").fetchone()[0] > 14e6
+    finally:
+        con.close()
+    monkeypatch.setenv("CURATE_DUCKDB_MEMORY", "64MB")
+    out = tmp_path / "export"
+    args = ("export", "dataset", "--purpose", "training", "--audience", "consortium", "--non-commercial")
+    code, stdout, stderr = cli(*args, "--out", str(out), db=db)
+    assert code == 0, stderr
+    assert "4000 records" in stdout, stdout
