@@ -4,8 +4,7 @@ use it: one with the consortium covers each member bank, one with a bank that ba
 
 from __future__ import annotations
 
-import csv
-import json
+from tests.helpers.export_run import export_for
 
 T = "銀行辦理存款業務，應依主管機關規定揭露存款利率，並定期檢討利率訂價之合理性與透明度，以保障存款人權益。"
 U = "授信業務應審慎評估借款人之還款能力、資金用途與擔保品價值，並定期覆審授信案件。"
@@ -27,21 +26,11 @@ def _tabf(cli, tmp_path) -> None:
     assert cli("--quiet", "ingest", "tabf", str(tb / "manifest.csv"))[0] == 0
 
 
-def _export(cli, out, audience: str) -> tuple[dict, list[dict]]:
-    code, stdout, err = cli(
-        "--quiet", "export", "dataset", "--purpose", "training", "--audience", audience, "--non-commercial",
-        "--pii-gate", "expected", "--out", str(out), "--json",
-    )  # fmt: skip
-    assert code == 0, err
-    with (out / "blocked.csv").open(encoding="utf-8", newline="") as fh:
-        return json.loads(stdout), list(csv.DictReader(fh))
-
-
 def test_a_consortium_agreement_covers_each_member_bank(cli, tmp_path):
     _tabf(cli, tmp_path)
-    res, blocked = _export(cli, tmp_path / "ctbc", "member:CTBC")
+    res, blocked = export_for(cli, tmp_path / "ctbc", "member:CTBC")
     assert res["records"] == 1, blocked  # AG-1 (consortium); AG-2 is ESUN's alone
     assert [b["code"] for b in blocked] == ["audience"] and "member:ESUN" in blocked[0]["reason"]
     assert "transferable" not in blocked[0]["reason"]
-    assert _export(cli, tmp_path / "esun", "member:ESUN")[0]["records"] == 2
-    assert _export(cli, tmp_path / "all", "consortium")[0]["records"] == 1
+    assert export_for(cli, tmp_path / "esun", "member:ESUN")[0]["records"] == 2
+    assert export_for(cli, tmp_path / "all", "consortium")[0]["records"] == 1

@@ -56,3 +56,13 @@ def _collect(source):
 def collect():
     """Run a source like the ingest driver does: returns (records, rejections, skips)."""
     return _collect
+
+
+@pytest.fixture
+def books(tmp_path: Path) -> Path:
+    """Two plain-text textbook chapters (the licence and manifest tests' ``books`` folder)."""
+    d = tmp_path / "books"
+    d.mkdir()
+    (d / "deposit.txt").write_text("第一章 存款\n銀行應依法辦理存款業務並保障存款人權益。\n", encoding="utf-8")
+    (d / "loans.txt").write_text("第二章 放款\n放款應審慎評估借款人之信用狀況。\n", encoding="utf-8")
+    return d

@@ -12,16 +12,6 @@ import pytest
 from tests.sources.test_licence_disputes import COMMERCIAL, _export, _held
 from tests.sources.test_manifest_terms import _blocked_codes, _manifest
 
-
-@pytest.fixture
-def books(tmp_path):
-    d = tmp_path / "books"
-    d.mkdir()
-    (d / "deposit.txt").write_text("第一章 存款\n銀行應依法辦理存款業務並保障存款人權益。\n", encoding="utf-8")
-    (d / "loans.txt").write_text("第二章 放款\n放款應審慎評估借款人之信用狀況。\n", encoding="utf-8")
-    return d
-
-
 LOANS = {"path": "loans.txt", "licence_id": "CC-BY-4.0"}
 
 

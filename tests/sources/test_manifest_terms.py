@@ -8,7 +8,6 @@ import json
 from pathlib import Path
 
 import duckdb
-import pytest
 
 COLUMNS = [
     "path",
@@ -42,15 +41,6 @@ def _manifest(folder: Path, rows: list[dict[str, str]]) -> Path:
         for row in rows:
             w.writerow({c: row.get(c, "") for c in COLUMNS})
     return path
-
-
-@pytest.fixture
-def books(tmp_path: Path) -> Path:
-    d = tmp_path / "books"
-    d.mkdir()
-    (d / "deposit.txt").write_text("第一章 存款\n銀行應依法辦理存款業務並保障存款人權益。\n", encoding="utf-8")
-    (d / "loans.txt").write_text("第二章 放款\n放款應審慎評估借款人之信用狀況。\n", encoding="utf-8")
-    return d
 
 
 def _export(cli, out: Path, *extra: str, audience: str = "consortium") -> dict:

@@ -4,10 +4,11 @@ the licensee (the consortium by default) and ``--expiry`` the grant's last day, 
 
 from __future__ import annotations
 
-import csv
 import json
 
 import pytest
+
+from tests.helpers.export_run import export_for
 
 AI = "LicenseRef-MODA-AI-Training"
 
@@ -21,14 +22,7 @@ def corpus(tmp_path):
 
 
 def _export(cli, tmp_path, audience: str, name: str) -> tuple[dict, list[dict]]:
-    out = tmp_path / name
-    code, stdout, err = cli(
-        "--quiet", "export", "dataset", "--purpose", "training", "--audience", audience, "--non-commercial",
-        "--pii-gate", "expected", "--out", str(out), "--json",
-    )  # fmt: skip
-    assert code == 0, err
-    with (out / "blocked.csv").open(encoding="utf-8", newline="") as fh:
-        return json.loads(stdout), list(csv.DictReader(fh))
+    return export_for(cli, tmp_path / name, audience)
 
 
 def _ingest(cli, corpus, *extra) -> tuple[int, str, str]:
