@@ -18,14 +18,15 @@ from curate.commands._common import exit_code, progress, settings
     "inp",
     required=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help='JSONL with {"id", "text"} (optional: source_kind, licence_id, version).',
+    help='JSONL with {"id", "text"} (optional: source_kind, licence_id, version, document: the law or '
+    "document a record belongs to; a law_moj/fsc record without one is never a duplicate of another's).",
 )
 @click.option(
     "--output",
     "out",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help='JSONL written: {"id", "cluster", "survivor", "duplicate_of", "match", "rule", ...}.',
+    help='JSONL written: {"id", "cluster", "survivor", "duplicate_of", "match", "rule", ..., "near_duplicate_of"}.',
 )
 @click.option("--threshold", type=float, default=None, help="Shingle Jaccard for a duplicate (default 0.7).")
 @click.option("--ngram", type=int, default=None, help="Character n-gram length (default 5).")

@@ -30,19 +30,29 @@ class JsonlReport:
     stats: ClusterStats = field(default_factory=ClusterStats)
 
 
-def _doc(line: JsonlLine) -> DedupDoc:
+#: the optional fields of an input line the survivor and per-document policies read
+OPTIONAL_FIELDS = ("source_kind", "licence_id", "version", "document")
+
+
+def _doc(line: JsonlLine, config: DedupConfig) -> DedupDoc:
+    """The line as a document. A record of a per-document source kind (``law_moj``, ``fsc``) without a
+    ``document`` is a document of its own: it is never made a duplicate of another law's article (parallel
+    provisions of two laws stay, linked), only linked to its cluster's representative."""
     obj = line.fields
-    opt = {k: (str(obj[k]) if obj.get(k) is not None else None) for k in ("source_kind", "licence_id", "version")}
+    opt = {k: (str(obj[k]) if obj.get(k) is not None else None) for k in OPTIONAL_FIELDS}
+    if opt["document"] is None and config.document_of(opt["source_kind"], None) is not None:
+        opt["document"] = f"\0record:{line.id}"
     return DedupDoc(line.id, line.text, **opt)
 
 
 def dedup_jsonl(
     inp: Path, out: Path, config: DedupConfig, *, on_progress: Callable[[int], None] | None = None
 ) -> JsonlReport:
-    """Deduplicate ``inp`` (lines ``{"id", "text", [source_kind, licence_id, version]}``) into ``out``.
+    """Deduplicate ``inp`` (lines ``{"id", "text", [source_kind, licence_id, version, document]}``) into ``out``.
 
     Output lines, in input order: ``{"id", "cluster", "survivor", "duplicate_of", "match", "rule",
-    "jaccard_est", "jaccard"}``. Bad lines are skipped and listed in the report. ``out`` must not be
+    "jaccard_est", "jaccard", "near_duplicate_of"}`` (``near_duplicate_of``: the representative of a copy the
+    per-document policy keeps, see :func:`_doc`). Bad lines are skipped and listed in the report. ``out`` must not be
     ``inp`` (:class:`~provenance.errors.UsageError`, as for ``zh convert`` and ``pii``).
     """
     check_paths(inp, out)
@@ -52,7 +62,7 @@ def dedup_jsonl(
     def docs() -> Iterator[DedupDoc]:
         for line in read_jsonl(inp, on_bad=report.bad.append, unique_ids=True):
             offsets.append(line.offset)
-            yield _doc(line)
+            yield _doc(line, config)
 
     hasher = make_hasher(config)
     signed = sign(docs(), config, hasher=hasher, on_chunk=on_progress)
@@ -81,11 +91,12 @@ def dedup_jsonl(
                     "rule": d.rule,
                     "jaccard_est": d.jaccard_est,
                     "jaccard": d.jaccard,
+                    "near_duplicate_of": d.near_duplicate_of,
                 },
             )
     report.documents = len(signed)
     report.survivors = sum(1 for d in decisions if d.survivor)
     report.exact_duplicates = report.stats.exact_duplicates
     report.near_duplicates = report.stats.near_duplicates
-    report.clusters = report.survivors
+    report.clusters = len({d.cluster for d in decisions})
     return report

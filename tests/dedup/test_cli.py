@@ -84,3 +84,30 @@ def test_run_dedup_on_cuda_without_one_says_what_to_do_once(cli, db_path):
     assert code == 1 and "Traceback" not in err
     assert ("`torch` is not installed" in err and "finllm-curate[gpu]" in err) or "sees no CUDA device" in err, err
     assert err.count("the optional package") <= 1, err
+
+
+def test_cli_keeps_parallel_provisions_of_two_laws(cli, tmp_path):
+    """Standalone, as in the stage: an identical article of two laws (銀行法 §136, 金控法 §67) is not a duplicate to
+    drop (it used to be: every law_moj line was one document), the same law's text twice is, and a textbook quoting
+    the article is still a duplicate of the law."""
+    inp, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    art = "違反本法或依本法所發布之命令者，除本法另有處罰規定外，處新臺幣五十萬元以上一千萬元以下罰鍰。"
+    lines = [
+        {"id": "bank-136", "text": art, "source_kind": "law_moj"},
+        {"id": "fhc-67", "text": art, "source_kind": "law_moj"},
+        {"id": "fhc-67-again", "text": art, "source_kind": "law_moj", "document": "G0380112"},
+        {"id": "fhc-67-once", "text": art, "source_kind": "law_moj", "document": "G0380112"},
+        {"id": "book", "text": art, "source_kind": "textbooks"},
+    ]
+    _write(inp, [json.dumps(x, ensure_ascii=False) for x in lines])
+    code, _, err = cli("dedup", "--input", str(inp), "--output", str(out))
+    assert code == 0, err
+    rows = {r["id"]: r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
+    assert rows["bank-136"]["survivor"] and rows["bank-136"]["near_duplicate_of"] is None
+    assert rows["fhc-67"]["survivor"] and rows["fhc-67"]["near_duplicate_of"] == "bank-136"
+    # within one document given by the line, an identical text is a duplicate (one of the two stays, linked)
+    g = [rows["fhc-67-again"], rows["fhc-67-once"]]
+    assert sorted(r["survivor"] for r in g) == [False, True]
+    assert [r["near_duplicate_of"] for r in g if r["survivor"]] == ["bank-136"]
+    assert rows["book"]["survivor"] is False and rows["book"]["rule"] == "authority"
+    assert "1 clusters, 2 exact" in err
