@@ -22,6 +22,7 @@ from curate.pii.scrubber import PLACEHOLDER_RE
 from curate.zh.charsets import script_sets
 from curate.zh.config import NormaliseConfig
 from curate.zh.evidence import evidence_chars
+from curate.zh.japanese import blank_japanese, japanese_spans, without_spans
 from curate.zh.opencc_io import Converter
 from curate.zh.result import Edit, Flag, Result
 from curate.zh.terms import (
@@ -414,6 +415,7 @@ def normalise(text: str, config: NormaliseConfig | None = None, *, protected: Se
     cfg = config or NormaliseConfig()
     eng = _engine(cfg)
     probe, marks = _without_placeholders(text)
+    probe = blank_japanese(probe, japanese_spans(text, SENT_RE))  # Japanese sentences: no evidence, kept
     n_simp = eng.simp.count(probe)
     n_trad = eng.trad.count(probe)
     if not n_simp and (n_trad or not cfg.terminology or not (n_simp := evidence_chars(probe))):
@@ -479,6 +481,8 @@ def _normalise_segments(
                 flags.append(Flag(a, b, "mixed_signals"))
                 targets.extend(_mixed_targets(eng, probe[a:b], a, cfg, fixed))
 
+    if japanese := japanese_spans(text, SENT_RE):
+        targets = without_spans(targets, japanese)
     decided: list[tuple[int, int]] = []
     new_text = eng.convert_targets(text, targets, matcher, edits, decided, flags, fixed)
     if not edits:
