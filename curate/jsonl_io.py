@@ -87,6 +87,7 @@ REASONS = {
     "invalid_surrogate": "`id` or `text` holds a lone surrogate (not encodable as UTF-8)",
     "line_too_long": "the line is longer than the limit",
     "duplicate_id": "the id was seen on an earlier line",
+    "unknown_licence": "`licence_id` is not in the licence catalogue (curate dedup, which ranks copies by licence)",
 }
 
 

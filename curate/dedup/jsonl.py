@@ -15,6 +15,7 @@ from pathlib import Path
 from curate.dedup.config import DedupConfig
 from curate.dedup.engine import ClusterStats, DedupDoc, cluster, make_hasher, sign
 from curate.jsonl_io import JsonlLine, QuarantinedLine, atomic_output, check_paths, read_jsonl, write_line
+from provenance.licences import default_licence_catalogue
 
 
 @dataclass
@@ -59,10 +60,25 @@ def dedup_jsonl(
     report = JsonlReport()
     offsets: list[int] = []
 
+    catalogue = default_licence_catalogue()
+
     def docs() -> Iterator[DedupDoc]:
         for line in read_jsonl(inp, on_bad=report.bad.append, unique_ids=True):
+            doc = _doc(line, config)
+            if doc.licence_id is not None and catalogue.get(doc.licence_id) is None:
+                # ranked as no licence at all, an open copy under a misspelt id lost to a restricted one
+                report.bad.append(
+                    QuarantinedLine(
+                        line.lineno,
+                        "unknown_licence",
+                        f"`licence_id` `{doc.licence_id}` is not in the licence catalogue (ids as `curate licences"
+                        " list` shows them, e.g. CC0-1.0): survivors are chosen by licence",
+                        line.id,
+                    )
+                )
+                continue
             offsets.append(line.offset)
-            yield _doc(line, config)
+            yield doc
 
     hasher = make_hasher(config)
     signed = sign(docs(), config, hasher=hasher, on_chunk=on_progress)

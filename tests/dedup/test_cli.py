@@ -111,3 +111,21 @@ def test_cli_keeps_parallel_provisions_of_two_laws(cli, tmp_path):
     assert [r["near_duplicate_of"] for r in g if r["survivor"]] == ["bank-136"]
     assert rows["book"]["survivor"] is False and rows["book"]["rule"] == "authority"
     assert "1 clusters, 2 exact" in err
+
+
+def test_cli_refuses_a_licence_id_not_in_the_catalogue(cli, tmp_path):
+    """A misspelt licence id ranked as no licence: the NC copy survived over the open one (`cc0-1.0`), silently."""
+    inp, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    text = "本行依銀行法規定辦理存款業務，並應依主管機關之規定提存存款準備金。"
+    lines = [
+        {"id": "open", "text": text, "licence_id": "cc0-1.0"},
+        {"id": "nc", "text": text, "licence_id": "CC-BY-NC-4.0"},
+        {"id": "cc0", "text": text + "另訂之。", "licence_id": "CC0-1.0"},
+    ]
+    _write(inp, [json.dumps(x, ensure_ascii=False) for x in lines])
+    code, _, err = cli("dedup", "--input", str(inp), "--output", str(out))
+    assert code == 3
+    assert "in.jsonl:1: skipped (unknown_licence)" in err and "`cc0-1.0` is not in the licence catalogue" in err
+    rows = {r["id"]: r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
+    assert set(rows) == {"nc", "cc0"}
+    assert rows["cc0"]["survivor"] and rows["nc"]["duplicate_of"] == "cc0" and rows["nc"]["rule"] == "licence"
