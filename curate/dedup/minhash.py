@@ -264,17 +264,21 @@ class MinHasher:
                 h[i] = 0
         out = np.empty((len(rows), self.num_perm), dtype=np.int32)
         step = max(1, self.chunk_elements // (self.num_perm * width))
+        # a document too long for one chunk (5M characters: 2.5 GB for its 125 permutations at once) takes its
+        # permutations a few at a time; each column's minimum is the same
+        kstep = max(1, min(self.num_perm, self.chunk_elements // (min(step, len(rows)) * width)))
         for s in range(0, len(rows), step):
             hs = h[s : s + step]
-            shape = (hs.shape[0], self.num_perm, width)
-            bufs = self._bufs.get(shape)
-            if bufs is None:
-                bufs = np.empty(shape, dtype=np.uint32)
-                self._bufs = {shape: bufs}
-            t = bufs
-            np.multiply(self._a_np, hs[:, None, :], out=t)  # uint32: wraps mod 2**32 by definition
-            t += self._b_np
-            out[s : s + step] = (t.min(axis=2) ^ np.uint32(_HALF)).view(np.int32)
+            for k in range(0, self.num_perm, kstep):
+                a, b = self._a_np[:, k : k + kstep], self._b_np[:, k : k + kstep]
+                shape = (hs.shape[0], a.shape[1], width)
+                t = self._bufs.get(shape)
+                if t is None:
+                    t = np.empty(shape, dtype=np.uint32)
+                    self._bufs = {shape: t}
+                np.multiply(a, hs[:, None, :], out=t)  # uint32: wraps mod 2**32 by definition
+                t += b
+                out[s : s + step, k : k + kstep] = (t.min(axis=2) ^ np.uint32(_HALF)).view(np.int32)
         for i, r in enumerate(rows):
             if not len(r):
                 out[i] = EMPTY

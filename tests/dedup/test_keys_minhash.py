@@ -213,3 +213,15 @@ def test_batches_bounded_by_elements_give_the_same_signatures(backend):
     bounded, n_bounded = small.signatures(cps)
     assert np.array_equal(whole, bounded) and np.array_equal(n_whole, n_bounded)
     assert seen[:4] == [1, 1, 1, 3] and max(seen) <= 16  # one 5,000-character document alone, then 3,000s alone
+
+
+def test_a_document_longer_than_one_chunk_takes_its_permutations_a_few_at_a_time():
+    """A 5M-character record held its 125 permutations x 5M shingles at once (2.5 GB per rank); its work per step is
+    now bounded by ``chunk_elements`` like any batch's, with the same signature."""
+    long_doc = "".join(_texts(1200, seed=3))
+    cps = [normalise_codepoints(long_doc), normalise_codepoints(TRAD)]
+    ref, nref = MinHasher(device="cpu", chunk_elements=1 << 40, batch_elements=1 << 40).signatures(cps)
+    small = MinHasher(device="cpu", chunk_elements=1 << 14)
+    got, ngot = small.signatures(cps)
+    assert np.array_equal(ref, got) and np.array_equal(nref, ngot)
+    assert len(cps[0]) > 1 << 14 and max(b.size for b in small._bufs.values()) <= len(cps[0]) + (1 << 14)
