@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from curate.dedup.config import DedupConfig
@@ -21,12 +22,29 @@ class Candidate:
     """The document the record belongs to (its ``container``, e.g. one law in one language)."""
 
 
+_DIGITS = re.compile(r"\d+")
+
+
+def version_order(version: str | None) -> str:
+    """``version`` with every run of digits compared by its value, not character by character (edition 10 after
+    edition 2, 2024/10/1 after 2024/9/1; as stored, "10" < "2" chose the older edition).
+
+    >>> version_order("10") > version_order("2"), version_order("2024/10/1") > version_order("2024/9/1")
+    (True, True)
+    >>> version_order("20230628") > version_order("20190116"), version_order(None)
+    (True, '')
+    """
+    if not version:
+        return ""
+    return _DIGITS.sub(lambda m: f"{len(m.group().lstrip('0')):03d}{m.group().lstrip('0')}", version)
+
+
 def rule_values(c: Candidate, config: DedupConfig) -> dict[str, object]:
     """Comparable value of every rule for one record (higher wins)."""
     return {
         "authority": config.authority_rank(c.source_kind),
         "licence": permissiveness(c.licence_id),
-        "newest": c.version or "",
+        "newest": version_order(c.version),
         "longer": c.length,
     }
 

@@ -100,3 +100,15 @@ def test_authority_from_command_line_strings():
     cfg = parse_sets({"authority": "moda:50,law_moj:10", "rules": "authority,longer"}, DedupConfig)
     assert cfg.authority_rank("moda") == 50 and cfg.authority_rank("law_moj") == 10
     assert cfg.rules == ("authority", "longer")
+
+
+def test_newest_compares_numbers_by_value():
+    """Edition "10" lost to edition "2" (and 2024/9/1 beat 2024/10/1): versions were compared as plain strings."""
+    text = "存款保險條例規定，要保機構應依規定繳付保險費，並接受中央存款保險公司之查核，違者處以罰鍰。"
+    for old, new in (("2", "10"), ("2024/9/1", "2024/10/1"), ("第9版", "第10版")):
+        docs = [
+            DedupDoc("a-old", text, "textbooks", "CC-BY-4.0", old),
+            DedupDoc("b-new", text, "textbooks", "CC-BY-4.0", new),
+        ]
+        got = {d.id: d for d in dedup_texts(docs)}
+        assert got["b-new"].survivor and got["a-old"].duplicate_of == "b-new" and got["a-old"].rule == "newest", old
