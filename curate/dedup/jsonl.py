@@ -35,12 +35,21 @@ class JsonlReport:
 OPTIONAL_FIELDS = ("source_kind", "licence_id", "version", "document")
 
 
+def _optional(value: object) -> str | None:
+    """An optional field as a string, None when absent or blank: an empty cell of a spreadsheet export
+    (``"document": ""``, ``"licence_id": " "``) names no document and no licence, as in a manifest; a blank
+    ``document`` made every law_moj line one document again (parallel provisions of two laws dropped)."""
+    if value is None:
+        return None
+    return str(value).strip() or None
+
+
 def _doc(line: JsonlLine, config: DedupConfig) -> DedupDoc:
     """The line as a document. A record of a per-document source kind (``law_moj``, ``fsc``) without a
     ``document`` is a document of its own: it is never made a duplicate of another law's article (parallel
     provisions of two laws stay, linked), only linked to its cluster's representative."""
     obj = line.fields
-    opt = {k: (str(obj[k]) if obj.get(k) is not None else None) for k in OPTIONAL_FIELDS}
+    opt = {k: _optional(obj.get(k)) for k in OPTIONAL_FIELDS}
     if opt["document"] is None and config.document_of(opt["source_kind"], None) is not None:
         opt["document"] = f"\0record:{line.id}"
     return DedupDoc(line.id, line.text, **opt)

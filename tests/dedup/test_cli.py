@@ -129,3 +129,23 @@ def test_cli_refuses_a_licence_id_not_in_the_catalogue(cli, tmp_path):
     rows = {r["id"]: r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
     assert set(rows) == {"nc", "cc0"}
     assert rows["cc0"]["survivor"] and rows["nc"]["duplicate_of"] == "cc0" and rows["nc"]["rule"] == "licence"
+
+
+def test_cli_blank_document_and_licence_cells_are_absent_ones(cli, tmp_path):
+    """A spreadsheet export writes an empty cell as ``""``: a blank ``document`` made every law_moj line one document
+    again (the identical article of a second law marked a duplicate, dropped), and a blank ``licence_id`` was
+    quarantined as an unknown licence (exit 3) although it names none, as in a manifest."""
+    inp, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    art = "違反本法或依本法所發布之命令者，除本法另有處罰規定外，處新臺幣五十萬元以上一千萬元以下罰鍰。"
+    lines = [
+        {"id": "bank-136", "text": art, "source_kind": "law_moj", "document": "", "licence_id": ""},
+        {"id": "fhc-67", "text": art, "source_kind": "law_moj", "document": "  ", "licence_id": " "},
+        {"id": "book", "text": art, "source_kind": "textbooks", "document": "", "licence_id": " CC-BY-4.0 "},
+    ]
+    _write(inp, [json.dumps(x, ensure_ascii=False) for x in lines])
+    code, _, err = cli("dedup", "--input", str(inp), "--output", str(out))
+    assert code == 0, err
+    rows = {r["id"]: r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
+    assert rows["bank-136"]["survivor"] and rows["fhc-67"]["survivor"], rows
+    assert rows["fhc-67"]["near_duplicate_of"] == "bank-136"
+    assert rows["book"]["survivor"] is False and rows["book"]["rule"] == "authority"
