@@ -2,9 +2,11 @@
 
 Japanese writes many kanji in forms that OpenCC reads as Simplified (会, 国, 担当, 対応): converted, a quoted
 Japanese sentence (日本銀行の金融政策決定会合は、国債の買入れを継続した。) became a mix of both languages
-(會合, 國債). A sentence holding at least :data:`MIN_KANA` kana letters (hiragana or katakana; not the middle dot
-・ or the long-vowel mark ー, which Chinese text uses for names) is read as Japanese: it is no evidence of the
-record's script and no conversion target. One の in a Chinese sentence (a shop name, 小熊の店) is not enough.
+(會合, 國債). A sentence with hiragana in at least :data:`MIN_RUNS` places (particles and endings: の…は…した),
+not only a lone の each, is read as Japanese: it is no evidence of the record's script and no conversion target.
+Kana alone is not Japanese grammar: a Chinese sentence names Japanese firms and products in katakana (ソニー,
+トヨタ, ポケモン) or hiragana (みずほ银行, ゆうちょ), quotes a word (「ありがとう」) and writes の for 的 in shop names
+(小熊の店, 阿婆の店): such a sentence is converted like any other.
 """
 
 from __future__ import annotations
@@ -12,12 +14,29 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-__all__ = ["KANA_RE", "MIN_KANA", "blank_japanese", "japanese_spans", "without_spans"]
+__all__ = ["HIRAGANA_RUN_RE", "KANA_RE", "MIN_RUNS", "blank_japanese", "is_japanese", "japanese_spans", "without_spans"]
 
-#: hiragana and katakana letters, half-width katakana (not ・ U+30FB, ー U+30FC, nor their half-width forms)
+#: hiragana and katakana letters, half-width katakana (not ・ U+30FB, ー U+30FC, nor their half-width forms): a text
+#: without one holds no Japanese sentence
 KANA_RE = re.compile("[\u3041-\u3096\u309d\u309e\u30a1-\u30fa\u30fd\u30fe\uff66-\uff6f\uff71-\uff9d]")
-#: kana letters that make a sentence Japanese
-MIN_KANA = 2
+#: a run of hiragana letters (a particle, an ending, a word)
+HIRAGANA_RUN_RE = re.compile("[\u3041-\u3096\u309d\u309e]+")
+#: separate hiragana runs (not all a lone の) that make a sentence Japanese
+MIN_RUNS = 2
+
+
+def is_japanese(text: str, start: int = 0, end: int | None = None) -> bool:
+    """Is ``text[start:end]`` a Japanese sentence: hiragana in :data:`MIN_RUNS` places or more, not all a lone の?
+
+    >>> is_japanese("東京支店の担当者は、金融庁の検査に対応した。"), is_japanese("本件の担当は東京支店")
+    (True, True)
+    >>> is_japanese("本行与日商みずほ银行签约。"), is_japanese("我们购买了ソニー和トヨタ的债券。")
+    (False, False)
+    >>> is_japanese("小熊の店和阿婆の店开业。"), is_japanese("客户说「ありがとう」。")
+    (False, False)
+    """
+    runs = HIRAGANA_RUN_RE.findall(text, start, len(text) if end is None else end)
+    return len(runs) >= MIN_RUNS and any(r != "の" for r in runs)
 
 
 def japanese_spans(text: str, sentence_re: re.Pattern[str]) -> list[tuple[int, int]]:
@@ -32,7 +51,7 @@ def japanese_spans(text: str, sentence_re: re.Pattern[str]) -> list[tuple[int, i
     out = []
     for m in sentence_re.finditer(text):
         a, b = m.span()
-        if b > a and len(KANA_RE.findall(text, a, b)) >= MIN_KANA:
+        if b > a and is_japanese(text, a, b):
             out.append((a, b))
     return out
 

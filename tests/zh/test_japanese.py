@@ -23,6 +23,23 @@ CASES = [
     # one の (a shop name) does not make a Chinese sentence Japanese; ・ in a name is no kana
     pytest.param("我们与小熊の店签约。", "我們與小熊の店簽約。", id="one-kana-is-chinese"),
     pytest.param("唐纳・川普的政策。", "唐納・川普的政策。", id="middle-dot"),
+    # Japanese names in a Chinese sentence (katakana, a hiragana bank name, a quoted word, two shop names with の)
+    # are no Japanese grammar: the sentence converts (it was left Simplified: two kana made it "Japanese")
+    pytest.param(
+        "我们购买了ソニー的股票和トヨタ的债券。", "我們購買了ソニー的股票和トヨタ的債券。", id="katakana-names"
+    ),
+    pytest.param(
+        "本行与日商みずほ银行签约，合作开发软件。", "本行與日商みずほ銀行簽約，合作開發軟體。", id="hiragana-name"
+    ),
+    pytest.param(
+        "ポケモン卡牌热销，投资者关注其财报信息。", "ポケモン卡牌熱銷，投資者關注其財報資訊。", id="katakana-product"
+    ),
+    pytest.param(
+        "客户说：「ありがとう」，然后离开了银行。", "客戶說：「ありがとう」，然後離開了銀行。", id="quoted-word"
+    ),
+    pytest.param("小熊の店和阿婆の店都在台湾开业。", "小熊の店和阿婆の店都在臺灣開業。", id="two-shop-names"),
+    # a short Japanese clause with particles in two places is still Japanese
+    pytest.param("本件の担当は東京支店", "本件の担当は東京支店", id="japanese-two-particles"),
 ]
 
 
