@@ -241,15 +241,22 @@ class MinHasher:
 
     def _permute_min(self, h):
         torch = self._torch
-        shape = (h.shape[0], self.num_perm, h.shape[1])
-        t = self._bufs.get(shape)
-        if t is None:
-            t = torch.empty(shape, dtype=torch.int64, device=h.device)
-            self._bufs = {shape: t}  # keep one shape: memory stays bounded
-        torch.addcmul(self._b, self._a, h.unsqueeze(1), out=t)  # (b, K, S), a * x + b < 2**63
-        t &= _M32  # (a x + b) mod 2**32: a bijection of 32-bit values (a odd)
-        # the minimum over shingles, then the order-preserving shift into int32 on (b, K) alone
-        return (t.amin(dim=2) - _HALF).to(torch.int32)
+        # a document too long for one chunk (5M characters: 5 GB of int64 for its 125 permutations at once) takes
+        # its permutations a few at a time, as the numpy twin does; each column's minimum is the same
+        kstep = max(1, min(self.num_perm, self.chunk_elements // max(1, h.shape[0] * h.shape[1])))
+        out = torch.empty((h.shape[0], self.num_perm), dtype=torch.int32, device=h.device)
+        for k in range(0, self.num_perm, kstep):
+            a, b = self._a[:, k : k + kstep], self._b[:, k : k + kstep]
+            shape = (h.shape[0], a.shape[1], h.shape[1])
+            t = self._bufs.get(shape)
+            if t is None:
+                t = torch.empty(shape, dtype=torch.int64, device=h.device)
+                self._bufs = {shape: t}  # keep one shape: memory stays bounded
+            torch.addcmul(b, a, h.unsqueeze(1), out=t)  # (b, k, S), a * x + b < 2**63
+            t &= _M32  # (a x + b) mod 2**32: a bijection of 32-bit values (a odd)
+            # the minimum over shingles, then the order-preserving shift into int32 on (b, k) alone
+            out[:, k : k + kstep] = (t.amin(dim=2) - _HALF).to(torch.int32)
+        return out
 
     # -- numpy twin of the kernel (CPU) ------------------------------------------------------
     def _batch_numpy(self, cps: list[np.ndarray]) -> np.ndarray:

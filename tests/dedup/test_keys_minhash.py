@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -215,13 +217,17 @@ def test_batches_bounded_by_elements_give_the_same_signatures(backend):
     assert seen[:4] == [1, 1, 1, 3] and max(seen) <= 16  # one 5,000-character document alone, then 3,000s alone
 
 
-def test_a_document_longer_than_one_chunk_takes_its_permutations_a_few_at_a_time():
-    """A 5M-character record held its 125 permutations x 5M shingles at once (2.5 GB per rank); its work per step is
-    now bounded by ``chunk_elements`` like any batch's, with the same signature."""
+@pytest.mark.parametrize("backend", ["numpy", pytest.param("torch", marks=pytest.mark.torch)])
+def test_a_document_longer_than_one_chunk_takes_its_permutations_a_few_at_a_time(backend):
+    """A 5M-character record held its 125 permutations x 5M shingles at once (2.5 GB per rank on the CPU, 5 GB of
+    int64 on the GPU); its work per step is now bounded by ``chunk_elements`` like any batch's, with the same
+    signature, on both backends."""
+    if backend == "torch":
+        pytest.importorskip("torch", reason="torch (extra `gpu`) not installed")
     long_doc = "".join(_texts(1200, seed=3))
     cps = [normalise_codepoints(long_doc), normalise_codepoints(TRAD)]
     ref, nref = MinHasher(device="cpu", chunk_elements=1 << 40, batch_elements=1 << 40).signatures(cps)
-    small = MinHasher(device="cpu", chunk_elements=1 << 14)
+    small = MinHasher(device="cpu", backend=backend, chunk_elements=1 << 14)
     got, ngot = small.signatures(cps)
     assert np.array_equal(ref, got) and np.array_equal(nref, ngot)
-    assert len(cps[0]) > 1 << 14 and max(b.size for b in small._bufs.values()) <= len(cps[0]) + (1 << 14)
+    assert len(cps[0]) > 1 << 14 and max(math.prod(b.shape) for b in small._bufs.values()) <= len(cps[0]) + (1 << 14)
