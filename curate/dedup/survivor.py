@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from curate.dedup.config import DedupConfig
@@ -33,10 +34,22 @@ def version_order(version: str | None) -> str:
     (True, True)
     >>> version_order("20230628") > version_order("20190116"), version_order(None)
     (True, '')
+    >>> version_order("第１２版") < version_order("第13版"), version_order("第０９版") < version_order("第10版")
+    (True, True)
     """
     if not version:
         return ""
-    return _DIGITS.sub(lambda m: f"{len(m.group().lstrip('0')):03d}{m.group().lstrip('0')}", version)
+    return _DIGITS.sub(_number, version)
+
+
+def _number(m: re.Match[str]) -> str:
+    """A run of digits as its length and value (full-width ones, 第１２版 as typed in Chinese, read as their values:
+    "１２" compared by code point beat "13")."""
+    d = m.group()
+    if not d.isascii():
+        d = "".join(str(unicodedata.digit(c)) for c in d)
+    d = d.lstrip("0")
+    return f"{len(d):03d}{d}"
 
 
 def rule_values(c: Candidate, config: DedupConfig) -> dict[str, object]:

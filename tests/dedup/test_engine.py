@@ -112,3 +112,16 @@ def test_newest_compares_numbers_by_value():
         ]
         got = {d.id: d for d in dedup_texts(docs)}
         assert got["b-new"].survivor and got["a-old"].duplicate_of == "b-new" and got["a-old"].rule == "newest", old
+
+
+def test_newest_reads_full_width_digits_by_value():
+    """Editions typed with full-width digits (第１２版, common in Chinese text) were compared by code point, so "１２"
+    beat "13" and "０９" beat "10": the older copy survived."""
+    text = "存款保險條例規定，要保機構應依規定繳付保險費，並接受中央存款保險公司之查核，違者處以罰鍰。"
+    for old, new in (("第１２版", "第13版"), ("第０９版", "第10版"), ("2024/９/1", "2024/10/1")):
+        docs = [
+            DedupDoc("a-old", text, "textbooks", "CC-BY-4.0", old),
+            DedupDoc("b-new", text, "textbooks", "CC-BY-4.0", new),
+        ]
+        got = {d.id: d for d in dedup_texts(docs)}
+        assert got["b-new"].survivor and got["a-old"].duplicate_of == "b-new" and got["a-old"].rule == "newest", old
