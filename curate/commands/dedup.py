@@ -26,7 +26,8 @@ from curate.commands._common import exit_code, progress, settings
     "out",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help='JSONL written: {"id", "cluster", "survivor", "duplicate_of", "match", "rule", ..., "near_duplicate_of"}.',
+    help='JSONL written: {"id", "cluster", "survivor", "duplicate_of", "match", "rule", ..., "near_duplicate_of", '
+    '"deleted_stub"} (a "（刪除）" stub of a repealed article is never clustered).',
 )
 @click.option("--threshold", type=float, default=None, help="Shingle Jaccard for a duplicate (default 0.7).")
 @click.option("--ngram", type=int, default=None, help="Character n-gram length (default 5).")
@@ -70,7 +71,8 @@ def dedup(inp: Path, out: Path, threshold: float | None, ngram: int | None, devi
         click.echo(
             f"dedup: {report.documents} documents, {report.clusters} clusters, "
             f"{report.exact_duplicates} exact + {report.near_duplicates} near duplicates marked, "
-            f"{report.stats.candidates} candidate pairs ({report.stats.rejected} rejected on verification), "
+            + (f"{report.deleted_stubs} （刪除） stubs not clustered, " if report.deleted_stubs else "")
+            + f"{report.stats.candidates} candidate pairs ({report.stats.rejected} rejected on verification), "
             f"{len(report.bad)} bad lines skipped -> {out}",
             err=True,
         )

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from curate.dedup.config import DedupConfig
-from curate.dedup.engine import ClusterStats, DedupDoc, cluster, make_hasher, sign
+from curate.dedup.engine import ClusterStats, DedupDoc, DedupVerdict, cluster, make_hasher, sign
 from curate.jsonl_io import JsonlLine, QuarantinedLine, atomic_output, check_paths, read_jsonl, write_line
+from provenance import is_deleted_stub
 from provenance.licences import default_licence_catalogue
 
 
@@ -27,6 +28,7 @@ class JsonlReport:
     exact_duplicates: int = 0
     near_duplicates: int = 0
     clusters: int = 0
+    deleted_stubs: int = 0
     bad: list[QuarantinedLine] = field(default_factory=list)
     stats: ClusterStats = field(default_factory=ClusterStats)
 
@@ -61,13 +63,17 @@ def dedup_jsonl(
     """Deduplicate ``inp`` (lines ``{"id", "text", [source_kind, licence_id, version, document]}``) into ``out``.
 
     Output lines, in input order: ``{"id", "cluster", "survivor", "duplicate_of", "match", "rule",
-    "jaccard_est", "jaccard", "near_duplicate_of"}`` (``near_duplicate_of``: the representative of a copy the
-    per-document policy keeps, see :func:`_doc`). Bad lines are skipped and listed in the report. ``out`` must not be
+    "jaccard_est", "jaccard", "near_duplicate_of", "deleted_stub"}`` (``near_duplicate_of``: the representative of a
+    copy the per-document policy keeps, see :func:`_doc`). A "（刪除）" stub of a repealed article is never clustered,
+    as in the stage: it stays, alone in its cluster, ``deleted_stub: true`` (the stubs of one law, or of a textbook,
+    were each other's duplicates: one survived). Bad lines are skipped and listed in the report. ``out`` must not be
     ``inp`` (:class:`~provenance.errors.UsageError`, as for ``zh convert`` and ``pii``).
     """
     check_paths(inp, out)
     report = JsonlReport()
     offsets: list[int] = []
+    order: list[str] = []  # every good line's id in input order (stubs are not signed)
+    stubs: set[str] = set()
 
     catalogue = default_licence_catalogue()
 
@@ -86,6 +92,10 @@ def dedup_jsonl(
                     )
                 )
                 continue
+            order.append(line.id)
+            if is_deleted_stub(line.text):  # identical by nature: flagged, never clustered (as in the stage)
+                stubs.add(line.id)
+                continue
             offsets.append(line.offset)
             yield doc
 
@@ -103,8 +113,8 @@ def dedup_jsonl(
     decisions = cluster(signed, config, fetch, hasher=hasher, stats=report.stats)
     by_id = {d.id: d for d in decisions}
     with atomic_output(out) as fh:
-        for rid in signed.ids:
-            d = by_id[rid]
+        for rid in order:
+            d = by_id.get(rid) or DedupVerdict(rid, rid, True)
             write_line(
                 fh,
                 {
@@ -117,11 +127,13 @@ def dedup_jsonl(
                     "jaccard_est": d.jaccard_est,
                     "jaccard": d.jaccard,
                     "near_duplicate_of": d.near_duplicate_of,
+                    "deleted_stub": rid in stubs,
                 },
             )
-    report.documents = len(signed)
-    report.survivors = sum(1 for d in decisions if d.survivor)
+    report.documents = len(order)
+    report.deleted_stubs = len(stubs)
+    report.survivors = sum(1 for d in decisions if d.survivor) + len(stubs)
     report.exact_duplicates = report.stats.exact_duplicates
     report.near_duplicates = report.stats.near_duplicates
-    report.clusters = len({d.cluster for d in decisions})
+    report.clusters = len({d.cluster for d in decisions}) + len(stubs)
     return report

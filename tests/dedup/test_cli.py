@@ -149,3 +149,24 @@ def test_cli_blank_document_and_licence_cells_are_absent_ones(cli, tmp_path):
     assert rows["bank-136"]["survivor"] and rows["fhc-67"]["survivor"], rows
     assert rows["fhc-67"]["near_duplicate_of"] == "bank-136"
     assert rows["book"]["survivor"] is False and rows["book"]["rule"] == "authority"
+
+
+def test_cli_never_clusters_deleted_stubs(cli, tmp_path):
+    """As in the stage, a （刪除） stub of a repealed article is flagged and never clustered: the stubs of one law (its
+    `document` given) were each other's exact duplicates and all but one marked survivor:false."""
+    inp, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    lines = [
+        {"id": "bank-5", "text": "（刪除）", "source_kind": "law_moj", "document": "G0380001"},
+        {"id": "bank-7", "text": "（刪除）", "source_kind": "law_moj", "document": "G0380001"},
+        {"id": "book-3", "text": "(删除)", "source_kind": "textbooks"},
+        {"id": "a1", "text": "銀行應依主管機關之規定辦理存款準備金之提存，並定期申報。", "source_kind": "law_moj"},
+    ]
+    _write(inp, [json.dumps(x, ensure_ascii=False) for x in lines])
+    code, _, err = cli("dedup", "--input", str(inp), "--output", str(out))
+    assert code == 0, err
+    rows = [json.loads(r) for r in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in rows] == ["bank-5", "bank-7", "book-3", "a1"]  # input order
+    for r in rows[:3]:
+        assert r["survivor"] and r["deleted_stub"] and r["cluster"] == r["id"] and r["duplicate_of"] is None, r
+    assert rows[3]["survivor"] and rows[3]["deleted_stub"] is False
+    assert "4 documents, 4 clusters" in err and "3 （刪除） stubs not clustered" in err
