@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import functools
 import math
 from dataclasses import dataclass, field
@@ -18,6 +19,31 @@ SOURCE_KINDS: dict[str, str] = {
     "textbooks": "textbook",
     "moda": "corpus",
 }
+
+
+def _check_kind(option: str, name: str) -> None:
+    """Refuse a policy entry that is a misspelling of a known source or kind (``law-moj``, ``LAW_MOJ``, ``sanction``):
+    it would name no source, and silently turn the policy off for the one meant. Other names are kinds of the
+    user's own (``source_kind`` of `curate dedup`'s lines) and pass.
+
+    >>> _check_kind("per_document", "law_moj"), _check_kind("per_document", "news")
+    (None, None)
+    >>> _check_kind("per_document", "law-moj")
+    Traceback (most recent call last):
+    provenance.errors.ConfigError: dedup: per_document names 'law-moj', no source kind; did you mean 'law_moj'? ...
+    """
+    known = sorted({*SOURCE_KINDS, *SOURCE_KINDS.values()})
+    if name in known:
+        return
+    folded = {k.replace("-", "_").lower(): k for k in known}
+    near = folded.get(name.replace("-", "_").strip().lower()) or next(
+        iter(difflib.get_close_matches(name, known, n=1, cutoff=0.75)), None
+    )
+    if near is not None:
+        raise ConfigError(
+            f"dedup: {option} names {name!r}, no source kind; did you mean {near!r}? (sources: "
+            f"{', '.join(SOURCE_KINDS)}; kinds: {', '.join(sorted(set(SOURCE_KINDS.values())))})"
+        )
 
 
 def kind_of(name: str) -> str:
@@ -166,6 +192,11 @@ class DedupConfig:
         bad = [r for r in self.rules if r not in DEFAULT_RULES]
         if bad:
             raise ConfigError(f"dedup: unknown survivor rule(s) {bad}; valid: {', '.join(DEFAULT_RULES)}")
+        if not self.rules:
+            raise ConfigError(f"dedup: rules is empty; give one or more of {', '.join(DEFAULT_RULES)} in order")
+        for option, names in (("per_document", self.per_document), ("authority", [k for k, _ in self.authority])):
+            for name in names:
+                _check_kind(option, name)
 
     def _check_ranges(self) -> None:
         """The numbers in the ranges the engine takes (checked when the config is made: before anything runs)."""

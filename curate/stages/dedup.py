@@ -39,8 +39,10 @@ from curate.stages.base import RECORD_METADATA, FinalizeContext, Stage, StageRes
 _VERSION_KEYS = ("law_modified_date", "version_date", "published", "edition")
 
 
-def _version(meta: Any, created_at: Any) -> str | None:
-    """A sortable version string: a dated field of the record's metadata, else its creation time."""
+def _version(meta: Any) -> str | None:
+    """A sortable version string: a dated field of the record's metadata, else none (review 9: the version's
+    creation time was the fallback, the commit time of the hygiene batch that made it, so a killed-and-resumed
+    pipeline or another ``CURATE_LOAD_BATCH`` kept other survivors; without a version, "longer" and the id decide)."""
     if isinstance(meta, str):
         try:
             meta = json.loads(meta)
@@ -50,7 +52,7 @@ def _version(meta: Any, created_at: Any) -> str | None:
         for k in _VERSION_KEYS:
             if meta.get(k):
                 return str(meta[k])
-    return str(created_at) if created_at is not None else None
+    return None
 
 
 class DedupStage(Stage):
@@ -63,7 +65,6 @@ class DedupStage(Stage):
         "source_id",
         "licence_id",
         "metadata",
-        "created_at",
         "container",
     )
     writes: ClassVar[tuple[str, ...]] = ("status", "event")
@@ -117,7 +118,7 @@ class DedupStage(Stage):
                     d.text,
                     source_kind=m.get("source_id"),
                     licence_id=m.get("licence_id"),
-                    version=_version(m.get(RECORD_METADATA), m.get("created_at")),
+                    version=_version(m.get(RECORD_METADATA)),
                     document=m.get("container"),
                 )
             )

@@ -101,3 +101,19 @@ def test_parallel_provisions_of_different_laws_stay_active_and_a_textbook_copy_d
 def test_run_dedup_help_shows_the_policy(cli):
     code, out, _ = cli("run", "dedup", "--help")
     assert code == 0 and "per_document" in out and "law_moj" in out
+
+
+def test_a_misspelt_source_kind_in_the_policy_is_refused():
+    """``--set per_document=law-moj`` (for law_moj) named no source and silently turned the per-law rule off, so
+    parallel provisions of two laws were dropped as duplicates; ``--set rules=`` (empty) was accepted (review 9)."""
+    from provenance.errors import ConfigError
+
+    for kw, said in (
+        ({"per_document": "law-moj"}, "did you mean 'law_moj'"),
+        ({"per_document": "law_moj,Sanction"}, "did you mean 'sanctions'"),
+        ({"authority": ("TABF:30",)}, "did you mean 'tabf'"),
+        ({"rules": ()}, "rules is empty"),
+    ):
+        with pytest.raises(ConfigError, match=said):
+            DedupConfig(**kw)
+    assert DedupConfig(per_document="news,law_moj").per_document == ("news", "law_moj")  # a kind of the user's own

@@ -242,3 +242,19 @@ def test_english_deleted_article_stubs_are_flagged_not_clustered(db_path):
     finally:
         con.close()
     assert flagged == set(ids) and not events and {status[i] for i in ids} == {"active"}
+
+
+def test_the_survivor_does_not_depend_on_when_a_version_was_written(db_path):
+    """Without a version in its metadata a copy's "newest" was its creation time: the commit of the hygiene batch
+    that wrote it, so a killed-and-resumed pipeline, or another load batch, kept the other copy (review 9). Two
+    identical MODA texts: whichever was written later, the same one (by id) survives."""
+    ids = add_records(db_path, [("moda", "m1", PDPA), ("moda", "m2", PDPA)])
+    con = db.connect(db_path)
+    try:  # the smaller id written a day before the larger: "newest" by creation time kept the larger
+        con.execute("UPDATE records SET created_at = created_at - INTERVAL 1 DAY WHERE record_id = ?", [min(ids)])
+    finally:
+        con.close()
+    run_stage(db_path, DedupStage(), workers=1)
+    status, events, *_ = _rows(db_path)
+    assert status[min(ids)] == "active" and status[max(ids)] == "duplicate", status
+    assert events[max(ids)]["rule"] == "id"

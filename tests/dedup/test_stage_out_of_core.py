@@ -39,12 +39,12 @@ def _catalogue_docs(path, ids: list[str]) -> list[DedupDoc]:
     con = db.connect_readonly(path)
     try:
         rows = con.execute(
-            "SELECT r.record_id, r.text, s.kind, r.licence_id, r.metadata, r.created_at, r.container"
+            "SELECT r.record_id, r.text, s.kind, r.licence_id, r.metadata, r.container"
             " FROM records r JOIN sources s USING (source_id)"
         ).fetchall()
     finally:
         con.close()
-    by_id = {r[0]: DedupDoc(r[0], r[1], r[2], r[3], _version(r[4], r[5]), r[6]) for r in rows}
+    by_id = {r[0]: DedupDoc(r[0], r[1], r[2], r[3], _version(r[4]), r[5]) for r in rows}
     return [by_id[i] for i in ids]
 
 
