@@ -101,16 +101,18 @@ def cli(ctx: click.Context, db_path: Path | None, quiet: bool, debug: bool) -> N
 
 #: global options also accepted after the command (``curate status --db X``): moved to the front
 _GLOBAL_VALUE_OPTS = ("--db",)
-_GLOBAL_FLAGS = ("--quiet", "--debug")
+_GLOBAL_FLAGS = ("--quiet", "-q", "--debug")
 
 
 def hoist_global_options(argv: list[str]) -> list[str]:
-    """Move ``--db PATH`` / ``--db=PATH``, ``--quiet`` and ``--debug`` given after a command to the front.
+    """Move ``--db PATH`` / ``--db=PATH``, ``--quiet`` (``-q``) and ``--debug`` given after a command to the front.
 
     Nothing after a ``--`` is touched, nor a value of another option that happens to look like one.
 
     >>> hoist_global_options(["status", "--db", "x.duckdb", "--json"])
     ['--db', 'x.duckdb', 'status', '--json']
+    >>> hoist_global_options(["run", "pii", "-q"])
+    ['-q', 'run', 'pii']
     >>> hoist_global_options(["sql", "--", "--db"])
     ['sql', '--', '--db']
     """

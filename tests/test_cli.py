@@ -543,3 +543,14 @@ def test_json_output_stays_json_under_a_stdout_without_the_characters(cli, db_pa
     )
     assert proc.returncode == 0 and b"Traceback" not in proc.stderr, proc.stderr
     assert json.loads(proc.stdout.decode(encoding).splitlines()[0]) == {"t": value}
+
+
+@pytest.mark.parametrize("flag", ["-q", "--quiet"])
+def test_quiet_after_the_command_as_curate_help_spells_it(cli, db_path, flag):
+    """Review 9 (docs): README says global options may come after the command and `curate --help` shows
+    `-q, --quiet`, but `curate status -q` was `No such option '-q'` (exit 2): only `--quiet` was moved."""
+    from curate import cli as cli_mod
+
+    assert cli("init")[0] == 0
+    assert cli_mod.run(["status", flag, "--db", str(db_path), "--json"]) == 0
+    assert cli_mod.run(["sql", flag, "--db", str(db_path), "SELECT 1 AS one"]) == 0
