@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
+import shlex
 import shutil
 import sys
 from dataclasses import dataclass
@@ -37,10 +39,28 @@ class DemoContext:
         return rc
 
 
-def main() -> None:
-    out = Path(os.environ.get("CURATE_DEMO_OUT", ROOT / "demo-out"))
-    out.mkdir(exist_ok=True)
-    db = Path(os.environ.get("CURATE_DB", out / "curate.duckdb"))
+#: the demo's scratch folder unless $CURATE_DEMO_OUT names another
+DEFAULT_OUT = ROOT / "demo-out"
+#: written into a scratch folder the demo uses, so a later demo deletes only what a demo made
+MARKER = ".curate-demo"
+
+
+def scratch_folder(out: Path) -> Path:
+    """The demo's catalogue in ``out`` (``out/curate.duckdb``), emptied for a fresh run, with its old exports.
+
+    ``$CURATE_DB`` is never read: it names the steward's own catalogue, which the demo would delete. A folder
+    given as ``$CURATE_DEMO_OUT`` must be new, empty or one a demo used before (its ``.curate-demo`` marker):
+    anything else is refused with nothing deleted.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    marker = out / MARKER
+    if out.resolve() != DEFAULT_OUT.resolve() and not marker.exists() and any(out.iterdir()):
+        raise SystemExit(
+            f"demo: CURATE_DEMO_OUT `{out}` holds files a demo did not write; nothing was deleted: "
+            "name a new or empty folder (the demo deletes its catalogue and exports there on every run)"
+        )
+    marker.write_text("scratch folder of demo/run_demo.py: its catalogue and exports are deleted on each run\n")
+    db = out / "curate.duckdb"
     for p in (db, Path(str(db) + ".wal")):
         if p.exists():
             p.unlink()
@@ -48,6 +68,34 @@ def main() -> None:
     # catalogue's own exports, so the demo clears its own export folders itself
     for name in ("export-training-consortium", "export-redistribution-public"):
         shutil.rmtree(out / name, ignore_errors=True)
+    return db
+
+
+def runnable(note: str, db: Path, out: Path) -> str:
+    """A "try next" line as the user can paste it: each ``curate`` of it on the demo's catalogue.
+
+    Without ``--db`` the command would read (or write) ``$CURATE_DB`` or ``./curate.duckdb`` instead.
+
+    >>> runnable("curate runs show latest", Path("/d/c.duckdb"), Path("/d"))  # doctest: +ELLIPSIS
+    '.../curate --db /d/c.duckdb runs show latest'
+    >>> runnable("make labelstudio && curate pii scan", Path("c.duckdb"), Path("."))  # doctest: +ELLIPSIS
+    'make labelstudio && .../curate --db c.duckdb pii scan'
+    """
+    exe = Path(sys.executable).parent / "curate"
+    curate = shlex.quote(str(exe)) if exe.exists() else "curate"
+    line = re.sub(r"(^|&& )curate ", lambda m: f"{m.group(1)}{curate} --db {shlex.quote(str(db))} ", note)
+    if "$CURATE_DEMO_OUT" in line or " pipeline run " in line:
+        line = f"CURATE_DEMO_OUT={shlex.quote(str(out))} {line}"
+    return line
+
+
+def main() -> None:
+    if os.environ.get("CURATE_DB"):
+        print(
+            f"(CURATE_DB is not used by the demo, which makes its own catalogue: {os.environ['CURATE_DB']} is left alone)"
+        )
+    out = Path(os.environ.get("CURATE_DEMO_OUT") or DEFAULT_OUT)
+    db = scratch_folder(out)
     if not (os.environ.get("CURATE_PII_KEY") or os.environ.get("CURATE_PII_KEY_FILE")):
         # demo only: a fresh PII key in the scratch folder, never the repo. Ingest needs it already: ids and
         # file names of sources marked pii_expected are pseudonymised with it (curate.pii.identifiers)
@@ -67,10 +115,9 @@ def main() -> None:
         mod.run(ctx)
     print(f"\nDemo finished. Catalogue: {db}")
     print("Try next:")
-    print(f"  .venv/bin/curate --db {db} status")
-    print(f'  .venv/bin/curate --db {db} sql "SELECT source_id, status, count(*) FROM records GROUP BY ALL"')
-    for line in ctx.notes:
-        print(f"  {line}")
+    notes = ["curate status", 'curate sql "SELECT source_id, status, count(*) FROM records GROUP BY ALL"', *ctx.notes]
+    for line in notes:
+        print(f"  {runnable(line, db, out)}")
 
 
 if __name__ == "__main__":

@@ -16,24 +16,28 @@ DEMO_VALUES = ("王示範", "李示範", "林示範")
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     out = tmp_path_factory.mktemp("demo")
+    # a steward's own catalogue named by $CURATE_DB: the demo must neither use nor delete it
+    own = tmp_path_factory.mktemp("steward") / "bank.duckdb"
     env = {
         **os.environ,
         "CURATE_DEMO_OUT": str(out),
-        "CURATE_DB": str(out / "curate.duckdb"),
+        "CURATE_DB": str(own),
         "CURATE_PII_KEY": "6d" * 32,
         "PYTHONPATH": str(ROOT),
     }
     env.pop("CURATE_PII_KEY_FILE", None)
     env.pop("LABEL_STUDIO_URL", None)
+    subprocess.run([sys.executable, "-m", "curate.cli", "init"], cwd=ROOT, env=env, check=True, capture_output=True)
+    before = own.read_bytes()
     proc = subprocess.run(
         [sys.executable, str(ROOT / "demo" / "run_demo.py")], cwd=ROOT, env=env, capture_output=True, text=True
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    return out, env
+    return out, env, own, before, proc.stdout
 
 
 def test_scan_finds_nothing_after_the_demo(demo, cli, monkeypatch):
-    out, env = demo
+    out, env, *_ = demo
     monkeypatch.setenv("CURATE_PII_KEY", env["CURATE_PII_KEY"])
     # no --path: the exports and the Label Studio task files of step 70 are recorded in the catalogue
     code, stdout, err = cli("pii", "scan", "--json", db=out / "curate.duckdb")
@@ -56,7 +60,7 @@ def test_demo_values_are_nowhere_but_the_vault(demo):
     """Independent of the scanner: grep the catalogue's text columns and every output file."""
     import duckdb
 
-    out, _ = demo
+    out, *_ = demo
     con = duckdb.connect(str(out / "curate.duckdb"), read_only=True)
     try:
         tables = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()]
@@ -74,3 +78,21 @@ def test_demo_values_are_nowhere_but_the_vault(demo):
             text = p.read_text(encoding="utf-8", errors="replace")
             for v in DEMO_VALUES:
                 assert v not in text, (p, v)
+
+
+def test_demo_leaves_the_curate_db_catalogue_alone(demo):
+    """$CURATE_DB names the steward's catalogue: the demo used to take it as its own and delete it."""
+    out, _, own, before, _ = demo
+    assert own.exists() and own.read_bytes() == before
+    assert (out / "curate.duckdb").exists()
+
+
+def test_try_next_lines_name_the_demo_catalogue(demo):
+    """Each `curate` the demo suggests runs on the demo's catalogue, not on $CURATE_DB or ./curate.duckdb."""
+    out, *_, stdout = demo
+    lines = stdout.split("Try next:", 1)[1].splitlines()
+    commands = [ln for ln in lines if "/curate " in ln or ln.strip().startswith("curate ") or "&& curate " in ln]
+    assert len(commands) > 10
+    db = str(out / "curate.duckdb")
+    for line in commands:
+        assert line.count(f"--db {db} ") == line.count("curate "), line
