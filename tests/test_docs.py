@@ -233,3 +233,116 @@ def test_commands_share_settings_progress_and_tables() -> None:
             if own.search(line):
                 found.append(f"{path.relative_to(ROOT).as_posix()}:{n}: {line.strip()}")
     assert not found, "use curate/commands/_common.py (settings, progress, format_table):\n" + "\n".join(found)
+
+
+_CURATE_LINE = re.compile(r"^(?:\.venv/bin/)?curate\s+(.*)$")
+_WORD = re.compile(r"^[a-z][a-z0-9-]*$")
+_GLOBAL_OPTIONS = {"--db", "--quiet", "-q", "--debug", "--help", "-h", "--version"}
+
+
+#: the pages a user follows literally
+_USER_DOCS = ("README.md", "docs/architecture.md", "docs/annotation-guide.zh-TW.md")
+
+
+def _readme_command_lines() -> list[str]:
+    """Every `curate ...` of README.md and the docs: code-block lines (with their indented `[--opt ...]`
+    continuations) and inline code spans."""
+    text = "\n".join((ROOT / doc).read_text(encoding="utf-8") for doc in _USER_DOCS)
+    found: list[list[str]] = []
+    for block in re.findall(r"^```[^\n]*\n(.*?)^```", text, flags=re.S | re.M):
+        current: list[str] | None = None
+        for raw in block.splitlines():
+            code = re.split(r"\s#\s|^#", raw, maxsplit=1)[0].rstrip()
+            m = _CURATE_LINE.match(code)
+            if m:
+                current = [m.group(1).rstrip("\\ ")]
+                found.append(current)
+            elif current is not None and raw[:1] == " " and code.strip()[:1] in ("[", "-"):
+                current.append(code.strip().rstrip("\\ "))
+            else:
+                current = None
+    found += [[span] for span in re.findall(r"`curate ([^`]+)`", text)]
+    return [" ".join(parts) for parts in found]
+
+
+def _command_line_problems(line: str) -> list[str]:
+    """What in ``line`` (README's notation: `a|b` alternatives, `[optional]`, UPPER placeholders) the real CLI
+    lacks: a command, an option of the commands named, a value of a choice option."""
+    import click
+
+    from curate.cli import cli
+
+    ctx = click.Context(cli)
+    toks = line.split()
+    group: click.Command = cli
+    named: list[click.Command] = []
+    i = 0
+    while i < len(toks) and isinstance(group, click.Group):
+        names = [w for w in re.split(r"[|\[\]()]", toks[i]) if w]
+        if not names or not _WORD.match(names[0]):
+            break
+        subs = [group.get_command(ctx, n) for n in names if _WORD.match(n)]
+        if None in subs:
+            return [f"`{toks[i]}` is not a command of `curate {group.name}`"]
+        named, i = subs, i + 1
+        if not isinstance(subs[0], click.Group):
+            break
+        group = subs[0]
+    parent = group if isinstance(group, click.Group) else cli
+    rest = toks[i:]
+    problems = []
+    # `verify [--anchor FILE]|anchor [--append FILE]|record ID|...`: commands named after an optional part
+    if any("]|" in t for t in rest):
+        after = " ".join(rest).split("]|", 1)[1]
+        for word in re.findall(r"(?:^|\|)([a-z][a-z0-9-]*)", after):
+            sub = parent.get_command(ctx, word) if isinstance(parent, click.Group) else None
+            if sub is None:
+                problems.append(f"`{word}` is not a command of `curate {parent.name}`")
+            else:
+                named.append(sub)
+    known = {o: p for c in named or [group] for p in c.params for o in (*p.opts, *p.secondary_opts)}
+    for j, tok in enumerate(rest):
+        for opt in re.findall(r"(?<![\w-])(--?[a-z][\w-]*)", tok):
+            if opt in _GLOBAL_OPTIONS:
+                continue
+            param = known.get(opt)
+            if param is None:
+                problems.append(f"no option {opt}")
+            elif isinstance(param.type, click.Choice) and tok.endswith(opt) and j + 1 < len(rest):
+                for value in re.split(r"[|\[\]]", rest[j + 1]):
+                    if _WORD.match(value) and value not in param.type.choices:
+                        problems.append(f"{opt} {value}: not one of {', '.join(param.type.choices)}")
+    return problems
+
+
+def test_readme_command_lines_parse_with_the_cli() -> None:
+    """Every `curate ...` README (and docs/) shows names commands, options and choice values the real CLI has."""
+    lines = _readme_command_lines()
+    assert len(lines) > 60
+    wrong = {line: p for line in lines if (p := _command_line_problems(line))}
+    assert not wrong, "README command lines the CLI does not take:\n" + "\n".join(f"{k}: {v}" for k, v in wrong.items())
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "runs lst",
+        "audit verify --anchr FILE",
+        "audit verify [--anchor FILE]|anchr",
+        "annotate push --project proofread|pi",
+        "ingest law-moj X [--scope fsc|al]",
+        "licences list|shw ID",
+    ],
+)
+def test_readme_command_check_can_fail(line: str) -> None:
+    assert _command_line_problems(line)
+
+
+def test_readme_command_check_takes_the_notation() -> None:
+    for line in (
+        "audit verify [--anchor FILE]|anchor [--append FILE]|record ID|export ID|licences|withdrawn|sql",
+        "export dataset --purpose training --audience public --commercial|--non-commercial --out DIR",
+        "runs show RUN|latest [--json]",
+        "status --db X",
+    ):
+        assert _command_line_problems(line) == [], line
