@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.abc
 import re
+import shlex
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -320,10 +321,14 @@ def connect_readonly(
     path = Path(path)
     if not path.exists():
         raise CatalogueError(
-            f"catalogue `{path}` does not exist; run `curate init` to create it, or pass --db / set CURATE_DB"
+            f"catalogue `{path}` does not exist; run `curate init` to create it (`curate --db {shlex.quote(str(path))}"
+            " init`), or pass --db / set CURATE_DB to the catalogue you meant"
         )
     if zero_bytes(path):
-        raise CatalogueError(f"`{path}` is an empty file, not a catalogue yet: run `curate init` on it")
+        raise CatalogueError(
+            f"`{path}` is an empty file, not a catalogue yet: run `curate init` on it (`curate --db"
+            f" {shlex.quote(str(path))} init`)"
+        )
     config: dict[str, str | bool | int] = dict(READONLY_CONFIG, temp_directory=private_spill_dir())
     if threads:
         config["threads"] = int(threads)

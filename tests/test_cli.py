@@ -554,3 +554,23 @@ def test_quiet_after_the_command_as_curate_help_spells_it(cli, db_path, flag):
     assert cli("init")[0] == 0
     assert cli_mod.run(["status", flag, "--db", str(db_path), "--json"]) == 0
     assert cli_mod.run(["sql", flag, "--db", str(db_path), "SELECT 1 AS one"]) == 0
+
+
+def test_the_init_a_missing_or_empty_catalogue_asks_for_is_the_one_that_makes_it(cli, tmp_path):
+    """Review 9 (docs): `curate --db x.duckdb status` said "run `curate init`", which makes ./curate.duckdb, not
+    x.duckdb, so the new user following it met the same error again; the line now names the command with --db."""
+    import re
+    import shlex
+
+    from curate import cli as cli_mod
+
+    zero = tmp_path / "my catalogue" / "zero.duckdb"
+    zero.parent.mkdir()
+    zero.touch()
+    for path in (tmp_path / "x.duckdb", zero):
+        code, _, err = cli("status", db=path)
+        assert code == 1 and len(err.strip().splitlines()) == 1, err
+        suggested = re.search(r"\(`(curate --db [^`]+ init)`\)", err)
+        assert suggested, err
+        assert cli_mod.run(shlex.split(suggested.group(1))[1:]) == 0
+        assert cli("status", db=path)[0] == 0
