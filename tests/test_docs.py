@@ -346,3 +346,23 @@ def test_readme_command_check_takes_the_notation() -> None:
         "status --db X",
     ):
         assert _command_line_problems(line) == [], line
+
+
+def test_annotation_guide_names_the_projects_choices_and_labels_annotators_see() -> None:
+    """docs/annotation-guide.zh-TW.md against what Label Studio shows: each project's title, every choice of the
+    label configs, and how every PII label's span is masked (a row of its table)."""
+    import xml.etree.ElementTree as ET
+
+    from annotation.tasks import PII_LABELS, PROJECTS, label_config
+    from annotation.zh_tw import project_title
+
+    guide = (ROOT / "docs" / "annotation-guide.zh-TW.md").read_text(encoding="utf-8")
+    missing = [project_title("〔銀行〕", p) for p in PROJECTS if project_title("〔銀行〕", p) not in guide]
+    for project in PROJECTS:
+        root = ET.fromstring(label_config(project))
+        missing += [c.get("value") for c in root.iter("Choice") if c.get("value") not in guide]
+    table = re.search(r"\| 類型 \| 您看到的樣子 \|\n(.*?)\n\n", guide, flags=re.S)
+    assert table, "the guide's masking table (| 類型 | 您看到的樣子 |) is gone"
+    kinds = " ".join(row.split("|")[1] for row in table.group(1).splitlines()[1:])
+    missing += [f"masking of {label}" for label in PII_LABELS if label != "其他" and label not in kinds]
+    assert not missing, f"docs/annotation-guide.zh-TW.md does not show: {missing}"
