@@ -96,16 +96,19 @@ def main() -> None:
         )
     out = Path(os.environ.get("CURATE_DEMO_OUT") or DEFAULT_OUT)
     db = scratch_folder(out)
-    if not (os.environ.get("CURATE_PII_KEY") or os.environ.get("CURATE_PII_KEY_FILE")):
-        # demo only: a fresh PII key in the scratch folder, never the repo. Ingest needs it already: ids and
-        # file names of sources marked pii_expected are pseudonymised with it (curate.pii.identifiers)
-        import secrets
+    if os.environ.get("CURATE_PII_KEY") or os.environ.get("CURATE_PII_KEY_FILE"):
+        print("(the PII key of this shell is not used by the demo, which seals its sample under a key of its own)")
+    # demo only: a fresh PII key in the scratch folder, never the repo, nor the bank's key (review 9: the demo
+    # sealed its sample under a key set in the shell). Ingest needs it already: ids and file names of sources
+    # marked pii_expected are pseudonymised with it (curate.pii.identifiers)
+    import secrets
 
-        key_file = out / "pii.key"
-        if not key_file.exists():
-            key_file.write_text(secrets.token_hex(32) + "\n")
-            key_file.chmod(0o600)
-        os.environ["CURATE_PII_KEY_FILE"] = str(key_file)
+    os.environ.pop("CURATE_PII_KEY", None)
+    key_file = out / "pii.key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32) + "\n")
+        key_file.chmod(0o600)
+    os.environ["CURATE_PII_KEY_FILE"] = str(key_file)
     ctx = DemoContext(root=ROOT, out=out, db=db, sample=HERE / "sample", notes=[])
     for step in sorted((HERE / "steps").glob("[0-9]*.py")):
         print(f"\n=== {step.stem} ===", flush=True)

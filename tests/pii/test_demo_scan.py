@@ -38,7 +38,8 @@ def demo(tmp_path_factory):
 
 def test_scan_finds_nothing_after_the_demo(demo, cli, monkeypatch):
     out, env, *_ = demo
-    monkeypatch.setenv("CURATE_PII_KEY", env["CURATE_PII_KEY"])
+    monkeypatch.delenv("CURATE_PII_KEY", raising=False)
+    monkeypatch.setenv("CURATE_PII_KEY_FILE", str(out / "pii.key"))
     # no --path: the exports and the Label Studio task files of step 70 are recorded in the catalogue
     code, stdout, err = cli("pii", "scan", "--json", db=out / "curate.duckdb")
     report = json.loads(stdout)
@@ -96,3 +97,11 @@ def test_try_next_lines_name_the_demo_catalogue(demo):
     db = str(out / "curate.duckdb")
     for line in commands:
         assert line.count(f"--db {db} ") == line.count("curate "), line
+
+
+def test_the_demo_seals_its_sample_under_a_key_of_its_own(demo):
+    """A bank's PII key set in the shell sealed the demo's sample under it (review 9): the demo makes its own."""
+    out, env, _own, _before, stdout = demo
+    own_key = (out / "pii.key").read_text().strip()
+    assert own_key and own_key != env["CURATE_PII_KEY"]
+    assert "PII key of this shell is not used by the demo" in stdout
