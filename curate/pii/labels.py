@@ -269,6 +269,7 @@ def _value_end(text: str, start: int) -> int | None:
     [None, None, None, None]
     """
     from curate.pii.names import HONORIFICS, _tables
+    from curate.pii.orgs import is_organisation
     from curate.pii.text import is_han
 
     if re.match(f"[{_L}]", text[start]):
@@ -282,6 +283,8 @@ def _value_end(text: str, start: int) -> int | None:
     # a label where the value should be names nobody: a scrubbed value read after its key repeats the key's label
     # (contact `聯絡人〔姓名〕` read as `聯絡人：聯絡人〔姓名〕`); a name after that label is read by the running rule
     if len(run) < 2 or run.startswith(tuple(NON_VALUES)) or run in _by_label():
+        return None
+    if is_organisation(text, start, run):  # 受處分人：玉山銀行 names the bank (curate/pii/orgs.py)
         return None
     sur = next((len(c) for c in _tables()[1] if run.startswith(c)), 1 if run[0] in _tables()[0] else 0)
     if any(d in run for d in NAME_DOTS):

@@ -39,3 +39,26 @@ def test_every_fsc_respondent_label_names_a_person(detector, label):
     text = f"{label}：Nguyen Thi Lan\n{label}：阮氏明月花"
     found = [text[s.start : s.end] for s in detector.analyze(text) if s.entity_type == "PERSON"]
     assert found == ["Nguyen Thi Lan", "阮氏明月花"], label
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "受處分人：玉山銀行",
+        "相對人：富邦人壽",
+        "受處分人：凱基證券",
+        "被處分人：示範投信",
+        "受處分人：花旗（台灣）商業銀行股份有限公司",
+        "相對人：匯豐(台灣)商業銀行",
+    ],
+)
+def test_an_institution_after_a_respondent_label_is_kept(detector, text):
+    assert [s for s in detector.analyze(text) if s.entity_type == "PERSON"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [("受處分人：林示範即示範商行", "林示範"), ("受處分人：王小明（業務員）任職於示範銀行", "王小明")],
+)
+def test_a_person_after_a_respondent_label_is_still_found(detector, text, name):
+    assert [text[s.start : s.end] for s in detector.analyze(text) if s.entity_type == "PERSON"] == [name]
