@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from curate.pii import validators as v
 from curate.pii.base import EntityRecognizer, RecognizerResult
 from curate.pii.context import context_window
+from curate.pii.docnumbers import document_number
 
 #: score of a checksum-valid identifier without context
 CHECKSUM_SCORE = 0.85
@@ -173,7 +174,7 @@ def _labelled_account(text: str, start: int) -> bool:
 
 def _validate_phone(m: re.Match[str], text: str) -> Hit | None:
     kind = v.classify_phone(m.group())
-    if kind is None:
+    if kind is None or document_number(text, m.start(), m.end()):  # 字第0928011234號: a document's serial
         return None
     if kind != "MOBILE" and _labelled_account(text, m.start()):
         return None  # the account recognizer reports it

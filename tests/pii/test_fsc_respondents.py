@@ -7,6 +7,9 @@
 * A document number's serial (字第0928011234號) is not a mobile number.
 """
 
+import csv
+import json
+
 import pytest
 
 from curate.pii.engine import PiiDetector
@@ -62,3 +65,85 @@ def test_an_institution_after_a_respondent_label_is_kept(detector, text):
 )
 def test_a_person_after_a_respondent_label_is_still_found(detector, text, name):
     assert [text[s.start : s.end] for s in detector.analyze(text) if s.entity_type == "PERSON"] == [name]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "台財融(一)字第0928011234號函",
+        "金管證投字第0960012345號令",
+        "台財證(一)字第 0910001234 號",
+        "財政部台財融（一）字第０９２８０１１２３４號",
+    ],
+)
+def test_a_document_number_is_not_a_phone(detector, text):
+    assert detector.analyze(text) == []
+
+
+@pytest.mark.parametrize("text", ["客戶手機0928011234號碼", "電話0928011234號", "保單字第0912-345-678號"])
+def test_a_mobile_next_to_number_words_is_still_found(detector, text):
+    assert [s.entity_type for s in detector.analyze(text)] == ["TW_PHONE"]
+
+
+def test_fsc_cases_exported_without_respondents_and_with_institutions(tmp_path, cli, monkeypatch):
+    monkeypatch.setenv("CURATE_PII_KEY", "7c" * 32)
+    pages = tmp_path / "fsc"
+    pages.mkdir()
+    for i, (label, name) in enumerate(PEOPLE.items()):
+        (pages / f"case_20251103000{i}.html").write_text(PERSON_PAGE.format(label=label, name=name), encoding="utf-8")
+    with (pages / "cases.csv").open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["發文日期", "受處分人", "代表人或管理人姓名", "主旨", "違反事實理由", "法令依據", "裁罰及處分結果"])
+        w.writerow(
+            [
+                "114/06/30",
+                "玉山銀行",
+                "黃示範",
+                "核處玉山銀行罰鍰",
+                "玉山銀行財富管理業務內部控制未落實。",
+                "銀行法第129條",
+                "新臺幣1000萬元",
+            ]
+        )
+        w.writerow(
+            [
+                "114/07/30",
+                "花旗（台灣）商業銀行股份有限公司",
+                "",
+                "核處罰鍰",
+                "花旗銀行信用卡業務缺失。",
+                "銀行法第129條",
+                "新臺幣800萬元",
+            ]
+        )
+        w.writerow(
+            [
+                "114/08/30",
+                "示範證券股份有限公司",
+                "",
+                "核處罰鍰",
+                "與玉山銀行及花旗銀行往來未落實。",
+                "證券交易法第178條",
+                "新臺幣300萬元",
+            ]
+        )
+    code, _, err = cli("-q", "ingest", "fsc", str(pages))
+    assert code == 0, err
+    code, _, err = cli("-q", "run", "pii", "--workers", "1")
+    assert code == 0, err
+    out = tmp_path / "export"
+    code, _, err = cli(
+        "-q", "export", "dataset", "--purpose", "training", "--audience", "consortium", "--commercial",
+        "--out", str(out), "--format", "jsonl",
+    )  # fmt: skip
+    assert code == 0, err
+    shipped = "\n".join(p.read_text(encoding="utf-8") for p in out.rglob("*") if p.is_file())
+    texts = [json.loads(line)["text"] for line in (out / "data").glob("*.jsonl").__next__().open(encoding="utf-8")]
+    for name in [*PEOPLE.values(), "黃示範", "明月花", "諾幹"]:
+        assert name not in shipped, name
+    assert "0910712345" in shipped  # the cited document number
+    assert sum("受處分人：玉山銀行" in t for t in texts) == 1
+    assert sum("受處分人：花旗（台灣）商業銀行股份有限公司" in t for t in texts) == 1
+    assert any("與玉山銀行及花旗銀行往來" in t for t in texts)
+    code, _, err = cli("pii", "scan")
+    assert code == 0, err
