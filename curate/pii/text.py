@@ -9,17 +9,22 @@ from curate import textchars
 #: full-width ASCII (U+FF01-FF5E) -> ASCII, ideographic space -> space; 1:1 so offsets stay aligned
 _FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _FULLWIDTH[0x3000] = 0x20
+#: the dashes a phone number or an ID is written with besides `-`: U+2010 hyphen (PDF text), U+2011 non-breaking
+#: hyphen (web pages keep a number on one line with it), figure dash, en and em dash, horizontal bar, minus sign,
+#: small hyphen-minus; read as `-` (``0912‑345‑678`` went through unscrubbed, review 9)
+DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63"
+_FULLWIDTH.update({ord(c): 0x2D for c in DASHES})
 
 
 _FULLWIDTH_CHARS = {chr(cp): chr(to) for cp, to in _FULLWIDTH.items()}
-_FULLWIDTH_RE = re.compile("[\uff01-\uff5e\u3000]")
+_FULLWIDTH_RE = re.compile(f"[\uff01-\uff5e\u3000{DASHES}]")
 
 
 def halfwidth(text: str) -> str:
-    """Map full-width ASCII to half-width without changing the length.
+    """Map full-width ASCII to half-width, and the other dashes (:data:`DASHES`) to `-`, without changing the length.
 
-    >>> halfwidth("Ａ１２３，０９１２")
-    'A123,0912'
+    >>> halfwidth("Ａ１２３，０９１２"), halfwidth("0912\u2011345\u2013678")
+    ('A123,0912', '0912-345-678')
 
     (``str.translate`` with the table does the same, looking every character up: the PII stage calls this on
     every field, and most fields are ASCII or hold a few full-width marks, so only those are replaced.)
