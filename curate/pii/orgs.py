@@ -3,8 +3,8 @@
 ``受處分人：玉山銀行`` and ``相對人：花旗（台灣）商業銀行股份有限公司`` name the bank the regulator sanctioned, not a
 person: a labelled value of four Han characters or fewer is otherwise taken whole as a name
 (:func:`curate.pii.labels._value_end`), and a labelled name is scrubbed in every record of its source, so each
-mention of the bank in the whole FSC source became ``〔姓名〕`` (review 9). The PDPA keeps company names (see
-``docs`` of the sources: mask individuals, keep companies and their 統一編號).
+mention of the bank in the whole FSC source became ``〔姓名〕`` (review 9). Under the PDPA a sanction text masks
+individuals' names, IDs and addresses and keeps company names and their 統一編號.
 """
 
 from __future__ import annotations
