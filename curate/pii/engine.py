@@ -86,8 +86,8 @@ def _prescreen_parts() -> list[str]:
     county = county_pattern()
     return [
         r"\d{7}",  # digit runs: accounts, phones, passports, cards
-        r"\d[- ./]\d{3}",  # grouped digits (0912-345-678, 4111 1111 ..., 0912.345.678, 0912/345/678)
-        r"\d(?:[- ./]\d){5}",  # digits written one by one (0 9 1 2 3 4 5 6 7 8)
+        r"\d[- ./\u2027]\d{3}",  # grouped digits (0912-345-678, 4111 1111 ..., 0912.345.678, 0912/345/678, 02‧2771‧8888)
+        r"\d(?:[- ./\u2027]\d){5}",  # digits written one by one (0 9 1 2 3 4 5 6 7 8)
         r"\d{2,4}\)",  # (02)2345-6789
         "@",
         r"[A-Za-z][0-9A-Da-d]\d{4}",  # ID shapes

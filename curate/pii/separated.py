@@ -5,7 +5,8 @@ The other recognizers read digits joined or grouped with ``-`` or one space in t
 in; a value spelt out digit by digit, or grouped with dots or slashes, was read by none of them. Such a run is
 read as its digits alone and reported only where the digits are validated: a national ID or resident certificate
 by its checksum with an ID word near (身分證 ...), a mobile number by its ``09`` prefix and length with a phone word
-near (手機 ...: ``金管銀法字第0912.345.678號`` is a document number), a card by
+near (手機 ...: ``金管銀法字第0912.345.678號`` is a document number), a landline likewise (電話：02.2771.8888; an
+institution's line, 本行電話, stays), a card by
 its issuer prefix and Luhn with a card word near, an account right after an account label. Dates (2023.01.05),
 versions (1.2.3.4), amounts (1.234.567) and article numbers pass none of these.
 """
@@ -18,6 +19,8 @@ from curate.pii import validators as v
 from curate.pii.recognizers import (
     CARD_CONTEXT,
     ID_CONTEXT,
+    INSTITUTION_PHONE_WORDS,
+    PERSONAL_PHONE_WORDS,
     PHONE_CONTEXT,
     Hit,
     RegexRecognizer,
@@ -27,9 +30,10 @@ from curate.pii.recognizers import (
 )
 
 #: an optional ID letter, then two or more digit groups joined by one separator character, the same throughout
+#: (``‧``, U+2027, is the dot of Big5 text: ``02‧2771‧8888``)
 PATTERN = (
-    r"(?<![0-9A-Za-z])(?<!\d[./-])(?P<letter>[A-Za-z][ ./-]?)?"
-    r"\d+(?P<sep>[ ./-])\d+(?:(?P=sep)\d+)*(?![0-9A-Za-z]|[ ./-]\d)"
+    r"(?<![0-9A-Za-z])(?<!\d[./\u2027-])(?P<letter>[A-Za-z][ ./\u2027-]?)?"
+    r"\d+(?P<sep>[ ./\u2027-])\d+(?:(?P=sep)\d+)*(?![0-9A-Za-z]|[ ./\u2027-]\d)"
 )
 #: score of a validated value (above the detector's threshold: each type is checked with its own evidence)
 SCORE = 0.8
@@ -51,6 +55,16 @@ def _validate(m: re.Match[str], text: str) -> Hit | None:
         if _near(text, start, end, tuple(w.lower() for w in PHONE_CONTEXT), before=14):
             return Hit("TW_PHONE", start, end, SCORE)
         return None
+    if digits.startswith("0") and v.classify_phone(digits) == "LANDLINE":
+        # a landline grouped with dots (電話：02.2771.8888, 02‧2771‧8888), with a phone word near as for a mobile;
+        # an institution's line (本行電話, 客服) stays, as the phone recognizer leaves it
+        if _near(text, start, end, INSTITUTION_PHONE_WORDS, before=12) and not _near(
+            text, start, end, PERSONAL_PHONE_WORDS, before=8
+        ):
+            return None
+        if _near(text, start, end, tuple(w.lower() for w in PHONE_CONTEXT), before=14):
+            return Hit("TW_PHONE", start, end, SCORE)
+        return None
     if 13 <= len(digits) <= 19 and _iin_ok(digits) and v.luhn(digits):
         if _near(text, start, end, tuple(w.lower() for w in CARD_CONTEXT), before=14):
             return Hit("CREDIT_CARD", start, end, SCORE)
@@ -66,6 +80,8 @@ def separated_digits_recognizer(language: str = "zh") -> RegexRecognizer:
     >>> r = separated_digits_recognizer()
     >>> [(x.entity_type, x.start, x.end) for x in r.analyze("手機0912.345.678，於2023.01.05來電")]
     [('TW_PHONE', 2, 14)]
+    >>> [(x.entity_type, x.start, x.end) for x in r.analyze("電話：02\u20272771\u20278888，版本0.2.3")]
+    [('TW_PHONE', 3, 15)]
     """
     return RegexRecognizer(
         "SeparatedDigitsRecognizer",
