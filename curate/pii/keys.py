@@ -29,7 +29,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from provenance.errors import ConfigError
@@ -39,17 +38,43 @@ ENV_KEY_FILE = "CURATE_PII_KEY_FILE"
 MIN_KEY_BYTES = 16
 
 
-@dataclass(frozen=True)
 class PiiKey:
-    """Derived sub-keys (never printed)."""
+    """Derived sub-keys (never printed).
 
-    hmac_key: bytes
-    vault_key: bytes
-    key_id: str
-    id_key: bytes = b""
+    Not a dataclass: datatrove writes each pipeline step's attributes into the run's ``logs/executor.json`` and
+    expands a dataclass field by field (``dataclasses.asdict``), so the PII stage's key was written there in the
+    clear, and stayed beside the catalogue while the run was unfinished (review 9); anything else is written as its
+    ``str``, which names the key by its id only. Pickling (the workers get the stage) keeps the sub-keys.
+
+    >>> k = derive_key(b"0" * 32)
+    >>> str(k) == repr(k) == f"PiiKey(key_id={k.key_id!r})", k == derive_key(b"0" * 32)
+    (True, True)
+    """
+
+    __slots__ = ("hmac_key", "id_key", "key_id", "vault_key")
+
+    def __init__(self, hmac_key: bytes, vault_key: bytes, key_id: str, id_key: bytes = b"") -> None:
+        self.hmac_key, self.vault_key, self.key_id, self.id_key = hmac_key, vault_key, key_id, id_key
 
     def __repr__(self) -> str:  # never show key material
         return f"PiiKey(key_id={self.key_id!r})"
+
+    __str__ = __repr__
+
+    def _material(self) -> tuple[bytes, bytes, str, bytes]:
+        return (self.hmac_key, self.vault_key, self.key_id, self.id_key)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, PiiKey) and hmac.compare_digest(repr(self._material()), repr(other._material()))
+
+    def __hash__(self) -> int:
+        return hash(self.key_id)
+
+    def __getstate__(self) -> tuple[bytes, bytes, str, bytes]:
+        return self._material()
+
+    def __setstate__(self, state: tuple[bytes, bytes, str, bytes]) -> None:
+        self.hmac_key, self.vault_key, self.key_id, self.id_key = state
 
     def digest(self, entity_type: str, value: str) -> str:
         """Keyed HMAC-SHA256 of a value (hex, 32 chars), typed so equal strings of different types differ.
