@@ -28,8 +28,8 @@ STRUCTURED = tuple(sorted(PROPAGATED_TYPES - {"PERSON"}))
 ID_DIGEST_CHARS = 16
 #: a plain sha256 (prefix) of raw text inside an identifier of a pii_expected source
 _PLAIN_DIGEST = re.compile(r"(?<![0-9A-Za-z])sha:([0-9a-f]{16,64})(?![0-9A-Za-z])")
-#: cheap pre-check for structured values (digit runs, grouped digits, @, ID shapes)
-_STRUCTURED_HINT = re.compile(r"\d{7}|\d[- ]\d{3}|@|[A-Za-z][ -]?[0-9A-Da-d]\d{4}|[０-９]{4}")
+#: cheap pre-check for structured values (digit runs, digits grouped with - space . / or ‧, @, ID shapes)
+_STRUCTURED_HINT = re.compile(r"\d{7}|\d[- ./\u2027]\d{3}|@|[A-Za-z][ -]?[0-9A-Da-d]\d{4}|[０-９]{4}")
 
 
 def _hint_view(value: str) -> str:

@@ -121,6 +121,10 @@ def test_plain_digests_in_ids_of_pii_expected_sources_are_keyed(monkeypatch):
         ("moda:id=0912－345－678", "345"),  # full-width hyphens
         ("0933　222　111.jsonl", "222"),  # ideographic spaces
         ("客戶A1\u200b23456789.pdf", "23456789"),  # a zero-width space inside the ID
+        # review 9: digits grouped with dots (also Big5's U+2027) passed the pre-check unread
+        ("聯絡0912.345.678.txt", "345.678"),
+        ("手機0912\u2027345\u2027678.pdf", "345"),
+        ("電話02.2771.8888.docx", "2771"),
     ],
 )
 def test_structured_values_in_other_forms_are_pseudonymised(monkeypatch, value, secret):
