@@ -28,6 +28,33 @@ def load_metadata(value: Any) -> Any:
 #: path prefix of a metadata key checked as a field (``metakey.fields#2``: the third key of ``metadata.fields``);
 #: never starts with ``metadata``, so callers that pick metadata values by that prefix leave keys out
 KEY_PATH = "metakey"
+#: the metadata paths of a licence's credit: the creator a manifest row names (``licensor``, ``author`` is read as
+#: it), and an agreement's (or a merged parent's) ``licensor`` and ``attribution`` statement. A person's name there
+#: is the author or licensor the licence requires the export to credit (NOTICE.md, the data's ``attribution``
+#: column), a public licence fact, not a customer's personal data: the PII stage keeps it (and neither stores nor
+#: spreads it as a source's name); identifiers in them (phones, IDs, e-mails, accounts) are scrubbed as anywhere
+CREDIT_PATH = re.compile(r"metadata(?:\.licences\[\d+\])?(?:\.licence_terms)?\.(?:licensor|attribution)")
+#: the entity types a credit path keeps
+CREDIT_KEPT = frozenset({"PERSON"})
+
+
+def is_credit_path(path: str) -> bool:
+    """Whether a field path of :func:`string_leaves` is a licence's credit (:data:`CREDIT_PATH`).
+
+    >>> [is_credit_path(p) for p in ("metadata.licensor", "metadata.licence_terms.attribution", "metadata.客戶")]
+    [True, True, False]
+    """
+    return CREDIT_PATH.fullmatch(path) is not None
+
+
+def without_credit_names(spans: dict[str, list[Span]]) -> dict[str, list[Span]]:
+    """``spans`` (per field path) without the names in credit fields (:func:`is_credit_path`)."""
+    return {
+        name: [s for s in ss if s.entity_type not in CREDIT_KEPT] if ss and is_credit_path(name) else ss
+        for name, ss in spans.items()
+    }
+
+
 #: a JSON number with at least this many digits is checked as text (``886912345678``: a phone written as a number)
 NUMBER_DIGITS = 7
 

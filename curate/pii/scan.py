@@ -107,20 +107,25 @@ def held_names(con) -> dict[str, list[str]]:
 
 def known_values(con, key: PiiKey, detector) -> dict[str, str]:
     """``{value: entity_type}`` of the personal values sealed in the vault and the source name lists."""
+    from curate.pii.fields import CREDIT_KEPT, is_credit_path
     from curate.pii.source_names import source_names
     from curate.pii.text import halfwidth
     from curate.pii.vault import decrypt
 
     texts: list[str] = []
+    credits: list[str] = []  # licences' credits: the names in them are kept (curate.pii.fields.CREDIT_PATH)
     for rid, nonce, ct in con.execute("SELECT record_id, nonce, ciphertext FROM raw_vault").fetchall():
         raw = decrypt(key, rid, bytes(nonce), bytes(ct))
         if rid.endswith("#metadata"):
-            texts.extend(v for _, v in _leaves(_json(raw)))
+            for path, v in _leaves(_json(raw), "metadata"):
+                (credits if is_credit_path(path) else texts).append(v)
         else:
             texts.append(raw)
     values: dict[str, str] = {}
     for text, spans in zip(texts, detector.analyze_many(texts), strict=True):
         _learn(values, halfwidth(text), spans)
+    for text, spans in zip(credits, detector.analyze_many(credits), strict=True):
+        _learn(values, halfwidth(text), [s for s in spans if s.entity_type not in CREDIT_KEPT])
     for (source_id,) in con.execute("SELECT DISTINCT source_id FROM pii_source_names").fetchall():
         for name in source_names(con, key, source_id):
             if len(name) >= MIN_CHARS:
@@ -159,7 +164,15 @@ SCAN_CHUNK = 2_000
 
 
 def _detect_chunk(chunk, detector, key: PiiKey, findings: list, values: dict) -> None:
-    from curate.pii.fields import labelled_text, leaf_labels, load_metadata, string_leaves, unlabelled
+    from curate.pii.fields import (
+        CREDIT_KEPT,
+        is_credit_path,
+        labelled_text,
+        leaf_labels,
+        load_metadata,
+        string_leaves,
+        unlabelled,
+    )
     from curate.pii.text import halfwidth
 
     fields_of = []
@@ -173,6 +186,8 @@ def _detect_chunk(chunk, detector, key: PiiKey, findings: list, values: dict) ->
     for rid, unpassed, fields in fields_of:
         for name, label, value in fields:
             spans = unlabelled(label, found[labelled_text(label, value)])
+            if is_credit_path(name):  # an author's or licensor's name in a licence's credit, kept by the PII stage
+                spans = [s for s in spans if s.entity_type not in CREDIT_KEPT]
             # the field, not its path: a metadata path is made of keys, and a key can be the value found
             findings.extend(
                 Finding(

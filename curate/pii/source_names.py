@@ -326,7 +326,7 @@ def _scrub_record(
 ) -> tuple[dict[str, Any], ledger.Event] | None:
     """The scrubbed version of one ``(record_id, text, title, metadata)`` row and its event, or None
     if none of ``values`` occurs in its text, title or metadata strings."""
-    from curate.pii.fields import load_metadata, scrubbed_metadata, span_report, string_leaves
+    from curate.pii.fields import load_metadata, scrubbed_metadata, span_report, string_leaves, without_credit_names
     from curate.pii.scrubber import scrub
 
     rid, text, title, metadata = row
@@ -334,7 +334,7 @@ def _scrub_record(
     fields = {"text": text, "title": title or "", **dict(string_leaves(meta, keys=True))}
     if not any_value(fields.values(), values):  # one search per record; most have no name
         return None
-    found = {k: find_values(v, values) for k, v in fields.items()}
+    found = without_credit_names({k: find_values(v, values) for k, v in fields.items()})  # an author's credit stays
     if not any(found.values()):
         return None
     done = {k: scrub(v, found[k], mode=mode, key=key) for k, v in fields.items() if found[k]}

@@ -39,6 +39,7 @@ from curate.pii.fields import (
     span_report,
     string_leaves,
     unlabelled,
+    without_credit_names,
 )
 from curate.stages.base import RECORD_METADATA, Stage, StageResult
 from curate.stages.config import PiiConfig
@@ -145,7 +146,10 @@ class PiiStage(Stage):
         found = iter(self.detector.analyze_many(flat))
         per_doc, allowlisted = [], [set() for _ in docs]
         for i, (doc, (fields, labels)) in enumerate(zip(docs, items, strict=True)):
-            spans = propagate(fields, {name: unlabelled(labels.get(name), next(found)) for name in fields})
+            # a name in a licence's credit is the author's (kept, never spread to the other fields) and a name found
+            # elsewhere is not scrubbed there (curate.pii.fields.CREDIT_PATH)
+            own = without_credit_names({name: unlabelled(labels.get(name), next(found)) for name in fields})
+            spans = without_credit_names(propagate(fields, own))
             per_doc.append(self._allowed(doc, fields, spans, allowlisted[i]))
         self._settle(docs, items, per_doc, allowlisted)
         for doc, (fields, _), spans, n_allowed in zip(docs, items, per_doc, map(len, allowlisted), strict=True):
@@ -196,8 +200,9 @@ class PiiStage(Stage):
             todo = []
             for i, extra in new.items():
                 fields, spans = items[i][0], per_doc[i]
-                merged = {n: [*spans[n], *extra.get(n, ())] for n in fields}
-                per_doc[i] = self._allowed(docs[i], fields, propagate(fields, merged), allowlisted[i])
+                merged = without_credit_names({n: [*spans[n], *extra.get(n, ())] for n in fields})
+                merged = without_credit_names(propagate(fields, merged))
+                per_doc[i] = self._allowed(docs[i], fields, merged, allowlisted[i])
                 if _span_keys(per_doc[i]) != _span_keys(spans):  # not only values judged 非個資 came back
                     todo.append(i)
 

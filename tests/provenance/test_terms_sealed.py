@@ -195,7 +195,7 @@ def test_a_licensor_scrubbed_by_the_pii_stage_still_verifies(personal_licensor, 
     """The PII stage shows raw versions' scrubbed metadata (the raw one sealed in the vault) and seals the shown terms
     anew: verify is clean (review 5, F1), and no seal is a plain sha256 of the terms that name the person."""
     shown = _q(db_path, "SELECT DISTINCT json_extract_string(metadata, '$.licence_terms.licensor') FROM records")
-    assert shown == [("講師〔姓名〕 〔電話〕",)], shown
+    assert shown == [("講師吳雅婷 〔電話〕",)], shown  # a licensor's name is a licence fact, kept (review 9)
     seals = _q(
         db_path,
         "SELECT e.detail FROM provenance_events e JOIN records r USING (record_id)"
