@@ -44,7 +44,17 @@ from curate.runlock import RunLock
 from curate.snapshot import write_snapshot as _snapshot
 from curate.stages.base import SNAPSHOT_ROW, FinalizeContext, Stage, StageResult, settled
 from curate.watched import run_watched
-from curate.workfiles import RunKey, private_umask, recheck_work, remove_work, run_key, secure_dir, sign_as, work_root
+from curate.workfiles import (
+    RunKey,
+    plain_tracebacks,
+    private_umask,
+    recheck_work,
+    remove_work,
+    run_key,
+    secure_dir,
+    sign_as,
+    work_root,
+)
 from provenance import db, ledger, runs
 from provenance.errors import ConfigError, StageError, UsageError
 from provenance.records import derived_record_id
@@ -359,6 +369,7 @@ def _run_locked(
             thread.join()  # before the executor forks: no thread may hold an import lock then
         if n_shards:
             t, c = time.monotonic(), cpu_seconds()
+            plain_tracebacks()  # a worker's traceback never shows the records it held
             with (
                 _progress(run_dir / "progress", n_inputs, f"{stage.name}", enabled=progress),
                 _console_to_file(run_dir / "console.log", enabled=not verbose),

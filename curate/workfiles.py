@@ -29,6 +29,23 @@ import duckdb
 MAC_SUFFIX = ".mac"
 
 
+def plain_tracebacks() -> None:
+    """Make every loguru handler added from now on print tracebacks without the values of their variables.
+
+    loguru's default (``diagnose``) shows each frame's variables, and datatrove logs a worker's exception with it
+    into ``logs/logs/task_*.log`` (and the runner's ``console.log``): a stage that raised wrote the records it held,
+    text before the PII stage (``Document(text='客戶王小明手機0912345678')``), into log files that stay after the
+    run's load commits (review 9 of the fixes). ``LOGURU_DIAGNOSE`` carries it to workers that import loguru
+    afresh (Slurm, Ray); handlers added in this process (datatrove's task logger, forked local workers) take the
+    changed default of ``logger.add``.
+    """
+    os.environ["LOGURU_DIAGNOSE"] = "NO"
+    from loguru._logger import Logger
+
+    if Logger.add.__kwdefaults__ is not None and "diagnose" in Logger.add.__kwdefaults__:
+        Logger.add.__kwdefaults__["diagnose"] = False
+
+
 def secure_dir(path: Path) -> Path:
     """Create ``path`` (and parents) and make it ``0700``."""
     path.mkdir(parents=True, exist_ok=True, mode=0o700)

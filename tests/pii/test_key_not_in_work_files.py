@@ -53,3 +53,31 @@ def _strings(value) -> list[str]:
     if isinstance(value, list):
         return [s for v in value for s in _strings(v)]
     return [value] if isinstance(value, str) else []
+
+
+def test_a_stage_that_raises_leaves_no_record_text_in_the_kept_logs(tmp_path, cli, db_path, monkeypatch):
+    """loguru printed each frame's variables in a worker's traceback (its default `diagnose`): a PII stage that raised
+    wrote the raw record (`Document(text='客戶王小明手機0912345678。')`) into `logs/logs/task_00000.log` and
+    `console.log`, which stay after the run is resumed and loads (review 9 of the fixes)."""
+    import curate.pii.scrubber as scrubber
+
+    monkeypatch.setenv("CURATE_PII_KEY", KEY)
+    src = tmp_path / "calls.jsonl"
+    src.write_text(json.dumps({"id": "1", "text": "客戶王小明手機0912345678。"}, ensure_ascii=False) + "\n")
+    code, _, err = cli("-q", "ingest", "moda", str(src), "--licence", "OGDL-Taiwan-1.0", "--pii-expected")
+    assert code == 0, err
+
+    def failing(value, spans, **kw):
+        raise RuntimeError("a defect")
+
+    monkeypatch.setattr(scrubber, "scrub", failing)
+    code, _, err = cli("-q", "run", "pii", "--workers", "1")
+    assert code != 0 and "RuntimeError" in err, err
+    logs = [p for p in (tmp_path / ".curate").rglob("*.log") if p.is_file()]
+    assert any("RuntimeError: a defect" in p.read_text("utf-8") for p in logs), logs  # the traceback is there
+    assert not [p for p in logs if "王小明" in p.read_text("utf-8") or "0912345678" in p.read_text("utf-8")]
+    monkeypatch.undo()
+    monkeypatch.setenv("CURATE_PII_KEY", KEY)
+    code, _, err = cli("-q", "run", "pii", "--workers", "1")  # resumed: the logs are kept
+    assert code == 0, err
+    assert not [p for p in (tmp_path / ".curate").rglob("*.log") if "王小明" in p.read_text("utf-8")]
