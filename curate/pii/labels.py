@@ -284,8 +284,6 @@ def _value_end(text: str, start: int) -> int | None:
     # (contact `聯絡人〔姓名〕` read as `聯絡人：聯絡人〔姓名〕`); a name after that label is read by the running rule
     if len(run) < 2 or run.startswith(tuple(NON_VALUES)) or run in _by_label():
         return None
-    if is_organisation(text, start, run):  # 受處分人：玉山銀行 names the bank (curate/pii/orgs.py)
-        return None
     sur = next((len(c) for c in _tables()[1] if run.startswith(c)), 1 if run[0] in _tables()[0] else 0)
     if any(d in run for d in NAME_DOTS):
         return start + len(run)
@@ -294,6 +292,10 @@ def _value_end(text: str, start: int) -> int | None:
         for p in range(2, min(5, len(run))):
             if run[p] == "即" or run.startswith(stops, p):
                 return start + p
+    # 受處分人：玉山銀行 names the bank (curate/pii/orgs.py); after the cuts, which end a person's name first:
+    # 林大同先生任職玉山銀行 is 林大同, not an institution (nor 〔姓名〕同先生 by the name rule)
+    if is_organisation(text, start, run):
+        return None
     if len(run) <= 4 or (len(run) <= MAX_WHOLE_HAN and sur):
         return start + len(run)
     return None
