@@ -13,6 +13,11 @@ import re
 _BEFORE = re.compile(r"[字]第[ \u3000]*$")
 #: ``號`` right after it
 _AFTER = re.compile(r"[ \u3000]*[號号]")
+#: a later serial of a list of document numbers (``字第0938010350號及第0938010351號``, ``…號函、第…號令``): a cited
+#: number, then ``及第``, ``、第`` ... right before the serial
+_NUM = r"[ \u3000]*第[ \u3000]*\d+[ \u3000]*[號号][函令]?"
+_AND = r"(?:[及、暨與,，]|以及)"
+_LISTED = re.compile(rf"字{_NUM}(?:{_AND}{_NUM})*{_AND}[ \u3000]*第[ \u3000]*$")
 
 
 def document_number(text: str, start: int, end: int) -> bool:
@@ -24,7 +29,13 @@ def document_number(text: str, start: int, end: int) -> bool:
     (True, False)
     >>> document_number("字第0912-345-678號", 3, 15)
     False
+    >>> t = "台財融(一)字第0938010350號函及第0938010351號令"
+    >>> document_number(t, 22, 32), document_number("客戶及第0938010351號", 4, 14)
+    (True, False)
     """
-    if not text[start:end].isdigit():
+    if not text[start:end].isdigit() or _AFTER.match(text, end) is None:
         return False
-    return _BEFORE.search(text, max(0, start - 6), start) is not None and _AFTER.match(text, end) is not None
+    return (
+        _BEFORE.search(text, max(0, start - 6), start) is not None
+        or _LISTED.search(text, max(0, start - 160), start) is not None
+    )
