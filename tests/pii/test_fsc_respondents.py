@@ -53,6 +53,12 @@ def test_every_fsc_respondent_label_names_a_person(detector, label):
         "被處分人：示範投信",
         "受處分人：花旗（台灣）商業銀行股份有限公司",
         "相對人：匯豐(台灣)商業銀行",
+        # names that end otherwise (review 9 of the fixes): scrubbed as a person across the FSC source
+        "受處分人：中華郵政",
+        "受處分人：中國信託",
+        "相對人：臺灣證券交易所",
+        "受處分人：財團法人金融聯合徵信中心",
+        "被處分人：中華民國證券投資信託暨顧問商業同業公會",
     ],
 )
 def test_an_institution_after_a_respondent_label_is_kept(detector, text):
@@ -61,7 +67,13 @@ def test_an_institution_after_a_respondent_label_is_kept(detector, text):
 
 @pytest.mark.parametrize(
     ("text", "name"),
-    [("受處分人：林示範即示範商行", "林示範"), ("受處分人：王小明（業務員）任職於示範銀行", "王小明")],
+    [
+        ("受處分人：林示範即示範商行", "林示範"),
+        ("受處分人：王小明（業務員）任職於示範銀行", "王小明"),
+        # a name the honorific ends, then an institution's name (review 9 of the fixes: 〔姓名〕同先生 was left)
+        ("受處分人：林大同先生任職玉山銀行", "林大同"),
+        ("負責人：林大同先生兼任大同商行", "林大同"),
+    ],
 )
 def test_a_person_after_a_respondent_label_is_still_found(detector, text, name):
     assert [text[s.start : s.end] for s in detector.analyze(text) if s.entity_type == "PERSON"] == [name]
@@ -74,13 +86,25 @@ def test_a_person_after_a_respondent_label_is_still_found(detector, text, name):
         "金管證投字第0960012345號令",
         "台財證(一)字第 0910001234 號",
         "財政部台財融（一）字第０９２８０１１２３４號",
+        # the later serials of a list of document numbers (review 9 of the fixes)
+        "金管證投字第0960012345號及第0960012346號",
+        "台財融(一)字第0938010350號函、第0938010351號令及第0938010352號函",
     ],
 )
 def test_a_document_number_is_not_a_phone(detector, text):
     assert detector.analyze(text) == []
 
 
-@pytest.mark.parametrize("text", ["客戶手機0928011234號碼", "電話0928011234號", "保單字第0912-345-678號"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "客戶手機0928011234號碼",
+        "電話0928011234號",
+        "保單字第0912-345-678號",
+        "客戶及第0912345678號",
+        "金管銀字第0928011234號函，客戶手機第0912345678號碼",
+    ],
+)
 def test_a_mobile_next_to_number_words_is_still_found(detector, text):
     assert [s.entity_type for s in detector.analyze(text)] == ["TW_PHONE"]
 
