@@ -133,7 +133,7 @@ async def login_submit(request: Request) -> Response:
     client = request.client.host if request.client else "-"
     limiter: LoginLimiter = request.app.state.limiter
     keys = (f"user:{name}", f"ip:{client}")
-    if limiter.blocked(*keys):
+    if not limiter.attempt(*keys):  # counted before the check: tries sent together wait their turn
         return page(
             "login.html.j2", request, 429, next=nxt, error="嘗試次數過多，請稍後再試 too many failed logins; wait"
         )
@@ -141,7 +141,6 @@ async def login_submit(request: Request) -> Response:
 
     user = await run_in_threadpool(request.app.state.users.authenticate, name, password)
     if user is None:
-        limiter.failed(*keys)
         return page("login.html.j2", request, 401, next=nxt, error="帳號或密碼錯誤 wrong user name or password")
     limiter.succeeded(*keys)
     request.session.clear()

@@ -216,16 +216,19 @@ class LoginLimiter:
             q.popleft()
         return q
 
-    def blocked(self, *keys: str) -> bool:
+    def attempt(self, *keys: str) -> bool:
+        """Take one try for every key, counted as failed until :meth:`succeeded` clears it; False (nothing taken)
+        when a key has no try left in the window. Checking and counting are one step: a try counted only after
+        its password check let every try sent meanwhile through."""
         now = time.monotonic()
         with self._lock:
-            return any(len(self._recent(k, now)) >= self.attempts for k in keys)
-
-    def failed(self, *keys: str) -> None:
-        now = time.monotonic()
-        with self._lock:
+            if len(self._fails) > 10_000:  # user names and addresses whose tries are all older than the window
+                self._fails = {k: q for k, q in self._fails.items() if q and now - q[-1] <= self.window}
+            if any(len(self._recent(k, now)) >= self.attempts for k in keys):
+                return False
             for k in keys:
                 self._recent(k, now).append(now)
+            return True
 
     def succeeded(self, *keys: str) -> None:
         with self._lock:
