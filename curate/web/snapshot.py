@@ -26,6 +26,7 @@ such leftovers and searches them too).
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import threading
@@ -38,6 +39,8 @@ import duckdb
 
 from provenance import db
 from provenance.errors import CatalogueError
+
+log = logging.getLogger(__name__)
 
 
 def portal_dir(db_path: str | Path) -> Path:
@@ -87,7 +90,7 @@ class CatalogueView:
         if not self.refresh(force=True):
             raise CatalogueError(
                 f"cannot take a first snapshot of `{self.db_path}`: {self.last_skip}; "
-                "start the portal again when the running command has finished"
+                "start the portal again once that is resolved (a running command: when it has finished)"
             )
 
     def _remove_files(self, gen: int | None = None) -> None:
@@ -130,6 +133,14 @@ class CatalogueView:
                     _copy_private(wal, Path(f"{tmp}.wal"))
                     os.replace(f"{tmp}.wal", f"{target}.wal")
                 os.replace(tmp, target)
+            except OSError as exc:  # no room for the copy (a full disk): keep serving the previous snapshot
+                self._remove_files(gen)  # a partial copy holds pre-PII text too
+                self.last_skip = (
+                    f"cannot copy it into `{self.folder}`: {exc.strerror or exc}; free space there "
+                    "(a snapshot needs the catalogue's size)"
+                )
+                log.warning("portal snapshot not refreshed: %s", self.last_skip)
+                return False
             finally:
                 live.close()
             self._cons[gen] = db.connect_readonly(target)
