@@ -49,14 +49,18 @@ def text_visible(pii_state: str | None, pii_expected: bool, text: str | None) ->
 def bank_allowed(
     con: duckdb.DuckDBPyConnection, bank: str, record_ids: Iterable[str], purpose: str, cat: LicenceCatalogue
 ) -> dict[str, str]:
-    """``{record_id: ""}`` for allowed records, ``{record_id: reason}`` for refused ones (missing = not a candidate)."""
+    """``{record_id: ""}`` for allowed records, ``{record_id: code}`` for refused ones (missing = not a candidate).
+
+    The refusing rule's code (``audience``, ``purpose``, ``withdrawn`` ...), never the engine's reason: a bank is
+    shown it for records it may not see, and the reason names their licence's audience (another bank), agreement
+    and duplicates."""
     out: dict[str, str] = {}
     ids = list(record_ids)
     if not ids:
         return out
     params = ExportParams(purpose=purpose, audience=f"member:{bank}", commercial=False)
     for rv in iter_verdicts(con, params, licence_catalogue=cat, record_ids=ids):
-        out[rv.record_id] = "" if rv.verdict.ok else (rv.verdict.reason or rv.verdict.code)
+        out[rv.record_id] = "" if rv.verdict.ok else (rv.verdict.code or "refused")
     return out
 
 

@@ -123,3 +123,30 @@ def test_every_folder_of_one_export_is_named_and_checked(demo_catalogue, cli, tm
     assert not check["ok"] and all(p.startswith(str(tmp_path / "copy_b")) for p in check["problems"]), check
     (hit,) = [e for e in withdrawals[0]["exports"] if e["export_id"] == eid]
     assert hit["out_dirs"] == page["out_dirs"]
+
+
+def test_a_refused_record_tells_a_bank_no_more_than_the_rule_that_refuses_it(demo_catalogue, tmp_path):
+    """CTBC asking for ESUN's written-agreement record (its id is named on other pages: dedup clusters, the recall
+    list) was told the engine's reason: "... not permitted by LicenseRef-Written-Agreement (permits: member:ESUN)",
+    i.e. which bank holds the agreement. A bank now reads the refusing rule's code only (review 9, web #3)."""
+    con = db.connect_readonly(demo_catalogue["path"])
+    try:
+        esun_only = con.execute(
+            "SELECT record_id FROM records WHERE source_id = 'tabf:esun' AND status = 'active'"
+        ).fetchone()[0]
+    finally:
+        con.close()
+    p = LivePortal(demo_catalogue["path"], tmp_path / "portal")
+    try:
+        with httpx.Client(base_url=p.url) as c:
+            http_login(c, "ctbc")
+            for ref in (esun_only, esun_only[:8]):
+                r = c.get(f"/record/{ref}")
+                assert r.status_code == 403 and "not licensed for member:CTBC (training): audience" in r.text
+                assert "ESUN" not in r.text and "permits" not in r.text
+        with httpx.Client(base_url=p.url) as c:
+            http_login(c, "esun")  # its own record, refused for a purpose its agreement does not name
+            r = c.get(f"/record/{esun_only}", params={"purpose": "evaluation"})
+            assert r.status_code == 403 and "not licensed for member:ESUN (evaluation): purpose" in r.text
+    finally:
+        p.stop()
