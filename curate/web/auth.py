@@ -16,12 +16,14 @@ the portal ends every session.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import hmac
 import json
 import os
 import re
 import secrets
+import tempfile
 import threading
 import time
 from collections import deque
@@ -86,20 +88,30 @@ class UserStore:
         return sorted(self._read())
 
     def add(self, name: str, role: str, password: str) -> None:
-        """Add or replace a user (the file is written 0600, atomically)."""
+        """Add or replace a user (the file is written 0600, atomically, one writer at a time)."""
         if not _NAME_RE.fullmatch(name):
             raise UsageError(f"user name `{name}` must be 1-64 letters, digits or _ . @ -")
         parse_role(role)
         if len(password) < MIN_PASSWORD:
             raise UsageError(f"the password must have at least {MIN_PASSWORD} characters")
-        users = self._read()
-        users[name] = {"role": role, "hash": _hasher().hash(password)}
+        entry = {"role": role, "hash": _hasher().hash(password)}
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump({"users": users}, fh, ensure_ascii=False, indent=2, sort_keys=True)
-        os.replace(tmp, self.path)
+        # read, change and replace under a lock, through a temporary file of this writer's own: two adds at once each
+        # wrote its copy over the other's (one user lost, while both said "saved")
+        lock = os.open(f"{self.path}.lock", os.O_WRONLY | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            users = self._read()
+            users[name] = entry
+            fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)  # 0600
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                    json.dump({"users": users}, fh, ensure_ascii=False, indent=2, sort_keys=True)
+                os.replace(tmp, self.path)
+            finally:
+                Path(tmp).unlink(missing_ok=True)
+        finally:
+            os.close(lock)  # releases the lock
 
     def authenticate(self, name: str, password: str) -> User | None:
         """The user when the password matches its argon2 hash; None otherwise (same cost either way)."""

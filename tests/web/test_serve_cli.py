@@ -49,3 +49,36 @@ def test_adduser_stores_only_an_argon2_hash(demo_catalogue, tmp_path):
 def test_serve_refuses_to_start_without_users(demo_catalogue, tmp_path):
     code, out, err = _run(["--db", str(demo_catalogue["path"]), "serve", "--users", str(tmp_path / "none.json")])
     assert code != 0 and "curate serve adduser" in err
+
+
+def test_users_added_at_the_same_time_are_all_kept(tmp_path):
+    """Six `curate serve adduser` run at once (a steward scripting the banks' users) each said "saved", and the file
+    kept two of them: each read the file, hashed (argon2, ~0.1 s), and wrote its own copy back over the others,
+    through one shared users.tmp. The file is now changed under a lock (review 9, web #4). Threads stand in for the
+    processes: the lock is an flock on the file's own descriptor, which threads contend for as processes do."""
+    import threading
+
+    from curate.web.auth import UserStore
+
+    users = tmp_path / "users.json"
+    names = [f"bank{i}" for i in range(6)]
+    ready = threading.Barrier(len(names))
+    errors: list[BaseException] = []
+
+    def add(i: int) -> None:
+        ready.wait()
+        try:
+            UserStore(users).add(names[i], f"bank:B{i}", "pw-long-enough-1")
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=add, args=(i,)) for i in range(len(names))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    stored = json.loads(users.read_text(encoding="utf-8"))["users"]
+    assert sorted(stored) == names
+    assert stat.S_IMODE(users.stat().st_mode) == 0o600
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["users.json", "users.json.lock"]  # no temporary file left
