@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import re
+import stat
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -286,10 +288,26 @@ def export_page(con: duckdb.DuckDBPyConnection, export_id: str) -> dict[str, Any
     here = [d for d in out_dirs if Path(d).is_dir()]
     if here:
         for name in files:
-            f = Path(here[0]) / name
-            if f.is_file() and f.stat().st_size < 2_000_000:
-                files[name] = f.read_text(encoding="utf-8", errors="replace")
+            files[name] = _plain_file_text(Path(here[0]) / name)
     return {**rep, "out_dirs": out_dirs, "reachable": bool(here), "files": files}
+
+
+#: largest card or NOTICE the export page shows
+SHOWN_FILE_BYTES = 2_000_000
+
+
+def _plain_file_text(path: Path) -> str | None:
+    """The text of ``path`` when it is a regular file (not a link: whoever can write the export folder could point
+    one at the portal's key or users file) under :data:`SHOWN_FILE_BYTES`; None otherwise."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:  # missing, a link (ELOOP), unreadable
+        return None
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fh.fileno())
+        if not stat.S_ISREG(st.st_mode) or st.st_size >= SHOWN_FILE_BYTES:
+            return None
+        return fh.read(SHOWN_FILE_BYTES).decode("utf-8", errors="replace")
 
 
 def _out_dirs(rep: dict[str, Any]) -> list[str]:

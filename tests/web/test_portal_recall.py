@@ -48,3 +48,33 @@ def test_export_pages_show_what_a_later_licence_correction_refuses(tmp_path, cli
             assert "every exported record is still allowed" in page.split("</section>")[0]
     finally:
         p.stop()
+
+
+def test_an_export_card_replaced_by_a_link_shows_not_what_it_points_to(demo_catalogue, cli, tmp_path):
+    """The export page showed the folder's README.md and NOTICE.md through symbolic links: whoever could write the
+    export folder (a shared drive the recipients reach) could point NOTICE.md at the portal's secret key or users
+    file and read it on the page, as a bank user too (review 9, web #5). A link is not followed now."""
+    import shutil
+
+    path = tmp_path / "cat.duckdb"
+    shutil.copyfile(demo_catalogue["path"], path)
+    code, out, err = cli(
+        "-q", "export", "dataset", "--purpose", "training", "--audience", "consortium", "--non-commercial",
+        "--out", str(tmp_path / "exp"), "--json", db=path,
+    )  # fmt: skip
+    assert code == 0, err
+    eid = json.loads(out)["export_id"]
+    secret = tmp_path / "secret.key"
+    secret.write_text("TOP-SECRET-SESSION-KEY\n", encoding="utf-8")
+    notice = tmp_path / "exp" / "NOTICE.md"
+    notice.unlink()
+    notice.symlink_to(secret)
+    p = LivePortal(path, tmp_path / "portal")
+    try:
+        with httpx.Client(base_url=p.url) as c:
+            assert http_login(c, "esun").status_code in (200, 303)  # a consortium export: banks see its page
+            html = c.get(f"/exports/{eid}").text
+            assert "TOP-SECRET" not in html
+            assert "資料卡 Card (README.md)</h2><pre>" in html  # the real card is still shown
+    finally:
+        p.stop()
