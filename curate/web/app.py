@@ -235,6 +235,8 @@ def _export(request: Request, user: User, *, verify: bool) -> Response:
         if not _sees_export(user, aud):
             return page("error.html.j2", request, 403, message=f"export for {aud}: not visible to member:{user.bank}")
         check = data.verify_export_folder(con, rep["export_id"]) if verify else None
+    if user.bank is not None:  # the recall's rule code, not the engine's reason: it names another bank's grant
+        rep["licence_refused"] = [{**r, "reason": ""} for r in rep["licence_refused"]]
     return page("export.html.j2", request, e=rep, check=check)
 
 

@@ -78,3 +78,33 @@ def test_an_export_card_replaced_by_a_link_shows_not_what_it_points_to(demo_cata
             assert "資料卡 Card (README.md)</h2><pre>" in html  # the real card is still shown
     finally:
         p.stop()
+
+
+def test_a_bank_reads_the_recall_of_a_consortium_export_without_another_banks_grant(tmp_path, cli):
+    """A MODA grant moved from the consortium to ESUN alone: the consortium export's page told every bank, in the
+    recall's reasons, "audience `consortium` not permitted by LicenseRef-MODA-AI-Training (permits: member:ESUN)".
+    A bank still reads which records to delete and the rule's code; the reason is for auditors (review 9, web #3)."""
+    src = tmp_path / "corpus.jsonl"
+    src.write_text('{"id": "c1", "text": "金融科技發展路徑圖。"}\n', encoding="utf-8")
+    path = tmp_path / "cat.duckdb"
+    moda = ("-q", "ingest", "moda", str(src), "--source-id", "moda_a", "--licence", "LicenseRef-MODA-AI-Training")
+    assert cli(*moda, "--licensee", "consortium", "--expiry", "2099-12-31", db=path)[0] == 0
+    code, out, err = cli(
+        "-q", "export", "dataset", "--purpose", "training", "--audience", "consortium", "--non-commercial",
+        "--pii-gate", "expected", "--out", str(tmp_path / "exp"), "--json", db=path,
+    )  # fmt: skip
+    assert code == 0, err
+    eid = json.loads(out)["export_id"]
+    assert cli(*moda, "--licensee", "member:ESUN", "--expiry", "2099-12-31", db=path)[0] == 0
+    p = LivePortal(path, tmp_path / "portal")
+    try:
+        with httpx.Client(base_url=p.url) as c:
+            assert http_login(c, "alice").status_code in (200, 303)
+            assert "(permits: member:ESUN)" in c.get(f"/exports/{eid}").text  # the auditor reads the reason
+        with httpx.Client(base_url=p.url) as c:
+            assert http_login(c, "ctbc").status_code in (200, 303)
+            page = c.get(f"/exports/{eid}").text.split('id="licence-recall"')[1].split("</section>")[0]
+            assert "1 筆匯出紀錄" in page and "<td>audience</td>" in page  # what to delete, and the rule
+            assert "ESUN" not in page and "permits" not in page
+    finally:
+        p.stop()
