@@ -20,6 +20,7 @@ import fcntl
 import hashlib
 import hmac
 import json
+import logging
 import os
 import re
 import secrets
@@ -36,6 +37,8 @@ from provenance.errors import ConfigError, UsageError
 _ROLE_RE = re.compile(r"auditor|bank:[A-Za-z0-9_.-]+")
 _NAME_RE = re.compile(r"[A-Za-z0-9_.@-]{1,64}")
 MIN_PASSWORD = 10
+
+log = logging.getLogger(__name__)
 
 
 #: the shortest session-signing secret accepted (from the environment or a file): a short one is brute-forced
@@ -117,7 +120,7 @@ class UserStore:
         """The user when the password matches its argon2 hash; None otherwise (same cost either way)."""
         from argon2.exceptions import InvalidHashError, VerificationError
 
-        entry = self._read().get(name)
+        entry = self._entry(name)
         h = _hasher()
         target = entry["hash"] if entry else _DUMMY_HASH.get(h)
         try:
@@ -127,8 +130,23 @@ class UserStore:
         return _user(name, entry) if entry else None
 
     def get(self, name: str) -> User | None:
-        entry = self._read().get(name)
+        entry = self._entry(name)
         return _user(name, entry) if entry else None
+
+    def _entry(self, name: str) -> dict[str, str] | None:
+        """``name``'s entry when its role is one the portal knows (as :func:`parse_role` reads it); None otherwise. The
+        file may be edited by hand, and a role such as ``Bank:CTBC`` names no bank: the pages would take it for a
+        user that every record is open to."""
+        entry = self._read().get(name)
+        if entry is None:
+            return None
+        role = entry.get("role") if isinstance(entry, dict) else None
+        if not isinstance(role, str) or not _ROLE_RE.fullmatch(role) or not isinstance(entry.get("hash"), str):
+            log.warning(
+                "portal user `%s` in `%s` has no valid role (auditor or bank:<CODE>); it cannot log in", name, self.path
+            )
+            return None
+        return entry
 
 
 def _user(name: str, entry: dict[str, str]) -> User:

@@ -66,3 +66,37 @@ def test_a_short_secret_in_the_environment_is_refused(tmp_path, cli, monkeypatch
         code, out, err = cli("serve", "--users", str(users), "--port", str(busy.getsockname()[1]), db=path)
     assert code == 1 and "CURATE_WEB_SECRET is too short" in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_a_user_whose_role_is_not_one_the_portal_knows_cannot_log_in(demo_catalogue, tmp_path):
+    """The users file is JSON a steward may edit by hand. A role `adduser` would refuse (`Bank:CTBC`, `bank-CTBC`,
+    `admin`) has no bank code, and the pages took "no bank" for "every record": such a user logged in and read the
+    records another bank licensed (an ESUN agreement's text). A role other than auditor or bank:CODE now opens
+    nothing (review 9, web #6)."""
+    import json
+
+    import httpx
+
+    from .webhelpers import LivePortal, http_login
+
+    con = db.connect_readonly(demo_catalogue["path"])
+    try:
+        esun_only = con.execute(
+            "SELECT record_id FROM records WHERE source_id = 'tabf:esun' AND status = 'active'"
+        ).fetchone()[0]
+    finally:
+        con.close()
+    p = LivePortal(demo_catalogue["path"], tmp_path / "portal")
+    try:
+        users = tmp_path / "portal" / "users.json"
+        for role in ("Bank:CTBC", "bank-CTBC", "admin", "auditor\n"):
+            data = json.loads(users.read_text(encoding="utf-8"))
+            data["users"]["ctbc"]["role"] = role  # hand-edited
+            users.write_text(json.dumps(data), encoding="utf-8")
+            with httpx.Client(base_url=p.url) as c:
+                r = http_login(c, "ctbc")
+                assert r.status_code == 401, role
+                r = c.get(f"/record/{esun_only}")
+                assert r.status_code == 303 and "授信實務講義" not in r.text, role
+    finally:
+        p.stop()
