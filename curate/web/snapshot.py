@@ -21,11 +21,14 @@ A snapshot holds the catalogue as it was, personal data from before the PII stag
 longer than they are read: files are written 0600 in a 0700 folder; a generation is deleted as soon as a newer
 one is current and no request still reads it; :meth:`CatalogueView.close` (the portal's shutdown, Ctrl-C or
 SIGTERM) deletes them all, and the next start deletes any that a killed portal left (``curate pii scan`` opens
-such leftovers and searches them too).
+such leftovers and searches them too). A running portal holds its folder (an flock on :data:`PORTAL_LOCK`, dropped
+by the kernel when the process ends): a second portal on the same folder is refused instead of deleting the first
+one's copies as leftovers.
 """
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import shutil
@@ -41,6 +44,10 @@ from provenance import db
 from provenance.errors import CatalogueError
 
 log = logging.getLogger(__name__)
+
+
+#: the lock file a running portal holds in its snapshot folder
+PORTAL_LOCK = ".portal.lock"
 
 
 def portal_dir(db_path: str | Path) -> Path:
@@ -67,6 +74,24 @@ def _copy_private(src: Path, dst: Path) -> None:
     shutil.copyfile(src, dst)
 
 
+def _hold(folder: Path, db_path: Path) -> int:
+    """An exclusive lock on ``folder`` for this portal's life (the kernel drops it when the process ends, a killed one
+    too), with this process's id in the lock file; a folder another live portal holds is refused."""
+    fd = os.open(folder / PORTAL_LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        pid = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
+        os.close(fd)
+        raise CatalogueError(
+            f"another portal (PID {pid}) serves snapshots of `{db_path}` from `{folder}`; use that one, or stop it "
+            "first (two would delete each other's copies)"
+        ) from None
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+    return fd
+
+
 class CatalogueView:
     """Read-only snapshot connections for the portal (see module docstring)."""
 
@@ -86,8 +111,10 @@ class CatalogueView:
         self.generation = 0
         self.refreshed_at: float | None = None
         self.last_skip: str | None = None
-        self._remove_files()  # a killed portal's leftovers
+        self._held: int | None = _hold(self.folder, self.db_path)  # before anything in the folder is deleted
+        self._remove_files()  # a killed portal's leftovers (a live one holds the folder)
         if not self.refresh(force=True):
+            self.close()
             raise CatalogueError(
                 f"cannot take a first snapshot of `{self.db_path}`: {self.last_skip}; "
                 "start the portal again once that is resolved (a running command: when it has finished)"
@@ -175,3 +202,6 @@ class CatalogueView:
             self._cons.clear()
             self._readers.clear()
             self._remove_files()
+            if self._held is not None:
+                os.close(self._held)  # releases the folder
+                self._held = None

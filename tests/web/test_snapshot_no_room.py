@@ -31,7 +31,8 @@ out = {}
 for i in range(2):  # every request after the failed copy too
     with view.reading() as cur:
         out[f"runs_{i}"] = cur.execute("SELECT count(*) FROM runs").fetchone()[0]
-out.update(generation=view.generation, files=sorted(os.listdir(folder)), last_skip=view.last_skip)
+files = sorted(f for f in os.listdir(folder) if not f.startswith("."))  # the portal's lock aside
+out.update(generation=view.generation, files=files, last_skip=view.last_skip)
 view.close()
 print(json.dumps(out))
 """
