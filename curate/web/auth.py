@@ -83,9 +83,15 @@ class UserStore:
             return {}
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
-            return dict(data.get("users", {}))
-        except (OSError, ValueError, AttributeError) as exc:
+        except (OSError, ValueError) as exc:
             raise ConfigError(f"cannot read the portal users file `{self.path}`: {exc}; fix or remove it") from exc
+        users = data.get("users", {}) if isinstance(data, dict) else None
+        if not isinstance(users, dict):  # hand-edited: a list of pairs would read as users through dict()
+            raise ConfigError(
+                f'cannot read the portal users file `{self.path}`: it is not {{"users": {{NAME: {{"role": ..., '
+                '"hash": ...}}}}; fix or remove it (`curate serve adduser` writes it)'
+            )
+        return users
 
     def names(self) -> list[str]:
         return sorted(self._read())

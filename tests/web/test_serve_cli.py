@@ -82,3 +82,21 @@ def test_users_added_at_the_same_time_are_all_kept(tmp_path):
     assert sorted(stored) == names
     assert stat.S_IMODE(users.stat().st_mode) == 0o600
     assert sorted(p.name for p in tmp_path.iterdir()) == ["users.json", "users.json.lock"]  # no temporary file left
+
+
+def test_a_users_file_of_the_wrong_shape_is_one_line(demo_catalogue, tmp_path):
+    """A hand-edited users file whose "users" is a number ended `curate serve` and `serve adduser` in a TypeError
+    traceback, and one whose "users" is a list of pairs was read as users (dict() of pairs) and rewritten by adduser;
+    both are now the one-line error a file that is not JSON gets (review 9, web #8)."""
+    users = tmp_path / "users.json"
+    for text in ('{"users": 3}', '{"users": [["alice", "auditor"]]}', '[{"users": {}}]'):
+        users.write_text(text, encoding="utf-8")
+        code, out, err = _run(
+            ["serve", "adduser", "bob", "--role", "auditor", "--users", str(users), "--password-stdin"],
+            "long enough pw\n",
+        )
+        assert code != 0 and f"cannot read the portal users file `{users}`" in err and "Traceback" not in err, err
+        assert users.read_text(encoding="utf-8") == text  # not rewritten
+    users.write_text('{"users": 3}', encoding="utf-8")
+    code, out, err = _run(["--db", str(demo_catalogue["path"]), "serve", "--users", str(users)])
+    assert code != 0 and "cannot read the portal users file" in err and "Traceback" not in err, err
