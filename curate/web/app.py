@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import threading
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,13 +85,18 @@ def _purpose(request: Request) -> str:
 
 
 def page(name: str, request: Request, status: int = 200, **ctx: Any) -> Response:
+    view: CatalogueView = request.app.state.view
+    at = view.refreshed_at
     ctx.update(
         request=request,
         user=_user(request),
         csrf=csrf_token(request.session),
         purposes=PURPOSES,
         purpose=request.session.get("purpose", "training"),
-        generation=request.app.state.view.generation,
+        generation=view.generation,
+        # when it was taken, and why the catalogue's later changes are not in it (a writer holds it, no room to copy)
+        snapshot_at=time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(at)) if at else "",
+        snapshot_stale=view.last_skip,
     )
     return TEMPLATES.TemplateResponse(request, name, ctx, status_code=status)
 
