@@ -184,6 +184,17 @@ def _visible(con, user: User, rows: list[dict[str, Any]], purpose: str, cat: Lic
     return [r for r in rows if allowed.get(r["record_id"]) == ""]
 
 
+def _bank_cluster(con, bank: str, cluster: dict[str, Any], purpose: str, cat: LicenceCatalogue) -> dict[str, Any]:
+    """``cluster`` as a bank may read it: the survivor and the members it may see (the rule the record page applies),
+    and how many others there are; their ids, rule and Jaccard would name records of another bank's licence."""
+    ids = [cluster["survivor"], *(m["record_id"] for m in cluster["members"])]
+    allowed = data.bank_allowed(con, bank, ids, purpose, cat)
+    members = [m for m in cluster["members"] if allowed.get(m["record_id"]) == ""]
+    survivor = cluster["survivor"] if allowed.get(cluster["survivor"]) == "" else None
+    hidden = len(cluster["members"]) - len(members) + (survivor is None)
+    return {**cluster, "survivor": survivor, "members": members, "hidden": hidden}
+
+
 @guarded()
 def home(request: Request, user: User) -> Response:
     purpose = _purpose(request)
@@ -221,6 +232,8 @@ def record(request: Request, user: User) -> Response:
                     message=f"此紀錄不在 {user.bank} 的授權範圍內 not licensed for member:{user.bank} ({purpose}): {verdict}",
                 )
         rep = data.record_page(con, rid, request.app.state.cat)
+        if user.bank is not None and rep["cluster"]:
+            rep["cluster"] = _bank_cluster(con, user.bank, rep["cluster"], purpose, request.app.state.cat)
     rep["exports"] = [e for e in rep["exports"] if _sees_export(user, e["audience"])]
     rep["events"] = [e for e in rep["events"] if _sees_event(user, e)]
     return page("record.html.j2", request, r=rep)

@@ -1,0 +1,57 @@
+"""A bank's record page lists only the dedup cluster's records that bank may see: the cluster named every other
+record (id, rule, match, Jaccard), another bank's licensed records too, while that bank's own pages refuse them;
+the rest are counted, not named. An auditor still sees the whole cluster (review 9, web review)."""
+
+from __future__ import annotations
+
+import shutil
+
+import httpx
+
+from provenance import db, ledger
+
+from .webhelpers import LivePortal, http_login
+
+
+def test_a_bank_reads_only_the_cluster_records_it_may_see(demo_catalogue, tmp_path):
+    path = tmp_path / "cat.duckdb"
+    shutil.copyfile(demo_catalogue["path"], path)
+    con = db.connect(path)
+    try:
+        law = con.execute(
+            "SELECT record_id FROM records WHERE source_id = 'law_moj' AND status = 'active' ORDER BY record_id LIMIT 1"
+        ).fetchone()[0]
+        esun = con.execute(
+            "SELECT record_id FROM records WHERE source_id = 'tabf:esun' AND status = 'active'"
+        ).fetchone()[0]
+        with db.transaction(con):  # what dedup writes for a duplicate: its status and a duplicate_of event
+            con.execute("UPDATE records SET status = 'duplicate' WHERE record_id = ?", [esun])
+            ledger.append(
+                con,
+                [
+                    ledger.Event(
+                        stage="dedup",
+                        action="duplicate_of",
+                        record_id=esun,
+                        run_id=None,
+                        actor=None,
+                        detail={"survivor": law, "rule": "minhash", "match": "near", "jaccard": 0.9137},
+                    )
+                ],
+            )
+    finally:
+        con.close()
+    p = LivePortal(path, tmp_path / "portal")
+    try:
+        with httpx.Client(base_url=p.url) as c:
+            http_login(c, "alice")
+            html = c.get(f"/record/{law}").text
+            assert esun[:16] in html and "0.9137" in html and 'id="cluster-hidden"' not in html  # the whole cluster
+        with httpx.Client(base_url=p.url) as c:
+            http_login(c, "ctbc")
+            r = c.get(f"/record/{law}")
+            assert r.status_code == 200 and law in r.text  # its record, the survivor
+            assert esun[:16] not in r.text and "0.9137" not in r.text  # not the ESUN record
+            assert 'id="cluster-hidden"' in r.text and "另有 1 筆" in r.text
+    finally:
+        p.stop()
