@@ -50,14 +50,13 @@ def serve(
 
     from curate.web.app import PortalConfig, create_app
     from curate.web.auth import UserStore, load_secret
-    from curate.web.snapshot import portal_dir
     from provenance.errors import ConfigError
 
     s = settings()
     users_file = _users_file(users)
     if not UserStore(users_file).names():
         raise ConfigError(f"no portal users in `{users_file}`; add one with `curate serve adduser NAME --role auditor`")
-    secret = load_secret(portal_dir(s.db_path) / "secret.key")
+    secret = load_secret(users_file.parent / "secret.key")  # beside the users file, as the README says
     app = create_app(
         PortalConfig(
             db_path=s.db_path, users_file=users_file, secret=secret, https_only=https_only, anchor_file=anchor_file

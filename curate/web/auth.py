@@ -202,7 +202,7 @@ _DUMMY_HASH = _Dummy()
 
 def load_secret(path: Path) -> str:
     """The session-signing secret: ``$CURATE_WEB_SECRET``, ``$CURATE_WEB_SECRET_FILE``, or a key file
-    created once (0600) at ``path``; one under :data:`MIN_SECRET` characters is refused wherever it comes from."""
+    created once (0600) at ``path`` (``curate serve``: beside the users file); one under :data:`MIN_SECRET` characters is refused wherever it comes from."""
     if os.environ.get("CURATE_WEB_SECRET"):
         value = os.environ["CURATE_WEB_SECRET"]
         if len(value.strip()) < MIN_SECRET:
@@ -212,17 +212,41 @@ def load_secret(path: Path) -> str:
             )
         return value
     file = Path(os.environ.get("CURATE_WEB_SECRET_FILE") or path)
-    if file.exists():
+    if not file.exists():
+        try:
+            _create_secret(file)
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot create the portal secret `{file}`: {exc.strerror or exc}; make its folder writable, or set "
+                "$CURATE_WEB_SECRET_FILE"
+            ) from exc
+    try:
         value = file.read_text(encoding="utf-8").strip()
-        if len(value) < MIN_SECRET:
-            raise ConfigError(f"the portal secret in `{file}` is too short; use at least {MIN_SECRET} characters")
-        return value
-    file.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    value = secrets.token_hex(32)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(value + "\n")
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"cannot read the portal secret `{file}`: {exc}") from exc
+    if len(value) < MIN_SECRET:
+        raise ConfigError(f"the portal secret in `{file}` is too short; use at least {MIN_SECRET} characters")
     return value
+
+
+def _create_secret(file: Path) -> None:
+    """A new key file at ``file`` (0600) unless one is there: created whole (a temporary file renamed into place) under
+    an flock on ``<file>.lock``, so two first starts at once read one key, never a half-written or empty file."""
+    file.parent.mkdir(parents=True, exist_ok=True)
+    lock = os.open(f"{file}.lock", os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if file.exists():  # the other start made it meanwhile
+            return
+        fd, tmp = tempfile.mkstemp(prefix=f".{file.name}.", suffix=".tmp", dir=file.parent)  # 0600
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(secrets.token_hex(32) + "\n")
+            os.replace(tmp, file)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+    finally:
+        os.close(lock)
 
 
 def csrf_token(session: dict) -> str:

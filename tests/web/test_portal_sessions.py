@@ -5,6 +5,7 @@ short to resist an offline guess is refused, from the environment as from a file
 from __future__ import annotations
 
 import socket
+import stat
 
 import httpx
 import pytest
@@ -100,3 +101,53 @@ def test_a_user_whose_role_is_not_one_the_portal_knows_cannot_log_in(demo_catalo
                 assert r.status_code == 303 and "授信實務講義" not in r.text, role
     finally:
         p.stop()
+
+
+def test_the_key_file_is_created_beside_a_users_file_given_elsewhere(tmp_path, cli, monkeypatch):
+    """The README says the key file is created beside the users file; with `--users` elsewhere it was created in the
+    catalogue's portal folder (review 9, web-r)."""
+    path = tmp_path / "cat.duckdb"
+    db.connect(path).close()
+    users = tmp_path / "etc" / "users.json"
+    UserStore(users).add("alice", "auditor", "alice-audit-pw-1")
+    monkeypatch.delenv("CURATE_WEB_SECRET", raising=False)
+    monkeypatch.delenv("CURATE_WEB_SECRET_FILE", raising=False)
+    import uvicorn
+
+    monkeypatch.setattr(uvicorn.Server, "run", lambda self: None)  # started and stopped at once
+    code, out, err = cli("serve", "--users", str(users), db=path)
+    assert code == 0, err
+    key = users.parent / "secret.key"
+    assert key.is_file() and stat.S_IMODE(key.stat().st_mode) == 0o600
+    assert not (tmp_path / ".curate" / "cat.duckdb" / "portal" / "secret.key").exists()
+
+
+def test_two_first_starts_at_once_read_one_whole_key(tmp_path, monkeypatch):
+    """Two portals started together on a folder with no key file: one created it (O_EXCL) while the other found it
+    there, read it before it was written and stopped on 'too short', or lost the O_EXCL race in a traceback. The key
+    is now created whole under a lock and every start reads the same one (review 9, web-r)."""
+    import threading
+
+    from curate.web.auth import load_secret
+
+    monkeypatch.delenv("CURATE_WEB_SECRET", raising=False)
+    monkeypatch.delenv("CURATE_WEB_SECRET_FILE", raising=False)
+
+    def start(key, ready: threading.Barrier, got: list[object]) -> None:
+        ready.wait()
+        try:
+            got.append(load_secret(key))
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            got.append(exc)
+
+    for attempt in range(5):
+        key = tmp_path / f"try{attempt}" / "secret.key"
+        ready = threading.Barrier(8)
+        got: list[object] = []
+        threads = [threading.Thread(target=start, args=(key, ready, got)) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert len(set(got)) == 1 and isinstance(got[0], str) and len(got[0]) >= 32, got
+        assert stat.S_IMODE(key.stat().st_mode) == 0o600
