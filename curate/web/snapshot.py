@@ -74,6 +74,24 @@ def _copy_private(src: Path, dst: Path) -> None:
     shutil.copyfile(src, dst)
 
 
+#: room a snapshot copy leaves free on its disk, beyond the copy itself
+SPARE_BYTES = 64 * 1024 * 1024
+
+
+def _short_of_room(db_path: Path, folder: Path) -> str | None:
+    """Why ``folder`` has no room for a copy of the catalogue (and its WAL) that leaves :data:`SPARE_BYTES` free; None
+    when it has. A copy that fails half-way has filled the disk by then, the catalogue's disk by default, and a steward's
+    command writing meanwhile fails for want of room: every refresh interval while the disk stays full."""
+    try:
+        need = sum(p.stat().st_size for p in (db_path, Path(f"{db_path}.wal")) if p.exists())
+        free = shutil.disk_usage(folder).free
+    except OSError:  # a WAL checkpointed meanwhile, a folder that cannot tell: the copy itself will say
+        return None
+    if free >= need + SPARE_BYTES:
+        return None
+    return f"{free // 2**20:,} MiB free, the copy needs {need // 2**20:,} MiB and leaves {SPARE_BYTES // 2**20} MiB"
+
+
 def _hold(folder: Path, db_path: Path) -> int:
     """An exclusive lock on ``folder`` for this portal's life (the kernel drops it when the process ends, a killed one
     too), with this process's id in the lock file; a folder another live portal holds is refused."""
@@ -149,6 +167,12 @@ class CatalogueView:
                 return False
             gen = self.generation + 1
             target = self.folder / f"snapshot-{gen}.duckdb"
+            short = _short_of_room(self.db_path, self.folder)
+            if short:  # never fill the disk the catalogue is on: the steward's next write would find no room
+                live.close()
+                self.last_skip = f"cannot copy it into `{self.folder}`: {short}; free space there"
+                log.warning("portal snapshot not refreshed: %s", self.last_skip)
+                return False
             try:
                 sig = _signature(self.db_path)
                 # the copy and its WAL under the temporary name first: a portal killed meanwhile leaves a pair

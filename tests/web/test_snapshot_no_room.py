@@ -52,3 +52,38 @@ def test_a_copy_without_room_serves_the_previous_snapshot_and_leaves_no_partial_
     assert out["runs_0"] == out["runs_1"] == 1  # generation 1, from before the change, still served
     assert out["generation"] == 1 and out["files"] == ["snapshot-1.duckdb"]  # no partial snapshot-2.tmp
     assert "cannot copy it into" in out["last_skip"] and "free space" in out["last_skip"]
+
+
+def test_a_copy_that_would_fill_the_disk_is_not_started(tmp_path, monkeypatch):
+    """A copy that fails for want of room has filled the disk before it fails (by default the catalogue's own disk),
+    and it was tried again every refresh interval: each time a steward's command writing the catalogue then could
+    find no room. A copy that would leave less than SPARE_BYTES free is not started (review 9, web-r)."""
+    import shutil
+
+    from curate.web import snapshot
+    from curate.web.snapshot import CatalogueView
+
+    path = tmp_path / "cat.duckdb"
+    db.connect(path).close()
+    folder = tmp_path / "snapshots"
+    view = CatalogueView(path, folder, interval=0)
+    try:
+        con = db.connect(path)  # a steward's command changes the catalogue
+        runs.finish_run(con, runs.start_run(con, "test", "x"))
+        con.close()
+        copies: list[Path] = []
+        real_copy, real_usage = snapshot._copy_private, shutil.disk_usage
+        monkeypatch.setattr(snapshot, "_copy_private", lambda src, dst: (copies.append(dst), real_copy(src, dst)))
+        nearly_full = real_usage(folder)._replace(free=path.stat().st_size + 2**20)  # the copy fits, the spare not
+        monkeypatch.setattr(shutil, "disk_usage", lambda p: nearly_full)
+        with view.reading() as cur:
+            assert cur.execute("SELECT count(*) FROM runs").fetchone()[0] == 0  # the previous snapshot
+        assert copies == [] and view.generation == 1
+        assert sorted(p.name for p in folder.glob("snapshot-*")) == ["snapshot-1.duckdb"]
+        assert "MiB free" in view.last_skip and "free space there" in view.last_skip
+        monkeypatch.setattr(shutil, "disk_usage", real_usage)  # room again
+        with view.reading() as cur:
+            assert cur.execute("SELECT count(*) FROM runs").fetchone()[0] == 1
+        assert view.generation == 2 and view.last_skip is None
+    finally:
+        view.close()
