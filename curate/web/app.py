@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import threading
 import time
 from collections.abc import AsyncIterator
@@ -195,6 +196,28 @@ def _bank_cluster(con, bank: str, cluster: dict[str, Any], purpose: str, cat: Li
     return {**cluster, "survivor": survivor, "members": members, "hidden": hidden}
 
 
+#: the event details that name another record: a near duplicate's representative, a duplicate's survivor
+_LINK_KEYS = ("representative", "survivor")
+
+
+def _hide_linked_records(con, bank: str, events: list[dict[str, Any]], purpose: str, cat: LicenceCatalogue) -> None:
+    """Blank, in ``events``' details, the ids of linked records ``bank`` may not see (a near duplicate's event names
+    its representative, possibly another bank's licensed record), as the cluster does."""
+    linked = {
+        e["detail"][k] for e in events if isinstance(e.get("detail"), dict) for k in _LINK_KEYS if k in e["detail"]
+    }
+    ids = [i for i in linked if isinstance(i, str)]
+    allowed = data.bank_allowed(con, bank, ids, purpose, cat) if ids else {}
+    for e in events:
+        detail = e.get("detail")
+        if not isinstance(detail, dict) or not any(k in detail for k in _LINK_KEYS):
+            continue
+        for k in _LINK_KEYS:
+            if k in detail and allowed.get(detail[k]) != "":
+                detail[k] = f"(not shown: not licensed for member:{bank})"
+        e["detail_json"] = json.dumps(detail, ensure_ascii=False, indent=2, sort_keys=True)
+
+
 @guarded()
 def home(request: Request, user: User) -> Response:
     purpose = _purpose(request)
@@ -232,8 +255,10 @@ def record(request: Request, user: User) -> Response:
                     message=f"此紀錄不在 {user.bank} 的授權範圍內 not licensed for member:{user.bank} ({purpose}): {verdict}",
                 )
         rep = data.record_page(con, rid, request.app.state.cat)
-        if user.bank is not None and rep["cluster"]:
-            rep["cluster"] = _bank_cluster(con, user.bank, rep["cluster"], purpose, request.app.state.cat)
+        if user.bank is not None:
+            if rep["cluster"]:
+                rep["cluster"] = _bank_cluster(con, user.bank, rep["cluster"], purpose, request.app.state.cat)
+            _hide_linked_records(con, user.bank, rep["events"], purpose, request.app.state.cat)
     rep["exports"] = [e for e in rep["exports"] if _sees_export(user, e["audience"])]
     rep["events"] = [e for e in rep["events"] if _sees_event(user, e)]
     return page("record.html.j2", request, r=rep)

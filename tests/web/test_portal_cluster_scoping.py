@@ -55,3 +55,44 @@ def test_a_bank_reads_only_the_cluster_records_it_may_see(demo_catalogue, tmp_pa
             assert 'id="cluster-hidden"' in r.text and "另有 1 筆" in r.text
     finally:
         p.stop()
+
+
+def test_a_near_duplicates_event_names_its_representative_only_to_a_bank_that_may_see_it(demo_catalogue, tmp_path):
+    """A record's near_duplicate_of event names its representative: on a bank's record page, the ledger events named
+    another bank's licensed record that the cluster no longer lists (review 9, web-r)."""
+    path = tmp_path / "cat.duckdb"
+    shutil.copyfile(demo_catalogue["path"], path)
+    con = db.connect(path)
+    try:
+        law = con.execute(
+            "SELECT record_id FROM records WHERE source_id = 'law_moj' AND status = 'active' ORDER BY record_id LIMIT 1"
+        ).fetchone()[0]
+        esun = con.execute(
+            "SELECT record_id FROM records WHERE source_id = 'tabf:esun' AND status = 'active'"
+        ).fetchone()[0]
+        with db.transaction(con):  # what dedup writes for a near duplicate kept per document
+            ledger.append(
+                con,
+                [
+                    ledger.Event(
+                        stage="dedup",
+                        action="near_duplicate_of",
+                        record_id=law,
+                        run_id=None,
+                        actor=None,
+                        detail={"representative": esun, "jaccard": 0.8123, "match": "near", "kept_by": "per_document"},
+                    )
+                ],
+            )
+    finally:
+        con.close()
+    p = LivePortal(path, tmp_path / "portal")
+    try:
+        for user, shown in (("alice", True), ("esun", True), ("ctbc", False)):
+            with httpx.Client(base_url=p.url) as c:
+                http_login(c, user)
+                r = c.get(f"/record/{law}")
+                assert r.status_code == 200 and "0.8123" in r.text, user  # the event itself
+                assert (esun in r.text) is shown, user
+    finally:
+        p.stop()
