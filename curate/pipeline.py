@@ -311,11 +311,16 @@ def _check_source_ids(pipe: Pipeline, db_path: str | Path) -> None:
 
 
 def check_outputs(pipe: Pipeline, db_path: str | Path) -> None:
-    """Before the first step: no export folder nor the report may be (or lie in) the catalogue's files, and the
-    report may replace only an earlier report (:func:`curate.reporting.output.check_out`)."""
+    """Before the first step: no export folder nor the report may be (or lie in) the catalogue's files, another
+    output or an input (:func:`curate.pipeline_checks.refuse_shared_outputs`), and the report may replace only an
+    earlier report (:func:`curate.reporting.output.check_out`)."""
+    from curate.pipeline_checks import refuse_shared_outputs
     from curate.reporting.output import check_out
     from provenance.export_out import catalogue_paths, refuse_overlap
 
+    outputs = [(f"[[export]] #{i}", step.out) for i, step in enumerate(pipe.exports, 1)]
+    inputs = [(f"[[ingest]] #{i}", p) for i, step in enumerate(pipe.ingest, 1) for p in step.paths]
+    refuse_shared_outputs(pipe.path, outputs + ([("[report]", pipe.report)] if pipe.report else []), inputs)
     catalogue = catalogue_paths(db_path)
     try:
         for i, step in enumerate(pipe.exports, 1):

@@ -104,5 +104,37 @@ def stage_sets(where: str, name: str, sets: Any) -> dict[str, str]:
     return {k: _as_set_value(v) for k, v in sets.items()}
 
 
+def overlaps(a: Path, b: Path) -> bool:
+    """Whether ``a`` and ``b`` are one path (also through a link) or one lies inside the other.
+
+    >>> overlaps(Path("/out/a"), Path("/out")), overlaps(Path("/out/a"), Path("/out/ab"))
+    (True, False)
+    """
+    a, b = a.resolve(), b.resolve()
+    if a == b or a.is_relative_to(b) or b.is_relative_to(a):
+        return True
+    return a.exists() and b.exists() and os.path.samefile(a, b)
+
+
+def refuse_shared_outputs(file: Path, outputs: list[tuple[str, Path]], inputs: list[tuple[str, Path]]) -> None:
+    """Each output (``(where, path)`` of an ``[[export]]`` folder or the ``[report]``) apart from every other and from
+    every ``[[ingest]]`` path: an export written inside another shipped that one's records to the other's audience (a
+    consortium export inside a public one), a second export into the first's folder replaced it, and an output among
+    the inputs is read back as source material by the next run."""
+    for i, (where, out) in enumerate(outputs):
+        for other, path in outputs[:i]:
+            if overlaps(out, path):
+                raise ConfigError(
+                    f"{file}: {where}: `{out}` overlaps {other}'s `{path}` (the same place, or one inside the other):"
+                    " one would be written into or over the other; give each export and the report a place of its own"
+                )
+        for other, path in inputs:
+            if overlaps(out, path):
+                raise ConfigError(
+                    f"{file}: {where}: `{out}` overlaps the input `{path}` of {other}: the output would be written"
+                    " among (or over) the files the pipeline reads; choose a place outside the inputs"
+                )
+
+
 #: an export's keys besides ``out`` and ``overwrite``, with the TOML type each takes (``ExportParams`` fields)
 EXPORT_TYPES = {"str": (str, "a string"), "int": (int, "an integer"), "bool": (bool, "true or false")}

@@ -251,3 +251,38 @@ def test_pipeline_ingest_options_follow_the_ingest_commands():
     for source, command in _COMMANDS.items():
         params = {renamed.get(p.name, p.name) for p in command.params if isinstance(p, click.Option)}
         assert params <= set(INGEST_OPTIONS[source]), (source, params - set(INGEST_OPTIONS[source]))
+
+
+def _exports(*outs: str) -> str:
+    return "".join(
+        f'[[export]]\nout = "{out}"\npurpose = "training"\naudience = "consortium"\ncommercial = true\n\n'
+        for out in outs
+    )
+
+
+def test_outputs_may_not_overlap_one_another_nor_the_inputs(cli, tmp_path):
+    """A consortium export into a folder inside the public export's shipped consortium-only records with the public
+    dataset, a second export into the first's folder replaced it, and an output among the inputs is ingested again by
+    the next run: refused before anything runs, the dry run too."""
+    corpus = tmp_path / "in" / "corpus.jsonl"
+    corpus.parent.mkdir()
+    shutil.copyfile(SAMPLE / "moda" / "corpus.jsonl", corpus)
+    ingest = (
+        f'[[ingest]]\nsource = "moda"\npaths = ["{corpus.parent}"]\noptions = {{ licence = "OGDL-Taiwan-1.0" }}\n\n'
+    )
+    public = '[[export]]\nout = "pub"\npurpose = "redistribution"\naudience = "public"\ncommercial = false\n\n'
+    cases = {
+        "nested": (public + _exports("pub/members"), "[[export]] #2: `"),
+        "same": (_exports("exp", "exp"), "[[export]] #2: `"),
+        "report in an export": (_exports("exp") + '[report]\nout = "exp/report.html"\n', "[report]: `"),
+        "export in an input": (ingest + _exports("in/out"), "overlaps the input `"),
+        "export over an input": (ingest + _exports("."), "overlaps the input `"),
+    }
+    for i, (name, (text, msg)) in enumerate(cases.items()):
+        f = _write(tmp_path / f"p{i}.toml", text)
+        for dry in (("--dry-run",), ()):
+            code, out, err = cli("pipeline", "run", str(f), *dry)
+            assert code == 1 and msg in err and "Traceback" not in err, (name, err)
+    assert not (tmp_path / "cat.duckdb").exists()  # nothing ran
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(".toml")) == ["in"]
+    assert sorted(p.name for p in corpus.parent.iterdir()) == ["corpus.jsonl"]
