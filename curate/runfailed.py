@@ -8,9 +8,14 @@ ever, with neither the run nor how to end it named. ``curate run`` and the pipel
 
 from __future__ import annotations
 
+import errno
+import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+import duckdb
 
 from curate.interrupts import terminated
 from curate.runlock import RunLock
@@ -66,6 +71,32 @@ def mark_failed(db_path: str | Path, run_id: str, error: str | None = None) -> N
         con.close()
 
 
+#: what the system says when a file cannot grow: a full disk, a file-size limit (``ulimit -f``), a quota
+_FULL = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
+
+
+def write_failure(exc: BaseException) -> tuple[str, str] | None:
+    """``(why, file)`` when ``exc`` is a file that could not be written because the disk is full (or a file-size
+    limit or quota was reached): an ``OSError`` of the run's own files, or DuckDB's ``IOException`` or failed commit
+    that names the system's reason; ``file`` may be empty. None for any other error.
+
+    >>> write_failure(OSError(errno.ENOSPC, "No space left on device", "/w/00000.parquet"))
+    ('No space left on device', '/w/00000.parquet')
+    >>> write_failure(ValueError("x")) is None
+    True
+    """
+    if isinstance(exc, OSError) and exc.errno in _FULL:
+        return os.strerror(exc.errno), str(exc.filename or "")
+    if "duckdb" not in (type(exc).__module__ or ""):
+        return None
+    first = str(exc).splitlines()[0] if str(exc) else ""
+    for why in sorted(os.strerror(code) for code in _FULL):
+        if why in first:
+            found = re.search(r'file "([^"]+)"', first)
+            return why, found.group(1) if found else ""
+    return None
+
+
 def ended_by(exc: BaseException, db_path: str | Path, stage: Stage, run_id: str, logs: Path) -> StageError | None:
     """Mark run ``run_id`` failed because ``exc`` ended it; return the one-line error to raise instead of ``exc``
     (a bug: an exception that is not the workbench's own), or None to raise ``exc`` itself.
@@ -82,6 +113,21 @@ def ended_by(exc: BaseException, db_path: str | Path, stage: Stage, run_id: str,
     if not isinstance(exc, Exception) or isinstance(exc, WorkbenchError) or db.out_of_memory(exc):
         mark_failed(db_path, run_id)
         return None
+    if full := write_failure(exc):  # the disk, not a bug: say which file and how to go on
+        why, file = full
+        try:
+            mark_failed(db_path, run_id, f"a file could not be written: {why}")
+            state = "failed"
+        except (OSError, duckdb.Error) as again:  # the catalogue cannot take the mark either: still resumable
+            if not write_failure(again):
+                raise
+            state = "left running"
+        where = f" `{file}`" if file else f" (the catalogue `{db_path}` or its work folder `{logs.parent}`)"
+        return StageError(
+            f"stage `{stage.name}`: run {run_id} {state}: a file could not be written{where}: {why}. Free space there"
+            f" (or raise the file-size limit or quota) and run the same command again: its committed batches are"
+            f" kept and it resumes after them; or end it with `curate runs abandon {run_id}`"
+        )
     what = type(exc).__name__
     mark_failed(db_path, run_id, f"{what} raised (a bug)")
     return StageError(

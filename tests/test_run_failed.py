@@ -86,3 +86,63 @@ def test_sigterm_to_the_process_group_is_a_stop_not_a_bug(law_db: Path, tmp_path
     ((status, counts),) = _q(law_db, "SELECT status, counts FROM runs WHERE command = 'run hygiene'")
     assert status == "failed" and "interrupted" in counts
     assert cli("-q", "run", "hygiene", "--workers", "2", db=law_db)[0] == 0
+
+
+def _many_to_rewrite(tmp_path: Path) -> Path:
+    """A catalogue of 3,000 records that hygiene each rewrites (CRLF, runs of spaces): a load of megabytes of WAL."""
+    import json
+
+    from sources.moda import ModaSource
+
+    corpus = tmp_path / "corpus.jsonl"
+    with corpus.open("w", encoding="utf-8") as fh:
+        for i in range(3000):
+            text = f"第{i}條　銀行辦理授信業務，應遵守本法之規定。\r\n" + "內容" * (i % 50 + 1) + "  空白   多餘"
+            fh.write(json.dumps({"id": f"r{i}", "text": text}, ensure_ascii=False) + "\n")
+    path = tmp_path / "many.duckdb"
+    ingest(path, ModaSource([str(corpus)], licence="OGDL-Taiwan-1.0"))
+    return path
+
+
+@pytest.mark.parametrize("where", ["work-files", "catalogue-wal"])
+def test_a_full_disk_is_named_not_called_a_bug(law_db: Path, tmp_path: Path, cli, where: str) -> None:
+    """A disk that fills up (here a file-size limit, `ulimit -f`) during a run ended it as "a bug in the workbench ...
+    please report the traceback"; it names the file and the way on, and the same command then finishes the run."""
+    import os
+    import resource
+    import shutil
+    import subprocess
+    import sys
+
+    if where == "work-files":  # the snapshot's shards cannot be written
+        path, size = law_db, 24 * 1024
+    else:  # the snapshot's shards (half the texts each) fit, the load's write-ahead log (every text again) does not
+        path = _many_to_rewrite(tmp_path)
+        size = (tmp_path / "corpus.jsonl").stat().st_size
+    clean = tmp_path / "clean.duckdb"
+    shutil.copyfile(path, clean)
+    assert cli("-q", "run", "hygiene", "--workers", "2", db=clean)[0] == 0
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (size, resource.RLIM_INFINITY))
+
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root), "CURATE_LOAD_BATCH": "500"}
+    argv = [sys.executable, "-m", "curate.cli", "--db", str(path), "-q", "run", "hygiene", "--workers", "2"]
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, preexec_fn=limit, check=False)
+    err = done.stderr
+    assert done.returncode == 1 and len(err.strip().splitlines()) == 1, err
+    assert "could not be written" in err and "File too large" in err and "run the same command again" in err, err
+    assert "bug" not in err and "Traceback" not in err, err
+    assert ("/snapshot/" if where == "work-files" else ".duckdb.wal`") in err, err
+    ((run_id, status),) = _q(path, "SELECT run_id, status FROM runs WHERE command = 'run hygiene'")
+    assert status == "failed" and run_id in err
+    code, _, err = cli("-q", "run", "hygiene", "--workers", "2", db=path)
+    assert code == 0, err
+    assert _q(path, "SELECT run_id, status FROM runs WHERE command = 'run hygiene'") == [(run_id, "finished")]
+    state = (
+        "SELECT (SELECT list((record_id, status, text) ORDER BY record_id) FROM records),"
+        " (SELECT list((record_id, action) ORDER BY record_id, action) FROM provenance_events WHERE stage = 'hygiene'),"
+        " (SELECT list(record_id ORDER BY record_id) FROM stage_marks)"
+    )
+    assert _q(path, state) == _q(clean, state)
