@@ -374,15 +374,12 @@ def _run_locked(
                 _progress(run_dir / "progress", n_inputs, f"{stage.name}", enabled=progress),
                 _console_to_file(run_dir / "console.log", enabled=not verbose),
             ):
-                done = _execute(
+                waiting = _execute(
                     stage, snap_dir, res_dir, run_dir, n_shards, executor, workers, ray_address, slurm_options, key
                 )
             seconds["execute"], cpu["execute"] = time.monotonic() - t, cpu_seconds() - c
-            if not done:
-                report.message = (
-                    f"submitted {n_shards} tasks to Slurm; run the same command again when they "
-                    f"finish to load the results (logs: {run_dir / 'logs'})"
-                )
+            if waiting:  # Slurm: submitted, or still queued (curate.slurm_submit)
+                report.message = waiting
                 return report
         missing = [r for r in range(n_shards) if not (res_dir / f"{r:05d}.parquet").exists()]
         if missing:
@@ -548,8 +545,8 @@ def _execute(
     ray_address: str | None,
     slurm_options: dict[str, Any] | None,
     key: RunKey | None = None,
-) -> bool:
-    """Run the datatrove pipeline; True when all ranks are complete."""
+) -> str:
+    """Run the datatrove pipeline; "" when all ranks are complete, else what Slurm is doing (the line to show)."""
     pipeline = [
         SnapshotReader(str(snap_dir)),
         stage,
@@ -578,18 +575,13 @@ def _execute(
         ex = RayPipelineExecutor(pipeline, tasks=n_shards, workers=workers, logging_dir=logs, mem_per_cpu_gb=1)
         ex.run()
     else:
-        from datatrove.executor import SlurmPipelineExecutor
+        from curate.slurm_submit import submit
 
-        opts = {"time": "04:00:00", "partition": "cpu", **(slurm_options or {})}
-        ex = SlurmPipelineExecutor(pipeline, tasks=n_shards, logging_dir=logs, **opts)
-        if all(ex.is_rank_completed(r) for r in range(n_shards)):
-            return True
-        ex.run()
-        return False
+        return submit(stage.name, pipeline, n_shards, run_dir, slurm_options) or ""
     incomplete = [r for r in range(n_shards) if not ex.is_rank_completed(r)]
     if incomplete:
         raise StageError(
             f"stage `{stage.name}`: {len(incomplete)} of {n_shards} tasks failed (ranks "
             f"{incomplete[:10]}); see {logs}/logs; rerun the same command to retry them"
         )
-    return True
+    return ""

@@ -249,44 +249,94 @@ def test_dedup_margin_nan_is_refused_without_the_command_line() -> None:
         DedupConfig(prefilter_margin=float("nan"))
 
 
-def test_slurm_submit_then_load(tmp_path: Path, law_fixtures: Path, monkeypatch) -> None:
-    """Slurm cannot run here: the cluster is mocked by running the submitted ranks in-process later."""
-    from datatrove.executor import SlurmPipelineExecutor
-
-    submitted = []
-    monkeypatch.setattr(SlurmPipelineExecutor, "run", lambda self: submitted.append(self))
-    path = tmp_path / "cat.duckdb"
-    ingest(path, LawMojSource([law_fixtures / "chlaw_json/ch/G0380001.json"]))
-    first = run_stage(
-        path,
-        make_stage("hygiene"),
-        executor="slurm",
-        workers=2,
-        tasks=2,
-        slurm_options={"partition": "cpu", "time": "00:10:00"},
+def _fake_slurm(tmp_path: Path, monkeypatch) -> Path:
+    """``sbatch`` and ``squeue`` on PATH: sbatch records each call and answers a new job id; squeue lists a job as
+    PENDING while its id is a line of ``<bin>/queue``."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "sbatch").write_text(
+        "#!/bin/sh\n"
+        f'echo "$@" >> "{bin_dir}/calls"\n'
+        f'n=$(wc -l < "{bin_dir}/calls")\n'
+        'echo "Submitted batch job $((4240 + n))"\n'
     )
-    assert first.status == "running" and "Slurm" in first.message and len(submitted) == 1
-    ex = submitted[0]
-    assert ex.tasks == 2 and ex.partition == "cpu"
-    # "the cluster" runs the submitted job: same pipeline, same logging dir (completion markers), locally
+    (bin_dir / "squeue").write_text(
+        "#!/bin/sh\n"  # squeue --noheader --jobs ID --format %T
+        f'grep -qx "$3" "{bin_dir}/queue" 2>/dev/null && echo PENDING && echo PENDING\n'
+        "exit 0\n"
+    )
+    for f in ("sbatch", "squeue"):
+        (bin_dir / f).chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
+    return bin_dir
+
+
+def _run_submitted_job(path: Path) -> None:
+    """ "The cluster" runs the submitted job: the pickled pipeline, same logging dir (completion markers), locally."""
+    import dill
     from datatrove.executor import LocalPipelineExecutor
 
+    (pik,) = (path.parent / ".curate" / path.name / "runs").glob("*/logs/executor.pik")
+    with pik.open("rb") as fh:
+        ex = dill.load(fh)
     LocalPipelineExecutor(ex.pipeline, tasks=ex.world_size, workers=1, logging_dir=ex.logging_dir).run()
-    second = run_stage(
-        path,
-        make_stage("hygiene"),
-        executor="slurm",
-        workers=2,
-        tasks=2,
-        slurm_options={"partition": "cpu", "time": "00:10:00"},
-    )
+
+
+def test_slurm_submit_then_load(tmp_path: Path, law_fixtures: Path, monkeypatch) -> None:
+    """Slurm cannot run here: sbatch and squeue are faked on PATH and the submitted ranks run in-process later."""
+    bin_dir = _fake_slurm(tmp_path, monkeypatch)
+    path = tmp_path / "cat.duckdb"
+    ingest(path, LawMojSource([law_fixtures / "chlaw_json/ch/G0380001.json"]))
+    slurm = {"executor": "slurm", "workers": 2, "tasks": 2, "slurm_options": {"partition": "cpu", "time": "00:10:00"}}
+    first = run_stage(path, make_stage("hygiene"), **slurm)
+    assert first.status == "running" and "submitted 2 tasks to Slurm (job 4241)" in first.message
+    calls = (bin_dir / "calls").read_text().splitlines()
+    assert len(calls) == 2  # the job array and datatrove's merge of its statistics
+    _run_submitted_job(path)
+    second = run_stage(path, make_stage("hygiene"), **slurm)
     assert second.status == "finished" and second.resumed and second.run_id == first.run_id
+    assert (bin_dir / "calls").read_text().splitlines() == calls  # nothing submitted again
     # the submitted job's results are loaded as a local run's would be
     local = tmp_path / "local.duckdb"
     ingest(local, LawMojSource([law_fixtures / "chlaw_json/ch/G0380001.json"]))
     expected = run_stage(local, make_stage("hygiene"), executor="local", workers=1, tasks=2)
     assert second.counts["results"] == expected.counts["results"] > 0
     assert second.counts["new_versions"] == expected.counts["new_versions"]
+
+
+def test_slurm_job_still_queued_is_not_submitted_again(tmp_path: Path, law_fixtures: Path, monkeypatch) -> None:
+    """The same command run again while the job waits in the queue submitted every rank a second time (datatrove does
+    not look at the queue): two jobs wrote the same results files, and the second rewrote the ranks the first's
+    pending tasks read. While squeue lists the job nothing is submitted; once it left the queue with ranks not done
+    (failed, cancelled), those are submitted again."""
+    bin_dir = _fake_slurm(tmp_path, monkeypatch)
+    path = tmp_path / "cat.duckdb"
+    ingest(path, LawMojSource([law_fixtures / "chlaw_json/ch/G0380001.json"]))
+    slurm = {"executor": "slurm", "workers": 2, "tasks": 2}
+    first = run_stage(path, make_stage("hygiene"), **slurm)
+    assert "job 4241" in first.message
+    (bin_dir / "queue").write_text("4241\n")
+    again = run_stage(path, make_stage("hygiene"), **slurm)
+    assert again.status == "running" and again.run_id == first.run_id
+    assert (
+        "Slurm job 4241 is still queued or running (PENDING)" in again.message
+        and "nothing was submitted" in again.message
+    )
+    assert len((bin_dir / "calls").read_text().splitlines()) == 2
+    (bin_dir / "queue").write_text("")  # the job ended without running its tasks (cancelled): submitted again
+    third = run_stage(path, make_stage("hygiene"), **slurm)
+    assert third.status == "running" and "submitted 2 tasks to Slurm (job 4243)" in third.message
+    _run_submitted_job(path)
+    assert run_stage(path, make_stage("hygiene"), **slurm).status == "finished"
+
+
+def test_slurm_without_sbatch_is_one_line(tmp_path: Path, law_fixtures: Path, cli, monkeypatch) -> None:
+    """`--executor slurm` where Slurm's commands are not: "the stage raised FileNotFoundError, a bug in the workbench"."""
+    monkeypatch.setenv("PATH", str(tmp_path))  # no sbatch
+    path = tmp_path / "cat.duckdb"
+    ingest(path, LawMojSource([law_fixtures / "chlaw_json/ch/G0380001.json"]))
+    code, _, err = cli("-q", "run", "hygiene", "--executor", "slurm", db=path)
+    assert code == 1 and "`sbatch` is not on PATH" in err and "bug" not in err and len(err.splitlines()) == 1, err
 
 
 class _EchoStage(Stage):
