@@ -383,15 +383,19 @@ def run(
         )
         if note := capped_note(rep.inputs, step.workers, step.tasks):
             echo("  " + note)
-        if rep.status == "finished":
-            from curate.stats import run_summary, summary_lines
+        if rep.status != "finished":  # submitted to Slurm: the steps after it need its results in the catalogue
+            echo(f"  {rep.message}")
+            echo("pipeline stopped here: the steps after this stage were not run; run the same pipeline file again")
+            done["stopped"] = step.name
+            return done
+        from curate.stats import run_summary, summary_lines
 
-            con = db.connect_readonly(db_path)
-            try:
-                for line in summary_lines(run_summary(con, rep.run_id)):
-                    echo("  " + line)
-            finally:
-                con.close()
+        con = db.connect_readonly(db_path)
+        try:
+            for line in summary_lines(run_summary(con, rep.run_id)):
+                echo("  " + line)
+        finally:
+            con.close()
     for step in pipe.exports:
         con = db.connect(db_path, create=False)
         try:

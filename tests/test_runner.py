@@ -12,6 +12,8 @@ from pathlib import Path
 import duckdb
 import pytest
 from catalogue_query import query as _q
+from fake_slurm import fake_slurm as _fake_slurm
+from fake_slurm import run_submitted_job as _run_submitted_job
 from killed import run_killed
 
 from curate.ingest import ingest
@@ -247,39 +249,6 @@ def test_dedup_margin_nan_is_refused_without_the_command_line() -> None:
 
     with pytest.raises(ConfigError, match="prefilter_margin must be a number >= 0"):
         DedupConfig(prefilter_margin=float("nan"))
-
-
-def _fake_slurm(tmp_path: Path, monkeypatch) -> Path:
-    """``sbatch`` and ``squeue`` on PATH: sbatch records each call and answers a new job id; squeue lists a job as
-    PENDING while its id is a line of ``<bin>/queue``."""
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    (bin_dir / "sbatch").write_text(
-        "#!/bin/sh\n"
-        f'echo "$@" >> "{bin_dir}/calls"\n'
-        f'n=$(wc -l < "{bin_dir}/calls")\n'
-        'echo "Submitted batch job $((4240 + n))"\n'
-    )
-    (bin_dir / "squeue").write_text(
-        "#!/bin/sh\n"  # squeue --noheader --jobs ID --format %T
-        f'grep -qx "$3" "{bin_dir}/queue" 2>/dev/null && echo PENDING && echo PENDING\n'
-        "exit 0\n"
-    )
-    for f in ("sbatch", "squeue"):
-        (bin_dir / f).chmod(0o755)
-    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
-    return bin_dir
-
-
-def _run_submitted_job(path: Path) -> None:
-    """ "The cluster" runs the submitted job: the pickled pipeline, same logging dir (completion markers), locally."""
-    import dill
-    from datatrove.executor import LocalPipelineExecutor
-
-    (pik,) = (path.parent / ".curate" / path.name / "runs").glob("*/logs/executor.pik")
-    with pik.open("rb") as fh:
-        ex = dill.load(fh)
-    LocalPipelineExecutor(ex.pipeline, tasks=ex.world_size, workers=1, logging_dir=ex.logging_dir).run()
 
 
 def test_slurm_submit_then_load(tmp_path: Path, law_fixtures: Path, monkeypatch) -> None:

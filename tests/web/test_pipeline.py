@@ -286,3 +286,47 @@ def test_outputs_may_not_overlap_one_another_nor_the_inputs(cli, tmp_path):
     assert not (tmp_path / "cat.duckdb").exists()  # nothing ran
     assert sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(".toml")) == ["in"]
     assert sorted(p.name for p in corpus.parent.iterdir()) == ["corpus.jsonl"]
+
+
+def test_a_stage_left_to_slurm_stops_the_pipeline_until_it_is_loaded(cli, tmp_path, monkeypatch):
+    """A stage on Slurm returns once its tasks are submitted: the pipeline went on to the next stages and the exports
+    on a catalogue without that stage's results (normalise and dedup on text not yet through PII, an export without
+    them), and ended as if done. It stops there, and the same file run again goes on once the job is done."""
+    from fake_slurm import fake_slurm, run_submitted_job
+
+    fake_slurm(tmp_path, monkeypatch)
+    f = _write(
+        tmp_path / "p.toml",
+        f"""
+[[ingest]]
+source = "law-moj"
+paths = ["{SAMPLE / "law_moj" / "ChLaw.json"}"]
+
+[[stage]]
+name = "hygiene"
+executor = "slurm"
+
+[[stage]]
+name = "normalise"
+"""
+        + _exports("exp"),
+    )
+    code, out, err = cli("pipeline", "run", str(f))
+    assert code == 0, err
+    assert "submitted" in out and "pipeline stopped here" in out and "export " not in out, out
+    runs = "SELECT command, status FROM runs WHERE command NOT LIKE 'ingest %' ORDER BY started_at"
+    con = db.connect_readonly(tmp_path / "cat.duckdb")
+    try:
+        assert con.execute(runs).fetchall() == [("run hygiene", "running")]
+    finally:
+        con.close()
+    assert not (tmp_path / "exp").exists()
+    run_submitted_job(tmp_path / "cat.duckdb")
+    code, out, err = cli("pipeline", "run", str(f))
+    assert code == 0 and "pipeline stopped" not in out, (out, err)
+    con = db.connect_readonly(tmp_path / "cat.duckdb")
+    try:
+        cmds = con.execute(runs).fetchall()
+    finally:
+        con.close()
+    assert cmds == [("run hygiene", "finished"), ("run normalise", "finished"), ("export dataset", "finished")]

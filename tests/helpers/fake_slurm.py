@@ -1,0 +1,39 @@
+"""Slurm faked for tests: ``sbatch`` and ``squeue`` on PATH, and "the cluster" running a submitted job locally."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def fake_slurm(tmp_path: Path, monkeypatch) -> Path:
+    """``sbatch`` and ``squeue`` on PATH: sbatch records each call and answers a new job id; squeue lists a job as
+    PENDING while its id is a line of ``<bin>/queue``."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "sbatch").write_text(
+        "#!/bin/sh\n"
+        f'echo "$@" >> "{bin_dir}/calls"\n'
+        f'n=$(wc -l < "{bin_dir}/calls")\n'
+        'echo "Submitted batch job $((4240 + n))"\n'
+    )
+    (bin_dir / "squeue").write_text(
+        "#!/bin/sh\n"  # squeue --noheader --jobs ID --format %T
+        f'grep -qx "$3" "{bin_dir}/queue" 2>/dev/null && echo PENDING && echo PENDING\n'
+        "exit 0\n"
+    )
+    for f in ("sbatch", "squeue"):
+        (bin_dir / f).chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
+    return bin_dir
+
+
+def run_submitted_job(path: Path) -> None:
+    """ "The cluster" runs the submitted job: the pickled pipeline, same logging dir (completion markers), locally."""
+    import dill
+    from datatrove.executor import LocalPipelineExecutor
+
+    (pik,) = (path.parent / ".curate" / path.name / "runs").glob("*/logs/executor.pik")
+    with pik.open("rb") as fh:
+        ex = dill.load(fh)
+    LocalPipelineExecutor(ex.pipeline, tasks=ex.world_size, workers=1, logging_dir=ex.logging_dir).run()
