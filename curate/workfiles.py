@@ -131,8 +131,15 @@ def drop_run_key(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
     con.execute("DELETE FROM run_keys WHERE run_id = ?", [run_id])
 
 
+#: what a run's workers logged (datatrove's task logs, the console, Slurm's job logs): a stage's exception there quotes
+#: its message, which may hold a record's raw text (a traceback kept for the failed run's report)
+WORKER_LOGS = ("console.log", "logs/logs", "logs/slurm_logs")
+
+
 def remove_work(run_dir: Path, *, keep_logs: bool = True) -> None:
-    """Delete a run's snapshot and results (and everything else unless ``keep_logs``)."""
+    """Delete a run's snapshot and results, and what its workers logged (:data:`WORKER_LOGS`: a failed attempt's
+    traceback, raw text in its message, stayed after the resumed run finished); ``keep_logs`` keeps the executor's
+    statistics and completion marks, else everything goes."""
     if not keep_logs:
         shutil.rmtree(run_dir, ignore_errors=True)
         return
@@ -141,6 +148,9 @@ def remove_work(run_dir: Path, *, keep_logs: bool = True) -> None:
     for p in run_dir.glob("*"):
         if p.is_dir() and p.name not in ("logs",):
             shutil.rmtree(p, ignore_errors=True)
+    for name in WORKER_LOGS:
+        p = run_dir / name
+        shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
 
 
 def work_root(db_path: str | Path) -> Path:

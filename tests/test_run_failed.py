@@ -44,6 +44,9 @@ def test_a_stage_bug_fails_the_run_in_one_line_and_resumes(law_db: Path, cli, mo
     assert code == 0, err
     assert _q(law_db, "SELECT run_id, status FROM runs WHERE command = 'run hygiene'") == [(run_id, "finished")]
     assert _q(law_db, f"SELECT count(*) FROM provenance_events WHERE detail LIKE '%{SECRET[:3]}%'") == [(0,)]
+    # the failed attempt's traceback (the message quotes raw text) goes with the finished run's work files
+    work = [p for p in (law_db.parent / ".curate").rglob("*") if p.is_file()]
+    assert work and not [p for p in work if SECRET.encode() in p.read_bytes()]
 
 
 def test_sigterm_marks_the_run_failed_and_the_same_command_resumes(law_db: Path, tmp_path: Path, cli) -> None:

@@ -221,7 +221,7 @@ def test_a_run_with_only_deleted_stubs_finishes_and_flags_them(db_path):
         con.close()
     assert flagged == [(stub,)] and marked == 1 and indexed == 0
     (run_dir,) = db_path.parent.glob(f".curate/*/runs/{rep.run_id}")
-    assert sorted(p.name for p in run_dir.iterdir()) == ["console.log", "logs"]  # no text left: went with the load
+    assert sorted(p.name for p in run_dir.iterdir()) == ["logs"]  # no text left: went with the load
     assert run_stage(db_path, DedupStage(), workers=1).inputs == 0  # done: the next run has nothing to do
 
 
