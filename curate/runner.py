@@ -567,6 +567,7 @@ def _execute(
         ray = require("ray", extra="ray", purpose="--executor ray")
         from datatrove.executor import RayPipelineExecutor
 
+        workers = min(workers, n_shards)  # no more than the tasks (`--workers 2**63-1` is past what Ray takes)
         if not ray.is_initialized():
             if ray_address:
                 ray.init(address=ray_address, log_to_driver=False)
