@@ -81,3 +81,16 @@ def submit(stage_name: str, pipeline: list, n_shards: int, run_dir: Path, option
         f"submitted {len(incomplete)} tasks to Slurm (job {ex.job_id}); run the same command again when they finish"
         f" to load the results (logs: {run_dir / 'logs'})"
     )
+
+
+def refuse_abandon_while_queued(run_dir: Path, run_id: str) -> None:
+    """Refuse to abandon a run whose Slurm job is still queued or running: its tasks would write their results (the
+    stage's output, text before the PII stage) into the run's folder after the abandon deleted it, for good."""
+    job_file = run_dir / JOB_FILE
+    job_id = job_file.read_text().strip() if job_file.exists() else ""
+    if job_id and queued(job_id):
+        raise StageError(
+            f"run `{run_id}`'s tasks are still queued or running in Slurm job {job_id}: cancel it first (`scancel"
+            f" {job_id}`), then abandon the run; abandoned now, its tasks would write their results after its work"
+            " files were deleted"
+        )

@@ -184,6 +184,9 @@ def abandon_run(db_path: str | Path, run_id: str, reason: str, actor: str | None
                 "its load instead of abandoning it"
             )
         root = secure_dir(work_root(db_path))
+        from curate.slurm_submit import refuse_abandon_while_queued
+
+        refuse_abandon_while_queued(root / "runs" / run_id, run_id)
         with RunLock(root, command) as lock:  # refused while the run's process is alive
             lock.set_run(run_id)
             con.execute("BEGIN TRANSACTION")

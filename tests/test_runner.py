@@ -274,11 +274,11 @@ def test_slurm_submit_then_load(tmp_path: Path, law_fixtures: Path, monkeypatch)
     assert second.counts["new_versions"] == expected.counts["new_versions"]
 
 
-def test_slurm_job_still_queued_is_not_submitted_again(tmp_path: Path, law_fixtures: Path, monkeypatch) -> None:
+def test_slurm_job_still_queued_is_not_submitted_again(tmp_path: Path, law_fixtures: Path, cli, monkeypatch) -> None:
     """The same command run again while the job waits in the queue submitted every rank a second time (datatrove does
     not look at the queue): two jobs wrote the same results files, and the second rewrote the ranks the first's
     pending tasks read. While squeue lists the job nothing is submitted; once it left the queue with ranks not done
-    (failed, cancelled), those are submitted again."""
+    (failed, cancelled), those are submitted again. Nor is the run abandoned while its job is queued."""
     bin_dir = _fake_slurm(tmp_path, monkeypatch)
     path = tmp_path / "cat.duckdb"
     ingest(path, LawMojSource([law_fixtures / "chlaw_json/ch/G0380001.json"]))
@@ -293,6 +293,9 @@ def test_slurm_job_still_queued_is_not_submitted_again(tmp_path: Path, law_fixtu
         and "nothing was submitted" in again.message
     )
     assert len((bin_dir / "calls").read_text().splitlines()) == 2
+    code, _, err = cli("runs", "abandon", first.run_id, db=path)  # its tasks would write into a deleted folder
+    assert code == 1 and "scancel 4241" in err and len(err.splitlines()) == 1, err
+    assert _q(path, "SELECT status FROM runs WHERE command = 'run hygiene'") == [("running",)]
     (bin_dir / "queue").write_text("")  # the job ended without running its tasks (cancelled): submitted again
     third = run_stage(path, make_stage("hygiene"), **slurm)
     assert third.status == "running" and "submitted 2 tasks to Slurm (job 4243)" in third.message
