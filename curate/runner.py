@@ -553,6 +553,10 @@ def _execute(
         ResultWriter(str(res_dir), stage.name, key),
     ]
     logs = str(run_dir / "logs")
+    if executor != "slurm":  # a resumed run's earlier Slurm job must not compute the same ranks beside these
+        from curate.slurm_submit import refuse_beside_job
+
+        refuse_beside_job(run_dir, executor)
     if executor == "local":
         from datatrove.executor import LocalPipelineExecutor
 

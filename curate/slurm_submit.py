@@ -83,6 +83,19 @@ def submit(stage_name: str, pipeline: list, n_shards: int, run_dir: Path, option
     )
 
 
+def refuse_beside_job(run_dir: Path, executor: str) -> None:
+    """Refuse to run a resumed run's tasks on ``executor`` (local, ray) while its Slurm job is still queued or running:
+    both would compute the same ranks and write the same results files at once."""
+    job_file = run_dir / JOB_FILE
+    job_id = job_file.read_text().strip() if job_file.exists() else ""
+    if job_id and queued(job_id):
+        raise StageError(
+            f"run `{run_dir.name}`'s tasks are queued or running in Slurm job {job_id}: run the same command with"
+            f" --executor slurm when it finishes to load them, or cancel it (`scancel {job_id}`) to run them with"
+            f" --executor {executor}"
+        )
+
+
 def refuse_abandon_while_queued(run_dir: Path, run_id: str) -> None:
     """Refuse to abandon a run whose Slurm job is still queued or running: its tasks would write their results (the
     stage's output, text before the PII stage) into the run's folder after the abandon deleted it, for good."""

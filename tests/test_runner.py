@@ -278,7 +278,8 @@ def test_slurm_job_still_queued_is_not_submitted_again(tmp_path: Path, law_fixtu
     """The same command run again while the job waits in the queue submitted every rank a second time (datatrove does
     not look at the queue): two jobs wrote the same results files, and the second rewrote the ranks the first's
     pending tasks read. While squeue lists the job nothing is submitted; once it left the queue with ranks not done
-    (failed, cancelled), those are submitted again. Nor is the run abandoned while its job is queued."""
+    (failed, cancelled), those are submitted again. Nor is the run abandoned, or its tasks run locally, while its job is
+    queued."""
     bin_dir = _fake_slurm(tmp_path, monkeypatch)
     path = tmp_path / "cat.duckdb"
     ingest(path, LawMojSource([law_fixtures / "chlaw_json/ch/G0380001.json"]))
@@ -296,6 +297,9 @@ def test_slurm_job_still_queued_is_not_submitted_again(tmp_path: Path, law_fixtu
     code, _, err = cli("runs", "abandon", first.run_id, db=path)  # its tasks would write into a deleted folder
     assert code == 1 and "scancel 4241" in err and len(err.splitlines()) == 1, err
     assert _q(path, "SELECT status FROM runs WHERE command = 'run hygiene'") == [("running",)]
+    code, _, err = cli("run", "hygiene", "--workers", "2", "--tasks", "2", db=path)  # locally, beside the job
+    assert code == 1 and "queued or running in Slurm job 4241" in err and len(err.splitlines()) == 1, err
+    assert not list(path.parent.glob(".curate/*/runs/*/results/*.parquet"))
     (bin_dir / "queue").write_text("")  # the job ended without running its tasks (cancelled): submitted again
     third = run_stage(path, make_stage("hygiene"), **slurm)
     assert third.status == "running" and "submitted 2 tasks to Slurm (job 4243)" in third.message
