@@ -71,6 +71,8 @@ def submit(stage_name: str, pipeline: list, n_shards: int, run_dir: Path, option
     try:
         ex.run()
     except subprocess.CalledProcessError as exc:
+        if ex.job_id:  # the job array went in, the statistics' merge job did not: the array is still watched
+            job_file.write_text(str(ex.job_id))
         raise StageError(
             f"stage `{stage_name}`: sbatch refused the run's job (exit {exc.returncode}); check the Slurm options"
             f" (partition {opts['partition']!r}, time {opts['time']!r}) and run the same command again"

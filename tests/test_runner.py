@@ -307,6 +307,28 @@ def test_slurm_job_still_queued_is_not_submitted_again(tmp_path: Path, law_fixtu
     assert run_stage(path, make_stage("hygiene"), **slurm).status == "finished"
 
 
+def test_slurm_refusing_a_submission_is_one_line_and_a_job_that_went_in_is_watched(
+    tmp_path: Path, law_fixtures: Path, cli, monkeypatch
+) -> None:
+    """sbatch refusing the job (a bad partition) ended the run as "CalledProcessError, a bug"; and when the job array
+    went in but the statistics' merge job was refused, the array's id was not kept: the next command submitted its
+    ranks again beside it."""
+    bin_dir = _fake_slurm(tmp_path, monkeypatch)
+    path = tmp_path / "cat.duckdb"
+    ingest(path, LawMojSource([law_fixtures / "chlaw_json/ch/G0380001.json"]))
+    (bin_dir / "fail_from").write_text("1")  # the job array itself is refused
+    argv = ("-q", "run", "hygiene", "--executor", "slurm", "--workers", "2", "--tasks", "2")
+    code, _, err = cli(*argv, db=path)
+    assert code == 1 and "sbatch refused the run's job (exit 1)" in err and "bug" not in err, err
+    (bin_dir / "fail_from").write_text("3")  # the array goes in (call 2), its merge job (call 3) is refused
+    code, _, err = cli(*argv, db=path)
+    assert code == 1 and "sbatch refused" in err, err
+    (bin_dir / "queue").write_text("4242\n")
+    code, out, err = cli(*argv, db=path)
+    assert code == 0 and "Slurm job 4242 is still queued" in out, (out, err)
+    assert len((bin_dir / "calls").read_text().splitlines()) == 3
+
+
 def test_slurm_without_sbatch_is_one_line(tmp_path: Path, law_fixtures: Path, cli, monkeypatch) -> None:
     """`--executor slurm` where Slurm's commands are not: "the stage raised FileNotFoundError, a bug in the workbench"."""
     monkeypatch.setenv("PATH", str(tmp_path))  # no sbatch

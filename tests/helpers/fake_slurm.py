@@ -7,14 +7,18 @@ from pathlib import Path
 
 
 def fake_slurm(tmp_path: Path, monkeypatch) -> Path:
-    """``sbatch`` and ``squeue`` on PATH: sbatch records each call and answers a new job id; squeue lists a job as
-    PENDING while its id is a line of ``<bin>/queue``."""
+    """``sbatch`` and ``squeue`` on PATH: sbatch records each call and answers a new job id (from the call numbered in
+    ``<bin>/fail_from`` on, it fails as Slurm refusing the job does); squeue lists a job as PENDING while its id is a
+    line of ``<bin>/queue``."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     (bin_dir / "sbatch").write_text(
         "#!/bin/sh\n"
         f'echo "$@" >> "{bin_dir}/calls"\n'
         f'n=$(wc -l < "{bin_dir}/calls")\n'
+        f'if [ -f "{bin_dir}/fail_from" ] && [ "$n" -ge "$(cat "{bin_dir}/fail_from")" ]; then\n'
+        '  echo "sbatch: error: Batch job submission failed: Invalid partition name specified" >&2; exit 1\n'
+        "fi\n"
         'echo "Submitted batch job $((4240 + n))"\n'
     )
     (bin_dir / "squeue").write_text(
