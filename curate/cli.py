@@ -174,6 +174,8 @@ def run(argv: list[str]) -> int:
     except OSError as exc:
         if _stopped(debug):  # SIGTERM to the process group: a worker's pipe broke before the handler ran
             return 128 + signal.SIGTERM
+        if not debug and _disk_full(exc):
+            return EXIT_ERROR
         if debug or not exc.filename:
             raise
         # a path the user gave that cannot be read or written (a missing folder, no permission, /proc)
@@ -187,6 +189,8 @@ def run(argv: list[str]) -> int:
 
         if _stopped(debug):
             return 128 + signal.SIGTERM
+        if not debug and _disk_full(exc):
+            return EXIT_ERROR
         if not debug and (wal := _unwritable_wal(exc)):
             click.echo(
                 f"curate: error: cannot write `{wal}`, the catalogue's write-ahead log ({str(exc).splitlines()[0]}):"
@@ -206,6 +210,23 @@ def run(argv: list[str]) -> int:
         )
         return EXIT_ERROR
     return rv if isinstance(rv, int) else EXIT_OK
+
+
+def _disk_full(exc: BaseException) -> bool:
+    """Say in one line that a file could not be written because the disk is full (a file-size limit, a quota), if
+    that is what ``exc`` is (:func:`curate.diskfull.write_failure`): it showed DuckDB's traceback."""
+    from curate.diskfull import write_failure
+
+    full = write_failure(exc)
+    if full:
+        why, file = full
+        click.echo(
+            f"curate: error: a file could not be written{f' (`{file}`)' if file else ''}: {why}. What was committed"
+            " before is kept, the failed transaction is not: free space there (or raise the file-size limit or quota)"
+            " and run the same command again",
+            err=True,
+        )
+    return bool(full)
 
 
 def _unwritable_wal(exc: BaseException) -> str:

@@ -8,15 +8,13 @@ ever, with neither the run nor how to end it named. ``curate run`` and the pipel
 
 from __future__ import annotations
 
-import errno
-import os
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 
+from curate.diskfull import write_failure
 from curate.interrupts import terminated
 from curate.runlock import RunLock
 from curate.stages.base import Stage
@@ -69,32 +67,6 @@ def mark_failed(db_path: str | Path, run_id: str, error: str | None = None) -> N
         runs.finish_run(con, run_id, "failed", {"resumable": True, **({"error": error} if error else {})})
     finally:
         con.close()
-
-
-#: what the system says when a file cannot grow: a full disk, a file-size limit (``ulimit -f``), a quota
-_FULL = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
-
-
-def write_failure(exc: BaseException) -> tuple[str, str] | None:
-    """``(why, file)`` when ``exc`` is a file that could not be written because the disk is full (or a file-size
-    limit or quota was reached): an ``OSError`` of the run's own files, or DuckDB's ``IOException`` or failed commit
-    that names the system's reason; ``file`` may be empty. None for any other error.
-
-    >>> write_failure(OSError(errno.ENOSPC, "No space left on device", "/w/00000.parquet"))
-    ('No space left on device', '/w/00000.parquet')
-    >>> write_failure(ValueError("x")) is None
-    True
-    """
-    if isinstance(exc, OSError) and exc.errno in _FULL:
-        return os.strerror(exc.errno), str(exc.filename or "")
-    if "duckdb" not in (type(exc).__module__ or ""):
-        return None
-    first = str(exc).splitlines()[0] if str(exc) else ""
-    for why in sorted(os.strerror(code) for code in _FULL):
-        if why in first:
-            found = re.search(r'file "([^"]+)"', first)
-            return why, found.group(1) if found else ""
-    return None
 
 
 def ended_by(exc: BaseException, db_path: str | Path, stage: Stage, run_id: str, logs: Path) -> StageError | None:

@@ -149,3 +149,23 @@ def test_a_full_disk_is_named_not_called_a_bug(law_db: Path, tmp_path: Path, cli
         " (SELECT list(record_id ORDER BY record_id) FROM stage_marks)"
     )
     assert _q(path, state) == _q(clean, state)
+
+
+def test_a_full_disk_outside_a_run_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    """Any command (here `init`, whose migrations write the new catalogue) that met a full disk showed DuckDB's
+    traceback (`FatalException: ... Could not write file ...: File too large`)."""
+    import os
+    import resource
+    import subprocess
+    import sys
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (200 * 1024, resource.RLIM_INFINITY))
+
+    root = Path(__file__).resolve().parents[1]
+    argv = [sys.executable, "-m", "curate.cli", "--db", str(tmp_path / "cat.duckdb"), "init"]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, preexec_fn=limit, check=False)
+    err = done.stderr
+    assert done.returncode == 1 and "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    assert "a file could not be written" in err and "File too large" in err and "cat.duckdb" in err, err
