@@ -22,9 +22,24 @@ from provenance.errors import StageError
 JOB_FILE = "slurm_job"
 
 
-def queued(job_id: str) -> list[str]:
-    """The states (``PENDING``, ``RUNNING`` ...) of the job's tasks that Slurm still lists; empty once it left the
-    queue (``squeue`` no longer knows an old job's id: that is gone too)."""
+#: the states of a job that has ended, which ``squeue`` shows for a few minutes after (``MinJobAge``) where
+#: ``SQUEUE_STATES`` (e.g. ``all``) asks for them: its tasks write nothing more. Any other state (``PENDING``,
+#: ``RUNNING``, ``COMPLETING``, ``SUSPENDED``, ``REQUEUED`` ..., or one not listed here) counts as still queued.
+ENDED = frozenset(
+    "BOOT_FAIL CANCELLED COMPLETED DEADLINE FAILED NODE_FAIL OUT_OF_MEMORY PREEMPTED REVOKED TIMEOUT".split()
+)
+
+
+def job_name(run_dir: Path) -> str:
+    """The Slurm job name of the run's tasks (``curate-<run id>``): a job id Slurm gave again (its numbering started
+    over, as after a controller's state was lost) to another job is not taken for the run's own."""
+    return f"curate-{run_dir.name}"
+
+
+def queued(job_id: str, name: str) -> list[str]:
+    """The states (``PENDING``, ``RUNNING`` ...) of the tasks of job ``job_id`` named ``name`` that are still queued or
+    running; empty once it left the queue (``squeue`` no longer knows an old job's id, or lists it as ended:
+    :data:`ENDED`), or when the id is now another job's."""
     squeue = shutil.which("squeue")
     if squeue is None:
         raise StageError(
@@ -32,14 +47,19 @@ def queued(job_id: str) -> list[str]:
             " run the same command again where Slurm's commands are (a login node)"
         )
     done = subprocess.run(
-        [squeue, "--noheader", "--jobs", job_id, "--format", "%T"], capture_output=True, text=True, check=False
+        [squeue, "--noheader", "--jobs", job_id, "--format", "%T %j"], capture_output=True, text=True, check=False
     )
     if done.returncode != 0:
         if "invalid job id" in done.stderr.lower():
             return []
         first = (done.stderr.strip().splitlines() or ["no message"])[0]
         raise StageError(f"`squeue --jobs {job_id}` failed (exit {done.returncode}: {first}); run the command again")
-    return [line.strip() for line in done.stdout.splitlines() if line.strip()]
+    states = []
+    for line in done.stdout.splitlines():
+        state, _, named = line.strip().partition(" ")
+        if state and state not in ENDED and named.strip() == name:
+            states.append(state)
+    return states
 
 
 def submit(stage_name: str, pipeline: list, n_shards: int, run_dir: Path, options: dict[str, Any] | None) -> str | None:
@@ -48,7 +68,7 @@ def submit(stage_name: str, pipeline: list, n_shards: int, run_dir: Path, option
     from datatrove.executor import SlurmPipelineExecutor
 
     logs = str(run_dir / "logs")
-    opts = {"time": "04:00:00", "partition": "cpu", **(options or {})}
+    opts = {"time": "04:00:00", "partition": "cpu", **(options or {}), "job_name": job_name(run_dir)}
     ex = SlurmPipelineExecutor(pipeline, tasks=n_shards, logging_dir=logs, **opts)
     incomplete = [r for r in range(n_shards) if not ex.is_rank_completed(r)]
     if not incomplete:
@@ -56,7 +76,7 @@ def submit(stage_name: str, pipeline: list, n_shards: int, run_dir: Path, option
     job_file = run_dir / JOB_FILE
     if job_file.exists():
         job_id = job_file.read_text().strip()
-        states = queued(job_id) if job_id else []
+        states = queued(job_id, job_name(run_dir)) if job_id else []
         if states:
             return (
                 f"{len(incomplete)} of {n_shards} tasks are not done yet; Slurm job {job_id} is still queued or running"
@@ -90,7 +110,7 @@ def refuse_beside_job(run_dir: Path, executor: str) -> None:
     both would compute the same ranks and write the same results files at once."""
     job_file = run_dir / JOB_FILE
     job_id = job_file.read_text().strip() if job_file.exists() else ""
-    if job_id and queued(job_id):
+    if job_id and queued(job_id, job_name(run_dir)):
         raise StageError(
             f"run `{run_dir.name}`'s tasks are queued or running in Slurm job {job_id}: run the same command with"
             f" --executor slurm when it finishes to load them, or cancel it (`scancel {job_id}`) to run them with"
@@ -103,7 +123,7 @@ def refuse_abandon_while_queued(run_dir: Path, run_id: str) -> None:
     stage's output, text before the PII stage) into the run's folder after the abandon deleted it, for good."""
     job_file = run_dir / JOB_FILE
     job_id = job_file.read_text().strip() if job_file.exists() else ""
-    if job_id and queued(job_id):
+    if job_id and queued(job_id, job_name(run_dir)):
         raise StageError(
             f"run `{run_id}`'s tasks are still queued or running in Slurm job {job_id}: cancel it first (`scancel"
             f" {job_id}`), then abandon the run; abandoned now, its tasks would write their results after its work"

@@ -307,6 +307,30 @@ def test_slurm_job_still_queued_is_not_submitted_again(tmp_path: Path, law_fixtu
     assert run_stage(path, make_stage("hygiene"), **slurm).status == "finished"
 
 
+def test_slurm_job_that_ended_or_whose_id_is_another_jobs_is_not_waited_for(
+    tmp_path: Path, law_fixtures: Path, cli, monkeypatch
+) -> None:
+    """squeue lists a job for minutes after it ended (COMPLETED, FAILED, CANCELLED ...) where SQUEUE_STATES asks for
+    such states, and a job id Slurm numbered again (its controller's state lost) names another job: both were taken for the run's
+    job still queued, so the run could be neither resumed nor abandoned, and the line said to `scancel` a job that had
+    ended, or another user's."""
+    bin_dir = _fake_slurm(tmp_path, monkeypatch)
+    path = tmp_path / "cat.duckdb"
+    ingest(path, LawMojSource([law_fixtures / "chlaw_json/ch/G0380001.json"]))
+    slurm = {"executor": "slurm", "workers": 2, "tasks": 2}
+    first = run_stage(path, make_stage("hygiene"), **slurm)
+    assert "job 4241" in first.message
+    (bin_dir / "queue").write_text("4241 RUNNING\n")  # the run's own job, still running: waited for
+    assert "still queued or running (RUNNING)" in run_stage(path, make_stage("hygiene"), **slurm).message
+    (bin_dir / "queue").write_text("4241 FAILED\n")  # ended with its ranks not done: submitted again
+    again = run_stage(path, make_stage("hygiene"), **slurm)
+    assert again.run_id == first.run_id and "submitted 2 tasks to Slurm (job 4243)" in again.message, again.message
+    (bin_dir / "queue").write_text("4243 RUNNING someone-elses-job\n")  # the id now names another job
+    code, out, err = cli("run", "hygiene", "--workers", "2", "--tasks", "2", db=path)
+    assert code == 0 and "queued" not in err, (out, err)
+    assert _q(path, "SELECT status FROM runs WHERE command = 'run hygiene'") == [("finished",)]
+
+
 def test_slurm_refusing_a_submission_is_one_line_and_a_job_that_went_in_is_watched(
     tmp_path: Path, law_fixtures: Path, cli, monkeypatch
 ) -> None:

@@ -7,9 +7,10 @@ from pathlib import Path
 
 
 def fake_slurm(tmp_path: Path, monkeypatch) -> Path:
-    """``sbatch`` and ``squeue`` on PATH: sbatch records each call and answers a new job id (from the call numbered in
-    ``<bin>/fail_from`` on, it fails as Slurm refusing the job does); squeue lists a job as PENDING while its id is a
-    line of ``<bin>/queue``."""
+    """``sbatch`` and ``squeue`` on PATH: sbatch records each call (and each job's id and name in ``<bin>/jobs``) and
+    answers a new job id (from the call numbered in ``<bin>/fail_from`` on, it fails as Slurm refusing the job does);
+    squeue lists a job while a line of ``<bin>/queue`` starts with its id: ``ID [STATE [NAME]]``, PENDING and the name it
+    was submitted with unless given (an ended job that squeue still shows, another job that got the same id)."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     (bin_dir / "sbatch").write_text(
@@ -19,11 +20,17 @@ def fake_slurm(tmp_path: Path, monkeypatch) -> Path:
         f'if [ -f "{bin_dir}/fail_from" ] && [ "$n" -ge "$(cat "{bin_dir}/fail_from")" ]; then\n'
         '  echo "sbatch: error: Batch job submission failed: Invalid partition name specified" >&2; exit 1\n'
         "fi\n"
+        'for a in "$@"; do script="$a"; done\n'
+        f'echo "$((4240 + n)) $(sed -n "s/^#SBATCH --job-name=//p" "$script")" >> "{bin_dir}/jobs"\n'
         'echo "Submitted batch job $((4240 + n))"\n'
     )
     (bin_dir / "squeue").write_text(
-        "#!/bin/sh\n"  # squeue --noheader --jobs ID --format %T
-        f'grep -qx "$3" "{bin_dir}/queue" 2>/dev/null && echo PENDING && echo PENDING\n'
+        "#!/bin/sh\n"  # squeue --noheader --jobs ID --format '%T %j'
+        'while [ $# -gt 0 ]; do [ "$1" = --jobs ] && id="$2"; shift; done\n'
+        f'grep "^$id\\b" "{bin_dir}/queue" 2>/dev/null | while read -r _ state name; do\n'
+        f'  [ -n "$name" ] || name=$(sed -n "s/^$id //p" "{bin_dir}/jobs")\n'
+        '  echo "${state:-PENDING} $name"; echo "${state:-PENDING} $name"\n'
+        "done\n"
         "exit 0\n"
     )
     for f in ("sbatch", "squeue"):
