@@ -36,15 +36,16 @@ def job_name(run_dir: Path) -> str:
     return f"curate-{run_dir.name}"
 
 
-def queued(job_id: str, name: str) -> list[str]:
-    """The states (``PENDING``, ``RUNNING`` ...) of the tasks of job ``job_id`` named ``name`` that are still queued or
-    running; empty once it left the queue (``squeue`` no longer knows an old job's id, or lists it as ended:
+def queued(job_id: str, run_dir: Path) -> list[str]:
+    """The states (``PENDING``, ``RUNNING`` ...) of the tasks of job ``job_id`` (named :func:`job_name`) that are still
+    queued or running; empty once it left the queue (``squeue`` no longer knows an old job's id, or lists it as ended:
     :data:`ENDED`), or when the id is now another job's."""
     squeue = shutil.which("squeue")
-    if squeue is None:
+    if squeue is None:  # Slurm's commands are elsewhere, or gone for good (the way out: the job file)
         raise StageError(
             f"`squeue` is not on PATH, so whether Slurm job {job_id} (this run's ranks) is still queued cannot be told;"
-            " run the same command again where Slurm's commands are (a login node)"
+            " run the same command again where Slurm's commands are (a login node); if that job is known to have"
+            f" ended (or Slurm is gone), remove `{run_dir / JOB_FILE}` and run it again"
         )
     done = subprocess.run(
         [squeue, "--noheader", "--jobs", job_id, "--format", "%T %j"], capture_output=True, text=True, check=False
@@ -57,7 +58,7 @@ def queued(job_id: str, name: str) -> list[str]:
     states = []
     for line in done.stdout.splitlines():
         state, _, named = line.strip().partition(" ")
-        if state and state not in ENDED and named.strip() == name:
+        if state and state not in ENDED and named.strip() == job_name(run_dir):
             states.append(state)
     return states
 
@@ -76,7 +77,7 @@ def submit(stage_name: str, pipeline: list, n_shards: int, run_dir: Path, option
     job_file = run_dir / JOB_FILE
     if job_file.exists():
         job_id = job_file.read_text().strip()
-        states = queued(job_id, job_name(run_dir)) if job_id else []
+        states = queued(job_id, run_dir) if job_id else []
         if states:
             return (
                 f"{len(incomplete)} of {n_shards} tasks are not done yet; Slurm job {job_id} is still queued or running"
@@ -110,7 +111,7 @@ def refuse_beside_job(run_dir: Path, executor: str) -> None:
     both would compute the same ranks and write the same results files at once."""
     job_file = run_dir / JOB_FILE
     job_id = job_file.read_text().strip() if job_file.exists() else ""
-    if job_id and queued(job_id, job_name(run_dir)):
+    if job_id and queued(job_id, run_dir):
         raise StageError(
             f"run `{run_dir.name}`'s tasks are queued or running in Slurm job {job_id}: run the same command with"
             f" --executor slurm when it finishes to load them, or cancel it (`scancel {job_id}`) to run them with"
@@ -123,7 +124,7 @@ def refuse_abandon_while_queued(run_dir: Path, run_id: str) -> None:
     stage's output, text before the PII stage) into the run's folder after the abandon deleted it, for good."""
     job_file = run_dir / JOB_FILE
     job_id = job_file.read_text().strip() if job_file.exists() else ""
-    if job_id and queued(job_id, job_name(run_dir)):
+    if job_id and queued(job_id, run_dir):
         raise StageError(
             f"run `{run_id}`'s tasks are still queued or running in Slurm job {job_id}: cancel it first (`scancel"
             f" {job_id}`), then abandon the run; abandoned now, its tasks would write their results after its work"

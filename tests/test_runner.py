@@ -331,6 +331,22 @@ def test_slurm_job_that_ended_or_whose_id_is_another_jobs_is_not_waited_for(
     assert _q(path, "SELECT status FROM runs WHERE command = 'run hygiene'") == [("finished",)]
 
 
+def test_slurm_gone_leaves_a_way_out(tmp_path: Path, law_fixtures: Path, cli, monkeypatch) -> None:
+    """Without squeue (a machine without Slurm's commands, a cluster taken down) a run once submitted to Slurm could
+    be neither resumed locally nor abandoned, and the line named no way out: it names the job file to remove."""
+    bin_dir = _fake_slurm(tmp_path, monkeypatch)
+    path = tmp_path / "cat.duckdb"
+    ingest(path, LawMojSource([law_fixtures / "chlaw_json/ch/G0380001.json"]))
+    first = run_stage(path, make_stage("hygiene"), executor="slurm", workers=2, tasks=2)
+    (bin_dir / "squeue").unlink()
+    code, _, err = cli("runs", "abandon", first.run_id, db=path)
+    (job_file,) = path.parent.glob(f".curate/*/runs/{first.run_id}/slurm_job")
+    assert code == 1 and f"remove `{job_file}`" in err and len(err.splitlines()) == 1, err
+    job_file.unlink()
+    code, _, err = cli("runs", "abandon", first.run_id, db=path)
+    assert code == 0, err
+
+
 def test_slurm_refusing_a_submission_is_one_line_and_a_job_that_went_in_is_watched(
     tmp_path: Path, law_fixtures: Path, cli, monkeypatch
 ) -> None:
