@@ -571,14 +571,12 @@ def _execute(
         ray = require("ray", extra="ray", purpose="--executor ray")
         from datatrove.executor import RayPipelineExecutor
 
+        from curate.ray_local import ray_cluster
+
         workers = min(workers, n_shards)  # no more than the tasks (`--workers 2**63-1` is past what Ray takes)
-        if not ray.is_initialized():
-            if ray_address:
-                ray.init(address=ray_address, log_to_driver=False)
-            else:
-                ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
         ex = RayPipelineExecutor(pipeline, tasks=n_shards, workers=workers, logging_dir=logs, mem_per_cpu_gb=1)
-        ex.run()
+        with ray_cluster(ray, workers, ray_address):  # a cluster started here leaves no logs behind
+            ex.run()
     else:
         from curate.slurm_submit import submit
 

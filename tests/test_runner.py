@@ -404,3 +404,25 @@ def test_an_unchanged_text_makes_no_version(law_db: Path) -> None:
     assert _q(law_db, "SELECT count(*) FROM records WHERE stage = 'echo'")[0][0] == n_changed
     assert all(t.endswith("。！") for (t,) in _q(law_db, "SELECT text FROM records WHERE stage = 'echo'"))
     assert _q(law_db, "SELECT count(*) FROM provenance_events WHERE action = 'echoed_again'")[0][0] == 1
+
+
+def test_a_ray_cluster_started_for_a_stage_leaves_no_logs_behind(tmp_path: Path, law_fixtures: Path, monkeypatch):
+    """Ray wrote its workers' stdout/stderr (a stage's traceback may quote raw, pre-PII text) under
+    /tmp/ray/session_*/logs, outside the run folder, for good (review 9): a cluster the run starts lives in a
+    temporary folder of its own, deleted with it when the stage ends."""
+    ray = pytest.importorskip("ray")
+    db_path = tmp_path / "ray.duckdb"
+    ingest(db_path, LawMojSource([law_fixtures / "chlaw_json/ch/G0380001.json"]))
+    folders: list[str] = []
+    init = ray.init
+
+    def spy(*args, **kwargs):
+        folders.append(kwargs.get("_temp_dir"))
+        assert folders[-1] and Path(folders[-1], "session_latest").exists() is False
+        return init(*args, **kwargs)
+
+    monkeypatch.setattr(ray, "init", spy)
+    rep = run_stage(db_path, make_stage("hygiene"), executor="ray", workers=2, tasks=2)
+    assert rep.status == "finished"
+    assert len(folders) == 1 and Path(folders[0]).name.startswith("curate-ray-")
+    assert not Path(folders[0]).exists() and not ray.is_initialized()  # the cluster and its logs are gone
