@@ -195,25 +195,33 @@ class LawMojSource(Source):
         if suffix == ".json" and _is_large_bulk(path):
             yield from self._iter_json_file(path)
             return
+        if suffix == ".zip":  # read member by member from the file: never the whole archive in memory
+            yield from self._iter_zip(path)
+            return
         try:
             data = path.read_bytes()
         except OSError as exc:
             yield Rejection(str(path), f"unreadable file: {exc.strerror or exc}", source_id=SOURCE_ID)
             return
-        if suffix == ".zip":
-            yield from self._iter_zip(path, data)
-        elif suffix == ".xml":
+        if suffix == ".xml":
             yield from self._iter_xml(str(path), data)
         else:
             yield from self._iter_json(str(path), data)
 
-    def _iter_zip(self, path: Path, data: bytes) -> Iterator[RawItem | Rejection | Skip]:
+    def _iter_zip(self, path: Path) -> Iterator[RawItem | Rejection | Skip]:
         try:
-            zf = zipfile.ZipFile(io.BytesIO(data))
+            zf = zipfile.ZipFile(path)  # opened on the file: a member is inflated only when it is read
             members = [m for m in zf.infolist() if not m.is_dir()]
         except zipfile.BadZipFile as exc:
             yield Rejection(str(path), f"corrupt or truncated ZIP: {exc}", source_id=SOURCE_ID)
             return
+        except OSError as exc:
+            yield Rejection(str(path), f"unreadable file: {exc.strerror or exc}", source_id=SOURCE_ID)
+            return
+        with zf:
+            yield from self._zip_members(path, zf, members)
+
+    def _zip_members(self, path: Path, zf: zipfile.ZipFile, members: list) -> Iterator[RawItem | Rejection | Skip]:
         for m in members:
             loc = f"{path}!{m.filename}"
             low = m.filename.lower()

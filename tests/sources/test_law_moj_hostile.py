@@ -100,3 +100,29 @@ def test_xml_in_utf16_is_read_by_its_encoding(tmp_path, law_fixtures, collect, c
     want, _, _ = collect(LawMojSource([utf8], scope="all"))
     assert not rejections and len(records) == len(want) > 0
     assert [(r.doc_key, r.text, r.title) for r in records] == [(r.doc_key, r.text, r.title) for r in want]
+
+
+def test_a_zip_is_read_member_by_member_not_whole_into_memory(tmp_path, law_fixtures):
+    """A dump ZIP is read from the file, one member at a time: a 64 MiB non-law member beside a law (the official
+    download can carry attachments) took the whole archive into memory (`read_bytes`), so a 1.2 GB ZIP needed
+    1.4 GB of memory to ingest one 100 KB law. The ingest's peak now follows the largest law member."""
+    import os
+    import tracemalloc
+
+    z = tmp_path / "ChLaw.json.zip"
+    with zipfile.ZipFile(z, "w", zipfile.ZIP_STORED) as zf:
+        zf.writestr("G0380001.json", (law_fixtures / GOOD).read_bytes())
+        with zf.open("attachments.pdf", "w") as fh:
+            chunk = os.urandom(1 << 20)
+            for _ in range(64):
+                fh.write(chunk)
+    src = LawMojSource([z], scope="all")
+    tracemalloc.start()
+    try:
+        items = list(src.iter_raw())
+        _cur, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    kinds = sorted(type(i).__name__ for i in items)
+    assert kinds == ["RawItem", "Skip"], items
+    assert peak < 16 << 20, f"peak {peak >> 20} MiB while reading a ZIP of a 100 KB law and a 64 MiB attachment"
