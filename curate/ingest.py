@@ -38,6 +38,7 @@ from curate.ingest_rows import (
     keyed_columns,
     keyed_ids,
     metadata_json,
+    snapshot_sql,
     stage_new,
 )
 from curate.stages.base import config_hash
@@ -509,12 +510,15 @@ class _Ingestor:
             return []
         removed = con.execute(  # as_of: the day it names, as in _inc_t (stage_new)
             f"""
-            SELECT r.record_id, r.doc_key FROM records r
+            SELECT r.record_id, r.doc_key FROM records r  -- i: the container's snapshot in this batch
+            LEFT JOIN (SELECT container, max(as_of) AS as_of, max(snap) AS snap FROM _inc_t GROUP BY container) i
+                   ON i.container = r.container
             WHERE r.status = 'active' AND r.container IN (SELECT unnest($c))
               AND r.record_id NOT IN (SELECT record_id FROM _inc_t)
               AND r.doc_key NOT IN (SELECT doc_key FROM _inc_t)
-              AND coalesce({as_of_sql("json_extract_string(r.metadata, '$.as_of')")}, '') <= coalesce(
-                  (SELECT max(i.as_of) FROM _inc_t i WHERE i.container = r.container), '')
+              AND coalesce({as_of_sql("json_extract_string(r.metadata, '$.as_of')")}, '') <= coalesce(i.as_of, '')
+              AND NOT coalesce(coalesce({as_of_sql("json_extract_string(r.metadata, '$.as_of')")}, '')
+                               = coalesce(i.as_of, '') AND {snapshot_sql("r.metadata")} > i.snap, false)
             ORDER BY r.record_id""",
             {"c": complete},
         ).fetchall()

@@ -210,6 +210,19 @@ def as_of_sql(expr: str) -> str:
     )
 
 
+def snapshot_sql(metadata: str) -> str:
+    """SQL of the ISO day of the snapshot a record was read from (``metadata.update_date``: law.moj's
+    ``UpdateDate``, ``2024/10/11 上午 12:00:00``, ``2024/10/11`` or ``20241011``), NULL when it names none. It orders
+    two versions whose ``as_of`` is the same day: law.moj changes a law's category or notes under an unchanged
+    LawModifiedDate, and an older dump ingested after a newer one must not replace it (review 9)."""
+    u = f"json_extract_string({metadata}, '$.update_date')"
+    return (
+        rf"strftime(coalesce(try_strptime(regexp_extract({u}, '^\s*(\d{{4}}[/-]\d{{1,2}}[/-]\d{{1,2}})', 1)"
+        rf".replace('-', '/'), '%Y/%m/%d'), try_strptime(regexp_extract({u}, '^\s*(\d{{8}})\b', 1), '%Y%m%d')),"
+        " '%Y-%m-%d')"
+    )
+
+
 def register_as_of(con: duckdb.DuckDBPyConnection) -> None:
     """Make :data:`AS_OF_UDF` known to ``con`` (once; a rolled-back transaction drops it, so it is asked each time)."""
     try:
@@ -232,9 +245,10 @@ def stage_new(con: duckdb.DuckDBPyConnection, relation: str) -> None:
     excluded = "version_meta, k_id, k_sha" if keyed else "version_meta"
     register_as_of(con)
     stored = as_of_sql("json_extract_string(metadata, '$.as_of')")
+    snap = snapshot_sql("metadata")
     con.execute(  # as_of: the day it names (as_of_sql), as the stored side is read below
         f"CREATE OR REPLACE TEMP TABLE _inc_t AS SELECT {rid} AS record_id, doc_key, source_id, container,"
-        f" {as_of_sql('as_of')} AS as_of, licence_id FROM {relation}"
+        f" {as_of_sql('as_of')} AS as_of, licence_id, {snap} AS snap FROM {relation}"
     )
     # narrow: only ids and keys (the batch's wide rows are read once, by the INSERT, from ``relation`` itself)
     con.execute(f"""
@@ -246,18 +260,22 @@ def stage_new(con: duckdb.DuckDBPyConnection, relation: str) -> None:
                    -- document of an older snapshot of a container (a law) whose newer snapshot no longer has it
                    -- (the removed article ended superseded, or was never ingested): it names an active record
                    -- of that newer snapshot
-                   CASE WHEN i.as_of < a.as_of THEN a.record_id
-                        WHEN a.record_id IS NULL AND i.as_of < c.as_of THEN c.record_id END AS historical_of
+                   -- (the same as_of day: the older snapshot, when both name theirs, snapshot_sql)
+                   CASE WHEN i.as_of < a.as_of OR (i.as_of = a.as_of AND i.snap < a.snap) THEN a.record_id
+                        WHEN a.record_id IS NULL AND (i.as_of < c.as_of OR (i.as_of = c.as_of AND i.snap < c.snap))
+                        THEN c.record_id END AS historical_of
             FROM _inc_t i
-            LEFT JOIN (SELECT container, max(as_of) AS as_of, arg_max(record_id, as_of) AS record_id
-                       FROM (SELECT container, record_id, {stored} AS as_of
+            LEFT JOIN (SELECT container, as_of, snap, record_id
+                       FROM (SELECT container, record_id, {stored} AS as_of, {snap} AS snap
                              FROM records WHERE status = 'active' AND container IN (SELECT container FROM _inc_t))
-                       WHERE as_of IS NOT NULL GROUP BY container) c
+                       WHERE as_of IS NOT NULL
+                       QUALIFY row_number() OVER (PARTITION BY container
+                                                  ORDER BY as_of DESC, snap DESC NULLS LAST, record_id) = 1) c
                    ON c.container = i.container
             -- the head of each of this batch's doc_keys only (not every active record's metadata): the active
             -- version, else the newest withdrawn one (a document withdrawn meanwhile: its new version is held
             -- withdrawn and linked, so reinstating the document makes the newest version active)
-            LEFT JOIN (SELECT record_id, doc_key, {stored} AS as_of
+            LEFT JOIN (SELECT record_id, doc_key, {stored} AS as_of, {snap} AS snap
                        FROM records WHERE status IN ('active', 'withdrawn') AND doc_key IN (SELECT doc_key FROM _inc_t)
                        QUALIFY row_number() OVER (PARTITION BY doc_key
                                                   ORDER BY status = 'active' DESC, created_at DESC, record_id DESC) = 1) a

@@ -394,3 +394,40 @@ def test_other_files_in_a_folder_are_counted_as_skipped(tmp_path: Path, law_fixt
     assert rep.skipped == {"unsupported file type": 2}
     named = sorted(Path(n["locator"]).name for n in rep.named if n["kind"] == "skipped")
     assert named == ["notes.txt", "scan.PDF"]
+
+
+@pytest.mark.parametrize("fast", ["1", "0"], ids=["set_based", "python"])
+def test_an_older_dump_of_the_same_law_modified_date_never_replaces_a_newer(
+    law_fixtures: Path, tmp_path: Path, monkeypatch, fast: str
+) -> None:
+    """I0050021's 2023-06-02 and 2024-10-11 dumps share LawModifiedDate 20230531, but the newer one moved the law
+    to 個人資料保護委員會籌備處 (fixtures README). Ingested newer first, the older dump (its wrapper's UpdateDate says
+    so) became the active version, and articles the older dump lacks were superseded: the catalogue went back a
+    year. Both orders now give the newer dump's catalogue."""
+    monkeypatch.setenv("CURATE_INGEST_FAST", fast)
+    monkeypatch.setenv("CURATE_INGEST_BULK_MIN_BYTES", "1")  # the set-based path for these small files too
+    d = law_fixtures / "history/I0050021/chlaw_json"
+
+    def dump(name: str, update: str, drop_last: bool = False) -> Path:
+        law = json.loads((d / name).read_text(encoding="utf-8"))
+        if drop_last:  # an article the older dump does not have
+            law["LawArticles"] = law["LawArticles"][:-1]
+        out = tmp_path / f"{update.replace('/', '')}.json"
+        body = json.dumps({"UpdateDate": f"{update} 上午 12:00:00", "Laws": [law]}, ensure_ascii=False)
+        out.write_bytes(b"\xef\xbb\xbf" + body.encode("utf-8"))
+        return out
+
+    newer = dump("I0050021_20230531_snap20241011.json", "2024/10/11")
+    older = dump("I0050021_20230531_snap20230602.json", "2023/6/2", drop_last=True)
+    active = {}
+    for order in ((newer, older), (older, newer)):
+        db = tmp_path / f"{order[0].stem}.duckdb"
+        for f in order:
+            ingest(db, LawMojSource([f], scope="all"), on_error=ErrorPolicy.RAISE)
+        active[order[0].stem] = _q(db, "SELECT doc_key, record_id FROM records WHERE status = 'active' ORDER BY ALL")
+        cats = _q(
+            db, "SELECT DISTINCT json_extract_string(metadata, '$.law_category') FROM records WHERE status='active'"
+        )
+        assert cats == [("行政＞個人資料保護委員會籌備處＞通用目",)], order
+        assert len(active[order[0].stem]) == 57, order
+    assert active["20241011"] == active["202362"]
