@@ -27,7 +27,8 @@ related cases); a page without one is keyed by its content, one whose addresses 
 A saved list page yields its rows only for cases not already read from a detail page, the feed or a
 CSV row, in the same batch or (``known_full_cases``, read by :func:`known_full_cases`) in the catalogue:
 a list row is a one-line title and never supersedes a case's full text (those rows are counted and named
-as skips). A CSV row whose number of fields differs
+as skips). A page with its own case number or a case's sections (受處分人, 事實, 理由) beside such rows is a
+case page (its related-cases table), never a list. A CSV row whose number of fields differs
 from the header's is quarantined (``BAD_CSV_ROW``) and the file's other rows are read.
 """
 
@@ -314,9 +315,11 @@ class FscSource(Source):
         soup = BeautifulSoup(markup, "lxml")
         for tag in soup(["script", "style", "noscript", "nav", "header", "footer", "form"]):
             tag.decompose()
-        # a list page: a table whose rows link to several different cases
+        link, serno = _own_address(soup, markup)
+        # a list page: a table whose rows link to several different cases, on a page that is no case of its own
+        # (a case page's related-cases table lost the case itself: review 9)
         rows = [tr for tr in soup.find_all("tr") if tr.find("a", href=_SERNO)]
-        if len({_serno(tr.find("a", href=_SERNO)["href"]) for tr in rows}) >= 2:
+        if len({_serno(tr.find("a", href=_SERNO)["href"]) for tr in rows}) >= 2 and not (serno or _case_beside(soup)):
             cases = []
             for n, tr in enumerate(rows, start=1):
                 a = tr.find("a", href=_SERNO)
@@ -338,7 +341,6 @@ class FscSource(Source):
         lines = [ln for ln in main.get_text("\n").splitlines() if ln.strip()]
         if not lines:
             return []
-        link, serno = _own_address(soup, markup)
         title = soup.title.get_text(" ", strip=True) if soup.title else ""
         return [_Case(path.name, str(path), lines, {"title": title}, "detail", serno, link)]
 
@@ -489,6 +491,17 @@ def _serno(text: str | None) -> str | None:
 
 #: a browser's note of the address a page was saved from (``<!-- saved from url=(0085)https://... -->``)
 _SAVED_FROM = re.compile(r"<!--\s*saved from url=\(\d+\)(\S+?)\s*-->", re.IGNORECASE)
+
+
+def _case_beside(soup: Any) -> bool:
+    """True when the page, left of its rows that link to cases, has a case's own sections (受處分人, 事實, 理由)."""
+    import copy
+
+    probe = copy.copy(soup)
+    for tr in [tr for tr in probe.find_all("tr") if tr.find("a", href=_SERNO)]:
+        tr.decompose()
+    _text, spans = parse_case_text([ln for ln in probe.get_text("\n").splitlines() if ln.strip()])
+    return bool(spans.keys() & {"respondent", "facts", "facts_reasons", "reasons_legal"})
 
 
 def _own_address(soup: Any, markup: str) -> tuple[str | None, str | None]:

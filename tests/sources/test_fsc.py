@@ -328,3 +328,31 @@ def test_a_feed_date_that_does_not_exist_is_quarantined(tmp_path, collect, year)
     records, rejections, _ = collect(FscSource([tmp_path]))
     assert [(r.locator, r.reason) for r in rejections] == [("feed.xml#item=1", FscReason.BAD_DATE)]
     assert len(records) == 1  # the feed's other item is read
+
+
+_RELATED = """<table><tr><th>相關案件</th></tr>
+<tr><td><a href="home.jsp?id=131&dataserno=202312010001&dtable=Penalty">乙銀行裁罰案</a></td><td>112-12-01</td></tr>
+<tr><td><a href="home.jsp?id=131&dataserno=202311010001&dtable=Penalty">丙銀行裁罰案</a></td><td>112-11-01</td></tr>
+</table></div>"""
+
+
+@pytest.mark.parametrize("own_address", [True, False], ids=["canonical", "no_address"])
+def test_a_case_page_with_a_related_cases_table_is_its_case_not_a_list(tmp_path, collect, own_address):
+    """A saved case page (Big5) whose related-cases table links to two other cases was read as a list page: its
+    own case (甲商業銀行, NT$12 million) was lost without a quarantine row or a skip, exit 0, and two one-line
+    records of the other cases were ingested instead. A page with its own case number or a case's own sections
+    beside those rows is its case."""
+    page = DETAIL.replace("</div>", _RELATED, 1)
+    if not own_address:
+        page = page.replace('<link rel="canonical"', '<link rel="alternate"')
+    (tmp_path / "case.html").write_bytes(page.encode("cp950"))
+    records, rejections, skips = collect(FscSource([tmp_path]))
+    assert rejections == [] and skips == []
+    assert len(records) == 1 and "甲商業銀行" in records[0].text and "違反銀行法第45條之1" in records[0].text
+    assert (records[0].doc_key == "fsc:202509250001") is own_address
+
+
+def test_a_list_page_is_still_read_as_list_rows(tmp_path, collect):
+    (tmp_path / "list.html").write_text(LIST, encoding="utf-8")
+    records, rejections, _ = collect(FscSource([tmp_path]))
+    assert rejections == [] and sorted(r.doc_key for r in records) == ["fsc:202507150003", "fsc:202509250001"]
