@@ -351,7 +351,8 @@ class LawMojSource(Source):
     def _recover_xml(self, loc: str, data: bytes, exc: etree.XMLSyntaxError) -> Iterator[RawItem | Rejection]:
         """Keep the complete ``<法規>`` elements of a malformed file; quarantine the broken ones."""
         text = data.decode("utf-8", "replace")
-        fragments = 0
+        root = re.search(r"<LAWS\b[^>]*?\bUpdateDate\s*=\s*[\"']([^\"'<>]*)[\"']", text[:4096])
+        update, fragments = (root.group(1) if root else None), 0
         for m in re.finditer(r"<法規>.*?</法規>", text, flags=re.S):
             fragments += 1
             try:
@@ -363,7 +364,7 @@ class LawMojSource(Source):
                 )
                 continue
             law, lang = xml_to_law(el)
-            yield RawItem(f"{loc}#{fragments - 1}", LawPayload(law, lang, None, loc), origin=loc)
+            yield RawItem(f"{loc}#{fragments - 1}", LawPayload(law, lang, update, loc), origin=loc)
         unclosed = text.count("<法規>") - fragments
         if unclosed > 0:
             last = text.rfind("<法規>")

@@ -313,6 +313,9 @@ def test_truncated_xml_keeps_complete_laws(tmp_path: Path, law_fixtures: Path, d
     assert {r[0] for r in _q(db_path, "SELECT DISTINCT json_extract_string(metadata,'$.pcode') FROM records")} == {
         "G0380112"
     }
+    # the complete laws keep the dump's UpdateDate (it orders versions of one LawModifiedDate: review 9)
+    dates = _q(db_path, "SELECT DISTINCT json_extract_string(metadata, '$.update_date') FROM records")
+    assert dates == [("2024/10/4",)]
 
 
 def test_large_bulk_file_streams_and_quarantines_tail(
