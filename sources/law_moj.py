@@ -155,15 +155,13 @@ class LawMojSource(Source):
 
     # -- reading ------------------------------------------------------------------------------
     def _files(self) -> Iterator[Path]:
-        for p in self.paths:
-            if p.is_dir():  # every file, so that one of another type is counted as skipped, not ignored
-                yield from sorted(
-                    f
-                    for f in p.rglob("*")
-                    if f.is_file() and not any(part.startswith(".") for part in f.relative_to(p).parts)
-                )
-            else:
-                yield p
+        from sources.law_moj_order import english_last
+
+        files = []
+        for p in self.paths:  # a folder: every file, so one of another type is counted as skipped, not ignored
+            dot = lambda f, p=p: any(part.startswith(".") for part in f.relative_to(p).parts)  # noqa: E731
+            files.extend(sorted(f for f in p.rglob("*") if f.is_file() and not dot(f)) if p.is_dir() else [p])
+        yield from files if self.scope == "all" else english_last(files)  # English laws after the Chinese ones
 
     def iter_raw(self) -> Iterator[RawItem | Rejection | Skip]:
         for path in self._files():

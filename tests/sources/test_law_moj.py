@@ -434,3 +434,29 @@ def test_an_older_dump_of_the_same_law_modified_date_never_replaces_a_newer(
         assert cats == [("行政＞個人資料保護委員會籌備處＞通用目",)], order
         assert len(active[order[0].stem]) == 57, order
     assert active["20241011"] == active["202362"]
+
+
+@pytest.mark.parametrize("form", ["files", "folder", "zips"])
+def test_an_english_file_before_its_chinese_one_is_in_scope(law_fixtures: Path, tmp_path: Path, form: str) -> None:
+    """--scope fsc: an English law is in scope when its Chinese law is, but an English file read before the
+    Chinese one (given first, or a folder where Eng_FalVMingLing.xml sorts before FalVMingLing.xml) was skipped
+    whole as out of scope. English files are now read after the others."""
+    en, ch = law_fixtures / "chlaw_json/en/G0380001.json", law_fixtures / "chlaw_json/ch/G0380001.json"
+    if form == "files":
+        paths = [en, ch]
+    elif form == "folder":
+        d = tmp_path / "xml"
+        d.mkdir()
+        (d / "Eng_FalVMingLing.xml").write_bytes((law_fixtures / "falvmingling_xml/en/G0380001.xml").read_bytes())
+        (d / "FalVMingLing.xml").write_bytes((law_fixtures / "falvmingling_xml/ch/G0380001.xml").read_bytes())
+        paths = [d]
+    else:
+        paths = []
+        for name, f in (("EnLaw", en), ("ChLaw", ch)):
+            with zipfile.ZipFile(tmp_path / f"{name}.json.zip", "w", zipfile.ZIP_DEFLATED) as zf:
+                zf.writestr(f"{name}.json", f.read_bytes())
+            paths.append(tmp_path / f"{name}.json.zip")
+    db = tmp_path / "c.duckdb"
+    rep = ingest(db, LawMojSource(paths), on_error=ErrorPolicy.RAISE)
+    assert not rep.skipped, rep.skipped
+    assert _q(db, "SELECT lang, count(*) > 0 FROM records GROUP BY lang ORDER BY lang") == [("en", True), ("zh", True)]
