@@ -65,6 +65,27 @@ def read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, max_bytes: int | Non
     return data
 
 
+def member_name(info: zipfile.ZipInfo) -> str:
+    """A ZIP member's name as written: ``zipfile`` reads a name without the UTF-8 flag as CP437, but such names
+    are UTF-8 (Info-ZIP) or the writer's code page, CP950 on a Traditional Chinese Windows (``公告.json``
+    became ``ñ╜ºi.json`` in a quarantine row); a name neither decodes is kept as ``zipfile`` read it.
+
+    >>> info = zipfile.ZipInfo("x.json"); info.filename = "公告.json".encode("cp950").decode("cp437")
+    >>> member_name(info), member_name(zipfile.ZipInfo("ChLaw.json"))
+    ('公告.json', 'ChLaw.json')
+    """
+    name = info.filename
+    if info.flag_bits & 0x800 or name.isascii():
+        return name
+    raw = name.encode("cp437")
+    for codec in ("utf-8", "cp950"):
+        try:
+            return raw.decode(codec)
+        except UnicodeDecodeError:
+            continue
+    return name
+
+
 class FirstValueDict(dict):
     """A JSON object whose name that occurs twice keeps its first value, as DuckDB's JSON reader does (RFC 8259
     leaves it open; ``json.loads`` keeps the last): a source read both by DuckDB and in Python (law.moj's SQL and

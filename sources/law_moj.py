@@ -221,7 +221,7 @@ class LawMojSource(Source):
 
     def _zip_members(self, path: Path, zf: zipfile.ZipFile, members: list) -> Iterator[RawItem | Rejection | Skip]:
         for m in members:
-            loc = f"{path}!{m.filename}"
+            loc = f"{path}!{capped.member_name(m)}"
             low = m.filename.lower()
             if not low.endswith((".json", ".xml")):
                 yield Skip(loc, "not a law file (ZIP member)", source_id=SOURCE_ID)

@@ -126,3 +126,18 @@ def test_a_zip_is_read_member_by_member_not_whole_into_memory(tmp_path, law_fixt
     kinds = sorted(type(i).__name__ for i in items)
     assert kinds == ["RawItem", "Skip"], items
     assert peak < 16 << 20, f"peak {peak >> 20} MiB while reading a ZIP of a 100 KB law and a 64 MiB attachment"
+
+
+def test_a_zip_member_named_in_big5_is_named_right_in_quarantine(cli, db_path, tmp_path, law_fixtures):
+    """A ZIP written on a Traditional Chinese Windows names its members in CP950 without the UTF-8 flag; zipfile
+    reads such names as CP437, so the quarantine row named `ñ╜ºi.json` for 公告.json and nobody could find it."""
+    z = tmp_path / "ChLaw.json.zip"
+    with zipfile.ZipFile(z, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("G0380001.json", (law_fixtures / GOOD).read_bytes())
+        zf.writestr("abcd.json", b"{}")  # a law object without its fields: quarantined
+    big5 = "公告.json".encode("cp950")
+    assert len(big5) == len(b"abcd.json")
+    z.write_bytes(z.read_bytes().replace(b"abcd.json", big5))
+    code, out, err = cli("ingest", "law-moj", str(z), "--scope", "all")
+    assert code == 3 and "Traceback" not in err, out + err
+    assert [loc.split("!")[-1] for (loc,) in _q(db_path, "SELECT locator FROM quarantine")] == ["公告.json"]
