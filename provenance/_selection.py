@@ -485,7 +485,7 @@ class Decider:
         :meth:`decide`, and what the licence recall asks of a past export's records (:mod:`provenance.licence_recall`)."""
         licence_id = row[LICENCE]
         meta = without_folder_dataset(row[CREDIT_META] or [None] * CREDIT_PATHS, self._folder_named)
-        # a title is not scrubbed by the PII stage: where personal data is expected it stays out of the credit too
+        # where personal data is expected the title stays out of the credit too (a scrubbed title credits no work)
         work = None if row[PII_EXPECTED] else meta[0]
         credit = record_credit(meta, row[TAKEN_YEAR])
         key = (
@@ -588,7 +588,7 @@ def to_row(row: tuple, verdict: ExportVerdict) -> dict[str, str | None]:
         "licence_id": verdict.licence,
         "attribution": "\n\n".join(verdict.attributions),
         "text": row[TEXT] or "",
-        # titles are not scrubbed by the PII stage: leave them out where personal data is expected
+        # left out where personal data is expected: a title the PII stage scrubbed still names the case it is about
         "title": None if row[PII_EXPECTED] else row[TITLE],
         "locator": row[LOCATOR],
         "lang": row[LANG],
