@@ -39,3 +39,45 @@ def document_number(text: str, start: int, end: int) -> bool:
         _BEFORE.search(text, max(0, start - 6), start) is not None
         or _LISTED.search(text, max(0, start - 160), start) is not None
     )
+
+
+#: labels naming the number right after them a serial (公告編號, 保單號碼, 交易序號, 案號, Order No.), not a card, a phone
+#: number or an ID, whatever its shape (聯名卡贈品商品條碼 4710884000084, 保單號碼0912345678, 公告編號：A170561484);
+#: `卡號`, `卡號碼`, `手機號碼`, `門號` are none of these
+SERIAL_LABELS = tuple(
+    "編號 序號 條碼 單號 訂單 批號 案號 追蹤碼 參考號 交易號 發票號 文號 約號 编号 序号 条码 单号 订单 发票号 文号 约号 "
+    "order invoice tracking barcode serial ref policy contract case document".split()
+)
+#: what may stand between a serial label and its number (`Order No. `, `序號：`, `ref #`)
+_SERIAL_GAP = re.compile(r"(?:\s*(?:no\.?|number|num\.?|#|reference)|(?<=[號号])[碼码])?[\s:\uff1a#]*$")
+#: words that make a label ending in a serial's word a person's (身分證統一編號, 居留證編號, 客戶編號, 會員編號, ID
+#: No.): an ID or a phone number after it is the person's own (a bank's customer number is often the ID, a shop's
+#: member number the mobile number), not a serial
+PERSONAL_LABEL_WORDS = tuple(
+    "身分 身份 證 证 統一 统一 居留 護照 护照 戶 户 客 會員 会员 員 员 人 id identity arc member customer client user "
+    "account".split()
+)
+#: the label's own characters: what follows the last separator before the gap
+_LABEL_TAIL = re.compile(r"[^\s,.;:()\[\]，。；：、（）]*$")
+
+
+def serial_label_before(text: str, start: int, *, personal: bool = False) -> bool:
+    """A serial label (:data:`SERIAL_LABELS`) ends right before ``start``, a colon, space or `No.` between allowed;
+    with ``personal`` (an ID or a phone number), not one naming a person's number (:data:`PERSONAL_LABEL_WORDS`).
+
+    >>> serial_label_before("保單號碼0912345678", 4, personal=True), serial_label_before("手機號碼0912345678", 4)
+    (True, False)
+    >>> serial_label_before("客戶反映其保單號碼0912345678", 9, personal=True)
+    True
+    >>> t = "身分證統一編號：A123456789"
+    >>> serial_label_before(t, 8), serial_label_before(t, 8, personal=True)
+    (True, False)
+    """
+    head = text[max(0, start - 16) : start].lower()
+    head = head[: _SERIAL_GAP.search(head).start()]
+    serial = next((w for w in SERIAL_LABELS if head.endswith(w)), None)
+    if serial is None:
+        return False
+    # the serial's word and the four characters before it: 身分證統一編號, 會員編號 (not 客戶 in 客戶反映其保單號碼)
+    label = _LABEL_TAIL.search(head).group()[-len(serial) - 4 :]
+    return not (personal and any(w in label for w in PERSONAL_LABEL_WORDS))

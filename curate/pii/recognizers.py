@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from curate.pii import validators as v
 from curate.pii.base import EntityRecognizer, RecognizerResult
 from curate.pii.context import context_window
-from curate.pii.docnumbers import document_number
+from curate.pii.docnumbers import document_number, serial_label_before
 
 #: score of a checksum-valid identifier without context
 CHECKSUM_SCORE = 0.85
@@ -100,8 +100,8 @@ def _validate_id(m: re.Match[str], text: str) -> Hit | None:
     value = m.group()
     compact = value.replace(" ", "").replace("-", "")
     kind = v.id_kind(compact)
-    if kind is None:
-        return None
+    if kind is None or serial_label_before(text, m.start(), personal=True):
+        return None  # 公告編號：A170561484: a document's number that passes the checksum
     entity = "TW_NATIONAL_ID" if kind == "national" else "TW_RESIDENT_ID"
     return Hit(entity, m.start(), m.end(), CHECKSUM_SCORE if compact == value else SPACED_ID_SCORE)
 
@@ -176,6 +176,8 @@ def _validate_phone(m: re.Match[str], text: str) -> Hit | None:
     kind = v.classify_phone(m.group())
     if kind is None or document_number(text, m.start(), m.end()):  # 字第0928011234號: a document's serial
         return None
+    if serial_label_before(text, m.start(), personal=True):
+        return None  # 保單號碼0912345678, 交易序號0932118765: a policy's or a transaction's number
     if kind != "MOBILE" and _labelled_account(text, m.start()):
         return None  # the account recognizer reports it
     # institutions publish landlines and toll-free numbers; a mobile number is a person's, also after
@@ -271,33 +273,6 @@ CARD_CONTEXT += ["運通卡", "运通卡", "美國運通", "美国运通", "萬�
 CARD_CONTEXT += ["visa", "mastercard", "amex", "american express", "jcb", "unionpay"]
 
 
-#: labels naming the number right after them a serial, not a card (聯名卡贈品商品條碼 4710884000084, 信用卡交易序號：
-#: 6202…): a card word in the window does not make it a card; `卡號`, `卡號碼` are none of these
-SERIAL_LABELS = ("編號", "序號", "條碼", "單號", "訂單", "批號", "案號", "追蹤碼", "參考號", "交易號", "發票號")
-SERIAL_LABELS += (
-    "编号",
-    "序号",
-    "条码",
-    "单号",
-    "订单",
-    "发票号",
-    "order",
-    "invoice",
-    "tracking",
-    "barcode",
-    "serial",
-    "ref",
-)
-#: what may stand between a serial label and its number (`Order No. `, `序號：`, `ref #`)
-_SERIAL_GAP = re.compile(r"(?:\s*(?:no\.?|number|num\.?|#|reference)|(?<=[號号])[碼码])?[\s:\uff1a#]*$")
-
-
-def _serial_label_before(text: str, start: int) -> bool:
-    """A serial label (:data:`SERIAL_LABELS`) ends right before ``start``, a colon, space or `No.` between allowed."""
-    head = text[max(0, start - 16) : start].lower()
-    return head[: _SERIAL_GAP.search(head).start()].endswith(SERIAL_LABELS)
-
-
 def _iin_ok(d: str) -> bool:
     n = len(d)
     if d[0] == "4" and n in (13, 16, 19):
@@ -315,7 +290,7 @@ def _validate_card(m: re.Match[str], text: str) -> Hit | None:
     while raw and raw[-1] in " -":
         raw, end = raw[:-1], end - 1
     d = "".join(c for c in raw if c.isdigit())
-    if not (_iin_ok(d) and v.luhn(d)) or _serial_label_before(text, m.start()):
+    if not (_iin_ok(d) and v.luhn(d)) or serial_label_before(text, m.start()):
         return None
     grouped = bool(re.fullmatch(r"\d{4}([ -])\d{4}\1\d{4}\1\d{4}|\d{4}([ -])\d{6}\2\d{5}", raw))
     # a run of digits with an issuer's prefix and a valid check digit is also an order, policy or transaction
