@@ -380,10 +380,11 @@ def _running_values(text: str, by_label: dict[str, str]) -> list[tuple[int, int,
     The given name may be anything but a character that typically follows a name (的, 於, 挪 is
     fine); a surname-only mention (``客戶王先生``) and frequent non-name words are skipped.
     """
-    from curate.pii.names import FOLLOW_WORDS, HONORIFICS, NOT_NAMES, STOP_AFTER, _tables, word_surname_ok
+    from curate.pii.names import FOLLOW_WORDS, HONORIFICS, NOT_NAMES, STOP_AFTER, _tables, verb_follows, word_surname_ok
 
     not_names, non_given = _tables()[2], _tables()[3]
     honorifics, skipped = tuple(HONORIFICS), tuple(NOT_NAMES) + not_names
+    titles = tuple(h for h in HONORIFICS if len(h) > 1)
     out = []
     for m in _running_regex().finditer(text):
         start, g0 = m.start("sur"), m.start("given")
@@ -394,7 +395,14 @@ def _running_values(text: str, by_label: dict[str, str]) -> list[tuple[int, int,
             continue
         # the second character is the name's unless a word that follows names starts there (王明表示) or it is a
         # particle (王明的): a cut must not leave part of a name visible (李大同挪用: 同 also follows names)
-        one = len(given) < 2 or given[1] in RUNNING_PARTICLES or text.startswith(FOLLOW_WORDS + HONORIFICS, g0 + 1)
+        # a verb after a one-character given name (江蕙積欠) starts there too; a one-character honorific (君) there
+        # ends the given name (怡君, 雅君), it is no title
+        one = (
+            len(given) < 2
+            or given[1] in RUNNING_PARTICLES
+            or text.startswith(FOLLOW_WORDS + titles, g0 + 1)
+            or verb_follows(text, g0 + 1)
+        )
         end = g0 + (1 if one else 2)
         # without a separator, the first given character must be one that occurs in given names (the name
         # rule's list of legal / financial / function characters): 業務員任職, 客戶關係 are words, not names

@@ -56,6 +56,8 @@ HONORIFICS: tuple[str, ...] = tuple(_W["honorifics"])
 STOP_AFTER: set[str] = set(_W["stop_after"])
 #: 2-character words after a name
 FOLLOW_WORDS: tuple[str, ...] = tuple(_W["follow_words"])
+#: verbs that often follow a name (積欠, 申辦): see :func:`verb_follows`
+VERBS_AFTER_NAME: tuple[str, ...] = tuple(_W["verbs_after_name"])
 #: frequent words starting with a surname character that are not names
 NOT_NAMES: tuple[str, ...] = tuple(_W["not_names"])
 #: evidence of the left context for the given-name plausibility test ("role", "punct")
@@ -97,6 +99,24 @@ def given_name_score(given: str) -> float:
     if len(given) > 1 and given[0] in VIET_MIDDLE:
         given = given[1:]
     return sum(scores.get(c, 0.0) for c in given)
+
+
+@lru_cache(maxsize=1)
+def _verbs_after_name() -> tuple[str, ...]:
+    import opencc
+
+    conv = opencc.OpenCC("t2s")
+    return tuple(sorted(set(VERBS_AFTER_NAME) | {conv.convert(w) for w in VERBS_AFTER_NAME}))
+
+
+def verb_follows(text: str, q: int) -> bool:
+    """A verb that often follows a name (``names.toml verbs_after_name``) starts at ``q`` and its first character reads
+    as text rather than as a given name's (score below 0): a name ends before ``q`` (江蕙 in 借款人江蕙積欠).
+
+    >>> verb_follows("借款人江蕙積欠本金", 5), verb_follows("客戶李大同挪用", 4)
+    (True, False)
+    """
+    return text.startswith(_verbs_after_name(), q) and given_char_scores().get(text[q], 0.0) < 0
 
 
 def plausible_given_name(given: str, context: str) -> bool:
@@ -209,6 +229,7 @@ class ChineseNameRecognizer(EntityRecognizer):
         self._regex = re.compile(name_slot_pattern())
         self._introducers = tuple(sorted(INTRODUCERS, key=len, reverse=True))
         self._follow = tuple(FOLLOW_WORDS) + self._honorifics
+        self._short_titles = tuple(h for h in HONORIFICS if len(h) == 1)
 
     # -- helpers ---------------------------------------------------------------------------
     def _left_kind(self, text: str, start: int) -> str | None:
@@ -288,7 +309,8 @@ class ChineseNameRecognizer(EntityRecognizer):
             ):
                 options.append(three)
         if not options and self._given_ok(text, sur_end, one) and text[sur_end] not in STOP_AFTER:
-            if self._is_boundary(text, one):
+            # a one-character honorific after one given character ends the given name (張雅君), it is no title
+            if self._is_boundary(text, one) and not text.startswith(self._short_titles, one):
                 options.append(one)
         weak_end = None
         if not options:
