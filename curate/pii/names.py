@@ -101,6 +101,14 @@ def given_name_score(given: str) -> float:
     return sum(scores.get(c, 0.0) for c in given)
 
 
+#: a bracket right after a name that opens with the person's particulars (經查黃大年（身分證號碼…）, 被告王大年（男，民國
+#: 70年生）, 阮氏秋（居留證…）): evidence like an honorific, whatever the given name reads like
+ID_BRACKET = re.compile(
+    r"[(（][ \u3000]*(?:身分證|身份證|身分证|身份证|統一證號|统一证号|居留證|居留证|護照|护照|國民身分|年籍|出生|ID\b"
+    r"|[A-Za-z][12A-Da-d89]\d{8}(?!\d)|民國\d{2,3}年|民国\d{2,3}年|\d{2,3}年(?:次|生)|[男女][，,、)）])"
+)
+
+
 @lru_cache(maxsize=1)
 def _verbs_after_name() -> tuple[str, ...]:
     import opencc
@@ -294,8 +302,18 @@ class ChineseNameRecognizer(EntityRecognizer):
         options: list[int] = []
         # preferred order: 2 given chars, 1, then 3 (Vietnamese-style only)
         two, one, three = sur_end + 2, sur_end + 1, sur_end + 3
+        # the person's particulars in a bracket right after (黃大年（身分證…）) end the name: its given name may hold a
+        # character the rule otherwise refuses (年)
+        options += [
+            e
+            for e in (two, one)
+            if e < len(text)
+            and all(is_han(c) and c not in STOP_AFTER for c in text[sur_end:e])
+            and ID_BRACKET.match(text, e)
+        ][:1]
         if (
-            self._given_ok(text, sur_end, two)
+            not options
+            and self._given_ok(text, sur_end, two)
             and text[sur_end + 1] not in STOP_AFTER
             and text[sur_end] not in STOP_AFTER
         ):
@@ -326,7 +344,7 @@ class ChineseNameRecognizer(EntityRecognizer):
         assert end is not None
         if text[start:end].startswith(self._not_names) or text[start : start + 2] in self._not_names:
             return None
-        honorific = text.startswith(self._honorifics, end)
+        honorific = text.startswith(self._honorifics, end) or ID_BRACKET.match(text, end) is not None
         if not honorific and not plausible_given_name(text[sur_end:end], left or "punct"):
             return None  # the "given name" reads as ordinary text (控命, 依足): no name evidence
         if not word_surname_ok(text, start, sur_end, end, honorific, bool(options), left == "role"):

@@ -45,3 +45,22 @@ def test_jun_after_one_given_character_ends_the_name(det, text, name):
     assert _names(det, text) == [name]
     assert name[1:] not in scrub(text, det.analyze(text)).text
 
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("經查黃大年（身分證號碼M128804070）利用職務之便盜領存款。", "黃大年"),
+        ("經查高大年(ID A170561484)未依規定辦理。", "高大年"),
+        ("被告許長年（男，民國70年生）涉犯銀行法。", "許長年"),
+        ("經查阮氏秋（居留證號H991796480）為實際使用人。", "阮氏秋"),
+    ],
+)
+def test_a_name_before_the_persons_particulars_in_brackets_is_found(det, text, name):
+    """The particulars in a bracket right after a name (身分證號碼, 居留證, 男/女, 民國…年生) are evidence as an honorific
+    is: the name is found whatever its given name reads like (大年, 長年)."""
+    assert name in _names(det, text)
+
+
+@pytest.mark.parametrize("text", ["查核報告（身分證影本）已補正。", "本行黃金存摺（男女皆可申辦）。", "高雄（男）"])
+def test_a_word_before_such_a_bracket_stays(det, text):
+    assert _names(det, text) == []
