@@ -80,6 +80,7 @@ def offline_tldextract() -> None:
 
 def _prescreen_parts() -> list[str]:
     """The pre-screen's patterns: a text matching none of them goes to no recognizer but the labelled values."""
+    from curate.pii.latin_names import prescreen_patterns
     from curate.pii.names import name_slot_pattern
     from curate.pii.recognizers import county_pattern
 
@@ -94,6 +95,7 @@ def _prescreen_parts() -> list[str]:
         county,  # addresses
         name_slot_pattern(),  # a surname in a name slot (the name recognizer checks the rest)
         "出生|生日|生於|生于",  # dates of birth (context-gated)
+        *prescreen_patterns(),  # Latin-script names after a title or a role word (curate/pii/latin_names.py)
     ]
 
 

@@ -105,6 +105,29 @@ HOLDERS = ("holder", "owner")
 HELD_BY_PERSON = frozenset({"account", "acct", "card", "policy", "passport"})
 
 
+#: English labels naming a person by the role alone (`Respondent:`, `Complainant:`, `Beneficiary:`): the value after
+#: their colon is a name as after `Name:` (an institution's, `Beneficiary: Cathay United Bank`, is none:
+#: :data:`LATIN_NOT_NAME`, :mod:`curate.pii.orgs`). Text labels only: a metadata key such as `client` or `sender` often
+#: holds no name (`curate/pii/fields.py` reads keys by :func:`is_name_label`)
+PERSON_ROLE_LABELS = frozenset(
+    "respondent complainant claimant applicant co-applicant beneficiary borrower co-borrower guarantor customer client "
+    "payee payer remitter sender recipient addressee insured policyholder depositor defendant plaintiff witness "
+    "signatory debtor creditor employee cardholder attn attention contact decedent heir spouse".split()
+)
+#: words that may stand before such a role in its label (`The Respondent:`, `Joint Applicant:`)
+_ROLE_QUALIFIERS = frozenset("the primary secondary joint main first second additional".split())
+
+
+def is_role_label(words: str) -> bool:
+    """Whether an English text label names a person by the role alone (:data:`PERSON_ROLE_LABELS`).
+
+    >>> [is_role_label(w) for w in ("Respondent", "The Respondent", "Joint Applicant", "Loan Applicant", "Fund")]
+    [True, True, True, False, False]
+    """
+    parts = words.lower().replace("_", " ").split()
+    return bool(parts) and parts[-1] in PERSON_ROLE_LABELS and all(p in _ROLE_QUALIFIERS for p in parts[:-1])
+
+
 def _held_by_person(word: str, before: str) -> bool:
     """Whether ``word`` (ending in a :data:`HOLDERS` word) names a person: what is held, the rest of the word
     (cardholder) or the word ``before`` it (Account holder), is a person's (:data:`HELD_BY_PERSON`)."""
@@ -157,7 +180,8 @@ def _person_before_mingzi(prefix: str) -> bool:
 @lru_cache(maxsize=1)
 def _label_screen() -> re.Pattern[str]:
     """Any label at all: one scan that lets :func:`labelled_spans` skip the texts without one (most of them)."""
-    return re.compile(_label_alternation() + "|" + "|".join((*NAME_HEADS, MINGZI)) + "|(?i:name|holder|owner)")
+    roles = "|".join(sorted(PERSON_ROLE_LABELS, key=len, reverse=True))
+    return re.compile(_label_alternation() + "|" + "|".join((*NAME_HEADS, MINGZI)) + f"|(?i:name|holder|owner|{roles})")
 
 
 _HAN = r"[\u4e00-\u9fff\u3400-\u4dbf]"
@@ -184,7 +208,7 @@ def _label_type(m: re.Match[str]) -> str | None:
     """The entity type a label match of :func:`_regex` names (None: an English label or a 名字 that names no person:
     :func:`is_name_label`, :func:`_person_before_mingzi`)."""
     if m.group("en") is not None:
-        return "PERSON" if is_name_label(m.group("en")) else None
+        return "PERSON" if is_name_label(m.group("en")) or is_role_label(m.group("en")) else None
     if m.group("head") is not None:
         if m.group("head") != MINGZI:
             return "PERSON"

@@ -500,6 +500,7 @@ def _gate(words) -> str:
 
 def build_recognizers(language: str = "zh") -> list[EntityRecognizer]:
     """All rule-based recognizers (the name recognizer included)."""
+    from curate.pii.latin_names import LatinNameRecognizer
     from curate.pii.names import ChineseNameRecognizer
 
     ctx_lower = [w.lower() for w in CARD_CONTEXT]
@@ -548,4 +549,5 @@ def build_recognizers(language: str = "zh") -> list[EntityRecognizer]:
         ),
         RegexRecognizer("TwAddressRecognizer", ["TW_ADDRESS"], address_pattern(), _validate_address, None, language),
         ChineseNameRecognizer(language),
+        LatinNameRecognizer(language),
     ]

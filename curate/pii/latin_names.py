@@ -1,0 +1,126 @@
+"""Latin-script names in running text: ``申請人Nguyen Thi Lan於``, ``客戶 Tsai Ming-Che 於``, ``Mr. Chen Wei-Lun``.
+
+The Chinese name rule reads Han names only, and a labelled value (:mod:`curate.pii.labels`) needs a separator after
+its label. A foreign resident's or a romanised name in a sentence is a name when
+
+* a person's role or an introducer stands right before it (one space or colon between allowed): a word ending in a
+  role character (申請人, 客戶, 外籍人士, 移工: ``names.toml role_end``, ``role_words.txt``), a field label of
+  ``labels.tsv`` or an introducer of two characters or more (經查, 致電); or
+* a courtesy title stands right before it (``Mr.``, ``Ms``, ``Mrs.``, ``Dr.``): the title is left out of the span.
+
+Its words are checked as a labelled Latin value's are (:func:`curate.pii.labels._latin_end`: every word capitalised,
+none an organisation's, a role's or a placeholder's), and it needs two words at least: a surname alone (``Ms. Lin``)
+is no full name, as ``林小姐`` is none. A word that names a product or a channel (``Visa Card``, ``Line Pay``) or a
+short acronym beside capitalised words (``ATM Card``) makes it no name.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from curate.pii.base import EntityRecognizer, RecognizerResult
+
+#: courtesy titles before a Latin name (left out of the span)
+TITLE = re.compile(r"(?<![A-Za-z])(?:Mr|Mrs|Ms|Miss|Mdm|Madam|Dr)\.? ?(?=[A-Z])")
+#: where a candidate may start: a capital letter after a Han character, a colon or a space
+_START = re.compile(r"(?<=[\u4e00-\u9fff:：] )[A-Z]|(?<=[\u4e00-\u9fff:：])[A-Z]")
+#: words of products, payment channels and cards (compared in lower case): never a person's name
+NOT_NAME_WORDS = frozenset(
+    "card visa mastercard master jcb amex unionpay gold platinum titanium infinite signature world premier classic "
+    "business online mobile app pay plus line apple google samsung play store banking account loan fund life care "
+    "easy smart debit credit cash points reward rewards club".split()
+)
+#: score of a Latin name after a role word or a title (as the Han rule's strong evidence)
+SCORE = 0.85
+
+
+def prescreen_patterns() -> list[str]:
+    """What the engine's pre-screen needs to send a text here: a title, or two capitalised words after a Han
+    character or a colon."""
+    return [
+        r"(?:Mr|Mrs|Ms|Miss|Mdm|Madam|Dr)\.? ?[A-Z]",
+        r"(?<=[\u4e00-\u9fff:：])[A-Z][A-Za-z]+[ -][A-Za-z]",
+        r"(?<=[\u4e00-\u9fff:：] )[A-Z][A-Za-z]+[ -][A-Za-z]",
+    ]
+
+
+@lru_cache(maxsize=1)
+def _role_heads() -> tuple[tuple[str, ...], frozenset[str]]:
+    """Multi-character introducers and labels (longest first), and the role words of ``role_words.txt``."""
+    from curate.pii.labels import MINGZI, NAME_HEADS, labels
+    from curate.pii.names import INTRODUCERS, role_words
+
+    # a name head (姓名, 名字) is the labelled-value rule's: it tells a person's name from a thing's (基金英文名字)
+    heads = {w for w in INTRODUCERS if len(w) > 1 and w not in (*NAME_HEADS, MINGZI)}
+    heads |= {
+        lb.label for lb in labels() if lb.entity_type == "PERSON" and not lb.label.endswith((*NAME_HEADS, MINGZI))
+    }
+    return tuple(sorted(heads, key=len, reverse=True)), role_words()
+
+
+def role_before(text: str, start: int) -> bool:
+    """A person's role, a person label or an introducer ends right before ``start`` (one space or colon between).
+
+    >>> role_before("申請人Nguyen", 3), role_before("外籍移工 Siti", 5), role_before("本行Visa", 2)
+    (True, True, False)
+    """
+    from curate.pii.names import ROLE_END
+
+    i = start
+    while i > 0 and text[i - 1] in " :：" and start - i < 2:
+        i -= 1
+    if i == 0:
+        return False
+    heads, words = _role_heads()
+    return text[i - 1] in ROLE_END or text.endswith(heads, 0, i) or text[max(0, i - 4) : i] in words
+
+
+def name_end(text: str, start: int) -> int | None:
+    """End of a Latin-script name of two words or more at ``start`` (None: none there)."""
+    from curate.pii.labels import _LATIN, _WORD, _latin_end
+
+    m = _LATIN.match(text, start)
+    if m is None:
+        return None
+    # a colon after it ends a salutation (致Ms Huang Yi-Chen：), not a next field's label as in a labelled value
+    end = _latin_end(text[: m.end()] if text.startswith(":", m.end()) else text, start)
+    if end is None:
+        return None
+    words = [w.group() for w in _WORD.finditer(text, start, end)]
+    if len(words) < 2 or any(w.lower().strip("'’-") in NOT_NAME_WORDS for w in words):
+        return None
+    caps = [w for w in words if w.isupper()]
+    if caps and len(caps) < len(words) and any(len(w) <= 4 for w in caps):
+        return None  # `ATM Card`, `KYC Review`: an acronym beside words (a passport's `CHEN WEI LUN` is all capitals)
+    return end
+
+
+class LatinNameRecognizer(EntityRecognizer):
+    """PERSON: a Latin-script name after a person's role or a courtesy title (see the module docstring)."""
+
+    ENTITY = "PERSON"
+
+    def __init__(self, supported_language: str = "zh") -> None:
+        super().__init__(
+            supported_entities=[self.ENTITY], name="LatinNameRecognizer", supported_language=supported_language
+        )
+
+    def load(self) -> None:
+        pass
+
+    def analyze(self, text: str, entities: list[str] | None = None, nlp_artifacts=None) -> list[RecognizerResult]:
+        if entities and self.ENTITY not in entities:
+            return []
+        found: dict[int, int] = {}
+        for m in TITLE.finditer(text):
+            end = name_end(text, m.end())
+            if end is not None:
+                found[m.end()] = end
+        for m in _START.finditer(text):
+            if m.start() not in found and not TITLE.match(text, m.start()) and role_before(text, m.start()):
+                end = name_end(text, m.start())
+                if end is not None:
+                    found[m.start()] = end
+        meta = {RecognizerResult.RECOGNIZER_NAME_KEY: self.name, RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id}
+        return [RecognizerResult(self.ENTITY, s, e, SCORE, recognition_metadata=dict(meta)) for s, e in found.items()]
