@@ -113,6 +113,11 @@ class _Ingestor:
             {"s": [i.source_id for i in infos]},
         ).fetchall()
         self.pii_sources = {i.source_id for i in infos if i.pii_expected} | {r[0] for r in sticky}
+        from curate.pii.identifiers import raw_file_names_held
+
+        # a catalogue made before names in file names were pseudonymised keeps them for that source (stable doc keys)
+        others = [i.source_id for i in infos if i.source_id not in self.pii_sources]
+        self.guard.names_in_file_names = not raw_file_names_held(con, others)
         #: record ids and content digests of pii_expected sources are keyed (curate/pii/keyed_ids.py)
         self.keyed = keyed_ids(con, source.name, self.pii_sources)
         from curate.pii.keyed_ids import refuse_other_key

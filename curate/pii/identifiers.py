@@ -8,9 +8,11 @@ sees, so ingest passes them through :class:`IdentifierGuard` first: a detected p
 becomes a keyed pseudonym (``〔身分證字號#3fa2c1d04b7e9a55〕``, the same value always the same pseudonym, so
 ids stay deterministic and unique under one key).
 
-For sources marked ``pii_expected`` every detected type counts (names included); elsewhere only
-structured identifiers (IDs, phones, e-mail, cards, accounts, passports) do, so file names of
-textbooks and manifests are shown as they are. A plain digest of raw text in an identifier of a
+For sources marked ``pii_expected`` every detected type counts (names included); elsewhere structured
+identifiers (IDs, phones, e-mail, cards, accounts, passports) do, and a person's name that fills a whole segment of
+a file or folder name (``個案_林淑惠_授信審查.docx``, ``2023/林淑惠/``: :func:`name_segments`, no label needed), as
+a case study's file is named after its customer; other file names of textbooks and manifests are shown as they are
+(``王大明教授講義.pdf``: an author's name inside a title). A plain digest of raw text in an identifier of a
 ``pii_expected`` source (the FSC fallback key ``fsc:sha:<prefix>``) becomes a keyed one (``fsc:hk:<prefix>``).
 The key is needed only when something is found.
 """
@@ -28,6 +30,12 @@ STRUCTURED = tuple(sorted(PROPAGATED_TYPES - {"PERSON"}))
 ID_DIGEST_CHARS = 16
 #: a plain sha256 (prefix) of raw text inside an identifier of a pii_expected source
 _PLAIN_DIGEST = re.compile(r"(?<![0-9A-Za-z])sha:([0-9a-f]{16,64})(?![0-9A-Za-z])")
+#: one segment of a file or folder name: what stands between separators (/ \\ _ - . space # = : brackets, 、 ，)
+_SEGMENT = re.compile(r"[^/\\_\-.\s#=:;,()（）\[\]【】「」、，+&\u3000]+")
+#: a Han character: names in file names are looked for only where there is one
+_HAN = re.compile(r"[\u3400-\u9fff]")
+#: a segment that may hold a name whole: up to eight Han characters (阮氏明月花, 學員王小明), or a middle-dot name
+_NAME_SEGMENT = re.compile(r"[\u3400-\u9fff]{2,8}|[\u3400-\u9fff]{2,}[·・‧][\u3400-\u9fff]{2,}")
 #: cheap pre-check for structured values (digit runs, digits grouped with - space . / or ‧, @, ID shapes)
 _STRUCTURED_HINT = re.compile(r"\d{7}|\d[- ./\u2027]\d{3}|@|[A-Za-z][ -]?[0-9A-Da-d]\d{4}|[０-９]{4}")
 
@@ -40,13 +48,58 @@ def _hint_view(value: str) -> str:
     return halfwidth(compact_view(value)[0])
 
 
+def name_segments(value: str, detector) -> list:
+    """PERSON spans of the segments of ``value`` (:data:`_SEGMENT`), each read on its own by ``detector``, that are a
+    name whole or a person's role word and a name (``學員王小明``: ``role_words.txt``, a field label): a name that is a
+    part of a file or folder name by itself (``個案_林淑惠_授信審查.docx``), not one inside a title
+    (``王大明教授講義.pdf``)."""
+    from curate.pii.labels import labels
+    from curate.pii.names import role_words
+    from curate.pii.span import Span
+
+    roles = role_words() | {lb.label for lb in labels() if lb.entity_type == "PERSON"}
+    out = []
+    for m in _SEGMENT.finditer(value):
+        seg = m.group()
+        if not _NAME_SEGMENT.fullmatch(seg):
+            continue
+        for s in detector.analyze(seg):
+            if s.entity_type == "PERSON" and s.end == len(seg) and (s.start == 0 or seg[: s.start] in roles):
+                out.append(Span(m.start() + s.start, m.end(), "PERSON", 1.0, "FileNameSegment"))
+    return out
+
+
+def raw_file_names_held(con, source_ids: list[str]) -> list[str]:
+    """The sources of ``source_ids`` whose records in the catalogue already hold a name in a file-name segment of their
+    ``container`` as it is: catalogues ingested before names in file names were pseudonymised (review 9). An ingest of
+    such a source keeps file names as they were, so its doc keys, locators and containers stay the ones the catalogue
+    holds (pseudonymising them would make every file a new document beside its old copy); ``curate pii scan`` names
+    the values, and marking the source ``--pii-expected`` pseudonymises them with everything else."""
+    if not source_ids:
+        return []
+    rows = con.execute(
+        "SELECT DISTINCT source_id, container FROM records WHERE source_id IN (SELECT unnest($s))"
+        " AND status = 'active' AND container IS NOT NULL AND regexp_matches(container, '[\u3400-\u9fff]{2}')",
+        {"s": list(source_ids)},
+    ).fetchall()
+    if not rows:
+        return []
+    from curate.pii.engine import DetectorConfig, PiiDetector
+
+    det = PiiDetector(DetectorConfig(entities=tuple(sorted(PROPAGATED_TYPES))))
+    return sorted({sid for sid, container in rows if name_segments(container, det)})
+
+
 class IdentifierGuard:
     """Pseudonymise personal values inside identifier strings (cached per string)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, names_in_file_names: bool = True) -> None:
+        #: whether names filling a file-name segment are pseudonymised for sources not marked ``pii_expected``
+        #: (off for an ingest into a catalogue whose source already holds such names raw: :func:`raw_file_names_held`)
+        self.names_in_file_names = names_in_file_names
         self._detectors: dict[bool, Any] = {}
         self._key = None
-        self._cache: dict[tuple[str, bool], str] = {}
+        self._cache: dict[tuple[str, bool, bool], str] = {}
 
     def _detector(self, all_types: bool):
         det = self._detectors.get(all_types)
@@ -61,7 +114,8 @@ class IdentifierGuard:
         """``value`` with detected personal values replaced by keyed pseudonyms."""
         if not value:
             return value
-        hit = self._cache.get((value, all_types))
+        names = all_types or self.names_in_file_names
+        hit = self._cache.get((value, all_types, names))
         if hit is not None:
             return hit
         out = value
@@ -73,8 +127,13 @@ class IdentifierGuard:
             spans = self._detector(all_types).analyze(out)
             if spans:
                 out = self._replace(out, spans)
+        if not all_types and names and _HAN.search(out):
+            # a customer's name as a segment of a file name (個案_林淑惠_授信審查.docx) of any source
+            spans = name_segments(out, self._detector(True))
+            if spans:
+                out = self._replace(out, spans)
         if len(self._cache) < 100_000:
-            self._cache[(value, all_types)] = out
+            self._cache[(value, all_types, names)] = out
         return out
 
     def _replace(self, value: str, spans) -> str:
