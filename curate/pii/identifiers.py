@@ -11,7 +11,7 @@ ids stay deterministic and unique under one key).
 For sources marked ``pii_expected`` every detected type counts (names included); elsewhere structured
 identifiers (IDs, phones, e-mail, cards, accounts, passports) do, and a person's name that fills a whole segment of
 a file or folder name (``個案_林淑惠_授信審查.docx``, ``2023/林淑惠/``: :func:`name_segments`, no label needed), as
-a case study's file is named after its customer; other file names of textbooks and manifests are shown as they are
+a case study's file is named after its customer (read by its characters: :func:`segment_name_ok`); other file names of textbooks and manifests are shown as they are
 (``王大明教授講義.pdf``: an author's name inside a title). A plain digest of raw text in an identifier of a
 ``pii_expected`` source (the FSC fallback key ``fsc:sha:<prefix>``) becomes a keyed one (``fsc:hk:<prefix>``).
 The key is needed only when something is found.
@@ -52,21 +52,53 @@ def name_segments(value: str, detector) -> list:
     """PERSON spans of the segments of ``value`` (:data:`_SEGMENT`), each read on its own by ``detector``, that are a
     name whole or a person's role word and a name (``學員王小明``: ``role_words.txt``, a field label): a name that is a
     part of a file or folder name by itself (``個案_林淑惠_授信審查.docx``), not one inside a title
-    (``王大明教授講義.pdf``)."""
+    (``王大明教授講義.pdf``).
+
+    A segment has no sentence around it, so the name must read as one by its own characters
+    (:func:`segment_name_ok`): a given name that scores as a name's, and a two-character name (surname and one
+    character) only after a role word, in its segment or as the segment before (``學員王明/``, ``客戶_江蕙_授信.docx``):
+    alone, surname and one character is most often a word or a place (``唐朝.pdf``, ``楊梅/``, ``歐元.pdf``).
+    """
     from curate.pii.labels import labels
     from curate.pii.names import role_words
     from curate.pii.span import Span
 
-    roles = role_words() | {lb.label for lb in labels() if lb.entity_type == "PERSON"}
+    roles = tuple(role_words() | {lb.label for lb in labels() if lb.entity_type == "PERSON"})
     out = []
+    prev = ""
     for m in _SEGMENT.finditer(value):
-        seg = m.group()
+        seg, before = m.group(), prev
+        prev = seg
         if not _NAME_SEGMENT.fullmatch(seg):
             continue
         for s in detector.analyze(seg):
-            if s.entity_type == "PERSON" and s.end == len(seg) and (s.start == 0 or seg[: s.start] in roles):
+            if s.entity_type != "PERSON" or s.end != len(seg):
+                continue
+            role = seg[: s.start] in roles if s.start else before.endswith(roles)
+            if (s.start == 0 or role) and segment_name_ok(seg[s.start :], role=role):
                 out.append(Span(m.start() + s.start, m.end(), "PERSON", 1.0, "FileNameSegment"))
     return out
+
+
+def segment_name_ok(name: str, *, role: bool) -> bool:
+    """Whether ``name``, a whole segment of a file or folder name (or what follows a role word in one), reads as a
+    person's name by its characters: its given name scores as a name's (``names.toml`` given-name scores, no prior
+    for context) and does not end as a place's does (``names.toml place_ends``: 林森路, 卓蘭鎮), and a single surname
+    with one given character needs a role word (``role``).
+
+    >>> segment_name_ok("林淑惠", role=False), segment_name_ok("唐朝", role=False), segment_name_ok("江蕙", role=True)
+    (True, False, True)
+    >>> segment_name_ok("簡介", role=True)  # 講師簡介.pdf: 介 reads as text
+    False
+    """
+    from curate.pii.names import COMPOUND_SURNAMES, PLACE_ENDS, given_name_score
+    from curate.pii.view import fold_simplified, with_folded
+
+    name = fold_simplified(name.replace("·", "").replace("・", "").replace("‧", ""))
+    sur = 2 if name.startswith(with_folded(COMPOUND_SURNAMES)) and len(name) > 2 else 1
+    if len(name) - sur < 1 or (len(name) < 3 and not role) or name[-1] in PLACE_ENDS:
+        return False
+    return given_name_score(name[sur:]) > 0
 
 
 def raw_file_names_held(con, source_ids: list[str]) -> list[str]:

@@ -60,6 +60,8 @@ FOLLOW_WORDS: tuple[str, ...] = tuple(_W["follow_words"])
 VERBS_AFTER_NAME: tuple[str, ...] = tuple(_W["verbs_after_name"])
 #: frequent words starting with a surname character that are not names
 NOT_NAMES: tuple[str, ...] = tuple(_W["not_names"])
+#: last characters of place and feature names: a file-name segment ending in one is no name (林森路, 卓蘭鎮)
+PLACE_ENDS: str = _W["place_ends"]
 #: evidence of the left context for the given-name plausibility test ("role", "punct")
 GIVEN_NAME_PRIOR: dict[str, float] = dict(_W["given_name_prior"])
 
