@@ -54,3 +54,18 @@ def test_a_latin_name_after_a_role_or_title_is_found(det, text, name):
 )
 def test_no_name_without_a_full_name(det, text):
     assert _names(det, text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Respondent: Goldman Sachs Asia",
+        "申請人 Standard Chartered 之信用卡申辦流程。",
+        "客戶 American Express 卡片遺失之處理。",
+        "案例：客戶 Lehman Brothers 倒閉對連動債之影響。",
+        "受益人 Morgan Stanley Capital International 指數。",
+    ],
+)
+def test_a_firm_after_a_role_word_is_no_name(det, text):
+    # review of the fixes (9): a firm's name after a role word or an English role label was read as a person's
+    assert _names(det, text) == []
