@@ -61,9 +61,19 @@ PERSONAL_LABEL_WORDS = tuple(
 _LABEL_TAIL = re.compile(r"[^\s,.;:()\[\]，。；：、（）]*$")
 
 
-def serial_label_before(text: str, start: int, *, personal: bool = False) -> bool:
+#: a bracket right after a value that names it a person's ID or phone number (保單號碼：A123456789（要保人身分證）,
+#: 案號0912345678（客戶手機）): the label is the form's, the value the person's
+_PERSONAL_NOTE = re.compile(
+    r"[ \u3000]*[(（][^)）]{0,8}?(?:身分證|身份證|身分证|身份证|統一證號|统一证号|居留證|居留证|護照|护照|手機|手机|電話|电话"
+    r"|行動|行动|門號|门号|ID\b|phone|mobile|tel\b)",
+    re.IGNORECASE,
+)
+
+
+def serial_label_before(text: str, start: int, *, personal: bool = False, end: int | None = None) -> bool:
     """A serial label (:data:`SERIAL_LABELS`) ends right before ``start``, a colon, space or `No.` between allowed;
-    with ``personal`` (an ID or a phone number), not one naming a person's number (:data:`PERSONAL_LABEL_WORDS`).
+    with ``personal`` (an ID or a phone number), not one naming a person's number (:data:`PERSONAL_LABEL_WORDS`), nor
+    one whose value ends at ``end`` before a bracket naming it a person's (:data:`_PERSONAL_NOTE`).
 
     >>> serial_label_before("保單號碼0912345678", 4, personal=True), serial_label_before("手機號碼0912345678", 4)
     (True, False)
@@ -72,7 +82,11 @@ def serial_label_before(text: str, start: int, *, personal: bool = False) -> boo
     >>> t = "身分證統一編號：A123456789"
     >>> serial_label_before(t, 8), serial_label_before(t, 8, personal=True)
     (True, False)
+    >>> serial_label_before("保單號碼：A123456789（要保人身分證）", 5, personal=True, end=15)
+    False
     """
+    if personal and end is not None and _PERSONAL_NOTE.match(text, end):
+        return False
     head = text[max(0, start - 16) : start].lower()
     head = head[: _SERIAL_GAP.search(head).start()]
     serial = next((w for w in SERIAL_LABELS if head.endswith(w)), None)

@@ -100,7 +100,7 @@ def _validate_id(m: re.Match[str], text: str) -> Hit | None:
     value = m.group()
     compact = value.replace(" ", "").replace("-", "")
     kind = v.id_kind(compact)
-    if kind is None or serial_label_before(text, m.start(), personal=True):
+    if kind is None or serial_label_before(text, m.start(), personal=True, end=m.end()):
         return None  # 公告編號：A170561484: a document's number that passes the checksum
     entity = "TW_NATIONAL_ID" if kind == "national" else "TW_RESIDENT_ID"
     return Hit(entity, m.start(), m.end(), CHECKSUM_SCORE if compact == value else SPACED_ID_SCORE)
@@ -176,7 +176,7 @@ def _validate_phone(m: re.Match[str], text: str) -> Hit | None:
     kind = v.classify_phone(m.group())
     if kind is None or document_number(text, m.start(), m.end()):  # 字第0928011234號: a document's serial
         return None
-    if serial_label_before(text, m.start(), personal=True):
+    if serial_label_before(text, m.start(), personal=True, end=m.end()):
         return None  # 保單號碼0912345678, 交易序號0932118765: a policy's or a transaction's number
     if kind != "MOBILE" and _labelled_account(text, m.start()):
         return None  # the account recognizer reports it

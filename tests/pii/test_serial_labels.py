@@ -28,6 +28,7 @@ def _found(det, text):
         "案號：N139762600，承辦科別：銀行局。",
         "契約號碼0921334455之貸款已結清。",
         "Policy No. 0956123987 lapsed in 2023.",
+        "公告編號：A170561484（詳附件），主旨：修正注意事項。",
     ],
 )
 def test_a_serial_after_its_label_is_no_phone_or_id(det, text):
@@ -43,6 +44,9 @@ def test_a_serial_after_its_label_is_no_phone_or_id(det, text):
         ("會員編號0912345678，點數已到期。", "0912345678", "TW_PHONE"),
         ("手機號碼0958221394，請回電。", "0958221394", "TW_PHONE"),
         ("保單號碼P-1234，聯絡手機0958221394。", "0958221394", "TW_PHONE"),
+        # review of the fixes (9): a bracket after the value names it the person's (the form's label is a serial's)
+        ("保單號碼：A123456789（要保人身分證）", "A123456789", "TW_NATIONAL_ID"),
+        ("案號0912345678（客戶手機），請承辦人回電。", "0912345678", "TW_PHONE"),
     ],
 )
 def test_a_persons_number_after_a_numbers_label_stays_found(det, text, value, etype):
