@@ -69,6 +69,17 @@ def moda_dataset_options(db_path: Any, source_id: str, *, pii_expected: bool) ->
 
     held, sticky = held_dataset_origins(db_path, source_id)
     guard, all_types = IdentifierGuard(), pii_expected or sticky
+    if not all_types and held:
+        from curate.pii.identifiers import raw_file_names_held
+        from provenance import db
+
+        # as the ingest does (curate/ingest.py): a catalogue made before names in file names were pseudonymised keeps
+        # them raw for this source, so its names are compared raw too (review of the fixes 9)
+        con = db.connect(db_path)
+        try:
+            guard.names_in_file_names = not raw_file_names_held(con, [source_id])
+        finally:
+            con.close()
     return {"held_datasets": held, "as_stored": lambda name: guard(name, all_types=all_types)}
 
 

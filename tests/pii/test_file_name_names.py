@@ -185,3 +185,19 @@ def test_textbooks_ingest_without_the_key_and_keep_their_titles(db_path, monkeyp
     assert keys == sorted(
         f"books:{f}" for f in ("第二章/唐朝.pdf", "歐元.pdf", "講師簡介.pdf", "楊梅/林森路.pdf", "高鐵.pdf")
     )
+
+
+def test_moda_folder_names_compare_as_a_catalogue_made_before_stores_them(db_path, key, monkeypatch):
+    # review of the fixes (9): the MODA folder-name check pseudonymised names the ingest of such a catalogue keeps raw,
+    # so a folder name held raw was never found and the check that two folders do not share a key was skipped
+    from curate.ingest_rows import moda_dataset_options
+    from curate.pii import identifiers
+
+    monkeypatch.setattr(identifiers, "raw_file_names_held", lambda con, ids: list(ids))
+    ingest(db_path, CaseStudies([]), on_error=ErrorPolicy.RAISE)
+    monkeypatch.undo()
+    monkeypatch.setenv("CURATE_PII_KEY", "5d" * 32)
+    monkeypatch.setattr("sources.moda.held_dataset_origins", lambda path, sid: ({"x": object()}, False))
+    as_stored = moda_dataset_options(db_path, "cases", pii_expected=False)["as_stored"]
+    assert as_stored(f"個案_{NAME}_授信審查.docx") == f"個案_{NAME}_授信審查.docx"
+    assert as_stored("A123456789.csv") != "A123456789.csv"  # structured values are pseudonymised all the same
