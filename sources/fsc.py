@@ -332,6 +332,9 @@ class FscSource(Source):
                     _Case(f"{path.name}#row={n}", str(path), [title], fields, "list", _serno(a["href"]), a["href"])
                 )
             return cases
+        if len(rows) >= 2:  # a case page's related-cases rows: other cases' titles, never this case's text
+            for tr in _link_rows(soup):
+                tr.decompose()
         main = (
             soup.find(id=re.compile("content|main", re.I))
             or soup.find(class_=re.compile("content|main", re.I))
@@ -493,13 +496,26 @@ def _serno(text: str | None) -> str | None:
 _SAVED_FROM = re.compile(r"<!--\s*saved from url=\(\d+\)(\S+?)\s*-->", re.IGNORECASE)
 
 
+def _link_rows(soup: Any) -> list[Any]:
+    """The rows that hold a link to a case, each the nearest row of its link (never a layout row around a table)."""
+    rows: dict[int, Any] = {}
+    for a in soup.find_all("a", href=_SERNO):
+        tr = a.find_parent("tr")
+        if tr is not None:
+            rows.setdefault(id(tr), tr)
+    return list(rows.values())
+
+
 def _case_beside(soup: Any) -> bool:
-    """True when the page, left of its rows that link to cases, has a case's own sections (受處分人, 事實, 理由)."""
+    """True when the page, outside the tables of its rows that link to cases, has a case's own sections (受處分人,
+    事實, 理由). The whole table goes: a list's header (``<th>受處分人</th><th>案由</th>``) or summary rows under
+    its links are no case's sections (review 9); a layout table around it stays (only the nearest table goes)."""
     import copy
 
     probe = copy.copy(soup)
-    for tr in [tr for tr in probe.find_all("tr") if tr.find("a", href=_SERNO)]:
-        tr.decompose()
+    for table in {id(t): t for t in (tr.find_parent("table") for tr in _link_rows(probe)) if t is not None}.values():
+        if not table.decomposed:
+            table.decompose()
     _text, spans = parse_case_text([ln for ln in probe.get_text("\n").splitlines() if ln.strip()])
     return bool(spans.keys() & {"respondent", "facts", "facts_reasons", "reasons_legal"})
 

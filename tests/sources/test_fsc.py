@@ -356,3 +356,38 @@ def test_a_list_page_is_still_read_as_list_rows(tmp_path, collect):
     (tmp_path / "list.html").write_text(LIST, encoding="utf-8")
     records, rejections, _ = collect(FscSource([tmp_path]))
     assert rejections == [] and sorted(r.doc_key for r in records) == ["fsc:202507150003", "fsc:202509250001"]
+
+
+_ROW = '<tr><td>{n}</td><td><a href="home.jsp?id=131&dataserno={s}&dtable=Penalty">{t}裁罰案</a></td><td>違反銀行法</td></tr>'
+_ROWS = _ROW.format(n=1, s="202509250001", t="甲銀行") + _ROW.format(n=2, s="202507150003", t="丁產物保險")
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        f"<table><tr><th>序號</th><th>受處分人</th><th>案由</th></tr>{_ROWS}</table>",
+        "<table>"
+        + _ROWS.replace("</tr>", "</tr><tr><td colspan=3>受處分人：某股份有限公司 核處罰鍰</td></tr>")
+        + "</table>",
+    ],
+    ids=["respondent_column", "summary_rows"],
+)
+def test_a_list_page_whose_table_names_a_section_is_still_a_list(tmp_path, collect, table):
+    """A list whose header names a 受處分人 column (beside a column that is no section label), or with a summary
+    row under each link, is a list: its header and summaries are no case's sections. It was read as one case keyed
+    by its content (the whole list as its text) and the rows were lost, exit 0 (review 9)."""
+    (tmp_path / "list.html").write_text(f"<html><body>{table}<p>共 2 筆</p></body></html>", encoding="utf-8")
+    records, rejections, _ = collect(FscSource([tmp_path]))
+    assert rejections == [] and sorted(r.doc_key for r in records) == ["fsc:202507150003", "fsc:202509250001"]
+
+
+def test_a_case_page_in_a_layout_table_keeps_its_case_and_not_the_related_titles(tmp_path, collect):
+    """A case page laid out in one table (its cell holds the sections and the related-cases table) is its case;
+    the related cases' titles are not its text (a law they name is not its legal basis)."""
+    body = DETAIL.split('<div id="maincontent">')[1].split("</div>")[0]
+    related = _RELATED.replace("乙銀行裁罰案", "乙銀行違反洗錢防制法第7條裁罰案").replace("</div>", "")
+    page = f"<html><body><table><tr><td>{body}{related}</td></tr></table></body></html>"
+    (tmp_path / "case.html").write_text(page, encoding="utf-8")
+    records, rejections, _ = collect(FscSource([tmp_path]))
+    assert rejections == [] and len(records) == 1 and "甲商業銀行" in records[0].text
+    assert "乙銀行" not in records[0].text and "洗錢防制法第7條" not in records[0].metadata["legal_basis"]
