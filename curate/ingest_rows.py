@@ -223,14 +223,22 @@ def as_of_sql(expr: str) -> str:
 
 def snapshot_sql(metadata: str) -> str:
     """SQL of the ISO day of the snapshot a record was read from (``metadata.update_date``: law.moj's
-    ``UpdateDate``, ``2024/10/11 上午 12:00:00``, ``2024/10/11`` or ``20241011``), NULL when it names none. It orders
-    two versions whose ``as_of`` is the same day: law.moj changes a law's category or notes under an unchanged
-    LawModifiedDate, and an older dump ingested after a newer one must not replace it (review 9)."""
+    ``UpdateDate``, ``2024/10/11 上午 12:00:00``, ``2024/10/11``, ``20241011``, or in ROC years, ``113/10/11``), NULL
+    when it names none. It orders two versions whose ``as_of`` is the same day: law.moj changes a law's category or
+    notes under an unchanged LawModifiedDate, and an older dump ingested after a newer one must not replace it
+    (review 9)."""
     u = f"json_extract_string({metadata}, '$.update_date')"
-    return (
+    day = rf"{AS_OF_UDF}(trim(regexp_replace({u}, '\s*[上下]午.*$|\s+\d{{1,2}}:\d{{2}}.*$', '')))"
+    iso = (
         rf"strftime(coalesce(try_strptime(regexp_extract({u}, '^\s*(\d{{4}}[/-]\d{{1,2}}[/-]\d{{1,2}})', 1)"
         rf".replace('-', '/'), '%Y/%m/%d'), try_strptime(regexp_extract({u}, '^\s*(\d{{8}})\b', 1), '%Y%m%d')),"
         " '%Y-%m-%d')"
+    )
+    # any other form as as_of is read (:func:`_as_of_day`: 113/10/11, 民國113年10月11日), else NULL; a CASE, so
+    # that Python is asked only for those (DuckDB's coalesce evaluates every argument; the UDF named once)
+    return (
+        f"CASE WHEN {u} IS NULL THEN NULL WHEN {iso} IS NOT NULL THEN {iso}"
+        f" ELSE strftime(try_strptime({day}, '%Y-%m-%d'), '%Y-%m-%d') END"
     )
 
 

@@ -460,3 +460,28 @@ def test_an_english_file_before_its_chinese_one_is_in_scope(law_fixtures: Path, 
     rep = ingest(db, LawMojSource(paths), on_error=ErrorPolicy.RAISE)
     assert not rep.skipped, rep.skipped
     assert _q(db, "SELECT lang, count(*) > 0 FROM records GROUP BY lang ORDER BY lang") == [("en", True), ("zh", True)]
+
+
+@pytest.mark.parametrize("fast", ["1", "0"], ids=["set_based", "python"])
+@pytest.mark.parametrize(
+    "newer,older", [("113/10/11", "112/6/2"), ("民國113年10月11日", "2023/6/2")], ids=["roc", "mixed"]
+)
+def test_an_update_date_in_roc_years_orders_dumps_too(
+    law_fixtures: Path, tmp_path: Path, monkeypatch, fast: str, newer: str, older: str
+) -> None:
+    """A dump whose UpdateDate is written in ROC years (a steward's re-wrapped or converted dump) names its
+    snapshot as well: it was read as naming none, so an older dump ingested after a newer one of the same
+    LawModifiedDate replaced it again (review 9's ordering, read the way as_of is)."""
+    monkeypatch.setenv("CURATE_INGEST_FAST", fast)
+    monkeypatch.setenv("CURATE_INGEST_BULK_MIN_BYTES", "1")
+    d = law_fixtures / "history/I0050021/chlaw_json"
+    db = tmp_path / "c.duckdb"
+    for n, (name, update) in enumerate(
+        (("I0050021_20230531_snap20241011.json", newer), ("I0050021_20230531_snap20230602.json", older))
+    ):
+        body = {"UpdateDate": f"{update} 上午 12:00:00", "Laws": [json.loads((d / name).read_text(encoding="utf-8"))]}
+        f = tmp_path / f"{n}.json"
+        f.write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
+        ingest(db, LawMojSource([f], scope="all"), on_error=ErrorPolicy.RAISE)
+    cats = _q(db, "SELECT DISTINCT json_extract_string(metadata, '$.law_category') FROM records WHERE status='active'")
+    assert cats == [("行政＞個人資料保護委員會籌備處＞通用目",)]
