@@ -9,17 +9,19 @@ when, so a file is moved when the head of it (or of a ZIP member) shows an Engli
 
 from __future__ import annotations
 
+import lzma
 import zipfile
+import zlib
 from collections.abc import Iterable
 from pathlib import Path
+
+from sources.law_moj_xml import _DECLARED_RE, _UTF16
 
 #: the head read of a file or ZIP member to look for an English law's fields
 HEAD_BYTES = 64 * 1024
 #: what only an English law has (a Chinese law has `EngLawName`, `<英文法規名稱>` too): the fields
-#: :meth:`sources.law_moj.LawMojSource` and :func:`sources.law_moj_xml.xml_to_law` tell English by (UTF-8)
-ENGLISH_MARKS = (b'"EngLawURL"', b'"EngLawArticles"', b'"EngLawModifiedDate"') + tuple(
-    f"<{tag}".encode() for tag in ("最新英文異動日期", "中文法規名稱")
-)
+#: :meth:`sources.law_moj.LawMojSource` and :func:`sources.law_moj_xml.xml_to_law` tell English by
+ENGLISH_MARKS = ('"EngLawURL"', '"EngLawArticles"', '"EngLawModifiedDate"', "<最新英文異動日期", "<中文法規名稱")
 
 
 def english_last(files: Iterable[Path]) -> list[Path]:
@@ -37,21 +39,57 @@ def english_last(files: Iterable[Path]) -> list[Path]:
 
 def english_head(path: Path) -> bool:
     """True when the head of ``path`` (of any member, for a ZIP) shows an English law; False when it cannot tell
-    (an unreadable file keeps its place: the reading reports it)."""
+    (an unreadable file or member keeps its place, and the other members are still looked at: the reading
+    reports it)."""
     try:
-        if path.suffix.lower() == ".zip":
-            with zipfile.ZipFile(path) as zf:
-                for m in zf.infolist():
-                    if m.filename.lower().endswith((".json", ".xml")) and not m.flag_bits & 0x1:
-                        with zf.open(m) as fh:
-                            if _marked(fh.read(HEAD_BYTES)):
-                                return True
-            return False
-        with open(path, "rb") as fh:
-            return _marked(fh.read(HEAD_BYTES))
+        if path.suffix.lower() != ".zip":
+            with open(path, "rb") as fh:
+                return _marked(fh.read(HEAD_BYTES))
+        with zipfile.ZipFile(path) as zf:
+            return any(
+                _member_marked(zf, m)
+                for m in zf.infolist()
+                if m.filename.lower().endswith((".json", ".xml")) and not m.flag_bits & 0x1
+            )
     except (OSError, ValueError, RuntimeError, NotImplementedError, EOFError, zipfile.BadZipFile):
         return False
 
 
+def _member_marked(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    try:
+        with zf.open(info) as fh:
+            return _marked(fh.read(HEAD_BYTES))
+    except (
+        OSError,
+        ValueError,
+        RuntimeError,
+        NotImplementedError,
+        EOFError,
+        zipfile.BadZipFile,
+        zlib.error,
+        lzma.LZMAError,
+    ):
+        return False  # a broken deflate or LZMA stream too (it raised out of the ingest): the reading quarantines it
+
+
 def _marked(head: bytes) -> bool:
-    return any(mark in head for mark in ENGLISH_MARKS)
+    """The marks in ``head`` read in its encoding: UTF-8, or UTF-16 (by BOM or ``<?``) or a declared one (Big5
+    as CP950), as :func:`sources.law_moj_xml.xml_bytes` reads a file; a character cut at the end is dropped.
+
+    >>> _marked('<?xml version="1.0" encoding="UTF-16"?><法規><中文法規名稱>銀行法'.encode("utf-16"))
+    True
+    >>> _marked('<?xml version="1.0" encoding="Big5"?><法規><中文法規名稱>銀行法'.encode("cp950"))
+    True
+    >>> _marked('<?xml version="1.0" encoding="Big5"?><法規><英文法規名稱>x</英文法規名稱>'.encode("cp950"))
+    False
+    """
+    codec = next((c for bom, c in _UTF16 if head.startswith(bom)), None)
+    if codec is None:
+        declared = _DECLARED_RE.match(head)
+        codec = declared.group(1).decode("ascii").lower() if declared else "utf-8"
+        codec = "cp950" if codec in ("big5", "big5-hkscs", "cp950") else codec
+    try:
+        text = head.decode(codec, "ignore")
+    except LookupError:  # an encoding Python does not know: as UTF-8
+        text = head.decode("utf-8", "ignore")
+    return any(mark in text for mark in ENGLISH_MARKS)

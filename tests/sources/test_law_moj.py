@@ -485,3 +485,22 @@ def test_an_update_date_in_roc_years_orders_dumps_too(
         ingest(db, LawMojSource([f], scope="all"), on_error=ErrorPolicy.RAISE)
     cats = _q(db, "SELECT DISTINCT json_extract_string(metadata, '$.law_category') FROM records WHERE status='active'")
     assert cats == [("行政＞個人資料保護委員會籌備處＞通用目",)]
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "big5"])
+def test_an_english_xml_in_its_declared_encoding_is_read_after_the_chinese(
+    law_fixtures: Path, tmp_path: Path, codec: str
+) -> None:
+    """--scope fsc looked for an English law's tags in a file's head as UTF-8 bytes only: FalVMingLing XML in
+    UTF-16 or Big5 (both read, by their declaration) kept its place before its Chinese file and was skipped whole
+    as out of scope."""
+    d = tmp_path / "xml"
+    d.mkdir()
+    en = (law_fixtures / "falvmingling_xml/en/G0380001.xml").read_text(encoding="utf-8").lstrip("\ufeff")
+    decl = '<?xml version="1.0" encoding="%s"?>\r\n' % ("Big5" if codec == "big5" else "UTF-16")
+    (d / "Eng_FalVMingLing.xml").write_bytes((decl + en).encode("cp950" if codec == "big5" else codec, "replace"))
+    (d / "FalVMingLing.xml").write_bytes((law_fixtures / "falvmingling_xml/ch/G0380001.xml").read_bytes())
+    db = tmp_path / "c.duckdb"
+    rep = ingest(db, LawMojSource([d]), on_error=ErrorPolicy.RAISE)
+    assert not rep.skipped, rep.skipped
+    assert _q(db, "SELECT lang, count(*) > 0 FROM records GROUP BY lang ORDER BY lang") == [("en", True), ("zh", True)]

@@ -141,3 +141,24 @@ def test_a_zip_member_named_in_big5_is_named_right_in_quarantine(cli, db_path, t
     code, out, err = cli("ingest", "law-moj", str(z), "--scope", "all")
     assert code == 3 and "Traceback" not in err, out + err
     assert [loc.split("!")[-1] for (loc,) in _q(db_path, "SELECT locator FROM quarantine")] == ["公告.json"]
+
+
+def test_a_broken_zip_member_is_quarantined_under_scope_fsc_too(cli, db_path, tmp_path, law_fixtures):
+    """Under `--scope fsc` (the default) each ZIP member's head is looked at to read English files last; a broken
+    deflate stream there raised zlib.error out of the ingest (a traceback, nothing ingested) instead of the
+    member's quarantine row, and an unreadable member stopped the look at the members after it."""
+    z = tmp_path / "ChLaw.json.zip"
+    law = (law_fixtures / GOOD).read_bytes()
+    with zipfile.ZipFile(z, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("broken.json", law)
+        zf.writestr("good.json", law)
+    blob = bytearray(z.read_bytes())
+    start = 30 + len("broken.json")
+    blob[start + 10 : start + 40] = b"\xff" * 30  # an invalid code inside the first member's deflate stream
+    z.write_bytes(bytes(blob))
+    code, out, err = cli("ingest", "law-moj", str(z))
+    assert code == 3 and "Traceback" not in err, out + err
+    reasons = [(loc.split("!")[-1], r) for loc, r in _q(db_path, "SELECT locator, reason FROM quarantine")]
+    assert len(reasons) == 1 and reasons[0][0] == "broken.json", reasons
+    assert reasons[0][1].startswith("corrupt or truncated ZIP member")
+    assert _q(db_path, "SELECT count(*) > 0 FROM records") == [(True,)]
