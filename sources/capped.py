@@ -46,11 +46,13 @@ def check_member(info: zipfile.ZipInfo, max_bytes: int | None = None, max_ratio:
     max_bytes = MAX_MEMBER_BYTES if max_bytes is None else max_bytes
     max_ratio = MAX_RATIO if max_ratio is None else max_ratio
     if info.file_size > max_bytes:
-        raise InputLimitError(REASON_ZIP_BOMB, f"{info.filename}: {info.file_size} bytes uncompressed > {max_bytes}")
+        raise InputLimitError(
+            REASON_ZIP_BOMB, f"{member_name(info)}: {info.file_size} bytes uncompressed > {max_bytes}"
+        )
     if info.compress_size and info.file_size / info.compress_size > max_ratio and info.file_size > 1 << 20:
         raise InputLimitError(
             REASON_ZIP_BOMB,
-            f"{info.filename}: ratio {info.file_size // info.compress_size}:1 > {max_ratio}:1",
+            f"{member_name(info)}: ratio {info.file_size // info.compress_size}:1 > {max_ratio}:1",
         )
 
 
@@ -61,7 +63,7 @@ def read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, max_bytes: int | Non
     with zf.open(info) as fh:
         data = fh.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise InputLimitError(REASON_ZIP_BOMB, f"{info.filename}: inflates past {max_bytes} bytes")
+        raise InputLimitError(REASON_ZIP_BOMB, f"{member_name(info)}: inflates past {max_bytes} bytes")
     return data
 
 

@@ -162,3 +162,16 @@ def test_a_broken_zip_member_is_quarantined_under_scope_fsc_too(cli, db_path, tm
     assert len(reasons) == 1 and reasons[0][0] == "broken.json", reasons
     assert reasons[0][1].startswith("corrupt or truncated ZIP member")
     assert _q(db_path, "SELECT count(*) > 0 FROM records") == [(True,)]
+
+
+def test_a_big5_named_member_over_the_cap_is_named_right_in_the_excerpt(tmp_path, law_fixtures, collect, monkeypatch):
+    """The quarantine row's locator named a CP950 member right, but its excerpt (the cap's numbers) still named
+    it as zipfile read it, in CP437 mojibake."""
+    monkeypatch.setattr(capped, "MAX_MEMBER_BYTES", 1000)
+    z = tmp_path / "ChLaw.json.zip"
+    with zipfile.ZipFile(z, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("abcd.json", (law_fixtures / GOOD).read_bytes())
+    z.write_bytes(z.read_bytes().replace(b"abcd.json", "公告.json".encode("cp950")))
+    _, rejections, _ = collect(LawMojSource([z], scope="all"))
+    assert [(r.locator.split("!")[-1], r.reason) for r in rejections] == [("公告.json", capped.REASON_ZIP_BOMB)]
+    assert rejections[0].excerpt.startswith("公告.json: "), rejections[0].excerpt
