@@ -319,7 +319,8 @@ class FscSource(Source):
         # a list page: a table whose rows link to several different cases, on a page that is no case of its own
         # (a case page's related-cases table lost the case itself: review 9)
         rows = [tr for tr in soup.find_all("tr") if tr.find("a", href=_SERNO)]
-        if len({_serno(tr.find("a", href=_SERNO)["href"]) for tr in rows}) >= 2 and not (serno or _case_beside(soup)):
+        related = len({_serno(tr.find("a", href=_SERNO)["href"]) for tr in rows}) >= 2
+        if related and not (serno or _case_beside(soup)):
             cases = []
             for n, tr in enumerate(rows, start=1):
                 a = tr.find("a", href=_SERNO)
@@ -332,7 +333,7 @@ class FscSource(Source):
                     _Case(f"{path.name}#row={n}", str(path), [title], fields, "list", _serno(a["href"]), a["href"])
                 )
             return cases
-        if len(rows) >= 2:  # a case page's related-cases rows: other cases' titles, never this case's text
+        if related:  # a case page's related-cases rows (a list before review 9): other cases' titles, not its text
             for tr in _link_rows(soup):
                 tr.decompose()
         main = (

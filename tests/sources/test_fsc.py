@@ -391,3 +391,12 @@ def test_a_case_page_in_a_layout_table_keeps_its_case_and_not_the_related_titles
     records, rejections, _ = collect(FscSource([tmp_path]))
     assert rejections == [] and len(records) == 1 and "甲商業銀行" in records[0].text
     assert "乙銀行" not in records[0].text and "洗錢防制法第7條" not in records[0].metadata["legal_basis"]
+
+
+def test_a_case_page_linking_one_other_case_twice_keeps_its_text(tmp_path, collect):
+    """Rows that link to one other case only made no list before review 9: the page's text stays as it was read
+    (its record id, so a re-ingest is no new version)."""
+    one = _RELATED.replace("202311010001", "202312010001")
+    (tmp_path / "case.html").write_text(DETAIL.replace("</div>", one, 1), encoding="utf-8")
+    records, _, _ = collect(FscSource([tmp_path]))
+    assert len(records) == 1 and "乙銀行裁罰案" in records[0].text and "丙銀行裁罰案" in records[0].text
