@@ -132,14 +132,17 @@ def drop_run_key(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
 
 
 #: what a run's workers logged (datatrove's task logs, the console, Slurm's job logs): a stage's exception there quotes
-#: its message, which may hold a record's raw text (a traceback kept for the failed run's report)
-WORKER_LOGS = ("console.log", "logs/logs", "logs/slurm_logs")
+#: its message, which may hold a record's raw text (a traceback kept for the failed run's report); and the pipeline
+#: datatrove pickles for a Slurm job's tasks (``executor.pik``), which holds the stages' keys: the PII stage's sub-keys,
+#: the vault's among them, stayed beside the vault after the load (review 9, integration)
+WORKER_LOGS = ("console.log", "logs/logs", "logs/slurm_logs", "logs/executor.pik")
 
 
 def remove_work(run_dir: Path, *, keep_logs: bool = True) -> None:
-    """Delete a run's snapshot and results, and what its workers logged (:data:`WORKER_LOGS`: a failed attempt's
-    traceback, raw text in its message, stayed after the resumed run finished); ``keep_logs`` keeps the executor's
-    statistics and completion marks, else everything goes."""
+    """Delete a run's snapshot and results, what its workers logged and the pipeline pickled for them
+    (:data:`WORKER_LOGS`: a failed attempt's traceback, raw text in its message, stayed after the resumed run finished;
+    a Slurm job's ``executor.pik``, the PII key in it); ``keep_logs`` keeps the executor's statistics and completion
+    marks, else everything goes."""
     if not keep_logs:
         shutil.rmtree(run_dir, ignore_errors=True)
         return
