@@ -71,19 +71,32 @@ def scratch_folder(out: Path) -> Path:
     return db
 
 
-def runnable(note: str, db: Path, out: Path) -> str:
-    """A "try next" line as the user can paste it: each ``curate`` of it on the demo's catalogue.
+#: the suggested commands that read the PII key: the demo's sample is sealed and keyed under the demo's own key
+KEYED = re.compile(r"(?:pii scan|pii rekey|pipeline run|annotate push|annotate pull|audit verify)\b")
 
-    Without ``--db`` the command would read (or write) ``$CURATE_DB`` or ``./curate.duckdb`` instead.
+
+def runnable(note: str, db: Path, out: Path) -> str:
+    """A "try next" line as the user can paste it: each ``curate`` of it on the demo's catalogue, and under the demo's
+    PII key where it reads one.
+
+    Without ``--db`` the command would read (or write) ``$CURATE_DB`` or ``./curate.duckdb`` instead; without the
+    demo's key, one that reads the vault found none (or the shell's ``CURATE_PII_KEY``, which overrides a key file:
+    the demo's vault cannot be decrypted under it), so the key file is named and the shell's key emptied.
 
     >>> runnable("curate runs show latest", Path("/d/c.duckdb"), Path("/d"))  # doctest: +ELLIPSIS
     '.../curate --db /d/c.duckdb runs show latest'
     >>> runnable("make labelstudio && curate pii scan", Path("c.duckdb"), Path("."))  # doctest: +ELLIPSIS
-    'make labelstudio && .../curate --db c.duckdb pii scan'
+    'make labelstudio && CURATE_PII_KEY= CURATE_PII_KEY_FILE=pii.key .../curate --db c.duckdb pii scan'
     """
     exe = Path(sys.executable).parent / "curate"
     curate = shlex.quote(str(exe)) if exe.exists() else "curate"
-    line = re.sub(r"(^|&& )curate ", lambda m: f"{m.group(1)}{curate} --db {shlex.quote(str(db))} ", note)
+    key = f"CURATE_PII_KEY= CURATE_PII_KEY_FILE={shlex.quote(str(out / 'pii.key'))} "
+
+    def command(m: re.Match[str]) -> str:
+        env = key if KEYED.match(note, m.end()) else ""
+        return f"{m.group(1)}{env}{curate} --db {shlex.quote(str(db))} "
+
+    line = re.sub(r"(^|&& )curate ", command, note)
     if "$CURATE_DEMO_OUT" in line or " pipeline run " in line:
         line = f"CURATE_DEMO_OUT={shlex.quote(str(out))} {line}"
     return line

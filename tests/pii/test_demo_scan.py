@@ -105,3 +105,16 @@ def test_the_demo_seals_its_sample_under_a_key_of_its_own(demo):
     own_key = (out / "pii.key").read_text().strip()
     assert own_key and own_key != env["CURATE_PII_KEY"]
     assert "PII key of this shell is not used by the demo" in stdout
+
+
+def test_try_next_lines_that_read_the_pii_key_run_under_the_demos_key(demo):
+    """The demo seals its sample under a key of its own, but its suggested `pii scan` and `pipeline run --dry-run`
+    named none: from a fresh shell they stopped on 'needs a secret key', and under a bank's CURATE_PII_KEY on 'cannot
+    decrypt ... wrong PII key' (review 9, integration). Run as printed, in the shell the demo ran in (a bank's key set)."""
+    out, env, *_, stdout = demo
+    lines = [ln.split("   #")[0].strip() for ln in stdout.split("Try next:", 1)[1].splitlines()]
+    keyed = [ln for ln in lines if " pii scan" in ln or " pipeline run " in ln]
+    assert len(keyed) == 2, lines
+    for line in keyed:
+        proc = subprocess.run(["bash", "-c", line], cwd=out, env=env, capture_output=True, text=True)
+        assert proc.returncode == 0, (line, proc.stdout[-2000:], proc.stderr[-2000:])
