@@ -64,6 +64,13 @@ def buckets_array(sig: np.ndarray, nsh: np.ndarray, config: DedupConfig) -> pa.A
     return arr
 
 
+#: an indexed record's version as the survivor rule reads it (``s``: ``dedup_signatures``, ``r``: its record). Before
+#: review 9 a record without a version in its metadata was indexed with its creation time (``str(created_at)``, the
+#: same text as DuckDB's cast), and such an old copy stayed 'newest' against every later one: its creation time is
+#: no version (:func:`curate.stages.dedup._version`)
+INDEXED_VERSION = "CASE WHEN s.version = CAST(r.created_at AS VARCHAR) THEN NULL ELSE s.version END AS version"
+
+
 def lookup(con, config: DedupConfig, new: Signed) -> Signed:
     """Indexed, still active records sharing an exact key or an LSH bucket with ``new``."""
     key = index_key(config)
@@ -89,14 +96,14 @@ def lookup(con, config: DedupConfig, new: Signed) -> Signed:
     con.register("_dd_qi", qi)
     try:
         t = con.execute(
-            """
+            f"""
             WITH hit AS (
                 SELECT b.record_id FROM dedup_buckets b JOIN _dd_q q ON b.band = q.band AND b.bucket = q.bucket
                 WHERE b.index_key = $k
                 UNION
                 SELECT s.record_id FROM dedup_signatures s JOIN _dd_qe e ON s.exact_key = e.exact_key
                 WHERE s.index_key = $k)
-            SELECT s.record_id, s.exact_key, s.n_shingles, s.signature, s.source_kind, s.licence_id, s.version,
+            SELECT s.record_id, s.exact_key, s.n_shingles, s.signature, s.source_kind, s.licence_id, {INDEXED_VERSION},
                    s.length, r.container
             FROM dedup_signatures s JOIN records r ON r.record_id = s.record_id AND r.status = 'active'
             WHERE s.index_key = $k AND s.record_id IN (SELECT record_id FROM hit)

@@ -26,7 +26,7 @@ import pyarrow.parquet as pq
 
 from curate.dedup.config import DedupConfig
 from curate.dedup.engine import Signed
-from curate.dedup.index import index_key, sig_matrix
+from curate.dedup.index import INDEXED_VERSION, index_key, sig_matrix
 from curate.dedup.lsh import band_keys
 from curate.dedup.survivor import Candidate
 from provenance import db
@@ -124,8 +124,8 @@ class DiskRows:
             {"k": key},
         )
         t = con.execute(
-            """
-            SELECT s.record_id, s.exact_key, s.n_shingles, s.signature, s.source_kind, s.licence_id, s.version,
+            f"""
+            SELECT s.record_id, s.exact_key, s.n_shingles, s.signature, s.source_kind, s.licence_id, {INDEXED_VERSION},
                    s.length, r.container
             FROM cat.dedup_signatures s JOIN cat.records r ON r.record_id = s.record_id AND r.status = 'active'
             WHERE s.index_key = $k AND s.record_id IN (SELECT record_id FROM hit)

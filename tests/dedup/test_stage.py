@@ -258,3 +258,26 @@ def test_the_survivor_does_not_depend_on_when_a_version_was_written(db_path):
     status, events, *_ = _rows(db_path)
     assert status[min(ids)] == "active" and status[max(ids)] == "duplicate", status
     assert events[max(ids)]["rule"] == "id"
+
+
+def test_an_index_written_before_review_9_holds_no_version_for_a_copy_without_one(db_path):
+    """Until review 9 a record without a version in its metadata was indexed with its creation time as its version
+    (dedup_signatures.version), and a catalogue indexed then kept it: every later copy, without a version, was older
+    than the indexed one, so a longer near copy became its duplicate by "newest" (review 9, integration). The index
+    is written here by the stage, its versions set as the older code wrote them."""
+    (old,) = add_records(db_path, [("moda", "m1", PDPA)])
+    run_stage(db_path, DedupStage(), workers=1)
+    con = db.connect(db_path)
+    try:
+        con.execute(
+            "UPDATE dedup_signatures s SET version = CAST(r.created_at AS VARCHAR) FROM records r"
+            " WHERE r.record_id = s.record_id"
+        )
+        assert con.execute("SELECT count(*) FROM dedup_signatures WHERE version IS NOT NULL").fetchone()[0] == 1
+    finally:
+        con.close()
+    (longer,) = add_records(db_path, [("moda", "m2", PDPA + "並應公告之。")], run_id="ingest-2")
+    run_stage(db_path, DedupStage(), workers=1)
+    status, events, *_ = _rows(db_path)
+    assert status[longer] == "active" and status[old] == "duplicate", (status, events)
+    assert events[old]["rule"] == "longer" and events[old]["survivor"] == longer
