@@ -92,6 +92,28 @@ def _short_of_room(db_path: Path, folder: Path) -> str | None:
     return f"{free // 2**20:,} MiB free, the copy needs {need // 2**20:,} MiB and leaves {SPARE_BYTES // 2**20} MiB"
 
 
+def _copy_failure(exc: OSError) -> str:
+    """Why a snapshot copy failed and what to do, as the CLI says it of a file it could not write
+    (:func:`curate.diskfull.write_failure`): 'free space there' only where room (a file-size limit, a quota) is why.
+
+    >>> import errno
+    >>> _copy_failure(OSError(errno.EFBIG, "File too large"))
+    "File too large; free space there (or raise the file-size limit or quota): a snapshot needs the catalogue's size"
+    >>> _copy_failure(OSError(errno.EACCES, "Permission denied"))
+    "Permission denied; the portal's user must be able to write there (a snapshot needs the catalogue's size)"
+    """
+    from curate.diskfull import write_failure
+
+    if write_failure(exc):
+        return (
+            f"{exc.strerror}; free space there (or raise the file-size limit or quota): a snapshot needs the "
+            "catalogue's size"
+        )
+    return (
+        f"{exc.strerror or exc}; the portal's user must be able to write there (a snapshot needs the catalogue's size)"
+    )
+
+
 def _hold(folder: Path, db_path: Path) -> int:
     """An exclusive lock on ``folder`` for this portal's life (the kernel drops it when the process ends, a killed one
     too), with this process's id in the lock file; a folder another live portal holds is refused."""
@@ -186,10 +208,7 @@ class CatalogueView:
                 os.replace(tmp, target)
             except OSError as exc:  # no room for the copy (a full disk): keep serving the previous snapshot
                 self._remove_files(gen)  # a partial copy holds pre-PII text too
-                self.last_skip = (
-                    f"cannot copy it into `{self.folder}`: {exc.strerror or exc}; free space there "
-                    "(a snapshot needs the catalogue's size)"
-                )
+                self.last_skip = f"cannot copy it into `{self.folder}`: {_copy_failure(exc)}"
                 log.warning("portal snapshot not refreshed: %s", self.last_skip)
                 return False
             finally:

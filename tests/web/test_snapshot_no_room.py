@@ -52,6 +52,8 @@ def test_a_copy_without_room_serves_the_previous_snapshot_and_leaves_no_partial_
     assert out["runs_0"] == out["runs_1"] == 1  # generation 1, from before the change, still served
     assert out["generation"] == 1 and out["files"] == ["snapshot-1.duckdb"]  # no partial snapshot-2.tmp
     assert "cannot copy it into" in out["last_skip"] and "free space" in out["last_skip"]
+    # a file-size limit is not a full disk: said as the CLI says it (curate.diskfull), not "free space" alone
+    assert "File too large" in out["last_skip"] and "raise the file-size limit" in out["last_skip"], out["last_skip"]
 
 
 def test_a_copy_that_would_fill_the_disk_is_not_started(tmp_path, monkeypatch):
