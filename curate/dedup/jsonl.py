@@ -46,6 +46,23 @@ def _optional(value: object) -> str | None:
     return str(value).strip() or None
 
 
+def _not_scalar(obj: dict) -> str | None:
+    """The reason an optional field of a line is no value: one that is not a string or an integer (as ``id``). Read as
+    its Python text, ``"version": {"edition": 2}`` ranked as ``{'edition': 2}`` and ``true`` as ``True``.
+
+    >>> _not_scalar({"version": 3, "document": "銀行法"}) is None, _not_scalar({"version": [2]})
+    (True, '`version` is a list, not a string or an integer')
+    """
+    for k in OPTIONAL_FIELDS:
+        v = obj.get(k)
+        if v is not None and (isinstance(v, bool) or not isinstance(v, (str, int))):
+            kind = {bool: "a boolean", float: "a number", list: "a list", dict: "an object"}.get(
+                type(v), type(v).__name__
+            )
+            return f"`{k}` is {kind}, not a string or an integer"
+    return None
+
+
 def _doc(line: JsonlLine, config: DedupConfig) -> DedupDoc:
     """The line as a document. A record of a per-document source kind (``law_moj``, ``fsc``) without a
     ``document`` is a document of its own: it is never made a duplicate of another law's article (parallel
@@ -79,6 +96,9 @@ def dedup_jsonl(
 
     def docs() -> Iterator[DedupDoc]:
         for line in read_jsonl(inp, on_bad=report.bad.append, unique_ids=True):
+            if why := _not_scalar(line.fields):
+                report.bad.append(QuarantinedLine(line.lineno, "bad_field", why, line.id))
+                continue
             doc = _doc(line, config)
             if doc.licence_id is not None and catalogue.get(doc.licence_id) is None:
                 # ranked as no licence at all, an open copy under a misspelt id lost to a restricted one

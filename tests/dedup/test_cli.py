@@ -170,3 +170,28 @@ def test_cli_never_clusters_deleted_stubs(cli, tmp_path):
         assert r["survivor"] and r["deleted_stub"] and r["cluster"] == r["id"] and r["duplicate_of"] is None, r
     assert rows[3]["survivor"] and rows[3]["deleted_stub"] is False
     assert "4 documents, 4 clusters" in err and "3 （刪除） stubs not clustered" in err
+
+
+def test_cli_quarantines_an_optional_field_that_is_no_string_or_integer(cli, tmp_path):
+    """An optional field was read as its Python text, whatever its JSON type: `"version": {"edition": 2}` ranked as
+    "{'edition': 2}" and beat edition 9 by "newest", `true` became "True", a list a document "['x']" (review 9,
+    integration). Such a line is quarantined, as one whose `text` is not a string; an integer is read as a string."""
+    inp, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    text = "本行依銀行法規定辦理存款業務，並應依主管機關之規定提存存款準備金。"
+    lines = [
+        {"id": "obj", "text": text, "version": {"edition": 2}},
+        {"id": "nine", "text": text, "version": 9},
+        {"id": "bool", "text": text, "source_kind": True},
+        {"id": "list", "text": text, "document": ["銀行法"]},
+        {"id": "float", "text": text, "version": 2024.10},
+    ]
+    _write(inp, [json.dumps(x, ensure_ascii=False) for x in lines])
+    code, _, err = cli("dedup", "--input", str(inp), "--output", str(out))
+    assert code == 3, err
+    for n, (field, kind) in enumerate(
+        [("version", "an object"), ("source_kind", "a boolean"), ("document", "a list"), ("version", "a number")]
+    ):
+        line = (1, 3, 4, 5)[n]
+        assert f"in.jsonl:{line}: skipped (bad_field): `{field}` is {kind}, not a string or an integer" in err, err
+    rows = [json.loads(r) for r in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in rows] == ["nine"] and rows[0]["survivor"]
