@@ -35,3 +35,6 @@ def test_a_finished_slurm_pii_run_leaves_no_pickled_key(tmp_path: Path, cli, db_
     for path in left:
         data = path.read_bytes()
         assert not [s for s in (key.vault_key, key.hmac_key, key.id_key) if s in data], path
+    code, out, err = cli("pii", "scan", "--json")  # nothing left that it cannot read (a pickle is no text)
+    report = json.loads(out)
+    assert code == 0 and report["leftovers"] == report["unchecked"] == report["findings"] == [], out + err
