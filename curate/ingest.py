@@ -102,7 +102,7 @@ class _Ingestor:
         self.batch_containers: set[str] = set()
         self.incomplete: set[str] = set()
         self.quarantine_rows: list[tuple] = []
-        from curate.pii.identifiers import IdentifierGuard
+        from curate.pii.identifiers import IdentifierGuard, raw_file_names_held
 
         #: personal values in ids, file names, run parameters and quarantine rows become keyed pseudonyms
         self.guard = IdentifierGuard()
@@ -113,10 +113,8 @@ class _Ingestor:
             {"s": [i.source_id for i in infos]},
         ).fetchall()
         self.pii_sources = {i.source_id for i in infos if i.pii_expected} | {r[0] for r in sticky}
-        from curate.pii.identifiers import raw_file_names_held
-
-        # a catalogue made before names in file names were pseudonymised keeps them for that source (stable doc keys)
-        others = [i.source_id for i in infos if i.source_id not in self.pii_sources]
+        # names in the file names of the other sources are pseudonymised, but where older catalogues hold them raw
+        others = sorted({i.source_id for i in infos} - self.pii_sources)  # (stable doc keys)
         self.guard.names_in_file_names = not raw_file_names_held(con, others)
         #: record ids and content digests of pii_expected sources are keyed (curate/pii/keyed_ids.py)
         self.keyed = keyed_ids(con, source.name, self.pii_sources)
