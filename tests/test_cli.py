@@ -96,6 +96,9 @@ def test_usage_errors_exit_2(cli) -> None:
         ["dedup", "--input", "{in}", "--output", "{out}", "--threshold", "1.5"],
         ["audit", "record", "3d1eaa1"],
         ["runs", "show", "nosuch"],
+        # review 9: the last of two values won silently; a negative count turned the flags off silently
+        ["run", "dedup", "--set", "threshold=0.8", "--set", "threshold=0.9"],
+        ["run", "normalise", "--set", "min_signal_chars=-5"],
     ],
 )
 def test_mistakes_on_the_command_line_exit_2(cli, tmp_path: Path, argv: list[str]) -> None:

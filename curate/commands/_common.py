@@ -207,6 +207,9 @@ def parse_key_values(values: Sequence[str], option: str = "--set") -> dict[str, 
 
     >>> parse_key_values(["threshold=0.8", " rows = 5"])
     {'threshold': '0.8', 'rows': ' 5'}
+    >>> parse_key_values(["rows=5", "rows=6"])
+    Traceback (most recent call last):
+    provenance.errors.UsageError: --set gives `rows` twice (`5`, `6`); give it once
     """
     from provenance.errors import UsageError
 
@@ -215,6 +218,8 @@ def parse_key_values(values: Sequence[str], option: str = "--set") -> dict[str, 
         if "=" not in item:
             raise UsageError(f"{option} expects KEY=VALUE, got `{item}`")
         key, value = item.split("=", 1)
+        if key.strip() in out and out[key.strip()] != value:  # the last won silently (review 9)
+            raise UsageError(f"{option} gives `{key.strip()}` twice (`{out[key.strip()]}`, `{value}`); give it once")
         out[key.strip()] = value
     return out
 

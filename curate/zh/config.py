@@ -42,5 +42,8 @@ class NormaliseConfig:
     def __post_init__(self) -> None:
         if self.opencc_config not in OPENCC_PROFILES:
             raise ConfigError(f"unknown OpenCC config {self.opencc_config!r}; valid: {', '.join(OPENCC_PROFILES)}")
+        for name in ("min_signal_chars", "min_han_chars"):  # a negative count flagged nothing, silently (review 9)
+            if getattr(self, name) < 0:
+                raise ConfigError(f"{name} must be >= 0, got {getattr(self, name)}")
         if not 0.5 <= self.mixed_convert_share <= 1.0:
             raise ConfigError(f"mixed_convert_share must be in [0.5, 1.0], got {self.mixed_convert_share}")
