@@ -65,6 +65,11 @@ def latest_migration() -> int:
     return max(_shipped())
 
 
+def _init(path: str | Path) -> str:
+    """The command that makes ``path`` a catalogue, for a message (review 9: plain `curate init` made ./curate.duckdb)."""
+    return f"`curate --db {shlex.quote(str(path))} init`"
+
+
 def check_catalogue(con: duckdb.DuckDBPyConnection, path: str | Path, *, writing: bool) -> None:
     """Raise :class:`CatalogueError` (one line) unless ``con`` is a curate catalogue this code can use (review 7):
 
@@ -84,7 +89,7 @@ def check_catalogue(con: duckdb.DuckDBPyConnection, path: str | Path, *, writing
         if empty and writing:
             return
         raise CatalogueError(
-            f"`{path}` is an empty DuckDB database, not a catalogue yet: run `curate init` on it (or pass another --db)"
+            f"`{path}` is an empty DuckDB database, not a catalogue yet: run `curate init` on it ({_init(path)})"
             if empty
             else f"`{path}` is a DuckDB database but not a curate catalogue (it has no table _schema_migrations);"
             " curate neither reads nor adds its tables to it: choose another --db (a new path is created)"
@@ -214,7 +219,7 @@ def connect(path: str | Path, *, create: bool = True, memory_limit: str | None =
     """
     path = Path(path)
     if not create and not path.exists():
-        raise CatalogueError(f"catalogue `{path}` does not exist; create it with `curate init` or pass --db")
+        raise CatalogueError(f"catalogue `{path}` does not exist; create it with {_init(path)} or pass --db")
     if path.parent and not path.parent.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
     if zero_bytes(path):  # `touch`, `mktemp`: holds nothing, and DuckDB opens no 0-byte file; made like a new path
@@ -320,15 +325,9 @@ def connect_readonly(
     """
     path = Path(path)
     if not path.exists():
-        raise CatalogueError(
-            f"catalogue `{path}` does not exist; run `curate init` to create it (`curate --db {shlex.quote(str(path))}"
-            " init`), or pass --db / set CURATE_DB to the catalogue you meant"
-        )
+        raise CatalogueError(f"catalogue `{path}` does not exist; run `curate init` ({_init(path)}) or pass --db")
     if zero_bytes(path):
-        raise CatalogueError(
-            f"`{path}` is an empty file, not a catalogue yet: run `curate init` on it (`curate --db"
-            f" {shlex.quote(str(path))} init`)"
-        )
+        raise CatalogueError(f"`{path}` is an empty file, not a catalogue yet: run `curate init` on it ({_init(path)})")
     config: dict[str, str | bool | int] = dict(READONLY_CONFIG, temp_directory=private_spill_dir())
     if threads:
         config["threads"] = int(threads)

@@ -570,7 +570,8 @@ def test_the_init_a_missing_or_empty_catalogue_asks_for_is_the_one_that_makes_it
     zero = tmp_path / "my catalogue" / "zero.duckdb"
     zero.parent.mkdir()
     zero.touch()
-    for path in (tmp_path / "x.duckdb", zero):
+    empty = _duckdb(tmp_path / "my catalogue" / "empty.duckdb")  # an empty DuckDB database said plain `curate init`
+    for path in (tmp_path / "x.duckdb", zero, empty):
         code, _, err = cli("status", db=path)
         assert code == 1 and len(err.strip().splitlines()) == 1, err
         suggested = re.search(r"\(`(curate --db [^`]+ init)`\)", err)
