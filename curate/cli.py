@@ -56,7 +56,25 @@ class Settings:
     debug: bool = False
 
 
-class LazyGroup(click.Group):
+class SuggestingGroup(click.Group):
+    """A click group whose "No such command" names the nearest command (`curate ingest lawmoj`: law-moj)."""
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        try:
+            return super().resolve_command(ctx, args)
+        except click.UsageError as exc:
+            import difflib
+
+            typed = (args[0] if args else "").replace("_", "-").lower()
+            near = difflib.get_close_matches(typed, self.list_commands(ctx), n=1, cutoff=0.6)
+            if not near or exc.message.endswith("?"):
+                raise
+            raise click.UsageError(f"{exc.message} Did you mean '{near[0]}'?", ctx) from None
+
+
+class LazyGroup(SuggestingGroup):
     """A click group whose sub-commands are imported on first use."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:

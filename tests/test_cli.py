@@ -578,3 +578,12 @@ def test_the_init_a_missing_or_empty_catalogue_asks_for_is_the_one_that_makes_it
         assert suggested, err
         assert cli_mod.run(shlex.split(suggested.group(1))[1:]) == 0
         assert cli("status", db=path)[0] == 0
+
+
+def test_a_mistyped_command_names_the_nearest_one(cli) -> None:
+    """`curate ingest lawmoj` said only "No such command 'lawmoj'" (review 9, docs): the nearest command is named."""
+    for argv, near in ((["ingest", "lawmoj", "x.json"], "law-moj"), (["exprot", "dataset"], "export")):
+        code, _, err = cli(*argv)
+        assert code == 2 and f"Did you mean '{near}'?" in err, err
+    code, _, err = cli("ingest", "zzzz")
+    assert code == 2 and "No such command 'zzzz'." in err and "Did you mean" not in err, err

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from curate.cli import SuggestingGroup
 from curate.commands._common import exit_code, progress, settings
 
 __all__ = ["ingest", "report_ingest"]
@@ -250,7 +251,7 @@ _COMMANDS: dict[str, click.Command] = {
 }
 
 
-class _SourceGroup(click.Group):
+class _SourceGroup(SuggestingGroup):
     """Sub-commands are the registry's sources (``law_moj`` is spelt ``law-moj``)."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
