@@ -4,7 +4,6 @@ full-width characters, is found, and hygiene run after the PII stage cannot join
 import pytest
 from catalogue_builder import add_records, add_source
 
-from curate.pii.engine import PiiDetector
 from curate.pii.text import compact_view
 from curate.stages.hygiene import clean
 from provenance import db, runs
@@ -52,11 +51,6 @@ SPLIT = [
     ("Ａ１２３ ４５６７８９", "Ａ１２３ ４５６７８９", "TW_NATIONAL_ID"),  # hygiene drops the space between full-width
     ("證號A12\x0134567\x1f89", "A12\x0134567\x1f89", "TW_NATIONAL_ID"),  # control characters
 ]
-
-
-@pytest.fixture(scope="module")
-def detector():
-    return PiiDetector()
 
 
 @pytest.mark.parametrize(("text", "value", "entity"), SPLIT)

@@ -5,11 +5,6 @@ import pytest
 from curate.pii.engine import PiiDetector
 
 
-@pytest.fixture(scope="module")
-def detector():
-    return PiiDetector()
-
-
 def found(detector, text):
     return [(text[s.start : s.end], s.entity_type) for s in detector.analyze(text)]
 

@@ -11,17 +11,8 @@ import json
 
 import pytest
 
-from curate.pii.engine import PiiDetector
 from curate.pii.fields import field_label, labelled_text, unlabelled
-
-
-@pytest.fixture(scope="module")
-def det():
-    return PiiDetector()
-
-
-def _found(det, text):
-    return [(text[s.start : s.end], s.entity_type) for s in det.analyze(text)]
+from tests.helpers.pii_spans import found as _found
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,6 @@ sole-proprietor form `X即Y商行` were cut short (`〔姓名〕同先生`, `〔
 
 import pytest
 
-from curate.pii.engine import PiiDetector
 from curate.pii.scrubber import scrub
 
 CASES = [
@@ -55,11 +54,6 @@ PROSE = [
     "負責人：N A",
     "代表人：A. B.",
 ]
-
-
-@pytest.fixture(scope="module")
-def det():
-    return PiiDetector()
 
 
 @pytest.mark.parametrize(("text", "want"), CASES, ids=[c[0] for c in CASES])

@@ -5,16 +5,7 @@ after an English label naming a person by the role (`Respondent:`, `Complainant:
 
 import pytest
 
-from curate.pii.engine import PiiDetector
-
-
-@pytest.fixture(scope="module")
-def det():
-    return PiiDetector()
-
-
-def _names(det, text):
-    return [text[s.start : s.end] for s in det.analyze(text) if s.entity_type == "PERSON"]
+from tests.helpers.pii_spans import names as _names
 
 
 @pytest.mark.parametrize(

@@ -4,17 +4,8 @@ verb's (借款人江蕙積欠: 江蕙, not 江蕙積), and a 君 after one given
 
 import pytest
 
-from curate.pii.engine import PiiDetector
 from curate.pii.scrubber import scrub
-
-
-@pytest.fixture(scope="module")
-def det():
-    return PiiDetector()
-
-
-def _names(det, text):
-    return [text[s.start : s.end] for s in det.analyze(text) if s.entity_type == "PERSON"]
+from tests.helpers.pii_spans import names as _names
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,6 @@ and dates, versions, amounts and article numbers written the same way stay."""
 
 import pytest
 
-from curate.pii.engine import PiiDetector
 from curate.pii.scrubber import scrub
 
 FOUND = [
@@ -44,11 +43,6 @@ KEPT = [
     "客服電話：02\u20272771\u20278888",
     "文件編號02\u20272771\u20278888",  # no phone word
 ]
-
-
-@pytest.fixture(scope="module")
-def det():
-    return PiiDetector()
 
 
 @pytest.mark.parametrize(("text", "want"), FOUND, ids=[t for t, _ in FOUND])

@@ -5,16 +5,7 @@ A123456789` as an ID because it passes the checksum). A label naming a person's 
 
 import pytest
 
-from curate.pii.engine import PiiDetector
-
-
-@pytest.fixture(scope="module")
-def det():
-    return PiiDetector()
-
-
-def _found(det, text):
-    return [(text[s.start : s.end], s.entity_type) for s in det.analyze(text)]
+from tests.helpers.pii_spans import found as _found
 
 
 @pytest.mark.parametrize(

@@ -2,16 +2,7 @@
 
 import pytest
 
-
-@pytest.fixture(scope="module")
-def det():
-    from curate.pii.engine import PiiDetector
-
-    return PiiDetector()
-
-
-def _found(det, text):
-    return [(text[s.start : s.end], s.entity_type) for s in det.analyze(text)]
+from tests.helpers.pii_spans import found as _found
 
 
 @pytest.mark.parametrize(
