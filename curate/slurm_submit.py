@@ -74,16 +74,14 @@ def submit(stage_name: str, pipeline: list, n_shards: int, run_dir: Path, option
     incomplete = [r for r in range(n_shards) if not ex.is_rank_completed(r)]
     if not incomplete:
         return None
+    job_id, states = _job_of(run_dir)
+    if states:
+        return (
+            f"{len(incomplete)} of {n_shards} tasks are not done yet; Slurm job {job_id} is still queued or running"
+            f" ({', '.join(sorted(set(states)))}), so nothing was submitted again: run the same command again when"
+            f" it finishes to load the results (logs: {run_dir / 'logs'})"
+        )
     job_file = run_dir / JOB_FILE
-    if job_file.exists():
-        job_id = job_file.read_text().strip()
-        states = queued(job_id, run_dir) if job_id else []
-        if states:
-            return (
-                f"{len(incomplete)} of {n_shards} tasks are not done yet; Slurm job {job_id} is still queued or running"
-                f" ({', '.join(sorted(set(states)))}), so nothing was submitted again: run the same command again when"
-                f" it finishes to load the results (logs: {run_dir / 'logs'})"
-            )
     if shutil.which("sbatch") is None:
         raise StageError(
             f"stage `{stage_name}`: `sbatch` is not on PATH: --executor slurm submits the run's tasks with Slurm's"
@@ -106,12 +104,18 @@ def submit(stage_name: str, pipeline: list, n_shards: int, run_dir: Path, option
     )
 
 
+def _job_of(run_dir: Path) -> tuple[str, list[str]]:
+    """The run's Slurm job id (``""``: none submitted) and its states while queued or running (empty: ended)."""
+    job_file = run_dir / JOB_FILE
+    job_id = job_file.read_text().strip() if job_file.exists() else ""
+    return job_id, (queued(job_id, run_dir) if job_id else [])
+
+
 def refuse_beside_job(run_dir: Path, executor: str) -> None:
     """Refuse to run a resumed run's tasks on ``executor`` (local, ray) while its Slurm job is still queued or running:
     both would compute the same ranks and write the same results files at once."""
-    job_file = run_dir / JOB_FILE
-    job_id = job_file.read_text().strip() if job_file.exists() else ""
-    if job_id and queued(job_id, run_dir):
+    job_id, states = _job_of(run_dir)
+    if states:
         raise StageError(
             f"run `{run_dir.name}`'s tasks are queued or running in Slurm job {job_id}: run the same command with"
             f" --executor slurm when it finishes to load them, or cancel it (`scancel {job_id}`) to run them with"
@@ -122,9 +126,8 @@ def refuse_beside_job(run_dir: Path, executor: str) -> None:
 def refuse_abandon_while_queued(run_dir: Path, run_id: str) -> None:
     """Refuse to abandon a run whose Slurm job is still queued or running: its tasks would write their results (the
     stage's output, text before the PII stage) into the run's folder after the abandon deleted it, for good."""
-    job_file = run_dir / JOB_FILE
-    job_id = job_file.read_text().strip() if job_file.exists() else ""
-    if job_id and queued(job_id, run_dir):
+    job_id, states = _job_of(run_dir)
+    if states:
         raise StageError(
             f"run `{run_id}`'s tasks are still queued or running in Slurm job {job_id}: cancel it first (`scancel"
             f" {job_id}`), then abandon the run; abandoned now, its tasks would write their results after its work"
