@@ -10,7 +10,7 @@ import httpx
 
 from provenance import db, ledger
 
-from .webhelpers import LivePortal, http_login
+from .webhelpers import LivePortal, first_active, http_login
 
 
 def test_a_bank_reads_only_the_cluster_records_it_may_see(demo_catalogue, tmp_path):
@@ -18,12 +18,8 @@ def test_a_bank_reads_only_the_cluster_records_it_may_see(demo_catalogue, tmp_pa
     shutil.copyfile(demo_catalogue["path"], path)
     con = db.connect(path)
     try:
-        law = con.execute(
-            "SELECT record_id FROM records WHERE source_id = 'law_moj' AND status = 'active' ORDER BY record_id LIMIT 1"
-        ).fetchone()[0]
-        esun = con.execute(
-            "SELECT record_id FROM records WHERE source_id = 'tabf:esun' AND status = 'active'"
-        ).fetchone()[0]
+        law = first_active(con, "law_moj")
+        esun = first_active(con, "tabf:esun")
         with db.transaction(con):  # what dedup writes for a duplicate: its status and a duplicate_of event
             con.execute("UPDATE records SET status = 'duplicate' WHERE record_id = ?", [esun])
             ledger.append(
@@ -64,12 +60,8 @@ def test_a_near_duplicates_event_names_its_representative_only_to_a_bank_that_ma
     shutil.copyfile(demo_catalogue["path"], path)
     con = db.connect(path)
     try:
-        law = con.execute(
-            "SELECT record_id FROM records WHERE source_id = 'law_moj' AND status = 'active' ORDER BY record_id LIMIT 1"
-        ).fetchone()[0]
-        esun = con.execute(
-            "SELECT record_id FROM records WHERE source_id = 'tabf:esun' AND status = 'active'"
-        ).fetchone()[0]
+        law = first_active(con, "law_moj")
+        esun = first_active(con, "tabf:esun")
         with db.transaction(con):  # what dedup writes for a near duplicate kept per document
             ledger.append(
                 con,

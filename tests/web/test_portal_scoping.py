@@ -10,7 +10,7 @@ import httpx
 
 from provenance import db
 
-from .webhelpers import LivePortal, http_login
+from .webhelpers import LivePortal, first_active, http_login
 
 
 def test_the_record_page_names_no_other_banks_export(demo_catalogue, cli, tmp_path):
@@ -56,9 +56,7 @@ def test_the_record_page_shows_a_bank_no_other_banks_annotation_events(demo_cata
     shutil.copyfile(demo_catalogue["path"], path)
     con = db.connect(path)
     try:
-        rid = con.execute(
-            "SELECT record_id FROM records WHERE source_id = 'law_moj' AND status = 'active' ORDER BY record_id LIMIT 1"
-        ).fetchone()[0]
+        rid = first_active(con, "law_moj")
         detail = {"project": "pii", "ls_project_id": 7, "ls_task_id": 4242}
         with db.transaction(con):  # what `annotate push --bank CTBC` (and --bank ESUN) writes for a record
             ledger.append(
@@ -131,9 +129,7 @@ def test_a_refused_record_tells_a_bank_no_more_than_the_rule_that_refuses_it(dem
     i.e. which bank holds the agreement. A bank now reads the refusing rule's code only (review 9, web #3)."""
     con = db.connect_readonly(demo_catalogue["path"])
     try:
-        esun_only = con.execute(
-            "SELECT record_id FROM records WHERE source_id = 'tabf:esun' AND status = 'active'"
-        ).fetchone()[0]
+        esun_only = first_active(con, "tabf:esun")
     finally:
         con.close()
     p = LivePortal(demo_catalogue["path"], tmp_path / "portal")

@@ -78,13 +78,11 @@ def test_a_user_whose_role_is_not_one_the_portal_knows_cannot_log_in(demo_catalo
 
     import httpx
 
-    from .webhelpers import LivePortal, http_login
+    from .webhelpers import LivePortal, first_active, http_login
 
     con = db.connect_readonly(demo_catalogue["path"])
     try:
-        esun_only = con.execute(
-            "SELECT record_id FROM records WHERE source_id = 'tabf:esun' AND status = 'active'"
-        ).fetchone()[0]
+        esun_only = first_active(con, "tabf:esun")
     finally:
         con.close()
     p = LivePortal(demo_catalogue["path"], tmp_path / "portal")

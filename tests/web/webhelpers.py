@@ -102,3 +102,11 @@ def csrf_of(html: str) -> str:
     import re
 
     return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+
+
+def first_active(con, source_id: str) -> str:
+    """The first active record of ``source_id`` (by id) in the catalogue ``con`` reads."""
+    return con.execute(
+        "SELECT record_id FROM records WHERE source_id = ? AND status = 'active' ORDER BY record_id LIMIT 1",
+        [source_id],
+    ).fetchone()[0]
