@@ -262,7 +262,7 @@ def _value_conflicts(text: str, review: Any, values: list[tuple[str, str]]) -> N
 
 
 def task_reviews(
-    task: dict[str, Any], text: str, imported: dict[int, Review | None] | None = None
+    task: dict[str, Any], text: str | None, imported: dict[int, Review | None] | None = None
 ) -> dict[int, Review]:
     """Annotation id -> review of each readable, not skipped annotation of a PII review task, for judging a task's
     annotators together; a malformed one has no say (it is imported ``invalid``). ``imported``: the annotations of
@@ -271,6 +271,8 @@ def task_reviews(
     """
     imported = imported or {}
     out: dict[int, Review] = {aid: r for aid, r in imported.items() if r is not None}
+    if text is None:  # sealed since it was pushed: the new annotations are stale (see decide), no reading
+        return out
     for ann in task.get("annotations") or []:
         if ann.get("was_cancelled") or ann["id"] in imported:
             continue
@@ -290,6 +292,19 @@ def joint_member(d: AnnotationEffect, applied_with: int) -> AnnotationEffect:
     return dataclasses.replace(d, detail=detail, new_text=None, fields=None, restored=[])
 
 
+def sealed_since_push(project: str, result: list[dict[str, Any]], *, max_chars: int | None = None) -> AnnotationEffect:
+    """An annotation of a version the PII stage sealed after it was pushed: nothing of it is applied (a correction
+    or a PII review is ``stale``; a proofreading verdict stays an event), and text typed into it is kept sealed."""
+    if project == "proofread":
+        d = decide_proofread("", result, False, max_chars=max_chars)  # (the text is in the vault alone)
+        if d.outcome == "invalid":
+            return d
+        detail = {k: v for k, v in d.detail.items() if k != "chars_before"}
+        return dataclasses.replace(d, detail={**detail, "sealed_since_push": True})
+    said = {"sealed_since_push": True}
+    return AnnotationEffect("stale", "pii_review_stale", dict(said), dict(said))
+
+
 @_or_invalid("topic")
 def decide_topic(result: list[dict[str, Any]]) -> AnnotationEffect:
     """Topic choice and quality rating (1-5)."""
@@ -303,7 +318,7 @@ def decide_topic(result: list[dict[str, Any]]) -> AnnotationEffect:
 
 def decide(
     project: str,
-    text: str,
+    text: str | None,
     ann: dict[str, Any],
     parent_active: bool,
     data: dict[str, Any] | None = None,
@@ -313,10 +328,15 @@ def decide(
     peers: Sequence[Review] = (),
     need: int = 1,
 ) -> AnnotationEffect:
-    """The effect of one annotation of ``project``; a malformed one is ``invalid`` (see :func:`invalid`)."""
+    """The effect of one annotation of ``project``; a malformed one is ``invalid`` (see :func:`invalid`).
+
+    ``text`` None: the version was sealed since it was pushed (a later PII run found personal data in it, its
+    text is in the vault alone): see :func:`sealed_since_push`."""
     if ann.get("was_cancelled"):
         return AnnotationEffect("cancelled", "annotation_skipped", {}, {})
     result = ann.get("result") or []
+    if text is None and project != "topic":
+        return sealed_since_push(project, result, max_chars=max_chars)
     if project == "proofread":
         return decide_proofread(text, result, parent_active, max_chars=max_chars)
     if project == "pii":
@@ -335,6 +355,7 @@ __all__ = [
     "decide_topic",
     "invalid",
     "joint_member",
+    "sealed_since_push",
     "task_reviews",
     "vault_id",
 ]

@@ -1,0 +1,86 @@
+"""A pushed version that the PII stage sealed afterwards (review 10, annotation).
+
+A record clean on its own is pushed; a later case of its source names the same person after a field label, so the
+next `curate run pii` scrubs the name in it too and seals the pushed version (``pii_state`` raw, text NULL). The
+annotations its tasks got in the meantime are pulled as ``stale``: before, the pull read the sealed version's NULL
+text and stopped with a TypeError traceback, every time, so the bank's projects never imported again.
+"""
+
+from __future__ import annotations
+
+import pytest
+from catalogue_builder import add_source, ingest_run
+
+from annotation.pull import pull
+from annotation.push import PushConfig, push
+from curate.pii.keys import load_key
+from curate.pii.review import VaultReview
+from provenance import db
+
+pytestmark = pytest.mark.labelstudio
+
+NAME = "林志明"
+CASE = f"本會前於113年核處{NAME}，該員已離職。"
+
+
+def _fixed(text: str) -> list[dict]:
+    return [
+        {"from_name": "verdict", "to_name": "text", "type": "choices", "value": {"choices": ["已修正"]}},
+        {"from_name": "corrected", "to_name": "text", "type": "textarea", "value": {"text": [text]}},
+    ]
+
+
+def _missed(shown: str) -> list[dict]:
+    a = shown.index("該員")
+    value = {"start": a, "end": a + 2, "text": "該員"}
+    return [
+        {"id": "m", "from_name": "pii", "to_name": "text", "type": "labels", "value": {**value, "labels": ["姓名"]}},
+        {
+            "id": "m",
+            "from_name": "verdict",
+            "to_name": "text",
+            "type": "choices",
+            "value": {**value, "choices": ["漏標"]},
+        },
+    ]
+
+
+def test_annotations_of_a_version_sealed_since_its_push_are_stale(label_studio, db_path, cli, bank, monkeypatch):
+    monkeypatch.setenv("CURATE_PII_KEY", "5e" * 32)
+    con = db.connect(db_path)
+    add_source(con, "fsc", pii_expected=True)
+    (rid,) = ingest_run(con, [{"source_id": "fsc", "locator": "case/2", "text": CASE, "licence_id": "CC-BY-4.0"}])
+    con.close()
+    assert cli("-q", "run", "pii", "--workers", "1")[0] == 0
+    con = db.connect(db_path)
+    (pushed, state) = con.execute("SELECT record_id, pii_state FROM records WHERE status = 'active'").fetchone()
+    assert state == "clean"
+    client, vault = label_studio.client(), VaultReview(load_key())
+    tasks = {}
+    for project in ("proofread", "pii"):
+        pid = push(con, client, PushConfig(project=project, bank=bank, vault=vault)).ls_project_id
+        (tasks[project],) = client.export(pid, all_tasks=True)
+    me = client.whoami()["id"]
+    client.create_annotation(tasks["proofread"]["id"], _fixed(CASE + "（完）"), completed_by=me)
+    client.create_annotation(tasks["pii"]["id"], _missed(tasks["pii"]["data"]["text"]), completed_by=me)
+
+    # a later case names him after a field label: the PII stage scrubs the name in the pushed version too
+    ingest_run(con, [{"source_id": "fsc", "locator": "case/3", "text": f"受處分人：{NAME}\n核處罰鍰。"}], "y")
+    con.close()
+    assert cli("-q", "run", "pii", "--workers", "1")[0] == 0
+    con = db.connect(db_path)
+    assert con.execute("SELECT pii_state, text FROM records WHERE record_id = ?", [pushed]).fetchone() == ("raw", None)
+
+    rep = pull(con, client, bank, vault=vault)
+    assert (rep.imported, rep.new_versions) == (2, 0), rep
+    assert dict(rep.outcomes) == {"stale": 2}
+    rows = con.execute("SELECT project, outcome, result FROM annotations ORDER BY project").fetchall()
+    assert [(p, o) for p, o, _ in rows] == [("pii", "stale"), ("proofread", "stale")]
+    # the typed correction is kept sealed only; nothing holds the name
+    assert '"sealed"' in rows[1][2] and NAME not in rows[1][2]
+    ledger = con.execute("SELECT string_agg(CAST(detail AS VARCHAR), '') FROM provenance_events").fetchone()[0]
+    assert NAME not in ledger
+    n = con.execute("SELECT count(*) FROM records WHERE contains(coalesce(text, ''), ?)", [NAME]).fetchone()[0]
+    assert n == 0
+    assert pull(con, client, bank, vault=vault).imported == 0  # imported once
+    con.close()
