@@ -13,6 +13,7 @@ from annotation.label_studio import ls_time
 from annotation.review import PiiVault
 from annotation.versions import NewVersion, create_versions
 from provenance import ledger
+from provenance.errors import KeyRequiredError
 
 STAGE = "annotation"
 
@@ -68,16 +69,47 @@ class PullBatch:
 
     def write(self, con: duckdb.DuckDBPyConnection, project: str) -> int:
         """New versions, ledger events and annotation rows (the caller holds the transaction); returns how many
-        versions were created."""
+        versions were created.
+
+        A PII review that marked personal data the PII stage missed (漏標) says the version it read holds it in the
+        clear: once the new version masks it, that version and the earlier ones on its chain that show text are
+        sealed as the PII stage seals raw text (:meth:`annotation.review.PiiVault.seal_versions`; one
+        ``missed_pii_sealed`` event each), which needs the PII key: without it nothing of the project is written."""
+        missed = [v.parent_id for _, v in self.versions if v.detail.get("added")]
+        if missed and self.keys is None:
+            raise KeyRequiredError(
+                "a PII review marked personal data the PII stage missed (漏標): the version the reviewer read holds it "
+                "in the clear and is sealed with the PII key once the new version masks it: set CURATE_PII_KEY or "
+                "CURATE_PII_KEY_FILE and pull again"
+            )
         new_ids = create_versions(con, [v for _, v in self.versions], stage=STAGE, run_id=self.run_id, keys=self.keys)
         for (row_index, _), new_id in zip(self.versions, new_ids, strict=True):
             self.rows[row_index][11] = new_id
         created = [i for i in new_ids if i]
         if project == "proofread" and created:  # typed by a person: must pass the PII stage again
             con.execute("UPDATE records SET pii_state = NULL WHERE record_id IN (SELECT unnest(?))", [created])
+        made = {v.parent_id: nid for (_, v), nid in zip(self.versions, new_ids, strict=True) if nid}
+        if missed and self.keys is not None and any(p in made for p in missed):
+            self._seal_missed(con, {p: made[p] for p in missed if p in made})
         ledger.append(con, self.events)
         _insert_annotations(con, [tuple(r) for r in self.rows])
         return len(created)
+
+    def _seal_missed(self, con: duckdb.DuckDBPyConnection, masked_by: dict[str, str]) -> None:
+        """Seal the versions that showed missed personal data (``masked_by``: reviewed version -> the new version
+        that masks it), with one ledger event per sealed version naming the key id and the masking version."""
+        assert self.keys is not None
+        sealed = self.keys.seal_versions(con, list(masked_by), run_id=self.run_id)
+        self.events += [
+            ledger.Event(
+                stage=STAGE,
+                action="missed_pii_sealed",
+                record_id=rid,
+                run_id=self.run_id,
+                detail={"reviewed": reviewed, "masked_by": masked_by[reviewed], "key_id": self.keys.key_id},
+            )
+            for rid, reviewed in sealed
+        ]
 
 
 def _insert_annotations(con: duckdb.DuckDBPyConnection, rows: list[tuple]) -> None:

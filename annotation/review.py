@@ -108,6 +108,14 @@ class PiiVault(Protocol):
         """Seal (vault id, text) pairs into ``raw_vault`` as the PII stage seals raw text (text a person typed)."""
         ...
 
+    def seal_versions(
+        self, con: duckdb.DuckDBPyConnection, record_ids: list[str], *, run_id: str
+    ) -> list[tuple[str, str]]:
+        """Seal versions a PII review found personal data in (漏標), and the earlier versions on their chains that
+        still show text, as the PII stage seals raw text (``pii_state`` raw, text in ``raw_vault``); returns
+        (sealed id, the reviewed version of ``record_ids`` whose chain it is on)."""
+        ...
+
     def derived_id(self, parent_id: str, stage: str, text: str) -> str:
         """Keyed id of a version derived before the PII stage (sources marked ``pii_expected``)."""
         ...

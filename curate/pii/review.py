@@ -26,7 +26,7 @@ from curate.pii.keyed_ids import KeyedIds
 from curate.pii.keys import PiiKey
 from curate.pii.masking import mask
 from curate.pii.scrubber import placeholder
-from curate.pii.vault import read_raw, seal_texts
+from curate.pii.vault import read_raw, seal_raw_records, seal_texts
 
 
 def _scrub_events(con: duckdb.DuckDBPyConnection, record_ids: list[str]) -> dict[str, tuple[str, dict[str, Any]]]:
@@ -92,6 +92,30 @@ class VaultReview:
 
     def seal(self, con: duckdb.DuckDBPyConnection, items: list[tuple[str, str]]) -> None:
         seal_texts(con, self.key, items)
+
+    def seal_versions(
+        self, con: duckdb.DuckDBPyConnection, record_ids: list[str], *, run_id: str
+    ) -> list[tuple[str, str]]:
+        if not record_ids:
+            return []
+        chain = con.execute(
+            """
+            WITH RECURSIVE chain(reviewed, rid, depth) AS (
+                SELECT record_id, record_id, 0 FROM records WHERE record_id IN (SELECT unnest(?::VARCHAR[]))
+                UNION ALL
+                SELECT c.reviewed, r.version_of, c.depth + 1 FROM chain c JOIN records r ON r.record_id = c.rid
+                WHERE r.version_of IS NOT NULL AND c.depth < 64)
+            SELECT DISTINCT ON (r.record_id) r.record_id, c.reviewed FROM chain c JOIN records r ON r.record_id = c.rid
+            WHERE r.text IS NOT NULL AND r.status <> 'active' ORDER BY r.record_id, c.depth""",
+            [record_ids],
+        ).fetchall()
+        if chain:
+            con.execute(
+                "UPDATE records SET pii_state = 'raw' WHERE record_id IN (SELECT unnest(?::VARCHAR[]))",
+                [[rid for rid, _ in chain]],
+            )
+            seal_raw_records(con, self.key, run_id=run_id)
+        return chain
 
     def derived_id(self, parent_id: str, stage: str, text: str) -> str:
         return KeyedIds(self.key).derived_id(parent_id, stage, text)

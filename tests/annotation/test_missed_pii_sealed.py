@@ -1,0 +1,76 @@
+"""漏標 (review 10, annotation): a PII reviewer marks a name the PII stage missed. The new version masks it, and the
+version the reviewer read, which holds the name in the clear, is sealed as the PII stage seals raw text. Before, it
+stayed in ``records.text``, superseded but readable by every auditor through `curate sql` and the portal."""
+
+from __future__ import annotations
+
+import pytest
+from ls_records import add_record, add_source
+
+from annotation.offsets import cp_to_utf16
+from annotation.pull import pull
+from annotation.push import PushConfig, push
+from curate.pii.keys import load_key
+from curate.pii.review import VaultReview
+from curate.pii.vault import read_raw
+from provenance import db
+from provenance.errors import KeyRequiredError
+
+pytestmark = pytest.mark.labelstudio
+
+MISSED = "陳𠀋文"
+TEXT = f"客戶〔姓名〕與{MISSED}協商還款，電話〔電話〕。"
+
+
+def _missed_region(shown: str) -> list[dict]:
+    a = shown.index(MISSED)
+    value = {"start": cp_to_utf16(shown, a), "end": cp_to_utf16(shown, a + 3), "text": MISSED}
+    return [
+        {"id": "m", "from_name": "pii", "to_name": "text", "type": "labels", "value": {**value, "labels": ["姓名"]}},
+        {
+            "id": "m",
+            "from_name": "verdict",
+            "to_name": "text",
+            "type": "choices",
+            "value": {**value, "choices": ["漏標"]},
+        },
+    ]
+
+
+def test_the_version_a_reviewer_found_missed_personal_data_in_is_sealed(label_studio, db_path, bank, cli, monkeypatch):
+    monkeypatch.setenv("CURATE_PII_KEY", "3c" * 32)
+    con = db.connect(db_path)
+    add_source(con)
+    rid = add_record(con, TEXT)
+    client = label_studio.client()
+    pid = push(con, client, PushConfig(project="pii", bank=bank)).ls_project_id
+    (task,) = client.export(pid, all_tasks=True)
+    client.create_annotation(task["id"], _missed_region(task["data"]["text"]), completed_by=client.whoami()["id"])
+
+    with pytest.raises(KeyRequiredError, match="漏標.*CURATE_PII_KEY"):  # sealing needs the key: nothing written
+        pull(con, client, bank)
+    assert con.execute("SELECT count(*) FROM annotations").fetchone()[0] == 0
+
+    key = load_key()
+    rep = pull(con, client, bank, vault=VaultReview(key))
+    assert (rep.imported, rep.new_versions) == (1, 1)
+    new = con.execute("SELECT text FROM records WHERE version_of = ? AND status = 'active'", [rid]).fetchone()[0]
+    assert new == "客戶〔姓名〕與〔姓名〕協商還款，電話〔電話〕。"
+    # the reviewed version: sealed, its text in the vault alone
+    assert con.execute("SELECT pii_state, text FROM records WHERE record_id = ?", [rid]).fetchone() == ("raw", None)
+    assert read_raw(con, rid, key) == TEXT
+    (event,) = con.execute(
+        "SELECT json_extract_string(detail, '$.key_id') FROM provenance_events WHERE action = 'missed_pii_sealed'"
+        " AND record_id = ?",
+        [rid],
+    ).fetchall()
+    assert event == (key.key_id,)
+    con.close()
+    code, out, err = cli("sql", "SELECT string_agg(coalesce(text, ''), '|') FROM records")
+    assert code == 0 and MISSED not in out, out + err
+    # audit verify: the sealed text decrypts to its digest; no vault, text or pii_state check names it (the fixture's
+    # records have no ingest events, which verify names too)
+    code, out, err = cli("audit", "verify")
+    assert "keyed checks ok: 1 sealed texts" in out, out + err
+    for said in ("raw_vault", "text removed", "pii_state", "key id"):
+        assert said not in out + err, out + err
