@@ -1,6 +1,8 @@
 """Tasks that leave Label Studio: those of withdrawn or no longer licensed records, and those deleted there by hand.
 
-**Withdrawn records** (an erasure request, a revoked licence), **records the bank may no longer see** (the
+**Withdrawn records** (an erasure request, a revoked licence), **versions sealed since their push** (the PII
+stage learned a name in them later, or a PII reviewer marked a 漏標: Label Studio shows what is now known to be
+personal data; ``because`` ``pii_sealed``, for good), **records the bank may no longer see** (the
 document's current version is refused by the licence gate of :mod:`annotation.eligibility` for this bank: its
 licence expired, a corrected licence or terms leave the bank's audience out, its file is held).
 A withdrawal or a licence change is recorded in the catalogue alone (neither holds a Label Studio token); the next
@@ -30,7 +32,8 @@ from provenance.db import transaction
 #: a task on the server (live, or taken out but kept as annotated), its record and the document's current (active)
 #: versions with what the licence gate reads; a task whose record is active is its own current version
 _LIVE_TASKS = """
-    SELECT t.record_id, t.ls_task_id, t.retracted_at IS NOT NULL AS kept, r.status, c.record_id IS NOT NULL AS has_current,
+    SELECT t.record_id, t.ls_task_id, t.retracted_at IS NOT NULL AS kept, r.status,
+           r.pii_state = 'raw' AND r.text IS NULL AS sealed, c.record_id IS NOT NULL AS has_current,
            c.licence_id, c.container,
            {gate}
     FROM annotation_tasks t JOIN records r USING (record_id)
@@ -41,14 +44,19 @@ _LIVE_TASKS = """
 """.format(gate=gate_columns("c"))
 
 
+#: why a task is taken out whose version was sealed since it was pushed (the PII stage or a PII review's 漏標 found
+#: personal data in it: its text is in the vault alone, and Label Studio shows it until the task is deleted)
+SEALED = "pii_sealed"
+
+
 def _refused_tasks(con: duckdb.DuckDBPyConnection, instance: str, bank: str, project: str, pid: int):
-    """(record id, task id, why) of the live tasks on one project whose record is withdrawn, or whose document's
-    current versions are all refused to ``bank`` by the licence or hold gate; and (record id, task id) of the tasks
+    """(record id, task id, why) of the live tasks on one project whose record is withdrawn or sealed since the push
+    (:data:`SEALED`), or whose document's current versions are all refused to ``bank`` by the licence or hold gate; and (record id, task id) of the tasks
     taken out but kept as annotated whose reason holds no longer (a renewed agreement, a lifted withdrawal)."""
     gate = version_gate(con, bank)
     seen: dict[tuple[str, int], list[str | None]] = {}
     kept: set[tuple[str, int]] = set()
-    for rid, tid, was_kept, status, has_current, *lic in con.execute(
+    for rid, tid, was_kept, status, sealed, has_current, *lic in con.execute(
         _LIVE_TASKS, [instance, bank, project, pid]
     ).fetchall():
         if was_kept:
@@ -56,6 +64,8 @@ def _refused_tasks(con: duckdb.DuckDBPyConnection, instance: str, bank: str, pro
         why = seen.setdefault((rid, tid), [])
         if status == "withdrawn":
             why.append("withdrawn")
+        elif sealed:  # found to hold personal data since it was pushed (a name learned later, a 漏標): for good
+            why.append(SEALED)
         elif has_current and status in ("active", "superseded"):
             why.append(gate(*lic))
         else:
@@ -67,8 +77,9 @@ def _refused_tasks(con: duckdb.DuckDBPyConnection, instance: str, bank: str, pro
 def retract_withdrawn(
     con: duckdb.DuckDBPyConnection, client: LabelStudioClient, bank: str, project: str, pid: int, run_id: str | None
 ) -> tuple[int, int]:
-    """Delete the unannotated tasks of withdrawn records, and of documents whose current version the licence or
-    hold gate now refuses to ``bank``, on one project; returns (deleted, kept as annotated)."""
+    """Delete the unannotated tasks of withdrawn records, of versions sealed since their push (found to hold personal
+    data), and of documents whose current version the licence or hold gate now refuses to ``bank``, on one project;
+    returns (deleted, kept as annotated)."""
     instance = client.config.instance
     refused, allowed_again = _refused_tasks(con, instance, bank, project, pid)
     where = (bank, project, instance, pid)

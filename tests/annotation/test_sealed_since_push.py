@@ -8,6 +8,8 @@ text and stopped with a TypeError traceback, every time, so the bank's projects 
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from catalogue_builder import add_source, ingest_run
 
@@ -83,4 +85,36 @@ def test_annotations_of_a_version_sealed_since_its_push_are_stale(label_studio, 
     n = con.execute("SELECT count(*) FROM records WHERE contains(coalesce(text, ''), ?)", [NAME]).fetchone()[0]
     assert n == 0
     assert pull(con, client, bank, vault=vault).imported == 0  # imported once
+    con.close()
+
+
+def test_the_unannotated_task_of_a_version_sealed_since_its_push_is_deleted_by_a_pull(
+    label_studio, db_path, cli, bank, monkeypatch
+):
+    """Label Studio showed the name until the bank pushed that project again (the newer version's task supersedes
+    it): a pull takes it out too, as a withdrawn record's task (because ``pii_sealed``)."""
+    monkeypatch.setenv("CURATE_PII_KEY", "5e" * 32)
+    con = db.connect(db_path)
+    add_source(con, "fsc", pii_expected=True)
+    ingest_run(con, [{"source_id": "fsc", "locator": "case/2", "text": CASE, "licence_id": "CC-BY-4.0"}])
+    con.close()
+    assert cli("-q", "run", "pii", "--workers", "1")[0] == 0
+    con = db.connect(db_path)
+    client = label_studio.client()
+    rep = push(con, client, PushConfig(project="topic", bank=bank))
+    (task,) = client.export(rep.ls_project_id, all_tasks=True)
+    assert NAME in task["data"]["text"]
+    ingest_run(con, [{"source_id": "fsc", "locator": "case/3", "text": f"受處分人：{NAME}\n核處罰鍰。"}], "y")
+    con.close()
+    assert cli("-q", "run", "pii", "--workers", "1")[0] == 0
+    con = db.connect(db_path)
+
+    got = pull(con, client, bank)
+    assert (got.retracted, got.retracted_kept) == (1, 0), got
+    left = json.dumps(client.export(rep.ls_project_id, all_tasks=True), ensure_ascii=False)
+    assert task["id"] not in {t["id"] for t in json.loads(left)} and NAME not in left
+    (because,) = con.execute(
+        "SELECT json_extract_string(detail, '$.because') FROM provenance_events WHERE action = 'task_retracted'"
+    ).fetchall()
+    assert because == ("pii_sealed",)
     con.close()
