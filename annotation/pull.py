@@ -15,8 +15,9 @@ of :func:`provenance.records.create_version` (tested to produce identical rows a
 * **pii** — per-span verdicts (:mod:`annotation.review`): 正確 confirmed, 非個資 restored from the
   vault into a new version and added to the source's allow-list (keyed digests), 類型錯誤 re-typed,
   漏標 (regions the reviewer added) masked with a typed placeholder: the record is re-scrubbed in a
-  new ``scrubbed`` version. Offsets are converted from UTF-16 and from the masked text the reviewer
-  saw; the ledger holds types, offsets and digests only.
+  new ``scrubbed`` version, and the version the reviewer read is sealed (:meth:`PullBatch.write`). Offsets
+  are converted from UTF-16 and from the masked text the reviewer saw; the ledger holds types, offsets and
+  digests only.
 * **topic** — the topic and quality rating are stored and recorded.
 
 Pull is incremental: the tasks nothing was imported from yet and the tasks the Data Manager lists as
