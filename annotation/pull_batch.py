@@ -29,12 +29,17 @@ class PullBatch:
     versions: list[tuple[int, NewVersion]] = field(default_factory=list)
     #: keyed ids and digests (``curate.pii.review.VaultReview``), for versions of pii_expected sources
     keys: PiiVault | None = None
+    #: versions a stale PII review marked personal data the PII stage missed in (漏標): replaced before the pull,
+    #: so nothing masks it, but the version the reviewer read shows it all the same (sealed by :meth:`write`)
+    stale_missed: list[str] = field(default_factory=list)
 
     def add(self, record_id: str, d: AnnotationEffect, ids: dict[str, Any], actor: str, *, keyed: bool = False) -> None:
         """One decided annotation: a new version or a ledger event, and its ``annotations`` row."""
         detail = {**ids, **d.detail}
         if keyed and self.keys is not None:
             detail["key_id"] = self.keys.key_id
+        if d.outcome == "stale" and d.detail.get("added"):
+            self.stale_missed.append(record_id)
         if d.new_text is not None:
             pii_state = (d.fields or {}).get("pii_state")
             self.versions.append(
@@ -74,9 +79,12 @@ class PullBatch:
         A PII review that marked personal data the PII stage missed (漏標) says the version it read holds it in the
         clear: once the new version masks it, that version and the earlier ones on its chain that show text are
         sealed as the PII stage seals raw text (:meth:`annotation.review.PiiVault.seal_versions`; one
-        ``missed_pii_sealed`` event each), which needs the PII key: without it nothing of the project is written."""
+        ``missed_pii_sealed`` event each), which needs the PII key: without it nothing of the project is written.
+        So is the version a stale 漏標 read (replaced before the pull: nothing masks it, ``masked_by`` None) while it
+        still shows text (superseded, not withdrawn)."""
         missed = [v.parent_id for _, v in self.versions if v.detail.get("added")]
-        if missed and self.keys is None:
+        stale = _still_shown(con, self.stale_missed)
+        if (missed or stale) and self.keys is None:
             raise KeyRequiredError(
                 "a PII review marked personal data the PII stage missed (漏標): the version the reviewer read holds it "
                 "in the clear and is sealed with the PII key once the new version masks it: set CURATE_PII_KEY or "
@@ -89,15 +97,18 @@ class PullBatch:
         if project == "proofread" and created:  # typed by a person: must pass the PII stage again
             con.execute("UPDATE records SET pii_state = NULL WHERE record_id IN (SELECT unnest(?))", [created])
         made = {v.parent_id: nid for (_, v), nid in zip(self.versions, new_ids, strict=True) if nid}
-        if missed and self.keys is not None and any(p in made for p in missed):
-            self._seal_missed(con, {p: made[p] for p in missed if p in made})
+        masked_by: dict[str, str | None] = dict.fromkeys(stale)
+        masked_by.update({p: made[p] for p in missed if p in made})
+        if masked_by and self.keys is not None:
+            self._seal_missed(con, masked_by)
         ledger.append(con, self.events)
         _insert_annotations(con, [tuple(r) for r in self.rows])
         return len(created)
 
-    def _seal_missed(self, con: duckdb.DuckDBPyConnection, masked_by: dict[str, str]) -> None:
+    def _seal_missed(self, con: duckdb.DuckDBPyConnection, masked_by: dict[str, str | None]) -> None:
         """Seal the versions that showed missed personal data (``masked_by``: reviewed version -> the new version
-        that masks it), with one ledger event per sealed version naming the key id and the masking version."""
+        that masks it, None for a stale review), with one ledger event per sealed version naming the key id and the
+        masking version."""
         assert self.keys is not None
         sealed = self.keys.seal_versions(con, list(masked_by), run_id=self.run_id)
         self.events += [
@@ -110,6 +121,21 @@ class PullBatch:
             )
             for rid, reviewed in sealed
         ]
+
+
+def _still_shown(con: duckdb.DuckDBPyConnection, record_ids: list[str]) -> list[str]:
+    """Of ``record_ids``, the superseded versions that still show their text (a withdrawn one is left as it is: a
+    reinstatement makes it active again)."""
+    if not record_ids:
+        return []
+    return [
+        r[0]
+        for r in con.execute(
+            "SELECT record_id FROM records WHERE record_id IN (SELECT unnest(?::VARCHAR[])) AND status = 'superseded'"
+            " AND text IS NOT NULL ORDER BY record_id",
+            [sorted(set(record_ids))],
+        ).fetchall()
+    ]
 
 
 def _insert_annotations(con: duckdb.DuckDBPyConnection, rows: list[tuple]) -> None:

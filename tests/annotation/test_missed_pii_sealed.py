@@ -74,3 +74,42 @@ def test_the_version_a_reviewer_found_missed_personal_data_in_is_sealed(label_st
     assert "keyed checks ok: 1 sealed texts" in out, out + err
     for said in ("raw_vault", "text removed", "pii_state", "key id"):
         assert said not in out + err, out + err
+
+
+def test_a_stale_missed_pii_review_seals_the_version_the_reviewer_read(label_studio, db_path, bank, monkeypatch):
+    """The record was replaced before the 漏標 was pulled (a proofreading correction pulled first): the review is
+    ``stale`` and masks nothing, but the version it read shows the name all the same. Before, it stayed in
+    ``records.text``; it is sealed too (``masked_by`` None), and a pull without the key stops before writing."""
+    monkeypatch.setenv("CURATE_PII_KEY", "3c" * 32)
+    con = db.connect(db_path)
+    add_source(con)
+    rid = add_record(con, TEXT)
+    client = label_studio.client()
+    tasks = {}
+    for project in ("pii", "proofread"):
+        pid = push(con, client, PushConfig(project=project, bank=bank)).ls_project_id
+        (tasks[project],) = client.export(pid, all_tasks=True)
+    me = client.whoami()["id"]
+    fixed = [
+        {"from_name": "verdict", "to_name": "text", "type": "choices", "value": {"choices": ["已修正"]}},
+        {"from_name": "corrected", "to_name": "text", "type": "textarea", "value": {"text": [TEXT + "（完）"]}},
+    ]
+    client.create_annotation(tasks["proofread"]["id"], fixed, completed_by=me)
+    assert pull(con, client, bank, projects=("proofread",)).new_versions == 1
+    client.create_annotation(tasks["pii"]["id"], _missed_region(tasks["pii"]["data"]["text"]), completed_by=me)
+
+    with pytest.raises(KeyRequiredError, match="漏標"):
+        pull(con, client, bank, projects=("pii",))
+    assert con.execute("SELECT count(*) FROM annotations WHERE project = 'pii'").fetchone()[0] == 0
+
+    key = load_key()
+    rep = pull(con, client, bank, projects=("pii",), vault=VaultReview(key))
+    assert dict(rep.outcomes) == {"stale": 1} and rep.new_versions == 0
+    assert con.execute("SELECT pii_state, text FROM records WHERE record_id = ?", [rid]).fetchone() == ("raw", None)
+    assert read_raw(con, rid, key) == TEXT
+    (detail,) = con.execute(
+        "SELECT CAST(detail AS VARCHAR) FROM provenance_events WHERE action = 'missed_pii_sealed' AND record_id = ?",
+        [rid],
+    ).fetchone()
+    assert '"masked_by":null' in detail.replace(" ", "") and key.key_id in detail
+    con.close()
