@@ -48,7 +48,7 @@ def extract_pdf(path: Path, data: bytes, config: ExtractConfig) -> ExtractedDocu
                 raise ExtractionError(Reason.ENCRYPTED_PDF, str(exc)) from exc
             if not ok:
                 raise ExtractionError(Reason.ENCRYPTED_PDF, "a password is needed to open it")
-        raw_pages = [page.extract_text() or "" for page in reader.pages]
+        raw_pages = _page_texts(reader, len(data), config)
         meta_title = (reader.metadata or {}).get("/Title") if reader.metadata else None
     except FileNotDecryptedError as exc:
         raise ExtractionError(Reason.ENCRYPTED_PDF, str(exc)) from exc
@@ -64,6 +64,38 @@ def extract_pdf(path: Path, data: bytes, config: ExtractConfig) -> ExtractedDocu
     return ExtractedDocument(
         "pdf", split_paged(title, pages, config), pages=len(raw_pages), title=title, skipped=skipped
     )
+
+
+def _page_texts(reader, file_bytes: int, config: ExtractConfig) -> list[str]:
+    """Each page's text, refused as a bomb before pypdf parses more content than the file can honestly hold.
+
+    pypdf parses a page's content streams at a few MB a second and caps each stream only at 75 MB: a 17 KB file whose
+    pages all draw one stream of 4 MB of text operators held the ingest for hours. The decoded content of every page
+    is counted (a stream drawn by many pages once per page) before the page is read, and refused past
+    :data:`~sources.capped.MAX_RATIO` times the file's size (above 1 MiB) or ``max_uncompressed_bytes``, as a ZIP
+    member is; the extracted text is counted too, against ``max_extracted_chars``.
+    """
+    from sources.capped import MAX_RATIO
+
+    limit = min(config.max_uncompressed_bytes, max(file_bytes * MAX_RATIO, 1 << 20))
+    content = chars = 0
+    texts = []
+    for n, page in enumerate(reader.pages, start=1):
+        stream = page.get_contents()
+        content += len(stream.get_data()) if stream is not None else 0
+        if content > limit:
+            raise ExtractionError(
+                Reason.ZIP_BOMB,
+                f"PDF content streams uncompress past {limit} bytes at page {n} ({file_bytes} bytes on disk)",
+            )
+        text = page.extract_text() or ""
+        chars += len(text)
+        if chars > config.max_extracted_chars:
+            raise ExtractionError(
+                Reason.ZIP_BOMB, f"extracted text passes {config.max_extracted_chars} characters at page {n}"
+            )
+        texts.append(text)
+    return texts
 
 
 def _nfc(text: str) -> str:

@@ -1,0 +1,67 @@
+"""PDF content bombs: a small file whose pages draw a large content stream is quarantined before pypdf parses it."""
+
+from __future__ import annotations
+
+import zlib
+
+import pytest
+
+from sources.documents import ExtractConfig, ExtractionError, Reason, extract
+
+
+def _pdf(path, pages: int, content_bytes: int):
+    """A PDF whose ``pages`` pages all draw one Flate stream of ``content_bytes`` bytes of text operators (Helvetica,
+    no embedded font): a few KB on disk."""
+    line = b"BT /F1 12 Tf 72 720 Td (" + b"A" * 80 + b") Tj ET\n"
+    content = line * max(1, content_bytes // len(line))
+    packed = zlib.compress(content, 9)
+    kids = " ".join(f"{5 + i} 0 R" for i in range(pages))
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        f"<< /Type /Pages /Kids [{kids}] /Count {pages} >>".encode(),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(packed) + packed + b"\nendstream",
+    ]
+    page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents 4 0 R >>"
+    objs += [page] * pages
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for n, obj in enumerate(objs, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % n + obj + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    path.write_bytes(bytes(out))
+    return path
+
+
+def test_pages_drawing_one_large_stream_are_a_bomb_quarantined_and_the_rest_ingested(tmp_path, cli, db_path):
+    d = tmp_path / "m"
+    d.mkdir()
+    bomb = _pdf(d / "bomb.pdf", pages=3, content_bytes=1 << 20)
+    assert bomb.stat().st_size < 8192  # 3 MiB of content drawn from a few KB
+    (d / "good.txt").write_text("授信五P原則：借款戶、資金用途、還款來源。", encoding="utf-8")
+    (d / "manifest.csv").write_text(
+        "path,licence_id,title\nbomb.pdf,CC-BY-4.0,炸彈\ngood.txt,CC-BY-4.0,好\n", encoding="utf-8"
+    )
+    code, out, err = cli("ingest", "tabf", str(d / "manifest.csv"))
+    assert code == 3, out + err
+    code, out, err = cli("sql", "SELECT reason || ' | ' || excerpt FROM quarantine")
+    assert Reason.ZIP_BOMB in out and "PDF content streams uncompress past" in out and "at page 2" in out, out + err
+    code, out, err = cli("sql", "SELECT count(*) AS n, min(locator) AS loc FROM records")
+    assert "good.txt" in out and "bomb.pdf" not in out, out
+
+
+def test_a_pdf_whose_content_fits_its_size_is_read(tmp_path):
+    doc = extract(_pdf(tmp_path / "ok.pdf", pages=3, content_bytes=4096))
+    assert doc.pages == 3 and all("AAAA" in s.text for s in doc.segments)
+
+
+def test_pdf_extracted_text_is_counted_against_the_cap(tmp_path):
+    pdf = _pdf(tmp_path / "long.pdf", pages=3, content_bytes=4096)
+    with pytest.raises(ExtractionError) as info:
+        extract(pdf, ExtractConfig(max_extracted_chars=5000))
+    assert info.value.reason == Reason.ZIP_BOMB
+    assert "extracted text passes 5000 characters at page 2" in info.value.detail
