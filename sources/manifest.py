@@ -52,6 +52,7 @@ from sources.manifest_rows import (
     listed_by,
     read_manifest,
     read_manifests,
+    row_line_path,
 )
 
 #: the source row of a dry run that names none: a statement's {provider} and {dataset} left to the row's columns
@@ -121,7 +122,7 @@ class ManifestSource(Source):
                 continue
             if isinstance(row, Rejection):
                 if row.reason == ManifestReason.CONFLICTING_ROWS or row.reason in LICENCE_REFUSED:
-                    disputed.setdefault(_rel(row.locator), f"{row.reason}: {row.excerpt}")
+                    disputed.setdefault(_rel(manifest, row.locator), f"{row.reason}: {row.excerpt}")
                 yield Rejection(row.locator, row.reason, row.excerpt, self.source_id)
                 continue
             if row.term_problems:
@@ -192,14 +193,14 @@ class ManifestSource(Source):
             )
 
 
-def _rel(locator: str) -> str:
+def _rel(manifest: Path, locator: str) -> str:
     """The file a rejected row's locator (``manifest.csv:LINE:path``) names, as its records' container spells it
     (:attr:`ManifestRow.rel_path`: ``./a.txt`` and ``sub/../a.txt`` name ``a.txt``).
 
-    >>> _rel("manifest.csv:3:./sub/../a.txt")
+    >>> _rel(Path("m-10:00.csv"), "m-10:00.csv:3:./sub/../a.txt")
     'a.txt'
     """
-    return posixpath.normpath(Path(locator.split(":", 2)[-1]).as_posix())
+    return posixpath.normpath(Path(row_line_path(manifest, locator)[1]).as_posix())
 
 
 def row_metadata(row: ManifestRow) -> dict[str, Any]:
@@ -287,13 +288,13 @@ def check_manifest(
     listed: set[Path] = set()
     for row in read_manifest(manifest, known_licence_ids()):
         if isinstance(row, (Rejection, Skip)):
-            line = row.locator.split(":")[1] if row.locator.count(":") >= 2 else ""
+            line, path = row_line_path(manifest, row.locator)
             excerpt = getattr(row, "excerpt", "")
             listed.add(listed_by(manifest, row))
             out.append(
                 {
                     "line": int(line) if line.isdigit() else None,
-                    "path": row.locator.split(":", 2)[-1],
+                    "path": path,
                     "licence_id": None,
                     "status": "rejected" if isinstance(row, Rejection) else "skipped",
                     "problems": [row.reason + (f": {excerpt}" if excerpt else "")],

@@ -28,6 +28,7 @@ __all__ = [
     "known_licence_ids",
     "listed_by",
     "listed_path",
+    "row_line_path",
     "read_manifest",
     "read_manifests",
 ]
@@ -257,7 +258,19 @@ def listed_by(manifest: Path, item: ManifestRow | Rejection | Skip) -> Path | No
 
 def listed_path(manifest: Path, locator: str) -> Path:
     """The file a manifest row's locator (``manifest.csv:LINE:path``) names, as :attr:`ManifestRow.path` holds it."""
-    return (manifest.parent.resolve() / locator.split(":", 2)[-1]).resolve()
+    return (manifest.parent.resolve() / row_line_path(manifest, locator)[1]).resolve()
+
+
+def row_line_path(manifest: Path, locator: str) -> tuple[str, str]:
+    """The line and the path of a row's locator (``manifest.csv:LINE:path``) of ``manifest``, whose name is taken off
+    whole: a name may hold a colon (``m-10:00.csv``, a script's timestamp), which split the locator at the wrong place
+    (the file of a row whose licence was withdrawn was then not held).
+
+    >>> row_line_path(Path("m-10:00.csv"), "m-10:00.csv:3:a.txt")
+    ('3', 'a.txt')
+    """
+    line, _, path = locator.removeprefix(f"{manifest.name}:").partition(":")
+    return line, path
 
 
 def _resolved(base: Path, rel: str) -> Path | str:

@@ -58,3 +58,20 @@ def test_a_new_file_whose_row_has_no_licence_holds_nothing(cli, db_path, books):
     code, out, _ = cli("ingest", "textbooks", str(m))
     assert code == 3 and "1 quarantined" in out and "held" not in out, out
     assert _held(db_path) == []
+
+
+def test_a_manifest_whose_name_holds_a_colon_still_holds_the_withdrawn_file(cli, db_path, books):
+    """A script's timestamped manifest (``m-10:00.csv``): the row locator ``m-10:00.csv:2:deposit.txt`` was split at
+    the name's colon, so the withdrawn row named a file ``2:deposit.txt``: nothing was held (its records stayed
+    exportable) and deposit.txt was reported as not in the manifest besides."""
+    m = _manifest(books, [{"path": "deposit.txt", **COMMERCIAL}, LOANS]).rename(books / "m-10:00.csv")
+    assert cli("ingest", "textbooks", str(m))[0] == 0
+    _manifest(books, [{"path": "deposit.txt", "licence_id": ""}, LOANS]).rename(m)
+    code, out, _ = cli("ingest", "textbooks", str(m))
+    assert code == 3 and "textbooks:deposit.txt: 1 records held" in out, out
+    assert "not in manifest" not in out, out
+    assert _held(db_path) == [("textbooks:deposit.txt", 1)]
+    code, out, _ = cli("manifest", "check", str(m), "--json")
+    rows = {r["path"]: r for r in json.loads(out)}
+    assert rows["deposit.txt"]["line"] == 2 and rows["deposit.txt"]["status"] == "rejected", out
+    assert [r["status"] for r in rows.values()].count("not in manifest") == 0, out
