@@ -117,8 +117,11 @@ def _core_title(document) -> str | None:
 
 #: containers whose children are body content: content controls (``w:sdt``) and custom XML
 _WRAPPERS = (f"{_W}sdt", f"{_W}sdtContent", f"{_W}customXml")
-#: run content that the accepted view of tracked changes drops (the origin of a move; deleted runs)
-_DROPPED = (f"{_W}moveFrom", f"{_W}del")
+_MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+#: run content that the accepted view of tracked changes drops (the origin of a move; deleted runs), and the copy of a
+#: text box Word writes for readers without DrawingML (``mc:Fallback``, VML) beside the one it shows (``mc:Choice``):
+#: read both, every text box's text was in the record twice
+_DROPPED = (f"{_W}moveFrom", f"{_W}del", f"{_MC}Fallback")
 
 
 def _blocks(parent):

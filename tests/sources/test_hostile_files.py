@@ -197,6 +197,32 @@ def test_docx_text_is_the_accepted_visible_view(tmp_path, build):
     ]
 
 
+#: a paragraph with a text box as Word writes it: the DrawingML box it shows (mc:Choice) and a VML copy (mc:Fallback)
+TEXT_BOX = (
+    '<w:p><w:r><w:t>BODY。</w:t></w:r><w:r><mc:AlternateContent xmlns:mc="{mc}"><mc:Choice Requires="wps">'
+    '<w:drawing><wps:txbx xmlns:wps="{wps}"><w:txbxContent><w:p><w:r><w:t>BOX。</w:t></w:r></w:p></w:txbxContent>'
+    '</wps:txbx></w:drawing></mc:Choice><mc:Fallback><w:pict><v:textbox xmlns:v="urn:schemas-microsoft-com:vml">'
+    "<w:txbxContent><w:p><w:r><w:t>BOX。</w:t></w:r></w:p></w:txbxContent></v:textbox></w:pict></mc:Fallback>"
+    "</mc:AlternateContent></w:r></w:p>"
+).format(
+    mc="http://schemas.openxmlformats.org/markup-compatibility/2006",
+    wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape",
+)
+
+
+def test_docx_text_box_is_read_once_not_with_its_fallback_copy(tmp_path, build):
+    """Word writes every text box twice, the copy for old readers in mc:Fallback: both were read (BOX。BOX。)."""
+    good = build.make_docx(tmp_path / "g.docx", [("p", PARA)])
+
+    def body(name, data):
+        if name != "word/document.xml":
+            return data
+        return data.decode().replace("<w:body>", "<w:body>" + TEXT_BOX, 1).encode()
+
+    doc = extract(_rezip(good, tmp_path / "box.docx", body))
+    assert "\n".join(s.text for s in doc.segments).split("\n")[0] == "BODY。BOX。"
+
+
 def test_docx_without_core_properties_has_no_title(tmp_path, build):
     import re
 
