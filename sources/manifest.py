@@ -8,7 +8,8 @@ files are, :func:`sources.documents.decode_text`; another encoding is a one-line
 * ``title``, ``licensor`` (or ``author``), ``agreement_id``, ``audience``, ``edition``, ``isbn``;
 * ``purposes`` (separated by ``;``; ``|``, ``,`` and ``、`` are accepted too), ``commercial``
   (``yes``/``no``), ``expiry`` (YYYY-MM-DD), ``attribution``: terms of agreement-based rows;
-* any other column is kept in the record's ``metadata``.
+* any other column is kept in the record's ``metadata`` (one named as a key the ingest sets, e.g.
+  ``file_sha256``, refuses the manifest: :data:`sources.manifest_rows.RESERVED_COLUMNS`).
 
 A header naming a column twice (compared stripped) is a one-line error; a row with more cells than the header (an
 unquoted comma) is rejected by line (``EXTRA_CELLS``), as is a path the file system cannot look up (``BAD_PATH``: a

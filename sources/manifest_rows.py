@@ -23,6 +23,7 @@ __all__ = [
     "AGREEMENT_LICENCE",
     "KNOWN_COLUMNS",
     "LICENCE_REFUSED",
+    "RESERVED_COLUMNS",
     "ManifestReason",
     "ManifestRow",
     "known_licence_ids",
@@ -298,9 +299,25 @@ def _refused(path: Path) -> str | None:
     return None
 
 
+#: metadata keys the ingest sets on a row's records (:func:`sources.manifest.row_metadata`) or the export reads as
+#: licence terms: an extra column of that name replaced the computed value (a steward's ``file_sha256`` column made
+#: every later change of the file read as unchanged, never extracted again), so such a header is refused
+RESERVED_COLUMNS = (
+    "file",
+    "file_sha256",
+    "manifest",
+    "manifest_line",
+    "licence_terms",
+    "licence_term_problems",
+    "licences",
+    "document_title",
+)
+
+
 def _check_columns(manifest: Path, fieldnames: list[str]) -> None:
-    """Refuse a header without the required columns, or naming one column twice (``licence_id`` and `` licence_id``
-    too: names are compared stripped): a row would state two values of it and the later column would win."""
+    """Refuse a header without the required columns, naming one column twice (``licence_id`` and `` licence_id``
+    too: names are compared stripped): a row would state two values of it and the later column would win, or naming a
+    key the workbench sets itself (:data:`RESERVED_COLUMNS`)."""
     columns = [c.strip() for c in fieldnames]
     missing = [c for c in ("path", "licence_id") if c not in columns]
     if missing:
@@ -312,6 +329,12 @@ def _check_columns(manifest: Path, fieldnames: list[str]) -> None:
     if twice:
         raise ConfigError(
             f"manifest `{manifest}` names column(s) {', '.join(twice)} more than once; keep one column of each name"
+        )
+    reserved = [c for c in RESERVED_COLUMNS if c in columns]
+    if reserved:
+        raise ConfigError(
+            f"manifest `{manifest}` has column(s) {', '.join(reserved)}, which the ingest sets itself "
+            f"(reserved: {', '.join(RESERVED_COLUMNS)}); rename them (e.g. `steward_{reserved[0]}`)"
         )
 
 

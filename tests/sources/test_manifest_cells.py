@@ -114,3 +114,19 @@ def test_a_surplus_cell_that_holds_something_is_still_counted_with_the_empty_one
         (ManifestReason.EXTRA_CELLS, "5 cells, header has 3; quote a cell that holds a comma"),
         (ManifestReason.MISSING_PATH, "the row has cells but no `path`; name the file it licenses"),
     ]
+
+
+def test_a_column_named_as_a_key_the_ingest_sets_refuses_the_manifest(tmp_path, cli):
+    """A steward's own ``file_sha256`` column replaced the digest the ingest computes, so a corrected file read as
+    unchanged on every later ingest and its new text was never extracted (exit 0, "1 unchanged")."""
+    manifest = _folder(tmp_path, "path,licence_id,title,file_sha256", ["a.txt,CC-BY-4.0,甲,0123abcd"])
+    code, out, err = cli("ingest", "tabf", str(manifest))
+    assert code == 1 and "has column(s) file_sha256, which the ingest sets itself" in out + err, out + err
+    assert "rename them" in out + err and "Traceback" not in out + err
+    code, out, err = cli("manifest", "check", str(manifest))
+    assert code == 1 and "file_sha256" in out + err, out + err
+    manifest.write_text("path,licence_id,title,steward_sha256\na.txt,CC-BY-4.0,甲,0123abcd\n", encoding="utf-8")
+    assert cli("ingest", "tabf", str(manifest))[0] == 0  # renamed, the column is kept in the metadata as before
+    (manifest.parent / "a.txt").write_text("更正後的內容：授信原則第二版。", encoding="utf-8")
+    code, out, _ = cli("ingest", "tabf", str(manifest))
+    assert code == 0 and "1 new versions" in out, out
