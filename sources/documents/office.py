@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 import zipfile
 import zlib
 from pathlib import Path, PurePosixPath
+from urllib.parse import unquote
 
 from sources.capped import InputLimitError, check_member
 from sources.documents.cleanup import is_heading
@@ -245,7 +247,7 @@ def extract_epub(path: Path, config: ExtractConfig) -> ExtractedDocument:
         segments: list[Segment] = []
         extracted = 0
         for n, href in enumerate(h for h in spine if h):
-            name = str(base / href) if str(base) not in ("", ".") else href
+            name = _member_name(zf, base, href)
             if any(seg.fragment == f"chapter={name}" for seg in segments):
                 continue  # a chapter the spine lists again is one chapter (one record)
             chapter_title, blocks = html_blocks(_read_member(zf, name, config))
@@ -269,6 +271,22 @@ def extract_epub(path: Path, config: ExtractConfig) -> ExtractedDocument:
     if not segments:
         raise ExtractionError(Reason.NO_TEXT, "no chapter with text in the EPUB spine")
     return ExtractedDocument("epub", segments, title=book_title, skipped=skipped)
+
+
+def _member_name(zf: zipfile.ZipFile, base: PurePosixPath, href: str) -> str:
+    """The ZIP member a package item's ``href`` names, relative to the package file's folder ``base``.
+
+    An href is a URL: EPUB tools percent-encode a space or a Chinese file name (``text/%E7%AC%AC1%E7%AB%A0.xhtml``
+    for ``text/第1章.xhtml``) and may climb out of the package folder (``../Text/c1.xhtml``); read as a member name as
+    it stands, such a valid book was quarantined whole as corrupt. The name as written is kept where the ZIP holds
+    it (the chapter's locator is unchanged), else the decoded, normalised one.
+    """
+    name = str(base / href) if str(base) not in ("", ".") else href
+    if name in zf.NameToInfo:
+        return name
+    path = unquote(href.split("#", 1)[0])
+    decoded = posixpath.normpath(posixpath.join(str(base), path) if str(base) not in ("", ".") else path)
+    return decoded if decoded in zf.NameToInfo else name
 
 
 def _spine(manifest: dict, idrefs: list) -> tuple[list[str], list[tuple[str, str]]]:

@@ -269,3 +269,22 @@ def test_epub_spine_repeats_and_broken_idrefs_are_counted(tmp_path, build, colle
     records, rejections, _ = collect(TabfSource([_manifest(tmp_path / "m", ["dup.epub,CC-BY-4.0,"])]))
     assert len(records) == 2
     assert [(r.locator, r.reason) for r in rejections] == [("dup.epub#spine=3", Reason.BROKEN_SPINE)]
+
+
+def test_epub_hrefs_are_urls_percent_encoded_or_climbing_out_of_the_package_folder(tmp_path, build):
+    """A valid EPUB whose package names 第1章.xhtml as %E7%AC%AC1%E7%AB%A0.xhtml (the spec's URL form, what EPUB tools
+    write) or a chapter as ../OEBPS/text/... was quarantined whole: `missing member`."""
+    from urllib.parse import quote
+
+    chapters = [("第1章.xhtml", "第一章", [PARA]), ("ch 2.xhtml", "第二章", [PARA + "二"])]
+    plain = build.make_epub(tmp_path / "plain.epub", chapters)
+
+    def encoded(name, data):
+        if not name.endswith(".opf"):
+            return data
+        opf = data.decode().replace('"text/第1章.xhtml"', f'"text/{quote("第1章.xhtml")}"')
+        return opf.replace('"text/ch 2.xhtml"', '"../OEBPS/text/ch%202.xhtml"').encode()
+
+    doc = extract(_rezip(plain, tmp_path / "encoded.epub", encoded))
+    assert [(s.fragment, s.text) for s in doc.segments] == [(s.fragment, s.text) for s in extract(plain).segments]
+    assert [s.fragment for s in doc.segments] == ["chapter=OEBPS/text/第1章.xhtml", "chapter=OEBPS/text/ch 2.xhtml"]
