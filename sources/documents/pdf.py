@@ -56,8 +56,11 @@ def extract_pdf(path: Path, data: bytes, config: ExtractConfig) -> ExtractedDocu
         raise ExtractionError(Reason.CORRUPT_PDF, f"{type(exc).__name__}: {exc}") from exc
     if not raw_pages:
         raise ExtractionError(Reason.CORRUPT_PDF, "no pages")
+    raw_pages = ["" if _unmapped(t) else t for t in raw_pages]
     if not any(t.strip() for t in raw_pages):
-        raise ExtractionError(Reason.NEEDS_OCR, f"none of {len(raw_pages)} pages has a text layer")
+        raise ExtractionError(
+            Reason.NEEDS_OCR, f"none of {len(raw_pages)} pages has a text layer (or glyphs that map to characters)"
+        )
     skipped = [(f"page={i + 1}", Reason.NEEDS_OCR) for i, t in enumerate(raw_pages) if not t.strip()]
     pages = remove_headers_footers([_nfc(t).splitlines() for t in raw_pages], config)
     title = str(meta_title) if meta_title else None
@@ -96,6 +99,18 @@ def _page_texts(reader, file_bytes: int, config: ExtractConfig) -> list[str]:
             )
         texts.append(text)
     return texts
+
+
+def _unmapped(text: str) -> bool:
+    """Whether a page's text is mostly U+FFFD: pypdf's character for a glyph its font maps to none (a font without a
+    Unicode map, a damaged ``Tf``). Such a page was stored as a record of ``����``; it has no text layer that reads,
+    so it is listed for OCR as a page without one is.
+
+    >>> _unmapped("\ufffd" * 19), _unmapped("第一章\ufffd授信"), _unmapped("")
+    (True, False, False)
+    """
+    letters = sum(not c.isspace() for c in text)
+    return bool(letters) and text.count("\ufffd") * 2 >= letters
 
 
 def _nfc(text: str) -> str:

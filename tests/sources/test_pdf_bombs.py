@@ -1,4 +1,5 @@
-"""PDF content bombs: a small file whose pages draw a large content stream is quarantined before pypdf parses it."""
+"""Hostile PDFs built by hand: a content bomb (a small file whose pages draw a large content stream) is quarantined
+before pypdf parses it; a page whose glyphs map to no character is listed for OCR, never stored as U+FFFD."""
 
 from __future__ import annotations
 
@@ -65,3 +66,50 @@ def test_pdf_extracted_text_is_counted_against_the_cap(tmp_path):
         extract(pdf, ExtractConfig(max_extracted_chars=5000))
     assert info.value.reason == Reason.ZIP_BOMB
     assert "extracted text passes 5000 characters at page 2" in info.value.detail
+
+
+def _pages_pdf(path, texts: list[bytes]):
+    """A PDF with one page per content (its own stream, Helvetica as /F1)."""
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"", b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    kids = []
+    for content in texts:
+        packed = zlib.compress(content)
+        objs.append(b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(packed) + packed + b"\nendstream")
+        objs.append(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >>"
+            b" /Contents %d 0 R >>" % len(objs)
+        )
+        kids.append(len(objs))
+    objs[1] = f"<< /Type /Pages /Kids [{' '.join(f'{k} 0 R' for k in kids)}] /Count {len(kids)} >>".encode()
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for n, obj in enumerate(objs, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % n + obj + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    path.write_bytes(bytes(out))
+    return path
+
+
+def test_a_page_whose_glyphs_map_to_no_character_is_listed_for_ocr_not_stored(tmp_path, cli, db_path):
+    """Page 2 selects a font its resources lack: pypdf gives one U+FFFD per glyph, which was stored as its record."""
+    d = tmp_path / "m"
+    d.mkdir()
+    _pages_pdf(
+        d / "book.pdf",
+        [
+            b"BT /F1 12 Tf 72 720 Td (Page one of the book.) Tj ET",
+            b"BT /F9 12 Tf 72 720 Td (Page two of the book.) Tj ET",  # /F9: no such font in its resources
+            b"BT /F1 12 Tf 72 720 Td (Page three of the book.) Tj ET",
+        ],
+    )
+    (d / "manifest.csv").write_text("path,licence_id,title\nbook.pdf,CC-BY-4.0,書\n", encoding="utf-8")
+    code, out, err = cli("ingest", "tabf", str(d / "manifest.csv"))
+    assert code == 3, out + err
+    code, out, _ = cli("sql", "SELECT locator || ' | ' || reason FROM quarantine")
+    assert f"book.pdf#page=2 | {Reason.NEEDS_OCR}" in out, out
+    code, out, _ = cli("sql", "SELECT count(*) AS n, sum(CAST(contains(text, chr(65533)) AS INT)) AS bad FROM records")
+    assert out.split()[-2:] == ["2", "0"], out
