@@ -48,7 +48,7 @@ def extract_pdf(path: Path, data: bytes, config: ExtractConfig) -> ExtractedDocu
                 raise ExtractionError(Reason.ENCRYPTED_PDF, str(exc)) from exc
             if not ok:
                 raise ExtractionError(Reason.ENCRYPTED_PDF, "a password is needed to open it")
-        raw_pages = _page_texts(reader, len(data), config)
+        raw_pages, failed = _page_texts(reader, len(data), config, errors)
         meta_title = (reader.metadata or {}).get("/Title") if reader.metadata else None
     except FileNotDecryptedError as exc:
         raise ExtractionError(Reason.ENCRYPTED_PDF, str(exc)) from exc
@@ -61,7 +61,11 @@ def extract_pdf(path: Path, data: bytes, config: ExtractConfig) -> ExtractedDocu
         raise ExtractionError(
             Reason.NEEDS_OCR, f"none of {len(raw_pages)} pages has a text layer (or glyphs that map to characters)"
         )
-    skipped = [(f"page={i + 1}", Reason.NEEDS_OCR) for i, t in enumerate(raw_pages) if not t.strip()]
+    skipped = [
+        (f"page={i + 1}", Reason.CORRUPT_PDF if i + 1 in failed else Reason.NEEDS_OCR)
+        for i, t in enumerate(raw_pages)
+        if not t.strip()
+    ]
     pages = remove_headers_footers([_nfc(t).splitlines() for t in raw_pages], config)
     title = str(meta_title) if meta_title else None
     return ExtractedDocument(
@@ -69,8 +73,10 @@ def extract_pdf(path: Path, data: bytes, config: ExtractConfig) -> ExtractedDocu
     )
 
 
-def _page_texts(reader, file_bytes: int, config: ExtractConfig) -> list[str]:
-    """Each page's text, refused as a bomb before pypdf parses more content than the file can honestly hold.
+def _page_texts(reader, file_bytes: int, config: ExtractConfig, errors: tuple) -> tuple[list[str], set[int]]:
+    """Each page's text and the pages pypdf failed on (``errors``: their text is empty, and the file is kept without
+    them, quarantined by page; one damaged page quarantined the whole book); a file whose every page fails raises the
+    first page's error. Refused as a bomb before pypdf parses more content than the file can honestly hold.
 
     pypdf parses a page's content streams at a few MB a second and caps each stream only at 75 MB: a 17 KB file whose
     pages all draw one stream of 4 MB of text operators held the ingest for hours. The decoded content of every page
@@ -82,23 +88,34 @@ def _page_texts(reader, file_bytes: int, config: ExtractConfig) -> list[str]:
 
     limit = min(config.max_uncompressed_bytes, max(file_bytes * MAX_RATIO, 1 << 20))
     content = chars = 0
-    texts = []
+    texts: list[str] = []
+    failed: dict[int, BaseException] = {}
     for n, page in enumerate(reader.pages, start=1):
-        stream = page.get_contents()
-        content += len(stream.get_data()) if stream is not None else 0
+        try:
+            stream = page.get_contents()
+            content += len(stream.get_data()) if stream is not None else 0
+        except errors as exc:
+            failed[n] = exc
+            texts.append("")
+            continue
         if content > limit:
             raise ExtractionError(
                 Reason.ZIP_BOMB,
                 f"PDF content streams uncompress past {limit} bytes at page {n} ({file_bytes} bytes on disk)",
             )
-        text = page.extract_text() or ""
+        try:
+            text = page.extract_text() or ""
+        except errors as exc:
+            failed[n], text = exc, ""
         chars += len(text)
         if chars > config.max_extracted_chars:
             raise ExtractionError(
                 Reason.ZIP_BOMB, f"extracted text passes {config.max_extracted_chars} characters at page {n}"
             )
         texts.append(text)
-    return texts
+    if texts and len(failed) == len(texts):
+        raise failed[1]
+    return texts, set(failed)
 
 
 def _unmapped(text: str) -> bool:

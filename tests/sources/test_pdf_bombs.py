@@ -113,3 +113,22 @@ def test_a_page_whose_glyphs_map_to_no_character_is_listed_for_ocr_not_stored(tm
     assert f"book.pdf#page=2 | {Reason.NEEDS_OCR}" in out, out
     code, out, _ = cli("sql", "SELECT count(*) AS n, sum(CAST(contains(text, chr(65533)) AS INT)) AS bad FROM records")
     assert out.split()[-2:] == ["2", "0"], out
+
+
+def test_a_page_pypdf_fails_on_is_quarantined_and_the_other_pages_kept(tmp_path, cli):
+    """One damaged page (a content stream pypdf cannot parse) quarantined the whole book as a corrupt PDF."""
+    d = tmp_path / "m"
+    d.mkdir()
+    pages = [b"BT /F1 12 Tf 72 720 Td (%s) Tj ET" % t for t in (b"Credit risk basics.", b"", b"Deposit insurance.")]
+    pages[1] = b"BT \xff\xff 12 Tf 72 720 Td (Page 2.) Tj ET"
+    _pages_pdf(d / "book.pdf", pages)
+    _pages_pdf(d / "broken.pdf", [pages[1]])  # every page fails: the file is corrupt, as before
+    (d / "manifest.csv").write_text(
+        "path,licence_id,title\nbook.pdf,CC-BY-4.0,書\nbroken.pdf,CC-BY-4.0,壞\n", encoding="utf-8"
+    )
+    code, out, err = cli("ingest", "tabf", str(d / "manifest.csv"))
+    assert code == 3, out + err
+    code, out, _ = cli("sql", "SELECT locator || ' | ' || reason AS q FROM quarantine ORDER BY 1")
+    assert f"book.pdf#page=2 | {Reason.CORRUPT_PDF}" in out and f"broken.pdf | {Reason.CORRUPT_PDF}" in out, out
+    code, out, _ = cli("sql", "SELECT string_agg(text, '/' ORDER BY locator) AS t FROM records")
+    assert "Credit risk basics./Deposit insurance." in out, out
