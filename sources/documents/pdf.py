@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import struct
 import unicodedata
 import zlib
@@ -80,20 +81,27 @@ def _page_texts(reader, file_bytes: int, config: ExtractConfig, errors: tuple) -
 
     pypdf parses a page's content streams at a few MB a second and caps each stream only at 75 MB: a 17 KB file whose
     pages all draw one stream of 4 MB of text operators held the ingest for hours. The decoded content of every page
-    is counted (a stream drawn by many pages once per page) before the page is read, and refused past
+    is counted (a stream drawn by many pages once per page), with the form XObjects it draws (:func:`_drawn`: the same
+    bomb moved into a form each page draws with ``/Fm0 Do`` was not counted), before the page is read, and refused past
     :data:`~sources.capped.MAX_RATIO` times the file's size (above 1 MiB) or ``max_uncompressed_bytes``, as a ZIP
     member is; the extracted text is counted too, against ``max_extracted_chars``.
     """
+    from pypdf.errors import LimitReachedError
+
     from sources.capped import MAX_RATIO
 
     limit = min(config.max_uncompressed_bytes, max(file_bytes * MAX_RATIO, 1 << 20))
     content = chars = 0
     texts: list[str] = []
     failed: dict[int, BaseException] = {}
+    forms: dict = {}  # a form XObject's drawn bytes, by object: pages share their forms
     for n, page in enumerate(reader.pages, start=1):
         try:
             stream = page.get_contents()
-            content += len(stream.get_data()) if stream is not None else 0
+            data = stream.get_data() if stream is not None else b""
+            content += _drawn(data, page.get_inherited("/Resources"), limit - content + 1, forms)
+        except LimitReachedError as exc:  # pypdf's own cap on one stream (75 MB): a bomb, not a damaged page
+            raise ExtractionError(Reason.ZIP_BOMB, f"page {n}: {exc}") from exc
         except errors as exc:
             failed[n] = exc
             texts.append("")
@@ -116,6 +124,58 @@ def _page_texts(reader, file_bytes: int, config: ExtractConfig, errors: tuple) -
     if texts and len(failed) == len(texts):
         raise failed[1]
     return texts, set(failed)
+
+
+#: ``/Name Do``: a content stream drawing an XObject (a name's delimiters per ISO 32000-1, 7.2.2)
+_DO = re.compile(rb"/([^\s/\[\]()<>{}%]+)\s*Do(?![^\s/\[\]()<>{}%])")
+
+
+def _drawn(data: bytes, resources, budget: int, forms: dict, drawing: frozenset = frozenset()) -> int:
+    """The bytes pypdf parses to read a content stream ``data``: its own, and each form XObject's it draws (``Do``) from
+    ``resources``, as often as it draws it, with the forms that form draws in turn (from its own resources; a form
+    drawing itself is skipped, as pypdf does). Stops past ``budget``: forms nest (one drawing another twice, twenty
+    deep, is a million draws). Form costs are kept in ``forms`` (by object, for the pages that share them).
+    """
+    from pypdf.generic import IndirectObject
+
+    total = len(data)
+    resources = resources.get_object() if resources is not None else None
+    xobjects = resources.get("/XObject") if isinstance(resources, dict) else None
+    xobjects = xobjects.get_object() if xobjects is not None else None
+    if not isinstance(xobjects, dict):  # none, or malformed: pypdf draws no form from it either
+        return total
+    for match in _DO.finditer(data):
+        if total > budget:
+            break
+        name = "/" + re.sub(rb"#([0-9A-Fa-f]{2})", lambda m: bytes([int(m[1], 16)]), match[1]).decode(
+            "utf-8", "replace"
+        )
+        if name not in xobjects:
+            continue
+        ref = xobjects.raw_get(name)
+        key = (ref.idnum, ref.generation) if isinstance(ref, IndirectObject) else id(ref)
+        if key in drawing:
+            continue
+        if key not in forms:
+            forms[key] = _form(ref.get_object(), budget - total, forms, drawing | {key})
+        total += forms[key]
+    return total
+
+
+def _form(form, budget: int, forms: dict, drawing: frozenset) -> int:
+    """The bytes pypdf parses to draw ``form``: none for an image, or a form without resources (pypdf reads no text
+    from it) or whose stream pypdf cannot decode (it decides whether the page fails); past its own cap, a bomb."""
+    from pypdf.errors import LimitReachedError
+
+    if not hasattr(form, "get_data") or form.get("/Subtype") != "/Form" or not form.get("/Resources"):
+        return 0
+    try:
+        data = form.get_data()
+    except LimitReachedError:
+        raise
+    except Exception:  # noqa: BLE001 - a damaged form: pypdf's own reading of the page judges it
+        return 0
+    return _drawn(data, form.get("/Resources"), budget, forms, drawing)
 
 
 def _unmapped(text: str) -> bool:

@@ -132,3 +132,61 @@ def test_a_page_pypdf_fails_on_is_quarantined_and_the_other_pages_kept(tmp_path,
     assert f"book.pdf#page=2 | {Reason.CORRUPT_PDF}" in out and f"broken.pdf | {Reason.CORRUPT_PDF}" in out, out
     code, out, _ = cli("sql", "SELECT string_agg(text, '/' ORDER BY locator) AS t FROM records")
     assert "Credit risk basics./Deposit insurance." in out, out
+
+
+def _form_pdf(path, pages: int, form_bytes: int, nest: int = 0):
+    """A PDF whose ``pages`` pages each draw (``/Fm0 Do``) one form XObject of ``form_bytes`` bytes of text operators;
+    with ``nest``, that form is drawn twice by a form drawn twice by ... ``nest`` deep."""
+    line = b"BT /F1 12 Tf 72 720 Td (" + b"A" * 80 + b") Tj ET\n"
+    packed = zlib.compress(line * max(1, form_bytes // len(line)), 9)
+    form = b"<< /Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources %s /Length %d /Filter /FlateDecode >>"
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"", b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    objs.append(form % (b"<< /Font << /F1 3 0 R >> >>", len(packed)) + b"\nstream\n" + packed + b"\nendstream")
+    for _ in range(nest):
+        body = zlib.compress(b"/X Do /X Do")
+        objs.append(
+            form % (b"<< /XObject << /X %d 0 R >> >>" % len(objs), len(body)) + b"\nstream\n" + body + b"\nendstream"
+        )
+    top = len(objs)
+    objs.append(b"<< /Length 7 >>\nstream\n/Fm0 Do\nendstream")
+    res = b"<< /Font << /F1 3 0 R >> /XObject << /Fm0 %d 0 R >> >>" % top
+    page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources %s /Contents %d 0 R >>" % (res, len(objs))
+    kids = [len(objs) + 1 + i for i in range(pages)]
+    objs += [page] * pages
+    objs[1] = f"<< /Type /Pages /Kids [{' '.join(f'{k} 0 R' for k in kids)}] /Count {pages} >>".encode()
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for n, obj in enumerate(objs, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % n + obj + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    path.write_bytes(bytes(out))
+    return path
+
+
+@pytest.mark.parametrize(("pages", "form_bytes", "nest", "at"), [(3, 1 << 20, 0, 2), (1, 256, 14, 1)])
+def test_a_bomb_moved_into_a_form_xobject_every_page_draws_is_refused(tmp_path, pages, form_bytes, nest, at):
+    """The same bomb as above, its operators moved from the pages' content into a form each page draws (or a form
+    drawn twice by a form drawn twice, 14 deep): only the pages' 7-byte content was counted, 3 MiB (16K draws) parsed.
+    """
+    pdf = _form_pdf(tmp_path / "form.pdf", pages, form_bytes, nest)
+    assert pdf.stat().st_size < 8192
+    with pytest.raises(ExtractionError) as info:
+        extract(pdf)
+    assert info.value.reason == Reason.ZIP_BOMB and f"uncompress past 1048576 bytes at page {at}" in str(info.value)
+
+
+def test_pages_drawing_a_small_form_xobject_are_read(tmp_path):
+    doc = extract(_form_pdf(tmp_path / "ok.pdf", pages=3, form_bytes=4096, nest=2))
+    assert doc.pages == 3 and all("AAAA" in s.text for s in doc.segments)
+
+
+def test_a_stream_past_pypdfs_own_cap_is_a_bomb_not_a_damaged_page(tmp_path):
+    """pypdf refuses a stream past 75 MB (LimitReachedError); the page was taken for a corrupt one."""
+    pdf = _pages_pdf(tmp_path / "big.pdf", [b"BT /F1 12 Tf 72 720 Td (Page one.) Tj ET", b" " * (80 << 20)])
+    with pytest.raises(ExtractionError) as info:
+        extract(pdf)
+    assert info.value.reason == Reason.ZIP_BOMB and "page 2" in info.value.detail
