@@ -58,6 +58,12 @@ def extract_pdf(path: Path, data: bytes, config: ExtractConfig) -> ExtractedDocu
     if not raw_pages:
         raise ExtractionError(Reason.CORRUPT_PDF, "no pages")
     raw_pages = ["" if _unmapped(t) else t for t in raw_pages]
+    if failed and not any(t.strip() for t in raw_pages):  # damaged, the rest without text: not a file for OCR alone
+        n, exc = next(iter(failed.items()))
+        raise ExtractionError(
+            Reason.CORRUPT_PDF,
+            f"page {n}: {type(exc).__name__}: {exc} ({len(failed)} of {len(raw_pages)} pages damaged, none has text)",
+        )
     if not any(t.strip() for t in raw_pages):
         raise ExtractionError(
             Reason.NEEDS_OCR, f"none of {len(raw_pages)} pages has a text layer (or glyphs that map to characters)"
@@ -74,8 +80,8 @@ def extract_pdf(path: Path, data: bytes, config: ExtractConfig) -> ExtractedDocu
     )
 
 
-def _page_texts(reader, file_bytes: int, config: ExtractConfig, errors: tuple) -> tuple[list[str], set[int]]:
-    """Each page's text and the pages pypdf failed on (``errors``: their text is empty, and the file is kept without
+def _page_texts(reader, file_bytes: int, config: ExtractConfig, errors: tuple) -> tuple[list[str], dict]:
+    """Each page's text and the pages pypdf failed on, with the error (``errors``: their text is empty, and the file is kept without
     them, quarantined by page; one damaged page quarantined the whole book); a file whose every page fails raises the
     first page's error. Refused as a bomb before pypdf parses more content than the file can honestly hold.
 
@@ -123,7 +129,7 @@ def _page_texts(reader, file_bytes: int, config: ExtractConfig, errors: tuple) -
         texts.append(text)
     if texts and len(failed) == len(texts):
         raise failed[1]
-    return texts, set(failed)
+    return texts, failed
 
 
 #: ``/Name Do``: a content stream drawing an XObject (a name's delimiters per ISO 32000-1, 7.2.2)

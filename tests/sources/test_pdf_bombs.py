@@ -190,3 +190,13 @@ def test_a_stream_past_pypdfs_own_cap_is_a_bomb_not_a_damaged_page(tmp_path):
     with pytest.raises(ExtractionError) as info:
         extract(pdf)
     assert info.value.reason == Reason.ZIP_BOMB and "page 2" in info.value.detail
+
+
+@pytest.mark.parametrize("other", [b"", b"BT /F9 12 Tf 72 720 Td (Page two of the book.) Tj ET"])
+def test_a_damaged_page_beside_pages_without_text_is_a_corrupt_file_not_one_for_ocr(tmp_path, other):
+    """Before pages were quarantined one by one this file was corrupt; it was then sent whole to OCR as having no text
+    layer, the damaged page's error lost."""
+    pdf = _pages_pdf(tmp_path / "book.pdf", [b"BT \xff\xff 12 Tf 72 720 Td (Page 1.) Tj ET", other])
+    with pytest.raises(ExtractionError) as info:
+        extract(pdf)
+    assert info.value.reason == Reason.CORRUPT_PDF and "page 1: PdfReadError" in info.value.detail, info.value.detail
