@@ -92,8 +92,6 @@ def _page_texts(reader, file_bytes: int, config: ExtractConfig, errors: tuple) -
     :data:`~sources.capped.MAX_RATIO` times the file's size (above 1 MiB) or ``max_uncompressed_bytes``, as a ZIP
     member is; the extracted text is counted too, against ``max_extracted_chars``.
     """
-    from pypdf.errors import LimitReachedError
-
     from sources.capped import MAX_RATIO
 
     limit = min(config.max_uncompressed_bytes, max(file_bytes * MAX_RATIO, 1 << 20))
@@ -105,8 +103,9 @@ def _page_texts(reader, file_bytes: int, config: ExtractConfig, errors: tuple) -
         try:
             stream = page.get_contents()
             data = stream.get_data() if stream is not None else b""
-            content += _drawn(data, page.get_inherited("/Resources"), limit - content + 1, forms)
-        except LimitReachedError as exc:  # pypdf's own cap on one stream (75 MB): a bomb, not a damaged page
+            resources = page.get_inherited("/Resources") if hasattr(page, "get_inherited") else page.get("/Resources")
+            content += _drawn(data, resources, limit - content + 1, forms)
+        except _limit_error() as exc:  # pypdf's own cap on one stream (75 MB): a bomb, not a damaged page
             raise ExtractionError(Reason.ZIP_BOMB, f"page {n}: {exc}") from exc
         except errors as exc:
             failed[n] = exc
@@ -134,6 +133,14 @@ def _page_texts(reader, file_bytes: int, config: ExtractConfig, errors: tuple) -
 
 #: ``/Name Do``: a content stream drawing an XObject (a name's delimiters per ISO 32000-1, 7.2.2)
 _DO = re.compile(rb"/([^\s/\[\]()<>{}%]+)\s*Do(?![^\s/\[\]()<>{}%])")
+
+
+def _limit_error() -> tuple[type[BaseException], ...]:
+    """pypdf's error for a stream past its own cap (pypdf 6 on; the project accepts pypdf 5, which has none)."""
+    import pypdf.errors
+
+    error = getattr(pypdf.errors, "LimitReachedError", None)
+    return (error,) if error is not None else ()
 
 
 def _drawn(data: bytes, resources, budget: int, forms: dict, drawing: frozenset = frozenset()) -> int:
@@ -171,13 +178,11 @@ def _drawn(data: bytes, resources, budget: int, forms: dict, drawing: frozenset 
 def _form(form, budget: int, forms: dict, drawing: frozenset) -> int:
     """The bytes pypdf parses to draw ``form``: none for an image, or a form without resources (pypdf reads no text
     from it) or whose stream pypdf cannot decode (it decides whether the page fails); past its own cap, a bomb."""
-    from pypdf.errors import LimitReachedError
-
     if not hasattr(form, "get_data") or form.get("/Subtype") != "/Form" or not form.get("/Resources"):
         return 0
     try:
         data = form.get_data()
-    except LimitReachedError:
+    except _limit_error():
         raise
     except Exception:  # noqa: BLE001 - a damaged form: pypdf's own reading of the page judges it
         return 0
