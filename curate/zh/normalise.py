@@ -35,7 +35,7 @@ from curate.zh.terms import (
     surname_terms,
     terminology,
 )
-from curate.zh.words import dictionary_words
+from curate.zh.words import dictionary_words, words_holding
 
 _SENT_END = "。！？!?；;"
 _CLOSERS = "」』”’\"'）)】"
@@ -509,8 +509,8 @@ def _mixed_targets(eng: _Engine, sent: str, start: int, cfg: NormaliseConfig, fi
 
     A Simplified clause (at least ``min_signal_chars`` Simplified-only characters and nothing Traditional, or
     a Simplified share of at least ``mixed_convert_share``) is converted whole. In a clause that is otherwise
-    Traditional or neutral (得设置基金 in a Traditional article) only the Simplified-only characters are,
-    one by one: the clause's neutral words keep their form (設置, not s2twp's 設定; 准, not 準). Those
+    Traditional or neutral (得设置基金 in a Traditional article) only the Simplified-only characters are, with
+    the other characters of the word that holds them (后续將持續: 後續), one by one: the clause's other words keep their form (設置, not s2twp's 設定; 准, not 準). Those
     one-character targets carry 0 Simplified characters, so they get no short/weak flag of their own (the
     sentence is flagged ``mixed_signals``).
     """
@@ -527,8 +527,19 @@ def _mixed_targets(eng: _Engine, sent: str, start: int, cfg: NormaliseConfig, fi
             # not 頭發; 農历 -> 農曆): the clause's own Traditional characters are kept, only the typos take this
             simp = eng.to_simp.convert(clause)
             conv = eng._standard_forms(eng.char_level.convert(simp)) if len(simp) == len(clause) else ""
-            for p, _c in sorted(eng.simp.positions(clause)):
-                if len(conv) == len(clause):  # s2tw's phrases pick the character (合并 -> 合併, not 並)
+            if len(conv) != len(clause):
+                conv = ""
+            marked = [p for p, _c in sorted(eng.simp.positions(clause))]
+            if conv and eng.words is not None:
+                # a word holding a Simplified-only character is Simplified whole: its other characters take s2tw's
+                # phrase too (后续將持續 -> 後續將持續, not 后續), never a Traditional-only one (裏 stays)
+                marked = [
+                    p
+                    for p in words_holding(simp, marked, eng.words)
+                    if p in marked or (conv[p] != clause[p] and not eng.trad.count(clause[p]))
+                ]
+            for p in marked:
+                if conv:  # s2tw's phrases pick the character (合并 -> 合併, not 並)
                     fixed[start + a + p] = conv[p]
                 yield start + a + p, start + a + p + 1, 0
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import math
+from collections.abc import Iterable
 from pathlib import Path
 
 from provenance.errors import ConfigError
@@ -151,3 +152,17 @@ def _route(text: str, start: int, end: int, words: Lexicon) -> list[tuple[int, i
         out.append((i, j))
         i = j
     return out
+
+
+def words_holding(text: str, positions: Iterable[int], words: Lexicon) -> list[int]:
+    """Every position of the words of jieba's route over ``text`` that hold one of ``positions``, sorted.
+
+    >>> words_holding("后续将持续追踪", [1], dictionary_words())
+    [0, 1]
+    """
+    marked = set(positions)
+    out = set(marked)
+    for i, j in _route(text, 0, len(text), words):
+        if j - i > 1 and not marked.isdisjoint(range(i, j)):
+            out.update(range(i, j))
+    return sorted(out)

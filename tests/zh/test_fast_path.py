@@ -240,6 +240,22 @@ def _lexical(text: str) -> bool:
     return not eng.simp.count(text) and not eng.trad.count(text) and evidence_chars(text) > 0
 
 
+def _word_extended(text: str) -> bool:
+    """A Traditional clause whose Simplified typo's word is converted whole (review 10: 余额 in 余额保險人 -> 餘額),
+    where the reference converted the Simplified-only character alone."""
+    from curate.zh.normalise import SENT_RE, _mixed_targets, _spans
+
+    cfg = NormaliseConfig()
+    eng = _engine(cfg)
+    for a, b in _spans(SENT_RE, text):
+        sent = text[a:b]
+        if eng.simp.count(sent) and eng.trad.count(sent):
+            typos = {p for p, _c in eng.simp.positions(sent)}
+            if {ta for ta, _tb, s in _mixed_targets(eng, sent, 0, cfg, {}) if s == 0} - typos:
+                return True
+    return False
+
+
 def _same(new, old) -> None:
     assert new.text == old.text
     assert (new.script, new.shares, new.counts) == (old.script, old.shares, old.counts)
@@ -266,8 +282,8 @@ def test_normalise_many_equals_previous_implementation(texts: list[str], data) -
     assert len(many) == len(texts)
     for text, p, got in zip(texts, protected, many, strict=True):
         old = reference.normalise(text, protected=p)
-        if _lexical(text):  # read as Simplified since 2026-12-05 (curate/zh/evidence.py): normalise is the reference
-            old = normalise(text, protected=p)
+        if _lexical(text) or _word_extended(text):  # rules added since (evidence.py 2026-12-05; words_holding, review
+            old = normalise(text, protected=p)  # 10): normalise is the reference
         _same(got, old)
         _same(normalise(text, protected=p), old)
 
