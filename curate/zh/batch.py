@@ -23,6 +23,7 @@ from curate.pii.scrubber import PLACEHOLDER_RE
 from curate.zh.config import NormaliseConfig
 from curate.zh.evidence import evidence_chars
 from curate.zh.japanese import KANA_RE
+from curate.zh.links import link_spans
 from curate.zh.normalise import (
     _ASTRAL,
     _CLOSERS,
@@ -121,12 +122,12 @@ def normalise_many(
     simp = _per_record(cls & SIMP, starts, lens)
     trad = _per_record((cls & TRAD) >> 1, starts, lens)
     out: list[Result | None] = [None] * n
-    if "〔" in joined or KANA_RE.search(joined):
-        # the PII stage's placeholders (no script evidence, kept verbatim) and Japanese sentences (kept as written,
-        # curate.zh.japanese): normalise's own path
+    if "〔" in joined or KANA_RE.search(joined) or "://" in joined or "www." in joined.lower():
+        # the PII stage's placeholders (no script evidence, kept verbatim), Japanese sentences (kept as written,
+        # curate.zh.japanese) and links holding Han characters (kept, curate.zh.links): normalise's own path
         from curate.zh.normalise import normalise
 
-        for i in [i for i, t in enumerate(texts) if PLACEHOLDER_RE.search(t) or KANA_RE.search(t)]:
+        for i in [i for i, t in enumerate(texts) if PLACEHOLDER_RE.search(t) or KANA_RE.search(t) or link_spans(t)]:
             out[i] = normalise(texts[i], cfg, protected=protected[i] if protected else ())
             simp[i] = trad[i] = -1  # taken
     n_simp, n_trad = simp.tolist(), trad.tolist()

@@ -23,6 +23,7 @@ from curate.zh.charsets import script_sets
 from curate.zh.config import NormaliseConfig
 from curate.zh.evidence import evidence_chars
 from curate.zh.japanese import blank_japanese, japanese_spans, without_spans
+from curate.zh.links import link_spans
 from curate.zh.opencc_io import Converter
 from curate.zh.result import Edit, Flag, Result
 from curate.zh.terms import (
@@ -416,6 +417,7 @@ def normalise(text: str, config: NormaliseConfig | None = None, *, protected: Se
     eng = _engine(cfg)
     probe, marks = _without_placeholders(text)
     probe = blank_japanese(probe, japanese_spans(text, SENT_RE))  # Japanese sentences: no evidence, kept
+    probe = blank_japanese(probe, link_spans(text))  # links holding Han characters: no evidence, kept (links.py)
     n_simp = eng.simp.count(probe)
     n_trad = eng.trad.count(probe)
     if not n_simp and (n_trad or not cfg.terminology or not (n_simp := evidence_chars(probe))):
@@ -483,6 +485,8 @@ def _normalise_segments(
 
     if japanese := japanese_spans(text, SENT_RE):
         targets = without_spans(targets, japanese)
+    if links := link_spans(text):
+        targets = without_spans(targets, links)
     decided: list[tuple[int, int]] = []
     new_text = eng.convert_targets(text, targets, matcher, edits, decided, flags, fixed)
     if not edits:

@@ -1,0 +1,28 @@
+"""Web addresses in text: kept as written by the normaliser (review 10).
+
+OpenCC converts every Han character it is given, also inside a link: ``https://example.com/download?id=干`` became
+``…?id=幹`` and ``https://zh.wikipedia.org/wiki/中央银行`` pointed to another page. A link (a scheme ``http``, ``https``,
+``ftp``, or ``www.``, up to whitespace, a quote, a bracket or Chinese punctuation) is no evidence of the text's script
+and no conversion target. Only links holding a Han character matter: an ASCII link never changes.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: a web address: up to whitespace, quotes, brackets and CJK punctuation (full-width ones included)
+LINK_RE = re.compile(
+    r"(?:(?:https?|ftps?)://|www\.)[^\s\"'<>()\[\]{}（）「」『』【】《》〈〉，。、；：！？…]+", re.IGNORECASE
+)
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]")
+
+
+def link_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each link of ``text`` that holds a Han character, in order.
+
+    >>> link_spans("请访问 https://example.com/a?id=干 下载，或 https://example.com/b。")
+    [(4, 30)]
+    """
+    if "://" not in text and "www." not in text.lower():
+        return []
+    return [m.span() for m in LINK_RE.finditer(text) if _HAN.search(m.group())]
