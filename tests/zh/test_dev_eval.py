@@ -33,9 +33,10 @@ def test_dev_set_meets_quality_targets(eval_dev, tmp_path, batch):
     assert last.startswith("SCORE ")
     score = {k: float(v) for k, v in (kv.split("=") for kv in last.split()[1:])}
     assert score["exact_traditional_unchanged"] == 1.0
-    assert score["exact_simplified_to_tw"] >= 0.75
-    assert score["cer_simplified_to_tw"] <= 0.02
-    assert score["exact_mixed"] >= 0.70
+    # review 10: 1.0 on every kind; the floors leave room for one or two items, not for a rule lost
+    assert score["exact_simplified_to_tw"] >= 0.97, last
+    assert score["cer_simplified_to_tw"] <= 0.005, last
+    assert score["exact_mixed"] >= 0.96, last
 
 
 def test_unused_protected_words_change_nothing(eval_dev):
