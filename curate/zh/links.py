@@ -2,7 +2,7 @@
 
 OpenCC converts every Han character it is given, also inside a link: ``https://example.com/download?id=干`` became
 ``…?id=幹`` and ``https://zh.wikipedia.org/wiki/中央银行`` pointed to another page. A link (a scheme ``http``, ``https``,
-``ftp``, or ``www.``, up to whitespace, a quote, a bracket or Chinese punctuation) is no evidence of the text's script
+``ftp``, or ``www.``, an ASCII host, then a path up to whitespace, a quote, a bracket or Chinese punctuation) is no evidence of the text's script
 and no conversion target. Only links holding a Han character matter: an ASCII link never changes.
 """
 
@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import re
 
-#: a web address: up to whitespace, quotes, brackets and CJK punctuation (full-width ones included)
+#: a web address: an ASCII host (Chinese text run on to it is not the address: www.boc.cn了解详情), then a path, query
+#: or fragment up to whitespace, quotes, brackets and CJK punctuation (full-width ones included)
 LINK_RE = re.compile(
-    r"(?:(?:https?|ftps?)://|www\.)[^\s\"'<>()\[\]{}（）「」『』【】《》〈〉，。、；：！？…]+", re.IGNORECASE
+    r"(?:(?:https?|ftps?)://|www\.)[A-Za-z0-9.\-_~:@%+!$&*,;=]*"
+    r"(?:[/?#][^\s\"'<>()\[\]{}（）「」『』【】《》〈〉，。、；：！？…]*)?",
+    re.IGNORECASE,
 )
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]")
 
@@ -22,6 +25,8 @@ def link_spans(text: str) -> list[tuple[int, int]]:
 
     >>> link_spans("请访问 https://example.com/a?id=干 下载，或 https://example.com/b。")
     [(4, 30)]
+    >>> link_spans("请访问www.boc.cn了解详情")  # the address ends at its host
+    []
     """
     if "://" not in text and "www." not in text.lower():
         return []

@@ -33,3 +33,17 @@ def test_a_link_is_no_evidence_of_the_script():
 def test_ascii_links_change_nothing_else():
     text = "请登录 https://ebank.example.com.tw/login 修改密码。"
     assert normalise(text).text == "請登入 https://ebank.example.com.tw/login 修改密碼。"
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("请访问www.boc.cn了解详情并查询账户余额。", "請訪問www.boc.cn了解詳情並查詢帳戶餘額。"),
+        ("详见https://www.example.com查看最新汇率公告", "詳見https://www.example.com查看最新匯率公告"),
+        ("登入網銀www.example.com.tw后续將持續更新。", "登入網銀www.example.com.tw後續將持續更新。"),
+    ],
+)
+def test_chinese_text_run_on_to_a_host_is_not_the_address(text, want):
+    # review 10 (follow-up): the address ends at its host; before, the Chinese text after it was kept Simplified
+    assert normalise(text).text == want
+    assert normalise_many([text, "账户余额不足。"])[0].text == want
