@@ -259,7 +259,8 @@ class TermMatcher:
     automaton: Any = None
     #: keys that must not split a word of :attr:`words`: the terminology entries that change the word (网上 ->
     #: 網路上); not protected words, nor entries that only fix the spelling (账户 -> 帳戶, 金发 -> 金發 read back as
-    #: their key, and pin a character-level conversion against an OpenCC phrase)
+    #: their key, and pin a character-level conversion against an OpenCC phrase), unless the entry gives a one-to-many
+    #: character another reading than it takes alone (尽快 -> 儘快: not in 耗尽|快要)
     guarded: frozenset[str] = frozenset()
     #: dictionary words (:func:`curate.zh.words.dictionary_words`); None: no word boundaries
     words: Mapping[str, float] | None = None
@@ -364,6 +365,18 @@ def build_matcher(
         for k, (rep, kind) in table.items()
         if kind == "term" and k not in protected_simp and (back := to_simplified(rep)) != k
     }
+    if fold is not None:
+        # an entry that gives a one-to-many character another reading than it takes alone (尽快 -> 儘快, 尽 alone: 盡)
+        # is right only as that word: inside another (耗尽|管理层, 耗尽|快要) it would give 耗儘 (review 10)
+        readback.update(
+            (k, k)
+            for k, (rep, kind) in table.items()
+            if kind == "term"
+            and k not in protected_simp
+            and k not in readback
+            and len(rep) == len(k)
+            and rep != "".join(fold(c) for c in k)
+        )
     spelled = {k: parts for k, back in readback.items() if (parts := _spelled_out(k, back))}
     return TermMatcher(
         re.compile(_trie_pattern(table)), table, automaton, frozenset(readback), words, spelled, readback, fold
