@@ -27,7 +27,29 @@ def link_spans(text: str) -> list[tuple[int, int]]:
     [(4, 30)]
     >>> link_spans("请访问www.boc.cn了解详情")  # the address ends at its host
     []
+    >>> link_spans("详见https://example.cn/rates查看汇率")  # or where Chinese text runs on to its last part
+    []
     """
     if "://" not in text and "www." not in text.lower():
         return []
-    return [m.span() for m in LINK_RE.finditer(text) if _HAN.search(m.group())]
+    out = []
+    for m in LINK_RE.finditer(text):
+        a, b = m.span()
+        b = a + _run_on(m.group())
+        if _HAN.search(text[a:b]):
+            out.append((a, b))
+    return out
+
+
+def _run_on(link: str) -> int:
+    """Where ``link`` ends when Chinese text runs on to its last part: at a Han character right after a letter or
+    digit of the last path part with no ``.`` or ``/`` after it (``…/rates查看最新汇率`` ends at ``rates``; ``…/wiki/
+    中央银行``, ``…?id=干`` and ``…/2024年報.pdf`` are whole)."""
+    last = max(link.rfind(c) for c in "/?#=&")
+    m = _RUN_ON.search(link, last + 1) if last >= 0 else None
+    if m is None or any(c in link[m.end() - 1 :] for c in "./"):
+        return len(link)
+    return m.start() + 1
+
+
+_RUN_ON = re.compile(r"[A-Za-z0-9][\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")

@@ -41,6 +41,10 @@ def test_ascii_links_change_nothing_else():
         ("请访问www.boc.cn了解详情并查询账户余额。", "請訪問www.boc.cn了解詳情並查詢帳戶餘額。"),
         ("详见https://www.example.com查看最新汇率公告", "詳見https://www.example.com查看最新匯率公告"),
         ("登入網銀www.example.com.tw后续將持續更新。", "登入網銀www.example.com.tw後續將持續更新。"),
+        (
+            "详情请参阅https://www.example.cn/rates查看最新汇率。",
+            "詳情請參閱https://www.example.cn/rates查看最新匯率。",
+        ),
     ],
 )
 def test_chinese_text_run_on_to_a_host_is_not_the_address(text, want):
