@@ -421,16 +421,21 @@ def address_pattern() -> str:
     In the country the village stands where the road would: 鄉 + 村 is the rural counterpart of 區 + 里, and a house
     there is often numbered without a road (澎湖縣湖西鄉隘門村21之5號), or on a named lane (信義鄉東埔村一鄰開高巷68號).
     Without a road the district and the village are both required.
+
+    A segment may carry the direction of its part of the road (新竹縣竹北市光明六路東一段), and the units may be
+    written apart with single spaces, as forms and PDFs print them (台北市大安區 復興南路一段 390號 5樓).
     """
-    district = rf"{_HAN}{{1,3}}?[區鄉鎮市区乡镇]"
-    village = rf"{_HAN}{{1,3}}?[村里]"
-    road = rf"{_HAN}{{1,6}}?(?:大道|路|街|道)(?:{_NUM}段)?(?:{_NUM}巷)?"
-    roadless = rf"{district}{village}(?:{_NUM}[鄰邻])?(?:(?:{_NUM}|{_HAN}{{1,4}}?)巷)?"
+    sp = "[ ]?"
+    district = rf"{_HAN}{{1,3}}?[區鄉鎮市区乡镇]{sp}"
+    village = rf"{_HAN}{{1,3}}?[村里]{sp}"
+    ward = rf"{_NUM}[鄰邻]{sp}"
+    road = rf"{_HAN}{{1,6}}?(?:大道|路|街|道)(?:[東西南北东]?{_NUM}段)?{sp}(?:{_NUM}巷{sp})?"
+    roadless = rf"{district}{village}(?:{ward})?(?:(?:{_NUM}|{_HAN}{{1,4}}?)巷{sp})?"
     return (
-        county_pattern() + rf"(?:(?:{district})?(?:{village})?(?:{_NUM}[鄰邻])?{road}|{roadless})"
-        rf"(?:{_NUM}弄)?"
+        county_pattern() + rf"{sp}(?:(?:{district})?(?:{village})?(?:{ward})?{road}|{roadless})"
+        rf"(?:{_NUM}弄{sp})?"
         rf"{_NUM}(?:之{_NUM})?[號号](?:之{_NUM})?"
-        rf"(?:{_NUM}[樓楼F](?:之{_NUM})?)?"
+        rf"(?:{sp}{_NUM}[樓楼F](?:之{_NUM})?)?"
     )
 
 

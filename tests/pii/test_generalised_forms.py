@@ -1,0 +1,22 @@
+"""Review 10: forms of the non-name types that the dev set does not hold but a bank's text does (found with the
+held-out-like set ``tests/pii/heldout_like_ids.txt``); each case is a rule, not an item of that set."""
+
+import pytest
+
+
+def _found(det, text: str, entity_type: str) -> list[str]:
+    return [text[s.start : s.end] for s in det.analyze(text) if s.entity_type == entity_type]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # a segment with the direction of its part of the road
+        ("借款人住新竹縣竹北市自強南路東二段18號3樓，自住。", "新竹縣竹北市自強南路東二段18號3樓"),
+        # units written apart with single spaces, as forms and PDFs print them
+        ("住址：台中市北區 三民路三段 129巷 7號 4樓，電話另附。", "台中市北區 三民路三段 129巷 7號 4樓"),
+        ("通訊地址　高雄市左營區　博愛二路　366號", "高雄市左營區　博愛二路　366號"),
+    ],
+)
+def test_address_forms(det, text, value):
+    assert _found(det, text, "TW_ADDRESS") == [value]
