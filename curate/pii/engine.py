@@ -94,7 +94,7 @@ def _prescreen_parts() -> list[str]:
         r"[A-Za-z][0-9A-Da-d]\d{4}",  # ID shapes
         county,  # addresses
         name_slot_pattern(),  # a surname in a name slot (the name recognizer checks the rest)
-        "出生|生日|生於|生于",  # dates of birth (context-gated)
+        "出生|生日|生於|生于|日 ?生|[Bb]irth|DOB",  # dates of birth (context-gated: 出生日期, 55年8月17日生, Date of birth)
         *prescreen_patterns(),  # Latin-script names after a title or a role word (curate/pii/latin_names.py)
     ]
 
@@ -107,7 +107,7 @@ def _prescreen_regex() -> re.Pattern[str]:
     parts = _prescreen_parts()
     # every part starts with one of these characters: one class test per position before the alternation
     # (which tries each part in turn) halves the screen's time on text with nothing to find
-    first = "".join(sorted({c[0] for c in county_names()} | set(surname_first_chars()) | {"出", "生"}))
+    first = "".join(sorted({c[0] for c in county_names()} | set(surname_first_chars()) | {"出", "生", "日"}))
     return re.compile(rf"(?=[\d@A-Za-z{first}])(?:" + "|".join(f"(?:{p})" for p in parts) + ")")
 
 

@@ -384,10 +384,15 @@ DOB_PATTERN = (
     r"|(?<![0-9./])\d{2,3}[/.]\d{1,2}[/.]\d{1,2}(?![0-9./])"
 )
 DOB_CONTEXT = ("出生", "生日", "生於", "生于", "出生日期", "出生年月日", "birth", "DOB")
+#: a date followed by the verb of being born (民國55年8月17日出生, 1975年3月28日生，): a date of birth too; not 生效
+BORN_AFTER = re.compile(r"[ ]?(?:出生|生(?=[\s,.;:)，。；：、）]|$))")
+#: the cheap test of the recognizer: a context word, or a date's last character before 生 (日生, 日出生)
+DOB_GATE = r"|".join(re.escape(w) for w in DOB_CONTEXT) + r"|日[ ]?(?:出)?生"
 
 
 def _validate_dob(m: re.Match[str], text: str) -> Hit | None:
-    if not _near(text, m.start(), m.end(), tuple(w.lower() for w in DOB_CONTEXT), before=10):
+    before = _near(text, m.start(), m.end(), tuple(w.lower() for w in DOB_CONTEXT), before=10)
+    if not (before or BORN_AFTER.match(text, m.end())):
         return None
     return Hit("DATE_OF_BIRTH", m.start(), m.end(), 0.7)
 
@@ -550,7 +555,7 @@ def build_recognizers(language: str = "zh") -> list[EntityRecognizer]:
             _validate_dob,
             None,
             language,
-            gate=_gate(DOB_CONTEXT),
+            gate=DOB_GATE,
         ),
         RegexRecognizer("TwAddressRecognizer", ["TW_ADDRESS"], address_pattern(), _validate_address, None, language),
         ChineseNameRecognizer(language),

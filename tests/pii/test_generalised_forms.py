@@ -20,3 +20,22 @@ def _found(det, text: str, entity_type: str) -> list[str]:
 )
 def test_address_forms(det, text, value):
     assert _found(det, text, "TW_ADDRESS") == [value]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # the English label (the pre-screen let no such text through)
+        ("Applicant's date of birth: 1987-11-05, nationality ROC.", "1987-11-05"),
+        # the verb of being born after the date, not a label before it
+        ("被保險人於民國61年9月30日出生，現年五十二歲。", "民國61年9月30日"),
+        ("要保人（1990年6月14日生）為被保險人之母。", "1990年6月14日"),
+    ],
+)
+def test_dates_of_birth(det, text, value):
+    assert _found(det, text, "DATE_OF_BIRTH") == [value]
+
+
+@pytest.mark.parametrize("text", ["本要點自民國113年7月1日生效。", "新制自2024年7月1日生效，舊制同日停止適用。"])
+def test_a_date_a_rule_takes_effect_is_no_birth_date(det, text):
+    assert _found(det, text, "DATE_OF_BIRTH") == []
