@@ -339,11 +339,15 @@ ACCOUNT_CONTEXT = [
     "acct",
     "a/c",
 ]
+#: the kinds of deposit account a number is named by (備償專戶, 活儲, 綜存, 支存): an account without the word 帳戶
+ACCOUNT_CONTEXT += ["專戶", "专户", "活儲", "活储", "活存", "綜存", "综存", "支存", "甲存", "外存", "匯至", "汇至"]
 
 
 def _validate_account(m: re.Match[str], text: str) -> Hit | None:
     s = m.group()
     start = m.start()
+    if serial_label_before(text, start, personal=True):
+        return None  # 匯款編號202403180001234, 交易序號: a serial (帳戶編號, 客戶編號 stay an account)
     parts = s.split("-")
     # a leading bank code (3) + branch code (4) is not part of the account
     if len(parts) >= 3 and len(parts[0]) == 3 and len(parts[1]) == 4 and len("".join(parts[2:])) >= 10:

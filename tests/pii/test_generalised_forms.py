@@ -39,3 +39,26 @@ def test_dates_of_birth(det, text, value):
 @pytest.mark.parametrize("text", ["本要點自民國113年7月1日生效。", "新制自2024年7月1日生效，舊制同日停止適用。"])
 def test_a_date_a_rule_takes_effect_is_no_birth_date(det, text):
     assert _found(det, text, "DATE_OF_BIRTH") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("信託財產存入受託人開立之信託專戶60210045581237。", "60210045581237"),
+        ("退休金按月存入其綜存30051128890046。", "30051128890046"),
+        ("客戶將薪資匯至其他行庫活儲0183002275641。", "0183002275641"),
+    ],
+)
+def test_accounts_named_by_their_kind(det, text, value):
+    assert _found(det, text, "TW_BANK_ACCOUNT") == [value]
+
+
+@pytest.mark.parametrize(
+    "text", ["轉帳交易序號20240611000873，請客戶保留收據。", "匯款單編號：113061100452871，款項已入帳。"]
+)
+def test_a_serial_after_its_label_is_no_account(det, text):
+    assert _found(det, text, "TW_BANK_ACCOUNT") == []
+
+
+def test_an_account_number_label_stays_an_account(det):
+    assert _found(det, "帳戶編號60210045581237已結清。", "TW_BANK_ACCOUNT") == ["60210045581237"]
