@@ -82,6 +82,7 @@ def _prescreen_parts() -> list[str]:
     """The pre-screen's patterns: a text matching none of them goes to no recognizer but the labelled values."""
     from curate.pii.latin_names import prescreen_patterns
     from curate.pii.names import name_slot_pattern
+    from curate.pii.obfuscated_email import PRESCREEN as spelt_email
     from curate.pii.recognizers import county_pattern
 
     county = county_pattern()
@@ -91,6 +92,7 @@ def _prescreen_parts() -> list[str]:
         r"\d(?:[- ./\u2027]\d){5}",  # digits written one by one (0 9 1 2 3 4 5 6 7 8)
         r"\d{2,4}\)",  # (02)2345-6789
         "@",
+        spelt_email,  # e-mail with its @ spelt out (name(at)mail.com, name at mail dot com)
         r"[A-Za-z][0-9A-Da-d]\d{4}",  # ID shapes
         county,  # addresses
         name_slot_pattern(),  # a surname in a name slot (the name recognizer checks the rest)
@@ -325,10 +327,15 @@ def build_analyzer(language: str = "zh", ckip_model_dir: str | None = None, engi
     """The analyzer: our engine (default) or, with ``engine="presidio"``, a presidio ``AnalyzerEngine``
     (extra ``[presidio]``) holding the same recognizers and context enhancer."""
     from curate.pii.context import RawTextContextEnhancer
+    from curate.pii.obfuscated_email import obfuscated_email_recognizer
     from curate.pii.recognizers import build_recognizers
     from curate.pii.separated import separated_digits_recognizer
 
-    recognizers = [*build_recognizers(language), separated_digits_recognizer(language)]
+    recognizers = [
+        *build_recognizers(language),
+        separated_digits_recognizer(language),
+        obfuscated_email_recognizer(language),
+    ]
     if ckip_model_dir:
         from curate.pii.ckip import CkipNerRecognizer
 

@@ -62,3 +62,28 @@ def test_a_serial_after_its_label_is_no_account(det, text):
 
 def test_an_account_number_label_stays_an_account(det):
     assert _found(det, "帳戶編號60210045581237已結清。", "TW_BANK_ACCOUNT") == ["60210045581237"]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("申訴人留下之電子郵件為 shuhui.chang(at)gmail.com，請以書面回覆。", "shuhui.chang(at)gmail.com"),
+        ("客户邮箱：li_mingde [at] 163.com", "li_mingde [at] 163.com"),
+        ("回覆信箱tsai1984（at）ms12（dot）hinet（dot）net。", "tsai1984（at）ms12（dot）hinet（dot）net"),
+        ("Contact: hsieh.yc at yahoo dot com dot tw, after 6 pm.", "hsieh.yc at yahoo dot com dot tw"),
+    ],
+)
+def test_an_email_with_its_at_spelt_out(det, text, value):
+    assert _found(det, text, "EMAIL_ADDRESS") == [value]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "如有疑問請來信 service(at)examplebank.com.tw 洽詢。",
+        "Investors looked at internet dot com stocks in 1999.",
+        "Please look at the enclosed statement.pdf before the meeting.",
+    ],
+)
+def test_no_personal_email_in_a_mailbox_or_english(det, text):
+    assert _found(det, text, "EMAIL_ADDRESS") == []
