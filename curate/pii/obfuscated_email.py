@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from curate.pii.recognizers import ROLE_MAILBOXES, Hit, RegexRecognizer
+from curate.pii.recognizers import ROLE_MAILBOXES, Hit, RegexRecognizer, institution_mailbox
 
 _BRACKETED_AT = r"[ ]?[(\[{<][ ]?(?:at|AT|At|@)[ ]?[)\]}>][ ]?"
 _SPACED_AT = r"[ ]+(?:at|AT)[ ]+"
@@ -29,7 +29,7 @@ PRESCREEN = r"[Aa][Tt] ?[)\]}>]|[Dd][Oo][Tt] |@ ?[)\]}>]"
 
 
 def _validate(m: re.Match[str], text: str) -> Hit | None:
-    if m.group("local").lower() in ROLE_MAILBOXES:
+    if m.group("local").lower() in ROLE_MAILBOXES or institution_mailbox(text, m.start()):
         return None
     if not m.group("at").strip().startswith(("(", "[", "{", "<")) and not (
         _SPELT_DOT.search(m.group("domain")) and re.search(r"[0-9._-]", m.group("local"))

@@ -255,9 +255,19 @@ ROLE_MAILBOXES = frozenset(
 )
 
 
+#: labels naming the mailbox written right after them an institution's (服務信箱：cardservice@bank.com.tw)
+INSTITUTION_MAILBOX_LABELS = ("服務信箱", "服务信箱", "客服信箱", "客服邮箱", "服务邮箱", "申訴信箱", "申诉信箱")
+
+
+def institution_mailbox(text: str, start: int) -> bool:
+    """An institution's mailbox label ends right before ``start`` (a colon or spaces between allowed)."""
+    head = text[max(0, start - 8) : start].rstrip(" :\uff1a")
+    return head.endswith(INSTITUTION_MAILBOX_LABELS)
+
+
 def _validate_email(m: re.Match[str], text: str) -> Hit | None:
     local = m.group().split("@", 1)[0].lower()
-    if local in ROLE_MAILBOXES:
+    if local in ROLE_MAILBOXES or institution_mailbox(text, m.start()):
         return None
     return Hit("EMAIL_ADDRESS", m.start(), m.end(), 0.9)
 
@@ -500,6 +510,7 @@ def _folded_lists() -> None:
         "INSTITUTION_PHONE_WORDS",
         "PERSONAL_PHONE_WORDS",
         "INSTITUTION_ADDRESS_WORDS",
+        "INSTITUTION_MAILBOX_LABELS",
         "ACCOUNT_LABELS",
     ):
         g[name] = type(g[name])(with_folded(g[name]))

@@ -87,3 +87,15 @@ def test_an_email_with_its_at_spelt_out(det, text, value):
 )
 def test_no_personal_email_in_a_mailbox_or_english(det, text):
     assert _found(det, text, "EMAIL_ADDRESS") == []
+
+
+@pytest.mark.parametrize(
+    "text", ["財富管理部服務信箱：wm.helpdesk@examplebank.com.tw", "本公司客服信箱 eservice01@example.com.tw（24小時）"]
+)
+def test_a_mailbox_after_an_institution_mailbox_label_is_no_personal_email(det, text):
+    assert _found(det, text, "EMAIL_ADDRESS") == []
+
+
+def test_a_customer_email_named_near_the_service_mailbox_stays_personal(det):
+    text = "客戶來信至客服信箱，表示其信箱mei.chen1990@gmail.com遭盜用。"
+    assert _found(det, text, "EMAIL_ADDRESS") == ["mei.chen1990@gmail.com"]
