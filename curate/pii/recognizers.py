@@ -442,7 +442,8 @@ def address_pattern() -> str:
     Without a road the district and the village are both required.
 
     A segment may carry the direction of its part of the road (新竹縣竹北市光明六路東一段), and the units may be
-    written apart with single spaces, as forms and PDFs print them (台北市大安區 復興南路一段 390號 5樓).
+    written apart with single spaces, as forms and PDFs print them (台北市大安區 復興南路一段 390號 5樓); a house
+    number's 之 is often written as a hyphen (松山路130-2號).
     """
     sp = "[ ]?"
     district = rf"{_HAN}{{1,3}}?[區鄉鎮市区乡镇]{sp}"
@@ -453,7 +454,7 @@ def address_pattern() -> str:
     return (
         county_pattern() + rf"{sp}(?:(?:{district})?(?:{village})?(?:{ward})?{road}|{roadless})"
         rf"(?:{_NUM}弄{sp})?"
-        rf"{_NUM}(?:之{_NUM})?[號号](?:之{_NUM})?"
+        rf"{_NUM}(?:[之-]{_NUM})?[號号](?:之{_NUM})?"
         rf"(?:{sp}{_NUM}[樓楼F](?:之{_NUM})?)?"
     )
 

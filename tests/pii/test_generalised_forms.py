@@ -99,3 +99,8 @@ def test_a_mailbox_after_an_institution_mailbox_label_is_no_personal_email(det, 
 def test_a_customer_email_named_near_the_service_mailbox_stays_personal(det):
     text = "客戶來信至客服信箱，表示其信箱mei.chen1990@gmail.com遭盜用。"
     assert _found(det, text, "EMAIL_ADDRESS") == ["mei.chen1990@gmail.com"]
+
+
+def test_an_address_whose_house_number_has_a_hyphen(det):
+    text = "申請人戶籍地高雄市三民區建工路412-5號7樓，現居同址。"
+    assert _found(det, text, "TW_ADDRESS") == ["高雄市三民區建工路412-5號7樓"]
