@@ -327,6 +327,7 @@ def build_analyzer(language: str = "zh", ckip_model_dir: str | None = None, engi
     """The analyzer: our engine (default) or, with ``engine="presidio"``, a presidio ``AnalyzerEngine``
     (extra ``[presidio]``) holding the same recognizers and context enhancer."""
     from curate.pii.context import RawTextContextEnhancer
+    from curate.pii.labelled_numbers import labelled_numbers_recognizer
     from curate.pii.obfuscated_email import obfuscated_email_recognizer
     from curate.pii.recognizers import build_recognizers
     from curate.pii.separated import separated_digits_recognizer
@@ -335,6 +336,7 @@ def build_analyzer(language: str = "zh", ckip_model_dir: str | None = None, engi
         *build_recognizers(language),
         separated_digits_recognizer(language),
         obfuscated_email_recognizer(language),
+        labelled_numbers_recognizer(language),
     ]
     if ckip_model_dir:
         from curate.pii.ckip import CkipNerRecognizer

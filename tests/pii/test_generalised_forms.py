@@ -104,3 +104,24 @@ def test_a_customer_email_named_near_the_service_mailbox_stays_personal(det):
 def test_an_address_whose_house_number_has_a_hyphen(det):
     text = "申請人戶籍地高雄市三民區建工路412-5號7樓，現居同址。"
     assert _found(det, text, "TW_ADDRESS") == ["高雄市三民區建工路412-5號7樓"]
+
+
+@pytest.mark.parametrize(
+    ("text", "entity_type", "value"),
+    [
+        ("大陸地區人民護照號碼：EA7712045，來臺依親。", "TW_PASSPORT", "EA7712045"),
+        ("印尼籍客戶Passport No. B4410928，居留效期一年。", "TW_PASSPORT", "B4410928"),
+        ("申請人住家電話：2761-5530，白天無人接聽。", "TW_PHONE", "2761-5530"),
+        ("保證人電話號碼 87925014（台北）", "TW_PHONE", "87925014"),
+    ],
+)
+def test_a_number_named_by_the_label_right_before_it(det, text, entity_type, value):
+    assert _found(det, text, entity_type) == [value]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["服務電話：2311-3456，週一至週五。", "本月電話費2,345元已自動扣繳。", "護照效期至2031年，無須換發。"],
+)
+def test_no_labelled_number_without_a_person_s_label(det, text):
+    assert [s for s in det.analyze(text) if s.entity_type in ("TW_PHONE", "TW_PASSPORT")] == []
