@@ -8,7 +8,8 @@
   the label tells it here. An institution's line (``服務電話：2345-6789``, ``本行電話``) stays, as for the others.
 
 The label must end right before the value (a colon or spaces between allowed), so a number merely near such a word
-(``電話費2,345元``, ``護照效期2031年``) is no such value.
+(``電話費2,345元``, ``護照效期2031年``) is no such value. An English label is a word of its own: the ``tel`` of
+``GRAND HOTEL 2886 8888`` (a card statement's merchant) or ``Intel`` is none.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ import re
 from curate.pii.recognizers import INSTITUTION_PHONE_WORDS, PERSONAL_PHONE_WORDS, Hit, RegexRecognizer, _near
 
 _SEP = r"[ ]*(?:[:：][ ]*)?"
-PASSPORT_LABEL = r"(?:護照號碼|護照號|護照|护照号码|护照号|护照|[Pp]assport(?:[ ]?(?:[Nn]o\.?|[Nn]umber|#))?)"
+PASSPORT_LABEL = r"(?:護照號碼|護照號|護照|护照号码|护照号|护照|(?<![A-Za-z])[Pp]assport(?:[ ]?(?:[Nn]o\.?|[Nn]umber|#))?)"
 PHONE_LABEL = (
-    r"(?:住家電話|住宅電話|家用電話|公司電話|聯絡電話|連絡電話|电话|電話|市話|市话|宅電|宅电|TEL|Tel|tel)(?:號碼|号码)?"
+    r"(?:住家電話|住宅電話|家用電話|公司電話|聯絡電話|連絡電話|电话|電話|市話|市话|宅電|宅电|(?<![A-Za-z])(?:TEL|Tel|tel))(?:號碼|号码)?"
 )
 PATTERN = (
     rf"(?:{PASSPORT_LABEL}{_SEP}(?P<passport>[A-Za-z]{{1,2}}\d{{6,8}})"

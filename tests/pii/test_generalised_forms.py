@@ -125,3 +125,16 @@ def test_a_number_named_by_the_label_right_before_it(det, text, entity_type, val
 )
 def test_no_labelled_number_without_a_person_s_label(det, text):
     assert [s for s in det.analyze(text) if s.entity_type in ("TW_PHONE", "TW_PASSPORT")] == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "持卡人對帳單列有 GRAND HOTEL 2886 8888 TAIPEI 住宿消費，客戶否認。",
+        "MOTEL 2345 6789 消費款項已請款。",
+        "爭議款項：AMBA Hotel 2565 1234 TAIPEI TW 刷卡 NT$3,200。",
+    ],
+)
+def test_tel_inside_a_word_is_no_phone_label(det, text):
+    """Re-review of review 10: the labelled landline read the `tel` of HOTEL, MOTEL, Intel as its label."""
+    assert _found(det, text, "TW_PHONE") == []
