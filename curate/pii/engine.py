@@ -96,7 +96,7 @@ def _prescreen_parts() -> list[str]:
         r"[A-Za-z][0-9A-Da-d]\d{4}",  # ID shapes
         county,  # addresses
         name_slot_pattern(),  # a surname in a name slot (the name recognizer checks the rest)
-        "出生|生日|生於|生于|日 ?生|[Bb]irth|DOB",  # dates of birth (context-gated: 出生日期, 55年8月17日生, Date of birth)
+        "出生|生日|生於|生于|[日\\d] ?生|[Bb]irth|DOB",  # dates of birth (出生日期, 55年8月17日生, 1958.11.23生, Date of birth)
         *prescreen_patterns(),  # Latin-script names after a title or a role word (curate/pii/latin_names.py)
     ]
 

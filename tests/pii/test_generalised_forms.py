@@ -138,3 +138,29 @@ def test_no_labelled_number_without_a_person_s_label(det, text):
 def test_tel_inside_a_word_is_no_phone_label(det, text):
     """Re-review of review 10: the labelled landline read the `tel` of HOTEL, MOTEL, Intel as its label."""
     assert _found(det, text, "TW_PHONE") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("被保險人（1958.11.23生）為要保人之父。", "1958.11.23"),
+        ("要保人 74.3.18 生，職業為教師。", "74.3.18"),
+        ("其子於112年3月5日出生，已辦理戶籍登記。", "112年3月5日"),
+    ],
+)
+def test_a_numeric_date_before_the_verb_is_a_date_of_birth(det, text, value):
+    """Re-review of review 10: the verb after the date was read, but the recognizer's gate let only 日生 through."""
+    assert _found(det, text, "DATE_OF_BIRTH") == [value]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "凡民國89年1月1日出生者，得申請青年安心成家優惠貸款。",
+        "自2025年1月1日出生之新生兒，其父母得申請育兒津貼。",
+        "凡於民國90年6月30日出生，且設籍本市者，得申請補助。",
+    ],
+)
+def test_a_rules_cutoff_date_is_no_date_of_birth(det, text):
+    """Re-review of review 10: a date before 出生 in a rule names those born from or on it, no one's birthday."""
+    assert _found(det, text, "DATE_OF_BIRTH") == []
