@@ -164,3 +164,19 @@ def test_a_numeric_date_before_the_verb_is_a_date_of_birth(det, text, value):
 def test_a_rules_cutoff_date_is_no_date_of_birth(det, text):
     """Re-review of review 10: a date before 出生 in a rule names those born from or on it, no one's birthday."""
     assert _found(det, text, "DATE_OF_BIRTH") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "entity_type", "value"),
+    [
+        ("外籍移工資料 PASSPORT NO.: E12345678，入境日期2024/03/02。", "TW_PASSPORT", "E12345678"),
+        ("申請人護照號碼 (Passport No.)：C1234567，國籍越南。", "TW_PASSPORT", "C1234567"),
+        ("經查護照號碼為TK1234567之日籍客戶已出境。", "TW_PASSPORT", "TK1234567"),
+        ("保證人連絡電話（H）：2708-1234，手機未提供。", "TW_PHONE", "2708-1234"),
+        ("開戶申請書：電話(宅)2931-5566，職業家管。", "TW_PHONE", "2931-5566"),
+    ],
+)
+def test_labels_as_forms_write_them(det, text, entity_type, value):
+    """Re-review of review 10: the labelled numbers took the label only as typed in one case, bare, and right
+    before the value; forms print it upper-case, with its English gloss or a (宅)/(H) qualifier, or with 為."""
+    assert _found(det, text, entity_type) == [value]
