@@ -96,46 +96,52 @@ def verify_cmd(anchor_file: str | None, as_json: bool) -> int:
     if as_json:
         echo_json({**res.as_dict(), "ok": ok, "keyed": keyed})
         return 0 if ok else 1
+
+    def _line(text: str) -> None:
+        # what is verified is what a tamperer wrote: a record id or event id holding ESC or a carriage return
+        # could erase the FAILED lines above it on the auditor's terminal and print its own "ok"
+        click.echo(printable(text, keep_breaks=False))
+
     c = res.chain
     seq, head = res.head
     if c.ok:
-        click.echo(f"ledger ok: {c.checked} events verified (head seq {seq}, hash {head[:16]}…)")
+        _line(f"ledger ok: {c.checked} events verified (head seq {seq}, hash {head[:16]}…)")
     else:
-        click.echo(f"ledger BROKEN at {c.at} (event_id {c.first_bad_event_id}): {c.reason}; {c.checked} events checked")
+        _line(f"ledger BROKEN at {c.at} (event_id {c.first_bad_event_id}): {c.reason}; {c.checked} events checked")
     x = res.cross
     checked = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in x.checked.items())
     if x.ok:
-        click.echo(f"cross-checks ok: {checked}")
+        _line(f"cross-checks ok: {checked}")
     else:
-        click.echo(f"cross-checks FAILED ({checked}):")
+        _line(f"cross-checks FAILED ({checked}):")
         for problem, n in x.problems.items():
-            click.echo(f"  {n} x {problem}")
+            _line(f"  {n} x {problem}")
         for f in x.findings:
-            click.echo(f"    {f.check}: {f.subject}: {f.problem}")
+            _line(f"    {f.check}: {f.subject}: {f.problem}")
     for note in x.notes:
-        click.echo(f"note: {note}")
+        _line(f"note: {note}")
     if anchors is not None:
         if res.anchor_problems:
-            click.echo(f"anchors FAILED ({len(anchors)} checked):")
+            _line(f"anchors FAILED ({len(anchors)} checked):")
             for p in res.anchor_problems:
-                click.echo(f"  {p}")
+                _line(f"  {p}")
         else:
-            click.echo(f"anchors ok: {len(anchors)} anchored heads still in the chain")
+            _line(f"anchors ok: {len(anchors)} anchored heads still in the chain")
     else:
-        click.echo(
+        _line(
             "note: no --anchor given; truncation of the newest events is caught only while a run, export or withdrawal points past them"
         )
     if keyed is None:
-        click.echo("note: CURATE_PII_KEY not set: the raw-text vault and keyed digests were not checked")
+        _line("note: CURATE_PII_KEY not set: the raw-text vault and keyed digests were not checked")
     elif keyed.get("not_checked"):
-        click.echo(f"keyed checks NOT DONE: {keyed['not_checked']}")
+        _line(f"keyed checks NOT DONE: {keyed['not_checked']}")
     elif keyed["problems"]:
-        click.echo(f"keyed checks FAILED ({keyed['checked']} sealed items checked):")
+        _line(f"keyed checks FAILED ({keyed['checked']} sealed items checked):")
         for p in keyed["problems"][:20]:
-            click.echo(f"  {p}")
+            _line(f"  {p}")
     else:
         other = f"; {keyed['other_key']} sealed under another key, not checked" if keyed["other_key"] else ""
-        click.echo(f"keyed checks ok: {keyed['checked']} sealed texts and names decrypt and match their digests{other}")
+        _line(f"keyed checks ok: {keyed['checked']} sealed texts and names decrypt and match their digests{other}")
     return 0 if ok else 1
 
 
@@ -310,9 +316,13 @@ def export_cmd(export_id: str, as_json: bool, full: bool, vertical: bool) -> int
     if as_json:
         echo_json(rep)
         return 0
-    click.echo(f"export {rep['export_id']}: {rep['records']} records, {rep['blocked_total']} blocked")
-    for o in rep["overrides"]:
-        click.echo(f"OVERRIDE: {o}")
+    click.echo(
+        printable(
+            f"export {rep['export_id']}: {rep['records']} records, {rep['blocked_total']} blocked", keep_breaks=False
+        )
+    )
+    for o in rep["overrides"]:  # a custom catalogue's path is the steward's text
+        click.echo(printable(f"OVERRIDE: {o}", keep_breaks=False))
     lay = {"full": full, "vertical": vertical}
     _section(
         "runs",
