@@ -13,6 +13,8 @@ compared with the key's digest function when given, otherwise counted as not che
 from __future__ import annotations
 
 import json
+import os
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -32,8 +34,25 @@ def _event(con: duckdb.DuckDBPyConnection, seq: int) -> dict[str, Any]:
 
 
 def _present(out: Path) -> set[str]:
-    """Every file under ``out`` (relative posix names): none is passed over, whatever its name."""
-    return {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    """Every entry under ``out`` that is not a folder (relative posix names): none is passed over, whatever its name
+    or kind (a link, also one to a folder, which is not followed; a FIFO; a socket: see :func:`_odd`)."""
+    found = set()
+    for top, dirs, files in os.walk(out):
+        here = Path(top)
+        found.update((here / n).relative_to(out).as_posix() for n in files)
+        found.update((here / n).relative_to(out).as_posix() for n in dirs if (here / n).is_symlink())
+    return found
+
+
+def _odd(out: Path, name: str) -> str | None:
+    """What ``name`` under ``out`` is when it is not a regular file (an export writes regular files only), else None."""
+    p = out / name
+    if p.is_symlink():
+        return "a symbolic link, not followed"
+    mode = p.lstat().st_mode
+    if stat.S_ISREG(mode):
+        return None
+    return "a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "not a regular file"
 
 
 def _find_export(
@@ -73,7 +92,7 @@ def _find_export(
     present = _present(out)
 
     def intact(files: dict[str, str]) -> bool:
-        if not files or set(files) != present:
+        if not files or set(files) != present or any(_odd(out, n) for n in present):
             return False
         return all(hashes.setdefault(n, sha256_file(out / n)) == d for n, d in sorted(files.items()))
 
@@ -212,13 +231,18 @@ def verify_export(
     present = _present(out)
     if not files:
         problems.append("the export predates per-file hashes: only its manifest is checked")
+    odd = {n: kind for n in present if (kind := _odd(out, n))}
     for name, digest in sorted(files.items()):
         if name not in present:
             problems.append(f"missing file: {name}")
+        elif name in odd:
+            problems.append(f"not a regular file: {name} ({odd[name]})")
         elif hashes.setdefault(name, sha256_file(out / name)) != digest:
             problems.append(f"changed file: {name}")
     if files:
-        problems += [f"extra file: {name}" for name in sorted(present - set(files))]
+        problems += [
+            f"extra entry: {n} ({odd[n]})" if n in odd else f"extra file: {n}" for n in sorted(present - set(files))
+        ]
     manifest = out / "manifest.jsonl"
     if manifest.is_file():
         if sha256_file(manifest) != detail.get("manifest_sha256"):

@@ -3,8 +3,12 @@
 
 from __future__ import annotations
 
+import json
+import os
+
 import duckdb
 from click.testing import CliRunner
+from prov_helpers import export_public
 
 from curate import cli as cli_mod
 
@@ -27,3 +31,25 @@ def test_verify_prints_a_forged_record_id_as_escapes_not_terminal_controls(histo
     assert code == 1 and "cross-checks FAILED" in out, out
     assert "\x1b" not in out and "\r" not in out, out
     assert "zz\\x1b[2A\\x1b[2K\\rcross-checks ok: no creating event in the ledger" in out, out
+
+
+def test_verify_export_names_links_and_fifos_in_the_folder(mixed, cli, tmp_path):
+    out = tmp_path / "exp"
+    res = json.loads(export_public(cli, out, "--non-commercial", "--as-of", "2026-06-01", "--json"))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "more.jsonl").write_text('{"record_id": "x", "text": "王小明 A123456789"}\n')
+    (out / "data" / "more").symlink_to(elsewhere, target_is_directory=True)
+    (out / "gone").symlink_to(tmp_path / "nothing-here")
+    os.mkfifo(out / "pipe")
+    shard = next(p.relative_to(out).as_posix() for p in out.rglob("*.parquet"))
+    (tmp_path / "copy.parquet").write_bytes((out / shard).read_bytes())
+    (out / shard).unlink()
+    (out / shard).symlink_to(tmp_path / "copy.parquet")  # the same bytes, through a link the export never writes
+    code, text, err = cli("audit", "verify-export", str(out), "--export", res["export_id"])
+    assert code == 1, text + err
+    assert "extra entry: data/more (a symbolic link, not followed)" in text, text
+    assert "extra entry: gone (a symbolic link, not followed)" in text, text
+    assert "extra entry: pipe (a FIFO)" in text, text
+    assert f"not a regular file: {shard} (a symbolic link, not followed)" in text, text
+    assert "missing file" not in text, text
