@@ -49,7 +49,7 @@ class CatalogueCheck:
             problems.append(f"hash chain broken at {c.at}: {c.reason}")
         problems += [f"{n} x {p}" for p, n in x.problems.items()]
         not_checked = {"anchors": "heads anchored outside the catalogue (`curate audit verify --anchor FILE`)"}
-        if self.full.anchors_checked:
+        if self.full.anchors_checked or self.full.anchor_problems:
             checked.append(f"anchors: {self.full.anchors_checked} heads")
             problems += self.full.anchor_problems
             del not_checked["anchors"]

@@ -116,6 +116,11 @@ def _anchor(d: dict[str, Any]) -> Anchor:
 
 def check_anchors(con: duckdb.DuckDBPyConnection, anchors: list[Anchor]) -> list[str]:
     """Problems with ``anchors``: each anchored head must still be in the chain with the same hash."""
+    if not anchors:  # an emptied anchor file vouches for nothing: "0 anchored heads ok" would read as a pass
+        return [
+            "the anchor file holds no anchor, so nothing outside the catalogue vouches for its chain (was it emptied"
+            " or overwritten?); verify against the auditor's own copy, or start one with `curate audit anchor --append`"
+        ]
     problems = []
     total = con.execute("SELECT count(*) FROM provenance_events").fetchall()[0][0]
     for a in anchors:

@@ -53,3 +53,12 @@ def test_verify_export_names_links_and_fifos_in_the_folder(mixed, cli, tmp_path)
     assert "extra entry: pipe (a FIFO)" in text, text
     assert f"not a regular file: {shard} (a symbolic link, not followed)" in text, text
     assert "missing file" not in text, text
+
+
+def test_verify_with_an_empty_anchor_file_is_not_ok(history, cli, tmp_path):
+    empty = tmp_path / "anchors.jsonl"
+    empty.write_text("\n")
+    code, out, err = cli("audit", "verify", "--anchor", str(empty))
+    assert code == 1, out + err
+    assert "anchors FAILED" in out and "holds no anchor" in out, out
+    assert "anchors ok" not in out, out
