@@ -184,7 +184,11 @@ def run(argv: list[str]) -> int:
     except WorkbenchError as exc:
         if debug:
             raise
-        click.echo(f"curate: error: {exc}", err=True)
+        from curate.textchars import printable
+
+        # an error can quote catalogue values a tamperer wrote (the candidates of an ambiguous record id, export
+        # ids): ESC or a carriage return in them must not drive the terminal (line breaks are the message's own)
+        click.echo(f"curate: error: {printable(exc)}", err=True)
         return exc.exit_code
     except KeyboardInterrupt:
         click.echo("curate: interrupted", err=True)

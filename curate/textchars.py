@@ -1,4 +1,5 @@
-"""Character classes that hygiene and PII detection share (regex class bodies, one owner).
+"""Character classes that hygiene and PII detection share (regex class bodies, one owner), and
+:func:`printable`, how every command (and the CLI's error line) shows a value on a terminal.
 
 Hygiene deletes some characters and joins what stood around them; PII detection must read text the same
 way, or a value it let through is joined into one by a later hygiene run (``A1\\u200b23456789``). So the
@@ -6,6 +7,9 @@ classes hygiene deletes by live here, and :func:`curate.pii.text.compact_view` r
 """
 
 from __future__ import annotations
+
+import unicodedata
+from typing import Any
 
 #: C0/C1 controls except TAB, LF and CR (CR becomes LF)
 CONTROL = "\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f"
@@ -26,3 +30,34 @@ IGNORABLE = (
     "\\u2060-\\u206f\\u3164\\ufe00-\\ufe0f\\ufeff\\uffa0\\ufff0-\\ufff8"
     "\\U0001bca0-\\U0001bca3\\U0001d173-\\U0001d17a\\U000e0000-\\U000e0fff"
 )
+
+
+#: bidi embeddings, overrides and isolates: they reorder what a terminal shows after them
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c\u200e\u200f")
+
+
+def printable(value: Any, *, keep_breaks: bool = True) -> str:
+    r"""``value`` as text that cannot drive a terminal: C0/C1 control characters (ESC sequences that recolour,
+    retitle or write the clipboard) and bidi controls shown as escapes. Line breaks and tabs are kept for a
+    composed multi-line text; ``keep_breaks=False`` escapes them too, for one value shown on one line (a file name
+    must not start a line of its own that reads like a header). Catalogue values (file names, ids, titles) come
+    from third parties.
+
+    >>> printable("f\x1b]0;pwned\x07\u202e.jsonl\n")
+    'f\\x1b]0;pwned\\x07\\u202e.jsonl\n'
+    >>> printable("a\nlicence  CC0-1.0\t", keep_breaks=False)
+    'a\\nlicence  CC0-1.0\\t'
+    """
+    text = "" if value is None else str(value)
+    if text.isprintable():
+        return text
+    kept = "\n\t" if keep_breaks else ""
+    return "".join(
+        ch
+        if ch in kept or not (unicodedata.category(ch) == "Cc" or ch in _BIDI)
+        else _ESCAPES.get(ch) or (f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
+        for ch in text
+    )
+
+
+_ESCAPES = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}

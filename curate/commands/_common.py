@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from curate.cli import EXIT_OK, EXIT_QUARANTINED, Settings
+from curate.textchars import printable  # noqa: F401  (re-exported: the commands' one way to print a value)
 
 
 def settings() -> Settings:
@@ -119,37 +120,6 @@ def _truncate(text: str, max_width: int) -> str:
         out.append(ch)
         width += w
     return "".join(out) + "..."
-
-
-#: bidi embeddings, overrides and isolates: they reorder what a terminal shows after them
-_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c\u200e\u200f")
-
-
-def printable(value: Any, *, keep_breaks: bool = True) -> str:
-    r"""``value`` as text that cannot drive a terminal: C0/C1 control characters (ESC sequences that recolour,
-    retitle or write the clipboard) and bidi controls shown as escapes. Line breaks and tabs are kept for a
-    composed multi-line text; ``keep_breaks=False`` escapes them too, for one value shown on one line (a file name
-    must not start a line of its own that reads like a header). Catalogue values (file names, ids, titles) come
-    from third parties.
-
-    >>> printable("f\x1b]0;pwned\x07\u202e.jsonl\n")
-    'f\\x1b]0;pwned\\x07\\u202e.jsonl\n'
-    >>> printable("a\nlicence  CC0-1.0\t", keep_breaks=False)
-    'a\\nlicence  CC0-1.0\\t'
-    """
-    text = "" if value is None else str(value)
-    if text.isprintable():
-        return text
-    kept = "\n\t" if keep_breaks else ""
-    return "".join(
-        ch
-        if ch in kept or not (unicodedata.category(ch) == "Cc" or ch in _BIDI)
-        else _ESCAPES.get(ch) or (f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
-        for ch in text
-    )
-
-
-_ESCAPES = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
 
 
 def _cell(value: Any, max_width: int | None) -> str:

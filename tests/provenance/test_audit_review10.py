@@ -62,3 +62,18 @@ def test_verify_with_an_empty_anchor_file_is_not_ok(history, cli, tmp_path):
     assert code == 1, out + err
     assert "anchors FAILED" in out and "holds no anchor" in out, out
     assert "anchors ok" not in out, out
+
+
+def test_an_error_quoting_forged_record_ids_prints_them_as_escapes(mixed, db_path):
+    # review 10 (r): the fix escaped verify's lines, but an error line quotes catalogue values too: the candidates
+    # of an ambiguous record id prefix went to the terminal raw
+    con = duckdb.connect(str(db_path))
+    for forged in ("abcdef01" + FORGED_ID, "abcdef01b"):
+        con.execute("INSERT INTO records SELECT * REPLACE (? AS record_id) FROM records LIMIT 1", [forged])
+    con.close()
+    with CliRunner().isolation(color=True) as streams:
+        code = cli_mod.run(["--db", str(db_path), "audit", "record", "abcdef01"])
+        err = streams[1].getvalue().decode("utf-8", "replace")
+    assert code != 0 and "ambiguous" in err, err
+    assert "\x1b" not in err and "\r" not in err, err
+    assert "abcdef01zz\\x1b[2A\\x1b[2K\\rcross-checks ok" in err, err
