@@ -35,12 +35,18 @@ def _event(con: duckdb.DuckDBPyConnection, seq: int) -> dict[str, Any]:
 
 def _present(out: Path) -> set[str]:
     """Every entry under ``out`` that is not a folder (relative posix names): none is passed over, whatever its name
-    or kind (a link, also one to a folder, which is not followed; a FIFO; a socket: see :func:`_odd`)."""
-    found = set()
-    for top, dirs, files in os.walk(out):
+    or kind (a link, also one to a folder, which is not followed; a FIFO; a socket; a folder that cannot be read:
+    see :func:`_odd`)."""
+    found, unread = set(), []
+    for top, dirs, files in os.walk(out, onerror=unread.append):  # a folder os.walk cannot list: named, not skipped
         here = Path(top)
         found.update((here / n).relative_to(out).as_posix() for n in files)
         found.update((here / n).relative_to(out).as_posix() for n in dirs if (here / n).is_symlink())
+    for exc in unread:
+        name = Path(exc.filename).relative_to(out).as_posix() if exc.filename else "."
+        if name == ".":
+            raise UsageError(f"`{out}` cannot be read ({exc.strerror}); nothing in it can be checked")
+        found.add(name)
     return found
 
 
@@ -52,6 +58,8 @@ def _odd(out: Path, name: str) -> str | None:
     mode = p.lstat().st_mode
     if stat.S_ISREG(mode):
         return None
+    if stat.S_ISDIR(mode):  # listed by _present only when it could not be read
+        return "a folder that could not be read, so what it holds was not checked"
     return "a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "not a regular file"
 
 

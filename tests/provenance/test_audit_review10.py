@@ -77,3 +77,23 @@ def test_an_error_quoting_forged_record_ids_prints_them_as_escapes(mixed, db_pat
     assert code != 0 and "ambiguous" in err, err
     assert "\x1b" not in err and "\r" not in err, err
     assert "abcdef01zz\\x1b[2A\\x1b[2K\\rcross-checks ok" in err, err
+
+
+def test_verify_export_names_a_folder_it_cannot_read(mixed, cli, tmp_path, monkeypatch):
+    # review 10 (r): os.walk passes over a folder it cannot list (no permission, as for any recipient but root),
+    # so an extra folder's files were never named and the folder verified ok
+    out = tmp_path / "exp"
+    res = json.loads(export_public(cli, out, "--non-commercial", "--as-of", "2026-06-01", "--json"))
+    (out / "data" / "hidden").mkdir()
+    (out / "data" / "hidden" / "more.jsonl").write_text('{"record_id": "x", "text": "王小明 A123456789"}\n')
+    real = os.scandir
+
+    def scandir(path="."):
+        if os.fspath(path).endswith("hidden"):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    code, text, err = cli("audit", "verify-export", str(out), "--export", res["export_id"])
+    assert code == 1, text + err
+    assert "extra entry: data/hidden (a folder that could not be read" in text, text
