@@ -105,6 +105,15 @@ def _run(
     return EXIT_OK
 
 
+def _settled(detector, batch: list[tuple[str, str]], *, mode: str, key) -> list:
+    """The spans of each ``(id, text)`` the scrub replaces: found, then settled on the scrubbed output as the stage
+    does (:func:`curate.pii.settle.settle_texts`), so the output holds nothing `curate pii detect` finds again."""
+    from curate.pii.settle import settle_texts
+
+    ids, texts = [rid for rid, _ in batch], [text for _, text in batch]
+    return settle_texts(detector, ids, texts, detector.analyze_many(texts), mode=mode, key=key)
+
+
 @pii.command("detect")
 @_options
 def detect(
@@ -119,7 +128,7 @@ def detect(
 
     def factory(detector):
         def handle(batch):
-            found = detector.analyze_many([text for _, text in batch])
+            found = _settled(detector, batch, mode="placeholder", key=None)
             return [{"id": rid, "spans": [s.to_dict() for s in spans]} for (rid, _), spans in zip(batch, found)]
 
         return handle
@@ -153,7 +162,7 @@ def scrub(
 
     def factory(detector):
         def handle(batch):
-            found = detector.analyze_many([text for _, text in batch])
+            found = _settled(detector, batch, mode=mode, key=key)
             out = []
             for (rid, text), spans in zip(batch, found):
                 res = scrub_text(text, spans, mode=mode, key=key)

@@ -37,9 +37,9 @@ def pass_bound(fields: dict[str, str]) -> int:
     return 1 + sum(len(v) for v in fields.values())
 
 
-def unsettled(record_id: str, passes: int) -> UnsettledError:
+def unsettled(record_id: str, passes: int, *, what: str = "PII stage: record") -> UnsettledError:
     return UnsettledError(
-        f"PII stage: record {record_id}: its scrubbed output still gave new values after {passes} re-reads, as many "
+        f"{what} {record_id}: its scrubbed output still gave new values after {passes} re-reads, as many "
         "as it has characters (curate/pii/settle.py pass_bound); nothing of this batch was written. This is a defect "
         "of the detector (a cycle): report it with the record id; `curate pii detect` on the record's text shows "
         "what is found"
@@ -75,3 +75,33 @@ def _to_raw(span: Span, kept: list[tuple[int, int, int]]) -> Span | None:
         if out_start <= span.start and span.end <= out_start + length:
             return replace(span, start=span.start - out_start + raw_start, end=span.end - out_start + raw_start)
     return None
+
+
+def settle_texts(
+    detector, ids: Sequence[str], texts: Sequence[str], found: Sequence[list[Span]], *, mode: str, key: PiiKey | None
+) -> list[list[Span]]:
+    """The spans of each plain text (a line of ``curate pii detect|scrub``) once its scrubbed output is settled, as
+    the stage settles a record's fields (:meth:`curate.stages.pii.PiiStage._settle`): what the detector finds in the
+    output (``卡號：〔信用卡號〕、4147 …`` gives the next card its context word) is added, and propagated, until a pass
+    finds nothing new; a text that reaches :func:`pass_bound` raises :class:`UnsettledError` naming ``ids[i]``."""
+    from curate.pii.propagate import propagate
+
+    spans = [list(s) for s in found]
+    todo = [i for i, s in enumerate(spans) if s]
+    passes = 0
+    while todo:
+        passes += 1
+        over = next((i for i in todo if passes > pass_bound({"text": texts[i]})), None)
+        if over is not None:
+            raise unsettled(ids[over], passes - 1, what="curate pii: the line with id")
+        new = rescan(detector, [(texts[i], None, spans[i]) for i in todo], mode=mode, key=key)
+        again = []
+        for i, extra in zip(todo, new, strict=True):
+            if not extra:
+                continue
+            merged = propagate({"text": texts[i]}, {"text": [*spans[i], *extra]})["text"]
+            if {(s.start, s.end, s.entity_type) for s in merged} != {(s.start, s.end, s.entity_type) for s in spans[i]}:
+                again.append(i)
+            spans[i] = merged
+        todo = again
+    return spans

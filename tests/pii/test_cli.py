@@ -136,3 +136,24 @@ def test_max_line_bytes_out_of_range_is_refused(cli, tmp_path, value):
     code, _, err = cli("pii", "scrub", "--input", str(inp), "--output", str(out), "--max-line-bytes", value)
     assert code == 2 and "--max-line-bytes" in err and "Traceback" not in err, err
     assert not out.exists()
+
+
+@pytest.mark.parametrize("mode", ["placeholder", "pseudonym"])
+def test_scrub_output_is_settled_as_the_stage(cli, tmp_path, monkeypatch, mode):
+    """A placeholder is a context word (〔信用卡號〕 holds 卡號): the stage reads its output again until nothing new is
+    found; `curate pii scrub` scrubbed only the first card of a list and left four the detector finds in its output."""
+    monkeypatch.setenv("CURATE_PII_KEY", "cd" * 32)
+    cards = "、".join(f"4147 274739 3995{n:02d}" for n in (6, 14, 22, 30, 48))
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": 1, "text": f"卡號：{cards}"}, ensure_ascii=False) + "\n", encoding="utf-8")
+    out, again = tmp_path / "s.jsonl", tmp_path / "again.jsonl"
+    code, _, err = cli("-q", "pii", "scrub", "--mode", mode, "--input", str(src), "--output", str(out))
+    assert code == 0, err
+    row = json.loads(out.read_text(encoding="utf-8"))
+    assert "4147" not in row["text"] and len(row["spans"]) == 5
+    code, _, err = cli("-q", "pii", "detect", "--input", str(out), "--output", str(again))
+    assert code == 0, err
+    assert json.loads(again.read_text(encoding="utf-8"))["spans"] == []
+    code, _, err = cli("-q", "pii", "detect", "--input", str(src), "--output", str(again))
+    assert code == 0, err
+    assert len(json.loads(again.read_text(encoding="utf-8"))["spans"]) == 5  # detect reports what scrub replaces
