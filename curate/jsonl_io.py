@@ -167,6 +167,8 @@ def parse_line(raw: bytes, lineno: int = 1, offset: int = 0) -> JsonlLine:
         raise InvalidLine("bad_json", f"not JSON: {exc.msg} at column {exc.colno}") from None
     except RecursionError:
         raise InvalidLine("bad_json", "not JSON: nested too deeply") from None
+    except ValueError:  # an integer of more digits than Python converts (sys.get_int_max_str_digits)
+        raise InvalidLine("bad_json", "not JSON this tool reads: a number with too many digits") from None
     if not isinstance(obj, dict):
         raise InvalidLine("not_object", f"expected a JSON object, got {type(obj).__name__}")
     if "id" not in obj or obj["id"] is None:

@@ -351,3 +351,20 @@ def test_a_quarantine_file_that_cannot_be_written_is_one_line_and_keeps_the_outp
     assert code == 1 and len(err.strip().splitlines()) == 1, err
     assert "could not be written (No space left on device)" in err and "o.jsonl." in err, err
     assert out.read_text(encoding="utf-8") == "old\n"
+
+
+@pytest.mark.parametrize("argv", [["zh", "convert"], ["pii", "detect"], ["dedup"]], ids=["zh", "pii", "dedup"])
+@pytest.mark.parametrize("field", ["id", "amount"])
+def test_an_integer_of_too_many_digits_is_quarantined_and_the_run_goes_on(cli, tmp_path, argv, field):
+    """Python's json refuses an integer of more than 4,300 digits with a plain ValueError: one such value (an id, or
+    any field of a line) ended all three tools with a traceback and no output."""
+    inp, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    huge = {"id": 1, "text": "x", field: 0}
+    inp.write_text(json.dumps(huge).replace(": 0", ": " + "7" * 5000) + "\n" + GOOD, encoding="utf-8")
+    code, _, err = cli("-q", *argv, "--input", str(inp), "--output", str(out))
+    assert code == 3 and "Traceback" not in err, err
+    assert [json.loads(x)["id"] for x in out.read_text(encoding="utf-8").splitlines()] == ["a", "b"]
+    assert "7777" not in err
+    with pytest.raises(InvalidLine, match="too many digits") as bad:
+        parse_line(inp.read_bytes().splitlines()[0])
+    assert bad.value.reason == "bad_json"
