@@ -45,6 +45,7 @@ import json
 import os
 import re
 import secrets
+import stat
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -303,25 +304,48 @@ def atomic_output(path: Path) -> Iterator[IO[str]]:
 
     It is written to a new file beside ``path`` (``<name>.<pid>.<random>.tmp``, created exclusively), so no existing
     file, the input included, is ever opened for writing or removed in its place. The temporary files a killed run
-    left for this ``path`` (their process is gone) are removed first: a full-size copy each (review 6). A ``path``
+    left for this ``path`` (their process is gone) are removed first: a full-size copy each (review 6). The file
+    replaced keeps its permission bits (a private ``chmod 600`` output stays private, review 10). A ``path``
     that is a symbolic link is written at the file it points to; one that is a device, a FIFO or a folder is refused
     (:func:`provenance.export_out.file_target`), never replaced."""
     path = file_target(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     _remove_orphans(path)
+    mode = _kept_mode(path)
     while True:
         tmp = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
         try:
-            fh = open(tmp, "x", encoding="utf-8")  # noqa: SIM115 (closed below, before the replace)
+            fh = open(tmp, "x", encoding="utf-8", opener=_opener(mode))  # noqa: SIM115 (closed below, before the replace)
             break
         except FileExistsError:
             continue
     try:
+        if mode is not None:
+            os.fchmod(fh.fileno(), mode)  # the umask took bits from the mode asked for at creation
         with fh:
             yield fh
         tmp.replace(path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _kept_mode(path: Path) -> int | None:
+    """The permission bits of the file ``path`` replaces (None when there is none): a file its owner made private
+    (``chmod 600``: it holds personal data) stayed private when the tool wrote it again; its new copy had the umask's
+    ``0644`` and was readable by every user."""
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        return None
+
+
+def _opener(mode: int | None) -> Callable[[str, int], int]:
+    """An ``open`` opener that creates the file with ``mode`` (no wider than the replaced file's while it is written)."""
+
+    def opener(name: str, flags: int) -> int:
+        return os.open(name, flags, 0o666 if mode is None else mode)
+
+    return opener
 
 
 def _remove_orphans(path: Path) -> None:

@@ -368,3 +368,25 @@ def test_an_integer_of_too_many_digits_is_quarantined_and_the_run_goes_on(cli, t
     with pytest.raises(InvalidLine, match="too many digits") as bad:
         parse_line(inp.read_bytes().splitlines()[0])
     assert bad.value.reason == "bad_json"
+
+
+@pytest.mark.parametrize("argv", [["zh", "convert"], ["pii", "scrub"], ["dedup"]], ids=["zh", "pii", "dedup"])
+def test_an_output_made_private_stays_private_when_written_again(cli, tmp_path, argv):
+    """The output is a new file renamed over the old one: a `chmod 600` output (personal text) came back 0644."""
+    inp, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    inp.write_text(GOOD, encoding="utf-8")
+    out.write_text("old\n", encoding="utf-8")
+    out.chmod(0o600)
+    code, _, err = cli("-q", *argv, "--input", str(inp), "--output", str(out))
+    assert code == 0, err
+    assert out.read_text(encoding="utf-8") != "old\n" and (out.stat().st_mode & 0o777) == 0o600
+    out.unlink()
+    code, _, err = cli("-q", *argv, "--input", str(inp), "--output", str(out))
+    assert code == 0, err
+    assert out.stat().st_mode & 0o777 == 0o666 & ~_umask()  # a new file: as the umask makes it
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
