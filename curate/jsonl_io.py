@@ -363,11 +363,15 @@ def _remove_orphans(path: Path) -> None:
             continue  # a live process of another user, or no pid at all: left alone
 
 
-def check_paths(input_path: Path, output_path: Path, **side_files: Path) -> None:
+def check_paths(
+    input_path: Path, output_path: Path, *, reads: dict[str, Path] | None = None, **side_files: Path
+) -> None:
     """Raise :class:`UsageError` when the input is missing, or when the output or a side file the tool writes
     (``side_files``: option name without dashes -> path, e.g. ``quarantine=...``) is the input or the output, by
     name, symbolic link or hard link, and an output or side file that is not a regular file or is a link to nothing
-    (:func:`provenance.export_out.file_target`). Called before anything is opened for writing."""
+    (:func:`provenance.export_out.file_target`). ``reads`` (option -> path) names other files the tool reads (``zh
+    convert --protected``): none of them may be the output or a side file either. Called before anything is opened
+    for writing."""
     if not input_path.exists():
         raise UsageError(f"input file `{input_path}` does not exist")
     if not input_path.is_file():
@@ -378,9 +382,16 @@ def check_paths(input_path: Path, output_path: Path, **side_files: Path) -> None
     file_target(output_path)
     if _same_file(input_path, output_path):
         raise UsageError("--output must differ from --input")
+    inputs = [("--input", input_path)] + [(f"--{k}", v) for k, v in (reads or {}).items() if v is not None]
+    for what, path in inputs[1:]:
+        if _same_file(output_path, path):
+            raise UsageError(
+                f"--output `{output_path}` is the {what} file `{path}`, which it would overwrite; give --output another"
+                " path"
+            )
     for option, side in side_files.items():
         file_target(side, option=f"--{option}")  # a FIFO hung the tool, a device or a dangling link was written to
-        for what, path in (("--input", input_path), ("--output", output_path)):
+        for what, path in (*inputs, ("--output", output_path)):
             if _same_file(side, path):
                 raise UsageError(
                     f"--{option} `{side}` is the {what} file `{path}`, which it would overwrite; "

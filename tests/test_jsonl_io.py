@@ -390,3 +390,22 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+@pytest.mark.parametrize("option", ["--output", "--quarantine"])
+@pytest.mark.parametrize("link", [None, "symlink", "hardlink"])
+def test_zh_refuses_to_write_over_its_protected_word_file(cli, tmp_path, option, link):
+    """`zh convert --protected words.txt --quarantine words.txt` emptied the user's protected-word list, exit 0."""
+    inp, words = tmp_path / "in.jsonl", tmp_path / "words.txt"
+    inp.write_text(GOOD, encoding="utf-8")
+    words.write_text("王小明\n", encoding="utf-8")
+    target = words
+    if link:
+        target = tmp_path / "link.txt"
+        target.symlink_to(words) if link == "symlink" else target.hardlink_to(words)
+    argv = ["--output", str(tmp_path / "o.jsonl"), option, str(target)]
+    if option == "--output":
+        argv = ["--output", str(target)]
+    code, _, err = cli("-q", "zh", "convert", "--input", str(inp), "--protected", str(words), *argv)
+    assert code == 2 and "--protected" in err and len(err.strip().splitlines()) == 1, err
+    assert words.read_text(encoding="utf-8") == "王小明\n" and not (tmp_path / "o.jsonl").exists()

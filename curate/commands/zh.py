@@ -66,7 +66,7 @@ def convert(
     except ConfigError as exc:  # an OpenCC config of the command line (`--config s2t`)
         raise UsageError(f"--config: {exc}") from None
     q_path = quarantine_path or output_path.with_name(output_path.name + ".quarantine.jsonl")
-    check_paths(input_path, output_path, quarantine=q_path)
+    check_paths(input_path, output_path, reads={"protected": protected_file}, quarantine=q_path)
     protected: list[str] = []
     if protected_file is not None:
         if not protected_file.exists():
