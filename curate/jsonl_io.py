@@ -30,8 +30,8 @@ line number, reason code (one of :data:`REASONS`), a message that says what is w
 (column, byte offset), and the id when it could be read. The message never quotes the line's
 text, which may hold personal data. :class:`QuarantineFile` writes these as JSON lines
 ``{"line", "id", "reason", "message"}`` to the tool's quarantine file (``zh convert --quarantine``,
-``pii --errors``); the file is rewritten on every run (empty when nothing was quarantined), so a
-stale file never misleads. ``curate dedup`` lists them on stderr instead. A command that
+``pii --errors``); the file is rewritten, whole, by every run that finishes (empty when nothing was
+quarantined), and left as it was with the output by one that fails, so a stale file never misleads. ``curate dedup`` lists them on stderr instead. A command that
 quarantined any line processes all good lines and exits with 3.
 
 **Output.** :func:`atomic_output` writes one JSON object per good line, in input order, as UTF-8
@@ -48,7 +48,7 @@ import secrets
 import stat
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, BinaryIO
@@ -255,29 +255,29 @@ def read_jsonl(
 class QuarantineFile:
     """Writes :class:`QuarantinedLine` rows to a JSONL file; use as a context manager and as ``on_bad``.
 
-    The file is created (truncated) on entry, so it always describes the latest run. A path that is not a regular
-    file (a FIFO, a device) or a link to nothing is refused (:func:`provenance.export_out.file_target`); a write that
-    fails is an :class:`OutputError` naming the file. Enter it inside :func:`atomic_output`, so that a failure here
-    leaves the output unreplaced.
+    The file is written whole and renamed into place (:func:`atomic_output`) when the block ends without error, so
+    it always describes the latest finished run: a run that failed or was killed left it emptied beside the output it
+    did not replace (the lines that output lacks, unlisted). A path that is not a regular file (a FIFO, a device) or
+    a link to nothing is refused (:func:`provenance.export_out.file_target`); a write that fails is an
+    :class:`OutputError` naming the file. Enter it inside :func:`atomic_output`, so that a failure here leaves the
+    output unreplaced.
     """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._fh: IO[str] | None = None
+        self._stack = ExitStack()
 
     def __enter__(self) -> QuarantineFile:
-        target = file_target(self.path, option="the quarantine file")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        self._fh = open(target, "w", encoding="utf-8")  # closed in __exit__
+        self._fh = self._stack.enter_context(atomic_output(self.path, option="the quarantine file"))
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        if self._fh is not None:
-            fh, self._fh = self._fh, None
-            try:
-                fh.close()
-            except OSError as err:
-                raise self._failed(err) from None
+    def __exit__(self, *exc: Any) -> None:
+        self._fh = None
+        try:
+            self._stack.__exit__(*exc)  # replaces the file only when the block ended without error
+        except OSError as err:
+            raise self._failed(err) from None
 
     def __call__(self, bad: QuarantinedLine) -> None:
         assert self._fh is not None, "QuarantineFile used outside its `with` block"
@@ -299,7 +299,7 @@ def write_line(fh: IO[str], obj: dict[str, Any]) -> None:
 
 
 @contextmanager
-def atomic_output(path: Path) -> Iterator[IO[str]]:
+def atomic_output(path: Path, *, option: str = "--output") -> Iterator[IO[str]]:
     """A text file handle whose content replaces ``path`` only when the block ends without error.
 
     It is written to a new file beside ``path`` (``<name>.<pid>.<random>.tmp``, created exclusively), so no existing
@@ -308,7 +308,7 @@ def atomic_output(path: Path) -> Iterator[IO[str]]:
     replaced keeps its permission bits (a private ``chmod 600`` output stays private, review 10). A ``path``
     that is a symbolic link is written at the file it points to; one that is a device, a FIFO or a folder is refused
     (:func:`provenance.export_out.file_target`), never replaced."""
-    path = file_target(path)
+    path = file_target(path, option=option)
     path.parent.mkdir(parents=True, exist_ok=True)
     _remove_orphans(path)
     mode = _kept_mode(path)

@@ -409,3 +409,33 @@ def test_zh_refuses_to_write_over_its_protected_word_file(cli, tmp_path, option,
     code, _, err = cli("-q", "zh", "convert", "--input", str(inp), "--protected", str(words), *argv)
     assert code == 2 and "--protected" in err and len(err.strip().splitlines()) == 1, err
     assert words.read_text(encoding="utf-8") == "王小明\n" and not (tmp_path / "o.jsonl").exists()
+
+
+@pytest.mark.parametrize("argv", [["pii", "detect"], ["zh", "convert"]], ids=["pii", "zh"])
+def test_a_run_that_fails_leaves_the_quarantine_file_with_its_output(tmp_path, argv):
+    """The quarantine (errors) file was truncated when a run began: a run that then failed (a full disk here, a kill)
+    left the old output beside an empty quarantine file, which said no line of that output had been left out."""
+    import resource
+    import subprocess
+    import sys
+
+    inp, out = tmp_path / "in.jsonl", tmp_path / "o.jsonl"
+    lines = [
+        json.dumps({"id": i, "text": f"第{i}條 銀行應公告其營業時間。"}, ensure_ascii=False) for i in range(20_000)
+    ]
+    inp.write_text("\n".join(lines) + "\nnot json\n", encoding="utf-8")
+    side = out.with_name("o.jsonl." + ("errors" if argv[0] == "pii" else "quarantine") + ".jsonl")
+    cmd = [sys.executable, "-m", "curate.cli", "-q", *argv, "--input", str(inp), "--output", str(out)]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    assert done.returncode == 3, done.stderr
+    before = (out.read_bytes(), side.read_bytes())
+    assert json.loads(before[1])["line"] == 20_001
+
+    def small_files() -> None:  # the output, larger than this, cannot be written: as on a full disk
+        resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, resource.RLIM_INFINITY))
+
+    failed = subprocess.run(cmd, capture_output=True, text=True, env=env, preexec_fn=small_files)
+    assert failed.returncode == 1 and "could not be written" in failed.stderr, failed.stderr
+    assert (out.read_bytes(), side.read_bytes()) == before
+    assert _names(tmp_path) == {"in.jsonl", "o.jsonl", side.name}  # no temporary file left
