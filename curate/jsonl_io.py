@@ -20,7 +20,8 @@ never quarantined.
 * any other fields, kept in :attr:`JsonlLine.fields` for the tools that use them (dedup reads
   ``source_kind``, ``licence_id`` and ``version``).
 
-Neither ``id`` nor ``text`` may hold a lone surrogate (``"\\ud800"``): it cannot be written as
+The object may not give a key twice (``{"id": 1, "text": "a", "text": "b"}``: readers differ on which value
+counts). Neither ``id`` nor ``text`` may hold a lone surrogate (``"\\ud800"``): it cannot be written as
 UTF-8. A line longer than ``max_line_bytes`` is never read into memory: it is drained in bounded
 pieces and quarantined. With ``unique_ids=True`` (dedup, which keys its output by id) a repeated
 id is quarantined and its first occurrence kept.
@@ -88,6 +89,7 @@ REASONS = {
     "invalid_surrogate": "`id` or `text` holds a lone surrogate (not encodable as UTF-8)",
     "line_too_long": "the line is longer than the limit",
     "duplicate_id": "the id was seen on an earlier line",
+    "duplicate_key": "the line's object gives a key more than once (readers differ on which value counts)",
     "unknown_licence": "`licence_id` is not in the licence catalogue (curate dedup, which ranks copies by licence)",
 }
 
@@ -148,6 +150,40 @@ def _no_surrogate(value: str, name: str, record_id: str | None) -> None:
         ) from None
 
 
+class _Repeated(dict):
+    """A JSON object in which a key was given more than once (json keeps the last value, other readers the first)."""
+
+    __slots__ = ("repeated",)
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) == len(pairs):
+        return obj
+    out = _Repeated(obj)
+    seen: set[str] = set()
+    out.repeated = sorted({k for k, _ in pairs if k in seen or seen.add(k)})
+    return out
+
+
+_DECODER = json.JSONDecoder(object_pairs_hook=_object)
+#: keys a repeated-key message names (any other key may be a value, and is not quoted)
+_NAMED_KEYS = ("id", "text", "source_kind", "licence_id", "version", "document")
+
+
+def _repeated(obj: _Repeated) -> InvalidLine:
+    """The line's object gives a key twice (``{"id": 1, "text": "a", "text": "b"}``): which value is the record's
+    depends on the reader (this one took the last; another, joining the output back by id, may take the first)."""
+    named = [f"`{k}`" for k in obj.repeated if k in _NAMED_KEYS]
+    rid = obj.get("id") if "id" not in obj.repeated else None
+    return InvalidLine(
+        "duplicate_key",
+        f"{', '.join(named) or 'a key'} given more than once in the object: JSON readers differ on which value counts;"
+        " keep one",
+        str(rid) if isinstance(rid, (str, int)) and not isinstance(rid, bool) and rid != "" else None,
+    )
+
+
 def parse_line(raw: bytes, lineno: int = 1, offset: int = 0) -> JsonlLine:
     """Parse one line (without its newline) or raise :class:`InvalidLine`.
 
@@ -163,7 +199,7 @@ def parse_line(raw: bytes, lineno: int = 1, offset: int = 0) -> JsonlLine:
     except UnicodeDecodeError as exc:
         raise InvalidLine("not_utf8", f"not UTF-8 at byte {exc.start}") from None
     try:
-        obj = json.loads(line)
+        obj = _DECODER.decode(line)
     except json.JSONDecodeError as exc:
         raise InvalidLine("bad_json", f"not JSON: {exc.msg} at column {exc.colno}") from None
     except RecursionError:
@@ -172,6 +208,8 @@ def parse_line(raw: bytes, lineno: int = 1, offset: int = 0) -> JsonlLine:
         raise InvalidLine("bad_json", "not JSON this tool reads: a number with too many digits") from None
     if not isinstance(obj, dict):
         raise InvalidLine("not_object", f"expected a JSON object, got {type(obj).__name__}")
+    if isinstance(obj, _Repeated):
+        raise _repeated(obj)
     if "id" not in obj or obj["id"] is None:
         raise InvalidLine("missing_id", "no `id` field")
     rid = obj["id"]

@@ -439,3 +439,32 @@ def test_a_run_that_fails_leaves_the_quarantine_file_with_its_output(tmp_path, a
     assert failed.returncode == 1 and "could not be written" in failed.stderr, failed.stderr
     assert (out.read_bytes(), side.read_bytes()) == before
     assert _names(tmp_path) == {"in.jsonl", "o.jsonl", side.name}  # no temporary file left
+
+
+@pytest.mark.parametrize(
+    ("raw", "record_id", "named"),
+    [
+        (b'{"id": "a", "text": "\\u738b\\u5c0f\\u660e", "text": "x"}', "a", "`text`"),
+        (b'{"id": "a", "id": "b", "text": "x"}', None, "`id`"),
+        (b'{"id": 1, "text": "x", "\\u738b": 1, "\\u738b": 2}', "1", "a key"),  # a key that is not ours is not quoted
+    ],
+    ids=["text", "id", "other"],
+)
+def test_a_key_given_twice_is_quarantined(raw, record_id, named):
+    """`{"id": "a", "text": "王小明…", "text": "x"}` was read as text "x" (json keeps the last value): a reader that
+    keeps the first (or joins `curate dedup`'s decisions back by id) meant another record than the tool read."""
+    with pytest.raises(InvalidLine) as exc:
+        parse_line(raw)
+    assert (exc.value.reason, exc.value.record_id) == ("duplicate_key", record_id) and "duplicate_key" in REASONS
+    assert str(exc.value).startswith(named) and "王" not in str(exc.value)
+    nested = parse_line(b'{"id": 2, "text": "x", "meta": {"k": 1, "k": 2}}')  # not the record's own keys: read
+    assert nested.fields["meta"] == {"k": 2}
+
+
+@pytest.mark.parametrize("argv", [["zh", "convert"], ["pii", "detect"], ["dedup"]], ids=["zh", "pii", "dedup"])
+def test_the_tools_quarantine_a_line_giving_a_key_twice(cli, tmp_path, argv):
+    inp, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    inp.write_text('{"id": "z", "text": "x", "text": "y"}\n' + GOOD, encoding="utf-8")
+    code, _, err = cli("-q", *argv, "--input", str(inp), "--output", str(out))
+    assert code == 3, err
+    assert [json.loads(x)["id"] for x in out.read_text(encoding="utf-8").splitlines()] == ["a", "b"]
