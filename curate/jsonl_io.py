@@ -69,6 +69,7 @@ __all__ = [
     "check_paths",
     "parse_line",
     "read_jsonl",
+    "shown",
     "write_line",
 ]
 
@@ -137,6 +138,20 @@ class ReadStats:
     lines: int = 0
     quarantined: int = 0
     reasons: Counter = field(default_factory=Counter)
+
+
+def shown(value: str, limit: int = 80) -> str:
+    r"""``value`` as a message may quote it: characters that are not printable (a newline, a terminal's escape
+    sequence, a right-to-left override, a lone surrogate) as ``\uXXXX``, and cut after ``limit`` characters. An
+    id is quoted on stderr (``curate dedup``): a newline split the one-line message, an escape coloured the terminal.
+
+    >>> print(shown("a\x1b[31m\nb"))
+    a\u001b[31m\u000ab
+    >>> shown("x" * 100, limit=5)
+    'xxxxx… (100 characters)'
+    """
+    out = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in value[:limit])
+    return out if len(value) <= limit else f"{out}… ({len(value)} characters)"
 
 
 def _no_surrogate(value: str, name: str, record_id: str | None) -> None:
@@ -280,7 +295,9 @@ def read_jsonl(
                 line = parse_line(raw, lineno, start)
                 if unique_ids:
                     if line.id in seen:
-                        raise InvalidLine("duplicate_id", f"duplicate id `{line.id}` (first occurrence kept)", line.id)
+                        raise InvalidLine(
+                            "duplicate_id", f"duplicate id `{shown(line.id)}` (first occurrence kept)", line.id
+                        )
                     seen.add(line.id)
             except InvalidLine as exc:
                 stats.quarantined += 1

@@ -468,3 +468,24 @@ def test_the_tools_quarantine_a_line_giving_a_key_twice(cli, tmp_path, argv):
     code, _, err = cli("-q", *argv, "--input", str(inp), "--output", str(out))
     assert code == 3, err
     assert [json.loads(x)["id"] for x in out.read_text(encoding="utf-8").splitlines()] == ["a", "b"]
+
+
+def test_dedup_quotes_ids_and_licences_on_stderr_without_control_characters(cli, tmp_path):
+    """A duplicate id (or an unknown licence_id) holding a newline or a terminal escape was printed raw on stderr:
+    the one-line message split in two, the escape recoloured the user's terminal; a 1 MB id was printed whole."""
+    inp, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    odd = "c\x1b[31m\nX\u202e"
+    rows = [
+        {"id": odd, "text": "x"},
+        {"id": odd, "text": "y"},
+        {"id": "d", "text": "z", "licence_id": "\x1b[2Jfoo"},
+        {"id": "L" * 1_000_000, "text": "u"},
+        {"id": "L" * 1_000_000, "text": "v"},
+    ]
+    inp.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    code, _, err = cli("-q", "dedup", "--input", str(inp), "--output", str(out))
+    assert code == 3, err
+    assert "\x1b" not in err and "\u202e" not in err and len(err) < 2000, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 4 and "in.jsonl:2: skipped (duplicate_id)" in lines[0] and "\\u001b[31m\\u000aX" in lines[0]
+    assert "in.jsonl:3: skipped (unknown_licence)" in lines[1] and "in.jsonl:5: skipped (duplicate_id)" in lines[2]

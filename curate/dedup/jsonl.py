@@ -14,7 +14,7 @@ from pathlib import Path
 
 from curate.dedup.config import DedupConfig
 from curate.dedup.engine import ClusterStats, DedupDoc, DedupVerdict, cluster, make_hasher, sign
-from curate.jsonl_io import JsonlLine, QuarantinedLine, atomic_output, check_paths, read_jsonl, write_line
+from curate.jsonl_io import JsonlLine, QuarantinedLine, atomic_output, check_paths, read_jsonl, shown, write_line
 from provenance import is_deleted_stub
 from provenance.licences import default_licence_catalogue
 
@@ -106,7 +106,7 @@ def dedup_jsonl(
                     QuarantinedLine(
                         line.lineno,
                         "unknown_licence",
-                        f"`licence_id` `{doc.licence_id}` is not in the licence catalogue (ids as `curate licences"
+                        f"`licence_id` `{shown(doc.licence_id)}` is not in the licence catalogue (ids as `curate licences"
                         " list` shows them, e.g. CC0-1.0): survivors are chosen by licence",
                         line.id,
                     )

@@ -84,6 +84,7 @@ def settle_texts(
     the stage settles a record's fields (:meth:`curate.stages.pii.PiiStage._settle`): what the detector finds in the
     output (``卡號：〔信用卡號〕、4147 …`` gives the next card its context word) is added, and propagated, until a pass
     finds nothing new; a text that reaches :func:`pass_bound` raises :class:`UnsettledError` naming ``ids[i]``."""
+    from curate.jsonl_io import shown
     from curate.pii.propagate import propagate
 
     spans = [list(s) for s in found]
@@ -93,7 +94,7 @@ def settle_texts(
         passes += 1
         over = next((i for i in todo if passes > pass_bound({"text": texts[i]})), None)
         if over is not None:
-            raise unsettled(ids[over], passes - 1, what="curate pii: the line with id")
+            raise unsettled(f"`{shown(ids[over])}`", passes - 1, what="curate pii: the line with id")
         new = rescan(detector, [(texts[i], None, spans[i]) for i in todo], mode=mode, key=key)
         again = []
         for i, extra in zip(todo, new, strict=True):
