@@ -54,12 +54,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, BinaryIO
 
-from provenance.errors import OutputError, UsageError
+from provenance.errors import OutputError, UsageError, WorkbenchError
 from provenance.export_out import file_target
 
 __all__ = [
     "DEFAULT_MAX_LINE_BYTES",
     "REASONS",
+    "InputChangedError",
     "InvalidLine",
     "JsonlLine",
     "QuarantineFile",
@@ -67,6 +68,8 @@ __all__ = [
     "ReadStats",
     "atomic_output",
     "check_paths",
+    "check_unchanged",
+    "file_identity",
     "parse_line",
     "read_jsonl",
     "shown",
@@ -416,6 +419,32 @@ def _remove_orphans(path: Path) -> None:
             f.unlink(missing_ok=True)
         except (PermissionError, OverflowError, ValueError):
             continue  # a live process of another user, or no pid at all: left alone
+
+
+class InputChangedError(WorkbenchError):
+    """The input file was replaced or written to while a tool that reads it twice (``curate dedup``) ran."""
+
+
+def file_identity(path: Path, fh: BinaryIO | None = None) -> tuple[int, int, int, int]:
+    """What tells that ``path`` (or the open ``fh``) is still the file a tool began with: device, inode, size,
+    modification time."""
+    st = os.fstat(fh.fileno()) if fh is not None else os.stat(path)
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
+
+
+def check_unchanged(path: Path, identity: tuple[int, int, int, int], fh: BinaryIO | None = None) -> None:
+    """Raise :class:`InputChangedError` when ``path`` (``fh``, the file opened there) is no longer the file of
+    ``identity`` (:func:`file_identity`)."""
+    try:
+        now = file_identity(path, fh)
+    except FileNotFoundError:
+        now = None
+    if now != identity:
+        raise InputChangedError(
+            f"the input `{path}` was replaced or written to while the tool ran (it reads the file twice), so its"
+            " lines could not be read again as they were; nothing was written: run it again on a file nothing"
+            " else writes to (a copy)"
+        )
 
 
 def check_paths(

@@ -14,7 +14,17 @@ from pathlib import Path
 
 from curate.dedup.config import DedupConfig
 from curate.dedup.engine import ClusterStats, DedupDoc, DedupVerdict, cluster, make_hasher, sign
-from curate.jsonl_io import JsonlLine, QuarantinedLine, atomic_output, check_paths, read_jsonl, shown, write_line
+from curate.jsonl_io import (
+    JsonlLine,
+    QuarantinedLine,
+    atomic_output,
+    check_paths,
+    check_unchanged,
+    file_identity,
+    read_jsonl,
+    shown,
+    write_line,
+)
 from provenance import is_deleted_stub
 from provenance.licences import default_licence_catalogue
 
@@ -87,6 +97,7 @@ def dedup_jsonl(
     ``inp`` (:class:`~provenance.errors.UsageError`, as for ``zh convert`` and ``pii``).
     """
     check_paths(inp, out)
+    identity = file_identity(inp)  # the lines of candidate pairs are read again by offset (fetch)
     report = JsonlReport()
     offsets: list[int] = []
     order: list[str] = []  # every good line's id in input order (stubs are not signed)
@@ -125,6 +136,7 @@ def dedup_jsonl(
     def fetch(rows: list[int]) -> list[str]:
         texts = []
         with open(inp, "rb") as fh:
+            check_unchanged(inp, identity, fh)  # an editor's save (a new file) put other lines at those offsets
             for r in rows:
                 fh.seek(offsets[r])
                 texts.append(json.loads(fh.readline())["text"])
@@ -132,6 +144,7 @@ def dedup_jsonl(
 
     decisions = cluster(signed, config, fetch, hasher=hasher, stats=report.stats)
     by_id = {d.id: d for d in decisions}
+    check_unchanged(inp, identity)
     with atomic_output(out) as fh:
         for rid in order:
             d = by_id.get(rid) or DedupVerdict(rid, rid, True)
