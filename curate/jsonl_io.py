@@ -48,7 +48,7 @@ import re
 import secrets
 import stat
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -321,13 +321,13 @@ class QuarantineFile:
     output unreplaced.
     """
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, path: Path, *, keep: Sequence[Path] = ()) -> None:
+        self.path, self.keep = path, keep
         self._fh: IO[str] | None = None
         self._stack = ExitStack()
 
     def __enter__(self) -> QuarantineFile:
-        self._fh = self._stack.enter_context(atomic_output(self.path, option="the quarantine file"))
+        self._fh = self._stack.enter_context(atomic_output(self.path, option="the quarantine file", keep=self.keep))
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -357,18 +357,19 @@ def write_line(fh: IO[str], obj: dict[str, Any]) -> None:
 
 
 @contextmanager
-def atomic_output(path: Path, *, option: str = "--output") -> Iterator[IO[str]]:
+def atomic_output(path: Path, *, option: str = "--output", keep: Sequence[Path] = ()) -> Iterator[IO[str]]:
     """A text file handle whose content replaces ``path`` only when the block ends without error.
 
     It is written to a new file beside ``path`` (``<name>.<pid>.<random>.tmp``, created exclusively), so no existing
     file, the input included, is ever opened for writing or removed in its place. The temporary files a killed run
-    left for this ``path`` (their process is gone) are removed first: a full-size copy each (review 6). The file
+    left for this ``path`` (their process is gone) are removed first: a full-size copy each (review 6); not one of
+    ``keep`` (the tool's input). The file
     replaced keeps its permission bits (a private ``chmod 600`` output stays private, review 10). A ``path``
     that is a symbolic link is written at the file it points to; one that is a device, a FIFO or a folder is refused
     (:func:`provenance.export_out.file_target`), never replaced."""
     path = file_target(path, option=option)
     path.parent.mkdir(parents=True, exist_ok=True)
-    _remove_orphans(path)
+    _remove_orphans(path, keep)
     mode = _kept_mode(path)
     while True:
         tmp = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
@@ -406,12 +407,16 @@ def _opener(mode: int | None) -> Callable[[str, int], int]:
     return opener
 
 
-def _remove_orphans(path: Path) -> None:
-    """Remove ``<name>.<pid>.<8 hex>.tmp`` files beside ``path`` whose process no longer runs."""
+def _remove_orphans(path: Path, keep: Sequence[Path] = ()) -> None:
+    """Remove ``<name>.<pid>.<8 hex>.tmp`` files beside ``path`` whose process no longer runs, except one that is a
+    file of ``keep`` (the tool's input: a killed run's temporary file, saved and given as ``--input``, was deleted
+    before it was read) or has another link."""
     pattern = re.compile(re.escape(path.name) + r"\.(\d+)\.[0-9a-f]{8}\.tmp")
     for f in path.parent.glob(f"{glob.escape(path.name)}.*.tmp"):
         m = pattern.fullmatch(f.name)
-        if m is None or not f.is_file() or f.is_symlink():
+        if m is None or not f.is_file() or f.is_symlink() or f.stat().st_nlink > 1:
+            continue
+        if any(_same_file(f, k) for k in keep):
             continue
         try:
             os.kill(int(m.group(1)), 0)

@@ -489,3 +489,20 @@ def test_dedup_quotes_ids_and_licences_on_stderr_without_control_characters(cli,
     lines = err.strip().splitlines()
     assert len(lines) == 4 and "in.jsonl:2: skipped (duplicate_id)" in lines[0] and "\\u001b[31m\\u000aX" in lines[0]
     assert "in.jsonl:3: skipped (unknown_licence)" in lines[1] and "in.jsonl:5: skipped (duplicate_id)" in lines[2]
+
+
+@pytest.mark.parametrize("argv", [["zh", "convert"], ["dedup"], ["pii", "detect"]], ids=["zh", "dedup", "pii"])
+@pytest.mark.parametrize("side", ["o.jsonl", "o.jsonl.errors.jsonl", "o.jsonl.quarantine.jsonl"])
+def test_a_killed_runs_temporary_file_given_as_the_input_is_not_removed(cli, tmp_path, argv, side):
+    """A killed run leaves `<output>.<pid>.<hex>.tmp`; a user who saved it and gave it as --input lost it: the next
+    run removed it as the dead process's orphan before reading it (`No such file`), the input deleted."""
+    import subprocess
+    import sys
+
+    dead = int(subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True).stdout)
+    inp, out = tmp_path / f"{side}.{dead}.0123abcd.tmp", tmp_path / "o.jsonl"
+    inp.write_text(GOOD, encoding="utf-8")
+    code, _, err = cli("-q", *argv, "--input", str(inp), "--output", str(out))
+    assert code == 0, err
+    assert inp.read_text(encoding="utf-8") == GOOD
+    assert [json.loads(x)["id"] for x in out.read_text(encoding="utf-8").splitlines()] == ["a", "b"]

@@ -145,7 +145,7 @@ def dedup_jsonl(
     decisions = cluster(signed, config, fetch, hasher=hasher, stats=report.stats)
     by_id = {d.id: d for d in decisions}
     check_unchanged(inp, identity)
-    with atomic_output(out) as fh:
+    with atomic_output(out, keep=(inp,)) as fh:
         for rid in order:
             d = by_id.get(rid) or DedupVerdict(rid, rid, True)
             write_line(

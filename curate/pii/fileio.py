@@ -80,7 +80,8 @@ def process_file(
             write_line(fout, out)
         pending, pending_chars = [], 0
 
-    with atomic_output(out_path) as fout, QuarantineFile(errors_path) as quarantine:
+    keep = (in_path,)  # a killed run's temporary file given as the input is not removed as its orphan
+    with atomic_output(out_path, keep=keep) as fout, QuarantineFile(errors_path, keep=keep) as quarantine:
         lines = read_jsonl(
             in_path, on_bad=quarantine, stats=stats, max_line_bytes=max_line_bytes, on_progress=on_progress
         )

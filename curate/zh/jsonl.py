@@ -50,7 +50,8 @@ def convert_jsonl(
     cfg = config or NormaliseConfig()
     rep = ConvertReport()
     stats = ReadStats()
-    with atomic_output(output_path) as out, QuarantineFile(quarantine_path) as quarantine:
+    keep = (input_path,)  # a killed run's temporary file given as the input is not removed as its orphan
+    with atomic_output(output_path, keep=keep) as out, QuarantineFile(quarantine_path, keep=keep) as quarantine:
 
         def flush(batch: list) -> None:
             results = normalise_many([line.text for line in batch], cfg, protected=[protected] * len(batch))
