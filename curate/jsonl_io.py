@@ -469,6 +469,7 @@ def check_paths(
             " these tools read a regular file: save the lines to one first"
         )
     file_target(output_path)
+    _not_a_database(output_path, "--output")
     if _same_file(input_path, output_path):
         raise UsageError("--output must differ from --input")
     inputs = [("--input", input_path)] + [(f"--{k}", v) for k, v in (reads or {}).items() if v is not None]
@@ -480,12 +481,32 @@ def check_paths(
             )
     for option, side in side_files.items():
         file_target(side, option=f"--{option}")  # a FIFO hung the tool, a device or a dangling link was written to
+        _not_a_database(side, f"--{option}")
         for what, path in (*inputs, ("--output", output_path)):
             if _same_file(side, path):
                 raise UsageError(
                     f"--{option} `{side}` is the {what} file `{path}`, which it would overwrite; "
                     f"give --{option} another path"
                 )
+
+
+#: bytes 8-11 of a DuckDB database file
+_DUCKDB_MAGIC = b"DUCK"
+
+
+def _not_a_database(path: Path, option: str) -> None:
+    """Refuse a ``path`` that is a DuckDB database: `zh convert --output curate.duckdb` replaced the catalogue (every
+    record, the ledger, the vault) by a JSONL file, exit 0."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(12)
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError):
+        return  # none, or one the checks after this name
+    if head[8:12] == _DUCKDB_MAGIC:
+        raise UsageError(
+            f"{option} `{path}` is a DuckDB database (a catalogue?), which the tool would replace; give {option}"
+            " the path of a new or JSONL file"
+        )
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -506,3 +506,27 @@ def test_a_killed_runs_temporary_file_given_as_the_input_is_not_removed(cli, tmp
     assert code == 0, err
     assert inp.read_text(encoding="utf-8") == GOOD
     assert [json.loads(x)["id"] for x in out.read_text(encoding="utf-8").splitlines()] == ["a", "b"]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["zh", "convert", "--output", "{db}"],
+        ["pii", "scrub", "--output", "{db}"],
+        ["dedup", "--output", "{db}"],
+        ["zh", "convert", "--output", "o.jsonl", "--quarantine", "{db}"],
+        ["pii", "detect", "--output", "o.jsonl", "--errors", "{db}"],
+    ],
+    ids=["zh", "pii", "dedup", "zh-quarantine", "pii-errors"],
+)
+def test_a_catalogue_is_never_replaced_by_a_tools_output(cli, tmp_path, db_path, argv):
+    """`curate zh convert --output curate.duckdb` replaced the whole catalogue (records, ledger, vault) by JSONL."""
+    code, _, err = cli("init")
+    assert code == 0, err
+    before = db_path.read_bytes()
+    inp = tmp_path / "in.jsonl"
+    inp.write_text(GOOD, encoding="utf-8")
+    argv = [str(db_path) if a == "{db}" else str(tmp_path / a) if a.endswith(".jsonl") else a for a in argv]
+    code, _, err = cli("-q", *argv, "--input", str(inp))
+    assert code == 2 and "is a DuckDB database" in err and len(err.strip().splitlines()) == 1, err
+    assert db_path.read_bytes() == before and not (tmp_path / "o.jsonl").exists()
