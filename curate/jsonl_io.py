@@ -194,11 +194,16 @@ def _repeated(obj: _Repeated) -> InvalidLine:
     depends on the reader (this one took the last; another, joining the output back by id, may take the first)."""
     named = [f"`{k}`" for k in obj.repeated if k in _NAMED_KEYS]
     rid = obj.get("id") if "id" not in obj.repeated else None
+    rid = str(rid) if isinstance(rid, (str, int)) and not isinstance(rid, bool) and rid != "" else None
+    try:
+        _no_surrogate(rid or "", "id", None)
+    except InvalidLine:  # a lone surrogate cannot be written to the quarantine file (UTF-8): a traceback, no output
+        rid = None
     return InvalidLine(
         "duplicate_key",
         f"{', '.join(named) or 'a key'} given more than once in the object: JSON readers differ on which value counts;"
         " keep one",
-        str(rid) if isinstance(rid, (str, int)) and not isinstance(rid, bool) and rid != "" else None,
+        rid,
     )
 
 
