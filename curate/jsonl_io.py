@@ -495,7 +495,7 @@ def check_paths(
                 )
 
 
-#: bytes 8-11 of a DuckDB database file
+#: bytes 8-11 of a DuckDB database file; bytes 12-19 are its storage version, a small little-endian integer (NULs)
 _DUCKDB_MAGIC = b"DUCK"
 
 
@@ -504,10 +504,11 @@ def _not_a_database(path: Path, option: str) -> None:
     record, the ledger, the vault) by a JSONL file, exit 0."""
     try:
         with open(path, "rb") as fh:
-            head = fh.read(12)
+            head = fh.read(20)
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError):
         return  # none, or one the checks after this name
-    if head[8:12] == _DUCKDB_MAGIC:
+    # a JSONL file never holds a NUL byte (JSON escapes it): `{"id": "DUCK-001"` has DUCK at byte 8 too
+    if head[8:12] == _DUCKDB_MAGIC and b"\0" in head[12:20]:
         raise UsageError(
             f"{option} `{path}` is a DuckDB database (a catalogue?), which the tool would replace; give {option}"
             " the path of a new or JSONL file"

@@ -23,3 +23,15 @@ def test_a_key_given_twice_beside_an_id_with_a_lone_surrogate_is_quarantined(cli
     if side:
         row = json.loads((tmp_path / side).read_text(encoding="utf-8"))
         assert (row["line"], row["reason"], row["id"]) == (1, "duplicate_key", None)
+
+
+@pytest.mark.parametrize("argv", TOOLS, ids=IDS)
+def test_an_output_whose_first_id_begins_with_duck_is_no_catalogue(cli, tmp_path, argv):
+    """The catalogue check read bytes 8-11 only: `{"id": "` is 8 bytes, so a tool's own output whose first id began
+    with DUCK (`DUCK-2024-001`) was refused as a DuckDB database when the tool ran again (exit 2)."""
+    inp, out = tmp_path / "in.jsonl", tmp_path / "o.jsonl"
+    inp.write_text('{"id": "DUCK-2024-001", "text": "测试"}\n', encoding="utf-8")
+    for _ in range(2):
+        code, _, err = cli("-q", *argv, "--input", str(inp), "--output", str(out))
+        assert code == 0, err
+    assert out.read_bytes()[8:12] == b"DUCK"
