@@ -319,11 +319,12 @@ class QuarantineFile:
     """Writes :class:`QuarantinedLine` rows to a JSONL file; use as a context manager and as ``on_bad``.
 
     The file is written whole and renamed into place (:func:`atomic_output`) when the block ends without error, so
-    it always describes the latest finished run: a run that failed or was killed left it emptied beside the output it
-    did not replace (the lines that output lacks, unlisted). A path that is not a regular file (a FIFO, a device) or
+    it always describes the latest finished run: a run that fails or is killed leaves it as it was, beside the output
+    it did not replace (it was emptied when a run began, review 10). A path that is not a regular file (a FIFO, a device) or
     a link to nothing is refused (:func:`provenance.export_out.file_target`); a write that fails is an
     :class:`OutputError` naming the file. Enter it inside :func:`atomic_output`, so that a failure here leaves the
-    output unreplaced.
+    output unreplaced, and flush the output before the block ends: its last buffered bytes are otherwise written
+    (and fail, on a full disk) only after this file was renamed.
     """
 
     def __init__(self, path: Path, *, keep: Sequence[Path] = ()) -> None:

@@ -35,3 +35,35 @@ def test_an_output_whose_first_id_begins_with_duck_is_no_catalogue(cli, tmp_path
         code, _, err = cli("-q", *argv, "--input", str(inp), "--output", str(out))
         assert code == 0, err
     assert out.read_bytes()[8:12] == b"DUCK"
+
+
+@pytest.mark.parametrize("argv", [["pii", "detect"], ["zh", "convert"]], ids=["pii", "zh"])
+def test_a_run_whose_output_fails_at_its_last_bytes_leaves_the_quarantine_file_as_it_was(tmp_path, argv):
+    """The quarantine file is renamed when its block ends, inside the output's: the output's last buffered bytes
+    were written only after that, when it was closed. A disk that filled there left the old output beside the new
+    run's quarantine file (another line's number), the pair that fix was to keep together."""
+    import os
+    import resource
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    inp, out = tmp_path / "in.jsonl", tmp_path / "o.jsonl"
+    good = [json.dumps({"id": i, "text": f"第{i}條 銀行應公告其營業時間。"}, ensure_ascii=False) for i in range(2000)]
+    side = out.with_name("o.jsonl." + ("errors" if argv[0] == "pii" else "quarantine") + ".jsonl")
+    cmd = [sys.executable, "-m", "curate.cli", "-q", *argv, "--input", str(inp), "--output", str(out)]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    inp.write_text("\n".join(good) + "\nnot json\n", encoding="utf-8")
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    assert done.returncode == 3, done.stderr
+    before = (out.read_bytes(), side.read_bytes())
+    assert json.loads(before[1])["line"] == 2001
+
+    def full_at_the_end() -> None:  # the same output, all but its last 10 bytes fit: as a disk full at the end
+        resource.setrlimit(resource.RLIMIT_FSIZE, (len(before[0]) - 10, resource.RLIM_INFINITY))
+
+    inp.write_text("not json\n" + "\n".join(good) + "\n", encoding="utf-8")  # the bad line is now line 1
+    failed = subprocess.run(cmd, capture_output=True, text=True, env=env, preexec_fn=full_at_the_end)
+    assert failed.returncode == 1 and "could not be written" in failed.stderr, failed.stderr
+    assert (out.read_bytes(), side.read_bytes()) == before
+    assert {p.name for p in tmp_path.iterdir()} == {"in.jsonl", "o.jsonl", side.name}  # no temporary file left

@@ -91,5 +91,6 @@ def process_file(
             if len(pending) >= batch_lines or pending_chars >= 4_000_000:
                 flush(fout)
         flush(fout)
+        fout.flush()  # its last bytes fail here (a full disk), before the errors file is renamed, not after
     report.lines, report.errors, report.reasons = stats.lines, stats.quarantined, stats.reasons
     return report

@@ -75,5 +75,6 @@ def convert_jsonl(
         lines = read_jsonl(input_path, on_bad=quarantine, stats=stats, on_progress=progress)
         for batch in batches(lines, max_items=BATCH, max_chars=BATCH_CHARS, size=lambda line: len(line.text)):
             flush(batch)
+        out.flush()  # its last bytes fail here (a full disk), before the quarantine file is renamed, not after
     rep.read, rep.quarantined, rep.reasons = stats.lines, stats.quarantined, dict(stats.reasons)
     return rep
