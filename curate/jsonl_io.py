@@ -464,8 +464,8 @@ def check_paths(
     """Raise :class:`UsageError` when the input is missing, or when the output or a side file the tool writes
     (``side_files``: option name without dashes -> path, e.g. ``quarantine=...``) is the input or the output, by
     name, symbolic link or hard link, and an output or side file that is not a regular file or is a link to nothing
-    (:func:`provenance.export_out.file_target`). ``reads`` (option -> path) names other files the tool reads (``zh
-    convert --protected``): none of them may be the output or a side file either. Called before anything is opened
+    (:func:`provenance.export_out.file_target`). ``reads`` (option, or environment variable -> path) names other files the tool reads
+    (``zh convert --protected``, ``CURATE_PII_KEY_FILE`` for ``pii``): none of them may be the output or a side file either. Called before anything is opened
     for writing."""
     if not input_path.exists():
         raise UsageError(f"input file `{input_path}` does not exist")
@@ -478,7 +478,9 @@ def check_paths(
     _not_a_database(output_path, "--output")
     if _same_file(input_path, output_path):
         raise UsageError("--output must differ from --input")
-    inputs = [("--input", input_path)] + [(f"--{k}", v) for k, v in (reads or {}).items() if v is not None]
+    inputs = [("--input", input_path)] + [
+        (k if k.isupper() else f"--{k}", v) for k, v in (reads or {}).items() if v is not None
+    ]  # an option, or an environment variable (CURATE_PII_KEY_FILE)
     for what, path in inputs[1:]:
         if _same_file(output_path, path):
             raise UsageError(

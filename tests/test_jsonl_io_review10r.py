@@ -67,3 +67,22 @@ def test_a_run_whose_output_fails_at_its_last_bytes_leaves_the_quarantine_file_a
     assert failed.returncode == 1 and "could not be written" in failed.stderr, failed.stderr
     assert (out.read_bytes(), side.read_bytes()) == before
     assert {p.name for p in tmp_path.iterdir()} == {"in.jsonl", "o.jsonl", side.name}  # no temporary file left
+
+
+@pytest.mark.parametrize("mode", ["placeholder", "pseudonym"])
+@pytest.mark.parametrize("option", ["--output", "--errors"])
+def test_pii_refuses_to_write_over_its_key_file(cli, tmp_path, monkeypatch, option, mode):
+    """`--protected` was checked (review 10), not the other file `curate pii scrub` reads: `--output` or `--errors`
+    at CURATE_PII_KEY_FILE replaced the key, and with it every pseudonym and digest made with it, exit 0."""
+    key = tmp_path / "pii.key"
+    key.write_text("ab" * 32 + "\n", encoding="utf-8")
+    monkeypatch.delenv("CURATE_PII_KEY", raising=False)
+    monkeypatch.setenv("CURATE_PII_KEY_FILE", str(key))
+    inp, out = tmp_path / "in.jsonl", tmp_path / "o.jsonl"
+    inp.write_text('{"id": "1", "text": "王小明 0912345678"}\n', encoding="utf-8")
+    argv = ["--output", str(key)] if option == "--output" else ["--output", str(out), "--errors", str(key)]
+    code, _, err = cli("-q", "pii", "scrub", "--mode", mode, "--input", str(inp), *argv)
+    assert code == 2 and "CURATE_PII_KEY_FILE" in err and len(err.strip().splitlines()) == 1, err
+    assert key.read_text(encoding="utf-8") == "ab" * 32 + "\n" and not out.exists()
+    code, _, err = cli("-q", "pii", "scrub", "--mode", mode, "--input", str(inp), "--output", str(out))
+    assert code == 0 and "王小明" not in out.read_text(encoding="utf-8"), err  # another output path: scrubbed

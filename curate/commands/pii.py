@@ -88,15 +88,25 @@ def _run(
     max_line_bytes: int,
     handle_factory,
 ) -> int:
+    import os
+
     from curate.pii.engine import DetectorConfig, PiiDetector
     from curate.pii.fileio import process_file
+    from curate.pii.keys import ENV_KEY_FILE
 
     detector = PiiDetector(DetectorConfig(score_threshold=threshold, ckip_model_dir=ckip_model))
     errors_path = errors_path or out_path.with_name(out_path.name + ".errors.jsonl")
     size = in_path.stat().st_size if in_path.is_file() else None
     with progress("pii", length=size) as update:
         report = process_file(
-            in_path, out_path, errors_path, handle_factory(detector), max_line_bytes=max_line_bytes, on_progress=update
+            in_path,
+            out_path,
+            errors_path,
+            handle_factory(detector),
+            max_line_bytes=max_line_bytes,
+            on_progress=update,
+            # `--output $CURATE_PII_KEY_FILE` replaced the key (every pseudonym and digest made with it), exit 0
+            reads={ENV_KEY_FILE: Path(key_file)} if (key_file := os.environ.get(ENV_KEY_FILE)) else None,
         )
     click.echo(json.dumps(report.as_dict(), ensure_ascii=False))
     if report.errors:

@@ -58,12 +58,14 @@ def process_file(
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
     batch_lines: int = 256,
     on_progress: Callable[[int], None] = lambda n: None,
+    reads: dict[str, Path] | None = None,
 ) -> FileReport:
     """Apply ``handle([(id, text), ...]) -> [output dict, ...]`` to batches of good lines; report the rest.
 
-    Output lines keep the input order; bad lines go to ``errors_path`` with their line number.
+    Output lines keep the input order; bad lines go to ``errors_path`` with their line number. ``reads`` names other
+    files the command reads (the key file), which neither ``out_path`` nor ``errors_path`` may be.
     """
-    check_paths(in_path, out_path, errors=errors_path)
+    check_paths(in_path, out_path, reads=reads, errors=errors_path)
     report = FileReport()
     stats = ReadStats()
     pending: list[tuple[str, str]] = []
