@@ -420,7 +420,11 @@ def _remove_orphans(path: Path, keep: Sequence[Path] = ()) -> None:
     pattern = re.compile(re.escape(path.name) + r"\.(\d+)\.[0-9a-f]{8}\.tmp")
     for f in path.parent.glob(f"{glob.escape(path.name)}.*.tmp"):
         m = pattern.fullmatch(f.name)
-        if m is None or not f.is_file() or f.is_symlink() or f.stat().st_nlink > 1:
+        try:
+            st = f.lstat()
+        except FileNotFoundError:  # another run for this output removed it first
+            continue
+        if m is None or not stat.S_ISREG(st.st_mode) or st.st_nlink > 1:  # a link, a folder, or linked elsewhere
             continue
         if any(_same_file(f, k) for k in keep):
             continue

@@ -86,3 +86,40 @@ def test_pii_refuses_to_write_over_its_key_file(cli, tmp_path, monkeypatch, opti
     assert key.read_text(encoding="utf-8") == "ab" * 32 + "\n" and not out.exists()
     code, _, err = cli("-q", "pii", "scrub", "--mode", mode, "--input", str(inp), "--output", str(out))
     assert code == 0 and "王小明" not in out.read_text(encoding="utf-8"), err  # another output path: scrubbed
+
+
+def test_an_orphan_another_run_removed_first_is_no_error(tmp_path, monkeypatch):
+    """The check for another link (review 10) stat()ed the orphan after is_file(): when a second run for the same
+    output removed it in between, the writer ended in FileNotFoundError naming the temporary file, nothing written."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from curate.jsonl_io import atomic_output
+
+    dead = int(subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True).stdout)
+    out = tmp_path / "o.jsonl"
+    orphan = tmp_path / f"o.jsonl.{dead}.0123abcd.tmp"
+    orphan.write_text("x", encoding="utf-8")
+    real_is_file = Path.is_file
+
+    def is_file_then_removed(self):  # the other run removes the orphan right after this one looked at it
+        found = real_is_file(self)
+        if self == orphan:
+            orphan.unlink(missing_ok=True)
+        return found
+
+    monkeypatch.setattr(Path, "is_file", is_file_then_removed)
+    real_lstat = Path.lstat
+
+    def lstat_then_removed(self):
+        found = real_lstat(self)
+        if self == orphan:
+            orphan.unlink(missing_ok=True)
+            raise FileNotFoundError(2, "No such file or directory", str(self))
+        return found
+
+    monkeypatch.setattr(Path, "lstat", lstat_then_removed)
+    with atomic_output(out) as fh:
+        fh.write("{}\n")
+    assert out.read_text(encoding="utf-8") == "{}\n" and not orphan.exists()
