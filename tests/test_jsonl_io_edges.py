@@ -1,4 +1,4 @@
-"""Review of review 10's fixes to the standalone JSONL tools (`curate zh convert`, `curate pii`, `curate dedup`)."""
+"""curate.jsonl_io edges the review of review 10's fixes found: the tools (`zh convert`, `pii`, `dedup`) on odd inputs."""
 
 from __future__ import annotations
 
