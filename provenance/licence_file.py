@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import tomllib
 from collections.abc import Iterable
 from importlib import resources
@@ -74,10 +75,12 @@ def check_licence_catalogue_data(data: dict[str, Any]) -> list[str]:
             continue
         lid = str(entry.get("id", ""))
         where = f"entry #{i + 1} `{lid}`"
-        for name in [lid, *entry.get("aliases", [])]:
+        aliases = [a for a in entry.get("aliases") or [] if isinstance(a, str)]
+        for name in [lid, *aliases]:
             if name in seen:
                 problems.append(f"{where}: id `{name}` already used by entry #{seen[name] + 1}")
-            seen[name] = i
+            seen.setdefault(name, i)
+        problems += [f"{where}: {p}" for p in alias_problems(aliases)]
         if lid and not lid.startswith("LicenseRef-") and lid not in KNOWN_SPDX:
             problems.append(f"{where}: unknown SPDX id; use an id from the SPDX licence list or a LicenseRef- id")
         problems += [f"{where}: {p}" for p in spdx_contradictions(entry)]
@@ -93,11 +96,41 @@ def check_licence_catalogue_data(data: dict[str, Any]) -> list[str]:
         expiry = entry.get("expiry")
         if isinstance(expiry, dt.date):
             problems.append(f"{where}: expiry must be a quoted ISO date string")
-    missing = [r for r in REQUIRED_IDS if r not in seen]
+        elif isinstance(expiry, str) and not _is_date(expiry):  # the schema's pattern lets 2026-02-30 through
+            problems.append(f"{where}: expiry `{_shown(expiry)}` is not a date (YYYY-MM-DD)")
+    ids = {str(e.get("id", "")) for e in entries if isinstance(e, dict)}
+    # an entry's own id: a required licence listed only as another entry's alias is judged by that entry's terms
+    missing = [r for r in REQUIRED_IDS if r not in ids]
     if missing:
         problems.append(f"licence catalogue: required ids missing: {', '.join(missing)}")
     return problems
 
+
+def _is_date(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def alias_problems(aliases: Iterable[str]) -> list[str]:
+    """Aliases that are not ``LicenseRef-`` ids, one line each. An alias makes records stored under it judged by
+    its entry's terms: an SPDX id there (``CC-BY-NC-4.0`` on a commercial entry, ``CC-BY-ND-4.0`` on a CC BY one)
+    put a licence under another's terms, past the checks made on entries' own ids (:func:`spdx_contradictions`).
+
+    >>> [p[:44] for p in alias_problems(["LicenseRef-SAITD-Lic-Taiwan-1.0", "CC-BY-NC-4.0"])]
+    ['alias `CC-BY-NC-4.0` is not a LicenseRef- id']
+    """
+    return [
+        f"alias `{_shown(a)}` is not a LicenseRef- id: records stored under it would be judged by this entry's "
+        "terms; give an SPDX licence an entry of its own (its id), and aliases only to LicenseRef- ids"
+        for a in aliases
+        if not _LICENSEREF.fullmatch(a)
+    ]
+
+
+_LICENSEREF = re.compile(r"LicenseRef-[A-Za-z0-9.-]+")
 
 #: what a Creative Commons licence's SPDX id fixes: (part of the id, field, value it must have, the licence's word)
 _CC_FACTS = (

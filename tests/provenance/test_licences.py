@@ -91,6 +91,26 @@ def _entry(data, lid):
             lambda d: d["licence"].append({**_entry(d, "CC-BY-4.0"), "id": "CC-BY-ND-4.0", "aliases": []}),
             "`CC-BY-ND-4.0`: CC-BY-ND-4.0 forbids adaptations (ND)",
         ),
+        # an SPDX id as another entry's alias: CC BY-NC records judged as commercial (review 10, export #1)
+        (
+            lambda d: _entry(d, "CC-BY-NC-4.0").update(
+                id="LicenseRef-Open-Courseware", aliases=["CC-BY-NC-4.0"], commercial=True
+            ),
+            "`LicenseRef-Open-Courseware`: alias `CC-BY-NC-4.0` is not a LicenseRef- id",
+        ),
+        (
+            lambda d: _entry(d, "CC-BY-4.0").setdefault("aliases", []).append("CC-BY-ND-4.0"),
+            "`CC-BY-4.0`: alias `CC-BY-ND-4.0` is not a LicenseRef- id",
+        ),
+        (
+            lambda d: _entry(d, "CC-BY-NC-4.0").update(id="LicenseRef-NC", aliases=["CC-BY-NC-4.0"]),
+            "required ids missing: CC-BY-NC-4.0",
+        ),
+        # a date the schema's pattern passes: `licences check` said ok and every load refused it (review 10, export #2)
+        (
+            lambda d: _entry(d, "LicenseRef-MODA-AI-Training").update(expiry="2026-02-30"),
+            "`LicenseRef-MODA-AI-Training`: expiry `2026-02-30` is not a date",
+        ),
     ],
     ids=[
         "unknown-spdx",
@@ -102,6 +122,10 @@ def _entry(data, lid):
         "nc-commercial",
         "sa-not-share-alike",
         "nd",
+        "nc-as-alias",
+        "nd-as-alias",
+        "required-only-as-alias",
+        "impossible-expiry",
     ],
 )
 def test_check_names_the_bad_entry(tmp_path, cli, mutate, needle):
