@@ -75,7 +75,8 @@ def check_licence_catalogue_data(data: dict[str, Any]) -> list[str]:
             continue
         lid = str(entry.get("id", ""))
         where = f"entry #{i + 1} `{lid}`"
-        aliases = [a for a in entry.get("aliases") or [] if isinstance(a, str)]
+        listed = entry.get("aliases")  # not a list: the schema names it
+        aliases = [a for a in listed if isinstance(a, str)] if isinstance(listed, list) else []
         for name in [lid, *aliases]:
             if name in seen:
                 problems.append(f"{where}: id `{name}` already used by entry #{seen[name] + 1}")

@@ -379,3 +379,11 @@ def test_a_merged_grant_is_not_transferred_through_a_narrower_parts_audience():
     assert merged.decide(purpose="training", audience="member:A", on_behalf_of="consortium").ok
     own = cat.grant("LicenseRef-MODA-AI-Training", {"audience": "member:A"})  # a bank's own grant: its licensee
     assert own.decide(purpose="training", audience="member:A").ok and own.licensees == (("member:A",),)
+
+
+def test_aliases_given_as_one_string_are_one_schema_problem(tmp_path):
+    """`aliases = "LicenseRef-X"` (no list) was read letter by letter: every letter an id, `id `e` already used`
+    many times over beside the schema's one line (review 10)."""
+    path = _write_variant(tmp_path, lambda d: _entry(d, "CC-BY-4.0").update(aliases="LicenseRef-CC-BY"))
+    problems = check_licence_catalogue(path)
+    assert problems == ["entry #4 `CC-BY-4.0` field `aliases`: 'LicenseRef-CC-BY' is not of type 'array'"], problems
