@@ -33,6 +33,7 @@ from provenance.export_out import Staged, after_failure, finish, note, prepare_o
 from provenance.export_stage import files as staged_files
 from provenance.export_stage import uninterrupted
 from provenance.faults import fault
+from provenance.licence_terms import recipient_reason
 from provenance.licences import (
     LicenceCatalogue,
     default_licence_catalogue,
@@ -373,6 +374,7 @@ def _select(
     every ``shard_rows`` records, and the manifest and blocked list are written to their files as they grow.
     """
     sel = _Selection()
+    audience = decider.p.audience  # blocked.csv goes to the recipients: another bank's grant is not named to them
     manifest, blocked = _HashedFile(out / "manifest.jsonl"), _HashedFile(out / "blocked.csv")
     bw = csv.writer(blocked, lineterminator="\n")
     bw.writerow(BLOCKED_HEADER)
@@ -381,7 +383,7 @@ def _select(
             for row in batch:
                 dec = decider.decide(row)
                 if not dec.ok:
-                    bw.writerow((row[0], row[1], row[2] or "", dec.code, dec.reason))
+                    bw.writerow((row[0], row[1], row[2] or "", dec.code, recipient_reason(dec.reason, audience)))
                     sel.blocked_counts[dec.code] += 1
                     continue
                 out_row = to_row(row, dec)

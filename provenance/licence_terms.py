@@ -101,6 +101,21 @@ def parse_audience(audience: str) -> str:
     raise UsageError(f"unknown audience `{_shown(audience)}`; valid: {', '.join(AUDIENCES)} (BANK = member code)")
 
 
+#: a member bank as a reason names it, read within a longer text (``permits: member:ESUN)``)
+_MEMBER_IN_TEXT = re.compile(r"member:[A-Za-z0-9_.-]+")
+
+
+def recipient_reason(reason: str, audience: str) -> str:
+    """``reason`` as an export's recipients read it (``blocked.csv``): each member bank other than the export's own
+    ``audience`` named as ``member:(another bank)``. A consortium or public export's blocked list once told every
+    recipient which bank holds an agreement or a grant its records were left out under.
+
+    >>> recipient_reason("audience `consortium` not permitted by X (permits: member:ESUN, member:CTBC)", "member:CTBC")
+    'audience `consortium` not permitted by X (permits: member:(another bank), member:CTBC)'
+    """
+    return _MEMBER_IN_TEXT.sub(lambda m: m.group(0) if m.group(0) == audience else "member:(another bank)", reason)
+
+
 def _meet(a: str, b: str) -> str | None:
     """The narrower of two audience grants, or None when they do not overlap."""
     if a == b:
