@@ -63,6 +63,15 @@ def _odd(out: Path, name: str) -> str | None:
     return "a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "not a regular file"
 
 
+def _regular(path: Path) -> bool:
+    """A plain file, not a link: what an export writes. Nothing else is read: a manifest linked to /dev/zero (or a
+    FIFO) kept the check, and the portal's page that runs it, reading for ever."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
 def _find_export(
     con: duckdb.DuckDBPyConnection, out: Path, export_id: str | None, hashes: dict[str, str]
 ) -> tuple[int, dict[str, Any]]:
@@ -85,7 +94,7 @@ def _find_export(
     if here:
         return here[0][0], _event(con, here[0][0])
     manifest = out / "manifest.jsonl"
-    digest = sha256_file(manifest) if manifest.is_file() else ""
+    digest = sha256_file(manifest) if _regular(manifest) else ""
     rows = con.execute(
         "SELECT export_id, max(export_seq) FROM exports WHERE manifest_sha256 = ? GROUP BY export_id"
         " ORDER BY max(export_seq) DESC",
@@ -252,7 +261,7 @@ def verify_export(
             f"extra entry: {n} ({odd[n]})" if n in odd else f"extra file: {n}" for n in sorted(present - set(files))
         ]
     manifest = out / "manifest.jsonl"
-    if manifest.is_file():
+    if _regular(manifest):
         if sha256_file(manifest) != detail.get("manifest_sha256"):
             problems.append("manifest.jsonl differs from the manifest sha256 in the export event")
         problems += _manifest_problems(con, _listed(manifest, problems), detail.get("export_id"), key_digest, notes)
