@@ -581,23 +581,3 @@ def test_the_current_directory_can_be_out(mixed, cli, tmp_path, monkeypatch):
     )
     assert code == 0, err
     assert cli("audit", "verify-export", ".")[0] == 0 and not [p for p in out.iterdir() if p.name.startswith(".")]
-
-
-def test_blocked_list_does_not_name_another_banks_grant(builder, cli, tmp_path):
-    """blocked.csv goes to the export's recipients: a consortium export's once said which bank holds an agreement
-    (`permits: member:ESUN`) or a MODA grant (`only its licensee (member:ESUN)`), which the portal keeps from banks
-    since review 9 (review 10, export #3). The export's own audience is still named."""
-    b = builder
-    esun = {"agreement_id": "ESUN-1", "licensor": "研訓院", "audience": "member:ESUN", "purposes": ["training"]}
-    b.source("tabf", "LicenseRef-Written-Agreement", metadata={"licence_terms": {**esun, "attribution": "研訓院授權"}})
-    b.source("moda", "LicenseRef-MODA-AI-Training", metadata={"licence_terms": {"audience": "member:ESUN"}})
-    ids = [b.record("tabf", "h1", "講義一。"), b.record("moda", "f1", "語料一。")]
-    b.close()
-    for audience in ("consortium", "member:CTBC"):
-        out = tmp_path / audience.replace(":", "-")
-        _export(cli, out, audience=audience)
-        text = (out / "blocked.csv").read_text("utf-8")
-        assert {_blocked(out)[i] for i in ids} == {"audience"}
-        assert "ESUN" not in text, text
-        assert "member:(another bank)" in text
-    assert "member:CTBC" in (tmp_path / "member-CTBC" / "blocked.csv").read_text("utf-8")
