@@ -103,17 +103,34 @@ def parse_audience(audience: str) -> str:
 
 #: a member bank as a reason names it, read within a longer text (``permits: member:ESUN)``)
 _MEMBER_IN_TEXT = re.compile(r"member:[A-Za-z0-9_.-]+")
+#: an audience value a reason quotes (``audience `member：ESUN` invalid``): invalid ones too, whatever their spelling
+_QUOTED_AUDIENCE = re.compile(r"(audience `)([^`]*)(`)")
+_ANOTHER_BANK = "member:(another bank)"
 
 
 def recipient_reason(reason: str, audience: str) -> str:
     """``reason`` as an export's recipients read it (``blocked.csv``): each member bank other than the export's own
-    ``audience`` named as ``member:(another bank)``. A consortium or public export's blocked list once told every
-    recipient which bank holds an agreement or a grant its records were left out under.
+    ``audience`` named as ``member:(another bank)``, and an audience value a refused agreement spelt wrongly
+    (``member：ESUN``, ``Member:ESUN``, ``玉山銀行``) as ``(an invalid audience)``; the placeholder ``member:BANK`` of
+    a list of valid values stays. A consortium or public export's blocked list once told every recipient which bank
+    holds an agreement or a grant its records were left out under.
 
     >>> recipient_reason("audience `consortium` not permitted by X (permits: member:ESUN, member:CTBC)", "member:CTBC")
     'audience `consortium` not permitted by X (permits: member:(another bank), member:CTBC)'
+    >>> recipient_reason("licence_terms audience `member：ESUN` invalid; valid: consortium, member:BANK, public", "public")
+    'licence_terms audience `(an invalid audience)` invalid; valid: consortium, member:BANK, public'
     """
-    return _MEMBER_IN_TEXT.sub(lambda m: m.group(0) if m.group(0) == audience else "member:(another bank)", reason)
+
+    def quoted(m: re.Match[str]) -> str:
+        value = m.group(2)
+        if value in ("public", "consortium", audience) or value == "member:BANK":
+            return m.group(0)
+        return m.group(1) + (_ANOTHER_BANK if is_audience(value) else "(an invalid audience)") + m.group(3)
+
+    def bare(m: re.Match[str]) -> str:
+        return m.group(0) if m.group(0) in (audience, "member:BANK") else _ANOTHER_BANK
+
+    return _MEMBER_IN_TEXT.sub(bare, _QUOTED_AUDIENCE.sub(quoted, reason))
 
 
 def _meet(a: str, b: str) -> str | None:
