@@ -81,7 +81,7 @@ def check_licence_catalogue_data(data: dict[str, Any]) -> list[str]:
             if name in seen:
                 problems.append(f"{where}: id `{name}` already used by entry #{seen[name] + 1}")
             seen.setdefault(name, i)
-        problems += [f"{where}: {p}" for p in alias_problems(aliases)]
+        problems += [f"{where}: {p}" for p in alias_problems(aliases, lid)]
         if lid and not lid.startswith("LicenseRef-") and lid not in KNOWN_SPDX:
             problems.append(f"{where}: unknown SPDX id; use an id from the SPDX licence list or a LicenseRef- id")
         problems += [f"{where}: {p}" for p in spdx_contradictions(entry)]
@@ -115,20 +115,30 @@ def _is_date(text: str) -> bool:
     return True
 
 
-def alias_problems(aliases: Iterable[str]) -> list[str]:
-    """Aliases that are not ``LicenseRef-`` ids, one line each. An alias makes records stored under it judged by
-    its entry's terms: an SPDX id there (``CC-BY-NC-4.0`` on a commercial entry, ``CC-BY-ND-4.0`` on a CC BY one)
-    put a licence under another's terms, past the checks made on entries' own ids (:func:`spdx_contradictions`).
+def alias_problems(aliases: Iterable[str], own_id: str = "") -> list[str]:
+    """Aliases that are neither ``LicenseRef-`` ids nor a spelling of the entry's ``own_id`` (``cc-by-4.0``,
+    ``CC BY 4.0`` on ``CC-BY-4.0``: the same licence, checked as its id is), one line each. An alias makes records
+    stored under it judged by its entry's terms: an SPDX id there (``CC-BY-NC-4.0`` on a commercial entry,
+    ``CC-BY-ND-4.0`` on a CC BY one) put a licence under another's terms, past the checks made on entries' own ids
+    (:func:`spdx_contradictions`).
 
     >>> [p[:44] for p in alias_problems(["LicenseRef-SAITD-Lic-Taiwan-1.0", "CC-BY-NC-4.0"])]
     ['alias `CC-BY-NC-4.0` is not a LicenseRef- id']
+    >>> alias_problems(["cc-by-4.0", "CC BY 4.0", "CC_BY_4.0"], "CC-BY-4.0")
+    []
     """
     return [
         f"alias `{_shown(a)}` is not a LicenseRef- id: records stored under it would be judged by this entry's "
-        "terms; give an SPDX licence an entry of its own (its id), and aliases only to LicenseRef- ids"
+        "terms; give an SPDX licence an entry of its own (its id), and aliases only to LicenseRef- ids or to "
+        "spellings of the entry's own id"
         for a in aliases
-        if not _LICENSEREF.fullmatch(a)
+        if not _LICENSEREF.fullmatch(a) and not (own_id and _spelling(a) == _spelling(own_id))
     ]
+
+
+def _spelling(licence_id: str) -> str:
+    """A licence id as people spell it alike: case, spaces, hyphens and underscores aside."""
+    return re.sub(r"[\s_-]+", "", licence_id).casefold()
 
 
 _LICENSEREF = re.compile(r"LicenseRef-[A-Za-z0-9.-]+")
