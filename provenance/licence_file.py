@@ -97,7 +97,8 @@ def check_licence_catalogue_data(data: dict[str, Any]) -> list[str]:
         expiry = entry.get("expiry")
         if isinstance(expiry, dt.date):
             problems.append(f"{where}: expiry must be a quoted ISO date string")
-        elif isinstance(expiry, str) and not _is_date(expiry):  # the schema's pattern lets 2026-02-30 through
+        elif isinstance(expiry, str) and _SCHEMA_DATE.search(expiry) and not _is_date(expiry):
+            # the schema's pattern lets 2026-02-30 through (what it refuses, 2026/12/31, it names itself)
             problems.append(f"{where}: expiry `{_shown(expiry)}` is not a date (YYYY-MM-DD)")
     ids = {str(e.get("id", "")) for e in entries if isinstance(e, dict)}
     # an entry's own id: a required licence listed only as another entry's alias is judged by that entry's terms
@@ -142,6 +143,8 @@ def _spelling(licence_id: str) -> str:
 
 
 _LICENSEREF = re.compile(r"LicenseRef-[A-Za-z0-9.-]+")
+#: the schema's pattern for an expiry, as jsonschema reads it (``\d``: any decimal digit, ``$``: a final newline too)
+_SCHEMA_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 #: what a Creative Commons licence's SPDX id fixes: (part of the id, field, value it must have, the licence's word)
 _CC_FACTS = (

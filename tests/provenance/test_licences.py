@@ -400,3 +400,24 @@ def test_an_alias_may_spell_its_own_entrys_id(tmp_path):
     assert {cat.canonical(s) for s in spellings} == {"CC-BY-4.0"}
     path = _write_variant(tmp_path, lambda d: _entry(d, "CC-BY-4.0").update(aliases=["cc-by-nc-4.0"]))
     assert any("alias `cc-by-nc-4.0` is not a LicenseRef- id" in p for p in check_licence_catalogue(path))
+
+
+@pytest.mark.parametrize(
+    ("expiry", "needle"),
+    [
+        ("2026/12/31", "does not match"),  # the schema's line
+        ("115-12-31", "does not match"),  # a ROC date
+        ("2026-02-30", "is not a date"),  # the pattern passes, no calendar has it
+        ("２０２６-１２-３１", "is not a date"),  # full-width digits: `\d` in the schema's pattern passes them
+        ("2026-12-31\n", "is not a date"),  # `$` in the schema's pattern passes a final newline
+    ],
+    ids=["slashes", "roc", "impossible", "full-width", "newline"],
+)
+def test_a_bad_expiry_is_one_problem(tmp_path, expiry, needle):
+    """Every expiry that no load accepts is named once: the check for a real date (review 10, export #2) named
+    every one the schema's pattern refuses a second time (review of the fixes 10)."""
+    path = _write_variant(tmp_path, lambda d: _entry(d, "LicenseRef-MODA-AI-Training").update(expiry=expiry))
+    problems = check_licence_catalogue(path)
+    assert len(problems) == 1 and needle in problems[0] and "expiry" in problems[0], problems
+    with pytest.raises(ConfigError):
+        load_licence_catalogue(path)
