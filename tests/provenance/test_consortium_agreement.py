@@ -30,7 +30,9 @@ def test_a_consortium_agreement_covers_each_member_bank(cli, tmp_path):
     _tabf(cli, tmp_path)
     res, blocked = export_for(cli, tmp_path / "ctbc", "member:CTBC")
     assert res["records"] == 1, blocked  # AG-1 (consortium); AG-2 is ESUN's alone
-    assert [b["code"] for b in blocked] == ["audience"] and "member:ESUN" in blocked[0]["reason"]
+    assert [b["code"] for b in blocked] == ["audience"]
+    # blocked.csv goes to CTBC: ESUN's agreement is named as another bank's (review 10, export #3)
+    assert "(permits: member:(another bank))" in blocked[0]["reason"] and "ESUN" not in blocked[0]["reason"]
     assert "transferable" not in blocked[0]["reason"]
     assert export_for(cli, tmp_path / "esun", "member:ESUN")[0]["records"] == 2
     assert export_for(cli, tmp_path / "all", "consortium")[0]["records"] == 1
