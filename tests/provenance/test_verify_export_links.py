@@ -34,7 +34,11 @@ def test_a_fifo_or_a_link_added_to_the_folder_is_an_extra_file(mixed, cli, tmp_p
     os.mkfifo(out / "data" / "pipe")
     (out / "elsewhere").symlink_to(tmp_path, target_is_directory=True)
     code, text = _verify(cli, out)
-    assert code == 1 and "extra entry: data/pipe (a FIFO)" in text and "extra entry: elsewhere (a symbolic link, not followed)" in text, text
+    assert (
+        code == 1
+        and "extra entry: data/pipe (a FIFO)" in text
+        and "extra entry: elsewhere (a symbolic link, not followed)" in text
+    ), text
 
 
 def test_a_manifest_linked_to_dev_zero_is_not_read(mixed, cli, tmp_path):
