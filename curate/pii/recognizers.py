@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from curate.pii import validators as v
 from curate.pii.base import EntityRecognizer, RecognizerResult
+from curate.pii.birth_dates import born_after
 from curate.pii.context import context_window
 from curate.pii.docnumbers import document_number, serial_label_before
 
@@ -398,19 +399,14 @@ DOB_PATTERN = (
     r"|(?<![0-9./])\d{2,3}[/.]\d{1,2}[/.]\d{1,2}(?![0-9./])"
 )
 DOB_CONTEXT = ("出生", "生日", "生於", "生于", "出生日期", "出生年月日", "birth", "DOB")
-#: a date followed by the verb of being born (民國55年8月17日出生, 1975年3月28日生，): a date of birth too; not 生效,
-#: nor a rule's cut-off (凡民國89年1月1日出生者, 自2025年1月1日出生之新生兒: :data:`CUTOFF_BEFORE`, 出生者)
-BORN_AFTER = re.compile(r"[ ]?(?:出生(?!者)|生(?=[\s,.;:)，。；：、）]|$))")
-CUTOFF_BEFORE = re.compile(r"(?:凡|自)(?:於|于)?[ ]?$")
 #: the cheap test of the recognizer: a context word, or a date's last character before 生 (日生, 1958.11.23生)
 DOB_GATE = r"|".join(re.escape(w) for w in DOB_CONTEXT) + r"|[日\d][ ]?生"
 
 
 def _validate_dob(m: re.Match[str], text: str) -> Hit | None:
     before = _near(text, m.start(), m.end(), tuple(w.lower() for w in DOB_CONTEXT), before=10)
-    if not (
-        before or (BORN_AFTER.match(text, m.end()) and not CUTOFF_BEFORE.search(text, max(0, m.start() - 3), m.start()))
-    ):
+    # a date followed by the verb of being born is one too, unless a rule's cut-off (curate/pii/birth_dates.py)
+    if not (before or born_after(text, m.start(), m.end())):
         return None
     return Hit("DATE_OF_BIRTH", m.start(), m.end(), 0.7)
 
