@@ -57,6 +57,7 @@ from annotation.pull_batch import STAGE, PullBatch
 from annotation.retract import retract_withdrawn
 from annotation.review import AllowEntry, PiiVault, Review, stored_review
 from annotation.tasks import PROJECTS
+from annotation.withdrawn_reviews import withdrawn_while_active
 from provenance import ledger
 from provenance.db import transaction
 from provenance.envsettings import max_record_chars
@@ -231,6 +232,9 @@ def _pull_project(
     if not exported:
         return
     known, tasks = _known_and_pushed(con, instance, pid, [t["id"] for t in exported])
+    if project == "pii":  # a review of a record withdrawn since its push: decided as of an active one (see module)
+        held = withdrawn_while_active(con, [t[0] for t in tasks.values() if not t[2]])
+        tasks = {k: (t[0], t[1], t[2] or t[0] in held, *t[3:]) for k, t in tasks.items()}
     # a PII review task's annotators are judged together (decide_pii's peers), once all the project wants are in;
     # those imported before as they were imported, not as Label Studio holds them now
     imported = _imported_reviews(con, instance, pid, list(tasks)) if overlap else {}

@@ -12,6 +12,7 @@ from annotation.decide import AnnotationEffect
 from annotation.label_studio import ls_time
 from annotation.review import PiiVault
 from annotation.versions import NewVersion, create_versions
+from annotation.withdrawn_reviews import hold_withdrawn, still_shown
 from provenance import ledger
 from provenance.errors import KeyRequiredError
 
@@ -81,9 +82,9 @@ class PullBatch:
         sealed as the PII stage seals raw text (:meth:`annotation.review.PiiVault.seal_versions`; one
         ``missed_pii_sealed`` event each), which needs the PII key: without it nothing of the project is written.
         So is the version a stale 漏標 read (replaced before the pull: nothing masks it, ``masked_by`` None) while it
-        still shows text (superseded, not withdrawn)."""
+        still shows text (superseded, or withdrawn when superseded: :func:`annotation.withdrawn_reviews.still_shown`)."""
         missed = [v.parent_id for _, v in self.versions if v.detail.get("added")]
-        stale = _still_shown(con, self.stale_missed)
+        stale = still_shown(con, self.stale_missed)
         if (missed or stale) and self.keys is None:
             raise KeyRequiredError(
                 "a PII review marked personal data the PII stage missed (漏標): the version the reviewer read holds it "
@@ -97,6 +98,7 @@ class PullBatch:
         if project == "proofread" and created:  # typed by a person: must pass the PII stage again
             con.execute("UPDATE records SET pii_state = NULL WHERE record_id IN (SELECT unnest(?))", [created])
         made = {v.parent_id: nid for (_, v), nid in zip(self.versions, new_ids, strict=True) if nid}
+        hold_withdrawn(con, made, run_id=self.run_id)  # a review of a withdrawn record (withdrawn_reviews)
         masked_by: dict[str, str | None] = dict.fromkeys(stale)
         masked_by.update({p: made[p] for p in missed if p in made})
         if masked_by and self.keys is not None:
@@ -121,21 +123,6 @@ class PullBatch:
             )
             for rid, reviewed in sealed
         ]
-
-
-def _still_shown(con: duckdb.DuckDBPyConnection, record_ids: list[str]) -> list[str]:
-    """Of ``record_ids``, the superseded versions that still show their text (a withdrawn one is left as it is: a
-    reinstatement makes it active again)."""
-    if not record_ids:
-        return []
-    return [
-        r[0]
-        for r in con.execute(
-            "SELECT record_id FROM records WHERE record_id IN (SELECT unnest(?::VARCHAR[])) AND status = 'superseded'"
-            " AND text IS NOT NULL ORDER BY record_id",
-            [sorted(set(record_ids))],
-        ).fetchall()
-    ]
 
 
 def _insert_annotations(con: duckdb.DuckDBPyConnection, rows: list[tuple]) -> None:

@@ -113,3 +113,37 @@ def test_a_stale_missed_pii_review_seals_the_version_the_reviewer_read(label_stu
     ).fetchone()
     assert '"masked_by":null' in detail.replace(" ", "") and key.key_id in detail
     con.close()
+
+
+def test_a_missed_pii_review_of_a_withdrawn_record_is_applied_before_a_reinstatement(
+    label_studio, db_path, bank, cli, monkeypatch
+):
+    """Integration review 10: the record was withdrawn between push and pull. The 漏標 was stale and nothing was
+    sealed, so `curate provenance reinstate` brought the record back active showing (and exporting) the name the
+    reviewer marked, the annotation never read again. The masked version is now written, held withdrawn with its
+    record, and the version read sealed; a reinstatement brings back the masked one."""
+    monkeypatch.setenv("CURATE_PII_KEY", "3c" * 32)
+    con = db.connect(db_path)
+    add_source(con)
+    rid = add_record(con, TEXT)
+    client = label_studio.client()
+    pid = push(con, client, PushConfig(project="pii", bank=bank)).ls_project_id
+    (task,) = client.export(pid, all_tasks=True)
+    client.create_annotation(task["id"], _missed_region(task["data"]["text"]), completed_by=client.whoami()["id"])
+    con.close()
+    assert cli("provenance", "withdraw", "--record", rid, "--reason", "客戶申訴")[0] == 0
+
+    con = db.connect(db_path)
+    rep = pull(con, client, bank, vault=VaultReview(load_key()))
+    assert dict(rep.outcomes) == {"reviewed": 1} and rep.new_versions == 1
+    assert con.execute("SELECT pii_state, text FROM records WHERE record_id = ?", [rid]).fetchone() == ("raw", None)
+    assert con.execute("SELECT count(*) FROM records WHERE status = 'active'").fetchone()[0] == 0
+    con.close()
+
+    assert cli("provenance", "reinstate", "--record", rid, "--reason", "申訴撤回")[0] == 0
+    code, out, err = cli("sql", "SELECT status, coalesce(text, '') FROM records ORDER BY status")
+    assert code == 0 and MISSED not in out, out + err
+    con = db.connect(db_path)
+    (active,) = con.execute("SELECT text FROM records WHERE status = 'active'").fetchall()
+    assert active == ("客戶〔姓名〕與〔姓名〕協商還款，電話〔電話〕。",)
+    con.close()
