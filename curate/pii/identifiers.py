@@ -36,8 +36,11 @@ _SEGMENT = re.compile(r"[^/\\_\-.\s#=:;,()（）\[\]【】「」、，+&\u3000]+
 _HAN = re.compile(r"[\u3400-\u9fff]")
 #: a segment that may hold a name whole: up to eight Han characters (阮氏明月花, 學員王小明), or a middle-dot name
 _NAME_SEGMENT = re.compile(r"[\u3400-\u9fff]{2,8}|[\u3400-\u9fff]{2,}[·・‧][\u3400-\u9fff]{2,}")
-#: cheap pre-check for structured values (digit runs, digits grouped with - space . / or ‧, @, ID shapes)
-_STRUCTURED_HINT = re.compile(r"\d{7}|\d[- ./\u2027]\d{3}|@|[A-Za-z][ -]?[0-9A-Da-d]\d{4}|[０-９]{4}")
+#: an @ or a dot spelt out (wang(at)gmail.com, chen0815 at hotmail dot com): curate.pii.obfuscated_email.PRESCREEN,
+#: written out here so that this pre-check does not import the recognizers (and OpenCC) for every ingest
+SPELT_EMAIL = r"[Aa][Tt] ?[)\]}>]|[Dd][Oo][Tt] |@ ?[)\]}>]"
+#: cheap pre-check for structured values (digit runs, digits grouped with - space . / or ‧, @, ID shapes, SPELT_EMAIL)
+_STRUCTURED_HINT = re.compile(r"\d{7}|\d[- ./\u2027]\d{3}|@|[A-Za-z][ -]?[0-9A-Da-d]\d{4}|[０-９]{4}|" + SPELT_EMAIL)
 
 
 def _hint_view(value: str) -> str:

@@ -125,6 +125,10 @@ def test_plain_digests_in_ids_of_pii_expected_sources_are_keyed(monkeypatch):
         ("聯絡0912.345.678.txt", "345.678"),
         ("手機0912\u2027345\u2027678.pdf", "345"),
         ("電話02.2771.8888.docx", "2771"),
+        # integration review 10: an e-mail with its @ spelt out (review 10's recognizer) passed the pre-check unread
+        ("申訴_wang.xiaoming(at)gmail.com.pdf", "wang.xiaoming"),
+        ("來信 chen0815 [at] yahoo.com.tw.eml", "chen0815"),
+        ("lin_pei AT hotmail dot com.txt", "lin_pei"),
     ],
 )
 def test_structured_values_in_other_forms_are_pseudonymised(monkeypatch, value, secret):
@@ -135,3 +139,10 @@ def test_structured_values_in_other_forms_are_pseudonymised(monkeypatch, value, 
 
     out = IdentifierGuard()(value)
     assert secret not in out and "〔" in out, out
+
+
+def test_the_pre_check_reads_a_spelt_out_at_as_the_recognizer_s_pre_screen_does():
+    from curate.pii.identifiers import SPELT_EMAIL
+    from curate.pii.obfuscated_email import PRESCREEN
+
+    assert SPELT_EMAIL == PRESCREEN
