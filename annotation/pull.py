@@ -305,7 +305,7 @@ def _pull_project(
                 if d.restored and vault is not None:  # 非個資: remember the values as keyed digests
                     _allow_restored(con, vault, d, source_id, record_id, bank, actor, ann["id"])
                 # a correction of a pii_expected source's record holds raw text until the PII stage: keyed id and digest
-                batch.add(record_id, d, ids, actor, keyed=pii_expected and project == "proofread")
+                batch.add(record_id, d, ids, actor, keyed=pii_expected and project == "proofread", text=text)
                 if d.new_text is not None:
                     tasks[task["id"]] = (record_id, text, False, source_id, pii_expected)  # a second one is stale
                     joint[task["id"]] = ann["id"]

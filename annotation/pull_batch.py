@@ -11,6 +11,7 @@ import duckdb
 from annotation.decide import AnnotationEffect
 from annotation.label_studio import ls_time
 from annotation.review import PiiVault
+from annotation.stale_missed import current_versions, marked_values
 from annotation.versions import NewVersion, create_versions
 from annotation.withdrawn_reviews import hold_withdrawn, still_shown
 from provenance import ledger
@@ -31,16 +32,32 @@ class PullBatch:
     #: keyed ids and digests (``curate.pii.review.VaultReview``), for versions of pii_expected sources
     keys: PiiVault | None = None
     #: versions a stale PII review marked personal data the PII stage missed in (漏標): replaced before the pull,
-    #: so nothing masks it, but the version the reviewer read shows it all the same (sealed by :meth:`write`)
+    #: so its regions mask nothing, but the version the reviewer read shows it all the same (sealed by :meth:`write`)
     stale_missed: list[str] = field(default_factory=list)
+    #: the values each stale 漏標 marked (reviewed record id -> (values, actor)), masked in the current version
+    stale_marked: dict[str, tuple[list[tuple[str, str]], str]] = field(default_factory=dict)
 
-    def add(self, record_id: str, d: AnnotationEffect, ids: dict[str, Any], actor: str, *, keyed: bool = False) -> None:
-        """One decided annotation: a new version or a ledger event, and its ``annotations`` row."""
+    def add(
+        self,
+        record_id: str,
+        d: AnnotationEffect,
+        ids: dict[str, Any],
+        actor: str,
+        *,
+        keyed: bool = False,
+        text: str | None = None,
+    ) -> None:
+        """One decided annotation: a new version or a ledger event, and its ``annotations`` row (``text``: the
+        version the annotation read)."""
         detail = {**ids, **d.detail}
         if keyed and self.keys is not None:
             detail["key_id"] = self.keys.key_id
         if d.outcome == "stale" and d.detail.get("added"):
             self.stale_missed.append(record_id)
+            values = marked_values(text, d.detail["added"])
+            if values:
+                old = self.stale_marked.get(record_id, ([], actor))[0]
+                self.stale_marked[record_id] = (old + values, actor)
         if d.new_text is not None:
             pii_state = (d.fields or {}).get("pii_state")
             self.versions.append(
@@ -81,8 +98,9 @@ class PullBatch:
         clear: once the new version masks it, that version and the earlier ones on its chain that show text are
         sealed as the PII stage seals raw text (:meth:`annotation.review.PiiVault.seal_versions`; one
         ``missed_pii_sealed`` event each), which needs the PII key: without it nothing of the project is written.
-        So is the version a stale 漏標 read (replaced before the pull: nothing masks it, ``masked_by`` None) while it
-        still shows text (superseded, or withdrawn when superseded: :func:`annotation.withdrawn_reviews.still_shown`)."""
+        So is the version a stale 漏標 read (replaced before the pull: its regions mask nothing, ``masked_by`` None,
+        but the values they mark are masked in the current version where it still shows them, which is sealed too:
+        :mod:`annotation.stale_missed`) while it still shows text (superseded, or withdrawn when superseded: :func:`annotation.withdrawn_reviews.still_shown`)."""
         missed = [v.parent_id for _, v in self.versions if v.detail.get("added")]
         stale = still_shown(con, self.stale_missed)
         if (missed or stale) and self.keys is None:
@@ -101,6 +119,13 @@ class PullBatch:
         hold_withdrawn(con, made, run_id=self.run_id)  # a review of a withdrawn record (withdrawn_reviews)
         masked_by: dict[str, str | None] = dict.fromkeys(stale)
         masked_by.update({p: made[p] for p in missed if p in made})
+        # a stale 漏標's values in the current version of the document (a correction that kept them): masked too
+        current = current_versions(con, {r: self.stale_marked[r] for r in stale if r in self.stale_marked})
+        remade = create_versions(con, [v for _, v in current], stage=STAGE, run_id=self.run_id, keys=self.keys)
+        for (reviewed, v), nid in zip(current, remade, strict=True):
+            if nid:
+                masked_by[v.parent_id] = masked_by[reviewed] = nid
+                created.append(nid)
         if masked_by and self.keys is not None:
             self._seal_missed(con, masked_by)
         ledger.append(con, self.events)

@@ -76,10 +76,11 @@ def test_the_version_a_reviewer_found_missed_personal_data_in_is_sealed(label_st
         assert said not in out + err, out + err
 
 
-def test_a_stale_missed_pii_review_seals_the_version_the_reviewer_read(label_studio, db_path, bank, monkeypatch):
+def test_a_stale_missed_pii_review_seals_the_version_the_reviewer_read(label_studio, db_path, bank, cli, monkeypatch):
     """The record was replaced before the 漏標 was pulled (a proofreading correction pulled first): the review is
-    ``stale`` and masks nothing, but the version it read shows the name all the same. Before, it stayed in
-    ``records.text``; it is sealed too (``masked_by`` None), and a pull without the key stops before writing."""
+    ``stale``, but the version it read shows the name all the same. Before, it stayed in ``records.text``; it is
+    sealed too, and a pull without the key stops before writing. The correction kept the name: the marked value is
+    masked in it too (a new version; integration review 10), and the correction sealed."""
     monkeypatch.setenv("CURATE_PII_KEY", "3c" * 32)
     con = db.connect(db_path)
     add_source(con)
@@ -104,15 +105,24 @@ def test_a_stale_missed_pii_review_seals_the_version_the_reviewer_read(label_stu
 
     key = load_key()
     rep = pull(con, client, bank, projects=("pii",), vault=VaultReview(key))
-    assert dict(rep.outcomes) == {"stale": 1} and rep.new_versions == 0
+    assert dict(rep.outcomes) == {"stale": 1} and rep.new_versions == 1
     assert con.execute("SELECT pii_state, text FROM records WHERE record_id = ?", [rid]).fetchone() == ("raw", None)
     assert read_raw(con, rid, key) == TEXT
     (detail,) = con.execute(
         "SELECT CAST(detail AS VARCHAR) FROM provenance_events WHERE action = 'missed_pii_sealed' AND record_id = ?",
         [rid],
     ).fetchone()
-    assert '"masked_by":null' in detail.replace(" ", "") and key.key_id in detail
+    assert key.key_id in detail
+    # integration review 10: the correction kept the name, and was left active showing it; it is masked now
+    (current,) = con.execute("SELECT text FROM records WHERE status = 'active'").fetchone()
+    assert current == "客戶〔姓名〕與〔姓名〕協商還款，電話〔電話〕。（完）"
+    dump = con.execute("SELECT string_agg(coalesce(text, ''), '|') FROM records").fetchone()[0]
+    assert MISSED not in dump
     con.close()
+    code, out, err = cli("audit", "verify")
+    assert "keyed checks ok: 2 sealed texts" in out, out + err
+    for said in ("raw_vault", "text removed", "pii_state", "key id"):
+        assert said not in out + err, out + err
 
 
 def test_a_missed_pii_review_of_a_withdrawn_record_is_applied_before_a_reinstatement(

@@ -1,0 +1,66 @@
+"""A stale 漏標: personal data a PII reviewer marked in a version replaced before the pull (a proofreading correction
+pulled first). Its regions no longer fit the current version, but the values they mark are in it all the same
+when the correction kept them: left there, the current version (active, exported) shows a name the bank's own
+reviewer marked, and no later check knows it (`curate pii scan` learns values from what the detector finds, and
+the detector missed it). Each marked value is masked wherever the current version of the document shows it, in a
+new version (a ``pii_review`` event naming the stale review's record), and the current version sealed with the one
+the reviewer read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+
+from annotation.versions import NewVersion
+
+#: a marked value shorter than this is not looked for elsewhere (as propagation: curate/pii/propagate.py)
+MIN_CHARS = 2
+
+
+def marked_values(text: str | None, added: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """(value, placeholder type) of each 漏標 region of ``text`` (regions in code points)."""
+    if not text:
+        return []
+    out = []
+    for s in added:
+        value = text[s["start"] : s["end"]]
+        if len(value.strip()) >= MIN_CHARS:
+            out.append((value, s["type"]))
+    return out
+
+
+def mask_values(text: str, values: list[tuple[str, str]]) -> str | None:
+    """``text`` with every occurrence of each value replaced by its placeholder, longest value first (None: none
+    of them is in it)."""
+    out = text
+    for value, etype in sorted(values, key=lambda v: -len(v[0])):
+        out = out.replace(value, f"〔{etype}〕")
+    return None if out == text else out
+
+
+def current_versions(
+    con: duckdb.DuckDBPyConnection, marked: dict[str, tuple[list[tuple[str, str]], str | None]]
+) -> list[tuple[str, NewVersion]]:
+    """(reviewed version, new version) for each current (active) version of a reviewed version's document that
+    shows a value a stale 漏標 marked (``marked``: reviewed record id -> (values, annotator actor))."""
+    if not marked:
+        return []
+    rows = con.execute(
+        "SELECT o.record_id, c.record_id, c.text, coalesce(s.pii_expected, false) AND c.pii_state IS NULL"
+        " FROM records o JOIN records c"
+        " ON c.source_id = o.source_id AND c.doc_key = o.doc_key AND c.status = 'active' AND c.text IS NOT NULL"
+        " LEFT JOIN sources s ON s.source_id = c.source_id WHERE o.record_id IN (SELECT unnest(?::VARCHAR[])) AND c.record_id <> o.record_id"
+        " ORDER BY o.record_id, c.record_id",
+        [sorted(marked)],
+    ).fetchall()
+    out, seen = [], set()
+    for reviewed, current, text, keyed in rows:  # keyed: raw text of a pii_expected source (a correction)
+        values, actor = marked[reviewed]
+        new_text = mask_values(text, values)
+        if new_text is None or current in seen:
+            continue
+        seen.add(current)
+        detail = {"stale_review_of": reviewed, "masked": [{"type": t, "chars": len(v)} for v, t in values]}
+        out.append((reviewed, NewVersion(current, new_text, "pii_review", detail, actor, keyed=keyed)))
+    return out
