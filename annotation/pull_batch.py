@@ -126,6 +126,10 @@ class PullBatch:
             if nid:
                 masked_by[v.parent_id] = masked_by[reviewed] = nid
                 created.append(nid)
+        # a current version withdrawn since: its masked version is held withdrawn with it (withdrawn_reviews)
+        hold_withdrawn(
+            con, {v.parent_id: nid for (_, v), nid in zip(current, remade, strict=True) if nid}, run_id=self.run_id
+        )
         if masked_by and self.keys is not None:
             self._seal_missed(con, masked_by)
         ledger.append(con, self.events)

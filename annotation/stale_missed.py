@@ -4,7 +4,9 @@ when the correction kept them: left there, the current version (active, exported
 reviewer marked, and no later check knows it (`curate pii scan` learns values from what the detector finds, and
 the detector missed it). Each marked value is masked wherever the current version of the document shows it, in a
 new version (a ``pii_review`` event naming the stale review's record), and the current version sealed with the one
-the reviewer read."""
+the reviewer read. A current version withdrawn since (it was active when withdrawn: a reinstatement makes it active
+again, text and all) is masked as well, its new version held withdrawn with it
+(:func:`annotation.withdrawn_reviews.hold_withdrawn`)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from typing import Any
 import duckdb
 
 from annotation.versions import NewVersion
+from annotation.withdrawn_reviews import withdrawn_while_active
 
 #: a marked value shorter than this is not looked for elsewhere (as propagation: curate/pii/propagate.py)
 MIN_CHARS = 2
@@ -42,20 +45,26 @@ def mask_values(text: str, values: list[tuple[str, str]]) -> str | None:
 def current_versions(
     con: duckdb.DuckDBPyConnection, marked: dict[str, tuple[list[tuple[str, str]], str | None]]
 ) -> list[tuple[str, NewVersion]]:
-    """(reviewed version, new version) for each current (active) version of a reviewed version's document that
-    shows a value a stale 漏標 marked (``marked``: reviewed record id -> (values, annotator actor))."""
+    """(reviewed version, new version) for each current version of a reviewed version's document (active, or
+    withdrawn while active) that shows a value a stale 漏標 marked (``marked``: reviewed record id -> (values,
+    annotator actor))."""
     if not marked:
         return []
     rows = con.execute(
-        "SELECT o.record_id, c.record_id, c.text, coalesce(s.pii_expected, false) AND c.pii_state IS NULL"
+        "SELECT o.record_id, c.record_id, c.text, coalesce(s.pii_expected, false) AND c.pii_state IS NULL, c.status"
         " FROM records o JOIN records c"
-        " ON c.source_id = o.source_id AND c.doc_key = o.doc_key AND c.status = 'active' AND c.text IS NOT NULL"
+        " ON c.source_id = o.source_id AND c.doc_key = o.doc_key AND c.status IN ('active', 'withdrawn')"
+        " AND c.text IS NOT NULL"
         " LEFT JOIN sources s ON s.source_id = c.source_id WHERE o.record_id IN (SELECT unnest(?::VARCHAR[])) AND c.record_id <> o.record_id"
         " ORDER BY o.record_id, c.record_id",
         [sorted(marked)],
     ).fetchall()
+    # a withdrawn one only if it was active when withdrawn (one withdrawn as superseded is no current version)
+    held = withdrawn_while_active(con, [r[1] for r in rows if r[4] == "withdrawn"])
     out, seen = [], set()
-    for reviewed, current, text, keyed in rows:  # keyed: raw text of a pii_expected source (a correction)
+    for reviewed, current, text, keyed, status in rows:  # keyed: raw text of a pii_expected source (a correction)
+        if status == "withdrawn" and current not in held:
+            continue
         values, actor = marked[reviewed]
         new_text = mask_values(text, values)
         if new_text is None or current in seen:

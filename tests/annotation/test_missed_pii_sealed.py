@@ -157,3 +157,51 @@ def test_a_missed_pii_review_of_a_withdrawn_record_is_applied_before_a_reinstate
     (active,) = con.execute("SELECT text FROM records WHERE status = 'active'").fetchall()
     assert active == ("客戶〔姓名〕與〔姓名〕協商還款，電話〔電話〕。",)
     con.close()
+
+
+def test_a_stale_missed_pii_review_masks_a_correction_withdrawn_since(label_studio, db_path, bank, cli, monkeypatch):
+    """Review of integration review 10: the correction that kept the name was withdrawn before the 漏標 was pulled.
+    Only active versions were masked, so `curate provenance reinstate` brought the correction back active showing
+    (and exporting) the name the reviewer marked. Its masked version is now written, held withdrawn with it, and the
+    correction sealed; a reinstatement brings back the masked one."""
+    monkeypatch.setenv("CURATE_PII_KEY", "3c" * 32)
+    con = db.connect(db_path)
+    add_source(con)
+    rid = add_record(con, TEXT)
+    client = label_studio.client()
+    tasks = {}
+    for project in ("pii", "proofread"):
+        pid = push(con, client, PushConfig(project=project, bank=bank)).ls_project_id
+        (tasks[project],) = client.export(pid, all_tasks=True)
+    me = client.whoami()["id"]
+    fixed = [
+        {"from_name": "verdict", "to_name": "text", "type": "choices", "value": {"choices": ["已修正"]}},
+        {"from_name": "corrected", "to_name": "text", "type": "textarea", "value": {"text": [TEXT + "（完）"]}},
+    ]
+    client.create_annotation(tasks["proofread"]["id"], fixed, completed_by=me)
+    assert pull(con, client, bank, projects=("proofread",)).new_versions == 1
+    (cid,) = con.execute("SELECT record_id FROM records WHERE status = 'active'").fetchone()
+    client.create_annotation(tasks["pii"]["id"], _missed_region(tasks["pii"]["data"]["text"]), completed_by=me)
+    con.close()
+    assert cli("provenance", "withdraw", "--record", cid, "--reason", "客戶申訴")[0] == 0
+
+    con = db.connect(db_path)
+    rep = pull(con, client, bank, projects=("pii",), vault=VaultReview(load_key()))
+    assert dict(rep.outcomes) == {"stale": 1} and rep.new_versions == 1
+    assert con.execute("SELECT count(*) FROM records WHERE status = 'active'").fetchone()[0] == 0
+    for sealed in (rid, cid):
+        assert con.execute("SELECT pii_state, text FROM records WHERE record_id = ?", [sealed]).fetchone() == (
+            "raw",
+            None,
+        )
+    con.close()
+
+    assert cli("provenance", "reinstate", "--record", cid, "--reason", "申訴撤回")[0] == 0
+    code, out, err = cli("sql", "SELECT status, coalesce(text, '') FROM records ORDER BY status")
+    assert code == 0 and MISSED not in out, out + err
+    con = db.connect(db_path)
+    (active,) = con.execute("SELECT text FROM records WHERE status = 'active'").fetchall()
+    assert active == ("客戶〔姓名〕與〔姓名〕協商還款，電話〔電話〕。（完）",)
+    con.close()
+    code, out, err = cli("audit", "verify")
+    assert "keyed checks ok: 2 sealed texts" in out, out + err
