@@ -56,6 +56,7 @@ from annotation.projects import annotator_actor, check_bank, email_sha256, finis
 from annotation.pull_batch import STAGE, PullBatch
 from annotation.retract import retract_withdrawn
 from annotation.review import AllowEntry, PiiVault, Review, stored_review
+from annotation.stale_missed import sealed_marked
 from annotation.tasks import PROJECTS
 from annotation.withdrawn_reviews import withdrawn_while_active
 from provenance import ledger
@@ -305,7 +306,11 @@ def _pull_project(
                 if d.restored and vault is not None:  # 非個資: remember the values as keyed digests
                     _allow_restored(con, vault, d, source_id, record_id, bank, actor, ann["id"])
                 # a correction of a pii_expected source's record holds raw text until the PII stage: keyed id and digest
-                batch.add(record_id, d, ids, actor, keyed=pii_expected and project == "proofread", text=text)
+                read, added = (text, None)  # a 漏標 of a version sealed since its push: read in the task's text
+                if text is None and project == "pii" and d.outcome == "stale":
+                    read, added = sealed_marked(task.get("data"), ann.get("result") or [])
+                keyed = pii_expected and project == "proofread"
+                batch.add(record_id, d, ids, actor, keyed=keyed, text=read, added=added)
                 if d.new_text is not None:
                     tasks[task["id"]] = (record_id, text, False, source_id, pii_expected)  # a second one is stale
                     joint[task["id"]] = ann["id"]

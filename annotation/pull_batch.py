@@ -46,15 +46,18 @@ class PullBatch:
         *,
         keyed: bool = False,
         text: str | None = None,
+        added: list[dict[str, Any]] | None = None,
     ) -> None:
         """One decided annotation: a new version or a ledger event, and its ``annotations`` row (``text``: the
-        version the annotation read)."""
+        version the annotation read; ``added``: its 漏標 regions, where ``d`` holds none: a version sealed since its
+        push, :func:`annotation.stale_missed.sealed_marked`)."""
         detail = {**ids, **d.detail}
         if keyed and self.keys is not None:
             detail["key_id"] = self.keys.key_id
-        if d.outcome == "stale" and d.detail.get("added"):
+        added = d.detail.get("added") or added
+        if d.outcome == "stale" and added:
             self.stale_missed.append(record_id)
-            values = marked_values(text, d.detail["added"])
+            values = marked_values(text, added)
             if values:
                 old = self.stale_marked.get(record_id, ([], actor))[0]
                 self.stale_marked[record_id] = (old + values, actor)
@@ -120,11 +123,20 @@ class PullBatch:
         masked_by: dict[str, str | None] = dict.fromkeys(stale)
         masked_by.update({p: made[p] for p in missed if p in made})
         # a stale 漏標's values in the current version of the document (a correction that kept them): masked too
-        current = current_versions(con, {r: self.stale_marked[r] for r in stale if r in self.stale_marked})
+        # (also of a version sealed since its push, which is not in ``stale``: its text is in the vault already)
+        current = current_versions(con, self.stale_marked)
+        if current and self.keys is None:  # (the caller's transaction rolls back: nothing is written)
+            raise KeyRequiredError(
+                "a PII review marked personal data the PII stage missed (漏標) that a newer version shows in the "
+                "clear: it is masked there and that version sealed with the PII key: set CURATE_PII_KEY or "
+                "CURATE_PII_KEY_FILE and pull again"
+            )
         remade = create_versions(con, [v for _, v in current], stage=STAGE, run_id=self.run_id, keys=self.keys)
         for (reviewed, v), nid in zip(current, remade, strict=True):
             if nid:
-                masked_by[v.parent_id] = masked_by[reviewed] = nid
+                masked_by[v.parent_id] = nid
+                if reviewed in masked_by:
+                    masked_by[reviewed] = nid
                 created.append(nid)
         # a current version withdrawn since: its masked version is held withdrawn with it (withdrawn_reviews)
         hold_withdrawn(

@@ -4,7 +4,8 @@ when the correction kept them: left there, the current version (active, exported
 reviewer marked, and no later check knows it (`curate pii scan` learns values from what the detector finds, and
 the detector missed it). Each marked value is masked wherever the current version of the document shows it, in a
 new version (a ``pii_review`` event naming the stale review's record), and the current version sealed with the one
-the reviewer read. A current version withdrawn since (it was active when withdrawn: a reinstatement makes it active
+the reviewer read. So are those of a 漏標 of a version the PII stage sealed since its push (:func:`sealed_marked`).
+A current version withdrawn since (it was active when withdrawn: a reinstatement makes it active
 again, text and all) is masked as well, its new version held withdrawn with it
 (:func:`annotation.withdrawn_reviews.hold_withdrawn`)."""
 
@@ -31,6 +32,22 @@ def marked_values(text: str | None, added: list[dict[str, Any]]) -> list[tuple[s
         if len(value.strip()) >= MIN_CHARS:
             out.append((value, s["type"]))
     return out
+
+
+def sealed_marked(data: dict[str, Any] | None, result: list[dict[str, Any]]) -> tuple[str | None, list[dict[str, Any]]]:
+    """The text a PII review task showed and the 漏標 regions of ``result`` in it, for a version sealed since its
+    push (its text is in the vault alone, the annotation ``stale``: :func:`annotation.decide.sealed_since_push`):
+    the newer version the PII stage made may show the value its detector missed and the reviewer marked."""
+    from annotation.errors import InvalidAnnotation
+    from annotation.review import read_review
+
+    shown = (data or {}).get("text")
+    if not isinstance(shown, str) or not shown:
+        return None, []
+    try:
+        return shown, read_review(shown, data or {}, result).added
+    except InvalidAnnotation:
+        return None, []
 
 
 def mask_values(text: str, values: list[tuple[str, str]]) -> str | None:

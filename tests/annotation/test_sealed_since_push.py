@@ -18,6 +18,7 @@ from annotation.push import PushConfig, push
 from curate.pii.keys import load_key
 from curate.pii.review import VaultReview
 from provenance import db
+from provenance.errors import KeyRequiredError
 
 pytestmark = pytest.mark.labelstudio
 
@@ -73,9 +74,20 @@ def test_annotations_of_a_version_sealed_since_its_push_are_stale(label_studio, 
     con = db.connect(db_path)
     assert con.execute("SELECT pii_state, text FROM records WHERE record_id = ?", [pushed]).fetchone() == ("raw", None)
 
+    (scrubbed,) = con.execute("SELECT record_id FROM records WHERE status = 'active' AND locator = 'case/2'").fetchone()
+    with pytest.raises(KeyRequiredError, match="漏標"):  # the newer version shows the marked value: sealed, so
+        pull(con, client, bank, projects=("pii",))  # the key is needed (nothing written)
     rep = pull(con, client, bank, vault=vault)
-    assert (rep.imported, rep.new_versions) == (2, 0), rep
+    # review of integration review 10: the 漏標's value, read in the task's text, was left in the clear in the
+    # version the PII stage made since (its detector missed it); it is masked there, and that version sealed
+    assert (rep.imported, rep.new_versions) == (2, 1), rep
     assert dict(rep.outcomes) == {"stale": 2}
+    (active,) = con.execute("SELECT text FROM records WHERE status = 'active' AND locator = 'case/2'").fetchone()
+    assert "該員" not in active and "〔姓名〕已離職" in active, active
+    assert con.execute("SELECT pii_state, text FROM records WHERE record_id = ?", [scrubbed]).fetchone() == (
+        "raw",
+        None,
+    )
     rows = con.execute("SELECT project, outcome, result FROM annotations ORDER BY project").fetchall()
     assert [(p, o) for p, o, _ in rows] == [("pii", "stale"), ("proofread", "stale")]
     # the typed correction is kept sealed only; nothing holds the name
@@ -86,6 +98,10 @@ def test_annotations_of_a_version_sealed_since_its_push_are_stale(label_studio, 
     assert n == 0
     assert pull(con, client, bank, vault=vault).imported == 0  # imported once
     con.close()
+    code, out, err = cli("audit", "verify")  # (the builder's records have no creating events: verify names them)
+    assert "keyed checks ok: 5 sealed texts" in out, out + err
+    for said in ("raw_vault", "text removed", "pii_state", "key id"):
+        assert said not in out + err, out + err
 
 
 def test_the_unannotated_task_of_a_version_sealed_since_its_push_is_deleted_by_a_pull(
