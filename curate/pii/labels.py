@@ -33,6 +33,10 @@ LABEL_SCORE = 0.9
 NON_VALUES = frozenset(
     {"不詳", "不详", "同上", "如上", "如下", "本人", "本行", "本公司", "無", "无", "略", "未填", "空白"}
 )
+#: a value that opens with a personal pronoun is what the person said, not their name: a role label opens a
+#: transcript's turn (``客戶：我叫王小明``, ``客戶：您好``); none of these is a surname, and the name recognizer still
+#: reads a name inside the turn (我叫 and 我是 introduce one)
+SPEECH_OPENERS = ("我", "你", "您", "妳", "咱")
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,7 +313,7 @@ def _value_end(text: str, start: int) -> int | None:
         run = run[: -next((len(lb) for lb in _by_label() if run.endswith(lb) and len(run) - len(lb) >= 2), 2)]
     # a label where the value should be names nobody: a scrubbed value read after its key repeats the key's label
     # (contact `聯絡人〔姓名〕` read as `聯絡人：聯絡人〔姓名〕`); a name after that label is read by the running rule
-    if len(run) < 2 or run.startswith(tuple(NON_VALUES)) or run in _by_label():
+    if len(run) < 2 or run.startswith(tuple(NON_VALUES)) or run.startswith(SPEECH_OPENERS) or run in _by_label():
         return None
     sur = next((len(c) for c in _tables()[1] if run.startswith(c)), 1 if run[0] in _tables()[0] else 0)
     if any(d in run for d in NAME_DOTS):

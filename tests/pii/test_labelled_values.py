@@ -67,6 +67,13 @@ def test_labelled_value_is_covered_whole(det, text, want):
         ("客戶：我叫石淑賢，卡號遺失", "客戶：我叫〔姓名〕，卡號遺失"),  # a speaker label: speech, the name inside it
         ("客戶：ATM提款失敗", "客戶：ATM提款失敗"),  # one Latin word run into Han text is not a name
         ("負責人：不詳", "負責人：不詳"),
+        # a turn of a transcript opens with a pronoun: the speech is no name (it was scrubbed whole, and a scrubbed
+        # record read again, as the stage and `curate pii scrub` do, lost its 我叫: 〔姓名〕〔姓名〕)
+        ("客戶：我要掛失，卡片不見了。", "客戶：我要掛失，卡片不見了。"),
+        ("客戶：您好，我想查詢餘額。", "客戶：您好，我想查詢餘額。"),
+        ("客戶：我是王明，要掛失。", "客戶：我是〔姓名〕，要掛失。"),
+        ("客戶：我叫〔姓名〕，卡號〔信用卡號〕", "客戶：我叫〔姓名〕，卡號〔信用卡號〕"),
+        ("客户：我是〔姓名〕，信用卡", "客户：我是〔姓名〕，信用卡"),
     ],
 )
 def test_what_is_not_a_labelled_name(det, text, want):
