@@ -216,6 +216,10 @@ def parse_line(raw: bytes, lineno: int = 1, offset: int = 0) -> JsonlLine:
     Traceback (most recent call last):
     ...
     curate.jsonl_io.InvalidLine: no `id` field
+    >>> parse_line(b'{"id": 1, "text": "abc')
+    Traceback (most recent call last):
+    ...
+    curate.jsonl_io.InvalidLine: not JSON: Unterminated string starting at column 19
     """
     try:
         line = raw.decode("utf-8")
@@ -224,7 +228,9 @@ def parse_line(raw: bytes, lineno: int = 1, offset: int = 0) -> JsonlLine:
     try:
         obj = _DECODER.decode(line)
     except json.JSONDecodeError as exc:
-        raise InvalidLine("bad_json", f"not JSON: {exc.msg} at column {exc.colno}") from None
+        raise InvalidLine(
+            "bad_json", f"not JSON: {exc.msg}{'' if exc.msg.endswith(' at') else ' at'} column {exc.colno}"
+        ) from None
     except RecursionError:
         raise InvalidLine("bad_json", "not JSON: nested too deeply") from None
     except ValueError:  # an integer of more digits than Python converts (sys.get_int_max_str_digits)
