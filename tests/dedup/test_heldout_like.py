@@ -9,10 +9,9 @@ Measured when written: pair P = R = 1.0 (a stress variant with 2-7 % typos, 384 
 from __future__ import annotations
 
 import json
-import re
-import subprocess
-import sys
 from pathlib import Path
+
+from shared_scorer import shared_score
 
 from curate.dedup.config import DedupConfig
 from curate.dedup.jsonl import dedup_jsonl
@@ -24,15 +23,9 @@ def test_heldout_like_pairwise_floors_and_template_letters_apart(eval_dev, tmp_p
     pred = tmp_path / "pred.jsonl"
     report = dedup_jsonl(SET, pred, DedupConfig(device="cpu"))
     assert report.documents == 140 and not report.bad
-    out = subprocess.run(
-        [sys.executable, str(eval_dev / "score.py"), "dedup", str(SET), str(pred)],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    scores = dict(re.findall(r"(\w+)=([0-9.]+)", out.strip().splitlines()[-1]))
-    assert float(scores["pair_p"]) >= 0.98, out
-    assert float(scores["pair_f1"]) >= 0.98, out
+    scores, out = shared_score(eval_dev, "dedup", SET, pred)
+    assert scores["pair_p"] >= 0.98, out
+    assert scores["pair_f1"] >= 0.98, out
     gold = {r["id"]: r for r in map(json.loads, SET.open(encoding="utf-8"))}
     got = {r["id"]: r["cluster"] for r in map(json.loads, pred.open(encoding="utf-8"))}
     letters = [i for i, r in gold.items() if r["variant"] == "template_letter"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
+
+from shared_scorer import shared_score
 
 from curate.dedup.config import DedupConfig
 from curate.dedup.jsonl import dedup_jsonl
@@ -16,15 +16,9 @@ def test_neardup_dev_pairwise_f1_and_simplified_copies(eval_dev, tmp_path):
     pred = tmp_path / "pred.jsonl"
     report = dedup_jsonl(gold, pred, DedupConfig(device="cpu"))
     assert report.documents == 2000 and not report.bad
-    out = subprocess.run(
-        [sys.executable, str(eval_dev / "score.py"), "dedup", str(gold), str(pred)],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    scores = dict(re.findall(r"(\w+)=([0-9.]+)", out.strip().splitlines()[-1]))
-    assert float(scores["pair_f1"]) >= 0.98, out
-    assert float(scores["pair_p"]) >= 0.98, out
+    scores, out = shared_score(eval_dev, "dedup", gold, pred)
+    assert scores["pair_f1"] >= 0.98, out
+    assert scores["pair_p"] >= 0.98, out
     # every Simplified copy that has a gold partner shares its predicted cluster with one
     m = re.search(r"simplified\s+(\d+)/(\d+)", out)
     assert m and m.group(1) == "0" and int(m.group(2)) > 0, out

@@ -1,11 +1,9 @@
 """Quality targets on the shared dev set (scored with the shared scorer, same as the held-back set)."""
 
 import json
-import re
-import subprocess
-import sys
 
 import pytest
+from shared_scorer import shared_score
 
 STRUCTURED = ("TW_NATIONAL_ID", "TW_RESIDENT_ID", "TW_PHONE", "EMAIL_ADDRESS", "CREDIT_CARD", "TW_BANK_ACCOUNT")
 
@@ -27,23 +25,8 @@ def scored(eval_dev, tmp_path_factory):
             spans = det.analyze(rec["text"])
             scrubbed[rec["id"]] = scrub(rec["text"], spans).text
             fh.write(json.dumps({"id": rec["id"], "spans": [s.to_dict() for s in spans]}) + "\n")
-    scores, report = _score(eval_dev, gold_path, out)
+    scores, report = shared_score(eval_dev, "pii", gold_path, out)
     return gold, scrubbed, scores, report
-
-
-def _score(eval_dev, gold_path, pred_path) -> tuple[dict[str, float], str]:
-    """The shared scorer's ``SCORE key=value`` figures for a prediction file, and its whole report."""
-    proc = subprocess.run(
-        [sys.executable, str(eval_dev / "score.py"), "pii", str(gold_path), str(pred_path)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    scores = {}
-    for line in proc.stdout.splitlines():
-        if line.startswith("SCORE"):
-            scores.update({k: float(v) for k, v in re.findall(r"(\w+)=([0-9.]+)", line)})
-    return scores, proc.stdout
 
 
 def test_recall_targets(scored):
@@ -87,7 +70,7 @@ def test_self_written_holdouts(name, eval_dev, tmp_path):
         for line in gold_path.read_text(encoding="utf-8").splitlines():
             rec = json.loads(line)
             fh.write(json.dumps({"id": rec["id"], "spans": [s.to_dict() for s in det.analyze(rec["text"])]}) + "\n")
-    s, report = _score(eval_dev, gold_path, out)
+    s, report = shared_score(eval_dev, "pii", gold_path, out)
     targets = {**{f"r_{t}": 0.97 for t in STRUCTURED}, "r_PERSON": 0.85, "r_TW_ADDRESS": 0.85, "untyped_p": 0.92}
     assert {k: s[k] for k in targets if k in s and s[k] < targets[k]} == {}, report
     assert "r_TW_PHONE" in s and "untyped_p" in s, report  # every set has phones: the report was read

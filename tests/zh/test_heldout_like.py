@@ -12,13 +12,10 @@ review 10: exact simplified_to_tw 75/81 (cer 0.0056), mixed 14/16, traditional 6
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-
-from curate.zh import normalise, normalise_many
+from shared_scorer import shared_score, zh_predictions
 
 SET = Path(__file__).with_name("heldout_like.jsonl")
 
@@ -27,23 +24,9 @@ SET = Path(__file__).with_name("heldout_like.jsonl")
 def test_heldout_like_set_meets_floors(eval_dev, tmp_path, batch):
     recs = [json.loads(line) for line in SET.read_text(encoding="utf-8").splitlines() if line.strip()]
     assert len(recs) >= 150
-    texts = [r.text for r in normalise_many([x["text"] for x in recs])] if batch else None
     pred = tmp_path / "pred.jsonl"
-    with pred.open("w", encoding="utf-8") as out:
-        for i, rec in enumerate(recs):
-            text = texts[i] if texts else normalise(rec["text"]).text
-            out.write(json.dumps({"id": rec["id"], "text": text}, ensure_ascii=False) + "\n")
-    last = (
-        subprocess.run(
-            [sys.executable, str(eval_dev / "score.py"), "zh", str(SET), str(pred)],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        .stdout.strip()
-        .splitlines()[-1]
-    )
-    score = {k: float(v) for k, v in (kv.split("=") for kv in last.split()[1:])}
+    zh_predictions(SET, pred, batch=batch)
+    score, last = shared_score(eval_dev, "zh", SET, pred)
     assert score["exact_traditional_unchanged"] == 1.0, last
     assert score["exact_simplified_to_tw"] >= 0.96, last
     assert score["cer_simplified_to_tw"] <= 0.003, last

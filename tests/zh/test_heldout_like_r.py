@@ -10,13 +10,10 @@ Chinese text, 汇率 left Simplified); after the follow-up 19/19, 20/21, 11/11. 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-
-from curate.zh import normalise, normalise_many
+from shared_scorer import shared_score, zh_predictions
 
 SET = Path(__file__).with_name("heldout_like_r.jsonl")
 
@@ -25,23 +22,9 @@ SET = Path(__file__).with_name("heldout_like_r.jsonl")
 def test_second_heldout_like_set_meets_floors(eval_dev, tmp_path, batch):
     recs = [json.loads(line) for line in SET.read_text(encoding="utf-8").splitlines() if line.strip()]
     assert len(recs) >= 50
-    texts = [r.text for r in normalise_many([x["text"] for x in recs])] if batch else None
     pred = tmp_path / "pred.jsonl"
-    with pred.open("w", encoding="utf-8") as out:
-        for i, rec in enumerate(recs):
-            text = texts[i] if texts else normalise(rec["text"]).text
-            out.write(json.dumps({"id": rec["id"], "text": text}, ensure_ascii=False) + "\n")
-    last = (
-        subprocess.run(
-            [sys.executable, str(eval_dev / "score.py"), "zh", str(SET), str(pred)],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        .stdout.strip()
-        .splitlines()[-1]
-    )
-    score = {k: float(v) for k, v in (kv.split("=") for kv in last.split()[1:])}
+    zh_predictions(SET, pred, batch=batch)
+    score, last = shared_score(eval_dev, "zh", SET, pred)
     assert score["exact_traditional_unchanged"] == 1.0, last
     assert score["exact_simplified_to_tw"] >= 0.95, last  # 20/21
     assert score["exact_mixed"] == 1.0, last
