@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 from ls_records import add_record, add_source
+from ls_results import missed_pii
 
-from annotation.offsets import cp_to_utf16
 from annotation.pull import pull
 from annotation.push import PushConfig, push
 from curate.pii.keys import load_key
@@ -22,21 +22,6 @@ MISSED = "陳𠀋文"
 TEXT = f"客戶〔姓名〕與{MISSED}協商還款，電話〔電話〕。"
 
 
-def _missed_region(shown: str) -> list[dict]:
-    a = shown.index(MISSED)
-    value = {"start": cp_to_utf16(shown, a), "end": cp_to_utf16(shown, a + 3), "text": MISSED}
-    return [
-        {"id": "m", "from_name": "pii", "to_name": "text", "type": "labels", "value": {**value, "labels": ["姓名"]}},
-        {
-            "id": "m",
-            "from_name": "verdict",
-            "to_name": "text",
-            "type": "choices",
-            "value": {**value, "choices": ["漏標"]},
-        },
-    ]
-
-
 def test_the_version_a_reviewer_found_missed_personal_data_in_is_sealed(label_studio, db_path, bank, cli, monkeypatch):
     monkeypatch.setenv("CURATE_PII_KEY", "3c" * 32)
     con = db.connect(db_path)
@@ -45,7 +30,7 @@ def test_the_version_a_reviewer_found_missed_personal_data_in_is_sealed(label_st
     client = label_studio.client()
     pid = push(con, client, PushConfig(project="pii", bank=bank)).ls_project_id
     (task,) = client.export(pid, all_tasks=True)
-    client.create_annotation(task["id"], _missed_region(task["data"]["text"]), completed_by=client.whoami()["id"])
+    client.create_annotation(task["id"], missed_pii(task["data"]["text"], MISSED), completed_by=client.whoami()["id"])
 
     with pytest.raises(KeyRequiredError, match="漏標.*CURATE_PII_KEY"):  # sealing needs the key: nothing written
         pull(con, client, bank)
@@ -97,7 +82,7 @@ def test_a_stale_missed_pii_review_seals_the_version_the_reviewer_read(label_stu
     ]
     client.create_annotation(tasks["proofread"]["id"], fixed, completed_by=me)
     assert pull(con, client, bank, projects=("proofread",)).new_versions == 1
-    client.create_annotation(tasks["pii"]["id"], _missed_region(tasks["pii"]["data"]["text"]), completed_by=me)
+    client.create_annotation(tasks["pii"]["id"], missed_pii(tasks["pii"]["data"]["text"], MISSED), completed_by=me)
 
     with pytest.raises(KeyRequiredError, match="漏標"):
         pull(con, client, bank, projects=("pii",))
@@ -139,7 +124,7 @@ def test_a_missed_pii_review_of_a_withdrawn_record_is_applied_before_a_reinstate
     client = label_studio.client()
     pid = push(con, client, PushConfig(project="pii", bank=bank)).ls_project_id
     (task,) = client.export(pid, all_tasks=True)
-    client.create_annotation(task["id"], _missed_region(task["data"]["text"]), completed_by=client.whoami()["id"])
+    client.create_annotation(task["id"], missed_pii(task["data"]["text"], MISSED), completed_by=client.whoami()["id"])
     con.close()
     assert cli("provenance", "withdraw", "--record", rid, "--reason", "客戶申訴")[0] == 0
 
@@ -181,7 +166,7 @@ def test_a_stale_missed_pii_review_masks_a_correction_withdrawn_since(label_stud
     client.create_annotation(tasks["proofread"]["id"], fixed, completed_by=me)
     assert pull(con, client, bank, projects=("proofread",)).new_versions == 1
     (cid,) = con.execute("SELECT record_id FROM records WHERE status = 'active'").fetchone()
-    client.create_annotation(tasks["pii"]["id"], _missed_region(tasks["pii"]["data"]["text"]), completed_by=me)
+    client.create_annotation(tasks["pii"]["id"], missed_pii(tasks["pii"]["data"]["text"], MISSED), completed_by=me)
     con.close()
     assert cli("provenance", "withdraw", "--record", cid, "--reason", "客戶申訴")[0] == 0
 

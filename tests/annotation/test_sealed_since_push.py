@@ -12,6 +12,7 @@ import json
 
 import pytest
 from catalogue_builder import add_source, ingest_run
+from ls_results import missed_pii
 
 from annotation.pull import pull
 from annotation.push import PushConfig, push
@@ -33,21 +34,6 @@ def _fixed(text: str) -> list[dict]:
     ]
 
 
-def _missed(shown: str) -> list[dict]:
-    a = shown.index("該員")
-    value = {"start": a, "end": a + 2, "text": "該員"}
-    return [
-        {"id": "m", "from_name": "pii", "to_name": "text", "type": "labels", "value": {**value, "labels": ["姓名"]}},
-        {
-            "id": "m",
-            "from_name": "verdict",
-            "to_name": "text",
-            "type": "choices",
-            "value": {**value, "choices": ["漏標"]},
-        },
-    ]
-
-
 def test_annotations_of_a_version_sealed_since_its_push_are_stale(label_studio, db_path, cli, bank, monkeypatch):
     monkeypatch.setenv("CURATE_PII_KEY", "5e" * 32)
     con = db.connect(db_path)
@@ -65,7 +51,7 @@ def test_annotations_of_a_version_sealed_since_its_push_are_stale(label_studio, 
         (tasks[project],) = client.export(pid, all_tasks=True)
     me = client.whoami()["id"]
     client.create_annotation(tasks["proofread"]["id"], _fixed(CASE + "（完）"), completed_by=me)
-    client.create_annotation(tasks["pii"]["id"], _missed(tasks["pii"]["data"]["text"]), completed_by=me)
+    client.create_annotation(tasks["pii"]["id"], missed_pii(tasks["pii"]["data"]["text"], "該員"), completed_by=me)
 
     # a later case names him after a field label: the PII stage scrubs the name in the pushed version too
     ingest_run(con, [{"source_id": "fsc", "locator": "case/3", "text": f"受處分人：{NAME}\n核處罰鍰。"}], "y")
