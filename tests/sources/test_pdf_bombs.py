@@ -10,6 +10,21 @@ import pytest
 from sources.documents import ExtractConfig, ExtractionError, Reason, extract
 
 
+def _write(path, objs: list[bytes]):
+    """A PDF file of ``objs`` (object 1 the catalogue), with its cross-reference table and trailer."""
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for n, obj in enumerate(objs, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % n + obj + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    path.write_bytes(bytes(out))
+    return path
+
+
 def _pdf(path, pages: int, content_bytes: int):
     """A PDF whose ``pages`` pages all draw one Flate stream of ``content_bytes`` bytes of text operators (Helvetica,
     no embedded font): a few KB on disk."""
@@ -25,17 +40,7 @@ def _pdf(path, pages: int, content_bytes: int):
     ]
     page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents 4 0 R >>"
     objs += [page] * pages
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for n, obj in enumerate(objs, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % n + obj + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
-    path.write_bytes(bytes(out))
-    return path
+    return _write(path, objs)
 
 
 def test_pages_drawing_one_large_stream_are_a_bomb_quarantined_and_the_rest_ingested(tmp_path, cli, db_path):
@@ -81,17 +86,7 @@ def _pages_pdf(path, texts: list[bytes]):
         )
         kids.append(len(objs))
     objs[1] = f"<< /Type /Pages /Kids [{' '.join(f'{k} 0 R' for k in kids)}] /Count {len(kids)} >>".encode()
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for n, obj in enumerate(objs, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % n + obj + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
-    path.write_bytes(bytes(out))
-    return path
+    return _write(path, objs)
 
 
 def test_a_page_whose_glyphs_map_to_no_character_is_listed_for_ocr_not_stored(tmp_path, cli, db_path):
@@ -154,17 +149,7 @@ def _form_pdf(path, pages: int, form_bytes: int, nest: int = 0):
     kids = [len(objs) + 1 + i for i in range(pages)]
     objs += [page] * pages
     objs[1] = f"<< /Type /Pages /Kids [{' '.join(f'{k} 0 R' for k in kids)}] /Count {pages} >>".encode()
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for n, obj in enumerate(objs, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % n + obj + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
-    path.write_bytes(bytes(out))
-    return path
+    return _write(path, objs)
 
 
 @pytest.mark.parametrize(("pages", "form_bytes", "nest", "at"), [(3, 1 << 20, 0, 2), (1, 256, 14, 1)])
