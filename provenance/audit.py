@@ -444,15 +444,18 @@ def sql(db_path: str | Path, query: str) -> tuple[list[str], list[tuple]]:
     return run_readonly_sql(db_path, query)
 
 
-def withdrawals_report(con: duckdb.DuckDBPyConnection, *, limit: int = 200) -> list[dict[str, Any]]:
-    """Each withdrawal (newest first): scope, target, reason, when, by whom, the records it withdrew
-    (up to ``limit`` each, from its ledger events) and the past exports that held any version of them
-    (:mod:`provenance.recall`)."""
+def withdrawals_report(
+    con: duckdb.DuckDBPyConnection, *, limit: int = 200, skip: int = 0, count: int | None = None
+) -> list[dict[str, Any]]:
+    """Each withdrawal (newest first; ``count`` of them after the newest ``skip``, all when None): scope, target,
+    reason, when, by whom, the records it withdrew (up to ``limit`` each, from its ledger events) and the past
+    exports that held any version of them (:mod:`provenance.recall`: one query per withdrawal)."""
     require_provenance_schema(con)
     rows = _rows(
         con.execute(
             "SELECT withdrawal_seq, scope, target, reason, records, created_at, actor FROM withdrawals"
-            " ORDER BY withdrawal_seq DESC"
+            " ORDER BY withdrawal_seq DESC LIMIT $count OFFSET $skip",
+            {"count": count, "skip": int(skip)},
         )
     )
     for w in rows:

@@ -304,9 +304,10 @@ async def export_verify(request: Request) -> Response:
 
 @guarded(auditor_only=True)
 def withdrawals(request: Request, user: User) -> Response:
+    number = request.query_params.get("page", "1")
     with request.app.state.view.reading() as con:
-        rows = data.withdrawals_page(con)
-    return page("withdrawals.html.j2", request, rows=rows)
+        info = data.withdrawals_page(con, int(number) if number.isdigit() and len(number) < 10 else 1)
+    return page("withdrawals.html.j2", request, w=info, rows=info["rows"])
 
 
 def _checked(state) -> CatalogueCheck:

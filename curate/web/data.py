@@ -337,11 +337,21 @@ def verify_export_folder(con: duckdb.DuckDBPyConnection, export_id: str) -> dict
     return out
 
 
-def withdrawals_page(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    """Each withdrawal with its records, reason and the past exports that held them."""
+#: withdrawals on one page of the portal's list (each costs a recall query)
+WITHDRAWALS_PER_PAGE = 50
+
+
+def withdrawals_page(con: duckdb.DuckDBPyConnection, page: int = 1) -> dict[str, Any]:
+    """Page ``page`` (from 1) of the withdrawals, newest first, each with its records, reason and the past exports
+    that held them, and how many there are in all: a takedown list withdrawn record by record holds thousands, and
+    the page that showed them all at once ran a recall query for each (2,000: half a minute)."""
     from provenance.audit import withdrawals_report
 
-    return withdrawals_report(con)
+    total = con.execute("SELECT count(*) FROM withdrawals").fetchone()[0]
+    pages = max(1, -(-total // WITHDRAWALS_PER_PAGE))
+    page = min(max(1, page), pages)
+    rows = withdrawals_report(con, skip=(page - 1) * WITHDRAWALS_PER_PAGE, count=WITHDRAWALS_PER_PAGE)
+    return {"rows": rows, "total": total, "page": page, "pages": pages, "first": (page - 1) * WITHDRAWALS_PER_PAGE}
 
 
 def ledger_page(

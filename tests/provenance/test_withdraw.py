@@ -147,6 +147,6 @@ def test_recall_names_exports_of_an_earlier_version(builder, db_path, cli, tmp_p
     try:
         assert withdrawn_records(con, first["export_id"]) == [old]
         assert sum(x["withdrawn_since"] for x in export_report(con, first["export_id"])["licences"]) == 1
-        assert [e["export_id"] for e in data.withdrawals_page(con)[0]["exports"]] == [first["export_id"]]
+        assert [e["export_id"] for e in data.withdrawals_page(con)["rows"][0]["exports"]] == [first["export_id"]]
     finally:
         con.close()

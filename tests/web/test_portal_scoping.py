@@ -114,7 +114,7 @@ def test_every_folder_of_one_export_is_named_and_checked(demo_catalogue, cli, tm
     try:
         page = data.export_page(con, eid)
         check = data.verify_export_folder(con, eid)
-        withdrawals = data.withdrawals_page(con)
+        withdrawals = data.withdrawals_page(con)["rows"]
     finally:
         con.close()
     assert page["out_dirs"] == [str(tmp_path / "copy_a"), str(tmp_path / "copy_b")]
