@@ -305,8 +305,10 @@ async def export_verify(request: Request) -> Response:
 @guarded(auditor_only=True)
 def withdrawals(request: Request, user: User) -> Response:
     number = request.query_params.get("page", "1")
+    # ASCII digits only: str.isdigit() also takes "²" and "①", which int() refuses (a 500 with a traceback)
+    number = int(number) if number.isascii() and number.isdigit() and len(number) < 10 else 1
     with request.app.state.view.reading() as con:
-        info = data.withdrawals_page(con, int(number) if number.isdigit() and len(number) < 10 else 1)
+        info = data.withdrawals_page(con, number)
     return page("withdrawals.html.j2", request, w=info, rows=info["rows"])
 
 
