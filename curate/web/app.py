@@ -172,10 +172,15 @@ def _sees_export(user: User, audience: str) -> bool:
 
 def _sees_event(user: User, event: dict[str, Any]) -> bool:
     """Whether ``user`` may see a ledger event on a record page: a bank sees no other bank's annotation work (its
-    pushes and pulls name its Label Studio instance, projects and task ids)."""
-    detail = event.get("detail")
-    bank = detail.get("bank") if isinstance(detail, dict) else None
-    return user.bank is None or bank in (None, user.bank)
+    pushes and pulls name its Label Studio instance, projects and task ids). An event's bank is the one its detail
+    or, for an annotation event, its run names (:func:`curate.web.data.event_banks`); an annotation event that names
+    none (a 漏標's ``missed_pii_sealed``, written with no bank) is not shown to a bank."""
+    if user.bank is None:
+        return True
+    bank = event.get("bank")
+    if event.get("stage") == "annotation":
+        return bank == user.bank
+    return bank in (None, user.bank)
 
 
 def _visible(con, user: User, rows: list[dict[str, Any]], purpose: str, cat: LicenceCatalogue) -> list[dict]:

@@ -217,6 +217,7 @@ def record_page(con: duckdb.DuckDBPyConnection, record_id: str, cat: LicenceCata
             )
         prev_text = shown if shown is not None else prev_text
         versions.append(v)
+    event_banks(con, rep["events"])
     for e in rep["events"]:
         e["detail_json"] = json.dumps(e.get("detail"), ensure_ascii=False, indent=2, sort_keys=True)
     lic = cat.get(rep["record"]["licence_id"])
@@ -246,6 +247,27 @@ def record_page(con: duckdb.DuckDBPyConnection, record_id: str, cat: LicenceCata
         "cluster": dedup_cluster(con, ids),
         "pii_expected": pii_expected,
     }
+
+
+def event_banks(con: duckdb.DuckDBPyConnection, events: list[dict[str, Any]]) -> None:
+    """Set each event's ``bank``: the one its detail names, else, for an annotation event, the bank of its run
+    (`annotate push`/`pull` record it in the run's params: a 漏標's ``missed_pii_sealed`` event names none, and it
+    names the reviewed and masking versions of a review made by that bank), else None."""
+    runs = {e["run_id"] for e in events if e.get("stage") == "annotation" and e.get("run_id")}
+    of_run = dict(
+        con.execute(
+            "SELECT run_id, json_extract_string(params, '$.bank') FROM runs WHERE list_contains($ids, run_id)",
+            {"ids": sorted(runs)},
+        ).fetchall()
+        if runs
+        else []
+    )
+    for e in events:
+        detail = e.get("detail")
+        bank = detail.get("bank") if isinstance(detail, dict) else None
+        if bank is None and e.get("stage") == "annotation":
+            bank = of_run.get(e.get("run_id"))
+        e["bank"] = bank
 
 
 def dedup_cluster(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, Any] | None:
