@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import logging
 import threading
 import time
 from collections.abc import AsyncIterator
@@ -30,7 +31,7 @@ from starlette.templating import Jinja2Templates
 
 from curate.catalogue_check import CatalogueCheck, check_catalogue
 from curate.web import data
-from curate.web.auth import LoginLimiter, SessionRegistry, User, UserStore, csrf_ok, csrf_token
+from curate.web.auth import LoginLimiter, SessionRegistry, User, UsersFileError, UserStore, csrf_ok, csrf_token
 from curate.web.snapshot import CatalogueView
 from provenance.errors import WorkbenchError
 from provenance.licences import PURPOSES, LicenceCatalogue, default_licence_catalogue
@@ -50,6 +51,8 @@ CSP = (
     "frame-ancestors 'none'; base-uri 'none'"
 )
 
+
+log = logging.getLogger(__name__)
 
 #: a session's longest life (the cookie's max_age and the session id's)
 SESSION_SECONDS = 8 * 3600
@@ -78,6 +81,26 @@ def _user(request: Request) -> User | None:
     return user
 
 
+def _shown_user(request: Request) -> User | None:
+    """:func:`_user` for the page's header: None while the users file cannot be read (the error page says so)."""
+    try:
+        return _user(request)
+    except UsersFileError:
+        return None
+
+
+def _unreadable_users(request: Request, exc: Exception) -> Response:
+    """The users file was broken by hand while the portal runs: every page (the login too) says the portal cannot
+    check logins, and the log says why in one line (once per distinct problem), not a 500 and a traceback; nobody is
+    let in until it is fixed."""
+    said = str(exc)
+    if request.app.state.users_problem != said:
+        request.app.state.users_problem = said
+        log.error("%s", said)
+    message = "入口網站暫時無法驗證登入 the portal cannot check logins now: its users file is unreadable (see its log)"
+    return page("error.html.j2", request, 503, message=message)
+
+
 def _purpose(request: Request) -> str:
     p = request.query_params.get("purpose") or request.session.get("purpose") or "training"
     p = p if p in PURPOSES else "training"
@@ -90,7 +113,7 @@ def page(name: str, request: Request, status: int = 200, **ctx: Any) -> Response
     at = view.refreshed_at
     ctx.update(
         request=request,
-        user=_user(request),
+        user=_shown_user(request),
         csrf=csrf_token(request.session),
         purposes=PURPOSES,
         purpose=request.session.get("purpose", "training"),
@@ -438,7 +461,10 @@ def create_app(config: PortalConfig, view: CatalogueView | None = None) -> Starl
             https_only=config.https_only,
         ),
     ]
-    app = Starlette(routes=routes, middleware=middleware, lifespan=_lifespan)
+    app = Starlette(
+        routes=routes, middleware=middleware, lifespan=_lifespan, exception_handlers={UsersFileError: _unreadable_users}
+    )
+    app.state.users_problem = None
     app.state.view = view or CatalogueView(config.db_path, config.snapshot_dir, interval=config.refresh_interval)
     app.state.users = UserStore(config.users_file)
     app.state.limiter = LoginLimiter()

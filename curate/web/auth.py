@@ -72,6 +72,10 @@ def parse_role(role: str) -> str:
     return role
 
 
+class UsersFileError(ConfigError):
+    """The users file cannot be read (broken by hand, unreadable): the portal checks no login until it is fixed."""
+
+
 class UserStore:
     """The users file: ``{"users": {name: {"role": ..., "hash": argon2id}}}``."""
 
@@ -84,10 +88,10 @@ class UserStore:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise ConfigError(f"cannot read the portal users file `{self.path}`: {exc}; fix or remove it") from exc
+            raise UsersFileError(f"cannot read the portal users file `{self.path}`: {exc}; fix or remove it") from exc
         users = data.get("users", {}) if isinstance(data, dict) else None
         if not isinstance(users, dict):  # hand-edited: a list of pairs would read as users through dict()
-            raise ConfigError(
+            raise UsersFileError(
                 f'cannot read the portal users file `{self.path}`: it is not {{"users": {{NAME: {{"role": ..., '
                 '"hash": ...}}}}; fix or remove it (`curate serve adduser` writes it)'
             )
