@@ -251,7 +251,7 @@ def _pull_project(
     old = ls_time(cursor) if cursor else None
     # a margin for annotations saved while this pull ran: the listing (rare) looks a little further back
     new_cursor = max(x for x in (newest - CURSOR_MARGIN if newest else None, old) if x) if (newest or old) else None
-    batch = PullBatch(run_id=run_id, imported_at=ledger.now(), keys=vault)
+    batch = PullBatch(run_id=run_id, imported_at=ledger.now(), keys=vault, bank=bank)
     max_chars = max_record_chars()
     with transaction(con):
         for task in exported:

@@ -26,6 +26,8 @@ class PullBatch:
 
     run_id: str
     imported_at: Any
+    #: the bank whose Label Studio the pull reads (named on the events it writes with no annotation of their own)
+    bank: str | None = None
     rows: list[list[Any]] = field(default_factory=list)
     events: list[ledger.Event] = field(default_factory=list)
     versions: list[tuple[int, NewVersion]] = field(default_factory=list)
@@ -160,7 +162,10 @@ class PullBatch:
                 action="missed_pii_sealed",
                 record_id=rid,
                 run_id=self.run_id,
-                detail={"reviewed": reviewed, "masked_by": masked_by[reviewed], "key_id": self.keys.key_id},
+                # the bank: a bank's portal page shows no other bank's annotation events (curate.web.app._sees_event)
+                detail={"reviewed": reviewed, "masked_by": masked_by[reviewed], "key_id": self.keys.key_id}
+                | ({"bank": self.bank} if self.bank else {}),
+                actor=self.bank,
             )
             for rid, reviewed in sealed
         ]

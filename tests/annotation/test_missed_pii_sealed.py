@@ -45,11 +45,11 @@ def test_the_version_a_reviewer_found_missed_personal_data_in_is_sealed(label_st
     assert con.execute("SELECT pii_state, text FROM records WHERE record_id = ?", [rid]).fetchone() == ("raw", None)
     assert read_raw(con, rid, key) == TEXT
     (event,) = con.execute(
-        "SELECT json_extract_string(detail, '$.key_id') FROM provenance_events WHERE action = 'missed_pii_sealed'"
-        " AND record_id = ?",
+        "SELECT json_extract_string(detail, '$.key_id'), json_extract_string(detail, '$.bank'), actor"
+        " FROM provenance_events WHERE action = 'missed_pii_sealed' AND record_id = ?",
         [rid],
     ).fetchall()
-    assert event == (key.key_id,)
+    assert event == (key.key_id, bank, bank)  # the bank: its portal page is not shown to another bank
     con.close()
     code, out, err = cli("sql", "SELECT string_agg(coalesce(text, ''), '|') FROM records")
     assert code == 0 and MISSED not in out, out + err
