@@ -84,6 +84,7 @@ def _prescreen_parts() -> list[str]:
     from curate.pii.names import name_slot_pattern
     from curate.pii.obfuscated_email import PRESCREEN as spelt_email
     from curate.pii.recognizers import county_pattern
+    from curate.pii.segmented_names import candidate_pattern
 
     county = county_pattern()
     return [
@@ -96,6 +97,7 @@ def _prescreen_parts() -> list[str]:
         r"[A-Za-z][0-9A-Da-d]\d{4}",  # ID shapes
         county,  # addresses
         name_slot_pattern(),  # a surname in a name slot (the name recognizer checks the rest)
+        candidate_pattern(),  # a surname before a given-name character (names without a slot: segmented_names.py)
         "出生|生日|生於|生于|[日\\d] ?生|[Bb]irth|DOB",  # dates of birth (出生日期, 55年8月17日生, 1958.11.23生, Date of birth)
         *prescreen_patterns(),  # Latin-script names after a title or a role word (curate/pii/latin_names.py)
     ]

@@ -528,6 +528,7 @@ def build_recognizers(language: str = "zh") -> list[EntityRecognizer]:
     """All rule-based recognizers (the name recognizer included)."""
     from curate.pii.latin_names import LatinNameRecognizer
     from curate.pii.names import ChineseNameRecognizer
+    from curate.pii.segmented_names import SegmentedNameRecognizer
 
     ctx_lower = [w.lower() for w in CARD_CONTEXT]
     return [
@@ -575,5 +576,6 @@ def build_recognizers(language: str = "zh") -> list[EntityRecognizer]:
         ),
         RegexRecognizer("TwAddressRecognizer", ["TW_ADDRESS"], address_pattern(), _validate_address, None, language),
         ChineseNameRecognizer(language),
+        SegmentedNameRecognizer(language),
         LatinNameRecognizer(language),
     ]

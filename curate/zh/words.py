@@ -21,51 +21,14 @@ to the temporary directory, and only the words are needed here.
 from __future__ import annotations
 
 import functools
-import importlib.util
-import math
 from collections.abc import Iterable
-from pathlib import Path
 
-from provenance.errors import ConfigError
+# the dictionary and its route are shared with the PII name recognizer (curate/pii/segmented_names.py)
+from curate.lexicon import MAX_WORD, Lexicon, dictionary_words  # noqa: F401 (re-exported)
+from curate.lexicon import route as _route
 
-#: the longest dictionary word considered (longer jieba entries are rare multi-word phrases)
-MAX_WORD = 8
 #: characters either side of a match over which the segmentation is computed (at least MAX_WORD)
 WINDOW = 8
-
-
-def _dict_path() -> Path:
-    spec = importlib.util.find_spec("jieba")  # locates the package without running its __init__
-    if spec is None or not spec.submodule_search_locations:
-        raise ConfigError("the zh normaliser needs jieba's word list: pip install jieba (MIT), a core dependency")
-    path = Path(next(iter(spec.submodule_search_locations))) / "dict.txt"
-    if not path.is_file():
-        raise ConfigError(f"jieba's word list {path} is missing; reinstall it: pip install --force-reinstall jieba")
-    return path
-
-
-class Lexicon(dict):
-    """Word -> log probability (log of its frequency over the total), as jieba weighs a route."""
-
-    #: the log probability of a character the dictionary lacks (jieba counts it as frequency 1)
-    unknown: float = -20.0
-
-    __hash__ = object.__hash__  # one per process: hashed by identity (a cache key of :func:`_splits`)
-
-
-@functools.cache
-def dictionary_words() -> Lexicon:
-    """jieba's words of 1 to :data:`MAX_WORD` characters with their log probabilities."""
-    freq: dict[str, int] = {}
-    with _dict_path().open(encoding="utf-8") as src:
-        for line in src:
-            word, _, rest = line.partition(" ")
-            if len(word) <= MAX_WORD:
-                freq[word] = int(rest.split(" ", 1)[0])
-    total = math.log(sum(freq.values()))
-    out = Lexicon((w, math.log(n or 1) - total) for w, n in freq.items())
-    out.unknown = -total
-    return out
 
 
 def splits_word(text: str, a: int, b: int, lo: int, hi: int, words: Lexicon, target: str = "") -> bool:
@@ -128,30 +91,6 @@ def _crossing(text: str, a: int, b: int, lo: int, hi: int, words: Lexicon) -> bo
             if has(text[start:end]):
                 return True
     return False
-
-
-def _route(text: str, start: int, end: int, words: Lexicon) -> list[tuple[int, int]]:
-    """The words ``(i, j)`` of the most probable segmentation of ``text[start:end]`` (jieba's route).
-
-    As jieba's ``calc``: from the right, each position takes the word (a single character always
-    counts) whose log probability plus the best route after it is highest.
-    """
-    unknown = getattr(words, "unknown", Lexicon.unknown)
-    best = [(0.0, end)] * (end - start + 1)
-    for i in range(end - 1, start - 1, -1):
-        top = (words.get(text[i], unknown) + best[i + 1 - start][0], i + 1)
-        for j in range(i + 2, min(end, i + MAX_WORD) + 1):
-            p = words.get(text[i:j])
-            if p is not None and (s := p + best[j - start][0]) > top[0]:
-                top = (s, j)
-        best[i - start] = top
-    out = []
-    i = start
-    while i < end:
-        j = best[i - start][1]
-        out.append((i, j))
-        i = j
-    return out
 
 
 def words_holding(text: str, positions: Iterable[int], words: Lexicon) -> list[int]:

@@ -1,0 +1,79 @@
+"""jieba's dictionary (MIT) and its most probable segmentation, shared by the zh normaliser's word boundaries
+(:mod:`curate.zh.words`) and the PII name recognizer's unknown words (:mod:`curate.pii.segmented_names`).
+
+The dictionary is jieba's ``dict.txt`` (349k words), read from the installed package once per process on first
+use. jieba itself is not imported: its tokenizer's initialisation writes a cache file to the temporary directory,
+and only the words are needed here.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import math
+from pathlib import Path
+
+from provenance.errors import ConfigError
+
+#: the longest dictionary word considered (longer jieba entries are rare multi-word phrases)
+MAX_WORD = 8
+
+
+def dict_path() -> Path:
+    spec = importlib.util.find_spec("jieba")  # locates the package without running its __init__
+    if spec is None or not spec.submodule_search_locations:
+        raise ConfigError(
+            "the zh normaliser and the PII name recognizer need jieba's word list: pip install jieba (MIT), a core dependency"
+        )
+    path = Path(next(iter(spec.submodule_search_locations))) / "dict.txt"
+    if not path.is_file():
+        raise ConfigError(f"jieba's word list {path} is missing; reinstall it: pip install --force-reinstall jieba")
+    return path
+
+
+class Lexicon(dict):
+    """Word -> log probability (log of its frequency over the total), as jieba weighs a route."""
+
+    #: the log probability of a character the dictionary lacks (jieba counts it as frequency 1)
+    unknown: float = -20.0
+
+    __hash__ = object.__hash__  # one per process: hashed by identity (a cache key of :func:`curate.zh.words._splits`)
+
+
+@functools.cache
+def dictionary_words() -> Lexicon:
+    """jieba's words of 1 to :data:`MAX_WORD` characters with their log probabilities."""
+    freq: dict[str, int] = {}
+    with dict_path().open(encoding="utf-8") as src:
+        for line in src:
+            word, _, rest = line.partition(" ")
+            if len(word) <= MAX_WORD:
+                freq[word] = int(rest.split(" ", 1)[0])
+    total = math.log(sum(freq.values()))
+    out = Lexicon((w, math.log(n or 1) - total) for w, n in freq.items())
+    out.unknown = -total
+    return out
+
+
+def route(text: str, start: int, end: int, words: Lexicon) -> list[tuple[int, int]]:
+    """The words ``(i, j)`` of the most probable segmentation of ``text[start:end]`` (jieba's route).
+
+    As jieba's ``calc``: from the right, each position takes the word (a single character always
+    counts) whose log probability plus the best route after it is highest.
+    """
+    unknown = getattr(words, "unknown", Lexicon.unknown)
+    best = [(0.0, end)] * (end - start + 1)
+    for i in range(end - 1, start - 1, -1):
+        top = (words.get(text[i], unknown) + best[i + 1 - start][0], i + 1)
+        for j in range(i + 2, min(end, i + MAX_WORD) + 1):
+            p = words.get(text[i:j])
+            if p is not None and (s := p + best[j - start][0]) > top[0]:
+                top = (s, j)
+        best[i - start] = top
+    out = []
+    i = start
+    while i < end:
+        j = best[i - start][1]
+        out.append((i, j))
+        i = j
+    return out
