@@ -411,7 +411,16 @@ def _running_values(text: str, by_label: dict[str, str]) -> list[tuple[int, int,
     The given name may be anything but a character that typically follows a name (的, 於, 挪 is
     fine); a surname-only mention (``客戶王先生``) and frequent non-name words are skipped.
     """
-    from curate.pii.names import FOLLOW_WORDS, HONORIFICS, NOT_NAMES, STOP_AFTER, _tables, verb_follows, word_surname_ok
+    from curate.pii.names import (
+        FOLLOW_WORDS,
+        HONORIFICS,
+        NOT_NAMES,
+        STOP_AFTER,
+        _tables,
+        married_name_end,
+        verb_follows,
+        word_surname_ok,
+    )
 
     not_names, non_given = _tables()[2], _tables()[3]
     honorifics, skipped = tuple(HONORIFICS), tuple(NOT_NAMES) + not_names
@@ -434,7 +443,7 @@ def _running_values(text: str, by_label: dict[str, str]) -> list[tuple[int, int,
             or text.startswith(FOLLOW_WORDS + titles, g0 + 1)
             or verb_follows(text, g0 + 1)
         )
-        end = g0 + (1 if one else 2)
+        end = married_name_end(text, start, g0, g0 + (1 if one else 2))
         # without a separator, the first given character must be one that occurs in given names (the name
         # rule's list of legal / financial / function characters): 業務員任職, 客戶關係 are words, not names
         if given[0] in non_given:

@@ -129,6 +129,42 @@ def verb_follows(text: str, q: int) -> bool:
     return text.startswith(_verbs_after_name(), q) and given_char_scores().get(text[q], 0.0) < 0
 
 
+#: the given-name score the last two characters of a married name (陳林秀琴) need: ``names.toml [married]``
+MARRIED_MIN_GIVEN: float = float(_W["married"]["min_given"])
+
+
+def married_name_end(text: str, start: int, sur_end: int, end: int) -> int:
+    """The end of a married name (冠夫姓: the husband's surname before the woman's own, 陳林秀琴, 黃林美惠) read as a
+    surname and a two-character given name ending at ``end`` (陳 + 林秀): after the next character when the second
+    character is an ordinary surname, the next one reads as a given name's (score above 0, not ``non_given`` nor
+    ``stop_after``), the last two characters together reach ``[married] min_given`` and the name may end after it
+    (the text ends, a non-Han character, ``stop_after``, a follow word or honorific, or a verb that follows names);
+    otherwise ``end``. A cut after 陳林秀 would leave 琴 in the clear.
+
+    >>> t = "負責人黃林美惠未依規定"
+    >>> t[3:married_name_end(t, 3, 4, 6)], t[3:married_name_end("負責人黃林美未依", 3, 4, 6)]
+    ('黃林美惠', '黃林美')
+    """
+    singles, _, _, non_given, words = _tables()
+    if sur_end - start != 1 or end != sur_end + 2 or text[sur_end] not in singles or text[sur_end] in words:
+        return end
+    if end >= len(text) or not is_han(nxt := text[end]) or nxt in non_given or nxt in STOP_AFTER:
+        return end
+    scores = given_char_scores()
+    if scores.get(nxt, 0.0) <= 0 or given_name_score(text[sur_end + 1 : end + 1]) < MARRIED_MIN_GIVEN:
+        return end
+    after = end + 1
+    if (
+        after >= len(text)
+        or not is_han(text[after])
+        or text[after] in STOP_AFTER
+        or text.startswith(tuple(FOLLOW_WORDS) + tuple(HONORIFICS), after)
+        or verb_follows(text, after)
+    ):
+        return after
+    return end
+
+
 def plausible_given_name(given: str, context: str) -> bool:
     """Whether ``given`` reads as a given name after a left context of kind ``context`` ("role", "weak" or "punct":
     see :meth:`ChineseNameRecognizer._left_kind`; the priors are ``names.toml [given_name_prior]``)."""
@@ -344,6 +380,7 @@ class ChineseNameRecognizer(EntityRecognizer):
                 return None
         end = options[0] if options else weak_end
         assert end is not None
+        end = married_name_end(text, start, sur_end, end)
         if text[start:end].startswith(self._not_names) or text[start : start + 2] in self._not_names:
             return None
         honorific = text.startswith(self._honorifics, end) or ID_BRACKET.match(text, end) is not None

@@ -22,7 +22,7 @@ import re
 from functools import lru_cache
 
 from curate.pii.base import EntityRecognizer, RecognizerResult
-from curate.pii.names import _W, STOP_AFTER, _tables, given_char_scores
+from curate.pii.names import _W, STOP_AFTER, _tables, given_char_scores, married_name_end
 from curate.pii.text import is_han
 
 #: the summed given-name score a two-character (one-character) given name needs without any slot
@@ -116,7 +116,7 @@ def segmented_name(text: str, start: int, sur_end: int) -> int | None:
             return None  # the surname is inside a word (王道, 林業, 成功)
         if (start, end) in route and not _person_word(text, start, end):
             return None  # the whole candidate is one dictionary word that is no person's name
-        return end
+        return married_name_end(text, start, sur_end, end)
     return None
 
 

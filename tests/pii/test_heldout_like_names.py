@@ -70,3 +70,22 @@ def test_a_name_without_a_slot_is_read_off_the_segmentation(det, text, name):
 )
 def test_a_word_that_starts_with_a_surname_is_no_name(det, text):
     assert [s for s in det.analyze(text) if s.entity_type == "PERSON"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("負責人黃林美惠未依規定申報大額通貨交易。", "黃林美惠"),  # after a label, before a verb
+        ("客戶陳林秀琴小姐來電。", "陳林秀琴"),  # before an honorific
+        ("我阿嬤陳林秀琴被你們的行員推銷保單。", "陳林秀琴"),  # no slot
+    ],
+)
+def test_a_married_name_is_covered_whole(det, text, name):
+    """冠夫姓: the husband's surname before the woman's own; a cut after the third character left the fourth in the
+    clear (黃林美 + 惠)."""
+    assert name in [text[s.start : s.end] for s in det.analyze(text) if s.entity_type == "PERSON"]
+
+
+@pytest.mark.parametrize("text", ["客戶林文華到行辦理。", "客戶王金龍去銀行。", "客戶林文華表示不滿。"])
+def test_a_three_character_name_is_not_stretched(det, text):
+    assert [text[s.start : s.end] for s in det.analyze(text)] == [text[2:5]]
