@@ -77,3 +77,23 @@ def route(text: str, start: int, end: int, words: Lexicon) -> list[tuple[int, in
         out.append((i, j))
         i = j
     return out
+
+
+@functools.cache
+def to_simplified():
+    """OpenCC's t2s converter: the dictionary is Simplified, so Traditional text is read through it."""
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+@functools.cache
+def person_words() -> frozenset[str]:
+    """jieba's dictionary entries tagged as a person's name (``nr``), of two to four characters (林涛, 秀英)."""
+    out = set()
+    with dict_path().open(encoding="utf-8") as src:
+        for line in src:
+            parts = line.split()
+            if len(parts) == 3 and parts[2] == "nr" and 2 <= len(parts[0]) <= 4:
+                out.add(parts[0])
+    return frozenset(out)

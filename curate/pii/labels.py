@@ -368,6 +368,8 @@ def labelled_spans(text: str) -> list[tuple[int, int, str, str]]:
     for s, e, t in _running_values(text, by_label):
         sur = next((len(c) for c in compounds if text.startswith(c, s)), 1)
         out.append((s, e, t, LABELLED if plausible_given_name(text[s + sur : e], "role") else RUNNING))
+    for s, e, clear in _dotted_values(text):
+        out.append((s, e, "PERSON", LABELLED if clear else RUNNING))
     honorifics = tuple(HONORIFICS)
     for m in _regex().finditer(text):
         etype = _label_type(m)
@@ -452,6 +454,50 @@ def _running_values(text: str, by_label: dict[str, str]) -> list[tuple[int, int,
             continue  # 保證人通訊處: a word-like surname needs more than a label before it
         out.append((start, end, "PERSON"))
     return out
+
+
+@lru_cache(maxsize=1)
+def _dotted_regex() -> re.Pattern[str]:
+    return re.compile(rf"(?:{_label_alternation()})(?P<name>{_HAN}{{1,6}}(?:[{NAME_DOTS}]{_HAN}+)+)")
+
+
+def _dotted_values(text: str) -> list[tuple[int, int, bool]]:
+    """A transliterated name with middle dots right after a label in running text (``相對人哈勇·諾幹未經核准``,
+    ``客戶瓦旦·巴萬申請``): ``(start, end, clear)``. The run before the last dot is the name's; its last part ends
+    at the first clear end (:func:`_clear_end`, a verb that follows names) after one to four characters (``clear``),
+    else before a dictionary word (``巴萬今天``), else after four: a cut must not leave part of a name visible (巴萬
+    alone left 瓦旦 in the clear). A run whose parts are words (``客戶權益‧服務品質``) is none.
+
+    >>> t = "相對人哈勇·諾幹未經核准"
+    >>> [(t[s:e], c) for s, e, c in _dotted_values(t)]
+    [('哈勇·諾幹', True)]
+    """
+    from curate.lexicon import MAX_WORD
+    from curate.pii.names import verb_follows
+
+    out = []
+    for m in _dotted_regex().finditer(text):
+        last = max(m.group("name").rfind(d) for d in NAME_DOTS) + m.start("name") + 1
+        stop = min(m.end("name"), last + 4)
+        end = next((q for q in range(last + 1, stop + 1) if _clear_end(text, q) or verb_follows(text, q)), None)
+        if end is None:
+            stop = last + (_first_word(text[last : min(m.end("name"), last + 4 + MAX_WORD)]) or stop - last)
+        if any(_first_word(part) == 0 for part in re.split(f"[{NAME_DOTS}]", text[m.start("name") : end or stop])):
+            continue
+        out.append((m.start("name"), end or stop, end is not None))
+    return out
+
+
+def _first_word(part: str) -> int | None:
+    """Where jieba's route over ``part`` first reads a dictionary word of two characters or more that is no person's
+    name (``權益``, ``還款``; 伊凡 is a name), or None."""
+    from curate.lexicon import dictionary_words, person_words, route, to_simplified
+
+    words = dictionary_words()
+    simp = to_simplified().convert(part)
+    if len(simp) != len(part):
+        return None
+    return next((i for i, j in route(simp, 0, len(simp), words) if j - i > 1 and simp[i:j] not in person_words()), None)
 
 
 def _clear_end(text: str, end: int) -> bool:

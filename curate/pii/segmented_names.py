@@ -34,13 +34,11 @@ WINDOW = 8
 
 @lru_cache(maxsize=1)
 def _setup():
-    import opencc
-
-    from curate.lexicon import dictionary_words
+    from curate.lexicon import dictionary_words, to_simplified
 
     singles, compounds, not_names, non_given, words = _tables()
     ordinary = frozenset(singles - words)
-    return opencc.OpenCC("t2s"), dictionary_words(), ordinary, compounds, not_names, non_given
+    return to_simplified(), dictionary_words(), ordinary, compounds, not_names, non_given
 
 
 @lru_cache(maxsize=1)
@@ -59,18 +57,11 @@ def candidate_pattern() -> str:
     return f"(?:{alt})(?={given}|[\u4e00-\u9fff]{given})"
 
 
-@lru_cache(maxsize=1)
 def person_words() -> frozenset[str]:
-    """jieba's dictionary entries tagged as a person's name (``nr``), of two to four characters (林涛, 秀英)."""
-    from curate.lexicon import dict_path
+    """jieba's dictionary entries tagged as a person's name (:func:`curate.lexicon.person_words`)."""
+    from curate.lexicon import person_words as words
 
-    out = set()
-    with dict_path().open(encoding="utf-8") as src:
-        for line in src:
-            parts = line.split()
-            if len(parts) == 3 and parts[2] == "nr" and 2 <= len(parts[0]) <= 4:
-                out.add(parts[0])
-    return frozenset(out)
+    return words()
 
 
 def _route(text: str, lo: int, hi: int) -> list[tuple[int, int]] | None:
