@@ -160,9 +160,23 @@ def married_name_end(text: str, start: int, sur_end: int, end: int) -> int:
         or text[after] in STOP_AFTER
         or text.startswith(tuple(FOLLOW_WORDS) + tuple(HONORIFICS), after)
         or verb_follows(text, after)
+        or _word_follows(text, after)
     ):
         return after
     return end
+
+
+def _word_follows(text: str, q: int) -> bool:
+    """A two-character dictionary word (jieba's, read in Simplified) starts at ``q``, its first character reads as
+    text rather than a given name's (score below 0) and the character before it forms no word with it: a name may
+    end before ``q`` (張陳淑芬|挪用, 黃林美惠|擔任) as before :func:`verb_follows`'s list."""
+    from curate.lexicon import dictionary_words, to_simplified
+
+    if q + 2 > len(text) or given_char_scores().get(text[q], 0.0) >= 0:
+        return False
+    words = dictionary_words()
+    simp = to_simplified().convert(text[q - 1 : q + 2])
+    return len(simp) == 3 and simp[1:] in words and simp[:2] not in words
 
 
 def plausible_given_name(given: str, context: str) -> bool:
