@@ -34,11 +34,13 @@ WINDOW = 8
 
 @lru_cache(maxsize=1)
 def _setup():
-    from curate.lexicon import dictionary_words, to_simplified
+    """The surname tables. jieba's dictionary (about 45 MB per process) is read by :func:`_route` on first use, not
+    here: a worker whose text holds no candidate (law texts) never loads it."""
+    from curate.lexicon import to_simplified
 
     singles, compounds, not_names, non_given, words = _tables()
     ordinary = frozenset(singles - words)
-    return to_simplified(), dictionary_words(), ordinary, compounds, not_names, non_given
+    return to_simplified(), None, ordinary, compounds, not_names, non_given
 
 
 @lru_cache(maxsize=1)
@@ -65,9 +67,9 @@ def person_words() -> frozenset[str]:
 
 
 def _route(text: str, lo: int, hi: int) -> list[tuple[int, int]] | None:
-    from curate.lexicon import route
+    from curate.lexicon import dictionary_words, route
 
-    conv, words, *_ = _setup()
+    conv, words = _setup()[0], dictionary_words()
     simp = conv.convert(text[lo:hi])
     if len(simp) != hi - lo:
         return None
