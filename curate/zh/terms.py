@@ -39,6 +39,7 @@ from typing import Any
 import ahocorasick
 
 from curate._optional import require
+from curate.zh.charsets import script_sets
 from curate.zh.words import splits_word
 from provenance.errors import ConfigError
 
@@ -376,6 +377,20 @@ def build_matcher(
             and k not in readback
             and len(rep) == len(k)
             and rep != "".join(fold(c) for c in k)
+        )
+        # an entry holding a one-to-many character that says what character-level conversion says of it as a word
+        # (后台 -> 後臺) pins nothing, but as a spelling-only entry it fired across jieba's words and hid the word beside
+        # it from OpenCC (以后|台风 gave 以後臺風 for 以後颱風, round 11); one that overrides OpenCC's phrase (金发 -> 金發,
+        # not 金髮, for 基金发行) still fires everywhere
+        ambiguous = script_sets().ambiguous
+        readback.update(
+            (k, k)
+            for k, (rep, kind) in table.items()
+            if kind == "term"
+            and k not in protected_simp
+            and k not in readback
+            and any(c in ambiguous for c in k)
+            and rep == fold(k)
         )
     spelled = {k: parts for k, back in readback.items() if (parts := _spelled_out(k, back))}
     return TermMatcher(

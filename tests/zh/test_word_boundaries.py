@@ -30,6 +30,10 @@ SPLIT = [
     ("这张网上面有很多洞。", "這張網上面有很多洞。"),  # 网上 in 网 | 上面
     ("他每天坐公交车上班。", "他每天坐公車上班。"),  # 车上 is a word, but not here (公交车 | 上班)
     ("他骑摩托车上班，从不坐出租车。", "他騎機車上班，從不坐計程車。"),  # 摩托车 | 上班
+    # an entry that only says what s2tw says of it as a word (后台 -> 後臺) but holds a one-to-many character: it
+    # fired across 以后 | 台风 and pinned 台 to 臺 (以後臺風, round 11)
+    ("会议结束以后台风就来了。", "會議結束以後颱風就來了。"),
+    ("三天以后台风登陆。", "三天以後颱風登陸。"),
 ]
 
 #: the same entries where they are the word: they still fire
@@ -45,6 +49,8 @@ WHOLE = [
     ("老人乘公交免费。", "老人乘公車免費。"),
     ("本公司推出了新的医疗险产品。", "本公司推出了新的醫療險商品。"),  # 险产品 is written across 医疗险 | 产品
     ("他坐地铁去银行办理业务。", "他坐捷運去銀行辦理業務。"),  # 坐地铁 is a word, but it holds 地铁 whole
+    ("请到后台查看交易日志。", "請到後臺查看交易日誌。"),
+    ("该应用会在后台运行。", "該應用會在背景執行。"),  # the context term's other form, by its cue word
 ]
 
 
@@ -83,6 +89,7 @@ def test_spelling_only_entries_still_pin_their_characters() -> None:
     phrases (金髮) out of words such as 现金 | 发行."""
     assert normalise("于现金发行新股时。").text == "於現金發行新股時。"
     assert normalise("得依职权限期召开。").text == "得依職權限期召開。"
+    assert normalise("黄金发行量增加。").text == "黃金發行量增加。"  # 金发 overrides s2tw's 金髮: not guarded
 
 
 def test_splits_word_on_plain_cases() -> None:
