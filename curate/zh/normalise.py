@@ -110,13 +110,17 @@ class _Engine:
         }
         self.base_protected = tuple(p.term for p in protected_terms() if p.source_id == "*")
         self.words = dictionary_words() if config.terminology and config.word_boundaries else None
-        self.matcher = build_matcher(self.terms, self.base_protected, self.to_simp.convert, self.words, self._fold)
+        self._args = (self.to_simp.convert, self.words, self._fold, self._profile)
+        self.matcher = build_matcher(self.terms, self.base_protected, *self._args)
 
     @functools.lru_cache(maxsize=64)  # noqa: B019 - engines are few and long-lived
     def matcher_with(self, extra: tuple[str, ...]) -> TermMatcher:
         if not extra:
             return self.matcher
-        return build_matcher(self.terms, self.base_protected + extra, self.to_simp.convert, self.words, self._fold)
+        return build_matcher(self.terms, self.base_protected + extra, *self._args)
+
+    def _profile(self, s: str) -> str:  # what OpenCC gives where no entry fires (build_matcher's convert)
+        return self._standard_forms(self.converter.convert(s))
 
     def _fold(self, s: str) -> str:
         """Simplified text in Taiwan's standard characters, word by word left alone (s2tw, MOE forms)."""

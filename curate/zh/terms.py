@@ -336,12 +336,14 @@ def build_matcher(
     to_simplified,
     words: Mapping[str, float] | None = None,
     fold: Any = None,
+    convert: Any = None,
 ) -> TermMatcher:
     """Combine terms and protected words; a protected word's Simplified spelling maps to it.
 
     ``to_simplified`` converts a Traditional string to Simplified (OpenCC ``tw2s``). ``words``: the
     dictionary words a term's match must not split (:func:`curate.zh.words.dictionary_words`). ``fold``:
-    see :attr:`TermMatcher.fold`.
+    see :attr:`TermMatcher.fold`. ``convert``: the configured profile's conversion (s2twp), what OpenCC gives
+    where an entry does not fire.
     """
     table: dict[str, tuple[str, str]] = {}
     for t in terms:
@@ -381,7 +383,8 @@ def build_matcher(
         # an entry holding a one-to-many character that says what character-level conversion says of it as a word
         # (后台 -> 後臺) pins nothing, but as a spelling-only entry it fired across jieba's words and hid the word beside
         # it from OpenCC (以后|台风 gave 以後臺風 for 以後颱風, round 11); one that overrides OpenCC's phrase (金发 -> 金發,
-        # not 金髮, for 基金发行) still fires everywhere
+        # not 金髮, for 基金发行) still fires everywhere, and so does one that overrides the profile's phrase (对象 ->
+        # 對象, not s2twp's 物件: 反对|象牙 gave 反物件牙, 邮局|部分 郵區域性分, review of round 11)
         ambiguous = script_sets().ambiguous
         readback.update(
             (k, k)
@@ -391,6 +394,7 @@ def build_matcher(
             and k not in readback
             and any(c in ambiguous for c in k)
             and rep == fold(k)
+            and (convert is None or rep == convert(k))
         )
     spelled = {k: parts for k, back in readback.items() if (parts := _spelled_out(k, back))}
     return TermMatcher(

@@ -36,9 +36,9 @@ def _reference_with_todays_matcher_rules():
 
     import zh_reference_normalise as ref
 
-    fold = _engine(NormaliseConfig())._fold
+    eng = _engine(NormaliseConfig())
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(ref, "build_matcher", functools.partial(build_matcher, fold=fold))
+        mp.setattr(ref, "build_matcher", functools.partial(build_matcher, fold=eng._fold, convert=eng._profile))
         ref._engine.cache_clear()
         yield
     ref._engine.cache_clear()

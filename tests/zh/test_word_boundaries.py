@@ -92,6 +92,22 @@ def test_spelling_only_entries_still_pin_their_characters() -> None:
     assert normalise("黄金发行量增加。").text == "黃金發行量增加。"  # 金发 overrides s2tw's 金髮: not guarded
 
 
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("他们反对象牙贸易。", "他們反對象牙貿易。"),  # 对象 (not s2twp's 物件) in 反对 | 象牙
+        ("邮局部分窗口暂停服务。", "郵局部分窗口暫停服務。"),  # 局部 (not 區域性) in 邮局 | 部分
+        ("工商局部门负责人表示。", "工商局部門負責人表示。"),  # 局部 in 工商局 | 部门
+    ],
+)
+def test_entries_that_override_the_profiles_phrase_still_fire_everywhere(text: str, want: str) -> None:
+    """A spelling-only entry with a one-to-many character that overrides s2twp's phrase (对象 -> 對象, s2twp 物件)
+    is not guarded like 后台: where it did not fire, s2twp's phrase went into the words beside it (review of round 11:
+    反对象牙 -> 反物件牙, 邮局部分 -> 郵區域性分)."""
+    assert normalise(text).text == want
+    assert normalise_many([text, "后台"])[0].text == want
+
+
 def test_splits_word_on_plain_cases() -> None:
     words = dictionary_words()
     text = "确保理财"
