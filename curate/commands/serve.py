@@ -95,6 +95,13 @@ def adduser(name: str, role: str, users: Path | None, password_stdin: bool) -> i
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
+    elif not sys.stdin.isatty():  # click read the password from the pipe, warned it may be echoed, then "aborted"
+        from provenance.errors import UsageError
+
+        raise UsageError(
+            f"serve adduser `{name}`: standard input is not a terminal, so the password cannot be asked for hidden;"
+            " pass --password-stdin and give the password as one line on standard input"
+        )
     else:
         password = click.prompt("password", hide_input=True, confirmation_prompt=True)
     path = _users_file(users)

@@ -46,6 +46,21 @@ def test_adduser_stores_only_an_argon2_hash(demo_catalogue, tmp_path):
         assert code != 0 and msg in err and "Traceback" not in err
 
 
+def test_adduser_without_a_terminal_says_to_use_password_stdin(tmp_path):
+    """A steward scripting users (`echo PW | curate serve adduser alice --role auditor`, no --password-stdin) got
+    click's prompt on the pipe: "Warning: Password input may be echoed", the confirmation read end of file, and
+    "curate: aborted", exit 1, which says neither what went wrong nor how to fix it. It is one line naming
+    --password-stdin now (exit 2), and no user is written."""
+    users = tmp_path / "users.json"
+    code, out, err = _run(
+        ["serve", "adduser", "alice", "--role", "auditor", "--users", str(users)], "correct horse battery\n"
+    )
+    assert code == 2, (code, out, err)
+    assert "--password-stdin" in err and "aborted" not in err and "echoed" not in err + out
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert not users.exists()
+
+
 def test_serve_refuses_to_start_without_users(demo_catalogue, tmp_path):
     code, out, err = _run(["--db", str(demo_catalogue["path"]), "serve", "--users", str(tmp_path / "none.json")])
     assert code != 0 and "curate serve adduser" in err
