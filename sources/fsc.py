@@ -180,7 +180,10 @@ class FscSource(Source):
         from sources.manifest import known_licence_ids
 
         if self.licence not in known_licence_ids():
-            raise ConfigError(f"unknown licence id `{self.licence}` for FSC cases")
+            raise ConfigError(
+                f"unknown licence id `{self.licence}` for FSC cases; known: {', '.join(sorted(known_licence_ids()))}"
+                f" (`curate licences list`), or leave --licence out for {DEFAULT_LICENCE}"
+            )
         from provenance.licences import canonical_licence_id
 
         self.licence = canonical_licence_id(self.licence)  # an alias stored as typed was a licence change

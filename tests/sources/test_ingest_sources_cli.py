@@ -68,6 +68,10 @@ def test_moda_and_fsc_cli(cli, db_path, tmp_path):
     assert code == 3 and "quarantined 1: JSONL line is not JSON" in out
     code, _, err = cli("--quiet", "ingest", "moda", str(f), "--licence", "LicenseRef-Bogus")
     assert code == 1 and "unknown licence id" in err
+    # FSC's said only "unknown licence id `X` for FSC cases": no valid id, no way out (review 11, docs)
+    code, _, err = cli("--quiet", "ingest", "fsc", str(f), "--licence", "LicenseRef-Bogus")
+    assert code == 1 and "unknown licence id `LicenseRef-Bogus` for FSC cases" in err
+    assert "LicenseRef-TW-Copyright-Art9" in err and "curate licences list" in err and len(err.splitlines()) == 1
     feed = tmp_path / "feed.xml"
     feed.write_text(
         "<rss><channel><item><title>甲銀行裁罰</title><description>&lt;p&gt;受處分人：甲商業銀行"
