@@ -80,6 +80,25 @@ def _no_query(record: logging.LogRecord) -> bool:
     return True
 
 
+def _terminal_to_ask_on() -> bool:
+    """Whether a hidden prompt can ask someone: getpass asks on the controlling terminal (``/dev/tty``) even when
+    standard input is redirected (``while read NAME ROLE; do curate serve adduser ...; done < users.txt`` at a
+    terminal prompts for each password there), so only a process with no terminal at all (cron, CI, ``ssh host
+    cmd``) is told to use --password-stdin."""
+    import sys
+
+    if sys.stdin is not None and sys.stdin.isatty():
+        return True
+    if os.name != "posix":
+        return False
+    try:
+        fd = os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY)
+    except OSError:
+        return False
+    os.close(fd)
+    return True
+
+
 @serve.command("adduser")
 @click.argument("name")
 @click.option("--role", required=True, help="auditor, or bank:<CODE> (sees only what that bank's licences allow).")
@@ -95,7 +114,7 @@ def adduser(name: str, role: str, users: Path | None, password_stdin: bool) -> i
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
-    elif not sys.stdin.isatty():  # click read the password from the pipe, warned it may be echoed, then "aborted"
+    elif not _terminal_to_ask_on():  # click read it from the pipe, warned it may be echoed, then "aborted"
         from provenance.errors import UsageError
 
         raise UsageError(

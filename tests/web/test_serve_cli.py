@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import stat
+import subprocess
+import sys
 
+import pytest
 from click.testing import CliRunner
 
 from curate import cli as cli_mod
@@ -46,19 +50,74 @@ def test_adduser_stores_only_an_argon2_hash(demo_catalogue, tmp_path):
         assert code != 0 and msg in err and "Traceback" not in err
 
 
+_CURATE = [sys.executable, "-c", "import sys; from curate.cli import main; sys.exit(main())"]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a process without a controlling terminal (setsid)")
 def test_adduser_without_a_terminal_says_to_use_password_stdin(tmp_path):
-    """A steward scripting users (`echo PW | curate serve adduser alice --role auditor`, no --password-stdin) got
-    click's prompt on the pipe: "Warning: Password input may be echoed", the confirmation read end of file, and
-    "curate: aborted", exit 1, which says neither what went wrong nor how to fix it. It is one line naming
-    --password-stdin now (exit 2), and no user is written."""
+    """A steward scripting users (`echo PW | curate serve adduser alice --role auditor`, no --password-stdin, from
+    cron or CI: no terminal at all) got click's prompt on the pipe: "Warning: Password input may be echoed", the
+    confirmation read end of file, and "curate: aborted", exit 1, which says neither what went wrong nor how to fix
+    it. It is one line naming --password-stdin now (exit 2), and no user is written. A new session: no controlling
+    terminal, even when the tests run at one."""
     users = tmp_path / "users.json"
-    code, out, err = _run(
-        ["serve", "adduser", "alice", "--role", "auditor", "--users", str(users)], "correct horse battery\n"
+    proc = subprocess.run(
+        [*_CURATE, "serve", "adduser", "alice", "--role", "auditor", "--users", str(users)],
+        input="correct horse battery\n",
+        capture_output=True,
+        text=True,
+        start_new_session=True,
+        timeout=120,
     )
+    code, out, err = proc.returncode, proc.stdout, proc.stderr
     assert code == 2, (code, out, err)
     assert "--password-stdin" in err and "aborted" not in err and "echoed" not in err + out
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert not users.exists()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="pty")
+def test_adduser_at_a_terminal_with_stdin_redirected_still_prompts_there(tmp_path):
+    """`while read NAME ROLE; do curate serve adduser "$NAME" --role "$ROLE"; done < users.txt` at a terminal:
+    standard input is the file, but the hidden prompt asks on the terminal (getpass reads /dev/tty), and each user
+    was saved. Review 11's first fix looked at standard input alone and refused every one of them."""
+    import pty
+    import select
+    import time
+
+    users = tmp_path / "users.json"
+    pid, master = pty.fork()
+    if pid == 0:  # the child: the pty is its controlling terminal, standard input is not
+        try:
+            fd = os.open(os.devnull, os.O_RDONLY)
+            os.dup2(fd, 0)
+            os.execv(
+                sys.executable, [*_CURATE, "serve", "adduser", "alice", "--role", "auditor", "--users", str(users)]
+            )
+        finally:
+            os._exit(127)
+    seen, answered, deadline = b"", 0, time.monotonic() + 120
+    try:
+        while time.monotonic() < deadline:
+            if not select.select([master], [], [], 1)[0]:
+                continue
+            try:
+                chunk = os.read(master, 1024)
+            except OSError:  # the child ended: the pty is closed
+                break
+            if not chunk:
+                break
+            seen += chunk
+            if seen.count(b"password") + seen.count(b"confirmation") > answered:
+                os.write(master, b"correct horse battery\n")
+                answered += 1
+    finally:
+        os.close(master)
+        _, status = os.waitpid(pid, 0)
+    text = seen.decode(errors="replace")
+    assert os.waitstatus_to_exitcode(status) == 0, text
+    assert "saved" in text and "--password-stdin" not in text
+    assert json.loads(users.read_text())
 
 
 def test_serve_refuses_to_start_without_users(demo_catalogue, tmp_path):
