@@ -182,7 +182,8 @@ class FscSource(Source):
         if self.licence not in known_licence_ids():
             raise ConfigError(
                 f"unknown licence id `{self.licence}` for FSC cases; known: {', '.join(sorted(known_licence_ids()))}"
-                f" (`curate licences list`), or leave --licence out for {DEFAULT_LICENCE}"
+                f" (`curate licences list`), or give none (no --licence; no `licence` in a pipeline file's options)"
+                f" for {DEFAULT_LICENCE}"
             )
         from provenance.licences import canonical_licence_id
 

@@ -146,6 +146,11 @@ def test_ingest_options_are_checked_before_the_first_batch_runs(cli, db_path, tm
     textbooks = f'[[ingest]]\nsource = "textbooks"\npaths = ["{SAMPLE / "textbooks" / "manifest.csv"}"]\n'
     cases = {
         head + moda + 'options = { licence = "NOPE-1.0" }\n': (1, "[[ingest]] #2: unknown licence id `NOPE-1.0`"),
+        # FSC's said "leave --licence out", an option a pipeline file has not (review 11, docs-r)
+        head + f'[[ingest]]\nsource = "fsc"\npaths = ["{SAMPLE / "fsc"}"]\noptions = {{ licence = "NOPE-1.0" }}\n': (
+            1,
+            "no `licence` in a pipeline file's options) for LicenseRef-TW-Copyright-Art9",
+        ),
         head + moda + 'options = { licence = "CC0-1.0", source_id = "law_moj" }\n': (
             2,
             "[[ingest]] #2: source id `law_moj` is reserved for the built-in source",
