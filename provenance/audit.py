@@ -230,7 +230,7 @@ def record_report(con: duckdb.DuckDBPyConnection, record_id: str) -> dict[str, A
         )
     )
     if not rec:
-        raise CatalogueError(f"record `{record_id}` is not in the catalogue")
+        raise UsageError(f"record `{record_id}` is not in the catalogue; see `curate audit sql` or the portal")
     record = rec[0]
     source = _rows(
         con.execute(
@@ -323,10 +323,7 @@ def export_report(con: duckdb.DuckDBPyConnection, export_id: str) -> dict[str, A
         )
     )
     if not runs:
-        raise CatalogueError(
-            f"export `{export_id}` not found; list exports with "
-            '`curate audit sql "SELECT export_id, created_at FROM exports"`'
-        )
+        raise UsageError(f"export `{export_id}` not found; list exports with `curate audit exports`")
     eid = runs[0]["export_id"]
     # withdrawn since: items holding any version of a document withdrawn now (provenance.recall)
     licences = _rows(
@@ -486,7 +483,7 @@ MIN_PREFIX = 8
 def resolve_record_id(con: duckdb.DuckDBPyConnection, ref: str) -> str:
     """A full record id from an id or an unambiguous prefix of at least 8 hex characters.
 
-    An ambiguous prefix raises :class:`CatalogueError` listing the candidates.
+    An ambiguous prefix raises :class:`UsageError` listing the candidates (2, as every id the catalogue lacks).
     """
     import re
 
@@ -503,7 +500,7 @@ def resolve_record_id(con: duckdb.DuckDBPyConnection, ref: str) -> str:
         ).fetchall()
     ]
     if not found:
-        raise CatalogueError(f"no record id starts with `{ref}`; search with `curate audit sql` or the portal")
+        raise UsageError(f"no record id starts with `{ref}`; search with `curate audit sql` or the portal")
     if len(found) > 1:
         more = " ..." if len(found) > 20 else ""
         raise UsageError(

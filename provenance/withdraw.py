@@ -20,7 +20,7 @@ from provenance import ledger
 from provenance.crosscheck_base import events_view, rekeyed_id
 from provenance.db import transaction
 from provenance.dedup_release import forget_dedup, release_dedup
-from provenance.errors import CatalogueError, UsageError
+from provenance.errors import UsageError
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,11 +65,11 @@ def affected_records(
             not con.execute("SELECT 1 FROM sources WHERE source_id = ?", [source_id]).fetchone()
             and not con.execute("SELECT 1 FROM records WHERE source_id = ? LIMIT 1", [source_id]).fetchone()
         ):
-            raise CatalogueError(f"source `{source_id}` is not in the catalogue; see `curate audit licences`")
+            raise UsageError(f"source `{source_id}` is not in the catalogue; see `curate audit licences`")
         rows = con.execute(_DESCENDANTS_SQL.format(root="source_id = ?"), [source_id]).fetchall()
     else:
         if not con.execute("SELECT 1 FROM records WHERE record_id = ?", [record_id]).fetchone():
-            raise CatalogueError(f"record `{record_id}` is not in the catalogue")
+            raise UsageError(f"record `{record_id}` is not in the catalogue; see `curate audit sql`")
         rows = con.execute(_DESCENDANTS_SQL.format(root="record_id = ?"), [record_id]).fetchall()
     return [r[0] for r in rows]
 

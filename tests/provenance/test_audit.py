@@ -49,10 +49,13 @@ def test_audit_record_shows_lineage_events_and_exports(exported, cli):
     assert [d["record_id"] for d in rep["derived"]] == [scrubbed]
     code, out, _ = cli("audit", "record", raw)
     assert code == 0 and "events (2)" in out and "versions (2)" in out and exp["export_id"] in out
+    # an id the catalogue lacks is exit 2 (usage) as `runs show`/`runs abandon` (review 11, docs-r: it was 1)
     code, _, err = cli("audit", "record", "nope")
-    assert code == 1 and "not in the catalogue" in err
+    assert code == 2 and "not in the catalogue" in err
     code, _, err = cli("audit", "record", "x' OR '1'='1")
-    assert code == 1 and "not in the catalogue" in err
+    assert code == 2 and "not in the catalogue" in err
+    code, _, err = cli("audit", "record", "abcdef0123")
+    assert code == 2 and "no record id starts with" in err
 
 
 def test_audit_export_breakdown(exported, cli):
@@ -67,7 +70,7 @@ def test_audit_export_breakdown(exported, cli):
     code, out, _ = cli("audit", "export", exp["export_id"])
     assert code == 0 and "pii_unchecked" in out
     code, _, err = cli("audit", "export", "nope")
-    assert code == 1 and "not found" in err
+    assert code == 2 and "not found" in err and "`curate audit exports`" in err
 
 
 def test_audit_licences_flags_unknown(mixed, cli):

@@ -110,8 +110,10 @@ def test_withdraw_record_cascades_to_derived_versions(builder, db_path, cli):
     ids=["none", "both", "unknown-source", "unknown-record", "empty-reason"],
 )
 def test_withdraw_errors(mixed, cli, args, needle):
-    code, _, err = cli("provenance", "withdraw", *args)
-    assert code in (1, 2) and needle in err
+    """Each a usage error (exit 2): an unknown source or record was 1 while `runs show nosuch` was 2 (review 11)."""
+    for verb in ("withdraw", "reinstate"):
+        code, _, err = cli("provenance", verb, *args)
+        assert code == 2 and needle in err, (verb, code, err)
 
 
 def test_recall_names_exports_of_an_earlier_version(builder, db_path, cli, tmp_path):

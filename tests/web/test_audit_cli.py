@@ -27,7 +27,7 @@ def test_record_by_prefix_with_permissions_inline(demo_catalogue, cli):
     code, out, err = cli("audit", "record", rid[:5], db=path)
     assert code == 2 and "at least 8" in err
     code, out, err = cli("audit", "record", "0" * 8 if not rid.startswith("0" * 8) else "f" * 8, db=path)
-    assert code == 1 and "no record id starts with" in err
+    assert code == 2 and "no record id starts with" in err
 
 
 def test_ambiguous_prefix_lists_candidates(demo_catalogue, cli, monkeypatch):
