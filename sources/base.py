@@ -92,6 +92,16 @@ class Skip:
     source_id: str | None = None
 
 
+def unsupported_file(named: list[Path], path: Path, locator: str, reason: str, reads: str, source_id: str) -> Any:
+    """A file of a type the source does not read. One of a folder's files is a :class:`Skip` (counted; the folder's
+    other files are read, exit 0); a file named as input is a :class:`Rejection` (quarantined, exit 3): a command
+    that read nothing from the file it was given must not look like success (`ingest law-moj corpus.jsonl`)."""
+    if path not in named:
+        return Skip(locator, reason, source_id)
+    how = "give it to the source that reads it (`curate ingest --help`), or leave it out"
+    return Rejection(locator, reason, f"named as input, but this source reads {reads}; {how}", source_id)
+
+
 @dataclass(frozen=True, slots=True)
 class Notice:
     """Input that is ingested but has a problem someone must fix (e.g. incomplete licence terms).

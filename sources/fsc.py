@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from provenance.errors import ConfigError
-from sources.base import RawItem, Record, Rejection, Skip, Source, SourceInfo
+from sources.base import RawItem, Record, Rejection, Skip, Source, SourceInfo, unsupported_file
 from sources.documents import ExtractionError, decode_text, detect_lang
 from sources.fsc_parse import ImpossibleDate, cited_provisions, parse_date, parse_fines, read_date
 
@@ -239,7 +239,8 @@ class FscSource(Source):
                 elif suffix == ".csv":
                     cases = list(self._csv(path))
                 else:
-                    yield Skip(loc, FscReason.UNSUPPORTED, self.source_id)
+                    reads = ".xml, .rss, .html, .htm, .csv"
+                    yield unsupported_file(self.paths, path, loc, FscReason.UNSUPPORTED, reads, self.source_id)
                     continue
             except _InputError as exc:
                 yield Rejection(loc, exc.reason, exc.detail[:500], self.source_id)

@@ -29,7 +29,7 @@ from typing import Any, BinaryIO, ClassVar
 from lxml import etree
 
 from sources import capped
-from sources.base import RawItem, Record, Rejection, Skip, Source, SourceInfo
+from sources.base import RawItem, Record, Rejection, Skip, Source, SourceInfo, unsupported_file
 from sources.law_moj_xml import xml_bytes, xml_to_law
 
 SOURCE_ID = "law_moj"
@@ -188,7 +188,7 @@ class LawMojSource(Source):
         """The raw items of one input file (JSON, ZIP or XML; any other file is a counted skip)."""
         suffix = path.suffix.lower()
         if suffix not in (".json", ".zip", ".xml"):
-            yield Skip(str(path), "unsupported file type", source_id=SOURCE_ID)
+            yield unsupported_file(self.paths, path, str(path), "unsupported file type", ".json, .zip, .xml", SOURCE_ID)
             return
         if suffix == ".json" and _is_large_bulk(path):
             yield from self._iter_json_file(path)

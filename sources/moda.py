@@ -55,7 +55,7 @@ from typing import Any, ClassVar
 
 from provenance.errors import ConfigError
 from sources import capped
-from sources.base import RawItem, Record, Rejection, Skip, Source, SourceInfo
+from sources.base import RawItem, Record, Rejection, Skip, Source, SourceInfo, unsupported_file
 from sources.dates import iso_date
 from sources.documents import DOCUMENT_SUFFIXES, ExtractConfig, ExtractionError, detect_lang, extract, segment_key
 from sources.moda_datasets import check_folder_names, held_dataset_origins
@@ -323,7 +323,8 @@ class ModaSource(Source):
                 detail = "a symlink to a file outside the folder; copy the file in if the folder's licence covers it"
                 yield Rejection(rel, ModaReason.LINK_OUTSIDE, detail, self.source_id)
             elif kind == "unsupported":
-                yield Skip(rel, ModaReason.UNSUPPORTED, self.source_id)
+                reads = ", ".join(sorted({*STRUCTURED_SUFFIXES, *DOCUMENT_SUFFIXES})) + " or a save_to_disk folder"
+                yield unsupported_file(self.paths, path, rel, ModaReason.UNSUPPORTED, reads, self.source_id)
             elif kind == "document":
                 yield RawItem(rel, {"kind": "document", "path": path}, str(path))
             elif kind != "hf_disk" and path.stat().st_size == 0:

@@ -320,3 +320,29 @@ def test_a_built_in_sources_id_is_refused_as_another_sources_source_id(cli, db_p
     code, _, err = cli("--quiet", "ingest", *argv, "--source-id", reserved)
     assert code == 2 and f"source id `{reserved}` is reserved" in err and err.count("\n") == 1, err
     assert not db_path.exists() or _rows(db_path, "SELECT count(*) FROM records") == [(0,)]
+
+
+def test_a_file_named_as_input_that_the_source_cannot_read_is_quarantined(cli, db_path, tmp_path):
+    """`curate ingest law-moj corpus.jsonl` (a MODA file given to law-moj) read nothing and said "1 skipped", exit 0:
+    a file named on the command line that nothing reads looked like success. It is quarantined now (exit 3) with the
+    types the source reads; in a folder the same file stays a counted skip and the folder's other files are read
+    (review 11, docs-r)."""
+    moda_file = tmp_path / "corpus.jsonl"
+    moda_file.write_text(json.dumps({"id": "1", "text": "臺灣開放資料。"}, ensure_ascii=False) + "\n", encoding="utf-8")
+    photo = tmp_path / "scan.xyz"
+    photo.write_bytes(b"?")
+    for args, reads in (
+        (["law-moj", str(moda_file)], ".json, .zip, .xml"),
+        (["fsc", str(moda_file)], ".xml, .rss, .html"),
+        (["moda", str(photo), "--licence", "CC0-1.0"], ".jsonl"),
+    ):
+        code, out, err = cli("ingest", *args)
+        assert code == 3, (args, code, out, err)
+        assert "quarantined 1: unsupported file type" in out and "named as input" in out and reads in out, out
+        assert "0 records" in out and "Traceback" not in err
+    folder = tmp_path / "release"
+    folder.mkdir()
+    (folder / "rows.jsonl").write_bytes(moda_file.read_bytes())
+    (folder / "notes.xyz").write_bytes(b"?")
+    code, out, err = cli("ingest", "moda", str(folder), "--licence", "CC0-1.0")
+    assert code == 0 and "skipped 1: unsupported file type" in out and "1 new" in out, (out, err)
