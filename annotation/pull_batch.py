@@ -10,6 +10,7 @@ import duckdb
 
 from annotation.decide import AnnotationEffect
 from annotation.label_studio import ls_time
+from annotation.missed_fields import mask_fields, sealed_fields
 from annotation.review import PiiVault
 from annotation.stale_missed import current_versions, marked_values
 from annotation.versions import NewVersion, create_versions
@@ -38,6 +39,8 @@ class PullBatch:
     stale_missed: list[str] = field(default_factory=list)
     #: the values each stale 漏標 marked (reviewed record id -> (values, actor)), masked in the current version
     stale_marked: dict[str, tuple[list[tuple[str, str]], str]] = field(default_factory=dict)
+    #: the values each 漏標 marked in the version it read (record id -> values): masked in its title and metadata too
+    marked: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
     def add(
         self,
@@ -64,6 +67,8 @@ class PullBatch:
                 old = self.stale_marked.get(record_id, ([], actor))[0]
                 self.stale_marked[record_id] = (old + values, actor)
         if d.new_text is not None:
+            if d.detail.get("added"):
+                self.marked.setdefault(record_id, []).extend(marked_values(text, d.detail["added"]))
             pii_state = (d.fields or {}).get("pii_state")
             self.versions.append(
                 (len(self.rows), NewVersion(record_id, d.new_text, d.action, detail, actor, pii_state, keyed))
@@ -114,7 +119,9 @@ class PullBatch:
                 "in the clear and is sealed with the PII key once the new version masks it: set CURATE_PII_KEY or "
                 "CURATE_PII_KEY_FILE and pull again"
             )
-        new_ids = create_versions(con, [v for _, v in self.versions], stage=STAGE, run_id=self.run_id, keys=self.keys)
+        # the marked values in the title and metadata too (missed_fields): the sealing moves the read ones to the vault
+        versions = mask_fields(con, [v for _, v in self.versions], self.marked)
+        new_ids = create_versions(con, versions, stage=STAGE, run_id=self.run_id, keys=self.keys)
         for (row_index, _), new_id in zip(self.versions, new_ids, strict=True):
             self.rows[row_index][11] = new_id
         created = [i for i in new_ids if i]
@@ -127,6 +134,10 @@ class PullBatch:
         # a stale 漏標's values in the current version of the document (a correction that kept them): masked too
         # (also of a version sealed since its push, which is not in ``stale``: its text is in the vault already)
         current = current_versions(con, self.stale_marked)
+        masked = mask_fields(con, [v for _, v in current], {v.parent_id: self.stale_marked[r][0] for r, v in current})
+        current = [(r, v) for (r, _), v in zip(current, masked, strict=True)]
+        for reviewed, v in current:  # its sealed fields show the values the stale review marked
+            self.marked.setdefault(v.parent_id, []).extend(self.stale_marked[reviewed][0])
         if current and self.keys is None:  # (the caller's transaction rolls back: nothing is written)
             raise KeyRequiredError(
                 "a PII review marked personal data the PII stage missed (漏標) that a newer version shows in the "
@@ -156,6 +167,10 @@ class PullBatch:
         masking version."""
         assert self.keys is not None
         sealed = self.keys.seal_versions(con, list(masked_by), run_id=self.run_id)
+        # their titles and metadata where they show a value marked (those of a correction have no scrubbed successor)
+        marked = {r: self.marked.get(r) or self.stale_marked.get(r, ([], None))[0] for r in masked_by}
+        by_sealed = {rid: marked.get(reviewed, []) for rid, reviewed in sealed}
+        self.keys.seal_fields(con, sealed_fields(con, list(by_sealed), by_sealed), run_id=self.run_id)
         self.events += [
             ledger.Event(
                 stage=STAGE,

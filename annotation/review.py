@@ -116,6 +116,13 @@ class PiiVault(Protocol):
         (sealed id, the reviewed version of ``record_ids`` whose chain it is on)."""
         ...
 
+    def seal_fields(
+        self, con: duckdb.DuckDBPyConnection, items: list[tuple[str, str, str, str]], *, run_id: str
+    ) -> int:
+        """Seal ``(record id, column, raw value, shown value)`` of sealed versions' titles and metadata (a 漏標's
+        values in them: :func:`annotation.missed_fields.sealed_fields`); returns how many."""
+        ...
+
     def derived_id(self, parent_id: str, stage: str, text: str) -> str:
         """Keyed id of a version derived before the PII stage (sources marked ``pii_expected``)."""
         ...

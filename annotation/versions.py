@@ -9,6 +9,7 @@ A test checks that both produce identical rows and events.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -33,6 +34,9 @@ class NewVersion:
     pii_state: str | None = None
     #: a version of a ``pii_expected`` source derived before the PII stage: keyed id and content digest
     keyed: bool = False
+    #: the new version's title and metadata (None: the parent's; metadata is merged into the parent's as a JSON patch)
+    title: str | None = None
+    metadata: dict[str, Any] | None = None
 
 
 class KeyedDigests(Protocol):
@@ -92,6 +96,11 @@ def create_versions(
             "parent_id": [v.parent_id for v, _ in todo],
             "text": [v.new_text for v, _ in todo],
             "pii_state": pa.array([v.pii_state for v, _ in todo], pa.string()),
+            "title": pa.array([v.title for v, _ in todo], pa.string()),
+            "metadata": pa.array(
+                [None if v.metadata is None else json.dumps(v.metadata, ensure_ascii=False) for v, _ in todo],
+                pa.string(),
+            ),
             "content_sha256": pa.array(
                 [keys.content(v.new_text) if v.keyed and keys else None for v, _ in todo], pa.string()
             ),

@@ -117,6 +117,13 @@ class VaultReview:
             seal_raw_records(con, self.key, run_id=run_id)
         return chain
 
+    def seal_fields(
+        self, con: duckdb.DuckDBPyConnection, items: list[tuple[str, str, str, str]], *, run_id: str
+    ) -> int:
+        from curate.pii.vault import seal_fields
+
+        return seal_fields(con, self.key, items, run_id=run_id)
+
     def derived_id(self, parent_id: str, stage: str, text: str) -> str:
         return KeyedIds(self.key).derived_id(parent_id, stage, text)
 

@@ -217,8 +217,41 @@ def _seal_raw_field(con, key: PiiKey, column: str, as_text: str, suffix: str) ->
         WHERE r.pii_state = 'raw' AND r.{column} IS NOT NULL AND {raw} IS DISTINCT FROM {scrubbed}
           AND NOT EXISTS (SELECT 1 FROM raw_vault v WHERE v.record_id = r.record_id || '{suffix}')
         ORDER BY r.record_id, s.created_at DESC""").fetchall()
+    _show_sealed(con, key, column, suffix, rows)
+    return rows
+
+
+def seal_fields(con, key: PiiKey, items: list[tuple[str, str, str, str]], *, run_id: str | None) -> int:
+    """Seal ``(record id, column, raw value, shown value)`` items (column ``title`` or ``metadata``, as JSON text):
+    the raw value to the vault as :func:`seal_raw_records` seals a raw version's field, the shown one in ``records``
+    (a field sealed before is left as it is); returns how many were sealed."""
+    done = {
+        r[0]
+        for r in con.execute(
+            "SELECT record_id FROM raw_vault WHERE record_id IN (SELECT unnest(?::VARCHAR[]))",
+            [[rid + _SUFFIX[col] for rid, col, _, _ in items]],
+        ).fetchall()
+    }
+    todo = [i for i in items if i[0] + _SUFFIX[i[1]] not in done]
+    for column in ("title", "metadata"):
+        rows = [(rid, raw, shown) for rid, col, raw, shown in todo if col == column]
+        _show_sealed(con, key, column, _SUFFIX[column], rows)
+        changed = [
+            rid for rid, raw, shown in rows if column == "metadata" and metadata_terms(raw) != metadata_terms(shown)
+        ]
+        if changed:
+            reseal(con, changed, run_id=run_id, stage="pii", keyed=key.content_digest, reason="raw metadata vaulted")
+    return len(todo)
+
+
+_SUFFIX = {"title": "#title", "metadata": "#metadata"}
+
+
+def _show_sealed(con, key: PiiKey, column: str, suffix: str, rows: list[tuple[str, str, str]]) -> None:
+    """Encrypt each ``(record id, raw value, shown value)``'s raw value under ``record id + suffix`` and show the
+    shown value in ``column``."""
     if not rows:
-        return []
+        return
     sealed = []
     for rid, value, _ in rows:
         vid = rid + suffix
@@ -235,7 +268,6 @@ def _seal_raw_field(con, key: PiiKey, column: str, as_text: str, suffix: str) ->
     )
     with db.arrow_scan(con, "_shown", shown):
         con.execute(f"UPDATE records SET {column} = u.value FROM _shown u WHERE records.record_id = u.record_id")
-    return rows
 
 
 def vault_terms_function(key: PiiKey | None):

@@ -1,0 +1,88 @@
+"""漏標 in the title and metadata (review 11, leaks): a PII reviewer marks a name the PII stage missed in the text; the
+record's title and metadata name the same person. Before, the new version masked the text alone and copied the title
+and metadata as they were: the active version (exported, pushed, shown in the portal and to `curate sql`) and the
+sealed one kept showing the name the bank's own reviewer had marked."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from ls_records import add_record, add_source
+from ls_results import missed_pii
+
+from annotation.pull import pull
+from annotation.push import PushConfig, push
+from curate.pii.keys import load_key
+from curate.pii.review import VaultReview
+from curate.pii.vault import read_raw
+from provenance import db
+
+pytestmark = pytest.mark.labelstudio
+
+MISSED = "陳𠀋文"
+TEXT = f"客戶〔姓名〕與{MISSED}協商還款，電話〔電話〕。"
+TITLE = f"{MISSED}協商紀錄"
+META = {"contact": MISSED, "case": {"parties": [f"{MISSED}、本行"], "note": None}, "isbn": None}
+
+
+def _everything(cli) -> str:
+    code, out, err = cli("sql", "SELECT record_id, status, title, CAST(metadata AS VARCHAR) AS m, text FROM records")
+    assert code == 0, err
+    return out
+
+
+def _fixed(text: str) -> list[dict]:
+    return [
+        {"from_name": "verdict", "to_name": "text", "type": "choices", "value": {"choices": ["已修正"]}},
+        {"from_name": "corrected", "to_name": "text", "type": "textarea", "value": {"text": [text]}},
+    ]
+
+
+def test_a_missed_name_is_masked_in_the_title_and_metadata_too(label_studio, db_path, bank, cli, monkeypatch):
+    monkeypatch.setenv("CURATE_PII_KEY", "3c" * 32)
+    con = db.connect(db_path)
+    add_source(con)
+    rid = add_record(con, TEXT, title=TITLE, metadata=META)
+    client = label_studio.client()
+    pid = push(con, client, PushConfig(project="pii", bank=bank)).ls_project_id
+    (task,) = client.export(pid, all_tasks=True)
+    client.create_annotation(task["id"], missed_pii(task["data"]["text"], MISSED), completed_by=client.whoami()["id"])
+    key = load_key()
+    assert pull(con, client, bank, vault=VaultReview(key)).new_versions == 1
+    title, meta = con.execute(
+        "SELECT title, CAST(metadata AS VARCHAR) FROM records WHERE version_of = ? AND status = 'active'", [rid]
+    ).fetchone()
+    assert title == "〔姓名〕協商紀錄"
+    assert json.loads(meta) == {
+        "contact": "〔姓名〕",
+        "case": {"parties": ["〔姓名〕、本行"], "note": None},
+        "isbn": None,
+    }
+    # the version the reviewer read: its title and metadata in the vault, the masked ones shown
+    assert read_raw(con, rid + "#title", key) == TITLE
+    assert MISSED in read_raw(con, rid + "#metadata", key)
+    con.close()
+    assert MISSED not in _everything(cli)
+
+
+def test_a_stale_missed_name_is_masked_in_the_current_title_too(label_studio, db_path, bank, cli, monkeypatch):
+    monkeypatch.setenv("CURATE_PII_KEY", "3c" * 32)
+    con = db.connect(db_path)
+    add_source(con)
+    add_record(con, TEXT, title=TITLE, metadata=META)
+    client = label_studio.client()
+    tasks = {}
+    for project in ("pii", "proofread"):
+        pid = push(con, client, PushConfig(project=project, bank=bank)).ls_project_id
+        (tasks[project],) = client.export(pid, all_tasks=True)
+    me = client.whoami()["id"]
+    client.create_annotation(tasks["proofread"]["id"], _fixed(TEXT + "（完）"), completed_by=me)
+    assert pull(con, client, bank, projects=("proofread",)).new_versions == 1
+    client.create_annotation(tasks["pii"]["id"], missed_pii(tasks["pii"]["data"]["text"], MISSED), completed_by=me)
+    rep = pull(con, client, bank, projects=("pii",), vault=VaultReview(load_key()))
+    assert dict(rep.outcomes) == {"stale": 1} and rep.new_versions == 1
+    (title,) = con.execute("SELECT title FROM records WHERE status = 'active'").fetchone()
+    assert title == "〔姓名〕協商紀錄"
+    con.close()
+    assert MISSED not in _everything(cli)
