@@ -107,4 +107,23 @@ def sealed_fields(
     return out
 
 
-__all__ = ["mask_fields", "mask_strings", "sealed_fields"]
+def earlier_versions(con: duckdb.DuckDBPyConnection, record_ids: list[str]) -> list[tuple[str, str]]:
+    """(version id, reviewed version of ``record_ids`` whose chain it is on) of every version on their chains that is
+    not active, those sealed before included: a raw version the PII stage sealed shows its scrubbed successor's title
+    and metadata, which show the values the PII stage missed (review 11 of the fix)."""
+    if not record_ids:
+        return []
+    return con.execute(
+        """
+        WITH RECURSIVE chain(reviewed, rid, depth) AS (
+            SELECT record_id, record_id, 0 FROM records WHERE record_id IN (SELECT unnest(?::VARCHAR[]))
+            UNION ALL
+            SELECT c.reviewed, r.version_of, c.depth + 1 FROM chain c JOIN records r ON r.record_id = c.rid
+            WHERE r.version_of IS NOT NULL AND c.depth < 64)
+        SELECT DISTINCT ON (r.record_id) r.record_id, c.reviewed FROM chain c JOIN records r ON r.record_id = c.rid
+        WHERE r.status <> 'active' ORDER BY r.record_id, c.depth""",
+        [sorted(record_ids)],
+    ).fetchall()
+
+
+__all__ = ["earlier_versions", "mask_fields", "mask_strings", "sealed_fields"]

@@ -10,7 +10,7 @@ import duckdb
 
 from annotation.decide import AnnotationEffect
 from annotation.label_studio import ls_time
-from annotation.missed_fields import mask_fields, sealed_fields
+from annotation.missed_fields import earlier_versions, mask_fields, sealed_fields
 from annotation.review import PiiVault
 from annotation.stale_missed import current_versions, marked_values
 from annotation.versions import NewVersion, create_versions
@@ -169,7 +169,10 @@ class PullBatch:
         sealed = self.keys.seal_versions(con, list(masked_by), run_id=self.run_id)
         # their titles and metadata where they show a value marked (those of a correction have no scrubbed successor)
         marked = {r: self.marked.get(r) or self.stale_marked.get(r, ([], None))[0] for r in masked_by}
-        by_sealed = {rid: marked.get(reviewed, []) for rid, reviewed in sealed}
+        # and those of the earlier versions on their chains the PII stage sealed before (text in the vault already),
+        # which show their scrubbed successor's title and metadata: those show the values its detector missed
+        chain = dict(earlier_versions(con, list(masked_by))) | dict(sealed)
+        by_sealed = {rid: marked.get(reviewed, []) for rid, reviewed in chain.items()}
         self.keys.seal_fields(con, sealed_fields(con, list(by_sealed), by_sealed), run_id=self.run_id)
         self.events += [
             ledger.Event(

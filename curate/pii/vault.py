@@ -224,7 +224,8 @@ def _seal_raw_field(con, key: PiiKey, column: str, as_text: str, suffix: str) ->
 def seal_fields(con, key: PiiKey, items: list[tuple[str, str, str, str]], *, run_id: str | None) -> int:
     """Seal ``(record id, column, raw value, shown value)`` items (column ``title`` or ``metadata``, as JSON text):
     the raw value to the vault as :func:`seal_raw_records` seals a raw version's field, the shown one in ``records``
-    (a field sealed before is left as it is); returns how many were sealed."""
+    (a field sealed before keeps its vaulted raw value and shows the new shown one: an earlier version the PII stage
+    sealed shows its scrubbed successor's field, which may show the value too); returns how many were sealed."""
     done = {
         r[0]
         for r in con.execute(
@@ -236,8 +237,12 @@ def seal_fields(con, key: PiiKey, items: list[tuple[str, str, str, str]], *, run
     for column in ("title", "metadata"):
         rows = [(rid, raw, shown) for rid, col, raw, shown in todo if col == column]
         _show_sealed(con, key, column, _SUFFIX[column], rows)
+        again = [(rid, raw, shown) for rid, col, raw, shown in items if col == column and rid + _SUFFIX[col] in done]
+        _show(con, column, again)
         changed = [
-            rid for rid, raw, shown in rows if column == "metadata" and metadata_terms(raw) != metadata_terms(shown)
+            rid
+            for rid, raw, shown in rows + again
+            if column == "metadata" and metadata_terms(raw) != metadata_terms(shown)
         ]
         if changed:
             reseal(con, changed, run_id=run_id, stage="pii", keyed=key.content_digest, reason="raw metadata vaulted")
@@ -258,6 +263,13 @@ def _show_sealed(con, key: PiiKey, column: str, suffix: str, rows: list[tuple[st
         nonce, ct = encrypt(key, vid, value)
         sealed.append((vid, nonce, ct, key.key_id))
     _vault_insert(con, sealed)
+    _show(con, column, rows)
+
+
+def _show(con, column: str, rows: list[tuple[str, str, str]]) -> None:
+    """Show each ``(record id, raw value, shown value)``'s shown value in ``column``."""
+    if not rows:
+        return
     import pyarrow as pa
 
     shown = pa.table(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from catalogue_builder import ingest_run
 from ls_records import add_record, add_source
 from ls_results import missed_pii
 
@@ -86,3 +87,43 @@ def test_a_stale_missed_name_is_masked_in_the_current_title_too(label_studio, db
     assert title == "〔姓名〕協商紀錄"
     con.close()
     assert MISSED not in _everything(cli)
+
+
+def test_an_earlier_version_the_pii_stage_sealed_stops_showing_the_missed_name(
+    label_studio, db_path, bank, cli, monkeypatch
+):
+    """Review of the fix: ingest, `curate run pii` (it scrubs the ID in the title, so the raw version's title goes to
+    the vault and it shows the scrubbed one, with the name its detector missed), push, 漏標, pull. The new version and
+    the version read were masked, but the raw version before them kept showing the scrubbed title and metadata with
+    the name, readable through `curate sql` (its source is not ``pii_expected``)."""
+    monkeypatch.setenv("CURATE_PII_KEY", "3c" * 32)
+    name = "阿文哥"
+    con = db.connect(db_path)
+    add_source(con)
+    row = {
+        "source_id": "demo",
+        "locator": "case/2",
+        "licence_id": "CC-BY-4.0",
+        "text": f"客戶王小明身分證A123456789，本案由{name}跟進。",
+        "title": f"{name}跟進紀錄（A123456789）",
+        "metadata": {"memo": f"{name}案", "tel": "0912345678"},
+    }
+    (raw,) = ingest_run(con, [row])
+    con.close()
+    assert cli("-q", "run", "pii", "--workers", "1")[0] == 0
+    con = db.connect(db_path)
+    key = load_key()
+    assert read_raw(con, raw + "#title", key) == row["title"]  # the PII stage sealed it, showing the scrubbed one
+    client = label_studio.client()
+    pid = push(con, client, PushConfig(project="pii", bank=bank, vault=VaultReview(key))).ls_project_id
+    (task,) = client.export(pid, all_tasks=True)
+    client.create_annotation(task["id"], missed_pii(task["data"]["text"], name), completed_by=client.whoami()["id"])
+    assert pull(con, client, bank, vault=VaultReview(key)).new_versions == 1
+    assert con.execute("SELECT title FROM records WHERE record_id = ?", [raw]).fetchone() == (
+        "〔姓名〕跟進紀錄（〔身分證字號〕）",
+    )
+    assert read_raw(con, raw + "#title", key) == row["title"]  # the vaulted raw title is kept
+    con.close()
+    assert name not in _everything(cli)
+    code, out, err = cli("audit", "verify")
+    assert code == 0, out + err
