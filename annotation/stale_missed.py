@@ -59,6 +59,17 @@ def mask_values(text: str, values: list[tuple[str, str]]) -> str | None:
     return None if out == text else out
 
 
+def _fields_show(title: str | None, meta: str | None, values: list[tuple[str, str]]) -> bool:
+    """Whether a title or metadata (JSON text) shows one of ``values`` in a string (masked there by
+    :func:`annotation.missed_fields.mask_fields`)."""
+    import json
+
+    from annotation.missed_fields import mask_strings
+
+    fields = [title, json.loads(meta) if meta else None]
+    return mask_strings(fields, values) != fields
+
+
 def current_versions(
     con: duckdb.DuckDBPyConnection, marked: dict[str, tuple[list[tuple[str, str]], str | None]]
 ) -> list[tuple[str, NewVersion]]:
@@ -68,7 +79,8 @@ def current_versions(
     if not marked:
         return []
     rows = con.execute(
-        "SELECT o.record_id, c.record_id, c.text, coalesce(s.pii_expected, false) AND c.pii_state IS NULL, c.status"
+        "SELECT o.record_id, c.record_id, c.text, coalesce(s.pii_expected, false) AND c.pii_state IS NULL, c.status,"
+        " c.title, CAST(c.metadata AS VARCHAR)"
         " FROM records o JOIN records c"
         " ON c.source_id = o.source_id AND c.doc_key = o.doc_key AND c.status IN ('active', 'withdrawn')"
         " AND c.text IS NOT NULL"
@@ -79,11 +91,13 @@ def current_versions(
     # a withdrawn one only if it was active when withdrawn (one withdrawn as superseded is no current version)
     held = withdrawn_while_active(con, [r[1] for r in rows if r[4] == "withdrawn"])
     out, seen = [], set()
-    for reviewed, current, text, keyed, status in rows:  # keyed: raw text of a pii_expected source (a correction)
+    for reviewed, current, text, keyed, status, title, meta in rows:  # keyed: raw text of a pii_expected source
         if status == "withdrawn" and current not in held:
             continue
         values, actor = marked[reviewed]
         new_text = mask_values(text, values)
+        if new_text is None and _fields_show(title, meta, values):  # the title or metadata alone (missed_fields)
+            new_text = text
         if new_text is None or current in seen:
             continue
         seen.add(current)

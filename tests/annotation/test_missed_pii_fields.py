@@ -127,3 +127,31 @@ def test_an_earlier_version_the_pii_stage_sealed_stops_showing_the_missed_name(
     assert name not in _everything(cli)
     code, out, err = cli("audit", "verify")
     assert code == 0, out + err
+
+
+def test_a_stale_missed_name_only_in_the_current_title_is_masked(label_studio, db_path, bank, cli, monkeypatch):
+    """Review of the fix: the correction pulled first took the name out of the text, but the title and metadata it
+    inherited still show it. The current version was masked only when its text showed a marked value, so no new
+    version was made and the active title (exported, pushed, read through `curate sql`) kept the name."""
+    monkeypatch.setenv("CURATE_PII_KEY", "3c" * 32)
+    con = db.connect(db_path)
+    add_source(con)
+    add_record(con, TEXT, title=TITLE, metadata=META)
+    client = label_studio.client()
+    tasks = {}
+    for project in ("pii", "proofread"):
+        pid = push(con, client, PushConfig(project=project, bank=bank)).ls_project_id
+        (tasks[project],) = client.export(pid, all_tasks=True)
+    me = client.whoami()["id"]
+    client.create_annotation(tasks["proofread"]["id"], _fixed("客戶〔姓名〕協商還款，電話〔電話〕。"), completed_by=me)
+    assert pull(con, client, bank, projects=("proofread",)).new_versions == 1
+    client.create_annotation(tasks["pii"]["id"], missed_pii(tasks["pii"]["data"]["text"], MISSED), completed_by=me)
+    rep = pull(con, client, bank, projects=("pii",), vault=VaultReview(load_key()))
+    assert dict(rep.outcomes) == {"stale": 1} and rep.new_versions == 1
+    title, meta, text = con.execute(
+        "SELECT title, CAST(metadata AS VARCHAR), text FROM records WHERE status = 'active'"
+    ).fetchone()
+    assert (title, json.loads(meta)["contact"]) == ("〔姓名〕協商紀錄", "〔姓名〕")
+    assert text == "客戶〔姓名〕協商還款，電話〔電話〕。"
+    con.close()
+    assert MISSED not in _everything(cli)
