@@ -43,6 +43,36 @@ SPELT_EMAIL = r"[Aa][Tt] ?[)\]}>]|[Dd][Oo][Tt] |@ ?[)\]}>]"
 _STRUCTURED_HINT = re.compile(r"\d{7}|\d[- ./\u2027]\d{3}|@|[A-Za-z][ -]?[0-9A-Da-d]\d{4}|[０-９]{4}|" + SPELT_EMAIL)
 
 
+#: a bare run of 15 or 16 digits (not inside a pseudonym's digest): a card number where there is no card word
+_BARE_CARD = re.compile(r"(?<![0-9#])[0-9]{15,16}(?![0-9])")
+
+
+def bare_cards(value: str) -> list:
+    """CREDIT_CARD spans of the bare 15/16-digit runs of ``value`` (read half-width) with an issuer's prefix and a
+    valid check digit. In running text such a run needs a card word near (an order or policy number passes the check
+    one time in ten), but a file name has no sentence around it (``unknownlic_4532148870639511.txt``, review 11): it
+    was kept in the clear in quarantine rows, runs, manifest checks and reports while IDs and phones were not.
+
+    >>> [(s.start, s.end) for s in bare_cards("unknownlic_4532148870639511.txt")]
+    [(11, 27)]
+    >>> bare_cards("report_20231231123456.pdf"), bare_cards("inv_4532148870639512.txt")  # a date, a bad check digit
+    ([], [])
+    """
+    from curate.pii.recognizers import _iin_ok
+    from curate.pii.span import Span
+    from curate.pii.text import halfwidth
+    from curate.pii.validators import luhn
+
+    view = halfwidth(value)
+    if len(view) != len(value):
+        view = value
+    return [
+        Span(m.start(), m.end(), "CREDIT_CARD", 1.0, "FileNameCard")
+        for m in _BARE_CARD.finditer(view)
+        if _iin_ok(m.group()) and luhn(m.group())
+    ]
+
+
 def _hint_view(value: str) -> str:
     """What the pre-check reads: the detector's compact view, half-width (``０９１２－３４５－６７８``,
     ``a＠b.tw`` and values split by invisible characters pass the check as the detector would read them)."""
@@ -106,7 +136,8 @@ def segment_name_ok(name: str, *, role: bool) -> bool:
 
 def raw_file_names_held(con, source_ids: list[str]) -> list[str]:
     """The sources of ``source_ids`` whose records in the catalogue already hold a name in a file-name segment of their
-    ``container`` as it is: catalogues ingested before names in file names were pseudonymised (review 9). An ingest of
+    ``container`` as it is, or a bare card number (:func:`bare_cards`): catalogues ingested before names (review 9)
+    or bare card numbers (review 11) in file names were pseudonymised. An ingest of
     such a source keeps file names as they were, so its doc keys, locators and containers stay the ones the catalogue
     holds (pseudonymising them would make every file a new document beside its old copy); ``curate pii scan`` names
     the values, and marking the source ``--pii-expected`` pseudonymises them with everything else."""
@@ -114,7 +145,8 @@ def raw_file_names_held(con, source_ids: list[str]) -> list[str]:
         return []
     rows = con.execute(
         "SELECT DISTINCT source_id, container FROM records WHERE source_id IN (SELECT unnest($s))"
-        " AND status = 'active' AND container IS NOT NULL AND regexp_matches(container, '[\u3400-\u9fff]{2}')",
+        " AND status = 'active' AND container IS NOT NULL"
+        " AND regexp_matches(container, '[\u3400-\u9fff]{2}|[0-9]{15}')",
         {"s": list(source_ids)},
     ).fetchall()
     if not rows:
@@ -122,7 +154,7 @@ def raw_file_names_held(con, source_ids: list[str]) -> list[str]:
     from curate.pii.engine import DetectorConfig, PiiDetector
 
     det = PiiDetector(DetectorConfig(entities=tuple(sorted(PROPAGATED_TYPES))))
-    return sorted({sid for sid, container in rows if name_segments(container, det)})
+    return sorted({sid for sid, container in rows if bare_cards(container) or name_segments(container, det)})
 
 
 class IdentifierGuard:
@@ -160,6 +192,10 @@ class IdentifierGuard:
             out = _PLAIN_DIGEST.sub(lambda m: "hk:" + key.digest("DIGEST", m.group(1))[:16], out)
         if all_types or _STRUCTURED_HINT.search(_hint_view(value)):
             spans = self._detector(all_types).analyze(out)
+            if spans:
+                out = self._replace(out, spans)
+        if names and _BARE_CARD.search(_hint_view(out)):  # a card number alone in a file name (bare_cards)
+            spans = bare_cards(out)
             if spans:
                 out = self._replace(out, spans)
         if not all_types and names and _HAN.search(out):

@@ -146,3 +146,73 @@ def test_the_pre_check_reads_a_spelt_out_at_as_the_recognizer_s_pre_screen_does(
     from curate.pii.obfuscated_email import PRESCREEN
 
     assert SPELT_EMAIL == PRESCREEN
+
+
+CARD = "4532148870639511"  # Luhn-valid, a Visa prefix
+
+
+class CardFiles(Source):
+    """Not `pii_expected`: a card number alone in a file name, no card word near (review 11)."""
+
+    name = "cards"
+    licence_id = "CC-BY-4.0"
+
+    def config(self) -> dict:
+        return {"paths": [f"/data/unknownlic_{CARD}.txt"]}
+
+    def source_infos(self) -> list[SourceInfo]:
+        return [SourceInfo("cards", kind="test", licence_id=self.licence_id)]
+
+    def iter_raw(self) -> Iterator[RawItem]:
+        yield RawItem(f"申訴_{CARD}.txt", "貨幣具有交易媒介功能。")
+        yield Rejection(f"unknownlic_{CARD}.txt", "unknown_licence", "no licence")
+
+    def to_records(self, raw: RawItem):
+        yield Record(
+            doc_key=f"cards:{raw.locator}",
+            locator=raw.locator,
+            container=raw.locator,
+            text=raw.payload,
+            source_id="cards",
+        )
+
+
+def test_a_bare_card_number_in_a_file_name_is_pseudonymised(db_path, monkeypatch):
+    """A Luhn-valid 16-digit number with an issuer's prefix alone in a file name was kept in the clear (quarantine,
+    runs, records' ids) while IDs and phones there were pseudonymised: the card recognizer needs a card word near,
+    and a file name has none."""
+    monkeypatch.setenv("CURATE_PII_KEY", "3c" * 32)
+    ingest(db_path, CardFiles([]), on_error=ErrorPolicy.QUARANTINE)
+    con = db.connect(db_path)
+    dump = _dump(con)
+    assert CARD not in dump and "〔信用卡號#" in dump, dump
+    assert con.execute("SELECT count(*) FROM quarantine").fetchone()[0] == 1
+    con.close()
+    ingest(db_path, CardFiles([]), on_error=ErrorPolicy.QUARANTINE)  # deterministic: the same document
+    con = db.connect(db_path)
+    assert con.execute("SELECT count(*) FROM records").fetchone()[0] == 1
+    con.close()
+
+
+@pytest.mark.parametrize("value", ["report_20231231123456.pdf", "inv_4532148870639512.txt", "isbn_9789571234567.pdf"])
+def test_numbers_that_are_no_card_stay_in_file_names(monkeypatch, value):
+    monkeypatch.delenv("CURATE_PII_KEY", raising=False)
+    monkeypatch.delenv("CURATE_PII_KEY_FILE", raising=False)
+    from curate.pii.identifiers import IdentifierGuard
+
+    assert IdentifierGuard()(value) == value  # nothing found: no key needed either
+
+
+def test_a_catalogue_holding_bare_card_file_names_keeps_its_doc_keys(db_path, monkeypatch):
+    """A catalogue ingested before bare card numbers in file names were pseudonymised: re-ingest stays a no-op (as
+    for names, `raw_file_names_held`), not a second copy of every such document."""
+    import curate.pii.identifiers as identifiers
+
+    monkeypatch.setenv("CURATE_PII_KEY", "3c" * 32)
+    with monkeypatch.context() as before:
+        before.setattr(identifiers, "bare_cards", lambda value: [])
+        ingest(db_path, CardFiles([]), on_error=ErrorPolicy.QUARANTINE)
+    ingest(db_path, CardFiles([]), on_error=ErrorPolicy.QUARANTINE)
+    con = db.connect(db_path)
+    assert con.execute("SELECT count(*), any_value(container) FROM records").fetchone() == (1, f"申訴_{CARD}.txt")
+    con.close()
