@@ -16,24 +16,8 @@ from typing import Any
 
 import duckdb
 
-from annotation.stale_missed import mask_values
+from annotation.stale_missed import mask_strings
 from annotation.versions import NewVersion
-
-
-def mask_strings(value: Any, values: list[tuple[str, str]]) -> Any:
-    """Every string inside ``value`` (dicts, lists) with the marked values masked.
-
-    >>> mask_strings({"contact": "陳大文", "n": 2, "tags": ["陳大文案"]}, [("陳大文", "姓名")])
-    {'contact': '〔姓名〕', 'n': 2, 'tags': ['〔姓名〕案']}
-    """
-    if isinstance(value, str):
-        masked = mask_values(value, values)
-        return value if masked is None else masked
-    if isinstance(value, dict):
-        return {k: mask_strings(v, values) for k, v in value.items()}
-    if isinstance(value, list):
-        return [mask_strings(v, values) for v in value]
-    return value
 
 
 def _patch(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:

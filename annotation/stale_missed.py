@@ -59,12 +59,26 @@ def mask_values(text: str, values: list[tuple[str, str]]) -> str | None:
     return None if out == text else out
 
 
+def mask_strings(value: Any, values: list[tuple[str, str]]) -> Any:
+    """Every string inside ``value`` (dicts, lists) with the marked values masked.
+
+    >>> mask_strings({"contact": "陳大文", "n": 2, "tags": ["陳大文案"]}, [("陳大文", "姓名")])
+    {'contact': '〔姓名〕', 'n': 2, 'tags': ['〔姓名〕案']}
+    """
+    if isinstance(value, str):
+        masked = mask_values(value, values)
+        return value if masked is None else masked
+    if isinstance(value, dict):
+        return {k: mask_strings(v, values) for k, v in value.items()}
+    if isinstance(value, list):
+        return [mask_strings(v, values) for v in value]
+    return value
+
+
 def _fields_show(title: str | None, meta: str | None, values: list[tuple[str, str]]) -> bool:
     """Whether a title or metadata (JSON text) shows one of ``values`` in a string (masked there by
     :func:`annotation.missed_fields.mask_fields`)."""
     import json
-
-    from annotation.missed_fields import mask_strings
 
     fields = [title, json.loads(meta) if meta else None]
     return mask_strings(fields, values) != fields
