@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -72,3 +73,71 @@ def test_the_quick_check_never_skips_a_change(text: str) -> None:
     with mock.patch.object(hygiene, "_suspect", return_value=True):
         full = clean(text)
     assert clean(text) == full
+
+
+# review 11: content hygiene destroyed. A statute's table (cells apart by a tab or by full-width spaces) was joined
+# into one word, and a zero-width joiner inside an emoji sequence or a Persian or Sinhala name was deleted.
+KEPT = [
+    ("級距\t稅率\n第一級\t百分之五", "級距\t稅率\n第一級\t百分之五"),  # a tab between table cells
+    ("級距　　　稅率", "級距　稅率"),  # a run of full-width spaces: one stays
+    ("第一條　本法所稱銀行", "第一條　本法所稱銀行"),  # a full-width space after the article number
+    ("項目  金額", "項目  金額"),  # two spaces between columns
+    ("項目 \t 金額", "項目\t金額"),
+    ("👩\u200d💻 工程師", "👩\u200d💻 工程師"),  # an emoji ZWJ sequence
+    ("👨\u200d👩\u200d👧", "👨\u200d👩\u200d👧"),
+    ("مهدی\u200cزاده", "مهدی\u200cزاده"),  # a Persian name's ZWNJ
+    ("ශ්\u200dරී", "ශ්\u200dරී"),  # Sinhala's ZWJ
+    ("第8條之1：𠀋𡈽𠮟字。", "第8條之1：𠀋𡈽𠮟字。"),  # CJK extension B
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    KEPT,
+    ids=[
+        "table-tab",
+        "fullwidth-run",
+        "fullwidth-space",
+        "two-spaces",
+        "tab-run",
+        "emoji-zwj",
+        "family-emoji",
+        "persian-zwnj",
+        "sinhala-zwj",
+        "cjk-ext-b",
+    ],
+)
+def test_legitimate_content_is_kept(text: str, want: str) -> None:
+    out, _ = clean(text)
+    assert out == want
+    assert clean(out) == (out, {})
+
+
+def test_gaps_kept_are_counted_and_lone_gaps_still_go() -> None:
+    assert clean("級距　　　稅率") == ("級距\u3000稅率", {"whitespace_runs_collapsed": 1})
+    assert clean("本 法 所 稱") == ("本法所稱", {"cjk_spaces_removed": 3})  # a PDF's layout spaces
+    assert clean("中\u00a0文")[0] == "中文"
+    # a joiner where no script uses one still hides a split value: removed, as before
+    assert clean("A1\u200d23456789")[0] == "A123456789" and clean("王\u200d明")[0] == "王明"
+
+
+def test_a_statute_table_keeps_its_cells_through_a_stage_run(db_path) -> None:
+    """The real stage on a real catalogue: the table's cells stay apart in the new version."""
+    from catalogue_builder import add_records, add_source
+
+    from curate.runner import make_stage, run_stage
+    from provenance import db, runs
+
+    con = db.connect(db_path)
+    run_id = runs.start_run(con, "test-ingest", "x")
+    add_source(con, "law", licence_id="CC0-1.0")
+    text = "第5條\r\n級距\t稅率\r\n第一級　　百分之五\r\n👩\u200d💻"
+    add_records(con, [{"source_id": "law", "locator": "a5", "text": text, "licence_id": "CC0-1.0"}], run_id=run_id)
+    runs.finish_run(con, run_id)
+    con.close()
+    rep = run_stage(db_path, make_stage("hygiene"), workers=1)
+    assert rep.counts["new_versions"] == 1
+    con = db.connect_readonly(db_path)
+    new = con.execute("SELECT text FROM records WHERE stage = 'hygiene'").fetchone()[0]
+    con.close()
+    assert new == "第5條\n級距\t稅率\n第一級\u3000百分之五\n👩\u200d💻"

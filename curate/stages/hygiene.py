@@ -1,9 +1,11 @@
 """Text hygiene: Unicode NFC, control and zero-width characters removed, whitespace runs collapsed.
 
 Chinese has no spaces between words, so nothing is ever inserted: only runs of horizontal
-whitespace collapse to one space (or vanish between two CJK characters, where a space is a
-layout artefact), CRLF/CR become LF, spaces at line ends go, and runs of three or more line
-breaks become two. A new version is emitted only when the text changed, with an event that
+whitespace collapse to one space (a lone space between two CJK characters vanishes: a layout
+artefact; a gap made on purpose there, a tab, a full-width space or two spaces, stays one: table
+cells), CRLF/CR become LF, spaces at line ends go, and runs of three or more line breaks become two.
+A zero-width joiner or non-joiner is kept where it is part of the text (an emoji sequence, a Persian
+or Sinhala word). A new version is emitted only when the text changed, with an event that
 says what changed (counts per kind), never the text itself. A text made only of characters it removes becomes
 empty (outcome ``emptied``): the record stays, so later stages decide about it too (the PII stage scrubs its title
 and metadata); dedup flags it ``empty_text`` and exports leave it out.
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import ClassVar
 
 from datatrove.data import Document
@@ -31,6 +33,7 @@ _HSPACE_CHARS = textchars.HSPACE
 _HSPACE_RUN = re.compile(rf"[ {_HSPACE_CHARS}]{{2,}}|[{_HSPACE_CHARS}]")
 _CR = re.compile(r"\r\n?")
 _CJK = textchars.CJK
+_CJK_CHAR = re.compile(f"[{_CJK}]")
 _CJK_GAP = re.compile(rf" (?<=[{_CJK}] )(?=[{_CJK}])")  # literal first: the engine jumps to spaces
 _SUSPECT_CHARS = (
     r"\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2060\ufeff\u202a-\u202e\u2066-\u2069\u00ad"
@@ -48,6 +51,49 @@ _BLANKS = re.compile(r"\n{3,}")
 _DEFAULT = HygieneConfig()
 
 
+def _cjk_at(text: str, i: int) -> bool:
+    """Whether ``text[i]`` is a CJK character other than a space (U+3000 is in the CJK class)."""
+    return 0 <= i < len(text) and text[i] != "\u3000" and _CJK_CHAR.match(text, i) is not None
+
+
+def _space_run(m: re.Match[str]) -> str:
+    """One space for a run of horizontal whitespace (or a space character other than U+0020), except between two
+    CJK characters, where a gap made on purpose stays a gap: a tab (table cells) stays a tab, a full-width space
+    stays one, two or more spaces stay two (columns of a statute's table: ``級距\t稅率``, ``第一級　　百分之五`` were
+    joined into one word); a single other space there becomes U+0020, which ``drop_cjk_spaces`` drops."""
+    run = m.group()
+    if not (_cjk_at(m.string, m.start() - 1) and _cjk_at(m.string, m.end())):
+        return " "
+    if "\t" in run:
+        return "\t"
+    if "\u3000" in run:
+        return "\u3000"
+    return "  " if len(run) > 1 else " "
+
+
+#: emoji (pictographs, dingbats, symbols, skin tones) and the emoji presentation selector: a ZWJ between two of them
+#: makes one emoji of a sequence (👩\u200d💻 is a technologist, 👩💻 two pictures)
+_EMOJI = re.compile("[\u2190-\u2bff\ufe0f\U0001f000-\U0001faff]")
+
+
+def _joining(ch: str) -> bool:
+    """A letter or mark of a script that writes ZWJ/ZWNJ into words (Arabic, Persian, Indic, Sinhala ...): from
+    Greek on, below the CJK blocks (Latin, ASCII and Chinese have no use for them: there they hide a split value)."""
+    return "\u0370" <= ch < "\u2000" and unicodedata.category(ch)[0] in "LM"
+
+
+def _zero_width(m: re.Match[str]) -> str:
+    """Removed, except a zero-width joiner or non-joiner that is part of the text: between two emoji (a sequence such
+    as 👨\u200d👩\u200d👧) or between two letters of a script that spells words with it (a Persian or Sinhala name)."""
+    ch, text, i = m.group(), m.string, m.start()
+    if ch not in "\u200c\u200d" or i == 0 or i + 1 >= len(text):
+        return ""
+    before, after = text[i - 1], text[i + 1]
+    if ch == "\u200d" and _EMOJI.match(before) and _EMOJI.match(after):
+        return ch
+    return ch if _joining(before) and _joining(after) else ""
+
+
 def _suspect(text: str) -> bool:
     """Whether :func:`clean` could change ``text`` other than by NFC: an edge space or newline, or a match."""
     return bool(text) and (text[0] in " \n" or text[-1] in " \n" or _SUSPECT.search(text) is not None)
@@ -56,8 +102,10 @@ def _suspect(text: str) -> bool:
 def clean(text: str, config: HygieneConfig = _DEFAULT) -> tuple[str, dict[str, int]]:
     r"""Return the cleaned text and counts of what changed (by kind).
 
-    >>> clean("第一條\u200b  本法\r\n")[0]
+    >>> clean("第一條\u200b 本法\r\n")[0]
     '第一條本法'
+    >>> clean("級距\t稅率\n第一級　　百分之五")[0]
+    '級距\t稅率\n第一級\u3000百分之五'
     >>> clean("Bank  Act\tof 1931")[0]
     'Bank Act of 1931'
     """
@@ -65,8 +113,19 @@ def clean(text: str, config: HygieneConfig = _DEFAULT) -> tuple[str, dict[str, i
         return text, {}
     changes: dict[str, int] = {}
 
-    def sub(name: str, pattern: re.Pattern[str], repl: str, s: str) -> str:
-        s, n = pattern.subn(repl, s)
+    def sub(name: str, pattern: re.Pattern[str], repl: str | Callable[[re.Match[str]], str], s: str) -> str:
+        if callable(repl):  # a match the function keeps as it is is no change
+            n = 0
+
+            def counted(m: re.Match[str]) -> str:
+                nonlocal n
+                kept = repl(m)
+                n += kept != m.group()
+                return kept
+
+            s = pattern.sub(counted, s)
+        else:
+            s, n = pattern.subn(repl, s)
         if n:
             changes[name] = changes.get(name, 0) + n
         return s
@@ -75,9 +134,9 @@ def clean(text: str, config: HygieneConfig = _DEFAULT) -> tuple[str, dict[str, i
     if out != text:
         changes["unicode_normalised"] = 1
     out = sub("control_chars", _CONTROL, "", out)
-    out = sub("zero_width_chars", _ZERO_WIDTH, "", out)
+    out = sub("zero_width_chars", _ZERO_WIDTH, _zero_width, out)
     out = sub("line_breaks_normalised", _CR, "\n", out)
-    out = sub("whitespace_runs_collapsed", _HSPACE_RUN, " ", out)
+    out = sub("whitespace_runs_collapsed", _HSPACE_RUN, _space_run, out)
     if config.drop_cjk_spaces:
         out = sub("cjk_spaces_removed", _CJK_GAP, "", out)
     out = sub("line_edge_spaces_removed", _LINE_END if config.keep_indentation else _LINE_EDGE, "\n", out)
