@@ -1,8 +1,8 @@
 """Text hygiene: Unicode NFC, control and zero-width characters removed, whitespace runs collapsed.
 
 Chinese has no spaces between words, so nothing is ever inserted: only runs of horizontal
-whitespace collapse to one space (a lone space between two CJK characters vanishes: a layout
-artefact; a gap made on purpose there, a tab, a full-width space or two spaces, stays one: table
+whitespace collapse to one space (spaces between two CJK characters vanish: a layout artefact, also
+a PDF's double spacing; a gap made on purpose there, a tab or a full-width space, stays one: table
 cells), CRLF/CR become LF, spaces at line ends go, and runs of three or more line breaks become two.
 A zero-width joiner or non-joiner is kept where it is part of the text (an emoji sequence, a Persian
 or Sinhala word). A new version is emitted only when the text changed, with an event that
@@ -59,8 +59,9 @@ def _cjk_at(text: str, i: int) -> bool:
 def _space_run(m: re.Match[str]) -> str:
     """One space for a run of horizontal whitespace (or a space character other than U+0020), except between two
     CJK characters, where a gap made on purpose stays a gap: a tab (table cells) stays a tab, a full-width space
-    stays one, two or more spaces stay two (columns of a statute's table: ``級距\t稅率``, ``第一級　　百分之五`` were
-    joined into one word); a single other space there becomes U+0020, which ``drop_cjk_spaces`` drops."""
+    stays one (columns of a statute's table: ``級距\t稅率``, ``第一級　　百分之五`` were joined into one word). Other
+    spaces there become one U+0020, which ``drop_cjk_spaces`` drops, however many there were: pypdf writes two or
+    more between the characters of a justified CJK line (``本  法  所  稱``), layout as much as a single one."""
     run = m.group()
     if not (_cjk_at(m.string, m.start() - 1) and _cjk_at(m.string, m.end())):
         return " "
@@ -68,7 +69,7 @@ def _space_run(m: re.Match[str]) -> str:
         return "\t"
     if "\u3000" in run:
         return "\u3000"
-    return "  " if len(run) > 1 else " "
+    return " "
 
 
 #: emoji (pictographs, dingbats, symbols, skin tones) and the emoji presentation selector: a ZWJ between two of them
