@@ -14,9 +14,31 @@ from provenance.errors import ConfigError, UsageError, WorkbenchError
 def _as_set_value(v: Any) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
-    if isinstance(v, (list, tuple)):
-        return ",".join(str(x) for x in v)
+    if isinstance(v, (list, tuple)):  # an empty array is written on purpose: the empty list (`--set KEY=none`)
+        return ",".join(str(x) for x in v) if v else "none"
     return str(v)
+
+
+def list_value(key: str, value: str) -> tuple[str, ...]:
+    """A list option's comma-separated entries; ``none`` is the empty list. An empty value is refused: it is what a
+    script's unset shell variable gives (``--set per_document=$KINDS``), and it turned the rule that keeps statutes
+    out of dedup off without a word.
+
+    >>> list_value("per_document", "law_moj, fsc"), list_value("per_document", "none")
+    (('law_moj', 'fsc'), ())
+    >>> list_value("per_document", " ")
+    Traceback (most recent call last):
+    provenance.errors.UsageError: option `per_document` is empty (an unset shell variable?); ...
+    """
+    if value.strip().lower() == "none":
+        return ()
+    entries = tuple(v.strip() for v in value.split(",") if v.strip())
+    if not entries:
+        raise UsageError(
+            f"option `{key}` is empty (an unset shell variable?); give its entries, comma-separated,"
+            f" or `{key}=none` for none"
+        )
+    return entries
 
 
 #: a variable in a path, as :func:`os.path.expandvars` reads it: ``$NAME`` or ``${NAME}``

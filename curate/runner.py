@@ -39,6 +39,7 @@ from datatrove.pipeline.base import PipelineStep
 
 from curate.faults import fault
 from curate.load import load_results
+from curate.pipeline_checks import list_value
 from curate.runfailed import ended_by
 from curate.runlock import RunLock
 from curate.snapshot import write_snapshot as _snapshot
@@ -268,7 +269,7 @@ def parse_sets(sets: dict[str, str], config_class: type | None) -> Any:
                 if not math.isfinite(kwargs[key]):  # nan compares false with every bound a config checks
                     raise UsageError(f"option `{key}` must be a finite number, got {value!r}")
             elif isinstance(default, tuple):
-                kwargs[key] = tuple(v.strip() for v in value.split(",") if v.strip())
+                kwargs[key] = list_value(key, value)
             else:
                 kwargs[key] = value
         except ValueError as exc:

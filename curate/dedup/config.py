@@ -126,7 +126,7 @@ class DedupConfig:
             get one ``near_duplicate_of`` link to their cluster's representative (a training export
             may drop them with ``--drop-near-duplicates``). Copies from other sources (a textbook
             quoting an article) still become duplicates of the law
-            (``--set per_document=law_moj,fsc``; ``--set per_document=`` for none).
+            (``--set per_document=law_moj,fsc``; ``--set per_document=none`` for none: an empty value is an error).
     """
 
     #: how, not what: results are bit-identical whatever these are, so they are left out of the stage's
@@ -144,7 +144,7 @@ class DedupConfig:
         "article) still become duplicates of the law. （刪除） (English: Deleted.) stubs of repealed articles are flagged "
         "(deleted_stub), never clustered. Survivors: authority (law_moj:40, fsc:40, tabf:30, textbooks:20, "
         "moda:10; source names or their kinds: sanctions, training-material, textbook, corpus), then licence, "
-        "newest, longer."
+        "newest, longer. --set per_document=none turns the policy off (an empty value is refused)."
     )
 
     ngram: int = 5
@@ -176,9 +176,15 @@ class DedupConfig:
                 else:
                     pairs.append(tuple(x))
             object.__setattr__(self, "authority", tuple(pairs))
-        if isinstance(self.per_document, str):
+        if isinstance(self.per_document, str):  # as `--set per_document=` reads it: `none` for none, never empty
+            kinds = tuple(k.strip() for k in self.per_document.split(",") if k.strip())
+            if not kinds and self.per_document.strip().lower() != "none":
+                raise ConfigError(
+                    "dedup: per_document is empty (an unset shell variable?); give source kinds, comma-separated,"
+                    " or `none` to deduplicate every source across documents"
+                )
             object.__setattr__(
-                self, "per_document", tuple(k.strip() for k in self.per_document.split(",") if k.strip())
+                self, "per_document", () if tuple(k.lower() for k in kinds) == ("none",) or not kinds else kinds
             )
         else:
             object.__setattr__(self, "per_document", tuple(k for k in self.per_document if k))

@@ -117,3 +117,32 @@ def test_a_misspelt_source_kind_in_the_policy_is_refused():
         with pytest.raises(ConfigError, match=said):
             DedupConfig(**kw)
     assert DedupConfig(per_document="news,law_moj").per_document == ("news", "law_moj")  # a kind of the user's own
+
+
+@pytest.mark.parametrize("value", ["", " ", ","])
+def test_an_empty_per_document_is_refused_none_turns_it_off(cli, tmp_path, value):
+    """``--set per_document=`` (what a script's unset ``$KINDS`` gives) turned off the rule that keeps the articles of
+    different laws out of dedup without a word (review 11); the error names the explicit spelling, ``none``."""
+    from curate.commands._common import parse_key_values
+    from curate.pipeline_checks import stage_sets
+    from curate.runner import make_stage
+    from provenance.errors import ConfigError, UsageError
+
+    code, _, err = cli("run", "dedup", "--set", f"per_document={value}")
+    assert code == 2 and "per_document=none" in err, err
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": "a", "text": ART}) + "\n", encoding="utf-8")
+    code, _, err = cli(
+        "dedup", "--input", str(src), "--output", str(tmp_path / "out.jsonl"), "--set", f"per_document={value}"
+    )
+    assert code == 2 and "per_document=none" in err, err
+    with pytest.raises(UsageError, match="per_document=none"):
+        make_stage("dedup", stage_sets("[[stage]] #1", "dedup", {"per_document": value}))
+    with pytest.raises(ConfigError, match="`none`"):
+        DedupConfig(per_document=value)
+    for off in ("none", "NONE"):
+        assert make_stage("dedup", parse_key_values([f"per_document={off}"])).config.per_document == ()
+        assert DedupConfig(per_document=off).per_document == ()
+    # a pipeline file's empty array is written on purpose: none
+    assert make_stage("dedup", stage_sets("[[stage]] #1", "dedup", {"per_document": []})).config.per_document == ()
+    assert make_stage("dedup", {"per_document": "law_moj"}).config.per_document == ("law_moj",)
