@@ -29,11 +29,19 @@ from curate.stages.config import HygieneConfig
 _CONTROL = re.compile(f"[{textchars.CONTROL}]")
 _ZERO_WIDTH = re.compile(f"[{textchars.ZERO_WIDTH}]")
 _HSPACE_CHARS = textchars.HSPACE
-#: two or more horizontal spaces, or one space character other than U+0020
-_HSPACE_RUN = re.compile(rf"[ {_HSPACE_CHARS}]{{2,}}|[{_HSPACE_CHARS}]")
 _CR = re.compile(r"\r\n?")
 _CJK = textchars.CJK
-_CJK_CHAR = re.compile(f"[{_CJK}]")
+#: a CJK character other than a space (U+3000 is in the CJK class)
+_CJK_INK = _CJK.replace("\\u3000-\\u303f", "\\u3001-\\u303f")
+assert _CJK_INK != _CJK
+_RUN = f"[ {_HSPACE_CHARS}]"
+#: between two CJK characters, a gap made on purpose stays one (table cells), in C: a run of two or more with a tab
+#: becomes a tab, then one with a full-width space becomes one; the rest of the runs, and any one space character other
+#: than U+0020 (not a lone tab or full-width space between two CJK characters), become one space. A Python function
+#: per match was three times slower on a PDF's double-spaced text (a 50 MB record: minutes)
+_TAB_GAP = re.compile(rf"{_RUN}(?<=[{_CJK_INK}].)(?:(?<=\t)|(?={_RUN}*\t)){_RUN}+(?=[{_CJK_INK}])")
+_FULLWIDTH_GAP = re.compile(rf"{_RUN}(?<=[{_CJK_INK}].)(?:(?<=\u3000)|(?={_RUN}*\u3000)){_RUN}+(?=[{_CJK_INK}])")
+_HSPACE_RUN = re.compile(rf"{_RUN}{{2,}}|[{_HSPACE_CHARS}](?:(?<![{_CJK_INK}][\t\u3000])|(?![{_CJK_INK}]))")
 _CJK_GAP = re.compile(rf" (?<=[{_CJK}] )(?=[{_CJK}])")  # literal first: the engine jumps to spaces
 _SUSPECT_CHARS = (
     r"\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2060\ufeff\u202a-\u202e\u2066-\u2069\u00ad"
@@ -49,27 +57,6 @@ _BLANKS = re.compile(r"\n{3,}")
 
 
 _DEFAULT = HygieneConfig()
-
-
-def _cjk_at(text: str, i: int) -> bool:
-    """Whether ``text[i]`` is a CJK character other than a space (U+3000 is in the CJK class)."""
-    return 0 <= i < len(text) and text[i] != "\u3000" and _CJK_CHAR.match(text, i) is not None
-
-
-def _space_run(m: re.Match[str]) -> str:
-    """One space for a run of horizontal whitespace (or a space character other than U+0020), except between two
-    CJK characters, where a gap made on purpose stays a gap: a tab (table cells) stays a tab, a full-width space
-    stays one (columns of a statute's table: ``級距\t稅率``, ``第一級　　百分之五`` were joined into one word). Other
-    spaces there become one U+0020, which ``drop_cjk_spaces`` drops, however many there were: pypdf writes two or
-    more between the characters of a justified CJK line (``本  法  所  稱``), layout as much as a single one."""
-    run = m.group()
-    if not (_cjk_at(m.string, m.start() - 1) and _cjk_at(m.string, m.end())):
-        return " "
-    if "\t" in run:
-        return "\t"
-    if "\u3000" in run:
-        return "\u3000"
-    return " "
 
 
 #: emoji (pictographs, dingbats, symbols, skin tones) and the emoji presentation selector: a ZWJ between two of them
@@ -137,7 +124,9 @@ def clean(text: str, config: HygieneConfig = _DEFAULT) -> tuple[str, dict[str, i
     out = sub("control_chars", _CONTROL, "", out)
     out = sub("zero_width_chars", _ZERO_WIDTH, _zero_width, out)
     out = sub("line_breaks_normalised", _CR, "\n", out)
-    out = sub("whitespace_runs_collapsed", _HSPACE_RUN, _space_run, out)
+    out = sub("whitespace_runs_collapsed", _TAB_GAP, "\t", out)
+    out = sub("whitespace_runs_collapsed", _FULLWIDTH_GAP, "\u3000", out)
+    out = sub("whitespace_runs_collapsed", _HSPACE_RUN, " ", out)
     if config.drop_cjk_spaces:
         out = sub("cjk_spaces_removed", _CJK_GAP, "", out)
     out = sub("line_edge_spaces_removed", _LINE_END if config.keep_indentation else _LINE_EDGE, "\n", out)
