@@ -51,7 +51,7 @@ _SUSPECT_CHARS = (
 #: behind a lookahead on the characters a match starts with (one class test per position instead of each
 #: alternative in turn: half the time on clean text)
 _SUSPECT = re.compile(rf"(?=[{_SUSPECT_CHARS} \n])(?:[{_SUSPECT_CHARS}]|  | \n|\n |\n\n\n| (?<=[{_CJK}] )(?=[{_CJK}]))")
-_LINE_EDGE = re.compile(r" +\n|\n +")
+_LINE_EDGE = re.compile(r" +\n *|\n +")  # one match takes both sides of a break: " \n " in two left one
 _LINE_END = re.compile(r" +\n")
 _BLANKS = re.compile(r"\n{3,}")
 
