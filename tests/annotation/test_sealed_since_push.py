@@ -23,7 +23,9 @@ from provenance.errors import KeyRequiredError
 
 pytestmark = pytest.mark.labelstudio
 
-NAME = "林志明"
+#: a name the detector does not read in CASE alone (jieba's dictionary has 石家 as a word, so the segmented-name
+#: rule takes no unknown word there; 林志明 is read since round 11): the record is clean until a later case labels it
+NAME = "石家銘"
 CASE = f"本會前於113年核處{NAME}，該員已離職。"
 
 
