@@ -520,45 +520,6 @@ def _mask_unchecked(con: duckdb.DuckDBPyConnection, name: str) -> None:
     )
 
 
-def _interruptible(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[list[str], list[tuple]]:
-    """Run ``sql`` on a worker thread so that Ctrl-C (DuckDB does not see it while it runs) and the time limit
-    ``$CURATE_SQL_TIMEOUT`` (seconds, default 600) interrupt it: an auditor's runaway query ends."""
-    import time
-
-    from provenance.envsettings import env_seconds
-
-    limit = env_seconds("CURATE_SQL_TIMEOUT", 600.0)
-    out: dict[str, Any] = {}
-
-    def work() -> None:
-        try:
-            cur = con.execute(sql)
-            out["cols"] = [d[0] for d in cur.description] if cur.description else []
-            out["rows"] = cur.fetchall()
-        except BaseException as exc:  # noqa: BLE001 (handed to the caller's thread, raised there)
-            out["error"] = exc
-
-    worker = threading.Thread(target=work, name="curate-sql", daemon=True)
-    worker.start()
-    deadline = time.monotonic() + limit
-    try:
-        while worker.is_alive():
-            worker.join(0.05)
-            if worker.is_alive() and time.monotonic() > deadline:
-                con.interrupt()
-                worker.join()
-                raise ReadOnlyError(
-                    f"query stopped after {limit:g} s (CURATE_SQL_TIMEOUT); narrow it or raise the limit"
-                )
-    except KeyboardInterrupt:
-        con.interrupt()
-        worker.join()
-        raise
-    if "error" in out:
-        raise out["error"]
-    return out["cols"], out["rows"]
-
-
 #: DuckDB's memory cap for one auditor query (``curate sql``, ``curate audit sql``); ``$CURATE_SQL_MEMORY``.
 SQL_MEMORY = "2GB"
 
@@ -571,6 +532,7 @@ def run_readonly_sql(path: str | Path, sql: str) -> tuple[list[str], list[tuple]
     """
     from provenance import sqlguard
     from provenance.envsettings import env_size
+    from provenance.sqlrun import run_interruptible
 
     # an auditor's query shares the machine: DuckDB's own default is 80 % of its memory
     memory = env_size("CURATE_SQL_MEMORY", SQL_MEMORY)
@@ -579,7 +541,7 @@ def run_readonly_sql(path: str | Path, sql: str) -> tuple[list[str], list[tuple]
         name = con.execute("SELECT current_database()").fetchone()[0]
         sqlguard.check_select(con, sql, catalogue_name=name, masked=frozenset({"records"}))
         _mask_unchecked(con, name)
-        return _interruptible(con, sql)
+        return run_interruptible(con, sql)
     except duckdb.Error as exc:
         msg = str(exc).splitlines()[0]
         if isinstance(exc, duckdb.PermissionException) or "read-only" in msg.lower():

@@ -261,6 +261,22 @@ def test_a_query_over_its_memory_cap_is_one_line(hostile, cli, monkeypatch):
 
 
 @pytest.mark.timeout(120)
+@pytest.mark.parametrize("command", ["sql", "audit sql"])
+def test_a_result_over_its_budget_is_one_line(hostile, cli, monkeypatch, command):
+    """Review 11 (sql): DuckDB's cap bounds DuckDB, not the rows handed to Python: `SELECT repeat('銀', 200) FROM
+    range(1000000)` was fetched whole (1.2 GB and growing) before a line was printed. $CURATE_SQL_RESULT bounds it."""
+    monkeypatch.setenv("CURATE_SQL_RESULT", "1MB")
+    code, out, err = cli(*command.split(), "SELECT i, repeat('銀', 200) AS t FROM range(100000) t(i)")
+    assert code == 2 and "CURATE_SQL_RESULT" in err and len(err.strip().splitlines()) == 1, err
+    assert "銀銀" not in out and "Traceback" not in err
+    code, out, err = cli(*command.split(), "SELECT i, repeat('銀', 200) AS t FROM range(4000) t(i)", "--json")
+    assert code == 0 and out.count("銀" * 200) == 4000, err  # 0.8M characters: under the budget, every row
+    monkeypatch.setenv("CURATE_SQL_RESULT", "lots")
+    code, _, err = cli(*command.split(), "SELECT 1")
+    assert code != 0 and "CURATE_SQL_RESULT must be a size" in err, err
+
+
+@pytest.mark.timeout(120)
 def test_ctrl_c_stops_a_query(hostile, db_path):
     import signal
     import subprocess
