@@ -5,6 +5,8 @@ DuckDB's memory cap (``$CURATE_SQL_MEMORY``) bounds what DuckDB holds, not the P
 whole into this process (1.2 GB and growing, minutes of CPU, before a line was printed) and then formatted as one
 table. The rows are now fetched in batches and the query stops with a one-line error once their cells hold more
 than ``$CURATE_SQL_RESULT`` (default 256MB) of text and values.
+Every value counts (an empty string or NULL too), and a list, struct or map counts what it holds: review 11's
+``SELECT list(text) FROM records``, one cell, or millions of empty strings passed any budget.
 """
 
 from __future__ import annotations
@@ -17,12 +19,16 @@ import duckdb
 
 from provenance.errors import ReadOnlyError
 
-#: the default of ``$CURATE_SQL_RESULT``: how much a result's cells may hold (characters of text, bytes of blobs,
-#: 8 for any other value)
+#: the default of ``$CURATE_SQL_RESULT``: how much a result's cells may hold (see :func:`_cell_size`)
 SQL_RESULT = 256_000_000
 
-#: rows fetched at a time
+#: rows fetched at a time, at most; the first batch is :data:`_FIRST` rows, later ones as many rows as the budget
+#: left holds at the widest row seen so far
 _BATCH = 10_000
+_FIRST = 100
+
+#: what one value counts besides its characters or bytes: an empty string or a NULL is still a Python object
+_VALUE = 8
 
 
 def result_budget() -> int:
@@ -33,22 +39,47 @@ def result_budget() -> int:
 
 
 def _cell_size(value: Any) -> int:
-    return len(value) if isinstance(value, str | bytes) else 8
+    """What ``value`` counts against the budget: 8, plus its characters (text) or bytes (blob); a list, struct or
+    map (``list(text)``, ``{'t': text}``) counts every value inside it.
+
+    >>> _cell_size(None), _cell_size(""), _cell_size("銀行"), _cell_size(["銀行", None]), _cell_size({"k": "ab"})
+    (8, 8, 10, 26, 27)
+    """
+    if isinstance(value, str | bytes):
+        return _VALUE + len(value)
+    if not isinstance(value, list | tuple | dict):
+        return _VALUE
+    total, stack = 0, [value]
+    while stack:
+        v = stack.pop()
+        total += _VALUE
+        if isinstance(v, str | bytes | bytearray):
+            total += len(v)
+        elif isinstance(v, dict):
+            stack.extend(v.keys())
+            stack.extend(v.values())
+        elif isinstance(v, list | tuple):
+            stack.extend(v)
+    return total
 
 
 def fetch_bounded(cur: duckdb.DuckDBPyConnection, budget: int) -> list[tuple]:
     """Every row of ``cur``'s result, fetched in batches; :class:`ReadOnlyError` once they hold more than
-    ``budget`` (:func:`_cell_size` summed over the cells)."""
+    ``budget`` (:func:`_cell_size` summed over the cells). A batch is sized to what the budget has left at the
+    widest row seen so far, so wide rows are not fetched ten thousand at a time past it."""
     rows: list[tuple] = []
-    held = 0
-    while batch := cur.fetchmany(_BATCH):
-        held += sum(_cell_size(v) for row in batch for v in row)
+    held, widest, size = 0, 1, _FIRST
+    while batch := cur.fetchmany(size):
+        sizes = [sum(map(_cell_size, row)) for row in batch]
+        held += sum(sizes)
         if held > budget:
             raise ReadOnlyError(
                 f"query result larger than CURATE_SQL_RESULT ({budget:,} bytes of cells) after {len(rows) + len(batch):,}"
                 " rows; narrow it (LIMIT, fewer rows or columns, an aggregate) or raise the limit"
             )
         rows.extend(batch)
+        widest = max(widest, *sizes)
+        size = max(1, min(_BATCH, (budget - held) // widest))
     return rows
 
 

@@ -277,6 +277,26 @@ def test_a_result_over_its_budget_is_one_line(hostile, cli, monkeypatch, command
 
 
 @pytest.mark.timeout(120)
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT list(repeat('銀', 200)) AS l FROM range(100000)",  # one cell: a list of 20M characters
+        "SELECT {'t': repeat('x', 5000000)} AS s",  # a struct
+        "SELECT map(['k'], [repeat('x', 5000000)]) AS m",  # a map
+        "SELECT '' AS e FROM range(3000000)",  # rows of empty strings counted nothing: 3M rows, 0.5 GB
+        "SELECT ''::BLOB AS b FROM range(3000000)",
+    ],
+)
+def test_a_result_budget_counts_every_value(hostile, cli, monkeypatch, query):
+    """Review 11 (sql-r): $CURATE_SQL_RESULT counted a list, struct or map as 8 bytes whatever it held, and an
+    empty string as nothing, so `SELECT list(text) FROM records` or a million empty rows passed any budget."""
+    monkeypatch.setenv("CURATE_SQL_RESULT", "1MB")
+    code, out, err = cli("sql", query, "--json")
+    assert code == 2 and "CURATE_SQL_RESULT" in err and len(err.strip().splitlines()) == 1, err
+    assert out == ""
+
+
+@pytest.mark.timeout(120)
 def test_ctrl_c_stops_a_query(hostile, db_path):
     import signal
     import subprocess
