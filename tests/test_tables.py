@@ -57,3 +57,20 @@ def test_sql_command_aligns_chinese(cli, db_path: Path) -> None:
     n_col = [sum(display_width(c) for c in line[: line.rstrip().rfind(" ") + 1]) for line in lines[2:]]
     assert n_col[0] == n_col[1] == display_width(lines[0][: lines[0].index("n", 4)])
     assert unicodedata.east_asian_width(lines[2][0]) == "W"
+
+
+def test_sql_headers_and_json_lines_cannot_drive_a_terminal(cli, db_path: Path) -> None:
+    """Review 11 (sql-r): a column name is the auditor's (or a view's) text: `SELECT 1 AS "<ESC>]0;x<BEL>"` sent the
+    raw bytes in the header row, and --json left C1 controls (U+009B is a CSI) and bidi overrides raw."""
+    import json
+
+    assert cli("init")[0] == 0
+    query = 'SELECT 1 AS "a\x1b]0;pwned\x07\rb", chr(155) || \'2J\' || chr(8238) AS "x\x9b"'
+    code, out, err = cli("sql", query)
+    assert code == 0, err
+    assert not any(ch in out for ch in "\x1b\x07\r\x9b\u202e"), repr(out)
+    assert "a\\x1b]0;pwned\\x07 b" in out.splitlines()[0]
+    code, out, err = cli("sql", query, "--json")
+    assert code == 0, err
+    assert not any(ch in out for ch in "\x1b\x07\r\x9b\u202e"), repr(out)
+    assert json.loads(out) == {"a\x1b]0;pwned\x07\rb": 1, "x\x9b": "\x9b2J\u202e"}  # the same values to a reader

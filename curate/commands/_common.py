@@ -148,12 +148,25 @@ def format_table(
     body = [
         [_cell(r.get(c) if isinstance(r, Mapping) else r[i], max_width) for i, c in enumerate(columns)] for r in rows
     ]
-    widths = [max([display_width(c), *(display_width(b[i]) for b in body)]) for i, c in enumerate(columns)]
+    # a header is a value too: `curate sql 'SELECT 1 AS "<ESC>[2J"'` names its own columns
+    heads = [_cell(c, None) for c in columns]
+    widths = [max([display_width(h), *(display_width(b[i]) for b in body)]) for i, h in enumerate(heads)]
 
     def line(cells: Sequence[str]) -> str:
         return "  ".join(v + " " * (w - display_width(v)) for v, w in zip(cells, widths, strict=True)).rstrip()
 
-    return "\n".join([line(list(columns)), "  ".join("-" * w for w in widths), *(line(b) for b in body)])
+    return "\n".join([line(heads), "  ".join("-" * w for w in widths), *(line(b) for b in body)])
+
+
+def json_line(obj: Any) -> str:
+    r"""``obj`` as one JSON line, non-ASCII text as itself, and the C1 controls (``\x9b`` is a CSI) and bidi
+    controls that ``json.dumps`` leaves raw escaped as ``\uXXXX`` (the same value to a JSON reader).
+
+    >>> json_line({"t": "銀\x9b2J\u202e", "\x1b": 1})
+    '{"t": "銀\\u009b2J\\u202e", "\\u001b": 1}'
+    """
+    text = json.dumps(obj, ensure_ascii=False, default=str)
+    return text if text.isprintable() else "".join(ch if printable(ch) == ch else f"\\u{ord(ch):04x}" for ch in text)
 
 
 def echo_table(
@@ -167,7 +180,7 @@ def echo_table(
     if as_json:
         for r in rows:
             obj = dict(r) if isinstance(r, Mapping) else dict(zip(columns, r, strict=True))
-            click.echo(json.dumps(obj, ensure_ascii=False, default=str))
+            click.echo(json_line(obj))
         return
     click.echo(format_table(columns, rows, max_width=max_width))
 
