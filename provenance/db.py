@@ -308,6 +308,7 @@ def connect_readonly(
     threads: int | None = None,
     memory_limit: str | None = None,
     memory_setting: str = "",
+    spill_limit: str | None = None,
     catalogue: bool = True,
     wait: bool = True,
 ) -> duckdb.DuckDBPyConnection:
@@ -318,7 +319,8 @@ def connect_readonly(
     other databases or extensions (``enable_external_access=false``, autoload/autoinstall off),
     and its configuration is locked so that no statement can switch these back on. Settings a
     caller needs (``threads``) are therefore given here, before the lock. ``memory_setting`` names the variable
-    that gave ``memory_limit``, for the one-line error when the cap is too small to open the catalogue. A file that
+    that gave ``memory_limit``, for the one-line error when the cap is too small to open the catalogue;
+    ``spill_limit`` caps what it may spill (``max_temp_directory_size``, else DuckDB's 90 % of the free disk). A file that
     is not a catalogue this code can read is refused (:func:`check_catalogue`) unless ``catalogue`` is false (`pii
     scan` searching any DuckDB file it meets). A writer's lock is waited for as writers wait (:func:`waiting`);
     ``wait=False`` fails at once (the portal, which serves its previous snapshot instead).
@@ -335,6 +337,8 @@ def connect_readonly(
         config["memory_limit"] = memory_limit
     try:
         con = waiting(lambda: duckdb.connect(str(path), read_only=True, config=config), path, writing=False, wait=wait)
+        if spill_limit:  # DuckDB 1.5 does not enforce this one given in `config`; a SET it does
+            con.execute(f"SET max_temp_directory_size = '{spill_limit}'")
         con.execute("SET lock_configuration = true")
     except duckdb.Error as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
@@ -523,6 +527,9 @@ def _mask_unchecked(con: duckdb.DuckDBPyConnection, name: str) -> None:
 #: DuckDB's memory cap for one auditor query (``curate sql``, ``curate audit sql``); ``$CURATE_SQL_MEMORY``.
 SQL_MEMORY = "2GB"
 
+#: what one auditor query may spill to disk (DuckDB's own default is 90 % of the free space); ``$CURATE_SQL_SPILL``.
+SQL_SPILL = "10GB"
+
 
 def run_readonly_sql(path: str | Path, sql: str) -> tuple[list[str], list[tuple]]:
     """Run one auditor query: exactly one SELECT over readable tables (see :mod:`provenance.sqlguard`).
@@ -536,7 +543,8 @@ def run_readonly_sql(path: str | Path, sql: str) -> tuple[list[str], list[tuple]
 
     # an auditor's query shares the machine: DuckDB's own default is 80 % of its memory
     memory = env_size("CURATE_SQL_MEMORY", SQL_MEMORY)
-    con = connect_readonly(path, memory_limit=memory, memory_setting="CURATE_SQL_MEMORY")
+    spill = env_size("CURATE_SQL_SPILL", SQL_SPILL)
+    con = connect_readonly(path, memory_limit=memory, memory_setting="CURATE_SQL_MEMORY", spill_limit=spill)
     try:
         name = con.execute("SELECT current_database()").fetchone()[0]
         sqlguard.check_select(con, sql, catalogue_name=name, masked=frozenset({"records"}))
@@ -546,6 +554,11 @@ def run_readonly_sql(path: str | Path, sql: str) -> tuple[list[str], list[tuple]
         msg = str(exc).splitlines()[0]
         if isinstance(exc, duckdb.PermissionException) or "read-only" in msg.lower():
             raise ReadOnlyError(f"refused: {msg}") from exc
+        if "max_temp_directory_size" in str(exc):
+            raise CatalogueError(
+                f"query spilled more than CURATE_SQL_SPILL ({spill}) allows: {msg}; narrow it (fewer rows or columns,"
+                " LIMIT) or raise the limit"
+            ) from exc
         if "offload" in msg or "No space left" in msg:  # the spill folder is full, not the memory cap
             raise CatalogueError(
                 f"query spilled more than the temporary folder {private_spill_dir()} can hold: {msg}; free space"

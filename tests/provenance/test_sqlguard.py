@@ -261,6 +261,21 @@ def test_a_query_over_its_memory_cap_is_one_line(hostile, cli, monkeypatch):
 
 
 @pytest.mark.timeout(120)
+def test_a_query_over_its_spill_cap_is_one_line(hostile, cli, monkeypatch):
+    """Review 11 (sql-r): a query spilled up to DuckDB's default, 90 % of the free space of TMPDIR, which the
+    machine shares; $CURATE_SQL_SPILL caps it (given in `config` DuckDB 1.5 does not enforce it: 340 MB under 5MB)."""
+    monkeypatch.setenv("CURATE_SQL_MEMORY", "64MB")
+    monkeypatch.setenv("CURATE_SQL_SPILL", "5MB")
+    query = "SELECT m FROM (SELECT md5(i::VARCHAR) || md5((i + 1)::VARCHAR) AS m FROM range(3000000) t(i)) ORDER BY m"
+    code, out, err = cli("sql", f"SELECT count(*) AS n FROM ({query} LIMIT 1 OFFSET 2999999)")
+    assert code != 0 and "CURATE_SQL_SPILL (5MB)" in err and len(err.strip().splitlines()) == 1, (out, err)
+    assert "Traceback" not in err
+    monkeypatch.setenv("CURATE_SQL_SPILL", "lots")
+    code, _, err = cli("sql", "SELECT 1")
+    assert code != 0 and "CURATE_SQL_SPILL must be a size" in err and len(err.strip().splitlines()) == 1, err
+
+
+@pytest.mark.timeout(120)
 @pytest.mark.parametrize("command", ["sql", "audit sql"])
 def test_a_result_over_its_budget_is_one_line(hostile, cli, monkeypatch, command):
     """Review 11 (sql): DuckDB's cap bounds DuckDB, not the rows handed to Python: `SELECT repeat('銀', 200) FROM
