@@ -339,6 +339,9 @@ def connect_readonly(
         con = waiting(lambda: duckdb.connect(str(path), read_only=True, config=config), path, writing=False, wait=wait)
         if spill_limit:  # DuckDB 1.5 does not enforce this one given in `config`; a SET it does
             con.execute(f"SET max_temp_directory_size = '{spill_limit}'")
+        # DuckDB draws its progress bar on this process's stdout after 2 s, terminal or not (a connection's own
+        # setting, not one `config` takes): `curate sql --json > f` began with `\r100% ▕███...`
+        con.execute("SET enable_progress_bar = false")
         con.execute("SET lock_configuration = true")
     except duckdb.Error as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__

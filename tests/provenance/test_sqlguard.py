@@ -275,6 +275,21 @@ def test_a_query_over_its_spill_cap_is_one_line(hostile, cli, monkeypatch):
     assert code != 0 and "CURATE_SQL_SPILL must be a size" in err and len(err.strip().splitlines()) == 1, err
 
 
+def test_no_progress_bar_on_stdout(hostile, db_path):
+    """Review 11 (sql-r): DuckDB draws its progress bar on the process's stdout (fd 1, terminal or not) once a query
+    runs 2 s: `curate sql --json ... > out.jsonl` began with `\\r100% ▕███...`. Every auditor connection has it off.
+    (A process of its own: under pytest's captured output DuckDB starts with the bar off.)"""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from provenance.db import connect_readonly; con = connect_readonly(sys.argv[1]);"
+        " print(con.execute(\"SELECT current_setting('enable_progress_bar')\").fetchone()[0])"
+    )
+    done = subprocess.run([sys.executable, "-c", code, str(db_path)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.strip() == "False", (done.stdout, done.stderr)
+
+
 @pytest.mark.timeout(120)
 @pytest.mark.parametrize("command", ["sql", "audit sql"])
 def test_a_result_over_its_budget_is_one_line(hostile, cli, monkeypatch, command):
