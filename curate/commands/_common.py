@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -91,7 +92,7 @@ JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print JSON i
 
 def echo_json(obj: Any) -> None:
     """Print JSON (UTF-8 kept, stable key order)."""
-    click.echo(json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True, default=str))
+    click.echo(_json_safe(json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True, default=str)))
 
 
 def display_width(text: str) -> int:
@@ -165,8 +166,17 @@ def json_line(obj: Any) -> str:
     >>> json_line({"t": "銀\x9b2J\u202e", "\x1b": 1})
     '{"t": "銀\\u009b2J\\u202e", "\\u001b": 1}'
     """
-    text = json.dumps(obj, ensure_ascii=False, default=str)
-    return text if text.isprintable() else "".join(ch if printable(ch) == ch else f"\\u{ord(ch):04x}" for ch in text)
+    return _json_safe(json.dumps(obj, ensure_ascii=False, default=str))
+
+
+#: what :func:`printable` escapes (C0/C1 controls, bidi controls) but JSON's own layout (line breaks, tabs): inside
+#: a JSON string json.dumps has escaped C0 already, C1 and bidi it leaves raw
+_JSON_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u061c\u200e\u200f]")
+
+
+def _json_safe(text: str) -> str:
+    """JSON text with the characters :func:`printable` would escape written as ``\\uXXXX``."""
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def echo_table(

@@ -35,7 +35,7 @@ def _vertical(columns: Sequence[str], rows: Iterable[Any]) -> str:
     import json
     from collections.abc import Mapping
 
-    width = max((display_width(c) for c in columns), default=0)
+    width = max((display_width(printable(c, keep_breaks=False)) for c in columns), default=0)
     out = []
     for i, r in enumerate(rows, 1):
         out.append(f"-[ {i} ]" + "-" * 40)
@@ -43,7 +43,8 @@ def _vertical(columns: Sequence[str], rows: Iterable[Any]) -> str:
             v = r.get(c) if isinstance(r, Mapping) else r[j]
             if isinstance(v, (dict, list)):
                 v = json.dumps(v, ensure_ascii=False, indent=2, sort_keys=True).replace("\n", "\n" + " " * (width + 3))
-            out.append(f"{c}{' ' * (width - display_width(c))} : {printable(v)}")
+            name = printable(c, keep_breaks=False)  # a column name is the query's text (`AS "<ESC>]0;x"`)
+            out.append(f"{name}{' ' * (width - display_width(name))} : {printable(v)}")
     return "\n".join(out)
 
 
