@@ -20,7 +20,7 @@ from provenance import db, ledger, runs
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY = "5e" * 32
-SANCTION = "受處分人：林志明\n事實：經查林志明於任職期間挪用客戶款項。\n主旨：核處林志明新臺幣60萬元罰鍰。"
+SANCTION = "受處分人：石家銘\n事實：經查石家銘於任職期間挪用客戶款項。\n主旨：核處石家銘新臺幣60萬元罰鍰。"
 N_LATER = 5
 
 
@@ -34,11 +34,11 @@ def _add(path: Path, rows: list[dict]) -> None:
 
 
 def _build(path: Path, cli) -> None:
-    """Cases that name 林志明 only in running text, checked clean; then a case that labels the name."""
+    """Cases that name 石家銘 only in running text, checked clean; then a case that labels the name."""
     later = [
-        {"source_id": "fsc", "locator": f"later/{i}", "text": f"第{i}案：核處林志明罰鍰。"} for i in range(N_LATER)
+        {"source_id": "fsc", "locator": f"later/{i}", "text": f"第{i}案：核處石家銘罰鍰。"} for i in range(N_LATER)
     ]
-    _add(path, [*later, {"source_id": "law", "locator": "a/1", "text": "林志明路段之規定。"}])
+    _add(path, [*later, {"source_id": "law", "locator": "a/1", "text": "石家銘路段之規定。"}])
     assert cli("-q", "run", "pii", "--workers", "1", db=path)[0] == 0
     assert _q(path, "SELECT count(*) FROM records WHERE pii_state = 'clean'") == [(N_LATER + 1,)]
     _add(path, [{"source_id": "fsc", "locator": "case/1", "text": SANCTION}])
@@ -123,7 +123,7 @@ def test_killed_between_name_chunks_resumes_to_the_uninterrupted_catalogue(
         ("finished",),
     ]
     active = _q(crashed, "SELECT text FROM records WHERE status = 'active' AND source_id = 'fsc'")
-    assert active and all("林志明" not in t for (t,) in active)
+    assert active and all("石家銘" not in t for (t,) in active)
     con = db.connect_readonly(crashed)
     try:
         assert ledger.verify(con).ok

@@ -7,7 +7,9 @@ from catalogue_builder import add_source, ingest_run
 
 from provenance import db
 
-SANCTION = "受處分人：林志明\n事實：經查林志明於任職期間挪用客戶款項。\n主旨：核處林志明新臺幣60萬元罰鍰。"
+#: the name must be one the detector does not read in running text alone (`核處石家銘`: jieba has 石家 as a word),
+#: so that only the source's list of labelled names finds it there (林志明 is read on its own since round 11)
+SANCTION = "受處分人：石家銘\n事實：經查石家銘於任職期間挪用客戶款項。\n主旨：核處石家銘新臺幣60萬元罰鍰。"
 FORM = "代表人或管理人姓名\n王示範\n地址：新北市板橋區示範街2號"
 RUNNING = "一、該行辦理存款業務，理財專員李示範挪用客戶款項。"
 
@@ -18,7 +20,7 @@ def test_repeated_mentions_in_one_text():
 
     det = PiiDetector()
     out = scrub(SANCTION, det.analyze(SANCTION)).text
-    assert "林志明" not in out
+    assert "石家銘" not in out
     assert out.count("〔姓名〕") == 3
 
 
@@ -68,12 +70,12 @@ def catalogue(db_path, monkeypatch):
                 "source_id": "fsc",
                 "locator": "case/1",
                 "text": SANCTION,
-                "title": "核處林志明罰鍰案",
-                "metadata": {"document_title": "林志明案", "extra": {"respondent_phone": "0912345678"}},
+                "title": "核處石家銘罰鍰案",
+                "metadata": {"document_title": "石家銘案", "extra": {"respondent_phone": "0912345678"}},
             },
             # a later case names the same person only in running text: found through the source's list
-            {"source_id": "fsc", "locator": "case/2", "text": "本會前於113年核處林志明，該員已離職。"},
-            {"source_id": "law", "locator": "a/1", "text": "林志明路段之規定。"},  # another source: untouched
+            {"source_id": "fsc", "locator": "case/2", "text": "本會前於113年核處石家銘，該員已離職。"},
+            {"source_id": "law", "locator": "a/1", "text": "石家銘路段之規定。"},  # another source: untouched
         ],
     )
     con.close()
@@ -95,19 +97,19 @@ def test_stage_scrubs_every_field_and_the_source(catalogue, cli):
     con = db.connect(catalogue)
     act = _active(con)
     text, title, meta, state = act["case/1"]
-    assert state == "scrubbed" and "林志明" not in text and "林志明" not in title
-    assert "林志明" not in meta and "0912345678" not in meta
+    assert state == "scrubbed" and "石家銘" not in text and "石家銘" not in title
+    assert "石家銘" not in meta and "0912345678" not in meta
     assert json.loads(meta)["extra"]["respondent_phone"] == "〔電話〕"
-    assert act["case/2"][3] == "scrubbed" and "林志明" not in act["case/2"][0]
-    assert act["a/1"][0] == "林志明路段之規定。"  # names propagate within a source only
+    assert act["case/2"][3] == "scrubbed" and "石家銘" not in act["case/2"][0]
+    assert act["a/1"][0] == "石家銘路段之規定。"  # names propagate within a source only
     # nothing outside the vault holds the raw values: raw versions' text, title and metadata are sealed
     for col in ("text", "title", "CAST(metadata AS VARCHAR)"):
         n = con.execute(
-            f"SELECT count(*) FROM records WHERE source_id = 'fsc' AND contains(coalesce({col}, ''), '林志明')"
+            f"SELECT count(*) FROM records WHERE source_id = 'fsc' AND contains(coalesce({col}, ''), '石家銘')"
         ).fetchone()[0]
         assert n == 0, col
     ledger = con.execute("SELECT string_agg(CAST(detail AS VARCHAR), '') FROM provenance_events").fetchone()[0]
-    assert "林志明" not in ledger and "0912345678" not in ledger
+    assert "石家銘" not in ledger and "0912345678" not in ledger
     names = con.execute("SELECT count(*) FROM pii_source_names WHERE source_id = 'fsc'").fetchone()[0]
     assert names == 1
     con.close()
@@ -124,7 +126,7 @@ def test_a_deleted_source_name_is_named_by_verify(catalogue, cli, monkeypatch):
     (event,) = con.execute(
         "SELECT CAST(detail AS VARCHAR) FROM provenance_events WHERE action = 'pii_source_names_stored'"
     ).fetchall()
-    assert "林志明" not in event[0] and json.loads(event[0])["source_id"] == "fsc"
+    assert "石家銘" not in event[0] and json.loads(event[0])["source_id"] == "fsc"
     con.execute("DELETE FROM pii_source_names")
     con.close()
     code, out, err = cli("audit", "verify", db=catalogue)
@@ -139,15 +141,15 @@ def test_clean_records_are_rechecked_when_a_name_joins(catalogue, cli, db_path):
     assert cli("-q", "run", "pii", "--workers", "1", db=catalogue)[0] == 0
     con = db.connect(catalogue)
     assert _active(con)["case/2"][3] == "clean"
-    ingest_run(con, [{"source_id": "fsc", "locator": "case/3", "text": "受處分人：林志明\n核處罰鍰。"}], "y")
+    ingest_run(con, [{"source_id": "fsc", "locator": "case/3", "text": "受處分人：石家銘\n核處罰鍰。"}], "y")
     con.close()
     assert cli("-q", "run", "pii", "--workers", "1", db=catalogue)[0] == 0
     con = db.connect(catalogue)
     act = _active(con)
-    assert act["case/3"][3] == "scrubbed" and "林志明" not in act["case/3"][0]
-    assert act["case/2"][3] == "scrubbed" and "林志明" not in act["case/2"][0]
+    assert act["case/3"][3] == "scrubbed" and "石家銘" not in act["case/3"][0]
+    assert act["case/2"][3] == "scrubbed" and "石家銘" not in act["case/2"][0]
     n = con.execute(
-        "SELECT count(*) FROM records WHERE contains(coalesce(text, ''), '林志明')"
+        "SELECT count(*) FROM records WHERE contains(coalesce(text, ''), '石家銘')"
         " AND source_id = 'fsc' AND status <> 'withdrawn'"
     ).fetchone()[0]
     assert n == 0
@@ -187,14 +189,14 @@ def test_source_names_are_written_in_bounded_chunks(catalogue, cli, monkeypatch,
     monkeypatch.setattr(sn, "CHUNK", chunk)
     monkeypatch.setattr(vault, "SEAL_CHUNK", chunk)  # the run's last seal, a chunk of texts at a time
     con = db.connect(catalogue)
-    more = [{"source_id": "fsc", "locator": f"later/{i}", "text": f"第{i}案：核處林志明罰鍰。"} for i in range(5)]
+    more = [{"source_id": "fsc", "locator": f"later/{i}", "text": f"第{i}案：核處石家銘罰鍰。"} for i in range(5)]
     ingest_run(con, more, "more")
     con.close()
     code, _, err = cli("-q", "run", "pii", "--workers", "1", db=catalogue)
     assert code == 0, err
     con = db.connect(catalogue)
     act = _active(con)
-    assert all(act[f"later/{i}"][3] == "scrubbed" and "林志明" not in act[f"later/{i}"][0] for i in range(5))
+    assert all(act[f"later/{i}"][3] == "scrubbed" and "石家銘" not in act[f"later/{i}"][0] for i in range(5))
     propagated = con.execute(
         "SELECT count(*) FROM provenance_events WHERE action = 'pii_scrubbed'"
         " AND json_extract_string(detail, '$.propagated') = 'source_names'"
@@ -229,14 +231,14 @@ def test_an_older_raw_title_is_sealed_when_a_later_run_learns_the_name(db_path, 
     monkeypatch.setenv("CURATE_PII_KEY", "5e" * 32)
     con = db.connect(db_path)
     add_source(con, "fsc", pii_expected=True)
-    text = "本會前於113年核處林志明，該員已離職，電話0912345678。"  # only the phone is found on its own
-    ingest_run(con, [{"source_id": "fsc", "locator": "case/2", "title": "核處林志明罰鍰案", "text": text}])
+    text = "本會前於113年核處石家銘，該員已離職，電話0912345678。"  # only the phone is found on its own
+    ingest_run(con, [{"source_id": "fsc", "locator": "case/2", "title": "核處石家銘罰鍰案", "text": text}])
     con.close()
     assert cli("-q", "run", "pii", "--workers", "1", db=db_path)[0] == 0
     con = db.connect(db_path)
     titles = con.execute("SELECT pii_state, title FROM records WHERE locator = 'case/2' ORDER BY created_at").fetchall()
-    assert titles == [("raw", "核處林志明罰鍰案"), ("scrubbed", "核處林志明罰鍰案")]  # the name is not known yet
-    ingest_run(con, [{"source_id": "fsc", "locator": "case/3", "text": "受處分人：林志明\n核處罰鍰。"}], "y")
+    assert titles == [("raw", "核處石家銘罰鍰案"), ("scrubbed", "核處石家銘罰鍰案")]  # the name is not known yet
+    ingest_run(con, [{"source_id": "fsc", "locator": "case/3", "text": "受處分人：石家銘\n核處罰鍰。"}], "y")
     con.close()
     assert cli("-q", "run", "pii", "--workers", "1", db=db_path)[0] == 0
     con = db.connect(db_path)
@@ -244,14 +246,14 @@ def test_an_older_raw_title_is_sealed_when_a_later_run_learns_the_name(db_path, 
         "SELECT pii_state, title, text FROM records WHERE locator = 'case/2' ORDER BY created_at"
     ).fetchall()
     assert [r[0] for r in rows] == ["raw", "raw", "scrubbed"]
-    assert all("林志明" not in (title or "") and "林志明" not in (text or "") for _, title, text in rows)
+    assert all("石家銘" not in (title or "") and "石家銘" not in (text or "") for _, title, text in rows)
     from curate.pii.keys import load_key
     from curate.pii.vault import read_raw, title_vault_id
 
     oldest = con.execute(
         "SELECT record_id FROM records WHERE locator = 'case/2' ORDER BY created_at LIMIT 1"
     ).fetchone()[0]
-    assert read_raw(con, title_vault_id(oldest), load_key()) == "核處林志明罰鍰案"
+    assert read_raw(con, title_vault_id(oldest), load_key()) == "核處石家銘罰鍰案"
     con.close()
 
 
