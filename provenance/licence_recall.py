@@ -30,6 +30,7 @@ import duckdb
 
 from provenance._selection import ID, LICENCE, LICENCE_ROWS_OF, Decider, ExportVerdict
 from provenance.licences import LicenceCatalogue, default_licence_catalogue
+from provenance.version_chain import descendants_cte
 
 #: rows read from DuckDB per step
 FETCH_ROWS = 5_000
@@ -41,10 +42,9 @@ def current_versions(export_filter: str = "") -> str:
     ``records`` (a chain is a few versions long; no index: migration 0101); ``UNION`` ends a cycle a tampered table
     might hold. ``export_filter``: a condition on ``export_items`` (e.g. one export's id)."""
     where = f" WHERE {export_filter}" if export_filter else ""
+    seeds = f"SELECT DISTINCT record_id, record_id FROM export_items{where}"
     return (
-        "WITH RECURSIVE down(exported_id, record_id) AS ("
-        f"SELECT DISTINCT record_id, record_id FROM export_items{where}"
-        " UNION SELECT d.exported_id, r.record_id FROM records r JOIN down d ON r.version_of = d.record_id)"
+        f"WITH RECURSIVE {descendants_cte('down', seeds, start='exported_id')}"
         " SELECT d.exported_id, d.record_id FROM down d JOIN records a USING (record_id)"
         " WHERE a.status IN ('active', 'duplicate')"
     )

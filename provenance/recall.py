@@ -12,6 +12,8 @@ export report's "withdrawn since" and the portal's withdrawals and export pages.
 
 from __future__ import annotations
 
+from provenance.version_chain import ancestors_cte
+
 #: every record withdrawn now
 WITHDRAWN_NOW = "SELECT record_id FROM records WHERE status = 'withdrawn'"
 
@@ -29,11 +31,7 @@ def withdrawn_versions(seeds: str = WITHDRAWN_NOW) -> str:
     """SQL (record_id): the records of ``seeds`` (a query of withdrawn record ids) and every ancestor version
     of them. A chain is a few versions long, so the walk is a few scans of ``records`` (no index: migration
     0101), whatever the number of withdrawn records; ``UNION`` ends it on a cycle a tampered table might hold."""
-    return (
-        f"WITH RECURSIVE up(record_id) AS ({seeds}"
-        " UNION SELECT r.version_of FROM records r JOIN up USING (record_id) WHERE r.version_of IS NOT NULL)"
-        " SELECT record_id FROM up"
-    )
+    return f"WITH RECURSIVE {ancestors_cte('up', seeds)} SELECT record_id FROM up"
 
 
 def recalled_items(seeds: str = WITHDRAWN_NOW) -> str:

@@ -21,6 +21,7 @@ from provenance.crosscheck_base import events_view, rekeyed_id
 from provenance.db import transaction
 from provenance.dedup_release import forget_dedup, release_dedup
 from provenance.errors import UsageError
+from provenance.version_chain import descendants_cte
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,14 +45,11 @@ class WithdrawResult:
     the unannotated ones: ``annotation/retract.py``)."""
 
 
-_DESCENDANTS_SQL = """
-WITH RECURSIVE tree(record_id) AS (
-    SELECT record_id FROM records WHERE {root}
-    UNION
-    SELECT r.record_id FROM records r JOIN tree t ON r.version_of = t.record_id
+#: the roots a withdrawal names (``{root}``: a condition on ``records``) and every version derived from them
+_DESCENDANTS_SQL = (
+    f"WITH RECURSIVE {descendants_cte('tree', 'SELECT record_id FROM records WHERE {root}')}"
+    " SELECT DISTINCT record_id FROM tree ORDER BY record_id"
 )
-SELECT DISTINCT record_id FROM tree ORDER BY record_id
-"""
 
 
 def affected_records(
