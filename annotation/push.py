@@ -32,6 +32,7 @@ from provenance import ledger
 from provenance.db import transaction
 from provenance.errors import ReadOnlyError, UsageError
 from provenance.sqlguard import check_condition
+from provenance.version_chain import ancestor_chain_cte
 
 MAX_BATCH = 1000
 Progress = Callable[[int, int], None]  # (advanced by, total)
@@ -115,13 +116,11 @@ ORDERS = ("priority", "created")
 LOW_PII_SCORE = 0.6
 #: priority classes, most urgent first
 PRIORITY_CLASSES = ("normalise_flag", "low_confidence_pii", "annotation_correction", "other")
+#: the versions above a record that its push priority and proofreading notes read (a longer chain is cut there)
+CHAIN_DEPTH = 32
 
 _PRIORITY_SQL = f"""
-    , chain(start_id, rid, depth) AS (
-        SELECT record_id, record_id, 0 FROM cand
-        UNION ALL
-        SELECT c.start_id, r.version_of, c.depth + 1 FROM chain c JOIN records r ON r.record_id = c.rid
-        WHERE r.version_of IS NOT NULL AND c.depth < 32)
+    , {ancestor_chain_cte("chain", "SELECT record_id, record_id FROM cand", max_depth=CHAIN_DEPTH)}
     , sig AS (
         SELECT c.start_id,
                bool_or(e.stage = 'normalise' AND e.action = 'flag') AS flagged,
@@ -188,13 +187,10 @@ def _normalise_details(con: duckdb.DuckDBPyConnection, record_ids: list[str]) ->
     """Details of `normalise` events on each record's version chain."""
     if not record_ids:
         return {}
+    seeds = "SELECT record_id, record_id FROM records WHERE record_id IN (SELECT unnest(?::VARCHAR[]))"
     rows = con.execute(
-        """
-        WITH RECURSIVE chain(start_id, rid, depth) AS (
-            SELECT record_id, record_id, 0 FROM records WHERE record_id IN (SELECT unnest(?::VARCHAR[]))
-            UNION ALL
-            SELECT c.start_id, r.version_of, c.depth + 1 FROM chain c JOIN records r ON r.record_id = c.rid
-            WHERE r.version_of IS NOT NULL AND c.depth < 32)
+        f"""
+        WITH RECURSIVE {ancestor_chain_cte("chain", seeds, max_depth=CHAIN_DEPTH)}
         SELECT c.start_id, e.detail FROM chain c
         JOIN provenance_events e ON e.record_id = c.rid AND e.stage = 'normalise'
         ORDER BY e.seq""",

@@ -27,19 +27,17 @@ from curate.pii.keys import PiiKey
 from curate.pii.masking import mask
 from curate.pii.scrubber import placeholder
 from curate.pii.vault import read_raw, seal_raw_records, seal_texts
+from provenance.version_chain import ancestor_chain_cte
 
 
 def _scrub_events(con: duckdb.DuckDBPyConnection, record_ids: list[str]) -> dict[str, tuple[str, dict[str, Any]]]:
     """record_id -> (raw ancestor id, pii_scrubbed detail) of the nearest scrubbed ancestor."""
     if not record_ids:
         return {}
+    parents = "SELECT record_id, version_of FROM records WHERE record_id IN (SELECT unnest(?::VARCHAR[]))"
     rows = con.execute(
-        """
-        WITH RECURSIVE chain(start_id, rid, depth) AS (
-            SELECT record_id, version_of, 0 FROM records WHERE record_id IN (SELECT unnest(?::VARCHAR[]))
-            UNION ALL
-            SELECT c.start_id, r.version_of, c.depth + 1 FROM chain c JOIN records r ON r.record_id = c.rid
-            WHERE r.version_of IS NOT NULL AND c.depth < 32)
+        f"""
+        WITH RECURSIVE {ancestor_chain_cte("chain", parents, max_depth=32)}
         SELECT c.start_id, c.rid, e.detail, c.depth FROM chain c
         JOIN provenance_events e ON e.record_id = c.rid AND e.stage = 'pii' AND e.action = 'pii_scrubbed'
         ORDER BY c.start_id, c.depth, e.seq DESC""",
@@ -98,13 +96,10 @@ class VaultReview:
     ) -> list[tuple[str, str]]:
         if not record_ids:
             return []
+        reviewed = "SELECT record_id, record_id FROM records WHERE record_id IN (SELECT unnest(?::VARCHAR[]))"
         chain = con.execute(
-            """
-            WITH RECURSIVE chain(reviewed, rid, depth) AS (
-                SELECT record_id, record_id, 0 FROM records WHERE record_id IN (SELECT unnest(?::VARCHAR[]))
-                UNION ALL
-                SELECT c.reviewed, r.version_of, c.depth + 1 FROM chain c JOIN records r ON r.record_id = c.rid
-                WHERE r.version_of IS NOT NULL AND c.depth < 64)
+            f"""
+            WITH RECURSIVE {ancestor_chain_cte("chain", reviewed, max_depth=64, start="reviewed")}
             SELECT DISTINCT ON (r.record_id) r.record_id, c.reviewed FROM chain c JOIN records r ON r.record_id = c.rid
             WHERE r.text IS NOT NULL AND r.status <> 'active' ORDER BY r.record_id, c.depth""",
             [record_ids],

@@ -15,6 +15,7 @@ from curate.pii.keys import PiiKey
 from provenance import db
 from provenance.errors import CatalogueError, ConfigError
 from provenance.terms_seal import metadata_terms, reseal
+from provenance.version_chain import ancestors_cte
 
 NONCE_BYTES = 12
 
@@ -52,13 +53,11 @@ def seal_raw_records(con, key: PiiKey, *, run_id: str | None = None) -> int:
     keys it (:meth:`curate.stages.pii.PiiStage._key_sealed`, once per run: issue 13).
     """
     # earlier versions of a raw record (ingest, hygiene ...) carry the same personal data: seal them too
-    con.execute("""
-        WITH RECURSIVE anc(record_id) AS (
-            SELECT version_of FROM records WHERE pii_state = 'raw' AND version_of IS NOT NULL
-            UNION
-            SELECT r.version_of FROM records r JOIN anc ON r.record_id = anc.record_id WHERE r.version_of IS NOT NULL)
-        UPDATE records SET pii_state = 'raw'
-        WHERE record_id IN (SELECT record_id FROM anc) AND pii_state IS NULL AND status <> 'active'""")
+    parents = "SELECT version_of FROM records WHERE pii_state = 'raw' AND version_of IS NOT NULL"
+    con.execute(
+        f"WITH RECURSIVE {ancestors_cte('anc', parents)} UPDATE records SET pii_state = 'raw'"
+        " WHERE record_id IN (SELECT record_id FROM anc) AND pii_state IS NULL AND status <> 'active'"
+    )
     # what this seal seals, in one scan of `records` (the title, metadata and text seals below read it instead
     # of scanning `records` again each: per load batch and name-scrub step, those scans grew with the catalogue)
     con.execute(
