@@ -93,9 +93,11 @@ def test_descendants_keep_their_start(tree) -> None:
     )
 
 
-def _chain(con: duckdb.DuckDBPyConnection, seeds: str, max_depth: int) -> list[tuple]:
+def _chain(con: duckdb.DuckDBPyConnection, seeds: str, max_depth: int | None) -> list[tuple]:
     sql = f"WITH RECURSIVE {ancestor_chain_cte('chain', seeds, max_depth=max_depth)} SELECT * FROM chain"
-    return sorted(con.execute(sql).fetchall(), key=lambda r: (r[0], r[2]))
+    rows = con.execute(sql).fetchall()
+    assert len(rows) == len({(r[0], r[1]) for r in rows}), "each version once per start"
+    return sorted(rows, key=lambda r: (r[0], r[2]))
 
 
 def test_ancestor_chain_from_self_and_from_parent(tree) -> None:
@@ -115,16 +117,47 @@ def test_ancestor_chain_from_self_and_from_parent(tree) -> None:
     assert _chain(tree, parent_seeds, 32) == [("r0", None, 0), ("r3", "r1", 0), ("r3", "r0", 1)]
 
 
-def test_ancestor_chain_cuts_a_cycle_at_its_depth(tree) -> None:
-    rows = _chain(tree, "SELECT 'c1', 'c1'", 5)
-    assert [(rid, depth) for _, rid, depth in rows] == [
-        ("c1", 0),
-        ("c2", 1),
-        ("c1", 2),
-        ("c2", 3),
-        ("c1", 4),
-        ("c2", 5),
-    ]
+@pytest.mark.parametrize("max_depth", [5, 64, None])
+def test_ancestor_chain_lists_each_version_of_a_cycle_once(tree, max_depth) -> None:
+    """Cut or not, a cycle ends the walk; each version is listed once, at its smallest depth (before: c1, c2, c1, ...
+    up to the cut)."""
+    rows = _chain(tree, "SELECT 'c1', 'c1'", max_depth)
+    assert [(rid, depth) for _, rid, depth in rows] == [("c1", 0), ("c2", 1)]
+
+
+@pytest.mark.parametrize("max_depth", [16, 32, 64, None])
+def test_a_duplicated_id_on_a_cycle_does_not_grow_the_walk(tmp_path: Path, max_depth) -> None:
+    """A tampered table holding 'a' twice, once its own parent and once b's, with b's parent 'a': each step of the
+    walk doubled its rows (6,763 at depth 16; the cuts 32 and 64 of push and PII review never came back)."""
+    con = db.connect(tmp_path / "cat.duckdb")
+    con.executemany(
+        "INSERT INTO records (record_id, doc_key, source_id, locator, version_of, status, run_id, created_at, stage)"
+        " VALUES (?, 'd', 's', 'l', ?, 'superseded', 'r', now(), 'ingest')",
+        [("a", "a"), ("a", "b"), ("b", "a")],
+    )
+    try:
+        assert _chain(con, "SELECT 'a', 'a'", max_depth) == [("a", "a", 0), ("a", "b", 1)]
+        parents = "SELECT record_id, version_of FROM records WHERE record_id = 'b'"
+        assert _chain(con, parents, max_depth) == [("b", "a", 0), ("b", "b", 1)]
+    finally:
+        con.close()
+
+
+def test_ancestor_chain_without_a_cut_walks_the_whole_chain(tmp_path: Path) -> None:
+    """No ``max_depth``: a 100-deep chain to its root (seeds with a parameter, read once), and a start of no chain."""
+    con = db.connect(tmp_path / "cat.duckdb")
+    con.execute(
+        "INSERT INTO records (record_id, doc_key, source_id, locator, version_of, status, run_id, created_at, stage)"
+        " SELECT 'v' || i, 'd', 's', 'l', CASE WHEN i > 0 THEN 'v' || (i - 1) END, 'superseded', 'r', now(), 'ingest'"
+        " FROM range(101) t(i)"
+    )
+    seeds = "SELECT record_id, record_id FROM records WHERE record_id IN (SELECT unnest(?::VARCHAR[]))"
+    sql = f"WITH RECURSIVE {ancestor_chain_cte('chain', seeds)} SELECT * FROM chain ORDER BY start_id, depth"
+    try:
+        rows = con.execute(sql, [["v100", "v3", "nope"]]).fetchall()
+    finally:
+        con.close()
+    assert rows == [("v100", f"v{100 - d}", d) for d in range(101)] + [("v3", f"v{3 - d}", d) for d in range(4)]
 
 
 def test_ancestor_chain_names_its_start_column(tree) -> None:
