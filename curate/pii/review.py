@@ -99,7 +99,7 @@ class VaultReview:
         reviewed = "SELECT record_id, record_id FROM records WHERE record_id IN (SELECT unnest(?::VARCHAR[]))"
         chain = con.execute(
             f"""
-            WITH RECURSIVE {ancestor_chain_cte("chain", reviewed, max_depth=64, start="reviewed")}
+            WITH RECURSIVE {ancestor_chain_cte("chain", reviewed, start="reviewed")}
             SELECT DISTINCT ON (r.record_id) r.record_id, c.reviewed FROM chain c JOIN records r ON r.record_id = c.rid
             WHERE r.text IS NOT NULL AND r.status <> 'active' ORDER BY r.record_id, c.depth""",
             [record_ids],
