@@ -260,7 +260,7 @@ masked AS MATERIALIZED (
 ), chain(leaf, node, changed, depth) AS (
   SELECT r.rowid, r.rowid, NULL::VARCHAR, 0 FROM records r
   WHERE {_CANDIDATE_OR_EXTRA} AND coalesce(r.stage, 'ingest') <> 'ingest' AND r.version_of IS NOT NULL
-  UNION ALL
+  UNION  -- a set: a record id held twice on a cycle (a tampered table) doubled UNION ALL rows each step
   SELECT c.leaf, s.parent, coalesce(c.changed, CASE WHEN NOT s.same THEN s.stage END), c.depth + 1
   FROM chain c JOIN steps s ON s.child = c.node
   WHERE c.depth < 10000  -- a version_of cycle (a damaged catalogue) ends here instead of never
