@@ -66,14 +66,32 @@ def person_words() -> frozenset[str]:
     return words()
 
 
-def _route(text: str, lo: int, hi: int) -> list[tuple[int, int]] | None:
+@lru_cache(maxsize=1 << 13)
+def _edges(window: str) -> tuple[int, ...] | None:
+    """The word edges (0, every position between two words, len(window)) of jieba's route over ``window`` read in
+    Simplified, or None when the conversion changes its length. The route is a run of adjacent words: its edges
+    are the whole of it. Kept per process (8192 windows, about 3 MB): a name and the text around it recur in a
+    record and across records (the same officer, the same template)."""
     from curate.lexicon import dictionary_words, route
 
-    conv, words = _setup()[0], dictionary_words()
-    simp = conv.convert(text[lo:hi])
-    if len(simp) != hi - lo:
+    simp = _setup()[0].convert(window)
+    if len(simp) != len(window):
         return None
-    return [(i + lo, j + lo) for i, j in route(simp, 0, len(simp), words)]
+    return (0, *(j for _, j in route(simp, 0, len(simp), dictionary_words())))
+
+
+@lru_cache(maxsize=1)
+def _not_names() -> tuple[frozenset[str], tuple[int, ...]]:
+    not_names = _setup()[4]
+    return frozenset(not_names), tuple(sorted({len(w) for w in not_names}))
+
+
+def _not_name(text: str, start: int, end: int) -> bool:
+    """``text[start:end]`` starts with a ``not_names`` word, or the surname and the next character are one: set
+    look-ups of each length the list holds, not a scan of the list."""
+    words, lengths = _not_names()
+    piece = text[start:end]
+    return any(piece[:k] in words for k in lengths if k <= len(piece)) or text[start : start + 2] in words
 
 
 def _person_word(text: str, start: int, end: int) -> bool:
@@ -88,7 +106,7 @@ def _given_ok(text: str, a: int, b: int, non_given: frozenset[str]) -> bool:
 def segmented_name(text: str, start: int, sur_end: int) -> int | None:
     """The end of a name starting at ``start`` (surname ``text[start:sur_end]``) that the segmentation reads as an
     unknown word, or None."""
-    _, _, _, _, not_names, non_given = _setup()
+    non_given = _setup()[5]
     scores = given_char_scores()
     for length, floor in ((2, MIN_GIVEN_TWO), (1, MIN_GIVEN_ONE)):
         end = sur_end + length
@@ -96,18 +114,18 @@ def segmented_name(text: str, start: int, sur_end: int) -> int | None:
             continue
         if sum(scores.get(c, 0.0) for c in text[sur_end:end]) < floor:
             continue
-        if text[start:end].startswith(not_names) or text[start : start + 2] in not_names:
+        if _not_name(text, start, end):
             return None
         lo, hi = max(0, start - WINDOW), min(len(text), end + WINDOW)
-        route = _route(text, lo, hi)
-        if route is None:
+        edges = _edges(text[lo:hi])
+        if edges is None:
             return None
-        edges = {i for i, _ in route} | {j for _, j in route}
-        if start not in edges or end not in edges:
+        if start - lo not in edges or end - lo not in edges:
             continue
-        if (start, end) not in route and any(i < sur_end < j and j - i > 1 for i, j in route):
+        whole = not any(k - lo in edges for k in range(start + 1, end))  # the candidate is one word of the route
+        if not whole and sur_end - lo not in edges:
             return None  # the surname is inside a word (王道, 林業, 成功)
-        if (start, end) in route and not _person_word(text, start, end):
+        if whole and not _person_word(text, start, end):
             return None  # the whole candidate is one dictionary word that is no person's name
         return married_name_end(text, start, sur_end, end)
     return None
