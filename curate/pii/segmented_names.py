@@ -102,18 +102,29 @@ def _person_word(text: str, start: int, end: int) -> bool:
     return conv.convert(text[start:end]) in person_words()
 
 
-def _given_ok(text: str, a: int, b: int, non_given: frozenset[str]) -> bool:
-    return b <= len(text) and all(is_han(c) and c not in non_given and c not in STOP_AFTER for c in text[a:b])
+@lru_cache(maxsize=1)
+def _not_given() -> frozenset[str]:
+    return frozenset(_setup()[5] | STOP_AFTER)
+
+
+def _given_ok(text: str, a: int, b: int) -> bool:
+    """``text[a:b]`` lies in the text and holds Han characters only, none of ``non_given`` or ``stop_after``."""
+    if b > len(text):
+        return False
+    bad = _not_given()
+    for c in text[a:b]:
+        if c in bad or not is_han(c):
+            return False
+    return True
 
 
 def segmented_name(text: str, start: int, sur_end: int) -> int | None:
     """The end of a name starting at ``start`` (surname ``text[start:sur_end]``) that the segmentation reads as an
     unknown word, or None."""
-    non_given = _setup()[5]
     scores = given_char_scores()
     for length, floor in ((2, MIN_GIVEN_TWO), (1, MIN_GIVEN_ONE)):
         end = sur_end + length
-        if not _given_ok(text, sur_end, end, non_given):
+        if not _given_ok(text, sur_end, end):
             continue
         if sum(scores.get(c, 0.0) for c in text[sur_end:end]) < floor:
             continue

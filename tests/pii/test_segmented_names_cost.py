@@ -9,7 +9,8 @@ from pathlib import Path
 
 import curate.pii.segmented_names as sn
 from curate.lexicon import dictionary_words, route, to_simplified
-from curate.pii.names import given_char_scores, married_name_end
+from curate.pii.names import STOP_AFTER, given_char_scores, married_name_end
+from curate.pii.text import is_han
 from curate.pii.view import detection_view
 from tests.helpers.marked_set import items
 
@@ -22,7 +23,10 @@ def _reference(text: str, start: int, sur_end: int) -> int | None:
     scores = given_char_scores()
     for length, floor in ((2, sn.MIN_GIVEN_TWO), (1, sn.MIN_GIVEN_ONE)):
         end = sur_end + length
-        if not sn._given_ok(text, sur_end, end, non_given):
+        if not (
+            end <= len(text)
+            and all(is_han(c) and c not in non_given and c not in STOP_AFTER for c in text[sur_end:end])
+        ):
             continue
         if sum(scores.get(c, 0.0) for c in text[sur_end:end]) < floor:
             continue
