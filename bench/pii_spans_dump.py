@@ -5,7 +5,7 @@ removed), the dev set (``$CURATE_SHARED/eval-dev/pii_dev.jsonl``) and every stri
 ``$CURATE_SHARED/fixtures/law_moj`` (JSON values and XML element texts). Each span is written as
 ``[start, end, entity_type, score, recognizer]``.
 
-    PYTHONPATH=$PWD .venv/bin/python bench/pii_spans_dump.py OUT.json [--pii-jsonl /tmp/bt/pii.jsonl]
+    PYTHONPATH=$PWD .venv/bin/python bench/pii_spans_dump.py OUT.json [--pii-jsonl LINES.jsonl]
     diff <(python -m json.tool OLD.json) <(python -m json.tool NEW.json)
 """
 
@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("CURATE_SHARED", "/work/shared"))
+SHARED = Path(os.environ.get("CURATE_SHARED", ROOT.parent / "shared"))
 
 
 def _strings(value) -> list[str]:
@@ -66,7 +66,7 @@ def sets(pii_jsonl: str | None) -> dict[str, list[str]]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("out")
-    ap.add_argument("--pii-jsonl", default="/tmp/bt/pii.jsonl")
+    ap.add_argument("--pii-jsonl", default=None, help='a JSONL file of {"text": ...} lines to add (optional)')
     args = ap.parse_args()
     from curate.pii.engine import PiiDetector
 
