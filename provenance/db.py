@@ -225,6 +225,9 @@ def connect(path: str | Path, *, create: bool = True, memory_limit: str | None =
     if zero_bytes(path):  # `touch`, `mktemp`: holds nothing, and DuckDB opens no 0-byte file; made like a new path
         remove_empty(path)
     con = _open_waiting(path)
+    # DuckDB's progress bar goes to stdout after 2 s, terminal or not (as connect_readonly's): `pii rekey --json` and
+    # `annotate pull --json` of a large catalogue printed `\r100% ▕███...` before their JSON
+    con.execute("SET enable_progress_bar = false")
     try:
         check_catalogue(con, path, writing=True)
     except CatalogueError:
