@@ -23,12 +23,15 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from contextlib import AbstractContextManager, ExitStack
+from dataclasses import replace
 from typing import Any
 
 from curate.faults import fault
 from curate.pii.keys import PiiKey
 from curate.pii.propagate import ASCII_AFTER, ASCII_BEFORE, MIN_CHARS, ValueSet, any_value, find_values
+from curate.pii.text import compact_view
 from curate.pii.vault import decrypt, encrypt
+from curate.textchars import CJK, HSPACE, IGNORABLE
 from provenance import db, ledger
 from provenance.dedup_release import release_superseded
 from provenance.records import derived_record_id, insert_versions, version_seals
@@ -129,6 +132,20 @@ _PASSED_SQL = (
 _FIELDS_SQL = "r.text || chr(31) || coalesce(r.title, '') || chr(31) || coalesce(CAST(r.metadata AS VARCHAR), '')"
 
 
+def _re2(body: str) -> str:
+    r"""A regex class body of :mod:`curate.textchars` (Python escapes) as RE2 writes it (``\x{3000}``)."""
+    import re
+
+    return re.sub(r"\\[uU]0*([0-9a-fA-F]+)", r"\\x{\1}", body)
+
+
+#: what :func:`compact_view` removes (an invisible character; a horizontal space between two CJK characters), in
+#: RE2; the fields' separator chr(31) is no such character here
+_GAPS = "[{}]|[{}][ {}]+[{}]".format(
+    _re2(IGNORABLE.replace(r"\x0e-\x1f", r"\x0e-\x1e")), _re2(CJK), _re2(HSPACE), _re2(CJK)
+)
+
+
 def _sql_prefilter(names: list[str]) -> tuple[str, dict[str, str]]:
     """A WHERE clause keeping every record in which :func:`find_values` could find one of ``names``.
 
@@ -136,7 +153,8 @@ def _sql_prefilter(names: list[str]) -> tuple[str, dict[str, str]]:
     (at 1M records the sort of all texts ran out of the runner's DuckDB memory cap). It is a superset:
     the Python search stays the judge. It applies when no name holds a character :func:`halfwidth`
     changes or an ASCII one (then the raw text holds a name exactly where the half-width view does);
-    JSON metadata with escapes (``\\``) is always kept. Otherwise: no pre-filter (empty clause).
+    JSON metadata with escapes (``\\``) is always kept, and so is a record with a character the search's compact
+    view reads past (:data:`_GAPS`: 石　家銘 is 石家銘 there). Otherwise: no pre-filter (empty clause).
     """
     import re
 
@@ -150,6 +168,8 @@ def _sql_prefilter(names: list[str]) -> tuple[str, dict[str, str]]:
         params[key] = "|".join(re.escape(n) for n in names[i : i + _PREFILTER_CHUNK])
         parts.append(f"regexp_matches({_FIELDS_SQL}, ${key})")
     parts.append("contains(coalesce(CAST(r.metadata AS VARCHAR), ''), '\\')")
+    parts.append(f"regexp_matches({_FIELDS_SQL}, $gaps)")
+    params["gaps"] = _GAPS
     return "AND (" + " OR ".join(parts) + ")", params
 
 
@@ -185,11 +205,14 @@ def propagate_source_names(
     with _Steps(step, step_rows) as steps:
         for source_id in sources:
             ok = allow.get(source_id, set())
-            names = [
-                n
-                for n in source_names(con, key, source_id) + fresh.get(source_id, [])
-                if ("PERSON", key.digest("PERSON", n)) not in ok
-            ]
+            names = list(
+                dict.fromkeys(  # as the detector reads them: a name stored spaced (石　家銘) before is found unspaced
+                    compact_view(n)[0]
+                    for n in source_names(con, key, source_id) + fresh.get(source_id, [])
+                    if ("PERSON", key.digest("PERSON", n)) not in ok
+                    and ("PERSON", key.digest("PERSON", compact_view(n)[0])) not in ok
+                )
+            )
             scope = (
                 ""
                 if source_id in fresh
@@ -321,6 +344,14 @@ def _read_chunk(con, part: list[tuple[int, str]]) -> list[tuple]:
     return rows
 
 
+def _found(view: str, at: list[int] | None, values: dict[str, tuple[str, float]]) -> list:
+    """:func:`find_values` in a field's compact view (:func:`compact_view`), as spans of the field itself."""
+    spans = find_values(view, values)
+    if at is None or not spans:
+        return spans
+    return [replace(s, start=at[s.start], end=at[s.end - 1] + 1) for s in spans]
+
+
 def _scrub_record(
     row: tuple[str, str, str | None, Any], values: dict[str, tuple[str, float]], key: PiiKey, run_id: str, mode: str
 ) -> tuple[dict[str, Any], ledger.Event] | None:
@@ -332,9 +363,10 @@ def _scrub_record(
     rid, text, title, metadata = row
     meta = load_metadata(metadata)
     fields = {"text": text, "title": title or "", **dict(string_leaves(meta, keys=True))}
-    if not any_value(fields.values(), values):  # one search per record; most have no name
+    views = {k: compact_view(v) for k, v in fields.items()}  # a name spaced by a tab or U+3000 (石　家銘) is found
+    if not any_value([view for view, _ in views.values()], values):  # one search per record; most have no name
         return None
-    found = without_credit_names({k: find_values(v, values) for k, v in fields.items()})  # an author's credit stays
+    found = without_credit_names({k: _found(view, at, values) for k, (view, at) in views.items()})  # a credit stays
     if not any(found.values()):
         return None
     done = {k: scrub(v, found[k], mode=mode, key=key) for k, v in fields.items() if found[k]}
