@@ -11,6 +11,8 @@ again, text and all) is masked as well, its new version held withdrawn with it
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from typing import Any
 
 import duckdb
@@ -50,12 +52,35 @@ def sealed_marked(data: dict[str, Any] | None, result: list[dict[str, Any]]) -> 
         return None, []
 
 
+#: a CJK character (supplementary ideographs too: 陳𠀋文) and what may stand between two of them in a value the text
+#: spells the same: a horizontal space (hygiene keeps a tab or U+3000 there: a form's 石　家銘) or a zero-width character
+_CJK = "\u2e80-\u2fdf\u3001-\u303f\u3040-\u30ff\u3100-\u312f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef\U00020000-\U0003ffff"
+_GAP = "[ \t\u00a0\u1680\u2000-\u200f\u202f\u205f\u2060\u3000\ufeff]"
+_GAP_IN = re.compile(f"(?<=[{_CJK}]){_GAP}+(?=[{_CJK}])")
+
+
+@lru_cache(maxsize=4096)
+def _value_pattern(value: str) -> re.Pattern[str]:
+    """``value`` as a pattern that also finds it spaced otherwise between two CJK characters (石家銘, 石　家銘).
+
+    >>> bool(_value_pattern("石\u3000家銘").fullmatch("石家銘")), bool(_value_pattern("石家銘").fullmatch("石\t家 銘"))
+    (True, True)
+    """
+    chars = _GAP_IN.sub("", value) or value
+    cjk = re.compile(f"[{_CJK}]")
+    parts = [re.escape(chars[0])] if chars else []
+    for a, b in zip(chars, chars[1:], strict=False):
+        parts.append((f"{_GAP}*" if cjk.match(a) and cjk.match(b) else "") + re.escape(b))
+    return re.compile("".join(parts))
+
+
 def mask_values(text: str, values: list[tuple[str, str]]) -> str | None:
     """``text`` with every occurrence of each value replaced by its placeholder, longest value first (None: none
-    of them is in it)."""
+    of them is in it). A value is found however the text spaces it between CJK characters (:func:`_value_pattern`):
+    hygiene keeps a tab or full-width space there, so a name marked as 石　家銘 is also 石家銘 in the title."""
     out = text
     for value, etype in sorted(values, key=lambda v: -len(v[0])):
-        out = out.replace(value, f"〔{etype}〕")
+        out = _value_pattern(value).sub(f"〔{etype}〕", out)
     return None if out == text else out
 
 

@@ -155,3 +155,26 @@ def test_a_stale_missed_name_only_in_the_current_title_is_masked(label_studio, d
     assert text == "客戶〔姓名〕協商還款，電話〔電話〕。"
     con.close()
     assert MISSED not in _everything(cli)
+
+
+def test_a_missed_name_spaced_in_the_text_is_masked_however_spelt(label_studio, db_path, bank, cli, monkeypatch):
+    """Integration review of round 11: hygiene keeps a full-width space between two CJK characters (a form's aligned
+    name, 石　家銘), so the reviewer marks the name spaced; the title and the metadata spell it 石家銘. The marked value was masked by its string alone, so they kept the name the reviewer marked."""
+    monkeypatch.setenv("CURATE_PII_KEY", "3c" * 32)
+    spaced, name = "石\u3000家銘", "石家銘"
+    con = db.connect(db_path)
+    add_source(con)
+    text = f"申請人：{spaced}\n本行與申請人協商還款。"
+    rid = add_record(con, text, title=f"{name}協商紀錄", metadata={"contact": name})
+    client = label_studio.client()
+    pid = push(con, client, PushConfig(project="pii", bank=bank)).ls_project_id
+    (task,) = client.export(pid, all_tasks=True)
+    client.create_annotation(task["id"], missed_pii(task["data"]["text"], spaced), completed_by=client.whoami()["id"])
+    assert pull(con, client, bank, vault=VaultReview(load_key())).new_versions == 1
+    title, meta, new_text = con.execute(
+        "SELECT title, CAST(metadata AS VARCHAR), text FROM records WHERE version_of = ? AND status = 'active'", [rid]
+    ).fetchone()
+    assert (title, json.loads(meta)["contact"]) == ("〔姓名〕協商紀錄", "〔姓名〕")
+    assert "家銘" not in new_text, new_text
+    con.close()
+    assert "家銘" not in _everything(cli)
