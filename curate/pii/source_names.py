@@ -206,7 +206,7 @@ def propagate_source_names(
         for source_id in sources:
             ok = allow.get(source_id, set())
             names = list(
-                dict.fromkeys(  # as the detector reads them: a name stored spaced (石　家銘) before is found unspaced
+                dict.fromkeys(  # stored as labelled (石　家銘: the allow-list's digest is of that), searched compact
                     compact_view(n)[0]
                     for n in source_names(con, key, source_id) + fresh.get(source_id, [])
                     if ("PERSON", key.digest("PERSON", n)) not in ok

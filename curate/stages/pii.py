@@ -41,7 +41,6 @@ from curate.pii.fields import (
     unlabelled,
     without_credit_names,
 )
-from curate.pii.text import compact_view
 from curate.stages.base import RECORD_METADATA, Stage, StageResult
 from curate.stages.config import PiiConfig
 from provenance.batches import BATCH_ACTION
@@ -242,15 +241,8 @@ class PiiStage(Stage):
             meta = load_metadata((doc.metadata or {}).get(RECORD_METADATA))
             new_fields["metadata"], meta_detail = scrubbed_metadata(meta, scrubbed)
             detail.update(meta_detail)
-        # as the detector reads it (:func:`compact_view`): since hygiene keeps a full-width space or a tab between CJK
-        # characters (a form's 石　家銘), the spaced slice was the name the source's other records were searched for
         names = sorted(
-            {
-                compact_view(value[s.start : s.end])[0]
-                for name, value in fields.items()
-                for s in spans[name]
-                if s.source == LABELLED
-            }
+            {value[s.start : s.end] for name, value in fields.items() for s in spans[name] if s.source == LABELLED}
         )
         if names:
             new_fields[NAMES_FIELD] = [(doc.metadata or {}).get("source_id"), names]
