@@ -31,7 +31,7 @@ from curate.pii.keys import PiiKey
 from curate.pii.propagate import ASCII_AFTER, ASCII_BEFORE, MIN_CHARS, ValueSet, any_value, find_values
 from curate.pii.text import compact_view
 from curate.pii.vault import decrypt, encrypt
-from curate.textchars import CJK, HSPACE, IGNORABLE
+from curate.textchars import HSPACE, IGNORABLE
 from provenance import db, ledger
 from provenance.dedup_release import release_superseded
 from provenance.records import derived_record_id, insert_versions, version_seals
@@ -139,11 +139,10 @@ def _re2(body: str) -> str:
     return re.sub(r"\\[uU]0*([0-9a-fA-F]+)", r"\\x{\1}", body)
 
 
-#: what :func:`compact_view` removes (an invisible character; a horizontal space between two CJK characters), in
-#: RE2; the fields' separator chr(31) is no such character here
-_GAPS = "[{}]|[{}][ {}]+[{}]".format(
-    _re2(IGNORABLE.replace(r"\x0e-\x1f", r"\x0e-\x1e")), _re2(CJK), _re2(HSPACE), _re2(CJK)
-)
+#: what :func:`compact_view` removes, in RE2: an invisible character (the fields' separator chr(31) is none here);
+#: :func:`_sql_prefilter` adds a horizontal space between two characters of the names (石　家銘, not a form's 主　旨)
+_INVISIBLE = "[" + _re2(IGNORABLE.replace(r"\x0e-\x1f", r"\x0e-\x1e")) + "]"
+_SPACES = "[ " + _re2(HSPACE) + "]+"
 
 
 def _sql_prefilter(names: list[str]) -> tuple[str, dict[str, str]]:
@@ -154,7 +153,8 @@ def _sql_prefilter(names: list[str]) -> tuple[str, dict[str, str]]:
     the Python search stays the judge. It applies when no name holds a character :func:`halfwidth`
     changes or an ASCII one (then the raw text holds a name exactly where the half-width view does);
     JSON metadata with escapes (``\\``) is always kept, and so is a record with a character the search's compact
-    view reads past (:data:`_GAPS`: 石　家銘 is 石家銘 there). Otherwise: no pre-filter (empty clause).
+    view reads past (:data:`_INVISIBLE`, or a space between two of the names' characters: 石　家銘 is 石家銘 there).
+    Otherwise: no pre-filter (empty clause).
     """
     import re
 
@@ -169,7 +169,8 @@ def _sql_prefilter(names: list[str]) -> tuple[str, dict[str, str]]:
         parts.append(f"regexp_matches({_FIELDS_SQL}, ${key})")
     parts.append("contains(coalesce(CAST(r.metadata AS VARCHAR), ''), '\\')")
     parts.append(f"regexp_matches({_FIELDS_SQL}, $gaps)")
-    params["gaps"] = _GAPS
+    chars = "[" + "".join(re.escape(c) for c in sorted(set("".join(names)))) + "]"
+    params["gaps"] = f"{_INVISIBLE}|{chars}{_SPACES}{chars}"
     return "AND (" + " OR ".join(parts) + ")", params
 
 
