@@ -46,6 +46,10 @@ class DetectorConfig:
     propagate: bool = True
     #: "own" (default, no presidio) or "presidio" (optional extra: the same recognizers in presidio's engine)
     engine: str = "own"
+    #: names read off the word segmentation without a slot (curate.pii.segmented_names, review 11); off for file
+    #: names (curate.pii.identifiers): a title holds unknown words (林佳蓉授信講義.txt), and a pseudonym there changes
+    #: the doc keys a catalogue made before holds (a second active copy of every such file on re-ingest)
+    segmented_names: bool = True
 
     def __post_init__(self) -> None:
         check_score_threshold(self.score_threshold)
@@ -127,7 +131,9 @@ class PiiDetector:
     def __init__(self, config: DetectorConfig | None = None) -> None:
         self.config = config or DetectorConfig()
         self._memo: dict[str, tuple[Span, ...]] = {}
-        self.analyzer = build_analyzer(self.config.language, self.config.ckip_model_dir, self.config.engine)
+        self.analyzer = build_analyzer(
+            self.config.language, self.config.ckip_model_dir, self.config.engine, segmented=self.config.segmented_names
+        )
         self._screen = _prescreen_regex()
         self._digit_screen = re.compile(r"\d{7}|\d[- ]\d{3}|\d{2,4}\)|@|[A-Za-z][0-9A-Da-d]\d{4}")
 
@@ -325,9 +331,12 @@ class TaiwanAnalyzer:
 
 
 @lru_cache(maxsize=4)
-def build_analyzer(language: str = "zh", ckip_model_dir: str | None = None, engine: str = "own"):
+def build_analyzer(
+    language: str = "zh", ckip_model_dir: str | None = None, engine: str = "own", *, segmented: bool = True
+):
     """The analyzer: our engine (default) or, with ``engine="presidio"``, a presidio ``AnalyzerEngine``
-    (extra ``[presidio]``) holding the same recognizers and context enhancer."""
+    (extra ``[presidio]``) holding the same recognizers and context enhancer (``segmented``: with the
+    segmentation's name rule, :class:`curate.pii.segmented_names.SegmentedNameRecognizer`)."""
     from curate.pii.context import RawTextContextEnhancer
     from curate.pii.labelled_numbers import labelled_numbers_recognizer
     from curate.pii.obfuscated_email import obfuscated_email_recognizer
@@ -335,7 +344,7 @@ def build_analyzer(language: str = "zh", ckip_model_dir: str | None = None, engi
     from curate.pii.separated import separated_digits_recognizer
 
     recognizers = [
-        *build_recognizers(language),
+        *(r for r in build_recognizers(language) if segmented or r.name != "SegmentedNameRecognizer"),
         separated_digits_recognizer(language),
         obfuscated_email_recognizer(language),
         labelled_numbers_recognizer(language),

@@ -153,7 +153,7 @@ def raw_file_names_held(con, source_ids: list[str]) -> list[str]:
         return []
     from curate.pii.engine import DetectorConfig, PiiDetector
 
-    det = PiiDetector(DetectorConfig(entities=tuple(sorted(PROPAGATED_TYPES))))
+    det = PiiDetector(DetectorConfig(entities=tuple(sorted(PROPAGATED_TYPES)), segmented_names=False))
     return sorted({sid for sid, container in rows if bare_cards(container) or name_segments(container, det)})
 
 
@@ -174,7 +174,7 @@ class IdentifierGuard:
             from curate.pii.engine import DetectorConfig, PiiDetector
 
             ents = tuple(sorted(PROPAGATED_TYPES)) if all_types else STRUCTURED
-            det = self._detectors[all_types] = PiiDetector(DetectorConfig(entities=ents))
+            det = self._detectors[all_types] = PiiDetector(DetectorConfig(entities=ents, segmented_names=False))
         return det
 
     def __call__(self, value: str | None, *, all_types: bool = False) -> str | None:
