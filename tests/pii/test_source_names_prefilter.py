@@ -63,3 +63,17 @@ def test_no_prefilter_for_names_the_half_width_view_changes():
     assert _sql_prefilter(["Ｊｏｈｎ"]) == ("", {})
     assert _sql_prefilter(["John Lee"]) == ("", {})
     assert _sql_prefilter([]) == ("", {})
+
+
+def test_prefilter_keeps_spaced_names_and_drops_other_cjk_gaps():
+    # d751d93 searched compact views (石　家銘 is 石家銘 there) and so kept every record with a space between two CJK
+    # characters: an FSC decision's 主　旨 on every page read the whole source again (62d8802)
+    rows = [
+        ("spaced", "查石\u3000家銘未依規定辦理。", "", "{}"),
+        ("tab", "查石\t家銘未依規定辦理。", "", "{}"),
+        ("title", "本會核處。", "石 家銘案", "{}"),
+        ("zw", "查石\u200b家銘未依規定辦理。", "", "{}"),
+        ("form", "主\u3000旨：核處罰鍰新臺幣六十萬元。\n說\u3000明：依銀行法辦理。", "", "{}"),
+        ("plain", "本行依銀行法第四十五條規定辦理。", "", "{}"),
+    ]
+    assert _kept(_table(rows), ["石家銘", "王小美"]) == {"spaced", "tab", "title", "zw"}

@@ -46,3 +46,37 @@ def test_a_spaced_name_is_scrubbed_across_the_source(db_path, cli, monkeypatch, 
         con.close()
     for loc, text in texts.items():
         assert "家銘" not in text and "〔姓名〕" in text, (loc, text)
+
+
+def test_a_spaced_name_a_reviewer_kept_is_not_scrubbed_across_the_source(db_path, cli, monkeypatch):
+    # 84eac5d: names are stored as labelled (受處分人：石　家銘), since a reviewer's 非個資 digest is of the value as the
+    # text showed it; stored compact (d751d93), the name escaped the allow-list and a later run scrubbed it anyway
+    from curate.pii import allowlist
+    from curate.pii.keys import load_key
+
+    monkeypatch.setenv("CURATE_PII_KEY", "5e" * 32)
+    con = db.connect(db_path)
+    add_source(con, "fsc", pii_expected=True)
+    ingest_run(con, [{"source_id": "fsc", "locator": "case/1", "text": CASES[0][0]}])
+    con.close()
+    for stage in ("hygiene", "pii"):
+        code, _, err = cli("-q", "run", stage, "--workers", "1")
+        assert code == 0, err
+    con = db.connect(db_path)
+    assert con.execute("SELECT count(*) FROM pii_source_names").fetchone()[0] == 1  # the name is stored
+    rid = con.execute("SELECT record_id FROM records WHERE status = 'active'").fetchone()[0]
+    allowlist.add(
+        con, load_key(), source_id="fsc", entity_type="PERSON", value="石\u3000家銘", bank="b", annotator="a",
+        record_id=rid,
+    )  # fmt: skip
+    ingest_run(con, [{"source_id": "fsc", "locator": "case/2", "text": CASES[0][1]}], config="y")
+    con.close()
+    for stage in ("hygiene", "pii"):
+        code, _, err = cli("-q", "run", stage, "--workers", "1")
+        assert code == 0, err
+    con = db.connect_readonly(db_path)
+    try:
+        texts = dict(con.execute("SELECT locator, text FROM records WHERE status = 'active'").fetchall())
+    finally:
+        con.close()
+    assert "石家銘" in texts["case/2"], texts
