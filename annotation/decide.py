@@ -253,10 +253,14 @@ def _value_conflicts(text: str, review: Any, values: list[tuple[str, str]]) -> N
     spans = (*review.confirmed, *review.wrong_type, *review.conflicts)
     personal = {values[s["index"]][1] for s in spans if s["index"] < len(values)}
     personal.discard("")
-    marked = [text[r["start"] : r["end"]] for r in review.added]
+    from annotation.stale_missed import unspaced
+
+    # compared however spaced between CJK characters (hygiene keeps a tab or U+3000 there: 石　家銘 is 石家銘)
+    personal = {unspaced(v) for v in personal}
+    marked = [unspaced(text[r["start"] : r["end"]]) for r in review.added]
     keep = []
     for s in review.not_pii:
-        value = values[s["index"]][1]
+        value = unspaced(values[s["index"]][1])
         (review.conflicts if value in personal or any(value in m for m in marked) else keep).append(s)
     review.not_pii = keep
 

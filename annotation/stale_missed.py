@@ -74,6 +74,16 @@ def _value_pattern(value: str) -> re.Pattern[str]:
     return re.compile("".join(parts))
 
 
+def unspaced(value: str) -> str:
+    """``value`` without what stands between two of its CJK characters (石　家銘 -> 石家銘: hygiene keeps a tab or
+    U+3000 there), for comparing values however the text spaced them.
+
+    >>> unspaced("石\u3000家銘"), unspaced("石\t家 銘"), unspaced("ABC 公司")
+    ('石家銘', '石家銘', 'ABC 公司')
+    """
+    return _GAP_IN.sub("", value)
+
+
 def mask_values(text: str, values: list[tuple[str, str]]) -> str | None:
     """``text`` with every occurrence of each value replaced by its placeholder, longest value first (None: none
     of them is in it). A value is found however the text spaces it between CJK characters (:func:`_value_pattern`):
