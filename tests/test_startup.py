@@ -85,7 +85,7 @@ def test_command_imports_no_heavy_library(work, args, not_imported):
 
 def test_audit_record_binds_the_id_without_pandas(work):
     """`audit record` looks up what the user typed as a bound parameter (here: a prefix found nowhere)."""
-    assert imported(["--db", "cat.duckdb", "audit", "record", "deadbeefdeadbeef"], work, rc=1) & (ML | DATA) == set()
+    assert imported(["--db", "cat.duckdb", "audit", "record", "deadbeefdeadbeef"], work, rc=2) & (ML | DATA) == set()
 
 
 def test_ingest_and_stage_runs_import_no_ml_library(tmp_path):
