@@ -369,33 +369,22 @@ def build_matcher(
         if kind == "term" and k not in protected_simp and (back := to_simplified(rep)) != k
     }
     if fold is not None:
-        # an entry that gives a one-to-many character another reading than it takes alone (尽快 -> 儘快, 尽 alone: 盡)
-        # is right only as that word: inside another (耗尽|管理层, 耗尽|快要) it would give 耗儘 (review 10)
-        readback.update(
-            (k, k)
-            for k, (rep, kind) in table.items()
-            if kind == "term"
-            and k not in protected_simp
-            and k not in readback
-            and len(rep) == len(k)
-            and rep != "".join(fold(c) for c in k)
-        )
-        # an entry holding a one-to-many character that says what character-level conversion says of it as a word
-        # (后台 -> 後臺) pins nothing, but as a spelling-only entry it fired across jieba's words and hid the word beside
-        # it from OpenCC (以后|台风 gave 以後臺風 for 以後颱風, round 11); one that overrides OpenCC's phrase (金发 -> 金發,
-        # not 金髮, for 基金发行) still fires everywhere, and so does one that overrides the profile's phrase (对象 ->
-        # 對象, not s2twp's 物件: 反对|象牙 gave 反物件牙, 邮局|部分 郵區域性分, review of round 11)
+        # entries right only as a whole word: never matched across jieba's word boundaries
         ambiguous = script_sets().ambiguous
-        readback.update(
-            (k, k)
-            for k, (rep, kind) in table.items()
-            if kind == "term"
-            and k not in protected_simp
-            and k not in readback
-            and any(c in ambiguous for c in k)
-            and rep == fold(k)
-            and (convert is None or rep == convert(k))
-        )
+        for k, (rep, kind) in table.items():
+            if kind != "term" or k in protected_simp or k in readback:
+                continue
+            # an entry that gives a one-to-many character another reading than it takes alone (尽快 -> 儘快, 尽 alone:
+            # 盡) is right only as that word: inside another (耗尽|管理层, 耗尽|快要) it would give 耗儘 (review 10)
+            reads_otherwise = len(rep) == len(k) and rep != "".join(fold(c) for c in k)
+            # an entry holding a one-to-many character that says what character-level conversion says of it as a word
+            # (后台 -> 後臺) pins nothing, but as a spelling-only entry it fired across jieba's words and hid the word
+            # beside it from OpenCC (以后|台风 gave 以後臺風 for 以後颱風, round 11); one that overrides OpenCC's phrase
+            # (金发 -> 金發, not 金髮, for 基金发行) still fires everywhere, and so does one that overrides the profile's
+            # phrase (对象 -> 對象, not s2twp's 物件: 反对|象牙 gave 反物件牙, 邮局|部分 郵區域性分, review of round 11)
+            pins_nothing = any(c in ambiguous for c in k) and rep == fold(k) and (convert is None or rep == convert(k))
+            if reads_otherwise or pins_nothing:
+                readback[k] = k
     spelled = {k: parts for k, back in readback.items() if (parts := _spelled_out(k, back))}
     return TermMatcher(
         re.compile(_trie_pattern(table)), table, automaton, frozenset(readback), words, spelled, readback, fold
