@@ -67,16 +67,22 @@ def test_a_missed_name_is_masked_in_the_title_and_metadata_too(label_studio, db_
     assert MISSED not in _everything(cli)
 
 
+def _pushed_to_both(con, client, bank) -> dict:
+    """The record pushed to the PII and proofreading projects: each project's one task."""
+    tasks = {}
+    for project in ("pii", "proofread"):
+        pid = push(con, client, PushConfig(project=project, bank=bank)).ls_project_id
+        (tasks[project],) = client.export(pid, all_tasks=True)
+    return tasks
+
+
 def test_a_stale_missed_name_is_masked_in_the_current_title_too(label_studio, db_path, bank, cli, monkeypatch):
     monkeypatch.setenv("CURATE_PII_KEY", "3c" * 32)
     con = db.connect(db_path)
     add_source(con)
     add_record(con, TEXT, title=TITLE, metadata=META)
     client = label_studio.client()
-    tasks = {}
-    for project in ("pii", "proofread"):
-        pid = push(con, client, PushConfig(project=project, bank=bank)).ls_project_id
-        (tasks[project],) = client.export(pid, all_tasks=True)
+    tasks = _pushed_to_both(con, client, bank)
     me = client.whoami()["id"]
     client.create_annotation(tasks["proofread"]["id"], _fixed(TEXT + "（完）"), completed_by=me)
     assert pull(con, client, bank, projects=("proofread",)).new_versions == 1
@@ -138,10 +144,7 @@ def test_a_stale_missed_name_only_in_the_current_title_is_masked(label_studio, d
     add_source(con)
     add_record(con, TEXT, title=TITLE, metadata=META)
     client = label_studio.client()
-    tasks = {}
-    for project in ("pii", "proofread"):
-        pid = push(con, client, PushConfig(project=project, bank=bank)).ls_project_id
-        (tasks[project],) = client.export(pid, all_tasks=True)
+    tasks = _pushed_to_both(con, client, bank)
     me = client.whoami()["id"]
     client.create_annotation(tasks["proofread"]["id"], _fixed("客戶〔姓名〕協商還款，電話〔電話〕。"), completed_by=me)
     assert pull(con, client, bank, projects=("proofread",)).new_versions == 1
