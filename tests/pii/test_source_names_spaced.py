@@ -23,6 +23,21 @@ CASES = [
 ]
 
 
+def _hygiene_then_pii(cli) -> None:
+    for stage in ("hygiene", "pii"):
+        code, _, err = cli("-q", "run", stage, "--workers", "1")
+        assert code == 0, err
+
+
+def _active_texts(db_path) -> dict[str, str]:
+    """Each active record's text by locator."""
+    con = db.connect_readonly(db_path)
+    try:
+        return dict(con.execute("SELECT locator, text FROM records WHERE status = 'active'").fetchall())
+    finally:
+        con.close()
+
+
 @pytest.mark.parametrize(("labelled", "running"), CASES, ids=["label-fullwidth", "label-tab", "text-fullwidth"])
 def test_a_spaced_name_is_scrubbed_across_the_source(db_path, cli, monkeypatch, labelled, running):
     monkeypatch.setenv("CURATE_PII_KEY", "5e" * 32)
@@ -36,14 +51,8 @@ def test_a_spaced_name_is_scrubbed_across_the_source(db_path, cli, monkeypatch, 
         ],
     )
     con.close()
-    for stage in ("hygiene", "pii"):
-        code, _, err = cli("-q", "run", stage, "--workers", "1")
-        assert code == 0, err
-    con = db.connect_readonly(db_path)
-    try:
-        texts = dict(con.execute("SELECT locator, text FROM records WHERE status = 'active'").fetchall())
-    finally:
-        con.close()
+    _hygiene_then_pii(cli)
+    texts = _active_texts(db_path)
     for loc, text in texts.items():
         assert "家銘" not in text and "〔姓名〕" in text, (loc, text)
 
@@ -59,9 +68,7 @@ def test_a_spaced_name_a_reviewer_kept_is_not_scrubbed_across_the_source(db_path
     add_source(con, "fsc", pii_expected=True)
     ingest_run(con, [{"source_id": "fsc", "locator": "case/1", "text": CASES[0][0]}])
     con.close()
-    for stage in ("hygiene", "pii"):
-        code, _, err = cli("-q", "run", stage, "--workers", "1")
-        assert code == 0, err
+    _hygiene_then_pii(cli)
     con = db.connect(db_path)
     assert con.execute("SELECT count(*) FROM pii_source_names").fetchone()[0] == 1  # the name is stored
     rid = con.execute("SELECT record_id FROM records WHERE status = 'active'").fetchone()[0]
@@ -71,12 +78,6 @@ def test_a_spaced_name_a_reviewer_kept_is_not_scrubbed_across_the_source(db_path
     )  # fmt: skip
     ingest_run(con, [{"source_id": "fsc", "locator": "case/2", "text": CASES[0][1]}], config="y")
     con.close()
-    for stage in ("hygiene", "pii"):
-        code, _, err = cli("-q", "run", stage, "--workers", "1")
-        assert code == 0, err
-    con = db.connect_readonly(db_path)
-    try:
-        texts = dict(con.execute("SELECT locator, text FROM records WHERE status = 'active'").fetchall())
-    finally:
-        con.close()
+    _hygiene_then_pii(cli)
+    texts = _active_texts(db_path)
     assert "石家銘" in texts["case/2"], texts
