@@ -29,6 +29,8 @@ from provenance.envsettings import env_int, env_seconds
 from provenance.errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+#: what a Label Studio token is made of: visible ASCII (a legacy token is hex, a Personal Access Token a JWT)
+_TOKEN = re.compile(r"[\x21-\x7e]+")
 ENV_FILE = Path(".cache") / "labelstudio" / "env"
 
 
@@ -47,6 +49,17 @@ class LabelStudioConfig:
     backoff_max: float = 8.0
     #: where the settings came from (for messages; never the token)
     origin: str = ""
+
+    def __post_init__(self) -> None:
+        # a token is visible ASCII: HTTP refused a line break in it with an error that quoted the whole header (the
+        # token in the clear, on the error line and in logs), a non-ASCII character with a traceback
+        if not _TOKEN.fullmatch(self.api_key):
+            raise ConfigError(
+                f"the Label Studio API token ({self.origin or 'arguments'}) holds a space, a line break, a control or "
+                "a non-ASCII character, which no token has (a file saved with Windows line ends read by "
+                "`$(cat FILE)`?): copy the Personal Access Token again from Label Studio (Account & Settings), or "
+                "give it in a file with LABEL_STUDIO_API_KEY_FILE"
+            )
 
     def __repr__(self) -> str:  # keep the token out of logs and tracebacks
         return f"LabelStudioConfig(url={shown_url(self.url)!r}, origin={self.origin!r})"
@@ -96,6 +109,7 @@ def _pair(env: Mapping[str, str], suffix: str, origin: str) -> tuple[str, str, s
     key_file = env.get(f"LABEL_STUDIO_API_KEY_FILE{suffix}")
     if not key and key_file:
         key = _read_key_file(key_file, origin)
+    key = (key or "").strip()  # (`export LABEL_STUDIO_API_KEY=$(cat FILE)` keeps a Windows line end's CR)
     if not key:
         raise ConfigError(
             f"LABEL_STUDIO_URL{suffix} is set ({origin}) but neither LABEL_STUDIO_API_KEY{suffix} "

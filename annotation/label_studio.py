@@ -76,6 +76,12 @@ class LabelStudioClient:
             t0 = time.perf_counter()
             try:
                 return fn(*args, **kwargs)
+            except httpx.LocalProtocolError:  # never sent, and its message quotes the header whole: the token
+                raise LabelStudioTerminalError(
+                    f"{what} failed: the HTTP client refused to send the request (a header, such as the API token, "
+                    "holds a character a header cannot hold); copy the token again, with nothing around it",
+                    url=cfg.url,
+                ) from None
             except httpx.TransportError as exc:
                 last = f"{type(exc).__name__}: {exc}"
             except NotAnApiAnswer as exc:

@@ -11,7 +11,7 @@ import pytest
 
 from annotation.config import LabelStudioConfig, resolve
 from annotation.eligibility import licence_refusal, pii_refusal
-from annotation.errors import LabelStudioTransientError
+from annotation.errors import LabelStudioTerminalError, LabelStudioTransientError
 from annotation.label_studio import LabelStudioClient
 from annotation.pull import decide_pii, decide_proofread, decide_topic
 from annotation.tasks import build_task, detected_spans, label_config
@@ -365,3 +365,36 @@ def test_a_version_with_no_visible_text_is_not_pushed(tmp_path):
     assert [r["record_id"] for r in pushed] == [plain]
     why = dict(report.refused_ids)
     assert why[empty] == why[blank] == "empty text (nothing to annotate)"
+
+
+@pytest.mark.parametrize("token", ["tok-secret-1\r", " tok-secret-1\n"], ids=["crlf-file-via-cat", "spaces"])
+def test_token_with_surrounding_white_space_is_trimmed(tmp_path, token):
+    # `export LABEL_STUDIO_API_KEY=$(cat token.txt)` of a file saved with Windows line ends keeps the CR
+    cfg = resolve("x", env={"LABEL_STUDIO_URL": "http://a:1", "LABEL_STUDIO_API_KEY": token}, cwd=tmp_path)
+    assert cfg.api_key == "tok-secret-1"
+
+
+@pytest.mark.parametrize(
+    "token", ["tok\nsecret-1", "tok-sécret-1", "tok secret-1"], ids=["newline", "non-ascii", "space"]
+)
+def test_token_with_characters_no_token_has_is_refused_unquoted(tmp_path, token):
+    env = {"LABEL_STUDIO_URL": "http://a:1", "LABEL_STUDIO_API_KEY": token}
+    with pytest.raises(ConfigError, match="LABEL_STUDIO_API_KEY_FILE") as got:
+        resolve("x", env=env, cwd=tmp_path)
+    assert "secret" not in str(got.value) and "\n" not in str(got.value)
+
+
+def test_refused_header_is_not_quoted_with_the_token():
+    # a server that listens: the HTTP client refuses the header itself, and its error quoted it whole
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(1)
+    cfg = LabelStudioConfig(url=f"http://127.0.0.1:{srv.getsockname()[1]}", api_key="tok-secret-1", retries=0)
+    object.__setattr__(cfg, "api_key", "tok-secret-1\r")  # (past the config's check, as a future path might be)
+    client = LabelStudioClient(cfg)
+    try:
+        with pytest.raises(LabelStudioTerminalError, match="refused to send") as got:  # (not retried: never sent)
+            client.whoami()
+    finally:
+        srv.close()
+    assert "tok-secret-1" not in str(got.value) and "tok-secret-1" not in repr(got.value.__cause__)
