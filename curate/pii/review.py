@@ -31,21 +31,32 @@ from provenance.version_chain import ancestor_chain_cte
 
 
 def _scrub_events(con: duckdb.DuckDBPyConnection, record_ids: list[str]) -> dict[str, tuple[str, dict[str, Any]]]:
-    """record_id -> (raw ancestor id, pii_scrubbed detail) of the nearest scrubbed ancestor."""
+    """record_id -> (raw ancestor id, pii_scrubbed detail) of the nearest scrubbed ancestor, for records that no person
+    rewrote since (a version the annotation stage made: a proofreading correction can move placeholders, reordered
+    sentences, and pairing them with the spans in order would show, and restore, a value in another's place; a
+    version a PII review made changes its placeholders and matches no spans anyway)."""
     if not record_ids:
         return {}
-    parents = "SELECT record_id, version_of FROM records WHERE record_id IN (SELECT unnest(?::VARCHAR[]))"
+    parents = "SELECT record_id, record_id FROM records WHERE record_id IN (SELECT unnest(?::VARCHAR[]))"
     rows = con.execute(
         f"""
-        WITH RECURSIVE {ancestor_chain_cte("chain", parents, max_depth=32)}
-        SELECT c.start_id, c.rid, e.detail, c.depth FROM chain c
+        WITH RECURSIVE {ancestor_chain_cte("chain", parents, max_depth=33)},
+        hand AS (SELECT c.start_id, min(c.depth) AS depth FROM chain c JOIN records r ON r.record_id = c.rid
+                 WHERE r.stage = 'annotation' GROUP BY ALL)
+        SELECT c.start_id, c.rid, e.detail, c.depth, h.depth FROM chain c
         JOIN provenance_events e ON e.record_id = c.rid AND e.stage = 'pii' AND e.action = 'pii_scrubbed'
+        LEFT JOIN hand h ON h.start_id = c.start_id
+        WHERE c.depth > 0
         ORDER BY c.start_id, c.depth, e.seq DESC""",
         [record_ids],
     ).fetchall()
     out: dict[str, tuple[str, dict[str, Any]]] = {}
-    for start, rid, detail, _ in rows:
-        if start not in out:
+    seen: set[str] = set()
+    for start, rid, detail, depth, hand in rows:
+        if start in seen:
+            continue
+        seen.add(start)
+        if hand is None or hand >= depth:  # no version between the raw one and this one was made by a person
             out[start] = (rid, json.loads(detail) if isinstance(detail, str) else detail)
     return out
 
