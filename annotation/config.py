@@ -105,11 +105,12 @@ def _pair(env: Mapping[str, str], suffix: str, origin: str) -> tuple[str, str, s
     url = env.get(f"LABEL_STUDIO_URL{suffix}")
     if not url:
         return None
-    key = env.get(f"LABEL_STUDIO_API_KEY{suffix}")
+    # white space around it dropped first (`export LABEL_STUDIO_API_KEY=$(cat FILE)` keeps a Windows line end's CR):
+    # a variable that holds nothing else is unset, and the key file, if one is named, is read
+    key = (env.get(f"LABEL_STUDIO_API_KEY{suffix}") or "").strip()
     key_file = env.get(f"LABEL_STUDIO_API_KEY_FILE{suffix}")
     if not key and key_file:
         key = _read_key_file(key_file, origin)
-    key = (key or "").strip()  # (`export LABEL_STUDIO_API_KEY=$(cat FILE)` keeps a Windows line end's CR)
     if not key:
         raise ConfigError(
             f"LABEL_STUDIO_URL{suffix} is set ({origin}) but neither LABEL_STUDIO_API_KEY{suffix} "

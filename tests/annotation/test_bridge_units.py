@@ -374,6 +374,20 @@ def test_token_with_surrounding_white_space_is_trimmed(tmp_path, token):
     assert cfg.api_key == "tok-secret-1"
 
 
+@pytest.mark.parametrize("suffix", ["", "__BANK_A"], ids=["shared", "per-bank"])
+def test_token_variable_of_white_space_alone_falls_back_to_the_key_file(tmp_path, suffix):
+    # `export LABEL_STUDIO_API_KEY=$(cat FILE)` of a file holding a bare CRLF, beside a key file that is named: the
+    # variable holds no token, so the file is read (it was skipped, and the error said neither was set)
+    key_file = tmp_path / "token.txt"
+    key_file.write_text("tok-from-file\r\n", encoding="utf-8")
+    env = {
+        f"LABEL_STUDIO_URL{suffix}": "http://a:1",
+        f"LABEL_STUDIO_API_KEY{suffix}": "\r",
+        f"LABEL_STUDIO_API_KEY_FILE{suffix}": str(key_file),
+    }
+    assert resolve("bank-a", env=env, cwd=tmp_path).api_key == "tok-from-file"
+
+
 @pytest.mark.parametrize(
     "token", ["tok\nsecret-1", "tok-sécret-1", "tok secret-1"], ids=["newline", "non-ascii", "space"]
 )
