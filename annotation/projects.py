@@ -11,6 +11,7 @@ from typing import Any
 
 import duckdb
 
+from annotation.config import bank_key
 from annotation.errors import LabelStudioTerminalError
 from annotation.label_studio import LabelStudioClient
 from annotation.tasks import config_sha256, label_config
@@ -27,6 +28,24 @@ def check_bank(bank: str) -> str:
     if not bank or len(bank) > 32 or set(bank) - BANK_CHARS:
         raise UsageError(f"bank code {bank!r} is invalid: use 1-32 letters, digits, '_', '.', '-'")
     return bank
+
+
+def _check_bank_clash(con: duckdb.DuckDBPyConnection, bank: str) -> None:
+    """Refuse a bank code new to the catalogue that differs from a known one only in case or punctuation (``ctbc``
+    beside ``CTBC``, ``e-sun`` beside ``e.sun``): both would read the same per-bank settings
+    (``LABEL_STUDIO_URL__CTBC`` and its token), so the second code's projects would land on the first bank's
+    instance, or split one bank's work in two."""
+    banks = {b for (b,) in con.execute("SELECT DISTINCT bank FROM annotation_projects").fetchall()}
+    if bank in banks:  # (a catalogue that holds both already keeps working)
+        return
+    key = bank_key(bank)
+    clash = sorted(b for b in banks if bank_key(b) == key)
+    if clash:
+        raise UsageError(
+            f"bank code {bank!r} differs from the catalogue's bank {clash[0]!r} only in case or punctuation: both "
+            f"would use the settings LABEL_STUDIO_URL__{key} and LABEL_STUDIO_API_KEY__{key} (one bank's Label "
+            f"Studio); use {clash[0]!r}, or a code that differs in its letters or digits"
+        )
 
 
 def start_run(con: duckdb.DuckDBPyConnection, command: str, params: dict[str, Any]) -> str:
@@ -79,6 +98,7 @@ def ensure_project(con: duckdb.DuckDBPyConnection, client: LabelStudioClient, ba
                 [config_sha256(project), instance, bank, project],
             )
         return row[0]
+    _check_bank_clash(con, bank)
     title = project_title(bank, project)
     pid = client.find_project(title)
     if pid is None:

@@ -1,0 +1,60 @@
+"""Bank codes that differ only in case or punctuation share one set of per-bank Label Studio settings
+(``LABEL_STUDIO_URL__CTBC``): a new one is refused before it gets projects on the other bank's instance."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from annotation.projects import ensure_project
+from provenance import db
+from provenance.errors import UsageError
+
+
+class _Client:
+    config = SimpleNamespace(instance="http://ls:8080")
+
+    def __init__(self) -> None:
+        self.created: list[str] = []
+
+    def find_project(self, title: str) -> int | None:
+        return None
+
+    def create_project(self, title: str, **_: object) -> int:
+        self.created.append(title)
+        return len(self.created)
+
+
+@pytest.fixture
+def con(db_path):
+    con = db.connect(db_path)
+    for bank in ("CTBC", "e.sun"):
+        con.execute(
+            "INSERT INTO annotation_projects VALUES ('http://other:8080', ?, 'pii', 1, 't', 'x', now()::TIMESTAMP)",
+            [bank],
+        )
+    yield con
+    con.close()
+
+
+@pytest.mark.parametrize(
+    ("bank", "known", "key"),
+    [("ctbc", "CTBC", "CTBC"), ("Ctbc", "CTBC", "CTBC"), ("E-SUN", "e.sun", "E_SUN"), ("e_sun", "e.sun", "E_SUN")],
+    ids=["lower", "title", "punctuation", "underscore"],
+)
+def test_a_new_code_that_clashes_is_refused_unwritten(con, bank, known, key):
+    client = _Client()
+    with pytest.raises(UsageError, match=f"'{known}'.*LABEL_STUDIO_URL__{key}"):
+        ensure_project(con, client, bank, "proofread")
+    assert client.created == []
+    assert con.execute("SELECT count(*) FROM annotation_projects").fetchone()[0] == 2
+
+
+@pytest.mark.parametrize(
+    "bank", ["CTBC", "e.sun", "ctbc2", "esun"], ids=["known", "known-punctuated", "other-digits", "other-letters"]
+)
+def test_known_and_distinct_codes_still_get_projects(con, bank):
+    client = _Client()
+    assert ensure_project(con, client, bank, "proofread") == 1
+    assert client.created and bank in client.created[0]
