@@ -4,8 +4,10 @@
 version on its chain that the PII stage scrubbed (the ``pii_scrubbed`` event, whose spans hold the
 raw text's offsets and types), decrypts that raw text from ``raw_vault``, and pairs each placeholder
 of the record's current text with a span, in order. If the placeholders do not match the spans one for
-one with the same types (the text was re-scrubbed, or edited by hand), nothing is revealed for that
-record: its review task shows placeholders.
+one with the same types (the text was re-scrubbed), nothing is revealed for that record: its review task shows
+placeholders. A text a person rewrote since (a version the annotation stage made) is paired only by the keyed
+pseudonym each placeholder carries (``mode=pseudonym``): a correction can move placeholders, and a plain one says
+nothing of whose value it holds.
 
 Masked values (:func:`curate.pii.masking.mask`) go to Label Studio; originals stay in memory only long
 enough to build the restored version on pull. Text an annotator typed that the catalogue keeps (a comment, a
@@ -30,11 +32,12 @@ from curate.pii.vault import read_raw, seal_raw_records, seal_texts
 from provenance.version_chain import ancestor_chain_cte
 
 
-def _scrub_events(con: duckdb.DuckDBPyConnection, record_ids: list[str]) -> dict[str, tuple[str, dict[str, Any]]]:
-    """record_id -> (raw ancestor id, pii_scrubbed detail) of the nearest scrubbed ancestor, for records that no person
-    rewrote since (a version the annotation stage made: a proofreading correction can move placeholders, reordered
-    sentences, and pairing them with the spans in order would show, and restore, a value in another's place; a
-    version a PII review made changes its placeholders and matches no spans anyway)."""
+def _scrub_events(con: duckdb.DuckDBPyConnection, record_ids: list[str]) -> dict[str, tuple[str, dict[str, Any], bool]]:
+    """record_id -> (raw ancestor id, pii_scrubbed detail, rewritten) of the nearest scrubbed ancestor; ``rewritten``:
+    a person rewrote the text since (a version the annotation stage made: a proofreading correction can move
+    placeholders, reordered sentences, and pairing them with the spans in order would show, and restore, a value in
+    another's place; a version a PII review made changes its placeholders). Such a text's placeholders are paired
+    only by the keyed pseudonym each carries (:meth:`VaultReview._values`)."""
     if not record_ids:
         return {}
     parents = "SELECT record_id, record_id FROM records WHERE record_id IN (SELECT unnest(?::VARCHAR[]))"
@@ -50,14 +53,11 @@ def _scrub_events(con: duckdb.DuckDBPyConnection, record_ids: list[str]) -> dict
         ORDER BY c.start_id, c.depth, e.seq DESC""",
         [record_ids],
     ).fetchall()
-    out: dict[str, tuple[str, dict[str, Any]]] = {}
-    seen: set[str] = set()
+    out: dict[str, tuple[str, dict[str, Any], bool]] = {}
     for start, rid, detail, depth, hand in rows:
-        if start in seen:
-            continue
-        seen.add(start)
-        if hand is None or hand >= depth:  # no version between the raw one and this one was made by a person
-            out[start] = (rid, json.loads(detail) if isinstance(detail, str) else detail)
+        if start not in out:  # rewritten: a version between the raw one and this one was made by a person
+            rewritten = hand is not None and hand < depth
+            out[start] = (rid, json.loads(detail) if isinstance(detail, str) else detail, rewritten)
     return out
 
 
@@ -74,10 +74,14 @@ class VaultReview:
     def _values(self, con, record_id: str, text: str, found) -> list[tuple[str, str]] | None:
         if record_id not in found:
             return None
-        raw_id, detail = found[record_id]
+        raw_id, detail, rewritten = found[record_id]
         spans = sorted(detail.get("spans") or [], key=lambda s: s["start"])
         ph = placeholders(text)
-        if not spans or len(spans) != len(ph):
+        if not spans or not ph:
+            return None
+        if rewritten:
+            return self._by_pseudonym(con, raw_id, spans, text, ph)
+        if len(spans) != len(ph):
             return None
         if any(placeholder(s["entity_type"])[1:-1] != word for s, (_, _, word) in zip(spans, ph, strict=True)):
             return None
@@ -86,6 +90,28 @@ class VaultReview:
         if any(not v for _, v in values):
             return None
         return values
+
+    def _by_pseudonym(self, con, raw_id: str, spans, text: str, ph) -> list[tuple[str, str]] | None:
+        """The values of a rewritten text's placeholders, each found by the keyed pseudonym it carries
+        (〔電話#3fa2c1〕: the value's digest under the PII key): where it moved, it names its own value. None unless
+        every placeholder carries one that names exactly one value of the spans (plain placeholders say nothing of
+        whose value they hold)."""
+        raw = read_raw(con, raw_id, self.key)
+        named: dict[tuple[str, str], set[tuple[str, str]]] = {}  # (word, digest) -> {(entity type, value)}
+        for s in spans:
+            value = raw[s["start"] : s["end"]]
+            word = placeholder(s["entity_type"])[1:-1]
+            named.setdefault((word, self.key.digest(s["entity_type"], value)), set()).add((s["entity_type"], value))
+        values = []
+        for a, b, word in ph:
+            suffix = text[a + 1 : b - 1].partition("#")[2]
+            if len(suffix) < 6:
+                return None
+            hits = {tv for (w, digest), tvs in named.items() if w == word and digest.startswith(suffix) for tv in tvs}
+            if len(hits) != 1:
+                return None
+            values.append(hits.pop())
+        return values if all(v for _, v in values) else None
 
     def masked(self, con: duckdb.DuckDBPyConnection, items: list[tuple[str, str]]) -> dict[str, list[str]]:
         found = _scrub_events(con, [rid for rid, _ in items])

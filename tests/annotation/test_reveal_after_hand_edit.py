@@ -6,6 +6,8 @@ The vault pairs a text's placeholders with the PII stage's spans in order. A pro
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from ls_records import add_record, add_source
 
@@ -54,3 +56,44 @@ def test_version_a_proofreader_rewrote_reveals_nothing(scrubbed):
     # the types and the count still match, but nothing says which placeholder is whose: nothing is revealed
     assert vault.masked(scrubbed, [(new, swapped)]) == {}
     assert vault.originals(scrubbed, new, swapped) is None
+
+
+@pytest.fixture
+def pseudonymised(db_path, cli, monkeypatch):
+    monkeypatch.setenv("CURATE_PII_KEY", "7a" * 32)
+    con = db.connect(db_path)
+    add_source(con, "s")
+    add_record(con, TEXT, source_id="s", locator="case/1", pii_state=None)
+    con.close()
+    code, _, err = cli("-q", "run", "pii", "--workers", "1", "--set", "mode=pseudonym")
+    assert code == 0, err
+    con = db.connect(db_path)
+    yield con
+    con.close()
+
+
+def test_rewritten_version_with_pseudonyms_reveals_each_value_where_it_moved(pseudonymised):
+    # a keyed pseudonym (〔電話#3fa2c1〕) names its own value: moved by a proofreader, it still says whose it is
+    rid, text = _active(pseudonymised)
+    assert text.count("〔電話#") == 2
+    a, b = text.split("，")[:2]
+    swapped = text.replace(f"{a}，{b}", f"{b}，{a}")
+    with transaction(pseudonymised):
+        new = create_version(pseudonymised, rid, swapped, stage="annotation", run_id="r", action="proofread_fix")
+    vault = VaultReview(load_key())
+    masks = vault.masked(pseudonymised, [(new, swapped)])[new]
+    assert masks[0].startswith("0933") and masks[1].startswith("0912")  # 保證人's phone beside 保證人
+    assert [v for _, v in vault.originals(pseudonymised, new, swapped)] == ["0933-222-111", "0912-345-678"]
+
+
+@pytest.mark.parametrize("edit", ["forged", "plain"])
+def test_rewritten_version_with_a_placeholder_naming_no_value_reveals_nothing(pseudonymised, edit):
+    rid, text = _active(pseudonymised)
+    first = re.search("〔電話#[0-9a-f]+〕", text).group()
+    # a pseudonym typed by hand names none of the values; a plain placeholder typed by hand names nobody's
+    changed = text.replace(first, "〔電話#0123ab〕" if edit == "forged" else "〔電話〕", 1)
+    with transaction(pseudonymised):
+        new = create_version(pseudonymised, rid, changed, stage="annotation", run_id="r", action="proofread_fix")
+    vault = VaultReview(load_key())
+    assert vault.masked(pseudonymised, [(new, changed)]) == {}
+    assert vault.originals(pseudonymised, new, changed) is None
