@@ -164,6 +164,7 @@ def resolve(bank: str, *, env: Mapping[str, str] | None = None, cwd: Path | None
             "LABEL_STUDIO_URL and LABEL_STUDIO_API_KEY (a Personal Access Token)"
         )
     url, key, origin = found
+    url = url.strip()  # (a CR kept by `$(cat FILE)`, as around the token: refused as a URL to percent-encode)
     if not re.match(r"^https?://", url):
         raise ConfigError(f"Label Studio URL {shown_url(url)!r} ({origin}) must start with http:// or https://")
     _check_url(url, origin)

@@ -374,6 +374,12 @@ def test_token_with_surrounding_white_space_is_trimmed(tmp_path, token):
     assert cfg.api_key == "tok-secret-1"
 
 
+@pytest.mark.parametrize("url", ["http://a:1\r", " http://a:1/\r\n"], ids=["crlf-file-via-cat", "spaces"])
+def test_url_with_surrounding_white_space_is_trimmed(tmp_path, url):
+    cfg = resolve("x", env={"LABEL_STUDIO_URL": url, "LABEL_STUDIO_API_KEY": "tok"}, cwd=tmp_path)
+    assert cfg.url == cfg.instance == "http://a:1"
+
+
 @pytest.mark.parametrize("suffix", ["", "__BANK_A"], ids=["shared", "per-bank"])
 def test_token_variable_of_white_space_alone_falls_back_to_the_key_file(tmp_path, suffix):
     # `export LABEL_STUDIO_API_KEY=$(cat FILE)` of a file holding a bare CRLF, beside a key file that is named: the
