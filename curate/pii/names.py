@@ -306,6 +306,8 @@ class ChineseNameRecognizer(EntityRecognizer):
         if i == 0:
             return "punct"
         prev = text[i - 1]
+        if i < start and text[i] == " " and not is_han(prev) and prev.isalnum():
+            return "punct"  # a space after a time, a number or a Latin word ("09:41 吳家豪：", "ID 12 王小明")
         if prev in ROLE_END:
             words = role_words()
             return "role" if text[max(0, i - 2) : i] in words or text[max(0, i - 3) : i] in words else "weak"
