@@ -179,6 +179,18 @@ def _word_follows(text: str, q: int) -> bool:
     return len(simp) == 3 and simp[1:] in words and simp[:2] not in words
 
 
+@lru_cache(maxsize=1 << 14)
+def _verb_after(around: str, head: str) -> bool:
+    """A name whose first two characters are ``head`` ends before the verb ``around[1:]`` (:func:`_word_follows` on
+    ``around``, the character before the verb and the verb's two) unless ``head`` read in Simplified is a word of
+    jieba's dictionary. Kept per process: the same names and verbs recur."""
+    if len(around) < 3 or given_char_scores().get(around[1], 0.0) >= 0 or not _word_follows(around, 1):
+        return False
+    from curate.lexicon import dictionary_words, to_simplified
+
+    return to_simplified().convert(head) not in dictionary_words()
+
+
 def plausible_given_name(given: str, context: str) -> bool:
     """Whether ``given`` reads as a given name after a left context of kind ``context`` ("role", "weak" or "punct":
     see :meth:`ChineseNameRecognizer._left_kind`; the priors are ``names.toml [given_name_prior]``)."""
@@ -320,7 +332,10 @@ class ChineseNameRecognizer(EntityRecognizer):
             return "punct"
         return None
 
-    def _is_boundary(self, text: str, q: int) -> bool:
+    def _is_boundary(self, text: str, q: int, start: int | None = None) -> bool:
+        """A name may end before ``q``; with ``start`` (a name with two given characters), also before a verb of the
+        dictionary (:func:`_word_follows`) unless the surname and the next character are a dictionary word (高鐵,
+        簡訊); a one-character given name has no such end (萬泰|商業銀行, 馬祖|設有)."""
         if q >= len(text):
             return True
         ch = text[q]
@@ -328,7 +343,10 @@ class ChineseNameRecognizer(EntityRecognizer):
             return True
         if ch in STOP_AFTER:
             return True
-        return text.startswith(self._follow, q)
+        if text.startswith(self._follow, q):
+            return True
+        # a verb of the dictionary that reads as text (方建國|回覆, 藍正雄|否認): the name ends before it
+        return start is not None and _verb_after(text[q - 1 : q + 2], text[start : start + 2])
 
     def _role_word_before_name(self, text: str, start: int) -> bool:
         """A role word (``role_words.txt``) starts at ``start`` and a surname follows it directly."""
@@ -371,7 +389,7 @@ class ChineseNameRecognizer(EntityRecognizer):
             and text[sur_end + 1] not in STOP_AFTER
             and text[sur_end] not in STOP_AFTER
         ):
-            if self._is_boundary(text, two):
+            if self._is_boundary(text, two, start):
                 options.append(two)
             elif (
                 not compound
