@@ -85,6 +85,7 @@ def offline_tldextract() -> None:
 def _prescreen_parts() -> list[str]:
     """The pre-screen's patterns: a text matching none of them goes to no recognizer but the labelled values."""
     from curate.pii.latin_names import prescreen_patterns
+    from curate.pii.mixed_names import prescreen_patterns as mixed_patterns
     from curate.pii.names import name_slot_pattern
     from curate.pii.obfuscated_email import PRESCREEN as spelt_email
     from curate.pii.recognizers import county_pattern
@@ -104,6 +105,7 @@ def _prescreen_parts() -> list[str]:
         candidate_pattern(),  # a surname before a given-name character (names without a slot: segmented_names.py)
         "出生|生日|生於|生于|[日\\d] ?生|[Bb]irth|DOB",  # dates of birth (出生日期, 55年8月17日生, 1958.11.23生, Date of birth)
         *prescreen_patterns(),  # Latin-script names after a title or a role word (curate/pii/latin_names.py)
+        *mixed_patterns(),  # an English given name beside a Han surname (curate/pii/mixed_names.py)
     ]
 
 

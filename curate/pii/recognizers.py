@@ -527,6 +527,7 @@ def _gate(words) -> str:
 def build_recognizers(language: str = "zh") -> list[EntityRecognizer]:
     """All rule-based recognizers (the name recognizer included)."""
     from curate.pii.latin_names import LatinNameRecognizer
+    from curate.pii.mixed_names import MixedNameRecognizer
     from curate.pii.names import ChineseNameRecognizer
     from curate.pii.segmented_names import SegmentedNameRecognizer
 
@@ -578,4 +579,5 @@ def build_recognizers(language: str = "zh") -> list[EntityRecognizer]:
         ChineseNameRecognizer(language),
         SegmentedNameRecognizer(language),
         LatinNameRecognizer(language),
+        MixedNameRecognizer(language),
     ]

@@ -1,5 +1,6 @@
 """Review 12's name rules, each found missing by the held-out-like set ``heldout_like_names2.txt``: a name after a
-time and a space (chat and call logs), a name before a dictionary verb at a sentence's start."""
+time and a space (chat and call logs), a name before a dictionary verb at a sentence's start, an English given
+name beside the Han surname."""
 
 import pytest
 
@@ -45,4 +46,28 @@ def test_a_name_ends_before_a_dictionary_verb(det, text, name):
     ],
 )
 def test_a_word_before_a_verb_is_no_name(det, text):
+    assert _names(det, text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("理專 Kevin 黃 已聯繫客戶。", "Kevin 黃"),
+        ("黃 Kevin 下午會到分行", "黃 Kevin"),
+        ("From: Amy 黃\nSent: Monday", "Amy 黃"),
+        ("Thanks,\nJason 林\n數位金融處", "Jason 林"),
+        ("張 Tony 表示已完成匯款。", "張 Tony"),
+        ("Amy 張雅婷負責本次專案。", "Amy 張雅婷"),  # the English name goes with the Han one
+        ("--\n葉家銘 Kevin Yeh\n法人金融部 副理", "Kevin Yeh"),  # a signature's romanisation after the Han name
+    ],
+)
+def test_an_english_given_name_beside_the_surname(det, text, name):
+    assert name in _names(det, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Dior 包款分期零利率", "支援 Apple Pay 及 Google Pay", "Visa 金卡年費減免", "May 金價走勢", "高雄 Kaohsiung 分行"],
+)
+def test_a_brand_or_word_beside_a_surname_character_is_no_name(det, text):
     assert _names(det, text) == []
