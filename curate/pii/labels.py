@@ -375,6 +375,8 @@ def labelled_spans(text: str) -> list[tuple[int, int, str, str]]:
         etype = _label_type(m)
         start = m.end()
         end = _value_end(text, start) if etype else None
+        if end is None and etype == "PERSON":
+            end = _name_across_break(text, start)
         if end is None:
             continue
         if m.group("label2"):  # a form cell holds the value alone (an honorific after it allowed)
@@ -389,6 +391,27 @@ def labelled_spans(text: str) -> list[tuple[int, int, str, str]]:
             best[(s, e, t)] = r
     return sorted((s, e, t, r) for (s, e, t), r in best.items())
 
+
+def _name_across_break(text: str, start: int) -> int | None:
+    """End of a name after a person's label that a line break splits after its surname (``申請人：林\\n佳慧``: a
+    form or PDF line wrapped there): a surname alone on its line, then one or two Han characters that end their
+    line or the text (None: no such name). Reading the surname alone would leave the given name in the clear.
+
+    >>> t = "申請人：林\\n佳慧\\n電話"
+    >>> t[4:_name_across_break(t, 4)], _name_across_break("申請人：林\\n業務部門", 4)
+    ('林\\n佳慧', None)
+    """
+    from curate.pii.names import _tables
+    from curate.pii.text import is_han
+
+    m = _BROKEN_NAME.match(text, start)
+    if m is None or m.group(1) not in _tables()[0] or not all(is_han(c) for c in m.group(2)):
+        return None
+    return m.end()
+
+
+#: a surname alone on its line, the rest of the name alone on the next (see :func:`_name_across_break`)
+_BROKEN_NAME = re.compile(r"(\w)[ \u3000]*\r?\n[ \u3000]*(\w{1,2})(?=[ \u3000]*(?:\r?\n|$))")
 
 #: what may follow a value in a form cell (after an honorific): spaces, then the cell's or the text's end
 _CELL_END = re.compile(r"[ \u3000]*(?:$|[\n\t|])")

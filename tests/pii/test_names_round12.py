@@ -1,6 +1,6 @@
 """Review 12's name rules, each found missing by the held-out-like set ``heldout_like_names2.txt``: a name after a
 time and a space (chat and call logs), a name before a dictionary verb at a sentence's start, an English given
-name beside the Han surname."""
+name beside the Han surname, a labelled name that a line break splits after its surname."""
 
 import pytest
 
@@ -71,3 +71,15 @@ def test_an_english_given_name_beside_the_surname(det, text, name):
 )
 def test_a_brand_or_word_beside_a_surname_character_is_no_name(det, text):
     assert _names(det, text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [("申請人：林\n佳慧", "林\n佳慧"), ("姓名：王\n小明\n電話：0912345678", "王\n小明")],
+)
+def test_a_labelled_name_split_by_a_line_break_is_covered_whole(det, text, name):
+    assert name in _names(det, text)
+
+
+def test_a_label_before_a_wrapped_line_of_text_is_no_name(det):
+    assert _names(det, "申請人：林\n業務部門負責審核") == []
