@@ -26,11 +26,15 @@ IGNORED = {"TW_UBN", "ORG", "ORGANIZATION", "GPE", "LOC", "DATE_TIME", "MONEY", 
 
 
 def items(path: Path) -> list[tuple[str, list[tuple[int, int, str]]]]:
-    """Each item of the set: its text without the marks, and its gold spans (start, end, entity type)."""
+    """Each item of the set: its text without the marks, and its gold spans (start, end, entity type).
+
+    An item is one line; ``\\n`` in it stands for a line break inside the item (a name split across lines).
+    """
     out = []
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line or line.startswith("#"):
             continue
+        line = line.replace("\\n", "\n")
         text, spans, pos = "", [], 0
         for m in MARK.finditer(line):
             text += line[pos : m.start()]
