@@ -284,8 +284,18 @@ class ChineseNameRecognizer(EntityRecognizer):
 
     ENTITY = "PERSON"
 
-    def __init__(self, supported_language: str = "zh", strong_score: float = 0.85, weak_score: float = 0.5) -> None:
+    def __init__(
+        self,
+        supported_language: str = "zh",
+        strong_score: float = 0.85,
+        weak_score: float = 0.5,
+        *,
+        running_text: bool = True,
+    ) -> None:
         self.strong_score, self.weak_score = strong_score, weak_score
+        #: review 12's slots of running text (a space after a time, a verb of the dictionary after a name); off for
+        #: file names, whose doc keys a catalogue made before holds (林佳蓉|授信講義.txt stays a title)
+        self.running_text = running_text
         super().__init__(
             supported_entities=[self.ENTITY], name="ChineseNameRecognizer", supported_language=supported_language
         )
@@ -318,7 +328,7 @@ class ChineseNameRecognizer(EntityRecognizer):
         if i == 0:
             return "punct"
         prev = text[i - 1]
-        if i < start and text[i] == " " and not is_han(prev) and prev.isalnum():
+        if self.running_text and i < start and text[i] == " " and not is_han(prev) and prev.isalnum():
             return "punct"  # a space after a time, a number or a Latin word ("09:41 吳家豪：", "ID 12 王小明")
         if prev in ROLE_END:
             words = role_words()
@@ -346,7 +356,7 @@ class ChineseNameRecognizer(EntityRecognizer):
         if text.startswith(self._follow, q):
             return True
         # a verb of the dictionary that reads as text (方建國|回覆, 藍正雄|否認): the name ends before it
-        return start is not None and _verb_after(text[q - 1 : q + 2], text[start : start + 2])
+        return self.running_text and start is not None and _verb_after(text[q - 1 : q + 2], text[start : start + 2])
 
     def _role_word_before_name(self, text: str, start: int) -> bool:
         """A role word (``role_words.txt``) starts at ``start`` and a surname follows it directly."""

@@ -524,8 +524,8 @@ def _gate(words) -> str:
     return "|".join(re.escape(w) for w in words)
 
 
-def build_recognizers(language: str = "zh") -> list[EntityRecognizer]:
-    """All rule-based recognizers (the name recognizer included)."""
+def build_recognizers(language: str = "zh", *, running_text: bool = True) -> list[EntityRecognizer]:
+    """All rule-based recognizers (the name recognizers included; ``running_text=False``: those of file names)."""
     from curate.pii.latin_names import LatinNameRecognizer
     from curate.pii.mixed_names import MixedNameRecognizer
     from curate.pii.names import ChineseNameRecognizer
@@ -576,8 +576,8 @@ def build_recognizers(language: str = "zh") -> list[EntityRecognizer]:
             gate=DOB_GATE,
         ),
         RegexRecognizer("TwAddressRecognizer", ["TW_ADDRESS"], address_pattern(), _validate_address, None, language),
-        ChineseNameRecognizer(language),
-        SegmentedNameRecognizer(language),
+        ChineseNameRecognizer(language, running_text=running_text),
+        *([SegmentedNameRecognizer(language)] if running_text else []),
         LatinNameRecognizer(language),
-        MixedNameRecognizer(language),
+        *([MixedNameRecognizer(language)] if running_text else []),
     ]

@@ -83,3 +83,12 @@ def test_a_labelled_name_split_by_a_line_break_is_covered_whole(det, text, name)
 
 def test_a_label_before_a_wrapped_line_of_text_is_no_name(det):
     assert _names(det, "申請人：林\n業務部門負責審核") == []
+
+
+@pytest.mark.parametrize("text", ["林佳蓉授信講義", "Kevin 黃", "2023 王小明"])
+def test_file_names_are_read_without_these_rules(text):
+    """A file name's doc key must stay the one a catalogue made before holds (tests/pii/test_file_names_round10_rules.py):
+    the detector of file names (segmented_names off) reads none of review 12's slots."""
+    from curate.pii.engine import DetectorConfig
+
+    assert _names(PiiDetector(DetectorConfig(segmented_names=False)), text) == []
