@@ -80,6 +80,24 @@ def _reads_as_given(given: str) -> bool:
     return _given_ok(given, 0, len(given)) and given_name_score(given) >= MIN_GIVEN_TWO
 
 
+def _han_given_end(text: str, q: int) -> int | None:
+    """End of the Han given name at ``q`` after an English given name and the surname (``Amy 張雅婷``, ``Amy
+    張婷負責``): two characters that read as one, else one that reads as one (``[segmented] min_given_one``) and
+    ends there (the text's end, no Han character, ``stop_after`` or a verb of ``names.toml verbs_after_name``);
+    None: none."""
+    from curate.pii.names import STOP_AFTER, given_name_score, verb_follows
+    from curate.pii.segmented_names import MIN_GIVEN_ONE, _given_ok
+
+    if q + 2 <= len(text) and _reads_as_given(text[q : q + 2]):
+        return q + 2
+    if not _given_ok(text, q, q + 1) or given_name_score(text[q]) < MIN_GIVEN_ONE:
+        return None
+    after = q + 1
+    if after >= len(text) or not _han(text[after]) or text[after] in STOP_AFTER or verb_follows(text, after):
+        return after
+    return None
+
+
 def _han(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff"
 
@@ -103,9 +121,10 @@ def mixed_names(text: str) -> list[tuple[int, int]]:
             continue
         end = m.end()
         if end < len(text) and _han(text[end]) and text[end] not in STOP_AFTER:
-            if not _reads_as_given(text[end : end + 2]):
+            given_end = _han_given_end(text, end)
+            if given_end is None:
                 continue
-            end += 2
+            end = given_end
         found.append((m.start(), end))
     for m in surname_first.finditer(text):
         if _given_word(m.group(2)):

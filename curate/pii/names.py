@@ -105,6 +105,12 @@ def given_name_score(given: str) -> float:
 
 #: a bracket right after a name that opens with the person's particulars (經查黃大年（身分證號碼…）, 被告王大年（男，民國
 #: 70年生）, 阮氏秋（居留證…）): evidence like an honorific, whatever the given name reads like
+#: what ends a time, a date or a number before a space that opens a name slot (see ``_left_kind``)
+#: a number's unit that is also a surname: after a number and a space it is the unit (500 萬美元)
+NUMBER_UNITS = frozenset("萬万")
+_TIME_OR_NUMBER_END = re.compile(r"(?:\d|(?<![A-Za-z])[AaPp]\.?[Mm]\.?)$")
+#: a number that is no time (a time's digits follow a colon: 09:41 萬家豪)
+_NUMBER_END = re.compile(r"(?<![\d:])[\d,.]*\d$")
 ID_BRACKET = re.compile(
     r"[(（][ \u3000]*(?:身分證|身份證|身分证|身份证|統一證號|统一证号|居留證|居留证|護照|护照|國民身分|年籍|出生|ID\b"
     r"|[A-Za-z][12A-Da-d89]\d{8}(?!\d)|民國\d{2,3}年|民国\d{2,3}年|\d{2,3}年(?:次|生)|[男女][，,、)）])"
@@ -189,6 +195,31 @@ def _verb_after(around: str, head: str) -> bool:
     from curate.lexicon import dictionary_words, to_simplified
 
     return to_simplified().convert(head) not in dictionary_words()
+
+
+@lru_cache(maxsize=1)
+def _three_char_words() -> frozenset[str]:
+    """jieba's three-character words that it tags as no person's name (古希腊 ns, 万美元 m, 谈恋爱 v; not nr)."""
+    from curate.lexicon import dict_path
+
+    out = set()
+    with dict_path().open(encoding="utf-8") as src:
+        for line in src:
+            parts = line.split()
+            if len(parts) == 3 and len(parts[0]) == 3 and not parts[2].startswith("nr"):
+                out.add(parts[0])
+    return frozenset(out)
+
+
+def _verb_ends_name(text: str, start: int, q: int) -> bool:
+    """A name ``text[start:q]`` (surname, two given characters) may end before the dictionary verb at ``q``
+    (:func:`_verb_after`) unless the three characters read in Simplified are a word of jieba's dictionary that is
+    no person's name: a sentence of a textbook opens so (古希臘|認為, 萬美元|計價, 談戀愛|進行)."""
+    if not _verb_after(text[q - 1 : q + 2], text[start : start + 2]):
+        return False
+    from curate.lexicon import to_simplified
+
+    return q - start != 3 or to_simplified().convert(text[start:q]) not in _three_char_words()
 
 
 def plausible_given_name(given: str, context: str) -> bool:
@@ -328,8 +359,17 @@ class ChineseNameRecognizer(EntityRecognizer):
         if i == 0:
             return "punct"
         prev = text[i - 1]
-        if self.running_text and i < start and text[i] == " " and not is_han(prev) and prev.isalnum():
-            return "punct"  # a space after a time, a number or a Latin word ("09:41 吳家豪：", "ID 12 王小明")
+        if (
+            self.running_text
+            and i < start
+            and text[i] == " "
+            and _TIME_OR_NUMBER_END.search(text, max(0, i - 5), i)
+            and not (text[start] in NUMBER_UNITS and _NUMBER_END.search(text, max(0, i - 12), i))
+        ):
+            # a space after a time, a date or a number ("09:41 吳家豪：", "下午 3:05 PM 林志明", "Case 12 吳家豪");
+            # not after a Latin word: a glossary's or a bilingual text's translation follows it (Goldman Sachs 高盛,
+            # Moody's 穆迪, Schroders 施羅德投信), nor a number's unit after a number (500 萬美元)
+            return "punct"
         if prev in ROLE_END:
             words = role_words()
             return "role" if text[max(0, i - 2) : i] in words or text[max(0, i - 3) : i] in words else "weak"
@@ -356,7 +396,7 @@ class ChineseNameRecognizer(EntityRecognizer):
         if text.startswith(self._follow, q):
             return True
         # a verb of the dictionary that reads as text (方建國|回覆, 藍正雄|否認): the name ends before it
-        return self.running_text and start is not None and _verb_after(text[q - 1 : q + 2], text[start : start + 2])
+        return self.running_text and start is not None and _verb_ends_name(text, start, q)
 
     def _role_word_before_name(self, text: str, start: int) -> bool:
         """A role word (``role_words.txt``) starts at ``start`` and a surname follows it directly."""
