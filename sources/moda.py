@@ -54,7 +54,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from provenance.errors import ConfigError
-from sources import capped
+from sources import capped, moda_text
 from sources.base import RawItem, Record, Rejection, Skip, Source, SourceInfo, unsupported_file
 from sources.dates import iso_date
 from sources.documents import DOCUMENT_SUFFIXES, ExtractConfig, ExtractionError, detect_lang, extract, segment_key
@@ -92,6 +92,7 @@ class ModaReason:
     OUTSIDE_FOLDER = "dataset folder whose state.json or dataset_dict.json names a file outside it"
     LINK_OUTSIDE = "file in the folder that is a symlink out of it"
     EMPTY = "empty file"
+    NOT_UTF8_ROW = "CSV row that is not UTF-8 text (the file's other rows are read)"
 
 
 class _DiskFolderError(Exception):
@@ -338,14 +339,13 @@ class ModaSource(Source):
 
     def _jsonl(self, path: Path, rel: str, dataset: str) -> Iterator[RawItem | Rejection]:
         cap = capped.max_record_chars() * 4  # bytes: at most 4 per character in UTF-8
+        if (encoding := moda_text.file_encoding(path)) is None:
+            yield Rejection(rel, capped.REASON_UTF32, "a UTF-32 byte-order mark", self.source_id)
+            return
         with path.open("rb") as fh:
-            n = 0
-            while line := fh.readline(cap + 1):
-                n += 1
+            for n, line in enumerate(moda_text.jsonl_lines(fh, encoding, cap), 1):
                 loc = f"{rel}#line={n}"
-                if len(line) > cap and not line.endswith(b"\n"):
-                    while (rest := fh.readline(1 << 20)) and not rest.endswith(b"\n"):
-                        pass  # drain the rest of the line without keeping it
+                if line is None:
                     yield Rejection(loc, capped.REASON_TOO_LARGE, f"line longer than {cap} bytes", self.source_id)
                     continue
                 if not line.strip():
@@ -366,7 +366,10 @@ class ModaSource(Source):
     def _csv(self, path: Path, rel: str, dataset: str) -> Iterator[RawItem | Rejection]:
         """Rows of a CSV file, streamed; locators ``#row=N`` count the data rows from 0, as ``datasets`` did."""
         csv.field_size_limit(capped.max_record_chars())  # a longer field is its row's error (below)
-        with path.open(encoding="utf-8-sig", newline="") as fh:
+        if (encoding := moda_text.file_encoding(path)) is None:
+            yield Rejection(rel, capped.REASON_UTF32, "a UTF-32 byte-order mark", self.source_id)
+            return
+        with path.open(encoding=encoding, errors="surrogateescape", newline="") as fh:
             # strict: a quote opened and never closed is an error at the end of the file, not one field that
             # swallows every later row; after an error the reader goes on at the next line
             reader = csv.reader(fh, strict=True)
@@ -374,6 +377,12 @@ class ModaSource(Source):
                 header = next(reader, None)
                 if not header:
                     yield Rejection(rel, ModaReason.EMPTY, "no header row", self.source_id)
+                    return
+                if moda_text.undecodable(header):
+                    detail = "the header row is not UTF-8 (save the file as UTF-8): " + moda_text.printable(
+                        ",".join(header)
+                    )
+                    yield Rejection(rel, ModaReason.UNREADABLE, detail[:500], self.source_id)
                     return
                 twice = sorted({c for c in header if header.count(c) > 1})
                 if twice:
@@ -398,6 +407,10 @@ class ModaSource(Source):
                         continue  # a blank line
                     loc = f"{rel}#row={i}"
                     i += 1
+                    if moda_text.undecodable(fields):
+                        detail = f"line {reader.line_num}: " + moda_text.printable(",".join(fields))[:200]
+                        yield Rejection(loc, ModaReason.NOT_UTF8_ROW, detail, self.source_id)
+                        continue
                     if len(fields) != len(header):
                         detail = (
                             f"line {reader.line_num}: row has {len(fields)} fields, the header has {len(header)}: "

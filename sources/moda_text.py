@@ -1,0 +1,83 @@
+"""The text encoding of MODA's line-based files (JSON Lines, CSV): UTF-8 (BOM allowed) or UTF-16 with its BOM.
+
+* A UTF-16 file (its byte-order mark says so) is read as UTF-16: split on bytes, its lines were halves of
+  characters, each quarantined as not JSON (one more than the file had), and a UTF-16 CSV was one unreadable file.
+* A UTF-32 file is refused whole (:data:`sources.capped.REASON_UTF32`); its mark starts with UTF-16's.
+* A CSV file is decoded with ``surrogateescape``: bytes that are not UTF-8 (a Big5/CP950 cell in a UTF-8 file) make
+  their row's error (:func:`undecodable`), not the file's; before, the first such byte stopped the file, and the
+  rows after it (and those read into the same buffer before it) were never read.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from sources import capped
+
+__all__ = ["file_encoding", "jsonl_lines", "undecodable", "printable"]
+
+#: a byte that was not UTF-8, as ``surrogateescape`` decodes it (U+DC80..U+DCFF)
+_ESCAPED = re.compile("[\udc80-\udcff]")
+
+
+def file_encoding(path: Path) -> str | None:
+    """The codec to read ``path`` with: ``utf-16`` (its BOM), ``utf-8-sig``, or None for UTF-32 (refused).
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.csv"
+    >>> _ = p.write_bytes("id".encode("utf-16")); file_encoding(p)
+    'utf-16'
+    >>> _ = p.write_bytes("id".encode("utf-32")); file_encoding(p) is None
+    True
+    """
+    with path.open("rb") as fh:
+        head = fh.read(4)
+    if capped.utf32_bom(head):
+        return None
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    return "utf-8-sig"
+
+
+def jsonl_lines(fh: BinaryIO, encoding: str, cap: int) -> Iterator[bytes | None]:
+    """Lines of ``fh`` as UTF-8 bytes, never more than ``cap + 1`` bytes (characters, for UTF-16) of one held; a
+    longer line is drained and given as None.
+
+    A UTF-8 file's lines are its own bytes (a line that is not UTF-8 stays so, and is its line's error); a UTF-16
+    file's are decoded (an unpaired surrogate kept, to fail its line's JSON decoding) and encoded as UTF-8.
+    """
+    reader: BinaryIO | io.TextIOWrapper = fh
+    if encoding == "utf-16":
+        reader = io.TextIOWrapper(fh, encoding="utf-16", errors="surrogatepass", newline="")
+    newline = "\n" if encoding == "utf-16" else b"\n"
+    while line := reader.readline(cap + 1):
+        if len(line) > cap and not line.endswith(newline):
+            while (rest := reader.readline(1 << 20)) and not rest.endswith(newline):
+                pass  # drain the rest of the line without keeping it
+            yield None
+            continue
+        yield line.encode("utf-8", "surrogatepass") if isinstance(line, str) else line
+
+
+def undecodable(fields: list[str]) -> bool:
+    """True when a CSV row holds bytes that were not UTF-8 (read with ``surrogateescape``).
+
+    >>> undecodable(["a1", b"\\xa4\\xfd".decode("utf-8", "surrogateescape")]), undecodable(["a1", "王"])
+    (True, False)
+    """
+    return any(_ESCAPED.search(f) for f in fields)
+
+
+def printable(text: str) -> str:
+    """``text`` with each byte that was not UTF-8 shown as U+FFFD (never as the escaped surrogate, which a
+    catalogue cannot store as UTF-8).
+
+    >>> printable("a" + b"\\xa4".decode("utf-8", "surrogateescape"))
+    'a\\ufffd'
+    """
+    return _ESCAPED.sub("\ufffd", text)
