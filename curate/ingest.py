@@ -6,10 +6,9 @@ and the old one is ``superseded``. After an input item (``container``) is ingest
 records that it no longer contains are marked superseded (never deleted). Work is done in bulk SQL batches; a batch
 is flushed before a doc_key or container would repeat, so successive snapshots given in one run chain in order.
 
-Accounting: ``items = records_seen + quarantined + skipped`` per raw item class, and every
-skip has a reason in the report; every skip, rejection and notice is also named (locator and
-detail) in ``IngestReport.named``. A manifest row whose file is unchanged and whose licence terms
-alone changed is settled by :mod:`curate.ingest_terms` without re-extraction.
+Accounting: ``items = records_seen + quarantined + skipped`` per raw item class; every skip has a reason in the report,
+and every skip, rejection and notice is named (locator, detail) in ``IngestReport.named``. A manifest row whose file
+is unchanged and whose licence terms alone changed is settled by :mod:`curate.ingest_terms` without re-extraction.
 """
 
 from __future__ import annotations
@@ -23,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from curate import ingest_settings
+from curate import ingest_inputs, ingest_settings
 from curate.faults import fault
 from curate.ingest_holds import HoldKeeper
 from curate.ingest_report import NAMED_LIMIT, IngestReport  # noqa: F401  (re-exported)
@@ -74,6 +73,7 @@ def ingest(
     progress: ProgressFn | None = None,
 ) -> IngestReport:
     """Ingest everything ``source`` yields into the catalogue at ``db_path``."""
+    ingest_inputs.refuse_key_file_input(source.paths)  # before anything is read: the key is never a record
     memory, threads = ingest_settings.checked()  # before anything changes: a bad setting is a ConfigError
     # parameters bound without DuckDB importing pandas (~0.3 CPU-s of start-up an ingest does not need)
     con = db.PandasFreeConnection(db.connect(db_path, memory_limit=memory))
