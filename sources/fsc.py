@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from provenance.errors import ConfigError
+from sources import moda_text
 from sources.base import RawItem, Record, Rejection, Skip, Source, SourceInfo, unsupported_file
 from sources.documents import ExtractionError, decode_text, detect_lang
 from sources.fsc_parse import ImpossibleDate, cited_provisions, parse_date, parse_fines, read_date
@@ -67,6 +68,7 @@ class FscReason:
     BAD_FEED = "unreadable RSS/XML feed"
     BAD_CSV = "unreadable CSV"
     BAD_CSV_ROW = "CSV row that cannot be read (a field too many or too few, a stray or unclosed quote)"
+    UNDECODABLE_ROW = "CSV row that is not UTF-8 text (the file's other rows are read)"
     EMPTY = "empty file"
     NO_CASE = "no sanction case found"
     UNSUPPORTED = "unsupported file type"
@@ -354,15 +356,20 @@ class FscSource(Source):
         return [_Case(path.name, str(path), lines, {"title": title}, "detail", serno, link)]
 
     def _csv(self, path: Path) -> Iterator[_Case | Rejection]:
+        data = path.read_bytes()
         try:
-            text, _enc = decode_text(path.read_bytes())
-        except ExtractionError as exc:
-            raise _InputError(FscReason.UNDECODABLE, exc.detail) from exc
+            text, _enc = decode_text(data)
+        except ExtractionError as exc:  # a UTF-8 file with a Big5 cell: that row is the error (below), not the file
+            text, undecodable = data.decode("utf-8-sig", "surrogateescape"), exc.detail
+        else:
+            undecodable = ""
         try:
             reader = csv.reader(io.StringIO(text), strict=True)  # an unclosed quote is an error, not one long case
             header = next(reader, None) or []
         except csv.Error as exc:
             raise _InputError(FscReason.BAD_CSV, str(exc)) from exc
+        if undecodable and moda_text.undecodable(header):
+            raise _InputError(FscReason.UNDECODABLE, undecodable)
         mapping = {col: _column_key(col) for col in header}
         if not any(k in ("text", "facts", "facts_reasons", "subject", "result") for k in mapping.values()):
             raise _InputError(FscReason.BAD_CSV, f"no case columns in header {header}")
@@ -383,6 +390,12 @@ class FscSource(Source):
                     continue
                 n += 1
                 locator = f"{path.name}#line={n}"
+                if undecodable and moda_text.undecodable(values):
+                    detail = f"line {reader.line_num}: bytes that are not UTF-8: " + moda_text.printable(
+                        ",".join(values)
+                    )
+                    yield Rejection(locator, FscReason.UNDECODABLE_ROW, detail[:300], self.source_id)
+                    continue
                 if len(values) != len(header):
                     # a row with a field too many or too few: its values cannot be told apart by column
                     detail = f"line {reader.line_num}: row has {len(values)} fields, the header has {len(header)}"

@@ -65,3 +65,16 @@ def test_cli_counts_match_the_catalogue_for_a_mixed_encoding_csv(cli, db_path, t
         ]
     finally:
         con.close()
+
+
+def test_fsc_csv_with_a_big5_cell_keeps_its_other_cases(tmp_path, collect):
+    from sources.fsc import FscReason, FscSource
+
+    header = "發文日期,受處分人,主旨,違反事實理由,法令依據,裁罰及處分結果\n"
+    row = "114/06/{:02d},戊{}人壽保險股份有限公司,核處罰鍰,未依規定辦理情節重大,保險法第171條之1第4項,新臺幣600萬元\n"
+    f = tmp_path / "cases.csv"
+    body = "".join(row.format(i + 1, i) for i in range(20)).encode("utf-8")
+    f.write_bytes(header.encode("utf-8") + body + row.format(28, "甲").encode("cp950"))
+    records, rejections, skips = collect(FscSource([f]))
+    assert [(r.locator, r.reason) for r in rejections] == [("cases.csv#line=22", FscReason.UNDECODABLE_ROW)]
+    assert len(records) == 20 and skips == []
