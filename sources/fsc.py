@@ -62,12 +62,16 @@ __all__ = [
 DEFAULT_LICENCE = "LicenseRef-TW-Copyright-Art9"
 
 
+_LINK_ADVICE = "a symlink to a file outside the folder; copy the file in if it is an FSC case"
+
+
 class FscReason:
     """Stable quarantine/skip reasons of the FSC ingestor."""
 
     BAD_FEED = "unreadable RSS/XML feed"
     BAD_CSV = "unreadable CSV"
     BAD_CSV_ROW = "CSV row that cannot be read (a field too many or too few, a stray or unclosed quote)"
+    LINK_OUTSIDE = "file in the folder that is a symlink out of it"
     UNDECODABLE_ROW = "CSV row that is not UTF-8 text (the file's other rows are read)"
     EMPTY = "empty file"
     NO_CASE = "no sanction case found"
@@ -212,12 +216,15 @@ class FscSource(Source):
 
     # -- inputs ----------------------------------------------------------------------------
 
-    def _files(self) -> Iterator[Path]:
+    def _files(self) -> Iterator[Path | Rejection]:
         for p in self.paths:
             if not p.exists():
                 raise ConfigError(f"FSC input `{p}` not found")
-            if p.is_dir():
-                yield from (f for f in sorted(p.rglob("*")) if f.is_file() and not f.name.startswith("."))
+            if p.is_dir():  # a file that is a symlink out of the folder is named (below), never read, as MODA's
+                inside = p.resolve()
+                for f in sorted(p.rglob("*")):
+                    if f.is_file() and not f.name.startswith("."):
+                        yield f if f.resolve().is_relative_to(inside) else Rejection(f.name, FscReason.LINK_OUTSIDE, "")
             else:
                 yield p
 
@@ -225,6 +232,9 @@ class FscSource(Source):
         seen: set[str] = set()
         lists: list[tuple[Path, list[_Case]]] = []
         for path in self._files():
+            if isinstance(path, Rejection):
+                yield Rejection(path.locator, path.reason, _LINK_ADVICE, self.source_id)
+                continue
             loc = path.name
             if path.stat().st_size == 0:
                 yield Rejection(loc, FscReason.EMPTY, "0 bytes", self.source_id)
