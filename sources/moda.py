@@ -345,8 +345,8 @@ class ModaSource(Source):
         with path.open("rb") as fh:
             for n, line in enumerate(moda_text.jsonl_lines(fh, encoding, cap), 1):
                 loc = f"{rel}#line={n}"
-                if line is None:
-                    yield Rejection(loc, capped.REASON_TOO_LARGE, f"line longer than {cap} bytes", self.source_id)
+                if isinstance(line, tuple):  # (reason, detail): a line too long (drained), or cut inside a character
+                    yield Rejection(loc, *line, self.source_id)
                     continue
                 if not line.strip():
                     continue

@@ -19,7 +19,10 @@ from typing import BinaryIO
 
 from sources import capped
 
-__all__ = ["file_encoding", "jsonl_lines", "undecodable", "printable"]
+__all__ = ["TRUNCATED", "file_encoding", "jsonl_lines", "undecodable", "printable"]
+
+#: a JSON Lines file's last line, cut inside a UTF-16 character (its other lines are read)
+TRUNCATED = "JSONL line cut short (the file ends inside a character)"
 
 #: a byte that was not UTF-8, as ``surrogateescape`` decodes it (U+DC80..U+DCFF)
 _ESCAPED = re.compile("[\udc80-\udcff]")
@@ -44,24 +47,35 @@ def file_encoding(path: Path) -> str | None:
     return "utf-8-sig"
 
 
-def jsonl_lines(fh: BinaryIO, encoding: str, cap: int) -> Iterator[bytes | None]:
+def jsonl_lines(fh: BinaryIO, encoding: str, cap: int) -> Iterator[bytes | tuple[str, str]]:
     """Lines of ``fh`` as UTF-8 bytes, never more than ``cap + 1`` bytes (characters, for UTF-16) of one held; a
-    longer line is drained and given as None.
+    line that cannot be read is given as its ``(reason, detail)``: a longer line (drained), or a UTF-16 file's last
+    line cut inside a character (a truncated file: the lines before it are read).
 
     A UTF-8 file's lines are its own bytes (a line that is not UTF-8 stays so, and is its line's error); a UTF-16
-    file's are decoded (an unpaired surrogate kept, to fail its line's JSON decoding) and encoded as UTF-8.
+    file's are decoded (an unpaired surrogate kept, to fail its line's JSON decoding) and encoded as UTF-8. Lines end
+    at ``\\n`` only, as a UTF-8 file's do (a lone ``\\r`` is JSON whitespace, never a line break).
     """
     reader: BinaryIO | io.TextIOWrapper = fh
     if encoding == "utf-16":
-        reader = io.TextIOWrapper(fh, encoding="utf-16", errors="surrogatepass", newline="")
+        reader = io.TextIOWrapper(fh, encoding="utf-16", errors="surrogatepass", newline="\n")
     newline = "\n" if encoding == "utf-16" else b"\n"
-    while line := reader.readline(cap + 1):
-        if len(line) > cap and not line.endswith(newline):
-            while (rest := reader.readline(1 << 20)) and not rest.endswith(newline):
-                pass  # drain the rest of the line without keeping it
-            yield None
-            continue
-        yield line.encode("utf-8", "surrogatepass") if isinstance(line, str) else line
+    while True:
+        try:
+            line: bytes | str | None = reader.readline(cap + 1)
+            if len(line) > cap and not line.endswith(newline):
+                while (rest := reader.readline(1 << 20)) and not rest.endswith(newline):
+                    pass  # drain the rest of the line without keeping it
+                line = None
+        except UnicodeDecodeError as exc:  # surrogatepass takes any surrogate: only half a character at the end
+            yield TRUNCATED, f"the file ends inside a UTF-16 character ({exc.reason}): truncated?"
+            return
+        if line is None:
+            yield capped.REASON_TOO_LARGE, f"line longer than {cap} bytes"
+        elif not line:
+            return
+        else:
+            yield line.encode("utf-8", "surrogatepass") if isinstance(line, str) else line
 
 
 def undecodable(fields: list[str]) -> bool:

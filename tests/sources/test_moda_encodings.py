@@ -78,3 +78,20 @@ def test_fsc_csv_with_a_big5_cell_keeps_its_other_cases(tmp_path, collect):
     records, rejections, skips = collect(FscSource([f]))
     assert [(r.locator, r.reason) for r in rejections] == [("cases.csv#line=22", FscReason.UNDECODABLE_ROW)]
     assert len(records) == 20 and skips == []
+
+
+def test_a_truncated_utf16_jsonl_keeps_its_lines_and_quarantines_the_cut_one(tmp_path, collect):
+    """Cut inside its last character, a UTF-16 file raised UnicodeDecodeError out of the source (review 12, second
+    look): the ingest ended with an internal error; a lone CR between JSON tokens split a line in two."""
+    from sources.moda_text import TRUNCATED
+
+    d = tmp_path / "ds"
+    d.mkdir()
+    lines = [json.dumps(r, ensure_ascii=False) for r in ROWS[:3]]
+    (d / "cut.jsonl").write_bytes("\n".join(lines).encode("utf-16")[:-1])
+    (d / "cr.jsonl").write_bytes(('{"id": "cr",\r"text": "跨行匯款手續費"}\r\n').encode("utf-16"))
+    records, rejections, skips = collect(ModaSource([d], licence="OGDL-Taiwan-1.0", dataset="ds"))
+    assert [(r.locator, r.reason) for r in rejections] == [("ds/cut.jsonl#line=3", TRUNCATED)]
+    assert "truncated" in rejections[0].excerpt
+    assert sorted(r.text for r in records) == sorted([ROWS[0]["text"], ROWS[1]["text"], "跨行匯款手續費"])
+    assert skips == []
