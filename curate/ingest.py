@@ -73,7 +73,7 @@ def ingest(
     progress: ProgressFn | None = None,
 ) -> IngestReport:
     """Ingest everything ``source`` yields into the catalogue at ``db_path``."""
-    ingest_inputs.refuse_key_file_input(source.paths)  # before anything is read: the key is never a record
+    ingest_inputs.refuse_key_file_input(source)  # before anything is read: the key is never a record
     memory, threads = ingest_settings.checked()  # before anything changes: a bad setting is a ConfigError
     # parameters bound without DuckDB importing pandas (~0.3 CPU-s of start-up an ingest does not need)
     con = db.PandasFreeConnection(db.connect(db_path, memory_limit=memory))

@@ -1,50 +1,107 @@
-"""Inputs an ingest never reads: the PII key file (``CURATE_PII_KEY_FILE``).
+"""Inputs an ingest never reads: the PII key file (``CURATE_PII_KEY_FILE``), or a copy of the key.
 
 A key file kept in a data folder (``corpus/pii.key.txt`` beside the documents, ``ingest moda corpus``) was read as a
 document: the key that makes every pseudonym, keyed id and vault seal became a record's text, in the catalogue in
-the clear (any source not marked ``pii_expected``) and in every export of it (review 12). An input that is the key
-file, by name or by a symbolic or hard link, or a folder holding it, is refused before anything is read or written,
-as ``zh``, ``pii`` and ``dedup`` refuse it as their output.
+the clear (any source not marked ``pii_expected``) and in every export of it (review 12). Refused before anything is
+read or written, as ``zh``, ``pii`` and ``dedup`` refuse it as their output:
+
+* an input file that is the key file, by name or by a symbolic or hard link, or holds a copy of the key (the key
+  file's or ``CURATE_PII_KEY``'s value, surrounding white space aside);
+* an input folder holding such a file at any depth (a hard link or a copy of the key in a folder was read);
+* a file a TABF or textbooks manifest row names (the manifest is the input; the files are its rows').
 """
 
 from __future__ import annotations
 
+import codecs
 import os
-from collections.abc import Iterable
+from collections.abc import Iterator
 from pathlib import Path
 
-from curate.pii.keys import ENV_KEY_FILE
-from provenance.errors import UsageError
+from curate.pii.keys import ENV_KEY, ENV_KEY_FILE, MIN_KEY_BYTES
+from provenance.errors import ConfigError, UsageError
+from sources.base import Source
 
 __all__ = ["refuse_key_file_input"]
 
+#: a key file longer than this is not compared by content (a key is tens of bytes)
+_MAX_KEY_BYTES = 4096
 
-def refuse_key_file_input(paths: Iterable[Path]) -> None:
-    """Raise :class:`UsageError` when an input path is the PII key file or a folder that holds it.
 
-    A key file that cannot be looked up is left to the key's loader (it names why).
-    """
-    named = os.environ.get(ENV_KEY_FILE)
-    if not named:
-        return
-    key = Path(named)
-    try:
-        key_real, key_stat = key.resolve(), key.stat()
-    except (OSError, RuntimeError):
-        return
-    for p in paths:
+class _Key:
+    """The key file's identity (device, inode) and the key values a copy would hold (never shown)."""
+
+    def __init__(self) -> None:
+        self.stat: os.stat_result | None = None
+        values = {os.environ.get(ENV_KEY, "").encode("utf-8", "surrogateescape")}
+        if named := os.environ.get(ENV_KEY_FILE):
+            try:  # a key file that cannot be read is left to the key's loader (it names why)
+                self.stat = os.stat(named)
+                if self.stat.st_size <= _MAX_KEY_BYTES:
+                    values.add(Path(named).read_bytes())
+            except (OSError, ValueError):
+                pass
+        self.values = {v for v in (_bare(v) for v in values) if len(v) >= MIN_KEY_BYTES}
+        self.sizes = range(min(map(len, self.values), default=0), max(map(len, self.values), default=-1) + 16)
+
+    def __bool__(self) -> bool:
+        return self.stat is not None or bool(self.values)
+
+    def why(self, path: Path) -> str | None:
+        """How ``path`` is the key: ``the PII key file``, ``a copy of the PII key``, or None."""
         try:
-            real = p.resolve()
-            same = p.is_file() and os.path.samestat(p.stat(), key_stat)
-        except (OSError, RuntimeError):
-            continue  # the source names what it cannot read
-        if same or real == key_real:
-            why = f"the input `{p}` is the PII key file ({ENV_KEY_FILE})"
-        elif p.is_dir() and key_real.is_relative_to(real):
-            why = f"the input folder `{p}` holds the PII key file `{key}` ({ENV_KEY_FILE})"
-        else:
-            continue
-        raise UsageError(
-            f"refused: {why}; its key would become a record's text (and leave in exports): keep the key outside the"
-            " folders you ingest; nothing was read or written"
-        )
+            st = path.stat()
+            if self.stat is not None and os.path.samestat(st, self.stat):
+                return f"the PII key file ({ENV_KEY_FILE})"
+            if st.st_size in self.sizes and _bare(path.read_bytes()) in self.values:
+                return f"a copy of the PII key ({ENV_KEY_FILE} or {ENV_KEY})"
+        except (OSError, ValueError):
+            pass  # the source names what it cannot read
+        return None
+
+
+def _bare(data: bytes) -> bytes:
+    return data.removeprefix(codecs.BOM_UTF8).strip()
+
+
+def _files(path: Path) -> Iterator[Path]:
+    """``path``, or every file under a folder (a symlink to a file looked through, a linked folder not entered)."""
+    if not path.is_dir():
+        yield path
+        return
+    for folder, _dirs, names in os.walk(path):
+        yield from (Path(folder, n) for n in names)
+
+
+def _listed(source: Source) -> Iterator[tuple[Path, str]]:
+    """(file, how to name it) of the inputs: each input, and the files a manifest source's rows name."""
+    for p in source.paths:
+        yield p, f"the input folder `{p}`" if p.is_dir() else f"the input `{p}`"
+    from sources.manifest import ManifestSource
+
+    if isinstance(source, ManifestSource):
+        from sources.manifest_rows import ManifestRow, read_manifests
+
+        try:
+            rows = [(m, r) for m, r in read_manifests(list(source.paths)) if isinstance(r, ManifestRow)]
+        except (ConfigError, OSError, ValueError):
+            return  # the source names what is wrong with its manifest
+        for manifest, row in rows:
+            yield row.path, f"the file `{row.rel_path}` that manifest `{manifest.name}` names (line {row.line})"
+
+
+def refuse_key_file_input(source: Source) -> None:
+    """Raise :class:`UsageError` when an input of ``source`` is, or a folder input holds, the PII key file or a copy
+    of the key; a manifest source's rows' files count as its inputs."""
+    key = _Key()
+    if not key:
+        return
+    for path, what in _listed(source):
+        for f in _files(path):
+            if (how := key.why(f)) is None:
+                continue
+            where = f"{what} is {how}" if f == path else f"{what} holds {how}: `{f}`"
+            raise UsageError(
+                f"refused: {where}; its key would become a record's text (and leave in exports): keep the key"
+                " outside the folders you ingest; nothing was read or written"
+            )

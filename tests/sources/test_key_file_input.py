@@ -45,3 +45,58 @@ def test_a_folder_without_the_key_is_ingested(corpus, cli, db_path):
         assert con.execute("SELECT count(*) FROM records").fetchone() == (1,)
     finally:
         con.close()
+
+
+@pytest.fixture
+def key_elsewhere(tmp_path, monkeypatch):
+    key = tmp_path / "secrets" / "pii.key"
+    key.parent.mkdir()
+    key.write_text(KEY + "\n", encoding="utf-8")
+    monkeypatch.delenv("CURATE_PII_KEY", raising=False)
+    monkeypatch.setenv("CURATE_PII_KEY_FILE", str(key))
+    return key
+
+
+@pytest.mark.parametrize("how", ["hard link", "symlink", "copy", "copy with a BOM and CRLF"])
+def test_a_folder_holding_a_link_to_or_copy_of_the_key_is_refused(tmp_path, key_elsewhere, cli, db_path, how):
+    """Second look (review 12): only the key file's own path was looked for in a folder, so a hard link to the key,
+    or a copy of it, in the data folder was ingested as a record's text."""
+    d = tmp_path / "corpus" / "sub"
+    d.mkdir(parents=True)
+    (d / "doc.txt").write_text("金融監督管理委員會發布金融科技發展路徑圖。\n", encoding="utf-8")
+    notes = d / "notes.txt"
+    if how == "hard link":
+        os.link(key_elsewhere, notes)
+    elif how == "symlink":
+        notes.symlink_to(key_elsewhere)
+    else:
+        notes.write_bytes(("\ufeff" + KEY + "\r\n").encode() if "BOM" in how else key_elsewhere.read_bytes())
+    code, out, err = cli("ingest", "moda", str(tmp_path / "corpus"), "--licence", "OGDL-Taiwan-1.0")
+    assert code == 2, out + err
+    assert "PII key" in err and "notes.txt" in err and KEY not in out + err
+    assert not db_path.exists()
+
+
+def test_a_manifest_row_naming_a_copy_of_the_key_is_refused(tmp_path, key_elsewhere, cli, db_path):
+    """A TABF/textbooks manifest is the input, its rows name the files: a row naming a copy of the key (or a hard
+    link to it) was extracted like any chapter."""
+    d = tmp_path / "books"
+    d.mkdir()
+    (d / "ch1.txt").write_text("第一章 存款\n銀行應依法辦理存款業務。\n", encoding="utf-8")
+    (d / "appendix.txt").write_bytes(key_elsewhere.read_bytes())
+    rows = "path,licence_id,title,licensor\nch1.txt,CC-BY-4.0,第一章,某大學\nappendix.txt,CC-BY-4.0,附錄,某大學\n"
+    (d / "manifest.csv").write_text(rows, encoding="utf-8")
+    code, out, err = cli("ingest", "textbooks", str(d / "manifest.csv"))
+    assert code == 2, out + err
+    assert "appendix.txt" in err and "manifest.csv" in err and "PII key" in err and KEY not in out + err
+    assert not db_path.exists()
+    (d / "manifest.csv").write_text(rows.splitlines()[0] + "\n" + rows.splitlines()[1] + "\n", encoding="utf-8")
+    code, out, err = cli("ingest", "textbooks", str(d / "manifest.csv"))  # an unlisted copy is never read
+    assert code == 0, out + err
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        assert con.execute(
+            "SELECT count(*), count(*) FILTER (text LIKE '%' || $k || '%') FROM records", {"k": KEY}
+        ).fetchone() == (1, 0)
+    finally:
+        con.close()
