@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from provenance.errors import ConfigError
-from sources import moda_text
+from sources import folder_files, moda_text
 from sources.base import RawItem, Record, Rejection, Skip, Source, SourceInfo, unsupported_file
 from sources.documents import ExtractionError, decode_text, detect_lang
 from sources.fsc_parse import ImpossibleDate, cited_provisions, parse_date, parse_fines, read_date
@@ -71,7 +71,7 @@ class FscReason:
     BAD_FEED = "unreadable RSS/XML feed"
     BAD_CSV = "unreadable CSV"
     BAD_CSV_ROW = "CSV row that cannot be read (a field too many or too few, a stray or unclosed quote)"
-    LINK_OUTSIDE = "file in the folder that is a symlink out of it"
+    LINK_OUTSIDE = folder_files.LINK_OUTSIDE
     UNDECODABLE_ROW = "CSV row that is not UTF-8 text (the file's other rows are read)"
     EMPTY = "empty file"
     NO_CASE = "no sanction case found"

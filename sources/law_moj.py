@@ -30,6 +30,7 @@ from lxml import etree
 
 from sources import capped
 from sources.base import RawItem, Record, Rejection, Skip, Source, SourceInfo, unsupported_file
+from sources.folder_files import LINK_OUTSIDE, input_files
 from sources.law_moj_xml import xml_bytes, xml_to_law
 
 SOURCE_ID = "law_moj"
@@ -154,18 +155,17 @@ class LawMojSource(Source):
         ]
 
     # -- reading ------------------------------------------------------------------------------
-    def _files(self) -> Iterator[Path]:
+    def _files(self) -> Iterator[Path | Rejection]:
         from sources.law_moj_order import english_last
 
-        files = []
-        for p in self.paths:  # a folder: every file, so one of another type is counted as skipped, not ignored
-            dot = lambda f, p=p: any(part.startswith(".") for part in f.relative_to(p).parts)  # noqa: E731
-            files.extend(sorted(f for f in p.rglob("*") if f.is_file() and not dot(f)) if p.is_dir() else [p])
+        files, out = input_files(self.paths)  # a folder: every file, so one of another type is counted as skipped
+        advice = "a symlink to a file outside the folder; copy the file in if it is a law file"
+        yield from (Rejection(str(f), LINK_OUTSIDE, advice, SOURCE_ID) for f in out)  # never read, as MODA's
         yield from files if self.scope == "all" else english_last(files)  # English laws after the Chinese ones
 
     def iter_raw(self) -> Iterator[RawItem | Rejection | Skip]:
         for path in self._files():
-            yield from self.iter_file(path)
+            yield from [path] if isinstance(path, Rejection) else self.iter_file(path)
 
     def iter_raw_bulk(self) -> Iterator[RawItem | Rejection | Skip | Any]:
         """:meth:`iter_raw`, with JSON files DuckDB can read whole given as :class:`sources.law_moj_bulk.BulkJson`.
@@ -177,10 +177,10 @@ class LawMojSource(Source):
 
         for path in self._files():
             bulk = None
-            if path.suffix.lower() == ".json":
+            if isinstance(path, Path) and path.suffix.lower() == ".json":
                 bulk = law_moj_bulk.classify(path, self, streamed=_is_large_bulk(path))
-            if bulk is not None:
-                yield bulk
+            if bulk is not None or isinstance(path, Rejection):
+                yield path if bulk is None else bulk
             else:
                 yield from self.iter_file(path)
 

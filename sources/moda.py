@@ -54,7 +54,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from provenance.errors import ConfigError
-from sources import capped, moda_text
+from sources import capped, folder_files, moda_text
 from sources.base import RawItem, Record, Rejection, Skip, Source, SourceInfo, unsupported_file
 from sources.dates import iso_date
 from sources.documents import DOCUMENT_SUFFIXES, ExtractConfig, ExtractionError, detect_lang, extract, segment_key
@@ -90,7 +90,7 @@ class ModaReason:
     DUPLICATE_ID = "id already read in this ingest (the first row is kept)"
     UNSUPPORTED = "unsupported file type"
     OUTSIDE_FOLDER = "dataset folder whose state.json or dataset_dict.json names a file outside it"
-    LINK_OUTSIDE = "file in the folder that is a symlink out of it"
+    LINK_OUTSIDE = folder_files.LINK_OUTSIDE
     EMPTY = "empty file"
     NOT_UTF8_ROW = "CSV row that is not UTF-8 text (the file's other rows are read)"
 

@@ -15,6 +15,7 @@ import pytest
 from catalogue_query import query as _q
 
 from sources import capped
+from sources.folder_files import LINK_OUTSIDE
 from sources.law_moj import LawMojSource
 
 GOOD = "chlaw_json/ch/G0380001.json"
@@ -175,3 +176,22 @@ def test_a_big5_named_member_over_the_cap_is_named_right_in_the_excerpt(tmp_path
     _, rejections, _ = collect(LawMojSource([z], scope="all"))
     assert [(r.locator.split("!")[-1], r.reason) for r in rejections] == [("公告.json", capped.REASON_ZIP_BOMB)]
     assert rejections[0].excerpt.startswith("公告.json: "), rejections[0].excerpt
+
+
+def test_a_symlink_out_of_the_input_folder_is_quarantined_never_read(cli, db_path, tmp_path, law_fixtures, collect):
+    """Review 12, second look: a file of a law-moj input folder that is a symlink out of it was read as a law under
+    the folder's licence, where MODA and FSC quarantine it (``sources/folder_files.py``)."""
+    laws = tmp_path / "laws"
+    laws.mkdir()
+    (laws / "G0380177.json").write_bytes((law_fixtures / "chlaw_json/ch/G0380177.json").read_bytes())
+    (laws / "notes.json").symlink_to(law_fixtures / GOOD)
+    records, rejections, _ = collect(LawMojSource([laws], scope="all"))
+    assert [(r.locator, r.reason) for r in rejections] == [(str(laws / "notes.json"), LINK_OUTSIDE)]
+    assert records and all(r.locator.startswith("G0380177") or "G0380177" in r.doc_key for r in records)
+    code, out, err = cli("ingest", "law-moj", str(laws), "--scope", "all")  # the bulk (SQL) path
+    assert code == 3 and "Traceback" not in err, out + err
+    assert _q(db_path, "SELECT reason FROM quarantine") == [(LINK_OUTSIDE,)]
+    assert _q(db_path, "SELECT count(*) FROM records WHERE container LIKE '%notes%'") == [(0,)]
+    assert _q(db_path, "SELECT count(DISTINCT container) FROM records") == [(1,)]
+    code, out, err = cli("ingest", "law-moj", str(laws / "notes.json"), "--scope", "all")  # named: the user's choice
+    assert code == 0, out + err
