@@ -8,6 +8,11 @@ from typing import Any
 
 #: named skips/rejections/notices kept in a report per kind and reason (the counts stay complete)
 NAMED_LIMIT = 200
+#: the line of a run whose inputs gave nothing (an empty folder exited 0 with no word of it)
+NOTHING_READ = (
+    "warning: nothing to ingest: the inputs gave no file, row or law to read (an empty folder or manifest?);"
+    " check the paths"
+)
 
 
 @dataclass
@@ -44,8 +49,9 @@ class IngestReport:
             self.named.append({"kind": kind, "reason": reason, "locator": locator, "detail": detail})
 
     def detail_lines(self, shown: int = 20) -> list[str]:
-        """Each skip, quarantine and notice reason with its count and up to ``shown`` named items."""
-        lines: list[str] = []
+        """Each skip, quarantine and notice reason with its count and up to ``shown`` named items; a warning first
+        when the inputs gave nothing at all."""
+        lines: list[str] = [] if self.raw_items else [NOTHING_READ]
         groups = [
             ("skipped", "skipped", dict(self.skipped), ""),
             ("quarantined", "quarantined", dict(self.quarantine_reasons), ""),

@@ -346,3 +346,17 @@ def test_a_file_named_as_input_that_the_source_cannot_read_is_quarantined(cli, d
     (folder / "notes.xyz").write_bytes(b"?")
     code, out, err = cli("ingest", "moda", str(folder), "--licence", "CC0-1.0")
     assert code == 0 and "skipped 1: unsupported file type" in out and "1 new" in out, (out, err)
+
+
+@pytest.mark.parametrize("source", ["moda", "fsc", "law-moj"])
+def test_an_empty_input_folder_is_named_not_silent(cli, db_path, tmp_path, source):
+    """Review 12, second look: an empty folder (a wrong path, a copy not finished) exited 0 with `0 items read` and
+    no word of it; now a warning says nothing was read (the exit stays 0: nothing failed)."""
+    from curate.ingest_report import NOTHING_READ
+
+    empty = tmp_path / "empty"
+    (empty / ".hidden").mkdir(parents=True)  # a folder of hidden files only is as empty to the sources
+    licence = ["--licence", "OGDL-Taiwan-1.0"] if source == "moda" else []
+    code, out, err = cli("ingest", source, str(empty), *licence)
+    assert code == 0, out + err
+    assert "0 items read" in out and NOTHING_READ in out
