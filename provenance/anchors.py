@@ -48,9 +48,60 @@ def current_anchor(con: duckdb.DuckDBPyConnection, catalogue: str = "") -> Ancho
             " certifies the history up to it; run `curate audit verify` to see what was changed"
         )
     seq, h = ledger.head(con)
+    beyond = positions_not_in_chain(con, seq)
+    if beyond:
+        raise LedgerError(
+            f"the ledger's head is seq {seq}, but the catalogue names ledger positions its chain does not hold"
+            f" ({'; '.join(beyond)}): events were cut off its end or the chain was rewritten; its head is not"
+            " anchored, since an anchor would certify that history; run `curate audit verify` to see what was changed"
+        )
     count = con.execute("SELECT count(*) FROM provenance_events").fetchall()[0][0]
     at = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     return Anchor(seq=seq, hash=h, count=count, at=at, catalogue=catalogue)
+
+
+#: rows that name a ledger position by seq: ``(table, seq column, label SQL)``; none may lie past the head
+_POSITIONS = (
+    ("runs", "ledger_seq", "'run ' || run_id"),
+    ("exports", "export_seq", "'export ' || export_id"),
+    ("withdrawals", "withdrawal_seq", "'withdrawal of ' || scope || ' ' || target"),
+    ("reinstatements", "reinstatement_seq", "'reinstatement'"),
+    ("verdict_members", "batch_seq", "'verdict members'"),
+)
+
+
+def positions_not_in_chain(con: duckdb.DuckDBPyConnection, head_seq: int, limit: int = 3) -> list[str]:
+    """What the catalogue records about the ledger that a chain ending at ``head_seq`` does not hold: a row naming a
+    seq past the head (a run's head, an export's, withdrawal's or reinstatement's event, a verdict batch), a finished
+    run's head hash or an export event's recorded state that the chain no longer has. Any of them means events were
+    cut off the end or the chain was recomputed; :func:`current_anchor` refuses to anchor such a head (an anchor taken
+    then would certify the cut history, and the evidence would be gone once those rows are cut too)."""
+    from provenance.crosscheck_base import has_column
+    from provenance.crosscheck_rows import EXPORT_STATE
+
+    found: list[str] = []
+    for table, col, label in _POSITIONS:
+        if not has_column(con, table, col):
+            continue
+        found += [
+            f"{r[0]} at seq {r[1]}"
+            for r in con.execute(
+                f"SELECT DISTINCT {label}, {col} FROM {table} WHERE {col} > {int(head_seq)} ORDER BY 2, 1 LIMIT {limit}"
+            ).fetchall()
+        ]
+    if has_column(con, "runs", "ledger_hash"):
+        found += [
+            f"run {r[0]} finished at seq {r[1]} with a hash the chain no longer has"
+            for r in con.execute(
+                "SELECT r.run_id, r.ledger_seq FROM runs r JOIN provenance_events e ON e.seq = r.ledger_seq"
+                f" WHERE r.ledger_seq > 0 AND e.hash IS DISTINCT FROM r.ledger_hash ORDER BY 2, 1 LIMIT {limit}"
+            ).fetchall()
+        ]
+    found += [
+        f"export event {r[0]} names a ledger state the chain no longer has"
+        for r in con.execute(f"SELECT * FROM ({EXPORT_STATE}) LIMIT {limit}").fetchall()
+    ]
+    return found
 
 
 def append_anchor(path: str | Path, anchor: Anchor, catalogue: list[Path] | None = None) -> None:

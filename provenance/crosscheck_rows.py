@@ -69,7 +69,7 @@ _EXPORT_LICENCES = """
 
 #: export events whose recorded ledger state (``state_seq``/``state_hash``) the chain no longer has: events before
 #: the export were rewritten (``curate audit verify-export`` would say so of its folder)
-_EXPORT_STATE = f"""
+EXPORT_STATE = f"""
     WITH x AS (
         SELECT seq, json_extract_string(detail, '$.state_hash') AS h,
                TRY_CAST(json_extract_string(detail, '$.state_seq') AS BIGINT) AS s,
@@ -170,7 +170,7 @@ def _check_exports(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
         "exports",
         "export event names a ledger state (state_seq, state_hash) the chain no longer has: events before it"
         " were rewritten",
-        *ids(con, _EXPORT_STATE),
+        *ids(con, EXPORT_STATE),
     )
     res.add(
         "exports",
