@@ -251,22 +251,28 @@ def verify(con: duckdb.DuckDBPyConnection) -> VerifyResult:
         else f"CASE WHEN seq >= {int(v2_from)} THEN {CONTENT_SQL_V2} ELSE {CONTENT_SQL_V1} END"
     )
     missing = " ".join(f"WHEN {c} IS NULL THEN '{c} missing (NULL): the event was modified by hand'" for c in _REQUIRED)
+    # each event's own checks (a NULL, its content hash) come first, in a projection under the window: the window
+    # then holds seq, event_id, the two hashes and those results, not every column (1.16 GiB for 1M events before)
     bad = con.execute(f"""
-        WITH e AS (
-            SELECT seq, event_id, prev_hash, hash, stage, action, created_at,
-                   lag(hash, 1, '{GENESIS}') OVER (ORDER BY seq) AS expected_prev,
-                   lag(seq, 1, 0) OVER (ORDER BY seq) AS prev_seq,
-                   sha256(prev_hash || '|' || {content}) AS recomputed
+        WITH own AS (
+            SELECT seq, event_id, prev_hash, hash,
+                   CASE {missing} END AS missing,
+                   sha256(prev_hash || '|' || {content}) IS DISTINCT FROM hash AS modified
             FROM provenance_events
+        ), e AS (
+            SELECT seq, event_id, prev_hash, missing, modified,
+                   lag(hash, 1, '{GENESIS}') OVER (ORDER BY seq) AS expected_prev,
+                   lag(seq, 1, 0) OVER (ORDER BY seq) AS prev_seq
+            FROM own
         )
         SELECT seq, event_id,
-               CASE {missing}
+               CASE WHEN missing IS NOT NULL THEN missing
                     WHEN seq IS DISTINCT FROM prev_seq + 1 THEN 'sequence gap: an event before it was deleted or inserted'
                     WHEN prev_hash IS DISTINCT FROM expected_prev THEN 'prev_hash does not match the previous event: events were deleted, inserted or reordered'
                     ELSE 'content hash mismatch: the event was modified' END AS reason
         FROM e
-        WHERE {" OR ".join(f"{c} IS NULL" for c in _REQUIRED)} OR seq IS DISTINCT FROM prev_seq + 1
-           OR prev_hash IS DISTINCT FROM expected_prev OR recomputed IS DISTINCT FROM hash
+        WHERE missing IS NOT NULL OR seq IS DISTINCT FROM prev_seq + 1
+           OR prev_hash IS DISTINCT FROM expected_prev OR modified
         ORDER BY seq NULLS FIRST LIMIT 1
     """).fetchone()
     if bad:
