@@ -18,6 +18,7 @@ import duckdb
 from provenance import ledger
 from provenance.errors import LedgerError, UsageError
 from provenance.export_out import refuse_overlap
+from provenance.verdicts import VERDICT_BATCH
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,19 +61,22 @@ def current_anchor(con: duckdb.DuckDBPyConnection, catalogue: str = "") -> Ancho
     return Anchor(seq=seq, hash=h, count=count, at=at, catalogue=catalogue)
 
 
-#: rows that name a ledger position by seq: ``(table, seq column, label SQL)``; none may lie past the head
+#: rows that name a ledger position by seq: ``(table, seq column, label SQL, the action of the event there)``; none
+#: may lie past the head, and the event at each (but a run's head: any event) must be of its action: one cut off the
+#: end and replaced by later appends (the next export, say) leaves the row pointing at another event
 _POSITIONS = (
-    ("runs", "ledger_seq", "'run ' || run_id"),
-    ("exports", "export_seq", "'export ' || export_id"),
-    ("withdrawals", "withdrawal_seq", "'withdrawal of ' || scope || ' ' || target"),
-    ("reinstatements", "reinstatement_seq", "'reinstatement'"),
-    ("verdict_members", "batch_seq", "'verdict members'"),
+    ("runs", "ledger_seq", "'run ' || run_id", None),
+    ("exports", "export_seq", "'export ' || export_id", "export"),
+    ("withdrawals", "withdrawal_seq", "'withdrawal of ' || scope || ' ' || target", "withdrawal"),
+    ("reinstatements", "reinstatement_seq", "'reinstatement'", "reinstatement"),
+    ("verdict_members", "batch_seq", "'verdict members'", VERDICT_BATCH),
 )
 
 
 def positions_not_in_chain(con: duckdb.DuckDBPyConnection, head_seq: int, limit: int = 3) -> list[str]:
     """What the catalogue records about the ledger that a chain ending at ``head_seq`` does not hold: a row naming a
-    seq past the head (a run's head, an export's, withdrawal's or reinstatement's event, a verdict batch), a finished
+    seq past the head (a run's head, an export's, withdrawal's or reinstatement's event, a verdict batch) or one
+    whose event is not there (another event holds its seq: the tail was cut and later events appended), a finished
     run's head hash or an export event's recorded state that the chain no longer has. Any of them means events were
     cut off the end or the chain was recomputed; :func:`current_anchor` refuses to anchor such a head (an anchor taken
     then would certify the cut history, and the evidence would be gone once those rows are cut too)."""
@@ -80,13 +84,16 @@ def positions_not_in_chain(con: duckdb.DuckDBPyConnection, head_seq: int, limit:
     from provenance.crosscheck_rows import EXPORT_STATE
 
     found: list[str] = []
-    for table, col, label in _POSITIONS:
+    for table, col, label, action in _POSITIONS:
         if not has_column(con, table, col):
             continue
+        other = f" OR e.action IS DISTINCT FROM '{action}'" if action else ""
         found += [
-            f"{r[0]} at seq {r[1]}"
+            f"{r[0]} at seq {r[1]}" + ("" if r[1] > head_seq else f", which holds no {action} event")
             for r in con.execute(
-                f"SELECT DISTINCT {label}, {col} FROM {table} WHERE {col} > {int(head_seq)} ORDER BY 2, 1 LIMIT {limit}"
+                f"SELECT t.l, t.s FROM (SELECT DISTINCT {label} AS l, {col} AS s FROM {table}) t"
+                f" LEFT JOIN provenance_events e ON e.seq = t.s WHERE t.s > {int(head_seq)}{other}"
+                f" ORDER BY 2, 1 LIMIT {limit}"
             ).fetchall()
         ]
     if has_column(con, "runs", "ledger_hash"):

@@ -8,8 +8,14 @@ from __future__ import annotations
 
 import duckdb
 import pytest
+from prov_helpers import export_public
 
-from provenance import ledger
+from curate.ingest import ingest
+from curate.runner import make_stage, run_stage
+from provenance import db, ledger
+from provenance.anchors import current_anchor
+from sources.base import ErrorPolicy
+from sources.law_moj import LawMojSource
 
 
 def _sql(path, *statements):
@@ -76,3 +82,34 @@ def test_anchor_of_a_whole_catalogue_is_still_taken(history, db_path, cli, tmp_p
     assert code == 0 and "appended" in out, out + err
     code, out, err = cli("audit", "verify", "--anchor", str(anchors))
     assert code == 0 and "anchors ok: 1" in out, out + err
+
+
+def test_anchor_refuses_a_cut_event_whose_seq_later_events_took(history, db_path, cli, tmp_path):
+    """The newest withdrawal's event cut (its row left), then a steward's next export appended at its seq: no row
+    points past the head, and the export's run recorded the new head, but the withdrawal row's seq holds an export."""
+    code, _, err = cli("provenance", "withdraw", "--record", history["ocw"][0], "--reason", "licensor asked")
+    assert code == 0, err
+    _sql(db_path, "DELETE FROM provenance_events WHERE seq = (SELECT max(withdrawal_seq) FROM withdrawals)")
+    export_public(cli, tmp_path / "e3", "--as-of", "2026-06-01", "--commercial")
+    code, out, err = cli("audit", "verify")
+    assert code == 1 and "ledger ok" in out and "withdrawals: row does not match" in out, out + err
+    anchors = tmp_path / "anchors.jsonl"
+    code, out, err = cli("audit", "anchor", "--append", str(anchors))
+    assert code == 1, out + err
+    assert "is not anchored" in err and "which holds no withdrawal event" in err, err
+    assert not anchors.exists()
+
+
+def test_anchor_of_a_catalogue_with_verdict_batches_is_taken(law_fixtures, db_path, monkeypatch):
+    """Verdict members name their batch's own event: the check above refuses none of a real run's."""
+    monkeypatch.setenv("CURATE_LOAD_BATCH", "7")  # several load batches, so several verdict batches
+    ingest(
+        db_path, LawMojSource([law_fixtures / "chlaw_json/ch/G0380233.json"], scope="all"), on_error=ErrorPolicy.RAISE
+    )
+    assert run_stage(db_path, make_stage("normalise"), workers=1).status == "finished"
+    con = db.connect_readonly(db_path)
+    try:
+        assert con.execute("SELECT count(DISTINCT batch_seq) FROM verdict_members").fetchall()[0][0] > 1
+        assert current_anchor(con).seq == ledger.head(con)[0]
+    finally:
+        con.close()
