@@ -2,7 +2,8 @@
 
 Every error a user can cause is a :class:`WorkbenchError`; its message says what went wrong,
 where, and how to fix it. The CLI turns these into one-line messages and exit code 1
-(``UsageError``, ``KeyRequiredError`` and ``ReadOnlyError`` -> exit code 2). Anything else is a bug and shows a traceback with ``--debug``.
+(``UsageError``, ``KeyRequiredError`` and ``ReadOnlyError`` -> exit code 2, ``CatalogueBusyError`` -> 75). Anything
+else is a bug and shows a traceback with ``--debug``.
 Errors pickle by the arguments they were made with: those raised in a stage's worker processes come back to
 the runner through pickle.
 """
@@ -57,7 +58,12 @@ class CatalogueError(WorkbenchError):
 
 
 class CatalogueBusyError(CatalogueError):
-    """Another process held the catalogue's file lock for longer than ``$CURATE_LOCK_WAIT`` (``provenance/db.py``)."""
+    """Another process held the catalogue's file lock for longer than ``$CURATE_LOCK_WAIT`` (``provenance/db.py``).
+
+    Exit code 75 (``EX_TEMPFAIL``: try again), apart from 1: ``audit verify`` then checked nothing, and a script that
+    reads its 1 as "tampered" must not raise that alarm because a steward's run held the file."""
+
+    exit_code = 75
 
 
 class ReadOnlyError(CatalogueError):

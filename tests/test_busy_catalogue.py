@@ -131,3 +131,15 @@ def test_a_file_that_is_not_duckdb_is_one_line_not_a_traceback(tmp_path, cli, ar
     assert code in (1, 2) and "Traceback" not in err and len(err.strip().splitlines()) == 1, err
     assert "not a valid DuckDB database file" in err and "--db names a curate catalogue" in err, err
     assert path.read_text(encoding="utf-8").startswith("hello, not a database")
+
+
+def test_audit_verify_held_off_by_a_writer_exits_75_not_1(cli, db_path, tmp_path, monkeypatch):
+    """`audit verify` exits 1 when it finds the catalogue broken: one that could not open it because a steward's run
+    held it exited 1 too, and a nightly check raised the tamper alarm (review 12). Busy is 75, try again."""
+    _catalogue(db_path, tmp_path)
+    monkeypatch.setenv("CURATE_LOCK_WAIT", "0.3")
+    with Holder(db_path, 5.0) as holder:
+        code, out, err = cli("audit", "verify")
+    assert code == 75 and out == "", out + err
+    assert f"PID {holder.pid}" in err and len(err.strip().splitlines()) == 1, err
+    assert cli("audit", "verify")[0] == 0  # let go: it verifies
