@@ -89,7 +89,8 @@ def positions_not_in_chain(con: duckdb.DuckDBPyConnection, head_seq: int, limit:
             continue
         other = f" OR e.action IS DISTINCT FROM '{action}'" if action else ""
         found += [
-            f"{r[0]} at seq {r[1]}" + ("" if r[1] > head_seq else f", which holds no {action} event")
+            f"{r[0]} at seq {r[1]}"
+            + ("" if r[1] is not None and r[1] > head_seq else f", which holds no {action} event")
             for r in con.execute(
                 f"SELECT t.l, t.s FROM (SELECT DISTINCT {label} AS l, {col} AS s FROM {table}) t"
                 f" LEFT JOIN provenance_events e ON e.seq = t.s WHERE t.s > {int(head_seq)}{other}"

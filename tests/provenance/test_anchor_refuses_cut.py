@@ -14,6 +14,7 @@ from curate.ingest import ingest
 from curate.runner import make_stage, run_stage
 from provenance import db, ledger
 from provenance.anchors import current_anchor
+from provenance.errors import LedgerError
 from sources.base import ErrorPolicy
 from sources.law_moj import LawMojSource
 
@@ -111,5 +112,16 @@ def test_anchor_of_a_catalogue_with_verdict_batches_is_taken(law_fixtures, db_pa
     try:
         assert con.execute("SELECT count(DISTINCT batch_seq) FROM verdict_members").fetchall()[0][0] > 1
         assert current_anchor(con).seq == ledger.head(con)[0]
+    finally:
+        con.close()
+    _sql(  # a member moved off its batch event, NOT NULL dropped: named in the one line, not a TypeError
+        db_path,
+        "ALTER TABLE verdict_members ALTER COLUMN batch_seq DROP NOT NULL",
+        "UPDATE verdict_members SET batch_seq = NULL WHERE record_id = (SELECT min(record_id) FROM verdict_members)",
+    )
+    con = db.connect_readonly(db_path)
+    try:
+        with pytest.raises(LedgerError, match="verdict members at seq None, which holds no verdict_batch event"):
+            current_anchor(con)
     finally:
         con.close()
