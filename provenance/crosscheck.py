@@ -169,6 +169,18 @@ def _check_records(
             f"{batches.identity_unchecked} ingest batch events predate identity digests: their members' doc keys, "
             "sources and locators are checked only against the other versions of their documents"
         )
+    # catalogues from before batch events: one ingest event per version, recording its digest and licence but no
+    # identity (a licence-terms correction's identity is its parent's, checked below)
+    per_record = con.execute(
+        f"SELECT count(*) FROM ({base}) WHERE kind = 'ingest' AND record_id NOT IN (SELECT record_id"
+        f" FROM provenance_events WHERE action = '{TERMS_CHANGED}' AND record_id IS NOT NULL)"
+    ).fetchall()[0][0]
+    if per_record:
+        res.notes.append(
+            f"{per_record} record versions were created by per-record ingest events (before ingest batches), which "
+            "record no identity: their doc keys, sources and locators are checked only against the other versions "
+            "of their documents"
+        )
     _check_identity(con, res)
     unsealed = con.execute(
         f"SELECT count(*) FROM ({base}) WHERE seq IS NOT NULL AND ev_sha IS NULL AND kind <> 'batch'"

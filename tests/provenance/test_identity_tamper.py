@@ -52,6 +52,7 @@ def catalogue(cli, tmp_path, db_path):
     assert stages == {"ingest": 3, "hygiene": 1, "normalise": 1} and batch["digest_v"] == 2
     code, out, err = cli("audit", "verify")
     assert code == 0 and "cross-checks ok" in out and "predate identity digests" not in out, out + err
+    assert "per-record ingest events" not in out, out  # its first versions are in a batch, new versions too
     return db_path
 
 
@@ -162,3 +163,20 @@ def test_re_exports_into_one_folder_are_all_sealed(catalogue, cli, tmp_path):
         assert code in (0, 3), out + err
     code, out, err = cli("audit", "verify")
     assert code == 0 and "predate sealed item digests" not in out, out + err
+
+
+def test_versions_of_per_record_ingest_events_are_counted(mixed, db_path, cli):
+    """Catalogues from before ingest batches have one ingest event per version, with its digest and licence and no
+    identity: a doc key edited in every version of its document went unnoticed, and no note said it was not checked
+    (review 12). The note counts them; the chain check between versions still stands."""
+    con = duckdb.connect(str(db_path), read_only=True)
+    n = con.execute("SELECT count(*) FROM records WHERE stage = 'ingest'").fetchone()[0]
+    con.close()
+    code, out, err = cli("audit", "verify")
+    assert code == 0 and f"{n} record versions were created by per-record ingest events" in out, out + err
+    _sql(db_path, f"UPDATE records SET doc_key = 'law_moj:forged' WHERE record_id = '{mixed['law'][0]}'")
+    code, out, err = cli("audit", "verify")  # not caught: what the note says
+    assert code == 0 and "per-record ingest events" in out, out + err
+    _sql(db_path, f"UPDATE records SET doc_key = 'sanctions:forged' WHERE record_id = '{mixed['pii_raw_parent'][0]}'")
+    code, out, err = cli("audit", "verify")  # its scrubbed version still names the old one: caught
+    assert code == 1 and _PARENT in out, out + err
