@@ -39,23 +39,29 @@ _IGNORABLE_RE = re.compile(f"[{textchars.IGNORABLE}]+")
 _CJK_GAP_RE = re.compile(f"(?<=[{textchars.CJK}])[ {textchars.HSPACE}]+(?=[{textchars.CJK}])")
 #: any character :func:`compact_view` could remove
 _MAYBE_CUT = re.compile(f"[{textchars.IGNORABLE} {textchars.HSPACE}]")
+#: what hygiene turns into one space outside a CJK gap: a run of two or more horizontal spaces, or one that is no
+#: U+0020 (a tab, U+00A0, U+3000 between digits: ``4111\t1111``, ``0912\u00a0345\u00a0678``)
+_SPACE_RUN_RE = re.compile(f"[ {textchars.HSPACE}]{{2,}}|[{textchars.HSPACE}]")
 
 
 def compact_view(text: str) -> tuple[str, list[int] | None]:
     """``text`` as hygiene would join it, for detection: without invisible characters
-    (:data:`curate.textchars.IGNORABLE`) and without horizontal whitespace between two CJK characters, and the
-    position in ``text`` of each character kept (``None`` when nothing was removed: the common case costs one
-    or two searches). A value written with such characters inside (``A1\u200b23456789``, ``Ａ１２３ ４５６７８９``)
-    is read as the one a reader sees, and a later hygiene run cannot join the pieces of a value the PII stage
-    let through.
+    (:data:`curate.textchars.IGNORABLE`), without horizontal whitespace between two CJK characters, any other run
+    of horizontal whitespace (a tab, two spaces, U+00A0) read as one space, and the position in ``text`` of each
+    character kept (``None`` when nothing was removed: the common case costs one or two searches). A value
+    written with such characters inside (``A1\u200b23456789``, ``Ａ１２３ ４５６７８９``, a card's groups in table
+    cells ``4111\\t1111\\t1111\\t1111``, which hygiene makes ``4111 1111 1111 1111``) is read as the one a reader
+    sees, and a later hygiene run cannot join the pieces of a value the PII stage let through.
 
+    >>> compact_view("0912\\t345  678")
+    ('0912 345 678', [0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12])
     >>> compact_view("A1\u200b23")
     ('A123', [0, 1, 3, 4])
     >>> compact_view("０９ １２")
     ('０９１２', [0, 1, 3, 4])
     """
-    if text.isascii():  # no CJK gap in ASCII: only its controls can go
-        if text.isprintable() or _IGNORABLE_RE.search(text) is None:
+    if text.isascii():  # no CJK gap in ASCII: only its controls and space runs can go
+        if text.isprintable() and "  " not in text:
             return text, None
     elif _MAYBE_CUT.search(text) is None:  # one pass over most texts
         return text, None
@@ -64,17 +70,20 @@ def compact_view(text: str) -> tuple[str, list[int] | None]:
         text, positions = _cut(text, _IGNORABLE_RE, None)
     if not text.isascii() and _CJK_GAP_RE.search(text) is not None:
         text, positions = _cut(text, _CJK_GAP_RE, positions)
+    if _SPACE_RUN_RE.search(text) is not None:
+        text, positions = _cut(text, _SPACE_RUN_RE, positions, keep=" ")
     return text, positions
 
 
-def _cut(text: str, pattern: re.Pattern[str], positions: list[int] | None) -> tuple[str, list[int]]:
-    """``text`` without ``pattern``'s matches, and each kept character's position (through ``positions``)."""
+def _cut(text: str, pattern: re.Pattern[str], positions: list[int] | None, keep: str = "") -> tuple[str, list[int]]:
+    """``text`` without ``pattern``'s matches (each replaced by ``keep``, one character standing at the match's
+    first position, when given), and each kept character's position (through ``positions``)."""
     kept: list[int] = []
     parts: list[str] = []
     pos = 0
     for m in pattern.finditer(text):
-        parts.append(text[pos : m.start()])
-        kept.extend(range(pos, m.start()))
+        parts.append(text[pos : m.start()] + keep)
+        kept.extend(range(pos, m.start() + len(keep)))
         pos = m.end()
     parts.append(text[pos:])
     kept.extend(range(pos, len(text)))
