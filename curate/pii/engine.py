@@ -98,6 +98,7 @@ def _prescreen_parts() -> list[str]:
         r"\d{7}",  # digit runs: accounts, phones, passports, cards
         r"\d[- ./\u2027]\d{3}",  # grouped digits (0912-345-678, 4111 1111 ..., 0912.345.678, 0912/345/678, 02‧2771‧8888)
         r"\d(?:[- ./\u2027]\d){5}",  # digits written one by one (0 9 1 2 3 4 5 6 7 8)
+        r"\d\d[- ./\u2027]\d\d[- ./\u2027]\d\d",  # digits in pairs (0913 44 67 21, 02 27 71 88 88)
         r"\d{2,4}\)",  # (02)2345-6789
         "@",
         spelt_email,  # e-mail with its @ spelt out (name(at)mail.com, name at mail dot com)

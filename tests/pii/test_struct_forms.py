@@ -36,3 +36,13 @@ def test_a_value_hygiene_would_join_is_read_whole(det, text, value, entity_type)
 def test_two_values_in_two_cells_stay_two(det):
     text = "手機\t0912345678\t0922334455"
     assert _found(det, text) == [("0912345678", "TW_PHONE"), ("0922334455", "TW_PHONE")]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("聯絡人手機0913 44 67 21，晚間可接。", "0913 44 67 21"), ("電話：02 27 71 88 88", "02 27 71 88 88")],
+)
+def test_a_number_written_in_pairs_passes_the_prescreen(det, text, value):
+    """The pre-screen knew digit runs, groups of three or four and single digits, not pairs: the whole text went
+    to no recognizer."""
+    assert (value, "TW_PHONE") in _found(det, text)
