@@ -46,3 +46,34 @@ def test_a_number_written_in_pairs_passes_the_prescreen(det, text, value):
     """The pre-screen knew digit runs, groups of three or four and single digits, not pairs: the whole text went
     to no recognizer."""
     assert (value, "TW_PHONE") in _found(det, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "entity_type"),
+    [
+        ("身分證字號：A123456788，請客戶重新提供。", "A123456788", "TW_NATIONAL_ID"),  # checksum fails
+        ("身分證統一編號 f131104091", "f131104091", "TW_NATIONAL_ID"),
+        ("居留證號：A800000015", "A800000015", "TW_RESIDENT_ID"),
+        ("ID No.: A123456780", "A123456780", "TW_NATIONAL_ID"),
+        ("出生年月日：０７２０８１９", "０７２０８１９", "DATE_OF_BIRTH"),  # ROC YYYMMDD, full-width
+        ("出生日期 720819", "720819", "DATE_OF_BIRTH"),
+        ("生日：19880412", "19880412", "DATE_OF_BIRTH"),
+    ],
+)
+def test_a_labelled_value_the_shape_rules_missed(det, text, value, entity_type):
+    """A mistyped ID right after its label still points at one person; a birth date in digits alone after its
+    label is one: both were let through."""
+    assert (value, entity_type) in _found(det, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "產品代碼A123456788之基金已下架。",  # no label: a code
+        "統一編號A123456788",  # a UBN's label names no person's ID
+        "出生日期：1130231",  # no such date
+        "生日禮金20231005入帳",  # no label right before
+    ],
+)
+def test_no_label_no_value(det, text):
+    assert [t for _, t in _found(det, text) if t in ("TW_NATIONAL_ID", "TW_RESIDENT_ID", "DATE_OF_BIRTH")] == []
