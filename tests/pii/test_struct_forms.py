@@ -77,3 +77,16 @@ def test_a_labelled_value_the_shape_rules_missed(det, text, value, entity_type):
 )
 def test_no_label_no_value(det, text):
     assert [t for _, t in _found(det, text) if t in ("TW_NATIONAL_ID", "TW_RESIDENT_ID", "DATE_OF_BIRTH")] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("客戶留下信箱ycchang 小老鼠 ms12.hinet.net以收取通知", "ycchang 小老鼠 ms12.hinet.net"),
+        ("信箱：amy.lin小老鼠gmail.com", "amy.lin小老鼠gmail.com"),
+    ],
+)
+def test_an_at_written_as_its_taiwanese_name(det, text, value):
+    """小老鼠 ("little mouse") is what Taiwan calls ``@``: an address spelt with it is an address."""
+    assert (value, "EMAIL_ADDRESS") in _found(det, text)
+    assert _found(det, "小老鼠很可愛，客服信箱service小老鼠bank.com.tw") == []
