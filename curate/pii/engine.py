@@ -163,7 +163,19 @@ class PiiDetector:
             if not self._screen.search(chunk):
                 continue
             spans.extend(self._analyze_chunk(chunk, offset))
+        if "\n" in norm:  # a value a line break cuts in two (curate/pii/line_breaks.py)
+            from curate.pii.line_breaks import BREAK, rejoined_spans
+
+            if BREAK.search(norm):
+                spans.extend(rejoined_spans(norm, self._piece))
         return self._finish(text, spans)
+
+    def _piece(self, text: str) -> list[Span]:
+        """Spans in a short text of one or two lines (no chunking, no propagation)."""
+        spans = self._labelled(text)
+        if self._screen.search(text):
+            spans.extend(self._analyze_chunk(text, 0))
+        return spans
 
     def _labelled(self, norm: str) -> list[Span]:
         from curate.pii.labels import LABEL_SCORE, labelled_spans

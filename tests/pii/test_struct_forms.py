@@ -90,3 +90,22 @@ def test_an_at_written_as_its_taiwanese_name(det, text, value):
     """小老鼠 ("little mouse") is what Taiwan calls ``@``: an address spelt with it is an address."""
     assert (value, "EMAIL_ADDRESS") in _found(det, text)
     assert _found(det, "小老鼠很可愛，客服信箱service小老鼠bank.com.tw") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "entity_type"),
+    [
+        ("客戶手機0912-345\n-678，請回電。", "0912-345\n-678", "TW_PHONE"),
+        ("身分證字號：A12345\n6789", "A12345\n6789", "TW_NATIONAL_ID"),
+        ("信用卡號4111 1111\n1111 1111 已停卡", "4111 1111\n1111 1111", "CREDIT_CARD"),
+        ("住家電話(02)2345-\n6789", "(02)2345-\n6789", "TW_PHONE"),
+    ],
+)
+def test_a_value_a_line_break_cuts_in_two(det, text, value, entity_type):
+    """A PDF or a mail client wraps a line inside a number; a reader joins it, so the detector does."""
+    assert (value, entity_type) in _found(det, text)
+
+
+def test_values_of_two_lines_stay_two(det):
+    text = "手機：0912345678\n0922334455\n第12條\n13條\n2023/10/05\n2023/10/06"
+    assert [v for v, _ in _found(det, text)] == ["0912345678", "0922334455"]
