@@ -38,9 +38,13 @@ _HAN = re.compile(r"[\u3400-\u9fff]")
 _NAME_SEGMENT = re.compile(r"[\u3400-\u9fff]{2,8}|[\u3400-\u9fff]{2,}[·・‧][\u3400-\u9fff]{2,}")
 #: an @ or a dot spelt out (wang(at)gmail.com, chen0815 at hotmail dot com): curate.pii.obfuscated_email.PRESCREEN,
 #: written out here so that this pre-check does not import the recognizers (and OpenCC) for every ingest
-SPELT_EMAIL = r"[Aa][Tt] ?[)\]}>]|[Dd][Oo][Tt] |@ ?[)\]}>]"
-#: cheap pre-check for structured values (digit runs, digits grouped with - space . / or ‧, @, ID shapes, SPELT_EMAIL)
-_STRUCTURED_HINT = re.compile(r"\d{7}|\d[- ./\u2027]\d{3}|@|[A-Za-z][ -]?[0-9A-Da-d]\d{4}|[０-９]{4}|" + SPELT_EMAIL)
+SPELT_EMAIL = r"[Aa][Tt] ?[)\]}>]|[Dd][Oo][Tt] |@ ?[)\]}>]|小老鼠"
+#: cheap pre-check for structured values (digit runs, digits grouped with - space . / or ‧, also in pairs, @, ID
+#: shapes, SPELT_EMAIL)
+_STRUCTURED_HINT = re.compile(
+    r"\d{7}|\d[- ./\u2027]\d{3}|\d\d[- ./\u2027]\d\d[- ./\u2027]\d\d|@|[A-Za-z][ -]?[0-9A-Da-d]\d{4}|[０-９]{4}|"
+    + SPELT_EMAIL
+)
 
 
 #: a bare run of 15 or 16 digits (not inside a pseudonym's digest): a card number where there is no card word

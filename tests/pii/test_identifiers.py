@@ -129,6 +129,9 @@ def test_plain_digests_in_ids_of_pii_expected_sources_are_keyed(monkeypatch):
         ("申訴_wang.xiaoming(at)gmail.com.pdf", "wang.xiaoming"),
         ("來信 chen0815 [at] yahoo.com.tw.eml", "chen0815"),
         ("lin_pei AT hotmail dot com.txt", "lin_pei"),
+        # review 12: @ by its Taiwanese name, a mobile number in pairs
+        ("來信 ycchang 小老鼠 ms12.hinet.net.eml", "ycchang"),
+        ("聯絡人手機0913 44 67 21.txt", "44 67 21"),
     ],
 )
 def test_structured_values_in_other_forms_are_pseudonymised(monkeypatch, value, secret):
