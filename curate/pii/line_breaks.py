@@ -17,11 +17,19 @@ from curate.pii.span import Span
 
 #: a line break (spaces around it read past) with a digit, or a digit and `-`, before it and a digit after
 BREAK = re.compile(r"(?<=\d)-?[ ]*\n[ ]*(?=-?\d)")
+#: how far along each line from the break the two lines are read: a value, its label and its context words fit, and
+#: a text of long lines (a table dumped one row a line) is not read twice whole
+REACH = 120
+#: the digits (grouped by a space, a dot, a slash or `-`) that end the line before the break and open the next: a
+#: value cut in two has 7 to 19 of them (an ID's 9, a phone's 9 or 10, an account's up to 16, a card's up to 19)
+_RUN_BEFORE = re.compile(r"[0-9 ./\u2027-]*$")
+_RUN_AFTER = re.compile(r"[0-9 ./\u2027-]*")
 
 
 def rejoined_spans(text: str, analyze: Callable[[str], list[Span]]) -> list[Span]:
     """Spans of values cut by a line break in ``text``, each found by ``analyze`` in its two lines joined, in
-    ``text``'s offsets (a span covers the break).
+    ``text``'s offsets (a span covers the break). The joined pieces are read in one call, one piece a line (no
+    recognizer reads across a new line), so a table of many rows costs one call, not one a row.
 
     >>> def phones(s):
     ...     return [Span(m.start(), m.end(), "TW_PHONE", 1.0, "") for m in re.finditer(r"09\\d\\d-\\d{3}-\\d{3}", s)]
@@ -29,19 +37,47 @@ def rejoined_spans(text: str, analyze: Callable[[str], list[Span]]) -> list[Span
     >>> [(t[s.start : s.end], s.entity_type) for s in rejoined_spans(t, phones)]
     [('0912-345\\n-678', 'TW_PHONE')]
     """
-    out: list[Span] = []
+    pieces: list[tuple[int, int, int, int, int]] = []  # (offset in the joined text, its end, lo, cut, shift)
+    parts: list[str] = []
+    size = 0
     for m in BREAK.finditer(text):
-        lo = text.rfind("\n", 0, m.start()) + 1
-        hi = text.find("\n", m.end())
-        hi = len(text) if hi < 0 else hi
-        gap = m.group()
-        keep = "-" if "-" in gap else ""
-        joined = text[lo : m.start()] + keep + text[m.end() : hi]
-        cut = m.start() - lo  # the joined text's offset of the first character after the break (or of the `-`)
-        shift = len(gap) - len(keep)
-        for s in analyze(joined):
-            if s.start < cut + len(keep) and s.end > cut:
-                start = lo + s.start if s.start <= cut else lo + s.start + shift
-                end = lo + s.end + shift if s.end > cut + len(keep) else lo + s.end
-                out.append(Span(start, end, s.entity_type, s.score, s.source))
+        run = (
+            _RUN_BEFORE.search(text, max(0, m.start() - REACH), m.start()).group()
+            + _RUN_AFTER.match(text, m.end()).group()
+        )
+        if not 7 <= sum(c.isdigit() for c in run) <= 19:
+            continue  # no value's length across the break: a table's rows of numbers, a year and a day
+        lo = max(text.rfind("\n", 0, m.start()) + 1, m.start() - REACH)
+        hi = text.find("\n", m.end(), m.end() + REACH)
+        hi = min(len(text), m.end() + REACH) if hi < 0 else hi
+        keep = "-" if "-" in m.group() else ""
+        piece = text[lo : m.start()] + keep + text[m.end() : hi]
+        # the piece's offset of the first character after the break (of the kept `-`), and how far the text
+        # after the break moved
+        cut = m.start() - lo + len(keep)
+        pieces.append((size, size + len(piece), lo, cut, len(m.group()) - len(keep)))
+        parts.append(piece)
+        size += len(piece) + 1
+    if not pieces:
+        return []
+    out: list[Span] = []
+    k = 0
+    for s in sorted(analyze("\n".join(parts)), key=lambda s: s.start):
+        while k < len(pieces) and s.start >= pieces[k][1]:
+            k += 1
+        if k == len(pieces):
+            break
+        off, end, lo, cut, shift = pieces[k]
+        start, stop = s.start - off, s.end - off
+        if s.end > end or not start < cut < stop:
+            continue  # not across the break
+        out.append(
+            Span(
+                lo + start + (shift if start >= cut else 0),
+                lo + stop + (shift if stop > cut else 0),
+                s.entity_type,
+                s.score,
+                s.source,
+            )
+        )
     return out
