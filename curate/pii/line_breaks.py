@@ -22,7 +22,7 @@ BREAK = re.compile(r"(?<=\d)-?[ ]*\n[ ]*(?=-?\d)")
 REACH = 120
 #: the digits (grouped by a space, a dot, a slash or `-`) that end the line before the break and open the next: a
 #: value cut in two has 7 to 19 of them (an ID's 9, a phone's 9 or 10, an account's up to 16, a card's up to 19)
-_RUN_BEFORE = re.compile(r"[0-9 ./\u2027-]*$")
+_RUN_CHARS = frozenset("0123456789 ./\u2027-")
 _RUN_AFTER = re.compile(r"[0-9 ./\u2027-]*")
 
 
@@ -41,11 +41,11 @@ def rejoined_spans(text: str, analyze: Callable[[str], list[Span]]) -> list[Span
     parts: list[str] = []
     size = 0
     for m in BREAK.finditer(text):
-        run = (
-            _RUN_BEFORE.search(text, max(0, m.start() - REACH), m.start()).group()
-            + _RUN_AFTER.match(text, m.end()).group()
-        )
-        if not 7 <= sum(c.isdigit() for c in run) <= 19:
+        back = m.start()
+        while back > max(0, m.start() - REACH) and text[back - 1] in _RUN_CHARS:
+            back -= 1  # (a regex ending in $ would be tried from every position before the break)
+        run = text[back : m.start()] + _RUN_AFTER.match(text, m.end(), m.end() + REACH).group()
+        if not 7 <= len(run) - sum(run.count(c) for c in " ./\u2027-") <= 19:
             continue  # no value's length across the break: a table's rows of numbers, a year and a day
         lo = max(text.rfind("\n", 0, m.start()) + 1, m.start() - REACH)
         hi = text.find("\n", m.end(), m.end() + REACH)
