@@ -5,7 +5,10 @@ Hygiene keeps line breaks, and no recognizer reads across one (a new line ends e
 value was let through although a reader joins it at sight. Where a digit ends a line and a digit (or a ``-`` and a
 digit) opens the next, the two lines are read joined, and a value found there that runs across the break is kept;
 the recognizers judge it as in any text (a checksum, a prefix and a context word), so two numbers of a table's
-rows, each on its own line, stay two: joined they are no valid value. A value on one line is found as before.
+rows, each on its own line, stay two: joined they are no valid value. The value must also hold the whole number that
+ends the line before the break (its digits and their separators): the tail of a cell read with the next row's first
+cell is none (a date ``106/02/07`` over ``1189113`` is no landline ``07 1189113``, a rate ``4.04`` over ``5361894``
+none ``04 5361894``). A value on one line is found as before.
 """
 
 from __future__ import annotations
@@ -37,7 +40,9 @@ def rejoined_spans(text: str, analyze: Callable[[str], list[Span]]) -> list[Span
     >>> [(t[s.start : s.end], s.entity_type) for s in rejoined_spans(t, phones)]
     [('0912-345\\n-678', 'TW_PHONE')]
     """
-    pieces: list[tuple[int, int, int, int, int]] = []  # (offset in the joined text, its end, lo, cut, shift)
+    # (offset in the joined text, its end, lo, cut, shift, the piece's offset of the first digit of the number
+    # that ends the line before the break)
+    pieces: list[tuple[int, int, int, int, int, int]] = []
     parts: list[str] = []
     size = 0
     for m in BREAK.finditer(text):
@@ -55,7 +60,9 @@ def rejoined_spans(text: str, analyze: Callable[[str], list[Span]]) -> list[Span
         # the piece's offset of the first character after the break (of the kept `-`), and how far the text
         # after the break moved
         cut = m.start() - lo + len(keep)
-        pieces.append((size, size + len(piece), lo, cut, len(m.group()) - len(keep)))
+        while not text[back].isdigit():
+            back += 1  # (the run's separators before its first digit: `手機 0912`)
+        pieces.append((size, size + len(piece), lo, cut, len(m.group()) - len(keep), back - lo))
         parts.append(piece)
         size += len(piece) + 1
     if not pieces:
@@ -67,10 +74,10 @@ def rejoined_spans(text: str, analyze: Callable[[str], list[Span]]) -> list[Span
             k += 1
         if k == len(pieces):
             break
-        off, end, lo, cut, shift = pieces[k]
+        off, end, lo, cut, shift, first = pieces[k]
         start, stop = s.start - off, s.end - off
-        if s.end > end or not start < cut < stop:
-            continue  # not across the break
+        if s.end > end or not start < cut < stop or start > first:
+            continue  # not across the break, or a value that starts inside the number before it
         out.append(
             Span(
                 lo + start + (shift if start >= cut else 0),

@@ -109,3 +109,18 @@ def test_a_value_a_line_break_cuts_in_two(det, text, value, entity_type):
 def test_values_of_two_lines_stay_two(det):
     text = "手機：0912345678\n0922334455\n第12條\n13條\n2023/10/05\n2023/10/06"
     assert [v for v, _ in _found(det, text)] == ["0912345678", "0922334455"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "交易明細\n106/02/07\n1189113\n4967265",  # a date's day over a 7-digit cell: no landline 07 1189113
+        "利息377 04\n20200622  70",  # a cell's 04 over a date: no 04 20200622
+        "統計表\n4.04\n5361894\n225841",  # a rate's tail over a count
+        "餘額\n109/09/06 33412\n51 餘額436",
+    ],
+)
+def test_the_tail_of_a_cell_and_the_next_row_are_no_value(det, text):
+    """A value cut by a line break holds the whole number that ends its first line; the tail of a table's cell
+    read with the next row's first cell is none (review 12-r: each was scrubbed as a phone)."""
+    assert [v for v, _ in _found(det, text) if "\n" in v] == []
