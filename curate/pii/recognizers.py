@@ -403,8 +403,13 @@ DOB_CONTEXT = ("出生", "生日", "生於", "生于", "出生日期", "出生�
 DOB_GATE = r"|".join(re.escape(w) for w in DOB_CONTEXT) + r"|[日\d][ ]?生"
 
 
+#: a verb ending in 生 before 日, the day something happens (事故發生日, 契約產生日, 員工慶生日): no 生日
+NOT_BIRTHDAY = re.compile(r"[發发產产衍慶庆]生日")
+
+
 def _validate_dob(m: re.Match[str], text: str) -> Hit | None:
-    before = _near(text, m.start(), m.end(), tuple(w.lower() for w in DOB_CONTEXT), before=10)
+    window = NOT_BIRTHDAY.sub("", context_window(text, m.start(), m.end(), 10, 0).lower())
+    before = any(w.lower() in window for w in DOB_CONTEXT)
     # a date followed by the verb of being born is one too, unless a rule's cut-off (curate/pii/birth_dates.py)
     if not (before or born_after(text, m.start(), m.end())):
         return None

@@ -124,3 +124,23 @@ def test_the_tail_of_a_cell_and_the_next_row_are_no_value(det, text):
     """A value cut by a line break holds the whole number that ends its first line; the tail of a table's cell
     read with the next row's first cell is none (review 12-r: each was scrubbed as a phone)."""
     assert [v for v, _ in _found(det, text) if "\n" in v] == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "事故發生日：1120105，請於三十日內申請理賠。",  # the labelled digits (review 12)
+        "交易發生日 20231005",
+        "契約產生日：20230101",
+        "事故發生日：112/01/05",  # the date recognizer's context word (before review 12)
+        "帳款发生日 2023/10/05",
+    ],
+)
+def test_the_day_something_happens_is_no_birthday(det, text):
+    """生日 inside 發生日 or 產生日 is a verb's day, not a birthday: an accident's date was scrubbed as one."""
+    assert [t for _, t in _found(det, text) if t == "DATE_OF_BIRTH"] == []
+
+
+def test_a_birthday_label_after_a_noun_is_one(det):
+    assert ("19880412", "DATE_OF_BIRTH") in _found(det, "客戶生日：19880412")
+    assert ("1977/03/05", "DATE_OF_BIRTH") in _found(det, "會員生日 1977/03/05")
