@@ -163,7 +163,7 @@ class PiiDetector:
             if not self._screen.search(chunk):
                 continue
             spans.extend(self._analyze_chunk(chunk, offset))
-        if "\n" in norm:  # a value a line break cuts in two (curate/pii/line_breaks.py)
+        if "\n" in norm or "\r" in norm:  # a value a line break cuts in two (curate/pii/line_breaks.py)
             from curate.pii.line_breaks import BREAK, rejoined_spans
 
             if BREAK.search(norm):

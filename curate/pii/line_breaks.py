@@ -18,8 +18,10 @@ from collections.abc import Callable
 
 from curate.pii.span import Span
 
-#: a line break (spaces around it read past) with a digit, or a digit and `-`, before it and a digit after
-BREAK = re.compile(r"(?<=\d)-?[ ]*\n[ ]*(?=-?\d)")
+#: a line break (spaces around it read past) with a digit, or a digit and `-`, before it and a digit after; also a
+#: Windows one (CR LF) or a lone CR, which hygiene makes a LF: a file exported on Windows wraps values so as often
+BREAK = re.compile(r"(?<=\d)-?[ ]*(?:\r\n?|\n)[ ]*(?=-?\d)")
+_EOL = re.compile(r"[\r\n]")
 #: how far along each line from the break the two lines are read: a value, its label and its context words fit, and
 #: a text of long lines (a table dumped one row a line) is not read twice whole
 REACH = 120
@@ -52,9 +54,10 @@ def rejoined_spans(text: str, analyze: Callable[[str], list[Span]]) -> list[Span
         run = text[back : m.start()] + _RUN_AFTER.match(text, m.end(), m.end() + REACH).group()
         if not 7 <= len(run) - sum(run.count(c) for c in " ./\u2027-") <= 19:
             continue  # no value's length across the break: a table's rows of numbers, a year and a day
-        lo = max(text.rfind("\n", 0, m.start()) + 1, m.start() - REACH)
-        hi = text.find("\n", m.end(), m.end() + REACH)
-        hi = min(len(text), m.end() + REACH) if hi < 0 else hi
+        reach = max(0, m.start() - REACH)
+        lo = max(reach, text.rfind("\n", reach, m.start()) + 1, text.rfind("\r", reach, m.start()) + 1)
+        eol = _EOL.search(text, m.end(), m.end() + REACH)
+        hi = eol.start() if eol else min(len(text), m.end() + REACH)
         keep = "-" if "-" in m.group() else ""
         piece = text[lo : m.start()] + keep + text[m.end() : hi]
         # the piece's offset of the first character after the break (of the kept `-`), and how far the text

@@ -144,3 +144,19 @@ def test_the_day_something_happens_is_no_birthday(det, text):
 def test_a_birthday_label_after_a_noun_is_one(det):
     assert ("19880412", "DATE_OF_BIRTH") in _found(det, "客戶生日：19880412")
     assert ("1977/03/05", "DATE_OF_BIRTH") in _found(det, "會員生日 1977/03/05")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("客戶手機0912-345\r\n-678，請回電。", "0912-345\r\n-678"),  # a file exported on Windows
+        ("身分證字號：A12345\r6789", "A12345\r6789"),  # a lone CR, which hygiene makes a LF too
+        ("第一行\r\n信用卡號4111 1111\r\n1111 1111 已停卡", "4111 1111\r\n1111 1111"),
+    ],
+)
+def test_a_value_a_windows_line_break_cuts_in_two(det, text, value):
+    """Hygiene makes CR LF and a lone CR a LF; the line-break reader read LF alone (review 12-r)."""
+    assert value in [v for v, _ in _found(det, text)]
+    assert [v for v, _ in _found(det, text.replace("\r\n", "\n").replace("\r", "\n"))] == [
+        v.replace("\r\n", "\n").replace("\r", "\n") for v, _ in _found(det, text)
+    ]
