@@ -80,6 +80,19 @@ def refuse_overlap(out: Path, catalogue: list[Path], *, option: str = "--out", k
             )
 
 
+def refuse_inside_export(out: Path, *, option: str = "--out") -> None:
+    """Refuse an output folder that lies inside an export's folder (one above it holds an export's
+    :data:`EXPORT_MARKER` and ``NOTICE.md``, of this catalogue or another): written there, the one export would ship
+    with the other, to the other's recipients (a member bank's export inside the public one). Checked by name,
+    also through a link, before anything is written."""
+    for folder in out.resolve().parents:
+        if (folder / EXPORT_MARKER).is_file() and (folder / "NOTICE.md").is_file():
+            raise UsageError(
+                f"{option} `{out}` lies inside the export folder `{folder}` (it holds {EXPORT_MARKER} and NOTICE.md):"
+                " whoever receives that export would receive this one too; choose a folder outside every export"
+            )
+
+
 def file_target(out: Path, *, option: str = "--output") -> Path:
     """Where a file written whole at ``out`` (a new file beside it, renamed over it) lands: ``out``, or through a
     symbolic link the regular file it points to (the link stays). Refuse an ``out`` that exists and is not a regular
@@ -181,7 +194,7 @@ def earlier_export(con: duckdb.DuckDBPyConnection, out: Path) -> frozenset[str]:
 
 def prepare_out(con: duckdb.DuckDBPyConnection, out_dir: Path, overwrite: bool) -> Staged:
     """Check ``--out`` and make a staging folder inside it: refused when it is, holds or lies inside the catalogue,
-    its WAL or its work folder; a non-empty folder is replaced only with ``overwrite`` and only when it is an earlier
+    its WAL or its work folder, or lies inside another export's folder (:func:`refuse_inside_export`); a non-empty folder is replaced only with ``overwrite`` and only when it is an earlier
     export of this catalogue holding nothing else (:func:`earlier_export`), never another folder (an ``--out`` of
     the catalogue's own folder once deleted it, and so did any folder holding a ``manifest.jsonl``).
 
@@ -196,6 +209,7 @@ def prepare_out(con: duckdb.DuckDBPyConnection, out_dir: Path, overwrite: bool) 
     target = out_dir.resolve()
     catalogue = catalogue_files(con)
     refuse_overlap(out_dir, catalogue)
+    refuse_inside_export(out_dir)
     db_file = str(catalogue[0]) if catalogue else None
     created = not target.exists()
     try:
