@@ -67,9 +67,16 @@ def list_cmd(licence_catalogue_file: Path | None, as_json: bool) -> int:
 @JSON_OPTION
 def show_cmd(licence_id: str, licence_catalogue_file: Path | None, as_json: bool) -> int:
     """Show one licence (id or alias) in full."""
+    from provenance.errors import UsageError
     from provenance.licences import load_licence_catalogue
 
-    lic = load_licence_catalogue(licence_catalogue_file)[licence_id]
+    cat = load_licence_catalogue(licence_catalogue_file)
+    lic = cat.get(licence_id)
+    if lic is None:  # an id given on the command line that the catalogue does not hold: usage (exit 2)
+        raise UsageError(
+            f"licence `{licence_id}`: not in the licence catalogue; known: {', '.join(sorted(cat.licences))}"
+            " (aliases too: `curate licences list --json`)"
+        )
     data = lic.as_dict()
     if as_json:
         echo_json(data)

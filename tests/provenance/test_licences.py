@@ -293,7 +293,10 @@ def test_cli_list_and_show(cli):
     code, out, _ = cli("licences", "show", "OGDL-Taiwan-1.0")
     assert code == 0 and "政府資料開放授權條款" in out
     code, out, err = cli("licences", "show", "LicenseRef-Nope")
-    assert code == 1 and "not in the licence catalogue" in err
+    # an id given on the command line that the catalogue lacks is a usage error (README: exit 2), as `audit record`'s
+    assert code == 2 and "not in the licence catalogue" in err and len(err.strip().splitlines()) == 1
+    code, out, err = cli("licences", "show", "LicenseRef-SAITD-Lic-Taiwan-1.0")  # an alias shows its licence
+    assert code == 0 and "LicenseRef-MODA-AI-Training" in out
 
 
 _IDS = sorted(set(REQUIRED_IDS) - {"LicenseRef-Written-Agreement"})
