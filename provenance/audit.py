@@ -313,8 +313,11 @@ def record_report(con: duckdb.DuckDBPyConnection, record_id: str) -> dict[str, A
     }
 
 
-def export_report(con: duckdb.DuckDBPyConnection, export_id: str) -> dict[str, Any]:
-    """An export's parameters, licence breakdown and blocked counts by reason."""
+def export_report(
+    con: duckdb.DuckDBPyConnection, export_id: str, licence_catalogue: LicenceCatalogue | None = None
+) -> dict[str, Any]:
+    """An export's parameters, licence breakdown and blocked counts by reason; its records the licence rules of
+    ``licence_catalogue`` (default: the shipped one) refuse now."""
     require_provenance_schema(con)
     runs = _rows(
         con.execute(
@@ -348,7 +351,7 @@ def export_report(con: duckdb.DuckDBPyConnection, export_id: str) -> dict[str, A
         "records": runs[-1]["records"],
         "blocked_total": runs[-1]["blocked"],
         # records whose document the licence rules refuse now for this export's use (a correction, a hold, a new rule)
-        "licence_refused": [r for e in licence_refused(con, export_id=eid) for r in e["records"]],
+        "licence_refused": [r for e in licence_refused(con, licence_catalogue, export_id=eid) for r in e["records"]],
     }
 
 
@@ -546,12 +549,14 @@ def licence_permits(
     return {"summary": summary, "decisions": allowed}
 
 
-def exports_report(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+def exports_report(
+    con: duckdb.DuckDBPyConnection, licence_catalogue: LicenceCatalogue | None = None
+) -> list[dict[str, Any]]:
     """Every export (one row per export id, newest first), with how often it was written, every folder it was
-    written to (``out_dirs``) and how many of its records the licence rules refuse now for its use
-    (``licence_refused``, :mod:`provenance.licence_recall`)."""
+    written to (``out_dirs``) and how many of its records the licence rules of ``licence_catalogue`` (default: the
+    shipped one) refuse now for its use (``licence_refused``, :mod:`provenance.licence_recall`)."""
     require_provenance_schema(con)
-    refused = {e["export_id"]: e["refused_records"] for e in licence_refused(con)}
+    refused = {e["export_id"]: e["refused_records"] for e in licence_refused(con, licence_catalogue)}
     rows = _rows(
         con.execute(
             "SELECT export_id, min(created_at) AS created_at, any_value(purpose) AS purpose,"

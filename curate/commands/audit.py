@@ -6,12 +6,17 @@ Every command opens the catalogue read-only; nothing here can write.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from curate.commands._common import JSON_OPTION, display_width, echo_json, format_table, printable, settings
+from curate.commands.licences import CATALOGUE_OPTION
 from provenance.db import connect_readonly
+
+if TYPE_CHECKING:
+    from provenance.licences import LicenceCatalogue
 
 #: widest cell of an audit table, in terminal columns (longer values end in ``...``)
 MAX_CELL = 80
@@ -268,16 +273,19 @@ def record_cmd(record_id: str, as_json: bool, full: bool, vertical: bool) -> int
 
 
 @audit.command("exports")
+@CATALOGUE_OPTION
 @JSON_OPTION
 @_layout_options
-def exports_cmd(as_json: bool, full: bool, vertical: bool) -> int:
+def exports_cmd(licence_catalogue_file: Path | None, as_json: bool, full: bool, vertical: bool) -> int:
     """Every export: id, when, purpose, audience, commercial use, records, blocked, folder, and how many of its
-    records the current licence rules refuse for its use (licence_refused: see `curate audit licences`)."""
+    records the current licence rules refuse for its use (licence_refused: see `curate audit licences`; with
+    --catalogue, the rules of that licence catalogue, e.g. the corrected one exports are made with)."""
     from provenance import audit as lib
 
+    cat = _licence_catalogue(licence_catalogue_file)
     con = connect_readonly(settings().db_path)
     try:
-        rows = lib.exports_report(con)
+        rows = lib.exports_report(con, cat)
     finally:
         con.close()
     if as_json:
@@ -303,15 +311,18 @@ def exports_cmd(as_json: bool, full: bool, vertical: bool) -> int:
 
 @audit.command("export")
 @click.argument("export_id")
+@CATALOGUE_OPTION
 @JSON_OPTION
 @_layout_options
-def export_cmd(export_id: str, as_json: bool, full: bool, vertical: bool) -> int:
-    """Licence breakdown and blocked counts of export EXPORT_ID."""
+def export_cmd(export_id: str, licence_catalogue_file: Path | None, as_json: bool, full: bool, vertical: bool) -> int:
+    """Licence breakdown and blocked counts of export EXPORT_ID, and its records the licence rules refuse now (with
+    --catalogue, the rules of that licence catalogue)."""
     from provenance import audit as lib
 
+    cat = _licence_catalogue(licence_catalogue_file)
     con = connect_readonly(settings().db_path)
     try:
-        rep = lib.export_report(con, export_id)
+        rep = lib.export_report(con, export_id, cat)
     finally:
         con.close()
     if as_json:
@@ -341,19 +352,22 @@ def export_cmd(export_id: str, as_json: bool, full: bool, vertical: bool) -> int
 
 
 @audit.command("licences")
+@CATALOGUE_OPTION
 @JSON_OPTION
 @_layout_options
-def licences_cmd(as_json: bool, full: bool, vertical: bool) -> int:
+def licences_cmd(licence_catalogue_file: Path | None, as_json: bool, full: bool, vertical: bool) -> int:
     """Active records and characters per licence per source (unknown licences flagged), then the past exports
     holding records that the current licence rules refuse for the export's use, after a licence correction, a held
-    file or a rule added since (`audit export ID` names them, with the licence engine's reason)."""
+    file or a rule added since (`audit export ID` names them, with the licence engine's reason). --catalogue: judge
+    by that licence catalogue (a corrected copy that exports are made with) instead of the shipped one."""
     from provenance import audit as lib
     from provenance.licence_recall import licence_refused
 
+    cat = _licence_catalogue(licence_catalogue_file)
     con = connect_readonly(settings().db_path)
     try:
-        rows = lib.licences_report(con)
-        refused = [] if as_json else licence_refused(con)
+        rows = lib.licences_report(con, cat)
+        refused = [] if as_json else licence_refused(con, cat)
     finally:
         con.close()
     if as_json:
@@ -432,3 +446,10 @@ def sql_cmd(query: str, as_json: bool, full: bool, vertical: bool) -> int:
     else:
         click.echo(_table(cols, rows, full, vertical))
     return 0
+
+
+def _licence_catalogue(path: Path | None) -> LicenceCatalogue | None:
+    """The licence catalogue at ``path`` (``--catalogue``, checked like an export's), or None for the shipped one."""
+    from provenance.export import load_licence_catalogue_for
+
+    return load_licence_catalogue_for(path) if path else None
