@@ -29,7 +29,7 @@ from provenance._selection import COLUMNS, SELECT, Decider, ExportVerdict, candi
 from provenance.db import transaction
 from provenance.errors import UsageError
 from provenance.export_items import insert_items, items_digest
-from provenance.export_out import Staged, after_failure, finish, note, prepare_out, sha256_file
+from provenance.export_out import Staged, after_failure, finish, note, prepare_out, refuse_non_utf8, sha256_file
 from provenance.export_stage import files as staged_files
 from provenance.export_stage import uninterrupted
 from provenance.faults import fault
@@ -521,7 +521,9 @@ def iter_blocked(path: str | Path) -> Iterator[dict[str, str]]:
 
 
 def load_licence_catalogue_for(path: str | Path | None) -> LicenceCatalogue:
-    """The licence catalogue at ``path`` or the shipped one."""
+    """The licence catalogue at ``path`` (a UTF-8 path: NOTICE names it) or the shipped one."""
+    if path:
+        refuse_non_utf8(Path(path).resolve(), "--catalogue", "file")
     return load_licence_catalogue(path) if path else default_licence_catalogue()
 
 

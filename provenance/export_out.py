@@ -93,6 +93,26 @@ def refuse_inside_export(out: Path, *, option: str = "--out") -> None:
             )
 
 
+def refuse_non_utf8(path: Path, option: str, kind: str) -> None:
+    r"""Refuse a path that is not UTF-8 text (a name of other bytes, held by Python as surrogates): the run, the
+    ledger, the exports table and NOTICE.md hold it as text, and writing it failed with a traceback after
+    ``--out`` was made (review 12).
+
+    >>> refuse_non_utf8(Path(os.fsdecode(b"/tmp/bad\xffdir")), "--out", "folder")
+    Traceback (most recent call last):
+    ...
+    provenance.errors.UsageError: --out `/tmp/bad\xffdir`: the folder's path is not UTF-8 text, which the catalogue and the export record it as; choose a folder whose path is UTF-8
+    """
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        shown = os.fsencode(path).decode("utf-8", "backslashreplace")
+        raise UsageError(
+            f"{option} `{shown}`: the {kind}'s path is not UTF-8 text, which the catalogue and the export record it as;"
+            f" choose a {kind} whose path is UTF-8"
+        ) from None
+
+
 def file_target(out: Path, *, option: str = "--output") -> Path:
     """Where a file written whole at ``out`` (a new file beside it, renamed over it) lands: ``out``, or through a
     symbolic link the regular file it points to (the link stays). Refuse an ``out`` that exists and is not a regular
@@ -202,6 +222,7 @@ def prepare_out(con: duckdb.DuckDBPyConnection, out_dir: Path, overwrite: bool) 
     parent is not writable); what an interrupted export left in it is settled first
     (:func:`provenance.export_stage.settle`), and its files are not touched until the export is recorded
     (:func:`commit_out`)."""
+    refuse_non_utf8(out_dir.resolve(), "--out", "folder")
     if out_dir.is_symlink():
         raise UsageError(f"--out `{out_dir}` is a symbolic link; pass the folder it points to")
     if out_dir.exists() and not out_dir.is_dir():

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 
-def _export(cli, out: Path, audience: str) -> tuple[int, str, str]:
+def _export(cli, out: Path, audience: str, *extra: str) -> tuple[int, str, str]:
     return cli(
         "--quiet", "export", "dataset", "--purpose", "training", "--audience", audience, "--non-commercial",
-        "--out", str(out), "--json",
+        "--out", str(out), "--json", *extra,
     )  # fmt: skip
 
 
@@ -60,3 +60,22 @@ def test_an_export_beside_another_export_is_written(member_grant, cli, tmp_path)
     for out in (tmp_path / "esun", notes / "esun"):
         code, stdout, err = _export(cli, out, "member:ESUN")
         assert code == 0 and json.loads(stdout)["records"] == 2, err  # its own grant and the public record
+
+
+def test_an_out_or_catalogue_path_that_is_not_utf8_is_one_line(member_grant, cli, tmp_path):
+    """`--out` (or `--catalogue`) named in other bytes than UTF-8: a traceback after --out was made (the run's row
+    could not hold the name). Now one line, exit 2, and nothing is written (review 12)."""
+    import os
+    import shutil
+
+    from provenance.licences import licence_catalogue_path
+
+    bad = Path(os.fsdecode(bytes(tmp_path) + b"/bad\xffdir"))
+    code, out, err = _export(cli, bad, "public")
+    assert code == 2 and "not UTF-8" in err and "\\xff" in err and len(err.strip().splitlines()) == 1, out + err
+    assert not bad.exists()
+    catalogue = Path(os.fsdecode(bytes(tmp_path) + b"/cat\xff.toml"))
+    shutil.copy(licence_catalogue_path(), catalogue)
+    code, out, err = _export(cli, tmp_path / "e", "public", "--catalogue", str(catalogue))
+    assert code == 2 and "--catalogue" in err and len(err.strip().splitlines()) == 1, out + err
+    assert not (tmp_path / "e").exists()
