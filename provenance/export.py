@@ -144,15 +144,20 @@ def _state(con: duckdb.DuckDBPyConnection) -> tuple[str, str]:
     return row[0], row[1].replace(microsecond=0).isoformat() + "Z"
 
 
+#: a shard also ends at this many characters of texts and titles: a shard's rows are held in memory (review 12)
+SHARD_CHARS = 32_000_000
+
+
 class _ShardWriter:
     def __init__(self, out_dir: Path, fmt: str, shard_rows: int) -> None:
-        self.out_dir, self.fmt, self.shard_rows = out_dir, fmt, shard_rows
+        self.out_dir, self.fmt, self.shard_rows, self.chars = out_dir, fmt, shard_rows, 0
         self.buf: list[dict[str, str | None]] = []
         self.files: list[str] = []
 
     def add(self, row: dict[str, str | None]) -> None:
         self.buf.append(row)
-        if len(self.buf) >= self.shard_rows:
+        self.chars += len(row["text"] or "") + len(row["title"] or "")
+        if len(self.buf) >= self.shard_rows or self.chars >= SHARD_CHARS:
             self.flush()
 
     def flush(self, final: bool = False) -> None:
@@ -174,7 +179,7 @@ class _ShardWriter:
                 for row in self.buf:
                     fh.write(json.dumps(row, ensure_ascii=False, sort_keys=False) + "\n")
         self.files.append(name)
-        self.buf = []
+        self.buf, self.chars = [], 0
 
 
 def export_dataset(
@@ -371,7 +376,7 @@ def _select(
     """Phase 1: decide every candidate record; exported ones go to the shards and the manifest.
 
     Memory does not grow with the catalogue: rows are fetched 5,000 at a time, the shards are written
-    every ``shard_rows`` records, and the manifest and blocked list are written to their files as they grow.
+    every ``shard_rows`` records (or :data:`SHARD_CHARS` characters), and the manifest and blocked list are written to their files as they grow.
     """
     sel = _Selection()
     audience = decider.p.audience  # blocked.csv goes to the recipients: another bank's grant is not named to them

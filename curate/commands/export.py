@@ -37,7 +37,13 @@ export = click.Group("export", help="Export licence-permitted records as a datas
     default=None,
     help="Evaluate licence expiry at this date (YYYY-MM-DD; default today in Taiwan, UTC+8).",
 )
-@click.option("--shard-rows", default=50_000, show_default=True, type=int, help="Records per data shard.")
+@click.option(
+    "--shard-rows",
+    default=50_000,
+    show_default=True,
+    type=int,
+    help="Records per data shard at most (a shard also ends at 32 million characters of text).",
+)
 @click.option(
     "--pii-gate",
     type=click.Choice(["all", "expected"]),
