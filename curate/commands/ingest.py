@@ -44,10 +44,19 @@ def report_ingest(report) -> int:
 
 def _licence_id(_ctx, _param, value: str | None) -> str | None:
     """``--licence`` as the licence catalogue's own id: an alias stored as typed made a later ingest under the id
-    new versions with ``licence_terms_changed`` events for one and the same licence."""
+    new versions with ``licence_terms_changed`` events for one and the same licence. An id the licence catalogue
+    does not hold is a usage error (exit 2, as README's other not-found ids; the source's own check exited 1)."""
+    if not value:
+        return value
+    from provenance.errors import UsageError
     from provenance.licences import canonical_licence_id
+    from sources.manifest import known_licence_ids
 
-    return canonical_licence_id(value) if value else value
+    if value not in (known := known_licence_ids()):
+        raise UsageError(
+            f"--licence `{value}`: unknown licence id; known: {', '.join(sorted(known))} (`curate licences list`)"
+        )
+    return canonical_licence_id(value)
 
 
 _PATHS = click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
