@@ -312,11 +312,13 @@ def _check_source_ids(pipe: Pipeline, db_path: str | Path) -> None:
 
 def check_outputs(pipe: Pipeline, db_path: str | Path) -> None:
     """Before the first step: no export folder nor the report may be (or lie in) the catalogue's files, another
-    output or an input (:func:`curate.pipeline_checks.refuse_shared_outputs`), and the report may replace only an
-    earlier report (:func:`curate.reporting.output.check_out`)."""
+    output or an input (:func:`curate.pipeline_checks.refuse_shared_outputs`), no export folder may lie inside an
+    export folder already on disk (:func:`provenance.export_out.refuse_inside_export`: the export step refused it
+    only after the ingests and stages had run), and the report may replace only an earlier report
+    (:func:`curate.reporting.output.check_out`)."""
     from curate.pipeline_checks import refuse_shared_outputs
     from curate.reporting.output import check_out
-    from provenance.export_out import catalogue_paths, refuse_overlap
+    from provenance.export_out import catalogue_paths, refuse_inside_export, refuse_overlap
 
     outputs = [(f"[[export]] #{i}", step.out) for i, step in enumerate(pipe.exports, 1)]
     inputs = [(f"[[ingest]] #{i}", p) for i, step in enumerate(pipe.ingest, 1) for p in step.paths]
@@ -326,6 +328,7 @@ def check_outputs(pipe: Pipeline, db_path: str | Path) -> None:
         for i, step in enumerate(pipe.exports, 1):
             where = f"[[export]] #{i}"
             refuse_overlap(step.out, catalogue, option="out")
+            refuse_inside_export(step.out, option="out")
         if pipe.report:
             where = "[report]"
             check_out(pipe.report, catalogue, option="out")

@@ -79,3 +79,27 @@ def test_an_out_or_catalogue_path_that_is_not_utf8_is_one_line(member_grant, cli
     code, out, err = _export(cli, tmp_path / "e", "public", "--catalogue", str(catalogue))
     assert code == 2 and "--catalogue" in err and len(err.strip().splitlines()) == 1, out + err
     assert not (tmp_path / "e").exists()
+
+
+def test_a_pipeline_export_inside_an_export_is_refused_before_its_first_step(member_grant, cli, tmp_path):
+    """The pipeline file refused an export inside another of its own exports, but one inside an export already on
+    disk only at its export step, after its ingests and stages had run (and its dry run said nothing). Now refused
+    before the first step, the dry run too (review 12, second look)."""
+    public = tmp_path / "public"
+    code, out, err = _export(cli, public, "public")
+    assert code == 0, out + err
+    corpus = tmp_path / "in" / "a.jsonl"
+    corpus.parent.mkdir()
+    corpus.write_text('{"id": "1", "text": "本講義說明銀行信用風險管理之基本原則。"}\n', encoding="utf-8")
+    pipe = tmp_path / "p.toml"
+    pipe.write_text(
+        f'[[ingest]]\nsource = "moda"\npaths = ["{corpus.parent}"]\noptions = {{ licence = "OGDL-Taiwan-1.0", source_id = "moda_open" }}\n\n'
+        f'[[export]]\nout = "{public / "esun"}"\npurpose = "training"\naudience = "member:ESUN"\ncommercial = false\n',
+        encoding="utf-8",
+    )
+    runs = cli("audit", "sql", "SELECT count(*) AS n FROM runs", "--json")[1]
+    for dry in (("--dry-run",), ()):
+        code, out, err = cli("pipeline", "run", str(pipe), *dry)
+        assert code != 0 and "inside the export folder" in err and "Traceback" not in err, out + err
+    assert cli("audit", "sql", "SELECT count(*) AS n FROM runs", "--json")[1] == runs  # no ingest ran
+    assert not (public / "esun").exists()
