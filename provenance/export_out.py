@@ -83,9 +83,12 @@ def refuse_overlap(out: Path, catalogue: list[Path], *, option: str = "--out", k
 def refuse_inside_export(out: Path, *, option: str = "--out") -> None:
     """Refuse an output folder that lies inside an export's folder (one above it holds an export's
     :data:`EXPORT_MARKER` and ``NOTICE.md``, of this catalogue or another): written there, the one export would ship
-    with the other, to the other's recipients (a member bank's export inside the public one). Checked by name,
-    also through a link, before anything is written."""
-    for folder in out.resolve().parents:
+    with the other, to the other's recipients (a member bank's export inside the public one). Checked by name and
+    through links, before anything is written: the folders above ``out`` as written (a link inside the export's
+    folder to a folder elsewhere ships what it points to with the export: ``zip -r`` and ``cp -rL`` follow it) and
+    above the folder it resolves to."""
+    lexical = Path(os.path.abspath(out)).parents
+    for folder in dict.fromkeys([*out.resolve().parents, *lexical]):
         if (folder / EXPORT_MARKER).is_file() and (folder / "NOTICE.md").is_file():
             raise UsageError(
                 f"{option} `{out}` lies inside the export folder `{folder}` (it holds {EXPORT_MARKER} and NOTICE.md):"

@@ -50,6 +50,21 @@ def test_an_export_inside_another_export_is_refused(member_grant, cli, tmp_path,
     assert code == 0, out + err
 
 
+def test_an_export_through_a_link_inside_an_export_is_refused(member_grant, cli, tmp_path):
+    """`--out public/shared/esun` where `public/shared` is a link to a folder outside: the folder it resolves to lies
+    outside every export, so it was written, and whoever received the public folder through a tool that follows
+    links (`zip -r`, `cp -rL`) received the member's records too. Refused by the path as written (review 12,
+    second look)."""
+    public, elsewhere = tmp_path / "public", tmp_path / "elsewhere"
+    code, out, err = _export(cli, public, "public")
+    assert code == 0, out + err
+    elsewhere.mkdir()
+    (public / "shared").symlink_to(elsewhere, target_is_directory=True)
+    code, out, err = _export(cli, public / "shared" / "esun", "member:ESUN")
+    assert code == 2 and "inside the export folder" in err and len(err.strip().splitlines()) == 1, out + err
+    assert list(elsewhere.iterdir()) == []
+
+
 def test_an_export_beside_another_export_is_written(member_grant, cli, tmp_path):
     """Folders side by side (and a folder holding a manifest.jsonl alone, no export) are not refused."""
     code, _, err = _export(cli, tmp_path / "public", "public")
