@@ -218,19 +218,22 @@ def anchor_cmd(append_to: str | None, as_json: bool) -> int:
 
 @audit.command("record")
 @click.argument("record_id")
+@CATALOGUE_OPTION
 @JSON_OPTION
 @_layout_options
-def record_cmd(record_id: str, as_json: bool, full: bool, vertical: bool) -> int:
-    """Source, licence (and what it permits), every event, derived versions and exports of RECORD_ID.
+def record_cmd(record_id: str, licence_catalogue_file: Path | None, as_json: bool, full: bool, vertical: bool) -> int:
+    """Source, licence (and what it permits; with --catalogue, by that licence catalogue's rules), every event,
+    derived versions and exports of RECORD_ID.
 
     RECORD_ID may be an unambiguous prefix of at least 8 hex characters.
     """
     from provenance import audit as lib
 
+    cat = _licence_catalogue(licence_catalogue_file)
     con = connect_readonly(settings().db_path)
     try:
         rep = lib.record_report(con, lib.resolve_record_id(con, record_id))
-        permits = lib.licence_permits(con, rep["record"]["record_id"])
+        permits = lib.licence_permits(con, rep["record"]["record_id"], cat)
     finally:
         con.close()
     rep["permits"] = permits

@@ -21,7 +21,7 @@ def _export(cli, out: Path, catalogue: Path) -> dict:
 
 def test_recall_judges_by_the_corrected_catalogue_file(builder, cli, tmp_path):
     builder.source("open", "CC-BY-4.0", title="公開講義", metadata={"provider": "研訓院", "dataset": "公開講義"})
-    builder.record("open", "s.txt#1", "本講義說明銀行信用風險管理之基本原則。")
+    rid = builder.record("open", "s.txt#1", "本講義說明銀行信用風險管理之基本原則。")
     builder.close()
     ours = tmp_path / "ours.toml"
     ours.write_text(licence_catalogue_path().read_text("utf-8"), encoding="utf-8")
@@ -40,6 +40,15 @@ def test_recall_judges_by_the_corrected_catalogue_file(builder, cli, tmp_path):
     code, out, _ = cli("audit", "export", shipped["export_id"], "--catalogue", str(ours), "--json")
     refused = json.loads(out)["licence_refused"]
     assert [r["code"] for r in refused] == ["expired"] and "2026-03-01" in refused[0]["reason"]
+
+    # `audit record` says what the record's licence permits by the same rules (review 12, second look: it said
+    # "permits training ..." by the shipped catalogue while `audit export --catalogue` named the record refused)
+    ended = tmp_path / "ended.toml"  # ended long before today, whatever today's date
+    ended.write_text(text.replace('expiry = "2026-03-01"', 'expiry = "2000-01-01"'), encoding="utf-8")
+    code, out, err = cli("audit", "record", rid, "--catalogue", str(ended), "--json")
+    assert code == 0 and json.loads(out)["permits"]["summary"].startswith("permits nothing now (expired"), out + err
+    code, out, _ = cli("audit", "record", rid, "--json")
+    assert json.loads(out)["permits"]["summary"].startswith("permits training")
 
     # without --catalogue: the shipped rules, under which the licence has not ended
     code, out, _ = cli("audit", "licences")
