@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 from provenance.errors import OutputError, UsageError
-from provenance.export_out import refuse_overlap
+from provenance.export_out import refuse_inside_export, refuse_overlap
 
 #: written into every report's ``<head>`` (``templates/report.html.j2``): a file holding it may be replaced
 REPORT_MARK = '<meta name="generator" content="curate report">'
@@ -29,8 +29,12 @@ def is_report(path: Path) -> bool:
 
 def check_out(out: Path, catalogue: list[Path], *, option: str = "--out") -> None:
     """Refuse ``out`` when it is one of the ``catalogue``'s files (:func:`provenance.export_out.catalogue_paths`) or
-    an existing file other than an empty one or an earlier report: the report replaces only those."""
+    an existing file other than an empty one or an earlier report: the report replaces only those. Refused too inside
+    an export's folder (:func:`provenance.export_out.refuse_inside_export`): the steward's report (sources, PII,
+    quarantine, every export) shipped with that export to its recipients; a pipeline file refused it for its own
+    exports only."""
     refuse_overlap(out, catalogue, option=option, kind="file")
+    refuse_inside_export(out, option=option)
     if not out.exists():
         return
     if not out.is_file():

@@ -65,6 +65,18 @@ def test_an_export_through_a_link_inside_an_export_is_refused(member_grant, cli,
     assert list(elsewhere.iterdir()) == []
 
 
+def test_a_report_inside_an_export_is_refused(member_grant, cli, tmp_path):
+    """`curate report --out public/report.html`: the steward's report (sources, PII, quarantine, every export, the
+    member's too) was written into the public export's folder and shipped with it (review 12, second look)."""
+    public = tmp_path / "public"
+    code, out, err = _export(cli, public, "public")
+    assert code == 0, out + err
+    code, out, err = cli("report", "--out", str(public / "report.html"))
+    assert code == 2 and "inside the export folder" in err and len(err.strip().splitlines()) == 1, out + err
+    assert not (public / "report.html").exists()
+    assert cli("report", "--out", str(tmp_path / "report.html"))[0] == 0  # beside it: written
+
+
 def test_an_export_beside_another_export_is_written(member_grant, cli, tmp_path):
     """Folders side by side (and a folder holding a manifest.jsonl alone, no export) are not refused."""
     code, _, err = _export(cli, tmp_path / "public", "public")
