@@ -64,20 +64,14 @@ def serve(
     )
     click.echo(f"auditor portal on http://{host}:{port}/ (catalogue {s.db_path}, snapshot copy; Ctrl-C stops)")
     config = uvicorn.Config(app, host=host, port=port, log_level="warning" if s.quiet else "info", server_header=False)
-    logging.getLogger("uvicorn.access").addFilter(_no_query)  # after Config has set up uvicorn's logging
+    from curate.web.accesslog import no_typed_values
+
+    logging.getLogger("uvicorn.access").addFilter(no_typed_values)  # after Config has set up uvicorn's logging
     try:
         uvicorn.Server(config).run()
     finally:  # the snapshot copies hold the catalogue as it was: none outlives the portal
         app.state.view.close()
     return 0
-
-
-def _no_query(record: logging.LogRecord) -> bool:
-    """uvicorn's access log line without the query string: searches name IDs and people (``/?q=A123456789``)."""
-    args = record.args
-    if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
-        record.args = (*args[:2], args[2].split("?", 1)[0], *args[3:])
-    return True
 
 
 def _terminal_to_ask_on() -> bool:

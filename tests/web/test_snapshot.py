@@ -1,6 +1,7 @@
 """The portal's snapshot copies hold the catalogue as it was (personal data from before the PII stage included):
 they are written 0600, a generation is deleted as soon as a newer one is current and no request reads it, and
-none outlives the portal (its shutdown on SIGTERM included). Its access log names no search term."""
+none outlives the portal (its shutdown on SIGTERM included). Its access log names no search term, nor
+an id or name typed into the address bar."""
 
 from __future__ import annotations
 
@@ -92,6 +93,11 @@ def test_the_served_portal_leaves_no_snapshot_and_logs_no_search(tmp_path):
         with httpx.Client(base_url=f"http://127.0.0.1:{port}") as c:  # a search names an ID: not for the log
             http_login(c, "alice")
             assert c.get("/", params={"q": "A123456789"}).status_code == 200
+            # typed into the address bar instead: a path names them too
+            assert c.get("/record/A123456789").status_code == 404
+            assert c.get("/record/王小明").status_code == 404
+            assert c.get("/exports/0912345678").status_code == 404
+            assert c.get("/A123456789").status_code == 404
     finally:
         proc.send_signal(signal.SIGTERM)
         out, _ = proc.communicate(timeout=60)
@@ -99,4 +105,6 @@ def test_the_served_portal_leaves_no_snapshot_and_logs_no_search(tmp_path):
     assert proc.returncode in (0, -signal.SIGTERM, 128 + signal.SIGTERM), out
     assert "Application shutdown complete" in out
     assert '"GET / HTTP/1.1" 200' in out and "A123456789" not in out  # the access log has no query strings
+    assert '"GET /record/(typed id not logged) HTTP/1.1" 404' in out  # nor a typed record id, name or number
+    assert "%E7%8E%8B" not in out.upper() and "王小明" not in out and "0912345678" not in out
     assert _files(folder) == []
