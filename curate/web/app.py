@@ -309,6 +309,8 @@ def _export(request: Request, user: User, *, verify: bool) -> Response:
         check = data.verify_export_folder(con, rep["export_id"]) if verify else None
     if user.bank is not None:  # the recall's rule code, not the engine's reason: it names another bank's grant
         rep["licence_refused"] = [{**r, "reason": ""} for r in rep["licence_refused"]]
+        # the folders are the server's layout (and a steward's naming): a bank is told how many, an auditor where
+        rep["folders_hidden"], rep["out_dirs"] = len(rep["out_dirs"]), []
     return page("export.html.j2", request, e=rep, check=check)
 
 

@@ -146,3 +146,21 @@ def test_a_refused_record_tells_a_bank_no_more_than_the_rule_that_refuses_it(dem
             assert r.status_code == 403 and "not licensed for member:ESUN (evaluation): purpose" in r.text
     finally:
         p.stop()
+
+
+def test_an_export_page_shows_a_bank_how_many_folders_not_where(demo_catalogue, tmp_path):
+    """The export page named the folders an export was written to (`/srv/…/export`) to every bank's users: the
+    server's layout and a steward's naming. A bank reads how many; an auditor reads the paths (review 12)."""
+    folder = str(demo_catalogue["export_dir"])
+    p = LivePortal(demo_catalogue["path"], tmp_path / "portal")
+    try:
+        with httpx.Client(base_url=p.url) as c:
+            assert http_login(c, "esun").status_code in (200, 303)
+            page = c.get(f"/exports/{demo_catalogue['export_id']}")
+            assert page.status_code == 200 and 'id="folders-hidden">1 ' in page.text
+            assert folder not in page.text and str(demo_catalogue["root"]) not in page.text
+        with httpx.Client(base_url=p.url) as c:
+            assert http_login(c, "alice").status_code in (200, 303)
+            assert f"<code>{folder}</code>" in c.get(f"/exports/{demo_catalogue['export_id']}").text
+    finally:
+        p.stop()
