@@ -335,8 +335,10 @@ async def export_verify(request: Request) -> Response:
 @guarded(auditor_only=True)
 def withdrawals(request: Request, user: User) -> Response:
     number = request.query_params.get("page", "1")
-    # ASCII digits only: str.isdigit() also takes "²" and "①", which int() refuses (a 500 with a traceback)
-    number = int(number) if number.isascii() and number.isdigit() and len(number) < 10 else 1
+    # ASCII digits only: str.isdigit() also takes "²" and "①", which int() refuses (a 500 with a traceback); a number
+    # of ten digits or more is past the last page, as 999 is (not page 1), and never given to int() whole
+    digits = number.isascii() and number.isdigit()
+    number = (int(number) if len(number) < 10 else 10**9) if digits else 1
     with request.app.state.view.reading() as con:
         info = data.withdrawals_page(con, number)
     return page("withdrawals.html.j2", request, w=info, rows=info["rows"])

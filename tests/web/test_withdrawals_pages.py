@@ -45,5 +45,9 @@ def test_withdrawals_are_shown_fifty_to_a_page(tmp_path, cli):
             for odd in ("0", "-1", "x", "9" * 40, "999", "²", "①", "١"):
                 r = c.get("/withdrawals", params={"page": odd})
                 assert r.status_code == 200 and r.text.count('class="withdrawal"') in (50, 3), odd
+            # past the last page, however many digits: the last page, not the first (review 12)
+            for past in ("999", "9999999999", "9" * 40, "0" * 9 + "3"):
+                r = c.get("/withdrawals", params={"page": past})
+                assert r.status_code == 200 and "51–53 of 53" in r.text, past
     finally:
         p.stop()
