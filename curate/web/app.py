@@ -258,7 +258,7 @@ def home(request: Request, user: User) -> Response:
                 None if user.bank is None else lambda found: _visible(con, user, found, purpose, request.app.state.cat)
             )
             rows, cut = data.search_filtered(con, q, keep)  # a bank's filter before the limit, not after it
-    return page("home.html.j2", request, q=q, rows=rows, cut=cut, scan=f"{data.SEARCH_SCAN:,}")
+    return page("home.html.j2", request, q=q, rows=rows, cut=cut, scan=f"{data.SEARCH_SCAN:,}", limit=data.SEARCH_LIMIT)
 
 
 @guarded()

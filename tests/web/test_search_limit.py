@@ -54,7 +54,11 @@ def test_a_cut_search_with_nothing_open_says_so_and_not_no_matches():
     html = tpl.render(ctx, rows=[], cut=True)
     assert 'id="results-cut"' in html and "none of the first 5,000 matching records is open" in html
     assert 'id="no-results"' not in html
-    html = tpl.render(ctx, rows=[row], cut=True)
-    assert "only the first 1 are shown" in html and 'id="no-results"' not in html
+    # a bank for which a few of the first 5,000 matches are open, more not examined: it said "only the first 1 are
+    # shown", as if the list held more open records (review 12); it names the 5,000 examined
+    html = tpl.render(ctx, rows=[row], cut=True, limit=50)
+    assert "only 1 of the first 5,000 matching records are open to you" in html and 'id="no-results"' not in html
+    html = tpl.render(ctx, rows=[row] * 50, cut=True, limit=50)
+    assert "only the first 50 are shown" in html and "open to you" not in html
     html = tpl.render(ctx, rows=[], cut=False)
     assert 'id="no-results"' in html and 'id="results-cut"' not in html
