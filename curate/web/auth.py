@@ -263,7 +263,8 @@ def csrf_token(session: dict) -> str:
 
 def csrf_ok(session: dict, sent: str | None) -> bool:
     tok = session.get("csrf")
-    return bool(tok and sent and hmac.compare_digest(str(tok), str(sent)))
+    # as bytes: compare_digest refuses str with non-ASCII characters (a TypeError: a 500 for a token like "é")
+    return bool(tok and sent and hmac.compare_digest(str(tok).encode(), str(sent).encode()))
 
 
 class LoginLimiter:

@@ -42,6 +42,21 @@ def test_a_copied_cookie_stops_working_at_logout(portal):
     assert r.status_code == 303 and r.headers["location"].startswith("/login")
 
 
+def test_a_csrf_token_with_non_ascii_characters_is_a_wrong_token_not_a_server_error(portal):
+    """hmac.compare_digest refuses str holding non-ASCII characters: a form posted with `csrf=é` (login, logout,
+    verify) was a 500 and a traceback in the log, not the form's "expired" answer (review 12)."""
+    with httpx.Client(base_url=portal.url) as c:
+        c.get("/login")
+        r = c.post("/login", data={"csrf": "é", "username": "alice", "password": "alice-audit-pw-1", "next": "/"})
+        assert r.status_code == 400 and "form expired" in r.text
+        http_login(c, "alice")
+        r = c.post("/logout", data={"csrf": "權杖"})
+        assert r.status_code == 303
+        assert c.get("/ledger").status_code == 200  # a wrong token does not log out
+        r = c.post("/exports/" + "ab" * 12 + "/verify", data={"csrf": "é"})
+        assert r.status_code == 400 and "CSRF token missing or wrong" in r.text
+
+
 def test_a_password_reset_ends_the_old_sessions(portal):
     with httpx.Client(base_url=portal.url) as c:
         http_login(c, "esun")
