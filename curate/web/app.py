@@ -32,6 +32,7 @@ from starlette.templating import Jinja2Templates
 from curate.catalogue_check import CatalogueCheck, check_catalogue
 from curate.web import data
 from curate.web.auth import LoginLimiter, SessionRegistry, User, UsersFileError, UserStore, csrf_ok, csrf_token
+from curate.web.limits import BodyLimit
 from curate.web.snapshot import CatalogueView
 from provenance.errors import WorkbenchError
 from provenance.licences import PURPOSES, LicenceCatalogue, default_licence_catalogue
@@ -456,6 +457,7 @@ def create_app(config: PortalConfig, view: CatalogueView | None = None) -> Starl
     ]
     middleware = [
         Middleware(SecurityHeaders),
+        Middleware(BodyLimit),
         Middleware(
             SessionMiddleware,
             secret_key=config.secret,
