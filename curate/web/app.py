@@ -337,8 +337,10 @@ async def export_verify(request: Request) -> Response:
 def withdrawals(request: Request, user: User) -> Response:
     number = request.query_params.get("page", "1")
     # ASCII digits only: str.isdigit() also takes "²" and "①", which int() refuses (a 500 with a traceback); a number
-    # of ten digits or more is past the last page, as 999 is (not page 1), and never given to int() whole
+    # of ten digits or more is past the last page, as 999 is (not page 1), and never given to int() whole; leading
+    # zeros do not count (a padded "0000000001" is page 1, not past the end)
     digits = number.isascii() and number.isdigit()
+    number = number.lstrip("0") or "0"
     number = (int(number) if len(number) < 10 else 10**9) if digits else 1
     with request.app.state.view.reading() as con:
         info = data.withdrawals_page(con, number)

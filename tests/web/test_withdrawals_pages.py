@@ -49,5 +49,9 @@ def test_withdrawals_are_shown_fifty_to_a_page(tmp_path, cli):
             for past in ("999", "9999999999", "9" * 40, "0" * 9 + "3"):
                 r = c.get("/withdrawals", params={"page": past})
                 assert r.status_code == 200 and "51–53 of 53" in r.text, past
+            # a padded number is its page: leading zeros do not make it "ten digits or more" (review 12, second look)
+            for padded, shown in (("0" * 9 + "1", "1–50 of 53"), ("0" * 20 + "2", "51–53 of 53")):
+                r = c.get("/withdrawals", params={"page": padded})
+                assert r.status_code == 200 and shown in r.text, padded
     finally:
         p.stop()
