@@ -290,7 +290,19 @@ def record(request: Request, user: User) -> Response:
             _hide_linked_records(con, user.bank, rep["events"], purpose, request.app.state.cat)
     rep["exports"] = [e for e in rep["exports"] if _sees_export(user, e["audience"])]
     rep["events"] = [e for e in rep["events"] if _sees_event(user, e)]
+    if user.bank is not None and rep.get("source"):
+        rep["source"] = _bank_source(rep["source"])
     return page("record.html.j2", request, r=rep)
+
+
+def _bank_source(source: dict[str, Any]) -> dict[str, Any]:
+    """``source`` as a bank reads it: a web address it came from, never a folder or manifest on the server (a
+    documents source's origin is its manifests' paths: the server's layout and a steward's naming), as the export
+    page shows a bank no folder."""
+    origin = source.get("origin") or ""
+    if not origin or all(o.startswith(("https://", "http://")) for o in origin.split(";")):
+        return source
+    return {**source, "origin": None, "origin_hidden": True}
 
 
 @guarded()

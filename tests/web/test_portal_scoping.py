@@ -164,3 +164,32 @@ def test_an_export_page_shows_a_bank_how_many_folders_not_where(demo_catalogue, 
             assert f"<code>{folder}</code>" in c.get(f"/exports/{demo_catalogue['export_id']}").text
     finally:
         p.stop()
+
+
+def test_a_record_page_shows_a_bank_no_server_path_of_its_source(demo_catalogue, tmp_path):
+    """A documents source's origin is its manifests' paths on the server: the record page showed it to every bank
+    while the export page shows a bank no folder (review 12, second look). A web address is still shown; an
+    auditor reads the paths."""
+    path = tmp_path / "cat.duckdb"
+    shutil.copyfile(demo_catalogue["path"], path)
+    manifests = "/srv/curation/esun-handouts/manifest.csv;/srv/curation/esun-handouts/2025.csv"
+    con = db.connect(path)
+    try:
+        con.execute("UPDATE sources SET origin = ? WHERE source_id = 'tabf:esun'", [manifests])
+        con.execute("UPDATE sources SET origin = 'https://law.moj.gov.tw/api/data/' WHERE source_id = 'law_moj'")
+        esun, law = first_active(con, "tabf:esun"), first_active(con, "law_moj")
+    finally:
+        con.close()
+    p = LivePortal(path, tmp_path / "portal")
+    try:
+        with httpx.Client(base_url=p.url) as c:
+            assert http_login(c, "esun").status_code in (200, 303)
+            page = c.get(f"/record/{esun}")
+            assert page.status_code == 200 and 'id="origin-hidden"' in page.text
+            assert "/srv/curation" not in page.text and "manifest.csv" not in page.text
+            assert "https://law.moj.gov.tw/api/data/" in c.get(f"/record/{law}").text
+        with httpx.Client(base_url=p.url) as c:
+            assert http_login(c, "alice").status_code in (200, 303)
+            assert manifests in c.get(f"/record/{esun}").text
+    finally:
+        p.stop()
