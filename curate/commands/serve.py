@@ -28,7 +28,12 @@ USERS_OPTION = click.option(
 
 
 @click.group("serve", invoke_without_command=True)
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback by default).")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to bind (loopback by default; any other only behind a reverse proxy, see README).",
+)
 @click.option("--port", type=int, default=8765, show_default=True, help="TCP port.")
 @USERS_OPTION
 @click.option("--https-only", is_flag=True, help="Mark the session cookie Secure (behind a TLS proxy).")
@@ -63,6 +68,14 @@ def serve(
         )
     )
     click.echo(f"auditor portal on http://{host}:{port}/ (catalogue {s.db_path}, snapshot copy; Ctrl-C stops)")
+    if not _loopback(host):
+        click.echo(
+            f"warning: --host {host} serves the portal beyond this machine; put it behind a reverse proxy that"
+            " terminates TLS (pass --https-only) and times out slow clients: uvicorn waits for a request's headers"
+            " as long as a client sends them, so many slow connections can use up the portal's (README, Auditor"
+            " portal)",
+            err=True,
+        )
     config = uvicorn.Config(app, host=host, port=port, log_level="warning" if s.quiet else "info", server_header=False)
     from curate.web.accesslog import no_typed_values
 
@@ -72,6 +85,22 @@ def serve(
     finally:  # the snapshot copies hold the catalogue as it was: none outlives the portal
         app.state.view.close()
     return 0
+
+
+def _loopback(host: str) -> bool:
+    """Whether ``host`` (``--host``) is reachable from this machine only.
+
+    >>> _loopback("127.0.0.1"), _loopback("::1"), _loopback("localhost"), _loopback("0.0.0.0"), _loopback("10.1.2.3")
+    (True, True, True, False, False)
+    """
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name: it may resolve to any address
+        return False
 
 
 def _terminal_to_ask_on() -> bool:

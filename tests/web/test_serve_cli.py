@@ -174,3 +174,26 @@ def test_a_users_file_of_the_wrong_shape_is_one_line(demo_catalogue, tmp_path):
     users.write_text('{"users": 3}', encoding="utf-8")
     code, out, err = _run(["--db", str(demo_catalogue["path"]), "serve", "--users", str(users)])
     assert code != 0 and "cannot read the portal users file" in err and "Traceback" not in err, err
+
+
+def test_serving_beyond_loopback_warns_to_put_a_reverse_proxy_in_front(demo_catalogue, tmp_path, monkeypatch):
+    """uvicorn has no timeout for a request's headers: a client that sends them a byte at a time holds its connection
+    as long as it likes, and many such (slow-loris) use up the portal's. `--host 0.0.0.0` said nothing of it; it now
+    says to put a reverse proxy in front (review 12, second look). Loopback, the default, says nothing."""
+    import uvicorn
+
+    monkeypatch.setattr(uvicorn.Server, "run", lambda self, *a, **k: None)  # no server is started here
+    users = tmp_path / "users.json"
+    code, _, err = _run(
+        ["serve", "adduser", "alice", "--role", "auditor", "--users", str(users), "--password-stdin"],
+        "correct horse battery\n",
+    )
+    assert code == 0, err
+    for host, warned in (("0.0.0.0", True), ("10.1.2.3", True), ("127.0.0.1", False), ("::1", False)):
+        argv = ["--db", str(demo_catalogue["path"]), "serve", "--users", str(users), "--host", host, "--port", "1"]
+        code, out, err = _run(argv)
+        assert code == 0, err
+        if warned:
+            assert "reverse proxy" in err and "slow clients" in err, host
+        else:
+            assert "warning" not in err, host
