@@ -13,7 +13,18 @@ import re
 
 #: the portal's pages without a variable part
 _FIXED = frozenset(
-    ("/", "/login", "/logout", "/exports", "/withdrawals", "/ledger", "/licences", "/report", "/static/plotly.js")
+    (
+        "/",
+        "/login",
+        "/logout",
+        "/exports",
+        "/withdrawals",
+        "/ledger",
+        "/licences",
+        "/report",
+        "/static/plotly.js",
+        "/favicon.ico",  # every browser asks for it: a page, not something typed
+    )
 )
 _WHOLE_ID = re.compile(r"^/(?:record/[0-9a-f]{64}|exports/[0-9a-f]{24}(?:/verify)?)$")
 
