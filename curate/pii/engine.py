@@ -151,7 +151,16 @@ class PiiDetector:
             return []
         view, positions = compact_view(text)
         spans = self._analyze(view)
-        return _map_back(spans, positions) if positions is not None else spans
+        return self._cells(text, _map_back(spans, positions)) if positions is not None else spans
+
+    def _cells(self, text: str, spans: list[Span]) -> list[Span]:
+        """``spans`` of a compact view mapped back, with the labelled values of a table read in ``text`` itself: the
+        view reads a tab as the space hygiene makes of it, and a label alone in its cell with the value alone in the
+        next (``員工姓名\\tTRAN MINH DUC\\t到職日``) is a form layout only with the cell break."""
+        if "\t" not in text:
+            return spans
+        extra = self._labelled(detection_view(text))
+        return _resolve(spans + extra) if extra else spans
 
     def _analyze(self, text: str) -> list[Span]:
         """:meth:`analyze` of a compact view."""
@@ -212,7 +221,7 @@ class PiiDetector:
         found = self._analyze_distinct([v for v, _ in views])
         for text, (_, pos), spans in zip(distinct, views, found, strict=True):
             if pos is not None:
-                spans = _map_back(spans, pos)
+                spans = self._cells(text, _map_back(spans, pos))
             if len(text) <= MEMO_MAX_CHARS:
                 if len(memo) >= MEMO_ENTRIES:
                     memo.clear()

@@ -160,3 +160,16 @@ def test_a_value_a_windows_line_break_cuts_in_two(det, text, value):
     assert [v for v, _ in _found(det, text.replace("\r\n", "\n").replace("\r", "\n"))] == [
         v.replace("\r\n", "\n").replace("\r", "\n") for v, _ in _found(det, text)
     ]
+
+
+def test_a_labelled_value_in_the_next_table_cell_survives_the_compact_view(det):
+    """The view reads a tab as the space hygiene makes of it; a label alone in its cell with the value in the next
+    (a form layout only with the cell break) was then missed, by one text and in a batch (integration, review 12)."""
+    text = "員工姓名\tTRAN MINH DUC\t到職日\t2020/01/01"
+    assert ("TRAN MINH DUC", "PERSON") in _found(det, text)
+    (batch,) = det.analyze_many([text])
+    assert ("TRAN MINH DUC", "PERSON") in [(text[s.start : s.end], s.entity_type) for s in batch]
+    card = "卡號\t4111\t1111\t1111\t1111"
+    assert [(card[s.start : s.end], s.entity_type) for s in det.analyze(card)] == [
+        ("4111\t1111\t1111\t1111", "CREDIT_CARD")
+    ]
