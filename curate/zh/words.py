@@ -3,7 +3,8 @@
 A terminology entry must not fire inside longer words of another meaning: 保理 in 确保理财 (确保 | 理财),
 期权 in 长期权益 (长期 | 权益), 网上 in 物联网上市 (物联网 | 上市). :func:`splits_word` tells whether a match
 would split a word: a word of two or more characters that starts before the match and ends inside it,
-or starts inside it and ends after it (a word containing the whole match, 电话费 around 话费, is no split).
+or starts inside it and ends after it. A longer word holding the whole match is read as its own parts: 发放贷款
+(发放 | 贷款) splits 放贷, 网上银行 (网上 | 银行) does not split 网上.
 
 A dictionary word crossing the match is not enough: 车上 crosses 公交车 in 坐公交车上班, where the words are
 公交车 | 上班. The crossing word counts only when the most probable segmentation of the text around the
@@ -48,6 +49,9 @@ def _splits(text: str, a: int, b: int, words: Lexicon, target: str) -> bool:
     if not _crossing(text, a, b, 0, len(text), words):
         return False
     route = _route(text, 0, len(text), words)
+    # a word of the route holding the whole match and more (发放贷款 around 放贷) is read as its own parts
+    # (发放 | 贷款): a match across those is no word of it either (放贷 -> 放款 gave 發放款款)
+    route = [part for i, j in route for part in (_parts(text, i, j, words) if i <= a and b <= j else ((i, j),))]
     inside = {i: j for i, j in route if a <= i and j <= b}
     for i, j in route:
         if i < a < j < b:  # across the left edge
@@ -57,6 +61,31 @@ def _splits(text: str, a: int, b: int, words: Lexicon, target: str) -> bool:
             if not (target.endswith(text[i:b]) and _whole_words(inside, a, i, backwards=True)):
                 return True
     return False
+
+
+def _parts(text: str, i: int, j: int, words: Lexicon) -> list[tuple[int, int]]:
+    """The most probable segmentation of the word ``text[i:j]`` into shorter dictionary words (jieba's weights),
+    or the word itself where it has no two-character part: 发放贷款 -> 发放 | 贷款, 电话 -> 电话."""
+    n = j - i
+    if n < 3:
+        return [(i, j)]
+    get, unknown = words.get, getattr(words, "unknown", -20.0)
+    score = [0.0] * (n + 1)
+    step = [0] * n
+    for k in range(n - 1, -1, -1):
+        top, to = get(text[i + k], unknown) + score[k + 1], k + 1
+        for m in range(k + 2, n + 1):
+            if m - k == n:
+                continue  # not the whole word
+            p = get(text[i + k : i + m])
+            if p is not None and (s := p + score[m]) > top:
+                top, to = s, m
+        score[k], step[k] = top, to
+    out, k = [], 0
+    while k < n:
+        out.append((i + k, i + step[k]))
+        k = step[k]
+    return out if any(b - a > 1 for a, b in out) else [(i, j)]
 
 
 def _whole_words(inside: dict[int, int], start: int, end: int, *, backwards: bool = False) -> bool:
