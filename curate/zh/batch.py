@@ -384,6 +384,12 @@ def _convert_simplified(
     if cfg.flag_ambiguous and eng.amb is not None:
         covered = ~keep
         covered[A] = True
+        if matcher.crossings and index.crossing[K].any():  # crossing entries (crossings.py) decide nothing
+            bounds = np.zeros(nJ + 1, dtype=np.int32)
+            dec = np.flatnonzero(~index.crossing[K])
+            bounds[A[dec]] += 1
+            bounds[B[dec]] -= 1
+            covered = np.cumsum(bounds[:nJ]) > 0
         amb = np.flatnonzero((cls & AMB).astype(bool) & ~covered)
         if amb.size:
             amb_flags, fbounds = _ambiguous_flags(X, rstart, lens, amb, bool(eng.amb.astral))

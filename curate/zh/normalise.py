@@ -21,6 +21,7 @@ import numpy as np
 from curate.pii.scrubber import PLACEHOLDER_RE
 from curate.zh.charsets import script_sets
 from curate.zh.config import NormaliseConfig
+from curate.zh.crossings import phrase_across, with_crossings
 from curate.zh.evidence import evidence_chars
 from curate.zh.japanese import blank_japanese, japanese_spans, without_spans
 from curate.zh.links import link_spans
@@ -110,7 +111,8 @@ class _Engine:
         }
         self.base_protected = tuple(p.term for p in protected_terms() if p.source_id == "*")
         self.words = dictionary_words() if config.terminology and config.word_boundaries else None
-        self._args = (self.to_simp.convert, self.words, self._fold, self._profile)
+        self.terms, crossing = with_crossings(self.terms, self._profile, self.words is not None)
+        self._args = (self.to_simp.convert, self.words, self._fold, self._profile, crossing, phrase_across)
         self.matcher = build_matcher(self.terms, self.base_protected, *self._args)
 
     @functools.lru_cache(maxsize=64)  # noqa: B019 - engines are few and long-lived
@@ -162,7 +164,8 @@ class _Engine:
                     rep = table[piece][0]
                     if context and piece in context:
                         rep = self._by_context(text, ta, tb, a, b, piece, rep, context[piece], flags)
-                    add_decided((a, b))
+                    if piece not in matcher.crossings:  # a crossing entry decides nothing: its flags stay
+                        add_decided((a, b))
                     if rep != piece:
                         add_edit(_tnew(Edit, (a, piece, rep, "term")))
                     add_item((a, b, rep))
@@ -224,6 +227,7 @@ class _Engine:
 #: builds a NamedTuple without its Python-level ``__new__`` (hot loops; all fields given)
 _tnew = tuple.__new__
 _offset = operator.itemgetter(0)
+_flag_key = operator.attrgetter("start", "reason")
 #: joins pieces for one OpenCC call: a Unicode noncharacter, passed through unchanged
 _SEP = "\ufdd0"
 #: pieces longer than this are diffed chunk by chunk when their length changed
@@ -451,10 +455,6 @@ def _unchanged(text: str, n_trad: int) -> Result:
     script = "traditional" if n_trad else "neutral"
     shares = {"traditional": 1.0 if n_trad else 0.0, "simplified": 0.0}
     return Result(text, script, shares, counts={"simplified_chars": 0, "traditional_chars": n_trad})
-
-
-def _flag_key(f: Flag) -> tuple[int, str]:
-    return (f.start, f.reason)
 
 
 def _normalise_segments(

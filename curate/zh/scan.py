@@ -35,6 +35,7 @@ class TermIndex:
 
     __slots__ = (
         "changed",
+        "crossing",
         "group_code",
         "group_keys",
         "group_start",
@@ -58,6 +59,8 @@ class TermIndex:
         self.reps = [matcher.table[k][0] for k in self.keys]
         self.changed = np.array([r != k for r, k in zip(self.reps, self.keys, strict=True)], dtype=bool)
         self.in_context = np.array([k in context for k in self.keys], dtype=bool)
+        #: entries of curate/zh/crossings.py (they decide no ambiguous character)
+        self.crossing = np.array([k in matcher.crossings for k in self.keys], dtype=bool)
         #: keys checked against the matcher's word list (none when it has no words)
         self.guarded = np.array([matcher.words is not None and k in matcher.guarded for k in self.keys], dtype=bool)
         usable = [i for i, k in enumerate(self.keys) if k and "\ufdd0" not in k]

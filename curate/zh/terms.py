@@ -272,6 +272,10 @@ class TermMatcher:
     #: Simplified text -> its Taiwan standard characters (s2tw and the MOE forms: 应收账款 -> 應收帳款), to compare
     #: the text beside a rewording with its replacement; None: no such check
     fold: Any = None
+    #: entries of :mod:`curate.zh.crossings`: no match unless ``across(text, a, b, lo, hi)`` says an OpenCC phrase
+    #: crosses their edge there (elsewhere OpenCC converts them as the entry would)
+    crossings: frozenset[str] = frozenset()
+    across: Any = None
 
     def find(self, text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
         """``(start, end)`` of the leftmost-longest non-overlapping matches in ``text[start:end]``.
@@ -301,6 +305,8 @@ class TermMatcher:
         key = text[a:b]
         if key not in self.guarded:
             return False
+        if key in self.crossings and not self.across(text, a, b, lo, hi):
+            return True
         if self.spelled_out and key in self.spelled_out:
             before, after = self.spelled_out[key]
             if (before and text[max(lo, a - len(before)) : a] == before) or (
@@ -337,13 +343,16 @@ def build_matcher(
     words: Mapping[str, float] | None = None,
     fold: Any = None,
     convert: Any = None,
+    crossings: frozenset[str] = frozenset(),
+    across: Any = None,
 ) -> TermMatcher:
     """Combine terms and protected words; a protected word's Simplified spelling maps to it.
 
     ``to_simplified`` converts a Traditional string to Simplified (OpenCC ``tw2s``). ``words``: the
     dictionary words a term's match must not split (:func:`curate.zh.words.dictionary_words`). ``fold``:
     see :attr:`TermMatcher.fold`. ``convert``: the configured profile's conversion (s2twp), what OpenCC gives
-    where an entry does not fire.
+    where an entry does not fire. ``crossings``: entries that fire only where ``across(text, a, b, lo, hi)`` (an
+    OpenCC phrase crosses their edge) and they split no word (the generated list of :mod:`curate.zh.crossings`).
     """
     table: dict[str, tuple[str, str]] = {}
     for t in terms:
@@ -385,9 +394,21 @@ def build_matcher(
             pins_nothing = any(c in ambiguous for c in k) and rep == fold(k) and (convert is None or rep == convert(k))
             if reads_otherwise or pins_nothing:
                 readback[k] = k
+    crossings = frozenset(k for k in crossings if table.get(k, ("", ""))[1] == "term")  # not protected words
+    for k in crossings:
+        readback.setdefault(k, k)
     spelled = {k: parts for k, back in readback.items() if (parts := _spelled_out(k, back))}
     return TermMatcher(
-        re.compile(_trie_pattern(table)), table, automaton, frozenset(readback), words, spelled, readback, fold
+        re.compile(_trie_pattern(table)),
+        table,
+        automaton,
+        frozenset(readback),
+        words,
+        spelled,
+        readback,
+        fold,
+        crossings,
+        across,
     )
 
 

@@ -32,26 +32,30 @@ from curate.lexicon import route as _route
 WINDOW = 8
 
 
-def splits_word(text: str, a: int, b: int, lo: int, hi: int, words: Lexicon, target: str = "") -> bool:
+def splits_word(
+    text: str, a: int, b: int, lo: int, hi: int, words: Lexicon, target: str = "", *, parts: bool = True
+) -> bool:
     """Whether replacing ``text[a:b]`` would split a word of the segmentation of ``text[lo:hi]``.
 
     ``target``: the replacement read back as Simplified. A word across an edge is tolerated where the
     replacement keeps the characters it shares with the word (险产品 -> 險商品 after 医疗险) and changes only
     whole words of two or more characters (产品); 担保函 (担保 | 函) and 物联网上市 (物联网 | 上市) split.
+    ``parts`` False: a word holding the whole match is no split, whatever its own parts (OpenCC's 万只 in 一万只).
     """
     start = max(lo, a - WINDOW)
-    return _splits(text[start : min(hi, b + WINDOW)], a - start, b - start, words, target)
+    return _splits(text[start : min(hi, b + WINDOW)], a - start, b - start, words, target, parts)
 
 
 @functools.lru_cache(maxsize=1 << 16)
-def _splits(text: str, a: int, b: int, words: Lexicon, target: str) -> bool:
+def _splits(text: str, a: int, b: int, words: Lexicon, target: str, parts: bool = True) -> bool:
     """:func:`splits_word` on the window around the match (the answer depends on nothing else; kept per process)."""
     if not _crossing(text, a, b, 0, len(text), words):
         return False
     route = _route(text, 0, len(text), words)
     # a word of the route holding the whole match and more (发放贷款 around 放贷) is read as its own parts
     # (发放 | 贷款): a match across those is no word of it either (放贷 -> 放款 gave 發放款款)
-    route = [part for i, j in route for part in (_parts(text, i, j, words) if i <= a and b <= j else ((i, j),))]
+    if parts:
+        route = [part for i, j in route for part in (_parts(text, i, j, words) if i <= a and b <= j else ((i, j),))]
     inside = {i: j for i, j in route if a <= i and j <= b}
     for i, j in route:
         if i < a < j < b:  # across the left edge

@@ -31,14 +31,36 @@ def _vectorise_small_batches():
 def _reference_with_todays_matcher_rules():
     """The frozen reference builds its term matcher with today's ``build_matcher`` but predates its ``fold`` (the
     rule that a rewording does not repeat the text beside it: 用户客户端 stays 用戶客戶端, not 用戶用戶端); it gets the
-    same rule, so that what is compared is the batch path, not the matcher's rules."""
+    same rule, and round 12's crossing entries (curate/zh/crossings.py), so that what is compared is the batch path,
+    not the matcher's rules."""
     import functools
 
     import zh_reference_normalise as ref
 
+    from curate.zh.crossings import NOTE, phrase_across
+
     eng = _engine(NormaliseConfig())
+    rules = {"fold": eng._fold, "convert": eng._profile, "crossings": eng.matcher.crossings, "across": phrase_across}
+    init, convert_targets = ref._Engine.__init__, ref._Engine.convert_targets
+
+    def with_crossing_terms(self, config):  # the engine's generated entries for this configuration, last
+        init(self, config)
+        self.terms += tuple(t for t in _engine(config).terms if t.note == NOTE)
+        crossings = _engine(config).matcher.crossings
+        self.matcher = ref.build_matcher(
+            self.terms, self.base_protected, self.to_simp.convert, self.words, crossings=crossings
+        )
+
+    def deciding_no_crossing(self, text, targets, matcher, edits, decided, flags=None, fixed=None):
+        got: list[tuple[int, int]] = []  # a crossing entry decides no ambiguous character (its flags stay)
+        out = convert_targets(self, text, targets, matcher, edits, got, flags, fixed)
+        decided.extend((a, b) for a, b in got if text[a:b] not in matcher.crossings)
+        return out
+
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(ref, "build_matcher", functools.partial(build_matcher, fold=eng._fold, convert=eng._profile))
+        mp.setattr(ref, "build_matcher", functools.partial(build_matcher, **rules))
+        mp.setattr(ref._Engine, "__init__", with_crossing_terms)
+        mp.setattr(ref._Engine, "convert_targets", deciding_no_crossing)
         ref._engine.cache_clear()
         yield
     ref._engine.cache_clear()

@@ -1,0 +1,140 @@
+"""Words that OpenCC's phrase table breaks from the side: generated from data, read as whole-word entries.
+
+OpenCC segments by forward maximum matching over its phrase table, so a phrase that starts in one word and ends
+in the next takes the second word's first character with it: 目前台风 is 目|前台|风 to OpenCC (目前臺風, not 目前颱風),
+楼下面包店 is 楼|下面|包店 (樓下面包店, not 樓下麵包店). jieba's segmentation (:mod:`curate.zh.words`) reads them
+目前 | 台风 and 楼下 | 面包店.
+
+``schemas/zh/opencc_crossings.tsv`` lists jieba's words (two to four characters, log probability at least
+:data:`MIN_LOGP`, holding a one-to-many character) whose conversion changes when one of OpenCC's phrases overlaps
+one of their edges (``python -m curate.zh.crossings`` writes it; nothing in it is chosen by hand). Each word becomes
+a terminology entry converting it alone, as the profile does, that fires only where one of OpenCC's phrases crosses
+its edge (:func:`phrase_across`) and it splits no word of jieba's route around it (舞台|风格 holds no 台风).
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.resources
+import sys
+from collections import defaultdict
+
+from curate.zh.terms import Term
+from curate.zh.words import dictionary_words, splits_word
+
+#: the rarest jieba word listed (log of its frequency over the total; about 7 occurrences in jieba's corpus)
+MIN_LOGP = -16.0
+_NAME = "opencc_crossings.tsv"
+#: the phrase tables of the s2twp profile
+_PHRASE_DICTS = ("STPhrases", "STPhrases_GeneratedFromRegionalPhrases", "TWPhrases")
+#: the note of the entries made from the list
+NOTE = "whole word against an OpenCC phrase across its edge"
+
+
+@functools.cache
+def crossing_words() -> tuple[str, ...]:
+    """The listed words (``schemas/zh/opencc_crossings.tsv``), in file order."""
+    text = importlib.resources.files("schemas").joinpath("zh", _NAME).read_text(encoding="utf-8")
+    return tuple(w for line in text.splitlines() if (w := line.strip()) and not w.startswith("#"))
+
+
+def with_crossings(terms: tuple[Term, ...], convert, on: bool) -> tuple[tuple[Term, ...], frozenset[str]]:
+    """``terms`` and the listed words as entries converted by ``convert`` (the profile), less those ``terms`` already
+    has, and the added keys; ``on`` False (no word boundaries to guard them): ``terms`` alone."""
+    if not on:
+        return terms, frozenset()
+    have = {t.source for t in terms}
+    words = [w for w in crossing_words() if w not in have]
+    conv = convert("\n".join(words)).split("\n")
+    if len(conv) != len(words):  # pragma: no cover - OpenCC keeps line breaks
+        conv = [convert(w) for w in words]
+    added = tuple(Term(w, c, "general", NOTE, "opencc") for w, c in zip(words, conv, strict=True))
+    return terms + added, frozenset(words)
+
+
+@functools.cache
+def opencc_phrases() -> frozenset[str]:
+    """The keys of OpenCC's phrase tables (two or more characters)."""
+    from curate.zh.charsets import _opencc_paths, _read_dict
+
+    tool, share = _opencc_paths()
+    return frozenset(k for name in _PHRASE_DICTS for k in _read_dict(tool, share, name) if len(k) > 1)
+
+
+@functools.cache
+def _phrase_parts() -> tuple[dict[str, tuple[int, ...]], dict[str, tuple[int, ...]]]:
+    """For each proper end of a phrase, the lengths of the starts it follows; for each proper start, the lengths of
+    the ends that follow it (前台: 台 <- (1,), 前 -> (1,))."""
+    heads: dict[str, set[int]] = defaultdict(set)
+    tails: dict[str, set[int]] = defaultdict(set)
+    for p in opencc_phrases():
+        for k in range(1, len(p)):
+            heads[p[k:]].add(k)
+            tails[p[:k]].add(len(p) - k)
+    return {k: tuple(v) for k, v in heads.items()}, {k: tuple(v) for k, v in tails.items()}
+
+
+def phrase_across(text: str, a: int, b: int, lo: int, hi: int) -> bool:
+    """Whether one of OpenCC's phrases in ``text[lo:hi]`` starts before ``a`` and ends inside ``text[a:b]``, or starts
+    inside it and ends after ``b``, against jieba's segmentation: it splits a word of the route (前台 across
+    目前|台风). Where none does, OpenCC's reading stands (万只 inside the word 一万只 of 一万只鸡: 一萬隻雞)."""
+    keys = opencc_phrases()
+    heads, tails = _phrase_parts()
+    words = dictionary_words()
+    for m in range(a + 1, b):
+        for k in heads.get(text[a:m], ()):  # a phrase ending in text[a:m], starting k before a
+            if a - k >= lo and text[a - k : m] in keys and splits_word(text, a - k, m, lo, hi, words, parts=False):
+                return True
+        for k in tails.get(text[m:b], ()):  # a phrase starting at m, ending k after b
+            if b + k <= hi and text[m : b + k] in keys and splits_word(text, m, b + k, lo, hi, words, parts=False):
+                return True
+    return False
+
+
+def generate(convert) -> list[str]:
+    """The words whose conversion by ``convert`` (the s2twp profile with the MOE forms) changes when one of OpenCC's
+    phrases overlaps one of their edges, sorted."""
+    from curate.zh.charsets import script_sets
+
+    phrases = opencc_phrases()
+    ambiguous = script_sets().ambiguous
+    lex = dictionary_words()
+    words = [w for w, lp in lex.items() if 2 <= len(w) <= 4 and lp >= MIN_LOGP and any(c in ambiguous for c in w)]
+    starts, ends = defaultdict(list), defaultdict(list)
+    for w in words:
+        for k in range(1, len(w)):
+            starts[w[:k]].append(w)
+            ends[w[k:]].append(w)
+    cases: set[tuple[str, int, str]] = set()  # (text, where the word starts in it, word): a phrase across its edge
+    for p in phrases:
+        for k in range(1, len(p)):
+            cases.update((p[:k] + w, k, w) for w in starts.get(p[k:], ()))  # the phrase ends inside the word
+            cases.update((w + p[k:], 0, w) for w in ends.get(p[:k], ()))  # the phrase starts inside the word
+    out: set[str] = set()
+    for text, at, w in sorted(cases):
+        if w in out:
+            continue
+        whole, alone = convert(text), convert(w)
+        if len(whole) == len(text) and len(alone) == len(w) and whole[at : at + len(w)] != alone:
+            out.add(w)
+    return sorted(out)
+
+
+def main() -> None:  # pragma: no cover - regenerates the shipped file
+    from curate.zh.opencc_io import Converter
+    from curate.zh.terms import charmap
+
+    s2twp, moe = Converter("s2twp").convert, charmap()
+    words = generate(lambda s: s2twp(s).translate(moe))  # the profile's conversion (_Engine._profile)
+    header = (
+        "# Generated by `python -m curate.zh.crossings` (curate/zh/crossings.py); do not edit by hand.\n"
+        f"# jieba words (log probability >= {MIN_LOGP}) whose s2twp conversion changes when an OpenCC phrase\n"
+        "# overlaps one of their edges; each is converted as a whole word where such a phrase crosses its edge.\n"
+    )
+    path = sys.argv[1] if len(sys.argv) > 1 else f"schemas/zh/{_NAME}"
+    with open(path, "w", encoding="utf-8") as out:
+        out.write(header + "".join(w + "\n" for w in words))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
