@@ -18,9 +18,11 @@ import functools
 import importlib.resources
 import sys
 from collections import defaultdict
+from typing import Any
 
+from curate.lexicon import route as _route
 from curate.zh.terms import Term
-from curate.zh.words import dictionary_words, splits_word
+from curate.zh.words import WINDOW, dictionary_words, splits_word
 
 #: the rarest jieba word listed (log of its frequency over the total; about 7 occurrences in jieba's corpus)
 MIN_LOGP = -16.0
@@ -29,6 +31,8 @@ _NAME = "opencc_crossings.tsv"
 _PHRASE_DICTS = ("STPhrases", "STPhrases_GeneratedFromRegionalPhrases", "TWPhrases")
 #: the note of the entries made from the list
 NOTE = "whole word against an OpenCC phrase across its edge"
+#: characters beyond a crossing phrase converted with it to tell whether the entry would change anything
+_REACH = 4
 
 
 @functools.cache
@@ -38,18 +42,19 @@ def crossing_words() -> tuple[str, ...]:
     return tuple(w for line in text.splitlines() if (w := line.strip()) and not w.startswith("#"))
 
 
-def with_crossings(terms: tuple[Term, ...], convert, on: bool) -> tuple[tuple[Term, ...], frozenset[str]]:
+def with_crossings(terms: tuple[Term, ...], convert, on: bool) -> tuple[tuple[Term, ...], frozenset[str], Any]:
     """``terms`` and the listed words as entries converted by ``convert`` (the profile), less those ``terms`` already
-    has, and the added keys; ``on`` False (no word boundaries to guard them): ``terms`` alone."""
+    has, the added keys, and :func:`phrase_across` with ``convert`` (when they fire); ``on`` False (no word
+    boundaries to guard them): ``terms`` alone."""
     if not on:
-        return terms, frozenset()
+        return terms, frozenset(), None
     have = {t.source for t in terms}
     words = [w for w in crossing_words() if w not in have]
     conv = convert("\n".join(words)).split("\n")
     if len(conv) != len(words):  # pragma: no cover - OpenCC keeps line breaks
         conv = [convert(w) for w in words]
     added = tuple(Term(w, c, "general", NOTE, "opencc") for w, c in zip(words, conv, strict=True))
-    return terms + added, frozenset(words)
+    return terms + added, frozenset(words), functools.partial(phrase_across, convert=convert)
 
 
 @functools.cache
@@ -74,20 +79,64 @@ def _phrase_parts() -> tuple[dict[str, tuple[int, ...]], dict[str, tuple[int, ..
     return {k: tuple(v) for k, v in heads.items()}, {k: tuple(v) for k, v in tails.items()}
 
 
-def phrase_across(text: str, a: int, b: int, lo: int, hi: int) -> bool:
+def phrase_across(text: str, a: int, b: int, lo: int, hi: int, convert=None) -> bool:
     """Whether one of OpenCC's phrases in ``text[lo:hi]`` starts before ``a`` and ends inside ``text[a:b]``, or starts
     inside it and ends after ``b``, against jieba's segmentation: it splits a word of the route (前台 across
-    目前|台风). Where none does, OpenCC's reading stands (万只 inside the word 一万只 of 一万只鸡: 一萬隻雞)."""
+    目前|台风). Where none does, OpenCC's reading stands (万只 inside the word 一万只 of 一万只鸡: 一萬隻雞).
+
+    ``convert`` (the profile): a phrase counts only where converting the word alone changes the span the phrase and
+    the word cover (不适 across 不|适用 changes nothing: 不適用 either way; the check runs before the segmentation).
+    A phrase that is itself a jieba word counts only where jieba's route puts its other part in a word of two or
+    more characters (前 in 目前, 下 in 楼下): a character left alone (防 of 防|制法 in 资恐防制法, where OpenCC's
+    防制 is the Taiwan word) is no evidence against the phrase.
+    """
     keys = opencc_phrases()
     heads, tails = _phrase_parts()
     words = dictionary_words()
     for m in range(a + 1, b):
         for k in heads.get(text[a:m], ()):  # a phrase ending in text[a:m], starting k before a
-            if a - k >= lo and text[a - k : m] in keys and splits_word(text, a - k, m, lo, hi, words, parts=False):
+            s = a - k
+            if (
+                s >= lo
+                and text[s:m] in keys
+                and (convert is None or _alters(convert, text[(x := max(lo, s - _REACH)) : b], a - x, b - x))
+                and splits_word(text, s, m, lo, hi, words, parts=False)
+                and _contested(text, s, m, a - 1, lo, hi, words)
+            ):
                 return True
         for k in tails.get(text[m:b], ()):  # a phrase starting at m, ending k after b
-            if b + k <= hi and text[m : b + k] in keys and splits_word(text, m, b + k, lo, hi, words, parts=False):
+            if (
+                b + k <= hi
+                and text[m : b + k] in keys
+                and (convert is None or _alters(convert, text[a : min(hi, b + k + _REACH)], 0, b - a))
+                and splits_word(text, m, b + k, lo, hi, words, parts=False)
+                and _contested(text, m, b + k, b, lo, hi, words)
+            ):
                 return True
+    return False
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _alters(convert, span: str, i: int, j: int) -> bool:
+    """Whether converting ``span[i:j]`` (the word) apart from the rest changes the conversion of ``span``."""
+    return convert(span) != convert(span[:i]) + convert(span[i:j]) + convert(span[j:])
+
+
+def _contested(text: str, s: int, e: int, edge: int, lo: int, hi: int, words) -> bool:
+    """Whether jieba's route reads the phrase ``text[s:e]`` otherwise knowing it: the phrase is no dictionary word, or
+    the route word holding ``text[edge]`` (the phrase's character outside the word) has two or more characters and
+    is no rarer than :data:`MIN_LOGP` (恐防 of 资|恐防|制法, in jieba's rarest class, is no evidence against 防制)."""
+    if text[s:e] not in words:
+        return True
+    start = max(lo, s - WINDOW)
+    return _held_in_word(text[start : min(hi, e + WINDOW)], edge - start, words)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _held_in_word(window: str, at: int, words) -> bool:
+    for i, j in _route(window, 0, len(window), words):
+        if i <= at < j:
+            return j - i > 1 and words.get(window[i:j], -99.0) >= MIN_LOGP
     return False
 
 

@@ -21,7 +21,7 @@ import numpy as np
 from curate.pii.scrubber import PLACEHOLDER_RE
 from curate.zh.charsets import script_sets
 from curate.zh.config import NormaliseConfig
-from curate.zh.crossings import phrase_across, with_crossings
+from curate.zh.crossings import with_crossings
 from curate.zh.evidence import evidence_chars
 from curate.zh.japanese import blank_japanese, japanese_spans, without_spans
 from curate.zh.links import link_spans
@@ -111,8 +111,8 @@ class _Engine:
         }
         self.base_protected = tuple(p.term for p in protected_terms() if p.source_id == "*")
         self.words = dictionary_words() if config.terminology and config.word_boundaries else None
-        self.terms, crossing = with_crossings(self.terms, self._profile, self.words is not None)
-        self._args = (self.to_simp.convert, self.words, self._fold, self._profile, crossing, phrase_across)
+        self.terms, crossing, across = with_crossings(self.terms, self._profile, self.words is not None)
+        self._args = (self.to_simp.convert, self.words, self._fold, self._profile, crossing, across)
         self.matcher = build_matcher(self.terms, self.base_protected, *self._args)
 
     @functools.lru_cache(maxsize=64)  # noqa: B019 - engines are few and long-lived

@@ -37,10 +37,15 @@ def _reference_with_todays_matcher_rules():
 
     import zh_reference_normalise as ref
 
-    from curate.zh.crossings import NOTE, phrase_across
+    from curate.zh.crossings import NOTE
 
     eng = _engine(NormaliseConfig())
-    rules = {"fold": eng._fold, "convert": eng._profile, "crossings": eng.matcher.crossings, "across": phrase_across}
+    rules = {
+        "fold": eng._fold,
+        "convert": eng._profile,
+        "crossings": eng.matcher.crossings,
+        "across": eng.matcher.across,
+    }
     init, convert_targets = ref._Engine.__init__, ref._Engine.convert_targets
 
     def with_crossing_terms(self, config):  # the engine's generated entries for this configuration, last
