@@ -4,6 +4,9 @@ OpenCC converts every Han character it is given, also inside a link: ``https://e
 ``…?id=幹`` and ``https://zh.wikipedia.org/wiki/中央银行`` pointed to another page. A link (a scheme ``http``, ``https``,
 ``ftp``, or ``www.``, an ASCII host, then a path up to whitespace, a quote, a bracket or Chinese punctuation) is no evidence of the text's script
 and no conversion target. Only links holding a Han character matter: an ASCII link never changes.
+
+Code is kept the same way (review 12): an inline code span between backticks on one line or a fenced block between
+triple backticks (``python convert.py --mode 简体`` must run as written; 執行 `--mode 简体` 後 is no Simplified text).
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ LINK_RE = re.compile(
     r"(?:[/?#][^\s\"'<>()\[\]{}（）「」『』【】《》〈〉，。、；：！？…]*)?",
     re.IGNORECASE,
 )
+#: Markdown code: a fenced block (triple backticks) or an inline span (backticks, one line, not empty)
+CODE_RE = re.compile(r"```.*?```|`[^`\n]+`", re.DOTALL)
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]")
 
 
@@ -29,16 +34,20 @@ def link_spans(text: str) -> list[tuple[int, int]]:
     []
     >>> link_spans("详见https://example.cn/rates查看汇率")  # or where Chinese text runs on to its last part
     []
+    >>> link_spans("执行 `convert --mode 简体` 后")  # and code (CODE_RE)
+    [(3, 22)]
     """
-    if "://" not in text and "www." not in text.lower():
-        return []
     out = []
+    if "`" in text:
+        out = [m.span() for m in CODE_RE.finditer(text) if _HAN.search(m.group())]
+    if "://" not in text and "www." not in text.lower():
+        return out
     for m in LINK_RE.finditer(text):
         a, b = m.span()
         b = a + _run_on(m.group())
-        if _HAN.search(text[a:b]):
+        if _HAN.search(text[a:b]) and not any(c <= a < d for c, d in out):  # a link inside code is code
             out.append((a, b))
-    return out
+    return sorted(out)
 
 
 def _run_on(link: str) -> int:

@@ -45,3 +45,24 @@ def test_the_shipped_crossing_list_is_what_the_generator_gives_today(monkeypatch
     shipped = [w for w in crossings.crossing_words() if w[0] in first]
     assert len(shipped) > 100
     assert fresh == shipped
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "執行 `python convert.py --mode 简体` 後，檢查輸出檔案。",
+            "執行 `python convert.py --mode 简体` 後，檢查輸出檔案。",
+        ),
+        ("执行 `convert --mode 简体` 后，检查输出结果。", "執行 `convert --mode 简体` 後，檢查輸出結果。"),
+        (
+            '代码如下：\n```\nprint("账户余额")\n```\n请检查结果。',
+            '代碼如下：\n```\nprint("账户余额")\n```\n請檢查結果。',
+        ),
+        ("价格是`100`元，后台显示正常。", "價格是`100`元，後臺顯示正常。"),  # ASCII code: nothing to keep
+    ],
+)
+def test_code_in_backticks_is_kept_as_written(text, expected):
+    """Inline code and fenced blocks are kept like web addresses (curate/zh/links.py), on both paths."""
+    assert normalise(text).text == expected
+    assert normalise_many([text, "账户余额不足。"])[0].text == expected
