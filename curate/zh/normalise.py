@@ -26,6 +26,7 @@ from curate.zh.evidence import evidence_chars
 from curate.zh.japanese import blank_japanese, japanese_spans, without_spans
 from curate.zh.links import link_spans
 from curate.zh.opencc_io import Converter
+from curate.zh.quotes import MIN_QUOTED, clauses
 from curate.zh.result import Edit, Flag, Result
 from curate.zh.terms import (
     Term,
@@ -522,13 +523,12 @@ def _mixed_targets(eng: _Engine, sent: str, start: int, cfg: NormaliseConfig, fi
     one-character targets carry 0 Simplified characters, so they get no short/weak flag of their own (the
     sentence is flagged ``mixed_signals``).
     """
-    for a, b in _spans(CLAUSE_RE, sent):
+    for a, b, quoted in clauses(sent, CLAUSE_RE, lambda q: not eng.trad.count(q) and eng.simp.count(q) >= MIN_QUOTED):
         clause = sent[a:b]
-        s = eng.simp.count(clause)
-        if not s:
+        if not (s := eng.simp.count(clause)):
             continue
         t = eng.trad.count(clause)
-        if (t == 0 and s >= cfg.min_signal_chars) or (t and s / (s + t) >= cfg.mixed_convert_share):
+        if quoted or (t == 0 and s >= cfg.min_signal_chars) or (t and s / (s + t) >= cfg.mixed_convert_share):
             yield start + a, start + b, s
         else:
             # read in an all-Simplified clause, so s2tw's phrases see their words whole (頭发 -> 头发 -> 頭髮,

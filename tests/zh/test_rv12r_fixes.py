@@ -66,3 +66,20 @@ def test_code_in_backticks_is_kept_as_written(text, expected):
     """Inline code and fenced blocks are kept like web addresses (curate/zh/links.py), on both paths."""
     assert normalise(text).text == expected
     assert normalise_many([text, "账户余额不足。"])[0].text == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("客戶回覆：「我们下周再谈」，請業務同仁追蹤。", "客戶回覆：「我們下週再談」，請業務同仁追蹤。"),
+        ("經理說「这个方案下周上线」，請準備。", "經理說「這個方案下週上線」，請準備。"),
+        # one Simplified character in a quoted term is a typo: only it is converted (not s2twp's 設定)
+        ("本條所稱「设置」，係指依法設立。", "本條所稱「設置」，係指依法設立。"),
+        # a quote holding a Traditional-only character is read clause by clause as before
+        ("他說「這个软件」很好用。", "他說「這個軟件」很好用。"),
+    ],
+)
+def test_a_simplified_quote_in_a_traditional_sentence_is_converted_whole(text, expected):
+    """A quoted span with no Traditional-only character and two or more Simplified-only ones (curate/zh/quotes.py)."""
+    assert normalise(text).text == expected
+    assert normalise_many([text, "账户余额不足。"])[0].text == expected
