@@ -43,7 +43,7 @@ def test_third_heldout_like_set_meets_floors(eval_dev, tmp_path, batch):
     score, last = shared_score(eval_dev, "zh", SET, pred)
     assert score["exact_traditional_unchanged"] == 1.0, last
     assert score["exact_simplified_to_tw"] >= 0.92, last  # 59/64
-    assert score["exact_mixed"] >= 0.88, last  # 32/36
+    assert score["exact_mixed"] >= 0.91, last  # 33/36 (rv12-zh-r)
 
 
 def test_traditional_records_come_back_as_the_same_object():

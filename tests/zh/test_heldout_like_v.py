@@ -39,7 +39,7 @@ def test_fourth_heldout_like_set_meets_floors(eval_dev, tmp_path, batch):
     score, last = shared_score(eval_dev, "zh", SET, pred)
     assert score["exact_traditional_unchanged"] == 1.0, last
     assert score["exact_simplified_to_tw"] >= 0.87, last  # 54/62
-    assert score["exact_mixed"] >= 0.775, last  # 31/40
+    assert score["exact_mixed"] >= 0.9, last  # 36/40 (rv12-zh-r: quoted Simplified clauses, code in backticks)
 
 
 def test_traditional_records_come_back_as_the_same_object():
