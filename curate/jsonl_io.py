@@ -95,6 +95,7 @@ REASONS = {
     "duplicate_id": "the id was seen on an earlier line",
     "duplicate_key": "the line's object gives a key more than once (readers differ on which value counts)",
     "unknown_licence": "`licence_id` is not in the licence catalogue (curate dedup, which ranks copies by licence)",
+    "unknown_source_kind": "`source_kind` misspells a source kind (`law-moj`, `LAW_MOJ`; curate dedup, whose policies read it)",
 }
 
 

@@ -32,18 +32,28 @@ def _check_kind(option: str, name: str) -> None:
     Traceback (most recent call last):
     provenance.errors.ConfigError: dedup: per_document names 'law-moj', no source kind; did you mean 'law_moj'? ...
     """
-    known = sorted({*SOURCE_KINDS, *SOURCE_KINDS.values()})
-    if name in known:
-        return
-    folded = {k.replace("-", "_").lower(): k for k in known}
-    near = folded.get(name.replace("-", "_").strip().lower()) or next(
-        iter(difflib.get_close_matches(name, known, n=1, cutoff=0.75)), None
-    )
+    near = misspelt_kind(name)
     if near is not None:
         raise ConfigError(
             f"dedup: {option} names {name!r}, no source kind; did you mean {near!r}? (sources: "
             f"{', '.join(SOURCE_KINDS)}; kinds: {', '.join(sorted(set(SOURCE_KINDS.values())))})"
         )
+
+
+def misspelt_kind(name: str) -> str | None:
+    """The known source or kind that ``name`` misspells (``law-moj``, ``LAW_MOJ``, ``sanction``), None when it is one
+    or names a kind of the user's own. Policy entries and `curate dedup`'s ``source_kind`` are checked with it.
+
+    >>> misspelt_kind("LAW-MOJ"), misspelt_kind("law_moj"), misspelt_kind("news")
+    ('law_moj', None, None)
+    """
+    known = sorted({*SOURCE_KINDS, *SOURCE_KINDS.values()})
+    if name in known:
+        return None
+    folded = {k.replace("-", "_").lower(): k for k in known}
+    return folded.get(name.replace("-", "_").strip().lower()) or next(
+        iter(difflib.get_close_matches(name, known, n=1, cutoff=0.75)), None
+    )
 
 
 def kind_of(name: str) -> str:

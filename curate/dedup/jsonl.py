@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from curate.dedup.config import DedupConfig
+from curate.dedup.config import SOURCE_KINDS, DedupConfig, misspelt_kind
 from curate.dedup.engine import ClusterStats, DedupDoc, DedupVerdict, cluster, make_hasher, sign
 from curate.jsonl_io import (
     JsonlLine,
@@ -119,6 +119,19 @@ def dedup_jsonl(
                         "unknown_licence",
                         f"`licence_id` `{shown(doc.licence_id)}` is not in the licence catalogue (ids as `curate licences"
                         " list` shows them, e.g. CC0-1.0): survivors are chosen by licence",
+                        line.id,
+                    )
+                )
+                continue
+            kind = doc.source_kind.split(":", 1)[0] if doc.source_kind is not None else None
+            if kind is not None and (near := misspelt_kind(kind)) is not None:
+                # ranked as no source and deduplicated globally: a statute of another law was dropped as a duplicate
+                report.bad.append(
+                    QuarantinedLine(
+                        line.lineno,
+                        "unknown_source_kind",
+                        f"`source_kind` `{shown(doc.source_kind)}` is no source kind; did you mean `{near}`? (the"
+                        " survivor and per-document policies read it; sources: " + ", ".join(SOURCE_KINDS) + ")",
                         line.id,
                     )
                 )

@@ -195,3 +195,24 @@ def test_cli_quarantines_an_optional_field_that_is_no_string_or_integer(cli, tmp
         assert f"in.jsonl:{line}: skipped (bad_field): `{field}` is {kind}, not a string or an integer" in err, err
     rows = [json.loads(r) for r in out.read_text(encoding="utf-8").splitlines()]
     assert [r["id"] for r in rows] == ["nine"] and rows[0]["survivor"]
+
+
+def test_cli_refuses_a_misspelt_source_kind(cli, tmp_path):
+    """A line's ``source_kind`` spelt as the ingest command (`law-moj`) or in capitals ranked as no source and was
+    deduplicated globally: the identical article of another law was dropped as a duplicate, silently (exit 0)."""
+    inp, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    art = "違反本法或依本法所發布之命令者，除本法另有處罰規定外，處新臺幣五十萬元以上一千萬元以下罰鍰。"
+    lines = [
+        {"id": "bank", "text": art, "source_kind": "law_moj", "document": "銀行法"},
+        {"id": "fhc", "text": art, "source_kind": "law-moj", "document": "金融控股公司法"},
+        {"id": "ins", "text": art, "source_kind": "LAW_MOJ", "document": "保險法"},
+        {"id": "own", "text": art + "其他。", "source_kind": "news"},
+    ]
+    _write(inp, [json.dumps(x, ensure_ascii=False) for x in lines])
+    code, _, err = cli("dedup", "--input", str(inp), "--output", str(out))
+    assert code == 3, err
+    assert "in.jsonl:2: skipped (unknown_source_kind)" in err and "did you mean `law_moj`?" in err
+    assert "in.jsonl:3: skipped (unknown_source_kind)" in err
+    rows = {r["id"]: r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
+    assert set(rows) == {"bank", "own"}  # a kind of the user's own passes
+    assert all(r["duplicate_of"] is None for r in rows.values() if r["id"] != "own")
