@@ -36,8 +36,15 @@ def version_order(version: str | None) -> str:
     (True, '')
     >>> version_order("第１２版") < version_order("第13版"), version_order("第０９版") < version_order("第10版")
     (True, True)
+
+    A version without a digit (``不詳``, ``n.d.``, ``unknown``, as a manifest's unknown date is written) says nothing
+    of its age: it is no version (compared as text, a letter or a Han character came after every digit and such a copy
+    was the newest of all):
+
+    >>> version_order("不詳") < version_order("2024-01-01"), version_order("n.d."), version_order("NaN")
+    (True, '', '')
     """
-    if not version:
+    if not version or not _DIGITS.search(version):
         return ""
     return _DIGITS.sub(_number, version)
 

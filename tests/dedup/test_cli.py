@@ -216,3 +216,22 @@ def test_cli_refuses_a_misspelt_source_kind(cli, tmp_path):
     rows = {r["id"]: r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
     assert set(rows) == {"bank", "own"}  # a kind of the user's own passes
     assert all(r["duplicate_of"] is None for r in rows.values() if r["id"] != "own")
+
+
+def test_cli_a_version_without_digits_is_no_version(cli, tmp_path):
+    """A manifest's unknown date (`不詳`, `n.d.`) compared as text came after every date: that copy was 'newest' and the
+    dated one was dropped as its duplicate."""
+    inp, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    text = "本行依銀行法規定辦理存款業務，並應依主管機關之規定提存存款準備金。"
+    lines = [
+        {"id": "a-unknown", "text": text, "version": "不詳"},
+        {"id": "b-nd", "text": text, "version": "n.d."},
+        {"id": "c-dated", "text": text, "version": "2024-01-01"},
+    ]
+    _write(inp, [json.dumps(x, ensure_ascii=False) for x in lines])
+    code, _, err = cli("dedup", "--input", str(inp), "--output", str(out))
+    assert code == 0, err
+    rows = {r["id"]: r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
+    assert rows["c-dated"]["survivor"]
+    assert [rows[k]["duplicate_of"] for k in ("a-unknown", "b-nd")] == ["c-dated", "c-dated"]
+    assert {rows[k]["rule"] for k in ("a-unknown", "b-nd")} == {"newest"}
