@@ -17,7 +17,7 @@ deduplicated against the corpus without recomputing it.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 import numpy as np
@@ -99,6 +99,8 @@ class DedupVerdict:
         is_new: False for an already-indexed document whose status changes now.
         near_duplicate_of: for a survivor kept by the per-document policy although it is a copy of
             another document's record: the cluster's representative.
+        matched, matched_jaccard: for a copy joined through a chain (A≈B≈C: ``jaccard`` below the threshold), the
+            member it is most alike (then smallest id; clusters up to :data:`CHAIN_MEMBERS_MAX`) and that Jaccard.
     """
 
     id: str
@@ -111,6 +113,8 @@ class DedupVerdict:
     jaccard: float | None = None
     is_new: bool = True
     near_duplicate_of: str | None = None
+    matched: str | None = None
+    matched_jaccard: float | None = None
 
 
 def make_hasher(config: DedupConfig) -> MinHasher:
@@ -166,6 +170,8 @@ def sign(
 
 #: candidate pairs (and group rows) verified per block; bounds the shingle sets held at once
 _VERIFY_BLOCK = 8192
+#: the largest cluster whose chained members are compared with every member to name the one they matched
+CHAIN_MEMBERS_MAX = 256
 
 
 class _ShingleCache:
@@ -474,6 +480,7 @@ def _group_verdicts(
     need += [s for ms, s, _ in chosen if any(ex[m] != ex[s] for m in ms)]
     shingles.load(need)
     out: list[tuple[list[int], list[DedupVerdict]]] = []
+    chains: list[tuple[int, list[int]]] = []  # (index in out, positions of chained members)
     for ms, s, surv in chosen:
         decisions: list[DedupVerdict] = []
         targets = _targets(ms, s, cands, ex, config)
@@ -519,8 +526,26 @@ def _group_verdicts(
                     is_new=m >= n_old,
                 )
             )
+        chained = [i for i, d in enumerate(decisions) if d.jaccard is not None and d.jaccard < config.threshold]
+        if chained and len(ms) <= CHAIN_MEMBERS_MAX:
+            chains.append((len(out), chained))
         out.append((ms, decisions))
+    for k, chained in chains:  # after every group's verdicts: loading these may drop the others' shingles
+        _name_matches(out[k], chained, ex, cands, shingles)
     return out
+
+
+def _name_matches(group: tuple[list[int], list[DedupVerdict]], chained: list[int], ex, cands, shingles) -> None:
+    """Give each chained member (positions ``chained``) the member it is most alike (not the row order's choice)."""
+    ms, decisions = group
+    shingles.load(ms)
+    for i in chained:
+        m = ms[i]
+        alike = [(round(_jaccard(shingles[m], shingles[o]), 4), o) for o in ms if ex[o] != ex[m]]
+        if not alike:
+            continue
+        jac, o = min(alike, key=lambda jo: (-jo[0], cands[jo[1]].id))
+        decisions[i] = replace(decisions[i], matched=cands[o].id, matched_jaccard=jac)
 
 
 def _targets(

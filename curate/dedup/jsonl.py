@@ -90,10 +90,11 @@ def dedup_jsonl(
     """Deduplicate ``inp`` (lines ``{"id", "text", [source_kind, licence_id, version, document]}``) into ``out``.
 
     Output lines, in input order: ``{"id", "cluster", "survivor", "duplicate_of", "match", "rule",
-    "jaccard_est", "jaccard", "near_duplicate_of", "deleted_stub"}`` (``near_duplicate_of``: the representative of a
-    copy the per-document policy keeps, see :func:`_doc`). A "（刪除）" stub of a repealed article is never clustered,
-    as in the stage: it stays, alone in its cluster, ``deleted_stub: true`` (the stubs of one law, or of a textbook,
-    were each other's duplicates: one survived). Bad lines are skipped and listed in the report. ``out`` must not be
+    "jaccard_est", "jaccard", "near_duplicate_of", "matched", "matched_jaccard", "deleted_stub"}``
+    (``near_duplicate_of``: the representative of a copy the per-document policy keeps, see :func:`_doc`; ``matched``:
+    for a copy joined through a chain, its Jaccard with the survivor below the threshold, the member it matched). A
+    "（刪除）" stub of a repealed article is never clustered, as in the stage: it stays, alone in its cluster,
+    ``deleted_stub: true`` (the stubs of one law, or of a textbook, were each other's duplicates: one survived). Bad lines are skipped and listed in the report. ``out`` must not be
     ``inp`` (:class:`~provenance.errors.UsageError`, as for ``zh convert`` and ``pii``).
     """
     check_paths(inp, out)
@@ -173,6 +174,8 @@ def dedup_jsonl(
                     "jaccard_est": d.jaccard_est,
                     "jaccard": d.jaccard,
                     "near_duplicate_of": d.near_duplicate_of,
+                    "matched": d.matched,
+                    "matched_jaccard": d.matched_jaccard,
                     "deleted_stub": rid in stubs,
                 },
             )

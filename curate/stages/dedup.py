@@ -266,6 +266,7 @@ class DedupStage(Stage):
                         "match": d.match,
                         "kept_by": "per_document",
                         "policy": policy,
+                        **({"matched": d.matched, "matched_jaccard": d.matched_jaccard} if d.matched else {}),
                     },
                 )
             )
@@ -291,6 +292,8 @@ class DedupStage(Stage):
                     "rule": d.rule,
                     "already_indexed": not d.is_new,
                     "policy": policy,
+                    # joined through a chain (A≈B≈C, C below the threshold with A): the member it matched
+                    **({"matched": d.matched, "matched_jaccard": d.matched_jaccard} if d.matched else {}),
                 },
             )
         )

@@ -235,3 +235,23 @@ def test_cli_a_version_without_digits_is_no_version(cli, tmp_path):
     assert rows["c-dated"]["survivor"]
     assert [rows[k]["duplicate_of"] for k in ("a-unknown", "b-nd")] == ["c-dated", "c-dated"]
     assert {rows[k]["rule"] for k in ("a-unknown", "b-nd")} == {"newest"}
+
+
+def test_cli_a_chained_copy_names_the_member_it_matched(cli, tmp_path):
+    """A≈B≈C: C dropped "as a duplicate of A" at a Jaccard below the threshold names B, the member it matched."""
+    from .test_engine import _chain
+
+    inp, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    a, b, c = _chain()
+    lines = [
+        {"id": "C", "text": c, "version": "1"},
+        {"id": "A", "text": a, "version": "3"},
+        {"id": "B", "text": b, "version": "2"},
+    ]
+    _write(inp, [json.dumps(x, ensure_ascii=False) for x in lines])
+    code, _, err = cli("dedup", "--input", str(inp), "--output", str(out))
+    assert code == 0, err
+    rows = {r["id"]: r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
+    assert rows["C"]["duplicate_of"] == "A" and rows["C"]["jaccard"] < 0.7
+    assert rows["C"]["matched"] == "B" and rows["C"]["matched_jaccard"] >= 0.7
+    assert rows["B"]["matched"] is None and rows["A"]["matched"] is None

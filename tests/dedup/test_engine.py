@@ -125,3 +125,36 @@ def test_newest_reads_full_width_digits_by_value():
         ]
         got = {d.id: d for d in dedup_texts(docs)}
         assert got["b-new"].survivor and got["a-old"].duplicate_of == "b-new" and got["a-old"].rule == "newest", old
+
+
+def _chain(n_edits: int = 4):
+    """A ≈ B ≈ C: B is A with a few characters changed, C is B with a few more (C below the threshold with A)."""
+    import random
+
+    alphabet = "銀行存款利率放款授信保險證券金融控股公司法規主管機關應依本法規定辦理"
+    rnd = random.Random(1)
+    a = "".join(rnd.choice(alphabet) for _ in range(200))
+
+    def edit(s: str, seed: int) -> str:
+        r, out = random.Random(seed), list(s)
+        for _ in range(n_edits):
+            out[r.randrange(len(out))] = r.choice("甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉")
+        return "".join(out)
+
+    b = edit(a, 2)
+    return a, b, edit(b, 3)
+
+
+def test_a_chained_copy_names_the_member_it_matched():
+    """A≈B≈C: C was dropped "as a duplicate of A" with a Jaccard below the threshold and nothing said why; it names B,
+    the member it matched, in either input order."""
+    a, b, c = _chain()
+    for order in ((0, 1, 2), (2, 1, 0), (1, 2, 0)):
+        docs = [
+            (DedupDoc("A", a, version="3"), DedupDoc("B", b, version="2"), DedupDoc("C", c, version="1"))[i]
+            for i in order
+        ]
+        ds = {d.id: d for d in dedup_texts(docs)}
+        assert ds["C"].duplicate_of == "A" and ds["C"].jaccard < 0.7, ds["C"]
+        assert ds["C"].matched == "B" and ds["C"].matched_jaccard >= 0.7, ds["C"]
+        assert ds["B"].matched is None and ds["B"].jaccard >= 0.7  # matched the survivor itself

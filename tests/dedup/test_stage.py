@@ -281,3 +281,17 @@ def test_an_index_written_before_review_9_holds_no_version_for_a_copy_without_on
     status, events, *_ = _rows(db_path)
     assert status[longer] == "active" and status[old] == "duplicate", (status, events)
     assert events[old]["rule"] == "longer" and events[old]["survivor"] == longer
+
+
+def test_a_chained_duplicate_event_names_the_member_it_matched(db_path):
+    """A≈B≈C: the ledger row of C, dropped as a duplicate of A below the threshold, names B, the member it matched."""
+    from .test_engine import _chain
+
+    a, b, c = _chain()
+    ra, rb, rc = add_records(db_path, [("law_moj", "A", a), ("moda", "B", b), ("moda", "C", c)])
+    assert run_stage(db_path, DedupStage(), workers=2).status == "finished"
+    status, events, _, _, ok = _rows(db_path)
+    assert getattr(ok, "ok", ok) and status == {ra: "active", rb: "duplicate", rc: "duplicate"}
+    assert events[rc]["survivor"] == ra and events[rc]["jaccard"] < 0.7
+    assert events[rc]["matched"] == rb and events[rc]["matched_jaccard"] >= 0.7
+    assert "matched" not in events[rb]
