@@ -43,10 +43,57 @@ def version_order(version: str | None) -> str:
 
     >>> version_order("不詳") < version_order("2024-01-01"), version_order("n.d."), version_order("NaN")
     (True, '', '')
+
+    Han numerals are numbers too (a textbook's 三版, 第十二版, 初版; 民國一一三年): read as text, 四版 came after 五版,
+    and taken for no version, 第三版 lost to 第2版:
+
+    >>> version_order("四版") < version_order("五版"), version_order("第十版") > version_order("第9版")
+    (True, True)
+    >>> version_order("初版") < version_order("二版") < version_order("第3版"), version_order("民國一一三年")
+    (True, '民國003113年')
     """
-    if not version or not _DIGITS.search(version):
+    if not version:
+        return ""
+    version = _HAN_NUMBER.sub(_han_number, version)
+    if not _DIGITS.search(version):
         return ""
     return _DIGITS.sub(_number, version)
+
+
+_HAN_DIGITS = {
+    "〇": 0,
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "兩": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_HAN_UNITS = {"十": 10, "百": 100, "千": 1000}
+_HAN_NUMBER = re.compile(f"初(?=版)|[{''.join(_HAN_DIGITS)}{''.join(_HAN_UNITS)}]+")
+
+
+def _han_number(m: re.Match[str]) -> str:
+    """A run of Han numerals as Arabic digits: 十二 and 一百零五 by their units, 一一三 (an ROC year) digit by digit;
+    初 (of 初版, the first edition) is 1."""
+    s = m.group()
+    if s == "初":
+        return "1"
+    if not any(c in _HAN_UNITS for c in s):
+        return "".join(str(_HAN_DIGITS[c]) for c in s)
+    total = digit = 0
+    for c in s:
+        if c in _HAN_UNITS:
+            total += (digit or 1) * _HAN_UNITS[c]
+            digit = 0
+        else:
+            digit = _HAN_DIGITS[c]
+    return str(total + digit)
 
 
 def _number(m: re.Match[str]) -> str:

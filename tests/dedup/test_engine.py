@@ -127,6 +127,24 @@ def test_newest_reads_full_width_digits_by_value():
         assert got["b-new"].survivor and got["a-old"].duplicate_of == "b-new" and got["a-old"].rule == "newest", old
 
 
+def test_newest_reads_han_numeral_editions_by_value():
+    """A textbook's edition in Han numerals (三版, 第十版, 初版) had no digit, so it was no version since a value without a
+    digit was made none: 第三版 lost to 第2版, and 四版 against 三版 was decided by length or id (as text, 四版 came
+    after 五版)."""
+    text = "存款保險條例規定，要保機構應依規定繳付保險費，並接受中央存款保險公司之查核，違者處以罰鍰。"
+    pairs = (("第2版", "第三版"), ("三版", "四版"), ("四版", "五版"), ("第九版", "第十版"), ("初版", "修訂二版"))
+    pairs += (("民國一一二年", "民國一一三年"), ("第十二版", "第一百零一版"))
+    for old, new in pairs:
+        for a, b in ((old, new), (new, old)):  # the id does not decide
+            docs = [
+                DedupDoc("a", text, "textbooks", "CC-BY-4.0", a),
+                DedupDoc("b", text, "textbooks", "CC-BY-4.0", b),
+            ]
+            got = {d.id: d for d in dedup_texts(docs)}
+            keep, drop = ("a", "b") if a == new else ("b", "a")
+            assert got[keep].survivor and got[drop].duplicate_of == keep and got[drop].rule == "newest", (old, new)
+
+
 def _chain(n_edits: int = 4):
     """A ≈ B ≈ C: B is A with a few characters changed, C is B with a few more (C below the threshold with A)."""
     import random
