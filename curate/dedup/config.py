@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import functools
 import math
+import unicodedata
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -46,11 +47,18 @@ def misspelt_kind(name: str) -> str | None:
 
     >>> misspelt_kind("LAW-MOJ"), misspelt_kind("law_moj"), misspelt_kind("news")
     ('law_moj', None, None)
+
+    Typed in full-width letters (an input method's full-width mode, as a spreadsheet cell often holds them), a kind
+    named no source and passed:
+
+    >>> misspelt_kind("ｌａｗ＿ｍｏｊ"), misspelt_kind("ＦＳＣ"), misspelt_kind("ｎｅｗｓ")
+    ('law_moj', 'fsc', None)
     """
     known = sorted({*SOURCE_KINDS, *SOURCE_KINDS.values()})
     if name in known:
         return None
     folded = {k.replace("-", "_").lower(): k for k in known}
+    name = unicodedata.normalize("NFKC", name)
     return folded.get(name.replace("-", "_").strip().lower()) or next(
         iter(difflib.get_close_matches(name, known, n=1, cutoff=0.75)), None
     )

@@ -132,7 +132,8 @@ def dedup_jsonl(
                         line.lineno,
                         "unknown_source_kind",
                         f"`source_kind` `{shown(doc.source_kind)}` is no source kind; did you mean `{near}`? (the"
-                        " survivor and per-document policies read it; sources: " + ", ".join(SOURCE_KINDS) + ")",
+                        " survivor and per-document policies read it; sources: " + ", ".join(SOURCE_KINDS) + f"; a"
+                        f" tag of your own goes after a colon: `{near}:en`)",
                         line.id,
                     )
                 )

@@ -255,3 +255,23 @@ def test_cli_a_chained_copy_names_the_member_it_matched(cli, tmp_path):
     assert rows["C"]["duplicate_of"] == "A" and rows["C"]["jaccard"] < 0.7
     assert rows["C"]["matched"] == "B" and rows["C"]["matched_jaccard"] >= 0.7
     assert rows["B"]["matched"] is None and rows["A"]["matched"] is None
+
+
+def test_cli_refuses_a_source_kind_typed_in_full_width_letters(cli, tmp_path):
+    """`ｌａｗ＿ｍｏｊ` (a spreadsheet cell typed in an input method's full-width mode) named no source and passed: the
+    identical article of another law was dropped as a duplicate (exit 0). A tag of the user's own after a colon
+    (`law_moj:en`) is the source, as the message says."""
+    inp, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    art = "違反本法或依本法所發布之命令者，除本法另有處罰規定外，處新臺幣五十萬元以上一千萬元以下罰鍰。"
+    lines = [
+        {"id": "bank", "text": art, "source_kind": "law_moj", "document": "銀行法"},
+        {"id": "fhc", "text": art, "source_kind": "ｌａｗ＿ｍｏｊ", "document": "金融控股公司法"},
+        {"id": "en", "text": art, "source_kind": "law_moj:en", "document": "保險法"},
+    ]
+    _write(inp, [json.dumps(x, ensure_ascii=False) for x in lines])
+    code, _, err = cli("dedup", "--input", str(inp), "--output", str(out))
+    assert code == 3, err
+    assert "in.jsonl:2: skipped (unknown_source_kind)" in err and "did you mean `law_moj`?" in err, err
+    assert "`law_moj:en`" in err, err
+    rows = {r["id"]: r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
+    assert set(rows) == {"bank", "en"} and all(r["duplicate_of"] is None for r in rows.values())
