@@ -99,8 +99,7 @@ class DedupVerdict:
         is_new: False for an already-indexed document whose status changes now.
         near_duplicate_of: for a survivor kept by the per-document policy although it is a copy of
             another document's record: the cluster's representative.
-        matched, matched_jaccard: for a copy joined through a chain (A≈B≈C: ``jaccard`` below the threshold), the
-            member it is most alike (then smallest id; clusters up to :data:`CHAIN_MEMBERS_MAX`) and that Jaccard.
+        matched, matched_jaccard: for a copy joined through a chain (``jaccard`` < threshold), the member it matched.
     """
 
     id: str
@@ -168,10 +167,8 @@ def sign(
     return Signed.concat(parts, config.num_perm)
 
 
-#: candidate pairs (and group rows) verified per block; bounds the shingle sets held at once
-_VERIFY_BLOCK = 8192
-#: the largest cluster whose chained members are compared with every member to name the one they matched
-CHAIN_MEMBERS_MAX = 256
+_VERIFY_BLOCK = 8192  # candidate pairs (and group rows) verified per block; bounds the shingle sets held at once
+CHAIN_MEMBERS_MAX = 4096  # the largest cluster whose chained members get the member they matched
 
 
 class _ShingleCache:
@@ -531,21 +528,25 @@ def _group_verdicts(
             chains.append((len(out), chained))
         out.append((ms, decisions))
     for k, chained in chains:  # after every group's verdicts: loading these may drop the others' shingles
-        _name_matches(out[k], chained, ex, cands, shingles)
+        _name_matches(out[k], chained, ex, cands, sigs, shingles, config.threshold)
     return out
 
 
-def _name_matches(group: tuple[list[int], list[DedupVerdict]], chained: list[int], ex, cands, shingles) -> None:
-    """Give each chained member (positions ``chained``) the member it is most alike (not the row order's choice)."""
+def _name_matches(group: tuple, chained: list[int], ex, cands, sigs, shingles, th: float) -> None:
+    """Give each chained member (positions ``chained``) the member it is most alike at ``th`` or more, not the row
+    order's choice: the members its signature is most alike (ties all, up to 64 by id) are checked on shingles."""
     ms, decisions = group
-    shingles.load(ms)
+    sig, exs = np.stack([sigs[o] for o in ms]), np.array([ex[o] for o in ms])
     for i in chained:
-        m = ms[i]
-        alike = [(round(_jaccard(shingles[m], shingles[o]), 4), o) for o in ms if ex[o] != ex[m]]
-        if not alike:
-            continue
-        jac, o = min(alike, key=lambda jo: (-jo[0], cands[jo[1]].id))
-        decisions[i] = replace(decisions[i], matched=cands[o].id, matched_jaccard=jac)
+        est = (sig == sig[i]).mean(axis=1)
+        est[exs == exs[i]] = -1.0
+        top = np.flatnonzero(est >= max(0.0, np.sort(est)[-min(8, len(est))]))
+        near = sorted((ms[j] for j in top.tolist()), key=lambda o: cands[o].id)[:64]
+        shingles.load([ms[i], *near])
+        alike = [(-j, cands[o].id) for o in near if (j := round(_jaccard(shingles[ms[i]], shingles[o]), 4)) >= th]
+        if alike:
+            jac, o = min(alike)
+            decisions[i] = replace(decisions[i], matched=o, matched_jaccard=-jac)
 
 
 def _targets(
