@@ -76,6 +76,7 @@ def test_pii_refuses_to_write_over_its_key_file(cli, tmp_path, monkeypatch, opti
     at CURATE_PII_KEY_FILE replaced the key, and with it every pseudonym and digest made with it, exit 0."""
     key = tmp_path / "pii.key"
     key.write_text("ab" * 32 + "\n", encoding="utf-8")
+    key.chmod(0o600)  # a key file other users may read is refused
     monkeypatch.delenv("CURATE_PII_KEY", raising=False)
     monkeypatch.setenv("CURATE_PII_KEY_FILE", str(key))
     inp, out = tmp_path / "in.jsonl", tmp_path / "o.jsonl"

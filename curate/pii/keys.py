@@ -29,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import stat
 from pathlib import Path
 
 from provenance.errors import ConfigError
@@ -139,6 +140,36 @@ def _decode(raw: str) -> bytes:
     return raw.encode("utf-8")
 
 
+def _from_file(p: Path) -> PiiKey:
+    """The key in ``p``: text (hex or a passphrase; white space, CR and a UTF-8 byte-order mark around it dropped) or
+    raw bytes. A regular file that other users of the machine may read or write is refused, as ssh refuses such a
+    private key: anyone who reads it can open the raw-text vault and confirm a guessed name against every keyed
+    digest. (A pipe, ``CURATE_PII_KEY_FILE=<(vault read ...)``, is private to the process and read as it is.)"""
+    try:
+        with p.open("rb") as fh:
+            mode = os.fstat(fh.fileno()).st_mode
+            if stat.S_ISREG(mode) and mode & 0o006:
+                raise ConfigError(
+                    f"the PII key file `{p}` ({ENV_KEY_FILE}) can be read or written by every user of this machine "
+                    f"(mode {stat.S_IMODE(mode):04o}); make it private with `chmod 600 {p}` and run the command again"
+                )
+            data = fh.read()
+    except OSError as exc:
+        raise ConfigError(f"cannot read the PII key file `{p}` ({ENV_KEY_FILE}): {exc.strerror or exc}") from exc
+    try:
+        # utf-8-sig: a key saved by an editor that writes a byte-order mark (Notepad) read as a passphrase
+        # with the mark in it, i.e. another key than the same hex in CURATE_PII_KEY, silently
+        master = _decode(data.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        master = data
+    if len(master) < MIN_KEY_BYTES:
+        raise ConfigError(
+            f"the PII key file `{p}` ({ENV_KEY_FILE}) holds a key of {len(master)} bytes; put at least "
+            f"{MIN_KEY_BYTES} random bytes in it, e.g. `python -c 'import secrets; print(secrets.token_hex(32))' > {p}`"
+        )
+    return derive_key(master)
+
+
 def load_key(required: bool = True, purpose: str = "PII pseudonyms and the raw-text vault") -> PiiKey | None:
     """The key from the environment or key file; None if absent and not ``required``.
 
@@ -150,15 +181,7 @@ def load_key(required: bool = True, purpose: str = "PII pseudonyms and the raw-t
     if value:
         return derive_key(_decode(value))
     if path:
-        p = Path(path)
-        try:
-            data = p.read_bytes()
-        except OSError as exc:
-            raise ConfigError(f"cannot read the PII key file `{p}` ({ENV_KEY_FILE}): {exc.strerror}") from exc
-        try:
-            return derive_key(_decode(data.decode("utf-8")))
-        except UnicodeDecodeError:
-            return derive_key(data)
+        return _from_file(Path(path))
     if required:
         raise ConfigError(
             f"{purpose} needs a secret key: set {ENV_KEY} (hex or a passphrase of >= {MIN_KEY_BYTES} "

@@ -50,6 +50,7 @@ def test_load_key_from_env_and_file(monkeypatch, tmp_path):
     monkeypatch.delenv("CURATE_PII_KEY")
     f = tmp_path / "pii.key"
     f.write_text("ab" * 32 + "\n")
+    f.chmod(0o600)  # a key file other users may read is refused (tests/pii/test_key_file.py)
     monkeypatch.setenv("CURATE_PII_KEY_FILE", str(f))
     assert load_key().key_id == k_env.key_id
     assert "ab" * 8 not in repr(k_env)
