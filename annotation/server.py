@@ -161,6 +161,11 @@ def wait_until_up(
     raise ServerError(f"Label Studio did not answer at {url} within {timeout:.0f}s; see {log}")
 
 
+#: prefixes of the variables the Label Studio server is not handed: the PII key, the portal's session secret and
+#: users, and the URL and token (each bank's too) of the instance ``curate annotate`` talks to
+_NOT_FOR_THE_SERVER = ("CURATE_PII_KEY", "CURATE_WEB_", "LABEL_STUDIO_URL", "LABEL_STUDIO_API_KEY")
+
+
 def start(paths: ServerPaths, *, port: int, username: str, password: str, timeout: float = 300.0) -> tuple[str, int]:
     """Start Label Studio in the background on 127.0.0.1:``port``; returns (url, pid).
 
@@ -189,8 +194,10 @@ def start(paths: ServerPaths, *, port: int, username: str, password: str, timeou
             "DATA_UPLOAD_MAX_NUMBER_FILES": "100",
         }
     )
-    env.pop("LABEL_STUDIO_URL", None)
-    env.pop("LABEL_STUDIO_API_KEY", None)
+    for name in [n for n in env if n.startswith(_NOT_FOR_THE_SERVER)]:
+        # the workbench's own secrets: the server (a third party's web application that annotators of every bank
+        # reach) got the PII key, the portal's secret and the API tokens of other instances in its environment
+        del env[name]
     cmd = [
         str(exe),
         "start",

@@ -23,6 +23,19 @@ def test_admin_password_is_not_on_the_command_line(label_studio) -> None:
     assert server.is_up(label_studio.url) and label_studio.token
 
 
+def test_the_workbench_secrets_are_not_in_the_server_environment(label_studio) -> None:
+    """The server inherited the whole environment of the command that started it: the PII key (the tests' conftest
+    sets one) sat in the environment of a third party's web application that annotators of every bank reach."""
+    import os
+
+    pid = server.read_pid(label_studio.paths)
+    assert pid and os.environ.get("CURATE_PII_KEY")
+    environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    names = {part.split(b"=", 1)[0] for part in environ}
+    assert not any(n.startswith((b"CURATE_PII_KEY", b"CURATE_WEB_", b"LABEL_STUDIO_API_KEY")) for n in names)
+    assert not any(os.environ["CURATE_PII_KEY"].encode() in part for part in environ)
+
+
 def test_secret_key_read_as_a_variable_name_is_replaced_once_and_kept(tmp_path: Path) -> None:
     # Label Studio draws its key from an alphabet with '$'; django-environ reads "$..." as another variable's
     # name, so such a data directory got a new key (and lost every token) at each start
