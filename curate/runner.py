@@ -332,6 +332,9 @@ def _run_locked(
     preload: list[threading.Thread] = []  # the executor's modules, imported while the snapshot is written
     con = db.connect(db_path, memory_limit=db.bulk_memory_limit())
     try:  # before a run row exists: a refusal here (e.g. another PII key) leaves no run behind
+        from curate.pii.keyed_ids import refuse_other_set_key
+
+        refuse_other_set_key(con, f"`curate run {stage.name}`")
         stage.prepare(con)
     except BaseException:
         con.close()

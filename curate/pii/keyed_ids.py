@@ -23,7 +23,7 @@ from provenance import db
 from provenance.errors import KeyRequiredError, UsageError
 from provenance.records import KEYED_PREFIX, derived_record_id, ingest_record_id
 
-__all__ = ["KEYED_PREFIX", "KeyedIds", "digest_function", "require_key"]
+__all__ = ["KEYED_PREFIX", "KeyedIds", "digest_function", "refuse_other_key", "refuse_other_set_key", "require_key"]
 
 
 def require_key(what: str, where: str) -> PiiKey:
@@ -181,6 +181,15 @@ def is_other_key(con, key: PiiKey) -> tuple[bool, set[str]]:
         f" AND starts_with(content_sha256, '{KEYED_PREFIX}') LIMIT {KEY_PROBES}"
     ).fetchall()
     return bool(probes) and all(key.content_digest(t) != d for t, d in probes), known
+
+
+def refuse_other_set_key(con, where: str) -> None:
+    """:func:`refuse_other_key` for the key set now, if one is: a stage run checks it before it starts (a stage before
+    the PII stage keyed the versions it derived under whatever key was set, and ``audit verify`` then called them
+    tampered)."""
+    key = load_key(required=False)
+    if key is not None:
+        refuse_other_key(con, key, where)
 
 
 def refuse_other_key(con, key: PiiKey, where: str) -> None:
