@@ -37,7 +37,7 @@ import duckdb
 import pyarrow as pa
 
 from curate.faults import fault
-from curate.pii.keyed_ids import KeyedIds
+from curate.pii.keyed_ids import KeyedIds, refuse_other_key
 from curate.pii.keys import PiiKey
 from provenance import db, ledger, runs
 from provenance.batches import BATCH_ACTION, BATCH_REKEYED, DIGEST_VERSION, batch_digests, stale_batches
@@ -376,6 +376,9 @@ def rekey_catalogue(db_path, key: PiiKey) -> RekeyReport:
         emails = _plain_email_digests(con)
         if not changes and not emails:
             return RekeyReport()
+        # the vault's rows are checked one by one below, but a source keyed at ingest and nothing sealed yet showed
+        # no other key: the old records were keyed under the one set now, a second key in the catalogue
+        refuse_other_key(con, key, "`curate pii rekey`")
         _refuse_unfinished_stage_runs(con)
         run_id = runs.start_run(con, "pii rekey", "rekey", {"key_id": key.key_id})
         with db.transaction(con):
