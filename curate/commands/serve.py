@@ -136,7 +136,7 @@ def adduser(name: str, role: str, users: Path | None, password_stdin: bool) -> i
     from curate.web.auth import UserStore
 
     if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
+        password = sys.stdin.readline().rstrip("\r\n")  # a CRLF line: a browser form sends no CR
     elif not _terminal_to_ask_on():  # click read it from the pipe, warned it may be echoed, then "aborted"
         from provenance.errors import UsageError
 
