@@ -24,6 +24,7 @@ import logging
 import os
 import re
 import secrets
+import stat
 import tempfile
 import threading
 import time
@@ -225,7 +226,14 @@ def load_secret(path: Path) -> str:
                 "$CURATE_WEB_SECRET_FILE"
             ) from exc
     try:
-        value = file.read_text(encoding="utf-8").strip()
+        with file.open("rb") as fh:
+            mode = os.fstat(fh.fileno()).st_mode
+            if stat.S_ISREG(mode) and mode & 0o006:  # whoever reads it signs cookies the portal takes for its own
+                raise ConfigError(
+                    f"the portal secret `{file}` can be read or written by every user of this machine (mode "
+                    f"{stat.S_IMODE(mode):04o}); make it private with `chmod 600 {file}` and start the portal again"
+                )
+            value = fh.read().decode("utf-8-sig").strip()
     except (OSError, ValueError) as exc:
         raise ConfigError(f"cannot read the portal secret `{file}`: {exc}") from exc
     if len(value) < MIN_SECRET:

@@ -181,3 +181,21 @@ def test_two_first_starts_at_once_read_one_whole_key(tmp_path, monkeypatch):
             t.join()
         assert len(set(got)) == 1 and isinstance(got[0], str) and len(got[0]) >= 32, got
         assert stat.S_IMODE(key.stat().st_mode) == 0o600
+
+
+def test_a_secret_file_every_user_may_read_is_refused(tmp_path, monkeypatch):
+    """The session-signing secret's file was read whatever its mode: a `secret.key` copied in with the umask's 0644,
+    or a $CURATE_WEB_SECRET_FILE on a shared folder, gave every local user the key to sign the portal's cookies."""
+    from curate.web.auth import load_secret
+    from provenance.errors import ConfigError
+
+    monkeypatch.delenv("CURATE_WEB_SECRET", raising=False)
+    monkeypatch.delenv("CURATE_WEB_SECRET_FILE", raising=False)
+    key = tmp_path / "secret.key"
+    key.write_text("f" * 64 + "\n", encoding="utf-8")
+    key.chmod(0o644)
+    with pytest.raises(ConfigError, match=r"chmod 600") as exc:
+        load_secret(key)
+    assert "f" * 64 not in str(exc.value)
+    key.chmod(0o600)
+    assert load_secret(key) == "f" * 64
