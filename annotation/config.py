@@ -83,7 +83,7 @@ def bank_key(bank: str) -> str:
 def _read_key_file(path: str | Path, what: str) -> str:
     p = Path(path).expanduser()
     try:
-        token = p.read_text(encoding="utf-8").strip()
+        token = p.read_text(encoding="utf-8-sig").strip()  # a byte-order mark (Notepad) is no part of the token
     except OSError as exc:
         raise ConfigError(f"cannot read the Label Studio token file {p} ({what}): {exc.strerror}") from exc
     if not token:

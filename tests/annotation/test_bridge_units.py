@@ -51,6 +51,15 @@ def test_config_banks_file_and_env_file(tmp_path):
     assert (d.url, d.api_key) == ("http://127.0.0.1:8080", "tok-c")
 
 
+def test_a_token_file_saved_with_a_byte_order_mark(tmp_path):
+    """A token file saved by Notepad (UTF-8 with a byte-order mark, CRLF) was refused as a token holding "a non-ASCII
+    character", with advice to copy the token again: the same token, copied again, was refused again."""
+    key = tmp_path / "key"
+    key.write_bytes(b"\xef\xbb\xbftok-bank\r\n")
+    cfg = resolve("bank-a", env={"LABEL_STUDIO_URL": "http://ls:8080", "LABEL_STUDIO_API_KEY_FILE": str(key)})
+    assert cfg.api_key == "tok-bank"
+
+
 def test_config_missing_token_is_clear():
     with pytest.raises(ConfigError, match="LABEL_STUDIO_API_KEY"):
         resolve("x", env={"LABEL_STUDIO_URL": "http://a:1"})
