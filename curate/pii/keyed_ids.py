@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 
-from curate.pii.keys import ENV_KEY, ENV_KEY_FILE, MIN_KEY_BYTES, PiiKey, load_key
+from curate.pii.keys import ENV_KEY, ENV_KEY_FILE, MIN_KEY_BYTES, PiiKey, key_file_read_with_its_mark, load_key
 from provenance import db
 from provenance.errors import KeyRequiredError, UsageError
 from provenance.records import KEYED_PREFIX, derived_record_id, ingest_record_id
@@ -203,6 +203,7 @@ def refuse_other_key(con, key: PiiKey, where: str) -> None:
     check it, or relabelled, does not make that key the catalogue's."""
     other, known = is_other_key(con, key)
     if other:
+        _refuse_key_file_read_without_its_mark(con, key, where)
         named = f" (key id {', '.join(sorted(known))})" if known else ""
         raise UsageError(
             f"{where}: this catalogue's personal data was keyed under another PII key{named} than the one set now "
@@ -210,3 +211,18 @@ def refuse_other_key(con, key: PiiKey, where: str) -> None:
             f"vault could not be read; set the catalogue's key in {ENV_KEY} or {ENV_KEY_FILE} and run the command "
             "again; nothing was written"
         )
+
+
+def _refuse_key_file_read_without_its_mark(con, key: PiiKey, where: str) -> None:
+    """The key file's byte-order mark was once read as part of the key: a catalogue keyed under a Notepad-saved file
+    then was refused as "keyed under another PII key" under the very same file, and nothing said why or how to go on."""
+    legacy = key_file_read_with_its_mark()
+    if legacy is None or legacy[1] == key or is_other_key(con, legacy[1])[0]:
+        return
+    path, old = legacy
+    raise UsageError(
+        f"{where}: this catalogue was keyed under the PII key file `{path}` as it was read before its UTF-8 "
+        f"byte-order mark was dropped (the mark part of the key: key id {old.key_id}, not {key.key_id}); to go on "
+        f'with this catalogue, set {ENV_KEY}="$(cat {path})" (the mark kept) instead of {ENV_KEY_FILE} and run the '
+        "command again; nothing was written"
+    )

@@ -170,6 +170,26 @@ def _from_file(p: Path) -> PiiKey:
     return derive_key(master)
 
 
+def key_file_read_with_its_mark() -> tuple[Path, PiiKey] | None:
+    """The key file and the key it gave before its UTF-8 byte-order mark was dropped (the mark part of a passphrase),
+    when ``CURATE_PII_KEY_FILE`` is the key set and a regular file that starts with one; else None. A catalogue keyed
+    under a Notepad-saved key file before then is keyed under that key: :func:`curate.pii.keyed_ids.refuse_other_key`
+    says so instead of calling it another key."""
+    path = os.environ.get(ENV_KEY_FILE)
+    if os.environ.get(ENV_KEY) or not path:
+        return None
+    p = Path(path)
+    try:
+        if not stat.S_ISREG(p.stat().st_mode):  # a pipe is read once (and a FIFO may block)
+            return None
+        data = p.read_bytes()
+        if not data.startswith(b"\xef\xbb\xbf"):
+            return None
+        return p, derive_key(_decode(data.decode("utf-8")))  # as read before: the mark kept, a passphrase
+    except (OSError, UnicodeDecodeError, ConfigError):
+        return None
+
+
 def load_key(required: bool = True, purpose: str = "PII pseudonyms and the raw-text vault") -> PiiKey | None:
     """The key from the environment or key file; None if absent and not ``required``.
 

@@ -81,3 +81,29 @@ def test_a_folder_or_a_pipe_as_the_key_file(tmp_path, key_env):
     finally:
         os.close(r)
     assert got == load_key.__globals__["derive_key"](bytes.fromhex(HEX))
+
+
+def test_a_catalogue_keyed_under_a_marked_key_file_before_the_mark_was_dropped(cli, tmp_path, key_env, monkeypatch):
+    """A catalogue keyed under a Notepad-saved key file while its byte-order mark was read as part of the key: once
+    the mark was dropped, the very same file was refused as "another PII key" by every command (ingest, each stage,
+    annotate, rekey), and "set the catalogue's key" was all it said. It says why now, and how to go on."""
+    from pii_oracle import CASE
+
+    fsc = tmp_path / "fsc"
+    fsc.mkdir()
+    (fsc / "case.html").write_text(CASE, encoding="utf-8")
+    db = tmp_path / "c.duckdb"
+    monkeypatch.setenv("CURATE_PII_KEY", "\ufeff" + HEX)  # the key as the file was read before: the mark kept
+    code, out, err = cli("-q", "ingest", "fsc", str(fsc), db=db)
+    assert code == 0, out + err
+    f = tmp_path / "pii.key"
+    f.write_bytes(b"\xef\xbb\xbf" + HEX.encode() + b"\r\n")
+    f.chmod(0o600)
+    key_env(f)
+    monkeypatch.delenv("CURATE_PII_KEY")
+    code, out, err = cli("-q", "run", "hygiene", "--workers", "1", db=db)
+    assert code == 2 and len(err.strip().splitlines()) == 1, out + err
+    assert "byte-order mark" in err and f'CURATE_PII_KEY="$(cat {f})"' in err and HEX not in err, err
+    monkeypatch.setenv("CURATE_PII_KEY", f.read_bytes().decode("utf-8").rstrip("\n"))  # what "$(cat FILE)" gives
+    code, out, err = cli("-q", "run", "hygiene", "--workers", "1", db=db)
+    assert code == 0, out + err
