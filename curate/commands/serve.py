@@ -136,7 +136,8 @@ def adduser(name: str, role: str, users: Path | None, password_stdin: bool) -> i
     from curate.web.auth import UserStore
 
     if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")  # a CRLF line: a browser form sends no CR
+        # a CRLF line and a byte-order mark (a password file saved by Notepad): a browser form sends neither
+        password = sys.stdin.readline().rstrip("\r\n").removeprefix("\ufeff")
     elif not _terminal_to_ask_on():  # click read it from the pipe, warned it may be echoed, then "aborted"
         from provenance.errors import UsageError
 

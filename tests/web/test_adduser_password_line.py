@@ -6,6 +6,7 @@ browser form sends no CR), and nothing said why.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -26,3 +27,18 @@ def test_a_crlf_line_is_the_password_without_its_cr(tmp_path):
     store = UserStore(users)
     assert store.authenticate("alice", "correct horse battery") is not None
     assert store.authenticate("alice", "correct horse battery\r") is None
+
+
+def test_a_password_file_saved_with_a_byte_order_mark(tmp_path):
+    """The same password file saved by Notepad as "UTF-8" (with a byte-order mark): the mark was kept as the first
+    character of the password, so the user could never log in with the password typed in the browser."""
+    users = tmp_path / "users.json"
+    proc = subprocess.run(
+        [*_CURATE, "serve", "adduser", "alice", "--role", "auditor", "--users", str(users), "--password-stdin"],
+        input=b"\xef\xbb\xbfcorrect horse battery\r\n",
+        capture_output=True,
+        timeout=120,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert UserStore(users).authenticate("alice", "correct horse battery") is not None
