@@ -151,7 +151,9 @@ def _from_file(p: Path) -> PiiKey:
             if stat.S_ISREG(mode) and mode & 0o006:
                 raise ConfigError(
                     f"the PII key file `{p}` ({ENV_KEY_FILE}) can be read or written by every user of this machine "
-                    f"(mode {stat.S_IMODE(mode):04o}); make it private with `chmod 600 {p}` and run the command again"
+                    f"(mode {stat.S_IMODE(mode):04o}); make it private with `chmod 600 {p}` and run the command again (where "
+                    f"modes cannot change, a mounted secret or a Windows drive, pass it through a pipe: "
+                    f"{ENV_KEY_FILE}=<(cat {p}))"
                 )
             data = fh.read()
     except OSError as exc:

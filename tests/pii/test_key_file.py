@@ -46,7 +46,7 @@ def test_a_key_file_others_may_read_is_refused_in_one_line(cli, tmp_path, key_en
     inp.write_text(json.dumps({"id": "1", "text": "王小明 0912345678"}, ensure_ascii=False) + "\n", encoding="utf-8")
     code, _, err = cli("-q", "pii", "scrub", "--mode", "pseudonym", "--input", str(inp), "--output", str(out))
     assert code == 1 and len(err.strip().splitlines()) == 1, err
-    assert "chmod 600" in err and str(f) in err and HEX not in err and not out.exists()
+    assert "chmod 600" in err and "<(cat" in err and str(f) in err and HEX not in err and not out.exists()
     f.chmod(0o640)  # a group the steward chose (a service account's) may read it
     code, _, err = cli("-q", "pii", "scrub", "--mode", "pseudonym", "--input", str(inp), "--output", str(out))
     assert code == 0 and "王小明" not in out.read_text(encoding="utf-8"), err
