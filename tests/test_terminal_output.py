@@ -53,3 +53,47 @@ def test_a_line_break_in_a_file_name_forges_no_header_line(db_path, cli, tmp_pat
     assert "a\\nlicence  CC0-1.0: every purpose, every audience\\t.jsonl" in out
     code, out, err = cli("runs", "show", "latest")
     assert code == 0 and "CC0-1.0" not in out.splitlines()[0], out
+
+
+C1_BIDI = "a\x9b2J\u202eflip\u2066.jsonl"  # a C1 CSI (clears the screen) and bidi controls, valid UTF-8 in a file name
+
+
+def test_json_and_statistics_of_runs_show_and_pii_scan_drive_no_terminal(db_path, cli, tmp_path, monkeypatch):
+    """Review 12: `runs show --json` and `pii scan` (text and --json) printed a file's name as it was: json.dumps
+    escapes C0 only, so a C1 CSI and bidi controls reached the terminal (`a<U+202E>lmth.jsonl` reads as another
+    file in a leak finding). Every JSON a command prints now escapes them as ``\\uXXXX``, the lines as ``printable``."""
+    import json
+
+    from catalogue_builder import add_records, add_source
+
+    from provenance import runs
+
+    folder = tmp_path / "c1"
+    folder.mkdir()
+    (folder / C1_BIDI).write_text("not json\n", encoding="utf-8")  # quarantined with its file's name
+    assert cli("-q", "ingest", "moda", str(folder), "--licence", "OGDL-Taiwan-1.0")[0] == 3
+    code, out, err = cli("runs", "show", "latest", "--json")
+    assert code == 0, err
+    assert not [c for c in ("\x9b", "\u202e", "\u2066") if c in out], out
+    assert any(C1_BIDI in q["locator"] for q in json.loads(out)["quarantine"])  # the same value to a JSON reader
+
+    monkeypatch.setenv("CURATE_PII_KEY", "4d" * 32)
+    con = db.connect(db_path)
+    run_id = runs.start_run(con, "test-ingest", "x")
+    add_source(con, "fsc", pii_expected=True)
+    add_records(con, [{"source_id": "fsc", "locator": "case/1", "text": "核處林志明，手機0912345678。"}], run_id=run_id)
+    runs.finish_run(con, run_id)
+    con.close()
+    leak = tmp_path / "leak"
+    leak.mkdir()
+    (leak / C1_BIDI).write_text('{"text": "手機0912345678"}\n', encoding="utf-8")
+    for args in (
+        ("pii", "scan", "--no-label-studio", "--path", str(leak)),
+        ("pii", "scan", "--json", "--path", str(leak), "--no-label-studio"),
+    ):
+        code, out, err = cli(*args)
+        assert code == 1, err
+        assert not [c for c in ("\x9b", "\u202e", "\u2066") if c in out], (args, out)
+    assert any(f["where"].endswith(C1_BIDI) for f in json.loads(out)["findings"])
+    code, out, _ = cli("pii", "scan", "--no-label-studio", "--path", str(leak))
+    assert "a\\x9b2J\\u202eflip\\u2066.jsonl" in out  # named, as visible escapes

@@ -159,14 +159,15 @@ def format_table(
     return "\n".join([line(heads), "  ".join("-" * w for w in widths), *(line(b) for b in body)])
 
 
-def json_line(obj: Any) -> str:
-    r"""``obj`` as one JSON line, non-ASCII text as itself, and the C1 controls (``\x9b`` is a CSI) and bidi
-    controls that ``json.dumps`` leaves raw escaped as ``\uXXXX`` (the same value to a JSON reader).
+def json_line(obj: Any, *, indent: int | None = None) -> str:
+    r"""``obj`` as one JSON line (``indent``: laid out over lines), non-ASCII text as itself, and the C1 controls
+    (``\x9b`` is a CSI) and bidi controls that ``json.dumps`` leaves raw escaped as ``\uXXXX`` (the same value to a
+    JSON reader). Every JSON a command prints goes through it: its values come from third parties (file names).
 
     >>> json_line({"t": "銀\x9b2J\u202e", "\x1b": 1})
     '{"t": "銀\\u009b2J\\u202e", "\\u001b": 1}'
     """
-    return _json_safe(json.dumps(obj, ensure_ascii=False, default=str))
+    return _json_safe(json.dumps(obj, ensure_ascii=False, indent=indent, default=str))
 
 
 #: what :func:`printable` escapes (C0/C1 controls, bidi controls) but JSON's own layout (line breaks, tabs): inside

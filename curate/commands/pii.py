@@ -216,7 +216,7 @@ def scan(paths: tuple[Path, ...], label_studio: bool, as_json: bool, threshold: 
     lists; findings name the place, the entity type and a keyed digest, never the value. Surfaces
     that could not be read are listed as not checked. Exit 0 when nothing survives, 1 otherwise.
     """
-    from curate.commands._common import echo_outcome, settings
+    from curate.commands._common import echo_outcome, json_line, settings
     from curate.pii.engine import DetectorConfig, PiiDetector
     from curate.pii.keys import load_key
     from curate.pii.scan import scan as run_scan
@@ -237,18 +237,24 @@ def scan(paths: tuple[Path, ...], label_studio: bool, as_json: bool, threshold: 
         label_studio=client_for if label_studio else None,
     )
     code = EXIT_OK if report.clean else 1
-    return echo_outcome([json.dumps(report.as_dict(), ensure_ascii=False)] if as_json else _scan_lines(report), code)
+    return echo_outcome([json_line(report.as_dict())] if as_json else _scan_lines(report), code)
 
 
 def _scan_lines(report) -> list[str]:
-    """The lines `curate pii scan` prints for ``report`` (findings by digest, never the value)."""
+    """The lines `curate pii scan` prints for ``report`` (findings by digest, never the value; a place's name as
+    visible escapes where it holds control or bidi characters: `a<U+202E>lmth.jsonl` must not read as another file)."""
+    from curate.commands._common import printable
+
     lines = [
         f"scanned {report.strings:,} strings ({report.files:,} files, {report.tasks:,} Label Studio tasks) "
         f"for {report.values:,} known personal values"
     ]
-    lines += [f"  LEAK {f.surface}: {f.where} ({f.entity_type}, digest {f.digest[:12]})" for f in report.findings]
-    lines += [f"  {u}" for u in report.unchecked]
-    lines += [f"  NOT CHECKED {u}" for u in report.leftovers]
+    lines += [
+        f"  LEAK {f.surface}: {printable(f.where, keep_breaks=False)} ({f.entity_type}, digest {f.digest[:12]})"
+        for f in report.findings
+    ]
+    lines += [f"  {printable(u, keep_breaks=False)}" for u in report.unchecked]
+    lines += [f"  NOT CHECKED {printable(u, keep_breaks=False)}" for u in report.leftovers]
     lines += [
         f"  {len(digests)} name(s) of {source} held back as common in the source (pii_names_held), not searched"
         for source, digests in report.held.items()

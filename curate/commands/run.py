@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from curate.commands._common import parse_key_values, settings
+from curate.commands._common import parse_key_values, printable, settings
 
 
 def _stage_names() -> list[str]:
@@ -127,6 +127,6 @@ def _summary(db_path, run_id: str) -> None:
         return
     try:
         for line in summary_lines(run_summary(con, run_id)):
-            click.echo("  " + line)
+            click.echo("  " + printable(line, keep_breaks=False))
     finally:
         con.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from curate.commands._common import actor, echo_table, no_personal_data, printable, settings
+from curate.commands._common import actor, echo_table, json_line, no_personal_data, printable, settings
 
 
 @click.group("runs")
@@ -41,8 +41,6 @@ def list_cmd(limit: int, as_json: bool) -> int:
 @click.option("--json", "as_json", is_flag=True, help="JSON instead of text.")
 def show_cmd(run: str, as_json: bool) -> int:
     """Parameters, counts and stage statistics of RUN (an id, an unambiguous prefix, or `latest`)."""
-    import json
-
     from curate.stats import run_summary, summary_lines
     from provenance import db
 
@@ -53,14 +51,8 @@ def show_cmd(run: str, as_json: bool) -> int:
         con.close()
     r = summary.run
     if as_json:
-        click.echo(
-            json.dumps(
-                {"run": r, "stage": summary.stage, "stats": summary.metrics, "quarantine": summary.quarantine},
-                ensure_ascii=False,
-                indent=2,
-                default=str,
-            )
-        )
+        obj = {"run": r, "stage": summary.stage, "stats": summary.metrics, "quarantine": summary.quarantine}
+        click.echo(json_line(obj, indent=2))  # a quarantined file's name may hold C1 or bidi controls
         return 0
     v = {k: printable(f"{x}", keep_breaks=False) for k, x in r.items()}  # one value per line, each escaped on its own
     click.echo(f"run       {v['run_id']}\ncommand   {v['command']}\nstatus    {v['status']}")
@@ -70,7 +62,7 @@ def show_cmd(run: str, as_json: bool) -> int:
     if lines:
         click.echo("\nstatistics:")
         for line in lines:
-            click.echo("  " + line)
+            click.echo("  " + printable(line, keep_breaks=False))
     if summary.quarantine:
         click.echo("\nquarantine:")
         echo_table(
