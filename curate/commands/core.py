@@ -23,7 +23,8 @@ def init_cmd() -> int:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def status_cmd(as_json: bool) -> int:
     """Records per source / status / script, recent runs, quarantine counts."""
-    from provenance.status import quarantine_total, status_sections
+    from curate.runlive import shown_status
+    from provenance.status import StatusSection, quarantine_total, status_sections
 
     s = settings()
     con = db.connect_readonly(s.db_path)
@@ -32,6 +33,14 @@ def status_cmd(as_json: bool) -> int:
         total_q = None if as_json else quarantine_total(con)
     finally:
         con.close()
+    for i, sec in enumerate(sections):
+        if sec.name == "runs":  # a run killed while running is shown as such (curate/runlive.py)
+            rows = [(r, shown_status(s.db_path, r[0], r[1], r[2])) for r in sec.rows]
+            sections[i] = (
+                StatusSection(sec.name, [*sec.columns, "process"], [(*r, p) for r, (_, p) in rows])
+                if as_json
+                else StatusSection(sec.name, sec.columns, [(*r[:2], shown, *r[3:]) for r, (shown, _) in rows])
+            )
     for sec in sections:
         if not as_json:
             click.echo(f"\n{sec.name}:")

@@ -17,10 +17,12 @@ def runs() -> None:
 @click.option("--json", "as_json", is_flag=True, help="JSON lines instead of a table.")
 def list_cmd(limit: int, as_json: bool) -> int:
     """Newest runs with status and, for stage runs, records in/out/dropped/rewritten/flagged."""
+    from curate.runlive import shown_status
     from curate.stats import HEADLINE, fmt_number, headlines, recent_runs
     from provenance import db
 
-    con = db.connect_readonly(settings().db_path)
+    db_path = settings().db_path
+    con = db.connect_readonly(db_path)
     try:
         rows = recent_runs(con, limit)
         heads = headlines(con, [r[0] for r in rows])
@@ -31,7 +33,13 @@ def list_cmd(limit: int, as_json: bool) -> int:
     for r in rows:
         h = heads.get(r[0], {})
         extra = [h.get(k) for k in (*HEADLINE, "seconds")]
-        out.append([*r, *(v if as_json or v is None else fmt_number(v) for v in extra)])
+        shown, process = shown_status(db_path, r[0], r[1], r[2])  # a killed run is no longer running
+        row = [*r[:2], r[2] if as_json else shown, *r[3:]]
+        out.append([*row, *(v if as_json or v is None else fmt_number(v) for v in extra)])
+        if as_json:
+            out[-1].append(process)
+    if as_json:
+        cols.append("process")
     echo_table(cols, out, as_json=as_json)
     return 0
 
@@ -41,21 +49,35 @@ def list_cmd(limit: int, as_json: bool) -> int:
 @click.option("--json", "as_json", is_flag=True, help="JSON instead of text.")
 def show_cmd(run: str, as_json: bool) -> int:
     """Parameters, counts and stage statistics of RUN (an id, an unambiguous prefix, or `latest`)."""
+    from curate.runlive import shown_status
     from curate.stats import run_summary, summary_lines
     from provenance import db
 
-    con = db.connect_readonly(settings().db_path)
+    db_path = settings().db_path
+    con = db.connect_readonly(db_path)
     try:
         summary = run_summary(con, run)
     finally:
         con.close()
     r = summary.run
+    shown, process = shown_status(db_path, r["run_id"], r["command"] or "", r["status"])
     if as_json:
-        obj = {"run": r, "stage": summary.stage, "stats": summary.metrics, "quarantine": summary.quarantine}
+        obj = {
+            "run": r,
+            "process": process,
+            "stage": summary.stage,
+            "stats": summary.metrics,
+            "quarantine": summary.quarantine,
+        }
         click.echo(json_line(obj, indent=2))  # a quarantined file's name may hold C1 or bidi controls
         return 0
     v = {k: printable(f"{x}", keep_breaks=False) for k, x in r.items()}  # one value per line, each escaped on its own
-    click.echo(f"run       {v['run_id']}\ncommand   {v['command']}\nstatus    {v['status']}")
+    click.echo(f"run       {v['run_id']}\ncommand   {v['command']}\nstatus    {printable(shown)}")
+    if process == "gone":
+        click.echo(
+            f"          its process ended without marking it (killed?): rerun `curate {v['command']}` to resume it,"
+            f" or `curate runs abandon {v['run_id']}` to end it"
+        )
     click.echo(f"started   {v['started_at']}\nfinished  {v['finished_at']}\ncode      {v['code_version']}")
     click.echo(f"params    {v['params']}\ncounts    {v['counts']}")
     lines = summary_lines(summary, quarantine=False)

@@ -1,0 +1,64 @@
+"""A run killed with `kill -9` cannot mark itself: `runs list`, `runs show` and `status` read its run lock
+(curate/runlive.py) and show it as gone, not as running (review 12)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from provenance import db, runs
+
+_HOLD = """
+import sys, time
+from pathlib import Path
+from curate.runlock import RunLock
+from curate.workfiles import secure_dir, work_root
+lock = RunLock(secure_dir(work_root(sys.argv[1])), "run hygiene").acquire()
+lock.set_run(sys.argv[2])
+print("held", flush=True)
+time.sleep(600)
+"""
+
+
+def _shown(cli) -> tuple[str, dict, str, str]:
+    code, table, err = cli("runs", "list")
+    assert code == 0, err
+    code, js, err = cli("runs", "list", "--json")
+    assert code == 0, err
+    code, show, err = cli("runs", "show", "latest")
+    assert code == 0, err
+    code, status, err = cli("status")
+    assert code == 0, err
+    return table, json.loads(js.splitlines()[0]), show, status
+
+
+def test_a_killed_stage_run_is_not_shown_as_running(db_path, cli):
+    con = db.connect(db_path)
+    run_id = runs.start_run(con, "run hygiene", "x")  # what a stage run killed with -9 leaves
+    con.close()
+    child = subprocess.Popen([sys.executable, "-c", _HOLD, str(db_path), run_id], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "held"
+        table, row, show, status = _shown(cli)  # its process holds the lock: running
+        assert row["status"] == "running" and row["process"] == "alive"
+        assert "process gone" not in table + show + status
+    finally:
+        child.kill()  # SIGKILL: the kernel drops the lock, nothing marks the run
+        child.wait()
+        child.stdout.close()
+    table, row, show, status = _shown(cli)
+    assert row["status"] == "running" and row["process"] == "gone"  # the catalogue's word, and the process's
+    for out in (table, show, status):
+        assert "running (process gone)" in out, out
+    assert f"rerun `curate run hygiene` to resume it, or `curate runs abandon {run_id}`" in show
+    code, out, err = cli("status", "--json")
+    assert code == 0 and {"run_id": run_id, "process": "gone"}.items() <= json.loads(out.splitlines()[0]).items()
+
+
+def test_a_run_of_a_command_without_a_run_lock_is_left_as_it_is(db_path, cli):
+    con = db.connect(db_path)
+    runs.start_run(con, "ingest moda", "x")
+    con.close()
+    table, row, show, _ = _shown(cli)
+    assert row["status"] == "running" and row["process"] is None and "process gone" not in table + show
