@@ -62,3 +62,23 @@ def test_a_run_of_a_command_without_a_run_lock_is_left_as_it_is(db_path, cli):
     con.close()
     table, row, show, _ = _shown(cli)
     assert row["status"] == "running" and row["process"] is None and "process gone" not in table + show
+
+
+def test_status_json_lines_name_their_table(db_path, cli):
+    """`status --json` printed the rows of its four tables as bare JSON lines: a records row and a licence term
+    problems row both carry `records`, so a script summing them counted a manifest's problem records twice. Each
+    line now names its table (review 12)."""
+    from catalogue_builder import add_records, add_source
+
+    con = db.connect(db_path)
+    run_id = runs.start_run(con, "ingest moda", "x")
+    add_source(con, "moda", kind="moda", licence_id="CC-BY-4.0")
+    meta = {"manifest": "m.csv", "manifest_line": 2, "file": "a.txt", "licence_term_problems": ["expiry missing"]}
+    add_records(con, [{"source_id": "moda", "locator": "a.txt", "text": "銀行法第一條。", "metadata": meta}])
+    runs.finish_run(con, run_id)
+    con.close()
+    code, out, err = cli("status", "--json")
+    assert code == 0, err
+    lines = [json.loads(x) for x in out.splitlines()]
+    assert {x["section"] for x in lines} == {"records", "runs", "licence term problems"}
+    assert sum(x["records"] for x in lines if x["section"] == "records") == 1

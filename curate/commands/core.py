@@ -20,7 +20,7 @@ def init_cmd() -> int:
 
 
 @click.command("status")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--json", "as_json", is_flag=True, help="JSON lines, each naming its table (`section`).")
 def status_cmd(as_json: bool) -> int:
     """Records per source / status / script, recent runs, quarantine counts."""
     from curate.runlive import shown_status
@@ -42,10 +42,12 @@ def status_cmd(as_json: bool) -> int:
                 else StatusSection(sec.name, sec.columns, [(*r[:2], shown, *r[3:]) for r, (shown, _) in rows])
             )
     for sec in sections:
-        if not as_json:
-            click.echo(f"\n{sec.name}:")
-        if sec.rows or as_json:
-            echo_table(sec.columns, sec.rows, as_json=as_json)
+        if as_json:  # each line names its table: records and licence term problem rows both count `records`
+            echo_table(["section", *sec.columns], [(sec.name, *r) for r in sec.rows], as_json=True)
+            continue
+        click.echo(f"\n{sec.name}:")
+        if sec.rows:
+            echo_table(sec.columns, sec.rows)
         else:
             click.echo("  (none)")
     if not as_json:
