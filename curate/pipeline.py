@@ -412,7 +412,7 @@ def run(
 
         con = db.connect_readonly(db_path)
         try:
-            html = build_report(con, catalogue=str(db_path))
+            html = build_report(con, catalogue=str(db_path), db_path=db_path)
         finally:
             con.close()
         output.write(pipe.report, html, option="[report] out")

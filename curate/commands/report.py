@@ -46,7 +46,13 @@ def report(out: Path, purpose: str, audience: str, commercial: bool, scale_resul
     try:
         output.check_out(out, catalogue_files(con))  # never over the catalogue, nor a file that is no report
         html = build_report(
-            con, purpose=purpose, audience=audience, commercial=commercial, catalogue=str(s.db_path), scale=scale
+            con,
+            purpose=purpose,
+            audience=audience,
+            commercial=commercial,
+            catalogue=str(s.db_path),
+            scale=scale,
+            db_path=s.db_path,
         )
     finally:
         con.close()

@@ -41,6 +41,7 @@ class ReportData:
     quarantine: list[dict[str, Any]] = field(default_factory=list)
     exports: list[dict[str, Any]] = field(default_factory=list)
     stage_runs: list[dict[str, Any]] = field(default_factory=list)
+    unfinished: list[dict[str, Any]] = field(default_factory=list)
     ledger: dict[str, Any] = field(default_factory=dict)
 
 
@@ -152,6 +153,12 @@ def gather(
     )
     d.exports = _exports(con)
     d.stage_runs = _stage_runs(con)
+    # a run killed or failed half-way: the figures above hold part of its work (its records are not all through it)
+    d.unfinished = _dicts(
+        con,
+        "SELECT run_id, command, status, strftime(started_at, '%Y-%m-%d %H:%M') AS started FROM runs"
+        " WHERE status IN ('running', 'failed') ORDER BY started_at, run_id",
+    )
     check = check or check_catalogue(con)
     res = check.full.chain
     head = con.execute("SELECT seq, hash, created_at FROM provenance_events ORDER BY seq DESC LIMIT 1").fetchone()

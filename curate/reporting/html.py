@@ -156,8 +156,15 @@ def build_report(
     catalogue: str = "",
     scale: list[dict[str, Any]] | None = None,
     check: CatalogueCheck | None = None,
+    db_path: str | Path | None = None,
 ) -> str:
     """Gather and render the report from a (read-only) connection (``scale``: see :func:`render`; ``check``: see
-    :func:`curate.reporting.data.gather`)."""
+    :func:`curate.reporting.data.gather`; ``db_path``: the catalogue's file, whose run locks tell a ``running`` run
+    whose process is gone, :mod:`curate.runlive`; a copy's, such as the portal's snapshot, has none)."""
     d = gather(con, purpose=purpose, audience=audience, commercial=commercial, check=check)
+    if db_path is not None:
+        from curate.runlive import shown_status
+
+        for r in d.unfinished:
+            r["status"] = shown_status(db_path, r["run_id"], r["command"] or "", r["status"])[0]
     return render(d, catalogue=catalogue, scale=scale)

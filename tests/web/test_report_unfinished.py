@@ -1,0 +1,30 @@
+"""The report names the runs that did not finish (review 12): a stage run killed half-way (`kill -9`: it cannot
+mark itself) or failed left part of its work in the figures, and the report showed them as if it were whole."""
+
+from __future__ import annotations
+
+import re
+
+from catalogue_builder import add_records, add_source
+
+from provenance import db, runs
+
+
+def test_report_names_killed_and_failed_runs(db_path, cli, tmp_path):
+    con = db.connect(db_path)
+    ingest = runs.start_run(con, "ingest moda", "x")
+    add_source(con, "moda", kind="moda", licence_id="CC-BY-4.0")
+    add_records(con, [{"source_id": "moda", "locator": "a/1", "text": "銀行法第一條。"}], run_id=ingest)
+    runs.finish_run(con, ingest)
+    killed = runs.start_run(con, "run pii", "x")  # its process is gone: no run lock is held
+    failed = runs.start_run(con, "run hygiene", "y")
+    runs.finish_run(con, failed, "failed")
+    con.close()
+    out = tmp_path / "report.html"
+    code, _, err = cli("report", "-o", str(out))
+    assert code == 0, err
+    html = out.read_text(encoding="utf-8")
+    section = html[html.index('id="unfinished"') :].split("</table>")[0]
+    rows = re.findall(r"<tr><td><code>([^<]+)</code></td><td>([^<]+)</td><td>([^<]+)</td>", section)
+    assert rows == [(killed, "run pii", "running (process gone)"), (failed, "run hygiene", "failed")]
+    assert ingest not in section  # finished runs are not listed
