@@ -38,14 +38,21 @@ def process_state(db_path: str | Path, command: str, run_id: str) -> str | None:
     """``"alive"`` or ``"gone"`` for a ``running`` run of a stage command, ``None`` where it cannot be told (a
     command that takes no run lock, a platform whose lock layout is not Linux's).
 
+    A Slurm run's command submits its tasks and returns (:mod:`curate.slurm_submit`): while the job may be queued
+    its run is not told (``None``; asking ``squeue`` is the next run of its command's part).
+
     Gone: no lock file (a stage run takes it before its run row exists), the lock free (its process died) or held
     for another run; alive: the lock held for this run (or before the holder named its run), or named by another
     host whose heartbeat is fresh (a shared file system that does not carry record locks)."""
+    from curate.slurm_submit import JOB_FILE
     from curate.workfiles import work_root
 
+    root = work_root(db_path)
     if not command.startswith("run ") or not sys.platform.startswith("linux"):
         return None
-    path = lock_path(work_root(db_path), command)
+    if (root / "runs" / run_id / JOB_FILE).exists():
+        return None  # submitted to Slurm: its tasks run without this command's process
+    path = lock_path(root, command)
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
     except FileNotFoundError:

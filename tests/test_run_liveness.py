@@ -64,6 +64,23 @@ def test_a_run_of_a_command_without_a_run_lock_is_left_as_it_is(db_path, cli):
     assert row["status"] == "running" and row["process"] is None and "process gone" not in table + show
 
 
+def test_a_run_submitted_to_slurm_is_not_called_gone(db_path, cli):
+    """`curate run --executor slurm` submits the tasks and returns: its run stays running while the job may be
+    queued, with no process holding the lock."""
+    from curate.slurm_submit import JOB_FILE
+    from curate.workfiles import work_root
+
+    con = db.connect(db_path)
+    run_id = runs.start_run(con, "run pii", "x")
+    con.close()
+    assert _shown(cli)[1]["process"] == "gone"
+    run_dir = work_root(db_path) / "runs" / run_id
+    run_dir.mkdir(parents=True)
+    (run_dir / JOB_FILE).write_text("4242")
+    table, row, show, _ = _shown(cli)
+    assert row["status"] == "running" and row["process"] is None and "process gone" not in table + show
+
+
 def test_status_json_lines_name_their_table(db_path, cli):
     """`status --json` printed the rows of its four tables as bare JSON lines: a records row and a licence term
     problems row both carry `records`, so a script summing them counted a manifest's problem records twice. Each
