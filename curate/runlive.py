@@ -41,8 +41,11 @@ def process_state(db_path: str | Path, command: str, run_id: str) -> str | None:
     A Slurm run's command submits its tasks and returns (:mod:`curate.slurm_submit`): while the job may be queued
     its run is not told (``None``; asking ``squeue`` is the next run of its command's part).
 
-    Gone: no lock file (a stage run takes it before its run row exists), the lock free (its process died) or held
-    for another run; alive: the lock held for this run (or before the holder named its run), or named by another
+    Not told either (``None``) where its work root or lock file cannot be read: a catalogue copied without its work
+    root (an auditor's copy) has no lock file while the run may be alive where the catalogue came from, a lock file
+    deleted under a live run still holds the lock on its unlinked file, and an auditor under another user cannot
+    read the work root (0700): a stage run takes its lock before its run row exists, so a run it left behind
+    always has one. Gone: the lock free (its process died) or held for another run; alive: the lock held for this run (or before the holder named its run), or named by another
     host whose heartbeat is fresh (a shared file system that does not carry record locks)."""
     from curate.slurm_submit import JOB_FILE
     from curate.workfiles import work_root
@@ -50,15 +53,17 @@ def process_state(db_path: str | Path, command: str, run_id: str) -> str | None:
     root = work_root(db_path)
     if not command.startswith("run ") or not sys.platform.startswith("linux"):
         return None
-    if (root / "runs" / run_id / JOB_FILE).exists():
+    try:  # Path.exists raises on a work root another user's (0700): the auditor's status must not fail on it
+        os.stat(root / "runs" / run_id / JOB_FILE)
         return None  # submitted to Slurm: its tasks run without this command's process
-    path = lock_path(root, command)
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
     except FileNotFoundError:
-        return "gone"
+        pass
     except OSError:
         return None
+    try:
+        fd = os.open(lock_path(root, command), os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return None  # no lock file (a copy, or deleted under its run) or not readable: not told, never "gone"
     try:
         held, info = _held_by_another(fd), _read(fd)
     except OSError:

@@ -7,6 +7,8 @@ import json
 import subprocess
 import sys
 
+from catalogue_builder import left_by_kill
+
 from provenance import db, runs
 
 _HOLD = """
@@ -73,6 +75,7 @@ def test_a_run_submitted_to_slurm_is_not_called_gone(db_path, cli):
     con = db.connect(db_path)
     run_id = runs.start_run(con, "run pii", "x")
     con.close()
+    left_by_kill(db_path, "run pii", run_id)
     assert _shown(cli)[1]["process"] == "gone"
     run_dir = work_root(db_path) / "runs" / run_id
     run_dir.mkdir(parents=True)
@@ -99,3 +102,64 @@ def test_status_json_lines_name_their_table(db_path, cli):
     lines = [json.loads(x) for x in out.splitlines()]
     assert {x["section"] for x in lines} == {"records", "runs", "licence term problems"}
     assert sum(x["records"] for x in lines if x["section"] == "records") == 1
+
+
+def test_a_copy_of_the_catalogue_never_calls_a_live_run_gone(db_path, cli, tmp_path):
+    """Review 12: an auditor's copy of the catalogue file (read-only folder, no work root beside it) has no lock
+    file: its running run was shown as `running (process gone)` with `rerun` or `runs abandon` to do, while its
+    process was alive at the bank. So was a run whose lock file was deleted under it. Without a lock file to
+    query, the run is left as the catalogue says (process null)."""
+    import shutil
+
+    from curate.runlock import lock_path
+    from curate.workfiles import work_root
+
+    con = db.connect(db_path)
+    run_id = runs.start_run(con, "run hygiene", "x")
+    con.close()
+    left_by_kill(db_path, "run hygiene", run_id)
+    assert _shown(cli)[1]["process"] == "gone"  # the catalogue's own work root: its lock is free
+    copy = tmp_path / "audit" / "cat.duckdb"
+    copy.parent.mkdir()
+    shutil.copy(db_path, copy)
+    copy.parent.chmod(0o555)
+    try:
+        for args in (("runs", "list", "--json"), ("runs", "show", "latest", "--json"), ("status", "--json")):
+            code, out, err = cli(*args, db=copy)
+            assert code == 0, err
+            assert '"process": null' in out and '"gone"' not in out, (args, out)
+        code, out, err = cli("runs", "show", "latest", db=copy)
+        assert code == 0 and "process gone" not in out and "runs abandon" not in out, out
+    finally:
+        copy.parent.chmod(0o755)
+    lock_path(work_root(db_path), "run hygiene").unlink()  # deleted (a clean-up) under a run that may be alive
+    assert _shown(cli)[1]["process"] is None
+
+
+def test_an_auditor_who_cannot_read_the_work_root_still_gets_status(db_path, cli, monkeypatch):
+    """Review 12: the work root is 0700, its steward's; an auditor under another user who may read the catalogue
+    got `Permission denied` from `status`, `runs list` and `runs show` (pathlib's exists raises on EACCES) as long
+    as a stage run was marked running."""
+    import os
+
+    from curate.workfiles import work_root
+
+    con = db.connect(db_path)
+    run_id = runs.start_run(con, "run hygiene", "x")
+    con.close()
+    left_by_kill(db_path, "run hygiene", run_id)
+    root, real_stat, real_open = str(work_root(db_path)), os.stat, os.open
+
+    def denied(real):
+        def call(path, *a, **k):
+            if str(path).startswith(root):
+                raise PermissionError(13, "Permission denied", str(path))
+            return real(path, *a, **k)
+
+        return call
+
+    monkeypatch.setattr(os, "stat", denied(real_stat))
+    monkeypatch.setattr(os, "open", denied(real_open))
+    table, row, show, status = _shown(cli)
+    assert row["status"] == "running" and row["process"] is None
+    assert "process gone" not in table + show + status

@@ -140,3 +140,17 @@ def catalogue_before(path: Any, version: int) -> duckdb.DuckDBPyConnection:
             con.execute(sql)
             con.execute("INSERT INTO _schema_migrations (version, name) VALUES (?, ?)", [number, name])
     return con
+
+
+def left_by_kill(db_path, command: str, run_id: str) -> None:
+    """What `kill -9` leaves of a stage run's lock: its file naming the run, locked by nobody."""
+    import os
+
+    from curate.runlock import RunLock
+    from curate.workfiles import secure_dir, work_root
+
+    lock = RunLock(secure_dir(work_root(db_path)), command).acquire()
+    lock.set_run(run_id)
+    lock._stop.set()
+    lock._thread.join()
+    os.close(lock._fd)  # the process's end: the kernel drops the lock, the file keeps who held it

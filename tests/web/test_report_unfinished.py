@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from catalogue_builder import add_records, add_source
+from catalogue_builder import add_records, add_source, left_by_kill
 
 from provenance import db, runs
 
@@ -20,6 +20,7 @@ def test_report_names_killed_and_failed_runs(db_path, cli, tmp_path):
     failed = runs.start_run(con, "run hygiene", "y")
     runs.finish_run(con, failed, "failed")
     con.close()
+    left_by_kill(db_path, "run pii", killed)
     out = tmp_path / "report.html"
     code, _, err = cli("report", "-o", str(out))
     assert code == 0, err
