@@ -97,3 +97,23 @@ def test_json_and_statistics_of_runs_show_and_pii_scan_drive_no_terminal(db_path
     assert any(f["where"].endswith(C1_BIDI) for f in json.loads(out)["findings"])
     code, out, _ = cli("pii", "scan", "--no-label-studio", "--path", str(leak))
     assert "a\\x9b2J\\u202eflip\\u2066.jsonl" in out  # named, as visible escapes
+
+
+def test_allowlist_list_drives_no_terminal_with_an_annotators_name(db_path, cli):
+    """Review 12: `annotate allowlist list` printed the annotator's name (Label Studio's, a third party's) and, with
+    --json, plain json.dumps: a C1 CSI and bidi controls reached the terminal raw. Both go through the escaping
+    helpers now (as `pii detect` and `pii rekey` --json do)."""
+    import json
+
+    con = db.connect(db_path)
+    con.execute(
+        "INSERT INTO pii_allowlist (entry_id, source_id, entity_type, digest, key_id, bank, annotator, record_id,"
+        " created_at) VALUES ('e1234567890', 'fsc', 'PERSON', 'ab12', 'k', 'bank-a', ?, 'r1', now()::TIMESTAMP)",
+        [C1_BIDI],
+    )
+    con.close()
+    for args in (("annotate", "allowlist", "list"), ("annotate", "allowlist", "list", "--json")):
+        code, out, err = cli(*args)
+        assert code == 0, err
+        assert not [c for c in ("\x9b", "\u202e", "\u2066") if c in out], (args, out)
+    assert json.loads(out)["annotator"] == C1_BIDI  # the same value to a JSON reader

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
 from annotation.errors import shown_url
 from annotation.tasks import PROJECTS
-from curate.commands._common import LazyProgress, no_personal_data, settings
+from curate.commands._common import LazyProgress, json_line, no_personal_data, printable, settings
 
 annotate = click.Group("annotate", help="Label Studio bridge: push tasks to a bank's projects, pull annotations.")
 
@@ -187,7 +186,7 @@ def pull_cmd(bank: str, projects: tuple[str, ...], full: bool, as_json: bool) ->
     finally:
         con.close()
     if as_json:
-        click.echo(json.dumps(rep.as_dict(), ensure_ascii=False))
+        click.echo(json_line(rep.as_dict()))
     else:
         outcomes = ", ".join(f"{k} {v}" for k, v in sorted(rep.outcomes.items())) or "none"
         click.echo(
@@ -258,13 +257,14 @@ def allowlist_list(source: str | None, all_: bool, as_json: bool) -> int:
         con.close()
     for r in rows:
         if as_json:
-            click.echo(json.dumps(r, default=str, ensure_ascii=False))
+            click.echo(json_line(r))  # an annotator's name is Label Studio's: C1 and bidi controls escaped
         else:
             state = f"revoked {r['revoked_at']:%Y-%m-%d} by {r['revoked_by']}" if r["revoked_at"] else "in force"
-            click.echo(
+            line = (
                 f"{r['entry_id'][:12]}  {r['source_id']}  {r['entity_type']}  digest {r['digest'][:12]}  "
                 f"{r['bank']}  {r['annotator']}  {r['created_at']:%Y-%m-%d}  {state}"
             )
+            click.echo(printable(line, keep_breaks=False))
     if not rows and not as_json:
         click.echo("no allow-list entries")
     return 0

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
 from curate.cli import EXIT_OK, EXIT_QUARANTINED
-from curate.commands._common import progress
+from curate.commands._common import json_line, progress
 
 pii = click.Group(
     "pii",
@@ -108,7 +107,7 @@ def _run(
             # `--output $CURATE_PII_KEY_FILE` replaced the key (every pseudonym and digest made with it), exit 0
             reads={ENV_KEY_FILE: Path(key_file)} if (key_file := os.environ.get(ENV_KEY_FILE)) else None,
         )
-    click.echo(json.dumps(report.as_dict(), ensure_ascii=False))
+    click.echo(json_line(report.as_dict()))
     if report.errors:
         click.echo(f"curate: {report.errors} line(s) skipped; reasons in {errors_path}", err=True)
         return EXIT_QUARANTINED
@@ -286,7 +285,7 @@ def rekey(as_json: bool) -> int:
     key = require_key("keyed record ids and digests", "`curate pii rekey`")
     rep = rekey_catalogue(settings().db_path, key)
     if as_json:
-        click.echo(json.dumps(rep.as_dict(), ensure_ascii=False))
+        click.echo(json_line(rep.as_dict()))
     elif not rep.records:
         click.echo("nothing to rekey: every record of a pii_expected source has keyed ids and digests")
     else:
