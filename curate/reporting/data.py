@@ -153,11 +153,17 @@ def gather(
     )
     d.exports = _exports(con)
     d.stage_runs = _stage_runs(con)
-    # a run killed or failed half-way: the figures above hold part of its work (its records are not all through it)
+    # a run killed or failed half-way: the figures above hold part of its work (its records are not all through it).
+    # Only the commands that commit in steps (a stage run's load batches, an ingest's batches): a failed export
+    # discards its files and a rekey is one transaction, so nothing of theirs is in the figures (listed, they read
+    # as a warning for good). A killed ingest is marked failed by the next ingest of its source, a new run that
+    # reads it all again: once one has finished, the figures are whole
     d.unfinished = _dicts(
         con,
-        "SELECT run_id, command, status, strftime(started_at, '%Y-%m-%d %H:%M') AS started FROM runs"
-        " WHERE status IN ('running', 'failed') ORDER BY started_at, run_id",
+        "SELECT run_id, command, status, strftime(started_at, '%Y-%m-%d %H:%M') AS started FROM runs u"
+        " WHERE status IN ('running', 'failed') AND (command LIKE 'run %' OR (command LIKE 'ingest %' AND NOT EXISTS"
+        " (SELECT 1 FROM runs l WHERE l.command = u.command AND l.status = 'finished' AND l.started_at > u.started_at)))"
+        " ORDER BY started_at, run_id",
     )
     check = check or check_catalogue(con)
     res = check.full.chain

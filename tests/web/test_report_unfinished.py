@@ -19,6 +19,12 @@ def test_report_names_killed_and_failed_runs(db_path, cli, tmp_path):
     killed = runs.start_run(con, "run pii", "x")  # its process is gone: no run lock is held
     failed = runs.start_run(con, "run hygiene", "y")
     runs.finish_run(con, failed, "failed")
+    export = runs.start_run(con, "export dataset", "z")  # a failed export discards its files: none of it is here
+    runs.finish_run(con, export, "failed", {"error": "No space left on device"})
+    rekey = runs.start_run(con, "pii rekey", "rekey")  # killed: its one transaction was rolled back
+    redone = runs.start_run(con, "ingest law_moj", "a")  # killed, marked failed by the next ingest, which finished
+    runs.finish_run(con, redone, "failed", {"interrupted": True})
+    runs.finish_run(con, runs.start_run(con, "ingest law_moj", "a"))
     con.close()
     left_by_kill(db_path, "run pii", killed)
     out = tmp_path / "report.html"
@@ -29,3 +35,18 @@ def test_report_names_killed_and_failed_runs(db_path, cli, tmp_path):
     rows = re.findall(r"<tr><td><code>([^<]+)</code></td><td>([^<]+)</td><td>([^<]+)</td>", section)
     assert rows == [(killed, "run pii", "running (process gone)"), (failed, "run hygiene", "failed")]
     assert ingest not in section  # finished runs are not listed
+    assert export not in html and rekey not in html  # nothing of theirs is in the figures
+    assert redone not in section
+
+
+def test_a_failed_export_alone_raises_no_unfinished_warning(db_path, cli, tmp_path):
+    """Review 12: an export that failed once (a full disk) listed in 'Unfinished runs', 'the figures above hold
+    part of their work', in every report after it; an export that fails writes nothing to the catalogue."""
+    con = db.connect(db_path)
+    export = runs.start_run(con, "export dataset", "z")
+    runs.finish_run(con, export, "failed", {"error": "No space left on device"})
+    con.close()
+    out = tmp_path / "report.html"
+    code, _, err = cli("report", "-o", str(out))
+    assert code == 0, err
+    assert 'id="unfinished"' not in out.read_text(encoding="utf-8")
