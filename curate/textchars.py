@@ -47,6 +47,12 @@ def printable(value: Any, *, keep_breaks: bool = True) -> str:
     'f\\x1b]0;pwned\\x07\\u202e.jsonl\n'
     >>> printable("a\nlicence  CC0-1.0\t", keep_breaks=False)
     'a\\nlicence  CC0-1.0\\t'
+
+    A file name's bytes that are not UTF-8 (a Big5 name from a Windows share) come as lone surrogates
+    (``os.fsdecode``): shown as escapes too, they cannot be written to a UTF-8 terminal as they are.
+
+    >>> printable("\udcb0\udcd3.jsonl")  # os.fsdecode(b"\xb0\xd3.jsonl")
+    '\\udcb0\\udcd3.jsonl'
     """
     text = "" if value is None else str(value)
     if text.isprintable():
@@ -54,7 +60,7 @@ def printable(value: Any, *, keep_breaks: bool = True) -> str:
     kept = "\n\t" if keep_breaks else ""
     return "".join(
         ch
-        if ch in kept or not (unicodedata.category(ch) == "Cc" or ch in _BIDI)
+        if ch in kept or not (unicodedata.category(ch) in ("Cc", "Cs") or ch in _BIDI)
         else _ESCAPES.get(ch) or (f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
         for ch in text
     )

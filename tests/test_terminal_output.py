@@ -117,3 +117,34 @@ def test_allowlist_list_drives_no_terminal_with_an_annotators_name(db_path, cli)
         assert code == 0, err
         assert not [c for c in ("\x9b", "\u202e", "\u2066") if c in out], (args, out)
     assert json.loads(out)["annotator"] == C1_BIDI  # the same value to a JSON reader
+
+
+def test_pii_scan_of_a_file_whose_name_is_not_utf8_reports_its_leak(db_path, cli, tmp_path, monkeypatch):
+    """Review 12: a file name in Big5 (a Windows share's) comes as lone surrogates; `pii scan` (text and --json)
+    crashed writing it (UnicodeEncodeError), so the leak it had found was never reported. Such a name is now
+    shown as escapes, and in JSON as ``\\udcXX`` (the same value to Python's JSON reader); non-BMP text as itself."""
+    import json
+    import os
+
+    from catalogue_builder import add_records, add_source
+
+    from provenance import runs
+
+    monkeypatch.setenv("CURATE_PII_KEY", "4d" * 32)
+    con = db.connect(db_path)
+    run_id = runs.start_run(con, "test-ingest", "x")
+    add_source(con, "fsc", pii_expected=True)
+    add_records(con, [{"source_id": "fsc", "locator": "case/1", "text": "核處林志明，手機0912345678。"}], run_id=run_id)
+    runs.finish_run(con, run_id)
+    con.close()
+    leak = tmp_path / "leak"
+    leak.mkdir()
+    big5 = b"\xb0\xd3\xb7\x7e\xa4\xe5\xa5\xf3\xf0\x9f\x98\x80.jsonl"  # 商業文件 in Big5, then an emoji in UTF-8
+    with open(os.path.join(os.fsencode(leak), big5), "w", encoding="utf-8") as f:
+        f.write('{"text": "手機0912345678"}\n')
+    code, out, err = cli("pii", "scan", "--no-label-studio", "--path", str(leak))
+    assert code == 1, err
+    assert "LEAK file" in out and "\\udcb0" in out and "😀" in out, out
+    code, out, err = cli("pii", "scan", "--json", "--path", str(leak), "--no-label-studio")
+    assert code == 1, err
+    assert any(f["where"].endswith(os.fsdecode(big5)) for f in json.loads(out)["findings"])

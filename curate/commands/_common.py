@@ -171,8 +171,9 @@ def json_line(obj: Any, *, indent: int | None = None) -> str:
 
 
 #: what :func:`printable` escapes (C0/C1 controls, bidi controls) but JSON's own layout (line breaks, tabs): inside
-#: a JSON string json.dumps has escaped C0 already, C1 and bidi it leaves raw
-_JSON_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u061c\u200e\u200f]")
+#: a JSON string json.dumps has escaped C0 already, C1 and bidi it leaves raw; and a lone surrogate (a file name's
+#: bytes that are not UTF-8) it leaves raw too, which no UTF-8 stream can write
+_JSON_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u061c\u200e\u200f\ud800-\udfff]")
 
 
 def _json_safe(text: str) -> str:
