@@ -282,7 +282,10 @@ def _source(step: IngestStep, db_path: str | Path, *, read_catalogue: bool = Tru
 
 def _check_source_ids(pipe: Pipeline, db_path: str | Path) -> None:
     """Before the first step: no batch may take a source id that the catalogue or an earlier batch holds for
-    another kind of source (the check every ingest makes, here for the whole file at once)."""
+    another kind of source, nor read the PII key file or a copy of the key (:mod:`curate.ingest_inputs`: the
+    ingest step refused it only after the batches before it had run, and the dry run read it); the checks every
+    ingest makes, here for the whole file at once."""
+    from curate.ingest_inputs import refuse_key_file_input
     from curate.ingest_rows import check_not_reserved, check_source_kinds
     from provenance import db
 
@@ -290,6 +293,10 @@ def _check_source_ids(pipe: Pipeline, db_path: str | Path) -> None:
     checks = []
     for i, step in enumerate(pipe.ingest, 1):
         source = _source(step, db_path, read_catalogue=False)
+        try:
+            refuse_key_file_input(source)
+        except UsageError as exc:
+            raise UsageError(f"{pipe.path}: [[ingest]] #{i}: {exc}") from None
         for info in source.source_infos():
             try:
                 check_not_reserved(info.source_id, source.name)

@@ -100,3 +100,32 @@ def test_a_manifest_row_naming_a_copy_of_the_key_is_refused(tmp_path, key_elsewh
         ).fetchone() == (1, 0)
     finally:
         con.close()
+
+
+@pytest.mark.parametrize("dry", [(), ("--dry-run",)])
+def test_a_pipeline_reading_the_key_is_refused_before_its_first_step(tmp_path, key_elsewhere, cli, db_path, dry):
+    """Integration review 12: the pipeline file refused a batch holding a copy of the key only at its ingest step,
+    after the batches before it had been ingested (the refusal said 'nothing was read or written'), and its dry run
+    read the key as a batch's input and said it would ingest it."""
+    law = tmp_path / "law"
+    law.mkdir()
+    (law / "doc.txt").write_text("金融監督管理委員會發布金融科技發展路徑圖。\n", encoding="utf-8")
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "notes.jsonl").write_text(KEY + "\n", encoding="utf-8")
+    pipe = tmp_path / "pipeline.toml"
+    pipe.write_text(
+        '[[ingest]]\nsource = "moda"\npaths = ["law"]\noptions = { licence = "OGDL-Taiwan-1.0" }\n\n'
+        '[[ingest]]\nsource = "moda"\npaths = ["data"]\noptions = { licence = "OGDL-Taiwan-1.0" }\n',
+        encoding="utf-8",
+    )
+    assert cli("init")[0] == 0
+    code, out, err = cli("pipeline", "run", str(pipe), *dry)
+    assert code == 2, out + err
+    assert "[[ingest]] #2" in err and "copy of the PII key" in err and KEY not in out + err
+    assert "would read" not in out
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM records").fetchone() == (0,)
+    finally:
+        con.close()
