@@ -5,7 +5,8 @@ its label. A foreign resident's or a romanised name in a sentence is a name when
 
 * a person's role or an introducer stands right before it (one space or colon between allowed): a word ending in a
   role character (申請人, 客戶, 外籍人士, 移工: ``names.toml role_end``, ``role_words.txt``), a field label of
-  ``labels.tsv`` or an introducer of two characters or more (經查, 致電); or
+  ``labels.tsv``, a name head (姓名, 戶名: ``員工姓名 TRAN MINH DUC``, a form's cell break hygiene made a space) or an
+  introducer of two characters or more (經查, 致電); or
 * a courtesy title stands right before it (``Mr.``, ``Ms``, ``Mrs.``, ``Dr.``): the title is left out of the span.
 
 Its words are checked as a labelled Latin value's are (:func:`curate.pii.labels._latin_end`: every word capitalised,
@@ -29,7 +30,7 @@ _START = re.compile(r"(?<=[\u4e00-\u9fff:：] )[A-Z]|(?<=[\u4e00-\u9fff:：])[A-
 NOT_NAME_WORDS = frozenset(
     "card visa mastercard master jcb amex unionpay gold platinum titanium infinite signature world premier classic "
     "business online mobile app pay plus line apple google samsung play store banking account loan fund life care "
-    "easy smart debit credit cash points reward rewards club".split()
+    "easy smart debit credit cash points reward rewards club name".split()
 )
 #: score of a Latin name after a role word or a title (as the Han rule's strong evidence)
 SCORE = 0.85
@@ -51,11 +52,11 @@ def _role_heads() -> tuple[tuple[str, ...], frozenset[str]]:
     from curate.pii.labels import MINGZI, NAME_HEADS, labels
     from curate.pii.names import INTRODUCERS, role_words
 
-    # a name head (姓名, 名字) is the labelled-value rule's: it tells a person's name from a thing's (基金英文名字)
-    heads = {w for w in INTRODUCERS if len(w) > 1 and w not in (*NAME_HEADS, MINGZI)}
-    heads |= {
-        lb.label for lb in labels() if lb.entity_type == "PERSON" and not lb.label.endswith((*NAME_HEADS, MINGZI))
-    }
+    # 名字 is the labelled-value rule's: it tells a person's name from a thing's (基金英文名字). A name head that
+    # names a person alone (姓名, 戶名) counts: hygiene makes a form's cell break after it a space where a Latin value
+    # follows (員工姓名\tTRAN MINH DUC -> 員工姓名 TRAN MINH DUC), and the labelled-value rule needs the break
+    heads = {w for w in INTRODUCERS if len(w) > 1 and w != MINGZI} | set(NAME_HEADS)
+    heads |= {lb.label for lb in labels() if lb.entity_type == "PERSON" and not lb.label.endswith(MINGZI)}
     return tuple(sorted(heads, key=len, reverse=True)), role_words()
 
 

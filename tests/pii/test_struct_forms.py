@@ -173,3 +173,26 @@ def test_a_labelled_value_in_the_next_table_cell_survives_the_compact_view(det):
     assert [(card[s.start : s.end], s.entity_type) for s in det.analyze(card)] == [
         ("4111\t1111\t1111\t1111", "CREDIT_CARD")
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("員工姓名\tTRAN MINH DUC\t到職日\t2020/01/01", "TRAN MINH DUC"),
+        ("姓名\tNguyen Thi Lan\t國籍\t越南", "Nguyen Thi Lan"),
+        ("帳戶戶名\tLee Mei Hua\n", "Lee Mei Hua"),
+    ],
+)
+def test_a_labelled_latin_name_in_the_next_cell_is_read_after_hygiene(det, text, name):
+    """Integration review 12: hygiene, which the recommended order runs before PII, makes the cell break between a
+    name head and a Latin value a space (員工姓名 TRAN MINH DUC 到職日), and the labelled-value rule needs the break;
+    the text itself was read right (9a59cea), the hygiene version let the name through."""
+    assert (name, "PERSON") in _found(det, text)
+    joined = clean(text)[0]
+    assert "\t" not in joined.split(name)[0]
+    assert (name, "PERSON") in _found(det, joined)
+
+
+@pytest.mark.parametrize("text", ["姓名 Full Name", "基金英文名字 Global Tech Fund", "戶名 Acme Trading Ltd"])
+def test_a_bilingual_header_after_a_name_head_is_no_name(det, text):
+    assert _found(det, text) == []
