@@ -198,11 +198,12 @@ def _regex() -> re.Pattern[str]:
     # a) label, spaces, a colon (ASCII / full-width), spaces, then the value (:func:`_value_end`); a name head
     #    (:data:`NAME_HEADS`, :data:`MINGZI`) also after other Han characters, an English label at a word start
     #    (:func:`_label_type` tells which of the last two name a person);
-    # b) a form/table layout: the label alone in its line or cell, the value alone in the next one
+    # b) a form/table layout: the label alone in its line or cell, the value alone in the next one (a cell start
+    #    also after a space that follows digits or Latin letters: hygiene makes the tab there one space)
     return re.compile(
         rf"(?:(?<!{_HAN})(?P<label>{alts})|(?P<head>{heads})|(?<![A-Za-z])(?P<en>(?:[A-Za-z]+[ _-]){{0,3}}[A-Za-z]+))"
         rf"[ \u3000]*[:：][ \u3000]*(?=[{_L}]|{_HAN})"
-        rf"|(?:^|(?<=[\n\t|]))(?P<label2>{alts}|{_HAN}{{0,8}}(?:{heads}))[ \u3000]*[\n\t|][ \u3000\t\n|]*"
+        rf"|(?:^|(?<=[\n\t|])|(?<=[0-9{_L}.)] ))(?P<label2>{alts}|{_HAN}{{0,8}}(?:{heads}))[ \u3000]*[\n\t|][ \u3000\t\n|]*"
         rf"(?=[{_L}]|{_HAN})",
         re.MULTILINE,
     )
@@ -382,7 +383,7 @@ def labelled_spans(text: str) -> list[tuple[int, int, str, str]]:
         if m.group("label2"):  # a form cell holds the value alone (an honorific after it allowed)
             # (read at an offset: a copy of the rest of the text per label took time in labels x text)
             rest = end + len(next((h for h in honorifics if text.startswith(h, end)), ""))
-            if not _CELL_END.match(text, rest):
+            if not _CELL_END.match(text, rest) and not (rest == end and _LATIN_CELL_END.match(text, end - 1)):
                 continue
         out.append((start, end, etype, LABELLED))
     best: dict[tuple[int, int, str], str] = {}
@@ -415,6 +416,9 @@ _BROKEN_NAME = re.compile(r"(\w)[ \u3000]*\r?\n[ \u3000]*(\w{1,2})(?=[ \u3000]*(
 
 #: what may follow a value in a form cell (after an honorific): spaces, then the cell's or the text's end
 _CELL_END = re.compile(r"[ \u3000]*(?:$|[\n\t|])")
+#: a Latin value's cell end as hygiene leaves it: the tab between its last letter and the next cell's Han label made
+#: one space (員工姓名|TRAN MINH DUC\t到職日 -> ... DUC 到職日); a tab between two Han characters stays one
+_LATIN_CELL_END = re.compile(rf"[{_L}.] (?={_HAN})")
 
 #: characters that end a name in running text (王明的, 王明於): a second given character among them is not the name's
 RUNNING_PARTICLES = frozenset("的之於于與与及並并")
