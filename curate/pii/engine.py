@@ -190,7 +190,12 @@ class PiiDetector:
         from curate.pii.labels import LABEL_SCORE, labelled_spans
 
         wanted = self.config.entities
-        return [Span(s, e, t, LABEL_SCORE, r) for s, e, t, r in labelled_spans(norm) if not wanted or t in wanted]
+        found = [(s, e, t, r) for s, e, t, r in labelled_spans(norm) if not wanted or t in wanted]
+        if any(t == "PERSON" and norm[e - 1].isascii() for _, e, t, _ in found) and self.config.segmented_names:
+            from curate.pii.mixed_names import widened  # 聯絡人：Kevin 黃: the label reads Kevin alone
+
+            found = [(s, widened(norm, s, e) if t == "PERSON" else e, t, r) for s, e, t, r in found]
+        return [Span(s, e, t, LABEL_SCORE, r) for s, e, t, r in found]
 
     def _finish(self, text: str, spans: list[Span]) -> list[Span]:
         spans = _resolve(spans)

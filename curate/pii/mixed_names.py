@@ -143,6 +143,20 @@ def mixed_names(text: str) -> list[tuple[int, int]]:
     return out
 
 
+def widened(text: str, start: int, end: int) -> int:
+    """The end of a name of the kinds above that starts at ``start`` and runs past ``end``, else ``end``: a label
+    reads a Latin value alone (``聯絡人：Kevin 黃`` gives ``Kevin``) and, scored higher than this rule, would hide the
+    surname's span.
+
+    >>> t = "聯絡人：Kevin 黃，電話"
+    >>> t[4 : widened(t, 4, 9)], t[4 : widened("聯絡人：Kevin 黃金存摺", 4, 9)]
+    ('Kevin 黃', 'Kevin')
+    """
+    return start + max(
+        (e for s, e in mixed_names(text[start : end + 16]) if s == 0 and e > end - start), default=end - start
+    )
+
+
 class MixedNameRecognizer(EntityRecognizer):
     """PERSON: an English given name beside a Han surname, or a romanised name after a Han one (module docstring)."""
 

@@ -33,6 +33,12 @@ def test_a_form_cell_hygiene_made_a_space_still_holds_its_labelled_name(det, tex
     assert (name, "PERSON") in _found(det, joined), joined
 
 
+@pytest.mark.parametrize("text", ["聯絡人：Kevin 黃，電話", "聯絡人\tKevin 黃\t備註"])
+def test_a_label_before_an_english_given_name_and_a_surname_masks_both(det, text):
+    """The label read `Kevin` alone and, scored higher than the mixed-name rule's `Kevin 黃`, hid it: 黃 stayed."""
+    assert _found(det, text) == [("Kevin 黃", "PERSON")]
+
+
 @pytest.mark.parametrize("text", ["聯絡人：Kevin 黃金存摺", "第3條 姓名\nABC Co"])
 def test_no_wider_value_where_no_name_is(det, text):
     assert ("Kevin 黃", "PERSON") not in _found(det, text) and ("ABC Co", "PERSON") not in _found(det, text)
