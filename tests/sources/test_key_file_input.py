@@ -18,6 +18,7 @@ def corpus(tmp_path, monkeypatch):
     d.mkdir()
     (d / "doc.txt").write_text("金融監督管理委員會發布金融科技發展路徑圖。\n", encoding="utf-8")
     (d / "pii_key.txt").write_text(KEY + "\n", encoding="utf-8")
+    (d / "pii_key.txt").chmod(0o600)  # (a key file other users may read is refused: tests/pii/test_key_file.py)
     monkeypatch.delenv("CURATE_PII_KEY", raising=False)
     monkeypatch.setenv("CURATE_PII_KEY_FILE", str(d / "pii_key.txt"))
     return d
@@ -52,6 +53,7 @@ def key_elsewhere(tmp_path, monkeypatch):
     key = tmp_path / "secrets" / "pii.key"
     key.parent.mkdir()
     key.write_text(KEY + "\n", encoding="utf-8")
+    key.chmod(0o600)
     monkeypatch.delenv("CURATE_PII_KEY", raising=False)
     monkeypatch.setenv("CURATE_PII_KEY_FILE", str(key))
     return key
