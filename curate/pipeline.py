@@ -321,9 +321,11 @@ def check_outputs(pipe: Pipeline, db_path: str | Path) -> None:
     """Before the first step: no export folder nor the report may be (or lie in) the catalogue's files, another
     output or an input (:func:`curate.pipeline_checks.refuse_shared_outputs`), no export folder may lie inside an
     export folder already on disk (:func:`provenance.export_out.refuse_inside_export`: the export step refused it
-    only after the ingests and stages had run), and the report may replace only an earlier report
-    (:func:`curate.reporting.output.check_out`)."""
+    only after the ingests and stages had run), the report may replace only an earlier report
+    (:func:`curate.reporting.output.check_out`), and no input may overlap the catalogue's files or an earlier
+    export's folder (:mod:`curate.pipeline_places`)."""
     from curate.pipeline_checks import refuse_shared_outputs
+    from curate.pipeline_places import refuse_catalogue_inputs
     from curate.reporting.output import check_out
     from provenance.export_out import catalogue_paths, refuse_inside_export, refuse_overlap
 
@@ -341,6 +343,7 @@ def check_outputs(pipe: Pipeline, db_path: str | Path) -> None:
             check_out(pipe.report, catalogue, option="out")
     except WorkbenchError as exc:
         raise ConfigError(f"{pipe.path}: {where}: {exc}") from exc
+    refuse_catalogue_inputs(pipe, db_path)
 
 
 def run(

@@ -1,0 +1,57 @@
+"""Where a pipeline file reads and writes, checked against the catalogue before its first step
+(:func:`curate.pipeline.check_outputs`, for the run and the dry run alike).
+
+* An ``[[ingest]]`` path may not be, hold or lie in the catalogue's files (the DuckDB file, its WAL, its ``.curate``
+  work folder) nor a folder an export of this catalogue was written to: an export read back as a source takes its
+  records in again under that batch's licence (a consortium-only text ingested as open data ships in a public export
+  as the stand-in of its own original), and the work folder holds stage files and logs of text not yet through PII.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from curate.pipeline_checks import overlaps
+from provenance.errors import ConfigError
+
+
+def _export_folders(db_path: str | Path) -> list[tuple[str, Path]]:
+    """``(export_id, folder)`` of every export of the catalogue at ``db_path`` that names its folder."""
+    if not Path(db_path).exists():
+        return []
+    from provenance import db
+
+    con = db.connect_readonly(db_path)
+    try:
+        rows = con.execute(
+            "SELECT export_id, out_dir FROM exports WHERE out_dir IS NOT NULL GROUP BY ALL ORDER BY min(export_seq)"
+        ).fetchall()
+    finally:
+        con.close()
+    return [(export_id, Path(out)) for export_id, out in rows]
+
+
+def refuse_catalogue_inputs(pipe: Any, db_path: str | Path) -> None:
+    """No ``[[ingest]]`` path of ``pipe`` (a :class:`curate.pipeline.Pipeline`) may overlap the catalogue's files or an earlier export's folder (module docstring)."""
+    from provenance.export_out import catalogue_paths
+
+    catalogue = catalogue_paths(db_path)
+    exports = _export_folders(db_path) if pipe.ingest else []
+    for i, step in enumerate(pipe.ingest, 1):
+        where = f"{pipe.path}: [[ingest]] #{i}"
+        for path in step.paths:
+            for own in catalogue:
+                if overlaps(path, own):
+                    raise ConfigError(
+                        f"{where}: `{path}` overlaps the catalogue's files (`{own}`): the batch would read the"
+                        " catalogue, its ledger or its work files (stage files of text not yet through PII) as source"
+                        " material; name the source's own files or folder"
+                    )
+            for export_id, out in exports:
+                if overlaps(path, out):
+                    raise ConfigError(
+                        f"{where}: `{path}` overlaps `{out}`, the folder of export {export_id}: an export read back"
+                        " as a source takes its records in again under this batch's licence, whatever theirs;"
+                        " ingest the original source instead"
+                    )
