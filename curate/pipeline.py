@@ -40,6 +40,7 @@ from curate.pipeline_checks import (
     error_like,
     expand_vars,
     file_tables,
+    refuse_stage_order,
     stage_sets,
     want,
 )
@@ -162,6 +163,7 @@ def load(path: str | Path) -> Pipeline:
         except WorkbenchError as exc:
             raise error_like(exc)(f"{where}: {exc}") from exc
         pipe.stages.append(step)
+    refuse_stage_order(path, [step.name for step in pipe.stages])
     types = {f.name: f.type.split(" |")[0] for f in dataclasses.fields(ExportParams) if f.name != "at"}
     for i, item in enumerate(file_tables(data, "export", path), 1):
         where = f"{path}: [[export]] #{i}"

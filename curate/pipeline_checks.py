@@ -126,6 +126,25 @@ def stage_sets(where: str, name: str, sets: Any) -> dict[str, str]:
     return {k: _as_set_value(v) for k, v in sets.items()}
 
 
+def refuse_stage_order(file: Path, names: list[str]) -> None:
+    """A file listing ``dedup`` before ``pii`` is refused: dedup made duplicates of records still holding raw personal
+    data, which the PII stage (active versions only) then left in the clear, and once it superseded their survivor
+    the release made them active again, raw, after a pipeline that said it had run the PII stage.
+
+    >>> refuse_stage_order(Path("p.toml"), ["hygiene", "pii", "normalise", "dedup", "pii"])
+    >>> refuse_stage_order(Path("p.toml"), ["dedup", "pii"])
+    Traceback (most recent call last):
+    provenance.errors.UsageError: p.toml: [[stage]] #1 `dedup` runs before [[stage]] #2 `pii`: ...
+    """
+    if "pii" not in names or "dedup" not in names[: names.index("pii")]:
+        return
+    dedup, pii = names.index("dedup") + 1, names.index("pii") + 1
+    raise UsageError(
+        f"{file}: [[stage]] #{dedup} `dedup` runs before [[stage]] #{pii} `pii`: its duplicates would keep their raw"
+        " personal data in the clear (the PII stage reads active records only); list `pii` before `dedup`"
+    )
+
+
 def overlaps(a: Path, b: Path) -> bool:
     """Whether ``a`` and ``b`` are one path (also through a link) or one lies inside the other.
 

@@ -1,0 +1,29 @@
+"""`curate pipeline run`: a file listing `dedup` before `pii` is refused before anything runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+SAMPLE = Path(__file__).resolve().parents[2] / "demo" / "sample"
+
+
+def test_dedup_before_pii_is_refused(cli, db_path, tmp_path):
+    """Run in that order, dedup made the second copy of a customer's application a duplicate while it still held the
+    applicant's name, ID and phone; the PII stage (active records only) scrubbed the survivor, whose new version released
+    the duplicate: the pipeline ended with an active record holding them in the clear (`curate pii scan`: LEAK)."""
+    lines = (SAMPLE / "pii" / "customers.jsonl").read_text(encoding="utf-8").splitlines()
+    corpus = tmp_path / "customers.jsonl"
+    corpus.write_text(
+        f"{lines[0]}\n{lines[0].replace('demo-1', 'demo-1b').replace('7樓。', '7樓')}\n", encoding="utf-8"
+    )
+    f = tmp_path / "p.toml"
+    f.write_text(
+        f'[[ingest]]\nsource = "moda"\npaths = ["{corpus}"]\noptions = {{ licence = "OGDL-Taiwan-1.0" }}\n\n'
+        '[[stage]]\nname = "hygiene"\n\n[[stage]]\nname = "dedup"\n\n[[stage]]\nname = "pii"\n',
+        encoding="utf-8",
+    )
+    for dry in (("--dry-run",), ()):
+        code, out, err = cli("pipeline", "run", str(f), *dry)
+        assert code == 2 and "Traceback" not in err, err
+        assert f"{f}: [[stage]] #2 `dedup` runs before [[stage]] #3 `pii`" in err and "list `pii` before `dedup`" in err
+    assert not db_path.exists()  # nothing ran
