@@ -325,9 +325,9 @@ def check_outputs(pipe: Pipeline, db_path: str | Path) -> None:
     export folder already on disk (:func:`provenance.export_out.refuse_inside_export`: the export step refused it
     only after the ingests and stages had run), the report may replace only an earlier report
     (:func:`curate.reporting.output.check_out`), and no input may overlap the catalogue's files or an earlier
-    export's folder (:mod:`curate.pipeline_places`)."""
+    export's folder, and each export folder is one its export will take (:mod:`curate.pipeline_places`)."""
     from curate.pipeline_checks import refuse_shared_outputs
-    from curate.pipeline_places import refuse_catalogue_inputs
+    from curate.pipeline_places import refuse_catalogue_inputs, refuse_unusable_export_folders
     from curate.reporting.output import check_out
     from provenance.export_out import catalogue_paths, refuse_inside_export, refuse_overlap
 
@@ -346,6 +346,7 @@ def check_outputs(pipe: Pipeline, db_path: str | Path) -> None:
     except WorkbenchError as exc:
         raise ConfigError(f"{pipe.path}: {where}: {exc}") from exc
     refuse_catalogue_inputs(pipe, db_path)
+    refuse_unusable_export_folders(pipe, db_path)
 
 
 def run(

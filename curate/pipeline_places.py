@@ -5,6 +5,9 @@
   work folder) nor a folder an export of this catalogue was written to: an export read back as a source takes its
   records in again under that batch's licence (a consortium-only text ingested as open data ships in a public export
   as the stand-in of its own original), and the work folder holds stage files and logs of text not yet through PII.
+* An ``[[export]]`` folder that its export would refuse (a file, a link, a folder holding anything but an earlier
+  export of this catalogue, a non-empty one with ``overwrite = false``) is refused now, not after every ingest batch
+  and stage has run (hours on a real corpus), and the dry run says so instead of what the export would hold.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from curate.pipeline_checks import overlaps
-from provenance.errors import ConfigError
+from provenance.errors import ConfigError, UsageError, WorkbenchError
 
 
 def _export_folders(db_path: str | Path) -> list[tuple[str, Path]]:
@@ -55,3 +58,44 @@ def refuse_catalogue_inputs(pipe: Any, db_path: str | Path) -> None:
                         " as a source takes its records in again under this batch's licence, whatever theirs;"
                         " ingest the original source instead"
                     )
+
+
+def refuse_unusable_export_folders(pipe: Any, db_path: str | Path) -> None:
+    """Each ``[[export]]`` folder is one its export will take: new, empty, or (with ``overwrite``) an earlier export of
+    this catalogue holding nothing else (:func:`provenance.export_out.earlier_export`). A folder where an interrupted
+    export left its staging files is left to the export, which settles them first."""
+    from provenance import db
+    from provenance.export_out import earlier_export
+    from provenance.export_stage import PREVIOUS, STAGING
+
+    for i, step in enumerate(pipe.exports, 1):
+        where, out = f"{pipe.path}: [[export]] #{i}", step.out
+        if out.is_symlink():
+            raise UsageError(f"{where}: `out` `{out}` is a symbolic link; give the folder it points to")
+        if out.exists() and not out.is_dir():
+            raise UsageError(f"{where}: `out` `{out}` exists and is not a folder; give a new or empty folder")
+        try:
+            entries = [p.name for p in out.iterdir()] if out.is_dir() else []
+        except OSError as exc:
+            raise UsageError(
+                f"{where}: `out` `{out}` cannot be listed ({exc.strerror}); choose a readable folder"
+            ) from None
+        if not entries or any(n.startswith((STAGING, PREVIOUS)) for n in entries):
+            continue
+        if not step.overwrite:
+            raise UsageError(
+                f"{where}: `out` `{out}` is not empty and `overwrite = false`; choose an empty or new folder, or set"
+                " `overwrite = true` to replace an earlier export of this catalogue there"
+            )
+        if not Path(db_path).exists():
+            raise UsageError(
+                f"{where}: `out` `{out}` is not empty and the catalogue `{db_path}` does not exist yet, so it holds no"
+                " earlier export of it; choose an empty or new folder"
+            )
+        con = db.connect_readonly(db_path)
+        try:
+            earlier_export(con, out.resolve())
+        except WorkbenchError as exc:
+            raise UsageError(f"{where}: {exc}") from exc
+        finally:
+            con.close()

@@ -61,3 +61,37 @@ def test_an_ingest_may_not_read_the_catalogue_nor_an_earlier_export(cli, db_path
             assert code == 1 and msg in err and f"{f}: [[ingest]] #1" in err and "Traceback" not in err, (name, err)
             assert len(err.strip().splitlines()) == 1, err
     assert _runs(db_path) == runs  # nothing ran
+
+
+def test_an_export_folder_its_export_would_refuse_is_refused_before_the_first_step(cli, db_path, tmp_path):
+    """An export folder holding someone's notes (or a file where the folder belongs, or one that is not empty with
+    `overwrite = false`) was found only by the export, after every ingest batch and stage had run (hours at scale),
+    and the dry run said what the export would hold: refused before anything runs, the dry run too. A folder holding
+    an earlier export of this catalogue is still replaced."""
+    corpus = tmp_path / "in" / "corpus.jsonl"
+    corpus.parent.mkdir()
+    shutil.copyfile(SAMPLE / "moda" / "corpus.jsonl", corpus)
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "minutes.txt").write_text("board minutes", encoding="utf-8")
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    stage = '[[stage]]\nname = "hygiene"\n\n'
+    first = _write(tmp_path / "first.toml", _moda(str(corpus)) + stage + _export("exp"))
+    code, out, err = cli("pipeline", "run", str(first))
+    assert code == 3, err  # the sample's broken line
+    cases = {
+        "someone's notes": (_export("notes"), "holds no earlier export (no manifest.jsonl): minutes.txt"),
+        "a file": (_export("file"), "exists and is not a folder"),
+        "no overwrite": (_export("exp") + "overwrite = false\n", "is not empty and `overwrite = false`"),
+    }
+    for i, (name, (export, msg)) in enumerate(cases.items()):
+        f = _write(tmp_path / f"p{i}.toml", _moda(str(corpus)) + stage + export)
+        runs = _runs(db_path)
+        for dry in (("--dry-run",), ()):
+            code, out, err = cli("pipeline", "run", str(f), *dry)
+            assert code == 2 and msg in err and f"{f}: [[export]] #1" in err and "Traceback" not in err, (name, err)
+            assert "would hold" not in out and len(err.strip().splitlines()) == 1, (out, err)
+        assert _runs(db_path) == runs, name  # nothing ran
+    assert (notes / "minutes.txt").read_text(encoding="utf-8") == "board minutes"
+    code, out, err = cli("pipeline", "run", str(first))  # an earlier export of this catalogue: replaced as before
+    assert code == 3 and "export " in out, err
