@@ -88,7 +88,7 @@ class Pipeline:
 def load(path: str | Path) -> Pipeline:
     """Read and check a pipeline file; every problem names the file, the table, the key and the fix. Every key's
     type and value is checked here, before any step runs."""
-    from curate.runner import EXECUTORS, make_stage
+    from curate.runner import EXECUTORS, check_settings, make_stage
     from curate.stages import STAGES
     from provenance.export import ExportParams
     from sources import SOURCES
@@ -159,7 +159,8 @@ def load(path: str | Path) -> Pipeline:
             count_field(where, "tasks", item.get("tasks")),
         )
         try:
-            make_stage(step.name, step.sets)  # checks every `set` key and value now, not mid-pipeline
+            check_settings(make_stage(step.name, step.sets))  # every `set` key and value, and the environment's
+            # settings a run reads (CURATE_LOAD_BATCH ...) and what the stage needs (torch for CUDA) now, not mid-pipeline
         except WorkbenchError as exc:
             raise error_like(exc)(f"{where}: {exc}") from exc
         pipe.stages.append(step)

@@ -69,8 +69,10 @@ EXECUTORS = ("local", "ray", "slurm")
 # :func:`provenance.db.checkpoint_threshold` of WAL.
 
 
-def _check_settings(stage: Stage) -> None:
-    """Every environment setting a run reads, read once up front (:mod:`provenance.envsettings` raises on a bad one)."""
+def check_settings(stage: Stage) -> None:
+    """Every environment setting a run reads, read once up front (:mod:`provenance.envsettings` raises on a bad one),
+    and the stage's own (:meth:`curate.stages.base.Stage.check_settings`); a pipeline file checks them before its
+    first step."""
     from curate.load import batch_rows
     from curate.snapshot import snapshot_memory_limit
 
@@ -307,7 +309,7 @@ def run_stage(
     """
     if executor not in EXECUTORS:
         raise ConfigError(f"unknown executor `{executor}`; valid: {', '.join(EXECUTORS)}")
-    _check_settings(stage)  # a bad tuning setting stops the command before anything changes
+    check_settings(stage)  # a bad tuning setting stops the command before anything changes
     workers = max(1, workers or os.cpu_count() or 1)
     root = secure_dir(work_root(db_path))
     # one live process per stage: a second one is refused, a dead one's run is resumed

@@ -213,6 +213,11 @@ class DedupConfig:
             raise ConfigError(f"dedup: prefilter_margin must be a number >= 0, got {self.prefilter_margin}")
         if self.device not in ("auto", "cpu", "cuda"):
             raise ConfigError(f"dedup: device must be auto, cpu or cuda, got {self.device!r}")
+        if self.backend not in ("auto", "torch", "numpy") or (self.backend, self.device) == ("numpy", "cuda"):
+            raise ConfigError(
+                f"dedup: backend {self.backend!r} on device {self.device!r} is not supported; use backend auto, torch"
+                " (cpu or cuda) or numpy (cpu)"
+            )
         bad = [r for r in self.rules if r not in DEFAULT_RULES]
         if bad:
             raise ConfigError(f"dedup: unknown survivor rule(s) {bad}; valid: {', '.join(DEFAULT_RULES)}")

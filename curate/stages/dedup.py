@@ -170,9 +170,18 @@ class DedupStage(Stage):
 
     # -- parent -------------------------------------------------------------------------
     def check_settings(self) -> None:
+        """The scratch memory setting, and torch where the config names CUDA or the torch backend: a missing package
+        stopped the run at its first signatures (a pipeline after every step before it), leaving a failed run."""
+        import importlib.util
+
+        from curate._optional import require
         from curate.dedup.store import scratch_memory
 
         scratch_memory()
+        if (self.config.device == "cuda" or self.config.backend == "torch") and not importlib.util.find_spec("torch"):
+            require(
+                "torch", extra="gpu", purpose=f"dedup with device {self.config.device}, backend {self.config.backend}"
+            )
 
     def finalize(self, ctx: FinalizeContext) -> Iterable[StageResult]:
         from curate.dedup.engine import ClusterStats, cluster_rows, make_hasher
