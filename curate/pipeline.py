@@ -112,6 +112,8 @@ def load(path: str | Path) -> Pipeline:
     base = path.resolve().parent
 
     def resolve(p: str, where: str) -> Path:
+        if "\0" in p:  # TOML's "\u0000": every path function raised ValueError, a traceback
+            raise UsageError(f"{where}: {p!r} holds a NUL character, which no path can; write the path out")
         q = Path(expand_vars(str(p), where))
         return q if q.is_absolute() else base / q
 

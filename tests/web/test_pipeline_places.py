@@ -95,3 +95,19 @@ def test_an_export_folder_its_export_would_refuse_is_refused_before_the_first_st
     assert (notes / "minutes.txt").read_text(encoding="utf-8") == "board minutes"
     code, out, err = cli("pipeline", "run", str(first))  # an earlier export of this catalogue: replaced as before
     assert code == 3 and "export " in out, err
+
+
+def test_a_path_holding_a_nul_is_a_one_line_error(cli, db_path, tmp_path):
+    """`out = "x\\u0000y"` (TOML spells a NUL so) raised ValueError from every path function: a traceback."""
+    cases = {
+        "an export": _export("exp\\u0000y"),
+        "the report": '[report]\nout = "r\\u0000.html"\n',
+        "an ingest path": _moda("in\\u0000"),
+    }
+    for i, (name, text) in enumerate(cases.items()):
+        f = _write(tmp_path / f"p{i}.toml", text)
+        for dry in (("--dry-run",), ()):
+            code, out, err = cli("pipeline", "run", str(f), *dry)
+            assert code == 2 and "holds a NUL character" in err and "Traceback" not in err, (name, err)
+            assert len(err.strip().splitlines()) == 1, err
+    assert not db_path.exists()
