@@ -291,7 +291,7 @@ def _check_source_ids(pipe: Pipeline, db_path: str | Path) -> None:
     ingest step refused it only after the batches before it had run, and the dry run read it); the checks every
     ingest makes, here for the whole file at once."""
     from curate.ingest_inputs import refuse_key_file_input
-    from curate.ingest_rows import check_not_reserved, check_source_kinds
+    from curate.ingest_rows import check_not_reserved, check_source_id, check_source_kinds, refuse_personal
     from provenance import db
 
     kinds: dict[str, str] = {}
@@ -303,8 +303,11 @@ def _check_source_ids(pipe: Pipeline, db_path: str | Path) -> None:
         except UsageError as exc:
             raise UsageError(f"{pipe.path}: [[ingest]] #{i}: {exc}") from None
         for info in source.source_infos():
-            try:
+            try:  # also on a new catalogue: a `source_id = "$BANK"` passed the dry run and the batches before it ran
+                check_source_id(info.source_id)
                 check_not_reserved(info.source_id, source.name)
+                if step.options.get("dataset"):
+                    refuse_personal("dataset name (`dataset`)", str(step.options["dataset"]))
             except UsageError as exc:
                 raise UsageError(f"{pipe.path}: [[ingest]] #{i}: {exc}") from None
             if kinds.setdefault(info.source_id, info.kind) != info.kind:

@@ -61,3 +61,20 @@ def test_dedup_on_cuda_without_torch_is_refused_before_the_first_step(cli, db_pa
         assert con.execute("SELECT count(*) FROM runs WHERE command = 'run dedup'").fetchone()[0] == 0
     finally:
         con.close()
+
+
+def test_a_source_id_the_ingest_refuses_is_refused_before_the_first_batch(cli, db_path, tmp_path):
+    """On a new catalogue a batch's `source_id` (`"$BANK_ID"`: options are not expanded) or a `dataset` holding a phone
+    number passed the dry run, and the run made the catalogue and ingested the batches before it first."""
+    corpus = SAMPLE / "moda" / "corpus.jsonl"
+    first = f'[[ingest]]\nsource = "moda"\npaths = ["{corpus}"]\noptions = {{ licence = "OGDL-Taiwan-1.0" }}\n\n'
+    cases = {
+        "source_id": ('source_id = "$BANK_ID"', "source id '$BANK_ID' is not allowed"),
+        "dataset": ('dataset = "客戶名冊0912-345-678"', "dataset name (`dataset`) holds personal data"),
+    }
+    for i, (name, (option, msg)) in enumerate(cases.items()):
+        second = first.replace("}", f", {option} }}")
+        f = tmp_path / f"p{i}.toml"
+        f.write_text(first + second, encoding="utf-8")
+        _refused(cli, f, f"{f}: [[ingest]] #2: {msg}", 2)
+        assert not db_path.exists(), name  # nothing ran
