@@ -387,7 +387,7 @@ def run(
     for step in pipe.stages:
         stage = make_stage(step.name, step.sets)
         with failed_on_out_of_memory(db_path, stage):
-            rep = run_stage(
+            first = run_stage(
                 db_path,
                 stage,
                 executor=step.executor,
@@ -397,27 +397,28 @@ def run(
             )
         from curate.stats import stale_note
 
-        c = rep.counts
-        done["stages"].append({"stage": step.name, "run_id": rep.run_id, "inputs": rep.inputs, **c})
-        echo(
-            f"stage {step.name}: run {rep.run_id}: {rep.inputs} records in, {c.get('new_versions', 0)} new versions,"
-            f" {c.get('status_changes', 0)} status changes, {c.get('events', 0)} events{stale_note(c)}"
-        )
-        if note := capped_note(rep.inputs, step.workers, step.tasks):
-            echo("  " + note)
-        if rep.status != "finished":  # submitted to Slurm: the steps after it need its results in the catalogue
-            echo(f"  {rep.message}")
-            echo("pipeline stopped here: the steps after this stage were not run; run the same pipeline file again")
-            done["stopped"] = step.name
-            return done
-        from curate.stats import run_summary, summary_lines
+        for rep in (first, *first.followed_by):  # a PII run's followers took the raw duplicates it released
+            c = rep.counts
+            done["stages"].append({"stage": step.name, "run_id": rep.run_id, "inputs": rep.inputs, **c})
+            echo(
+                f"stage {step.name}: run {rep.run_id}: {rep.inputs} records in, {c.get('new_versions', 0)} new versions,"
+                f" {c.get('status_changes', 0)} status changes, {c.get('events', 0)} events{stale_note(c)}"
+            )
+            if note := capped_note(rep.inputs, step.workers, step.tasks):
+                echo("  " + note)
+            if rep.status != "finished":  # submitted to Slurm: the steps after it need its results in the catalogue
+                echo(f"  {rep.message}")
+                echo("pipeline stopped here: the steps after this stage were not run; run the same pipeline file again")
+                done["stopped"] = step.name
+                return done
+            from curate.stats import run_summary, summary_lines
 
-        con = db.connect_readonly(db_path)
-        try:
-            for line in summary_lines(run_summary(con, rep.run_id)):
-                echo("  " + line)
-        finally:
-            con.close()
+            con = db.connect_readonly(db_path)
+            try:
+                for line in summary_lines(run_summary(con, rep.run_id)):
+                    echo("  " + line)
+            finally:
+                con.close()
     for step in pipe.exports:
         con = db.connect(db_path, create=False)
         try:

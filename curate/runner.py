@@ -42,6 +42,7 @@ from curate.load import load_results
 from curate.pipeline_checks import list_value
 from curate.runfailed import ended_by
 from curate.runlock import RunLock
+from curate.snapshot import released_inputs
 from curate.snapshot import write_snapshot as _snapshot
 from curate.stages.base import SNAPSHOT_ROW, FinalizeContext, Stage, StageResult, settled
 from curate.watched import run_watched
@@ -107,7 +108,7 @@ RESULT_SCHEMA = pa.schema(
 
 @dataclass
 class RunReport:
-    """What a stage run did."""
+    """What a stage run did; ``followed_by``: the runs that took the records it released (``Stage.takes_released``)."""
 
     run_id: str
     stage: str
@@ -116,6 +117,7 @@ class RunReport:
     inputs: int = 0
     counts: dict[str, int] = field(default_factory=dict)
     message: str = ""
+    followed_by: list[RunReport] = field(default_factory=list)
 
 
 _fault = fault  # crash-test kill points (CURATE_FAULT)
@@ -313,10 +315,15 @@ def run_stage(
     workers = max(1, workers or os.cpu_count() or 1)
     root = secure_dir(work_root(db_path))
     # one live process per stage: a second one is refused, a dead one's run is resumed
+    args = (executor, workers, tasks, ray_address, slurm_options, verbose, progress)
     with RunLock(root, f"run {stage.name}") as lock, private_umask():
-        return _run_locked(
-            db_path, stage, lock, executor, workers, tasks, ray_address, slurm_options, verbose, progress
-        )
+        report = last = _run_locked(db_path, stage, lock, *args)
+        while stage.takes_released and last.status == "finished" and len(report.followed_by) < 3:
+            if not released_inputs(db_path, stage, last.run_id):  # raw duplicates a PII run made active again
+                break
+            last = _run_locked(db_path, type(stage)(stage.config), lock, *args)  # a new one: its attributes are logged
+            report.followed_by.append(last)
+        return report
 
 
 def _run_locked(

@@ -172,3 +172,19 @@ def write_snapshot(
         files = len(list(snap_dir.rglob("*.parquet")))
     marker.write_text(json.dumps({"rows": n, "files": files, "bytes": n_bytes}))
     return n, files, n_bytes
+
+
+def released_inputs(db_path: str | Path, stage: Stage, run_id: str) -> int:
+    """How many records run ``run_id`` of ``stage`` released from dedup (a ``duplicate_released`` event of the run: it
+    superseded their survivor) that the stage would take now (:func:`input_where`), e.g. raw duplicates a PII run
+    made active again by scrubbing their survivor."""
+    where, params = input_where(stage)
+    con = db.connect_readonly(db_path)
+    try:
+        return con.execute(
+            f"""SELECT count(*) FROM records r WHERE {where} AND r.record_id IN (SELECT record_id
+                FROM provenance_events WHERE action = 'duplicate_released' AND run_id = $run)""",
+            {**params, "run": run_id},
+        ).fetchone()[0]
+    finally:
+        con.close()

@@ -80,7 +80,7 @@ def run(
     st = make_stage(stage, parse_key_values(sets))
     slurm = {"partition": slurm_partition} if slurm_partition else None
     with failed_on_out_of_memory(s.db_path, st):
-        report = run_stage(
+        first = run_stage(
             s.db_path,
             st,
             executor=executor,
@@ -91,22 +91,23 @@ def run(
             verbose=s.debug,
             progress=not s.quiet,
         )
-    note = capped_note(report.inputs, workers, tasks)
-    if report.status != "finished":
-        click.echo(report.message)
-        return 0
     from curate.stats import stale_note
 
-    c = report.counts
-    click.echo(
-        f"run {report.run_id}{' (resumed)' if report.resumed else ''}: stage {stage}: {report.inputs} records in, "
-        f"{c.get('new_versions', 0)} new versions, {c.get('status_changes', 0)} status changes, "
-        f"{c.get('events', 0)} events{stale_note(c)}"
-    )
-    if note:
-        click.echo("  " + note)
-    if not s.quiet:
-        _summary(s.db_path, report.run_id)
+    for report in (first, *first.followed_by):  # a PII run's followers took the raw duplicates it released
+        note = capped_note(report.inputs, workers, tasks)
+        if report.status != "finished":
+            click.echo(report.message)
+            return 0
+        c = report.counts
+        click.echo(
+            f"run {report.run_id}{' (resumed)' if report.resumed else ''}: stage {stage}: {report.inputs} records in, "
+            f"{c.get('new_versions', 0)} new versions, {c.get('status_changes', 0)} status changes, "
+            f"{c.get('events', 0)} events{stale_note(c)}"
+        )
+        if note:
+            click.echo("  " + note)
+        if not s.quiet:
+            _summary(s.db_path, report.run_id)
     return 0
 
 

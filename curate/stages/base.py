@@ -125,6 +125,10 @@ class Stage(PipelineStep):
     #: a run whose work files were lost after part of its load committed can go on from a new snapshot of what is
     #: left (:func:`curate.workfiles.recheck_work`); False where the run's end needs what the lost files held
     resumes_from_new_snapshot: ClassVar[bool] = True
+    #: a finished run whose new versions released dedup's duplicates of what it superseded, which its input takes
+    #: now (active again, never through this stage), is followed by another run taking them
+    #: (:func:`curate.runner.run_stage`): a PII run after dedup left them active with their raw personal data
+    takes_released: ClassVar[bool] = False
 
     def work_intact(self, run_dir: Path) -> bool:
         """Whether the stage's own work files of a resumed run (beside the snapshot and results) are all there;

@@ -70,6 +70,7 @@ class PiiStage(Stage):
     writes: ClassVar[tuple[str, ...]] = ("version", "event")
     verdicts: ClassVar[dict[str, str]] = {"pii_checked": "set_pii_state"}
     select_where: ClassVar[str] = "r.pii_state IS NULL"
+    takes_released: ClassVar[bool] = True
     config_class: ClassVar[type] = PiiConfig
 
     def __init__(self, config: PiiConfig | None = None) -> None:
