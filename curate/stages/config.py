@@ -57,6 +57,22 @@ class PiiConfig:
     UNMARKED: ClassVar[tuple[str, ...]] = ("names_common_share", "names_common_min")
 
     def __post_init__(self) -> None:
+        """Checked here, not by the stage: ``--set mode=bogus`` was an error (exit 1) where every other bad ``--set``
+        value is a usage error (exit 2, :func:`curate.runner.parse_sets`)."""
         from curate.pii.engine import check_score_threshold
+        from curate.pii.scrubber import MODES
+        from provenance.errors import ConfigError
 
         check_score_threshold(self.score_threshold)
+        if self.mode not in MODES:
+            raise ConfigError(f"pii: unknown mode `{self.mode}`; valid: {', '.join(MODES)}")
+        if not 0.0 < self.names_common_share <= 1.0:
+            raise ConfigError(
+                f"pii: names_common_share {self.names_common_share} is not a share of records: give one in"
+                " (0, 1], e.g. 0.005 (the default) or 1.0 to scrub every labelled name across its source"
+            )
+        if self.names_common_min < 1:
+            raise ConfigError(
+                f"pii: names_common_min {self.names_common_min} is not a number of records: give one of 1 or"
+                " more (default 1000)"
+            )

@@ -74,23 +74,9 @@ class PiiStage(Stage):
     config_class: ClassVar[type] = PiiConfig
 
     def __init__(self, config: PiiConfig | None = None) -> None:
-        super().__init__(config)
+        super().__init__(config)  # PiiConfig checks its values (a bad `--set mode=` is a usage error, exit 2)
         from curate.pii.keys import load_key
-        from curate.pii.scrubber import MODES
-        from provenance.errors import ConfigError
 
-        if self.config.mode not in MODES:
-            raise ConfigError(f"pii: unknown mode `{self.config.mode}`; valid: {', '.join(MODES)}")
-        if not 0.0 < self.config.names_common_share <= 1.0:
-            raise ConfigError(
-                f"pii: names_common_share {self.config.names_common_share} is not a share of records: give one in"
-                " (0, 1], e.g. 0.005 (the default) or 1.0 to scrub every labelled name across its source"
-            )
-        if self.config.names_common_min < 1:
-            raise ConfigError(
-                f"pii: names_common_min {self.config.names_common_min} is not a number of records: give one of 1 or"
-                " more (default 1000)"
-            )
         self.key = load_key(required=True, purpose="`curate run pii` (ledger digests and the raw-text vault)")
         self._detector = None
         #: the run's labelled names not yet in pii_source_names, per source (found by after_batches)

@@ -78,3 +78,17 @@ def test_a_source_id_the_ingest_refuses_is_refused_before_the_first_batch(cli, d
         f.write_text(first + second, encoding="utf-8")
         _refused(cli, f, f"{f}: [[ingest]] #2: {msg}", 2)
         assert not db_path.exists(), name  # nothing ran
+
+
+def test_pii_mode_out_of_range_is_a_usage_error(cli, db_path, tmp_path):
+    """`--set mode=bogus` (or a share out of (0, 1], a minimum under 1) was checked by the PII stage, not its config:
+    exit 1 where every other bad `--set` value is a usage error (exit 2); a pipeline file's `set` the same."""
+    for value in ("mode=bogus", "names_common_share=5", "names_common_min=0"):
+        code, _, err = cli("run", "pii", "--set", value)
+        assert code == 2 and "Traceback" not in err and err.count("\n") == 1, err
+    f = tmp_path / "p.toml"
+    f.write_text('[[stage]]\nname = "pii"\nset = { mode = "bogus" }\n', encoding="utf-8")
+    for dry in (("--dry-run",), ()):
+        code, _, err = cli("pipeline", "run", str(f), *dry)
+        assert code == 2 and f"{f}: [[stage]] #1" in err and "unknown mode `bogus`" in err, err
+    assert not db_path.exists()
