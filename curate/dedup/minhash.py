@@ -133,7 +133,9 @@ class MinHasher:
     batch_elements: int | None = None
 
     def __post_init__(self) -> None:
-        self.device = resolve_device(self.device)
+        # numpy is the CPU's backend: `--set backend=numpy` left at device auto on a host with a GPU resolved to cuda
+        # and was refused by the run's first signatures (a pipeline after every step before it)
+        self.device = "cpu" if (self.backend, self.device) == ("numpy", "auto") else resolve_device(self.device)
         if self.backend == "auto":
             self.backend = "torch" if self.device == "cuda" else "numpy"
         if self.backend not in ("torch", "numpy") or (self.backend == "numpy" and self.device != "cpu"):

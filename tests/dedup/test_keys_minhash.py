@@ -231,3 +231,15 @@ def test_a_document_longer_than_one_chunk_takes_its_permutations_a_few_at_a_time
     got, ngot = small.signatures(cps)
     assert np.array_equal(ref, got) and np.array_equal(nref, ngot)
     assert len(cps[0]) > 1 << 14 and max(math.prod(b.shape) for b in small._bufs.values()) <= len(cps[0]) + (1 << 14)
+
+
+def test_numpy_backend_at_device_auto_runs_on_the_cpu_where_a_gpu_is_seen(monkeypatch):
+    """`--set backend=numpy` with the default device auto, on a host whose torch sees a GPU: auto resolved to cuda and
+    the first signatures refused numpy on cuda (the run failed mid-pipeline). numpy means the CPU."""
+    from curate.dedup import minhash
+
+    monkeypatch.setattr(minhash, "resolve_device", lambda device="auto": "cpu" if device == "cpu" else "cuda")
+    mh = MinHasher(num_perm=16, backend="numpy")
+    assert (mh.device, mh.backend) == ("cpu", "numpy")
+    sigs, _ = mh.signatures([np.arange(1, 40, dtype=np.int64)])
+    assert len(sigs) == 1
