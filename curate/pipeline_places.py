@@ -36,28 +36,43 @@ def _export_folders(db_path: str | Path) -> list[tuple[str, Path]]:
 
 
 def refuse_catalogue_inputs(pipe: Any, db_path: str | Path) -> None:
-    """No ``[[ingest]]`` path of ``pipe`` (a :class:`curate.pipeline.Pipeline`) may overlap the catalogue's files or an earlier export's folder (module docstring)."""
+    """No ``[[ingest]]`` path of ``pipe`` (a :class:`curate.pipeline.Pipeline`) may overlap the catalogue's files or
+    an earlier export's folder (module docstring)."""
+    exports = _export_folders(db_path) if pipe.ingest else []
+    for i, step in enumerate(pipe.ingest, 1):
+        if problem := catalogue_input_problem(step.paths, db_path, exports):
+            raise ConfigError(f"{pipe.path}: [[ingest]] #{i}: {problem}")
+
+
+def refuse_ingest_paths(paths: list[Path], db_path: str | Path) -> None:
+    """``curate ingest SOURCE PATH...``: the pipeline's check (:func:`refuse_catalogue_inputs`) for the paths given on
+    the command line, a usage error (exit 2) before the ingest opens the catalogue for writing."""
+    if problem := catalogue_input_problem(paths, db_path, _export_folders(db_path)):
+        raise UsageError(problem)
+
+
+def catalogue_input_problem(paths: list[Path], db_path: str | Path, exports: list[tuple[str, Path]]) -> str | None:
+    """Why one of ``paths`` may not be read by an ingest into the catalogue at ``db_path`` (``exports``: its
+    :func:`_export_folders`), or None."""
     from provenance.export_out import catalogue_paths
 
     catalogue = catalogue_paths(db_path)
-    exports = _export_folders(db_path) if pipe.ingest else []
-    for i, step in enumerate(pipe.ingest, 1):
-        where = f"{pipe.path}: [[ingest]] #{i}"
-        for path in step.paths:
-            for own in catalogue:
-                if overlaps(path, own):
-                    raise ConfigError(
-                        f"{where}: `{path}` overlaps the catalogue's files (`{own}`): the batch would read the"
-                        " catalogue, its ledger or its work files (stage files of text not yet through PII) as source"
-                        " material; name the source's own files or folder"
-                    )
-            for export_id, out in exports:
-                if overlaps(path, out):
-                    raise ConfigError(
-                        f"{where}: `{path}` overlaps `{out}`, the folder of export {export_id}: an export read back"
-                        " as a source takes its records in again under this batch's licence, whatever theirs;"
-                        " ingest the original source instead"
-                    )
+    for path in paths:
+        for own in catalogue:
+            if overlaps(path, own):
+                return (
+                    f"`{path}` overlaps the catalogue's files (`{own}`): the batch would read the catalogue, its"
+                    " ledger or its work files (stage files of text not yet through PII) as source material; name the"
+                    " source's own files or folder"
+                )
+        for export_id, out in exports:
+            if overlaps(path, out):
+                return (
+                    f"`{path}` overlaps `{out}`, the folder of export {export_id}: an export read back as a source"
+                    " takes its records in again under this batch's licence, whatever theirs; ingest the original"
+                    " source instead"
+                )
+    return None
 
 
 def refuse_unusable_export_folders(pipe: Any, db_path: str | Path) -> None:

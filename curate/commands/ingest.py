@@ -64,8 +64,10 @@ _PATHS = click.argument("paths", nargs=-1, required=True, type=click.Path(exists
 
 def _run(source, label: str) -> int:
     from curate.ingest import ingest as run_ingest
+    from curate.pipeline_places import refuse_ingest_paths
 
     s = settings()
+    refuse_ingest_paths(source.paths, s.db_path)  # its work files or an earlier export read back as a source
     with progress(label) as update:
         report = run_ingest(s.db_path, source, progress=update)
     return report_ingest(report)

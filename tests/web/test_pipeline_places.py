@@ -111,3 +111,31 @@ def test_a_path_holding_a_nul_is_a_one_line_error(cli, db_path, tmp_path):
             assert code == 2 and "holds a NUL character" in err and "Traceback" not in err, (name, err)
             assert len(err.strip().splitlines()) == 1, err
     assert not db_path.exists()
+
+
+def test_a_single_ingest_may_not_read_the_catalogue_nor_an_earlier_export(cli, db_path, tmp_path, monkeypatch):
+    """`curate ingest SOURCE PATH` had none of the pipeline's check: `curate ingest moda exp` took an export's Parquet
+    shards in again under the given licence, and `curate ingest moda .` read the `.curate` work files (stage files of
+    text not yet through PII) into the quarantine. Refused (exit 2) before the catalogue is opened for writing."""
+    corpus = tmp_path / "in" / "corpus.jsonl"
+    corpus.parent.mkdir()
+    shutil.copyfile(SAMPLE / "moda" / "corpus.jsonl", corpus)
+    code, _, err = cli("pipeline", "run", str(_write(tmp_path / "first.toml", _moda(str(corpus)) + _export("exp"))))
+    assert code == 3 and (tmp_path / "exp" / "data" / "train-00000.parquet").is_file(), err
+    runs = _runs(db_path)
+    (tmp_path / ".curate" / "cat.duckdb" / "runs").mkdir(parents=True, exist_ok=True)
+    monkeypatch.chdir(tmp_path)
+    cases = {
+        "exp": "the folder of export",
+        "exp/data/train-00000.parquet": "the folder of export",
+        ".": "overlaps the catalogue's files",
+        ".curate": "overlaps the catalogue's files",
+    }
+    for path, msg in cases.items():
+        code, _, err = cli("ingest", "moda", path, "--licence", "OGDL-Taiwan-1.0")
+        assert code == 2 and msg in err and "Traceback" not in err and len(err.strip().splitlines()) == 1, (path, err)
+        code, _, err = cli("ingest", "fsc", path)
+        assert code == 2 and msg in err, (path, err)
+    assert _runs(db_path) == runs  # nothing ran
+    code, _, err = cli("ingest", "moda", str(corpus), "--licence", "OGDL-Taiwan-1.0")
+    assert code in (0, 3), err  # the source's own folder is still read
