@@ -9,6 +9,7 @@ marker makes a resumed run reuse them. :func:`input_where` is the one definition
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -177,9 +178,21 @@ def write_snapshot(
 def released_inputs(db_path: str | Path, stage: Stage, run_id: str) -> int:
     """How many records run ``run_id`` of ``stage`` released from dedup (a ``duplicate_released`` event of the run: it
     superseded their survivor) that the stage would take now (:func:`input_where`), e.g. raw duplicates a PII run
-    made active again by scrubbing their survivor."""
+    made active again by scrubbing their survivor. 0 when another process holds the catalogue past the lock wait (the
+    run is finished and recorded; the next run of the stage takes them), with a warning."""
+    from provenance.errors import CatalogueBusyError
+
     where, params = input_where(stage)
-    con = db.connect_readonly(db_path)
+    try:
+        con = db.connect_readonly(db_path)
+    except CatalogueBusyError:
+        logging.getLogger(__name__).warning(
+            "run %s: another process holds the catalogue, so the records it released were not looked for; run"
+            " `curate run %s` again to take them",
+            run_id,
+            stage.name,
+        )
+        return 0
     try:
         return con.execute(
             f"""SELECT count(*) FROM records r WHERE {where} AND r.record_id IN (SELECT record_id
