@@ -72,8 +72,7 @@ EXECUTORS = ("local", "ray", "slurm")
 
 def check_settings(stage: Stage) -> None:
     """Every environment setting a run reads, read once up front (:mod:`provenance.envsettings` raises on a bad one),
-    and the stage's own (:meth:`curate.stages.base.Stage.check_settings`); a pipeline file checks them before its
-    first step."""
+    and the stage's own (:meth:`curate.stages.base.Stage.check_settings`); a pipeline file checks them first."""
     from curate.load import batch_rows
     from curate.snapshot import snapshot_memory_limit
 
@@ -304,11 +303,8 @@ def run_stage(
     verbose: bool = False,
     progress: bool = False,
 ) -> RunReport:
-    """Run ``stage`` over the catalogue (see module docstring).
-
-    ``progress`` shows a progress bar (count, rate, ETA) on stderr over all workers' records; it
-    stays off when stderr is not a terminal. Statistics of the run go to ``run_stats``.
-    """
+    """Run ``stage`` over the catalogue (see module docstring). ``progress`` shows a progress bar (count, rate, ETA)
+    on stderr over all workers' records, off when stderr is no terminal. Statistics of the run go to ``run_stats``."""
     if executor not in EXECUTORS:
         raise ConfigError(f"unknown executor `{executor}`; valid: {', '.join(EXECUTORS)}")
     check_settings(stage)  # a bad tuning setting stops the command before anything changes
