@@ -53,8 +53,11 @@ def _licence_id(_ctx, _param, value: str | None) -> str | None:
     from sources.manifest import known_licence_ids
 
     if value not in (known := known_licence_ids()):
+        fsc = getattr(_ctx, "info_name", None) == "fsc"  # FSC's own message also said how to leave the option out
         raise UsageError(
-            f"--licence `{value}`: unknown licence id; known: {', '.join(sorted(known))} (`curate licences list`)"
+            f"--licence `{value}`: unknown licence id{' for FSC cases' if fsc else ''}; known: "
+            f"{', '.join(sorted(known))} (`curate licences list`)"
+            + (", or give none (no --licence) for LicenseRef-TW-Copyright-Art9" if fsc else "")
         )
     return canonical_licence_id(value)
 

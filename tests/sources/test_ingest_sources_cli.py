@@ -67,10 +67,10 @@ def test_moda_and_fsc_cli(cli, db_path, tmp_path):
     code, out, err = cli("--quiet", "ingest", "moda", str(f), "--licence", "OGDL-Taiwan-1.0")
     assert code == 3 and "quarantined 1: JSONL line is not JSON" in out
     code, _, err = cli("--quiet", "ingest", "moda", str(f), "--licence", "LicenseRef-Bogus")
-    assert code == 1 and "unknown licence id" in err
+    assert code == 2 and "unknown licence id" in err  # usage, as the other not-found ids (review 12)
     # FSC's said only "unknown licence id `X` for FSC cases": no valid id, no way out (review 11, docs)
     code, _, err = cli("--quiet", "ingest", "fsc", str(f), "--licence", "LicenseRef-Bogus")
-    assert code == 1 and "unknown licence id `LicenseRef-Bogus` for FSC cases" in err
+    assert code == 2 and "unknown licence id for FSC cases" in err and "give none" in err
     assert "LicenseRef-TW-Copyright-Art9" in err and "curate licences list" in err and len(err.splitlines()) == 1
     feed = tmp_path / "feed.xml"
     feed.write_text(
