@@ -77,6 +77,50 @@ def role_before(text: str, start: int) -> bool:
     return text[i - 1] in ROLE_END or text.endswith(heads, 0, i) or text[max(0, i - 4) : i] in words
 
 
+def _head_only(text: str, start: int) -> bool:
+    """Only a name head (姓名, 戶名) with a space stands before ``start``: no colon, role or introducer."""
+    from curate.pii.labels import NAME_HEADS
+    from curate.pii.names import ROLE_END
+
+    i = start - 1 if text[start - 1 : start] == " " else start
+    if not text.endswith(NAME_HEADS, 0, i) or text[i - 1] in ROLE_END:
+        return False
+    heads, words = _role_heads()
+    return not any(text.endswith(h, 0, i) for h in heads if not h.endswith(NAME_HEADS)) and text[i - 4 : i] not in words
+
+
+def _in_form_cells(text: str, start: int, end: int) -> bool:
+    """The name head before ``start`` is a form's label cell and the name at ``start:end`` its value cell, as
+    hygiene leaves them (a tab beside a Latin value made one space): the label starts a line, follows a tab or a bar
+    or a space after a cell of digits or Latin letters, and has at most eight Han characters before its head; the
+    name ends its line, the text, a cell or stands before the next cell's Han label. Running text after a name head
+    (``申請書應載明姓名 Personal Data Protection Act 之規定``) is no form."""
+    from curate.pii.labels import _CELL_END, _LATIN_CELL_END
+    from curate.pii.text import is_han
+
+    if not (_CELL_END.match(text, end) or _LATIN_CELL_END.match(text, end - 1)):
+        return False
+    from curate.pii.names import ROLE_END
+
+    i = j = start - 1 if text[start - 1 : start] == " " else start
+    while j > 0 and i - j <= 10 and is_han(text[j - 1]):
+        j -= 1
+    # what names the person before the head: nothing, a role (員工, 帳戶, 申請人) and a script or document word
+    # (英文姓名, 申請人護照姓名); a sentence's words (應載明姓名, 核對其姓名) are no label
+    before = re.sub(f"(?:{_QUALIFIERS})$", "", text[j : i - 2])
+    if i - j > 10 or (before and before[-1] not in ROLE_END):
+        return False
+    return j == 0 or text[j - 1] in "\n\t|" or (text[j - 1] == " " and j > 1 and _CELL_BEFORE.match(text[j - 2]))
+
+
+#: words between a person's role and a name head in a form's label (申請人英文姓名, 帳戶中文戶名)
+_QUALIFIERS = "英文|中文|外文|護照|护照|真實|真实|法定|登記|登记"
+
+
+#: what a cell before a label's may end with where hygiene made the tab after it a space (as in labels.py)
+_CELL_BEFORE = re.compile(r"[0-9A-Za-zÀ-ÖØ-öø-ɏḀ-ỿ.)]")
+
+
 def name_end(text: str, start: int) -> int | None:
     """End of a Latin-script name of two words or more at ``start`` (None: none there)."""
     from curate.pii.labels import _LATIN, _WORD, _latin_end
@@ -121,7 +165,7 @@ class LatinNameRecognizer(EntityRecognizer):
         for m in _START.finditer(text):
             if m.start() not in found and not TITLE.match(text, m.start()) and role_before(text, m.start()):
                 end = name_end(text, m.start())
-                if end is not None:
+                if end is not None and (not _head_only(text, m.start()) or _in_form_cells(text, m.start(), end)):
                     found[m.start()] = end
         meta = {RecognizerResult.RECOGNIZER_NAME_KEY: self.name, RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id}
         return [RecognizerResult(self.ENTITY, s, e, SCORE, recognition_metadata=dict(meta)) for s, e in found.items()]
