@@ -105,7 +105,13 @@ def detection_view(text: str) -> str:
     >>> detection_view("于先生手机０９１２")
     '於先生手機0912'
     """
-    return fold_simplified(halfwidth(text))
+    view = fold_simplified(halfwidth(text))
+    # a line or paragraph separator (U+2028, U+2029: Word and web text; hygiene keeps them) is a line break to the
+    # rules, which read \n only: a value or a labelled name cut by one was let through (line_breaks.py)
+    return view.translate(_SEPARATORS) if "\u2028" in view or "\u2029" in view else view
+
+
+_SEPARATORS = {0x2028: 0x0A, 0x2029: 0x0A}
 
 
 def _generate() -> str:  # pragma: no cover - maintenance tool
