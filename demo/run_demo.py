@@ -102,6 +102,14 @@ def runnable(note: str, db: Path, out: Path) -> str:
     return line
 
 
+def new_key_file(path: Path, key: str) -> None:
+    """Write the demo's key in a new file of mode 0600 from its creation (written, then chmod-ed, it was readable by
+    every user of the machine in between)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(key + "\n")
+
+
 def main() -> None:
     if os.environ.get("CURATE_DB"):
         print(
@@ -119,8 +127,7 @@ def main() -> None:
     os.environ.pop("CURATE_PII_KEY", None)
     key_file = out / "pii.key"
     if not key_file.exists():
-        key_file.write_text(secrets.token_hex(32) + "\n")
-        key_file.chmod(0o600)
+        new_key_file(key_file, secrets.token_hex(32))
     os.environ["CURATE_PII_KEY_FILE"] = str(key_file)
     ctx = DemoContext(root=ROOT, out=out, db=db, sample=HERE / "sample", notes=[])
     for step in sorted((HERE / "steps").glob("[0-9]*.py")):

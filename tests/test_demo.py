@@ -34,3 +34,24 @@ def test_a_working_folder_as_demo_out_is_refused_and_kept(tmp_path: Path) -> Non
     assert (tmp_path / "curate.duckdb").read_bytes() == before
     assert (tmp_path / "export-training-consortium" / "manifest.jsonl").exists()
     assert not (tmp_path / ".curate-demo").exists()
+
+
+def test_the_demo_key_file_is_created_0600(tmp_path: Path, monkeypatch) -> None:
+    """Integration review 12-r: the demo wrote pii.key with the umask's mode and chmod-ed it after, so it was
+    readable by every user in between; it is created 0600 (no chmod to rely on: a umask of 0 leaves it 0600)."""
+    import importlib.util
+    import stat
+
+    spec = importlib.util.spec_from_file_location("run_demo_key", ROOT / "demo" / "run_demo.py")
+    mod = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, mod)  # (its dataclass looks its module up)
+    spec.loader.exec_module(mod)
+    monkeypatch.setattr(os, "chmod", lambda *a, **k: None)
+    monkeypatch.setattr(Path, "chmod", lambda *a, **k: None)
+    old = os.umask(0)
+    try:
+        mod.new_key_file(tmp_path / "pii.key", "ab" * 32)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "pii.key").stat().st_mode) == 0o600
+    assert (tmp_path / "pii.key").read_text() == "ab" * 32 + "\n"
