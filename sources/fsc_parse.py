@@ -10,6 +10,7 @@ from decimal import Decimal
 from email.utils import parsedate_tz
 
 from sources.dates import ImpossibleDate, calendar_day
+from sources.numerals import HAN_DIGITS, HAN_UNITS
 
 __all__ = ["ImpossibleDate", "cited_provisions", "parse_amount", "parse_date", "parse_fines", "read_date"]
 
@@ -79,24 +80,9 @@ def read_date(text: str | None) -> str | None:
 
 #: full-width digits and separators as ASCII (amounts are written either way)
 _WIDE = str.maketrans("０１２３４５６７８９，．", "0123456789,.")
-_CN_DIGITS = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "兩": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
 _NUM = r"(?:\d[\d,]*(?:\.\d+)?|[零〇一二兩三四五六七八九十百千]+)"
 #: 新臺幣 then one or more number-and-unit groups (1億2,000萬, 一千二百萬, 3,000,000) then 元 (餘元: about)
 _AMOUNT = re.compile(rf"新[臺台]幣\s*((?:{_NUM}\s*[億萬千百]?\s*)+?)\s*餘?\s*元")
-_SMALL = {"千": 1000, "百": 100, "十": 10}
 
 
 def parse_amount(text: str) -> int | None:
@@ -135,10 +121,10 @@ def _below_10000(text: str, *, required: bool) -> Decimal:
         if number and number[0].isdigit():
             value = Decimal(number.replace(",", ""))
         elif number:
-            value = Decimal("".join(str(_CN_DIGITS[c]) for c in number))
+            value = Decimal("".join(str(HAN_DIGITS[c]) for c in number))
         else:
             value = Decimal(1)  # 十五: one ten
-        total += value * _SMALL.get(unit, 1)
+        total += value * HAN_UNITS.get(unit, 1)
     if not re.fullmatch(r"(?:(?:\d[\d,]*(?:\.\d+)?|[零〇一二兩三四五六七八九]+)?[千百十]?)+", text):
         raise ValueError(f"not an amount: {text}")
     return total

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from curate.dedup.config import DedupConfig
 from provenance.licences import permissiveness
+from sources.numerals import HAN_DIGITS, HAN_UNITS, han_to_int
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,40 +61,14 @@ def version_order(version: str | None) -> str:
     return _DIGITS.sub(_number, version)
 
 
-_HAN_DIGITS = {
-    "〇": 0,
-    "零": 0,
-    "一": 1,
-    "二": 2,
-    "兩": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-_HAN_UNITS = {"十": 10, "百": 100, "千": 1000}
-_HAN_NUMBER = re.compile(f"初(?=版)|[{''.join(_HAN_DIGITS)}{''.join(_HAN_UNITS)}]+")
+_HAN_NUMBER = re.compile(f"初(?=版)|[{''.join(HAN_DIGITS)}{''.join(HAN_UNITS)}]+")
 
 
 def _han_number(m: re.Match[str]) -> str:
-    """A run of Han numerals as Arabic digits: 十二 and 一百零五 by their units, 一一三 (an ROC year) digit by digit;
-    初 (of 初版, the first edition) is 1."""
+    """A run of Han numerals as Arabic digits (:func:`sources.numerals.han_to_int`); 初 (of 初版, the first edition)
+    is 1."""
     s = m.group()
-    if s == "初":
-        return "1"
-    if not any(c in _HAN_UNITS for c in s):
-        return "".join(str(_HAN_DIGITS[c]) for c in s)
-    total = digit = 0
-    for c in s:
-        if c in _HAN_UNITS:
-            total += (digit or 1) * _HAN_UNITS[c]
-            digit = 0
-        else:
-            digit = _HAN_DIGITS[c]
-    return str(total + digit)
+    return "1" if s == "初" else str(han_to_int(s))
 
 
 def _number(m: re.Match[str]) -> str:
