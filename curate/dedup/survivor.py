@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from curate.dedup.config import DedupConfig
 from provenance.licences import permissiveness
+from sources.dates import iso_date
 from sources.numerals import HAN_DIGITS, HAN_UNITS, han_to_int
 
 
@@ -51,17 +52,35 @@ def version_order(version: str | None) -> str:
     >>> version_order("四版") < version_order("五版"), version_order("第十版") > version_order("第9版")
     (True, True)
     >>> version_order("初版") < version_order("二版") < version_order("第3版"), version_order("民國一一三年")
-    (True, '民國003113年')
+    (True, '0042024年')
+
+    A date in ROC years (a law's 113.05.01, 民國113年5月1日, 1130501) is the western day it names
+    (:func:`sources.dates.iso_date`), and so is an ROC year alone (民國113年): compared as written, 113.05.01 (2024)
+    lost to 2023-01-01 and 民國110年 beat 2024-01-01:
+
+    >>> version_order("113.05.01") > version_order("2023-01-01"), version_order("民國110年5月1日") < version_order("2024-01-01")
+    (True, True)
+    >>> version_order("民國113年") > version_order("2023"), version_order("1130501") == version_order("2024-05-01")
+    (True, True)
     """
     if not version:
         return ""
     version = _HAN_NUMBER.sub(_han_number, version)
+    version = iso_date(version) or _ROC_YEAR.sub(_western_year, version)
     if not _DIGITS.search(version):
         return ""
     return _DIGITS.sub(_number, version)
 
 
 _HAN_NUMBER = re.compile(f"初(?=版)|[{''.join(HAN_DIGITS)}{''.join(HAN_UNITS)}]+")
+
+
+#: an ROC year at the start of a version that is no whole date (民國113年, 中華民國 99 年版)
+_ROC_YEAR = re.compile(r"^\s*(?:中華)?民國\s*(\d{1,3})\s*(?=年)")
+
+
+def _western_year(m: re.Match[str]) -> str:
+    return str(int(m.group(1)) + 1911)
 
 
 def _han_number(m: re.Match[str]) -> str:

@@ -275,3 +275,31 @@ def test_cli_refuses_a_source_kind_typed_in_full_width_letters(cli, tmp_path):
     assert "`law_moj:en`" in err, err
     rows = {r["id"]: r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
     assert set(rows) == {"bank", "en"} and all(r["duplicate_of"] is None for r in rows.values())
+
+
+def test_cli_a_version_in_roc_years_is_the_day_it_names(cli, tmp_path):
+    """A textbook's 113.05.01 or 民國113年5月1日 (2024) compared as written lost to 2023-01-01 ("003113" < "0042023")
+    or beat every western date (民 after every digit): the older copy was kept, `rule: newest`."""
+    inp, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    text = "本行依銀行法規定辦理存款業務，並應依主管機關之規定提存存款準備金，其比率由中央銀行定之。"
+    lines = [
+        {"id": "a-iso-2023", "text": text, "source_kind": "textbooks", "version": "2023-01-01"},
+        {"id": "b-roc-2024", "text": text, "source_kind": "textbooks", "version": "113.05.01"},
+        {"id": "c-iso-2023", "text": text + "甲", "source_kind": "corpus", "version": "2023-06-01"},
+        {"id": "d-roc-2021", "text": text + "甲", "source_kind": "corpus", "version": "民國110年5月1日"},
+    ]
+    _write(inp, [json.dumps(x, ensure_ascii=False) for x in lines])
+    code, _, err = cli("dedup", "--input", str(inp), "--output", str(out))
+    assert code == 0, err
+    rows = {r["id"]: r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
+    assert rows["b-roc-2024"]["survivor"]
+    assert rows["a-iso-2023"]["duplicate_of"] == "b-roc-2024" and rows["a-iso-2023"]["rule"] == "newest"
+    # among the corpus copies (beaten by authority either way) the 2023 copy is the newer one
+    from curate.dedup.config import DedupConfig
+    from curate.dedup.survivor import Candidate, choose
+
+    pair = [
+        Candidate("d-roc-2021", "corpus", version="民國110年5月1日"),
+        Candidate("c", "corpus", version="2023-06-01"),
+    ]
+    assert choose(pair, DedupConfig()).id == "c"
