@@ -303,3 +303,27 @@ def test_cli_a_version_in_roc_years_is_the_day_it_names(cli, tmp_path):
         Candidate("c", "corpus", version="2023-06-01"),
     ]
     assert choose(pair, DedupConfig()).id == "c"
+
+
+def test_cli_two_customers_scrubbed_copies_of_one_letter_are_one_text(cli, tmp_path):
+    """The decision on PII placeholders (README, dedup): a scrubbed text is compared as it ships. Two customers'
+    copies of one form letter, identical once scrubbed, are one training text: one is kept, the other's row names
+    only the kept record's id (no personal value reaches the output). Pseudonyms are keyed per value: under them the
+    two customers' letters differ (a short letter's are not even near duplicates), the same customer's do not."""
+    inp, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    body = "您好，本行通知您，您於本行開立之帳戶〔銀行帳號〕因逾期未繳款，已依約定辦理停用，請於十日內與客服中心聯繫。"
+    lines = [
+        {"id": "letter-a", "text": "〔姓名〕" + body},
+        {"id": "letter-b", "text": "〔姓名〕" + body},
+        {"id": "pseudo-c", "text": "〔姓名#3fa2c1〕" + body.replace("〔銀行帳號〕", "〔銀行帳號#0a1b2c〕")},
+        {"id": "pseudo-d", "text": "〔姓名#9b01d2〕" + body.replace("〔銀行帳號〕", "〔銀行帳號#77e0f3〕")},
+    ]
+    _write(inp, [json.dumps(x, ensure_ascii=False) for x in lines])
+    code, _, err = cli("dedup", "--input", str(inp), "--output", str(out))
+    assert code == 0, err
+    rows = {r["id"]: r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
+    assert rows["letter-a"]["survivor"] and rows["letter-b"]["duplicate_of"] == "letter-a"
+    assert rows["letter-b"]["match"] == "exact"
+    assert rows["pseudo-c"]["survivor"] and rows["pseudo-d"]["survivor"]
+    assert rows["pseudo-c"]["cluster"] != rows["pseudo-d"]["cluster"]
+    assert all(v not in out.read_text(encoding="utf-8") for v in ("〔", "姓名", "3fa2c1"))
