@@ -62,6 +62,8 @@ def version_order(version: str | None) -> str:
     (True, True)
     >>> version_order("民國113年") > version_order("2023"), version_order("1130501") == version_order("2024-05-01")
     (True, True)
+    >>> version_order("112年版") < version_order("2024年版"), version_order("99年版") > version_order("2009年版")
+    (True, True)
     """
     if not version:
         return ""
@@ -75,12 +77,13 @@ def version_order(version: str | None) -> str:
 _HAN_NUMBER = re.compile(f"初(?=版)|[{''.join(HAN_DIGITS)}{''.join(HAN_UNITS)}]+")
 
 
-#: an ROC year at the start of a version that is no whole date (民國113年, 中華民國 99 年版)
-_ROC_YEAR = re.compile(r"^\s*(?:中華)?民國\s*(\d{1,3})\s*(?=年)")
+#: an ROC year at the start of a version that is no whole date (民國113年, 中華民國 99 年版, a textbook's 112年版: a year
+#: of two or three digits before 年 is an ROC one in this corpus, whose first year is 1912)
+_ROC_YEAR = re.compile(r"^\s*(?:(?:中華)?民國\s*(\d{1,3})|(\d{2,3}))\s*(?=年)")
 
 
 def _western_year(m: re.Match[str]) -> str:
-    return str(int(m.group(1)) + 1911)
+    return str(int(m.group(1) or m.group(2)) + 1911)
 
 
 def _han_number(m: re.Match[str]) -> str:

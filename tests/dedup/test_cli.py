@@ -327,3 +327,19 @@ def test_cli_two_customers_scrubbed_copies_of_one_letter_are_one_text(cli, tmp_p
     assert rows["pseudo-c"]["survivor"] and rows["pseudo-d"]["survivor"]
     assert rows["pseudo-c"]["cluster"] != rows["pseudo-d"]["cluster"]
     assert all(v not in out.read_text(encoding="utf-8") for v in ("〔", "姓名", "3fa2c1"))
+
+
+def test_cli_a_textbook_edition_in_roc_years_is_its_western_year(cli, tmp_path):
+    """A textbook's 112年版 (2023) read as written ("003112") lost to 2022年版 ("0042022"): the older edition was kept."""
+    inp, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    text = "銀行辦理授信，應訂定授信政策，並依授信對象之信用狀況，建立徵信、審核、覆審及逾期放款催收之作業程序。"
+    lines = [
+        {"id": "a-2022", "text": text, "source_kind": "textbooks", "version": "2022年版"},
+        {"id": "b-112", "text": text, "source_kind": "textbooks", "version": "112年版"},
+    ]
+    _write(inp, [json.dumps(x, ensure_ascii=False) for x in lines])
+    code, _, err = cli("dedup", "--input", str(inp), "--output", str(out))
+    assert code == 0, err
+    rows = {r["id"]: r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
+    assert rows["b-112"]["survivor"] and rows["a-2022"]["duplicate_of"] == "b-112"
+    assert rows["a-2022"]["rule"] == "newest"
