@@ -6,7 +6,7 @@ Read by :mod:`sources.fsc_parse` (fines: 一千二百萬) and :mod:`curate.dedup
 
 from __future__ import annotations
 
-__all__ = ["HAN_DIGITS", "HAN_UNITS", "han_to_int"]
+__all__ = ["HAN_DIGITS", "HAN_UNITS", "han_to_digits", "han_to_int"]
 
 #: a Han digit's value (〇 and 零 are zero, 兩 is two)
 HAN_DIGITS: dict[str, int] = {
@@ -27,14 +27,16 @@ HAN_DIGITS: dict[str, int] = {
 HAN_UNITS: dict[str, int] = {"十": 10, "百": 100, "千": 1000}
 
 
-def han_to_int(s: str) -> int:
-    """A run of Han digits and units as a number: 十二 and 一百零五 by their units, 一一三 (an ROC year) digit by digit.
+def han_to_digits(s: str) -> str:
+    """A run of Han digits and units as decimal digits: 十二 and 一百零五 by their units, 一一三 (an ROC year) digit by
+    digit, kept as text (a run of a hostile version's 5,000 一 is no :class:`int`: Python refuses to convert one of
+    more than 4,300 digits, and ``curate dedup`` stopped with a traceback).
 
-    >>> han_to_int("十二"), han_to_int("一百零五"), han_to_int("一一三"), han_to_int("兩千"), han_to_int("十")
-    (12, 105, 113, 2000, 10)
+    >>> han_to_digits("一一三"), han_to_digits("〇九"), len(han_to_digits("一" * 5000))
+    ('113', '09', 5000)
     """
     if not any(c in HAN_UNITS for c in s):
-        return int("".join(str(HAN_DIGITS[c]) for c in s))
+        return "".join(str(HAN_DIGITS[c]) for c in s)
     total = digit = 0
     for c in s:
         if c in HAN_UNITS:
@@ -42,4 +44,13 @@ def han_to_int(s: str) -> int:
             digit = 0
         else:
             digit = HAN_DIGITS[c]
-    return total + digit
+    return str(total + digit)
+
+
+def han_to_int(s: str) -> int:
+    """A run of Han digits and units as a number (:func:`han_to_digits`).
+
+    >>> han_to_int("十二"), han_to_int("一百零五"), han_to_int("一一三"), han_to_int("兩千"), han_to_int("十")
+    (12, 105, 113, 2000, 10)
+    """
+    return int(han_to_digits(s))

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from curate.dedup.config import DedupConfig
 from provenance.licences import permissiveness
 from sources.dates import iso_date
-from sources.numerals import HAN_DIGITS, HAN_UNITS, han_to_int
+from sources.numerals import HAN_DIGITS, HAN_UNITS, han_to_digits
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,10 +87,10 @@ def _western_year(m: re.Match[str]) -> str:
 
 
 def _han_number(m: re.Match[str]) -> str:
-    """A run of Han numerals as Arabic digits (:func:`sources.numerals.han_to_int`); 初 (of 初版, the first edition)
-    is 1."""
+    """A run of Han numerals as Arabic digits (:func:`sources.numerals.han_to_digits`, as text: no :class:`int` limit);
+    初 (of 初版, the first edition) is 1."""
     s = m.group()
-    return "1" if s == "初" else str(han_to_int(s))
+    return "1" if s == "初" else han_to_digits(s)
 
 
 def _number(m: re.Match[str]) -> str:

@@ -343,3 +343,16 @@ def test_cli_a_textbook_edition_in_roc_years_is_its_western_year(cli, tmp_path):
     rows = {r["id"]: r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
     assert rows["b-112"]["survivor"] and rows["a-2022"]["duplicate_of"] == "b-112"
     assert rows["a-2022"]["rule"] == "newest"
+
+
+def test_cli_a_hostile_version_of_thousands_of_han_digits_is_read(cli, tmp_path):
+    """A version of 5,000 一 (a hostile or garbled line) was read as an int through the shared numeral table and
+    Python's 4,300-digit limit stopped `curate dedup` with a traceback; as text it is a (large) edition number."""
+    inp, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    text = "本行依銀行法規定辦理存款業務，並應依主管機關之規定提存存款準備金，其比率由中央銀行定之。"
+    lines = [{"id": "a-huge", "text": text, "version": "一" * 5000}, {"id": "b-two", "text": text, "version": "二"}]
+    _write(inp, [json.dumps(x, ensure_ascii=False) for x in lines])
+    code, _, err = cli("dedup", "--input", str(inp), "--output", str(out))
+    assert code == 0, err
+    rows = {r["id"]: r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
+    assert rows["a-huge"]["survivor"] and rows["b-two"]["duplicate_of"] == "a-huge"
