@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from typing import Any
 
-__all__ = ["FIRST_YEAR", "ImpossibleDate", "calendar_day", "iso_date"]
+__all__ = ["FIRST_YEAR", "ImpossibleDate", "calendar_day", "iso_date", "leading_date"]
 
 #: the first year a date of this corpus can name: the ROC calendar's first (1912). Laws, FSC cases, datasets and
 #: courses are all later; an earlier year is a misread (a feed's year ``-5`` read by ``email.utils`` as 800)
@@ -62,7 +62,19 @@ def iso_date(value: Any) -> str | None:
         return value.isoformat()
     if not isinstance(value, str):
         return None  # a number is no date (20240201 and 1706745600 read alike)
-    text = value.strip()
+    lead = leading_date(value)
+    return None if lead is None else lead[0]
+
+
+def leading_date(text: str) -> tuple[str, str] | None:
+    """The ISO day a text starts with (as :func:`iso_date` reads it) and the text after it (a 日 that closes the
+    date, ``2024年5月1日``, is part of it), or None. A version's ``113.05.01 第3版`` is the day and ``第3版``: read whole
+    by :func:`iso_date`, it was the day alone and tied with ``113.05.01 第2版``.
+
+    >>> leading_date("113.05.01 第3版"), leading_date("民國113年5月1日修正"), leading_date("1130501"), leading_date("第3版")
+    (('2024-05-01', ' 第3版'), ('2024-05-01', '修正'), ('2024-05-01', ''), None)
+    """
+    text = text.strip()
     offset = 0
     m = _WESTERN.match(text) or _COMPACT.match(text)
     if m is None:
@@ -70,6 +82,7 @@ def iso_date(value: Any) -> str | None:
     if m is None:
         return None
     try:
-        return calendar_day(int(m["y"]) + offset, int(m["m"]), int(m["d"]), m.group(0))
+        day = calendar_day(int(m["y"]) + offset, int(m["m"]), int(m["d"]), m.group(0))
     except ImpossibleDate:
         return None
+    return day, re.sub(r"^\s*日", "", text[m.end() :])

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from curate.dedup.config import DedupConfig
 from provenance.licences import permissiveness
-from sources.dates import iso_date
+from sources.dates import leading_date
 from sources.numerals import HAN_DIGITS, HAN_UNITS, han_to_digits
 
 
@@ -55,7 +55,7 @@ def version_order(version: str | None) -> str:
     (True, '0042024年')
 
     A date in ROC years (a law's 113.05.01, 民國113年5月1日, 1130501) is the western day it names
-    (:func:`sources.dates.iso_date`), and so is an ROC year alone (民國113年): compared as written, 113.05.01 (2024)
+    (:func:`sources.dates.leading_date`, what follows the day still counts), and so is an ROC year alone (民國113年): compared as written, 113.05.01 (2024)
     lost to 2023-01-01 and 民國110年 beat 2024-01-01:
 
     >>> version_order("113.05.01") > version_order("2023-01-01"), version_order("民國110年5月1日") < version_order("2024-01-01")
@@ -64,11 +64,16 @@ def version_order(version: str | None) -> str:
     (True, True)
     >>> version_order("112年版") < version_order("2024年版"), version_order("99年版") > version_order("2009年版")
     (True, True)
+    >>> version_order("113.05.01 第2版") < version_order("113.05.01 第3版"), version_order("民國113年5月1日") == version_order("2024-05-01")
+    (True, True)
     """
     if not version:
         return ""
     version = _HAN_NUMBER.sub(_han_number, version)
-    version = iso_date(version) or _ROC_YEAR.sub(_western_year, version)
+    if (lead := leading_date(version)) is not None:
+        version = "".join(lead)  # the day as ISO, and what follows it (113.05.01 第3版 after 113.05.01 第2版)
+    else:
+        version = _ROC_YEAR.sub(_western_year, version)
     if not _DIGITS.search(version):
         return ""
     return _DIGITS.sub(_number, version)

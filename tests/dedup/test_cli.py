@@ -356,3 +356,30 @@ def test_cli_a_hostile_version_of_thousands_of_han_digits_is_read(cli, tmp_path)
     assert code == 0, err
     rows = {r["id"]: r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
     assert rows["a-huge"]["survivor"] and rows["b-two"]["duplicate_of"] == "a-huge"
+
+
+def test_cli_what_follows_a_dated_version_still_counts(cli, tmp_path):
+    """Since the ROC-date reading (506ed50) a dated version was its day alone: 113.05.01 第3版 tied with 113.05.01
+    第2版 (and 2024-05-01 v3 with v2), and the longer, older copy was kept (`rule: longer`)."""
+    inp, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    text = "銀行辦理授信，應訂定授信政策，並依授信對象之信用狀況，建立徵信、審核、覆審及逾期放款催收之作業程序。"
+    lines = [
+        {"id": "a-2nd", "text": text + "。", "source_kind": "textbooks", "version": "113.05.01 第2版"},
+        {"id": "b-3rd", "text": text, "source_kind": "textbooks", "version": "113.05.01 第3版"},
+        {"id": "c-v2", "text": text + "甲。", "source_kind": "corpus", "version": "2024-05-01 v2"},
+        {"id": "d-v3", "text": text + "甲", "source_kind": "corpus", "version": "2024-05-01 v3"},
+    ]
+    _write(inp, [json.dumps(x, ensure_ascii=False) for x in lines])
+    code, _, err = cli("dedup", "--input", str(inp), "--output", str(out), "--threshold", "0.5")
+    assert code == 0, err
+    rows = {r["id"]: r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
+    assert rows["b-3rd"]["survivor"] and rows["a-2nd"]["duplicate_of"] == "b-3rd"
+    assert rows["a-2nd"]["rule"] == "newest"
+    from curate.dedup.config import DedupConfig
+    from curate.dedup.survivor import Candidate, choose
+
+    pair = [
+        Candidate("c-v2", "corpus", version="2024-05-01 v2", length=9),
+        Candidate("d-v3", "corpus", version="2024-05-01 v3"),
+    ]
+    assert choose(pair, DedupConfig()).id == "d-v3"
