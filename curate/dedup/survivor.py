@@ -64,13 +64,16 @@ def version_order(version: str | None) -> str:
     (True, True)
     >>> version_order("112年版") < version_order("2024年版"), version_order("99年版") > version_order("2009年版")
     (True, True)
+    >>> version_order("10.2.1") < version_order("10.10.0"), version_order("99.05.01") > version_order("2009-12-31")
+    (True, True)
     >>> version_order("113.05.01 第2版") < version_order("113.05.01 第3版"), version_order("民國113年5月1日") == version_order("2024-05-01")
     (True, True)
     """
     if not version:
         return ""
     version = _HAN_NUMBER.sub(_han_number, version)
-    if (lead := leading_date(version)) is not None:
+    lead = None if _RELEASE.match(version) else leading_date(version)
+    if lead is not None:
         version = "".join(lead)  # the day as ISO, and what follows it (113.05.01 第3版 after 113.05.01 第2版)
     else:
         version = _ROC_YEAR.sub(_western_year, version)
@@ -80,6 +83,11 @@ def version_order(version: str | None) -> str:
 
 
 _HAN_NUMBER = re.compile(f"初(?=版)|[{''.join(HAN_DIGITS)}{''.join(HAN_UNITS)}]+")
+
+
+#: a dotted release number (10.2.1, 11.0.12): a two-digit first part and an unpadded single-digit second or third part
+#: is no ROC date (those are written 99.05.01); read as ROC 10 (1921-02-01), 10.2.1 came after 10.10.0, no day
+_RELEASE = re.compile(r"^\s*\d{2}\.(?:\d\.\d{1,2}|\d{1,2}\.\d)(?!\d)")
 
 
 #: an ROC year at the start of a version that is no whole date (民國113年, 中華民國 99 年版, a textbook's 112年版: a year

@@ -383,3 +383,24 @@ def test_cli_what_follows_a_dated_version_still_counts(cli, tmp_path):
         Candidate("d-v3", "corpus", version="2024-05-01 v3"),
     ]
     assert choose(pair, DedupConfig()).id == "d-v3"
+
+
+def test_cli_a_dotted_release_number_is_no_roc_date(cli, tmp_path):
+    """Since the ROC-date reading (506ed50) a dataset's release 10.2.1 was read as ROC 10, 1921-02-01, and came after
+    10.10.0 (no day, compared as written): the older release was kept, `rule: newest`. 99.05.01 is still a date."""
+    inp, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    text = "銀行辦理授信，應訂定授信政策，並依授信對象之信用狀況，建立徵信、審核、覆審及逾期放款催收之作業程序。"
+    other = "本行依銀行法規定辦理存款業務，並應依主管機關之規定提存存款準備金，其比率由中央銀行定之。"
+    lines = [
+        {"id": "a-10.2.1", "text": text, "source_kind": "moda", "version": "10.2.1"},
+        {"id": "b-10.10.0", "text": text, "source_kind": "moda", "version": "10.10.0"},
+        {"id": "c-roc99", "text": other, "source_kind": "corpus", "version": "99.05.01"},
+        {"id": "d-2009", "text": other, "source_kind": "corpus", "version": "2009-12-31"},
+    ]
+    _write(inp, [json.dumps(x, ensure_ascii=False) for x in lines])
+    code, _, err = cli("dedup", "--input", str(inp), "--output", str(out))
+    assert code == 0, err
+    rows = {r["id"]: r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
+    assert rows["b-10.10.0"]["survivor"] and rows["a-10.2.1"]["duplicate_of"] == "b-10.10.0"
+    assert rows["a-10.2.1"]["rule"] == "newest"
+    assert rows["c-roc99"]["survivor"] and rows["d-2009"]["duplicate_of"] == "c-roc99"
