@@ -16,9 +16,10 @@ what the ingest driver and the runner use.
 from __future__ import annotations
 
 import hashlib
+import shlex
 from collections.abc import Callable
 
-from curate.pii.keys import ENV_KEY, ENV_KEY_FILE, MIN_KEY_BYTES, PiiKey, key_file_read_with_its_mark, load_key
+from curate.pii.keys import ENV_KEY, ENV_KEY_FILE, MIN_KEY_BYTES, PiiKey, key_file_as_read_before, load_key
 from provenance import db
 from provenance.errors import KeyRequiredError, UsageError
 from provenance.records import KEYED_PREFIX, derived_record_id, ingest_record_id
@@ -214,15 +215,24 @@ def refuse_other_key(con, key: PiiKey, where: str) -> None:
 
 
 def _refuse_key_file_read_without_its_mark(con, key: PiiKey, where: str) -> None:
-    """The key file's byte-order mark was once read as part of the key: a catalogue keyed under a Notepad-saved file
-    then was refused as "keyed under another PII key" under the very same file, and nothing said why or how to go on."""
-    legacy = key_file_read_with_its_mark()
+    """The key file's UTF-8 byte-order mark was once read as part of the key, and a UTF-16 file (PowerShell 5.1's
+    ``>``) as its bytes: a catalogue keyed under such a file then was refused as "keyed under another PII key" under
+    the very same file, and nothing said why or how to go on."""
+    legacy = key_file_as_read_before()
     if legacy is None or legacy[1] == key or is_other_key(con, legacy[1])[0]:
         return
-    path, old = legacy
+    path, old, how = legacy
+    shown = shlex.quote(str(path))
+    if how == "utf-16":
+        raise UsageError(
+            f"{where}: this catalogue was keyed under the PII key file `{path}` as it was read before UTF-16 key files "
+            f"were read as text (PowerShell 5.1's `>` writes UTF-16; its bytes were the key: key id {old.key_id}, not "
+            f"{key.key_id}); to go on with this catalogue, set {ENV_KEY_FILE}=<(od -An -tx1 -v {shown} | tr -d ' \\n') "
+            "(those bytes as hex) and run the command again; nothing was written"
+        )
     raise UsageError(
         f"{where}: this catalogue was keyed under the PII key file `{path}` as it was read before its UTF-8 "
         f"byte-order mark was dropped (the mark part of the key: key id {old.key_id}, not {key.key_id}); to go on "
-        f'with this catalogue, set {ENV_KEY}="$(cat {path})" (the mark kept) instead of {ENV_KEY_FILE} and run the '
+        f'with this catalogue, set {ENV_KEY}="$(cat {shown})" (the mark kept) and unset {ENV_KEY_FILE}, and run the '
         "command again; nothing was written"
     )

@@ -1,0 +1,75 @@
+"""A PII key file written by PowerShell 5.1 (`"<hex>" > pii.key`: UTF-16LE with a byte-order mark, CRLF).
+
+It was read as raw bytes (not UTF-8), so the marks and NULs were the key: another key than the same hex in
+``CURATE_PII_KEY``, and nothing said so. It is read as its text now; a catalogue keyed under the bytes is refused with
+that reason and a way on, not as an unexplained "another PII key".
+"""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from curate.pii.keys import derive_key, load_key
+
+HEX = "5a" * 32
+
+
+@pytest.fixture
+def key_env(monkeypatch):
+    monkeypatch.delenv("CURATE_PII_KEY", raising=False)
+
+    def use(path):
+        monkeypatch.setenv("CURATE_PII_KEY_FILE", str(path))
+
+    return use
+
+
+def _utf16(tmp_path, encoding="utf-16-le"):
+    f = tmp_path / "pii.key"
+    f.write_bytes(("\ufeff" + HEX + "\r\n").encode(encoding))
+    f.chmod(0o600)
+    return f
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_a_utf16_key_file_is_the_same_key_as_its_hex(tmp_path, key_env, encoding):
+    key_env(_utf16(tmp_path, encoding))
+    assert load_key() == derive_key(bytes.fromhex(HEX))
+
+
+def test_random_bytes_that_start_like_a_mark_stay_bytes(tmp_path, key_env):
+    f = tmp_path / "pii.key"
+    raw = b"\xff\xfe" + bytes(range(1, 31))  # control characters: not a text a person wrote
+    f.write_bytes(raw)
+    f.chmod(0o600)
+    key_env(f)
+    assert load_key() == derive_key(raw)
+
+
+def test_a_catalogue_keyed_under_a_utf16_file_as_bytes(cli, tmp_path, key_env, monkeypatch):
+    from pii_oracle import CASE
+
+    fsc = tmp_path / "fsc"
+    fsc.mkdir()
+    (fsc / "case.html").write_text(CASE, encoding="utf-8")
+    db = tmp_path / "c.duckdb"
+    f = _utf16(tmp_path)
+    monkeypatch.setenv("CURATE_PII_KEY", f.read_bytes().hex())  # the key as the file was read before: its bytes
+    code, out, err = cli("-q", "ingest", "fsc", str(fsc), db=db)
+    assert code == 0, out + err
+    monkeypatch.delenv("CURATE_PII_KEY")
+    key_env(f)
+    code, out, err = cli("-q", "run", "hygiene", "--workers", "1", db=db)
+    assert code == 2 and len(err.strip().splitlines()) == 1, out + err
+    assert "UTF-16" in err and f"CURATE_PII_KEY_FILE=<(od -An -tx1 -v {f} | tr -d ' \\n')" in err, err
+    assert HEX not in err and f.read_bytes().hex() not in err, err
+    # the way on it gives: those bytes as hex, read through a pipe (here a private file)
+    shown = subprocess.run(["sh", "-c", f"od -An -tx1 -v {f} | tr -d ' \\n'"], capture_output=True, check=True)
+    hexed = tmp_path / "old.key"
+    hexed.write_bytes(shown.stdout)
+    hexed.chmod(0o600)
+    key_env(hexed)
+    code, out, err = cli("-q", "run", "hygiene", "--workers", "1", db=db)
+    assert code == 0, out + err
