@@ -144,7 +144,7 @@ _UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
 
 
 def _file_text(data: bytes) -> str | None:
-    """A key file's text: UTF-8 (an editor's byte-order mark dropped), or UTF-16 that starts with its byte-order mark
+    r"""A key file's text: UTF-8 (an editor's byte-order mark dropped), or UTF-16 that starts with its byte-order mark
     (PowerShell 5.1's ``>`` and ``Out-File``) and holds printable text; None for raw bytes.
 
     A UTF-8 mark was read as part of a passphrase (Notepad), and a UTF-16 file as raw bytes (its marks and NULs the
