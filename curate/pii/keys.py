@@ -216,14 +216,37 @@ def key_file_as_read_before() -> tuple[Path, PiiKey, str] | None:
         return None
 
 
+def _both(key: PiiKey, path: Path) -> PiiKey:
+    """``CURATE_PII_KEY`` when ``CURATE_PII_KEY_FILE`` is set too and holds the same key. The variable won, silently:
+    a shell that still exported an old (or the demo's) key keyed, sealed and pseudonymised under it while the steward
+    believed the bank's key file was in use."""
+    try:
+        other = _from_file(path)
+    except ConfigError as exc:
+        raise ConfigError(
+            f"{exc} ({ENV_KEY} is set too: unset the variable that does not hold this catalogue's key)"
+        ) from exc
+    if other != key:
+        raise ConfigError(
+            f"{ENV_KEY} and {ENV_KEY_FILE} (`{path}`) are both set and hold different PII keys (key ids {key.key_id} and "
+            f"{other.key_id}); unset the one that does not hold this catalogue's key and run the command again"
+        )
+    return key
+
+
 def load_key(required: bool = True, purpose: str = "PII pseudonyms and the raw-text vault") -> PiiKey | None:
     """The key from the environment or key file; None if absent and not ``required``.
 
+    Both variables set is one key given twice: it must be the same key (:func:`_both`).
+
     Raises:
-        ConfigError: no key configured (when required), unreadable key file, or too short key.
+        ConfigError: no key configured (when required), unreadable key file, too short key, or the two variables
+            holding different keys.
     """
     value = os.environ.get(ENV_KEY)
     path = os.environ.get(ENV_KEY_FILE)
+    if value and path:  # the one that won was not said: a key file that differs left as stale as unnoticed
+        return _both(derive_key(_decode(value)), Path(path))
     if value:
         return derive_key(_decode(value))
     if path:

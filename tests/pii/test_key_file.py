@@ -104,6 +104,8 @@ def test_a_catalogue_keyed_under_a_marked_key_file_before_the_mark_was_dropped(c
     code, out, err = cli("-q", "run", "hygiene", "--workers", "1", db=db)
     assert code == 2 and len(err.strip().splitlines()) == 1, out + err
     assert "byte-order mark" in err and f'CURATE_PII_KEY="$(cat {f})"' in err and HEX not in err, err
+    assert "unset CURATE_PII_KEY_FILE" in err, err
     monkeypatch.setenv("CURATE_PII_KEY", f.read_bytes().decode("utf-8").rstrip("\n"))  # what "$(cat FILE)" gives
+    monkeypatch.delenv("CURATE_PII_KEY_FILE")  # both set must be one key (tests/pii/test_key_both_set.py)
     code, out, err = cli("-q", "run", "hygiene", "--workers", "1", db=db)
     assert code == 0, out + err
