@@ -13,12 +13,11 @@ read or written, as ``zh``, ``pii`` and ``dedup`` refuse it as their output:
 
 from __future__ import annotations
 
-import codecs
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from curate.pii.keys import ENV_KEY, ENV_KEY_FILE, MIN_KEY_BYTES
+from curate.pii.keys import ENV_KEY, ENV_KEY_FILE, MIN_KEY_BYTES, key_file_text
 from provenance.errors import ConfigError, UsageError
 from sources.base import Source
 
@@ -42,7 +41,8 @@ class _Key:
             except (OSError, ValueError):
                 pass
         self.values = {v for v in (_bare(v) for v in values) if len(v) >= MIN_KEY_BYTES}
-        self.sizes = range(min(map(len, self.values), default=0), max(map(len, self.values), default=-1) + 16)
+        # a UTF-16 copy (PowerShell's `>`) is twice the text's length, with its mark and line end
+        self.sizes = range(min(map(len, self.values), default=0), 2 * max(map(len, self.values), default=-1) + 16)
 
     def __bool__(self) -> bool:
         return self.stat is not None or bool(self.values)
@@ -61,7 +61,10 @@ class _Key:
 
 
 def _bare(data: bytes) -> bytes:
-    return data.removeprefix(codecs.BOM_UTF8).strip()
+    """The key a file's bytes hold as the key's loader reads them: its text (UTF-8, or UTF-16 with its mark; a copy
+    saved by PowerShell 5.1 was ingested as a record's text, the key in the clear) stripped, else the bytes."""
+    text = key_file_text(data)
+    return data.strip() if text is None else text.strip().encode("utf-8", "surrogateescape")
 
 
 def _files(path: Path) -> Iterator[Path]:

@@ -143,14 +143,14 @@ def _decode(raw: str) -> bytes:
 _UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
 
 
-def _file_text(data: bytes) -> str | None:
+def key_file_text(data: bytes) -> str | None:
     r"""A key file's text: UTF-8 (an editor's byte-order mark dropped), or UTF-16 that starts with its byte-order mark
     (PowerShell 5.1's ``>`` and ``Out-File``) and holds printable text; None for raw bytes.
 
     A UTF-8 mark was read as part of a passphrase (Notepad), and a UTF-16 file as raw bytes (its marks and NULs the
     key): either way another key than the same hex in ``CURATE_PII_KEY``, and nothing said so.
 
-    >>> _file_text("\ufeff3c3c\r\n".encode("utf-16-le")), _file_text(b"\xef\xbb\xbf3c3c\n"), _file_text(b"\xff\x00")
+    >>> key_file_text("\ufeff3c3c\r\n".encode("utf-16-le")), key_file_text(b"\xef\xbb\xbf3c3c\n"), key_file_text(b"\xff\x00")
     ('3c3c\r\n', '3c3c\n', None)
     """
     if data.startswith(_UTF16_MARKS):
@@ -166,7 +166,7 @@ def _file_text(data: bytes) -> str | None:
 
 
 def _from_file(p: Path) -> PiiKey:
-    """The key in ``p``: text (hex or a passphrase; UTF-8 or UTF-16 with its mark, see :func:`_file_text`; white space,
+    """The key in ``p``: text (hex or a passphrase; UTF-8 or UTF-16 with its mark, see :func:`key_file_text`; white space,
     CR and a byte-order mark around it dropped) or raw bytes. A regular file that other users of the machine may read or write is refused, as ssh refuses such a
     private key: anyone who reads it can open the raw-text vault and confirm a guessed name against every keyed
     digest. (A pipe, ``CURATE_PII_KEY_FILE=<(vault read ...)``, is private to the process and read as it is.)"""
@@ -183,7 +183,7 @@ def _from_file(p: Path) -> PiiKey:
             data = fh.read()
     except OSError as exc:
         raise ConfigError(f"cannot read the PII key file `{p}` ({ENV_KEY_FILE}): {exc.strerror or exc}") from exc
-    text = _file_text(data)
+    text = key_file_text(data)
     master = data if text is None else _decode(text)
     if len(master) < MIN_KEY_BYTES:
         raise ConfigError(
@@ -196,7 +196,7 @@ def _from_file(p: Path) -> PiiKey:
 def key_file_as_read_before() -> tuple[Path, PiiKey, str] | None:
     """The key file, the key it gave before and how it was read then (``utf-8 mark``: its UTF-8 byte-order mark part of
     a passphrase; ``utf-16``: its bytes, marks and NULs included), when ``CURATE_PII_KEY_FILE`` is the key set and a
-    regular file that :func:`_file_text` now reads otherwise; else None. A catalogue keyed under such a file (Notepad,
+    regular file that :func:`key_file_text` now reads otherwise; else None. A catalogue keyed under such a file (Notepad,
     PowerShell 5.1's ``>``) is keyed under that key: :func:`curate.pii.keyed_ids.refuse_other_key` says so and how
     to go on, instead of calling it another key."""
     path = os.environ.get(ENV_KEY_FILE)
@@ -209,7 +209,7 @@ def key_file_as_read_before() -> tuple[Path, PiiKey, str] | None:
         data = p.read_bytes()
         if data.startswith(b"\xef\xbb\xbf"):
             return p, derive_key(_decode(data.decode("utf-8"))), "utf-8 mark"  # the mark kept, a passphrase
-        if data.startswith(_UTF16_MARKS) and _file_text(data) is not None:
+        if data.startswith(_UTF16_MARKS) and key_file_text(data) is not None:
             return p, derive_key(data), "utf-16"  # not UTF-8: read as raw bytes
         return None
     except (OSError, UnicodeDecodeError, ConfigError):

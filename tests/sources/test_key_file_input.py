@@ -59,7 +59,7 @@ def key_elsewhere(tmp_path, monkeypatch):
     return key
 
 
-@pytest.mark.parametrize("how", ["hard link", "symlink", "copy", "copy with a BOM and CRLF"])
+@pytest.mark.parametrize("how", ["hard link", "symlink", "copy", "copy with a BOM and CRLF", "copy in UTF-16"])
 def test_a_folder_holding_a_link_to_or_copy_of_the_key_is_refused(tmp_path, key_elsewhere, cli, db_path, how):
     """Second look (review 12): only the key file's own path was looked for in a folder, so a hard link to the key,
     or a copy of it, in the data folder was ingested as a record's text."""
@@ -71,6 +71,8 @@ def test_a_folder_holding_a_link_to_or_copy_of_the_key_is_refused(tmp_path, key_
         os.link(key_elsewhere, notes)
     elif how == "symlink":
         notes.symlink_to(key_elsewhere)
+    elif how == "copy in UTF-16":  # PowerShell 5.1's `"<hex>" > notes.txt`: ingested as a record's text
+        notes.write_bytes(("\ufeff" + KEY + "\r\n").encode("utf-16-le"))
     else:
         notes.write_bytes(("\ufeff" + KEY + "\r\n").encode() if "BOM" in how else key_elsewhere.read_bytes())
     code, out, err = cli("ingest", "moda", str(tmp_path / "corpus"), "--licence", "OGDL-Taiwan-1.0")
