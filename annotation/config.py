@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -81,11 +82,30 @@ def bank_key(bank: str) -> str:
 
 
 def _read_key_file(path: str | Path, what: str) -> str:
+    """The token in a key file: UTF-8 (a byte-order mark, Notepad's, dropped) or UTF-16 with its mark (PowerShell 5.1's
+    ``>``, which raised a traceback), white space around it dropped. A regular file every user of the machine may read
+    or write is refused, as the PII key file is: whoever reads the token acts in Label Studio as its user (every
+    project of every bank on that instance, the raw text of what a reviewer reads)."""
     p = Path(path).expanduser()
     try:
-        token = p.read_text(encoding="utf-8-sig").strip()  # a byte-order mark (Notepad) is no part of the token
+        with p.open("rb") as fh:
+            mode = os.fstat(fh.fileno()).st_mode
+            if stat.S_ISREG(mode) and mode & 0o006:
+                raise ConfigError(
+                    f"the Label Studio token file {p} ({what}) can be read or written by every user of this machine "
+                    f"(mode {stat.S_IMODE(mode):04o}); make it private with `chmod 600 {p}` and run the command again"
+                )
+            data = fh.read()
     except OSError as exc:
-        raise ConfigError(f"cannot read the Label Studio token file {p} ({what}): {exc.strerror}") from exc
+        raise ConfigError(f"cannot read the Label Studio token file {p} ({what}): {exc.strerror or exc}") from exc
+    try:
+        text = data.decode("utf-16") if data.startswith((b"\xff\xfe", b"\xfe\xff")) else data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ConfigError(
+            f"the Label Studio token file {p} ({what}) is not text (UTF-8 or UTF-16); copy the Personal Access Token "
+            "again from Label Studio (Account & Settings) into a plain text file"
+        ) from None
+    token = text.strip()
     if not token:
         raise ConfigError(f"the Label Studio token file {p} ({what}) is empty")
     return token

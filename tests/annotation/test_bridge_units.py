@@ -21,6 +21,7 @@ from provenance.errors import ConfigError
 def test_config_per_bank_env_wins_over_global(tmp_path):
     key = tmp_path / "k"
     key.write_text("tok-bank\n")
+    key.chmod(0o600)  # a token file every user may read is refused (test_token_file_modes_and_encodings)
     env = {
         "LABEL_STUDIO_URL": "http://ls:8080",
         "LABEL_STUDIO_API_KEY": "tok-all",
@@ -37,6 +38,7 @@ def test_config_per_bank_env_wins_over_global(tmp_path):
 def test_config_banks_file_and_env_file(tmp_path):
     key = tmp_path / "key"
     key.write_text("tok-c")
+    key.chmod(0o600)
     banks = tmp_path / "banks.toml"
     banks.write_text(f'[banks.CTBC]\nurl = "http://c:1"\napi_key_file = "{key}"\n')
     c = resolve("CTBC", env={"LABEL_STUDIO_BANKS_FILE": str(banks)}, cwd=tmp_path)
@@ -56,8 +58,26 @@ def test_a_token_file_saved_with_a_byte_order_mark(tmp_path):
     character", with advice to copy the token again: the same token, copied again, was refused again."""
     key = tmp_path / "key"
     key.write_bytes(b"\xef\xbb\xbftok-bank\r\n")
+    key.chmod(0o600)
     cfg = resolve("bank-a", env={"LABEL_STUDIO_URL": "http://ls:8080", "LABEL_STUDIO_API_KEY_FILE": str(key)})
     assert cfg.api_key == "tok-bank"
+
+
+def test_token_file_modes_and_encodings(tmp_path):
+    """A token file every user of the machine could read was taken as it was (the PII key file and the portal secret
+    are refused so), and one PowerShell 5.1 wrote (`> token`: UTF-16 with its mark) raised a traceback."""
+    key = tmp_path / "key"
+    env = {"LABEL_STUDIO_URL": "http://ls:8080", "LABEL_STUDIO_API_KEY_FILE": str(key)}
+    key.write_bytes("\ufefftok-bank\r\n".encode("utf-16-le"))
+    key.chmod(0o644)
+    with pytest.raises(ConfigError, match="every user of this machine.*chmod 600") as got:
+        resolve("bank-a", env=env, cwd=tmp_path)
+    assert "tok-bank" not in str(got.value)
+    key.chmod(0o640)  # a group the steward chose may read it
+    assert resolve("bank-a", env=env, cwd=tmp_path).api_key == "tok-bank"
+    key.write_bytes(b"\xff\xfe\x00\xd8")  # a lone surrogate: not text
+    with pytest.raises(ConfigError, match="not text"):
+        resolve("bank-a", env=env, cwd=tmp_path)
 
 
 def test_config_missing_token_is_clear():
@@ -174,6 +194,7 @@ def test_label_studio_cache_names_the_env_file(tmp_path):
     cache = tmp_path / "ls-cache"
     cache.mkdir()
     (cache / "token").write_text("tok-cache\n")
+    (cache / "token").chmod(0o600)
     (cache / "env").write_text(f"LABEL_STUDIO_URL=http://127.0.0.1:9999\nLABEL_STUDIO_API_KEY_FILE={cache / 'token'}\n")
     cfg = resolve("B", env={"LABEL_STUDIO_CACHE": str(cache)}, cwd=tmp_path)
     assert (cfg.url, cfg.api_key) == ("http://127.0.0.1:9999", "tok-cache")
@@ -395,6 +416,7 @@ def test_token_variable_of_white_space_alone_falls_back_to_the_key_file(tmp_path
     # variable holds no token, so the file is read (it was skipped, and the error said neither was set)
     key_file = tmp_path / "token.txt"
     key_file.write_text("tok-from-file\r\n", encoding="utf-8")
+    key_file.chmod(0o600)
     env = {
         f"LABEL_STUDIO_URL{suffix}": "http://a:1",
         f"LABEL_STUDIO_API_KEY{suffix}": "\r",

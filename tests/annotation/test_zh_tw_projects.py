@@ -62,6 +62,7 @@ def test_cli_finds_the_server_through_label_studio_cache(label_studio, cli, db_p
     cache = tmp_path / "other-cache"
     cache.mkdir()
     (cache / "token").write_text(label_studio.token + "\n")
+    (cache / "token").chmod(0o600)
     (cache / "env").write_text(f"LABEL_STUDIO_URL={label_studio.url}\nLABEL_STUDIO_API_KEY_FILE={cache / 'token'}\n")
     for var in ("LABEL_STUDIO_URL", "LABEL_STUDIO_API_KEY", "LABEL_STUDIO_API_KEY_FILE", "LABEL_STUDIO_BANKS_FILE"):
         monkeypatch.delenv(var, raising=False)
