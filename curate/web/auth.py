@@ -87,7 +87,16 @@ class UserStore:
         if not self.path.exists():
             return {}
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
+            with self.path.open("rb") as fh:
+                mode = os.fstat(fh.fileno()).st_mode
+                # whoever may write it adds an auditor of their own; whoever may read it cracks the hashes offline
+                if stat.S_ISREG(mode) and mode & 0o006:
+                    raise UsersFileError(
+                        f"the portal users file `{self.path}` can be read or written by every user of this machine "
+                        f"(mode {stat.S_IMODE(mode):04o}); make it private with `chmod 600 {self.path}` and check "
+                        "that every user in it is one you added"
+                    )
+                data = json.loads(fh.read().decode("utf-8"))
         except (OSError, ValueError) as exc:
             raise UsersFileError(f"cannot read the portal users file `{self.path}`: {exc}; fix or remove it") from exc
         users = data.get("users", {}) if isinstance(data, dict) else None

@@ -163,6 +163,7 @@ def test_a_users_file_of_the_wrong_shape_is_one_line(demo_catalogue, tmp_path):
     traceback, and one whose "users" is a list of pairs was read as users (dict() of pairs) and rewritten by adduser;
     both are now the one-line error a file that is not JSON gets (review 9, web #8)."""
     users = tmp_path / "users.json"
+    users.touch(mode=0o600)  # (one every user may read or write is refused: test_a_users_file_others_may_write)
     for text in ('{"users": 3}', '{"users": [["alice", "auditor"]]}', '[{"users": {}}]'):
         users.write_text(text, encoding="utf-8")
         code, out, err = _run(
@@ -174,6 +175,29 @@ def test_a_users_file_of_the_wrong_shape_is_one_line(demo_catalogue, tmp_path):
     users.write_text('{"users": 3}', encoding="utf-8")
     code, out, err = _run(["--db", str(demo_catalogue["path"]), "serve", "--users", str(users)])
     assert code != 0 and "cannot read the portal users file" in err and "Traceback" not in err, err
+
+
+def test_a_users_file_others_may_write_is_refused(demo_catalogue, tmp_path):
+    """The users file was read whatever its mode: one every user of the machine may write (a copy made 0666, a
+    shared folder) let anyone add an auditor of their own, and one they may read gave them the argon2 hashes to
+    crack offline. It is refused as the portal secret is, in one line, and nothing is written."""
+    users = tmp_path / "users.json"
+    code, _, err = _run(
+        ["serve", "adduser", "alice", "--role", "auditor", "--users", str(users), "--password-stdin"],
+        "long enough pw\n",
+    )
+    assert code == 0 and (users.stat().st_mode & 0o777) == 0o600, err
+    before = users.read_bytes()
+    for mode in (0o666, 0o644):
+        users.chmod(mode)
+        code, _, err = _run(
+            ["serve", "adduser", "mallory", "--role", "auditor", "--users", str(users), "--password-stdin"],
+            "long enough pw\n",
+        )
+        assert code != 0 and len(err.strip().splitlines()) == 1 and "chmod 600" in err and str(users) in err, err
+        assert users.read_bytes() == before
+        code, _, err = _run(["--db", str(demo_catalogue["path"]), "serve", "--users", str(users)])
+        assert code != 0 and "every user of this machine" in err and "Traceback" not in err, err
 
 
 def test_serving_beyond_loopback_warns_to_put_a_reverse_proxy_in_front(demo_catalogue, tmp_path, monkeypatch):
