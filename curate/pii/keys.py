@@ -216,6 +216,21 @@ def key_file_as_read_before() -> tuple[Path, PiiKey, str] | None:
         return None
 
 
+def _from_variable(value: str) -> PiiKey:
+    """The key in ``CURATE_PII_KEY``. One that is not UTF-8 text (``$(head -c 32 /dev/urandom)``) ended every command
+    in a UnicodeEncodeError traceback; it is refused in one line: a shell drops such bytes' NULs and trailing line
+    ends, so the variable never holds the bytes meant."""
+    try:
+        master = _decode(value)
+    except UnicodeEncodeError:
+        raise ConfigError(
+            f"{ENV_KEY} holds bytes that are not UTF-8 text (random bytes put in a variable? a shell drops their NULs "
+            f"and trailing line ends, so it is not the key you meant); give the key as hex (`python -c 'import "
+            f"secrets; print(secrets.token_hex(32))'`), or the bytes in a private file named by {ENV_KEY_FILE}"
+        ) from None
+    return derive_key(master)
+
+
 def _both(key: PiiKey, path: Path) -> PiiKey:
     """``CURATE_PII_KEY`` when ``CURATE_PII_KEY_FILE`` is set too and holds the same key. The variable won, silently:
     a shell that still exported an old (or the demo's) key keyed, sealed and pseudonymised under it while the steward
@@ -246,9 +261,9 @@ def load_key(required: bool = True, purpose: str = "PII pseudonyms and the raw-t
     value = os.environ.get(ENV_KEY)
     path = os.environ.get(ENV_KEY_FILE)
     if value and path:  # the one that won was not said: a key file that differs left as stale as unnoticed
-        return _both(derive_key(_decode(value)), Path(path))
+        return _both(_from_variable(value), Path(path))
     if value:
-        return derive_key(_decode(value))
+        return _from_variable(value)
     if path:
         return _from_file(Path(path))
     if required:

@@ -45,3 +45,16 @@ def test_a_stale_key_file_beside_the_variable_is_named(tmp_path, monkeypatch, sc
     code, _, err, out = scrub()
     assert code == 1 and len(err.strip().splitlines()) == 1, err
     assert "gone.key" in err and "CURATE_PII_KEY is set too" in err and not out.exists(), err
+
+
+def test_a_variable_holding_bytes_that_are_not_text_is_one_line(cli, tmp_path, monkeypatch):
+    """`export CURATE_PII_KEY=$(head -c 32 /dev/urandom)`: every command ended in a UnicodeEncodeError traceback."""
+    import os
+
+    inp = tmp_path / "in.jsonl"
+    inp.write_text('{"id": "1", "text": "王小明 0912345678"}\n', encoding="utf-8")
+    monkeypatch.delenv("CURATE_PII_KEY_FILE", raising=False)
+    monkeypatch.setenv("CURATE_PII_KEY", os.fsdecode(b"\xff\xfe\x80random bytes of a key\x9f"))
+    code, _, err = cli("-q", "pii", "scrub", "--input", str(inp), "--output", str(tmp_path / "o.jsonl"))
+    assert code == 1 and len(err.strip().splitlines()) == 1 and "not UTF-8" in err and "Traceback" not in err, err
+    assert "random bytes of a key" not in err
