@@ -33,8 +33,9 @@ def require_key(what: str, where: str) -> PiiKey:
     if key is None:
         raise KeyRequiredError(
             f"{where}: {what} are derived with a keyed hash (HMAC-SHA256 under the PII key) so that they "
-            f"cannot be used to guess personal data; set {ENV_KEY} (hex or a passphrase of >= {MIN_KEY_BYTES} "
-            f"bytes) or {ENV_KEY_FILE} (path to a key file) and run the command again; nothing was written"
+            f"cannot be used to guess personal data; set {ENV_KEY} (random bytes as hex, at least {MIN_KEY_BYTES}: "
+            "`python -c 'import secrets; print(secrets.token_hex(32))'`; a passphrase can be guessed offline from "
+            f"the key id in the ledger) or {ENV_KEY_FILE} (path to a key file) and run the command again; nothing was written"
         )
     return key
 

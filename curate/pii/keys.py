@@ -268,8 +268,9 @@ def load_key(required: bool = True, purpose: str = "PII pseudonyms and the raw-t
         return _from_file(Path(path))
     if required:
         raise ConfigError(
-            f"{purpose} needs a secret key: set {ENV_KEY} (hex or a passphrase of >= {MIN_KEY_BYTES} "
-            f"bytes) or {ENV_KEY_FILE} (path to a key file); keys are never stored in the repository "
+            f"{purpose} needs a secret key: set {ENV_KEY} (random bytes as hex, at least {MIN_KEY_BYTES}: "
+            "`python -c 'import secrets; print(secrets.token_hex(32))'`; a passphrase can be guessed offline from "
+            f"the key id in the ledger) or {ENV_KEY_FILE} (path to a key file); keys are never stored in the repository "
             "or the catalogue"
         )
     return None

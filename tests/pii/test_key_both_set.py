@@ -58,3 +58,15 @@ def test_a_variable_holding_bytes_that_are_not_text_is_one_line(cli, tmp_path, m
     code, _, err = cli("-q", "pii", "scrub", "--input", str(inp), "--output", str(tmp_path / "o.jsonl"))
     assert code == 1 and len(err.strip().splitlines()) == 1 and "not UTF-8" in err and "Traceback" not in err, err
     assert "random bytes of a key" not in err
+
+
+def test_no_key_says_random_hex_not_a_passphrase(cli, tmp_path, monkeypatch):
+    """The message for a missing key offered "hex or a passphrase of >= 16 bytes": a passphrase is found offline from
+    the key id every ledger reader sees (the README says not to use one)."""
+    monkeypatch.delenv("CURATE_PII_KEY", raising=False)
+    monkeypatch.delenv("CURATE_PII_KEY_FILE", raising=False)
+    inp = tmp_path / "in.jsonl"
+    inp.write_text('{"id": "1", "text": "王小明 0912345678"}\n', encoding="utf-8")
+    argv = ["--mode", "pseudonym", "--input", str(inp), "--output", str(tmp_path / "o.jsonl")]
+    code, _, err = cli("-q", "pii", "scrub", *argv)
+    assert code != 0 and "token_hex(32)" in err and "a passphrase of" not in err, err
