@@ -242,7 +242,10 @@ def load_secret(path: Path) -> str:
                     f"the portal secret `{file}` can be read or written by every user of this machine (mode "
                     f"{stat.S_IMODE(mode):04o}); make it private with `chmod 600 {file}` and start the portal again"
                 )
-            value = fh.read().decode("utf-8-sig").strip()
+            data = fh.read()
+            # PowerShell 5.1's `>` writes UTF-16 with its mark: refused as "can't decode byte 0xff", a codec's words
+            utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
+            value = (data.decode("utf-16") if utf16 else data.decode("utf-8-sig")).strip()
     except (OSError, ValueError) as exc:
         raise ConfigError(f"cannot read the portal secret `{file}`: {exc}") from exc
     if len(value) < MIN_SECRET:

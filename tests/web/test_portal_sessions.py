@@ -199,3 +199,16 @@ def test_a_secret_file_every_user_may_read_is_refused(tmp_path, monkeypatch):
     assert "f" * 64 not in str(exc.value)
     key.chmod(0o600)
     assert load_secret(key) == "f" * 64
+
+
+def test_a_secret_file_saved_by_powershell(tmp_path, monkeypatch):
+    """`"<hex>" > secret.key` in PowerShell 5.1 writes UTF-16 with its mark: the portal refused it ("'utf-8' codec
+    can't decode byte 0xff"); it is read as its text, as the PII key file is."""
+    from curate.web.auth import load_secret
+
+    monkeypatch.delenv("CURATE_WEB_SECRET", raising=False)
+    monkeypatch.delenv("CURATE_WEB_SECRET_FILE", raising=False)
+    key = tmp_path / "secret.key"
+    key.write_bytes(("\ufeff" + "e" * 64 + "\r\n").encode("utf-16-le"))
+    key.chmod(0o600)
+    assert load_secret(key) == "e" * 64
