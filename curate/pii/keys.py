@@ -37,6 +37,8 @@ from provenance.errors import ConfigError
 ENV_KEY = "CURATE_PII_KEY"
 ENV_KEY_FILE = "CURATE_PII_KEY_FILE"
 MIN_KEY_BYTES = 16
+#: the most a key file may hold: a device (``/dev/urandom``) was read without end, a document or the catalogue whole
+MAX_KEY_FILE_BYTES = 64 * 1024
 
 
 class PiiKey:
@@ -180,9 +182,15 @@ def _from_file(p: Path) -> PiiKey:
                     f"modes cannot change, a mounted secret or a Windows drive, pass it through a pipe: "
                     f"{ENV_KEY_FILE}=<(cat {p}))"
                 )
-            data = fh.read()
+            data = fh.read(MAX_KEY_FILE_BYTES + 1)
     except OSError as exc:
         raise ConfigError(f"cannot read the PII key file `{p}` ({ENV_KEY_FILE}): {exc.strerror or exc}") from exc
+    if len(data) > MAX_KEY_FILE_BYTES:  # /dev/urandom (read without end), the catalogue, a document
+        raise ConfigError(
+            f"the PII key file `{p}` ({ENV_KEY_FILE}) holds more than {MAX_KEY_FILE_BYTES} bytes, which no key file "
+            f"does (a device such as /dev/urandom, or the wrong file?); name a file that holds the key, e.g. made with "
+            f"`python -c 'import secrets; print(secrets.token_hex(32))' > FILE`"
+        )
     text = key_file_text(data)
     master = data if text is None else _decode(text)
     if len(master) < MIN_KEY_BYTES:

@@ -73,3 +73,17 @@ def test_a_catalogue_keyed_under_a_utf16_file_as_bytes(cli, tmp_path, key_env, m
     key_env(hexed)
     code, out, err = cli("-q", "run", "hygiene", "--workers", "1", db=db)
     assert code == 0, out + err
+
+
+def test_a_key_file_that_is_no_key_file_is_named(tmp_path, key_env):
+    """`CURATE_PII_KEY_FILE=/dev/urandom` (taken for a key maker) was read without end, until memory ran out; a large
+    file (the catalogue, a document) was taken whole as the key. (A device is not read here: on a regression the test
+    would take the machine's memory.)"""
+    from provenance.errors import ConfigError
+
+    f = tmp_path / "big.bin"
+    f.write_bytes(b"\x01" * (1 << 20))
+    f.chmod(0o600)
+    key_env(f)
+    with pytest.raises(ConfigError, match=r"more than 65536 bytes"):
+        load_key()
