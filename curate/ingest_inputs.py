@@ -14,10 +14,11 @@ read or written, as ``zh``, ``pii`` and ``dedup`` refuse it as their output:
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
-from curate.pii.keys import ENV_KEY, ENV_KEY_FILE, MIN_KEY_BYTES, key_file_text
+from curate.pii.keys import ENV_KEY, ENV_KEY_FILE, MIN_KEY_BYTES, key_file_bytes, key_file_text
 from provenance.errors import ConfigError, UsageError
 from sources.base import Source
 
@@ -36,9 +37,11 @@ class _Key:
         if named := os.environ.get(ENV_KEY_FILE):
             try:  # a key file that cannot be read is left to the key's loader (it names why)
                 self.stat = os.stat(named)
-                if self.stat.st_size <= _MAX_KEY_BYTES:
+                if not stat.S_ISREG(self.stat.st_mode):  # a pipe is read once, kept for the key's loader
+                    values.add(key_file_bytes(Path(named)))
+                elif self.stat.st_size <= _MAX_KEY_BYTES:
                     values.add(Path(named).read_bytes())
-            except (OSError, ValueError):
+            except (OSError, ValueError, ConfigError):
                 pass
         self.values = {v for v in (_bare(v) for v in values) if len(v) >= MIN_KEY_BYTES}
         # a UTF-16 copy (PowerShell's `>`) is twice the text's length, with its mark and line end

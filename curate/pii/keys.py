@@ -167,12 +167,19 @@ def key_file_text(data: bytes) -> str | None:
         return None
 
 
-def _from_file(p: Path) -> PiiKey:
-    """The key in ``p``: text (hex or a passphrase; UTF-8 or UTF-16 with its mark, see :func:`key_file_text`; white space,
-    CR and a byte-order mark around it dropped) or raw bytes. A regular file that other users of the machine may read or write is refused, as ssh refuses such a
-    private key: anyone who reads it can open the raw-text vault and confirm a guessed name against every keyed
-    digest. (A pipe, ``CURATE_PII_KEY_FILE=<(vault read ...)``, is private to the process and read as it is.)"""
+#: what a key file that is no regular file (a pipe, ``<(cat FILE)``) held, by (device, inode): it is read once
+_PIPED: dict[tuple[int, int], bytes] = {}
+
+
+def key_file_bytes(p: Path) -> bytes:
+    """The bytes of the key file ``p`` (at most :data:`MAX_KEY_FILE_BYTES` + 1), refused in one line when every user of
+    the machine may read or write it. A pipe (``CURATE_PII_KEY_FILE=<(cat FILE)``, the way on for a mounted secret
+    and for a catalogue keyed under an old UTF-16 file) is read once per process and kept: a command that loads the
+    key twice (``ingest``, ``run pii``) read it empty the second time, "a key of 0 bytes"."""
     try:
+        st = os.stat(p)
+        if not stat.S_ISREG(st.st_mode) and (st.st_dev, st.st_ino) in _PIPED:
+            return _PIPED[st.st_dev, st.st_ino]
         with p.open("rb") as fh:
             mode = os.fstat(fh.fileno()).st_mode
             if stat.S_ISREG(mode) and mode & 0o006:
@@ -185,6 +192,17 @@ def _from_file(p: Path) -> PiiKey:
             data = fh.read(MAX_KEY_FILE_BYTES + 1)
     except OSError as exc:
         raise ConfigError(f"cannot read the PII key file `{p}` ({ENV_KEY_FILE}): {exc.strerror or exc}") from exc
+    if not stat.S_ISREG(mode):
+        _PIPED[st.st_dev, st.st_ino] = data
+    return data
+
+
+def _from_file(p: Path) -> PiiKey:
+    """The key in ``p``: text (hex or a passphrase; UTF-8 or UTF-16 with its mark, see :func:`key_file_text`; white space,
+    CR and a byte-order mark around it dropped) or raw bytes. A regular file that other users of the machine may read or write is refused, as ssh refuses such a
+    private key: anyone who reads it can open the raw-text vault and confirm a guessed name against every keyed
+    digest. (A pipe, ``CURATE_PII_KEY_FILE=<(vault read ...)``, is private to the process and read as it is.)"""
+    data = key_file_bytes(p)
     if len(data) > MAX_KEY_FILE_BYTES:  # /dev/urandom (read without end), the catalogue, a document
         raise ConfigError(
             f"the PII key file `{p}` ({ENV_KEY_FILE}) holds more than {MAX_KEY_FILE_BYTES} bytes, which no key file "

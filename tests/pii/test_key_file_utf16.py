@@ -87,3 +87,38 @@ def test_a_key_file_that_is_no_key_file_is_named(tmp_path, key_env):
     key_env(f)
     with pytest.raises(ConfigError, match=r"more than 65536 bytes"):
         load_key()
+
+
+def test_the_way_on_through_a_real_pipe(cli, tmp_path, key_env, monkeypatch):
+    """The way on the refusal gives is a pipe (`<(od ... | tr ...)`), read once: `ingest` and `run pii` load the key
+    twice (the ingest's key-copy check, then the loader; the stage, then its checks), so the second read was empty,
+    "a key of 0 bytes", and a catalogue keyed under an old UTF-16 file could not go on (as a mounted secret's
+    `<(cat FILE)` could not)."""
+    import os
+
+    from pii_oracle import CASE
+
+    fsc = tmp_path / "fsc"
+    fsc.mkdir()
+    (fsc / "case.html").write_text(CASE, encoding="utf-8")
+    db = tmp_path / "c.duckdb"
+    f = _utf16(tmp_path)
+    monkeypatch.setenv("CURATE_PII_KEY", f.read_bytes().hex())
+    assert cli("-q", "ingest", "fsc", str(fsc), db=db)[0] == 0
+    monkeypatch.delenv("CURATE_PII_KEY")
+    shown = subprocess.run(["sh", "-c", f"od -An -tx1 -v {f} | tr -d ' \\n'"], capture_output=True, check=True).stdout
+
+    def piped(*args):
+        r, w = os.pipe()
+        try:
+            os.write(w, shown)
+            os.close(w)
+            key_env(f"/dev/fd/{r}")
+            return cli("-q", *args, db=db)
+        finally:
+            os.close(r)
+
+    (fsc / "case2.html").write_text(CASE.replace("</body>", "<p>第二件</p></body>"), encoding="utf-8")
+    for args in (["ingest", "fsc", str(fsc)], ["run", "hygiene", "--workers", "1"], ["run", "pii", "--workers", "1"]):
+        code, out, err = piped(*args)
+        assert code == 0, (args, out + err)
