@@ -93,7 +93,10 @@ def _read_key_file(path: str | Path, what: str) -> str:
             if stat.S_ISREG(mode) and mode & 0o006:
                 raise ConfigError(
                     f"the Label Studio token file {p} ({what}) can be read or written by every user of this machine "
-                    f"(mode {stat.S_IMODE(mode):04o}); make it private with `chmod 600 {p}` and run the command again"
+                    f"(mode {stat.S_IMODE(mode):04o}); make it private with `chmod 600 {p}` and run the command again "
+                    f"(where modes cannot change, a mounted secret or a Windows drive, name a private copy made with "
+                    f"`install -m 600 {p} COPY`, or pass it through a pipe on the command's line: "
+                    f"LABEL_STUDIO_API_KEY_FILE=<(cat {p}) curate ...)"
                 )
             data = fh.read()
     except OSError as exc:

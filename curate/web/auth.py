@@ -94,7 +94,8 @@ class UserStore:
                     raise UsersFileError(
                         f"the portal users file `{self.path}` can be read or written by every user of this machine "
                         f"(mode {stat.S_IMODE(mode):04o}); make it private with `chmod 600 {self.path}` and check "
-                        "that every user in it is one you added"
+                        "that every user in it is one you added (where modes cannot change, a mounted secret or a "
+                        f"Windows drive, name a private copy: `install -m 600 {self.path} COPY`, `--users COPY`)"
                     )
                 data = json.loads(fh.read().decode("utf-8"))
         except (OSError, ValueError) as exc:
@@ -240,7 +241,9 @@ def load_secret(path: Path) -> str:
             if stat.S_ISREG(mode) and mode & 0o006:  # whoever reads it signs cookies the portal takes for its own
                 raise ConfigError(
                     f"the portal secret `{file}` can be read or written by every user of this machine (mode "
-                    f"{stat.S_IMODE(mode):04o}); make it private with `chmod 600 {file}` and start the portal again"
+                    f"{stat.S_IMODE(mode):04o}); make it private with `chmod 600 {file}` and start the portal again "
+                    f"(where modes cannot change, a mounted secret or a Windows drive, pass it through a pipe: "
+                    f"CURATE_WEB_SECRET_FILE=<(cat {file}) curate serve ...)"
                 )
             data = fh.read()
             # PowerShell 5.1's `>` writes UTF-16 with its mark: refused as "can't decode byte 0xff", a codec's words

@@ -449,3 +449,26 @@ def test_refused_header_is_not_quoted_with_the_token():
     finally:
         srv.close()
     assert "tok-secret-1" not in str(got.value) and "tok-secret-1" not in repr(got.value.__cause__)
+
+
+def test_a_mounted_token_file_has_a_way_on(tmp_path):
+    """A token file whose mode cannot change (a Docker secret 0444, a Kubernetes secret volume 0644, a Windows drive
+    0777) was refused with `chmod 600` alone, which there does nothing: the refusal names a private copy and a pipe,
+    and the pipe is read (the PII key file's way on)."""
+    import os
+
+    key = tmp_path / "key"
+    key.write_text("tok-mounted\n")
+    key.chmod(0o444)
+    env = {"LABEL_STUDIO_URL": "http://ls:8080", "LABEL_STUDIO_API_KEY_FILE": str(key)}
+    with pytest.raises(ConfigError, match=r"install -m 600 .*<\(cat ") as got:
+        resolve("bank-a", env=env, cwd=tmp_path)
+    assert "tok-mounted" not in str(got.value)
+    r, w = os.pipe()
+    try:
+        os.write(w, key.read_bytes())
+        os.close(w)
+        piped = {**env, "LABEL_STUDIO_API_KEY_FILE": f"/dev/fd/{r}"}
+        assert resolve("bank-a", env=piped, cwd=tmp_path).api_key == "tok-mounted"
+    finally:
+        os.close(r)

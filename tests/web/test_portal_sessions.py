@@ -212,3 +212,29 @@ def test_a_secret_file_saved_by_powershell(tmp_path, monkeypatch):
     key.write_bytes(("\ufeff" + "e" * 64 + "\r\n").encode("utf-16-le"))
     key.chmod(0o600)
     assert load_secret(key) == "e" * 64
+
+
+def test_a_mounted_secret_file_has_a_way_on(tmp_path, monkeypatch):
+    """A secret file whose mode cannot change (a Docker secret 0444, a Kubernetes secret volume 0644) was refused with
+    `chmod 600` alone, which there does nothing: the refusal names a pipe, and the pipe is read."""
+    import os
+
+    from curate.web.auth import load_secret
+    from provenance.errors import ConfigError
+
+    monkeypatch.delenv("CURATE_WEB_SECRET", raising=False)
+    key = tmp_path / "secret.key"
+    key.write_text("d" * 64 + "\n", encoding="utf-8")
+    key.chmod(0o444)
+    monkeypatch.setenv("CURATE_WEB_SECRET_FILE", str(key))
+    with pytest.raises(ConfigError, match=r"CURATE_WEB_SECRET_FILE=<\(cat ") as exc:
+        load_secret(tmp_path / "other.key")
+    assert "d" * 64 not in str(exc.value)
+    r, w = os.pipe()
+    try:
+        os.write(w, key.read_bytes())
+        os.close(w)
+        monkeypatch.setenv("CURATE_WEB_SECRET_FILE", f"/dev/fd/{r}")
+        assert load_secret(tmp_path / "other.key") == "d" * 64
+    finally:
+        os.close(r)

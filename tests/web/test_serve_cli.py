@@ -198,6 +198,8 @@ def test_a_users_file_others_may_write_is_refused(demo_catalogue, tmp_path):
         assert users.read_bytes() == before
         code, _, err = _run(["--db", str(demo_catalogue["path"]), "serve", "--users", str(users)])
         assert code != 0 and "every user of this machine" in err and "Traceback" not in err, err
+        # a mounted users file (a Docker secret 0444, a Kubernetes secret volume 0644): chmod does nothing there
+        assert f"install -m 600 {users} COPY" in err and "--users COPY" in err, err
 
 
 def test_serving_beyond_loopback_warns_to_put_a_reverse_proxy_in_front(demo_catalogue, tmp_path, monkeypatch):
