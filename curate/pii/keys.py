@@ -29,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import shlex
 import stat
 from pathlib import Path
 
@@ -191,7 +192,12 @@ def key_file_bytes(p: Path) -> bytes:
                 )
             data = fh.read(MAX_KEY_FILE_BYTES + 1)
     except OSError as exc:
-        raise ConfigError(f"cannot read the PII key file `{p}` ({ENV_KEY_FILE}): {exc.strerror or exc}") from exc
+        # `export CURATE_PII_KEY_FILE=<(cat FILE)`: the pipe is closed once the export's line ends
+        closed = " (a pipe, `<(...)`, is open only for the command on whose line it is given, not after an `export`)"
+        closed = closed if str(p).startswith(("/dev/fd/", "/proc/self/fd/")) else ""
+        raise ConfigError(
+            f"cannot read the PII key file `{p}` ({ENV_KEY_FILE}): {exc.strerror or exc}{closed}"
+        ) from exc
     if not stat.S_ISREG(mode):
         _PIPED[st.st_dev, st.st_ino] = data
     return data
@@ -204,10 +210,18 @@ def _from_file(p: Path) -> PiiKey:
     digest. (A pipe, ``CURATE_PII_KEY_FILE=<(vault read ...)``, is private to the process and read as it is.)"""
     data = key_file_bytes(p)
     if len(data) > MAX_KEY_FILE_BYTES:  # /dev/urandom (read without end), the catalogue, a document
+        # a file of random bytes this large (`dd if=/dev/urandom bs=1M count=1`) was a key before: HMAC hashes a key
+        # longer than its block, so its SHA-256 as hex is the very same key, and such a catalogue goes on
+        same = (
+            f"; a catalogue keyed under this file of random bytes before goes on with "
+            f"{ENV_KEY}=$(sha256sum {shlex.quote(str(p))} | cut -c1-64), the same key, and {ENV_KEY_FILE} unset"
+            if p.is_file()
+            else ""
+        )
         raise ConfigError(
             f"the PII key file `{p}` ({ENV_KEY_FILE}) holds more than {MAX_KEY_FILE_BYTES} bytes, which no key file "
             f"does (a device such as /dev/urandom, or the wrong file?); name a file that holds the key, e.g. made with "
-            f"`python -c 'import secrets; print(secrets.token_hex(32))' > FILE`"
+            f"`python -c 'import secrets; print(secrets.token_hex(32))' > FILE`{same}"
         )
     text = key_file_text(data)
     master = data if text is None else _decode(text)

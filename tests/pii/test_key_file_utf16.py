@@ -122,3 +122,35 @@ def test_the_way_on_through_a_real_pipe(cli, tmp_path, key_env, monkeypatch):
     for args in (["ingest", "fsc", str(fsc)], ["run", "hygiene", "--workers", "1"], ["run", "pii", "--workers", "1"]):
         code, out, err = piped(*args)
         assert code == 0, (args, out + err)
+
+
+def test_a_large_key_file_of_random_bytes_keeps_its_catalogue(tmp_path, key_env, monkeypatch):
+    """A key file of random bytes over 64 KiB (`dd if=/dev/urandom of=pii.key bs=1M count=1`) was the key, whole,
+    before such files were refused: its catalogue had no way on. HMAC hashes a key longer than its block, so the
+    file's SHA-256 as hex is the same key; the refusal says so."""
+    import hashlib
+    import shlex
+
+    from provenance.errors import ConfigError
+
+    raw = bytes(range(256)) * 512  # 128 KiB, not text
+    f = tmp_path / "pii.key"
+    f.write_bytes(raw)
+    f.chmod(0o600)
+    key_env(f)
+    with pytest.raises(ConfigError, match="sha256sum") as got:
+        load_key()
+    assert f"CURATE_PII_KEY=$(sha256sum {shlex.quote(str(f))} | cut -c1-64)" in str(got.value)
+    monkeypatch.delenv("CURATE_PII_KEY_FILE")
+    monkeypatch.setenv("CURATE_PII_KEY", hashlib.sha256(raw).hexdigest())
+    assert load_key() == derive_key(raw)  # the key the file gave before
+
+
+def test_an_exported_pipe_is_named(tmp_path, key_env):
+    """`export CURATE_PII_KEY_FILE=<(cat FILE)` closes the pipe when the line ends: "No such file or directory" alone
+    did not say why a way on the README gives failed."""
+    from provenance.errors import ConfigError
+
+    key_env("/dev/fd/987")
+    with pytest.raises(ConfigError, match="not after an `export`"):
+        load_key()
