@@ -81,6 +81,10 @@ def bank_key(bank: str) -> str:
     return re.sub(r"[^A-Za-z0-9]", "_", bank).upper()
 
 
+#: the most a token file may hold (a token is tens of bytes), as the PII key file (curate.pii.keys.MAX_KEY_FILE_BYTES)
+_MAX_TOKEN_FILE_BYTES = 64 * 1024
+
+
 def _read_key_file(path: str | Path, what: str) -> str:
     """The token in a key file: UTF-8 (a byte-order mark, Notepad's, dropped) or UTF-16 with its mark (PowerShell 5.1's
     ``>``, which raised a traceback), white space around it dropped. A regular file every user of the machine may read
@@ -98,9 +102,14 @@ def _read_key_file(path: str | Path, what: str) -> str:
                     f"`install -m 600 {p} COPY`, or pass it through a pipe on the command's line: "
                     f"LABEL_STUDIO_API_KEY_FILE=<(cat {p}) curate ...)"
                 )
-            data = fh.read()
+            data = fh.read(_MAX_TOKEN_FILE_BYTES + 1)  # a device (/dev/urandom) was read without end
     except OSError as exc:
         raise ConfigError(f"cannot read the Label Studio token file {p} ({what}): {exc.strerror or exc}") from exc
+    if len(data) > _MAX_TOKEN_FILE_BYTES:
+        raise ConfigError(
+            f"the Label Studio token file {p} ({what}) holds more than {_MAX_TOKEN_FILE_BYTES} bytes, which no token "
+            "file does (a device, or the wrong file?); name the file that holds the Personal Access Token"
+        )
     try:
         text = data.decode("utf-16") if data.startswith((b"\xff\xfe", b"\xfe\xff")) else data.decode("utf-8-sig")
     except UnicodeDecodeError:

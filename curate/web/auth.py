@@ -215,6 +215,10 @@ class _Dummy:
 _DUMMY_HASH = _Dummy()
 
 
+#: the most a portal secret file may hold (the secret is tens of characters), as the PII key file's
+_MAX_SECRET_FILE_BYTES = 64 * 1024
+
+
 def load_secret(path: Path) -> str:
     """The session-signing secret: ``$CURATE_WEB_SECRET``, ``$CURATE_WEB_SECRET_FILE``, or a key file
     created once (0600) at ``path`` (``curate serve``: beside the users file); one under :data:`MIN_SECRET` characters is refused wherever it comes from."""
@@ -245,7 +249,12 @@ def load_secret(path: Path) -> str:
                     f"(where modes cannot change, a mounted secret or a Windows drive, pass it through a pipe: "
                     f"CURATE_WEB_SECRET_FILE=<(cat {file}) curate serve ...)"
                 )
-            data = fh.read()
+            data = fh.read(_MAX_SECRET_FILE_BYTES + 1)  # a device (/dev/urandom) was read without end
+            if len(data) > _MAX_SECRET_FILE_BYTES:
+                raise ConfigError(
+                    f"the portal secret `{file}` holds more than {_MAX_SECRET_FILE_BYTES} bytes, which no secret file "
+                    "does (a device such as /dev/urandom, or the wrong file?); name a file that holds the secret"
+                )
             # PowerShell 5.1's `>` writes UTF-16 with its mark: refused as "can't decode byte 0xff", a codec's words
             utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
             value = (data.decode("utf-16") if utf16 else data.decode("utf-8-sig")).strip()

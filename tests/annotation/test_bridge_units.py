@@ -472,3 +472,13 @@ def test_a_mounted_token_file_has_a_way_on(tmp_path):
         assert resolve("bank-a", env=piped, cwd=tmp_path).api_key == "tok-mounted"
     finally:
         os.close(r)
+
+
+def test_a_token_file_that_is_no_token_file_is_named(tmp_path):
+    """`LABEL_STUDIO_API_KEY_FILE=/dev/urandom` was read without end (the PII key file was capped, this reader not);
+    a large file is refused in one line. (A device is not read here: on a regression it would take the memory.)"""
+    big = tmp_path / "big"
+    big.write_bytes(b"t" * (1 << 20))
+    big.chmod(0o600)
+    with pytest.raises(ConfigError, match="more than 65536 bytes"):
+        resolve("bank-a", env={"LABEL_STUDIO_URL": "http://ls:8080", "LABEL_STUDIO_API_KEY_FILE": str(big)})

@@ -238,3 +238,18 @@ def test_a_mounted_secret_file_has_a_way_on(tmp_path, monkeypatch):
         assert load_secret(tmp_path / "other.key") == "d" * 64
     finally:
         os.close(r)
+
+
+def test_a_secret_file_that_is_no_secret_file_is_named(tmp_path, monkeypatch):
+    """`CURATE_WEB_SECRET_FILE=/dev/urandom` (taken for a key maker) was read without end, as the PII key file was
+    before its cap; a large file is refused in one line."""
+    from curate.web.auth import load_secret
+    from provenance.errors import ConfigError
+
+    monkeypatch.delenv("CURATE_WEB_SECRET", raising=False)
+    big = tmp_path / "big"
+    big.write_bytes(b"s" * (1 << 20))
+    big.chmod(0o600)
+    monkeypatch.setenv("CURATE_WEB_SECRET_FILE", str(big))
+    with pytest.raises(ConfigError, match="more than 65536 bytes"):
+        load_secret(tmp_path / "other.key")
