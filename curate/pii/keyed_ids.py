@@ -223,17 +223,21 @@ def _refuse_key_file_read_without_its_mark(con, key: PiiKey, where: str) -> None
     if legacy is None or legacy[1] == key or is_other_key(con, legacy[1])[0]:
         return
     path, old, how = legacy
-    shown = shlex.quote(str(path))
+    # a pipe (`<(cat FILE)`, a mounted secret's way on) has no file to name: the command that gave it is extended
+    piped = not path.is_file()
+    shown = "COMMAND" if piped else f"cat {shlex.quote(str(path))}"
+    told = " (COMMAND: the one inside its `<(...)`)" if piped else ""
+    hexed = f"{shown} | od -An -tx1 -v" if piped else f"od -An -tx1 -v {shlex.quote(str(path))}"
     if how == "utf-16":
         raise UsageError(
             f"{where}: this catalogue was keyed under the PII key file `{path}` as it was read before UTF-16 key files "
             f"were read as text (PowerShell 5.1's `>` writes UTF-16; its bytes were the key: key id {old.key_id}, not "
-            f"{key.key_id}); to go on with this catalogue, set {ENV_KEY_FILE}=<(od -An -tx1 -v {shown} | tr -d ' \\n') "
+            f"{key.key_id}); to go on with this catalogue, set {ENV_KEY_FILE}=<({hexed} | tr -d ' \\n'){told} "
             "(those bytes as hex) and run the command again; nothing was written"
         )
     raise UsageError(
         f"{where}: this catalogue was keyed under the PII key file `{path}` as it was read before its UTF-8 "
         f"byte-order mark was dropped (the mark part of the key: key id {old.key_id}, not {key.key_id}); to go on "
-        f'with this catalogue, set {ENV_KEY}="$(cat {shown})" (the mark kept) and unset {ENV_KEY_FILE}, and run the '
+        f'with this catalogue, set {ENV_KEY}="$({shown})"{told} (the mark kept) and unset {ENV_KEY_FILE}, and run the '
         "command again; nothing was written"
     )

@@ -244,9 +244,13 @@ def key_file_as_read_before() -> tuple[Path, PiiKey, str] | None:
         return None
     p = Path(path)
     try:
-        if not stat.S_ISREG(p.stat().st_mode):  # a pipe is read once (and a FIFO may block)
-            return None
-        data = p.read_bytes()
+        st = p.stat()
+        if stat.S_ISREG(st.st_mode):
+            data = p.read_bytes()
+        else:  # a pipe (`<(cat FILE)`, the way on for a mounted secret) is read once: what the key's loader read of it
+            data = _PIPED.get((st.st_dev, st.st_ino))
+            if data is None:
+                return None
         if data.startswith(b"\xef\xbb\xbf"):
             return p, derive_key(_decode(data.decode("utf-8"))), "utf-8 mark"  # the mark kept, a passphrase
         if data.startswith(_UTF16_MARKS) and key_file_text(data) is not None:

@@ -154,3 +154,38 @@ def test_an_exported_pipe_is_named(tmp_path, key_env):
     key_env("/dev/fd/987")
     with pytest.raises(ConfigError, match="not after an `export`"):
         load_key()
+
+
+@pytest.mark.parametrize("how", ["utf-16", "utf-8 mark"])
+def test_an_old_catalogue_keyed_through_a_pipe_is_told_why(cli, tmp_path, key_env, monkeypatch, how):
+    """A mounted secret's way on is a pipe (`CURATE_PII_KEY_FILE=<(cat FILE)`): a catalogue keyed so under a UTF-16
+    (or UTF-8-marked) file was refused as "another PII key", with neither the reason nor the way on a regular file's
+    refusal gives (a pipe was never looked at again: it is read once)."""
+    import os
+
+    from pii_oracle import CASE
+
+    fsc = tmp_path / "fsc"
+    fsc.mkdir()
+    (fsc / "case.html").write_text(CASE, encoding="utf-8")
+    db = tmp_path / "c.duckdb"
+    text = "\ufeff" + HEX + "\r\n"
+    data = text.encode("utf-16-le") if how == "utf-16" else text.encode("utf-8")
+    before = data.hex() if how == "utf-16" else text  # the key as the pipe was read before
+    monkeypatch.setenv("CURATE_PII_KEY", before)
+    assert cli("-q", "ingest", "fsc", str(fsc), db=db)[0] == 0
+    monkeypatch.delenv("CURATE_PII_KEY")
+    r, w = os.pipe()
+    try:
+        os.write(w, data)
+        os.close(w)
+        key_env(f"/dev/fd/{r}")
+        code, out, err = cli("-q", "run", "hygiene", "--workers", "1", db=db)
+    finally:
+        os.close(r)
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "another PII key" not in err, err
+    if how == "utf-16":
+        assert "UTF-16" in err and "CURATE_PII_KEY_FILE=<(COMMAND | od -An -tx1 -v | tr -d ' \\n')" in err, err
+    else:
+        assert "byte-order mark" in err and 'CURATE_PII_KEY="$(COMMAND)"' in err, err
+    assert HEX not in err and data.hex() not in err, err
