@@ -104,6 +104,10 @@ def _wrong_key(con: duckdb.DuckDBPyConnection, key: Any) -> str:
     if not other:
         return ""
     theirs = ", ".join(sorted(known)) or "none sealed yet; no keyed digest matches under this key"
+    from curate.pii.keyed_ids import key_file_read_before
+
+    if why := key_file_read_before(con, key, "the PII key"):  # the key file as it was read before: how to go on
+        return why.replace("; nothing was written", "") + "; the raw-text vault and keyed digests were not checked"
     return (
         f"CURATE_PII_KEY is not this catalogue's key (key id {key.key_id}; the catalogue's: {theirs}):"
         " the raw-text vault and keyed digests were not checked; set the catalogue's key to check them"

@@ -216,12 +216,24 @@ def refuse_other_key(con, key: PiiKey, where: str) -> None:
 
 
 def _refuse_key_file_read_without_its_mark(con, key: PiiKey, where: str) -> None:
+    if why := key_file_read_before(con, key, where):
+        raise UsageError(why)
+
+
+def refuse_key_file_read_before(con, key: PiiKey, where: str) -> None:
+    """For a reader (``pii scan``): a catalogue keyed under the key file as it was read before was scanned under the
+    file as read now, "wrong PII key or the vault row was altered" (as if tampered with), with no way on."""
+    if is_other_key(con, key)[0]:
+        _refuse_key_file_read_without_its_mark(con, key, where)
+
+
+def key_file_read_before(con, key: PiiKey, where: str) -> str | None:
     """The key file's UTF-8 byte-order mark was once read as part of the key, and a UTF-16 file (PowerShell 5.1's
     ``>``) as its bytes: a catalogue keyed under such a file then was refused as "keyed under another PII key" under
     the very same file, and nothing said why or how to go on."""
     legacy = key_file_as_read_before()
     if legacy is None or legacy[1] == key or is_other_key(con, legacy[1])[0]:
-        return
+        return None
     path, old, how = legacy
     # a pipe (`<(cat FILE)`, a mounted secret's way on) has no file to name: the command that gave it is extended
     piped = not path.is_file()
@@ -229,13 +241,13 @@ def _refuse_key_file_read_without_its_mark(con, key: PiiKey, where: str) -> None
     told = " (COMMAND: the one inside its `<(...)`)" if piped else ""
     hexed = f"{shown} | od -An -tx1 -v" if piped else f"od -An -tx1 -v {shlex.quote(str(path))}"
     if how == "utf-16":
-        raise UsageError(
+        return (
             f"{where}: this catalogue was keyed under the PII key file `{path}` as it was read before UTF-16 key files "
             f"were read as text (PowerShell 5.1's `>` writes UTF-16; its bytes were the key: key id {old.key_id}, not "
             f"{key.key_id}); to go on with this catalogue, set {ENV_KEY_FILE}=<({hexed} | tr -d ' \\n'){told} "
             "(those bytes as hex) and run the command again; nothing was written"
         )
-    raise UsageError(
+    return (
         f"{where}: this catalogue was keyed under the PII key file `{path}` as it was read before its UTF-8 "
         f"byte-order mark was dropped (the mark part of the key: key id {old.key_id}, not {key.key_id}); to go on "
         f'with this catalogue, set {ENV_KEY}="$({shown})"{told} (the mark kept) and unset {ENV_KEY_FILE}, and run the '

@@ -519,6 +519,7 @@ def scan(
     listed in ``unchecked``.
     """
     from curate.pii.engine import PiiDetector
+    from curate.pii.keyed_ids import refuse_key_file_read_before
     from curate.workfiles import work_root
     from provenance import db
 
@@ -526,6 +527,7 @@ def scan(
     report = ScanReport()
     con = db.connect_readonly(db_path)
     try:
+        refuse_key_file_read_before(con, key, "`curate pii scan`")  # not "the vault row was altered"
         # the detector on what passed the PII stage and on what never went through it; the values found in the
         # latter are raw personal data in the clear, searched everywhere like the vault's
         detected, unpassed = _detect(con.execute(_DETECTED), detector, key)

@@ -189,3 +189,26 @@ def test_an_old_catalogue_keyed_through_a_pipe_is_told_why(cli, tmp_path, key_en
     else:
         assert "byte-order mark" in err and 'CURATE_PII_KEY="$(COMMAND)"' in err, err
     assert HEX not in err and data.hex() not in err, err
+
+
+def test_readers_of_an_old_catalogue_are_told_why(cli, tmp_path, key_env, monkeypatch):
+    """The refusal with its reason and way on was given by the writing commands only: `pii scan` under the UTF-16
+    file said "wrong PII key ... or the vault row was altered" (as if tampered with), `audit verify` "CURATE_PII_KEY
+    is not this catalogue's key" (the file was set), neither how to go on."""
+    from pii_oracle import CASE
+
+    fsc = tmp_path / "fsc"
+    fsc.mkdir()
+    (fsc / "case.html").write_text(CASE, encoding="utf-8")
+    db = tmp_path / "c.duckdb"
+    f = _utf16(tmp_path)
+    monkeypatch.setenv("CURATE_PII_KEY", f.read_bytes().hex())
+    for args in (["ingest", "fsc", str(fsc)], ["run", "hygiene", "--workers", "1"], ["run", "pii", "--workers", "1"]):
+        assert cli("-q", *args, db=db)[0] == 0, args
+    monkeypatch.delenv("CURATE_PII_KEY")
+    key_env(f)
+    code, out, err = cli("-q", "pii", "scan", db=db)
+    assert code == 2 and "UTF-16" in err and "altered" not in err and "od -An -tx1 -v" in err, out + err
+    code, out, err = cli("-q", "audit", "verify", db=db)
+    assert "UTF-16" in out + err and "od -An -tx1 -v" in out + err, out + err
+    assert HEX not in out + err and f.read_bytes().hex() not in out + err
