@@ -7,6 +7,9 @@ table. The rows are now fetched in batches and the query stops with a one-line e
 than ``$CURATE_SQL_RESULT`` (default 256MB) of text and values.
 Every value counts (an empty string or NULL too), and a list, struct or map counts what it holds: review 11's
 ``SELECT list(text) FROM records``, one cell, or millions of empty strings passed any budget.
+The budget is counted on rows once fetched: one cell (``list(x)`` over a large range) is converted to Python
+whole before it can be refused, so what one cell holds is bounded only by DuckDB's cap (``$CURATE_SQL_MEMORY``),
+several times over in Python objects (README, "Security model").
 """
 
 from __future__ import annotations
