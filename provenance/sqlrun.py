@@ -41,12 +41,16 @@ def result_budget() -> int:
     return env_bytes("CURATE_SQL_RESULT", SQL_RESULT, minimum=1)
 
 
-def _cell_size(value: Any) -> int:
+def _cell_size(value: Any, limit: int | None = None) -> int:
     """What ``value`` counts against the budget: 8, plus its characters (text) or bytes (blob); a list, struct or
-    map (``list(text)``, ``{'t': text}``) counts every value inside it.
+    map (``list(text)``, ``{'t': text}``) counts every value inside it. Counting stops once it passes ``limit``
+    (what the budget has left): the refusal does not wait for the rest of a list of millions of values, a walk
+    in Python that no time limit interrupts (32 s for ``list(x)`` over ten million values).
 
     >>> _cell_size(None), _cell_size(""), _cell_size("銀行"), _cell_size(["銀行", None]), _cell_size({"k": "ab"})
     (8, 8, 10, 26, 27)
+    >>> _cell_size(list(range(1000)), limit=100)
+    104
     """
     if isinstance(value, str | bytes):
         return _VALUE + len(value)
@@ -54,6 +58,8 @@ def _cell_size(value: Any) -> int:
         return _VALUE
     total, stack = 0, [value]
     while stack:
+        if limit is not None and total > limit:
+            return total
         v = stack.pop()
         total += _VALUE
         if isinstance(v, str | bytes | bytearray):
@@ -66,6 +72,16 @@ def _cell_size(value: Any) -> int:
     return total
 
 
+def _row_size(row: tuple, room: int) -> int:
+    """:func:`_cell_size` summed over ``row``'s cells, counting stopped once past ``room``."""
+    total = 0
+    for value in row:
+        total += _cell_size(value, room - total)
+        if total > room:
+            break
+    return total
+
+
 def fetch_bounded(cur: duckdb.DuckDBPyConnection, budget: int) -> list[tuple]:
     """Every row of ``cur``'s result, fetched in batches; :class:`ReadOnlyError` once they hold more than
     ``budget`` (:func:`_cell_size` summed over the cells). A batch is sized to what the budget has left at the
@@ -73,8 +89,12 @@ def fetch_bounded(cur: duckdb.DuckDBPyConnection, budget: int) -> list[tuple]:
     rows: list[tuple] = []
     held, widest, size = 0, 1, _FIRST
     while batch := cur.fetchmany(size):
-        sizes = [sum(map(_cell_size, row)) for row in batch]
-        held += sum(sizes)
+        sizes = []
+        for row in batch:
+            sizes.append(_row_size(row, budget - held))
+            held += sizes[-1]
+            if held > budget:
+                break
         if held > budget:
             raise ReadOnlyError(
                 f"query result larger than CURATE_SQL_RESULT ({budget:,} bytes of cells) after {len(rows) + len(batch):,}"
