@@ -254,6 +254,7 @@ def _scan_lines(report) -> list[str]:
     ]
     lines += [f"  {printable(u, keep_breaks=False)}" for u in report.unchecked]
     lines += [f"  NOT CHECKED {printable(u, keep_breaks=False)}" for u in report.leftovers]
+    lines += [f"  VAULT {printable(p, keep_breaks=False)}" for p in report.vault_problems]
     lines += [
         f"  {len(digests)} name(s) of {source} held back as common in the source (pii_names_held), not searched"
         for source, digests in report.held.items()
@@ -263,6 +264,7 @@ def _scan_lines(report) -> list[str]:
         if report.clean
         else f"{len(report.findings)} finding(s)"
         + (f", {len(report.leftovers)} file(s) not checked" if report.leftovers else "")
+        + (f", {len(report.vault_problems)} vault row(s) that do not decrypt" if report.vault_problems else "")
     )
     return lines
 

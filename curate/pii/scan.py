@@ -76,10 +76,12 @@ class ScanReport:
     #: ``{source: [keyed digest]}``: names the PII stage held back as common in their source (``pii_names_held``),
     #: not searched (a string in one record in two hundred of a source is in its exports by design)
     held: dict[str, list[str]] = field(default_factory=dict)
+    #: vault rows sealed under this key that do not decrypt (altered), named as `curate audit verify` names them
+    vault_problems: list[str] = field(default_factory=list)
 
     @property
     def clean(self) -> bool:
-        return not self.findings and not self.leftovers
+        return not self.findings and not self.leftovers and not self.vault_problems
 
     def as_dict(self) -> dict:
         return {
@@ -90,6 +92,7 @@ class ScanReport:
             "unchecked": self.unchecked,
             "leftovers": self.leftovers,
             "held_names": self.held,
+            "vault_problems": self.vault_problems,
             "findings": [f.as_dict() for f in self.findings],
         }
 
@@ -105,17 +108,17 @@ def held_names(con) -> dict[str, list[str]]:
     return {src: sorted(digests) for src, digests in rows if digests}
 
 
-def known_values(con, key: PiiKey, detector) -> dict[str, str]:
-    """``{value: entity_type}`` of the personal values sealed in the vault and the source name lists."""
+def known_values(con, key: PiiKey, detector, problems: list[str] | None = None) -> dict[str, str]:
+    """``{value: entity_type}`` of the personal values sealed in the vault and the source name lists; a vault row
+    that does not decrypt is named in ``problems`` (:func:`curate.pii.vault.sealed_texts`)."""
     from curate.pii.fields import CREDIT_KEPT, is_credit_path
     from curate.pii.source_names import source_names
     from curate.pii.text import halfwidth
-    from curate.pii.vault import decrypt
+    from curate.pii.vault import sealed_texts
 
     texts: list[str] = []
     credits: list[str] = []  # licences' credits: the names in them are kept (curate.pii.fields.CREDIT_PATH)
-    for rid, nonce, ct in con.execute("SELECT record_id, nonce, ciphertext FROM raw_vault").fetchall():
-        raw = decrypt(key, rid, bytes(nonce), bytes(ct))
+    for rid, raw in sealed_texts(con, key, problems):
         if rid.endswith("#metadata"):
             for path, v in _leaves(_json(raw), "metadata"):
                 (credits if is_credit_path(path) else texts).append(v)
@@ -531,7 +534,7 @@ def scan(
         # the detector on what passed the PII stage and on what never went through it; the values found in the
         # latter are raw personal data in the clear, searched everywhere like the vault's
         detected, unpassed = _detect(con.execute(_DETECTED), detector, key)
-        values = {**unpassed, **known_values(con, key, detector)}
+        values = {**unpassed, **known_values(con, key, detector, report.vault_problems)}
         report.held = held_names(con)
         held = {d for ds in report.held.values() for d in ds}
         values = {v: t for v, t in values.items() if t != "PERSON" or key.digest("PERSON", v) not in held}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 
 from curate.pii.keys import PiiKey
 from provenance import db
@@ -29,17 +30,36 @@ def encrypt(key: PiiKey, record_id: str, text: str) -> tuple[bytes, bytes]:
 
 
 def decrypt(key: PiiKey, record_id: str, nonce: bytes, ciphertext: bytes) -> str:
-    """Inverse of :func:`encrypt`; raises ConfigError for a wrong key or tampered data."""
+    """Inverse of :func:`encrypt`; raises ConfigError for a wrong key or tampered data (a nonce cut or grown past
+    what AES-GCM takes is a ValueError of `cryptography`, "Nonce must be between 8 and 128 bytes": review 13's
+    traceback of `curate pii scan` on such a row)."""
     from cryptography.exceptions import InvalidTag
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
     try:
         return AESGCM(key.vault_key).decrypt(nonce, ciphertext, record_id.encode("utf-8")).decode("utf-8")
-    except InvalidTag as exc:
+    except (InvalidTag, ValueError) as exc:
         raise ConfigError(
             f"cannot decrypt the raw text of `{record_id}`: wrong PII key (key id {key.key_id}) "
             "or the vault row was altered"
         ) from exc
+
+
+def sealed_texts(con, key: PiiKey, problems: list[str] | None = None) -> Iterator[tuple[str, str]]:
+    """``(record id, raw text)`` of every ``raw_vault`` row. A row sealed under ``key`` that does not decrypt
+    (altered: another row's ciphertext, a nonce cut short) is named in ``problems`` as `curate audit verify` names
+    it and skipped (`curate pii scan` printed a traceback on a malformed nonce, review 13); without ``problems``,
+    or for a row of another key, :class:`ConfigError` (wrong PII key) as before."""
+    rows = con.execute("SELECT record_id, nonce, ciphertext, key_id FROM raw_vault").fetchall()
+    for rid, nonce, ct, key_id in rows:
+        try:
+            raw = decrypt(key, rid, bytes(nonce), bytes(ct))
+        except ConfigError:
+            if problems is None or key_id != key.key_id:
+                raise
+            problems.append(f"raw_vault `{rid}`: does not decrypt (altered, or bound to another record)")
+            continue
+        yield rid, raw
 
 
 #: raw texts sealed per step (fetched, re-digested, encrypted, inserted)
