@@ -314,6 +314,7 @@ def connect_readonly(
     spill_limit: str | None = None,
     catalogue: bool = True,
     wait: bool = True,
+    arrow_lossless: bool = False,
 ) -> duckdb.DuckDBPyConnection:
     """Open the catalogue read-only (auditor paths). Never creates or migrates.
 
@@ -326,7 +327,8 @@ def connect_readonly(
     ``spill_limit`` caps what it may spill (``max_temp_directory_size``, else DuckDB's 90 % of the free disk). A file that
     is not a catalogue this code can read is refused (:func:`check_catalogue`) unless ``catalogue`` is false (`pii
     scan` searching any DuckDB file it meets). A writer's lock is waited for as writers wait (:func:`waiting`);
-    ``wait=False`` fails at once (the portal, which serves its previous snapshot instead).
+    ``wait=False`` fails at once (the portal, which serves its previous snapshot instead). ``arrow_lossless``:
+    Arrow results keep DuckDB's types (an auditor query's rows, :func:`provenance.sqlrun.fetch_bounded`).
     """
     path = Path(path)
     if not path.exists():
@@ -338,6 +340,8 @@ def connect_readonly(
         config["threads"] = int(threads)
     if memory_limit:
         config["memory_limit"] = memory_limit
+    if arrow_lossless:
+        config["arrow_lossless_conversion"] = True
     try:
         con = waiting(lambda: duckdb.connect(str(path), read_only=True, config=config), path, writing=False, wait=wait)
         if spill_limit:  # DuckDB 1.5 does not enforce this one given in `config`; a SET it does
@@ -550,7 +554,9 @@ def run_readonly_sql(path: str | Path, sql: str) -> tuple[list[str], list[tuple]
     # an auditor's query shares the machine: DuckDB's own default is 80 % of its memory
     memory = env_size("CURATE_SQL_MEMORY", SQL_MEMORY)
     spill = env_size("CURATE_SQL_SPILL", SQL_SPILL)
-    con = connect_readonly(path, memory_limit=memory, memory_setting="CURATE_SQL_MEMORY", spill_limit=spill)
+    con = connect_readonly(
+        path, memory_limit=memory, memory_setting="CURATE_SQL_MEMORY", spill_limit=spill, arrow_lossless=True
+    )
     try:
         name = con.execute("SELECT current_database()").fetchone()[0]
         sqlguard.check_select(con, sql, catalogue_name=name, masked=frozenset({"records"}))

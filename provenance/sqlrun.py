@@ -7,9 +7,9 @@ table. The rows are now fetched in batches and the query stops with a one-line e
 than ``$CURATE_SQL_RESULT`` (default 256MB) of text and values.
 Every value counts (an empty string or NULL too), and a list, struct or map counts what it holds: review 11's
 ``SELECT list(text) FROM records``, one cell, or millions of empty strings passed any budget.
-The budget is counted on rows once fetched: one cell (``list(x)`` over a large range) is converted to Python
-whole before it can be refused, so what one cell holds is bounded only by DuckDB's cap (``$CURATE_SQL_MEMORY``),
-several times over in Python objects (README, "Security model").
+Review 13: the budget was counted on rows once fetched, so one cell (``list(x)`` over thirty million values) was
+converted to Python whole (3.6 GB) before its refusal; the rows now come as Arrow batches, weighed before Python
+holds any value of them (:func:`fetch_bounded`).
 """
 
 from __future__ import annotations
@@ -25,10 +25,8 @@ from provenance.errors import ReadOnlyError
 #: the default of ``$CURATE_SQL_RESULT``: how much a result's cells may hold (see :func:`_cell_size`)
 SQL_RESULT = 256_000_000
 
-#: rows fetched at a time, at most; the first batch is :data:`_FIRST` rows, later ones as many rows as the budget
-#: left holds at the widest row seen so far
+#: rows turned into Python values at a time, at most
 _BATCH = 10_000
-_FIRST = 100
 
 #: what one value counts besides its characters or bytes: an empty string or a NULL is still a Python object
 _VALUE = 8
@@ -82,27 +80,99 @@ def _row_size(row: tuple, room: int) -> int:
     return total
 
 
+#: rows DuckDB hands over at a time as an Arrow record batch, weighed (:func:`_floor`) before Python sees them
+_ARROW_ROWS = 100
+
+#: the in-memory connection that turns weighed Arrow batches into Python rows (DuckDB's own conversion, so the
+#: values are those ``fetchmany`` gave): one thread keeps their order; no files, no extensions
+_CONVERT: dict[str, str | bool | int] = {
+    "threads": 1,
+    "enable_external_access": False,
+    "python_enable_replacements": False,
+    "autoload_known_extensions": False,
+    "autoinstall_known_extensions": False,
+}
+
+
+def _floor(arr: Any) -> int:
+    """At most what the values of the Arrow array ``arr`` count once in Python (:func:`_cell_size`): 8 a value,
+    the characters of text and bytes of blobs, a list's or map's values, a struct's fields; other types count 8.
+    Computed by Arrow on DuckDB's result, so a cell of millions of values is refused before Python holds it.
+
+    >>> import pyarrow as pa
+    >>> _floor(pa.array(["銀行", None])), _floor(pa.array([[1, 2], None])), _floor(pa.array([{"k": "ab"}]))
+    (18, 32, 18)
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n, t = len(arr), arr.type
+    if isinstance(t, pa.ExtensionType):  # JSON is text in Python; UUID, BIT, BIGNUM... are not
+        if t.extension_name != "arrow.json":
+            return _VALUE * n
+        arr, t = arr.storage, arr.storage.type
+    if pa.types.is_dictionary(t):  # ENUM
+        arr, t = arr.dictionary_decode(), t.value_type
+    if pa.types.is_string(t) or pa.types.is_large_string(t):  # no views: DuckDB exports none by default
+        return _VALUE * n + (pc.sum(pc.utf8_length(arr)).as_py() or 0)
+    if pa.types.is_binary(t) or pa.types.is_large_binary(t):
+        return _VALUE * n + (pc.sum(pc.binary_length(arr)).as_py() or 0)
+    nested = pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t)
+    if not (nested or pa.types.is_map(t) or pa.types.is_struct(t)):
+        return _VALUE * n
+    valid = arr.filter(arr.is_valid()) if arr.null_count else arr  # a NULL cell is one None, whatever is beneath
+    if pa.types.is_struct(t):
+        return _VALUE * n + sum(_floor(f) for f in valid.flatten())
+    if pa.types.is_map(t):  # a dict: its keys and values, not the entries' structs (Arrow cannot flatten a map)
+        entries = pa.ListArray.from_arrays(valid.offsets, valid.values).flatten()
+        return _VALUE * n + sum(_floor(f) for f in entries.flatten())
+    return _VALUE * n + _floor(valid.flatten())
+
+
+def _too_large(budget: int, rows: int) -> ReadOnlyError:
+    return ReadOnlyError(
+        f"query result larger than CURATE_SQL_RESULT ({budget:,} bytes of cells) after {rows:,}"
+        " rows; narrow it (LIMIT, fewer rows or columns, an aggregate) or raise the limit"
+    )
+
+
 def fetch_bounded(cur: duckdb.DuckDBPyConnection, budget: int) -> list[tuple]:
-    """Every row of ``cur``'s result, fetched in batches; :class:`ReadOnlyError` once they hold more than
-    ``budget`` (:func:`_cell_size` summed over the cells). A batch is sized to what the budget has left at the
-    widest row seen so far, so wide rows are not fetched ten thousand at a time past it."""
+    """Every row of ``cur``'s result; :class:`ReadOnlyError` once they hold more than ``budget``
+    (:func:`_cell_size` summed over the cells). DuckDB hands the rows over as Arrow record batches of
+    :data:`_ARROW_ROWS` rows, weighed by :func:`_floor` before any becomes a Python value (review 13: one cell,
+    ``list(x)`` over thirty million values, was converted whole, 3.6 GB, before its refusal); batches that fit are
+    turned into Python rows by DuckDB (:data:`_CONVERT`) and counted exactly. ``cur``'s connection should export
+    Arrow losslessly (``arrow_lossless_conversion``: HUGEINT, UUID, TIME WITH TIME ZONE, BIT stay what they are)."""
+    import pyarrow as pa
+
     rows: list[tuple] = []
-    held, widest, size = 0, 1, _FIRST
-    while batch := cur.fetchmany(size):
-        sizes = []
-        for row in batch:
-            sizes.append(_row_size(row, budget - held))
-            held += sizes[-1]
+    held = floor = 0
+    pending: list[Any] = []
+    convert = duckdb.connect(":memory:", config=_CONVERT)
+
+    def take() -> None:
+        nonlocal held, floor
+        table = pa.Table.from_batches(pending)  # columns renamed: a query may name two alike (`SELECT 1 a, 2 a`)
+        for row in convert.from_arrow(table.rename_columns([f"c{i}" for i in range(table.num_columns)])).fetchall():
+            held += _row_size(row, budget - held)
             if held > budget:
-                break
-        if held > budget:
-            raise ReadOnlyError(
-                f"query result larger than CURATE_SQL_RESULT ({budget:,} bytes of cells) after {len(rows) + len(batch):,}"
-                " rows; narrow it (LIMIT, fewer rows or columns, an aggregate) or raise the limit"
-            )
-        rows.extend(batch)
-        widest = max(widest, *sizes)
-        size = max(1, min(_BATCH, (budget - held) // widest))
+                raise _too_large(budget, len(rows) + 1)
+            rows.append(row)
+        pending.clear()
+        floor = 0
+
+    try:
+        for batch in cur.to_arrow_reader(_ARROW_ROWS):
+            floor += sum(_floor(col) for col in batch.columns)
+            if held + floor > budget:
+                raise _too_large(budget, len(rows) + sum(b.num_rows for b in pending) + batch.num_rows)
+            pending.append(batch)
+            if sum(b.num_rows for b in pending) >= _BATCH:
+                take()
+        if pending:
+            take()
+    finally:
+        convert.close()
     return rows
 
 
