@@ -79,6 +79,44 @@ def _phrase_parts() -> tuple[dict[str, tuple[int, ...]], dict[str, tuple[int, ..
     return {k: tuple(v) for k, v in heads.items()}, {k: tuple(v) for k, v in tails.items()}
 
 
+@functools.cache
+def phrase_grams() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """Of OpenCC's phrases: the last two characters, the first two, and every three in a row. A phrase that ends
+    inside a word ``text[a:b]`` has ``text[a - 1:a + 1]`` as its last two characters or ``text[a - 1:a + 2]`` among
+    its threes; one that starts inside it has ``text[b - 1:b + 1]`` as its first two or ``text[b - 2:b + 1]`` among
+    its threes (前台 across 目前|台风: 前台 ends 前台)."""
+    phrases = opencc_phrases()
+    tri = frozenset(p[i : i + 3] for p in phrases for i in range(len(p) - 2))
+    return frozenset(p[-2:] for p in phrases), frozenset(p[:2] for p in phrases), tri
+
+
+@functools.cache
+def gram_codes() -> tuple[Any, Any, Any]:
+    """:func:`phrase_grams` as sorted code arrays (two characters ``c1 << 21 | c2``, three ``c1 << 42 | c2 << 21 |
+    c3``): :func:`may_cross` over every occurrence of a batch at once (:mod:`curate.zh.scan`)."""
+    import numpy as np
+
+    def codes(grams: frozenset[str]) -> Any:
+        n = len(next(iter(grams), ""))
+        cps = np.frombuffer("".join(grams).encode("utf-32-le"), dtype="<u4").astype(np.uint64).reshape(-1, n)
+        out = np.zeros(cps.shape[0], dtype=np.uint64)
+        for j in range(n):
+            out = out << np.uint64(21) | cps[:, j]
+        return np.sort(out)
+
+    return tuple(codes(g) for g in phrase_grams())  # type: ignore[return-value]
+
+
+def may_cross(text: str, a: int, b: int, lo: int, hi: int) -> bool:
+    """Whether one of OpenCC's phrases in ``text[lo:hi]`` can cross an edge of ``text[a:b]`` (two characters or more)
+    by :func:`phrase_grams`: False rules one out (a quick test that most occurrences fail), True leaves it open."""
+    last, first, tri = phrase_grams()
+    three = b - a > 2
+    return (a > lo and (text[a - 1 : a + 1] in last or (three and text[a - 1 : a + 2] in tri))) or (
+        b < hi and (text[b - 1 : b + 1] in first or (three and text[b - 2 : b + 1] in tri))
+    )
+
+
 def phrase_across(text: str, a: int, b: int, lo: int, hi: int, convert=None) -> bool:
     """Whether one of OpenCC's phrases in ``text[lo:hi]`` starts before ``a`` and ends inside ``text[a:b]``, or starts
     inside it and ends after ``b``, against jieba's segmentation: it splits a word of the route (前台 across
@@ -90,6 +128,8 @@ def phrase_across(text: str, a: int, b: int, lo: int, hi: int, convert=None) -> 
     more characters (前 in 目前, 下 in 楼下): a character left alone (防 of 防|制法 in 资恐防制法, where OpenCC's
     防制 is the Taiwan word) is no evidence against the phrase.
     """
+    if not may_cross(text, a, b, lo, hi):
+        return False  # most occurrences: a quick test first
     keys = opencc_phrases()
     heads, tails = _phrase_parts()
     words = dictionary_words()

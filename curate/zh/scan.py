@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from curate.zh.crossings import gram_codes, phrase_across
 from curate.zh.terms import TermMatcher
 
 _SEP_CP = 0xFDD0
@@ -35,6 +36,7 @@ class TermIndex:
 
     __slots__ = (
         "changed",
+        "cross_grams",
         "crossing",
         "group_code",
         "group_keys",
@@ -61,6 +63,11 @@ class TermIndex:
         self.in_context = np.array([k in context for k in self.keys], dtype=bool)
         #: entries of curate/zh/crossings.py (they decide no ambiguous character)
         self.crossing = np.array([k in matcher.crossings for k in self.keys], dtype=bool)
+        #: :func:`curate.zh.crossings.gram_codes` where the crossing entries are tested by that module's own
+        #: :func:`~curate.zh.crossings.phrase_across` (its quick test is then run on all occurrences at once)
+        self.cross_grams = None
+        if self.crossing.any() and getattr(matcher.across, "func", matcher.across) is phrase_across:
+            self.cross_grams = gram_codes()
         #: keys checked against the matcher's word list (none when it has no words)
         self.guarded = np.array([matcher.words is not None and k in matcher.guarded for k in self.keys], dtype=bool)
         usable = [i for i, k in enumerate(self.keys) if k and "\ufdd0" not in k]
@@ -152,6 +159,8 @@ def find_terms(index: TermIndex, text: str | np.ndarray) -> tuple[np.ndarray, np
         return empty, empty, empty
     if not index.guarded.any():
         return _select(index, start, key)
+    if index.cross_grams is not None:
+        start, key = _may_cross(index, Xp, start, key)
     # the selection, less each selected occurrence that must not fire there, until none is left: the same
     # spans as leaving every such occurrence out first (one that is never selected does not change the walk)
     s = text if isinstance(text, str) else X.tobytes().decode("utf-32-le", "surrogatepass")
@@ -171,6 +180,40 @@ def find_terms(index: TermIndex, text: str | np.ndarray) -> tuple[np.ndarray, np
             return a, b, k
         keep = ~np.isin(start * nkeys + key, drop)
         start, key = start[keep], key[keep]
+
+
+def _may_cross(index: TermIndex, Xp: np.ndarray, start: np.ndarray, key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The occurrences less those of a crossing entry that no OpenCC phrase can cross (the test of
+    :func:`curate.zh.crossings.may_cross`, on all at once): ``m.splits`` is True of each, so the selection is the
+    same as leaving them to the loop of :func:`find_terms`, and most never reach it."""
+    cand = np.flatnonzero(index.crossing[key])
+    if not cand.size:
+        return start, key
+    last, first, tri = index.cross_grams
+    a = start[cand]
+    b = a + index.key_len[key[cand]]
+    three = b - a > 2
+    s21, s42 = np.uint64(21), np.uint64(42)
+
+    def x(i: np.ndarray) -> np.ndarray:
+        return Xp[i].astype(np.uint64)
+
+    before = np.where(a > 0, x(np.maximum(a - 1, 0)), np.uint64(_SEP_CP))  # the record separator: in no phrase
+    ok = _member(last, before << s21 | x(a)) | (three & _member(tri, before << s42 | x(a) << s21 | x(a + 1)))
+    ok |= _member(first, x(b - 1) << s21 | x(b)) | (three & _member(tri, x(b - 2) << s42 | x(b - 1) << s21 | x(b)))
+    if ok.all():
+        return start, key
+    keep = np.ones(start.size, dtype=bool)
+    keep[cand[~ok]] = False
+    return start[keep], key[keep]
+
+
+def _member(table: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Whether each of ``codes`` is in the sorted ``table``."""
+    if not table.size:
+        return np.zeros(codes.size, dtype=bool)
+    at = np.minimum(np.searchsorted(table, codes), table.size - 1)
+    return table[at] == codes
 
 
 def _select(index: TermIndex, start: np.ndarray, key: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
