@@ -35,6 +35,8 @@ from curate.zh.terms import (
     charmap,
     context_terms,
     protected_terms,
+    respell,
+    spelling_fixes,
     surname_terms,
     terminology,
 )
@@ -48,7 +50,6 @@ SENT_RE = re.compile(rf"[^{_SENT_END}\n]*(?:[{_SENT_END}]+[{_CLOSERS}]*\n?|\n|$)
 _CTX_STOPS = "。！？；\n"
 #: a clause inside a sentence
 CLAUSE_RE = re.compile(r"[^，,、：:\n]*(?:[，,、：:]+|$)")
-
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
@@ -115,6 +116,7 @@ class _Engine:
         self.terms, crossing, across = with_crossings(self.terms, self._profile, self.words is not None)
         self._args = (self.to_simp.convert, self.words, self._fold, self._profile, crossing, across)
         self.matcher = build_matcher(self.terms, self.base_protected, *self._args)
+        self.spelling = spelling_fixes(self.matcher, self._fold, crossing)  # a typo's characters follow them too
 
     @functools.lru_cache(maxsize=64)  # noqa: B019 - engines are few and long-lived
     def matcher_with(self, extra: tuple[str, ...]) -> TermMatcher:
@@ -516,12 +518,11 @@ def _normalise_segments(
 def _mixed_targets(eng: _Engine, sent: str, start: int, cfg: NormaliseConfig, fixed: dict[int, str]):
     """What to convert in a sentence with both scripts' characters.
 
-    A Simplified clause (at least ``min_signal_chars`` Simplified-only characters and nothing Traditional, or
-    a Simplified share of at least ``mixed_convert_share``) is converted whole. In a clause that is otherwise
-    Traditional or neutral (得设置基金 in a Traditional article) only the Simplified-only characters are, with
-    the other characters of the word that holds them (后续將持續: 後續), one by one: the clause's other words keep their form (設置, not s2twp's 設定; 准, not 準). Those
-    one-character targets carry 0 Simplified characters, so they get no short/weak flag of their own (the
-    sentence is flagged ``mixed_signals``).
+    A Simplified clause (at least ``min_signal_chars`` Simplified-only characters and nothing Traditional, or a
+    Simplified share of at least ``mixed_convert_share``) is converted whole. In a clause that is otherwise Traditional
+    or neutral (得设置基金 in a Traditional article) only the Simplified-only characters are, with the other characters
+    of the word that holds them (后续將持續: 後續), one by one: the clause's other words keep their form (設置, not 設定;
+    准, not 準). These targets carry 0 Simplified characters: no short/weak flag (the sentence is ``mixed_signals``).
     """
     for a, b, quoted in clauses(sent, CLAUSE_RE, lambda q: not eng.trad.count(q) and eng.simp.count(q) >= MIN_QUOTED):
         clause = sent[a:b]
@@ -535,8 +536,8 @@ def _mixed_targets(eng: _Engine, sent: str, start: int, cfg: NormaliseConfig, fi
             # not 頭發; 農历 -> 農曆): the clause's own Traditional characters are kept, only the typos take this
             simp = eng.to_simp.convert(clause)
             conv = eng._standard_forms(eng.char_level.convert(simp)) if len(simp) == len(clause) else ""
-            if len(conv) != len(clause):
-                conv = ""
+            # with the terminology's characters against an OpenCC phrase (别着 -> 別著, not s2tw's 彆著)
+            conv = respell(eng.matcher, eng.spelling, simp, conv) if conv and len(conv) == len(clause) else ""
             marked = [p for p, _c in sorted(eng.simp.positions(clause))]
             if conv and eng.words is not None:
                 # a word holding a Simplified-only character is Simplified whole: its other characters take s2tw's

@@ -427,3 +427,26 @@ def _spelled_out(key: str, target_simplified: str) -> tuple[str, str] | None:
     if at < 0 or target_simplified == key:
         return None
     return target_simplified[:at], target_simplified[at + len(key) :]
+
+
+def spelling_fixes(matcher: TermMatcher, fold, skip: frozenset[str] = frozenset()) -> frozenset[str]:
+    """The entries that only pick another character than an OpenCC phrase does, each character as it reads alone
+    (别着 -> 別著 against STPhrases' 彆著, 钟太太 -> 鍾太太, 金发 -> 金發): ``fold`` (s2tw with the MOE forms) reads
+    the key otherwise as a whole than character by character. ``skip``: keys left out (the generated crossings)."""
+    return frozenset(
+        k
+        for k, (rep, kind) in matcher.table.items()
+        if kind == "term" and k not in skip and len(rep) == len(k) and rep == "".join(map(fold, k)) != fold(k)
+    )
+
+
+def respell(matcher: TermMatcher, keys: frozenset[str], simp: str, conv: str) -> str:
+    """``conv`` (s2tw's characters for the Simplified clause ``simp``, as long) with the characters of the entries
+    ``keys`` (:func:`spelling_fixes`) where ``matcher`` matches them in ``simp``: a typo's characters in a Traditional
+    clause follow them as the converted clauses do (请别着急 beside a Traditional clause: 請別著急, not 請彆著急)."""
+    if not any(k in simp for k in keys):
+        return conv
+    for a, b in matcher.find(simp):
+        if simp[a:b] in keys:
+            conv = conv[:a] + matcher.table[simp[a:b]][0] + conv[b:]
+    return conv
