@@ -532,11 +532,10 @@ def _mixed_targets(eng: _Engine, sent: str, start: int, cfg: NormaliseConfig, fi
         if quoted or (t == 0 and s >= cfg.min_signal_chars) or (t and s / (s + t) >= cfg.mixed_convert_share):
             yield start + a, start + b, s
         else:
-            # read in an all-Simplified clause, so s2tw's phrases see their words whole (頭发 -> 头发 -> 頭髮,
-            # not 頭發; 農历 -> 農曆): the clause's own Traditional characters are kept, only the typos take this
+            # read in an all-Simplified clause, so s2tw's phrases see their words whole (頭发 -> 头发 -> 頭髮, 農历 ->
+            # 農曆; respell: the entries against an OpenCC phrase, 别着 -> 別著): only the typos take this
             simp = eng.to_simp.convert(clause)
             conv = eng._standard_forms(eng.char_level.convert(simp)) if len(simp) == len(clause) else ""
-            # with the terminology's characters against an OpenCC phrase (别着 -> 別著, not s2tw's 彆著)
             conv = respell(eng.matcher, eng.spelling, simp, conv) if conv and len(conv) == len(clause) else ""
             marked = [p for p, _c in sorted(eng.simp.positions(clause))]
             if conv and eng.words is not None:
