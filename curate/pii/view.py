@@ -1,8 +1,9 @@
 """The detection view: a length-preserving copy of the text that recognizers read.
 
-Two 1:1 foldings, so every offset in the view is an offset into the original text:
+Three 1:1 foldings, so every offset in the view is an offset into the original text:
 
 * full-width ASCII to half-width (``０９１２`` -> ``0912``, :func:`curate.pii.text.halfwidth`);
+* a letter OCR read for a digit inside a run of digits to the digit (``O912-4l7-630``, :mod:`curate.pii.ocr_digits`);
 * Simplified to Traditional characters in text written in Simplified, so that ``于必要时`` is read
   as ``於必要時`` (a preposition, not the surname 于) and ``发``/``發`` alike. Sentences that hold a
   Traditional-only character are left as they are (converting Traditional text corrupts it:
@@ -21,6 +22,7 @@ import importlib.resources
 import re
 from functools import lru_cache
 
+from curate.pii.ocr_digits import fold_ocr_digits
 from curate.pii.text import halfwidth
 
 _SENTENCE = re.compile(r"[^。！？!?\n;；]*[。！？!?\n;；]?")
@@ -105,7 +107,7 @@ def detection_view(text: str) -> str:
     >>> detection_view("于先生手机０９１２")
     '於先生手機0912'
     """
-    view = fold_simplified(halfwidth(text))
+    view = fold_ocr_digits(fold_simplified(halfwidth(text)))  # O/I/l a scan read for a digit (ocr_digits.py)
     # a line or paragraph separator (U+2028, U+2029: Word and web text; hygiene keeps them) is a line break to the
     # rules, which read \n only: a value or a labelled name cut by one was let through (line_breaks.py)
     return view.translate(_SEPARATORS) if "\u2028" in view or "\u2029" in view else view
