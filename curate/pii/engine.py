@@ -189,8 +189,14 @@ class PiiDetector:
     def _labelled(self, norm: str) -> list[Span]:
         from curate.pii.labels import LABEL_SCORE, labelled_spans
 
+        from curate.pii.label_remarks import without_remarks
+
         wanted = self.config.entities
         found = [(s, e, t, r) for s, e, t, r in labelled_spans(norm) if not wanted or t in wanted]
+        blanked = without_remarks(norm)  # 英文姓名（同護照）：HUANG SHU-FEN: the label read without its remark
+        if blanked is not None:
+            found += [(s, e, t, r) for s, e, t, r in labelled_spans(blanked) if (not wanted or t in wanted)]
+            found = sorted(set(found))
         if any(t == "PERSON" and norm[e - 1].isascii() for _, e, t, _ in found) and self.config.segmented_names:
             from curate.pii.mixed_names import widened  # 聯絡人：Kevin 黃: the label reads Kevin alone
 

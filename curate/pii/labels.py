@@ -122,6 +122,10 @@ PERSON_ROLE_LABELS = frozenset(
 _ROLE_QUALIFIERS = frozenset("the primary secondary joint main first second additional".split())
 
 
+#: words before ``person`` in a label naming the person who is it (Contact person)
+_PERSON_OF = frozenset({"contact", "responsible", "authorised", "authorized"})
+
+
 def is_role_label(words: str) -> bool:
     """Whether an English text label names a person by the role alone (:data:`PERSON_ROLE_LABELS`).
 
@@ -129,6 +133,8 @@ def is_role_label(words: str) -> bool:
     [True, True, True, False, False]
     """
     parts = words.lower().replace("_", " ").split()
+    if len(parts) == 2 and parts[1] == "person":  # Contact person, Responsible person (review 13)
+        return parts[0] in _PERSON_OF
     return bool(parts) and parts[-1] in PERSON_ROLE_LABELS and all(p in _ROLE_QUALIFIERS for p in parts[:-1])
 
 
@@ -153,6 +159,8 @@ def is_name_label(words: str) -> bool:
     parts = [p for p in re.split(r"[^a-z]+", re.sub(r"(?<=[a-z])(?=[A-Z])", " ", words).lower()) if p]
     if not parts:
         return False
+    if parts[0] == "name" and len(parts) > 1:  # Name of beneficiary, Name in English (review 13)
+        return _name_of_person(parts[1:])
     last, before = parts[-1], parts[-2] if len(parts) > 1 else ""
     if last.endswith(HOLDERS):
         return _held_by_person(last, before)
@@ -164,6 +172,28 @@ def is_name_label(words: str) -> bool:
     if role.endswith(HOLDERS):  # holder_name (a holder alone), Account Holder Name, cardholder_name
         return (role in HOLDERS and not before) or _held_by_person(role, before)
     return role in PERSON_NAME_WORDS
+
+
+#: what ``Name in ...`` is written in: a person's name in another script (Name in English, Name in Chinese)
+_NAME_SCRIPTS = frozenset("english chinese latin pinyin passport full".split())
+
+
+def _name_of_person(rest: list[str]) -> bool:
+    """Whether ``name`` followed by ``rest`` names a person's name: ``of`` a person's word or role (Name of
+    beneficiary, Name of the account holder; not Name of bank) or ``in`` a script (Name in English).
+
+    >>> [_name_of_person(w.split()) for w in ("of beneficiary", "of the account holder", "in english", "of bank")]
+    [True, True, True, False]
+    """
+    head, words = rest[0], [w for w in rest[1:] if w not in _ROLE_QUALIFIERS]
+    if head == "in":
+        return len(words) == 1 and words[0] in _NAME_SCRIPTS
+    if head != "of" or not words:
+        return False
+    last = words[-1]
+    if last.endswith(HOLDERS):
+        return _held_by_person(last, words[-2] if len(words) > 1 else "")
+    return len(words) == 1 and (last in PERSON_ROLE_LABELS or last in PERSON_NAME_WORDS)
 
 
 @lru_cache(maxsize=1)
