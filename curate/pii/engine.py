@@ -151,7 +151,16 @@ class PiiDetector:
             return []
         view, positions = compact_view(text)
         spans = self._analyze(view)
-        return self._cells(text, _map_back(spans, positions)) if positions is not None else spans
+        return self._columns(text, self._cells(text, _map_back(spans, positions)) if positions is not None else spans)
+
+    def _columns(self, text: str, spans: list[Span]) -> list[Span]:
+        """``spans`` with the values of a spreadsheet's table read under their column's header (columns.py)."""
+        if "\n" not in text or ("\t" not in text and "," not in text):
+            return spans
+        from curate.pii.columns import column_spans
+
+        extra = column_spans(text, detection_view(text), self._piece)
+        return _resolve(spans + extra) if extra else spans
 
     def _cells(self, text: str, spans: list[Span]) -> list[Span]:
         """``spans`` of a compact view mapped back, with the labelled values of a table read in ``text`` itself: the
@@ -233,6 +242,7 @@ class PiiDetector:
         for text, (_, pos), spans in zip(distinct, views, found, strict=True):
             if pos is not None:
                 spans = self._cells(text, _map_back(spans, pos))
+            spans = self._columns(text, spans)
             if len(text) <= MEMO_MAX_CHARS:
                 if len(memo) >= MEMO_ENTRIES:
                     memo.clear()

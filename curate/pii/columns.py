@@ -1,0 +1,113 @@
+"""A table exported from a spreadsheet (tab- or comma-separated, one row a line): a value stands under its column's
+header, not after its label (``姓名\\t身分證字號\\t手機`` over ``劉冠宇\\tU117412465\\t0930112874``,
+``Name,Passport No,Nationality`` over ``NGUYEN VAN HUNG,C4529381,Vietnam``). The rules read a value after its label
+or with a context word near, so a name, an account or a passport number in such a table went through (review 13).
+
+Lines with the same separator and the same number of cells (two or more) make a table; its first line is the header
+when each cell of it is short and holds no digit. Each cell under a header that names personal data (:data:`_HEADER`: a field label,
+a name head, a context word of a recognizer) is read as ``header：cell``, all such pieces in one call, one a line (no
+rule reads across a new line); a value found in the cell is reported in the text's offsets. The recognizers judge it
+as anywhere (checksums, lengths, a name's shape after its label), so a header only lends the cell its label.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from curate.pii.span import Span
+
+#: header words naming a person's data (Chinese and English; compared in lower case)
+_HEADER = re.compile(
+    r"姓名|戶名|户名|名字|英文名|持卡人|借款人|保證人|申請人|客戶名稱|聯絡人|受款人|匯款人|"
+    r"身分證|身份證|證號|統一證號|居留證|護照|帳號|账号|帳戶|卡號|手機|電話|传真|傳真|行動|聯絡|住址|地址|通訊處|"
+    r"出生|生日|信箱|e-?mail|郵件|健保|"
+    r"\bname\b|holder|passport|\bid\b|\bid no|account|a/c|acct|card|mobile|phone|\btel\b|address|birth|\bdob\b",
+    re.IGNORECASE,
+)
+#: at most this many characters in each header cell (a header names its column; a longer cell is text)
+_MAX_HEADER = 24
+
+
+def _cells(line: str, sep: str, start: int) -> list[tuple[int, int]]:
+    """(start, end) of each cell's value in the text: spaces, a CSV field's quotes and a spreadsheet's text mark
+    (``'0341…``) left out."""
+    out, pos = [], 0
+    for part in line.split(sep):
+        a, b = pos, pos + len(part)
+        while a < b and line[a] in " \u3000":
+            a += 1
+        while b > a and line[b - 1] in " \u3000\r":
+            b -= 1
+        if b - a >= 2 and line[a] == '"' and line[b - 1] == '"':
+            a, b = a + 1, b - 1
+        if a < b and line[a] == "'":
+            a += 1
+        out.append((start + a, start + b))
+        pos += len(part) + 1
+    return out
+
+
+def _tables(text: str) -> list[list[list[tuple[int, int]]]]:
+    """The tables of ``text``: lists of rows (two or more), each row its cells' (start, end)."""
+    tables: list[list[list[tuple[int, int]]]] = []
+    run: list[list[tuple[int, int]]] = []
+    key: tuple[str, int] | None = None
+    pos = 0
+    for line in text.split("\n"):
+        sep = "\t" if "\t" in line else "," if "," in line else ""
+        cells = _cells(line, sep, pos) if sep else []
+        k = (sep, len(cells)) if sep else None
+        if k is not None and k == key:
+            run.append(cells)
+        else:
+            if len(run) >= 2:
+                tables.append(run)
+            run, key = ([cells], k) if k is not None else ([], None)
+        pos += len(line) + 1
+    if len(run) >= 2:
+        tables.append(run)
+    return tables
+
+
+def column_spans(text: str, view: str, analyze: Callable[[str], list[Span]]) -> list[Span]:
+    """Spans of the values of ``text``'s tables found under their headers, read in ``view`` (its detection view:
+    same offsets), in ``text``'s offsets. A table's cells are split at ASCII commas and tabs of ``text`` itself: the
+    view reads a full-width comma as one, and lines of prose with as many ``，`` are no table.
+
+    >>> def ids(s):
+    ...     return [Span(m.start(1), m.end(1), "X", 1.0, "") for m in re.finditer(r"身分證：([A-Z]\\d{9})", s)]
+    >>> t = "姓名\\t身分證\\n王大明\\tA123456789"
+    >>> [t[s.start : s.end] for s in column_spans(t, t, ids)]
+    ['A123456789']
+    """
+    pieces: list[tuple[str, int, int]] = []  # (piece, where its cell starts in the piece, where in the text)
+    for rows in _tables(text):
+        header = [view[a:b] for a, b in rows[0]]
+        if any(not h or len(h) > _MAX_HEADER or any(c.isdigit() for c in h) for h in header):
+            continue  # a header names each column, briefly and without a number (prose with commas is none)
+        for i, h in enumerate(header):
+            if not _HEADER.search(h):
+                continue
+            for row in rows[1:]:
+                a, b = row[i]
+                if a < b:
+                    pieces.append((f"{h}：{view[a:b]}", len(h) + 1, a))
+    if not pieces:
+        return []
+    joined, bounds, size = [], [], 0
+    for piece, cell, at in pieces:
+        bounds.append((size + cell, size + len(piece), at))
+        joined.append(piece)
+        size += len(piece) + 1
+    out = []
+    k = 0
+    for sp in sorted(analyze("\n".join(joined))):
+        while k < len(bounds) and sp.start >= bounds[k][1]:
+            k += 1
+        if k == len(bounds):
+            break
+        lo, hi, at = bounds[k]
+        if lo <= sp.start and sp.end <= hi:
+            out.append(Span(sp.start - lo + at, sp.end - lo + at, sp.entity_type, sp.score, sp.source))
+    return out
