@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from curate.pii.field_words import LATIN_FIELD_WORDS, is_field_name
 from provenance.errors import ConfigError
 
 #: recognizer name of labelled-field spans (the stage propagates these across a source)
@@ -279,7 +280,7 @@ LATIN_NOT_NAME = frozenset(
     "capital partners brothers chartered express international global asia pacific financial finance investment "
     "investments asset assets markets exchange advisors advisory industries technology technologies airlines "
     "not applicable none null nil tbd tba unknown same above below various see attached list n/a na".split()
-)
+) | LATIN_FIELD_WORDS
 
 
 def _latin_end(text: str, start: int) -> int | None:
@@ -345,6 +346,8 @@ def _value_end(text: str, start: int) -> int | None:
     # a label where the value should be names nobody: a scrubbed value read after its key repeats the key's label
     # (contact `聯絡人〔姓名〕` read as `聯絡人：聯絡人〔姓名〕`); a name after that label is read by the running rule
     if len(run) < 2 or run.startswith(tuple(NON_VALUES)) or run.startswith(SPEECH_OPENERS) or run in _by_label():
+        return None
+    if is_field_name(run):  # a header cell (戶名\t存款帳號), a chat turn (客戶：身分證是…): field_words.py
         return None
     sur = next((len(c) for c in _tables()[1] if run.startswith(c)), 1 if run[0] in _tables()[0] else 0)
     if any(d in run for d in NAME_DOTS):

@@ -1,0 +1,28 @@
+"""A table's header cell or a field's name where a labelled value should be: ``戶名\\t存款帳號\\t開戶分行`` (a header
+row whose first cell is a name label), ``姓名\\tFull Name`` (a bilingual header), ``客戶：身分證是…`` (a chat turn
+after a role label), ``客戶：民國68年…`` (a date). The label rules read the cell after a name label as the name, and
+scrubbed the header (review 13). A value that opens or ends with a field's word names a field, never a person."""
+
+from __future__ import annotations
+
+#: words a field's name opens or ends with (帳號, 存款帳號, 分機, 身分證…); none opens or ends a person's name
+FIELD_WORDS = tuple(
+    (
+        "帳號 账号 帳戶 账户 分機 分机 電話 电话 手機 手机 號碼 号码 編號 编号 日期 地址 住址 分行 金額 金额 證號 证号 "
+        "身分證 身份證 身分证 身份证 信箱 額度 额度 國籍 国籍 性別 性别 職稱 职称 部門 部门 備註 备注 民國 民国 卡號 卡号 "
+        "護照 护照 統編 统编 生日 出生"
+    ).split()
+)
+#: English words of a field's name (Full Name, ID No., Mobile, Date of Birth): none is a word of a person's name
+LATIN_FIELD_WORDS = frozenset(
+    "name names number address mobile phone telephone email e-mail birth nationality passport signature gender".split()
+)
+
+
+def is_field_name(run: str) -> bool:
+    """Whether a Han value names a field rather than a person.
+
+    >>> [is_field_name(v) for v in ("存款帳號", "分機", "身分證是", "民國", "林大同", "帳大同")]
+    [True, True, True, True, False, False]
+    """
+    return run.startswith(FIELD_WORDS) or run.endswith(FIELD_WORDS)

@@ -1,0 +1,31 @@
+"""Review 13: the cell after a name label in a table's header row, or a chat turn after a role label, was read as a
+person's name and scrubbed (``戶名\\t存款帳號``, ``姓名\\tFull Name``, ``客戶：身分證是…``, ``客戶：民國68年…``);
+a value that opens or ends with a field's word names a field (curate/pii/field_words.py)."""
+
+import pytest
+
+from curate.pii.engine import PiiDetector
+
+
+@pytest.fixture(scope="module")
+def det():
+    return PiiDetector()
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("戶名\t存款帳號\t開戶分行", "存款帳號"),
+        ("員工編號\t姓名\t分機", "分機"),
+        ("姓名\tFull Name", "Full Name"),
+        ("14:05 客戶：身分證是V123370291喔", "身分證是"),
+        ("[10:34] 客戶：民國68年11月2日", "民國"),
+    ],
+)
+def test_a_field_name_is_no_person(det, text, word):
+    assert word not in [text[s.start : s.end] for s in det.analyze(text) if s.entity_type == "PERSON"]
+
+
+@pytest.mark.parametrize(("text", "name"), [("戶名\t廖振宏\t開戶分行", "廖振宏"), ("姓名：林大同 性別：男", "林大同")])
+def test_a_name_there_is_still_one(det, text, name):
+    assert name in [text[s.start : s.end] for s in det.analyze(text) if s.entity_type == "PERSON"]
