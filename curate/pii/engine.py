@@ -104,6 +104,7 @@ def _prescreen_parts() -> list[str]:
         spelt_email,  # e-mail with its @ spelt out (name(at)mail.com, name at mail dot com)
         r"[A-Za-z][0-9A-Da-d]\d{4}",  # ID shapes
         county,  # addresses
+        r"No\. ?\d+(?:-\d+)?, ",  # an address in English (No. 5, Ln. 12, ...: curate/pii/latin_addresses.py)
         name_slot_pattern(),  # a surname in a name slot (the name recognizer checks the rest)
         candidate_pattern(),  # a surname before a given-name character (names without a slot: segmented_names.py)
         "出生|生日|生於|生于|[日\\d] ?生|[Bb]irth|DOB",  # dates of birth (出生日期, 55年8月17日生, 1958.11.23生, Date of birth)
