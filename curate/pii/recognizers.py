@@ -112,7 +112,7 @@ ID_CONTEXT = ["身分證", "身份證", "身分证", "身份证", "統一證號"
 # --- phones -----------------------------------------------------------------------------------
 PHONE_PATTERN = (
     r"(?<![0-9A-Za-z+])"
-    r"(?:\+?886[- ]?(?:\(0\)[- ]?)?\(?\d{1,4}\)?"
+    r"(?:\(?\+?886\)?[- ]?(?:\(0\)[- ]?)?\(?\d{1,4}\)?"
     r"|\(0\d{1,3}\)"
     r"|0\d{1,3})"
     r"[- ]?\d{2,4}[- ]?\d{3,4}"
@@ -154,6 +154,8 @@ INSTITUTION_PHONE_WORDS = (
     "分行傳真",
     "hotline",
 )
+#: an institution's line in English, read over a longer window (English words are longer): review 13
+INSTITUTION_PHONE_EN = ("hotline", "service line", "customer service", "service cent", "toll-free", "call cent")
 PERSONAL_PHONE_WORDS = ("手機", "手机", "行動", "行动", "住家", "本人", "其電話", "其电话", "您的")
 
 
@@ -185,7 +187,10 @@ def _validate_phone(m: re.Match[str], text: str) -> Hit | None:
     # a verb such as 撥打 / 請洽
     if (
         kind != "MOBILE"
-        and _near(text, m.start(), m.end(), INSTITUTION_PHONE_WORDS, before=12)
+        and (
+            _near(text, m.start(), m.end(), INSTITUTION_PHONE_WORDS, before=12)
+            or _near(text, m.start(), m.end(), INSTITUTION_PHONE_EN, before=24)
+        )
         and not _near(text, m.start(), m.end(), PERSONAL_PHONE_WORDS, before=8)
     ):
         return None
