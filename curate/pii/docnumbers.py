@@ -62,9 +62,9 @@ _LABEL_TAIL = re.compile(r"[^\s,.;:()\[\]，。；：、（）]*$")
 
 
 #: a bracket right after a value that names it a person's ID or phone number (保單號碼：A123456789（要保人身分證）,
-#: 案號0912345678（客戶手機）): the label is the form's, the value the person's
+#: 案號0912345678（客戶手機）): the label is the form's, the value the person's; not one denying it (（系統編號，非身分證）)
 _PERSONAL_NOTE = re.compile(
-    r"[ \u3000]*[(（][^)）]{0,8}?(?:身分證|身份證|身分证|身份证|統一證號|统一证号|居留證|居留证|護照|护照|手機|手机|電話|电话"
+    r"[ \u3000]*[(（][^)）]{0,8}?(?<!非)(?<!不是)(?<!not )(?<!non-)(?:身分證|身份證|身分证|身份证|統一證號|统一证号|居留證|居留证|護照|护照|手機|手机|電話|电话"
     r"|行動|行动|門號|门号|ID\b|phone|mobile|tel\b)",
     re.IGNORECASE,
 )
@@ -84,6 +84,8 @@ def serial_label_before(text: str, start: int, *, personal: bool = False, end: i
     (True, False)
     >>> serial_label_before("保單號碼：A123456789（要保人身分證）", 5, personal=True, end=15)
     False
+    >>> serial_label_before("交易序號：A123456789（系統編號，非身分證）", 5, personal=True, end=15)
+    True
     """
     if personal and end is not None and _PERSONAL_NOTE.match(text, end):
         return False
