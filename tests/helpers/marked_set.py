@@ -61,3 +61,42 @@ def score(det, path: Path) -> tuple[Counter, Counter, Counter, Counter]:
             pred[p.entity_type] += 1
             true_pred[p.entity_type] += any(_hits(s, e, p.start, p.end) for s, e, _ in spans)
     return gold, found, pred, true_pred
+
+
+_ESCAPE = re.compile(r"\\(n|t|r|u[0-9a-f]{4})")
+
+
+def _unescape(m: re.Match[str]) -> str:
+    code = m.group(1)
+    return {"n": "\n", "t": "\t", "r": "\r"}.get(code) or chr(int(code[1:], 16))
+
+
+def escaped_items(path: Path) -> list[tuple[str, list[tuple[int, int, str]]]]:
+    """As :func:`items`, each line's ``\\n``, ``\\t``, ``\\r`` and ``\\uXXXX`` escapes decoded first (a table's
+    cells, a chat log's lines, a form's ideographic spaces)."""
+    out = []
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        if not raw or raw.startswith("#"):
+            continue
+        line, text, spans, pos = _ESCAPE.sub(_unescape, raw), "", [], 0
+        for m in MARK.finditer(line):
+            text += line[pos : m.start()]
+            spans.append((len(text), len(text) + len(m.group(2)), TYPES[m.group(1)]))
+            text += m.group(2)
+            pos = m.end()
+        out.append((text + line[pos:], spans))
+    return out
+
+
+def score_items(det, its) -> tuple[Counter, Counter, Counter, Counter]:
+    """:func:`score` of items already read."""
+    gold, found, pred, true_pred = Counter(), Counter(), Counter(), Counter()
+    for text, spans in its:
+        spans_p = [p for p in det.analyze(text) if p.entity_type not in IGNORED]
+        for s, e, t in spans:
+            gold[t] += 1
+            found[t] += any(_hits(s, e, p.start, p.end) for p in spans_p)
+        for p in spans_p:
+            pred[p.entity_type] += 1
+            true_pred[p.entity_type] += any(_hits(s, e, p.start, p.end) for s, e, _ in spans)
+    return gold, found, pred, true_pred
