@@ -197,9 +197,8 @@ class PiiDetector:
         return spans
 
     def _labelled(self, norm: str) -> list[Span]:
-        from curate.pii.labels import LABEL_SCORE, labelled_spans
-
         from curate.pii.label_remarks import without_remarks
+        from curate.pii.labels import LABEL_SCORE, labelled_spans
 
         wanted = self.config.entities
         found = [(s, e, t, r) for s, e, t, r in labelled_spans(norm) if not wanted or t in wanted]
@@ -393,6 +392,7 @@ def build_analyzer(
     :class:`curate.pii.mixed_names.MixedNameRecognizer` and slots; off for file names)."""
     from curate.pii.context import RawTextContextEnhancer
     from curate.pii.labelled_numbers import labelled_numbers_recognizer
+    from curate.pii.latin_addresses import latin_address_recognizer
     from curate.pii.obfuscated_email import obfuscated_email_recognizer
     from curate.pii.recognizers import build_recognizers
     from curate.pii.separated import separated_digits_recognizer
@@ -402,6 +402,7 @@ def build_analyzer(
         separated_digits_recognizer(language),
         obfuscated_email_recognizer(language),
         labelled_numbers_recognizer(language),
+        latin_address_recognizer(language),
     ]
     if ckip_model_dir:
         from curate.pii.ckip import CkipNerRecognizer

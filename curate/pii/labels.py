@@ -273,14 +273,17 @@ _TITLE = re.compile(r"(?:Mr|Mrs|Ms|Miss|Dr|Prof)\.? ?(?=[A-Z])")
 #: words that make a Latin value an organisation, a role or a placeholder rather than a person's name
 #: (compared in lower case): `Bank of Taiwan`, `Citibank Taiwan Ltd`, `Chief Executive Officer`, `Not Applicable`;
 #: firms' words (`Goldman Sachs Asia`, `Lehman Brothers`, `Standard Chartered`, `American Express`: review of the fixes 9)
-LATIN_NOT_NAME = frozenset(
-    "inc ltd llc plc co corp corporation company limited bank group holdings trust fund securities insurance "
-    "board directors director officer executive chief manager management department dept center centre service "
-    "services customer office branch team committee staff unit division agent "
-    "capital partners brothers chartered express international global asia pacific financial finance investment "
-    "investments asset assets markets exchange advisors advisory industries technology technologies airlines "
-    "not applicable none null nil tbd tba unknown same above below various see attached list n/a na".split()
-) | LATIN_FIELD_WORDS
+LATIN_NOT_NAME = (
+    frozenset(
+        "inc ltd llc plc co corp corporation company limited bank group holdings trust fund securities insurance "
+        "board directors director officer executive chief manager management department dept center centre service "
+        "services customer office branch team committee staff unit division agent "
+        "capital partners brothers chartered express international global asia pacific financial finance investment "
+        "investments asset assets markets exchange advisors advisory industries technology technologies airlines "
+        "not applicable none null nil tbd tba unknown same above below various see attached list n/a na".split()
+    )
+    | LATIN_FIELD_WORDS
+)
 
 
 def _latin_end(text: str, start: int) -> int | None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from curate.pii.recognizers import Hit, RegexRecognizer
+
 _W = r"[A-Z][A-Za-z'’-]*"
 _PART = rf"(?:{_W}\.?|\d+(?:st|nd|rd|th))"
 #: the address, from its floor (7F., 3F-2, B1) or house number to its city or county and postal code
@@ -21,15 +23,29 @@ PATTERN = (
     rf", ?{_W}(?: {_W})? (?:City|County)(?: \d{{3}}(?:\d{{2,3}})?)?(?![A-Za-z0-9])"
 )
 #: words before an address that make it an institution's
-INSTITUTION_WORDS = ("本行", "總行", "总行", "分行", "營業部", "总公司", "總公司", "head office", "headquarters", "branch")
+INSTITUTION_WORDS = (
+    "本行",
+    "總行",
+    "总行",
+    "分行",
+    "營業部",
+    "总公司",
+    "總公司",
+    "head office",
+    "headquarters",
+    "branch",
+)
 
 
-def validate(m: re.Match[str], text: str):
-    """A :class:`curate.pii.recognizers.Hit` for an address, None for an institution's."""
-    from curate.pii.recognizers import Hit
-
+def validate(m: re.Match[str], text: str) -> Hit | None:
+    """A hit for an address, None for an institution's."""
     before = text[max(0, m.start() - 24) : m.start()].lower()
     after = text[m.end() : m.end() + 6]
     if any(w in before for w in INSTITUTION_WORDS) or "本行" in after:
         return None
     return Hit("TW_ADDRESS", m.start(), m.end(), 0.8)
+
+
+def latin_address_recognizer(language: str = "zh") -> RegexRecognizer:
+    """The recognizer of English-written Taiwan addresses."""
+    return RegexRecognizer("LatinAddressRecognizer", ["TW_ADDRESS"], PATTERN, validate, None, language)

@@ -537,7 +537,6 @@ def _gate(words) -> str:
 
 def build_recognizers(language: str = "zh", *, running_text: bool = True) -> list[EntityRecognizer]:
     """All rule-based recognizers (the name recognizers included; ``running_text=False``: those of file names)."""
-    from curate.pii import latin_addresses as latin_addr
     from curate.pii.latin_names import LatinNameRecognizer
     from curate.pii.mixed_names import MixedNameRecognizer
     from curate.pii.names import ChineseNameRecognizer
@@ -588,9 +587,6 @@ def build_recognizers(language: str = "zh", *, running_text: bool = True) -> lis
             gate=DOB_GATE,
         ),
         RegexRecognizer("TwAddressRecognizer", ["TW_ADDRESS"], address_pattern(), _validate_address, None, language),
-        RegexRecognizer(
-            "LatinAddressRecognizer", ["TW_ADDRESS"], latin_addr.PATTERN, latin_addr.validate, None, language
-        ),
         ChineseNameRecognizer(language, running_text=running_text),
         *([SegmentedNameRecognizer(language)] if running_text else []),
         LatinNameRecognizer(language),
