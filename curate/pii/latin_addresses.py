@@ -22,6 +22,8 @@ PATTERN = (
     rf"(?:, ?{_W}(?: {_W})? (?:Dist|Township|Twp|Vil|Village|Li)\.?)*"
     rf", ?{_W}(?: {_W})? (?:City|County)(?: \d{{3}}(?:\d{{2,3}})?)?(?![A-Za-z0-9])"
 )
+#: the recognizer's cheap test: a house number (most texts have none)
+GATE = r"No\. ?\d"
 #: words before an address that make it an institution's
 INSTITUTION_WORDS = (
     "本行",
@@ -48,4 +50,4 @@ def validate(m: re.Match[str], text: str) -> Hit | None:
 
 def latin_address_recognizer(language: str = "zh") -> RegexRecognizer:
     """The recognizer of English-written Taiwan addresses."""
-    return RegexRecognizer("LatinAddressRecognizer", ["TW_ADDRESS"], PATTERN, validate, None, language)
+    return RegexRecognizer("LatinAddressRecognizer", ["TW_ADDRESS"], PATTERN, validate, None, language, gate=GATE)
