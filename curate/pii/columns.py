@@ -8,6 +8,12 @@ when each cell of it is short and holds no digit. Each cell under a header that 
 a name head, a context word of a recognizer) is read as ``header：cell``, all such pieces in one call, one a line (no
 rule reads across a new line); a value found in the cell is reported in the text's offsets. The recognizers judge it
 as anywhere (checksums, lengths, a name's shape after its label), so a header only lends the cell its label.
+
+A row's first cell names what the row is about: when that is an institution (``信義分行``, ``Cathay United Bank``:
+:func:`_institution`) it is read before the label, ``信義分行地址：…``, as the rules read a branch's address or
+landline in prose (an institution's stays; a mobile number is still a person's). A bare ``Name`` header is a
+person's name only in a table about people, one with another column naming a person's data or a person's
+particulars (``Name,Ticker,Price`` lists companies; ``Name\\tMobile`` and ``Name\\tDepartment`` list people).
 """
 
 from __future__ import annotations
@@ -25,6 +31,20 @@ _HEADER = re.compile(
     r"\bname\b|holder|passport|\bid\b|\bid no|account|a/c|acct|card|mobile|phone|\btel\b|address|birth|\bdob\b",
     re.IGNORECASE,
 )
+#: headers of a table about people, beside a bare ``Name`` header (:data:`_HEADER` too)
+_PEOPLE = re.compile(
+    r"職稱|部門|分機|性別|國籍|年齡|\btitle\b|position|department|\bdept\b|\bext\b|extension|gender|\bsex\b|"
+    r"nationality|\bage\b",
+    re.IGNORECASE,
+)
+#: a header naming a thing's name, a person's only in a table about people
+_BARE_NAME = frozenset({"name", "names"})
+#: Latin words of an institution's name (a row about a bank, a branch, a company)
+_LATIN_INSTITUTION = frozenset(
+    "bank branch co co. corp corp. corporation company inc inc. ltd ltd. limited insurance securities office".split()
+)
+#: past Latin and its punctuation: a Han institution runs into its label (信義分行地址), a Latin one takes a space
+_LATIN_END = "\u2e7f"
 #: at most this many characters in each header cell (a header names its column; a longer cell is text)
 _MAX_HEADER = 24
 
@@ -70,6 +90,27 @@ def _tables(text: str) -> list[list[list[tuple[int, int]]]]:
     return tables
 
 
+def _institution(cell: str) -> bool:
+    """Whether a row's first cell names an institution (its address and landline are no person's).
+
+    >>> [_institution(c) for c in ("信義分行", "Cathay United Bank", "Taiwan Life Insurance Co., Ltd.", "王小明", "Mary Wang")]
+    [True, True, True, False, False]
+    """
+    from curate.pii.orgs import ORG_ENDINGS
+
+    words = cell.lower().replace(",", " ").split()
+    return cell.endswith(ORG_ENDINGS) or any(w in _LATIN_INSTITUTION for w in words)
+
+
+def _about_people(header: list[str], i: int) -> bool:
+    """Whether column ``i``'s header names a person's data; a bare ``Name`` does so beside another such column."""
+    if not _HEADER.search(header[i]):
+        return False
+    if header[i].strip().lower() not in _BARE_NAME:
+        return True
+    return any(_HEADER.search(h) or _PEOPLE.search(h) for j, h in enumerate(header) if j != i)
+
+
 def column_spans(text: str, view: str, analyze: Callable[[str], list[Span]]) -> list[Span]:
     """Spans of the values of ``text``'s tables found under their headers, read in ``view`` (its detection view:
     same offsets), in ``text``'s offsets. A table's cells are split at ASCII commas and tabs of ``text`` itself: the
@@ -81,22 +122,11 @@ def column_spans(text: str, view: str, analyze: Callable[[str], list[Span]]) -> 
     >>> [t[s.start : s.end] for s in column_spans(t, t, ids)]
     ['A123456789']
     """
-    pieces: list[tuple[str, int, int]] = []  # (piece, where its cell starts in the piece, where in the text)
-    for rows in _tables(text):
-        header = [view[a:b] for a, b in rows[0]]
-        if any(not h or len(h) > _MAX_HEADER or any(c.isdigit() for c in h) for h in header):
-            continue  # a header names each column, briefly and without a number (prose with commas is none)
-        for i, h in enumerate(header):
-            if not _HEADER.search(h):
-                continue
-            for row in rows[1:]:
-                a, b = row[i]
-                if a < b:
-                    pieces.append((f"{h}：{view[a:b]}", len(h) + 1, a))
+    pieces = _pieces(text, view)
     if not pieces:
         return []
     joined, bounds, size = [], [], 0
-    for piece, cell, at in pieces:
+    for piece, cell, at, _ in pieces:
         bounds.append((size + cell, size + len(piece), at))
         joined.append(piece)
         size += len(piece) + 1
@@ -111,3 +141,35 @@ def column_spans(text: str, view: str, analyze: Callable[[str], list[Span]]) -> 
         if lo <= sp.start and sp.end <= hi:
             out.append(Span(sp.start - lo + at, sp.end - lo + at, sp.entity_type, sp.score, sp.source))
     return out
+
+
+def institution_cells(text: str, view: str) -> list[tuple[int, int]]:
+    """(start, end) of the cells under a personal header in a row about an institution (``信義分行\\t…\\t(02)2345-6789``):
+    there the reading under the header, after the institution's name, judges an address or a landline, not the
+    reading of the whole text, which has no label before the cell.
+
+    >>> t = "分行\\t電話\\n信義分行\\t(02)2345-6789"
+    >>> [t[a:b] for a, b in institution_cells(t, t)]
+    ['(02)2345-6789']
+    """
+    return [(at, at + len(piece) - cell) for piece, cell, at, inst in _pieces(text, view) if inst]
+
+
+def _pieces(text: str, view: str) -> list[tuple[str, int, int, bool]]:
+    """(piece, where its cell starts in the piece, where in the text, whether read after an institution's name)."""
+    pieces: list[tuple[str, int, int, bool]] = []
+    for rows in _tables(text):
+        header = [view[a:b] for a, b in rows[0]]
+        if any(not h or len(h) > _MAX_HEADER or any(c.isdigit() for c in h) for h in header):
+            continue  # a header names each column, briefly and without a number (prose with commas is none)
+        for i, h in enumerate(header):
+            if not _about_people(header, i):
+                continue
+            for row in rows[1:]:
+                a, b = row[i]
+                first = view[row[0][0] : row[0][1]]
+                inst = bool(i) and _institution(first)
+                label = f"{first}{'' if first[-1:] > _LATIN_END else ' '}{h}" if inst else h
+                if a < b:
+                    pieces.append((f"{label}：{view[a:b]}", len(label) + 1, a, inst))
+    return pieces

@@ -158,9 +158,12 @@ class PiiDetector:
         """``spans`` with the values of a spreadsheet's table read under their column's header (columns.py)."""
         if "\n" not in text or ("\t" not in text and "," not in text):
             return spans
-        from curate.pii.columns import column_spans
+        from curate.pii.columns import column_spans, institution_cells
 
-        extra = column_spans(text, detection_view(text), self._piece)
+        view = detection_view(text)
+        extra = column_spans(text, view, self._piece)
+        if cells := institution_cells(text, view):  # a branch's address or landline in a row about the branch
+            spans = [s for s in spans if s.entity_type not in _PLACE_TYPES or not _inside(s, cells)]
         return _resolve(spans + extra) if extra else spans
 
     def _cells(self, text: str, spans: list[Span]) -> list[Span]:
@@ -341,6 +344,14 @@ def _chunks(text: str, size: int) -> list[tuple[int, str]]:
         out.append((pos, text[pos:end]))
         pos = end
     return out
+
+
+#: the types an institution's name before a value makes an institution's (its address, its landline)
+_PLACE_TYPES = frozenset({"TW_PHONE", "TW_ADDRESS"})
+
+
+def _inside(s: Span, cells: list[tuple[int, int]]) -> bool:
+    return any(a <= s.start and s.end <= b for a, b in cells)
 
 
 def _resolve(spans: list[Span]) -> list[Span]:

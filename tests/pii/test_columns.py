@@ -44,3 +44,32 @@ def test_a_table_without_personal_columns_stays(det, text):
 def test_prose_with_full_width_commas_is_no_table(det):
     text = "請填寫姓名，並附身分證影本，謝謝\n好的，明天，再議"
     assert "好的" not in [text[s.start : s.end] for s in det.analyze(text)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "分行名稱\t地址\t電話\n信義分行\t台北市信義區信義路五段7號\t(02)2345-6789\n敦南分行\t台北市大安區敦化南路二段100號\t(02)2700-1234",
+        "分行\t傳真\n台中分行\t(04)2222-3333\n高雄分行\t(07)2111-4444",
+        "Company\tAddress\nCathay United Bank\tNo. 7, Songren Rd., Xinyi Dist., Taipei City",
+        "Name,Ticker,Price\nTaiwan Semiconductor,2330,580\nHon Hai Precision,2317,105",
+    ],
+    ids=["branch-directory", "branch-faxes", "company-address", "companies-under-Name"],
+)
+def test_a_table_about_institutions_stays(det, text):
+    """Review of review 13: a branch's address and landline under their headers were scrubbed (the column reading had
+    no institution before them), and a bare Name header made listed companies persons."""
+    assert det.analyze(text) == [] and det.analyze_many([text]) == [[]]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("分行\t聯絡人\t手機\n信義分行\t王大明\t0912345678", "0912345678"),
+        ("分行\t聯絡人\t手機\n信義分行\t王大明\t0912345678", "王大明"),
+        ("Name\tDepartment\tExt\nKevin Lin\tRisk Management\t2210", "Kevin Lin"),
+        ("戶名\t存款帳號\t開戶分行\n廖振宏\t123456789012\t松山分行", "123456789012"),
+    ],
+)
+def test_a_person_in_such_a_table_is_still_found(det, text, value):
+    assert value in [text[s.start : s.end] for s in det.analyze(text)]
