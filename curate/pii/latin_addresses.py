@@ -4,7 +4,9 @@ address rule reads Han addresses only, so a remittance's or a foreign customer's
 
 One is a house number (``No. 5``), optional alley, lane and section, a road (capitalised words, ``1st``, ``S.``, then
 Rd./St./Blvd./Ave.), then a district, township or village and a city or county (a postal code after it is kept).
-An institution's address (本行, 總行, 分行, Head Office, Branch before it) stays, as the Han rule's does."""
+An institution's address (本行, 總行, 分行, Head Office, Branch before it) stays, as the Han rule's does, and so does a
+company's: its name or a firm's word just before it (``Cathay United Bank, No. 7, …``, ``Company address:``,
+``our warehouse at``) or its name in a bracket right after it (``… Taipei City (Taiwan Life Insurance Co., Ltd.)``)."""
 
 from __future__ import annotations
 
@@ -39,11 +41,21 @@ INSTITUTION_WORDS = (
 )
 
 
+#: a firm's words before its address (a company's name, its premises), read as words
+_FIRM_BEFORE = re.compile(
+    r"\b(?:bank|company|co\.|ltd|corp|corporation|inc|limited|insurance|securities|warehouse|factory)\b", re.IGNORECASE
+)
+#: a firm's name in a bracket right after the address
+_FIRM_AFTER = re.compile(r"[ \u3000]*[(（][^)）\n]{0,40}?\b(?:co\.|ltd|corp|inc|bank|company|branch)\b", re.IGNORECASE)
+
+
 def validate(m: re.Match[str], text: str) -> Hit | None:
-    """A hit for an address, None for an institution's."""
+    """A hit for an address, None for an institution's or a company's."""
     before = text[max(0, m.start() - 24) : m.start()].lower()
     after = text[m.end() : m.end() + 6]
     if any(w in before for w in INSTITUTION_WORDS) or "本行" in after:
+        return None
+    if _FIRM_BEFORE.search(before) or _FIRM_AFTER.match(text, m.end()):
         return None
     return Hit("TW_ADDRESS", m.start(), m.end(), 0.8)
 

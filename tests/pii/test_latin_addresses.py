@@ -39,6 +39,9 @@ def test_an_english_address_is_found_whole(det, text, address):
         "Head Office: No. 100, Sec. 1, Chongqing S. Rd., Zhongzheng Dist., Taipei City 100",
         "Ln. 12 and Sec. 3 are the abbreviations used by Chunghwa Post.",
         "See No. 5, Article 12 of the Banking Act.",
+        "Cathay United Bank, No. 7, Songren Rd., Xinyi Dist., Taipei City",
+        "Company address: 15F, No. 1, Songzhi Rd., Xinyi Dist., Taipei City (Taiwan Life Insurance Co., Ltd.)",
+        "Goods are shipped to our warehouse at No. 3, Gongye 1st Rd., Guanyin Dist., Taoyuan City.",
     ],
 )
 def test_an_institution_or_no_address_stays(det, text):
