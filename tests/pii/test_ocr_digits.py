@@ -21,6 +21,8 @@ def det():
         ("帳號：0O41-2288-3017", "0O41-2288-3017", "TW_BANK_ACCOUNT"),
         ("電話 (O2)2345-6781", "(O2)2345-6781", "TW_PHONE"),
         ("出生日期：1981/O4/l6", "1981/O4/l6", "DATE_OF_BIRTH"),
+        ("手機：O9l2345678", "O9l2345678", "TW_PHONE"),  # a mobile's O before 9 is no area letter
+        ("統一證號 O9OOO12340", "O9OOO12340", "TW_RESIDENT_ID"),  # unless a checksum reads it as one
     ],
 )
 def test_an_ocr_value_is_found_whole(det, text, value, etype):
