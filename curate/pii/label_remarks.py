@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 #: a short bracketed remark without digits or a colon, after a label's last character and before a colon
-_REMARK = re.compile(r"(?<=[A-Za-z\u3400-\u4dbf\u4e00-\u9fff]) ?[（(][^（）()\n\d:：]{1,16}[）)](?=[ \u3000]*[:：])")
+_REMARK = re.compile(r"(?<=[A-Za-z\u3400-\u4dbf\u4e00-\u9fff]) ?[（(][^（）()\n\d:：]{1,32}[）)](?=[ \u3000]*[:：])")
 
 
 def without_remarks(text: str) -> str | None:

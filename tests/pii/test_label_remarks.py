@@ -22,6 +22,8 @@ def det():
         ("Name of beneficiary: LIN YU-TING", "LIN YU-TING"),
         ("Name in English: Lu Chien-Hung", "Lu Chien-Hung"),
         ("Contact person: Yang Tsung-Han (Tel: 02-2511-7309)", "Yang Tsung-Han"),
+        ("Name (as shown on ID card): Chang Ya-Ting", "Chang Ya-Ting"),  # English remarks run longer
+        ("Name (as it appears in your passport): KAO HSIN-YI", "KAO HSIN-YI"),
     ],
 )
 def test_the_name_after_the_label_is_found(det, text, name):
