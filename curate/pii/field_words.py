@@ -13,6 +13,8 @@ FIELD_WORDS = tuple(
         "護照 护照 統編 统编 生日 出生"
     ).split()
 )
+#: those a field's name may end with: not 民國, a given name (王民國, 李民國), where a field opens with it (民國68年)
+FIELD_ENDINGS = tuple(w for w in FIELD_WORDS if w not in ("民國", "民国"))
 #: English words of a field's name (Full Name, ID No., Mobile, Date of Birth): none is a word of a person's name
 LATIN_FIELD_WORDS = frozenset(
     "name names number address mobile phone telephone email e-mail birth nationality passport signature gender".split()
@@ -22,7 +24,7 @@ LATIN_FIELD_WORDS = frozenset(
 def is_field_name(run: str) -> bool:
     """Whether a Han value names a field rather than a person.
 
-    >>> [is_field_name(v) for v in ("存款帳號", "分機", "身分證是", "民國", "林大同", "帳大同")]
-    [True, True, True, True, False, False]
+    >>> [is_field_name(v) for v in ("存款帳號", "分機", "身分證是", "民國", "林大同", "帳大同", "王民國")]
+    [True, True, True, True, False, False, False]
     """
-    return run.startswith(FIELD_WORDS) or run.endswith(FIELD_WORDS)
+    return run.startswith(FIELD_WORDS) or run.endswith(FIELD_ENDINGS)

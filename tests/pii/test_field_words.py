@@ -29,3 +29,12 @@ def test_a_field_name_is_no_person(det, text, word):
 @pytest.mark.parametrize(("text", "name"), [("戶名\t廖振宏\t開戶分行", "廖振宏"), ("姓名：林大同 性別：男", "林大同")])
 def test_a_name_there_is_still_one(det, text, name):
     assert name in [text[s.start : s.end] for s in det.analyze(text) if s.entity_type == "PERSON"]
+
+
+@pytest.mark.parametrize("text", ["姓名：王民國", "借款人：李民國"])
+def test_a_given_name_ending_in_minguo_is_still_a_labelled_name(text):
+    """民國 opens a field's value (民國68年), and ends given names (王民國): the label rule reads it, so the stage
+    carries the name across the source."""
+    from curate.pii.labels import labelled_spans
+
+    assert [sp[2] for sp in labelled_spans(text)] == ["PERSON"]
