@@ -5,9 +5,8 @@ sealed raw text, title and metadata (the key is required), runs the detector on 
 the source name lists (``pii_source_names``). It then searches every surface that can leave the
 catalogue for those values:
 
-* every text column of every catalogue table except the vault and the name lists (records with all
-  their string columns and metadata, the ledger, quarantine, runs, sources, exports, annotation
-  tables ...);
+* every text column of every catalogue table except the vault and the name lists (records with all their string
+  columns and metadata, the ledger, quarantine, runs, sources, exports, annotation tables ...);
 * every file under the catalogue's working folder (stage snapshots, results, logs, copies of the catalogue such
   as the portal's snapshots and a killed portal's half-made ``.tmp`` copy, opened read-only and searched table by
   table; a write-ahead log without its database cannot be searched and makes the scan fail), the folders of
