@@ -361,8 +361,9 @@ def export_cmd(export_id: str, licence_catalogue_file: Path | None, as_json: boo
 def licences_cmd(licence_catalogue_file: Path | None, as_json: bool, full: bool, vertical: bool) -> int:
     """Active records and characters per licence per source (unknown licences flagged), then the past exports
     holding records that the current licence rules refuse for the export's use, after a licence correction, a held
-    file or a rule added since (`audit export ID` names them, with the licence engine's reason). --catalogue: judge
-    by that licence catalogue (a corrected copy that exports are made with) instead of the shipped one."""
+    file or a rule added since (`audit export ID` names them, with the licence engine's reason). --json: an object,
+    `licences` (the counts) and `licence_refused` (those exports, each with its records). --catalogue: judge by that
+    licence catalogue (a corrected copy that exports are made with) instead of the shipped one."""
     from provenance import audit as lib
     from provenance.licence_recall import licence_refused
 
@@ -370,11 +371,11 @@ def licences_cmd(licence_catalogue_file: Path | None, as_json: bool, full: bool,
     con = connect_readonly(settings().db_path)
     try:
         rows = lib.licences_report(con, cat)
-        refused = [] if as_json else licence_refused(con, cat)
+        refused = licence_refused(con, cat)
     finally:
         con.close()
-    if as_json:
-        echo_json(rows)
+    if as_json:  # the recall too: a script reading the JSON must see the exports whose recipients must be told
+        echo_json({"licences": rows, "licence_refused": refused})
         return 0
     for r in rows:
         r["flag"] = "" if r["known"] else "UNKNOWN: never exported"
