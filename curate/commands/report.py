@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from curate.commands._common import settings
+from curate.commands.licences import CATALOGUE_OPTION
 
 
 @click.command("report")
@@ -33,13 +34,24 @@ from curate.commands._common import settings
     default=None,
     help="Add the scale benchmark's section from this results file (bench/scale.py, docs/bench-raw/scale.json).",
 )
-def report(out: Path, purpose: str, audience: str, commercial: bool, scale_results: Path | None) -> int:
-    """Write the curation report: records, stage funnel, PII, duplicates, edits, quarantine, exports, ledger."""
+@CATALOGUE_OPTION
+def report(
+    out: Path,
+    purpose: str,
+    audience: str,
+    commercial: bool,
+    scale_results: Path | None,
+    licence_catalogue_file: Path | None,
+) -> int:
+    """Write the curation report: records, stage funnel, PII, duplicates, edits, quarantine, exports, ledger.
+    --catalogue: the funnel's exportable step by that licence catalogue (a corrected copy exports are made with)."""
     from curate.reporting import build_report, output
     from curate.reporting import scale as scale_mod
     from provenance import db
+    from provenance.export import load_licence_catalogue_for
     from provenance.export_out import catalogue_files
 
+    cat = load_licence_catalogue_for(licence_catalogue_file)
     scale = scale_mod.load(scale_results) if scale_results else None
     s = settings()
     con = db.connect_readonly(s.db_path)
@@ -53,6 +65,7 @@ def report(out: Path, purpose: str, audience: str, commercial: bool, scale_resul
             catalogue=str(s.db_path),
             scale=scale,
             db_path=s.db_path,
+            licence_catalogue=cat,
         )
     finally:
         con.close()

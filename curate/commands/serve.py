@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from curate.commands._common import settings
+from curate.commands.licences import CATALOGUE_OPTION
 
 
 def _users_file(path: Path | None) -> Path:
@@ -44,11 +45,20 @@ USERS_OPTION = click.option(
     default=None,
     help="Anchor file (`curate audit anchor --append FILE`) the ledger page checks.",
 )
+@CATALOGUE_OPTION
 @click.pass_context
 def serve(
-    ctx: click.Context, host: str, port: int, users: Path | None, https_only: bool, anchor_file: Path | None
+    ctx: click.Context,
+    host: str,
+    port: int,
+    users: Path | None,
+    https_only: bool,
+    anchor_file: Path | None,
+    licence_catalogue_file: Path | None,
 ) -> int:
-    """Start the read-only auditor portal (login required; it reads a snapshot copy of the catalogue)."""
+    """Start the read-only auditor portal (login required; it reads a snapshot copy of the catalogue).
+    --catalogue: what a bank sees and the report's exportable step follow that licence catalogue (a corrected copy
+    exports are made with) instead of the shipped one."""
     if ctx.invoked_subcommand is not None:
         return 0
     import uvicorn
@@ -56,7 +66,9 @@ def serve(
     from curate.web.app import PortalConfig, create_app
     from curate.web.auth import UserStore, load_secret
     from provenance.errors import ConfigError
+    from provenance.export import load_licence_catalogue_for
 
+    cat = load_licence_catalogue_for(licence_catalogue_file)  # a bad file is refused before anything starts
     s = settings()
     users_file = _users_file(users)
     if not UserStore(users_file).names():
@@ -64,7 +76,12 @@ def serve(
     secret = load_secret(users_file.parent / "secret.key")  # beside the users file, as the README says
     app = create_app(
         PortalConfig(
-            db_path=s.db_path, users_file=users_file, secret=secret, https_only=https_only, anchor_file=anchor_file
+            db_path=s.db_path,
+            users_file=users_file,
+            secret=secret,
+            https_only=https_only,
+            anchor_file=anchor_file,
+            licence_catalogue=cat,
         )
     )
     click.echo(f"auditor portal on http://{host}:{port}/ (catalogue {s.db_path}, snapshot copy; Ctrl-C stops)")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
@@ -21,6 +21,9 @@ from provenance.db import require_schema
 from provenance.dedup_release import current_duplicates, current_near_links
 from provenance.records import PII_PASSED
 from provenance.schema_check import require_unaltered
+
+if TYPE_CHECKING:
+    from provenance.licences import LicenceCatalogue
 
 
 @dataclass
@@ -73,11 +76,14 @@ def gather(
     audience: str = "consortium",
     commercial: bool = False,
     check: CatalogueCheck | None = None,
+    licence_catalogue: LicenceCatalogue | None = None,
 ) -> ReportData:
     """Everything the report shows; ``purpose``/``audience``/``commercial`` select the funnel's "exportable" step.
 
     The ledger section is what ``curate audit verify`` proves (:func:`curate.catalogue_check.check_catalogue`, run
-    here unless the caller passes its ``check`` of this same catalogue), not the hash chain alone."""
+    here unless the caller passes its ``check`` of this same catalogue), not the hash chain alone. The funnel's
+    exportable step follows ``licence_catalogue`` (a corrected copy exports are made with; default: the shipped
+    one)."""
     require_schema(con, REPORT_SCHEMA, "`curate report`")
     require_unaltered(con)  # before any section reads a table that may be gone (one line, as `audit verify`)
     d = ReportData()
@@ -99,7 +105,7 @@ def gather(
     d.by["source_status"] = _dicts(
         con, "SELECT source_id, status, count(*) AS records FROM records GROUP BY ALL ORDER BY 1, 2"
     )
-    d.funnel = _funnel(con, purpose, audience, commercial)
+    d.funnel = _funnel(con, purpose, audience, commercial, licence_catalogue)
     d.pii_entities = _dicts(
         con,
         f"SELECT j.key AS entity, sum(CAST(j.value AS BIGINT)) AS count FROM {_events('pii_scrubbed')} e,"
@@ -181,7 +187,13 @@ def gather(
     return d
 
 
-def _funnel(con: duckdb.DuckDBPyConnection, purpose: str, audience: str, commercial: bool) -> list[dict[str, Any]]:
+def _funnel(
+    con: duckdb.DuckDBPyConnection,
+    purpose: str,
+    audience: str,
+    commercial: bool,
+    licence_catalogue: LicenceCatalogue | None = None,
+) -> list[dict[str, Any]]:
     """Logical items (doc_keys) that reached each step; exportable by the export rule itself."""
     from provenance.export import ExportParams, iter_verdicts
 
@@ -202,7 +214,11 @@ def _funnel(con: duckdb.DuckDBPyConnection, purpose: str, audience: str, commerc
     n_export = len(
         {
             rv.doc_key
-            for rv in iter_verdicts(con, ExportParams(purpose=purpose, audience=audience, commercial=commercial))
+            for rv in iter_verdicts(
+                con,
+                ExportParams(purpose=purpose, audience=audience, commercial=commercial),
+                licence_catalogue=licence_catalogue,
+            )
             if rv.verdict.ok
         }
     )

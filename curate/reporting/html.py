@@ -14,12 +14,15 @@ import datetime as dt
 import functools
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
 from curate.catalogue_check import CatalogueCheck
 from curate.reporting.data import ReportData, chart_text, gather
+
+if TYPE_CHECKING:
+    from provenance.licences import LicenceCatalogue
 
 _TEMPLATES = Path(__file__).parent / "templates"
 #: plotly config: no logo, no "edit in chart studio" link, nothing fetched from the network
@@ -157,11 +160,15 @@ def build_report(
     scale: list[dict[str, Any]] | None = None,
     check: CatalogueCheck | None = None,
     db_path: str | Path | None = None,
+    licence_catalogue: LicenceCatalogue | None = None,
 ) -> str:
     """Gather and render the report from a (read-only) connection (``scale``: see :func:`render`; ``check``: see
     :func:`curate.reporting.data.gather`; ``db_path``: the catalogue's file, whose run locks tell a ``running`` run
-    whose process is gone, :mod:`curate.runlive`; a copy's, such as the portal's snapshot, has none)."""
-    d = gather(con, purpose=purpose, audience=audience, commercial=commercial, check=check)
+    whose process is gone, :mod:`curate.runlive`; a copy's, such as the portal's snapshot, has none;
+    ``licence_catalogue``: the licence rules the funnel's exportable step follows, default the shipped ones)."""
+    d = gather(
+        con, purpose=purpose, audience=audience, commercial=commercial, check=check, licence_catalogue=licence_catalogue
+    )
     if db_path is not None:
         from curate.runlive import shown_status
 

@@ -401,7 +401,7 @@ def report(request: Request, user: User) -> Response:
 
             check = _checked(state)
             with view.reading() as con:
-                html = build_report(con, catalogue=str(view.db_path.name), check=check)
+                html = build_report(con, catalogue=str(view.db_path.name), check=check, licence_catalogue=state.cat)
             cached = state.report_cache = (view.generation, html)
     return HTMLResponse(cached[1])
 

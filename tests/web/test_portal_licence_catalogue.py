@@ -1,0 +1,109 @@
+"""The portal and the report follow a corrected licence catalogue (`serve --catalogue`, `report --catalogue`): before
+review 13 both judged by the shipped catalogue only, so after a licence ended in the catalogue file that exports are
+made with (`export dataset --catalogue`), a bank user still read the records in the portal and the report's
+exportable step still counted them, while the next export and `audit licences --catalogue` refused them."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+
+from curate.web.auth import UserStore
+from provenance import db
+from provenance.licences import licence_catalogue_path
+
+from .webhelpers import USERS, first_active, http_login
+
+_EXPORTABLE = re.compile(r"可匯出 exportable \(training, consortium, non-commercial\)</td><td class=\"n\">([\d,]+)<")
+
+
+def _ended(tmp_path):
+    """The shipped catalogue with OGDL-Taiwan-1.0 ended long ago (the licensor's end found out later)."""
+    text = licence_catalogue_path().read_text("utf-8")
+    ours = tmp_path / "ours.toml"
+    ours.write_text(
+        text.replace('id = "OGDL-Taiwan-1.0"\n', 'id = "OGDL-Taiwan-1.0"\nexpiry = "2000-01-01"\n', 1), encoding="utf-8"
+    )
+    return ours
+
+
+def _exportable(cli, path, out, *extra) -> int:
+    code, _, err = cli("report", "--out", str(out), *extra, db=path)
+    assert code == 0, err
+    m = _EXPORTABLE.search(out.read_text("utf-8"))
+    assert m, "no exportable step in the report"
+    return int(m.group(1).replace(",", ""))
+
+
+def test_report_follows_the_corrected_catalogue(demo_catalogue, cli, tmp_path):
+    path = tmp_path / "cat.duckdb"
+    shutil.copyfile(demo_catalogue["path"], path)
+    ours = _ended(tmp_path)
+    shipped = _exportable(cli, path, tmp_path / "a.html")
+    con = db.connect_readonly(path)
+    try:
+        law = con.execute(
+            "SELECT count(DISTINCT doc_key) FROM export_items JOIN records USING (record_id) WHERE source_id = 'law_moj'"
+        ).fetchone()[0]
+    finally:
+        con.close()
+    assert law > 0 and _exportable(cli, path, tmp_path / "b.html", "--catalogue", str(ours)) == shipped - law
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_serve_follows_the_corrected_catalogue(demo_catalogue, tmp_path):
+    path = tmp_path / "cat.duckdb"
+    shutil.copyfile(demo_catalogue["path"], path)
+    con = db.connect_readonly(path)
+    try:
+        rid = first_active(con, "law_moj")
+    finally:
+        con.close()
+    users = tmp_path / "portal" / "users.json"
+    users.parent.mkdir()
+    for user in ("alice", "esun"):
+        UserStore(users).add(user, *USERS[user])
+    ours = _ended(tmp_path)
+    seen, exportable = {}, {}
+    for name, extra in (("shipped", []), ("ours", ["--catalogue", str(ours)])):
+        port = _free_port()
+        cmd = [sys.executable, "-c", "import sys; from curate.cli import main; sys.exit(main())"]
+        args = ["--db", str(path), "serve", "--port", str(port), "--users", str(users), *extra]
+        proc = subprocess.Popen([*cmd, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            with httpx.Client(base_url=f"http://127.0.0.1:{port}") as c:
+                while True:  # until the portal listens (or its process ended: then say why)
+                    assert proc.poll() is None, proc.communicate()[1].decode()
+                    try:
+                        c.get("/login")
+                        break
+                    except httpx.TransportError:
+                        time.sleep(0.2)
+                http_login(c, "esun")
+                seen[name] = c.get(f"/record/{rid}")
+            with httpx.Client(base_url=f"http://127.0.0.1:{port}") as c:
+                http_login(c, "alice")  # the portal's report: its exportable step by the same rules
+                exportable[name] = int(_EXPORTABLE.search(c.get("/report").text).group(1).replace(",", ""))
+        finally:
+            proc.terminate()
+            proc.communicate(timeout=60)
+    assert seen["shipped"].status_code == 200 and "銀行法" in seen["shipped"].text
+    assert seen["ours"].status_code != 200 and "銀行法" not in seen["ours"].text
+    assert exportable["ours"] < exportable["shipped"]
+
+
+def test_a_bad_catalogue_file_is_one_line(demo_catalogue, cli, tmp_path):
+    for args in (["report", "--out", str(tmp_path / "r.html")], ["serve", "--users", str(tmp_path / "u.json")]):
+        code, _, err = cli(*args, "--catalogue", str(tmp_path / "missing.toml"), db=demo_catalogue["path"])
+        assert code != 0 and "missing.toml" in err and len(err.strip().splitlines()) == 1, err
