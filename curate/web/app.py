@@ -308,14 +308,14 @@ def _bank_source(source: dict[str, Any]) -> dict[str, Any]:
 @guarded()
 def exports(request: Request, user: User) -> Response:
     with request.app.state.view.reading() as con:
-        rows = data.exports_list(con)
+        rows = data.exports_list(con, request.app.state.cat)
     rows = [r for r in rows if _sees_export(user, r["audience"])]
     return page("exports.html.j2", request, rows=rows)
 
 
 def _export(request: Request, user: User, *, verify: bool) -> Response:
     with request.app.state.view.reading() as con:
-        rep = data.export_page(con, request.path_params["export_id"][:64])
+        rep = data.export_page(con, request.path_params["export_id"][:64], request.app.state.cat)
         aud = rep["runs"][-1]["audience"]
         if not _sees_export(user, aud):
             return page("error.html.j2", request, 403, message=f"export for {aud}: not visible to member:{user.bank}")

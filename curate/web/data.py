@@ -294,17 +294,19 @@ def dedup_cluster(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, A
     return {"survivor": survivor, "members": members}
 
 
-def exports_list(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+def exports_list(con: duckdb.DuckDBPyConnection, cat: LicenceCatalogue | None = None) -> list[dict[str, Any]]:
+    """Every export, with its records the licence rules of ``cat`` (the portal's) refuse now."""
     from provenance.audit import exports_report
 
-    return exports_report(con)
+    return exports_report(con, cat)
 
 
-def export_page(con: duckdb.DuckDBPyConnection, export_id: str) -> dict[str, Any]:
-    """The export's report plus its card and NOTICE when the folder is reachable."""
+def export_page(con: duckdb.DuckDBPyConnection, export_id: str, cat: LicenceCatalogue | None = None) -> dict[str, Any]:
+    """The export's report (its recall by the licence rules of ``cat``, the portal's) plus its card and NOTICE when
+    the folder is reachable."""
     from pathlib import Path
 
-    rep = export_report(con, export_id)
+    rep = export_report(con, export_id, cat)
     out_dirs = _out_dirs(rep)
     files: dict[str, str | None] = {"README.md": None, "NOTICE.md": None}
     here = [d for d in out_dirs if Path(d).is_dir()]

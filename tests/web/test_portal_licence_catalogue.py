@@ -75,7 +75,7 @@ def test_serve_follows_the_corrected_catalogue(demo_catalogue, tmp_path):
     for user in ("alice", "esun"):
         UserStore(users).add(user, *USERS[user])
     ours = _ended(tmp_path)
-    seen, exportable = {}, {}
+    seen, exportable, recall = {}, {}, {}
     for name, extra in (("shipped", []), ("ours", ["--catalogue", str(ours)])):
         port = _free_port()
         cmd = [sys.executable, "-c", "import sys; from curate.cli import main; sys.exit(main())"]
@@ -95,12 +95,18 @@ def test_serve_follows_the_corrected_catalogue(demo_catalogue, tmp_path):
             with httpx.Client(base_url=f"http://127.0.0.1:{port}") as c:
                 http_login(c, "alice")  # the portal's report: its exportable step by the same rules
                 exportable[name] = int(_EXPORTABLE.search(c.get("/report").text).group(1).replace(",", ""))
+                recall[name] = (c.get("/exports").text, c.get(f"/exports/{demo_catalogue['export_id']}").text)
         finally:
             proc.terminate()
             proc.communicate(timeout=60)
     assert seen["shipped"].status_code == 200 and "銀行法" in seen["shipped"].text
     assert seen["ours"].status_code != 200 and "銀行法" not in seen["ours"].text
     assert exportable["ours"] < exportable["shipped"]
+    # the exports pages' licence recall: the export made before the correction shipped records the licence now refuses
+    assert (
+        'class="bad"' not in recall["shipped"][0] and "every exported record is still allowed" in recall["shipped"][1]
+    )
+    assert 'class="bad"' in recall["ours"][0] and "<td>expired</td>" in recall["ours"][1]
 
 
 def test_a_bad_catalogue_file_is_one_line(demo_catalogue, cli, tmp_path):
