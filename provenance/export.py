@@ -28,6 +28,7 @@ from provenance import ledger
 from provenance._selection import COLUMNS, SELECT, Decider, ExportVerdict, candidate_batches, hub_language, to_row
 from provenance.db import transaction
 from provenance.errors import UsageError
+from provenance.export_asof import refuse_ended_since
 from provenance.export_items import insert_items, items_digest
 from provenance.export_out import Staged, after_failure, finish, note, prepare_out, refuse_non_utf8, sha256_file
 from provenance.export_stage import files as staged_files
@@ -194,16 +195,15 @@ def export_dataset(
 ) -> ExportResult:
     """Export the licence-permitted records of the catalogue to ``out_dir``.
 
-    Records the export as a ledger event (export id, parameters, manifest hash), a row in
-    ``exports`` and its records in ``export_items``.
+    Records the export as a ledger event (export id, parameters, manifest hash), a row in ``exports`` and its records
+    in ``export_items``. A past ``at`` is refused when a record it lets in has ended since (:mod:`.export_asof`).
 
     Raises:
         UsageError: bad purpose/audience/format, or a non-empty ``out_dir`` without ``overwrite``.
     """
-    params = params.validated()
-    cat = licence_catalogue or default_licence_catalogue()
-    out = Path(out_dir)
-    staged = prepare_out(con, out, overwrite)
+    params, cat = params.validated(), licence_catalogue or default_licence_catalogue()
+    refuse_ended_since(con, params, cat)  # before anything is written
+    staged = prepare_out(con, Path(out_dir), overwrite)
     run_id = None
     try:
         _close_interrupted(con)

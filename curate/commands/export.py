@@ -35,7 +35,8 @@ export = click.Group("export", help="Export licence-permitted records as a datas
     "--as-of",
     "as_of",
     default=None,
-    help="Evaluate licence expiry at this date (YYYY-MM-DD; default today in Taiwan, UTC+8).",
+    help="Evaluate licence expiry at this date (YYYY-MM-DD; default today in Taiwan, UTC+8); a date before today is"
+    " refused when it would ship a record whose licence has ended since.",
 )
 @click.option(
     "--shard-rows",

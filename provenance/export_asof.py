@@ -1,0 +1,53 @@
+"""A past ``--as-of`` may not ship what has ended since: an export is used from the day it is made.
+
+``export dataset --as-of DATE`` evaluates licence expiry at DATE. A date before today (in Taiwan) let an export made
+today ship the records of an agreement or a grant that ended in between (``--as-of 2026-01-01`` on 6 December with an
+agreement that ended on 1 March), and the NOTICE and data card said nothing of it: only ``audit export`` flagged the
+override afterwards (review 13). Such an export is refused, naming the records and the end dates; a past ``--as-of``
+under which nothing has ended since still runs (the decisions are the same as today's).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import duckdb
+
+from provenance._selection import ID, Decider, candidate_batches
+from provenance.errors import UsageError
+from provenance.licence_terms import licence_today
+
+if TYPE_CHECKING:
+    from provenance.export import ExportParams
+    from provenance.licences import LicenceCatalogue
+
+#: refused records named in the message at most
+SHOWN = 3
+
+
+def refuse_ended_since(
+    con: duckdb.DuckDBPyConnection, params: ExportParams, cat: LicenceCatalogue, *, today: dt.date | None = None
+) -> None:
+    """Raise :class:`UsageError` when ``params.at`` lies before ``today`` (Taiwan) and the export would include a
+    record whose licence the same rules refuse today as ended (code ``expired``). Reads only; one pass over the
+    candidates, for a past ``--as-of`` only."""
+    today = today or licence_today()
+    if params.at is None or params.at >= today:
+        return
+    then, now = Decider(con, cat, params), Decider(con, cat, replace(params, at=today))
+    ended: list[tuple[str, str]] = []
+    for batch in candidate_batches(con, then):
+        for row in batch:
+            if then.decide(row).ok and (verdict := now.licensed(row)).code == "expired":
+                ended.append((row[ID], verdict.reason))
+    if not ended:
+        return
+    shown = "; ".join(f"{rid[:16]}: {reason}" for rid, reason in ended[:SHOWN])
+    more = f" (and {len(ended) - SHOWN} more)" if len(ended) > SHOWN else ""
+    raise UsageError(
+        f"--as-of {params.at.isoformat()} would ship {len(ended)} records whose licence has ended by today"
+        f" ({today.isoformat()}, Taiwan): {shown}{more}; an export is used from the day it is made: leave --as-of out"
+        " (or give today's date or a later one)"
+    )
