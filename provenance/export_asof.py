@@ -15,12 +15,11 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from provenance._selection import ID, Decider, candidate_batches
+from provenance._selection import ID, Decider, Params, candidate_batches
 from provenance.errors import UsageError
 from provenance.licence_terms import licence_today
 
 if TYPE_CHECKING:
-    from provenance.export import ExportParams
     from provenance.licences import LicenceCatalogue
 
 #: refused records named in the message at most
@@ -28,9 +27,9 @@ SHOWN = 3
 
 
 def refuse_ended_since(
-    con: duckdb.DuckDBPyConnection, params: ExportParams, cat: LicenceCatalogue, *, today: dt.date | None = None
+    con: duckdb.DuckDBPyConnection, params: Params, cat: LicenceCatalogue, *, today: dt.date | None = None
 ) -> None:
-    """Raise :class:`UsageError` when ``params.at`` lies before ``today`` (Taiwan) and the export would include a
+    """Raise :class:`UsageError` when ``params.at`` (an :class:`provenance.export.ExportParams`, validated) lies before ``today`` (Taiwan) and the export would include a
     record whose licence the same rules refuse today as ended (code ``expired``). Reads only; one pass over the
     candidates, for a past ``--as-of`` only."""
     today = today or licence_today()
