@@ -169,3 +169,46 @@ def _dicts(cur: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
         {c: v.isoformat() if isinstance(v, dt.date) else v for c, v in zip(cols, row, strict=True)}
         for row in cur.fetchall()
     ]
+
+
+def with_recall(
+    con: duckdb.DuckDBPyConnection,
+    rows: list[dict[str, Any]],
+    refused: list[dict[str, Any]],
+    licence_catalogue: LicenceCatalogue | None = None,
+) -> list[dict[str, Any]]:
+    """``audit licences --json``: the per-licence rows of :func:`provenance.audit.licences_report`, each with
+    ``recall``: the past exports of :func:`licence_refused` that hold records of that row (by their licence now,
+    ``(none)`` when they have none, and the source of their document's current version), each export with its
+    folders, its own count and reasons, and only those records. A licence and source that no active record has any
+    more (a near duplicate's) gets a row of its own with 0 records. The list and its keys are those scripts read
+    before review 13; ``recall`` is added."""
+    cat = licence_catalogue or default_licence_catalogue()
+    current = sorted({r["current_id"] for e in refused for r in e["records"]})
+    source: dict[str, str] = {}
+    if current:
+        sql = "SELECT record_id, source_id FROM records WHERE record_id IN (SELECT unnest($ids))"
+        source = dict(con.execute(sql, {"ids": current}).fetchall())
+    out = [{**row, "recall": []} for row in rows]
+    index = {(row["licence_id"], row["source_id"]): row for row in out}
+    for e in refused:
+        per_key: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        for r in e["records"]:
+            key = (r["licence_now"] or "(none)", source.get(r["current_id"], "(unknown)"))
+            per_key.setdefault(key, []).append(r)
+        head = {k: v for k, v in e.items() if k not in ("records", "refused_records", "reasons")}
+        for key, records in per_key.items():
+            if key not in index:
+                known = cat.get(key[0]) is not None
+                index[key] = {"licence_id": key[0], "source_id": key[1], "records": 0, "characters": 0}
+                index[key] |= {"known": known, "recall": []}
+                out.append(index[key])
+            index[key]["recall"].append(
+                {
+                    **head,
+                    "refused_records": len({r["record_id"] for r in records}),
+                    "reasons": dict(sorted(Counter(r["code"] for r in records).items())),
+                    "records": records,
+                }
+            )
+    return out

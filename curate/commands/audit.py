@@ -361,22 +361,23 @@ def export_cmd(export_id: str, licence_catalogue_file: Path | None, as_json: boo
 def licences_cmd(licence_catalogue_file: Path | None, as_json: bool, full: bool, vertical: bool) -> int:
     """Active records and characters per licence per source (unknown licences flagged), then the past exports
     holding records that the current licence rules refuse for the export's use, after a licence correction, a held
-    file or a rule added since (`audit export ID` names them, with the licence engine's reason). --json: an object,
-    `licences` (the counts) and `licence_refused` (those exports, each with its records). --catalogue: judge by that
-    licence catalogue (a corrected copy that exports are made with) instead of the shipped one."""
+    file or a rule added since (`audit export ID` names them, with the licence engine's reason). --json: the list of
+    per-licence rows, each with `recall`: the exports holding its records that the rules refuse now, each with its
+    folders and records. --catalogue: judge by that licence catalogue (a corrected copy that exports are made with)
+    instead of the shipped one."""
     from provenance import audit as lib
-    from provenance.licence_recall import licence_refused
+    from provenance.licence_recall import licence_refused, with_recall
 
     cat = _licence_catalogue(licence_catalogue_file)
     con = connect_readonly(settings().db_path)
     try:
         rows = lib.licences_report(con, cat)
         refused = licence_refused(con, cat)
+        if as_json:  # the list scripts read stays one; each row names its exports to recall (`recall`)
+            echo_json(with_recall(con, rows, refused, cat))
+            return 0
     finally:
         con.close()
-    if as_json:  # the recall too: a script reading the JSON must see the exports whose recipients must be told
-        echo_json({"licences": rows, "licence_refused": refused})
-        return 0
     for r in rows:
         r["flag"] = "" if r["known"] else "UNKNOWN: never exported"
     click.echo(_table(["licence_id", "source_id", "records", "characters", "flag"], rows, full, vertical))

@@ -75,7 +75,7 @@ def test_audit_export_breakdown(exported, cli):
 
 def test_audit_licences_flags_unknown(mixed, cli):
     code, out, _ = cli("audit", "licences", "--json")
-    rows = {(r["licence_id"], r["source_id"]): r for r in json.loads(out)["licences"]}
+    rows = {(r["licence_id"], r["source_id"]): r for r in json.loads(out)}
     assert rows[("OGDL-Taiwan-1.0", "law_moj")]["records"] == 3
     assert rows[("LicenseRef-Unknown-Thing", "mystery")]["known"] is False
     assert rows[("(none)", "law_moj")]["known"] is False

@@ -1,5 +1,6 @@
-"""`audit licences --json` carries the recall list too (review 13): before, the JSON held the per-licence counts
-only, so an auditor's script read no export to recall after a licence correction while the table named it."""
+"""`audit licences --json` carries the recall too (review 13): before, the JSON held the per-licence counts only, so
+an auditor's script read no export to recall after a licence correction while the table named it. The JSON stays the
+list of per-licence rows scripts read (review of the fixes 13: an object broke them); each row has `recall`."""
 
 from __future__ import annotations
 
@@ -22,18 +23,47 @@ def test_audit_licences_json_names_the_exports_to_recall(builder, cli, tmp_path)
     shipped = json.loads(text)
 
     code, out, _ = cli("audit", "licences", "--catalogue", str(ours), "--json")
-    rep = json.loads(out)
-    assert code == 0 and rep["licence_refused"] == []
-    assert [(r["licence_id"], r["records"]) for r in rep["licences"]] == [("CC-BY-4.0", 1)]
+    rows = json.loads(out)
+    assert code == 0 and isinstance(rows, list)
+    assert [(r["licence_id"], r["source_id"], r["records"], r["known"], r["recall"]) for r in rows] == [
+        ("CC-BY-4.0", "open", 1, True, [])
+    ]
 
     # the licensor ended the licence on 1 March (found out later): the steward corrects the catalogue file
     text = ours.read_text("utf-8").replace('id = "CC-BY-4.0"\n', 'id = "CC-BY-4.0"\nexpiry = "2026-03-01"\n', 1)
     ours.write_text(text, encoding="utf-8")
     code, out, err = cli("audit", "licences", "--catalogue", str(ours), "--json")
     assert code == 0, err
-    rep = json.loads(out)
-    (recall,) = rep["licence_refused"]
+    (row,) = json.loads(out)
+    assert (row["licence_id"], row["source_id"], row["records"], row["known"]) == ("CC-BY-4.0", "open", 1, True)
+    assert set(row) == {"licence_id", "source_id", "records", "characters", "known", "recall"}
+    (recall,) = row["recall"]
     assert recall["export_id"] == shipped["export_id"] and recall["reasons"] == {"expired": 1}
     assert recall["out_dirs"] == [shipped["out_dir"]] and recall["refused_records"] == 1
-    assert [r["code"] for r in recall["records"]] == ["expired"]
-    assert [(r["licence_id"], r["records"]) for r in rep["licences"]] == [("CC-BY-4.0", 1)]
+    assert [(r["code"], r["licence_then"], r["licence_now"]) for r in recall["records"]] == [
+        ("expired", "CC-BY-4.0", "CC-BY-4.0")
+    ]
+
+
+def test_a_corrected_licence_s_recall_is_in_its_row(cli, db_path, tmp_path):
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    a.write_text('{"id": "a1", "text": "金融科技發展路徑圖。"}\n', encoding="utf-8")
+    b.write_text('{"id": "b1", "text": "開放銀行。"}\n', encoding="utf-8")
+    moda = ("--quiet", "ingest", "moda")
+    assert cli(*moda, str(a), "--licence", "CC-BY-4.0", "--source-id", "moda_a")[0] == 0
+    assert cli(*moda, str(b), "--licence", "CC-BY-4.0", "--source-id", "moda_b")[0] == 0
+    code, text, err = cli(
+        "--quiet", "export", "dataset", "--purpose", "training", "--audience", "consortium", "--commercial",
+        "--pii-gate", "expected", "--out", str(tmp_path / "e1"), "--json",
+    )  # fmt: skip
+    assert code == 0, text + err
+    eid = json.loads(text)["export_id"]
+    assert cli(*moda, str(a), "--licence", "CC-BY-NC-4.0", "--source-id", "moda_a")[0] == 0  # corrected
+    code, out, err = cli("audit", "licences", "--json")
+    assert code == 0, err
+    rows = {(r["licence_id"], r["source_id"]): r for r in json.loads(out)}
+    assert sorted(rows) == [("CC-BY-4.0", "moda_b"), ("CC-BY-NC-4.0", "moda_a")]
+    assert rows[("CC-BY-4.0", "moda_b")]["recall"] == []
+    (recall,) = rows[("CC-BY-NC-4.0", "moda_a")]["recall"]
+    assert recall["export_id"] == eid and recall["reasons"] == {"commercial": 1}
+    assert [(r["licence_then"], r["licence_now"]) for r in recall["records"]] == [("CC-BY-4.0", "CC-BY-NC-4.0")]

@@ -36,7 +36,7 @@ def test_law_moj_ingest_to_export(law_fixtures, db_path, cli, tmp_path, monkeypa
     code, out, err = cli("--quiet", "run", "pii", "--workers", "1")
     assert code in (0, 3), err
     code, out, _ = cli("audit", "licences", "--json")
-    lic = json.loads(out)["licences"]
+    lic = json.loads(out)
     assert lic and all(r["licence_id"] == "OGDL-Taiwan-1.0" and r["known"] for r in lic)
     n_active = sum(r["records"] for r in lic)
 
