@@ -36,7 +36,8 @@ export = click.Group("export", help="Export licence-permitted records as a datas
     "as_of",
     default=None,
     help="Evaluate licence expiry at this date (YYYY-MM-DD; default today in Taiwan, UTC+8); a date before today is"
-    " refused when it would ship a record whose licence has ended since.",
+    " refused when it would ship a record whose licence has ended since, unless an export made on that day with the"
+    " same purpose, audience and commercial choice shipped it (reproducing that export).",
 )
 @click.option(
     "--shard-rows",
