@@ -25,7 +25,7 @@ import duckdb
 
 from provenance.holds import REASON as HOLD_REASON
 from provenance.holds import held_containers
-from provenance.licences import default_licence_catalogue
+from provenance.licences import LicenceCatalogue, default_licence_catalogue
 from provenance.record_licence import (
     CREDIT_PATHS,
     TERM_PROBLEMS,
@@ -103,10 +103,13 @@ def licence_refusal(
     credit_meta: list[str | None] | None = None,
     taken_year: int | None = None,
     today: dt.date | None = None,
+    licence_catalogue: LicenceCatalogue | None = None,
 ) -> str | None:
     """Reason to refuse, or None if the licence lets ``bank``'s annotators see the text: the export's verdict and
     reason for the use (:func:`provenance.record_licence.record_use`). ``source``: the version's source row
     (:func:`provenance.record_licence.source_rows`); the rest: :func:`gate_columns`' columns of the version.
+    ``licence_catalogue``: the rules (``annotate push|pull --catalogue``, a corrected copy exports are made with);
+    default the shipped ones.
 
     >>> licence_refusal("CC-BY-4.0", "CTBC") is None
     True
@@ -121,7 +124,7 @@ def licence_refusal(
     """
     meta = credit_meta or [None] * CREDIT_PATHS
     use = record_use(
-        default_licence_catalogue(),
+        licence_catalogue or default_licence_catalogue(),
         source,
         licence_id,
         r_terms,
@@ -136,7 +139,9 @@ def licence_refusal(
     return None if use.ok else use.reason
 
 
-def licence_gate(con: duckdb.DuckDBPyConnection, bank: str) -> Callable[..., str | None]:
+def licence_gate(
+    con: duckdb.DuckDBPyConnection, bank: str, licence_catalogue: LicenceCatalogue | None = None
+) -> Callable[..., str | None]:
     """:func:`licence_refusal` for ``bank``, remembered per distinct licence, source, terms, merged licences and
     credit values (most versions share a few), as ``gate(licence_id, *gate_columns)``."""
     sources = source_rows(con)
@@ -163,6 +168,7 @@ def licence_gate(con: duckdb.DuckDBPyConnection, bank: str) -> Callable[..., str
                 r_merged=r_merged,
                 credit_meta=meta,
                 taken_year=taken_year,
+                licence_catalogue=licence_catalogue,
             )
         return seen[key]
 
@@ -182,11 +188,13 @@ def hold_refusal(container: str | None, held: frozenset[str]) -> str | None:
     return f"{HOLD_REASON}: the manifest rows for its file disagree or state no licence that holds (held at ingest)"
 
 
-def version_gate(con: duckdb.DuckDBPyConnection, bank: str) -> Callable[..., str | None]:
+def version_gate(
+    con: duckdb.DuckDBPyConnection, bank: str, licence_catalogue: LicenceCatalogue | None = None
+) -> Callable[..., str | None]:
     """The hold and licence gates of a version for ``bank`` now, as ``gate(licence_id, container, *gate_columns)``:
     the reason to refuse, or None (the push's candidates and the tasks already on the server are judged alike)."""
     held = held_containers(con)
-    licensed = licence_gate(con, bank)
+    licensed = licence_gate(con, bank, licence_catalogue)
 
     def gate(licence_id: str | None, container: str | None, *columns: Any) -> str | None:
         return hold_refusal(container, held) or licensed(licence_id, *columns)

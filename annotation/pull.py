@@ -63,6 +63,7 @@ from provenance import ledger
 from provenance.db import transaction
 from provenance.envsettings import max_record_chars
 from provenance.errors import ConfigError, KeyRequiredError, UsageError
+from provenance.licences import LicenceCatalogue
 
 Progress = Callable[[int, int], None]  # (advanced by, total of this project)
 
@@ -483,6 +484,7 @@ def pull(
     vault: PiiVault | None = None,
     full: bool = False,
     email_digest: Callable[[str], str] | None = None,
+    licence_catalogue: LicenceCatalogue | None = None,
 ) -> PullReport:
     """Import new completed annotations of ``bank``'s projects on this instance.
 
@@ -492,6 +494,7 @@ def pull(
     to the source's allow-list; without it such a verdict stops the pull with a ConfigError.
     ``email_digest`` (``curate.pii.keyed_ids.annotator_email_digest``, HMAC under the PII key) names
     annotators by a keyed digest of their e-mail; without it no e-mail digest is stored.
+    ``licence_catalogue``: the licence rules its tasks are taken out by (default the shipped ones).
     """
     check_bank(bank)
     bad = set(projects) - set(PROJECTS)
@@ -514,7 +517,7 @@ def pull(
         emails = _Annotators(con, client, email_digest)
         for project, pid in found:
             try:
-                deleted, kept = retract_withdrawn(con, client, bank, project, pid, run_id)
+                deleted, kept = retract_withdrawn(con, client, bank, project, pid, run_id, licence_catalogue)
                 report.retracted, report.retracted_kept = report.retracted + deleted, report.retracted_kept + kept
                 _pull_project(con, client, bank, project, pid, emails, run_id, report, progress, vault, full)
             except (ConfigError, LabelStudioError) as exc:  # each project commits on its own: say what was imported

@@ -31,6 +31,7 @@ from annotation.tasks import PROJECTS, build_task
 from provenance import ledger
 from provenance.db import transaction
 from provenance.errors import ReadOnlyError, UsageError
+from provenance.licences import LicenceCatalogue
 from provenance.sqlguard import check_condition
 from provenance.version_chain import ancestor_chain_cte
 
@@ -54,6 +55,8 @@ class PushConfig:
     order: str = "priority"
     #: reveals partially masked PII for review tasks (``curate.pii.review.VaultReview``); None = placeholders
     vault: PiiVault | None = None
+    #: the licence rules tasks are judged by (``--catalogue``: a corrected copy exports are made with); None = shipped
+    licence_catalogue: LicenceCatalogue | None = None
 
 
 @dataclass(slots=True)
@@ -224,7 +227,7 @@ def _eligible(
     con: duckdb.DuckDBPyConnection, cfg: PushConfig, rows: list[dict[str, Any]], report: PushReport
 ) -> list[dict[str, Any]]:
     """The rows the three gates of :mod:`annotation.eligibility` let through; the others counted as refused."""
-    gate = version_gate(con, cfg.bank)  # held files (provenance/holds.py), then the licence
+    gate = version_gate(con, cfg.bank, cfg.licence_catalogue)  # held files (provenance/holds.py), then the licence
     ok = []
     for r in rows:
         reason = (
@@ -436,7 +439,7 @@ def push(
     pid = ensure_project(con, client, cfg.bank, cfg.project)
     report.ls_project_id = pid
     report.adopted = _reconcile(con, client, cfg, pid, everything=not known_before)
-    report.missing = forget_missing(con, client, cfg.bank, cfg.project, pid)
+    report.missing = forget_missing(con, client, cfg.bank, cfg.project, pid, cfg.licence_catalogue)
     rows, report.already = select_candidates(con, cfg)
     report.selected = len(rows) + report.already
     rows = _eligible(con, cfg, rows, report)
@@ -477,7 +480,9 @@ def push(
             if progress:
                 progress(len(batch), len(rows))
         report.superseded = _supersede(con, client, cfg, run_id)
-        report.retracted, report.retracted_kept = retract_withdrawn(con, client, cfg.bank, cfg.project, pid, run_id)
+        report.retracted, report.retracted_kept = retract_withdrawn(
+            con, client, cfg.bank, cfg.project, pid, run_id, cfg.licence_catalogue
+        )
     except BaseException:
         finish_run(con, run_id, status="failed", counts=report.as_dict())
         raise

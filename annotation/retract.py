@@ -28,6 +28,7 @@ from annotation.eligibility import gate_columns, version_gate
 from annotation.label_studio import LabelStudioClient
 from provenance import ledger
 from provenance.db import transaction
+from provenance.licences import LicenceCatalogue
 
 #: a task on the server (live, or taken out but kept as annotated), its record and the document's current (active)
 #: versions with what the licence gate reads; a task whose record is active is its own current version
@@ -49,11 +50,18 @@ _LIVE_TASKS = """
 SEALED = "pii_sealed"
 
 
-def _refused_tasks(con: duckdb.DuckDBPyConnection, instance: str, bank: str, project: str, pid: int):
+def _refused_tasks(
+    con: duckdb.DuckDBPyConnection,
+    instance: str,
+    bank: str,
+    project: str,
+    pid: int,
+    licence_catalogue: LicenceCatalogue | None = None,
+):
     """(record id, task id, why) of the live tasks on one project whose record is withdrawn or sealed since the push
     (:data:`SEALED`), or whose document's current versions are all refused to ``bank`` by the licence or hold gate; and (record id, task id) of the tasks
     taken out but kept as annotated whose reason holds no longer (a renewed agreement, a lifted withdrawal)."""
-    gate = version_gate(con, bank)
+    gate = version_gate(con, bank, licence_catalogue)
     seen: dict[tuple[str, int], list[str | None]] = {}
     kept: set[tuple[str, int]] = set()
     for rid, tid, was_kept, status, sealed, has_current, *lic in con.execute(
@@ -75,13 +83,19 @@ def _refused_tasks(con: duckdb.DuckDBPyConnection, instance: str, bank: str, pro
 
 
 def retract_withdrawn(
-    con: duckdb.DuckDBPyConnection, client: LabelStudioClient, bank: str, project: str, pid: int, run_id: str | None
+    con: duckdb.DuckDBPyConnection,
+    client: LabelStudioClient,
+    bank: str,
+    project: str,
+    pid: int,
+    run_id: str | None,
+    licence_catalogue: LicenceCatalogue | None = None,
 ) -> tuple[int, int]:
     """Delete the unannotated tasks of withdrawn records, of versions sealed since their push (found to hold personal
     data), and of documents whose current version the licence or hold gate now refuses to ``bank``, on one project;
-    returns (deleted, kept as annotated)."""
+    returns (deleted, kept as annotated). ``licence_catalogue``: the licence rules (default the shipped ones)."""
     instance = client.config.instance
-    refused, allowed_again = _refused_tasks(con, instance, bank, project, pid)
+    refused, allowed_again = _refused_tasks(con, instance, bank, project, pid, licence_catalogue)
     where = (bank, project, instance, pid)
     if allowed_again:  # kept as annotated, and their reason holds no longer: live tasks again
         with transaction(con):
@@ -118,7 +132,14 @@ def retract_withdrawn(
     return len(deleted), len(rows) - len(deleted)
 
 
-def forget_missing(con: duckdb.DuckDBPyConnection, client: LabelStudioClient, bank: str, project: str, pid: int) -> int:
+def forget_missing(
+    con: duckdb.DuckDBPyConnection,
+    client: LabelStudioClient,
+    bank: str,
+    project: str,
+    pid: int,
+    licence_catalogue: LicenceCatalogue | None = None,
+) -> int:
     """Drop the mapping of this project's tasks that Label Studio no longer has (live ones, and ones taken out but kept
     as annotated, then deleted there by hand), and of tasks deleted for a
     withdrawal since lifted (``curate provenance reinstate``) or for a licence the gate passes again, so the push
@@ -132,7 +153,7 @@ def forget_missing(con: duckdb.DuckDBPyConnection, client: LabelStudioClient, ba
         f" {where} AND t.superseded_by IS NULL",
         [instance, bank, project, pid],
     ).fetchall()
-    gate = version_gate(con, bank)
+    gate = version_gate(con, bank, licence_catalogue)
     live = [(rid, tid) for rid, tid, deleted, *_ in rows if not deleted]
     missing = [(rid, tid) for rid, tid, deleted, active, *lic in rows if deleted and active and gate(*lic) is None]
     there = client.task_ids(pid) if live else set()

@@ -9,6 +9,7 @@ import click
 from annotation.errors import shown_url
 from annotation.tasks import PROJECTS
 from curate.commands._common import LazyProgress, json_line, no_personal_data, printable, settings
+from curate.commands.licences import CATALOGUE_OPTION
 
 annotate = click.Group("annotate", help="Label Studio bridge: push tasks to a bank's projects, pull annotations.")
 
@@ -63,17 +64,29 @@ def _vault(con, where: str, *, required: bool, purpose: str = ""):
     default=None,
     help="Write the tasks to this JSON file for a manual import instead of pushing (records only its path, for `curate pii scan`).",
 )
+@CATALOGUE_OPTION
 def push_cmd(
-    project: str, bank: str, limit: int | None, where: str | None, order: str, batch_size: int, output: Path | None
+    project: str,
+    bank: str,
+    limit: int | None,
+    where: str | None,
+    order: str,
+    batch_size: int,
+    output: Path | None,
+    licence_catalogue_file: Path | None,
 ) -> int:
     """Push active record versions that passed the PII stage and whose licence allows the bank.
 
     One task per record version: pushing again creates nothing; a newer version replaces its old
     task. Refused records (PII stage not passed, licence) are counted and listed with --debug.
+    --catalogue: judge licences by that licence catalogue (a corrected copy exports are made with): tasks of
+    records it refuses are not pushed and those on the server are taken out.
     """
     from annotation.push import PushConfig, push, write_tasks_file
     from provenance.db import connect
+    from provenance.export import load_licence_catalogue_for
 
+    cat = load_licence_catalogue_for(licence_catalogue_file)  # a bad file is one line, before anything is read
     s = settings()
     con = connect(s.db_path)
     try:
@@ -88,7 +101,14 @@ def push_cmd(
             else None
         )
         cfg = PushConfig(
-            project=project, bank=bank, limit=limit, where=where, order=order, batch_size=batch_size, vault=vault
+            project=project,
+            bank=bank,
+            limit=limit,
+            where=where,
+            order=order,
+            batch_size=batch_size,
+            vault=vault,
+            licence_catalogue=cat,
         )
         if output is not None:
             rep = write_tasks_file(con, cfg, output)
@@ -152,17 +172,24 @@ def _say_retracted(rep) -> None:
     "--full", is_flag=True, help="Export every annotated task (default: only tasks changed since the last pull)."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
-def pull_cmd(bank: str, projects: tuple[str, ...], full: bool, as_json: bool) -> int:
+@CATALOGUE_OPTION
+def pull_cmd(
+    bank: str, projects: tuple[str, ...], full: bool, as_json: bool, licence_catalogue_file: Path | None
+) -> int:
     """Import completed annotations: corrections become new versions, decisions and labels are stored.
 
     Every imported annotation is a ledger event naming the bank, the annotator (Label Studio user id +
     keyed digest of the e-mail, HMAC under the PII key; none without the key) and the project/task/annotation
     ids. Pulling twice imports nothing new. Comments and corrections that cannot be applied are sealed with the
     PII key (none is kept without it); a malformed annotation is stored as invalid, with a reason, and counted.
+    --catalogue: the tasks a licence no longer opens to the bank are taken out by that licence catalogue's rules.
     """
     from annotation.pull import pull
     from curate.pii.keyed_ids import annotator_email_digest
     from provenance.db import connect
+    from provenance.export import load_licence_catalogue_for
+
+    cat = load_licence_catalogue_for(licence_catalogue_file)
 
     s = settings()
     con = connect(s.db_path)
@@ -180,6 +207,7 @@ def pull_cmd(bank: str, projects: tuple[str, ...], full: bool, as_json: bool) ->
                 vault=vault,
                 full=full,
                 email_digest=annotator_email_digest(vault.key if vault is not None else None),
+                licence_catalogue=cat,
             )
         finally:
             bar.close()
