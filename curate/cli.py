@@ -20,6 +20,7 @@ from pathlib import Path
 
 import click
 
+from curate.interrupts import Terminated
 from provenance.errors import WorkbenchError
 
 #: command name -> "module:attribute" (a click command or group)
@@ -280,11 +281,6 @@ def _stopped(debug: bool) -> bool:
 PROCESS_DEFAULTS = {"ARROW_DEFAULT_MEMORY_POOL": "system", "OPENBLAS_NUM_THREADS": "1"}
 
 
-class Terminated(KeyboardInterrupt):
-    """SIGTERM (``timeout``, ``kill``, a scheduler stopping a job), raised like Ctrl-C: the same clean-up runs (an
-    export removes its unrecorded folder, a run is marked failed) instead of the process ending in mid-write."""
-
-
 def _on_sigterm(main_pid: int):
     def handler(signum: int, frame: object) -> None:
         if os.getpid() != main_pid:  # a forked worker inherited the handler: it ends as SIGTERM always ended it
@@ -295,6 +291,20 @@ def _on_sigterm(main_pid: int):
 
         note_terminated()
         raise Terminated()
+
+    return handler
+
+
+def _on_sigint(main_pid: int):
+    """Ctrl-C raises KeyboardInterrupt, as Python's own handler does, and is noted first (in the run's process):
+    an exception lost where the signal landed is raised again (:func:`curate.interrupts.stop_if_asked`)."""
+
+    def handler(signum: int, frame: object) -> None:
+        if os.getpid() == main_pid:
+            from curate.interrupts import note_interrupted
+
+            note_interrupted()
+        raise KeyboardInterrupt
 
     return handler
 
@@ -333,6 +343,8 @@ def main(argv: list[str] | None = None) -> None:
     for name, value in PROCESS_DEFAULTS.items():
         os.environ.setdefault(name, value)
     signal.signal(signal.SIGTERM, _on_sigterm(os.getpid()))
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not where Ctrl-C is ignored (nohup, `&`)
+        signal.signal(signal.SIGINT, _on_sigint(os.getpid()))
     _escape_unencodable()
     sys.exit(run(sys.argv[1:] if argv is None else argv))
 

@@ -37,7 +37,8 @@ import pyarrow.parquet as pq
 from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 
-from curate.faults import fault
+from curate.faults import fault as _fault  # crash-test kill points (CURATE_FAULT)
+from curate.interrupts import join_or_stop, stop_if_asked
 from curate.load import load_results
 from curate.pipeline_checks import list_value
 from curate.runfailed import ended_by
@@ -117,9 +118,6 @@ class RunReport:
     counts: dict[str, int] = field(default_factory=dict)
     message: str = ""
     followed_by: list[RunReport] = field(default_factory=list)
-
-
-_fault = fault  # crash-test kill points (CURATE_FAULT)
 
 
 def _results_to_table(
@@ -374,8 +372,9 @@ def _run_locked(
         report.inputs = n_inputs
         con.close()  # executors (and finalize) may open the catalogue themselves
         stage.run_dir = run_dir
-        for thread in preload:
-            thread.join()  # before the executor forks: no thread may hold an import lock then
+        _fault("snapshot_written")
+        for thread in preload:  # before the executor forks: no thread may hold an import lock then
+            join_or_stop(thread)  # a stop whose exception was lost (an import lock left held): raised, no hang
         if n_shards:
             t, c = time.monotonic(), cpu_seconds()
             plain_tracebacks()  # a worker's traceback never shows the records it held
@@ -407,6 +406,7 @@ def _run_locked(
             sign_as(key, tmp, final)
             seconds["finalize"], cpu["finalize"] = time.monotonic() - t, cpu_seconds() - c
         _fault("before_load")
+        stop_if_asked()  # a stop whose exception was lost while the workers ran: no load begun
         con = db.connect(db_path, memory_limit=db.bulk_memory_limit())
         con.execute(f"SET checkpoint_threshold = '{db.checkpoint_threshold()}'")
         stats_args = {"inputs": n_inputs, "bytes_in": bytes_in, "seconds": seconds, "started": t0, "cpu": cpu}

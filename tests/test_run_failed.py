@@ -169,3 +169,30 @@ def test_a_full_disk_outside_a_run_is_one_line_not_a_traceback(tmp_path: Path) -
     err = done.stderr
     assert done.returncode == 1 and "Traceback" not in err and len(err.strip().splitlines()) == 1, err
     assert "a file could not be written" in err and "File too large" in err and "cat.duckdb" in err, err
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_sigterm_whose_exception_was_lost_still_stops_the_run(law_db: Path, tmp_path: Path, cli, workers) -> None:
+    """A SIGTERM (or Ctrl-C) that came while DuckDB imported pandas for the run's first query was swallowed there,
+    with the import's lock left held: the run went on, or hung for good joining the thread that imports the
+    executor's modules (review 13, crash). The noted stop ends the run as any SIGTERM does: exit 143, one line,
+    the run failed and resumed by the same command."""
+    import os
+    import signal
+    import sys
+
+    from killed import run_killed
+
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root), "CURATE_FAULT": "snapshot_written@TERMLOST"}
+    argv = [sys.executable, "-m", "curate.cli", "--db", str(law_db), "-q", "run", "hygiene", "--workers", workers]
+    rc = run_killed(argv, env, tmp_path / "log.txt")
+    log = (tmp_path / "log.txt").read_text(encoding="utf-8")
+    assert rc == 128 + signal.SIGTERM, log
+    assert log.strip() == "curate: terminated (SIGTERM); what was not recorded is removed", log
+    ((run_id, status, counts),) = _q(law_db, "SELECT run_id, status, counts FROM runs WHERE command = 'run hygiene'")
+    assert status == "failed" and "interrupted" in counts
+    assert _q(law_db, "SELECT count(*) FROM stage_marks WHERE stage = 'hygiene'") == [(0,)]
+    code, _, err = cli("-q", "run", "hygiene", "--workers", workers, db=law_db)
+    assert code == 0, err
+    assert _q(law_db, "SELECT run_id, status FROM runs WHERE command = 'run hygiene'") == [(run_id, "finished")]
