@@ -11,7 +11,7 @@ writable), and ``--out`` itself is never renamed or removed:
 * the marker is removed last. Killed at any point, the next export into ``--out`` finishes a recorded export's
   promotion, or removes an unrecorded staging folder of this catalogue. A staging folder whose marker's lock is
   held (a live export) or names another catalogue, or one holding files without a marker, is never touched: it is
-  named and the export refused.
+  named and the export refused. One holding nothing but an empty marker (killed as it began) is removed.
 
 The marker's lock is a POSIX record lock (``fcntl.lockf``, as :mod:`curate.runlock`): the kernel drops it when the
 process dies, so a pid the system gave to another process later blocks nothing.
@@ -56,6 +56,7 @@ class Marker:
     def create(cls, path: Path, data: dict[str, Any]) -> Marker:
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
         fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # a new file: nobody else holds it
+        fault("export_marker_created")  # crash tests: the marker there, still empty
         marker = cls(path, fd, {})
         marker.write(**data)
         return marker
@@ -69,8 +70,8 @@ class Marker:
         except OSError:
             os.close(fd)
             return None
-        try:
-            data = json.loads(os.pread(fd, 1 << 20, 0).decode("utf-8") or "null")
+        try:  # the first JSON value: a longer earlier content's tail may follow it (:meth:`write`)
+            data = json.JSONDecoder().raw_decode(os.pread(fd, 1 << 20, 0).decode("utf-8") or "null")[0]
         except ValueError:
             data = None
         return cls(path, fd, data if isinstance(data, dict) else {})
@@ -79,8 +80,10 @@ class Marker:
         """Add ``fields`` and write the marker through to disk (it decides what the next export removes)."""
         self.data.update(fields)
         raw = json.dumps(self.data, ensure_ascii=False, sort_keys=True).encode("utf-8")
-        os.ftruncate(self._fd, 0)
+        # written over, then cut to length: truncated first, a kill between the two left an empty marker, which
+        # named no catalogue, so the folder of this catalogue's (maybe recorded) export blocked every later export
         os.pwrite(self._fd, raw, 0)
+        os.ftruncate(self._fd, len(raw))
         os.fsync(self._fd)
 
     @property
@@ -210,7 +213,7 @@ def settle(con: duckdb.DuckDBPyConnection, out: Path, catalogue: str | None) -> 
     A staging folder of this catalogue (its marker names this catalogue's file, or a run of this catalogue) whose
     export is recorded is put in place (:func:`promote`), an unrecorded one removed. Anything else, a live export's
     folder, another catalogue's, a folder holding files and no marker, is left as it is and the export refused
-    with the folder named; a folder holding no file at all is removed."""
+    with the folder named; a folder holding no file at all (an empty marker at most) is removed."""
     for staging in sorted(out.glob(f"{STAGING}*")):
         if staging.is_symlink() or not staging.is_dir():
             raise _left(staging, "is not a folder curate made", mine=False)
@@ -239,6 +242,10 @@ def _settle_one(
     con: duckdb.DuckDBPyConnection, out: Path, staging: Path, marker: Marker, catalogue: str | None
 ) -> None:
     data = marker.data
+    if not data and not files(staging):  # killed before its marker was written: curate's, and holding nothing
+        shutil.rmtree(staging)
+        log.warning("`%s`: an export killed as it began (its marker still empty), removed", staging)
+        return
     run_id = data.get("run_id")
     if run_id:  # this catalogue's run (also after the catalogue was moved or copied)
         ours = con.execute("SELECT 1 FROM runs WHERE run_id = ?", [run_id]).fetchone() is not None

@@ -130,3 +130,30 @@ def test_a_dead_exports_pid_taken_again_blocks_nothing_a_live_one_does(mixed, cl
             if proc is not None:
                 proc.kill()
                 proc.wait()
+
+
+def test_an_export_killed_before_its_marker_was_written_blocks_nothing(mixed, cli, db_path, tmp_path):
+    """Killed between creating its marker and writing it, an export left a staging folder whose empty marker named
+    no catalogue: every later export into that --out was refused, "left by an export of another catalogue (`None`)"
+    (review 13, crash). A folder holding nothing but an empty marker is removed, and the export goes on."""
+    out = tmp_path / "out"
+    staging = _killed_staging(db_path, tmp_path, out, "export_marker_created")
+    assert (staging / ".curate-export.json").read_bytes() == b""
+    code, _, err = cli("--quiet", *TRAINING, "--out", str(out))
+    assert code == 0, err
+    assert not list(out.glob(".curate-*")) and (out / "manifest.jsonl").is_file()
+    assert cli("audit", "verify-export", str(out))[0] == 0
+
+
+def test_a_marker_written_over_a_longer_one_is_read(tmp_path):
+    """The marker is written over and then cut to length (it was cut first: a kill between the two left it empty);
+    killed before the cut, the earlier, longer content's tail follows the new JSON, which is what is read."""
+    from provenance.export_stage import Marker
+
+    path = tmp_path / "marker.json"
+    marker = Marker.create(path, {"catalogue": "/a/long/catalogue/name.duckdb", "previous": ["x" * 40]})
+    marker.release()
+    path.write_bytes(b'{"catalogue": "/c.duckdb"}' + path.read_bytes()[26:])
+    taken = Marker.take(path)
+    assert taken is not None and taken.data == {"catalogue": "/c.duckdb"}
+    taken.release()
