@@ -7,8 +7,10 @@ the tables that point at the ledger (runs, exports, withdrawals: :mod:`provenanc
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -119,16 +121,35 @@ def append_anchor(path: str | Path, anchor: Anchor, catalogue: list[Path] | None
     an existing file that is not an anchor file: appending would damage it."""
     p = Path(path)
     refuse_overlap(p, catalogue or [], option="--append", kind="file")
-    if p.exists() and (not p.is_file() or p.stat().st_size):
+    created = not p.exists()
+    if not created and (not p.is_file() or p.stat().st_size):
         try:
             read_anchors(p)
+        except _CutLine:
+            raise
         except UsageError as exc:
             raise UsageError(
                 f"--append `{p}` exists and is not an anchor file (JSON lines with seq and hash); appending would"
                 " damage it: name a new file or an anchor file"
             ) from exc
-    with p.open("a", encoding="utf-8") as fh:
-        fh.write(json.dumps(anchor.as_dict(), sort_keys=True) + "\n")
+    with p.open("a+b") as fh:
+        size = fh.seek(0, os.SEEK_END)
+        # a file saved without its last line end (an editor): the anchor was appended to that line, damaging both
+        lead = b"\n" if size and fh.seek(size - 1) >= 0 and fh.read(1) != b"\n" else b""
+        fh.write(lead + (json.dumps(anchor.as_dict(), sort_keys=True) + "\n").encode("utf-8"))
+        fh.flush()
+        os.fsync(fh.fileno())  # the auditor's copy: on disk when the command says it was appended
+    if created:
+        with contextlib.suppress(OSError):  # its name too (a folder that cannot be opened: not ours to sync)
+            fd = os.open(p.parent, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+
+
+class _CutLine(UsageError):
+    """The anchor file's last line is cut off: a write that did not end (a crash, a full disk)."""
 
 
 def read_anchors(path: str | Path) -> list[Anchor]:
@@ -144,12 +165,19 @@ def read_anchors(path: str | Path) -> list[Anchor]:
             "write anchors with `curate audit anchor --append FILE`"
         ) from exc
     out = []
-    for n, line in enumerate(text.splitlines(), 1):
+    lines = text.splitlines()
+    for n, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
             out.append(_anchor(json.loads(line)))
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            if n == len(lines) and out and line.lstrip().startswith("{") and not text.endswith("\n"):
+                raise _CutLine(
+                    f"anchor file `{p}` line {n}, its last, is cut off ({exc}): a write that did not end (a crash,"
+                    f" a full disk?); the {len(out)} anchor(s) before it are whole: remove that line (or restore the"
+                    " file from the auditor's copy) and run the command again"
+                ) from exc
             raise UsageError(
                 f"anchor file `{p}` line {n} is not an anchor (JSON with seq and hash): {exc}; "
                 "write anchors with `curate audit anchor --append FILE`"
