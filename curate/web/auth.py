@@ -17,6 +17,7 @@ the portal ends every session.
 from __future__ import annotations
 
 import fcntl
+import glob
 import hashlib
 import hmac
 import json
@@ -33,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from provenance.errors import ConfigError, UsageError
+from provenance.faults import fault
 
 #: matched whole (``fullmatch``): ``$`` also matches before a final newline, so ``bank:CTBC\n`` passed
 _ROLE_RE = re.compile(r"auditor|bank:[A-Za-z0-9_.-]+")
@@ -127,13 +129,7 @@ class UserStore:
             fcntl.flock(lock, fcntl.LOCK_EX)
             users = self._read()
             users[name] = entry
-            fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)  # 0600
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    json.dump({"users": users}, fh, ensure_ascii=False, indent=2, sort_keys=True)
-                os.replace(tmp, self.path)
-            finally:
-                Path(tmp).unlink(missing_ok=True)
+            _replace_whole(self.path, json.dumps({"users": users}, ensure_ascii=False, indent=2, sort_keys=True))
         finally:
             os.close(lock)  # releases the lock
 
@@ -274,15 +270,29 @@ def _create_secret(file: Path) -> None:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if file.exists():  # the other start made it meanwhile
             return
-        fd, tmp = tempfile.mkstemp(prefix=f".{file.name}.", suffix=".tmp", dir=file.parent)  # 0600
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(secrets.token_hex(32) + "\n")
-            os.replace(tmp, file)
-        finally:
-            Path(tmp).unlink(missing_ok=True)
+        _replace_whole(file, secrets.token_hex(32) + "\n")
     finally:
         os.close(lock)
+
+
+def _replace_whole(file: Path, text: str) -> None:
+    """Write ``text`` to ``file`` whole (0600): a temporary file of its own, synced, renamed into place. Called
+    under ``<file>.lock``, so no other writer is between the two: a temporary file a killed writer left (holding
+    the users' password hashes, or a portal secret) is removed first, never left beside the file for good."""
+    mine = re.compile(rf"\.{re.escape(file.name)}\.[a-z0-9_]{{8}}\.tmp")  # mkstemp's names, nothing else
+    for left in file.parent.glob(f".{glob.escape(file.name)}.*.tmp"):
+        if mine.fullmatch(left.name) and left.is_file() and not left.is_symlink():
+            left.unlink(missing_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{file.name}.", suffix=".tmp", dir=file.parent)  # 0600
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())  # a power cut after the rename: the new file, not an empty one
+        fault("portal_file_written")  # crash tests: the temporary file written, not yet in place
+        os.replace(tmp, file)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
 
 
 def csrf_token(session: dict) -> str:
