@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from curate import ingest_inputs, ingest_settings
+from curate import ingest_inputs, ingest_settings, interrupts
 from curate.faults import fault
 from curate.ingest_holds import HoldKeeper
 from curate.ingest_report import NAMED_LIMIT, IngestReport  # noqa: F401  (re-exported)
@@ -430,14 +430,14 @@ class _Ingestor:
             hold_withdrawn(con, withheld_sql, run_id=run_id)
             self.flushes += 1
             fault(f"ingest_mid_batch_{self.flushes}")  # crash tests: everything written, not committed
+            interrupts.stop_if_asked()  # a stop whose exception was lost in the batch (DuckDB): rolled back, resumable
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
         n_versions = len(new_rows)
-        rep.versions_new += n_versions
+        rep.versions_new += n_versions + relicensed
         rep.terms_changed += len(terms_changed) + relicensed
-        rep.versions_new += relicensed
         rep.records_new += n_new - n_versions
         rep.unchanged += n_records - n_new - relicensed_rows
         rep.superseded += len(removed)

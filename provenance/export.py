@@ -1,13 +1,12 @@
 """Licence-gated dataset export.
 
-``export_dataset`` writes only active records whose effective licence permits the requested
-purpose, audience and commercial use on the evaluation date, that are not withdrawn and (for
-sources that expect personal data) have passed the PII stage. Beside the data shards it
-writes ``README.md`` (dataset card loadable by ``datasets.load_dataset``), ``manifest.jsonl``,
-``blocked.csv``, ``NOTICE.md``, ``croissant.json`` and ``spdx.jsonld`` (SPDX 3.0).
+``export_dataset`` writes only active records whose effective licence permits the requested purpose, audience and
+commercial use on the evaluation date, that are not withdrawn and (for sources that expect personal data) have passed
+the PII stage. Beside the data shards it writes ``README.md`` (dataset card loadable by ``datasets.load_dataset``),
+``manifest.jsonl``, ``blocked.csv``, ``NOTICE.md``, ``croissant.json`` and ``spdx.jsonld`` (SPDX 3.0).
 
-Files are byte-identical for the same catalogue state and parameters: no clock values are
-written; the dataset's "as of" is the last non-export ledger event.
+Files are byte-identical for the same catalogue state and parameters: no clock values are written; the dataset's
+"as of" is the last non-export ledger event.
 """
 
 from __future__ import annotations
@@ -24,7 +23,7 @@ from typing import Any
 
 import duckdb
 
-from provenance import ledger
+from provenance import interrupts, ledger
 from provenance._selection import COLUMNS, SELECT, Decider, ExportVerdict, candidate_batches, hub_language, to_row
 from provenance.db import transaction
 from provenance.errors import UsageError
@@ -307,6 +306,7 @@ def _export(
     }
     files = _write_documents(staging, info, cat, sel, writer)
     fault("export_written")  # crash tests: every file written, nothing recorded
+    interrupts.stop_if_asked()  # a stop whose exception was lost while the files were written (DuckDB): not recorded
     note(staged, export_id=export_id)
     with uninterrupted():  # Ctrl-C or SIGTERM while it commits is raised once it has: then known to be recorded
         seq = _record_export(con, out, staging, params, info, sel, run_id, actor)
