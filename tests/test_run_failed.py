@@ -171,12 +171,17 @@ def test_a_full_disk_outside_a_run_is_one_line_not_a_traceback(tmp_path: Path) -
     assert "a file could not be written" in err and "File too large" in err and "cat.duckdb" in err, err
 
 
-@pytest.mark.parametrize("workers", ["1", "2"])
-def test_a_sigterm_whose_exception_was_lost_still_stops_the_run(law_db: Path, tmp_path: Path, cli, workers) -> None:
+@pytest.mark.parametrize(
+    ("point", "workers"), [("snapshot_written", "1"), ("snapshot_written", "2"), ("before_load", "2")]
+)
+def test_a_sigterm_whose_exception_was_lost_still_stops_the_run(
+    law_db: Path, tmp_path: Path, cli, point, workers
+) -> None:
     """A SIGTERM (or Ctrl-C) that came while DuckDB imported pandas for the run's first query was swallowed there,
     with the import's lock left held: the run went on, or hung for good joining the thread that imports the
     executor's modules (review 13, crash). The noted stop ends the run as any SIGTERM does: exit 143, one line,
-    the run failed and resumed by the same command."""
+    the run failed and resumed by the same command. ``before_load``: one lost while the workers ran (review 13,
+    crash-r: only the snapshot's was tested) is raised before the load."""
     import os
     import signal
     import sys
@@ -184,7 +189,7 @@ def test_a_sigterm_whose_exception_was_lost_still_stops_the_run(law_db: Path, tm
     from killed import run_killed
 
     root = Path(__file__).resolve().parents[1]
-    env = {**os.environ, "PYTHONPATH": str(root), "CURATE_FAULT": "snapshot_written@TERMLOST"}
+    env = {**os.environ, "PYTHONPATH": str(root), "CURATE_FAULT": f"{point}@TERMLOST"}
     argv = [sys.executable, "-m", "curate.cli", "--db", str(law_db), "-q", "run", "hygiene", "--workers", workers]
     rc = run_killed(argv, env, tmp_path / "log.txt")
     log = (tmp_path / "log.txt").read_text(encoding="utf-8")
