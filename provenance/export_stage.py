@@ -246,6 +246,8 @@ def _settle_one(
         shutil.rmtree(staging)
         log.warning("`%s`: an export killed as it began (its marker still empty), removed", staging)
         return
+    if not data:  # it named "another catalogue (`None`)": whose it is cannot be told, not that it is another's
+        raise _left(staging, f"holds files and an empty or unreadable {MARKER}, so whose export it is is unknown")
     run_id = data.get("run_id")
     if run_id:  # this catalogue's run (also after the catalogue was moved or copied)
         ours = con.execute("SELECT 1 FROM runs WHERE run_id = ?", [run_id]).fetchone() is not None

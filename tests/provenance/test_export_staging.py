@@ -157,3 +157,16 @@ def test_a_marker_written_over_a_longer_one_is_read(tmp_path):
     taken = Marker.take(path)
     assert taken is not None and taken.data == {"catalogue": "/c.duckdb"}
     taken.release()
+
+
+def test_files_beside_an_unreadable_marker_are_named_as_such_not_as_another_catalogues(mixed, cli, tmp_path):
+    """A marker a power cut left empty or half written, beside files: the refusal said the folder was "left by an
+    export of another catalogue (`None`)" (review 13, crash-r); it names the marker instead, and keeps the files."""
+    out = tmp_path / "out"
+    staging = out / ".curate-staging-0123456789ab"
+    (staging / "data").mkdir(parents=True)
+    (staging / "data" / "train-00000.jsonl").write_text("{}\n")
+    (staging / ".curate-export.json").write_text('{"catalo', encoding="utf-8")
+    code, _, err = cli(*TRAINING, "--out", str(out))
+    assert code == 2 and staging.name in err and "empty or unreadable .curate-export.json" in err, err
+    assert "another catalogue" not in err and (staging / "data" / "train-00000.jsonl").is_file()
