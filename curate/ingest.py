@@ -102,6 +102,7 @@ class _Ingestor:
         self.batch_containers: set[str] = set()
         self.incomplete: set[str] = set()
         self.quarantine_rows: list[tuple] = []
+        self.canary = ingest_inputs.KeyCanary()  # a copy of the PII key inside a file never becomes a record
         from curate.pii.identifiers import IdentifierGuard, raw_file_names_held
 
         #: personal values in ids, file names, run parameters and quarantine rows become keyed pseudonyms
@@ -201,18 +202,11 @@ class _Ingestor:
         max_chars = capped.max_record_chars()
         try:
             for out in self.source.to_records(raw):
-                if isinstance(out, Record) and len(out.text) > max_chars:
-                    rejected = True
+                if isinstance(out, Record) and (bad := ingest_inputs.screen(out, max_chars, self.canary)) is not None:
+                    rejected = True  # too large, or holds the PII key (curate/ingest_inputs.py)
                     if out.container:
                         containers.add(out.container)
-                    self._reject(
-                        Rejection(
-                            locator=out.locator,
-                            reason=capped.REASON_TOO_LARGE,
-                            excerpt=f"{len(out.text)} characters > {max_chars} (CURATE_MAX_RECORD_CHARS)",
-                            source_id=out.source_id,
-                        )
-                    )
+                    self._reject(bad)
                 elif isinstance(out, Record):
                     records.append(out)
                     if out.container:
@@ -285,8 +279,10 @@ class _Ingestor:
 
         # quarantine rows and reports use the pseudonymised form where the detector fired
         pii = (rej.source_id or self.source.name) in self.pii_sources or bool(self.pii_sources)
+        blank = self.canary.blank  # a bad line or cell that holds the key never shows it
+        loc, excerpt = blank(rej.locator) or "", blank(rej.excerpt)
         rej = dataclasses.replace(
-            rej, locator=self.guard(rej.locator, all_types=pii), excerpt=self.guard(rej.excerpt, all_types=pii)
+            rej, locator=self.guard(loc, all_types=pii), excerpt=self.guard(excerpt, all_types=pii)
         )
         self.report.name("quarantined", rej.reason, rej.locator, rej.excerpt or "")
         self.report.quarantined += 1

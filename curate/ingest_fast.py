@@ -74,6 +74,9 @@ def ingest_bulk(ing: Any, item: Any) -> bool:
         if any(ing.guard(c, all_types=all_types) != c for c in loaded.containers):
             log.info("ingest: %s takes the Python path (identifiers to pseudonymise)", item.path)
             return False
+        if ing.canary and _holds_key(con, ing.canary.texts):  # the Python path quarantines those records
+            log.info("ingest: %s takes the Python path (a record holds the PII key)", item.path)
+            return False
         if loaded.on_written is not None:
             loaded.on_written()
         rep = ing.report
@@ -94,6 +97,14 @@ def ingest_bulk(ing: Any, item: Any) -> bool:
     finally:
         con.execute("DROP VIEW IF EXISTS _bli")
         law_moj_bulk.drop_temp(con)
+
+
+def _holds_key(con, keys: tuple[str, ...]) -> bool:
+    """Whether a staged record's text, title or metadata holds one of ``keys`` (the PII key's values)."""
+    where = " OR ".join(
+        f"contains(concat_ws(' ', text, title, CAST(metadata AS VARCHAR)), ${i + 1})" for i in range(len(keys))
+    )
+    return con.execute(f"SELECT count(*) > 0 FROM _blv WHERE {where}", list(keys)).fetchone()[0]
 
 
 def bulk_batch_records() -> int:

@@ -9,6 +9,10 @@ read or written, as ``zh``, ``pii`` and ``dedup`` refuse it as their output:
   file's or ``CURATE_PII_KEY``'s value, surrounding white space aside);
 * an input folder holding such a file at any depth (a hard link or a copy of the key in a folder was read);
 * a file a TABF or textbooks manifest row names (the manifest is the input; the files are its rows').
+
+A copy of the key inside a file (a ZIP member, a PDF page, a DOCX paragraph, a JSONL line or CSV cell) is found in
+what the file gives instead (review 13): :class:`KeyCanary` quarantines a record whose text, title or metadata
+holds the key (`holds the PII key`, no excerpt), and blanks the key out of quarantine excerpts and locators.
 """
 
 from __future__ import annotations
@@ -20,9 +24,13 @@ from pathlib import Path
 
 from curate.pii.keys import ENV_KEY, ENV_KEY_FILE, MIN_KEY_BYTES, key_file_bytes, key_file_text
 from provenance.errors import ConfigError, UsageError
-from sources.base import Source
+from sources import capped
+from sources.base import Record, Rejection, Source
 
-__all__ = ["refuse_key_file_input"]
+__all__ = ["REASON_HOLDS_KEY", "KeyCanary", "refuse_key_file_input", "screen"]
+
+#: the quarantine reason of a record that holds the PII key
+REASON_HOLDS_KEY = "holds the PII key (CURATE_PII_KEY_FILE or CURATE_PII_KEY)"
 
 #: a key file longer than this is not compared by content (a key is tens of bytes)
 _MAX_KEY_BYTES = 4096
@@ -111,3 +119,38 @@ def refuse_key_file_input(source: Source) -> None:
                 f"refused: {where}; its key would become a record's text (and leave in exports): keep the key"
                 " outside the folders you ingest; nothing was read or written"
             )
+
+
+class KeyCanary:
+    """The key values (as text) a record or a quarantine row must never hold; falsy without a key."""
+
+    def __init__(self) -> None:
+        texts = {v.decode("utf-8", "replace").strip() for v in _Key().values}
+        self.texts = tuple(sorted(t for t in texts if len(t) >= MIN_KEY_BYTES))
+
+    def __bool__(self) -> bool:
+        return bool(self.texts)
+
+    def holds(self, *parts: object) -> bool:
+        """Whether any of ``parts`` (text, title, metadata: read as ``str``) holds a key value."""
+        return any(k in s for s in map(str, parts) if s for k in self.texts)
+
+    def blank(self, text: str | None) -> str | None:
+        """``text`` with every key value replaced by ``〔PII key〕``."""
+        for k in self.texts:
+            text = text.replace(k, "〔PII key〕") if text else text
+        return text
+
+    def rejection(self, rec: Record) -> Rejection | None:
+        """The quarantine row of a record that holds the key (nothing of its text kept), else None."""
+        if not self.holds(rec.text, rec.title, rec.metadata_json or rec.metadata):
+            return None
+        return Rejection(locator=self.blank(rec.locator) or "", reason=REASON_HOLDS_KEY, source_id=rec.source_id)
+
+
+def screen(rec: Record, max_chars: int, canary: KeyCanary) -> Rejection | None:
+    """The quarantine row of a record too large (``CURATE_MAX_RECORD_CHARS``) or holding the PII key, else None."""
+    if len(rec.text) > max_chars:
+        n = f"{len(rec.text)} characters > {max_chars} (CURATE_MAX_RECORD_CHARS)"
+        return Rejection(locator=rec.locator, reason=capped.REASON_TOO_LARGE, excerpt=n, source_id=rec.source_id)
+    return canary.rejection(rec) if canary else None
