@@ -339,8 +339,8 @@ class ModaSource(Source):
 
     def _jsonl(self, path: Path, rel: str, dataset: str) -> Iterator[RawItem | Rejection]:
         cap = capped.max_record_chars() * 4  # bytes: at most 4 per character in UTF-8
-        if (encoding := moda_text.file_encoding(path)) is None:
-            yield Rejection(rel, capped.REASON_UTF32, "a UTF-32 byte-order mark", self.source_id)
+        if isinstance(encoding := moda_text.checked_encoding(path), tuple):  # UTF-32, or wholly Big5 (review 13)
+            yield Rejection(rel, *encoding, self.source_id)
             return
         with path.open("rb") as fh:
             for n, line in enumerate(moda_text.jsonl_lines(fh, encoding, cap), 1):
@@ -366,8 +366,8 @@ class ModaSource(Source):
     def _csv(self, path: Path, rel: str, dataset: str) -> Iterator[RawItem | Rejection]:
         """Rows of a CSV file, streamed; locators ``#row=N`` count the data rows from 0, as ``datasets`` did."""
         csv.field_size_limit(capped.max_record_chars())  # a longer field is its row's error (below)
-        if (encoding := moda_text.file_encoding(path)) is None:
-            yield Rejection(rel, capped.REASON_UTF32, "a UTF-32 byte-order mark", self.source_id)
+        if isinstance(encoding := moda_text.checked_encoding(path), tuple):  # UTF-32, or wholly Big5 (review 13)
+            yield Rejection(rel, *encoding, self.source_id)
             return
         with path.open(encoding=encoding, errors="surrogateescape", newline="") as fh:
             # strict: a quote opened and never closed is an error at the end of the file, not one field that

@@ -6,6 +6,10 @@
 * A CSV file is decoded with ``surrogateescape``: bytes that are not UTF-8 (a Big5/CP950 cell in a UTF-8 file) make
   their row's error (:func:`undecodable`), not the file's; before, the first such byte stopped the file, and the
   rows after it (and those read into the same buffer before it) were never read.
+* A CSV file none of whose lines is UTF-8 text beyond ASCII, and some of whose lines are not UTF-8 (Excel on
+  Traditional Chinese Windows saves "CSV" as Big5/CP950), is refused whole in one line naming the encoding it reads
+  as and the ``iconv`` command that converts it (:func:`legacy_encoding`, review 13); before, every row with Chinese
+  was quarantined on its own, one row each, and the ASCII rows were ingested as if the file were fine.
 """
 
 from __future__ import annotations
@@ -19,7 +23,21 @@ from typing import BinaryIO
 
 from sources import capped
 
-__all__ = ["TRUNCATED", "file_encoding", "jsonl_lines", "undecodable", "printable"]
+__all__ = [
+    "TRUNCATED",
+    "file_encoding",
+    "jsonl_lines",
+    "NOT_UTF8_FILE",
+    "checked_encoding",
+    "legacy_encoding",
+    "undecodable",
+    "printable",
+]
+
+#: the quarantine reason of a file written wholly in a legacy encoding (Big5/CP950 from Excel)
+NOT_UTF8_FILE = "file that is not UTF-8 text (nothing of it was read)"
+#: bytes read to name a legacy encoding (the whole file is scanned for UTF-8 lines)
+_SAMPLE = 1 << 20
 
 #: a JSON Lines file's last line, cut inside a UTF-16 character (its other lines are read)
 TRUNCATED = "JSONL line cut short (the file ends inside a character)"
@@ -45,6 +63,16 @@ def file_encoding(path: Path) -> str | None:
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     return "utf-8-sig"
+
+
+def checked_encoding(path: Path) -> str | tuple[str, str]:
+    """:func:`file_encoding`'s codec, or ``(reason, detail)`` of a file refused whole: UTF-32, or a legacy encoding
+    (:func:`legacy_encoding`)."""
+    if (encoding := file_encoding(path)) is None:
+        return capped.REASON_UTF32, "a UTF-32 byte-order mark"
+    if (legacy := legacy_encoding(path)) is not None:
+        return NOT_UTF8_FILE, "it reads as " + legacy
+    return encoding
 
 
 def jsonl_lines(fh: BinaryIO, encoding: str, cap: int) -> Iterator[bytes | tuple[str, str]]:
@@ -95,3 +123,61 @@ def printable(text: str) -> str:
     'a\\ufffd'
     """
     return _ESCAPED.sub("\ufffd", text)
+
+
+def legacy_encoding(path: Path) -> str | None:
+    """How to convert a CSV without a byte-order mark written wholly in a legacy encoding (no line of it is UTF-8
+    beyond ASCII, one at least is not UTF-8): ``the encoding it reads as; convert it: iconv ...``, else None.
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.csv"
+    >>> _ = p.write_bytes("id,text\\n1,臺灣銀行授信業務規範\\n".encode("cp950")); legacy_encoding(p).split(" (")[0]
+    'Big5/CP950'
+    >>> _ = p.write_bytes("id,text\\n1,臺灣\\n".encode("utf-8") + "2,銀行".encode("cp950")); legacy_encoding(p) is None
+    True
+    """
+    with path.open("rb") as fh:
+        head = fh.read(_SAMPLE)
+        if head.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return None
+        fh.seek(0)
+        bad = judged = False  # some line is not UTF-8; the line being read was judged
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        # streamed in pieces of at most _SAMPLE bytes, one line's kept across them: a 2 GB line is never held
+        for piece in iter(lambda: fh.readline(_SAMPLE), b""):
+            if not judged and not piece.isascii():
+                try:
+                    text = decoder.decode(piece, final=piece.endswith(b"\n"))
+                except UnicodeDecodeError:
+                    bad = judged = True
+                else:
+                    if not text.isascii():  # a line of UTF-8 beyond ASCII: a UTF-8 file whose bad rows are
+                        return None  # each its row's error
+            if piece.endswith(b"\n"):
+                decoder.reset()
+                judged = False
+    if not bad:
+        return None
+    from sources.documents.model import ExtractionError
+    from sources.documents.text import decode_text
+
+    sample = head if len(head) < _SAMPLE else head[: head.rfind(b"\n") + 1] or head
+    try:
+        encoding = decode_text(sample)[1]
+    except ExtractionError:
+        encoding = "unknown"
+    name, iconv = {
+        "cp950": ("Big5/CP950", "CP950"),
+        "big5": ("Big5/CP950", "CP950"),
+        "cp950+hkscs": ("Big5-HKSCS", "BIG5-HKSCS"),
+        "gb18030": ("GB18030/GBK", "GB18030"),
+    }.get(encoding, (encoding, encoding.upper()))
+    if encoding == "unknown":
+        return "not UTF-8 and no encoding it reads as was recognised; save it as UTF-8 (Excel: CSV UTF-8)"
+    import shlex
+
+    src, dst = shlex.quote(path.name), shlex.quote(f"{path.stem}.utf8{path.suffix}")
+    return (
+        f"{name} (Excel on Chinese Windows saves CSV so); convert it and ingest the copy:"
+        f" `iconv -f {iconv} -t UTF-8 {src} > {dst}` (or save it from Excel as CSV UTF-8)"
+    )
