@@ -288,8 +288,9 @@ def _source(step: IngestStep, db_path: str | Path, *, read_catalogue: bool = Tru
 def _check_source_ids(pipe: Pipeline, db_path: str | Path) -> None:
     """Before the first step: no batch may take a source id that the catalogue or an earlier batch holds for
     another kind of source, nor read the PII key file or a copy of the key (:mod:`curate.ingest_inputs`: the
-    ingest step refused it only after the batches before it had run, and the dry run read it); the checks every
-    ingest makes, here for the whole file at once."""
+    ingest step refused it only after the batches before it had run, and the dry run read it), nor give a TABF or
+    textbooks manifest that its ingest would refuse whole (a column named twice, a reserved column, an encoding it
+    cannot tell: review 13); the checks every ingest makes, here for the whole file at once."""
     from curate.ingest_inputs import refuse_key_file_input
     from curate.ingest_rows import check_not_reserved, check_source_id, check_source_kinds, refuse_personal
     from provenance import db
@@ -300,8 +301,9 @@ def _check_source_ids(pipe: Pipeline, db_path: str | Path) -> None:
         source = _source(step, db_path, read_catalogue=False)
         try:
             refuse_key_file_input(source)
-        except UsageError as exc:
-            raise UsageError(f"{pipe.path}: [[ingest]] #{i}: {exc}") from None
+            _check_manifests(source)
+        except (UsageError, ConfigError) as exc:
+            raise type(exc)(f"{pipe.path}: [[ingest]] #{i}: {exc}") from None
         for info in source.source_infos():
             try:  # also on a new catalogue: a `source_id = "$BANK"` passed the dry run and the batches before it ran
                 check_source_id(info.source_id)
@@ -323,6 +325,16 @@ def _check_source_ids(pipe: Pipeline, db_path: str | Path) -> None:
                 check_source_kinds(con, infos, name, options)
         finally:
             con.close()
+
+
+def _check_manifests(source) -> None:
+    """Read a manifest source's manifests as its ingest will: a manifest refused whole raises its ConfigError now."""
+    from sources.manifest import ManifestSource
+    from sources.manifest_rows import read_manifests
+
+    if isinstance(source, ManifestSource):
+        for _ in read_manifests(list(source.paths)):
+            pass
 
 
 def check_outputs(pipe: Pipeline, db_path: str | Path) -> None:
