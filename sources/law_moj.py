@@ -50,6 +50,7 @@ DEFAULT_ALLOW_LIST: tuple[str, ...] = (
 )
 #: a ZIP member encrypted with a password (zipfile cannot read it without one)
 REASON_ZIP_ENCRYPTED = "password-protected ZIP member"
+NO_ARTICLES = "law without articles (chapter headings at most): nothing to ingest"
 #: law-level fields the official format gives as text (or null); anything else quarantines the law
 _TEXT_FIELDS = (
     *("LawName", "LawURL", "EngLawURL", "EngLawName", "LawLevel", "LawCategory", "LawModifiedDate"),
@@ -417,7 +418,8 @@ class LawMojSource(Source):
             yield Rejection(raw.locator, f"{arts_key} is not a list", source_id=SOURCE_ID)
             return
         law_meta, version_meta = _law_metadata(p, pcode, eng)
-        yield from self._article_records(raw, p, pcode, articles, law_meta, version_meta)
+        outs = list(self._article_records(raw, p, pcode, articles, law_meta, version_meta))  # a law is held anyway
+        yield from outs or [Skip(f"{raw.locator}/{pcode}", NO_ARTICLES, source_id=SOURCE_ID)]  # review 13: counted
 
     def _article_records(
         self,

@@ -203,6 +203,9 @@ class BulkJson:
             con.execute(RECORDS_SQL)
         con.execute(RECORDS_VIEW_SQL)
         con.execute("DROP TABLE _blatt")  # only _blf, _bll, _blr and _bla (the texts) are read from here on
+        bare = "SELECT law_i FROM _blf WHERE in_scope AND law_i NOT IN (SELECT law_i FROM _blr) ORDER BY law_i LIMIT 1"
+        if bad := con.execute(bare).fetchone():  # the Python path names it (law_moj.NO_ARTICLES)
+            return _declined(f"law #{bad[0]}: no articles")
         skips = con.execute("SELECT item_loc FROM _blf WHERE NOT in_scope ORDER BY law_i").fetchall()
         zh = [r[0] for r in con.execute("SELECT pcode FROM _blf WHERE in_scope AND lang = 'zh'").fetchall()]
         containers = [
