@@ -18,6 +18,7 @@ holds the key (`holds the PII key`, no excerpt), and blanks the key out of quara
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -122,23 +123,43 @@ def refuse_key_file_input(source: Source) -> None:
 
 
 class KeyCanary:
-    """The key values (as text) a record or a quarantine row must never hold; falsy without a key."""
+    """The key values (as text) a record or a quarantine row must never hold; falsy without a key.
+
+    A hex key (``secrets.token_hex``) is the same key in upper case, and its copy in a PDF or DOCX may be wrapped
+    across lines, grouped by spaces or typed in full-width digits: each half of such a key is looked for in any of
+    those forms (:data:`_HEX_TEXT`), as is the hex of a key file that holds raw bytes (review 13)."""
 
     def __init__(self) -> None:
-        texts = {v.decode("utf-8", "replace").strip() for v in _Key().values}
+        values = _Key().values
+        texts = {v.decode("utf-8", "replace").strip() for v in values}
         self.texts = tuple(sorted(t for t in texts if len(t) >= MIN_KEY_BYTES))
+        hexes = {t.lower() for t in self.texts if _HEX_TEXT.fullmatch(t)} | {v.hex() for v in values if _raw(v)}
+        #: halves of the hex keys: a line break or a space splits a copy, one half of a key is a secret of its own
+        self.halves = tuple(sorted({h[: len(h) // 2] for h in hexes} | {h[len(h) // 2 :] for h in hexes}))
+        #: what the set-based path looks for as written (the Python path also sees spaced and full-width copies)
+        self.needles = tuple(sorted({*self.texts, *self.halves, *(h.upper() for h in self.halves)}))
+        self._spread = (
+            re.compile("|".join(r"\s*".join(_either_width(c) for c in h) for h in self.halves), re.IGNORECASE)
+            if self.halves
+            else None
+        )
 
     def __bool__(self) -> bool:
-        return bool(self.texts)
+        return bool(self.texts or self.halves)
 
     def holds(self, *parts: object) -> bool:
         """Whether any of ``parts`` (text, title, metadata: read as ``str``) holds a key value."""
-        return any(k in s for s in map(str, parts) if s for k in self.texts)
+        strs = [s for s in map(str, parts) if s]
+        if any(k in s for s in strs for k in self.texts):
+            return True
+        return self._spread is not None and any(self._spread.search(s) for s in strs)
 
     def blank(self, text: str | None) -> str | None:
         """``text`` with every key value replaced by ``〔PII key〕``."""
         for k in self.texts:
             text = text.replace(k, "〔PII key〕") if text else text
+        if text and self._spread is not None:
+            text = self._spread.sub("〔PII key〕", text)
         return text
 
     def rejection(self, rec: Record) -> Rejection | None:
@@ -146,6 +167,24 @@ class KeyCanary:
         if not self.holds(rec.text, rec.title, rec.metadata_json or rec.metadata):
             return None
         return Rejection(locator=self.blank(rec.locator) or "", reason=REASON_HOLDS_KEY, source_id=rec.source_id)
+
+
+#: a key written as hex (any case): :func:`curate.pii.keys.load_key` reads it as the same bytes either way
+_HEX_TEXT = re.compile(r"(?:[0-9a-fA-F]{2}){16,}")
+
+
+def _raw(value: bytes) -> bool:
+    """Whether a key value is raw bytes (not UTF-8 text): its hex is how a copy of it would be written."""
+    try:
+        value.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
+def _either_width(c: str) -> str:
+    """A pattern for the hex digit ``c`` as written or in full width (``５``, ``ａ``); case is the caller's flag."""
+    return f"[{re.escape(c)}{chr(ord(c) + 0xFEE0)}]"
 
 
 def screen(rec: Record, max_chars: int, canary: KeyCanary) -> Rejection | None:

@@ -113,3 +113,50 @@ def test_a_law_dump_holding_the_key(tmp_path, key_file, cli, db_path, monkeypatc
     con = duckdb.connect(str(db_path), read_only=True)
     assert con.execute("SELECT count(*) FROM records").fetchone()[0] >= 1  # the law's other articles are kept
     con.close()
+
+
+#: the same hex key as a copy in a document may hold it: load_key reads either case as the same bytes, a PDF or DOCX
+#: wraps a long string across lines, a printed key is grouped, an IME types full-width digits
+FORMS = {
+    "upper case": KEY.upper(),
+    "wrapped": KEY[:40] + "\n" + KEY[40:],
+    "grouped": " ".join(KEY[i : i + 8] for i in range(0, len(KEY), 8)),
+    "full width": KEY.translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789abcdef"}),
+    "half of it": KEY[: len(KEY) // 2],
+}
+
+
+@pytest.mark.parametrize("form", list(FORMS), ids=list(FORMS))
+def test_the_key_in_another_form_is_found_too(tmp_path, key_file, cli, db_path, form):
+    d = tmp_path / "corpus"
+    d.mkdir()
+    lines = [
+        {"id": "1", "text": f"備份金鑰 {FORMS[form]} 請妥善保存"},
+        {"id": "2", "text": "金融監督管理委員會發布路徑圖。"},
+    ]
+    bad = '{"id": "3", "text": "key ' + FORMS[form].replace("\n", " ") + '"\n'  # not JSON: quarantined with an excerpt
+    (d / "notes.jsonl").write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines) + bad, "utf-8")
+    code, out, err = cli("ingest", "moda", str(d), "--licence", "OGDL-Taiwan-1.0")
+    assert code == 3, out + err
+    con = duckdb.connect(str(db_path), read_only=True)
+    texts = [r[0] for r in con.execute("SELECT text FROM records").fetchall()]
+    shown = " ".join(map(str, con.execute("SELECT locator, excerpt FROM quarantine").fetchall()))
+    con.close()
+    assert texts == ["金融監督管理委員會發布路徑圖。"]
+    assert "〔PII key〕" in shown and KEY[:16].upper() not in shown.upper().replace(" ", "")
+
+
+@pytest.mark.parametrize("form", ["upper case", "wrapped"])
+def test_the_set_based_path_finds_the_key_in_upper_case_or_wrapped(tmp_path, key_file, cli, db_path, monkeypatch, form):
+    monkeypatch.setenv("CURATE_INGEST_FAST", "1")
+    monkeypatch.setenv("CURATE_INGEST_BULK_MIN_BYTES", "0")
+    law = json.loads((FIX / "chlaw_json" / "ch" / "G0380177.json").read_text(encoding="utf-8-sig"))
+    law["LawArticles"][-1]["ArticleContent"] += FORMS[form]
+    dump = tmp_path / "ChLaw.json"
+    dump.write_text("\ufeff" + json.dumps({"UpdateDate": "2024/1/1", "Laws": [law]}, ensure_ascii=False), "utf-8")
+    code, out, err = cli("ingest", "law-moj", str(dump))
+    assert code == 3 and "holds the PII key" in out + err, out + err
+    con = duckdb.connect(str(db_path), read_only=True)
+    held = con.execute("SELECT count(*) FROM records WHERE upper(text) LIKE '%' || $k || '%'", {"k": KEY[:32].upper()})
+    assert held.fetchone()[0] == 0
+    con.close()
