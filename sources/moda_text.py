@@ -142,6 +142,7 @@ def legacy_encoding(path: Path) -> str | None:
             return None
         fh.seek(0)
         bad = judged = False  # some line is not UTF-8; the line being read was judged
+        sample = bytearray()  # the lines that are not UTF-8 (the head may be ASCII alone): what the encoding is told by
         decoder = codecs.getincrementaldecoder("utf-8")()
         # streamed in pieces of at most _SAMPLE bytes, one line's kept across them: a 2 GB line is never held
         for piece in iter(lambda: fh.readline(_SAMPLE), b""):
@@ -150,6 +151,7 @@ def legacy_encoding(path: Path) -> str | None:
                     text = decoder.decode(piece, final=piece.endswith(b"\n"))
                 except UnicodeDecodeError:
                     bad = judged = True
+                    sample += piece[: _SAMPLE - len(sample)]
                 else:
                     if not text.isascii():  # a line of UTF-8 beyond ASCII: a UTF-8 file whose bad rows are
                         return None  # each its row's error
@@ -161,23 +163,41 @@ def legacy_encoding(path: Path) -> str | None:
     from sources.documents.model import ExtractionError
     from sources.documents.text import decode_text
 
-    sample = head if len(head) < _SAMPLE else head[: head.rfind(b"\n") + 1] or head
     try:
-        encoding = decode_text(sample)[1]
+        encoding = decode_text(bytes(sample))[1]
     except ExtractionError:
         encoding = "unknown"
-    name, iconv = {
-        "cp950": ("Big5/CP950", "CP950"),
-        "big5": ("Big5/CP950", "CP950"),
-        "cp950+hkscs": ("Big5-HKSCS", "BIG5-HKSCS"),
-        "gb18030": ("GB18030/GBK", "GB18030"),
-    }.get(encoding, (encoding, encoding.upper()))
-    if encoding == "unknown":
-        return "not UTF-8 and no encoding it reads as was recognised; save it as UTF-8 (Excel: CSV UTF-8)"
     import shlex
 
     src, dst = shlex.quote(path.name), shlex.quote(f"{path.stem}.utf8{path.suffix}")
+    names = {"cp950": "Big5/CP950", "big5": "Big5/CP950", "cp950+hkscs": "Big5-HKSCS", "gb18030": "GB18030/GBK"}
+    if encoding in ("cp950", "big5", "gb18030") and _double_byte(sample):
+        name, iconv = names[encoding], "GB18030" if encoding == "gb18030" else "CP950"
+        return (
+            f"{name} (Excel on Chinese Windows saves CSV so); convert it and ingest the copy:"
+            f" `iconv -f {iconv} -t UTF-8 {src} > {dst}` (or save it from Excel as CSV UTF-8)"
+        )
+    if encoding == "cp950+hkscs" and _double_byte(sample):  # user-defined characters (造字) or HKSCS ones
+        return (
+            "Big5 with characters CP950 lacks (user-defined 造字, or HKSCS): save it from Excel as CSV UTF-8, or"
+            f" convert it with the table its characters were made with: `iconv -f ENCODING -t UTF-8 {src} > {dst}`"
+        )
+    # a guess on a few bytes, or one no Chinese Excel writes: a command naming it could turn the text into other
+    # characters without an error (a CP1252 `bank’s` reads as Big5-HKSCS, `naïve` as CP950), so none is given
+    guess = "" if encoding == "unknown" else f" (perhaps {names.get(encoding, encoding)}, not told for sure)"
     return (
-        f"{name} (Excel on Chinese Windows saves CSV so); convert it and ingest the copy:"
-        f" `iconv -f {iconv} -t UTF-8 {src} > {dst}` (or save it from Excel as CSV UTF-8)"
+        f"no one encoding{guess}; save it from Excel as CSV UTF-8, or convert it naming the encoding it was written"
+        f" in: `iconv -f ENCODING -t UTF-8 {src} > {dst}`"
     )
+
+
+def _double_byte(sample: bytes) -> bool:
+    """Whether most bytes beyond ASCII in ``sample`` stand beside another (Chinese text in Big5 or GBK), not alone
+    between ASCII bytes as a Western code page's accents and quotes do.
+
+    >>> _double_byte("臺灣銀行授信".encode("cp950")), _double_byte("naïve café".encode("cp1252"))
+    (True, False)
+    """
+    high = len(re.findall(rb"[\x80-\xff]", sample))
+    alone = len(re.findall(rb"(?<![\x80-\xff])[\x80-\xff](?![\x80-\xff])", sample))
+    return high > 0 and 2 * alone < high

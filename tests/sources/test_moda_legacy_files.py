@@ -75,3 +75,35 @@ def test_a_utf8_csv_with_a_big5_row_far_down_is_read_row_by_row(tmp_path, cli, d
     assert recs == 1801 and [(r[0], r[1]) for r in q] == [
         ("rows.csv#row=1800", "CSV row that is not UTF-8 text (the file's other rows are read)")
     ]
+
+
+@pytest.mark.parametrize(
+    "row",
+    ["1,the bank\u2019s rules apply", "1,na\u00efve rules apply"],
+    ids=["cp1252 quote reads as Big5-HKSCS", "cp1252 accent reads as CP950"],
+)
+def test_a_western_code_page_file_is_given_no_chinese_iconv_command(tmp_path, cli, db_path, row):
+    """One accent or quote in an ASCII file is no Big5 text: `iconv -f CP950` would turn it into a Chinese character
+    without an error, so no encoding is named for sure and no command that names one is given."""
+    f = tmp_path / "rates.csv"
+    f.write_bytes(
+        ("id,text\r\n" + "".join(f"{i},plain rate {i}\r\n" for i in range(2, 50)) + row + "\r\n").encode("cp1252")
+    )
+    code, out, err = cli("ingest", "moda", str(f), "--licence", "OGDL-Taiwan-1.0")
+    assert code == 3, out + err
+    recs, q = _rows(db_path)
+    assert recs == 0 and len(q) == 1 and q[0][1] == "file that is not UTF-8 text (nothing of it was read)"
+    assert "Chinese Windows" not in q[0][2] and "iconv -f CP950" not in q[0][2] and "iconv -f BIG5" not in q[0][2]
+    assert "CSV UTF-8" in q[0][2] and "iconv -f ENCODING" in q[0][2]
+
+
+def test_a_big5_csv_with_an_ascii_head_past_the_sample_is_named_big5(tmp_path, cli, db_path):
+    """The encoding is told by the lines that are not UTF-8, not by the first MiB (ASCII alone: `reads as utf-8`)."""
+    f = tmp_path / "big.csv"
+    head = "id,text\n" + "".join(f"{i},{'ascii only ' * 30}\n" for i in range(5000))
+    f.write_bytes(head.encode() + "".join(f"{i},臺灣銀行授信業務規範\n" for i in range(5000, 5010)).encode("cp950"))
+    assert f.stat().st_size > 1 << 20
+    code, out, err = cli("ingest", "moda", str(f), "--licence", "OGDL-Taiwan-1.0")
+    assert code == 3, out + err
+    q = _rows(db_path)[1]
+    assert len(q) == 1 and "Big5/CP950" in q[0][2] and "iconv -f CP950 -t UTF-8 big.csv > big.utf8.csv" in q[0][2]
