@@ -8,6 +8,7 @@ import sys
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import click
@@ -268,3 +269,21 @@ def _silence_stdout() -> None:
         os.close(devnull)
     except (OSError, ValueError, io.UnsupportedOperation):
         pass  # not a file descriptor (a test's captured stdout): nothing is flushed to a pipe
+
+
+def no_catalogue_at(db_path: str | Path) -> bool:
+    """Whether ``db_path`` holds no catalogue yet (missing, or a 0-byte file): a write command would create one."""
+    from provenance.dbfile import zero_bytes
+
+    return not Path(db_path).exists() or zero_bytes(Path(db_path))
+
+
+def note_new_catalogue(db_path: str | Path, what: str) -> None:
+    """Say on stderr that ``what`` created a new catalogue at ``db_path``: a mistyped --db or $CURATE_DB is seen at
+    once, never a catalogue of its own in silence (review 13)."""
+    if Path(db_path).exists():
+        click.echo(
+            f"curate: note: created a new catalogue `{Path(db_path).resolve()}` for this {what} (no catalogue was"
+            " there); if you meant another one, check --db or $CURATE_DB, and remove this one",
+            err=True,
+        )

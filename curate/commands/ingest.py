@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from curate.cli import SuggestingGroup
-from curate.commands._common import exit_code, progress, settings
+from curate.commands._common import exit_code, no_catalogue_at, note_new_catalogue, progress, settings
 
 __all__ = ["ingest", "report_ingest"]
 
@@ -68,22 +68,17 @@ _PATHS = click.argument("paths", nargs=-1, required=True, type=click.Path(exists
 def _run(source, label: str) -> int:
     from curate.ingest import ingest as run_ingest
     from curate.pipeline_places import refuse_ingest_paths
-    from provenance.dbfile import zero_bytes
 
     s = settings()
     refuse_ingest_paths(source.paths, s.db_path)  # its work files or an earlier export read back as a source
-    new = not Path(s.db_path).exists() or zero_bytes(Path(s.db_path))
-    with progress(label) as update:
-        report = run_ingest(s.db_path, source, progress=update)
-    code = report_ingest(report)
-    if new:  # a mistyped --db (or $CURATE_DB) made a catalogue of its own: said, never silent (review 13)
-        where = Path(s.db_path).resolve()
-        click.echo(
-            f"curate: note: created a new catalogue `{where}` for this ingest (no catalogue was there); if you meant"
-            " another one, check --db or $CURATE_DB, and remove this one",
-            err=True,
-        )
-    return code
+    new = no_catalogue_at(s.db_path)
+    try:
+        with progress(label) as update:
+            report = run_ingest(s.db_path, source, progress=update)
+        return report_ingest(report)
+    finally:  # a mistyped --db (or $CURATE_DB) made a catalogue of its own: said, never silent, an error too (review 13)
+        if new:
+            note_new_catalogue(s.db_path, "ingest")
 
 
 @click.command("moda")

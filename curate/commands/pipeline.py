@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from curate.commands._common import exit_code, progress, settings
+from curate.commands._common import exit_code, no_catalogue_at, note_new_catalogue, progress, settings
 
 
 @click.group("pipeline")
@@ -32,7 +32,12 @@ def run_cmd(file: Path, dry_run: bool) -> int:
         lib.dry_run(pipe, s.db_path, echo=click.echo)
         click.echo("dry run: nothing was written")
         return 0
-    done = lib.run(pipe, s.db_path, echo=click.echo, progress=None if s.quiet else progress)
+    new = no_catalogue_at(s.db_path)
+    try:
+        done = lib.run(pipe, s.db_path, echo=click.echo, progress=None if s.quiet else progress)
+    finally:  # as `curate ingest` says it (review 13): a mistyped --db made a catalogue of its own
+        if new:
+            note_new_catalogue(s.db_path, "pipeline run")
     return exit_code(done["quarantined"])
 
 

@@ -24,3 +24,40 @@ def test_a_reading_command_on_a_new_path_creates_nothing(tmp_path, cli):
     code, out, err = cli("status", db=typo)
     assert code != 0 and "does not exist" in err and "curate init" in err
     assert not typo.exists()
+
+
+def test_a_pipeline_run_into_a_new_path_says_it_created_a_catalogue(tmp_path, cli):
+    """`curate pipeline run` writes its batches as `curate ingest` does: a mistyped --db was a catalogue in silence."""
+    (tmp_path / "a.csv").write_text("id,text\n1,金融監督管理委員會\n", encoding="utf-8")
+    pipe = tmp_path / "pipe.toml"
+    pipe.write_text(
+        '[[ingest]]\nsource = "moda"\npaths = ["a.csv"]\noptions = { licence = "OGDL-Taiwan-1.0" }\n', encoding="utf-8"
+    )
+    typo = tmp_path / "cat.duckbd"
+    code, out, err = cli("pipeline", "run", str(pipe), "--dry-run", db=typo)
+    assert code == 0 and "created a new catalogue" not in out + err and not typo.exists()  # the dry run writes none
+    code, out, err = cli("pipeline", "run", str(pipe), db=typo)
+    assert code == 0, out + err
+    assert "created a new catalogue" in err and str(typo) in err and "--db" in err
+    code, out, err = cli("pipeline", "run", str(pipe), db=typo)
+    assert code == 0 and "created a new catalogue" not in out + err
+
+
+def test_an_ingest_that_fails_after_creating_the_catalogue_still_says_so(tmp_path, cli, monkeypatch):
+    """The notice is given however the ingest ends: an error after the catalogue was made left it unsaid."""
+    import curate.ingest
+    from provenance.errors import ConfigError
+
+    def boom(db_path, source, **kw):
+        from provenance import db
+
+        db.connect(db_path).close()  # the catalogue is made, then the run fails
+        raise ConfigError("the run failed after the catalogue was made")
+
+    monkeypatch.setattr(curate.ingest, "ingest", boom)
+    f = tmp_path / "a.csv"
+    f.write_text("id,text\n1,金融監督管理委員會\n", encoding="utf-8")
+    typo = tmp_path / "cat.duckbd"
+    code, out, err = cli("ingest", "moda", str(f), "--licence", "OGDL-Taiwan-1.0", db=typo)
+    assert code != 0 and typo.exists()
+    assert "created a new catalogue" in err, out + err
