@@ -88,8 +88,9 @@ def _files(path: Path) -> Iterator[Path]:
         yield from (Path(folder, n) for n in names)
 
 
-def _listed(source: Source) -> Iterator[tuple[Path, str]]:
-    """(file, how to name it) of the inputs: each input, and the files a manifest source's rows name."""
+def _listed(source: Source, strict: bool = False) -> Iterator[tuple[Path, str]]:
+    """(file, how to name it) of the inputs: each input, and the files a manifest source's rows name; ``strict``: a
+    manifest its ingest refuses whole raises its ConfigError (else the source names it when it runs)."""
     for p in source.paths:
         yield p, f"the input folder `{p}`" if p.is_dir() else f"the input `{p}`"
     from sources.manifest import ManifestSource
@@ -99,19 +100,27 @@ def _listed(source: Source) -> Iterator[tuple[Path, str]]:
 
         try:
             rows = [(m, r) for m, r in read_manifests(list(source.paths)) if isinstance(r, ManifestRow)]
-        except (ConfigError, OSError, ValueError):
+        except ConfigError:
+            if strict:
+                raise
+            return  # the source names what is wrong with its manifest
+        except (OSError, ValueError):
             return  # the source names what is wrong with its manifest
         for manifest, row in rows:
             yield row.path, f"the file `{row.rel_path}` that manifest `{manifest.name}` names (line {row.line})"
 
 
-def refuse_key_file_input(source: Source) -> None:
+def refuse_key_file_input(source: Source, strict: bool = False) -> None:
     """Raise :class:`UsageError` when an input of ``source`` is, or a folder input holds, the PII key file or a copy
-    of the key; a manifest source's rows' files count as its inputs."""
+    of the key; a manifest source's rows' files count as its inputs. ``strict`` (a pipeline's checks before its first
+    step): a manifest its ingest would refuse whole raises its :class:`ConfigError`, the manifests read once."""
     key = _Key()
     if not key:
+        if strict:
+            for _ in _listed(source, strict=True):
+                pass
         return
-    for path, what in _listed(source):
+    for path, what in _listed(source, strict):
         for f in _files(path):
             if (how := key.why(f)) is None:
                 continue

@@ -300,8 +300,7 @@ def _check_source_ids(pipe: Pipeline, db_path: str | Path) -> None:
     for i, step in enumerate(pipe.ingest, 1):
         source = _source(step, db_path, read_catalogue=False)
         try:
-            refuse_key_file_input(source)
-            _check_manifests(source)
+            refuse_key_file_input(source, strict=True)  # a manifest refused whole too, each read once
         except (UsageError, ConfigError) as exc:
             raise type(exc)(f"{pipe.path}: [[ingest]] #{i}: {exc}") from None
         for info in source.source_infos():
@@ -325,16 +324,6 @@ def _check_source_ids(pipe: Pipeline, db_path: str | Path) -> None:
                 check_source_kinds(con, infos, name, options)
         finally:
             con.close()
-
-
-def _check_manifests(source) -> None:
-    """Read a manifest source's manifests as its ingest will: a manifest refused whole raises its ConfigError now."""
-    from sources.manifest import ManifestSource
-    from sources.manifest_rows import read_manifests
-
-    if isinstance(source, ManifestSource):
-        for _ in read_manifests(list(source.paths)):
-            pass
 
 
 def check_outputs(pipe: Pipeline, db_path: str | Path) -> None:
