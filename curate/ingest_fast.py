@@ -80,11 +80,11 @@ def ingest_bulk(ing: Any, item: Any) -> bool:
         if loaded.on_written is not None:
             loaded.on_written()
         rep = ing.report
-        in_scope = loaded.items - len(loaded.skips)
+        in_scope = loaded.items - len(loaded.skips) - len(loaded.bare)  # each skip counts as an item read below
         rep.raw_items += in_scope
         if ing.progress:
             ing.progress(in_scope)
-        for loc, reason in loaded.skips:
+        for loc, reason in (*loaded.skips, *loaded.bare):
             ing._handle_raw(Skip(loc, reason, source_id=getattr(item, "source_id", None)))
         for lo, hi, n in _batches(con):
             con.execute(

@@ -28,7 +28,7 @@ from typing import Any, BinaryIO, ClassVar
 
 from lxml import etree
 
-from sources import capped
+from sources import capped, law_moj_sql
 from sources.base import RawItem, Record, Rejection, Skip, Source, SourceInfo, unsupported_file
 from sources.folder_files import LINK_OUTSIDE, input_files
 from sources.law_moj_xml import xml_bytes, xml_to_law
@@ -50,7 +50,7 @@ DEFAULT_ALLOW_LIST: tuple[str, ...] = (
 )
 #: a ZIP member encrypted with a password (zipfile cannot read it without one)
 REASON_ZIP_ENCRYPTED = "password-protected ZIP member"
-NO_ARTICLES = "law without articles (chapter headings at most): nothing to ingest"
+NO_ARTICLES = law_moj_sql.NO_ARTICLES  # a law with no articles: a named skip, on both paths
 #: law-level fields the official format gives as text (or null); anything else quarantines the law
 _TEXT_FIELDS = (
     *("LawName", "LawURL", "EngLawURL", "EngLawName", "LawLevel", "LawCategory", "LawModifiedDate"),

@@ -37,6 +37,7 @@ from sources.law_moj_sql import (
     ATTACHMENTS_SQL,
     LAW_ROWS_SQL,
     LAWS_SQL,
+    NO_ARTICLES,
     PARSE_SQL,
     RECORDS_SQL,
     RECORDS_VIEW_SQL,
@@ -203,10 +204,13 @@ class BulkJson:
             con.execute(RECORDS_SQL)
         con.execute(RECORDS_VIEW_SQL)
         con.execute("DROP TABLE _blatt")  # only _blf, _bll, _blr and _bla (the texts) are read from here on
-        bare = "SELECT law_i FROM _blf WHERE in_scope AND law_i NOT IN (SELECT law_i FROM _blr) ORDER BY law_i LIMIT 1"
-        if bad := con.execute(bare).fetchone():  # the Python path names it (law_moj.NO_ARTICLES)
-            return _declined(f"law #{bad[0]}: no articles")
         skips = con.execute("SELECT item_loc FROM _blf WHERE NOT in_scope ORDER BY law_i").fetchall()
+        # a law with no articles is a named skip, as on the Python path (law_moj.NO_ARTICLES): counted here, not the
+        # whole file sent to the Python path for it (an attachment-only regulation in a 12k-law ChOrder.json)
+        bare = con.execute(
+            "SELECT item_loc || '/' || pcode FROM _blf WHERE in_scope AND law_i NOT IN (SELECT law_i FROM _blr)"
+            " ORDER BY law_i"
+        ).fetchall()
         zh = [r[0] for r in con.execute("SELECT pcode FROM _blf WHERE in_scope AND lang = 'zh'").fetchall()]
         containers = [
             r[0]
@@ -218,6 +222,7 @@ class BulkJson:
             ok=True,
             items=n_laws,
             skips=[(loc, SCOPE_SKIP) for (loc,) in skips],
+            bare=[(loc, NO_ARTICLES) for (loc,) in bare],
             containers=containers,
             on_written=lambda: src.fsc_pcodes.update(zh),
         )
@@ -230,6 +235,8 @@ class LoadedFile:
     ok: bool
     items: int = 0
     skips: list[tuple[str, str]] = field(default_factory=list)
+    #: laws in scope with no articles: items read, each a named skip (``law_moj.NO_ARTICLES``)
+    bare: list[tuple[str, str]] = field(default_factory=list)
     containers: list[str] = field(default_factory=list)
     declined: str = ""
     #: called once the driver takes the file (the source learns the file's in-scope Chinese PCODEs)

@@ -12,6 +12,9 @@ from typing import TYPE_CHECKING
 
 from provenance.records import INGEST_RECORD_ID_SQL
 
+#: the skip reason of a law with no articles (chapter headings at most), on the Python and the SQL path
+NO_ARTICLES = "law without articles (chapter headings at most): nothing to ingest"
+
 if TYPE_CHECKING:  # pragma: no cover
     import duckdb
 
