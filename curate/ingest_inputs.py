@@ -147,6 +147,10 @@ class KeyCanary:
         self.halves = tuple(sorted({h[: len(h) // 2] for h in hexes} | {h[len(h) // 2 :] for h in hexes}))
         #: what the set-based path looks for as written (the Python path also sees spaced and full-width copies)
         self.needles = tuple(sorted({*self.texts, *self.halves, *(h.upper() for h in self.halves)}))
+        #: the first four digits of each half as written (lower, upper, full width): a cheap test before the pattern
+        self._heads = tuple(
+            {v for h in self.halves for x in (h[:4], h[:4].upper()) for v in (x, x.translate(_FULL_WIDTH))}
+        )
         self._spread = (
             re.compile("|".join(r"\s*".join(_either_width(c) for c in h) for h in self.halves), re.IGNORECASE)
             if self.halves
@@ -161,13 +165,16 @@ class KeyCanary:
         strs = [s for s in map(str, parts) if s]
         if any(k in s for s in strs for k in self.texts):
             return True
-        return self._spread is not None and any(self._spread.search(s) for s in strs)
+        return self._spread is not None and any(self._spread.search(s) for s in strs if self._headed(s))
+
+    def _headed(self, text: str) -> bool:
+        return any(h in text for h in self._heads)
 
     def blank(self, text: str | None) -> str | None:
         """``text`` with every key value replaced by ``〔PII key〕``."""
         for k in self.texts:
             text = text.replace(k, "〔PII key〕") if text else text
-        if text and self._spread is not None:
+        if text and self._spread is not None and self._headed(text):
             text = self._spread.sub("〔PII key〕", text)
         return text
 
@@ -189,6 +196,10 @@ def _raw(value: bytes) -> bool:
     except UnicodeDecodeError:
         return True
     return False
+
+
+#: ASCII letters and digits to their full-width forms
+_FULL_WIDTH = {c: c + 0xFEE0 for c in range(0x21, 0x7F)}
 
 
 def _either_width(c: str) -> str:
