@@ -74,7 +74,7 @@ def ingest_bulk(ing: Any, item: Any) -> bool:
         if any(ing.guard(c, all_types=all_types) != c for c in loaded.containers):
             log.info("ingest: %s takes the Python path (identifiers to pseudonymise)", item.path)
             return False
-        if ing.canary and _holds_key(con, ing.canary.needles):  # the Python path quarantines those records
+        if ing.canary and law_moj_bulk.holds_any(con, ing.canary.needles):  # the Python path quarantines those records
             log.info("ingest: %s takes the Python path (a record holds the PII key)", item.path)
             return False
         if loaded.on_written is not None:
@@ -97,15 +97,6 @@ def ingest_bulk(ing: Any, item: Any) -> bool:
     finally:
         con.execute("DROP VIEW IF EXISTS _bli")
         law_moj_bulk.drop_temp(con)
-
-
-def _holds_key(con, keys: tuple[str, ...]) -> bool:
-    """Whether a staged record's text, title or metadata holds one of ``keys`` (the PII key's values, and the halves
-    of a hex key in lower and upper case: :class:`curate.ingest_inputs.KeyCanary`); each column on its own, no
-    concatenated copy of every text."""
-    cols = ("text", "title", "CAST(metadata AS VARCHAR)")
-    where = " OR ".join(f"contains({c}, ${i + 1})" for i in range(len(keys)) for c in cols)
-    return con.execute(f"SELECT count(*) > 0 FROM _blv WHERE {where}", list(keys)).fetchone()[0]
 
 
 def bulk_batch_records() -> int:

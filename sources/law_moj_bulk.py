@@ -347,3 +347,15 @@ def _copy_range(src: Path, dst: Path, start: int, end: int) -> None:
                 break
             fo.write(buf)
             left -= len(buf)
+
+
+def holds_any(con: duckdb.DuckDBPyConnection, needles: tuple[str, ...]) -> bool:
+    """Whether a staged record's text, title or metadata could hold one of ``needles``: the tables the records view
+    reads, each column on its own (articles' texts, headings and numbers; laws' names and metadata), no record
+    assembled; an article no record takes may answer yes (the Python path then decides)."""
+    cols = {"_bla": ("content", "heading", "number_raw"), "_bll": ("name_s", "name_l", "meta_head", "meta_tail")}
+    for table, names in cols.items():
+        where = " OR ".join(f"contains({c}, ${i + 1})" for i in range(len(needles)) for c in names)
+        if con.execute(f"SELECT count(*) > 0 FROM {table} WHERE {where}", list(needles)).fetchone()[0]:
+            return True
+    return False
