@@ -68,6 +68,7 @@ _PATHS = click.argument("paths", nargs=-1, required=True, type=click.Path(exists
 def _run(source, label: str) -> int:
     from curate.ingest import ingest as run_ingest
     from curate.pipeline_places import refuse_ingest_paths
+    from provenance.errors import UsageError
 
     s = settings()
     refuse_ingest_paths(source.paths, s.db_path)  # its work files or an earlier export read back as a source
@@ -76,6 +77,9 @@ def _run(source, label: str) -> int:
         with progress(label) as update:
             report = run_ingest(s.db_path, source, progress=update)
         return report_ingest(report)
+    except UsageError:  # a refusal (exit 2) stays its one line
+        new = False
+        raise
     finally:  # a mistyped --db (or $CURATE_DB) made a catalogue of its own: said, never silent, an error too (review 13)
         if new:
             note_new_catalogue(s.db_path, "ingest")

@@ -20,6 +20,7 @@ def pipeline() -> None:
 def run_cmd(file: Path, dry_run: bool) -> int:
     """Run (or with --dry-run, preview) the pipeline in FILE on the catalogue (--db)."""
     from curate import pipeline as lib
+    from provenance.errors import UsageError
 
     s = settings()
     pipe = lib.load(file)
@@ -35,6 +36,9 @@ def run_cmd(file: Path, dry_run: bool) -> int:
     new = no_catalogue_at(s.db_path)
     try:
         done = lib.run(pipe, s.db_path, echo=click.echo, progress=None if s.quiet else progress)
+    except UsageError:  # a refusal (exit 2) stays its one line
+        new = False
+        raise
     finally:  # as `curate ingest` says it (review 13): a mistyped --db made a catalogue of its own
         if new:
             note_new_catalogue(s.db_path, "pipeline run")
