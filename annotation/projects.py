@@ -103,11 +103,28 @@ def ensure_project(con: duckdb.DuckDBPyConnection, client: LabelStudioClient, ba
     pid = client.find_project(title)
     if pid is None:
         pid = client.create_project(title, **_settings(bank, project))
+    else:  # adopted (one a push left unrecorded, or one made by hand): the shipped config and instructions, as a new one
+        _adopt(client, pid, bank, project)
     con.execute(
         "INSERT INTO annotation_projects VALUES (?, ?, ?, ?, ?, ?, now()::TIMESTAMP)",
         [instance, bank, project, pid, title, config_sha256(project)],
     )
     return pid
+
+
+def _adopt(client: LabelStudioClient, pid: int, bank: str, project: str) -> None:
+    """Give a project found by title the shipped label config, description and instructions: the catalogue records
+    them as applied (``config_sha256``), so a project someone made by hand with the same title kept its own config
+    for good, its annotations read as invalid on pull and its annotators never shown the guide."""
+    try:
+        client.update_project(pid, **_settings(bank, project))
+    except LabelStudioTerminalError as exc:
+        raise LabelStudioTerminalError(
+            f"project {pid} ({project_title(bank, project)}) exists with a labelling config Label Studio would not "
+            f"replace with the {project} config ({exc.msg}); rename or delete that project in Label Studio and push "
+            "again",
+            url=client.config.instance,
+        ) from exc
 
 
 def forget_project(
