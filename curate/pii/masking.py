@@ -107,17 +107,27 @@ def mask_address(value: str) -> str:
     return value[:head] + "".join(_fill(c) if not c.isspace() else c for c in value[head:])
 
 
+#: a date's digits, with the letters a scan's OCR reads for them (O for 0, I and l for 1)
+_DATE_DIGITS = re.compile(r"[0-9OIl]+")
+
+
 def mask_birth_date(value: str) -> str:
     """Example:
 
     >>> mask_birth_date("民國85年3月5日"), mask_birth_date("1996-03-05")
     ('民國85年*月*日', '1996-**-**')
+
+    A scan's OCR letters read as digits (``O`` for 0, ``I`` and ``l`` for 1: :mod:`curate.pii.ocr_digits`) are
+    digits here too: ``1981/O4/l6`` showed ``1981/O*/l*``, the month's and the day's first digit.
+
+    >>> mask_birth_date("1981/O4/l6"), mask_birth_date("l98l.l2.O5")
+    ('1981/**/**', 'l98l.**.**')
     """
-    runs = list(re.finditer(r"\d+", value))
+    runs = list(_DATE_DIGITS.finditer(value))
     if not runs:
         return _keep_ends(value, 1, 0)
     first = runs[0]
-    return value[: first.end()] + re.sub(r"\d", CHAR_MASK, value[first.end() :])
+    return value[: first.end()] + _DATE_DIGITS.sub(lambda m: CHAR_MASK * len(m.group()), value[first.end() :])
 
 
 def mask_generic(value: str) -> str:
