@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import re
 
+from curate.pii.text import halfwidth
+
 HAN_MASK = "○"
 CHAR_MASK = "*"
 _ALNUM = re.compile(r"[0-9A-Za-z０-９Ａ-Ｚａ-ｚ]")
@@ -107,8 +109,9 @@ def mask_address(value: str) -> str:
     return value[:head] + "".join(_fill(c) if not c.isspace() else c for c in value[head:])
 
 
-#: a date's digits, with the letters a scan's OCR reads for them (O for 0, I and l for 1)
-_DATE_DIGITS = re.compile(r"[0-9OIl]+")
+#: a date's digits, with the letters a scan's OCR reads for them (O for 0, I and l for 1), read on the half-width
+#: view (:func:`curate.pii.text.halfwidth`, 1:1) as the recognizers read them: ``１９８１/04/16`` is one date
+_DATE_DIGITS = re.compile(r"[\dOIl]+")
 
 
 def mask_birth_date(value: str) -> str:
@@ -122,12 +125,18 @@ def mask_birth_date(value: str) -> str:
 
     >>> mask_birth_date("1981/O4/l6"), mask_birth_date("l98l.l2.O5")
     ('1981/**/**', 'l98l.**.**')
+
+    Full-width digits and OCR letters are a date's too (the recognizers read the half-width view): ``１９８１/04/16``
+    showed its month and ``１９８１年０４月１６日`` hid its year.
+
+    >>> mask_birth_date("１９８１/04/16"), mask_birth_date("１９８１年０４月１６日"), mask_birth_date("１９８１/Ｏ４/ｌ６")
+    ('１９８１/**/**', '１９８１年**月**日', '１９８１/**/**')
     """
-    runs = list(_DATE_DIGITS.finditer(value))
+    runs = list(_DATE_DIGITS.finditer(halfwidth(value)))
     if not runs:
         return _keep_ends(value, 1, 0)
-    first = runs[0]
-    return value[: first.end()] + _DATE_DIGITS.sub(lambda m: CHAR_MASK * len(m.group()), value[first.end() :])
+    hidden = {i for m in runs[1:] for i in range(m.start(), m.end())}
+    return "".join(CHAR_MASK if i in hidden else c for i, c in enumerate(value))
 
 
 def mask_generic(value: str) -> str:

@@ -9,6 +9,7 @@ from ls_records import add_record, add_source
 
 from annotation.review import placeholders, show, show_back
 from curate.pii.keys import load_key
+from curate.pii.masking import mask
 from curate.pii.review import VaultReview
 from provenance import db
 
@@ -55,3 +56,16 @@ def test_masked_spans_stand_where_their_placeholders_stood(shown):
         for (a, b), (_, value) in zip(s.spans, originals, strict=True):
             assert len(s.text[a:b]) == len(value) and s.text[a:b] != value, (loc, value)
             assert value not in s.text, (loc, value)
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("１９８１/04/16", "１９８１/**/**"),  # the month was shown: the year's full-width digits were no date's
+        ("１９８１年０４月１６日", "１９８１年**月**日"),  # the year was hidden
+        ("１９８１/Ｏ４/ｌ６", "１９８１/**/**"),  # full-width OCR letters
+        ("1981/O4/l6", "1981/**/**"),
+    ],
+)
+def test_a_full_width_date_of_birth_shows_its_year_only(value, shown):
+    assert mask("DATE_OF_BIRTH", value) == shown
