@@ -103,28 +103,52 @@ def ensure_project(con: duckdb.DuckDBPyConnection, client: LabelStudioClient, ba
     pid = client.find_project(title)
     if pid is None:
         pid = client.create_project(title, **_settings(bank, project))
+        adopted = None
     else:  # adopted (one a push left unrecorded, or one made by hand): the shipped config and instructions, as a new one
-        _adopt(client, pid, bank, project)
-    con.execute(
-        "INSERT INTO annotation_projects VALUES (?, ?, ?, ?, ?, ?, now()::TIMESTAMP)",
-        [instance, bank, project, pid, title, config_sha256(project)],
-    )
+        adopted = _adopt(client, pid, bank, project)
+    with transaction(con):
+        con.execute(
+            "INSERT INTO annotation_projects VALUES (?, ?, ?, ?, ?, ?, now()::TIMESTAMP)",
+            [instance, bank, project, pid, title, config_sha256(project)],
+        )
+        if adopted is not None:
+            detail = {"bank": bank, "project": project, "instance": instance, "ls_project_id": pid, **adopted}
+            ledger.append(con, [ledger.Event(stage="annotation", action="project_adopted", actor=bank, detail=detail)])
     return pid
 
 
-def _adopt(client: LabelStudioClient, pid: int, bank: str, project: str) -> None:
+def _sha(text: Any) -> str:
+    return hashlib.sha256(str(text or "").encode()).hexdigest()
+
+
+def _adopt(client: LabelStudioClient, pid: int, bank: str, project: str) -> dict[str, Any]:
     """Give a project found by title the shipped label config, description and instructions: the catalogue records
     them as applied (``config_sha256``), so a project someone made by hand with the same title kept its own config
-    for good, its annotations read as invalid on pull and its annotators never shown the guide."""
+    for good, its annotations read as invalid on pull and its annotators never shown the guide.
+
+    Returns what the ``project_adopted`` ledger event keeps of the project as it stood (digests and counts, never
+    its text: a hand-made config or description is free text), so an auditor can tell a bank's own config was
+    replaced, on which project, holding how many tasks and annotations."""
+    before = client.project(pid)
+    old = before.get("label_config") or ""
+    kept = {
+        "previous_label_config_sha256": _sha(old),
+        "previous_description_sha256": _sha(before.get("description")),
+        "previous_instruction_sha256": _sha(before.get("expert_instruction")),
+        "config_replaced": old.strip() != label_config(project).strip(),
+        "tasks": before.get("task_number"),
+        "annotations": before.get("total_annotations_number"),
+    }
     try:
         client.update_project(pid, **_settings(bank, project))
     except LabelStudioTerminalError as exc:
         raise LabelStudioTerminalError(
             f"project {pid} ({project_title(bank, project)}) exists with a labelling config Label Studio would not "
-            f"replace with the {project} config ({exc.msg}); rename or delete that project in Label Studio and push "
-            "again",
+            f"replace with the {project} config ({exc.msg}); rename or delete that project in Label Studio (renaming "
+            "keeps its annotations, deleting loses them) and push again",
             url=client.config.instance,
         ) from exc
+    return kept
 
 
 def forget_project(

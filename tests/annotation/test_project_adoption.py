@@ -4,6 +4,9 @@ applied, so annotators worked without the guide and their annotations read as in
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 import pytest
 from ls_records import make_catalogue
 
@@ -48,4 +51,34 @@ def test_one_whose_annotations_the_config_would_break_is_refused_in_one_line(lab
     assert con.execute("SELECT count(*) FROM annotation_projects").fetchone()[0] == 0  # the next push asks again
     with pytest.raises(LabelStudioTerminalError, match="rename or delete"):
         push(con, client, PushConfig(project="topic", bank=bank))
+    con.close()
+
+
+OWN_TOPICS = (
+    '<View><Text name="text" value="$text"/>'
+    '<Choices name="topic" toName="text"><Choice value="存款"/><Choice value="放款"/></Choices></View>'
+)
+
+
+def test_a_replaced_hand_made_config_is_on_the_ledger(label_studio, db_path, bank):
+    """A bank's own topic scheme (same control name, its own values) with work in it is replaced, as Label Studio
+    accepts it: the ledger says so (which project, how many annotations, a digest of the config it had), without
+    the config's or the description's text."""
+    con, _ = make_catalogue(db_path, 1)
+    client = label_studio.client()
+    pid = client.create_project(project_title(bank, "topic"), label_config=OWN_TOPICS, description="分行 自訂")
+    (tid,) = client.import_tasks(pid, [{"text": "hand task"}])
+    own = {"from_name": "topic", "to_name": "text", "type": "choices", "value": {"choices": ["存款"]}}
+    client.create_annotation(tid, [own], completed_by=client.whoami()["id"])
+    push(con, client, PushConfig(project="topic", bank=bank))
+    (detail,) = [
+        json.loads(d)
+        for (d,) in con.execute("SELECT detail FROM provenance_events WHERE action = 'project_adopted'").fetchall()
+    ]
+    assert detail["ls_project_id"] == pid and detail["bank"] == bank and detail["config_replaced"] is True
+    assert detail["annotations"] == 1 and detail["tasks"] == 1
+    assert detail["previous_label_config_sha256"] == hashlib.sha256(OWN_TOPICS.encode()).hexdigest()
+    assert "存款" not in json.dumps(detail, ensure_ascii=False) and "自訂" not in json.dumps(detail, ensure_ascii=False)
+    push(con, client, PushConfig(project="topic", bank=bank))  # recorded now: adopted once
+    assert con.execute("SELECT count(*) FROM provenance_events WHERE action = 'project_adopted'").fetchone()[0] == 1
     con.close()
