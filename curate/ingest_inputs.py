@@ -52,7 +52,9 @@ class _Key:
                     values.add(Path(named).read_bytes())
             except (OSError, ValueError, ConfigError):
                 pass
-        self.values = {v for v in (_bare(v) for v in values) if len(v) >= MIN_KEY_BYTES}
+        values = {_bare(v) for v in values}
+        values |= {t for v in values if (t := _spelt(v))}
+        self.values = {v for v in values if len(v) >= MIN_KEY_BYTES}
         # a UTF-16 copy (PowerShell's `>`) is twice the text's length, with its mark and line end
         self.sizes = range(min(map(len, self.values), default=0), 2 * max(map(len, self.values), default=-1) + 16)
 
@@ -77,6 +79,18 @@ def _bare(data: bytes) -> bytes:
     saved by PowerShell 5.1 was ingested as a record's text, the key in the clear) stripped, else the bytes."""
     text = key_file_text(data)
     return data.strip() if text is None else text.strip().encode("utf-8", "surrogateescape")
+
+
+def _spelt(value: bytes) -> bytes | None:
+    """The text of the UTF-16 key file whose bytes ``value`` spells as hex, else None: the way on for a catalogue keyed
+    under such a file's bytes (``CURATE_PII_KEY_FILE=<(od -An -tx1 -v FILE | tr -d ' \\n')``) gives the key as that
+    hex, and the file's own text (the hex key a copy of the file, or a document, holds) was ingested in the clear."""
+    try:
+        data = bytes.fromhex(value.decode("ascii"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+    text = key_file_text(data) if data.startswith((b"\xff\xfe", b"\xfe\xff")) else None
+    return text.strip().encode("utf-8", "surrogateescape") if text else None
 
 
 def _files(path: Path) -> Iterator[Path]:

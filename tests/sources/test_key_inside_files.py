@@ -160,3 +160,39 @@ def test_the_set_based_path_finds_the_key_in_upper_case_or_wrapped(tmp_path, key
     held = con.execute("SELECT count(*) FROM records WHERE upper(text) LIKE '%' || $k || '%'", {"k": KEY[:32].upper()})
     assert held.fetchone()[0] == 0
     con.close()
+
+
+@pytest.mark.parametrize("copy", ["a JSONL line", "the old key file"])
+def test_the_key_under_the_old_utf16_way_on_is_found_too(tmp_path, cli, db_path, monkeypatch, copy):
+    """The way on for a catalogue keyed under an old UTF-16 key file's bytes (review 13, secrets) gives the key as
+    the hex of those bytes, through a real pipe (`<(od -An -tx1 -v FILE | tr -d ' \\n')`): the ingest's checks
+    looked for that hex only, so the key as the file holds it (its text, a copy of the file) was ingested in the
+    clear (review 13, integration)."""
+    import os
+
+    old = tmp_path / "secrets" / "pii.key"
+    old.parent.mkdir()
+    old.write_bytes(("\ufeff" + KEY + "\r\n").encode("utf-16-le"))
+    d = tmp_path / "corpus"
+    d.mkdir()
+    lines = [{"id": "1", "text": f"備份金鑰 {KEY} 請妥善保存"}, {"id": "2", "text": "金融監督管理委員會發布路徑圖。"}]
+    (d / "notes.jsonl").write_text(
+        "".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines[copy == "the old key file" :]), "utf-8"
+    )
+    if copy == "the old key file":
+        (d / "pii.key.txt").write_bytes(old.read_bytes())
+    monkeypatch.delenv("CURATE_PII_KEY", raising=False)
+    r, w = os.pipe()
+    try:
+        os.write(w, old.read_bytes().hex().encode())
+        os.close(w)
+        monkeypatch.setenv("CURATE_PII_KEY_FILE", f"/dev/fd/{r}")
+        code, out, err = cli("ingest", "moda", str(d), "--licence", "OGDL-Taiwan-1.0")
+    finally:
+        os.close(r)
+    if copy == "the old key file":
+        assert code == 2 and "a copy of the PII key" in err and KEY not in out + err, out + err
+        assert not db_path.exists() or _everywhere(db_path)[0] == 0
+        return
+    assert code == 3 and "holds the PII key" in out + err, out + err
+    assert _everywhere(db_path)[:2] == (0, 0)
