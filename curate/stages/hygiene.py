@@ -3,7 +3,7 @@
 Chinese has no spaces between words, so nothing is ever inserted: only runs of horizontal
 whitespace collapse to one space (spaces between two CJK characters vanish: a layout artefact, also
 a PDF's double spacing; a gap made on purpose there, a tab or a full-width space, stays one: table
-cells), CRLF/CR become LF, spaces at line ends go, and runs of three or more line breaks become two.
+cells; the tabs of two or more lines in a row that each hold one stay too, a spreadsheet's rows), CRLF/CR become LF, spaces at line ends go, and runs of three or more line breaks become two.
 A zero-width joiner or non-joiner is kept where it is part of the text (an emoji sequence, a Persian
 or Sinhala word). A new version is emitted only when the text changed, with an event that
 says what changed (counts per kind), never the text itself. A text made only of characters it removes becomes
@@ -42,6 +42,14 @@ _RUN = f"[ {_HSPACE_CHARS}]"
 _TAB_GAP = re.compile(rf"{_RUN}(?<=[{_CJK_INK}].)(?:(?<=\t)|(?={_RUN}*\t)){_RUN}+(?=[{_CJK_INK}])")
 _FULLWIDTH_GAP = re.compile(rf"{_RUN}(?<=[{_CJK_INK}].)(?:(?<=\u3000)|(?={_RUN}*\u3000)){_RUN}+(?=[{_CJK_INK}])")
 _HSPACE_RUN = re.compile(rf"{_RUN}{{2,}}|[{_HSPACE_CHARS}](?:(?<![{_CJK_INK}][\t\u3000])|(?![{_CJK_INK}]))")
+#: two or more lines in a row, each holding a tab: a table's rows (a spreadsheet pasted or saved as text). Their tabs
+#: stay, each (an empty cell is one too), with the spaces beside them gone: a tab between Latin letters or digits
+#: became a space, so `姓名\tPassport No` over `NGUYEN VAN HUNG\tC4529381` reached the PII stage, which runs after
+#: this one, as a line of prose, and its reading of a table's columns (curate/pii/columns.py) let the values through
+_TAB_ROWS = re.compile(r"^[^\n\t]*\t[^\n]*(?:\n[^\n\t]*\t[^\n]*)+", re.MULTILINE)
+#: a table row's tab while the gaps are collapsed (control characters are gone by then: no text holds it)
+_CELL_EDGE = "\x00"
+_CELL_GAP = re.compile(r" +\x00 *|\x00 +")
 _CJK_GAP = re.compile(rf" (?<=[{_CJK}] )(?=[{_CJK}])")  # literal first: the engine jumps to spaces
 _SUSPECT_CHARS = (
     r"\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2060\ufeff\u202a-\u202e\u2066-\u2069\u00ad"
@@ -124,9 +132,13 @@ def clean(text: str, config: HygieneConfig = _DEFAULT) -> tuple[str, dict[str, i
     out = sub("control_chars", _CONTROL, "", out)
     out = sub("zero_width_chars", _ZERO_WIDTH, _zero_width, out)
     out = sub("line_breaks_normalised", _CR, "\n", out)
+    if "\t" in out:  # a table's rows keep their tabs (_TAB_ROWS)
+        out = _TAB_ROWS.sub(lambda m: m.group().replace("\t", _CELL_EDGE), out)
     out = sub("whitespace_runs_collapsed", _TAB_GAP, "\t", out)
     out = sub("whitespace_runs_collapsed", _FULLWIDTH_GAP, "\u3000", out)
     out = sub("whitespace_runs_collapsed", _HSPACE_RUN, " ", out)
+    if _CELL_EDGE in out:
+        out = sub("whitespace_runs_collapsed", _CELL_GAP, _CELL_EDGE, out).replace(_CELL_EDGE, "\t")
     if config.drop_cjk_spaces:
         out = sub("cjk_spaces_removed", _CJK_GAP, "", out)
     out = sub("line_edge_spaces_removed", _LINE_END if config.keep_indentation else _LINE_EDGE, "\n", out)
