@@ -20,9 +20,10 @@
     purpose = "training"
     audience = "consortium"
     commercial = true
+    catalogue = "licences.toml"      # optional: a corrected licence catalogue, as `export dataset --catalogue`
 
     [report]
-    out = "out/report.html"
+    out = "out/report.html"          # catalogue = "licences.toml" too, as `curate report --catalogue`
 """
 
 from __future__ import annotations
@@ -74,6 +75,8 @@ class ExportStep:
     out: Path
     params: dict[str, Any]
     overwrite: bool = True
+    #: the licence catalogue file its rules come from (`export dataset --catalogue`), else the shipped one
+    catalogue: Path | None = None
 
 
 @dataclass
@@ -83,6 +86,7 @@ class Pipeline:
     stages: list[StageStep] = field(default_factory=list)
     exports: list[ExportStep] = field(default_factory=list)
     report: Path | None = None
+    report_catalogue: Path | None = None
 
 
 def load(path: str | Path) -> Pipeline:
@@ -173,28 +177,48 @@ def load(path: str | Path) -> Pipeline:
         item = dict(item)
         out = want(where, "out", item.pop("out", None), str, "the export folder (a string)")
         overwrite = want(where, "overwrite", item.pop("overwrite", True), bool, "true or false (a TOML boolean)")
+        catalogue = _catalogue(where, item.pop("catalogue", None), resolve)
         if not out:
             raise UsageError(f"{where}: `out` (the export folder) is required")
         bad = set(item) - set(types)
         if bad:
-            raise UsageError(f"{where}: unknown keys {sorted(bad)}; valid: out, overwrite, {', '.join(sorted(types))}")
+            raise UsageError(
+                f"{where}: unknown keys {sorted(bad)}; valid: out, overwrite, catalogue, {', '.join(sorted(types))}"
+            )
         for key, value in item.items():
             want(where, key, value, *EXPORT_TYPES[types[key]])
         try:
             ExportParams(**item).validated()
         except WorkbenchError as exc:
             raise error_like(exc)(f"{where}: {exc}") from exc
-        pipe.exports.append(ExportStep(resolve(out, f"{where}: `out`"), item, overwrite))
+        pipe.exports.append(ExportStep(resolve(out, f"{where}: `out`"), item, overwrite, catalogue))
     if "report" in data:
         report = want(str(path), "report", data["report"], dict, 'a [report] table (out = "report.html")')
-        bad = set(report) - {"out"}
+        bad = set(report) - {"out", "catalogue"}
         if bad:
-            raise UsageError(f"{path}: [report]: unknown keys {sorted(bad)}; valid: ['out']")
+            raise UsageError(f"{path}: [report]: unknown keys {sorted(bad)}; valid: ['catalogue', 'out']")
+        pipe.report_catalogue = _catalogue(f"{path}: [report]", report.get("catalogue"), resolve)
         out = want(f"{path}: [report]", "out", report.get("out"), str, "the report's HTML file (a string)")
         if not out:
             raise UsageError(f"{path}: [report] needs `out`")
         pipe.report = resolve(out, f"{path}: [report]: `out`")
     return pipe
+
+
+def _catalogue(where: str, value: Any, resolve: Callable[[str, str], Path]) -> Path | None:
+    """A step's ``catalogue`` (the licence catalogue file its rules come from, as ``--catalogue FILE``), read now: a
+    pipeline's exports and report followed the shipped catalogue only, so a licence ended in a corrected copy (the
+    one `export dataset --catalogue` exports with) still shipped from a pipeline run (review 13, integration)."""
+    if value is None:
+        return None
+    from provenance.export import load_licence_catalogue_for
+
+    file = resolve(want(where, "catalogue", value, str, "a licence catalogue file (a string)"), f"{where}: `catalogue`")
+    try:
+        load_licence_catalogue_for(file)
+    except WorkbenchError as exc:
+        raise error_like(exc)(f"{where}: `catalogue`: {exc}") from exc
+    return file
 
 
 def stage_fields() -> dict[str, list[tuple[str, str, Any]]]:
@@ -368,7 +392,7 @@ def run(
     from curate.runner import make_stage, run_stage
     from curate.snapshot import capped_note
     from provenance import db
-    from provenance.export import ExportParams, export_dataset
+    from provenance.export import ExportParams, export_dataset, load_licence_catalogue_for
 
     done: dict[str, Any] = {"ingest": [], "stages": [], "exports": [], "report": None, "quarantined": 0}
     check_outputs(pipe, db_path)
@@ -423,7 +447,10 @@ def run(
     for step in pipe.exports:
         con = db.connect(db_path, create=False)
         try:
-            res = export_dataset(con, step.out, ExportParams(**step.params), overwrite=step.overwrite)
+            cat = load_licence_catalogue_for(step.catalogue)
+            res = export_dataset(
+                con, step.out, ExportParams(**step.params), overwrite=step.overwrite, licence_catalogue=cat
+            )
         finally:
             con.close()
         done["exports"].append({"export_id": res.export_id, "out": str(res.out_dir), "records": res.records})
@@ -433,7 +460,8 @@ def run(
 
         con = db.connect_readonly(db_path)
         try:
-            html = build_report(con, catalogue=str(db_path), db_path=db_path)
+            cat = load_licence_catalogue_for(pipe.report_catalogue)
+            html = build_report(con, catalogue=str(db_path), db_path=db_path, licence_catalogue=cat)
         finally:
             con.close()
         output.write(pipe.report, html, option="[report] out")
@@ -493,9 +521,9 @@ def dry_run(pipe: Pipeline, db_path: str | Path, *, echo: Echo, samples: int = 2
         for step in pipe.stages:
             out["stages"].append(_dry_stage(con, step, echo, samples))
         for step in pipe.exports:
-            from provenance.export import ExportParams, preview
+            from provenance.export import ExportParams, load_licence_catalogue_for, preview
 
-            pv = preview(con, ExportParams(**step.params))
+            pv = preview(con, ExportParams(**step.params), licence_catalogue=load_licence_catalogue_for(step.catalogue))
             out["exports"].append({"out": str(step.out), **pv})
             blocked = ", ".join(f"{k} {v}" for k, v in sorted(pv["blocked"].items(), key=lambda kv: -kv[1]))
             echo(
