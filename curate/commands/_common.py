@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import sys
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -276,6 +277,19 @@ def no_catalogue_at(db_path: str | Path) -> bool:
     from provenance.dbfile import zero_bytes
 
     return not Path(db_path).exists() or zero_bytes(Path(db_path))
+
+
+def refuse_no_catalogue(db_path: str | Path, what: str) -> None:
+    """Raise :class:`CatalogueError` when ``db_path`` holds no catalogue: ``what`` (a stage run) has no records to take
+    there, and made one in silence, "0 records in", exit 0, from a mistyped --db or $CURATE_DB while the real
+    catalogue's stage never ran (review 13 made an ingest say so; a stage run has nothing to create it for)."""
+    from provenance.errors import CatalogueError
+
+    if no_catalogue_at(db_path):
+        raise CatalogueError(
+            f"{what}: catalogue `{db_path}` does not exist, so there are no records to run on; check --db or"
+            f" $CURATE_DB (or make it with `curate --db {shlex.quote(str(db_path))} init` and ingest first)"
+        )
 
 
 def note_new_catalogue(db_path: str | Path, what: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from curate.commands._common import parse_key_values, printable, settings
+from curate.commands._common import parse_key_values, printable, refuse_no_catalogue, settings
 
 
 def _stage_names() -> list[str]:
@@ -78,6 +78,7 @@ def run(
 
     s = settings()
     st = make_stage(stage, parse_key_values(sets))
+    refuse_no_catalogue(s.db_path, f"`curate run {stage}`")
     slurm = {"partition": slurm_partition} if slurm_partition else None
     with failed_on_out_of_memory(s.db_path, st):
         first = run_stage(

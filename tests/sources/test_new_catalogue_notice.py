@@ -61,3 +61,12 @@ def test_an_ingest_that_fails_after_creating_the_catalogue_still_says_so(tmp_pat
     code, out, err = cli("ingest", "moda", str(f), "--licence", "OGDL-Taiwan-1.0", db=typo)
     assert code != 0 and typo.exists()
     assert "created a new catalogue" in err, out + err
+
+
+def test_a_stage_run_on_a_new_path_creates_nothing(tmp_path, cli):
+    """`curate run STAGE` on a mistyped --db made a catalogue in silence and said "0 records in", exit 0, while the
+    real catalogue's stage never ran (review 13, integration): it has no records to run on, and says so."""
+    typo = tmp_path / "cat.duckbd"
+    code, out, err = cli("run", "hygiene", "--workers", "1", db=typo)
+    assert code != 0 and "does not exist" in err and "--db" in err and len(err.strip().splitlines()) == 1, out + err
+    assert list(tmp_path.iterdir()) == []
