@@ -47,11 +47,11 @@ def report(
     --catalogue: the funnel's exportable step by that licence catalogue (a corrected copy exports are made with)."""
     from curate.reporting import build_report, output
     from curate.reporting import scale as scale_mod
+    from curate.reporting.catalogue_label import load_labelled
     from provenance import db
-    from provenance.export import load_licence_catalogue_for
     from provenance.export_out import catalogue_files
 
-    cat = load_licence_catalogue_for(licence_catalogue_file)
+    cat, cat_label = load_labelled(licence_catalogue_file)
     scale = scale_mod.load(scale_results) if scale_results else None
     s = settings()
     con = db.connect_readonly(s.db_path)
@@ -66,6 +66,7 @@ def report(
             scale=scale,
             db_path=s.db_path,
             licence_catalogue=cat,
+            licence_label=cat_label,
         )
     finally:
         con.close()

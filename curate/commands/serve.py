@@ -63,12 +63,13 @@ def serve(
         return 0
     import uvicorn
 
+    from curate.reporting.catalogue_label import load_labelled
     from curate.web.app import PortalConfig, create_app
     from curate.web.auth import UserStore, load_secret
     from provenance.errors import ConfigError
-    from provenance.export import load_licence_catalogue_for
 
-    cat = load_licence_catalogue_for(licence_catalogue_file)  # a bad file is refused before anything starts
+    # a bad file is refused before anything starts; the rules are those of the file now, whatever it becomes later
+    cat, cat_label = load_labelled(licence_catalogue_file)
     s = settings()
     users_file = _users_file(users)
     if not UserStore(users_file).names():
@@ -82,6 +83,7 @@ def serve(
             https_only=https_only,
             anchor_file=anchor_file,
             licence_catalogue=cat,
+            licence_label=cat_label,
         )
     )
     click.echo(f"auditor portal on http://{host}:{port}/ (catalogue {s.db_path}, snapshot copy; Ctrl-C stops)")

@@ -124,8 +124,11 @@ def render(
     title: str = "FinLLM 語料整理報告 Curation report",
     catalogue: str = "",
     scale: list[dict[str, Any]] | None = None,
+    licence_label: str = "shipped",
 ) -> str:
-    """The report page as a string (self-contained HTML); ``scale``: the scale benchmark's results, if given."""
+    """The report page as a string (self-contained HTML); ``scale``: the scale benchmark's results, if given;
+    ``licence_label``: the licence catalogue its exportable figures were judged by
+    (:mod:`curate.reporting.catalogue_label`)."""
     figs = _figures(d)
     scale_section = None
     if scale:
@@ -139,6 +142,7 @@ def render(
         .render(
             title=title,
             catalogue=catalogue,
+            licence_label=licence_label,
             generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
             d=d,
             scale=scale_section,
@@ -161,11 +165,14 @@ def build_report(
     check: CatalogueCheck | None = None,
     db_path: str | Path | None = None,
     licence_catalogue: LicenceCatalogue | None = None,
+    licence_label: str | None = None,
 ) -> str:
     """Gather and render the report from a (read-only) connection (``scale``: see :func:`render`; ``check``: see
     :func:`curate.reporting.data.gather`; ``db_path``: the catalogue's file, whose run locks tell a ``running`` run
     whose process is gone, :mod:`curate.runlive`; a copy's, such as the portal's snapshot, has none;
-    ``licence_catalogue``: the licence rules the funnel's exportable step follows, default the shipped ones)."""
+    ``licence_catalogue``: the licence rules the funnel's exportable step follows, default the shipped ones;
+    ``licence_label``: how the report names them, default :func:`~curate.reporting.catalogue_label.catalogue_label`
+    of its file as it reads now: a caller that loaded the file earlier passes the label it took then)."""
     d = gather(
         con, purpose=purpose, audience=audience, commercial=commercial, check=check, licence_catalogue=licence_catalogue
     )
@@ -174,4 +181,8 @@ def build_report(
 
         for r in d.unfinished:
             r["status"] = shown_status(db_path, r["run_id"], r["command"] or "", r["status"])[0]
-    return render(d, catalogue=catalogue, scale=scale)
+    if licence_label is None:
+        from curate.reporting.catalogue_label import catalogue_label
+
+        licence_label = catalogue_label(licence_catalogue)
+    return render(d, catalogue=catalogue, scale=scale, licence_label=licence_label)

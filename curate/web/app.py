@@ -30,6 +30,7 @@ from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
 from curate.catalogue_check import CatalogueCheck, check_catalogue
+from curate.reporting.catalogue_label import catalogue_label
 from curate.web import data
 from curate.web.auth import LoginLimiter, SessionRegistry, User, UsersFileError, UserStore, csrf_ok, csrf_token
 from curate.web.limits import BodyLimit
@@ -69,6 +70,8 @@ class PortalConfig:
     refresh_interval: float = 2.0
     licence_catalogue: LicenceCatalogue | None = None
     anchor_file: Path | None = None
+    #: how the pages and the report name ``licence_catalogue`` (taken when it was loaded; default: from its file now)
+    licence_label: str | None = None
 
 
 def _user(request: Request) -> User | None:
@@ -324,7 +327,7 @@ def _export(request: Request, user: User, *, verify: bool) -> Response:
         rep["licence_refused"] = [{**r, "reason": ""} for r in rep["licence_refused"]]
         # the folders are the server's layout (and a steward's naming): a bank is told how many, an auditor where
         rep["folders_hidden"], rep["out_dirs"] = len(rep["out_dirs"]), []
-    return page("export.html.j2", request, e=rep, check=check)
+    return page("export.html.j2", request, e=rep, check=check, licence_label=request.app.state.cat_label)
 
 
 @guarded()
@@ -386,7 +389,7 @@ def ledger_view(request: Request, user: User) -> Response:
 def licences(request: Request, user: User) -> Response:
     cat: LicenceCatalogue = request.app.state.cat
     rows = [cat.licences[k].as_dict() for k in sorted(cat.licences)]
-    return page("licences.html.j2", request, rows=rows)
+    return page("licences.html.j2", request, rows=rows, licence_label=request.app.state.cat_label)
 
 
 @guarded(auditor_only=True)
@@ -401,7 +404,13 @@ def report(request: Request, user: User) -> Response:
 
             check = _checked(state)
             with view.reading() as con:
-                html = build_report(con, catalogue=str(view.db_path.name), check=check, licence_catalogue=state.cat)
+                html = build_report(
+                    con,
+                    catalogue=str(view.db_path.name),
+                    check=check,
+                    licence_catalogue=state.cat,
+                    licence_label=state.cat_label,
+                )
             cached = state.report_cache = (view.generation, html)
     return HTMLResponse(cached[1])
 
@@ -490,6 +499,7 @@ def create_app(config: PortalConfig, view: CatalogueView | None = None) -> Starl
     app.state.limiter = LoginLimiter()
     app.state.sessions = SessionRegistry(SESSION_SECONDS)
     app.state.cat = config.licence_catalogue or default_licence_catalogue()
+    app.state.cat_label = config.licence_label or catalogue_label(app.state.cat)
     app.state.report_cache = None
     app.state.check_cache = None
     app.state.check_lock, app.state.report_lock = threading.Lock(), threading.Lock()

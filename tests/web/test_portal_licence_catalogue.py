@@ -5,6 +5,7 @@ exportable step still counted them, while the next export and `audit licences --
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 import socket
@@ -33,9 +34,21 @@ def _ended(tmp_path):
     return ours
 
 
-def _exportable(cli, path, out, *extra) -> int:
+_JUDGED_BY = re.compile(r'<p id="licence-catalogue"[^>]*>[^<]*: ([^<]*)</p>')
+
+
+def _judged_by(html: str) -> str:
+    """Which licence catalogue a page or report says it judged by (before the portal review of review 13 the report
+    said none: two reports of one catalogue with different exportable counts could not be told apart)."""
+    m = _JUDGED_BY.search(html)
+    assert m, "the page does not say which licence catalogue it judged by"
+    return m.group(1)
+
+
+def _exportable(cli, path, out, *extra, judged_by: str = "shipped") -> int:
     code, _, err = cli("report", "--out", str(out), *extra, db=path)
     assert code == 0, err
+    assert _judged_by(out.read_text("utf-8")) == judged_by
     m = _EXPORTABLE.search(out.read_text("utf-8"))
     assert m, "no exportable step in the report"
     return int(m.group(1).replace(",", ""))
@@ -53,7 +66,10 @@ def test_report_follows_the_corrected_catalogue(demo_catalogue, cli, tmp_path):
         ).fetchone()[0]
     finally:
         con.close()
-    assert law > 0 and _exportable(cli, path, tmp_path / "b.html", "--catalogue", str(ours)) == shipped - law
+    custom = f"custom `ours.toml` (sha256 {hashlib.sha256(ours.read_bytes()).hexdigest()})"
+    assert law > 0 and _exportable(cli, path, tmp_path / "b.html", "--catalogue", str(ours), judged_by=custom) == (
+        shipped - law
+    )
 
 
 def _free_port() -> int:
@@ -75,7 +91,8 @@ def test_serve_follows_the_corrected_catalogue(demo_catalogue, tmp_path):
     for user in ("alice", "esun"):
         UserStore(users).add(user, *USERS[user])
     ours = _ended(tmp_path)
-    seen, exportable, recall = {}, {}, {}
+    sha = hashlib.sha256(ours.read_bytes()).hexdigest()
+    seen, exportable, recall, judged = {}, {}, {}, {}
     for name, extra in (("shipped", []), ("ours", ["--catalogue", str(ours)])):
         port = _free_port()
         cmd = [sys.executable, "-c", "import sys; from curate.cli import main; sys.exit(main())"]
@@ -96,12 +113,21 @@ def test_serve_follows_the_corrected_catalogue(demo_catalogue, tmp_path):
                 http_login(c, "alice")  # the portal's report: its exportable step by the same rules
                 exportable[name] = int(_EXPORTABLE.search(c.get("/report").text).group(1).replace(",", ""))
                 recall[name] = (c.get("/exports").text, c.get(f"/exports/{demo_catalogue['export_id']}").text)
+                # every page that judges by the rules says which: the report, the licences page, the export's recall
+                judged[name] = {_judged_by(c.get(p).text) for p in ("/report", "/licences")} | {
+                    _judged_by(recall[name][1])
+                }
+                if name == "ours":  # replaced while serving: the portal keeps, and names, the rules it started with
+                    ours.write_text("# replaced while serving\n", encoding="utf-8")
+                    judged[name] |= {_judged_by(c.get("/licences").text)}
         finally:
             proc.terminate()
             proc.communicate(timeout=60)
     assert seen["shipped"].status_code == 200 and "銀行法" in seen["shipped"].text
     assert seen["ours"].status_code != 200 and "銀行法" not in seen["ours"].text
     assert exportable["ours"] < exportable["shipped"]
+    assert judged["shipped"] == {"shipped"}
+    assert judged["ours"] == {f"custom `ours.toml` (sha256 {sha})"}
     # the exports pages' licence recall: the export made before the correction shipped records the licence now refuses
     assert (
         'class="bad"' not in recall["shipped"][0] and "every exported record is still allowed" in recall["shipped"][1]
