@@ -26,6 +26,12 @@ if TYPE_CHECKING:
 
 _TEMPLATES = Path(__file__).parent / "templates"
 #: plotly config: no logo, no "edit in chart studio" link, nothing fetched from the network
+#: the report's own Content-Security-Policy (a ``<meta>``: opened from disk, no server sends one): inline scripts and
+#: styles, images from ``data:``/``blob:`` (plotly's), nothing else, no network request of any kind
+REPORT_CSP = (
+    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data: blob:; "
+    "font-src data:; base-uri 'none'; form-action 'none'"
+)
 PLOT_CONFIG = {"displaylogo": False, "showLink": False, "responsive": True, "topojsonURL": "", "mathjax": False}
 
 
@@ -141,6 +147,7 @@ def render(
         .get_template("report.html.j2")
         .render(
             title=title,
+            csp=REPORT_CSP,
             catalogue=catalogue,
             licence_label=licence_label,
             generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),

@@ -57,6 +57,29 @@ def test_report_renders_offline_in_chromium(demo_catalogue, cli, tmp_path, watch
         shutil.copyfile(shot, DOCS_IMG / "report.png")
 
 
+def test_report_opened_from_disk_sends_nothing_beyond_the_file(demo_catalogue, cli, tmp_path, watched_page):
+    """Opened from disk no server sends a Content-Security-Policy: before the portal review of review 13 the report
+    carried none, so anything that slipped into it past escaping (a value, a plotly feature) could load or send
+    data anywhere. Its own policy (a <meta>) lets the inline charts draw and blocks every request beyond the file."""
+    out = tmp_path / "report.html"
+    assert cli("report", "-o", str(out), db=demo_catalogue["path"])[0] == 0
+    failed: list[str | None] = []
+    watched_page.on("requestfailed", lambda r: failed.append(r.failure))
+    watched_page.goto(out.as_uri())
+    watched_page.wait_for_selector("#fig-funnel .main-svg")  # the inline scripts still run
+    blocked = watched_page.evaluate(
+        """() => new Promise((done) => {
+            const seen = [];
+            document.addEventListener("securitypolicyviolation", (e) => seen.push(e.effectiveDirective));
+            const img = new Image();
+            img.onload = img.onerror = () => setTimeout(() => done(seen), 0);
+            img.src = "http://127.0.0.1:9/beacon.png?leak=1";
+        })"""
+    )
+    # refused by the policy before any connection (without it: a connection refused by the port, no violation)
+    assert blocked == ["img-src"] and failed == ["csp"], (blocked, failed)
+
+
 def _scale_file(path: Path, points: list[tuple[int, float, float]]) -> Path:
     import json
 
