@@ -248,7 +248,7 @@ def _export(
     """Select, write the files (into the staging folder), record the export (as written to ``--out``): the three
     phases of :func:`export_dataset`."""
     out, staging = staged.out, staged.staging
-    cat_sha = hashlib.sha256(Path(cat.path or licence_catalogue_path()).read_bytes()).hexdigest()
+    cat_sha = cat.sha256 or hashlib.sha256(Path(cat.path or licence_catalogue_path()).read_bytes()).hexdigest()
     writer = _ShardWriter(staging, params.format, params.shard_rows)
     sel = _select(con, Decider(con, cat, params), writer, progress, staging)
     manifest_sha = sel.manifest_sha256

@@ -8,6 +8,7 @@ checked, and re-exports these names.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import re
 import tomllib
@@ -182,9 +183,18 @@ def spdx_contradictions(entry: dict[str, Any]) -> list[str]:
 
 def read_licence_catalogue_file(path: str | Path) -> dict[str, Any]:
     """Parse a licence catalogue TOML file (errors name the file)."""
+    return read_licence_catalogue_hashed(path)[0]
+
+
+def read_licence_catalogue_hashed(path: str | Path) -> tuple[dict[str, Any], str]:
+    """:func:`read_licence_catalogue_file` and the sha256 of the very bytes parsed, from one read: hashing the file
+    again after it was parsed named bytes other than the rules' when it was replaced in between, and a pipe
+    (``--catalogue <(...)``) reads empty the second time (review 13's portal review)."""
     path = Path(path)
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
+        text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")  # as read_text's universal newlines
+        return tomllib.loads(text), hashlib.sha256(raw).hexdigest()
     except FileNotFoundError:
         raise ConfigError(f"licence catalogue `{path}` not found") from None
     except (OSError, UnicodeDecodeError) as exc:  # UTF-16 or Big5 text, a folder, no permission: one line, no traceback

@@ -29,6 +29,7 @@ from provenance.licence_file import check_licence_catalogue as check_licence_cat
 from provenance.licence_file import check_licence_catalogue_data as check_licence_catalogue_data
 from provenance.licence_file import licence_catalogue_path as licence_catalogue_path
 from provenance.licence_file import read_licence_catalogue_file as read_licence_catalogue_file
+from provenance.licence_file import read_licence_catalogue_hashed
 from provenance.licence_terms import AUDIENCES as AUDIENCES
 from provenance.licence_terms import (
     CREDIT_MAX,
@@ -379,6 +380,8 @@ class LicenceCatalogue:
     licences: Mapping[str, Licence]
     aliases: Mapping[str, str] = field(default_factory=dict)
     path: str = ""
+    #: sha256 of the bytes the rules were parsed from (what NOTICE and the report name; "" for one built in code)
+    sha256: str = ""
 
     def get(self, licence_id: str | None) -> Licence | None:
         """The entry for an id or alias, or None."""
@@ -483,7 +486,7 @@ def load_licence_catalogue(path: str | Path | None = None) -> LicenceCatalogue:
     Raises :class:`ConfigError` listing every problem, each naming its entry.
     """
     path = Path(path or licence_catalogue_path())
-    data = read_licence_catalogue_file(path)
+    data, sha = read_licence_catalogue_hashed(path)
     problems = check_licence_catalogue_data(data)
     if problems:
         raise ConfigError(f"licence catalogue `{path}` is invalid: " + "; ".join(problems))
@@ -512,7 +515,7 @@ def load_licence_catalogue(path: str | Path | None = None) -> LicenceCatalogue:
         licences[lic.id] = lic
         for a in lic.aliases:
             aliases[a] = lic.id
-    return LicenceCatalogue(licences=licences, aliases=aliases, path=str(path))
+    return LicenceCatalogue(licences=licences, aliases=aliases, path=str(path), sha256=sha)
 
 
 @lru_cache(maxsize=1)

@@ -4,8 +4,8 @@
 A figure judged by a corrected catalogue (``curate report --catalogue``, ``curate serve --catalogue``) differs from
 one judged by the shipped rules; before review 13's portal review a report said neither, so two reports of one
 catalogue with different exportable counts could not be told apart. The label is taken when the file is loaded, from
-the bytes the rules were read from: a file replaced later (the portal keeps the rules it started with) does not
-change it, and a file changed while it was read is refused.
+the bytes the rules were parsed from (:attr:`provenance.licences.LicenceCatalogue.sha256`, one read): a file
+replaced later (the portal keeps the rules it started with) does not change it.
 """
 
 from __future__ import annotations
@@ -33,26 +33,20 @@ def _label(path: Path, sha: str) -> str:
 
 
 def catalogue_label(cat: LicenceCatalogue | None) -> str:
-    """The label of ``cat`` as its file reads now (None or no file: the shipped catalogue)."""
+    """The label of ``cat``: from the bytes its rules were parsed from (None: the shipped catalogue; one built in
+    code, no hash kept: its file as it reads now)."""
+    if cat is not None and cat.sha256:
+        return _label(Path(cat.path or licence_catalogue_path()), cat.sha256)
     path = Path(cat.path) if cat is not None and cat.path else licence_catalogue_path()
     return _label(path, _sha256(path))
 
 
 def load_labelled(path: Path | None) -> tuple[LicenceCatalogue, str]:
     """``--catalogue``'s licence catalogue (:func:`provenance.export.load_licence_catalogue_for`) and its label, from
-    the same bytes: the file is hashed before and after it is read, and refused when the two differ (a writer was
-    saving it)."""
+    the same bytes: the file is read once, its rules parsed from and its hash taken of what was read (hashing it again
+    after the load refused a catalogue given through a pipe, ``--catalogue <(...)``, which reads empty the second
+    time, as changed while it was read)."""
     from provenance.export import load_licence_catalogue_for
 
-    if path is None:
-        cat = load_licence_catalogue_for(None)
-        return cat, catalogue_label(cat)
-    path = Path(path)
-    before = _sha256(path) if path.is_file() else None
     cat = load_licence_catalogue_for(path)  # a missing or bad file: its own one-line error
-    after = _sha256(path)
-    if before != after:
-        raise ConfigError(
-            f"licence catalogue `{path}` changed while it was read; run the command again once its writer is done"
-        )
-    return cat, _label(path, after)
+    return cat, catalogue_label(cat)

@@ -233,6 +233,43 @@ def test_notice_and_card_name_a_custom_licence_catalogue(builder, cli, tmp_path)
     assert "| licence catalogue | **custom** `custom.toml` (sha256 `" in (ours / "README.md").read_text("utf-8")
 
 
+def test_notice_names_the_bytes_of_a_catalogue_given_through_a_pipe(builder, cli, tmp_path):
+    """Review 13's portal review: NOTICE's sha256 was taken by reading the `--catalogue` file again after its rules
+    were loaded, so a catalogue given through a pipe (`--catalogue <(...)`, which reads empty the second time) was
+    named by the hash of nothing, and a file replaced in between by bytes other than the rules'. The hash is now of
+    the bytes the rules were parsed from."""
+    import hashlib
+    import os
+    import threading
+
+    from provenance.licences import licence_catalogue_path
+
+    builder.source("ocw", "CC-BY-4.0", title="大學開放課程講義")
+    builder.record("ocw", "lec1", "貨幣銀行學講義。")
+    builder.close()
+    data = (
+        licence_catalogue_path()
+        .read_text("utf-8")
+        .replace("Creative Commons Attribution 4.0 International", "CC BY 4.0 (ours)")
+        .encode()
+    )
+    r, w = os.pipe()
+
+    def feed() -> None:
+        with os.fdopen(w, "wb") as fh:
+            fh.write(data)
+
+    feeder = threading.Thread(target=feed)
+    feeder.start()
+    try:
+        _export(cli, tmp_path / "c", "--catalogue", f"/proc/self/fd/{r}")
+    finally:
+        feeder.join(timeout=30)
+        os.close(r)
+    notice = (tmp_path / "c" / "NOTICE.md").read_text("utf-8")
+    assert f"(sha256 `{hashlib.sha256(data).hexdigest()}`)" in notice and "CC BY 4.0 (ours)" in notice
+
+
 def test_spdx_claims_expanded_licensing_only_with_its_elements(builder, cli, tmp_path):
     """Finding 8: `profileConformance` claimed expandedLicensing in every document; now only where a CustomLicense
     element (one per LicenseRef- id, each `customIdToUri` entry naming one, `seeAlso` its catalogue url) is there."""

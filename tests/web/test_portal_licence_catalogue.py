@@ -72,6 +72,34 @@ def test_report_follows_the_corrected_catalogue(demo_catalogue, cli, tmp_path):
     )
 
 
+def test_report_catalogue_given_through_a_pipe(demo_catalogue, cli, tmp_path):
+    """`report --catalogue <(...)`: the label of review 13's portal review was taken by hashing the file before and
+    after its rules were loaded, and a pipe (not a file before, empty after) was refused as `changed while it was
+    read`, where the report before that fix followed it; it is followed and named by the bytes its rules came from."""
+    import os
+    import threading
+
+    data = _ended(tmp_path).read_bytes()
+    r, w = os.pipe()
+
+    def feed() -> None:
+        with os.fdopen(w, "wb") as fh:
+            fh.write(data)
+
+    feeder = threading.Thread(target=feed)
+    feeder.start()
+    try:
+        code, _, err = cli(
+            "report", "--out", str(tmp_path / "p.html"), "--catalogue", f"/proc/self/fd/{r}", db=demo_catalogue["path"]
+        )
+    finally:
+        feeder.join(timeout=30)
+        os.close(r)
+    assert code == 0, err
+    label = _judged_by((tmp_path / "p.html").read_text("utf-8"))
+    assert label == f"custom `{r}` (sha256 {hashlib.sha256(data).hexdigest()})"
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
