@@ -389,6 +389,9 @@ def ledger_view(request: Request, user: User) -> Response:
 def licences(request: Request, user: User) -> Response:
     cat: LicenceCatalogue = request.app.state.cat
     rows = [cat.licences[k].as_dict() for k in sorted(cat.licences)]
+    if user.bank is not None:  # another bank's agreement (its terms, expiry) is that bank's business, as its exports
+        mine = {"public", "consortium", f"member:{user.bank}"}
+        rows = [r for r in rows if mine.intersection(r["audience"])]
     return page("licences.html.j2", request, rows=rows, licence_label=request.app.state.cat_label)
 
 

@@ -100,6 +100,36 @@ def test_report_catalogue_given_through_a_pipe(demo_catalogue, cli, tmp_path):
     assert label == f"custom `{r}` (sha256 {hashlib.sha256(data).hexdigest()})"
 
 
+def test_a_bank_user_sees_no_other_banks_agreement_on_the_licences_page(demo_catalogue, tmp_path):
+    """/licences showed a bank user every entry of the catalogue, also an agreement made with one other bank
+    (`member:CTBC`: its name, terms and expiry), while that bank's exports and annotations are hidden from it
+    (review 13's portal review). A bank sees the public and consortium entries and its own; an auditor all."""
+    from provenance.licences import load_licence_catalogue
+
+    from .webhelpers import LivePortal
+
+    block = (
+        '\n[[licence]]\nid = "LicenseRef-{b}-Agreement"\nname = "{b} 授權合約 secret terms"\nurl = ""\n'
+        'purposes = ["training"]\naudience = ["member:{b}"]\ncommercial = false\nattribution_required = false\n'
+        "share_alike = false\nsublicensable = false\nrank = 15\n"
+    )
+    ours = tmp_path / "banks.toml"
+    text = licence_catalogue_path().read_text("utf-8") + block.format(b="CTBC") + block.format(b="ESUN")
+    ours.write_text(text, encoding="utf-8")
+    p = LivePortal(demo_catalogue["path"], tmp_path / "portal", licence_catalogue=load_licence_catalogue(ours))
+    try:
+        pages = {}
+        for user in ("alice", "esun"):
+            with httpx.Client(base_url=p.url) as c:
+                http_login(c, user)
+                pages[user] = c.get("/licences").text
+    finally:
+        p.stop()
+    assert "CTBC 授權合約" in pages["alice"] and "ESUN 授權合約" in pages["alice"]
+    assert "ESUN 授權合約" in pages["esun"] and "CC-BY-4.0" in pages["esun"]  # its own, and the public ones
+    assert "CTBC" not in pages["esun"]
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

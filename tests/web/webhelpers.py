@@ -38,7 +38,7 @@ USERS = {
 class LivePortal:
     """The real portal application served by uvicorn on 127.0.0.1 in a background thread."""
 
-    def __init__(self, db_path, folder, *, refresh_interval: float = 0.5) -> None:
+    def __init__(self, db_path, folder, *, refresh_interval: float = 0.5, licence_catalogue=None) -> None:
         import socket
         import threading
         import time
@@ -58,6 +58,7 @@ class LivePortal:
             secret="t" * 48,
             snapshot_dir=folder / "snapshots",
             refresh_interval=refresh_interval,
+            licence_catalogue=licence_catalogue,
         )
         self.app = create_app(cfg)
         with socket.socket() as s:
