@@ -169,4 +169,11 @@ def adduser(name: str, role: str, users: Path | None, password_stdin: bool) -> i
     path = _users_file(users)
     UserStore(path).add(name, role, password)
     click.echo(f"user {name} ({role}) saved in {path}")
+    code = role.removeprefix("bank:") if role.startswith("bank:") else ""
+    if code != code.upper():  # compared exactly: `bank:esun` is shown nothing licensed to `member:ESUN`
+        click.echo(
+            f"warning: bank codes are compared exactly: `{role}` sees what licences allow for `member:{code}`, not"
+            f" `member:{code.upper()}`; the catalogue and agreements name banks in capitals (bank:{code.upper()})",
+            err=True,
+        )
     return 0

@@ -50,6 +50,20 @@ def test_adduser_stores_only_an_argon2_hash(demo_catalogue, tmp_path):
         assert code != 0 and msg in err and "Traceback" not in err
 
 
+def test_adduser_warns_of_a_bank_code_not_in_capitals(tmp_path):
+    """`bank:esun` was saved without a word, and its user saw nothing licensed to `member:ESUN` (codes compared
+    exactly; review 13's portal review). It is still saved as given (a catalogue may name a bank so), with a
+    warning; `bank:ESUN` and `auditor` get none."""
+    users = tmp_path / "users.json"
+    args = ["serve", "adduser", "--users", str(users), "--password-stdin"]
+    code, _, err = _run([*args, "esun", "--role", "bank:esun"], "long enough pw\n")
+    assert code == 0 and "warning" in err and "member:ESUN" in err and "bank:ESUN" in err, err
+    assert json.loads(users.read_text())["users"]["esun"]["role"] == "bank:esun"
+    for name, role in (("esun2", "bank:ESUN"), ("alice", "auditor"), ("sk", "bank:SK_BANK.2")):
+        code, _, err = _run([*args, name, "--role", role], "long enough pw\n")
+        assert code == 0 and "warning" not in err, err
+
+
 _CURATE = [sys.executable, "-c", "import sys; from curate.cli import main; sys.exit(main())"]
 
 
