@@ -198,3 +198,28 @@ def test_gaps_collapse_without_a_python_call_per_gap() -> None:
         sys.setprofile(None)
     assert out.startswith("本法所稱\t級距\u3000稅率 Bank Act\n")
     assert calls < 500, calls
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        # indented lines, a tab each before their text: indentation, dropped (keep_indentation is off), not a table
+        (
+            "\t第一條 本法依銀行法訂定之。\n\t第二條 本辦法用詞定義如下：",
+            "第一條本法依銀行法訂定之。\n第二條本辦法用詞定義如下：",
+        ),
+        (
+            "Article 1\n\tThis Act is enacted.\n\tIt applies to banks.",
+            "Article 1\nThis Act is enacted.\nIt applies to banks.",
+        ),
+        # a table's rows keep their tabs, an empty first cell too (integration review 13)
+        ("姓名\t帳號\n\t0123456789", "姓名\t帳號\n\t0123456789"),
+        ("Name\tPassport No\nNGUYEN VAN HUNG \t C4529381", "Name\tPassport No\nNGUYEN VAN HUNG\tC4529381"),
+    ],
+)
+def test_indentation_by_tabs_is_no_table(text: str, want: str) -> None:
+    """Review 13-integ kept the tabs of two or more lines in a row that each hold one (a spreadsheet's rows, for the
+    PII stage's column reading): a statute or a paragraph indented with a tab on each line kept its indentation,
+    against `keep_indentation = false`, and every such record of a catalogue got a new version on the next run."""
+    assert clean(text)[0] == want
+    assert clean(want)[0] == want

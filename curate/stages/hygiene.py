@@ -3,7 +3,9 @@
 Chinese has no spaces between words, so nothing is ever inserted: only runs of horizontal
 whitespace collapse to one space (spaces between two CJK characters vanish: a layout artefact, also
 a PDF's double spacing; a gap made on purpose there, a tab or a full-width space, stays one: table
-cells; the tabs of two or more lines in a row that each hold one stay too, a spreadsheet's rows), CRLF/CR become LF, spaces at line ends go, and runs of three or more line breaks become two.
+cells; the tabs of two or more lines in a row that each hold one stay too, a spreadsheet's rows, unless every such
+tab leads its line: indentation), CRLF/CR become LF, spaces at line ends go, and runs of three or more line breaks
+become two.
 A zero-width joiner or non-joiner is kept where it is part of the text (an emoji sequence, a Persian
 or Sinhala word). A new version is emitted only when the text changed, with an event that
 says what changed (counts per kind), never the text itself. A text made only of characters it removes becomes
@@ -47,6 +49,9 @@ _HSPACE_RUN = re.compile(rf"{_RUN}{{2,}}|[{_HSPACE_CHARS}](?:(?<![{_CJK_INK}][\t
 #: became a space, so `姓名\tPassport No` over `NGUYEN VAN HUNG\tC4529381` reached the PII stage, which runs after
 #: this one, as a line of prose, and its reading of a table's columns (curate/pii/columns.py) let the values through
 _TAB_ROWS = re.compile(r"^[^\n\t]*\t[^\n]*(?:\n[^\n\t]*\t[^\n]*)+", re.MULTILINE)
+#: a tab after a line's text (a cell break); lines whose only tabs lead them are indented (a statute's items, a
+#: paragraph's first line): indentation is dropped unless `keep_indentation`, as before tables kept their tabs
+_INNER_TAB = re.compile(r"^[^\S\n]*\S[^\n]*\t", re.MULTILINE)
 #: a table row's tab while the gaps are collapsed (control characters are gone by then: no text holds it)
 _CELL_EDGE = "\x00"
 _CELL_GAP = re.compile(r" +\x00 *|\x00 +")
@@ -88,6 +93,13 @@ def _zero_width(m: re.Match[str]) -> str:
     if ch == "\u200d" and _EMOJI.match(before) and _EMOJI.match(after):
         return ch
     return ch if _joining(before) and _joining(after) else ""
+
+
+def _table_rows(m: re.Match[str]) -> str:
+    """Lines in a row that each hold a tab, their tabs marked as a table's (:data:`_CELL_EDGE`) when one of them has a
+    tab after its text: only indented lines are no table."""
+    rows = m.group()
+    return rows.replace("\t", _CELL_EDGE) if _INNER_TAB.search(rows) else rows
 
 
 def _suspect(text: str) -> bool:
@@ -133,7 +145,7 @@ def clean(text: str, config: HygieneConfig = _DEFAULT) -> tuple[str, dict[str, i
     out = sub("zero_width_chars", _ZERO_WIDTH, _zero_width, out)
     out = sub("line_breaks_normalised", _CR, "\n", out)
     if "\t" in out:  # a table's rows keep their tabs (_TAB_ROWS)
-        out = _TAB_ROWS.sub(lambda m: m.group().replace("\t", _CELL_EDGE), out)
+        out = _TAB_ROWS.sub(_table_rows, out)
     out = sub("whitespace_runs_collapsed", _TAB_GAP, "\t", out)
     out = sub("whitespace_runs_collapsed", _FULLWIDTH_GAP, "\u3000", out)
     out = sub("whitespace_runs_collapsed", _HSPACE_RUN, " ", out)
