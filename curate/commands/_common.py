@@ -285,11 +285,41 @@ def refuse_no_catalogue(db_path: str | Path, what: str) -> None:
     catalogue's stage never ran (review 13 made an ingest say so; a stage run has nothing to create it for)."""
     from provenance.errors import CatalogueError
 
+    how = f"check --db or $CURATE_DB (or make it with `curate --db {shlex.quote(str(db_path))} init` and ingest first)"
     if no_catalogue_at(db_path):
+        what_is = "does not exist" if not Path(db_path).exists() else "is an empty file, not a catalogue"
+        raise CatalogueError(f"{what}: catalogue `{db_path}` {what_is}, so there are no records to run on; {how}")
+    if _empty_database(db_path):  # a writer makes it a catalogue as it makes a new path (README): in silence
         raise CatalogueError(
-            f"{what}: catalogue `{db_path}` does not exist, so there are no records to run on; check --db or"
-            f" $CURATE_DB (or make it with `curate --db {shlex.quote(str(db_path))} init` and ingest first)"
+            f"{what}: `{db_path}` is an empty DuckDB database, not a catalogue, so there are no records to run on; {how}"
         )
+
+
+def _empty_database(db_path: str | Path) -> bool:
+    """Whether ``db_path`` is a DuckDB database holding nothing (no catalogue, nothing of its own); False where it
+    cannot be opened at once (a writer holds it, it is no DuckDB file): the stage's own open waits or says why."""
+    import duckdb
+
+    from provenance import db
+    from provenance.errors import CatalogueError, WorkbenchError
+
+    try:
+        con = db.connect_readonly(db_path, catalogue=False, wait=False)
+    except (WorkbenchError, duckdb.Error, OSError):
+        return False
+    try:
+        marked = con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = '_schema_migrations'"
+            " AND table_schema = 'main' AND table_catalog = current_database()"
+        ).fetchone()[0]
+        if marked:
+            return False
+        db.check_catalogue(con, db_path, writing=True)  # passes an empty database only
+        return True
+    except (CatalogueError, duckdb.Error):
+        return False  # something of its own: the stage's open refuses it
+    finally:
+        con.close()
 
 
 def note_new_catalogue(db_path: str | Path, what: str) -> None:

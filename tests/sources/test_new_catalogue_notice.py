@@ -70,3 +70,22 @@ def test_a_stage_run_on_a_new_path_creates_nothing(tmp_path, cli):
     code, out, err = cli("run", "hygiene", "--workers", "1", db=typo)
     assert code != 0 and "does not exist" in err and "--db" in err and len(err.strip().splitlines()) == 1, out + err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_stage_run_on_an_empty_duckdb_file_or_a_0_byte_one_creates_nothing(tmp_path, cli):
+    """README: a write command makes a new path, an empty DuckDB file or a 0-byte file a catalogue, and `curate run
+    STAGE` refuses it. 4e2ebf9 refused a missing path only: on an empty DuckDB file the stage made it a catalogue in
+    silence and said "0 records in", exit 0; a 0-byte file was said not to exist (integration review 13-r)."""
+    import duckdb
+
+    empty, zero = tmp_path / "empty.duckdb", tmp_path / "zero.duckdb"
+    duckdb.connect(str(empty)).close()
+    zero.touch()
+    before = empty.read_bytes()
+    code, out, err = cli("run", "hygiene", "--workers", "1", db=empty)
+    assert code != 0 and "empty DuckDB database" in err and len(err.strip().splitlines()) == 1, out + err
+    assert empty.read_bytes() == before
+    code, out, err = cli("run", "hygiene", "--workers", "1", db=zero)
+    assert code != 0 and "empty file" in err and "does not exist" not in err, out + err
+    assert zero.stat().st_size == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty.duckdb", "zero.duckdb"]
