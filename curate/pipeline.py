@@ -341,7 +341,9 @@ def _check_source_ids(pipe: Pipeline, db_path: str | Path) -> None:
                     f" `{kinds[info.source_id]}` in an earlier batch, not `{info.kind}`; choose another source_id"
                 )
         checks.append((source.source_infos(), source.name, source.options))
-    if checks and Path(db_path).exists():
+    from provenance.dbnew import holds_no_catalogue
+
+    if checks and not holds_no_catalogue(db_path):  # a 0-byte file or an empty database is made one, as a new path
         con = db.connect_readonly(db_path)
         try:
             for infos, name, options in checks:
@@ -510,10 +512,12 @@ def dry_run(pipe: Pipeline, db_path: str | Path, *, echo: Echo, samples: int = 2
             f"ingest {step.source}: would read {kinds['records']} records, quarantine {kinds['quarantined']},"
             f" skip {kinds['skipped']}" + (f" ({why})" if why else "")
         )
-    if not Path(db_path).exists():
+    from provenance import db
+    from provenance.dbnew import holds_no_catalogue
+
+    if holds_no_catalogue(db_path):  # missing, a 0-byte file or an empty database: the run makes it a catalogue
         echo(f"catalogue {db_path} does not exist yet: stage and export counts need the ingested records")
         return out
-    from provenance import db
 
     con = db.connect_readonly(db_path)
     try:

@@ -21,9 +21,11 @@ from provenance.errors import ConfigError, UsageError, WorkbenchError
 
 def _export_folders(db_path: str | Path) -> list[tuple[str, Path]]:
     """``(export_id, folder)`` of every export of the catalogue at ``db_path`` that names its folder."""
-    if not Path(db_path).exists():
-        return []
     from provenance import db
+    from provenance.dbnew import holds_no_catalogue
+
+    if holds_no_catalogue(db_path):  # a 0-byte file or an empty database too: an ingest makes it a catalogue
+        return []
 
     con = db.connect_readonly(db_path)
     try:

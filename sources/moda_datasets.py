@@ -58,9 +58,10 @@ def held_dataset_origins(db_path: str | Path, source_id: str = "moda") -> tuple[
     """The dataset names of ``source_id`` in the catalogue at ``db_path`` (as stored) -> :class:`HeldDataset`, and
     whether the catalogue marks the source ``pii_expected`` (its names are then pseudonymised for every type)."""
     from provenance import db
+    from provenance.dbnew import holds_no_catalogue
 
     path = Path(db_path)
-    if not path.exists():
+    if holds_no_catalogue(path):  # never a write open that makes it a catalogue before the ingest can say so
         return {}, False
     con = db.connect(path)
     try:

@@ -103,11 +103,13 @@ def held_grant_terms(db_path: str | Path, source_id: str, licence: str) -> dict[
     """Dataset name (as stored) -> the grant terms its current versions of ``licence`` hold, in the catalogue at
     ``db_path`` (empty when there is none, or the licence takes no terms)."""
     from provenance import db
+    from provenance.dbnew import holds_no_catalogue
     from provenance.licences import default_licence_catalogue
 
     lic = default_licence_catalogue().get(licence)
     path = Path(db_path)
-    if lic is None or not (lic.template or lic.terms_optional) or not path.exists():
+    # never a write open of a 0-byte file or an empty database: it made it a catalogue before the ingest could say so
+    if lic is None or not (lic.template or lic.terms_optional) or holds_no_catalogue(path):
         return {}
     con = db.connect(path)
     try:

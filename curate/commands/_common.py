@@ -273,53 +273,30 @@ def _silence_stdout() -> None:
 
 
 def no_catalogue_at(db_path: str | Path) -> bool:
-    """Whether ``db_path`` holds no catalogue yet (missing, or a 0-byte file): a write command would create one."""
-    from provenance.dbfile import zero_bytes
+    """Whether ``db_path`` holds no catalogue yet (missing, a 0-byte file or an empty DuckDB database): a write command
+    would create one (an ingest on an empty DuckDB file said nothing of it)."""
+    from provenance.dbnew import holds_no_catalogue
 
-    return not Path(db_path).exists() or zero_bytes(Path(db_path))
+    return holds_no_catalogue(db_path)
 
 
 def refuse_no_catalogue(db_path: str | Path, what: str) -> None:
     """Raise :class:`CatalogueError` when ``db_path`` holds no catalogue: ``what`` (a stage run) has no records to take
     there, and made one in silence, "0 records in", exit 0, from a mistyped --db or $CURATE_DB while the real
     catalogue's stage never ran (review 13 made an ingest say so; a stage run has nothing to create it for)."""
+    from provenance.dbfile import zero_bytes
     from provenance.errors import CatalogueError
 
     how = f"check --db or $CURATE_DB (or make it with `curate --db {shlex.quote(str(db_path))} init` and ingest first)"
-    if no_catalogue_at(db_path):
-        what_is = "does not exist" if not Path(db_path).exists() else "is an empty file, not a catalogue"
-        raise CatalogueError(f"{what}: catalogue `{db_path}` {what_is}, so there are no records to run on; {how}")
-    if _empty_database(db_path):  # a writer makes it a catalogue as it makes a new path (README): in silence
-        raise CatalogueError(
-            f"{what}: `{db_path}` is an empty DuckDB database, not a catalogue, so there are no records to run on; {how}"
+    if no_catalogue_at(db_path):  # a writer makes an empty file or DuckDB database a catalogue as it makes a new path
+        what_is = (
+            "does not exist"
+            if not Path(db_path).exists()
+            else "is an empty file, not a catalogue"
+            if zero_bytes(Path(db_path))
+            else "is an empty DuckDB database, not a catalogue"
         )
-
-
-def _empty_database(db_path: str | Path) -> bool:
-    """Whether ``db_path`` is a DuckDB database holding nothing (no catalogue, nothing of its own); False where it
-    cannot be opened at once (a writer holds it, it is no DuckDB file): the stage's own open waits or says why."""
-    import duckdb
-
-    from provenance import db
-    from provenance.errors import CatalogueError, WorkbenchError
-
-    try:
-        con = db.connect_readonly(db_path, catalogue=False, wait=False)
-    except (WorkbenchError, duckdb.Error, OSError):
-        return False
-    try:
-        marked = con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = '_schema_migrations'"
-            " AND table_schema = 'main' AND table_catalog = current_database()"
-        ).fetchone()[0]
-        if marked:
-            return False
-        db.check_catalogue(con, db_path, writing=True)  # passes an empty database only
-        return True
-    except (CatalogueError, duckdb.Error):
-        return False  # something of its own: the stage's open refuses it
-    finally:
-        con.close()
+        raise CatalogueError(f"{what}: catalogue `{db_path}` {what_is}, so there are no records to run on; {how}")
 
 
 def note_new_catalogue(db_path: str | Path, what: str) -> None:

@@ -7,6 +7,8 @@ refuse such a path (`curate init`); a write command still creates it, as README 
 
 from __future__ import annotations
 
+import pytest
+
 
 def test_an_ingest_into_a_new_path_says_it_created_a_catalogue(tmp_path, cli):
     f = tmp_path / "a.csv"
@@ -89,3 +91,53 @@ def test_a_stage_run_on_an_empty_duckdb_file_or_a_0_byte_one_creates_nothing(tmp
     assert code != 0 and "empty file" in err and "does not exist" not in err, out + err
     assert zero.stat().st_size == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["empty.duckdb", "zero.duckdb"]
+
+
+@pytest.mark.parametrize("kind", ["empty DuckDB", "0 bytes"])
+@pytest.mark.parametrize("source", ["moda", "fsc"])
+def test_an_ingest_into_an_empty_file_makes_the_catalogue_and_says_so(tmp_path, cli, source, kind):
+    """README: a write command makes an empty DuckDB file or a 0-byte file a catalogue, as a new path, and an ingest
+    says so on stderr. `ingest moda` made it one in silence (its held grant terms opened it for writing before the
+    notice looked), and every other source refused it, "not a catalogue yet: run `curate init`" (its check for an
+    earlier export's folder opened it as a catalogue) (integration review 13-r)."""
+    import duckdb
+
+    d = tmp_path / "in"
+    d.mkdir()
+    if source == "moda":
+        (d / "a.jsonl").write_text('{"id": "1", "text": "本行依銀行法辦理存款業務。"}\n', "utf-8")
+        args = ("ingest", "moda", str(d / "a.jsonl"), "--licence", "OGDL-Taiwan-1.0")
+    else:
+        (d / "a.txt").write_text("金管會裁罰案件：本行違反銀行法第四十五條之一規定，核處罰鍰。", "utf-8")
+        args = ("ingest", "fsc", str(d))
+    db = tmp_path / "c.duckdb"
+    if kind == "0 bytes":
+        db.touch()
+    else:
+        duckdb.connect(str(db)).close()
+    code, out, err = cli(*args, db=db)
+    assert code == 0 and err.count("created a new catalogue") == 1, out + err
+    code, out, err = cli(*args, db=db)
+    assert code == 0 and "created a new catalogue" not in err, out + err
+
+
+@pytest.mark.parametrize("kind", ["empty DuckDB", "0 bytes"])
+def test_a_pipeline_run_into_an_empty_file_makes_the_catalogue_and_says_so(tmp_path, cli, kind):
+    """The same for `curate pipeline run` and its dry run: the source-kind check opened a 0-byte file or an empty
+    database as a catalogue, "not a catalogue yet: run `curate init`", after the note said it was made."""
+    import duckdb
+
+    d = tmp_path / "fsc"
+    d.mkdir()
+    (d / "a.txt").write_text("金管會裁罰案件：本行違反銀行法第四十五條之一規定，核處罰鍰。", "utf-8")
+    pipe = tmp_path / "p.toml"
+    pipe.write_text('[[ingest]]\nsource = "fsc"\npaths = ["fsc"]\n', encoding="utf-8")
+    db = tmp_path / "c.duckdb"
+    if kind == "0 bytes":
+        db.touch()
+    else:
+        duckdb.connect(str(db)).close()
+    code, out, err = cli("pipeline", "run", str(pipe), "--dry-run", db=db)
+    assert code == 0 and "does not exist yet" in out, out + err
+    code, out, err = cli("pipeline", "run", str(pipe), db=db)
+    assert code == 0 and "error" not in err and err.count("created a new catalogue") == 1, out + err
