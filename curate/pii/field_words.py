@@ -14,7 +14,8 @@ FIELD_WORDS = tuple(
     ).split()
 )
 #: those a field's name may end with: not 民國, a given name (王民國, 李民國), where a field opens with it (民國68年)
-FIELD_ENDINGS = tuple(w for w in FIELD_WORDS if w not in ("民國", "民国"))
+#: and a name head (員工姓名, 帳戶戶名: a form's label in a table's cell, under another name header), never a name's end
+FIELD_ENDINGS = (*(w for w in FIELD_WORDS if w not in ("民國", "民国")), "姓名", "戶名", "户名")
 #: English words of a field's name (Full Name, ID No., Mobile, Date of Birth): none is a word of a person's name
 LATIN_FIELD_WORDS = frozenset(
     "name names number address mobile phone telephone email e-mail birth nationality passport signature gender".split()
@@ -24,7 +25,7 @@ LATIN_FIELD_WORDS = frozenset(
 def is_field_name(run: str) -> bool:
     """Whether a Han value names a field rather than a person.
 
-    >>> [is_field_name(v) for v in ("存款帳號", "分機", "身分證是", "民國", "林大同", "帳大同", "王民國")]
-    [True, True, True, True, False, False, False]
+    >>> [is_field_name(v) for v in ("存款帳號", "分機", "身分證是", "民國", "員工姓名", "林大同", "帳大同", "王民國")]
+    [True, True, True, True, True, False, False, False]
     """
     return run.startswith(FIELD_WORDS) or run.endswith(FIELD_ENDINGS)

@@ -37,3 +37,14 @@ def test_a_tab_separated_table_is_scrubbed_after_hygiene(cli, tmp_path, monkeypa
     con.close()
     assert [v for v in VALUES if any(v in t for t in texts)] == [], texts
     assert len(texts) == 2 and all("\t" in t for t in texts), texts  # the table is still one
+
+
+def test_a_form_of_label_and_value_cells_keeps_its_labels(det):
+    """A form laid out in tab-separated cells (label, value, label, value) reads as a table whose first row is the
+    header once hygiene keeps its tabs (c32b6b7): the second row's label `員工姓名`, under the header `英文姓名`, was
+    scrubbed as a person's name; a label that ends with a name head names a field (integration review 13-r)."""
+    from curate.stages.hygiene import clean
+
+    text = clean("英文姓名\tLin Chia-Hui\t備註\t無\n員工姓名\tTRAN MINH DUC\t到職日\t2020/01/01")[0]
+    found = sorted(text[s.start : s.end] for s in det.analyze(text))
+    assert found == ["Lin Chia-Hui", "TRAN MINH DUC"], found
