@@ -167,9 +167,7 @@ def legacy_encoding(path: Path) -> str | None:
         encoding = decode_text(bytes(sample))[1]
     except ExtractionError:
         encoding = "unknown"
-    import shlex
-
-    src, dst = shlex.quote(path.name), shlex.quote(f"{path.stem}.utf8{path.suffix}")
+    src, dst = _shell_word(path.name), _shell_word(f"{path.stem}.utf8{path.suffix}")
     names = {"cp950": "Big5/CP950", "big5": "Big5/CP950", "cp950+hkscs": "Big5-HKSCS", "gb18030": "GB18030/GBK"}
     if encoding in ("cp950", "big5", "gb18030") and _double_byte(sample):
         name, iconv = names[encoding], "GB18030" if encoding == "gb18030" else "CP950"
@@ -189,6 +187,25 @@ def legacy_encoding(path: Path) -> str | None:
         f"no one encoding{guess}; save it from Excel as CSV UTF-8, or convert it naming the encoding it was written"
         f" in: `iconv -f ENCODING -t UTF-8 {src} > {dst}`"
     )
+
+
+#: what a POSIX shell takes as part of a word: every character beyond ASCII, and these ASCII ones
+_SHELL_SAFE = re.compile(r"[^\x00-\x7f]|[A-Za-z0-9_.,+@%=:/-]")
+
+
+def _shell_word(name: str) -> str:
+    r"""``name`` as one shell word, each special ASCII character escaped by a backslash: ``shlex.quote``'s quotes
+    glued to a file name (``'王小明.csv'``), so the ingest's identifier guard (whose file-name segments a backslash or
+    white space ends, not a quote) did not see the name it pseudonymises in the locator, and the excerpt kept it raw.
+
+    >>> _shell_word("授信 規範.csv"), _shell_word("王小明.csv"), _shell_word("a'b$.csv")
+    ('授信\\ 規範.csv', '王小明.csv', "a\\'b\\$.csv")
+    """
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in name):  # a line end cannot be escaped so: quoted instead
+        import shlex
+
+        return shlex.quote(name)
+    return "".join(c if _SHELL_SAFE.fullmatch(c) else "\\" + c for c in name)
 
 
 def _double_byte(sample: bytes) -> bool:
