@@ -276,9 +276,9 @@ annotate.add_command(allowlist)
 def allowlist_list(source: str | None, all_: bool, as_json: bool) -> int:
     """Entries in force (digests only: the values are never stored), newest first."""
     from curate.pii.allowlist import entries
-    from provenance.db import connect
+    from provenance.db import connect_readonly
 
-    con = connect(settings().db_path)
+    con = connect_readonly(settings().db_path)  # a listing: never creates, migrates or locks out a writer
     try:
         rows = entries(con, source_id=source, all_=all_)
     finally:
@@ -309,7 +309,7 @@ def allowlist_revoke(entry_id: str, reason: str, by: str | None) -> int:
     from curate.pii.allowlist import revoke
     from provenance.db import connect
 
-    con = connect(settings().db_path)
+    con = connect(settings().db_path, create=False)  # an entry is revoked in a catalogue that holds it
     try:
         r = revoke(con, entry_id, by=by or getpass.getuser(), reason=reason)
     finally:

@@ -15,8 +15,11 @@ import duckdb
 
 from curate.pii.keys import PiiKey
 from provenance import ledger
-from provenance.db import transaction
+from provenance.db import require_schema, transaction
 from provenance.errors import UsageError
+
+#: the migration that made ``pii_allowlist`` (schemas/duckdb/0034_annotation_review.sql)
+ALLOWLIST_SCHEMA = 34
 
 
 def add(
@@ -56,7 +59,9 @@ def allowed(con: duckdb.DuckDBPyConnection, key: PiiKey) -> dict[str, set[tuple[
 def entries(
     con: duckdb.DuckDBPyConnection, *, source_id: str | None = None, all_: bool = False
 ) -> list[dict[str, Any]]:
-    """Entries (newest first), only those in force unless ``all_``."""
+    """Entries (newest first), only those in force unless ``all_``; on a catalogue opened read-only (``curate annotate
+    allowlist list``), one older than the allow-list's migration is one line."""
+    require_schema(con, ALLOWLIST_SCHEMA, "`curate annotate allowlist list`")
     where = ["1 = 1"]
     params: list[Any] = []
     if source_id:
