@@ -31,6 +31,7 @@ from curate.ingest_rows import (
     REASON_MALFORMED,
     as_of_sql,
     check_source_kinds,
+    check_source_names,
     encodable,
     guarded_ids,
     guarded_source,
@@ -74,6 +75,7 @@ def ingest(
 ) -> IngestReport:
     """Ingest everything ``source`` yields into the catalogue at ``db_path``."""
     ingest_inputs.refuse_key_file_input(source)  # before anything is read: the key is never a record
+    check_source_names(source.source_infos(), source.name, source.options)  # a refusal makes no catalogue
     memory, threads = ingest_settings.checked()  # before anything changes: a bad setting is a ConfigError
     # parameters bound without DuckDB importing pandas (~0.3 CPU-s of start-up an ingest does not need)
     con = db.PandasFreeConnection(db.connect(db_path, memory_limit=memory))

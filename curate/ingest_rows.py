@@ -143,6 +143,17 @@ def refuse_personal(option: str, value: str) -> None:
         )
 
 
+def check_source_names(infos: list[SourceInfo], ingestor: str, options: dict[str, Any] | None = None) -> None:
+    """The checks of :func:`check_source_kinds` that read no catalogue, made before an ingest opens it: a refused
+    source id or dataset name made a new --db path a catalogue first, and a refusal (exit 2) says nothing of it, so
+    the next ingest into a mistyped path went there in silence."""
+    for info in infos:
+        check_source_id(info.source_id)
+        check_not_reserved(info.source_id, ingestor)
+    if options and options.get("dataset"):
+        refuse_personal("dataset name (--dataset)", str(options["dataset"]))
+
+
 def check_source_kinds(
     con: duckdb.DuckDBPyConnection, infos: list[SourceInfo], ingestor: str, options: dict[str, Any] | None = None
 ) -> None:
@@ -155,11 +166,7 @@ def check_source_kinds(
     the one its source wrote (``SourceInfo.kind``) or, as the schema describes the column, the ingestor's
     registry name (``ingestor``); either is this kind of source.
     """
-    for info in infos:
-        check_source_id(info.source_id)
-        check_not_reserved(info.source_id, ingestor)
-    if options and options.get("dataset"):
-        refuse_personal("dataset name (--dataset)", str(options["dataset"]))
+    check_source_names(infos, ingestor, options)
     want = {i.source_id: i.kind for i in infos}
     held = con.execute(
         "SELECT source_id, kind FROM sources WHERE source_id IN (SELECT unnest($s)) ORDER BY source_id",

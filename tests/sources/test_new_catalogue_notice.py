@@ -141,3 +141,22 @@ def test_a_pipeline_run_into_an_empty_file_makes_the_catalogue_and_says_so(tmp_p
     assert code == 0 and "does not exist yet" in out, out + err
     code, out, err = cli("pipeline", "run", str(pipe), db=db)
     assert code == 0 and "error" not in err and err.count("created a new catalogue") == 1, out + err
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [("--source-id", "bad id!"), ("--source-id", "fsc"), ("--dataset", "A123456789")],
+    ids=["bad", "reserved", "personal"],
+)
+def test_a_refused_ingest_into_a_new_path_makes_no_catalogue(tmp_path, cli, extra):
+    """A refusal is one line and says nothing of a new catalogue (README), but a refused source id or dataset name
+    was refused after the ingest had made the mistyped --db path a catalogue: the next ingest, its option corrected,
+    went into it in silence (review 13's last read). The checks that need no catalogue come before it is opened."""
+    f = tmp_path / "a.csv"
+    f.write_text("id,text\n1,金融監督管理委員會\n", encoding="utf-8")
+    typo = tmp_path / "cat.duckbd"
+    code, out, err = cli("ingest", "moda", str(f), "--licence", "OGDL-Taiwan-1.0", *extra, db=typo)
+    assert code == 2 and len(err.strip().splitlines()) == 1, out + err
+    assert not typo.exists()
+    code, out, err = cli("ingest", "moda", str(f), "--licence", "OGDL-Taiwan-1.0", db=typo)
+    assert code == 0 and "created a new catalogue" in err, out + err
