@@ -145,6 +145,8 @@ def fetch_bounded(cur: duckdb.DuckDBPyConnection, budget: int) -> list[tuple]:
     Arrow losslessly (``arrow_lossless_conversion``: HUGEINT, UUID, TIME WITH TIME ZONE, BIT stay what they are)."""
     import pyarrow as pa
 
+    from provenance.sqlinf import mark_infinite
+
     rows: list[tuple] = []
     held = floor = 0
     pending: list[Any] = []
@@ -153,7 +155,8 @@ def fetch_bounded(cur: duckdb.DuckDBPyConnection, budget: int) -> list[tuple]:
     def take() -> None:
         nonlocal held, floor
         table = pa.Table.from_batches(pending)  # columns renamed: a query may name two alike (`SELECT 1 a, 2 a`)
-        for row in convert.from_arrow(table.rename_columns([f"c{i}" for i in range(table.num_columns)])).fetchall():
+        got = convert.from_arrow(table.rename_columns([f"c{i}" for i in range(table.num_columns)])).fetchall()
+        for row in mark_infinite(table, got):  # an infinite date is no 9999-12-31 (provenance/sqlinf.py)
             held += _row_size(row, budget - held)
             if held > budget:
                 raise _too_large(budget, len(rows) + 1)

@@ -93,8 +93,32 @@ JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print JSON i
 
 
 def echo_json(obj: Any) -> None:
-    """Print JSON (UTF-8 kept, stable key order)."""
-    click.echo(_json_safe(json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True, default=str)))
+    """Print JSON (UTF-8 kept, stable key order; values as :func:`json_values` writes them)."""
+    click.echo(_json_safe(json.dumps(json_values(obj), ensure_ascii=False, indent=2, sort_keys=True, default=str)))
+
+
+def json_values(obj: Any) -> Any:
+    """``obj`` with the values JSON has no number for written as DuckDB writes them: a float NaN or infinity as
+    ``"nan"``, ``"inf"``, ``"-inf"`` (``json.dumps`` wrote ``NaN``/``Infinity``, which strict readers and ``jq``
+    refuse), an infinite date or timestamp of an auditor query (:class:`provenance.sqlinf.Infinite`) as
+    ``"infinity"``, ``"-infinity"`` (it was ``9999-12-31``). Every other value is left as it is.
+
+    >>> json_values({"a": [float("nan"), 1.5], "b": (float("-inf"),), "c": "inf"})
+    {'a': ['nan', 1.5], 'b': ['-inf'], 'c': 'inf'}
+    """
+    import math
+
+    from provenance.sqlinf import Infinite
+
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else "nan" if math.isnan(obj) else "inf" if obj > 0 else "-inf"
+    if isinstance(obj, Infinite):
+        return obj.text
+    if isinstance(obj, dict):
+        return {k: json_values(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [json_values(v) for v in obj]
+    return obj
 
 
 def display_width(text: str) -> int:
@@ -127,7 +151,7 @@ def _truncate(text: str, max_width: int) -> str:
 
 def _cell(value: Any, max_width: int | None) -> str:
     if isinstance(value, (dict, list)):
-        value = json.dumps(value, ensure_ascii=False, sort_keys=True)
+        value = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)  # a list of dates (`curate sql`)
     text = "" if value is None else str(value)
     text = printable(text.replace("\r\n", " ").replace("\n", " ").replace("\r", " "))
     return text if max_width is None else _truncate(text, max_width)
@@ -169,7 +193,7 @@ def json_line(obj: Any, *, indent: int | None = None) -> str:
     >>> json_line({"t": "銀\x9b2J\u202e", "\x1b": 1})
     '{"t": "銀\\u009b2J\\u202e", "\\u001b": 1}'
     """
-    return _json_safe(json.dumps(obj, ensure_ascii=False, indent=indent, default=str))
+    return _json_safe(json.dumps(json_values(obj), ensure_ascii=False, indent=indent, default=str))
 
 
 #: what :func:`printable` escapes (C0/C1 controls, bidi controls) but JSON's own layout (line breaks, tabs): inside

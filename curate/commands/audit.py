@@ -47,7 +47,9 @@ def _vertical(columns: Sequence[str], rows: Iterable[Any]) -> str:
         for j, c in enumerate(columns):
             v = r.get(c) if isinstance(r, Mapping) else r[j]
             if isinstance(v, (dict, list)):
-                v = json.dumps(v, ensure_ascii=False, indent=2, sort_keys=True).replace("\n", "\n" + " " * (width + 3))
+                v = json.dumps(v, ensure_ascii=False, indent=2, sort_keys=True, default=str).replace(
+                    "\n", "\n" + " " * (width + 3)
+                )
             name = printable(c, keep_breaks=False)  # a column name is the query's text (`AS "<ESC>]0;x"`)
             out.append(f"{name}{' ' * (width - display_width(name))} : {printable(v)}")
     return "\n".join(out)
