@@ -169,10 +169,11 @@ def abandon_run(db_path: str | Path, run_id: str, reason: str, actor: str | None
     load has committed batches already (:mod:`curate.load`: rerunning the command finishes them).
     """
     from curate.runlock import RunLock
-    from provenance import db, ledger, runs
+    from provenance import ledger, runs
+    from provenance.dbnew import connect_existing
     from provenance.errors import UsageError
 
-    con = db.connect(db_path, create=False)
+    con = connect_existing(db_path, "`curate runs abandon`")
     try:
         row = con.execute("SELECT command, status FROM runs WHERE run_id = ?", [run_id]).fetchall()
         if not row:

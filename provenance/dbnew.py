@@ -36,3 +36,28 @@ def holds_no_catalogue(path: str | Path) -> bool:
         return False  # something of its own: a writer refuses it
     finally:
         con.close()
+
+
+def no_catalogue_reason(path: str | Path) -> str | None:
+    """Why ``path`` holds no catalogue (``does not exist``, ``is an empty file, not a catalogue``, ``is an empty DuckDB
+    database, not a catalogue``), or None when it holds one (or something a writer refuses on its own)."""
+    path = Path(path)
+    if not holds_no_catalogue(path):
+        return None
+    if not path.exists():
+        return "does not exist"
+    return "is an empty file, not a catalogue" if zero_bytes(path) else "is an empty DuckDB database, not a catalogue"
+
+
+def connect_existing(path: str | Path, what: str, *, memory_limit: str | None = None):
+    """Open the catalogue at ``path`` for writing (:func:`provenance.db.connect`), refusing in one line a path that
+    holds no catalogue (:func:`no_catalogue_reason`) and writing nothing there: ``what`` (an export, a withdrawal, a
+    rekey, an annotation pull) works on what a catalogue holds, and made one in silence at a mistyped --db or
+    $CURATE_DB (review 13), then reported "nothing to rekey" or an empty export, exit 0."""
+    why = no_catalogue_reason(path)
+    if why:
+        raise CatalogueError(
+            f"{what}: catalogue `{path}` {why}, so there is nothing to work on and nothing was written; check --db or"
+            f" $CURATE_DB (or make it with {db._init(path)} and ingest first)"
+        )
+    return db.connect(path, create=False, memory_limit=memory_limit)

@@ -308,18 +308,12 @@ def refuse_no_catalogue(db_path: str | Path, what: str) -> None:
     """Raise :class:`CatalogueError` when ``db_path`` holds no catalogue: ``what`` (a stage run) has no records to take
     there, and made one in silence, "0 records in", exit 0, from a mistyped --db or $CURATE_DB while the real
     catalogue's stage never ran (review 13 made an ingest say so; a stage run has nothing to create it for)."""
-    from provenance.dbfile import zero_bytes
+    from provenance.dbnew import no_catalogue_reason
     from provenance.errors import CatalogueError
 
     how = f"check --db or $CURATE_DB (or make it with `curate --db {shlex.quote(str(db_path))} init` and ingest first)"
-    if no_catalogue_at(db_path):  # a writer makes an empty file or DuckDB database a catalogue as it makes a new path
-        what_is = (
-            "does not exist"
-            if not Path(db_path).exists()
-            else "is an empty file, not a catalogue"
-            if zero_bytes(Path(db_path))
-            else "is an empty DuckDB database, not a catalogue"
-        )
+    what_is = no_catalogue_reason(db_path)  # a writer makes an empty file or DuckDB database one as it makes a new path
+    if what_is:
         raise CatalogueError(f"{what}: catalogue `{db_path}` {what_is}, so there are no records to run on; {how}")
 
 

@@ -83,12 +83,12 @@ def push_cmd(
     records it refuses are not pushed and those on the server are taken out.
     """
     from annotation.push import PushConfig, push, write_tasks_file
-    from provenance.db import connect
+    from provenance.dbnew import connect_existing
     from provenance.export import load_licence_catalogue_for
 
     cat = load_licence_catalogue_for(licence_catalogue_file)  # a bad file is one line, before anything is read
     s = settings()
-    con = connect(s.db_path)
+    con = connect_existing(s.db_path, "`curate annotate push`")
     try:
         vault = (
             _vault(
@@ -186,13 +186,13 @@ def pull_cmd(
     """
     from annotation.pull import pull
     from curate.pii.keyed_ids import annotator_email_digest
-    from provenance.db import connect
+    from provenance.dbnew import connect_existing
     from provenance.export import load_licence_catalogue_for
 
     cat = load_licence_catalogue_for(licence_catalogue_file)
 
     s = settings()
-    con = connect(s.db_path)
+    con = connect_existing(s.db_path, "`curate annotate pull`")
     try:
         vault = _vault(con, "`curate annotate pull`", required=False)
         client = _client(bank)
@@ -250,9 +250,9 @@ def forget_project_cmd(bank: str, project: str, reason: str) -> int:
     eligible record again.
     """
     from annotation.projects import forget_project
-    from provenance.db import connect
+    from provenance.dbnew import connect_existing
 
-    con = connect(settings().db_path)
+    con = connect_existing(settings().db_path, "`curate annotate forget-project`")
     try:
         client = _client(bank)
         got = forget_project(con, client, bank, project, reason)
@@ -307,9 +307,9 @@ def allowlist_revoke(entry_id: str, reason: str, by: str | None) -> int:
     import getpass
 
     from curate.pii.allowlist import revoke
-    from provenance.db import connect
+    from provenance.dbnew import connect_existing
 
-    con = connect(settings().db_path, create=False)  # an entry is revoked in a catalogue that holds it
+    con = connect_existing(settings().db_path, "`curate annotate allowlist revoke`")
     try:
         r = revoke(con, entry_id, by=by or getpass.getuser(), reason=reason)
     finally:

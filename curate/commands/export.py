@@ -92,7 +92,8 @@ def dataset_cmd(
     Writes data/ shards, README.md, manifest.jsonl, blocked.csv, NOTICE.md, croissant.json and
     spdx.jsonld, records the export in the ledger and prints the export id.
     """
-    from provenance.db import bulk_memory_limit, connect
+    from provenance.db import bulk_memory_limit
+    from provenance.dbnew import connect_existing
     from provenance.errors import UsageError
     from provenance.export import ExportParams, export_dataset, load_licence_catalogue_for
     from provenance.status import count_records
@@ -120,7 +121,7 @@ def dataset_cmd(
     ).validated()
     s = settings()
     cat = load_licence_catalogue_for(licence_catalogue_file)
-    con = connect(s.db_path, create=False, memory_limit=bulk_memory_limit())
+    con = connect_existing(s.db_path, "`curate export dataset`", memory_limit=bulk_memory_limit())
     try:
         total = None if s.quiet or as_json else count_records(con, ("active", "withdrawn"))
         with progress("exporting", length=total, quiet=as_json) as update:

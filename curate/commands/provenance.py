@@ -16,10 +16,10 @@ provenance = click.Group("provenance", help="Provenance changes: withdraw or rei
 @JSON_OPTION
 def withdraw_cmd(source_id: str | None, record_id: str | None, reason: str, as_json: bool) -> int:
     """Mark a source's or a record's records, and every version derived from them, withdrawn."""
-    from provenance.db import connect
+    from provenance.dbnew import connect_existing
     from provenance.withdraw import withdraw
 
-    con = connect(settings().db_path, create=False)
+    con = connect_existing(settings().db_path, "`curate provenance withdraw`")
     try:
         res = withdraw(con, source_id=source_id, record_id=record_id, reason=reason, actor=actor())
     finally:
@@ -61,10 +61,10 @@ def withdraw_cmd(source_id: str | None, record_id: str | None, reason: str, as_j
 @JSON_OPTION
 def reinstate_cmd(source_id: str | None, record_id: str | None, reason: str, as_json: bool) -> int:
     """Lift a withdrawal: records get back their earlier status; later ingests are no longer withdrawn."""
-    from provenance.db import connect
+    from provenance.dbnew import connect_existing
     from provenance.withdraw import reinstate
 
-    con = connect(settings().db_path, create=False)
+    con = connect_existing(settings().db_path, "`curate provenance reinstate`")
     try:
         res = reinstate(con, source_id=source_id, record_id=record_id, reason=reason, actor=actor())
     finally:

@@ -42,6 +42,7 @@ from curate.pii.keyed_ids import KeyedIds, refuse_other_key
 from curate.pii.keys import PiiKey
 from provenance import db, ledger, runs
 from provenance.batches import BATCH_ACTION, BATCH_REKEYED, DIGEST_VERSION, batch_digests, stale_batches
+from provenance.dbnew import connect_existing
 from provenance.errors import CatalogueError, UsageError
 from provenance.export_items import ITEMS_REKEYED, affected_exports, items_digest
 from provenance.records import PII_PASSED, derived_record_id, is_keyed_digest, version_seal
@@ -366,7 +367,7 @@ def _refuse_unfinished_stage_runs(con) -> None:
 
 def rekey_catalogue(db_path, key: PiiKey) -> RekeyReport:
     """``curate pii rekey``: keyed ids and digests for every record of a ``pii_expected`` source, in one transaction."""
-    con = db.connect(db_path)
+    con = connect_existing(db_path, "`curate pii rekey`")
     try:
         # this process holds the write lock: a rekey run still `running` died (kill -9) before its commit
         for (stale,) in con.execute(
