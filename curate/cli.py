@@ -108,7 +108,7 @@ def default_db_path() -> Path:
     default=None,
     help="Catalogue file (default: $CURATE_DB or ./curate.duckdb).",
 )
-@click.option("--quiet", "-q", is_flag=True, help="Print only results and errors; no progress bars.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only results, warnings and errors; no progress bars.")
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 @click.version_option(package_name="finllm-curate")
 @click.pass_context

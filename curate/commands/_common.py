@@ -318,11 +318,13 @@ def refuse_no_catalogue(db_path: str | Path, what: str) -> None:
 
 
 def note_new_catalogue(db_path: str | Path, what: str) -> None:
-    """Say on stderr that ``what`` created a new catalogue at ``db_path``: a mistyped --db or $CURATE_DB is seen at
-    once, never a catalogue of its own in silence (review 13)."""
+    """Warn on stderr that ``what`` created a new catalogue at ``db_path``: a mistyped --db or $CURATE_DB is seen at
+    once, never a catalogue of its own in silence (review 13). A warning, as `nothing to ingest` is: --quiet keeps it
+    (it hides progress, not what went where; the note said `curate: note:` and README's --quiet promised nothing of
+    it)."""
     if Path(db_path).exists():
         click.echo(
-            f"curate: note: created a new catalogue `{Path(db_path).resolve()}` for this {what} (no catalogue was"
+            f"warning: created a new catalogue `{Path(db_path).resolve()}` for this {what} (no catalogue was"
             " there); if you meant another one, check --db or $CURATE_DB, and remove this one",
             err=True,
         )

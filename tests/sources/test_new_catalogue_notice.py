@@ -160,3 +160,25 @@ def test_a_refused_ingest_into_a_new_path_makes_no_catalogue(tmp_path, cli, extr
     assert not typo.exists()
     code, out, err = cli("ingest", "moda", str(f), "--licence", "OGDL-Taiwan-1.0", db=typo)
     assert code == 0 and "created a new catalogue" in err, out + err
+
+
+@pytest.mark.parametrize("quiet", ["-q", "--quiet"])
+def test_the_new_catalogue_warning_is_a_warning_that_quiet_keeps(tmp_path, cli, quiet):
+    """--quiet hides progress, never a warning (README): the notice of a catalogue made at a mistyped --db is the only
+    sign the records went elsewhere, so it stays under -q; it said `curate: note:`, unlike every other warning
+    (`warning: nothing to ingest`), and README's --quiet ("print only results and errors") left it unsaid."""
+    (tmp_path / "a.csv").write_text("id,text\n1,金融監督管理委員會\n", encoding="utf-8")
+    typo = tmp_path / "cat.duckbd"
+    code, out, err = cli(quiet, "ingest", "moda", str(tmp_path / "a.csv"), "--licence", "OGDL-Taiwan-1.0", db=typo)
+    assert code == 0, out + err
+    assert err.startswith("warning: created a new catalogue") and str(typo) in err, err
+    pipe = tmp_path / "p.toml"
+    pipe.write_text(
+        '[[ingest]]\nsource = "moda"\npaths = ["a.csv"]\noptions = { licence = "OGDL-Taiwan-1.0" }\n', encoding="utf-8"
+    )
+    code, out, err = cli(quiet, "pipeline", "run", str(pipe), db=tmp_path / "other.duckdb")
+    assert code == 0, out + err
+    assert err.startswith("warning: created a new catalogue") and "other.duckdb" in err, err
+    from curate import cli as cli_mod
+
+    assert "warnings" in next(p.help for p in cli_mod.cli.params if p.name == "quiet")
