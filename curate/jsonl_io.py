@@ -274,6 +274,21 @@ def _physical_lines(fh: BinaryIO, max_bytes: int) -> Iterator[tuple[bytes | None
         yield line.rstrip(b"\r\n"), len(line)
 
 
+def too_long_hint(command: str, option: str | None = None) -> str:
+    """What a user of ``command`` (`curate dedup`) can do about a line over the limit besides splitting the record:
+    raise it with ``option``, or, where the command has none, know the limit is fixed. Every tool said "`curate pii`
+    takes --max-line-bytes", which `curate dedup` and `curate zh convert` do not (review 13).
+
+    >>> too_long_hint("curate pii", "--max-line-bytes")
+    'or raise the limit with --max-line-bytes'
+    >>> too_long_hint("curate dedup")
+    '`curate dedup` takes no longer line: its limit is fixed'
+    """
+    if option:
+        return f"or raise the limit with {option}"
+    return f"`{command}` takes no longer line: its limit is fixed"
+
+
 def read_jsonl(
     path: Path,
     *,
@@ -282,10 +297,12 @@ def read_jsonl(
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
     unique_ids: bool = False,
     on_progress: Callable[[int], None] | None = None,
+    too_long: str = "",
 ) -> Iterator[JsonlLine]:
     """Yield the valid lines of ``path`` in order; pass each bad one to ``on_bad`` (see the module contract).
 
-    ``stats`` (optional) is updated as lines are read; ``on_progress`` gets the bytes consumed per line.
+    ``stats`` (optional) is updated as lines are read; ``on_progress`` gets the bytes consumed per line. ``too_long``:
+    what the command's user can do about a line over the limit besides splitting it (:func:`too_long_hint`).
     """
     stats = stats if stats is not None else ReadStats()
     seen: set[str] = set()
@@ -305,7 +322,7 @@ def read_jsonl(
                     raise InvalidLine(
                         "line_too_long",
                         f"line too long ({size} bytes > limit {max_line_bytes}); split the record into smaller ones"
-                        " (`curate pii` takes --max-line-bytes)",
+                        + (f" ({too_long})" if too_long else ""),
                     )
                 line = parse_line(raw, lineno, start)
                 if unique_ids:

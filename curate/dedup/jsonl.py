@@ -23,6 +23,7 @@ from curate.jsonl_io import (
     file_identity,
     read_jsonl,
     shown,
+    too_long_hint,
     write_line,
 )
 from provenance import is_deleted_stub
@@ -107,7 +108,8 @@ def dedup_jsonl(
     catalogue = default_licence_catalogue()
 
     def docs() -> Iterator[DedupDoc]:
-        for line in read_jsonl(inp, on_bad=report.bad.append, unique_ids=True):
+        hint = too_long_hint("curate dedup")
+        for line in read_jsonl(inp, on_bad=report.bad.append, unique_ids=True, too_long=hint):
             if why := _not_scalar(line.fields):
                 report.bad.append(QuarantinedLine(line.lineno, "bad_field", why, line.id))
                 continue

@@ -21,6 +21,7 @@ from curate.jsonl_io import (
     atomic_output,
     check_paths,
     read_jsonl,
+    too_long_hint,
     write_line,
 )
 
@@ -85,7 +86,12 @@ def process_file(
     keep = (in_path,)  # a killed run's temporary file given as the input is not removed as its orphan
     with atomic_output(out_path, keep=keep) as fout, QuarantineFile(errors_path, keep=keep) as quarantine:
         lines = read_jsonl(
-            in_path, on_bad=quarantine, stats=stats, max_line_bytes=max_line_bytes, on_progress=on_progress
+            in_path,
+            on_bad=quarantine,
+            stats=stats,
+            max_line_bytes=max_line_bytes,
+            on_progress=on_progress,
+            too_long=too_long_hint("curate pii", "--max-line-bytes"),
         )
         for line in lines:
             pending.append((line.id, line.text))

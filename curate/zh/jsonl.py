@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from curate.batching import batches
-from curate.jsonl_io import QuarantineFile, ReadStats, atomic_output, read_jsonl, write_line
+from curate.jsonl_io import QuarantineFile, ReadStats, atomic_output, read_jsonl, too_long_hint, write_line
 from curate.zh.batch import BATCH_CHARS, BATCH_RECORDS, normalise_many
 from curate.zh.config import NormaliseConfig
 
@@ -72,7 +72,13 @@ def convert_jsonl(
                 )
                 rep.written += 1
 
-        lines = read_jsonl(input_path, on_bad=quarantine, stats=stats, on_progress=progress)
+        lines = read_jsonl(
+            input_path,
+            on_bad=quarantine,
+            stats=stats,
+            on_progress=progress,
+            too_long=too_long_hint("curate zh convert"),
+        )
         for batch in batches(lines, max_items=BATCH, max_chars=BATCH_CHARS, size=lambda line: len(line.text)):
             flush(batch)
         out.flush()  # its last bytes fail here (a full disk), before the quarantine file is renamed, not after
