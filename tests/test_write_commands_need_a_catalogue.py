@@ -2,7 +2,8 @@
 
 `curate pii rekey` said "nothing to rekey", exit 0, `annotate push --output` wrote an empty task file, `annotate
 allowlist list` said "no allow-list entries", and `annotate pull`, `allowlist revoke` and `forget-project` failed
-later: each had made a catalogue in silence at a mistyped --db or $CURATE_DB (a missing path, a 0-byte file or an
+later: each had made a catalogue in silence (`allowlist list` now opens read-only, as a read command:
+tests/pii/test_allowlist_cli.py) at a mistyped --db or $CURATE_DB (a missing path, a 0-byte file or an
 empty DuckDB database); `export dataset`, `provenance withdraw|reinstate` and `runs abandon` refused a missing path
 only, and on a 0-byte file or an empty database made the catalogue and an empty export, "exit 0". Each now refuses in
 one line naming --db, and writes nothing. `curate init`, `ingest` and `pipeline run` still make one (their notice).
@@ -16,7 +17,6 @@ COMMANDS = {
     "pii rekey": ("pii", "rekey"),
     "annotate push": ("annotate", "push", "--project", "topic", "--bank", "B1", "--output", "{tmp}/tasks.json"),
     "annotate pull": ("annotate", "pull", "--bank", "B1"),
-    "annotate allowlist list": ("annotate", "allowlist", "list"),
     "annotate allowlist revoke": ("annotate", "allowlist", "revoke", "0123456789ab", "--reason", "ticket 12"),
     "annotate forget-project": ("annotate", "forget-project", "--bank", "B1", "--project", "topic", "--reason", "t 1"),
     "export dataset": (
