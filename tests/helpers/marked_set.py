@@ -25,24 +25,28 @@ MARK = re.compile(r"\[\[(\w+)\|([^\]]+)\]\]")
 IGNORED = {"TW_UBN", "ORG", "ORGANIZATION", "GPE", "LOC", "DATE_TIME", "MONEY", "LAW_REF"}
 
 
+def _marked(line: str) -> tuple[str, list[tuple[int, int, str]]]:
+    """One item's text without the marks, and its gold spans (start, end, entity type)."""
+    text, spans, pos = "", [], 0
+    for m in MARK.finditer(line):
+        text += line[pos : m.start()]
+        spans.append((len(text), len(text) + len(m.group(2)), TYPES[m.group(1)]))
+        text += m.group(2)
+        pos = m.end()
+    return text + line[pos:], spans
+
+
+def _read(path: Path, decode) -> list[tuple[str, list[tuple[int, int, str]]]]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [_marked(decode(line)) for line in lines if line and not line.startswith("#")]
+
+
 def items(path: Path) -> list[tuple[str, list[tuple[int, int, str]]]]:
     """Each item of the set: its text without the marks, and its gold spans (start, end, entity type).
 
     An item is one line; ``\\n`` in it stands for a line break inside the item (a name split across lines).
     """
-    out = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line or line.startswith("#"):
-            continue
-        line = line.replace("\\n", "\n")
-        text, spans, pos = "", [], 0
-        for m in MARK.finditer(line):
-            text += line[pos : m.start()]
-            spans.append((len(text), len(text) + len(m.group(2)), TYPES[m.group(1)]))
-            text += m.group(2)
-            pos = m.end()
-        out.append((text + line[pos:], spans))
-    return out
+    return _read(path, lambda line: line.replace("\\n", "\n"))
 
 
 def _hits(s: int, e: int, ps: int, pe: int) -> bool:
@@ -51,16 +55,7 @@ def _hits(s: int, e: int, ps: int, pe: int) -> bool:
 
 def score(det, path: Path) -> tuple[Counter, Counter, Counter, Counter]:
     """Per entity type: gold spans, gold spans found, predicted spans, predicted spans hitting a gold span."""
-    gold, found, pred, true_pred = Counter(), Counter(), Counter(), Counter()
-    for text, spans in items(path):
-        spans_p = [p for p in det.analyze(text) if p.entity_type not in IGNORED]
-        for s, e, t in spans:
-            gold[t] += 1
-            found[t] += any(_hits(s, e, p.start, p.end) for p in spans_p)
-        for p in spans_p:
-            pred[p.entity_type] += 1
-            true_pred[p.entity_type] += any(_hits(s, e, p.start, p.end) for s, e, _ in spans)
-    return gold, found, pred, true_pred
+    return score_items(det, items(path))
 
 
 _ESCAPE = re.compile(r"\\(n|t|r|u[0-9a-f]{4})")
@@ -74,18 +69,7 @@ def _unescape(m: re.Match[str]) -> str:
 def escaped_items(path: Path) -> list[tuple[str, list[tuple[int, int, str]]]]:
     """As :func:`items`, each line's ``\\n``, ``\\t``, ``\\r`` and ``\\uXXXX`` escapes decoded first (a table's
     cells, a chat log's lines, a form's ideographic spaces)."""
-    out = []
-    for raw in path.read_text(encoding="utf-8").splitlines():
-        if not raw or raw.startswith("#"):
-            continue
-        line, text, spans, pos = _ESCAPE.sub(_unescape, raw), "", [], 0
-        for m in MARK.finditer(line):
-            text += line[pos : m.start()]
-            spans.append((len(text), len(text) + len(m.group(2)), TYPES[m.group(1)]))
-            text += m.group(2)
-            pos = m.end()
-        out.append((text + line[pos:], spans))
-    return out
+    return _read(path, lambda line: _ESCAPE.sub(_unescape, line))
 
 
 def score_items(det, its) -> tuple[Counter, Counter, Counter, Counter]:
