@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import os
 import re
-import stat
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from pathlib import Path
 from annotation.errors import shown_url
 from provenance.envsettings import env_int, env_seconds
 from provenance.errors import ConfigError
+from provenance.secretfile import SecretFile, SecretFileTooLarge, read_secret_file, secret_text
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 #: what a Label Studio token is made of: visible ASCII (a legacy token is hex, a Personal Access Token a JWT)
@@ -81,42 +81,25 @@ def bank_key(bank: str) -> str:
     return re.sub(r"[^A-Za-z0-9]", "_", bank).upper()
 
 
-#: the most a token file may hold (a token is tens of bytes), as the PII key file (curate.pii.keys.MAX_KEY_FILE_BYTES)
-_MAX_TOKEN_FILE_BYTES = 64 * 1024
-
-
-def _read_key_file(path: str | Path, what: str) -> str:
-    """The token in a key file: UTF-8 (a byte-order mark, Notepad's, dropped) or UTF-16 with its mark (PowerShell 5.1's
-    ``>``, which raised a traceback), white space around it dropped. A regular file every user of the machine may read
-    or write is refused, as the PII key file is: whoever reads the token acts in Label Studio as its user (every
-    project of every bank on that instance, the raw text of what a reviewer reads)."""
+def _read_key_file(path: str | Path, what: str, variable: str | None = "LABEL_STUDIO_API_KEY_FILE") -> str:
+    """The token in a key file, read by :func:`provenance.secretfile.read_secret_file` (the PII key file's rules: a
+    regular file every user of the machine may read or write is refused, at most 64 KiB, a pipe read once per
+    process): UTF-8 (a byte-order mark, Notepad's, dropped) or UTF-16 with its mark (PowerShell 5.1's ``>``, which
+    raised a traceback), white space around it dropped. Whoever reads the token acts in Label Studio as its user
+    (every project of every bank on that instance, the raw text of what a reviewer reads). ``variable`` names where
+    a pipe may be given instead (None for a banks file's ``api_key_file``)."""
     p = Path(path).expanduser()
+    spec = SecretFile(p, f"the Label Studio token file {p} ({what})", variable, command=" curate ...")
     try:
-        with p.open("rb") as fh:
-            mode = os.fstat(fh.fileno()).st_mode
-            if stat.S_ISREG(mode) and mode & 0o006:
-                raise ConfigError(
-                    f"the Label Studio token file {p} ({what}) can be read or written by every user of this machine "
-                    f"(mode {stat.S_IMODE(mode):04o}); make it private with `chmod 600 {p}` and run the command again "
-                    f"(where modes cannot change, a mounted secret or a Windows drive, name a private copy made with "
-                    f"`install -m 600 {p} COPY`, or pass it through a pipe on the command's line: "
-                    f"LABEL_STUDIO_API_KEY_FILE=<(cat {p}) curate ...)"
-                )
-            data = fh.read(_MAX_TOKEN_FILE_BYTES + 1)  # a device (/dev/urandom) was read without end
-    except OSError as exc:
-        raise ConfigError(f"cannot read the Label Studio token file {p} ({what}): {exc.strerror or exc}") from exc
-    if len(data) > _MAX_TOKEN_FILE_BYTES:
-        raise ConfigError(
-            f"the Label Studio token file {p} ({what}) holds more than {_MAX_TOKEN_FILE_BYTES} bytes, which no token "
-            "file does (a device, or the wrong file?); name the file that holds the Personal Access Token"
-        )
-    try:
-        text = data.decode("utf-16") if data.startswith((b"\xff\xfe", b"\xfe\xff")) else data.decode("utf-8-sig")
-    except UnicodeDecodeError:
+        data = read_secret_file(spec)
+    except SecretFileTooLarge as exc:
+        raise ConfigError(f"{exc}; name the file that holds the Personal Access Token") from None
+    text = secret_text(data)
+    if text is None:
         raise ConfigError(
             f"the Label Studio token file {p} ({what}) is not text (UTF-8 or UTF-16); copy the Personal Access Token "
             "again from Label Studio (Account & Settings) into a plain text file"
-        ) from None
+        )
     token = text.strip()
     if not token:
         raise ConfigError(f"the Label Studio token file {p} ({what}) is empty")
@@ -142,7 +125,7 @@ def _pair(env: Mapping[str, str], suffix: str, origin: str) -> tuple[str, str, s
     key = (env.get(f"LABEL_STUDIO_API_KEY{suffix}") or "").strip()
     key_file = env.get(f"LABEL_STUDIO_API_KEY_FILE{suffix}")
     if not key and key_file:
-        key = _read_key_file(key_file, origin)
+        key = _read_key_file(key_file, origin, f"LABEL_STUDIO_API_KEY_FILE{suffix}")
     if not key:
         raise ConfigError(
             f"LABEL_STUDIO_URL{suffix} is set ({origin}) but neither LABEL_STUDIO_API_KEY{suffix} "
@@ -181,7 +164,7 @@ def resolve(bank: str, *, env: Mapping[str, str] | None = None, cwd: Path | None
                 )
             if "url" not in entry or "api_key_file" not in entry:
                 raise ConfigError(f"{path}: [banks.{bank}] needs url and api_key_file")
-            found = (entry["url"], _read_key_file(entry["api_key_file"], str(path)), f"{path} [banks.{bank}]")
+            found = (entry["url"], _read_key_file(entry["api_key_file"], str(path), None), f"{path} [banks.{bank}]")
     if found is None:
         found = _pair(env, "", "environment")
     if found is None:

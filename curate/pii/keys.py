@@ -34,12 +34,20 @@ import stat
 from pathlib import Path
 
 from provenance.errors import ConfigError
+from provenance.secretfile import (
+    MAX_SECRET_FILE_BYTES,
+    UTF16_MARKS,
+    SecretFile,
+    SecretFileTooLarge,
+    read_secret_file,
+    secret_text,
+)
 
 ENV_KEY = "CURATE_PII_KEY"
 ENV_KEY_FILE = "CURATE_PII_KEY_FILE"
 MIN_KEY_BYTES = 16
 #: the most a key file may hold: a device (``/dev/urandom``) was read without end, a document or the catalogue whole
-MAX_KEY_FILE_BYTES = 64 * 1024
+MAX_KEY_FILE_BYTES = MAX_SECRET_FILE_BYTES
 
 
 class PiiKey:
@@ -143,12 +151,13 @@ def _decode(raw: str) -> bytes:
     return raw.encode("utf-8")
 
 
-_UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
+_UTF16_MARKS = UTF16_MARKS
 
 
 def key_file_text(data: bytes) -> str | None:
     r"""A key file's text: UTF-8 (an editor's byte-order mark dropped), or UTF-16 that starts with its byte-order mark
-    (PowerShell 5.1's ``>`` and ``Out-File``) and holds printable text; None for raw bytes.
+    (PowerShell 5.1's ``>`` and ``Out-File``) and holds printable text; None for raw bytes
+    (:func:`provenance.secretfile.secret_text`).
 
     A UTF-8 mark was read as part of a passphrase (Notepad), and a UTF-16 file as raw bytes (its marks and NULs the
     key): either way another key than the same hex in ``CURATE_PII_KEY``, and nothing said so.
@@ -156,51 +165,20 @@ def key_file_text(data: bytes) -> str | None:
     >>> key_file_text("\ufeff3c3c\r\n".encode("utf-16-le")), key_file_text(b"\xef\xbb\xbf3c3c\n"), key_file_text(b"\xff\x00")
     ('3c3c\r\n', '3c3c\n', None)
     """
-    if data.startswith(_UTF16_MARKS):
-        try:
-            text = data.decode("utf-16")  # the mark names the byte order and is dropped
-        except UnicodeDecodeError:
-            return None
-        return text if text.strip().isprintable() else None  # random bytes that start like a mark stay bytes
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return None
+    return secret_text(data)
 
 
-#: what a key file that is no regular file (a pipe, ``<(cat FILE)``) held, by (device, inode): it is read once
-_PIPED: dict[tuple[int, int], bytes] = {}
+def _spec(p: Path) -> SecretFile:
+    return SecretFile(p, f"the PII key file `{p}` ({ENV_KEY_FILE})", ENV_KEY_FILE)
 
 
 def key_file_bytes(p: Path) -> bytes:
-    """The bytes of the key file ``p`` (at most :data:`MAX_KEY_FILE_BYTES` + 1), refused in one line when every user of
-    the machine may read or write it. A pipe (``CURATE_PII_KEY_FILE=<(cat FILE)``, the way on for a mounted secret
-    and for a catalogue keyed under an old UTF-16 file) is read once per process and kept: a command that loads the
-    key twice (``ingest``, ``run pii``) read it empty the second time, "a key of 0 bytes"."""
-    try:
-        st = os.stat(p)
-        if not stat.S_ISREG(st.st_mode) and (st.st_dev, st.st_ino) in _PIPED:
-            return _PIPED[st.st_dev, st.st_ino]
-        with p.open("rb") as fh:
-            mode = os.fstat(fh.fileno()).st_mode
-            if stat.S_ISREG(mode) and mode & 0o006:
-                raise ConfigError(
-                    f"the PII key file `{p}` ({ENV_KEY_FILE}) can be read or written by every user of this machine "
-                    f"(mode {stat.S_IMODE(mode):04o}); make it private with `chmod 600 {p}` and run the command again (where "
-                    f"modes cannot change, a mounted secret or a Windows drive, pass it through a pipe: "
-                    f"{ENV_KEY_FILE}=<(cat {p}))"
-                )
-            data = fh.read(MAX_KEY_FILE_BYTES + 1)
-    except OSError as exc:
-        # `export CURATE_PII_KEY_FILE=<(cat FILE)`: the pipe is closed once the export's line ends
-        closed = " (a pipe, `<(...)`, is open only for the command on whose line it is given, not after an `export`)"
-        closed = closed if str(p).startswith(("/dev/fd/", "/proc/self/fd/")) else ""
-        raise ConfigError(
-            f"cannot read the PII key file `{p}` ({ENV_KEY_FILE}): {exc.strerror or exc}{closed}"
-        ) from exc
-    if not stat.S_ISREG(mode):
-        _PIPED[st.st_dev, st.st_ino] = data
-    return data
+    """The bytes of the key file ``p`` (at most :data:`MAX_KEY_FILE_BYTES`), read by
+    :func:`provenance.secretfile.read_secret_file`: refused in one line when every user of the machine may read or
+    write it; a pipe (``CURATE_PII_KEY_FILE=<(cat FILE)``, the way on for a mounted secret and for a catalogue keyed
+    under an old UTF-16 file) is read once per process and kept: a command that loads the key twice (``ingest``,
+    ``run pii``) read it empty the second time, "a key of 0 bytes"."""
+    return read_secret_file(_spec(p))
 
 
 def _from_file(p: Path) -> PiiKey:
@@ -208,8 +186,9 @@ def _from_file(p: Path) -> PiiKey:
     CR and a byte-order mark around it dropped) or raw bytes. A regular file that other users of the machine may read or write is refused, as ssh refuses such a
     private key: anyone who reads it can open the raw-text vault and confirm a guessed name against every keyed
     digest. (A pipe, ``CURATE_PII_KEY_FILE=<(vault read ...)``, is private to the process and read as it is.)"""
-    data = key_file_bytes(p)
-    if len(data) > MAX_KEY_FILE_BYTES:  # /dev/urandom (read without end), the catalogue, a document
+    try:
+        data = key_file_bytes(p)
+    except SecretFileTooLarge:  # /dev/urandom (read without end), the catalogue, a document
         # a file of random bytes this large (`dd if=/dev/urandom bs=1M count=1`) was a key before: HMAC hashes a key
         # longer than its block, so its SHA-256 as hex is the very same key, and such a catalogue goes on
         same = (
@@ -222,7 +201,7 @@ def _from_file(p: Path) -> PiiKey:
             f"the PII key file `{p}` ({ENV_KEY_FILE}) holds more than {MAX_KEY_FILE_BYTES} bytes, which no key file "
             f"does (a device such as /dev/urandom, or the wrong file?); name a file that holds the key, e.g. made with "
             f"`python -c 'import secrets; print(secrets.token_hex(32))' > FILE`{same}"
-        )
+        ) from None
     text = key_file_text(data)
     master = data if text is None else _decode(text)
     if len(master) < MIN_KEY_BYTES:
@@ -248,8 +227,9 @@ def key_file_as_read_before() -> tuple[Path, PiiKey, str] | None:
         if stat.S_ISREG(st.st_mode):
             data = p.read_bytes()
         else:  # a pipe (`<(cat FILE)`, the way on for a mounted secret) is read once: what the key's loader read of it
-            data = _PIPED.get((st.st_dev, st.st_ino))
-            if data is None:
+            try:
+                data = read_secret_file(_spec(p))  # kept from the loader's read, never read again
+            except ConfigError:
                 return None
         if data.startswith(b"\xef\xbb\xbf"):
             return p, derive_key(_decode(data.decode("utf-8"))), "utf-8 mark"  # the mark kept, a passphrase

@@ -35,6 +35,7 @@ from pathlib import Path
 
 from provenance.errors import ConfigError, UsageError
 from provenance.faults import fault
+from provenance.secretfile import SecretFile, SecretFileTooLarge, read_secret_file, secret_text
 
 #: matched whole (``fullmatch``): ``$`` also matches before a final newline, so ``bank:CTBC\n`` passed
 _ROLE_RE = re.compile(r"auditor|bank:[A-Za-z0-9_.-]+")
@@ -211,13 +212,11 @@ class _Dummy:
 _DUMMY_HASH = _Dummy()
 
 
-#: the most a portal secret file may hold (the secret is tens of characters), as the PII key file's
-_MAX_SECRET_FILE_BYTES = 64 * 1024
-
-
 def load_secret(path: Path) -> str:
     """The session-signing secret: ``$CURATE_WEB_SECRET``, ``$CURATE_WEB_SECRET_FILE``, or a key file
-    created once (0600) at ``path`` (``curate serve``: beside the users file); one under :data:`MIN_SECRET` characters is refused wherever it comes from."""
+    created once (0600) at ``path`` (``curate serve``: beside the users file); one under :data:`MIN_SECRET` characters
+    is refused wherever it comes from. A file is read by :func:`provenance.secretfile.read_secret_file` (the PII key
+    file's rules: one every user of the machine may read or write is refused, at most 64 KiB, a pipe read once)."""
     if os.environ.get("CURATE_WEB_SECRET"):
         value = os.environ["CURATE_WEB_SECRET"]
         if len(value.strip()) < MIN_SECRET:
@@ -235,27 +234,21 @@ def load_secret(path: Path) -> str:
                 f"cannot create the portal secret `{file}`: {exc.strerror or exc}; make its folder writable, or set "
                 "$CURATE_WEB_SECRET_FILE"
             ) from exc
+    # whoever reads it signs cookies the portal takes for its own
+    spec = SecretFile(
+        file, f"the portal secret `{file}`", "CURATE_WEB_SECRET_FILE", "start the portal again", " curate serve ..."
+    )
     try:
-        with file.open("rb") as fh:
-            mode = os.fstat(fh.fileno()).st_mode
-            if stat.S_ISREG(mode) and mode & 0o006:  # whoever reads it signs cookies the portal takes for its own
-                raise ConfigError(
-                    f"the portal secret `{file}` can be read or written by every user of this machine (mode "
-                    f"{stat.S_IMODE(mode):04o}); make it private with `chmod 600 {file}` and start the portal again "
-                    f"(where modes cannot change, a mounted secret or a Windows drive, pass it through a pipe: "
-                    f"CURATE_WEB_SECRET_FILE=<(cat {file}) curate serve ...)"
-                )
-            data = fh.read(_MAX_SECRET_FILE_BYTES + 1)  # a device (/dev/urandom) was read without end
-            if len(data) > _MAX_SECRET_FILE_BYTES:
-                raise ConfigError(
-                    f"the portal secret `{file}` holds more than {_MAX_SECRET_FILE_BYTES} bytes, which no secret file "
-                    "does (a device such as /dev/urandom, or the wrong file?); name a file that holds the secret"
-                )
-            # PowerShell 5.1's `>` writes UTF-16 with its mark: refused as "can't decode byte 0xff", a codec's words
-            utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
-            value = (data.decode("utf-16") if utf16 else data.decode("utf-8-sig")).strip()
-    except (OSError, ValueError) as exc:
-        raise ConfigError(f"cannot read the portal secret `{file}`: {exc}") from exc
+        data = read_secret_file(spec)
+    except SecretFileTooLarge as exc:
+        raise ConfigError(f"{exc}; name a file that holds the secret") from None
+    text = secret_text(data)
+    if text is None:
+        raise ConfigError(
+            f"the portal secret `{file}` is not text (UTF-8 or UTF-16); put a secret of at least {MIN_SECRET} "
+            "characters in it, e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`"
+        )
+    value = text.strip()
     if len(value) < MIN_SECRET:
         raise ConfigError(f"the portal secret in `{file}` is too short; use at least {MIN_SECRET} characters")
     return value
