@@ -35,6 +35,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -114,7 +115,8 @@ def install(paths: ServerPaths, *, python: str | None = None, quiet: bool = Fals
                 "creating its virtualenv" if i == 1 else f"pip install label-studio=={LABEL_STUDIO_VERSION} (minutes)"
             )
             print(f"[{i}/{len(steps)}] {what} in {paths.venv}", flush=True)
-        rc = subprocess.call(cmd, stdout=out)
+        # pip runs the build scripts of what it installs (a third party's code): not with the workbench's secrets
+        rc = subprocess.call(cmd, stdout=out, env=without_secrets(os.environ))
         if rc != 0:
             raise ServerError(
                 f"installing Label Studio failed ({' '.join(cmd)} exited {rc}); "
@@ -166,6 +168,15 @@ def wait_until_up(
 _NOT_FOR_THE_SERVER = ("CURATE_PII_KEY", "CURATE_WEB_", "LABEL_STUDIO_URL", "LABEL_STUDIO_API_KEY")
 
 
+def without_secrets(env: Mapping[str, str]) -> dict[str, str]:
+    """``env`` without the workbench's own secrets (:data:`_NOT_FOR_THE_SERVER`), for a third party's process.
+
+    >>> without_secrets({"PATH": "/bin", "CURATE_PII_KEY_FILE": "k", "LABEL_STUDIO_API_KEY__CTBC": "t"})
+    {'PATH': '/bin'}
+    """
+    return {k: v for k, v in env.items() if not k.startswith(_NOT_FOR_THE_SERVER)}
+
+
 def start(paths: ServerPaths, *, port: int, username: str, password: str, timeout: float = 300.0) -> tuple[str, int]:
     """Start Label Studio in the background on 127.0.0.1:``port``; returns (url, pid).
 
@@ -194,10 +205,9 @@ def start(paths: ServerPaths, *, port: int, username: str, password: str, timeou
             "DATA_UPLOAD_MAX_NUMBER_FILES": "100",
         }
     )
-    for name in [n for n in env if n.startswith(_NOT_FOR_THE_SERVER)]:
-        # the workbench's own secrets: the server (a third party's web application that annotators of every bank
-        # reach) got the PII key, the portal's secret and the API tokens of other instances in its environment
-        del env[name]
+    # the workbench's own secrets: the server (a third party's web application that annotators of every bank
+    # reach) got the PII key, the portal's secret and the API tokens of other instances in its environment
+    env = without_secrets(env)
     cmd = [
         str(exe),
         "start",
