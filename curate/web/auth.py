@@ -214,7 +214,8 @@ _DUMMY_HASH = _Dummy()
 
 def load_secret(path: Path) -> str:
     """The session-signing secret: ``$CURATE_WEB_SECRET``, ``$CURATE_WEB_SECRET_FILE``, or a key file
-    created once (0600) at ``path`` (``curate serve``: beside the users file); one under :data:`MIN_SECRET` characters
+    created once (0600) at ``path`` (``curate serve``: beside the users file; a ``$CURATE_WEB_SECRET_FILE`` that names
+    nothing is refused, never created); one under :data:`MIN_SECRET` characters
     is refused wherever it comes from. A file is read by :func:`provenance.secretfile.read_secret_file` (the PII key
     file's rules: one every user of the machine may read or write is refused, at most 64 KiB, a pipe read once)."""
     if os.environ.get("CURATE_WEB_SECRET"):
@@ -225,8 +226,11 @@ def load_secret(path: Path) -> str:
                 " (e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`), or unset it to use a key file"
             )
         return value
-    file = Path(os.environ.get("CURATE_WEB_SECRET_FILE") or path)
-    if not file.exists():
+    named = os.environ.get("CURATE_WEB_SECRET_FILE")
+    file = Path(named or path)
+    # a file named by the variable is read, never made: a mistyped path (or a pipe closed after an `export`) was
+    # created with a new secret, in silence, and the one meant (shared by two portals behind one address) unused
+    if not named and not file.exists():
         try:
             _create_secret(file)
         except OSError as exc:

@@ -157,3 +157,20 @@ def test_a_folder_is_refused_by_every_reader(tmp_path, monkeypatch):
         load_secret(tmp_path / "unused.key")
     with pytest.raises(ConfigError, match="is a folder"):
         resolve("ctbc", env={"LABEL_STUDIO_URL": "http://h", "LABEL_STUDIO_API_KEY_FILE": str(tmp_path)}, cwd=tmp_path)
+
+
+def test_a_portal_secret_file_that_names_nothing_is_refused_not_created(tmp_path, monkeypatch):
+    """`CURATE_WEB_SECRET_FILE` mistyped (or a pipe after an `export`, closed by then) was created with a new secret in
+    silence: the portal started, signing with another secret than the one meant (two portals behind one address)."""
+    from curate.web.auth import load_secret
+    from provenance.errors import ConfigError
+
+    monkeypatch.delenv("CURATE_WEB_SECRET", raising=False)
+    typo = tmp_path / "secrets" / "portal.kye"
+    monkeypatch.setenv("CURATE_WEB_SECRET_FILE", str(typo))
+    with pytest.raises(ConfigError, match="No such file") as got:
+        load_secret(tmp_path / "default.key")
+    assert str(typo) in str(got.value) and "\n" not in str(got.value)
+    assert not typo.exists() and not typo.parent.exists() and not (tmp_path / "default.key").exists()
+    monkeypatch.delenv("CURATE_WEB_SECRET_FILE")  # the default key file is still made once beside the users file
+    assert load_secret(tmp_path / "default.key") == load_secret(tmp_path / "default.key")
