@@ -203,6 +203,8 @@ def _from_file(p: Path) -> PiiKey:
             f"`python -c 'import secrets; print(secrets.token_hex(32))' > FILE`{same}"
         ) from None
     text = key_file_text(data)
+    if text is not None:
+        _refuse_unclear(p, text.strip())
     master = data if text is None else _decode(text)
     if len(master) < MIN_KEY_BYTES:
         raise ConfigError(
@@ -210,6 +212,32 @@ def _from_file(p: Path) -> PiiKey:
             f"{MIN_KEY_BYTES} random bytes in it, e.g. `python -c 'import secrets; print(secrets.token_hex(32))' > {p}`"
         )
     return derive_key(master)
+
+
+def _refuse_unclear(p: Path, text: str) -> None:
+    """Refuse a key file whose text a person wrote as a hex key that it is not: ``0x`` before the hex, a second line
+    (a comment, a second key), or UTF-16 without its byte-order mark. Each was read in silence as a passphrase, another
+    key than the hex in ``CURATE_PII_KEY`` (the key a bank keeps on record), so the vault did not open under the hex.
+    The way on keeps the key such a file gave before (the variable reads the text as the file did)."""
+    keep = f'{ENV_KEY}="$(cat {shlex.quote(str(p))})" with {ENV_KEY_FILE} unset'
+    lines = text.splitlines()
+    why = ""
+    if len(lines) > 1 and all(line.isprintable() for line in lines):
+        why = f"holds {len(lines)} lines; a key file holds the key alone, on one line"
+    elif text[:2] in ("0x", "0X") and len(text) >= 34 and all(c in "0123456789abcdefABCDEF" for c in text[2:]):
+        why = "holds hex after `0x`, which is read as a passphrase, not as the hex key; drop the `0x`"
+    elif (
+        "\0" in text
+        and text.replace("\0", "").strip().isprintable()
+        and ({*text[1::2]} == {"\0"} or {*text[::2]} == {"\0"})
+    ):
+        why = "is UTF-16 without its byte-order mark; save it as UTF-8 (or UTF-16 with its mark)"
+        keep = f"{ENV_KEY}=$(od -An -tx1 -v {shlex.quote(str(p))} | tr -d ' \\n') with {ENV_KEY_FILE} unset"
+    if why:
+        raise ConfigError(
+            f"the PII key file `{p}` ({ENV_KEY_FILE}) {why}; a catalogue keyed under this file as it is goes on "
+            f"with {keep}, the same key"
+        )
 
 
 def key_file_as_read_before() -> tuple[Path, PiiKey, str] | None:

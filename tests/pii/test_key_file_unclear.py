@@ -1,0 +1,55 @@
+"""A hex key in a key file written in a form that is not the hex key: ``0x`` before it, a second line (a comment, the
+old key kept below the new), UTF-16 without its byte-order mark. Each was read in silence as a passphrase: another key
+than the same hex in ``CURATE_PII_KEY`` (the key a bank keeps on record), and the vault did not open under the hex.
+Each is refused in one line now, with the way on that keeps the key such a file gave before (review 14).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+import pytest
+
+from curate.pii.keys import derive_key, load_key
+from provenance.errors import ConfigError
+
+HEX = "6d" * 32
+
+FORMS = {
+    "0x before the hex": ("0x" + HEX + "\n").encode(),
+    "a second line": (HEX + "\n# bank A, 2026\n").encode(),
+    "utf-16 without its mark": (HEX + "\r\n").encode("utf-16-le"),
+}
+
+
+@pytest.mark.parametrize("form", list(FORMS), ids=list(FORMS))
+def test_a_key_file_that_is_not_its_hex_is_refused_with_the_way_on(tmp_path, monkeypatch, form):
+    raw = FORMS[form]
+    f = tmp_path / "pii.key"
+    f.write_bytes(raw)
+    f.chmod(0o600)
+    monkeypatch.delenv("CURATE_PII_KEY", raising=False)
+    monkeypatch.setenv("CURATE_PII_KEY_FILE", str(f))
+    with pytest.raises(ConfigError) as got:
+        load_key()
+    message = str(got.value)
+    assert str(f) in message and "\n" not in message and HEX not in message, message
+    # the key the file gave before, as a catalogue keyed under it holds it
+    before = derive_key(raw if "utf-16" in form else raw.decode().strip().encode())
+    way_on = message.split("goes on with ", 1)[1].split(" with CURATE_PII_KEY_FILE unset")[0]
+    name, _, value = way_on.partition("=")
+    assert name == "CURATE_PII_KEY", way_on
+    shown = subprocess.run(["sh", "-c", f"printf %s {value}"], capture_output=True, check=True).stdout
+    monkeypatch.delenv("CURATE_PII_KEY_FILE")
+    monkeypatch.setenv("CURATE_PII_KEY", os.fsdecode(shown))
+    assert load_key() == before
+
+
+def test_the_hex_key_alone_is_still_read(tmp_path, monkeypatch):
+    f = tmp_path / "pii.key"
+    f.write_bytes(b"\xef\xbb\xbf" + HEX.upper().encode() + b"\r\n\r\n")
+    f.chmod(0o600)
+    monkeypatch.delenv("CURATE_PII_KEY", raising=False)
+    monkeypatch.setenv("CURATE_PII_KEY_FILE", str(f))
+    assert load_key() == derive_key(bytes.fromhex(HEX))
