@@ -204,7 +204,7 @@ def _from_file(p: Path) -> PiiKey:
         ) from None
     text = key_file_text(data)
     if text is not None:
-        _refuse_unclear(p, text.strip())
+        _refuse_unclear(p, text.strip(), _same_key_from(p, data, text))
     master = data if text is None else _decode(text)
     if len(master) < MIN_KEY_BYTES:
         raise ConfigError(
@@ -214,12 +214,36 @@ def _from_file(p: Path) -> PiiKey:
     return derive_key(master)
 
 
-def _refuse_unclear(p: Path, text: str) -> None:
+def _same_key_from(p: Path, data: bytes, text: str) -> tuple[str, str]:
+    """How ``CURATE_PII_KEY`` gives the very key the text ``text`` of the key file ``p`` (its bytes ``data``) gave:
+    (the key as text, the key as the hex of its bytes). ``$(cat FILE)`` keeps an editor's UTF-8 mark (another
+    passphrase) and a shell drops a UTF-16 file's NULs, so the command follows how the file was read (review 14); a
+    file with a mark names the key it gave before the mark was dropped too (see :func:`key_file_as_read_before`)."""
+    f = shlex.quote(str(p)) if p.is_file() else "FILE"  # a pipe (/dev/fd/63) is gone once its command ends
+    whole = f"{ENV_KEY}=$(od -An -tx1 -v {f} | tr -d ' \\n')"
+    if data.startswith(UTF16_MARKS):
+        as_text = f'{ENV_KEY}="$(iconv -f UTF-16 -t UTF-8 {f})" (keyed while UTF-16 was read as its bytes: {whole})'
+    elif data.startswith(b"\xef\xbb\xbf"):
+        as_text = f'{ENV_KEY}="$(tail -c +4 {f})" (keyed while the mark was part of the key: "$(cat {f})")'
+    else:
+        as_text = f'{ENV_KEY}="$(cat {f})"'
+    # the bytes of the key, white space around it dropped as the loader drops it (a UTF-16 file's last line end
+    # without its NUL, big-endian): their place in the file
+    mark = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    start = mark + len(text[: len(text) - len(text.lstrip())].encode("utf-8"))
+    size = len(text.strip().encode("utf-8"))
+    if (start, size) == (0, len(data)):
+        return as_text, whole
+    cut = f"head -c {size} {f}" if start == 0 else f"tail -c +{start + 1} {f} | head -c {size}"
+    return as_text, f"{ENV_KEY}=$({cut} | od -An -tx1 -v | tr -d ' \\n')"
+
+
+def _refuse_unclear(p: Path, text: str, same: tuple[str, str]) -> None:
     """Refuse a key file whose text a person wrote as a hex key that it is not: ``0x`` before the hex, a second line
     (a comment, a second key), or UTF-16 without its byte-order mark. Each was read in silence as a passphrase, another
     key than the hex in ``CURATE_PII_KEY`` (the key a bank keeps on record), so the vault did not open under the hex.
-    The way on keeps the key such a file gave before (the variable reads the text as the file did)."""
-    keep = f'{ENV_KEY}="$(cat {shlex.quote(str(p))})" with {ENV_KEY_FILE} unset'
+    The way on keeps the key such a file gave before (:func:`_same_key_from`)."""
+    keep = f"{same[0]} with {ENV_KEY_FILE} unset"
     lines = text.splitlines()
     why = ""
     if len(lines) > 1 and all(line.isprintable() for line in lines):
@@ -232,7 +256,7 @@ def _refuse_unclear(p: Path, text: str) -> None:
         and ({*text[1::2]} == {"\0"} or {*text[::2]} == {"\0"})
     ):
         why = "is UTF-16 without its byte-order mark; save it as UTF-8 (or UTF-16 with its mark)"
-        keep = f"{ENV_KEY}=$(od -An -tx1 -v {shlex.quote(str(p))} | tr -d ' \\n') with {ENV_KEY_FILE} unset"
+        keep = f"{same[1]} with {ENV_KEY_FILE} unset"
     if why:
         raise ConfigError(
             f"the PII key file `{p}` ({ENV_KEY_FILE}) {why}; a catalogue keyed under this file as it is goes on "

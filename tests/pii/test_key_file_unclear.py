@@ -20,6 +20,23 @@ FORMS = {
     "0x before the hex": ("0x" + HEX + "\n").encode(),
     "a second line": (HEX + "\n# bank A, 2026\n").encode(),
     "utf-16 without its mark": (HEX + "\r\n").encode("utf-16-le"),
+    # the way on `"$(cat FILE)"` kept Notepad's UTF-8 mark (another passphrase than the key the file gave), and a
+    # shell drops a UTF-16 file's NULs; `od` of a big-endian file took its last line end, which the loader dropped
+    "notepad's mark and a second line": b"\xef\xbb\xbf" + (HEX + "\r\n# bank A, 2026\r\n").encode(),
+    "notepad's mark and 0x": b"\xef\xbb\xbf" + ("0x" + HEX + "\r\n").encode(),
+    "utf-16 with its mark and 0x": ("\ufeff0x" + HEX + "\r\n").encode("utf-16-le"),
+    "utf-16 big-endian without its mark": (HEX + "\r\n").encode("utf-16-be"),
+}
+
+#: the master key each form gave before it was refused (a passphrase: its text, white space around it dropped)
+BEFORE = {
+    "0x before the hex": ("0x" + HEX).encode(),
+    "a second line": (HEX + "\n# bank A, 2026").encode(),
+    "utf-16 without its mark": (HEX + "\r\n").encode("utf-16-le"),
+    "notepad's mark and a second line": (HEX + "\r\n# bank A, 2026").encode(),
+    "notepad's mark and 0x": ("0x" + HEX).encode(),
+    "utf-16 with its mark and 0x": ("0x" + HEX).encode(),
+    "utf-16 big-endian without its mark": (HEX + "\r\n").encode("utf-16-be")[:-1],  # the last `\n`, not its NUL
 }
 
 
@@ -36,11 +53,12 @@ def test_a_key_file_that_is_not_its_hex_is_refused_with_the_way_on(tmp_path, mon
     message = str(got.value)
     assert str(f) in message and "\n" not in message and HEX not in message, message
     # the key the file gave before, as a catalogue keyed under it holds it
-    before = derive_key(raw if "utf-16" in form else raw.decode().strip().encode())
-    way_on = message.split("goes on with ", 1)[1].split(" with CURATE_PII_KEY_FILE unset")[0]
+    before = derive_key(BEFORE[form])
+    way_on = message.split("goes on with ", 1)[1].split(" with CURATE_PII_KEY_FILE unset")[0].split(" (keyed while")[0]
     name, _, value = way_on.partition("=")
     assert name == "CURATE_PII_KEY", way_on
     shown = subprocess.run(["sh", "-c", f"printf %s {value}"], capture_output=True, check=True).stdout
+    assert b"\0" not in shown
     monkeypatch.delenv("CURATE_PII_KEY_FILE")
     monkeypatch.setenv("CURATE_PII_KEY", os.fsdecode(shown))
     assert load_key() == before
