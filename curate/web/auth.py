@@ -246,6 +246,15 @@ def load_secret(path: Path) -> str:
         data = read_secret_file(spec)
     except SecretFileTooLarge as exc:
         raise ConfigError(f"{exc}; name a file that holds the secret") from None
+    except ConfigError as exc:
+        if not named or os.path.lexists(file) or named.startswith(("/dev/fd/", "/proc/self/fd/")):
+            raise  # a pipe's refusal says it is open only on its command's line
+        # the refusal named no way on: a first start that relied on the file being made (it was, before) stopped here
+        raise ConfigError(
+            f"{exc}; $CURATE_WEB_SECRET_FILE is read, never made: make it with `(umask 077; python -c 'import secrets; "
+            f"print(secrets.token_hex(32))' > {file})`, or unset the variable to use the key file made beside the "
+            "users file"
+        ) from None
     text = secret_text(data)
     if text is None:
         raise ConfigError(

@@ -171,6 +171,8 @@ def test_a_portal_secret_file_that_names_nothing_is_refused_not_created(tmp_path
     with pytest.raises(ConfigError, match="No such file") as got:
         load_secret(tmp_path / "default.key")
     assert str(typo) in str(got.value) and "\n" not in str(got.value)
+    # the way on: the file made (privately), or the variable unset
+    assert f"> {typo})" in str(got.value) and "umask 077" in str(got.value) and "unset the variable" in str(got.value)
     assert not typo.exists() and not typo.parent.exists() and not (tmp_path / "default.key").exists()
     monkeypatch.delenv("CURATE_WEB_SECRET_FILE")  # the default key file is still made once beside the users file
     assert load_secret(tmp_path / "default.key") == load_secret(tmp_path / "default.key")
