@@ -53,7 +53,7 @@ class _Key:
             except (OSError, ValueError, ConfigError):
                 pass
         values = {_bare(v) for v in values}
-        values |= {t for v in values if (t := _spelt(v))}
+        values |= {t for v in values for t in _spelt(v)}
         self.values = {v for v in values if len(v) >= MIN_KEY_BYTES}
         # a UTF-16 copy (PowerShell's `>`) is twice the text's length, with its mark and line end
         self.sizes = range(min(map(len, self.values), default=0), 2 * max(map(len, self.values), default=-1) + 16)
@@ -81,16 +81,24 @@ def _bare(data: bytes) -> bytes:
     return data.strip() if text is None else text.strip().encode("utf-8", "surrogateescape")
 
 
-def _spelt(value: bytes) -> bytes | None:
-    """The text of the UTF-16 key file whose bytes ``value`` spells as hex, else None: the way on for a catalogue keyed
-    under such a file's bytes (``CURATE_PII_KEY_FILE=<(od -An -tx1 -v FILE | tr -d ' \\n')``) gives the key as that
-    hex, and the file's own text (the hex key a copy of the file, or a document, holds) was ingested in the clear."""
+def _spelt(value: bytes) -> tuple[bytes, ...]:
+    """The text of the UTF-16 key file whose bytes ``value`` spells as hex, else nothing: the way on for a catalogue
+    keyed under such a file's bytes (``CURATE_PII_KEY_FILE=<(od -An -tx1 -v FILE | tr -d ' \\n')``) gives the key as
+    that hex, and the file's own text (the hex key a copy of the file, or a document, holds) was ingested in the clear.
+    A file in UTF-16 without its mark (the way on its refusal names, review 14) gives its text and its bytes as the
+    loader read them (what a copy of the file holds)."""
     try:
         data = bytes.fromhex(value.decode("ascii"))
     except (UnicodeDecodeError, ValueError):
-        return None
-    text = key_file_text(data) if data.startswith((b"\xff\xfe", b"\xfe\xff")) else None
-    return text.strip().encode("utf-8", "surrogateescape") if text else None
+        return ()
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = key_file_text(data)
+        return (text.strip().encode("utf-8", "surrogateescape"),) if text else ()
+    if b"\0" in data and (set(data[::2]) == {0} or set(data[1::2]) == {0}):
+        text = data.replace(b"\0", b"").strip()
+        if text.isascii() and text.decode("ascii").isprintable():
+            return text, data
+    return ()
 
 
 def _files(path: Path) -> Iterator[Path]:

@@ -196,3 +196,42 @@ def test_the_key_under_the_old_utf16_way_on_is_found_too(tmp_path, cli, db_path,
         return
     assert code == 3 and "holds the PII key" in out + err, out + err
     assert _everywhere(db_path)[:2] == (0, 0)
+
+
+@pytest.mark.parametrize("copy", ["a JSONL line", "the old key file"])
+def test_the_key_under_the_utf16_without_mark_way_on_is_found_too(tmp_path, cli, db_path, monkeypatch, copy):
+    """A key file in UTF-16 without its mark is refused with a way on that gives its bytes as hex in `CURATE_PII_KEY`
+    (review 14): the ingest's checks looked for that hex only (a mark was needed to read it as a UTF-16 file's text),
+    so the hex key the file holds, in a document or in a copy of the file, was ingested in the clear."""
+    import subprocess
+
+    from curate.pii.keys import load_key
+    from provenance.errors import ConfigError
+
+    old = tmp_path / "secrets" / "pii.key"
+    old.parent.mkdir()
+    old.write_bytes((KEY + "\r\n").encode("utf-16-le"))
+    old.chmod(0o600)
+    monkeypatch.delenv("CURATE_PII_KEY", raising=False)
+    monkeypatch.setenv("CURATE_PII_KEY_FILE", str(old))
+    with pytest.raises(ConfigError, match="UTF-16 without its byte-order mark") as got:
+        load_key()
+    way_on = str(got.value).split("goes on with CURATE_PII_KEY=", 1)[1].split(" with CURATE_PII_KEY_FILE unset")[0]
+    hexed = subprocess.run(["sh", "-c", f"printf %s {way_on}"], capture_output=True, text=True, check=True).stdout
+    monkeypatch.delenv("CURATE_PII_KEY_FILE")
+    monkeypatch.setenv("CURATE_PII_KEY", hexed)
+    d = tmp_path / "corpus"
+    d.mkdir()
+    lines = [{"id": "1", "text": f"備份金鑰 {KEY} 請妥善保存"}, {"id": "2", "text": "金融監督管理委員會發布路徑圖。"}]
+    (d / "notes.jsonl").write_text(
+        "".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines[copy == "the old key file" :]), "utf-8"
+    )
+    if copy == "the old key file":
+        (d / "pii.key.txt").write_bytes(old.read_bytes())
+    code, out, err = cli("ingest", "moda", str(d), "--licence", "OGDL-Taiwan-1.0")
+    if copy == "the old key file":
+        assert code == 2 and "a copy of the PII key" in err and KEY not in out + err, out + err
+        assert not db_path.exists() or _everywhere(db_path)[0] == 0
+        return
+    assert code == 3 and "holds the PII key" in out + err, out + err
+    assert _everywhere(db_path)[:2] == (0, 0)
