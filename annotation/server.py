@@ -116,7 +116,7 @@ def install(paths: ServerPaths, *, python: str | None = None, quiet: bool = Fals
             )
             print(f"[{i}/{len(steps)}] {what} in {paths.venv}", flush=True)
         # pip runs the build scripts of what it installs (a third party's code): not with the workbench's secrets
-        rc = subprocess.call(cmd, stdout=out, env=without_secrets(os.environ))
+        rc = subprocess.call(cmd, stdout=out, env=without_secrets(os.environ, _NOT_FOR_PIP))
         if rc != 0:
             raise ServerError(
                 f"installing Label Studio failed ({' '.join(cmd)} exited {rc}); "
@@ -168,13 +168,21 @@ def wait_until_up(
 _NOT_FOR_THE_SERVER = ("CURATE_PII_KEY", "CURATE_WEB_", "LABEL_STUDIO_URL", "LABEL_STUDIO_API_KEY")
 
 
-def without_secrets(env: Mapping[str, str]) -> dict[str, str]:
-    """``env`` without the workbench's own secrets (:data:`_NOT_FOR_THE_SERVER`), for a third party's process.
+#: and what pip (the build scripts of what it installs) is not handed either: the server's own admin password and
+#: Django key (they sign its API tokens), which the server needs and an installer does not
+_NOT_FOR_PIP = (*_NOT_FOR_THE_SERVER, "LABEL_STUDIO_PASSWORD", "LABEL_STUDIO_USER_TOKEN", "SECRET_KEY")
+
+
+def without_secrets(env: Mapping[str, str], names: tuple[str, ...] = _NOT_FOR_THE_SERVER) -> dict[str, str]:
+    """``env`` without the workbench's own secrets (``names``: prefixes, :data:`_NOT_FOR_THE_SERVER` by default), for
+    a third party's process.
 
     >>> without_secrets({"PATH": "/bin", "CURATE_PII_KEY_FILE": "k", "LABEL_STUDIO_API_KEY__CTBC": "t"})
     {'PATH': '/bin'}
+    >>> without_secrets({"PATH": "/bin", "LABEL_STUDIO_PASSWORD": "p", "SECRET_KEY": "s"}, _NOT_FOR_PIP)
+    {'PATH': '/bin'}
     """
-    return {k: v for k, v in env.items() if not k.startswith(_NOT_FOR_THE_SERVER)}
+    return {k: v for k, v in env.items() if not k.startswith(names)}
 
 
 def start(paths: ServerPaths, *, port: int, username: str, password: str, timeout: float = 300.0) -> tuple[str, int]:
