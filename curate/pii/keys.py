@@ -238,6 +238,17 @@ def _same_key_from(p: Path, data: bytes, text: str) -> tuple[str, str]:
     return as_text, f"{ENV_KEY}=$({cut} | od -An -tx1 -v | tr -d ' \\n')"
 
 
+def _looks_hex(line: str) -> bool:
+    """Whether ``line`` is a hex key as a person writes one (``0x`` before it or not).
+
+    >>> _looks_hex(" 0x" + "ab" * 16), _looks_hex("NZWy9a/r2hh9jV5h4cef1tHT+wzIsp72"), _looks_hex("# old key")
+    (True, False, False)
+    """
+    t = line.strip()
+    t = t[2:] if t[:2] in ("0x", "0X") else t
+    return len(t) >= 32 and all(c in "0123456789abcdefABCDEF" for c in t)
+
+
 def _refuse_unclear(p: Path, text: str, same: tuple[str, str]) -> None:
     """Refuse a key file whose text a person wrote as a hex key that it is not: ``0x`` before the hex, a second line
     (a comment, a second key), or UTF-16 without its byte-order mark. Each was read in silence as a passphrase, another
@@ -246,7 +257,9 @@ def _refuse_unclear(p: Path, text: str, same: tuple[str, str]) -> None:
     keep = f"{same[0]} with {ENV_KEY_FILE} unset"
     lines = text.splitlines()
     why = ""
-    if len(lines) > 1 and all(line.isprintable() for line in lines):
+    # a second line beside a hex key (a comment, the old key): a passphrase of several lines that holds no hex key
+    # (`openssl rand -base64 64` wraps its output) is not taken for one, and is read as it was
+    if len(lines) > 1 and all(line.isprintable() for line in lines) and any(map(_looks_hex, lines)):
         why = f"holds {len(lines)} lines; a key file holds the key alone, on one line"
     elif text[:2] in ("0x", "0X") and len(text) >= 34 and all(c in "0123456789abcdefABCDEF" for c in text[2:]):
         why = "holds hex after `0x`, which is read as a passphrase, not as the hex key; drop the `0x`"

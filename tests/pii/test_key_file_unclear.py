@@ -71,3 +71,17 @@ def test_the_hex_key_alone_is_still_read(tmp_path, monkeypatch):
     monkeypatch.delenv("CURATE_PII_KEY", raising=False)
     monkeypatch.setenv("CURATE_PII_KEY_FILE", str(f))
     assert load_key() == derive_key(bytes.fromhex(HEX))
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"], ids=["lf", "crlf"])
+def test_a_wrapped_passphrase_that_holds_no_hex_key_is_still_read(tmp_path, monkeypatch, newline):
+    """`openssl rand -base64 64 > pii.key` wraps its output over two lines: a key file made so was read as its
+    passphrase before, and a catalogue keyed under it was locked out (the only way on the variable, the key in
+    every child process's environment). A second line is refused beside a hex key only."""
+    wrapped = "NZWy9a/r2hh9jV5h4cef1tHT+wzIsp72LKbOne6FXgZ2vWZXNO5LrCf76QZjR/2Q" + newline + "wJAMQ4r+WwfzHbLV89JGiQ=="
+    f = tmp_path / "pii.key"
+    f.write_bytes((wrapped + newline).encode())
+    f.chmod(0o600)
+    monkeypatch.delenv("CURATE_PII_KEY", raising=False)
+    monkeypatch.setenv("CURATE_PII_KEY_FILE", str(f))
+    assert load_key() == derive_key(wrapped.encode())
