@@ -38,6 +38,7 @@ from curate.zh.normalise import (
 )
 from curate.zh.result import BatchResult, EditRows, Flag, Result, _tnew
 from curate.zh.scan import TermIndex, find_terms
+from curate.zh.surnames import surname_positions
 from curate.zh.terms import TermMatcher
 
 #: joins records and marks term places for the batch (a noncharacter: never in text, passed by OpenCC)
@@ -144,6 +145,11 @@ def normalise_many(
         matcher = eng.matcher_with(keys[i]) if keys else eng.matcher
         out[i] = _normalise_segments(eng, cfg, texts[i], matcher, n_simp[i], n_trad[i])
     fast = np.flatnonzero((simp > 0) & (trad == 0)).tolist()
+    if cfg.terminology:  # a surname starting a name (余伟, curate.zh.surnames): normalise's path
+        for i in [i for i in fast if surname_positions(texts[i])]:
+            matcher = eng.matcher_with(keys[i]) if keys else eng.matcher
+            out[i] = _normalise_segments(eng, cfg, texts[i], matcher, n_simp[i], 0)
+        fast = [i for i in fast if out[i] is None]
     groups: dict[tuple[str, ...], list[int]] = {}
     if keys:
         for i in fast:

@@ -28,6 +28,7 @@ from curate.zh.links import link_spans
 from curate.zh.opencc_io import Converter
 from curate.zh.quotes import MIN_QUOTED, clauses
 from curate.zh.result import Edit, Flag, Result
+from curate.zh.surnames import split_targets
 from curate.zh.terms import (
     Term,
     TermMatcher,
@@ -494,7 +495,7 @@ def _normalise_segments(
         targets = without_spans(targets, japanese)
     if links := link_spans(text):
         targets = without_spans(targets, links)
-    decided: list[tuple[int, int]] = []
+    targets, decided = split_targets(text, targets, fixed) if cfg.terminology else (targets, [])  # 余伟: surnames.py
     new_text = eng.convert_targets(text, targets, matcher, edits, decided, flags, fixed)
     if not edits:
         new_text = text
@@ -504,10 +505,7 @@ def _normalise_segments(
             flags.append(Flag(ta, tb, reason))
     if cfg.flag_ambiguous and eng.amb is not None:
         flags.extend(_ambiguous_flags(eng, text, targets, decided))
-    if mixed_sentence or has_trad_sentence:
-        script = "mixed"
-    else:
-        script = "simplified"
+    script = "mixed" if mixed_sentence or has_trad_sentence else "simplified"
     total = n_simp + n_trad
     shares = {"traditional": round(n_trad / total, 4), "simplified": round(n_simp / total, 4)}
     counts = {"simplified_chars": n_simp, "traditional_chars": n_trad, "converted_segments": len(targets)}

@@ -1,0 +1,102 @@
+"""Surnames of people named without a title in Simplified text (余伟 -> 余偉, 于晓明 -> 于曉明, not 餘偉, 於曉明).
+
+``schemas/zh/surnames.toml`` lists the surnames OpenCC converts one-to-many; before a title or after 姓 the
+terminology layer keeps them (:func:`curate.zh.terms.surname_terms`). A name is often written without either. Here a
+surname character of that list whose OpenCC form is not its surname form (余 -> 餘, 于 -> 於, 范 -> 範, 钟 -> 鐘) is
+kept as the surname where it starts a person's name:
+
+* the word segmentation reads it as one (:func:`curate.pii.segmented_names.segmented_name`, the PII stage's rule: a
+  surname and a given name scoring high, with word edges around them, the surname inside no dictionary word: 于是,
+  余额, 余下, 范围 stay words and are converted);
+  and no place's or organisation's last character after the name (于光明路 is 於光明路: :data:`PLACE_ENDS`);
+* or a title of ``surnames.toml`` follows its one- or two-character given name (余伟先生, 于海涛经理), the surname
+  starting a word of jieba's route.
+
+Only characters of the Simplified segments being converted are read: Traditional text is never touched.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+
+from curate._optional import require
+from curate.lexicon import dictionary_words, route
+
+#: characters of the route read after a title candidate's surname
+_WINDOW = 8
+#: a place's or an organisation's last character: a candidate before one names the place (于光明路, 于新华社)
+PLACE_ENDS = frozenset("路街道巷弄区市县省州镇乡村里港湾岛山河江湖桥站厂店行社司局所院校楼园号馆")
+
+
+@functools.cache
+def _tables() -> tuple[dict[str, str], tuple[str, ...], re.Pattern[str] | None]:
+    from curate.zh.terms import _schema_text
+
+    data = tomllib.loads(_schema_text("surnames.toml"))
+    s2tw = require("opencc", extra="zh", purpose="surnames").OpenCC("s2tw").convert
+    forms = {simp: trad for simp, trad in data["surnames"].items() if len(simp) == 1 and s2tw(simp) != trad}
+    titles = tuple(sorted((t for t in data["titles"] if len(t) > 1), key=len, reverse=True))
+    pattern = re.compile("[" + "".join(sorted(forms)) + "](?=[\u4e00-\u9fff])") if forms else None
+    return forms, titles, pattern
+
+
+def _titled(text: str, p: int, b: int, titles: tuple[str, ...]) -> bool:
+    """A title follows a one- or two-character given name after the surname at ``p``, which starts a route word
+    no longer than the name."""
+    from curate.pii.segmented_names import _given_ok
+
+    for k in (2, 1):
+        e = p + 1 + k
+        if e < b and _given_ok(text, p + 1, e) and any(text.startswith(t, e) for t in titles):
+            lo = max(0, p - _WINDOW)
+            words = route(text, lo, min(b, e + _WINDOW), dictionary_words())
+            if any(i <= p < j and (i < p or j > e) for i, j in words):
+                continue  # the surname is inside a longer word (于是, 其余)
+            return True
+    return False
+
+
+def surname_positions(text: str, a: int = 0, b: int | None = None) -> dict[int, str]:
+    """Positions in ``text[a:b]`` (a Simplified segment) of surnames starting a person's name -> the surname form."""
+    forms, titles, pattern = _tables()
+    if pattern is None:
+        return {}
+    b = len(text) if b is None else b
+    out: dict[int, str] = {}
+    for m in pattern.finditer(text, a, b):
+        p = m.start()
+        if out and p < max(out) + 2:
+            continue
+        from curate.pii.segmented_names import segmented_name
+
+        end = segmented_name(text[:b], p, p + 1)
+        if (end is not None and text[end : end + 1] not in PLACE_ENDS) or _titled(text, p, b, titles):
+            out[p] = forms[text[p]]
+    return out
+
+
+def split_targets(
+    text: str, targets: list[tuple[int, int, int]], fixed: dict[int, str]
+) -> tuple[list[tuple[int, int, int]], list[tuple[int, int]]]:
+    """``targets`` with each surname found in them as a one-character target of its own (its form in ``fixed``),
+    and the surnames' spans (decided: no ambiguity flag). A target's Simplified count stays on its first piece."""
+    out: list[tuple[int, int, int]] = []
+    spans: list[tuple[int, int]] = []
+    for ta, tb, s in targets:
+        if tb - ta < 2 or not (found := surname_positions(text, ta, tb)):
+            out.append((ta, tb, s))
+            continue
+        pos = ta
+        for p in sorted(found):
+            if p > pos:
+                out.append((pos, p, s))
+                s = 0
+            fixed[p] = found[p]
+            out.append((p, p + 1, 0))
+            spans.append((p, p + 1))
+            pos = p + 1
+        if pos < tb:
+            out.append((pos, tb, s))
+    return out, spans
