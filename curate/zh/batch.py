@@ -145,8 +145,8 @@ def normalise_many(
         matcher = eng.matcher_with(keys[i]) if keys else eng.matcher
         out[i] = _normalise_segments(eng, cfg, texts[i], matcher, n_simp[i], n_trad[i])
     fast = np.flatnonzero((simp > 0) & (trad == 0)).tolist()
-    if cfg.terminology:  # a surname starting a name (余伟, curate.zh.surnames): normalise's path
-        for i in [i for i in fast if surname_positions(texts[i])]:
+    if cfg.terminology:  # a surname starting a name (余伟, curate.zh.surnames), a book title: normalise's path
+        for i in [i for i in fast if "《" in texts[i] or "〈" in texts[i] or surname_positions(texts[i])]:
             matcher = eng.matcher_with(keys[i]) if keys else eng.matcher
             out[i] = _normalise_segments(eng, cfg, texts[i], matcher, n_simp[i], 0)
         fast = [i for i in fast if out[i] is None]

@@ -20,9 +20,11 @@ from __future__ import annotations
 import functools
 import re
 import tomllib
+from collections.abc import Callable
 
 from curate._optional import require
 from curate.lexicon import dictionary_words, route
+from curate.zh.titles import title_positions
 
 #: characters of the route read after a title candidate's surname
 _WINDOW = 8
@@ -78,16 +80,23 @@ def surname_positions(text: str, a: int = 0, b: int | None = None) -> dict[int, 
 
 
 def split_targets(
-    text: str, targets: list[tuple[int, int, int]], fixed: dict[int, str]
+    text: str, targets: list[tuple[int, int, int]], fixed: dict[int, str], fold: Callable[[str], str]
 ) -> tuple[list[tuple[int, int, int]], list[tuple[int, int]]]:
-    """``targets`` with each surname found in them as a one-character target of its own (its form in ``fixed``),
-    and the surnames' spans (decided: no ambiguity flag). A target's Simplified count stays on its first piece."""
+    """``targets`` with each surname found in them and each character of a book title (:mod:`curate.zh.titles`,
+    converted by ``fold``) as a one-character target of its own (its form in ``fixed``), and the surnames' spans
+    (decided: no ambiguity flag). A target's Simplified count stays on its first piece."""
     out: list[tuple[int, int, int]] = []
     spans: list[tuple[int, int]] = []
     for ta, tb, s in targets:
-        if tb - ta < 2 or not (found := surname_positions(text, ta, tb)):
+        if tb - ta < 2:
             out.append((ta, tb, s))
             continue
+        names = surname_positions(text, ta, tb)
+        found = title_positions(text, ta, tb, fold) if "《" in text or "〈" in text else {}
+        if not names and not found:
+            out.append((ta, tb, s))
+            continue
+        found.update(names)
         pos = ta
         for p in sorted(found):
             if p > pos:
@@ -95,7 +104,8 @@ def split_targets(
                 s = 0
             fixed[p] = found[p]
             out.append((p, p + 1, 0))
-            spans.append((p, p + 1))
+            if p in names:
+                spans.append((p, p + 1))
             pos = p + 1
         if pos < tb:
             out.append((pos, tb, s))

@@ -11,11 +11,11 @@ company names, quoted statutes, 沈阳→瀋陽, 萧山, 云南, people named wi
 (a Traditional sentence then a Simplified one, a stray Simplified character in Traditional text, ``\\n``, ``\\r\\n``).
 
 Measured (exact; main at 0ecf2bf -> after review 14): Traditional 50/50 -> 50/50 (0 characters changed), Simplified
-53/65 -> 57/65, mixed 22/25 -> 22/25; character error rate 0.0089 -> 0.0072 (Simplified 0.0195 -> 0.0149). Left
+53/65 -> 57/65, mixed 22/25 -> 22/25; character error rate 0.0089 -> 0.0063 (Simplified 0.0195 -> 0.0126; surnames, then book titles). Left
 as written blind: 干杯 and 老干部 alone in a line (no Simplified-only character: read as neutral and kept), 别嘴
 (OpenCC's phrase 彆嘴), 范志强 and 余建国 (jieba's route reads 范志 as one word; 建国 scores low as a given name),
 将于 in a short clause after a Traditional one (于 stays), and golds the project's Taiwan usage answers otherwise
-(《反洗钱法》 -> 《防制洗錢法》, 存款準備率, 股東會, 理財專員, 入帳).
+(確認客戶身分 for 客户身份识别, 存款準備率, 股東會, 理財專員, 入帳).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def test_sixth_heldout_like_set_meets_floors(eval_dev, tmp_path, batch):
     assert score["cer_traditional_unchanged"] == 0.0, last
     assert score["exact_simplified_to_tw"] >= 0.87, last  # 57/65
     assert score["exact_mixed"] >= 0.88, last  # 22/25
-    assert score["cer_all"] <= 0.0073, last
+    assert score["cer_all"] <= 0.0064, last
 
 
 def test_traditional_records_come_back_as_the_same_object():
@@ -95,3 +95,24 @@ def test_a_surname_in_a_traditional_sentence_is_never_touched():
 
     text = "余秀英女士來電。请于明天回电。"
     assert normalise(text).text == "余秀英女士來電。請於明天回電。"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a quoted Mainland statute keeps its name (Taiwan's law is 洗錢防制法: 《防制洗錢法》 names no law)
+        ("《反洗钱法》第十六条规定。", "《反洗錢法》第十六條規定。"),
+        ("根据《个人信息保护法》，处理个人信息应当取得同意。", "根據《個人信息保護法》，處理個人資料應當取得同意。"),
+        ("请参阅〈数据安全管理办法〉第三条。", "請參閱〈數據安全管理辦法〉第三條。"),
+        ("他说：「《反洗钱法》很重要」。", "他說：「《反洗錢法》很重要」。"),
+        # outside the marks the terminology layer applies as before
+        ("反洗钱工作很重要。", "防制洗錢工作很重要。"),
+        ("《反洗錢法》第十六條。依《银行法》办理。", "《反洗錢法》第十六條。依《銀行法》辦理。"),
+    ],
+)
+def test_a_book_title_is_converted_character_by_character(text, expected):
+    from curate.zh import normalise, normalise_many
+
+    assert normalise(text).text == expected
+    assert normalise_many([text, "账户余额不足。"])[0].text == expected
+    assert normalise_many([text] * 20)[5].text == expected
