@@ -112,3 +112,15 @@ def person_words() -> frozenset[str]:
             if len(parts) == 3 and parts[2] == "nr" and 2 <= len(parts[0]) <= 4:
                 out.add(parts[0])
     return frozenset(out)
+
+
+@functools.cache
+def time_place_words() -> frozenset[str]:
+    """jieba's dictionary entries of two to four characters tagged as a time (``t``: 国庆, 凌晨) or a place
+    (``ns``: 宁波, 深圳)."""
+    out = set()
+    with dict_path().open(encoding="utf-8") as src:
+        for line in src:
+            if line.endswith((" t\n", " ns\n")) and 2 <= len(word := line.split(" ", 1)[0]) <= 4:
+                out.add(word)
+    return frozenset(out)

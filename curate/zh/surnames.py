@@ -8,7 +8,8 @@ kept as the surname where it starts a person's name:
 * the word segmentation reads it as one (:func:`curate.pii.segmented_names.segmented_name`, the PII stage's rule: a
   surname and a given name scoring high, with word edges around them, the surname inside no dictionary word: 于是,
   余额, 余下, 范围 stay words and are converted);
-  and no place's or organisation's last character after the name (于光明路 is 於光明路: :data:`PLACE_ENDS`);
+  and no place's or organisation's last character after the name (于光明路 is 於光明路: :data:`PLACE_ENDS`), the
+  given name no time or place word of the dictionary (于宁波, 于国庆假期, 于凌晨 are 於: the preposition);
 * or a title of ``surnames.toml`` follows its one- or two-character given name (余伟先生, 于海涛经理), the surname
   starting a word of jieba's route.
 
@@ -23,7 +24,7 @@ import tomllib
 from collections.abc import Callable
 
 from curate._optional import require
-from curate.lexicon import dictionary_words, route
+from curate.lexicon import dictionary_words, route, time_place_words
 from curate.zh.titles import title_positions
 
 #: characters of the route read after a title candidate's surname
@@ -60,6 +61,12 @@ def _titled(text: str, p: int, b: int, titles: tuple[str, ...]) -> bool:
     return False
 
 
+def _time_or_place(text: str, a: int, b: int) -> bool:
+    """The given name ``text[a:b]`` starts with a time or place word of the dictionary (国庆, 凌晨, 宁波)."""
+    words = time_place_words()
+    return any(text[a : a + k] in words for k in range(2, min(4, b - a) + 1))
+
+
 def surname_positions(text: str, a: int = 0, b: int | None = None) -> dict[int, str]:
     """Positions in ``text[a:b]`` (a Simplified segment) of surnames starting a person's name -> the surname form."""
     forms, titles, pattern = _tables()
@@ -74,7 +81,9 @@ def surname_positions(text: str, a: int = 0, b: int | None = None) -> dict[int, 
         from curate.pii.segmented_names import segmented_name
 
         end = segmented_name(text[:b], p, p + 1)
-        if (end is not None and text[end : end + 1] not in PLACE_ENDS) or _titled(text, p, b, titles):
+        if end is not None and (text[end : end + 1] in PLACE_ENDS or _time_or_place(text, p + 1, end)):
+            end = None  # 于宁波, 于国庆假期, 于凌晨: the preposition before a place's or a time's name
+        if end is not None or _titled(text, p, b, titles):
             out[p] = forms[text[p]]
     return out
 
