@@ -12,8 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-#: a title between 《》 or 〈〉 on one line (nested marks inside the outer pair are part of it)
-TITLE_RE = re.compile(r"《[^《》\n]{1,80}》|〈[^〈〉\n]{1,80}〉")
+#: a title between 《》 or 〈〉 on one line (nested marks inside the outer pair are part of it), with no sentence's
+#: end inside; 〈〉 with no clause's end either: 〈 and 〉 also stand for < and > (当收益率〈5%时，…，当收益率〉10%时),
+#: and the clauses between two such signs are running text
+TITLE_RE = re.compile(r"《[^《》\n。！？；]{1,80}》|〈[^〈〉\n。！？；，]{1,80}〉")
 
 
 def title_positions(text: str, a: int, b: int, fold: Callable[[str], str]) -> dict[int, str]:
