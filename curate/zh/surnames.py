@@ -29,6 +29,8 @@ from curate.zh.titles import title_positions
 
 #: characters of the route read after a title candidate's surname
 _WINDOW = 8
+#: characters after a candidate that the name rule may read (a given name, a married name, the words after it)
+_AROUND = 48
 #: a place's or an organisation's last character: a candidate before one names the place (于光明路, 于新华社)
 PLACE_ENDS = frozenset("路街道巷弄区市县省州镇乡村里港湾岛山河江湖桥站厂店行社司局所院校楼园号馆")
 
@@ -73,18 +75,22 @@ def surname_positions(text: str, a: int = 0, b: int | None = None) -> dict[int, 
     if pattern is None:
         return {}
     b = len(text) if b is None else b
+    from curate.pii.segmented_names import segmented_name
+
     out: dict[int, str] = {}
+    last = -2
     for m in pattern.finditer(text, a, b):
         p = m.start()
-        if out and p < max(out) + 2:
+        if p < last + 2:
             continue
-        from curate.pii.segmented_names import segmented_name
-
-        end = segmented_name(text[:b], p, p + 1)
+        lo = max(0, p - _WINDOW)  # the rule reads a few characters around the name: no copy of the whole text
+        end = segmented_name(text[lo : min(b, p + _AROUND)], p - lo, p - lo + 1)
+        end = None if end is None else end + lo
         if end is not None and (text[end : end + 1] in PLACE_ENDS or _time_or_place(text, p + 1, end)):
             end = None  # 于宁波, 于国庆假期, 于凌晨: the preposition before a place's or a time's name
         if end is not None or _titled(text, p, b, titles):
             out[p] = forms[text[p]]
+            last = p
     return out
 
 

@@ -5,6 +5,9 @@
   PII rule (国庆, 凌晨 and 宁波 score as given names) kept 于 (main: 於).
 * 〈 and 〉 also stand for < and >: the clauses between 收益率〈5%时， and ，收益率〉10% were read as one title and
   converted character by character (網絡信息, 打印, 收益率 instead of 網路資訊, 列印, 報酬率).
+* Speed: each name and each title character is a target of its own, and each target's term lookup read the whole
+  record (Aho-Corasick's iter(text, start, end)), each name candidate copied the text before it, and each candidate
+  took the largest position found so far: a 1 MB Simplified record with names went from 1.9 s to 8 s.
 """
 
 from __future__ import annotations
@@ -50,3 +53,52 @@ def test_angle_brackets_around_clauses_are_no_title(text, expected):
     assert normalise(text).text == expected
     assert normalise_many([text, "账户余额不足。"])[0].text == expected
     assert normalise_many([text] * 20)[5].text == expected
+
+
+def _long_record() -> str:
+    base = "余伟先生表示，于丽华经理将于明天负责《反洗钱法》的软件和网络信息系统，其余款项将于下月支付。"
+    return "".join(base.replace("下月", f"{i}月") for i in range(600))
+
+
+def test_the_term_lookup_reads_each_target_not_the_whole_record(monkeypatch):
+    import dataclasses
+
+    from curate.zh import NormaliseConfig
+    from curate.zh.normalise import _engine
+
+    class Spy:
+        def __init__(self, inner):
+            self.inner, self.read = inner, 0
+
+        def iter(self, text, *args):
+            self.read += len(text)  # what the automaton converts on each call
+            return self.inner.iter(text, *args)
+
+    eng = _engine(NormaliseConfig())
+    spy = Spy(eng.matcher.automaton)
+    matcher = dataclasses.replace(eng.matcher, automaton=spy)
+    text = _long_record()
+    expected = normalise(text).text
+    monkeypatch.setattr(type(eng), "matcher_with", lambda self, extra: matcher)
+    monkeypatch.setattr(eng, "matcher", matcher, raising=False)
+    got = normalise(text).text
+    assert got == expected
+    assert "于丽華" not in got and "余偉先生" in got and "《反洗錢法》" in got
+    assert 0 < spy.read <= 2 * len(text)
+
+
+def test_name_candidates_read_a_window_not_the_text_before_them(monkeypatch):
+    import curate.pii.segmented_names as seg
+    from curate.zh.surnames import surname_positions
+
+    real, longest = seg.segmented_name, []
+
+    def spy(text, start, sur_end):
+        longest.append(len(text))
+        return real(text, start, sur_end)
+
+    text = _long_record()
+    expected = surname_positions(text)
+    monkeypatch.setattr(seg, "segmented_name", spy)
+    assert surname_positions(text) == expected
+    assert len(expected) > 600 and max(longest) <= 64
