@@ -447,7 +447,7 @@ def sql_cmd(query: str, as_json: bool, full: bool, vertical: bool) -> int:
     """Run one read-only QUERY (writes and raw PII tables are refused)."""
     from provenance import audit as lib
 
-    cols, rows = lib.sql(settings().db_path, query)
+    cols, rows = lib.sql(settings().db_path, query, named=as_json)
     if as_json:
         echo_json([dict(zip(cols, r, strict=True)) for r in rows])
     else:

@@ -61,6 +61,6 @@ def status_cmd(as_json: bool) -> int:
 def sql_cmd(query: str, as_json: bool) -> int:
     """Run one read-only SELECT on the catalogue (anything else, files and sealed tables are refused)."""
     s = settings()
-    cols, rows = db.run_readonly_sql(s.db_path, query)
+    cols, rows = db.run_readonly_sql(s.db_path, query, named=as_json)
     echo_table(cols, rows, as_json=as_json)
     return 0
