@@ -11,7 +11,15 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from curate.commands._common import JSON_OPTION, display_width, echo_json, format_table, printable, settings
+from curate.commands._common import (
+    JSON_OPTION,
+    UTF8_TEXT,
+    display_width,
+    echo_json,
+    format_table,
+    printable,
+    settings,
+)
 from curate.commands.licences import CATALOGUE_OPTION
 from provenance.db import connect_readonly
 
@@ -219,7 +227,7 @@ def anchor_cmd(append_to: str | None, as_json: bool) -> int:
 
 
 @audit.command("record")
-@click.argument("record_id")
+@click.argument("record_id", type=UTF8_TEXT)
 @CATALOGUE_OPTION
 @JSON_OPTION
 @_layout_options
@@ -315,7 +323,7 @@ def exports_cmd(licence_catalogue_file: Path | None, as_json: bool, full: bool, 
 
 
 @audit.command("export")
-@click.argument("export_id")
+@click.argument("export_id", type=UTF8_TEXT)
 @CATALOGUE_OPTION
 @JSON_OPTION
 @_layout_options
@@ -440,7 +448,7 @@ def withdrawn_cmd(as_json: bool, full: bool, vertical: bool) -> int:
 
 
 @audit.command("sql")
-@click.argument("query")
+@click.argument("query", type=UTF8_TEXT)
 @JSON_OPTION
 @_layout_options
 def sql_cmd(query: str, as_json: bool, full: bool, vertical: bool) -> int:

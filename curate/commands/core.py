@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from curate.commands._common import echo_table, settings
+from curate.commands._common import UTF8_TEXT, echo_table, settings
 from provenance import db
 
 
@@ -56,7 +56,7 @@ def status_cmd(as_json: bool) -> int:
 
 
 @click.command("sql")
-@click.argument("query")
+@click.argument("query", type=UTF8_TEXT)
 @click.option("--json", "as_json", is_flag=True, help="JSON lines instead of a table.")
 def sql_cmd(query: str, as_json: bool) -> int:
     """Run one read-only SELECT on the catalogue (anything else, files and sealed tables are refused)."""

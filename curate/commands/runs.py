@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from curate.commands._common import actor, echo_table, json_line, no_personal_data, printable, settings
+from curate.commands._common import UTF8_TEXT, actor, echo_table, json_line, no_personal_data, printable, settings
 
 
 @click.group("runs")
@@ -45,7 +45,7 @@ def list_cmd(limit: int, as_json: bool) -> int:
 
 
 @runs.command("show")
-@click.argument("run", default="latest")
+@click.argument("run", default="latest", type=UTF8_TEXT)
 @click.option("--json", "as_json", is_flag=True, help="JSON instead of text.")
 def show_cmd(run: str, as_json: bool) -> int:
     """Parameters, counts and stage statistics of RUN (an id, an unambiguous prefix, or `latest`)."""
