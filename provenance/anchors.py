@@ -208,6 +208,12 @@ def check_anchors(con: duckdb.DuckDBPyConnection, anchors: list[Anchor]) -> list
             "the anchor file holds no anchor, so nothing outside the catalogue vouches for its chain (was it emptied"
             " or overwritten?); verify against the auditor's own copy, or start one with `curate audit anchor --append`"
         ]
+    if all(a.seq == 0 for a in anchors):  # the genesis is in every chain, an emptied one's too: no more than none
+        return [
+            "the anchor file holds only the empty ledger's head (seq 0), which every chain has, so nothing outside the"
+            " catalogue vouches for its events (was it overwritten?); verify against the auditor's own copy, or"
+            " append an anchor of a ledger with events (`curate audit anchor --append`)"
+        ]
     problems = []
     total = con.execute("SELECT count(*) FROM provenance_events").fetchall()[0][0]
     for a in anchors:

@@ -97,3 +97,20 @@ def test_verify_export_names_a_folder_it_cannot_read(mixed, cli, tmp_path, monke
     code, text, err = cli("audit", "verify-export", str(out), "--export", res["export_id"])
     assert code == 1, text + err
     assert "extra entry: data/hidden (a folder that could not be read" in text, text
+
+
+def test_an_anchor_file_of_only_the_genesis_head_is_not_ok(history, cli, tmp_path):
+    """Review 14: an anchor of seq 0 (the genesis hash, what `audit anchor` gives an empty ledger) is in every chain,
+    a ledger emptied or rewritten from its first event too: a file holding only such anchors vouched for nothing
+    yet read 'anchors ok: 1 anchored heads still in the chain', where an emptied file fails."""
+    genesis = tmp_path / "anchors.jsonl"
+    genesis.write_text(json.dumps({"seq": 0, "hash": "0" * 64, "count": 0}) + "\n")
+    code, out, err = cli("audit", "verify", "--anchor", str(genesis))
+    assert code == 1, out + err
+    assert "anchors FAILED" in out and "only the empty ledger's head" in out, out
+    assert "anchors ok" not in out, out
+    # beside a real anchor it is harmless: the real one vouches
+    code, out, err = cli("audit", "anchor", "--append", str(genesis))
+    assert code == 0, err
+    code, out, err = cli("audit", "verify", "--anchor", str(genesis))
+    assert code == 0 and "anchors ok: 2 anchored heads" in out, out + err
