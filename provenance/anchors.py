@@ -208,14 +208,17 @@ def check_anchors(con: duckdb.DuckDBPyConnection, anchors: list[Anchor]) -> list
             "the anchor file holds no anchor, so nothing outside the catalogue vouches for its chain (was it emptied"
             " or overwritten?); verify against the auditor's own copy, or start one with `curate audit anchor --append`"
         ]
-    if all(a.seq == 0 for a in anchors):  # the genesis is in every chain, an emptied one's too: no more than none
-        return [
-            "the anchor file holds only the empty ledger's head (seq 0), which every chain has, so nothing outside the"
-            " catalogue vouches for its events (was it overwritten?); verify against the auditor's own copy, or"
-            " append an anchor of a ledger with events (`curate audit anchor --append`)"
-        ]
     problems = []
     total = con.execute("SELECT count(*) FROM provenance_events").fetchall()[0][0]
+    if total and all(a.seq == 0 and a.hash == ledger.GENESIS for a in anchors):
+        # the genesis is in every chain, an emptied or rewritten one's too: no more than none once there are events
+        # (while the ledger is still empty it is the whole chain: a new catalogue's first anchor is no failure)
+        return [
+            "the anchor file holds only the empty ledger's head (seq 0), which every chain has, so nothing outside the"
+            f" catalogue vouches for its {total} events (anchored only before the first event, or overwritten?);"
+            " verify against the auditor's own copy, or append an anchor of the ledger now"
+            " (`curate audit anchor --append`)"
+        ]
     for a in anchors:
         if a.seq == 0:
             if a.hash != ledger.GENESIS:

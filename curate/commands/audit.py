@@ -223,6 +223,12 @@ def anchor_cmd(append_to: str | None, as_json: bool) -> int:
             f"head seq {a.seq} hash {a.hash} ({a.count} events) at {a.at}"
             + (f"; appended to {append_to}" if append_to else "")
         )
+    if append_to and a.seq == 0:  # the genesis is in every chain: it vouches for no event (anchors.check_anchors)
+        click.echo(
+            "note: the ledger has no event yet: this anchor vouches for none; append another once it has events"
+            " (until then `audit verify --anchor` fails once events are recorded)",
+            err=True,
+        )
     return 0
 
 

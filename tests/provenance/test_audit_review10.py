@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from prov_helpers import export_public
 
 from curate import cli as cli_mod
+from provenance.db import connect
 
 #: a record id that, printed raw on a terminal, moves up two lines, erases them and writes its own verdict
 FORGED_ID = "zz\x1b[2A\x1b[2K\rcross-checks ok"
@@ -114,3 +115,34 @@ def test_an_anchor_file_of_only_the_genesis_head_is_not_ok(history, cli, tmp_pat
     assert code == 0, err
     code, out, err = cli("audit", "verify", "--anchor", str(genesis))
     assert code == 0 and "anchors ok: 2 anchored heads" in out, out + err
+
+
+def test_a_new_catalogues_genesis_anchor_verifies_until_events_come(cli, builder, tmp_path):
+    """Review 14b: an auditor who anchors a new catalogue (`audit anchor --append` on an empty ledger, which says
+    it appended) and verifies at once got 'anchors FAILED ... was it overwritten?', exit 1, on an untouched
+    catalogue. While the ledger is empty its genesis is the whole chain; once it has events a genesis-only file
+    fails (it vouches for none), and `audit anchor` said nothing of that when it appended."""
+    builder.close()
+    anchors = tmp_path / "anchors.jsonl"
+    code, out, err = cli("audit", "anchor", "--append", str(anchors))
+    assert code == 0 and "appended" in out and "vouches for none" in err, out + err
+    code, out, err = cli("audit", "verify", "--anchor", str(anchors))
+    assert code == 0 and "anchors ok: 1 anchored heads" in out, out + err
+    b, b.con = builder, connect(builder.path)
+    b.source("law_moj", "OGDL-Taiwan-1.0", title="全國法規資料庫")
+    b.record("law_moj", "G0380001/第 1 條", "銀行法第1條。")
+    b.close()
+    code, out, err = cli("audit", "verify", "--anchor", str(anchors))
+    assert code == 1 and "only the empty ledger's head" in out and "anchored only before the first event" in out, out
+    code, out, err = cli("audit", "anchor", "--append", str(anchors))
+    assert code == 0 and "vouches for none" not in err, out + err
+    code, out, err = cli("audit", "verify", "--anchor", str(anchors))
+    assert code == 0 and "anchors ok: 2 anchored heads" in out, out + err
+
+
+def test_a_forged_genesis_anchor_is_named_as_such(history, cli, tmp_path):
+    """A seq-0 line whose hash is not the genesis is an edited anchor file, not the 'only the genesis' case."""
+    forged = tmp_path / "anchors.jsonl"
+    forged.write_text(json.dumps({"seq": 0, "hash": "f" * 64, "count": 0}) + "\n")
+    code, out, err = cli("audit", "verify", "--anchor", str(forged))
+    assert code == 1 and "not the genesis hash" in out, out + err
