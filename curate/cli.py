@@ -20,6 +20,7 @@ from pathlib import Path
 
 import click
 
+from curate.argtext import utf8_text_params
 from curate.interrupts import Terminated
 from provenance.errors import WorkbenchError
 
@@ -64,7 +65,7 @@ class SuggestingGroup(click.Group):
         self, ctx: click.Context, args: list[str]
     ) -> tuple[str | None, click.Command | None, list[str]]:
         try:
-            return super().resolve_command(ctx, args)
+            name, cmd, rest = super().resolve_command(ctx, args)
         except click.UsageError as exc:
             import difflib
 
@@ -73,6 +74,8 @@ class SuggestingGroup(click.Group):
             if not near or exc.message.endswith("?"):
                 raise
             raise click.UsageError(f"{exc.message} Did you mean '{near[0]}'?", ctx) from None
+        # a group that loads its commands itself (`curate ingest`'s sources): their text is UTF-8 too
+        return name, (utf8_text_params(cmd) if cmd is not None else None), rest
 
 
 class LazyGroup(SuggestingGroup):
@@ -92,7 +95,7 @@ class LazyGroup(SuggestingGroup):
             if exc.name == module_name:  # command not built yet
                 return None
             raise
-        return getattr(module, attr)
+        return utf8_text_params(getattr(module, attr))
 
 
 def default_db_path() -> Path:

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 import duckdb
 
 from provenance.dbfile import remove_empty, zero_bytes
-from provenance.errors import CatalogueBusyError, CatalogueError, ReadOnlyError
+from provenance.errors import CatalogueBusyError, CatalogueError, ReadOnlyError, UsageError
 from provenance.spill import private_spill_dir
 
 _T = TypeVar("_T")
@@ -254,6 +254,11 @@ def waiting(open_: Callable[[], _T], path: str | Path, *, writing: bool, wait: b
 
     from provenance.envsettings import env_seconds
 
+    if any("\udc80" <= c <= "\udcff" for c in str(path)):  # bytes that are not UTF-8 (a Big5 folder name): a traceback
+        shown = str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        raise UsageError(
+            f"catalogue `{shown}`: its path is not UTF-8 text, which DuckDB cannot open; move or rename it"
+        )
     seconds = env_seconds("CURATE_LOCK_WAIT", 10.0) if wait else 0.0
     deadline = time.monotonic() + seconds
     while True:

@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from curate.argtext import UTF8_TEXT, Utf8Text  # noqa: F401  (re-exported: the commands' text type)
 from curate.cli import EXIT_OK, EXIT_QUARANTINED, Settings
 from curate.textchars import printable  # noqa: F401  (re-exported: the commands' one way to print a value)
 
@@ -328,38 +329,3 @@ def note_new_catalogue(db_path: str | Path, what: str) -> None:
             " there); if you meant another one, check --db or $CURATE_DB, and remove this one",
             err=True,
         )
-
-
-class Utf8Text(click.ParamType):
-    r"""A text argument that DuckDB is handed (a query, a record, export or run id): UTF-8 text only.
-
-    A terminal in another encoding (Big5, CP950) hands Python bytes that are not UTF-8, which it keeps as lone
-    surrogates (``\udcff``); DuckDB cannot take such a string, and ``curate sql`` or ``audit record`` ended in a
-    traceback. Refused here, in one line, with what to do (a path argument keeps its bytes: it is no text).
-
-    >>> Utf8Text().convert("SELECT '銀行'", None, None)
-    "SELECT '銀行'"
-    >>> Utf8Text().convert("SELECT '\udcbb\udcc8'", None, None)
-    Traceback (most recent call last):
-    click.exceptions.BadParameter: is not UTF-8 text (character 9 is a byte UTF-8 does not allow: 0xbb): the terminal sends another encoding (Big5?); switch it to UTF-8 (e.g. LANG=zh_TW.UTF-8) and type it again
-    """
-
-    name = "text"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
-        text = str(value)
-        bad = next((i for i, ch in enumerate(text) if "\ud800" <= ch <= "\udfff"), None)
-        if bad is None:
-            return text
-        code = ord(text[bad])
-        byte = f": 0x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else ""
-        self.fail(
-            f"is not UTF-8 text (character {bad + 1} is a byte UTF-8 does not allow{byte}): the terminal sends another"
-            " encoding (Big5?); switch it to UTF-8 (e.g. LANG=zh_TW.UTF-8) and type it again",
-            param,
-            ctx,
-        )
-
-
-#: the type of a text argument handed to DuckDB (:class:`Utf8Text`)
-UTF8_TEXT = Utf8Text()

@@ -47,3 +47,46 @@ def test_utf8_text_is_unchanged(mixed, db_path):
     proc = _curate(db_path, b"sql", "SELECT count(*) AS n FROM records WHERE text LIKE '%銀行%'".encode())
     assert proc.returncode == 0, proc.stderr.decode()
     assert proc.stdout.decode().split()[-1].isdigit()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        (b"provenance", b"withdraw", b"--source", b"law_moj", b"--reason", BIG5 + b" takedown"),
+        (b"provenance", b"withdraw", b"--record", BIG5, b"--reason", b"takedown"),
+        (b"provenance", b"reinstate", b"--source", b"law_moj", b"--reason", BIG5),
+        (b"runs", b"abandon", BIG5, b"--reason", b"x"),
+        (b"annotate", b"push", b"--project", b"pii", b"--bank", b"004", b"--where", b"r.source_id='" + BIG5 + b"'"),
+        (b"ingest", b"moda", b"--text-field", BIG5, b"nofile.jsonl"),
+    ],
+    ids=["withdraw-reason", "withdraw-record", "reinstate-reason", "runs-abandon", "annotate-where", "ingest-field"],
+)
+def test_every_text_option_is_checked_not_only_the_auditors(mixed, db_path, args):
+    """Review 14b: the fix typed five auditor arguments; a steward's `withdraw --reason 銀行...` from the same Big5
+    terminal still ended in a traceback (UnicodeEncodeError hashing the ledger line; pybind11's cast error for
+    --record/--source). Every text parameter of every command is now checked when the command loads."""
+    before = db_path.read_bytes()
+    proc = _curate(db_path, *args)
+    err = proc.stderr.decode("utf-8", "replace")
+    assert proc.returncode == 2, err
+    assert "Traceback" not in err and "not UTF-8 text" in err and "0xbb" in err, err
+    assert db_path.read_bytes() == before
+
+
+def test_a_catalogue_path_of_big5_bytes_is_one_line_not_a_traceback(mixed, db_path, tmp_path):
+    """A catalogue in a folder named in Big5 (`--db` bytes that are not UTF-8): DuckDB takes only text paths and
+    every command ended in a UnicodeEncodeError traceback; now one line saying to move or rename it. Other paths
+    with such bytes still work (an anchor file)."""
+    folder = os.fsdecode(os.fsencode(tmp_path) + b"/" + BIG5)
+    os.mkdir(folder)
+    moved = Path(folder) / "cat.duckdb"
+    moved.write_bytes(db_path.read_bytes())
+    for args in [(b"sql", b"SELECT 1"), (b"audit", b"verify"), (b"status",), (b"init",)]:
+        proc = _curate(moved, *args)
+        err = proc.stderr.decode("utf-8", "replace")
+        assert proc.returncode == 2 and "Traceback" not in err, err
+        assert "path is not UTF-8 text" in err and "\\xbb" in err, err
+    anchors = os.fsencode(folder) + b"/anchors.jsonl"
+    assert _curate(db_path, b"audit", b"anchor", b"--append", anchors).returncode == 0
+    proc = _curate(db_path, b"audit", b"verify", b"--anchor", anchors)
+    assert proc.returncode == 0 and b"anchors ok" in proc.stdout, proc.stderr.decode()
