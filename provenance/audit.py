@@ -439,10 +439,9 @@ def withdrawn_records(con: duckdb.DuckDBPyConnection, export_id: str) -> list[st
     ]
 
 
-def sql(db_path: str | Path, query: str, *, named: bool = False) -> tuple[list[str], list[tuple]]:
-    """Run one read-only query; refuses anything but one SELECT over readable tables (exit code 2), and with
-    ``named`` (``--json``) one whose columns share a name."""
-    return run_readonly_sql(db_path, query, named=named)
+def sql(db_path: str | Path, query: str) -> tuple[list[str], list[tuple]]:
+    """Run one read-only query; refuses anything but one SELECT over readable tables (exit code 2)."""
+    return run_readonly_sql(db_path, query)
 
 
 def withdrawals_report(

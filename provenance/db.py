@@ -546,9 +546,8 @@ SQL_MEMORY = "2GB"
 SQL_SPILL = "10GB"
 
 
-def run_readonly_sql(path: str | Path, sql: str, *, named: bool = False) -> tuple[list[str], list[tuple]]:
-    """Run one auditor query: exactly one SELECT over readable tables (see :mod:`provenance.sqlguard`); ``named``:
-    for ``--json``, a result two of whose columns share a name is refused (:func:`provenance.sqlrun.check_named`).
+def run_readonly_sql(path: str | Path, sql: str) -> tuple[list[str], list[tuple]]:
+    """Run one auditor query: exactly one SELECT over readable tables (see :mod:`provenance.sqlguard`).
 
     Returns ``(column names, rows)``. Refusals raise :class:`ReadOnlyError` (exit code 2); the
     hardened connection is the second wall behind the parse-tree check.
@@ -567,7 +566,7 @@ def run_readonly_sql(path: str | Path, sql: str, *, named: bool = False) -> tupl
         name = con.execute("SELECT current_database()").fetchone()[0]
         sqlguard.check_select(con, sql, catalogue_name=name, masked=frozenset({"records"}))
         _mask_unchecked(con, name)
-        return run_interruptible(con, sql, named=named)
+        return run_interruptible(con, sql)
     except duckdb.Error as exc:
         msg = str(exc).splitlines()[0]
         if isinstance(exc, duckdb.PermissionException) or "read-only" in msg.lower():

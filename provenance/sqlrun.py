@@ -179,33 +179,10 @@ def fetch_bounded(cur: duckdb.DuckDBPyConnection, budget: int) -> list[tuple]:
     return rows
 
 
-def check_named(columns: list[str]) -> None:
-    """Refuse (one line, exit 2) a result two of whose columns have one name, for output that keys values by name
-    (``--json``): ``SELECT a.licence_id, b.licence_id ...`` printed one ``licence_id`` per object, the other's
-    value gone without a word.
-
-    >>> check_named(["a", "A", "b"])
-    >>> check_named(["licence_id", "x", "licence_id"])
-    Traceback (most recent call last):
-    provenance.errors.UsageError: --json needs a name per column: 2 columns are named `licence_id`; name each with AS
-    """
-    from collections import Counter
-
-    from provenance.errors import UsageError
-
-    twice = [(name, n) for name, n in Counter(columns).items() if n > 1]
-    if twice:
-        name, n = twice[0]
-        raise UsageError(f"--json needs a name per column: {n} columns are named `{name}`; name each with AS")
-
-
-def run_interruptible(
-    con: duckdb.DuckDBPyConnection, sql: str, *, named: bool = False
-) -> tuple[list[str], list[tuple]]:
+def run_interruptible(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[list[str], list[tuple]]:
     """Run ``sql`` on a worker thread so that Ctrl-C (DuckDB does not see it while it runs) and the time limit
     ``$CURATE_SQL_TIMEOUT`` (seconds, default 600) interrupt it: an auditor's runaway query ends. Its rows are
-    fetched by :func:`fetch_bounded` under :func:`result_budget`; ``named``: its columns must have a name each
-    (:func:`check_named`), checked before any row is fetched."""
+    fetched by :func:`fetch_bounded` under :func:`result_budget`."""
     from provenance.envsettings import env_seconds
 
     limit = env_seconds("CURATE_SQL_TIMEOUT", 600.0)
@@ -216,8 +193,6 @@ def run_interruptible(
         try:
             cur = con.execute(sql)
             out["cols"] = [d[0] for d in cur.description] if cur.description else []
-            if named:
-                check_named(out["cols"])
             out["rows"] = fetch_bounded(cur, budget)
         except BaseException as exc:  # noqa: BLE001 (handed to the caller's thread, raised there)
             out["error"] = exc

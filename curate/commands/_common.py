@@ -329,3 +329,32 @@ def note_new_catalogue(db_path: str | Path, what: str) -> None:
             " there); if you meant another one, check --db or $CURATE_DB, and remove this one",
             err=True,
         )
+
+
+def json_keys(columns: Sequence[str]) -> list[str]:
+    """The keys of a free query's rows as JSON objects (``sql --json``, ``audit sql --json``): each column's name;
+    a second, third... column of one name (``SELECT * FROM records v JOIN records p ...``, DuckDB gives both
+    ``licence_id``) is keyed as DuckDB names it in a subquery (``SELECT * FROM (...)``) and pandas in a data frame,
+    ``licence_id_1``, ``licence_id_2``, skipping a name another column has, with a note on stderr. Keyed by name
+    alone, one value per object was lost without a word (review 14 refused such a query, which broke every
+    ``SELECT *`` of a join); a name given once is never changed, and ``a`` and ``A`` are two keys already.
+
+    >>> json_keys(["licence_id", "x", "licence_id", "licence_id_1", "A", "a"])
+    ['licence_id', 'x', 'licence_id_2', 'licence_id_1', 'A', 'a']
+    """
+    taken, seen, keys, renamed = set(columns), set(), [], []
+    for name in columns:
+        key, n = name, 0
+        while key in seen or (n and key in taken):  # a later column's own name is its, never a renamed one's
+            n += 1
+            key = f"{name}_{n}"
+        seen.add(key)
+        keys.append(key)
+        if key != name:
+            renamed.append(f"`{name}` as `{key}`")
+    if renamed:
+        click.echo(
+            f"note: columns share a name; JSON keys a later one {', '.join(renamed)} (name each with AS to choose)",
+            err=True,
+        )
+    return keys

@@ -17,6 +17,7 @@ from curate.commands._common import (
     display_width,
     echo_json,
     format_table,
+    json_keys,
     printable,
     settings,
 )
@@ -461,9 +462,10 @@ def sql_cmd(query: str, as_json: bool, full: bool, vertical: bool) -> int:
     """Run one read-only QUERY (writes and raw PII tables are refused)."""
     from provenance import audit as lib
 
-    cols, rows = lib.sql(settings().db_path, query, named=as_json)
+    cols, rows = lib.sql(settings().db_path, query)
     if as_json:
-        echo_json([dict(zip(cols, r, strict=True)) for r in rows])
+        keys = json_keys(cols)
+        echo_json([dict(zip(keys, r, strict=True)) for r in rows])
     else:
         click.echo(_table(cols, rows, full, vertical))
     return 0

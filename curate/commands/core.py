@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from curate.commands._common import UTF8_TEXT, echo_table, settings
+from curate.commands._common import UTF8_TEXT, echo_table, json_keys, settings
 from provenance import db
 
 
@@ -61,6 +61,6 @@ def status_cmd(as_json: bool) -> int:
 def sql_cmd(query: str, as_json: bool) -> int:
     """Run one read-only SELECT on the catalogue (anything else, files and sealed tables are refused)."""
     s = settings()
-    cols, rows = db.run_readonly_sql(s.db_path, query, named=as_json)
-    echo_table(cols, rows, as_json=as_json)
+    cols, rows = db.run_readonly_sql(s.db_path, query)
+    echo_table(json_keys(cols) if as_json else cols, rows, as_json=as_json)
     return 0
