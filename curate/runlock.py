@@ -33,7 +33,13 @@ STALE_SECONDS = 120.0
 
 
 class RunLockedError(WorkbenchError):
-    """Another live process is running the same command on this catalogue."""
+    """Another live process is running the same command on this catalogue.
+
+    Exit code 75 (``EX_TEMPFAIL``: try again once it has finished), as a catalogue another process holds
+    (:class:`provenance.errors.CatalogueBusyError`): a second ``curate run STAGE`` started while the first one's
+    workers run (the catalogue is free then) is the same situation as one started during its snapshot or load."""
+
+    exit_code = 75
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,9 +116,17 @@ class RunLock:
             if info
             else "another process"
         )
+        # the kernel's record lock is held only by a live process: telling the user "if it is gone, abandon it"
+        # sent them to `runs abandon`, which the same lock refuses
+        gone = (
+            f"; if that host's process is gone, its lock counts as free {STALE_SECONDS:.0f} s after its last heartbeat"
+            f" (lock file {self.path})"
+            if info and info.host != socket.gethostname()
+            else ""
+        )
         return (
-            f"`{self.command}` is already running on this catalogue: {who}; wait for it to finish. If that "
-            f"process is gone (lock file {self.path}), `curate runs abandon RUN` ends its run"
+            f"`{self.command}` is already running on this catalogue: {who}; run the command again once it has"
+            f" finished (a run stopped before its end resumes with its own command){gone}"
         )
 
     def set_run(self, run_id: str) -> None:

@@ -104,7 +104,7 @@ def test_second_live_run_is_refused_and_a_dead_ones_run_is_resumed(law_db: Path,
         assert f"pid {holder.pid}" in msg and "run-live" in msg and "already running" in msg
         assert _q(law_db, "SELECT count(*) FROM runs WHERE command = 'run hygiene'") == [(0,)]
         rc, out = _cli(law_db, "run", "hygiene", "--workers", "1")
-        assert rc == 1 and "already running" in out and "Traceback" not in out
+        assert rc == 75 and "already running" in out and "Traceback" not in out
     finally:
         holder.kill()  # dies holding the lock: the kernel releases it
         holder.wait()
