@@ -47,6 +47,7 @@ from provenance.batches import BATCH_ACTION, DIGEST_VERSION, batch_digest
 from provenance.crosscheck_gates import SOURCE_REGISTERED
 from provenance.dedup_release import release_superseded
 from provenance.records import insert_versions
+from provenance.rollback import rollback
 from provenance.withdraw import hold_withdrawn
 from sources import capped
 from sources.base import Dispute, ErrorPolicy, Notice, RawItem, Record, Rejection, Skip, Source
@@ -431,7 +432,7 @@ class _Ingestor:
             interrupts.stop_if_asked()  # a stop whose exception was lost in the batch (DuckDB): rolled back, resumable
             con.execute("COMMIT")
         except BaseException:
-            con.execute("ROLLBACK")
+            rollback(con)
             raise
         n_versions = len(new_rows)
         rep.versions_new += n_versions + relicensed

@@ -26,6 +26,7 @@ from curate.ingest_rows import guarded_names
 from provenance import ledger
 from provenance.dedup_release import carry_duplicates, release_superseded
 from provenance.records import derived_record_id, insert_versions
+from provenance.rollback import rollback
 from provenance.withdraw import hold_corrections, revivable_sql
 from sources.base import RawItem, Source
 from sources.manifest import ROW_METADATA_KEYS, ManifestRow, ManifestSource, row_metadata, row_version_metadata
@@ -206,7 +207,7 @@ class TermsCorrector:
             written = write_terms_versions(con, self.rows, self.events, run_id=run_id, at=at, terms_digest=self.digest)
             con.execute("COMMIT")
         except BaseException:
-            con.execute("ROLLBACK")
+            rollback(con)
             raise
         self.rows, self.events = [], []
         return written

@@ -172,6 +172,7 @@ def abandon_run(db_path: str | Path, run_id: str, reason: str, actor: str | None
     from provenance import ledger, runs
     from provenance.dbnew import connect_existing
     from provenance.errors import UsageError
+    from provenance.rollback import rollback
 
     con = connect_existing(db_path, "`curate runs abandon`")
     try:
@@ -211,7 +212,7 @@ def abandon_run(db_path: str | Path, run_id: str, reason: str, actor: str | None
                 drop_run_key(con, run_id)
                 con.execute("COMMIT")
             except BaseException:
-                con.execute("ROLLBACK")
+                rollback(con)
                 raise
             remove_work(root / "runs" / run_id, keep_logs=False)
     finally:

@@ -22,6 +22,7 @@ import duckdb
 
 from provenance.dbfile import remove_empty, zero_bytes
 from provenance.errors import CatalogueBusyError, CatalogueError, ReadOnlyError, UsageError
+from provenance.rollback import rollback
 from provenance.spill import private_spill_dir
 
 _T = TypeVar("_T")
@@ -161,7 +162,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
             execute(con, "INSERT INTO _schema_migrations (version, name) VALUES (?, ?)", [number, name])
             con.execute("COMMIT")
         except duckdb.Error as exc:
-            con.execute("ROLLBACK")
+            rollback(con)
             raise CatalogueError(f"migration {number:04d}_{name} failed: {exc}") from exc
         done.append(number)
     if done:
@@ -503,7 +504,7 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
     try:
         yield con
     except BaseException:
-        con.execute("ROLLBACK")
+        rollback(con)
         raise
     con.execute("COMMIT")
 
