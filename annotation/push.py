@@ -30,7 +30,7 @@ from annotation.review import PiiVault
 from annotation.tasks import PROJECTS, build_task
 from provenance import ledger
 from provenance.db import transaction
-from provenance.errors import ReadOnlyError, UsageError
+from provenance.errors import OutputError, ReadOnlyError, UsageError
 from provenance.licences import LicenceCatalogue
 from provenance.sqlguard import check_condition
 from provenance.version_chain import ancestor_chain_cte
@@ -510,12 +510,21 @@ def write_tasks_file(con: duckdb.DuckDBPyConnection, cfg: PushConfig, path: Path
     report.priority.update(PRIORITY_CLASSES[r["priority"]] for r in rows)
     path.parent.mkdir(parents=True, exist_ok=True)
     part = path.with_name(path.name + ".part")  # a failed write leaves no half file under the name
-    part.write_text(json.dumps(tasks, ensure_ascii=False, indent=1), encoding="utf-8")
-    part.replace(path)
-    con.execute(
-        "INSERT INTO annotation_task_files VALUES (?, ?, ?, ?, now()::TIMESTAMP)",
-        [str(path.resolve()), cfg.bank, cfg.project, len(tasks)],
-    )
+    try:
+        part.write_text(json.dumps(tasks, ensure_ascii=False, indent=1), encoding="utf-8")
+        # recorded before the file takes its name: a kill between the two left a task file `pii scan` never checked
+        con.execute(
+            "INSERT INTO annotation_task_files VALUES (?, ?, ?, ?, now()::TIMESTAMP)",
+            [str(path.resolve()), cfg.bank, cfg.project, len(tasks)],
+        )
+        part.replace(path)
+    except OSError as exc:  # a full disk, a quota: the half-written copy of the tasks' texts stayed beside it
+        raise OutputError(
+            f"--output `{path}`: the task file could not be written ({exc.strerror or exc}); nothing was left in"
+            " its place: free space there (or choose another --output) and push again"
+        ) from exc
+    finally:
+        part.unlink(missing_ok=True)
     report.pushed = len(tasks)
     return report
 
