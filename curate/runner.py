@@ -56,6 +56,7 @@ from curate.workfiles import (
     run_key,
     secure_dir,
     sign_as,
+    sweep_done_runs,
     work_root,
 )
 from provenance import db, ledger, runs
@@ -338,6 +339,7 @@ def _run_locked(
         from curate.pii.keyed_ids import refuse_other_set_key
 
         refuse_other_set_key(con, f"`curate run {stage.name}`")
+        sweep_done_runs(con, work_root(db_path))  # a run killed after its last commit left its work files
         stage.prepare(con)
     except BaseException:
         con.close()
@@ -420,8 +422,7 @@ def _run_locked(
         raise instead from exc
     finally:
         con.close()  # closing an already closed DuckDB connection is a no-op
-    # snapshot and results hold stage output (text of records not yet through PII, names for the PII
-    # stage): once loaded they are not needed to resume, so they do not outlive the load
+    # snapshot and results (text not yet through PII) do not outlive the load (a kill here: sweep_done_runs)
     remove_work(run_dir)
     return report
 

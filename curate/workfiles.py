@@ -26,6 +26,8 @@ from pathlib import Path
 
 import duckdb
 
+from curate.faults import fault
+
 MAC_SUFFIX = ".mac"
 
 
@@ -143,6 +145,7 @@ def remove_work(run_dir: Path, *, keep_logs: bool = True) -> None:
     (:data:`WORKER_LOGS`: a failed attempt's traceback, raw text in its message, stayed after the resumed run finished;
     a Slurm job's ``executor.pik``, the PII key in it); ``keep_logs`` keeps the executor's statistics and completion
     marks, else everything goes."""
+    fault("work_removal")  # crash tests: the run's last commit made (its load, `runs abandon`), its files still there
     if not keep_logs:
         shutil.rmtree(run_dir, ignore_errors=True)
         return
@@ -154,6 +157,27 @@ def remove_work(run_dir: Path, *, keep_logs: bool = True) -> None:
     for name in WORKER_LOGS:
         p = run_dir / name
         shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
+
+
+def sweep_done_runs(con: duckdb.DuckDBPyConnection, root: Path) -> list[str]:
+    """Delete the work files of runs the catalogue calls finished or abandoned (as :func:`remove_work` does at their
+    end); returns their ids. A kill between a run's last commit (its load, or ``runs abandon``'s) and that deletion
+    left its snapshot, the text before the PII stage, on disk for good: a finished run is never resumed and
+    ``runs abandon`` refuses a finished or abandoned run, so no command removed it. Each stage run sweeps first."""
+    runs_dir = root / "runs"
+    here = {d.name for d in runs_dir.iterdir() if d.is_dir()} if runs_dir.is_dir() else set()
+    if not here:
+        return []
+    done = con.execute("SELECT run_id, status FROM runs WHERE status IN ('finished', 'abandoned')").fetchall()
+    swept = []
+    for run_id, status in done:
+        run_dir = runs_dir / run_id
+        if run_id not in here:
+            continue
+        if status == "abandoned" or any((run_dir / n).exists() for n in ("snapshot", "results", *WORKER_LOGS)):
+            remove_work(run_dir, keep_logs=status == "finished")
+            swept.append(run_id)
+    return swept
 
 
 def work_root(db_path: str | Path) -> Path:
