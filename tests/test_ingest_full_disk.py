@@ -78,3 +78,58 @@ def test_rollback_after_a_failed_commit_keeps_the_real_error() -> None:
     con.execute("CREATE TABLE t (x INT)")
     rollback(con)
     assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 't'").fetchone() == (0,)
+
+
+def test_an_ingest_whose_checkpoint_meets_a_full_disk_says_so_in_one_line(tmp_path: Path) -> None:
+    """The batch's write-ahead log fits, the checkpoint at its ``COMMIT`` cannot grow the catalogue file: DuckDB
+    invalidates the database, and the ``ROLLBACK`` raised ``FatalException: database has been invalidated`` in place
+    of the error naming the file (review 14 of the fixes)."""
+    corpus = tmp_path / "corpus.jsonl"
+    with corpus.open("w", encoding="utf-8") as fh:
+        for i in range(3000):
+            text = f"第{i}條　銀行辦理授信業務，應遵守本法之規定。" + "內容說明" * (i % 50 + 20)
+            fh.write(json.dumps({"id": f"r{i}", "text": text}, ensure_ascii=False) + "\n")
+    db, clean = tmp_path / "cat.duckdb", tmp_path / "clean.duckdb"
+    for path in (db, clean):
+        assert _cli(path, "init").returncode == 0
+    os.environ["CURATE_CHECKPOINT_THRESHOLD"] = "1KB"  # every batch's COMMIT checkpoints (read by _cli's child)
+    try:
+        done = _ingest(db, corpus, limit=db.stat().st_size + corpus.stat().st_size * 4 // 3)
+    finally:
+        del os.environ["CURATE_CHECKPOINT_THRESHOLD"]
+    err = done.stderr.strip()
+    assert done.returncode == 1, err
+    assert "Traceback" not in err and "invalidated" not in err and len(err.splitlines()) == 1, err
+    assert f"a file could not be written (`{db}`): File too large" in err, err
+    assert _ingest(db, corpus).returncode == 0
+    assert _ingest(clean, corpus).returncode == 0
+    assert _q(db, STATE) == _q(clean, STATE)
+    assert _cli(db, "audit", "verify").returncode == 0
+
+
+def test_rollback_after_a_checkpoint_that_invalidated_the_database_keeps_the_real_error(tmp_path: Path) -> None:
+    script = f"""
+import resource, signal, sys
+import duckdb
+from provenance.rollback import rollback
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+con = duckdb.connect({str(tmp_path / "t.duckdb")!r})
+con.execute("CREATE TABLE t (x VARCHAR)")
+con.execute("CHECKPOINT")
+con.execute("SET checkpoint_threshold = '1KB'")
+resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, resource.RLIM_INFINITY))
+try:
+    try:  # the shape of ingest's batch: its COMMIT inside, ROLLBACK on the way out
+        con.execute("BEGIN TRANSACTION")
+        con.execute("INSERT INTO t SELECT repeat('x', 1000) || i FROM range(20000) r(i)")
+        con.execute("COMMIT")
+    except BaseException:
+        rollback(con)
+        raise
+except duckdb.Error as exc:
+    print(type(exc).__name__, str(exc).splitlines()[0])
+"""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "File too large" in done.stdout and "invalidated" not in done.stdout, done.stdout
