@@ -13,6 +13,7 @@ withdrawn since it was pushed (:mod:`annotation.retract`).
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from collections import Counter
 from collections.abc import Callable
@@ -510,8 +511,14 @@ def write_tasks_file(con: duckdb.DuckDBPyConnection, cfg: PushConfig, path: Path
     report.priority.update(PRIORITY_CLASSES[r["priority"]] for r in rows)
     path.parent.mkdir(parents=True, exist_ok=True)
     part = path.with_name(path.name + ".part")  # a failed write leaves no half file under the name
+    data, opened = json.dumps(tasks, ensure_ascii=False, indent=1).encode("utf-8"), False
     try:
-        part.write_text(json.dumps(tasks, ensure_ascii=False, indent=1), encoding="utf-8")
+        # never through a link in its place (the tasks' texts went to where it led), and only a `.part` this push
+        # opened is removed: a failed open deleted a link or file of that name curate never wrote
+        fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o666)
+        opened = True
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
         # recorded before the file takes its name: a kill between the two left a task file `pii scan` never checked
         con.execute(
             "INSERT INTO annotation_task_files VALUES (?, ?, ?, ?, now()::TIMESTAMP)",
@@ -519,12 +526,14 @@ def write_tasks_file(con: duckdb.DuckDBPyConnection, cfg: PushConfig, path: Path
         )
         part.replace(path)
     except OSError as exc:  # a full disk, a quota: the half-written copy of the tasks' texts stayed beside it
+        where = f": `{exc.filename}`" if exc.filename else ""
         raise OutputError(
-            f"--output `{path}`: the task file could not be written ({exc.strerror or exc}); nothing was left in"
-            " its place: free space there (or choose another --output) and push again"
+            f"--output `{path}`: the task file could not be written ({exc.strerror or exc}{where}); nothing was left"
+            " in its place: free space there (or choose another --output) and push again"
         ) from exc
     finally:
-        part.unlink(missing_ok=True)
+        if opened:
+            part.unlink(missing_ok=True)
     report.pushed = len(tasks)
     return report
 

@@ -46,3 +46,25 @@ def test_a_task_file_that_does_not_fit_leaves_nothing_and_is_named(tmp_path: Pat
     assert len(json.loads(out.read_text("utf-8"))) == len(ids)
     assert sorted(p.name for p in out.parent.iterdir()) == ["t.json"]
     assert _q(db, "SELECT path, tasks FROM annotation_task_files") == [(str(out.resolve()), len(ids))]
+
+
+def test_a_link_named_like_the_part_file_is_neither_written_through_nor_removed(tmp_path: Path) -> None:
+    """A `<file>.part` this push did not make (a link to another file, one to nowhere) was written through (the tasks'
+    texts went where it led) or, when it could not be opened, deleted by the cleanup (review 14 of the fixes)."""
+    db, out = tmp_path / "c.duckdb", tmp_path / "tasks" / "t.json"
+    con, _ = make_catalogue(db, 5)
+    con.close()
+    out.parent.mkdir()
+    victim = tmp_path / "notes.txt"
+    victim.write_text("mine", "utf-8")
+    for target in (victim, tmp_path / "gone" / "x"):
+        part = out.with_name("t.json.part")
+        part.symlink_to(target)
+        done = _push(db, out)
+        err = done.stderr.strip()
+        assert done.returncode == 1 and len(err.splitlines()) == 1 and "Traceback" not in err, err
+        assert f"--output `{out}`" in err and str(part) in err, err
+        assert part.is_symlink() and os.readlink(part) == str(target)  # not ours: left as it was
+        assert victim.read_text("utf-8") == "mine" and not out.exists()
+        part.unlink()
+    assert _q(db, "SELECT count(*) FROM annotation_task_files") == [(0,)]
