@@ -66,6 +66,14 @@ class CatalogueBusyError(CatalogueError):
     exit_code = 75
 
 
+class OutputBusyError(UsageError):
+    """Another live process writes the same output (an export into the same ``--out``): exit code 75 (``EX_TEMPFAIL``:
+    run it again once that one has finished), as :class:`CatalogueBusyError` and a live stage run's lock; it exited 2,
+    "a usage error", which a script does not retry (review 14 of the fixes, crash)."""
+
+    exit_code = 75
+
+
 class ReadOnlyError(CatalogueError):
     """A write, file access or sealed table was attempted on a read-only (auditor) path (exit code 2)."""
 

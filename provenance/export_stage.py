@@ -35,7 +35,7 @@ from typing import Any, NamedTuple
 
 import duckdb
 
-from provenance.errors import OutputError, UsageError
+from provenance.errors import OutputBusyError, OutputError, UsageError
 from provenance.faults import fault
 from provenance.runs import finish_run
 
@@ -112,12 +112,30 @@ def create(out: Path, catalogue: str | None, previous: frozenset[str] | None) ->
             "host": socket.gethostname(),
         },
     )
-    others = [p.name for p in out.glob(f"{STAGING}*") if p != staging]
+    others = [p for p in out.glob(f"{STAGING}*") if p != staging]
     if others:
         marker.release()
         shutil.rmtree(staging)
-        raise UsageError(f"--out `{out}` is being written by another export ({others[0]}); wait for it to end")
+        raise _busy(out, others[0])
     return staging, marker
+
+
+def _busy(out: Path, staging: Path) -> OutputBusyError:
+    """The refusal of an export into ``out`` while another live export writes ``staging`` there, naming its process
+    (from its marker, read without its lock) and the way on."""
+    try:
+        data = json.JSONDecoder().raw_decode((staging / MARKER).read_text("utf-8") or "null")[0]
+    except (OSError, ValueError):
+        data = None
+    who = (
+        f"pid {data['pid']} on {data.get('host', '?')}"
+        if isinstance(data, dict) and data.get("pid")
+        else "another process"
+    )
+    return OutputBusyError(
+        f"--out `{out}` is being written by another export ({who}, `{staging.name}`); run the command again once it"
+        " has finished, or choose another --out"
+    )
 
 
 def files(staging: Path) -> list[Path]:
@@ -224,11 +242,8 @@ def settle(con: duckdb.DuckDBPyConnection, out: Path, catalogue: str | None) -> 
                 staging, f"holds files but no {MARKER} (curate's marker): it is not curate's to remove", mine=False
             )
         marker = Marker.take(staging / MARKER)
-        if marker is None:
-            raise UsageError(
-                f"`{staging}` is being written by another export into `{out}` (its marker is locked); wait for it to"
-                " end, or choose another --out"
-            )
+        if marker is None:  # its lock is held: that export's process is alive
+            raise _busy(out, staging)
         try:
             _settle_one(con, out, staging, marker, catalogue)
         finally:

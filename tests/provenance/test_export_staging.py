@@ -124,7 +124,15 @@ def test_a_dead_exports_pid_taken_again_blocks_nothing_a_live_one_does(mixed, cl
         )
         assert holder.stdout.readline().strip() == b"1"
         code, _, err = cli("--quiet", *TRAINING, "--out", str(busy))
-        assert code == 2 and "is being written by another export" in err and staging.is_dir(), err
+        # a second process, not a usage error: exit 75 as for a held catalogue or a live stage run (review 14 of the
+        # fixes), one line naming the process its marker names and the way on
+        assert code == 75 and "is being written by another export" in err and staging.is_dir(), err
+        assert (
+            len(err.strip().splitlines()) == 1
+            and f"pid {json.loads((staging / marker.name).read_text())['pid']} on " in err
+            and staging.name in err
+        ), err
+        assert "run the command again once it has finished" in err, err
     finally:
         for proc in (sleeper, holder):
             if proc is not None:
