@@ -291,14 +291,15 @@ class LabelStudioClient:
                 raise
 
     def task_annotation_count(self, task_id: int) -> int:
-        """How many annotations a task has (0 if it no longer exists)."""
+        """How many annotations a task has, skips included (0 if it no longer exists): a skip is an annotator's
+        decision, imported as ``cancelled``; a task deleted as unannotated would take it along unread."""
         try:
             t = self._call(f"read task {task_id}", self._sdk.tasks.get, str(task_id))
         except LabelStudioTerminalError as exc:
             if exc.status == 404:
                 return 0
             raise
-        return int(t.total_annotations or 0)
+        return int(t.total_annotations or 0) + int(getattr(t, "cancelled_annotations", None) or 0)
 
     def user_emails(self) -> dict[int, str]:
         """Label Studio user id -> e-mail (hashed before it is stored anywhere)."""
