@@ -269,12 +269,15 @@ def _pull_project(
                 if mapped is None:
                     report.unknown_tasks += 1
                     continue
-                record_id, text, active, source_id, pii_expected = mapped
+                record_id, text, active, source_id, pii_expected, taken_out = mapped
                 user_id = ann.get("completed_by")
                 if isinstance(user_id, dict):
                     user_id = user_id.get("id")
                 mail = emails.sha256(user_id)
                 applied_with = joint.get(task["id"])
+                # a proofreading task taken out but kept as annotated (retract.py: its licence or a hold refuses the
+                # bank now) changes no record: a correction is stale (review 14); a PII review's 漏標 still masks
+                active = active and not (taken_out and project != "pii")
                 d = decide(
                     project,
                     text,
@@ -288,6 +291,8 @@ def _pull_project(
                 )
                 if applied_with is not None:
                     d = joint_member(d, applied_with)
+                if taken_out and project != "pii":  # the ledger says why nothing was applied
+                    d.detail["task_retracted"] = True
                 if d.sealed:
                     _seal_typed(con, vault, d, instance, ann["id"])
                 ids = {
@@ -313,7 +318,7 @@ def _pull_project(
                 keyed = pii_expected and project == "proofread"
                 batch.add(record_id, d, ids, actor, keyed=keyed, text=read, added=added)
                 if d.new_text is not None:
-                    tasks[task["id"]] = (record_id, text, False, source_id, pii_expected)  # a second one is stale
+                    tasks[task["id"]] = (record_id, text, False, source_id, pii_expected, taken_out)  # then stale
                     joint[task["id"]] = ann["id"]
                 if d.detail.get("disagreed") and task["id"] not in flagged:
                     flagged.add(task["id"])
@@ -413,9 +418,9 @@ def _readers(task: dict[str, Any], imported: dict[int, Review | None]) -> int:
 
 def _known_and_pushed(
     con: duckdb.DuckDBPyConnection, instance: str, pid: int, task_ids: list[int]
-) -> tuple[set[int], dict[int, tuple[str, str, bool, str, bool]]]:
+) -> tuple[set[int], dict[int, tuple[str, str, bool, str, bool, bool]]]:
     """Annotation ids of these tasks imported before, and task id -> (record id, text, record still active,
-    source id, source marked pii_expected) of the tasks we pushed."""
+    source id, source marked pii_expected, taken out but kept as annotated) of the tasks we pushed."""
     known = {
         r[0]
         for r in con.execute(
@@ -425,9 +430,10 @@ def _known_and_pushed(
         ).fetchall()
     }
     tasks = {
-        r[0]: (r[1], r[2], r[3], r[4], bool(r[5]))
+        r[0]: (r[1], r[2], r[3], r[4], bool(r[5]), r[6])
         for r in con.execute(
-            "SELECT t.ls_task_id, t.record_id, r.text, r.status = 'active', r.source_id, s.pii_expected"
+            "SELECT t.ls_task_id, t.record_id, r.text, r.status = 'active', r.source_id, s.pii_expected,"
+            " t.retracted_at IS NOT NULL"
             " FROM annotation_tasks t JOIN records r USING (record_id) LEFT JOIN sources s ON s.source_id = r.source_id"
             " WHERE t.instance = ? AND t.ls_project_id = ?"
             " AND t.ls_task_id IN (SELECT unnest(?::BIGINT[]))",

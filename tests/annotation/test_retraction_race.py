@@ -1,5 +1,7 @@
-"""Retractions and the annotations around them (review 14, annotation): a task whose only annotation is a skip
-counted as unannotated and was deleted with the skip, which was never imported."""
+"""Retractions and the annotations around them (review 14, annotation): a task taken out for its licence but kept
+because annotated stayed in Label Studio, and a correction made on it (before or after the retraction) became a new
+version of a record the bank may no longer work on (now: ``stale``, sealed, ``task_retracted`` in the ledger); a task whose only annotation is a skip counted as unannotated and
+was deleted with the skip, which was never imported."""
 
 from __future__ import annotations
 
@@ -8,6 +10,8 @@ from ls_records import make_catalogue
 
 from annotation.pull import pull
 from annotation.push import PushConfig, push
+from curate.pii.keys import derive_key
+from curate.pii.review import VaultReview
 from provenance.licences import LicenceCatalogue, licence_catalogue_path
 
 pytestmark = pytest.mark.labelstudio
@@ -30,6 +34,31 @@ def _fix(shown: str) -> list[dict]:
         {"from_name": "corrected", "to_name": "text", "type": "textarea", "value": {"text": [shown + "補"]}},
         {"from_name": "verdict", "to_name": "text", "type": "choices", "value": {"choices": ["fixed"]}},
     ]
+
+
+def test_a_correction_on_a_task_taken_out_for_its_licence_makes_no_version(label_studio, db_path, bank, tmp_path):
+    con, ids = make_catalogue(db_path, 2)
+    client = label_studio.client()
+    pid = push(con, client, PushConfig(project="proofread", bank=bank)).ls_project_id
+    tasks = {t["data"]["record_id"]: t for t in client.export(pid, all_tasks=True)}
+    me = client.whoami()["id"]
+    client.create_annotation(tasks[ids[0]]["id"], _fix(tasks[ids[0]]["data"]["text"]), completed_by=me)
+    ended = _ended(tmp_path)
+    vault = VaultReview(derive_key(b"k" * 32))  # a correction not applied is kept sealed
+    rep = pull(con, client, bank, licence_catalogue=ended, vault=vault)  # the licence ended: kept as annotated
+    assert (rep.retracted, rep.retracted_kept, rep.new_versions) == (1, 1, 0), rep
+    # a second correction saved after the retraction, on the task still shown
+    client.create_annotation(tasks[ids[0]]["id"], _fix(tasks[ids[0]]["data"]["text"] + "再"), completed_by=me)
+    again = pull(con, client, bank, licence_catalogue=ended, vault=vault)
+    assert again.new_versions == 0, again
+    assert con.execute("SELECT count(*) FROM records WHERE stage = 'annotation'").fetchone()[0] == 0
+    outcomes = con.execute("SELECT outcome, count(*) FROM annotations GROUP BY ALL").fetchall()
+    assert outcomes == [("stale", 2)], outcomes  # each imported, with a ledger row, nothing applied
+    events = con.execute(
+        "SELECT json_extract(detail, '$.task_retracted') FROM provenance_events WHERE action = 'proofread_stale'"
+    ).fetchall()
+    assert events == [("true",), ("true",)], events
+    assert not con.execute("SELECT count(*) FROM provenance_events WHERE action = 'proofread_fix'").fetchone()[0]
 
 
 def test_a_skipped_task_is_not_deleted_with_its_skip(label_studio, db_path, bank, tmp_path):
