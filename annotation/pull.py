@@ -40,6 +40,7 @@ from typing import Any
 
 import duckdb
 
+from annotation.catalogue_memory import catalogue_params, check_remembered
 from annotation.decide import (
     AnnotationEffect,
     decide,
@@ -500,7 +501,8 @@ def pull(
     to the source's allow-list; without it such a verdict stops the pull with a ConfigError.
     ``email_digest`` (``curate.pii.keyed_ids.annotator_email_digest``, HMAC under the PII key) names
     annotators by a keyed digest of their e-mail; without it no e-mail digest is stored.
-    ``licence_catalogue``: the licence rules its tasks are taken out by (default the shipped ones).
+    ``licence_catalogue``: the licence rules its tasks are taken out by (None: the shipped ones, refused when the
+    bank's last push judged by others: :mod:`annotation.catalogue_memory`).
     """
     check_bank(bank)
     bad = set(projects) - set(PROJECTS)
@@ -514,9 +516,9 @@ def pull(
     found = [(p, pid) for p, pid in found if p in projects]
     if not found:
         raise UsageError(_nothing_pushed(con, client.config.instance, bank, projects))
-    run_id = start_run(
-        con, "annotate pull", {"bank": bank, "projects": list(projects), "instance": client.config.instance}
-    )
+    check_remembered(con, client.config.instance, bank, licence_catalogue, shown_url(client.config.instance))
+    params = {"bank": bank, "projects": list(projects), "instance": client.config.instance}
+    run_id = start_run(con, "annotate pull", {**params, **catalogue_params(licence_catalogue)})
     report.run_id = run_id
     done: list[str] = []
     try:

@@ -23,6 +23,7 @@ from typing import Any
 
 import duckdb
 
+from annotation.catalogue_memory import catalogue_params
 from annotation.eligibility import GATE_COLUMNS, gate_columns, pii_refusal, text_refusal, version_gate
 from annotation.label_studio import LabelStudioClient
 from annotation.projects import check_bank, ensure_project, finish_run, start_run
@@ -455,6 +456,7 @@ def push(
             "limit": cfg.limit,
             "where": cfg.where,
             "instance": client.config.instance,
+            **catalogue_params(cfg.licence_catalogue),
         },
     )
     report.run_id = run_id

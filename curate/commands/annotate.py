@@ -182,7 +182,8 @@ def pull_cmd(
     keyed digest of the e-mail, HMAC under the PII key; none without the key) and the project/task/annotation
     ids. Pulling twice imports nothing new. Comments and corrections that cannot be applied are sealed with the
     PII key (none is kept without it); a malformed annotation is stored as invalid, with a reason, and counted.
-    --catalogue: the tasks a licence no longer opens to the bank are taken out by that licence catalogue's rules.
+    --catalogue: the tasks a licence no longer opens to the bank are taken out by that licence catalogue's rules;
+    without it, a pull of a bank whose last push judged by another catalogue is refused (give that file).
     """
     from annotation.pull import pull
     from curate.pii.keyed_ids import annotator_email_digest
@@ -207,7 +208,7 @@ def pull_cmd(
                 vault=vault,
                 full=full,
                 email_digest=annotator_email_digest(vault.key if vault is not None else None),
-                licence_catalogue=cat,
+                licence_catalogue=cat if licence_catalogue_file else None,  # None: as the last push (remembered)
             )
         finally:
             bar.close()

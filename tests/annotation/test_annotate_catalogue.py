@@ -48,3 +48,39 @@ def test_a_bad_catalogue_file_is_one_line(db_path, bank, cli, tmp_path):
     for args in (("annotate", "push", "--project", "topic", "--bank", bank), ("annotate", "pull", "--bank", bank)):
         code, _, err = cli(*args, "--catalogue", str(tmp_path / "missing.toml"))
         assert code != 0 and "missing.toml" in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_a_pull_without_the_catalogue_its_push_judged_by_is_refused(label_studio, db_path, bank, cli, ls_env, tmp_path):
+    """Review 14: the corrected catalogue was not remembered; a pull without it judged by the shipped rules and put
+    back (``task_restored``) the annotated task the corrected catalogue had taken out."""
+    make_catalogue(db_path, 2)[0].close()
+    ours = _ended(tmp_path)
+    code, out, err = cli("annotate", "push", "--project", "topic", "--bank", bank)
+    assert code == 0 and "pushed 2 topic tasks" in out, out + err
+    client = label_studio.client()
+    (pid,) = {p.id for p in client.sdk.projects.list() if bank in p.title}
+    first = client.export(pid, all_tasks=True)[0]["id"]
+    topic = [{"from_name": "topic", "to_name": "text", "type": "choices", "value": {"choices": ["市場"]}}]
+    client.create_annotation(first, topic, completed_by=client.whoami()["id"])
+    code, out, err = cli("annotate", "push", "--project", "topic", "--bank", bank, "--catalogue", str(ours))
+    assert code == 0 and "1 tasks deleted" in out and "1 kept" in out, out + err
+
+    def count(sql: str) -> int:
+        import duckdb
+
+        with duckdb.connect(str(db_path), read_only=True) as con:
+            return con.execute(sql).fetchone()[0]
+
+    runs = count("SELECT count(*) FROM runs")
+    code, out, err = cli("annotate", "pull", "--bank", bank)
+    assert code == 2 and len(err.strip().splitlines()) == 1, (code, out, err)
+    assert "ours.toml" in err and "--catalogue" in err and "shipped" in err, err
+    assert count("SELECT count(*) FROM runs") == runs  # nothing written
+    assert count("SELECT count(*) FROM provenance_events WHERE action = 'task_restored'") == 0
+    code, out, err = cli("annotate", "pull", "--bank", bank, "--catalogue", str(ours))
+    assert code == 0, out + err
+    assert count("SELECT count(*) FROM provenance_events WHERE action = 'task_restored'") == 0
+    sha = count("SELECT json_extract_string(params, '$.catalogue_sha256') FROM runs WHERE command = 'annotate pull'")
+    assert sha == count(
+        "SELECT json_extract_string(params, '$.catalogue_sha256') FROM runs WHERE command = 'annotate push' ORDER BY started_at DESC LIMIT 1"
+    )
