@@ -516,7 +516,9 @@ def pull(
     found = [(p, pid) for p, pid in found if p in projects]
     if not found:
         raise UsageError(_nothing_pushed(con, client.config.instance, bank, projects))
-    check_remembered(con, client.config.instance, bank, licence_catalogue, shown_url(client.config.instance))
+    check_remembered(
+        con, client.config.instance, bank, [p for p, _ in found], licence_catalogue, shown_url(client.config.instance)
+    )
     params = {"bank": bank, "projects": list(projects), "instance": client.config.instance}
     run_id = start_run(con, "annotate pull", {**params, **catalogue_params(licence_catalogue)})
     report.run_id = run_id
