@@ -187,6 +187,7 @@ def decide_pii(
     originals: Callable[[], list[tuple[str, str]] | None] | None = None,
     peers: Sequence[Review] = (),
     need: int = 1,
+    restore: bool = True,
 ) -> AnnotationEffect:
     """Per-span verdicts of a PII review (see :mod:`annotation.review`); changes make a new version.
 
@@ -196,11 +197,13 @@ def decide_pii(
     (:func:`annotation.review.combine_reviews`), so one annotator's 非個資 never unmasks what another read as
     personal data. ``need``: the readings the project wants per task (``maximum_annotations``); with fewer (a
     skip or a malformed annotation is no reading) no span is restored: those read 非個資 stay masked (``conflicts``).
+    ``restore`` False (a task taken out because the bank may no longer work on its record): no span is restored
+    either, 漏標 and 類型錯誤 still apply.
     """
     review = read_review(text, data or {"text": text}, result)
     if peers:
         review = combine_reviews([review, *peers])
-    if 1 + len(peers) < need:
+    if 1 + len(peers) < need or not restore:
         _keep_masked(review)
 
     def stored_detail() -> tuple[dict[str, Any], dict[str, Any]]:
@@ -331,6 +334,7 @@ def decide(
     max_chars: int | None = None,
     peers: Sequence[Review] = (),
     need: int = 1,
+    restore: bool = True,
 ) -> AnnotationEffect:
     """The effect of one annotation of ``project``; a malformed one is ``invalid`` (see :func:`invalid`).
 
@@ -344,7 +348,9 @@ def decide(
     if project == "proofread":
         return decide_proofread(text, result, parent_active, max_chars=max_chars)
     if project == "pii":
-        return decide_pii(text, result, parent_active, data=data, originals=originals, peers=peers, need=need)
+        return decide_pii(
+            text, result, parent_active, data=data, originals=originals, peers=peers, need=need, restore=restore
+        )
     return decide_topic(result)
 
 

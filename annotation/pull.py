@@ -277,7 +277,8 @@ def _pull_project(
                 mail = emails.sha256(user_id)
                 applied_with = joint.get(task["id"])
                 # a proofreading task taken out but kept as annotated (retract.py: its licence or a hold refuses the
-                # bank now) changes no record: a correction is stale (review 14); a PII review's 漏標 still masks
+                # bank now) changes no record: a correction is stale (review 14); a PII review's 漏標 still masks,
+                # but its 非個資 restores nothing (review of the fixes 14: it made a version with the raw values)
                 active = active and not (taken_out and project != "pii")
                 d = decide(
                     project,
@@ -289,10 +290,11 @@ def _pull_project(
                     max_chars=max_chars,
                     peers=[r for aid, r in reviews.get(task["id"], {}).items() if aid != ann["id"]],
                     need=overlap or 1,
+                    restore=not taken_out,
                 )
                 if applied_with is not None:
                     d = joint_member(d, applied_with)
-                if taken_out and project != "pii":  # the ledger says why nothing was applied
+                if taken_out:  # the ledger says why nothing was applied (or restored)
                     d.detail["task_retracted"] = True
                 if d.sealed:
                     _seal_typed(con, vault, d, instance, ann["id"])

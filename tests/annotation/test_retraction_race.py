@@ -70,3 +70,43 @@ def test_a_skipped_task_is_not_deleted_with_its_skip(label_studio, db_path, bank
     rep = pull(con, client, bank, licence_catalogue=_ended(tmp_path))
     assert (rep.retracted, rep.retracted_kept) == (0, 1), rep
     assert con.execute("SELECT count(*) FROM annotations").fetchone()[0] == 1
+
+
+def test_a_not_pii_verdict_on_a_task_taken_out_for_its_licence_restores_nothing(
+    label_studio, db_path, bank, cli, monkeypatch, tmp_path
+):
+    """Review of the fixes 14: a PII review of a task taken out for its licence was left applied (for its 漏標), so its
+    非個資 made a new version with the raw name back in and allow-listed it for a bank no longer allowed the record;
+    now that span stays masked, the 漏標 still masks, ``task_retracted`` is in the event."""
+    from ls_records import add_record, add_source
+    from ls_results import missed_pii
+
+    from curate.pii.keys import load_key
+    from provenance import db
+
+    monkeypatch.setenv("CURATE_PII_KEY", "7a" * 32)
+    con = db.connect(db_path)
+    add_source(con, "s")
+    add_record(con, "申請人王小明，由承辦人審核。", source_id="s", locator="case/1", pii_state=None)
+    con.close()
+    code, _, err = cli("-q", "run", "pii", "--workers", "1")
+    assert code == 0, err
+    con = db.connect(db_path)
+    vault = VaultReview(load_key())
+    client = label_studio.client()
+    pid = push(con, client, PushConfig(project="pii", bank=bank, vault=vault)).ls_project_id
+    (task,) = client.export(pid, all_tasks=True)
+    (pred,) = [p.model_dump() for p in client.sdk.predictions.list(task=task["id"])]
+    (name,) = pred["result"]
+    v = {k: name["value"][k] for k in ("start", "end", "text")}
+    not_pii = {**name, "from_name": "verdict", "type": "choices", "value": {**v, "choices": ["非個資"]}}
+    result = [name, not_pii, *missed_pii(task["data"]["text"], "承辦人")]
+    client.create_annotation(task["id"], result, completed_by=client.whoami()["id"])
+    rep = pull(con, client, bank, licence_catalogue=_ended(tmp_path), vault=vault)
+    assert (rep.retracted, rep.retracted_kept) == (0, 1), rep
+    texts = [r[0] for r in con.execute("SELECT text FROM records WHERE text IS NOT NULL").fetchall()]
+    assert not any("王小明" in t for t in texts), texts  # the name stays masked in every version
+    assert any("〔姓名〕審核" in t for t in texts), texts  # the 漏標 masked
+    assert con.execute("SELECT count(*) FROM pii_allowlist").fetchone()[0] == 0
+    (ev,) = con.execute("SELECT detail FROM provenance_events WHERE action = 'pii_review'").fetchall()
+    assert '"task_retracted":true' in ev[0].replace(" ", ""), ev
