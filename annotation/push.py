@@ -395,8 +395,7 @@ def _supersede(con: duckdb.DuckDBPyConnection, client: LabelStudioClient, cfg: P
     ).fetchall()
     deleted = []
     for _rid, tid, _, gone in old:
-        if not gone and client.task_annotation_count(tid) == 0:
-            client.delete_task(tid)
+        if not gone and client.delete_if_unannotated(tid):
             deleted.append(tid)
     with transaction(con):
         for rid, _tid, new_rid, _ in old:

@@ -109,8 +109,7 @@ def retract_withdrawn(
     because = {rid: why for rid, _, why in refused}
     deleted = set()
     for _, tid in rows:
-        if client.task_annotation_count(tid) == 0:
-            client.delete_task(tid)
+        if client.delete_if_unannotated(tid):  # (blanked, counted again, then deleted: no annotation goes unread)
             deleted.add(tid)
     if not rows:
         return 0, 0

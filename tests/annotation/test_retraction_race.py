@@ -110,3 +110,42 @@ def test_a_not_pii_verdict_on_a_task_taken_out_for_its_licence_restores_nothing(
     assert con.execute("SELECT count(*) FROM pii_allowlist").fetchone()[0] == 0
     (ev,) = con.execute("SELECT detail FROM provenance_events WHERE action = 'pii_review'").fetchall()
     assert '"task_retracted":true' in ev[0].replace(" ", ""), ev
+
+
+def test_an_annotation_saved_between_the_count_and_the_delete_is_not_deleted_with_its_task(
+    label_studio, db_path, bank, tmp_path, monkeypatch
+):
+    """Review of the fixes 14: a task taken out was counted, then deleted: an annotation saved in between (by someone
+    who had the task open) went with it, never imported. Now the task's text is blanked, counted again, and deleted
+    only then; this one keeps it (its text put back), and the pull imports the annotation."""
+    con, ids = make_catalogue(db_path, 1)
+    client = label_studio.client()
+    pid = push(con, client, PushConfig(project="topic", bank=bank)).ls_project_id
+    (task,) = client.export(pid, all_tasks=True)
+    me = client.whoami()["id"]
+    real_get = client._sdk.tasks.get
+    reads = []
+
+    def get(task_id, *a, **kw):  # the first read (the count) sees none; an annotation is saved right after it
+        got = real_get(task_id, *a, **kw)
+        reads.append(task_id)
+        if len(reads) == 1:
+            topic = [{"from_name": "topic", "to_name": "text", "type": "choices", "value": {"choices": ["市場"]}}]
+            client.create_annotation(task["id"], topic, completed_by=me)
+        return got
+
+    monkeypatch.setattr(client._sdk.tasks, "get", get)
+    rep = pull(con, client, bank, licence_catalogue=_ended(tmp_path))
+    assert (rep.retracted, rep.retracted_kept) == (0, 1), rep
+    (kept,) = client.export(pid, all_tasks=True)
+    assert kept["data"]["text"] == task["data"]["text"]  # put back
+    assert con.execute("SELECT outcome FROM annotations").fetchall() == [("labelled",)]
+
+
+def test_an_unannotated_task_is_still_deleted(label_studio, db_path, bank, tmp_path):
+    con, ids = make_catalogue(db_path, 2)
+    client = label_studio.client()
+    pid = push(con, client, PushConfig(project="proofread", bank=bank)).ls_project_id
+    rep = pull(con, client, bank, licence_catalogue=_ended(tmp_path))
+    assert (rep.retracted, rep.retracted_kept) == (2, 0), rep
+    assert client.export(pid, all_tasks=True) == []
