@@ -8,6 +8,8 @@ recognizer's context words (or call-level context words) occurs in it.
 
 from __future__ import annotations
 
+import re
+
 from curate.pii.base import EntityRecognizer, RecognizerResult
 from curate.pii.text import SENTENCE_END
 
@@ -22,11 +24,55 @@ def context_window(text: str, start: int, end: int, before: int = 20, after: int
     cut = max(left.rfind(c) for c in SENTENCE_END)
     if cut >= 0:
         left = left[cut + 1 :]
+    if (cut < 0 and start > before) or (cut >= 0 and text[start - len(left) - 1] == "\n"):
+        newline = text.rfind("\n", max(0, start - before - _HEAD_MAX), start)  # a long speaker's tag: [10:03] 客戶：
+        line = text[newline + 1 : start]
+        question = _question(text, newline, line, before) if newline >= 0 else None
+        if question is not None:
+            left = question + line
     right = text[end : end + after]
     cuts = [i for i in (right.find(c) for c in SENTENCE_END) if i >= 0]
     if cuts:
         right = right[: min(cuts)]
     return left + right
+
+
+#: what may stand before an answer on its line in a dialogue: a time or a speaker in brackets (``[10:03]``, ``[C]``)
+#: and a speaker's tag with its colon (``客戶：``, ``Customer:``), or nothing
+_ANSWER_HEAD = re.compile(r"[ \t]*(?:\[[^\]\n]{1,12}\][ \t]*)*(?:[^\s:：\[\]。!?;]{1,12}[ \t]*[:：])?[ \t]*")
+#: a turn of a dialogue: a line that starts with a speaker's tag (``專員：``, ``[10:02] Agent:``)
+_TURN = re.compile(r"[ \t]*(?:\[[^\]\n]{1,12}\][ \t]*)*[^\s:：\[\]。!?;]{1,12}[ \t]*[:：]")
+#: how much longer than the window a speaker's tag may make an answer's line
+_HEAD_MAX = 16
+
+
+def _question(text: str, newline: int, line: str, before: int) -> str | None:
+    """The question a value answers, its context (review 14): the line that ends at ``newline`` (its last ``before``
+    characters from its last sentence start) when it ends with a question mark (``客服：請問您的出生年月日？⏎客戶：
+    民國72年8月14日``), or when it is a turn of a dialogue and the value's is too (``Agent：請提供出生日期⏎Customer：
+    69.11.02``). ``line``, what stands before the value on its own line, is a speaker's tag (``[10:03] 客戶：``) or,
+    after a question, nothing; None when the value has no question before it.
+
+    >>> t = "客服：請問您的生日?\\n客戶：民國72年8月14日"
+    >>> context_window(t, t.index("民"), len(t), 10, 0)
+    '客服：請問您的生日客戶：'
+    >>> t = "客服：請問您的生日?\\n客戶說下次再談，民國72年8月14日"
+    >>> context_window(t, t.index("民"), len(t), 10, 0)
+    '客戶說下次再談，'
+    """
+    if not _ANSWER_HEAD.fullmatch(line):
+        return None
+    j = newline
+    while j > 0 and text[j - 1] in " \t\r":
+        j -= 1
+    if j == 0:
+        return None
+    if text[j - 1] == "?":
+        j -= 1
+    elif not (line.strip() and _TURN.match(text, text.rfind("\n", 0, j) + 1)):
+        return None  # a line after a statement, not after a turn of a dialogue (Agent：請提供出生日期)
+    q = text[max(0, j - before) : j]
+    return q[max(q.rfind(c) for c in SENTENCE_END) + 1 :]
 
 
 class RawTextContextEnhancer:

@@ -1,0 +1,42 @@
+"""A value answered on the line after its question (review 14): the question is the answer's context, so a date
+after 請問您的出生年月日？ is a date of birth and a number after 您要轉入的帳號是？ an account; a line that only
+follows a statement or has words before the value reads no question."""
+
+import pytest
+
+from curate.pii.engine import PiiDetector
+
+
+@pytest.fixture(scope="module")
+def det():
+    return PiiDetector()
+
+
+def _found(det, text):
+    return [(s.entity_type, text[s.start : s.end]) for s in det.analyze(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "entity_type"),
+    [
+        ("客服：請問您的出生年月日？\n客戶：民國72年8月14日", "民國72年8月14日", "DATE_OF_BIRTH"),
+        ("[10:02] 專員：方便核對一下您的生日嗎？\n[10:03] 客戶：1985/03/27", "1985/03/27", "DATE_OF_BIRTH"),
+        ("Agent：請提供出生日期\nCustomer：69.11.02", "69.11.02", "DATE_OF_BIRTH"),
+        ("專員：請問您的出生日期？\n七十五年十月二日", "七十五年十月二日", "DATE_OF_BIRTH"),
+        ("坐席：您要轉入的帳號是？\n客戶：808-1205-6634-27。", "808-1205-6634-27", "TW_BANK_ACCOUNT"),
+    ],
+)
+def test_an_answer_reads_its_question(det, text, value, entity_type):
+    assert (entity_type, value) in _found(det, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "客服：請問您的生日？\n客戶說下次再談，另約民國113年8月14日",  # words before the date: no answer
+        "本行生日禮活動說明\n活動期間：民國113年8月14日",  # a heading, no question, no dialogue
+        "專員：請問您的生日？\n\n（系統）113/08/14 通話結束",  # a blank line and a note, no answer
+    ],
+)
+def test_no_question_no_date_of_birth(det, text):
+    assert not [k for k, _ in _found(det, text) if k == "DATE_OF_BIRTH"]
