@@ -7,7 +7,8 @@ its label. A foreign resident's or a romanised name in a sentence is a name when
   role character (申請人, 客戶, 外籍人士, 移工: ``names.toml role_end``, ``role_words.txt``), a field label of
   ``labels.tsv``, a name head (姓名, 戶名: ``員工姓名 TRAN MINH DUC``, a form's cell break hygiene made a space) or an
   introducer of two characters or more (經查, 致電); or
-* a courtesy title stands right before it (``Mr.``, ``Ms``, ``Mrs.``, ``Dr.``): the title is left out of the span.
+* a courtesy title stands right before it (``Mr.``, ``Ms``, ``Mrs.``, ``Dr.``): the title is left out of the span;
+* an English label of a person's name stands before it with a space (``English name Huang Wei-Lun``).
 
 Its words are checked as a labelled Latin value's are (:func:`curate.pii.labels._latin_end`: every word capitalised,
 none an organisation's, a role's or a placeholder's), and it needs two words at least: a surname alone (``Ms. Lin``)
@@ -32,6 +33,11 @@ NOT_NAME_WORDS = frozenset(
     "business online mobile app pay plus line apple google samsung play store banking account loan fund life care "
     "easy smart debit credit cash points reward rewards club name".split()
 )
+#: an English label naming a person's name with a space and no colon before the name (``English name Huang Wei-Lun``,
+#: ``Name in English CHEN YI-TING``: review 14); a Han one (英文名 Chen Chih-Ming) is a label of ``labels.tsv``
+_EN_NAME_LABEL = re.compile(
+    r"(?<![A-Za-z])(?:(?:English|Chinese|Full|Legal) [Nn]ame|Name in English)[ \u3000]+(?=[A-Z])"
+)
 #: score of a Latin name after a role word or a title (as the Han rule's strong evidence)
 SCORE = 0.85
 
@@ -43,6 +49,7 @@ def prescreen_patterns() -> list[str]:
         r"(?:Mr|Mrs|Ms|Miss|Mdm|Madam|Dr)\.? ?[A-Z]",
         r"(?<=[\u4e00-\u9fff:：])[A-Z][A-Za-z]+[ -][A-Za-z]",
         r"(?<=[\u4e00-\u9fff:：] )[A-Z][A-Za-z]+[ -][A-Za-z]",
+        _EN_NAME_LABEL.pattern,
     ]
 
 
@@ -159,6 +166,10 @@ class LatinNameRecognizer(EntityRecognizer):
             return []
         found: dict[int, int] = {}
         for m in TITLE.finditer(text):
+            end = name_end(text, m.end())
+            if end is not None:
+                found[m.end()] = end
+        for m in _EN_NAME_LABEL.finditer(text):
             end = name_end(text, m.end())
             if end is not None:
                 found[m.end()] = end
