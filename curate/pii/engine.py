@@ -209,6 +209,10 @@ class PiiDetector:
         if blanked is not None:
             found += [(s, e, t, r) for s, e, t, r in labelled_spans(blanked) if (not wanted or t in wanted)]
             found = sorted(set(found))
+        if "/" in norm:  # 聯絡人：王小明 / 李大同: a second name in the cell (curate/pii/name_pairs.py)
+            from curate.pii.name_pairs import second_names
+
+            found = sorted(set(found + second_names(norm, found)))
         if any(t == "PERSON" and norm[e - 1].isascii() for _, e, t, _ in found) and self.config.segmented_names:
             from curate.pii.mixed_names import widened  # 聯絡人：Kevin 黃: the label reads Kevin alone
 
