@@ -220,6 +220,10 @@ class PiiDetector:
         return [Span(s, e, t, LABEL_SCORE, r) for s, e, t, r in found]
 
     def _finish(self, text: str, spans: list[Span]) -> list[Span]:
+        if any(s.entity_type == "TW_PHONE" for s in spans):  # a branch's fax (curate/pii/institution_lines.py)
+            from curate.pii.institution_lines import drop_institution_lines
+
+            spans = drop_institution_lines(detection_view(text), spans)
         spans = _resolve(spans)
         if self.config.propagate and spans:
             from curate.pii.propagate import propagate

@@ -1,0 +1,82 @@
+"""An institution's contact line (review 14): ``○○銀行信義分行　電話(02)2720-1234　傳真(02)2720-5678``,
+``總行營業部 FAX：02-2389-1122``.
+
+Institutions publish their landlines and fax numbers; they are no one's personal data (a customer's fax, ``客戶周佩君
+傳真號碼：(03)425-8871``, is). The phone rules read an institution's word (本行, 分行電話, 客服) in a short window
+before a number, so the second number of a branch's line, or a number after a department's name and ``FAX：``, was
+read as a person's. Here a landline is an institution's when its line (from the last line or sentence break) opens
+with an institution's name, a run of Han characters ending in an institution's word (銀行, 分行, 營業部, 公司 ...),
+and holds nothing but contact labels, separators and other numbers between that name and the number. A mobile
+number stays a person's.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+#: how far back the line of a number is read
+_REACH = 60
+#: words that end a department's or an office's name, besides an institution's (curate.pii.orgs.ORG_ENDINGS)
+_UNIT_ENDINGS = (
+    "營業部",
+    "营业部",
+    "總行",
+    "总行",
+    "總公司",
+    "总公司",
+    "分公司",
+    "辦事處",
+    "办事处",
+    "服務處",
+    "服务处",
+)
+#: what may stand between the name and the number: contact labels, separators, numbers, extensions
+_CONTACT = (
+    r"(?:電話|电话|傳真|传真|總機|总机|代表號|代表号|分機|分机|轉|转|專線|专线|[Tt][Ee][Ll]\.?|[Ff][Aa][Xx]|[Pp]hone"
+    r"|[\s:：,，、/()（）#+\-\d.]|\u3000)*"
+)
+#: a verb of working somewhere: the name before it is a person's employer, not the line's subject
+_WORKS_AT = ("任職", "任职", "服務於", "服务于", "上班", "工作", "就職", "就职")
+
+
+@lru_cache(maxsize=1)
+def _line() -> re.Pattern[str]:
+    from curate.pii.orgs import ORG_ENDINGS
+
+    ends = "|".join(sorted(map(re.escape, ORG_ENDINGS + _UNIT_ENDINGS), key=len, reverse=True))
+    return re.compile(
+        rf"[\s\u3000]*(?P<name>[\u4e00-\u9fff○]{{1,20}}?(?:{ends}))(?:[\s\u3000]*[\u4e00-\u9fff]{{0,8}}部)?"
+        rf"{_CONTACT}$"
+    )
+
+
+def institution_line(text: str, start: int) -> bool:
+    """Whether the number at ``start`` stands in a line that opens with an institution's name and holds only its
+    contact values before it.
+
+    >>> t = "○○銀行信義分行　電話(02)2720-1234　傳真(02)2720-5678"
+    >>> institution_line(t, t.index("(02)2720-5678")), institution_line("總行營業部 FAX：02-2389-1122", 11)
+    (True, True)
+    >>> institution_line("客戶周佩君傳真號碼：(03)425-8871", 10), institution_line("王小明任職玉山銀行 電話02-2345-6789", 12)
+    (False, False)
+    """
+    head = text[max(0, start - _REACH) : start]
+    cut = max(head.rfind(c) for c in "。!?;\n！？；")
+    if cut < 0 and start > _REACH:
+        return False
+    m = _line().match(head, cut + 1)
+    return m is not None and not any(w in m.group("name") for w in _WORKS_AT)
+
+
+def drop_institution_lines(text: str, spans: list) -> list:
+    """``spans`` without the landlines of an institution's contact line (a mobile number stays)."""
+    from curate.pii.validators import classify_phone
+
+    return [
+        s
+        for s in spans
+        if s.entity_type != "TW_PHONE"
+        or classify_phone(text[s.start : s.end]) != "LANDLINE"
+        or not institution_line(text, s.start)
+    ]
