@@ -201,7 +201,7 @@ class PiiDetector:
 
     def _labelled(self, norm: str) -> list[Span]:
         from curate.pii.label_remarks import without_remarks
-        from curate.pii.labels import LABEL_SCORE, labelled_spans
+        from curate.pii.labels import LABEL_SCORE, LABELLED, labelled_spans
 
         wanted = self.config.entities
         found = [(s, e, t, r) for s, e, t, r in labelled_spans(norm) if not wanted or t in wanted]
@@ -213,6 +213,10 @@ class PiiDetector:
             from curate.pii.name_pairs import second_names
 
             found = sorted(set(found + second_names(norm, found)))
+        if ("\n" in norm or "<" in norm) and (not wanted or "PERSON" in wanted):  # From: Lisa Hsu <…>, a signature
+            from curate.pii.mail_names import mail_names
+
+            found = sorted(set(found + [(s, e, "PERSON", LABELLED) for s, e in mail_names(norm)]))
         if any(t == "PERSON" and norm[e - 1].isascii() for _, e, t, _ in found) and self.config.segmented_names:
             from curate.pii.mixed_names import widened  # 聯絡人：Kevin 黃: the label reads Kevin alone
 
@@ -224,6 +228,11 @@ class PiiDetector:
             from curate.pii.institution_lines import drop_institution_lines
 
             spans = drop_institution_lines(detection_view(text), spans)
+        if "<" in text and any(s.entity_type == "EMAIL_ADDRESS" for s in spans):  # 寄件者：○○銀行數位金融部 <…>
+            from curate.pii.mail_names import institution_mailboxes
+
+            boxes = set(institution_mailboxes(text))
+            spans = [s for s in spans if s.entity_type != "EMAIL_ADDRESS" or (s.start, s.end) not in boxes]
         spans = _resolve(spans)
         if self.config.propagate and spans:
             from curate.pii.propagate import propagate
