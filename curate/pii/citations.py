@@ -1,0 +1,43 @@
+"""Authors in a citation (review 14): ``（參見張志銘，2018，頁112）``, ``陳聰明（2020）指出``,
+``李文德、王曉君（2017）。金融消費者保護法釋義``, ``Chen (2019)``.
+
+Training material and research reports cite published authors by name and year; the name is public authorship,
+not a customer's data, and scrubbing it breaks the reference (as the licence's credit is kept: README). A name is
+an author's when a year of publication follows it in the citation's form: in brackets (``（2020）``, ``(2019a)``,
+``（2018，頁45）``) or between commas before a page (``，2018，頁112``, ``, 2018, p. 12``), also through a list of
+authors (``李文德、王曉君（2017）``, ``林大同與陳美玲（2015）``, ``王小明等（2016）``). A name after a person's role
+or label (``客戶王小明（1962）``) stays a name: a note of a customer's year of birth is personal data.
+"""
+
+from __future__ import annotations
+
+import re
+
+_YEAR = r"(?:19|20)\d{2}[a-z]?"
+#: what follows an author's name: more authors, then the year in the citation's form
+_CITED = re.compile(
+    r"(?:[、與与和及,，][\u4e00-\u9fff]{2,4})*(?:等人?|et al\.?)?"
+    rf"(?:[ ]?[（(]{_YEAR}(?:[，,][ ]?(?:頁|页|p\.|pp\.)[ ]?\d+(?:[-–]\d+)?)?[)）]"
+    rf"|[，,][ ]?{_YEAR}[，,][ ]?(?:頁|页|p\.|pp\.))"
+)
+
+
+def cited(text: str, start: int, end: int) -> bool:
+    """Whether the name at ``text[start:end]`` is an author's in a citation (see the module docstring).
+
+    >>> t = "參考文獻：李文德、王曉君（2017）。"
+    >>> cited(t, 5, 8), cited(t, 9, 12), cited("（參見張志銘，2018，頁112）", 3, 6), cited("客戶王小明（1962）", 2, 5)
+    (True, True, True, False)
+    >>> cited("王小明（A123456789）", 0, 3), cited("王小明，2018年開戶", 0, 3)
+    (False, False)
+    """
+    if not _CITED.match(text, end):
+        return False
+    from curate.pii.latin_names import role_before
+
+    return not role_before(text, start)
+
+
+def drop_cited(text: str, spans: list) -> list:
+    """``spans`` without the names of cited authors."""
+    return [s for s in spans if s.entity_type != "PERSON" or not cited(text, s.start, s.end)]
