@@ -4,7 +4,7 @@
 Training material and research reports cite published authors by name and year; the name is public authorship,
 not a customer's data, and scrubbing it breaks the reference (as the licence's credit is kept: README). A name is
 an author's when a year of publication follows it in the citation's form: in brackets (``（2020）``, ``(2019a)``,
-``（2018，頁45）``) or between commas before a page (``，2018，頁112``, ``, 2018, p. 12``), also through a list of
+``（2018，頁45）``) or after a comma before a page or a closing bracket (``，2018，頁112``, ``, 2018, p. 12``, ``（林聰明，2021）``), also through a list of
 authors (``李文德、王曉君（2017）``, ``林大同與陳美玲（2015）``, ``王小明等（2016）``). A name after a person's role
 or label (``客戶王小明（1962）``) stays a name: a note of a customer's year of birth is personal data.
 """
@@ -18,7 +18,7 @@ _YEAR = r"(?:19|20)\d{2}[a-z]?"
 _CITED = re.compile(
     r"(?:[、與与和及,，][\u4e00-\u9fff]{2,4})*(?:等人?|et al\.?)?"
     rf"(?:[ ]?[（(]{_YEAR}(?:[，,][ ]?(?:頁|页|p\.|pp\.)[ ]?\d+(?:[-–]\d+)?)?[)）]"
-    rf"|[，,][ ]?{_YEAR}[，,][ ]?(?:頁|页|p\.|pp\.))"
+    rf"|[，,][ ]?{_YEAR}(?:[，,][ ]?(?:頁|页|p\.|pp\.)|[)）]))"
 )
 
 
@@ -28,8 +28,8 @@ def cited(text: str, start: int, end: int) -> bool:
     >>> t = "參考文獻：李文德、王曉君（2017）。"
     >>> cited(t, 5, 8), cited(t, 9, 12), cited("（參見張志銘，2018，頁112）", 3, 6), cited("客戶王小明（1962）", 2, 5)
     (True, True, True, False)
-    >>> cited("王小明（A123456789）", 0, 3), cited("王小明，2018年開戶", 0, 3)
-    (False, False)
+    >>> cited("王小明（A123456789）", 0, 3), cited("王小明，2018年開戶", 0, 3), cited("（林聰明，2021）", 1, 4)
+    (False, False, True)
     """
     if not _CITED.match(text, end):
         return False

@@ -33,11 +33,26 @@ _UNIT_ENDINGS = (
 )
 #: what may stand between the name and the number: contact labels, separators, numbers, extensions
 _CONTACT = (
-    r"(?:電話|电话|傳真|传真|總機|总机|代表號|代表号|分機|分机|轉|转|專線|专线|[Tt][Ee][Ll]\.?|[Ff][Aa][Xx]|[Pp]hone"
+    r"(?:服務|服务|客服|營業|营业|電話|电话|傳真|传真|總機|总机|代表號|代表号|分機|分机|轉|转|專線|专线|[Tt][Ee][Ll]\.?|[Ff][Aa][Xx]|[Pp]hone"
     r"|[\s:：,，、/()（）#+\-\d.]|\u3000)*"
 )
-#: a verb of working somewhere: the name before it is a person's employer, not the line's subject
-_WORKS_AT = ("任職", "任职", "服務於", "服务于", "上班", "工作", "就職", "就职")
+#: a verb of working somewhere or a person's word: the name is a person's employer, not the line's subject
+_WORKS_AT = (
+    "任職",
+    "任职",
+    "服務於",
+    "服务于",
+    "上班",
+    "工作",
+    "就職",
+    "就职",
+    "本人",
+    "客戶",
+    "客户",
+    "申請人",
+    "申请人",
+)
+_WORKS_AT += ("我", "他", "她", "您", "其")
 
 
 @lru_cache(maxsize=1)
@@ -60,6 +75,8 @@ def institution_line(text: str, start: int) -> bool:
     (True, True)
     >>> institution_line("客戶周佩君傳真號碼：(03)425-8871", 10), institution_line("王小明任職玉山銀行 電話02-2345-6789", 12)
     (False, False)
+    >>> institution_line("中壢分行 服務電話：(03)422-7788", 10), institution_line("本人在示範公司 電話02-2345-6789", 10)
+    (True, False)
     """
     head = text[max(0, start - _REACH) : start]
     cut = max(head.rfind(c) for c in "。!?;\n！？；")
