@@ -22,6 +22,7 @@ import re
 from collections.abc import Callable
 
 from curate.pii.span import Span
+from curate.pii.text import JOIN
 
 #: header words naming a person's data (Chinese and English; compared in lower case)
 _HEADER = re.compile(
@@ -129,10 +130,10 @@ def column_spans(text: str, view: str, analyze: Callable[[str], list[Span]]) -> 
     for piece, cell, at, _ in pieces:
         bounds.append((size + cell, size + len(piece), at))
         joined.append(piece)
-        size += len(piece) + 1
+        size += len(piece) + len(JOIN)
     out = []
     k = 0
-    for sp in sorted(analyze("\n".join(joined))):
+    for sp in sorted(analyze(JOIN.join(joined))):
         while k < len(bounds) and sp.start >= bounds[k][1]:
             k += 1
         if k == len(bounds):

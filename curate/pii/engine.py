@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from curate.pii.span import Span, Taken
-from curate.pii.text import SENTENCE_END, compact_view
+from curate.pii.text import JOIN, SENTENCE_END, compact_view
 from curate.pii.view import detection_view
 
 #: entity types whose values must never survive scrubbing (structured identifiers)
@@ -247,8 +247,9 @@ class PiiDetector:
     def analyze_many(self, texts: list[str]) -> list[list[Span]]:
         """Spans for many texts; short texts are joined (newline-separated) into one presidio call.
 
-        Results are identical to calling :meth:`analyze` per text: a newline ends every context
-        window and no recognizer matches across one, and spans are mapped back per text. Equal texts
+        Results are identical to calling :meth:`analyze` per text: texts are joined by :data:`JOIN`, a blank line,
+        which ends every context window (a line ending in a question mark no longer gives the next text its
+        context: curate/pii/context.py) and no recognizer matches across, and spans are mapped back per text. Equal texts
         are analysed once (spans depend on the text alone); short ones are remembered across calls.
         """
         memo = self._memo
@@ -284,7 +285,7 @@ class PiiDetector:
             nonlocal batch, size
             if not batch:
                 return
-            joined = "\n".join(t for _, _, t in batch)
+            joined = JOIN.join(t for _, _, t in batch)
             spans = self._analyze_chunk(joined, 0)
             bounds = [(i, off, off + len(t)) for i, off, t in batch]
             k = 0
@@ -308,10 +309,10 @@ class PiiDetector:
             out[i] = self._labelled(norm)
             if not self._screen.search(norm):
                 continue
-            if size + len(norm) + 1 > self.config.chunk_chars:
+            if size + len(norm) + len(JOIN) > self.config.chunk_chars:
                 flush()
             batch.append((i, size, norm))
-            size += len(norm) + 1
+            size += len(norm) + len(JOIN)
         flush()
         return [self._finish(t, s) if s else s for t, s in zip(texts, out, strict=True)]
 

@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable
 
 from curate.pii.span import Span
+from curate.pii.text import JOIN
 
 #: a line break (spaces around it read past) with a digit, or a digit and `-`, before it and a digit after; also a
 #: Windows one (CR LF) or a lone CR, which hygiene makes a LF: a file exported on Windows wraps values so as often
@@ -67,12 +68,12 @@ def rejoined_spans(text: str, analyze: Callable[[str], list[Span]]) -> list[Span
             back += 1  # (the run's separators before its first digit: `手機 0912`)
         pieces.append((size, size + len(piece), lo, cut, len(m.group()) - len(keep), back - lo))
         parts.append(piece)
-        size += len(piece) + 1
+        size += len(piece) + len(JOIN)
     if not pieces:
         return []
     out: list[Span] = []
     k = 0
-    for s in sorted(analyze("\n".join(parts)), key=lambda s: s.start):
+    for s in sorted(analyze(JOIN.join(parts)), key=lambda s: s.start):
         while k < len(pieces) and s.start >= pieces[k][1]:
             k += 1
         if k == len(pieces):

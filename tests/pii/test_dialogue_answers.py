@@ -40,3 +40,21 @@ def test_an_answer_reads_its_question(det, text, value, entity_type):
 )
 def test_no_question_no_date_of_birth(det, text):
     assert not [k for k, _ in _found(det, text) if k == "DATE_OF_BIRTH"]
+
+
+def test_a_record_gives_the_next_record_no_question(det):
+    """analyze_many joins short records in one call: a record that ends with a question (or a dialogue's turn) must
+    not make the next record's date a date of birth, and the stage gets what analyze gives per record."""
+    texts = [
+        "客服：請問您的生日？",
+        "客戶：民國72年8月14日",
+        "專員：請提供出生日期",
+        "Customer：69.11.02",
+        "1985/03/27",
+    ]
+    assert det.analyze_many(texts) == [det.analyze(t) for t in texts] == [[], [], [], [], []]
+
+
+def test_table_cells_read_no_question_from_the_cell_before(det):
+    text = "問題\t回答\n請問您的生日？\t客戶：民國72年8月14日"
+    assert [s.entity_type for s in det.analyze(text)] == [s.entity_type for s in PiiDetector().analyze_many([text])[0]]
