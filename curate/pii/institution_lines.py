@@ -78,22 +78,40 @@ def institution_line(text: str, start: int) -> bool:
     >>> institution_line("中壢分行 服務電話：(03)422-7788", 10), institution_line("本人在示範公司 電話02-2345-6789", 10)
     (True, False)
     """
-    head = text[max(0, start - _REACH) : start]
+    return line_start(text, start) is not None
+
+
+def line_start(text: str, start: int) -> int | None:
+    """Where the institution's name of the contact line of the number at ``start`` starts (None: no such line)."""
+    lo = max(0, start - _REACH)
+    head = text[lo:start]
     cut = max(head.rfind(c) for c in "。!?;\n！？；")
     if cut < 0 and start > _REACH:
-        return False
+        return None
     m = _line().match(head, cut + 1)
-    return m is not None and not any(w in m.group("name") for w in _WORKS_AT)
+    if m is None or any(w in m.group("name") for w in _WORKS_AT):
+        return None
+    return lo + m.start("name")
 
 
 def drop_institution_lines(text: str, spans: list) -> list:
-    """``spans`` without the landlines of an institution's contact line (a mobile number stays)."""
+    """``spans`` without the landlines of an institution's contact line (a mobile number stays). A line whose name
+    holds a person's (``保證人張淑芬 示範商行 電話…``, ``王小明 示範公司 電話…``: the detection view joins the words) is
+    that person's line: the number is the person's work phone, personal data as a customer's is.
+
+    >>> from curate.pii.span import Span
+    >>> t = "王小明 示範公司 電話02-2345-6789"
+    >>> len(drop_institution_lines(t, [Span(0, 3, "PERSON", 1.0, "x"), Span(11, 23, "TW_PHONE", 1.0, "x")]))
+    2
+    """
     from curate.pii.validators import classify_phone
 
-    return [
-        s
-        for s in spans
-        if s.entity_type != "TW_PHONE"
-        or classify_phone(text[s.start : s.end]) != "LANDLINE"
-        or not institution_line(text, s.start)
-    ]
+    people = [s.start for s in spans if s.entity_type == "PERSON"]
+
+    def institutions(s) -> bool:
+        if s.entity_type != "TW_PHONE" or classify_phone(text[s.start : s.end]) != "LANDLINE":
+            return False
+        at = line_start(text, s.start)
+        return at is not None and not any(at <= p < s.start for p in people)
+
+    return [s for s in spans if not institutions(s)]

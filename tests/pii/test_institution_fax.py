@@ -38,6 +38,9 @@ def test_an_institution_s_fax_stays(det, text):
         ("信義分行 電話(02)2720-1234 理專手機0918-224-903", "0918-224-903"),
         ("信義分行客戶王大明 電話(02)2720-1234", "(02)2720-1234"),
         ("本人在示範公司 電話02-2345-6789", "02-2345-6789"),
+        # review 14 of the fixes: a person's name at the line's start makes it the person's work phone
+        ("保證人張淑芬 示範商行 電話02-2345-6789", "02-2345-6789"),
+        ("王小明 示範公司 電話02-2345-6789", "02-2345-6789"),
     ],
 )
 def test_a_person_s_number_is_found(det, text, phone):
