@@ -69,9 +69,11 @@ def _han_name(text: str, start: int, end: int) -> bool:
     )
 
 
-def _name_at(text: str, start: int, end: int) -> int | None:
-    """End of a person's name that fills ``text[start:end]`` (spaces around it allowed), None: none."""
+def _name_at(text: str, start: int, end: int, bare: bool = False) -> int | None:
+    """End of a person's name that fills ``text[start:end]`` (spaces around it allowed), None: none. ``bare``: no
+    address vouches for it (a signature's line: ``Best regards,⏎Investor Relations`` is a unit's, not a person's)."""
     from curate.pii.labels import _latin_end
+    from curate.pii.latin_names import bare_name_end
 
     while start < end and text[start] in " \t":
         start += 1
@@ -80,7 +82,7 @@ def _name_at(text: str, start: int, end: int) -> int | None:
     if start == end:
         return None
     if text[start].isascii():
-        e = _latin_end(text[:end], start)
+        e = bare_name_end(text[:end], start) if bare else _latin_end(text[:end], start)
         return e if e == end and " " in text[start:end] else None
     return end if _han_name(text, start, end) else None
 
@@ -109,7 +111,7 @@ def mail_names(text: str) -> list[tuple[int, int]]:
     for m in _CLOSING.finditer(text):
         line_end = text.find("\n", m.end())
         line_end = len(text) if line_end < 0 else line_end
-        if (end := _name_at(text, m.end(), line_end)) is not None:
+        if (end := _name_at(text, m.end(), line_end, bare=True)) is not None:
             out.append((m.end(), end))
     for m in _SIGNED.finditer(text):
         if _han_name(text, m.start("name"), m.end("name")):

@@ -26,9 +26,13 @@ def _second_end(text: str, start: int, first: int) -> int | None:
     from curate.pii.labels import _value_end
     from curate.pii.names import _tables, given_name_score
 
+    if text[start].isascii():  # a cell's name in Latin script: WU CHIA-HAO, not / Gold, / Premier Banking
+        from curate.pii.latin_names import bare_name_end
+
+        return bare_name_end(text, start)
     end = _value_end(text, start)
-    if end is None or text[start].isascii():
-        return end
+    if end is None:
+        return None
     singles, compounds, not_names, non_given, _ = _tables()
     run = text[start:end]
     sur = next((len(c) for c in compounds if run.startswith(c)), 1 if run[0] in singles else 0)

@@ -42,6 +42,11 @@ def test_both_names_of_a_header_line(det):
         "Best regards,\nVisa Platinum Card Team",
         "敬祝 商祺\n業務推廣部",
         "Thanks\nOK",
+        # review 14 of the fixes: a unit's name in capitalised words is no person's
+        "Best regards,\nInvestor Relations",
+        "Thanks,\nAccounts Payable",
+        "Best regards,\nTreasury Sales",
+        "--\nImportant Notice",
     ],
 )
 def test_an_institution_s_header_or_signature_stays(det, text):

@@ -38,6 +38,20 @@ def test_an_attribute_after_the_slash_stays(det, text):
     assert _names(det, text) == ["林志明"]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "姓名：王小明 / Gold",
+        "姓名：王小明 / Premier Banking",
+        "持卡人：王小明 / World Elite",
+        "聯絡人：王小明 / Taipei City",
+    ],
+)
+def test_a_latin_attribute_after_the_slash_stays(det, text):
+    """Review 14 of the fixes: any capitalised words after the slash were a second name."""
+    assert _names(det, text) == ["王小明"]
+
+
 def test_the_scrub_leaves_neither_name(cli, tmp_path):
     src = tmp_path / "in.jsonl"
     src.write_text(
