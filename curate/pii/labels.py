@@ -369,6 +369,19 @@ def _value_end(text: str, start: int) -> int | None:
     return None
 
 
+#: labels whose value is a holder's name or the account's own (帳戶名稱：王小明, 帳戶名稱：備償專戶, 薪轉戶): a Han
+#: value there is a name only when it starts with a surname
+ACCOUNT_NAMES = frozenset({"帳戶名稱", "账户名称"})
+
+
+def _surname_at(text: str, start: int) -> bool:
+    from curate.pii.names import _tables
+    from curate.pii.text import is_han
+
+    singles, compounds = _tables()[:2]
+    return not is_han(text[start]) or text[start] in singles or any(text.startswith(c, start) for c in compounds)
+
+
 def labelled_values(text: str) -> list[tuple[int, int, str]]:
     """``(start, end, entity_type)`` of every labelled value in ``text`` (see :func:`labelled_spans`).
 
@@ -412,6 +425,12 @@ def labelled_spans(text: str) -> list[tuple[int, int, str, str]]:
         etype = _label_type(m)
         start = m.end()
         end = _value_end(text, start) if etype else None
+        if (
+            end is not None
+            and (m.group("label") or m.group("label2")) in ACCOUNT_NAMES
+            and not _surname_at(text, start)
+        ):
+            end = None  # 帳戶名稱：活期儲蓄, 備償專戶: an account's name, not its holder's (review 14 of the fixes)
         if end is None and etype == "PERSON":
             end = _name_across_break(text, start)
         if end is None:

@@ -24,6 +24,7 @@ def _names(det, text):
         ("English name Huang Wei-Lun，身分證 E180200778", "Huang Wei-Lun"),
         ("Name in English CHEN YI-TING", "CHEN YI-TING"),
         ("帳戶名稱：Sayun Yuraw，帳號00812256339012", "Sayun Yuraw"),
+        ("帳戶名稱：王美惠，帳號00812256339012", "王美惠"),
     ],
 )
 def test_the_english_name_is_found(det, text, name):
@@ -38,6 +39,10 @@ def test_the_english_name_is_found(det, text, name):
         "English name Visa Infinite Card，中文名無限卡",
         "帳戶名稱：示範科技股份有限公司",
         "English name of the fund: Asia Pacific Equity",
+        # review 14 of the fixes: 帳戶名稱 names an account's kind as often as its holder
+        "帳戶名稱：活期儲蓄",
+        "帳戶名稱：備償專戶",
+        "帳戶名稱：外幣綜存，帳號00812256339012",
     ],
 )
 def test_a_thing_s_english_name_stays(det, text):
