@@ -148,28 +148,6 @@ def name_end(text: str, start: int) -> int | None:
     return end
 
 
-def bare_name_end(text: str, start: int) -> int | None:
-    """End of a Latin-script name with no role, title or label before it (a signature's line, a cell's second value
-    after a slash: review 14 of the fixes), None: none there. Besides :func:`name_end`'s checks, it must read as a
-    person's: a word is an English given name (``Kevin Tsai``, ``Mary Wang``), hyphenated as a romanised given name
-    is (``Huang Wei-Lun``), or the name is in a passport's capitals (``WU CHIA HAO``); ``Investor Relations``,
-    ``Accounts Payable``, ``World Elite``, ``Taipei City`` are no one's.
-
-    >>> [bare_name_end(t, 0) for t in ("Kevin Tsai", "WU CHIA-HAO", "Huang Wei-Lun", "Treasury Sales", "World Elite")]
-    [10, 11, 13, None, None]
-    """
-    from curate.pii.labels import _WORD
-    from curate.pii.mixed_names import _given_word
-
-    end = name_end(text, start)
-    if end is None:
-        return None
-    words = [w.group() for w in _WORD.finditer(text, start, end)]
-    if any(_given_word(w) or "-" in w.strip("-") for w in words) or all(w.isupper() for w in words):
-        return end
-    return None
-
-
 class LatinNameRecognizer(EntityRecognizer):
     """PERSON: a Latin-script name after a person's role or a courtesy title (see the module docstring)."""
 

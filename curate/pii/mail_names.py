@@ -73,7 +73,7 @@ def _name_at(text: str, start: int, end: int, bare: bool = False) -> int | None:
     """End of a person's name that fills ``text[start:end]`` (spaces around it allowed), None: none. ``bare``: no
     address vouches for it (a signature's line: ``Best regards,⏎Investor Relations`` is a unit's, not a person's)."""
     from curate.pii.labels import _latin_end
-    from curate.pii.latin_names import bare_name_end
+    from curate.pii.mixed_names import bare_name_end
 
     while start < end and text[start] in " \t":
         start += 1

@@ -73,6 +73,28 @@ def _given_word(word: str) -> bool:
     return word in english_given_names() and low not in NOT_NAME_WORDS and low not in NOT_GIVEN
 
 
+def bare_name_end(text: str, start: int) -> int | None:
+    """End of a Latin-script name with no role, title or label before it (a signature's line, a cell's second value
+    after a slash: review 14 of the fixes), None: none there. Besides :func:`name_end`'s checks, it must read as a
+    person's: a word is an English given name (``Kevin Tsai``, ``Mary Wang``), hyphenated as a romanised given name
+    is (``Huang Wei-Lun``), or the name is in a passport's capitals (``WU CHIA HAO``); ``Investor Relations``,
+    ``Accounts Payable``, ``World Elite``, ``Taipei City`` are no one's.
+
+    >>> [bare_name_end(t, 0) for t in ("Kevin Tsai", "WU CHIA-HAO", "Huang Wei-Lun", "Treasury Sales", "World Elite")]
+    [10, 11, 13, None, None]
+    """
+    from curate.pii.labels import _WORD
+    from curate.pii.latin_names import name_end
+
+    end = name_end(text, start)
+    if end is None:
+        return None
+    words = [w.group() for w in _WORD.finditer(text, start, end)]
+    if any(_given_word(w) or "-" in w.strip("-") for w in words) or all(w.isupper() for w in words):
+        return end
+    return None
+
+
 def _reads_as_given(given: str) -> bool:
     from curate.pii.names import given_name_score
     from curate.pii.segmented_names import MIN_GIVEN_TWO, _given_ok

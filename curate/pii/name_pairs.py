@@ -27,7 +27,7 @@ def _second_end(text: str, start: int, first: int) -> int | None:
     from curate.pii.names import _tables, given_name_score
 
     if text[start].isascii():  # a cell's name in Latin script: WU CHIA-HAO, not / Gold, / Premier Banking
-        from curate.pii.latin_names import bare_name_end
+        from curate.pii.mixed_names import bare_name_end
 
         return bare_name_end(text, start)
     end = _value_end(text, start)
