@@ -10,7 +10,7 @@ The flow, in memory bounded by the signature matrix (4 bytes x permutations per 
    fetched again only for candidate rows), joins verified pairs into connected components and
    applies the survivor policy.
 
-Old (already accepted) documents can be passed in from the persistent index so that a new batch is
+Old (already clustered) documents can be passed in from the persistent index so that a new batch is
 deduplicated against the corpus without recomputing it.
 """
 
@@ -334,6 +334,8 @@ def cluster_rows(
     uf = UnionFind(n)
     stats.empty_keys = int((rows.nsh[n_old:] == 0).sum())
     rows.exact = _split_exact_groups(rows, fetch)
+    for a, b in getattr(rows, "old_links", ()):  # old rows an earlier run clustered together stay together
+        uf.union(int(a), int(b))
     is_rep = _join_exact(rows, uf)
     # shingle sets stay in a bounded cache (memory does not grow with the number of candidate
     # documents, and a document's shingles are computed about once)
@@ -397,9 +399,8 @@ def _join_near(
 ) -> None:
     """Phase 2: LSH candidates among representatives (each involving a new row), verified on real shingles."""
     involve = None
-    if rows.n_old:
-        involve = np.zeros(rows.n, dtype=bool)
-        involve[rows.n_old :] = True
+    if rows.n_old:  # a pair involves a new row, or an old row representing an exact group with a new row
+        involve = np.isin(rows.exact, rows.exact[rows.n_old :])
     pairs = candidate_pairs_banded(
         rows.band, config.bands, is_rep & has_shingles(rows.nsh), max_bucket=config.max_bucket, involve=involve
     )

@@ -1,8 +1,10 @@
 """The persistent dedup index beside the catalogue (tables of migration 0005).
 
-Only accepted documents (cluster survivors) are indexed: their signatures and LSH band buckets.
-A new batch looks up the indexed records that share an exact key or a bucket with it, and
-clusters against those alone; records no longer ``active`` in the catalogue are ignored.
+Every clustered document is indexed, the copies dedup dropped too (review 14; survivors only before): their
+signatures and LSH band buckets. A new batch looks up the indexed records that share an exact key or a bucket with
+it, and their whole earlier clusters (:class:`curate.dedup.store.DiskRows`), and clusters against those; records
+neither ``active`` nor a standing duplicate in the catalogue are ignored. (:func:`lookup` is the in-memory form of
+the survivors-only lookup, which no stage calls.)
 """
 
 from __future__ import annotations

@@ -123,18 +123,28 @@ class DiskRows:
                SEMI JOIN new e ON s.exact_key = e.exact_key WHERE s.index_key = $k""",
             {"k": key},
         )
+        # the hits' whole clusters (what a run over all records would join them with): the index holds dropped copies
+        # too, and an earlier run's decisions (a duplicate's survivor, a near duplicate's representative) link them
+        _decided_links(con)
+        con.execute(
+            """CREATE OR REPLACE TABLE reach AS WITH RECURSIVE c(record_id) AS (
+                   SELECT record_id FROM hit UNION SELECT l.b FROM c JOIN links l ON l.a = c.record_id)
+               SELECT record_id FROM c"""
+        )
         t = con.execute(
             f"""
             SELECT s.record_id, s.exact_key, s.n_shingles, s.signature, s.source_kind, s.licence_id, {INDEXED_VERSION},
                    s.length, r.container
-            FROM cat.dedup_signatures s JOIN cat.records r ON r.record_id = s.record_id AND r.status = 'active'
-            WHERE s.index_key = $k AND s.record_id IN (SELECT record_id FROM hit)
+            FROM cat.dedup_signatures s JOIN cat.records r ON r.record_id = s.record_id
+            WHERE s.index_key = $k AND s.record_id IN (SELECT record_id FROM reach)
               AND s.record_id NOT IN (SELECT record_id FROM new)
+              AND (r.status = 'active' OR s.record_id IN (SELECT record_id FROM decided WHERE target IS NOT NULL))
             ORDER BY s.record_id""",
             {"k": key},
         ).to_arrow_table()
         cols = {c: t.column(c).to_pylist() for c in ("record_id", "exact_key", "source_kind", "licence_id", "version")}
         length, doc, ids = t.column("length").to_pylist(), t.column("container").to_pylist(), cols["record_id"]
+        self.old_state, self.old_links = _old_decisions(con, ids)
         return Signed(
             ids=ids,
             exact=cols["exact_key"],
@@ -288,15 +298,16 @@ class DiskRows:
 
     # -- results ---------------------------------------------------------------------------------
     def write_kept(self, keep_new: np.ndarray, path: Path) -> int:
-        """Write the kept new rows (``keep_new`` by row number ``0..n_new-1``) as the index update Parquet
-        file, streamed from the side files (source ids mapped to kinds, as the index stores them)."""
+        """Write every new row as the index update Parquet file (dropped copies too: a record arriving later may be
+        nearer to one of them than to its survivor), ``kept`` saying which stayed active (``keep_new`` by row number
+        ``0..n_new-1``), streamed from the side files (source ids mapped to kinds, as the index stores them)."""
         kinds = dict(self.con.execute("SELECT source_id, kind FROM cat.sources").fetchall())
         writer = None
         lo = 0
         try:
             for batch in self._side_batches(_INDEX_COLUMNS):
                 m = batch.num_rows
-                t = pa.Table.from_batches([batch]).filter(pa.array(keep_new[self._row[lo : lo + m]]))
+                t = pa.Table.from_batches([batch]).append_column("kept", pa.array(keep_new[self._row[lo : lo + m]]))
                 lo += m
                 src = t.column("source_kind").to_pylist()
                 t = t.set_column(
@@ -334,6 +345,50 @@ class DiskRows:
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
+
+
+def _decided_links(con: duckdb.DuckDBPyConnection) -> None:
+    """Scratch tables of the catalogue's standing dedup decisions: ``decided(record_id, kind, target)`` (a
+    ``duplicate`` naming its survivor, a ``near`` duplicate its representative, both active or duplicates themselves)
+    and ``links(a, b)``, each decision both ways."""
+    from provenance.dedup_release import dedup_decisions
+
+    home = con.execute("SELECT current_database()").fetchone()[0]
+    con.execute("USE cat")  # the catalogue's own queries name its tables unqualified
+    try:
+        con.execute(
+            f"""CREATE OR REPLACE TABLE "{home}".decided AS
+                SELECT r.record_id, 'duplicate' AS kind, d.survivor AS target FROM records r
+                JOIN ({dedup_decisions(con)}) d USING (record_id)
+                JOIN records k ON k.record_id = d.survivor AND k.status IN ('active', 'duplicate')
+                WHERE r.status = 'duplicate'
+                UNION ALL
+                SELECT r.record_id, 'near', r.near_duplicate_of FROM records r
+                JOIN records k ON k.record_id = r.near_duplicate_of AND k.status = 'active'
+                WHERE r.status = 'active' AND r.near_duplicate_of IS NOT NULL"""
+        )
+    finally:
+        con.execute(f'USE "{home}"')
+    con.execute(
+        "CREATE OR REPLACE TABLE links AS SELECT record_id AS a, target AS b FROM decided"
+        " UNION ALL SELECT target, record_id FROM decided"
+    )
+
+
+def _old_decisions(con: duckdb.DuckDBPyConnection, ids: list[str]) -> tuple[dict[str, tuple[str, str]], np.ndarray]:
+    """The standing decision of each old row that has one (``{id: (kind, target)}``) and the row pairs those
+    decisions join (old rows of one cluster are one group again, as in the run that decided them)."""
+    at = {r: i for i, r in enumerate(ids)}
+    con.register("_old_ids", pa.table({"record_id": pa.array(ids, pa.string())}))
+    try:
+        got = con.execute(
+            "SELECT record_id, kind, target FROM decided WHERE record_id IN (SELECT record_id FROM _old_ids)"
+        ).fetchall()
+    finally:
+        con.unregister("_old_ids")
+    state = {r: (kind, target) for r, kind, target in got}
+    pairs = [(at[r], at[t]) for r, (_, t) in state.items() if t in at]
+    return state, np.array(pairs, dtype=np.int64).reshape(-1, 2)
 
 
 def _quote(p: Path | str) -> str:

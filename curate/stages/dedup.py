@@ -33,6 +33,7 @@ import pyarrow.parquet as pq
 from datatrove.data import Document, DocumentsPipeline
 
 from curate.dedup.config import DedupConfig
+from curate.dedup.reclustered import RECLUSTERED, apply_reclustered, duplicate_detail, reclustered_duplicate
 from curate.faults import fault
 from curate.stages.base import RECORD_METADATA, FinalizeContext, Stage, StageResult
 
@@ -72,6 +73,10 @@ class DedupStage(Stage):
     #: the run's end adds every survivor of the run to the index (``after_load``): a new snapshot of what is left
     #: after committed batches would leave theirs out
     resumes_from_new_snapshot: ClassVar[bool] = False
+    #: a run under other survivor rules may make an earlier duplicate its cluster's kept record (active again, in the
+    #: run's last transaction, after the load left out its cluster's new results naming it): a follow-up run takes
+    #: the cluster (:mod:`curate.dedup.reclustered`)
+    takes_released: ClassVar[bool] = True
 
     def __init__(self, config: DedupConfig | None = None) -> None:
         super().__init__(config)
@@ -142,7 +147,7 @@ class DedupStage(Stage):
         ranks = [p.stem for p in res.glob("[0-9]*.parquet")]
         if any(not (side / f"sig-{r}.parquet").exists() for r in ranks):
             return False
-        updates = ("index_add.parquet", "index_remove.json", "near_links.json")
+        updates = ("index_add.parquet", "index_remove.json", "near_links.json", "reclustered.json")
         return not (res / "final.parquet").exists() or all((side / f).exists() for f in updates)
 
     def _side_tmp(self, rank: int) -> Path:
@@ -196,7 +201,7 @@ class DedupStage(Stage):
         if not sum(pq.ParquetFile(f).metadata.num_rows for f in files):
             # nothing to cluster: no rank, or ranks that read only stubs (a law update that repeals an article):
             # an empty index update, so the run ends as any other
-            self._write_update(None, [], [])
+            self._write_update(None, [], [], None, [])
             return []
         with DiskRows(out / "work", files, ctx.db_path, cfg) as rows:
             # verification hashes shingles with numpy whatever the device: a CPU hasher keeps CUDA out of the
@@ -220,20 +225,28 @@ class DedupStage(Stage):
             keep[clustered.singles - rows.n_old] = True  # alone in their group: survivors (marked after the load)
             demoted: list[str] = []
             links: list[dict[str, Any]] = []
+            changes: list[dict[str, Any]] = []
             for members, decisions in clustered.groups:
                 for r, d in zip(members, decisions, strict=True):
                     if d.survivor and d.is_new:
                         keep[r - rows.n_old] = True
-                    self._decide(d, policy, results, demoted, links)
-            self._write_update(rows, demoted, links, keep)
+                    if d.is_new or not reclustered_duplicate(d, rows.old_state.get(d.id), policy, changes, links):
+                        self._decide(d, policy, results, demoted, links, rows.old_state.get(d.id))
+            self._write_update(rows, demoted, links, keep, changes)
         self._stats = asdict(stats)
         self._survivors = len(clustered.singles) + sum(1 for r in results if r.outcome == "survivor")
         return results
 
     def _write_update(
-        self, rows: Any, demoted: list[str], links: list[dict[str, Any]], keep: np.ndarray | None = None
+        self,
+        rows: Any,
+        demoted: list[str],
+        links: list[dict[str, Any]],
+        keep: np.ndarray | None,
+        changes: list[dict[str, Any]],
     ) -> None:
-        """The index update and near-duplicate links, applied by :meth:`after_load` in the load transaction."""
+        """The index update (every clustered record, ``kept`` saying which stayed active), near-duplicate links and
+        the new decisions about earlier runs' duplicates, applied by :meth:`after_load` in the load transaction."""
         from curate.dedup.engine import Signed
         from curate.dedup.index import update_table
 
@@ -242,11 +255,13 @@ class DedupStage(Stage):
         tmp = out / "index_add.tmp"
         if rows is None:
             empty = Signed(sig=np.empty((0, self.config.num_perm), dtype=np.int32))
-            pq.write_table(update_table(empty, np.zeros(0, dtype=bool), self.config), tmp)
+            t = update_table(empty, np.zeros(0, dtype=bool), self.config)
+            pq.write_table(t.append_column("kept", pa.array([], pa.bool_())), tmp)
         else:
             rows.write_kept(keep, tmp)
         (out / "index_remove.json").write_text(json.dumps(demoted))
         (out / "near_links.json").write_text(json.dumps(links))
+        (out / "reclustered.json").write_text(json.dumps(changes))
         os.replace(tmp, out / "index_add.parquet")
 
     def _decide(
@@ -256,8 +271,24 @@ class DedupStage(Stage):
         results: list[StageResult],
         demoted: list[str],
         links: list[dict[str, Any]],
+        before: tuple[str, str] | None = None,
     ) -> None:
-        """The result (and index change) of one verdict of a multi-member group."""
+        """The result (and index change) of one verdict of a multi-member group; ``before``: an active old row's
+        standing decision (``("near", representative)``), None for a survivor and a new row."""
+        if d.survivor and d.near_duplicate_of and not d.is_new and before == ("near", d.near_duplicate_of):
+            return  # decided so before
+        if d.survivor and not d.near_duplicate_of and not d.is_new and before is not None:
+            demoted.append(d.id)  # an earlier near duplicate is its cluster's representative now: its link goes
+            results.append(
+                StageResult(
+                    d.id,
+                    action="near_duplicate_released",
+                    mark=False,
+                    outcome="near_duplicate_released",
+                    detail={"representative": before[1], "reason": RECLUSTERED, "policy": policy},
+                )
+            )
+            return
         if d.survivor and d.near_duplicate_of:
             links.append(
                 {"record_id": d.id, "representative": d.near_duplicate_of, "jaccard": d.jaccard, "match": d.match}
@@ -293,17 +324,7 @@ class DedupStage(Stage):
                 set_status="duplicate",
                 mark=d.is_new,
                 outcome="duplicate",
-                detail={
-                    "survivor": d.duplicate_of,
-                    "jaccard_est": d.jaccard_est,
-                    "jaccard": d.jaccard,
-                    "match": d.match,
-                    "rule": d.rule,
-                    "already_indexed": not d.is_new,
-                    "policy": policy,
-                    # joined through a chain (A≈B≈C, C below the threshold with A): the member it matched
-                    **({"matched": d.matched, "matched_jaccard": d.matched_jaccard} if d.matched else {}),
-                },
+                detail=duplicate_detail(d, policy),
             )
         )
 
@@ -324,18 +345,19 @@ class DedupStage(Stage):
 
             raise StageError(f"dedup: {add_path} is missing; run the same command again (it computes it again)")
         demoted = json.loads((out / "index_remove.json").read_text())
-        apply_update(con, self.config, str(add_path), demoted, run_id)
+        apply_update(con, self.config, str(add_path), [], run_id)  # every clustered record stays indexed
         # documents that stayed active are marked done here, in SQL: finalize makes no result row for
         # a document alone in its group (most of them), so memory does not grow with the corpus;
         # the others (group survivors, near duplicates) were marked from their results already
         con.execute(
             "INSERT INTO stage_marks SELECT DISTINCT a.record_id, $stage, $cfg, $run, 'survivor' FROM read_parquet($p) a"
-            " WHERE NOT EXISTS (SELECT 1 FROM stage_marks m"
+            " WHERE a.kept AND NOT EXISTS (SELECT 1 FROM stage_marks m"
             " WHERE m.record_id = a.record_id AND m.stage = $stage AND m.config_hash = $cfg)",
             {"stage": self.name, "cfg": self.config_hash, "run": run_id, "p": str(add_path)},
         )
-        links_path = out / "near_links.json"
+        links_path, changes_path = out / "near_links.json", out / "reclustered.json"
         links = json.loads(links_path.read_text()) if links_path.exists() else []
+        apply_reclustered(con, json.loads(changes_path.read_text()) if changes_path.exists() else [], run_id)
         # a record that became a duplicate is no longer anyone's representative nor near duplicate
         stale = demoted + [r["record_id"] for r in links]
         if stale:
