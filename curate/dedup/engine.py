@@ -362,10 +362,11 @@ def _split_exact_groups(rows: Rows, fetch: Callable[[list[int]], list[str]]) -> 
     seen: dict[int, dict[str, int]] = {}
     for start in range(0, len(grouped), _VERIFY_BLOCK):
         block = grouped[start : start + _VERIFY_BLOCK].tolist()
+        memo: dict[str, str] = {}  # a text pasted thousands of times (a disclaimer) is keyed once; the block holds it
         for r, text in zip(block, fetch(block), strict=True):
             code = int(codes[r])
             keys = seen.setdefault(code, {})
-            k = strict_key(text)
+            k = memo[text] if text in memo else memo.setdefault(text, strict_key(text))
             if k not in keys:
                 keys[k] = code if not keys else next_code
                 next_code += bool(len(keys) > 1)
