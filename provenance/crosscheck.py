@@ -338,6 +338,7 @@ def _check_status(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
         ),
     )
     survivor = rekeyed_id(ev, "json_extract_string(e.detail, '$.survivor')")
+    matched = rekeyed_id(ev, "json_extract_string(e.detail, '$.matched')")
     res.add(
         "status",
         "released from duplicate although its survivor was neither withdrawn then nor superseded",
@@ -346,7 +347,12 @@ def _check_status(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
             f"SELECT e.record_id FROM {ev} e WHERE e.action = 'duplicate_released' AND coalesce(("
             f" SELECT arg_max(w.action, w.seq) FROM {ev} w WHERE w.action IN ('withdraw', 'reinstate')"
             f" AND w.seq < e.seq AND w.record_id = {survivor}), '') <> 'withdraw' AND NOT EXISTS ("
-            f" SELECT 1 FROM records s WHERE s.record_id = {survivor} AND s.status = 'superseded')",
+            f" SELECT 1 FROM records s WHERE s.record_id = {survivor} AND s.status = 'superseded')"
+            # dedup's own re-decision (another survivor rule keeps it) and a chain whose link went (review 14)
+            " AND NOT (e.stage = 'dedup' AND json_extract_string(e.detail, '$.reason') LIKE 'clustered again with records%')"
+            f" AND NOT EXISTS (SELECT 1 FROM {ev} m WHERE m.seq < e.seq AND m.record_id = {matched}"
+            " AND m.action IN ('withdraw', 'duplicate_released'))"
+            f" AND NOT EXISTS (SELECT 1 FROM records s WHERE s.record_id = {matched} AND s.status = 'superseded')",
         ),
     )
     # what provenance/dedup_release.py releases when a survivor or representative stops being active
