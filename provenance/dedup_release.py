@@ -52,7 +52,55 @@ def release_dedup(
     if not gone:
         return 0
     extra = {"reason": RELEASED_BECAUSE[because], **(detail or {})}
-    return _release_duplicates(con, gone, extra, actor, run_id) + _release_near(con, gone, extra, actor, run_id)
+    n = _release_duplicates(con, gone, extra, actor, run_id) + _release_near(con, gone, extra, actor, run_id)
+    return n + _release_chained(con, gone, {**extra, "reason": CHAIN_GONE}, actor, run_id)
+
+
+#: why a duplicate joined through a chain is released when a link of it goes (review 14)
+CHAIN_GONE = (
+    "it was a duplicate through a chain of copies (`matched`) and a link of the chain stopped being active; the next"
+    " `curate run dedup` clusters it again, as one run over the records left would"
+)
+
+
+def _release_chained(
+    con: duckdb.DuckDBPyConnection, gone: list[str], extra: dict[str, Any], actor: str | None, run_id: str | None
+) -> int:
+    """Release the duplicates joined to their survivor through a chain (their decision's ``matched``) whose link is
+    among ``gone``, and, in turn, those joined through them: without the link, one run over the records left may keep
+    them. Each gets a ``duplicate_released`` event naming its survivor and the ``matched`` member that went."""
+    frontier, done = list(gone), set(gone)
+    while frontier:
+        rows = con.execute(
+            f"""SELECT r.record_id, d.survivor, json_extract_string(d.detail, '$.matched') AS matched FROM records r
+                JOIN ({dedup_decisions(con)}) d USING (record_id)
+                WHERE r.status = 'duplicate' AND json_extract_string(d.detail, '$.matched') IN (SELECT unnest($ids))
+                  AND NOT {NEWER_OF_ITS_DOCUMENT} ORDER BY r.record_id""",
+            {"ids": frontier},
+        ).fetchall()
+        rows = [r for r in rows if r[0] not in done]
+        if not rows:
+            break
+        ids = [rid for rid, _, _ in rows]
+        con.execute("UPDATE records SET status = 'active' WHERE record_id IN (SELECT unnest($ids))", {"ids": ids})
+        forget_dedup(con, ids)
+        ledger.append(
+            con,
+            [
+                ledger.Event(
+                    stage="provenance",
+                    action="duplicate_released",
+                    record_id=rid,
+                    run_id=run_id,
+                    detail={**extra, "previous_status": "duplicate", "survivor": kept, "matched": matched},
+                    actor=actor,
+                )
+                for rid, kept, matched in rows
+            ],
+        )
+        done.update(ids)
+        frontier = ids
+    return len(done) - len(set(gone))
 
 
 def release_superseded(

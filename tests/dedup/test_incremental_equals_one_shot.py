@@ -173,3 +173,24 @@ def test_a_run_under_other_survivor_rules_chooses_again_among_the_earlier_duplic
     finally:
         con.close()
     assert released == [("moda",)]
+
+
+def test_a_withdrawn_link_of_a_chain_releases_the_copies_joined_through_it(tmp_path):
+    """K≈W≈D with D apart from K: D is K's duplicate through W. Withdrawing W (not the kept record) releases D, and
+    the next run decides as one run over K and D: both kept."""
+    fill = [_filler(random.Random(i)) for i in range(2)]
+    k = "。".join(_SEGMENTS) + "。"
+    w = "。".join([fill[0], *_SEGMENTS[1:]]) + "。"
+    d = "。".join([*fill, *_SEGMENTS[2:]]) + "。"
+    inc = tmp_path / "inc.duckdb"
+    _, gone, _ = add_records(inc, [("tabf", "K", k), ("moda", "W", w), ("moda", "D", d)])
+    assert run_stage(inc, DedupStage(), workers=1).status == "finished"
+    assert sorted(s for s, _, _ in _state(inc).values()) == ["active", "duplicate", "duplicate"]
+    con = db.connect(inc)
+    try:
+        withdraw(con, record_id=gone, reason="T-1")
+    finally:
+        con.close()
+    assert run_stage(inc, DedupStage(), workers=1).status == "finished"
+    got, want = _differences(_one_run(tmp_path, [("tabf", "K", k), ("moda", "D", d)]), inc, leave_out=[gone])
+    assert got == want and sorted(s for s, _, _ in _state(inc).values()) == ["active", "active", "withdrawn"]
