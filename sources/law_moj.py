@@ -31,6 +31,7 @@ from lxml import etree
 from sources import capped, law_moj_sql
 from sources.base import RawItem, Record, Rejection, Skip, Source, SourceInfo, unsupported_file
 from sources.folder_files import LINK_OUTSIDE, input_files
+from sources.law_moj_twice import LawsRead
 from sources.law_moj_xml import xml_bytes, xml_to_law
 
 SOURCE_ID = "law_moj"
@@ -56,6 +57,7 @@ _TEXT_FIELDS = (
     *("LawName", "LawURL", "EngLawURL", "EngLawName", "LawLevel", "LawCategory", "LawModifiedDate"),
     *("EngLawModifiedDate", "LawEffectiveDate", "LawEffectiveNote", "LawAbandonNote", "EngLawAbandonNote"),
 )
+_NOT_OBJECT = "law object is not a JSON object"
 _PCODE_RE = re.compile(r"pcode=([A-Z]\d{7})", re.IGNORECASE)
 _PCODE_ONLY_RE = re.compile(r"[A-Z]\d{7}", re.ASCII)
 _ART_NO_RE = re.compile(r"^\s*(?:第\s*)?(\d+(?:\s*-\s*\d+)?)\s*(?:條)?\s*$")
@@ -129,6 +131,7 @@ class LawMojSource(Source):
         # English files carry no category: in scope if the Chinese law is (this run or the catalogue)
         self.fsc_pcodes: set[str] = set(known_fsc_pcodes or ())
         self._pcodes_given = known_fsc_pcodes is not None
+        self.laws_read = LawsRead()  # one law per snapshot (sources/law_moj_twice.py)
 
     def know_catalogue(self, con: Any) -> None:
         """The Chinese laws the catalogue holds (an English file is in scope when its Chinese law is), unless the
@@ -275,9 +278,7 @@ class LawMojSource(Source):
         for i, law in enumerate(laws):
             item_loc = f"{loc}#{i}" if len(laws) > 1 else loc
             if not isinstance(law, dict):
-                yield Rejection(
-                    item_loc, "law object is not a JSON object", excerpt=str(law)[:200], source_id=SOURCE_ID
-                )
+                yield Rejection(item_loc, _NOT_OBJECT, excerpt=str(law)[:200], source_id=SOURCE_ID)
                 continue
             lang = "en" if "EngLawArticles" in law or "EngLawURL" in law else "zh"
             yield RawItem(item_loc, LawPayload(law, lang, update, loc), origin=loc)
@@ -309,9 +310,7 @@ class LawMojSource(Source):
         try:
             for i, law in enumerate(ijson.items(stream, "Laws.item", map_type=capped.FirstValueDict)):
                 if not isinstance(law, dict):
-                    yield Rejection(
-                        f"{loc}#{i}", "law object is not a JSON object", excerpt=str(law)[:200], source_id=SOURCE_ID
-                    )
+                    yield Rejection(f"{loc}#{i}", _NOT_OBJECT, excerpt=str(law)[:200], source_id=SOURCE_ID)
                     continue
                 lang = "en" if "EngLawArticles" in law or "EngLawURL" in law else "zh"
                 yield RawItem(f"{loc}#{i}", LawPayload(law, lang, update, loc), origin=loc)
@@ -419,7 +418,8 @@ class LawMojSource(Source):
             return
         law_meta, version_meta = _law_metadata(p, pcode, eng)
         outs = list(self._article_records(raw, p, pcode, articles, law_meta, version_meta))  # a law is held anyway
-        yield from outs or [Skip(f"{raw.locator}/{pcode}", NO_ARTICLES, source_id=SOURCE_ID)]  # review 13: counted
+        twice = self.laws_read.check(raw.locator, p.update_date, p.origin, outs)  # review 14: never silent
+        yield from [twice] if twice else outs or [Skip(f"{raw.locator}/{pcode}", NO_ARTICLES, source_id=SOURCE_ID)]
 
     def _article_records(
         self,

@@ -212,6 +212,11 @@ class BulkJson:
             " ORDER BY law_i"
         ).fetchall()
         zh = [r[0] for r in con.execute("SELECT pcode FROM _blf WHERE in_scope AND lang = 'zh'").fetchall()]
+        clash, read = src.laws_read.bulk_clash(
+            con, self.update_date, str(self.path)
+        )  # a law twice: the Python path quarantines it
+        if clash:
+            return _declined(clash)
         containers = [
             r[0]
             for r in con.execute(
@@ -224,7 +229,7 @@ class BulkJson:
             skips=[(loc, SCOPE_SKIP) for (loc,) in skips],
             bare=[(loc, NO_ARTICLES) for (loc,) in bare],
             containers=containers,
-            on_written=lambda: src.fsc_pcodes.update(zh),
+            on_written=lambda: (src.fsc_pcodes.update(zh), [src.laws_read.note(k, loc, d) for k, loc, d in read]),
         )
 
 
