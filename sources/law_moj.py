@@ -1,15 +1,13 @@
-"""law.moj.gov.tw (全國法規資料庫): FSC regulations, one record per article.
+"""law.moj.gov.tw (全國法規資料庫): FSC regulations, one record per article (and one for a 前言, law_moj_foreword.py).
 
-Accepts the official bulk downloads (``ChLaw.json.zip`` etc. and the unzipped JSON: UTF-8 with
-BOM, ``{"UpdateDate": …, "Laws": […]}``), single law objects (one per file, or a list), and
-the older FalVMingLing XML (root ``LAWS`` or a bare ``法規`` element, Chinese tag names, LF or
-CRLF), Chinese and English. Both formats are mapped to the JSON key set first, then to
-records by one function.
+Accepts the official bulk downloads (``ChLaw.json.zip`` etc. and the unzipped JSON: UTF-8 with BOM,
+``{"UpdateDate": …, "Laws": […]}``), single law objects (one per file, or a list), and the older FalVMingLing XML
+(root ``LAWS`` or a bare ``法規`` element, Chinese tag names, LF or CRLF), Chinese and English. Both formats are
+mapped to the JSON key set first, then to records by one function.
 
-Versions: ``record_id`` hashes source + locator + text + the law-level metadata that defines a
-version (name, level, category, effective note, repeal marker), so a metadata-only change under
-the same ``LawModifiedDate`` still yields a new version, while an amendment re-versions only the
-articles whose text changed.
+Versions: ``record_id`` hashes source + locator + text + the law-level metadata that defines a version (name,
+level, category, effective note, repeal marker), so a metadata-only change under the same ``LawModifiedDate``
+still yields a new version, while an amendment re-versions only the articles whose text changed.
 """
 
 from __future__ import annotations
@@ -31,6 +29,7 @@ from lxml import etree
 from sources import capped, law_moj_sql
 from sources.base import RawItem, Record, Rejection, Skip, Source, SourceInfo, unsupported_file
 from sources.folder_files import LINK_OUTSIDE, input_files
+from sources.law_moj_foreword import foreword_records
 from sources.law_moj_twice import LawsRead
 from sources.law_moj_xml import xml_bytes, xml_to_law
 
@@ -418,6 +417,7 @@ class LawMojSource(Source):
             return
         law_meta, version_meta = _law_metadata(p, pcode, eng)
         outs = list(self._article_records(raw, p, pcode, articles, law_meta, version_meta))  # a law is held anyway
+        outs[:0] = foreword_records(raw.locator, p.law, p.lang, law_meta, version_meta, self.licence_id, canonical_text)
         twice = self.laws_read.check(raw.locator, p.update_date, p.origin, outs)  # review 14: never silent
         yield from [twice] if twice else outs or [Skip(f"{raw.locator}/{pcode}", NO_ARTICLES, source_id=SOURCE_ID)]
 

@@ -60,9 +60,11 @@ _LAW_PATHS = [
     "$.LawLevel",  # 14
     "$.LawAttachements",  # 15
     "$.EngLawAttachements",  # 16
+    "$.LawForeword",  # 17
+    "$.EngLawForeword",  # 18
 ]
 _PATHS_SQL = "[" + ", ".join(f"'{p}'" for p in _LAW_PATHS) + "]"
-_STR_FIELDS = (1, 2, 3, 6, 7, 8, 9, 10, 11, 12, 13, 14)
+_STR_FIELDS = (1, 2, 3, 6, 7, 8, 9, 10, 11, 12, 13, 14, 17, 18)
 #: PY_WHITESPACE as a SQL string literal (the characters themselves, for ``trim``) and as an RE2 class body
 _WS_SQL = f"'{PY_WHITESPACE}'"
 _WS_RE = "".join(f"\\x{{{ord(c):x}}}" for c in PY_WHITESPACE)
@@ -81,7 +83,7 @@ SELECT ordinality - 1 AS law_i, CASE WHEN strlen(json) <= {guard} THEN json_stru
     "LawName": "VARCHAR", "LawURL": "VARCHAR", "EngLawURL": "VARCHAR", "LawCategory": "VARCHAR",
     "LawModifiedDate": "VARCHAR", "EngLawModifiedDate": "VARCHAR", "LawEffectiveDate": "VARCHAR",
     "LawEffectiveNote": "VARCHAR", "LawAbandonNote": "VARCHAR", "EngLawAbandonNote": "VARCHAR",
-    "EngLawName": "VARCHAR", "LawLevel": "VARCHAR",
+    "EngLawName": "VARCHAR", "LawLevel": "VARCHAR", "LawForeword": "VARCHAR", "EngLawForeword": "VARCHAR",
     "LawArticles": [{{"ArticleType": "VARCHAR", "ArticleNo": "VARCHAR", "ArticleContent": "VARCHAR",
                      "ArticleConctent": "VARCHAR"}}],
     "EngLawArticles": [{{"EngArticleType": "VARCHAR", "EngArticleNo": "VARCHAR", "EngArticleContent": "VARCHAR"}}],
@@ -101,6 +103,8 @@ WITH f AS (
            [x.LawName, x.LawURL, x.EngLawURL, NULL, NULL, x.LawCategory, x.LawModifiedDate, x.EngLawModifiedDate,
             x.LawEffectiveDate, x.LawEffectiveNote, x.LawAbandonNote, x.EngLawAbandonNote, x.EngLawName, x.LawLevel]
                AS v,
+           -- a 前言 is a record only the Python path builds (sources/law_moj_foreword.py)
+           CASE WHEN eng THEN coalesce(x.EngLawForeword, x.LawForeword) ELSE x.LawForeword END AS foreword,
            CASE WHEN eng THEN json_type(st, '$.EngLawArticles[0]') = 'OBJECT'
                               OR json_extract_string(st, '$.EngLawArticles[0]') = 'NULL'
                 ELSE json_type(st, '$.LawArticles[0]') = 'OBJECT' OR json_extract_string(st, '$.LawArticles[0]') = 'NULL'
@@ -146,6 +150,7 @@ c AS (
         WHEN tt[att_i] = 'ARRAY' AND NOT atts_ok THEN 'an attachment is not an object'
         WHEN regexp_matches(coalesce(url, ''), '[^\\x00-\\x7f]') THEN 'non-ASCII URL'
         WHEN pcode = '' THEN 'no PCODE'
+        WHEN NOT _pyblank(coalesce(foreword, '')) THEN 'a foreword'
         WHEN list_bool_or([_odd(v[i]) FOR i IN {list(_STR_FIELDS)}]) OR _odd($loc) OR _odd($update)
             THEN 'control characters'
         WHEN NOT regexp_matches(coalesce(CASE WHEN eng THEN v[8] ELSE v[7] END, ''), '^[ !#-\\[\\]-~]*$')
