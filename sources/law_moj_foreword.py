@@ -3,12 +3,14 @@
 The foreword was read and dropped: a law with one (中華民國憲法, 憲法增修條文, some statutes) was stored without it,
 no skip counted, no row saying so (review 14). It is now the record ``law_moj:PCODE:LANG:preamble`` (locator
 ``PCODE/LANG/preamble``, title ``LawName 前言``, ``article_no`` ``前言`` or ``Preamble``, ``article_index`` -1),
-versioned and licensed as the articles are. The set-based path (:mod:`sources.law_moj_sql`) sends a file with a
-foreword that is not blank (or not text) to the Python path, which alone builds this record.
+versioned and licensed as the articles are. The set-based path (:mod:`sources.law_moj_sql`) builds the same record
+byte for byte (an article of type ``P`` at index -1): a foreword does not cost a file the fast path (the full
+ChLaw.json holds 中華民國憲法's); one that is not text sends the file to the Python path, which quarantines it.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -49,7 +51,8 @@ def foreword_records(
     if not text.strip():
         return []
     label = "Preamble" if eng else "前言"
-    name = (law.get("EngLawName") if eng else law.get("LawName")) or ""
+    own = {"article_no": label, "article_index": -1, "chapter": None}  # the metadata JSON as the articles' is built
+    name = law.get("EngLawName") if eng else law.get("LawName")  # as the articles' titles (and the SQL path) have it
     return [
         Record(
             doc_key=f"law_moj:{pcode}:{lang}:{KEY}",
@@ -60,7 +63,8 @@ def foreword_records(
             title=f"{name} {label}".strip(),
             lang=lang,
             licence_id=licence_id,
-            metadata={**law_meta, "article_no": label, "article_index": -1, "chapter": None},
+            metadata={**law_meta, **own},
+            metadata_json=json.dumps(law_meta, ensure_ascii=False)[:-1] + "," + json.dumps(own, ensure_ascii=False)[1:],
             version_metadata=version_meta,
             as_of=law_meta.get("law_modified_date"),
         )

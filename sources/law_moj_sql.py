@@ -103,8 +103,9 @@ WITH f AS (
            [x.LawName, x.LawURL, x.EngLawURL, NULL, NULL, x.LawCategory, x.LawModifiedDate, x.EngLawModifiedDate,
             x.LawEffectiveDate, x.LawEffectiveNote, x.LawAbandonNote, x.EngLawAbandonNote, x.EngLawName, x.LawLevel]
                AS v,
-           -- a 前言 is a record only the Python path builds (sources/law_moj_foreword.py)
-           CASE WHEN eng THEN coalesce(x.EngLawForeword, x.LawForeword) ELSE x.LawForeword END AS foreword,
+           -- a 前言 is a record of its own (sources/law_moj_foreword.py: EngLawForeword when given, even null)
+           CASE WHEN eng AND json_exists(st, '$.EngLawForeword') THEN x.EngLawForeword ELSE x.LawForeword END
+               AS foreword,
            CASE WHEN eng THEN json_type(st, '$.EngLawArticles[0]') = 'OBJECT'
                               OR json_extract_string(st, '$.EngLawArticles[0]') = 'NULL'
                 ELSE json_type(st, '$.LawArticles[0]') = 'OBJECT' OR json_extract_string(st, '$.LawArticles[0]') = 'NULL'
@@ -150,7 +151,6 @@ c AS (
         WHEN tt[att_i] = 'ARRAY' AND NOT atts_ok THEN 'an attachment is not an object'
         WHEN regexp_matches(coalesce(url, ''), '[^\\x00-\\x7f]') THEN 'non-ASCII URL'
         WHEN pcode = '' THEN 'no PCODE'
-        WHEN NOT _pyblank(coalesce(foreword, '')) THEN 'a foreword'
         WHEN list_bool_or([_odd(v[i]) FOR i IN {list(_STR_FIELDS)}]) OR _odd($loc) OR _odd($update)
             THEN 'control characters'
         WHEN NOT regexp_matches(coalesce(CASE WHEN eng THEN v[8] ELSE v[7] END, ''), '^[ !#-\\[\\]-~]*$')
@@ -163,6 +163,7 @@ s AS (
           OR list_contains($fsc_repealed, category))) AS zh_scope
     FROM c)
 SELECT law_i, eng, lang, pcode, why, item_loc,
+       CASE WHEN NOT _pyblank(coalesce(foreword, '')) THEN _canon(foreword) END AS foreword,
        'law_moj:' || pcode || ':' || lang AS container,
        -- an English law is in scope when its Chinese law is (earlier in this file, this run or the catalogue)
        -- (coalesce: with no Chinese law in scope the window is NULL, and a NULL here lost the skip from the report)
@@ -209,7 +210,10 @@ g AS (
     FROM a
     UNION ALL
     SELECT law_i, idx, eng, a.EngArticleType, _pystrip(coalesce(a.EngArticleNo, '')), _canon(a.EngArticleContent)
-    FROM e),
+    FROM e
+    UNION ALL  -- a 前言: the record law_moj:PCODE:LANG:preamble before the articles (sources/law_moj_foreword.py)
+    SELECT law_i, -1, eng, 'P', CASE WHEN eng THEN 'Preamble' ELSE '前言' END, foreword
+    FROM _blf WHERE in_scope AND foreword IS NOT NULL),
 n AS (
     SELECT *,
       replace(coalesce(
@@ -220,6 +224,7 @@ n AS (
 SELECT law_i, idx, atype, number_raw, number, content,
        CASE WHEN atype = 'C' THEN coalesce(nullif(_pystrip(coalesce(content, '')), ''), chr(0)) END AS heading,
        CASE
+         WHEN atype = 'P' THEN CASE WHEN length(content) > $max_chars THEN 'too large' END
          WHEN atype IS NULL OR atype NOT IN ('A', 'C') THEN 'not an article or heading'
          WHEN atype = 'C' AND _odd(content) THEN 'control characters'
          WHEN atype = 'C' THEN NULL
@@ -266,7 +271,8 @@ WITH w AS (  -- narrow rows for the window functions: chapter heading in force, 
     SELECT law_i, idx, atype,
            nullif(last_value(heading IGNORE NULLS) OVER (
                PARTITION BY law_i ORDER BY idx ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW), chr(0)) AS chapter,
-           number || CASE WHEN row_number() OVER (PARTITION BY law_i, number, atype ORDER BY idx) > 1
+           CASE WHEN atype = 'P' THEN 'preamble' ELSE number END
+             || CASE WHEN atype <> 'P' AND row_number() OVER (PARTITION BY law_i, number, atype ORDER BY idx) > 1
                           THEN '#' || row_number() OVER (PARTITION BY law_i, number, atype ORDER BY idx) ELSE '' END
                AS key_no
     FROM (SELECT law_i, idx, atype, heading, number FROM _bla)),
@@ -274,7 +280,7 @@ r AS (
     SELECT law_i, idx, w.key_no, w.chapter, k.number_raw, l.version_meta, 'law_moj' AS source_id,
            {_LOCATOR} AS locator, k.content AS text
     FROM _bla k JOIN w USING (law_i, idx) JOIN _bll l USING (law_i)
-    WHERE k.atype = 'A' AND w.atype = 'A')
+    WHERE k.atype IN ('A', 'P') AND w.atype IN ('A', 'P'))
 SELECT law_i, idx, key_no, chapter, number_raw, {INGEST_RECORD_ID_SQL} AS k_id, sha256(text) AS k_sha FROM r
 """
 
