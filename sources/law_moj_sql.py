@@ -277,11 +277,15 @@ WITH w AS (  -- narrow rows for the window functions: chapter heading in force, 
                AS key_no
     FROM (SELECT law_i, idx, atype, heading, number FROM _bla)),
 r AS (
-    SELECT law_i, idx, w.key_no, w.chapter, k.number_raw, l.version_meta, 'law_moj' AS source_id,
+    SELECT law_i, idx, w.key_no, w.chapter, k.number_raw, l.version_meta, 'law_moj' AS source_id, l.pcode, l.lang,
            {_LOCATOR} AS locator, k.content AS text
     FROM _bla k JOIN w USING (law_i, idx) JOIN _bll l USING (law_i)
     WHERE k.atype IN ('A', 'P') AND w.atype IN ('A', 'P'))
-SELECT law_i, idx, key_no, chapter, number_raw, {INGEST_RECORD_ID_SQL} AS k_id, sha256(text) AS k_sha FROM r
+SELECT law_i, idx, key_no, chapter, number_raw, {INGEST_RECORD_ID_SQL} AS k_id, sha256(text) AS k_sha,
+       -- a record's part of a law's digest (sources/law_moj_twice.py): its key and its text without white space
+       sha256('law_moj:' || pcode || ':' || lang || ':' || key_no || chr(31) || regexp_replace(text, '[{_WS_RE}]+', '', 'g'))
+           AS k_twin
+FROM r
 """
 
 #: the records, in the columns of the generic ingest writer: read once, by the writer's INSERT

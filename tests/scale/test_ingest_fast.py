@@ -369,3 +369,16 @@ def test_a_foreword_keeps_the_fast_path_and_gives_the_same_catalogue(tmp_path, m
         assert pre[:2] == (const_pre if scope == "all" else pre[:2]) and len(pre) == (6 if scope == "all" else 4), pre
         assert ("law_moj:A0000001:zh:preamble", "中華民國憲法 前言", "active") not in pre or scope == "all"
     assert declined() == []
+
+
+def test_a_200k_article_dump_keeps_the_set_based_path(tmp_path, monkeypatch, declined, law_gen) -> None:
+    """The digest of a law read twice (sources/law_moj_twice.py) comes from per-record hashes made with the ids: one
+    query joining and aggregating every text once more (review 14) ran this file out of the 512 MB ingest memory,
+    and it took the Python path (4-7x the time), in silence but for a log line."""
+    dump = tmp_path / "ChLaw.json"
+    law_gen.write_dump(dump, 200_000)
+    monkeypatch.setenv("CURATE_INGEST_FAST", "1")
+    monkeypatch.delenv("CURATE_INGEST_MEMORY", raising=False)
+    rep = ingest(tmp_path / "c.duckdb", LawMojSource([dump], scope="all")).as_dict()
+    assert rep["records_new"] == 200_000
+    assert declined() == []

@@ -79,3 +79,20 @@ def test_a_later_snapshot_of_the_law_still_replaces_it(tmp_path):
     rep = ingest(tmp_path / "c.duckdb", LawMojSource([_dump(tmp_path / "ChLaw.json", law, fake)])).as_dict()
     assert not rep["quarantined"], rep
     assert _active(tmp_path / "c.duckdb") == [("假銀行法 第 1 條",)]
+
+
+@pytest.mark.parametrize("sql_first", [True, False])
+def test_the_python_and_the_set_based_digests_agree(tmp_path, monkeypatch, sql_first):
+    """One dump zipped and unzipped, or small and large files of one day, take different paths: the same law read by
+    each is one law, another copy is quarantined, whichever path read first."""
+    law, fake = _laws()
+    other = json.loads((FIX / "chlaw_json" / "ch" / "G0390002.json").read_text(encoding="utf-8-sig"))
+    small = _dump(tmp_path / "small.json", law)
+    big, big_fake = _dump(tmp_path / "big.json", law, other), _dump(tmp_path / "big_fake.json", fake, other)
+    monkeypatch.setenv("CURATE_INGEST_FAST", "1")
+    monkeypatch.setenv("CURATE_INGEST_BULK_MIN_BYTES", str(small.stat().st_size + 1))  # small: the Python path
+    for bigger, quarantined in ((big, 0), (big_fake, 1)):
+        files = [bigger, small] if sql_first else [small, bigger]
+        (tmp_path / "c.duckdb").unlink(missing_ok=True)
+        rep = ingest(tmp_path / "c.duckdb", LawMojSource(files, scope="all")).as_dict()
+        assert rep["quarantined"] == quarantined and rep["superseded"] == 0, rep
