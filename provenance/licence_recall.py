@@ -11,6 +11,8 @@ current versions (active, or made a near duplicate since: the export still ships
 after the correction included), and each is judged by the export's own
 licence rule (:meth:`provenance._selection.Decider.licensed`: the licence engine, :mod:`provenance.licences`) for
 that export's purpose, audience, commercial choice and date (``as_of``: expiry is judged on the day it was made).
+A correction to an earlier expiry that still lies after that day is named too (``expiry_shortened``): the export's
+NOTICE named the old expiry to its recipients.
 What the engine refuses now is named with the engine's reason, and the export's folders with it: their recipients
 must be told.
 
@@ -28,7 +30,7 @@ from typing import Any
 
 import duckdb
 
-from provenance._selection import ID, LICENCE, LICENCE_ROWS_OF, Decider, ExportVerdict
+from provenance._selection import ID, LICENCE, LICENCE_ROWS_OF, TERMS, Decider, ExportVerdict
 from provenance.licences import LicenceCatalogue, default_licence_catalogue
 from provenance.version_chain import descendants_cte
 
@@ -96,8 +98,11 @@ def licence_refused(
     ).fetchall():
         current.setdefault(exported_id, []).append(record_id)
     refused = _refused_now(con, cat, set(uses.values()), sorted({r for ids in current.values() for r in ids}))
+    shortened = _shortened(con, cat, set(uses.values()), current)
     refused_now = {record_id for _, record_id in refused}
-    suspects = [rid for rid, ids in current.items() if refused_now.intersection(ids)]
+    suspects = sorted(
+        {rid for rid, ids in current.items() if refused_now.intersection(ids)} | {e for _, e, _ in shortened}
+    )
     if not suspects:
         return []
     # only the items of records refused for some use (none, usually): each is then judged for its export's use
@@ -110,7 +115,7 @@ def licence_refused(
     for eid, record_id, licence_then in items:
         use = uses.get(eid)
         for now_id in current.get(record_id, ()) if use is not None else ():
-            verdict = refused.get((use, now_id))
+            verdict = refused.get((use, now_id)) or shortened.get((use, record_id, now_id))
             if verdict is not None:
                 found.setdefault(eid, []).append(
                     {
@@ -156,6 +161,49 @@ def _refused_now(
                 if not verdict.ok:
                     out[(use, row[ID])] = verdict if verdict.licence else _with_licence(verdict, row[LICENCE])
     return out
+
+
+def _shortened(
+    con: duckdb.DuckDBPyConnection, cat: LicenceCatalogue, uses: set[_Use], current: dict[str, list[str]]
+) -> dict[tuple[_Use, str, str], ExportVerdict]:
+    """Exported records whose document's terms were corrected since to an earlier expiry, one the rules still allow
+    on the export's own day, keyed by (use, exported id, current id): code ``expiry_shortened``. The export's NOTICE
+    and card told its recipients they may use the record until the old day (or with no end): judged on the export's
+    day only, such a correction named no export, then or after the new day had passed (review 14). Only versions
+    whose licence or terms differ from the exported one's are read (a correction; a stage's version keeps both)."""
+    pairs = [(e, n) for e, ids in current.items() for n in ids if n != e]
+    if not pairs:
+        return {}
+    rows: dict[str, tuple] = {}
+    cur = con.execute(LICENCE_ROWS_OF, {"ids": sorted({x for pair in pairs for x in pair})})
+    while batch := cur.fetchmany(FETCH_ROWS):
+        rows.update((row[ID], row) for row in batch)
+    pairs = [
+        (e, n)
+        for e, n in pairs
+        if e in rows and n in rows and (rows[e][LICENCE], rows[e][TERMS]) != (rows[n][LICENCE], rows[n][TERMS])
+    ]
+    out: dict[tuple[_Use, str, str], ExportVerdict] = {}
+    for use in uses if pairs else ():
+        decider = Decider(con, cat, use)
+        for exported, now_id in pairs:
+            then, now = decider.licensed(rows[exported]), decider.licensed(rows[now_id])
+            ends_then, ends_now = _expiry(then), _expiry(now)
+            if then.ok and now.ok and ends_now is not None and (ends_then is None or ends_now < ends_then):
+                out[(use, exported, now_id)] = ExportVerdict(
+                    False,
+                    "expiry_shortened",
+                    f"expiry corrected: {now.licence} now ends {ends_now}, the exported version's terms"
+                    f" {f'ended {ends_then}' if ends_then else 'had no end date'} (as its NOTICE told the"
+                    f" recipients): no use after {ends_now}",
+                    now.licence,
+                )
+    return out
+
+
+def _expiry(verdict: ExportVerdict) -> str | None:
+    """The expiry (ISO date) of an allowed record's agreement or grant terms, None without one."""
+    return (verdict.terms[-1] or None) if verdict.terms else None
 
 
 def _with_licence(verdict: ExportVerdict, licence_id: str | None) -> ExportVerdict:
