@@ -10,7 +10,8 @@ records, exported before the dispute, are named too (code ``licence_disputed``) 
 current versions (active, or made a near duplicate since: the export still ships the document; a stage version made
 after the correction included), and each is judged by the export's own
 licence rule (:meth:`provenance._selection.Decider.licensed`: the licence engine, :mod:`provenance.licences`) for
-that export's purpose, audience, commercial choice and date (``as_of``: expiry is judged on the day it was made).
+that export's purpose, audience, commercial choice and date (``as_of``, or the day it was made when a past ``--as-of``
+was given: expiry is judged on the day it was made).
 A correction to an earlier expiry that still lies after that day is named too (``expiry_shortened``): the export's
 NOTICE named the old expiry to its recipients.
 What the engine refuses now is named with the engine's reason, and the export's folders with it: their recipients
@@ -31,6 +32,7 @@ from typing import Any
 import duckdb
 
 from provenance._selection import ID, LICENCE, LICENCE_ROWS_OF, TERMS, Decider, ExportVerdict
+from provenance.licence_terms import licence_today
 from provenance.licences import LicenceCatalogue, default_licence_catalogue
 from provenance.version_chain import descendants_cte
 
@@ -88,10 +90,7 @@ def licence_refused(
     exports = _dicts(con.execute(_EXPORTS.format(where=where), params))
     if not exports:
         return []
-    uses = {
-        e["export_id"]: _Use(e["purpose"], e["audience"], bool(e["commercial"]), dt.date.fromisoformat(e["as_of"]))
-        for e in exports
-    }
+    uses = {e["export_id"]: _Use(e["purpose"], e["audience"], bool(e["commercial"]), _judged_on(e)) for e in exports}
     current: dict[str, list[str]] = {}
     for exported_id, record_id in con.execute(
         current_versions("export_id = $eid" if export_id is not None else ""), params
@@ -161,6 +160,16 @@ def _refused_now(
                 if not verdict.ok:
                     out[(use, row[ID])] = verdict if verdict.licence else _with_licence(verdict, row[LICENCE])
     return out
+
+
+def _judged_on(export: dict[str, Any]) -> dt.date:
+    """The day an export is judged on: its ``as_of``, or the day (in Taiwan) it was first made when that is later. A
+    past ``--as-of`` (allowed when nothing had ended since) was judged on that day: a licence found later to have
+    ended between it and the day the export was made named no export (review 14); recipients use an export from the
+    day they get it. A reproduction of an export of day D, made later with ``--as-of D``, shares its id and its day."""
+    made = dt.datetime.fromisoformat(export["exported_at"])
+    made = made.replace(tzinfo=dt.UTC) if made.tzinfo is None else made
+    return max(dt.date.fromisoformat(export["as_of"]), licence_today(made))
 
 
 def _shortened(
