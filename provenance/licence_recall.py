@@ -69,7 +69,8 @@ class _Use:
 
 _EXPORTS = (
     "SELECT export_id, min(created_at) AS exported_at, any_value(purpose) AS purpose, any_value(audience) AS audience,"
-    " bool_or(commercial) AS commercial, min(as_of) AS as_of, list(DISTINCT out_dir ORDER BY out_dir) AS out_dirs"
+    " bool_or(commercial) AS commercial, min(as_of) AS as_of, list(DISTINCT out_dir ORDER BY out_dir) AS out_dirs,"
+    " list((created_at, as_of) ORDER BY export_seq) AS _folders"
     " FROM exports {where} GROUP BY export_id ORDER BY min(export_seq)"
 )
 
@@ -90,7 +91,11 @@ def licence_refused(
     exports = _dicts(con.execute(_EXPORTS.format(where=where), params))
     if not exports:
         return []
-    uses = {e["export_id"]: _Use(e["purpose"], e["audience"], bool(e["commercial"]), _judged_on(e)) for e in exports}
+    for e in exports:
+        e["judged_on"] = _judged_on(e.pop("_folders"))
+    uses = {e["export_id"]: _Use(e["purpose"], e["audience"], bool(e["commercial"]), e["judged_on"]) for e in exports}
+    for e in exports:
+        e["judged_on"] = e["judged_on"].isoformat()
     current: dict[str, list[str]] = {}
     for exported_id, record_id in con.execute(
         current_versions("export_id = $eid" if export_id is not None else ""), params
@@ -162,14 +167,20 @@ def _refused_now(
     return out
 
 
-def _judged_on(export: dict[str, Any]) -> dt.date:
-    """The day an export is judged on: its ``as_of``, or the day (in Taiwan) it was first made when that is later. A
-    past ``--as-of`` (allowed when nothing had ended since) was judged on that day: a licence found later to have
-    ended between it and the day the export was made named no export (review 14); recipients use an export from the
-    day they get it. A reproduction of an export of day D, made later with ``--as-of D``, shares its id and its day."""
-    made = dt.datetime.fromisoformat(export["exported_at"])
-    made = made.replace(tzinfo=dt.UTC) if made.tzinfo is None else made
-    return max(dt.date.fromisoformat(export["as_of"]), licence_today(made))
+def _judged_on(folders: list[tuple[dt.datetime, dt.date]]) -> dt.date:
+    """The day an export id is judged on: the latest day any of its folders (``(created_at, as_of)``, oldest first)
+    was used from. A folder is used from its ``as_of``, or from the day (in Taiwan) it was made when that is later:
+    a past ``--as-of`` (allowed when nothing had ended since) judged on that day named no export when a licence was
+    found later to have ended between it and the day it was made (review 14). A reproduction (an ``as_of`` an
+    earlier folder was made on or before) keeps that day. The id leaves the day out: the same export made again
+    into another folder on a later day shares it, and is judged on that later day (review of the fixes 14)."""
+    days, own = [], set()
+    for created, at in folders:
+        made = licence_today(created.replace(tzinfo=dt.UTC) if created.tzinfo is None else created)
+        days.append(at if at in own or made <= at else made)
+        if made <= at:
+            own.add(at)
+    return max(days)
 
 
 def _shortened(
