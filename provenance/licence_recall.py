@@ -183,6 +183,17 @@ def _judged_on(folders: list[tuple[dt.datetime, dt.date]]) -> dt.date:
     return max(days)
 
 
+#: (exported id, current id) of the pairs given whose licence or own terms differ (the ``r_terms`` of
+#: :func:`provenance.record_licence.terms_columns`, compared again on the rows read)
+_CHANGED = (
+    "SELECT p.e, p.n FROM (SELECT unnest($e) AS e, unnest($n) AS n) p"
+    " JOIN records a ON a.record_id = p.e JOIN records b ON b.record_id = p.n"
+    " WHERE a.licence_id IS DISTINCT FROM b.licence_id"
+    " OR CAST(json_extract(a.metadata, '$.licence_terms') AS VARCHAR)"
+    " IS DISTINCT FROM CAST(json_extract(b.metadata, '$.licence_terms') AS VARCHAR)"
+)
+
+
 def _shortened(
     con: duckdb.DuckDBPyConnection, cat: LicenceCatalogue, uses: set[_Use], current: dict[str, list[str]]
 ) -> dict[tuple[_Use, str, str], ExportVerdict]:
@@ -190,8 +201,14 @@ def _shortened(
     on the export's own day, keyed by (use, exported id, current id): code ``expiry_shortened``. The export's NOTICE
     and card told its recipients they may use the record until the old day (or with no end): judged on the export's
     day only, such a correction named no export, then or after the new day had passed (review 14). Only versions
-    whose licence or terms differ from the exported one's are read (a correction; a stage's version keeps both)."""
+    whose licence or terms differ from the exported one's are read (a correction; a stage's version keeps both:
+    found in SQL, :data:`_CHANGED`)."""
     pairs = [(e, n) for e, ids in current.items() for n in ids if n != e]
+    if not pairs:
+        return {}
+    # the pairs are narrowed in SQL: a stage's versions (most of them) keep licence and terms, and reading every
+    # exported version's row and its current one's held two rows a record in memory (review of the fixes 14)
+    pairs = con.execute(_CHANGED, {"e": [e for e, _ in pairs], "n": [n for _, n in pairs]}).fetchall()
     if not pairs:
         return {}
     rows: dict[str, tuple] = {}

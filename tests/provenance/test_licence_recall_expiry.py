@@ -8,6 +8,11 @@ from __future__ import annotations
 import csv
 import json
 
+from provenance._selection import LICENCE_ROWS_OF
+from provenance.db import connect, transaction
+from provenance.licence_recall import licence_refused
+from provenance.records import create_version
+
 
 def _books(folder, expiry):
     cols = ["path", "title", "licensor", "licence_id", "agreement_id", "audience", "purposes", "expiry", "attribution"]
@@ -71,3 +76,41 @@ def test_an_expiry_moved_later_names_no_export(cli, tmp_path):
     assert json.loads(out)["licence_refused"] == []
     code, out, _ = cli("audit", "exports", "--json")
     assert [e["licence_refused"] for e in json.loads(out)] == [0]
+
+
+class _Reads:
+    """A connection that counts the ids whose licence rows are read (:data:`LICENCE_ROWS_OF`)."""
+
+    def __init__(self, con):
+        self.con, self.ids = con, 0
+
+    def execute(self, sql, params=None):
+        if sql == LICENCE_ROWS_OF:
+            self.ids += len(params["ids"])
+        return self.con.execute(sql, params) if params is not None else self.con.execute(sql)
+
+    def __getattr__(self, name):
+        return getattr(self.con, name)
+
+
+def test_a_stages_versions_are_not_read_twice(builder, cli, db_path, tmp_path):
+    """Review of the fixes 14: the comparison read the licence row of every exported version a stage had made a
+    new version of since, and of that version: two rows a record held in memory (100,000 records normalised since
+    their export: 43 MB -> 209 MB, 2.5 s -> 4.5 s for `audit exports`), though a stage keeps licence and terms.
+    Pairs whose licence and terms are the same are left out in SQL; only the current versions are read."""
+    builder.source("open", "CC-BY-4.0", title="公開講義", metadata={"provider": "研訓院", "dataset": "公開講義"})
+    ids = [builder.record("open", f"s.txt#{i}", f"第{i}章 銀行信用風險管理之基本原則。") for i in range(3)]
+    builder.close()
+    code, text, err = cli(
+        "--quiet", "export", "dataset", "--purpose", "training", "--audience", "public", "--commercial",
+        "--out", str(tmp_path / "e"), "--json",
+    )  # fmt: skip
+    assert code == 0 and json.loads(text)["records"] == 3, text + err
+    con = connect(db_path)
+    with transaction(con):
+        for i, rid in enumerate(ids):
+            create_version(con, rid, f"第{i}章 銀行信用風險管理的基本原則。", stage="normalise", run_id="run-test")
+    reads = _Reads(con)
+    assert licence_refused(reads) == []
+    con.close()
+    assert reads.ids == 3  # the current versions, judged once: not the exported ones again
