@@ -228,13 +228,15 @@ def _bank_cluster(con, bank: str, cluster: dict[str, Any], purpose: str, cat: Li
     return {**cluster, "survivor": survivor, "members": members, "hidden": hidden}
 
 
-#: the event details that name another record: a near duplicate's representative, a duplicate's survivor
-_LINK_KEYS = ("representative", "survivor")
+#: the event details that name another record: a near duplicate's representative, a duplicate's survivor and the
+#: member of a chain it matched (``matched``: dedup's ``duplicate_of``/``near_duplicate_of``, a chain release)
+_LINK_KEYS = ("representative", "survivor", "matched")
 
 
 def _hide_linked_records(con, bank: str, events: list[dict[str, Any]], purpose: str, cat: LicenceCatalogue) -> None:
     """Blank, in ``events``' details, the ids of linked records ``bank`` may not see (a near duplicate's event names
-    its representative, possibly another bank's licensed record), as the cluster does."""
+    its representative, a chained duplicate the member it matched: possibly another bank's licensed record), as the
+    cluster does."""
     linked = {
         e["detail"][k] for e in events if isinstance(e.get("detail"), dict) for k in _LINK_KEYS if k in e["detail"]
     }

@@ -88,3 +88,43 @@ def test_a_near_duplicates_event_names_its_representative_only_to_a_bank_that_ma
                 assert (esun in r.text) is shown, user
     finally:
         p.stop()
+
+
+def test_a_chained_duplicates_event_names_the_member_it_matched_only_to_a_bank_that_may_see_it(
+    demo_catalogue, tmp_path
+):
+    """A duplicate joined to its survivor through a chain (A≈B≈C) names the member it matched (``matched``) in its
+    ``duplicate_of`` event, and a chain release (review 14) in its ``duplicate_released``: on a bank's record page
+    that id was shown though it is another bank's licensed record, which the cluster and the survivor hide."""
+    path = tmp_path / "cat.duckdb"
+    shutil.copyfile(demo_catalogue["path"], path)
+    con = db.connect(path)
+    try:
+        law = first_active(con, "law_moj")
+        esun = first_active(con, "tabf:esun")
+        chain = {"survivor": law, "rule": "minhash", "match": "near", "jaccard": 0.7011, "matched": esun}
+        with db.transaction(con):  # what dedup writes for a chained duplicate, then a chain release of it
+            ledger.append(
+                con,
+                [
+                    ledger.Event(stage="dedup", action="duplicate_of", record_id=law, detail=chain),
+                    ledger.Event(
+                        stage="provenance",
+                        action="duplicate_released",
+                        record_id=law,
+                        detail={"survivor": law, "matched": esun, "previous_status": "duplicate", "reason": "0.7022"},
+                    ),
+                ],
+            )
+    finally:
+        con.close()
+    p = LivePortal(path, tmp_path / "portal")
+    try:
+        for user, shown in (("alice", True), ("esun", True), ("ctbc", False)):
+            with httpx.Client(base_url=p.url) as c:
+                http_login(c, user)
+                r = c.get(f"/record/{law}")
+                assert r.status_code == 200 and "0.7011" in r.text and "0.7022" in r.text, user  # the events
+                assert (esun in r.text) is shown, user
+    finally:
+        p.stop()
