@@ -13,6 +13,7 @@ import contextlib
 import functools
 import json
 import logging
+import re
 import threading
 import time
 from collections.abc import AsyncIterator
@@ -252,6 +253,32 @@ def _hide_linked_records(con, bank: str, events: list[dict[str, Any]], purpose: 
         e["detail_json"] = json.dumps(detail, ensure_ascii=False, indent=2, sort_keys=True)
 
 
+def _other_banks_terms(obj: Any, mine: set[str]) -> bool:
+    """Replace, anywhere in ``obj`` (an event's detail), licence terms whose audience names none of ``mine`` (an
+    agreement with another bank: its id, licensor, terms and expiry); whether any were."""
+    found = False
+    items = obj.items() if isinstance(obj, dict) else enumerate(obj) if isinstance(obj, list) else ()
+    for k, v in list(items):
+        if k == "licence_terms" and isinstance(v, dict) and v.get("audience"):
+            aud = v["audience"]
+            aud = {a.strip() for a in re.split(r"[;,]", aud)} if isinstance(aud, str) else set(map(str, aud))
+            if not aud & mine:
+                obj[k], found = "(not shown: an agreement with another bank)", True
+                continue
+        found = _other_banks_terms(v, mine) or found
+    return found
+
+
+def _hide_other_agreements(bank: str, events: list[dict[str, Any]]) -> None:
+    """Blank, in ``events``' details, the licence terms of an agreement with another bank: a terms correction
+    (``licence_terms_changed``) names the old and new terms, and a record licensed to one bank once may be another's
+    to read now (the licences page shows a bank no other bank's agreement either)."""
+    mine = {"public", "consortium", f"member:{bank}"}
+    for e in events:
+        if isinstance(e.get("detail"), dict) and _other_banks_terms(e["detail"], mine):
+            e["detail_json"] = json.dumps(e["detail"], ensure_ascii=False, indent=2, sort_keys=True)
+
+
 @guarded()
 def home(request: Request, user: User) -> Response:
     purpose = _purpose(request)
@@ -293,6 +320,7 @@ def record(request: Request, user: User) -> Response:
             if rep["cluster"]:
                 rep["cluster"] = _bank_cluster(con, user.bank, rep["cluster"], purpose, request.app.state.cat)
             _hide_linked_records(con, user.bank, rep["events"], purpose, request.app.state.cat)
+            _hide_other_agreements(user.bank, rep["events"])
     rep["exports"] = [e for e in rep["exports"] if _sees_export(user, e["audience"])]
     rep["events"] = [e for e in rep["events"] if _sees_event(user, e)]
     if user.bank is not None and rep.get("source"):

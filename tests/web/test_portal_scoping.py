@@ -193,3 +193,49 @@ def test_a_record_page_shows_a_bank_no_server_path_of_its_source(demo_catalogue,
             assert manifests in c.get(f"/record/{esun}").text
     finally:
         p.stop()
+
+
+def test_a_record_page_shows_a_bank_no_other_banks_agreement_in_a_terms_correction(cli, db_path, tmp_path, monkeypatch):
+    """A textbook licensed under E.SUN's own agreement (audience member:ESUN), corrected to a consortium agreement by
+    its manifest: its licence_terms_changed event names the old terms, E.SUN's agreement (its id, licensor, expiry),
+    and a CTBC user, who may read the record now, was shown them in the event's full detail, while the licences page
+    hides another bank's agreement (review 14)."""
+    books = tmp_path / "books"
+    books.mkdir()
+    (books / "deposit.txt").write_text("第一章 存款\n銀行應依法辦理存款業務並保障存款人權益。\n", encoding="utf-8")
+    cols = ["path", "title", "licensor", "licence_id", "agreement_id", "audience", "purposes", "expiry", "attribution"]
+    row = {
+        "path": "deposit.txt",
+        "title": "存款實務",
+        "licensor": "玉山出版部",
+        "licence_id": "LicenseRef-Written-Agreement",
+        "agreement_id": "ESUN-ONLY-7731",
+        "audience": "member:ESUN",
+        "purposes": "training",
+        "expiry": "2031-07-31",
+        "attribution": "© 玉山出版部",
+    }
+    manifest = books / "manifest.csv"
+    for agreement in (row, {**row, "agreement_id": "CONS-2026-02", "audience": "consortium", "expiry": "2032-01-31"}):
+        manifest.write_text(",".join(cols) + "\n" + ",".join(agreement[c] for c in cols) + "\n", encoding="utf-8")
+        code, _, err = cli("--quiet", "ingest", "textbooks", str(manifest))
+        assert code == 0, err
+    monkeypatch.setenv("CURATE_PII_KEY", "5e" * 32)
+    for stage in ("hygiene", "pii"):  # a bank reads only what the export rule allows it
+        code, _, err = cli("-q", "run", stage, "--workers", "1")
+        assert code == 0, err
+    con = db.connect_readonly(db_path)
+    try:
+        (rid,) = con.execute("SELECT record_id FROM records WHERE status = 'active'").fetchone()
+    finally:
+        con.close()
+    p = LivePortal(db_path, tmp_path / "portal")
+    try:
+        for user, shown in (("alice", True), ("esun", True), ("ctbc", False)):
+            with httpx.Client(base_url=p.url) as c:
+                http_login(c, user)
+                r = c.get(f"/record/{rid}")
+                assert r.status_code == 200 and "licence_terms_changed" in r.text and "CONS-2026-02" in r.text, user
+                assert ("ESUN-ONLY-7731" in r.text) is shown and ("2031-07-31" in r.text) is shown, user
+    finally:
+        p.stop()
