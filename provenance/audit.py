@@ -210,6 +210,11 @@ def _lineage(
     return chain, {rid: rows[rid] for rid, _ in chain if rid in rows}
 
 
+def export_not_found(export_id: str) -> UsageError:
+    """The error for an export id or number that names no export (the portal gives it for one a bank may not see)."""
+    return UsageError(f"export `{export_id}` not found; list exports with `curate audit exports`")
+
+
 def record_report(con: duckdb.DuckDBPyConnection, record_id: str) -> dict[str, Any]:
     """Where a record came from, under which terms, what was done to it, which exports had it.
 
@@ -326,7 +331,7 @@ def export_report(
         )
     )
     if not runs:
-        raise UsageError(f"export `{export_id}` not found; list exports with `curate audit exports`")
+        raise export_not_found(export_id)
     eid = runs[0]["export_id"]
     # withdrawn since: items holding any version of a document withdrawn now (provenance.recall)
     licences = _rows(

@@ -36,6 +36,7 @@ from curate.web import data
 from curate.web.auth import LoginLimiter, SessionRegistry, User, UsersFileError, UserStore, csrf_ok, csrf_token
 from curate.web.limits import BodyLimit
 from curate.web.snapshot import CatalogueView
+from provenance.audit import export_not_found
 from provenance.errors import WorkbenchError
 from provenance.licences import PURPOSES, LicenceCatalogue, default_licence_catalogue
 
@@ -347,11 +348,13 @@ def exports(request: Request, user: User) -> Response:
 
 
 def _export(request: Request, user: User, *, verify: bool) -> Response:
+    ref = request.path_params["export_id"][:64]
     with request.app.state.view.reading() as con:
-        rep = data.export_page(con, request.path_params["export_id"][:64], request.app.state.cat)
-        aud = rep["runs"][-1]["audience"]
-        if not _sees_export(user, aud):
-            return page("error.html.j2", request, 403, message=f"export for {aud}: not visible to member:{user.bank}")
+        rep = data.export_page(con, ref, request.app.state.cat)
+        if not _sees_export(user, rep["runs"][-1]["audience"]):
+            # as an export that is not there: its audience, or a 403, told a bank counting up `/exports/N` which
+            # banks have member exports and how many (the exports list hides them)
+            raise export_not_found(ref)
         check = data.verify_export_folder(con, rep["export_id"]) if verify else None
     if user.bank is not None:  # the recall's rule code, not the engine's reason: it names another bank's grant
         rep["licence_refused"] = [{**r, "reason": ""} for r in rep["licence_refused"]]

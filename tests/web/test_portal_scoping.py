@@ -4,6 +4,7 @@ page's "exports containing it" as on the exports page (another bank's member exp
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import httpx
@@ -237,5 +238,40 @@ def test_a_record_page_shows_a_bank_no_other_banks_agreement_in_a_terms_correcti
                 r = c.get(f"/record/{rid}")
                 assert r.status_code == 200 and "licence_terms_changed" in r.text and "CONS-2026-02" in r.text, user
                 assert ("ESUN-ONLY-7731" in r.text) is shown and ("2031-07-31" in r.text) is shown, user
+    finally:
+        p.stop()
+
+
+def test_another_banks_export_is_not_found_for_a_bank_not_named(demo_catalogue, cli, tmp_path):
+    """An export page is found by its id or its sequence number (`/exports/2`); a bank asking for another bank's member
+    export was answered 403 "export for member:CTBC", so counting up the numbers told E.SUN which banks had member
+    exports and how many, which the exports list hides. It reads as an export that is not there (review 14)."""
+    path = tmp_path / "cat.duckdb"
+    shutil.copyfile(demo_catalogue["path"], path)
+    code, out, err = cli(
+        "-q", "export", "dataset", "--purpose", "training", "--audience", "member:CTBC", "--non-commercial",
+        "--out", str(tmp_path / "exp_ctbc"), "--json", db=path,
+    )  # fmt: skip
+    assert code == 0, err
+    ctbc = json.loads(out)["export_id"]
+    con = db.connect_readonly(path)
+    try:
+        (seq,) = con.execute("SELECT export_seq FROM exports WHERE export_id = ?", [ctbc]).fetchone()
+    finally:
+        con.close()
+    p = LivePortal(path, tmp_path / "portal")
+    try:
+        with httpx.Client(base_url=p.url) as c:
+            http_login(c, "ctbc")
+            assert c.get(f"/exports/{seq}").status_code == 200  # its own
+        with httpx.Client(base_url=p.url) as c:
+            http_login(c, "esun")
+            missing = c.get("/exports/99999")
+            assert missing.status_code == 404
+            for ref in (str(seq), ctbc):
+                r = c.get(f"/exports/{ref}")
+                assert r.status_code == 404 and "CTBC" not in r.text, ref
+                said = re.search(r'id="error">([^<]*)<', r.text).group(1)
+                assert said == re.search(r'id="error">([^<]*)<', missing.text).group(1).replace("99999", ref)
     finally:
         p.stop()
