@@ -350,11 +350,12 @@ def exports(request: Request, user: User) -> Response:
 def _export(request: Request, user: User, *, verify: bool) -> Response:
     ref = request.path_params["export_id"][:64]
     with request.app.state.view.reading() as con:
-        rep = data.export_page(con, ref, request.app.state.cat)
-        if not _sees_export(user, rep["runs"][-1]["audience"]):
-            # as an export that is not there: its audience, or a 403, told a bank counting up `/exports/N` which
-            # banks have member exports and how many (the exports list hides them)
+        audience = data.export_audience(con, ref)
+        if audience is None or not _sees_export(user, audience):
+            # as an export that is not there, before anything of it is read: its audience, a 403 or the time its
+            # page takes told a bank counting up `/exports/N` which banks have member exports and how many
             raise export_not_found(ref)
+        rep = data.export_page(con, ref, request.app.state.cat)
         check = data.verify_export_folder(con, rep["export_id"]) if verify else None
     if user.bank is not None:  # the recall's rule code, not the engine's reason: it names another bank's grant
         rep["licence_refused"] = [{**r, "reason": ""} for r in rep["licence_refused"]]

@@ -21,7 +21,7 @@ from typing import Any
 import duckdb
 
 from curate.catalogue_check import CatalogueCheck, check_catalogue
-from provenance.audit import export_report, record_report
+from provenance.audit import export_report, record_report, require_provenance_schema
 from provenance.db import unchecked_masked
 from provenance.errors import WorkbenchError
 from provenance.export import ExportParams, iter_verdicts
@@ -299,6 +299,20 @@ def exports_list(con: duckdb.DuckDBPyConnection, cat: LicenceCatalogue | None = 
     from provenance.audit import exports_report
 
     return exports_report(con, cat)
+
+
+def export_audience(con: duckdb.DuckDBPyConnection, ref: str) -> str | None:
+    """The audience of the export ``ref`` names (its id or its sequence number; its newest run's, as the export page
+    reads it), None when it names none. Read before the page is built: an export a bank may not see then costs what
+    one that is not there costs (built first, its licence recall and its folder's files made the 404 several times
+    slower, which told a bank counting up ``/exports/N`` which numbers hold another bank's export)."""
+    require_provenance_schema(con)
+    row = con.execute(
+        "SELECT audience FROM exports WHERE export_id = ? OR CAST(export_seq AS VARCHAR) = ?"
+        " ORDER BY export_seq DESC LIMIT 1",
+        [ref, ref],
+    ).fetchone()
+    return None if row is None else row[0]
 
 
 def export_page(con: duckdb.DuckDBPyConnection, export_id: str, cat: LicenceCatalogue | None = None) -> dict[str, Any]:
