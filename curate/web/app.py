@@ -256,15 +256,20 @@ def _hide_linked_records(con, bank: str, events: list[dict[str, Any]], purpose: 
 
 def _other_banks_terms(obj: Any, mine: set[str]) -> bool:
     """Replace, anywhere in ``obj`` (an event's detail), licence terms whose audience names none of ``mine`` (an
-    agreement with another bank: its id, licensor, terms and expiry); whether any were."""
+    agreement with another bank: its id, licensor, terms and expiry), and an agreement's terms that name no audience
+    (a manifest row whose audience was left out, kept with a warning: whose agreement it is, the terms do not say;
+    its licensor and id do); whether any were."""
     found = False
     items = obj.items() if isinstance(obj, dict) else enumerate(obj) if isinstance(obj, list) else ()
     for k, v in list(items):
-        if k == "licence_terms" and isinstance(v, dict) and v.get("audience"):
-            aud = v["audience"]
-            aud = {a.strip() for a in re.split(r"[;,]", aud)} if isinstance(aud, str) else set(map(str, aud))
+        if k == "licence_terms" and isinstance(v, dict) and (v.get("audience") or v.get("agreement_id")):
+            aud = v.get("audience") or ()
+            if isinstance(aud, str):
+                aud = {a.strip() for a in re.split(r"[;,]", aud)}
+            else:  # a list; any other value (a number a hand-made metadata holds) names no audience of the bank's
+                aud = set(map(str, aud)) if isinstance(aud, list | tuple) else set()
             if not aud & mine:
-                obj[k], found = "(not shown: an agreement with another bank)", True
+                obj[k], found = "(not shown: an agreement with another bank, or naming no audience)", True
                 continue
         found = _other_banks_terms(v, mine) or found
     return found
