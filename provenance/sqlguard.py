@@ -114,6 +114,13 @@ def parse_select(con: duckdb.DuckDBPyConnection, sql: str) -> dict[str, Any]:
         statements = con.extract_statements(sql)
     except duckdb.Error as exc:
         raise ReadOnlyError(f"refused: the query does not parse ({str(exc).splitlines()[0]})") from exc
+    if any(not st.query.strip() for st in statements):
+        # statements DuckDB adds itself carry no text: a PIVOT whose values are not listed is read as a
+        # CREATE TYPE (of its values) plus the SELECT
+        raise ReadOnlyError(
+            "refused: a PIVOT without its values listed makes DuckDB create a type first (a write); list them: "
+            f"PIVOT runs ON status IN ('finished', 'failed') USING count(*); {_HINT}"
+        )
     if len(statements) != 1:
         raise ReadOnlyError(f"refused: {len(statements)} statements given; {_HINT}")
     kind = statements[0].type

@@ -387,3 +387,17 @@ def test_two_auditors_spilling_at_once_do_not_share_files(hostile, db_path):
         assert proc.returncode == 0, err
         assert json.loads(out.splitlines()[0])["n"] == 1_500_000
     assert not Path(f"{db_path}.tmp").exists()  # nothing written beside the catalogue
+
+
+@pytest.mark.parametrize("command", ["sql", "audit sql"])
+def test_a_pivot_without_its_values_is_refused_for_what_it_is(hostile, cli, command):
+    """DuckDB reads `PIVOT t ON c USING ...` as a CREATE TYPE plus the SELECT: one statement was given, not two."""
+    for query in ("PIVOT runs ON status USING count(*)", "WITH p AS (PIVOT runs ON status USING count(*)) FROM p"):
+        code, out, err = cli(*command.split(), query)
+        assert code == 2, (out, err)
+        assert "statements given" not in err and "PIVOT" in err and "IN (" in err, err
+        assert len(err.strip().splitlines()) == 1
+    code, out, err = cli(*command.split(), "PIVOT runs ON status IN ('finished', 'failed') USING count(*)")
+    assert code == 0, err
+    code, out, err = cli(*command.split(), "SELECT 1; SELECT 2")
+    assert code == 2 and "2 statements given" in err, err
