@@ -76,9 +76,12 @@ def _read(fd: int) -> LockInfo | None:
 class RunLock:
     """Hold the lock of ``command`` while a run works: ``with RunLock(root, command) as lock: ...``."""
 
-    def __init__(self, work_root: Path, command: str) -> None:
+    def __init__(self, work_root: Path, command: str, *, then: str | None = None) -> None:
         self.path = lock_path(work_root, command)
         self.command = command
+        self.then = then
+        """What a refused caller can do instead of "run the command again once it has finished" (which is
+        untrue of ``runs abandon``: a finished run is not abandoned)."""
         self.run_id = ""
         self._fd: int | None = None
         self._stop = threading.Event()
@@ -124,10 +127,10 @@ class RunLock:
             if info and info.host != socket.gethostname()
             else ""
         )
-        return (
-            f"`{self.command}` is already running on this catalogue: {who}; run the command again once it has"
-            f" finished (a run stopped before its end resumes with its own command){gone}"
+        then = self.then or (
+            "run the command again once it has finished (a run stopped before its end resumes with its own command)"
         )
+        return f"`{self.command}` is already running on this catalogue: {who}; {then}{gone}"
 
     def set_run(self, run_id: str) -> None:
         """Record which run this lock protects (shown to a refused second process)."""

@@ -216,7 +216,12 @@ def abandon_run(db_path: str | Path, run_id: str, reason: str, actor: str | None
         from curate.slurm_submit import refuse_abandon_while_queued
 
         refuse_abandon_while_queued(root / "runs" / run_id, run_id)
-        with RunLock(root, command) as lock:  # refused while the run's process is alive
+        then = (
+            "a live run is not abandoned: stop that process first (Ctrl-C, or kill its pid; the run stays "
+            f"resumable) and run `curate runs abandon {run_id}` again, or let it finish (a finished run is kept, "
+            "never abandoned)"
+        )
+        with RunLock(root, command, then=then) as lock:  # refused while the run's process is alive
             lock.set_run(run_id)
             con.execute("BEGIN TRANSACTION")
             try:

@@ -88,9 +88,26 @@ def test_a_writer_refused_by_a_live_run_exits_75_in_one_line_naming_it(stopped_r
     err = done.stderr.strip()
     assert len(err.splitlines()) == 1 and "Traceback" not in err, err
     assert f"pid {first.pid}" in err and run_id in err and "already running" in err, err
-    assert "run the command again once it has finished" in err, err
-    assert "runs abandon" not in err, err  # the lock proves the process alive: abandoning it is refused too
+    if args[0] == "runs":  # once the run has finished, abandoning it is refused too: not "again once finished"
+        assert "once it has finished" not in err and "stop that process first" in err, err
+        assert f"`curate runs abandon {run_id}` again" in err, err
+    else:
+        assert "run the command again once it has finished" in err, err
+        assert "runs abandon" not in err, err  # the lock proves the process alive: abandoning it is refused too
     assert _q(db, "SELECT run_id, status FROM runs ORDER BY run_id") == before  # nothing written
+
+
+def test_abandon_refused_by_a_live_run_says_what_works_then(stopped_run):
+    """Stopping the process, as the refusal says, and abandoning again works; letting it finish leaves nothing to
+    abandon (refused: the message must not have sent the user there)."""
+    db, first = stopped_run
+    (run_id,) = _q(db, "SELECT run_id FROM runs WHERE command = 'run hygiene'")[0]
+    assert _cli(db, "runs", "abandon", run_id).returncode == 75
+    os.killpg(first.pid, signal.SIGKILL)
+    first.wait(timeout=60)
+    done = _cli(db, "runs", "abandon", run_id)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert _q(db, f"SELECT status FROM runs WHERE run_id = '{run_id}'") == [("abandoned",)]
 
 
 def test_the_stopped_run_then_finishes_and_the_next_one_runs(stopped_run):
@@ -99,6 +116,9 @@ def test_the_stopped_run_then_finishes_and_the_next_one_runs(stopped_run):
     os.kill(first.pid, signal.SIGCONT)
     assert first.wait(timeout=300) == 0, first.stdout.read()
     assert _q(db, "SELECT status FROM runs WHERE command = 'run hygiene'") == [("finished",)]
+    (run_id,) = _q(db, "SELECT run_id FROM runs WHERE command = 'run hygiene'")[0]
+    late = _cli(db, "runs", "abandon", run_id)
+    assert late.returncode == 2 and "is finished" in late.stderr, late.stdout + late.stderr
     again = _cli(db, "run", "hygiene", "--workers", "1")
     assert again.returncode == 0, again.stdout + again.stderr
     assert _cli(db, "audit", "verify").returncode == 0
