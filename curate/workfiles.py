@@ -180,6 +180,30 @@ def sweep_done_runs(con: duckdb.DuckDBPyConnection, root: Path) -> list[str]:
     return swept
 
 
+def leftover_notes(con: duckdb.DuckDBPyConnection, db_path: str | Path) -> list[str]:
+    """One line per run folder still holding parquet files (`curate pii scan`'s ``unchecked``), saying what removes
+    them: ``runs abandon`` refuses a finished or abandoned run, and a folder of no run of this catalogue."""
+    runs_dir = work_root(db_path) / "runs"
+    if not runs_dir.is_dir():
+        return []
+    status = dict(con.execute("SELECT run_id, status FROM runs").fetchall())
+    notes = []
+    for d in sorted(runs_dir.iterdir()):
+        if not (d.is_dir() and any(p.suffix == ".parquet" for p in d.rglob("*"))):
+            continue
+        if status.get(d.name) in ("finished", "abandoned"):
+            fix = f"the run is {status[d.name]}: the next `curate run` of any stage removes them"
+        elif d.name in status:
+            fix = f"resume the run or `curate runs abandon {d.name}` to remove them"
+        else:
+            fix = "no run of this catalogue has that id: delete the folder once you know whose it is"
+        notes.append(
+            f"workfile {d}: a run's working files (its input snapshot and results) were matched against the known"
+            f" values only; {fix}"
+        )
+    return notes
+
+
 def work_root(db_path: str | Path) -> Path:
     """Folder for run snapshots and results, beside the catalogue file."""
     p = Path(db_path).resolve()

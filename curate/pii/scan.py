@@ -522,7 +522,7 @@ def scan(
     """
     from curate.pii.engine import PiiDetector
     from curate.pii.keyed_ids import refuse_key_file_read_before
-    from curate.workfiles import work_root
+    from curate.workfiles import leftover_notes, work_root
     from provenance import db
 
     detector = detector or PiiDetector()
@@ -550,6 +550,7 @@ def scan(
         projects = con.execute(
             "SELECT instance, bank, project, ls_project_id FROM annotation_projects ORDER BY bank, project"
         ).fetchall()
+        work_notes = leftover_notes(con, db_path)
     finally:
         con.close()
     surfaces = [
@@ -558,16 +559,9 @@ def scan(
         ("labelstudio-file", task_files),
         ("file", list(paths)),
     ]
-    runs_dir = work_root(db_path) / "runs"
-    if runs_dir.is_dir():
-        # a run killed before its load leaves its input snapshot (the text before the stage: raw for a PII run,
-        # whose values are not known yet), so a clean result does not clear these folders
-        report.unchecked.extend(
-            f"workfile {d}: an unfinished run's working files (its input snapshot and results) were matched against"
-            f" the known values only; resume the run or `curate runs abandon {d.name}` to remove them"
-            for d in sorted(runs_dir.iterdir())
-            if d.is_dir() and any(p.suffix == ".parquet" for p in d.rglob("*"))
-        )
+    # a run killed before its load leaves its input snapshot (the text before the stage: raw for a PII run, whose
+    # values are not known yet), one killed after its last commit its files too: a clean result does not clear them
+    report.unchecked.extend(work_notes)
     files = set()
     for surface, roots in surfaces:
         if surface in ("export", "labelstudio-file"):

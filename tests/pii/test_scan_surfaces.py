@@ -149,9 +149,24 @@ def test_an_unfinished_runs_work_folder_is_named(catalogue, cli, db_path):
 
     from curate.workfiles import work_root
 
-    run_dir = work_root(db_path) / "runs" / "20261205T000000-abcdef"
-    (run_dir / "snapshot").mkdir(parents=True)
-    pq.write_table(pa.table({"text": ["申請人：某人"]}), run_dir / "snapshot" / "data_0.parquet")
+    con = db.connect(db_path)
+    unfinished = runs.start_run(con, "run hygiene", "x")
+    (finished,) = con.execute("SELECT run_id FROM runs WHERE command = 'run pii'").fetchone()
+    con.close()
+    dirs = {}
+    for run_id in (unfinished, finished, "20261205T000000-abcdef"):
+        dirs[run_id] = work_root(db_path) / "runs" / run_id
+        (dirs[run_id] / "snapshot").mkdir(parents=True)
+        pq.write_table(pa.table({"text": ["申請人：某人"]}), dirs[run_id] / "snapshot" / "data_0.parquet")
     code, report = _scan(cli)
-    named = "\n".join(report["unchecked"])
-    assert str(run_dir) in named and "runs abandon 20261205T000000-abcdef" in named
+    named = {d: [u for u in report["unchecked"] if f"workfile {d}:" in u] for d in dirs.values()}
+    assert all(len(n) == 1 for n in named.values()), report["unchecked"]
+    assert f"`curate runs abandon {unfinished}`" in named[dirs[unfinished]][0]
+    # `runs abandon` refuses a finished run and an id the catalogue lacks: the scan must not send the user there
+    assert "runs abandon" not in named[dirs[finished]][0] and "next `curate run`" in named[dirs[finished]][0]
+    assert "runs abandon" not in named[dirs["20261205T000000-abcdef"]][0], named
+    code, out, err = cli("runs", "abandon", finished)
+    assert code == 2 and "is finished" in err, out + err
+    code, out, err = cli("-q", "run", "hygiene", "--workers", "1")  # what the scan says removes them
+    assert code == 0, out + err
+    assert not (dirs[finished] / "snapshot").exists()
