@@ -202,7 +202,9 @@ def _anchor(d: dict[str, Any]) -> Anchor:
 
 
 def check_anchors(con: duckdb.DuckDBPyConnection, anchors: list[Anchor]) -> list[str]:
-    """Problems with ``anchors``: each anchored head must still be in the chain with the same hash."""
+    """Problems with ``anchors``: each anchored head must still be in the chain with the same hash, and the ledger
+    must hold the anchor's ``count`` events up to it (a line whose count disagrees was altered). ``catalogue`` is not
+    compared: it is the path the catalogue had then, and a moved copy or a backup is verified under another one."""
     if not anchors:  # an emptied anchor file vouches for nothing: "0 anchored heads ok" would read as a pass
         return [
             "the anchor file holds no anchor, so nothing outside the catalogue vouches for its chain (was it emptied"
@@ -225,6 +227,13 @@ def check_anchors(con: duckdb.DuckDBPyConnection, anchors: list[Anchor]) -> list
                 problems.append(f"anchor seq 0 has hash {a.hash[:12]}…, not the genesis hash")
             continue
         rows = con.execute(f"SELECT hash FROM provenance_events WHERE seq = {int(a.seq)}").fetchall()
+        held = con.execute(f"SELECT count(*) FROM provenance_events WHERE seq <= {int(a.seq)}").fetchall()[0][0]
+        if rows and held != a.count:
+            problems.append(
+                f"anchor seq {a.seq} (taken {a.at}) says {a.count} events, the ledger holds {held} up to it: the"
+                " anchor line was altered (an anchor's count is the events up to its head); compare the file with"
+                " the auditor's own copy"
+            )
         if not rows:
             problems.append(
                 f"anchored head seq {a.seq} (taken {a.at}) is missing: the ledger has {total} events; "
