@@ -7,6 +7,8 @@ A push now records the sha256 of the rules it judged by in its run's parameters 
 file's name); a pull given no ``--catalogue`` whose bank's last push on that instance judged by other rules is
 refused in one line before anything is read from Label Studio or written. A pull given ``--catalogue`` judges by that
 file (a steward's explicit choice, a stricter correction too) and records its hash in its own run.
+A push of the project given no ``--catalogue`` is refused alike (review 14, third look): it sent again the
+records the corrected file refused.
 
 Review 14 (second look): each pulled project is judged by its own last push (the bank's last push of any project
 decided before, so a shipped-rules push of one project let the pull put back the tasks a corrected file had taken
@@ -21,7 +23,7 @@ from pathlib import Path
 import duckdb
 
 from provenance.errors import UsageError
-from provenance.licences import LicenceCatalogue, default_licence_catalogue
+from provenance.licences import LicenceCatalogue, default_licence_catalogue, licence_catalogue_path
 
 #: the name a run records for the shipped rules (those a push given no file, or a copy of them, judged by)
 SHIPPED = "shipped"
@@ -44,9 +46,12 @@ def check_remembered(
     projects: list[str],
     cat: LicenceCatalogue | None,
     shown: str,
+    *,
+    doing: str = "pull",
 ) -> None:
-    """Refuse a pull given no ``--catalogue`` (``cat`` None) when the last push of one of ``projects`` by ``bank`` to
-    ``instance`` judged by a catalogue file other than the shipped one. Each project is judged by its own last push
+    """Refuse a pull (or a push: ``doing``) given no ``--catalogue`` (``cat`` None) when the last push of one of
+    ``projects`` by ``bank`` to ``instance`` judged by a catalogue file other than the shipped one (a push by the
+    shipped rules would send again the records that file refused). Each project is judged by its own last push
     (a pull takes out the tasks of every project it pulls: a shipped-rules push of one project says nothing of
     another's). A push by the shipped rules is no refusal when the shipped catalogue changed since (an upgrade):
     the bank named no file, then or now. Pushes from before review 14 name none and are not checked."""
@@ -69,6 +74,12 @@ def check_remembered(
         f"its last {p} push to {shown} judged licences by the catalogue `{n}` (sha256 {h})" for p, n, h in other
     )
     files = sorted({n for _, n, _ in other})
+    if doing == "push":  # one project per push
+        raise UsageError(
+            f"bank {bank}: {said}; this push by the shipped one (sha256 {ours}) would send again the records that"
+            f" file refused: push with --catalogue {files[0]} (the same file), or name the shipped rules on purpose"
+            f" with --catalogue {licence_catalogue_path()}"
+        )
     how = (
         f"pull with --catalogue {files[0]} (the same file)"
         if len(files) == 1

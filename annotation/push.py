@@ -23,8 +23,9 @@ from typing import Any
 
 import duckdb
 
-from annotation.catalogue_memory import catalogue_params
+from annotation.catalogue_memory import catalogue_params, check_remembered
 from annotation.eligibility import GATE_COLUMNS, gate_columns, pii_refusal, text_refusal, version_gate
+from annotation.errors import shown_url
 from annotation.label_studio import LabelStudioClient
 from annotation.projects import check_bank, ensure_project, finish_run, start_run
 from annotation.retract import forget_missing, retract_withdrawn
@@ -432,6 +433,11 @@ def push(
 ) -> PushReport:
     """Push eligible record versions to the bank's project; see the module docstring."""
     _validate(cfg)
+    # given no --catalogue (None) after a push by a corrected file: refused, as a pull is, before anything is sent
+    check_remembered(
+        con, client.config.instance, cfg.bank, [cfg.project], cfg.licence_catalogue, shown_url(client.config.instance),
+        doing="push",
+    )  # fmt: skip
     report = PushReport(bank=cfg.bank, project=cfg.project)
     known_before = con.execute(
         "SELECT count(*) FROM annotation_projects WHERE instance = ? AND bank = ? AND project = ?",

@@ -80,7 +80,8 @@ def push_cmd(
     One task per record version: pushing again creates nothing; a newer version replaces its old
     task. Refused records (PII stage not passed, licence) are counted and listed with --debug.
     --catalogue: judge licences by that licence catalogue (a corrected copy exports are made with): tasks of
-    records it refuses are not pushed and those on the server are taken out.
+    records it refuses are not pushed and those on the server are taken out; without it, a push of a project whose
+    last push judged by another catalogue is refused (give that file, or the shipped one's path on purpose).
     """
     from annotation.push import PushConfig, push, write_tasks_file
     from provenance.dbnew import connect_existing
@@ -108,7 +109,7 @@ def push_cmd(
             order=order,
             batch_size=batch_size,
             vault=vault,
-            licence_catalogue=cat,
+            licence_catalogue=cat if licence_catalogue_file else None,  # None: refused after a corrected file's push
         )
         if output is not None:
             rep = write_tasks_file(con, cfg, output)

@@ -29,7 +29,12 @@ def test_push_and_pull_follow_the_corrected_catalogue(label_studio, db_path, ban
     push = ("annotate", "push", "--project", "topic", "--bank", bank)
     code, out, err = cli(*push, "--catalogue", str(ours))
     assert code == 0 and "pushed 0 topic tasks" in out and "refused 2" in out, out + err
-    code, out, err = cli(*push)  # the shipped rules: pushed
+    # given no file, a push after one by the corrected file would send again what that file refused: refused, as a
+    # pull is (review 14), in one line naming the file, before anything reaches Label Studio
+    code, out, err = cli(*push)
+    assert code == 2 and len(err.strip().splitlines()) == 1, (code, out, err)
+    assert "ours.toml" in err and "--catalogue" in err and "send again" in err, err
+    code, out, err = cli(*push, "--catalogue", str(licence_catalogue_path()))  # the shipped rules, named: pushed
     assert code == 0 and "pushed 2 topic tasks" in out, out + err
     client = label_studio.client()
     (pid,) = {p.id for p in client.sdk.projects.list() if bank in p.title}
