@@ -24,7 +24,7 @@ The object may not give a key twice (``{"id": 1, "text": "a", "text": "b"}``: re
 counts). Neither ``id`` nor ``text`` may hold a lone surrogate (``"\\ud800"``): it cannot be written as
 UTF-8. A line longer than ``max_line_bytes`` is never read into memory: it is drained in bounded
 pieces and quarantined. With ``unique_ids=True`` (dedup, which keys its output by id) a repeated
-id is quarantined and its first occurrence kept.
+id (``1`` after ``"1"`` too) is quarantined and its first occurrence kept.
 
 **Quarantine.** Every other line is skipped, counted, and reported as a :class:`QuarantinedLine`:
 line number, reason code (one of :data:`REASONS`), a message that says what is wrong and where
@@ -156,6 +156,9 @@ def shown(value: str, limit: int = 80) -> str:
     """
     out = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in value[:limit])
     return out if len(value) <= limit else f"{out}… ({len(value)} characters)"
+
+
+_INT_ID = re.compile(r"-?[0-9]+")
 
 
 def _no_surrogate(value: str, name: str, record_id: str | None) -> None:
@@ -327,8 +330,15 @@ def read_jsonl(
                 line = parse_line(raw, lineno, start)
                 if unique_ids:
                     if line.id in seen:
+                        # 1 and "1": one id, since the output writes ids as strings (a join back by id could not
+                        # tell two rows "1" apart); say so, or the user sees two different ids called the same
+                        same = (
+                            " (an integer id and the string of its digits are one id)"
+                            if _INT_ID.fullmatch(line.id)
+                            else ""
+                        )
                         raise InvalidLine(
-                            "duplicate_id", f"duplicate id `{shown(line.id)}` (first occurrence kept)", line.id
+                            "duplicate_id", f"duplicate id `{shown(line.id)}`{same} (first occurrence kept)", line.id
                         )
                     seen.add(line.id)
             except InvalidLine as exc:

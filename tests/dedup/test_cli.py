@@ -404,3 +404,25 @@ def test_cli_a_dotted_release_number_is_no_roc_date(cli, tmp_path):
     assert rows["b-10.10.0"]["survivor"] and rows["a-10.2.1"]["duplicate_of"] == "b-10.10.0"
     assert rows["a-10.2.1"]["rule"] == "newest"
     assert rows["c-roc99"]["survivor"] and rows["d-2009"]["duplicate_of"] == "c-roc99"
+
+
+def test_an_integer_id_and_the_string_of_its_digits_clash(cli, tmp_path):
+    """Decided (review 14): `1` and `"1"` are one id (ids are read and written as strings: two output rows "1" could
+    not be joined back): the second is quarantined as a duplicate, first kept, and the message says why."""
+    inp, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    _write(
+        inp,
+        [
+            json.dumps({"id": 1, "text": "金融監督管理委員會發布新聞稿，說明銀行法修正。"}, ensure_ascii=False),
+            json.dumps({"id": "1", "text": "另一段完全不同的文字內容，關於保險業務。"}, ensure_ascii=False),
+            json.dumps({"id": "x1", "text": "第三段"}, ensure_ascii=False),
+            json.dumps({"id": "x1", "text": "第四段"}, ensure_ascii=False),
+        ],
+    )
+    code, _, err = cli("dedup", "--input", str(inp), "--output", str(out))
+    assert code == 3, err
+    rows = [json.loads(r) for r in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in rows] == ["1", "x1"] and all(r["survivor"] for r in rows)
+    dup = [line for line in err.splitlines() if "duplicate id" in line]
+    assert len(dup) == 2 and "in.jsonl:2" in dup[0] and "integer id and the string of its digits" in dup[0], err
+    assert "in.jsonl:4" in dup[1] and "integer id and" not in dup[1], err
