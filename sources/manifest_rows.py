@@ -319,11 +319,12 @@ def _check_columns(manifest: Path, fieldnames: list[str]) -> None:
     too: names are compared stripped): a row would state two values of it and the later column would win, or naming a
     key the workbench sets itself (:data:`RESERVED_COLUMNS`)."""
     columns = [c.strip() for c in fieldnames]
-    missing = [c for c in ("path", "licence_id") if c not in columns]
+    required = ("path", "licence_id")
+    missing = [c for c in required if c not in columns]
     if missing:
         raise ConfigError(
             f"manifest `{manifest}` lacks column(s) {', '.join(missing)}; "
-            f"required: path, licence_id; optional: {', '.join(KNOWN_COLUMNS[1:])}"
+            f"required: {', '.join(required)}; optional: {', '.join(c for c in KNOWN_COLUMNS if c not in required)}"
         )
     twice = sorted({c for c in columns if c and columns.count(c) > 1})
     if twice:

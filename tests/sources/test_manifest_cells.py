@@ -130,3 +130,13 @@ def test_a_column_named_as_a_key_the_ingest_sets_refuses_the_manifest(tmp_path, 
     (manifest.parent / "a.txt").write_text("更正後的內容：授信原則第二版。", encoding="utf-8")
     code, out, _ = cli("ingest", "tabf", str(manifest))
     assert code == 0 and "1 new versions" in out, out
+
+
+def test_a_missing_required_column_is_listed_once(tmp_path):
+    """Review 14: the message listed `licence_id` as required and again as optional."""
+    manifest = _folder(tmp_path, "path,title", ["a.txt,甲"])
+    with pytest.raises(ConfigError, match=r"lacks column\(s\) licence_id") as err:
+        list(read_manifest(manifest))
+    required, optional = str(err.value).split("required: ", 1)[1].split("; optional: ", 1)
+    assert required == "path, licence_id"
+    assert {"path", "licence_id"}.isdisjoint(c.strip() for c in optional.split(",")) and "title" in optional
