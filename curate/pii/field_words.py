@@ -29,3 +29,22 @@ def is_field_name(run: str) -> bool:
     [True, True, True, True, True, False, False, False]
     """
     return run.startswith(FIELD_WORDS) or run.endswith(FIELD_ENDINGS)
+
+
+#: a reply a transcript's turn opens with after a role's tag (``客服：還有其他問題嗎？⏎客戶：沒有``): what the person said,
+#: not their name (review 14). Two characters or more, so no single-character surname is lost; none opens a name
+REPLY_OPENERS = tuple(
+    (
+        "沒有 没有 沒問題 没问题 沒事 没事 沒關係 没关系 好的 好啊 好喔 謝謝 谢谢 不是 不用 不要 不會 不会 不了 可以 知道 "
+        "了解 瞭解 明白 收到 是的 對的 对的 對啊 对啊 還好 还好 還沒 还没 請問 请问 稍等 對不起 对不起 不好意思 嗯嗯 喔喔"
+    ).split()
+)
+
+
+def is_reply(run: str) -> bool:
+    """Whether a Han value after a role's tag opens with a reply (a turn of a transcript), so names nobody.
+
+    >>> [is_reply(v) for v in ("沒有", "沒有問題", "好的謝謝", "不用了", "王小明", "謝明", "沒")]
+    [True, True, True, True, False, False, False]
+    """
+    return run.startswith(REPLY_OPENERS)

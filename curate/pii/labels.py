@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from curate.pii.field_words import LATIN_FIELD_WORDS, is_field_name
+from curate.pii.field_words import LATIN_FIELD_WORDS, is_field_name, is_reply
 from provenance.errors import ConfigError
 
 #: recognizer name of labelled-field spans (the stage propagates these across a source)
@@ -350,7 +350,7 @@ def _value_end(text: str, start: int) -> int | None:
     # (contact `聯絡人〔姓名〕` read as `聯絡人：聯絡人〔姓名〕`); a name after that label is read by the running rule
     if len(run) < 2 or run.startswith(tuple(NON_VALUES)) or run.startswith(SPEECH_OPENERS) or run in _by_label():
         return None
-    if is_field_name(run):  # a header cell (戶名\t存款帳號), a chat turn (客戶：身分證是…): field_words.py
+    if is_field_name(run) or is_reply(run):  # a header cell (戶名\t存款帳號), a chat turn (客戶：沒有): field_words
         return None
     sur = next((len(c) for c in _tables()[1] if run.startswith(c)), 1 if run[0] in _tables()[0] else 0)
     if any(d in run for d in NAME_DOTS):

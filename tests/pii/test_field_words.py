@@ -38,3 +38,26 @@ def test_a_given_name_ending_in_minguo_is_still_a_labelled_name(text):
     from curate.pii.labels import labelled_spans
 
     assert [sp[2] for sp in labelled_spans(text)] == ["PERSON"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "客服：還有其他問題嗎？\n客戶：沒有",
+        "客服：還有其他問題嗎？\n客戶：沒有問題，謝謝",
+        "[10:05] 客戶：好的，謝謝",
+        "客戶：不用了",
+        "申請人：沒有",
+    ],
+)
+def test_a_reply_after_a_role_s_tag_is_no_person(det, text):
+    """Review 14: a turn's reply after a speaker's tag (客戶：沒有) was read as the customer's name and propagated
+    across the source (every 沒有 of it scrubbed)."""
+    assert not [s for s in det.analyze(text) if s.entity_type == "PERSON"], det.analyze(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"), [("客服：請問大名？\n客戶：謝明輝", "謝明輝"), ("客戶：沒有，我叫王小明", "王小明")]
+)
+def test_a_name_in_a_turn_is_still_one(det, text, name):
+    assert name in [text[s.start : s.end] for s in det.analyze(text) if s.entity_type == "PERSON"]
