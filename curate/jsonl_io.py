@@ -158,9 +158,6 @@ def shown(value: str, limit: int = 80) -> str:
     return out if len(value) <= limit else f"{out}… ({len(value)} characters)"
 
 
-_INT_ID = re.compile(r"-?[0-9]+")
-
-
 def _no_surrogate(value: str, name: str, record_id: str | None) -> None:
     try:
         value.encode("utf-8")
@@ -308,7 +305,7 @@ def read_jsonl(
     what the command's user can do about a line over the limit besides splitting it (:func:`too_long_hint`).
     """
     stats = stats if stats is not None else ReadStats()
-    seen: set[str] = set()
+    seen: dict[str, bool] = {}  # id -> whether its first occurrence was a JSON integer
     pos = 0
     with open(path, "rb") as fh:
         for lineno, (raw, size) in enumerate(_physical_lines(fh, max_line_bytes), start=1):
@@ -329,18 +326,20 @@ def read_jsonl(
                     )
                 line = parse_line(raw, lineno, start)
                 if unique_ids:
+                    is_int = type(line.fields["id"]) is int
                     if line.id in seen:
                         # 1 and "1": one id, since the output writes ids as strings (a join back by id could not
-                        # tell two rows "1" apart); say so, or the user sees two different ids called the same
+                        # tell two rows "1" apart); say so, or the user sees two different ids called the same. Only
+                        # then: "1" twice (numeric ids as strings, as most exports write them) is a plain repeat
                         same = (
                             " (an integer id and the string of its digits are one id)"
-                            if _INT_ID.fullmatch(line.id)
+                            if seen[line.id] != is_int
                             else ""
                         )
                         raise InvalidLine(
                             "duplicate_id", f"duplicate id `{shown(line.id)}`{same} (first occurrence kept)", line.id
                         )
-                    seen.add(line.id)
+                    seen[line.id] = is_int
             except InvalidLine as exc:
                 stats.quarantined += 1
                 stats.reasons[exc.reason] += 1

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 
 def _write(path, lines):
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -426,3 +428,15 @@ def test_an_integer_id_and_the_string_of_its_digits_clash(cli, tmp_path):
     dup = [line for line in err.splitlines() if "duplicate id" in line]
     assert len(dup) == 2 and "in.jsonl:2" in dup[0] and "integer id and the string of its digits" in dup[0], err
     assert "in.jsonl:4" in dup[1] and "integer id and" not in dup[1], err
+
+
+@pytest.mark.parametrize("ids", [("1", "1"), (1, 1), ("-7", "-7")])
+def test_a_numeric_id_repeated_in_one_form_is_a_plain_duplicate(cli, tmp_path, ids):
+    """Review 14 (review of the fixes): the note on 1 and "1" was added to every repeated id of digits, so a bank's
+    numeric ids written as strings, "1" twice, were told an integer and a string had met."""
+    inp, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    _write(inp, [json.dumps({"id": i, "text": t}, ensure_ascii=False) for i, t in zip(ids, ("第一段", "第二段"))])
+    code, _, err = cli("dedup", "--input", str(inp), "--output", str(out))
+    assert code == 3, err
+    (dup,) = [line for line in err.splitlines() if "duplicate id" in line]
+    assert "in.jsonl:2" in dup and "integer id and" not in dup, err
