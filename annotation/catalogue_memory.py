@@ -8,7 +8,8 @@ file's name); a pull given no ``--catalogue`` whose bank's last push on that ins
 refused in one line before anything is read from Label Studio or written. A pull given ``--catalogue`` judges by that
 file (a steward's explicit choice, a stricter correction too) and records its hash in its own run.
 A push of the project given no ``--catalogue`` is refused alike (review 14, third look): it sent again the
-records the corrected file refused.
+records the corrected file refused. So is ``push --output`` (a tasks file imported by hand), judged by the
+project's last push on any instance (review of the fixes 14).
 
 Review 14 (second look): each pulled project is judged by its own last push (the bank's last push of any project
 decided before, so a shipped-rules push of one project let the pull put back the tasks a corrected file had taken
@@ -41,7 +42,7 @@ def catalogue_params(cat: LicenceCatalogue | None) -> dict[str, str]:
 
 def check_remembered(
     con: duckdb.DuckDBPyConnection,
-    instance: str,
+    instance: str | None,
     bank: str,
     projects: list[str],
     cat: LicenceCatalogue | None,
@@ -54,7 +55,8 @@ def check_remembered(
     shipped rules would send again the records that file refused). Each project is judged by its own last push
     (a pull takes out the tasks of every project it pulls: a shipped-rules push of one project says nothing of
     another's). A push by the shipped rules is no refusal when the shipped catalogue changed since (an upgrade):
-    the bank named no file, then or now. Pushes from before review 14 name none and are not checked."""
+    the bank named no file, then or now. Pushes from before review 14 name none and are not checked. ``instance``
+    None (``push --output``, a tasks file imported by hand on any instance): the last push on any instance."""
     if cat is not None:
         return
     rows = con.execute(
@@ -62,9 +64,9 @@ def check_remembered(
         " SELECT json_extract_string(params, '$.project') AS project, json_extract_string(params, '$.catalogue') AS name,"
         " json_extract_string(params, '$.catalogue_sha256') AS sha, started_at, run_id"
         " FROM runs WHERE command = 'annotate push' AND json_extract_string(params, '$.bank') = ?"
-        " AND json_extract_string(params, '$.instance') = ?)"
+        " AND (?::VARCHAR IS NULL OR json_extract_string(params, '$.instance') = ?))"
         " WHERE sha IS NOT NULL AND project IN (SELECT unnest(?::VARCHAR[])) GROUP BY project ORDER BY project",
-        [bank, instance, list(projects)],
+        [bank, instance, instance, list(projects)],
     ).fetchall()
     ours = catalogue_params(None)["catalogue_sha256"]
     other = [(p, name, sha) for p, name, sha in rows if name != SHIPPED and sha != ours]

@@ -506,6 +506,9 @@ def write_tasks_file(con: duckdb.DuckDBPyConnection, cfg: PushConfig, path: Path
     from provenance.export_out import catalogue_files, file_target, refuse_overlap
 
     _validate(cfg)
+    # given no --catalogue after a push by a corrected file, the file would hold what that file refused; it is imported
+    # by hand on any instance: judged by the project's last push on any
+    check_remembered(con, None, cfg.bank, [cfg.project], cfg.licence_catalogue, "Label Studio", doing="push")
     refuse_overlap(path, catalogue_files(con), option="--output", kind="file")  # never over the catalogue
     path = file_target(path)  # never over a device; through a link, at its target
     report = PushReport(bank=cfg.bank, project=cfg.project, output=str(path))

@@ -119,3 +119,28 @@ def test_output_that_is_a_fifo_is_refused_and_a_link_is_written_through(con, cli
     code, _, err = cli(*args, str(link), db=tmp_path / "c.duckdb")
     assert code == 0, err
     assert link.is_symlink() and target.read_text().startswith("[")
+
+
+def test_a_tasks_file_after_a_push_by_a_corrected_catalogue_is_refused_as_the_push_is(con, cli, tmp_path):
+    """Review of the fixes 14: `push` given no --catalogue after a push by a corrected catalogue file is refused (it
+    would send again what that file refused), but `push --output` wrote those records to the tasks file a steward
+    imports by hand. It is refused alike, judged by the project's last push on any instance."""
+    from annotation.projects import finish_run, start_run
+    from provenance.licences import licence_catalogue_path
+
+    params = {"bank": "CTBC", "project": "topic", "limit": None, "where": None, "instance": "http://ls.bank:8080"}
+    run_id = start_run(con, "annotate push", {**params, "catalogue": "ours.toml", "catalogue_sha256": "ab" * 32})
+    finish_run(con, run_id)
+    con.close()
+    out = tmp_path / "t.json"
+    args = ("annotate", "push", "--project", "topic", "--bank", "CTBC", "--output", str(out))
+    code, _, err = cli(*args, db=tmp_path / "c.duckdb")
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+    assert "ours.toml" in err and "--catalogue" in err and "send again" in err, err
+    assert not out.exists()
+    code, _, err = cli(*args, "--catalogue", str(licence_catalogue_path()), db=tmp_path / "c.duckdb")
+    assert code == 0 and out.exists(), err
+    code, _, err = cli(
+        *args[:-2], "--output", str(tmp_path / "p.json"), "--project", "proofread", db=tmp_path / "c.duckdb"
+    )
+    assert code == 0, err  # another project's last push says nothing of this one
