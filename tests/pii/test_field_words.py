@@ -61,3 +61,15 @@ def test_a_reply_after_a_role_s_tag_is_no_person(det, text):
 )
 def test_a_name_in_a_turn_is_still_one(det, text, name):
     assert name in [text[s.start : s.end] for s in det.analyze(text) if s.entity_type == "PERSON"]
+
+
+@pytest.mark.parametrize(
+    "reply",
+    ["沒錯", "不知道", "不清楚", "好吧", "對呀", "是啊", "有的", "再見", "拜拜", "還有一個問題", "謝謝", "感謝"],
+)
+def test_a_common_reply_after_a_customer_s_tag_is_no_person(det, reply):
+    """Review of the fixes 14: REPLY_OPENERS listed 沒有 and a few more, and a reply as common (客戶：沒錯, 客戶：不知道)
+    was still the customer's name, propagated across the source; 客戶：謝謝 lost its labelled span but the name
+    recognizer still read 謝謝 (謝 a surname) after the role word."""
+    text = f"客服：還有其他問題嗎？\n客戶：{reply}"
+    assert not [s for s in det.analyze(text) if s.entity_type == "PERSON"], det.analyze(text)
