@@ -62,10 +62,10 @@ def _question(text: str, newline: int, line: str, before: int) -> str | None:
     """
     if not _ANSWER_HEAD.fullmatch(line):
         return None
-    j = newline
-    while j > 0 and text[j - 1] in " \t\r":
-        j -= 1
-    if j == 0:
+    j = _line_end(text, newline)
+    if j > 0 and text[j - 1] == "\n":  # one blank line between the turns, as many transcripts are laid out
+        j = _line_end(text, j - 1)  # (two end the window: :data:`curate.pii.text.JOIN` between independent texts)
+    if j == 0 or text[j - 1] == "\n":
         return None
     if text[j - 1] == "?":
         j -= 1
@@ -73,6 +73,14 @@ def _question(text: str, newline: int, line: str, before: int) -> str | None:
         return None  # a line after a statement, not after a turn of a dialogue (Agent：請提供出生日期)
     q = text[max(0, j - before) : j]
     return q[max(q.rfind(c) for c in SENTENCE_END) + 1 :]
+
+
+def _line_end(text: str, newline: int) -> int:
+    """Where the line that ends at ``newline`` ends without its trailing spaces, tabs and carriage returns."""
+    j = newline
+    while j > 0 and text[j - 1] in " \t\r":
+        j -= 1
+    return j
 
 
 class RawTextContextEnhancer:

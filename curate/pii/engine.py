@@ -247,7 +247,7 @@ class PiiDetector:
     def analyze_many(self, texts: list[str]) -> list[list[Span]]:
         """Spans for many texts; short texts are joined (newline-separated) into one presidio call.
 
-        Results are identical to calling :meth:`analyze` per text: texts are joined by :data:`JOIN`, a blank line,
+        Results are identical to calling :meth:`analyze` per text: texts are joined by :data:`JOIN`, two blank lines,
         which ends every context window (a line ending in a question mark no longer gives the next text its
         context: curate/pii/context.py) and no recognizer matches across, and spans are mapped back per text. Equal texts
         are analysed once (spans depend on the text alone); short ones are remembered across calls.

@@ -92,10 +92,11 @@ def _cut(text: str, pattern: re.Pattern[str], positions: list[int] | None, keep:
 
 #: sentence boundaries used to cut context windows (after :func:`halfwidth`)
 SENTENCE_END = "。!?\n;"
-#: what joins independent texts analysed in one call (a batch of records, a table's cells, a value's pieces): a
-#: blank line, so neither a recognizer nor a context window reads one text with its neighbour (review 14: the line
-#: before a newline is read as the question of a value that starts the next line, curate/pii/context.py)
-JOIN = "\n\n"
+#: what joins independent texts analysed in one call (a batch of records, a table's cells, a value's pieces): two
+#: blank lines, so neither a recognizer nor a context window reads one text with its neighbour (review 14: the line
+#: before a newline is read as the question of a value that starts the next line, across one blank line too, as a
+#: transcript lays out its turns: curate/pii/context.py)
+JOIN = "\n\n\n"
 
 
 def is_han(ch: str) -> bool:

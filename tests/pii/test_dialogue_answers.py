@@ -55,6 +55,26 @@ def test_a_record_gives_the_next_record_no_question(det):
     assert det.analyze_many(texts) == [det.analyze(t) for t in texts] == [[], [], [], [], []]
 
 
+@pytest.mark.parametrize(
+    ("text", "value", "entity_type"),
+    [
+        ("客服：請問您的出生年月日？\n\n客戶：1985/03/02", "1985/03/02", "DATE_OF_BIRTH"),
+        ("專員：請問您的出生日期？\r\n\r\n七十五年十月二日", "七十五年十月二日", "DATE_OF_BIRTH"),
+        ("Agent：請提供出生日期\n\nCustomer：69.11.02", "69.11.02", "DATE_OF_BIRTH"),
+        ("坐席：您要轉入的帳號是？\n  \n客戶：808-1205-6634-27。", "808-1205-6634-27", "TW_BANK_ACCOUNT"),
+    ],
+)
+def test_an_answer_reads_its_question_across_one_blank_line(det, text, value, entity_type):
+    """A transcript that puts a blank line between its turns: the blank-line join of independent texts (review 14)
+    made every blank line a wall, and the birth date after the question stayed in clear (found with no blank line)."""
+    assert (entity_type, value) in _found(det, text)
+    assert det.analyze_many([text, "x"])[0] == det.analyze(text)
+
+
+def test_two_blank_lines_end_the_question(det):
+    assert not [k for k, _ in _found(det, "客服：請問您的生日？\n\n\n客戶：民國72年8月14日") if k == "DATE_OF_BIRTH"]
+
+
 def test_table_cells_read_no_question_from_the_cell_before(det):
     text = "問題\t回答\n請問您的生日？\t客戶：民國72年8月14日"
     assert [s.entity_type for s in det.analyze(text)] == [s.entity_type for s in PiiDetector().analyze_many([text])[0]]
