@@ -503,13 +503,15 @@ def write_tasks_file(con: duckdb.DuckDBPyConnection, cfg: PushConfig, path: Path
 
     Records no task, only the file's path (table ``annotation_task_files``) so `curate pii scan` checks it.
     """
-    from provenance.export_out import catalogue_files, file_target, refuse_overlap
+    from provenance.export_out import catalogue_files, file_target, refuse_non_utf8, refuse_overlap
 
     _validate(cfg)
     # given no --catalogue after a push by a corrected file, the file would hold what that file refused; it is imported
     # by hand on any instance: judged by the project's last push on any
     check_remembered(con, None, cfg.bank, [cfg.project], cfg.licence_catalogue, "Label Studio", doing="push")
     refuse_overlap(path, catalogue_files(con), option="--output", kind="file")  # never over the catalogue
+    # a Big5 name: its row in annotation_task_files could not be written, a traceback after the file was made
+    refuse_non_utf8(path.resolve(), "--output", "file", held_by="the catalogue records it as")
     path = file_target(path)  # never over a device; through a link, at its target
     report = PushReport(bank=cfg.bank, project=cfg.project, output=str(path))
     rows, report.already = select_candidates(con, cfg)

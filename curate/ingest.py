@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from curate import ingest_inputs, ingest_settings, interrupts
+from curate import ingest_inputs, ingest_names, ingest_settings, interrupts
 from curate.faults import fault
 from curate.ingest_holds import HoldKeeper
 from curate.ingest_report import NAMED_LIMIT, IngestReport  # noqa: F401  (re-exported)
@@ -76,6 +76,7 @@ def ingest(
 ) -> IngestReport:
     """Ingest everything ``source`` yields into the catalogue at ``db_path``."""
     ingest_inputs.refuse_key_file_input(source)  # before anything is read: the key is never a record
+    ingest_names.refuse_non_utf8_inputs(source.paths)  # a Big5 name: a traceback writing the run's counts
     check_source_names(source.source_infos(), source.name, source.options)  # a refusal makes no catalogue
     memory, threads = ingest_settings.checked()  # before anything changes: a bad setting is a ConfigError
     # parameters bound without DuckDB importing pandas (~0.3 CPU-s of start-up an ingest does not need)

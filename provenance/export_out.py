@@ -96,7 +96,9 @@ def refuse_inside_export(out: Path, *, option: str = "--out") -> None:
             )
 
 
-def refuse_non_utf8(path: Path, option: str, kind: str) -> None:
+def refuse_non_utf8(
+    path: Path, option: str, kind: str, held_by: str = "the catalogue and the export record it as"
+) -> None:
     r"""Refuse a path that is not UTF-8 text (a name of other bytes, held by Python as surrogates): the run, the
     ledger, the exports table and NOTICE.md hold it as text, and writing it failed with a traceback after
     ``--out`` was made (review 12).
@@ -111,7 +113,7 @@ def refuse_non_utf8(path: Path, option: str, kind: str) -> None:
     except UnicodeEncodeError:
         shown = os.fsencode(path).decode("utf-8", "backslashreplace")
         raise UsageError(
-            f"{option} `{shown}`: the {kind}'s path is not UTF-8 text, which the catalogue and the export record it as;"
+            f"{option} `{shown}`: the {kind}'s path is not UTF-8 text, which {held_by};"
             f" choose a {kind} whose path is UTF-8"
         ) from None
 

@@ -1,0 +1,61 @@
+"""A file named in Big5 (a copy from a Windows share) given to a command that records its path in the catalogue:
+review 14 made every text argument UTF-8 and left paths their bytes, which DuckDB cannot take. `curate ingest` read
+the file, then ended in a traceback writing its run (the run left `running`); `curate annotate push --output` wrote
+the task file, then ended in a traceback recording it for `curate pii scan`. Each is one line now (exit 2), before
+anything is written. The real CLI in a subprocess, the path as bytes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIG5 = "銀行法".encode("big5")  # not UTF-8
+LAW = ROOT / "demo" / "sample" / "law_moj" / "ChLaw.json"
+
+
+def _curate(db_path: Path, *args: bytes) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
+    for name in ("CURATE_PII_KEY", "CURATE_PII_KEY_FILE"):
+        env.pop(name, None)
+    argv = [sys.executable.encode(), b"-m", b"curate.cli", b"--db", os.fsencode(db_path), *args]
+    return subprocess.run(argv, cwd=ROOT, capture_output=True, env=env, timeout=300)
+
+
+def _one_line(proc: subprocess.CompletedProcess) -> str:
+    err = proc.stderr.decode("utf-8", "replace")
+    assert proc.returncode == 2 and "Traceback" not in err, err
+    assert "not UTF-8" in err and "\\xbb" in err, err
+    return err
+
+
+def test_ingesting_a_file_named_in_big5_is_one_line_and_writes_nothing(tmp_path):
+    named = os.fsencode(tmp_path) + b"/" + BIG5 + b".json"
+    shutil.copyfile(LAW, named)
+    db_path = tmp_path / "cat.duckdb"
+    _one_line(_curate(db_path, b"ingest", b"law-moj", named))
+    assert not db_path.exists()
+    folder = tmp_path / "laws"
+    folder.mkdir()
+    shutil.copyfile(LAW, os.fsencode(folder) + b"/" + BIG5 + b".json")
+    assert "under the input folder" in _one_line(_curate(db_path, b"ingest", b"law-moj", os.fsencode(folder)))
+    assert not db_path.exists()
+    assert _curate(db_path, b"ingest", b"law-moj", os.fsencode(LAW)).returncode == 0  # a UTF-8 name as before
+    proc = _curate(db_path, b"sql", b"SELECT count(*) FROM runs WHERE status <> 'finished'")
+    assert proc.stdout.decode().split()[-1] == "0"
+
+
+def test_a_task_file_named_in_big5_is_one_line_and_left_unwritten(tmp_path):
+    db_path = tmp_path / "cat.duckdb"
+    assert _curate(db_path, b"ingest", b"law-moj", os.fsencode(LAW)).returncode == 0
+    out = os.fsencode(tmp_path) + b"/" + BIG5 + b".json"
+    _one_line(_curate(db_path, b"annotate", b"push", b"--project", b"proofread", b"--bank", b"b1", b"--output", out))
+    assert sorted(os.listdir(os.fsencode(tmp_path))) == [b"cat.duckdb"]
+    fine = tmp_path / "tasks.json"
+    proc = _curate(
+        db_path, b"annotate", b"push", b"--project", b"proofread", b"--bank", b"b1", b"--output", bytes(fine)
+    )
+    assert proc.returncode == 0 and fine.exists(), proc.stderr.decode()
