@@ -316,6 +316,7 @@ def _check_source_ids(pipe: Pipeline, db_path: str | Path) -> None:
     textbooks manifest that its ingest would refuse whole (a column named twice, a reserved column, an encoding it
     cannot tell: review 13); the checks every ingest makes, here for the whole file at once."""
     from curate.ingest_inputs import refuse_key_file_input
+    from curate.ingest_names import refuse_non_utf8_inputs
     from curate.ingest_rows import check_not_reserved, check_source_id, check_source_kinds, refuse_personal
     from provenance import db
 
@@ -325,6 +326,7 @@ def _check_source_ids(pipe: Pipeline, db_path: str | Path) -> None:
         source = _source(step, db_path, read_catalogue=False)
         try:
             refuse_key_file_input(source, strict=True)  # a manifest refused whole too, each read once
+            refuse_non_utf8_inputs(source.paths)  # a Big5 file name, which the ingest step refuses
         except (UsageError, ConfigError) as exc:
             raise type(exc)(f"{pipe.path}: [[ingest]] #{i}: {exc}") from None
         for info in source.source_infos():

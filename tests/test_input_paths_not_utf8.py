@@ -59,3 +59,20 @@ def test_a_task_file_named_in_big5_is_one_line_and_left_unwritten(tmp_path):
         db_path, b"annotate", b"push", b"--project", b"proofread", b"--bank", b"b1", b"--output", bytes(fine)
     )
     assert proc.returncode == 0 and fine.exists(), proc.stderr.decode()
+
+
+def test_a_pipeline_whose_later_batch_holds_a_big5_name_runs_no_step(tmp_path):
+    """The pipeline's checks before its first step refuse it, as they refuse a key file among its inputs: the
+    batches before it were ingested, then the ingest step refused it."""
+    folder = tmp_path / "laws"
+    folder.mkdir()
+    shutil.copyfile(LAW, os.fsencode(folder) + b"/" + BIG5 + b".json")
+    pipe = tmp_path / "pipeline.toml"
+    pipe.write_text(
+        f'[[ingest]]\nsource = "law-moj"\npaths = ["{LAW}"]\n\n[[ingest]]\nsource = "law-moj"\npaths = ["{folder}"]\n',
+        encoding="utf-8",
+    )
+    db_path = tmp_path / "cat.duckdb"
+    err = _one_line(_curate(db_path, b"pipeline", b"run", bytes(pipe)))
+    assert "[[ingest]] #2" in err, err
+    assert not db_path.exists()
