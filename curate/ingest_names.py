@@ -19,8 +19,9 @@ __all__ = ["refuse_non_utf8_inputs"]
 
 
 def refuse_non_utf8_inputs(paths: Iterable[Path]) -> None:
-    r"""Raise :class:`UsageError` when one of ``paths``, or a file or folder under one of them, is named in bytes
-    that are not UTF-8 (a folder's other files are not read first).
+    r"""Raise :class:`UsageError` when one of ``paths``, or a file under one of them, is named (or lies in a folder
+    named) in bytes that are not UTF-8 (a folder's other files are not read first). A hidden file (``.`` first),
+    which no source reads, and an empty folder are no refusal: a folder that ingested before still does.
 
     >>> refuse_non_utf8_inputs([Path(os.fsdecode(b"/tmp/\xa4\xa4.json"))])
     Traceback (most recent call last):
@@ -31,9 +32,10 @@ def refuse_non_utf8_inputs(paths: Iterable[Path]) -> None:
         _refuse(path, path)
         if not path.is_dir():
             continue
-        for folder, dirs, names in os.walk(path):
-            for name in (*dirs, *names):
-                _refuse(Path(folder, name), path)
+        for folder, _dirs, names in os.walk(path):
+            for name in names:  # a folder's name is checked in its files' paths: an empty one is never read
+                if not name.startswith("."):  # a hidden file no source reads (`._銀行法.json` a Mac copy leaves)
+                    _refuse(Path(folder, name), path)
 
 
 def _refuse(p: Path, given: Path) -> None:

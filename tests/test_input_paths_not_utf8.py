@@ -76,3 +76,19 @@ def test_a_pipeline_whose_later_batch_holds_a_big5_name_runs_no_step(tmp_path):
     err = _one_line(_curate(db_path, b"pipeline", b"run", bytes(pipe)))
     assert "[[ingest]] #2" in err, err
     assert not db_path.exists()
+
+
+def test_a_hidden_file_or_an_empty_folder_named_in_big5_is_no_refusal(tmp_path):
+    """No source reads a hidden file (`._銀行法.json`, what a Mac leaves beside a copy) nor an empty folder: the
+    folder ingested before the refusal of Big5 names, and still does."""
+    folder = tmp_path / "laws"
+    folder.mkdir()
+    shutil.copyfile(LAW, folder / "ChLaw.json")
+    open(os.fsencode(folder) + b"/._" + BIG5 + b".json", "wb").close()
+    os.mkdir(os.fsencode(folder) + b"/" + BIG5)
+    db_path = tmp_path / "cat.duckdb"
+    proc = _curate(db_path, b"ingest", b"law-moj", os.fsencode(folder))
+    assert proc.returncode == 0, proc.stderr.decode("utf-8", "replace")
+    os.mkdir(os.fsencode(folder) + b"/" + BIG5 + b"/sub")
+    shutil.copyfile(LAW, os.fsencode(folder) + b"/" + BIG5 + b"/sub/ChLaw.json")  # a file in it is read: refused
+    assert "under the input folder" in _one_line(_curate(db_path, b"ingest", b"law-moj", os.fsencode(folder)))
