@@ -42,6 +42,11 @@ def context_window(text: str, start: int, end: int, before: int = 20, after: int
 _ANSWER_HEAD = re.compile(r"[ \t]*(?:\[[^\]\n]{1,12}\][ \t]*)*(?:[^\s:：\[\]。!?;]{1,12}[ \t]*[:：])?[ \t]*")
 #: a turn of a dialogue: a line that starts with a speaker's tag (``專員：``, ``[10:02] Agent:``)
 _TURN = re.compile(r"[ \t]*(?:\[[^\]\n]{1,12}\][ \t]*)*[^\s:：\[\]。!?;]{1,12}[ \t]*[:：]")
+#: a tag before an answer's value that is a field's label, no speaker's (``活動期間：``, ``截止日：``, ``Valid until:``):
+#: the value is that field's, not an answer to the question before it (an FAQ's answer after a blank line)
+_FIELD_TAG = re.compile(
+    r"(?:期間|期限|日期|到期|時間|截止|有效|活動|(?i:\b(?:date|period|time|deadline|valid)\b))[^:：]*[:：]|日[ \t]*[:：]"
+)
 #: how much longer than the window a speaker's tag may make an answer's line
 _HEAD_MAX = 16
 
@@ -60,8 +65,10 @@ def _question(text: str, newline: int, line: str, before: int) -> str | None:
     >>> context_window(t, t.index("民"), len(t), 10, 0)
     '客戶說下次再談，'
     """
-    if not _ANSWER_HEAD.fullmatch(line):
-        return None
+    if not _ANSWER_HEAD.fullmatch(line) or _FIELD_TAG.search(line):
+        return (
+            None  # words before the value, or a field's label of its own (活動期間：113/08/14 after 生日禮怎麼領取？)
+        )
     j = _line_end(text, newline)
     if j > 0 and text[j - 1] == "\n":  # one blank line between the turns, as many transcripts are laid out
         j = _line_end(text, j - 1)  # (two end the window: :data:`curate.pii.text.JOIN` between independent texts)

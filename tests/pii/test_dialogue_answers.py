@@ -36,6 +36,10 @@ def test_an_answer_reads_its_question(det, text, value, entity_type):
         "客服：請問您的生日？\n客戶說下次再談，另約民國113年8月14日",  # words before the date: no answer
         "本行生日禮活動說明\n活動期間：民國113年8月14日",  # a heading, no question, no dialogue
         "專員：請問您的生日？\n\n（系統）113/08/14 通話結束",  # a blank line and a note, no answer
+        "Q：生日禮怎麼領取？\n\n活動期間：113/08/14",  # an FAQ: the answer's date is its own field's (活動期間)
+        "Q：生日禮怎麼領取？\n活動期間：113/08/14",
+        "問：生日優惠何時截止？\n\n截止日：113/08/14",
+        "Q: When is the birthday offer valid?\n\nValid until: 2024/08/14",
     ],
 )
 def test_no_question_no_date_of_birth(det, text):
