@@ -184,7 +184,10 @@ class PiiDetector:
         for offset, chunk in _chunks(norm, self.config.chunk_chars):
             if not self._screen.search(chunk):
                 continue
-            spans.extend(self._analyze_chunk(chunk, offset))
+            # a chunk read with the lines before it (their spans are the chunk before's): an answer that starts a
+            # chunk reads the question that ended the one before (curate/pii/context.py), as in a shorter text
+            lead = max(0, offset - LEAD_IN) if "\n" in norm[max(0, offset - LEAD_IN) : offset] else offset
+            spans.extend(s for s in self._analyze_chunk(norm[lead : offset + len(chunk)], lead) if s.start >= offset)
         if "\n" in norm or "\r" in norm:  # a value a line break cuts in two (curate/pii/line_breaks.py)
             from curate.pii.line_breaks import BREAK, rejoined_spans
 
@@ -351,6 +354,11 @@ def _map_back(spans: list[Span], positions: list[int]) -> list[Span]:
         for s in spans
         if s.end > s.start
     ]
+
+
+#: how many characters before a chunk of a long text are read with it (the question before an answer, its speaker's
+#: tag and a blank line: ``before`` and ``_HEAD_MAX`` of curate/pii/context.py, with room)
+LEAD_IN = 96
 
 
 def _chunks(text: str, size: int) -> list[tuple[int, str]]:
