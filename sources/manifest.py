@@ -149,7 +149,7 @@ class ManifestSource(Source):
                 rel = f.relative_to(base)
                 if any(part.startswith(".") for part in rel.parts) or f.suffix.lower() == ".csv":
                     continue  # hidden files; CSVs are manifests (of this or another batch)
-                yield Skip(rel.as_posix(), ManifestReason.NOT_IN_MANIFEST, self.source_id)
+                yield Skip(_shown(rel.as_posix()), ManifestReason.NOT_IN_MANIFEST, self.source_id)
 
     def to_records(self, raw: RawItem) -> Iterable[Record | Rejection | Skip]:
         row: ManifestRow = raw.payload
@@ -370,3 +370,18 @@ def check_manifest(
             }
         )
     return out
+
+
+def _shown(name: str) -> str:
+    r"""``name`` as the catalogue can hold it: a name in bytes that are not UTF-8 (a Big5 file copied from a Windows
+    share beside the manifest, never read) with those bytes escaped; it was a traceback writing the run's counts,
+    the run left ``running``.
+
+    >>> _shown("a.pdf"), _shown("\udcbb\udcc8.txt")
+    ('a.pdf', '\\xbb\\xc8.txt')
+    """
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return name

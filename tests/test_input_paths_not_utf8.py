@@ -92,3 +92,18 @@ def test_a_hidden_file_or_an_empty_folder_named_in_big5_is_no_refusal(tmp_path):
     os.mkdir(os.fsencode(folder) + b"/" + BIG5 + b"/sub")
     shutil.copyfile(LAW, os.fsencode(folder) + b"/" + BIG5 + b"/sub/ChLaw.json")  # a file in it is read: refused
     assert "under the input folder" in _one_line(_curate(db_path, b"ingest", b"law-moj", os.fsencode(folder)))
+
+
+def test_an_unlisted_file_named_in_big5_beside_a_manifest_is_a_counted_skip(tmp_path):
+    """A file no manifest row names is counted as skipped (never read): one named in Big5 beside TABF's manifest
+    ended the ingest in a traceback writing the skip (the run left `running`); it is counted, its bytes escaped."""
+    folder = tmp_path / "tabf"
+    shutil.copytree(ROOT / "demo" / "sample" / "tabf", folder)
+    open(os.fsencode(folder) + b"/" + BIG5 + b".txt", "wb").close()
+    db_path = tmp_path / "cat.duckdb"
+    proc = _curate(db_path, b"ingest", b"tabf", bytes(folder / "manifest.csv"))
+    out = (proc.stdout + proc.stderr).decode("utf-8", "replace")
+    assert proc.returncode == 3 and "Traceback" not in out, out  # 3: the sample's own quarantined rows
+    assert "skipped 2: file not in manifest" in out, out  # draft_notes.txt and the Big5 one
+    proc = _curate(db_path, b"sql", b"SELECT status FROM runs")
+    assert proc.stdout.decode().split()[-1] == "finished", proc.stdout
