@@ -40,6 +40,7 @@ from curate.zh.result import BatchResult, EditRows, Flag, Result, _tnew
 from curate.zh.scan import TermIndex, find_terms
 from curate.zh.surnames import surname_positions
 from curate.zh.terms import TermMatcher
+from curate.zh.titles import title_positions
 
 #: joins records and marks term places for the batch (a noncharacter: never in text, passed by OpenCC)
 SEP = "\ufdd0"
@@ -146,9 +147,14 @@ def normalise_many(
         out[i] = _normalise_segments(eng, cfg, texts[i], matcher, n_simp[i], n_trad[i])
     fast = np.flatnonzero((simp > 0) & (trad == 0)).tolist()
     if cfg.terminology:  # a surname starting a name (余伟, curate.zh.surnames), a book title: normalise's path
-        for i in [i for i in fast if "《" in texts[i] or "〈" in texts[i] or surname_positions(texts[i])]:
-            matcher = eng.matcher_with(keys[i]) if keys else eng.matcher
-            out[i] = _normalise_segments(eng, cfg, texts[i], matcher, n_simp[i], 0)
+        for i in fast:
+            t = texts[i]
+            # a record with 《 or 〈 but no title the rule keeps (a < sign, no title's end) stays on the fast path
+            titled = ("《" in t or "〈" in t) and bool(title_positions(t, 0, len(t), eng._fold))
+            names = None if titled else surname_positions(t)
+            if titled or names:
+                matcher = eng.matcher_with(keys[i]) if keys else eng.matcher
+                out[i] = _normalise_segments(eng, cfg, t, matcher, n_simp[i], 0, names=names)  # names: read once
         fast = [i for i in fast if out[i] is None]
     groups: dict[tuple[str, ...], list[int]] = {}
     if keys:

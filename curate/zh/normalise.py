@@ -462,11 +462,12 @@ def _unchanged(text: str, n_trad: int) -> Result:
 
 
 def _normalise_segments(
-    eng: _Engine, cfg: NormaliseConfig, text: str, matcher: TermMatcher, n_simp: int, n_trad: int, probe: str = ""
+    eng: _Engine, cfg: NormaliseConfig, text: str, matcher: TermMatcher, n_simp: int, n_trad: int, probe="", names=None
 ) -> Result:
     """One record with Simplified-only characters, sentence by sentence (``n_simp`` > 0).
 
-    ``probe``: the text the scripts are counted on (placeholders blanked), ``text`` when empty.
+    ``probe``: the text the scripts are counted on (placeholders blanked), ``text`` when empty; ``names``: the
+    record's surname positions when known (:func:`curate.zh.surnames.split_targets`).
     """
     probe = probe or text
     edits: list[Edit] = []
@@ -495,7 +496,7 @@ def _normalise_segments(
         targets = without_spans(targets, japanese)
     if links := link_spans(text):
         targets = without_spans(targets, links)
-    targets, decided = split_targets(text, targets, fixed, eng._fold) if cfg.terminology else (targets, [])
+    targets, decided = split_targets(text, targets, fixed, eng._fold, names) if cfg.terminology else (targets, [])
     new_text = eng.convert_targets(text, targets, matcher, edits, decided, flags, fixed)
     if not edits:
         new_text = text

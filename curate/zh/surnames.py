@@ -95,19 +95,26 @@ def surname_positions(text: str, a: int = 0, b: int | None = None) -> dict[int, 
 
 
 def split_targets(
-    text: str, targets: list[tuple[int, int, int]], fixed: dict[int, str], fold: Callable[[str], str]
+    text: str,
+    targets: list[tuple[int, int, int]],
+    fixed: dict[int, str],
+    fold: Callable[[str], str],
+    known: dict[int, str] | None = None,
 ) -> tuple[list[tuple[int, int, int]], list[tuple[int, int]]]:
     """``targets`` with each surname found in them and each character of a book title (:mod:`curate.zh.titles`,
     converted by ``fold``) as a one-character target of its own (its form in ``fixed``), and the surnames' spans
-    (decided: no ambiguity flag). A target's Simplified count stays on its first piece."""
+    (decided: no ambiguity flag). A target's Simplified count stays on its first piece. ``known``: the
+    :func:`surname_positions` of the whole text when the caller read them already (used for a target that is the
+    whole text: :func:`curate.zh.batch.normalise_many` reads them to choose the path)."""
     out: list[tuple[int, int, int]] = []
     spans: list[tuple[int, int]] = []
+    marks = "《" in text or "〈" in text  # once per record, not per target (a mixed record holds thousands)
     for ta, tb, s in targets:
         if tb - ta < 2:
             out.append((ta, tb, s))
             continue
-        names = surname_positions(text, ta, tb)
-        found = title_positions(text, ta, tb, fold) if "《" in text or "〈" in text else {}
+        names = known if known is not None and ta == 0 and tb == len(text) else surname_positions(text, ta, tb)
+        found = title_positions(text, ta, tb, fold) if marks else {}
         if not names and not found:
             out.append((ta, tb, s))
             continue
