@@ -58,3 +58,13 @@ def test_a_records_names_are_read_once_on_the_batch_path(monkeypatch) -> None:
     calls.clear()
     normalise(texts[0])
     assert per_record == len(calls)  # the batch reads a record's names as often as normalise alone does
+
+
+def test_a_candidate_before_a_character_no_given_name_starts_is_not_read(monkeypatch) -> None:
+    """于本法, 于其, 于第: no given name starts with 本, 其, 第 (_given_ok), so neither rule can read a name there;
+    the scan ran the segmentation for each (the 于 of a Simplified law article nearly always)."""
+    text = "依照于本法规定，于其营业所，于第三条所定期间内办理。"
+    calls = _counting(monkeypatch, segmented_names, "segmented_name")
+    assert surname_positions(text) == {}
+    assert calls == []
+    assert surname_positions("于晓明说，账户余额不足。") == {0: "于"}
