@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from curate.pii.base import EntityRecognizer, RecognizerResult
+from curate.pii.field_words import REPLY_OPENERS
 from curate.pii.text import SENTENCE_END
 
 
@@ -40,6 +41,13 @@ def context_window(text: str, start: int, end: int, before: int = 20, after: int
 #: what may stand before an answer on its line in a dialogue: a time or a speaker in brackets (``[10:03]``, ``[C]``)
 #: and a speaker's tag with its colon (``客戶：``, ``Customer:``), or nothing
 _ANSWER_HEAD = re.compile(r"[ \t]*(?:\[[^\]\n]{1,12}\][ \t]*)*(?:[^\s:：\[\]。!?;]{1,12}[ \t]*[:：])?[ \t]*")
+#: a short reply before the answer's value on its line (``客戶：好的，1985/03/02``, ``客戶：嗯，是1985/03/02``): what
+#: a person says before giving the value asked for; words of another kind before it still end the question
+_REPLY_LEAD = re.compile(
+    "(?:(?:"
+    + "|".join(sorted(map(re.escape, REPLY_OPENERS), key=len, reverse=True))
+    + r"|我的是|我是|是|嗯|恩|喔|哦|對|对|好)[ \t，,、～~]*){1,3}"
+)
 #: a turn of a dialogue: a line that starts with a speaker's tag (``專員：``, ``[10:02] Agent:``)
 _TURN = re.compile(r"[ \t]*(?:\[[^\]\n]{1,12}\][ \t]*)*[^\s:：\[\]。!?;]{1,12}[ \t]*[:：]")
 #: a tag before an answer's value that is a field's label, no speaker's (``活動期間：``, ``截止日：``, ``Valid until:``):
@@ -65,7 +73,9 @@ def _question(text: str, newline: int, line: str, before: int) -> str | None:
     >>> context_window(t, t.index("民"), len(t), 10, 0)
     '客戶說下次再談，'
     """
-    if not _ANSWER_HEAD.fullmatch(line) or _FIELD_TAG.search(line):
+    head = _ANSWER_HEAD.match(line)
+    lead = line[head.end() :] if head else line  # what stands after the speaker's tag: nothing, or a short reply
+    if (lead and not _REPLY_LEAD.fullmatch(lead)) or _FIELD_TAG.search(line):
         return (
             None  # words before the value, or a field's label of its own (活動期間：113/08/14 after 生日禮怎麼領取？)
         )

@@ -93,3 +93,19 @@ def test_an_answer_that_starts_a_chunk_of_a_long_transcript_reads_its_question(d
     for k in range(9, 29):
         text = "專員：" + "好" * k + "\n\n" + turn * 50 + qa + turn * 5
         assert ("DATE_OF_BIRTH", "1985/03/02") in _found(det, text), k
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("客服：請問您的出生年月日？\n客戶：好的，1985/03/02", "1985/03/02"),
+        ("客服：請問您的出生年月日？\n客戶：可以，1985/03/02", "1985/03/02"),
+        ("客服：請問您的出生年月日？\n客戶：嗯，是1985/03/02", "1985/03/02"),
+        ("客服：請問您的出生年月日？\n客戶：我是1985/03/02", "1985/03/02"),
+        ("專員：請問您的生日？\n\n客戶：好的 民國74年3月2日", "民國74年3月2日"),
+    ],
+)
+def test_an_answer_after_a_short_reply_reads_its_question(det, text, value):
+    """A customer's answer that opens with a reply (好的，/ 可以，/ 嗯，是 / 我是) before the date asked for: 'words
+    before the value' read no question, and the birth date stayed in clear, as a bare answer's never did."""
+    assert ("DATE_OF_BIRTH", value) in _found(det, text)
