@@ -30,7 +30,6 @@ import hashlib
 import hmac
 import os
 import shlex
-import stat
 from pathlib import Path
 
 from provenance.errors import ConfigError
@@ -288,14 +287,10 @@ def key_file_as_read_before() -> tuple[Path, PiiKey, str] | None:
         return None
     p = Path(path)
     try:
-        st = p.stat()
-        if stat.S_ISREG(st.st_mode):
-            data = p.read_bytes()
-        else:  # a pipe (`<(cat FILE)`, the way on for a mounted secret) is read once: what the key's loader read of it
-            try:
-                data = read_secret_file(_spec(p))  # kept from the loader's read, never read again
-            except ConfigError:
-                return None
+        try:  # the one reader of secret files; a pipe (`<(cat FILE)`) is what the key's loader read of it, never again
+            data = read_secret_file(_spec(p))
+        except ConfigError:
+            return None
         if data.startswith(b"\xef\xbb\xbf"):
             return p, derive_key(_decode(data.decode("utf-8"))), "utf-8 mark"  # the mark kept, a passphrase
         if data.startswith(_UTF16_MARKS) and key_file_text(data) is not None:
