@@ -25,7 +25,7 @@ def context_window(text: str, start: int, end: int, before: int = 20, after: int
     cut = max(left.rfind(c) for c in SENTENCE_END)
     if cut >= 0:
         left = left[cut + 1 :]
-    if (cut < 0 and start > before) or (cut >= 0 and text[start - len(left) - 1] == "\n"):
+    if (cut < 0 and start > before) or cut >= 0:  # after a sentence end on the line too: 客戶：好的。1985/03/02
         newline = text.rfind("\n", max(0, start - before - _HEAD_MAX), start)  # a long speaker's tag: [10:03] 客戶：
         line = text[newline + 1 : start]
         question = _question(text, newline, line, before) if newline >= 0 else None
@@ -41,12 +41,17 @@ def context_window(text: str, start: int, end: int, before: int = 20, after: int
 #: what may stand before an answer on its line in a dialogue: a time or a speaker in brackets (``[10:03]``, ``[C]``)
 #: and a speaker's tag with its colon (``客戶：``, ``Customer:``), or nothing
 _ANSWER_HEAD = re.compile(r"[ \t]*(?:\[[^\]\n]{1,12}\][ \t]*)*(?:[^\s:：\[\]。!?;]{1,12}[ \t]*[:：])?[ \t]*")
-#: a short reply before the answer's value on its line (``客戶：好的，1985/03/02``, ``客戶：嗯，是1985/03/02``): what
-#: a person says before giving the value asked for; words of another kind before it still end the question
+#: replies that open a turn of another kind, a question, a request or another matter (``客戶：請問 2023/05/01 的交易``,
+#: ``需要 2023/05/01 的明細``, ``還有，2023/05/01 那筆``): the value after them answers no question
+_NOT_ANSWERING = frozenset("請問 请问 需要 不需要 麻煩 麻烦 還有 还有".split())
+#: a short reply before the answer's value on its line (``客戶：好的，1985/03/02``, ``客戶：嗯，是1985/03/02``, ``OK，``,
+#: ``好的。``, ``嗯…``, ``Customer: Sure, ``): what a person says before giving the value asked for; words of another
+#: kind before it still end the question
 _REPLY_LEAD = re.compile(
     "(?:(?:"
-    + "|".join(sorted(map(re.escape, REPLY_OPENERS), key=len, reverse=True))
-    + r"|我的是|我是|是|嗯|恩|喔|哦|對|对|好)[ \t，,、～~]*){1,3}"
+    + "|".join(sorted(map(re.escape, set(REPLY_OPENERS) - _NOT_ANSWERING), key=len, reverse=True))
+    + r"|我的是|我是|是|嗯|恩|喔|哦|對|对|好|呃|欸|誒|诶|啊|唔"
+    + r"|(?i:ok(?:ay)?|yes|yeah|yep|sure|right|it'?s|it\s+is)\b)[ \t，,、～~.…。!]*){1,3}"
 )
 #: a turn of a dialogue: a line that starts with a speaker's tag (``專員：``, ``[10:02] Agent:``)
 _TURN = re.compile(r"[ \t]*(?:\[[^\]\n]{1,12}\][ \t]*)*[^\s:：\[\]。!?;]{1,12}[ \t]*[:：]")
@@ -86,7 +91,7 @@ def _question(text: str, newline: int, line: str, before: int) -> str | None:
         return None
     if text[j - 1] == "?":
         j -= 1
-    elif not (line.strip() and _TURN.match(text, text.rfind("\n", 0, j) + 1)):
+    elif not (head and head.group().strip() and _TURN.match(text, text.rfind("\n", 0, j) + 1)):
         return None  # a line after a statement, not after a turn of a dialogue (Agent：請提供出生日期)
     q = text[max(0, j - before) : j]
     return q[max(q.rfind(c) for c in SENTENCE_END) + 1 :]

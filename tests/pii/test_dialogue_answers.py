@@ -109,3 +109,46 @@ def test_an_answer_after_a_short_reply_reads_its_question(det, text, value):
     """A customer's answer that opens with a reply (好的，/ 可以，/ 嗯，是 / 我是) before the date asked for: 'words
     before the value' read no question, and the birth date stayed in clear, as a bare answer's never did."""
     assert ("DATE_OF_BIRTH", value) in _found(det, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("客服：請問您的出生年月日？\n客戶：OK，1985/03/02", "1985/03/02"),
+        ("客服：請問您的出生年月日？\n客戶：ok 1985/03/02", "1985/03/02"),
+        ("客服：請問您的出生年月日？\n客戶：好的。1985/03/02", "1985/03/02"),
+        ("客服：請問您的出生年月日？\n客戶：嗯…1985/03/02", "1985/03/02"),
+        ("客服：請問您的出生年月日？\n客戶：呃，民國74年3月2日", "民國74年3月2日"),
+        ("Agent: May I have your date of birth?\nCustomer: Sure, 1985/03/02", "1985/03/02"),
+        ("Agent: May I have your date of birth?\nCustomer: Yes. It's 1985/03/02", "1985/03/02"),
+    ],
+)
+def test_an_answer_after_a_reply_of_a_neighbouring_form_reads_its_question(det, text, value):
+    """Review of the fixes 14: the reply rule knew 好的，but not OK，, a reply ended by 。 or …, a filler (呃，) or an
+    English reply (Sure, / Yes. It's): the birth date after each stayed in clear."""
+    assert ("DATE_OF_BIRTH", value) in _found(det, text)
+    assert det.analyze_many([text, "x", text]) == [det.analyze(text), [], det.analyze(text)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "客服：請問您的出生年月日？\n客戶：請問 2023/05/01 的交易是什麼",  # the customer asks a question of their own
+        "客服：請問您的出生年月日？\n客戶：需要 2023/05/01 的明細",  # a request
+        "客服：請問您的出生年月日？\n客戶：還有，2023/05/01 那筆轉帳",  # another matter
+        "客服：請問您的出生年月日？\n客戶：好的，那 113/08/14 再來",
+        "客服：請問您的出生年月日？\n客戶：是，上次 2023/05/01 有轉帳",
+        "專員：請提供出生日期\n好的，1985/03/02",  # after a statement, on a line that is no turn: as the bare value
+        "客服：請問您的生日？\n\n\n客戶：好的，民國72年8月14日",  # two blank lines end the question
+    ],
+)
+def test_a_reply_that_answers_nothing_reads_no_question(det, text):
+    """Review of the fixes 14: field_words.REPLY_OPENERS lists what names nobody, not what answers: 請問, 需要 and 還有
+    open a question, a request or another matter, and the date after them was scrubbed as a date of birth."""
+    assert not [k for k, _ in _found(det, text) if k == "DATE_OF_BIRTH"]
+    assert det.analyze_many([text, "x"])[0] == det.analyze(text)
+
+
+def test_a_record_that_opens_with_a_reply_reads_no_question_from_the_record_before(det):
+    texts = ["客服：請問您的生日？", "客戶：好的，民國72年8月14日", "專員：請提供出生日期", "Customer：OK, 69.11.02"]
+    assert det.analyze_many(texts) == [det.analyze(t) for t in texts] == [[], [], [], []]
