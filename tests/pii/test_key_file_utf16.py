@@ -212,3 +212,16 @@ def test_readers_of_an_old_catalogue_are_told_why(cli, tmp_path, key_env, monkey
     code, out, err = cli("-q", "audit", "verify", db=db)
     assert "UTF-16" in out + err and "od -An -tx1 -v" in out + err, out + err
     assert HEX not in out + err and f.read_bytes().hex() not in out + err
+
+
+def test_the_file_as_read_before_is_read_by_the_one_reader_of_secret_files(tmp_path, key_env):
+    """Review of the fixes 14 (curate/pii/keys.py key_file_as_read_before): a regular key file is read through
+    provenance/secretfile.py as the key's loader reads it, so a file that loader refuses (every user may read it) is
+    not read for the key it gave before either; the same file made private is."""
+    from curate.pii.keys import key_file_as_read_before
+
+    f = _utf16(tmp_path)
+    key_env(f)
+    assert key_file_as_read_before()[1:] == (derive_key(f.read_bytes()), "utf-16")
+    f.chmod(0o644)
+    assert key_file_as_read_before() is None
