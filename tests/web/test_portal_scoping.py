@@ -242,10 +242,8 @@ def test_a_record_page_shows_a_bank_no_other_banks_agreement_in_a_terms_correcti
         p.stop()
 
 
-def test_another_banks_export_is_not_found_for_a_bank_not_named(demo_catalogue, cli, tmp_path):
-    """An export page is found by its id or its sequence number (`/exports/2`); a bank asking for another bank's member
-    export was answered 403 "export for member:CTBC", so counting up the numbers told E.SUN which banks had member
-    exports and how many, which the exports list hides. It reads as an export that is not there (review 14)."""
+def _ctbc_member_export(demo_catalogue, cli, tmp_path):
+    """A copy of the demo catalogue holding one export for member:CTBC: (its path, the export's id, its sequence)."""
     path = tmp_path / "cat.duckdb"
     shutil.copyfile(demo_catalogue["path"], path)
     code, out, err = cli(
@@ -259,6 +257,14 @@ def test_another_banks_export_is_not_found_for_a_bank_not_named(demo_catalogue, 
         (seq,) = con.execute("SELECT export_seq FROM exports WHERE export_id = ?", [ctbc]).fetchone()
     finally:
         con.close()
+    return path, ctbc, seq
+
+
+def test_another_banks_export_is_not_found_for_a_bank_not_named(demo_catalogue, cli, tmp_path):
+    """An export page is found by its id or its sequence number (`/exports/2`); a bank asking for another bank's member
+    export was answered 403 "export for member:CTBC", so counting up the numbers told E.SUN which banks had member
+    exports and how many, which the exports list hides. It reads as an export that is not there (review 14)."""
+    path, ctbc, seq = _ctbc_member_export(demo_catalogue, cli, tmp_path)
     p = LivePortal(path, tmp_path / "portal")
     try:
         with httpx.Client(base_url=p.url) as c:
@@ -284,19 +290,7 @@ def test_another_banks_export_costs_a_bank_what_a_missing_one_costs(demo_catalog
     it may not see. Its page is not built at all now (review of the fixes 14)."""
     from curate.web import data
 
-    path = tmp_path / "cat.duckdb"
-    shutil.copyfile(demo_catalogue["path"], path)
-    code, out, err = cli(
-        "-q", "export", "dataset", "--purpose", "training", "--audience", "member:CTBC", "--non-commercial",
-        "--out", str(tmp_path / "exp_ctbc"), "--json", db=path,
-    )  # fmt: skip
-    assert code == 0, err
-    ctbc = json.loads(out)["export_id"]
-    con = db.connect_readonly(path)
-    try:
-        (seq,) = con.execute("SELECT export_seq FROM exports WHERE export_id = ?", [ctbc]).fetchone()
-    finally:
-        con.close()
+    path, ctbc, seq = _ctbc_member_export(demo_catalogue, cli, tmp_path)
     built: list[str] = []
     real = data.export_page
     monkeypatch.setattr(data, "export_page", lambda con, ref, cat=None: built.append(ref) or real(con, ref, cat))
