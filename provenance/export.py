@@ -33,6 +33,7 @@ from provenance.export_out import Staged, after_failure, finish, note, prepare_o
 from provenance.export_stage import files as staged_files
 from provenance.export_stage import uninterrupted
 from provenance.faults import fault
+from provenance.licence_recall_catalogue import catalogue_detail, entry_expiries
 from provenance.licence_terms import recipient_reason
 from provenance.licences import (
     LicenceCatalogue,
@@ -73,7 +74,7 @@ class ExportParams:
     """The recipient's use is commercial (True) or not (False): a stated choice, no default."""
     format: str = "parquet"
     at: dt.date | None = None
-    """Date licences are evaluated at (expiry); default today (UTC). Not written into the files."""
+    """Date licences are evaluated at (expiry); default today in Taiwan (UTC+8). Not written into the files."""
     shard_rows: int = 50_000
     """Records per data shard."""
     pii_gate: str = "all"
@@ -281,6 +282,7 @@ def _export(
         "characters": sel.chars,
         "blocked": dict(sorted(sel.blocked_counts.items())),
         "licences": dict(sorted(sel.lic_counts.items())),
+        "licence_expiry": entry_expiries(cat, sel.lic_counts),  # as NOTICE states them: recall compares
         "purpose": params.purpose,
         "audience": params.audience,
         "commercial": params.commercial,
@@ -475,11 +477,8 @@ def _record_export(
                         "params": params.as_dict(),
                         "manifest_sha256": info["manifest_sha256"],
                         "state_hash": info["state_hash"],
-                        # `audit export` flags an export made with a licence catalogue other than the shipped one
-                        "licence_catalogue": {
-                            "sha256": info["catalogue_sha256"],
-                            "shipped": info["catalogue_shipped"],
-                        },
+                        # its sha256 (`audit export` flags one not shipped), each used entry's expiry as NOTICE states it
+                        "licence_catalogue": catalogue_detail(info),
                         "records": sel.records,
                         "items_digest": digest,
                         "blocked": info["blocked"],

@@ -32,6 +32,7 @@ from typing import Any
 import duckdb
 
 from provenance._selection import ID, LICENCE, LICENCE_ROWS_OF, TERMS, Decider, ExportVerdict
+from provenance.licence_recall_catalogue import catalogue_shortened, recorded_expiries
 from provenance.licence_terms import licence_today
 from provenance.licences import LicenceCatalogue, default_licence_catalogue
 from provenance.version_chain import descendants_cte
@@ -103,9 +104,13 @@ def licence_refused(
         current.setdefault(exported_id, []).append(record_id)
     refused = _refused_now(con, cat, set(uses.values()), sorted({r for ids in current.values() for r in ids}))
     shortened = _shortened(con, cat, set(uses.values()), current)
+    recorded = recorded_expiries(con, list(uses))  # each entry's expiry as the export's NOTICE stated it
+    by_catalogue = catalogue_shortened(con, cat, [(e, uses[e], r) for e, r in recorded.items()], current)
     refused_now = {record_id for _, record_id in refused}
     suspects = sorted(
-        {rid for rid, ids in current.items() if refused_now.intersection(ids)} | {e for _, e, _ in shortened}
+        {rid for rid, ids in current.items() if refused_now.intersection(ids)}
+        | {e for _, e, _ in shortened}
+        | {e for _, e, _ in by_catalogue}
     )
     if not suspects:
         return []
@@ -119,7 +124,11 @@ def licence_refused(
     for eid, record_id, licence_then in items:
         use = uses.get(eid)
         for now_id in current.get(record_id, ()) if use is not None else ():
-            verdict = refused.get((use, now_id)) or shortened.get((use, record_id, now_id))
+            verdict = (
+                refused.get((use, now_id))
+                or shortened.get((use, record_id, now_id))
+                or by_catalogue.get((eid, record_id, now_id))
+            )
             if verdict is not None:
                 found.setdefault(eid, []).append(
                     {
