@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from provenance.errors import ConfigError
-from provenance.licence_terms import AUDIENCES, _shown, is_audience
+from provenance.licence_terms import AUDIENCES, _shown, bank_case_problem, is_audience
 
 REQUIRED_IDS: tuple[str, ...] = (
     "OGDL-Taiwan-1.0",
@@ -95,6 +95,8 @@ def check_licence_catalogue_data(data: dict[str, Any]) -> list[str]:
         for a in entry.get("audience") or []:
             if isinstance(a, str) and not is_audience(a):  # the schema's pattern lets a trailing newline through
                 problems.append(f"{where}: audience `{_shown(a)}` invalid; valid: {', '.join(AUDIENCES)}")
+            elif why := bank_case_problem(a):
+                problems.append(f"{where}: {why}")
         expiry = entry.get("expiry")
         if isinstance(expiry, dt.date):
             problems.append(f"{where}: expiry must be a quoted ISO date string")

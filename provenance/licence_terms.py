@@ -79,6 +79,24 @@ def is_audience(value: Any) -> bool:
     return isinstance(value, str) and (value in ("public", "consortium") or _MEMBER_RE.fullmatch(value) is not None)
 
 
+def bank_case_problem(value: Any) -> str:
+    """Why a grant's ``member:BANK`` cannot reach its bank ('' when it can): a bank code with small letters. Bank
+    codes are compared exactly and written in capitals (the portal's ``bank:ESUN``, ``export --audience
+    member:ESUN``): an agreement for ``member:esun`` was valid and matched no export of that bank.
+
+    >>> bank_case_problem("member:ESUN"), bank_case_problem("consortium")
+    ('', '')
+    >>> bank_case_problem("member:esun")  # doctest: +ELLIPSIS
+    'audience `member:esun`: a bank code is written in capitals (`member:ESUN`)...'
+    """
+    if not isinstance(value, str) or _MEMBER_RE.fullmatch(value) is None or value[7:] == value[7:].upper():
+        return ""
+    return (
+        f"audience `{value}`: a bank code is written in capitals (`member:{value[7:].upper()}`); compared exactly,"
+        f" `{value}` matches no export of that bank"
+    )
+
+
 def parse_purpose(purpose: str) -> str:
     """Validate a purpose; the error lists the valid values.
 

@@ -37,6 +37,7 @@ from provenance.licence_terms import (
     _intersect_audience,
     _json_value,
     _shown,
+    bank_case_problem,
     credit_value,
     is_audience,
     statement_problem,
@@ -149,6 +150,8 @@ def term_problems(
     for a in [audience] if isinstance(audience, str) else audience:
         if not is_audience(a):
             problems.append(f"audience `{_shown(a)}` invalid; allowed: {', '.join(AUDIENCES)}")
+        elif why := bank_case_problem(a):
+            problems.append(why)
     purposes = terms.get("purposes") or []
     for p in [purposes] if isinstance(purposes, str) else purposes:
         if p not in PURPOSES:
