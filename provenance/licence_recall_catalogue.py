@@ -65,10 +65,13 @@ def _json(text: str | None) -> Any:
 
 
 def _moved_earlier(cat: LicenceCatalogue, recorded: Mapping[str, str | None]) -> dict[str, dt.date | None]:
-    """The entries that end earlier in ``cat`` than the export's catalogue stated, with the stated day."""
+    """The entries that end earlier in ``cat`` than the export's catalogue stated, with the stated day, keyed by the
+    id the export recorded (its records' ``licence_id``). An id renamed since is found through its alias, as the
+    rules judge the records (looked up among the entries' own ids, a renamed entry whose expiry was moved earlier
+    named no export)."""
     out = {}
     for lid, then in recorded.items():
-        lic = cat.licences.get(lid)
+        lic = cat.get(lid)
         if lic is None or lic.expiry is None:
             continue  # removed (refused as unknown) or no end date now
         try:
@@ -95,8 +98,9 @@ def catalogue_shortened(
         earlier = _moved_earlier(cat, recorded)
         if not earlier:
             continue
+        stated = {cat.canonical(i): d for i, d in earlier.items()}  # the entry's own id: what the rules look up
         then_cat = replace(
-            cat, licences={**cat.licences, **{i: replace(cat.licences[i], expiry=d) for i, d in earlier.items()}}
+            cat, licences={**cat.licences, **{i: replace(cat.licences[i], expiry=d) for i, d in stated.items()}}
         )
         then_decider, now_decider = Decider(con, then_cat, use), Decider(con, cat, use)
         items = [
