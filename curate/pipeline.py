@@ -95,6 +95,7 @@ def load(path: str | Path) -> Pipeline:
     from curate.runner import EXECUTORS, check_settings, make_stage
     from curate.stages import STAGES
     from provenance.export import ExportParams
+    from provenance.licence_terms import refuse_bank_case
     from sources import SOURCES
 
     path = Path(path)
@@ -188,7 +189,7 @@ def load(path: str | Path) -> Pipeline:
         for key, value in item.items():
             want(where, key, value, *EXPORT_TYPES[types[key]])
         try:
-            ExportParams(**item).validated()
+            refuse_bank_case(ExportParams(**item).validated().audience)  # `member:esun`: as `export dataset`
         except WorkbenchError as exc:
             raise error_like(exc)(f"{where}: {exc}") from exc
         pipe.exports.append(ExportStep(resolve(out, f"{where}: `out`"), item, overwrite, catalogue))

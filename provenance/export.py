@@ -34,7 +34,7 @@ from provenance.export_stage import files as staged_files
 from provenance.export_stage import uninterrupted
 from provenance.faults import fault
 from provenance.licence_recall_catalogue import catalogue_detail, entry_expiries
-from provenance.licence_terms import recipient_reason
+from provenance.licence_terms import recipient_reason, refuse_bank_case
 from provenance.licences import (
     LicenceCatalogue,
     default_licence_catalogue,
@@ -202,7 +202,8 @@ def export_dataset(
         UsageError: bad purpose/audience/format, or a non-empty ``out_dir`` without ``overwrite``.
     """
     params, cat = params.validated(), licence_catalogue or default_licence_catalogue()
-    refuse_ended_since(con, params, cat)  # before anything is written
+    refuse_bank_case(params.audience)  # before anything is written, and so is:
+    refuse_ended_since(con, params, cat)
     staged = prepare_out(con, Path(out_dir), overwrite)
     run_id = None
     try:

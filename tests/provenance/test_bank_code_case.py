@@ -57,3 +57,24 @@ def test_a_catalogue_entry_with_a_small_letter_bank_code_is_refused(cli, tmp_pat
     ours.write_text(text.replace('audience = ["consortium"]', 'audience = ["member:esun"]', 1), encoding="utf-8")
     code, out, err = cli("licences", "check", "--catalogue", str(ours))
     assert code != 0 and "member:ESUN" in out + err, out + err
+
+
+def test_an_export_to_a_small_letter_bank_code_is_refused(cli, builder, tmp_path):
+    """`export dataset --audience member:esun` (review of the fixes 15) was made without a word, holding the public
+    and consortium records only: no grant may name `member:esun` now, and the bank's own (`member:ESUN`) never
+    reached it. It is refused, by the CLI and a pipeline file alike, naming the capitals; `member:ESUN` exports."""
+    builder.source("open", "CC-BY-4.0", title="公開講義", metadata={"provider": "研訓院", "dataset": "公開講義"})
+    builder.record("open", "s.txt#1", "本講義說明銀行信用風險管理之基本原則。")
+    builder.close()
+    args = ("export", "dataset", "--purpose", "training", "--non-commercial")
+    code, out, err = cli(*args, "--audience", "member:esun", "--out", str(tmp_path / "e1"))
+    assert code != 0 and "`member:ESUN`" in err and "Traceback" not in err, out + err
+    assert not (tmp_path / "e1" / "NOTICE.md").exists()
+    code, out, err = cli(*args, "--audience", "member:ESUN", "--out", str(tmp_path / "e2"))
+    assert code == 0 and (tmp_path / "e2" / "NOTICE.md").exists(), out + err
+    pipe = tmp_path / "p.toml"
+    pipe.write_text(
+        '[[export]]\nout = "e3"\npurpose = "training"\naudience = "member:esun"\ncommercial = false\n', encoding="utf-8"
+    )
+    code, out, err = cli("pipeline", "run", str(pipe), "--dry-run")
+    assert code != 0 and "`member:ESUN`" in err and str(pipe) in err, out + err
