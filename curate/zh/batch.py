@@ -146,16 +146,17 @@ def normalise_many(
         matcher = eng.matcher_with(keys[i]) if keys else eng.matcher
         out[i] = _normalise_segments(eng, cfg, texts[i], matcher, n_simp[i], n_trad[i])
     fast = np.flatnonzero((simp > 0) & (trad == 0)).tolist()
-    if cfg.terminology:  # a surname starting a name (余伟, curate.zh.surnames), a book title: normalise's path
-        for i in fast:
-            t = texts[i]
-            # a record with 《 or 〈 but no title the rule keeps (a < sign, no title's end) stays on the fast path
-            titled = ("《" in t or "〈" in t) and bool(title_positions(t, 0, len(t), eng._fold))
-            names = None if titled else surname_positions(t)
-            if titled or names:
-                matcher = eng.matcher_with(keys[i]) if keys else eng.matcher
-                out[i] = _normalise_segments(eng, cfg, t, matcher, n_simp[i], 0, names=names)  # names: read once
-        fast = [i for i in fast if out[i] is None]
+    # a surname starting a name (余伟, curate.zh.surnames; with the terminology layer), a book title (always, never
+    # reworded): normalise's path
+    for i in fast:
+        t = texts[i]
+        # a record with 《 or 〈 but no title the rule keeps (a < sign, no title's end) stays on the fast path
+        titled = ("《" in t or "〈" in t) and bool(title_positions(t, 0, len(t), eng._fold))
+        names = None if titled or not cfg.terminology else surname_positions(t)
+        if titled or names:
+            matcher = eng.matcher_with(keys[i]) if keys else eng.matcher
+            out[i] = _normalise_segments(eng, cfg, t, matcher, n_simp[i], 0, names=names)  # names: read once
+    fast = [i for i in fast if out[i] is None]
     groups: dict[tuple[str, ...], list[int]] = {}
     if keys:
         for i in fast:

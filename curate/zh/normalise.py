@@ -496,7 +496,7 @@ def _normalise_segments(
         targets = without_spans(targets, japanese)
     if links := link_spans(text):
         targets = without_spans(targets, links)
-    targets, decided = split_targets(text, targets, fixed, eng._fold, names) if cfg.terminology else (targets, [])
+    targets, decided = split_targets(text, targets, fixed, eng._fold, names, surnames=cfg.terminology)
     new_text = eng.convert_targets(text, targets, matcher, edits, decided, flags, fixed)
     if not edits:
         new_text = text

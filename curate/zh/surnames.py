@@ -110,12 +110,15 @@ def split_targets(
     fixed: dict[int, str],
     fold: Callable[[str], str],
     known: dict[int, str] | None = None,
+    *,
+    surnames: bool = True,
 ) -> tuple[list[tuple[int, int, int]], list[tuple[int, int]]]:
     """``targets`` with each surname found in them and each character of a book title (:mod:`curate.zh.titles`,
     converted by ``fold``) as a one-character target of its own (its form in ``fixed``), and the surnames' spans
     (decided: no ambiguity flag). A target's Simplified count stays on its first piece. ``known``: the
     :func:`surname_positions` of the whole text when the caller read them already (used for a target that is the
-    whole text: :func:`curate.zh.batch.normalise_many` reads them to choose the path)."""
+    whole text: :func:`curate.zh.batch.normalise_many` reads them to choose the path). ``surnames`` False (no
+    terminology layer, ``NormaliseConfig(terminology=False)``): the titles only, never reworded by s2twp either."""
     out: list[tuple[int, int, int]] = []
     spans: list[tuple[int, int]] = []
     marks = "《" in text or "〈" in text  # once per record, not per target (a mixed record holds thousands)
@@ -123,7 +126,12 @@ def split_targets(
         if tb - ta < 2:
             out.append((ta, tb, s))
             continue
-        names = known if known is not None and ta == 0 and tb == len(text) else surname_positions(text, ta, tb)
+        if not surnames:
+            names = {}
+        elif known is not None and ta == 0 and tb == len(text):
+            names = known
+        else:
+            names = surname_positions(text, ta, tb)
         found = title_positions(text, ta, tb, fold) if marks else {}
         if not names and not found:
             out.append((ta, tb, s))
