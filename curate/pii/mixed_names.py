@@ -96,10 +96,11 @@ def bare_name_end(text: str, start: int) -> int | None:
 
 
 def _reads_as_given(given: str) -> bool:
+    from curate.pii.given_names import given_ok
     from curate.pii.names import given_name_score
-    from curate.pii.segmented_names import MIN_GIVEN_TWO, _given_ok
+    from curate.pii.segmented_names import MIN_GIVEN_TWO
 
-    return _given_ok(given, 0, len(given)) and given_name_score(given) >= MIN_GIVEN_TWO
+    return given_ok(given, 0, len(given)) and given_name_score(given) >= MIN_GIVEN_TWO
 
 
 def _han_given_end(text: str, q: int) -> int | None:
@@ -107,12 +108,13 @@ def _han_given_end(text: str, q: int) -> int | None:
     張婷負責``): two characters that read as one, else one that reads as one (``[segmented] min_given_one``) and
     ends there (the text's end, no Han character, ``stop_after`` or a verb of ``names.toml verbs_after_name``);
     None: none."""
+    from curate.pii.given_names import given_ok
     from curate.pii.names import STOP_AFTER, given_name_score, verb_follows
-    from curate.pii.segmented_names import MIN_GIVEN_ONE, _given_ok
+    from curate.pii.segmented_names import MIN_GIVEN_ONE
 
     if q + 2 <= len(text) and _reads_as_given(text[q : q + 2]):
         return q + 2
-    if not _given_ok(text, q, q + 1) or given_name_score(text[q]) < MIN_GIVEN_ONE:
+    if not given_ok(text, q, q + 1) or given_name_score(text[q]) < MIN_GIVEN_ONE:
         return None
     after = q + 1
     if after >= len(text) or not _han(text[after]) or text[after] in STOP_AFTER or verb_follows(text, after):

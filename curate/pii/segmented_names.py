@@ -22,7 +22,8 @@ import re
 from functools import lru_cache
 
 from curate.pii.base import EntityRecognizer, RecognizerResult
-from curate.pii.names import _W, STOP_AFTER, _tables, given_char_scores, married_name_end
+from curate.pii.given_names import given_ok
+from curate.pii.names import _W, _tables, given_char_scores, married_name_end
 from curate.pii.text import is_han
 
 #: the summed given-name score a two-character (one-character) given name needs without any slot
@@ -102,29 +103,13 @@ def _person_word(text: str, start: int, end: int) -> bool:
     return conv.convert(text[start:end]) in person_words()
 
 
-@lru_cache(maxsize=1)
-def _not_given() -> frozenset[str]:
-    return frozenset(_setup()[5] | STOP_AFTER)
-
-
-def _given_ok(text: str, a: int, b: int) -> bool:
-    """``text[a:b]`` lies in the text and holds Han characters only, none of ``non_given`` or ``stop_after``."""
-    if b > len(text):
-        return False
-    bad = _not_given()
-    for c in text[a:b]:
-        if c in bad or not is_han(c):
-            return False
-    return True
-
-
 def segmented_name(text: str, start: int, sur_end: int) -> int | None:
     """The end of a name starting at ``start`` (surname ``text[start:sur_end]``) that the segmentation reads as an
     unknown word, or None."""
     scores = given_char_scores()
     for length, floor in ((2, MIN_GIVEN_TWO), (1, MIN_GIVEN_ONE)):
         end = sur_end + length
-        if not _given_ok(text, sur_end, end):
+        if not given_ok(text, sur_end, end):
             continue
         if sum(scores.get(c, 0.0) for c in text[sur_end:end]) < floor:
             continue

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import functools
 import re
-import tomllib
 from collections.abc import Callable
 
 from curate._optional import require
@@ -37,16 +36,16 @@ PLACE_ENDS = frozenset("路街道巷弄区市县省州镇乡村里港湾岛山�
 
 @functools.cache
 def _tables() -> tuple[dict[str, str], re.Pattern[str] | None, re.Pattern[str] | None]:
-    from curate.pii.segmented_names import _not_given
-    from curate.zh.terms import _schema_text
+    from curate.pii.given_names import not_given_chars
+    from curate.zh.terms import surname_table
 
-    data = tomllib.loads(_schema_text("surnames.toml"))
+    table = surname_table()
     s2tw = require("opencc", extra="zh", purpose="surnames").OpenCC("s2tw").convert
-    forms = {simp: trad for simp, trad in data["surnames"].items() if len(simp) == 1 and s2tw(simp) != trad}
-    titles = sorted((t for t in data["titles"] if len(t) > 1), key=len, reverse=True)
-    # a candidate is followed by a Han character that may start a given name (_given_ok: the name rule and the title
-    # rule read none before a character of _not_given, the 于 of 于本法 or 于其 is no name: not a candidate at all)
-    bad = "".join(sorted(c for c in _not_given() if "\u4e00" <= c <= "\u9fff"))
+    forms = {simp: trad for simp, trad in table.surnames.items() if len(simp) == 1 and s2tw(simp) != trad}
+    titles = sorted((t for t in table.titles if len(t) > 1), key=len, reverse=True)
+    # a candidate is followed by a Han character that may start a given name (given_ok: the name rule and the title
+    # rule read none before a character of not_given_chars, the 于 of 于本法 or 于其 is no name: not a candidate at all)
+    bad = "".join(sorted(c for c in not_given_chars() if "\u4e00" <= c <= "\u9fff"))
     nope = f"(?![{re.escape(bad)}])" if bad else ""
     pattern = re.compile("[" + "".join(sorted(forms)) + "]" + nope + "(?=[\u4e00-\u9fff])") if forms else None
     # one regex for "a title starts here" (a generator of str.startswith over every title took half the time of a
@@ -58,13 +57,13 @@ def _tables() -> tuple[dict[str, str], re.Pattern[str] | None, re.Pattern[str] |
 def _titled(text: str, p: int, b: int, title_re: re.Pattern[str] | None) -> bool:
     """A title follows a one- or two-character given name after the surname at ``p``, which starts a route word
     no longer than the name."""
-    from curate.pii.segmented_names import _given_ok
+    from curate.pii.given_names import given_ok
 
     if title_re is None:
         return False
     for k in (2, 1):
         e = p + 1 + k
-        if e < b and title_re.match(text, e) and _given_ok(text, p + 1, e):
+        if e < b and title_re.match(text, e) and given_ok(text, p + 1, e):
             lo = max(0, p - _WINDOW)
             words = route(text, lo, min(b, e + _WINDOW), dictionary_words())
             if any(i <= p < j and (i < p or j > e) for i, j in words):

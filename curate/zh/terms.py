@@ -215,17 +215,34 @@ def charmap() -> dict[int, str]:
     return table
 
 
+@dataclass(frozen=True, slots=True)
+class SurnameTable:
+    """``schemas/zh/surnames.toml``: surnames OpenCC converts one-to-many (Simplified -> the Taiwan surname form),
+    the titles after a name and the prefixes (姓) before a surname."""
+
+    surnames: dict[str, str]
+    titles: tuple[str, ...]
+    prefixes: tuple[str, ...]
+
+
+@functools.cache
+def surname_table() -> SurnameTable:
+    """The surname table, read once per process: its one owner (:func:`surname_terms`, :mod:`curate.zh.surnames`)."""
+    data = tomllib.loads(_schema_text("surnames.toml"))
+    return SurnameTable(dict(data["surnames"]), tuple(data["titles"]), tuple(data.get("prefixes", [])))
+
+
 @functools.cache
 def surname_terms() -> tuple[Term, ...]:
     """Surname + title combinations (于先生 -> 于先生, 钟女士 -> 鍾女士) from surnames.toml."""
     opencc = require("opencc", extra="zh", purpose="surname terms")
     s2tw = opencc.OpenCC("s2tw").convert
-    data = tomllib.loads(_schema_text("surnames.toml"))
+    table = surname_table()
     out = []
-    for simp, trad in data["surnames"].items():
-        for title in data["titles"]:
+    for simp, trad in table.surnames.items():
+        for title in table.titles:
             out.append(Term(simp + title, trad + s2tw(title), "person", "surname before title"))
-        for prefix in data.get("prefixes", []):
+        for prefix in table.prefixes:
             out.append(Term(prefix + simp, prefix + trad, "person", "after 姓"))
     return tuple(out)
 
