@@ -10,6 +10,7 @@ kept as the surname where it starts a person's name:
   余额, 余下, 范围 stay words and are converted);
   and no place's or organisation's last character after the name (于光明路 is 於光明路: :data:`PLACE_ENDS`), the
   given name no time or place word of the dictionary (于宁波, 于国庆假期, 于凌晨 are 於: the preposition);
+* or it opens a clause before a reporting verb (:mod:`curate.zh.speakers`: 余建国说, 于长春表示);
 * or a title of ``surnames.toml`` follows its one- or two-character given name (余伟先生, 于海涛经理), the surname
   starting a word of jieba's route.
 
@@ -24,6 +25,7 @@ from collections.abc import Callable
 
 from curate._optional import require
 from curate.lexicon import dictionary_words, route, time_place_words
+from curate.zh.speakers import clause_speaker
 from curate.zh.titles import title_positions
 
 #: characters of the route read after a title candidate's surname
@@ -97,7 +99,7 @@ def surname_positions(text: str, a: int = 0, b: int | None = None) -> dict[int, 
         end = None if end is None else end + lo
         if end is not None and (text[end : end + 1] in PLACE_ENDS or _time_or_place(text, p + 1, end)):
             end = None  # 于宁波, 于国庆假期, 于凌晨: the preposition before a place's or a time's name
-        if end is not None or _titled(text, p, b, title_re):
+        if end is not None or _titled(text, p, b, title_re) or clause_speaker(text, p, a, b):
             out[p] = forms[text[p]]
             last = p
     return out

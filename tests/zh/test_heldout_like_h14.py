@@ -39,9 +39,9 @@ def test_sixth_heldout_like_set_meets_floors(eval_dev, tmp_path, batch):
     score, last = shared_score(eval_dev, "zh", SET, pred)
     assert score["exact_traditional_unchanged"] == 1.0, last
     assert score["cer_traditional_unchanged"] == 0.0, last
-    assert score["exact_simplified_to_tw"] >= 0.87, last  # 57/65
+    assert score["exact_simplified_to_tw"] >= 0.90, last  # 59/65 (review 15: 余建国昨天, 范志强表示; 57/65 before)
     assert score["exact_mixed"] >= 0.88, last  # 22/25
-    assert score["cer_all"] <= 0.0064, last
+    assert score["cer_all"] <= 0.0056, last  # 0.0055 (review 15; 0.0063 before)
 
 
 def test_traditional_records_come_back_as_the_same_object():
