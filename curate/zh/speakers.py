@@ -11,6 +11,10 @@ person's word (于北京表示 stays 於).
 The surname must start a word of jieba's route no longer than the name, or a person's word (范文 of 范文|涛; 余额表示,
 范例说明 are words: not names), or a word ending inside a two-character given name that scores as one (范志|强), and the
 verb must start a word of the route (说 of 说明 does not).
+The given name's characters read as one on balance (their given-name scores sum above 0: 于信中, 于官网, 于稍早, 余皆
+are none), a two-character person's word of jieba spanning the name only with a given character scoring as a
+one-character name (jieba tags 余震, 余兴, 范畴 as names), and after the preposition 于 the given name ends in no
+locative (于文中指出, 于会上表示: a place in a text or an event).
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ DAYS = ("昨天", "今天", "明天", "前天", "昨日", "今日", "明日", "�
 PREPOSITIONS = frozenset("于")
 #: what may stand before a clause's first character
 CLAUSE_OPEN = frozenset("。！？；，、：\n\r「『“‘（(【 \u3000")
+#: locatives closing a noun after the preposition 于 (于文中, 于会上, 于席间): a prepositional phrase, no name
+LOCATIVES = frozenset("中上下里内外前后间")
 _LOOK = 6
 
 
@@ -32,7 +38,7 @@ def clause_speaker(text: str, p: int, a: int, b: int) -> bool:
     """``text[p]`` (a surname character in ``text[a:b]``) opens a clause and names its speaker."""
     from curate.pii.given_names import given_ok
     from curate.pii.names import given_char_scores
-    from curate.pii.segmented_names import MIN_GIVEN_TWO
+    from curate.pii.segmented_names import MIN_GIVEN_ONE, MIN_GIVEN_TWO
 
     if p > a and text[p - 1] not in CLAUSE_OPEN:
         return False
@@ -42,6 +48,9 @@ def clause_speaker(text: str, p: int, a: int, b: int) -> bool:
         e = p + 1 + k
         if e >= b or not given_ok(text, p + 1, e):
             continue
+        score = sum(given_char_scores().get(c, 0.0) for c in text[p + 1 : e])
+        if score <= 0 or (text[p] in PREPOSITIONS and text[e - 1] in LOCATIVES):
+            continue  # 于信中, 余皆: no given name's characters; 于文中: a locative phrase
         verb = next((v for v in REPORTING + DAYS if text.startswith(v, e) and e + len(v) <= b), None)
         if verb is None:
             continue
@@ -54,8 +63,11 @@ def clause_speaker(text: str, p: int, a: int, b: int) -> bool:
         if any(i < e < j for i, j in words):
             continue
         first = starts[p]
-        if first - p > 1 and text[p:first] not in person_words():
-            if first >= e or k < 2 or sum(given_char_scores().get(c, 0.0) for c in text[p + 1 : e]) < MIN_GIVEN_TWO:
+        # a two-character person's word spanning the name is one only with a given character scoring as a name alone
+        # (jieba tags 余震, 余兴, 范畴 as people's names; 范文 of 范文|涛 ends inside the name)
+        person = text[p:first] in person_words() and (first - p > 2 or first < e or score >= MIN_GIVEN_ONE)
+        if first - p > 1 and not person:
+            if first >= e or k < 2 or score < MIN_GIVEN_TWO:
                 return False  # the surname starts a word that is no name (余额, 范例, 于是)
             # 范志|强: a word of the route ends inside a two-character given name that scores as one
         return True
