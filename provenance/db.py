@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 import duckdb
 
 from provenance.dbfile import remove_empty, zero_bytes
-from provenance.errors import CatalogueBusyError, CatalogueError, ReadOnlyError, UsageError
+from provenance.errors import CatalogueBusyError, CatalogueError, QueryAbandonedError, ReadOnlyError, UsageError
 from provenance.rollback import rollback
 from provenance.spill import private_spill_dir
 
@@ -563,11 +563,15 @@ def run_readonly_sql(path: str | Path, sql: str) -> tuple[list[str], list[tuple]
     con = connect_readonly(
         path, memory_limit=memory, memory_setting="CURATE_SQL_MEMORY", spill_limit=spill, arrow_lossless=True
     )
+    abandoned = False
     try:
         name = con.execute("SELECT current_database()").fetchone()[0]
         sqlguard.check_select(con, sql, catalogue_name=name, masked=frozenset({"records"}))
         _mask_unchecked(con, name)
         return run_interruptible(con, sql)
+    except QueryAbandonedError:
+        abandoned = True  # closing would wait for the call that did not stop, holding the catalogue's lock
+        raise
     except duckdb.Error as exc:
         msg = str(exc).splitlines()[0]
         if isinstance(exc, duckdb.PermissionException) or "read-only" in msg.lower():
@@ -589,4 +593,5 @@ def run_readonly_sql(path: str | Path, sql: str) -> tuple[list[str], list[tuple]
             ) from exc
         raise CatalogueError(f"query failed: {msg}") from exc
     finally:
-        con.close()
+        if not abandoned:
+            con.close()

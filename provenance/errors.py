@@ -80,6 +80,12 @@ class ReadOnlyError(CatalogueError):
     exit_code = 2
 
 
+class QueryAbandonedError(ReadOnlyError):
+    """An auditor query did not stop when interrupted (one call of a function DuckDB cannot interrupt, such as
+    ``levenshtein`` over long strings): its connection is left open, never closed (closing waits for the call), so
+    the process must end to let go of the catalogue (``provenance/sqlrun.py``)."""
+
+
 class OutputError(WorkbenchError):
     """An output (an export folder, a report) could not be written: the disk is full, a quota is reached, a write
     failed. What was half-written is removed; the message names the path and the cause."""

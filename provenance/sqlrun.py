@@ -20,7 +20,7 @@ from typing import Any
 
 import duckdb
 
-from provenance.errors import ReadOnlyError
+from provenance.errors import QueryAbandonedError, ReadOnlyError
 
 #: the default of ``$CURATE_SQL_RESULT``: how much a result's cells may hold (see :func:`_cell_size`)
 SQL_RESULT = 256_000_000
@@ -179,10 +179,30 @@ def fetch_bounded(cur: duckdb.DuckDBPyConnection, budget: int) -> list[tuple]:
     return rows
 
 
+#: seconds an interrupted query has to stop before it is left behind (:class:`QueryAbandonedError`)
+STOP_GRACE = 5.0
+
+
+def _stop(con: duckdb.DuckDBPyConnection, done: threading.Event, message: str) -> None:
+    """Interrupt ``con``'s query and wait :data:`STOP_GRACE` seconds for its worker to set ``done``. DuckDB checks for
+    an interrupt between chunks, not inside one function call: ``levenshtein(repeat('a', 100000), repeat('b',
+    100000))`` went on for two minutes after its time limit (a million characters: hours), the worker waited for without
+    bound while the catalogue's read lock kept every writer out. A worker still running is left behind:
+    :class:`QueryAbandonedError`, whose caller must not close ``con`` (that waits for the call) and ends the process.
+    (An event, not ``Thread.join``: a join that Ctrl-C interrupted marks the thread ended while it still runs.)"""
+    con.interrupt()
+    if not done.wait(STOP_GRACE):
+        raise QueryAbandonedError(
+            f"{message}; it did not stop within {STOP_GRACE:g} s of being interrupted (one call DuckDB cannot"
+            " interrupt), so it is left to end with this process"
+        )
+
+
 def run_interruptible(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[list[str], list[tuple]]:
     """Run ``sql`` on a worker thread so that Ctrl-C (DuckDB does not see it while it runs) and the time limit
     ``$CURATE_SQL_TIMEOUT`` (seconds, default 600) interrupt it: an auditor's runaway query ends. Its rows are
-    fetched by :func:`fetch_bounded` under :func:`result_budget`."""
+    fetched by :func:`fetch_bounded` under :func:`result_budget`. A query that does not stop when interrupted
+    raises :class:`QueryAbandonedError` (see :func:`_stop`): do not close ``con`` then."""
     from provenance.envsettings import env_seconds
 
     limit = env_seconds("CURATE_SQL_TIMEOUT", 600.0)
@@ -196,22 +216,21 @@ def run_interruptible(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[list[st
             out["rows"] = fetch_bounded(cur, budget)
         except BaseException as exc:  # noqa: BLE001 (handed to the caller's thread, raised there)
             out["error"] = exc
+        finally:
+            done.set()
 
+    done = threading.Event()
     worker = threading.Thread(target=work, name="curate-sql", daemon=True)
     worker.start()
     deadline = time.monotonic() + limit
     try:
-        while worker.is_alive():
-            worker.join(0.05)
-            if worker.is_alive() and time.monotonic() > deadline:
-                con.interrupt()
-                worker.join()
-                raise ReadOnlyError(
-                    f"query stopped after {limit:g} s (CURATE_SQL_TIMEOUT); narrow it or raise the limit"
-                )
+        while not done.wait(0.05):
+            if time.monotonic() > deadline:
+                message = f"query stopped after {limit:g} s (CURATE_SQL_TIMEOUT); narrow it or raise the limit"
+                _stop(con, done, message)
+                raise ReadOnlyError(message)
     except KeyboardInterrupt:
-        con.interrupt()
-        worker.join()
+        _stop(con, done, "query interrupted (Ctrl-C)")
         raise
     if "error" in out:
         raise out["error"]
