@@ -11,8 +11,12 @@ submits nothing; once it has left the queue, ranks that are still incomplete (fa
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +32,28 @@ JOB_FILE = "slurm_job"
 ENDED = frozenset(
     "BOOT_FAIL CANCELLED COMPLETED DEADLINE FAILED NODE_FAIL OUT_OF_MEMORY PREEMPTED REVOKED TIMEOUT".split()
 )
+
+
+#: environment variables that hold a secret or name its file (the PII key, the portal's secret, Label Studio's keys,
+#: tokens and passwords): never handed to a Slurm job
+_SECRET_ENV = re.compile(r"(CURATE|LABEL_STUDIO)_\w*(KEY|SECRET|TOKEN|PASSWORD)", re.IGNORECASE)
+
+
+@contextmanager
+def secrets_kept_from_jobs() -> Iterator[list[str]]:
+    """Inside the block, this process's environment lacks every :data:`_SECRET_ENV` variable (the names are yielded).
+
+    ``sbatch`` hands the job the submitting shell's whole environment (``--export=ALL``, which datatrove passes on every
+    call): ``CURATE_PII_KEY`` went into the job's environment, which Slurm keeps with the job (``scontrol show job -d``,
+    the accounting database's ``--env-vars``) and hands to every task. The tasks need no key from the environment: the
+    PII stage's sub-keys travel in the pickled pipeline (``logs/executor.pik``, removed once its results are loaded)."""
+    hidden = {name: value for name, value in os.environ.items() if _SECRET_ENV.match(name)}
+    for name in hidden:
+        del os.environ[name]
+    try:
+        yield sorted(hidden)
+    finally:
+        os.environ.update(hidden)
 
 
 def job_name(run_dir: Path) -> str:
@@ -88,7 +114,8 @@ def submit(stage_name: str, pipeline: list, n_shards: int, run_dir: Path, option
             " commands; run it where they are (a login node), or use --executor local or ray"
         )
     try:
-        ex.run()
+        with secrets_kept_from_jobs():
+            ex.run()
     except subprocess.CalledProcessError as exc:
         if ex.job_id:  # the job array went in, the statistics' merge job did not: the array is still watched
             job_file.write_text(str(ex.job_id))

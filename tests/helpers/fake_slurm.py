@@ -7,8 +7,9 @@ from pathlib import Path
 
 
 def fake_slurm(tmp_path: Path, monkeypatch) -> Path:
-    """``sbatch`` and ``squeue`` on PATH: sbatch records each call (and each job's id and name in ``<bin>/jobs``) and
-    answers a new job id (from the call numbered in ``<bin>/fail_from`` on, it fails as Slurm refusing the job does);
+    """``sbatch`` and ``squeue`` on PATH: sbatch records each call (its environment in ``<bin>/environ``, each job's id
+    and name in ``<bin>/jobs``) and answers a new job id (from the call numbered in ``<bin>/fail_from`` on, it fails as
+    Slurm refusing the job does);
     squeue lists a job while a line of ``<bin>/queue`` starts with its id: ``ID [STATE [NAME]]``, PENDING and the name it
     was submitted with unless given (an ended job that squeue still shows, another job that got the same id)."""
     bin_dir = tmp_path / "bin"
@@ -16,6 +17,7 @@ def fake_slurm(tmp_path: Path, monkeypatch) -> Path:
     (bin_dir / "sbatch").write_text(
         "#!/bin/sh\n"
         f'echo "$@" >> "{bin_dir}/calls"\n'
+        f'env >> "{bin_dir}/environ"\n'
         f'n=$(wc -l < "{bin_dir}/calls")\n'
         f'if [ -f "{bin_dir}/fail_from" ] && [ "$n" -ge "$(cat "{bin_dir}/fail_from")" ]; then\n'
         '  echo "sbatch: error: Batch job submission failed: Invalid partition name specified" >&2; exit 1\n'
