@@ -230,7 +230,7 @@ def run_interruptible(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[list[st
                 _stop(con, done, message)
                 raise ReadOnlyError(message)
     except KeyboardInterrupt:
-        _stop(con, done, "query interrupted (Ctrl-C)")
+        _stop(con, done, "query interrupted (Ctrl-C or SIGTERM)")
         raise
     if "error" in out:
         raise out["error"]

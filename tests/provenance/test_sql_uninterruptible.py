@@ -1,7 +1,7 @@
 """An auditor query that DuckDB cannot interrupt (review 15, sql): DuckDB checks for an interrupt between chunks,
 not inside one function call, and `curate sql` waited for the interrupted query without bound. `levenshtein` over
 two strings of a million characters is one call of about 10^12 steps (hours): `CURATE_SQL_TIMEOUT=1` said "stopped
-after 1 s" minutes later, or never, and Ctrl-C did not stop it either, while its read lock kept every writer
+after 1 s" minutes later, or never, and Ctrl-C or `kill` did not stop it either, while its read lock kept every writer
 (`curate run`, `ingest`, `export`) out. Now the command gives up on it and exits; the catalogue is free again."""
 
 from __future__ import annotations
@@ -49,7 +49,8 @@ def test_the_time_limit_ends_a_query_deaf_to_interrupts(mixed, db_path, command)
 
 
 @pytest.mark.timeout(300)
-def test_ctrl_c_ends_a_query_deaf_to_interrupts(mixed, db_path):
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_ctrl_c_ends_a_query_deaf_to_interrupts(mixed, db_path, signum):
     proc = subprocess.Popen(
         [sys.executable, "-m", "curate.cli", "--db", str(db_path), "sql", DEAF],
         cwd=ROOT,
@@ -58,11 +59,11 @@ def test_ctrl_c_ends_a_query_deaf_to_interrupts(mixed, db_path):
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     time.sleep(5)  # started and inside the query
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(signum)
     try:
         code = proc.wait(240)
     except subprocess.TimeoutExpired:
         proc.kill()
-        pytest.fail("Ctrl-C did not end the query: the command waited for it")
+        pytest.fail(f"{signum.name} did not end the query: the command waited for it")
     assert code != 0 and "Traceback" not in proc.stderr.read()
     _writer_gets_the_catalogue(db_path)
