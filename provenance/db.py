@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 import duckdb
 
 from provenance.dbfile import remove_empty, zero_bytes
-from provenance.errors import CatalogueBusyError, CatalogueError, QueryAbandonedError, ReadOnlyError, UsageError
+from provenance.errors import CatalogueBusyError, CatalogueError, ReadOnlyError, UsageError
 from provenance.rollback import rollback
 from provenance.spill import private_spill_dir
 
@@ -551,7 +551,8 @@ def run_readonly_sql(path: str | Path, sql: str) -> tuple[list[str], list[tuple]
     """Run one auditor query: exactly one SELECT over readable tables (see :mod:`provenance.sqlguard`).
 
     Returns ``(column names, rows)``. Refusals raise :class:`ReadOnlyError` (exit code 2); the
-    hardened connection is the second wall behind the parse-tree check.
+    hardened connection is the second wall behind the parse-tree check. A query left running (QueryAbandonedError)
+    keeps its connection, and the catalogue's read lock, until this process ends: a caller must end it.
     """
     from provenance import sqlguard
     from provenance.envsettings import env_size
@@ -563,15 +564,13 @@ def run_readonly_sql(path: str | Path, sql: str) -> tuple[list[str], list[tuple]
     con = connect_readonly(
         path, memory_limit=memory, memory_setting="CURATE_SQL_MEMORY", spill_limit=spill, arrow_lossless=True
     )
-    abandoned = False
+    idle = threading.Event()  # cleared while the query runs; closing con then would wait for it (a call DuckDB
+    idle.set()  # cannot interrupt: QueryAbandonedError, a KeyboardInterrupt after it), holding the catalogue's lock
     try:
         name = con.execute("SELECT current_database()").fetchone()[0]
         sqlguard.check_select(con, sql, catalogue_name=name, masked=frozenset({"records"}))
         _mask_unchecked(con, name)
-        return run_interruptible(con, sql)
-    except QueryAbandonedError:
-        abandoned = True  # closing would wait for the call that did not stop, holding the catalogue's lock
-        raise
+        return run_interruptible(con, sql, idle)
     except duckdb.Error as exc:
         msg = str(exc).splitlines()[0]
         if isinstance(exc, duckdb.PermissionException) or "read-only" in msg.lower():
@@ -593,5 +592,5 @@ def run_readonly_sql(path: str | Path, sql: str) -> tuple[list[str], list[tuple]
             ) from exc
         raise CatalogueError(f"query failed: {msg}") from exc
     finally:
-        if not abandoned:
+        if idle.is_set():
             con.close()

@@ -191,18 +191,26 @@ def _stop(con: duckdb.DuckDBPyConnection, done: threading.Event, message: str) -
     :class:`QueryAbandonedError`, whose caller must not close ``con`` (that waits for the call) and ends the process.
     (An event, not ``Thread.join``: a join that Ctrl-C interrupted marks the thread ended while it still runs.)"""
     con.interrupt()
-    if not done.wait(STOP_GRACE):
+    try:
+        stopped = done.wait(STOP_GRACE)
+    except KeyboardInterrupt:  # Ctrl-C (SIGTERM) again in the grace: it came out as itself, con was closed: a hang
+        stopped = done.is_set()
+    if not stopped:
         raise QueryAbandonedError(
             f"{message}; it did not stop within {STOP_GRACE:g} s of being interrupted (one call DuckDB cannot"
             " interrupt), so it is left to end with this process"
-        )
+        ) from None
 
 
-def run_interruptible(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[list[str], list[tuple]]:
+def run_interruptible(
+    con: duckdb.DuckDBPyConnection, sql: str, idle: threading.Event | None = None
+) -> tuple[list[str], list[tuple]]:
     """Run ``sql`` on a worker thread so that Ctrl-C (DuckDB does not see it while it runs) and the time limit
     ``$CURATE_SQL_TIMEOUT`` (seconds, default 600) interrupt it: an auditor's runaway query ends. Its rows are
     fetched by :func:`fetch_bounded` under :func:`result_budget`. A query that does not stop when interrupted
-    raises :class:`QueryAbandonedError` (see :func:`_stop`): do not close ``con`` then."""
+    raises :class:`QueryAbandonedError` (see :func:`_stop`): do not close ``con`` then. ``idle`` is cleared while the
+    query runs: the caller closes ``con`` only while it is set, whatever was raised (review 15: a second Ctrl-C in
+    the grace raised a KeyboardInterrupt, and closing ``con`` waited for the call, hours, holding the lock)."""
     from provenance.envsettings import env_seconds
 
     limit = env_seconds("CURATE_SQL_TIMEOUT", 600.0)
@@ -219,9 +227,14 @@ def run_interruptible(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[list[st
         finally:
             done.set()
 
-    done = threading.Event()
+    done = threading.Event() if idle is None else idle
+    done.clear()
     worker = threading.Thread(target=work, name="curate-sql", daemon=True)
-    worker.start()
+    try:
+        worker.start()
+    except BaseException:
+        done.set()
+        raise
     deadline = time.monotonic() + limit
     try:
         while not done.wait(0.05):

@@ -67,3 +67,30 @@ def test_ctrl_c_ends_a_query_deaf_to_interrupts(mixed, db_path, signum):
         pytest.fail(f"{signum.name} did not end the query: the command waited for it")
     assert code != 0 and "Traceback" not in proc.stderr.read()
     _writer_gets_the_catalogue(db_path)
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_a_second_signal_in_the_grace_does_not_hang_the_command(mixed, db_path, signum):
+    """Review 15 (sql-r): nothing happens for 5 s after Ctrl-C (the grace), so a user presses it again (a supervisor
+    sends SIGTERM again): that second KeyboardInterrupt came out of the wait as itself, not as the query left
+    behind, and `run_readonly_sql` closed the connection, a close that waits for the call: hours, the lock held."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "curate.cli", "--db", str(db_path), "sql", DEAF],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    time.sleep(5)
+    proc.send_signal(signum)
+    time.sleep(1.5)  # inside the grace
+    proc.send_signal(signum)
+    try:
+        code = proc.wait(60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        pytest.fail(f"a second {signum.name} made the command wait for the query it abandons")
+    err = proc.stderr.read()
+    assert code != 0 and "Traceback" not in err, err
+    _writer_gets_the_catalogue(db_path)
