@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from curate.pii.field_words import LATIN_FIELD_WORDS, is_field_name, is_reply
+from curate.pii.latin_replies import opens_turn
 from provenance.errors import ConfigError
 
 #: recognizer name of labelled-field spans (the stage propagates these across a source)
@@ -304,6 +305,8 @@ def _latin_end(text: str, start: int) -> int | None:
         end = found[-1].end()
     words = [w.group() for w in found]
     if not words or any(not w[0].isupper() or w.lower().strip("'’-") in LATIN_NOT_NAME for w in words):
+        return None
+    if opens_turn(text, found):  # Customer: Sure, thanks. (a transcript's turn, review 15)
         return None
     initials = [w for w in found if len(w.group().strip("'’-")) < 2]
     if len(initials) == len(found) or any(not text.startswith(".", w.end()) for w in initials):

@@ -1,0 +1,32 @@
+"""An English transcript's turn after a speaker's tag is what the person says, not their name (review 15):
+``Customer: Sure, thanks.`` read a customer named Sure, scrubbed it and, as a labelled name, propagated it to every
+record of the source. A name after the same tag is still one."""
+
+import pytest
+
+TURNS = [
+    "Agent: Is there anything else I can help with?\nCustomer: Sure, thanks. That's all.",
+    "Agent: Thank you for calling.\nCustomer: Thanks, bye.",
+    "Customer: Hi, I lost my card yesterday.\nAgent: Sorry to hear that.",
+    "Agent: What is your date of birth?\nCustomer: It's 12 June 1990.",
+    "Agent: Your date of birth?\nCustomer: March 14, 1982",
+    "Agent: Your date of birth?\nCustomer: May 3, 1985",
+    "Agent: Can I have your mobile number?\nCustomer: Yes, 0928-416-730.",
+    "Customer: Okay, noted.",
+]
+NAMES = [
+    ("Customer: Lin Chia-Hui", "Lin Chia-Hui"),
+    ("Customer: Mary", "Mary"),
+    ("Customer: May Lin", "May Lin"),
+    ("Beneficiary: June Chen", "June Chen"),
+]
+
+
+@pytest.mark.parametrize("text", TURNS, ids=range(len(TURNS)))
+def test_a_turn_names_nobody(det, text):
+    assert [text[s.start : s.end] for s in det.analyze(text) if s.entity_type == "PERSON"] == []
+
+
+@pytest.mark.parametrize(("text", "name"), NAMES, ids=[n for _, n in NAMES])
+def test_a_name_after_the_tag_is_one(det, text, name):
+    assert name in [text[s.start : s.end] for s in det.analyze(text) if s.entity_type == "PERSON"]
