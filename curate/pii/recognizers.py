@@ -16,6 +16,7 @@ from curate.pii import validators as v
 from curate.pii.base import EntityRecognizer, RecognizerResult
 from curate.pii.birth_dates import born_after
 from curate.pii.context import context_window
+from curate.pii.dob_forms import DOB_EXTRA
 from curate.pii.docnumbers import document_number, serial_label_before
 
 #: score of a checksum-valid identifier without context
@@ -399,11 +400,14 @@ def _validate_nhi(m: re.Match[str], text: str) -> Hit | None:
 
 # --- dates of birth ---------------------------------------------------------------------------
 DOB_PATTERN = (
-    r"(?:民國|民国)?(?<![0-9])\d{2,3}年\d{1,2}月\d{1,2}日"
-    r"|(?<![0-9])(?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?![0-9])"
-    r"|(?<![0-9./])\d{2,3}[/.]\d{1,2}[/.]\d{1,2}(?![0-9./])"
-    r"|(?:民國|民国)?[一二三四五六七八九十百〇零]{2,5}年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日"  # 七十三年八月二十日
-)
+    (
+        r"(?:民國|民国)?(?<![0-9])\d{2,3}年\d{1,2}月\d{1,2}日"
+        r"|(?<![0-9])(?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?![0-9])"
+        r"|(?<![0-9./])\d{2,3}[/.]\d{1,2}[/.]\d{1,2}(?![0-9./])"
+        r"|(?:民國|民国)?[一二三四五六七八九十百〇零]{2,5}年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日"  # 七十三年八月二十日
+    )
+    + DOB_EXTRA
+)  # DOB: 07/11/1968, March 14, 1982, 0720315 (curate/pii/dob_forms.py)
 DOB_CONTEXT = ("出生", "生日", "生於", "生于", "出生日期", "出生年月日", "birth", "DOB")
 #: the cheap test of the recognizer: a context word, or a date's last character before 生 (日生, 1958.11.23生)
 DOB_GATE = r"|".join(re.escape(w) for w in DOB_CONTEXT) + r"|[日\d][ ]?生"

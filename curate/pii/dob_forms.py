@@ -1,0 +1,29 @@
+"""Forms of a date of birth the Han and ISO patterns of :data:`curate.pii.recognizers.DOB_PATTERN` miss (review 15).
+
+English and bilingual forms write the day before the year (``DOB: 07/11/1968``, ``14-03-1982``) or the month in
+words (``March 14, 1982``, ``12 June 1990``, ``3rd Aug. 1975``), and a Taiwanese customer asked for a birth date
+often answers with the seven digits of the ROC date as forms print it (``0720315``: 民國72年3月15日). Each went
+through in clear after ``What is your date of birth?`` or ``DOB:``. They are dates of birth only where the
+recognizer's context says so (a birth word before them, or the question before an answer's line), as every other
+form: ``客服：請問交易日期？⏎客戶：1130305`` stays a date.
+"""
+
+from __future__ import annotations
+
+_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?"
+    r"|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
+_DAY = r"(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?"
+_YEAR = r"(?:19|20)\d{2}(?![0-9])"
+#: the extra alternatives, appended to the recognizer's pattern
+DOB_EXTRA = (
+    # day and month before a four-digit year: 07/11/1968, 14-03-1982, 5.6.1977
+    r"|(?<![0-9./-])\d{1,2}[-/.]\d{1,2}[-/.]"
+    + _YEAR
+    # the month in words: March 14, 1982; Mar. 14 1982; 12 June 1990; 3rd Aug. 1975
+    + rf"|(?<![A-Za-z]){_MONTH} {_DAY},? {_YEAR}"
+    + rf"|(?<![0-9]){_DAY} {_MONTH},? {_YEAR}"
+    # seven digits of an ROC date, YYYMMDD (year 001-119): 0720315
+    + r"|(?<![0-9])(?:0\d{2}|1[01]\d)(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?![0-9])"
+)
