@@ -13,9 +13,12 @@ FIELD_WORDS = tuple(
         "護照 护照 統編 统编 生日 出生"
     ).split()
 )
+#: an account's kind after 戶名 (薪轉戶, 備償專戶, 公司戶, 信託專户: review 15): no given name ends with 戶, and the
+#: value, read as a name, was scrubbed in every record of the source
+ACCOUNT_KINDS = ("戶", "户")
 #: those a field's name may end with: not 民國, a given name (王民國, 李民國), where a field opens with it (民國68年)
 #: and a name head (員工姓名, 帳戶戶名: a form's label in a table's cell, under another name header), never a name's end
-FIELD_ENDINGS = (*(w for w in FIELD_WORDS if w not in ("民國", "民国")), "姓名", "戶名", "户名")
+FIELD_ENDINGS = (*(w for w in FIELD_WORDS if w not in ("民國", "民国")), "姓名", "戶名", "户名", *ACCOUNT_KINDS)
 #: English words of a field's name (Full Name, ID No., Mobile, Date of Birth): none is a word of a person's name
 LATIN_FIELD_WORDS = frozenset(
     "name names number address mobile phone telephone email e-mail birth nationality passport signature gender".split()
@@ -27,6 +30,8 @@ def is_field_name(run: str) -> bool:
 
     >>> [is_field_name(v) for v in ("存款帳號", "分機", "身分證是", "民國", "員工姓名", "林大同", "帳大同", "王民國")]
     [True, True, True, True, True, False, False, False]
+    >>> [is_field_name(v) for v in ("薪轉戶", "備償專戶", "林戶明")]
+    [True, True, False]
     """
     return run.startswith(FIELD_WORDS) or run.endswith(FIELD_ENDINGS)
 
