@@ -54,13 +54,15 @@ def is_month_before_day(text: str, start: int, end: int) -> bool:
 
 
 def opens_turn(text: str, words: list[re.Match[str]]) -> bool:
-    """Whether the words of a Latin value read as a turn of a transcript or a date, not a name: one of them is a
-    reply or a month (:func:`is_reply_word`), or it opens with a month before its day (:func:`is_month_before_day`).
+    """Whether the words of a Latin value read as a turn of a transcript or a date, not a name: the first is a
+    reply or a month (:func:`is_reply_word`), or a month before its day (:func:`is_month_before_day`). Only the first:
+    a later word may be a next field's label (``Tseng Hsiao-Wen Card No.:``).
 
     >>> t = "Customer: Sure, thanks."
     >>> opens_turn(t, list(re.finditer(r"[A-Za-z]+", t[10:]))), opens_turn("Lin", [re.match("Lin", "Lin")])
     (True, False)
     """
-    return any(is_reply_word(w.group()) for w in words) or (
-        bool(words) and is_month_before_day(text, words[0].start(), words[0].end())
-    )
+    if not words:
+        return False
+    first = words[0]
+    return is_reply_word(first.group()) or is_month_before_day(text, first.start(), first.end())
