@@ -10,6 +10,11 @@ form: ``客服：請問交易日期？⏎客戶：1130305`` stays a date.
 
 from __future__ import annotations
 
+import datetime as _dt
+import re
+
+from curate.pii.validators import roc_date
+
 _MONTH = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?"
     r"|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
@@ -27,3 +32,30 @@ DOB_EXTRA = (
     # seven digits of an ROC date, YYYMMDD (year 001-119): 0720315
     + r"|(?<![0-9])(?:0\d{2}|1[01]\d)(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?![0-9])"
 )
+
+
+_DAY_FIRST = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
+
+
+def impossible(value: str) -> bool:
+    """Whether a matched date of one of these forms names no day of the calendar (出生日期：1130231, 31/31/1980):
+    seven ROC digits are read as YYYMMDD, a day-and-month form either way round.
+
+    >>> [impossible(v) for v in ("0720315", "1130231", "07/11/1968", "31/31/1980", "March 14, 1982")]
+    [False, True, False, True, False]
+    """
+    if len(value) == 7 and value.isdigit():
+        return roc_date(int(value[:3]), int(value[3:5]), int(value[5:])) is None
+    m = _DAY_FIRST.fullmatch(value)
+    if m is None:
+        return False
+    a, b, y = (int(g) for g in m.groups())
+    return not any(_exists(y, mo, d) for mo, d in ((a, b), (b, a)))
+
+
+def _exists(year: int, month: int, day: int) -> bool:
+    try:
+        _dt.date(year, month, day)
+    except ValueError:
+        return False
+    return True

@@ -20,6 +20,8 @@ NOT_BIRTH = [
     "Value date: March 14, 2024",
     "交易序號 0720315，金額 NT$1,000。",
     "Reference 12 June 2024, invoice 0720315.",
+    "出生日期：1130231",  # no such day
+    "DOB: 31/31/1980",
 ]
 
 
