@@ -22,6 +22,8 @@ import re
 from functools import lru_cache
 
 from curate.pii.base import EntityRecognizer, RecognizerResult
+from curate.pii.romanised_names import prescreen_pattern as romanised_prescreen
+from curate.pii.romanised_names import romanised_names
 
 #: courtesy titles before a Latin name (left out of the span)
 TITLE = re.compile(r"(?<![A-Za-z])(?:Mr|Mrs|Ms|Miss|Mdm|Madam|Dr)\.? ?(?=[A-Z])")
@@ -50,6 +52,7 @@ def prescreen_patterns() -> list[str]:
         r"(?<=[\u4e00-\u9fff:：])[A-Z][A-Za-z]+[ -][A-Za-z]",
         r"(?<=[\u4e00-\u9fff:：] )[A-Z][A-Za-z]+[ -][A-Za-z]",
         _EN_NAME_LABEL.pattern,
+        romanised_prescreen(),
     ]
 
 
@@ -178,5 +181,8 @@ class LatinNameRecognizer(EntityRecognizer):
                 end = name_end(text, m.start())
                 if end is not None and (not _head_only(text, m.start()) or _in_form_cells(text, m.start(), end)):
                     found[m.start()] = end
+        for s, e in romanised_names(text, NOT_NAME_WORDS):  # Chen Yu-Ting, Kevin Liao in English prose (review 15)
+            if not any(s < fe and fs < e for fs, fe in found.items()):
+                found[s] = e
         meta = {RecognizerResult.RECOGNIZER_NAME_KEY: self.name, RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id}
         return [RecognizerResult(self.ENTITY, s, e, SCORE, recognition_metadata=dict(meta)) for s, e in found.items()]

@@ -1,0 +1,34 @@
+"""Romanised Taiwanese names in English or bilingual prose (review 15): with no Han role word, title or label before
+them (``tuition for Chen Yu-Ting``, ``我們跟 Kevin Liao confirm 過了``, ``Attendees: David Lin, Grace Huang``) they
+went through in clear. The shape (a surname of the list and a hyphenated given name, or a given name before such a
+surname) finds them; places, institutions and longer proper names are left."""
+
+import pytest
+
+NAMES = [
+    ("Remittance memo: tuition for Chen Yu-Ting, invoice 2024-0315", "Chen Yu-Ting"),
+    ("Please remit to beneficiary HSU MING-CHE, account 20810045678123.", "HSU MING-CHE"),
+    ("我們跟 Kevin Liao confirm 過了。", "Kevin Liao"),
+    ("Attendees: David Lin, Grace Huang, 陳世明", "Grace Huang"),
+    ("Dear Huang Mei-Hua, your application has been approved.", "Huang Mei-Hua"),
+    ("Chen Ya-Wen, ID K198432056, tel +886 932 115 406", "Chen Ya-Wen"),
+]
+NOT_NAMES = [
+    "Meet at the Hong Kong office.",
+    "National Sun Yat-sen University and Fu Jen University",
+    "We bank with Chang Hwa and Hua Nan.",
+    "Nan Shan Life Insurance, Shin Kong Life",
+    "Paid via Apple Pay and Line Pay.",
+    "Taiwan Li and Kaohsiung Chen families are common surnames.",
+    "Customer: Sure, thanks.",
+]
+
+
+@pytest.mark.parametrize(("text", "name"), NAMES, ids=[n for _, n in NAMES])
+def test_a_romanised_name_is_found(det, text, name):
+    assert name in [text[s.start : s.end] for s in det.analyze(text) if s.entity_type == "PERSON"]
+
+
+@pytest.mark.parametrize("text", NOT_NAMES, ids=range(len(NOT_NAMES)))
+def test_no_name_there(det, text):
+    assert [text[s.start : s.end] for s in det.analyze(text) if s.entity_type == "PERSON"] == []
