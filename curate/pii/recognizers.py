@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from curate.pii import validators as v
+from curate.pii.address_owner import institution_address
 from curate.pii.base import EntityRecognizer, RecognizerResult
 from curate.pii.birth_dates import born_after
 from curate.pii.context import context_window
@@ -418,12 +419,11 @@ NOT_BIRTHDAY = re.compile(r"[發发產产衍慶庆]生日")
 
 
 def _validate_dob(m: re.Match[str], text: str) -> Hit | None:
-    if impossible(m.group()):  # 出生日期：1130231 (curate/pii/dob_forms.py)
-        return None
     window = NOT_BIRTHDAY.sub("", context_window(text, m.start(), m.end(), 10, 0).lower())
     before = any(w.lower() in window for w in DOB_CONTEXT)
-    # a date followed by the verb of being born is one too, unless a rule's cut-off (curate/pii/birth_dates.py)
-    if not (before or born_after(text, m.start(), m.end())):
+    # a date followed by the verb of being born is one too, unless a rule's cut-off (curate/pii/birth_dates.py);
+    # a day no calendar has is none (出生日期：1130231: curate/pii/dob_forms.py)
+    if not (before or born_after(text, m.start(), m.end())) or impossible(m.group()):
         return None
     return Hit("DATE_OF_BIRTH", m.start(), m.end(), 0.7)
 
@@ -506,7 +506,7 @@ def _postcode_start(text: str, start: int) -> int:
 
 
 def _validate_address(m: re.Match[str], text: str) -> Hit | None:
-    if _near(text, m.start(), m.end(), INSTITUTION_ADDRESS_WORDS, before=20):
+    if institution_address(text, m.start(), m.end(), INSTITUTION_ADDRESS_WORDS):  # not 分行訪客…住址… (review 15)
         return None
     return Hit("TW_ADDRESS", _postcode_start(text, m.start()), m.end(), 0.8)
 
