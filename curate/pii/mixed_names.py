@@ -25,6 +25,7 @@ import re
 from functools import lru_cache
 
 from curate.pii.base import EntityRecognizer, RecognizerResult
+from curate.pii.english_given_names import english_given_names
 
 #: score of such a name (as the Han rule's strong evidence: it wins over the Han rule's shorter span)
 SCORE = 0.85
@@ -55,15 +56,6 @@ def prescreen_patterns() -> list[str]:
     """What the engine's pre-screen needs to send a text here: a capitalised Latin word right before a Han
     character (the others start at a surname in a name slot, which the pre-screen already passes)."""
     return [rf"{_LATIN_GIVEN} ?[\u4e00-\u9fff]"]
-
-
-@lru_cache(maxsize=1)
-def english_given_names() -> frozenset[str]:
-    """``schemas/pii/english_given_names.txt`` (built by ``schemas/pii/build_english_given_names.py``)."""
-    import importlib.resources
-
-    text = importlib.resources.files("schemas").joinpath("pii", "english_given_names.txt").read_text(encoding="utf-8")
-    return frozenset(w for w in text.split("\n") if w and not w.startswith("#"))
 
 
 def _given_word(word: str) -> bool:

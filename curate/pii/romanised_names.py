@@ -7,8 +7,11 @@ evidence as a checksum is:
 
 * a surname of :data:`SURNAMES` (Wade-Giles, pinyin and the spellings of Taiwanese passports) and a given name of
   two syllables joined by a hyphen (``Chen Yu-Ting``, ``HSU MING-CHE``, ``Huang Mei-Hua``), the passport form; or
-* an English given name, any capitalised word that is no organisation's, product's, reply's or month's word, before
-  such a surname (``Kevin Liao``, ``Grace Huang``), where the given name is not itself a surname (``Hong Kong``).
+* an English given name of ``schemas/pii/english_given_names.txt`` (:mod:`curate.pii.english_given_names`; no
+  organisation's, product's, reply's or month's word) before such a surname (``Kevin Liao``, ``Grace Huang``), where
+  the given name is not itself a surname (``Hong Kong``). Any capitalised word before a surname was read as one, and
+  English words before a word a surname spells (``Governing Law``, ``Japanese Yen``, ``Offshore Yuan``, ``The Lin
+  family``) or romanised places and charities (``Kwun Tong``, ``Tzu Chi``, ``Jih Sun``) were scrubbed as names.
 
 Either is no name when a capitalised word stands right before or after it (``National Sun Yat-sen University``,
 ``Shin Kong Life``, ``Chairman David Lin Foundation``): a longer proper name, an institution's.
@@ -17,6 +20,8 @@ Either is no name when a capitalised word stands right before or after it (``Nat
 from __future__ import annotations
 
 import re
+
+from curate.pii.english_given_names import english_given_names
 
 #: romanised surnames of Taiwan (lower case): the common ones in Wade-Giles, Tongyong/pinyin and passport spellings
 SURNAMES = frozenset(
@@ -38,11 +43,11 @@ _SHAPE = re.compile(
 #: a capitalised word right before or after: the name is part of a longer proper name
 _CAP_BEFORE = re.compile(r"[A-Z][A-Za-z.]*[ ]$")
 _CAP_AFTER = re.compile(r"[ ](?:of )?[A-Z]")
-#: capitalised words that are no English given name before a surname: places (Taiwan Li, Kaohsiung Chen) and a
-#: letter's closing (Best Chen)
+#: capitalised words that are no English given name before a surname: places (Taiwan Li, Kaohsiung Chen, Hong Kong's
+#: Sai Kung, a given name of the list too) and a letter's closing (Best Chen)
 _NOT_GIVEN = frozenset(
     "taiwan taipei kaohsiung taichung tainan taoyuan hsinchu keelung chiayi yilan hualien taitung pingtung miaoli "
-    "changhua nantou yunlin penghu kinmen matsu china japan korea asia america europe best kind warm".split()
+    "changhua nantou yunlin penghu kinmen matsu china japan korea asia america europe best kind warm sai".split()
 )
 #: capitalised words before a name that open a letter or a line, not a proper name (Dear Huang Mei-Hua)
 _SALUTATIONS = frozenset("dear hi hello attn to cc from by with for thanks thank".split())
@@ -68,7 +73,13 @@ def romanised_names(text: str, not_name: frozenset[str] = frozenset()) -> list[t
         else:
             first = m.group("first")
             ok = m.group("last").lower() in SURNAMES and not is_reply_word(first)
-            ok = ok and first.lower() not in SURNAMES and first.lower() not in _NOT_GIVEN
+            # an English given name of the list, not any capitalised word: Governing Law, Japanese Yen, Tzu Chi
+            ok = (
+                ok
+                and first.lower() not in SURNAMES
+                and first.lower() not in _NOT_GIVEN
+                and first in english_given_names()
+            )
             words = [first, m.group("last")]
         if not ok or any(w.lower() in LATIN_NOT_NAME or w.lower() in not_name for w in words):
             continue

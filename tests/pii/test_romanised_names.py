@@ -21,6 +21,12 @@ NOT_NAMES = [
     "Paid via Apple Pay and Line Pay.",
     "Taiwan Li and Kaohsiung Chen families are common surnames.",
     "Customer: Sure, thanks.",
+    # English words and romanised places before a word a surname spells (review of 58cc717a): no given name
+    "12. Governing Law and Jurisdiction",
+    "FX notice: Japanese Yen weakened 0.4% against the US Dollar; Offshore Yuan 4.4120.",
+    "Our office moved to Kwun Tong, Kowloon; the client lives in Kwai Chung, near Sai Kung.",
+    "Donation of NT$50,000 to Tzu Chi; tuition paid to Ming Chi; he worked at Jih Sun.",
+    "The Lin family holds three accounts. Contact Wang at the branch tomorrow.",
 ]
 
 
