@@ -20,16 +20,16 @@ LATIN_REPLY_WORDS = frozenset(
         "hi hello hey bye goodbye sorry please pardon well um uh hmm er erm wait hold noted understood correct "
         "exactly absolutely certainly definitely indeed actually just let sounds got i i'm i've i'll i'd it's its it "
         "that's thats this that there here what who why when where which we they my our your not never maybe also "
-        "and but then now speaking"
+        "and but then now speaking morning afternoon evening"
     ).split()
 )
-#: month names and their short forms that name no person (``March 14, 1982``; April, May, June, August and Jan are
-#: given names: :func:`is_month_before_day`)
+#: month names and their short forms that name no person (``March 14, 1982``; April, May, June, August, Jan and Jun
+#: are given names, ``Beneficiary: Jun Chen``: :func:`is_month_before_day`)
 MONTHS = frozenset(
-    "january february march july september october november december feb mar apr jun jul aug sep sept oct nov dec".split()
+    "january february march july september october november december feb mar apr jul aug sep sept oct nov dec".split()
 )
 #: every month's name, for a date's month before its day (``May 3, 1985``)
-_ANY_MONTH = MONTHS | {"april", "may", "june", "august", "jan"}
+_ANY_MONTH = MONTHS | {"april", "may", "june", "august", "jan", "jun"}
 _DAY_AFTER = re.compile(r"\.?,? ?\d")
 
 

@@ -13,12 +13,14 @@ TURNS = [
     "Agent: Your date of birth?\nCustomer: May 3, 1985",
     "Agent: Can I have your mobile number?\nCustomer: Yes, 0928-416-730.",
     "Customer: Okay, noted.",
+    "Agent: Good morning, this is the card centre.\nCustomer: Morning. I want to dispute a charge.",
 ]
 NAMES = [
     ("Customer: Lin Chia-Hui", "Lin Chia-Hui"),
     ("Customer: Mary", "Mary"),
     ("Customer: May Lin", "May Lin"),
     ("Beneficiary: June Chen", "June Chen"),
+    ("Beneficiary: Jun Chen", "Jun Chen"),  # Jun is a given name (俊), as Jan is (review of 45a28d98)
     ("持卡人：Tseng Hsiao-Wen\u3000Card No.: 3560168089599493", "Tseng Hsiao-Wen"),
 ]
 
