@@ -14,7 +14,9 @@ evidence as a checksum is:
   family``) or romanised places and charities (``Kwun Tong``, ``Tzu Chi``, ``Jih Sun``) were scrubbed as names.
 
 Either is no name when a capitalised word stands right before or after it (``National Sun Yat-sen University``,
-``Shin Kong Life``, ``Chairman David Lin Foundation``): a longer proper name, an institution's.
+``Shin Kong Life``, ``Chairman David Lin Foundation``): a longer proper name, an institution's; a title or a
+salutation before it is none (``Prof. Chen Shih-Hao``), nor is an organisation after ``of`` (``Chen Shih-Hao of Cathay
+United Bank``: the person's employer).
 """
 
 from __future__ import annotations
@@ -42,15 +44,18 @@ _SHAPE = re.compile(
 )
 #: a capitalised word right before or after: the name is part of a longer proper name
 _CAP_BEFORE = re.compile(r"[A-Z][A-Za-z.]*[ ]$")
-_CAP_AFTER = re.compile(r"[ ](?:of )?[A-Z]")
+_CAP_AFTER = re.compile(r"[ ][A-Z]")
 #: capitalised words that are no English given name before a surname: places (Taiwan Li, Kaohsiung Chen, Hong Kong's
 #: Sai Kung, a given name of the list too) and a letter's closing (Best Chen)
 _NOT_GIVEN = frozenset(
     "taiwan taipei kaohsiung taichung tainan taoyuan hsinchu keelung chiayi yilan hualien taitung pingtung miaoli "
     "changhua nantou yunlin penghu kinmen matsu china japan korea asia america europe best kind warm sai".split()
 )
-#: capitalised words before a name that open a letter or a line, not a proper name (Dear Huang Mei-Hua)
-_SALUTATIONS = frozenset("dear hi hello attn to cc from by with for thanks thank".split())
+#: capitalised words before a name that open a letter or a line, or a person's title, not a proper name (Dear Huang
+#: Mei-Hua, Prof. Chen Shih-Hao)
+_SALUTATIONS = frozenset(
+    "dear hi hello attn to cc from by with for thanks thank prof professor mr mrs ms miss mdm madam dr sir".split()
+)
 
 
 def romanised_names(text: str, not_name: frozenset[str] = frozenset()) -> list[tuple[int, int]]:

@@ -12,6 +12,10 @@ NAMES = [
     ("Attendees: David Lin, Grace Huang, 陳世明", "Grace Huang"),
     ("Dear Huang Mei-Hua, your application has been approved.", "Huang Mei-Hua"),
     ("Chen Ya-Wen, ID K198432056, tel +886 932 115 406", "Chen Ya-Wen"),
+    # a title before it, an employer after `of` (review of 58cc717a: both read as a longer proper name)
+    ("Prof. Chen Shih-Hao reviewed the model.", "Chen Shih-Hao"),
+    ("Chen Shih-Hao of Cathay United Bank said the rate would hold.", "Chen Shih-Hao"),
+    ("Minutes: Kevin Liao of Fubon and Professor Lin Mei-Ling attended.", "Lin Mei-Ling"),
 ]
 NOT_NAMES = [
     "Meet at the Hong Kong office.",
