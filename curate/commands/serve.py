@@ -12,11 +12,28 @@ from curate.commands._common import settings
 from curate.commands.licences import CATALOGUE_OPTION
 
 
-def _users_file(path: Path | None) -> Path:
+def _users_file(path: Path | None, what: str) -> Path:
     from curate.web.snapshot import portal_dir
 
     env = os.environ.get("CURATE_WEB_USERS")
+    if not (path or env):  # the catalogue's own folder: none is made for a mistyped --db or $CURATE_DB
+        _refuse_no_catalogue(what, "(or name a users file with --users)")
     return Path(path or env or portal_dir(settings().db_path) / "users.json")
+
+
+def _refuse_no_catalogue(what: str, other: str = "") -> None:
+    """Refuse, writing nothing, a --db that holds no catalogue: ``serve adduser`` saved its user in a
+    ``.curate/<typo>/portal`` folder of its own, exit 0, and the portal on the real catalogue had no users; ``serve``
+    wrote a session secret there before it said the catalogue did not exist (review 15)."""
+    from provenance.dbnew import no_catalogue_reason
+    from provenance.errors import CatalogueError
+
+    db = settings().db_path
+    why = no_catalogue_reason(db)
+    if why:
+        raise CatalogueError(
+            f"{what}: catalogue `{db}` {why}, so nothing was written; check --db or $CURATE_DB {other}".rstrip()
+        )
 
 
 USERS_OPTION = click.option(
@@ -71,7 +88,8 @@ def serve(
     # a bad file is refused before anything starts; the rules are those of the file now, whatever it becomes later
     cat, cat_label = load_labelled(licence_catalogue_file)
     s = settings()
-    users_file = _users_file(users)
+    _refuse_no_catalogue("serve")  # before the session secret is made beside the users file
+    users_file = _users_file(users, "serve")
     if not UserStore(users_file).names():
         raise ConfigError(f"no portal users in `{users_file}`; add one with `curate serve adduser NAME --role auditor`")
     secret = load_secret(users_file.parent / "secret.key")  # beside the users file, as the README says
@@ -154,6 +172,7 @@ def adduser(name: str, role: str, users: Path | None, password_stdin: bool) -> i
 
     from curate.web.auth import UserStore
 
+    path = _users_file(users, f"serve adduser `{name}`")  # before a password is asked for
     if password_stdin:
         # a CRLF line and a byte-order mark (a password file saved by Notepad): a browser form sends neither
         password = sys.stdin.readline().rstrip("\r\n").removeprefix("\ufeff")
@@ -166,7 +185,6 @@ def adduser(name: str, role: str, users: Path | None, password_stdin: bool) -> i
         )
     else:
         password = click.prompt("password", hide_input=True, confirmation_prompt=True)
-    path = _users_file(users)
     UserStore(path).add(name, role, password)
     click.echo(f"user {name} ({role}) saved in {path}")
     code = role.removeprefix("bank:") if role.startswith("bank:") else ""
