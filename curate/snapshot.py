@@ -149,7 +149,7 @@ def write_snapshot(
             def copy_shard(k: int) -> None:
                 part = snap_dir / f"_shard={k}"
                 part.mkdir(parents=True, exist_ok=True)
-                out = part / "data_0.parquet"
+                out = str(part / "data_0.parquet").replace("'", "''")  # a work root under `O'Brien/`
                 cur = con.cursor()
                 try:
                     written = cur.execute(
