@@ -260,6 +260,8 @@ def waiting(open_: Callable[[], _T], path: str | Path, *, writing: bool, wait: b
         raise UsageError(
             f"catalogue `{shown}`: its path is not UTF-8 text, which DuckDB cannot open; move or rename it"
         )
+    if "?" in str(path):  # DuckDB names the WAL by cutting at `?`: `a.wal?b/c.duckdb` (no commit), `c.wal?d.duckdb`
+        raise UsageError(f"catalogue `{path}`: DuckDB misplaces the log of a catalogue whose path holds `?`; rename it")
     seconds = env_seconds("CURATE_LOCK_WAIT", 10.0) if wait else 0.0
     deadline = time.monotonic() + seconds
     while True:

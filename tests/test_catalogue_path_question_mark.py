@@ -1,0 +1,34 @@
+"""A catalogue on a path holding `?` (review of the fixes 15, crash).
+
+DuckDB names a catalogue's WAL by cutting its path at the first `?`: under a folder `Q&A?/` the log went to
+`Q&A.wal?/cat.duckdb`, which does not exist, so every command's first commit ended in a traceback (the work root's
+run locks already made); a file `c?d.duckdb` had its log at `c.wal?d.duckdb`, which the portal's snapshot copy and
+export's checks (`<db>.wal`) never see. Each command refuses such a path in one line, exit 2, before DuckDB opens it.
+"""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from curate import cli as cli_mod
+
+
+def _run(args: list[str]) -> tuple[int, str]:
+    with CliRunner().isolation() as streams:
+        code = cli_mod.run(args)
+        return code, streams[1].getvalue().decode()
+
+
+@pytest.mark.parametrize("where", ["Q&A?/cat.duckdb", "cat?.duckdb"], ids=["folder", "file"])
+@pytest.mark.parametrize("args", [["init"], ["sql", "SELECT 1"]], ids=["write", "read"])
+def test_a_question_mark_in_the_catalogue_path_is_one_line(tmp_path, where, args):
+    db = tmp_path / where
+    db.parent.mkdir(exist_ok=True)
+    if args[0] == "sql":
+        assert _run(["--db", str(tmp_path / "ok.duckdb"), "init"])[0] == 0
+        (tmp_path / "ok.duckdb").rename(db)
+    code, err = _run(["--db", str(db), *args])
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
+    assert "`?`" in err and str(db) in err, err
+    assert not any(p.name.startswith(("Q&A.wal", "cat.wal")) for p in tmp_path.rglob("*"))
