@@ -179,6 +179,9 @@ async def login_submit(request: Request) -> Response:
     if user is None:
         return page("login.html.j2", request, 401, next=nxt, error="帳號或密碼錯誤 wrong user name or password")
     limiter.succeeded(*keys)
+    # the session this browser held (another user's, or its own from before) ends here, not in 8 hours: a copy of
+    # its cookie stops working, as at "Log out"
+    request.app.state.sessions.end(request.session.get("sid"))
     request.session.clear()
     sid = request.app.state.sessions.open()
     request.session.update({"user": user.name, "role": user.role, "stamp": user.stamp, "sid": sid})

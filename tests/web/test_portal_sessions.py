@@ -42,6 +42,19 @@ def test_a_copied_cookie_stops_working_at_logout(portal):
     assert r.status_code == 303 and r.headers["location"].startswith("/login")
 
 
+def test_a_second_login_ends_the_session_it_replaces(portal):
+    """Logging in over a live session (another user at the same browser, or the same one again) left the old session
+    id alive for its 8 hours: a copy of the auditor's cookie still opened the ledger after a bank user had logged in
+    over it. The login ends the session it replaces, as "Log out" does (review 15)."""
+    with httpx.Client(base_url=portal.url) as c:
+        http_login(c, "alice")
+        cookie = c.cookies.get("curate_portal")
+        http_login(c, "ctbc")
+        assert c.get("/").status_code == 200
+    r = _replay(portal, cookie, "/ledger")
+    assert r.status_code == 303 and r.headers["location"].startswith("/login")
+
+
 def test_a_csrf_token_with_non_ascii_characters_is_a_wrong_token_not_a_server_error(portal):
     """hmac.compare_digest refuses str holding non-ASCII characters: a form posted with `csrf=é` (login, logout,
     verify) was a 500 and a traceback in the log, not the form's "expired" answer (review 12)."""
