@@ -194,7 +194,13 @@ async def logout(request: Request) -> Response:
     if csrf_ok(request.session, form.get("csrf")):
         request.app.state.sessions.end(request.session.get("sid"))  # a copy of the cookie ends with it
         request.session.clear()
-    return RedirectResponse("/login", status_code=303)
+        return RedirectResponse("/login", status_code=303)
+    if _shown_user(request) is None:
+        return RedirectResponse("/login", status_code=303)
+    # a form from before another login in this browser: the login page it led to looked like a logout, while the
+    # session went on; it says so, and its header's "Log out" carries this session's token
+    message = "尚未登出，請再按一次「登出」 NOT logged out: the form was out of date; press Log out again"
+    return page("error.html.j2", request, 400, message=message)
 
 
 def _sees_export(user: User, audience: str) -> bool:

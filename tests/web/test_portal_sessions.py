@@ -55,6 +55,23 @@ def test_a_second_login_ends_the_session_it_replaces(portal):
     assert r.status_code == 303 and r.headers["location"].startswith("/login")
 
 
+def test_a_logout_from_an_out_of_date_form_says_the_session_goes_on(portal):
+    """Log out pressed on a page from before another login in the same browser (its form's token is the old
+    session's) answered with the login page, as a logout does, while the new session went on: whoever sat down at
+    the browser next was still logged in as the bank's user. It says it did not log out, and its own "Log out" does
+    (review 15)."""
+    with httpx.Client(base_url=portal.url) as c:
+        http_login(c, "alice")
+        stale = csrf_of(c.get("/").text)
+        http_login(c, "ctbc")
+        cookie = c.cookies.get("curate_portal")
+        r = c.post("/logout", data={"csrf": stale})
+        assert r.status_code == 400 and "NOT logged out" in r.text and "ctbc" in r.text
+        assert c.post("/logout", data={"csrf": csrf_of(r.text)}).status_code == 303
+        assert c.get("/").status_code == 303
+    assert _replay(portal, cookie, "/").status_code == 303
+
+
 def test_a_csrf_token_with_non_ascii_characters_is_a_wrong_token_not_a_server_error(portal):
     """hmac.compare_digest refuses str holding non-ASCII characters: a form posted with `csrf=é` (login, logout,
     verify) was a 500 and a traceback in the log, not the form's "expired" answer (review 12)."""
@@ -64,7 +81,7 @@ def test_a_csrf_token_with_non_ascii_characters_is_a_wrong_token_not_a_server_er
         assert r.status_code == 400 and "form expired" in r.text
         http_login(c, "alice")
         r = c.post("/logout", data={"csrf": "權杖"})
-        assert r.status_code == 303
+        assert r.status_code == 400 and "NOT logged out" in r.text
         assert c.get("/ledger").status_code == 200  # a wrong token does not log out
         r = c.post("/exports/" + "ab" * 12 + "/verify", data={"csrf": "é"})
         assert r.status_code == 400 and "CSRF token missing or wrong" in r.text
