@@ -313,23 +313,22 @@ def home(request: Request, user: User) -> Response:
 def record(request: Request, user: User) -> Response:
     purpose = _purpose(request)
     ref = request.path_params["record_id"][:64]
+    # a bank reads a record it may not see as one that is not there: a 403 naming the refusing rule told it which ids
+    # (or 8-hex prefixes) are another bank's records, as a 403 on `/exports/N` told it which exports are
+    missing = "找不到紀錄 record not found" + (
+        "" if user.bank is None else f", or not licensed for member:{user.bank} ({purpose})"
+    )
     with request.app.state.view.reading() as con:
         rid, candidates = data.resolve_record(con, ref)
+        if user.bank is not None:  # one verdict query for a record there or not ("-", no id: the 404 takes as long)
+            ids = [rid] if rid else candidates or ["-"]  # catalogue ids only: what was typed is never in its SQL
+            allowed = data.bank_allowed(con, user.bank, ids, purpose, request.app.state.cat)
         if rid is None:
-            cands = _visible(con, user, [{"record_id": c} for c in candidates], purpose, request.app.state.cat)
-            msg = "找不到紀錄 record not found" if not cands else "前綴不唯一 ambiguous prefix; candidates:"
-            return page("error.html.j2", request, 404, message=msg, candidates=[c["record_id"] for c in cands])
-        if user.bank is not None:
-            verdict = data.bank_allowed(con, user.bank, [rid], purpose, request.app.state.cat).get(
-                rid, "not exportable"
-            )
-            if verdict:
-                return page(
-                    "error.html.j2",
-                    request,
-                    403,
-                    message=f"此紀錄不在 {user.bank} 的授權範圍內 not licensed for member:{user.bank} ({purpose}): {verdict}",
-                )
+            cands = [c for c in candidates if user.bank is None or allowed.get(c) == ""]
+            msg = missing if not cands else "前綴不唯一 ambiguous prefix; candidates:"
+            return page("error.html.j2", request, 404, message=msg, candidates=cands)
+        if user.bank is not None and allowed.get(rid) != "":
+            return page("error.html.j2", request, 404, message=missing)
         rep = data.record_page(con, rid, request.app.state.cat)
         if user.bank is not None:
             if rep["cluster"]:

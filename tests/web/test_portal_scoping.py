@@ -124,10 +124,12 @@ def test_every_folder_of_one_export_is_named_and_checked(demo_catalogue, cli, tm
     assert hit["out_dirs"] == page["out_dirs"]
 
 
-def test_a_refused_record_tells_a_bank_no_more_than_the_rule_that_refuses_it(demo_catalogue, tmp_path):
+def test_a_refused_record_is_not_found_for_a_bank_as_a_missing_one(demo_catalogue, tmp_path):
     """CTBC asking for ESUN's written-agreement record (its id is named on other pages: dedup clusters, the recall
-    list) was told the engine's reason: "... not permitted by LicenseRef-Written-Agreement (permits: member:ESUN)",
-    i.e. which bank holds the agreement. A bank now reads the refusing rule's code only (review 9, web #3)."""
+    list) was told the engine's reason (review 9 cut it to the rule's code), and answered 403 ".. not licensed for
+    member:CTBC (training): audience", while an id that is not there was a 404: an 8-hex prefix or a computed id
+    told a bank which records another bank's agreements hold, as `/exports/N` did before review 14. A record a bank
+    may not see reads as one that is not there, with the same words, for a whole id or a prefix (review 15)."""
     con = db.connect_readonly(demo_catalogue["path"])
     try:
         esun_only = first_active(con, "tabf:esun")
@@ -137,14 +139,23 @@ def test_a_refused_record_tells_a_bank_no_more_than_the_rule_that_refuses_it(dem
     try:
         with httpx.Client(base_url=p.url) as c:
             http_login(c, "ctbc")
+            missing = c.get("/record/" + "f" * 64)
+            assert missing.status_code == 404 and "not licensed for member:CTBC (training)" in missing.text
+            said = re.search(r'id="error">([^<]*)<', missing.text).group(1)
             for ref in (esun_only, esun_only[:8]):
                 r = c.get(f"/record/{ref}")
-                assert r.status_code == 403 and "not licensed for member:CTBC (training): audience" in r.text
-                assert "ESUN" not in r.text and "permits" not in r.text
+                assert r.status_code == 404 and re.search(r'id="error">([^<]*)<', r.text).group(1) == said, ref
+                assert "ESUN" not in r.text and "audience" not in r.text and "permits" not in r.text
         with httpx.Client(base_url=p.url) as c:
             http_login(c, "esun")  # its own record, refused for a purpose its agreement does not name
             r = c.get(f"/record/{esun_only}", params={"purpose": "evaluation"})
-            assert r.status_code == 403 and "not licensed for member:ESUN (evaluation): purpose" in r.text
+            assert r.status_code == 404 and "not licensed for member:ESUN (evaluation)" in r.text
+            assert c.get(f"/record/{esun_only}", params={"purpose": "training"}).status_code == 200
+        with httpx.Client(base_url=p.url) as c:
+            http_login(c, "alice")  # the auditor is told only that it is not there
+            r = c.get("/record/" + "f" * 64)
+            assert r.status_code == 404 and "not licensed" not in r.text
+            assert c.get(f"/record/{esun_only[:8]}").status_code == 200
     finally:
         p.stop()
 
