@@ -13,7 +13,6 @@ import contextlib
 import functools
 import json
 import logging
-import re
 import threading
 import time
 from collections.abc import AsyncIterator
@@ -273,8 +272,8 @@ def _other_banks_terms(obj: Any, mine: set[str]) -> bool:
     for k, v in list(items):
         if k == "licence_terms" and isinstance(v, dict) and (v.get("audience") or v.get("agreement_id")):
             aud = v.get("audience") or ()
-            if isinstance(aud, str):
-                aud = {a.strip() for a in re.split(r"[;,]", aud)}
+            if isinstance(aud, str):  # one audience, as the licence rules read it (Terms.from_mapping): never split,
+                aud = {aud}  # so `member:ESUN;consortium` (which every export refuses) names no audience of a bank's
             else:  # a list; any other value (a number a hand-made metadata holds) names no audience of the bank's
                 aud = set(map(str, aud)) if isinstance(aud, list | tuple) else set()
             if not aud & mine:
