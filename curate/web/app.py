@@ -167,8 +167,7 @@ async def login_submit(request: Request) -> Response:
     password = str(form.get("password") or "")[:1024]
     client = request.client.host if request.client else "-"
     limiter: LoginLimiter = request.app.state.limiter
-    keys = (f"user:{name}", f"ip:{client}")
-    if not limiter.attempt(*keys):  # counted before the check: tries sent together wait their turn
+    if not limiter.attempt(name, client):  # counted before the check: tries sent together wait their turn
         return page(
             "login.html.j2", request, 429, next=nxt, error="嘗試次數過多，請稍後再試 too many failed logins; wait"
         )
@@ -177,7 +176,7 @@ async def login_submit(request: Request) -> Response:
     user = await run_in_threadpool(request.app.state.users.authenticate, name, password)
     if user is None:
         return page("login.html.j2", request, 401, next=nxt, error="帳號或密碼錯誤 wrong user name or password")
-    limiter.succeeded(*keys)
+    limiter.succeeded(name, client)
     # the session this browser held (another user's, or its own from before) ends here, not in 8 hours: a copy of
     # its cookie stops working, as at "Log out"
     request.app.state.sessions.end(request.session.get("sid"))

@@ -316,34 +316,51 @@ def csrf_ok(session: dict, sent: str | None) -> bool:
 
 
 class LoginLimiter:
-    """At most ``attempts`` failed logins per user name and per client address within ``window`` seconds."""
+    """At most ``attempts`` failed logins per user name and per client address within ``window`` seconds.
+
+    A login clears its user name's failures and, of its address's, only those on that name: clearing the address's
+    all let a user who knows one password (a bank's own) log in between guesses at other users' names and guess on
+    without end from one address.
+
+    >>> lim = LoginLimiter(attempts=2)
+    >>> lim.attempt("esun", "10.0.0.9"), lim.attempt("alice", "10.0.0.9")
+    (True, True)
+    >>> lim.succeeded("esun", "10.0.0.9")  # the address keeps its failure on `alice`
+    >>> lim.attempt("bob", "10.0.0.9"), lim.attempt("bob", "10.0.0.9")
+    (True, False)
+    """
 
     def __init__(self, attempts: int = 5, window: float = 300.0) -> None:
         self.attempts, self.window = attempts, window
-        self._fails: dict[str, deque[float]] = {}
+        #: per ``user:NAME`` and ``ip:ADDRESS``, the failed (or still checked) tries: (when, on which user name)
+        self._fails: dict[str, deque[tuple[float, str]]] = {}
         self._lock = threading.Lock()
 
-    def _recent(self, key: str, now: float) -> deque[float]:
+    def _recent(self, key: str, now: float) -> deque[tuple[float, str]]:
         q = self._fails.setdefault(key, deque())
-        while q and now - q[0] > self.window:
+        while q and now - q[0][0] > self.window:
             q.popleft()
         return q
 
-    def attempt(self, *keys: str) -> bool:
-        """Take one try for every key, counted as failed until :meth:`succeeded` clears it; False (nothing taken)
-        when a key has no try left in the window. Checking and counting are one step: a try counted only after
-        its password check let every try sent meanwhile through."""
+    def attempt(self, name: str, address: str) -> bool:
+        """Take one try for the user name and the address, counted as failed until :meth:`succeeded` clears it;
+        False (nothing taken) when either has no try left in the window. Checking and counting are one step: a try
+        counted only after its password check let every try sent meanwhile through."""
         now = time.monotonic()
+        keys = (f"user:{name}", f"ip:{address}")
         with self._lock:
             if len(self._fails) > 10_000:  # user names and addresses whose tries are all older than the window
-                self._fails = {k: q for k, q in self._fails.items() if q and now - q[-1] <= self.window}
+                self._fails = {k: q for k, q in self._fails.items() if q and now - q[-1][0] <= self.window}
             if any(len(self._recent(k, now)) >= self.attempts for k in keys):
                 return False
             for k in keys:
-                self._recent(k, now).append(now)
+                self._recent(k, now).append((now, name))
             return True
 
-    def succeeded(self, *keys: str) -> None:
+    def succeeded(self, name: str, address: str) -> None:
+        """``name`` logged in from ``address``: its failures end; the address's on other names stay counted."""
         with self._lock:
-            for k in keys:
-                self._fails.pop(k, None)
+            self._fails.pop(f"user:{name}", None)
+            q = self._fails.get(f"ip:{address}")
+            if q is not None:
+                self._fails[f"ip:{address}"] = deque(t for t in q if t[1] != name)

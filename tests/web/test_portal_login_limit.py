@@ -8,7 +8,9 @@ import threading
 
 import httpx
 
-from .webhelpers import LivePortal, csrf_of
+from curate.web.auth import LoginLimiter
+
+from .webhelpers import LivePortal, csrf_of, http_login
 
 
 def test_wrong_passwords_sent_together_are_limited_like_one_after_another(demo_catalogue, tmp_path):
@@ -31,5 +33,28 @@ def test_wrong_passwords_sent_together_are_limited_like_one_after_another(demo_c
         for t in threads:
             t.join()
         assert sorted(codes) == [401] * 5 + [429] * (tries - 5), codes  # five passwords checked, the rest refused
+    finally:
+        p.stop()
+
+
+def test_a_user_logging_in_between_guesses_does_not_reset_the_address_limit(demo_catalogue, tmp_path):
+    """A login cleared every failure of its address, so a bank's user, who knows its own password, could log in
+    after every four guesses at other users' names and guess on from one address without end. A login clears only
+    its own name's failures now; five guesses at other names from the address lock it, its own login too
+    (review 15)."""
+    p = LivePortal(demo_catalogue["path"], tmp_path / "portal")
+    try:
+        with httpx.Client(base_url=p.url) as c:
+            guesses: list[int] = []
+            for round_ in range(4):
+                guesses += [http_login(c, f"staff{round_}{i}", "guess-pw-123").status_code for i in range(2)]
+                http_login(c, "ctbc")  # its own password, between the guesses
+            assert guesses == [401] * 5 + [429] * 3, guesses
+            assert http_login(c, "ctbc").status_code == 429
+        p.app.state.limiter = LoginLimiter()  # a new window: a user's own typos, then its login, lock nothing
+        with httpx.Client(base_url=p.url) as c:
+            assert [http_login(c, "esun", "wrong-pw-123").status_code for _ in range(2)] == [401, 401]
+            assert http_login(c, "esun").status_code == 303
+            assert [http_login(c, "alice", "wrong-pw-123").status_code for _ in range(4)] == [401] * 4
     finally:
         p.stop()
