@@ -323,8 +323,13 @@ def record(request: Request, user: User) -> Response:
             allowed = data.bank_allowed(con, user.bank, ids, purpose, request.app.state.cat)
         if rid is None:
             cands = [c for c in candidates if user.bank is None or allowed.get(c) == ""]
-            msg = missing if not cands else "前綴不唯一 ambiguous prefix; candidates:"
-            return page("error.html.j2", request, 404, message=msg, candidates=cands)
+            # a bank's 8-hex prefix that only a record it may not see shares opens its record, as a unique one does:
+            # "ambiguous" with one candidate told it another bank's record starts so
+            if user.bank is not None and len(cands) == 1 and len(ref.strip()) >= 8 and len(candidates) <= 20:
+                rid = cands[0]
+            else:
+                msg = missing if not cands else "前綴不唯一 ambiguous prefix; candidates:"
+                return page("error.html.j2", request, 404, message=msg, candidates=cands)
         if user.bank is not None and allowed.get(rid) != "":
             return page("error.html.j2", request, 404, message=missing)
         rep = data.record_page(con, rid, request.app.state.cat)

@@ -160,6 +160,39 @@ def test_a_refused_record_is_not_found_for_a_bank_as_a_missing_one(demo_catalogu
         p.stop()
 
 
+def test_a_prefix_a_bank_shares_only_with_a_record_it_may_not_see_opens_its_own(demo_catalogue, tmp_path, monkeypatch):
+    """An 8-hex prefix that a CTBC-visible record shares with E.SUN's agreement record (32 bits: a few such pairs in
+    a catalogue of 200k) answered CTBC "ambiguous prefix; candidates:" and one id, while the prefix of a record
+    alone opened it: the word told CTBC that a record it may not see starts so. A record it may not see does not
+    make its prefix ambiguous for a bank (review 15)."""
+    from curate.web import data
+
+    con = db.connect_readonly(demo_catalogue["path"])
+    try:
+        esun_only, law = first_active(con, "tabf:esun"), first_active(con, "law_moj")
+    finally:
+        con.close()
+    real = data.resolve_record
+
+    def resolve(con, ref):  # two records starting with `0badcafe`, as 8-hex prefixes of real ids sometimes do
+        return (None, sorted([esun_only, law])) if ref.strip().lower() == "0badcafe" else real(con, ref)
+
+    monkeypatch.setattr(data, "resolve_record", resolve)
+    p = LivePortal(demo_catalogue["path"], tmp_path / "portal")
+    try:
+        with httpx.Client(base_url=p.url) as c:
+            http_login(c, "ctbc")
+            r = c.get("/record/0badcafe")
+            assert r.status_code == 200 and law in r.text and "ambiguous" not in r.text
+            assert esun_only not in r.text
+        with httpx.Client(base_url=p.url) as c:
+            http_login(c, "alice")  # the auditor sees both: the prefix is ambiguous
+            r = c.get("/record/0badcafe")
+            assert r.status_code == 404 and "ambiguous" in r.text and esun_only in r.text and law in r.text
+    finally:
+        p.stop()
+
+
 def test_an_export_page_shows_a_bank_how_many_folders_not_where(demo_catalogue, tmp_path):
     """The export page named the folders an export was written to (`/srv/…/export`) to every bank's users: the
     server's layout and a steward's naming. A bank reads how many; an auditor reads the paths (review 12)."""
