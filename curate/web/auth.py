@@ -20,6 +20,7 @@ import fcntl
 import glob
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
 import os
@@ -315,8 +316,27 @@ def csrf_ok(session: dict, sent: str | None) -> bool:
     return bool(tok and sent and hmac.compare_digest(str(tok).encode(), str(sent).encode()))
 
 
+def address_key(address: str) -> str:
+    """The client address the per-address login limit counts: an IPv6 address's /64 (one host or site is given a
+    whole /64: counted per address, it had 2**64 addresses of five tries each), an IPv4-mapped one as IPv4.
+
+    >>> address_key("2001:db8::1:2"), address_key("::ffff:10.0.0.9"), address_key("10.0.0.9")
+    ('2001:db8::/64', '10.0.0.9', '10.0.0.9')
+    """
+    try:
+        ip = ipaddress.ip_address(address.split("%")[0])  # a scope (fe80::1%eth0) names no other host
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
+
+
 class LoginLimiter:
-    """At most ``attempts`` failed logins per user name and per client address within ``window`` seconds.
+    """At most ``attempts`` failed logins per user name and per client address (:func:`address_key`: an IPv6 one's
+    /64) within ``window`` seconds.
 
     A login clears its user name's failures and, of its address's, only those on that name: clearing the address's
     all let a user who knows one password (a bank's own) log in between guesses at other users' names and guess on
@@ -347,7 +367,7 @@ class LoginLimiter:
         False (nothing taken) when either has no try left in the window. Checking and counting are one step: a try
         counted only after its password check let every try sent meanwhile through."""
         now = time.monotonic()
-        keys = (f"user:{name}", f"ip:{address}")
+        keys = (f"user:{name}", f"ip:{address_key(address)}")
         with self._lock:
             if len(self._fails) > 10_000:  # user names and addresses whose tries are all older than the window
                 self._fails = {k: q for k, q in self._fails.items() if q and now - q[-1][0] <= self.window}
@@ -361,6 +381,7 @@ class LoginLimiter:
         """``name`` logged in from ``address``: its failures end; the address's on other names stay counted."""
         with self._lock:
             self._fails.pop(f"user:{name}", None)
-            q = self._fails.get(f"ip:{address}")
+            key = f"ip:{address_key(address)}"
+            q = self._fails.get(key)
             if q is not None:
-                self._fails[f"ip:{address}"] = deque(t for t in q if t[1] != name)
+                self._fails[key] = deque(t for t in q if t[1] != name)

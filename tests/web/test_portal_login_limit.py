@@ -58,3 +58,30 @@ def test_a_user_logging_in_between_guesses_does_not_reset_the_address_limit(demo
             assert [http_login(c, "alice", "wrong-pw-123").status_code for _ in range(4)] == [401] * 4
     finally:
         p.stop()
+
+
+def test_an_ipv6_client_cannot_step_round_the_address_limit_within_its_64(demo_catalogue, tmp_path):
+    """The address limit counted each IPv6 address on its own, and a host or site is given a whole /64: stepping
+    through its addresses (here as a proxy on the portal's host names them, X-Forwarded-For) guessed at one user
+    name after another without end. The /64 is one address to the limit now; an IPv4-mapped address is its IPv4
+    one; another /64 is not locked with it (review 15)."""
+    from curate.web.auth import address_key
+
+    assert address_key("::ffff:192.0.2.7") == address_key("192.0.2.7") == "192.0.2.7"
+    p = LivePortal(demo_catalogue["path"], tmp_path / "portal")
+    try:
+        with httpx.Client(base_url=p.url) as c:
+            tok = csrf_of(c.get("/login").text)
+            codes = [
+                c.post(
+                    "/login",
+                    data={"csrf": tok, "username": f"staff{i}", "password": "guess-pw-123", "next": "/"},
+                    headers={"X-Forwarded-For": f"2001:db8:7:1::{i + 1:x}"},
+                ).status_code
+                for i in range(7)
+            ]
+            assert codes == [401] * 5 + [429] * 2, codes
+            other = {"csrf": tok, "username": "ctbc", "password": "ctbc-bank-pw-1", "next": "/"}
+            assert c.post("/login", data=other, headers={"X-Forwarded-For": "2001:db8:7:2::1"}).status_code == 303
+    finally:
+        p.stop()
