@@ -301,15 +301,21 @@ class LabelStudioClient:
         and an annotation saved between them went with the task unread (review of the fixes 14): the task's text is
         blanked first (whoever opens it now has nothing to work on), it is counted again, and deleted only then; an
         annotation saved meanwhile (by someone who had it open) keeps it, its text put back."""
+        return self.delete_if_at_most(task_id, 0)
+
+    def delete_if_at_most(self, task_id: int, annotations: int) -> bool:
+        """Delete a task holding at most ``annotations`` annotations, skips included (those the caller has
+        imported); True if it is gone. As :meth:`delete_if_unannotated` (``annotations`` 0): one saved meanwhile
+        keeps the task, its text put back."""
         t = self._read_task(task_id)
         if t is None:
             return True
-        if _annotations(t):
+        if _annotations(t) > annotations:
             return False
         data = dict(t.data or {})
         self._call(f"blank task {task_id}", self._sdk.tasks.update, str(task_id), data={**data, "text": ""})
         again = self._read_task(task_id)
-        if again is not None and _annotations(again):
+        if again is not None and _annotations(again) > annotations:
             self._call(f"restore task {task_id}", self._sdk.tasks.update, str(task_id), data=data)
             return False
         self.delete_task(task_id)

@@ -57,6 +57,7 @@ from annotation.projects import annotator_actor, check_bank, email_sha256, finis
 from annotation.pull_batch import STAGE, PullBatch
 from annotation.retract import retract_withdrawn
 from annotation.review import AllowEntry, PiiVault, Review, stored_review
+from annotation.sealed_tasks import delete_sealed_imported
 from annotation.stale_missed import sealed_marked
 from annotation.tasks import PROJECTS
 from annotation.withdrawn_reviews import withdrawn_while_active
@@ -89,6 +90,8 @@ class PullReport:
     #: tasks of withdrawn records deleted in Label Studio, and kept there because annotated (annotation/retract.py)
     retracted: int = 0
     retracted_kept: int = 0
+    #: kept tasks of versions sealed since their push, deleted once their annotations were imported (sealed_tasks.py)
+    sealed_deleted: int = 0
     outcomes: Counter = field(default_factory=Counter)
     run_id: str | None = None
 
@@ -105,6 +108,7 @@ class PullReport:
             "disagreements": self.disagreements,
             "retracted": self.retracted,
             "retracted_kept": self.retracted_kept,
+            "sealed_deleted": self.sealed_deleted,
             "outcomes": dict(self.outcomes),
         }
 
@@ -532,13 +536,18 @@ def pull(
                 deleted, kept = retract_withdrawn(con, client, bank, project, pid, run_id, licence_catalogue)
                 report.retracted, report.retracted_kept = report.retracted + deleted, report.retracted_kept + kept
                 _pull_project(con, client, bank, project, pid, emails, run_id, report, progress, vault, full)
+                done.append(project)
+                report.sealed_deleted += delete_sealed_imported(con, client, bank, project, pid, run_id)
             except (ConfigError, LabelStudioError) as exc:  # each project commits on its own: say what was imported
                 if type(exc) not in (ConfigError, KeyRequiredError) and not isinstance(exc, LabelStudioError):
                     raise
                 rest = [p for p, _ in found if p != project and p not in done]
-                said = [f"project {project}: nothing imported"]
+                said = [f"project {project}: nothing imported"] if project not in done else []
                 said += (
                     [f"imported before it and kept: {report.imported} annotations of {', '.join(done)}"] if done else []
+                )
+                said += ["its tasks of versions sealed since their push are not deleted yet: pull again"] * (
+                    project in done
                 )
                 said += [f"not reached: {', '.join(rest)}"] if rest else []
                 if getattr(exc, "status", None) == 404:
@@ -547,7 +556,6 @@ def pull(
                         f"{bank} --project {project} --reason TEXT` (or pull the others with --project)"
                     )
                 raise _noted(exc, "; ".join(said)) from exc
-            done.append(project)
     except BaseException:
         finish_run(con, run_id, status="failed", counts=report.as_dict())
         raise

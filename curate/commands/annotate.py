@@ -158,6 +158,11 @@ def _say_retracted(rep) -> None:
             f" in Label Studio, {rep.retracted_kept} kept there "
             "because annotated (delete those by hand; `curate audit withdrawn` lists them)"
         )
+    if getattr(rep, "sealed_deleted", 0):  # (a pull's)
+        click.echo(
+            f"  versions found to hold personal data since their push: {rep.sealed_deleted} annotated tasks deleted in"
+            " Label Studio, their annotations imported"
+        )
 
 
 @annotate.command("pull")
