@@ -28,6 +28,7 @@ from annotation.eligibility import GATE_COLUMNS, gate_columns, pii_refusal, text
 from annotation.errors import shown_url
 from annotation.label_studio import LabelStudioClient
 from annotation.projects import check_bank, ensure_project, finish_run, start_run
+from annotation.request_size import request_slices
 from annotation.retract import forget_missing, retract_withdrawn
 from annotation.review import PiiVault
 from annotation.tasks import PROJECTS, build_task
@@ -54,6 +55,9 @@ class PushConfig:
     where: str | None = None
     #: tasks per import request (1..1000)
     batch_size: int = MAX_BATCH
+    #: JSON bytes per import request, at most (None: :data:`annotation.request_size.MAX_REQUEST_BYTES`; a larger
+    #: task goes alone)
+    max_request_bytes: int | None = None
     #: ``priority`` (default) or ``created`` (oldest first); see :func:`select_candidates`
     order: str = "priority"
     #: reveals partially masked PII for review tasks (``curate.pii.review.VaultReview``); None = placeholders
@@ -110,6 +114,8 @@ def _validate(cfg: PushConfig) -> None:
     check_bank(cfg.bank)
     if not 1 <= cfg.batch_size <= MAX_BATCH:
         raise UsageError(f"batch size {cfg.batch_size} outside 1..{MAX_BATCH}")
+    if cfg.max_request_bytes is not None and cfg.max_request_bytes < 1:
+        raise UsageError(f"request size {cfg.max_request_bytes} must be at least 1 byte")
     if cfg.limit is not None and cfg.limit < 0:
         raise UsageError("--limit must be >= 0")
     if cfg.order not in ORDERS:
@@ -468,25 +474,27 @@ def push(
     instance = client.config.instance
     try:
         for i in range(0, len(rows), cfg.batch_size):
-            batch = rows[i : i + cfg.batch_size]
-            tasks = _tasks(con, cfg, batch)
-            batch_id = uuid.uuid4().hex
-            _mark_pending(con, instance, pid, cfg, [r["record_id"] for r in batch], batch_id)
-            task_ids = client.import_tasks(pid, tasks)
-            with transaction(con):
-                _record(
-                    con,
-                    client,
-                    cfg,
-                    pid,
-                    [(r["record_id"], r["doc_key"], t) for r, t in zip(batch, task_ids, strict=True)],
-                    run_id=run_id,
-                )
-                con.execute("DELETE FROM annotation_push_pending WHERE batch_id = ?", [batch_id])
-            report.pushed += len(batch)
-            report.priority.update(PRIORITY_CLASSES[r["priority"]] for r in batch)
-            if progress:
-                progress(len(batch), len(rows))
+            chunk = rows[i : i + cfg.batch_size]
+            built = _tasks(con, cfg, chunk)
+            for a, b in request_slices(built, cfg.max_request_bytes):
+                batch, tasks = chunk[a:b], built[a:b]
+                batch_id = uuid.uuid4().hex
+                _mark_pending(con, instance, pid, cfg, [r["record_id"] for r in batch], batch_id)
+                task_ids = client.import_tasks(pid, tasks)
+                with transaction(con):
+                    _record(
+                        con,
+                        client,
+                        cfg,
+                        pid,
+                        [(r["record_id"], r["doc_key"], t) for r, t in zip(batch, task_ids, strict=True)],
+                        run_id=run_id,
+                    )
+                    con.execute("DELETE FROM annotation_push_pending WHERE batch_id = ?", [batch_id])
+                report.pushed += len(batch)
+                report.priority.update(PRIORITY_CLASSES[r["priority"]] for r in batch)
+                if progress:
+                    progress(len(batch), len(rows))
         report.superseded = _supersede(con, client, cfg, run_id)
         report.retracted, report.retracted_kept = retract_withdrawn(
             con, client, cfg.bank, cfg.project, pid, run_id, cfg.licence_catalogue
