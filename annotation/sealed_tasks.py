@@ -50,11 +50,11 @@ def delete_sealed_imported(
     there = {t["id"]: t for t in client.export_tasks(pid, tids)}
     gone = []
     for rid, tid in kept:
-        task = there.get(tid)
-        if task is None or (task.get("data") or {}).get("record_id") != rid:
-            continue  # not annotated there (any more), or not our task: left to the push's reconciliation
-        anns = {a.get("id") for a in task.get("annotations") or []}
-        if anns and anns <= imported.get(tid, set()) and client.delete_if_at_most(tid, len(anns)):
+        task = there.get(tid)  # (None: no annotation there any more, deleted by hand: nothing left to import)
+        if task is not None and (task.get("data") or {}).get("record_id") != rid:
+            continue  # not our task: left to the push's reconciliation
+        anns = {a.get("id") for a in (task or {}).get("annotations") or []}
+        if anns <= imported.get(tid, set()) and client.delete_if_at_most(tid, len(anns)):
             gone.append((rid, tid, len(anns)))
     if not gone:
         return 0
