@@ -26,6 +26,7 @@ from provenance.holds import REASON as HOLD_REASON
 from provenance.holds import held_containers
 from provenance.licence_terms import credit_value
 from provenance.licences import Grant, LicenceCatalogue, credit_problems
+from provenance.pii_rule import PII_PASSED, must_pass_pii
 from provenance.record_licence import (
     CREDIT_PATHS,
     TERM_PROBLEMS,
@@ -37,7 +38,6 @@ from provenance.record_licence import (
     terms_columns,
     without_folder_dataset,
 )
-from provenance.records import PII_PASSED
 
 __all__ = ["COLUMNS", "ExportVerdict", "hub_language", "is_blank_text", "is_deleted_stub"]
 
@@ -432,7 +432,7 @@ class Decider:
         held = self.held(row)
         if held is not None:
             return held
-        if (pii_expected or self.p.pii_gate == "all") and pii_state not in PII_PASSED:
+        if (must_pass_pii(pii_expected, row[STAGE]) or self.p.pii_gate == "all") and pii_state not in PII_PASSED:
             why = "source expects personal data and " if pii_expected else ""
             return ExportVerdict(
                 False,

@@ -22,6 +22,7 @@ import duckdb
 
 from provenance.dbfile import remove_empty, zero_bytes
 from provenance.errors import CatalogueBusyError, CatalogueError, ReadOnlyError, UsageError
+from provenance.pii_rule import pii_unchecked_sql
 from provenance.rollback import rollback
 from provenance.spill import private_spill_dir
 
@@ -511,9 +512,9 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
     con.execute("COMMIT")
 
 
-#: text, title and metadata of a record of a ``pii_expected`` source that has not passed the PII stage: what an
-#: auditor query sees instead (the portal's rule: such text is shown only after the PII stage)
-_UNCHECKED = "coalesce(s.pii_expected, false) AND coalesce(r.pii_state, '') NOT IN ('clean', 'scrubbed')"
+#: text, title and metadata of a record of a ``pii_expected`` source, or an annotator's correction, that has not passed
+#: the PII stage: what an auditor query sees instead (the portal's rule: :mod:`provenance.pii_rule`)
+_UNCHECKED = pii_unchecked_sql("r", "s.pii_expected")
 
 #: the columns that :data:`_UNCHECKED` hides
 MASKED_COLUMNS = ("text", "title", "metadata")
@@ -522,7 +523,7 @@ MASKED_COLUMNS = ("text", "title", "metadata")
 def unchecked_masked(column: str) -> str:
     """The select item for ``column`` of a ``records`` row ``r`` LEFT JOINed to its ``sources`` row ``s`` as every
     auditor read path shows it (``curate sql``, ``curate audit record``, the portal): NULL for a record of a
-    ``pii_expected`` source that has not passed the PII stage.
+    ``pii_expected`` source, or a version the annotation stage made, that has not passed the PII stage.
 
     >>> unchecked_masked("title").endswith("ELSE r.title END AS title")
     True

@@ -14,7 +14,7 @@ from typing import Any
 
 import duckdb
 
-from provenance import ledger
+from provenance import ledger, pii_rule
 from provenance.dedup_release import release_superseded
 from provenance.errors import CatalogueError
 from provenance.terms_seal import seal_new
@@ -22,7 +22,7 @@ from provenance.terms_seal import seal_new
 _SEP = "\x1f"
 
 #: ``pii_state`` values of a version that passed the PII stage (export and annotation gates)
-PII_PASSED: tuple[str, ...] = ("clean", "scrubbed")
+PII_PASSED = pii_rule.PII_PASSED
 
 
 #: prefix of a keyed content digest in ``content_sha256`` (``hmac:`` + HMAC-SHA256 under the PII key of the

@@ -26,7 +26,7 @@ from provenance.db import unchecked_masked
 from provenance.errors import WorkbenchError
 from provenance.export import ExportParams, iter_verdicts
 from provenance.licences import PURPOSES, LicenceCatalogue
-from provenance.records import PII_PASSED
+from provenance.pii_rule import pii_unchecked, pii_unchecked_sql
 
 SEARCH_LIMIT = 50
 _HEX = re.compile(r"^[0-9a-f]{4,64}$")
@@ -37,15 +37,18 @@ def _dicts(cur: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
 
 
-def text_visible(pii_state: str | None, pii_expected: bool, text: str | None) -> bool:
-    """Whether a version's text may be shown: not raw, and past the PII stage where personal data is expected.
+def text_visible(pii_state: str | None, pii_expected: bool, text: str | None, stage: str | None = None) -> bool:
+    """Whether a version's text may be shown: not raw, and past the PII stage where personal data is expected or a
+    person typed it (an annotator's correction: :mod:`provenance.pii_rule`).
 
     >>> text_visible("scrubbed", True, "x"), text_visible(None, True, "x"), text_visible(None, False, "x")
     (True, False, True)
+    >>> text_visible(None, False, "x", "annotation"), text_visible("clean", False, "x", "annotation")
+    (False, True)
     """
     if text is None or pii_state == "raw":
         return False
-    return pii_state in PII_PASSED or not pii_expected
+    return not pii_unchecked(pii_state, pii_expected, stage)
 
 
 def bank_allowed(
@@ -140,11 +143,11 @@ def search(
            OR r.doc_key = $q OR starts_with(r.doc_key, $q)
            OR contains(replace(coalesce(r.title, ''), ' ', ''), $compact)
            OR (contains(r.text, $q) AND r.pii_state IS DISTINCT FROM 'raw'
-               AND (NOT coalesce(r.pii_expected, FALSE) OR list_contains($passed, r.pii_state)))
+               AND NOT {pii_unchecked_sql("r", "r.pii_expected")})
         ORDER BY (r.status = 'active') DESC, r.title NULLS LAST, r.record_id
         LIMIT $limit OFFSET $offset
     """
-    params = {"hex": hex_q, "q": q, "compact": compact, "passed": list(PII_PASSED)}
+    params = {"hex": hex_q, "q": q, "compact": compact}
     return _dicts(con.execute(sql, {**params, "limit": int(limit), "offset": int(offset)}))
 
 
@@ -196,17 +199,17 @@ def record_page(con: duckdb.DuckDBPyConnection, record_id: str, cat: LicenceCata
     ids = [v["record_id"] for v in rep["versions"]]
     lits = ", ".join("'" + i.replace("'", "''") + "'" for i in ids)  # ids from the catalogue; literal IN uses the index
     texts = {
-        rid: (text, state, title)
-        for rid, text, state, title in con.execute(
-            f"SELECT r.record_id, r.text, r.pii_state, {unchecked_masked('title')} FROM records r"
+        rid: (text, state, title, stage)
+        for rid, text, state, title, stage in con.execute(
+            f"SELECT r.record_id, r.text, r.pii_state, {unchecked_masked('title')}, r.stage FROM records r"
             f" LEFT JOIN sources s ON s.source_id = r.source_id WHERE r.record_id IN ({lits})"
         ).fetchall()
     }
     versions = []
     prev_text: str | None = None
     for v in rep["versions"]:
-        text, state, title = texts.get(v["record_id"], (None, None, None))
-        shown = text if text_visible(state, pii_expected, text) else None
+        text, state, title, stage = texts.get(v["record_id"], (None, None, None, None))
+        shown = text if text_visible(state, pii_expected, text, stage) else None
         v = {**v, "title": title, "text": shown, "hidden": text is not None and shown is None, "diff": None}
         if shown is not None and prev_text is not None and shown != prev_text:
             # character diffs are quadratic at worst: long texts are diffed line by line
