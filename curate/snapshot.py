@@ -17,6 +17,7 @@ from pathlib import Path
 from curate.stages.base import RECORD_METADATA, SNAPSHOT_ROW, Stage
 from provenance import db
 from provenance.envsettings import env_size
+from provenance.pii_rule import typed_unchecked_sql
 
 #: DuckDB settings while the snapshot is written (the cap: :func:`snapshot_memory_limit`): each shard is
 #: one ``COPY`` streamed in the table's order by one thread, so its memory does not grow with the input. With
@@ -90,6 +91,8 @@ def input_where(stage: Stage, cfg_hash: str | None = None, *, any_marked: bool =
         else ""
     )
     where = f"r.status = 'active' AND r.text IS NOT NULL AND ({stage.select_where}) {skip}"
+    if "version" in stage.writes and stage.name != "pii":  # an annotator's correction: the PII stage checks it first
+        where += f" AND NOT {typed_unchecked_sql('r')}"
     return where, ({"stage": stage.name, "cfg": cfg_hash} if skip_marked else {})
 
 

@@ -1,0 +1,39 @@
+"""An annotator's correction waits for the PII stage before another stage derives a version from it (review 15).
+
+A correction becomes the active version with ``pii_state`` NULL (stage ``annotation``), hidden from every reader
+until ``curate run pii`` has checked it (:mod:`provenance.pii_rule`). ``curate run hygiene`` (or normalise, or a
+pipeline stopped before the PII stage) took it as input and wrote a ``hygiene`` version carrying the NULL
+``pii_state`` under its own stage, which no reader hid: the ID number an annotator typed was read through
+``curate sql`` again. Such a version is now the PII stage's input alone; once checked, hygiene takes it as usual.
+"""
+
+from __future__ import annotations
+
+from catalogue_builder import add_record, add_source
+
+from provenance import db
+
+TYPED = "A123456789"
+CORRECTION = f"本行規定，聯絡人身分證{TYPED}。\r\n\r\n\r\n\r\n備註   \t "
+
+
+def _rows(db_path) -> list[tuple]:
+    return db.run_readonly_sql(db_path, "SELECT stage, pii_state, text FROM records WHERE status = 'active'")[1]
+
+
+def test_hygiene_leaves_an_unchecked_correction_to_the_pii_stage(db_path, cli, monkeypatch):
+    monkeypatch.setenv("CURATE_PII_KEY", "6a" * 32)
+    con = db.connect(db_path)
+    add_source(con, "reg", licence_id="CC-BY-4.0")  # not marked pii_expected
+    add_record(con, "reg", "a/1", CORRECTION, stage="annotation", licence_id="CC-BY-4.0")
+    con.close()
+    assert _rows(db_path) == [("annotation", None, None)]
+
+    for stage in ("normalise", "hygiene"):
+        assert cli("-q", "run", stage, "--workers", "1")[0] == 0
+    assert _rows(db_path) == [("annotation", None, None)]  # untouched, still hidden
+
+    assert cli("-q", "run", "pii", "--workers", "1")[0] == 0
+    assert cli("-q", "run", "hygiene", "--workers", "1")[0] == 0
+    ((stage, state, text),) = _rows(db_path)
+    assert (stage, state) == ("hygiene", "scrubbed") and TYPED not in text and "\r" not in text, text
