@@ -296,20 +296,25 @@ class LabelStudioClient:
         t = self._read_task(task_id)
         return 0 if t is None else _annotations(t)
 
-    def delete_if_unannotated(self, task_id: int) -> bool:
+    def delete_if_unannotated(self, task_id: int, owner: tuple[int, str] | None = None) -> bool:
         """Delete a task nobody annotated (skips count); True if it is gone. Counting and deleting are two requests,
         and an annotation saved between them went with the task unread (review of the fixes 14): the task's text is
         blanked first (whoever opens it now has nothing to work on), it is counted again, and deleted only then; an
-        annotation saved meanwhile (by someone who had it open) keeps it, its text put back."""
-        return self.delete_if_at_most(task_id, 0)
+        annotation saved meanwhile (by someone who had it open) keeps it, its text put back. ``owner``: see
+        :meth:`delete_if_at_most`."""
+        return self.delete_if_at_most(task_id, 0, owner)
 
-    def delete_if_at_most(self, task_id: int, annotations: int) -> bool:
+    def delete_if_at_most(self, task_id: int, annotations: int, owner: tuple[int, str] | None = None) -> bool:
         """Delete a task holding at most ``annotations`` annotations, skips included (those the caller has
         imported); True if it is gone. As :meth:`delete_if_unannotated` (``annotations`` 0): one saved meanwhile
-        keeps the task, its text put back."""
+        keeps the task, its text put back. ``owner`` (project id, record id): a task of another project or record
+        under that id (Label Studio gave the id of a task deleted there by hand to a new one, another bank's or the
+        newer version's: review 15) is not ours and is left alone (False)."""
         t = self._read_task(task_id)
         if t is None:
             return True
+        if owner is not None and not _owned(t, *owner):
+            return False
         if _annotations(t) > annotations:
             return False
         data = dict(t.data or {})
@@ -388,6 +393,12 @@ def _expect(holds: bool, what: str) -> None:
     """``what`` (a fixed text) is wrong with an answer unless ``holds``."""
     if not holds:
         raise NotAnApiAnswer(f"JSON of another shape ({what})")
+
+
+def _owned(t: Any, project_id: int, record_id: str) -> bool:
+    """Whether an SDK task is the one the catalogue pushed: of ``project_id``, showing ``record_id``."""
+    project = getattr(t, "project", None)
+    return (project is None or project == project_id) and (getattr(t, "data", None) or {}).get("record_id") == record_id
 
 
 def _annotations(t: Any) -> int:

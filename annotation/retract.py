@@ -108,8 +108,9 @@ def retract_withdrawn(
     rows = [(rid, tid) for rid, tid, _ in refused]
     because = {rid: why for rid, _, why in refused}
     deleted = set()
-    for _, tid in rows:
-        if client.delete_if_unannotated(tid):  # (blanked, counted again, then deleted: no annotation goes unread)
+    for rid, tid in rows:
+        # (blanked, counted again, then deleted: no annotation goes unread; another task under its id left alone)
+        if client.delete_if_unannotated(tid, (pid, rid)):
             deleted.add(tid)
     if not rows:
         return 0, 0

@@ -54,7 +54,7 @@ def delete_sealed_imported(
         if task is not None and (task.get("data") or {}).get("record_id") != rid:
             continue  # not our task: left to the push's reconciliation
         anns = {a.get("id") for a in (task or {}).get("annotations") or []}
-        if anns <= imported.get(tid, set()) and client.delete_if_at_most(tid, len(anns)):
+        if anns <= imported.get(tid, set()) and client.delete_if_at_most(tid, len(anns), (pid, rid)):
             gone.append((rid, tid, len(anns)))
     if not gone:
         return 0
