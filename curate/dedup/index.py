@@ -3,8 +3,7 @@
 Every clustered document is indexed, the copies dedup dropped too (review 14; survivors only before): their
 signatures and LSH band buckets. A new batch looks up the indexed records that share an exact key or a bucket with
 it, and their whole earlier clusters (:class:`curate.dedup.store.DiskRows`), and clusters against those; records
-neither ``active`` nor a standing duplicate in the catalogue are ignored. (:func:`lookup` is the in-memory form of
-the survivors-only lookup, which no stage calls.)
+neither ``active`` nor a standing duplicate in the catalogue are ignored.
 """
 
 from __future__ import annotations
@@ -17,7 +16,6 @@ import pyarrow as pa
 from curate.dedup.config import DedupConfig
 from curate.dedup.engine import Signed
 from curate.dedup.lsh import band_keys, has_shingles
-from curate.dedup.survivor import Candidate
 
 #: bump when the kernel's arithmetic changes (old signatures become incomparable)
 KERNEL_VERSION = "masked32-v2"
@@ -71,65 +69,6 @@ def buckets_array(sig: np.ndarray, nsh: np.ndarray, config: DedupConfig) -> pa.A
 #: same text as DuckDB's cast), and such an old copy stayed 'newest' against every later one: its creation time is
 #: no version (:func:`curate.stages.dedup._version`)
 INDEXED_VERSION = "CASE WHEN s.version = CAST(r.created_at AS VARCHAR) THEN NULL ELSE s.version END AS version"
-
-
-def lookup(con, config: DedupConfig, new: Signed) -> Signed:
-    """Indexed, still active records sharing an exact key or an LSH bucket with ``new``."""
-    key = index_key(config)
-    active = has_shingles(new.nsh) if len(new) else np.zeros(0, dtype=bool)
-    keys = (
-        band_keys(new.sig[active], config.bands, config.rows) if active.any() else np.empty((0, config.bands), np.int64)
-    )
-    q = pa.table(
-        {
-            "band": pa.array(np.tile(np.arange(config.bands, dtype=np.int16), len(keys))),
-            "bucket": pa.array(keys.reshape(-1)),
-        }
-    )
-    del keys
-    qe = pa.table(
-        {
-            "exact_key": pa.array(sorted(set(new.exact)), type=pa.string()),
-        }
-    )
-    qi = pa.table({"record_id": pa.array(new.ids, type=pa.string())})
-    con.register("_dd_q", q)
-    con.register("_dd_qe", qe)
-    con.register("_dd_qi", qi)
-    try:
-        t = con.execute(
-            f"""
-            WITH hit AS (
-                SELECT b.record_id FROM dedup_buckets b JOIN _dd_q q ON b.band = q.band AND b.bucket = q.bucket
-                WHERE b.index_key = $k
-                UNION
-                SELECT s.record_id FROM dedup_signatures s JOIN _dd_qe e ON s.exact_key = e.exact_key
-                WHERE s.index_key = $k)
-            SELECT s.record_id, s.exact_key, s.n_shingles, s.signature, s.source_kind, s.licence_id, {INDEXED_VERSION},
-                   s.length, r.container
-            FROM dedup_signatures s JOIN records r ON r.record_id = s.record_id AND r.status = 'active'
-            WHERE s.index_key = $k AND s.record_id IN (SELECT record_id FROM hit)
-              AND s.record_id NOT IN (SELECT record_id FROM _dd_qi)
-            ORDER BY s.record_id""",
-            {"k": key},
-        ).to_arrow_table()
-    finally:
-        for name in ("_dd_q", "_dd_qe", "_dd_qi"):
-            con.unregister(name)
-    cols = {c: t.column(c).to_pylist() for c in ("record_id", "exact_key", "source_kind", "licence_id", "version")}
-    length = t.column("length").to_pylist()
-    doc = t.column("container").to_pylist()
-    ids = cols["record_id"]
-    return Signed(
-        ids=ids,
-        exact=cols["exact_key"],
-        sig=sig_matrix(t.column("signature"), config.num_perm),
-        nsh=t.column("n_shingles").to_numpy().astype(np.int64),
-        cands=[
-            Candidate(ids[i], cols["source_kind"][i], cols["licence_id"][i], cols["version"][i], length[i] or 0, doc[i])
-            for i in range(len(ids))
-        ],
-    )
 
 
 def update_table(signed: Signed, keep: np.ndarray, config: DedupConfig) -> pa.Table:
