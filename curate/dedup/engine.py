@@ -24,9 +24,10 @@ import numpy as np
 
 from curate.dedup.clustering import UnionFind
 from curate.dedup.config import DedupConfig
-from curate.dedup.keys import exact_key, normalise_codepoints, strict_key
+from curate.dedup.keys import exact_key, normalise_codepoints
 from curate.dedup.lsh import band_keys, candidate_pairs_banded, has_shingles
 from curate.dedup.minhash import MinHasher
+from curate.dedup.strict import StrictKeys, split_exact_groups
 from curate.dedup.survivor import Candidate, choose, deciding_rule
 
 __all__ = [
@@ -231,6 +232,7 @@ class ClusterStats:
     near_duplicates: int = 0
     kept_near_duplicates: int = 0
     empty_keys: int = 0
+    strict_key_texts: int = 0  # texts read to key exact groups (the index holds the others' keys)
 
 
 class Rows(Protocol):
@@ -314,6 +316,7 @@ class Clustered:
 
     groups: list[tuple[list[int], list[DedupVerdict]]]
     singles: np.ndarray
+    strict: StrictKeys = field(default_factory=StrictKeys)  # the exact groups' strict keys (for the index)
 
 
 def cluster_rows(
@@ -333,7 +336,8 @@ def cluster_rows(
     stats.documents, stats.old = n - n_old, n_old
     uf = UnionFind(n)
     stats.empty_keys = int((rows.nsh[n_old:] == 0).sum())
-    rows.exact = _split_exact_groups(rows, fetch)
+    rows.exact, strict = split_exact_groups(rows, fetch)
+    stats.strict_key_texts = strict.read
     for a, b in getattr(rows, "old_links", ()):  # old rows an earlier run clustered together stay together
         uf.union(int(a), int(b))
     is_rep = _join_exact(rows, uf)
@@ -341,37 +345,9 @@ def cluster_rows(
     # documents, and a document's shingles are computed about once)
     shingles = _ShingleCache(config.verify_cache, fetch, hasher)
     _join_near(rows, is_rep, config, uf, shingles, stats)
-    return _verdicts(rows, config, uf, shingles, stats)
-
-
-def _split_exact_groups(rows: Rows, fetch: Callable[[list[int]], list[str]]) -> np.ndarray:
-    """Exact-key codes with each group of two or more rows split by :func:`curate.dedup.keys.strict_key`: the
-    normalised key drops punctuation, so ``年利率1.5%`` and ``年利率15%`` share it, yet they are different texts
-    (different statutes). The first strict key of a group keeps the group's code; members under another get a
-    new one, so they are near duplicates at most. Texts are fetched for such groups' rows only, in blocks."""
-    codes = rows.exact
-    idx = np.flatnonzero(rows.nsh > 0)
-    if not len(idx):
-        return codes
-    _, inv, counts = np.unique(codes[idx], return_inverse=True, return_counts=True)
-    grouped = idx[counts[inv.reshape(-1)] > 1]
-    if not len(grouped):
-        return codes
-    out = codes.copy()
-    next_code = int(codes.max()) + 1
-    seen: dict[int, dict[str, int]] = {}
-    for start in range(0, len(grouped), _VERIFY_BLOCK):
-        block = grouped[start : start + _VERIFY_BLOCK].tolist()
-        memo: dict[str, str] = {}  # a text pasted thousands of times (a disclaimer) is keyed once; the block holds it
-        for r, text in zip(block, fetch(block), strict=True):
-            code = int(codes[r])
-            keys = seen.setdefault(code, {})
-            k = memo[text] if text in memo else memo.setdefault(text, strict_key(text))
-            if k not in keys:
-                keys[k] = code if not keys else next_code
-                next_code += bool(len(keys) > 1)
-            out[r] = keys[k]
-    return out
+    res = _verdicts(rows, config, uf, shingles, stats)
+    res.strict = strict
+    return res
 
 
 def _join_exact(rows: Rows, uf: UnionFind) -> np.ndarray:

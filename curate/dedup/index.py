@@ -12,6 +12,7 @@ import hashlib
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from curate.dedup.config import DedupConfig
 from curate.dedup.engine import Signed
@@ -107,11 +108,31 @@ def apply_update(con, config: DedupConfig, add_path: str, remove: list[str], run
         )
     finally:
         con.unregister("_dd_rm")
+    # an update file written before review 15 (a run resumed across the upgrade) has no strict keys: null, computed
+    # from the text when a run needs one
+    strict = "strict_key" if "strict_key" in pq.read_schema(add_path).names else "CAST(NULL AS VARCHAR)"
     con.execute(
-        """INSERT INTO dedup_signatures (record_id, index_key, exact_key, n_shingles, signature, source_kind,
-                   licence_id, version, length, run_id, created_at, buckets)
+        f"""INSERT INTO dedup_signatures (record_id, index_key, exact_key, n_shingles, signature, source_kind,
+                   licence_id, version, length, run_id, created_at, buckets, strict_key)
            SELECT record_id, $k, exact_key, n_shingles, signature, source_kind, licence_id, version, length, $run,
-                  now()::TIMESTAMP, buckets
+                  now()::TIMESTAMP, buckets, {strict}
            FROM read_parquet($p)""",
         {"k": key, "run": run_id, "p": str(add_path)},
     )
+
+
+def store_strict_keys(con, config: DedupConfig, keyed: list[list[str]]) -> None:
+    """Store the strict keys ``[[record_id, key], ...]`` a run computed for indexed records that had none (each
+    record's text is read for its key once: :mod:`curate.dedup.strict`)."""
+    if not keyed:
+        return
+    con.register("_dd_sk", pa.table({"record_id": [r for r, _ in keyed], "strict_key": [k for _, k in keyed]}))
+    try:
+        con.execute(
+            "UPDATE dedup_signatures SET strict_key = k.strict_key FROM _dd_sk k"
+            " WHERE dedup_signatures.index_key = $k AND dedup_signatures.record_id = k.record_id"
+            " AND dedup_signatures.strict_key IS NULL",
+            {"k": index_key(config)},
+        )
+    finally:
+        con.unregister("_dd_sk")

@@ -28,6 +28,7 @@ from curate.dedup.config import DedupConfig
 from curate.dedup.engine import Signed
 from curate.dedup.index import INDEXED_VERSION, index_key, sig_matrix
 from curate.dedup.lsh import band_keys
+from curate.dedup.strict import StrictKeys
 from curate.dedup.survivor import Candidate
 from provenance import db
 from provenance.envsettings import env_size
@@ -108,6 +109,12 @@ class DiskRows:
     def _lookup(self) -> Signed:
         """Indexed, still active records sharing an exact key or an LSH bucket with a new row."""
         con, key = self.con, index_key(self.config)
+        # a catalogue opened read-only before migration 0116 has no stored strict keys: each is read from its text
+        has_strict = con.execute(
+            "SELECT count(*) FROM duckdb_columns() WHERE database_name = 'cat' AND table_name = 'dedup_signatures'"
+            " AND column_name = 'strict_key'"
+        ).fetchone()[0]
+        strict = "s.strict_key" if has_strict else "CAST(NULL AS VARCHAR)"
         con.execute("CREATE OR REPLACE TABLE hit (record_id VARCHAR)")
         # one band at a time: each join holds one band's keys of the new rows, never all of them
         for b in range(self.config.bands):
@@ -134,7 +141,7 @@ class DiskRows:
         t = con.execute(
             f"""
             SELECT s.record_id, s.exact_key, s.n_shingles, s.signature, s.source_kind, s.licence_id, {INDEXED_VERSION},
-                   s.length, r.container
+                   s.length, r.container, {strict} AS strict_key
             FROM cat.dedup_signatures s JOIN cat.records r ON r.record_id = s.record_id
             WHERE s.index_key = $k AND s.record_id IN (SELECT record_id FROM reach)
               AND s.record_id NOT IN (SELECT record_id FROM new)
@@ -145,6 +152,7 @@ class DiskRows:
         cols = {c: t.column(c).to_pylist() for c in ("record_id", "exact_key", "source_kind", "licence_id", "version")}
         length, doc, ids = t.column("length").to_pylist(), t.column("container").to_pylist(), cols["record_id"]
         self.old_state, self.old_links = _old_decisions(con, ids)
+        self.old_strict = t.column("strict_key").to_pylist()
         return Signed(
             ids=ids,
             exact=cols["exact_key"],
@@ -255,6 +263,17 @@ class DiskRows:
             out[: self.n_old] = self._old_keys[:, b]
         return out
 
+    def stored_strict(self, rows: np.ndarray) -> list[str | None]:
+        """The strict key the index holds for each row (old rows; None for a new row or where it holds none)."""
+        return [self.old_strict[r] if r < self.n_old else None for r in np.asarray(rows).tolist()]
+
+    def strict_update(self, strict: StrictKeys) -> list[list[str]]:
+        """``[record_id, strict key]`` of the old rows keyed from their text this run (the index held none)."""
+        rows, keys = strict.of(0, self.n_old)
+        return [
+            [self.old.ids[r], k.decode()] for r, k in zip(rows.tolist(), keys, strict=True) if not self.old_strict[r]
+        ]
+
     def _facts(self, rows: Sequence[int]) -> dict[int, tuple]:
         """Policy facts of new rows, by row."""
         want = [r - self.n_old for r in rows if r >= self.n_old]
@@ -297,17 +316,24 @@ class DiskRows:
         return [got.get(i) or "" for i in ids]
 
     # -- results ---------------------------------------------------------------------------------
-    def write_kept(self, keep_new: np.ndarray, path: Path) -> int:
+    def write_kept(self, keep_new: np.ndarray, path: Path, strict: StrictKeys | None = None) -> int:
         """Write every new row as the index update Parquet file (dropped copies too: a record arriving later may be
         nearer to one of them than to its survivor), ``kept`` saying which stayed active (``keep_new`` by row number
-        ``0..n_new-1``), streamed from the side files (source ids mapped to kinds, as the index stores them)."""
+        ``0..n_new-1``), streamed from the side files (source ids mapped to kinds, as the index stores them), with the
+        strict key of each new row of an exact group (``strict``; null for the others)."""
         kinds = dict(self.con.execute("SELECT source_id, kind FROM cat.sources").fetchall())
+        keyed = np.full(self.n_new, None, dtype=object)
+        if strict is not None:
+            rows, keys = strict.of(self.n_old, self.n)
+            keyed[rows - self.n_old] = [k.decode() for k in keys]
         writer = None
         lo = 0
         try:
             for batch in self._side_batches(_INDEX_COLUMNS):
                 m = batch.num_rows
-                t = pa.Table.from_batches([batch]).append_column("kept", pa.array(keep_new[self._row[lo : lo + m]]))
+                at = self._row[lo : lo + m]
+                t = pa.Table.from_batches([batch]).append_column("kept", pa.array(keep_new[at]))
+                t = t.append_column("strict_key", pa.array(keyed[at].tolist(), pa.string()))
                 lo += m
                 src = t.column("source_kind").to_pylist()
                 t = t.set_column(

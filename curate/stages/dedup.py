@@ -232,7 +232,7 @@ class DedupStage(Stage):
                         keep[r - rows.n_old] = True
                     if d.is_new or not reclustered_duplicate(d, rows.old_state.get(d.id), policy, changes, links):
                         self._decide(d, policy, results, demoted, links, rows.old_state.get(d.id))
-            self._write_update(rows, demoted, links, keep, changes)
+            self._write_update(rows, demoted, links, keep, changes, clustered.strict)
         self._stats = asdict(stats)
         self._survivors = len(clustered.singles) + sum(1 for r in results if r.outcome == "survivor")
         return results
@@ -244,6 +244,7 @@ class DedupStage(Stage):
         links: list[dict[str, Any]],
         keep: np.ndarray | None,
         changes: list[dict[str, Any]],
+        strict: Any = None,
     ) -> None:
         """The index update (every clustered record, ``kept`` saying which stayed active), near-duplicate links and
         the new decisions about earlier runs' duplicates, applied by :meth:`after_load` in the load transaction."""
@@ -256,9 +257,12 @@ class DedupStage(Stage):
         if rows is None:
             empty = Signed(sig=np.empty((0, self.config.num_perm), dtype=np.int32))
             t = update_table(empty, np.zeros(0, dtype=bool), self.config)
-            pq.write_table(t.append_column("kept", pa.array([], pa.bool_())), tmp)
+            t = t.append_column("kept", pa.array([], pa.bool_())).append_column("strict_key", pa.array([], pa.string()))
+            pq.write_table(t, tmp)
         else:
-            rows.write_kept(keep, tmp)
+            rows.write_kept(keep, tmp, strict)
+        # strict keys computed for records indexed without one (read once: curate/dedup/strict.py)
+        (out / "index_strict.json").write_text(json.dumps(rows.strict_update(strict) if rows is not None else []))
         (out / "index_remove.json").write_text(json.dumps(demoted))
         (out / "near_links.json").write_text(json.dumps(links))
         (out / "reclustered.json").write_text(json.dumps(changes))
@@ -336,7 +340,7 @@ class DedupStage(Stage):
         return out
 
     def after_load(self, con: Any, run_id: str) -> None:
-        from curate.dedup.index import apply_update
+        from curate.dedup.index import apply_update, store_strict_keys
 
         out = self._side_dir()
         add_path = out / "index_add.parquet"
@@ -346,6 +350,8 @@ class DedupStage(Stage):
             raise StageError(f"dedup: {add_path} is missing; run the same command again (it computes it again)")
         demoted = json.loads((out / "index_remove.json").read_text())
         apply_update(con, self.config, str(add_path), [], run_id)  # every clustered record stays indexed
+        strict_path = out / "index_strict.json"  # absent in a run finalized before review 15: nothing to store
+        store_strict_keys(con, self.config, json.loads(strict_path.read_text()) if strict_path.exists() else [])
         # documents that stayed active are marked done here, in SQL: finalize makes no result row for
         # a document alone in its group (most of them), so memory does not grow with the corpus;
         # the others (group survivors, near duplicates) were marked from their results already

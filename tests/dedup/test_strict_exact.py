@@ -49,10 +49,10 @@ def test_other_sources_see_a_near_duplicate_not_an_exact_one():
 def test_a_text_pasted_thousands_of_times_is_keyed_once(monkeypatch):
     """Review 14: the index holds dropped copies too, so every run a new copy of a bank's boilerplate disclaimer
     joins pulls the whole exact group in again; its strict key is computed once per text, not once per copy."""
-    from curate.dedup import engine
+    from curate.dedup import strict
 
     calls = []
-    monkeypatch.setattr(engine, "strict_key", lambda t: calls.append(t) or strict_key(t))
+    monkeypatch.setattr(strict, "strict_key", lambda t: calls.append(t) or strict_key(t))
     docs = [DedupDoc(f"d{i:04d}", BASE.format("1.5%"), "tabf", "LicenseRef-Written-Agreement") for i in range(2000)]
     out = {d.id: d for d in dedup_texts(docs)}
     assert [d.id for d in out.values() if d.survivor] == ["d0000"]
