@@ -127,7 +127,9 @@ class DedupConfig:
         device: "auto" (CUDA when available, else CPU), "cpu" or "cuda".
         backend: "auto" (torch on CUDA, numpy on CPU), "torch" or "numpy"; all give bit-identical
             signatures (same exact integer arithmetic), so it is not part of the index key.
-        max_bucket: LSH buckets larger than this compare members to a few anchors only.
+        max_bucket: LSH buckets larger than this compare members to a few anchors only (and their neighbours):
+            runs that met such a bucket smaller compared its members in full, so incremental runs can join
+            variants that one run over all records leaves apart (more joins, never fewer; each verified).
         prefilter_margin: a candidate pair whose MinHash estimate of the Jaccard is below
             ``threshold - prefilter_margin`` is rejected without reading its texts (most LSH candidates
             are far below the threshold). With 125 permutations the estimate's standard deviation is

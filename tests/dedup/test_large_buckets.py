@@ -43,3 +43,42 @@ def test_large_bucket_clusters_do_not_depend_on_row_order():
     orders = [texts, texts[::-1], random.Random(3).sample(texts, len(texts))]
     partitions = [_partition(order) for order in orders]
     assert partitions[0] == partitions[1] == partitions[2], [sorted(map(len, p), reverse=True)[:5] for p in partitions]
+
+
+def test_incremental_runs_over_a_large_bucket_join_at_least_what_one_run_joins(tmp_path):
+    """Review 15: a bucket over ``max_bucket`` pairs through anchors, so runs that met it smaller (paired in full) can
+    join variants that one run over all of them leaves apart: every cluster of the one run lies within one cluster of
+    the incremental runs (they only add verified pairs: a pair the one run checks among earlier rows was checked when
+    the bucket was smaller), and the incremental runs keep no more records. README, "dedup", says so."""
+    from curate.runner import run_stage
+    from curate.stages.dedup import DedupStage
+    from provenance import db
+    from provenance.dedup_release import survivors
+
+    from .records import add_records
+
+    cfg = DedupConfig(max_bucket=16)
+    rows = [("tabf", f"v{i:04d}", t) for i, t in enumerate(_variants(200))]
+    one, inc = tmp_path / "one.duckdb", tmp_path / "inc.duckdb"
+    add_records(one, rows)
+    assert run_stage(one, DedupStage(cfg), workers=1).status == "finished"
+    order = random.Random(5).sample(rows, len(rows))
+    for i in range(4):
+        add_records(inc, order[i::4], run_id=f"ingest-{i}")
+        assert run_stage(inc, DedupStage(cfg), workers=1).status == "finished"
+
+    def clusters(path) -> list[set[str]]:
+        con = db.connect_readonly(path)
+        try:
+            named = dict(con.execute(survivors(con)).fetchall())
+            status = dict(con.execute("SELECT record_id, status FROM records").fetchall())
+        finally:
+            con.close()
+        out: dict[str, set[str]] = {}
+        for rid, st in status.items():
+            out.setdefault(named[rid] if st == "duplicate" else rid, set()).add(rid)
+        return list(out.values())
+
+    one_clusters, inc_clusters = clusters(one), clusters(inc)
+    assert all(any(c <= d for d in inc_clusters) for c in one_clusters)
+    assert len(inc_clusters) <= len(one_clusters)
