@@ -352,6 +352,7 @@ class DedupStage(Stage):
         apply_update(con, self.config, str(add_path), [], run_id)  # every clustered record stays indexed
         strict_path = out / "index_strict.json"  # absent in a run finalized before review 15: nothing to store
         store_strict_keys(con, self.config, json.loads(strict_path.read_text()) if strict_path.exists() else [])
+        fault("dedup_after_load")  # crash tests: killed inside the run's last transaction, the index half updated
         # documents that stayed active are marked done here, in SQL: finalize makes no result row for
         # a document alone in its group (most of them), so memory does not grow with the corpus;
         # the others (group survivors, near duplicates) were marked from their results already

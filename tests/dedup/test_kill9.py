@@ -30,7 +30,7 @@ def _state(path: Path):
             "records": "SELECT record_id, status, near_duplicate_of FROM records",
             "events": "SELECT record_id, action, CAST(detail AS VARCHAR) FROM provenance_events WHERE stage = 'dedup'",
             "marks": "SELECT record_id, outcome FROM stage_marks WHERE stage = 'dedup'",
-            "index": "SELECT record_id, exact_key, n_shingles, signature, buckets FROM dedup_signatures",
+            "index": "SELECT record_id, exact_key, n_shingles, signature, buckets, strict_key FROM dedup_signatures",
             "near": "SELECT record_id, representative, jaccard, match FROM near_duplicates",
         }
         out = {k: sorted(con.execute(sql).fetchall()) for k, sql in q.items()}
