@@ -122,8 +122,9 @@ def apply_update(con, config: DedupConfig, add_path: str, remove: list[str], run
 
 
 def store_strict_keys(con, config: DedupConfig, keyed: list[list[str]]) -> None:
-    """Store the strict keys ``[[record_id, key], ...]`` a run computed for indexed records that had none (each
-    record's text is read for its key once: :mod:`curate.dedup.strict`)."""
+    """Store the strict keys ``[[record_id, key], ...]`` a run computed for indexed records that had none, or a stale
+    one (another version of the key: each record's text is read for its key once per version,
+    :mod:`curate.dedup.strict`)."""
     if not keyed:
         return
     con.register("_dd_sk", pa.table({"record_id": [r for r, _ in keyed], "strict_key": [k for _, k in keyed]}))
@@ -131,7 +132,7 @@ def store_strict_keys(con, config: DedupConfig, keyed: list[list[str]]) -> None:
         con.execute(
             "UPDATE dedup_signatures SET strict_key = k.strict_key FROM _dd_sk k"
             " WHERE dedup_signatures.index_key = $k AND dedup_signatures.record_id = k.record_id"
-            " AND dedup_signatures.strict_key IS NULL",
+            " AND dedup_signatures.strict_key IS DISTINCT FROM k.strict_key",
             {"k": index_key(config)},
         )
     finally:

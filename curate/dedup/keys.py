@@ -19,19 +19,22 @@ import numpy as np
 
 from curate.zh.fold import fold_table
 
-__all__ = ["exact_key", "normalise", "normalise_codepoints", "strict_key"]
+__all__ = ["exact_key", "normalise", "normalise_codepoints", "strict_key", "strict_key_version"]
+
+
+def _opencc_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("opencc")
+    except PackageNotFoundError:  # pragma: no cover
+        return "unknown"
 
 
 def _cache_file() -> Path | None:
     """Where the derived lookup tables are cached (``$CURATE_CACHE`` or ~/.cache/curate), or None."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        occ = version("opencc")
-    except PackageNotFoundError:  # pragma: no cover
-        occ = "unknown"
     root = Path(os.environ.get("CURATE_CACHE", Path.home() / ".cache" / "curate"))
-    tag = f"{unicodedata.unidata_version}-{occ}-{_TABLES_VERSION}"
+    tag = f"{unicodedata.unidata_version}-{_opencc_version()}-{_TABLES_VERSION}"
     return root / f"dedup-keys-{tag}.npz"
 
 
@@ -152,6 +155,18 @@ def exact_key(codepoints: np.ndarray) -> str:
 
 
 _DIGITS = frozenset("0123456789")
+
+#: bump when :func:`strict_key`'s rules change: the keys the dedup index stores become stale and are computed again
+_STRICT_RULES = 1
+
+
+@functools.cache
+def strict_key_version() -> str:
+    """Version of :func:`strict_key`: its rules, the Unicode database (NFKC, categories, whitespace) and the fold
+    table (OpenCC) it folds through. The dedup index stores keys under it (:mod:`curate.dedup.strict`); a key stored
+    under another version is stale (a Python or OpenCC upgrade, a change of the rules) and is computed again."""
+    blob = f"{_STRICT_RULES}|{unicodedata.unidata_version}|{_opencc_version()}|{_TABLES_VERSION}"
+    return hashlib.sha256(blob.encode()).hexdigest()[:8]
 
 
 def strict_key(text: str) -> str:

@@ -28,7 +28,7 @@ from curate.dedup.config import DedupConfig
 from curate.dedup.engine import Signed
 from curate.dedup.index import INDEXED_VERSION, index_key, sig_matrix
 from curate.dedup.lsh import band_keys
-from curate.dedup.strict import StrictKeys
+from curate.dedup.strict import StrictKeys, from_stored, to_stored
 from curate.dedup.survivor import Candidate
 from provenance import db
 from provenance.envsettings import env_size
@@ -152,7 +152,7 @@ class DiskRows:
         cols = {c: t.column(c).to_pylist() for c in ("record_id", "exact_key", "source_kind", "licence_id", "version")}
         length, doc, ids = t.column("length").to_pylist(), t.column("container").to_pylist(), cols["record_id"]
         self.old_state, self.old_links = _old_decisions(con, ids)
-        self.old_strict = t.column("strict_key").to_pylist()
+        self.old_strict = [from_stored(v) for v in t.column("strict_key").to_pylist()]  # None: none, or stale
         return Signed(
             ids=ids,
             exact=cols["exact_key"],
@@ -268,10 +268,13 @@ class DiskRows:
         return [self.old_strict[r] if r < self.n_old else None for r in np.asarray(rows).tolist()]
 
     def strict_update(self, strict: StrictKeys) -> list[list[str]]:
-        """``[record_id, strict key]`` of the old rows keyed from their text this run (the index held none)."""
+        """``[record_id, stored strict key]`` of the old rows keyed from their text this run (the index held none, or
+        a stale one)."""
         rows, keys = strict.of(0, self.n_old)
         return [
-            [self.old.ids[r], k.decode()] for r, k in zip(rows.tolist(), keys, strict=True) if not self.old_strict[r]
+            [self.old.ids[r], to_stored(k.decode())]
+            for r, k in zip(rows.tolist(), keys, strict=True)
+            if not self.old_strict[r]
         ]
 
     def _facts(self, rows: Sequence[int]) -> dict[int, tuple]:
@@ -325,7 +328,7 @@ class DiskRows:
         keyed = np.full(self.n_new, None, dtype=object)
         if strict is not None:
             rows, keys = strict.of(self.n_old, self.n)
-            keyed[rows - self.n_old] = [k.decode() for k in keys]
+            keyed[rows - self.n_old] = [to_stored(k.decode()) for k in keys]
         writer = None
         lo = 0
         try:

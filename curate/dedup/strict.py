@@ -6,6 +6,11 @@ text; before review 15 every member of every group was read again at every run, 
 batch cost each run its whole cluster's texts (quadratic over runs). The index stores each keyed record's strict key
 (migration 0116), and a run reads the text of a member only where the index has no key for it (a new record, one
 indexed alone so far, or one indexed before the migration); the keys it computes go into the index.
+
+A stored key carries the version of :func:`curate.dedup.keys.strict_key` (``<version>:<digest>``,
+:func:`curate.dedup.keys.strict_key_version`): a key stored under another version (other rules, another Unicode
+database or fold table) is stale, so the record's text is read again and its key rewritten, as for a record
+without one; a stale key never splits or joins an exact group.
 """
 
 from __future__ import annotations
@@ -15,10 +20,23 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from curate.dedup.keys import strict_key
+from curate.dedup.keys import strict_key, strict_key_version
 
 #: members keyed per text fetch (bounds the texts held at once)
 _BLOCK = 8192
+
+
+def to_stored(key: str) -> str:
+    """The index's form of a strict key: tagged with the version of the function that computed it."""
+    return f"{strict_key_version()}:{key}"
+
+
+def from_stored(value: str | None) -> str | None:
+    """The strict key of an index value, or None where there is none or it is stale (another version)."""
+    if not value:
+        return None
+    version, sep, key = value.partition(":")
+    return key if sep and version == strict_key_version() else None
 
 
 @dataclass

@@ -83,3 +83,57 @@ def test_a_growing_exact_group_is_keyed_from_the_index_and_an_old_index_still_wo
     finally:
         con.close()
     assert "near" in matches
+
+
+def test_a_stale_stored_strict_key_is_computed_again_not_trusted(tmp_path):
+    """Stored keys carry the version of strict_key() (its rules, the Unicode database and the fold table it folds
+    through): a key stored under another version is read again from the text and rewritten. Here the stale keys
+    claim the 1.5% and 15% letters are one text; trusted, the earlier 15% copies would be exact duplicates of the
+    1.5% letter, which one run over all records never decides."""
+    from curate.dedup.keys import strict_key_version
+
+    inc = tmp_path / "inc.duckdb"
+    add_records(inc, _batch(0), run_id="ingest-0")
+    assert run_stage(inc, DedupStage(), workers=1).status == "finished"
+    con = db.connect(inc)
+    try:
+        assert (
+            con.execute(
+                "SELECT count(*) FROM dedup_signatures WHERE strict_key LIKE ?", [strict_key_version() + ":%"]
+            ).fetchone()[0]
+            == 5
+        )
+        stale = "0" * 8 if strict_key_version() != "0" * 8 else "1" * 8
+        con.execute("UPDATE dedup_signatures SET strict_key = ?", [f"{stale}:{'a' * 32}"])
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    add_records(inc, _batch(1), run_id="ingest-1")
+    second = run_stage(inc, DedupStage(), workers=1)
+    assert _texts_read(inc, second.run_id) == 10  # the five stale ones again, and the five new
+    con = db.connect_readonly(inc)
+    try:
+        keys = con.execute(
+            "SELECT count(*), count(DISTINCT strict_key) FROM dedup_signatures WHERE strict_key LIKE ?",
+            [strict_key_version() + ":%"],
+        ).fetchone()
+    finally:
+        con.close()
+    assert keys == (10, 2)  # rewritten under the current version
+    one = tmp_path / "one.duckdb"
+    add_records(one, _batch(0) + _batch(1))
+    assert run_stage(one, DedupStage(), workers=1).status == "finished"
+    assert _state(inc) == _state(one)
+    assert _matches(inc) == _matches(one)  # each copy exact or near as one run decides: no stale key splits a text
+
+
+def _matches(path) -> dict[str, str]:
+    """Each duplicate's last match kind (exact or near)."""
+    con = db.connect_readonly(path)
+    try:
+        rows = con.execute(
+            "SELECT record_id, detail FROM provenance_events WHERE action = 'duplicate_of' ORDER BY seq"
+        ).fetchall()
+    finally:
+        con.close()
+    return {rid: json.loads(d)["match"] for rid, d in rows}
