@@ -97,17 +97,19 @@ def bank_case_problem(value: Any) -> str:
     )
 
 
-def refuse_bank_case(audience: Any) -> None:
+def refuse_bank_case(audience: Any, what: str = "export") -> None:
     """Raise :class:`UsageError` for an export to ``member:esun`` (a bank code with small letters): since review 15
     no grant may name it (:func:`bank_case_problem`), so such an export was made without a word and held the public
     and consortium records only, its bank's own agreements (``member:ESUN``) never reaching it. Refused for an
-    export only: the portal's ``bank:esun`` user, warned at ``serve adduser``, still sees what is licensed to it.
+    export (and the report's exportable step, ``what="report"``): the portal's ``bank:esun`` user, warned at ``serve
+    adduser``, still sees what is licensed to it.
 
     >>> refuse_bank_case("member:ESUN"), refuse_bank_case("consortium")
     (None, None)
     """
     if why := bank_case_problem(audience):
-        raise UsageError(f"export --audience: {why}; export to `member:{audience[7:].upper()}`")
+        fix = "export to" if what == "export" else "use"
+        raise UsageError(f"{what} --audience: {why}; {fix} `member:{audience[7:].upper()}`")
 
 
 def parse_purpose(purpose: str) -> str:

@@ -19,6 +19,7 @@ from curate.zh.ledger import edit_field, flag_field
 from provenance import ledger
 from provenance.db import require_schema
 from provenance.dedup_release import current_duplicates, current_near_links
+from provenance.licence_terms import refuse_bank_case
 from provenance.records import PII_PASSED
 from provenance.schema_check import require_unaltered
 
@@ -84,6 +85,7 @@ def gather(
     here unless the caller passes its ``check`` of this same catalogue), not the hash chain alone. The funnel's
     exportable step follows ``licence_catalogue`` (a corrected copy exports are made with; default: the shipped
     one)."""
+    refuse_bank_case(audience, "report")  # `member:esun` counted public and consortium records: no export makes it
     require_schema(con, REPORT_SCHEMA, "`curate report`")
     require_unaltered(con)  # before any section reads a table that may be gone (one line, as `audit verify`)
     d = ReportData()

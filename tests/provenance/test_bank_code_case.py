@@ -78,3 +78,17 @@ def test_an_export_to_a_small_letter_bank_code_is_refused(cli, builder, tmp_path
     )
     code, out, err = cli("pipeline", "run", str(pipe), "--dry-run")
     assert code != 0 and "`member:ESUN`" in err and str(pipe) in err, out + err
+
+
+def test_a_report_for_a_small_letter_bank_code_is_refused(cli, builder, tmp_path):
+    """`curate report --audience member:esun` (last review of review 15) wrote a report whose exportable step counted
+    the public and consortium records only, for an export that `export dataset` refuses: refused the same way."""
+    builder.source("open", "CC-BY-4.0", title="公開講義", metadata={"provider": "研訓院", "dataset": "公開講義"})
+    builder.record("open", "s.txt#1", "本講義說明銀行信用風險管理之基本原則。")
+    builder.close()
+    code, out, err = cli("report", "--audience", "member:esun", "--out", str(tmp_path / "r1.html"))
+    assert code == 2 and "report --audience" in err and "`member:ESUN`" in err, out + err
+    assert len(err.strip().splitlines()) == 1, err
+    assert not (tmp_path / "r1.html").exists()
+    code, out, err = cli("report", "--audience", "member:ESUN", "--out", str(tmp_path / "r2.html"))
+    assert code == 0 and (tmp_path / "r2.html").exists(), out + err
