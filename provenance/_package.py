@@ -199,9 +199,9 @@ def _pii_statement(info: Mapping[str, Any]) -> str:
     if info.get("pii_gate", "all") == "all":
         return "PII gate: **all** (every record has passed the PII stage: personal data found was masked)."
     return (
-        "PII gate: **expected** (`--pii-gate expected`): only records of sources marked `pii_expected` had to pass "
-        f"the PII stage; **{unchecked} records have not** (column `pii_state` empty) and may hold unmasked personal "
-        "data (names, ID numbers, phone numbers)."
+        "PII gate: **expected** (`--pii-gate expected`): only records of sources marked `pii_expected` and "
+        f"annotators' corrections had to pass the PII stage; **{unchecked} records have not** (column `pii_state` "
+        "empty) and may hold unmasked personal data (names, ID numbers, phone numbers)."
     )
 
 

@@ -51,7 +51,10 @@ export = click.Group("export", help="Export licence-permitted records as a datas
     type=click.Choice(["all", "expected"]),
     default="all",
     show_default=True,
-    help="all: every record must have passed `curate run pii`; expected: only records of sources marked pii_expected.",
+    help=(
+        "all: every record must have passed `curate run pii`; expected: only records of sources marked pii_expected"
+        " and annotators' corrections."
+    ),
 )
 @click.option(
     "--drop-near-duplicates",
