@@ -32,7 +32,7 @@ from typing import Any
 import duckdb
 
 from provenance._selection import ID, LICENCE, LICENCE_ROWS_OF, TERMS, Decider, ExportVerdict
-from provenance.licence_recall_catalogue import catalogue_shortened, recorded_expiries
+from provenance.licence_recall_catalogue import catalogue_shortened, recorded_expiries, shortened_expiry
 from provenance.licence_terms import licence_today
 from provenance.licences import LicenceCatalogue, default_licence_catalogue
 from provenance.version_chain import descendants_cte
@@ -234,8 +234,8 @@ def _shortened(
         decider = Decider(con, cat, use)
         for exported, now_id in pairs:
             then, now = decider.licensed(rows[exported]), decider.licensed(rows[now_id])
-            ends_then, ends_now = _expiry(then), _expiry(now)
-            if then.ok and now.ok and ends_now is not None and (ends_then is None or ends_now < ends_then):
+            if ends := shortened_expiry(then, now):
+                ends_now, ends_then = ends
                 out[(use, exported, now_id)] = ExportVerdict(
                     False,
                     "expiry_shortened",
@@ -245,11 +245,6 @@ def _shortened(
                     now.licence,
                 )
     return out
-
-
-def _expiry(verdict: ExportVerdict) -> str | None:
-    """The expiry (ISO date) of an allowed record's agreement or grant terms, None without one."""
-    return (verdict.terms[-1] or None) if verdict.terms else None
 
 
 def _with_licence(verdict: ExportVerdict, licence_id: str | None) -> ExportVerdict:

@@ -120,8 +120,8 @@ def catalogue_shortened(
                     if exported not in rows or now_id not in rows:
                         continue
                     then, now = then_decider.licensed(rows[exported]), now_decider.licensed(rows[now_id])
-                    ends_then, ends_now = _expiry(then), _expiry(now)
-                    if then.ok and now.ok and ends_now is not None and (ends_then is None or ends_now < ends_then):
+                    if ends := shortened_expiry(then, now):
+                        ends_now, ends_then = ends
                         out[(export_id, exported, now_id)] = ExportVerdict(
                             False,
                             "expiry_shortened",
@@ -131,6 +131,16 @@ def catalogue_shortened(
                             now.licence,
                         )
     return out
+
+
+def shortened_expiry(then: ExportVerdict, now: ExportVerdict) -> tuple[str, str | None] | None:
+    """``(now's expiry, then's)`` (ISO dates; then's None without one) where both verdicts allow the record and
+    ``now`` ends earlier than ``then`` or ``then`` had no end: an ``expiry_shortened`` (here and in
+    :func:`provenance.licence_recall.licence_refused`); None otherwise."""
+    ends_then, ends_now = _expiry(then), _expiry(now)
+    if then.ok and now.ok and ends_now is not None and (ends_then is None or ends_now < ends_then):
+        return ends_now, ends_then
+    return None
 
 
 def _expiry(verdict: ExportVerdict) -> str | None:
