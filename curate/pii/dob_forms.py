@@ -36,6 +36,22 @@ DOB_EXTRA = (
 
 _DAY_FIRST = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
 
+#: an English form's label right before the date, longer than the recognizer's 10-character window holds
+_BIRTH_DATE_LABEL = re.compile(r"birth[ -]?date\s*[:：]?\s*$", re.IGNORECASE)
+
+
+def birth_date_label(text: str, start: int) -> bool:
+    """Whether ``Birth date`` or ``Birthdate`` (a colon after it or not) is written right before ``text[start:]``:
+    the recognizer looks for a birth word in the 10 characters before a date, and ``Birth date: `` is 12, so
+    ``Birth date: 14-03-1982`` went through in clear (last review of review 15).
+
+    >>> birth_date_label("Birth date: 14-03-1982", 12), birth_date_label("Birthdate 1982-03-14", 10)
+    (True, True)
+    >>> birth_date_label("Birth date of the fund: 2020-01-01", 24)
+    False
+    """
+    return _BIRTH_DATE_LABEL.search(text, max(0, start - 24), start) is not None
+
 
 def impossible(value: str) -> bool:
     """Whether a matched date of one of these forms names no day of the calendar (出生日期：1130231, 31/31/1980):

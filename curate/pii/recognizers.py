@@ -17,7 +17,7 @@ from curate.pii.address_owner import institution_address
 from curate.pii.base import EntityRecognizer, RecognizerResult
 from curate.pii.birth_dates import born_after
 from curate.pii.context import context_window
-from curate.pii.dob_forms import DOB_EXTRA, impossible
+from curate.pii.dob_forms import DOB_EXTRA, birth_date_label, impossible
 from curate.pii.docnumbers import document_number, serial_label_before
 
 #: score of a checksum-valid identifier without context
@@ -420,7 +420,7 @@ NOT_BIRTHDAY = re.compile(r"[發发產产衍慶庆]生日")
 
 def _validate_dob(m: re.Match[str], text: str) -> Hit | None:
     window = NOT_BIRTHDAY.sub("", context_window(text, m.start(), m.end(), 10, 0).lower())
-    before = any(w.lower() in window for w in DOB_CONTEXT)
+    before = any(w.lower() in window for w in DOB_CONTEXT) or birth_date_label(text, m.start())  # Birth date:
     # a date followed by the verb of being born is one too, unless a rule's cut-off (curate/pii/birth_dates.py);
     # a day no calendar has is none (出生日期：1130231: curate/pii/dob_forms.py)
     if not (before or born_after(text, m.start(), m.end())) or impossible(m.group()):

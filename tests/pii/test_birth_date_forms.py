@@ -13,6 +13,10 @@ BIRTH = [
     ("[09:41] 客服: 請問您的出生年月日？\n[09:42] 客戶: 0720315", "0720315"),
     ("專員：請問您的出生日期？\n客戶：0781104，謝謝", "0781104"),
     ("出生日期 0650228", "0650228"),
+    # an English label longer than the 10 characters the recognizer reads before a date (last review of review 15)
+    ("Birth date: 14-03-1982", "14-03-1982"),
+    ("Birthdate 12 June 1990", "12 June 1990"),
+    ("Name: Chen Yu-Ting\nBirth Date: 1982-03-14", "1982-03-14"),
 ]
 NOT_BIRTH = [
     "客服：請問交易日期？\n客戶：1130305",
@@ -22,6 +26,7 @@ NOT_BIRTH = [
     "Reference 12 June 2024, invoice 0720315.",
     "出生日期：1130231",  # no such day
     "DOB: 31/31/1980",
+    "Birth date of the fund: 2020-01-01",
 ]
 
 
