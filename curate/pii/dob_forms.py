@@ -36,21 +36,28 @@ DOB_EXTRA = (
 
 _DAY_FIRST = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
 
-#: an English form's label right before the date, longer than the recognizer's 10-character window holds
-_BIRTH_DATE_LABEL = re.compile(r"birth[ -]?date\s*[:：]?\s*$", re.IGNORECASE)
+#: a form's birth label right before the date, longer than the recognizer's 10-character window holds: ``Birth
+#: date:``, ``D.O.B.:``, or a label with the date's format between it and the value (``(dd/mm/yyyy)``, ``(YYYMMDD)``)
+_BIRTH_LABEL = re.compile(
+    r"(?<![A-Za-z])(?:birth[ -]?date|date of birth|d\.o\.b\.?|dob|birthday|出生(?:年月)?日期?)"
+    r"\s*(?:[(（][^()（）\n]{1,16}[)）]\s*)?[:：]?\s*$",
+    re.IGNORECASE,
+)
 
 
 def birth_date_label(text: str, start: int) -> bool:
-    """Whether ``Birth date`` or ``Birthdate`` (a colon after it or not) is written right before ``text[start:]``:
-    the recognizer looks for a birth word in the 10 characters before a date, and ``Birth date: `` is 12, so
-    ``Birth date: 14-03-1982`` went through in clear (last review of review 15).
+    """Whether a birth label (a format hint after it or not) is written right before ``text[start:]``: the
+    recognizer looks for a birth word in the 10 characters before a date, and ``Birth date: `` is 12, ``Date of Birth
+    (dd/mm/yyyy): `` 28, so such values went through in clear (last review of review 15).
 
-    >>> birth_date_label("Birth date: 14-03-1982", 12), birth_date_label("Birthdate 1982-03-14", 10)
+    >>> birth_date_label("Birth date: 14-03-1982", 12), birth_date_label("D.O.B.: 14/03/1982", 8)
     (True, True)
-    >>> birth_date_label("Birth date of the fund: 2020-01-01", 24)
-    False
+    >>> birth_date_label("Date of Birth (dd/mm/yyyy): 14/03/1982", 28), birth_date_label("出生日期（YYYMMDD）：0720315", 14)
+    (True, True)
+    >>> birth_date_label("Birth date of the fund: 2020-01-01", 24), birth_date_label("Adob (x): 1", 10)
+    (False, False)
     """
-    return _BIRTH_DATE_LABEL.search(text, max(0, start - 24), start) is not None
+    return _BIRTH_LABEL.search(text, max(0, start - 40), start) is not None
 
 
 def impossible(value: str) -> bool:

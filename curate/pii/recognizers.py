@@ -411,7 +411,7 @@ DOB_PATTERN = (
 )  # DOB: 07/11/1968, March 14, 1982, 0720315 (curate/pii/dob_forms.py)
 DOB_CONTEXT = ("出生", "生日", "生於", "生于", "出生日期", "出生年月日", "birth", "DOB")
 #: the cheap test of the recognizer: a context word, or a date's last character before 生 (日生, 1958.11.23生)
-DOB_GATE = r"|".join(re.escape(w) for w in DOB_CONTEXT) + r"|[日\d][ ]?生"
+DOB_GATE = r"|".join(re.escape(w) for w in DOB_CONTEXT) + r"|[日\d][ ]?生|D\.O\.B"  # D.O.B.: dob_forms
 
 
 #: a verb ending in 生 before 日, the day something happens (事故發生日, 契約產生日, 員工慶生日): no 生日

@@ -17,6 +17,9 @@ BIRTH = [
     ("Birth date: 14-03-1982", "14-03-1982"),
     ("Birthdate 12 June 1990", "12 June 1990"),
     ("Name: Chen Yu-Ting\nBirth Date: 1982-03-14", "1982-03-14"),
+    ("Date of Birth (dd/mm/yyyy): 14/03/1982", "14/03/1982"),
+    ("D.O.B.: 14/03/1982", "14/03/1982"),
+    ("出生日期（YYYMMDD）：0720315", "0720315"),
 ]
 NOT_BIRTH = [
     "客服：請問交易日期？\n客戶：1130305",
@@ -27,6 +30,8 @@ NOT_BIRTH = [
     "出生日期：1130231",  # no such day
     "DOB: 31/31/1980",
     "Birth date of the fund: 2020-01-01",
+    "事故發生日：2024/01/05",
+    "Report date (dd/mm/yyyy): 14/03/2024",
 ]
 
 
