@@ -7,6 +7,7 @@ transaction together with its row in ``_schema_migrations``.
 from __future__ import annotations
 
 import importlib.abc
+import os
 import re
 import shlex
 import sys
@@ -256,13 +257,12 @@ def waiting(open_: Callable[[], _T], path: str | Path, *, writing: bool, wait: b
 
     from provenance.envsettings import env_seconds
 
-    if any("\udc80" <= c <= "\udcff" for c in str(path)):  # bytes that are not UTF-8 (a Big5 folder name): a traceback
-        shown = str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-        raise UsageError(
-            f"catalogue `{shown}`: its path is not UTF-8 text, which DuckDB cannot open; move or rename it"
-        )
-    if "?" in str(path):  # DuckDB names the WAL by cutting at `?`: `a.wal?b/c.duckdb` (no commit), `c.wal?d.duckdb`
-        raise UsageError(f"catalogue `{path}`: DuckDB misplaces the log of a catalogue whose path holds `?`; rename it")
+    full = os.path.abspath(str(path))  # what DuckDB opens: a relative --db in such a folder as well (review 15 integ)
+    if any("\udc80" <= c <= "\udcff" for c in full):  # bytes that are not UTF-8 (a Big5 folder name): a traceback
+        shown = full.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        raise UsageError(f"catalogue `{shown}`: its path is not UTF-8, which DuckDB cannot open; move or rename it")
+    if "?" in full:  # DuckDB names the WAL by cutting at `?`: `a.wal?b/c.duckdb` (no commit), `c.wal?d.duckdb`
+        raise UsageError(f"catalogue `{full}`: DuckDB misplaces the log of a catalogue whose path holds `?`; rename it")
     seconds = env_seconds("CURATE_LOCK_WAIT", 10.0) if wait else 0.0
     deadline = time.monotonic() + seconds
     while True:

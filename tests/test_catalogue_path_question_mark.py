@@ -32,3 +32,21 @@ def test_a_question_mark_in_the_catalogue_path_is_one_line(tmp_path, where, args
     assert code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
     assert "`?`" in err and str(db) in err, err
     assert not any(p.name.startswith(("Q&A.wal", "cat.wal")) for p in tmp_path.rglob("*"))
+
+
+@pytest.mark.parametrize("args", [["init"], ["sql", "SELECT 1"]], ids=["write", "read"])
+def test_a_relative_catalogue_path_in_a_folder_holding_a_question_mark_is_one_line(tmp_path, monkeypatch, args):
+    """Review 15 (integration): DuckDB opens a relative --db as an absolute path, so `--db cat.duckdb` run in `Q&A?/`
+    misplaced its log as `Q&A?/cat.duckdb` did: `curate init` ended in a traceback, leaving a catalogue never migrated.
+    The refusal reads the absolute path."""
+    here = tmp_path / "Q&A?"
+    here.mkdir()
+    if args[0] == "sql":
+        assert _run(["--db", str(tmp_path / "ok.duckdb"), "init"])[0] == 0
+        (tmp_path / "ok.duckdb").rename(here / "cat.duckdb")
+    monkeypatch.chdir(here)
+    code, err = _run(["--db", "cat.duckdb", *args])
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
+    assert "`?`" in err and str(here / "cat.duckdb") in err, err
+    assert (here / "cat.duckdb").exists() == (args[0] == "sql")  # init made nothing
+    assert not any(p.name.startswith("Q&A.wal") for p in tmp_path.iterdir())
