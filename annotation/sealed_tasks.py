@@ -9,7 +9,8 @@ text sealed): after a project's pull, each such task whose every annotation is i
 (blanked, counted again and deleted, as an unannotated one is), with one ``sealed_task_deleted`` event; one with an
 annotation not imported yet (saved while the pull ran) stays until the next pull imports it. So is the PII review task
 whose 漏標 this pull applied (the version it showed is sealed by the same pull), and the version's tasks on the
-projects pulled after it.
+projects pulled after it. So is a task whose annotation typed personal data: its correction, unchecked until
+``curate run pii`` (:mod:`provenance.pii_rule`), sealed by that run, is deleted by the next pull.
 """
 
 from __future__ import annotations
@@ -21,12 +22,16 @@ from provenance import ledger
 from provenance.db import transaction
 
 #: the tasks on one project whose version is sealed (text in the vault alone): kept as annotated, or live still (the
-#: version a 漏標 of this very pull sealed)
+#: version a 漏標 of this very pull sealed); or whose annotation made a version the PII stage sealed since (an ID number
+#: typed into a correction: the annotation in Label Studio showed it, review 15 integration)
 _KEPT_SEALED = """
     SELECT t.record_id, t.ls_task_id FROM annotation_tasks t JOIN records r USING (record_id)
     WHERE t.instance = ? AND t.bank = ? AND t.project = ? AND t.ls_project_id = ? AND t.superseded_by IS NULL
       AND NOT coalesce(t.task_deleted, false)
-      AND r.pii_state = 'raw' AND r.text IS NULL
+      AND ((r.pii_state = 'raw' AND r.text IS NULL) OR EXISTS (
+        SELECT 1 FROM annotations a JOIN records c ON c.record_id = a.new_record_id
+        WHERE a.instance = t.instance AND a.ls_project_id = t.ls_project_id AND a.ls_task_id = t.ls_task_id
+          AND c.pii_state = 'raw' AND c.text IS NULL))
     ORDER BY t.ls_task_id
 """
 
