@@ -22,6 +22,9 @@ CJK = (
     "\\u2e80-\\u2fdf\\u3000-\\u303f\\u3040-\\u30ff\\u3100-\\u312f\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff"
     "\\uff00-\\uffef"
 )
+#: full-width Latin letters (Ｃｈｅｎ): a space between two of them parts words, as in ASCII, not CJK layout: hygiene
+#: joined `Ｃｈｅｎ Ｙｕ－Ｔｉｎｇ` into one word before the PII stage, whose romanised-name rule then read no name
+FULLWIDTH_LETTERS = "\\uff21-\\uff3a\\uff41-\\uff5a"
 #: what PII detection reads past: Unicode's Default_Ignorable_Code_Point set (DerivedCoreProperties.txt:
 #: zero-width characters, joiners, bidi marks, soft hyphen, variation selectors, fillers, tags; a superset of
 #: :data:`ZERO_WIDTH`) and :data:`CONTROL`

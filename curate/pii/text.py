@@ -35,8 +35,13 @@ def halfwidth(text: str) -> str:
 
 
 _IGNORABLE_RE = re.compile(f"[{textchars.IGNORABLE}]+")
-#: a horizontal whitespace run between two CJK characters (hygiene removes it; the text around has no ignorables)
-_CJK_GAP_RE = re.compile(f"(?<=[{textchars.CJK}])[ {textchars.HSPACE}]+(?=[{textchars.CJK}])")
+#: a horizontal whitespace run between two CJK characters, not both full-width Latin letters (hygiene removes it; the
+#: text around has no ignorables)
+_FWL = textchars.FULLWIDTH_LETTERS
+_CJK_GAP_RE = re.compile(
+    f"(?<=[{textchars.CJK}])(?<![{_FWL}])[ {textchars.HSPACE}]+(?=[{textchars.CJK}])"
+    f"|(?<=[{textchars.CJK}])[ {textchars.HSPACE}]+(?=[{textchars.CJK}])(?![{_FWL}])"
+)
 #: any character :func:`compact_view` could remove
 _MAYBE_CUT = re.compile(f"[{textchars.IGNORABLE} {textchars.HSPACE}]")
 #: what hygiene turns into one space outside a CJK gap: a run of two or more horizontal spaces, or one that is no
