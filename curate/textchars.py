@@ -25,6 +25,10 @@ CJK = (
 #: full-width Latin letters (Ｃｈｅｎ): a space between two of them parts words, as in ASCII, not CJK layout: hygiene
 #: joined `Ｃｈｅｎ Ｙｕ－Ｔｉｎｇ` into one word before the PII stage, whose romanised-name rule then read no name
 FULLWIDTH_LETTERS = "\\uff21-\\uff3a\\uff41-\\uff5a"
+#: what follows a gap after a lone full-width letter that is joined all the same: a letter and then a digit, the
+#: second letter of an ID split in two (`Ａ Ｂ１２３４５６７８`, a resident certificate's old form, a passport's):
+#: read apart, it went through in clear (review 15, post-review)
+ID_LETTER_GAP = f"[{FULLWIDTH_LETTERS}][ {HSPACE}]?[0-9\\uff10-\\uff19]"
 #: what PII detection reads past: Unicode's Default_Ignorable_Code_Point set (DerivedCoreProperties.txt:
 #: zero-width characters, joiners, bidi marks, soft hyphen, variation selectors, fillers, tags; a superset of
 #: :data:`ZERO_WIDTH`) and :data:`CONTROL`

@@ -41,6 +41,7 @@ _FWL = textchars.FULLWIDTH_LETTERS
 _CJK_GAP_RE = re.compile(
     f"(?<=[{textchars.CJK}])(?<![{_FWL}])[ {textchars.HSPACE}]+(?=[{textchars.CJK}])"
     f"|(?<=[{textchars.CJK}])[ {textchars.HSPACE}]+(?=[{textchars.CJK}])(?![{_FWL}])"
+    f"|(?<=[{_FWL}])(?<![{_FWL}]{{2}})[ {textchars.HSPACE}]+(?={textchars.ID_LETTER_GAP})"  # Ａ Ｂ１２３４５６７８
 )
 #: any character :func:`compact_view` could remove
 _MAYBE_CUT = re.compile(f"[{textchars.IGNORABLE} {textchars.HSPACE}]")

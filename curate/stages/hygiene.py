@@ -55,9 +55,12 @@ _INNER_TAB = re.compile(r"^[^\S\n]*\S[^\n]*\t", re.MULTILINE)
 #: a table row's tab while the gaps are collapsed (control characters are gone by then: no text holds it)
 _CELL_EDGE = "\x00"
 _CELL_GAP = re.compile(r" +\x00 *|\x00 +")
-#: literal first: the engine jumps to spaces; not between two full-width Latin letters (words: `Ｃｈｅｎ Ｙｕ`)
+#: literal first: the engine jumps to spaces; not between two full-width Latin letters (words: `Ｃｈｅｎ Ｙｕ`), but
+#: between an ID's two letters (`Ａ Ｂ１２３４５６７８`, a letter-spaced PDF's `Ａ Ｂ １ ２ …`: :data:`textchars.ID_LETTER_GAP`)
 _FWL = textchars.FULLWIDTH_LETTERS
-_CJK_GAP = re.compile(rf" (?<=[{_CJK}] )(?=[{_CJK}])(?:(?<![{_FWL}] )|(?![{_FWL}]))")
+_CJK_GAP = re.compile(
+    rf" (?<=[{_CJK}] )(?=[{_CJK}])(?:(?<![{_FWL}] )|(?![{_FWL}])|(?<=(?<![{_FWL}])[{_FWL}] )(?={textchars.ID_LETTER_GAP}))"
+)
 _SUSPECT_CHARS = (
     r"\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2060\ufeff\u202a-\u202e\u2066-\u2069\u00ad"
     r"\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"

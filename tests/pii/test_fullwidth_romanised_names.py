@@ -59,3 +59,23 @@ def test_hygiene_then_pii_leaves_no_fullwidth_name_in_clear(db_path, monkeypatch
     for t in active:
         assert not any(name in t or name.replace(" ", "") in t for name in TEXTS.values()), t
         assert "〔姓名〕" in t, t
+
+
+@pytest.mark.parametrize(
+    ("text", "joined", "kind"),
+    [
+        ("居留證 Ａ Ｂ１２３４５６７８", "居留證ＡＢ１２３４５６７８", "TW_RESIDENT_ID"),
+        (
+            "居留證號碼：Ａ Ｂ １ ２ ３ ４ ５ ６ ７ ８",
+            "居留證號碼：ＡＢ１２３４５６７８",
+            "TW_RESIDENT_ID",
+        ),  # letter-spaced PDF
+        ("護照 Ｐ Ｃ１２３４５６７", "護照ＰＣ１２３４５６７", "TW_PASSPORT"),
+    ],
+)
+def test_an_id_split_between_its_two_fullwidth_letters_is_still_joined_and_found(text, joined, kind):
+    """Post-review of review 15: the gap between an ID's two letters (a resident certificate's old form, a passport's)
+    is no word gap; read apart, the number went through in clear, before and after hygiene."""
+    assert clean(text)[0] == joined
+    for t in (text, joined):
+        assert kind in [s.entity_type for s in PiiDetector().analyze(t)], t
