@@ -37,10 +37,11 @@ DOB_EXTRA = (
 _DAY_FIRST = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
 
 #: a form's birth label right before the date, longer than the recognizer's 10-character window holds: ``Birth
-#: date:``, ``D.O.B.:``, or a label with the date's format between it and the value (``(dd/mm/yyyy)``, ``(YYYMMDD)``)
+#: date:``, ``D.O.B.:``, or a label with the date's format between it and the value (``(dd/mm/yyyy)``, ``(YYYMMDD)``,
+#: in square brackets too, ``[dd/mm/yyyy]``, or a note ``(as shown on ID card)``), a required field's ``*`` after either
 _BIRTH_LABEL = re.compile(
-    r"(?<![A-Za-z])(?:birth[ -]?date|date of birth|d\.o\.b\.?|dob|birthday|出生(?:年月)?日期?)"
-    r"\s*(?:[(（][^()（）\n]{1,16}[)）]\s*)?[:：]?\s*$",
+    r"(?<![A-Za-z])(?:birth[ -]?date|date of birth|d\.o\.b\.?|dob|birthday|出生(?:年月)?日期?)\s*\*?"
+    r"\s*(?:[(（\[［][^()（）\[\]［］\n]{1,24}[)）\]］]\s*\*?\s*)?[:：]?\s*$",
     re.IGNORECASE,
 )
 
@@ -54,10 +55,12 @@ def birth_date_label(text: str, start: int) -> bool:
     (True, True)
     >>> birth_date_label("Date of Birth (dd/mm/yyyy): 14/03/1982", 28), birth_date_label("出生日期（YYYMMDD）：0720315", 14)
     (True, True)
+    >>> birth_date_label("Date of Birth (DD/MM/YYYY)*: 14/03/1982", 29), birth_date_label("DOB [dd/mm/yyyy]: 1", 18)
+    (True, True)
     >>> birth_date_label("Birth date of the fund: 2020-01-01", 24), birth_date_label("Adob (x): 1", 10)
     (False, False)
     """
-    return _BIRTH_LABEL.search(text, max(0, start - 40), start) is not None
+    return _BIRTH_LABEL.search(text, max(0, start - 48), start) is not None
 
 
 def impossible(value: str) -> bool:

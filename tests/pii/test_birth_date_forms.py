@@ -20,6 +20,10 @@ BIRTH = [
     ("Date of Birth (dd/mm/yyyy): 14/03/1982", "14/03/1982"),
     ("D.O.B.: 14/03/1982", "14/03/1982"),
     ("出生日期（YYYMMDD）：0720315", "0720315"),
+    # a required field's `*` after the hint, square brackets, a note for a hint (post-review of review 15)
+    ("Date of Birth (DD/MM/YYYY)*: 14/03/1982", "14/03/1982"),
+    ("Date of birth [dd/mm/yyyy]: 14/03/1982", "14/03/1982"),
+    ("Date of birth (as shown on ID card): 14/03/1982", "14/03/1982"),
 ]
 NOT_BIRTH = [
     "客服：請問交易日期？\n客戶：1130305",
@@ -32,6 +36,8 @@ NOT_BIRTH = [
     "Birth date of the fund: 2020-01-01",
     "事故發生日：2024/01/05",
     "Report date (dd/mm/yyyy): 14/03/2024",
+    "Issue date [dd/mm/yyyy]*: 14/03/2024",
+    "Date of birth of the policy (issue): 14/03/2020",
 ]
 
 
