@@ -7,7 +7,6 @@ transaction together with its row in ``_schema_migrations``.
 from __future__ import annotations
 
 import importlib.abc
-import os
 import re
 import shlex
 import sys
@@ -21,8 +20,8 @@ from typing import Any, TypeVar
 
 import duckdb
 
-from provenance.dbfile import remove_empty, zero_bytes
-from provenance.errors import CatalogueBusyError, CatalogueError, ReadOnlyError, UsageError
+from provenance.dbfile import refuse_unopenable, remove_empty, zero_bytes
+from provenance.errors import CatalogueBusyError, CatalogueError, ReadOnlyError
 from provenance.pii_rule import pii_unchecked_sql
 from provenance.rollback import rollback
 from provenance.spill import private_spill_dir
@@ -257,12 +256,7 @@ def waiting(open_: Callable[[], _T], path: str | Path, *, writing: bool, wait: b
 
     from provenance.envsettings import env_seconds
 
-    full = os.path.abspath(str(path))  # what DuckDB opens: a relative --db in such a folder as well (review 15 integ)
-    if any("\udc80" <= c <= "\udcff" for c in full):  # bytes that are not UTF-8 (a Big5 folder name): a traceback
-        shown = full.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-        raise UsageError(f"catalogue `{shown}`: its path is not UTF-8, which DuckDB cannot open; move or rename it")
-    if "?" in full:  # DuckDB names the WAL by cutting at `?`: `a.wal?b/c.duckdb` (no commit), `c.wal?d.duckdb`
-        raise UsageError(f"catalogue `{full}`: DuckDB misplaces the log of a catalogue whose path holds `?`; rename it")
+    refuse_unopenable(path)
     seconds = env_seconds("CURATE_LOCK_WAIT", 10.0) if wait else 0.0
     deadline = time.monotonic() + seconds
     while True:

@@ -1,8 +1,12 @@
-"""A catalogue path on disk before DuckDB opens it: a 0-byte file (``touch``, ``mktemp``) is made like a new path."""
+"""A catalogue path on disk before DuckDB opens it: a 0-byte file (``touch``, ``mktemp``) is made like a new path;
+a path DuckDB cannot open well is refused (:func:`refuse_unopenable`)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+
+from provenance.errors import UsageError
 
 
 def zero_bytes(path: Path) -> bool:
@@ -32,3 +36,15 @@ def remove_empty(path: Path) -> None:
             path.unlink(missing_ok=True)
     finally:
         os.close(fd)
+
+
+def refuse_unopenable(path: str | Path) -> None:
+    """:class:`UsageError` for a catalogue ``path`` DuckDB cannot open well, read as DuckDB opens it: absolute, links
+    resolved (a relative --db run in such a folder, review 15 integ; a link to one: `link/cat.duckdb` logged to
+    `Q&A.wal?/cat.duckdb`, post-review)."""
+    full = os.path.realpath(str(path))
+    if any("\udc80" <= c <= "\udcff" for c in full):  # bytes that are not UTF-8 (a Big5 folder name): a traceback
+        shown = full.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        raise UsageError(f"catalogue `{shown}`: its path is not UTF-8, which DuckDB cannot open; move or rename it")
+    if "?" in full:  # DuckDB names the WAL by cutting at `?`: `a.wal?b/c.duckdb` (no commit), `c.wal?d.duckdb`
+        raise UsageError(f"catalogue `{full}`: DuckDB misplaces the log of a catalogue whose path holds `?`; rename it")

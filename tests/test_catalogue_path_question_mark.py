@@ -50,3 +50,20 @@ def test_a_relative_catalogue_path_in_a_folder_holding_a_question_mark_is_one_li
     assert "`?`" in err and str(here / "cat.duckdb") in err, err
     assert (here / "cat.duckdb").exists() == (args[0] == "sql")  # init made nothing
     assert not any(p.name.startswith("Q&A.wal") for p in tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("args", [["init"], ["sql", "SELECT 1"]], ids=["write", "read"])
+def test_a_catalogue_path_through_a_link_to_a_folder_holding_a_question_mark_is_one_line(tmp_path, args):
+    """Post-review of review 15: DuckDB opens the path with its links resolved, so `--db link/cat.duckdb`, `link` a
+    link to `Q&A?/`, logged to `Q&A.wal?/cat.duckdb` (a traceback, a catalogue never migrated) though no `?` is in
+    what was given. The refusal reads the resolved path."""
+    (tmp_path / "Q&A?").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "Q&A?")
+    if args[0] == "sql":
+        assert _run(["--db", str(tmp_path / "ok.duckdb"), "init"])[0] == 0
+        (tmp_path / "ok.duckdb").rename(tmp_path / "Q&A?" / "cat.duckdb")
+    code, err = _run(["--db", str(tmp_path / "link" / "cat.duckdb"), *args])
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
+    assert "`?`" in err and str(tmp_path / "Q&A?" / "cat.duckdb") in err, err
+    assert (tmp_path / "Q&A?" / "cat.duckdb").exists() == (args[0] == "sql")  # init made nothing
+    assert not any(p.name.startswith("Q&A.wal") for p in tmp_path.iterdir())
