@@ -41,6 +41,7 @@ from pathlib import Path
 import duckdb
 
 from provenance import db
+from provenance.dbfile import refuse_unopenable
 from provenance.errors import CatalogueError
 
 log = logging.getLogger(__name__)
@@ -140,6 +141,8 @@ class CatalogueView:
         if not self.db_path.exists():
             raise CatalogueError(f"catalogue `{self.db_path}` does not exist; run `curate init` or pass --db")
         self.folder = Path(folder) if folder else portal_dir(self.db_path) / "snapshots"
+        # before a copy is made: one DuckDB cannot open was left there, pre-PII text and all (post-review of review 15)
+        refuse_unopenable(self.folder / "snapshot-1.duckdb")
         self.folder.mkdir(parents=True, exist_ok=True)
         os.chmod(self.folder, 0o700)
         self.interval = interval
