@@ -79,7 +79,7 @@ class ExportParams:
     """Records per data shard."""
     pii_gate: str = "all"
     """``all``: every record must have passed the PII stage (default: nothing leaves with personal data
-    in it); ``expected``: only records of sources marked ``pii_expected``."""
+    in it); ``expected``: only records of sources marked ``pii_expected`` and annotators' corrections."""
     drop_near_duplicates: bool = False
     """Leave out records the dedup policy kept as near duplicates (``records.near_duplicate_of``)."""
     include_deleted_stubs: bool = False
