@@ -318,11 +318,13 @@ def _pull_project(
                 actor = annotator_actor(bank, user_id, mail)
                 if d.restored and vault is not None:  # 非個資: remember the values as keyed digests
                     _allow_restored(con, vault, d, source_id, record_id, bank, actor, ann["id"])
-                # a correction of a pii_expected source's record holds raw text until the PII stage: keyed id and digest
                 read, added = (text, None)  # a 漏標 of a version sealed since its push: read in the task's text
                 if text is None and project == "pii" and d.outcome == "stale":
                     read, added = sealed_marked(task.get("data"), ann.get("result") or [])
-                keyed = pii_expected and project == "proofread"
+                # a correction is text a person typed, unchecked until the PII stage, whatever its source says: a keyed
+                # id and digest (a plain sha256 of it let anyone who read the earlier version guess a typed ID number;
+                # review 15); without the PII key the project stops (versions.create_versions), as for typed text
+                keyed = project == "proofread"
                 batch.add(record_id, d, ids, actor, keyed=keyed, text=read, added=added)
                 if d.new_text is not None:
                     tasks[task["id"]] = (record_id, text, False, source_id, pii_expected, taken_out)  # then stale

@@ -32,7 +32,7 @@ class PullBatch:
     rows: list[list[Any]] = field(default_factory=list)
     events: list[ledger.Event] = field(default_factory=list)
     versions: list[tuple[int, NewVersion]] = field(default_factory=list)
-    #: keyed ids and digests (``curate.pii.review.VaultReview``), for versions of pii_expected sources
+    #: keyed ids and digests (``curate.pii.review.VaultReview``), for corrections and versions of pii_expected sources
     keys: PiiVault | None = None
     #: versions a stale PII review marked personal data the PII stage missed in (漏標): replaced before the pull,
     #: so its regions mask nothing, but the version the reviewer read shows it all the same (sealed by :meth:`write`)

@@ -19,9 +19,13 @@ import duckdb
 
 from annotation.versions import NewVersion
 from annotation.withdrawn_reviews import withdrawn_while_active
+from provenance.pii_rule import TYPED_STAGES
 
 #: a marked value shorter than this is not looked for elsewhere (as propagation: curate/pii/propagate.py)
 MIN_CHARS = 2
+
+#: stages whose versions hold text a person typed (keyed until the PII stage checks them, whatever their source)
+TYPED = ", ".join(f"'{s}'" for s in TYPED_STAGES)
 
 
 def marked_values(text: str | None, added: list[dict[str, Any]]) -> list[tuple[str, str]]:
@@ -128,7 +132,8 @@ def current_versions(
     if not marked:
         return []
     rows = con.execute(
-        "SELECT o.record_id, c.record_id, c.text, coalesce(s.pii_expected, false) AND c.pii_state IS NULL, c.status,"
+        "SELECT o.record_id, c.record_id, c.text, (coalesce(s.pii_expected, false) OR coalesce(c.stage IN"
+        f" ({TYPED}), false)) AND c.pii_state IS NULL, c.status,"
         " c.title, CAST(c.metadata AS VARCHAR)"
         " FROM records o JOIN records c"
         " ON c.source_id = o.source_id AND c.doc_key = o.doc_key AND c.status IN ('active', 'withdrawn')"
@@ -140,7 +145,7 @@ def current_versions(
     # a withdrawn one only if it was active when withdrawn (one withdrawn as superseded is no current version)
     held = withdrawn_while_active(con, [r[1] for r in rows if r[4] == "withdrawn"])
     out, seen = [], set()
-    for reviewed, current, text, keyed, status, title, meta in rows:  # keyed: raw text of a pii_expected source
+    for reviewed, current, text, keyed, status, title, meta in rows:  # keyed: raw or typed text (pii_rule)
         if status == "withdrawn" and current not in held:
             continue
         values, actor = marked[reviewed]

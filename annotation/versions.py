@@ -32,7 +32,8 @@ class NewVersion:
     detail: dict[str, Any] = field(default_factory=dict)
     actor: str | None = None
     pii_state: str | None = None
-    #: a version of a ``pii_expected`` source derived before the PII stage: keyed id and content digest
+    #: a version of a ``pii_expected`` source derived before the PII stage, or an annotator's correction: keyed id
+    #: and content digest
     keyed: bool = False
     #: the new version's title and metadata (None: the parent's; metadata is merged into the parent's as a JSON patch)
     title: str | None = None
@@ -66,8 +67,9 @@ def create_versions(
 
     if keys is None and any(v.keyed for v in versions):
         raise KeyRequiredError(
-            f"stage `{stage}`: versions of sources marked pii_expected get keyed ids and digests (HMAC-SHA256 under "
-            "the PII key) so that they cannot be used to guess personal data; set CURATE_PII_KEY or "
+            f"stage `{stage}`: versions of sources marked pii_expected, and annotators' corrections (text a person "
+            "typed), get keyed ids and digests (HMAC-SHA256 under the PII key) so that they cannot be used to guess "
+            "personal data; set CURATE_PII_KEY or "
             "CURATE_PII_KEY_FILE and run the command again; nothing was written"
         )
     ids = [

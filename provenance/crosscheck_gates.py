@@ -17,7 +17,11 @@ import duckdb
 
 from provenance import terms_seal
 from provenance.crosscheck_base import CrossCheck, events_view, has_table, ids, rekeyed_id, verdicts_view
+from provenance.pii_rule import TYPED_STAGES
 from provenance.records import KEYED_PREFIX, PII_PASSED
+
+#: stages whose versions hold text a person typed: keyed whatever their source says
+_TYPED = ", ".join(f"'{s}'" for s in TYPED_STAGES)
 
 #: the ingest's event for a source's row as stored (new, or its licence or ``pii_expected`` changed): detail
 #: ``source_id``, ``licence_id``, ``pii_expected``; the newest one per source is what the row is checked against
@@ -107,7 +111,8 @@ def _check_sources(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
         *ids(con, "SELECT DISTINCT source_id FROM records WHERE source_id NOT IN (SELECT source_id FROM sources)"),
     )
     # sources registered before the event existed: only pii_expected sources' texts have keyed digests before the
-    # PII stage (a sealed raw text keeps one too, without its text)
+    # PII stage (a sealed raw text keeps one too, without its text), and an annotator's correction whatever its source
+    # (text a person typed: annotation.pull, review 15)
     res.add(
         "sources",
         "not marked pii_expected although its records hold keyed ids and digests (cleared in place)",
@@ -115,7 +120,7 @@ def _check_sources(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
             con,
             "SELECT DISTINCT r.source_id FROM records r JOIN sources s USING (source_id)"
             " WHERE NOT coalesce(s.pii_expected, FALSE) AND r.text IS NOT NULL"
-            f" AND starts_with(r.content_sha256, '{KEYED_PREFIX}')",
+            f" AND starts_with(r.content_sha256, '{KEYED_PREFIX}') AND r.stage NOT IN ({_TYPED})",
         ),
     )
 

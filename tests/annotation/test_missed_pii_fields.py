@@ -85,7 +85,7 @@ def test_a_stale_missed_name_is_masked_in_the_current_title_too(label_studio, db
     tasks = _pushed_to_both(con, client, bank)
     me = client.whoami()["id"]
     client.create_annotation(tasks["proofread"]["id"], _fixed(TEXT + "（完）"), completed_by=me)
-    assert pull(con, client, bank, projects=("proofread",)).new_versions == 1
+    assert pull(con, client, bank, projects=("proofread",), vault=VaultReview(load_key())).new_versions == 1
     client.create_annotation(tasks["pii"]["id"], missed_pii(tasks["pii"]["data"]["text"], MISSED), completed_by=me)
     rep = pull(con, client, bank, projects=("pii",), vault=VaultReview(load_key()))
     assert dict(rep.outcomes) == {"stale": 1} and rep.new_versions == 1
@@ -147,7 +147,7 @@ def test_a_stale_missed_name_only_in_the_current_title_is_masked(label_studio, d
     tasks = _pushed_to_both(con, client, bank)
     me = client.whoami()["id"]
     client.create_annotation(tasks["proofread"]["id"], _fixed("客戶〔姓名〕協商還款，電話〔電話〕。"), completed_by=me)
-    assert pull(con, client, bank, projects=("proofread",)).new_versions == 1
+    assert pull(con, client, bank, projects=("proofread",), vault=VaultReview(load_key())).new_versions == 1
     client.create_annotation(tasks["pii"]["id"], missed_pii(tasks["pii"]["data"]["text"], MISSED), completed_by=me)
     rep = pull(con, client, bank, projects=("pii",), vault=VaultReview(load_key()))
     assert dict(rep.outcomes) == {"stale": 1} and rep.new_versions == 1

@@ -81,7 +81,7 @@ def test_a_stale_missed_pii_review_seals_the_version_the_reviewer_read(label_stu
         {"from_name": "corrected", "to_name": "text", "type": "textarea", "value": {"text": [TEXT + "（完）"]}},
     ]
     client.create_annotation(tasks["proofread"]["id"], fixed, completed_by=me)
-    assert pull(con, client, bank, projects=("proofread",)).new_versions == 1
+    assert pull(con, client, bank, projects=("proofread",), vault=VaultReview(load_key())).new_versions == 1
     client.create_annotation(tasks["pii"]["id"], missed_pii(tasks["pii"]["data"]["text"], MISSED), completed_by=me)
 
     with pytest.raises(KeyRequiredError, match="漏標"):
@@ -164,7 +164,7 @@ def test_a_stale_missed_pii_review_masks_a_correction_withdrawn_since(label_stud
         {"from_name": "corrected", "to_name": "text", "type": "textarea", "value": {"text": [TEXT + "（完）"]}},
     ]
     client.create_annotation(tasks["proofread"]["id"], fixed, completed_by=me)
-    assert pull(con, client, bank, projects=("proofread",)).new_versions == 1
+    assert pull(con, client, bank, projects=("proofread",), vault=VaultReview(load_key())).new_versions == 1
     (cid,) = con.execute("SELECT record_id FROM records WHERE status = 'active'").fetchone()
     client.create_annotation(tasks["pii"]["id"], missed_pii(tasks["pii"]["data"]["text"], MISSED), completed_by=me)
     con.close()

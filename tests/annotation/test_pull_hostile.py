@@ -120,7 +120,7 @@ def test_correction_over_the_record_cap_is_refused_and_counted(label_studio, db_
     tasks, me = _tasks(client, rep.ls_project_id), client.whoami()["id"]
     client.create_annotation(tasks[ids[0]], _proofread(["字" * 1500]), completed_by=me)
     client.create_annotation(tasks[ids[1]], _proofread(["短的修正。"]), completed_by=me)
-    got = pull(con, client, bank)
+    got = pull(con, client, bank, vault=VaultReview(KEY))  # a correction gets a keyed id and digest
     assert dict(got.outcomes) == {"invalid": 1, "fixed": 1} and got.new_versions == 1
     (result,) = con.execute("SELECT result FROM annotations WHERE outcome = 'invalid'").fetchone()
     assert json.loads(result)["error"] == "too_long" and "字字" not in result

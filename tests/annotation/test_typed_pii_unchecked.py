@@ -15,6 +15,7 @@ from ls_records import add_record, add_source
 
 from annotation.pull import pull
 from annotation.push import PushConfig, push
+from curate.pii.keys import load_key
 from curate.pii.review import VaultReview
 from curate.web import data as web
 from provenance import db
@@ -23,7 +24,7 @@ from provenance.licences import default_licence_catalogue
 
 pytestmark = pytest.mark.labelstudio
 
-KEY = bytes.fromhex("6a" * 32)
+KEY = "6a" * 32
 TYPED = "A123456789"
 TEXT = "本行依銀行法第四十五條之一辦理內部控制。"
 
@@ -57,7 +58,7 @@ def _shown(db_path, rid: str) -> tuple[object, object, list, str]:
 def test_a_typed_id_number_in_a_correction_stays_hidden_until_the_pii_stage_checks_it(
     label_studio, db_path, cli, bank, monkeypatch
 ):
-    monkeypatch.setenv("CURATE_PII_KEY", KEY.hex())
+    monkeypatch.setenv("CURATE_PII_KEY", KEY)
     con = db.connect(db_path)
     add_source(con)  # not marked pii_expected: a regulation, say
     rid = add_record(con, TEXT, pii_state="clean")
@@ -65,7 +66,7 @@ def test_a_typed_id_number_in_a_correction_stays_hidden_until_the_pii_stage_chec
     pid = push(con, client, PushConfig(project="proofread", bank=bank)).ls_project_id
     (task,) = client.export(pid, all_tasks=True)
     client.create_annotation(task["id"], _fixed(f"{TEXT}聯絡人身分證{TYPED}。"), completed_by=client.whoami()["id"])
-    assert pull(con, client, bank, vault=VaultReview(KEY)).new_versions == 1
+    assert pull(con, client, bank, vault=VaultReview(load_key())).new_versions == 1
     typed = _active(con)
     assert typed != rid
     con.close()
