@@ -91,7 +91,7 @@ def input_where(stage: Stage, cfg_hash: str | None = None, *, any_marked: bool =
         else ""
     )
     where = f"r.status = 'active' AND r.text IS NOT NULL AND ({stage.select_where}) {skip}"
-    if "version" in stage.writes and stage.name != "pii":  # an annotator's correction: the PII stage checks it first
+    if stage.name != "pii":  # an annotator's correction: the PII stage checks it first (dedup indexed it: review 15)
         where += f" AND NOT {typed_unchecked_sql('r')}"
     return where, ({"stage": stage.name, "cfg": cfg_hash} if skip_marked else {})
 

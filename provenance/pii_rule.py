@@ -52,7 +52,8 @@ def pii_unchecked_sql(r: str = "r", pii_expected: str = "s.pii_expected") -> str
 def typed_unchecked_sql(r: str = "r") -> str:
     """SQL: ``r`` is a version a person typed that the PII stage has not checked yet. Only the PII stage takes it
     (:func:`curate.snapshot.input_where`): a hygiene or normalise version derived from it carried its ``pii_state``
-    NULL under its own stage, which no reader hid (review 15).
+    NULL under its own stage, which no reader hid, and dedup kept unkeyed digests of it in its index (``exact_key``,
+    ``strict_key``: a guess of a typed ID number checked against them; review 15).
 
     >>> typed_unchecked_sql()
     "coalesce(r.stage IN ('annotation') AND r.pii_state IS NULL, false)"

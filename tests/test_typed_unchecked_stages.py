@@ -37,3 +37,25 @@ def test_hygiene_leaves_an_unchecked_correction_to_the_pii_stage(db_path, cli, m
     assert cli("-q", "run", "hygiene", "--workers", "1")[0] == 0
     ((stage, state, text),) = _rows(db_path)
     assert (stage, state) == ("hygiene", "scrubbed") and TYPED not in text and "\r" not in text, text
+
+
+def test_dedup_leaves_an_unchecked_correction_to_the_pii_stage(db_path, cli, monkeypatch):
+    """Dedup wrote no version, so it took a correction before the PII stage: the index kept its unkeyed digests
+    (``exact_key``, ``strict_key``, read by ``curate sql``: a guessed ID number is checked against them) and it
+    marked one of two copies a duplicate of the other on text nobody had checked."""
+    monkeypatch.setenv("CURATE_PII_KEY", "6a" * 32)
+    con = db.connect(db_path)
+    add_source(con, "reg", licence_id="CC-BY-4.0")  # not marked pii_expected
+    for loc in ("a/1", "a/2"):
+        add_record(con, "reg", loc, CORRECTION, stage="annotation", licence_id="CC-BY-4.0")
+    con.close()
+
+    assert cli("-q", "run", "dedup", "--workers", "1")[0] == 0
+    (keys,) = db.run_readonly_sql(db_path, "SELECT count(*) FROM dedup_signatures")[1]
+    assert keys == (0,)
+    assert _rows(db_path) == [("annotation", None, None)] * 2  # both still active and hidden
+
+    assert cli("-q", "run", "pii", "--workers", "1")[0] == 0
+    assert cli("-q", "run", "dedup", "--workers", "1")[0] == 0
+    sql = "SELECT r.stage, r.status FROM records r JOIN dedup_signatures s USING (record_id) ORDER BY r.status"
+    assert db.run_readonly_sql(db_path, sql)[1] == [("pii", "active"), ("pii", "duplicate")]
