@@ -395,7 +395,7 @@ def run(
     from curate.ingest import ingest
     from curate.runfailed import failed_on_out_of_memory
     from curate.runner import make_stage, run_stage
-    from curate.snapshot import capped_note
+    from curate.snapshot import capped_note, pii_wait_note
     from provenance import db
     from provenance.export import ExportParams, export_dataset, load_licence_catalogue_for
 
@@ -449,6 +449,8 @@ def run(
                     echo("  " + line)
             finally:
                 con.close()
+        if waiting := pii_wait_note(db_path, stage):  # e.g. dedup before pii: counted, never silent
+            echo("  " + waiting)
     for step in pipe.exports:
         con = db.connect(db_path, create=False)
         try:

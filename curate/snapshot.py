@@ -17,7 +17,7 @@ from pathlib import Path
 from curate.stages.base import RECORD_METADATA, SNAPSHOT_ROW, Stage
 from provenance import db
 from provenance.envsettings import env_size
-from provenance.pii_rule import typed_unchecked_sql
+from provenance.pii_rule import pii_unchecked_sql, typed_unchecked_sql
 
 #: DuckDB settings while the snapshot is written (the cap: :func:`snapshot_memory_limit`): each shard is
 #: one ``COPY`` streamed in the table's order by one thread, so its memory does not grow with the input. With
@@ -74,12 +74,15 @@ def snapshot_memory_limit() -> str:
     return env_size("CURATE_SNAPSHOT_MEMORY", db.bulk_memory_limit())
 
 
-def input_where(stage: Stage, cfg_hash: str | None = None, *, any_marked: bool = True) -> tuple[str, dict[str, str]]:
+def input_where(
+    stage: Stage, cfg_hash: str | None = None, *, any_marked: bool = True, pii_waits: bool = False
+) -> tuple[str, dict[str, str]]:
     """SQL condition over ``records r`` selecting what ``stage`` would process now, and its parameters:
     active records with text, the stage's own condition, not yet marked under this config.
 
     ``any_marked=False``: the caller found no mark of this stage and config, so the anti-join against
-    ``stage_marks`` is left out (the same rows; on a stage's first run it cost a third of each shard's COPY)."""
+    ``stage_marks`` is left out (the same rows; on a stage's first run it cost a third of each shard's COPY).
+    ``pii_waits=True``: instead the records it would take but leaves to the PII stage (:func:`pii_wait_sql`)."""
     cfg_hash = cfg_hash or stage.config_hash
     skip_marked = stage.skip_marked and any_marked
     skip = (
@@ -91,9 +94,58 @@ def input_where(stage: Stage, cfg_hash: str | None = None, *, any_marked: bool =
         else ""
     )
     where = f"r.status = 'active' AND r.text IS NOT NULL AND ({stage.select_where}) {skip}"
-    if stage.name != "pii":  # an annotator's correction: the PII stage checks it first (dedup indexed it: review 15)
-        where += f" AND NOT {typed_unchecked_sql('r')}"
+    if waits := pii_wait_sql(stage):
+        where += f" AND {'' if pii_waits else 'NOT '}{waits}"
+    elif pii_waits:
+        where += " AND FALSE"
     return where, ({"stage": stage.name, "cfg": cfg_hash} if skip_marked else {})
+
+
+def pii_wait_sql(stage: Stage) -> str:
+    """SQL over ``records r``: a version ``stage`` leaves to the PII stage (empty for the PII stage itself).
+
+    An annotator's correction is the PII stage's first (dedup indexed it: review 15). A stage that writes no version
+    (dedup) also leaves every other version not PII-checked, e.g. a raw version of a ``pii_expected`` source: its
+    index kept unkeyed blake2b digests (``exact_key``, ``strict_key``) and MinHash signatures of the raw text, read
+    by ``curate sql``, and it marked copies duplicates on text the PII stage had not seen. Hygiene and normalise still
+    take such a version (their version stays hidden under its source's ``pii_expected``, and the pipeline runs them
+    before the PII stage)."""
+    if stage.name == "pii":
+        return ""
+    if "version" in stage.writes:
+        return typed_unchecked_sql("r")
+    return pii_unchecked_sql("r", "(SELECT s.pii_expected FROM sources s WHERE s.source_id = r.source_id)")
+
+
+def pii_waiting(con, stage: Stage) -> int:
+    """How many records ``stage`` would take now but leaves to the PII stage (:func:`pii_wait_sql`)."""
+    if not pii_wait_sql(stage):
+        return 0
+    where, params = input_where(stage, pii_waits=True)
+    return con.execute(f"SELECT count(*) FROM records r WHERE {where}", params).fetchone()[0]
+
+
+def pii_wait_note(db_path: str | Path, stage: Stage) -> str:
+    """The line a run's output adds when ``stage`` left records to the PII stage (:func:`pii_waiting`); else empty
+    (also when another process holds the catalogue past the lock wait: the run is finished and recorded)."""
+    from provenance.errors import CatalogueBusyError
+
+    if not pii_wait_sql(stage):
+        return ""
+    try:
+        con = db.connect_readonly(db_path)
+    except CatalogueBusyError:
+        return ""
+    try:
+        n = pii_waiting(con, stage)
+    finally:
+        con.close()
+    if not n:
+        return ""
+    return (
+        f"{n} records wait for the PII stage (not PII-checked yet: `{stage.name}` leaves them alone); run"
+        f" `curate run pii`, then `curate run {stage.name}` again to take them"
+    )
 
 
 def write_snapshot(

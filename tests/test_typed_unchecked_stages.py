@@ -59,3 +59,29 @@ def test_dedup_leaves_an_unchecked_correction_to_the_pii_stage(db_path, cli, mon
     assert cli("-q", "run", "dedup", "--workers", "1")[0] == 0
     sql = "SELECT r.stage, r.status FROM records r JOIN dedup_signatures s USING (record_id) ORDER BY r.status"
     assert db.run_readonly_sql(db_path, sql)[1] == [("pii", "active"), ("pii", "duplicate")]
+
+
+def test_dedup_leaves_a_raw_version_of_a_pii_expected_source_to_the_pii_stage(db_path, cli, monkeypatch):
+    """``curate run dedup`` before ``curate run pii`` took raw versions of a ``pii_expected`` source: its index kept
+    unkeyed digests of the raw text (``exact_key``, ``strict_key``) and one copy was marked a duplicate of the other.
+    Now it leaves them, and says how many wait for the PII stage."""
+    monkeypatch.setenv("CURATE_PII_KEY", "6a" * 32)
+    raw = f"客戶王小明，身分證字號{TYPED}，電話0912345678，於本行開戶。這是一段足夠長的文字用於去重測試。"
+    con = db.connect(db_path)
+    add_source(con, "cases", licence_id="CC-BY-4.0", pii_expected=True)
+    for loc in ("c/1", "c/2"):
+        add_record(con, "cases", loc, raw, licence_id="CC-BY-4.0")
+    con.close()
+
+    code, out, _ = cli("-q", "run", "dedup", "--workers", "1")
+    assert code == 0 and "2 records wait for the PII stage" in out, out
+    (keys,) = db.run_readonly_sql(db_path, "SELECT count(*) FROM dedup_signatures")[1]
+    assert keys == (0,)
+    statuses = db.run_readonly_sql(db_path, "SELECT status FROM records")[1]
+    assert statuses == [("active",)] * 2
+
+    assert cli("-q", "run", "pii", "--workers", "1")[0] == 0
+    code, out, _ = cli("-q", "run", "dedup", "--workers", "1")
+    assert code == 0 and "wait for the PII stage" not in out, out
+    sql = "SELECT r.pii_state, r.status FROM records r JOIN dedup_signatures s USING (record_id) ORDER BY r.status"
+    assert db.run_readonly_sql(db_path, sql)[1] == [("scrubbed", "active"), ("scrubbed", "duplicate")]

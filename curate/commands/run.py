@@ -74,7 +74,7 @@ def run(
     """
     from curate.runfailed import failed_on_out_of_memory
     from curate.runner import make_stage, run_stage
-    from curate.snapshot import capped_note
+    from curate.snapshot import capped_note, pii_wait_note
 
     s = settings()
     st = make_stage(stage, parse_key_values(sets))
@@ -109,6 +109,8 @@ def run(
             click.echo("  " + note)
         if not s.quiet:
             _summary(s.db_path, report.run_id)
+    if waiting := pii_wait_note(s.db_path, st):  # counted, never silent (shown under --quiet too)
+        click.echo(waiting)
     return 0
 
 
