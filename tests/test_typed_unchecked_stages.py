@@ -85,3 +85,31 @@ def test_dedup_leaves_a_raw_version_of_a_pii_expected_source_to_the_pii_stage(db
     assert code == 0 and "wait for the PII stage" not in out, out
     sql = "SELECT r.pii_state, r.status FROM records r JOIN dedup_signatures s USING (record_id) ORDER BY r.status"
     assert db.run_readonly_sql(db_path, sql)[1] == [("scrubbed", "active"), ("scrubbed", "duplicate")]
+
+
+def test_the_pii_stage_drops_the_dedup_index_rows_of_the_raw_versions_it_seals(db_path, cli, monkeypatch):
+    """A catalogue from before review 15 holds raw versions of a ``pii_expected`` source that a dedup run before
+    ``curate run pii`` indexed. Once the PII stage scrubbed and sealed them, their index rows kept unkeyed digests of
+    the raw text (``exact_key``: a guess of the ID number checked offline), readable by ``curate sql``: their content
+    digests were keyed already, so the keying of sealed digests (which drops them for other sources) passed them by."""
+    import curate.snapshot
+
+    monkeypatch.setenv("CURATE_PII_KEY", "6a" * 32)
+    raw = f"客戶王小明，身分證字號{TYPED}，電話0912345678，於本行開戶。這是一段足夠長的文字用於去重測試。"
+    con = db.connect(db_path)
+    add_source(con, "cases", licence_id="CC-BY-4.0", pii_expected=True)
+    for loc in ("c/1", "c/2"):
+        add_record(con, "cases", loc, raw, licence_id="CC-BY-4.0")
+    con.close()
+    with monkeypatch.context() as m:  # dedup as before review 15: it took the raw versions
+        m.setattr(curate.snapshot, "pii_wait_sql", lambda stage: "")
+        assert cli("-q", "run", "dedup", "--workers", "1")[0] == 0
+    assert db.run_readonly_sql(db_path, "SELECT count(*) FROM dedup_signatures")[1] == [(2,)]
+
+    assert cli("-q", "run", "pii", "--workers", "1")[0] == 0
+    sql = "SELECT count(*) FROM records r JOIN {t} s USING (record_id) WHERE r.pii_state = 'raw'"
+    for t in ("dedup_signatures", "dedup_buckets"):
+        assert db.run_readonly_sql(db_path, sql.format(t=t))[1] == [(0,)], t
+    assert cli("-q", "run", "dedup", "--workers", "1")[0] == 0
+    sql = "SELECT r.pii_state, r.status FROM records r JOIN dedup_signatures s USING (record_id) ORDER BY r.status"
+    assert db.run_readonly_sql(db_path, sql)[1] == [("scrubbed", "active"), ("scrubbed", "duplicate")]

@@ -110,8 +110,31 @@ def seal_raw_records(con, key: PiiKey, *, run_id: str | None = None) -> int:
         _vault_insert(con, sealed)
     if ids:
         con.execute("UPDATE records SET text = NULL WHERE pii_state = 'raw' AND text IS NOT NULL")
+        drop_sealed_index(con, "SELECT record_id FROM _to_seal")
     con.execute("DROP TABLE IF EXISTS _to_seal")  # not in a finally: after an error the transaction is aborted
     return len(ids)
+
+
+#: the dedup index's tables keyed by record: their rows hold unkeyed digests of the record's text (blake2b
+#: ``exact_key``/``strict_key``, MinHash and its LSH bands)
+DEDUP_INDEX_TABLES = ("dedup_signatures", "dedup_buckets")
+
+
+def drop_sealed_index(con, ids: str = "SELECT record_id FROM records WHERE pii_state = 'raw'") -> int:
+    """Drop the dedup index rows of the sealed raw versions in the query ``ids``; returns the count.
+
+    A raw version dedup indexed before the PII stage scrubbed it (a dedup run before ``curate run pii``, or a source
+    not marked ``pii_expected``) kept unkeyed digests of its raw text in the index, read by ``curate sql``, after its
+    text was sealed and its content digest keyed (review 15; ``curate pii rekey`` drops them the same way). Its
+    duplicates were released when it was superseded (:func:`provenance.dedup_release.release_superseded`, before
+    the seal), so nothing reads those rows again."""
+    n = 0
+    for t in DEDUP_INDEX_TABLES:
+        if con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = ?", [t]
+        ).fetchone()[0]:
+            n += con.execute(f"DELETE FROM {t} WHERE record_id IN ({ids})").fetchone()[0]
+    return n
 
 
 def seal_texts(con, key: PiiKey, items: list[tuple[str, str]]) -> int:

@@ -365,6 +365,9 @@ class PiiStage(Stage):
         self._log_held(con, run_id)
         self._seal(con, run_id)
         self._key_sealed(con, run_id, commit=False)
+        from curate.pii.vault import drop_sealed_index
+
+        drop_sealed_index(con)  # once per run: also raw versions sealed before review 15 (their index rows stayed)
         from curate.pii.vault import seal_annotation_texts
 
         seal_annotation_texts(con, self.key, run_id)  # what an annotator typed, left in the clear by an older pull
