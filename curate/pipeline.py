@@ -551,14 +551,17 @@ def _dry_stage(con, step: StageStep, echo: Echo, samples: int) -> dict[str, Any]
     from datatrove.data import Document
 
     from curate.runner import make_stage
-    from curate.snapshot import input_where
+    from curate.snapshot import input_where, pii_waiting
     from curate.stages.base import RECORD_METADATA
     from provenance.records import PII_PASSED
 
     stage = make_stage(step.name, step.sets)
     where, params = input_where(stage)
     n = con.execute(f"SELECT count(*) FROM records r WHERE {where}", params).fetchone()[0]
-    echo(f"stage {step.name}: would take {n} records")
+    waiting = pii_waiting(con, stage)  # left to the PII stage now (a PII step before this one checks them first)
+    echo(
+        f"stage {step.name}: would take {n} records" + (f" ({waiting} more wait for the PII stage)" if waiting else "")
+    )
     shown = []
     if step.name in ("hygiene", "normalise") and n:
         cols = list(dict.fromkeys(("record_id", "text", *stage.reads)))
@@ -583,7 +586,7 @@ def _dry_stage(con, step: StageStep, echo: Echo, samples: int) -> dict[str, Any]
                 break
         if not shown:
             echo("  (no sample: no record past the PII stage would change)")
-    return {"stage": step.name, "records": n, "samples": shown}
+    return {"stage": step.name, "records": n, "pii_waiting": waiting, "samples": shown}
 
 
 def _clip(text: str, n: int = 100) -> str:

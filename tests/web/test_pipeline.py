@@ -335,3 +335,29 @@ name = "normalise"
     finally:
         con.close()
     assert cmds == [("run hygiene", "finished"), ("run normalise", "finished"), ("export dataset", "finished")]
+
+
+def test_dry_run_counts_the_records_a_stage_leaves_to_the_pii_stage(cli, db_path, tmp_path, monkeypatch):
+    """Dedup leaves a raw version of a ``pii_expected`` source to the PII stage (review 15): a dry run of
+    pii -> dedup said "stage dedup: would take 0 records" and no why; it says how many wait. Not on a source not
+    marked ``pii_expected``."""
+    from catalogue_builder import add_records, add_source
+
+    monkeypatch.setenv("CURATE_PII_KEY", "6a" * 32)
+    con = db.connect(db_path)
+    add_source(con, "cases", licence_id="CC-BY-4.0", pii_expected=True)
+    add_source(con, "moda", licence_id="CC-BY-4.0")
+    add_records(
+        con,
+        [
+            {"source_id": "cases", "locator": "a", "text": "客戶王小明於本行開戶，電話0912345678。"},
+            {"source_id": "cases", "locator": "b", "text": "客戶陳大文於本行開戶，電話0922345678。"},
+            {"source_id": "moda", "locator": "c", "text": "銀行經營之業務如左：收受支票存款。"},
+        ],
+    )
+    con.close()
+    f = _write(tmp_path / "p.toml", '[[stage]]\nname = "pii"\n[[stage]]\nname = "dedup"\n')
+    code, out, err = cli("pipeline", "run", str(f), "--dry-run")
+    assert code == 0, err
+    assert "stage pii: would take 3 records\n" in out
+    assert "stage dedup: would take 1 records (2 more wait for the PII stage)" in out, out
