@@ -354,12 +354,9 @@ def test_another_banks_export_costs_a_bank_what_a_missing_one_costs(demo_catalog
     assert built == [demo_catalogue["export_id"], ctbc]
 
 
-def test_a_record_page_shows_a_bank_no_agreement_whose_audience_was_left_out(cli, db_path, tmp_path, monkeypatch):
-    """E.SUN's textbook agreement ingested from a manifest row whose audience column was left empty (kept, with a
-    warning), then corrected to a consortium agreement: the review-14 fix blanked only terms whose audience names
-    another bank, so the old terms, naming no audience, still showed CTBC E.SUN's agreement id, licensor and expiry.
-    Agreement terms that name no audience of the bank's are not shown to it; the auditor reads them (review of the
-    fixes 14)."""
+def _corrected_agreement_page(cli, db_path, tmp_path, monkeypatch, audience: str, hidden: tuple[str, ...]) -> None:
+    """E.SUN's textbook agreement ingested with ``audience``, then corrected to a consortium agreement: the auditor
+    reads ``hidden`` (the old terms) on the record page, CTBC does not."""
     books = tmp_path / "books"
     books.mkdir()
     (books / "deposit.txt").write_text("第一章 存款\n銀行應依法辦理存款業務並保障存款人權益。\n", encoding="utf-8")
@@ -370,7 +367,7 @@ def test_a_record_page_shows_a_bank_no_agreement_whose_audience_was_left_out(cli
         "licensor": "玉山出版部",
         "licence_id": "LicenseRef-Written-Agreement",
         "agreement_id": "ESUN-ONLY-7731",
-        "audience": "",
+        "audience": audience,
         "purposes": "training",
         "expiry": "2031-07-31",
         "attribution": "© 玉山出版部",
@@ -397,10 +394,19 @@ def test_a_record_page_shows_a_bank_no_agreement_whose_audience_was_left_out(cli
                 http_login(c, user)
                 r = c.get(f"/record/{rid}")
                 assert r.status_code == 200 and "licence_terms_changed" in r.text and "CONS-2026-02" in r.text, user
-                for said in ("ESUN-ONLY-7731", "玉山出版部", "2031-07-31"):
+                for said in hidden:
                     assert (said in r.text) is shown, (user, said)
     finally:
         p.stop()
+
+
+def test_a_record_page_shows_a_bank_no_agreement_whose_audience_was_left_out(cli, db_path, tmp_path, monkeypatch):
+    """E.SUN's textbook agreement ingested from a manifest row whose audience column was left empty (kept, with a
+    warning), then corrected to a consortium agreement: the review-14 fix blanked only terms whose audience names
+    another bank, so the old terms, naming no audience, still showed CTBC E.SUN's agreement id, licensor and expiry.
+    Agreement terms that name no audience of the bank's are not shown to it; the auditor reads them (review of the
+    fixes 14)."""
+    _corrected_agreement_page(cli, db_path, tmp_path, monkeypatch, "", ("ESUN-ONLY-7731", "玉山出版部", "2031-07-31"))
 
 
 def test_a_record_page_shows_a_bank_no_agreement_whose_audience_is_one_string_of_several(
@@ -410,44 +416,6 @@ def test_a_record_page_shows_a_bank_no_agreement_whose_audience_is_one_string_of
     read it as one audience, none they know, and exports refuse it), then corrected to a consortium agreement: the
     portal split the string at `;`, found `consortium` and showed CTBC E.SUN's agreement id and expiry in the
     correction's old terms. It reads the string as the rules do, naming no audience of CTBC's (review 15)."""
-    books = tmp_path / "books"
-    books.mkdir()
-    (books / "deposit.txt").write_text("第一章 存款\n銀行應依法辦理存款業務並保障存款人權益。\n", encoding="utf-8")
-    cols = ["path", "title", "licensor", "licence_id", "agreement_id", "audience", "purposes", "expiry", "attribution"]
-    row = {
-        "path": "deposit.txt",
-        "title": "存款實務",
-        "licensor": "玉山出版部",
-        "licence_id": "LicenseRef-Written-Agreement",
-        "agreement_id": "ESUN-ONLY-7731",
-        "audience": "member:ESUN;consortium",
-        "purposes": "training",
-        "expiry": "2031-07-31",
-        "attribution": "© 玉山出版部",
-    }
-    consortium = {"licensor": "金融研訓院", "attribution": "© 金融研訓院", "agreement_id": "CONS-2026-02"}
-    manifest = books / "manifest.csv"
-    for agreement in (row, {**row, **consortium, "audience": "consortium", "expiry": "2032-01-31"}):
-        manifest.write_text(",".join(cols) + "\n" + ",".join(agreement[c] for c in cols) + "\n", encoding="utf-8")
-        code, _, err = cli("--quiet", "ingest", "textbooks", str(manifest))
-        assert code == 0, err
-    monkeypatch.setenv("CURATE_PII_KEY", "5e" * 32)
-    for stage in ("hygiene", "pii"):
-        code, _, err = cli("-q", "run", stage, "--workers", "1")
-        assert code == 0, err
-    con = db.connect_readonly(db_path)
-    try:
-        (rid,) = con.execute("SELECT record_id FROM records WHERE status = 'active'").fetchone()
-    finally:
-        con.close()
-    p = LivePortal(db_path, tmp_path / "portal")
-    try:
-        for user, shown in (("alice", True), ("ctbc", False)):
-            with httpx.Client(base_url=p.url) as c:
-                http_login(c, user)
-                r = c.get(f"/record/{rid}")
-                assert r.status_code == 200 and "licence_terms_changed" in r.text and "CONS-2026-02" in r.text, user
-                for said in ("ESUN-ONLY-7731", "2031-07-31"):
-                    assert (said in r.text) is shown, (user, said)
-    finally:
-        p.stop()
+    _corrected_agreement_page(
+        cli, db_path, tmp_path, monkeypatch, "member:ESUN;consortium", ("ESUN-ONLY-7731", "2031-07-31")
+    )
