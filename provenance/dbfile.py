@@ -45,6 +45,8 @@ def refuse_unopenable(path: str | Path) -> None:
     full = os.path.realpath(str(path))
     if any("\udc80" <= c <= "\udcff" for c in full):  # bytes that are not UTF-8 (a Big5 folder name): a traceback
         shown = full.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-        raise UsageError(f"catalogue `{shown}`: its path is not UTF-8, which DuckDB cannot open; move or rename it")
+        raise UsageError(
+            f"catalogue `{shown}`: its path is not UTF-8 text, which DuckDB cannot open; move or rename it"
+        )
     if "?" in full:  # DuckDB names the WAL by cutting at `?`: `a.wal?b/c.duckdb` (no commit), `c.wal?d.duckdb`
         raise UsageError(f"catalogue `{full}`: DuckDB misplaces the log of a catalogue whose path holds `?`; rename it")
