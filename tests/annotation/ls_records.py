@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -58,3 +59,18 @@ def make_catalogue(path: Path, n: int, *, pii_state: str | None = "scrubbed") ->
         for i in range(n)
     ]
     return con, ids
+
+
+def proofread_catalogue(cli, tmp_path: Path, bank: str, text: str) -> None:
+    """One moda record (``text``, a source not marked ``--pii-expected``) ingested, through hygiene and the PII stage,
+    and pushed to ``bank``'s proofreading project, by the real CLI."""
+    data = tmp_path / "moda.jsonl"
+    data.write_text(json.dumps({"id": "1", "text": text}, ensure_ascii=False) + "\n", encoding="utf-8")
+    for args in (
+        ("ingest", "moda", str(data), "--licence", "CC-BY-4.0"),
+        ("run", "hygiene", "--workers", "1"),
+        ("run", "pii", "--workers", "1"),
+        ("annotate", "push", "--project", "proofread", "--bank", bank),
+    ):
+        code, out, err = cli("-q", *args)
+        assert code == 0, (args, out, err)

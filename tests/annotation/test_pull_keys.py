@@ -4,9 +4,8 @@ trusts the vault row."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
+from ls_records import proofread_catalogue
 
 from curate.pii.keys import load_key
 from provenance.db import connect
@@ -15,19 +14,6 @@ pytestmark = pytest.mark.labelstudio
 
 KEY, OTHER = "ab" * 32, "cd" * 32
 COMMENT = "承辦人林小華 0912888777"
-
-
-def _catalogue(cli, tmp_path, bank: str, text: str) -> None:
-    data = tmp_path / "moda.jsonl"
-    data.write_text(json.dumps({"id": "1", "text": text}, ensure_ascii=False) + "\n", encoding="utf-8")
-    for args in (
-        ("ingest", "moda", str(data), "--licence", "CC-BY-4.0"),
-        ("run", "hygiene", "--workers", "1"),
-        ("run", "pii", "--workers", "1"),
-        ("annotate", "push", "--project", "proofread", "--bank", bank),
-    ):
-        code, out, err = cli("-q", *args)
-        assert code == 0, (args, out, err)
 
 
 def _annotate(label_studio, db_path, bank: str) -> None:
@@ -63,7 +49,7 @@ def _counts(db_path) -> tuple:
 
 def test_pull_with_another_key_is_refused_before_anything_is_written(ls_env, cli, db_path, tmp_path, bank, monkeypatch):
     monkeypatch.setenv("CURATE_PII_KEY", KEY)
-    _catalogue(cli, tmp_path, bank, "客戶王小明於本行開戶，聯絡電話0912345678。")
+    proofread_catalogue(cli, tmp_path, bank, "客戶王小明於本行開戶，聯絡電話0912345678。")
     _annotate(ls_env, db_path, bank)
     before = _counts(db_path)
     monkeypatch.setenv("CURATE_PII_KEY", OTHER)
@@ -82,7 +68,7 @@ def test_pull_with_another_key_is_refused_before_anything_is_written(ls_env, cli
 def test_pull_that_seals_typed_text_names_its_key_id(ls_env, cli, db_path, tmp_path, bank, monkeypatch):
     """A catalogue where the PII stage sealed nothing: no ledger event named the key before the pull."""
     monkeypatch.setenv("CURATE_PII_KEY", KEY)
-    _catalogue(cli, tmp_path, bank, "本行依銀行法規定辦理內部控制。")
+    proofread_catalogue(cli, tmp_path, bank, "本行依銀行法規定辦理內部控制。")
     _annotate(ls_env, db_path, bank)
     code, out, err = cli("-q", "annotate", "pull", "--bank", bank)
     assert code == 0, out + err

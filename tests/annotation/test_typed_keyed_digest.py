@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from ls_records import proofread_catalogue
 
 from provenance.db import connect
 from provenance.records import derived_record_id, sha256_text
@@ -23,19 +24,6 @@ pytestmark = pytest.mark.labelstudio
 KEY = "6a" * 32
 TEXT = "本行依銀行法第四十五條之一辦理內部控制。"
 TYPED = f"{TEXT}聯絡人身分證A123456789。"
-
-
-def _catalogue(cli, tmp_path, bank: str) -> None:
-    data = tmp_path / "moda.jsonl"
-    data.write_text(json.dumps({"id": "1", "text": TEXT}, ensure_ascii=False) + "\n", encoding="utf-8")
-    for args in (
-        ("ingest", "moda", str(data), "--licence", "CC-BY-4.0"),  # not marked --pii-expected
-        ("run", "hygiene", "--workers", "1"),
-        ("run", "pii", "--workers", "1"),
-        ("annotate", "push", "--project", "proofread", "--bank", bank),
-    ):
-        code, out, err = cli("-q", *args)
-        assert code == 0, (args, out, err)
 
 
 def _correct(label_studio, db_path, bank: str) -> None:
@@ -70,7 +58,7 @@ def test_a_correction_of_a_source_not_marked_pii_expected_gets_a_keyed_id_and_di
     ls_env, cli, db_path, tmp_path, bank, monkeypatch
 ):
     monkeypatch.setenv("CURATE_PII_KEY", KEY)
-    _catalogue(cli, tmp_path, bank)
+    proofread_catalogue(cli, tmp_path, bank, TEXT)
     _correct(ls_env, db_path, bank)
     code, out, err = cli("-q", "annotate", "pull", "--bank", bank)
     assert code == 0, out + err
@@ -103,7 +91,7 @@ def test_a_correction_of_a_source_not_marked_pii_expected_gets_a_keyed_id_and_di
 
 def test_a_correction_pulled_without_the_pii_key_stops_that_project(ls_env, cli, db_path, tmp_path, bank, monkeypatch):
     monkeypatch.setenv("CURATE_PII_KEY", KEY)
-    _catalogue(cli, tmp_path, bank)
+    proofread_catalogue(cli, tmp_path, bank, TEXT)
     _correct(ls_env, db_path, bank)
     monkeypatch.delenv("CURATE_PII_KEY")
     code, out, err = cli("-q", "annotate", "pull", "--bank", bank)
