@@ -100,6 +100,19 @@ def _items(result: Any, name: str) -> list[dict[str, Any]]:
     return out
 
 
+def is_unicode(text: str) -> bool:
+    """True unless ``text`` holds a lone UTF-16 surrogate (which no UTF-8 file, DuckDB or vault can hold).
+
+    >>> is_unicode("客戶😀"), is_unicode("客戶\\ud83d")
+    (True, False)
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _texts(result: Any, name: str) -> str | None:
     """The text of TextArea ``name`` (lines joined), None if absent."""
     got = None
@@ -111,6 +124,12 @@ def _texts(result: Any, name: str) -> str | None:
             parts = [parts]
         if not isinstance(parts, list) or not all(isinstance(p, str) for p in parts):
             raise InvalidAnnotation("text_malformed", f"the `{name}` text is not a text or a list of texts")
+        if any(not is_unicode(p) for p in parts):  # (JSON may escape a lone surrogate: `\ud83d`)
+            raise InvalidAnnotation(
+                "text_not_unicode",
+                f"the `{name}` text holds a lone UTF-16 surrogate (half of an emoji or of a rare character): it "
+                "cannot be stored as UTF-8",
+            )
         got = "\n".join(parts) if got is None else got + "\n" + "\n".join(parts)
     return got
 

@@ -482,3 +482,18 @@ def test_a_token_file_that_is_no_token_file_is_named(tmp_path):
     big.chmod(0o600)
     with pytest.raises(ConfigError, match="more than 65536 bytes"):
         resolve("bank-a", env={"LABEL_STUDIO_URL": "http://ls:8080", "LABEL_STUDIO_API_KEY_FILE": str(big)})
+
+
+@pytest.mark.parametrize("control", ["corrected", "comment"], ids=["correction", "comment"])
+def test_a_lone_surrogate_in_typed_text_is_an_invalid_annotation(control):
+    """Typed text with half an emoji (``\\ud83d``, which JSON can escape) cannot be sealed or stored as UTF-8: the
+    annotation is ``invalid`` (a fixed reason, the text never quoted), not a version or a sealed comment that stops
+    the pull. (Label Studio 1.23.2 on SQLite answers 500 to such a submit; another backend or a proxy may not.)"""
+    text = "本行依銀行法辦理。"
+    result = [
+        {"from_name": "verdict", "value": {"choices": ["已修正"]}},
+        {"from_name": control, "value": {"text": [text + "\ud83d"]}},
+    ]
+    d = decide_proofread(text, result, True)
+    assert (d.outcome, d.new_text, d.sealed) == ("invalid", None, {}), d
+    assert d.result["error"] == "text_not_unicode" and "\ud83d" not in json.dumps(d.detail)
