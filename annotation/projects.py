@@ -30,6 +30,21 @@ def check_bank(bank: str) -> str:
     return bank
 
 
+def check_bank_case(con: duckdb.DuckDBPyConnection, bank: str) -> None:
+    """Refuse a push for a bank code with small letters that the catalogue does not know yet (``esun``): bank codes
+    are written in capitals everywhere else, and a grant may only name ``member:ESUN``, so the annotators of
+    ``esun`` were sent the public and consortium records only, their own bank's agreements never, without a word.
+    A code the catalogue already has projects for keeps working (its tasks and pulls are recorded under it)."""
+    if bank == bank.upper():
+        return
+    if con.execute("SELECT count(*) FROM annotation_projects WHERE bank = ?", [bank]).fetchone()[0]:
+        return
+    raise UsageError(
+        f"bank code {bank!r} has small letters: bank codes are written in capitals (a licence grant names "
+        f"member:{bank.upper()}, which {bank!r} would never match); use --bank {bank.upper()}"
+    )
+
+
 def _check_bank_clash(con: duckdb.DuckDBPyConnection, bank: str) -> None:
     """Refuse a bank code new to the catalogue that differs from a known one only in case or punctuation (``ctbc``
     beside ``CTBC``, ``e-sun`` beside ``e.sun``): both would read the same per-bank settings
@@ -220,6 +235,7 @@ def email_sha256(email: str | None, keyed: Callable[[str], str] | None = None) -
 __all__ = [
     "annotator_actor",
     "check_bank",
+    "check_bank_case",
     "email_sha256",
     "ensure_project",
     "finish_run",

@@ -27,7 +27,7 @@ from annotation.catalogue_memory import catalogue_params, check_remembered
 from annotation.eligibility import GATE_COLUMNS, gate_columns, pii_refusal, text_refusal, version_gate
 from annotation.errors import shown_url
 from annotation.label_studio import LabelStudioClient
-from annotation.projects import check_bank, ensure_project, finish_run, start_run
+from annotation.projects import check_bank, check_bank_case, ensure_project, finish_run, start_run
 from annotation.request_size import request_slices
 from annotation.retract import forget_missing, retract_withdrawn
 from annotation.review import PiiVault
@@ -108,10 +108,11 @@ class PushReport:
         }
 
 
-def _validate(cfg: PushConfig) -> None:
+def _validate(con: duckdb.DuckDBPyConnection, cfg: PushConfig) -> None:
     if cfg.project not in PROJECTS:
         raise UsageError(f"unknown project {cfg.project!r}; valid: {', '.join(PROJECTS)}")
     check_bank(cfg.bank)
+    check_bank_case(con, cfg.bank)
     if not 1 <= cfg.batch_size <= MAX_BATCH:
         raise UsageError(f"batch size {cfg.batch_size} outside 1..{MAX_BATCH}")
     if cfg.max_request_bytes is not None and cfg.max_request_bytes < 1:
@@ -438,7 +439,7 @@ def push(
     con: duckdb.DuckDBPyConnection, client: LabelStudioClient, cfg: PushConfig, *, progress: Progress | None = None
 ) -> PushReport:
     """Push eligible record versions to the bank's project; see the module docstring."""
-    _validate(cfg)
+    _validate(con, cfg)
     # given no --catalogue (None) after a push by a corrected file: refused, as a pull is, before anything is sent
     check_remembered(
         con, client.config.instance, cfg.bank, [cfg.project], cfg.licence_catalogue, shown_url(client.config.instance),
@@ -513,7 +514,7 @@ def write_tasks_file(con: duckdb.DuckDBPyConnection, cfg: PushConfig, path: Path
     """
     from provenance.export_out import catalogue_files, file_target, refuse_non_utf8, refuse_overlap
 
-    _validate(cfg)
+    _validate(con, cfg)
     # given no --catalogue after a push by a corrected file, the file would hold what that file refused; it is imported
     # by hand on any instance: judged by the project's last push on any
     check_remembered(con, None, cfg.bank, [cfg.project], cfg.licence_catalogue, "Label Studio", doing="push")

@@ -52,11 +52,11 @@ def test_a_task_file_named_in_big5_is_one_line_and_left_unwritten(tmp_path):
     db_path = tmp_path / "cat.duckdb"
     assert _curate(db_path, b"ingest", b"law-moj", os.fsencode(LAW)).returncode == 0
     out = os.fsencode(tmp_path) + b"/" + BIG5 + b".json"
-    _one_line(_curate(db_path, b"annotate", b"push", b"--project", b"proofread", b"--bank", b"b1", b"--output", out))
+    _one_line(_curate(db_path, b"annotate", b"push", b"--project", b"proofread", b"--bank", b"B1", b"--output", out))
     assert sorted(os.listdir(os.fsencode(tmp_path))) == [b"cat.duckdb"]
     fine = tmp_path / "tasks.json"
     proc = _curate(
-        db_path, b"annotate", b"push", b"--project", b"proofread", b"--bank", b"b1", b"--output", bytes(fine)
+        db_path, b"annotate", b"push", b"--project", b"proofread", b"--bank", b"B1", b"--output", bytes(fine)
     )
     assert proc.returncode == 0 and fine.exists(), proc.stderr.decode()
 

@@ -77,7 +77,7 @@ def label_studio(tmp_path_factory: pytest.TempPathFactory) -> LabelStudioServer:
 @pytest.fixture
 def bank() -> str:
     """A bank code unique to the test, so tests sharing the Label Studio do not see each other's projects."""
-    return f"bank-{uuid.uuid4().hex[:8]}"
+    return f"BANK-{uuid.uuid4().hex[:8].upper()}"
 
 
 @pytest.fixture

@@ -58,3 +58,34 @@ def test_known_and_distinct_codes_still_get_projects(con, bank):
     client = _Client()
     assert ensure_project(con, client, bank, "proofread") == 1
     assert client.created and bank in client.created[0]
+
+
+def _tasks_file(cli, tmp_path, bank: str):
+    """``annotate push --output`` of one moda record for ``bank``, by the real CLI."""
+    data = tmp_path / "moda.jsonl"
+    data.write_text('{"id": "1", "text": "本行依銀行法辦理內部控制。"}\n', encoding="utf-8")
+    for args in (("ingest", "moda", str(data), "--licence", "CC-BY-4.0"), ("run", "pii", "--workers", "1")):
+        code, out, err = cli("-q", *args)
+        assert code == 0, (args, out, err)
+    out = tmp_path / f"{bank}.json"
+    return cli("annotate", "push", "--project", "proofread", "--bank", bank, "--output", str(out)), out
+
+
+def test_a_new_bank_code_with_small_letters_is_refused(cli, db_path, tmp_path):
+    """``--bank esun`` made tasks for ``member:esun``, an audience no grant may name (grants say ``member:ESUN``):
+    that bank's annotators got the public and consortium records only, without a word (before review 16)."""
+    (code, out, err), path = _tasks_file(cli, tmp_path, "esun")
+    assert code == 2 and "--bank ESUN" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    assert not path.exists()
+    (code, out, err), path = _tasks_file(cli, tmp_path, "ESUN")
+    assert code == 0 and path.exists(), out + err
+
+
+def test_a_small_letter_code_the_catalogue_already_has_keeps_working(cli, db_path, tmp_path):
+    con = db.connect(db_path)
+    con.execute(
+        "INSERT INTO annotation_projects VALUES ('http://ls:8080', 'esun', 'pii', 1, 't', 'x', now()::TIMESTAMP)"
+    )
+    con.close()
+    (code, out, err), path = _tasks_file(cli, tmp_path, "esun")
+    assert code == 0 and path.exists(), out + err
