@@ -120,6 +120,7 @@ def ensure_project(con: duckdb.DuckDBPyConnection, client: LabelStudioClient, ba
         pid = client.create_project(title, **_settings(bank, project))
         adopted = None
     else:  # adopted (one a push left unrecorded, or one made by hand): the shipped config and instructions, as a new one
+        _refuse_taken(con, instance, pid, bank, project)
         adopted = _adopt(client, pid, bank, project)
     with transaction(con):
         con.execute(
@@ -130,6 +131,21 @@ def ensure_project(con: duckdb.DuckDBPyConnection, client: LabelStudioClient, ba
             detail = {"bank": bank, "project": project, "instance": instance, "ls_project_id": pid, **adopted}
             ledger.append(con, [ledger.Event(stage="annotation", action="project_adopted", actor=bank, detail=detail)])
     return pid
+
+
+def _refuse_taken(con: duckdb.DuckDBPyConnection, instance: str, pid: int, bank: str, project: str) -> None:
+    """Refuse to adopt a project the catalogue records as another (bank, project) on this instance (one retitled by
+    hand): both would push into it and each one's pull would read the other's annotations."""
+    owner = con.execute(
+        "SELECT bank, project FROM annotation_projects WHERE instance = ? AND ls_project_id = ?", [instance, pid]
+    ).fetchone()
+    if owner is not None:
+        raise LabelStudioTerminalError(
+            f"project {pid} on this instance is titled {project_title(bank, project)!r} but the catalogue records it "
+            f"as bank {owner[0]}'s {owner[1]} project (retitled by hand?); give it back its title "
+            f"{project_title(owner[0], owner[1])!r} and push again (a new project is made for bank {bank})",
+            url=instance,
+        )
 
 
 def _sha(text: Any) -> str:

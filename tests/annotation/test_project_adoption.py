@@ -82,3 +82,19 @@ def test_a_replaced_hand_made_config_is_on_the_ledger(label_studio, db_path, ban
     push(con, client, PushConfig(project="topic", bank=bank))  # recorded now: adopted once
     assert con.execute("SELECT count(*) FROM provenance_events WHERE action = 'project_adopted'").fetchone()[0] == 1
     con.close()
+
+
+def test_another_banks_project_renamed_by_hand_is_not_adopted(label_studio, db_path, bank):
+    """A project the catalogue records as one bank's, retitled by hand with another bank's title (on the instance
+    both banks share), was adopted by that bank's next push (before review 16): its tasks went into the first bank's
+    project and each bank's pull read the other's annotations. Refused now, nothing sent."""
+    con, _ = make_catalogue(db_path, 2)
+    client = label_studio.client()
+    other = f"{bank}-B"
+    pid = push(con, client, PushConfig(project="topic", bank=bank)).ls_project_id
+    client.update_project(pid, title=project_title(other, "topic"))
+    with pytest.raises(LabelStudioTerminalError, match=f"project {pid} .*{bank}"):
+        push(con, client, PushConfig(project="topic", bank=other))
+    assert len(client.export(pid, all_tasks=True)) == 2
+    assert con.execute("SELECT count(*) FROM annotation_projects WHERE bank = ?", [other]).fetchone()[0] == 0
+    con.close()
