@@ -65,6 +65,7 @@ from provenance import ledger
 from provenance.db import transaction
 from provenance.envsettings import max_record_chars
 from provenance.errors import ConfigError, KeyRequiredError, UsageError
+from provenance.faults import fault
 from provenance.licences import LicenceCatalogue
 
 Progress = Callable[[int, int], None]  # (advanced by, total of this project)
@@ -336,6 +337,7 @@ def _pull_project(
                     report.disagreements += 1
                 report.outcomes[d.outcome] += 1
         report.new_versions += batch.write(con, project)
+        fault("annotate_pull_batch")
         con.execute(
             "INSERT OR REPLACE INTO annotation_pull_cursor VALUES (?, ?, ?, ?, now()::TIMESTAMP)",
             [
@@ -539,6 +541,7 @@ def pull(
                 report.retracted, report.retracted_kept = report.retracted + deleted, report.retracted_kept + kept
                 _pull_project(con, client, bank, project, pid, emails, run_id, report, progress, vault, full)
                 done.append(project)
+                fault("annotate_pull_imported")
                 report.sealed_deleted += delete_sealed_imported(con, client, bank, project, pid, run_id)
             except (ConfigError, LabelStudioError) as exc:  # each project commits on its own: say what was imported
                 if type(exc) not in (ConfigError, KeyRequiredError) and not isinstance(exc, LabelStudioError):
