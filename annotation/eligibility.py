@@ -45,12 +45,14 @@ FOR_LICENSEE = "consortium"
 
 
 def audience_for(bank: str) -> str:
-    """The licence audience of a bank's annotators.
+    """The licence audience of a bank's annotators: the code in capitals, as grants name it (``member:ESUN``).
+    A bank code with small letters the catalogue had projects for before review 16 (``esun``) keeps working, and
+    is judged as ``ESUN`` (for ``member:esun``, which no grant may name, its bank's agreements never reached it).
 
-    >>> audience_for("CTBC")
-    'member:CTBC'
+    >>> audience_for("CTBC"), audience_for("esun")
+    ('member:CTBC', 'member:ESUN')
     """
-    return f"member:{bank}"
+    return f"member:{bank.upper()}"
 
 
 def pii_refusal(pii_state: str | None) -> str | None:

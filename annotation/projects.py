@@ -34,7 +34,8 @@ def check_bank_case(con: duckdb.DuckDBPyConnection, bank: str) -> None:
     """Refuse a push for a bank code with small letters that the catalogue does not know yet (``esun``): bank codes
     are written in capitals everywhere else, and a grant may only name ``member:ESUN``, so the annotators of
     ``esun`` were sent the public and consortium records only, their own bank's agreements never, without a word.
-    A code the catalogue already has projects for keeps working (its tasks and pulls are recorded under it)."""
+    A code the catalogue already has projects for keeps working (its tasks and pulls are recorded under it), its
+    tasks judged for ``member:ESUN`` (:func:`annotation.eligibility.audience_for`)."""
     if bank == bank.upper():
         return
     if con.execute("SELECT count(*) FROM annotation_projects WHERE bank = ?", [bank]).fetchone()[0]:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from types import SimpleNamespace
 
 import pytest
@@ -89,3 +90,42 @@ def test_a_small_letter_code_the_catalogue_already_has_keeps_working(cli, db_pat
     con.close()
     (code, out, err), path = _tasks_file(cli, tmp_path, "esun")
     assert code == 0 and path.exists(), out + err
+
+
+def test_a_small_letter_code_the_catalogue_already_has_gets_its_own_agreements(db_path, tmp_path):
+    """The bank ``esun`` that kept working (its projects were made before review 16) had its tasks judged for
+    ``member:esun``, an audience no grant may name: the records licensed to ``member:ESUN`` never reached its
+    annotators, without a word. Judged for ``member:ESUN`` now, as a push and a retraction of ``ESUN`` are."""
+    from ls_records import add_record, add_source
+
+    from annotation.push import PushConfig, write_tasks_file
+
+    con = db.connect(db_path)
+    con.execute(
+        "INSERT INTO annotation_projects VALUES ('http://ls:8080', 'esun', 'topic', 1, 't', 'x', now()::TIMESTAMP)"
+    )
+    add_source(con)
+    add_source(con, "tabf", "LicenseRef-Written-Agreement")
+    terms = {"agreement_id": "E1", "licensor": "TABF", "attribution": "© TABF", "purposes": ["training"]}
+    own = add_record(
+        con,
+        "玉山專屬講義：授信流程。",
+        source_id="tabf",
+        locator="esun-only",
+        licence_id="LicenseRef-Written-Agreement",
+        metadata={"licence_terms": {**terms, "audience": "member:ESUN"}},
+    )
+    other = add_record(
+        con,
+        "他行專屬講義：外匯流程。",
+        source_id="tabf",
+        locator="other-only",
+        licence_id="LicenseRef-Written-Agreement",
+        metadata={"licence_terms": {**terms, "agreement_id": "C1", "audience": "member:CTBC"}},
+    )
+    shared = add_record(con, "公開法規條文：授信應審慎辦理。", locator="open")
+    out = tmp_path / "esun.json"
+    write_tasks_file(con, PushConfig(project="topic", bank="esun"), out)
+    con.close()
+    got = {t["data"]["record_id"] for t in json.loads(out.read_text(encoding="utf-8"))}
+    assert got == {own, shared} and other not in got, got
