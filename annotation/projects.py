@@ -15,7 +15,7 @@ from annotation.config import bank_key
 from annotation.errors import LabelStudioTerminalError
 from annotation.label_studio import LabelStudioClient
 from annotation.tasks import config_sha256, label_config
-from annotation.zh_tw import description, instructions, project_title
+from annotation.zh_tw import PROJECT_NAMES, description, instructions, project_title
 from provenance import ledger, runs
 from provenance.db import transaction
 from provenance.errors import UsageError
@@ -149,6 +149,25 @@ def _refuse_taken(con: duckdb.DuckDBPyConnection, instance: str, pid: int, bank:
         )
 
 
+def _refuse_described(before: dict[str, Any], pid: int, bank: str, project: str, instance: str) -> None:
+    """Refuse to adopt a project whose description is the one a push gave another (bank, project): retitled by hand,
+    it may be recorded under another spelling of this server's URL (``localhost`` for ``127.0.0.1``), which
+    :func:`_refuse_taken` cannot see. A description edited by hand, or an older wording, refuses nothing."""
+    said = before.get("description")
+    for p in PROJECT_NAMES:
+        head, tail = f"{PROJECT_NAMES[p][0]}（", f"）：{description('', p).split('：', 1)[1]}"
+        if not (isinstance(said, str) and said.startswith(head) and said.endswith(tail)):
+            continue
+        owner = said[len(head) : len(said) - len(tail)]
+        if (owner, p) != (bank, project) and said == description(owner, p):
+            raise LabelStudioTerminalError(
+                f"project {pid} on this instance is titled {project_title(bank, project)!r} but its description "
+                f"names bank {owner}'s {p} project (retitled by hand?); give it back its title "
+                f"{project_title(owner, p)!r} and push again (a new project is made for bank {bank})",
+                url=instance,
+            )
+
+
 def _sha(text: Any) -> str:
     return hashlib.sha256(str(text or "").encode()).hexdigest()
 
@@ -162,6 +181,7 @@ def _adopt(client: LabelStudioClient, pid: int, bank: str, project: str) -> dict
     its text: a hand-made config or description is free text), so an auditor can tell a bank's own config was
     replaced, on which project, holding how many tasks and annotations."""
     before = client.project(pid)
+    _refuse_described(before, pid, bank, project, client.config.instance)
     old = before.get("label_config") or ""
     kept = {
         "previous_label_config_sha256": _sha(old),

@@ -4,6 +4,7 @@ applied, so annotators worked without the guide and their annotations read as in
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 
@@ -11,6 +12,7 @@ import pytest
 from ls_records import make_catalogue
 
 from annotation.errors import LabelStudioTerminalError
+from annotation.label_studio import LabelStudioClient
 from annotation.push import PushConfig, push
 from annotation.tasks import label_config
 from annotation.zh_tw import project_title
@@ -95,6 +97,24 @@ def test_another_banks_project_renamed_by_hand_is_not_adopted(label_studio, db_p
     client.update_project(pid, title=project_title(other, "topic"))
     with pytest.raises(LabelStudioTerminalError, match=f"project {pid} .*{bank}"):
         push(con, client, PushConfig(project="topic", bank=other))
+    assert len(client.export(pid, all_tasks=True)) == 2
+    assert con.execute("SELECT count(*) FROM annotation_projects WHERE bank = ?", [other]).fetchone()[0] == 0
+    con.close()
+
+
+def test_another_banks_project_renamed_by_hand_is_not_adopted_under_another_url_spelling(label_studio, db_path, bank):
+    """As above, with the second bank's settings naming the same server another way (``localhost`` for
+    ``127.0.0.1``): the catalogue's record of the project is under the other instance key, so it was adopted, both
+    banks pushing into one project. The description the first push gave it names its bank: refused, nothing sent."""
+    con, _ = make_catalogue(db_path, 2)
+    client = label_studio.client()
+    other = f"{bank}-B"
+    pid = push(con, client, PushConfig(project="topic", bank=bank)).ls_project_id
+    client.update_project(pid, title=project_title(other, "topic"))
+    cfg = dataclasses.replace(label_studio.config(), url=label_studio.url.replace("127.0.0.1", "localhost"))
+    assert cfg.instance != client.config.instance
+    with pytest.raises(LabelStudioTerminalError, match=f"project {pid} .*{bank}"):
+        push(con, LabelStudioClient(cfg), PushConfig(project="topic", bank=other))
     assert len(client.export(pid, all_tasks=True)) == 2
     assert con.execute("SELECT count(*) FROM annotation_projects WHERE bank = ?", [other]).fetchone()[0] == 0
     con.close()
