@@ -50,7 +50,7 @@ from provenance.records import insert_versions
 from provenance.rollback import rollback
 from provenance.withdraw import hold_withdrawn
 from sources import capped
-from sources.base import Dispute, ErrorPolicy, Notice, RawItem, Record, Rejection, Skip, Source
+from sources.base import Dispute, ErrorPolicy, Notice, RawItem, Record, Rejection, Skip, Source, Unlisted
 from sources.errors import SourceError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -185,7 +185,7 @@ class _Ingestor:
             rep.skipped[raw.reason] += 1
             rep.name("skipped", raw.reason, self.guard(raw.locator, all_types=bool(self.pii_sources)))
             return
-        if isinstance(raw, Dispute):  # about the rows just rejected: their file's records are held
+        if isinstance(raw, Dispute | Unlisted):  # rows just rejected, or gone: their file's records are held
             rep.raw_items -= 1
             self.holds.dispute(raw)
             return

@@ -17,7 +17,10 @@ from typing import Any
 import duckdb
 
 from provenance import holds, ledger
-from sources.base import Dispute, RawItem
+from sources.base import Dispute, RawItem, Unlisted
+
+#: why a file whose manifest names it no more is held (the manifest row's reason, as a disputed file's quotes)
+UNLISTED = "file no longer in manifest"
 
 
 class HoldKeeper:
@@ -33,10 +36,33 @@ class HoldKeeper:
     def _container(self, name: str, source_id: str | None) -> str:
         return self.guard(name, all_types=source_id in self.pii_sources)
 
-    def dispute(self, item: Dispute) -> None:
+    def dispute(self, item: Dispute | Unlisted) -> None:
         """A file whose rows disagree (see :class:`sources.base.Dispute`); its reason quotes the file's path, so it
         is pseudonymised with the same guard as the container."""
+        if isinstance(item, Unlisted):
+            self._unlisted(item)
+            return
         self.disputed[self._container(item.container, item.source_id)] = self._container(item.detail, item.source_id)
+
+    def _unlisted(self, item: Unlisted) -> None:
+        """Hold each file whose current records came from a manifest of one of these names that names it no more:
+        its row deleted (the licensor withdrew the licence) or the file renamed. Before review 16 such records kept
+        the licence of a row that was gone and were exported, the renamed file's new records beside them."""
+        sid = item.source_id
+        named = sorted(self._container(c, sid) for c in item.named)
+        manifests = sorted(self._container(m, sid) for m in item.manifests)
+        rows = self.con.execute(
+            "SELECT DISTINCT container FROM records WHERE source_id = $s AND status IN ('active', 'withdrawn')"
+            " AND container IS NOT NULL AND json_extract_string(metadata, '$.manifest') IN (SELECT unnest($m))"
+            " AND container NOT IN (SELECT unnest($n)) ORDER BY 1",
+            {"s": sid, "m": manifests, "n": named},
+        ).fetchall()
+        for (container,) in rows:
+            self.disputed.setdefault(
+                container,
+                f"{UNLISTED}: no row of its manifest names the file any more, so no licence holds for its records;"
+                " add its row again (or withdraw the records)",
+            )
 
     def settle(self, raw: RawItem, source_id: str) -> None:
         """A manifest row of this run taken whole: the file's terms are unambiguous again."""

@@ -130,6 +130,20 @@ class Dispute:
     source_id: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Unlisted:
+    """The files ``manifests`` (their names) list now, as containers (``named``): a file whose records came from a
+    manifest of that name and that it names no more (its row deleted, the file renamed) has lost the licence its
+    row gave, so its records are held from export like a disputed file's (:mod:`curate.ingest_holds`).
+
+    Yielded by a manifest source after its rows; not an item of its own.
+    """
+
+    source_id: str | None = None
+    manifests: frozenset[str] = frozenset()
+    named: frozenset[str] = frozenset()
+
+
 class Source(ABC):
     """Base class of all ingestors. Per-source facts are class attributes."""
 
@@ -153,7 +167,7 @@ class Source(ABC):
         """Rows for the ``sources`` table that this ingest touches."""
 
     @abstractmethod
-    def iter_raw(self) -> Iterator[RawItem | Rejection | Skip | Notice | Dispute]:
+    def iter_raw(self) -> Iterator[RawItem | Rejection | Skip | Notice | Dispute | Unlisted]:
         """Yield raw items, rejections and skips, streaming (never load the corpus at once)."""
 
     @abstractmethod

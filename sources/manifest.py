@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from provenance.errors import ConfigError
-from sources.base import Dispute, Notice, RawItem, Record, Rejection, Skip, Source, SourceInfo
+from sources.base import Dispute, Notice, RawItem, Record, Rejection, Skip, Source, SourceInfo, Unlisted
 from sources.documents import ExtractConfig, ExtractionError, Reason, detect_lang, extract, segment_key
 from sources.manifest_rows import (
     AGREEMENT_LICENCE,
@@ -116,8 +116,12 @@ class ManifestSource(Source):
                 raise ConfigError(f"manifest `{manifest}` not found; pass the CSV that lists the files")
         listed: set[Path] = set()  # over all manifests: a file a sibling manifest lists is not unlisted
         disputed: dict[str, str] = {}  # file -> the first conflict's detail
+        named: set[str] = set()  # the files the rows name, as their records' containers spell them
         for manifest, row in read_manifests(list(self.paths), known_licence_ids()):
             listed.add(listed_by(manifest, row))
+            named.add(
+                f"{self.source_id}:{row.rel_path if isinstance(row, ManifestRow) else _rel(manifest, row.locator)}"
+            )
             if isinstance(row, Skip):
                 yield Skip(row.locator, row.reason, self.source_id)
                 continue
@@ -135,6 +139,8 @@ class ManifestSource(Source):
             yield RawItem(locator=row.rel_path, payload=row, origin=str(manifest))
         for rel, detail in disputed.items():  # its records already in the catalogue are held from export
             yield Dispute(f"{self.source_id}:{rel}", rel, detail, self.source_id)
+        # a file an earlier ingest took from a manifest of this name that no row names now: its licence is gone
+        yield Unlisted(self.source_id, frozenset(p.name for p in self.paths), frozenset(named))
         if self.options.get("report_unlisted", True):
             yield from self._unlisted(self.paths, listed)
 
