@@ -248,6 +248,10 @@ class Terms:
                 raise LicenceError(
                     licence_id, f"licence_terms audience `{_shown(a)}` invalid; valid: {', '.join(AUDIENCES)}"
                 )
+            if why := bank_case_problem(a):  # stored by a catalogue before review 15: refused as ingest refuses it
+                raise LicenceError(
+                    licence_id, f"licence_terms {why}: correct the manifest row or grant and ingest again"
+                )
         purposes = data.get("purposes") or []
         purposes = [purposes] if isinstance(purposes, str) else list(purposes)
         bad = [p for p in purposes if p not in PURPOSES]

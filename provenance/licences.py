@@ -40,6 +40,7 @@ from provenance.licence_terms import (
     bank_case_problem,
     credit_value,
     is_audience,
+    refuse_bank_case,
     statement_problem,
 )
 from provenance.licence_terms import PURPOSES as PURPOSES
@@ -556,7 +557,7 @@ def check_use(
     False
     """
     parse_purpose(purpose)
-    parse_audience(audience)
+    refuse_bank_case(parse_audience(audience), "check_use")  # `member:esun`: refused, as an export to it is
     cat = licence_catalogue or default_licence_catalogue()
     try:
         grant = cat.grant(licence_id, terms)
