@@ -12,12 +12,14 @@ flush and the run's end); the run's report counts the held files' records (``lic
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from provenance import holds, ledger
 from sources.base import Dispute, RawItem, Unlisted
+from sources.manifest_rows import folder_key
 
 #: why a file whose manifest names it no more is held (the manifest row's reason, as a disputed file's quotes)
 UNLISTED = "file no longer in manifest"
@@ -45,23 +47,34 @@ class HoldKeeper:
         self.disputed[self._container(item.container, item.source_id)] = self._container(item.detail, item.source_id)
 
     def _unlisted(self, item: Unlisted) -> None:
-        """Hold each file whose current records came from a manifest of one of these names that names it no more:
-        its row deleted (the licensor withdrew the licence) or the file renamed. Before review 16 such records kept
-        the licence of a row that was gone and were exported, the renamed file's new records beside them."""
+        """Hold each file whose current records came from a manifest of one of these names, in its folder, that names
+        it no more: its row deleted (the licensor withdrew the licence) or the file renamed. Before review 16 such
+        records kept the licence of a row that was gone and were exported, the renamed file's new records beside them.
+
+        A record is of this manifest when its ``manifest_folder`` is the manifest's folder, or (stored before that
+        key, or the folder moved) when its file is still in that folder: another batch's ``manifest.csv`` in its own
+        folder (``2023/``, ``2024/``) holds none of the other's files."""
         sid = item.source_id
         named = sorted(self._container(c, sid) for c in item.named)
-        manifests = sorted(self._container(m, sid) for m in item.manifests)
+        folders: dict[str, list[Path]] = {}
+        for name, folder in item.folders:
+            folders.setdefault(self._container(name, sid), []).append(Path(folder))
         rows = self.con.execute(
-            "SELECT DISTINCT container FROM records WHERE source_id = $s AND status IN ('active', 'withdrawn')"
-            " AND container IS NOT NULL AND json_extract_string(metadata, '$.manifest') IN (SELECT unnest($m))"
+            "SELECT container, json_extract_string(metadata, '$.manifest'), json_extract_string(metadata, '$.file'),"
+            " json_extract_string(metadata, '$.manifest_folder') FROM records WHERE source_id = $s"
+            " AND status IN ('active', 'withdrawn') AND container IS NOT NULL"
+            " AND json_extract_string(metadata, '$.manifest') IN (SELECT unnest($m))"
             " AND container NOT IN (SELECT unnest($n)) ORDER BY 1",
-            {"s": sid, "m": manifests, "n": named},
+            {"s": sid, "m": sorted(folders), "n": named},
         ).fetchall()
-        for (container,) in rows:
-            self.disputed.setdefault(
-                container,
+        for container, manifest, file, key in rows:
+            if container in self.disputed or not any(
+                key == folder_key(f) or (file is not None and _is_file(f / file)) for f in folders[manifest]
+            ):
+                continue
+            self.disputed[container] = (
                 f"{UNLISTED}: no row of its manifest names the file any more, so no licence holds for its records;"
-                " add its row again (or withdraw the records)",
+                " add its row again (or withdraw the records)"
             )
 
     def settle(self, raw: RawItem, source_id: str) -> None:
@@ -84,3 +97,10 @@ class HoldKeeper:
         report.licence_released += released
         for container, n in sorted(held.items()):
             report.name("held", holds.REASON, container, f"{n} records held from export: {disputed[container]}")
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):  # a name too long, a NUL byte
+        return False

@@ -136,12 +136,17 @@ class Unlisted:
     manifest of that name and that it names no more (its row deleted, the file renamed) has lost the licence its
     row gave, so its records are held from export like a disputed file's (:mod:`curate.ingest_holds`).
 
+    ``folders``: each manifest's name and resolved folder. Only a file of a manifest in one of these folders is held
+    (its records' ``metadata.manifest_folder``, or, for records without one, the file still in the folder): another
+    batch's ``manifest.csv`` in its own folder names other files and holds none of them.
+
     Yielded by a manifest source after its rows; not an item of its own.
     """
 
     source_id: str | None = None
     manifests: frozenset[str] = frozenset()
     named: frozenset[str] = frozenset()
+    folders: frozenset[tuple[str, str]] = frozenset()
 
 
 class Source(ABC):

@@ -49,6 +49,7 @@ from sources.manifest_rows import (
     LICENCE_REFUSED,
     ManifestReason,
     ManifestRow,
+    folder_key,
     known_licence_ids,
     listed_by,
     read_manifest,
@@ -140,7 +141,12 @@ class ManifestSource(Source):
         for rel, detail in disputed.items():  # its records already in the catalogue are held from export
             yield Dispute(f"{self.source_id}:{rel}", rel, detail, self.source_id)
         # a file an earlier ingest took from a manifest of this name that no row names now: its licence is gone
-        yield Unlisted(self.source_id, frozenset(p.name for p in self.paths), frozenset(named))
+        yield Unlisted(
+            self.source_id,
+            frozenset(p.name for p in self.paths),
+            frozenset(named),
+            frozenset((p.name, str(p.parent.resolve())) for p in self.paths),
+        )
         if self.options.get("report_unlisted", True):
             yield from self._unlisted(self.paths, listed)
 
@@ -171,6 +177,8 @@ class ManifestSource(Source):
             "format": doc.format,
             **row_metadata(row),
             "document_title": row.title or doc.title,
+            # which folder's manifest of that name licensed the file (a digest: no server path in the metadata)
+            "manifest_folder": folder_key(Path(raw.origin).parent) if raw.origin else None,
         }
         if doc.encoding:
             base_meta["encoding"] = doc.encoding

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import hashlib
 import io
 import posixpath
 import re
@@ -26,6 +27,7 @@ __all__ = [
     "RESERVED_COLUMNS",
     "ManifestReason",
     "ManifestRow",
+    "folder_key",
     "known_licence_ids",
     "listed_by",
     "listed_path",
@@ -244,6 +246,16 @@ def _compared(rows: list[ManifestRow], refused: dict[int, Path] | None = None) -
     return verdicts
 
 
+def folder_key(folder: Path) -> str:
+    """A manifest folder's key in its records' ``metadata.manifest_folder``: a digest of its resolved path, so that a
+    file no longer listed is held only by the manifest of its own folder (:class:`sources.base.Unlisted`).
+
+    >>> len(folder_key(Path("/data/tabf/2024")))
+    16
+    """
+    return hashlib.sha256(str(folder.resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+
+
 def listed_by(manifest: Path, item: ManifestRow | Rejection | Skip) -> Path | None:
     """The file a manifest row names, even when the row was rejected (it is listed, under no licence that holds);
     None when the row names none that can be looked up."""
@@ -307,6 +319,7 @@ RESERVED_COLUMNS = (
     "file_sha256",
     "manifest",
     "manifest_line",
+    "manifest_folder",
     "licence_terms",
     "licence_term_problems",
     "licences",
