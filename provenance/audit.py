@@ -554,6 +554,22 @@ def licence_permits(
     return {"summary": summary, "decisions": allowed}
 
 
+def replaced_dirs(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
+    """Per export id, the folders it was written to that a later export of another id replaced (``--overwrite``):
+    folder -> the export now there. Its copy there is gone (recipients who had it are still to be told).
+
+    ``out_dirs`` keep naming such a folder: a recall is for every copy made."""
+    require_provenance_schema(con)
+    out: dict[str, dict[str, str]] = {}
+    for export_id, out_dir, now in con.execute(
+        "SELECT e.export_id, e.out_dir, l.now FROM (SELECT DISTINCT export_id, out_dir FROM exports) e JOIN"
+        " (SELECT out_dir, arg_max(export_id, export_seq) AS now FROM exports WHERE out_dir IS NOT NULL"
+        " GROUP BY out_dir) l USING (out_dir) WHERE l.now <> e.export_id ORDER BY 1, 2"
+    ).fetchall():
+        out.setdefault(export_id, {})[out_dir] = now
+    return out
+
+
 def exports_report(
     con: duckdb.DuckDBPyConnection, licence_catalogue: LicenceCatalogue | None = None
 ) -> list[dict[str, Any]]:

@@ -292,6 +292,15 @@ def record_cmd(record_id: str, licence_catalogue_file: Path | None, as_json: boo
     return 0
 
 
+def _with_replaced(rows: list[dict[str, Any]], replaced: dict[str, dict[str, str]]) -> list[dict[str, Any]]:
+    """``rows`` (exports) with ``replaced_dirs``: each of their folders a later export replaced (``--overwrite``),
+    naming the export now there; before review 16 the folder was listed as if it still held the export."""
+    return [
+        {**r, "replaced_dirs": [f"{d} (now {n})" for d, n in sorted(replaced.get(r["export_id"], {}).items())]}
+        for r in rows
+    ]
+
+
 @audit.command("exports")
 @CATALOGUE_OPTION
 @JSON_OPTION
@@ -305,7 +314,7 @@ def exports_cmd(licence_catalogue_file: Path | None, as_json: bool, full: bool, 
     cat = _licence_catalogue(licence_catalogue_file)
     con = connect_readonly(settings().db_path)
     try:
-        rows = lib.exports_report(con, cat)
+        rows = _with_replaced(lib.exports_report(con, cat), lib.replaced_dirs(con))
     finally:
         con.close()
     if as_json:
@@ -323,6 +332,7 @@ def exports_cmd(licence_catalogue_file: Path | None, as_json: bool, full: bool, 
             "blocked",
             "runs",
             "out_dirs",
+            "replaced_dirs",
             "licence_refused",
         ]
         click.echo(_table(cols, rows, full, vertical))
@@ -417,7 +427,7 @@ def withdrawn_cmd(as_json: bool, full: bool, vertical: bool) -> int:
 
     con = connect_readonly(settings().db_path)
     try:
-        rows = lib.withdrawn_report(con)
+        rows = _with_replaced(lib.withdrawn_report(con), lib.replaced_dirs(con))
         withdrawals = lib.withdrawals_report(con)
         tasks = lib.withdrawn_tasks(con)
     finally:
@@ -437,7 +447,16 @@ def withdrawn_cmd(as_json: bool, full: bool, vertical: bool) -> int:
     if not rows:
         click.echo("\nno past export contains withdrawn records")
     else:
-        cols = ["export_id", "exported_at", "purpose", "audience", "withdrawn_records", "sources", "out_dirs"]
+        cols = [
+            "export_id",
+            "exported_at",
+            "purpose",
+            "audience",
+            "withdrawn_records",
+            "sources",
+            "out_dirs",
+            "replaced_dirs",
+        ]
         _section("exports holding withdrawn records", rows, cols, **lay)
     if not tasks:
         click.echo("\nno Label Studio task was pushed for a withdrawn record")
