@@ -24,6 +24,7 @@ import numpy as np
 
 from curate.dedup.clustering import UnionFind
 from curate.dedup.config import DedupConfig
+from curate.dedup.exact import tagged
 from curate.dedup.keys import exact_key, normalise_codepoints
 from curate.dedup.lsh import band_keys, candidate_pairs_banded, has_shingles
 from curate.dedup.minhash import MinHasher
@@ -149,7 +150,7 @@ def sign(
         parts.append(
             Signed(
                 ids=[d.id for d in buf],
-                exact=[exact_key(c) for c in cps],
+                exact=[tagged(exact_key(c)) for c in cps],
                 sig=sig,
                 nsh=nsh,
                 cands=[Candidate(d.id, d.source_kind, d.licence_id, d.version, len(d.text), d.document) for d in buf],

@@ -125,14 +125,24 @@ def store_strict_keys(con, config: DedupConfig, keyed: list[list[str]]) -> None:
     """Store the strict keys ``[[record_id, key], ...]`` a run computed for indexed records that had none, or a stale
     one (another version of the key: each record's text is read for its key once per version,
     :mod:`curate.dedup.strict`)."""
+    _store_keys(con, config, "strict_key", keyed)
+
+
+def store_exact_keys(con, config: DedupConfig, keyed: list[list[str]]) -> None:
+    """Store the exact keys ``[[record_id, key], ...]`` a run computed again for indexed records whose key was bare
+    or stale (:mod:`curate.dedup.exact`)."""
+    _store_keys(con, config, "exact_key", keyed)
+
+
+def _store_keys(con, config: DedupConfig, column: str, keyed: list[list[str]]) -> None:
     if not keyed:
         return
-    con.register("_dd_sk", pa.table({"record_id": [r for r, _ in keyed], "strict_key": [k for _, k in keyed]}))
+    con.register("_dd_sk", pa.table({"record_id": [r for r, _ in keyed], "key": [k for _, k in keyed]}))
     try:
         con.execute(
-            "UPDATE dedup_signatures SET strict_key = k.strict_key FROM _dd_sk k"
+            f"UPDATE dedup_signatures SET {column} = k.key FROM _dd_sk k"
             " WHERE dedup_signatures.index_key = $k AND dedup_signatures.record_id = k.record_id"
-            " AND dedup_signatures.strict_key IS DISTINCT FROM k.strict_key",
+            f" AND dedup_signatures.{column} IS DISTINCT FROM k.key",
             {"k": index_key(config)},
         )
     finally:

@@ -19,7 +19,14 @@ import numpy as np
 
 from curate.zh.fold import fold_table
 
-__all__ = ["exact_key", "normalise", "normalise_codepoints", "strict_key", "strict_key_version"]
+__all__ = [
+    "exact_key",
+    "exact_key_version",
+    "normalise",
+    "normalise_codepoints",
+    "strict_key",
+    "strict_key_version",
+]
 
 
 def _opencc_version() -> str:
@@ -152,6 +159,21 @@ def exact_key(codepoints: np.ndarray) -> str:
     True
     """
     return hashlib.blake2b(np.ascontiguousarray(codepoints, dtype="<u4").tobytes(), digest_size=16).hexdigest()
+
+
+#: bump when :func:`normalise`'s rules change (what is kept, how it is folded): the exact keys the dedup index stores
+#: become stale and are computed again from the text
+_EXACT_RULES = 1
+
+
+@functools.cache
+def exact_key_version() -> str:
+    """Version of :func:`exact_key` over :func:`normalise_codepoints`: its rules, the Unicode database (NFKC,
+    categories) and the fold table (OpenCC). The dedup index stores exact keys under it (:mod:`curate.dedup.exact`):
+    one stored under another version (a Python or OpenCC upgrade) may differ for the same text, so it is computed
+    again from the text, never compared as it stands."""
+    blob = f"exact|{_EXACT_RULES}|{unicodedata.unidata_version}|{_opencc_version()}|{_TABLES_VERSION}"
+    return hashlib.sha256(blob.encode()).hexdigest()[:8]
 
 
 _DIGITS = frozenset("0123456789")

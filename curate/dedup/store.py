@@ -26,7 +26,9 @@ import pyarrow.parquet as pq
 
 from curate.dedup.config import DedupConfig
 from curate.dedup.engine import Signed
+from curate.dedup.exact import current_prefix, rekey_stale
 from curate.dedup.index import INDEXED_VERSION, index_key, sig_matrix
+from curate.dedup.keys import exact_key_version
 from curate.dedup.lsh import band_keys
 from curate.dedup.strict import StrictKeys, from_stored, to_stored
 from curate.dedup.survivor import Candidate
@@ -95,9 +97,12 @@ class DiskRows:
                       CAST(dense_rank() OVER (ORDER BY p.exact_key) AS BIGINT) AS code,
                       p.n_shingles, coalesce(s.kind, p.source_kind) AS source_kind, p.licence_id, p.version,
                       p.length, p.document, p.filename AS file, p.file_row_number AS file_row
-               FROM read_parquet($f, filename = true, file_row_number = true) p
+               FROM (SELECT * REPLACE (CASE WHEN contains(exact_key, ':') THEN exact_key
+                                            ELSE $v || ':' || exact_key END AS exact_key)
+                     FROM read_parquet($f, filename = true, file_row_number = true)) p
                LEFT JOIN cat.sources s ON s.source_id = p.source_kind""",
-            {"f": self.files},
+            # side files a worker wrote before review 16 hold bare exact keys: tagged, as this process computes them
+            {"f": self.files, "v": exact_key_version()},
         )
         self.n_new = con.execute("SELECT count(*) FROM new").fetchone()[0]
         self.old = self._lookup()
@@ -130,6 +135,14 @@ class DiskRows:
                SEMI JOIN new e ON s.exact_key = e.exact_key WHERE s.index_key = $k""",
             {"k": key},
         )
+        # a key stored bare or under another version (curate/dedup/exact.py) is keyed again from its text below; its
+        # digest (the same for a text the upgrade did not touch) finds it
+        con.execute(
+            """INSERT INTO hit SELECT s.record_id FROM cat.dedup_signatures s
+               SEMI JOIN new e ON right(s.exact_key, 32) = right(e.exact_key, 32)
+               WHERE s.index_key = $k AND s.exact_key NOT LIKE $cur""",
+            {"k": key, "cur": current_prefix()},
+        )
         # the hits' whole clusters (what a run over all records would join them with): the index holds dropped copies
         # too, and an earlier run's decisions (a duplicate's survivor, a near duplicate's representative) link them
         _decided_links(con)
@@ -151,6 +164,7 @@ class DiskRows:
         ).to_arrow_table()
         cols = {c: t.column(c).to_pylist() for c in ("record_id", "exact_key", "source_kind", "licence_id", "version")}
         length, doc, ids = t.column("length").to_pylist(), t.column("container").to_pylist(), cols["record_id"]
+        cols["exact_key"], self.exact_update = rekey_stale(ids, cols["exact_key"], self._catalogue_texts)
         self.old_state, self.old_links = _old_decisions(con, ids)
         self.old_strict = [from_stored(v) for v in t.column("strict_key").to_pylist()]  # None: none, or stale
         return Signed(
@@ -165,6 +179,18 @@ class DiskRows:
                 for i in range(len(ids))
             ],
         )
+
+    def _catalogue_texts(self, ids: list[str]) -> dict[str, str]:
+        """Texts of records by id, from the catalogue."""
+        self.con.register("_dd_t", pa.table({"record_id": pa.array(ids, type=pa.string())}))
+        try:
+            return dict(
+                self.con.execute(
+                    "SELECT record_id, text FROM cat.records WHERE record_id IN (SELECT record_id FROM _dd_t)"
+                ).fetchall()
+            )
+        finally:
+            self.con.unregister("_dd_t")
 
     def _write_files(self) -> None:
         """Per-row numbers in memory; signatures and band keys of the new rows to flat files."""
@@ -307,15 +333,7 @@ class DiskRows:
     def texts(self, rows: list[int]) -> list[str]:
         """Texts of rows from the catalogue (verification of candidates)."""
         ids = self.ids(rows)
-        self.con.register("_dd_f", pa.table({"record_id": pa.array(ids, type=pa.string())}))
-        try:
-            got = dict(
-                self.con.execute(
-                    "SELECT record_id, text FROM cat.records WHERE record_id IN (SELECT record_id FROM _dd_f)"
-                ).fetchall()
-            )
-        finally:
-            self.con.unregister("_dd_f")
+        got = self._catalogue_texts(ids)
         return [got.get(i) or "" for i in ids]
 
     # -- results ---------------------------------------------------------------------------------
