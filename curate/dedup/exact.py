@@ -43,7 +43,8 @@ def rekey_stale(
     ids: list[str], keys: list[str], fetch: Callable[[list[str]], dict[str, str]]
 ) -> tuple[list[str], list[list[str]]]:
     """``keys`` with each stale or bare one computed again from its record's text (``fetch``: record id -> text, for
-    the ids asked), and ``[[record_id, key], ...]`` of those rewritten (for the index)."""
+    the ids asked), and ``[[record_id, key], ...]`` of those rewritten (for the index). A record without text keeps
+    its key: keyed as the empty text, every such record would be one exact group."""
     out = list(keys)
     stale = [i for i, k in enumerate(keys) if not is_current(k)]
     rewritten: list[list[str]] = []
@@ -51,6 +52,9 @@ def rekey_stale(
         block = stale[start : start + _BLOCK]
         texts = fetch([ids[i] for i in block])
         for i in block:
-            out[i] = text_key(texts.get(ids[i]) or "")
+            text = texts.get(ids[i])
+            if text is None:  # no text to key (none is indexed so): the stale key matches no current one, as it stands
+                continue
+            out[i] = text_key(text)
             rewritten.append([ids[i], out[i]])
     return out, rewritten
