@@ -4,16 +4,20 @@ An exact key is a digest of :func:`curate.dedup.keys.normalise_codepoints`, whic
 and OpenCC's table: after a Python or OpenCC upgrade the same text may get another key. Stored bare (before review
 16), an earlier record's key was compared as it stood, so an identical copy arriving after such an upgrade missed its
 exact group: a near duplicate at best (a statute's copy kept active), or no duplicate at all for a text too short to
-shingle, where one run over both decides an exact duplicate. A key stored under another version, or bare (an index
-written before review 16), is read again from the record's text and rewritten (:func:`rekey_stale`); its bare digest
-still finds the index rows a new record may share a key with.
+share an LSH bucket with its old signature (one shingle, folded otherwise). A key stored under another version, or
+bare (an index written before review 16), is computed again from the record's text (:func:`rekey_index`).
+
+That cannot wait until a run meets the record: the old key (and signature) is what would find it, and an upgrade
+that changed the key changed exactly what finds it (review 16's first fix looked stale rows up by their old digest,
+so a short text whose fold changed stayed active beside its copy). The first run under a new version keys every
+stale row a run may compare (an active record's, or a standing duplicate's, with its text: never a withdrawn or
+superseded one, nor a version still waiting for the PII stage), once: the load stores them, later runs find none.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from curate.dedup.keys import exact_key, exact_key_version, normalise_codepoints
+from provenance.pii_rule import pii_unchecked_sql
 
 #: texts read per block when keying stale rows (bounds the texts held at once)
 _BLOCK = 8192
@@ -22,11 +26,6 @@ _BLOCK = 8192
 def tagged(digest: str) -> str:
     """The index's form of an exact key: tagged with the version of the function that computed it."""
     return f"{exact_key_version()}:{digest}"
-
-
-def is_current(value: str) -> bool:
-    """Whether a stored exact key was computed under this version (else it is stale, or bare: computed again)."""
-    return value.startswith(exact_key_version() + ":")
 
 
 def current_prefix() -> str:
@@ -39,22 +38,46 @@ def text_key(text: str) -> str:
     return tagged(exact_key(normalise_codepoints(text)))
 
 
-def rekey_stale(
-    ids: list[str], keys: list[str], fetch: Callable[[list[str]], dict[str, str]]
-) -> tuple[list[str], list[list[str]]]:
-    """``keys`` with each stale or bare one computed again from its record's text (``fetch``: record id -> text, for
-    the ids asked), and ``[[record_id, key], ...]`` of those rewritten (for the index). A record without text keeps
-    its key: keyed as the empty text, every such record would be one exact group."""
-    out = list(keys)
-    stale = [i for i, k in enumerate(keys) if not is_current(k)]
-    rewritten: list[list[str]] = []
-    for start in range(0, len(stale), _BLOCK):
-        block = stale[start : start + _BLOCK]
-        texts = fetch([ids[i] for i in block])
-        for i in block:
-            text = texts.get(ids[i])
-            if text is None:  # no text to key (none is indexed so): the stale key matches no current one, as it stands
-                continue
-            out[i] = text_key(text)
-            rewritten.append([ids[i], out[i]])
-    return out, rewritten
+#: the index rows keyed again (``s``: ``cat.dedup_signatures``, ``r``: its record in ``cat.records``): stale or bare,
+#: of a record a run may compare, whose text may be read
+_STALE = (
+    "s.index_key = $k AND s.exact_key NOT LIKE $cur AND r.text IS NOT NULL AND r.status IN ('active', 'duplicate')"
+    " AND NOT " + pii_unchecked_sql("r", "(SELECT x.pii_expected FROM cat.sources x WHERE x.source_id = r.source_id)")
+)
+
+
+def rekey_index(con, key: str) -> int:
+    """Scratch table ``rekeyed(record_id, exact_key)``: the current key of every stale or bare exact key of the
+    catalogue's index (``cat``) under ``key`` that a run may compare, from its record's text, a block at a time.
+    Returns how many (0 once the index is keyed under this version)."""
+    import pyarrow as pa
+
+    con.execute("CREATE OR REPLACE TABLE rekeyed (record_id VARCHAR, exact_key VARCHAR)")
+    params = {"k": key, "cur": current_prefix()}
+    # most runs: every key current, one column scanned (no join with the records)
+    if not con.execute(
+        "SELECT count(*) FROM (SELECT 1 FROM cat.dedup_signatures WHERE index_key = $k AND exact_key NOT LIKE $cur"
+        " LIMIT 1)",
+        params,
+    ).fetchone()[0]:
+        return 0
+    cur = con.cursor()  # streams the texts while the blocks are written through ``con``
+    try:
+        cur.execute(
+            f"SELECT s.record_id, r.text FROM cat.dedup_signatures s JOIN cat.records r USING (record_id)"
+            f" WHERE {_STALE}",
+            params,
+        )
+        n = 0
+        while block := cur.fetchmany(_BLOCK):
+            memo: dict[str, str] = {}  # a text pasted thousands of times is keyed once a block
+            keys = [memo[t] if t in memo else memo.setdefault(t, text_key(t)) for _, t in block]
+            con.register("_dd_rk", pa.table({"record_id": [r for r, _ in block], "exact_key": keys}))
+            try:
+                con.execute("INSERT INTO rekeyed SELECT record_id, exact_key FROM _dd_rk")
+            finally:
+                con.unregister("_dd_rk")
+            n += len(block)
+        return n
+    finally:
+        cur.close()

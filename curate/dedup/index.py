@@ -128,10 +128,15 @@ def store_strict_keys(con, config: DedupConfig, keyed: list[list[str]]) -> None:
     _store_keys(con, config, "strict_key", keyed)
 
 
-def store_exact_keys(con, config: DedupConfig, keyed: list[list[str]]) -> None:
-    """Store the exact keys ``[[record_id, key], ...]`` a run computed again for indexed records whose key was bare
-    or stale (:mod:`curate.dedup.exact`)."""
-    _store_keys(con, config, "exact_key", keyed)
+def store_exact_keys(con, config: DedupConfig, path: str) -> None:
+    """Store the exact keys a run computed again for indexed records whose key was bare or stale (the Parquet file
+    ``path``: ``record_id``, ``exact_key``; every such row of the index at once, :mod:`curate.dedup.exact`)."""
+    con.execute(
+        "UPDATE dedup_signatures SET exact_key = k.exact_key FROM read_parquet($p) k"
+        " WHERE dedup_signatures.index_key = $k AND dedup_signatures.record_id = k.record_id"
+        " AND dedup_signatures.exact_key IS DISTINCT FROM k.exact_key",
+        {"k": index_key(config), "p": path},
+    )
 
 
 def _store_keys(con, config: DedupConfig, column: str, keyed: list[list[str]]) -> None:

@@ -26,7 +26,7 @@ import pyarrow.parquet as pq
 
 from curate.dedup.config import DedupConfig
 from curate.dedup.engine import Signed
-from curate.dedup.exact import current_prefix, rekey_stale
+from curate.dedup.exact import rekey_index
 from curate.dedup.index import INDEXED_VERSION, index_key, sig_matrix
 from curate.dedup.keys import exact_key_version
 from curate.dedup.lsh import band_keys
@@ -130,18 +130,13 @@ class DiskRows:
                    WHERE s.index_key = $k""",
                 {"b": b + 1, "f": self.files, "k": key},
             )
+        # a key stored bare or under another version is keyed again from its text first, every such row at once
+        # (curate/dedup/exact.py: its old key would not find the copy an upgrade gave another key)
+        self.n_rekeyed = rekey_index(con, key)
         con.execute(
-            """INSERT INTO hit SELECT s.record_id FROM cat.dedup_signatures s
-               SEMI JOIN new e ON s.exact_key = e.exact_key WHERE s.index_key = $k""",
+            """INSERT INTO hit SELECT s.record_id FROM cat.dedup_signatures s LEFT JOIN rekeyed x USING (record_id)
+               SEMI JOIN new e ON coalesce(x.exact_key, s.exact_key) = e.exact_key WHERE s.index_key = $k""",
             {"k": key},
-        )
-        # a key stored bare or under another version (curate/dedup/exact.py) is keyed again from its text below; its
-        # digest (the same for a text the upgrade did not touch) finds it
-        con.execute(
-            """INSERT INTO hit SELECT s.record_id FROM cat.dedup_signatures s
-               SEMI JOIN new e ON right(s.exact_key, 32) = right(e.exact_key, 32)
-               WHERE s.index_key = $k AND s.exact_key NOT LIKE $cur""",
-            {"k": key, "cur": current_prefix()},
         )
         # the hits' whole clusters (what a run over all records would join them with): the index holds dropped copies
         # too, and an earlier run's decisions (a duplicate's survivor, a near duplicate's representative) link them
@@ -153,9 +148,10 @@ class DiskRows:
         )
         t = con.execute(
             f"""
-            SELECT s.record_id, s.exact_key, s.n_shingles, s.signature, s.source_kind, s.licence_id, {INDEXED_VERSION},
+            SELECT s.record_id, coalesce(x.exact_key, s.exact_key) AS exact_key, s.n_shingles, s.signature, s.source_kind, s.licence_id, {INDEXED_VERSION},
                    s.length, r.container, {strict} AS strict_key
             FROM cat.dedup_signatures s JOIN cat.records r ON r.record_id = s.record_id
+            LEFT JOIN rekeyed x ON x.record_id = s.record_id
             WHERE s.index_key = $k AND s.record_id IN (SELECT record_id FROM reach)
               AND s.record_id NOT IN (SELECT record_id FROM new)
               AND (r.status = 'active' OR s.record_id IN (SELECT record_id FROM decided WHERE target IS NOT NULL))
@@ -164,7 +160,6 @@ class DiskRows:
         ).to_arrow_table()
         cols = {c: t.column(c).to_pylist() for c in ("record_id", "exact_key", "source_kind", "licence_id", "version")}
         length, doc, ids = t.column("length").to_pylist(), t.column("container").to_pylist(), cols["record_id"]
-        cols["exact_key"], self.exact_update = rekey_stale(ids, cols["exact_key"], self._catalogue_texts)
         self.old_state, self.old_links = _old_decisions(con, ids)
         self.old_strict = [from_stored(v) for v in t.column("strict_key").to_pylist()]  # None: none, or stale
         return Signed(
@@ -179,6 +174,11 @@ class DiskRows:
                 for i in range(len(ids))
             ],
         )
+
+    def write_rekeyed(self, path: Path) -> None:
+        """The exact keys computed again this run (``rekeyed``: stale or bare in the index) as Parquet, for the load
+        (:func:`curate.dedup.index.store_exact_keys`)."""
+        self.con.execute(f"COPY (SELECT record_id, exact_key FROM rekeyed) TO '{_quote(path)}' (FORMAT parquet)")
 
     def _catalogue_texts(self, ids: list[str]) -> dict[str, str]:
         """Texts of records by id, from the catalogue."""

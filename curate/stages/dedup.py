@@ -264,7 +264,9 @@ class DedupStage(Stage):
         # strict keys computed for records indexed without one (read once: curate/dedup/strict.py)
         (out / "index_strict.json").write_text(json.dumps(rows.strict_update(strict) if rows is not None else []))
         # exact keys computed again for records indexed with a bare or stale one (curate/dedup/exact.py)
-        (out / "index_exact.json").write_text(json.dumps(rows.exact_update if rows is not None else []))
+        (out / "index_exact.parquet").unlink(missing_ok=True)
+        if rows is not None and rows.n_rekeyed:
+            rows.write_rekeyed(out / "index_exact.parquet")
         (out / "index_remove.json").write_text(json.dumps(demoted))
         (out / "near_links.json").write_text(json.dumps(links))
         (out / "reclustered.json").write_text(json.dumps(changes))
@@ -354,8 +356,9 @@ class DedupStage(Stage):
         apply_update(con, self.config, str(add_path), [], run_id)  # every clustered record stays indexed
         strict_path = out / "index_strict.json"  # absent in a run finalized before review 15: nothing to store
         store_strict_keys(con, self.config, json.loads(strict_path.read_text()) if strict_path.exists() else [])
-        exact_path = out / "index_exact.json"  # absent in a run finalized before review 16: nothing to store
-        store_exact_keys(con, self.config, json.loads(exact_path.read_text()) if exact_path.exists() else [])
+        exact_path = out / "index_exact.parquet"  # absent where the index held no stale exact key: nothing to store
+        if exact_path.exists():
+            store_exact_keys(con, self.config, str(exact_path))
         fault("dedup_after_load")  # crash tests: killed inside the run's last transaction, the index half updated
         # documents that stayed active are marked done here, in SQL: finalize makes no result row for
         # a document alone in its group (most of them), so memory does not grow with the corpus;

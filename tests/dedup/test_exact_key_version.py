@@ -111,3 +111,64 @@ def test_an_index_of_bare_keys_still_works_and_is_rewritten(tmp_path):
     assert _matches(inc) == _matches(one)
     assert set(_index_keys(inc)) == set(_index_keys(one))
     assert all(k.startswith(exact_key_version() + ":") for k in _index_keys(inc))
+
+
+LONE = (
+    "tabf",
+    "lone-0",
+    "本行營業時間為週一至週五上午九時至下午三時三十分，例假日暫停營業，敬請見諒並多加利用自動化服務設備。",
+)
+
+
+def test_a_short_text_whose_key_the_upgrade_changed_finds_its_copy(tmp_path, monkeypatch):
+    """The fold table before the upgrade left 書 alone: ``同意書`` (one shingle) had another key and another signature,
+    so neither its old digest nor an LSH bucket finds it; every stale row is keyed again, once, so its copy arriving
+    after the upgrade is the exact duplicate one run decides. Review 16's first fix looked stale rows up by their old
+    digest and kept the copy active beside it."""
+    import curate.dedup.exact as exact
+    import curate.dedup.keys as keys
+
+    inc = tmp_path / "inc.duckdb"
+    add_records(inc, [*FIRST, LONE], run_id="ingest-0")
+    keep, fmap = keys._tables()
+    assert fmap[ord("書")] == ord("书")
+    before = fmap.copy()
+    before[ord("書")] = ord("書")
+    with monkeypatch.context() as m:
+        m.setattr(keys, "_tables", lambda: (keep, before))
+        m.setattr(exact, "exact_key_version", lambda: "0" * 8)
+        assert run_stage(inc, DedupStage(), workers=1).status == "finished"
+    assert all(k.startswith("0" * 8 + ":") for k in _index_keys(inc))
+    add_records(inc, SECOND, run_id="ingest-1")
+    assert run_stage(inc, DedupStage(), workers=1).status == "finished"
+    one = tmp_path / "one.duckdb"
+    add_records(one, [*FIRST, LONE, *SECOND])
+    assert run_stage(one, DedupStage(), workers=1).status == "finished"
+    assert _state(inc) == _state(one)
+    assert _matches(inc) == _matches(one)
+    # every row keyed again at once, the lone record's too (no copy of it arrived): later runs read no text for it
+    assert sorted(_index_keys(inc)) == sorted(_index_keys(one))
+
+
+def test_a_withdrawn_records_stale_key_is_left_as_it_stands(tmp_path):
+    """The rekey reads the text of a record a run may compare only: a withdrawn one's stays unread."""
+    inc = tmp_path / "inc.duckdb"
+    add_records(inc, [LONE], run_id="ingest-0")
+    assert run_stage(inc, DedupStage(), workers=1).status == "finished"
+    _rewrite_keys(inc, "'0000000b:' || right(exact_key, 32)")
+    con = db.connect(inc)
+    try:
+        con.execute("UPDATE records SET status = 'withdrawn'")
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    add_records(inc, SECOND, run_id="ingest-1")
+    assert run_stage(inc, DedupStage(), workers=1).status == "finished"
+    con = db.connect_readonly(inc)
+    try:
+        got = con.execute(
+            "SELECT s.exact_key FROM dedup_signatures s JOIN records r USING (record_id) WHERE r.status = 'withdrawn'"
+        ).fetchall()
+    finally:
+        con.close()
+    assert [k[:9] for (k,) in got] == ["0000000b:"]
