@@ -26,7 +26,7 @@ from curate.zh.evidence import evidence_chars
 from curate.zh.japanese import blank_japanese, japanese_spans, without_spans
 from curate.zh.links import link_spans
 from curate.zh.opencc_io import Converter
-from curate.zh.quotes import MIN_QUOTED, clauses
+from curate.zh.quotes import clause_runs
 from curate.zh.result import Edit, Flag, Result
 from curate.zh.surnames import split_targets
 from curate.zh.terms import (
@@ -523,12 +523,11 @@ def _mixed_targets(eng: _Engine, sent: str, start: int, cfg: NormaliseConfig, fi
     of the word that holds them (后续將持續: 後續), one by one: the clause's other words keep their form (設置, not 設定;
     准, not 準). These targets carry 0 Simplified characters: no short/weak flag (the sentence is ``mixed_signals``).
     """
-    for a, b, quoted in clauses(sent, CLAUSE_RE, lambda q: not eng.trad.count(q) and eng.simp.count(q) >= MIN_QUOTED):
+    for a, b, quoted, s, t, run in clause_runs(sent, CLAUSE_RE, eng.simp.count, eng.trad.count):
         clause = sent[a:b]
-        if not (s := eng.simp.count(clause)):
+        if not s:
             continue
-        t = eng.trad.count(clause)
-        if quoted or (t == 0 and s >= cfg.min_signal_chars) or (t and s / (s + t) >= cfg.mixed_convert_share):
+        if quoted or (t == 0 and run >= cfg.min_signal_chars) or (t and s / (s + t) >= cfg.mixed_convert_share):
             yield start + a, start + b, s
         else:
             # read in an all-Simplified clause, so s2tw's phrases see their words whole (頭发 -> 头发 -> 頭髮, 農历 ->
