@@ -74,6 +74,41 @@ def _titled(text: str, p: int, b: int, title_re: re.Pattern[str] | None) -> bool
     return False
 
 
+#: one-character titles a surname takes alone in Mainland usage (于总 for 于 the general manager, 游董 for 游 the
+#: chairman); not in surnames.toml: a title there is a terminology entry too, and 总 and 董 start many words (总部, 董事会)
+SHORT_TITLES = frozenset("总董")
+
+
+@functools.cache
+def _bare_title_re() -> re.Pattern[str] | None:
+    """A surname of the list directly before a title (于总经理, 游董事长) or a one-character title (于总, 游董)."""
+    from curate.zh.terms import surname_table
+
+    forms = _tables()[0]
+    titles = sorted({t for t in surname_table().titles if len(t) > 1} | SHORT_TITLES, key=len, reverse=True)
+    if not forms or not titles:
+        return None
+    return re.compile("[" + "".join(sorted(forms)) + "](?=" + "|".join(map(re.escape, titles)) + ")")
+
+
+def _bare_titled(text: str, p: int, b: int) -> bool:
+    """The surname at ``p`` is a word of jieba's route alone and the next word is a title of the list or a
+    one-character title (review 16): 于总已经签字 is 于 | 总 | 已经, 游董说 游 | 董 | 说, 于总经理说 于 | 总经理 | 说, while
+    位于总部 (位于 | 总部), 于总体而言 (于 | 总体而言) and 于董事会 (于 | 董事会) are no name before a title."""
+    from curate.zh.terms import surname_table
+
+    titles = surname_table().titles
+    lo = max(0, p - _WINDOW)
+    for i, j in route(text, lo, min(b, p + 1 + _WINDOW), dictionary_words()):
+        if i <= p < j:
+            if (i, j) != (p, p + 1):
+                return False
+        elif i == p + 1:
+            word = text[i:j]
+            return word in SHORT_TITLES or (len(word) > 1 and word in titles)
+    return False
+
+
 def _time_or_place(text: str, a: int, b: int) -> bool:
     """The given name ``text[a:b]`` starts with a time or place word of the dictionary (国庆, 凌晨, 宁波)."""
     words = time_place_words()
@@ -89,6 +124,8 @@ def surname_positions(text: str, a: int = 0, b: int | None = None) -> dict[int, 
     from curate.pii.segmented_names import segmented_name
 
     out: dict[int, str] = {}
+    if (bare := _bare_title_re()) is not None:
+        out.update((m.start(), forms[m.group()]) for m in bare.finditer(text, a, b) if _bare_titled(text, m.start(), b))
     last = -2
     for m in pattern.finditer(text, a, b):
         p = m.start()

@@ -38,3 +38,32 @@ def test_traditional_clauses_beside_a_simplified_run_keep_their_characters(text)
 
     out = normalise(text).text
     assert all(o == t for o, t in zip(out, text) if t in "后于干里皇擾據點處")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a surname before a title with no given name: 总 and 董 alone (Mainland usage) or a title of surnames.toml
+        ("于总已经签字了，明天放款。", "于總已經簽字了，明天放款。"),
+        ("游总说这笔钱下个月才能到。", "游總說這筆錢下個月才能到。"),
+        ("余总说的对。", "余總說的對。"),
+        ("范总来了。", "范總來了。"),
+        ("告诉于总一声。", "告訴于總一聲。"),
+        ("游董说可以。", "游董說可以。"),
+        # 于, 余 as words, and 总/董 starting a word: converted as before
+        ("位于总部的大楼。", "位於總部的大樓。"),
+        ("于总体而言，风险可控。", "於總體而言，風險可控。"),
+        ("余总额为五万元。", "餘總額為五萬元。"),
+        ("于董事会上通过。", "於董事會上通過。"),
+        ("忙于总结经验。", "忙於總結經驗。"),
+        ("属于总行管理。", "屬於總行管理。"),
+    ],
+)
+def test_a_surname_before_a_one_character_title_is_kept(text, expected):
+    """于总 / 游总 (the general manager 于, 游) came out 於總 / 遊總: 总 could follow no candidate surname (it is no given
+    name's character) and a one-character title was in no list, so a client's or a manager's surname was rewritten."""
+    from curate.zh import normalise, normalise_many
+
+    assert normalise(text).text == expected
+    assert normalise_many([text, "账户余额不足。"])[0].text == expected
+    assert normalise_many([text] * 20)[5].text == expected
