@@ -67,3 +67,21 @@ def test_a_surname_before_a_one_character_title_is_kept(text, expected):
     assert normalise(text).text == expected
     assert normalise_many([text, "账户余额不足。"])[0].text == expected
     assert normalise_many([text] * 20)[5].text == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("借款人须到支行面签。", "借款人須到分行面簽。"),
+        ("面签时请携带身份证。", "面簽時請攜帶身分證。"),
+        ("半导体板块午后拉升，龙头股涨停。", "半導體板塊午後拉升，龍頭股漲停。"),
+        ("主力资金拉升股价。", "主力資金拉升股價。"),
+        ("抽签结果已公布。", "抽籤結果已公布。"),  # a drawn lot keeps 籤
+    ],
+)
+def test_opencc_phrases_against_the_moe_form_of_signing_and_rising(text, expected):
+    """OpenCC's phrases turn 面签 (signing in person, a loan's step) into 面籤 (a drawn lot) and 拉升 into 拉昇; the
+    Ministry of Education forms are 面簽 and 拉升 (two moe entries of schemas/zh/terminology.tsv)."""
+    from curate.zh import normalise
+
+    assert normalise(text).text == expected
