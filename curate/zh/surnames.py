@@ -81,32 +81,21 @@ SHORT_TITLES = frozenset("总董")
 
 @functools.cache
 def _bare_title_re() -> re.Pattern[str] | None:
-    """A surname of the list directly before a title (于总经理, 游董事长) or a one-character title (于总, 游董)."""
-    from curate.zh.terms import surname_table
-
+    """A surname of the list directly before a one-character title (于总, 游董). Before a title of surnames.toml
+    (于先生, 于总经理) the terminology layer's entries keep it: such a record stays on the vectorised path."""
     forms = _tables()[0]
-    titles = sorted({t for t in surname_table().titles if len(t) > 1} | SHORT_TITLES, key=len, reverse=True)
-    if not forms or not titles:
+    if not forms:
         return None
-    return re.compile("[" + "".join(sorted(forms)) + "](?=" + "|".join(map(re.escape, titles)) + ")")
+    return re.compile("[" + "".join(sorted(forms)) + "](?=[" + "".join(sorted(SHORT_TITLES)) + "])")
 
 
 def _bare_titled(text: str, p: int, b: int) -> bool:
-    """The surname at ``p`` is a word of jieba's route alone and the next word is a title of the list or a
-    one-character title (review 16): 于总已经签字 is 于 | 总 | 已经, 游董说 游 | 董 | 说, 于总经理说 于 | 总经理 | 说, while
-    位于总部 (位于 | 总部), 于总体而言 (于 | 总体而言) and 于董事会 (于 | 董事会) are no name before a title."""
-    from curate.zh.terms import surname_table
-
-    titles = surname_table().titles
+    """The surname at ``p`` and the one-character title after it are words of jieba's route alone (review 16):
+    于总已经签字 is 于 | 总 | 已经, 游董说 游 | 董 | 说, while 位于总部 (位于 | 总部), 于总体而言 (于 | 总体而言) and 于董事会
+    (于 | 董事会) are no name before a title."""
     lo = max(0, p - _WINDOW)
-    for i, j in route(text, lo, min(b, p + 1 + _WINDOW), dictionary_words()):
-        if i <= p < j:
-            if (i, j) != (p, p + 1):
-                return False
-        elif i == p + 1:
-            word = text[i:j]
-            return word in SHORT_TITLES or (len(word) > 1 and word in titles)
-    return False
+    words = route(text, lo, min(b, p + 2 + _WINDOW), dictionary_words())
+    return (p, p + 1) in words and (p + 1, p + 2) in words
 
 
 def _time_or_place(text: str, a: int, b: int) -> bool:
