@@ -85,3 +85,20 @@ def test_opencc_phrases_against_the_moe_form_of_signing_and_rising(text, expecte
     from curate.zh import normalise
 
     assert normalise(text).text == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "請穿着整齊出席簽約儀式，謝謝。",
+        "本行已啓用新系統。",
+        "我們爲閣下提供優惠。",
+        "客戶可於網上銀行查閱綫上交易紀錄。",
+    ],
+)
+def test_hong_kong_style_traditional_is_not_re_taiwanised(text):
+    """README: Hong Kong-style Traditional (着, 啓, 爲, 綫, 網上銀行) is Traditional and comes back as it is."""
+    from curate.zh import normalise, normalise_many
+
+    assert normalise(text).text is text
+    assert normalise_many([text, "账户余额不足。"])[0].text == text
