@@ -102,3 +102,20 @@ def test_hong_kong_style_traditional_is_not_re_taiwanised(text):
 
     assert normalise(text).text is text
     assert normalise_many([text, "账户余额不足。"])[0].text == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("根据《反洗钱法", "根據《反洗錢法"),
+        ("根据《反洗钱法，银行应当加强反洗钱管理。", "根據《反洗錢法，銀行應當加強防制洗錢管理。"),
+        ("依《个人信息保护法\n处理个人信息", "依《個人信息保護法\n處理個人資料"),
+    ],
+)
+def test_a_title_left_open_is_not_reworded(text, expected):
+    """A 《 with no 》 (a truncated quotation) let the terminology layer reword the statute's name (《防制洗錢法, a law of
+    no one); the title now runs to its clause's end, converted character by character."""
+    from curate.zh import normalise, normalise_many
+
+    assert normalise(text).text == expected
+    assert normalise_many([text] * 20)[5].text == expected
