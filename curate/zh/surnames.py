@@ -92,10 +92,16 @@ def _bare_title_re() -> re.Pattern[str] | None:
 def _bare_titled(text: str, p: int, b: int) -> bool:
     """The surname at ``p`` and the one-character title after it are words of jieba's route alone (review 16):
     于总已经签字 is 于 | 总 | 已经, 游董说 游 | 董 | 说, while 位于总部 (位于 | 总部), 于总体而言 (于 | 总体而言) and 于董事会
-    (于 | 董事会) are no name before a title."""
+    (于 | 董事会) are no name before a title, nor 于总、分行, 于董、监事 (a shared head) or 于总分行 (an organisation)."""
     lo = max(0, p - _WINDOW)
     words = route(text, lo, min(b, p + 2 + _WINDOW), dictionary_words())
-    return (p, p + 1) in words and (p + 1, p + 2) in words
+    if (p, p + 1) not in words or (p + 1, p + 2) not in words:
+        return False
+    # 于总、分行 (总行、分行), 于董、监事 (董事、监事): a shared head, unless the list is of titled names (于总、李总)
+    if text[p + 2 : p + 3] == "、":
+        return any(c in SHORT_TITLES for c in text[p + 3 : p + 6])
+    # the title starts an organisation's name (于总分行, 于总支行: 总 | 分行 is the head and branch offices)
+    return not any(i == p + 2 and text[j - 1] in PLACE_ENDS for i, j in words)
 
 
 def _time_or_place(text: str, a: int, b: int) -> bool:

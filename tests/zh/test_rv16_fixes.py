@@ -119,3 +119,22 @@ def test_a_title_left_open_is_not_reworded(text, expected):
 
     assert normalise(text).text == expected
     assert normalise_many([text] * 20)[5].text == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # review 16's own review: the bare-title rule read 总 / 董 as a title where it is a noun's prefix
+        ("本办法于总分行同步实施。", "本辦法於總分行同步實施。"),  # 总 | 分行: the head and branch offices
+        ("该制度已于总、分行层面落实。", "該制度已於總、分行層面落實。"),  # 总、分行 = 总行、分行
+        ("股东于董、监事选举中投票。", "股東於董、監事選舉中投票。"),  # 董、监事 = 董事、监事
+        # a list of titled names keeps them
+        ("于总、李总和范总都来了。", "于總、李總和范總都來了。"),
+        ("请转告于总、游董。", "請轉告于總、游董。"),
+    ],
+)
+def test_a_one_character_title_that_is_a_prefix_is_no_title(text, expected):
+    from curate.zh import normalise, normalise_many
+
+    assert normalise(text).text == expected
+    assert normalise_many([text] * 20)[5].text == expected
