@@ -124,3 +124,14 @@ def time_place_words() -> frozenset[str]:
             if line.endswith((" t\n", " ns\n")) and 2 <= len(word := line.split(" ", 1)[0]) <= 4:
                 out.add(word)
     return frozenset(out)
+
+
+@functools.cache
+def noun_words() -> frozenset[str]:
+    """jieba's dictionary entries of two to four characters tagged as a common noun (``n``: 账户, 资产, 办公室)."""
+    out = set()
+    with dict_path().open(encoding="utf-8") as src:
+        for line in src:
+            if line.endswith(" n\n") and 2 <= len(word := line.split(" ", 1)[0]) <= 4:
+                out.add(word)
+    return frozenset(out)

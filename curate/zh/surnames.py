@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable
 
 from curate._optional import require
-from curate.lexicon import dictionary_words, route, time_place_words
+from curate.lexicon import dictionary_words, noun_words, route, time_place_words
 from curate.zh.speakers import clause_speaker
 from curate.zh.titles import title_positions
 
@@ -100,8 +100,11 @@ def _bare_titled(text: str, p: int, b: int) -> bool:
     # 于总、分行 (总行、分行), 于董、监事 (董事、监事): a shared head, unless the list is of titled names (于总、李总)
     if text[p + 2 : p + 3] == "、":
         return any(c in SHORT_TITLES for c in text[p + 3 : p + 6])
-    # the title starts an organisation's name (于总分行, 于总支行: 总 | 分行 is the head and branch offices)
-    return not any(i == p + 2 and text[j - 1] in PLACE_ENDS for i, j in words)
+    # the title starts an organisation's name (于总分行, 于总支行: 总 | 分行 is the head and branch offices) or a
+    # noun's (存放于总账户: 总 | 账户 is the general account); the manager 于 is read before a verb, an adverb, a
+    # particle (于总已经签字, 于总说, 于总的意见), as on main the noun stays ambiguous (于总办公室 is 於總辦公室)
+    nouns = noun_words()
+    return not any(i == p + 2 and (text[j - 1] in PLACE_ENDS or text[i:j] in nouns) for i, j in words)
 
 
 def _time_or_place(text: str, a: int, b: int) -> bool:

@@ -128,6 +128,8 @@ def test_a_title_left_open_is_not_reworded(text, expected):
         ("本办法于总分行同步实施。", "本辦法於總分行同步實施。"),  # 总 | 分行: the head and branch offices
         ("该制度已于总、分行层面落实。", "該制度已於總、分行層面落實。"),  # 总、分行 = 总行、分行
         ("股东于董、监事选举中投票。", "股東於董、監事選舉中投票。"),  # 董、监事 = 董事、监事
+        ("资金应存放于总账户。", "資金應存放於總帳戶。"),  # 总 | 账户: a noun's prefix, the general account
+        ("于总的意见是同意。", "于總的意見是同意。"),  # before a particle: the manager
         # a list of titled names keeps them
         ("于总、李总和范总都来了。", "于總、李總和范總都來了。"),
         ("请转告于总、游董。", "請轉告于總、游董。"),
