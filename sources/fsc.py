@@ -42,6 +42,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 from provenance.errors import ConfigError
 from sources import folder_files, moda_text
@@ -517,8 +518,20 @@ class _InputError(Exception):
 
 
 def _serno(text: str | None) -> str | None:
+    """A case's ``dataserno``, named by its site when that is not fsc.gov.tw: each bureau site (banking, ib, sfb...)
+    numbers its cases itself, so one number on two sites was one case, the second superseding the first (review 16).
+
+    >>> _serno("home.jsp?dataserno=2025"), _serno("https://www.ib.gov.tw/ch/home.jsp?dataserno=2025")
+    ('2025', 'ib.gov.tw:2025')
+    """
     m = _SERNO.search(text or "")
-    return m.group(1) if m else None
+    if m is None:
+        return None
+    try:
+        host = (urlsplit(str(text).strip()).hostname or "").removeprefix("www.")
+    except ValueError:  # not an address (`http://[x`): the number alone, as before
+        host = ""
+    return f"{host}:{m.group(1)}" if host and host != "fsc.gov.tw" else m.group(1)
 
 
 #: a browser's note of the address a page was saved from (``<!-- saved from url=(0085)https://... -->``)
