@@ -31,6 +31,7 @@ from sources.base import RawItem, Record, Rejection, Skip, Source, SourceInfo, u
 from sources.folder_files import LINK_OUTSIDE, input_files
 from sources.law_moj_foreword import foreword_records
 from sources.law_moj_twice import LawsRead
+from sources.law_moj_wrapper import first_laws, laws_twice, loads_counting
 from sources.law_moj_xml import xml_bytes, xml_to_law
 
 SOURCE_ID = "law_moj"
@@ -244,25 +245,17 @@ class LawMojSource(Source):
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            yield Rejection(
-                loc,
-                f"not UTF-8 at byte {exc.start}",
-                excerpt=repr(data[max(0, exc.start - 20) : exc.start + 20]),
-                source_id=SOURCE_ID,
-            )
+            bad = repr(data[max(0, exc.start - 20) : exc.start + 20])
+            yield Rejection(loc, f"not UTF-8 at byte {exc.start}", excerpt=bad, source_id=SOURCE_ID)
             return
         try:
-            obj = capped.loads(text, first_value=True)  # as DuckDB reads it (the set-based path)
+            obj, (arrays, later) = loads_counting(text)  # first value of a name twice, as DuckDB reads it
         except capped.InputLimitError as exc:
             yield Rejection(loc, exc.reason, excerpt=exc.detail, source_id=SOURCE_ID)
             return
         except json.JSONDecodeError as exc:
-            yield Rejection(
-                f"{loc}:{exc.lineno}:{exc.colno}",
-                f"invalid JSON: {exc.msg}",
-                excerpt=text[max(0, exc.pos - 60) : exc.pos + 60],
-                source_id=SOURCE_ID,
-            )
+            at, near = f"{loc}:{exc.lineno}:{exc.colno}", text[max(0, exc.pos - 60) : exc.pos + 60]
+            yield Rejection(at, f"invalid JSON: {exc.msg}", excerpt=near, source_id=SOURCE_ID)
             return
         update = None
         if isinstance(obj, dict) and "Laws" in obj:
@@ -281,6 +274,8 @@ class LawMojSource(Source):
                 continue
             lang = "en" if "EngLawArticles" in law or "EngLawURL" in law else "zh"
             yield RawItem(item_loc, LawPayload(law, lang, update, loc), origin=loc)
+        if arrays:
+            yield laws_twice(loc, arrays, later, SOURCE_ID)
 
     def _iter_json_stream(self, loc: str, data: bytes) -> Iterator[RawItem | Rejection]:
         """Stream the laws of a large bulk file held in memory (e.g. a ZIP member)."""
@@ -305,9 +300,10 @@ class LawMojSource(Source):
         update = m.group(1).decode("utf-8") if m else None
         if head.startswith(b"\xef\xbb\xbf"):
             stream.seek(3)
-        i = -1
+        i, dropped = -1, [0, 0]  # the later `Laws` arrays of the wrapper, and their laws (sources/law_moj_wrapper.py)
         try:
-            for i, law in enumerate(ijson.items(stream, "Laws.item", map_type=capped.FirstValueDict)):
+            events = first_laws(ijson.parse(stream), dropped)
+            for i, law in enumerate(ijson.items(events, "Laws.item", map_type=capped.FirstValueDict)):
                 if not isinstance(law, dict):
                     yield Rejection(f"{loc}#{i}", _NOT_OBJECT, excerpt=str(law)[:200], source_id=SOURCE_ID)
                     continue
@@ -318,6 +314,8 @@ class LawMojSource(Source):
             stream.seek(max(0, pos - 60))
             excerpt = stream.read(120).decode("utf-8", "replace")
             yield Rejection(f"{loc}#{i + 1}@byte{pos}", f"invalid JSON: {exc}", excerpt=excerpt, source_id=SOURCE_ID)
+        if dropped[0]:
+            yield laws_twice(loc, dropped[0], dropped[1], SOURCE_ID)
 
     def _iter_xml(self, loc: str, data: bytes) -> Iterator[RawItem | Rejection]:
         try:
