@@ -28,7 +28,7 @@ from lxml import etree
 
 from sources import capped, law_moj_sql
 from sources.base import RawItem, Record, Rejection, Skip, Source, SourceInfo, unsupported_file
-from sources.folder_files import LINK_OUTSIDE, input_files
+from sources.folder_files import LINK_OUTSIDE, NOT_REGULAR, input_files, special
 from sources.law_moj_foreword import foreword_records
 from sources.law_moj_twice import LawsRead
 from sources.law_moj_wrapper import first_laws, laws_twice, loads_counting
@@ -165,6 +165,8 @@ class LawMojSource(Source):
         files, out = input_files(self.paths)  # a folder: every file, so one of another type is counted as skipped
         advice = "a symlink to a file outside the folder; copy the file in if it is a law file"
         yield from (Rejection(str(f), LINK_OUTSIDE, advice, SOURCE_ID) for f in out)  # never read, as MODA's
+        yield from (Rejection(str(f), NOT_REGULAR, "save it to a file first", SOURCE_ID) for f in files if special(f))
+        files = [f for f in files if not special(f)]  # a FIFO named as input was waited on for good (review 16)
         yield from files if self.scope == "all" else english_last(files)  # English laws after the Chinese ones
 
     def iter_raw(self) -> Iterator[RawItem | Rejection | Skip]:
