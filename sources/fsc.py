@@ -42,12 +42,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
-from urllib.parse import urlsplit
 
 from provenance.errors import ConfigError
-from sources import folder_files, moda_text
+from sources import folder_files, fsc_keys, moda_text
 from sources.base import RawItem, Record, Rejection, Skip, Source, SourceInfo, unsupported_file
 from sources.documents import ExtractionError, decode_text, detect_lang
+from sources.fsc_keys import full_cases
+from sources.fsc_keys import serno as _serno
 from sources.fsc_parse import ImpossibleDate, cited_provisions, parse_date, parse_fines, read_date
 
 __all__ = [
@@ -121,7 +122,7 @@ _LABEL_RE = re.compile(
 _ORG = re.compile(
     r"(銀行|公司|保險|證券|金控|控股|合作社|農會|漁會|基金|信託|票券|期貨|投信|投顧|商業|分行|事務所|協會|交易所|中心|集團)"
 )
-_SERNO = re.compile(r"dataserno=(\d+)", re.IGNORECASE)
+_SERNO = fsc_keys.SERNO
 
 
 def parse_case_text(lines: list[str]) -> tuple[str, dict[str, tuple[int, int]]]:
@@ -347,9 +348,8 @@ class FscSource(Source):
                 date = next((c for c in cells if parse_date(c) and len(c) <= 20), "")
                 others = [c for c in cells if c and c != title and c != date and not c.isdigit()]
                 fields = {"title": title, "date": date, "bureau": others[0] if others else ""}
-                cases.append(
-                    _Case(f"{path.name}#row={n}", str(path), [title], fields, "list", _serno(a["href"]), a["href"])
-                )
+                key = _serno(a["href"], link)  # relative to the page: a bureau's list is its site's (review 16 r)
+                cases.append(_Case(f"{path.name}#row={n}", str(path), [title], fields, "list", key, a["href"]))
             return cases
         if related:  # a case page's related-cases rows (a list before review 9): other cases' titles, not its text
             for tr in _link_rows(soup):
@@ -499,39 +499,11 @@ class FscSource(Source):
         )
 
 
-def full_cases(con: Any, source_id: str = "fsc") -> list[str]:
-    """Sernos of the cases the catalogue (an open connection) holds in full (a record of ``source_id`` read from a
-    detail page, the feed or CSV, not superseded)."""
-    rows = con.execute(
-        "SELECT DISTINCT json_extract_string(metadata, '$.serno') FROM records WHERE source_id = ?"
-        " AND status <> 'superseded' AND coalesce(json_extract_string(metadata, '$.kind'), '') <> 'list'",
-        [source_id],
-    ).fetchall()
-    return [r[0] for r in rows if r[0]]
-
-
 class _InputError(Exception):
     def __init__(self, reason: str, detail: str = "") -> None:
         super().__init__(f"{reason}: {detail}")
         self.reason = reason
         self.detail = detail
-
-
-def _serno(text: str | None) -> str | None:
-    """A case's ``dataserno``, named by its site when that is not fsc.gov.tw: each bureau site (banking, ib, sfb...)
-    numbers its cases itself, so one number on two sites was one case, the second superseding the first (review 16).
-
-    >>> _serno("home.jsp?dataserno=2025"), _serno("https://www.ib.gov.tw/ch/home.jsp?dataserno=2025")
-    ('2025', 'ib.gov.tw:2025')
-    """
-    m = _SERNO.search(text or "")
-    if m is None:
-        return None
-    try:
-        host = (urlsplit(str(text).strip()).hostname or "").removeprefix("www.")
-    except ValueError:  # not an address (`http://[x`): the number alone, as before
-        host = ""
-    return f"{host}:{m.group(1)}" if host and host != "fsc.gov.tw" else m.group(1)
 
 
 #: a browser's note of the address a page was saved from (``<!-- saved from url=(0085)https://... -->``)
