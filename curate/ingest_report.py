@@ -65,7 +65,7 @@ class IngestReport:
         ]
         for kind, label, counts, note in groups:
             for reason, n in sorted(counts.items()):
-                lines.append(f"{label} {n}: {reason}{note}")
+                lines.append(f"{label} {n}: {reason}{note if kind != 'notice' or _terms(reason) else ''}")
                 prefix = reason.split(":")[0]
                 items = [x for x in self.named if x["kind"] == kind and x["reason"].split(":")[0] == prefix]
                 for x in items[:shown]:
@@ -81,5 +81,14 @@ class IngestReport:
         d["quarantine_reasons"] = dict(self.quarantine_reasons)
         d["notices"] = dict(self.notices)
         d["notices_total"] = sum(self.notices.values())
+        d["terms_notices"] = sum(n for reason, n in self.notices.items() if _terms(reason))
         d["named"] = list(self.named)
         return d
+
+
+def _terms(reason: str) -> bool:
+    """True for a notice about a manifest row's licence terms (exports block its rows); another source's notice (an
+    FSC case also held under its pre-review-16 key) says itself what to do."""
+    from sources.manifest_rows import ManifestReason
+
+    return reason.split(":")[0] == ManifestReason.TERMS_INVALID

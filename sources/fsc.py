@@ -45,7 +45,7 @@ from typing import Any, ClassVar
 
 from provenance.errors import ConfigError
 from sources import folder_files, fsc_keys, moda_text
-from sources.base import RawItem, Record, Rejection, Skip, Source, SourceInfo, unsupported_file
+from sources.base import Notice, RawItem, Record, Rejection, Skip, Source, SourceInfo, unsupported_file
 from sources.documents import ExtractionError, decode_text, detect_lang
 from sources.fsc_keys import full_cases
 from sources.fsc_keys import serno as _serno
@@ -83,6 +83,7 @@ class FscReason:
     UNDECODABLE = "undecodable text"
     BAD_DATE = "date that does not exist (114/02/30, 2025-13-01)"
     TWO_ADDRESSES = "case page whose own addresses (canonical link, og:url, saved-from note) name different cases"
+    OLD_KEY = "bureau case also held under its number alone (ingested before review 16): withdraw that record once"
 
 
 #: canonical key -> labels as printed (longest first within a key is not needed: see _LABEL_RE)
@@ -184,6 +185,7 @@ class FscSource(Source):
         super().__init__(paths, **options)
         self._full_cases_given = known_full_cases is not None
         self.known_full_cases = frozenset(known_full_cases or ())
+        self.old_keys: dict[str, tuple[str, str]] = {}
         self.licence = str(options.get("licence") or self.licence_id)
         from sources.manifest import known_licence_ids
 
@@ -202,6 +204,7 @@ class FscSource(Source):
         """The cases the catalogue holds in full (their list rows are skipped), unless the caller gave them."""
         if not self._full_cases_given:
             self.known_full_cases = frozenset(full_cases(con, str(self.options.get("source_id") or "fsc")))
+        self.old_keys = fsc_keys.old_keys(con, self.source_id)  # named at each ingest until withdrawn (review 16 r)
 
     def source_infos(self) -> list[SourceInfo]:
         return [
@@ -279,6 +282,11 @@ class FscSource(Source):
             yield Skip(case.locator, FscReason.DUPLICATE, self.source_id)
             return
         seen.add(key)
+        if key in self.old_keys:  # the same case beside it under its pre-review-16 key: two active copies
+            doc_key, rid = self.old_keys[key]
+            how = f"curate provenance withdraw --record {rid} --reason 'FSC case rekeyed by site (review 16)'"
+            detail = f"`{doc_key}` is this case, now `{self.source_id}:{key}`: {how}"
+            yield Notice(case.locator, FscReason.OLD_KEY, detail, self.source_id)
         yield RawItem(case.locator, case, case.origin)
 
     @staticmethod

@@ -5,7 +5,8 @@ names two cases (review 16): ``fsc:ib.gov.tw:202506300001`` beside ``fsc:2025063
 unchanged). A site is its host, any case, without ``www.``, a port or a trailing dot, over http or https. A list
 page's rows link to their cases relative to the page (``home.jsp?dataserno=...``): they are read against the page's
 own address (its ``saved from url`` note), else a bureau list's row was a new one-line case beside the case held in
-full (review 16 r).
+full (review 16 r). A bureau case ingested before review 16 is held under the bare number: :func:`old_keys` finds
+it, so the ingest names it (a notice) until it is withdrawn.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import re
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-__all__ = ["HOME", "SERNO", "full_cases", "serno", "site"]
+__all__ = ["HOME", "SERNO", "full_cases", "old_keys", "serno", "site"]
 
 #: the case number in a case's address
 SERNO = re.compile(r"dataserno=(\d+)", re.IGNORECASE)
@@ -68,3 +69,20 @@ def full_cases(con: Any, source_id: str = "fsc") -> list[str]:
         [source_id],
     ).fetchall()
     return sorted({k for stored, url in rows for k in (stored, serno(url)) if k})
+
+
+def old_keys(con: Any, source_id: str = "fsc") -> dict[str, tuple[str, str]]:
+    """``{new key: (old doc_key, record_id)}``: the active cases of another site than fsc.gov.tw that the catalogue
+    holds under the bare number (ingested before review 16), by the key they are ingested under now."""
+    found: dict[str, tuple[str, str]] = {}
+    rows = con.execute(
+        "SELECT doc_key, json_extract_string(metadata, '$.url'), record_id FROM records"
+        " WHERE source_id = ? AND status = 'active'",
+        [source_id],
+    ).fetchall()
+    for doc_key, url, rid in rows:
+        bare = doc_key.removeprefix(f"{source_id}:")
+        new = serno(url)
+        if bare.isdigit() and new and new != bare and new.endswith(f":{bare}"):
+            found[new] = (doc_key, rid)
+    return found

@@ -27,7 +27,8 @@ def report_ingest(report) -> int:
         + (f" of which {d['terms_changed']} licence terms changed" if d["terms_changed"] else "")
         + f", {d['unchanged']} unchanged, {d['superseded']} superseded), {d['quarantined']} quarantined, "
         f"{d['skipped_total']} skipped"
-        + (f", {d['notices_total']} with licence term problems (kept; --strict rejects)" if d["notices_total"] else "")
+        + (f", {d['terms_notices']} with licence term problems (kept; --strict rejects)" if d["terms_notices"] else "")
+        + (f", {other} warnings (below)" if (other := d["notices_total"] - d["terms_notices"]) else "")
         + (
             f", {d['licence_held']} records held from export (their file's manifest rows disagree or state no licence that holds)"
             if d["licence_held"]
