@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-__all__ = ["LINK_OUTSIDE", "NOT_REGULAR", "input_files", "special"]
+__all__ = ["LINK_OUTSIDE", "NOT_REGULAR", "input_files", "not_read", "special"]
 
 #: the quarantine reason of a folder's file that is a symlink out of the folder (MODA's and FSC's too)
 LINK_OUTSIDE = "file in the folder that is a symlink out of it"
@@ -23,6 +23,18 @@ NOT_REGULAR = "not a regular file (a FIFO, a device, a socket)"
 def special(path: Path) -> bool:
     """True when ``path`` is there but is no regular file (nor a folder): a FIFO, a device, a socket."""
     return path.exists() and not path.is_file() and not path.is_dir()
+
+
+def not_read(path: Path, empty: str) -> tuple[str, str] | None:
+    """``(reason, detail)`` of an input file read as nothing: no regular file (:data:`NOT_REGULAR`; a FIFO such as
+    ``<(cat cases.csv)`` was quarantined by MODA and FSC as an ``empty`` file of 0 bytes, review 16 r), or 0 bytes.
+
+    >>> not_read(Path("/dev/null"), "empty file")
+    ('not a regular file (a FIFO, a device, a socket)', 'save it to a file first')
+    """
+    if special(path):
+        return NOT_REGULAR, "save it to a file first"
+    return (empty, "0 bytes") if path.stat().st_size == 0 else None
 
 
 def input_files(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:

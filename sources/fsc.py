@@ -241,8 +241,8 @@ class FscSource(Source):
                 yield Rejection(path.locator, path.reason, _LINK_ADVICE, self.source_id)
                 continue
             loc = path.name
-            if path.stat().st_size == 0:
-                yield Rejection(loc, FscReason.EMPTY, "0 bytes", self.source_id)
+            if why := folder_files.not_read(path, FscReason.EMPTY):  # a FIFO: never waited on (review 16 r)
+                yield Rejection(loc, *why, self.source_id)
                 continue
             suffix = path.suffix.lower()
             try:

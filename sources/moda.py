@@ -328,8 +328,8 @@ class ModaSource(Source):
                 yield unsupported_file(self.paths, path, rel, ModaReason.UNSUPPORTED, reads, self.source_id)
             elif kind == "document":
                 yield RawItem(rel, {"kind": "document", "path": path}, str(path))
-            elif kind != "hf_disk" and path.stat().st_size == 0:
-                yield Rejection(rel, ModaReason.EMPTY, "0 bytes", self.source_id)
+            elif kind != "hf_disk" and (why := folder_files.not_read(path, ModaReason.EMPTY)):
+                yield Rejection(rel, *why, self.source_id)
             elif kind == "jsonl":
                 yield from self._jsonl(path, rel, dataset)
             elif kind == "csv":
