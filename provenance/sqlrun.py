@@ -10,6 +10,9 @@ Every value counts (an empty string or NULL too), and a list, struct or map coun
 Review 13: the budget was counted on rows once fetched, so one cell (``list(x)`` over thirty million values) was
 converted to Python whole (3.6 GB) before its refusal; the rows now come as Arrow batches, weighed before Python
 holds any value of them (:func:`fetch_bounded`).
+Review 16: a row counted only its values, so a result of millions of tiny rows passed the budget while Python held
+many times it: ``SELECT NULL FROM range(30000000)`` counted 240 MB, under the default, and ``curate audit sql --json``
+grew past 20 GB before it printed; each row now counts :data:`_ROW` more, what its tuple costs.
 """
 
 from __future__ import annotations
@@ -30,6 +33,9 @@ _BATCH = 10_000
 
 #: what one value counts besides its characters or bytes: an empty string or a NULL is still a Python object
 _VALUE = 8
+
+#: what one row counts besides its values: its tuple's header (40 bytes) and its slot in the list of rows (8)
+_ROW = 48
 
 
 def result_budget() -> int:
@@ -71,8 +77,8 @@ def _cell_size(value: Any, limit: int | None = None) -> int:
 
 
 def _row_size(row: tuple, room: int) -> int:
-    """:func:`_cell_size` summed over ``row``'s cells, counting stopped once past ``room``."""
-    total = 0
+    """:data:`_ROW` plus :func:`_cell_size` summed over ``row``'s cells, counting stopped once past ``room``."""
+    total = _ROW
     for value in row:
         total += _cell_size(value, room - total)
         if total > room:
@@ -138,7 +144,7 @@ def _too_large(budget: int, rows: int) -> ReadOnlyError:
 
 def fetch_bounded(cur: duckdb.DuckDBPyConnection, budget: int) -> list[tuple]:
     """Every row of ``cur``'s result; :class:`ReadOnlyError` once they hold more than ``budget``
-    (:func:`_cell_size` summed over the cells). DuckDB hands the rows over as Arrow record batches of
+    (:data:`_ROW` a row plus :func:`_cell_size` summed over its cells). DuckDB hands the rows over as Arrow record batches of
     :data:`_ARROW_ROWS` rows, weighed by :func:`_floor` before any becomes a Python value (review 13: one cell,
     ``list(x)`` over thirty million values, was converted whole, 3.6 GB, before its refusal); batches that fit are
     turned into Python rows by DuckDB (:data:`_CONVERT`) and counted exactly. ``cur``'s connection should export
@@ -166,7 +172,7 @@ def fetch_bounded(cur: duckdb.DuckDBPyConnection, budget: int) -> list[tuple]:
 
     try:
         for batch in cur.to_arrow_reader(_ARROW_ROWS):
-            floor += sum(_floor(col) for col in batch.columns)
+            floor += _ROW * batch.num_rows + sum(_floor(col) for col in batch.columns)
             if held + floor > budget:
                 raise _too_large(budget, len(rows) + sum(b.num_rows for b in pending) + batch.num_rows)
             pending.append(batch)

@@ -104,7 +104,7 @@ def test_the_budget_counts_as_before_at_its_edge():
 
     con = duckdb.connect(config={"arrow_lossless_conversion": True})
     query = "SELECT repeat('銀', 10) s, [x, NULL] l, {'k': 'ab'} st FROM range(1000) t(x)"
-    exact = sum(sum(sqlrun._cell_size(v) for v in row) for row in con.execute(query).fetchall())
+    exact = sum(sqlrun._ROW + sum(sqlrun._cell_size(v) for v in row) for row in con.execute(query).fetchall())
     assert len(sqlrun.fetch_bounded(con.execute(query), exact)) == 1000
     with pytest.raises(ReadOnlyError, match="after"):
         sqlrun.fetch_bounded(con.execute(query), exact - 1)
