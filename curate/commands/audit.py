@@ -5,7 +5,7 @@ Every command opens the catalogue read-only; nothing here can write.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,10 +16,13 @@ from curate.commands._common import (
     UTF8_TEXT,
     display_width,
     echo_json,
+    echo_json_rows,
+    echo_lines,
     format_table,
     json_keys,
     printable,
     settings,
+    table_lines,
 )
 from curate.commands.licences import CATALOGUE_OPTION
 from provenance.db import connect_readonly
@@ -46,13 +49,17 @@ def _layout_options(fn):
 
 def _vertical(columns: Sequence[str], rows: Iterable[Any]) -> str:
     """Rows as blocks of ``column: value`` lines; JSON values pretty-printed, nothing cut."""
+    return "\n".join(_vertical_lines(columns, rows))
+
+
+def _vertical_lines(columns: Sequence[str], rows: Iterable[Any]) -> Iterator[str]:
+    """The lines of :func:`_vertical`, one at a time."""
     import json
     from collections.abc import Mapping
 
     width = max((display_width(printable(c, keep_breaks=False)) for c in columns), default=0)
-    out = []
     for i, r in enumerate(rows, 1):
-        out.append(f"-[ {i} ]" + "-" * 40)
+        yield f"-[ {i} ]" + "-" * 40
         for j, c in enumerate(columns):
             v = r.get(c) if isinstance(r, Mapping) else r[j]
             if isinstance(v, (dict, list)):
@@ -60,8 +67,7 @@ def _vertical(columns: Sequence[str], rows: Iterable[Any]) -> str:
                     "\n", "\n" + " " * (width + 3)
                 )
             name = printable(c, keep_breaks=False)  # a column name is the query's text (`AS "<ESC>]0;x"`)
-            out.append(f"{name}{' ' * (width - display_width(name))} : {printable(v)}")
-    return "\n".join(out)
+            yield f"{name}{' ' * (width - display_width(name))} : {printable(v)}"
 
 
 def _table(columns: Sequence[str], rows: Iterable[Any], full: bool = False, vertical: bool = False) -> str:
@@ -483,10 +489,11 @@ def sql_cmd(query: str, as_json: bool, full: bool, vertical: bool) -> int:
 
     cols, rows = lib.sql(settings().db_path, query)
     if as_json:
-        keys = json_keys(cols)
-        echo_json([dict(zip(keys, r, strict=True)) for r in rows])
-    else:
-        click.echo(_table(cols, rows, full, vertical))
+        echo_json_rows(json_keys(cols), rows)
+    else:  # line by line: a large result is not also held as one text
+        echo_lines(
+            _vertical_lines(cols, rows) if vertical else table_lines(cols, rows, max_width=None if full else MAX_CELL)
+        )
     return 0
 
 

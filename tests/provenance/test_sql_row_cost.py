@@ -8,6 +8,9 @@ counts its tuple too, and the rows are printed a chunk at a time.
 
 from __future__ import annotations
 
+import json
+import tracemalloc
+
 import pytest
 
 from provenance import db, sqlrun
@@ -36,3 +39,21 @@ def test_the_row_cost_is_what_a_row_holds():
     assert len(sqlrun.fetch_bounded(cur.execute(query), 1000 * (sqlrun._ROW + 8))) == 1000
     with pytest.raises(ReadOnlyError, match="CURATE_SQL_RESULT"):
         sqlrun.fetch_bounded(cur.execute(query), 1000 * (sqlrun._ROW + 8) - 1)
+
+
+def test_audit_sql_json_is_printed_without_holding_the_document(catalogue, cli):
+    rows = 50_000
+    cli("audit", "sql", "--json", "SELECT 1 AS x")  # modules imported: their memory is not the output's
+    tracemalloc.start()
+    try:
+        code, out, err = cli("audit", "sql", "--json", f"SELECT x, NULL AS n FROM range({rows}) t(x)")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert code == 0, err
+    got = json.loads(out)
+    assert len(got) == rows and got[-1] == {"n": None, "x": rows - 1}
+    assert out == json.dumps([{"n": None, "x": x} for x in range(rows)], indent=2, sort_keys=True) + "\n"
+    # the rows (~100 bytes each), the captured output and a chunk; a dict per row and the document as one string
+    # on top of them came to 4.5 times the output
+    assert peak < 200 * rows + 2 * len(out), (peak, len(out))
