@@ -19,6 +19,7 @@ from curate.commands._common import (
     echo_json_rows,
     echo_lines,
     format_table,
+    json_keyable,
     json_keys,
     printable,
     settings,
@@ -63,7 +64,7 @@ def _vertical_lines(columns: Sequence[str], rows: Iterable[Any]) -> Iterator[str
         for j, c in enumerate(columns):
             v = r.get(c) if isinstance(r, Mapping) else r[j]
             if isinstance(v, (dict, list)):
-                v = json.dumps(v, ensure_ascii=False, indent=2, sort_keys=True, default=str).replace(
+                v = json.dumps(json_keyable(v), ensure_ascii=False, indent=2, sort_keys=True, default=str).replace(
                     "\n", "\n" + " " * (width + 3)
                 )
             name = printable(c, keep_breaks=False)  # a column name is the query's text (`AS "<ESC>]0;x"`)
@@ -490,6 +491,8 @@ def sql_cmd(query: str, as_json: bool, full: bool, vertical: bool) -> int:
     cols, rows = lib.sql(settings().db_path, query)
     if as_json:
         echo_json_rows(json_keys(cols), rows)
+    elif vertical and not rows:  # one empty line, as `_vertical`'s empty text printed before review 16
+        click.echo("")
     else:  # line by line: a large result is not also held as one text
         echo_lines(
             _vertical_lines(cols, rows) if vertical else table_lines(cols, rows, max_width=None if full else MAX_CELL)
