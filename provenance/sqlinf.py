@@ -44,7 +44,7 @@ def _temporal(t: Any) -> bool:
 
 
 def _holds_temporal(t: Any) -> bool:
-    """Whether the Arrow type ``t`` is, or holds in a list or struct, a date or a timestamp."""
+    """Whether the Arrow type ``t`` is, or holds in a list, struct or map, a date or a timestamp."""
     import pyarrow as pa
 
     if _temporal(t):
@@ -53,6 +53,8 @@ def _holds_temporal(t: Any) -> bool:
         return _holds_temporal(t.value_type)
     if pa.types.is_struct(t):
         return any(_holds_temporal(t.field(i).type) for i in range(t.num_fields))
+    if pa.types.is_map(t):
+        return _holds_temporal(t.key_type) or _holds_temporal(t.item_type)
     return False
 
 
@@ -67,6 +69,13 @@ def _mark(arr: Any, values: list[Any]) -> list[Any]:
         raw = arr.view(wide).to_pylist()
         return [Infinite(v, r > 0) if r is not None and abs(r) == top else v for v, r in zip(values, raw, strict=True)]
     out = list(values)
+    if pa.types.is_map(t):  # a dict: its keys and values marked apart (`MAP {'infinity'::DATE: 1}`, review 16)
+        for j, v in enumerate(out):
+            if isinstance(v, dict) and arr[j].is_valid:
+                entries = arr[j].values
+                keys, items = _mark(entries.field(0), list(v)), _mark(entries.field(1), list(v.values()))
+                out[j] = dict(zip(keys, items, strict=True))
+        return out
     if pa.types.is_struct(t):
         for i in range(t.num_fields):
             name, child = t.field(i).name, arr.field(i)
@@ -86,7 +95,7 @@ def _mark(arr: Any, values: list[Any]) -> list[Any]:
 
 def mark_infinite(table: Any, rows: list[tuple]) -> list[tuple]:
     """``rows`` (the Python rows of the Arrow ``table``) with each infinite date or timestamp, in a column or inside a
-    list or struct, an :class:`Infinite`; unchanged (the same list) when the table holds none."""
+    list, struct or map (a key too), an :class:`Infinite`; unchanged (the same list) when the table holds none."""
     import pyarrow as pa
 
     cols = [i for i, c in enumerate(table.columns) if _holds_temporal(c.type)]

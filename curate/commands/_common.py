@@ -148,7 +148,7 @@ def json_values(obj: Any) -> Any:
     if isinstance(obj, Infinite):
         return obj.text
     if isinstance(obj, dict):
-        return {k: json_values(v) for k, v in _json_keyed(obj).items()}
+        return {k: json_values(v) for k, v in _json_keyed(obj, json_key_text).items()}
     if isinstance(obj, list | tuple):
         return [json_values(v) for v in obj]
     return obj
@@ -158,9 +158,9 @@ def json_values(obj: Any) -> Any:
 _JSON_KEY = (str, int, float, bool, type(None))
 
 
-def _json_keyed(d: dict) -> dict:
+def _json_keyed(d: dict, text: Any = str) -> dict:
     """``d`` with keys ``json.dumps(sort_keys=True)`` can write: a key of another type written as ``str`` writes
-    such a value (``default=str``), and keys of mixed types (a MAP keyed by a UNION) all as their JSON text.
+    such a value (``text``: ``default=str``), and keys of mixed types (a MAP keyed by a UNION) all as their JSON text.
     Review 16: ``SELECT histogram(CAST(created_at AS DATE)) FROM records`` (a MAP keyed by date) was a
     traceback in every layout of `curate sql` and `curate audit sql`, and, its rows now printed a thousand at a
     time, half a JSON document before it.
@@ -174,9 +174,15 @@ def _json_keyed(d: dict) -> dict:
         return d
     mixed = len(kinds) > 1
     return {
-        k if isinstance(k, str) else json.dumps(k) if mixed and isinstance(k, _JSON_KEY) else str(k): v
+        k if isinstance(k, str) else json.dumps(k) if mixed and isinstance(k, _JSON_KEY) else text(k): v
         for k, v in d.items()
     }
+
+
+def json_key_text(key: Any) -> str:
+    """A key JSON cannot write, as :func:`json_values` writes such a value (an infinite date key: ``infinity``)."""
+    text = json_values(key)
+    return text if isinstance(text, str) else str(key)
 
 
 def json_keyable(obj: Any) -> Any:
