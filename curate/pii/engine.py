@@ -92,6 +92,7 @@ def _prescreen_parts() -> list[str]:
     from curate.pii.obfuscated_email import PRESCREEN as spelt_email
     from curate.pii.recognizers import county_pattern
     from curate.pii.segmented_names import candidate_pattern
+    from curate.pii.swift_fields import PRESCREEN as swift_fields
 
     county = county_pattern()
     return [
@@ -110,6 +111,7 @@ def _prescreen_parts() -> list[str]:
         "出生|生日|生於|生于|[日\\d] ?生|[Bb]irth|DOB",  # dates of birth (出生日期, 55年8月17日生, 1958.11.23生, Date of birth)
         *prescreen_patterns(),  # Latin-script names after a title or a role word (curate/pii/latin_names.py)
         *mixed_patterns(),  # an English given name beside a Han surname (curate/pii/mixed_names.py)
+        swift_fields,  # an MT103's party fields (:50K:, :59:; curate/pii/swift_fields.py)
     ]
 
 
@@ -440,6 +442,7 @@ def build_analyzer(
     from curate.pii.obfuscated_email import obfuscated_email_recognizer
     from curate.pii.recognizers import build_recognizers
     from curate.pii.separated import separated_digits_recognizer
+    from curate.pii.swift_fields import SwiftFieldRecognizer
 
     recognizers = [
         *build_recognizers(language, running_text=segmented),
@@ -447,6 +450,7 @@ def build_analyzer(
         obfuscated_email_recognizer(language),
         labelled_numbers_recognizer(language),
         latin_address_recognizer(language),
+        SwiftFieldRecognizer(language),
     ]
     if ckip_model_dir:
         from curate.pii.ckip import CkipNerRecognizer
