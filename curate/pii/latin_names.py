@@ -22,6 +22,8 @@ import re
 from functools import lru_cache
 
 from curate.pii.base import EntityRecognizer, RecognizerResult
+from curate.pii.foreign_names import foreign_names
+from curate.pii.foreign_names import prescreen_pattern as foreign_prescreen
 from curate.pii.romanised_names import prescreen_pattern as romanised_prescreen
 from curate.pii.romanised_names import romanised_names
 
@@ -53,6 +55,7 @@ def prescreen_patterns() -> list[str]:
         r"(?<=[\u4e00-\u9fff:：] )[A-Z][A-Za-z]+[ -][A-Za-z]",
         _EN_NAME_LABEL.pattern,
         romanised_prescreen(),
+        foreign_prescreen(),
     ]
 
 
@@ -182,6 +185,9 @@ class LatinNameRecognizer(EntityRecognizer):
                 if end is not None and (not _head_only(text, m.start()) or _in_form_cells(text, m.start(), end)):
                     found[m.start()] = end
         for s, e in romanised_names(text, NOT_NAME_WORDS):  # Chen Yu-Ting, Kevin Liao in English prose (review 15)
+            if not any(s < fe and fs < e for fs, fe in found.items()):
+                found[s] = e
+        for s, e in foreign_names(text):  # Pham Thi Thu, Applicant Zhang Wei (review 16)
             if not any(s < fe and fs < e for fs, fe in found.items()):
                 found[s] = e
         meta = {RecognizerResult.RECOGNIZER_NAME_KEY: self.name, RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id}
