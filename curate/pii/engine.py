@@ -195,6 +195,9 @@ class PiiDetector:
 
             if BREAK.search(norm):
                 spans.extend(rejoined_spans(norm, self._piece))
+            from curate.pii.name_breaks import rejoined_names  # a name cut in two (姓名：郭 / 怡伶)
+
+            spans.extend(rejoined_names(norm, self._piece))
         return self._finish(text, spans)
 
     def _piece(self, text: str) -> list[Span]:

@@ -1,0 +1,74 @@
+"""Han names a line break cuts in two (review 16): a scanned form's ``姓名：郭`` on one line and ``怡伶`` on the next,
+a contract's ``立約人 曾`` / ``淑芬 簽章`` wrapped by an OCR engine's or a PDF's line length.
+
+No recognizer reads across a line break (a new line ends a name and every context window), so the surname was left
+alone on its line and the given name on the next: neither half is a name, and the person's name went through in
+clear, although a reader joins the two at sight. As :mod:`curate.pii.line_breaks` does for digits: where a Han
+character ends a line, a surname stands among its last three characters, and a Han character opens the next line,
+the two lines are read joined and a PERSON found there that runs across the break is kept, its span covering the
+break. The name rules judge the joined lines as any text (a name slot, a label, a role word), so a line that merely
+ends with a surname's character (``依規定辦理林`` / ``口分行``) gives nothing a reader would not see as a name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import lru_cache
+
+from curate.pii.span import Span
+from curate.pii.text import JOIN
+
+#: a line break between Han characters (spaces around it read past)
+BREAK = re.compile(r"(?<=[\u4e00-\u9fff])[ \u3000]*\r?\n[ \u3000]*(?=[\u4e00-\u9fff])")
+#: how far along each line from the break the two lines are read (a label and its context words fit)
+REACH = 40
+
+
+@lru_cache(maxsize=1)
+def _surname_chars() -> frozenset[str]:
+    from curate.pii.names import surname_first_chars
+
+    return frozenset(surname_first_chars())
+
+
+def rejoined_names(text: str, analyze: Callable[[str], list[Span]]) -> list[Span]:
+    """PERSON spans of names cut by a line break in ``text``, each found by ``analyze`` in its two lines joined, in
+    ``text``'s offsets (a span covers the break); the joined pieces are read in one call.
+
+    >>> def names(s):
+    ...     return [Span(m.start(), m.end(), "PERSON", 1.0, "") for m in re.finditer("郭怡伶", s)]
+    >>> t = "姓名：郭\\n怡伶 性別：女\\n郭怡伶"
+    >>> [t[s.start : s.end] for s in rejoined_names(t, names)]
+    ['郭\\n怡伶']
+    """
+    surnames = _surname_chars()
+    pieces: list[tuple[int, int, int, int, int]] = []  # (offset in the joined text, its end, lo, cut, shift)
+    parts: list[str] = []
+    size = 0
+    for m in BREAK.finditer(text):
+        if not any(c in surnames for c in text[max(0, m.start() - 3) : m.start()]):
+            continue
+        reach = max(0, m.start() - REACH)
+        lo = max(reach, text.rfind("\n", reach, m.start()) + 1)
+        eol = text.find("\n", m.end(), m.end() + REACH)
+        hi = eol if eol >= 0 else min(len(text), m.end() + REACH)
+        piece = text[lo : m.start()] + text[m.end() : hi].rstrip("\r")
+        pieces.append((size, size + len(piece), lo, m.start() - lo, len(m.group())))
+        parts.append(piece)
+        size += len(piece) + len(JOIN)
+    if not pieces:
+        return []
+    out: list[Span] = []
+    k = 0
+    for s in sorted(analyze(JOIN.join(parts)), key=lambda s: s.start):
+        while k < len(pieces) and s.start >= pieces[k][1]:
+            k += 1
+        if k == len(pieces):
+            break
+        off, end, lo, cut, shift = pieces[k]
+        start, stop = s.start - off, s.end - off
+        if s.entity_type != "PERSON" or s.end > end or not start < cut < stop:
+            continue  # not a name, or not across the break
+        out.append(Span(lo + start, lo + stop + shift, s.entity_type, s.score, s.source))
+    return out

@@ -1,0 +1,28 @@
+"""Han names a line break cuts in two (review 16): an OCR'd form's ``姓名：郭`` / ``怡伶`` and a contract's ``立約人 曾`` /
+``淑芬 簽章`` went through ``curate pii scrub`` in clear, each half no name alone; a line that merely ends with a
+surname's character stays."""
+
+import json
+
+
+def test_scrub_removes_a_name_cut_by_a_line_break(cli, tmp_path, monkeypatch):
+    monkeypatch.delenv("CURATE_PII_KEY", raising=False)
+    monkeypatch.delenv("CURATE_PII_KEY_FILE", raising=False)
+    src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    texts = ["姓名：郭\n怡伶\u3000性別：女", "立約人 曾\n淑芬 簽章", "保證人：邵啟\n明 電話請洽分行"]
+    src.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in enumerate(texts)), encoding="utf-8")
+    code, _, err = cli("-q", "pii", "scrub", "--input", str(src), "--output", str(out))
+    assert code == 0, err
+    rows = [json.loads(line)["text"] for line in out.read_text(encoding="utf-8").splitlines()]
+    for half in ("怡伶", "淑芬", "邵啟"):
+        assert not any(half in row for row in rows), rows
+
+
+def test_span_covers_the_break(det):
+    text = "姓名：郭\n怡伶\u3000性別：女"
+    assert [(text[s.start : s.end], s.entity_type) for s in det.analyze(text)] == [("郭\n怡伶", "PERSON")]
+
+
+def test_a_line_ending_in_a_surname_character_is_no_name(det):
+    for text in ("本案依規定送交林\n口分行辦理。", "請於營業時間內至分行辦理，王\n道銀行另有規定者從其規定。"):
+        assert [s for s in det.analyze(text) if s.entity_type == "PERSON"] == [], text
