@@ -40,7 +40,7 @@ _DAY_FIRST = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
 #: date:``, ``D.O.B.:``, or a label with the date's format between it and the value (``(dd/mm/yyyy)``, ``(YYYMMDD)``,
 #: in square brackets too, ``[dd/mm/yyyy]``, or a note ``(as shown on ID card)``), a required field's ``*`` after either
 _BIRTH_LABEL = re.compile(
-    r"(?<![A-Za-z])(?:birth[ -]?date|date of birth|d\.o\.b\.?|dob|birthday|出生(?:年月)?日期?)\s*\*?"
+    r"(?:(?<![A-Za-z])(?:birth[ -]?date|date of birth|d\.o\.b\.?|dob|birthday)|出生(?:年月)?日期?|(?<![發发產产衍慶庆])生日)\s*\*?"
     r"\s*(?:[(（\[［][^()（）\[\]［］\n]{1,24}[)）\]］]\s*\*?\s*)?[:：]?\s*$",
     re.IGNORECASE,
 )
@@ -57,6 +57,8 @@ def birth_date_label(text: str, start: int) -> bool:
     (True, True)
     >>> birth_date_label("Date of Birth (DD/MM/YYYY)*: 14/03/1982", 29), birth_date_label("DOB [dd/mm/yyyy]: 1", 18)
     (True, True)
+    >>> birth_date_label("生日\\n民國80年1月5日", 3), birth_date_label("員工慶生日\\n2023/05/01", 6)
+    (True, False)
     >>> birth_date_label("Birth date of the fund: 2020-01-01", 24), birth_date_label("Adob (x): 1", 10)
     (False, False)
     """
