@@ -156,6 +156,22 @@ def institution_cells(text: str, view: str) -> list[tuple[int, int]]:
     return [(at, at + len(piece) - cell) for piece, cell, at, inst in _pieces(text, view) if inst]
 
 
+def _form_row(view: str, cells: list[tuple[int, int]]) -> bool:
+    """Whether the first line of a table is a form's field, a label and its value (``姓名\\t鍾宜蓁``), not a header: the
+    label rules find a value in a cell after the first (review 16: a form written one field a line, ``姓名\\t鍾宜蓁`` over
+    ``職業\\t護理師``, was read as a table, and the label 職業 under the header 姓名 was scrubbed as a name).
+
+    >>> t = "姓名\\t鍾宜蓁\\n職業\\t護理師"
+    >>> _form_row(t, [(0, 2), (3, 6)]), _form_row("姓名\\t身分證字號\\t手機", [(0, 2), (3, 8), (9, 11)])
+    (True, False)
+    """
+    from curate.pii.labels import labelled_spans
+
+    line = view[cells[0][0] : cells[-1][1]]
+    first_end = cells[0][1] - cells[0][0]
+    return any(s >= first_end for s, _, _, _ in labelled_spans(line))
+
+
 def _pieces(text: str, view: str) -> list[tuple[str, int, int, bool]]:
     """(piece, where its cell starts in the piece, where in the text, whether read after an institution's name)."""
     pieces: list[tuple[str, int, int, bool]] = []
@@ -163,6 +179,8 @@ def _pieces(text: str, view: str) -> list[tuple[str, int, int, bool]]:
         header = [view[a:b] for a, b in rows[0]]
         if any(not h or len(h) > _MAX_HEADER or any(c.isdigit() for c in h) for h in header):
             continue  # a header names each column, briefly and without a number (prose with commas is none)
+        if _form_row(view, rows[0]):
+            continue  # a form of one field a line (姓名\t鍾宜蓁 over 職業\t護理師): labels and values, no header
         for i, h in enumerate(header):
             if not _about_people(header, i):
                 continue

@@ -10,7 +10,9 @@ FIELD_WORDS = tuple(
     (
         "帳號 账号 帳戶 账户 分機 分机 電話 电话 手機 手机 號碼 号码 編號 编号 日期 地址 住址 分行 金額 金额 證號 证号 "
         "身分證 身份證 身分证 身份证 信箱 額度 额度 國籍 国籍 性別 性别 職稱 职称 部門 部门 備註 备注 民國 民国 卡號 卡号 "
-        "護照 护照 統編 统编 生日 出生"
+        "護照 护照 統編 统编 生日 出生 "
+        # review 16: a form's particulars beside 姓名 (姓名\t職業 read 職業 as the name under its label)
+        "職業 职业 學歷 学历 婚姻 年齡 年龄 收入 職務 职务 單位 单位 關係 关系"
     ).split()
 )
 #: an account's kind after 戶名 (薪轉戶, 備償專戶, 公司戶, 信託專户: review 15): no given name ends with 戶, and the
