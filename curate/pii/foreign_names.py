@@ -57,13 +57,12 @@ _CAP_AFTER = re.compile(r" [A-Z]")
 SCORE = 0.85
 
 
-def _bad_word(word: str) -> bool:
+def _bad_word(word: str, not_name: frozenset[str]) -> bool:
     from curate.pii.labels import LATIN_NOT_NAME
-    from curate.pii.latin_names import NOT_NAME_WORDS
     from curate.pii.latin_replies import is_reply_word
 
     w = word.lower()
-    return w in LATIN_NOT_NAME or w in NOT_NAME_WORDS or w in ROLES or w in PLACE_WORDS or is_reply_word(word)
+    return w in LATIN_NOT_NAME or w in not_name or w in ROLES or w in PLACE_WORDS or is_reply_word(word)
 
 
 def _opens_name(word: str) -> bool:
@@ -76,11 +75,12 @@ def _opens_name(word: str) -> bool:
     )
 
 
-def foreign_names(text: str) -> list[tuple[int, int]]:
-    """Spans of the names of the module docstring in ``text``.
+def foreign_names(text: str, not_name: frozenset[str] = frozenset()) -> list[tuple[int, int]]:
+    """Spans of the names of the module docstring in ``text``; a word of ``not_name`` (products, channels:
+    :data:`curate.pii.latin_names.NOT_NAME_WORDS`, lower case) makes none.
 
     >>> t = "Pham Thi Thu (ARC) sends; Applicant Zhang Wei submitted; Beneficiary Bank Rakyat; Customer Service Team"
-    >>> [t[s:e] for s, e in foreign_names(t)]
+    >>> [t[s:e] for s, e in foreign_names(t, frozenset({"bank"}))]
     ['Pham Thi Thu', 'Zhang Wei']
     >>> foreign_names("Nguyen Van Linh Street; Applicant Name Field; The Insured Event occurred")
     []
@@ -88,7 +88,7 @@ def foreign_names(text: str) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     for m in _VIET.finditer(text):
         words = m.group().split()
-        if m.group("sur").lower() in VIETNAMESE_SURNAMES and not any(_bad_word(w) for w in words):
+        if m.group("sur").lower() in VIETNAMESE_SURNAMES and not any(_bad_word(w, not_name) for w in words):
             if not _CAP_AFTER.match(text, m.end()):
                 out.append((m.start(), m.end()))
     for m in _ROLE.finditer(text):
@@ -98,7 +98,7 @@ def foreign_names(text: str) -> list[tuple[int, int]]:
         if n is None or any(s <= n.start() < e for s, e in out):
             continue
         words = n.group().split()
-        if not _opens_name(words[0]) or any(_bad_word(w) for w in words) or _CAP_AFTER.match(text, n.end()):
+        if not _opens_name(words[0]) or any(_bad_word(w, not_name) for w in words) or _CAP_AFTER.match(text, n.end()):
             continue
         out.append((n.start(), n.end()))
     return sorted(out)

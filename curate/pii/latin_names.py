@@ -187,7 +187,7 @@ class LatinNameRecognizer(EntityRecognizer):
         for s, e in romanised_names(text, NOT_NAME_WORDS):  # Chen Yu-Ting, Kevin Liao in English prose (review 15)
             if not any(s < fe and fs < e for fs, fe in found.items()):
                 found[s] = e
-        for s, e in foreign_names(text):  # Pham Thi Thu, Applicant Zhang Wei (review 16)
+        for s, e in foreign_names(text, NOT_NAME_WORDS):  # Pham Thi Thu, Applicant Zhang Wei (review 16)
             if not any(s < fe and fs < e for fs, fe in found.items()):
                 found[s] = e
         meta = {RecognizerResult.RECOGNIZER_NAME_KEY: self.name, RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id}
