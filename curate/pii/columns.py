@@ -161,15 +161,33 @@ def _form_row(view: str, cells: list[tuple[int, int]]) -> bool:
     label rules find a value in a cell after the first (review 16: a form written one field a line, ``姓名\\t鍾宜蓁`` over
     ``職業\\t護理師``, was read as a table, and the label 職業 under the header 姓名 was scrubbed as a name).
 
+    A name read after 姓名 counts only where it has a name's shape, a surname and a given name more typical of names
+    than of text: the label rule reads any two characters after 姓名, and a real table's next column title (姓名 |
+    科別, 姓名 | 專長, 姓名 | 班別) is no value; taken for one, the table's whole column of names went unread (review 16r).
+
     >>> t = "姓名\\t鍾宜蓁\\n職業\\t護理師"
     >>> _form_row(t, [(0, 2), (3, 6)]), _form_row("姓名\\t身分證字號\\t手機", [(0, 2), (3, 8), (9, 11)])
     (True, False)
+    >>> _form_row("姓名\\t科別\\t分機", [(0, 2), (3, 5), (6, 8)]), _form_row("姓名\\t班別", [(0, 2), (3, 5)])
+    (False, False)
     """
     from curate.pii.labels import labelled_spans
 
     line = view[cells[0][0] : cells[-1][1]]
     first_end = cells[0][1] - cells[0][0]
-    return any(s >= first_end for s, _, _, _ in labelled_spans(line))
+    return any(
+        s >= first_end and (kind != "PERSON" or _name_shaped(line[s:e])) for s, e, kind, _ in labelled_spans(line)
+    )
+
+
+def _name_shaped(value: str) -> bool:
+    """Whether a Han ``value`` reads as a name by itself (a surname, then a given name scoring above 0); a Latin one
+    is taken as read."""
+    from curate.pii.names import given_name_score, surname_first_chars
+
+    if not ("\u4e00" <= value[:1] <= "\u9fff"):
+        return True
+    return value[0] in surname_first_chars() and given_name_score(value[1:]) > 0
 
 
 def _pieces(text: str, view: str) -> list[tuple[str, int, int, bool]]:
