@@ -44,15 +44,22 @@ ROLES = frozenset(
 #: words of a place named after a person (Nguyen Van Linh Street, Tran Hung Dao Ward): an address, no person
 PLACE_WORDS = frozenset(
     "street st road rd avenue ave boulevard blvd lane alley district ward commune city province town village "
-    "bridge park square market school university hospital pagoda temple".split()
+    "bridge park square market school university hospital pagoda temple parkway highway expressway canal quay pier "
+    "port airport station stadium college academy institute church museum mall plaza tower building center centre "
+    "hall garden gardens lake river island beach hill tunnel".split()
 )
-_WORD = r"[A-Z][a-zà-ỹ]+|[A-Z]{2,}"
+_WORD = r"[A-ZĐ][a-zà-ỹđ]+|[A-ZĐ]{2,}"
+#: an identity document's label after a name (Nguyen Thi Hoa ARC …): no word of the name, no longer proper name
+_ID_LABEL = r"(?:ARC|ID|UI|Passport|PP|DOB|Tel|Mobile)\b"
 _VIET = re.compile(
-    rf"(?<![A-Za-zÀ-ỹ])(?P<sur>{_WORD}) (?:Thi|Van|Thị|Văn|THI|VAN) (?:{_WORD})(?: (?:{_WORD}))?(?![A-Za-zÀ-ỹ'’-])"
+    rf"(?<![A-Za-zÀ-ỹ])(?P<sur>{_WORD}) (?:Thi|Van|Thị|Văn|THI|VAN) (?:{_WORD})(?: (?!{_ID_LABEL})(?:{_WORD}))?(?![A-Za-zÀ-ỹ'’-])"
 )
 _ROLE = re.compile(r"(?<![A-Za-z-])(?P<role>[A-Za-z][a-z-]+) (?=[A-Z])")
-_NAME = re.compile(rf"(?:{_WORD})(?: (?:{_WORD})){{1,3}}(?![A-Za-zÀ-ỹ'’-])")
-_CAP_AFTER = re.compile(r" [A-Z]")
+_NAME = re.compile(rf"(?:{_WORD})(?: (?!{_ID_LABEL})(?:{_WORD})){{1,3}}(?![A-Za-zÀ-ỹ'’-])")
+#: a capitalised word right after (a longer proper name), not an identity document's label (Nguyen Thi Hoa ARC …)
+_CAP_AFTER = re.compile(rf" (?!{_ID_LABEL})[A-Z]")
+#: the word after a name, or the one after that (``Ho Thi Ky flower market``, ``Le Van Sy, District 3``)
+_NEXT_WORDS = re.compile(r",? (?:[a-z]+ )?([A-Za-z]+)")
 #: score of such a name (as the romanised rule's)
 SCORE = 0.85
 
@@ -65,14 +72,31 @@ def _bad_word(word: str, not_name: frozenset[str]) -> bool:
     return w in LATIN_NOT_NAME or w in not_name or w in ROLES or w in PLACE_WORDS or is_reply_word(word)
 
 
-def _opens_name(word: str) -> bool:
+def _place_after(text: str, end: int) -> bool:
+    """Whether a place's word follows a name-shaped phrase: a street, a market or a district named after a person."""
+    m = _NEXT_WORDS.match(text, end)
+    return bool(m) and m.group(1).lower() in PLACE_WORDS
+
+
+def _is_name(words: list[str]) -> bool:
+    """Whether the words after a role spell a name (review 16r: any capitalised words after a surname or an English
+    given name were taken, and ``Yang Ming Marine``, ``Sun Life``, ``Grace Period``, ``Bill Payment`` were scrubbed):
+    a romanised surname and the syllables of a given name, a Vietnamese surname and Vietnamese syllables, a given name
+    of the Southeast-Asian list and any words, or an English given name before a surname of the lists (Mary
+    Nguyen)."""
     from curate.pii.english_given_names import english_given_names
     from curate.pii.romanised_names import SURNAMES
+    from curate.pii.syllables import chinese_given_name, vietnamese_given_name
 
-    w = word.lower()
-    return (
-        w in SURNAMES or w in VIETNAMESE_SURNAMES or w in SEA_GIVEN_NAMES or word.capitalize() in english_given_names()
-    )
+    first, rest = words[0].lower(), words[1:]
+    if first in SURNAMES and chinese_given_name(rest):
+        return True
+    if first in VIETNAMESE_SURNAMES and vietnamese_given_name(rest):
+        return True
+    if first in SEA_GIVEN_NAMES:
+        return True
+    last = words[-1].lower()
+    return words[0].capitalize() in english_given_names() and (last in SURNAMES or last in VIETNAMESE_SURNAMES)
 
 
 def foreign_names(text: str, not_name: frozenset[str] = frozenset()) -> list[tuple[int, int]]:
@@ -84,12 +108,14 @@ def foreign_names(text: str, not_name: frozenset[str] = frozenset()) -> list[tup
     ['Pham Thi Thu', 'Zhang Wei']
     >>> foreign_names("Nguyen Van Linh Street; Applicant Name Field; The Insured Event occurred")
     []
+    >>> foreign_names("Borrower Grace Period; Beneficiary Yang Ming Marine, Payee Sun Life; Ho Thi Ky flower market")
+    []
     """
     out: list[tuple[int, int]] = []
     for m in _VIET.finditer(text):
         words = m.group().split()
         if m.group("sur").lower() in VIETNAMESE_SURNAMES and not any(_bad_word(w, not_name) for w in words):
-            if not _CAP_AFTER.match(text, m.end()):
+            if not _CAP_AFTER.match(text, m.end()) and not _place_after(text, m.end()):
                 out.append((m.start(), m.end()))
     for m in _ROLE.finditer(text):
         if m.group("role").lower() not in ROLES:
@@ -98,7 +124,9 @@ def foreign_names(text: str, not_name: frozenset[str] = frozenset()) -> list[tup
         if n is None or any(s <= n.start() < e for s, e in out):
             continue
         words = n.group().split()
-        if not _opens_name(words[0]) or any(_bad_word(w, not_name) for w in words) or _CAP_AFTER.match(text, n.end()):
+        if not _is_name(words) or any(_bad_word(w, not_name) for w in words) or _CAP_AFTER.match(text, n.end()):
+            continue
+        if _place_after(text, n.end()):
             continue
         out.append((n.start(), n.end()))
     return sorted(out)
@@ -108,4 +136,4 @@ def prescreen_pattern() -> str:
     """What the engine's pre-screen needs to send a text here: ``Thi``/``Van`` between capitalised words, or a
     capitalised word after an English role word."""
     roles = "|".join(sorted(ROLES, key=len, reverse=True))
-    return rf"[A-Z][a-zà-ỹ]+ (?:Thi|Van|Thị|Văn) [A-Z]|[A-Z]{{2,}} (?:THI|VAN) [A-Z]|(?i:{roles}) [A-Z]"
+    return rf"[A-ZĐ][a-zà-ỹđ]+ (?:Thi|Van|Thị|Văn) [A-ZĐ]|[A-ZĐ]{{2,}} (?:THI|VAN) [A-ZĐ]|(?i:{roles}) [A-ZĐ]"

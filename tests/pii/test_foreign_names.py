@@ -35,3 +35,40 @@ def test_the_name_is_found(det, text, name):
 )
 def test_no_name(det, text):
     assert [text[s.start : s.end] for s in det.analyze(text) if s.entity_type == "PERSON"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # review 16r: Đ opens no [A-Z] word and was no pre-screen character; an ID label after ran into the name
+        ("Sender Đặng Thị Hoa sent NT$8,000 home.", "Đặng Thị Hoa"),
+        ("Nguyen Thi Hoa ARC AC01234567 remits monthly.", "Nguyen Thi Hoa"),
+        ("Applicant Zhang Wei ID A123456789 signed.", "Zhang Wei"),
+        ("Remitter Tran Minh sent USD 300.", "Tran Minh"),
+        ("Applicant Lin Chihhao signed the guarantee.", "Lin Chihhao"),
+    ],
+)
+def test_the_name_is_found_beside_an_id_label(det, text, name):
+    test_the_name_is_found(det, text, name)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # review 16r: any capitalised words after a role and a word a surname or an English given name spells were
+        # taken for a name: loan terms, products, public companies, malls; and Vietnamese streets and markets
+        "Borrower Grace Period: six months after disbursement.",
+        "Payee Bill Payment service is down.",
+        "Customer Mark Up rates are set quarterly.",
+        "Cardholder Chase Sapphire card benefits.",
+        "Employee Max Contribution is NT$6,000.",
+        "Beneficiary Yang Ming Marine, invoice 2024-17.",
+        "Payee Sun Life paid the claim.",
+        "Tenant Lee Gardens mall lease renewed.",
+        "Our office on Le Van Sy, District 3.",
+        "We visited Ho Thi Ky flower market.",
+        "Nguyen Van Linh Parkway branch",
+    ],
+)
+def test_no_name_in_terms_companies_and_places(det, text):
+    test_no_name(det, text)
