@@ -51,8 +51,19 @@ def _digits(value: str) -> int:
     return sum(c.isdigit() for c in value)
 
 
+#: words of a field's title, not of a name: a manual's table of the format (``:50K: Ordering Customer``, ``:59:
+#: 受款人``) names the field, not a customer (review 16r)
+_TITLE_WORDS = frozenset(
+    "ordering beneficiary customer remitter payee payer creditor debtor account name address institution party "
+    "details information field option identifier number".split()
+)
+_TITLE_HAN = ("款人", "益人", "客戶", "名稱", "帳號", "帳戶", "戶名", "欄位", "地址")
+
+
 def _is_org(name: str) -> bool:
     words = re.findall(r"[A-Za-z]+", name.lower())
+    if any(w in _TITLE_WORDS for w in words) or any(h in name for h in _TITLE_HAN):
+        return True  # a field's title (see _TITLE_WORDS): no organisation either, but no person's name
     return any(w in _ORG_WORDS for w in words) or any(h in name for h in _ORG_HAN)
 
 

@@ -41,3 +41,14 @@ def test_no_person_in_a_company_beneficiary_a_bic_or_prose(det):
         "Swift MT103 field :50K: holds the ordering customer; field :59: holds the beneficiary.",
     ):
         assert not [s for s in det.analyze(text) if s.entity_type == "PERSON"], text
+
+
+def test_no_person_in_a_manual_of_the_fields(det):
+    # review 16r: a manual's table of the format names each field by its title on the tag's line; the titles were
+    # scrubbed as the customers' names (Ordering Customer, 匯款人)
+    for text in (
+        "MT103 欄位說明：\n:50K: Ordering Customer\n:59: Beneficiary Customer\n:70: Remittance Information",
+        ":50K: 匯款人\n:59: 受款人\n:71A: 費用負擔",
+        ":50F: Ordering Customer (party identifier, name and address)\n:59F: Beneficiary Customer name",
+    ):
+        assert not [text[s.start : s.end] for s in det.analyze(text) if s.entity_type == "PERSON"], text
