@@ -40,7 +40,7 @@ _DAY_FIRST = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
 #: date:``, ``D.O.B.:``, or a label with the date's format between it and the value (``(dd/mm/yyyy)``, ``(YYYMMDD)``,
 #: in square brackets too, ``[dd/mm/yyyy]``, or a note ``(as shown on ID card)``), a required field's ``*`` after either
 _BIRTH_LABEL = re.compile(
-    r"(?:(?<![A-Za-z])(?:birth[ -]?date|date of birth|d\.o\.b\.?|dob|birthday)|出生(?:年月)?日期?|(?<![發发產产衍慶庆])生日)\s*\*?"
+    r"(?:(?<![A-Za-z])(?:birth[ -]?date|date of birth|d\.o\.b\.?|dob|birthday)|出生(?:年月)?日期?|(?<![發发產产衍慶庆往])生日)\s*\*?"
     r"\s*(?:[(（\[［][^()（）\[\]［］\n]{1,24}[)）\]］]\s*\*?\s*)?[:：]?\s*$",
     re.IGNORECASE,
 )

@@ -43,7 +43,7 @@ ID_LABEL = (
     r"|居留證(?:統一證號|號碼|號)?|居留证(?:号码|号)?|(?<![A-Za-z])(?:ID|I\.D\.)[ ]?(?i:no\.?|number|#))"
 )
 #: a label naming a date of birth; not the 生日 of a verb's day (事故發生日, 契約產生日: recognizers.NOT_BIRTHDAY)
-DOB_LABEL = r"(?:出生年月日|出生日期|(?<![發发產产衍慶庆])生日|(?<![A-Za-z])(?i:date of birth|birth ?date|DOB))"
+DOB_LABEL = r"(?:出生年月日|出生日期|(?<![發发產产衍慶庆往])生日|(?<![A-Za-z])(?i:date of birth|birth ?date|DOB))"
 #: a form's qualifier after a phone label: home or office, day or night (電話(宅), 連絡電話（H）, 電話(日))
 _PHONE_KIND = r"(?:[ ]*\((?:[HhOo]|宅|家|住家|公|公司|日|夜|白天|晚上)\))?"
 PHONE_LABEL = (

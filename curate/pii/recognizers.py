@@ -415,7 +415,7 @@ DOB_GATE = r"|".join(re.escape(w) for w in DOB_CONTEXT) + r"|[日\d][ ]?生|D\.O
 
 
 #: a verb ending in 生 before 日, the day something happens (事故發生日, 契約產生日, 員工慶生日): no 生日
-NOT_BIRTHDAY = re.compile(r"[發发產产衍慶庆]生日")
+NOT_BIRTHDAY = re.compile(r"[發发產产衍慶庆往]生日")
 
 
 def _validate_dob(m: re.Match[str], text: str) -> Hit | None:
