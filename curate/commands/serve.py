@@ -56,6 +56,14 @@ USERS_OPTION = click.option(
 @USERS_OPTION
 @click.option("--https-only", is_flag=True, help="Mark the session cookie Secure (behind a TLS proxy).")
 @click.option(
+    "--trusted-proxy",
+    "trusted_proxies",
+    multiple=True,
+    metavar="ADDRESS",
+    help="A reverse proxy's address or network whose X-Forwarded-For header names the client (repeatable); by"
+    " default the header is ignored and the client is the connection's address.",
+)
+@click.option(
     "--anchor",
     "anchor_file",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -70,6 +78,7 @@ def serve(
     port: int,
     users: Path | None,
     https_only: bool,
+    trusted_proxies: tuple[str, ...],
     anchor_file: Path | None,
     licence_catalogue_file: Path | None,
 ) -> int:
@@ -85,6 +94,7 @@ def serve(
     from curate.web.auth import UserStore, load_secret
     from provenance.errors import ConfigError
 
+    proxies = _trusted_proxies(trusted_proxies)
     # a bad file is refused before anything starts; the rules are those of the file now, whatever it becomes later
     cat, cat_label = load_labelled(licence_catalogue_file)
     s = settings()
@@ -108,12 +118,23 @@ def serve(
     if not _loopback(host):
         click.echo(
             f"warning: --host {host} serves the portal beyond this machine; put it behind a reverse proxy that"
-            " terminates TLS (pass --https-only) and times out slow clients: uvicorn waits for a request's headers"
+            " terminates TLS (pass --https-only, and --trusted-proxy with its address) and times out slow clients: uvicorn waits for a request's headers"
             " as long as a client sends them, so many slow connections can use up the portal's (README, Auditor"
             " portal)",
             err=True,
         )
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning" if s.quiet else "info", server_header=False)
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level="warning" if s.quiet else "info",
+        server_header=False,
+        # X-Forwarded-For is believed from the proxies named only: uvicorn believed it from any local client (its
+        # default trusts 127.0.0.1), so one on this machine, or anyone through a proxy that passes the header on,
+        # stepped round the per-address login limit and wrote the addresses it liked into the access log
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies or None,
+    )
     from curate.web.accesslog import no_typed_values
 
     logging.getLogger("uvicorn.access").addFilter(no_typed_values)  # after Config has set up uvicorn's logging
@@ -122,6 +143,29 @@ def serve(
     finally:  # the snapshot copies hold the catalogue as it was: none outlives the portal
         app.state.view.close()
     return 0
+
+
+def _trusted_proxies(values: tuple[str, ...]) -> list[str]:
+    """``--trusted-proxy`` values as uvicorn takes them: each an IP address or network (``127.0.0.1``,
+    ``10.0.0.0/8``); anything else (``*``, a host name) is refused: it would let any client name its own address.
+
+    >>> _trusted_proxies(("127.0.0.1", "::1", "10.0.0.0/8"))
+    ['127.0.0.1', '::1', '10.0.0.0/8']
+    """
+    import ipaddress
+
+    from provenance.errors import UsageError
+
+    out = []
+    for value in values:
+        try:
+            out.append(str(ipaddress.ip_network(value.strip(), strict=False)).removesuffix("/32").removesuffix("/128"))
+        except ValueError:
+            raise UsageError(
+                f"--trusted-proxy `{value}` is not an IP address or network; name the reverse proxy's address as the"
+                " portal sees it (e.g. `--trusted-proxy 127.0.0.1` for a proxy on this machine)"
+            ) from None
+    return out
 
 
 def _loopback(host: str) -> bool:
