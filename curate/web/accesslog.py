@@ -23,6 +23,7 @@ _FIXED = frozenset(
         "/licences",
         "/report",
         "/static/plotly.js",
+        "/static/export-chart.js",
         "/favicon.ico",  # every browser asks for it: a page, not something typed
     )
 )

@@ -48,11 +48,17 @@ def _templates() -> Jinja2Templates:
 
 
 TEMPLATES = _templates()
+#: no inline script runs on the portal's pages (the export chart is a file of its own): markup that slipped past
+#: escaping into a page (a title, a licence name) could not run script there; styles may be inline (plotly sets them)
 CSP = (
-    "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'"
 )
+#: the report only: one self-contained file (``curate report`` writes it to disk too) whose plotly.js and figures are
+#: inline scripts; its values are escaped by the report's own rules (:mod:`curate.reporting.html`)
+REPORT_CSP = CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
+_STATIC = Path(__file__).parent / "static"
 
 
 log = logging.getLogger(__name__)
@@ -465,13 +471,18 @@ def report(request: Request, user: User) -> Response:
                     licence_label=state.cat_label,
                 )
             cached = state.report_cache = (view.generation, html)
-    return HTMLResponse(cached[1])
+    return HTMLResponse(cached[1], headers={"Content-Security-Policy": REPORT_CSP})
 
 
 def plotly_js(request: Request) -> Response:
     from curate.reporting.html import plotly_js as js
 
     return Response(js(), media_type="text/javascript", headers={"Cache-Control": "private, max-age=86400"})
+
+
+def export_chart_js(request: Request) -> Response:
+    text = (_STATIC / "export-chart.js").read_text(encoding="utf-8")
+    return Response(text, media_type="text/javascript", headers={"Cache-Control": "private, max-age=86400"})
 
 
 class SecurityHeaders:
@@ -529,6 +540,7 @@ def create_app(config: PortalConfig, view: CatalogueView | None = None) -> Starl
         Route("/licences", licences),
         Route("/report", report),
         Route("/static/plotly.js", plotly_js),
+        Route("/static/export-chart.js", export_chart_js),
         Route("/favicon.ico", lambda request: Response(status_code=204)),
     ]
     middleware = [
