@@ -118,9 +118,15 @@ def serve(
     if not _loopback(host):
         click.echo(
             f"warning: --host {host} serves the portal beyond this machine; put it behind a reverse proxy that"
-            " terminates TLS (pass --https-only, and --trusted-proxy with its address) and times out slow clients: uvicorn waits for a request's headers"
-            " as long as a client sends them, so many slow connections can use up the portal's (README, Auditor"
-            " portal)",
+            " terminates TLS (pass --https-only, and --trusted-proxy with its address) and times out slow clients:"
+            " uvicorn waits for a request's headers as long as a client sends them, so many slow connections can use"
+            " up the portal's (README, Auditor portal)",
+            err=True,
+        )
+    if proxies and not https_only:  # a proxy that terminates TLS: a cookie not marked Secure is also sent over http
+        click.echo(
+            "warning: --trusted-proxy without --https-only: the session cookie is not marked Secure, so a browser"
+            " sends it over plain http too; pass --https-only when the proxy terminates TLS",
             err=True,
         )
     config = uvicorn.Config(

@@ -87,6 +87,13 @@ def test_a_named_proxy_is_believed(tmp_path):
         out = _stop(proc)
     assert codes == [401] * 5 + [429, 401], codes
     assert "198.51.100.8:" in out
+    assert "without --https-only: the session cookie is not marked Secure" in out  # a TLS proxy's cookie
+
+
+def test_a_named_proxy_with_https_only_is_not_warned_of(tmp_path):
+    proc, base = _serve(tmp_path, "--trusted-proxy", "127.0.0.1", "--https-only")
+    out = _stop(proc)
+    assert "not marked Secure" not in out and "warning" not in out, out
 
 
 def test_a_proxy_that_is_not_an_address_is_refused(tmp_path):
