@@ -14,6 +14,7 @@ import json
 import os
 import re
 import stat
+import unicodedata
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -160,6 +161,23 @@ DIFF_WORK = 20_000_000
 LINE_WORK = 25_000_000
 
 
+#: a line with its end (LF, CRLF or CR alone: str.splitlines also splits at a form feed, which hygiene removes)
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+#: what a line is matched by is its text without spaces, line ends and invisible characters, in NFKC: lines are
+#: matched as hygiene left them (it removes those and collapses blank lines: with the lines matched as they were, a
+#: text with a line fewer matched none and was shown removed and inserted whole, 2,700 characters of CRLF included)
+_INVISIBLE = re.compile(r"[\s\x00-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]+")
+
+
+def _line_key(line: str) -> str:
+    r"""What a line is matched by on the record page's diff.
+
+    >>> _line_key("  第 1 條　本法\r\n") == _line_key("第 1 條本法\n")
+    True
+    """
+    return _INVISIBLE.sub("", unicodedata.normalize("NFKC", line))
+
+
 def _diff(before: str, after: str) -> list[tuple[str, str]]:
     r"""Character diff as ``(op, text)`` segments: ``=`` same, ``-`` removed, ``+`` inserted.
 
@@ -182,16 +200,18 @@ def _diff(before: str, after: str) -> list[tuple[str, str]]:
     if len(a) * len(b) <= PAIR_WORK:
         _char_diff(a, b, out, budget)
     else:
-        la, lb = a.splitlines(keepends=True), b.splitlines(keepends=True)
+        la, lb = _LINE.findall(a), _LINE.findall(b)
         if len(la) * len(lb) > LINE_WORK:
             _char_diff(a, b, out, budget)  # too many lines to match: shown whole
         else:
-            for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=la, b=lb).get_opcodes():
-                if tag == "equal":
-                    out.append(("=", "".join(la[i1:i2])))
-                elif tag == "replace" and i2 - i1 == j2 - j1:  # each line changed (a hygiene rewrite): line by line
+            ka, kb = [_line_key(x) for x in la], [_line_key(y) for y in lb]
+            for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=ka, b=kb).get_opcodes():
+                if tag == "equal" or (tag == "replace" and i2 - i1 == j2 - j1):  # line by line
                     for x, y in zip(la[i1:i2], lb[j1:j2], strict=True):
-                        _char_diff(x, y, out, budget)
+                        if x == y:
+                            out.append(("=", x))
+                        else:
+                            _char_diff(x, y, out, budget)
                 else:
                     _char_diff("".join(la[i1:i2]), "".join(lb[j1:j2]), out, budget)
     if m:
