@@ -60,8 +60,9 @@ USERS_OPTION = click.option(
     "trusted_proxies",
     multiple=True,
     metavar="ADDRESS",
-    help="A reverse proxy's address or network whose X-Forwarded-For header names the client (repeatable); by"
-    " default the header is ignored and the client is the connection's address.",
+    help="A reverse proxy's address or network whose X-Forwarded-For header names the client (repeatable; a"
+    " network must hold proxies only: a client in it can name any address); by default the header is ignored and"
+    " the client is the connection's address.",
 )
 @click.option(
     "--anchor",
@@ -153,10 +154,12 @@ def serve(
 
 def _trusted_proxies(values: tuple[str, ...]) -> list[str]:
     """``--trusted-proxy`` values as uvicorn takes them: each an IP address or network (``127.0.0.1``,
-    ``10.0.0.0/8``); anything else (``*``, a host name) is refused: it would let any client name its own address.
+    ``10.0.0.0/8``, ``2001:db8::/32``); anything else is refused: ``*`` or a network of every address
+    (``0.0.0.0/0``) would let any client name its own address, a host name is no address, and an address with a
+    prefix (``10.0.0.5/24``, as ``ip addr`` shows the proxy's) would trust its whole network, the clients in it too.
 
-    >>> _trusted_proxies(("127.0.0.1", "::1", "10.0.0.0/8"))
-    ['127.0.0.1', '::1', '10.0.0.0/8']
+    >>> _trusted_proxies(("127.0.0.1", "::1", "10.0.0.0/8", "2001:db8::/32"))
+    ['127.0.0.1', '::1', '10.0.0.0/8', '2001:db8::/32']
     """
     import ipaddress
 
@@ -164,13 +167,31 @@ def _trusted_proxies(values: tuple[str, ...]) -> list[str]:
 
     out = []
     for value in values:
+        v = value.strip()
         try:
-            out.append(str(ipaddress.ip_network(value.strip(), strict=False)).removesuffix("/32").removesuffix("/128"))
+            net = ipaddress.ip_network(v, strict=False)
         except ValueError:
             raise UsageError(
                 f"--trusted-proxy `{value}` is not an IP address or network; name the reverse proxy's address as the"
                 " portal sees it (e.g. `--trusted-proxy 127.0.0.1` for a proxy on this machine)"
             ) from None
+        if net.prefixlen == 0:
+            raise UsageError(
+                f"--trusted-proxy `{value}` is every address: any client could name its own; name the reverse"
+                " proxy's address or a network that holds proxies only"
+            )
+        try:
+            ipaddress.ip_network(v)  # strict: no host bits under a prefix
+        except ValueError:
+            raise UsageError(
+                f"--trusted-proxy `{value}` is an address with a prefix: name the proxy (`{v.split('/')[0]}`) or, if"
+                f" the network holds proxies only, the network (`{net}`): any client in a trusted network can name"
+                " its own address"
+            ) from None
+        if net.prefixlen == net.max_prefixlen:
+            out.append(v.split("/")[0] if "%" in v else str(net.network_address))
+        else:
+            out.append(str(net))
     return out
 
 

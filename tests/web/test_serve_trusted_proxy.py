@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 from click.testing import CliRunner
 
 from curate import cli as cli_mod
@@ -102,3 +103,34 @@ def test_a_proxy_that_is_not_an_address_is_refused(tmp_path):
         err = streams[1].getvalue().decode()
     assert code == 2 and len(err.strip().splitlines()) == 1 and "--trusted-proxy `*`" in err, err
     assert not (tmp_path / ".curate").exists()
+
+
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [
+        ("0.0.0.0/0", "is every address"),
+        ("::/0", "is every address"),
+        ("10.0.0.5/24", "name the proxy (`10.0.0.5`)"),
+        ("2001:db8::5/64", "the network (`2001:db8::/64`)"),
+    ],
+    ids=["every-ipv4", "every-ipv6", "ipv4-with-prefix", "ipv6-with-prefix"],
+)
+def test_a_proxy_that_trusts_every_client_or_a_network_by_mistake_is_refused(tmp_path, value, says):
+    """`0.0.0.0/0` is `*` by another name; `10.0.0.5/24` (as `ip addr` shows the proxy's address) trusted the whole
+    /24, whose clients could then name any address (review 16r)."""
+    with CliRunner().isolation() as streams:
+        code = cli_mod.run(["--db", str(tmp_path / "c.duckdb"), "serve", "--trusted-proxy", value])
+        err = streams[1].getvalue().decode()
+    assert code == 2 and len(err.strip().splitlines()) == 1 and says in err, err
+    assert not (tmp_path / ".curate").exists()
+
+
+def test_an_ipv6_network_of_prefix_32_stays_a_network():
+    """`2001:db8::/32` lost its prefix (its `/32` was taken for an IPv4 host's) and trusted one address (review 16r)."""
+    from uvicorn.middleware.proxy_headers import _TrustedHosts
+
+    from curate.commands.serve import _trusted_proxies
+
+    trusted = _TrustedHosts(_trusted_proxies(("2001:db8::/32", "192.0.2.1")))
+    assert "2001:db8:1::9" in trusted and "192.0.2.1" in trusted
+    assert "2001:db9::1" not in trusted and "192.0.2.2" not in trusted
