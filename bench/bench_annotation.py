@@ -90,7 +90,7 @@ def main() -> None:
                 ensure_project(con, client, "bench", project)  # project creation is not part of the rate
                 client.request_seconds = 0.0
                 t = time.perf_counter()
-                rep = push(con, client, PushConfig(project=project, bank="bench"))
+                rep = push(con, client, PushConfig(project=project, bank="BENCH"))
                 dt_ = time.perf_counter() - t
                 own = dt_ - client.request_seconds
                 print(
@@ -98,7 +98,7 @@ def main() -> None:
                     f"(Label Studio {client.request_seconds:.2f}s; bridge {own:.2f}s = {rep.pushed / own:.0f}/s)"
                 )
             t = time.perf_counter()
-            rep = push(con, client, PushConfig(project="topic", bank="bench"))
+            rep = push(con, client, PushConfig(project="topic", bank="BENCH"))
             print(f"push again (no-op): {rep.already} already there in {time.perf_counter() - t:.2f}s")
 
             con2, _ = make_catalogue(tmp / "cat2.duckdb", N)

@@ -6,7 +6,7 @@ LABEL_STUDIO_API_KEY); otherwise writes the tasks JSON for a manual import and s
 
 from __future__ import annotations
 
-BANK = "demo-bank"
+BANK = "DEMO-BANK"
 PROJECTS = ("topic", "pii", "proofread")
 
 

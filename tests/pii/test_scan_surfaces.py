@@ -54,7 +54,7 @@ def catalogue(db_path, cli, monkeypatch, tmp_path):
         )  # fmt: skip
         assert code == 0, out + err
     tasks = tmp_path / "ls" / "tasks.json"
-    code, out, err = cli("annotate", "push", "--project", "proofread", "--bank", "b1", "--output", str(tasks))
+    code, out, err = cli("annotate", "push", "--project", "proofread", "--bank", "B1", "--output", str(tasks))
     assert code == 0, out + err
     return db_path, outs, tasks
 
