@@ -19,8 +19,10 @@ from functools import lru_cache
 from curate.pii.span import Span
 from curate.pii.text import JOIN
 
-#: a line break between Han characters (spaces around it read past)
-BREAK = re.compile(r"(?<=[\u4e00-\u9fff])[ \u3000]*\r?\n[ \u3000]*(?=[\u4e00-\u9fff])")
+#: a line break between Han characters (spaces around it read past): LF, CR LF or a lone CR (an old Mac or OCR
+#: export's; hygiene makes it a LF, but `curate pii scrub` and `pii scan` read text as it is), as line_breaks.py reads
+BREAK = re.compile(r"(?<=[\u4e00-\u9fff])[ \u3000]*(?:\r\n?|\n)[ \u3000]*(?=[\u4e00-\u9fff])")
+_EOL = re.compile(r"[\r\n]")
 #: how far along each line from the break the two lines are read (a label and its context words fit)
 REACH = 40
 
@@ -50,10 +52,10 @@ def rejoined_names(text: str, analyze: Callable[[str], list[Span]]) -> list[Span
         if not any(c in surnames for c in text[max(0, m.start() - 3) : m.start()]):
             continue
         reach = max(0, m.start() - REACH)
-        lo = max(reach, text.rfind("\n", reach, m.start()) + 1)
-        eol = text.find("\n", m.end(), m.end() + REACH)
-        hi = eol if eol >= 0 else min(len(text), m.end() + REACH)
-        piece = text[lo : m.start()] + text[m.end() : hi].rstrip("\r")
+        lo = max(reach, text.rfind("\n", reach, m.start()) + 1, text.rfind("\r", reach, m.start()) + 1)
+        eol = _EOL.search(text, m.end(), m.end() + REACH)
+        hi = eol.start() if eol else min(len(text), m.end() + REACH)
+        piece = text[lo : m.start()] + text[m.end() : hi]
         pieces.append((size, size + len(piece), lo, m.start() - lo, len(m.group())))
         parts.append(piece)
         size += len(piece) + len(JOIN)

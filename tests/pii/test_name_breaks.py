@@ -26,3 +26,11 @@ def test_span_covers_the_break(det):
 def test_a_line_ending_in_a_surname_character_is_no_name(det):
     for text in ("本案依規定送交林\n口分行辦理。", "請於營業時間內至分行辦理，王\n道銀行另有規定者從其規定。"):
         assert [s for s in det.analyze(text) if s.entity_type == "PERSON"] == [], text
+
+
+def test_a_lone_carriage_return_cuts_a_name_too(det):
+    """An old Mac or OCR export ends its lines with a lone CR: `curate pii scrub` reads the text as it is (hygiene's
+    CR-to-LF is a pipeline stage), so the name cut there went through in clear while a CR LF one was found."""
+    for text in ("姓名：郭\r怡伶\u3000性別：女\r職業：教師", "立約人 曾\r淑芬 簽章"):
+        found = [text[s.start : s.end] for s in det.analyze(text) if s.entity_type == "PERSON"]
+        assert found and all("\r" in f for f in found), (text, found)
