@@ -28,8 +28,10 @@ import re
 
 from curate.pii.base import EntityRecognizer, RecognizerResult
 
-#: a party field's tag at the start of a line, and the rest of that line
-_TAG = re.compile(r"(?m)^[ \t]*:(?P<tag>50[KF]|59F?):[ \t]*(?P<rest>[^\n]*)")
+#: a party field's tag at the start of a line, and the rest of that line; a line ends at LF, CR LF or a lone CR: a FIN
+#: message's lines end in CR LF, and `curate pii scrub` reads a file as it is (hygiene's CR-to-LF is a pipeline stage)
+_TAG = re.compile(r"(?:^|(?<=[\r\n]))[ \t]*:(?P<tag>50[KF]|59F?):[ \t]*(?P<rest>[^\r\n]*)")
+_EOL = re.compile(r"\r\n?|\n")
 #: an account after the slash: 6-34 letters and digits (IBAN, a local account), six digits at least
 _ACCOUNT = re.compile(r"/[ ]*(?P<acct>[A-Z0-9](?:[A-Z0-9 -]{4,32})[A-Z0-9])[ ]*$", re.IGNORECASE)
 #: a name line: letters of any script, spaces, dots, commas, hyphens and apostrophes (at most 35 characters)
@@ -84,11 +86,12 @@ def _name_at(text: str, start: int, end: int) -> tuple[int, int] | None:
 def _lines_after(text: str, pos: int, count: int):
     """(start, end) of the next ``count`` lines after ``pos`` (the end of a line), up to the next field's tag."""
     for _ in range(count):
-        if pos >= len(text) or text[pos] != "\n":
+        brk = _EOL.match(text, pos)
+        if brk is None:
             return
-        start = pos + 1
-        end = text.find("\n", start)
-        end = len(text) if end < 0 else end
+        start = brk.end()
+        eol = _EOL.search(text, start)
+        end = eol.start() if eol else len(text)
         if text[start:end].lstrip().startswith(":") or not text[start:end].strip():
             return
         yield start, end
@@ -132,7 +135,7 @@ def field_spans(text: str) -> list[tuple[int, int, str]]:
 
 
 #: what the engine's pre-screen needs to send a text here
-PRESCREEN = r"(?m:^[ \t]*:5[09][KF]?:)"
+PRESCREEN = r"(?:^|(?<=[\r\n]))[ \t]*:5[09][KF]?:"
 
 
 class SwiftFieldRecognizer(EntityRecognizer):

@@ -52,3 +52,21 @@ def test_no_person_in_a_manual_of_the_fields(det):
         ":50F: Ordering Customer (party identifier, name and address)\n:59F: Beneficiary Customer name",
     ):
         assert not [text[s.start : s.end] for s in det.analyze(text) if s.entity_type == "PERSON"], text
+
+
+def test_crlf_and_lone_cr_line_ends(cli, tmp_path, monkeypatch):
+    """A FIN message's lines end in CR LF (a file saved on Windows too; an old Mac or OCR export in a lone CR), and
+    `curate pii scrub` reads the text as it is: the accounts (CR LF) or everything (CR) went through in clear."""
+    monkeypatch.delenv("CURATE_PII_KEY", raising=False)
+    monkeypatch.delenv("CURATE_PII_KEY_FILE", raising=False)
+    src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    rows = [{"id": nl, "text": MT103.replace("\n", nl)} for nl in ("\r\n", "\r")]
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    code, _, err = cli("-q", "pii", "scrub", "--input", str(src), "--output", str(out))
+    assert code == 0, err
+    for line in out.read_text(encoding="utf-8").splitlines():
+        text = json.loads(line)["text"]
+        for value in ("0123456789012", "CHEN MEI LING", "7788120045", "TRAN THI MAI"):
+            assert value not in text, repr(text)
+        for kept in ("CTCBTWTP", "TAIPEI TAIWAN", "HANOI VIETNAM", ":71A:SHA"):
+            assert kept in text, repr(text)
