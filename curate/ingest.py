@@ -148,7 +148,7 @@ class _Ingestor:
 
         pii = getattr(self.source, "source_id", None) in self.pii_sources  # a manifest source marked pii_expected
         self.terms = TermsCorrector(con, self.source, self.keyed, self.guard, pii)  # names guarded as stored ones
-        self.holds = HoldKeeper(con, self.guard, self.pii_sources)  # files whose manifest rows disagree
+        self.holds = HoldKeeper(con, self.guard, self.pii_sources, self.keyed)  # files whose rows disagree
         try:
             self._upsert_sources()
             from curate import ingest_fast

@@ -28,10 +28,12 @@ UNLISTED = "file no longer in manifest"
 class HoldKeeper:
     """Collects a run's disputed and settled files (containers pseudonymised like the records'), then writes."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, guard: Any, pii_sources: set[str]) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, guard: Any, pii_sources: set[str], keyed: Any = None) -> None:
         self.con = con
         self.guard = guard
         self.pii_sources = pii_sources
+        #: a pii_expected source's keyed ids: its records' ``manifest_folder`` is keyed (curate/ingest_rows.py)
+        self.keyed = keyed
         self.disputed: dict[str, str] = {}
         self.settled: set[str] = set()
 
@@ -69,13 +71,21 @@ class HoldKeeper:
         ).fetchall()
         for container, manifest, file, key in rows:
             if container in self.disputed or not any(
-                key == folder_key(f) or (file is not None and _is_file(f / file)) for f in folders[manifest]
+                key in self._folder_keys(f, sid) or (file is not None and _is_file(f / file)) for f in folders[manifest]
             ):
                 continue
             self.disputed[container] = (
                 f"{UNLISTED}: no row of its manifest names the file any more, so no licence holds for its records;"
                 " add its row again (or withdraw the records)"
             )
+
+    def _folder_keys(self, folder: Path, source_id: str | None) -> tuple[str, ...]:
+        """The ``manifest_folder`` a record of ``folder``'s manifest holds: keyed for a pii_expected source (plain
+        in one stored before that, or under ``curate pii rekey``)."""
+        plain = folder_key(folder)
+        if self.keyed is None or source_id not in self.pii_sources:
+            return (plain,)
+        return plain, self.keyed.folder_digest(plain)
 
     def settle(self, raw: RawItem, source_id: str) -> None:
         """A manifest row of this run taken whole: the file's terms are unambiguous again."""

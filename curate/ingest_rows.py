@@ -48,6 +48,9 @@ def guarded_ids(guard: IdentifierGuard, rec: Record, *, all_types: bool, keyed: 
     sha = meta.get("file_sha256") if all_types and keyed is not None else None
     if isinstance(sha, str):
         names["file_sha256"] = keyed.file_digest(sha)
+    folder = meta.get("manifest_folder") if all_types and keyed is not None else None
+    if isinstance(folder, str):  # a digest of a path that may name a customer: keyed as the file's digest is
+        names["manifest_folder"] = keyed.folder_digest(folder)
     if any(meta[k] != v for k, v in names.items()):
         new["metadata"] = {**meta, **names}
     if all(new[f] == getattr(rec, f) for f in new):

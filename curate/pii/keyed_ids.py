@@ -69,6 +69,14 @@ class KeyedIds:
             return plain_hex
         return KEYED_PREFIX + self.key.keyed_hex("file-sha256", plain_hex.encode())
 
+    def folder_digest(self, plain: str) -> str:
+        """Keyed ``manifest_folder`` (``hmac:`` + 64 hex) from :func:`sources.manifest_rows.folder_key`: that is an
+        unkeyed digest of the folder's path, and a folder named for a customer (``客戶_王小明_A123456789/``) is
+        guessed back from it offline by trying the ID numbers under the known rest of the path."""
+        if plain.startswith(KEYED_PREFIX):
+            return plain
+        return KEYED_PREFIX + self.key.keyed_hex("manifest-folder", plain.encode())
+
 
 def digest_function(key: PiiKey | None) -> Callable[[str], str] | None:
     """What :func:`provenance.crosscheck.crosscheck` needs to recompute keyed digests (None: no key)."""
