@@ -288,12 +288,13 @@ def rekey(as_json: bool) -> int:
     rep = rekey_catalogue(settings().db_path, key)
     if as_json:
         click.echo(json_line(rep.as_dict()))
-    elif not rep.records:
+    elif rep.run_id is None:  # a run keys annotators' e-mail or manifest digests alone too
         click.echo("nothing to rekey: every record of a pii_expected source has keyed ids and digests")
     else:
         click.echo(
             f"rekeyed {rep.records:,} record versions (run {rep.run_id}): {rep.ids_changed:,} new ids, "
             f"{rep.digests_keyed:,} keyed digests, {rep.vault_rows:,} vault rows re-sealed, "
-            f"{rep.batches:,} ingest batches re-declared"
+            f"{rep.batches:,} ingest batches re-declared, "
+            f"{rep.tables.get('manifest file and folder digests', 0):,} records' manifest digests keyed"
         )
     return EXIT_OK

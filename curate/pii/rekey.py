@@ -376,7 +376,7 @@ def rekey_catalogue(db_path, key: PiiKey) -> RekeyReport:
             runs.finish_run(con, stale, "failed", {"interrupted": True})
         changes = plan_rekey(con, key)
         emails = _plain_email_digests(con)
-        if not changes and not emails:
+        if not changes and not emails and not _plain_manifest_digests(con):
             return RekeyReport()
         # the vault's rows are checked one by one below, but a source keyed at ingest and nothing sealed yet showed
         # no other key: the old records were keyed under the one set now, a second key in the catalogue
@@ -386,6 +386,7 @@ def rekey_catalogue(db_path, key: PiiKey) -> RekeyReport:
         with db.transaction(con):
             rep = apply_changes(con, key, changes, run_id=run_id, stage="pii", reason="rekey")
             rep.tables["annotator e-mail digests"] = _key_email_digests(con, key, emails)
+            rep.tables["manifest file and folder digests"] = _key_manifest_digests(con, key)
             lines = sorted(f"{key.keyed_hex('old-id', c.old_id.encode())}:{c.new_id}" for c in changes)
             ledger.append(
                 con,
@@ -412,6 +413,44 @@ def rekey_catalogue(db_path, key: PiiKey) -> RekeyReport:
         return rep
     finally:
         con.close()
+
+
+#: metadata digests a manifest ingest of a pii_expected source keys (curate/ingest_rows.py guarded_ids)
+_MANIFEST_DIGESTS = ("file_sha256", "manifest_folder")
+
+
+def _plain_manifest_digests(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    """(record_id, metadata) of the versions of ``pii_expected`` sources whose manifest ``file_sha256`` or
+    ``manifest_folder`` is a plain digest (stored before they were keyed): the folder's is a digest of a path that may
+    name a customer, guessed back offline."""
+    plain = " OR ".join(
+        f"NOT starts_with(coalesce(json_extract_string(r.metadata, '$.{k}'), 'hmac:'), 'hmac:')"
+        for k in _MANIFEST_DIGESTS
+    )
+    return con.execute(
+        "SELECT r.record_id, r.metadata FROM records r JOIN sources s USING (source_id)"
+        f" WHERE s.pii_expected AND ({plain}) ORDER BY 1"
+    ).fetchall()
+
+
+def _key_manifest_digests(con: duckdb.DuckDBPyConnection, key: PiiKey) -> int:
+    """The plain manifest digests of :func:`_plain_manifest_digests` keyed in place, as a keyed ingest stores them
+    (:meth:`KeyedIds.file_digest`, :meth:`KeyedIds.folder_digest`)."""
+    import json
+
+    keyed = KeyedIds(key)
+    how = {"file_sha256": keyed.file_digest, "manifest_folder": keyed.folder_digest}
+    ids, metas = [], []
+    for rid, meta in _plain_manifest_digests(con):
+        m = json.loads(meta)
+        m.update({k: how[k](m[k]) for k in _MANIFEST_DIGESTS if isinstance(m.get(k), str)})
+        ids.append(rid)
+        metas.append(json.dumps(m, ensure_ascii=False))
+    if not ids:
+        return 0
+    with db.arrow_scan(con, "_rk_meta", pa.table({"record_id": ids, "metadata": metas})):
+        con.execute("UPDATE records SET metadata = m.metadata FROM _rk_meta m WHERE records.record_id = m.record_id")
+    return len(ids)
 
 
 def _plain_email_digests(con: duckdb.DuckDBPyConnection) -> list[str]:

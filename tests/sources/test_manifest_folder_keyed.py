@@ -49,3 +49,38 @@ def test_the_manifest_folder_of_a_pii_expected_source_is_keyed_and_still_holds(c
     code, out, err = cli("ingest", "textbooks", str(m), "--pii-expected")
     assert code == 0 and "no longer in manifest" in out, out + err
     assert [c for c, _ in _held(db_path)] == ["textbooks:deposit.txt"]
+
+
+def test_rekey_keys_the_plain_manifest_digests_a_catalogue_stored_before(cli, db_path, tmp_path, monkeypatch):
+    """A pii_expected catalogue ingested before the folder digest was keyed holds it plain (and one ingested before
+    keyed ids, its ``file_sha256`` too): `curate pii rekey` said "nothing to rekey" and left the path's digest readable
+    by `curate sql`. It keys both as a fresh keyed ingest does, and the hold still finds the folder's records."""
+    monkeypatch.setenv("CURATE_PII_KEY", "0123456789abcdef0123456789abcdef")
+    folder = tmp_path / FOLDER
+    folder.mkdir()
+    (folder / "deposit.txt").write_text("第一章 存款\n銀行應依法辦理存款業務。\n", encoding="utf-8")
+    (folder / "loans.txt").write_text("第二章 放款\n放款應審慎評估借款人之信用狀況。\n", encoding="utf-8")
+    rows = [{"path": "deposit.txt", "licence_id": "CC-BY-4.0"}, {"path": "loans.txt", "licence_id": "CC-BY-4.0"}]
+    m = _manifest(folder, rows)
+    code, out, err = cli("ingest", "textbooks", str(m), "--pii-expected")
+    assert code == 0, out + err
+    fresh = _folders(db_path)
+    plain = folder_key(folder)
+    con = duckdb.connect(str(db_path))  # as stored before review 16
+    con.execute("UPDATE records SET metadata = json_merge_patch(metadata, json_object('manifest_folder', ?))", [plain])
+    con.close()
+    assert _folders(db_path) == [plain, plain]
+
+    code, out, err = cli("pii", "rekey")
+    assert code == 0 and "nothing to rekey" not in out, out + err
+    assert _folders(db_path) == fresh  # what a keyed ingest stores
+    code, out, err = cli("pii", "rekey")
+    assert code == 0 and "nothing to rekey" in out, out + err
+    code, out, err = cli("audit", "verify")
+    assert code == 0, out + err
+
+    (folder / "deposit.txt").rename(folder / "deposit_v2.txt")
+    _manifest(folder, [{"path": "deposit_v2.txt", "licence_id": "CC-BY-4.0"}, rows[1]])
+    code, out, err = cli("ingest", "textbooks", str(m), "--pii-expected")
+    assert code == 0 and "no longer in manifest" in out, out + err
+    assert [c for c, _ in _held(db_path)] == ["textbooks:deposit.txt"]
