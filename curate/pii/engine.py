@@ -123,8 +123,10 @@ def _prescreen_regex() -> re.Pattern[str]:
     parts = _prescreen_parts()
     # every part starts with one of these characters: one class test per position before the alternation
     # (which tries each part in turn) halves the screen's time on text with nothing to find
-    # (Đ opens a Vietnamese surname: Đặng Thị Hoa, curate/pii/foreign_names.py)
-    first = "".join(sorted({c[0] for c in county_names()} | set(surname_first_chars()) | {"出", "生", "日", "小", "Đ"}))
+    # (Đ opens a Vietnamese surname: Đặng Thị Hoa, curate/pii/foreign_names.py; ":" an MT103 tag, swift_fields.py)
+    first = "".join(
+        sorted({c[0] for c in county_names()} | set(surname_first_chars()) | {"出", "生", "日", "小", "Đ", ":"})
+    )
     return re.compile(rf"(?=[\d@A-Za-z{first}])(?:" + "|".join(f"(?:{p})" for p in parts) + ")")
 
 

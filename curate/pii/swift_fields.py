@@ -134,8 +134,10 @@ def field_spans(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
-#: what the engine's pre-screen needs to send a text here
-PRESCREEN = r"(?:^|(?<=[\r\n]))[ \t]*:5[09][KF]?:"
+#: what the engine's pre-screen needs to send a text here: the tag alone (field_spans checks it opens a line). The
+#: screen tries its parts only where a text's character may start one: a part opening with a line start or a space
+#: (as this one did, ``^[ \t]*:5...``) never matched, and a name under an account of letters went through in clear
+PRESCREEN = r":5[09][KF]?:"
 
 
 class SwiftFieldRecognizer(EntityRecognizer):

@@ -70,3 +70,13 @@ def test_crlf_and_lone_cr_line_ends(cli, tmp_path, monkeypatch):
             assert value not in text, repr(text)
         for kept in ("CTCBTWTP", "TAIPEI TAIWAN", "HANOI VIETNAM", ":71A:SHA"):
             assert kept in text, repr(text)
+
+
+def test_a_name_under_an_account_of_letters_passes_the_pre_screen(det):
+    """The pre-screen's MT103 part opened with a line start (``^[ \\t]*:5...``) while the screen tries its parts only
+    where a letter, a digit or a surname's character stands: it never matched, and a party field with no other thing
+    the screen looks for (an account of letters and short digit runs, no 帳號) went through with its name in clear."""
+    for nl in ("\n", "\r\n", "\r"):
+        text = nl.join((":20:REF", ":50K:/TWBK88AC", "CHEN MEI LING", "TAIPEI", ":71A:SHA"))
+        got = {text[s.start : s.end] for s in det.analyze(text) if s.entity_type == "PERSON"}
+        assert got == {"CHEN MEI LING"}, (repr(nl), got)
