@@ -165,18 +165,35 @@ def _json_keyed(d: dict, text: Any = str) -> dict:
     traceback in every layout of `curate sql` and `curate audit sql`, and, its rows now printed a thousand at a
     time, half a JSON document before it.
 
+    Two keys that print the same (integer 1 and text '1' of a UNION key) kept one entry, the other lost without a
+    word: the text keys are then written as their JSON text too (``"1"``), so both stay.
+
     >>> import datetime
     >>> _json_keyed({datetime.date(2024, 1, 2): 3}), _json_keyed({1: "a", "b": 2}), _json_keyed({2: 0, 10: 1})
     ({'2024-01-02': 3}, {'1': 'a', 'b': 2}, {2: 0, 10: 1})
+    >>> _json_keyed({1: "a", "1": "b"})
+    {'1': 'a', '"1"': 'b'}
     """
     kinds = {type(k) for k in d}
     if len(kinds) <= 1 and all(issubclass(k, _JSON_KEY) for k in kinds):
         return d
     mixed = len(kinds) > 1
-    return {
+    out = {
         k if isinstance(k, str) else json.dumps(k) if mixed and isinstance(k, _JSON_KEY) else text(k): v
         for k, v in d.items()
     }
+    if len(out) < len(d):  # two keys printed the same: the text ones quoted
+        out = {
+            json.dumps(k, ensure_ascii=False)
+            if isinstance(k, str)
+            else json.dumps(k)
+            if isinstance(k, _JSON_KEY)
+            else text(k): v
+            for k, v in d.items()
+        }
+    if len(out) < len(d):  # still (a date and a timestamp printed alike): never a silent loss
+        raise ValueError(f"a MAP's keys of different types print the same ({', '.join(map(repr, d))})")
+    return out
 
 
 def json_key_text(key: Any) -> str:

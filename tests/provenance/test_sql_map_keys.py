@@ -64,3 +64,13 @@ def test_an_infinite_date_in_a_map_is_infinity_in_json(catalogue, cli, command):
     assert row == {"m": {"infinity": "-infinity", "2020-01-01": None}}
     code, out, _ = cli("audit", "sql", query)
     assert code == 0 and "9999-12-31" in out  # a table prints what DuckDB's conversion gave, as for a column
+
+
+@pytest.mark.parametrize("command", [c for c in LAYOUTS if "--json" in c], ids=" ".join)
+def test_two_union_keys_that_print_alike_both_stay(catalogue, cli, command):
+    """Integer 1 and text '1' of a UNION key were both written "1": one entry was lost without a word."""
+    query = "SELECT MAP([1::UNION(i INT, s VARCHAR), '1'::UNION(i INT, s VARCHAR)], ['int', 'text']) AS m"
+    code, out, err = cli(*command, query)
+    assert code == 0 and "Traceback" not in err, err
+    row = json.loads(out)[0] if command[0] == "audit" else json.loads(out.splitlines()[0])
+    assert row["m"] == {"1": "int", '"1"': "text"}
