@@ -16,6 +16,10 @@ from provenance.licence_terms import credit_value
 from provenance.licences import LicenceCatalogue
 
 _NS = "urn:finllm-curate:export"
+#: who makes every export: the SPDX document's creating Organization and Croissant's (required) ``creator``
+STEWARDS = "FinLLM consortium data stewards"
+#: the files an export writes beside its data shards
+DOCUMENTS = ("manifest.jsonl", "blocked.csv", "NOTICE.md", "README.md", "croissant.json", "spdx.jsonld")
 #: SPDX 3.0.1 ExpandedLicensing/CustomLicense as its JSON-LD context names it: the element a LicenseRef- id's
 #: ``customIdToUri`` entry points at
 _CUSTOM = "expandedlicensing_CustomLicense"
@@ -339,10 +343,11 @@ def card(info: Mapping[str, Any], cat: LicenceCatalogue, used_ids: list[str], sh
 def croissant(
     info: Mapping[str, Any], cat: LicenceCatalogue, used_ids: list[str], shard_hashes: Mapping[str, str]
 ) -> str:
-    """croissant.json (Croissant 1.0) describing the shards and their columns."""
+    """croissant.json (Croissant 1.0) describing the shards and their columns: every property the standard requires
+    of a Dataset (``creator`` too), and each shard's ``sha256`` and ``contentSize`` (in bytes, the unit Croissant assumes)."""
     from provenance._croissant_context import CONTEXT
 
-    parquet = info["format"] == "parquet"
+    parquet, sizes = info["format"] == "parquet", info.get("shard_bytes") or {}
     encoding = "application/x-parquet" if parquet else "application/jsonlines"
     distribution = [
         {
@@ -351,6 +356,7 @@ def croissant(
             "name": name,
             "contentUrl": name,
             "encodingFormat": encoding,
+            **({"contentSize": str(sizes[name])} if name in sizes else {}),
             "sha256": sha,
         }
         for name, sha in sorted(shard_hashes.items())
@@ -387,6 +393,7 @@ def croissant(
             f"{' (commercial use)' if info['commercial'] else ''}. See NOTICE.md."
         ),
         "url": f"{_NS}:{info['export_id']}",
+        "creator": {"@type": "sc:Organization", "name": STEWARDS},
         "version": "1.0.0",
         "datePublished": info["as_of"][:10],
         "license": licences or ["NOASSERTION"],
@@ -427,7 +434,7 @@ def spdx(info: Mapping[str, Any], cat: LicenceCatalogue, used_ids: list[str], sh
             "type": "Organization",
             "spdxId": f"{base}:agent",
             "creationInfo": ci,
-            "name": "FinLLM consortium data stewards",
+            "name": STEWARDS,
         },
         {"type": "Tool", "spdxId": f"{base}:tool", "creationInfo": ci, "name": "finllm-curate"},
     ]

@@ -437,15 +437,12 @@ def _write_documents(
     (out / "NOTICE.md").write_text(_package.notice(info, cat, used_ids, sel.attributions), encoding="utf-8")
     shard_hashes = {name: sha256_file(out / name) for name in writer.files}
     (out / "README.md").write_text(_package.card(info, cat, used_ids, writer.files), encoding="utf-8")
-    (out / "croissant.json").write_text(_package.croissant(info, cat, used_ids, shard_hashes), encoding="utf-8")
-    data_bytes = sum((out / name).stat().st_size for name in writer.files)
-    spdx = _package.spdx({**info, "data_bytes": data_bytes}, cat, used_ids, shard_hashes)
+    sizes = {name: (out / name).stat().st_size for name in writer.files}
+    croissant = _package.croissant({**info, "shard_bytes": sizes}, cat, used_ids, shard_hashes)
+    (out / "croissant.json").write_text(croissant, encoding="utf-8")
+    spdx = _package.spdx({**info, "data_bytes": sum(sizes.values())}, cat, used_ids, shard_hashes)
     (out / "spdx.jsonld").write_text(spdx, encoding="utf-8")
-    return tuple(
-        sorted(
-            [*writer.files, "manifest.jsonl", "blocked.csv", "NOTICE.md", "README.md", "croissant.json", "spdx.jsonld"]
-        )
-    )
+    return tuple(sorted([*writer.files, *_package.DOCUMENTS]))
 
 
 def _record_export(
