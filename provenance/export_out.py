@@ -187,7 +187,7 @@ def earlier_export(con: duckdb.DuckDBPyConnection, out: Path) -> frozenset[str]:
     not write is ever deleted."""
     present, odd = _folder(out)
     if odd:
-        raise _refuse(out, "holds links or special files", odd)
+        raise _refuse(out, "holds links, empty folders or special files", odd)
     if EXPORT_MARKER not in present:
         raise _refuse(out, f"holds no earlier export (no {EXPORT_MARKER})", sorted(present))
     rows = con.execute(
