@@ -80,14 +80,29 @@ def _find_export(
     Without ``export_id``: the newest export written to this folder; else the export whose ``manifest.jsonl`` the
     folder holds. Several exports can hold the same records (one record set for two purposes): then the one whose
     recorded files the folder holds, every one unchanged, or a one-line error listing the candidates (the newest
-    was taken, and an intact folder was reported changed). ``hashes`` caches the folder's file digests."""
+    was taken, and an intact folder was reported changed). One export id can be written several times with other
+    documents (a custom licence catalogue named otherwise, a later curate): each writing is a candidate, the one
+    written to this folder first, else the one whose files a copy holds unchanged, or the fewest changed (review
+    16: only the newest was checked, and an intact copy of an earlier writing was reported changed). ``hashes`` caches the folder's
+    file digests."""
+    present = _present(out)
+
+    def intact(files: dict[str, str]) -> bool:
+        if not files or set(files) != present or any(_odd(out, n) for n in present):
+            return False
+        return all(hashes.setdefault(n, sha256_file(out / n)) == d for n, d in sorted(files.items()))
+
     if export_id:
         rows = con.execute(
-            "SELECT export_seq FROM exports WHERE export_id = ? ORDER BY export_seq DESC", [export_id]
+            "SELECT export_seq, out_dir FROM exports WHERE export_id = ? ORDER BY export_seq DESC", [export_id]
         ).fetchall()
         if not rows:
             raise UsageError(f"no export `{export_id}` in the catalogue (see `curate audit exports`)")
-        return rows[0][0], _event(con, rows[0][0])
+        here = [seq for seq, out_dir in rows if out_dir == str(out.resolve())]
+        if here:
+            return here[0], _event(con, here[0])
+        events = [(seq, _event(con, seq)) for seq, _ in rows]
+        return min(events, key=lambda e: _mismatches(out, present, e[1].get("files") or {}, hashes))
     here = con.execute(
         "SELECT export_seq FROM exports WHERE out_dir = ? ORDER BY export_seq DESC LIMIT 1", [str(out.resolve())]
     ).fetchall()
@@ -96,30 +111,32 @@ def _find_export(
     manifest = out / "manifest.jsonl"
     digest = sha256_file(manifest) if _regular(manifest) else ""
     rows = con.execute(
-        "SELECT export_id, max(export_seq) FROM exports WHERE manifest_sha256 = ? GROUP BY export_id"
-        " ORDER BY max(export_seq) DESC",
-        [digest],
+        "SELECT export_id, export_seq FROM exports WHERE manifest_sha256 = ? ORDER BY export_seq DESC", [digest]
     ).fetchall()
     if not rows:
         raise UsageError(
             f"no export in the catalogue matches `{out}`; pass --export EXPORT_ID (see `curate audit exports`)"
         )
-    if len(rows) == 1:
+    ids = list(dict.fromkeys(r[0] for r in rows))
+    if len(ids) == 1 and len(rows) == 1:
         return rows[0][1], _event(con, rows[0][1])
-    present = _present(out)
-
-    def intact(files: dict[str, str]) -> bool:
-        if not files or set(files) != present or any(_odd(out, n) for n in present):
-            return False
-        return all(hashes.setdefault(n, sha256_file(out / n)) == d for n, d in sorted(files.items()))
-
-    found = [(seq, detail) for _, seq in rows if intact((detail := _event(con, seq)).get("files") or {})]
-    if len(found) == 1:
-        return found[0]
+    found = [(eid, seq, detail) for eid, seq in rows if intact((detail := _event(con, seq)).get("files") or {})]
+    if len({eid for eid, _, _ in found}) == 1:
+        return found[0][1], found[0][2]  # the newest writing of that export whose files the folder holds
+    if not found and len(ids) == 1:
+        return rows[0][1], _event(con, rows[0][1])  # its files changed: checked against its newest writing
     raise UsageError(
-        f"`{out}` holds the manifest.jsonl of {len(rows)} exports ({', '.join(r[0] for r in rows)}) and "
+        f"`{out}` holds the manifest.jsonl of {len(ids)} exports ({', '.join(ids)}) and "
         f"{'none' if not found else 'more than one'} of them file for file; pass --export EXPORT_ID"
     )
+
+
+def _mismatches(out: Path, present: set[str], files: dict[str, str], hashes: dict[str, str]) -> int:
+    """How many of an export writing's files the folder lacks, holds changed or holds besides (0: intact)."""
+    if not files:
+        return len(present) + 1
+    same = {n for n, d in files.items() if n in present and hashes.setdefault(n, sha256_file(out / n)) == d}
+    return len(files) - len(same) + len(present - set(files))
 
 
 def _current_ids(con: duckdb.DuckDBPyConnection, listed: dict[str, Any]) -> dict[str, Any]:
