@@ -102,7 +102,11 @@ def _find_export(
         if here:
             return here[0], _event(con, here[0])
         events = [(seq, _event(con, seq)) for seq, _ in rows]
-        return min(events, key=lambda e: _mismatches(out, present, e[1].get("files") or {}, hashes))
+        # a writing that predates file hashes vouches for its manifest only: never "closest" while one with hashes
+        # exists (review 16 (r): a copy with the intact manifest and a forged shard was checked against it, ok)
+        return min(
+            events, key=lambda e: (not e[1].get("files"), _mismatches(out, present, e[1].get("files") or {}, hashes))
+        )
     here = con.execute(
         "SELECT export_seq FROM exports WHERE out_dir = ? ORDER BY export_seq DESC LIMIT 1", [str(out.resolve())]
     ).fetchall()
