@@ -101,12 +101,7 @@ def _find_export(
         here = [seq for seq, out_dir in rows if out_dir == str(out.resolve())]
         if here:
             return here[0], _event(con, here[0])
-        events = [(seq, _event(con, seq)) for seq, _ in rows]
-        # a writing that predates file hashes vouches for its manifest only: never "closest" while one with hashes
-        # exists (review 16 (r): a copy with the intact manifest and a forged shard was checked against it, ok)
-        return min(
-            events, key=lambda e: (not e[1].get("files"), _mismatches(out, present, e[1].get("files") or {}, hashes))
-        )
+        return _closest(con, out, present, [seq for seq, _ in rows], hashes)
     here = con.execute(
         "SELECT export_seq FROM exports WHERE out_dir = ? ORDER BY export_seq DESC LIMIT 1", [str(out.resolve())]
     ).fetchall()
@@ -127,11 +122,23 @@ def _find_export(
     found = [(eid, seq, detail) for eid, seq in rows if intact((detail := _event(con, seq)).get("files") or {})]
     if len({eid for eid, _, _ in found}) == 1:
         return found[0][1], found[0][2]  # the newest writing of that export whose files the folder holds
-    if not found and len(ids) == 1:
-        return rows[0][1], _event(con, rows[0][1])  # its files changed: checked against its newest writing
+    if not found and len(ids) == 1:  # its files changed: checked against the writing it differs from least
+        return _closest(con, out, present, [seq for _, seq in rows], hashes)
     raise UsageError(
         f"`{out}` holds the manifest.jsonl of {len(ids)} exports ({', '.join(ids)}) and "
         f"{'none' if not found else 'more than one'} of them file for file; pass --export EXPORT_ID"
+    )
+
+
+def _closest(
+    con: duckdb.DuckDBPyConnection, out: Path, present: set[str], seqs: list[int], hashes: dict[str, str]
+) -> tuple[int, dict[str, Any]]:
+    """Of one export id's writings (``seqs``, newest first), the one the folder differs from least. A writing that
+    predates file hashes vouches for its manifest only: never "closest" while one with hashes exists (review 16 (r):
+    a copy with the intact manifest and a forged shard was checked against it, and reported ok)."""
+    events = [(seq, _event(con, seq)) for seq in seqs]
+    return min(
+        events, key=lambda e: (not e[1].get("files"), _mismatches(out, present, e[1].get("files") or {}, hashes))
     )
 
 

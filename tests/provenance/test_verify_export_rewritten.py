@@ -49,3 +49,23 @@ def test_a_copy_of_an_earlier_writing_verifies(mixed, cli, tmp_path):
         fh.write("\nextra terms\n")
     code, res, _ = _verify(cli, copy, "--export", export_id)
     assert code == 1 and res["problems"] == ["changed file: NOTICE.md"], res
+
+
+def test_a_changed_copy_of_an_earlier_writing_names_only_what_changed_without_export_id(mixed, cli, tmp_path):
+    """Review 16 (r): with --export ID a changed copy was checked against the writing it differs from least, but
+    without it against the newest writing, so a forged shard in a copy of the earlier writing was reported with
+    NOTICE.md and README.md changed too (files the recipient never touched)."""
+    text = licence_catalogue_path().read_text("utf-8") + "\n# the bank's own copy\n"
+    (tmp_path / "a.toml").write_text(text, "utf-8")
+    (tmp_path / "b.toml").write_text(text, "utf-8")
+    first, second = tmp_path / "first", tmp_path / "second"
+    assert cli(*EXPORT, "--out", str(first), "--catalogue", str(tmp_path / "a.toml"))[0] == 0
+    assert cli(*EXPORT, "--out", str(second), "--catalogue", str(tmp_path / "b.toml"))[0] == 0
+    copy = tmp_path / "received"
+    shutil.copytree(first, copy)
+    shard = sorted((copy / "data").iterdir())[0]
+    with shard.open("ab") as fh:
+        fh.write(b"\n")
+    name = shard.relative_to(copy).as_posix()
+    code, res, err = _verify(cli, copy)
+    assert code == 1 and res["problems"] == [f"changed file: {name}"], (res, err)
