@@ -186,10 +186,11 @@ def load_results(
                 "cpu_seconds": cpu,
                 "load": {"batches": _n_batches(con, run_id), "batch_rows": batch_rows()},
             }
-            from curate.snapshot import pii_waiting
+            from curate.snapshot import snapshot_pii_waiting
 
-            # the records it left to the PII stage (dedup before pii): in the run's record, not only a printed line
-            if waiting := pii_waiting(con, stage):
+            # the records it left to the PII stage (dedup before pii): in the run's record, not only a printed line;
+            # counted with its snapshot (a resumed run's may be days old)
+            if waiting := snapshot_pii_waiting(con, stage, res_dir.parent / "snapshot"):
                 extra["records"] = {"pii_waiting": waiting}
             stats.collect(
                 con,

@@ -183,6 +183,7 @@ def write_snapshot(
     )
     where, params = input_where(stage, cfg_hash, any_marked=any_marked)
     files = 0
+    waiting = pii_waiting(con, stage)  # what this run leaves to the PII stage, kept with its input (see below)
     # the count reads every input text too: under the snapshot's cap, or the pool caches the whole column
     restore = {"memory_limit": db.bulk_memory_limit()}  # the runner's connections are opened with it
     with db.settings(con, restore, memory_limit=snapshot_memory_limit(), threads=SNAPSHOT_THREADS):
@@ -226,8 +227,21 @@ def write_snapshot(
                 for k in range(shards):
                     copy_shard(k)
         files = len(list(snap_dir.rglob("*.parquet")))
-    marker.write_text(json.dumps({"rows": n, "files": files, "bytes": n_bytes}))
+    marker.write_text(json.dumps({"rows": n, "files": files, "bytes": n_bytes, "pii_waiting": waiting}))
     return n, files, n_bytes
+
+
+def snapshot_pii_waiting(con, stage: Stage, snap_dir: Path) -> int:
+    """How many records the run of this snapshot left to the PII stage: counted with its input (its ``_SUCCESS``
+    marker), not when the load comes. A run killed and resumed after a PII run (or an ingest) in between recorded
+    what waited then (0 after the PII run) where its input still left those records out. A snapshot written before
+    the count was kept (or gone): counted now, as before."""
+    try:
+        info = json.loads((Path(snap_dir) / "_SUCCESS").read_text())
+    except (OSError, ValueError):
+        info = {}
+    waiting = info.get("pii_waiting") if isinstance(info, dict) else None
+    return waiting if isinstance(waiting, int) else pii_waiting(con, stage)
 
 
 def released_inputs(db_path: str | Path, stage: Stage, run_id: str) -> int:
