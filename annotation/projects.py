@@ -65,7 +65,9 @@ def _check_bank_clash(con: duckdb.DuckDBPyConnection, bank: str) -> None:
 
 
 def start_run(con: duckdb.DuckDBPyConnection, command: str, params: dict[str, Any]) -> str:
-    """Record a run through the catalogue kernel; returns its id."""
+    """Record a run through the catalogue kernel; returns its id. A run of the same command still ``running`` was
+    killed (this process holds the catalogue): it is ended as failed first (:func:`provenance.runs.fail_interrupted`)."""
+    runs.fail_interrupted(con, command)
     cfg_hash = hashlib.sha256(ledger.canonical_json(params).encode()).hexdigest()
     return runs.start_run(con, command, cfg_hash, params)
 

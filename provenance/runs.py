@@ -105,3 +105,21 @@ def finish_run(
             run_id,
         ],
     )
+
+
+def fail_interrupted(con: duckdb.DuckDBPyConnection, command: str) -> list[str]:
+    """End as ``failed`` (``{"interrupted": true}``) every run of ``command`` still marked ``running``; returns their ids.
+
+    Only for a command whose process holds the catalogue's write connection from before its run starts to its end
+    (an ingest, ``annotate push``/``pull``): DuckDB lets no other process open the file meanwhile, so such a run of
+    another process died (``kill -9``) and could not mark itself. Left ``running``, ``runs list`` and ``status``
+    showed it running for good (those commands take no run lock for ``curate/runlive.py`` to ask)."""
+    stale = [
+        r
+        for (r,) in db.execute(
+            con, "SELECT run_id FROM runs WHERE command = ? AND status = 'running' ORDER BY started_at", [command]
+        ).fetchall()
+    ]
+    for run_id in stale:
+        finish_run(con, run_id, "failed", {"interrupted": True})
+    return stale

@@ -76,3 +76,14 @@ def test_a_pull_killed_then_run_again_gives_the_uninterrupted_catalogue(
     assert _state(db_path) == want
     code, out, err = cli("audit", "verify")
     assert code == 0, out + err
+    # the killed pull's run is no pull still running: the next pull (which holds the catalogue) ends it as failed
+    con = connect(db_path)
+    try:
+        pulls = con.execute(
+            "SELECT status, count(*) FROM runs WHERE command = 'annotate pull' GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+    finally:
+        con.close()
+    assert pulls == [("failed", 1), ("finished", 2)], pulls
+    code, out, err = cli("runs", "list", "--json")
+    assert code == 0 and '"running' not in out, out
