@@ -135,10 +135,7 @@ class _Ingestor:
         cfg = self.source.config()
         # this process holds the catalogue's write lock for the whole ingest, so an ingest run of this
         # source still `running` belongs to a process that died (kill -9): end it as failed
-        for (stale,) in con.execute(
-            "SELECT run_id FROM runs WHERE command = ? AND status = 'running'", [f"ingest {self.source.name}"]
-        ).fetchall():
-            runs.finish_run(con, stale, "failed", {"interrupted": True})
+        runs.fail_interrupted(con, f"ingest {self.source.name}")
         # run parameters hold file paths: stored pseudonymised from the start (never rewritten later)
         params = self.guard.walk(cfg, all_types=bool(self.pii_sources))
         run_id = runs.start_run(con, f"ingest {self.source.name}", config_hash(cfg), params)

@@ -370,10 +370,7 @@ def rekey_catalogue(db_path, key: PiiKey) -> RekeyReport:
     con = connect_existing(db_path, "`curate pii rekey`")
     try:
         # this process holds the write lock: a rekey run still `running` died (kill -9) before its commit
-        for (stale,) in con.execute(
-            "SELECT run_id FROM runs WHERE command = 'pii rekey' AND status = 'running'"
-        ).fetchall():
-            runs.finish_run(con, stale, "failed", {"interrupted": True})
+        runs.fail_interrupted(con, "pii rekey")
         changes = plan_rekey(con, key)
         emails = _plain_email_digests(con)
         if not changes and not emails and not _plain_manifest_digests(con):
