@@ -64,10 +64,17 @@ def _check_bank_clash(con: duckdb.DuckDBPyConnection, bank: str) -> None:
         )
 
 
+#: the commands whose process holds the catalogue's write connection from before its run starts to its end
+LOCKED_RUNS = ("annotate push", "annotate pull")
+
+
 def start_run(con: duckdb.DuckDBPyConnection, command: str, params: dict[str, Any]) -> str:
-    """Record a run through the catalogue kernel; returns its id. A run of the same command still ``running`` was
-    killed (this process holds the catalogue): it is ended as failed first (:func:`provenance.runs.fail_interrupted`)."""
-    runs.fail_interrupted(con, command)
+    """Record a run through the catalogue kernel; returns its id. A push or pull still ``running`` was killed (this
+    process holds the catalogue, as each of them does from start to end): it is ended as failed first
+    (:func:`provenance.runs.fail_interrupted`), a killed push by the next pull too (it waited for the next push).
+    Another command's runs are left alone (a stage run does not hold the catalogue while its workers run)."""
+    for kind in LOCKED_RUNS if command in LOCKED_RUNS else ():
+        runs.fail_interrupted(con, kind)
     cfg_hash = hashlib.sha256(ledger.canonical_json(params).encode()).hexdigest()
     return runs.start_run(con, command, cfg_hash, params)
 
