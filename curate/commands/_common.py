@@ -115,17 +115,21 @@ def echo_json_rows(keys: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
       }
     ]
     """
-    lead, parts = "[\n", []
+    lead, chunk = "[\n", []
+
+    def flush() -> None:
+        # a chunk written as one list and its brackets cut off: one json.dumps per row (its pure-Python indenting
+        # encoder made again for each) took twice the CPU of the whole document
+        text = json.dumps(chunk, ensure_ascii=False, indent=2, sort_keys=True, default=str)
+        click.echo(lead + _json_safe(text[2:-2]), nl=False)
+
     for r in rows:
-        item = json.dumps(
-            json_values(dict(zip(keys, r, strict=True))), ensure_ascii=False, indent=2, sort_keys=True, default=str
-        )
-        parts.append(_json_safe("  " + item.replace("\n", "\n  ")))
-        if len(parts) == _ECHO_ROWS:  # printed in chunks: one write per row took three times as long
-            click.echo(lead + ",\n".join(parts), nl=False)
-            lead, parts = ",\n", []
-    if parts:
-        click.echo(lead + ",\n".join(parts), nl=False)
+        chunk.append(json_values(dict(zip(keys, r, strict=True))))
+        if len(chunk) == _ECHO_ROWS:
+            flush()
+            lead, chunk = ",\n", []
+    if chunk:
+        flush()
         lead = ",\n"
     click.echo("[]" if lead == "[\n" else "\n]")
 
