@@ -152,37 +152,66 @@ class _CutLine(UsageError):
     """The anchor file's last line is cut off: a write that did not end (a crash, a full disk)."""
 
 
+#: the longest anchor line read (one is about 200 bytes, with the catalogue's path); a longer one is no anchor line
+MAX_LINE = 64 * 1024
+
+
 def read_anchors(path: str | Path) -> list[Anchor]:
-    """Every anchor in an anchor file (JSON lines with ``seq`` and ``hash``)."""
+    """Every anchor in an anchor file (JSON lines with ``seq`` and ``hash``).
+
+    Read a line at a time, each at most :data:`MAX_LINE` bytes: a file that is no anchor file (the catalogue itself,
+    named by mistake) is refused at its first line, never read whole (a 400 MB file took 840 MB before)."""
     p = Path(path)
-    if not p.is_file():
+    if not p.exists():
         raise UsageError(f"anchor file `{p}` does not exist; write one with `curate audit anchor --append {p}`")
-    try:
-        text = p.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
+    if not p.is_file():
         raise UsageError(
-            f"anchor file `{p}` is not UTF-8 text (byte {exc.start}), so not an anchor file; "
+            f"anchor file `{p}` is not a regular file (a device, a pipe or a folder), so not an anchor file;"
+            " name the file `curate audit anchor --append FILE` writes"
+        )
+    out: list[Anchor] = []
+    with p.open("rb") as fh:
+        n = offset = 0
+        while raw := fh.readline(MAX_LINE + 1):
+            if len(raw) > MAX_LINE:
+                raise UsageError(
+                    f"anchor file `{p}` line {n + 1} is longer than {MAX_LINE} bytes, so not an anchor file (was"
+                    " another file named?); write anchors with `curate audit anchor --append FILE`"
+                )
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise UsageError(
+                    f"anchor file `{p}` is not UTF-8 text (byte {offset + exc.start}), so not an anchor file; "
+                    "write anchors with `curate audit anchor --append FILE`"
+                ) from exc
+            offset += len(raw)
+            ended = raw.endswith(b"\n")
+            parts = text.splitlines()
+            for i, line in enumerate(parts):
+                n += 1
+                if line.strip():
+                    last = not ended and i == len(parts) - 1
+                    out.append(_line_anchor(p, n, line, whole=len(out) if last else 0))
+    return out
+
+
+def _line_anchor(p: Path, n: int, line: str, *, whole: int) -> Anchor:
+    """Line ``n`` of anchor file ``p`` as an anchor; ``whole``: the anchors before it when it is the last line and
+    has no line end (a write that did not end), else 0."""
+    try:
+        return _anchor(json.loads(line))
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        if whole and line.lstrip().startswith("{"):
+            raise _CutLine(
+                f"anchor file `{p}` line {n}, its last, is cut off ({exc}): a write that did not end (a crash,"
+                f" a full disk?); the {whole} anchor(s) before it are whole: remove that line (or restore the"
+                " file from the auditor's copy) and run the command again"
+            ) from exc
+        raise UsageError(
+            f"anchor file `{p}` line {n} is not an anchor (JSON with seq and hash): {exc}; "
             "write anchors with `curate audit anchor --append FILE`"
         ) from exc
-    out = []
-    lines = text.splitlines()
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            out.append(_anchor(json.loads(line)))
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            if n == len(lines) and out and line.lstrip().startswith("{") and not text.endswith("\n"):
-                raise _CutLine(
-                    f"anchor file `{p}` line {n}, its last, is cut off ({exc}): a write that did not end (a crash,"
-                    f" a full disk?); the {len(out)} anchor(s) before it are whole: remove that line (or restore the"
-                    " file from the auditor's copy) and run the command again"
-                ) from exc
-            raise UsageError(
-                f"anchor file `{p}` line {n} is not an anchor (JSON with seq and hash): {exc}; "
-                "write anchors with `curate audit anchor --append FILE`"
-            ) from exc
-    return out
 
 
 def _count(d: dict[str, Any], key: str, default: Any = None) -> int:
