@@ -170,9 +170,12 @@ def read_anchors(path: str | Path) -> list[Anchor]:
             " name the file `curate audit anchor --append FILE` writes"
         )
     out: list[Anchor] = []
-    with p.open("rb") as fh:
+    # bytes read as latin-1 characters, one each, so a line ends at \n, \r\n or a lone \r (an old Mac editor's
+    # file is lines, not one line longer than MAX_LINE) and is bounded in bytes; each is decoded as UTF-8 below
+    with p.open("r", encoding="latin-1", newline="") as fh:
         n = offset = 0
-        while raw := fh.readline(MAX_LINE + 1):
+        while line_chars := fh.readline(MAX_LINE + 1):
+            raw = line_chars.encode("latin-1")
             if len(raw) > MAX_LINE:
                 raise UsageError(
                     f"anchor file `{p}` line {n + 1} is longer than {MAX_LINE} bytes, so not an anchor file (was"
@@ -186,7 +189,7 @@ def read_anchors(path: str | Path) -> list[Anchor]:
                     "write anchors with `curate audit anchor --append FILE`"
                 ) from exc
             offset += len(raw)
-            ended = raw.endswith(b"\n")
+            ended = raw.endswith((b"\n", b"\r"))
             parts = text.splitlines()
             for i, line in enumerate(parts):
                 n += 1

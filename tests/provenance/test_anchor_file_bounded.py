@@ -55,3 +55,13 @@ def test_anchors_on_crlf_lines_and_a_cut_last_line_still_read(history, cli, tmp_
     anchors.write_bytes(anchors.read_bytes() + b'{"seq": 3, "ha')  # an append cut off
     code, out, err = cli("audit", "verify", "--anchor", str(anchors))
     assert code == 2 and "line 3, its last, is cut off" in err and "the 2 anchor(s) before it" in err, out + err
+
+
+def test_anchors_on_lines_ended_by_a_lone_cr_are_lines_not_one_long_line(history, cli, tmp_path):
+    # review 16 (ledger-r): the file was read up to each \n, so an anchor file an old Mac editor saved (lines ended
+    # by a lone \r, which the whole-file reader split) was one "line" longer than MAX_LINE once it held ~400 anchors
+    anchors = tmp_path / "a.jsonl"
+    assert cli("audit", "anchor", "--append", str(anchors))[0] == 0
+    anchors.write_bytes(anchors.read_bytes().replace(b"\n", b"\r") * 1000)
+    code, out, err = cli("audit", "verify", "--anchor", str(anchors))
+    assert code == 0 and "anchors ok: 1000" in out, out + err
