@@ -53,14 +53,16 @@ INGEST_ACTIONS = ("ingested", "new_version", "historical_version", "licence_term
 TERMS_CHANGED = "licence_terms_changed"
 _CREATORS = f"""
     WITH ev AS (
-        SELECT seq, record_id AS rid, 'ingest' AS kind, detail FROM provenance_events
+        SELECT seq, record_id AS rid, 'ingest' AS kind, detail, run_id AS ev_run, action AS ev_action
+        FROM provenance_events
         WHERE stage = 'ingest' AND action IN {INGEST_ACTIONS} AND record_id IS NOT NULL
         UNION ALL
-        SELECT seq, json_extract_string(detail, '$.new_record_id') AS rid, 'derived' AS kind, detail
+        SELECT seq, json_extract_string(detail, '$.new_record_id') AS rid, 'derived' AS kind, detail, run_id AS ev_run,
+               action AS ev_action
         FROM provenance_events WHERE json_extract_string(detail, '$.new_record_id') IS NOT NULL
         UNION ALL
         -- bulk ingest: one event per batch; members by run and creation time, checked by the batch digest
-        SELECT e.seq, r.record_id AS rid, 'batch' AS kind, e.detail
+        SELECT e.seq, r.record_id AS rid, 'batch' AS kind, e.detail, e.run_id AS ev_run, e.action AS ev_action
         FROM provenance_events e JOIN records r
           ON r.run_id = e.run_id AND r.created_at = e.created_at AND r.stage = 'ingest'
         WHERE e.action = '{BATCH_ACTION}'
@@ -72,7 +74,7 @@ _CREATORS = f"""
                arg_max(json_extract_string(detail, '$.new_sha256'), seq) AS sha
         FROM provenance_events WHERE action = 'record_rekeyed' GROUP BY 1
     )
-    SELECT r.record_id, r.content_sha256, r.licence_id,
+    SELECT r.record_id, r.content_sha256, r.licence_id, r.run_id, c.ev_run, c.ev_action,
            r.text IS NOT NULL AND NOT starts_with(coalesce(r.content_sha256, ''), '{KEYED_PREFIX}')
                AND sha256(r.text) IS DISTINCT FROM r.content_sha256 AND r.content_sha256 IS NOT NULL AS text_differs,
            r.text IS NOT NULL AS has_text,
@@ -158,6 +160,18 @@ def _check_records(
         *ids(
             con,
             f"SELECT record_id FROM ({base}) WHERE ev_has_licence AND ev_licence IS DISTINCT FROM licence_id",
+        ),
+    )
+    # the run that made a version (its config, code version, who ran it) is its provenance; a rekey or a sealing
+    # (record_rekeyed, under its own run) keeps the version's run but names the old id only by a keyed digest, so
+    # such versions are not compared here (that would need the PII key): every other creating event's run is
+    res.add(
+        "records",
+        "run_id differs from the run of its creating event (moved to another run by hand)",
+        *ids(
+            con,
+            f"SELECT record_id FROM ({base}) WHERE seq IS NOT NULL AND ev_action <> 'record_rekeyed'"
+            " AND ev_run IS DISTINCT FROM run_id",
         ),
     )
     batches = verify_batches(con)
