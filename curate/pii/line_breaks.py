@@ -32,6 +32,21 @@ _RUN_CHARS = frozenset("0123456789 ./\u2027-")
 _RUN_AFTER = re.compile(r"[0-9 ./\u2027-]*")
 
 
+def two_lines(text: str, start: int, end: int, reach: int) -> tuple[int, int]:
+    """The bounds of the two lines a break at ``text[start:end]`` parts, each read at most ``reach`` characters from
+    the break (a line ends at LF, CR LF or a lone CR): what this module and :mod:`curate.pii.name_breaks` read joined.
+
+    >>> t = "a\\r\\nbc 12\\n34 de\\rf"
+    >>> lo, hi = two_lines(t, 8, 9, 40)
+    >>> t[lo:8], t[9:hi]
+    ('bc 12', '34 de')
+    """
+    back = max(0, start - reach)
+    lo = max(back, text.rfind("\n", back, start) + 1, text.rfind("\r", back, start) + 1)
+    eol = _EOL.search(text, end, end + reach)
+    return lo, eol.start() if eol else min(len(text), end + reach)
+
+
 def rejoined_spans(text: str, analyze: Callable[[str], list[Span]]) -> list[Span]:
     """Spans of values cut by a line break in ``text``, each found by ``analyze`` in its two lines joined, in
     ``text``'s offsets (a span covers the break). The joined pieces are read in one call, one piece a line (no
@@ -55,10 +70,7 @@ def rejoined_spans(text: str, analyze: Callable[[str], list[Span]]) -> list[Span
         run = text[back : m.start()] + _RUN_AFTER.match(text, m.end(), m.end() + REACH).group()
         if not 7 <= len(run) - sum(run.count(c) for c in " ./\u2027-") <= 19:
             continue  # no value's length across the break: a table's rows of numbers, a year and a day
-        reach = max(0, m.start() - REACH)
-        lo = max(reach, text.rfind("\n", reach, m.start()) + 1, text.rfind("\r", reach, m.start()) + 1)
-        eol = _EOL.search(text, m.end(), m.end() + REACH)
-        hi = eol.start() if eol else min(len(text), m.end() + REACH)
+        lo, hi = two_lines(text, m.start(), m.end(), REACH)
         keep = "-" if "-" in m.group() else ""
         piece = text[lo : m.start()] + keep + text[m.end() : hi]
         # the piece's offset of the first character after the break (of the kept `-`), and how far the text

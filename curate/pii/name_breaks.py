@@ -16,13 +16,13 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
+from curate.pii.line_breaks import two_lines
 from curate.pii.span import Span
 from curate.pii.text import JOIN
 
 #: a line break between Han characters (spaces around it read past): LF, CR LF or a lone CR (an old Mac or OCR
 #: export's; hygiene makes it a LF, but `curate pii scrub` and `pii scan` read text as it is), as line_breaks.py reads
 BREAK = re.compile(r"(?<=[\u4e00-\u9fff])[ \u3000]*(?:\r\n?|\n)[ \u3000]*(?=[\u4e00-\u9fff])")
-_EOL = re.compile(r"[\r\n]")
 #: how far along each line from the break the two lines are read (a label and its context words fit)
 REACH = 40
 
@@ -51,10 +51,7 @@ def rejoined_names(text: str, analyze: Callable[[str], list[Span]]) -> list[Span
     for m in BREAK.finditer(text):
         if not any(c in surnames for c in text[max(0, m.start() - 3) : m.start()]):
             continue
-        reach = max(0, m.start() - REACH)
-        lo = max(reach, text.rfind("\n", reach, m.start()) + 1, text.rfind("\r", reach, m.start()) + 1)
-        eol = _EOL.search(text, m.end(), m.end() + REACH)
-        hi = eol.start() if eol else min(len(text), m.end() + REACH)
+        lo, hi = two_lines(text, m.start(), m.end(), REACH)
         piece = text[lo : m.start()] + text[m.end() : hi]
         pieces.append((size, size + len(piece), lo, m.start() - lo, len(m.group())))
         parts.append(piece)
