@@ -14,10 +14,14 @@ none ``04 5361894``). A value on one line is found as before.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from typing import TypeVar
 
 from curate.pii.span import Span
 from curate.pii.text import JOIN
+
+#: a piece: (offset in the joined text, its end, …)
+P = TypeVar("P", bound=tuple)
 
 #: a line break (spaces around it read past) with a digit, or a digit and `-`, before it and a digit after; also a
 #: Windows one (CR LF) or a lone CR, which hygiene makes a LF: a file exported on Windows wraps values so as often
@@ -45,6 +49,23 @@ def two_lines(text: str, start: int, end: int, reach: int) -> tuple[int, int]:
     lo = max(back, text.rfind("\n", back, start) + 1, text.rfind("\r", back, start) + 1)
     eol = _EOL.search(text, end, end + reach)
     return lo, eol.start() if eol else min(len(text), end + reach)
+
+
+def spans_by_piece(spans: list[Span], pieces: Sequence[P]) -> Iterator[tuple[Span, P]]:
+    """Each of ``spans`` (found in the joined pieces) with the piece it starts in, in order: ``pieces`` are tuples
+    whose first two items are a piece's offset and end in the joined text, in order; a span past the last is left.
+
+    >>> found = [Span(7, 9, "X", 1.0, ""), Span(1, 2, "X", 1.0, ""), Span(12, 13, "X", 1.0, "")]
+    >>> [(s.start, p) for s, p in spans_by_piece(found, [(0, 3), (5, 10)])]
+    [(1, (0, 3)), (7, (5, 10))]
+    """
+    k = 0
+    for s in sorted(spans, key=lambda s: s.start):
+        while k < len(pieces) and s.start >= pieces[k][1]:
+            k += 1
+        if k == len(pieces):
+            return
+        yield s, pieces[k]
 
 
 def rejoined_spans(text: str, analyze: Callable[[str], list[Span]]) -> list[Span]:
@@ -84,13 +105,7 @@ def rejoined_spans(text: str, analyze: Callable[[str], list[Span]]) -> list[Span
     if not pieces:
         return []
     out: list[Span] = []
-    k = 0
-    for s in sorted(analyze(JOIN.join(parts)), key=lambda s: s.start):
-        while k < len(pieces) and s.start >= pieces[k][1]:
-            k += 1
-        if k == len(pieces):
-            break
-        off, end, lo, cut, shift, first = pieces[k]
+    for s, (off, end, lo, cut, shift, first) in spans_by_piece(analyze(JOIN.join(parts)), pieces):
         start, stop = s.start - off, s.end - off
         if s.end > end or not start < cut < stop or start > first:
             continue  # not across the break, or a value that starts inside the number before it

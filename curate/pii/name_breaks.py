@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
-from curate.pii.line_breaks import two_lines
+from curate.pii.line_breaks import spans_by_piece, two_lines
 from curate.pii.span import Span
 from curate.pii.text import JOIN
 
@@ -59,13 +59,7 @@ def rejoined_names(text: str, analyze: Callable[[str], list[Span]]) -> list[Span
     if not pieces:
         return []
     out: list[Span] = []
-    k = 0
-    for s in sorted(analyze(JOIN.join(parts)), key=lambda s: s.start):
-        while k < len(pieces) and s.start >= pieces[k][1]:
-            k += 1
-        if k == len(pieces):
-            break
-        off, end, lo, cut, shift = pieces[k]
+    for s, (off, end, lo, cut, shift) in spans_by_piece(analyze(JOIN.join(parts)), pieces):
         start, stop = s.start - off, s.end - off
         if s.entity_type != "PERSON" or s.end > end or not start < cut < stop:
             continue  # not a name, or not across the break
