@@ -22,13 +22,20 @@ def _verify(cli, folder: Path, *extra: str) -> tuple[int, dict, str]:
     return code, (json.loads(out) if out.strip() else {}), err
 
 
-def test_a_copy_of_an_earlier_writing_verifies(mixed, cli, tmp_path):
+def _written_twice(cli, tmp_path: Path) -> tuple[Path, Path]:
+    """One export written to two folders, each with the same licence catalogue saved under another file name (which
+    NOTICE and the card print, and the export id does not cover)."""
     text = licence_catalogue_path().read_text("utf-8") + "\n# the bank's own copy\n"
     (tmp_path / "a.toml").write_text(text, "utf-8")
     (tmp_path / "b.toml").write_text(text, "utf-8")
     first, second = tmp_path / "first", tmp_path / "second"
     assert cli(*EXPORT, "--out", str(first), "--catalogue", str(tmp_path / "a.toml"))[0] == 0
     assert cli(*EXPORT, "--out", str(second), "--catalogue", str(tmp_path / "b.toml"))[0] == 0
+    return first, second
+
+
+def test_a_copy_of_an_earlier_writing_verifies(mixed, cli, tmp_path):
+    first, second = _written_twice(cli, tmp_path)
     code, rows, err = cli("audit", "exports", "--json")
     assert code == 0, err
     ids = {r["export_id"] for r in json.loads(rows)}
@@ -55,12 +62,7 @@ def test_a_changed_copy_of_an_earlier_writing_names_only_what_changed_without_ex
     """Review 16 (r): with --export ID a changed copy was checked against the writing it differs from least, but
     without it against the newest writing, so a forged shard in a copy of the earlier writing was reported with
     NOTICE.md and README.md changed too (files the recipient never touched)."""
-    text = licence_catalogue_path().read_text("utf-8") + "\n# the bank's own copy\n"
-    (tmp_path / "a.toml").write_text(text, "utf-8")
-    (tmp_path / "b.toml").write_text(text, "utf-8")
-    first, second = tmp_path / "first", tmp_path / "second"
-    assert cli(*EXPORT, "--out", str(first), "--catalogue", str(tmp_path / "a.toml"))[0] == 0
-    assert cli(*EXPORT, "--out", str(second), "--catalogue", str(tmp_path / "b.toml"))[0] == 0
+    first, second = _written_twice(cli, tmp_path)
     copy = tmp_path / "received"
     shutil.copytree(first, copy)
     shard = sorted((copy / "data").iterdir())[0]

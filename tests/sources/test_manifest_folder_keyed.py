@@ -28,7 +28,9 @@ def _folders(db_path) -> list[str]:
     return [json.loads(m)["manifest_folder"] for (m,) in rows]
 
 
-def test_the_manifest_folder_of_a_pii_expected_source_is_keyed_and_still_holds(cli, db_path, tmp_path, monkeypatch):
+def _two_files_ingested(cli, tmp_path, monkeypatch):
+    """A folder named for a customer holding two textbook files and their manifest, ingested as pii_expected under a
+    PII key: (the folder, its manifest, the manifest's rows)."""
     monkeypatch.setenv("CURATE_PII_KEY", "0123456789abcdef0123456789abcdef")
     folder = tmp_path / FOLDER
     folder.mkdir()
@@ -38,6 +40,11 @@ def test_the_manifest_folder_of_a_pii_expected_source_is_keyed_and_still_holds(c
     m = _manifest(folder, rows)
     code, out, err = cli("ingest", "textbooks", str(m), "--pii-expected")
     assert code == 0, out + err
+    return folder, m, rows
+
+
+def test_the_manifest_folder_of_a_pii_expected_source_is_keyed_and_still_holds(cli, db_path, tmp_path, monkeypatch):
+    folder, m, rows = _two_files_ingested(cli, tmp_path, monkeypatch)
     stored = _folders(db_path)
     plain = folder_key(folder)
     assert len(stored) == 2 and plain not in stored, stored  # no unkeyed digest of the path
@@ -55,15 +62,7 @@ def test_rekey_keys_the_plain_manifest_digests_a_catalogue_stored_before(cli, db
     """A pii_expected catalogue ingested before the folder digest was keyed holds it plain (and one ingested before
     keyed ids, its ``file_sha256`` too): `curate pii rekey` said "nothing to rekey" and left the path's digest readable
     by `curate sql`. It keys both as a fresh keyed ingest does, and the hold still finds the folder's records."""
-    monkeypatch.setenv("CURATE_PII_KEY", "0123456789abcdef0123456789abcdef")
-    folder = tmp_path / FOLDER
-    folder.mkdir()
-    (folder / "deposit.txt").write_text("第一章 存款\n銀行應依法辦理存款業務。\n", encoding="utf-8")
-    (folder / "loans.txt").write_text("第二章 放款\n放款應審慎評估借款人之信用狀況。\n", encoding="utf-8")
-    rows = [{"path": "deposit.txt", "licence_id": "CC-BY-4.0"}, {"path": "loans.txt", "licence_id": "CC-BY-4.0"}]
-    m = _manifest(folder, rows)
-    code, out, err = cli("ingest", "textbooks", str(m), "--pii-expected")
-    assert code == 0, out + err
+    folder, m, rows = _two_files_ingested(cli, tmp_path, monkeypatch)
     fresh = _folders(db_path)
     plain = folder_key(folder)
     con = duckdb.connect(str(db_path))  # as stored before review 16
