@@ -112,7 +112,10 @@ def notice(
         if not lic.commercial:
             obligations.append("non-commercial")
         url = f" <{lic.url}>" if lic.url else ""
-        lines.append(f"* `{lid}`: {lic.name}{url}" + (f" ({'; '.join(obligations)})" if obligations else ""))
+        # the catalogue's name as text (its url is one http(s) URL, checked when the catalogue was loaded)
+        lines.append(
+            f"* `{lid}`: {markdown_text(lic.name)}{url}" + (f" ({'; '.join(obligations)})" if obligations else "")
+        )
     lines += _grants(info)
     lines += ["", "## Attribution statements", ""]
     if not attributions:

@@ -12,6 +12,7 @@ import hashlib
 import json
 import re
 import tomllib
+import unicodedata
 from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
@@ -97,6 +98,7 @@ def check_licence_catalogue_data(data: dict[str, Any]) -> list[str]:
                 problems.append(f"{where}: audience `{_shown(a)}` invalid; valid: {', '.join(AUDIENCES)}")
             elif why := bank_case_problem(a):
                 problems.append(f"{where}: {why}")
+        problems += [f"{where}: {p}" for p in entry_text_problems(entry)]
         expiry = entry.get("expiry")
         if isinstance(expiry, dt.date):
             problems.append(f"{where}: expiry must be a quoted ISO date string")
@@ -108,6 +110,37 @@ def check_licence_catalogue_data(data: dict[str, Any]) -> list[str]:
     missing = [r for r in REQUIRED_IDS if r not in ids]
     if missing:
         problems.append(f"licence catalogue: required ids missing: {', '.join(missing)}")
+    return problems
+
+
+#: what no line of a licence's name or url may hold: a line break or paragraph separator, a control, format (bidi,
+#: zero-width) or unassigned character; NOTICE.md states each on one line of its licence list
+_HIDDEN = frozenset(("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"))
+#: a licence's url as NOTICE.md links it (``<url>``): one http(s) URL, nothing that ends the link or starts markup
+_URL_RE = re.compile(r"https?://[^\s<>\"`\\{}|^]+", re.IGNORECASE)
+
+
+def entry_text_problems(entry: dict[str, Any]) -> list[str]:
+    """An entry's ``name`` and ``url`` that NOTICE.md could not state as one line of its licence list (review 17:
+    a custom catalogue's multi-line name added headings and a forged attribution statement to NOTICE; a url with
+    ``>`` ended the link and appended text).
+
+    >>> entry_text_problems({"name": "CC BY\\n## Attribution", "url": "https://x.example/ **ok**"})
+    ['field `name` holds a line break or a control, bidi or unassigned character (U+000A); write it on one line', \
+'field `url` `https://x.example/ **ok**` is not one http(s) URL (no spaces, <, >, quotes or backticks)']
+    """
+    problems = []
+    for key in ("name", "url"):
+        value = entry.get(key)
+        if not isinstance(value, str):  # the schema names it
+            continue
+        if bad := next((c for c in value if unicodedata.category(c) in _HIDDEN), None):
+            problems.append(
+                f"field `{key}` holds a line break or a control, bidi or unassigned character (U+{ord(bad):04X}); "
+                "write it on one line"
+            )
+        elif key == "url" and value and not _URL_RE.fullmatch(value):
+            problems.append(f"field `url` `{value}` is not one http(s) URL (no spaces, <, >, quotes or backticks)")
     return problems
 
 
