@@ -231,7 +231,7 @@ def prepare_out(con: duckdb.DuckDBPyConnection, out_dir: Path, overwrite: bool) 
     if out_dir.is_symlink():
         raise UsageError(f"--out `{out_dir}` is a symbolic link; pass the folder it points to")
     if out_dir.exists() and not out_dir.is_dir():
-        raise UsageError(f"--out `{out_dir}` exists and is not a directory")
+        raise UsageError(f"--out `{out_dir}` exists and is not a folder; choose a new or empty folder")
     target = out_dir.resolve()
     catalogue = catalogue_files(con)
     refuse_overlap(out_dir, catalogue)

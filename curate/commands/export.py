@@ -26,7 +26,7 @@ export = click.Group("export", help="Export licence-permitted records as a datas
     "--out",
     "out_dir",
     required=True,
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),  # a file there: one line from provenance.export_out, not click's usage text
     help="Output directory (must be empty unless --overwrite).",
 )
 @click.option("--format", "fmt", default="parquet", show_default=True, help="parquet | jsonl")

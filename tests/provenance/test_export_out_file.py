@@ -1,0 +1,21 @@
+"""`export dataset --out FILE` where FILE is an existing file (review 17): click's own check answered with its usage
+text and `Error: Invalid value for '--out': Directory ... is a file.` (three lines, no way out named); now one line
+from the export's own check, exit 2, the file untouched."""
+
+from __future__ import annotations
+
+
+def test_out_an_existing_file_is_one_line(mixed, cli, tmp_path):
+    target = tmp_path / "notes.txt"
+    target.write_text("keep me\n", encoding="utf-8")
+    code, out, err = cli(
+        "export", "dataset", "--purpose", "training", "--audience", "public", "--non-commercial",
+        "--out", str(target),
+    )  # fmt: skip
+    assert code == 2, err
+    assert "Usage:" not in err and len(err.strip().splitlines()) == 1, err
+    assert str(target) in err and "not a folder" in err and "choose a new or empty folder" in err
+    assert target.read_text("utf-8") == "keep me\n" and sorted(p.name for p in tmp_path.iterdir()) == [
+        "cat.duckdb",
+        "notes.txt",
+    ]
