@@ -268,7 +268,8 @@ def verify_export(
     notes: list[str] = []
     out = Path(out_dir)
     if not out.is_dir():
-        raise UsageError(f"`{out}` is not a folder")
+        what = "a file" if out.is_file() else "not a folder" if out.exists() else "missing"
+        raise UsageError(f"`{out}` is {what}; pass the export's folder (unpack an archive of it first)")
     hashes: dict[str, str] = {}
     seq, detail = _find_export(con, out, export_id, hashes)
     problems: list[str] = []

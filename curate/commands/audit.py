@@ -170,7 +170,7 @@ def verify_cmd(anchor_file: str | None, as_json: bool) -> int:
 
 
 @audit.command("verify-export")
-@click.argument("out_dir", type=click.Path(file_okay=False))
+@click.argument("out_dir", type=click.Path())  # a file (an archive of the folder): one line from verify_export
 @click.option("--export", "export_id", default=None, help="Export id (default: found by the folder's manifest).")
 @JSON_OPTION
 def verify_export_cmd(out_dir: str, export_id: str | None, as_json: bool) -> int:

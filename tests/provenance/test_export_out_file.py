@@ -19,3 +19,15 @@ def test_out_an_existing_file_is_one_line(mixed, cli, tmp_path):
         "cat.duckdb",
         "notes.txt",
     ]
+
+
+def test_verify_export_of_a_file_is_one_line(mixed, cli, tmp_path):
+    """A recipient handed an archive of the folder passes the archive: click's usage text before, now one line."""
+    archive = tmp_path / "export.zip"
+    archive.write_bytes(b"PK\x05\x06" + bytes(18))
+    code, _, err = cli("audit", "verify-export", str(archive))
+    assert code == 2, err
+    assert "Usage:" not in err and len(err.strip().splitlines()) == 1, err
+    assert "is a file; pass the export's folder" in err
+    code, _, err = cli("audit", "verify-export", str(tmp_path / "gone"))
+    assert code == 2 and "is missing; pass the export's folder" in err, err
