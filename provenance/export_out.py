@@ -10,6 +10,7 @@ import logging
 import os
 import re
 import shutil
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -101,7 +102,8 @@ def refuse_non_utf8(
 ) -> None:
     r"""Refuse a path that is not UTF-8 text (a name of other bytes, held by Python as surrogates): the run, the
     ledger, the exports table and NOTICE.md hold it as text, and writing it failed with a traceback after
-    ``--out`` was made (review 12).
+    ``--out`` was made (review 12). Refuse one holding a line break, a control or a bidi character too (review 17:
+    an ``--out`` whose name went on with ``\nexport 0000: 0 records`` forged a second line of the export's summary).
 
     >>> refuse_non_utf8(Path(os.fsdecode(b"/tmp/bad\xffdir")), "--out", "folder")
     Traceback (most recent call last):
@@ -116,6 +118,21 @@ def refuse_non_utf8(
             f"{option} `{shown}`: the {kind}'s path is not UTF-8 text, which {held_by};"
             f" choose a {kind} whose path is UTF-8"
         ) from None
+    if bad := next((c for c in str(path) if _hidden(c)), None):  # review 17: `--out $'e\nexport 0000: 0 records'`
+        raise UsageError(
+            f"{option} `{str(path).encode('unicode_escape').decode('ascii')}`: the {kind}'s path holds a line break, "
+            f"control or bidi character (U+{ord(bad):04X}), and the command's summary, the catalogue and its audit "
+            f"listings show it as one line; choose a {kind} whose path has none"
+        )
+
+
+#: the bidi controls (embedding, override, isolate, marks) that reorder a line as it is shown
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _hidden(char: str) -> bool:
+    """A line break, a control character or a bidi control: what a path printed on one line must not hold."""
+    return char in _BIDI or unicodedata.category(char) in ("Cc", "Zl", "Zp")
 
 
 def file_target(out: Path, *, option: str = "--output") -> Path:

@@ -31,3 +31,17 @@ def test_verify_export_of_a_file_is_one_line(mixed, cli, tmp_path):
     assert "is a file; pass the export's folder" in err
     code, _, err = cli("audit", "verify-export", str(tmp_path / "gone"))
     assert code == 2 and "is missing; pass the export's folder" in err, err
+
+
+def test_out_with_a_line_break_is_refused_before_anything_is_written(mixed, cli, tmp_path):
+    """Review 17: `--out $'e\\nexport 0000: 0 records'` was exported to, and the summary's second line was the name's."""
+    for name in ("e\nexport 0000: 0 records", "e\rok", "e\u202egpj.txt"):
+        out = tmp_path / name
+        code, stdout, err = cli(
+            "export", "dataset", "--purpose", "training", "--audience", "public", "--non-commercial",
+            "--out", str(out),
+        )  # fmt: skip
+        assert code == 2, err
+        assert len(err.strip().splitlines()) == 1 and "line break, control or bidi character" in err, err
+        assert stdout == "" and not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cat.duckdb"]
