@@ -58,7 +58,7 @@ def _entry_name(data: dict[str, Any], path: Iterable[Any]) -> str:
         items = data.get("licence") or []
         entry_id = items[path[1]].get("id", "?") if path[1] < len(items) and isinstance(items[path[1]], dict) else "?"
         rest = ".".join(str(p) for p in path[2:])
-        return f"entry #{path[1] + 1} `{entry_id}`" + (f" field `{rest}`" if rest else "")
+        return f"entry #{path[1] + 1} `{_shown(entry_id)}`" + (f" field `{rest}`" if rest else "")
     return "catalogue" + (f" field `{'.'.join(map(str, path))}`" if path else "")
 
 
@@ -76,7 +76,7 @@ def check_licence_catalogue_data(data: dict[str, Any]) -> list[str]:
         if not isinstance(entry, dict):
             continue
         lid = str(entry.get("id", ""))
-        where = f"entry #{i + 1} `{lid}`"
+        where = f"entry #{i + 1} `{_shown(lid)}`"  # an id with a trailing newline: named on one line
         listed = entry.get("aliases")  # not a list: the schema names it
         aliases = [a for a in listed if isinstance(a, str)] if isinstance(listed, list) else []
         for name in [lid, *aliases]:
@@ -121,16 +121,16 @@ _URL_RE = re.compile(r"https?://[^\s<>\"`\\{}|^]+", re.IGNORECASE)
 
 
 def entry_text_problems(entry: dict[str, Any]) -> list[str]:
-    """An entry's ``name`` and ``url`` that NOTICE.md could not state as one line of its licence list (review 17:
-    a custom catalogue's multi-line name added headings and a forged attribution statement to NOTICE; a url with
-    ``>`` ended the link and appended text).
+    """An entry's ``id``, ``name`` and ``url`` that NOTICE.md could not state as one line of its licence list
+    (review 17: a custom catalogue's multi-line name added headings and a forged attribution statement to NOTICE; a
+    url with ``>`` ended the link and appended text; the schema's id pattern let ``"LicenseRef-X\\n"`` through).
 
     >>> entry_text_problems({"name": "CC BY\\n## Attribution", "url": "https://x.example/ **ok**"})
     ['field `name` holds a line break or a control, bidi or unassigned character (U+000A); write it on one line', \
 'field `url` `https://x.example/ **ok**` is not one http(s) URL (no spaces, <, >, quotes or backticks)']
     """
     problems = []
-    for key in ("name", "url"):
+    for key in ("id", "name", "url"):
         value = entry.get(key)
         if not isinstance(value, str):  # the schema names it
             continue

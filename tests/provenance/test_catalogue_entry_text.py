@@ -75,3 +75,22 @@ def test_a_name_with_markup_is_text_in_notice(mixed, cli, tmp_path):
     line = next(ln for ln in notice.splitlines() if ln.startswith("* `CC-BY-NC-4.0`"))
     assert "<b>" not in line and "&lt;b&gt;" in line and "\\[see\\]" in line and "\\*non-commercial\\*" in line
     assert "<https://creativecommons.org/licenses/by-nc/4.0/>" in line  # the catalogue's url stays a link
+
+
+def test_an_id_with_a_trailing_line_break_is_a_catalogue_problem_named_on_one_line(cli, tmp_path):
+    """Review 17 (second look): the schema's id pattern (``^...$``, searched) lets a trailing newline through, as it
+    does an audience's: ``"LicenseRef-X\\n"`` was a valid id (NOTICE.md lists ids, one a line), and every problem of
+    its entry was named across two lines."""
+    ours = tmp_path / "ours.toml"
+    ours.write_text(
+        licence_catalogue_path().read_text("utf-8")
+        + '\n[[licence]]\nid = "LicenseRef-Ours\\n"\nname = "Ours"\nurl = ""\npurposes = ["training"]\n'
+        'audience = ["consortium"]\ncommercial = true\nattribution_required = false\nshare_alike = false\n'
+        "sublicensable = false\nrank = 10\n",
+        encoding="utf-8",
+    )
+    problems = check_licence_catalogue_data(read_licence_catalogue_file(ours))
+    assert any("field `id`" in p and "U+000A" in p for p in problems), problems
+    assert all("\n" not in p for p in problems), problems
+    code, _, err = cli("licences", "check", "--catalogue", str(ours))
+    assert code != 0 and "LicenseRef-Ours\\n" in err and len(err.strip().splitlines()) == 1, err
