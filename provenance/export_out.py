@@ -120,7 +120,7 @@ def refuse_non_utf8(
         ) from None
     if bad := next((c for c in str(path) if _hidden(c)), None):  # review 17: `--out $'e\nexport 0000: 0 records'`
         raise UsageError(
-            f"{option} `{str(path).encode('unicode_escape').decode('ascii')}`: the {kind}'s path holds a line break, "
+            f"{option} `{_escaped(str(path))}`: the {kind}'s path holds a line break, "
             f"control or bidi character (U+{ord(bad):04X}), and the command's summary, the catalogue and its audit "
             f"listings show it as one line; choose a {kind} whose path has none"
         )
@@ -128,6 +128,15 @@ def refuse_non_utf8(
 
 #: the bidi controls (embedding, override, isolate, marks) that reorder a line as it is shown
 _BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _escaped(text: str) -> str:
+    r"""``text`` on one line as read: only what :func:`_hidden` names escaped, CJK and the rest as written.
+
+    >>> _escaped("/tmp/匯出\n資料\u202e")
+    '/tmp/匯出\\n資料\\u202e'
+    """
+    return "".join(c.encode("unicode_escape").decode("ascii") if _hidden(c) else c for c in text)
 
 
 def _hidden(char: str) -> bool:

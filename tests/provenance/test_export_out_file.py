@@ -45,3 +45,13 @@ def test_out_with_a_line_break_is_refused_before_anything_is_written(mixed, cli,
         assert len(err.strip().splitlines()) == 1 and "line break, control or bidi character" in err, err
         assert stdout == "" and not out.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cat.duckdb"]
+
+
+def test_a_refused_cjk_out_is_named_as_read(mixed, cli, tmp_path):
+    """The refusal named a CJK path in \\u escapes (`\\u532f\\u51fa`); only the hidden character is escaped now."""
+    out = tmp_path / "匯出 資料\n第二行"
+    code, _, err = cli(
+        "export", "dataset", "--purpose", "training", "--audience", "public", "--non-commercial", "--out", str(out),
+    )  # fmt: skip
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+    assert "匯出 資料\\n第二行" in err and "\\u" not in err, err
