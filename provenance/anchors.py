@@ -114,17 +114,23 @@ def positions_not_in_chain(con: duckdb.DuckDBPyConnection, head_seq: int, limit:
     return found
 
 
-def append_anchor(path: str | Path, anchor: Anchor, catalogue: list[Path] | None = None) -> None:
+def append_anchor(
+    path: str | Path,
+    anchor: Anchor,
+    catalogue: list[Path] | None = None,
+    con: duckdb.DuckDBPyConnection | None = None,
+) -> None:
     """Append ``anchor`` as one JSON line to the auditor's anchor file (created if missing).
 
     Refused when ``path`` is one of the ``catalogue``'s files (:func:`provenance.export_out.catalogue_files`), or
-    an existing file that is not an anchor file: appending would damage it."""
+    an existing file that is not an anchor file: appending would damage it; and, given the catalogue's ``con``, when
+    the file holds a head that chain does not hold (:func:`refuse_other_chain`)."""
     p = Path(path)
     refuse_overlap(p, catalogue or [], option="--append", kind="file")
     created = not p.exists()
     if not created and (not p.is_file() or p.stat().st_size):
         try:
-            read_anchors(p)
+            held = read_anchors(p)
         except _CutLine:
             raise
         except UsageError as exc:
@@ -132,6 +138,8 @@ def append_anchor(path: str | Path, anchor: Anchor, catalogue: list[Path] | None
                 f"--append `{p}` exists and is not an anchor file (JSON lines with seq and hash); appending would"
                 " damage it: name a new file or an anchor file"
             ) from exc
+        if con is not None:
+            refuse_other_chain(con, p, held)
     with p.open("a+b") as fh:
         size = fh.seek(0, os.SEEK_END)
         # a file saved without its last line end (an editor): the anchor was appended to that line, damaging both
@@ -146,6 +154,26 @@ def append_anchor(path: str | Path, anchor: Anchor, catalogue: list[Path] | None
                 os.fsync(fd)
             finally:
                 os.close(fd)
+
+
+def refuse_other_chain(con: duckdb.DuckDBPyConnection, p: Path, held: list[Anchor]) -> None:
+    """Refuse to append to anchor file ``p`` when a head it holds (``held``, but the empty ledger's, which every chain
+    has) is not in ``con``'s chain as anchored: the file is another catalogue's, or this chain was cut or rewritten
+    since. Appending would put a head the file's catalogue never had into its file (its `verify --anchor` then fails
+    for it), or a new head beside the ones that prove the cut.
+
+    Raises:
+        LedgerError: naming the first such head and how to go on.
+    """
+    vouching = [a for a in held if a.seq > 0 or a.hash != ledger.GENESIS]  # a forged seq-0 line is named too
+    problems = check_anchors(con, vouching) if vouching else []
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise LedgerError(
+            f"anchor file `{p}` holds heads that are not in this catalogue's chain: {problems[0]}{more}; nothing was"
+            " appended: it is another catalogue's anchor file (name this catalogue's own, or a new file), or this"
+            " chain was cut or rewritten since (run `curate audit verify --anchor` on it)"
+        )
 
 
 class _CutLine(UsageError):

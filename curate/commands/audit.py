@@ -219,11 +219,10 @@ def anchor_cmd(append_to: str | None, as_json: bool) -> int:
     con = connect_readonly(db_path)
     try:
         a = current_anchor(con, str(db_path))
-        catalogue = catalogue_files(con)
+        if append_to:  # with the catalogue open: the file's heads must be in its chain (anchors.refuse_other_chain)
+            append_anchor(append_to, a, catalogue_files(con), con)
     finally:
         con.close()
-    if append_to:
-        append_anchor(append_to, a, catalogue)
     if as_json:
         echo_json(a.as_dict())
     else:
