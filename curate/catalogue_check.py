@@ -35,7 +35,10 @@ class CatalogueCheck:
 
     @property
     def ok(self) -> bool:
-        return self.full.ok and not (self.keyed and self.keyed["problems"])
+        """False on any problem, and when the PII key configured is not the catalogue's (``not_checked``): the keyed
+        checks the key asked for were not made, so "ok" (exit 0) would vouch for what nobody checked. No key at all
+        is the unkeyed mode: ok, with its note."""
+        return self.full.ok and not (self.keyed and (self.keyed["problems"] or self.keyed.get("not_checked")))
 
     def summary(self) -> dict[str, Any]:
         """JSON-ready, for the report and the portal: ``ok``, what was ``checked`` (one line each), the

@@ -231,7 +231,7 @@ def test_a_key_other_than_the_catalogues_is_said_not_a_tampered_text(db_path, cl
     monkeypatch.setenv("CURATE_PII_KEY", "77" * 32)
     code, out = _verify(cli)
     assert "keyed checks NOT DONE: CURATE_PII_KEY is not this catalogue's key" in out, out
-    assert "edited in place" not in out and "keyed checks ok" not in out and code == 0, out
+    assert "edited in place" not in out and "keyed checks ok" not in out and code == 1, out  # review 17: not 0
 
 
 def test_another_key_before_anything_is_sealed_is_said_too(db_path, cli, tmp_path, monkeypatch):
@@ -246,7 +246,7 @@ def test_another_key_before_anything_is_sealed_is_said_too(db_path, cli, tmp_pat
     monkeypatch.setenv("CURATE_PII_KEY", "77" * 32)
     code, out = _verify(cli)
     assert "keyed checks NOT DONE: CURATE_PII_KEY is not this catalogue's key" in out, out
-    assert "edited in place" not in out and code == 0, out
+    assert "edited in place" not in out and code == 1, out  # review 17: the keyed checks were not made
     monkeypatch.setenv("CURATE_PII_KEY", "5e" * 32)
     con = duckdb.connect(str(db_path))
     try:
