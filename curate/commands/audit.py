@@ -218,7 +218,7 @@ def anchor_cmd(append_to: str | None, as_json: bool) -> int:
     db_path = settings().db_path
     con = connect_readonly(db_path)
     try:
-        a = current_anchor(con, str(db_path))
+        a = current_anchor(con, str(Path(db_path).resolve()))  # the file's name, not as typed (relative to what?)
         if append_to:  # with the catalogue open: the file's heads must be in its chain (anchors.refuse_other_chain)
             append_anchor(append_to, a, catalogue_files(con), con)
     finally:

@@ -62,3 +62,15 @@ def test_a_file_holding_only_the_empty_ledgers_head_takes_the_first_real_one(cli
     assert cli("-q", "ingest", "moda", str(src), "--licence", "CC-BY-4.0", db=other)[0] == 0
     assert cli("audit", "anchor", "--append", str(anchors), db=other)[0] == 0
     assert cli("audit", "verify", "--anchor", str(anchors), db=other)[0] == 0
+
+
+def test_the_anchor_names_the_catalogue_by_its_absolute_path(history, cli, db_path, tmp_path, monkeypatch):
+    """`catalogue` was the path as typed (`--db cat.duckdb`): the auditor's file said which catalogue only relative to
+    a working folder nobody recorded. It is the absolute path, links resolved."""
+    import json
+
+    monkeypatch.chdir(db_path.parent)
+    anchors = tmp_path / "rel.jsonl"
+    code, _, err = cli("audit", "anchor", "--append", str(anchors), db=db_path.name)
+    assert code == 0, err
+    assert json.loads(anchors.read_text(encoding="utf-8"))["catalogue"] == str(db_path.resolve())
