@@ -43,10 +43,13 @@ def refuse_unopenable(path: str | Path) -> None:
     resolved (a relative --db run in such a folder, review 15 integ; a link to one: `link/cat.duckdb` logged to
     `Q&A.wal?/cat.duckdb`, post-review)."""
     full = os.path.realpath(str(path))
-    if any("\udc80" <= c <= "\udcff" for c in full):  # bytes that are not UTF-8 (a Big5 folder name): a traceback
-        shown = full.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-        raise UsageError(
-            f"catalogue `{shown}`: its path is not UTF-8 text, which DuckDB cannot open; move or rename it"
-        )
+    # bytes that are not UTF-8 (a Big5 folder name): a traceback; in the path as given too (DuckDB opens that one),
+    # a link so named to a catalogue whose own path is UTF-8 passed the resolved check (review 17)
+    for named in (str(path), full):
+        if any("\udc80" <= c <= "\udcff" for c in named):
+            shown = named.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            raise UsageError(
+                f"catalogue `{shown}`: its path is not UTF-8 text, which DuckDB cannot open; move or rename it"
+            )
     if "?" in full:  # DuckDB names the WAL by cutting at `?`: `a.wal?b/c.duckdb` (no commit), `c.wal?d.duckdb`
         raise UsageError(f"catalogue `{full}`: DuckDB misplaces the log of a catalogue whose path holds `?`; rename it")

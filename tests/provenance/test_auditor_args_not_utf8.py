@@ -90,3 +90,15 @@ def test_a_catalogue_path_of_big5_bytes_is_one_line_not_a_traceback(mixed, db_pa
     assert _curate(db_path, b"audit", b"anchor", b"--append", anchors).returncode == 0
     proc = _curate(db_path, b"audit", b"verify", b"--anchor", anchors)
     assert proc.returncode == 0 and b"anchors ok" in proc.stdout, proc.stderr.decode()
+
+
+@pytest.mark.parametrize("args", [(b"audit", b"anchor"), (b"audit", b"verify")], ids=["anchor", "verify"])
+def test_a_link_whose_name_is_not_utf8_to_a_catalogue_is_one_line(mixed, db_path, tmp_path, args):
+    """Review 17: the resolved path (the catalogue's own, UTF-8) was checked, and DuckDB then opened the link's name
+    as given: a UnicodeEncodeError traceback."""
+    link = Path(os.fsdecode(os.fsencode(tmp_path) + b"/" + BIG5 + b".duckdb"))
+    link.symlink_to(db_path)
+    proc = _curate(link, *args)
+    err = proc.stderr.decode("utf-8", "replace")
+    assert proc.returncode == 2 and "Traceback" not in err and "not UTF-8 text" in err, err
+    assert len(err.strip().splitlines()) == 1, err
