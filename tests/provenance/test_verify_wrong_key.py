@@ -24,3 +24,27 @@ def test_a_key_other_than_the_catalogues_fails_verify(db_path, cli, tmp_path, mo
     monkeypatch.delenv("CURATE_PII_KEY")
     code, out, err = cli("audit", "verify")
     assert code == 0 and "CURATE_PII_KEY not set" in out, out + err
+
+
+def test_the_report_and_portal_name_why_they_fail(db_path, cli, tmp_path, monkeypatch):
+    """Review of the fixes 17: the summary the report and the portal's ledger page show said FAILED (ok false) with no
+    problem under it, the wrong key only in a muted "not checked here" note: every FAILED names its reason."""
+    from curate.catalogue_check import check_catalogue
+    from provenance.db import connect_readonly
+
+    monkeypatch.setenv("CURATE_PII_KEY", "5e" * 32)
+    src = tmp_path / "c.jsonl"
+    src.write_text('{"id": "a", "text": "申請人王小明，身分證字號A123456789。"}\n', encoding="utf-8")
+    assert cli("-q", "ingest", "moda", str(src), "--licence", "CC-BY-4.0")[0] == 0
+    assert cli("-q", "run", "pii", "--workers", "1")[0] == 0
+    monkeypatch.setenv("CURATE_PII_KEY", "77" * 32)
+    con = connect_readonly(db_path)
+    try:
+        summary = check_catalogue(con).summary()
+    finally:
+        con.close()
+    assert summary["ok"] is False and any("not this catalogue's key" in p for p in summary["problems"]), summary
+    out = tmp_path / "r.html"
+    assert cli("report", "--out", str(out))[0] == 0
+    problems = out.read_text(encoding="utf-8").split('id="verify-problems"')[1]
+    assert "not this catalogue&#39;s key" in problems or "not this catalogue's key" in problems, problems[:500]
