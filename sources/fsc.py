@@ -228,8 +228,8 @@ class FscSource(Source):
             if p.is_dir():  # a file that is a symlink out of the folder is named (below), never read, as MODA's
                 inside = p.resolve()
                 for f in sorted(p.rglob("*")):
-                    if f.is_file() and not f.name.startswith("."):
-                        yield f if f.resolve().is_relative_to(inside) else Rejection(f.name, FscReason.LINK_OUTSIDE, "")
+                    if not f.is_dir() and not f.name.startswith("."):  # a FIFO or broken link: quarantined
+                        yield Rejection(f.name, FscReason.LINK_OUTSIDE, "") if folder_files.outside(f, inside) else f
             else:
                 yield p
 

@@ -41,9 +41,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
-from provenance.errors import ConfigError
 from sources.base import Dispute, Notice, RawItem, Record, Rejection, Skip, Source, SourceInfo, Unlisted
 from sources.documents import ExtractConfig, ExtractionError, Reason, detect_lang, extract, segment_key
+from sources.folder_files import real
 from sources.manifest_rows import (
     AGREEMENT_LICENCE,
     LICENCE_REFUSED,
@@ -52,6 +52,7 @@ from sources.manifest_rows import (
     folder_key,
     known_licence_ids,
     listed_by,
+    need_manifest,
     read_manifest,
     read_manifests,
     row_line_path,
@@ -113,8 +114,7 @@ class ManifestSource(Source):
 
     def iter_raw(self) -> Iterator[RawItem | Rejection | Skip]:
         for manifest in self.paths:
-            if not manifest.is_file():
-                raise ConfigError(f"manifest `{manifest}` not found; pass the CSV that lists the files")
+            need_manifest(manifest)
         listed: set[Path] = set()  # over all manifests: a file a sibling manifest lists is not unlisted
         disputed: dict[str, str] = {}  # file -> the first conflict's detail
         named: set[str] = set()  # the files the rows name, as their records' containers spell them
@@ -156,7 +156,7 @@ class ManifestSource(Source):
         own = {m.resolve() for m in manifests}
         for base in folders:
             for f in sorted(base.rglob("*")):
-                if not f.is_file() or f.resolve() in listed or f.resolve() in own:
+                if f.is_dir() or real(f) in listed or real(f) in own:  # a FIFO, a link loop unlisted too (review 17)
                     continue
                 rel = f.relative_to(base)
                 if any(part.startswith(".") for part in rel.parts) or f.suffix.lower() == ".csv":
@@ -296,8 +296,7 @@ def check_manifest(
     from provenance.licences import PURPOSES, default_licence_catalogue, licence_today, record_terms
     from provenance.record_licence import credit_meta, record_credit
 
-    if not manifest.is_file():
-        raise ConfigError(f"manifest `{manifest}` not found; pass the CSV that lists the files")
+    need_manifest(manifest)
     cat = default_licence_catalogue()
     out: list[dict[str, Any]] = []
     listed: set[Path] = set()

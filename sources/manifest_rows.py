@@ -19,6 +19,7 @@ from typing import Any
 from provenance.errors import ConfigError
 from sources.base import Rejection, Skip
 from sources.documents import ExtractionError, decode_text
+from sources.folder_files import NOT_REGULAR, special
 
 __all__ = [
     "AGREEMENT_LICENCE",
@@ -31,6 +32,7 @@ __all__ = [
     "known_licence_ids",
     "listed_by",
     "listed_path",
+    "need_manifest",
     "row_line_path",
     "read_manifest",
     "read_manifests",
@@ -352,9 +354,22 @@ def _check_columns(manifest: Path, fieldnames: list[str]) -> None:
         )
 
 
+def need_manifest(manifest: Path) -> None:
+    """Raise :class:`ConfigError` unless ``manifest`` is a regular file. A FIFO (``<(unzip -p m.zip)``), device or
+    broken link is named as such and never opened: before review 17 the ingest waited on a FIFO for good and
+    `manifest check` called it `not found`."""
+    if special(manifest):
+        raise ConfigError(f"manifest `{manifest}` is {NOT_REGULAR}; save it to a file and pass that file")
+    if manifest.is_dir():
+        raise ConfigError(f"manifest `{manifest}` is a folder; pass the CSV in it that lists the files")
+    if not manifest.is_file():
+        raise ConfigError(f"manifest `{manifest}` not found; pass the CSV that lists the files")
+
+
 def _read_rows(manifest: Path, known: frozenset[str] | None) -> Iterator[ManifestRow | Rejection]:
     from provenance.licences import credit_problems, term_problems
 
+    need_manifest(manifest)
     known = known_licence_ids() if known is None else known
     base = manifest.parent.resolve()
     try:
@@ -410,8 +425,8 @@ def _read_rows(manifest: Path, known: frozenset[str] | None) -> Iterator[Manifes
             if refused is not None:
                 yield Rejection(loc, ManifestReason.BAD_PATH, f"{rel[:200]}: {refused}")
                 continue
-            if not path.is_file():
-                yield Rejection(loc, ManifestReason.MISSING_FILE, rel)
+            if not path.is_file():  # a FIFO or broken link is there, not missing (review 17)
+                yield Rejection(loc, NOT_REGULAR if special(path) else ManifestReason.MISSING_FILE, rel)
                 continue
             licensor = _clean(row.get("licensor")) or _clean(row.get("author"))
             commercial = _commercial(row.get("commercial"))

@@ -296,11 +296,11 @@ class ModaSource(Source):
                 inside = p.resolve()
                 for f in sorted(p.rglob("*")):
                     rel = f.relative_to(p)
-                    if not f.is_file() or any(part.startswith(".") for part in rel.parts):
+                    if f.is_dir() or any(part.startswith(".") for part in rel.parts):  # a FIFO: quarantined
                         continue
                     if f.name in ("README.md", "dataset_infos.json", "state.json") or f.suffix == ".lock":
                         continue
-                    yield f, "outside" if not f.resolve().is_relative_to(inside) else self._kind(f), p.parent
+                    yield f, "outside" if folder_files.outside(f, inside) else self._kind(f), p.parent
             else:
                 yield p, self._kind(p), p.parent
 
@@ -323,13 +323,13 @@ class ModaSource(Source):
             if kind == "outside":  # as manifest rows and save_to_disk folders: the target is never read
                 detail = "a symlink to a file outside the folder; copy the file in if the folder's licence covers it"
                 yield Rejection(rel, ModaReason.LINK_OUTSIDE, detail, self.source_id)
+            elif kind != "hf_disk" and (why := folder_files.not_read(path, kind != "unsupported" and ModaReason.EMPTY)):
+                yield Rejection(rel, *why, self.source_id)  # a FIFO named `x.pdf` was an "empty file" (review 17)
             elif kind == "unsupported":
                 reads = ", ".join(sorted({*STRUCTURED_SUFFIXES, *DOCUMENT_SUFFIXES})) + " or a save_to_disk folder"
                 yield unsupported_file(self.paths, path, rel, ModaReason.UNSUPPORTED, reads, self.source_id)
             elif kind == "document":
                 yield RawItem(rel, {"kind": "document", "path": path}, str(path))
-            elif kind != "hf_disk" and (why := folder_files.not_read(path, ModaReason.EMPTY)):
-                yield Rejection(rel, *why, self.source_id)
             elif kind == "jsonl":
                 yield from self._jsonl(path, rel, dataset)
             elif kind == "csv":
