@@ -74,6 +74,7 @@ class ManifestReason:
     TERMS_INVALID = "licence terms incomplete or invalid"
     CONFLICTING_ROWS = "file listed in manifest rows that disagree"
     REPEATED_ROW = "file listed again in an identical manifest row"
+    SAME_NAME = "another file of the same name in another manifest's folder of this ingest"
 
 
 def known_licence_ids(licence_catalogue: Path | None = None) -> frozenset[str]:
@@ -186,6 +187,7 @@ def read_manifests(
         if isinstance(item, Rejection) and item.reason in LICENCE_REFUSED and (path := listed_by(m, item)) is not None
     }
     verdicts = _compared([item for _, item in items if isinstance(item, ManifestRow)], refused)
+    verdicts.update(_same_names([item for _, item in items if isinstance(item, ManifestRow)]))
     for manifest, item in items:
         yield manifest, verdicts.get(id(item), item)
 
@@ -246,6 +248,28 @@ def _compared(rows: list[ManifestRow], refused: dict[int, Path] | None = None) -
             )
             verdicts[id(row)] = Rejection(row.locator, ManifestReason.CONFLICTING_ROWS, detail)
     return verdicts
+
+
+def _same_names(rows: list[ManifestRow]) -> dict[int, Rejection]:
+    """Rejections (by ``id`` of the row) of rows of one ingest that name other files under one name (``a/ch1.pdf``
+    and ``b/ch1.pdf``, each ``ch1.pdf`` in its manifest): a record's doc key and container are the source and that
+    name, so the second file was stored as a new version of the first, whose text left every export with no word
+    (review 17). Every such row is rejected, naming the others' manifests: no file silently wins, whatever the order
+    of the manifests on the command line."""
+    by_name: dict[str, dict[Path, list[ManifestRow]]] = {}
+    for row in rows:
+        by_name.setdefault(row.rel_path, {}).setdefault(row.path, []).append(row)
+    out: dict[int, Rejection] = {}
+    for name, files in by_name.items():
+        if len(files) < 2:
+            continue
+        for path, group in files.items():
+            lines = ", ".join(sorted({str(o.line) for p, g in files.items() if p != path for o in g}, key=int))
+            how = "ingest the folders one at a time, each under its own --source-id, or rename one of the files"
+            detail = f"{name} names another file on line {lines} of another manifest; {how}"
+            for row in group:
+                out[id(row)] = Rejection(row.locator, ManifestReason.SAME_NAME, detail)
+    return out
 
 
 def folder_key(folder: Path) -> str:
