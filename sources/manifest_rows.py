@@ -390,6 +390,18 @@ def need_manifest(manifest: Path) -> None:
         raise ConfigError(f"manifest `{manifest}` not found; pass the CSV that lists the files")
 
 
+def _missing(base: Path, rel: str) -> str:
+    """The excerpt of a row whose file is not there: its path, and the way on where it is written with Windows' ``\\``
+    and the file is there under ``/`` (Excel on Windows: ``sub\\ch1.pdf`` was `missing`, the file `not in manifest`,
+    with no word of why; review 17). The row is not read under the guess: a name may hold a ``\\`` on Linux."""
+    slashed = rel.replace("\\", "/")
+    try:
+        there = slashed != rel and (base / slashed).is_file()
+    except (OSError, ValueError):
+        there = False
+    return f"{rel}: paths are separated by /, not \\; write `{slashed}`" if there else rel
+
+
 def _read_rows(manifest: Path, known: frozenset[str] | None) -> Iterator[ManifestRow | Rejection]:
     from provenance.licences import credit_problems, term_problems
 
@@ -450,7 +462,7 @@ def _read_rows(manifest: Path, known: frozenset[str] | None) -> Iterator[Manifes
                 yield Rejection(loc, ManifestReason.BAD_PATH, f"{rel[:200]}: {refused}")
                 continue
             if not path.is_file():  # a FIFO or broken link is there, not missing (review 17)
-                yield Rejection(loc, NOT_REGULAR if special(path) else ManifestReason.MISSING_FILE, rel)
+                yield Rejection(loc, NOT_REGULAR if special(path) else ManifestReason.MISSING_FILE, _missing(base, rel))
                 continue
             licensor = _clean(row.get("licensor")) or _clean(row.get("author"))
             commercial = _commercial(row.get("commercial"))
