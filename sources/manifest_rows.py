@@ -187,7 +187,9 @@ def read_manifests(
         if isinstance(item, Rejection) and item.reason in LICENCE_REFUSED and (path := listed_by(m, item)) is not None
     }
     verdicts = _compared([item for _, item in items if isinstance(item, ManifestRow)], refused)
-    verdicts.update(_same_names([item for _, item in items if isinstance(item, ManifestRow)]))
+    same = _same_names([item for _, item in items if isinstance(item, ManifestRow)])
+    # a row its own file's rows reject (they disagree) keeps that verdict: the file is disputed, its records held
+    verdicts.update((k, v) for k, v in same.items() if not isinstance(verdicts.get(k), Rejection))
     for manifest, item in items:
         yield manifest, verdicts.get(id(item), item)
 

@@ -36,3 +36,19 @@ def test_two_files_of_one_name_in_two_manifests_are_both_rejected(cli, db_path, 
     docs = _q(db_path, "SELECT doc_key, status FROM records ORDER BY doc_key")
     assert [d for d, _ in docs] == ["textbooks:only-a.txt#part=1", "textbooks:only-b.txt#part=1"], docs
     assert {s for _, s in docs} == {"active"}, docs
+
+
+def test_rows_that_disagree_still_hold_the_file_beside_a_same_name(cli, db_path, tmp_path):
+    """A file whose own manifest's rows disagree is disputed (its records ingested earlier held from export), whether
+    or not another manifest of the ingest lists a file of its name: review 17's same-name rejection replaced the
+    conflict's, and the earlier records stayed exportable under a licence their manifest no longer states."""
+    a = _folder(tmp_path, "a", "第一章 存款\n銀行應依法辦理存款業務並保障存款人權益。\n")
+    b = _folder(tmp_path, "b", "第一章 放款\n放款應審慎評估借款人之信用狀況。\n")
+    assert cli("ingest", "textbooks", str(a))[0] == 0
+    rows = "ch1.txt,CC-BY-4.0,T1\nch1.txt,CC-BY-4.0,T2\nonly-a.txt,CC-BY-4.0,\n"
+    a.write_text(f"path,licence_id,title\n{rows}", encoding="utf-8")
+    code, out, err = cli("ingest", "textbooks", str(a), str(b))
+    assert code == 3 and "Traceback" not in err, out + err
+    reasons = {r[0] for r in _q(db_path, "SELECT reason FROM quarantine")}
+    assert ManifestReason.CONFLICTING_ROWS in reasons and ManifestReason.SAME_NAME in reasons, reasons
+    assert _q(db_path, "SELECT container FROM licence_holds") == [("textbooks:ch1.txt",)]
