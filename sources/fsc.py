@@ -228,7 +228,8 @@ class FscSource(Source):
             if p.is_dir():  # a file that is a symlink out of the folder is named (below), never read, as MODA's
                 inside = p.resolve()
                 for f in sorted(p.rglob("*")):
-                    if not f.is_dir() and not f.name.startswith("."):  # a FIFO or broken link: quarantined
+                    hidden = any(part.startswith(".") for part in f.relative_to(p).parts)  # a dot-folder's too
+                    if not f.is_dir() and not hidden:  # a FIFO or broken link: quarantined
                         yield Rejection(f.name, FscReason.LINK_OUTSIDE, "") if folder_files.outside(f, inside) else f
             else:
                 yield p

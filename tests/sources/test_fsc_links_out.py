@@ -19,3 +19,15 @@ def test_a_symlink_out_of_the_folder_is_quarantined_and_the_rest_read(tmp_path, 
     assert [r.locator for r in records] == ["ok.csv#line=2"] and skips == []
     named, _, _ = collect(FscSource([d / "evil.csv"]))  # a file named itself is the user's choice, as for MODA
     assert len(named) == 1
+
+
+def test_a_file_in_a_hidden_folder_is_not_read_as_a_case(tmp_path, collect):
+    """A file under a dot-folder (``.ipynb_checkpoints/ok-checkpoint.csv``, ``.git/...``) is hidden, as law.moj,
+    MODA and the manifests' folders leave it out: FSC looked only at the file's own name and read the editor's copy
+    of a case list as cases of its own."""
+    d = tmp_path / "fsc"
+    (d / ".ipynb_checkpoints").mkdir(parents=True)
+    (d / "ok.csv").write_text(CSV.format(day=29, n=1), encoding="utf-8")
+    (d / ".ipynb_checkpoints" / "ok-checkpoint.csv").write_text(CSV.format(day=30, n=2), encoding="utf-8")
+    records, rejections, skips = collect(FscSource([d]))
+    assert [r.locator for r in records] == ["ok.csv#line=2"] and rejections == [] and skips == []
