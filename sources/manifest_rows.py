@@ -395,11 +395,12 @@ def need_manifest(manifest: Path) -> None:
 def _missing(base: Path, rel: str) -> str:
     """The excerpt of a row whose file is not there: its path, and the way on where it is written with Windows' ``\\``
     and the file is there under ``/`` (Excel on Windows: ``sub\\ch1.pdf`` was `missing`, the file `not in manifest`,
-    with no word of why; review 17). The row is not read under the guess: a name may hold a ``\\`` on Linux."""
+    with no word of why; review 17). The row is not read under the guess: a name may hold a ``\\`` on Linux. No way
+    on is named to a file outside ``base`` (``..\\x``): that path is refused too."""
     slashed = rel.replace("\\", "/")
     try:
-        there = slashed != rel and (base / slashed).is_file()
-    except (OSError, ValueError):
+        there = slashed != rel and (base / slashed).is_file() and (base / slashed).resolve().is_relative_to(base)
+    except (OSError, RuntimeError, ValueError):  # RuntimeError: a symlink loop (pathlib before 3.13)
         there = False
     return f"{rel}: paths are separated by /, not \\; write `{slashed}`" if there else rel
 

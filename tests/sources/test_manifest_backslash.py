@@ -28,3 +28,16 @@ def test_a_backslash_path_is_named_with_the_way_on(cli, db_path, tmp_path):
         ),
         ("manifest.csv:3:sub\\gone.txt", ManifestReason.MISSING_FILE, "sub\\gone.txt"),
     ], rows
+
+
+def test_a_backslash_path_out_of_the_folder_gets_no_way_on(cli, db_path, tmp_path):
+    """``..\\secret.txt`` whose ``../secret.txt`` is a file beside the folder: the advice to write a path the ingest
+    then refuses (outside the manifest folder) named a file outside it in the quarantine; the bare path is kept."""
+    books = tmp_path / "books"
+    books.mkdir()
+    (tmp_path / "secret.txt").write_text("第一章 存款\n銀行應依法辦理存款業務。\n", encoding="utf-8")
+    (books / "manifest.csv").write_text("path,licence_id\n..\\secret.txt,CC-BY-4.0\n", encoding="utf-8")
+    code, out, err = cli("ingest", "textbooks", str(books / "manifest.csv"))
+    assert code == 3 and "Traceback" not in err, out + err
+    rows = _q(db_path, "SELECT reason, excerpt FROM quarantine")
+    assert rows == [(ManifestReason.MISSING_FILE, "..\\secret.txt")], rows
