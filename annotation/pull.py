@@ -40,6 +40,7 @@ from typing import Any
 
 import duckdb
 
+from annotation.annotation_ids import imported_before
 from annotation.catalogue_memory import catalogue_params, check_remembered
 from annotation.decide import (
     AnnotationEffect,
@@ -239,7 +240,8 @@ def _pull_project(
     exported, cursor = _fetch_changed(con, client, instance, pid, full, report, overlap)
     if not exported:
         return
-    known, tasks = _known_and_pushed(con, instance, pid, [t["id"] for t in exported])
+    known = imported_before(con, instance, pid, exported)  # (an id Label Studio gave again: refused)
+    tasks = _pushed(con, instance, pid, [t["id"] for t in exported])
     if project == "pii":  # a review of a record withdrawn since its push: decided as of an active one (see module)
         held = withdrawn_while_active(con, [t[0] for t in tasks.values() if not t[2]])
         tasks = {k: (t[0], t[1], t[2] or t[0] in held, *t[3:]) for k, t in tasks.items()}
@@ -427,19 +429,11 @@ def _readers(task: dict[str, Any], imported: dict[int, Review | None]) -> int:
     return sum(r is not None for r in imported.values()) + len(new)
 
 
-def _known_and_pushed(
+def _pushed(
     con: duckdb.DuckDBPyConnection, instance: str, pid: int, task_ids: list[int]
-) -> tuple[set[int], dict[int, tuple[str, str, bool, str, bool, bool]]]:
-    """Annotation ids of these tasks imported before, and task id -> (record id, text, record still active,
-    source id, source marked pii_expected, taken out but kept as annotated) of the tasks we pushed."""
-    known = {
-        r[0]
-        for r in con.execute(
-            "SELECT ls_annotation_id FROM annotations WHERE instance = ? AND ls_project_id = ?"
-            " AND ls_task_id IN (SELECT unnest(?::BIGINT[]))",
-            [instance, pid, task_ids],
-        ).fetchall()
-    }
+) -> dict[int, tuple[str, str, bool, str, bool, bool]]:
+    """Task id -> (record id, text, record still active, source id, source marked pii_expected, taken out but kept
+    as annotated) of the tasks we pushed."""
     tasks = {
         r[0]: (r[1], r[2], r[3], r[4], bool(r[5]), r[6])
         for r in con.execute(
@@ -451,7 +445,7 @@ def _known_and_pushed(
             [instance, pid, task_ids],
         ).fetchall()
     }
-    return known, tasks
+    return tasks
 
 
 def _allow_restored(
