@@ -116,6 +116,7 @@ def ensure_project(con: duckdb.DuckDBPyConnection, client: LabelStudioClient, ba
                 "LABEL_STUDIO_URL (another instance?)",
                 url=instance,
             )
+        check_recorded(client, row[0], bank, project)
         if row[1] != config_sha256(project):  # the shipped config or instructions changed: update in place
             client.update_project(row[0], **_settings(bank, project))
             con.execute(
@@ -158,23 +159,54 @@ def _refuse_taken(con: duckdb.DuckDBPyConnection, instance: str, pid: int, bank:
         )
 
 
-def _refuse_described(before: dict[str, Any], pid: int, bank: str, project: str, instance: str) -> None:
-    """Refuse to adopt a project whose description is the one a push gave another (bank, project): retitled by hand,
-    it may be recorded under another spelling of this server's URL (``localhost`` for ``127.0.0.1``), which
-    :func:`_refuse_taken` cannot see. A description edited by hand, or an older wording, refuses nothing."""
-    said = before.get("description")
+def _described_owner(said: Any) -> tuple[str, str] | None:
+    """(bank, project) a push's description names (:func:`annotation.zh_tw.description`); None for any other text
+    (a description edited by hand, or an older wording).
+
+    >>> _described_owner(description("CTBC", "topic")), _described_owner("my own project")
+    (('CTBC', 'topic'), None)
+    """
     for p in PROJECT_NAMES:
         head, tail = f"{PROJECT_NAMES[p][0]}（", f"）：{description('', p).split('：', 1)[1]}"
         if not (isinstance(said, str) and said.startswith(head) and said.endswith(tail)):
             continue
         owner = said[len(head) : len(said) - len(tail)]
-        if (owner, p) != (bank, project) and said == description(owner, p):
-            raise LabelStudioTerminalError(
-                f"project {pid} on this instance is titled {project_title(bank, project)!r} but its description "
-                f"names bank {owner}'s {p} project (retitled by hand?); give it back its title "
-                f"{project_title(owner, p)!r} and push again (a new project is made for bank {bank})",
-                url=instance,
-            )
+        if said == description(owner, p):
+            return owner, p
+    return None
+
+
+def _refuse_described(before: dict[str, Any], pid: int, bank: str, project: str, instance: str) -> None:
+    """Refuse to adopt a project whose description is the one a push gave another (bank, project): retitled by hand,
+    it may be recorded under another spelling of this server's URL (``localhost`` for ``127.0.0.1``), which
+    :func:`_refuse_taken` cannot see. A description edited by hand, or an older wording, refuses nothing."""
+    owner = _described_owner(before.get("description"))
+    if owner is not None and owner != (bank, project):
+        raise LabelStudioTerminalError(
+            f"project {pid} on this instance is titled {project_title(bank, project)!r} but its description "
+            f"names bank {owner[0]}'s {owner[1]} project (retitled by hand?); give it back its title "
+            f"{project_title(*owner)!r} and push again (a new project is made for bank {bank})",
+            url=instance,
+        )
+
+
+def check_recorded(client: LabelStudioClient, pid: int, bank: str, project: str) -> None:
+    """Refuse a recorded project id whose project's description is the one a push gave another (bank, project): a
+    Label Studio reinstalled under the same URL numbers its projects from 1 again, so a project pushed again after
+    ``forget-project`` may get the id the catalogue records for another (review 17: the push sent its tasks there,
+    shown with the other project's labels, and each pull read the other's annotations). A description edited by
+    hand, or an older wording, refuses nothing. Push and pull check it before they use the project."""
+    now = client.project(pid)
+    owner = _described_owner(now.get("description"))
+    if owner is not None and owner != (bank, project):
+        raise LabelStudioTerminalError(
+            f"project {pid}, which the catalogue records as bank {bank}'s {project} project, is bank {owner[0]}'s "
+            f"{owner[1]} project now ({str(now.get('title'))[:100]!r}): Label Studio was reinstalled or its database replaced "
+            "and numbers its projects anew; it is not used (nothing sent or imported). Restore the old database, or serve the new Label "
+            "Studio under another URL (LABEL_STUDIO_URL, or LABEL_STUDIO_URL__BANK: another port or host name) and "
+            "push again",
+            url=client.config.instance,
+        )
 
 
 def _sha(text: Any) -> str:
@@ -282,6 +314,7 @@ __all__ = [
     "annotator_actor",
     "check_bank",
     "check_bank_case",
+    "check_recorded",
     "email_sha256",
     "ensure_project",
     "finish_run",

@@ -54,7 +54,7 @@ from annotation.decide import (
 )
 from annotation.errors import LabelStudioError, shown_url
 from annotation.label_studio import LabelStudioClient, ls_time
-from annotation.projects import annotator_actor, check_bank, email_sha256, finish_run, start_run
+from annotation.projects import annotator_actor, check_bank, check_recorded, email_sha256, finish_run, start_run
 from annotation.pull_batch import STAGE, PullBatch
 from annotation.retract import retract_withdrawn
 from annotation.review import AllowEntry, PiiVault, Review, stored_review
@@ -531,6 +531,7 @@ def pull(
         emails = _Annotators(con, client, email_digest)
         for project, pid in found:
             try:
+                check_recorded(client, pid, bank, project)  # (a reinstalled Label Studio may give it to another)
                 deleted, kept = retract_withdrawn(con, client, bank, project, pid, run_id, licence_catalogue)
                 report.retracted, report.retracted_kept = report.retracted + deleted, report.retracted_kept + kept
                 _pull_project(con, client, bank, project, pid, emails, run_id, report, progress, vault, full)
