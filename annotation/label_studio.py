@@ -460,17 +460,35 @@ def _detail(body: Any) -> str:
     'an HTML page (Page not found), not an API answer'
     >>> _detail({"detail": "API key\nhas expired."})
     'API key has expired.'
+
+    A validation error is its fields and messages, without the task data Label Studio quotes in them (scrubbed text
+    and record ids, on several lines):
+
+    >>> _detail({"validation_errors": {"non_field_errors": ["Can't find text in task data: {'txt': '行一\n行二'}"]}})
+    "non_field_errors: Can't find text in task data: {…}"
     """
     if isinstance(body, dict):
         for key in ("validation_errors", "detail", "message"):
             if body.get(key):
-                return " ".join(str(body[key]).split())[:500]
+                return _said(body[key])[:500]
     text = str(body)
     if text.lstrip()[:15].lower().startswith(("<!doctype html", "<html")):
         m = re.search(r"<title[^>]*>(.*?)</title>", text, re.S | re.I)
         title = " ".join(m.group(1).split())[:100] if m else ""
         return f"an HTML page{f' ({title})' if title else ''}, not an API answer"
     return " ".join(text.split())[:500]
+
+
+def _said(v: Any) -> str:
+    """An error answer's field on one line: a mapping as ``field: message``, quoted data (``{...}``) left out."""
+    if isinstance(v, dict):
+        return "; ".join(f"{k}: {_said(x)}" for k, x in v.items())
+    if isinstance(v, list):
+        return "; ".join(_said(x) for x in v)
+    return " ".join(_QUOTED.sub("{…}", str(v)).split())
+
+
+_QUOTED = re.compile(r"\{.*\}", re.S)
 
 
 def _hint(status: int | None) -> str:
