@@ -64,3 +64,25 @@ def test_another_creation_time_is_still_refused(db_path, said):
     con, _ = make_catalogue(db_path, 1)
     with pytest.raises(LabelStudioTerminalError, match="annotation id 5"):
         _known(con, dt.datetime(2026, 12, 7, 6, 0, 0, 123456), said)
+
+
+OK = [{"id": "v", "from_name": "verdict", "to_name": "text", "type": "choices", "value": {"choices": ["正確"]}}]
+
+
+@pytest.mark.labelstudio
+def test_an_annotation_updated_in_place_and_an_unchanged_server_pull_again(label_studio, db_path, bank):
+    from annotation.pull import pull
+    from annotation.push import PushConfig, push
+
+    con, ids = make_catalogue(db_path, 1)
+    client = label_studio.client()
+    pid = push(con, client, PushConfig(project="proofread", bank=bank)).ls_project_id
+    task = client.export(pid, all_tasks=True)[0]["id"]
+    aid = client.create_annotation(task, OK, completed_by=client.whoami()["id"])
+    assert pull(con, client, bank).imported == 1
+    assert pull(con, client, bank, full=True).already == 1  # the same server, nothing changed
+    time.sleep(1.1)
+    client._sdk.annotations.update(aid, result=OK, lead_time=3.0)  # edited in place: same id and creation time
+    again = pull(con, client, bank, full=True)
+    assert (again.imported, again.already) == (0, 1)
+    con.close()
