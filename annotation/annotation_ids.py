@@ -41,7 +41,7 @@ def imported_before(
     ).fetchall()
     for aid, old_pid, old_task, at in rows:
         now = ls_time(made[aid])
-        if at is not None and now is not None and not same_time(at, made[aid] or ""):
+        if at is not None and now is not None and at != now and not same_time(at, made[aid] or ""):
             raise LabelStudioTerminalError(
                 f"it gives annotation id {aid} (project {pid}) to an annotation made {now:%Y-%m-%d %H:%M:%S} "
                 f"UTC, but the catalogue imported annotation {aid} made {at:%Y-%m-%d %H:%M:%S} UTC (project {old_pid}, "
