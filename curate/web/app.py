@@ -65,6 +65,8 @@ log = logging.getLogger(__name__)
 
 #: a session's longest life (the cookie's max_age and the session id's)
 SESSION_SECONDS = 8 * 3600
+#: a session unused this long ends (the next page is the login; a page's request counts as use)
+SESSION_IDLE_SECONDS = 30 * 60
 
 
 @dataclass
@@ -562,7 +564,7 @@ def create_app(config: PortalConfig, view: CatalogueView | None = None) -> Starl
     app.state.view = view or CatalogueView(config.db_path, config.snapshot_dir, interval=config.refresh_interval)
     app.state.users = UserStore(config.users_file)
     app.state.limiter = LoginLimiter()
-    app.state.sessions = SessionRegistry(SESSION_SECONDS)
+    app.state.sessions = SessionRegistry(SESSION_SECONDS, SESSION_IDLE_SECONDS)
     app.state.cat = config.licence_catalogue or default_licence_catalogue()
     app.state.cat_label = config.licence_label or catalogue_label(app.state.cat)
     app.state.report_cache = None

@@ -11,7 +11,7 @@ hashes (argon2-cffi), never passwords. Roles:
 A session is a signed cookie naming a session id that the running portal holds (:class:`SessionRegistry`) and a
 stamp of the user's password hash: logging out ends the session id, and resetting the password
 (``curate serve adduser`` again) changes the stamp, so a copied cookie stops working either way; a restart of
-the portal ends every session.
+the portal ends every session; a session unused for 30 minutes ends too.
 """
 
 from __future__ import annotations
@@ -173,24 +173,40 @@ def _user(name: str, entry: dict[str, str]) -> User:
 
 
 class SessionRegistry:
-    """The session ids this portal process issued and has not ended (logout ends one; expiry after ``max_age``)."""
+    """The session ids this portal process issued and has not ended: logout ends one, so does ``max_age`` after its
+    login, and so does ``idle`` seconds without a request (a browser left logged in at a desk, or a copy of its
+    cookie, opened the pages for the session's whole life however long nobody used it)."""
 
-    def __init__(self, max_age: float) -> None:
+    def __init__(self, max_age: float, idle: float | None = None) -> None:
         self.max_age = max_age
-        self._live: dict[str, float] = {}
+        self.idle = max_age if idle is None else idle
+        #: per live session id: (when it ends whatever happens, when it was last used)
+        self._live: dict[str, tuple[float, float]] = {}
         self._lock = threading.Lock()
+
+    def _ok(self, entry: tuple[float, float], now: float) -> bool:
+        return entry[0] > now and now - entry[1] <= self.idle
 
     def open(self) -> str:
         now = time.monotonic()
         sid = secrets.token_urlsafe(32)
         with self._lock:
-            self._live = {k: t for k, t in self._live.items() if t > now}
-            self._live[sid] = now + self.max_age
+            self._live = {k: e for k, e in self._live.items() if self._ok(e, now)}
+            self._live[sid] = (now + self.max_age, now)
         return sid
 
     def alive(self, sid: object) -> bool:
+        """Whether ``sid`` is live; a live one counts as used now, one idle too long is ended for good."""
+        now = time.monotonic()
         with self._lock:
-            return isinstance(sid, str) and self._live.get(sid, 0.0) > time.monotonic()
+            entry = self._live.get(sid) if isinstance(sid, str) else None
+            if entry is None:
+                return False
+            if not self._ok(entry, now):
+                del self._live[sid]
+                return False
+            self._live[sid] = (entry[0], now)
+            return True
 
     def end(self, sid: object) -> None:
         with self._lock:

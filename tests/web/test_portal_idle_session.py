@@ -1,0 +1,47 @@
+"""A portal session left idle ends: a session lived its whole 8 hours however long nobody used it, so a browser left
+logged in at a bank's desk (or a cookie copied from it) still opened the pages hours after its user walked away
+(review 17)."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+import pytest
+
+from provenance import db
+
+from .webhelpers import LivePortal, http_login
+
+
+@pytest.fixture
+def portal(tmp_path):
+    path = tmp_path / "cat.duckdb"
+    db.connect(path).close()
+    p = LivePortal(path, tmp_path / "portal")
+    try:
+        yield p
+    finally:
+        p.stop()
+
+
+def test_a_session_idle_past_its_limit_ends_and_one_in_use_goes_on(portal):
+    portal.app.state.sessions.idle = 1.0
+    with httpx.Client(base_url=portal.url) as used, httpx.Client(base_url=portal.url) as left:
+        http_login(used, "alice")
+        http_login(left, "ctbc")
+        cookie = left.cookies.get("curate_portal")
+        for _ in range(4):  # kept in use past the idle limit: still logged in
+            time.sleep(0.4)
+            assert used.get("/ledger").status_code == 200
+        r = left.get("/", follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"].startswith("/login")
+    # ended for good: the copied cookie does not come back to life
+    r = httpx.get(portal.url + "/", cookies={"curate_portal": cookie}, follow_redirects=False)
+    assert r.status_code == 303
+
+
+def test_the_default_idle_limit_is_shorter_than_the_session(portal):
+    from curate.web.app import SESSION_IDLE_SECONDS, SESSION_SECONDS
+
+    assert portal.app.state.sessions.idle == SESSION_IDLE_SECONDS < SESSION_SECONDS
