@@ -65,6 +65,14 @@ USERS_OPTION = click.option(
     " the client is the connection's address.",
 )
 @click.option(
+    "--allowed-host",
+    "allowed_hosts",
+    multiple=True,
+    metavar="NAME",
+    help="A host name (or address) users reach the portal by, e.g. the reverse proxy's public name (repeatable); the"
+    " portal answers to the loopback names and --host, and refuses any other Host header (DNS rebinding).",
+)
+@click.option(
     "--anchor",
     "anchor_file",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -80,6 +88,7 @@ def serve(
     users: Path | None,
     https_only: bool,
     trusted_proxies: tuple[str, ...],
+    allowed_hosts: tuple[str, ...],
     anchor_file: Path | None,
     licence_catalogue_file: Path | None,
 ) -> int:
@@ -113,6 +122,7 @@ def serve(
             anchor_file=anchor_file,
             licence_catalogue=cat,
             licence_label=cat_label,
+            allowed_hosts=(*allowed_hosts, *(() if host in ("0.0.0.0", "::", "") else (host,))),
         )
     )
     click.echo(f"auditor portal on http://{host}:{port}/ (catalogue {s.db_path}, snapshot copy; Ctrl-C stops)")
@@ -121,7 +131,8 @@ def serve(
             f"warning: --host {host} serves the portal beyond this machine; put it behind a reverse proxy that"
             " terminates TLS (pass --https-only, and --trusted-proxy with its address) and times out slow clients:"
             " uvicorn waits for a request's headers as long as a client sends them, so many slow connections can use"
-            " up the portal's (README, Auditor portal)",
+            " up the portal's (README, Auditor portal); it answers only to the host names it is given (--host,"
+            " --allowed-host NAME for each name users type)",
             err=True,
         )
     if proxies and not https_only:  # a proxy that terminates TLS: a cookie not marked Secure is also sent over http

@@ -33,6 +33,7 @@ from curate.catalogue_check import CatalogueCheck, check_catalogue
 from curate.reporting.catalogue_label import catalogue_label
 from curate.web import data
 from curate.web.auth import LoginLimiter, SessionRegistry, User, UsersFileError, UserStore, csrf_ok, csrf_token
+from curate.web.hosts import HostCheck
 from curate.web.limits import BodyLimit
 from curate.web.snapshot import CatalogueView
 from provenance.audit import export_not_found
@@ -81,6 +82,8 @@ class PortalConfig:
     anchor_file: Path | None = None
     #: how the pages and the report name ``licence_catalogue`` (taken when it was loaded; default: from its file now)
     licence_label: str | None = None
+    #: the host names (Host header) the portal answers to besides the loopback ones (:mod:`curate.web.hosts`)
+    allowed_hosts: tuple[str, ...] = ()
 
 
 def _user(request: Request) -> User | None:
@@ -547,6 +550,7 @@ def create_app(config: PortalConfig, view: CatalogueView | None = None) -> Starl
     ]
     middleware = [
         Middleware(SecurityHeaders),
+        Middleware(HostCheck, allowed=config.allowed_hosts),
         Middleware(BodyLimit),
         Middleware(
             SessionMiddleware,

@@ -1,0 +1,61 @@
+"""Which names the portal answers to (the request's Host header): a page on a domain an attacker re-points at the
+portal's address (DNS rebinding) is, to a browser, of the same origin as the portal, so it could read the login
+form and its token from a steward's browser and spend the login tries of every user behind one address. The portal
+answers to the loopback names and to the names it is given (``curate serve --host`` and ``--allowed-host``); any
+other Host header, or none, is answered 400 in one line before a page, a session or a login is touched."""
+
+from __future__ import annotations
+
+import logging
+
+log = logging.getLogger(__name__)
+
+#: the names of this machine's loopback interface, which no other machine's page can be served under
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
+
+_REFUSED = (
+    b"this portal does not answer to the host name the request named (Host header); if users reach it by that name,"
+    b" start it with `curate serve --allowed-host NAME` (README, Auditor portal)\n"
+)
+
+
+def host_name(value: str) -> str:
+    """The name in a Host header, lower case, without its port, brackets or a final dot.
+
+    >>> host_name("LOCALHOST.:8765"), host_name("[::1]:80"), host_name("portal.bank.example")
+    ('localhost', '::1', 'portal.bank.example')
+    """
+    value = value.strip().lower()
+    if value.startswith("["):  # an IPv6 literal, with or without a port after its bracket
+        return value[1:].split("]", 1)[0]
+    if value.count(":") == 1:
+        value = value.split(":", 1)[0]
+    return value.rstrip(".")
+
+
+class HostCheck:
+    """ASGI middleware: a request whose Host header names none of ``allowed`` (nor a loopback name) is refused."""
+
+    def __init__(self, app, allowed: tuple[str, ...] = ()) -> None:
+        self.app = app
+        self.allowed = frozenset(host_name(h) for h in (*LOOPBACK_NAMES, *allowed) if h)
+        self._said: set[str] = set()
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        raw = dict(scope.get("headers") or []).get(b"host", b"")
+        name = host_name(raw.decode("latin-1"))
+        if name in self.allowed:
+            await self.app(scope, receive, send)
+            return
+        if name not in self._said and len(self._said) < 100:  # once per name, a bounded number of names
+            self._said.add(name)
+            log.warning("refused a request naming host %r (not this portal's; --allowed-host adds one)", name[:80])
+        if scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"connection", b"close")]
+        await send({"type": "http.response.start", "status": 400, "headers": headers})
+        await send({"type": "http.response.body", "body": _REFUSED})
