@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import duckdb
+from markupsafe import escape
 
 from curate.catalogue_check import CatalogueCheck
 from curate.reporting.data import ReportData, chart_text, gather
@@ -26,12 +27,14 @@ if TYPE_CHECKING:
 
 _TEMPLATES = Path(__file__).parent / "templates"
 #: plotly config: no logo, no "edit in chart studio" link, nothing fetched from the network
-#: the report's own Content-Security-Policy (a ``<meta>``: opened from disk, no server sends one): inline scripts and
-#: styles, images from ``data:``/``blob:`` (plotly's), nothing else, no network request of any kind
+#: the report's own Content-Security-Policy (a ``<meta>``: opened from disk, no server sends one): its own two inline
+#: scripts (``{scripts}``: their SHA-256, :func:`script_hashes`; no other inline script runs, so markup that slipped
+#: past escaping does not), inline styles, images from ``data:``/``blob:`` (plotly's), no network request of any kind
 REPORT_CSP = (
-    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data: blob:; "
+    "default-src 'none'; script-src {scripts}; style-src 'unsafe-inline'; img-src data: blob:; "
     "font-src data:; base-uri 'none'; form-action 'none'"
 )
+_CSP_MARK = "@@report-csp@@"
 PLOT_CONFIG = {"displaylogo": False, "showLink": False, "responsive": True, "topojsonURL": "", "mathjax": False}
 
 
@@ -44,6 +47,18 @@ def plotly_js() -> str:
 
 
 @functools.cache
+def script_hashes(html: str) -> str:
+    """The CSP sources naming the report's own inline scripts in ``html`` (a page :func:`render` made): plotly.js and
+    the figures, the last script of the page (its JSON escapes ``<``, so no value in it starts another). A script
+    markup slipped into the page is neither, and does not run."""
+    import base64
+    import hashlib
+
+    figures = html[html.rindex("<script>") + len("<script>") : html.rindex("</script>")]
+    digests = (hashlib.sha256(s.encode("utf-8")).digest() for s in (plotly_js(), figures))
+    return " ".join(f"'sha256-{base64.b64encode(d).decode()}'" for d in digests)
+
+
 def _env():
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -142,12 +157,12 @@ def render(
 
         scale_section = scale_mod.section(scale)
         figs.update(scale_mod.figures(scale_section))
-    return (
+    html = (
         _env()
         .get_template("report.html.j2")
         .render(
             title=title,
-            csp=REPORT_CSP,
+            csp=_CSP_MARK,
             catalogue=catalogue,
             licence_label=licence_label,
             generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -159,6 +174,9 @@ def render(
             plotly_js=plotly_js(),
         )
     )
+    # the policy is in the page's head, the scripts it names at its end: named once they are rendered (the head
+    # comes before any value, so the mark is the meta's)
+    return html.replace(_CSP_MARK, str(escape(REPORT_CSP.format(scripts=script_hashes(html)))), 1)
 
 
 def build_report(

@@ -56,9 +56,17 @@ CSP = (
     "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'"
 )
-#: the report only: one self-contained file (``curate report`` writes it to disk too) whose plotly.js and figures are
-#: inline scripts; its values are escaped by the report's own rules (:mod:`curate.reporting.html`)
-REPORT_CSP = CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
+
+
+def report_csp(html: str) -> str:
+    """The report's policy: one self-contained file (``curate report`` writes it to disk too) whose plotly.js and
+    figures are inline scripts, named by their SHA-256 (:func:`curate.reporting.html.script_hashes`): no other inline
+    script runs there either."""
+    from curate.reporting.html import script_hashes
+
+    return CSP.replace("script-src 'self'", f"script-src 'self' {script_hashes(html)}")
+
+
 _STATIC = Path(__file__).parent / "static"
 
 
@@ -475,8 +483,8 @@ def report(request: Request, user: User) -> Response:
                     licence_catalogue=state.cat,
                     licence_label=state.cat_label,
                 )
-            cached = state.report_cache = (view.generation, html)
-    return HTMLResponse(cached[1], headers={"Content-Security-Policy": REPORT_CSP})
+            cached = state.report_cache = (view.generation, html, report_csp(html))
+    return HTMLResponse(cached[1], headers={"Content-Security-Policy": cached[2]})
 
 
 def plotly_js(request: Request) -> Response:
