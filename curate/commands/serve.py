@@ -138,7 +138,8 @@ def serve(
     if proxies and not https_only:  # a proxy that terminates TLS: a cookie not marked Secure is also sent over http
         click.echo(
             "warning: --trusted-proxy without --https-only: the session cookie is not marked Secure, so a browser"
-            " sends it over plain http too; pass --https-only when the proxy terminates TLS",
+            " sends it over plain http too, unless the proxy sends `X-Forwarded-Proto: https`; pass --https-only when"
+            " the proxy terminates TLS",
             err=True,
         )
     config = uvicorn.Config(

@@ -498,8 +498,13 @@ def export_chart_js(request: Request) -> Response:
     return Response(text, media_type="text/javascript", headers={"Cache-Control": "private, max-age=86400"})
 
 
+def _secure(name: bytes, value: bytes) -> tuple[bytes, bytes]:
+    flags = [a.strip().lower() for a in value.split(b";")[1:]]
+    return (name, value + b"; secure") if name.lower() == b"set-cookie" and b"secure" not in flags else (name, value)
+
+
 class SecurityHeaders:
-    """CSP, no framing, no sniffing, no referrer, no caching of pages."""
+    """CSP, no framing, no sniffing, no referrer, no caching of pages; a cookie sent over https is Secure."""
 
     def __init__(self, app) -> None:
         self.app = app
@@ -520,6 +525,8 @@ class SecurityHeaders:
                 }
                 if not scope["path"].startswith("/static/"):
                     extra[b"cache-control"] = b"no-store"
+                if scope.get("scheme") == "https":  # TLS here or at a trusted proxy (X-Forwarded-Proto): never sent
+                    headers = [_secure(k, v) for k, v in headers]  # over plain http, whatever --https-only says
                 names = {k.lower() for k, _ in headers}
                 headers += [(k, v) for k, v in extra.items() if k not in names]
                 message["headers"] = headers
