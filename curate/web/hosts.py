@@ -45,9 +45,9 @@ class HostCheck:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        raw = dict(scope.get("headers") or []).get(b"host", b"")
-        name = host_name(raw.decode("latin-1"))
-        if name in self.allowed:
+        raws = [v for k, v in scope.get("headers") or [] if k.lower() == b"host"]
+        name = host_name(raws[0].decode("latin-1")) if raws else ""
+        if len(raws) == 1 and name in self.allowed:  # two Host headers: which one a part of the stack reads differs
             await self.app(scope, receive, send)
             return
         if name not in self._said and len(self._said) < 100:  # once per name, a bounded number of names

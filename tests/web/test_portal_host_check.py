@@ -46,6 +46,17 @@ def test_loopback_names_are_answered(portal, host):
         assert r.status_code == 200 and re.search('name="csrf"', r.text)
 
 
+def test_two_host_headers_are_refused(portal):
+    import socket
+
+    with socket.create_connection(("127.0.0.1", portal.port)) as s:
+        s.sendall(b"GET /login HTTP/1.1\r\nHost: attacker.example\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        answer = b""
+        while chunk := s.recv(65536):
+            answer += chunk
+    assert answer.split(b"\r\n", 1)[0].split(b" ")[1] == b"400", answer[:200]
+
+
 def test_an_allowed_name_is_answered(tmp_path):
     from curate.web.app import PortalConfig, create_app
 
