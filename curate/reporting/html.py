@@ -46,11 +46,11 @@ def plotly_js() -> str:
     return get_plotlyjs()
 
 
-@functools.cache
 def script_hashes(html: str) -> str:
     """The CSP sources naming the report's own inline scripts in ``html`` (a page :func:`render` made): plotly.js and
     the figures, the last script of the page (its JSON escapes ``<``, so no value in it starts another). A script
-    markup slipped into the page is neither, and does not run."""
+    markup slipped into the page is neither, and does not run. Not cached: every page differs (its time), and the
+    portal keeps the policy with the page it caches."""
     import base64
     import hashlib
 
@@ -59,6 +59,7 @@ def script_hashes(html: str) -> str:
     return " ".join(f"'sha256-{base64.b64encode(d).decode()}'" for d in digests)
 
 
+@functools.cache
 def _env():
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
