@@ -33,12 +33,31 @@ def host_name(value: str) -> str:
     return value.rstrip(".")
 
 
+def allowed_name(value: str) -> str:
+    """A name for ``--allowed-host`` as a browser sends it in a Host header: lower case, without port, brackets or a
+    final dot, an internationalised name in its ASCII (punycode) form, which is what browsers send; a URL or
+    anything else that is no host name is refused (``ValueError``), since it would never match and refuse every user.
+
+    >>> allowed_name("Portal.Bank.Example:443"), allowed_name("銀行.example"), allowed_name("[::1]")
+    ('portal.bank.example', 'xn--jn2ax2s.example', '::1')
+    """
+    name = host_name(value)
+    if not name or any(c in name for c in "/@?#\\ \t%") or "//" in value:
+        raise ValueError(f"`{value}` is not a host name (give the name alone, e.g. `portal.bank.example`)")
+    if not name.isascii():
+        try:
+            name = name.encode("idna").decode("ascii")
+        except UnicodeError:
+            raise ValueError(f"`{value}` is not a host name a browser can send") from None
+    return name
+
+
 class HostCheck:
     """ASGI middleware: a request whose Host header names none of ``allowed`` (nor a loopback name) is refused."""
 
     def __init__(self, app, allowed: tuple[str, ...] = ()) -> None:
         self.app = app
-        self.allowed = frozenset(host_name(h) for h in (*LOOPBACK_NAMES, *allowed) if h)
+        self.allowed = frozenset(allowed_name(h) for h in (*LOOPBACK_NAMES, *allowed) if h)
         self._said: set[str] = set()
 
     async def __call__(self, scope, receive, send) -> None:
