@@ -20,3 +20,27 @@ def test_a_hashed_page_is_not_kept():
     sources = report_html.script_hashes(page)
     assert sources.count("'sha256-") == 2
     assert sys.getrefcount(page) == before  # nothing holds the page once hashed
+
+
+def test_plotly_js_is_hashed_once_per_process(monkeypatch):
+    """plotly.js (4.8 MB) was encoded and hashed for every script_hashes call, twice per portal report (~30 ms each)."""
+    import hashlib
+
+    big = []
+    real = hashlib.sha256
+
+    def counting(data=b"", *a, **k):
+        if len(data) > 1_000_000:
+            big.append(len(data))
+        return real(data, *a, **k)
+
+    page = "<html><script>" + report_html.plotly_js() + "</script><script>var figs = {};</script></html>"
+    report_html.script_hashes(page)
+    monkeypatch.setattr(hashlib, "sha256", counting)
+    first = report_html.script_hashes(page)
+    assert report_html.script_hashes(page) == first
+    assert big == []  # the large script is hashed once, not per page
+    import base64
+
+    want = base64.b64encode(real(report_html.plotly_js().encode()).digest()).decode()
+    assert first.split()[0] == f"'sha256-{want}'"  # still the digest of the script the page carries
