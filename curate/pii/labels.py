@@ -281,7 +281,7 @@ LATIN_NOT_NAME = (
         "services customer office branch team committee staff unit division agent "
         "capital partners brothers chartered express international global asia pacific financial finance investment "
         "investments asset assets markets exchange advisors advisory industries technology technologies airlines "
-        "not applicable none null nil tbd tba unknown same above below various see attached list n/a na".split()
+        "not applicable none null nil tbd tba unknown same above below various see attached list n/a".split()
     )
     | LATIN_FIELD_WORDS
 )
@@ -304,7 +304,7 @@ def _latin_end(text: str, start: int) -> int | None:
         found = found[:-1]
         end = found[-1].end()
     words = [w.group() for w in found]
-    if not words or any(not w[0].isupper() or w.lower().strip("'’-") in LATIN_NOT_NAME for w in words):
+    if not words or any(not w[0].isupper() or w == "NA" or w.lower().strip("'’-") in LATIN_NOT_NAME for w in words):
         return None
     if opens_turn(text, found):  # Customer: Sure, thanks. (a transcript's turn, review 15)
         return None

@@ -8,7 +8,10 @@ its label. A foreign resident's or a romanised name in a sentence is a name when
   ``labels.tsv``, a name head (姓名, 戶名: ``員工姓名 TRAN MINH DUC``, a form's cell break hygiene made a space) or an
   introducer of two characters or more (經查, 致電); or
 * a courtesy title stands right before it (``Mr.``, ``Ms``, ``Mrs.``, ``Dr.``): the title is left out of the span;
-* an English label of a person's name stands before it with a space (``English name Huang Wei-Lun``).
+* an English label of a person's name stands before it with a space (``English name Huang Wei-Lun``);
+* an English phrase of a person's act or holding stands before it (``accessed by Ong Swee Lan on``, ``in the name of
+  HO KAR WAI``, ``on behalf of``): its capitalised words, none a bank's, a place's or a role's (review 17);
+* a person's role word with 名稱 stands before it (``受款人名稱: PUTRI AYU WULANDARI``, review 17).
 
 Its words are checked as a labelled Latin value's are (:func:`curate.pii.labels._latin_end`: every word capitalised,
 none an organisation's, a role's or a placeholder's), and it needs two words at least: a surname alone (``Ms. Lin``)
@@ -42,8 +45,29 @@ NOT_NAME_WORDS = frozenset(
 _EN_NAME_LABEL = re.compile(
     r"(?<![A-Za-z])(?:(?:English|Chinese|Full|Legal) [Nn]ame|Name in English)[ \u3000]+(?=[A-Z])"
 )
+#: a person's role word with 名稱 after it names the person (受款人名稱: PUTRI AYU WULANDARI, review 17)
+_NAME_OF = ("名稱", "名称")
+#: an English phrase that says a person did or holds something, before the name (``accessed by Ong Swee Lan``,
+#: ``in the name of HO KAR WAI``, ``on behalf of Tan Mei Ling``: review 17); the name's words are checked as after a
+#: role (an office, a team or a bank is no name: ``approved by Credit Committee``)
+_EN_BY = re.compile(
+    r"(?<![A-Za-z])(?:(?:accessed|approved|authori[sz]ed|signed|countersigned|witnessed|requested|initiated|"
+    r"opened|withdrawn|deposited|collected|guaranteed) by|"
+    r"in (?:the )?names? of|on behalf of|for the account of)[ \u3000]+(?=[A-Z])"
+)
+#: the capitalised words after such a phrase: a lower-case word ends the name (``Ong Swee Lan on 2024-01-03``)
+_CAPITALISED = re.compile(r"[A-Z][A-Za-zÀ-ÖØ-öø-ɏḀ-ỿ'’-]*(?: [A-Z][A-Za-zÀ-ÖØ-öø-ɏḀ-ỿ'’-]*)*")
 #: score of a Latin name after a role word or a title (as the Han rule's strong evidence)
 SCORE = 0.85
+
+
+def _firm_word(word: str) -> bool:
+    """A word of a bank's name (``Citibank``), a place's or a role's after an English phrase: no person's, as the
+    foreign-name rule reads it."""
+    from curate.pii.foreign_names import _bad_word
+
+    w = word.lower()
+    return w.endswith("bank") or _bad_word(word, NOT_NAME_WORDS)
 
 
 def prescreen_patterns() -> list[str]:
@@ -54,6 +78,7 @@ def prescreen_patterns() -> list[str]:
         r"(?<=[\u4e00-\u9fff:：])[A-Z][A-Za-z]+[ -][A-Za-z]",
         r"(?<=[\u4e00-\u9fff:：] )[A-Z][A-Za-z]+[ -][A-Za-z]",
         _EN_NAME_LABEL.pattern,
+        _EN_BY.pattern,
         romanised_prescreen(),
         foreign_prescreen(),
     ]
@@ -87,6 +112,8 @@ def role_before(text: str, start: int) -> bool:
     if i == 0:
         return False
     heads, words = _role_heads()
+    if text.endswith(_NAME_OF, 0, i) and text[i - 3 : i - 2] in ("人", "者"):  # 受款人名稱: a person's name label
+        return text[max(0, i - 5) : i - 2] in words or text[max(0, i - 4) : i - 2] in words
     return text[i - 1] in ROLE_END or text.endswith(heads, 0, i) or text[max(0, i - 4) : i] in words
 
 
@@ -174,6 +201,11 @@ class LatinNameRecognizer(EntityRecognizer):
         for m in TITLE.finditer(text):
             end = name_end(text, m.end())
             if end is not None:
+                found[m.end()] = end
+        for m in _EN_BY.finditer(text):
+            run = _CAPITALISED.match(text, m.end())
+            end = name_end(text[: run.end()], m.end()) if run and not TITLE.match(text, m.end()) else None
+            if end is not None and not any(_firm_word(w) for w in text[m.end() : end].split()):
                 found[m.end()] = end
         for m in _EN_NAME_LABEL.finditer(text):
             end = name_end(text, m.end())
