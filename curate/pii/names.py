@@ -222,6 +222,23 @@ def _verb_ends_name(text: str, start: int, q: int) -> bool:
     return q - start != 3 or to_simplified().convert(text[start:q]) not in _three_char_words()
 
 
+#: the numerals of ``之一``, ``之二`` after a role word (繼承人之一: one of the heirs)
+_ONE_OF = "一二三四五六七八九十"
+#: the given-name score that lets a name after a role word open with a word of ``not_names`` (父親黃金龍: 黃金 is gold)
+NOT_NAME_OVERRIDE: float = 1.5
+
+
+def _named_after_role(given: str, left: str | None, bounded: bool) -> bool:
+    """A name after a role word (父親, 客戶) with a clear end and two given characters that read strongly as a given
+    name's (score ``NOT_NAME_OVERRIDE`` or more): it stands even where its first two characters are a word of
+    ``not_names`` (黃金龍, 高金花; not 黃金存摺, 金額, 方面表示).
+
+    >>> _named_after_role("金龍", "role", True), _named_after_role("金額", "role", True), _named_after_role("金龍", "punct", True)
+    (True, False, False)
+    """
+    return left == "role" and bounded and len(given) == 2 and given_name_score(given) >= NOT_NAME_OVERRIDE
+
+
 def plausible_given_name(given: str, context: str) -> bool:
     """Whether ``given`` reads as a given name after a left context of kind ``context`` ("role", "weak" or "punct":
     see :meth:`ChineseNameRecognizer._left_kind`; the priors are ``names.toml [given_name_prior]``)."""
@@ -276,7 +293,8 @@ def name_slot_pattern() -> str:
     # both branches start with a surname here: the lookahead on its first character is a single class test,
     # which lets the regex leave most positions at once instead of trying the lookbehinds and every compound
     return (
-        f"(?=[{surname_first_chars()}])(?:(?:(?<=[{left_chars}])|(?<![\u4e00-\u9fff0-9A-Za-z]))(?:{alt})"
+        f"(?=[{surname_first_chars()}])(?:(?:(?<=[{left_chars}])|(?<=之[{_ONE_OF}])|(?<![\u4e00-\u9fff0-9A-Za-z]))"
+        f"(?:{alt})"
         f"|(?:{alt})(?=[\u4e00-\u9fff]{{1,3}}(?:{hon})))"
     )
 
@@ -358,6 +376,8 @@ class ChineseNameRecognizer(EntityRecognizer):
             i -= 1
         if i == 0:
             return "punct"
+        if i > 2 and text[i - 2] == "之" and text[i - 1] in _ONE_OF and self._left_kind(text, i - 2) == "role":
+            return "role"  # 繼承人之一宋政達, 保證人之二: one of the role's persons (review 17)
         prev = text[i - 1]
         if (
             self.running_text
@@ -465,7 +485,9 @@ class ChineseNameRecognizer(EntityRecognizer):
         end = options[0] if options else weak_end
         assert end is not None
         end = married_name_end(text, start, sur_end, end)
-        if text[start:end].startswith(self._not_names) or text[start : start + 2] in self._not_names:
+        if (
+            text[start:end].startswith(self._not_names) or text[start : start + 2] in self._not_names
+        ) and not _named_after_role(text[sur_end:end], left, bool(options)):
             return None
         honorific = text.startswith(self._honorifics, end) or ID_BRACKET.match(text, end) is not None
         if not honorific and not plausible_given_name(text[sur_end:end], left or "punct"):
@@ -495,7 +517,9 @@ class ChineseNameRecognizer(EntityRecognizer):
                 break
             start = m.start()
             found = self._candidate(text, start, m.end())
-            if found is None and m.end() - start == 2:  # compound alternative failed: try single surname
+            # compound alternative failed: try single surname, unless an honorific follows the compound (歐陽小姐 is
+            # a surname-only mention, as 林小姐 is: review 17)
+            if found is None and m.end() - start == 2 and not text.startswith(self._honorifics, m.end()):
                 if text[start] in self._singles:
                     found = self._candidate(text, start, start + 1)
             if found is None:
