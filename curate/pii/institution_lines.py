@@ -36,6 +36,9 @@ _CONTACT = (
     r"(?:服務|服务|客服|營業|营业|電話|电话|傳真|传真|總機|总机|代表號|代表号|分機|分机|轉|转|專線|专线|[Tt][Ee][Ll]\.?|[Ff][Aa][Xx]|[Pp]hone"
     r"|[\s:：,，、/()（）#+\-\d.]|\u3000)*"
 )
+#: the institution's own address between its name and its number (``本行信義分行地址：臺北市信義區松仁路7號，電話…``,
+#: review 17): published as its numbers are; the clause ends at a comma, an enumeration comma or a space
+_ADDRESS = r"(?:[\s\u3000]*(?:地址|地点|地點|位址|住址)[:：]?[^，,、。;；!?！？\n\s\u3000]{1,40}[，,、\s\u3000])"
 #: a verb of working somewhere or a person's word: the name is a person's employer, not the line's subject
 _WORKS_AT = (
     "任職",
@@ -62,7 +65,7 @@ def _line() -> re.Pattern[str]:
     ends = "|".join(sorted(map(re.escape, ORG_ENDINGS + _UNIT_ENDINGS), key=len, reverse=True))
     return re.compile(
         rf"[\s\u3000]*(?P<name>[\u4e00-\u9fff○]{{1,20}}?(?:{ends}))(?:[\s\u3000]*[\u4e00-\u9fff]{{0,8}}部)?"
-        rf"{_CONTACT}$"
+        rf"{_ADDRESS}?{_CONTACT}$"
     )
 
 
@@ -76,6 +79,9 @@ def institution_line(text: str, start: int) -> bool:
     >>> institution_line("客戶周佩君傳真號碼：(03)425-8871", 10), institution_line("王小明任職玉山銀行 電話02-2345-6789", 12)
     (False, False)
     >>> institution_line("中壢分行 服務電話：(03)422-7788", 10), institution_line("本人在示範公司 電話02-2345-6789", 10)
+    (True, False)
+    >>> t = "本行信義分行地址：臺北市信義區松仁路7號，電話02-2723-5678"
+    >>> institution_line(t, t.index("02-")), institution_line("客戶王小明地址：臺北市松仁路7號，電話02-2723-5678", 24)
     (True, False)
     """
     return line_start(text, start) is not None
