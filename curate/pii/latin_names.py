@@ -70,6 +70,28 @@ def _firm_word(word: str) -> bool:
     return w.endswith("bank") or _bad_word(word, NOT_NAME_WORDS)
 
 
+#: Hokkien and Teochew romanised surnames of Southeast-Asian Chinese (王 Ong, 陳 Tan, 吳 Goh, 張 Teo, 黃 Ng ...)
+_HOKKIEN_SURNAMES = frozenset("ong tan goh teo ng koh khoo ooi yeo quek tay sim toh chua lau".split())
+
+
+def _person_words(words: list[str]) -> bool:
+    """Whether the capitalised words after an English phrase (``accessed by``) spell a person's name: none a bank's,
+    a place's or a role's, and a name's shape (:func:`curate.pii.foreign_names._is_name`), a romanised surname
+    first (``Ong Swee Lan``, ``Lin Mei-Hua``) or a form's capitals (``HO KAR WAI``); not ``Senior Vice President``.
+
+    >>> _person_words(["Ong", "Swee", "Lan"]), _person_words(["Senior", "Vice", "President"])
+    (True, False)
+    """
+    from curate.pii.foreign_names import VIETNAMESE_SURNAMES, _is_name
+    from curate.pii.romanised_names import SURNAMES
+
+    if any(_firm_word(w) for w in words):
+        return False
+    first = words[0].lower()
+    caps = len(words) > 1 and all(w.isupper() for w in words)
+    return caps or first in SURNAMES or first in VIETNAMESE_SURNAMES or first in _HOKKIEN_SURNAMES or _is_name(words)
+
+
 def prescreen_patterns() -> list[str]:
     """What the engine's pre-screen needs to send a text here: a title, or two capitalised words after a Han
     character or a colon."""
@@ -205,7 +227,7 @@ class LatinNameRecognizer(EntityRecognizer):
         for m in _EN_BY.finditer(text):
             run = _CAPITALISED.match(text, m.end())
             end = name_end(text[: run.end()], m.end()) if run and not TITLE.match(text, m.end()) else None
-            if end is not None and not any(_firm_word(w) for w in text[m.end() : end].split()):
+            if end is not None and _person_words(text[m.end() : end].split()):
                 found[m.end()] = end
         for m in _EN_NAME_LABEL.finditer(text):
             end = name_end(text, m.end())
