@@ -8,8 +8,8 @@ and government lines, 0800 numbers, product codes, statistics, rates, SWIFT code
 are escapes.
 
 When written: main (a7f11392) 173/181 found (PERSON 99/107), 173/177 precise (a branch's phone after its own address,
-two government offices' addresses); rv17-pii 179/181 (PERSON 105/107), 179/181. The rules of review 17 were made on
-this set after its first scoring, so it overstates them. Left: 林阿土 after 鄰居 (居 is no role character), 蔡承翰
+two government offices' addresses); rv17-pii 180/181 (PERSON 106/107), 180/182. The rules of review 17 were made on
+this set after its first scoring, so it overstates them. Left: 蔡承翰
 after 找 (as an introducer 找 read 錢莊, 房仲, 萬泰, 馬祖 as names, so it is none), the two
 government addresses (as review 16's 總統府 one); 陳大同 before 往生 is found as 陳大 (同 reads as "with", and 同往 is
 a word), which the half-cover scoring counts."""
@@ -24,7 +24,7 @@ SET = Path(__file__).parent / "heldout_like_kinds17.txt"
 
 #: per type, the share of gold spans found (at least)
 RECALL_FLOORS = {
-    "PERSON": 0.98,
+    "PERSON": 0.99,
     "TW_NATIONAL_ID": 1.0,
     "TW_RESIDENT_ID": 1.0,
     "TW_PHONE": 1.0,
@@ -60,7 +60,7 @@ def test_recall_floor(counts, entity_type, floor):
 
 def test_overall_recall_and_precision(counts):
     gold, found, pred, true_pred = counts
-    assert sum(found.values()) / sum(gold.values()) >= 0.985, (found, gold)
+    assert sum(found.values()) / sum(gold.values()) >= 0.99, (found, gold)
     assert sum(true_pred.values()) / sum(pred.values()) >= 0.985, (true_pred, pred)
 
 
@@ -78,6 +78,7 @@ def test_negatives_stay_clean(det):
         ("繼承人之一宋政達持戶籍謄本臨櫃辦理。", "宋政達"),
         ("Remittance in the name of HO KAR WAI", "HO KAR WAI"),
         ("父親黃金龍同為保證人。", "黃金龍"),
+        ("鄰居林阿土作證該屋為林金水所有。", "林阿土"),
     ],
 )
 def test_review17_leftovers(det, text, name):
@@ -91,6 +92,8 @@ def test_review17_leftovers(det, text, name):
         "反洗錢 approved by Senior Vice President",
         "on behalf of Taiwan Cooperative",
         "找錢莊借款",
+        "定居林口",
+        "敦親睦鄰居民活動",
         "withdrawn by Citibank Taiwan",
         "in the name of ABC Trading Co",
         "歐陽小姐 您好",
