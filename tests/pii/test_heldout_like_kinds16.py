@@ -14,7 +14,8 @@ precise, one negative with a span; rv16-pii 200/206 (PERSON 111/116, DATE_OF_BIR
 200/201. The rules of review 16 were made on this set after its first scoring, so it overstates them. Left: Ong
 Swee Lan after ``accessed by``, Li Na (``na`` reads as n/a), PUTRI AYU WULANDARI after 受款人名稱, 宋政達 after
 繼承人之一, a chat sender cell after ``LINE``, a birth date answering the previous chat line, and the one negative
-with a span: a government office's address (總統府位於臺北市中正區重慶南路一段122號) read as a person's."""
+with a span: a government office's address (總統府位於臺北市中正區重慶南路一段122號) read as a person's. Review 17
+(tests/pii/test_kinds17.py) took the first four: 204/206 found, PERSON 115/116, and the PERSON floor went up to 0.99."""
 
 from pathlib import Path
 
@@ -26,7 +27,7 @@ SET = Path(__file__).parent / "heldout_like_kinds16.txt"
 
 #: per type, the share of gold spans found (at least)
 RECALL_FLOORS = {
-    "PERSON": 0.95,
+    "PERSON": 0.99,
     "TW_NATIONAL_ID": 1.0,
     "TW_RESIDENT_ID": 1.0,
     "TW_PHONE": 1.0,
