@@ -48,6 +48,8 @@ ROLE_END: set[str] = set(_W["role_end"])
 NON_GIVEN: set[str] = set(_W["non_given"])
 #: introducer words directly before a name
 INTRODUCERS: tuple[str, ...] = tuple(_W["introducers"])
+#: introducers that are also a noun's modifier (鄰居家, 鄰居高樓): the name after one needs a clear right end
+BOUNDED_INTRODUCERS: tuple[str, ...] = tuple(_W["bounded_introducers"])
 #: separators / sentence starts that may precede a name (after half-width folding)
 LEFT_PUNCT: set[str] = set(_W["left_punct"])
 #: honorifics and titles after a name (strong evidence)
@@ -473,6 +475,8 @@ class ChineseNameRecognizer(EntityRecognizer):
             if self._is_boundary(text, one) and not text.startswith(self._short_titles, one):
                 options.append(one)
         weak_end = None
+        if not options and text[:start].rstrip(" :").endswith(BOUNDED_INTRODUCERS):
+            return None  # 鄰居高樓林立, 鄰居游泳池漏水: no clear end after a noun's modifier (review 17)
         if not options:
             if (
                 self._given_ok(text, sur_end, two)

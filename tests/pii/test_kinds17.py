@@ -94,6 +94,9 @@ def test_review17_leftovers(det, text, name):
         "找錢莊借款",
         "定居林口",
         "敦親睦鄰居民活動",
+        "鄰居游泳池漏水",  # after 鄰居 a name needs a clear end (review 17's second reading)
+        "鄰居朱紅色大門",
+        "鄰居高樓林立",
         "withdrawn by Citibank Taiwan",
         "in the name of ABC Trading Co",
         "歐陽小姐 您好",
