@@ -76,10 +76,13 @@ _HOKKIEN_SURNAMES = frozenset("ong tan goh teo ng koh khoo ooi yeo quek tay sim 
 
 def _person_words(words: list[str]) -> bool:
     """Whether the capitalised words after an English phrase (``accessed by``) spell a person's name: none a bank's,
-    a place's or a role's, and a name's shape (:func:`curate.pii.foreign_names._is_name`), a romanised surname
-    first (``Ong Swee Lan``, ``Lin Mei-Hua``) or a form's capitals (``HO KAR WAI``); not ``Senior Vice President``.
+    a place's or a role's, and a name's shape (:func:`curate.pii.foreign_names._is_name`) or a romanised surname
+    first (``Ong Swee Lan``, ``Lin Mei-Hua``, ``HO KAR WAI``); not ``Senior Vice President``. Capitals are a form's
+    case, no evidence of a name: ``approved by RISK CONTROL`` is a unit's.
 
     >>> _person_words(["Ong", "Swee", "Lan"]), _person_words(["Senior", "Vice", "President"])
+    (True, False)
+    >>> _person_words(["HO", "KAR", "WAI"]), _person_words(["RISK", "CONTROL"])
     (True, False)
     """
     from curate.pii.foreign_names import VIETNAMESE_SURNAMES, _is_name
@@ -88,8 +91,7 @@ def _person_words(words: list[str]) -> bool:
     if any(_firm_word(w) for w in words):
         return False
     first = words[0].lower()
-    caps = len(words) > 1 and all(w.isupper() for w in words)
-    return caps or first in SURNAMES or first in VIETNAMESE_SURNAMES or first in _HOKKIEN_SURNAMES or _is_name(words)
+    return first in SURNAMES or first in VIETNAMESE_SURNAMES or first in _HOKKIEN_SURNAMES or _is_name(words)
 
 
 def prescreen_patterns() -> list[str]:

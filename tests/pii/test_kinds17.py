@@ -99,6 +99,9 @@ def test_review17_leftovers(det, text, name):
         "鄰居高樓林立",
         "withdrawn by Citibank Taiwan",
         "in the name of ABC Trading Co",
+        "Limit approved by RISK CONTROL on 2024-03-01.",  # capitals are no name's evidence (review 17's second reading)
+        "signed by LEGAL AFFAIRS",
+        "initiated by SYSTEM BATCH",
         "歐陽小姐 您好",
         "客戶黃金存摺",
         "三分之一王道",
