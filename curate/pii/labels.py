@@ -291,7 +291,7 @@ def _latin_end(text: str, start: int) -> int | None:
     """End of a Latin-script name at ``start`` (None: none there). Every word is capitalised (names are; prose,
     `The Board of Directors shall convene`, is not) and none is an organisation's, a role's or a placeholder's
     (:data:`LATIN_NOT_NAME`); one word alone must be a capitalised name (``Mary``, not ``CEO`` or ``TBD``) and end
-    at a delimiter (not ``ATM`` in ``ATM提款``)."""
+    at a delimiter (not ``ATM`` in ``ATM提款``). ``NA``/``Na`` alone is a placeholder; by a surname, 娜 (``LI NA``)."""
     from curate.pii.text import is_han
 
     t = _TITLE.match(text, start)
@@ -303,8 +303,8 @@ def _latin_end(text: str, start: int) -> int | None:
     if len(found) > 1 and text.startswith(":", end):  # `Mary Wang Phone: ...`: the last word is a label
         found = found[:-1]
         end = found[-1].end()
-    words = [w.group() for w in found]
-    if not words or any(not w[0].isupper() or w == "NA" or w.lower().strip("'’-") in LATIN_NOT_NAME for w in words):
+    words = [w.group() for w in found] if {w.group().lower() for w in found} != {"na"} else []  # Na alone: n/a
+    if not words or any(not w[0].isupper() or w.lower().strip("'’-") in LATIN_NOT_NAME for w in words):
         return None
     if opens_turn(text, found):  # Customer: Sure, thanks. (a transcript's turn, review 15)
         return None

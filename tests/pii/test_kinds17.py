@@ -74,6 +74,8 @@ def test_negatives_stay_clean(det):
     [
         ("Account accessed by Ong Swee Lan on 2024-01-03.", "Ong Swee Lan"),
         ("客戶 Li Na 於臨櫃辦理外幣匯款。", "Li Na"),
+        ("受款人: LI NA\n受款銀行: BANK OF CHINA", "LI NA"),  # a form's capitals (review 17's second reading)
+        ("英文姓名：WANG NA", "WANG NA"),
         ("受款人名稱: PUTRI AYU WULANDARI\n受款銀行: BANK RAKYAT INDONESIA", "PUTRI AYU WULANDARI"),
         ("繼承人之一宋政達持戶籍謄本臨櫃辦理。", "宋政達"),
         ("Remittance in the name of HO KAR WAI", "HO KAR WAI"),
@@ -107,6 +109,9 @@ def test_review17_leftovers(det, text, name):
         "三分之一王道",
         "找林口分行",
         "Name: N/A",
+        "配偶姓名: Na",  # a placeholder alone, in any case (review 17's second reading)
+        "Middle Name: Na",
+        "受款人: NA NA",
         "本行信義分行地址：臺北市信義區松仁路7號，電話02-2723-5678。",
     ],
 )
