@@ -37,8 +37,12 @@ _CONTACT = (
     r"|[\s:：,，、/()（）#+\-\d.]|\u3000)*"
 )
 #: the institution's own address between its name and its number (``本行信義分行地址：臺北市信義區松仁路7號，電話…``,
-#: review 17): published as its numbers are; the clause ends at a comma, an enumeration comma or a space
-_ADDRESS = r"(?:[\s\u3000]*(?:地址|地点|地點|位址|住址)[:：]?[^，,、。;；!?！？\n\s\u3000]{1,40}[，,、\s\u3000])"
+#: review 17): published as its numbers are; the clause ends at a comma, an enumeration comma, a space or right before
+#: a phone label (the detection view joins ``松仁路7號 電話`` into ``松仁路7號電話``)
+_ADDRESS = (
+    r"(?:[\s\u3000]*(?:地址|地点|地點|位址|住址)[:：]?[^，,、。;；!?！？\n\s\u3000]{1,40}?"
+    r"(?:[，,、\s\u3000]|(?=電話|电话|傳真|传真|服務|服务|客服|總機|总机|代表號|代表号|專線|专线|[Tt][Ee][Ll]|[Ff][Aa][Xx]|[Pp]hone)))"
+)
 #: a verb of working somewhere or a person's word: the name is a person's employer, not the line's subject
 _WORKS_AT = (
     "任職",
@@ -82,6 +86,9 @@ def institution_line(text: str, start: int) -> bool:
     (True, False)
     >>> t = "本行信義分行地址：臺北市信義區松仁路7號，電話02-2723-5678"
     >>> institution_line(t, t.index("02-")), institution_line("客戶王小明地址：臺北市松仁路7號，電話02-2723-5678", 24)
+    (True, False)
+    >>> t = "本行信義分行地址：臺北市信義區松仁路7號電話02-2723-5678"
+    >>> institution_line(t, t.index("02-")), institution_line("客戶王小明地址：臺北市松仁路7號電話02-2723-5678", 23)
     (True, False)
     """
     return line_start(text, start) is not None

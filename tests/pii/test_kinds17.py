@@ -113,6 +113,8 @@ def test_review17_leftovers(det, text, name):
         "Middle Name: Na",
         "受款人: NA NA",
         "本行信義分行地址：臺北市信義區松仁路7號，電話02-2723-5678。",
+        "本行信義分行地址：臺北市信義區松仁路7號 電話02-2723-5678",  # the view joins the space (second reading)
+        "信義分行地址：臺北市信義區松仁路7號3樓之1服務電話(02)2723-5678分機123",
     ],
 )
 def test_review17_not_names(det, text):
