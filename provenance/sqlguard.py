@@ -12,7 +12,8 @@ every table it reads is on an allow-list:
   :data:`READABLE_TABLES` (or ``information_schema``), a table function in
   :data:`ALLOWED_TABLE_FUNCTIONS`. So ``read_text``, ``read_parquet``, ``glob``, ``query``,
   ``query_table``, ``'file.csv'`` replacement scans and the sealed tables are refused by name,
-  whatever expression builds their arguments.
+  whatever expression builds their arguments. A CTE may bear no name DuckDB would find without it (:func:`_resolves`):
+  its scope ends at its WITH, while the walk takes the name as the CTE's everywhere.
 * every function call in it is walked too: :data:`DENIED_FUNCTIONS` (``current_setting`` tells the secret
   and temporary directories), macros made in the catalogue and DuckDB's own macros that read a table are
   refused.
@@ -134,18 +135,33 @@ def parse_select(con: duckdb.DuckDBPyConnection, sql: str) -> dict[str, Any]:
     return tree["statements"][0]
 
 
-def _cte_names(node: Any, out: set[str]) -> set[str]:
+def _cte_names(node: Any, out: dict[str, str]) -> dict[str, str]:
+    """Every CTE name in the tree, lower-cased, with its name as given."""
     if isinstance(node, dict):
         cte_map = node.get("cte_map")
         if isinstance(cte_map, dict):
             for item in cte_map.get("map", ()):
-                out.add(str(item.get("key", "")).lower())
+                out.setdefault(str(item.get("key", "")).lower(), str(item.get("key", "")))
         for v in node.values():
             _cte_names(v, out)
     elif isinstance(node, list):
         for v in node:
             _cte_names(v, out)
     return out
+
+
+def _resolves(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Whether DuckDB binds the bare name ``name`` to something where no CTE of that name is in scope: a table, a view
+    of its own (``pg_class``, ``pg_settings``, ``duckdb_databases``: internal, in no list of the catalogue's) or a
+    file's replacement scan (the catalogue's own path). Only bound (``DESCRIBE``), never run; any error but "no such
+    table" counts as found."""
+    try:
+        con.execute(f'DESCRIBE SELECT * FROM "{name.replace(chr(34), chr(34) * 2)}"')
+    except duckdb.CatalogException:
+        return False
+    except duckdb.Error:
+        return True
+    return True
 
 
 def _table_refs(node: Any):
@@ -299,14 +315,13 @@ def _check_select(
 ) -> None:
     tree = parse_select(con, sql)
     _check_functions(con, tree)
-    existing = {r[0].lower() for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-    existing |= {
-        r[0].lower() for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()
-    }
-    # a CTE may shadow nothing that is not readable: its name could resolve to the real table in another scope
-    ctes = _cte_names(tree, set())
-    for name in ctes:
-        if name in SEALED_TABLES or (name in existing and name not in readable):
+    # a CTE may shadow nothing that is not readable: the names below are taken as the CTE's wherever they stand, but
+    # DuckDB scopes them (another branch, a subquery beside the WITH, the CTE's own body find the real one). Review
+    # 17: the names checked were the catalogue's tables and views, not DuckDB's own (`pg_class` counted the vault's
+    # rows, `pg_settings` told the spill folder); DuckDB now says what the bare name would find
+    ctes = _cte_names(tree, {})
+    for name, given in ctes.items():
+        if name in SEALED_TABLES or (name not in readable and _resolves(con, given)):
             raise ReadOnlyError(f"refused: a CTE may not be named `{name}`; {_HINT}")
     databases = {"", (catalogue_name or "").lower()}
     for ref in _table_refs(tree):

@@ -87,6 +87,19 @@ ATTACKS = {
     # the statistics of the raw column beneath the masking view's CASE: prefixes of unchecked titles
     "stats-of-a-masked-title": "SELECT stats(title) FROM records WHERE source_id = 'sanctions'",
     "stats-of-a-masked-text": "SELECT DISTINCT stats(text) AS s FROM records",
+    # review 17: a CTE's name is a name only inside its scope; outside it (another branch, a subquery beside it, the
+    # CTE's own body) the same name is DuckDB's: pg_class counted the vault's rows, pg_settings told the spill
+    # folder and duckdb_databases the catalogue's path, all views of DuckDB's own the allow-list never saw
+    "cte-name-out-of-scope-counts-vault": (
+        "SELECT relname, reltuples FROM (WITH pg_class AS (SELECT 1) SELECT 1) t, pg_class WHERE relname = 'raw_vault'"
+    ),
+    "cte-body-reads-its-own-name": "WITH pg_class AS (SELECT * FROM pg_class) SELECT reltuples FROM pg_class",
+    "cte-name-out-of-scope-settings": (
+        "SELECT setting FROM (WITH pg_settings AS (SELECT 1) SELECT 1) t, pg_settings WHERE name = 'temp_directory'"
+    ),
+    "cte-name-out-of-scope-paths": "SELECT path FROM (WITH duckdb_databases AS (SELECT 1) SELECT 1) t, duckdb_databases",
+    "cte-name-in-union-branch": "(WITH duckdb_tables AS (SELECT 1) SELECT 1) UNION ALL SELECT count(*) FROM duckdb_tables",
+    "cte-named-the-catalogue-file": 'SELECT * FROM (WITH "{db}" AS (SELECT 1) SELECT 1) t, "{db}"',
     # a parse tree deeper than Python's recursion limit: a clear refusal, not a traceback
     "deep-nesting": "SELECT " + "abs(" * 600 + "1" + ")" * 600,
     "deep-subqueries": "SELECT " + "(SELECT " * 400 + "1" + ")" * 400,
