@@ -142,6 +142,45 @@ def _too_large(budget: int, rows: int) -> ReadOnlyError:
     )
 
 
+def _as_duckdb_error(exc: Exception) -> duckdb.Error:
+    """The DuckDB error an Arrow stream carried as pyarrow's ``OSError`` ("Conversion Error: ..."), as the exception
+    class DuckDB raises for it (``ConversionException``), so its caller's one-line messages (memory, spill, read-only)
+    see it as they see an error of ``execute``; a type Arrow cannot hold says which cast shows it.
+
+    >>> e = _as_duckdb_error(OSError("Out of Memory Error: failed to allocate"))
+    >>> type(e).__name__, str(e)
+    ('OutOfMemoryException', 'Out of Memory Error: failed to allocate')
+    """
+    text = str(exc).strip() or type(exc).__name__
+    kind = text.split(" Error:", 1)[0] if " Error:" in text.splitlines()[0] else ""
+    cls = getattr(duckdb, "".join(w[:1].upper() + w[1:].lower() for w in kind.split()) + "Exception", duckdb.Error)
+    if not (isinstance(cls, type) and issubclass(cls, duckdb.Error)):
+        cls = duckdb.Error
+    if "Unsupported Arrow type" in text:
+        text = f"{text.splitlines()[0]}: a result column of this type cannot be shown; CAST(column AS VARCHAR) can"
+    return cls(text)
+
+
+def _batches(cur: duckdb.DuckDBPyConnection, rows: int):
+    """``cur``'s result as Arrow record batches of ``rows`` rows. Review 17: DuckDB's errors after the first rows (a
+    conversion error in a later chunk, a result type Arrow cannot hold: ``VARIANT``) came out of the stream as
+    pyarrow's ``OSError``, a traceback of `curate sql` instead of DuckDB's one line (:func:`_as_duckdb_error`)."""
+    import pyarrow as pa
+
+    try:
+        reader = cur.to_arrow_reader(rows)
+    except (pa.ArrowException, OSError) as exc:
+        raise _as_duckdb_error(exc) from exc
+    while True:
+        try:
+            batch = reader.read_next_batch()
+        except StopIteration:
+            return
+        except (pa.ArrowException, OSError) as exc:
+            raise _as_duckdb_error(exc) from exc
+        yield batch
+
+
 def fetch_bounded(cur: duckdb.DuckDBPyConnection, budget: int) -> list[tuple]:
     """Every row of ``cur``'s result; :class:`ReadOnlyError` once they hold more than ``budget``
     (:data:`_ROW` a row plus :func:`_cell_size` summed over its cells). DuckDB hands the rows over as Arrow record batches of
@@ -171,7 +210,7 @@ def fetch_bounded(cur: duckdb.DuckDBPyConnection, budget: int) -> list[tuple]:
         floor = 0
 
     try:
-        for batch in cur.to_arrow_reader(_ARROW_ROWS):
+        for batch in _batches(cur, _ARROW_ROWS):
             floor += _ROW * batch.num_rows + sum(_floor(col) for col in batch.columns)
             if held + floor > budget:
                 raise _too_large(budget, len(rows) + sum(b.num_rows for b in pending) + batch.num_rows)
