@@ -25,6 +25,7 @@ read-only with external access, extension loading and configuration changes swit
 from __future__ import annotations
 
 import json
+import string
 from typing import Any
 
 import duckdb
@@ -135,13 +136,27 @@ def parse_select(con: duckdb.DuckDBPyConnection, sql: str) -> dict[str, Any]:
     return tree["statements"][0]
 
 
+#: DuckDB compares names folding ASCII letters only; Python's ``lower()`` folds more (the Kelvin sign ``\u212a`` is
+#: ``k``): a CTE named ``"duc\u212adb_tables"`` made the bare ``duckdb_tables`` look like the CTE's to the walk
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
+def _fold(name: str) -> str:
+    """``name`` as DuckDB compares names: ASCII letters lower-cased, nothing else.
+
+    >>> _fold("PG_Class"), _fold("duc\u212adb_tables") == "duckdb_tables"
+    ('pg_class', False)
+    """
+    return name.translate(_ASCII_LOWER)
+
+
 def _cte_names(node: Any, out: dict[str, str]) -> dict[str, str]:
-    """Every CTE name in the tree, lower-cased, with its name as given."""
+    """Every CTE name in the tree, folded as DuckDB folds it (:func:`_fold`), with its name as given."""
     if isinstance(node, dict):
         cte_map = node.get("cte_map")
         if isinstance(cte_map, dict):
             for item in cte_map.get("map", ()):
-                out.setdefault(str(item.get("key", "")).lower(), str(item.get("key", "")))
+                out.setdefault(_fold(str(item.get("key", ""))), str(item.get("key", "")))
         for v in node.values():
             _cte_names(v, out)
     elif isinstance(node, list):
@@ -349,7 +364,8 @@ def _check_select(
                 raise ReadOnlyError(f"refused: name `{name}` without the database (`{catalog}.`); {_HINT}")
             if catalog not in databases or schema not in ("", "main"):
                 raise ReadOnlyError(f"refused: `{catalog or schema}.{name}` is outside the catalogue; {_HINT}")
-            if name not in readable and not (name in ctes and not catalog and not schema):
+            cte = _fold(str(ref.get("table_name", ""))) in ctes  # as DuckDB matches it (review 17: not lower())
+            if name not in readable and not (cte and not catalog and not schema):
                 raise ReadOnlyError(
                     f"refused: `{name}` is not a readable catalogue table (allow-list: provenance/sqlguard.py); {_HINT}"
                 )

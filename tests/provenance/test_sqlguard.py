@@ -99,6 +99,9 @@ ATTACKS = {
     ),
     "cte-name-out-of-scope-paths": "SELECT path FROM (WITH duckdb_databases AS (SELECT 1) SELECT 1) t, duckdb_databases",
     "cte-name-in-union-branch": "(WITH duckdb_tables AS (SELECT 1) SELECT 1) UNION ALL SELECT count(*) FROM duckdb_tables",
+    # Python's lower() folds the Kelvin sign to `k`, DuckDB does not: the bare name below was not the CTE's
+    "cte-name-kelvin-sign-paths": 'SELECT path FROM (WITH "duc\u212adb_databases" AS (SELECT 1) SELECT 1) t, duckdb_databases',
+    "cte-name-kelvin-sign-in-scope": 'WITH "duc\u212adb_tables" AS (SELECT 1) SELECT sql FROM duckdb_tables',
     "cte-named-the-catalogue-file": 'SELECT * FROM (WITH "{db}" AS (SELECT 1) SELECT 1) t, "{db}"',
     # a parse tree deeper than Python's recursion limit: a clear refusal, not a traceback
     "deep-nesting": "SELECT " + "abs(" * 600 + "1" + ")" * 600,
