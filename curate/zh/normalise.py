@@ -1,9 +1,8 @@
 """Detect the script per sentence and convert only Simplified segments to Taiwan Traditional.
 
-Pure library code (no catalogue): :func:`normalise` returns a :class:`Result` with the new
-text, the record's script (traditional | simplified | mixed | neutral), the shares of
-script-specific characters, every edit (offset into the input, before, after) and the
-proofreading flags. Text without Simplified-only characters is returned unchanged (the same
+Pure library code (no catalogue): :func:`normalise` returns a :class:`Result` with the new text, the record's
+script (traditional | simplified | mixed | neutral), the shares of script-specific characters, every edit (offset
+into the input, before, after) and the proofreading flags. Text without Simplified-only characters is returned unchanged (the same
 string object, so byte-identical, ``\\r\\n`` included), unless it holds no Traditional-only character either
 and a mainland-only word (:mod:`curate.zh.evidence`: 方便面, 柜台) says it is Simplified.
 """
@@ -20,6 +19,7 @@ import numpy as np
 
 from curate.pii.scrubber import PLACEHOLDER_RE
 from curate.zh.charsets import script_sets
+from curate.zh.clause_forms import SIMPLIFIED_CLAUSE, clause_forms
 from curate.zh.config import NormaliseConfig
 from curate.zh.crossings import with_crossings
 from curate.zh.evidence import evidence_chars
@@ -518,10 +518,10 @@ def _mixed_targets(eng: _Engine, sent: str, start: int, cfg: NormaliseConfig, fi
     """What to convert in a sentence with both scripts' characters.
 
     A Simplified clause (at least ``min_signal_chars`` Simplified-only characters and nothing Traditional, or a
-    Simplified share of at least ``mixed_convert_share``) is converted whole. In a clause that is otherwise Traditional
-    or neutral (得设置基金 in a Traditional article) only the Simplified-only characters are, with the other characters
-    of the word that holds them (后续將持續: 後續), one by one: the clause's other words keep their form (設置, not 設定;
-    准, not 準). These targets carry 0 Simplified characters: no short/weak flag (the sentence is ``mixed_signals``).
+    Simplified share of at least ``mixed_convert_share``) is converted whole; one with two at the character level
+    (:mod:`curate.zh.clause_forms`). In a clause with a typo (得设置基金) only the Simplified-only characters are, with
+    their words' other characters (后续將: 後續), one by one: other words keep their form (設置, not 設定; 准, not 準).
+    These targets carry 0 Simplified characters: no short/weak flag (the sentence is ``mixed_signals``).
     """
     for a, b, quoted, s, t, run in clause_runs(sent, CLAUSE_RE, eng.simp.count, eng.trad.count):
         clause = sent[a:b]
@@ -531,12 +531,14 @@ def _mixed_targets(eng: _Engine, sent: str, start: int, cfg: NormaliseConfig, fi
             yield start + a, start + b, s
         else:
             # read in an all-Simplified clause, so s2tw's phrases see their words whole (頭发 -> 头发 -> 頭髮, 農历 ->
-            # 農曆; respell: the entries against an OpenCC phrase, 别着 -> 別著): only the typos take this
+            # 農曆; respell: the entries against an OpenCC phrase, 别着 -> 別著)
             simp = eng.to_simp.convert(clause)
             conv = eng._standard_forms(eng.char_level.convert(simp)) if len(simp) == len(clause) else ""
             conv = respell(eng.matcher, eng.spelling, simp, conv) if conv and len(conv) == len(clause) else ""
             marked = [p for p, _c in sorted(eng.simp.positions(clause))]
-            if conv and eng.words is not None:
+            if conv and not t and run >= SIMPLIFIED_CLAUSE:  # a Simplified clause, not a typo (clause_forms.py)
+                marked, conv = clause_forms(eng.matcher, sent, a, b, simp, conv, cfg.terminology)
+            elif conv and eng.words is not None:
                 # a word holding a Simplified-only character is Simplified whole: its other characters take s2tw's
                 # phrase too (后续將持續 -> 後續將持續, not 后續), never a Traditional-only one (裏 stays)
                 marked = [
