@@ -44,3 +44,12 @@ def test_the_character_level_clause_keeps_names_words_and_typos(text, expected):
 
     assert normalise(text).text == expected
     assert normalise_many([text] * 20)[5].text == expected
+
+
+def test_the_character_level_clause_keeps_the_calls_protected_words():
+    """The PII stage's person names (``protected``) are the call's words: the character-level clause read only the
+    shipped terminology and gave 於凡 for the protected name 于凡."""
+    from curate.zh import normalise
+
+    assert normalise("鍾先生說：于凡来了吗", protected=("于凡",)).text == "鍾先生說：于凡來了嗎"
+    assert normalise("鍾先生說：范冰来了吗", protected=("范冰",)).text == "鍾先生說：范冰來了嗎"
