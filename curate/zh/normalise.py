@@ -514,7 +514,7 @@ def _normalise_segments(
     return Result(new_text, script, shares, tuple(edits), tuple(flags), counts)
 
 
-def _mixed_targets(eng: _Engine, sent: str, start: int, cfg: NormaliseConfig, fixed: dict, matcher: TermMatcher):
+def _mixed_targets(eng: _Engine, sent: str, start: int, cfg: NormaliseConfig, fixed: dict, matcher=None):
     """What to convert in a sentence with both scripts' characters.
 
     A Simplified clause (at least ``min_signal_chars`` Simplified-only characters and nothing Traditional, or a
@@ -537,7 +537,7 @@ def _mixed_targets(eng: _Engine, sent: str, start: int, cfg: NormaliseConfig, fi
             conv = respell(eng.matcher, eng.spelling, simp, conv) if conv and len(conv) == len(clause) else ""
             marked = [p for p, _c in sorted(eng.simp.positions(clause))]
             if conv and not t and run >= SIMPLIFIED_CLAUSE:  # a Simplified clause, not a typo (clause_forms.py)
-                marked, conv = clause_forms(matcher, sent, a, b, simp, conv, cfg.terminology)  # the call's words
+                marked, conv = clause_forms(matcher or eng.matcher, sent, a, b, simp, conv, cfg.terminology)
             elif conv and eng.words is not None:
                 # a word holding a Simplified-only character is Simplified whole: its other characters take s2tw's
                 # phrase too (后续將持續 -> 後續將持續, not 后續), never a Traditional-only one (裏 stays)
