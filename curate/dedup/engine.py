@@ -29,7 +29,7 @@ from curate.dedup.keys import exact_key, normalise_codepoints
 from curate.dedup.lsh import band_keys, candidate_pairs_banded, has_shingles
 from curate.dedup.minhash import MinHasher
 from curate.dedup.strict import StrictKeys, split_exact_groups
-from curate.dedup.survivor import Candidate, choose, deciding_rule
+from curate.dedup.survivor import Candidate, choose, deciding_rule, seen_length
 
 __all__ = [
     "DedupDoc",
@@ -153,7 +153,10 @@ def sign(
                 exact=[tagged(exact_key(c)) for c in cps],
                 sig=sig,
                 nsh=nsh,
-                cands=[Candidate(d.id, d.source_kind, d.licence_id, d.version, len(d.text), d.document) for d in buf],
+                cands=[
+                    Candidate(d.id, d.source_kind, d.licence_id, d.version, seen_length(d.text), d.document)
+                    for d in buf
+                ],
             )
         )
         if on_chunk:
