@@ -12,9 +12,16 @@ that changed the key changed exactly what finds it (review 16's first fix looked
 so a short text whose fold changed stayed active beside its copy). The first run under a new version keys every
 stale row a run may compare (an active record's, or a standing duplicate's, with its text: never a withdrawn or
 superseded one, nor a version still waiting for the PII stage), once: the load stores them, later runs find none.
+
+A row's MinHash signature and LSH buckets are computed over the same folded text: stale with its key (the key's
+version is theirs). Review 16 compared them as they stood, so a near copy arriving after the upgrade shared no bucket
+with the record it copies (every shingle holding a character the fold now changes differed) and stayed active beside
+it. They are computed again with the key (``sign``), in the same pass.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from curate.dedup.keys import exact_key, exact_key_version, normalise_codepoints
 from provenance.pii_rule import pii_unchecked_sql
@@ -46,13 +53,20 @@ _STALE = (
 )
 
 
-def rekey_index(con, key: str) -> int:
-    """Scratch table ``rekeyed(record_id, exact_key)``: the current key of every stale or bare exact key of the
-    catalogue's index (``cat``) under ``key`` that a run may compare, from its record's text, a block at a time.
-    Returns how many (0 once the index is keyed under this version)."""
+#: what ``sign`` gives for a block of texts: the columns ``n_shingles``, ``signature``, ``buckets`` of the index
+Sign = Callable[[list[str]], dict]
+
+
+def rekey_index(con, key: str, sign: Sign) -> int:
+    """Scratch table ``rekeyed(record_id, exact_key, n_shingles, signature, buckets)``: the current key, signature and
+    buckets of every stale or bare exact key of the catalogue's index (``cat``) under ``key`` that a run may compare,
+    from its record's text, a block at a time. Returns how many (0 once the index is keyed under this version)."""
     import pyarrow as pa
 
-    con.execute("CREATE OR REPLACE TABLE rekeyed (record_id VARCHAR, exact_key VARCHAR)")
+    con.execute(
+        "CREATE OR REPLACE TABLE rekeyed (record_id VARCHAR, exact_key VARCHAR, n_shingles INTEGER, signature BLOB,"
+        " buckets BIGINT[])"
+    )
     params = {"k": key, "cur": current_prefix()}
     # most runs: every key current, one column scanned (no join with the records)
     if not con.execute(
@@ -71,10 +85,14 @@ def rekey_index(con, key: str) -> int:
         n = 0
         while block := cur.fetchmany(_BLOCK):
             memo: dict[str, str] = {}  # a text pasted thousands of times is keyed once a block
-            keys = [memo[t] if t in memo else memo.setdefault(t, text_key(t)) for _, t in block]
-            con.register("_dd_rk", pa.table({"record_id": [r for r, _ in block], "exact_key": keys}))
+            texts = [t for _, t in block]
+            keys = [memo[t] if t in memo else memo.setdefault(t, text_key(t)) for t in texts]
+            cols = {"record_id": [r for r, _ in block], "exact_key": keys, **sign(texts)}
+            con.register("_dd_rk", pa.table(cols))
             try:
-                con.execute("INSERT INTO rekeyed SELECT record_id, exact_key FROM _dd_rk")
+                con.execute(
+                    "INSERT INTO rekeyed SELECT record_id, exact_key, n_shingles, signature, buckets FROM _dd_rk"
+                )
             finally:
                 con.unregister("_dd_rk")
             n += len(block)

@@ -129,12 +129,14 @@ def store_strict_keys(con, config: DedupConfig, keyed: list[list[str]]) -> None:
 
 
 def store_exact_keys(con, config: DedupConfig, path: str) -> None:
-    """Store the exact keys a run computed again for indexed records whose key was bare or stale (the Parquet file
-    ``path``: ``record_id``, ``exact_key``; every such row of the index at once, :mod:`curate.dedup.exact`)."""
+    """Store the exact keys, signatures and buckets a run computed again for indexed records whose key was bare or
+    stale (the Parquet file ``path``; every such row of the index at once, :mod:`curate.dedup.exact`). A file written
+    before review 17 (a run resumed across the upgrade) holds the keys only: the signatures stay, as they were then."""
+    signed = "signature" in pq.read_schema(path).names
+    sets = ", n_shingles = k.n_shingles, signature = k.signature, buckets = k.buckets" if signed else ""
     con.execute(
-        "UPDATE dedup_signatures SET exact_key = k.exact_key FROM read_parquet($p) k"
-        " WHERE dedup_signatures.index_key = $k AND dedup_signatures.record_id = k.record_id"
-        " AND dedup_signatures.exact_key IS DISTINCT FROM k.exact_key",
+        f"UPDATE dedup_signatures SET exact_key = k.exact_key{sets} FROM read_parquet($p) k"
+        " WHERE dedup_signatures.index_key = $k AND dedup_signatures.record_id = k.record_id",
         {"k": index_key(config), "p": path},
     )
 

@@ -25,10 +25,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from curate.dedup.config import DedupConfig
-from curate.dedup.engine import Signed
+from curate.dedup.engine import Signed, make_hasher
 from curate.dedup.exact import rekey_index
-from curate.dedup.index import INDEXED_VERSION, index_key, sig_matrix
-from curate.dedup.keys import exact_key_version
+from curate.dedup.index import INDEXED_VERSION, buckets_array, index_key, sig_array, sig_matrix
+from curate.dedup.keys import exact_key_version, normalise_codepoints
 from curate.dedup.lsh import band_keys
 from curate.dedup.strict import StrictKeys, from_stored, to_stored
 from curate.dedup.survivor import Candidate
@@ -67,6 +67,7 @@ class DiskRows:
 
     def __init__(self, work: Path, files: Sequence[Path], catalogue: Path, config: DedupConfig) -> None:
         self.config, self.work = config, work
+        self._hasher: Any = None
         work.mkdir(parents=True, exist_ok=True)
         self.sig_path, self.band_path = work / "sig.bin", work / "bands.bin"
         self.scratch = work / "scratch.duckdb"
@@ -121,18 +122,20 @@ class DiskRows:
         ).fetchone()[0]
         strict = "s.strict_key" if has_strict else "CAST(NULL AS VARCHAR)"
         con.execute("CREATE OR REPLACE TABLE hit (record_id VARCHAR)")
+        # a key stored bare or under another version is keyed and signed again from its text first, every such row at
+        # once (curate/dedup/exact.py: its old key, signature and buckets would not find the copy an upgrade changed)
+        self.n_rekeyed = rekey_index(con, key, self._sign)
+        stale = "LEFT JOIN rekeyed x USING (record_id)" if self.n_rekeyed else ""
+        buckets = "CASE WHEN x.record_id IS NULL THEN s.buckets ELSE x.buckets END" if self.n_rekeyed else "s.buckets"
         # one band at a time: each join holds one band's keys of the new rows, never all of them
         for b in range(self.config.bands):
             con.execute(
-                """INSERT INTO hit SELECT s.record_id FROM cat.dedup_signatures s
+                f"""INSERT INTO hit SELECT s.record_id FROM cat.dedup_signatures s {stale}
                    SEMI JOIN (SELECT buckets[$b] AS bucket FROM read_parquet($f) WHERE n_shingles > 0) q
-                        ON s.buckets[$b] = q.bucket
+                        ON ({buckets})[$b] = q.bucket
                    WHERE s.index_key = $k""",
                 {"b": b + 1, "f": self.files, "k": key},
             )
-        # a key stored bare or under another version is keyed again from its text first, every such row at once
-        # (curate/dedup/exact.py: its old key would not find the copy an upgrade gave another key)
-        self.n_rekeyed = rekey_index(con, key)
         con.execute(
             """INSERT INTO hit SELECT s.record_id FROM cat.dedup_signatures s LEFT JOIN rekeyed x USING (record_id)
                SEMI JOIN new e ON coalesce(x.exact_key, s.exact_key) = e.exact_key WHERE s.index_key = $k""",
@@ -148,7 +151,10 @@ class DiskRows:
         )
         t = con.execute(
             f"""
-            SELECT s.record_id, coalesce(x.exact_key, s.exact_key) AS exact_key, s.n_shingles, s.signature, s.source_kind, s.licence_id, {INDEXED_VERSION},
+            SELECT s.record_id, coalesce(x.exact_key, s.exact_key) AS exact_key,
+                   CASE WHEN x.record_id IS NULL THEN s.n_shingles ELSE x.n_shingles END AS n_shingles,
+                   CASE WHEN x.record_id IS NULL THEN s.signature ELSE x.signature END AS signature,
+                   s.source_kind, s.licence_id, {INDEXED_VERSION},
                    s.length, r.container, {strict} AS strict_key
             FROM cat.dedup_signatures s JOIN cat.records r ON r.record_id = s.record_id
             LEFT JOIN rekeyed x ON x.record_id = s.record_id
@@ -175,10 +181,21 @@ class DiskRows:
             ],
         )
 
+    def _sign(self, texts: list[str]) -> dict[str, pa.Array]:
+        """The index's ``n_shingles``, ``signature`` and ``buckets`` of ``texts`` (rows keyed again: :meth:`_lookup`)."""
+        if self._hasher is None:
+            self._hasher = make_hasher(self.config)
+        sig, nsh = self._hasher.signatures([normalise_codepoints(t) for t in texts])
+        return {
+            "n_shingles": pa.array(nsh.astype(np.int32)),
+            "signature": sig_array(sig).cast(pa.binary()),
+            "buckets": buckets_array(sig, nsh, self.config),
+        }
+
     def write_rekeyed(self, path: Path) -> None:
-        """The exact keys computed again this run (``rekeyed``: stale or bare in the index) as Parquet, for the load
-        (:func:`curate.dedup.index.store_exact_keys`)."""
-        self.con.execute(f"COPY (SELECT record_id, exact_key FROM rekeyed) TO '{_quote(path)}' (FORMAT parquet)")
+        """The exact keys, signatures and buckets computed again this run (``rekeyed``: stale or bare in the index) as
+        Parquet, for the load (:func:`curate.dedup.index.store_exact_keys`)."""
+        self.con.execute(f"COPY (SELECT * FROM rekeyed) TO '{_quote(path)}' (FORMAT parquet)")
 
     def _catalogue_texts(self, ids: list[str]) -> dict[str, str]:
         """Texts of records by id, from the catalogue."""
