@@ -344,7 +344,7 @@ def test_out_never_overlaps_the_catalogue(mixed, db_path, cli, tmp_path):
     for out in bad:
         code, _, err = cli(*args, "--out", str(out), "--overwrite")
         assert code == 2, (out, err)
-        assert "overlaps the catalogue" in err or "is a file" in err, err
+        assert "overlaps the catalogue" in err or "is not a folder" in err, err
     assert db_path.exists() and (folder / "notes.txt").read_text() == "keep"
     assert not Path(str(db_path) + ".wal").is_dir()
     link = tmp_path / "link"
