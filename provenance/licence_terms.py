@@ -195,6 +195,35 @@ def _intersect_audience(a: Iterable[str], b: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(out))
 
 
+def share_alike_conflict(grants: Iterable[Any]) -> str:
+    """Why the parts ``grants`` (:class:`provenance.licences.Grant`) of one record (merged parents) cannot be
+    combined, or ``""``: a share-alike licence requires the whole under itself, so two different share-alike
+    licences (CC-BY-SA-4.0 with CC-BY-NC-SA-4.0, Creative Commons' own chart) leave no licence the whole could be
+    used under. Before review 17 the mix was the AND of both and a public export shipped it. (A share-alike part
+    beside a narrower one is combined as the most restrictive of both, its obligation carried: NOTICE states it.)
+
+    >>> from provenance.licences import default_licence_catalogue
+    >>> cat = default_licence_catalogue()
+    >>> share_alike_conflict([cat.grant("CC-BY-SA-4.0"), cat.grant("CC-BY-4.0"), cat.grant("CC-BY-SA-4.0")])
+    ''
+    >>> share_alike_conflict([cat.grant("CC-BY-SA-4.0"), cat.grant("CC-BY-NC-SA-4.0")])[:44]
+    'CC-BY-SA-4.0 and CC-BY-NC-SA-4.0 are both sh'
+    """
+    seen: list[tuple[str, ...]] = []
+    for g in grants:
+        ids = tuple(dict.fromkeys(g.licence_ids))
+        if not g.share_alike or ids in seen:
+            continue
+        for other in seen:  # a part narrowed by its own terms keeps its id: no mix
+            if not (set(ids) <= set(other) or set(other) <= set(ids)):
+                return (
+                    f"{'+'.join(other)} and {'+'.join(ids)} are both share-alike: each requires the merged record"
+                    " under itself, and no licence is both; the parents cannot be combined"
+                )
+        seen.append(ids)
+    return ""
+
+
 def _date(value: Any, what: str, licence_id: str | None) -> dt.date | None:
     if value in (None, ""):
         return None

@@ -41,6 +41,7 @@ from provenance.licence_terms import (
     credit_value,
     is_audience,
     refuse_bank_case,
+    share_alike_conflict,
     statement_problem,
 )
 from provenance.licence_terms import PURPOSES as PURPOSES
@@ -303,18 +304,17 @@ class Grant:
 
 
 def combine(grants: Iterable[Grant]) -> Grant:
-    """The most restrictive combination of several grants, with the union of attributions.
-
-    Used for a record derived from several records (e.g. merged duplicates).
-
+    """The most restrictive combination of several grants, with the union of attributions; used for a record
+    derived from several records (e.g. merged duplicates). Share-alike mixes are refused (:class:`LicenceError`).
     >>> cat = default_licence_catalogue()
     >>> g = combine([cat.grant("CC-BY-4.0"), cat.grant("CC-BY-NC-4.0")])
     >>> g.commercial, g.licence_ids
     (False, ('CC-BY-4.0', 'CC-BY-NC-4.0'))
     """
-    grants = list(grants)
-    if not grants:
+    if not (grants := list(grants)):
         raise ValueError("combine() needs at least one grant")
+    if why := share_alike_conflict(grants):  # share-alike mixes (review 17)
+        raise LicenceError("+".join(dict.fromkeys(i for g in grants for i in g.licence_ids)), why)
     out = grants[0]
     for g in grants[1:]:
         expiries = [e for e in (out.expiry, g.expiry) if e is not None]

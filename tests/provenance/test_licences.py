@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from prov_helpers import TEXTBOOK_TERMS
 
-from provenance.errors import ConfigError, UsageError
+from provenance.errors import ConfigError, LicenceError, UsageError
 from provenance.licences import (
     REQUIRED_IDS,
     Terms,
@@ -276,8 +276,6 @@ def test_permissiveness_follows_catalogue_rank():
 
 
 def test_terms_parse_errors_name_field():
-    from provenance.errors import LicenceError
-
     with pytest.raises(LicenceError, match="purposes"):
         Terms.from_mapping({**TEXTBOOK_TERMS, "purposes": ["resale"]}, "X")
     with pytest.raises(LicenceError, match="expiry"):
@@ -327,6 +325,11 @@ def test_combination_never_permits_what_a_part_forbids():
     )
     def check(choices, purpose, audience, commercial, at):
         grants = [grant(c) for c in choices]
+        if len({g.licence_ids for g in grants if g.share_alike}) > 1:
+            # two share-alike licences permit nothing together (review 17: tests/provenance/test_share_alike_mix.py)
+            with pytest.raises(LicenceError, match="are both share-alike"):
+                combine(grants)
+            return
         combined = combine(grants)
         each = [g.decide(purpose=purpose, audience=audience, commercial=commercial, at=at).ok for g in grants]
         assert combined.decide(purpose=purpose, audience=audience, commercial=commercial, at=at).ok == all(each)

@@ -1,0 +1,66 @@
+"""A record merged from parents under two share-alike licences (review 17).
+
+CC BY-SA 4.0 and CC BY-NC-SA 4.0 each require an adaptation to be shared under itself: no licence is both, so a
+record carrying both (``metadata.licences``: merged duplicates) cannot be used at all. Before review 17 the licence
+engine combined them as the AND of both (non-commercial, share-alike) and a public export shipped the record under
+`CC-BY-SA-4.0 AND CC-BY-NC-SA-4.0`.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from provenance.errors import LicenceError
+from provenance.licences import combine, default_licence_catalogue
+
+
+def _export(cli, out: Path, *extra: str) -> None:
+    args = ("--quiet", "export", "dataset", "--purpose", "training", "--audience", "public", "--out", str(out))
+    code, _, err = cli(*args, "--as-of", "2026-06-01", *extra)
+    assert code == 0, err
+
+
+def _shipped(out: Path) -> set[str]:
+    return {json.loads(line)["record_id"] for line in (out / "manifest.jsonl").read_text("utf-8").splitlines()}
+
+
+def _blocked(out: Path) -> dict[str, tuple[str, str]]:
+    with (out / "blocked.csv").open(encoding="utf-8", newline="") as fh:
+        return {r["record_id"]: (r["code"], r.get("reason", "")) for r in csv.DictReader(fh)}
+
+
+@pytest.mark.parametrize(
+    ("own", "parent", "ships"),
+    [
+        ("CC-BY-SA-4.0", "CC-BY-NC-SA-4.0", False),  # two share-alike licences: no licence is both
+        ("CC-BY-NC-SA-4.0", "CC-BY-SA-4.0", False),
+        ("CC-BY-SA-4.0", "CC-BY-4.0", True),  # BY permits all BY-SA does: the whole is BY-SA
+        ("CC-BY-SA-4.0", "CC-BY-SA-4.0", True),
+    ],
+)
+def test_a_share_alike_mix_is_refused_by_the_export(builder, cli, tmp_path, own, parent, ships):
+    b = builder
+    b.source("law_moj", own, metadata={"provider": "示範出版社"})
+    merged = b.record("law_moj", "M/1", "合併後的條文。", metadata={"licences": [{"licence_id": parent}]})
+    plain = b.record("law_moj", "M/2", "單一來源條文。")
+    out = tmp_path / "x"
+    _export(cli, out, "--non-commercial")
+    assert plain in _shipped(out)
+    if ships:
+        assert merged in _shipped(out)
+        return
+    assert merged not in _shipped(out)
+    code, reason = _blocked(out)[merged]
+    assert code == "licence_terms" and "share-alike" in reason, (code, reason)
+
+
+def test_the_engine_names_both_licences():
+    cat = default_licence_catalogue()
+    with pytest.raises(LicenceError, match="CC-BY-SA-4.0 and CC-BY-NC-SA-4.0 are both share-alike"):
+        combine([cat.grant("CC-BY-SA-4.0"), cat.grant("CC-BY-NC-SA-4.0")])
+    # one share-alike licence beside a permissive one is no mix
+    assert combine([cat.grant("CC-BY-SA-4.0"), cat.grant("CC-BY-4.0")]).share_alike
