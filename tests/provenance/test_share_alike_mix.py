@@ -64,3 +64,28 @@ def test_the_engine_names_both_licences():
         combine([cat.grant("CC-BY-SA-4.0"), cat.grant("CC-BY-NC-SA-4.0")])
     # one share-alike licence beside a permissive one is no mix
     assert combine([cat.grant("CC-BY-SA-4.0"), cat.grant("CC-BY-4.0")]).share_alike
+
+
+def test_an_export_made_before_the_rule_is_named_by_the_audit(builder, cli, tmp_path, monkeypatch):
+    """An export made with the engine of before review 17 shipped the mix: `audit export` names it now (an upgrade
+    that added a rule: its recipients must be told)."""
+    import provenance.licences as licences
+
+    b = builder
+    b.source("law_moj", "CC-BY-SA-4.0", metadata={"provider": "示範出版社"})
+    merged = b.record("law_moj", "M/1", "合併後的條文。", metadata={"licences": [{"licence_id": "CC-BY-NC-SA-4.0"}]})
+    b.close()  # `audit export` opens the catalogue read-only
+    with monkeypatch.context() as m:
+        m.setattr(licences, "share_alike_conflict", lambda grants: "")  # the engine before review 17
+        code, out, err = cli(
+            "--quiet", "export", "dataset", "--purpose", "training", "--audience", "public", "--non-commercial",
+            "--out", str(tmp_path / "old"), "--as-of", "2026-06-01", "--json",
+        )  # fmt: skip
+        assert code == 0, err
+    export_id = json.loads(out)["export_id"]
+    assert merged in _shipped(tmp_path / "old")
+    code, out, err = cli("audit", "export", export_id, "--json")
+    assert code == 0, err
+    refused = json.loads(out)["licence_refused"]
+    assert [(r["record_id"], r["code"]) for r in refused] == [(merged, "licence_terms")]
+    assert "are both share-alike" in refused[0]["reason"]
