@@ -89,3 +89,13 @@ def test_an_export_made_before_the_rule_is_named_by_the_audit(builder, cli, tmp_
     refused = json.loads(out)["licence_refused"]
     assert [(r["record_id"], r["code"]) for r in refused] == [(merged, "licence_terms")]
     assert "are both share-alike" in refused[0]["reason"]
+
+
+def test_annotators_are_not_shown_the_mix():
+    """Label Studio pushes take the export's verdict (annotation eligibility): the mix goes to no bank's
+    annotators, and a task pushed before is taken out by the same gate (annotation/retract.py)."""
+    from annotation.eligibility import licence_refusal
+
+    mix = '[{"licence_id": "CC-BY-NC-SA-4.0"}]'
+    assert "are both share-alike" in licence_refusal("CC-BY-SA-4.0", "CTBC", r_merged=mix)
+    assert licence_refusal("CC-BY-SA-4.0", "CTBC", r_merged='[{"licence_id": "CC-BY-4.0"}]') is None
