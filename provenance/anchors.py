@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import fcntl
 import json
 import os
 from dataclasses import dataclass
@@ -140,13 +141,20 @@ def append_anchor(
             ) from exc
         if con is not None:
             refuse_other_chain(con, p, held)
-    with p.open("a+b") as fh:
+    line = (json.dumps(anchor.as_dict(), sort_keys=True) + "\n").encode("utf-8")
+    with p.open("a+b", buffering=0) as fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)  # two appends at once: one after the other, each line whole
         size = fh.seek(0, os.SEEK_END)
         # a file saved without its last line end (an editor): the anchor was appended to that line, damaging both
         lead = b"\n" if size and fh.seek(size - 1) >= 0 and fh.read(1) != b"\n" else b""
-        fh.write(lead + (json.dumps(anchor.as_dict(), sort_keys=True) + "\n").encode("utf-8"))
-        fh.flush()
-        os.fsync(fh.fileno())  # the auditor's copy: on disk when the command says it was appended
+        try:
+            data = memoryview(lead + line)
+            while data:
+                data = data[os.write(fh.fileno(), data) :]
+            os.fsync(fh.fileno())  # the auditor's copy: on disk when the command says it was appended
+        except OSError:  # a full disk, a quota, a file-size limit: what was written would be a cut-off last line
+            _take_back(fh.fileno(), size)
+            raise
     if created:
         with contextlib.suppress(OSError):  # its name too (a folder that cannot be opened: not ours to sync)
             fd = os.open(p.parent, os.O_RDONLY)
@@ -154,6 +162,15 @@ def append_anchor(
                 os.fsync(fd)
             finally:
                 os.close(fd)
+
+
+def _take_back(fd: int, size: int) -> None:
+    """Cut the anchor file open as ``fd`` back to the ``size`` it had before a failed append (a new one: empty, which
+    the next append takes as new), not a cut-off last line that `verify --anchor` and the next append refuse until it
+    is removed by hand. Under the append's lock, so no other append's line is cut."""
+    with contextlib.suppress(OSError):
+        os.ftruncate(fd, size)
+        os.fsync(fd)
 
 
 def refuse_other_chain(con: duckdb.DuckDBPyConnection, p: Path, held: list[Anchor]) -> None:
