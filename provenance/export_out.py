@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import glob
 import hashlib
 import json
@@ -275,9 +276,15 @@ def prepare_out(con: duckdb.DuckDBPyConnection, out_dir: Path, overwrite: bool) 
             previous = earlier_export(con, target)
         staging, marker = export_stage.create(target, db_file, previous)
     except OSError as exc:
+        where = f": `{exc.filename}`" if exc.filename else ""
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):  # nothing of this export is left in --out
+            raise UsageError(
+                f"--out `{out_dir}`: the export could not begin ({exc.strerror}{where}); it left nothing there, an"
+                " earlier export in it is as it was: free space there (or raise the file-size limit or quota) and export"
+                " again"
+            ) from exc
         raise UsageError(
-            f"--out `{out_dir}`: cannot create or write in the folder ({exc.strerror}: `{exc.filename}`); choose a"
-            " writable folder"
+            f"--out `{out_dir}`: cannot create or write in the folder ({exc.strerror}{where}); choose a writable folder"
         ) from exc
     return Staged(target, staging, previous, marker, created)
 

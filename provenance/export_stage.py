@@ -55,10 +55,14 @@ class Marker:
     @classmethod
     def create(cls, path: Path, data: dict[str, Any]) -> Marker:
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
-        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # a new file: nobody else holds it
-        fault("export_marker_created")  # crash tests: the marker there, still empty
         marker = cls(path, fd, {})
-        marker.write(**data)
+        try:
+            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # a new file: nobody else holds it
+            fault("export_marker_created")  # crash tests: the marker there, still empty
+            marker.write(**data)
+        except BaseException:
+            marker.release()
+            raise
         return marker
 
     @classmethod
@@ -102,16 +106,20 @@ def create(out: Path, catalogue: str | None, previous: frozenset[str] | None) ->
     meanwhile (two exports into one ``--out`` at once: the later one gives way, or both)."""
     token = uuid.uuid4().hex[:12]
     staging = out / f"{STAGING}{token}"
-    (staging / "data").mkdir(parents=True)
-    marker = Marker.create(
-        staging / MARKER,
-        {
-            "catalogue": catalogue,
-            "previous": sorted(previous) if previous is not None else None,
-            "pid": os.getpid(),
-            "host": socket.gethostname(),
-        },
-    )
+    try:
+        (staging / "data").mkdir(parents=True)
+        marker = Marker.create(
+            staging / MARKER,
+            {
+                "catalogue": catalogue,
+                "previous": sorted(previous) if previous is not None else None,
+                "pid": os.getpid(),
+                "host": socket.gethostname(),
+            },
+        )
+    except OSError:  # a full disk or quota: the half-made folder would stand in an earlier export (verify-export fails)
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     others = [p for p in out.glob(f"{STAGING}*") if p != staging]
     if others:
         marker.release()
