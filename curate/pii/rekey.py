@@ -29,6 +29,7 @@ ends with one ``rekey`` event (counts, key id, a digest of the whole keyed mappi
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from dataclasses import dataclass, field
 from typing import Any
@@ -380,36 +381,48 @@ def rekey_catalogue(db_path, key: PiiKey) -> RekeyReport:
         refuse_other_key(con, key, "`curate pii rekey`")
         _refuse_unfinished_stage_runs(con)
         run_id = runs.start_run(con, "pii rekey", "rekey", {"key_id": key.key_id})
-        with db.transaction(con):
-            rep = apply_changes(con, key, changes, run_id=run_id, stage="pii", reason="rekey")
-            rep.tables["annotator e-mail digests"] = _key_email_digests(con, key, emails)
-            rep.tables["manifest file and folder digests"] = _key_manifest_digests(con, key)
-            lines = sorted(f"{key.keyed_hex('old-id', c.old_id.encode())}:{c.new_id}" for c in changes)
-            ledger.append(
-                con,
-                [
-                    ledger.Event(
-                        stage="pii",
-                        action=REKEY,
-                        run_id=run_id,
-                        detail={
-                            "key_id": key.key_id,
-                            "records": rep.records,
-                            "ids_changed": rep.ids_changed,
-                            "digests_keyed": rep.digests_keyed,
-                            "vault_rows": rep.vault_rows,
-                            "batches": rep.batches,
-                            "mapping_digest": hashlib.sha256("\n".join(lines).encode()).hexdigest(),
-                        },
-                    )
-                ],
-            )
-            fault("rekey_before_commit")  # crash tests: everything written, nothing committed
-            stop_if_asked()  # a stop whose exception was lost while it rewrote (DuckDB): nothing committed
-            runs.finish_run(con, run_id, "finished", rep.as_dict())
-        return rep
+        try:
+            return _rekey(con, key, changes, emails, run_id)
+        except BaseException:  # Ctrl-C, SIGTERM, a full disk: nothing committed, and the run says so now
+            with contextlib.suppress(duckdb.Error, OSError):
+                runs.finish_run(con, run_id, "failed", {})
+            raise
     finally:
         con.close()
+
+
+def _rekey(
+    con: duckdb.DuckDBPyConnection, key: PiiKey, changes: list[Change], emails: list[str], run_id: str
+) -> RekeyReport:
+    """The rekey's one transaction (:func:`rekey_catalogue`); its report."""
+    with db.transaction(con):
+        rep = apply_changes(con, key, changes, run_id=run_id, stage="pii", reason="rekey")
+        rep.tables["annotator e-mail digests"] = _key_email_digests(con, key, emails)
+        rep.tables["manifest file and folder digests"] = _key_manifest_digests(con, key)
+        lines = sorted(f"{key.keyed_hex('old-id', c.old_id.encode())}:{c.new_id}" for c in changes)
+        ledger.append(
+            con,
+            [
+                ledger.Event(
+                    stage="pii",
+                    action=REKEY,
+                    run_id=run_id,
+                    detail={
+                        "key_id": key.key_id,
+                        "records": rep.records,
+                        "ids_changed": rep.ids_changed,
+                        "digests_keyed": rep.digests_keyed,
+                        "vault_rows": rep.vault_rows,
+                        "batches": rep.batches,
+                        "mapping_digest": hashlib.sha256("\n".join(lines).encode()).hexdigest(),
+                    },
+                )
+            ],
+        )
+        fault("rekey_before_commit")  # crash tests: everything written, nothing committed
+        stop_if_asked()  # a stop whose exception was lost while it rewrote (DuckDB): nothing committed
+        runs.finish_run(con, run_id, "finished", rep.as_dict())
+    return rep
 
 
 #: metadata digests a manifest ingest of a pii_expected source keys (curate/ingest_rows.py guarded_ids)

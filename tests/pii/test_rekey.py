@@ -276,3 +276,25 @@ def _q_digests(path: Path) -> list[str]:
         return [r[0] for r in con.execute("SELECT content_sha256 FROM records WHERE stage = 'annotation'").fetchall()]
     finally:
         con.close()
+
+
+def test_a_stopped_rekey_says_failed_at_once(old_catalogue, cli):
+    """A rekey stopped (SIGTERM, Ctrl-C) or failed (a full disk) rolled its transaction back but left its run
+    `running` until the next `pii rekey` (`runs list`, `status` and the report showed one running or gone): the run
+    is now marked failed as the command ends, nothing else committed (review 17, crash)."""
+    before = _rows(old_catalogue)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CURATE_PII_KEY": KEY, "CURATE_FAULT": "rekey_before_commit@TERMLOST"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "curate.cli", "--db", str(old_catalogue), "pii", "rekey"],
+        env=env,
+        capture_output=True,
+        cwd=ROOT,
+    )
+    assert proc.returncode == 143, proc.stderr
+    assert _rows(old_catalogue) == before
+    con = duckdb.connect(str(old_catalogue), read_only=True)
+    states = con.execute("SELECT status FROM runs WHERE command = 'pii rekey'").fetchall()
+    con.close()
+    assert states == [("failed",)]
+    code, out, err = cli("audit", "verify", db=old_catalogue)
+    assert code == 0, out + err
