@@ -209,19 +209,44 @@ def share_alike_conflict(grants: Iterable[Any]) -> str:
     >>> share_alike_conflict([cat.grant("CC-BY-SA-4.0"), cat.grant("CC-BY-NC-SA-4.0")])[:44]
     'CC-BY-SA-4.0 and CC-BY-NC-SA-4.0 are both sh'
     """
-    seen: list[tuple[str, ...]] = []
+    seen: list[str] = []
     for g in grants:
-        ids = tuple(dict.fromkeys(g.licence_ids))
-        if not g.share_alike or ids in seen:
-            continue
-        for other in seen:  # a part narrowed by its own terms keeps its id: no mix
-            if not (set(ids) <= set(other) or set(other) <= set(ids)):
-                return (
-                    f"{'+'.join(other)} and {'+'.join(ids)} are both share-alike: each requires the merged record"
-                    " under itself, and no licence is both; the parents cannot be combined"
-                )
-        seen.append(ids)
-    return ""
+        if g.share_alike:
+            seen += [i for i in g.licence_ids if i not in seen]
+    # one of them every other lets an adaptation be shared under: a later version with the same elements (CC BY-SA
+    # 3.0 -> 4.0, a port -> its unported), CC BY-SA 4.0 -> GPLv3 (CC's one-way compatibility)
+    if len(seen) < 2 or any(all(_shared_under(i, t) for i in seen) for t in seen):
+        return ""
+    pairs = ((a, b) for a in seen for b in seen if not (_shared_under(a, b) or _shared_under(b, a)))
+    a, b = next(pairs, (seen[0], seen[-1]))
+    return (
+        f"{a} and {b} are both share-alike: each requires the merged record under itself, and no licence is both;"
+        " the parents cannot be combined"
+    )
+
+
+_CC_SA = re.compile(r"CC-(BY-SA|BY-NC-SA)-(\d+\.\d+)(?:-[A-Z]{2,}[A-Z0-9]*)?", re.IGNORECASE)
+
+
+def _shared_under(a: str, b: str) -> bool:
+    """May material under share-alike licence ``a`` be adapted and shared under ``b`` (both SPDX-like ids)?
+
+    >>> _shared_under("CC-BY-SA-3.0", "CC-BY-SA-4.0"), _shared_under("CC-BY-SA-4.0", "CC-BY-SA-3.0")
+    (True, False)
+    >>> _shared_under("CC-BY-SA-3.0-TW", "CC-BY-SA-3.0"), _shared_under("CC-BY-SA-1.0", "CC-BY-SA-4.0")
+    (True, False)
+    >>> _shared_under("CC-BY-SA-4.0", "GPL-3.0-or-later"), _shared_under("CC-BY-NC-SA-4.0", "CC-BY-SA-4.0")
+    (True, False)
+    """
+    if a == b:
+        return True
+    if a.upper() == "CC-BY-SA-4.0" and b.upper() in ("GPL-3.0", "GPL-3.0-ONLY", "GPL-3.0-OR-LATER", "GPL-3.0+"):
+        return True
+    ma, mb = _CC_SA.fullmatch(a), _CC_SA.fullmatch(b)
+    if not (ma and mb) or ma[1].upper() != mb[1].upper():
+        return False
+    va, vb = float(ma[2]), float(mb[2])
+    return 2.0 <= va <= vb  # 1.0 names itself alone; 2.0 on: "a later version ... with the same License Elements"
 
 
 def _date(value: Any, what: str, licence_id: str | None) -> dt.date | None:

@@ -99,3 +99,31 @@ def test_annotators_are_not_shown_the_mix():
     mix = '[{"licence_id": "CC-BY-NC-SA-4.0"}]'
     assert "are both share-alike" in licence_refusal("CC-BY-SA-4.0", "CTBC", r_merged=mix)
     assert licence_refusal("CC-BY-SA-4.0", "CTBC", r_merged='[{"licence_id": "CC-BY-4.0"}]') is None
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "mix"),
+    [
+        ("CC-BY-SA-3.0", "CC-BY-SA-4.0", False),  # 3.0 lets an adaptation be shared under a later version
+        ("CC-BY-NC-SA-2.0", "CC-BY-NC-SA-4.0", False),
+        ("CC-BY-SA-3.0-TW", "CC-BY-SA-4.0", False),  # a port: the unported later version
+        ("CC-BY-SA-4.0", "GPL-3.0-only", False),  # CC's one-way compatibility
+        ("CC-BY-SA-1.0", "CC-BY-SA-4.0", True),  # 1.0 names itself alone
+        ("CC-BY-SA-3.0", "CC-BY-NC-SA-4.0", True),
+        ("CC-BY-SA-4.0", "ODbL-1.0", True),
+        ("CC-BY-SA-3.0", "GPL-3.0-only", True),  # only 4.0 is compatible with GPLv3
+    ],
+)
+def test_versions_of_one_share_alike_licence_are_no_mix(a, b, mix):
+    """A custom catalogue's older version of a share-alike licence beside the newer one: the whole may be shared
+    under the newer, so the record is combined, not refused (review 17r); two different licences are refused."""
+    from provenance.licences import Grant
+
+    def g(i: str) -> Grant:
+        return Grant((i,), frozenset({"training"}), ("public",), True, True, False, None, ("x",))
+
+    if mix:
+        with pytest.raises(LicenceError, match="are both share-alike"):
+            combine([g(a), g(b)])
+    else:
+        assert combine([g(a), g(b), g(a)]).licence_ids == (a, b)
