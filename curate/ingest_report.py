@@ -6,6 +6,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from curate.textchars import printable
+
 #: named skips/rejections/notices kept in a report per kind and reason (the counts stay complete)
 NAMED_LIMIT = 200
 #: the line of a run whose inputs gave nothing (an empty folder exited 0 with no word of it)
@@ -50,7 +52,13 @@ class IngestReport:
 
     def detail_lines(self, shown: int = 20) -> list[str]:
         """Each skip, quarantine and notice reason with its count and up to ``shown`` named items; a warning first
-        when the inputs gave nothing at all."""
+        when the inputs gave nothing at all. A reason, locator or detail comes from third parties' files (a file
+        named ``b\\nrun X: ...``, a cell's ESC sequence in a parse error's excerpt): each is shown on its one line,
+        its line breaks, control and bidi characters as escapes (:func:`curate.textchars.printable`)."""
+
+        def one(text: str) -> str:
+            return printable(text, keep_breaks=False)
+
         lines: list[str] = [] if self.raw_items else [NOTHING_READ]
         groups = [
             ("skipped", "skipped", dict(self.skipped), ""),
@@ -65,11 +73,11 @@ class IngestReport:
         ]
         for kind, label, counts, note in groups:
             for reason, n in sorted(counts.items()):
-                lines.append(f"{label} {n}: {reason}{note if kind != 'notice' or _terms(reason) else ''}")
+                lines.append(f"{label} {n}: {one(reason)}{note if kind != 'notice' or _terms(reason) else ''}")
                 prefix = reason.split(":")[0]
                 items = [x for x in self.named if x["kind"] == kind and x["reason"].split(":")[0] == prefix]
                 for x in items[:shown]:
-                    lines.append(f"  {x['locator']}" + (f": {x['detail']}" if x["detail"] else ""))
+                    lines.append(f"  {one(x['locator'])}" + (f": {one(x['detail'])}" if x["detail"] else ""))
                 if n > min(len(items), shown):
                     lines.append(f"  ... and {n - min(len(items), shown)} more")
         return lines

@@ -148,3 +148,20 @@ def test_pii_scan_of_a_file_whose_name_is_not_utf8_reports_its_leak(db_path, cli
     code, out, err = cli("pii", "scan", "--json", "--path", str(leak), "--no-label-studio")
     assert code == 1, err
     assert any(f["where"].endswith(os.fsdecode(big5)) for f in json.loads(out)["findings"])
+
+
+def test_the_ingest_summary_names_a_hostile_file_on_one_line(db_path, cli, tmp_path):
+    """The ingest's own summary named a quarantined or skipped item as it was: a file named
+    ``b\\nrun X: 999 items read ...`` printed a forged summary line, and a cell's ESC sequence (the JSON error's
+    excerpt) reached the terminal; export --out refuses such a name (review 17) but an input folder's files come
+    from third parties. Each item is now escaped on its one line (`curate.textchars.printable`), as `status` does."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.jsonl").write_text('{"id": "1", "text": "銀行法第一條。"}\n', encoding="utf-8")
+    (folder / "b\nrun X: 999 items read, 0 quarantined.jsonl").write_text("garbage{\n", encoding="utf-8")
+    (folder / "c\u202e.jsonl").write_text("\x1b]0;pwned\x07{\n", encoding="utf-8")
+    code, out, err = cli("ingest", "moda", str(folder), "--licence", "OGDL-Taiwan-1.0")
+    assert code == 3, err
+    assert not [c for c in ("\x1b", "\x07", "\u202e") if c in out + err]
+    assert not [line for line in out.splitlines() if line.startswith("run X")], out
+    assert "b\\nrun X: 999 items read" in out  # named, visibly
