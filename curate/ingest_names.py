@@ -20,8 +20,9 @@ __all__ = ["refuse_non_utf8_inputs"]
 
 def refuse_non_utf8_inputs(paths: Iterable[Path]) -> None:
     r"""Raise :class:`UsageError` when one of ``paths``, or a file under one of them, is named (or lies in a folder
-    named) in bytes that are not UTF-8 (a folder's other files are not read first). A hidden file (``.`` first),
-    which no source reads, and an empty folder are no refusal: a folder that ingested before still does.
+    named) in bytes that are not UTF-8 (a folder's other files are not read first). A hidden file or folder (``.``
+    first) below the input, which no source reads (`.git/`, `.ipynb_checkpoints/`: FSC too since review 17), and an
+    empty folder are no refusal: a folder that ingested before still does.
 
     >>> refuse_non_utf8_inputs([Path(os.fsdecode(b"/tmp/\xa4\xa4.json"))])
     Traceback (most recent call last):
@@ -32,7 +33,8 @@ def refuse_non_utf8_inputs(paths: Iterable[Path]) -> None:
         _refuse(path, path)
         if not path.is_dir():
             continue
-        for folder, _dirs, names in os.walk(path):
+        for folder, dirs, names in os.walk(path):
+            dirs[:] = [d for d in dirs if not d.startswith(".")]  # no source reads a hidden folder's files
             for name in names:  # a folder's name is checked in its files' paths: an empty one is never read
                 if not name.startswith("."):  # a hidden file no source reads (`._銀行法.json` a Mac copy leaves)
                     _refuse(Path(folder, name), path)

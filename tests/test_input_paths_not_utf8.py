@@ -107,3 +107,18 @@ def test_an_unlisted_file_named_in_big5_beside_a_manifest_is_a_counted_skip(tmp_
     assert "skipped 2: file not in manifest" in out, out  # draft_notes.txt and the Big5 one
     proc = _curate(db_path, b"sql", b"SELECT status FROM runs")
     assert proc.stdout.decode().split()[-1] == "finished", proc.stdout
+
+
+def test_a_big5_name_in_a_hidden_folder_no_source_reads_is_no_refusal(tmp_path):
+    """Every source leaves out a hidden part below its input folder (`.git/`, `.ipynb_checkpoints/`: FSC too since
+    review 17), yet the name check walked into such folders and refused the whole ingest for a Big5 name there that
+    nothing would read. A hidden folder is passed over as a hidden file is; a Big5 file beside it is still refused."""
+    folder = tmp_path / "laws"
+    (folder / ".git").mkdir(parents=True)
+    shutil.copyfile(LAW, folder / "ChLaw.json")
+    shutil.copyfile(LAW, os.fsencode(folder) + b"/.git/" + BIG5 + b".json")
+    db_path = tmp_path / "cat.duckdb"
+    proc = _curate(db_path, b"ingest", b"law-moj", os.fsencode(folder))
+    assert proc.returncode == 0, proc.stderr.decode("utf-8", "replace")
+    shutil.copyfile(LAW, os.fsencode(folder) + b"/" + BIG5 + b".json")
+    assert "under the input folder" in _one_line(_curate(db_path, b"ingest", b"law-moj", os.fsencode(folder)))
