@@ -162,8 +162,9 @@ def exact_key(codepoints: np.ndarray) -> str:
 
 
 #: bump when :func:`normalise`'s rules change (what is kept, how it is folded): the exact keys the dedup index stores
-#: become stale and are computed again from the text
-_EXACT_RULES = 1
+#: become stale and are computed again from the text. 2 (review 17): the index row's MinHash signature and buckets are
+#: computed again with its key; review 16's pass rewrote keys under version 1 and left their signatures stale
+_EXACT_RULES = 2
 
 
 @functools.cache

@@ -52,3 +52,42 @@ def test_a_stale_signature_is_computed_again_with_its_key(tmp_path, monkeypatch)
     assert run_stage(one, DedupStage(), workers=1).status == "finished"
     assert _state(inc) == _state(one)  # the near copy a duplicate, as one run decides
     assert _signatures(inc) == _signatures(one)  # every stale row signed again (and stored) under the current fold
+
+
+def test_a_key_review_16_rewrote_has_its_signature_signed_again(tmp_path, monkeypatch):
+    """Review 16's one-off pass rewrote a stale key under the current version and left its signature as it stood:
+    such a row's key reads current, so only a version that changed with review 17 finds its stale signature."""
+    import hashlib
+    import unicodedata
+
+    import curate.dedup.exact as exact
+    import curate.dedup.keys as keys
+
+    inc = tmp_path / "inc.duckdb"
+    add_records(inc, [*FIRST, *OLD], run_id="ingest-0")
+    keep, fmap = keys._tables()
+    before = fmap.copy()
+    before[ord("書")] = ord("書")
+    with monkeypatch.context() as m:
+        m.setattr(keys, "_tables", lambda: (keep, before))
+        m.setattr(exact, "exact_key_version", lambda: "0" * 8)
+        assert run_stage(inc, DedupStage(), workers=1).status == "finished"
+    # what review 16 left: the key computed again under the fold as it is now, tagged with its version then (rules 1)
+    blob = f"exact|1|{unicodedata.unidata_version}|{keys._opencc_version()}|{keys._TABLES_VERSION}"
+    v16 = hashlib.sha256(blob.encode()).hexdigest()[:8]
+    con = db.connect(inc)
+    try:
+        texts = dict(con.execute("SELECT record_id, text FROM records").fetchall())
+        for rid, text in texts.items():
+            digest = keys.exact_key(keys.normalise_codepoints(text))
+            con.execute("UPDATE dedup_signatures SET exact_key = ? WHERE record_id = ?", [f"{v16}:{digest}", rid])
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    add_records(inc, NEW, run_id="ingest-1")
+    assert run_stage(inc, DedupStage(), workers=1).status == "finished"
+    one = tmp_path / "one.duckdb"
+    add_records(one, [*FIRST, *OLD, *NEW])
+    assert run_stage(one, DedupStage(), workers=1).status == "finished"
+    assert _state(inc) == _state(one)
+    assert _signatures(inc) == _signatures(one)
