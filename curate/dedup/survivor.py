@@ -34,25 +34,29 @@ _DIGITS = re.compile(r"\d+")
 
 @functools.cache
 def _unseen() -> np.ndarray:
-    """Mask over all code points of the characters a reader does not see: zero-width spaces and joiners, BOM, bidi
-    marks, soft hyphens, fillers, variation selectors, controls (:data:`curate.textchars.IGNORABLE`; hygiene deletes
-    them, a pipeline without it keeps them)."""
-    body = textchars.IGNORABLE.encode().decode("unicode_escape")  # the class's characters and ranges, as written
+    """Mask over all code points of the characters a reader does not see and hygiene deletes: zero-width spaces, BOM,
+    bidi marks, soft hyphens, controls (:data:`curate.textchars.CONTROL`, :data:`~curate.textchars.ZERO_WIDTH`), less
+    the joiners hygiene keeps inside an emoji sequence or a word. What hygiene keeps (variation selectors, tags, such
+    joiners) counts: a hygiene-cleaned text's length is as stored before review 17, so records indexed before and
+    after compare as one run would compare them."""
+    body = (textchars.CONTROL + textchars.ZERO_WIDTH).encode().decode("unicode_escape")  # characters and ranges
     mask = np.zeros(0x110000, dtype=bool)
     for m in re.finditer(r"(.)-(.)|(.)", body, re.DOTALL):
         lo, hi = (m[1], m[2]) if m[1] else (m[3], m[3])
         mask[ord(lo) : ord(hi) + 1] = True
+    mask[0x200C] = mask[0x200D] = False  # ZWNJ, ZWJ: part of the text where hygiene keeps them
     return mask
 
 
 def seen_length(text: str) -> int:
-    """The length the ``longer`` rule compares: the text without the characters a reader does not see. Counted as
-    stored, a copy padded with zero-width spaces or a BOM (a PDF's, a web page's) was "longer" than a copy with more
-    of the text and survived in its place; a copy differing only in them now ties, and the smaller id decides.
-    Whitespace counts as before (hygiene leaves line breaks, and the index holds the lengths of earlier runs).
+    """The length the ``longer`` rule compares: the text without the invisible characters hygiene deletes. Counted as
+    stored, a copy padded with zero-width spaces or a BOM (a PDF's, a web page's, in a pipeline without hygiene) was
+    "longer" than a copy with more of the text and survived in its place; a copy differing only in them now ties, and
+    the smaller id decides. A text hygiene cleaned counts as stored (whitespace too: the index holds the lengths of
+    earlier runs).
 
-    >>> seen_length("第\u200b2條\ufeff"), seen_length("第2條"), seen_length("第 2 條"), seen_length("a\U000e0041")
-    (3, 3, 5, 1)
+    >>> seen_length("第\u200b2條\ufeff"), seen_length("第2條"), seen_length("第 2 條"), seen_length("\u2764\ufe0f")
+    (3, 3, 5, 2)
     """
     cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     return len(text) - int(np.count_nonzero(_unseen()[cps]))
