@@ -40,6 +40,12 @@ def current_prefix() -> str:
     return exact_key_version() + ":%"
 
 
+def _folded(text: str) -> tuple:
+    """A text's code points as the key and the signature read them (folded once for both), and its stored key."""
+    cps = normalise_codepoints(text)
+    return cps, tagged(exact_key(cps))
+
+
 def text_key(text: str) -> str:
     """The stored exact key of a text."""
     return tagged(exact_key(normalise_codepoints(text)))
@@ -53,8 +59,9 @@ _STALE = (
 )
 
 
-#: what ``sign`` gives for a block of texts: the columns ``n_shingles``, ``signature``, ``buckets`` of the index
-Sign = Callable[[list[str]], dict]
+#: what ``sign`` gives for a block of folded texts (:func:`normalise_codepoints`, as the key reads them): the columns
+#: ``n_shingles``, ``signature``, ``buckets`` of the index
+Sign = Callable[[list], dict]
 
 
 def rekey_index(con, key: str, sign: Sign) -> int:
@@ -84,10 +91,13 @@ def rekey_index(con, key: str, sign: Sign) -> int:
         )
         n = 0
         while block := cur.fetchmany(_BLOCK):
-            memo: dict[str, str] = {}  # a text pasted thousands of times is keyed once a block
-            texts = [t for _, t in block]
-            keys = [memo[t] if t in memo else memo.setdefault(t, text_key(t)) for t in texts]
-            cols = {"record_id": [r for r, _ in block], "exact_key": keys, **sign(texts)}
+            memo: dict[str, tuple] = {}  # a text pasted thousands of times is folded and keyed once a block
+            folded = [memo[t] if t in memo else memo.setdefault(t, _folded(t)) for _, t in block]
+            cols = {
+                "record_id": [r for r, _ in block],
+                "exact_key": [k for _, k in folded],
+                **sign([c for c, _ in folded]),
+            }
             con.register("_dd_rk", pa.table(cols))
             try:
                 con.execute(

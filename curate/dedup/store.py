@@ -28,7 +28,7 @@ from curate.dedup.config import DedupConfig
 from curate.dedup.engine import Signed, make_hasher
 from curate.dedup.exact import rekey_index
 from curate.dedup.index import INDEXED_VERSION, buckets_array, index_key, sig_array, sig_matrix
-from curate.dedup.keys import exact_key_version, normalise_codepoints
+from curate.dedup.keys import exact_key_version
 from curate.dedup.lsh import band_keys
 from curate.dedup.strict import StrictKeys, from_stored, to_stored
 from curate.dedup.survivor import Candidate
@@ -181,11 +181,11 @@ class DiskRows:
             ],
         )
 
-    def _sign(self, texts: list[str]) -> dict[str, pa.Array]:
-        """The index's ``n_shingles``, ``signature`` and ``buckets`` of ``texts`` (rows keyed again: :meth:`_lookup`)."""
+    def _sign(self, folded: list[np.ndarray]) -> dict[str, pa.Array]:
+        """The index's ``n_shingles``, ``signature`` and ``buckets`` of folded texts (rows keyed again: :meth:`_lookup`)."""
         if self._hasher is None:
             self._hasher = make_hasher(self.config)
-        sig, nsh = self._hasher.signatures([normalise_codepoints(t) for t in texts])
+        sig, nsh = self._hasher.signatures(folded)
         return {
             "n_shingles": pa.array(nsh.astype(np.int32)),
             "signature": sig_array(sig).cast(pa.binary()),
