@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import fcntl
 import json
 import os
@@ -143,7 +144,7 @@ def append_anchor(
             refuse_other_chain(con, p, held)
     line = (json.dumps(anchor.as_dict(), sort_keys=True) + "\n").encode("utf-8")
     with p.open("a+b", buffering=0) as fh:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)  # two appends at once: one after the other, each line whole
+        _lock(fh.fileno())
         size = fh.seek(0, os.SEEK_END)
         # a file saved without its last line end (an editor): the anchor was appended to that line, damaging both
         lead = b"\n" if size and fh.seek(size - 1) >= 0 and fh.read(1) != b"\n" else b""
@@ -162,6 +163,21 @@ def append_anchor(
                 os.fsync(fd)
             finally:
                 os.close(fd)
+
+
+#: flock errors of a filesystem that has no locks (NFS without its lock daemon: ENOLCK; some FUSE mounts)
+_NO_LOCKS = frozenset({errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EINVAL})
+
+
+def _lock(fd: int) -> None:
+    """Lock the anchor file open as ``fd`` for an append: two appends at once take turns, each line whole. Where
+    its filesystem has no locks the append goes on unlocked (a single ``O_APPEND`` write still keeps each line
+    whole): it was refused with a traceback (review 17), an auditor's anchor file on NFS is common."""
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    except OSError as exc:
+        if exc.errno not in _NO_LOCKS:
+            raise
 
 
 def _take_back(fd: int, size: int) -> None:
