@@ -265,6 +265,7 @@ def prepare_out(con: duckdb.DuckDBPyConnection, out_dir: Path, overwrite: bool) 
     refuse_inside_export(out_dir)
     db_file = str(catalogue[0]) if catalogue else None
     created = not target.exists()
+    made = [d for d in (target, *target.parents) if not d.exists()]  # what mkdir makes, the deepest first
     try:
         target.mkdir(parents=True, exist_ok=True)
         export_stage.settle(con, target, db_file)
@@ -276,6 +277,9 @@ def prepare_out(con: duckdb.DuckDBPyConnection, out_dir: Path, overwrite: bool) 
             previous = earlier_export(con, target)
         staging, marker = export_stage.create(target, db_file, previous)
     except OSError as exc:
+        for d in made:  # a new --out (and its new parents) stays not there: "it left nothing there"
+            with contextlib.suppress(OSError):
+                d.rmdir()
         where = f": `{exc.filename}`" if exc.filename else ""
         if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):  # nothing of this export is left in --out
             raise UsageError(

@@ -68,3 +68,22 @@ def test_a_full_disk_leaves_the_earlier_export_verifying(history, db_path, cli, 
     assert code == 0, text + err
     shutil.rmtree(out)  # room again: the export goes through
     export_public(cli, out, "--as-of", "2026-06-01", "--non-commercial")
+
+
+def test_a_full_disk_leaves_no_new_out_folder(history, db_path, cli, tmp_path):
+    """A new --out on a full disk: the error said the export left nothing there, and the folder it made stayed
+    (README: `--out` is left as it was); its new parent folders too (review 17)."""
+    out = tmp_path / "new" / "deeper"
+
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    argv = [sys.executable, "-m", "curate.cli", "--db", str(db_path), "--quiet", "export", "dataset"]
+    argv += ["--purpose", "training", "--audience", "public", "--out", str(out), "--as-of", "2026-06-01"]
+    res = subprocess.run(
+        [*argv, "--non-commercial"], env=env, capture_output=True, text=True, preexec_fn=cap, timeout=300
+    )
+    assert res.returncode == 2 and "free space" in res.stderr, res.stdout + res.stderr
+    assert not (tmp_path / "new").exists()
+    export_public(cli, out, "--as-of", "2026-06-01", "--non-commercial")  # room again
