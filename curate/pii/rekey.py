@@ -385,7 +385,9 @@ def rekey_catalogue(db_path, key: PiiKey) -> RekeyReport:
             return _rekey(con, key, changes, emails, run_id)
         except BaseException:  # Ctrl-C, SIGTERM, a full disk: nothing committed, and the run says so now
             with contextlib.suppress(duckdb.Error, OSError):
-                runs.finish_run(con, run_id, "failed", {})
+                # a stop that lands once the commit is done (its run finished in it) must not call the rekey failed
+                if db.execute(con, "SELECT status FROM runs WHERE run_id = ?", [run_id]).fetchone() == ("running",):
+                    runs.finish_run(con, run_id, "failed", {})
             raise
     finally:
         con.close()
@@ -422,6 +424,7 @@ def _rekey(
         fault("rekey_before_commit")  # crash tests: everything written, nothing committed
         stop_if_asked()  # a stop whose exception was lost while it rewrote (DuckDB): nothing committed
         runs.finish_run(con, run_id, "finished", rep.as_dict())
+    fault("rekey_after_commit")  # crash tests: committed, its run finished
     return rep
 
 

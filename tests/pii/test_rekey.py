@@ -298,3 +298,21 @@ def test_a_stopped_rekey_says_failed_at_once(old_catalogue, cli):
     assert states == [("failed",)]
     code, out, err = cli("audit", "verify", db=old_catalogue)
     assert code == 0, out + err
+
+
+def test_a_stop_after_the_commit_leaves_the_rekey_finished(old_catalogue, cli):
+    """SIGTERM landing once the rekey committed (its run finished in that transaction): the marking of a stopped rekey
+    overwrote its run as `failed`, though every record was rekeyed and its `rekey` event recorded (review 17)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CURATE_PII_KEY": KEY, "CURATE_FAULT": "rekey_after_commit@TERM"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "curate.cli", "--db", str(old_catalogue), "pii", "rekey"],
+        env=env,
+        capture_output=True,
+        cwd=ROOT,
+    )
+    assert proc.returncode == 143, proc.stderr
+    con = duckdb.connect(str(old_catalogue), read_only=True)
+    states = con.execute("SELECT status FROM runs WHERE command = 'pii rekey'").fetchall()
+    events = con.execute("SELECT count(*) FROM provenance_events WHERE action = 'rekey'").fetchone()[0]
+    con.close()
+    assert (states, events) == ([("finished",)], 1)
