@@ -199,8 +199,12 @@ def share_alike_conflict(grants: Iterable[Any]) -> str:
     """Why the parts ``grants`` (:class:`provenance.licences.Grant`) of one record (merged parents) cannot be
     combined, or ``""``: a share-alike licence requires the whole under itself, so two different share-alike
     licences (CC-BY-SA-4.0 with CC-BY-NC-SA-4.0, Creative Commons' own chart) leave no licence the whole could be
-    used under. Before review 17 the mix was the AND of both and a public export shipped it. (A share-alike part
-    beside a narrower one is combined as the most restrictive of both, its obligation carried: NOTICE states it.)
+    used under. Before review 17 the mix was the AND of both and a public export shipped it. Nor can a part whose
+    licence permits less than a share-alike part's (:func:`_narrows`: CC-BY-NC-4.0 beside CC-BY-SA-4.0, which grants
+    commercial use and allows no terms that restrict it; the chart's "no"): before the last read of review 17 that
+    mix was the AND of both and a non-commercial export shipped it. A part that permits all the share-alike one does
+    (CC-BY-4.0 beside either, CC-BY-NC-4.0 beside CC-BY-NC-SA-4.0) is no conflict: the whole is under the share-alike
+    licence, its obligation carried (NOTICE states it).
 
     >>> from provenance.licences import default_licence_catalogue
     >>> cat = default_licence_catalogue()
@@ -208,21 +212,55 @@ def share_alike_conflict(grants: Iterable[Any]) -> str:
     ''
     >>> share_alike_conflict([cat.grant("CC-BY-SA-4.0"), cat.grant("CC-BY-NC-SA-4.0")])[:44]
     'CC-BY-SA-4.0 and CC-BY-NC-SA-4.0 are both sh'
+    >>> share_alike_conflict([cat.grant("CC-BY-NC-4.0"), cat.grant("CC-BY-SA-4.0")])[:60]
+    'CC-BY-SA-4.0 is share-alike and CC-BY-NC-4.0 permits less (c'
+    >>> share_alike_conflict([cat.grant("CC-BY-NC-SA-4.0"), cat.grant("CC-BY-NC-4.0")])
+    ''
     """
+    grants = list(grants)
     seen: list[str] = []
     for g in grants:
         if g.share_alike:
             seen += [i for i in g.licence_ids if i not in seen]
     # one of them every other lets an adaptation be shared under: a later version with the same elements (CC BY-SA
     # 3.0 -> 4.0, a port -> its unported), CC BY-SA 4.0 -> GPLv3 (CC's one-way compatibility)
-    if len(seen) < 2 or any(all(_shared_under(i, t) for i in seen) for t in seen):
-        return ""
-    pairs = ((a, b) for a in seen for b in seen if not (_shared_under(a, b) or _shared_under(b, a)))
-    a, b = next(pairs, (seen[0], seen[-1]))
-    return (
-        f"{a} and {b} are both share-alike: each requires the merged record under itself, and no licence is both;"
-        " the parents cannot be combined"
-    )
+    if len(seen) >= 2 and not any(all(_shared_under(i, t) for i in seen) for t in seen):
+        pairs = ((a, b) for a in seen for b in seen if not (_shared_under(a, b) or _shared_under(b, a)))
+        a, b = next(pairs, (seen[0], seen[-1]))
+        return (
+            f"{a} and {b} are both share-alike: each requires the merged record under itself, and no licence is"
+            " both; the parents cannot be combined"
+        )
+    for sa in (g for g in grants if g.share_alike):  # the whole under it: every other part permits all it does
+        own = set(sa.licence_ids)
+        for g in grants:
+            if own <= set(g.licence_ids) or set(g.licence_ids) <= own:  # itself, or itself narrowed by its own terms
+                continue
+            if g.share_alike:  # two share-alike parts: judged above (versions of one licence, BY-SA 4.0 -> GPLv3)
+                continue
+            if why := _narrows(sa, g):
+                return (
+                    f"{'+'.join(dict.fromkeys(sa.licence_ids))} is share-alike and {'+'.join(g.licence_ids)} permits"
+                    f" less ({why}): the merged record would have to be under the first, which allows no terms that"
+                    " restrict it; the parents cannot be combined"
+                )
+    return ""
+
+
+def _narrows(sa: Any, g: Any) -> str:
+    """What grant ``g`` forbids that the share-alike grant ``sa`` permits (``""``: nothing): commercial use,
+    a purpose, an audience, a use by others than its licensee, a use after its expiry."""
+    if sa.commercial and not g.commercial:
+        return "commercial use"
+    if lost := sorted(set(sa.purposes) - set(g.purposes)):
+        return f"purpose {', '.join(lost)}"
+    if _intersect_audience(sa.audience, g.audience) != tuple(sorted(sa.audience)):
+        return f"audience {', '.join(sa.audience)}"
+    if set(g.licensees) - set(sa.licensees):
+        return "a use by others than its licensee"
+    if g.expiry is not None and (sa.expiry is None or g.expiry < sa.expiry):
+        return f"a use after {g.expiry.isoformat()}"
+    return ""
 
 
 _CC_SA = re.compile(r"CC-(BY-SA|BY-NC-SA)-(\d+\.\d+)(?:-[A-Z]{2,}[A-Z0-9]*)?", re.IGNORECASE)

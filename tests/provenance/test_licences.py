@@ -245,13 +245,17 @@ def test_combine_is_most_restrictive_with_union_of_attributions():
     g = combine(
         [
             cat.grant("OGDL-Taiwan-1.0", source=src),
-            cat.grant("CC-BY-SA-4.0", source=src),
+            cat.grant("CC-BY-4.0", source=src),
             cat.grant("LicenseRef-Written-Agreement", TEXTBOOK_TERMS),
         ]
     )
     assert g.purposes == {"training", "evaluation"}
     assert g.audience == ("consortium",)
-    assert g.share_alike and not g.sublicensable
+    assert not g.share_alike and not g.sublicensable
+    # CC-BY-SA-4.0 in its place: the whole would have to be under BY-SA, which the consortium-only agreement
+    # forbids (tests/provenance/test_share_alike_narrower.py)
+    with pytest.raises(LicenceError, match="is share-alike and LicenseRef-Written-Agreement permits less"):
+        combine([cat.grant("CC-BY-SA-4.0", source=src), cat.grant("LicenseRef-Written-Agreement", TEXTBOOK_TERMS)])
     assert g.expiry == dt.date(2030, 12, 31)
     assert len(g.attributions) == 3
     assert g.decide(purpose="training", audience="member:X", at=dt.date(2026, 1, 1)).ok
@@ -330,6 +334,11 @@ def test_combination_never_permits_what_a_part_forbids():
             with pytest.raises(LicenceError, match="are both share-alike"):
                 combine(grants)
             return
+        if any(_forbids_what_it_grants(g, other) for g in grants if g.share_alike for other in grants):
+            # nor a share-alike part beside one that forbids a use it grants (tests/provenance/test_share_alike_narrower.py)
+            with pytest.raises(LicenceError, match="is share-alike and"):
+                combine(grants)
+            return
         combined = combine(grants)
         each = [g.decide(purpose=purpose, audience=audience, commercial=commercial, at=at).ok for g in grants]
         assert combined.decide(purpose=purpose, audience=audience, commercial=commercial, at=at).ok == all(each)
@@ -339,6 +348,21 @@ def test_combination_never_permits_what_a_part_forbids():
         ).ok == all(each)
 
     check()
+
+
+def _forbids_what_it_grants(sa, other) -> bool:
+    """Whether grant ``other`` (another licence than share-alike ``sa``) forbids a use ``sa`` permits, tried use by
+    use (not by the engine's own rule)."""
+    if set(other.licence_ids) <= set(sa.licence_ids) or set(sa.licence_ids) <= set(other.licence_ids):
+        return False
+    uses = [
+        {"purpose": p, "audience": a, "commercial": c, "at": at}
+        for p in ("training", "evaluation", "redistribution")
+        for a in ("public", "consortium", "member:A", "member:C")
+        for c in (False, True)
+        for at in (dt.date(2025, 1, 1), dt.date(2031, 6, 1))
+    ]
+    return any(sa.decide(**u).ok and not other.decide(**u).ok for u in uses)
 
 
 def test_deprecated_catalogue_names_are_the_licence_catalogue_api():
