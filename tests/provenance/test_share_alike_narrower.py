@@ -45,3 +45,24 @@ def test_the_export_gate_refuses_it():
 
     assert "share-alike" in (licence_refusal("CC-BY-SA-4.0", "CTBC", r_merged='[{"licence_id": "CC-BY-NC-4.0"}]') or "")
     assert licence_refusal("CC-BY-NC-SA-4.0", "CTBC", r_merged='[{"licence_id": "CC-BY-NC-4.0"}]') is None
+
+
+@pytest.mark.parametrize(("parent", "ships"), [("CC-BY-NC-4.0", False), ("CC-BY-4.0", True)])
+def test_a_non_commercial_export_leaves_it_out(builder, cli, tmp_path, parent, ships):
+    import csv
+    import json
+
+    builder.source("law_moj", "CC-BY-SA-4.0", metadata={"provider": "示範出版社"})
+    merged = builder.record("law_moj", "M/1", "合併後的條文。", metadata={"licences": [{"licence_id": parent}]})
+    out = tmp_path / "x"
+    code, _, err = cli(
+        "--quiet", "export", "dataset", "--purpose", "training", "--audience", "public", "--out", str(out),
+        "--as-of", "2026-06-01", "--non-commercial",
+    )  # fmt: skip
+    assert code == 0, err
+    shipped = {json.loads(line)["record_id"] for line in (out / "manifest.jsonl").read_text("utf-8").splitlines()}
+    assert (merged in shipped) is ships
+    if not ships:
+        with (out / "blocked.csv").open(encoding="utf-8", newline="") as fh:
+            row = next(r for r in csv.DictReader(fh) if r["record_id"] == merged)
+        assert row["code"] == "licence_terms" and "is share-alike and CC-BY-NC-4.0 permits less" in row["reason"]
