@@ -124,7 +124,7 @@ def serve(
             licence_label=cat_label,
             # the address it listens on too: `--host 0.0.0.0` prints http://0.0.0.0:PORT/, and an address is no name
             # DNS can re-point
-            allowed_hosts=(*_allowed_hosts(allowed_hosts), host),
+            allowed_hosts=(*_allowed_hosts(allowed_hosts), *_allowed_hosts((host,), option="--host")),
         )
     )
     click.echo(f"auditor portal on http://{host}:{port}/ (catalogue {s.db_path}, snapshot copy; Ctrl-C stops)")
@@ -209,16 +209,18 @@ def _trusted_proxies(values: tuple[str, ...]) -> list[str]:
     return out
 
 
-def _allowed_hosts(values: tuple[str, ...]) -> tuple[str, ...]:
-    """``--allowed-host`` values as browsers send them in a Host header (:func:`curate.web.hosts.allowed_name`); a URL
-    or anything else no browser sends is refused in one line, not started with a name that refuses every user."""
+def _allowed_hosts(values: tuple[str, ...], option: str = "--allowed-host") -> tuple[str, ...]:
+    """``--allowed-host`` values (or ``--host``'s) as browsers send them in a Host header
+    (:func:`curate.web.hosts.allowed_name`); a URL or anything else no browser sends is refused in one line, not
+    started with a name that refuses every user (``--host`` of one: every request a traceback, before the last read
+    of review 17)."""
     from curate.web.hosts import allowed_name
     from provenance.errors import UsageError
 
     try:
         return tuple(allowed_name(v) for v in values)
     except ValueError as exc:
-        raise UsageError(f"--allowed-host {exc}") from None
+        raise UsageError(f"{option} {exc}") from None
 
 
 def _loopback(host: str) -> bool:

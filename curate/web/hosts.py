@@ -22,12 +22,17 @@ _REFUSED = (
 def host_name(value: str) -> str:
     """The name in a Host header, lower case, without its port, brackets or a final dot.
 
-    >>> host_name("LOCALHOST.:8765"), host_name("[::1]:80"), host_name("portal.bank.example")
-    ('localhost', '::1', 'portal.bank.example')
+    An IPv6 literal's zone (``%eth0``, ``%25eth0`` as a URL writes it) is left out: it names an interface of the
+    machine that sends, no name DNS can re-point.
+
+    >>> host_name("LOCALHOST.:8765"), host_name("[::1]:80"), host_name("portal.bank.example"), host_name("[fe80::1%25lo]:8")
+    ('localhost', '::1', 'portal.bank.example', 'fe80::1')
     """
     value = value.strip().lower()
     if value.startswith("["):  # an IPv6 literal, with or without a port after its bracket
-        return value[1:].split("]", 1)[0]
+        return value[1:].split("]", 1)[0].split("%", 1)[0]
+    if value.count(":") > 1:  # an IPv6 literal without brackets (`--host fe80::1%eth0`)
+        return value.split("%", 1)[0]
     if value.count(":") == 1:
         value = value.split(":", 1)[0]
     return value.rstrip(".")
@@ -40,6 +45,8 @@ def allowed_name(value: str) -> str:
 
     >>> allowed_name("Portal.Bank.Example:443"), allowed_name("銀行.example"), allowed_name("[::1]")
     ('portal.bank.example', 'xn--jn2ax2s.example', '::1')
+    >>> allowed_name("fe80::1%eth0")  # `curate serve --host` of a link-local address: its zone left out
+    'fe80::1'
     """
     name = host_name(value)
     if not name or any(c in name for c in "/@?#\\ \t%") or "//" in value:

@@ -61,3 +61,20 @@ def test_the_url_serve_prints_for_every_address_is_answered(tmp_path, monkeypatc
     got = _statuses(app, ["http://0.0.0.0:8765", "http://127.0.0.1:8765", "http://attacker.example:8765"])
     assert got == {"http://0.0.0.0:8765": 200, "http://127.0.0.1:8765": 200, "http://attacker.example:8765": 400}
     app.state.view.close()
+
+
+def test_a_link_local_host_with_its_zone_serves(tmp_path, monkeypatch):
+    """`--host fe80::1%eth0` (an IPv6 link-local address needs its zone): the address went into the Host check as
+    given, whose `%` no host name holds, so the portal started and every request raised ValueError (the last read of
+    review 17). The zone is no part of the name: the address answers, with or without it in the Host header."""
+    rc, said, (app,) = _serve(tmp_path, monkeypatch, "--host", "fe80::1%lo")
+    assert rc == 0, said
+    got = _statuses(app, ["http://localhost:8765", "http://[fe80::1%25lo]:8765", "http://attacker.example:8765"])
+    assert got == {"http://localhost:8765": 200, "http://[fe80::1%25lo]:8765": 200, "http://attacker.example:8765": 400}
+    app.state.view.close()
+
+
+def test_a_host_that_is_no_host_name_is_refused_in_one_line(tmp_path, monkeypatch):
+    rc, said, apps = _serve(tmp_path, monkeypatch, "--host", "portal bank")
+    assert rc != 0 and apps == []
+    assert "--host `portal bank` is not a host name" in said and "Traceback" not in said
