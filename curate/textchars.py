@@ -8,6 +8,7 @@ classes hygiene deletes by live here, and :func:`curate.pii.text.compact_view` r
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Any
 
@@ -37,6 +38,35 @@ IGNORABLE = (
     "\\u2060-\\u206f\\u3164\\ufe00-\\ufe0f\\ufeff\\uffa0\\ufff0-\\ufff8"
     "\\U0001bca0-\\U0001bca3\\U0001d173-\\U0001d17a\\U000e0000-\\U000e0fff"
 )
+
+
+#: emoji (pictographs, dingbats, symbols, skin tones) and the emoji presentation selector: a ZWJ between two of them
+#: makes one emoji of a sequence (👩\u200d💻 is a technologist, 👩💻 two pictures)
+_EMOJI = re.compile("[\u2190-\u2bff\ufe0f\U0001f000-\U0001faff]")
+
+
+def _joining(ch: str) -> bool:
+    """A letter or mark of a script that writes ZWJ/ZWNJ into words (Arabic, Persian, Indic, Sinhala ...): from
+    Greek on, below the CJK blocks (Latin, ASCII and Chinese have no use for them: there they hide a split value)."""
+    return "\u0370" <= ch < "\u2000" and unicodedata.category(ch)[0] in "LM"
+
+
+def kept_joiner(text: str, i: int) -> bool:
+    """Whether the ZWJ or ZWNJ at ``text[i]`` is part of the text, which hygiene keeps (every other zero-width
+    character it deletes): between two emoji (a sequence such as 👨\u200d👩\u200d👧, ZWJ only) or between two
+    letters of a script that spells words with it (a Persian or Sinhala name). The dedup ``longer`` rule counts the
+    same joiners (:func:`curate.dedup.survivor.seen_length`).
+
+    >>> kept_joiner("\U0001f468\u200d\U0001f469", 1), kept_joiner("\u0645\u06cc\u200c\u062e", 2), kept_joiner("銀\u200d行", 1)
+    (True, True, False)
+    """
+    ch = text[i]
+    if ch not in "\u200c\u200d" or i == 0 or i + 1 >= len(text):
+        return False
+    before, after = text[i - 1], text[i + 1]
+    if ch == "\u200d" and _EMOJI.match(before) and _EMOJI.match(after):
+        return True
+    return _joining(before) and _joining(after)
 
 
 #: bidi embeddings, overrides and isolates: they reorder what a terminal shows after them

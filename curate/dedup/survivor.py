@@ -44,7 +44,7 @@ def _unseen() -> np.ndarray:
     for m in re.finditer(r"(.)-(.)|(.)", body, re.DOTALL):
         lo, hi = (m[1], m[2]) if m[1] else (m[3], m[3])
         mask[ord(lo) : ord(hi) + 1] = True
-    mask[0x200C] = mask[0x200D] = False  # ZWNJ, ZWJ: part of the text where hygiene keeps them
+    mask[0x200C] = mask[0x200D] = False  # ZWNJ, ZWJ: counted by their neighbours (seen_length), as hygiene keeps them
     return mask
 
 
@@ -59,7 +59,13 @@ def seen_length(text: str) -> int:
     (3, 3, 5, 2)
     """
     cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    return len(text) - int(np.count_nonzero(_unseen()[cps]))
+    n = len(text) - int(np.count_nonzero(_unseen()[cps]))
+    if "\u200c" in text or "\u200d" in text:  # a joiner counts where hygiene keeps it, not where it pads
+        n -= sum(1 for m in _JOINERS.finditer(text) if not textchars.kept_joiner(text, m.start()))
+    return n
+
+
+_JOINERS = re.compile("[\u200c\u200d]")
 
 
 def version_order(version: str | None) -> str:

@@ -77,27 +77,10 @@ _BLANKS = re.compile(r"\n{3,}")
 _DEFAULT = HygieneConfig()
 
 
-#: emoji (pictographs, dingbats, symbols, skin tones) and the emoji presentation selector: a ZWJ between two of them
-#: makes one emoji of a sequence (👩\u200d💻 is a technologist, 👩💻 two pictures)
-_EMOJI = re.compile("[\u2190-\u2bff\ufe0f\U0001f000-\U0001faff]")
-
-
-def _joining(ch: str) -> bool:
-    """A letter or mark of a script that writes ZWJ/ZWNJ into words (Arabic, Persian, Indic, Sinhala ...): from
-    Greek on, below the CJK blocks (Latin, ASCII and Chinese have no use for them: there they hide a split value)."""
-    return "\u0370" <= ch < "\u2000" and unicodedata.category(ch)[0] in "LM"
-
-
 def _zero_width(m: re.Match[str]) -> str:
-    """Removed, except a zero-width joiner or non-joiner that is part of the text: between two emoji (a sequence such
-    as 👨\u200d👩\u200d👧) or between two letters of a script that spells words with it (a Persian or Sinhala name)."""
-    ch, text, i = m.group(), m.string, m.start()
-    if ch not in "\u200c\u200d" or i == 0 or i + 1 >= len(text):
-        return ""
-    before, after = text[i - 1], text[i + 1]
-    if ch == "\u200d" and _EMOJI.match(before) and _EMOJI.match(after):
-        return ch
-    return ch if _joining(before) and _joining(after) else ""
+    """Removed, except a zero-width joiner or non-joiner that is part of the text (:func:`curate.textchars.kept_joiner`:
+    inside an emoji sequence such as 👨\u200d👩\u200d👧, or a word of a script that spells words with it)."""
+    return m.group() if textchars.kept_joiner(m.string, m.start()) else ""
 
 
 def _table_rows(m: re.Match[str]) -> str:

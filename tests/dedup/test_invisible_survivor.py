@@ -97,3 +97,23 @@ def test_unseen_mask_is_what_hygiene_deletes():
         ref[m.start()] = True
     ref[0x200C] = ref[0x200D] = False
     assert (_unseen() == ref).all()
+
+
+#: :data:`PADDED` padded with joiners between Chinese characters instead: hygiene deletes such a joiner (it keeps one
+#: only inside an emoji sequence or a word of a script that writes it)
+JOINED = "第\u200d 2 條\n本法稱\u200c銀行，謂依本法\u200d組織登記，經營銀行業務之機構。\u200c銀行應依主管機關之規定辦理存款業務。\u200d"
+
+
+def test_a_copy_padded_with_stray_joiners_is_not_longer():
+    """ZWJ/ZWNJ count only where hygiene keeps them (README: "the joiners of an emoji sequence or a Persian word"):
+    counted wherever they stood, a copy padded with stray joiners beat a copy holding more of the text again, in a
+    pipeline without hygiene or `curate dedup` (review 17's last read counted every ZWJ and ZWNJ)."""
+    from curate.dedup.survivor import seen_length
+    from curate.stages.hygiene import clean
+
+    assert seen_length(JOINED) == len(clean(JOINED)[0]) == len(JOINED) - 5
+    for full, padded in (("a", "b"), ("b", "a")):
+        ds = {d.id: d for d in dedup_texts([DedupDoc(full, FULL), DedupDoc(padded, JOINED)])}
+        assert ds[full].survivor and ds[padded].duplicate_of == full and ds[padded].rule == "longer", ds
+    for raw in ("家庭方案 \U0001f468\u200d\U0001f469 適用", "\u0645\u06cc\u200c\u062e\u0648", "\u200d\U0001f468\u200d"):
+        assert seen_length(raw) == len(clean(raw)[0]), raw
