@@ -135,3 +135,19 @@ def watched_page(browser):
         yield page
     finally:
         ctx.close()
+
+
+@pytest.fixture
+def empty_portal(tmp_path):
+    """A live portal over a new, empty catalogue (sessions, Host checks: nothing of a record is needed)."""
+    from provenance import db
+
+    from .webhelpers import LivePortal
+
+    path = tmp_path / "cat.duckdb"
+    db.connect(path).close()
+    p = LivePortal(path, tmp_path / "portal")
+    try:
+        yield p
+    finally:
+        p.stop()

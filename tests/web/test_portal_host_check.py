@@ -13,18 +13,12 @@ import pytest
 
 from provenance import db
 
-from .webhelpers import LivePortal, csrf_of
+from .webhelpers import csrf_of
 
 
 @pytest.fixture
-def portal(tmp_path):
-    path = tmp_path / "cat.duckdb"
-    db.connect(path).close()
-    p = LivePortal(path, tmp_path / "portal")
-    try:
-        yield p
-    finally:
-        p.stop()
+def portal(empty_portal):
+    return empty_portal
 
 
 @pytest.mark.parametrize("host", ["attacker.example", "attacker.example:8765", "127.0.0.1.nip.io", "10.0.0.1"])

@@ -7,20 +7,12 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from provenance import db
-
-from .webhelpers import LivePortal, http_login
+from .webhelpers import http_login
 
 
 @pytest.fixture
-def portal(tmp_path):
-    path = tmp_path / "cat.duckdb"
-    db.connect(path).close()
-    p = LivePortal(path, tmp_path / "portal")
-    try:
-        yield p
-    finally:
-        p.stop()
+def portal(empty_portal):
+    return empty_portal
 
 
 def test_a_session_idle_past_its_limit_ends_and_one_in_use_goes_on(portal, monkeypatch):

@@ -17,14 +17,8 @@ from .webhelpers import LivePortal, csrf_of, http_login
 
 
 @pytest.fixture
-def portal(tmp_path):
-    path = tmp_path / "cat.duckdb"
-    db.connect(path).close()
-    p = LivePortal(path, tmp_path / "portal")
-    try:
-        yield p
-    finally:
-        p.stop()
+def portal(empty_portal):
+    return empty_portal
 
 
 def _replay(portal, cookie: str, path: str) -> httpx.Response:
@@ -140,7 +134,7 @@ def test_a_user_whose_role_is_not_one_the_portal_knows_cannot_log_in(demo_catalo
 
     import httpx
 
-    from .webhelpers import LivePortal, first_active, http_login
+    from .webhelpers import first_active, http_login
 
     con = db.connect_readonly(demo_catalogue["path"])
     try:
