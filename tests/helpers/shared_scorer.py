@@ -7,6 +7,7 @@ import json
 import re
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 
@@ -40,3 +41,31 @@ def zh_predictions(gold: Path, pred: Path, *, batch: bool) -> None:
     with pred.open("w", encoding="utf-8") as out:
         for rec, text in zip(recs, texts, strict=True):
             out.write(json.dumps({"id": rec["id"], "text": text}, ensure_ascii=False) + "\n")
+
+
+def zh_set_score(
+    eval_dev: Path, gold: Path, tmp_path: Path, *, batch: bool, kinds: dict[str, int]
+) -> tuple[dict[str, float], str]:
+    """A held-out-like zh set's records counted by kind (asserted to be ``kinds``), normalised
+    (:func:`zh_predictions`) and scored (:func:`shared_score`)."""
+    recs = [json.loads(line) for line in gold.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert Counter(r["kind"] for r in recs) == kinds
+    pred = tmp_path / "pred.jsonl"
+    zh_predictions(gold, pred, batch=batch)
+    return shared_score(eval_dev, "zh", gold, pred)
+
+
+def assert_traditional_records_unchanged(gold: Path) -> None:
+    """Each ``traditional_unchanged`` record of ``gold`` comes back with no edit, and as the same object from
+    ``normalise`` (already Traditional text is not touched at all)."""
+    from curate.zh import normalise, normalise_many
+
+    texts = [
+        r["text"]
+        for line in gold.read_text(encoding="utf-8").splitlines()
+        if line.strip() and (r := json.loads(line))["kind"] == "traditional_unchanged"
+    ]
+    for text, res in zip(texts, normalise_many(texts), strict=True):
+        assert res.text == text and not res.edits, text
+        single = normalise(text)
+        assert single.text is text and not single.edits, text

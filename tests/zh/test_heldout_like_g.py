@@ -24,23 +24,19 @@ character, so 下周 stays, not 下週)."""
 
 from __future__ import annotations
 
-import json
-from collections import Counter
 from pathlib import Path
 
 import pytest
-from shared_scorer import shared_score, zh_predictions
+from shared_scorer import assert_traditional_records_unchanged, zh_set_score
 
 SET = Path(__file__).with_name("heldout_like_g.jsonl")
 
 
 @pytest.mark.parametrize("batch", [False, True], ids=["normalise", "normalise_many"])
 def test_third_heldout_like_set_meets_floors(eval_dev, tmp_path, batch):
-    recs = [json.loads(line) for line in SET.read_text(encoding="utf-8").splitlines() if line.strip()]
-    assert Counter(r["kind"] for r in recs) == {"traditional_unchanged": 96, "simplified_to_tw": 64, "mixed": 36}
-    pred = tmp_path / "pred.jsonl"
-    zh_predictions(SET, pred, batch=batch)
-    score, last = shared_score(eval_dev, "zh", SET, pred)
+    score, last = zh_set_score(
+        eval_dev, SET, tmp_path, batch=batch, kinds={"traditional_unchanged": 96, "simplified_to_tw": 64, "mixed": 36}
+    )
     assert score["exact_traditional_unchanged"] == 1.0, last
     assert score["exact_simplified_to_tw"] >= 0.92, last  # 59/64
     assert score["exact_mixed"] >= 0.91, last  # 33/36 (rv12-zh-r)
@@ -48,14 +44,4 @@ def test_third_heldout_like_set_meets_floors(eval_dev, tmp_path, batch):
 
 def test_traditional_records_come_back_as_the_same_object():
     """Already Traditional text is not touched at all: the same string back, no edit."""
-    from curate.zh import normalise, normalise_many
-
-    texts = [
-        r["text"]
-        for line in SET.read_text(encoding="utf-8").splitlines()
-        if line.strip() and (r := json.loads(line))["kind"] == "traditional_unchanged"
-    ]
-    for text, res in zip(texts, normalise_many(texts), strict=True):
-        assert res.text == text and not res.edits, text
-        single = normalise(text)
-        assert single.text is text and not single.edits, text
+    assert_traditional_records_unchanged(SET)

@@ -19,23 +19,19 @@ golds the project's Taiwan usage answers otherwise (公開說明書 for 招股�
 
 from __future__ import annotations
 
-import json
-from collections import Counter
 from pathlib import Path
 
 import pytest
-from shared_scorer import shared_score, zh_predictions
+from shared_scorer import assert_traditional_records_unchanged, zh_set_score
 
 SET = Path(__file__).with_name("heldout_like_h15.jsonl")
 
 
 @pytest.mark.parametrize("batch", [False, True], ids=["normalise", "normalise_many"])
 def test_seventh_heldout_like_set_meets_floors(eval_dev, tmp_path, batch):
-    recs = [json.loads(line) for line in SET.read_text(encoding="utf-8").splitlines() if line.strip()]
-    assert Counter(r["kind"] for r in recs) == {"traditional_unchanged": 46, "simplified_to_tw": 72, "mixed": 25}
-    pred = tmp_path / "pred.jsonl"
-    zh_predictions(SET, pred, batch=batch)
-    score, last = shared_score(eval_dev, "zh", SET, pred)
+    score, last = zh_set_score(
+        eval_dev, SET, tmp_path, batch=batch, kinds={"traditional_unchanged": 46, "simplified_to_tw": 72, "mixed": 25}
+    )
     assert score["exact_traditional_unchanged"] == 1.0, last
     assert score["cer_traditional_unchanged"] == 0.0, last
     assert score["exact_simplified_to_tw"] >= 0.91, last  # 66/72
@@ -44,14 +40,4 @@ def test_seventh_heldout_like_set_meets_floors(eval_dev, tmp_path, batch):
 
 
 def test_traditional_records_come_back_as_the_same_object():
-    from curate.zh import normalise, normalise_many
-
-    texts = [
-        r["text"]
-        for line in SET.read_text(encoding="utf-8").splitlines()
-        if line.strip() and (r := json.loads(line))["kind"] == "traditional_unchanged"
-    ]
-    for text, res in zip(texts, normalise_many(texts), strict=True):
-        assert res.text == text and not res.edits, text
-        single = normalise(text)
-        assert single.text is text and not single.edits, text
+    assert_traditional_records_unchanged(SET)
