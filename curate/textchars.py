@@ -12,6 +12,8 @@ import re
 import unicodedata
 from typing import Any
 
+from provenance.textshow import BIDI
+
 #: C0/C1 controls except TAB, LF and CR (CR becomes LF)
 CONTROL = "\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f"
 #: zero-width characters, BOM, bidi marks and the soft hyphen: hygiene deletes them
@@ -69,10 +71,6 @@ def kept_joiner(text: str, i: int) -> bool:
     return _joining(before) and _joining(after)
 
 
-#: bidi embeddings, overrides and isolates: they reorder what a terminal shows after them
-_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c\u200e\u200f")
-
-
 def printable(value: Any, *, keep_breaks: bool = True) -> str:
     r"""``value`` as text that cannot drive a terminal: C0/C1 control characters (ESC sequences that recolour,
     retitle or write the clipboard) and bidi controls shown as escapes. Line breaks and tabs are kept for a
@@ -97,7 +95,7 @@ def printable(value: Any, *, keep_breaks: bool = True) -> str:
     kept = "\n\t" if keep_breaks else ""
     return "".join(
         ch
-        if ch in kept or not (unicodedata.category(ch) in ("Cc", "Cs") or ch in _BIDI)
+        if ch in kept or not (unicodedata.category(ch) in ("Cc", "Cs") or ch in BIDI)
         else _ESCAPES.get(ch) or (f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
         for ch in text
     )

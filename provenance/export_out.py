@@ -11,7 +11,6 @@ import logging
 import os
 import re
 import shutil
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from provenance.errors import OutputError, UsageError
 from provenance.export_stage import recorded_export, uninterrupted
 from provenance.faults import fault
 from provenance.runs import finish_run
+from provenance.textshow import hidden, one_line
 
 log = logging.getLogger(__name__)
 
@@ -119,30 +119,12 @@ def refuse_non_utf8(
             f"{option} `{shown}`: the {kind}'s path is not UTF-8 text, which {held_by};"
             f" choose a {kind} whose path is UTF-8"
         ) from None
-    if bad := next((c for c in str(path) if _hidden(c)), None):  # review 17: `--out $'e\nexport 0000: 0 records'`
+    if bad := next((c for c in str(path) if hidden(c)), None):  # review 17: `--out $'e\nexport 0000: 0 records'`
         raise UsageError(
-            f"{option} `{_escaped(str(path))}`: the {kind}'s path holds a line break, "
+            f"{option} `{one_line(str(path))}`: the {kind}'s path holds a line break, "
             f"control or bidi character (U+{ord(bad):04X}), and the command's summary, the catalogue and its audit "
             f"listings show it as one line; choose a {kind} whose path has none"
         )
-
-
-#: the bidi controls (embedding, override, isolate, marks) that reorder a line as it is shown
-_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
-def _escaped(text: str) -> str:
-    r"""``text`` on one line as read: only what :func:`_hidden` names escaped, CJK and the rest as written.
-
-    >>> _escaped("/tmp/匯出\n資料\u202e")
-    '/tmp/匯出\\n資料\\u202e'
-    """
-    return "".join(c.encode("unicode_escape").decode("ascii") if _hidden(c) else c for c in text)
-
-
-def _hidden(char: str) -> bool:
-    """A line break, a control character or a bidi control: what a path printed on one line must not hold."""
-    return char in _BIDI or unicodedata.category(char) in ("Cc", "Zl", "Zp")
 
 
 def file_target(out: Path, *, option: str = "--output") -> Path:
