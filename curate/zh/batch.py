@@ -20,15 +20,17 @@ from collections.abc import Sequence
 import numpy as np
 
 from curate.pii.scrubber import PLACEHOLDER_RE
+from curate.zh.cantonese import CANTONESE_WORDS
 from curate.zh.config import NormaliseConfig
 from curate.zh.evidence import evidence_chars
 from curate.zh.japanese import KANA_RE
-from curate.zh.links import link_spans
+from curate.zh.kept import kept_spans
 from curate.zh.normalise import (
     _ASTRAL,
     _CLOSERS,
     _CTX_STOPS,
     _SENT_END,
+    SENT_RE,
     _diff_gap_spans,
     _Engine,
     _engine,
@@ -124,12 +126,21 @@ def normalise_many(
     simp = _per_record(cls & SIMP, starts, lens)
     trad = _per_record((cls & TRAD) >> 1, starts, lens)
     out: list[Result | None] = [None] * n
-    if "〔" in joined or KANA_RE.search(joined) or "://" in joined or "www." in joined.lower():
+    if (
+        "〔" in joined
+        or KANA_RE.search(joined)
+        or "://" in joined
+        or "www." in joined.lower()
+        or any(c in joined for c in CANTONESE_WORDS)
+    ):
         # the PII stage's placeholders (no script evidence, kept verbatim), Japanese sentences (kept as written,
-        # curate.zh.japanese) and links holding Han characters (kept, curate.zh.links): normalise's own path
+        # curate.zh.japanese), links holding Han characters (kept, curate.zh.links) and Cantonese words (kept,
+        # curate.zh.cantonese): normalise's own path
         from curate.zh.normalise import normalise
 
-        for i in [i for i, t in enumerate(texts) if PLACEHOLDER_RE.search(t) or KANA_RE.search(t) or link_spans(t)]:
+        for i in [
+            i for i, t in enumerate(texts) if PLACEHOLDER_RE.search(t) or KANA_RE.search(t) or kept_spans(t, SENT_RE)
+        ]:
             out[i] = normalise(texts[i], cfg, protected=protected[i] if protected else ())
             simp[i] = trad[i] = -1  # taken
     n_simp, n_trad = simp.tolist(), trad.tolist()

@@ -7,14 +7,26 @@ not only a lone の each, is read as Japanese: it is no evidence of the record's
 Kana alone is not Japanese grammar: a Chinese sentence names Japanese firms and products in katakana (ソニー,
 トヨタ, ポケモン) or hiragana (みずほ银行, ゆうちょ), quotes a word (「ありがとう」) and writes の for 的 in shop names
 (小熊の店, 阿婆の店): such a sentence is converted like any other.
+A sentence with hiragana and a kanji in its Japanese form (発, 図, 駅, 県: :func:`japanese_forms`, which Chinese
+writes in neither script) is Japanese too, however short (review 18: 株式会社三菱UFJ銀行の決算発表。 became 株式會社).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 
-__all__ = ["HIRAGANA_RUN_RE", "KANA_RE", "MIN_RUNS", "blank_japanese", "is_japanese", "japanese_spans", "without_spans"]
+__all__ = [
+    "HIRAGANA_RUN_RE",
+    "KANA_RE",
+    "MIN_RUNS",
+    "blank_japanese",
+    "is_japanese",
+    "japanese_forms",
+    "japanese_spans",
+    "without_spans",
+]
 
 #: hiragana and katakana letters, half-width katakana (not ・ U+30FB, ー U+30FC, nor their half-width forms): a text
 #: without one holds no Japanese sentence
@@ -23,10 +35,51 @@ KANA_RE = re.compile("[\u3041-\u3096\u309d\u309e\u30a1-\u30fa\u30fd\u30fe\uff66-
 HIRAGANA_RUN_RE = re.compile("[\u3041-\u3096\u309d\u309e]+")
 #: separate hiragana runs (not all a lone の) that make a sentence Japanese
 MIN_RUNS = 2
+#: a character in this many of jieba's words or more is Chinese, whatever OpenCC's Japanese table says (研, 概, 予, 欠
+#: are in 32 to 285 of them; 発, 図, 駅, 浜 in at most 9)
+CHINESE_WORDS = 20
+
+
+@functools.cache
+def japanese_forms() -> frozenset[str]:
+    """Kanji that only Japanese writes: OpenCC's shinjitai (``JPShinjitaiCharacters``: 発 -> 發) that are no key or
+    candidate of its Chinese tables (``STCharacters``, ``TSCharacters``) and in fewer than :data:`CHINESE_WORDS` of
+    jieba's words.
+
+    >>> f = japanese_forms()
+    >>> [c in f for c in "発図駅県会国研予"]
+    [True, True, True, True, False, False, False, False]
+    """
+    import subprocess
+
+    from curate.lexicon import dictionary_words
+    from curate.zh.charsets import _opencc_paths, _read_dict
+
+    tool, share = _opencc_paths()
+    try:
+        jp = _read_dict(tool, share, "JPShinjitaiCharacters")
+        chinese = {
+            c
+            for name in ("STCharacters", "TSCharacters")
+            for k, v in _read_dict(tool, share, name).items()
+            for c in (k, *v)
+        }
+    except (
+        OSError,
+        subprocess.CalledProcessError,
+    ):  # pragma: no cover - a wheel without opencc_dict: the hiragana rule alone
+        return frozenset()
+    forms = {k for k, v in jp.items() if len(k) == 1 and k not in v and k not in chinese}
+    uses = dict.fromkeys(forms, 0)
+    for word in dictionary_words():
+        for c in set(word) & forms:
+            uses[c] += 1
+    return frozenset(c for c, n in uses.items() if n < CHINESE_WORDS)
 
 
 def is_japanese(text: str, start: int = 0, end: int | None = None) -> bool:
-    """Is ``text[start:end]`` a Japanese sentence: hiragana in :data:`MIN_RUNS` places or more, not all a lone の?
+    """Is ``text[start:end]`` a Japanese sentence: hiragana in :data:`MIN_RUNS` places or more, not all a lone の,
+    or hiragana and a kanji only Japanese writes (:func:`japanese_forms`)?
 
     >>> is_japanese("東京支店の担当者は、金融庁の検査に対応した。"), is_japanese("本件の担当は東京支店")
     (True, True)
@@ -34,9 +87,14 @@ def is_japanese(text: str, start: int = 0, end: int | None = None) -> bool:
     (False, False)
     >>> is_japanese("小熊の店和阿婆の店开业。"), is_japanese("客户说「ありがとう」。")
     (False, False)
+    >>> is_japanese("株式会社三菱UFJ銀行の決算発表。"), is_japanese("東京駅の会社")
+    (True, True)
     """
-    runs = HIRAGANA_RUN_RE.findall(text, start, len(text) if end is None else end)
-    return len(runs) >= MIN_RUNS and any(r != "の" for r in runs)
+    end = len(text) if end is None else end
+    runs = HIRAGANA_RUN_RE.findall(text, start, end)
+    if len(runs) >= MIN_RUNS and any(r != "の" for r in runs):
+        return True
+    return bool(runs) and not japanese_forms().isdisjoint(text[start:end])
 
 
 def japanese_spans(text: str, sentence_re: re.Pattern[str]) -> list[tuple[int, int]]:

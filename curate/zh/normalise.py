@@ -23,8 +23,8 @@ from curate.zh.clause_forms import SIMPLIFIED_CLAUSE, clause_forms
 from curate.zh.config import NormaliseConfig
 from curate.zh.crossings import with_crossings
 from curate.zh.evidence import evidence_chars
-from curate.zh.japanese import blank_japanese, japanese_spans, without_spans
-from curate.zh.links import link_spans
+from curate.zh.japanese import blank_japanese, without_spans
+from curate.zh.kept import kept_spans
 from curate.zh.opencc_io import Converter
 from curate.zh.quotes import clause_runs
 from curate.zh.result import Edit, Flag, Result
@@ -428,8 +428,10 @@ def normalise(text: str, config: NormaliseConfig | None = None, *, protected: Se
     cfg = config or NormaliseConfig()
     eng = _engine(cfg)
     probe, marks = _without_placeholders(text)
-    probe = blank_japanese(probe, japanese_spans(text, SENT_RE))  # Japanese sentences: no evidence, kept
-    probe = blank_japanese(probe, link_spans(text))  # links holding Han characters: no evidence, kept (links.py)
+    for kept in kept_spans(
+        text, SENT_RE
+    ):  # Japanese sentences, links holding Han characters, Cantonese words: no evidence
+        probe = blank_japanese(probe, kept)
     n_simp = eng.simp.count(probe)
     n_trad = eng.trad.count(probe)
     if not n_simp and (n_trad or not cfg.terminology or not (n_simp := evidence_chars(probe))):
@@ -492,10 +494,8 @@ def _normalise_segments(
                 flags.append(Flag(a, b, "mixed_signals"))
                 targets.extend(_mixed_targets(eng, probe[a:b], a, cfg, fixed, matcher))
 
-    if japanese := japanese_spans(text, SENT_RE):
-        targets = without_spans(targets, japanese)
-    if links := link_spans(text):
-        targets = without_spans(targets, links)
+    for kept in kept_spans(text, SENT_RE):  # kept as written (kept.py)
+        targets = without_spans(targets, kept)
     targets, decided = split_targets(text, targets, fixed, eng._fold, names, surnames=cfg.terminology)
     new_text = eng.convert_targets(text, targets, matcher, edits, decided, flags, fixed)
     if not edits:

@@ -1,0 +1,43 @@
+"""Cantonese words written with characters OpenCC reads as Simplified: kept as written (review 18).
+
+Written Cantonese (Hong Kong, Macau, a Cantonese-speaking client quoted in a complaint) spells two of its words with
+characters that are Simplified forms in Mandarin: 晒 ("all", "completely": 唔該晒, 走晒, 冇晒; in Mandarin the
+Simplified form of 曬) and 吓 ("huh?", "a bit": 吓？, 等吓; in Mandarin the Simplified form of 嚇). Converted, a
+Traditional Cantonese sentence was harmed (唔該晒 -> 唔該曬, 你做乜嘢吓 -> 你做乜嘢嚇). In a sentence that is
+Cantonese (:data:`MARKERS`: characters only Cantonese writes, 佢, 哋, 咗, 嘅, 冇, 喺; or a Cantonese phrase,
+:data:`PHRASES`: 唔該, 唔係, 多謝晒), these characters are no evidence of the script and no conversion target. In
+a Mandarin sentence they are converted as before (晒太陽對身體好 -> 曬太陽; 吓死我了 -> 嚇死我了).
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["CANTONESE_WORDS", "MARKERS", "PHRASES", "cantonese_spans"]
+
+#: characters that are a Cantonese word in Cantonese and a Simplified form in Mandarin
+CANTONESE_WORDS = "晒吓"
+#: characters written only in Cantonese (in either script)
+MARKERS = "佢哋咗嘅冇喺嘢啲嗰噉嚟攞啱㗎嘥瞓"
+#: Cantonese phrases without a marker character (唔 alone is also a Mandarin interjection: 唔，好吧)
+PHRASES = ("唔該", "唔该", "唔係", "唔系", "唔好", "唔使", "唔知", "唔明", "唔得", "唔會", "唔会", "謝晒", "谢晒")
+
+_WORD_RE = re.compile(f"[{CANTONESE_WORDS}]")
+_CANTONESE_RE = re.compile(f"[{MARKERS}]|" + "|".join(PHRASES))
+
+
+def cantonese_spans(text: str, sentence_re: re.Pattern[str]) -> list[tuple[int, int]]:
+    """The (start, end) of each :data:`CANTONESE_WORDS` character in a Cantonese sentence of ``text``, in order.
+
+    >>> from curate.zh.normalise import SENT_RE
+    >>> cantonese_spans("唔該晒。晒太陽。佢走晒，吓？", SENT_RE)
+    [(2, 3), (10, 11), (12, 13)]
+    """
+    if _WORD_RE.search(text) is None:
+        return []
+    out = []
+    for m in sentence_re.finditer(text):
+        a, b = m.span()
+        if b > a and _WORD_RE.search(text, a, b) and _CANTONESE_RE.search(text, a, b):
+            out += [w.span() for w in _WORD_RE.finditer(text, a, b)]
+    return out
