@@ -8,7 +8,8 @@ Kana alone is not Japanese grammar: a Chinese sentence names Japanese firms and 
 トヨタ, ポケモン) or hiragana (みずほ银行, ゆうちょ), quotes a word (「ありがとう」) and writes の for 的 in shop names
 (小熊の店, 阿婆の店): such a sentence is converted like any other.
 A sentence with hiragana and a kanji in its Japanese form (発, 図, 駅, 県: :func:`japanese_forms`, which Chinese
-writes in neither script) is Japanese too, however short (review 18: 株式会社三菱UFJ銀行の決算発表。 became 株式會社).
+writes in neither script) and no character only Chinese writes (买, 这: :func:`mainland_forms`) is Japanese too,
+however short (review 18: 株式会社三菱UFJ銀行の決算発表。 became 株式會社).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ __all__ = [
     "blank_japanese",
     "is_japanese",
     "japanese_forms",
+    "mainland_forms",
     "japanese_spans",
     "without_spans",
 ]
@@ -41,6 +43,36 @@ CHINESE_WORDS = 20
 
 
 @functools.cache
+def _tables() -> tuple[dict[str, list[str]], frozenset[str]]:
+    """OpenCC's shinjitai table (``JPShinjitaiCharacters``) and every key and candidate of its Chinese tables."""
+    import subprocess
+
+    from curate.zh.charsets import _opencc_paths, _read_dict
+
+    tool, share = _opencc_paths()
+    try:
+        jp = _read_dict(tool, share, "JPShinjitaiCharacters")
+        tables = [_read_dict(tool, share, name) for name in ("STCharacters", "TSCharacters")]
+    except (OSError, subprocess.CalledProcessError):  # pragma: no cover - no opencc_dict: the hiragana rule alone
+        return {}, frozenset()
+    return jp, frozenset(c for table in tables for k, v in table.items() for c in (k, *v))
+
+
+@functools.cache
+def mainland_forms() -> frozenset[str]:
+    """Simplified-only characters that Japanese does not write either (买, 东, 这; not 会, 国, 学: shinjitai keys).
+
+    >>> f = mainland_forms()
+    >>> [c in f for c in "买东这会国学"]
+    [True, True, True, False, False, False]
+    """
+    from curate.zh.charsets import script_sets
+
+    jp, _ = _tables()
+    return frozenset(script_sets().simplified_only - set(jp))
+
+
+@functools.cache
 def japanese_forms() -> frozenset[str]:
     """Kanji that only Japanese writes: OpenCC's shinjitai (``JPShinjitaiCharacters``: 発 -> 發) that are no key or
     candidate of its Chinese tables (``STCharacters``, ``TSCharacters``) and in fewer than :data:`CHINESE_WORDS` of
@@ -50,25 +82,9 @@ def japanese_forms() -> frozenset[str]:
     >>> [c in f for c in "発図駅県会国研予"]
     [True, True, True, True, False, False, False, False]
     """
-    import subprocess
-
     from curate.lexicon import dictionary_words
-    from curate.zh.charsets import _opencc_paths, _read_dict
 
-    tool, share = _opencc_paths()
-    try:
-        jp = _read_dict(tool, share, "JPShinjitaiCharacters")
-        chinese = {
-            c
-            for name in ("STCharacters", "TSCharacters")
-            for k, v in _read_dict(tool, share, name).items()
-            for c in (k, *v)
-        }
-    except (
-        OSError,
-        subprocess.CalledProcessError,
-    ):  # pragma: no cover - a wheel without opencc_dict: the hiragana rule alone
-        return frozenset()
+    jp, chinese = _tables()
     forms = {k for k, v in jp.items() if len(k) == 1 and k not in v and k not in chinese}
     uses = dict.fromkeys(forms, 0)
     for word in dictionary_words():
@@ -87,14 +103,15 @@ def is_japanese(text: str, start: int = 0, end: int | None = None) -> bool:
     (False, False)
     >>> is_japanese("小熊の店和阿婆の店开业。"), is_japanese("客户说「ありがとう」。")
     (False, False)
-    >>> is_japanese("株式会社三菱UFJ銀行の決算発表。"), is_japanese("東京駅の会社")
-    (True, True)
+    >>> is_japanese("株式会社三菱UFJ銀行の決算発表。"), is_japanese("東京駅の会社"), is_japanese("東京駅の店买东西")
+    (True, True, False)
     """
     end = len(text) if end is None else end
     runs = HIRAGANA_RUN_RE.findall(text, start, end)
     if len(runs) >= MIN_RUNS and any(r != "の" for r in runs):
         return True
-    return bool(runs) and not japanese_forms().isdisjoint(text[start:end])
+    seg = text[start:end]  # a Japanese kanji form, and no character that only Chinese writes (東京駅の便利店买了东西)
+    return bool(runs) and not japanese_forms().isdisjoint(seg) and mainland_forms().isdisjoint(seg)
 
 
 def japanese_spans(text: str, sentence_re: re.Pattern[str]) -> list[tuple[int, int]]:

@@ -56,6 +56,7 @@ def test_traditional_records_come_back_as_the_same_object():
         ("株式会社三菱UFJ銀行の決算発表。", "株式会社三菱UFJ銀行の決算発表。"),  # 発: Japanese
         ("本行与株式会社三菱UFJ银行签约。", "本行與株式會社三菱UFJ銀行簽約。"),  # no hiragana: Chinese
         ("小熊の店开业，欢迎光临。", "小熊の店開業，歡迎光臨。"),  # の without a Japanese kanji: Chinese
+        ("我在東京駅の便利店买了东西。", "我在東京駅の便利店買了東西。"),  # 买, 东: only Chinese writes them
     ],
 )
 def test_cantonese_words_and_japanese_forms(text, expected):
