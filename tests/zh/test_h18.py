@@ -64,3 +64,23 @@ def test_cantonese_words_and_japanese_forms(text, expected):
 
     assert normalise(text).text == expected
     assert normalise_many([text, "账户余额不足。"])[0].text == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("佢喺天台晒衫。", "佢喺天台曬衫。"),  # Cantonese writes 曬衫 too: 晒 before what is put in the sun
+        ("佢哋去沙滩晒太阳。", "佢哋去沙灘曬太陽。"),
+        ("佢吓到我喊。", "佢嚇到我喊。"),  # 吓 before what a fright does: 嚇
+        ("广东人把没有说成冇，我们周末去晒太阳吧。", "廣東人把沒有說成冇，我們週末去曬太陽吧。"),  # 冇 quoted
+        ("他在微博上说有啲累，然后去晒被子了。", "他在微博上說有啲累，然後去曬被子了。"),  # Weibo 啲
+        ("冇问题，晒单返现活动已开始。", "冇問題，曬單返現活動已開始。"),
+        ("唔好意思，这件事吓坏了大家。", "唔好意思，這件事嚇壞了大家。"),
+        ("佢食晒啲嘢，试吓先啦。", "佢食晒啲嘢，試吓先啦。"),  # 晒 "all", 吓 "a bit": kept
+    ],
+)
+def test_sun_and_fright_senses_are_converted_in_any_sentence(text, expected):
+    from curate.zh import normalise, normalise_many
+
+    assert normalise(text).text == expected
+    assert normalise_many([text, "账户余额不足。"])[0].text == expected
