@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from curate import ingest_inputs, ingest_names, ingest_settings, interrupts
+from curate import ingest_absent, ingest_inputs, ingest_names, ingest_settings, interrupts
 from curate.faults import fault
 from curate.ingest_holds import HoldKeeper
 from curate.ingest_report import NAMED_LIMIT, IngestReport  # noqa: F401  (re-exported)
@@ -146,6 +146,7 @@ class _Ingestor:
         pii = getattr(self.source, "source_id", None) in self.pii_sources  # a manifest source marked pii_expected
         self.terms = TermsCorrector(con, self.source, self.keyed, self.guard, pii)  # names guarded as stored ones
         self.holds = HoldKeeper(con, self.guard, self.pii_sources, self.keyed)  # files whose rows disagree
+        self.absent = ingest_absent.AbsentKeys(con, self.source)  # records of earlier dumps not in this one
         try:
             self._upsert_sources()
             from curate import ingest_fast
@@ -160,6 +161,7 @@ class _Ingestor:
                 self._handle_raw(raw)
             self._flush()
             self._write_quarantine()
+            self.absent.settle(self.report, run_id)
             runs.finish_run(con, run_id, "finished", self.report.as_dict())
         except BaseException:
             try:
@@ -350,6 +352,7 @@ class _Ingestor:
             return
         self.con.register("_inc", table)
         try:
+            self.absent.see("_inc")
             self._write_batch("_inc", len(self.batch), self.batch_containers)
         finally:
             self.con.unregister("_inc")

@@ -36,6 +36,10 @@ class IngestReport:
     (curate/ingest_holds.py)."""
     licence_held_files: int = 0
     licence_released: int = 0
+    absent: int = 0
+    """Active records of the dumps read (MODA: datasets) that this one does not hold (curate/ingest_absent.py)."""
+    absent_removed: int = 0
+    absent_note: str = ""
     skipped: Counter = field(default_factory=Counter)
     quarantine_reasons: Counter = field(default_factory=Counter)
     notices: Counter = field(default_factory=Counter)

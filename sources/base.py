@@ -158,6 +158,10 @@ class Source(ABC):
     licence_id: ClassVar[str | None] = None
     #: records may name people: nothing leaves before the PII stage ran
     pii_expected: ClassVar[bool] = False
+    #: metadata fields naming the unit one input is a whole dump of (MODA: its dataset): the ingest counts the
+    #: records of earlier dumps of the units it read that it did not read, and the option ``complete`` marks them
+    #: removed from the source (:mod:`curate.ingest_absent`); empty: no such unit
+    dump_keys: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, paths: Sequence[str | Path], **options: Any) -> None:
         self.paths = [Path(p) for p in paths]

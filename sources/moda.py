@@ -200,6 +200,7 @@ class ModaSource(Source):
 
     name: ClassVar[str] = "moda"
     licence_id: ClassVar[str | None] = None
+    dump_keys: ClassVar[tuple[str, ...]] = ("dataset", "dataset_key")  # a dump is a dataset's rows and documents
 
     def __init__(self, paths, **options: Any) -> None:
         super().__init__(paths, **options)

@@ -36,6 +36,11 @@ def report_ingest(report) -> int:
         )
         + (f", {d['licence_released']} released from a licence hold" if d["licence_released"] else "")
     )
+    if d["absent"]:  # one line, no text: records of earlier dumps of the datasets read that this one lacks
+        click.echo(
+            f"  {d['absent']} records of earlier dumps not in this one: "
+            + (d["absent_note"] or "still active with their licence; `--complete` marks them removed_from_source")
+        )
     for line in report.detail_lines():
         click.echo("  " + line)
     if d["quarantined"]:
@@ -127,6 +132,12 @@ def _run(source, label: str) -> int:
     help="Who holds the grant: consortium (the default of the AI-training licence) or member:BANK for one bank's own "
     "grant; it is not transferable, so exports to any other audience refuse these records.",
 )
+@click.option(
+    "--complete",
+    is_flag=True,
+    help="These inputs are the whole of each dataset they hold: its active records not in them are marked "
+    "removed_from_source (superseded, one ledger row each); nothing is marked when an item was quarantined.",
+)
 def moda_cmd(
     paths,
     licence,
@@ -140,6 +151,7 @@ def moda_cmd(
     pii_expected,
     expiry,
     licensee,
+    complete,
 ) -> int:
     """MODA sovereign-AI corpus: JSONL/JSON/CSV/Parquet, Hugging Face dataset folders, PDFs.
 
@@ -166,6 +178,7 @@ def moda_cmd(
         pii_expected=pii_expected,
         expiry=expiry,
         licensee=licensee,
+        complete=complete,
         **held,
     )
     return _run(source, "ingest moda")

@@ -1,0 +1,94 @@
+"""Records of earlier dumps that this ingest's dump no longer holds (review 18, sources #1).
+
+A source whose input is a whole dump of a unit (MODA: a dataset, named by ``--dataset`` or its folder) declares the
+metadata fields that name the unit (:attr:`sources.base.Source.dump_keys`). The ingest remembers every doc key it
+read (stored form, pseudonyms included); at its end, the active records of the units it read whose doc key it did not
+read are "not in this dump": the summary always counts them in one line (no text). They stay active, under the
+licence they were ingested with, unless the ingest was told its inputs are the whole dump (``complete``, ``curate
+ingest moda --complete``): then each becomes ``superseded`` with a ``removed_from_source`` event, as a container's
+record that a new snapshot no longer holds (:meth:`curate.ingest._Ingestor._supersede_removed`), and what dedup kept
+in its place is released. A run that quarantined any item marks none (a bad line may be one of them) and says so.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from provenance import db, ledger
+from provenance.dedup_release import release_superseded
+from provenance.errors import ConfigError
+
+#: the event of a record superseded because its source no longer holds it (shared with container removals)
+ACTION = "removed_from_source"
+WHY = "not in this dump (ingested with --complete)"
+
+
+class AbsentKeys:
+    """Doc keys read in one ingest, and at its end the records of the units read that were not."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, source) -> None:
+        """``source``: the ingest's source; one without ``dump_keys`` remembers nothing and counts nothing."""
+        keys = tuple(getattr(source, "dump_keys", ()))
+        self.con, self.source_id = con, str(getattr(source, "source_id", source.name))
+        self.complete = bool(source.options.get("complete"))
+        if self.complete and not keys:  # a library caller's option the source cannot honour: never silent
+            raise ConfigError(
+                f"`complete` is an option of a source whose inputs are whole dumps, not of `{source.name}`"
+            )
+        self.unit = "coalesce(" + ", ".join(f"json_extract_string(metadata, '$.{k}')" for k in keys) + ")"
+        self.unit = self.unit if keys else ""
+        if keys:
+            con.execute("CREATE OR REPLACE TEMP TABLE _dump_seen (doc_key VARCHAR)")
+
+    def see(self, relation: str) -> None:
+        """Remember the doc keys of a batch (``relation``: the ingest's batch table, keys as stored)."""
+        if self.unit:
+            self.con.execute(f"INSERT INTO _dump_seen SELECT doc_key FROM {relation}")
+
+    def _absent(self) -> list[tuple[str, str]]:
+        u = self.unit
+        return self.con.execute(
+            f"""WITH seen AS (SELECT DISTINCT doc_key FROM _dump_seen),
+                units AS (SELECT DISTINCT {u} AS unit FROM records
+                          WHERE source_id = $s AND doc_key IN (SELECT doc_key FROM seen) AND {u} IS NOT NULL)
+            SELECT record_id, doc_key FROM records
+            WHERE source_id = $s AND status = 'active' AND {u} IN (SELECT unit FROM units)
+              AND doc_key NOT IN (SELECT doc_key FROM seen)
+            ORDER BY record_id""",
+            {"s": self.source_id},
+        ).fetchall()
+
+    def settle(self, report, run_id: str) -> None:
+        """Count the records not in this dump in ``report``; with ``complete`` and no quarantine, mark them."""
+        if not self.unit:
+            return
+        absent = self._absent()
+        report.absent = len(absent)
+        if not absent or not self.complete:
+            return
+        if report.quarantined:
+            report.absent_note = (
+                f"none marked: {report.quarantined} items were quarantined in this run (one may be among them);"
+                " fix them and ingest again with --complete"
+            )
+            return
+        at = ledger.now()
+        with db.transaction(self.con):
+            self.con.execute(
+                "UPDATE records SET status = 'superseded' WHERE record_id IN (SELECT unnest($ids))",
+                {"ids": [r for r, _ in absent]},
+            )
+            events = [
+                ledger.Event(
+                    stage="ingest",
+                    action=ACTION,
+                    record_id=rid,
+                    run_id=run_id,
+                    detail={"doc_key": key, "status": "superseded", "why": WHY},
+                )
+                for rid, key in absent
+            ]
+            ledger.append(self.con, events, at=at)
+            release_superseded(self.con, "SELECT unnest($ids)", {"ids": [r for r, _ in absent]}, run_id=run_id)
+        report.absent_removed = len(absent)
+        report.absent_note = "marked removed_from_source (superseded; one ledger row each)"

@@ -1,0 +1,92 @@
+"""Review 18 sources #1: MODA rows of an earlier dump that a new dump no longer holds stayed active (under the old
+licence, when the new dump was ingested under a corrected ``--licence``) and nothing said so. The summary now counts
+them in one line; ``ingest moda --complete`` marks them superseded with a ``removed_from_source`` event each, and
+refuses to mark anything when the run quarantined an item (a bad line may be one of them)."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+
+OGDL = "OGDL-Taiwan-1.0"
+AI = "LicenseRef-MODA-AI-Training"
+ROWS = {"1": "本行辦理房屋貸款業務，依規定審核借款人還款能力。", "2": "信用卡循環信用利率依主管機關規定公告。"}
+
+
+def _dump(tmp_path, name, ids, extra=""):
+    """The dump's folder ``ds1``: a new dump is unpacked over the old one (``name`` only tells the calls apart)."""
+    f = tmp_path / "dumps" / "ds1" / "m.jsonl"
+    f.parent.mkdir(parents=True, exist_ok=True)
+    f.write_text("".join(json.dumps({"id": i, "text": ROWS[i]}, ensure_ascii=False) + "\n" for i in ids) + extra)
+    return f.parent
+
+
+def _rows(db_path):
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        recs = con.execute(
+            "SELECT json_extract_string(metadata, '$.id'), status, licence_id FROM records ORDER BY 1, 2"
+        ).fetchall()
+        events = con.execute(
+            "SELECT record_id, detail FROM provenance_events WHERE action = 'removed_from_source' ORDER BY 1"
+        ).fetchall()
+    finally:
+        con.close()
+    return recs, events
+
+
+def test_rows_missing_from_a_new_dump_are_counted_and_stay_active(cli, tmp_path, db_path):
+    assert cli("ingest", "moda", str(_dump(tmp_path, "v1", ["1", "2"])), "--licence", OGDL)[0] == 0
+    code, out, _ = cli("ingest", "moda", str(_dump(tmp_path, "v2", ["1"])), "--licence", AI)
+    assert code == 0, out
+    assert "1 records of earlier dumps not in this one" in out and "--complete" in out, out
+    assert ROWS["2"] not in out
+    recs, events = _rows(db_path)
+    assert ("2", "active", OGDL) in recs and not events
+
+
+def test_complete_marks_them_removed_from_source_with_a_ledger_row_each(cli, tmp_path, db_path):
+    assert cli("ingest", "moda", str(_dump(tmp_path, "v1", ["1", "2"])), "--licence", OGDL)[0] == 0
+    code, out, _ = cli("ingest", "moda", str(_dump(tmp_path, "v2", ["1"])), "--licence", AI, "--complete")
+    assert code == 0, out
+    assert "1 records of earlier dumps not in this one" in out and "marked removed_from_source" in out, out
+    recs, events = _rows(db_path)
+    assert ("2", "superseded", OGDL) in recs
+    assert [s for i, s, _ in recs if i == "1"].count("active") == 1
+    assert len(events) == 1 and json.loads(events[0][1])["status"] == "superseded"
+    assert cli("audit", "verify")[0] == 0
+    # the same dump again: nothing more is missing
+    code, out, _ = cli("ingest", "moda", str(_dump(tmp_path, "v3", ["1"])), "--licence", AI, "--complete")
+    assert code == 0 and "earlier dumps" not in out, out
+
+
+def test_complete_marks_nothing_when_the_run_quarantined_an_item(cli, tmp_path, db_path):
+    assert cli("ingest", "moda", str(_dump(tmp_path, "v1", ["1", "2"])), "--licence", OGDL)[0] == 0
+    folder = _dump(tmp_path, "v2", ["1"], extra='{"id": "2", "text": \n')
+    code, out, _ = cli("ingest", "moda", str(folder), "--licence", OGDL, "--complete")
+    assert code == 3, out
+    assert "1 records of earlier dumps not in this one" in out and "none marked" in out, out
+    recs, events = _rows(db_path)
+    assert ("2", "active", OGDL) in recs and not events
+
+
+def test_other_datasets_are_not_counted(cli, tmp_path, db_path):
+    assert cli("ingest", "moda", str(_dump(tmp_path, "v1", ["1", "2"])), "--licence", OGDL)[0] == 0
+    other = tmp_path / "dumps" / "ds2" / "m.jsonl"
+    other.parent.mkdir(parents=True)
+    other.write_text(json.dumps({"id": "9", "text": ROWS["1"] + "另案"}, ensure_ascii=False) + "\n")
+    code, out, _ = cli("ingest", "moda", str(other.parent), "--licence", OGDL, "--complete")
+    assert code == 0 and "earlier dumps" not in out, out
+    assert not _rows(db_path)[1]
+
+
+def test_a_dataset_named_with_dataset_is_one_dump_too(cli, tmp_path, db_path):
+    first = _dump(tmp_path, "v1", ["1", "2"])
+    assert cli("ingest", "moda", str(first), "--licence", OGDL, "--dataset", "金融語料")[0] == 0
+    code, out, _ = cli(
+        "ingest", "moda", str(_dump(tmp_path, "v2", ["2"])), "--licence", OGDL, "--dataset", "金融語料", "--complete"
+    )
+    assert code == 0 and "1 records of earlier dumps not in this one" in out, out
+    recs, events = _rows(db_path)
+    assert ("1", "superseded", OGDL) in recs and len(events) == 1
