@@ -105,6 +105,24 @@ class ManifestSource(Source):
             )
         ]
 
+    #: container -> the manifest folders (``folder_key``) its active records came from (:meth:`know_catalogue`)
+    _held_folders: dict[str, set[str]] = {}  # noqa: RUF012 (replaced per instance, never mutated)
+
+    def know_catalogue(self, con: Any) -> None:
+        """Where each file of this source held active came from: a row naming a file of that name in another folder
+        is its new version, warned (review 18). A pii_expected source's folders are keyed: not compared."""
+        if self.pii_expected:
+            return
+        held: dict[str, set[str]] = {}
+        for container, folder in con.execute(
+            "SELECT DISTINCT container, json_extract_string(metadata, '$.manifest_folder') FROM records"
+            " WHERE source_id = ? AND status = 'active' AND container IS NOT NULL",
+            [self.source_id],
+        ).fetchall():
+            if folder:
+                held.setdefault(container, set()).add(folder)
+        self._held_folders = held
+
     def _extract_config(self) -> ExtractConfig:
         cfg = self.options.get("extract_config")
         if cfg is None:
@@ -137,6 +155,12 @@ class ManifestSource(Source):
                     yield Rejection(row.locator, ManifestReason.TERMS_INVALID, detail, self.source_id)
                     continue
                 yield Notice(row.locator, ManifestReason.TERMS_INVALID, detail, self.source_id)
+            if (held := self._held_folders.get(f"{self.source_id}:{row.rel_path}")) and folder_key(
+                manifest.parent
+            ) not in held:  # another folder's file of this name (or this one moved): its new version, said
+                how = "if it is another file, withdraw this version and ingest the folder under its own --source-id"
+                detail = f"{row.rel_path} replaces the version a manifest of another folder gave; {how}"
+                yield Notice(row.locator, ManifestReason.SAME_NAME_HELD, detail, self.source_id)
             yield RawItem(locator=row.rel_path, payload=row, origin=str(manifest))
         for rel, detail in disputed.items():  # its records already in the catalogue are held from export
             yield Dispute(f"{self.source_id}:{rel}", rel, detail, self.source_id)

@@ -75,6 +75,7 @@ class ManifestReason:
     CONFLICTING_ROWS = "file listed in manifest rows that disagree"
     REPEATED_ROW = "file listed again in an identical manifest row"
     SAME_NAME = "another file of the same name in another manifest's folder of this ingest"
+    SAME_NAME_HELD = "a file of this name came from another manifest's folder in an earlier ingest"
 
 
 def known_licence_ids(licence_catalogue: Path | None = None) -> frozenset[str]:
