@@ -7,16 +7,22 @@ read are "not in this dump": the summary always counts them in one line (no text
 licence they were ingested with, unless the ingest was told its inputs are the whole dump (``complete``, ``curate
 ingest moda --complete``): then each becomes ``superseded`` with a ``removed_from_source`` event, as a container's
 record that a new snapshot no longer holds (:meth:`curate.ingest._Ingestor._supersede_removed`), and what dedup kept
-in its place is released. A run that quarantined any item marks none (a bad line may be one of them) and says so.
+in its place is released. A run that quarantined any item marks none (a bad line may be one of them) and says so, and
+so does a run given a file of a folder that holds other files of a dump (``ds/a.jsonl`` of ``ds/``, one of a MODA
+dataset's resources): the file is narrower than the dataset, whose other files' records are not "not in this dump".
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import duckdb
 
 from provenance import db, ledger
 from provenance.dedup_release import release_superseded
 from provenance.errors import ConfigError
+from sources.documents import DOCUMENT_SUFFIXES
+from sources.moda import STRUCTURED_SUFFIXES
 
 #: the event of a record superseded because its source no longer holds it (shared with container removals)
 ACTION = "removed_from_source"
@@ -39,6 +45,7 @@ class AbsentKeys:
         self.unit = self.unit if keys else ""
         if keys:
             con.execute("CREATE OR REPLACE TEMP TABLE _dump_seen (doc_key VARCHAR)")
+        self.narrower = self.complete and keys and _narrower(source.paths)
 
     def see(self, relation: str) -> None:
         """Remember the doc keys of a batch (``relation``: the ingest's batch table, keys as stored)."""
@@ -72,6 +79,12 @@ class AbsentKeys:
                 " fix them and ingest again with --complete"
             )
             return
+        if self.narrower:  # ds/a.jsonl given, ds/b.jsonl beside it: b's records are not "not in this dump"
+            report.absent_note = (
+                "none marked: an input is one file of a folder that holds other files of the dataset;"
+                " give the whole folder with --complete"
+            )
+            return
         at = ledger.now()
         with db.transaction(self.con):
             self.con.execute(
@@ -92,3 +105,18 @@ class AbsentKeys:
             release_superseded(self.con, "SELECT unnest($ids)", {"ids": [r for r, _ in absent]}, run_id=run_id)
         report.absent_removed = len(absent)
         report.absent_note = "marked removed_from_source (superseded; one ledger row each)"
+
+
+def _narrower(paths) -> bool:
+    """True when an input is one file of a folder holding other readable files (not hidden) that were not given."""
+    given = {Path(p).resolve() for p in paths}
+    parts = {*STRUCTURED_SUFFIXES, *DOCUMENT_SUFFIXES}
+    for p in map(Path, paths):
+        if p.is_dir() or not p.exists():
+            continue
+        for f in p.parent.iterdir():
+            if f.name.startswith(".") or f.suffix.lower() not in parts or f.resolve() in given:
+                continue
+            if f.is_file():
+                return True
+    return False

@@ -90,3 +90,17 @@ def test_a_dataset_named_with_dataset_is_one_dump_too(cli, tmp_path, db_path):
     assert code == 0 and "1 records of earlier dumps not in this one" in out, out
     recs, events = _rows(db_path)
     assert ("1", "superseded", OGDL) in recs and len(events) == 1
+
+
+def test_complete_given_one_file_of_a_dataset_folder_marks_none(cli, tmp_path, db_path):
+    """Review 18 (reviewer): ``ds1/m.jsonl`` is one of the folder's resources; ``ds1/other.jsonl`` beside it is not
+    "not in this dump", so --complete with the file alone marks nothing and says to give the folder."""
+    folder = _dump(tmp_path, "v1", ["1"])
+    (folder / "other.jsonl").write_text(json.dumps({"id": "2", "text": ROWS["2"]}, ensure_ascii=False) + "\n")
+    assert cli("ingest", "moda", str(folder), "--licence", OGDL)[0] == 0
+    code, out, _ = cli("ingest", "moda", str(folder / "m.jsonl"), "--licence", OGDL, "--complete")
+    assert code == 0 and "none marked" in out and "whole folder" in out, out
+    recs, events = _rows(db_path)
+    assert ("2", "active", OGDL) in recs and not events
+    code, out, _ = cli("ingest", "moda", str(folder), "--licence", OGDL, "--complete")  # the folder: nothing absent
+    assert code == 0 and "earlier dumps" not in out, out
