@@ -27,6 +27,8 @@ from sources.moda import STRUCTURED_SUFFIXES
 #: the event of a record superseded because its source no longer holds it (shared with container removals)
 ACTION = "removed_from_source"
 WHY = "not in this dump (ingested with --complete)"
+#: the event of a record marked removed by ``complete`` whose row a later dump holds again, unchanged: active again
+RETURNED = "returned_to_source"
 
 
 class AbsentKeys:
@@ -36,6 +38,7 @@ class AbsentKeys:
         """``source``: the ingest's source; one without ``dump_keys`` remembers nothing and counts nothing."""
         keys = tuple(getattr(source, "dump_keys", ()))
         self.con, self.source_id = con, str(getattr(source, "source_id", source.name))
+        self.licence = getattr(source, "licence", None)
         self.complete = bool(source.options.get("complete"))
         if self.complete and not keys:  # a library caller's option the source cannot honour: never silent
             raise ConfigError(
@@ -65,10 +68,50 @@ class AbsentKeys:
             {"s": self.source_id},
         ).fetchall()
 
+    def _return(self, report, run_id: str) -> None:
+        """Records ``complete`` marked removed whose row this dump holds again, unchanged (the same record id, so the
+        ingest wrote nothing and counted it unchanged): active again, one ``returned_to_source`` event each; under
+        another licence they stay removed and are counted (ingest the row under its licence, or withdraw it)."""
+        rows = self.con.execute(
+            f"""SELECT r.record_id, r.doc_key, r.licence_id IS NOT DISTINCT FROM $lic FROM records r
+            WHERE r.source_id = $s AND r.status = 'superseded' AND r.doc_key IN (SELECT doc_key FROM _dump_seen)
+              AND NOT EXISTS (SELECT 1 FROM records c WHERE c.version_of = r.record_id)
+              AND NOT EXISTS (SELECT 1 FROM records a WHERE a.source_id = r.source_id AND a.doc_key = r.doc_key
+                              AND a.status IN ('active', 'withdrawn', 'duplicate'))
+              AND EXISTS (SELECT 1 FROM provenance_events e WHERE e.record_id = r.record_id AND e.action = '{ACTION}'
+                          AND json_extract_string(e.detail, '$.why') = $why)
+            QUALIFY row_number() OVER (PARTITION BY r.doc_key ORDER BY r.created_at DESC, r.record_id DESC) = 1
+            ORDER BY r.record_id""",
+            {"s": self.source_id, "lic": self.licence, "why": WHY},
+        ).fetchall()
+        back = [(rid, key) for rid, key, same in rows if same]
+        report.absent_other_licence = len(rows) - len(back)
+        if not back:
+            return
+        with db.transaction(self.con):
+            self.con.execute(
+                "UPDATE records SET status = 'active' WHERE record_id IN (SELECT unnest($ids))",
+                {"ids": [r for r, _ in back]},
+            )
+            detail = "in this dump again, unchanged"
+            events = [
+                ledger.Event(
+                    stage="ingest",
+                    action=RETURNED,
+                    record_id=rid,
+                    run_id=run_id,
+                    detail={"doc_key": key, "status": "active", "why": detail},
+                )
+                for rid, key in back
+            ]
+            ledger.append(self.con, events, at=ledger.now())
+        report.absent_returned = len(back)
+
     def settle(self, report, run_id: str) -> None:
         """Count the records not in this dump in ``report``; with ``complete`` and no quarantine, mark them."""
         if not self.unit:
             return
+        self._return(report, run_id)
         absent = self._absent()
         report.absent = len(absent)
         if not absent or not self.complete:

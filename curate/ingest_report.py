@@ -40,6 +40,10 @@ class IngestReport:
     """Active records of the dumps read (MODA: datasets) that this one does not hold (curate/ingest_absent.py)."""
     absent_removed: int = 0
     absent_note: str = ""
+    absent_returned: int = 0
+    """Records ``--complete`` marked removed that this dump holds again unchanged: active again."""
+    absent_other_licence: int = 0
+    """Such records read again under another licence than theirs: still removed."""
     skipped: Counter = field(default_factory=Counter)
     quarantine_reasons: Counter = field(default_factory=Counter)
     notices: Counter = field(default_factory=Counter)

@@ -41,6 +41,15 @@ def report_ingest(report) -> int:
             f"  {d['absent']} records of earlier dumps not in this one: "
             + (d["absent_note"] or "still active with their licence; `--complete` marks them removed_from_source")
         )
+    if d["absent_returned"] or d["absent_other_licence"]:  # rows --complete removed, in this dump again
+        click.echo(
+            f"  {d['absent_returned']} records removed by an earlier --complete are in this dump again: active again"
+            + (
+                f"; {d['absent_other_licence']} more stay removed (read under another licence than theirs)"
+                if d["absent_other_licence"]
+                else ""
+            )
+        )
     for line in report.detail_lines():
         click.echo("  " + line)
     if d["quarantined"]:

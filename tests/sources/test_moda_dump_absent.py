@@ -104,3 +104,17 @@ def test_complete_given_one_file_of_a_dataset_folder_marks_none(cli, tmp_path, d
     assert ("2", "active", OGDL) in recs and not events
     code, out, _ = cli("ingest", "moda", str(folder), "--licence", OGDL, "--complete")  # the folder: nothing absent
     assert code == 0 and "earlier dumps" not in out, out
+
+
+def test_a_row_complete_removed_that_a_later_dump_holds_again_is_active_again(cli, tmp_path, db_path):
+    """Review 18 (reviewer): the row came back unchanged, so its record id was the removed record's, the ingest wrote
+    nothing ("unchanged") and the row stayed superseded for good; under another licence it stays removed, said."""
+    assert cli("ingest", "moda", str(_dump(tmp_path, "v1", ["1", "2"])), "--licence", OGDL)[0] == 0
+    assert cli("ingest", "moda", str(_dump(tmp_path, "v2", ["1"])), "--licence", OGDL, "--complete")[0] == 0
+    code, out, _ = cli("ingest", "moda", str(_dump(tmp_path, "v3", ["1", "2"])), "--licence", AI)
+    assert code == 0 and "1 more stay removed (read under another licence" in out, out
+    assert ("2", "superseded", OGDL) in _rows(db_path)[0]
+    code, out, _ = cli("ingest", "moda", str(_dump(tmp_path, "v4", ["1", "2"])), "--licence", OGDL)
+    assert code == 0 and "1 records removed by an earlier --complete are in this dump again" in out, out
+    assert ("2", "active", OGDL) in _rows(db_path)[0]
+    assert cli("audit", "verify")[0] == 0
