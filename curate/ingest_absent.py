@@ -73,13 +73,15 @@ class AbsentKeys:
         ingest wrote nothing and counted it unchanged): active again, one ``returned_to_source`` event each; under
         another licence they stay removed and are counted (ingest the row under its licence, or withdraw it)."""
         rows = self.con.execute(
-            f"""SELECT r.record_id, r.doc_key, r.licence_id IS NOT DISTINCT FROM $lic FROM records r
-            WHERE r.source_id = $s AND r.status = 'superseded' AND r.doc_key IN (SELECT doc_key FROM _dump_seen)
-              AND NOT EXISTS (SELECT 1 FROM records c WHERE c.version_of = r.record_id)
+            f"""WITH marked AS (SELECT DISTINCT record_id FROM provenance_events WHERE action = '{ACTION}'
+                                AND json_extract_string(detail, '$.why') = $why),
+                cand AS (SELECT r.* FROM records r JOIN marked USING (record_id)
+                         WHERE r.source_id = $s AND r.status = 'superseded'
+                           AND r.doc_key IN (SELECT doc_key FROM _dump_seen))
+            SELECT r.record_id, r.doc_key, r.licence_id IS NOT DISTINCT FROM $lic FROM cand r
+            WHERE NOT EXISTS (SELECT 1 FROM records c WHERE c.version_of = r.record_id)
               AND NOT EXISTS (SELECT 1 FROM records a WHERE a.source_id = r.source_id AND a.doc_key = r.doc_key
                               AND a.status IN ('active', 'withdrawn', 'duplicate'))
-              AND EXISTS (SELECT 1 FROM provenance_events e WHERE e.record_id = r.record_id AND e.action = '{ACTION}'
-                          AND json_extract_string(e.detail, '$.why') = $why)
             QUALIFY row_number() OVER (PARTITION BY r.doc_key ORDER BY r.created_at DESC, r.record_id DESC) = 1
             ORDER BY r.record_id""",
             {"s": self.source_id, "lic": self.licence, "why": WHY},
