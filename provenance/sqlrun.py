@@ -106,8 +106,8 @@ _BIGNUM_HEADER = 3
 
 def _floor(arr: Any) -> int:
     """At most what the values of the Arrow array ``arr`` count once in Python (:func:`_cell_size`): 8 a value,
-    the characters of text and bytes of blobs, a list's or map's values, a struct's fields, a BIGNUM's bytes but its
-    header (review 18: its Python value is a decimal string, counted 8, so a page of million-digit numbers was
+    the characters of text and bytes of blobs, a list's or map's values, a struct's fields, a UNION's member, a BIT's
+    bits, a BIGNUM's bytes but its header (review 18: its Python value is a decimal string, counted 8, so a page of million-digit numbers was
     converted whole before the budget refused it); other types count 8.
     Computed by Arrow on DuckDB's result, so a cell of millions of values is refused before Python holds it.
 
@@ -124,9 +124,15 @@ def _floor(arr: Any) -> int:
         if getattr(t, "type_name", None) == "bignum":  # a decimal string in Python: a digit or more a stored byte
             over = pc.max_element_wise(pc.subtract(pc.binary_length(arr.storage), _BIGNUM_HEADER), 0)
             return _VALUE * n + (pc.sum(over).as_py() or 0)
+        if getattr(t, "type_name", None) == "bit":  # a '0'/'1' string in Python: 8 characters a stored byte but
+            # the first (its padding, at most 7 bits); review 18: bitstring('1', 10**6) counted 8, not a million
+            bits = pc.max_element_wise(pc.subtract(pc.multiply(pc.binary_length(arr.storage), 8), 15), 0)
+            return _VALUE * n + (pc.sum(bits).as_py() or 0)
         if t.extension_name != "arrow.json":
             return _VALUE * n
         arr, t = arr.storage, arr.storage.type
+    if pa.types.is_union(t):  # a UNION's value is its member's (review 18: a VARCHAR member counted 8 a value)
+        return sum(_union_member(arr, code, i) for i, code in enumerate(t.type_codes))
     if pa.types.is_dictionary(t):  # ENUM
         arr, t = arr.dictionary_decode(), t.value_type
     if pa.types.is_string(t) or pa.types.is_large_string(t):  # no views: DuckDB exports none by default
@@ -143,6 +149,18 @@ def _floor(arr: Any) -> int:
         entries = pa.ListArray.from_arrays(valid.offsets, valid.values).flatten()
         return _VALUE * n + sum(_floor(f) for f in entries.flatten())
     return _VALUE * n + _floor(valid.flatten())
+
+
+def _union_member(arr: Any, code: int, i: int) -> int:
+    """:func:`_floor` of the values of the union array ``arr`` whose member is its ``i``-th (type code ``code``)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    mine = pc.equal(arr.type_codes, pa.scalar(code, pa.int8()))
+    child = arr.field(i)
+    if arr.type.mode == "dense":
+        return _floor(child.take(arr.offsets.filter(mine)))
+    return _floor(child.filter(mine))
 
 
 def _too_large(budget: int, rows: int) -> ReadOnlyError:
