@@ -180,7 +180,10 @@ def exact_key_version() -> str:
 _DIGITS = frozenset("0123456789")
 
 #: bump when :func:`strict_key`'s rules change: the keys the dedup index stores become stale and are computed again
-_STRICT_RULES = 1
+_STRICT_RULES = 2
+#: 2 (review 18): what a reader does not see (format characters such as a zero-width space, combining marks,
+#: controls) no longer stands between a digit and its sign; under 1, 3% and 3‰ with a zero-width space before the
+#: sign had one key
 
 
 @functools.cache
@@ -197,21 +200,23 @@ def strict_key(text: str) -> str:
 
     The normalised key drops punctuation, so ``1.5%`` and ``15%``, ``3%`` and ``3‰`` or ``1-3`` and ``13`` are
     equal under it; an exact duplicate must be equal under this key too (texts that differ only in a number are
-    different statutes). Whitespace does not count (``15 %`` is ``15%``). Only the members of exact-key groups
-    are keyed this way, so it stays in Python.
+    different statutes). Whitespace does not count (``15 %`` is ``15%``), nor does any other character neither a
+    letter, a digit, punctuation nor a symbol (a zero-width space, a combining mark: ``3``, a zero-width space and
+    ``%`` is ``3%``, not ``3``). Only the members of exact-key groups are keyed this way, so it stays in Python.
 
     >>> strict_key("年利率1.5%。") == strict_key("年利率15%。"), strict_key("年利率 15 %") == strict_key("年利率15%")
     (False, True)
     """
-    chars = [c for c in unicodedata.normalize("NFKC", text) if not c.isspace()]
+    # only what the key can keep (letters, digits, punctuation, symbols) is a neighbour: whitespace, format characters
+    # (zero-width space, joiners, bidi marks, soft hyphen), combining marks and controls are skipped, so a character
+    # a reader does not see between a number and its sign neither hides the sign nor makes a difference
+    category = unicodedata.category
+    chars = [(c, k) for c in unicodedata.normalize("NFKC", text) if (k := category(c)[0]) in "LNPS"]
     kept = []
-    for i, c in enumerate(chars):
-        cat = unicodedata.category(c)
-        if cat[0] in "LN":
+    for i, (c, k) in enumerate(chars):
+        if k in "LN":
             kept.append(c)
-        elif cat[0] in "PS" and (
-            (i > 0 and chars[i - 1] in _DIGITS) or (i + 1 < len(chars) and chars[i + 1] in _DIGITS)
-        ):
+        elif (i > 0 and chars[i - 1][0] in _DIGITS) or (i + 1 < len(chars) and chars[i + 1][0] in _DIGITS):
             kept.append(c)
     cps = np.array([ord(c) for c in kept], dtype=np.int64)
     _, fmap = _tables()

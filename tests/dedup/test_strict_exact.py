@@ -57,3 +57,34 @@ def test_a_text_pasted_thousands_of_times_is_keyed_once(monkeypatch):
     out = {d.id: d for d in dedup_texts(docs)}
     assert [d.id for d in out.values() if d.survivor] == ["d0000"]
     assert len(calls) == 1
+
+
+#: characters a reader does not see between a number and its sign: zero-width space and joiners, word joiner, BOM,
+#: soft hyphen, bidi marks, a combining mark, a control
+_UNSEEN = ["\u200b", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u200e", "\u202c", "\u0301", "\x07"]
+
+
+@pytest.mark.parametrize("z", _UNSEEN)
+@pytest.mark.parametrize(("a", "b"), [("3{z}%", "3{z}‰"), ("1.5{z}%", "15{z}%"), ("1{z}-3", "13")])
+def test_an_unseen_character_beside_a_number_does_not_hide_its_sign(z, a, b):
+    """Review 18: the strict key judged "next to a digit" by the character next to it, invisible or not, so a
+    zero-width space between 3 and % dropped the sign: 3​% and 3​‰ were one exact text and a law_moj article
+    differing from another of its law only in that sign was removed as its duplicate."""
+    ta, tb = BASE.format(a.format(z=z)), BASE.format(b.format(z=z))
+    assert strict_key(ta) != strict_key(tb)
+
+
+@pytest.mark.parametrize("z", _UNSEEN)
+def test_an_unseen_character_beside_a_number_is_not_a_difference(z):
+    assert strict_key(BASE.format(f"1.5{z}%")) == strict_key(BASE.format("1.5%"))
+
+
+@pytest.mark.parametrize("z", ["\u200b", "\u2060"])
+def test_law_articles_differing_in_a_sign_behind_a_zero_width_space_both_stay(z):
+    law = "law_moj"
+    docs = [
+        DedupDoc("art2", BASE.format(f"3{z}%"), law, "OGDL-Taiwan-1.0", "2024", "Z1000001"),
+        DedupDoc("art3", BASE.format(f"3{z}‰"), law, "OGDL-Taiwan-1.0", "2024", "Z1000001"),
+    ]
+    out = {d.id: d for d in dedup_texts(docs)}
+    assert out["art2"].duplicate_of is None and out["art3"].duplicate_of is None
