@@ -1,7 +1,7 @@
 """Dedup keys: the normalised, script-folded form of a text and its exact-match digest.
 
 The key is never written back as record text: NFKC, Simplified/Traditional folding (the table of
-:func:`curate.zh.fold.fold`), then only letters and digits are kept (Unicode categories ``L*`` and
+:func:`curate.zh.fold.fold`) and lower case, then only letters and digits are kept (Unicode categories ``L*`` and
 ``N*``), so whitespace, line breaks, punctuation and symbols do not matter. After NFKC (C code)
 the folding and filtering are array lookups over code points, not a Python loop per character.
 """
@@ -45,40 +45,59 @@ def _cache_file() -> Path | None:
     return root / f"dedup-keys-{tag}.npz"
 
 
-_TABLES_VERSION = 1
+#: 2 (review 18): the case map (lower case) of the normalised key
+_TABLES_VERSION = 2
 
 
 @functools.cache
-def _all_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(keep, fold map, NFKC map), from the cache file when present (derived once, ~1 s)."""
+def _all_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(keep, fold map, NFKC map, case map), from the cache file when present (derived once, ~1 s)."""
     path = _cache_file()
     if path is not None and path.exists():
         try:
             with np.load(path) as z:
-                return z["keep"], z["fmap"], z["nfkc"].astype(np.int64)
+                return z["keep"], z["fmap"], z["nfkc"].astype(np.int64), z["lmap"]
         except (OSError, KeyError, ValueError):
             pass  # corrupt cache: rebuild below
     keep, fmap = _build_tables()
     nfkc = _build_nfkc_map()
+    lmap = _build_case_map(fmap)
     if path is not None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_name(path.name + f".{os.getpid()}.tmp.npz")
-            np.savez(tmp, keep=keep, fmap=fmap, nfkc=nfkc.astype(np.int32))
+            np.savez(tmp, keep=keep, fmap=fmap, nfkc=nfkc.astype(np.int32), lmap=lmap)
             os.replace(tmp, path)
         except OSError:
             pass  # read-only home: tables are rebuilt per process
-    return keep, fmap, nfkc
+    return keep, fmap, nfkc, lmap
 
 
 def _tables() -> tuple[np.ndarray, np.ndarray]:
     """(keep mask over all code points: category L*/N*, fold map code point -> code point)."""
-    keep, fmap, _ = _all_tables()
+    keep, fmap, _, _ = _all_tables()
     return keep, fmap
+
+
+def _build_case_map(fmap: np.ndarray) -> np.ndarray:
+    """The fold map, then lower case where a letter's lower case is one code point (``A`` -> ``a``, ``Σ`` -> ``σ``;
+    ``İ``, whose lower case is two, stays): the normalised key's map, never the strict key's (texts differing only in
+    case are near duplicates, not exact ones: a capitalised defined term of an English law can be a difference)."""
+    lmap = fmap.copy()
+    for cp in range(0x20000):  # planes 2-16 hold no cased letters
+        ch = chr(lmap[cp])
+        low = ch.lower()
+        if low != ch and len(low) == 1:
+            lmap[cp] = fmap[ord(low)]
+    return lmap
 
 
 def _nfkc_map() -> np.ndarray:
     return _all_tables()[2]
+
+
+def _case_map() -> np.ndarray:
+    return _all_tables()[3]
 
 
 def _build_tables() -> tuple[np.ndarray, np.ndarray]:
@@ -133,14 +152,14 @@ def normalise_codepoints(text: str) -> np.ndarray:
     >>> normalise_codepoints("第 5 條，") .tolist() == [ord("第"), ord("5"), ord("条")]
     True
     """
-    keep, fmap = _tables()
+    keep, lmap = _tables()[0], _case_map()
     cp = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
     mapped = _nfkc_map()[cp]
     if (mapped < 0).any():
         cp = np.frombuffer(unicodedata.normalize("NFKC", text).encode("utf-32-le", "surrogatepass"), dtype="<u4")
     else:
         cp = mapped.astype(np.uint32)
-    return fmap[cp[keep[cp]]]
+    return lmap[cp[keep[cp]]]
 
 
 def normalise(text: str) -> str:
@@ -163,8 +182,10 @@ def exact_key(codepoints: np.ndarray) -> str:
 
 #: bump when :func:`normalise`'s rules change (what is kept, how it is folded): the exact keys the dedup index stores
 #: become stale and are computed again from the text. 2 (review 17): the index row's MinHash signature and buckets are
-#: computed again with its key; review 16's pass rewrote keys under version 1 and left their signatures stale
-_EXACT_RULES = 2
+#: computed again with its key; review 16's pass rewrote keys under version 1 and left their signatures stale. 3
+#: (review 18): lower case, so texts differing only in the case of Latin (Greek, Cyrillic) letters share a key and
+#: a signature: near duplicates (the strict key keeps case), before it neither exact nor near ones
+_EXACT_RULES = 3
 
 
 @functools.cache
