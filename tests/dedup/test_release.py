@@ -151,3 +151,30 @@ def test_a_link_to_a_record_the_export_leaves_out_drops_nothing_and_audit_names_
         con.close()
     assert X in _exported(db_path)
     assert "status: near_duplicate_of names a record that is not active (never released)" in _problems(db_path)
+
+
+def test_a_duplicate_and_a_link_left_behind_are_released_by_the_next_run_s_prepare(db_path, tmp_path):
+    """A catalogue from before releases: its survivor and representative were superseded without releasing what
+    relied on them (simulated by marking them past the release). ``release_left_behind`` (review 18: its query sorts
+    only the decisions naming a gone survivor) finds both, and only them."""
+    from provenance.dedup_release import release_left_behind
+
+    _catalogue(db_path, tmp_path)
+    con = db.connect(db_path)
+    try:
+        kept = con.execute(
+            "SELECT record_id FROM records WHERE (text = ? AND near_duplicate_of IS NULL)"
+            " OR (text = ? AND source_id LIKE 'law_moj%') ORDER BY record_id",
+            [X, Y],
+        ).fetchall()
+        assert len(kept) == 2
+        assert release_left_behind(con) == 0  # nothing left behind yet
+        con.execute(
+            "UPDATE records SET status = 'superseded' WHERE record_id IN (SELECT unnest(?))", [[k for (k,) in kept]]
+        )
+        assert release_left_behind(con, actor="test") == 2
+        assert release_left_behind(con) == 0
+    finally:
+        con.close()
+    state = _state(db_path)
+    assert state[("law_moj", X)] == ("active", None) and state[("moda", Y)] == ("active", None)
