@@ -50,32 +50,32 @@ _TABLES_VERSION = 2
 
 
 @functools.cache
-def _all_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(keep, fold map, NFKC map, case map), from the cache file when present (derived once, ~1 s)."""
+def _all_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(keep, fold map, NFKC map, case map, sign mask), from the cache file when present (derived once, ~1 s)."""
     path = _cache_file()
     if path is not None and path.exists():
         try:
             with np.load(path) as z:
-                return z["keep"], z["fmap"], z["nfkc"].astype(np.int64), z["lmap"]
+                return z["keep"], z["fmap"], z["nfkc"].astype(np.int64), z["lmap"], z["sign"]
         except (OSError, KeyError, ValueError):
             pass  # corrupt cache: rebuild below
-    keep, fmap = _build_tables()
+    keep, fmap, sign = _build_tables()
     nfkc = _build_nfkc_map()
     lmap = _build_case_map(fmap)
     if path is not None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_name(path.name + f".{os.getpid()}.tmp.npz")
-            np.savez(tmp, keep=keep, fmap=fmap, nfkc=nfkc.astype(np.int32), lmap=lmap)
+            np.savez(tmp, keep=keep, fmap=fmap, nfkc=nfkc.astype(np.int32), lmap=lmap, sign=sign)
             os.replace(tmp, path)
         except OSError:
             pass  # read-only home: tables are rebuilt per process
-    return keep, fmap, nfkc, lmap
+    return keep, fmap, nfkc, lmap, sign
 
 
 def _tables() -> tuple[np.ndarray, np.ndarray]:
     """(keep mask over all code points: category L*/N*, fold map code point -> code point)."""
-    keep, fmap, _, _ = _all_tables()
+    keep, fmap = _all_tables()[:2]
     return keep, fmap
 
 
@@ -100,17 +100,22 @@ def _case_map() -> np.ndarray:
     return _all_tables()[3]
 
 
-def _build_tables() -> tuple[np.ndarray, np.ndarray]:
+def _build_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(keep: category L*/N*, fold map, sign: category P*/S*)."""
     n = sys.maxunicode + 1
     keep = np.zeros(n, dtype=bool)
-    # planes 4-16 hold no letters or digits (unassigned, tags, variation selectors, private use)
+    sign = np.zeros(n, dtype=bool)
+    # planes 4-16 hold no letters, digits, punctuation or symbols (unassigned, tags, variation selectors, private use)
     for cp in range(0x40000):
-        if unicodedata.category(chr(cp))[0] in "LN":
+        cat = unicodedata.category(chr(cp))[0]
+        if cat in "LN":
             keep[cp] = True
+        elif cat in "PS":
+            sign[cp] = True
     fmap = np.arange(n, dtype=np.uint32)
     for src, dst in fold_table().items():
         fmap[src] = ord(dst)
-    return keep, fmap
+    return keep, fmap, sign
 
 
 #: ranges where NFKC of a string equals NFKC of each character alone (no composition partners),
@@ -198,8 +203,6 @@ def exact_key_version() -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:8]
 
 
-_DIGITS = frozenset("0123456789")
-
 #: bump when :func:`strict_key`'s rules change: the keys the dedup index stores become stale and are computed again
 _STRICT_RULES = 2
 #: 2 (review 18): what a reader does not see (format characters such as a zero-width space, combining marks,
@@ -223,7 +226,8 @@ def strict_key(text: str) -> str:
     equal under it; an exact duplicate must be equal under this key too (texts that differ only in a number are
     different statutes). Whitespace does not count (``15 %`` is ``15%``), nor does any other character neither a
     letter, a digit, punctuation nor a symbol (a zero-width space, a combining mark: ``3``, a zero-width space and
-    ``%`` is ``3%``, not ``3``). Only the members of exact-key groups are keyed this way, so it stays in Python.
+    ``%`` is ``3%``, not ``3``). Array lookups over the code points, as :func:`normalise_codepoints`: a 16 MiB
+    line costs a few arrays of it, not a Python object per character.
 
     >>> strict_key("年利率1.5%。") == strict_key("年利率15%。"), strict_key("年利率 15 %") == strict_key("年利率15%")
     (False, True)
@@ -231,15 +235,11 @@ def strict_key(text: str) -> str:
     # only what the key can keep (letters, digits, punctuation, symbols) is a neighbour: whitespace, format characters
     # (zero-width space, joiners, bidi marks, soft hyphen), combining marks and controls are skipped, so a character
     # a reader does not see between a number and its sign neither hides the sign nor makes a difference
-    category = unicodedata.category
-    chars = [(c, k) for c in unicodedata.normalize("NFKC", text) if (k := category(c)[0]) in "LNPS"]
-    kept = []
-    for i, (c, k) in enumerate(chars):
-        if k in "LN":
-            kept.append(c)
-        elif (i > 0 and chars[i - 1][0] in _DIGITS) or (i + 1 < len(chars) and chars[i + 1][0] in _DIGITS):
-            kept.append(c)
-    cps = np.array([ord(c) for c in kept], dtype=np.int64)
-    _, fmap = _tables()
-    folded = fmap[cps] if len(cps) else np.empty(0, dtype=np.uint32)
-    return exact_key(folded)
+    keep, fmap, _, _, sign = _all_tables()
+    cp = np.frombuffer(unicodedata.normalize("NFKC", text).encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    cp = cp[keep[cp] | sign[cp]]
+    digit = (cp >= ord("0")) & (cp <= ord("9"))
+    beside = np.zeros(len(cp), dtype=bool)
+    beside[1:] |= digit[:-1]
+    beside[:-1] |= digit[1:]
+    return exact_key(fmap[cp[keep[cp] | beside]])
