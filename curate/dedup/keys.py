@@ -45,32 +45,34 @@ def _cache_file() -> Path | None:
     return root / f"dedup-keys-{tag}.npz"
 
 
-#: 2 (review 18): the case map (lower case) of the normalised key
-_TABLES_VERSION = 2
+#: 2 (review 18): the case map (lower case) of the normalised key; 3 (its review): the case map folds as casefold
+#: does where that gives one letter (final sigma), and a number mask (category N*) for the strict key
+_TABLES_VERSION = 3
 
 
 @functools.cache
-def _all_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(keep, fold map, NFKC map, case map, sign mask), from the cache file when present (derived once, ~1 s)."""
+def _all_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(keep, fold map, NFKC map, case map, sign mask, number mask), from the cache file when present (derived once,
+    ~1 s)."""
     path = _cache_file()
     if path is not None and path.exists():
         try:
             with np.load(path) as z:
-                return z["keep"], z["fmap"], z["nfkc"].astype(np.int64), z["lmap"], z["sign"]
+                return z["keep"], z["fmap"], z["nfkc"].astype(np.int64), z["lmap"], z["sign"], z["num"]
         except (OSError, KeyError, ValueError):
             pass  # corrupt cache: rebuild below
-    keep, fmap, sign = _build_tables()
+    keep, fmap, sign, num = _build_tables()
     nfkc = _build_nfkc_map()
-    lmap = _build_case_map(fmap)
+    lmap = _build_case_map(fmap, keep)
     if path is not None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_name(path.name + f".{os.getpid()}.tmp.npz")
-            np.savez(tmp, keep=keep, fmap=fmap, nfkc=nfkc.astype(np.int32), lmap=lmap, sign=sign)
+            np.savez(tmp, keep=keep, fmap=fmap, nfkc=nfkc.astype(np.int32), lmap=lmap, sign=sign, num=num)
             os.replace(tmp, path)
         except OSError:
             pass  # read-only home: tables are rebuilt per process
-    return keep, fmap, nfkc, lmap, sign
+    return keep, fmap, nfkc, lmap, sign, num
 
 
 def _tables() -> tuple[np.ndarray, np.ndarray]:
@@ -79,16 +81,21 @@ def _tables() -> tuple[np.ndarray, np.ndarray]:
     return keep, fmap
 
 
-def _build_case_map(fmap: np.ndarray) -> np.ndarray:
-    """The fold map, then lower case where a letter's lower case is one code point (``A`` -> ``a``, ``Σ`` -> ``σ``;
-    ``İ``, whose lower case is two, stays): the normalised key's map, never the strict key's (texts differing only in
-    case are near duplicates, not exact ones: a capitalised defined term of an English law can be a difference)."""
+def _build_case_map(fmap: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """The fold map, then case folded where the fold (``str.casefold``, else ``str.lower``) is one letter once what
+    the key drops is dropped (``A`` -> ``a``, ``Σ`` and final ``ς`` -> ``σ``, ``İ`` -> ``i``, ``ẞ`` -> ``ß``; ``ß``,
+    whose fold is ``ss``, stays): the normalised key's map, never the strict key's (texts differing only in case are
+    near duplicates, not exact ones: a capitalised defined term of an English law can be a difference). One code
+    point for one, so a key's length is its text's."""
     lmap = fmap.copy()
     for cp in range(0x20000):  # planes 2-16 hold no cased letters
         ch = chr(lmap[cp])
-        low = ch.lower()
-        if low != ch and len(low) == 1:
-            lmap[cp] = fmap[ord(low)]
+        for low in (ch.casefold(), ch.lower()):
+            low = "".join(c for c in low if keep[ord(c)])
+            if len(low) == 1:
+                if low != ch:
+                    lmap[cp] = fmap[ord(low)]
+                break
     return lmap
 
 
@@ -100,22 +107,24 @@ def _case_map() -> np.ndarray:
     return _all_tables()[3]
 
 
-def _build_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(keep: category L*/N*, fold map, sign: category P*/S*)."""
+def _build_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(keep: category L*/N*, fold map, sign: category P*/S*, number: category N*)."""
     n = sys.maxunicode + 1
     keep = np.zeros(n, dtype=bool)
     sign = np.zeros(n, dtype=bool)
+    num = np.zeros(n, dtype=bool)
     # planes 4-16 hold no letters, digits, punctuation or symbols (unassigned, tags, variation selectors, private use)
     for cp in range(0x40000):
         cat = unicodedata.category(chr(cp))[0]
         if cat in "LN":
             keep[cp] = True
+            num[cp] = cat == "N"
         elif cat in "PS":
             sign[cp] = True
     fmap = np.arange(n, dtype=np.uint32)
     for src, dst in fold_table().items():
         fmap[src] = ord(dst)
-    return keep, fmap, sign
+    return keep, fmap, sign, num
 
 
 #: ranges where NFKC of a string equals NFKC of each character alone (no composition partners),
@@ -204,10 +213,11 @@ def exact_key_version() -> str:
 
 
 #: bump when :func:`strict_key`'s rules change: the keys the dedup index stores become stale and are computed again
-_STRICT_RULES = 2
+_STRICT_RULES = 3
 #: 2 (review 18): what a reader does not see (format characters such as a zero-width space, combining marks,
 #: controls) no longer stands between a digit and its sign; under 1, 3% and 3‰ with a zero-width space before the
-#: sign had one key
+#: sign had one key. 3 (its review): a number is any digit NFKC leaves (category N*: Arabic-Indic ``٣``, ``〇``), not
+#: only 0-9; under 2, ``٣%`` and ``٣‰`` had one key
 
 
 @functools.cache
@@ -235,10 +245,10 @@ def strict_key(text: str) -> str:
     # only what the key can keep (letters, digits, punctuation, symbols) is a neighbour: whitespace, format characters
     # (zero-width space, joiners, bidi marks, soft hyphen), combining marks and controls are skipped, so a character
     # a reader does not see between a number and its sign neither hides the sign nor makes a difference
-    keep, fmap, _, _, sign = _all_tables()
+    keep, fmap, _, _, sign, num = _all_tables()
     cp = np.frombuffer(unicodedata.normalize("NFKC", text).encode("utf-32-le", "surrogatepass"), dtype="<u4")
     cp = cp[keep[cp] | sign[cp]]
-    digit = (cp >= ord("0")) & (cp <= ord("9"))
+    digit = num[cp]
     beside = np.zeros(len(cp), dtype=bool)
     beside[1:] |= digit[:-1]
     beside[:-1] |= digit[1:]

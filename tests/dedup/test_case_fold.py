@@ -6,6 +6,8 @@ folds case as it folds width and script, and the strict key keeps it: such copie
 copy is dropped naming its survivor and a law's are linked, never removed (a capitalised defined term can be a
 difference)."""
 
+import pytest
+
 from curate.dedup.engine import DedupDoc, dedup_texts
 from curate.dedup.keys import exact_key, normalise, normalise_codepoints, strict_key
 
@@ -48,3 +50,14 @@ def test_a_law_article_differing_only_in_case_is_never_removed():
     ]
     out = {d.id: d for d in dedup_texts(docs)}
     assert out["a"].duplicate_of is None and out["b"].duplicate_of is None
+
+
+@pytest.mark.parametrize(
+    ("upper", "lower"),
+    [("ΝΌΜΟΣ ΤΡΑΠΕΖΏΝ", "νόμος τραπεζών"), ("İSTANBUL BANKASI", "istanbul bankasi"), ("GROẞBANK", "großbank")],
+)
+def test_case_folds_as_casefold_where_that_is_one_letter(upper, lower):
+    """Review 18's review: ``str.lower`` left final sigma (``ΝΌΜΟΣ`` -> ``νόμοσ``, not ``νόμος``) and dotted ``İ``
+    (two code points) as they were, so a Greek or Turkish all-capitals copy still differed at every word's end."""
+    assert normalise(upper) == normalise(lower)
+    assert len(normalise(upper)) == len(upper.replace(" ", ""))

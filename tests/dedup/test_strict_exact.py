@@ -91,14 +91,15 @@ def test_law_articles_differing_in_a_sign_behind_a_zero_width_space_both_stay(z)
 
 
 def _reference_strict_key(text: str) -> str:
-    """The strict key's rule, a character at a time: letters and digits, and punctuation or a symbol beside an ASCII
-    digit, where only letters, digits, punctuation and symbols are neighbours; folded as the fold table folds."""
+    """The strict key's rule, a character at a time: letters and digits, and punctuation or a symbol beside a number
+    (category N*, after NFKC), where only letters, digits, punctuation and symbols are neighbours; folded as the fold
+    table folds."""
     import unicodedata
 
     from curate.dedup.keys import _tables
 
     chars = [c for c in unicodedata.normalize("NFKC", text) if unicodedata.category(c)[0] in "LNPS"]
-    digit = [c in "0123456789" for c in chars]
+    digit = [unicodedata.category(c)[0] == "N" for c in chars]
     kept = [
         c
         for i, c in enumerate(chars)
@@ -114,8 +115,17 @@ def test_the_strict_key_s_array_lookups_follow_its_rule_character_by_character()
 
     rng = random.Random(18)
     pool = (
-        "0123456789０１２.,%‰％-/+$€ \n\t\u3000\u200b\u200d\u2060\ufeff\u00ad\u0301\x07銀行法第條款项ABCabcΣσİß①²〇三"
+        "0123456789０１２.,%‰％-/+$€ \n\t\u3000\u200b\u200d\u2060\ufeff\u00ad\u0301\x07銀行法第條款项ABCabcΣσİß①²〇三٣३"
     )
     for _ in range(3000):
         text = "".join(rng.choice(pool) for _ in range(rng.randrange(0, 30)))
         assert strict_key(text) == _reference_strict_key(text), repr(text)
+
+
+@pytest.mark.parametrize("d", ["٣", "३", "〇", "৩"])
+@pytest.mark.parametrize(("a", "b"), [("{d}%", "{d}‰"), ("1.{d}%", "1{d}%"), ("{d}\u200b%", "{d}\u200b‰")])
+def test_a_digit_other_than_0_to_9_keeps_its_sign(d, a, b):
+    """Review 18's review: "beside a digit" read only 0-9 (what NFKC makes of full-width digits), so Arabic-Indic
+    or Devanagari digits, which NFKC leaves as they are, lost their signs: ٣% and ٣‰ were one exact text."""
+    ta, tb = BASE.format(a.format(d=d)), BASE.format(b.format(d=d))
+    assert strict_key(ta) != strict_key(tb)
