@@ -11,7 +11,8 @@ of :func:`provenance.records.create_version` (tested to produce identical rows a
   ``pii_state`` is reset to NULL because a person typed it, so it must pass the PII stage again);
   ``ok`` and ``reject`` verdicts are events (a text typed beside ``ok`` is not applied; one with no visible
   text under ``fixed`` is ``invalid``). A correction of a version that is no longer active is
-  stored as ``stale`` and creates nothing.
+  stored as ``stale`` and creates nothing, unless the document's current version has the text read (a licence
+  correction since the push: :mod:`annotation.same_text`), which it then corrects.
 * **pii** — per-span verdicts (:mod:`annotation.review`): 正確 confirmed, 非個資 restored from the
   vault into a new version and added to the source's allow-list (keyed digests), 類型錯誤 re-typed,
   漏標 (regions the reviewer added) masked with a typed placeholder: the record is re-scrubbed in a
@@ -58,6 +59,7 @@ from annotation.projects import annotator_actor, check_bank, check_recorded, ema
 from annotation.pull_batch import STAGE, PullBatch
 from annotation.retract import retract_withdrawn
 from annotation.review import AllowEntry, PiiVault, Review, stored_review
+from annotation.same_text import same_text_current
 from annotation.sealed_tasks import delete_sealed_imported
 from annotation.stale_missed import sealed_marked
 from annotation.tasks import PROJECTS
@@ -245,6 +247,8 @@ def _pull_project(
     if project == "pii":  # a review of a record withdrawn since its push: decided as of an active one (see module)
         held = withdrawn_while_active(con, [t[0] for t in tasks.values() if not t[2]])
         tasks = {k: (t[0], t[1], t[2] or t[0] in held, *t[3:]) for k, t in tasks.items()}
+    # a correction of a version replaced since by one of the same text (a licence correction): applied to that one
+    current = same_text_current(con, [t[0] for t in tasks.values() if not t[2]]) if project == "proofread" else {}
     # a PII review task's annotators are judged together (decide_pii's peers), once all the project wants are in;
     # those imported before as they were imported, not as Label Studio holds them now
     imported = _imported_reviews(con, instance, pid, list(tasks)) if overlap else {}
@@ -287,11 +291,12 @@ def _pull_project(
                 # bank now) changes no record: a correction is stale (review 14); a PII review's 漏標 still masks,
                 # but its 非個資 restores nothing (review of the fixes 14: it made a version with the raw values)
                 active = active and not (taken_out and project != "pii")
+                onto = None if active or taken_out or applied_with is not None else current.get(record_id)
                 d = decide(
                     project,
                     text,
                     ann,
-                    active or applied_with is not None,
+                    active or applied_with is not None or onto is not None,
                     task.get("data"),
                     (lambda rid=record_id, t=text: vault.originals(con, rid, t)) if vault is not None else None,
                     max_chars=max_chars,
@@ -328,8 +333,11 @@ def _pull_project(
                 # id and digest (a plain sha256 of it let anyone who read the earlier version guess a typed ID number;
                 # review 15); without the PII key the project stops (versions.create_versions), as for typed text
                 keyed = project == "proofread"
-                batch.add(record_id, d, ids, actor, keyed=keyed, text=read, added=added)
+                if onto is not None and d.new_text is not None:  # the ledger names the version the annotator read
+                    d.detail["read_record_id"] = record_id
+                batch.add(record_id, d, ids, actor, keyed=keyed, text=read, added=added, onto=onto)
                 if d.new_text is not None:
+                    current.pop(record_id, None)
                     tasks[task["id"]] = (record_id, text, False, source_id, pii_expected, taken_out)  # then stale
                     joint[task["id"]] = ann["id"]
                 if d.detail.get("disagreed") and task["id"] not in flagged:

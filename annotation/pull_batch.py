@@ -52,10 +52,12 @@ class PullBatch:
         keyed: bool = False,
         text: str | None = None,
         added: list[dict[str, Any]] | None = None,
+        onto: str | None = None,
     ) -> None:
         """One decided annotation: a new version or a ledger event, and its ``annotations`` row (``text``: the
         version the annotation read; ``added``: its 漏標 regions, where ``d`` holds none: a version sealed since its
-        push, :func:`annotation.stale_missed.sealed_marked`)."""
+        push, :func:`annotation.stale_missed.sealed_marked`; ``onto``: the version a correction applies to where it is not
+        the one read, :mod:`annotation.same_text`)."""
         detail = {**ids, **d.detail}
         if keyed and self.keys is not None:
             detail["key_id"] = self.keys.key_id
@@ -71,7 +73,7 @@ class PullBatch:
                 self.marked.setdefault(record_id, []).extend(marked_values(text, d.detail["added"]))
             pii_state = (d.fields or {}).get("pii_state")
             self.versions.append(
-                (len(self.rows), NewVersion(record_id, d.new_text, d.action, detail, actor, pii_state, keyed))
+                (len(self.rows), NewVersion(onto or record_id, d.new_text, d.action, detail, actor, pii_state, keyed))
             )
         else:
             self.events.append(
