@@ -207,6 +207,24 @@ def check_recorded(client: LabelStudioClient, pid: int, bank: str, project: str)
             "push again",
             url=client.config.instance,
         )
+    if not is_ours(now, bank, project):
+        raise LabelStudioTerminalError(
+            f"project {pid}, which the catalogue records as bank {bank}'s {project} project, is neither titled "
+            f"{project_title(bank, project)!r} nor described as a push describes it now (titled "
+            f"{str(now.get('title'))[:100]!r}): Label Studio was reinstalled or its database replaced, or the project "
+            "was retitled by hand; it is not used (nothing sent or imported). Give it back its title if it is the "
+            f"bank's, or run `curate annotate forget-project --bank {bank} --project {project} --reason TEXT` and push "
+            "again (a new project gets every eligible record)",
+            url=client.config.instance,
+        )
+
+
+def is_ours(now: dict[str, Any], bank: str, project: str) -> bool:
+    """Whether a Label Studio project (as :meth:`LabelStudioClient.project` returns it) is (bank, project)'s: its
+    description is the one a push gives it, or its title is (a description edited by hand, or an older wording)."""
+    return _described_owner(now.get("description")) == (bank, project) or now.get("title") == project_title(
+        bank, project
+    )
 
 
 def _sha(text: Any) -> str:
@@ -249,8 +267,9 @@ def forget_project(
 ) -> dict[str, Any]:
     """Forget (bank, project) on this instance once its Label Studio project was deleted: the project row, its
     task mapping, unconfirmed pushes and pull cursor go, with one ``project_forgotten`` ledger event (counts and
-    reason); imported annotations stay. Refused while Label Studio still has the project. The next push creates a
-    new project and sends every eligible record again."""
+    reason); imported annotations stay. Refused while Label Studio still has the project (:func:`is_ours`; the id
+    held by another project, as a reinstalled Label Studio numbers them anew, is no refusal: ``held_by_another``).
+    The next push creates a new project and sends every eligible record again."""
     check_bank(bank)
     if not reason or not reason.strip():
         raise UsageError("forget-project needs a non-empty --reason")
@@ -262,7 +281,10 @@ def forget_project(
     if row is None:
         raise UsageError(f"no {project} project of bank {bank} is recorded for {instance}; nothing to forget")
     pid = row[0]
-    if client.project_exists(pid):
+    # a project that holds the id but is not this one (a reinstalled Label Studio numbers its projects anew) is no
+    # reason to refuse: it is left as it is
+    held = client.project(pid) if client.project_exists(pid) else None
+    if held is not None and is_ours(held, bank, project):
         raise UsageError(
             f"project {pid} ({project_title(bank, project)}) still exists at {instance}: only a project deleted "
             "in Label Studio can be forgotten"
@@ -276,6 +298,7 @@ def forget_project(
             "DELETE FROM annotation_projects WHERE instance = ? AND bank = ? AND project = ?", [instance, bank, project]
         )
         detail = {"bank": bank, "project": project, "instance": instance, "ls_project_id": pid, "tasks": tasks}
+        detail["held_by_another"] = held is not None
         ledger.append(
             con,
             [
@@ -315,6 +338,7 @@ __all__ = [
     "check_bank",
     "check_bank_case",
     "check_recorded",
+    "is_ours",
     "email_sha256",
     "ensure_project",
     "finish_run",
