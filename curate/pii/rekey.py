@@ -46,8 +46,10 @@ from provenance.batches import BATCH_ACTION, BATCH_REKEYED, DIGEST_VERSION, batc
 from provenance.dbnew import connect_existing
 from provenance.errors import CatalogueError, UsageError
 from provenance.export_items import ITEMS_REKEYED, affected_exports, items_digest
-from provenance.records import PII_PASSED, derived_record_id, is_keyed_digest, version_seal
+from provenance.pii_rule import TYPED_STAGES
+from provenance.records import KEYED_PREFIX, PII_PASSED, derived_record_id, is_keyed_digest, version_seal
 from provenance.verdicts import rekey_members
+from provenance.version_chain import descendants_cte
 
 #: ledger actions written here
 RECORD_REKEYED = "record_rekeyed"
@@ -107,18 +109,27 @@ def _has(con: duckdb.DuckDBPyConnection, table: str) -> bool:
 
 
 def plan_rekey(con: duckdb.DuckDBPyConnection, key: PiiKey) -> list[Change]:
-    """The changes that bring the records of ``pii_expected`` sources to keyed ids and digests.
+    """The changes that bring the records of ``pii_expected`` sources, and annotators' corrections of any source, to
+    keyed ids and digests.
 
-    A record still needs it when it was ingested with a plain digest (keyed ingests never write one);
-    every version derived from it follows, parents first.
+    A record still needs it when it was ingested with a plain digest (keyed ingests never write one), or when it is
+    a correction an older pull left with a plain digest (a pull keys every correction since review 15, whatever its
+    source: text a person typed); every version derived from it follows, parents first.
     """
     from curate.pii.vault import read_raw
 
     keyed = KeyedIds(key)
-    rows = con.execute("""
+    typed = ", ".join(f"'{t}'" for t in TYPED_STAGES)
+    plain_typed = (
+        f"SELECT record_id FROM records WHERE stage IN ({typed}) AND content_sha256 IS NOT NULL"
+        f" AND NOT starts_with(content_sha256, '{KEYED_PREFIX}')"
+    )
+    rows = con.execute(f"""
+        WITH RECURSIVE {descendants_cte("typed", plain_typed)}
         SELECT r.record_id, r.version_of, r.stage, r.pii_state, r.content_sha256, r.licence_id,
                r.text IS NULL AS sealed
-        FROM records r JOIN sources s USING (source_id) WHERE s.pii_expected""").fetchall()
+        FROM records r JOIN sources s USING (source_id)
+        WHERE s.pii_expected OR r.record_id IN (SELECT record_id FROM typed)""").fetchall()
     recs = {r[0]: r for r in rows}
     depth: dict[str, int] = {}
     for rid in recs:
@@ -134,6 +145,7 @@ def plan_rekey(con: duckdb.DuckDBPyConnection, key: PiiKey) -> list[Change]:
     changes: list[Change] = []
     for rid in sorted(recs, key=lambda r: (depth[r], r)):
         _, parent, stage, state, sha, licence, sealed = recs[rid]
+        made_from = parent
         if parent not in recs:
             parent = None
         if stage == "ingest":
@@ -141,19 +153,28 @@ def plan_rekey(con: duckdb.DuckDBPyConnection, key: PiiKey) -> list[Change]:
                 continue  # ingested with keyed ids already
             nid, nsha = keyed.key_record_id(rid), key.key_plain_digest(sha)
         else:
-            if parent is not None and parent not in new_id and stage == "annotation":
-                # a correction an older pull made under a keyed parent with a plain id and digest of raw text
-                p_state, p_sha = recs[parent][3], recs[parent][4]
-                raw = p_state not in PII_PASSED and state != "scrubbed"
-                if raw and sha and not is_keyed_digest(sha) and is_keyed_digest(p_sha):
-                    nid, nsha = key.keyed_hex("rekeyed-id", rid.encode()), key.key_plain_digest(sha)
+            if stage in TYPED_STAGES and parent not in new_id:
+                # a correction an older pull left with a plain id and digest of the text a person typed: as a pull
+                # makes it today (the keyed id of its parent and text), or a keyed id of the old one
+                if sha and not is_keyed_digest(sha):
+                    text = read_raw(con, rid, key)
+                    derived = made_from is not None and derived_record_id(made_from, stage, text) == rid
+                    nid = (
+                        keyed.derived_id(made_from, stage, text)
+                        if derived
+                        else key.keyed_hex("rekeyed-id", rid.encode())
+                    )
+                    nsha = key.key_plain_digest(sha)
                     new_id[rid], new_sha[rid] = nid, nsha
                     changes.append(Change(rid, nid, nsha, licence, bool(sealed)))
                 continue
             if parent is None or parent not in new_id:
                 continue  # its lineage needs nothing
             p_state, p_sha = recs[parent][3], new_sha[parent]
-            raw_text = is_keyed_digest(p_sha) and p_state not in PII_PASSED and state != "scrubbed"
+            # (a correction's text is typed by a person: keyed whatever its parent's state, as a pull keys it)
+            raw_text = stage in TYPED_STAGES or (
+                is_keyed_digest(p_sha) and p_state not in PII_PASSED and state != "scrubbed"
+            )
             text = read_raw(con, rid, key)
             if derived_record_id(parent, stage, text) == rid:
                 plain = derived_record_id(new_id[parent], stage, text)
