@@ -46,7 +46,6 @@ from provenance.batches import BATCH_ACTION, BATCH_REKEYED, DIGEST_VERSION, batc
 from provenance.dbnew import connect_existing
 from provenance.errors import CatalogueError, UsageError
 from provenance.export_items import ITEMS_REKEYED, affected_exports, items_digest
-from provenance.pii_rule import TYPED_STAGES
 from provenance.records import KEYED_PREFIX, PII_PASSED, derived_record_id, is_keyed_digest, version_seal
 from provenance.verdicts import rekey_members
 from provenance.version_chain import descendants_cte
@@ -119,17 +118,29 @@ def plan_rekey(con: duckdb.DuckDBPyConnection, key: PiiKey) -> list[Change]:
     from curate.pii.vault import read_raw
 
     keyed = KeyedIds(key)
-    typed = ", ".join(f"'{t}'" for t in TYPED_STAGES)
+    # the corrections: the versions a proofread_fix event made (a PII review's version holds text the PII stage
+    # checked, scrubbed: a pull keeps its digest plain)
+    corrections = {
+        r[0]
+        for r in con.execute(
+            "SELECT json_extract_string(detail, '$.new_record_id') FROM provenance_events"
+            " WHERE action = 'proofread_fix' AND stage = 'annotation'"
+        ).fetchall()
+        if r[0]
+    }
     plain_typed = (
-        f"SELECT record_id FROM records WHERE stage IN ({typed}) AND content_sha256 IS NOT NULL"
-        f" AND NOT starts_with(content_sha256, '{KEYED_PREFIX}')"
+        "SELECT record_id FROM records WHERE record_id IN (SELECT unnest(?::VARCHAR[]))"
+        f" AND content_sha256 IS NOT NULL AND NOT starts_with(content_sha256, '{KEYED_PREFIX}')"
     )
-    rows = con.execute(f"""
+    rows = con.execute(
+        f"""
         WITH RECURSIVE {descendants_cte("typed", plain_typed)}
         SELECT r.record_id, r.version_of, r.stage, r.pii_state, r.content_sha256, r.licence_id,
                r.text IS NULL AS sealed
         FROM records r JOIN sources s USING (source_id)
-        WHERE s.pii_expected OR r.record_id IN (SELECT record_id FROM typed)""").fetchall()
+        WHERE s.pii_expected OR r.record_id IN (SELECT record_id FROM typed)""",
+        [sorted(corrections)],
+    ).fetchall()
     recs = {r[0]: r for r in rows}
     depth: dict[str, int] = {}
     for rid in recs:
@@ -153,7 +164,7 @@ def plan_rekey(con: duckdb.DuckDBPyConnection, key: PiiKey) -> list[Change]:
                 continue  # ingested with keyed ids already
             nid, nsha = keyed.key_record_id(rid), key.key_plain_digest(sha)
         else:
-            if stage in TYPED_STAGES and parent not in new_id:
+            if rid in corrections and parent not in new_id:
                 # a correction an older pull left with a plain id and digest of the text a person typed: as a pull
                 # makes it today (the keyed id of its parent and text), or a keyed id of the old one
                 if sha and not is_keyed_digest(sha):
@@ -172,7 +183,7 @@ def plan_rekey(con: duckdb.DuckDBPyConnection, key: PiiKey) -> list[Change]:
                 continue  # its lineage needs nothing
             p_state, p_sha = recs[parent][3], new_sha[parent]
             # (a correction's text is typed by a person: keyed whatever its parent's state, as a pull keys it)
-            raw_text = stage in TYPED_STAGES or (
+            raw_text = rid in corrections or (
                 is_keyed_digest(p_sha) and p_state not in PII_PASSED and state != "scrubbed"
             )
             text = read_raw(con, rid, key)

@@ -3,7 +3,8 @@ pull made (before review 15 pulls keyed every correction, whatever its source) u
 ``pii_expected`` and the version corrected was unchecked raw text. Push sends only versions that passed the PII stage,
 so that was almost none: a correction of a scrubbed version, or of any version of a source not marked pii_expected,
 kept a plain sha256 of the text a person typed (a phone or ID number the annotator typed in: a brute-force oracle
-for ``curate sql``). A rekey now keys every such correction, as a pull today would make it, and what derives from it.
+for ``curate sql``). A rekey now keys every such correction (a version a ``proofread_fix`` event made), as a pull
+today would make it, and what derives from it; a PII review's version (scrubbed text) stays as pull makes it.
 """
 
 from __future__ import annotations
