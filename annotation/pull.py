@@ -258,6 +258,7 @@ def _pull_project(
         if overlap and t["id"] in tasks
     }
     joint: dict[int, int] = {}  # task -> the annotation whose joint decision made the new version
+    corrected: set[str] = set()  # versions this pull replaced (another task's correction of the same text: stale)
     flagged: set[int] = set()
     stamps = [ls_time(a.get("created_at")) for t in exported for a in t.get("annotations") or [] if a.get("created_at")]
     newest = max(stamps, default=None)
@@ -292,6 +293,7 @@ def _pull_project(
                 # but its 非個資 restores nothing (review of the fixes 14: it made a version with the raw values)
                 active = active and not (taken_out and project != "pii")
                 onto = None if active or taken_out or applied_with is not None else current.get(record_id)
+                active, onto = active and record_id not in corrected, None if onto in corrected else onto
                 d = decide(
                     project,
                     text,
@@ -338,6 +340,7 @@ def _pull_project(
                 batch.add(record_id, d, ids, actor, keyed=keyed, text=read, added=added, onto=onto)
                 if d.new_text is not None:
                     current.pop(record_id, None)
+                    corrected.add(onto or record_id)
                     tasks[task["id"]] = (record_id, text, False, source_id, pii_expected, taken_out)  # then stale
                     joint[task["id"]] = ann["id"]
                 if d.detail.get("disagreed") and task["id"] not in flagged:

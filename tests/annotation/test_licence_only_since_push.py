@@ -77,3 +77,23 @@ def test_a_correction_of_a_version_relicensed_since_its_push_is_applied_to_the_c
         ).fetchone()
         assert detail == read  # the ledger says which version the annotator read
     assert con.execute("SELECT status FROM records WHERE record_id = ?", [moved]).fetchone()[0] == "active"
+
+
+def test_corrections_of_the_read_and_the_current_version_in_one_pull_make_one_version(label_studio, db_path, bank):
+    """The relicensed version pushed as its own task and corrected there too: one pull applies one correction, the
+    other is stale (not two active versions of one document)."""
+    con, ids = make_catalogue(db_path, 1)
+    client = label_studio.client()
+    pid = push(con, client, PushConfig(project="proofread", bank=bank)).ls_project_id
+    me = client.whoami()["id"]
+    (old_task,) = [t["id"] for t in client.export(pid, all_tasks=True)]
+    client.create_annotation(old_task, _fix("第0條 甲。"), completed_by=me)
+    relicensed = _relicense(con, ids[0], "CC-BY-SA-4.0")
+    push(con, client, PushConfig(project="proofread", bank=bank))
+    new_task = {t["data"]["record_id"]: t["id"] for t in client.export(pid, all_tasks=True)}[relicensed]
+    client.create_annotation(new_task, _fix("第0條 乙。"), completed_by=me)
+
+    got = pull(con, client, bank, vault=VaultReview(KEY))
+    assert dict(got.outcomes) == {"fixed": 1, "stale": 1} and got.new_versions == 1, got
+    active = con.execute("SELECT version_of FROM records WHERE status = 'active'").fetchall()
+    assert active == [(relicensed,)], active
