@@ -234,6 +234,7 @@ def _pull_project(
     progress: Progress | None,
     vault: PiiVault | None = None,
     full: bool = False,
+    licence_catalogue: LicenceCatalogue | None = None,
 ) -> None:
     """Import one project's new annotations: fetch what changed, decide each annotation, write the batch
     and move the project's cursor, in one transaction."""
@@ -247,8 +248,9 @@ def _pull_project(
     if project == "pii":  # a review of a record withdrawn since its push: decided as of an active one (see module)
         held = withdrawn_while_active(con, [t[0] for t in tasks.values() if not t[2]])
         tasks = {k: (t[0], t[1], t[2] or t[0] in held, *t[3:]) for k, t in tasks.items()}
-    # a correction of a version replaced since by one of the same text (a licence correction): applied to that one
-    current = same_text_current(con, [t[0] for t in tasks.values() if not t[2]]) if project == "proofread" else {}
+    # a correction of a version replaced since by one of the same text (a licence correction): to that one if seen
+    live = [t[0] for t in tasks.values() if not t[2]]
+    current = same_text_current(con, live, bank, licence_catalogue) if project == "proofread" else {}
     # a PII review task's annotators are judged together (decide_pii's peers), once all the project wants are in;
     # those imported before as they were imported, not as Label Studio holds them now
     imported = _imported_reviews(con, instance, pid, list(tasks)) if overlap else {}
@@ -445,18 +447,16 @@ def _pushed(
 ) -> dict[int, tuple[str, str, bool, str, bool, bool]]:
     """Task id -> (record id, text, record still active, source id, source marked pii_expected, taken out but kept
     as annotated) of the tasks we pushed."""
-    tasks = {
+    return {
         r[0]: (r[1], r[2], r[3], r[4], bool(r[5]), r[6])
         for r in con.execute(
             "SELECT t.ls_task_id, t.record_id, r.text, r.status = 'active', r.source_id, s.pii_expected,"
             " t.retracted_at IS NOT NULL"
             " FROM annotation_tasks t JOIN records r USING (record_id) LEFT JOIN sources s ON s.source_id = r.source_id"
-            " WHERE t.instance = ? AND t.ls_project_id = ?"
-            " AND t.ls_task_id IN (SELECT unnest(?::BIGINT[]))",
+            " WHERE t.instance = ? AND t.ls_project_id = ? AND t.ls_task_id IN (SELECT unnest(?::BIGINT[]))",
             [instance, pid, task_ids],
         ).fetchall()
     }
-    return tasks
 
 
 def _allow_restored(
@@ -545,7 +545,9 @@ def pull(
                 check_recorded(client, pid, bank, project)  # (a reinstalled Label Studio may give it to another)
                 deleted, kept = retract_withdrawn(con, client, bank, project, pid, run_id, licence_catalogue)
                 report.retracted, report.retracted_kept = report.retracted + deleted, report.retracted_kept + kept
-                _pull_project(con, client, bank, project, pid, emails, run_id, report, progress, vault, full)
+                _pull_project(
+                    con, client, bank, project, pid, emails, run_id, report, progress, vault, full, licence_catalogue
+                )
                 done.append(project)
                 fault("annotate_pull_imported")
                 report.sealed_deleted += delete_sealed_imported(con, client, bank, project, pid, run_id)
