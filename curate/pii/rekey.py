@@ -46,7 +46,7 @@ from provenance.batches import BATCH_ACTION, BATCH_REKEYED, DIGEST_VERSION, batc
 from provenance.dbnew import connect_existing
 from provenance.errors import CatalogueError, UsageError
 from provenance.export_items import ITEMS_REKEYED, affected_exports, items_digest
-from provenance.records import KEYED_PREFIX, PII_PASSED, derived_record_id, is_keyed_digest, version_seal
+from provenance.records import PII_PASSED, derived_record_id, is_keyed_digest, version_seal
 from provenance.verdicts import rekey_members
 from provenance.version_chain import descendants_cte
 
@@ -128,10 +128,8 @@ def plan_rekey(con: duckdb.DuckDBPyConnection, key: PiiKey) -> list[Change]:
         ).fetchall()
         if r[0]
     }
-    plain_typed = (
-        "SELECT record_id FROM records WHERE record_id IN (SELECT unnest(?::VARCHAR[]))"
-        f" AND content_sha256 IS NOT NULL AND NOT starts_with(content_sha256, '{KEYED_PREFIX}')"
-    )
+    # (every correction: one with a keyed digest may still have a plain id, below)
+    plain_typed = "SELECT record_id FROM records WHERE record_id IN (SELECT unnest(?::VARCHAR[]))"
     rows = con.execute(
         f"""
         WITH RECURSIVE {descendants_cte("typed", plain_typed)}
@@ -167,15 +165,17 @@ def plan_rekey(con: duckdb.DuckDBPyConnection, key: PiiKey) -> list[Change]:
             if rid in corrections and parent not in new_id:
                 # a correction an older pull left with a plain id and digest of the text a person typed: as a pull
                 # makes it today (the keyed id of its parent and text), or a keyed id of the old one
-                if sha and not is_keyed_digest(sha):
-                    text = read_raw(con, rid, key)
-                    derived = made_from is not None and derived_record_id(made_from, stage, text) == rid
+                # (one the PII stage sealed since, a typed phone number found in it, had its digest keyed by the
+                # seal but kept its id, a plain sha256 of its parent and the typed text: keyed here too)
+                text = read_raw(con, rid, key)
+                derived = made_from is not None and derived_record_id(made_from, stage, text) == rid
+                if derived or (sha and not is_keyed_digest(sha)):
                     nid = (
                         keyed.derived_id(made_from, stage, text)
                         if derived
                         else key.keyed_hex("rekeyed-id", rid.encode())
                     )
-                    nsha = key.key_plain_digest(sha)
+                    nsha = sha if not sha or is_keyed_digest(sha) else key.key_plain_digest(sha)
                     new_id[rid], new_sha[rid] = nid, nsha
                     changes.append(Change(rid, nid, nsha, licence, bool(sealed)))
                 continue
