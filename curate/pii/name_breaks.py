@@ -34,6 +34,24 @@ def _surname_chars() -> frozenset[str]:
     return frozenset(surname_first_chars())
 
 
+def _han_name_length(name: str) -> bool:
+    """Whether a Han name read across a break has a Han name's length: a surname and one or two given characters
+    (a compound surname, 歐陽 or 張簡, or a married name's two surnames, 陳林, one more). A value that runs on past
+    that is a whole name on the first line joined to the next line's first word (``戶名：林子豪`` / ``通報單位：``
+    read ``林子豪通報``), and the name on its own line is found there without the join.
+
+    >>> _han_name_length("郭怡伶"), _han_name_length("歐陽志明"), _han_name_length("林子豪通報"), _han_name_length("林子豪通")
+    (True, True, False, False)
+    """
+    from curate.pii.names import _tables
+
+    if not all("\u4e00" <= c <= "\u9fff" for c in name):
+        return True  # a Latin or spaced name: its own rules judged it
+    singles, compounds = _tables()[0], _tables()[1]
+    two_surnames = name.startswith(compounds) or (name[:1] in singles and name[1:2] in singles)
+    return len(name) <= (4 if two_surnames else 3)
+
+
 def rejoined_names(text: str, analyze: Callable[[str], list[Span]]) -> list[Span]:
     """PERSON spans of names cut by a line break in ``text``, each found by ``analyze`` in its two lines joined, in
     ``text``'s offsets (a span covers the break); the joined pieces are read in one call.
@@ -63,5 +81,7 @@ def rejoined_names(text: str, analyze: Callable[[str], list[Span]]) -> list[Span
         start, stop = s.start - off, s.end - off
         if s.entity_type != "PERSON" or s.end > end or not start < cut < stop:
             continue  # not a name, or not across the break
+        if not _han_name_length(JOIN.join(parts)[s.start : s.end]):
+            continue  # a whole name ending its line and the next line's label (戶名：林子豪 / 通報單位：)
         out.append(Span(lo + start, lo + stop + shift, s.entity_type, s.score, s.source))
     return out

@@ -4,6 +4,10 @@ surname's character stays."""
 
 import json
 
+import pytest
+
+from curate.pii.scrubber import scrub
+
 
 def test_scrub_removes_a_name_cut_by_a_line_break(cli, tmp_path, monkeypatch):
     monkeypatch.delenv("CURATE_PII_KEY", raising=False)
@@ -34,3 +38,21 @@ def test_a_lone_carriage_return_cuts_a_name_too(det):
     for text in ("姓名：郭\r怡伶\u3000性別：女\r職業：教師", "立約人 曾\r淑芬 簽章"):
         found = [text[s.start : s.end] for s in det.analyze(text) if s.entity_type == "PERSON"]
         assert found and all("\r" in f for f in found), (text, found)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("戶名：林子豪\n通報單位：警局\n備註：經林子豪同意後解除", "林子豪"),  # a 警示帳戶 notice (review 18)
+        ("申訴人：簡志誠\n申訴事由：ATM跨行轉帳\n另簡志誠稱卡片遺失", "簡志誠"),
+        ("債務人：歐陽美玲\n連帶保證人：歐陽俊傑", "歐陽美玲"),
+    ],
+)
+def test_a_whole_name_ending_its_line_is_not_joined_to_the_next_label(det, text, name):
+    """Review 18: a whole name at a line's end was read joined to the next line's first word (戶名：林子豪 /
+    通報單位 -> 林子豪通報), so the span ran into the next label and the value the propagation looks for was
+    ``林子豪\\n通報``: a later bare mention of 林子豪 stayed in clear."""
+    spans = det.analyze(text)
+    found = [text[s.start : s.end] for s in spans if s.entity_type == "PERSON"]
+    assert found and all(f == name or "\n" not in f for f in found), found
+    assert name not in scrub(text, spans).text
