@@ -51,9 +51,9 @@ _NAME_OF = ("名稱", "名称")
 #: ``in the name of HO KAR WAI``, ``on behalf of Tan Mei Ling``: review 17); the name's words are checked as after a
 #: role (an office, a team or a bank is no name: ``approved by Credit Committee``)
 _EN_BY = re.compile(
-    r"(?<![A-Za-z])(?:(?:accessed|approved|authori[sz]ed|signed|countersigned|witnessed|requested|initiated|"
-    r"opened|withdrawn|deposited|collected|guaranteed) by|"
-    r"in (?:the )?names? of|on behalf of|for the account of)[ \u3000]+(?=[A-Z])"
+    r"(?<![A-Za-z])(?i:(?:accessed|approved|authori[sz]ed|signed|countersigned|witnessed|requested|initiated|"
+    r"opened|withdrawn|deposited|collected|guaranteed|checked|verified|reviewed|processed|handled|prepared) by|"
+    r"in (?:the )?names? of|on behalf of|for the account of)[ \u3000]+(?-i:(?=[A-Z]))"
 )
 #: the capitalised words after such a phrase: a lower-case word ends the name (``Ong Swee Lan on 2024-01-03``)
 _CAPITALISED = re.compile(r"[A-Z][A-Za-zÀ-ÖØ-öø-ɏḀ-ỿ'’-]*(?: [A-Z][A-Za-zÀ-ÖØ-öø-ɏḀ-ỿ'’-]*)*")
@@ -84,14 +84,22 @@ def _person_words(words: list[str]) -> bool:
     (True, False)
     >>> _person_words(["HO", "KAR", "WAI"]), _person_words(["RISK", "CONTROL"])
     (True, False)
+    >>> _person_words(["JOHN", "SMITH"]), _person_words(["Mary", "Tan"]), _person_words(["Credit", "Committee"])
+    (True, True, False)
     """
+    from curate.pii.english_given_names import english_given_names
     from curate.pii.foreign_names import VIETNAMESE_SURNAMES, _is_name
     from curate.pii.romanised_names import SURNAMES
 
     if any(_firm_word(w) for w in words):
         return False
     first = words[0].lower()
-    return first in SURNAMES or first in VIETNAMESE_SURNAMES or first in _HOKKIEN_SURNAMES or _is_name(words)
+    if first in SURNAMES or first in VIETNAMESE_SURNAMES or first in _HOKKIEN_SURNAMES or _is_name(words):
+        return True
+    # an English given name and one or two more words after the act phrase, in a form's capitals or not (``approved
+    # by JOHN SMITH``, ``authorised by Mary Tan``, review 18): the phrase says a person acted, so the surname need
+    # not be on a list (English surnames are not); a unit's words are firm words above
+    return len(words) <= 3 and words[0].capitalize() in english_given_names()
 
 
 def prescreen_patterns() -> list[str]:
