@@ -224,6 +224,23 @@ def _verb_ends_name(text: str, start: int, q: int) -> bool:
     return q - start != 3 or to_simplified().convert(text[start:q]) not in _three_char_words()
 
 
+def _bare_han_after(text: str, q: int, follow: tuple[str, ...]) -> bool:
+    """A Han character at ``q`` that opens nothing said after a name: no verb (表示, 請), no word of ``follow``
+    (帳戶, an honorific), no particle or conjunction (的, 及, 與), no two-character word of jieba's dictionary
+    (詢問): it is glued to what stands before it (金龍|卡持卡人, 高金|利定存: a card's or a product's name)."""
+    if q >= len(text) or not is_han(text[q]) or text.startswith(follow, q) or text[q] in _JOINERS:
+        return False
+    if text.startswith(_verbs_after_name(), q):
+        return False
+    from curate.lexicon import dictionary_words, to_simplified
+
+    return to_simplified().convert(text[q : q + 2]) not in dictionary_words()
+
+
+#: what joins a name to the next word or name in running text (王偉及張傑, 游玉的, 白泰請)
+_JOINERS = frozenset("的之於于與与及並并和跟請说說")
+
+
 #: the numerals of ``之一``, ``之二`` after a role word (繼承人之一: one of the heirs)
 _ONE_OF = "一二三四五六七八九十"
 #: the given-name score that lets a name after a role word open with a word of ``not_names`` (父親黃金龍: 黃金 is gold)
@@ -473,7 +490,8 @@ class ChineseNameRecognizer(EntityRecognizer):
         if not options and self._given_ok(text, sur_end, one) and text[sur_end] not in STOP_AFTER:
             # a one-character honorific after one given character ends the given name (張雅君), it is no title
             if self._is_boundary(text, one) and not text.startswith(self._short_titles, one):
-                options.append(one)
+                if not (left == "punct" and _bare_han_after(text, one, self._follow)):
+                    options.append(one)
         weak_end = None
         if not options and text[:start].rstrip(" :").endswith(BOUNDED_INTRODUCERS):
             return None  # 鄰居高樓林立, 鄰居游泳池漏水: no clear end after a noun's modifier (review 17)
