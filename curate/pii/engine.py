@@ -201,6 +201,10 @@ class PiiDetector:
             from curate.pii.name_breaks import rejoined_names  # a name cut in two (姓名：郭 / 怡伶)
 
             spans.extend(rejoined_names(norm, self._piece))
+        if '"' in norm or "'" in norm or "</" in norm:  # a JSON or XML snippet's keyed values (inline_keys.py)
+            from curate.pii.inline_keys import keyed_values
+
+            spans.extend(keyed_values(norm, self._piece))
         return self._finish(text, spans)
 
     def _piece(self, text: str) -> list[Span]:

@@ -5,6 +5,8 @@ scrubbed the header (review 13). A value that opens or ends with a field's word 
 
 from __future__ import annotations
 
+import re
+
 #: words a field's name opens or ends with (帳號, 存款帳號, 分機, 身分證…); none opens or ends a person's name
 FIELD_WORDS = tuple(
     (
@@ -59,3 +61,28 @@ def is_reply(run: str) -> bool:
     [True, True, True, True, False, False, False]
     """
     return run.startswith(REPLY_OPENERS)
+
+
+#: a next field's colon after a Latin value's last word, a dot (``No.``) or a space before it allowed
+_LABEL_COLON = re.compile(r"\.?[ \u3000]?[:：]")
+#: words of an English label that may stand before its last word (``ARC No.``, ``ID No.``, ``Passport Number``)
+LABEL_HEAD_WORDS = frozenset("arc id nhi ubn acct tel fax card account".split()) | LATIN_FIELD_WORDS
+
+
+def next_label_words(text: str, words: list[str], end: int) -> int:
+    """How many of a Latin value's last ``words`` (the value ends at ``end``) are the next field's label before its
+    colon: the last word (``Mary Wang Phone:``) and the label's words before it (``Maria Santos Dela Cruz ARC No.:``,
+    review 18: the value ran on to ``ARC No``); one word at least is left to the value.
+
+    >>> t = "Sender: Maria Santos Dela Cruz ARC No.: A1"
+    >>> next_label_words(t, t[8:37].split(), 37), next_label_words("Mary Wang Phone: 1", ["Mary", "Wang", "Phone"], 15)
+    (2, 1)
+    >>> next_label_words("Mary Wang on", ["Mary", "Wang"], 9)
+    0
+    """
+    if len(words) < 2 or not _LABEL_COLON.match(text, end):
+        return 0
+    k = 1
+    while k < len(words) - 1 and words[-k - 1].lower() in LABEL_HEAD_WORDS:
+        k += 1
+    return k

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from curate.pii.field_words import LATIN_FIELD_WORDS, is_field_name, is_reply
+from curate.pii.field_words import LATIN_FIELD_WORDS, is_field_name, is_reply, next_label_words
 from curate.pii.latin_replies import opens_turn
 from provenance.errors import ConfigError
 
@@ -101,7 +101,7 @@ ROLES_BEFORE_MINGZI = (
 PERSON_NAME_WORDS = frozenset(
     "full first last given family middle maiden sur person personal your my customer client contact applicant "
     "guarantor signer signatory employee staff beneficiary insured borrower debtor representative spouse patient "
-    "member depositor account".split()
+    "member depositor account cust payee payer remitter sender receiver recipient".split()
     + [""]
 )
 #: words ending a label that name whoever holds or owns what comes before them (Account holder, Cardholder)
@@ -117,7 +117,7 @@ HELD_BY_PERSON = frozenset({"account", "acct", "card", "policy", "passport"})
 #: holds no name (`curate/pii/fields.py` reads keys by :func:`is_name_label`)
 PERSON_ROLE_LABELS = frozenset(
     "respondent complainant claimant applicant co-applicant beneficiary borrower co-borrower guarantor customer client "
-    "payee payer remitter sender recipient addressee insured policyholder depositor defendant plaintiff witness "
+    "payee payer remitter sender receiver recipient addressee insured policyholder depositor defendant plaintiff witness "
     "signatory debtor creditor employee cardholder attn attention contact decedent heir spouse".split()
 )
 #: words that may stand before such a role in its label (`The Respondent:`, `Joint Applicant:`)
@@ -300,8 +300,8 @@ def _latin_end(text: str, start: int) -> int | None:
         return None
     found = list(_WORD.finditer(text, m.start(), m.end()))  # the words, with their positions
     end = m.end()
-    if len(found) > 1 and text.startswith(":", end):  # `Mary Wang Phone: ...`: the last word is a label
-        found = found[:-1]
+    if cut := next_label_words(text, [w.group() for w in found], end):  # `Mary Wang Phone:`, `... ARC No.:`
+        found = found[:-cut]
         end = found[-1].end()
     words = [w.group() for w in found] if {w.group().lower() for w in found} != {"na"} else []  # Na alone: n/a
     if not words or any(not w[0].isupper() or w.lower().strip("'’-") in LATIN_NOT_NAME for w in words):

@@ -1,0 +1,73 @@
+"""Values of JSON and XML snippets pasted into a text (review 18): ``{"custName": "SITI AMINAH", "birthDate":
+"1991-07-09"}``, ``<Payee><Name>Jose Dela Cruz</Name></Payee>``, as an API log, a core-banking message or a
+developer's ticket quotes them.
+
+A record's metadata is read after its key (:func:`curate.pii.fields.field_label`: ``custName`` -> 客戶姓名), but the
+same key inside a text was no label to any rule: the quote between the key and the colon, or the tag's brackets,
+stood where a label's colon does, so a name with no romanised Chinese surname (a migrant worker's, an English one)
+and a date under ``birthDate`` went through in clear. Each key that names a personal-data field makes its value read
+as ``label：value`` (the Chinese label of ``schemas/pii/field_keys.tsv``), all such values of a text in one call of
+the detector, and a span found inside the value is kept in the text's offsets. A key that names no field
+(``productName``, ``status``) gives nothing, so a product's or a branch's name under it is read as before.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from curate.pii.fields import field_label
+from curate.pii.line_breaks import spans_by_piece
+from curate.pii.span import Span
+from curate.pii.text import JOIN
+
+#: a JSON (or Python dict) pair with a string value: ``"custName": "王小明"``, ``'dob':'1990-01-01'``
+_JSON_PAIR = re.compile(r"""(["'])(?P<key>[A-Za-z_][\w.-]{0,40})\1[ \t]*:[ \t]*(["'])(?P<value>[^"'\n\\]{1,80})\3""")
+#: an XML element holding text only: ``<custName>王小明</custName>`` (a namespace prefix allowed)
+_XML_ELEMENT = re.compile(
+    r"<(?:\w+:)?(?P<key>[A-Za-z_][\w.-]{0,40})(?:\s[^<>]*)?>(?P<value>[^<>\n]{1,80})</(?:\w+:)?(?P=key)>"
+)
+#: what a text needs for either form to be looked for at all (the common text has neither)
+SCREEN = re.compile(r"""["']\s*:\s*["']|</""")
+
+
+def _pairs(text: str) -> list[tuple[int, int, str]]:
+    """(value start, value end, label) of each pair whose key names a personal-data field, in order."""
+    out = []
+    for rx in (_JSON_PAIR, _XML_ELEMENT):
+        for m in rx.finditer(text):
+            label = field_label(m.group("key"))
+            value = m.group("value")
+            if label is not None and value.strip():
+                out.append((m.start("value"), m.end("value"), label))
+    return sorted(set(out))
+
+
+def keyed_values(text: str, analyze: Callable[[str], list[Span]]) -> list[Span]:
+    """Spans found in the values of ``text``'s JSON and XML pairs whose keys name a personal-data field, each value
+    read after its key's label, in ``text``'s offsets; all the values are read in one call of ``analyze``.
+
+    >>> def names(s):
+    ...     return [Span(m.start(1), m.end(1), "PERSON", 1.0, "") for m in re.finditer("姓名：(SITI AMINAH)", s)]
+    >>> t = '{"productName": "SITI AMINAH", "custName": "SITI AMINAH"}'
+    >>> [(s.start, t[s.start : s.end]) for s in keyed_values(t, names)]
+    [(44, 'SITI AMINAH')]
+    """
+    if SCREEN.search(text) is None:
+        return []
+    pairs = _pairs(text)
+    if not pairs:
+        return []
+    pieces: list[tuple[int, int, int]] = []  # (the value's offset in the joined text, the piece's end, value start)
+    parts: list[str] = []
+    size = 0
+    for start, end, label in pairs:
+        parts.append(f"{label}：{text[start:end]}")
+        pieces.append((size + len(label) + 1, size + len(parts[-1]), start))
+        size += len(parts[-1]) + len(JOIN)
+    out: list[Span] = []
+    for s, (off, stop, start) in spans_by_piece(analyze(JOIN.join(parts)), pieces):
+        if s.start < off or s.end > stop:
+            continue  # in the label, or past the value
+        out.append(Span(start + s.start - off, start + s.end - off, s.entity_type, s.score, s.source))
+    return out
