@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from curate.pii.inline_keys import SCREEN as KEYED
 from curate.pii.span import Span, Taken
 from curate.pii.text import JOIN, SENTENCE_END, compact_view
 from curate.pii.view import detection_view
@@ -201,7 +202,7 @@ class PiiDetector:
             from curate.pii.name_breaks import rejoined_names  # a name cut in two (姓名：郭 / 怡伶)
 
             spans.extend(rejoined_names(norm, self._piece))
-        if '"' in norm or "'" in norm or "</" in norm:  # a JSON or XML snippet's keyed values (inline_keys.py)
+        if KEYED.search(norm):  # a JSON or XML snippet's keyed values (inline_keys.py)
             from curate.pii.inline_keys import keyed_values
 
             spans.extend(keyed_values(norm, self._piece))
@@ -317,8 +318,8 @@ class PiiDetector:
         for i, text in enumerate(texts):
             if not text:
                 continue
-            if len(text) > self.config.chunk_chars or "\n" in text:
-                out[i] = self._analyze(text)
+            if len(text) > self.config.chunk_chars or "\n" in text or KEYED.search(text):
+                out[i] = self._analyze(text)  # line breaks and JSON/XML pairs are read whole (as analyze does)
                 continue
             norm = detection_view(text)
             out[i] = self._labelled(norm)

@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from curate.pii.fields import field_label
 from curate.pii.line_breaks import spans_by_piece
 from curate.pii.span import Span
 from curate.pii.text import JOIN
@@ -33,6 +32,8 @@ SCREEN = re.compile(r"""["']\s*:\s*["']|</""")
 
 def _pairs(text: str) -> list[tuple[int, int, str]]:
     """(value start, value end, label) of each pair whose key names a personal-data field, in order."""
+    from curate.pii.fields import field_label  # (read here: the engine imports SCREEN for every text)
+
     out = []
     for rx in (_JSON_PAIR, _XML_ELEMENT):
         for m in rx.finditer(text):

@@ -59,3 +59,25 @@ def test_a_snippet_without_personal_data_stays(det, text):
 )
 def test_the_next_label_is_not_read_into_a_latin_name(det, text, name):
     assert ("PERSON", name) in _found(det, text), _found(det, text)
+
+
+def test_many_texts_read_as_one_text_is(det):
+    """`curate pii scrub` and the stage read short texts in batches (analyze_many): a one-line JSON snippet went
+    through there in clear while analyze found its name."""
+    texts = ['API log: {"custName":"SITI AMINAH","birthDate":"1991-07-09"}', "客戶王小明", '{"status": "ok"}']
+    assert det.analyze_many(texts) == [det.analyze(t) for t in texts]
+    assert det.analyze_many(texts)[0]
+
+
+def test_scrub_cli_removes_a_keyed_value(cli, tmp_path, monkeypatch):
+    import json
+
+    monkeypatch.delenv("CURATE_PII_KEY", raising=False)
+    monkeypatch.delenv("CURATE_PII_KEY_FILE", raising=False)
+    src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    text = 'API log: {"custName":"SITI AMINAH","birthDate":"1991-07-09"} 後續由SITI AMINAH補件'
+    src.write_text(json.dumps({"id": 1, "text": text}, ensure_ascii=False) + "\n", encoding="utf-8")
+    code, _, err = cli("-q", "pii", "scrub", "--input", str(src), "--output", str(out))
+    assert code == 0, err
+    row = json.loads(out.read_text(encoding="utf-8"))["text"]
+    assert "SITI" not in row and "1991-07-09" not in row, row
