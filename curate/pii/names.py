@@ -237,8 +237,12 @@ def _bare_han_after(text: str, q: int, follow: tuple[str, ...]) -> bool:
     return to_simplified().convert(text[q : q + 2]) not in dictionary_words()
 
 
-#: what joins a name to the next word or name in running text (王偉及張傑, 游玉的, 白泰請)
-_JOINERS = frozenset("的之於于與与及並并和跟請说說")
+#: what joins a name to the next word or name in running text (王偉及張傑, 游玉的, 白泰請), and the adverbs and
+#: function words a clause goes on with after its subject (李娜已結清, 林強未繳, 周杰曾借款, 郭靖等三人, 黃蓉為保證人):
+#: no card's or product's name goes on with one (金龍|卡, 高金|利)
+_JOINERS = frozenset(
+    "的之於于與与及並并和跟請说說已未不仍尚均皆亦也都就再又即將将曾為为被把向對对由以因所等是在需須應应要致自"
+)
 
 
 #: the numerals of ``之一``, ``之二`` after a role word (繼承人之一: one of the heirs)

@@ -29,6 +29,16 @@ def test_a_product_name_is_no_person(det, text):
         ("、張偉、", "張偉"),
         ("李敏、王偉及張傑三人為連帶保證人", "王偉"),
         ("1 20:06：潘婉詢問房貸利率調整", "潘婉"),
+        # a list's or a table's row goes on with an adverb or a function word, no dictionary word (review 18's
+        # review: the rule above dropped them)
+        ("- 李娜 已結清", "李娜"),
+        ("李娜\t已結清", "李娜"),
+        ("林強未繳三期。", "林強"),
+        ("周杰 曾借款", "周杰"),
+        ("李娜 將於下月還款", "李娜"),
+        ("黃蓉 為連帶保證人", "黃蓉"),
+        ("郭靖 等三人", "郭靖"),
+        ("王芳 亦為保證人", "王芳"),
     ],
 )
 def test_a_two_character_name_stays_found(det, text, name):
