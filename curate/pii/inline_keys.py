@@ -8,7 +8,9 @@ stood where a label's colon does, so a name with no romanised Chinese surname (a
 and a date under ``birthDate`` went through in clear. Each key that names a personal-data field makes its value read
 as ``label：value`` (the Chinese label of ``schemas/pii/field_keys.tsv``), all such values of a text in one call of
 the detector, and a span found inside the value is kept in the text's offsets. A key that names no field
-(``productName``, ``status``) gives nothing, so a product's or a branch's name under it is read as before.
+(``productName``, ``status``) gives nothing, so a product's or a branch's name under it is read as before. A key
+may be Chinese (``{"姓名": ...}``), and an XML attribute is a key too; a bare ``name`` attribute names its tag's
+(``<cust name=...>`` is ``custName``, ``<product name=...>`` names no field).
 """
 
 from __future__ import annotations
@@ -21,13 +23,16 @@ from curate.pii.span import Span
 from curate.pii.text import JOIN
 
 #: a JSON (or Python dict) pair with a string value: ``"custName": "王小明"``, ``'dob':'1990-01-01'``
-_JSON_PAIR = re.compile(r"""(["'])(?P<key>[A-Za-z_][\w.-]{0,40})\1[ \t]*:[ \t]*(["'])(?P<value>[^"'\n\\]{1,80})\3""")
+_JSON_PAIR = re.compile(r"""(["'])(?P<key>[^\W\d][\w.-]{0,40})\1[ \t]*:[ \t]*(["'])(?P<value>[^"'\n\\]{1,80})\3""")
+#: an XML tag with attributes, and each attribute: ``<cust name="SITI AMINAH" idNo="A1">``
+_TAG = re.compile(r"<(?:\w+:)?(?P<tag>[^\W\d][\w.-]{0,40})\s[^<>]*>")
+_ATTRIBUTE = re.compile(r"""(?<![\w.-])(?P<key>[^\W\d][\w.-]{0,40})[ \t]*=[ \t]*(["'])(?P<value>[^"'<>\n\\]{1,80})\2""")
 #: an XML element holding text only: ``<custName>王小明</custName>`` (a namespace prefix allowed)
 _XML_ELEMENT = re.compile(
     r"<(?:\w+:)?(?P<key>[A-Za-z_][\w.-]{0,40})(?:\s[^<>]*)?>(?P<value>[^<>\n]{1,80})</(?:\w+:)?(?P=key)>"
 )
 #: what a text needs for either form to be looked for at all (the common text has neither)
-SCREEN = re.compile(r"""["']\s*:\s*["']|</""")
+SCREEN = re.compile(r"""["']\s*:\s*["']|</|<[^<>]*=[ \t]*["']""")
 
 
 def _pairs(text: str) -> list[tuple[int, int, str]]:
@@ -40,6 +45,12 @@ def _pairs(text: str) -> list[tuple[int, int, str]]:
             label = field_label(m.group("key"))
             value = m.group("value")
             if label is not None and value.strip():
+                out.append((m.start("value"), m.end("value"), label))
+    for tag in _TAG.finditer(text):  # a bare ``name`` names the tag's: <cust name=…> is custName, <product name=…> none
+        for m in _ATTRIBUTE.finditer(text, tag.end("tag"), tag.end()):
+            key = m.group("key")
+            label = field_label(tag.group("tag") + "Name" if key.lower() == "name" else key)
+            if label is not None and m.group("value").strip():
                 out.append((m.start("value"), m.end("value"), label))
     return sorted(set(out))
 

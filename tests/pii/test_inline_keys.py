@@ -81,3 +81,32 @@ def test_scrub_cli_removes_a_keyed_value(cli, tmp_path, monkeypatch):
     assert code == 0, err
     row = json.loads(out.read_text(encoding="utf-8"))["text"]
     assert "SITI" not in row and "1991-07-09" not in row, row
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ('{"姓名": "SITI AMINAH", "電話": "0912345678"}', "SITI AMINAH"),  # a Chinese key (review 18's review)
+        ('{"客戶姓名":"TRAN VAN HUNG"}', "TRAN VAN HUNG"),
+        ('<cust name="SITI AMINAH" id="A1"/>', "SITI AMINAH"),  # an XML attribute
+        ("<Payee custName='Jose Dela Cruz'></Payee>", "Jose Dela Cruz"),
+    ],
+)
+def test_chinese_keys_and_attributes_are_read(det, text, value):
+    found = [text[s.start : s.end] for s in det.analyze(text)]
+    assert value in found, (text, found)
+    assert found == [text[s.start : s.end] for s in det.analyze_many([text])[0]]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"分行": "林口分行", "帳戶類別": "黃金存摺"}',
+        '<form name="loanForm"><input name="custName" value="N/A"/></form>',
+        '<product name="高金利定存" rate="1.5%"/>',
+        '<branch name="王田分行"/>',
+        '<row status="N/A" custName="N/A"/>',
+    ],
+)
+def test_chinese_keys_and_attributes_hold_no_name(det, text):
+    assert [text[s.start : s.end] for s in det.analyze(text) if s.entity_type == "PERSON"] == [], text
