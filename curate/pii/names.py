@@ -513,10 +513,10 @@ class ChineseNameRecognizer(EntityRecognizer):
         end = options[0] if options else weak_end
         assert end is not None
         end = married_name_end(text, start, sur_end, end)
-        if (
-            text[start:end].startswith(self._not_names) or text[start : start + 2] in self._not_names
-        ) and not _named_after_role(text[sur_end:end], left, bool(options)):
-            return None
+        if (text[start:end].startswith(self._not_names) or text[start : start + 2] in self._not_names) and (
+            not _named_after_role(text[sur_end:end], left, bool(options)) or _bare_han_after(text, end, self._follow)
+        ):
+            return None  # a word of not_names, no clear name after a role (客戶白金小|卡: a card's name, review 18)
         honorific = text.startswith(self._honorifics, end) or ID_BRACKET.match(text, end) is not None
         if not honorific and not plausible_given_name(text[sur_end:end], left or "punct"):
             return None  # the "given name" reads as ordinary text (控命, 依足): no name evidence

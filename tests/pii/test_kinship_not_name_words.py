@@ -29,3 +29,17 @@ def test_a_name_opening_with_a_word_after_a_role_is_found(det, text, name):
 )
 def test_the_words_stay_no_names(det, text):
     assert [text[s.start : s.end] for s in det.analyze(text) if s.entity_type == "PERSON"] == [], text
+
+
+@pytest.mark.parametrize("text", ["客戶白金小卡年費減免。", "客戶黃金小卡遺失。"])
+def test_a_card_after_a_role_is_no_name(det, text):
+    """Review 18's review: the 1.0 override read 白金小 (卡 ends a name) as a name; what follows must open a word."""
+    assert [text[s.start : s.end] for s in det.analyze(text) if s.entity_type == "PERSON"] == [], text
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [("母親黃金花住院中。", "黃金花"), ("客戶林立平卡片遺失。", "林立平"), ("母親黃金花已過世。", "黃金花")],
+)
+def test_the_name_goes_on_with_a_word(det, text, name):
+    assert name in [text[s.start : s.end] for s in det.analyze(text) if s.entity_type == "PERSON"], text
