@@ -229,7 +229,7 @@ def share_alike_conflict(grants: Iterable[Any]) -> str:
         a, b = next(pairs, (seen[0], seen[-1]))
         return (
             f"{a} and {b} are both share-alike: each requires the merged record under itself, and no licence is"
-            " both; the parents cannot be combined"
+            f" both; the parents cannot be combined: {_uncombine(b)}"
         )
     for sa in (g for g in grants if g.share_alike):  # the whole under it: every other part permits all it does
         own = set(sa.licence_ids)
@@ -242,9 +242,19 @@ def share_alike_conflict(grants: Iterable[Any]) -> str:
                 return (
                     f"{'+'.join(dict.fromkeys(sa.licence_ids))} is share-alike and {'+'.join(g.licence_ids)} permits"
                     f" less ({why}): the merged record would have to be under the first, which allows no terms that"
-                    " restrict it; the parents cannot be combined"
+                    f" restrict it; the parents cannot be combined: {_uncombine('+'.join(g.licence_ids))}"
                 )
     return ""
+
+
+def _uncombine(part: str) -> str:
+    """What a steward does about a merged record :func:`share_alike_conflict` refuses (review 18: the refusal said
+    only that the parents "cannot be combined", and nothing the record is named under says how to ship it)."""
+    return (
+        f"keep the parents as separate records and withdraw the merged one (`curate provenance withdraw`), or"
+        f" correct the part under {part} (its `licence_id` or `metadata.licences` entry) if that licence was given"
+        " in error"
+    )
 
 
 def _narrows(sa: Any, g: Any) -> str:

@@ -66,3 +66,17 @@ def test_a_non_commercial_export_leaves_it_out(builder, cli, tmp_path, parent, s
         with (out / "blocked.csv").open(encoding="utf-8", newline="") as fh:
             row = next(r for r in csv.DictReader(fh) if r["record_id"] == merged)
         assert row["code"] == "licence_terms" and "is share-alike and CC-BY-NC-4.0 permits less" in row["reason"]
+
+
+@pytest.mark.parametrize(
+    "parts", [("CC-BY-SA-4.0", "CC-BY-NC-4.0"), ("CC-BY-SA-4.0", "CC-BY-NC-SA-4.0"), ("CC-BY-NC-4.0", "CC-BY-SA-4.0")]
+)
+def test_the_refusal_tells_the_steward_what_to_do(parts):
+    """Review 18: the refusal (blocked.csv, `audit record`) ended "the parents cannot be combined", naming no way to
+    ship the text: it names the two ways out, keeping the parents apart or correcting the part's licence."""
+    cat = default_licence_catalogue()
+    with pytest.raises(LicenceError) as exc:
+        combine([cat.grant(p) for p in parts])
+    said = str(exc.value)
+    assert "separate records" in said and "curate provenance withdraw" in said
+    assert "correct the part under" in said and "\n" not in said
