@@ -226,6 +226,11 @@ def read_licence_catalogue_hashed(path: str | Path) -> tuple[dict[str, Any], str
     again after it was parsed named bytes other than the rules' when it was replaced in between, and a pipe
     (``--catalogue <(...)``) reads empty the second time (review 13's portal review)."""
     path = Path(path)
+    if path.is_dir():  # the options take a folder too, so that this says it in one line (click printed its usage)
+        raise ConfigError(
+            f"licence catalogue `{path}` cannot be read as UTF-8 text (it is a folder); name a readable file, the"
+            " catalogue's TOML file"
+        )
     try:
         raw = path.read_bytes()
         text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")  # as read_text's universal newlines

@@ -70,7 +70,7 @@ export = click.Group("export", help="Export licence-permitted records as a datas
 @click.option(
     "--catalogue",
     "licence_catalogue_file",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),  # a folder is refused in one line by the catalogue reader
     default=None,
     help="Licence catalogue TOML (default: the shipped one).",
 )

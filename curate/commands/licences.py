@@ -11,7 +11,7 @@ from curate.commands._common import JSON_OPTION, echo_json, format_table, settin
 CATALOGUE_OPTION = click.option(
     "--catalogue",
     "licence_catalogue_file",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),  # a folder is refused in one line by the catalogue reader
     default=None,
     help="Licence catalogue TOML (default: the shipped one).",
 )

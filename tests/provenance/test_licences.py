@@ -165,8 +165,6 @@ def test_an_unreadable_catalogue_is_one_line_from_the_error_root(tmp_path, cli, 
         path.write_bytes(content)
     with pytest.raises(ConfigError, match=f"licence catalogue `.*cat.toml` cannot be read as UTF-8 text.*{fix}"):
         load_licence_catalogue(path)
-    if content is None:
-        return  # the command line's own path check names a folder before the catalogue is read
     code, out, err = cli("licences", "check", "--catalogue", str(path))
     assert code != 0 and "Traceback" not in out + err and len(err.strip().splitlines()) == 1, out + err
     assert "cannot be read as UTF-8 text" in err
