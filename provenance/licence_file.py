@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from provenance.errors import ConfigError
-from provenance.licence_terms import AUDIENCES, _shown, bank_case_problem, is_audience
+from provenance.licence_terms import AUDIENCES, _shown, bank_case_problem, is_audience, iso_day
 
 REQUIRED_IDS: tuple[str, ...] = (
     "OGDL-Taiwan-1.0",
@@ -145,11 +145,7 @@ def entry_text_problems(entry: dict[str, Any]) -> list[str]:
 
 
 def _is_date(text: str) -> bool:
-    try:
-        dt.date.fromisoformat(text)
-    except ValueError:
-        return False
-    return True
+    return iso_day(text) is not None
 
 
 def alias_problems(aliases: Iterable[str], own_id: str = "") -> list[str]:

@@ -297,6 +297,26 @@ def _shared_under(a: str, b: str) -> bool:
     return 2.0 <= va <= vb  # 1.0 names itself alone; 2.0 on: "a later version ... with the same License Elements"
 
 
+#: a day as the README, `--expiry`, a manifest's `expiry` column and the catalogue's schema write it: ASCII digits
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def iso_day(text: str) -> dt.date | None:
+    """``text`` as a day written YYYY-MM-DD, else None. :meth:`datetime.date.fromisoformat` reads more (review 18):
+    ``20301231``, and ISO week dates, ``2030W011`` as 2029-12-31, so a grant's last day written as a week was a
+    different day than the one its manifest row seemed to name, and NOTICE stated that other day.
+
+    >>> iso_day("2030-12-31"), iso_day("20301231"), iso_day("2030W011"), iso_day("2030-02-30")
+    (datetime.date(2030, 12, 31), None, None, None)
+    """
+    if not _ISO_DAY.fullmatch(text):
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
 def _date(value: Any, what: str, licence_id: str | None) -> dt.date | None:
     if value in (None, ""):
         return None
@@ -304,10 +324,9 @@ def _date(value: Any, what: str, licence_id: str | None) -> dt.date | None:
         return value.date()
     if isinstance(value, dt.date):
         return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise LicenceError(licence_id, f"{what} `{value}` is not an ISO date (YYYY-MM-DD)") from None
+    if (day := iso_day(str(value))) is None:
+        raise LicenceError(licence_id, f"{what} `{value}` is not an ISO date (YYYY-MM-DD)")
+    return day
 
 
 #: the fields an agreement's terms cannot go without

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import click
@@ -99,6 +98,7 @@ def dataset_cmd(
     from provenance.dbnew import connect_existing
     from provenance.errors import UsageError
     from provenance.export import ExportParams, export_dataset, load_licence_catalogue_for
+    from provenance.licence_terms import iso_day
     from provenance.status import count_records
 
     if commercial is None:
@@ -106,11 +106,8 @@ def dataset_cmd(
             "state the use: pass --commercial (the recipient uses the data commercially) or --non-commercial"
         )
     at = None
-    if as_of:
-        try:
-            at = dt.date.fromisoformat(as_of)
-        except ValueError:
-            raise UsageError(f"--as-of `{as_of}` is not a date (YYYY-MM-DD)") from None
+    if as_of and (at := iso_day(as_of)) is None:  # not 20260601 or a week date either: the day NOTICE names
+        raise UsageError(f"--as-of `{as_of}` is not a date (YYYY-MM-DD)")
     params = ExportParams(
         purpose=purpose,
         audience=audience,
