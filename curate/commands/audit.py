@@ -411,9 +411,14 @@ def licences_cmd(licence_catalogue_file: Path | None, as_json: bool, full: bool,
             return 0
     finally:
         con.close()
+    from curate.reporting.catalogue_label import catalogue_label
+    from curate.textchars import printable
+
     for r in rows:
         r["flag"] = "" if r["known"] else "UNKNOWN: never exported"
     click.echo(_table(["licence_id", "source_id", "records", "characters", "flag"], rows, full, vertical))
+    # which rules judged (review 18: a saved output of `--catalogue FILE` read as the shipped catalogue's verdict)
+    click.echo(f"\njudged by the licence rules of the {printable(catalogue_label(cat))} licence catalogue")
     if not refused:
         click.echo("\nno past export holds records that the current licence rules refuse for its use")
         return 0
