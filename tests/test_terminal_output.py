@@ -49,7 +49,8 @@ def test_a_line_break_in_a_file_name_forges_no_header_line(db_path, cli, tmp_pat
     code, out, err = cli("audit", "record", rid)
     assert code == 0, err
     header = out.split("\n\n")[0].splitlines()
-    assert [ln.split()[0] for ln in header] == ["record", "status", "source", "locator", "licence", "sha256"], out
+    keys = ["record", "status", "source", "locator", "licence", "sha256", "rules"]
+    assert [ln.split()[0] for ln in header] == keys, out
     assert "a\\nlicence  CC0-1.0: every purpose, every audience\\t.jsonl" in out
     code, out, err = cli("runs", "show", "latest")
     assert code == 0 and "CC0-1.0" not in out.splitlines()[0], out

@@ -271,7 +271,7 @@ def record_cmd(record_id: str, licence_catalogue_file: Path | None, as_json: boo
         f"record   {r['record_id']}\nstatus   {r['status']} (stage {r['stage']}, pii_state {r['pii_state']})\n"
         f"source   {r['source_id']} ({s.get('kind')}) from {s.get('origin')}\nlocator  {r['locator']}\n"
         f"licence  {r['licence_id']}: {printable(permits['summary'], keep_breaks=False)}\n"
-        f"sha256   {r['content_sha256']}"
+        f"sha256   {r['content_sha256']}\nrules    {_judged_by(cat)}"  # what `licence` permits
     )
     if rep.get("hold"):
         h = rep["hold"]
@@ -342,6 +342,7 @@ def exports_cmd(licence_catalogue_file: Path | None, as_json: bool, full: bool, 
             "licence_refused",
         ]
         click.echo(_table(cols, rows, full, vertical))
+        click.echo(f"\n{_judged_by(cat)}")  # licence_refused
     return 0
 
 
@@ -371,6 +372,7 @@ def export_cmd(export_id: str, licence_catalogue_file: Path | None, as_json: boo
     )
     for o in rep["overrides"]:  # a custom catalogue's path is the steward's text
         click.echo(printable(f"OVERRIDE: {o}", keep_breaks=False))
+    click.echo(_judged_by(cat))  # the records its rules refuse now
     lay = {"full": full, "vertical": vertical}
     _section(
         "runs",
@@ -411,14 +413,10 @@ def licences_cmd(licence_catalogue_file: Path | None, as_json: bool, full: bool,
             return 0
     finally:
         con.close()
-    from curate.reporting.catalogue_label import catalogue_label
-    from curate.textchars import printable
-
     for r in rows:
         r["flag"] = "" if r["known"] else "UNKNOWN: never exported"
     click.echo(_table(["licence_id", "source_id", "records", "characters", "flag"], rows, full, vertical))
-    # which rules judged (review 18: a saved output of `--catalogue FILE` read as the shipped catalogue's verdict)
-    click.echo(f"\njudged by the licence rules of the {printable(catalogue_label(cat))} licence catalogue")
+    click.echo(f"\n{_judged_by(cat)}")
     if not refused:
         click.echo("\nno past export holds records that the current licence rules refuse for its use")
         return 0
@@ -509,3 +507,12 @@ def _licence_catalogue(path: Path | None) -> LicenceCatalogue | None:
     from provenance.export import load_licence_catalogue_for
 
     return load_licence_catalogue_for(path) if path else None
+
+
+def _judged_by(cat: LicenceCatalogue | None) -> str:
+    """The line naming the licence catalogue whose rules judged (``shipped``, or ``custom `FILE` (sha256 ...)``):
+    the verdicts of `audit licences|exports|export|record` depend on ``--catalogue``, and a saved output of a custom
+    catalogue's verdict read as the shipped one's (review 18; before its review only `audit licences` said it)."""
+    from curate.reporting.catalogue_label import catalogue_label
+
+    return printable(f"judged by the licence rules of the {catalogue_label(cat)} licence catalogue", keep_breaks=False)
