@@ -316,6 +316,9 @@ def verify_export(
         if sha256_file(manifest) != detail.get("manifest_sha256"):
             problems.append("manifest.jsonl differs from the manifest sha256 in the export event")
         problems += _manifest_problems(con, _listed(manifest, problems), detail.get("export_id"), key_digest, notes)
+    elif not files:  # its manifest is all such a writing vouches for: a copy without it was "ok", nothing checked
+        kind = _odd(out, "manifest.jsonl") if "manifest.jsonl" in present else None
+        problems.append(f"not a regular file: manifest.jsonl ({kind})" if kind else "missing file: manifest.jsonl")
     state = detail.get("state_hash")
     if state and not con.execute("SELECT 1 FROM provenance_events WHERE hash = ? LIMIT 1", [state]).fetchall():
         from provenance.ledger import GENESIS

@@ -36,3 +36,35 @@ def test_a_copy_naming_no_export_is_still_the_one_line_error(mixed, cli, tmp_pat
         (copy / name).write_text("edited\n", encoding="utf-8")
     code, out, err = cli("audit", "verify-export", str(copy))
     assert code == 2 and "no export in the catalogue matches" in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_copy_without_its_manifest_is_not_ok_when_the_export_predates_file_hashes(mixed, cli, tmp_path, monkeypatch):
+    """An export written before per-file hashes vouches for its manifest only; a copy whose manifest.jsonl was removed
+    (or replaced by a link) was found by the NOTICE fallback and reported ok: nothing at all had been checked."""
+    import json
+
+    from provenance import ledger
+
+    append = ledger.append
+
+    def legacy_append(con, events, *args, **kwargs):
+        for e in events:
+            if e.action == "export":
+                e.detail.pop("files", None)
+        return append(con, events, *args, **kwargs)
+
+    monkeypatch.setattr(ledger, "append", legacy_append)
+    export_public(cli, tmp_path / "e1", "--non-commercial")
+    monkeypatch.undo()
+    copy = tmp_path / "received"
+    shutil.copytree(tmp_path / "e1", copy)
+    (copy / "manifest.jsonl").unlink()
+    code, out, err = cli("audit", "verify-export", str(copy), "--json")
+    res = json.loads(out) if out.strip() else {}
+    assert code == 1 and res.get("ok") is False, (out, err)
+    assert "missing file: manifest.jsonl" in res["problems"], res
+    (copy / "manifest.jsonl").symlink_to(tmp_path / "e1" / "manifest.jsonl")
+    code, out, err = cli("audit", "verify-export", str(copy), "--json", "--export", res["export_id"])
+    res = json.loads(out) if out.strip() else {}
+    assert code == 1 and res.get("ok") is False, (out, err)
+    assert any(p.startswith("not a regular file: manifest.jsonl") for p in res["problems"]), res
