@@ -15,6 +15,7 @@ from provenance import ledger
 from provenance.crosscheck_base import CrossCheck, has_column, has_table, ids
 from provenance.export_items import SEALED_EXPORT_IDS, verify_items
 from provenance.licences import default_licence_catalogue
+from provenance.runs import ROW_SQL, RUN_FINISHED
 
 #: the export event's detail at ``path`` differs from the row's ``col`` (checked only where the event records it)
 _EXPORT_FIELDS = (
@@ -257,6 +258,7 @@ def _check_runs(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
                 " AND finished_at >= (SELECT min(finished_at) FROM runs WHERE ledger_seq IS NOT NULL)",
             ),
         )
+        _check_run_seals(con, res)
     res.add(
         "runs",
         "run id used by events or records has no runs row",
@@ -264,5 +266,42 @@ def _check_runs(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
             con,
             "SELECT DISTINCT run_id FROM (SELECT run_id FROM provenance_events UNION ALL SELECT run_id FROM records)"
             " WHERE run_id IS NOT NULL AND run_id NOT IN (SELECT run_id FROM runs)",
+        ),
+    )
+
+
+#: per run, its newest ``run_finished`` event (the seal of the row as it ended) and the first such event at all
+_SEALS = f"""
+    WITH f AS (SELECT run_id, arg_max(seq, seq) AS seq, arg_max(hash, seq) AS hash,
+                      arg_max(json_extract_string(detail, '$.row_sha256'), seq) AS sha
+               FROM provenance_events WHERE action = '{RUN_FINISHED}' AND stage = 'run' GROUP BY run_id),
+         first AS (SELECT min(seq) AS seq FROM provenance_events WHERE action = '{RUN_FINISHED}' AND stage = 'run')
+    SELECT r.run_id, f.seq, f.hash, f.sha, sha256({ROW_SQL}) AS now_sha, first.seq AS first_seq
+    FROM runs r LEFT JOIN f USING (run_id), first"""
+
+
+def _check_run_seals(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
+    """Each ended run's row against its ``run_finished`` event (:func:`provenance.runs.finish_run`); a run that ended
+    after runs were first sealed, without its event, had the event's run id or status changed by hand."""
+    res.add(
+        "runs",
+        "the row differs from what its run_finished event sealed (command, arguments, status, times or counts"
+        " edited), or its ledger head is not that event",
+        *ids(
+            con,
+            f"SELECT run_id FROM ({_SEALS}) s JOIN runs r USING (run_id) WHERE s.seq IS NOT NULL"
+            " AND (s.sha IS DISTINCT FROM s.now_sha OR r.ledger_seq IS DISTINCT FROM s.seq"
+            " OR r.ledger_hash IS DISTINCT FROM s.hash)",
+        ),
+    )
+    res.add(
+        "runs",
+        "ended (status or finished time) without a run_finished event, after runs were first sealed",
+        *ids(
+            con,
+            f"SELECT run_id FROM ({_SEALS}) s JOIN runs r USING (run_id) WHERE s.seq IS NULL AND s.first_seq IS NOT NULL"
+            " AND (r.status IS DISTINCT FROM 'running' OR r.finished_at IS NOT NULL)"
+            " AND (coalesce(r.ledger_seq, 0) >= s.first_seq OR EXISTS (SELECT 1 FROM provenance_events e"
+            " WHERE e.run_id = r.run_id AND e.seq > s.first_seq))",
         ),
     )

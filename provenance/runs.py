@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import secrets
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,7 @@ import duckdb
 
 from provenance import db, ledger
 from provenance.ledger import now
+from provenance.rollback import rollback
 
 
 @functools.cache
@@ -84,27 +87,77 @@ def find_unfinished(con: duckdb.DuckDBPyConnection, command: str, config_hash: s
     return row[0] if row else None
 
 
+#: the ledger action that seals a run row when it ends (finished, failed, abandoned): detail ``status``,
+#: ``finished_at`` and ``row_sha256`` (:data:`ROW_SQL` of the row as it was written)
+RUN_FINISHED = "run_finished"
+#: the version of :data:`ROW_SQL` a ``run_finished`` event's ``row_v`` names
+ROW_VERSION = 1
+
+
+def _opt(col: str) -> str:
+    return f"CASE WHEN {col} IS NULL THEN 'N' ELSE 'V' || CAST({col} AS VARCHAR) END"
+
+
+#: SQL over a ``runs`` row: the text a ``run_finished`` event seals (every column ``runs list``/``show``, the portal
+#: and the licence and bank rules read; the ledger head is checked against the event itself). NULL and '' differ.
+_TS = "'%Y-%m-%dT%H:%M:%S.%f'"
+ROW_SQL = (
+    f"concat_ws(chr(31), run_id, command, config_hash, code_version, strftime(started_at, {_TS}),"
+    f" {_opt(f'strftime(finished_at, {_TS})')}, status, {_opt('schema_version')}, {_opt('params')}, {_opt('counts')})"
+)
+
+
 def finish_run(
     con: duckdb.DuckDBPyConnection, run_id: str, status: str = "finished", counts: dict[str, Any] | None = None
 ) -> None:
-    """Mark a run finished (or failed) with its counts and the ledger head at that moment.
+    """Mark a run finished (or failed) with its counts, seal the row in the ledger, and record the head.
 
-    The head (``ledger_seq``, ``ledger_hash``, migration 0013) lets ``curate audit verify`` notice
-    events deleted from the end of the chain: the run would point past it.
+    A ``run_finished`` event carries the digest of the whole row (:data:`ROW_SQL`), so ``curate audit verify``
+    notices a run's command, arguments, status, times or counts edited afterwards. The head (``ledger_seq``,
+    ``ledger_hash``, migration 0013) is that event's: deleting events from the end of the chain leaves the run
+    pointing past it. The update, the event and the head are one transaction (a kill leaves all or none).
     """
-    seq, head_hash = ledger.head(con)
-    db.execute(
-        con,
-        "UPDATE runs SET finished_at = ?, status = ?, counts = ?, ledger_seq = ?, ledger_hash = ? WHERE run_id = ?",
-        [
-            now(),
-            status,
-            json.dumps(counts or {}, ensure_ascii=False, default=str, sort_keys=True),
-            seq,
-            head_hash,
-            run_id,
-        ],
-    )
+    with _one_transaction(con):
+        db.execute(
+            con,
+            "UPDATE runs SET finished_at = ?, status = ?, counts = ? WHERE run_id = ?",
+            [now(), status, json.dumps(counts or {}, ensure_ascii=False, default=str, sort_keys=True), run_id],
+        )
+        row = db.execute(
+            con, f"SELECT sha256({ROW_SQL}), status, finished_at FROM runs WHERE run_id = ?", [run_id]
+        ).fetchall()
+        if row:
+            detail = {
+                "status": row[0][1],
+                "finished_at": row[0][2].strftime("%Y-%m-%dT%H:%M:%S.%f"),
+                "row_sha256": row[0][0],
+                "row_v": ROW_VERSION,
+            }
+            ledger.append(con, [ledger.Event(stage="run", action=RUN_FINISHED, run_id=run_id, detail=detail)])
+        seq, head_hash = ledger.head(con)
+        db.execute(con, "UPDATE runs SET ledger_seq = ?, ledger_hash = ? WHERE run_id = ?", [seq, head_hash, run_id])
+
+
+def in_transaction(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether ``con`` holds an open transaction: its statements then share one transaction id (in autocommit each
+    gets its own). A ``BEGIN`` tried inside one would abort it."""
+    first, second = (con.execute("SELECT current_transaction_id()").fetchall()[0][0] for _ in range(2))
+    return first == second
+
+
+@contextlib.contextmanager
+def _one_transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """The caller's transaction if it holds one (it commits or rolls back), else a new one."""
+    if in_transaction(con):
+        yield
+        return
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+    except BaseException:
+        rollback(con)
+        raise
+    con.execute("COMMIT")
 
 
 def fail_interrupted(con: duckdb.DuckDBPyConnection, command: str) -> list[str]:

@@ -62,7 +62,7 @@ def _cli(db: Path, *args: str, fault: str | None = None, timeout: float = 300) -
 def _state(path: Path):
     return (
         _q(path, "SELECT record_id, version_of, status, text, stage FROM records ORDER BY record_id"),
-        _q(path, "SELECT record_id, stage, action, detail FROM provenance_events ORDER BY ALL"),
+        _q(path, "SELECT record_id, stage, action, detail FROM provenance_events WHERE stage <> 'run' ORDER BY ALL"),
     )
 
 
