@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import duckdb
 
-from provenance import ledger
+from provenance import db, ledger
 from provenance.crosscheck_base import CrossCheck, has_column, has_table, ids
 from provenance.export_items import SEALED_EXPORT_IDS, verify_items
 from provenance.licences import default_licence_catalogue
-from provenance.runs import ROW_SQL, RUN_FINISHED
+from provenance.runs import ROW_SQL, RUN_FINISHED, UNSEALED_SQL
 
 #: the export event's detail at ``path`` differs from the row's ``col`` (checked only where the event records it)
 _EXPORT_FIELDS = (
@@ -305,3 +305,15 @@ def _check_run_seals(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
             " WHERE e.run_id = r.run_id AND e.seq > s.first_seq))",
         ),
     )
+    newest = con.execute(
+        "SELECT json_extract(detail, '$.unsealed_runs')::BIGINT, json_extract_string(detail, '$.unsealed_sha256')"
+        f" FROM provenance_events WHERE action = '{RUN_FINISHED}' AND stage = 'run' ORDER BY seq DESC LIMIT 1"
+    ).fetchall()
+    if newest and newest[0][1] is not None:
+        n_now, sha_now = db.execute(con, UNSEALED_SQL, [None]).fetchone()
+        res.add(
+            "runs",
+            "the ended runs without a run_finished event are not those the newest seal lists: a run row added"
+            " (back-dated), deleted or renamed among the runs ended before runs were sealed",
+            [f"{n_now} such runs now, {newest[0][0]} at the newest seal"] if (n_now, sha_now) != newest[0] else [],
+        )

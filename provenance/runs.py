@@ -105,6 +105,15 @@ ROW_SQL = (
     f"concat_ws(chr(31), run_id, command, config_hash, code_version, strftime(started_at, {_TS}),"
     f" {_opt(f'strftime(finished_at, {_TS})')}, status, {_opt('schema_version')}, {_opt('params')}, {_opt('counts')})"
 )
+#: the ended runs without a ``run_finished`` event (those ended before runs were sealed), but the run ``?`` (NULL:
+#: none): their count and the sha256 over their sorted ids. Each seal records them (``unsealed_runs``,
+#: ``unsealed_sha256``) and ``audit verify`` compares the newest seal's with the catalogue's: an unsealed run row
+#: added (back-dated), deleted or renamed after runs were first sealed is named.
+UNSEALED_SQL = (
+    "SELECT count(*), sha256(coalesce(string_agg(run_id, ',' ORDER BY run_id), '')) FROM runs"
+    " WHERE run_id IS DISTINCT FROM ? AND (status <> 'running' OR finished_at IS NOT NULL) AND run_id NOT IN"
+    f" (SELECT run_id FROM provenance_events WHERE action = '{RUN_FINISHED}' AND stage = 'run' AND run_id IS NOT NULL)"
+)
 
 
 def finish_run(
@@ -127,11 +136,14 @@ def finish_run(
             con, f"SELECT sha256({ROW_SQL}), status, finished_at FROM runs WHERE run_id = ?", [run_id]
         ).fetchall()
         if row:
+            n_unsealed, unsealed_sha = db.execute(con, UNSEALED_SQL, [run_id]).fetchone()
             detail = {
                 "status": row[0][1],
                 "finished_at": row[0][2].strftime("%Y-%m-%dT%H:%M:%S.%f"),
                 "row_sha256": row[0][0],
                 "row_v": ROW_VERSION,
+                "unsealed_runs": n_unsealed,
+                "unsealed_sha256": unsealed_sha,
             }
             ledger.append(con, [ledger.Event(stage="run", action=RUN_FINISHED, run_id=run_id, detail=detail)])
         seq, head_hash = ledger.head(con)

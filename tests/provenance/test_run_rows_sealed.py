@@ -129,3 +129,32 @@ def test_finish_inside_the_callers_transaction_is_undone_with_it(tmp_path) -> No
         assert not runs.in_transaction(con)
     finally:
         con.close()
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        "INSERT INTO runs (run_id, command, config_hash, code_version, started_at, finished_at, status, counts)"
+        " VALUES ('20250101T000000-aaaaaa', 'export dataset', 'x', 'v', '2025-01-01', '2025-01-01', 'finished', '{}')",
+        "DELETE FROM runs WHERE command = 'ingest old2'",
+        "UPDATE runs SET run_id = '20250101T000000-bbbbbb' WHERE command = 'ingest old2'",
+    ],
+)
+def test_unsealed_runs_added_or_removed_after_sealing_are_named(tmp_path, tamper: str) -> None:
+    """A back-dated run row with no head and no events (or an old unsealed one deleted) looked like a run of an
+    older catalogue; each seal records the unsealed ended runs, so the set cannot change afterwards."""
+    path = tmp_path / "c.duckdb"
+    con = db.connect(path)
+    try:
+        for cmd in ("ingest old", "ingest old2"):
+            old = runs.start_run(con, cmd, "cfg", {})
+            con.execute(  # what the code before the seal wrote for a run without events: no event, no head
+                "UPDATE runs SET status = 'finished', finished_at = now()::TIMESTAMP, counts = '{}' WHERE run_id = ?",
+                [old],
+            )
+    finally:
+        con.close()
+    _catalogue(path)
+    assert _problems(path) == {}
+    _edit(path, tamper)
+    assert any("not those the newest seal lists" in k for k in _problems(path))
