@@ -136,9 +136,11 @@ class ExportResult:
 
 
 def _state(con: duckdb.DuckDBPyConnection) -> tuple[str, str]:
-    """(hash, created_at ISO) of the last non-export ledger event: the catalogue state."""
+    """(hash, created_at ISO) of the last ledger event that is neither an export's nor a run's seal (stage ``run``,
+    :func:`provenance.runs.finish_run`: an export's own seal changed the state the next identical export read, so
+    its ``export_id`` and the byte-identical ``--as-of`` reproduction differed): the catalogue state."""
     row = con.execute(
-        "SELECT hash, created_at FROM provenance_events WHERE stage <> 'export' ORDER BY seq DESC LIMIT 1"
+        "SELECT hash, created_at FROM provenance_events WHERE stage NOT IN ('export', 'run') ORDER BY seq DESC LIMIT 1"
     ).fetchone()
     if row is None:
         return ledger.GENESIS, "1970-01-01T00:00:00Z"
