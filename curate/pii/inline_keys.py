@@ -23,10 +23,15 @@ from curate.pii.span import Span
 from curate.pii.text import JOIN
 
 #: a JSON (or Python dict) pair with a string value: ``"custName": "王小明"``, ``'dob':'1990-01-01'``
-_JSON_PAIR = re.compile(r"""(["'])(?P<key>[^\W\d][\w.-]{0,40})\1[ \t]*:[ \t]*(["'])(?P<value>[^"'\n\\]{1,80})\3""")
+#: (the value may hold the other quote and escapes: ``"Mary O'Brien"``, ``'Siti "Ani" Aminah'``, ``"A \\"B\\""``)
+_JSON_PAIR = re.compile(
+    r"""(["'])(?P<key>[^\W\d][\w.-]{0,40})\1[ \t]*:[ \t]*(["'])(?P<value>(?:\\[^\n]|(?!\3)[^\n\\]){1,80})\3"""
+)
 #: an XML tag with attributes, and each attribute: ``<cust name="SITI AMINAH" idNo="A1">``
 _TAG = re.compile(r"<(?:\w+:)?(?P<tag>[^\W\d][\w.-]{0,40})\s[^<>]*>")
-_ATTRIBUTE = re.compile(r"""(?<![\w.-])(?P<key>[^\W\d][\w.-]{0,40})[ \t]*=[ \t]*(["'])(?P<value>[^"'<>\n\\]{1,80})\2""")
+_ATTRIBUTE = re.compile(
+    r"""(?<![\w.-])(?P<key>[^\W\d][\w.-]{0,40})[ \t]*=[ \t]*(["'])(?P<value>(?:(?!\2)[^<>\n\\]){1,80})\2"""
+)
 #: an XML element holding text only: ``<custName>王小明</custName>`` (a namespace prefix allowed)
 _XML_ELEMENT = re.compile(
     r"<(?:\w+:)?(?P<key>[A-Za-z_][\w.-]{0,40})(?:\s[^<>]*)?>(?P<value>[^<>\n]{1,80})</(?:\w+:)?(?P=key)>"

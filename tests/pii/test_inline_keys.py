@@ -110,3 +110,21 @@ def test_chinese_keys_and_attributes_are_read(det, text, value):
 )
 def test_chinese_keys_and_attributes_hold_no_name(det, text):
     assert [text[s.start : s.end] for s in det.analyze(text) if s.entity_type == "PERSON"] == [], text
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ('{"custName": "Mary O\'Brien", "amount": 15000}', "Mary O'Brien"),
+        ('{"payeeName":"Dewi O\'Neil","country":"ID"}', "Dewi O'Neil"),
+        ("{'custName': 'SITI AMINAH', 'note': 'cust\\'s'}", "SITI AMINAH"),
+        ('<cust name="Rosa D\'Souza" idNo="x">', "Rosa D'Souza"),
+    ],
+)
+def test_a_keyed_value_holding_the_other_quote_is_found(det, text, value):
+    """Review 18's last read: a value was read only while it held no quote of either kind, so a name with an
+    apostrophe (O'Brien, D'Souza) under custName/payeeName or a name attribute went through in clear. A value ends
+    at its own closing quote (a JSON escape inside it allowed)."""
+    spans = det.analyze(text)
+    assert value not in scrub(text, spans).text, _found(det, text)
+    assert det.analyze_many([text]) == [spans]
