@@ -75,16 +75,55 @@ def keyed_values(text: str, analyze: Callable[[str], list[Span]]) -> list[Span]:
     pairs = _pairs(text)
     if not pairs:
         return []
-    pieces: list[tuple[int, int, int]] = []  # (the value's offset in the joined text, the piece's end, value start)
+    # (the value's offset in the joined text, the piece's end, value start, the value's offsets as written)
+    pieces: list[tuple[int, int, int, list[int]]] = []
     parts: list[str] = []
     size = 0
     for start, end, label in pairs:
-        parts.append(f"{label}：{text[start:end]}")
-        pieces.append((size + len(label) + 1, size + len(parts[-1]), start))
+        value, at = unescaped(text[start:end])
+        parts.append(f"{label}：{value}")
+        pieces.append((size + len(label) + 1, size + len(parts[-1]), start, at))
         size += len(parts[-1]) + len(JOIN)
     out: list[Span] = []
-    for s, (off, stop, start) in spans_by_piece(analyze(JOIN.join(parts)), pieces):
+    for s, (off, stop, start, at) in spans_by_piece(analyze(JOIN.join(parts)), pieces):
         if s.start < off or s.end > stop:
             continue  # in the label, or past the value
-        out.append(Span(start + s.start - off, start + s.end - off, s.entity_type, s.score, s.source))
+        out.append(Span(start + at[s.start - off], start + at[s.end - off], s.entity_type, s.score, s.source))
     return out
+
+
+#: an escape a JSON string or an XML value writes a character as: ``\u738b``, ``\"``, ``&#x738b;``, ``&#29579;``
+_ESCAPE = re.compile(r"\\u[0-9a-fA-F]{4}|\\[\"'/\\]|&#[xX][0-9a-fA-F]{1,6};|&#[0-9]{1,7};")
+
+
+def unescaped(value: str) -> tuple[str, list[int]]:
+    r"""``value`` with its character escapes read (an API log's ``json.dumps`` writes a Chinese name as
+    ``\u738b\u5c0f\u660e``: review 18's last read found it in clear), and the offset in ``value`` of each character
+    read (one more: ``len(value)``). A surrogate or a code point past Unicode is left as written.
+
+    >>> unescaped(r"\u738b\u5c0f \"A\" &#x660e;")
+    ('王小 "A" 明', [0, 6, 12, 13, 15, 16, 18, 19, 27])
+    """
+    chars: list[str] = []
+    at: list[int] = []
+    pos = 0
+    for m in _ESCAPE.finditer(value):
+        for i in range(pos, m.start()):
+            chars.append(value[i])
+            at.append(i)
+        e = m.group()
+        code = int(e[2:], 16) if e.startswith("\\u") else ord(e[1]) if e[0] == "\\" else _entity(e)
+        if code is None or 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
+            chars.extend(e)
+            at.extend(range(m.start(), m.end()))
+        else:
+            chars.append(chr(code))
+            at.append(m.start())
+        pos = m.end()
+    chars.extend(value[pos:])
+    at.extend(range(pos, len(value) + 1))
+    return "".join(chars), at
+
+
+def _entity(e: str) -> int:
+    return int(e[3:-1], 16) if e[2] in "xX" else int(e[2:-1])

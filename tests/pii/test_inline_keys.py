@@ -128,3 +128,28 @@ def test_a_keyed_value_holding_the_other_quote_is_found(det, text, value):
     spans = det.analyze(text)
     assert value not in scrub(text, spans).text, _found(det, text)
     assert det.analyze_many([text]) == [spans]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"custName":"\\u738b\\u5c0f\\u660e","amount":15000}',  # json.dumps writes a Chinese name so by default
+        '{"payeeName": "\\u6797\\u5fd7\\u73b2", "country": "TW"}',
+        "<custName>&#x738b;&#x5c0f;&#x660e;</custName>",
+        '<cust name="&#29579;&#23567;&#26126;" idNo="x">',
+    ],
+)
+def test_a_keyed_value_written_in_escapes_is_found(det, text):
+    """Review 18's last read: an API log's JSON written by ``json.dumps`` (ensure_ascii, its default) holds a Chinese
+    name as ``\\u738b\\u5c0f\\u660e``, an XML message as character references; the keyed value was read as written, so
+    no rule saw a name and it went through in clear (readable to anyone, or a model, that reads JSON). The value is
+    read with its escapes decoded and the span covers the escapes."""
+    spans = det.analyze(text)
+    assert [s.entity_type for s in spans] == ["PERSON"], _found(det, text)
+    assert "〔姓名〕" in scrub(text, spans).text
+    assert det.analyze_many([text]) == [spans]
+
+
+def test_escapes_under_a_key_naming_no_field_stay(det):
+    text = '{"productName":"\\u91d1\\u9f8d\\u5361","rate":"1.5%"}'
+    assert det.analyze(text) == []
