@@ -92,14 +92,20 @@ def keyed_values(text: str, analyze: Callable[[str], list[Span]]) -> list[Span]:
     return out
 
 
-#: an escape a JSON string or an XML value writes a character as: ``\u738b``, ``\"``, ``&#x738b;``, ``&#29579;``
-_ESCAPE = re.compile(r"\\u[0-9a-fA-F]{4}|\\[\"'/\\]|&#[xX][0-9a-fA-F]{1,6};|&#[0-9]{1,7};")
+#: an escape a JSON string or an XML value writes a character as: ``\u738b``, ``\"``, ``&#x738b;``, ``&#29579;``,
+#: ``&apos;``; a character past U+FFFF as JSON writes it, a surrogate pair (``\ud842\udfb7``: 𠮷, a name's character)
+_ESCAPE = re.compile(
+    r"\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|\\u[0-9a-fA-F]{4}|\\[\"'/\\]"
+    r"|&#[xX][0-9a-fA-F]{1,6};|&#[0-9]{1,7};|&(?:quot|apos|amp|lt|gt);"
+)
+_NAMED = {"&quot;": '"', "&apos;": "'", "&amp;": "&", "&lt;": "<", "&gt;": ">"}
 
 
 def unescaped(value: str) -> tuple[str, list[int]]:
     r"""``value`` with its character escapes read (an API log's ``json.dumps`` writes a Chinese name as
     ``\u738b\u5c0f\u660e``: review 18's last read found it in clear), and the offset in ``value`` of each character
-    read (one more: ``len(value)``). A surrogate or a code point past Unicode is left as written.
+    read (one more: ``len(value)``). A surrogate pair is one character (``\ud842\udfb7``: 𠮷); a lone surrogate or a
+    code point past Unicode is left as written.
 
     >>> unescaped(r"\u738b\u5c0f \"A\" &#x660e;")
     ('王小 "A" 明', [0, 6, 12, 13, 15, 16, 18, 19, 27])
@@ -112,8 +118,8 @@ def unescaped(value: str) -> tuple[str, list[int]]:
             chars.append(value[i])
             at.append(i)
         e = m.group()
-        code = int(e[2:], 16) if e.startswith("\\u") else ord(e[1]) if e[0] == "\\" else _entity(e)
-        if code is None or 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
+        code = _code(e)
+        if 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
             chars.extend(e)
             at.extend(range(m.start(), m.end()))
         else:
@@ -125,5 +131,14 @@ def unescaped(value: str) -> tuple[str, list[int]]:
     return "".join(chars), at
 
 
-def _entity(e: str) -> int:
+def _code(e: str) -> int:
+    """The code point an escape writes (a surrogate pair's one character)."""
+    if e[0] == "\\":
+        if e[1] != "u":
+            return ord(e[1])
+        if len(e) == 12:
+            return 0x10000 + ((int(e[2:6], 16) - 0xD800) << 10) + int(e[8:], 16) - 0xDC00
+        return int(e[2:], 16)
+    if e[1] != "#":
+        return ord(_NAMED[e])
     return int(e[3:-1], 16) if e[2] in "xX" else int(e[2:-1])

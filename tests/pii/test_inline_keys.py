@@ -153,3 +153,42 @@ def test_a_keyed_value_written_in_escapes_is_found(det, text):
 def test_escapes_under_a_key_naming_no_field_stay(det):
     text = '{"productName":"\\u91d1\\u9f8d\\u5361","rate":"1.5%"}'
     assert det.analyze(text) == []
+
+
+@pytest.mark.parametrize(
+    ("value", "ensure_ascii"),
+    [
+        ("陳𠮷", True),  # 𠮷 (U+20BB7) is past U+FFFF: json.dumps writes it as a surrogate pair, \ud842\udfb7
+        ("林𡘙𡘙", True),
+        ("Mary O'Brien", True),
+        ("王小明", True),
+        ("陳𠮷", False),
+    ],
+)
+def test_a_json_dumps_name_is_masked_whole_and_stays_json(det, value, ensure_ascii):
+    """Review 18's last read, second look: a name's character past U+FFFF (𠮷, 𡘙: Taiwanese given names hold them)
+    is written by json.dumps as a surrogate pair, which was left as written, so the name went through in clear."""
+    import json
+
+    text = json.dumps({"custName": value, "amount": 15000}, ensure_ascii=ensure_ascii)
+    spans = det.analyze(text)
+    out = scrub(text, spans).text
+    assert json.loads(out) == {"custName": "〔姓名〕", "amount": 15000}, (out, _found(det, text))
+    assert det.analyze_many([text, "x"])[0] == spans
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ('<cust name="Mary O&apos;Brien" idNo="x">', "Mary O&apos;Brien"),
+        ("<cust name='Mary O&apos;Brien'>", "Mary O&apos;Brien"),
+        ("<custName>Mary O&apos;Brien</custName>", "Mary O&apos;Brien"),
+        ("<payeeName>Dewi O&apos;Neil</payeeName>", "Dewi O&apos;Neil"),
+    ],
+)
+def test_a_keyed_value_with_a_named_entity_is_found(det, text, value):
+    """Review 18's last read, second look: ``Mary O'Brien`` under custName was found but the same name as an XML
+    writer escapes it (``&apos;``) was read as written and went through in clear."""
+    spans = det.analyze(text)
+    assert [(s.entity_type, text[s.start : s.end]) for s in spans] == [("PERSON", value)], _found(det, text)
+    assert det.analyze_many([text]) == [spans]
