@@ -9,7 +9,8 @@ ingest moda --complete``): then each becomes ``superseded`` with a ``removed_fro
 record that a new snapshot no longer holds (:meth:`curate.ingest._Ingestor._supersede_removed`), and what dedup kept
 in its place is released. A run that quarantined any item marks none (a bad line may be one of them) and says so, and
 so does a run given a file of a folder that holds other files of a dump (``ds/a.jsonl`` of ``ds/``, one of a MODA
-dataset's resources): the file is narrower than the dataset, whose other files' records are not "not in this dump".
+dataset's resources): the file is narrower than the dataset, whose other files' records are not "not in this dump";
+and so does a file whose folder cannot be listed (its other files unknown).
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ class AbsentKeys:
         self.unit = self.unit if keys else ""
         if keys:
             con.execute("CREATE OR REPLACE TEMP TABLE _dump_seen (doc_key VARCHAR)")
-        self.narrower = self.complete and keys and _narrower(source.paths)
+        self.narrower = _narrower(source.paths) if self.complete and keys else ""
 
     def see(self, relation: str) -> None:
         """Remember the doc keys of a batch (``relation``: the ingest's batch table, keys as stored)."""
@@ -125,10 +126,7 @@ class AbsentKeys:
             )
             return
         if self.narrower:  # ds/a.jsonl given, ds/b.jsonl beside it: b's records are not "not in this dump"
-            report.absent_note = (
-                "none marked: an input is one file of a folder that holds other files of the dataset;"
-                " give the whole folder with --complete"
-            )
+            report.absent_note = f"none marked: {self.narrower}"
             return
         at = ledger.now()
         with db.transaction(self.con):
@@ -152,16 +150,24 @@ class AbsentKeys:
         report.absent_note = "marked removed_from_source (superseded; one ledger row each)"
 
 
-def _narrower(paths) -> bool:
-    """True when an input is one file of a folder holding other readable files (not hidden) that were not given."""
+def _narrower(paths) -> str:
+    """Why nothing may be marked when an input is one file of a folder holding other readable files (not hidden) that
+    were not given, or whose folder cannot be listed (other files unknown, so none marked); else ``""``."""
     given = {Path(p).resolve() for p in paths}
     parts = {*STRUCTURED_SUFFIXES, *DOCUMENT_SUFFIXES}
     for p in map(Path, paths):
         if p.is_dir() or not p.exists():
             continue
-        for f in p.parent.iterdir():
-            if f.name.startswith(".") or f.suffix.lower() not in parts or f.resolve() in given:
-                continue
-            if f.is_file():
-                return True
-    return False
+        try:
+            for f in p.parent.iterdir():
+                if f.name.startswith(".") or f.suffix.lower() not in parts or f.resolve() in given:
+                    continue
+                if f.is_file():
+                    return (
+                        "an input is one file of a folder that holds other files of the dataset;"
+                        " give the whole folder with --complete"
+                    )
+        except OSError as e:  # a folder the user may read files of but not list (chmod 311): not a traceback
+            why = e.strerror or type(e).__name__
+            return f"an input's folder cannot be listed ({why}): whether it holds other files of the dataset is unknown"
+    return ""

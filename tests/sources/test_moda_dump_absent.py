@@ -6,8 +6,10 @@ refuses to mark anything when the run quarantined an item (a bad line may be one
 from __future__ import annotations
 
 import json
+import pathlib
 
 import duckdb
+import pytest
 
 OGDL = "OGDL-Taiwan-1.0"
 AI = "LicenseRef-MODA-AI-Training"
@@ -118,3 +120,25 @@ def test_a_row_complete_removed_that_a_later_dump_holds_again_is_active_again(cl
     assert code == 0 and "1 records removed by an earlier --complete are in this dump again" in out, out
     assert ("2", "active", OGDL) in _rows(db_path)[0]
     assert cli("audit", "verify")[0] == 0
+
+
+@pytest.mark.parametrize("error", [PermissionError(13, "Permission denied"), OSError(5, "Input/output error")])
+def test_complete_given_a_file_whose_folder_cannot_be_listed_marks_none(cli, tmp_path, db_path, monkeypatch, error):
+    """Review 18 (last read, second look): a file in a folder the user may read but not list (chmod 311, a failing
+    mount) ended ``--complete`` in a traceback; its other files are unknown, so nothing is marked and it says why."""
+    folder = _dump(tmp_path, "v1", ["1", "2"])
+    assert cli("ingest", "moda", str(folder), "--licence", OGDL)[0] == 0
+    (folder / "m.jsonl").write_text(json.dumps({"id": "1", "text": ROWS["1"]}, ensure_ascii=False) + "\n")
+    listed = pathlib.Path.iterdir
+
+    def iterdir(self):
+        if self == folder:
+            raise error
+        return listed(self)
+
+    monkeypatch.setattr(pathlib.Path, "iterdir", iterdir)
+    code, out, err = cli("ingest", "moda", str(folder / "m.jsonl"), "--licence", OGDL, "--complete")
+    assert code == 0 and "none marked" in out and "cannot be listed" in out, out + err
+    assert str(tmp_path) not in out + err
+    recs, events = _rows(db_path)
+    assert ("2", "active", OGDL) in recs and not events
