@@ -10,7 +10,9 @@ as ``label：value`` (the Chinese label of ``schemas/pii/field_keys.tsv``), all 
 the detector, and a span found inside the value is kept in the text's offsets. A key that names no field
 (``productName``, ``status``) gives nothing, so a product's or a branch's name under it is read as before. A key
 may be Chinese (``{"姓名": ...}``), and an XML attribute is a key too; a bare ``name`` attribute names its tag's
-(``<cust name=...>`` is ``custName``, ``<product name=...>`` names no field).
+(``<cust name=...>`` is ``custName``, ``<product name=...>`` names no field). A value is read with its escapes
+decoded (``\\u738b``, a surrogate pair, ``&#x738b;``, ``&apos;``), and a pair of JSON inside a JSON string (an API
+log's message field, each quote written ``\\"``) is read too, its value decoded twice.
 """
 
 from __future__ import annotations
@@ -27,6 +29,11 @@ from curate.pii.text import JOIN
 _JSON_PAIR = re.compile(
     r"""(["'])(?P<key>[^\W\d][\w.-]{0,40})\1[ \t]*:[ \t]*(["'])(?P<value>(?:\\[^\n]|(?!\3)[^\n\\]){1,80})\3"""
 )
+#: the same pair inside a JSON string that holds JSON (an API log's message field, json.dumps of json.dumps): each
+#: quote written ``\"``; a value's character is an inner escape (``\\u738b``), an outer one (``\u738b``) or plain
+_NESTED_PAIR = re.compile(
+    r"""\\"(?P<key>[^\W\d][\w.-]{0,40})\\"[ \t]*:[ \t]*\\"(?P<value>(?:\\\\(?:\\[^\n]|[^\\\n])|\\[^"\\\n]|[^\\"\n]){1,80})\\["]"""
+)
 #: an XML tag with attributes, and each attribute: ``<cust name="SITI AMINAH" idNo="A1">``
 _TAG = re.compile(r"<(?:\w+:)?(?P<tag>[^\W\d][\w.-]{0,40})\s[^<>]*>")
 _ATTRIBUTE = re.compile(
@@ -37,7 +44,7 @@ _XML_ELEMENT = re.compile(
     r"<(?:\w+:)?(?P<key>[A-Za-z_][\w.-]{0,40})(?:\s[^<>]*)?>(?P<value>[^<>\n]{1,80})</(?:\w+:)?(?P=key)>"
 )
 #: what a text needs for either form to be looked for at all (the common text has neither)
-SCREEN = re.compile(r"""["']\s*:\s*["']|</|<[^<>]*=[ \t]*["']""")
+SCREEN = re.compile(r"""["']\s*:\s*\\?["']|</|<[^<>]*=[ \t]*["']""")
 
 
 def _pairs(text: str) -> list[tuple[int, int, str]]:
@@ -45,7 +52,7 @@ def _pairs(text: str) -> list[tuple[int, int, str]]:
     from curate.pii.fields import field_label  # (read here: the engine imports SCREEN for every text)
 
     out = []
-    for rx in (_JSON_PAIR, _XML_ELEMENT):
+    for rx in (_JSON_PAIR, _XML_ELEMENT, *((_NESTED_PAIR,) if '\\"' in text else ())):
         for m in rx.finditer(text):
             label = field_label(m.group("key"))
             value = m.group("value")
@@ -81,6 +88,9 @@ def keyed_values(text: str, analyze: Callable[[str], list[Span]]) -> list[Span]:
     size = 0
     for start, end, label in pairs:
         value, at = unescaped(text[start:end])
+        if "\\" in value or "&" in value:  # escaped twice: a nested pair's value, or ``&amp;#x738b;``
+            value, inner = unescaped(value)
+            at = [at[i] for i in inner]
         parts.append(f"{label}：{value}")
         pieces.append((size + len(label) + 1, size + len(parts[-1]), start, at))
         size += len(parts[-1]) + len(JOIN)

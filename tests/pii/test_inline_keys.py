@@ -192,3 +192,26 @@ def test_a_keyed_value_with_a_named_entity_is_found(det, text, value):
     spans = det.analyze(text)
     assert [(s.entity_type, text[s.start : s.end]) for s in spans] == [("PERSON", value)], _found(det, text)
     assert det.analyze_many([text]) == [spans]
+
+
+@pytest.mark.parametrize("name", ["王小明", "陳𠮷", "Mary O'Brien", "SITI AMINAH"])
+@pytest.mark.parametrize(("inner_ascii", "outer_ascii"), [(True, True), (False, True), (True, False), (False, False)])
+def test_a_keyed_value_of_json_inside_a_json_string_is_found(det, name, inner_ascii, outer_ascii):
+    """Review 18's last read, second look: an API log line whose message field holds the request as a JSON string
+    (json.dumps of json.dumps) writes each quote of it as ``\\"`` (and a Chinese name as ``\\\\u738b``), so no pair was
+    read and the name went through in clear. Both levels stay JSON after the scrub, the name masked whole."""
+    import json
+
+    payload = json.dumps({"custName": name, "amount": 15000}, ensure_ascii=inner_ascii)
+    text = json.dumps({"level": "INFO", "msg": payload}, ensure_ascii=outer_ascii)
+    spans = det.analyze(text)
+    out = scrub(text, spans).text
+    assert json.loads(json.loads(out)["msg"]) == {"custName": "〔姓名〕", "amount": 15000}, (out, _found(det, text))
+    assert det.analyze_many([text, "x"])[0] == spans
+
+
+def test_json_inside_a_json_string_under_keys_naming_no_field_stays(det):
+    import json
+
+    text = json.dumps({"msg": json.dumps({"productName": "金龍卡", "branchName": "信義分行", "status": "ok"})})
+    assert det.analyze(text) == [], _found(det, text)
