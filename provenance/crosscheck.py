@@ -305,6 +305,17 @@ _MADE_UNDER_WITHDRAWN = f"""
 """
 
 
+def _removed_then(ev: str, rid: str) -> str:
+    """SQL: whether the record ``rid`` stood removed from its source (superseded) when the event ``e`` was written:
+    its newest ``removed_from_source``/``returned_to_source`` before ``e`` is a removal. A release judged by the
+    survivor's status now failed once ``ingest moda --complete`` could make a removed survivor active again
+    (curate/ingest_absent.py)."""
+    return (
+        f"coalesce((SELECT arg_max(x.action, x.seq) FROM {ev} x WHERE x.record_id = {rid} AND x.seq < e.seq"
+        " AND x.action IN ('removed_from_source', 'returned_to_source')) = 'removed_from_source', false)"
+    )
+
+
 def _check_status(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
     ev = events_view(con)
     last_withdraw = _LAST_WITHDRAW.format(ev=ev)
@@ -362,11 +373,13 @@ def _check_status(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
             f" SELECT arg_max(w.action, w.seq) FROM {ev} w WHERE w.action IN ('withdraw', 'reinstate')"
             f" AND w.seq < e.seq AND w.record_id = {survivor}), '') <> 'withdraw' AND NOT EXISTS ("
             f" SELECT 1 FROM records s WHERE s.record_id = {survivor} AND s.status = 'superseded')"
+            f" AND NOT {_removed_then(ev, survivor)}"
             # dedup's own re-decision (another survivor rule keeps it) and a chain whose link went (review 14)
             " AND NOT (e.stage = 'dedup' AND json_extract_string(e.detail, '$.reason') LIKE 'clustered again with records%')"
             f" AND NOT EXISTS (SELECT 1 FROM {ev} m WHERE m.seq < e.seq AND m.record_id = {matched}"
             " AND m.action IN ('withdraw', 'duplicate_released'))"
-            f" AND NOT EXISTS (SELECT 1 FROM records s WHERE s.record_id = {matched} AND s.status = 'superseded')",
+            f" AND NOT EXISTS (SELECT 1 FROM records s WHERE s.record_id = {matched} AND s.status = 'superseded')"
+            f" AND NOT {_removed_then(ev, matched)}",
         ),
     )
     # what provenance/dedup_release.py releases when a survivor or representative stops being active

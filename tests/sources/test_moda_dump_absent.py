@@ -142,3 +142,36 @@ def test_complete_given_a_file_whose_folder_cannot_be_listed_marks_none(cli, tmp
     assert str(tmp_path) not in out + err
     recs, events = _rows(db_path)
     assert ("2", "active", OGDL) in recs and not events
+
+
+def test_a_returned_survivor_leaves_the_release_of_its_copy_verifiable(cli, tmp_path, db_path):
+    """Review 18 (integration): --complete removed a dedup survivor, releasing its copy; the row came back and is
+    active again (returned_to_source). ``audit verify`` judged the release by the survivor's status now (active), not
+    then (removed from its source), and failed a catalogue nobody touched by hand."""
+    folder = tmp_path / "dumps" / "ds1"
+    folder.mkdir(parents=True)
+    text = ROWS["1"] + "每月底公告利率。"
+
+    def dump(ids):
+        (folder / "m.jsonl").write_text(
+            "".join(json.dumps({"id": i, "text": text}, ensure_ascii=False) + "\n" for i in ids)
+        )
+        return str(folder)
+
+    assert cli("ingest", "moda", dump(["1", "2"]), "--licence", OGDL)[0] == 0
+    assert cli("run", "dedup")[0] == 0
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        (survivor,) = con.execute(
+            "SELECT json_extract_string(metadata, '$.id') FROM records WHERE status = 'active'"
+        ).fetchone()
+    finally:
+        con.close()
+    copy = "2" if survivor == "1" else "1"
+    assert cli("ingest", "moda", dump([copy]), "--licence", OGDL, "--complete")[0] == 0
+    assert cli("ingest", "moda", dump(["1", "2"]), "--licence", OGDL, "--complete")[0] == 0
+    code, out, _ = cli("audit", "verify")
+    assert code == 0, out
+    assert cli("run", "dedup")[0] == 0
+    code, out, _ = cli("audit", "verify")
+    assert code == 0, out
