@@ -305,6 +305,14 @@ _MADE_UNDER_WITHDRAWN = f"""
 """
 
 
+#: per record, the newest of its ``removed_from_source`` (superseded: its source no longer holds it; a container's
+#: snapshot, ``ingest moda --complete``) and ``returned_to_source`` (active again: curate/ingest_absent.py) events
+_SOURCE_PRESENCE = """
+    SELECT record_id, arg_max(action, seq) AS newest FROM {ev}
+    WHERE action IN ('removed_from_source', 'returned_to_source') AND record_id IS NOT NULL GROUP BY record_id
+"""
+
+
 def _removed_then(ev: str, rid: str) -> str:
     """SQL: whether the record ``rid`` stood removed from its source (superseded) when the event ``e`` was written:
     its newest ``removed_from_source``/``returned_to_source`` before ``e`` is a removal. A release judged by the
@@ -412,8 +420,19 @@ def _check_status(con: duckdb.DuckDBPyConnection, res: CrossCheck) -> None:
             "SELECT r.record_id FROM records r WHERE r.status = 'superseded'"
             " AND NOT EXISTS (SELECT 1 FROM records c WHERE c.version_of = r.record_id)"
             f" AND NOT EXISTS (SELECT 1 FROM {ev} e WHERE e.record_id = r.record_id"
-            "   AND (e.action IN ('removed_from_source', 'historical_version', 'superseded_on_reinstatement')"
-            "        OR (e.action = 'reinstate' AND json_extract_string(e.detail, '$.status') = 'superseded')))",
+            "   AND (e.action IN ('historical_version', 'superseded_on_reinstatement')"
+            "        OR (e.action = 'reinstate' AND json_extract_string(e.detail, '$.status') = 'superseded')))"
+            f" AND NOT EXISTS (SELECT 1 FROM ({_SOURCE_PRESENCE.format(ev=ev)}) p"
+            "   WHERE p.record_id = r.record_id AND p.newest = 'removed_from_source')",
+        ),
+    )
+    res.add(
+        "status",
+        "active although removed from its source (removed_from_source) and not returned since (returned_to_source)",
+        *ids(
+            con,
+            f"SELECT r.record_id FROM records r JOIN ({_SOURCE_PRESENCE.format(ev=ev)}) p USING (record_id)"
+            " WHERE r.status = 'active' AND p.newest = 'removed_from_source'",
         ),
     )
     res.add(

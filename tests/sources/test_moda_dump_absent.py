@@ -175,3 +175,29 @@ def test_a_returned_survivor_leaves_the_release_of_its_copy_verifiable(cli, tmp_
     assert cli("run", "dedup")[0] == 0
     code, out, _ = cli("audit", "verify")
     assert code == 0, out
+
+
+def _set_status(db_path, row_id, status):
+    con = duckdb.connect(str(db_path))
+    try:
+        con.execute("UPDATE records SET status = ? WHERE json_extract_string(metadata, '$.id') = ?", [status, row_id])
+    finally:
+        con.close()
+
+
+def test_a_removed_row_made_active_by_hand_or_a_returned_one_superseded_fails_verify(cli, tmp_path, db_path):
+    """Review 18 (integration): a row --complete removed, set active again by hand (so an export would take it), passed
+    audit verify, and so did a returned row set superseded by hand (its old removed_from_source vouched for it): the
+    newest of its removed_from_source / returned_to_source events is its source's word."""
+    assert cli("ingest", "moda", str(_dump(tmp_path, "v1", ["1", "2"])), "--licence", OGDL)[0] == 0
+    assert cli("ingest", "moda", str(_dump(tmp_path, "v2", ["1"])), "--licence", OGDL, "--complete")[0] == 0
+    _set_status(db_path, "2", "active")
+    code, out, _ = cli("audit", "verify")
+    assert code == 1 and "active although removed from its source" in out, out
+    _set_status(db_path, "2", "superseded")
+    assert cli("audit", "verify")[0] == 0
+    assert cli("ingest", "moda", str(_dump(tmp_path, "v3", ["1", "2"])), "--licence", OGDL)[0] == 0
+    assert cli("audit", "verify")[0] == 0
+    _set_status(db_path, "2", "superseded")
+    code, out, _ = cli("audit", "verify")
+    assert code == 1 and "superseded without a newer version or a supersede event" in out, out
