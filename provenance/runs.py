@@ -116,10 +116,20 @@ UNSEALED_SQL = (
 )
 
 
+#: a run that ended so is never ended again (its work is committed, or given up): only a ``running`` or ``failed``
+#: run (resumed) ends
+ENDED_FOR_GOOD = ("finished", "abandoned")
+
+
 def finish_run(
     con: duckdb.DuckDBPyConnection, run_id: str, status: str = "finished", counts: dict[str, Any] | None = None
-) -> None:
-    """Mark a run finished (or failed) with its counts, seal the row in the ledger, and record the head.
+) -> bool:
+    """Mark a run finished (or failed) with its counts, seal the row in the ledger, and record the head; False (nothing
+    written) where the run already ended ``finished`` or ``abandoned`` (:data:`ENDED_FOR_GOOD`).
+
+    A stop (Ctrl-C, SIGTERM) that lands just after the commit in which a run finished reaches its caller's failure
+    path, which ends it ``failed``: before review 18 (crash) that sealed finished work as failed, and the next run of
+    the stage took it for one to resume (its key dropped at the load: refused, every run after it too).
 
     A ``run_finished`` event carries the digest of the whole row (:data:`ROW_SQL`), so ``curate audit verify``
     notices a run's command, arguments, status, times or counts edited afterwards. The head (``ledger_seq``,
@@ -127,6 +137,9 @@ def finish_run(
     pointing past it. The update, the event and the head are one transaction (a kill leaves all or none).
     """
     with _one_transaction(con):
+        ended = db.execute(con, "SELECT status FROM runs WHERE run_id = ?", [run_id]).fetchall()
+        if ended and ended[0][0] in ENDED_FOR_GOOD:
+            return False
         db.execute(
             con,
             "UPDATE runs SET finished_at = ?, status = ?, counts = ? WHERE run_id = ?",
@@ -148,6 +161,7 @@ def finish_run(
             ledger.append(con, [ledger.Event(stage="run", action=RUN_FINISHED, run_id=run_id, detail=detail)])
         seq, head_hash = ledger.head(con)
         db.execute(con, "UPDATE runs SET ledger_seq = ?, ledger_hash = ? WHERE run_id = ?", [seq, head_hash, run_id])
+    return True
 
 
 def in_transaction(con: duckdb.DuckDBPyConnection) -> bool:
