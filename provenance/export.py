@@ -30,8 +30,8 @@ from provenance.errors import UsageError
 from provenance.export_asof import refuse_ended_since
 from provenance.export_items import insert_items, items_digest
 from provenance.export_out import Staged, after_failure, finish, note, prepare_out, refuse_non_utf8, sha256_file
+from provenance.export_stage import close_interrupted, uninterrupted
 from provenance.export_stage import files as staged_files
-from provenance.export_stage import uninterrupted
 from provenance.faults import fault
 from provenance.licence_recall_catalogue import catalogue_detail, entry_expiries
 from provenance.licence_terms import recipient_reason, refuse_bank_case
@@ -45,7 +45,7 @@ from provenance.licences import (
     parse_purpose,
 )
 from provenance.records import PII_PASSED
-from provenance.runs import finish_run, start_run
+from provenance.runs import start_run
 
 __all__ = [
     "COLUMNS",
@@ -209,7 +209,7 @@ def export_dataset(
     staged = prepare_out(con, Path(out_dir), overwrite)
     run_id = None
     try:
-        _close_interrupted(con)
+        close_interrupted(con)
         state_hash, as_of = _state(con)
         run_params = {**params.as_dict(), "out_dir": str(staged.out)}
         run_id = start_run(
@@ -227,15 +227,6 @@ def export_dataset(
         after_failure(con, staged, run_id, exc)  # recorded before it was interrupted: finished, not removed
         raise
     return res
-
-
-def _close_interrupted(con: duckdb.DuckDBPyConnection) -> None:
-    """Export runs still marked running are dead (an export holds the catalogue's write lock while it runs, so none
-    can run beside this one): killed, they stayed `running` for ever. Marked failed, with why."""
-    for (run_id,) in con.execute(
-        "SELECT run_id FROM runs WHERE command = 'export dataset' AND status = 'running' ORDER BY run_id"
-    ).fetchall():
-        finish_run(con, run_id, status="failed", counts={"error": "interrupted (the process ended before it finished)"})
 
 
 def _export(

@@ -287,8 +287,7 @@ def _settle_one(
     promote(out, staging, previous, frozenset(recorded.files))
     status = con.execute("SELECT status FROM runs WHERE run_id = ?", [run_id]).fetchone()
     if status and status[0] == "running":  # killed before its run was finished: it is now
-        counts = {"records": recorded.records, "blocked": recorded.blocked, "export_id": recorded.export_id}
-        finish_run(con, run_id, counts=counts)
+        _finish_recorded(con, run_id, recorded)
     log.warning("`%s`: export %s, killed after it was recorded, is now in place", out, recorded.export_id)
 
 
@@ -299,6 +298,27 @@ class Recorded(NamedTuple):
     files: list[str]
     records: int
     blocked: dict[str, int]
+
+
+def _finish_recorded(con: duckdb.DuckDBPyConnection, run_id: str, recorded: Recorded) -> None:
+    counts = {"records": recorded.records, "blocked": recorded.blocked, "export_id": recorded.export_id}
+    finish_run(con, run_id, counts=counts)
+
+
+def close_interrupted(con: duckdb.DuckDBPyConnection) -> None:
+    """End the export runs still marked running: their processes are dead (an export holds the catalogue's write lock
+    while it runs, so none runs beside this one), killed they stayed `running` for ever. One that recorded its export
+    (killed after the ledger commit) ends finished, as the next export into its ``--out`` would end it, which then
+    puts its files in place (:func:`settle`); before review 18 (crash) an export into another folder ended it failed
+    beside its recorded export. The others end failed, with why."""
+    for (run_id,) in con.execute(
+        "SELECT run_id FROM runs WHERE command = 'export dataset' AND status = 'running' ORDER BY run_id"
+    ).fetchall():
+        if (recorded := recorded_export(con, run_id)) is not None:
+            _finish_recorded(con, run_id, recorded)
+        else:
+            error = "interrupted (the process ended before it finished)"
+            finish_run(con, run_id, status="failed", counts={"error": error})
 
 
 def recorded_export(con: duckdb.DuckDBPyConnection, run_id: str) -> Recorded | None:
