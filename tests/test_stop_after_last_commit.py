@@ -7,16 +7,22 @@ kernel's rule (:func:`provenance.runs.finish_run`): a run that ended ``finished`
 
 from __future__ import annotations
 
+import os
+import signal
+import sys
 from pathlib import Path
 
 import pytest
 from catalogue_query import query as _q
+from killed import run_killed
 
 from curate import runner
 from curate.ingest import ingest
 from curate.runner import make_stage, run_stage
 from provenance import db, runs
 from sources.law_moj import LawMojSource
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -79,3 +85,17 @@ def test_a_failed_run_still_ends_again_when_resumed(law_db: Path) -> None:
     finally:
         con.close()
     assert _seals(law_db, run_id) == [("failed",), ("finished",)]
+
+
+def test_a_sigterm_just_after_the_load_commit_in_a_real_process(law_db: Path, tmp_path: Path, cli) -> None:
+    """As ``timeout`` or ``scancel`` stop it: a real ``curate run``, SIGTERM at ``after_load``."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CURATE_FAULT": "after_load@TERM"}
+    argv = [sys.executable, "-m", "curate.cli", "--db", str(law_db), "-q", "run", "hygiene", "--workers", "1"]
+    rc = run_killed(argv, env, tmp_path / "log.txt")
+    assert rc == 128 + signal.SIGTERM, (tmp_path / "log.txt").read_text()
+    ((run_id, status),) = _q(law_db, "SELECT run_id, status FROM runs WHERE command = 'run hygiene'")
+    assert status == "finished" and _seals(law_db, run_id) == [("finished",)]
+    code, _, err = cli("-q", "run", "hygiene", "--workers", "1", db=law_db)
+    assert code == 0, err
+    assert _q(law_db, "SELECT count(*) FROM runs WHERE command = 'run hygiene' AND status = 'finished'") == [(2,)]
+    assert cli("audit", "verify", db=law_db)[0] == 0
