@@ -29,7 +29,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def _state(path: Path):
     recs = _q(path, "SELECT record_id, doc_key, version_of, status, text, stage FROM records ORDER BY record_id")
-    events = _q(path, "SELECT record_id, stage, action, detail FROM provenance_events ORDER BY ALL")
+    # the run bookkeeping (stage `run`: each run's run_finished seal, its own run id and times) is not the catalogue
+    events = _q(
+        path, "SELECT record_id, stage, action, detail FROM provenance_events WHERE stage <> 'run' ORDER BY ALL"
+    )
     marks = _q(path, "SELECT record_id, stage, config_hash FROM stage_marks ORDER BY ALL")
     return recs, events, marks
 
