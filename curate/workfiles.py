@@ -213,8 +213,9 @@ def work_root(db_path: str | Path) -> Path:
 def abandon_run(db_path: str | Path, run_id: str, reason: str, actor: str | None = None) -> dict[str, str]:
     """End an unfinished run for good: status ``abandoned``, a ledger event, its key and work files gone.
 
-    Refused while the run's process is alive (its run lock is held), for finished runs and for runs whose
-    load has committed batches already (:mod:`curate.load`: rerunning the command finishes them).
+    Refused while the run's process is alive (its run lock is held), for finished runs, for runs whose
+    load has committed batches already (:mod:`curate.load`: rerunning the command finishes them) and for an export
+    run that recorded its export (killed after its commit: the next export finishes it, ``provenance/export_stage``).
     """
     from curate.runlock import RunLock
     from provenance import ledger, runs
@@ -235,6 +236,13 @@ def abandon_run(db_path: str | Path, run_id: str, reason: str, actor: str | None
             raise UsageError(
                 f"run `{run_id}` has {loaded} result batches loaded already; rerun `{command}` to finish "
                 "its load instead of abandoning it"
+            )
+        if recorded := con.execute(  # killed after its ledger commit: the export is recorded, its files staged
+            "SELECT export_id, out_dir FROM exports WHERE run_id = ? ORDER BY export_seq DESC LIMIT 1", [run_id]
+        ).fetchone():
+            raise UsageError(
+                f"run `{run_id}` recorded export {recorded[0]} already; export again instead of abandoning it (any"
+                f" export finishes the run, the next one into `{recorded[1]}` puts its files in place)"
             )
         root = secure_dir(work_root(db_path))
         from curate.slurm_submit import refuse_abandon_while_queued
