@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 
 from provenance import db, ledger
+from provenance.crosscheck_base import events_view
 from provenance.dedup_release import release_superseded
 from provenance.errors import ConfigError
 from sources.documents import DOCUMENT_SUFFIXES
@@ -73,8 +74,10 @@ class AbsentKeys:
         """Records ``complete`` marked removed whose row this dump holds again, unchanged (the same record id, so the
         ingest wrote nothing and counted it unchanged): active again, one ``returned_to_source`` event each; under
         another licence they stay removed and are counted (ingest the row under its licence, or withdraw it)."""
+        # the ledger keeps the ids it was written with: a removal before `curate pii rekey` names the old id
+        ev = events_view(self.con)
         rows = self.con.execute(
-            f"""WITH marked AS (SELECT DISTINCT record_id FROM provenance_events WHERE action = '{ACTION}'
+            f"""WITH marked AS (SELECT DISTINCT record_id FROM {ev} WHERE action = '{ACTION}'
                                 AND json_extract_string(detail, '$.why') = $why),
                 cand AS (SELECT r.* FROM records r JOIN marked USING (record_id)
                          WHERE r.source_id = $s AND r.status = 'superseded'

@@ -201,3 +201,25 @@ def test_a_removed_row_made_active_by_hand_or_a_returned_one_superseded_fails_ve
     _set_status(db_path, "2", "superseded")
     code, out, _ = cli("audit", "verify")
     assert code == 1 and "superseded without a newer version or a supersede event" in out, out
+
+
+def test_a_row_removed_before_a_pii_rekey_returns_after_it(cli, tmp_path, db_path, monkeypatch):
+    """Review 18 (integration): the return read the ledger's removals by the ids they were written with, and ``curate
+    pii rekey`` gives a pii_expected source's records new ids (the ledger keeps the old ones): a row --complete removed
+    before the rekey stayed removed in every later dump that held it, unchanged, and nothing said so."""
+    from pii_oracle import _plain_path
+
+    with monkeypatch.context() as m:  # made before keyed ids: plain ids
+        _plain_path(m)
+        for ids, extra in ((["1", "2"], ()), (["1"], ("--complete",))):
+            code, out, err = cli(
+                "ingest", "moda", str(_dump(tmp_path, "v", ids)), "--licence", OGDL, "--pii-expected", *extra
+            )
+            assert code == 0, out + err
+    assert cli("pii", "rekey")[0] == 0
+    code, out, _ = cli(
+        "ingest", "moda", str(_dump(tmp_path, "v3", ["1", "2"])), "--licence", OGDL, "--pii-expected", "--complete"
+    )
+    assert code == 0 and "1 records removed by an earlier --complete are in this dump again" in out, out
+    assert [s for i, s, _ in _rows(db_path)[0]] == ["active", "active"]
+    assert cli("audit", "verify")[0] == 0
