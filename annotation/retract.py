@@ -1,6 +1,8 @@
 """Tasks that leave Label Studio: those of withdrawn or no longer licensed records, and those deleted there by hand.
 
-**Withdrawn records** (an erasure request, a revoked licence), **versions sealed since their push** (the PII
+**Withdrawn records** (an erasure request, a revoked licence), **records removed from their source** (a row a
+``--complete`` dump lacks, a container's file a new snapshot lacks: ``because`` ``removed_from_source``; a row that
+returns is a live task again, or sent again), **versions sealed since their push** (the PII
 stage learned a name in them later, or a PII reviewer marked a 漏標: Label Studio shows what is now known to be
 personal data; ``because`` ``pii_sealed``, for good), **records the bank may no longer see** (the
 document's current version is refused by the licence gate of :mod:`annotation.eligibility` for this bank: its
@@ -29,12 +31,18 @@ from annotation.label_studio import LabelStudioClient
 from provenance import ledger
 from provenance.db import transaction
 from provenance.licences import LicenceCatalogue
+from provenance.recall import REMOVED_FROM_SOURCE, removed_from_source
+
+#: why a task is taken out whose document its source no longer holds (:func:`provenance.recall.removed_from_source`)
+REMOVED = REMOVED_FROM_SOURCE
 
 #: a task on the server (live, or taken out but kept as annotated), its record and the document's current (active)
-#: versions with what the licence gate reads; a task whose record is active is its own current version
+#: versions with what the licence gate reads; a task whose record is active is its own current version; ``removed``:
+#: its document was removed from its source and holds no version in use since
 _LIVE_TASKS = """
     SELECT t.record_id, t.ls_task_id, t.retracted_at IS NOT NULL AS kept, r.status,
            r.pii_state = 'raw' AND r.text IS NULL AS sealed, c.record_id IS NOT NULL AS has_current,
+           r.status = 'superseded' AND {removed} AS removed,
            c.licence_id, c.container,
            {gate}
     FROM annotation_tasks t JOIN records r USING (record_id)
@@ -42,7 +50,7 @@ _LIVE_TASKS = """
     WHERE t.instance = ? AND t.bank = ? AND t.project = ? AND t.ls_project_id = ? AND t.superseded_by IS NULL
       AND (t.retracted_at IS NULL OR NOT coalesce(t.task_deleted, false))
     ORDER BY t.ls_task_id
-""".format(gate=gate_columns("c"))
+""".format(gate=gate_columns("c"), removed=removed_from_source("r"))
 
 
 #: why a task is taken out whose version was sealed since it was pushed (the PII stage or a PII review's 漏標 found
@@ -58,13 +66,13 @@ def _refused_tasks(
     pid: int,
     licence_catalogue: LicenceCatalogue | None = None,
 ):
-    """(record id, task id, why) of the live tasks on one project whose record is withdrawn or sealed since the push
-    (:data:`SEALED`), or whose document's current versions are all refused to ``bank`` by the licence or hold gate; and (record id, task id) of the tasks
+    """(record id, task id, why) of the live tasks on one project whose record is withdrawn, removed from its source
+    (:data:`REMOVED`) or sealed since the push (:data:`SEALED`), or whose document's current versions are all refused to ``bank`` by the licence or hold gate; and (record id, task id) of the tasks
     taken out but kept as annotated whose reason holds no longer (a renewed agreement, a lifted withdrawal)."""
     gate = version_gate(con, bank, licence_catalogue)
     seen: dict[tuple[str, int], list[str | None]] = {}
     kept: set[tuple[str, int]] = set()
-    for rid, tid, was_kept, status, sealed, has_current, *lic in con.execute(
+    for rid, tid, was_kept, status, sealed, has_current, removed, *lic in con.execute(
         _LIVE_TASKS, [instance, bank, project, pid]
     ).fetchall():
         if was_kept:
@@ -76,6 +84,8 @@ def _refused_tasks(
             why.append(SEALED)
         elif has_current and status in ("active", "superseded"):
             why.append(gate(*lic))
+        elif removed:  # its source took it down: annotators must not work on it
+            why.append(REMOVED)
         else:
             why.append(None)  # no current version (a duplicate, a dropped record): not the licence gate's case
     refused = [(rid, tid, reasons[0]) for (rid, tid), reasons in seen.items() if None not in reasons]
@@ -91,7 +101,7 @@ def retract_withdrawn(
     run_id: str | None,
     licence_catalogue: LicenceCatalogue | None = None,
 ) -> tuple[int, int]:
-    """Delete the unannotated tasks of withdrawn records, of versions sealed since their push (found to hold personal
+    """Delete the unannotated tasks of withdrawn records, of records removed from their source, of versions sealed since their push (found to hold personal
     data), and of documents whose current version the licence or hold gate now refuses to ``bank``, on one project;
     returns (deleted, kept as annotated). ``licence_catalogue``: the licence rules (default the shipped ones)."""
     instance = client.config.instance

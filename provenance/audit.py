@@ -24,7 +24,7 @@ from provenance.errors import CatalogueError, UsageError
 from provenance.holds import held_reason
 from provenance.licence_recall import licence_refused
 from provenance.licences import LicenceCatalogue, default_licence_catalogue, licence_today
-from provenance.recall import recalled_items, withdrawn_by
+from provenance.recall import recalled_items, removed_from_source, withdrawn_by
 from provenance.sqlguard import SEALED_TABLES
 from provenance.terms_seal import VaultTerms
 from provenance.verdicts import has_members, members_as_events, verify_verdicts
@@ -416,10 +416,11 @@ def withdrawn_report(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
 
 
 def withdrawn_tasks(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    """Label Studio tasks of withdrawn records, and tasks taken out because the licence gate no longer opens their
-    document to the bank (:mod:`annotation.retract`), per instance, bank and project: ``deleted`` there,
-    ``kept_annotated`` (annotated: delete them by hand) and ``not_taken_out`` yet (withdrawn records only: the next
-    `curate annotate push` or `pull` of the bank deletes them); ``on_server``: the task ids of the last two."""
+    """Label Studio tasks of withdrawn records, of records removed from their source
+    (:func:`provenance.recall.removed_from_source`), and tasks taken out because the licence gate no longer opens
+    their document to the bank (:mod:`annotation.retract`), per instance, bank and project: ``deleted`` there,
+    ``kept_annotated`` (annotated: delete them by hand) and ``not_taken_out`` yet (withdrawn and removed records only:
+    the next `curate annotate push` or `pull` of the bank deletes them); ``on_server``: the task ids of the last two."""
     return _rows(
         con.execute(
             "SELECT t.instance, t.bank, t.project, count(*) FILTER (WHERE t.task_deleted) AS deleted,"
@@ -429,6 +430,7 @@ def withdrawn_tasks(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
             " []) AS on_server"
             " FROM annotation_tasks t JOIN records r USING (record_id)"
             " WHERE r.status = 'withdrawn' OR t.retracted_at IS NOT NULL"
+            f" OR (t.superseded_by IS NULL AND r.status = 'superseded' AND {removed_from_source('r')})"
             " GROUP BY ALL ORDER BY t.instance, t.bank, t.project"
         )
     )

@@ -38,3 +38,21 @@ def recalled_items(seeds: str = WITHDRAWN_NOW) -> str:
     """SQL (export_id, record_id, licence_id): the export items that hold a version of a document withdrawn by
     ``seeds``; their exports must be recalled."""
     return f"SELECT export_id, record_id, licence_id FROM export_items WHERE record_id IN ({withdrawn_versions(seeds)})"
+
+
+#: the ledger action of a record its source no longer holds (a row a ``--complete`` dump lacks, a container's file a
+#: new snapshot lacks: superseded); a later dump holding it again makes it active (``returned_to_source``)
+REMOVED_FROM_SOURCE = "removed_from_source"
+
+
+def removed_from_source(alias: str) -> str:
+    """SQL predicate: the document of record ``alias`` was removed from its source (a :data:`REMOVED_FROM_SOURCE`
+    event on a version of it) and no version of it is active, duplicate or withdrawn since (returned, re-ingested
+    under another text, or withdrawn: their own case). Its Label Studio tasks leave (:mod:`annotation.retract`)."""
+    a = alias
+    return (
+        f"EXISTS (SELECT 1 FROM provenance_events e JOIN records x USING (record_id)"
+        f" WHERE e.action = '{REMOVED_FROM_SOURCE}' AND x.source_id = {a}.source_id AND x.doc_key = {a}.doc_key)"
+        f" AND NOT EXISTS (SELECT 1 FROM records u WHERE u.source_id = {a}.source_id AND u.doc_key = {a}.doc_key"
+        " AND u.status IN ('active', 'duplicate', 'withdrawn'))"
+    )

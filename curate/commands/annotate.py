@@ -154,7 +154,8 @@ def push_cmd(
 def _say_retracted(rep) -> None:
     if rep.retracted or rep.retracted_kept:
         click.echo(
-            f"  withdrawn records and records the licence no longer opens to the bank: {rep.retracted} tasks deleted"
+            "  withdrawn records, records removed from their source and records the licence no longer opens to the"
+            f" bank: {rep.retracted} tasks deleted"
             f" in Label Studio, {rep.retracted_kept} kept there "
             "because annotated (delete those by hand; `curate audit withdrawn` lists them)"
         )
