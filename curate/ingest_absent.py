@@ -151,6 +151,16 @@ class AbsentKeys:
             release_superseded(self.con, "SELECT unnest($ids)", {"ids": [r for r, _ in absent]}, run_id=run_id)
         report.absent_removed = len(absent)
         report.absent_note = "marked removed_from_source (superseded; one ledger row each)"
+        tasks = self.con.execute(  # annotators see them until a sync of each bank takes them out (annotation/retract)
+            "SELECT count(*) FROM annotation_tasks WHERE retracted_at IS NULL AND superseded_by IS NULL"
+            " AND record_id IN (SELECT unnest($ids))",
+            {"ids": [r for r, _ in absent]},
+        ).fetchone()[0]
+        if tasks:
+            report.absent_note += (
+                f"; {tasks} Label Studio tasks show them: the next `curate annotate push` or `pull` of each bank"
+                " takes them out"
+            )
 
 
 def _narrower(paths) -> str:

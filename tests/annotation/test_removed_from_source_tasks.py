@@ -68,6 +68,7 @@ def test_a_removed_rows_task_is_retracted_and_offered_again_when_it_returns(
 
     code, out, err = cli("-q", "ingest", "moda", _dump(tmp_path, ["2"]), "--licence", "CC-BY-4.0", "--complete")
     assert code == 0 and "marked removed_from_source" in out, (out, err)
+    assert "2 Label Studio tasks show them" in out, out
     con = cdb.connect(db_path)
     (row,) = withdrawn_tasks(con)  # the auditor sees them before the sync takes them out
     assert (row["bank"], row["not_taken_out"], row["deleted"]) == (bank, 2, 0), row
