@@ -2,8 +2,8 @@
 
 A source whose input is a whole dump of a unit (MODA: a dataset, named by ``--dataset`` or its folder) declares the
 metadata fields that name the unit (:attr:`sources.base.Source.dump_keys`). The ingest remembers every doc key it
-read (stored form, pseudonyms included); at its end, the active records of the units it read whose doc key it did not
-read are "not in this dump": the summary always counts them in one line (no text). They stay active, under the
+read (stored form, pseudonyms included); at its end, the active records (and dedup's duplicates) of the units it read
+whose doc key it did not read are "not in this dump": the summary always counts them in one line (no text). They stay active, under the
 licence they were ingested with, unless the ingest was told its inputs are the whole dump (``complete``, ``curate
 ingest moda --complete``): then each becomes ``superseded`` with a ``removed_from_source`` event, as a container's
 record that a new snapshot no longer holds (:meth:`curate.ingest._Ingestor._supersede_removed`), and what dedup kept
@@ -21,7 +21,7 @@ import duckdb
 
 from provenance import db, ledger
 from provenance.crosscheck_base import events_view
-from provenance.dedup_release import release_superseded
+from provenance.dedup_release import release_dedup, release_superseded, survivors
 from provenance.errors import ConfigError
 from sources.documents import DOCUMENT_SUFFIXES
 from sources.moda import STRUCTURED_SUFFIXES
@@ -57,14 +57,16 @@ class AbsentKeys:
         if self.unit:
             self.con.execute(f"INSERT INTO _dump_seen SELECT doc_key FROM {relation}")
 
-    def _absent(self) -> list[tuple[str, str]]:
+    def _absent(self) -> list[tuple[str, str, str]]:
+        """(record id, doc key, status) of the records in use (active, and duplicates: dedup's copy of a row the
+        dump lacks must not be released as active when its survivor goes) of the units read, not in this dump."""
         u = self.unit
         return self.con.execute(
             f"""WITH seen AS (SELECT DISTINCT doc_key FROM _dump_seen),
                 units AS (SELECT DISTINCT {u} AS unit FROM records
                           WHERE source_id = $s AND doc_key IN (SELECT doc_key FROM seen) AND {u} IS NOT NULL)
-            SELECT record_id, doc_key FROM records
-            WHERE source_id = $s AND status = 'active' AND {u} IN (SELECT unit FROM units)
+            SELECT record_id, doc_key, status FROM records
+            WHERE source_id = $s AND status IN ('active', 'duplicate') AND {u} IN (SELECT unit FROM units)
               AND doc_key NOT IN (SELECT doc_key FROM seen)
             ORDER BY record_id""",
             {"s": self.source_id},
@@ -94,10 +96,21 @@ class AbsentKeys:
         report.absent_other_licence = len(rows) - len(back)
         if not back:
             return
+        # a row that was dedup's copy when removed is its duplicate again (released at once if its survivor is gone)
+        dups = {
+            r[0]
+            for r in self.con.execute(
+                f"SELECT record_id FROM {ev} WHERE action = '{ACTION}' AND record_id IN (SELECT unnest($ids))"
+                " QUALIFY row_number() OVER (PARTITION BY record_id ORDER BY seq DESC) = 1"
+                " AND json_extract_string(detail, '$.previous_status') IS NOT DISTINCT FROM 'duplicate'",
+                {"ids": [r for r, _ in back]},
+            ).fetchall()
+        }
         with db.transaction(self.con):
             self.con.execute(
-                "UPDATE records SET status = 'active' WHERE record_id IN (SELECT unnest($ids))",
-                {"ids": [r for r, _ in back]},
+                "UPDATE records SET status = CASE WHEN list_contains($dups, record_id) THEN 'duplicate' ELSE 'active'"
+                " END WHERE record_id IN (SELECT unnest($ids))",
+                {"ids": [r for r, _ in back], "dups": sorted(dups)},
             )
             detail = "in this dump again, unchanged"
             events = [
@@ -106,11 +119,13 @@ class AbsentKeys:
                     action=RETURNED,
                     record_id=rid,
                     run_id=run_id,
-                    detail={"doc_key": key, "status": "active", "why": detail},
+                    detail={"doc_key": key, "status": "duplicate" if rid in dups else "active", "why": detail},
                 )
                 for rid, key in back
             ]
             ledger.append(self.con, events, at=ledger.now())
+            if dups:
+                _release_if_survivor_gone(self.con, sorted(dups), run_id)
         report.absent_returned = len(back)
 
     def settle(self, report, run_id: str) -> None:
@@ -135,7 +150,7 @@ class AbsentKeys:
         with db.transaction(self.con):
             self.con.execute(
                 "UPDATE records SET status = 'superseded' WHERE record_id IN (SELECT unnest($ids))",
-                {"ids": [r for r, _ in absent]},
+                {"ids": [r for r, _, _ in absent]},
             )
             events = [
                 ledger.Event(
@@ -143,24 +158,37 @@ class AbsentKeys:
                     action=ACTION,
                     record_id=rid,
                     run_id=run_id,
-                    detail={"doc_key": key, "status": "superseded", "why": WHY},
+                    detail={"doc_key": key, "status": "superseded", "why": WHY}
+                    | ({"previous_status": st} if st != "active" else {}),
                 )
-                for rid, key in absent
+                for rid, key, st in absent
             ]
             ledger.append(self.con, events, at=at)
-            release_superseded(self.con, "SELECT unnest($ids)", {"ids": [r for r, _ in absent]}, run_id=run_id)
+            release_superseded(self.con, "SELECT unnest($ids)", {"ids": [r for r, _, _ in absent]}, run_id=run_id)
         report.absent_removed = len(absent)
         report.absent_note = "marked removed_from_source (superseded; one ledger row each)"
         tasks = self.con.execute(  # annotators see them until a sync of each bank takes them out (annotation/retract)
             "SELECT count(*) FROM annotation_tasks WHERE retracted_at IS NULL AND superseded_by IS NULL"
             " AND record_id IN (SELECT unnest($ids))",
-            {"ids": [r for r, _ in absent]},
+            {"ids": [r for r, _, _ in absent]},
         ).fetchone()[0]
         if tasks:
             report.absent_note += (
                 f"; {tasks} Label Studio tasks show them: the next `curate annotate push` or `pull` of each bank"
                 " takes them out"
             )
+
+
+def _release_if_survivor_gone(con: duckdb.DuckDBPyConnection, dups: list[str], run_id: str) -> None:
+    """Release (:func:`provenance.dedup_release.release_dedup`) the returned duplicates whose survivor was withdrawn
+    or superseded while they were removed: the release they missed then."""
+    gone = con.execute(
+        f"SELECT DISTINCT s.record_id, s.status FROM ({survivors(con)}) d JOIN records s ON s.record_id = d.survivor"
+        " WHERE d.record_id IN (SELECT unnest($ids)) AND s.status IN ('withdrawn', 'superseded')",
+        {"ids": dups},
+    ).fetchall()
+    for because in ("withdrawn", "superseded"):
+        release_dedup(con, [r for r, st in gone if st == because], because=because, run_id=run_id)
 
 
 def _narrower(paths) -> str:

@@ -223,3 +223,67 @@ def test_a_row_removed_before_a_pii_rekey_returns_after_it(cli, tmp_path, db_pat
     assert code == 0 and "1 records removed by an earlier --complete are in this dump again" in out, out
     assert [s for i, s, _ in _rows(db_path)[0]] == ["active", "active"]
     assert cli("audit", "verify")[0] == 0
+
+
+def test_a_duplicate_row_the_dump_lacks_is_removed_too_and_not_released_when_its_survivor_goes(cli, tmp_path, db_path):
+    """Review 18 (annotation #2 reviewer): ``--complete`` marked only active records, so the row dedup had marked a
+    duplicate stayed ``duplicate`` though the dump lacked it, and withdrawing its survivor released it as active:
+    text its source took down was active (exported, offered to annotators) again. It is marked removed like the rest;
+    when it returns, it is active again and clustered again by the next dedup run."""
+    text = ROWS["1"] + "並定期檢討授信政策與風險控管，以維護存款人權益。"
+    f = tmp_path / "dumps" / "ds1" / "m.jsonl"
+    f.parent.mkdir(parents=True)
+    f.write_text("".join(json.dumps({"id": i, "text": text}, ensure_ascii=False) + "\n" for i in ("1", "2")))
+    assert cli("ingest", "moda", str(f.parent), "--licence", OGDL)[0] == 0
+    for stage in ("hygiene", "pii", "dedup"):
+        assert cli("-q", "run", stage, "--workers", "1")[0] == 0
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        status = dict(con.execute("SELECT status, json_extract_string(metadata, '$.id') FROM records").fetchall())
+        survivor_id = con.execute("SELECT record_id FROM records WHERE status = 'active'").fetchone()[0]
+    finally:
+        con.close()
+    dup, kept = status["duplicate"], status["active"]
+    f.write_text(json.dumps({"id": kept, "text": text}, ensure_ascii=False) + "\n")
+    code, out, _ = cli("ingest", "moda", str(f.parent), "--licence", OGDL, "--complete")
+    assert code == 0 and "1 records of earlier dumps not in this one" in out, out
+    assert (dup, "superseded", OGDL) in _rows(db_path)[0]
+    assert cli("provenance", "withdraw", "--record", survivor_id, "--reason", "erasure")[0] == 0
+    assert (dup, "superseded", OGDL) in _rows(db_path)[0]
+    assert cli("audit", "verify")[0] == 0
+    # it returns: its survivor was withdrawn meanwhile, so it is released (active again, with the release's event)
+    f.write_text("".join(json.dumps({"id": i, "text": text}, ensure_ascii=False) + "\n" for i in ("1", "2")))
+    code, out, _ = cli("ingest", "moda", str(f.parent), "--licence", OGDL)
+    assert code == 0 and "1 records removed by an earlier --complete are in this dump again" in out, out
+    assert (dup, "active", OGDL) in _rows(db_path)[0]
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        released = con.execute("SELECT count(*) FROM provenance_events WHERE action = 'duplicate_released'").fetchone()
+    finally:
+        con.close()
+    assert released[0] == 1
+    code, out, err = cli("audit", "verify")
+    assert code == 0, (out, err)
+
+
+def test_a_removed_duplicate_that_returns_beside_its_survivor_is_its_duplicate_again(cli, tmp_path, db_path):
+    """Its survivor still active: active again it would be exported twice; it is dedup's copy again."""
+    text = ROWS["1"] + "並定期檢討授信政策與風險控管，以維護存款人權益。"
+    f = tmp_path / "dumps" / "ds1" / "m.jsonl"
+    f.parent.mkdir(parents=True)
+    both = "".join(json.dumps({"id": i, "text": text}, ensure_ascii=False) + "\n" for i in ("1", "2"))
+    f.write_text(both)
+    assert cli("ingest", "moda", str(f.parent), "--licence", OGDL)[0] == 0
+    for stage in ("hygiene", "pii", "dedup"):
+        assert cli("-q", "run", stage, "--workers", "1")[0] == 0
+    status = {i: s for i, s, _ in _rows(db_path)[0]}
+    dup = next(i for i, s in status.items() if s == "duplicate")
+    kept = next(i for i, s in status.items() if s == "active")
+    f.write_text(json.dumps({"id": kept, "text": text}, ensure_ascii=False) + "\n")
+    assert cli("ingest", "moda", str(f.parent), "--licence", OGDL, "--complete")[0] == 0
+    assert (dup, "superseded", OGDL) in _rows(db_path)[0]
+    f.write_text(both)
+    assert cli("ingest", "moda", str(f.parent), "--licence", OGDL)[0] == 0
+    assert (dup, "duplicate", OGDL) in _rows(db_path)[0] and (kept, "active", OGDL) in _rows(db_path)[0]
+    code, out, err = cli("audit", "verify")
+    assert code == 0, (out, err)
