@@ -167,10 +167,13 @@ class AbsentKeys:
             release_superseded(self.con, "SELECT unnest($ids)", {"ids": [r for r, _, _ in absent]}, run_id=run_id)
         report.absent_removed = len(absent)
         report.absent_note = "marked removed_from_source (superseded; one ledger row each)"
-        tasks = self.con.execute(  # annotators see them until a sync of each bank takes them out (annotation/retract)
-            "SELECT count(*) FROM annotation_tasks WHERE retracted_at IS NULL AND superseded_by IS NULL"
-            " AND record_id IN (SELECT unnest($ids))",
-            {"ids": [r for r, _, _ in absent]},
+        # annotators see them until a sync of each bank takes them out (annotation/retract, per document: a task of
+        # an earlier version of the row not yet replaced by a push of the removed one shows it too)
+        tasks = self.con.execute(
+            "SELECT count(*) FROM annotation_tasks t JOIN records r USING (record_id)"
+            " WHERE t.retracted_at IS NULL AND t.superseded_by IS NULL AND r.source_id = $s"
+            " AND r.doc_key IN (SELECT unnest($keys))",
+            {"s": self.source_id, "keys": [k for _, k, _ in absent]},
         ).fetchone()[0]
         if tasks:
             report.absent_note += (

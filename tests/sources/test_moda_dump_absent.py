@@ -287,3 +287,29 @@ def test_a_removed_duplicate_that_returns_beside_its_survivor_is_its_duplicate_a
     assert (dup, "duplicate", OGDL) in _rows(db_path)[0] and (kept, "active", OGDL) in _rows(db_path)[0]
     code, out, err = cli("audit", "verify")
     assert code == 0, (out, err)
+
+
+def test_the_complete_note_counts_the_live_tasks_of_every_version_of_a_removed_row(cli, tmp_path, db_path):
+    """Review 18 (annotation #2 reviewer): the note counted only tasks of the removed record itself; a task pushed for
+    an earlier version of the row (not yet replaced by a push of the new one) shows its text too and is retracted
+    by the next sync (annotation/retract works per document), so it is counted."""
+    assert cli("ingest", "moda", str(_dump(tmp_path, "v1", ["1", "2"])), "--licence", OGDL)[0] == 0
+    con = duckdb.connect(str(db_path))
+    try:
+        rid, key = con.execute("SELECT record_id, doc_key FROM records WHERE metadata->>'$.id' = '2'").fetchone()
+        con.execute(
+            "INSERT INTO annotation_tasks (record_id, doc_key, bank, project, instance, ls_project_id, ls_task_id,"
+            " pushed_at) VALUES (?, ?, 'b1', 'proofread', 'http://127.0.0.1:1', 1, 7, now())",
+            [rid, key],
+        )
+    finally:
+        con.close()
+    ROWS["2b"] = ROWS["2"] + "（修正）"
+    f = tmp_path / "dumps" / "ds1" / "m.jsonl"
+    f.write_text(
+        "".join(json.dumps({"id": i, "text": ROWS[k]}, ensure_ascii=False) + "\n" for i, k in (("1", "1"), ("2", "2b")))
+    )
+    del ROWS["2b"]
+    assert cli("ingest", "moda", str(f.parent), "--licence", OGDL)[0] == 0
+    code, out, _ = cli("ingest", "moda", str(_dump(tmp_path, "v3", ["1"])), "--licence", OGDL, "--complete")
+    assert code == 0 and "1 Label Studio tasks show them" in out, out
