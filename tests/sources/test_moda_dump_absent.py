@@ -313,3 +313,35 @@ def test_the_complete_note_counts_the_live_tasks_of_every_version_of_a_removed_r
     assert cli("ingest", "moda", str(f.parent), "--licence", OGDL)[0] == 0
     code, out, _ = cli("ingest", "moda", str(_dump(tmp_path, "v3", ["1"])), "--licence", OGDL, "--complete")
     assert code == 0 and "1 Label Studio tasks show them" in out, out
+
+
+def test_a_removed_duplicate_returns_as_a_duplicate_after_a_pii_rekey(cli, tmp_path, db_path, monkeypatch):
+    """Review 18 (integration of the two --complete fixes): whether a returning row was dedup's copy is read from its
+    removal's event; that read must go through the rekey's id map as the return itself does, or a duplicate removed
+    before ``curate pii rekey`` comes back active beside its survivor (exported twice)."""
+    from pii_oracle import _plain_path
+
+    text = ROWS["1"] + "並定期檢討授信政策與風險控管，以維護存款人權益。"
+    f = tmp_path / "dumps" / "ds1" / "m.jsonl"
+    f.parent.mkdir(parents=True)
+    both = "".join(json.dumps({"id": i, "text": text}, ensure_ascii=False) + "\n" for i in ("1", "2"))
+    f.write_text(both)
+    with monkeypatch.context() as m:  # made before keyed ids: plain ids
+        _plain_path(m)
+        assert cli("ingest", "moda", str(f.parent), "--licence", OGDL, "--pii-expected")[0] == 0
+        for stage in ("hygiene", "pii", "dedup"):
+            assert cli("-q", "run", stage, "--workers", "1")[0] == 0
+        status = {i: s for i, s, _ in _rows(db_path)[0]}
+        dup = next(i for i, s in status.items() if s == "duplicate")
+        kept = next(i for i, s in status.items() if s == "active")
+        f.write_text(json.dumps({"id": kept, "text": text}, ensure_ascii=False) + "\n")
+        code, out, err = cli("ingest", "moda", str(f.parent), "--licence", OGDL, "--pii-expected", "--complete")
+        assert code == 0, out + err
+    assert (dup, "superseded", OGDL) in _rows(db_path)[0]
+    assert cli("pii", "rekey")[0] == 0
+    f.write_text(both)
+    code, out, err = cli("ingest", "moda", str(f.parent), "--licence", OGDL, "--pii-expected")
+    assert code == 0 and "are in this dump again" in out, out + err
+    assert (dup, "duplicate", OGDL) in _rows(db_path)[0] and (kept, "active", OGDL) in _rows(db_path)[0]
+    code, out, err = cli("audit", "verify")
+    assert code == 0, (out, err)
