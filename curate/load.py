@@ -42,7 +42,7 @@ from provenance import db, ledger, runs, verdicts
 from provenance.dedup_release import release_superseded
 from provenance.envsettings import env_int
 from provenance.errors import StageError
-from provenance.records import insert_versions, version_seal
+from provenance.records import insert_versions, version_row_sql, version_seal
 from provenance.withdraw import hold_withdrawn_versions
 
 #: result rows per load batch (one transaction each); ``CURATE_LOAD_BATCH`` overrides it
@@ -317,25 +317,26 @@ def _apply_batch(con, stage: Stage, run_id: str, cfg_hash: str, table: pa.Table)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _res_ev AS
            SELECT row_number() OVER (ORDER BY x.ord) AS _n, x.record_id, x.action, x.detail, x.new_id,
-                  (n.record_id IS NOT NULL) AS created, n.content_sha256, n.licence_id
-           FROM _res x LEFT JOIN (SELECT record_id, content_sha256, licence_id FROM records
-                                  WHERE rowid >= $start AND run_id = $run) n ON n.record_id = x.new_id
+                  (n.record_id IS NOT NULL) AS created, n.content_sha256, n.licence_id, n.row_sha
+           FROM _res x LEFT JOIN (SELECT r.record_id, r.content_sha256, r.licence_id,
+                                         sha256({version_row_sql("r")}) AS row_sha FROM records r
+                                  WHERE r.rowid >= $start AND r.run_id = $run) n ON n.record_id = x.new_id
            WHERE x.action IS NOT NULL AND NOT ({" OR ".join(as_verdict)})""",
         {"run": run_id, "start": start},
     )
     n_ev = con.execute("SELECT count(*) FROM _res_ev").fetchall()[0][0]
     for lo in range(0, n_ev, EVENT_PAGE):
         rows = con.execute(
-            "SELECT record_id, action, detail, new_id, created, content_sha256, licence_id FROM _res_ev"
+            "SELECT record_id, action, detail, new_id, created, content_sha256, licence_id, row_sha FROM _res_ev"
             f" WHERE _n > {lo} AND _n <= {lo + EVENT_PAGE} ORDER BY _n"
         ).fetchall()
         events = []
-        for rid, action, detail, new_id, created, digest, licence in rows:
+        for rid, action, detail, new_id, created, digest, licence, row_sha in rows:
             # the workers wrote the detail as canonical JSON already: parsed again only to add the seal
             d: dict[str, Any] | str = detail or "{}"
             if new_id and created:
                 d = json.loads(detail) if detail else {}
-                d.update(version_seal(new_id, digest, licence))
+                d.update(version_seal(new_id, digest, licence, row_sha))
             events.append(ledger.Event(stage=stage.name, action=action, record_id=rid, run_id=run_id, detail=d))
         n_events += ledger.append(con, events)
     con.execute("DROP TABLE IF EXISTS _res_ev")

@@ -6,7 +6,9 @@ versions with the event's ``run_id``, ``stage = 'ingest'`` and ``created_at`` eq
 (the ingest gives every batch its own timestamp). The event's detail carries ``records`` (how
 many) and ``digest``: the sha256 over the members' lines in ``record_id`` order, each
 ``record_id:content_sha256:licence_id`` and (``digest_v`` 2) the member's identity: ``doc_key``,
-``source_id`` and ``locator``, each as ``length:value`` so no two identities give one line.
+``source_id`` and ``locator``, each as ``length:value`` so no two identities give one line; (``digest_v`` 3) also
+its ``lang`` and ``container``, the columns of an ingested version no step changes in place that the exports and
+reports read (``script``, ``title`` and ``metadata`` are set in place by normalise and the vault: their own checks).
 Events without ``digest_v`` (catalogues from before the identity was digested) are version 1.
 :func:`verify_batches` recomputes both from the records table, batch by batch, at the version
 declared, so a member added, removed or edited (text digest, licence, doc key, source or
@@ -34,7 +36,7 @@ BATCH_ACTION = "ingested_batch"
 BATCH_REKEYED = "batch_rekeyed"
 
 #: the digest version new batch events and re-declarations carry (``digest_v``; absent: 1)
-DIGEST_VERSION = 2
+DIGEST_VERSION = 3
 
 #: per batch event seq, the newest digest, member count and digest version declared for it (SQL)
 _DECLARED = f"""
@@ -54,13 +56,18 @@ _DECLARED = f"""
     FROM b LEFT JOIN rk ON rk.bseq = b.seq"""
 
 _LINE_V1 = "r.record_id || ':' || coalesce(r.content_sha256, '') || ':' || coalesce(r.licence_id, '')"
-#: SQL over ``records r``: a member's line in a batch digest, by digest version
+_LINE_V2 = _LINE_V1 + "".join(
+    f" || ':' || length(coalesce(r.{c}, '')) || ':' || coalesce(r.{c}, '')" for c in ("doc_key", "source_id", "locator")
+)
+#: SQL over ``records r``: a member's line in a batch digest, by digest version (3: NULL is ``N``, a value ``V`` +
+#: ``length:value``, so NULL and '' differ)
 LINE_SQL = {
     1: _LINE_V1,
-    2: _LINE_V1
+    2: _LINE_V2,
+    3: _LINE_V2
     + "".join(
-        f" || ':' || length(coalesce(r.{c}, '')) || ':' || coalesce(r.{c}, '')"
-        for c in ("doc_key", "source_id", "locator")
+        f" || ':' || CASE WHEN r.{c} IS NULL THEN 'N' ELSE 'V' || length(r.{c}) || ':' || r.{c} END"
+        for c in ("lang", "container")
     ),
 }
 
@@ -154,6 +161,9 @@ def verify_batches(con: duckdb.DuckDBPyConnection) -> BatchCheck:
             else "a member's id, content digest or licence differs from what was recorded"
             if version < 2
             else "a member's id, content digest, licence, doc key, source or locator differs from what was recorded"
+            if version < 3
+            else "a member's id, content digest, licence, doc key, source, locator, language or container differs"
+            " from what was recorded"
         )
         return BatchCheck(False, len(rows), seq, event_id, f"ingest batch digest mismatch: {what}")
     return BatchCheck(True, len(rows), identity_unchecked=sum(1 for r in rows if r[6] < 2))

@@ -43,7 +43,7 @@ from provenance.crosscheck_rows import check_rows
 from provenance.crosscheck_vault import check_vault
 from provenance.dedup_release import NEWER_OF_ITS_DOCUMENT, survivors
 from provenance.holds import verify_holds
-from provenance.records import KEYED_PREFIX
+from provenance.records import KEYED_PREFIX, VERSION_ROW_V, version_row_sql
 from provenance.terms_seal import VaultTerms
 from provenance.verdicts import verify_verdicts
 
@@ -85,7 +85,11 @@ _CREATORS = f"""
            CASE c.kind WHEN 'ingest' THEN json_exists(c.detail, '$.licence_id')
                        ELSE json_exists(c.detail, '$.new_licence_id') END AS ev_has_licence,
            CASE c.kind WHEN 'ingest' THEN json_extract_string(c.detail, '$.licence_id')
-                       ELSE json_extract_string(c.detail, '$.new_licence_id') END AS ev_licence
+                       ELSE json_extract_string(c.detail, '$.new_licence_id') END AS ev_licence,
+           CASE WHEN c.kind = 'derived' THEN json_extract_string(c.detail, '$.new_row_sha256') END AS ev_row,
+           CASE WHEN c.kind = 'derived' THEN json_extract_string(c.detail, '$.new_row_v') END AS ev_row_v,
+           CASE WHEN c.kind = 'derived' AND json_exists(c.detail, '$.new_row_sha256')
+                THEN sha256({version_row_sql("r")}) END AS row_now
     FROM records r LEFT JOIN creator c ON c.rid = r.record_id LEFT JOIN rekeyed k ON k.rid = r.record_id
 """
 
@@ -172,6 +176,19 @@ def _check_records(
             con,
             f"SELECT record_id FROM ({base}) WHERE seq IS NOT NULL AND ev_action <> 'record_rekeyed'"
             " AND ev_run IS DISTINCT FROM run_id",
+        ),
+    )
+    # a stage's version: the columns no step changes after it is written (records.SEALED_COLUMNS), as its creating
+    # event sealed them (events from before the seal carry none: not compared)
+    res.add(
+        "records",
+        "doc_key, source_id, locator, lang, container, stage or created_at differs from the row its creating event"
+        " sealed (edited in place)",
+        *ids(
+            con,
+            f"SELECT record_id || CASE WHEN ev_row_v <> '{VERSION_ROW_V}' THEN ' (sealed by row version '"
+            " || ev_row_v || ', unknown to this curate)' ELSE '' END"
+            f" FROM ({base}) WHERE ev_row IS NOT NULL AND (ev_row_v <> '{VERSION_ROW_V}' OR ev_row <> row_now)",
         ),
     )
     batches = verify_batches(con)

@@ -203,13 +203,47 @@ def insert_versions(
     return row[0] if row else 0
 
 
-def version_seal(new_id: str, content_sha256: str | None, licence_id: str | None) -> dict[str, Any]:
-    """The fields a creating event of a derived version carries, so ``audit verify`` can check the row.
+#: the columns of a derived version that no step changes after it is written, beside its id, text digest and licence
+#: (sealed apart): what a creating event's ``new_row_sha256`` covers (:func:`version_row_sql`). Left out, each with
+#: its own check: ``status``, ``pii_state`` and ``near_duplicate_of`` (moved by their events), ``script`` (set in
+#: place by normalise: its ``script_detected`` verdict), ``title`` and ``metadata`` (a raw version's shown in place
+#: once the vault holds them; licence terms: ``terms_sealed``), ``version_of`` (renamed by ``curate pii rekey``:
+#: the creating event names the parent) and ``run_id`` (compared with the creating event's run)
+SEALED_COLUMNS: tuple[str, ...] = ("doc_key", "source_id", "locator", "lang", "container", "stage", "created_at")
+#: the version of :func:`version_row_sql` a creating event's ``new_row_v`` names (events without one seal no row)
+VERSION_ROW_V = 1
+
+
+def version_row_sql(alias: str = "r") -> str:
+    """SQL over ``records <alias>``: the text whose sha256 a derived version's creating event seals
+    (``new_row_sha256``); each column as ``N`` (NULL) or ``V<length>:<value>``, so NULL, '' and shifted values differ.
+
+    >>> version_row_sql("n").count("n.lang")
+    3
+    """
+
+    def field(col: str) -> str:
+        value = f"strftime({alias}.{col}, '%Y-%m-%dT%H:%M:%S.%f')" if col == "created_at" else f"{alias}.{col}"
+        return f"CASE WHEN {value} IS NULL THEN 'N' ELSE 'V' || length({value}) || ':' || {value} END"
+
+    return "concat_ws(chr(31), " + ", ".join(field(c) for c in SEALED_COLUMNS) + ")"
+
+
+def version_seal(
+    new_id: str, content_sha256: str | None, licence_id: str | None, row_sha256: str | None = None
+) -> dict[str, Any]:
+    """The fields a creating event of a derived version carries, so ``audit verify`` can check the row:
+    with ``row_sha256`` (the sha256 of :func:`version_row_sql`), its :data:`SEALED_COLUMNS` too.
 
     >>> version_seal("r2", "ab", None)
     {'new_record_id': 'r2', 'new_sha256': 'ab', 'new_licence_id': None}
+    >>> version_seal("r2", "ab", None, "cd")["new_row_v"]
+    1
     """
-    return {"new_record_id": new_id, "new_sha256": content_sha256, "new_licence_id": licence_id}
+    seal = {"new_record_id": new_id, "new_sha256": content_sha256, "new_licence_id": licence_id}
+    if row_sha256 is not None:
+        seal.update(new_row_sha256=row_sha256, new_row_v=VERSION_ROW_V)
+    return seal
 
 
 def version_seals(con: duckdb.DuckDBPyConnection, ids: list[str], *, from_row: int = 0) -> dict[str, dict[str, Any]]:
@@ -227,9 +261,10 @@ def version_seals(con: duckdb.DuckDBPyConnection, ids: list[str], *, from_row: i
     # a temp table, read by both statements (an Arrow stream is read once)
     arrow_temp_table(con, "_seal_ids", pa.table({"record_id": pa.array(ids, pa.string())}))
     sql = (
-        "SELECT record_id, content_sha256, licence_id FROM records WHERE record_id IN (SELECT record_id FROM _seal_ids)"
+        f"SELECT r.record_id, r.content_sha256, r.licence_id, sha256({version_row_sql('r')}) FROM records r"
+        " WHERE r.record_id IN (SELECT record_id FROM _seal_ids)"
     )
-    rows = con.execute(sql + " AND rowid >= $from", {"from": from_row}).fetchall() if from_row else []
+    rows = con.execute(sql + " AND r.rowid >= $from", {"from": from_row}).fetchall() if from_row else []
     if len(rows) < len(set(ids)):
         rows = con.execute(sql).fetchall()
     con.execute("DROP TABLE _seal_ids")  # not in a finally: after an error the transaction is aborted

@@ -49,7 +49,7 @@ def catalogue(cli, tmp_path, db_path):
         con.execute("SELECT detail FROM provenance_events WHERE action = 'ingested_batch'").fetchone()[0]
     )
     con.close()
-    assert stages == {"ingest": 3, "hygiene": 1, "normalise": 1} and batch["digest_v"] == 2
+    assert stages == {"ingest": 3, "hygiene": 1, "normalise": 1} and batch["digest_v"] == 3
     code, out, err = cli("audit", "verify")
     assert code == 0 and "cross-checks ok" in out and "predate identity digests" not in out, out + err
     assert "per-record ingest events" not in out, out  # its first versions are in a batch, new versions too
