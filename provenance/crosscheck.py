@@ -85,13 +85,21 @@ _CREATORS = f"""
            CASE c.kind WHEN 'ingest' THEN json_exists(c.detail, '$.licence_id')
                        ELSE json_exists(c.detail, '$.new_licence_id') END AS ev_has_licence,
            CASE c.kind WHEN 'ingest' THEN json_extract_string(c.detail, '$.licence_id')
-                       ELSE json_extract_string(c.detail, '$.new_licence_id') END AS ev_licence,
-           CASE WHEN c.kind = 'derived' THEN json_extract_string(c.detail, '$.new_row_sha256') END AS ev_row,
-           CASE WHEN c.kind = 'derived' THEN json_extract_string(c.detail, '$.new_row_v') END AS ev_row_v,
-           CASE WHEN c.kind = 'derived' AND json_exists(c.detail, '$.new_row_sha256')
-                THEN sha256({version_row_sql("r")}) END AS row_now
+                       ELSE json_extract_string(c.detail, '$.new_licence_id') END AS ev_licence
     FROM records r LEFT JOIN creator c ON c.rid = r.record_id LEFT JOIN rekeyed k ON k.rid = r.record_id
 """
+
+#: a stage's version whose sealed columns (``records.SEALED_COLUMNS``) differ from its creating event's
+#: ``new_row_sha256`` (only the writers of a new version seal one: the first such event naming it)
+_ROW_SEALS = f"""
+    SELECT r.record_id || CASE WHEN s.v <> '{VERSION_ROW_V}'
+                               THEN ' (sealed by row version ' || s.v || ', unknown to this curate)' ELSE '' END
+    FROM records r JOIN (
+        SELECT json_extract_string(detail, '$.new_record_id') AS rid,
+               arg_min(json_extract_string(detail, '$.new_row_sha256'), seq) AS sha,
+               arg_min(json_extract_string(detail, '$.new_row_v'), seq) AS v
+        FROM provenance_events WHERE json_exists(detail, '$.new_row_sha256') GROUP BY 1) s ON s.rid = r.record_id
+    WHERE s.v IS DISTINCT FROM '{VERSION_ROW_V}' OR s.sha IS DISTINCT FROM sha256({version_row_sql("r")})"""
 
 #: the columns of ``records`` that every version has (schema 0001 says NOT NULL; a comparison with NULL is never
 #: true, so an erased value would slip past the checks that compare it)
@@ -186,9 +194,7 @@ def _check_records(
         " sealed (edited in place)",
         *ids(
             con,
-            f"SELECT record_id || CASE WHEN ev_row_v <> '{VERSION_ROW_V}' THEN ' (sealed by row version '"
-            " || ev_row_v || ', unknown to this curate)' ELSE '' END"
-            f" FROM ({base}) WHERE ev_row IS NOT NULL AND (ev_row_v <> '{VERSION_ROW_V}' OR ev_row <> row_now)",
+            _ROW_SEALS,
         ),
     )
     batches = verify_batches(con)
