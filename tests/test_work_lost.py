@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from catalogue_query import ledger_events
 from catalogue_query import query as _q
 from killed import run_killed
 
@@ -29,10 +30,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def _state(path: Path):
     recs = _q(path, "SELECT record_id, doc_key, version_of, status, text, stage FROM records ORDER BY record_id")
-    # the run bookkeeping (stage `run`: each run's run_finished seal, its own run id and times) is not the catalogue
-    events = _q(
-        path, "SELECT record_id, stage, action, detail FROM provenance_events WHERE stage <> 'run' ORDER BY ALL"
-    )
+    # the run bookkeeping (stage `run`: each run's run_finished seal, its own run id and times) is not the catalogue,
+    # nor a version's row seal (it covers the version's created_at): ledger_events leaves both aside
+    events = ledger_events(path)
     marks = _q(path, "SELECT record_id, stage, config_hash FROM stage_marks ORDER BY ALL")
     return recs, events, marks
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from catalogue_builder import add_records, add_source
+from catalogue_query import ledger_events
 from catalogue_query import query as _q
 from killed import run_killed
 
@@ -50,11 +51,7 @@ def _state(path: Path):
         "SELECT record_id, version_of, status, pii_state, text, title, CAST(metadata AS VARCHAR), stage"
         " FROM records ORDER BY record_id",
     )
-    events = _q(
-        path,
-        "SELECT record_id, stage, action, CAST(detail AS VARCHAR) FROM provenance_events"
-        " WHERE stage = 'pii' ORDER BY ALL",
-    )
+    events = ledger_events(path, "stage = 'pii'")  # less the row seals (each catalogue's own times)
     names = _q(path, "SELECT source_id, digest FROM pii_source_names ORDER BY ALL")
     vault = _q(path, "SELECT record_id FROM raw_vault ORDER BY ALL")
     marks = _q(path, "SELECT record_id, stage, config_hash FROM stage_marks ORDER BY ALL")

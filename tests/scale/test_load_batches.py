@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from catalogue_query import ledger_events
 
 from curate.ingest import ingest
 from curate.runner import make_stage, run_stage
@@ -36,10 +37,10 @@ def _state(path: Path):
             "SELECT record_id, doc_key, version_of, status, text, stage, script, pii_state, near_duplicate_of"
             " FROM records ORDER BY ALL"
         ).fetchall()
-        events = con.execute(
-            "SELECT record_id, stage, action, CAST(detail AS VARCHAR) FROM provenance_events"
-            " WHERE stage <> 'ingest' AND action NOT IN ('batch_rekeyed', 'verdict_batch') ORDER BY ALL"
-        ).fetchall()
+        # less the run bookkeeping and the row seals (each catalogue's own times)
+        events = ledger_events(
+            path, "stage NOT IN ('ingest', 'run') AND action NOT IN ('batch_rekeyed', 'verdict_batch')"
+        )
         # verdict batches follow the load's cut; the per-record verdicts must not
         verdicts = con.execute(
             "SELECT m.record_id, e.stage, m.verdict, m.detail FROM verdict_members m"

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import duckdb
+from catalogue_query import ledger_events
 
 from curate.ingest import ingest
 from curate.runner import make_stage, run_stage
@@ -22,10 +23,8 @@ def _state(path: Path):
             "SELECT record_id, doc_key, version_of, status, text, stage, script, pii_state, near_duplicate_of"
             " FROM records ORDER BY ALL"
         ).fetchall()
-        events = con.execute(
-            "SELECT record_id, stage, action, CAST(detail AS VARCHAR) FROM provenance_events"
-            " WHERE stage <> 'ingest' AND action <> 'verdict_batch' ORDER BY ALL"
-        ).fetchall()
+        # less the run bookkeeping and the row seals (each catalogue's own times)
+        events = ledger_events(path, "stage NOT IN ('ingest', 'run') AND action <> 'verdict_batch'")
         # verdict batches follow the results files (one per load batch); the per-record verdicts must not
         verdicts = con.execute("SELECT record_id, verdict, detail FROM verdict_members ORDER BY ALL").fetchall()
         marks = con.execute("SELECT record_id, stage, config_hash, outcome FROM stage_marks ORDER BY ALL").fetchall()
