@@ -38,6 +38,28 @@ def _rows(db_path):
     return recs, events
 
 
+COPY = ROWS["1"] + "並定期檢討授信政策與風險控管，以維護存款人權益。"
+
+
+def _copy_removed(cli, tmp_path, db_path, *extra):
+    """Two rows of one text: dedup keeps one (``kept``) and drops the other (``dup``); then a dump holding only the
+    kept row is ingested with ``--complete``. Returns the dump file, both rows' lines, dup, kept and that output."""
+    f = tmp_path / "dumps" / "ds1" / "m.jsonl"
+    f.parent.mkdir(parents=True)
+    both = "".join(json.dumps({"id": i, "text": COPY}, ensure_ascii=False) + "\n" for i in ("1", "2"))
+    f.write_text(both)
+    assert cli("ingest", "moda", str(f.parent), "--licence", OGDL, *extra)[0] == 0
+    for stage in ("hygiene", "pii", "dedup"):
+        assert cli("-q", "run", stage, "--workers", "1")[0] == 0
+    status = {i: s for i, s, _ in _rows(db_path)[0]}
+    dup = next(i for i, s in status.items() if s == "duplicate")
+    kept = next(i for i, s in status.items() if s == "active")
+    f.write_text(json.dumps({"id": kept, "text": COPY}, ensure_ascii=False) + "\n")
+    code, out, err = cli("ingest", "moda", str(f.parent), "--licence", OGDL, *extra, "--complete")
+    assert code == 0, out + err
+    return f, both, dup, kept, out
+
+
 def test_rows_missing_from_a_new_dump_are_counted_and_stay_active(cli, tmp_path, db_path):
     assert cli("ingest", "moda", str(_dump(tmp_path, "v1", ["1", "2"])), "--licence", OGDL)[0] == 0
     code, out, _ = cli("ingest", "moda", str(_dump(tmp_path, "v2", ["1"])), "--licence", AI)
@@ -230,29 +252,19 @@ def test_a_duplicate_row_the_dump_lacks_is_removed_too_and_not_released_when_its
     duplicate stayed ``duplicate`` though the dump lacked it, and withdrawing its survivor released it as active:
     text its source took down was active (exported, offered to annotators) again. It is marked removed like the rest;
     when it returns, it is active again and clustered again by the next dedup run."""
-    text = ROWS["1"] + "並定期檢討授信政策與風險控管，以維護存款人權益。"
-    f = tmp_path / "dumps" / "ds1" / "m.jsonl"
-    f.parent.mkdir(parents=True)
-    f.write_text("".join(json.dumps({"id": i, "text": text}, ensure_ascii=False) + "\n" for i in ("1", "2")))
-    assert cli("ingest", "moda", str(f.parent), "--licence", OGDL)[0] == 0
-    for stage in ("hygiene", "pii", "dedup"):
-        assert cli("-q", "run", stage, "--workers", "1")[0] == 0
+    f, both, dup, kept, out = _copy_removed(cli, tmp_path, db_path)
+    assert "1 records of earlier dumps not in this one" in out, out
+    assert (dup, "superseded", OGDL) in _rows(db_path)[0]
     con = duckdb.connect(str(db_path), read_only=True)
     try:
-        status = dict(con.execute("SELECT status, json_extract_string(metadata, '$.id') FROM records").fetchall())
         survivor_id = con.execute("SELECT record_id FROM records WHERE status = 'active'").fetchone()[0]
     finally:
         con.close()
-    dup, kept = status["duplicate"], status["active"]
-    f.write_text(json.dumps({"id": kept, "text": text}, ensure_ascii=False) + "\n")
-    code, out, _ = cli("ingest", "moda", str(f.parent), "--licence", OGDL, "--complete")
-    assert code == 0 and "1 records of earlier dumps not in this one" in out, out
-    assert (dup, "superseded", OGDL) in _rows(db_path)[0]
     assert cli("provenance", "withdraw", "--record", survivor_id, "--reason", "erasure")[0] == 0
     assert (dup, "superseded", OGDL) in _rows(db_path)[0]
     assert cli("audit", "verify")[0] == 0
     # it returns: its survivor was withdrawn meanwhile, so it is released (active again, with the release's event)
-    f.write_text("".join(json.dumps({"id": i, "text": text}, ensure_ascii=False) + "\n" for i in ("1", "2")))
+    f.write_text(both)
     code, out, _ = cli("ingest", "moda", str(f.parent), "--licence", OGDL)
     assert code == 0 and "1 records removed by an earlier --complete are in this dump again" in out, out
     assert (dup, "active", OGDL) in _rows(db_path)[0]
@@ -268,19 +280,7 @@ def test_a_duplicate_row_the_dump_lacks_is_removed_too_and_not_released_when_its
 
 def test_a_removed_duplicate_that_returns_beside_its_survivor_is_its_duplicate_again(cli, tmp_path, db_path):
     """Its survivor still active: active again it would be exported twice; it is dedup's copy again."""
-    text = ROWS["1"] + "並定期檢討授信政策與風險控管，以維護存款人權益。"
-    f = tmp_path / "dumps" / "ds1" / "m.jsonl"
-    f.parent.mkdir(parents=True)
-    both = "".join(json.dumps({"id": i, "text": text}, ensure_ascii=False) + "\n" for i in ("1", "2"))
-    f.write_text(both)
-    assert cli("ingest", "moda", str(f.parent), "--licence", OGDL)[0] == 0
-    for stage in ("hygiene", "pii", "dedup"):
-        assert cli("-q", "run", stage, "--workers", "1")[0] == 0
-    status = {i: s for i, s, _ in _rows(db_path)[0]}
-    dup = next(i for i, s in status.items() if s == "duplicate")
-    kept = next(i for i, s in status.items() if s == "active")
-    f.write_text(json.dumps({"id": kept, "text": text}, ensure_ascii=False) + "\n")
-    assert cli("ingest", "moda", str(f.parent), "--licence", OGDL, "--complete")[0] == 0
+    f, both, dup, kept, _ = _copy_removed(cli, tmp_path, db_path)
     assert (dup, "superseded", OGDL) in _rows(db_path)[0]
     f.write_text(both)
     assert cli("ingest", "moda", str(f.parent), "--licence", OGDL)[0] == 0
@@ -321,22 +321,9 @@ def test_a_removed_duplicate_returns_as_a_duplicate_after_a_pii_rekey(cli, tmp_p
     before ``curate pii rekey`` comes back active beside its survivor (exported twice)."""
     from pii_oracle import _plain_path
 
-    text = ROWS["1"] + "並定期檢討授信政策與風險控管，以維護存款人權益。"
-    f = tmp_path / "dumps" / "ds1" / "m.jsonl"
-    f.parent.mkdir(parents=True)
-    both = "".join(json.dumps({"id": i, "text": text}, ensure_ascii=False) + "\n" for i in ("1", "2"))
-    f.write_text(both)
     with monkeypatch.context() as m:  # made before keyed ids: plain ids
         _plain_path(m)
-        assert cli("ingest", "moda", str(f.parent), "--licence", OGDL, "--pii-expected")[0] == 0
-        for stage in ("hygiene", "pii", "dedup"):
-            assert cli("-q", "run", stage, "--workers", "1")[0] == 0
-        status = {i: s for i, s, _ in _rows(db_path)[0]}
-        dup = next(i for i, s in status.items() if s == "duplicate")
-        kept = next(i for i, s in status.items() if s == "active")
-        f.write_text(json.dumps({"id": kept, "text": text}, ensure_ascii=False) + "\n")
-        code, out, err = cli("ingest", "moda", str(f.parent), "--licence", OGDL, "--pii-expected", "--complete")
-        assert code == 0, out + err
+        f, both, dup, kept, _ = _copy_removed(cli, tmp_path, db_path, "--pii-expected")
     assert (dup, "superseded", OGDL) in _rows(db_path)[0]
     assert cli("pii", "rekey")[0] == 0
     f.write_text(both)
