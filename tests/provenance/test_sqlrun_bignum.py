@@ -5,10 +5,8 @@ passed the Arrow floor and was converted, hundreds of MB, before the exact count
 from __future__ import annotations
 
 import duckdb
-import pytest
 
-from provenance.errors import ReadOnlyError
-from provenance.sqlrun import _floor, fetch_bounded
+from provenance.sqlrun import _floor
 
 QUERY = "SELECT (CASE WHEN i % 2 = 0 THEN '-' ELSE '' END || repeat('9', i))::BIGNUM AS b FROM range(1, 400) t(i)"
 
@@ -27,25 +25,4 @@ def test_a_bignum_column_weighs_at_most_what_its_strings_count_and_near_it() -> 
     assert floor * 3 > exact  # and the digits counted (it was 8 a value: 3,208 against 83,000)
 
 
-def test_a_bignum_result_over_the_budget_is_refused_before_its_rows_are_converted(monkeypatch) -> None:
-    from provenance import sqlinf
-
-    converted: list[int] = []
-    real = sqlinf.mark_infinite
-
-    def counting(table, rows):
-        converted.append(len(rows))
-        return real(table, rows)
-
-    monkeypatch.setattr(sqlinf, "mark_infinite", counting)
-    cur = _con().execute("SELECT repeat('9', 20000)::BIGNUM AS b FROM range(3000)")
-    with pytest.raises(ReadOnlyError, match="CURATE_SQL_RESULT"):
-        fetch_bounded(cur, 1_000_000)
-    assert not converted, converted  # refused on the Arrow floor: no batch became Python values
-
-
-def test_a_json_column_weighs_its_text() -> None:
-    """JSON's Arrow type (``arrow.json``) is no ``pa.ExtensionType`` either: ``SELECT metadata ...`` counted 8 a
-    value on the floor, whatever the documents held."""
-    table = _con().execute("SELECT json_object('k', repeat('x', 1000)) AS j FROM range(3)").to_arrow_table()
-    assert _floor(table.column(0).combine_chunks()) == 3 * (8 + len('{"k":"' + "x" * 1000 + '"}'))
+# refused before its rows are converted: tests/provenance/test_sqlrun_bit_union.py, with BIT and UNION

@@ -47,6 +47,7 @@ def test_a_dense_union_weighs_its_members() -> None:
 @pytest.mark.parametrize(
     "sql",
     [
+        "SELECT repeat('9', 20000)::BIGNUM AS b FROM range(3000)",
         "SELECT bitstring('1', 20000) AS b FROM range(3000)",
         "SELECT union_value(s := repeat('x', 20000))::UNION(s VARCHAR, i INT) AS u FROM range(3000)",
     ],
