@@ -74,3 +74,16 @@ def proofread_catalogue(cli, tmp_path: Path, bank: str, text: str) -> None:
     ):
         code, out, err = cli("-q", *args)
         assert code == 0, (args, out, err)
+
+
+def relicense(con, rid: str, fields: dict) -> str:
+    """A licence correction as a steward makes one: a new version of ``rid``, the same text, with ``fields``."""
+    from provenance.records import create_version
+    from provenance.runs import finish_run, start_run
+
+    run_id = start_run(con, "test-relicense", {})
+    text = con.execute("SELECT text FROM records WHERE record_id = ?", [rid]).fetchone()[0]
+    with cdb.transaction(con):
+        new = create_version(con, rid, text, stage="relicense", run_id=run_id, fields=fields, detail={})
+    finish_run(con, run_id)
+    return new

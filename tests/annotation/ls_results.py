@@ -20,3 +20,11 @@ def missed_pii(shown: str, value: str, label: str = "姓名") -> list[dict]:
             "value": {**region, "choices": ["漏標"]},
         },
     ]
+
+
+def correction(corrected: str) -> list[dict]:
+    """A proofreader's correction: the corrected text and the 已修正 verdict."""
+    return [
+        {"id": "t", "from_name": "corrected", "to_name": "text", "type": "textarea", "value": {"text": [corrected]}},
+        {"id": "v", "from_name": "verdict", "to_name": "text", "type": "choices", "value": {"choices": ["已修正"]}},
+    ]

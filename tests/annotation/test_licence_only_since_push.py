@@ -6,7 +6,8 @@ changed since stays stale."""
 from __future__ import annotations
 
 import pytest
-from ls_records import make_catalogue
+from ls_records import make_catalogue, relicense
+from ls_results import correction
 
 from annotation.pull import pull
 from annotation.push import PushConfig, push
@@ -21,25 +22,6 @@ pytestmark = pytest.mark.labelstudio
 KEY = derive_key(b"k" * 32)
 
 
-def _fix(corrected: str) -> list[dict]:
-    return [
-        {"id": "t", "from_name": "corrected", "to_name": "text", "type": "textarea", "value": {"text": [corrected]}},
-        {"id": "v", "from_name": "verdict", "to_name": "text", "type": "choices", "value": {"choices": ["已修正"]}},
-    ]
-
-
-def _relicense(con, rid: str, licence_id: str) -> str:
-    """A licence correction: a new version of ``rid``, same text, under ``licence_id``."""
-    run_id = start_run(con, "test-relicense", {})
-    text = con.execute("SELECT text FROM records WHERE record_id = ?", [rid]).fetchone()[0]
-    with transaction(con):
-        new = create_version(
-            con, rid, text, stage="relicense", run_id=run_id, fields={"licence_id": licence_id}, detail={}
-        )
-    finish_run(con, run_id)
-    return new
-
-
 def test_a_correction_of_a_version_relicensed_since_its_push_is_applied_to_the_current_version(
     label_studio, db_path, bank
 ):
@@ -50,9 +32,13 @@ def test_a_correction_of_a_version_relicensed_since_its_push_is_applied_to_the_c
     me = client.whoami()["id"]
     fixes = {rid: f"第{i}條 客戶〔姓名〕於本行開戶，授信額度依規定辦理。" for i, rid in enumerate(ids)}
     for rid in ids:
-        client.create_annotation(tasks[rid], _fix(fixes[rid]), completed_by=me)
-    relicensed = _relicense(con, ids[0], "CC-BY-SA-4.0")  # licence only: the text is the one the annotator read
-    twice = _relicense(con, _relicense(con, ids[1], "CC-BY-SA-4.0"), "CC-BY-4.0")  # two corrections
+        client.create_annotation(tasks[rid], correction(fixes[rid]), completed_by=me)
+    relicensed = relicense(
+        con, ids[0], {"licence_id": "CC-BY-SA-4.0"}
+    )  # licence only: the text is the one the annotator read
+    twice = relicense(
+        con, relicense(con, ids[1], {"licence_id": "CC-BY-SA-4.0"}), {"licence_id": "CC-BY-4.0"}
+    )  # two corrections
     run_id = start_run(con, "test-hygiene", {})
     with transaction(con):  # the text changed: the annotator read another text
         moved = create_version(con, ids[2], "第2條 已另行修訂。", stage="hygiene", run_id=run_id)
@@ -87,11 +73,11 @@ def test_corrections_of_the_read_and_the_current_version_in_one_pull_make_one_ve
     pid = push(con, client, PushConfig(project="proofread", bank=bank)).ls_project_id
     me = client.whoami()["id"]
     (old_task,) = [t["id"] for t in client.export(pid, all_tasks=True)]
-    client.create_annotation(old_task, _fix("第0條 甲。"), completed_by=me)
-    relicensed = _relicense(con, ids[0], "CC-BY-SA-4.0")
+    client.create_annotation(old_task, correction("第0條 甲。"), completed_by=me)
+    relicensed = relicense(con, ids[0], {"licence_id": "CC-BY-SA-4.0"})
     push(con, client, PushConfig(project="proofread", bank=bank))
     new_task = {t["data"]["record_id"]: t["id"] for t in client.export(pid, all_tasks=True)}[relicensed]
-    client.create_annotation(new_task, _fix("第0條 乙。"), completed_by=me)
+    client.create_annotation(new_task, correction("第0條 乙。"), completed_by=me)
 
     got = pull(con, client, bank, vault=VaultReview(KEY))
     assert dict(got.outcomes) == {"fixed": 1, "stale": 1} and got.new_versions == 1, got

@@ -4,36 +4,18 @@ current version only while the current version's licence lets the annotator's ba
 from __future__ import annotations
 
 import pytest
-from ls_records import make_catalogue
+from ls_records import make_catalogue, relicense
+from ls_results import correction
 
 from annotation.pull import pull
 from annotation.push import PushConfig, push
 from curate.pii.keys import derive_key
 from curate.pii.review import VaultReview
-from provenance.db import transaction
-from provenance.records import create_version
-from provenance.runs import finish_run, start_run
 
 pytestmark = pytest.mark.labelstudio
 
 KEY = derive_key(b"k" * 32)
 OTHER = {"agreement_id": "A1", "licensor": "TABF", "audience": "member:OTHER", "purposes": ["training"]}
-
-
-def _fix(corrected: str) -> list[dict]:
-    return [
-        {"id": "t", "from_name": "corrected", "to_name": "text", "type": "textarea", "value": {"text": [corrected]}},
-        {"id": "v", "from_name": "verdict", "to_name": "text", "type": "choices", "value": {"choices": ["已修正"]}},
-    ]
-
-
-def _relicense(con, rid: str, fields: dict) -> str:
-    run_id = start_run(con, "test-relicense", {})
-    text = con.execute("SELECT text FROM records WHERE record_id = ?", [rid]).fetchone()[0]
-    with transaction(con):
-        new = create_version(con, rid, text, stage="relicense", run_id=run_id, fields=fields, detail={})
-    finish_run(con, run_id)
-    return new
 
 
 NARROW = {"licence_id": "LicenseRef-Written-Agreement", "metadata": {"licence_terms": OTHER}}
@@ -45,10 +27,10 @@ def test_a_correction_is_not_applied_to_a_current_version_the_bank_may_no_longer
     pid = push(con, client, PushConfig(project="proofread", bank=bank)).ls_project_id
     me = client.whoami()["id"]
     (old_task,) = [t["id"] for t in client.export(pid, all_tasks=True)]
-    client.create_annotation(old_task, _fix("第0條 甲。"), completed_by=me)
-    mid = _relicense(con, ids[0], {"licence_id": "CC-BY-SA-4.0"})  # still the bank's
+    client.create_annotation(old_task, correction("第0條 甲。"), completed_by=me)
+    mid = relicense(con, ids[0], {"licence_id": "CC-BY-SA-4.0"})  # still the bank's
     push(con, client, PushConfig(project="proofread", bank=bank))  # mid's own task; the read one superseded (kept)
-    narrowed = _relicense(con, mid, NARROW)  # the bank's audience removed
+    narrowed = relicense(con, mid, NARROW)  # the bank's audience removed
     got = pull(con, client, bank, vault=VaultReview(KEY))
     made = con.execute(
         "SELECT count(*) FROM records WHERE version_of = ? AND status = 'active'", [narrowed]
@@ -64,8 +46,8 @@ def test_not_applied_when_narrowed_before_any_push_of_it(label_studio, db_path, 
     pid = push(con, client, PushConfig(project="proofread", bank=bank)).ls_project_id
     me = client.whoami()["id"]
     (old_task,) = [t["id"] for t in client.export(pid, all_tasks=True)]
-    client.create_annotation(old_task, _fix("第0條 甲。"), completed_by=me)
-    narrowed = _relicense(con, ids[0], NARROW)
+    client.create_annotation(old_task, correction("第0條 甲。"), completed_by=me)
+    narrowed = relicense(con, ids[0], NARROW)
     got = pull(con, client, bank, vault=VaultReview(KEY))
     made = con.execute(
         "SELECT count(*) FROM records WHERE version_of = ? AND status = 'active'", [narrowed]
