@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -239,6 +240,9 @@ def apply_changes(
         "SELECT count(*) FROM _rk k JOIN records r ON r.record_id = k.old_id"
         " WHERE k.new_sha IS DISTINCT FROM r.content_sha256"
     ).fetchone()[0]
+    # a renamed version keeps its row seal (records.SEALED_COLUMNS: no rekey column among them): carried as its
+    # creating event sealed it, not recomputed, so an edit made before the rekey is still named by audit verify
+    row_seals = _row_seals(con) if rep.ids_changed else {}
     rep.vault_rows = _rekey_vault(con, key)
     # the dedup index of sealed raw versions: exact key and MinHash are digests of raw text
     for t in ("dedup_signatures", "dedup_buckets"):
@@ -305,6 +309,7 @@ def apply_changes(
                     run_id=run_id,
                     detail={
                         **version_seal(c.new_id, c.new_sha, c.licence_id),
+                        **row_seals.get(c.old_id, {}),
                         "old_id_keyed": key.keyed_hex("old-id", c.old_id.encode()) if c.new_id != c.old_id else None,
                         "reason": reason,
                     },
@@ -338,6 +343,17 @@ def apply_changes(
     con.execute("DROP TABLE IF EXISTS _rk_ids")
     con.execute("DROP TABLE IF EXISTS _rk")
     return rep
+
+
+def _row_seals(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, Any]]:
+    """Per old id of ``_rk_ids``, the row seal its first sealing event declared (``new_row_sha256``, ``new_row_v``)."""
+    rows = con.execute(
+        "SELECT k.old_id, arg_min(json_extract_string(e.detail, '$.new_row_sha256'), e.seq),"
+        " arg_min(json_extract(e.detail, '$.new_row_v'), e.seq) FROM provenance_events e"
+        " JOIN _rk_ids k ON k.old_id = json_extract_string(e.detail, '$.new_record_id')"
+        " WHERE json_exists(e.detail, '$.new_row_sha256') GROUP BY 1"
+    ).fetchall()
+    return {old: {"new_row_sha256": sha, "new_row_v": json.loads(v)} for old, sha, v in rows}
 
 
 def _affected_batches(con: duckdb.DuckDBPyConnection, trusted: set[int]) -> list[tuple[int, str, Any]]:
