@@ -25,7 +25,7 @@ import duckdb
 from curate.ingest_rows import guarded_names
 from provenance import ledger
 from provenance.dedup_release import carry_duplicates, release_superseded
-from provenance.records import derived_record_id, insert_versions
+from provenance.records import derived_record_id, insert_versions, version_seals
 from provenance.rollback import rollback
 from provenance.withdraw import hold_corrections, revivable_sql
 from sources.base import RawItem, Source
@@ -241,6 +241,12 @@ def write_terms_versions(
         " AND record_id IN (SELECT parent_id FROM _terms_plan)"
     )
     con.execute("DROP VIEW _terms_new")
+    # each version's sealed columns (records.SEALED_COLUMNS) as written, on its licence_terms_changed event: what
+    # the batch digest is to an ingested version (these versions are in no batch)
+    seals = version_seals(con, [e.record_id for e in events if e.action == ACTION and e.record_id])
+    for e in events:
+        if e.action == ACTION and e.record_id in seals and isinstance(e.detail, dict):
+            e.detail.update({k: seals[e.record_id][k] for k in ("new_row_sha256", "new_row_v")})
     ledger.append(con, events, at=at)
     carry_duplicates(con, "SELECT record_id, parent_id FROM _terms_plan WHERE status = 'duplicate'", run_id=run_id)
     hold_corrections(con, "SELECT record_id, parent_id FROM _terms_plan", run_id=run_id)  # of withdrawn parents

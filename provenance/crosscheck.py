@@ -43,7 +43,7 @@ from provenance.crosscheck_rows import check_rows
 from provenance.crosscheck_vault import check_vault
 from provenance.dedup_release import NEWER_OF_ITS_DOCUMENT, survivors
 from provenance.holds import verify_holds
-from provenance.records import KEYED_PREFIX, VERSION_ROW_V, version_row_sql
+from provenance.records import KEYED_PREFIX, SEALED_ID_SQL, VERSION_ROW_V, version_row_sql
 from provenance.terms_seal import VaultTerms
 from provenance.verdicts import verify_verdicts
 
@@ -95,7 +95,7 @@ _ROW_SEALS = f"""
     SELECT r.record_id || CASE WHEN s.v <> '{VERSION_ROW_V}'
                                THEN ' (sealed by row version ' || s.v || ', unknown to this curate)' ELSE '' END
     FROM records r JOIN (
-        SELECT json_extract_string(detail, '$.new_record_id') AS rid,
+        SELECT {SEALED_ID_SQL} AS rid,
                arg_min(json_extract_string(detail, '$.new_row_sha256'), seq) AS sha,
                arg_min(json_extract_string(detail, '$.new_row_v'), seq) AS v
         FROM provenance_events WHERE json_exists(detail, '$.new_row_sha256') GROUP BY 1) s ON s.rid = r.record_id

@@ -210,6 +210,9 @@ def insert_versions(
 #: once the vault holds them; licence terms: ``terms_sealed``), ``version_of`` (renamed by ``curate pii rekey``:
 #: the creating event names the parent) and ``run_id`` (compared with the creating event's run)
 SEALED_COLUMNS: tuple[str, ...] = ("doc_key", "source_id", "locator", "lang", "container", "stage", "created_at")
+#: SQL over ``provenance_events``: the version whose row an event's ``new_row_sha256`` seals: its ``new_record_id``
+#: (a derived version's creating event, a rekey's re-declaration), else the event's record (a licence correction's)
+SEALED_ID_SQL = "coalesce(json_extract_string(detail, '$.new_record_id'), record_id)"
 #: the version of :func:`version_row_sql` a creating event's ``new_row_v`` names (events without one seal no row)
 VERSION_ROW_V = 1
 

@@ -47,7 +47,7 @@ from provenance.batches import BATCH_ACTION, BATCH_REKEYED, DIGEST_VERSION, batc
 from provenance.dbnew import connect_existing
 from provenance.errors import CatalogueError, UsageError
 from provenance.export_items import ITEMS_REKEYED, affected_exports, items_digest
-from provenance.records import PII_PASSED, derived_record_id, is_keyed_digest, version_seal
+from provenance.records import PII_PASSED, SEALED_ID_SQL, derived_record_id, is_keyed_digest, version_seal
 from provenance.verdicts import rekey_members
 from provenance.version_chain import descendants_cte
 
@@ -348,10 +348,10 @@ def apply_changes(
 def _row_seals(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, Any]]:
     """Per old id of ``_rk_ids``, the row seal its first sealing event declared (``new_row_sha256``, ``new_row_v``)."""
     rows = con.execute(
-        "SELECT k.old_id, arg_min(json_extract_string(e.detail, '$.new_row_sha256'), e.seq),"
-        " arg_min(json_extract(e.detail, '$.new_row_v'), e.seq) FROM provenance_events e"
-        " JOIN _rk_ids k ON k.old_id = json_extract_string(e.detail, '$.new_record_id')"
-        " WHERE json_exists(e.detail, '$.new_row_sha256') GROUP BY 1"
+        "SELECT k.old_id, arg_min(e.sha, e.seq), arg_min(e.v, e.seq) FROM (SELECT seq, "
+        f"{SEALED_ID_SQL} AS rid, json_extract_string(detail, '$.new_row_sha256') AS sha,"
+        " json_extract(detail, '$.new_row_v') AS v FROM provenance_events WHERE json_exists(detail, '$.new_row_sha256'))"
+        " e JOIN _rk_ids k ON k.old_id = e.rid GROUP BY 1"
     ).fetchall()
     return {old: {"new_row_sha256": sha, "new_row_v": json.loads(v)} for old, sha, v in rows}
 
