@@ -25,4 +25,11 @@ def test_a_bignum_column_weighs_at_most_what_its_strings_count_and_near_it() -> 
     assert floor * 3 > exact  # and the digits counted (it was 8 a value: 3,208 against 83,000)
 
 
+def test_a_json_column_weighs_its_text() -> None:
+    """JSON's Arrow type (``arrow.json``) is no ``pa.ExtensionType`` either: ``SELECT metadata ...`` counted 8 a
+    value on the floor, whatever the documents held."""
+    table = _con().execute("SELECT json_object('k', repeat('x', 1000)) AS j FROM range(3)").to_arrow_table()
+    assert _floor(table.column(0).combine_chunks()) == 3 * (8 + len('{"k":"' + "x" * 1000 + '"}'))
+
+
 # refused before its rows are converted: tests/provenance/test_sqlrun_bit_union.py, with BIT and UNION
