@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 STATE = (
     "SELECT (SELECT list((record_id, version_of, status, text, content_sha256, licence_id) ORDER BY record_id)"
     " FROM records), (SELECT list((record_id, stage, action) ORDER BY record_id, stage, action) FROM provenance_events"
-    " WHERE stage <> 'runs')"
+    " WHERE stage NOT IN ('run', 'runs'))"
 )
 
 
