@@ -252,6 +252,7 @@ INGEST_OPTIONS: dict[str, dict[str, type]] = {
         "pii_expected": bool,
         "expiry": str,
         "licensee": str,
+        "complete": bool,
     },
     "fsc": {"licence": str, "source_id": str},
     "law_moj": {"scope": str, "allow": list},
