@@ -87,3 +87,19 @@ def relicense(con, rid: str, fields: dict) -> str:
         new = create_version(con, rid, text, stage="relicense", run_id=run_id, fields=fields, detail={})
     finish_run(con, run_id)
     return new
+
+
+def one_corrected(label_studio, db_path: Path, bank: str, corrected: str):
+    """A one-record catalogue pushed to ``bank``'s proofreading project and its task corrected to ``corrected``:
+    ``(con, record ids, client, project id, the annotator's id)``."""
+    from ls_results import correction
+
+    from annotation.push import PushConfig, push
+
+    con, ids = make_catalogue(db_path, 1)
+    client = label_studio.client()
+    pid = push(con, client, PushConfig(project="proofread", bank=bank)).ls_project_id
+    me = client.whoami()["id"]
+    (task,) = [t["id"] for t in client.export(pid, all_tasks=True)]
+    client.create_annotation(task, correction(corrected), completed_by=me)
+    return con, ids, client, pid, me

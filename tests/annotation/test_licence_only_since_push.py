@@ -6,7 +6,7 @@ changed since stays stale."""
 from __future__ import annotations
 
 import pytest
-from ls_records import make_catalogue, relicense
+from ls_records import make_catalogue, one_corrected, relicense
 from ls_results import correction
 
 from annotation.pull import pull
@@ -68,12 +68,7 @@ def test_a_correction_of_a_version_relicensed_since_its_push_is_applied_to_the_c
 def test_corrections_of_the_read_and_the_current_version_in_one_pull_make_one_version(label_studio, db_path, bank):
     """The relicensed version pushed as its own task and corrected there too: one pull applies one correction, the
     other is stale (not two active versions of one document)."""
-    con, ids = make_catalogue(db_path, 1)
-    client = label_studio.client()
-    pid = push(con, client, PushConfig(project="proofread", bank=bank)).ls_project_id
-    me = client.whoami()["id"]
-    (old_task,) = [t["id"] for t in client.export(pid, all_tasks=True)]
-    client.create_annotation(old_task, correction("第0條 甲。"), completed_by=me)
+    con, ids, client, pid, me = one_corrected(label_studio, db_path, bank, "第0條 甲。")
     relicensed = relicense(con, ids[0], {"licence_id": "CC-BY-SA-4.0"})
     push(con, client, PushConfig(project="proofread", bank=bank))
     new_task = {t["data"]["record_id"]: t["id"] for t in client.export(pid, all_tasks=True)}[relicensed]

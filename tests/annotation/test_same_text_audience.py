@@ -4,8 +4,7 @@ current version only while the current version's licence lets the annotator's ba
 from __future__ import annotations
 
 import pytest
-from ls_records import make_catalogue, relicense
-from ls_results import correction
+from ls_records import one_corrected, relicense
 
 from annotation.pull import pull
 from annotation.push import PushConfig, push
@@ -22,12 +21,7 @@ NARROW = {"licence_id": "LicenseRef-Written-Agreement", "metadata": {"licence_te
 
 
 def test_a_correction_is_not_applied_to_a_current_version_the_bank_may_no_longer_see(label_studio, db_path, bank):
-    con, ids = make_catalogue(db_path, 1)
-    client = label_studio.client()
-    pid = push(con, client, PushConfig(project="proofread", bank=bank)).ls_project_id
-    me = client.whoami()["id"]
-    (old_task,) = [t["id"] for t in client.export(pid, all_tasks=True)]
-    client.create_annotation(old_task, correction("第0條 甲。"), completed_by=me)
+    con, ids, client, pid, me = one_corrected(label_studio, db_path, bank, "第0條 甲。")
     mid = relicense(con, ids[0], {"licence_id": "CC-BY-SA-4.0"})  # still the bank's
     push(con, client, PushConfig(project="proofread", bank=bank))  # mid's own task; the read one superseded (kept)
     narrowed = relicense(con, mid, NARROW)  # the bank's audience removed
@@ -41,12 +35,7 @@ def test_a_correction_is_not_applied_to_a_current_version_the_bank_may_no_longer
 
 
 def test_not_applied_when_narrowed_before_any_push_of_it(label_studio, db_path, bank):
-    con, ids = make_catalogue(db_path, 1)
-    client = label_studio.client()
-    pid = push(con, client, PushConfig(project="proofread", bank=bank)).ls_project_id
-    me = client.whoami()["id"]
-    (old_task,) = [t["id"] for t in client.export(pid, all_tasks=True)]
-    client.create_annotation(old_task, correction("第0條 甲。"), completed_by=me)
+    con, ids, client, pid, me = one_corrected(label_studio, db_path, bank, "第0條 甲。")
     narrowed = relicense(con, ids[0], NARROW)
     got = pull(con, client, bank, vault=VaultReview(KEY))
     made = con.execute(
